@@ -1,0 +1,278 @@
+/* text.c — terminal-safe strings, widths and name shortening (see text.h). */
+#include "text.h"
+#include "err.h"
+
+#include <string.h>
+#include <wchar.h>
+
+/* Decodes one UTF-8 sequence; returns its length, or 0 if invalid (then *cp unset). */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c;
+	size_t len, i;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	/* reject overlongs, surrogates, out of range */
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return len;
+}
+
+int text_safe(struct buf *out, const char *s, size_t n, bool ascii)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len;
+	uint32_t cp;
+	char esc[8];
+	int rc;
+
+	while (i < n) {
+		len = utf8_decode(p + i, n - i, &cp);
+		if (len == 0) {
+			rc = ascii ? buf_add(out, "?", 1) : buf_add(out, "\xef\xbf\xbd", 3);
+			i++;
+		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+			snprintf(esc, sizeof(esc), "\\x%02x", cp);
+			rc = buf_add(out, esc, 4);
+			i += len;
+		} else if (ascii && cp >= 0x80) {
+			rc = buf_add(out, "?", 1);
+			i += len;
+		} else {
+			rc = buf_add(out, p + i, len);
+			i += len;
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int cp_width(uint32_t cp)
+{
+	int w = wcwidth((wchar_t)cp);
+
+	if (w < 0)
+		return cp < 0x80 ? 1 : 1; /* unknown in this locale: assume one cell */
+	return w;
+}
+
+int text_width(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len;
+	uint32_t cp;
+	int w = 0;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			w++;
+			i++;
+			continue;
+		}
+		len = utf8_decode(p + i, n - i, &cp);
+		if (len == 0) {
+			w++;
+			i++;
+			continue;
+		}
+		w += cp_width(cp);
+		i += len;
+	}
+	return w;
+}
+
+/* Byte length of the longest prefix of s that fits in maxw cells; *w gets its width. */
+static size_t prefix_fit(const char *s, size_t n, int maxw, int *w)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len;
+	uint32_t cp;
+	int cw;
+
+	*w = 0;
+	while (i < n) {
+		len = utf8_decode(p + i, n - i, &cp);
+		if (len == 0) {
+			len = 1;
+			cp = '?';
+		}
+		cw = cp_width(cp);
+		if (*w + cw > maxw)
+			break;
+		*w += cw;
+		i += len;
+	}
+	return i;
+}
+
+/* Byte offset of the shortest suffix of s that fits in maxw cells, widest possible. */
+static size_t suffix_fit(const char *s, size_t n, int maxw, int *w)
+{
+	size_t start = n;
+	int cw;
+
+	*w = 0;
+	while (start > 0) {
+		size_t j = start - 1;
+
+		while (j > 0 && ((unsigned char)s[j] & 0xc0) == 0x80)
+			j--;
+		cw = text_width(s + j, start - j);
+		if (*w + cw > maxw)
+			break;
+		*w += cw;
+		start = j;
+	}
+	return start;
+}
+
+int text_middle_truncate(struct buf *out, const char *s, size_t n, int maxw, bool ascii)
+{
+	int w = text_width(s, n), lw, rw;
+	size_t l, r;
+
+	if (maxw <= 0)
+		return 0;
+	if (w <= maxw) {
+		buf_add(out, s, n);
+		return w;
+	}
+	if (maxw == 1) {
+		buf_puts(out, ascii ? "~" : "\xe2\x80\xa6");
+		return 1;
+	}
+	l = prefix_fit(s, n, (maxw - 1 + 1) / 2, &lw);
+	r = suffix_fit(s, n, maxw - 1 - lw, &rw);
+	if (r < l)
+		r = l;
+	buf_add(out, s, l);
+	buf_puts(out, ascii ? "~" : "\xe2\x80\xa6");
+	buf_add(out, s + r, n - r);
+	return lw + 1 + rw;
+}
+
+/* Position just after the last '/' that is not inside parentheses or brackets. */
+static size_t skip_path(const char *s, size_t n)
+{
+	size_t i, cut = 0;
+	int depth = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '(' || s[i] == '[')
+			depth++;
+		else if ((s[i] == ')' || s[i] == ']') && depth > 0)
+			depth--;
+		else if (s[i] == '/' && depth == 0)
+			cut = i + 1;
+		else if (s[i] == ' ')
+			break; /* "file.py:12 - fn": stop at descriptive parts */
+	}
+	return cut;
+}
+
+/* Position just after the first '.' at depth 0 that leaves a non-empty rest. */
+static size_t skip_package(const char *s, size_t n)
+{
+	size_t i;
+	int depth = 0;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] == '(' || s[i] == '[')
+			depth++;
+		else if ((s[i] == ')' || s[i] == ']') && depth > 0)
+			depth--;
+		else if (s[i] == '.' && depth == 0)
+			return i + 1;
+		else if (s[i] == ' ')
+			break;
+	}
+	return 0;
+}
+
+/* Position just after the last '.' at depth 0 (drops receivers and classes). */
+static size_t skip_receiver(const char *s, size_t n)
+{
+	size_t i, cut = 0;
+	int depth = 0;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] == '(' || s[i] == '[')
+			depth++;
+		else if ((s[i] == ')' || s[i] == ']') && depth > 0)
+			depth--;
+		else if (s[i] == '.' && depth == 0)
+			cut = i + 1;
+		else if (s[i] == ' ')
+			break;
+	}
+	return cut;
+}
+
+int text_fit_name(struct buf *out, const char *name, size_t len, int maxw, bool ascii)
+{
+	struct buf safe = BUF_INIT;
+	const char *s;
+	size_t n, cut;
+	int w;
+
+	if (maxw <= 0)
+		return 0;
+	if (text_safe(&safe, name, len, ascii) || !safe.data) {
+		buf_release(&safe);
+		return 0;
+	}
+	s = safe.data;
+	n = safe.len;
+	if ((w = text_width(s, n)) > maxw) {
+		cut = skip_path(s, n);
+		s += cut, n -= cut;
+		if ((w = text_width(s, n)) > maxw) {
+			cut = skip_package(s, n);
+			s += cut, n -= cut;
+			if ((w = text_width(s, n)) > maxw) {
+				cut = skip_receiver(s, n);
+				s += cut, n -= cut;
+			}
+		}
+	}
+	w = text_middle_truncate(out, s, n, maxw, ascii);
+	buf_release(&safe);
+	return w;
+}
+
+size_t text_package(const char *name, const char **pkg)
+{
+	size_t n = strlen(name), start = skip_path(name, n), dot;
+
+	dot = skip_package(name + start, n - start);
+	*pkg = name;
+	if (dot == 0)
+		return start ? start : n; /* no package: whole name (or its path) */
+	return start + dot - 1;
+}

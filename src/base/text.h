@@ -1,0 +1,37 @@
+/*
+ * text.h — making untrusted strings safe for a terminal, and measuring them.
+ *
+ * Every string that comes from a profile passes through text_safe() before it is drawn
+ * or printed: control characters (C0, DEL, C1) are shown as \xNN escapes, never sent;
+ * invalid UTF-8 becomes U+FFFD (or '?' in ASCII mode).  Widths are display cells
+ * (wcwidth), never bytes.  All output goes into a caller-owned struct buf.
+ */
+#ifndef SMOLDER_TEXT_H
+#define SMOLDER_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Appends the terminal-safe form of s[0..n) to out.  ascii: non-ASCII becomes '?'. */
+int text_safe(struct buf *out, const char *s, size_t n, bool ascii);
+/* Display width of a valid UTF-8 string (as produced by text_safe). */
+int text_width(const char *s, size_t n);
+/*
+ * Appends s (valid UTF-8) cut to at most maxw cells by removing its middle and putting
+ * an ellipsis there ("…", or "~" in ascii mode).  Returns the width appended.
+ */
+int text_middle_truncate(struct buf *out, const char *s, size_t n, int maxw, bool ascii);
+/*
+ * Appends a function name fitted into maxw cells: first whole; then without the package
+ * path (github.com/x/y/pkg.(*T).M → pkg.(*T).M), then without the package
+ * ((*T).M), then without the receiver (M); only then middle-truncated.  The name is made
+ * terminal-safe first.  Returns the width appended.
+ */
+int text_fit_name(struct buf *out, const char *name, size_t len, int maxw, bool ascii);
+/* Returns a pointer to the package part of a Go-style name and its length (for colour). */
+size_t text_package(const char *name, const char **pkg);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * cmd_top.c — `smolder top`: the top table printed once, with `go tool pprof -top`
+ * semantics (flat, flat%, sum%, cum, cum%, name; sorted by flat).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/text.h"
+#include "base/units.h"
+#include "cmd.h"
+#include "ingest/load.h"
+#include "profile/top.h"
+
+static void top_help(FILE *f)
+{
+	fputs("usage: smolder top [options] SOURCE\n"
+	      "\n"
+	      "Print the functions with the most flat (self) cost, like `go tool pprof -top`.\n"
+	      "SOURCE is a pprof file (gzip, zstd or raw), folded stacks, - for stdin, or an\n"
+	      "http(s):// URL of a pprof endpoint.\n"
+	      "\n"
+	      "  -n, --nodecount N        show at most N rows (default: all)\n"
+	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
+	      "  -f, --format FMT         text (default) or tsv: exact integers for scripts\n"
+	      "  -h, --help               this help\n"
+	      "\n"
+	      "pprof's spellings -nodecount=N and -sample_index=NAME are accepted too.\n",
+	      f);
+}
+
+int cmd_sample_index(const struct prof *p, const char *arg)
+{
+	int i = arg ? prof_find_type(p, arg) : (int)p->default_type;
+	uint32_t k;
+
+	if (i < 0) {
+		fprintf(stderr, "smolder: unknown sample index '%s'; this profile has:", arg);
+		for (k = 0; k < p->ntypes; k++)
+			fprintf(stderr, " %s", prof_str(p, p->sample_types[k].type));
+		fputc('\n', stderr);
+	}
+	return i;
+}
+
+static void print_safe(FILE *f, const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	if (text_safe(&b, s, n, false) == 0 && b.data)
+		fwrite(b.data, 1, b.len, f);
+	buf_release(&b);
+}
+
+static void print_top(const struct prof *p, const struct top *top, uint32_t type, long nodecount,
+		      bool tsv, const char *src)
+{
+	const char *unit = prof_str(p, p->sample_types[type].unit);
+	uint32_t i, n = top->n;
+	int64_t sum = 0, shown = 0;
+	char a[UNITS_MAX], b[UNITS_MAX], c[UNITS_MAX], d[UNITS_MAX], e[UNITS_MAX];
+	double tot = (double)top->total;
+
+	if (nodecount >= 0 && (uint32_t)nodecount < n)
+		n = (uint32_t)nodecount;
+	if (tsv) {
+		printf("flat\tflat%%\tsum%%\tcum\tcum%%\tname\n");
+	} else {
+		for (i = 0; i < n; i++)
+			shown += top->rows[i].flat;
+		printf("File: ");
+		print_safe(stdout, src, strlen(src));
+		printf("\nType: ");
+		print_safe(stdout, prof_str(p, p->sample_types[type].type),
+			   prof_strlen(p, p->sample_types[type].type));
+		units_format(a, sizeof(a), shown, unit);
+		units_percent(b, sizeof(b), shown, top->total);
+		units_format(c, sizeof(c), top->total, unit);
+		printf("\nShowing nodes accounting for %s, %s of %s total", a, b, c);
+		if (n < top->n)
+			printf("\nShowing top %u nodes out of %u", n, top->n);
+		printf("\n%10s %7s %7s %10s %7s  %s\n", "flat", "flat%", "sum%", "cum", "cum%",
+		       "name");
+	}
+	for (i = 0; i < n; i++) {
+		const struct top_row *r = &top->rows[i];
+
+		sum += r->flat;
+		if (tsv) {
+			printf("%lld\t%.2f\t%.2f\t%lld\t%.2f\t", (long long)r->flat,
+			       tot ? 100.0 * r->flat / tot : 0, tot ? 100.0 * sum / tot : 0,
+			       (long long)r->cum, tot ? 100.0 * r->cum / tot : 0);
+		} else {
+			units_format(a, sizeof(a), r->flat, unit);
+			units_percent(b, sizeof(b), r->flat, top->total);
+			units_percent(c, sizeof(c), sum, top->total);
+			units_format(d, sizeof(d), r->cum, unit);
+			units_percent(e, sizeof(e), r->cum, top->total);
+			printf("%10s %7s %7s %10s %7s  ", a, b, c, d, e);
+		}
+		print_safe(stdout, prof_str(p, r->name), prof_strlen(p, r->name));
+		putchar('\n');
+	}
+}
+
+int cmd_top(int argc, char **argv, const struct cmd_env *env)
+{
+	static const struct option opts[] = {
+		{ "nodecount", required_argument, NULL, 'n' },
+		{ "sample-index", required_argument, NULL, 'i' },
+		{ "sample_index", required_argument, NULL, 'i' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct load_opts lo = { env->cancel, true };
+	const char *sample_index = NULL, *format = "text";
+	long nodecount = -1;
+	struct prof *p = NULL;
+	struct tree *t = NULL;
+	struct top top = { 0 };
+	char *end;
+	int c, type, rc = 1;
+
+	optind = 1;
+	while ((c = getopt_long_only(argc, argv, "n:i:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			nodecount = strtol(optarg, &end, 10);
+			if (*end || nodecount < 0) {
+				fprintf(stderr, "smolder top: --nodecount wants a number, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'i':
+			sample_index = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			top_help(stdout);
+			return 0;
+		default:
+			top_help(stderr);
+			return 2;
+		}
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "tsv") != 0) {
+		fprintf(stderr, "smolder top: --format is text or tsv, not '%s'\n", format);
+		return 2;
+	}
+	if (optind != argc - 1) {
+		top_help(stderr);
+		return 2;
+	}
+	if (load_profile(argv[optind], &lo, &p)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		return 1;
+	}
+	if ((type = cmd_sample_index(p, sample_index)) < 0)
+		goto done;
+	if (tree_build(p, &t) || top_compute(t, (uint32_t)type, &top)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		goto done;
+	}
+	top_sort(&top, p, TOP_SORT_FLAT, false);
+	print_top(p, &top, (uint32_t)type, nodecount, strcmp(format, "tsv") == 0, argv[optind]);
+	rc = 0;
+done:
+	top_release(&top);
+	tree_free(t);
+	prof_free(p);
+	return rc;
+}

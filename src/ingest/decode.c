@@ -1,0 +1,77 @@
+/* decode.c — format detection and dispatch (see decode.h). */
+#include "decode.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Text: no NUL or control bytes (other than tab, CR, LF) in the first 4 KiB. */
+static bool looks_like_text(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return false;
+	if (n > 4096)
+		n = 4096;
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			return false;
+	return true;
+}
+
+int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
+			 struct decode_stats *st, struct prof **out)
+{
+	struct buf inflated = BUF_INIT;
+	const uint8_t *p = data;
+	size_t n = len;
+	double t0 = now_ms();
+	int rc;
+
+	*out = NULL;
+	if (len == 0)
+		return err_set(ERR_PARSE, "'%s': empty input", name);
+	if ((len >= 2 && data[0] == 0x1f && data[1] == 0x8b) ||
+	    (len >= 4 && data[0] == 0x28 && data[1] == 0xb5 && data[2] == 0x2f && data[3] == 0xfd)) {
+		if ((rc = decode_inflate(data, len, DECODE_MAX_INFLATED, &inflated))) {
+			buf_release(&inflated);
+			return err_prefix(rc, "'%s'", name);
+		}
+		p = (const uint8_t *)inflated.data;
+		n = inflated.len;
+	}
+	if (st) {
+		st->inflate_ms = now_ms() - t0;
+		st->inflated_bytes = n;
+	}
+	if (n == 0)
+		rc = err_set(ERR_PARSE, "empty after decompression");
+	else if (looks_like_text(p, n))
+		rc = folded_decode((const char *)p, n, out);
+	else
+		rc = pprof_decode(p, n, st, out);
+	buf_release(&inflated);
+	if (rc)
+		return err_prefix(rc, "'%s'", name);
+	if ((*out)->nsamples == 0) {
+		prof_free(*out);
+		*out = NULL;
+		return err_set(ERR_PARSE, "'%s': the profile has no samples", name);
+	}
+	return 0;
+}
+
+int decode_profile(const uint8_t *data, size_t len, const char *name, struct prof **out)
+{
+	return decode_profile_stats(data, len, name, NULL, out);
+}

@@ -1,0 +1,111 @@
+/*
+ * fetch.c — downloading a profile over HTTP(S) with libcurl.
+ *
+ * Go's /debug/pprof/profile?seconds=N answers only after N seconds, so the wait is
+ * shown on stderr (a spinner with elapsed time and bytes) and Ctrl-C (the caller's
+ * cancel flag) aborts.  Bodies are bounded; HTTP errors quote the server's first line.
+ */
+#include "load.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+
+struct fetch_ctx {
+	struct buf *out;
+	size_t limit;
+	const struct load_opts *o;
+	bool tty;
+	bool too_big;
+	unsigned spins;
+};
+
+static size_t on_data(char *p, size_t sz, size_t n, void *arg)
+{
+	struct fetch_ctx *c = arg;
+	size_t len = sz * n;
+
+	if (c->out->len + len > c->limit) {
+		c->too_big = true;
+		return 0;
+	}
+	if (buf_add(c->out, p, len))
+		return 0;
+	return len;
+}
+
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct fetch_ctx *c = arg;
+	static const char spin[] = "|/-\\";
+
+	(void)dltotal, (void)ultotal, (void)ulnow;
+	if (c->o && c->o->cancel && *c->o->cancel)
+		return 1;
+	if (c->tty) {
+		fprintf(stderr, "\r%c waiting for the profile... %lld KiB received  (Ctrl-C aborts) ",
+			spin[c->spins++ % 4], (long long)(dlnow / 1024));
+		fflush(stderr);
+	}
+	return 0;
+}
+
+int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct buf *out)
+{
+	struct fetch_ctx c = { out, limit, o, false, false, 0 };
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURL *h;
+	CURLcode res;
+	long status = 0;
+	int rc = 0;
+
+	c.tty = o && o->progress && isatty(STDERR_FILENO);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return err_set(ERR_NET, "cannot initialise libcurl");
+	h = curl_easy_init();
+	if (!h)
+		return err_set(ERR_NOMEM, "cannot create a curl handle");
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "smolder/" SMOLDER_VERSION);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, &c);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	res = curl_easy_perform(h);
+	if (c.tty)
+		fprintf(stderr, "\r\033[K");
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (res == CURLE_ABORTED_BY_CALLBACK)
+		rc = err_set(ERR_CANCELLED, "'%s': cancelled", url);
+	else if (c.too_big)
+		rc = err_set(ERR_TOOBIG, "'%s': response larger than %zu MiB", url, limit >> 20);
+	else if (res != CURLE_OK)
+		rc = err_set(ERR_NET, "'%s': %s", url, errbuf[0] ? errbuf : curl_easy_strerror(res));
+	else if (status >= 400) {
+		char line[200] = "";
+		size_t n = 0;
+
+		while (out->data && n < out->len && n < sizeof(line) - 1 && out->data[n] != '\n' &&
+		       (unsigned char)out->data[n] >= 0x20) {
+			line[n] = out->data[n];
+			n++;
+		}
+		line[n] = '\0';
+		rc = err_set(status == 401 || status == 403 ? ERR_AUTH : ERR_NET,
+			     "'%s': HTTP %ld%s%s", url, status, n ? ": " : "", line);
+	}
+	curl_easy_cleanup(h);
+	return rc;
+}

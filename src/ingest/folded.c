@@ -1,0 +1,110 @@
+/*
+ * folded.c — folded ("collapsed") stacks: `main;handler;parse 12` per line.
+ *
+ * Frames are root first, separated by ';'; the count follows the last space (frames may
+ * contain spaces).  Blank lines and lines starting with '#' are ignored.  One sample type,
+ * samples/count.
+ */
+#include "decode.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/vec.h"
+#include "profile/builder.h"
+
+#define FOLDED_MAX_DEPTH 65536
+
+static int folded_line(struct prof_builder *b, const char *s, size_t n, size_t lineno,
+		       uint32_t **locs, size_t *cap)
+{
+	const char *sp, *end = s + n, *f;
+	uint32_t nlocs = 0, i;
+	char num[32], *e;
+	long long v;
+	int rc;
+
+	sp = end;
+	while (sp > s && sp[-1] != ' ' && sp[-1] != '\t')
+		sp--;
+	if (sp == s || sp == end || (size_t)(end - sp) >= sizeof(num))
+		return err_set(ERR_PARSE, "line %zu: expected 'frame;frame;... count'", lineno);
+	memcpy(num, sp, (size_t)(end - sp));
+	num[end - sp] = '\0';
+	errno = 0;
+	v = strtoll(num, &e, 10);
+	if (*e == '.' ) /* fractional counts: keep the integer part */
+		while (*++e >= '0' && *e <= '9')
+			;
+	if (*e || errno)
+		return err_set(ERR_PARSE, "line %zu: '%.20s' is not a sample count", lineno, num);
+	end = sp - 1;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	/* frames, root first */
+	for (f = s; f <= end;) {
+		const char *semi = memchr(f, ';', (size_t)(end - f));
+
+		if (!semi)
+			semi = end;
+		if (semi > f) {
+			if (nlocs >= FOLDED_MAX_DEPTH)
+				return err_set(ERR_TOOBIG, "line %zu: deeper than %d frames", lineno,
+					       FOLDED_MAX_DEPTH);
+			if ((rc = vec_reserve(locs, cap, nlocs + 1)) ||
+			    (rc = pb_named_frame(b, f, (size_t)(semi - f), &(*locs)[nlocs])))
+				return rc;
+			nlocs++;
+		}
+		f = semi + 1;
+	}
+	if (nlocs == 0)
+		return err_set(ERR_PARSE, "line %zu: no frames", lineno);
+	/* the model wants leaf first */
+	for (i = 0; i < nlocs / 2; i++) {
+		uint32_t t = (*locs)[i];
+
+		(*locs)[i] = (*locs)[nlocs - 1 - i];
+		(*locs)[nlocs - 1 - i] = t;
+	}
+	return pb_sample(b, *locs, nlocs, (int64_t[]){ (int64_t)v }, NULL, 0);
+}
+
+int folded_decode(const char *data, size_t len, struct prof **out)
+{
+	struct prof_builder *b;
+	const char *p = data, *end = data + len, *nl;
+	uint32_t *locs = NULL, t, u;
+	size_t cap = 0, lineno = 0, n;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pb_new(&b)))
+		return rc;
+	if ((rc = pb_string(b, "samples", 7, &t)) || (rc = pb_string(b, "count", 5, &u)) ||
+	    (rc = pb_sample_type(b, t, u)))
+		goto fail;
+	pb_set_period(b, t, u, 1);
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		n = (size_t)(nl - p);
+		lineno++;
+		if (n && p[n - 1] == '\r')
+			n--;
+		while (n && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		if (n && *p != '#' && (rc = folded_line(b, p, n, lineno, &locs, &cap)))
+			goto fail;
+		p = nl + 1;
+	}
+	free(locs);
+	return pb_finish(b, out);
+fail:
+	free(locs);
+	pb_free(b);
+	return rc;
+}

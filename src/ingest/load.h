@@ -1,0 +1,27 @@
+/*
+ * load.h — reading a profile from where the user said it is: a file, "-" (standard
+ * input), or an http(s):// URL of a pprof endpoint (fetched with libcurl).
+ *
+ * Ownership: *out belongs to the caller.  `cancel`, when not NULL, is polled during
+ * slow work (a fetch); when it becomes non-zero the load stops with ERR_CANCELLED.
+ */
+#ifndef SMOLDER_LOAD_H
+#define SMOLDER_LOAD_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "base/buf.h"
+#include "profile/prof.h"
+
+struct load_opts {
+	volatile sig_atomic_t *cancel;
+	bool progress;  /* draw a waiting indicator on stderr (only when it is a terminal) */
+};
+
+bool load_is_url(const char *src);
+int load_profile(const char *src, const struct load_opts *o, struct prof **out);
+/* Fetches url into out (at most limit bytes), with the waiting indicator. */
+int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct buf *out);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * main.c — command-line dispatch only: `smolder [VERB] ...`.
+ *
+ * The only process-wide state lives here: the Ctrl-C flag the verbs poll.
+ */
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+void cmd_usage(FILE *f)
+{
+	fputs("usage: smolder [view] SOURCE [options]   explore a profile in the terminal\n"
+	      "       smolder top SOURCE [options]      print the top functions (pprof -top)\n"
+	      "\n"
+	      "SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, - for\n"
+	      "standard input, or an http(s):// URL such as /debug/pprof/profile?seconds=10.\n"
+	      "`smolder VERB --help` describes each verb's options.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	struct cmd_env env = { &interrupted };
+	struct sigaction sa;
+
+	setlocale(LC_ALL, "");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+
+	if (argc < 2) {
+		cmd_usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		cmd_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("smolder %s\n", SMOLDER_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "top") == 0)
+		return cmd_top(argc - 1, argv + 1, &env);
+	if (strcmp(argv[1], "view") == 0)
+		return cmd_view(argc - 1, argv + 1, &env);
+	return cmd_view(argc, argv, &env);
+}

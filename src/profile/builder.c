@@ -1,0 +1,289 @@
+/*
+ * builder.c — interning and accumulating decoder output into a struct prof.
+ *
+ * Arrays grow with vec_reserve() while decoding and are handed to the profile as they
+ * are at pb_finish() (no copy).  Strings are copied into the profile's arena.
+ */
+#include "builder.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "base/err.h"
+#include "base/hmap.h"
+#include "base/vec.h"
+
+struct prof_builder {
+	struct prof *p;
+	size_t cap_strs, cap_types, cap_maps, cap_funcs, cap_locs, cap_lines;
+	size_t cap_samples, cap_slocs, cap_values, cap_labels, cap_lens;
+	struct hmap strmap;    /* xxh3(bytes) (re-mixed on collision) → string id */
+	struct hmap framemap;  /* name id → location, for pb_named_frame */
+	struct hmap unsymmap;  /* mapping + 1 → synthetic function */
+	bool has_default;
+};
+
+int pb_new(struct prof_builder **out)
+{
+	struct prof_builder *b = calloc(1, sizeof(*b));
+	uint32_t id;
+	int rc;
+
+	*out = NULL;
+	if (!b)
+		return err_set(ERR_NOMEM, "out of memory");
+	b->p = calloc(1, sizeof(*b->p));
+	if (!b->p) {
+		free(b);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	arena_init(&b->p->arena);
+	if ((rc = hmap_init(&b->strmap, 1024)) || (rc = hmap_init(&b->framemap, 64)) ||
+	    (rc = hmap_init(&b->unsymmap, 16)) || (rc = pb_string(b, "", 0, &id))) {
+		pb_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+void pb_free(struct prof_builder *b)
+{
+	if (!b)
+		return;
+	prof_free(b->p);
+	hmap_release(&b->strmap);
+	hmap_release(&b->framemap);
+	hmap_release(&b->unsymmap);
+	free(b);
+}
+
+int pb_string(struct prof_builder *b, const char *s, size_t n, uint32_t *out)
+{
+	struct prof *p = b->p;
+	uint64_t key = XXH3_64bits(s, n);
+	uint32_t id;
+	char *copy;
+	int rc;
+
+	if (n > UINT32_MAX)
+		return err_set(ERR_TOOBIG, "string of %zu bytes", n);
+	for (;;) {
+		if (key == HMAP_EMPTY)
+			key = 0;
+		if (!hmap_get(&b->strmap, key, &id))
+			break;
+		if (p->str_lens[id] == n && memcmp(p->strs[id], s, n) == 0) {
+			*out = id;
+			return 0;
+		}
+		key = hmap_mix(key + 1);
+	}
+	if (p->nstrs >= PB_MAX_STRINGS)
+		return err_set(ERR_TOOBIG, "more than %u distinct strings", PB_MAX_STRINGS);
+	if ((rc = vec_reserve(&p->strs, &b->cap_strs, p->nstrs + 1)) ||
+	    (rc = vec_reserve(&p->str_lens, &b->cap_lens, p->nstrs + 1)))
+		return rc;
+	if (!(copy = arena_strndup(&p->arena, s, n)))
+		return err_set(ERR_NOMEM, "out of memory");
+	id = p->nstrs++;
+	p->strs[id] = copy;
+	p->str_lens[id] = (uint32_t)n;
+	if ((rc = hmap_put(&b->strmap, key, id)) < 0)
+		return rc;
+	*out = id;
+	return 0;
+}
+
+int pb_sample_type(struct prof_builder *b, uint32_t type, uint32_t unit)
+{
+	struct prof *p = b->p;
+	int rc;
+
+	if (p->nsamples)
+		return err_set(ERR_PARSE, "sample type added after samples");
+	if (p->ntypes >= 1024)
+		return err_set(ERR_TOOBIG, "more than 1024 sample types");
+	if ((rc = vec_reserve(&p->sample_types, &b->cap_types, p->ntypes + 1)))
+		return rc;
+	p->sample_types[p->ntypes].type = type;
+	p->sample_types[p->ntypes].unit = unit;
+	p->ntypes++;
+	return 0;
+}
+
+uint32_t pb_ntypes(const struct prof_builder *b)
+{
+	return b->p->ntypes;
+}
+
+void pb_set_period(struct prof_builder *b, uint32_t type, uint32_t unit, int64_t period)
+{
+	b->p->period_type.type = type;
+	b->p->period_type.unit = unit;
+	b->p->period = period;
+}
+
+void pb_set_times(struct prof_builder *b, int64_t time_nanos, int64_t duration_nanos)
+{
+	b->p->time_nanos = time_nanos;
+	b->p->duration_nanos = duration_nanos;
+}
+
+void pb_set_default_type(struct prof_builder *b, uint32_t index)
+{
+	b->p->default_type = index;
+	b->has_default = true;
+}
+
+int pb_mapping(struct prof_builder *b, const struct prof_mapping *m, uint32_t *out)
+{
+	struct prof *p = b->p;
+	int rc;
+
+	if (p->nmappings >= PB_MAX_ITEMS)
+		return err_set(ERR_TOOBIG, "too many mappings");
+	if ((rc = vec_reserve(&p->mappings, &b->cap_maps, p->nmappings + 1)))
+		return rc;
+	p->mappings[p->nmappings] = *m;
+	*out = p->nmappings++;
+	return 0;
+}
+
+int pb_function(struct prof_builder *b, const struct prof_function *f, uint32_t *out)
+{
+	struct prof *p = b->p;
+	int rc;
+
+	if (p->nfunctions >= PB_MAX_ITEMS)
+		return err_set(ERR_TOOBIG, "too many functions");
+	if ((rc = vec_reserve(&p->functions, &b->cap_funcs, p->nfunctions + 1)))
+		return rc;
+	p->functions[p->nfunctions] = *f;
+	*out = p->nfunctions++;
+	return 0;
+}
+
+/* The function standing for code in `mapping` with no symbol: "[basename]". */
+static int unsym_function(struct prof_builder *b, uint32_t mapping, uint32_t *out)
+{
+	struct prof *p = b->p;
+	struct prof_function f = { 0 };
+	const char *file, *base;
+	char name[512];
+	uint32_t id;
+	int rc;
+
+	if (hmap_get(&b->unsymmap, (uint64_t)mapping + 1, out))
+		return 0;
+	if (mapping != PROF_NONE && mapping < p->nmappings &&
+	    p->strs[p->mappings[mapping].file][0]) {
+		file = p->strs[p->mappings[mapping].file];
+		base = strrchr(file, '/');
+		snprintf(name, sizeof(name), "[%s]", base ? base + 1 : file);
+	} else {
+		snprintf(name, sizeof(name), "<unknown>");
+	}
+	if ((rc = pb_string(b, name, strlen(name), &f.name)) || (rc = pb_function(b, &f, &id)))
+		return rc;
+	*out = id;
+	return hmap_put(&b->unsymmap, (uint64_t)mapping + 1, id);
+}
+
+int pb_location(struct prof_builder *b, uint32_t mapping, uint64_t address,
+		const struct prof_line *lines, uint32_t n, uint32_t *out)
+{
+	struct prof *p = b->p;
+	struct prof_location *l;
+	struct prof_line synth;
+	int rc;
+
+	if (p->nlocations >= PB_MAX_ITEMS || (uint64_t)p->nlines + n >= PB_MAX_ITEMS)
+		return err_set(ERR_TOOBIG, "too many locations");
+	if (n == 0) {
+		if ((rc = unsym_function(b, mapping, &synth.func)))
+			return rc;
+		synth.line = 0;
+		lines = &synth;
+		n = 1;
+	}
+	if ((rc = vec_reserve(&p->locations, &b->cap_locs, p->nlocations + 1)) ||
+	    (rc = vec_reserve(&p->lines, &b->cap_lines, (size_t)p->nlines + n)))
+		return rc;
+	l = &p->locations[p->nlocations];
+	l->address = address;
+	l->mapping = mapping;
+	l->line_off = p->nlines;
+	l->nlines = n;
+	memcpy(p->lines + p->nlines, lines, n * sizeof(*lines));
+	p->nlines += n;
+	*out = p->nlocations++;
+	return 0;
+}
+
+int pb_named_frame(struct prof_builder *b, const char *name, size_t n, uint32_t *out)
+{
+	struct prof_function f = { 0 };
+	struct prof_line line = { 0, 0 };
+	uint32_t sid;
+	int rc;
+
+	if ((rc = pb_string(b, name, n, &sid)))
+		return rc;
+	if (hmap_get(&b->framemap, sid, out))
+		return 0;
+	f.name = sid;
+	if ((rc = pb_function(b, &f, &line.func)) ||
+	    (rc = pb_location(b, PROF_NONE, 0, &line, 1, out)))
+		return rc;
+	return hmap_put(&b->framemap, sid, *out);
+}
+
+int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
+	      const int64_t *values, const struct prof_label *labels, uint32_t nlabels)
+{
+	struct prof *p = b->p;
+	struct prof_sample *s;
+	int rc;
+
+	if (p->nsamples >= PB_MAX_ITEMS || p->nsample_locs + nlocs >= (size_t)PB_MAX_ITEMS * 4 ||
+	    p->nlabels + nlabels >= PB_MAX_ITEMS)
+		return err_set(ERR_TOOBIG, "too many samples");
+	if ((rc = vec_reserve(&p->samples, &b->cap_samples, p->nsamples + 1)) ||
+	    (rc = vec_reserve(&p->sample_locs, &b->cap_slocs, p->nsample_locs + nlocs)) ||
+	    (rc = vec_reserve(&p->values, &b->cap_values,
+			      ((size_t)p->nsamples + 1) * p->ntypes)) ||
+	    (nlabels && (rc = vec_reserve(&p->labels, &b->cap_labels, p->nlabels + nlabels))))
+		return rc;
+	s = &p->samples[p->nsamples];
+	s->loc_off = (uint32_t)p->nsample_locs;
+	s->nlocs = nlocs;
+	s->label_off = (uint32_t)p->nlabels;
+	s->nlabels = nlabels;
+	memcpy(p->sample_locs + p->nsample_locs, locs, nlocs * sizeof(*locs));
+	p->nsample_locs += nlocs;
+	memcpy(p->values + (size_t)p->nsamples * p->ntypes, values, p->ntypes * sizeof(*values));
+	if (nlabels)
+		memcpy(p->labels + p->nlabels, labels, nlabels * sizeof(*labels));
+	p->nlabels += nlabels;
+	p->nsamples++;
+	return 0;
+}
+
+int pb_finish(struct prof_builder *b, struct prof **out)
+{
+	struct prof *p = b->p;
+
+	*out = NULL;
+	if (p->ntypes == 0) {
+		pb_free(b);
+		return err_set(ERR_PARSE, "profile has no sample types");
+	}
+	if (!b->has_default || p->default_type >= p->ntypes)
+		p->default_type = p->ntypes - 1;
+	b->p = NULL;
+	pb_free(b);
+	*out = p;
+	return 0;
+}

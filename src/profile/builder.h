@@ -1,0 +1,47 @@
+/*
+ * builder.h — the one interface between decoders and the model.
+ *
+ * Every decoder (pprof, folded, ...) creates a builder, feeds it strings, sample types,
+ * mappings, functions, locations and samples, and calls pb_finish() to get an immutable
+ * struct prof.  Strings are interned (equal bytes → equal id).  Indices returned by the
+ * pb_* calls are those of the finished profile.
+ *
+ * Ownership: pb_new() allocates; pb_finish() consumes the builder (success or not) and
+ * gives the caller the profile; pb_free() discards an unfinished builder.
+ */
+#ifndef SMOLDER_BUILDER_H
+#define SMOLDER_BUILDER_H
+
+#include "prof.h"
+
+struct prof_builder;
+
+/* Limits applied to untrusted input before allocation. */
+#define PB_MAX_STRINGS (1u << 26)
+#define PB_MAX_ITEMS   (1u << 28)
+
+int pb_new(struct prof_builder **out);
+void pb_free(struct prof_builder *b);
+
+/* Interns s[0..n); *out gets its id. */
+int pb_string(struct prof_builder *b, const char *s, size_t n, uint32_t *out);
+int pb_sample_type(struct prof_builder *b, uint32_t type, uint32_t unit);
+void pb_set_period(struct prof_builder *b, uint32_t type, uint32_t unit, int64_t period);
+void pb_set_times(struct prof_builder *b, int64_t time_nanos, int64_t duration_nanos);
+/* Sets the default sample type by index (otherwise the last one, as pprof does). */
+void pb_set_default_type(struct prof_builder *b, uint32_t index);
+int pb_mapping(struct prof_builder *b, const struct prof_mapping *m, uint32_t *out);
+int pb_function(struct prof_builder *b, const struct prof_function *f, uint32_t *out);
+/* lines[0] is the innermost frame; n may be 0 (unsymbolized: a "[mapping]" frame is made). */
+int pb_location(struct prof_builder *b, uint32_t mapping, uint64_t address,
+		const struct prof_line *lines, uint32_t n, uint32_t *out);
+/* A location for a frame known only by name (folded stacks and similar). */
+int pb_named_frame(struct prof_builder *b, const char *name, size_t n, uint32_t *out);
+/* locs leaf first; values has one entry per sample type. */
+int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
+	      const int64_t *values, const struct prof_label *labels, uint32_t nlabels);
+uint32_t pb_ntypes(const struct prof_builder *b);
+
+int pb_finish(struct prof_builder *b, struct prof **out);
+
+#endif

@@ -1,0 +1,59 @@
+/* prof.c — lifetime and small queries of the immutable model (see prof.h). */
+#include "prof.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void prof_free(struct prof *p)
+{
+	if (!p)
+		return;
+	free(p->strs);
+	free(p->str_lens);
+	free(p->sample_types);
+	free(p->mappings);
+	free(p->functions);
+	free(p->locations);
+	free(p->lines);
+	free(p->samples);
+	free(p->sample_locs);
+	free(p->values);
+	free(p->labels);
+	arena_release(&p->arena);
+	free(p);
+}
+
+int64_t prof_total(const struct prof *p, uint32_t type)
+{
+	int64_t sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < p->nsamples; i++)
+		sum += prof_value(p, i, type);
+	return sum;
+}
+
+int prof_find_type(const struct prof *p, const char *name)
+{
+	char *end;
+	long v;
+	uint32_t i;
+
+	for (i = 0; i < p->ntypes; i++)
+		if (strcmp(prof_str(p, p->sample_types[i].type), name) == 0)
+			return (int)i;
+	v = strtol(name, &end, 10);
+	if (*name && !*end && v >= 0 && v < (long)p->ntypes)
+		return (int)v;
+	return -1;
+}
+
+uint32_t prof_find_str(const struct prof *p, const char *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nstrs; i++)
+		if (strcmp(p->strs[i], s) == 0)
+			return i;
+	return PROF_NONE;
+}

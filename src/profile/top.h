@@ -1,0 +1,32 @@
+/*
+ * top.h — the top table: one row per function name with flat (self) and cum (total),
+ * as `go tool pprof -top` computes them.  A function that recurses counts once per
+ * sample in cum.  Pure: computed from a tree, for one sample type.
+ *
+ * Ownership: top_compute() fills a caller-owned struct top; top_release() frees rows.
+ */
+#ifndef SMOLDER_TOP_H
+#define SMOLDER_TOP_H
+
+#include "tree.h"
+
+struct top_row {
+	uint32_t name;  /* string id */
+	uint32_t node;  /* the widest node with this name (for jumping to the flame graph) */
+	int64_t flat, cum;
+};
+
+enum top_sort { TOP_SORT_FLAT, TOP_SORT_CUM, TOP_SORT_NAME };
+
+struct top {
+	struct top_row *rows;
+	uint32_t n;
+	int64_t total;  /* root total of the sample type */
+};
+
+int top_compute(const struct tree *t, uint32_t type, struct top *out);
+/* pprof order for TOP_SORT_FLAT: |flat| desc, name asc, |cum| desc. */
+void top_sort(struct top *top, const struct prof *p, enum top_sort by, bool invert);
+void top_release(struct top *top);
+
+#endif

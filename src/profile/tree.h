@@ -1,0 +1,59 @@
+/*
+ * tree.h — the call tree of a profile, in flat arrays.
+ *
+ * Node 0 is the root ("all"); every other node is a frame (a function name at function
+ * granularity) reached by one call path.  Inlined frames are expanded from a location's
+ * lines, outermost first.  For each node: parent, frame name (a string id of the
+ * profile), a representative function, depth, and self / total for every sample type.
+ * Children of a node are contiguous in `kids`, ordered by name (stable between
+ * refreshes and between profiles), at [kid_off[n], kid_off[n] + nkids[n]).  Node ids
+ * are assigned in depth-first order, so a subtree is the id range [n, n + size[n]).
+ *
+ * Immutable once built.  Ownership: tree_build() allocates, tree_free() releases; the
+ * tree borrows the profile (strings), which must outlive it.
+ */
+#ifndef SMOLDER_TREE_H
+#define SMOLDER_TREE_H
+
+#include "prof.h"
+
+struct tree {
+	const struct prof *prof;  /* borrowed */
+	uint32_t n;
+	uint32_t ntypes;
+	uint32_t *parent;   /* parent[0] == 0 */
+	uint32_t *name;     /* string id; 0 for the root */
+	uint32_t *func;     /* a function index with this name, PROF_NONE for the root */
+	uint32_t *depth;
+	uint32_t *size;     /* nodes in the subtree, itself included */
+	uint32_t *kid_off, *nkids, *kids;
+	int64_t *self;      /* n * ntypes */
+	int64_t *total;     /* n * ntypes */
+	uint32_t max_depth;
+};
+
+int tree_build(const struct prof *p, struct tree **out);
+void tree_free(struct tree *t);
+
+static inline int64_t tree_self(const struct tree *t, uint32_t node, uint32_t type)
+{
+	return t->self[(size_t)node * t->ntypes + type];
+}
+
+static inline int64_t tree_total(const struct tree *t, uint32_t node, uint32_t type)
+{
+	return t->total[(size_t)node * t->ntypes + type];
+}
+
+static inline const char *tree_name(const struct tree *t, uint32_t node)
+{
+	return node == 0 ? "all" : prof_str(t->prof, t->name[node]);
+}
+
+/* True when a is b or an ancestor of b. */
+static inline bool tree_is_ancestor(const struct tree *t, uint32_t a, uint32_t b)
+{
+	return b >= a && b < a + t->size[a];
+}
+
+#endif

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Compares `smolder top --format tsv` with `go tool pprof -top` (the reference
+# implementation, Debian's golang-go) for every shared pprof file and every sample
+# index: every row, exact integers, same order.  Usage: pprof_compare.sh SMOLDER TESTDATA
+set -u
+smolder=$1
+data=$2
+export PPROF_BINARY_PATH=/nonexistent HOME=${TMPDIR:-/tmp}
+command -v go >/dev/null || { echo "go is not installed (apt-get install golang-go)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+files=$( (ls "$data"/go/*.pb.gz; find "$data/pyroscope" -type f \
+  \( -name '*.pb.gz' -o -name '*.pprof' -o -name 'profile_*' -o -name 'heap_delta' \
+     -o -name 'sample.cpu' -o -name 'cppbench.cpu_no_samples_type' \) ) | sort)
+checked=0 failed=0 skipped=0
+for f in $files; do
+  # sample types as pprof reads them; files pprof itself rejects are skipped (and named)
+  if ! types=$(go tool pprof -symbolize=none -raw "$f" 2>/dev/null | sed -n 's/^Samples:$//;/^Samples:/,/^ *[0-9]/p' | head -2 | tail -1); then
+    echo "skip (pprof rejects it): $f"; skipped=$((skipped+1)); continue
+  fi
+  header=$(go tool pprof -symbolize=none -raw "$f" 2>/dev/null | awk '/^Samples:/{getline; print; exit}')
+  if [ -z "$header" ]; then echo "skip (pprof rejects it): $f"; skipped=$((skipped+1)); continue; fi
+  for tu in $header; do
+    t=${tu%%/*} u=${tu#*/} u=${u%%[*}
+    # pprof -unit=ns converts time units to nanoseconds; other units print as they are
+    case $u in
+      microseconds) mul=1000 ;; milliseconds) mul=1000000 ;; seconds) mul=1000000000 ;;
+      *) mul=1 ;;
+    esac
+    go tool pprof -symbolize=none -top -nodefraction=0 -unit=ns -sample_index="$t" "$f" 2>/dev/null |
+      awk 'p && $1 ~ /^-?[0-9]/ { name=""; for (i=6;i<=NF;i++) name = name (i>6?" ":"") $i;
+               sub(/ \((partial-)?inline\)$/, "", name);
+               if (name ~ /[^ -~]/) name = "<non-printable>";
+               f=$1; c=$4; gsub(/[^0-9-]/,"",f); gsub(/[^0-9-]/,"",c);
+               print f "\t" c "\t" name }
+           /^ *flat  flat%/ { p=1 }' > "$tmp/want"
+    if ! "$smolder" top --format tsv --sample-index="$t" "$f" 2>"$tmp/err" |
+         awk -F'\t' -v m="$mul" 'NR>1 { n = $6; if (n ~ /\\x|[^ -~]/) n = "<non-printable>";
+                      printf "%.0f\t%.0f\t%s\n", $1*m, $4*m, n }' > "$tmp/got"; then
+      echo "FAIL $f [$t]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); continue
+    fi
+    checked=$((checked+1))
+    if ! cmp -s "$tmp/want" "$tmp/got"; then
+      failed=$((failed+1))
+      echo "FAIL $f [$t] (< pprof, > smolder):"
+      diff "$tmp/want" "$tmp/got" | head -10
+    fi
+  done
+done
+echo "compared $checked (file, sample index) pairs with go tool pprof; $failed differ; $skipped files skipped"
+[ "$checked" -gt 20 ] && [ "$failed" -eq 0 ]
