@@ -276,3 +276,15 @@ size_t text_package(const char *name, const char **pkg)
 		return start ? start : n; /* no package: whole name (or its path) */
 	return start + dot - 1;
 }
+
+int text_pad_left(struct buf *out, const char *s, int width)
+{
+	int w = text_width(s, strlen(s)), rc;
+
+	while (w < width) {
+		if ((rc = buf_add(out, " ", 1)))
+			return rc;
+		w++;
+	}
+	return buf_puts(out, s);
+}

@@ -1,0 +1,654 @@
+/*
+ * app.c — the explorer's frame: state, key dispatch, the header / breadcrumb / status /
+ * prompt lines, the help overlay, search, sample types, and the curses main loop.
+ * Views draw into the area between the chrome lines (TUI.md's screen grammar).
+ */
+#include <curses.h>
+#include <langinfo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/text.h"
+#include "base/units.h"
+#include "tui_int.h"
+
+#define CTRL(c) ((c) & 0x1f)
+
+static const struct {
+	const char *keys, *what;
+} help_lines[] = {
+	{ NULL, "Views" },
+	{ "1 2 / Tab", "flame graph · top table / next view" },
+	{ "t", "next sample type (cpu, alloc_space, ...)" },
+	{ "?  F1", "this help" },
+	{ "q", "quit" },
+	{ NULL, "Flame graph" },
+	{ "h j k l  arrows", "move: k parent, j widest child, h/l neighbours" },
+	{ "Enter / Esc", "zoom into the selection / unzoom (a stack)" },
+	{ "r", "reset zoom and selection" },
+	{ "g G  PgUp PgDn", "zoom root, deepest widest frame, page up/down" },
+	{ "i", "icicle (root on top) <-> flame (root at the bottom)" },
+	{ "o", "order children by name <-> by size" },
+	{ "+N cells", "frames too narrow to draw; select one to see them, Enter zooms" },
+	{ NULL, "Search" },
+	{ "/", "regex search (PCRE2, RE2 syntax); in tables: filter rows" },
+	{ "n N", "next / previous match" },
+	{ "#", "search the selected name" },
+	{ "Esc", "clear the search (when not zoomed)" },
+	{ NULL, "Top table" },
+	{ "j k  g G  PgUp PgDn", "move" },
+	{ "s / I", "sort column: self, total, name / invert" },
+	{ "Enter", "show the function in the flame graph" },
+	{ NULL, "Mouse (optional)" },
+	{ "click / double-click", "select / zoom; a tab switches view" },
+	{ "wheel", "move to the parent / widest child" },
+};
+
+static const char *const view_names[VIEW_COUNT] = { "Flame", "Top" };
+
+void app_format_value(const struct tui_app *a, char *out, size_t n, int64_t v)
+{
+	units_format(out, n, v, prof_str(a->prof, a->prof->sample_types[a->type].unit));
+}
+
+/* Regex-quotes s so it matches itself exactly. */
+static void quote_regex(struct buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	buf_puts(out, "^");
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				   (c >= '0' && c <= '9') || c == '_' || c == ' '))
+			buf_add(out, "\\", 1);
+		if (c == 0)
+			buf_puts(out, "x00");
+		else
+			buf_add(out, s + i, 1);
+	}
+	buf_puts(out, "$");
+}
+
+void app_search_refresh(struct tui_app *a)
+{
+	if (!a->searching)
+		return;
+	if (search_run(&a->search, a->tree, a->type, &a->matched)) {
+		scr_message(a, true, "search: %s", err_last());
+		a->searching = false;
+	}
+}
+
+void app_set_search(struct tui_app *a, const char *pat)
+{
+	struct search s;
+
+	if (!pat || !*pat) {
+		search_release(&a->search);
+		a->searching = false;
+		a->search_pat[0] = '\0';
+		return;
+	}
+	if (search_compile(&s, pat)) {
+		scr_message(a, true, "%s", err_last());
+		return;
+	}
+	search_release(&a->search);
+	a->search = s;
+	a->searching = true;
+	a->match_pos = UINT32_MAX;
+	snprintf(a->search_pat, sizeof(a->search_pat), "%s", pat);
+	app_search_refresh(a);
+}
+
+void app_search_jump(struct tui_app *a, int dir)
+{
+	uint32_t n;
+
+	if (!a->searching || a->search.ntops == 0) {
+		scr_message(a, false, "%s", a->searching ? "no match" : "no search: / starts one");
+		return;
+	}
+	n = a->search.ntops;
+	if (a->match_pos == UINT32_MAX)
+		a->match_pos = dir > 0 ? 0 : n - 1;
+	else
+		a->match_pos = (a->match_pos + n + (uint32_t)(dir > 0 ? 1 : n - 1)) % n;
+	flame_view_reveal(a, a->search.tops[a->match_pos]);
+	a->view = VIEW_FLAME;
+	scr_message(a, false, "match %u of %u", a->match_pos + 1, n);
+}
+
+static void set_type(struct tui_app *a, uint32_t type)
+{
+	const struct prof *p = a->prof;
+
+	a->type = type;
+	top_view_invalidate(a);
+	app_search_refresh(a);
+	scr_message(a, false, "sample type: %s (%s)", prof_str(p, p->sample_types[type].type),
+		    prof_str(p, p->sample_types[type].unit));
+}
+
+int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
+{
+	struct tui_app *a = calloc(1, sizeof(*a));
+	const char *cs;
+	int rc;
+
+	*out = NULL;
+	if (!a) {
+		prof_free(p);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	a->prof = p;
+	a->opts = *o;
+	if ((rc = tree_build(p, &a->tree))) {
+		tui_app_free(a);
+		return rc;
+	}
+	a->type = o->sample_type >= 0 && (uint32_t)o->sample_type < p->ntypes ?
+			  (uint32_t)o->sample_type : p->default_type;
+	if (o->theme) {
+		if ((rc = theme_load(&a->theme, o->theme))) {
+			tui_app_free(a);
+			return rc;
+		}
+	} else {
+		theme_default(&a->theme);
+	}
+	cs = nl_langinfo(CODESET);
+	a->scr.utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+	*out = a;
+	return 0;
+}
+
+void tui_app_free(struct tui_app *a)
+{
+	if (!a)
+		return;
+	flame_release(&a->fl.layout);
+	top_view_invalidate(a);
+	search_release(&a->tp.filter);
+	search_release(&a->search);
+	tree_free(a->tree);
+	prof_free(a->prof);
+	free(a);
+}
+
+static void draw_header(struct tui_app *a, int w)
+{
+	const struct prof *p = a->prof;
+	const struct prof_value_type *st = &p->sample_types[a->type];
+	const char *dot = a->scr.utf8 ? " \xc2\xb7 " : " - ";
+	struct buf b = BUF_INIT;
+	char total[UNITS_MAX], tabs[96];
+	int tw, x, i;
+
+	scr_fill(0, 0, w, a->scr.role_attr[ROLE_HEADER]);
+	/* tabs on the right */
+	tabs[0] = '\0';
+	for (i = 0; i < VIEW_COUNT; i++) {
+		size_t l = strlen(tabs);
+
+		snprintf(tabs + l, sizeof(tabs) - l, i == (int)a->view ? "[%d]%s " : " %d %s ", i + 1,
+			 view_names[i]);
+	}
+	tw = (int)strlen(tabs);
+	app_format_value(a, total, sizeof(total), tree_total(a->tree, 0, a->type));
+	{
+		struct buf rest = BUF_INIT, src = BUF_INIT;
+		int room;
+
+		buf_puts(&rest, dot);
+		text_safe(&rest, prof_str(p, st->type), prof_strlen(p, st->type), !a->scr.utf8);
+		buf_puts(&rest, " (");
+		text_safe(&rest, prof_str(p, st->unit), prof_strlen(p, st->unit), !a->scr.utf8);
+		buf_printf(&rest, ")%s%s total", dot, total);
+		buf_puts(&b, " smolder");
+		buf_puts(&b, dot);
+		/* the source name gives way first */
+		room = w - tw - 1 - text_width(b.data, b.len) - text_width(rest.data, rest.len);
+		text_safe(&src, a->opts.source, strlen(a->opts.source), !a->scr.utf8);
+		if (room > 8)
+			text_middle_truncate(&b, src.data, src.len, room, !a->scr.utf8);
+		buf_add(&b, rest.data, rest.len);
+		buf_release(&rest);
+		buf_release(&src);
+	}
+	scr_put(0, 0, w - tw - 1, b.data, b.len, a->scr.role_attr[ROLE_HEADER]);
+	x = w - tw;
+	if (x < 0)
+		x = 0;
+	for (i = 0; i < VIEW_COUNT; i++) {
+		char t[32];
+		int len = snprintf(t, sizeof(t), i == (int)a->view ? "[%d]%s " : " %d %s ", i + 1,
+				   view_names[i]);
+
+		scr_put(0, x, w - x, t, (size_t)len,
+			a->scr.role_attr[i == (int)a->view ? ROLE_TAB_ACTIVE : ROLE_TAB]);
+		x += len;
+	}
+	buf_release(&b);
+}
+
+static void draw_breadcrumb(struct tui_app *a, int w)
+{
+	const struct tree *t = a->tree;
+	const char *sep = a->scr.utf8 ? " \xe2\x80\xba " : " > ";
+	uint32_t path[64], n = 0, node = a->fl.zoom;
+	struct buf b = BUF_INIT;
+	bool cut = false;
+
+	while (node != 0 && n < 64) {
+		path[n++] = node;
+		node = t->parent[node];
+	}
+	cut = node != 0;
+	buf_puts(&b, " all");
+	if (cut)
+		buf_printf(&b, "%s%s", sep, a->scr.utf8 ? "\xe2\x80\xa6" : "...");
+	while (n-- > 0) {
+		buf_puts(&b, sep);
+		text_fit_name(&b, prof_str(t->prof, t->name[path[n]]),
+			      prof_strlen(t->prof, t->name[path[n]]), 28, !a->scr.utf8);
+	}
+	scr_fill(1, 0, w, a->scr.role_attr[ROLE_BREADCRUMB]);
+	/* keep the deepest end visible */
+	if (text_width(b.data, b.len) > w) {
+		size_t off = b.len;
+		int cw = 0;
+
+		while (off > 0 && cw < w - 2) {
+			off--;
+			while (off > 0 && ((unsigned char)b.data[off] & 0xc0) == 0x80)
+				off--;
+			cw = text_width(b.data + off, b.len - off);
+		}
+		scr_put(1, 0, 2, a->scr.utf8 ? " \xe2\x80\xa6" : " ~", a->scr.utf8 ? 4 : 2,
+			a->scr.role_attr[ROLE_BREADCRUMB]);
+		scr_put(1, 2, w - 2, b.data + off, b.len - off, a->scr.role_attr[ROLE_BREADCRUMB]);
+	} else {
+		scr_put(1, 0, w, b.data, b.len, a->scr.role_attr[ROLE_BREADCRUMB]);
+	}
+	buf_release(&b);
+}
+
+static void draw_status(struct tui_app *a, int y, int w)
+{
+	struct buf b = BUF_INIT, m = BUF_INIT;
+	int mw;
+
+	if (a->view == VIEW_FLAME)
+		flame_view_status(a, &b);
+	else
+		top_view_status(a, &b);
+	/* modes on the right */
+	if (a->view == VIEW_FLAME) {
+		buf_puts(&m, a->fl.flame_up ? "flame" : "icicle");
+		if (a->fl.by_size)
+			buf_puts(&m, " \xc2\xb7 by size");
+	} else if (a->tp.filter.code) {
+		buf_puts(&m, "filter: ");
+		text_safe(&m, a->tp.filter_pat, strlen(a->tp.filter_pat), !a->scr.utf8);
+	}
+	if (!a->scr.utf8 && m.data) {
+		char *dotp = strstr(m.data, "\xc2\xb7");
+
+		if (dotp)
+			memcpy(dotp, "- ", 2);
+	}
+	scr_fill(y, 0, w, a->scr.role_attr[ROLE_STATUS]);
+	mw = m.data ? text_width(m.data, m.len) : 0;
+	if (mw > w / 3)
+		mw = w / 3;
+	scr_put(y, 1, w - mw - 3, b.data ? b.data : "", b.len, a->scr.role_attr[ROLE_STATUS]);
+	if (mw)
+		scr_put(y, w - mw - 1, mw, m.data, m.len, a->scr.role_attr[ROLE_STATUS]);
+	buf_release(&b);
+	buf_release(&m);
+}
+
+static void draw_bottom(struct tui_app *a, int y, int w)
+{
+	char right[64] = "";
+	int rw;
+
+	scr_fill(y, 0, w, A_NORMAL);
+	if (a->searching) {
+		char pct[UNITS_MAX];
+
+		units_percent(pct, sizeof(pct), a->matched, tree_total(a->tree, 0, a->type));
+		snprintf(right, sizeof(right), "matched: %s", pct);
+	}
+	rw = (int)strlen(right);
+	if (a->prompt_kind) {
+		struct buf b = BUF_INIT;
+
+		buf_printf(&b, "%c", a->prompt_kind == '#' ? '/' : a->prompt_kind);
+		text_safe(&b, a->prompt, a->prompt_len, !a->scr.utf8);
+		scr_put(y, 0, w - rw - 1, b.data, b.len, A_BOLD);
+		curs_set(1);
+		move(y, text_width(b.data, b.len) < w ? text_width(b.data, b.len) : w - 1);
+		buf_release(&b);
+	} else if (a->message[0]) {
+		scr_put_safe(a, y, 0, w - rw - 1, a->message, strlen(a->message),
+			     a->scr.role_attr[a->message_error ? ROLE_ERROR : ROLE_MESSAGE]);
+	} else {
+		const char *hint = a->view == VIEW_FLAME ?
+			"/ search \xc2\xb7 Enter zoom \xc2\xb7 Esc back \xc2\xb7 t type \xc2\xb7 Tab view \xc2\xb7 ? help" :
+			"/ filter \xc2\xb7 s sort \xc2\xb7 Enter flame \xc2\xb7 t type \xc2\xb7 Tab view \xc2\xb7 ? help";
+		const char *ahint = a->view == VIEW_FLAME ?
+			"/ search - Enter zoom - Esc back - t type - Tab view - ? help" :
+			"/ filter - s sort - Enter flame - t type - Tab view - ? help";
+
+		if (a->scr.utf8)
+			scr_put(y, 0, w - rw - 1, hint, strlen(hint), a->scr.role_attr[ROLE_HINT]);
+		else
+			scr_put(y, 0, w - rw - 1, ahint, strlen(ahint), a->scr.role_attr[ROLE_HINT]);
+	}
+	if (rw && w > rw)
+		scr_put(y, w - rw, rw, right, (size_t)rw, a->scr.role_attr[ROLE_MESSAGE]);
+}
+
+static void draw_help(struct tui_app *a, int h, int w)
+{
+	int n = (int)(sizeof(help_lines) / sizeof(help_lines[0]));
+	int bw = w < 76 ? w - 2 : 74, bh = h - 2 < n + 4 ? h - 2 : n + 4;
+	int by = (h - bh) / 2, bx = (w - bw) / 2, i, row, attr = a->scr.role_attr[ROLE_OVERLAY];
+	const char *title = " smolder keys (Esc closes, j/k scroll) ";
+
+	if (bw < 20 || bh < 5)
+		return;
+	if (a->help_scroll > n - (bh - 4))
+		a->help_scroll = n - (bh - 4) > 0 ? n - (bh - 4) : 0;
+	for (i = 0; i < bh; i++)
+		scr_fill(by + i, bx, bw, attr);
+	attrset(attr);
+	mvhline(by, bx, a->scr.utf8 ? 0 : '-', bw);
+	mvhline(by + bh - 1, bx, a->scr.utf8 ? 0 : '-', bw);
+	attrset(A_NORMAL);
+	scr_put(by, bx + 2, bw - 4, title, strlen(title), attr | A_BOLD);
+	for (row = 0, i = a->help_scroll; i < n && row < bh - 3; i++, row++) {
+		int y = by + 2 + row;
+
+		if (!help_lines[i].keys) {
+			scr_put(y, bx + 2, bw - 4, help_lines[i].what, strlen(help_lines[i].what),
+				attr | A_BOLD | A_UNDERLINE);
+			continue;
+		}
+		scr_put(y, bx + 3, 22, help_lines[i].keys, strlen(help_lines[i].keys), attr | A_BOLD);
+		scr_put(y, bx + 26, bw - 28, help_lines[i].what, strlen(help_lines[i].what), attr);
+	}
+}
+
+void tui_app_draw(struct tui_app *a)
+{
+	int h, w;
+
+	getmaxyx(stdscr, h, w);
+	curs_set(0);
+	erase();
+	if (h < 6 || w < 30) {
+		const char *msg = "terminal too small";
+
+		scr_put(0, 0, w, msg, strlen(msg), A_BOLD);
+		return;
+	}
+	draw_header(a, w);
+	draw_breadcrumb(a, w);
+	if (a->view == VIEW_FLAME)
+		flame_view_draw(a, 2, h - 4, w);
+	else
+		top_view_draw(a, 2, h - 4, w);
+	draw_status(a, h - 2, w);
+	if (a->help)
+		draw_help(a, h, w);
+	draw_bottom(a, h - 1, w);
+}
+
+static void prompt_apply(struct tui_app *a, bool final)
+{
+	char pat[PROMPT_MAX];
+	struct search probe;
+
+	snprintf(pat, sizeof(pat), "%.*s", (int)a->prompt_len, a->prompt);
+	if (a->view == VIEW_TOP && a->prompt_kind == '/') {
+		if (top_view_set_filter(a, pat) && final)
+			scr_message(a, true, "%s", err_last());
+		return;
+	}
+	if (!*pat) {
+		app_set_search(a, NULL);
+		return;
+	}
+	if (search_compile(&probe, pat)) {
+		if (final)
+			scr_message(a, true, "%s", err_last());
+		return;
+	}
+	search_release(&probe);
+	app_set_search(a, pat);
+}
+
+static void prompt_key(struct tui_app *a, int key)
+{
+	if (key == 27) {
+		a->prompt_kind = 0;
+		return;
+	}
+	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		prompt_apply(a, true);
+		a->prompt_kind = 0;
+		if (a->view == VIEW_FLAME && a->searching && a->search.ntops)
+			app_search_jump(a, 1);
+		else if (a->view == VIEW_FLAME && a->searching)
+			scr_message(a, false, "no match");
+		return;
+	}
+	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		while (a->prompt_len > 0) {
+			a->prompt_len--;
+			if (((unsigned char)a->prompt[a->prompt_len] & 0xc0) != 0x80)
+				break;
+		}
+	} else if (key == CTRL('u')) {
+		a->prompt_len = 0;
+	} else if (key >= 0x20 && key < 0x100 && key != 127 && a->prompt_len + 1 < PROMPT_MAX) {
+		a->prompt[a->prompt_len++] = (char)key;
+	} else {
+		return;
+	}
+	prompt_apply(a, false); /* incremental: results follow the typing */
+}
+
+bool tui_app_key(struct tui_app *a, int key)
+{
+	if (a->prompt_kind) {
+		prompt_key(a, key);
+		return true;
+	}
+	a->message[0] = '\0';
+	if (a->help) {
+		if (key == 'j' || key == KEY_DOWN)
+			a->help_scroll++;
+		else if ((key == 'k' || key == KEY_UP) && a->help_scroll > 0)
+			a->help_scroll--;
+		else if (key == 'q' || key == 27 || key == '?' || key == KEY_F(1))
+			a->help = false;
+		return true;
+	}
+	switch (key) {
+	case 'q':
+		return false;
+	case '?':
+	case KEY_F(1):
+		a->help = true;
+		a->help_scroll = 0;
+		return true;
+	case '1':
+		a->view = VIEW_FLAME;
+		return true;
+	case '2':
+		a->view = VIEW_TOP;
+		return true;
+	case '\t':
+		a->view = (enum view)((a->view + 1) % VIEW_COUNT);
+		return true;
+	case KEY_BTAB:
+		a->view = (enum view)((a->view + VIEW_COUNT - 1) % VIEW_COUNT);
+		return true;
+	case 't':
+		set_type(a, (a->type + 1) % a->prof->ntypes);
+		return true;
+	case '/':
+		a->prompt_kind = '/';
+		a->prompt_len = 0;
+		if (a->view == VIEW_TOP && a->tp.filter_pat[0]) {
+			a->prompt_len = strlen(a->tp.filter_pat);
+			memcpy(a->prompt, a->tp.filter_pat, a->prompt_len);
+		}
+		return true;
+	case '#': {
+		struct buf b = BUF_INIT;
+		uint32_t n = a->view == VIEW_FLAME ? a->fl.sel :
+			     (a->tp.valid && a->tp.nrows ? a->tp.top.rows[a->tp.rows[a->tp.sel]].node : 0);
+
+		if (n == 0) {
+			scr_message(a, false, "select a function first");
+			return true;
+		}
+		quote_regex(&b, prof_str(a->prof, a->tree->name[n]),
+			    prof_strlen(a->prof, a->tree->name[n]));
+		if (a->view == VIEW_TOP)
+			a->view = VIEW_FLAME;
+		app_set_search(a, b.data);
+		buf_release(&b);
+		return true;
+	}
+	case 'n':
+		app_search_jump(a, 1);
+		return true;
+	case 'N':
+		app_search_jump(a, -1);
+		return true;
+	case CTRL('l'):
+		clearok(curscr, TRUE);
+		return true;
+	}
+	if (a->view == VIEW_FLAME)
+		flame_view_key(a, key);
+	else
+		top_view_key(a, key);
+	return true;
+}
+
+static void on_mouse(struct tui_app *a)
+{
+	MEVENT ev;
+	int w = getmaxx(stdscr);
+	bool dbl;
+
+	if (getmouse(&ev) != OK)
+		return;
+	if (ev.bstate & BUTTON4_PRESSED) {
+		tui_app_key(a, a->view == VIEW_FLAME ? (a->fl.flame_up ? 'j' : 'k') : 'k');
+		return;
+	}
+	if (ev.bstate & BUTTON5_PRESSED) {
+		tui_app_key(a, a->view == VIEW_FLAME ? (a->fl.flame_up ? 'k' : 'j') : 'j');
+		return;
+	}
+	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED)))
+		return;
+	dbl = (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0;
+	if (ev.y == 0) {
+		/* tabs sit at the right end of the header */
+		int x = w - VIEW_COUNT * 8, i;
+
+		for (i = 0; i < VIEW_COUNT; i++) {
+			int len = (int)strlen(view_names[i]) + 3;
+
+			if (ev.x >= x && ev.x < x + len + 1)
+				a->view = (enum view)i;
+			x += len + 1;
+		}
+		return;
+	}
+	a->message[0] = '\0';
+	if (a->view == VIEW_FLAME)
+		flame_view_mouse(a, ev.y, ev.x, dbl);
+	else
+		top_view_mouse(a, ev.y, dbl);
+}
+
+int tui_run(struct prof *p, const struct tui_opts *o)
+{
+	struct tui_app *a;
+	SCREEN *scr;
+	FILE *tty_in = NULL;
+	int rc, key;
+
+	if ((rc = tui_app_new(p, o, &a)))
+		return rc;
+	if (!isatty(STDIN_FILENO)) {
+		/* the profile came on stdin: keys come from the terminal */
+		tty_in = fopen("/dev/tty", "r");
+		if (!tty_in) {
+			tui_app_free(a);
+			return err_set(ERR_IO, "the explorer needs a terminal (no /dev/tty)");
+		}
+	}
+	if (!isatty(STDOUT_FILENO)) {
+		if (tty_in)
+			fclose(tty_in);
+		tui_app_free(a);
+		return err_set(ERR_IO, "the explorer needs a terminal on stdout (try `smolder top`)");
+	}
+	scr = newterm(NULL, stdout, tty_in ? tty_in : stdin);
+	if (!scr) {
+		if (tty_in)
+			fclose(tty_in);
+		tui_app_free(a);
+		return err_set(ERR_IO, "cannot start the terminal UI (TERM='%s')",
+			       getenv("TERM") ? getenv("TERM") : "");
+	}
+	set_term(scr);
+	set_escdelay(25);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	scr_setup(&a->scr, &a->theme, o->no_color);
+	if (!o->no_mouse) {
+		mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+			  NULL);
+		mouseinterval(200);
+	}
+	for (;;) {
+		tui_app_draw(a);
+		refresh();
+		key = getch();
+		if (key == ERR)
+			continue;
+		if (key == KEY_RESIZE)
+			continue;
+		if (key == KEY_MOUSE) {
+			on_mouse(a);
+			continue;
+		}
+		if (!tui_app_key(a, key))
+			break;
+	}
+	endwin();
+	delscreen(scr);
+	if (tty_in)
+		fclose(tty_in);
+	tui_app_free(a);
+	return 0;
+}

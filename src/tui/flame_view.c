@@ -1,0 +1,380 @@
+/*
+ * flame_view.c — drawing and navigating the flame graph (view 1).
+ *
+ * The layout comes from flame_layout() (src/profile/flame.c) for exactly the rows on
+ * screen; this file maps rows to screen lines (icicle: root on top; flame: root at the
+ * bottom), draws cells, and moves the selection.  `k` is always "parent", `j` the
+ * widest child, `h`/`l` the neighbours in the same row; arrows follow the picture.
+ */
+#include <curses.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/text.h"
+#include "base/units.h"
+#include "tui_int.h"
+
+static uint32_t sel_row(const struct tui_app *a)
+{
+	const struct tree *t = a->tree;
+
+	return t->depth[a->fl.sel] - t->depth[a->fl.zoom] + (a->fl.sel_plus ? 1 : 0);
+}
+
+static int relayout(struct tui_app *a, uint32_t rows, uint32_t w)
+{
+	struct flame_opts o = { a->fl.zoom, a->type, w, rows, a->fl.by_size };
+
+	flame_release(&a->fl.layout);
+	return flame_layout(a->tree, &o, &a->fl.layout);
+}
+
+/* Keeps the selection on something visible: its nearest visible ancestor. */
+static void fix_selection(struct tui_app *a)
+{
+	uint32_t r, c;
+
+	if (!tree_is_ancestor(a->tree, a->fl.zoom, a->fl.sel)) {
+		a->fl.sel = a->fl.zoom;
+		a->fl.sel_plus = false;
+	}
+	while (!flame_find(&a->fl.layout, a->tree, a->fl.sel, a->fl.sel_plus, &r, &c)) {
+		if (a->fl.sel_plus)
+			a->fl.sel_plus = false;
+		else if (a->fl.sel == a->fl.zoom)
+			break;
+		else {
+			/* maybe it is inside its parent's "+N" cell */
+			uint32_t par = a->tree->parent[a->fl.sel];
+
+			a->fl.sel = par;
+			a->fl.sel_plus = flame_find(&a->fl.layout, a->tree, par, true, &r, &c);
+		}
+	}
+}
+
+void flame_view_draw(struct tui_app *a, int y, int h, int w)
+{
+	struct flame_state *fl = &a->fl;
+	const struct tree *t = a->tree;
+	struct buf b = BUF_INIT;
+	uint32_t r, k, srow;
+	bool ascii = !a->scr.utf8;
+
+	fl->area_y = y;
+	fl->area_h = h;
+	fl->area_w = w;
+	for (k = 0; k < (uint32_t)h; k++)
+		scr_fill(y + (int)k, 0, w, A_NORMAL);
+	if (h <= 0 || w <= 0)
+		return;
+	srow = sel_row(a);
+	if (srow < fl->scroll)
+		fl->scroll = srow;
+	if (srow >= fl->scroll + (uint32_t)h)
+		fl->scroll = srow - (uint32_t)h + 1;
+	if (relayout(a, fl->scroll + (uint32_t)h, (uint32_t)w)) {
+		scr_message(a, true, "layout: %s", err_last());
+		return;
+	}
+	fix_selection(a);
+	for (r = fl->scroll; r < fl->layout.nrows && r < fl->scroll + (uint32_t)h; r++) {
+		const struct flame_row *row = &fl->layout.rows[r];
+		int sy = fl->flame_up ? y + h - 1 - (int)(r - fl->scroll) : y + (int)(r - fl->scroll);
+
+		for (k = 0; k < row->n; k++) {
+			const struct flame_cell *c = &fl->layout.cells[row->first + k];
+			bool selected = c->node == fl->sel && (c->hidden != 0) == fl->sel_plus;
+			int attr, tw = (int)c->w - 1;
+			uint32_t name = t->name[c->node];
+
+			if (c->hidden)
+				attr = a->scr.role_attr[ROLE_PLUS];
+			else if (c->node == 0)
+				attr = a->scr.role_attr[ROLE_HEADER];
+			else
+				attr = scr_frame_attr(a, name);
+			if (a->searching && !c->hidden) {
+				if (a->search.node_hit && a->search.node_hit[c->node])
+					attr = a->scr.colour ? attr : a->scr.role_attr[ROLE_MATCH];
+				else
+					attr = a->scr.role_attr[ROLE_DIM];
+			}
+			if (selected)
+				attr |= a->scr.role_attr[ROLE_SELECTED];
+			scr_fill(sy, (int)c->x, (int)c->w, attr);
+			buf_reset(&b);
+			if (c->hidden) {
+				char txt[48];
+
+				/* "+N", or just "+" when even that does not fit */
+				snprintf(txt, sizeof(txt), "+%u", c->hidden);
+				if (strlen(txt) > c->w)
+					txt[1] = '\0';
+				scr_put(sy, (int)c->x, (int)c->w, txt, strlen(txt), attr);
+				continue;
+			}
+			if (c->w < 4) {
+				/* too narrow for a name: colour and separator only */
+				if (!a->scr.colour || c->w > 1) {
+					attrset(attr);
+					if (ascii || !a->scr.colour)
+						mvaddch(sy, (int)(c->x + c->w - 1), '|' | (chtype)attr);
+					else
+						mvaddstr(sy, (int)(c->x + c->w - 1), "\xe2\x94\x82");
+					attrset(A_NORMAL);
+				}
+				continue;
+			}
+			if (c->node == 0 || c->node == fl->zoom) {
+				char v[UNITS_MAX];
+
+				app_format_value(a, v, sizeof(v), c->value);
+				if (c->node == 0)
+					buf_puts(&b, "all");
+				else
+					text_fit_name(&b, prof_str(t->prof, name), prof_strlen(t->prof, name),
+						      tw, ascii);
+				buf_printf(&b, "  %s", v);
+				scr_put(sy, (int)c->x, tw, b.data, b.len, attr);
+			} else {
+				text_fit_name(&b, prof_str(t->prof, name), prof_strlen(t->prof, name), tw,
+					      ascii);
+				if (b.data)
+					scr_put(sy, (int)c->x, tw, b.data, b.len, attr);
+			}
+			attrset(attr);
+			if (ascii)
+				mvaddch(sy, (int)(c->x + c->w - 1), '|' | (chtype)attr);
+			else
+				mvaddstr(sy, (int)(c->x + c->w - 1), "\xe2\x94\x82");
+			attrset(A_NORMAL);
+		}
+	}
+	buf_release(&b);
+}
+
+/* Selects the cell next to the selection in its row. */
+static void move_sideways(struct tui_app *a, int dir)
+{
+	const struct flame *f = &a->fl.layout;
+	uint32_t r, c;
+
+	if (!flame_find(f, a->tree, a->fl.sel, a->fl.sel_plus, &r, &c))
+		return;
+	if (dir < 0 && c > f->rows[r].first)
+		c--;
+	else if (dir > 0 && c + 1 < f->rows[r].first + f->rows[r].n)
+		c++;
+	else
+		return;
+	a->fl.sel = f->cells[c].node;
+	a->fl.sel_plus = f->cells[c].hidden != 0;
+}
+
+static void select_parent(struct tui_app *a)
+{
+	if (a->fl.sel_plus)
+		a->fl.sel_plus = false;
+	else if (a->fl.sel != a->fl.zoom)
+		a->fl.sel = a->tree->parent[a->fl.sel];
+	else if (a->fl.zoom != 0)
+		scr_message(a, false, "at the zoom root: Esc unzooms, r resets");
+}
+
+static void select_widest_child(struct tui_app *a)
+{
+	const struct tree *t = a->tree;
+	uint32_t n = a->fl.sel, k, best = PROF_NONE, r, c;
+	int64_t bv = 0;
+
+	if (a->fl.sel_plus)
+		return;
+	for (k = 0; k < t->nkids[n]; k++) {
+		uint32_t kid = t->kids[t->kid_off[n] + k];
+		int64_t v = tree_total(t, kid, a->type);
+
+		if (best == PROF_NONE || v > bv)
+			best = kid, bv = v;
+	}
+	if (best == PROF_NONE || bv <= 0)
+		return;
+	if (flame_find(&a->fl.layout, t, best, false, &r, &c) ||
+	    a->fl.layout.nrows <= sel_row(a) + 1) {
+		a->fl.sel = best; /* visible, or below the laid-out rows: draw() scrolls */
+	} else if (flame_find(&a->fl.layout, t, n, true, &r, &c)) {
+		a->fl.sel_plus = true;
+	}
+}
+
+static void zoom_to(struct tui_app *a, uint32_t node)
+{
+	if (node == a->fl.zoom)
+		return;
+	if (a->fl.nzoom == ZOOM_STACK_MAX) {
+		memmove(a->fl.zoom_stack, a->fl.zoom_stack + 1,
+			(ZOOM_STACK_MAX - 1) * sizeof(a->fl.zoom_stack[0]));
+		a->fl.nzoom--;
+	}
+	a->fl.zoom_stack[a->fl.nzoom++] = a->fl.zoom;
+	a->fl.zoom = node;
+	a->fl.scroll = 0;
+}
+
+void flame_view_reveal(struct tui_app *a, uint32_t node)
+{
+	const struct tree *t = a->tree;
+	uint64_t w = a->fl.area_w > 0 ? (uint64_t)a->fl.area_w : 80;
+	int64_t v = tree_total(t, node, a->type);
+	uint32_t top = node;
+
+	/* the highest ancestor at which node still gets at least one cell */
+	while (top != 0 && v > 0 &&
+	       (uint64_t)v * w >= (uint64_t)tree_total(t, t->parent[top], a->type))
+		top = t->parent[top];
+	if (!tree_is_ancestor(t, a->fl.zoom, node) ||
+	    (v > 0 && (uint64_t)v * w < (uint64_t)tree_total(t, a->fl.zoom, a->type)))
+		zoom_to(a, top);
+	a->fl.sel = node;
+	a->fl.sel_plus = false;
+}
+
+bool flame_view_key(struct tui_app *a, int key)
+{
+	struct flame_state *fl = &a->fl;
+	int i;
+
+	switch (key) {
+	case 'k':
+		select_parent(a);
+		break;
+	case 'j':
+		select_widest_child(a);
+		break;
+	case KEY_UP:
+		fl->flame_up ? select_widest_child(a) : select_parent(a);
+		break;
+	case KEY_DOWN:
+		fl->flame_up ? select_parent(a) : select_widest_child(a);
+		break;
+	case 'h':
+	case KEY_LEFT:
+		move_sideways(a, -1);
+		break;
+	case 'l':
+	case KEY_RIGHT:
+		move_sideways(a, 1);
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		zoom_to(a, fl->sel);
+		fl->sel_plus = false;
+		break;
+	case 27: /* Esc */
+		if (fl->nzoom > 0) {
+			fl->zoom = fl->zoom_stack[--fl->nzoom];
+			fl->scroll = 0;
+		} else if (a->searching) {
+			app_set_search(a, NULL);
+		}
+		break;
+	case 'r':
+		fl->zoom = 0;
+		fl->nzoom = 0;
+		fl->sel = 0;
+		fl->sel_plus = false;
+		fl->scroll = 0;
+		break;
+	case 'g':
+	case KEY_HOME:
+		fl->sel = fl->zoom;
+		fl->sel_plus = false;
+		break;
+	case 'G':
+	case KEY_END:
+		for (i = 0; i < 100000; i++) {
+			uint32_t before = fl->sel;
+
+			select_widest_child(a);
+			if (fl->sel == before)
+				break;
+		}
+		break;
+	case KEY_NPAGE:
+	case KEY_PPAGE:
+		for (i = 0; i < (fl->area_h > 1 ? fl->area_h - 1 : 1); i++)
+			(key == KEY_NPAGE) != fl->flame_up ? select_widest_child(a) : select_parent(a);
+		break;
+	case 'i':
+		fl->flame_up = !fl->flame_up;
+		scr_message(a, false, "%s", fl->flame_up ? "flame: root at the bottom" :
+							  "icicle: root on top");
+		break;
+	case 'o':
+		fl->by_size = !fl->by_size;
+		scr_message(a, false, "children ordered by %s", fl->by_size ? "size" : "name");
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+void flame_view_mouse(struct tui_app *a, int y, int x, bool dbl)
+{
+	struct flame_state *fl = &a->fl;
+	uint32_t r, k;
+	int off = fl->flame_up ? fl->area_y + fl->area_h - 1 - y : y - fl->area_y;
+
+	if (off < 0 || off >= fl->area_h)
+		return;
+	r = fl->scroll + (uint32_t)off;
+	if (r >= fl->layout.nrows)
+		return;
+	for (k = 0; k < fl->layout.rows[r].n; k++) {
+		const struct flame_cell *c = &fl->layout.cells[fl->layout.rows[r].first + k];
+
+		if ((uint32_t)x >= c->x && (uint32_t)x < c->x + c->w) {
+			fl->sel = c->node;
+			fl->sel_plus = c->hidden != 0;
+			if (dbl)
+				flame_view_key(a, '\n');
+			return;
+		}
+	}
+}
+
+void flame_view_status(struct tui_app *a, struct buf *out)
+{
+	const struct tree *t = a->tree;
+	uint32_t n = a->fl.sel;
+	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX], p2[UNITS_MAX], p3[UNITS_MAX];
+	int64_t all = tree_total(t, 0, a->type), zoomed = tree_total(t, a->fl.zoom, a->type);
+
+	if (a->fl.sel_plus) {
+		uint32_t r, c;
+
+		if (flame_find(&a->fl.layout, t, n, true, &r, &c)) {
+			const struct flame_cell *cell = &a->fl.layout.cells[c];
+
+			app_format_value(a, v1, sizeof(v1), cell->value);
+			units_percent(p1, sizeof(p1), cell->value, all);
+			buf_printf(out, "+%u frames too narrow to draw under ", cell->hidden);
+			text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3,
+				  !a->scr.utf8);
+			buf_printf(out, "  total %s (%s)  Enter zooms in", v1, p1);
+		}
+		return;
+	}
+	app_format_value(a, v1, sizeof(v1), tree_self(t, n, a->type));
+	app_format_value(a, v2, sizeof(v2), tree_total(t, n, a->type));
+	units_percent(p1, sizeof(p1), tree_self(t, n, a->type), all);
+	units_percent(p2, sizeof(p2), tree_total(t, n, a->type), all);
+	units_percent(p3, sizeof(p3), tree_total(t, n, a->type), zoomed);
+	text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3, !a->scr.utf8);
+	buf_printf(out, "  self %s (%s)  total %s (%s all", v1, p1, v2, p2);
+	if (a->fl.zoom != 0)
+		buf_printf(out, ", %s zoomed", p3);
+	buf_puts(out, ")");
+}

@@ -1,0 +1,197 @@
+/*
+ * screen.c — the only file that maps themes to curses colours, plus the small drawing
+ * helpers every view uses (all text is clipped in display cells, never bytes).
+ */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "base/text.h"
+#include "tui_int.h"
+
+/* Nearest xterm-256 colour of an RGB value (6x6x6 cube or the grey ramp). */
+static int rgb_to_256(int rgb)
+{
+	int r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
+	static const int lv[6] = { 0, 95, 135, 175, 215, 255 };
+	int ri, gi, bi, i, best = 0, grey, gidx, gv;
+	long d, bestd = -1;
+
+	for (i = 0, ri = 0; i < 6; i++)
+		if (abs(lv[i] - r) < abs(lv[ri] - r))
+			ri = i;
+	for (i = 0, gi = 0; i < 6; i++)
+		if (abs(lv[i] - g) < abs(lv[gi] - g))
+			gi = i;
+	for (i = 0, bi = 0; i < 6; i++)
+		if (abs(lv[i] - b) < abs(lv[bi] - b))
+			bi = i;
+	d = (long)(lv[ri] - r) * (lv[ri] - r) + (long)(lv[gi] - g) * (lv[gi] - g) +
+	    (long)(lv[bi] - b) * (lv[bi] - b);
+	best = 16 + 36 * ri + 6 * gi + bi;
+	bestd = d;
+	grey = (r + g + b) / 3;
+	gidx = grey < 8 ? 0 : grey > 238 ? 23 : (grey - 8) / 10;
+	gv = 8 + 10 * gidx;
+	d = (long)(gv - r) * (gv - r) + (long)(gv - g) * (gv - g) + (long)(gv - b) * (gv - b);
+	if (d < bestd)
+		best = 232 + gidx;
+	return best;
+}
+
+/* Nearest of the 8 basic colours. */
+static int rgb_to_8(int rgb)
+{
+	int r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
+
+	return (r > 110 ? COLOR_RED : 0) | (g > 110 ? COLOR_GREEN : 0) | (b > 110 ? COLOR_BLUE : 0);
+}
+
+static int map_colour(const struct screen *s, int32_t c)
+{
+	if (c == THEME_DEFAULT || c == THEME_NONE)
+		return -1;
+	if (c & 0x1000000) {
+		if (s->depth >= 0x1000000)
+			return c & 0xffffff;
+		if (s->depth >= 256)
+			return rgb_to_256(c & 0xffffff);
+		return rgb_to_8(c & 0xffffff);
+	}
+	if (s->depth < 256 && c >= 8)
+		return c % 8;
+	return c;
+}
+
+static int style_attrs(unsigned a)
+{
+	int r = 0;
+
+	if (a & THEME_BOLD)
+		r |= A_BOLD;
+	if (a & THEME_REVERSE)
+		r |= A_REVERSE;
+	if (a & THEME_DIM)
+		r |= A_DIM;
+	if (a & THEME_UNDERLINE)
+		r |= A_UNDERLINE;
+	return r;
+}
+
+static int make_pair(struct screen *s, int *next, int32_t fg, int32_t bg)
+{
+	int pair = (*next)++;
+
+	if (pair >= COLOR_PAIRS || pair > 255)
+		return 0;
+	init_extended_pair(pair, map_colour(s, fg), map_colour(s, bg));
+	return (int)COLOR_PAIR(pair);
+}
+
+void scr_setup(struct screen *s, const struct theme *t, bool no_color)
+{
+	int i, next = 1;
+
+	s->colour = !no_color && !t->mono && has_colors();
+	s->depth = 0;
+	if (s->colour) {
+		start_color();
+		use_default_colors();
+		s->depth = COLORS >= 0x1000000 ? 0x1000000 : COLORS >= 256 ? 256 : 8;
+	}
+	for (i = 0; i < ROLE_COUNT; i++) {
+		const struct theme_style *st = &t->roles[i];
+
+		s->role_attr[i] = style_attrs(st->attrs);
+		if (s->colour && (st->fg >= 0 || st->bg >= 0))
+			s->role_attr[i] |= make_pair(s, &next, st->fg, st->bg);
+	}
+	if (!s->colour) {
+		/* attributes carry the meaning when there is no colour */
+		s->role_attr[ROLE_HEADER] |= A_BOLD;
+		s->role_attr[ROLE_TAB_ACTIVE] |= A_REVERSE | A_BOLD;
+		s->role_attr[ROLE_STATUS] |= A_BOLD;
+		s->role_attr[ROLE_SELECTED] = A_REVERSE | A_BOLD;
+		s->role_attr[ROLE_MATCH] = A_BOLD | A_UNDERLINE;
+		s->role_attr[ROLE_ERROR] |= A_BOLD;
+		s->role_attr[ROLE_DIM] = A_DIM;
+		s->role_attr[ROLE_PLUS] = A_DIM;
+	}
+	s->npal = 0;
+	if (s->colour) {
+		for (i = 0; i < t->npalette && i < THEME_PALETTE_MAX; i++)
+			s->pal_attr[s->npal++] =
+				make_pair(s, &next, t->roles[ROLE_FLAME_TEXT].fg, t->palette[i]) |
+				style_attrs(t->roles[ROLE_FLAME_TEXT].attrs);
+	}
+	if (s->npal == 0) {
+		s->pal_attr[0] = A_NORMAL;
+		s->npal = 1;
+	}
+}
+
+int scr_frame_attr(const struct tui_app *a, uint32_t name_id)
+{
+	const char *name = prof_str(a->prof, name_id), *pkg;
+	size_t n;
+
+	if (a->scr.npal <= 1)
+		return a->scr.pal_attr[0];
+	n = text_package(name, &pkg);
+	return a->scr.pal_attr[XXH32(pkg, n, 0) % (uint32_t)a->scr.npal];
+}
+
+int scr_put(int y, int x, int w, const char *s, size_t n, int attr)
+{
+	struct buf b = BUF_INIT;
+	int used;
+
+	if (w <= 0)
+		return 0;
+	if (text_width(s, n) <= w) {
+		attrset(attr);
+		mvaddnstr(y, x, s, (int)n);
+		used = text_width(s, n);
+	} else {
+		used = text_middle_truncate(&b, s, n, w, false);
+		attrset(attr);
+		if (b.data)
+			mvaddnstr(y, x, b.data, (int)b.len);
+		buf_release(&b);
+	}
+	attrset(A_NORMAL);
+	return used;
+}
+
+int scr_put_safe(const struct tui_app *a, int y, int x, int w, const char *s, size_t n, int attr)
+{
+	struct buf b = BUF_INIT;
+	int used = 0;
+
+	if (w <= 0)
+		return 0;
+	if (text_safe(&b, s, n, !a->scr.utf8) == 0 && b.data)
+		used = scr_put(y, x, w, b.data, b.len, attr);
+	buf_release(&b);
+	return used;
+}
+
+void scr_fill(int y, int x, int w, int attr)
+{
+	attrset(attr);
+	mvhline(y, x, ' ', w);
+	attrset(A_NORMAL);
+}
+
+void scr_message(struct tui_app *a, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->message, sizeof(a->message), fmt, ap);
+	va_end(ap);
+	a->message_error = error;
+}

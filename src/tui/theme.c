@@ -1,0 +1,320 @@
+/*
+ * theme.c — the compiled-in theme and YAML theme files (see theme.h).
+ *
+ * Schema:
+ *   name: dark
+ *   roles:
+ *     header: { fg: "#d0d0d0", bg: "#303030", attrs: [bold] }
+ *   palette: ["#c0504d", "#d9822b", ...]
+ *   mono: false
+ */
+#include "theme.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+static const char *const role_names[ROLE_COUNT] = {
+	"normal", "header", "tab", "tab_active", "breadcrumb", "status", "hint", "message",
+	"error", "selected", "match", "dim", "plus", "table_header", "overlay", "flame_text",
+};
+
+const char *theme_role_name(enum role r)
+{
+	return r < ROLE_COUNT ? role_names[r] : "?";
+}
+
+void theme_default(struct theme *t)
+{
+	static const int32_t pal[] = {
+		THEME_RGB(0xd9, 0x5f, 0x0e), THEME_RGB(0xe6, 0x9f, 0x00), THEME_RGB(0xc4, 0x4e, 0x52),
+		THEME_RGB(0xdd, 0x84, 0x52), THEME_RGB(0xb0, 0x7a, 0xa1), THEME_RGB(0xcc, 0xb9, 0x74),
+		THEME_RGB(0x8c, 0x61, 0x3c), THEME_RGB(0xd6, 0x61, 0x6b),
+	};
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "default");
+	for (i = 0; i < ROLE_COUNT; i++)
+		t->roles[i] = (struct theme_style){ THEME_DEFAULT, THEME_DEFAULT, 0 };
+	t->roles[ROLE_HEADER] = (struct theme_style){ THEME_RGB(0xe4, 0xe4, 0xe4), THEME_RGB(0x30, 0x30, 0x30), THEME_BOLD };
+	t->roles[ROLE_TAB] = (struct theme_style){ THEME_RGB(0xa8, 0xa8, 0xa8), THEME_RGB(0x30, 0x30, 0x30), 0 };
+	t->roles[ROLE_TAB_ACTIVE] = (struct theme_style){ THEME_RGB(0, 0, 0), THEME_RGB(0xff, 0xaf, 0x00), THEME_BOLD };
+	t->roles[ROLE_BREADCRUMB] = (struct theme_style){ THEME_RGB(0x87, 0xaf, 0xd7), THEME_DEFAULT, 0 };
+	t->roles[ROLE_STATUS] = (struct theme_style){ THEME_RGB(0xff, 0xff, 0xff), THEME_RGB(0x26, 0x26, 0x26), THEME_BOLD };
+	t->roles[ROLE_HINT] = (struct theme_style){ THEME_RGB(0x8a, 0x8a, 0x8a), THEME_DEFAULT, 0 };
+	t->roles[ROLE_MESSAGE] = (struct theme_style){ THEME_RGB(0x87, 0xd7, 0x87), THEME_DEFAULT, THEME_BOLD };
+	t->roles[ROLE_ERROR] = (struct theme_style){ THEME_RGB(0xff, 0x5f, 0x5f), THEME_DEFAULT, THEME_BOLD };
+	t->roles[ROLE_SELECTED] = (struct theme_style){ THEME_DEFAULT, THEME_DEFAULT, THEME_REVERSE | THEME_BOLD };
+	t->roles[ROLE_MATCH] = (struct theme_style){ THEME_RGB(0, 0, 0), THEME_RGB(0xd7, 0x87, 0xff), THEME_BOLD };
+	t->roles[ROLE_DIM] = (struct theme_style){ THEME_RGB(0x6c, 0x6c, 0x6c), THEME_RGB(0x26, 0x26, 0x26), 0 };
+	t->roles[ROLE_PLUS] = (struct theme_style){ THEME_RGB(0xd0, 0xd0, 0xd0), THEME_RGB(0x58, 0x58, 0x58), 0 };
+	t->roles[ROLE_TABLE_HEADER] = (struct theme_style){ THEME_DEFAULT, THEME_DEFAULT, THEME_BOLD | THEME_UNDERLINE };
+	t->roles[ROLE_OVERLAY] = (struct theme_style){ THEME_RGB(0xe4, 0xe4, 0xe4), THEME_RGB(0x1c, 0x1c, 0x1c), 0 };
+	t->roles[ROLE_FLAME_TEXT] = (struct theme_style){ THEME_RGB(0, 0, 0), THEME_DEFAULT, 0 };
+	memcpy(t->palette, pal, sizeof(pal));
+	t->npalette = (int)(sizeof(pal) / sizeof(pal[0]));
+}
+
+static int parse_colour(const char *s, int32_t *out)
+{
+	static const char *const names[] = { "black", "red", "green", "yellow",
+					     "blue", "magenta", "cyan", "white" };
+	unsigned r, g, b;
+	char *end;
+	long v;
+	int i;
+
+	if (strcasecmp(s, "default") == 0 || strcasecmp(s, "none") == 0) {
+		*out = THEME_DEFAULT;
+		return 0;
+	}
+	if (s[0] == '#' && strlen(s) == 7 && sscanf(s + 1, "%2x%2x%2x", &r, &g, &b) == 3) {
+		*out = THEME_RGB((int32_t)r, (int32_t)g, (int32_t)b);
+		return 0;
+	}
+	for (i = 0; i < 8; i++) {
+		if (strcasecmp(s, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	v = strtol(s, &end, 10);
+	if (*s && !*end && v >= 0 && v <= 255) {
+		*out = (int32_t)v;
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_attr(const char *s, unsigned *attrs)
+{
+	if (strcasecmp(s, "bold") == 0)
+		*attrs |= THEME_BOLD;
+	else if (strcasecmp(s, "reverse") == 0)
+		*attrs |= THEME_REVERSE;
+	else if (strcasecmp(s, "dim") == 0)
+		*attrs |= THEME_DIM;
+	else if (strcasecmp(s, "underline") == 0)
+		*attrs |= THEME_UNDERLINE;
+	else
+		return -1;
+	return 0;
+}
+
+/* A tiny event-driven reader: the schema is two levels deep, so a path is enough. */
+struct tparse {
+	yaml_parser_t p;
+	yaml_event_t ev;
+	const char *origin;
+};
+
+static int next(struct tparse *tp)
+{
+	yaml_event_delete(&tp->ev);
+	if (!yaml_parser_parse(&tp->p, &tp->ev))
+		return err_set(ERR_PARSE, "%s: line %zu: %s", tp->origin,
+			       tp->p.problem_mark.line + 1,
+			       tp->p.problem ? tp->p.problem : "invalid YAML");
+	return 0;
+}
+
+static const char *scalar(struct tparse *tp)
+{
+	return (const char *)tp->ev.data.scalar.value;
+}
+
+static int bad(struct tparse *tp, const char *what)
+{
+	return err_set(ERR_PARSE, "%s: line %zu: %s", tp->origin, tp->ev.start_mark.line + 1,
+		       what);
+}
+
+static int parse_style(struct tparse *tp, struct theme_style *st)
+{
+	char key[32];
+	int rc;
+
+	if (tp->ev.type != YAML_MAPPING_START_EVENT)
+		return bad(tp, "a role wants a mapping { fg, bg, attrs }");
+	st->attrs = 0;
+	for (;;) {
+		if ((rc = next(tp)))
+			return rc;
+		if (tp->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		if (tp->ev.type != YAML_SCALAR_EVENT)
+			return bad(tp, "expected a key");
+		snprintf(key, sizeof(key), "%s", scalar(tp));
+		if ((rc = next(tp)))
+			return rc;
+		if (strcmp(key, "attrs") == 0) {
+			if (tp->ev.type == YAML_SCALAR_EVENT) {
+				if (parse_attr(scalar(tp), &st->attrs))
+					return bad(tp, "unknown attribute");
+				continue;
+			}
+			if (tp->ev.type != YAML_SEQUENCE_START_EVENT)
+				return bad(tp, "attrs wants a list");
+			for (;;) {
+				if ((rc = next(tp)))
+					return rc;
+				if (tp->ev.type == YAML_SEQUENCE_END_EVENT)
+					break;
+				if (tp->ev.type != YAML_SCALAR_EVENT || parse_attr(scalar(tp), &st->attrs))
+					return bad(tp, "unknown attribute (bold, reverse, dim, underline)");
+			}
+		} else if (strcmp(key, "fg") == 0 || strcmp(key, "bg") == 0) {
+			if (tp->ev.type != YAML_SCALAR_EVENT ||
+			    parse_colour(scalar(tp), key[0] == 'f' ? &st->fg : &st->bg))
+				return bad(tp, "bad colour (use \"#rrggbb\", a name or 0-255)");
+		} else {
+			return bad(tp, "unknown key in a role (fg, bg, attrs)");
+		}
+	}
+}
+
+int theme_parse(struct theme *t, const char *yaml, size_t len, const char *origin)
+{
+	struct tparse tp;
+	char key[64];
+	int rc = 0, depth = 0, i;
+
+	memset(&tp, 0, sizeof(tp));
+	tp.origin = origin;
+	if (!yaml_parser_initialize(&tp.p))
+		return err_set(ERR_NOMEM, "out of memory");
+	yaml_parser_set_input_string(&tp.p, (const unsigned char *)yaml, len);
+	/* stream, document, top mapping */
+	while (!rc && depth < 3) {
+		if ((rc = next(&tp)))
+			break;
+		if (tp.ev.type == YAML_STREAM_START_EVENT || tp.ev.type == YAML_DOCUMENT_START_EVENT)
+			depth++;
+		else if (tp.ev.type == YAML_MAPPING_START_EVENT)
+			depth = 3;
+		else
+			rc = bad(&tp, "a theme is a mapping");
+	}
+	while (!rc) {
+		if ((rc = next(&tp)))
+			break;
+		if (tp.ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if (tp.ev.type != YAML_SCALAR_EVENT) {
+			rc = bad(&tp, "expected a key");
+			break;
+		}
+		snprintf(key, sizeof(key), "%s", scalar(&tp));
+		if ((rc = next(&tp)))
+			break;
+		if (strcmp(key, "name") == 0 && tp.ev.type == YAML_SCALAR_EVENT) {
+			snprintf(t->name, sizeof(t->name), "%s", scalar(&tp));
+		} else if (strcmp(key, "mono") == 0 && tp.ev.type == YAML_SCALAR_EVENT) {
+			t->mono = strcmp(scalar(&tp), "true") == 0 || strcmp(scalar(&tp), "yes") == 0;
+		} else if (strcmp(key, "palette") == 0 && tp.ev.type == YAML_SEQUENCE_START_EVENT) {
+			t->npalette = 0;
+			for (;;) {
+				if ((rc = next(&tp)))
+					break;
+				if (tp.ev.type == YAML_SEQUENCE_END_EVENT)
+					break;
+				if (tp.ev.type != YAML_SCALAR_EVENT || t->npalette >= THEME_PALETTE_MAX ||
+				    parse_colour(scalar(&tp), &t->palette[t->npalette])) {
+					rc = bad(&tp, "palette wants at most 16 colours");
+					break;
+				}
+				t->npalette++;
+			}
+		} else if (strcmp(key, "roles") == 0 && tp.ev.type == YAML_MAPPING_START_EVENT) {
+			for (;;) {
+				if ((rc = next(&tp)))
+					break;
+				if (tp.ev.type == YAML_MAPPING_END_EVENT)
+					break;
+				if (tp.ev.type != YAML_SCALAR_EVENT) {
+					rc = bad(&tp, "expected a role name");
+					break;
+				}
+				for (i = 0; i < ROLE_COUNT; i++)
+					if (strcmp(scalar(&tp), role_names[i]) == 0)
+						break;
+				if (i == ROLE_COUNT) {
+					rc = bad(&tp, "unknown role");
+					break;
+				}
+				if ((rc = next(&tp)) || (rc = parse_style(&tp, &t->roles[i])))
+					break;
+			}
+		} else {
+			rc = bad(&tp, "unknown key (name, mono, roles, palette)");
+		}
+	}
+	yaml_event_delete(&tp.ev);
+	yaml_parser_delete(&tp.p);
+	return rc;
+}
+
+/* Directory of the running executable, for themes next to a build or an install. */
+static void exe_dir(char *out, size_t n)
+{
+	ssize_t k = readlink("/proc/self/exe", out, n - 1);
+	char *slash;
+
+	if (k <= 0) {
+		out[0] = '\0';
+		return;
+	}
+	out[k] = '\0';
+	slash = strrchr(out, '/');
+	if (slash)
+		*slash = '\0';
+}
+
+int theme_load(struct theme *t, const char *name)
+{
+	char path[PATH_MAX], dir[PATH_MAX / 2], bufs[4][PATH_MAX];
+	struct buf b = BUF_INIT;
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *cands[5];
+	int ncand = 0, i, rc;
+
+	theme_default(t);
+	if (strcmp(name, "default") == 0)
+		return 0;
+	if (strchr(name, '/') || (strlen(name) > 5 && strcmp(name + strlen(name) - 5, ".yaml") == 0)) {
+		cands[ncand++] = name;
+	} else {
+		if (strlen(name) > 60 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name))
+			return err_set(ERR_NOTFOUND, "bad theme name '%s'", name);
+		if (xdg && *xdg)
+			snprintf(bufs[0], PATH_MAX, "%s/smolder/themes/%s.yaml", xdg, name);
+		else
+			snprintf(bufs[0], PATH_MAX, "%s/.config/smolder/themes/%s.yaml", home ? home : "", name);
+		cands[ncand++] = bufs[0];
+		exe_dir(dir, sizeof(dir));
+		snprintf(bufs[1], PATH_MAX, "%s/../themes/%s.yaml", dir, name);
+		cands[ncand++] = bufs[1];
+		snprintf(bufs[2], PATH_MAX, "%s/../share/smolder/themes/%s.yaml", dir, name);
+		cands[ncand++] = bufs[2];
+		snprintf(bufs[3], PATH_MAX, "%s/%s.yaml", SMOLDER_THEME_DIR, name);
+		cands[ncand++] = bufs[3];
+	}
+	for (i = 0; i < ncand; i++) {
+		if (access(cands[i], R_OK) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s", cands[i]);
+		if ((rc = buf_read_file(&b, path, 1 << 20)) == 0)
+			rc = theme_parse(t, b.data ? b.data : "", b.len, path);
+		buf_release(&b);
+		return rc;
+	}
+	return err_set(ERR_NOTFOUND, "no theme '%s' (looked in $XDG_CONFIG_HOME/smolder/themes and the installed themes)", name);
+}

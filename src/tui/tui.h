@@ -1,0 +1,35 @@
+/*
+ * tui.h — the interactive explorer (ncurses).
+ *
+ * tui_run() takes ownership of the profile, runs the explorer until the user quits,
+ * restores the terminal and frees everything.  The app can also be driven without a
+ * key loop (benchmarks, tests): tui_app_new() / tui_app_key() / tui_app_draw() on a
+ * terminal the caller set up with initscr() or newterm().
+ */
+#ifndef SMOLDER_TUI_H
+#define SMOLDER_TUI_H
+
+#include <stdbool.h>
+
+#include "profile/prof.h"
+
+struct tui_opts {
+	const char *source;  /* shown in the header (borrowed) */
+	const char *theme;   /* theme name or path; NULL for the default */
+	int sample_type;     /* -1: the profile's default */
+	bool no_color;       /* NO_COLOR or --no-color */
+	bool no_mouse;
+};
+
+struct tui_app;
+
+int tui_run(struct prof *p, const struct tui_opts *o);
+
+/* For drivers: the app takes ownership of p (freed by tui_app_free). */
+int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out);
+void tui_app_free(struct tui_app *a);
+void tui_app_draw(struct tui_app *a);
+/* Feeds one key (a curses key code); returns false when the app wants to quit. */
+bool tui_app_key(struct tui_app *a, int key);
+
+#endif

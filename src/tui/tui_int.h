@@ -1,0 +1,125 @@
+/*
+ * tui_int.h — state shared by the explorer's files (app, screen, views).  Only src/tui
+ * includes it.  The app owns the profile, the tree, and every derived view result; the
+ * views compute from them with the pure functions of src/profile and only draw.
+ */
+#ifndef SMOLDER_TUI_INT_H
+#define SMOLDER_TUI_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "profile/flame.h"
+#include "profile/search.h"
+#include "profile/top.h"
+#include "profile/tree.h"
+#include "theme.h"
+#include "tui.h"
+
+enum view { VIEW_FLAME, VIEW_TOP, VIEW_COUNT };
+
+#define ZOOM_STACK_MAX 256
+#define PROMPT_MAX 512
+
+struct screen {
+	bool utf8;     /* block glyphs and "…" when the locale is UTF-8 */
+	bool colour;   /* colours in use */
+	int depth;     /* 0 none, 8, 256, or 0x1000000 (direct) */
+	int role_attr[ROLE_COUNT];   /* attributes incl. COLOR_PAIR for each role */
+	int pal_attr[THEME_PALETTE_MAX]; /* flame frames: text on palette colour */
+	int pal_dim_attr;
+	int npal;
+};
+
+struct flame_state {
+	uint32_t zoom;
+	uint32_t zoom_stack[ZOOM_STACK_MAX];
+	int nzoom;
+	uint32_t sel;       /* selected node */
+	bool sel_plus;      /* the "+N" cell of sel's hidden children is selected */
+	bool flame_up;      /* root at the bottom (flame) instead of the top (icicle) */
+	bool by_size;
+	uint32_t scroll;    /* first visible row (depth below the zoom root) */
+	struct flame layout;
+	int area_y, area_h, area_w;  /* where it was last drawn (for the mouse) */
+};
+
+struct top_state {
+	struct top top;
+	bool valid;
+	enum top_sort sort;
+	bool invert;
+	uint32_t *rows;  /* indices into top.rows that pass the filter */
+	uint32_t nrows;
+	uint32_t sel, scroll;
+	struct search filter;
+	char filter_pat[PROMPT_MAX];
+	int area_y, area_h;
+};
+
+struct tui_app {
+	struct prof *prof;
+	struct tree *tree;
+	struct tui_opts opts;
+	struct theme theme;
+	struct screen scr;
+	uint32_t type;
+	enum view view;
+	struct flame_state fl;
+	struct top_state tp;
+
+	/* search (flame graph) */
+	struct search search;
+	bool searching;
+	char search_pat[PROMPT_MAX];
+	int64_t matched;
+	uint32_t match_pos;
+
+	/* prompt line */
+	char prompt_kind;  /* 0, '/', or '#' */
+	char prompt[PROMPT_MAX];
+	size_t prompt_len;
+
+	char message[256];
+	bool message_error;
+	bool help;
+	int help_scroll;
+};
+
+/* screen.c */
+void scr_setup(struct screen *s, const struct theme *t, bool no_color);
+int scr_frame_attr(const struct tui_app *a, uint32_t name_id);
+/* Draws text (already terminal-safe) at y,x clipped to w cells; returns cells used. */
+int scr_put(int y, int x, int w, const char *s, size_t n, int attr);
+/* Draws an untrusted string made safe, fitted into w cells. */
+int scr_put_safe(const struct tui_app *a, int y, int x, int w, const char *s, size_t n, int attr);
+void scr_fill(int y, int x, int w, int attr);
+void scr_message(struct tui_app *a, bool error, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+/* flame_view.c */
+void flame_view_draw(struct tui_app *a, int y, int h, int w);
+bool flame_view_key(struct tui_app *a, int key);
+void flame_view_mouse(struct tui_app *a, int y, int x, bool dbl);
+void flame_view_reveal(struct tui_app *a, uint32_t node);
+void flame_view_status(struct tui_app *a, struct buf *out);
+
+/* top_view.c */
+void top_view_draw(struct tui_app *a, int y, int h, int w);
+bool top_view_key(struct tui_app *a, int key);
+void top_view_mouse(struct tui_app *a, int y, bool dbl);
+void top_view_invalidate(struct tui_app *a);
+int top_view_set_filter(struct tui_app *a, const char *pat);
+void top_view_status(struct tui_app *a, struct buf *out);
+
+/* app.c */
+void app_format_value(const struct tui_app *a, char *out, size_t n, int64_t v);
+void app_set_search(struct tui_app *a, const char *pat);
+void app_search_jump(struct tui_app *a, int dir);
+void app_search_refresh(struct tui_app *a);
+
+#endif
