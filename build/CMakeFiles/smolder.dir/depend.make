@@ -1,2 +1,0 @@
-# Empty dependencies file for smolder.
-# This may be replaced when dependencies are built.
