@@ -74,6 +74,16 @@ static int hmap_rehash(struct hmap *m)
 	return 0;
 }
 
+int hmap_reserve(struct hmap *m, size_t expected)
+{
+	int rc;
+
+	while ((expected + 1) * 4 > (m->mask + 1) * 3)
+		if ((rc = hmap_rehash(m)))
+			return rc;
+	return 0;
+}
+
 int hmap_intern(struct hmap *m, uint64_t key, uint32_t val, uint32_t *out)
 {
 	size_t i;

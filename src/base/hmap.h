@@ -26,6 +26,8 @@ struct hmap {
 
 int hmap_init(struct hmap *m, size_t expected);
 void hmap_release(struct hmap *m);
+/* Grows the table (if needed) to hold `expected` keys without rehashing. */
+int hmap_reserve(struct hmap *m, size_t expected);
 /* Returns 1 and sets *val when found, else 0. */
 int hmap_get(const struct hmap *m, uint64_t key, uint32_t *val);
 /* Inserts or overwrites.  Returns 0, or ERR_NOMEM / ERR_PARSE (reserved key). */

@@ -120,7 +120,6 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	const char *sample_index = NULL, *format = "text";
 	long nodecount = -1;
 	struct prof *p = NULL;
-	struct tree *t = NULL;
 	struct top top = { 0 };
 	char *end;
 	int c, type, rc = 1;
@@ -164,7 +163,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	}
 	if ((type = cmd_sample_index(p, sample_index)) < 0)
 		goto done;
-	if (tree_build(p, &t) || top_compute(t, (uint32_t)type, &top)) {
+	if (top_compute(p, (uint32_t)type, &top)) {
 		fprintf(stderr, "smolder: %s\n", err_last());
 		goto done;
 	}
@@ -173,7 +172,6 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	rc = 0;
 done:
 	top_release(&top);
-	tree_free(t);
 	prof_free(p);
 	return rc;
 }

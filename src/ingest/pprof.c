@@ -419,6 +419,20 @@ int pprof_decode(const uint8_t *data, size_t len, struct decode_stats *st, struc
 	c.scratch = &scratch;
 	if ((rc = pb_new(&c.b)))
 		goto done;
+	{
+		/* sizes are bounded by the input: each element took at least a byte */
+		size_t i, nlines = 0, nslocs = 0, nlabels = 0;
+
+		for (i = 0; i < pb->n_location; i++)
+			nlines += pb->location[i]->n_line ? pb->location[i]->n_line : 1;
+		for (i = 0; i < pb->n_sample; i++) {
+			nslocs += pb->sample[i]->n_location_id;
+			nlabels += pb->sample[i]->n_label;
+		}
+		if ((rc = pb_reserve(c.b, pb->n_string_table + 64, pb->n_function + 64,
+				     pb->n_location, nlines, pb->n_sample, nslocs, nlabels)))
+			goto done;
+	}
 	if ((rc = do_strings(&c)) || (rc = do_types(&c)) || (rc = do_mappings(&c)) ||
 	    (rc = do_functions(&c)) || (rc = do_locations(&c)) || (rc = do_samples(&c)))
 		goto done;

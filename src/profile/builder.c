@@ -59,6 +59,30 @@ void pb_free(struct prof_builder *b)
 	free(b);
 }
 
+int pb_reserve(struct prof_builder *b, size_t strings, size_t functions, size_t locations,
+	       size_t lines, size_t samples, size_t sample_locs, size_t labels)
+{
+	struct prof *p = b->p;
+	int rc;
+
+	if (strings > PB_MAX_STRINGS || functions > PB_MAX_ITEMS || locations > PB_MAX_ITEMS ||
+	    lines > PB_MAX_ITEMS || samples > PB_MAX_ITEMS || sample_locs > (size_t)PB_MAX_ITEMS * 4 ||
+	    labels > PB_MAX_ITEMS)
+		return err_set(ERR_TOOBIG, "profile too large");
+	if ((rc = vec_reserve(&p->strs, &b->cap_strs, strings)) ||
+	    (rc = vec_reserve(&p->str_lens, &b->cap_lens, strings)) ||
+	    (rc = vec_reserve(&p->functions, &b->cap_funcs, functions + 1)) ||
+	    (rc = vec_reserve(&p->locations, &b->cap_locs, locations + 1)) ||
+	    (rc = vec_reserve(&p->lines, &b->cap_lines, lines + 1)) ||
+	    (rc = vec_reserve(&p->samples, &b->cap_samples, samples)) ||
+	    (rc = vec_reserve(&p->sample_locs, &b->cap_slocs, sample_locs)) ||
+	    (labels && (rc = vec_reserve(&p->labels, &b->cap_labels, labels))))
+		return rc;
+	if (strings > b->strmap.count * 2 && (rc = hmap_reserve(&b->strmap, strings)))
+		return rc;
+	return 0;
+}
+
 int pb_string(struct prof_builder *b, const char *s, size_t n, uint32_t *out)
 {
 	struct prof *p = b->p;

@@ -23,6 +23,13 @@ struct prof_builder;
 int pb_new(struct prof_builder **out);
 void pb_free(struct prof_builder *b);
 
+/*
+ * Optional: room for what a decoder already knows it will add (counts are clamped to
+ * the builder's limits; callers pass sizes bounded by their input).
+ */
+int pb_reserve(struct prof_builder *b, size_t strings, size_t functions, size_t locations,
+	       size_t lines, size_t samples, size_t sample_locs, size_t labels);
+
 /* Interns s[0..n); *out gets its id. */
 int pb_string(struct prof_builder *b, const char *s, size_t n, uint32_t *out);
 int pb_sample_type(struct prof_builder *b, uint32_t type, uint32_t unit);

@@ -1,9 +1,10 @@
 /*
  * top.c — flat and cum per function name (see top.h).
  *
- * flat(f) sums self over nodes named f.  cum(f) sums total over nodes named f that have
- * no ancestor named f — each sample path counted once, which is pprof's rule for
- * recursion.  One depth-first walk with a per-name "on the current path" counter.
+ * One pass over the samples: flat(f) adds the sample's value when f is its leaf frame
+ * (the innermost line of the first location); cum(f) adds it once per sample in which
+ * f appears anywhere — a per-name stamp holding the last sample counted makes recursion
+ * count once, which is pprof's rule.
  */
 #include "top.h"
 
@@ -17,62 +18,70 @@ static int64_t abs64(int64_t v)
 	return v < 0 ? -v : v;
 }
 
-int top_compute(const struct tree *t, uint32_t type, struct top *out)
+int top_compute(const struct prof *p, uint32_t type, struct top *out)
 {
-	const struct prof *p = t->prof;
-	uint32_t *row_of = NULL, *onpath = NULL, *stack = NULL;
-	uint32_t i, sp = 0;
+	uint32_t *row_of = NULL, *stamp = NULL, i, j, k;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	row_of = malloc(p->nstrs * sizeof(*row_of));
-	onpath = calloc(p->nstrs ? p->nstrs : 1, sizeof(*onpath));
-	stack = malloc((size_t)(t->max_depth + 2) * sizeof(*stack));
-	out->rows = malloc((size_t)t->n * sizeof(*out->rows));
-	if (!row_of || !onpath || !stack || !out->rows) {
+	row_of = malloc((p->nstrs ? p->nstrs : 1) * sizeof(*row_of));
+	stamp = calloc(p->nstrs ? p->nstrs : 1, sizeof(*stamp));
+	out->rows = malloc((p->nfunctions ? p->nfunctions : 1) * sizeof(*out->rows));
+	if (!row_of || !stamp || !out->rows) {
 		rc = err_set(ERR_NOMEM, "out of memory (top table)");
 		goto done;
 	}
 	memset(row_of, 0xff, p->nstrs * sizeof(*row_of));
-	out->total = tree_total(t, 0, type);
-	/* Nodes are in preorder: the path to node i is the stack trimmed to depth[i]. */
-	for (i = 1; i < t->n; i++) {
-		uint32_t name = t->name[i], d = t->depth[i], r;
-		int64_t total = tree_total(t, i, type);
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		int64_t v = prof_value(p, i, type);
+		bool leaf = true;
 
-		while (sp >= d) /* pop back to the parent (depth d-1 is at index d-1) */
-			onpath[t->name[stack[--sp]]]--;
-		stack[sp++] = i;
-		r = row_of[name];
-		if (r == UINT32_MAX) {
-			r = row_of[name] = out->n++;
-			out->rows[r] = (struct top_row){ name, i, 0, 0 };
+		out->total += v;
+		if (v == 0)
+			continue; /* pprof skips zero-valued samples */
+		for (j = 0; j < s->nlocs; j++) {
+			const struct prof_location *l = &p->locations[p->sample_locs[s->loc_off + j]];
+
+			for (k = 0; k < l->nlines; k++, leaf = false) {
+				uint32_t name = p->functions[p->lines[l->line_off + k].func].name;
+				uint32_t r = row_of[name];
+
+				if (r == UINT32_MAX) {
+					r = row_of[name] = out->n++;
+					out->rows[r] = (struct top_row){ name, 0, 0 };
+				}
+				if (leaf)
+					out->rows[r].flat += v;
+				if (stamp[name] != i + 1) {
+					stamp[name] = i + 1;
+					out->rows[r].cum += v;
+				}
+			}
 		}
-		out->rows[r].flat += tree_self(t, i, type);
-		if (onpath[name] == 0)
-			out->rows[r].cum += total;
-		if (abs64(total) > abs64(tree_total(t, out->rows[r].node, type)))
-			out->rows[r].node = i;
-		onpath[name]++;
-	}
-	/* pprof leaves out functions only zero-valued samples reach */
-	{
-		uint32_t k, m = 0;
-
-		for (k = 0; k < out->n; k++)
-			if (out->rows[k].flat != 0 || out->rows[k].cum != 0)
-				out->rows[m++] = out->rows[k];
-		out->n = m;
 	}
 done:
 	free(row_of);
-	free(onpath);
-	free(stack);
+	free(stamp);
 	if (rc) {
 		free(out->rows);
 		out->rows = NULL;
 	}
 	return rc;
+}
+
+uint32_t top_widest(const struct tree *t, uint32_t type, uint32_t name)
+{
+	uint32_t i, best = 0;
+	int64_t bv = -1;
+
+	for (i = 1; i < t->n; i++) {
+		if (t->name[i] == name && abs64(tree_total(t, i, type)) > bv) {
+			bv = abs64(tree_total(t, i, type));
+			best = i;
+		}
+	}
+	return best;
 }
 
 struct sort_ctx {

@@ -1,7 +1,8 @@
 /*
  * top.h — the top table: one row per function name with flat (self) and cum (total),
  * as `go tool pprof -top` computes them.  A function that recurses counts once per
- * sample in cum.  Pure: computed from a tree, for one sample type.
+ * sample in cum; functions reached only by zero-valued samples are left out.  Pure:
+ * computed straight from the profile's samples (no call tree needed), for one type.
  *
  * Ownership: top_compute() fills a caller-owned struct top; top_release() frees rows.
  */
@@ -12,7 +13,6 @@
 
 struct top_row {
 	uint32_t name;  /* string id */
-	uint32_t node;  /* the widest node with this name (for jumping to the flame graph) */
 	int64_t flat, cum;
 };
 
@@ -24,7 +24,9 @@ struct top {
 	int64_t total;  /* root total of the sample type */
 };
 
-int top_compute(const struct tree *t, uint32_t type, struct top *out);
+int top_compute(const struct prof *p, uint32_t type, struct top *out);
+/* The node named `name` with the largest |total| (its widest occurrence), or 0. */
+uint32_t top_widest(const struct tree *t, uint32_t type, uint32_t name);
 /* pprof order for TOP_SORT_FLAT: |flat| desc, name asc, |cum| desc. */
 void top_sort(struct top *top, const struct prof *p, enum top_sort by, bool invert);
 void top_release(struct top *top);

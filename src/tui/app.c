@@ -517,7 +517,9 @@ bool tui_app_key(struct tui_app *a, int key)
 	case '#': {
 		struct buf b = BUF_INIT;
 		uint32_t n = a->view == VIEW_FLAME ? a->fl.sel :
-			     (a->tp.valid && a->tp.nrows ? a->tp.top.rows[a->tp.rows[a->tp.sel]].node : 0);
+			     (a->tp.valid && a->tp.nrows ?
+				      top_widest(a->tree, a->type, a->tp.top.rows[a->tp.rows[a->tp.sel]].name) :
+				      0);
 
 		if (n == 0) {
 			scr_message(a, false, "select a function first");

@@ -360,10 +360,10 @@ void flame_view_status(struct tui_app *a, struct buf *out)
 
 			app_format_value(a, v1, sizeof(v1), cell->value);
 			units_percent(p1, sizeof(p1), cell->value, all);
-			buf_printf(out, "+%u frames too narrow to draw under ", cell->hidden);
+			buf_printf(out, "+%u narrow frames under ", cell->hidden);
 			text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3,
 				  !a->scr.utf8);
-			buf_printf(out, "  total %s (%s)  Enter zooms in", v1, p1);
+			buf_printf(out, ": %s (%s) \xc2\xb7 Enter zooms", v1, p1);
 		}
 		return;
 	}

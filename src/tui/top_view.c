@@ -30,7 +30,7 @@ static int refresh_rows(struct tui_app *a)
 
 	if (tp->valid)
 		return 0;
-	if ((rc = top_compute(a->tree, a->type, &tp->top)))
+	if ((rc = top_compute(a->prof, a->type, &tp->top)))
 		return rc;
 	top_sort(&tp->top, p, tp->sort, tp->invert);
 	tp->rows = malloc((tp->top.n ? tp->top.n : 1) * sizeof(*tp->rows));
@@ -184,7 +184,8 @@ bool top_view_key(struct tui_app *a, int key)
 	case '\r':
 	case KEY_ENTER:
 		if (tp->nrows) {
-			flame_view_reveal(a, tp->top.rows[tp->rows[tp->sel]].node);
+			flame_view_reveal(a, top_widest(a->tree, a->type,
+						    tp->top.rows[tp->rows[tp->sel]].name));
 			a->view = VIEW_FLAME;
 		}
 		break;

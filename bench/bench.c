@@ -1,0 +1,233 @@
+/*
+ * bench.c — smolder's benchmark runner (see README, Performance).
+ *
+ *   smolder-bench FILE...          phases of opening each profile, and redraw times
+ *   smolder-bench --compare FILE   `smolder top` vs `go tool pprof -top`: wall time and
+ *                                  peak RSS of each, measured as child processes
+ *
+ * Phases: read, inflate, protobuf-c unpack, model build (decoder → builder), call tree,
+ * top table, peak RSS; then the explorer drawn to an off-screen terminal (ncurses on
+ * /dev/null, 200x60): first frame, a zoom, a search, and the slowest of a series of
+ * navigation keys.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "ingest/decode.h"
+#include "profile/top.h"
+#include "profile/tree.h"
+#include "tui/tui.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static long peak_rss_kib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static double key_ms(struct tui_app *a, int key)
+{
+	double t0 = now_ms();
+
+	tui_app_key(a, key);
+	tui_app_draw(a);
+	refresh();
+	return now_ms() - t0;
+}
+
+static int bench_file(const char *path)
+{
+	struct buf b = BUF_INIT;
+	struct decode_stats st = { 0 };
+	struct prof *p = NULL;
+	struct tree *t = NULL;
+	struct top top;
+	struct tui_app *a;
+	struct tui_opts o = { path, NULL, -1, false, true };
+	double t0, read_ms, total_ms, tree_ms, top_ms, first, zoom, search, worst = 0, sum = 0;
+	static const int nav[] = { 'j', 'j', 'l', 'l', 'h', 'k', 'j', 'j', 'j', 'G', 'g', 'o',
+				   'o', 'i', 'i', 't', 't', '2', 'j', 'j', 's', '1', 'r' };
+	FILE *null_out, *null_in;
+	SCREEN *scr;
+	size_t i, in_len;
+
+	t0 = now_ms();
+	if (buf_read_file(&b, path, DECODE_MAX_INPUT)) {
+		fprintf(stderr, "smolder-bench: %s\n", err_last());
+		return 1;
+	}
+	read_ms = now_ms() - t0;
+	t0 = now_ms();
+	if (decode_profile_stats((const uint8_t *)b.data, b.len, path, &st, &p)) {
+		fprintf(stderr, "smolder-bench: %s\n", err_last());
+		buf_release(&b);
+		return 1;
+	}
+	total_ms = now_ms() - t0;
+	in_len = b.len;
+	buf_release(&b);
+	t0 = now_ms();
+	if (tree_build(p, &t)) {
+		fprintf(stderr, "smolder-bench: %s\n", err_last());
+		return 1;
+	}
+	tree_ms = now_ms() - t0;
+	t0 = now_ms();
+	top_compute(p, p->default_type, &top);
+	top_sort(&top, p, TOP_SORT_FLAT, false);
+	top_ms = now_ms() - t0;
+
+	printf("%s\n", path);
+	printf("  input            %10.1f MiB compressed, %.1f MiB inflated\n",
+	       in_len / 1048576.0, st.inflated_bytes / 1048576.0);
+	printf("  samples          %10u   locations %u   functions %u   tree nodes %u\n",
+	       p->nsamples, p->nlocations, p->nfunctions, t->n);
+	printf("  read             %10.1f ms\n", read_ms);
+	printf("  inflate          %10.1f ms\n", st.inflate_ms);
+	printf("  protobuf unpack  %10.1f ms\n", st.unpack_ms);
+	printf("  model build      %10.1f ms\n", st.build_ms);
+	printf("  call tree        %10.1f ms\n", tree_ms);
+	printf("  top table        %10.1f ms (%u rows)\n", top_ms, top.n);
+	printf("  decode+build / (inflate+unpack) = %.2f\n",
+	       (total_ms + tree_ms) / (st.inflate_ms + st.unpack_ms > 0 ? st.inflate_ms + st.unpack_ms : 1));
+	top_release(&top);
+	tree_free(t);
+
+	/* the explorer on an off-screen terminal */
+	null_out = fopen("/dev/null", "w");
+	null_in = fopen("/dev/null", "r");
+	scr = newterm("xterm-256color", null_out, null_in);
+	if (!scr) {
+		fprintf(stderr, "smolder-bench: no xterm-256color terminfo\n");
+		return 1;
+	}
+	set_term(scr);
+	resizeterm(60, 200);
+	if (tui_app_new(p, &o, &a)) {
+		fprintf(stderr, "smolder-bench: %s\n", err_last());
+		return 1;
+	}
+	t0 = now_ms();
+	tui_app_draw(a);
+	refresh();
+	first = now_ms() - t0;
+	key_ms(a, 'j');
+	key_ms(a, 'j');
+	zoom = key_ms(a, '\n');
+	key_ms(a, 27);
+	key_ms(a, '/');
+	key_ms(a, 'e');
+	key_ms(a, 'n');
+	search = key_ms(a, 'c');
+	key_ms(a, '\n');
+	for (i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
+		double ms = key_ms(a, nav[i]);
+
+		sum += ms;
+		if (ms > worst)
+			worst = ms;
+	}
+	printf("  first frame      %10.2f ms (200x60, layout + draw)\n", first);
+	printf("  zoom (Enter)     %10.2f ms\n", zoom);
+	printf("  search keystroke %10.2f ms (incremental regex over all frames)\n", search);
+	printf("  navigation keys  %10.2f ms mean, %.2f ms slowest of %zu\n",
+	       sum / (double)(sizeof(nav) / sizeof(nav[0])), worst, sizeof(nav) / sizeof(nav[0]));
+	tui_app_free(a);
+	endwin();
+	delscreen(scr);
+	fclose(null_out);
+	fclose(null_in);
+	printf("  peak RSS         %10.1f MiB\n", peak_rss_kib() / 1024.0);
+	return 0;
+}
+
+/* Runs argv as a child with stdout to /dev/null; reports wall ms and peak RSS. */
+static int run_child(char *const argv[], double *ms, long *rss_kib)
+{
+	struct rusage ru;
+	double t0 = now_ms();
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0)
+		return -1;
+	*ms = now_ms() - t0;
+	*rss_kib = ru.ru_maxrss;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int compare(const char *self, const char *file)
+{
+	char smolder[4096];
+	char *s_argv[] = { smolder, (char *)"top", (char *)file, NULL };
+	char *g_argv[] = { (char *)"go", (char *)"tool", (char *)"pprof", (char *)"-top",
+			   (char *)"-symbolize=none", (char *)file, NULL };
+	double sms, gms;
+	long srss, grss;
+	const char *slash = strrchr(self, '/');
+
+	/* smolder sits next to bench/ in the build tree */
+	snprintf(smolder, sizeof(smolder), "%.*s/../smolder", slash ? (int)(slash - self) : 1,
+		 slash ? self : ".");
+	setenv("PPROF_BINARY_PATH", "/nonexistent", 1);
+	if (run_child(s_argv, &sms, &srss) != 0) {
+		fprintf(stderr, "smolder-bench: '%s top %s' failed\n", smolder, file);
+		return 1;
+	}
+	if (run_child(g_argv, &gms, &grss) != 0) {
+		fprintf(stderr, "smolder-bench: 'go tool pprof -top %s' failed (golang-go installed?)\n",
+			file);
+		return 1;
+	}
+	printf("%s\n", file);
+	printf("  smolder top          %9.0f ms  %8.1f MiB peak RSS\n", sms, srss / 1024.0);
+	printf("  go tool pprof -top   %9.0f ms  %8.1f MiB peak RSS\n", gms, grss / 1024.0);
+	printf("  smolder is %.1fx faster with %.1f%% of pprof's peak RSS\n", gms / sms,
+	       100.0 * (double)srss / (double)grss);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i, rc = 0;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		fprintf(argc < 2 ? stderr : stdout,
+			"usage: smolder-bench FILE...\n"
+			"       smolder-bench --compare FILE   (smolder top vs go tool pprof -top)\n");
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--compare") == 0) {
+		for (i = 2; i < argc; i++)
+			rc |= compare(argv[0], argv[i]);
+		return rc;
+	}
+	for (i = 1; i < argc; i++)
+		rc |= bench_file(argv[i]);
+	return rc;
+}

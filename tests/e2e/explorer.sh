@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# End-to-end: the explorer on a real Go CPU profile, driven in a private tmux server at
+# 80x24, asserting on what a person sees.  Usage: explorer.sh SMOLDER EXAMPLES_DIR
+. "$(dirname "$0")/lib.sh"
+smolder=$1
+ex=$2
+trap e2e_stop EXIT
+
+e2e_start 80 24 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "header names the sample type and total" "cpu \(nanoseconds\) . 9\.24 s total"
+expect "flame tab is active" "\[1\]Flame"
+expect "root row shows the total" "^all  9\.24 s"
+expect "status line describes the root" "all  self 0 ns \(0%\)  total 9\.24 s \(100% all\)"
+expect "hint line" "/ search . Enter zoom"
+
+keys j
+expect "j selects the widest child" "main\.worker  self 0 ns \(0%\)  total 8\.99 s \(97\.3% all\)"
+keys l l
+expect "h/l reach the +N cell of frames too narrow to draw" "\+[0-9]+ narrow frames under all: [0-9.]+ ms \([0-9.]+%\)"
+keys k
+expect "k goes back to the parent" "^ all  self 0 ns"
+
+# search: the matched share equals pprof's -focus=sha256 total (1.15 s of 9.24 s)
+keys / s h a 2 5 6
+expect "incremental search shows the matched share" "matched: 12\.[45]%"
+keys Enter
+expect "Enter jumps to the first match" "match 1 of [0-9]+"
+expect "the selection is a sha256 frame" "sha256.*self .*total"
+keys n
+expect "n jumps to the next match" "match 2 of [0-9]+"
+
+# zoom and unzoom
+keys r j j Enter
+expect "Enter zooms: the breadcrumb shows the path" "^ all . main\.worker . main\.processBatch"
+expect "zoomed percentage in the status line" "all, 100% zoomed\)"
+keys Escape
+expect "Esc unzooms" "^ all *$"
+
+# top table
+keys 2
+expect "top tab is active" "\[2\]Top"
+expect "top table header with sort marker" "self▼ +self% +total +total% +name"
+expect "top row: main.scoreRecords with pprof's numbers" "1\.55 s +16\.8% +1\.55 s +16\.8% +main\.scoreRecords"
+keys s
+expect "s sorts by total" "total▼"
+keys s s / b l o c k Enter
+expect "/ filters the table" "crypto/sha256\.block"
+expect_not "the filter hides other rows" "main\.scoreRecords"
+keys Enter
+expect "Enter in the table jumps to the flame graph" "\[1\]Flame"
+expect "with its widest occurrence selected" "crypto/sha256\.block  self 980 ms \(10\.6%\)"
+
+# sample types and help
+keys t
+expect "t cycles the sample type" "samples \(count\)"
+keys ?
+expect "? opens the help" "smolder keys"
+keys Escape
+expect_not "Esc closes the help" "smolder keys"
+
+# resize and deep stacks
+tm resize-window -t e2e -x 120 -y 40
+expect "redraws on resize" "samples \(count\) . 924 total +\[1\]Flame"
+tm resize-window -t e2e -x 80 -y 24
+keys G
+expect "G follows the widest path to a leaf, scrolled into view" "self [1-9].*total"
+
+keys q
+expect "q quits with status 0" "EXITED=0"
+e2e_done

@@ -1,0 +1,59 @@
+# lib.sh — helpers for end-to-end tests of the explorer in a private tmux server.
+# Source it; call e2e_start, then keys/wait_for/expect; e2e_stop at the end.
+set -u
+E2E_SOCK="smolder-e2e-$$-$RANDOM"
+E2E_FAILS=0
+E2E_CHECKS=0
+
+tm() { tmux -L "$E2E_SOCK" -f /dev/null "$@"; }
+
+e2e_start() {  # e2e_start WIDTH HEIGHT COMMAND...
+  local w=$1 h=$2; shift 2
+  tm new-session -d -x "$w" -y "$h" -s e2e "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $*; echo EXITED=\$?; sleep 30"
+  tm set-option -g remain-on-exit on >/dev/null
+}
+
+e2e_stop() { tm kill-server 2>/dev/null || true; }
+
+screen() { tm capture-pane -p -t e2e; }
+
+keys() { tm send-keys -t e2e "$@"; }
+
+# wait_for PATTERN [SECONDS]: polls the screen until the (grep -E) pattern shows
+wait_for() {
+  local pat=$1 limit=${2:-10} i=0
+  while [ "$i" -lt $((limit * 20)) ]; do
+    screen | grep -qE -- "$pat" && return 0
+    sleep 0.05; i=$((i + 1))
+  done
+  return 1
+}
+
+expect() {  # expect DESCRIPTION PATTERN [SECONDS]
+  E2E_CHECKS=$((E2E_CHECKS + 1))
+  if wait_for "$2" "${3:-10}"; then
+    echo "ok   - $1"
+  else
+    E2E_FAILS=$((E2E_FAILS + 1))
+    echo "FAIL - $1: no /$2/ on screen:"
+    screen | sed 's/^/     | /'
+  fi
+}
+
+expect_not() {  # expect_not DESCRIPTION PATTERN (checked once, after the screen settled)
+  E2E_CHECKS=$((E2E_CHECKS + 1))
+  sleep 0.3
+  if screen | grep -qE -- "$2"; then
+    E2E_FAILS=$((E2E_FAILS + 1))
+    echo "FAIL - $1: /$2/ is on screen:"
+    screen | sed 's/^/     | /'
+  else
+    echo "ok   - $1"
+  fi
+}
+
+e2e_done() {
+  e2e_stop
+  echo "$((E2E_CHECKS - E2E_FAILS)) passed, $E2E_FAILS failed"
+  [ "$E2E_FAILS" -eq 0 ]
+}
