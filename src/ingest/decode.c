@@ -14,19 +14,56 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Text: no NUL or control bytes (other than tab, CR, LF) in the first 4 KiB. */
+/* Mostly printable text: no NUL, at most 1 in 20 bytes a control character. */
 static bool looks_like_text(const uint8_t *p, size_t n)
 {
-	size_t i;
+	size_t i, ctl = 0;
 
 	if (n == 0)
 		return false;
 	if (n > 4096)
 		n = 4096;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+	for (i = 0; i < n; i++) {
+		if (p[i] == 0)
 			return false;
-	return true;
+		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			ctl++;
+	}
+	return ctl * 20 <= n;
+}
+
+/*
+ * Folded stacks with hostile names (escape sequences) are not "mostly printable", so
+ * this checks the shape instead: no NUL, and every complete line in the first 4 KiB
+ * blank, a '#' comment, or ending in whitespace and a count.
+ */
+static bool looks_like_folded(const uint8_t *p, size_t n)
+{
+	size_t i, start = 0, lines = 0;
+
+	if (n > 4096)
+		n = 4096;
+	for (i = 0; i < n; i++) {
+		size_t e = i;
+
+		if (p[i] == 0)
+			return false;
+		if (p[i] != '\n')
+			continue;
+		if (e > start && p[e - 1] == '\r')
+			e--;
+		if (e > start && p[start] != '#') {
+			size_t d = e;
+
+			while (d > start && p[d - 1] >= '0' && p[d - 1] <= '9')
+				d--;
+			if (d == e || d == start || (p[d - 1] != ' ' && p[d - 1] != '\t'))
+				return false;
+			lines++;
+		}
+		start = i + 1;
+	}
+	return lines > 0;
 }
 
 int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
@@ -56,7 +93,7 @@ int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
 	}
 	if (n == 0)
 		rc = err_set(ERR_PARSE, "empty after decompression");
-	else if (looks_like_text(p, n))
+	else if (looks_like_text(p, n) || looks_like_folded(p, n))
 		rc = folded_decode((const char *)p, n, out);
 	else
 		rc = pprof_decode(p, n, st, out);

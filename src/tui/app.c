@@ -164,6 +164,7 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 	}
 	cs = nl_langinfo(CODESET);
 	a->scr.utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+	a->dot = a->scr.utf8 ? " \xc2\xb7 " : " - ";
 	*out = a;
 	return 0;
 }
@@ -185,7 +186,7 @@ static void draw_header(struct tui_app *a, int w)
 {
 	const struct prof *p = a->prof;
 	const struct prof_value_type *st = &p->sample_types[a->type];
-	const char *dot = a->scr.utf8 ? " \xc2\xb7 " : " - ";
+	const char *dot = a->dot;
 	struct buf b = BUF_INIT;
 	char total[UNITS_MAX], tabs[96];
 	int tw, x, i;
@@ -232,6 +233,8 @@ static void draw_header(struct tui_app *a, int w)
 
 		scr_put(0, x, w - x, t, (size_t)len,
 			a->scr.role_attr[i == (int)a->view ? ROLE_TAB_ACTIVE : ROLE_TAB]);
+		a->tab_x[i] = x;
+		a->tab_w[i] = len;
 		x += len;
 	}
 	buf_release(&b);
@@ -292,16 +295,10 @@ static void draw_status(struct tui_app *a, int y, int w)
 	if (a->view == VIEW_FLAME) {
 		buf_puts(&m, a->fl.flame_up ? "flame" : "icicle");
 		if (a->fl.by_size)
-			buf_puts(&m, " \xc2\xb7 by size");
+			buf_printf(&m, "%sby size", a->dot);
 	} else if (a->tp.filter.code) {
 		buf_puts(&m, "filter: ");
 		text_safe(&m, a->tp.filter_pat, strlen(a->tp.filter_pat), !a->scr.utf8);
-	}
-	if (!a->scr.utf8 && m.data) {
-		char *dotp = strstr(m.data, "\xc2\xb7");
-
-		if (dotp)
-			memcpy(dotp, "- ", 2);
 	}
 	scr_fill(y, 0, w, a->scr.role_attr[ROLE_STATUS]);
 	mw = m.data ? text_width(m.data, m.len) : 0;
@@ -553,7 +550,6 @@ bool tui_app_key(struct tui_app *a, int key)
 static void on_mouse(struct tui_app *a)
 {
 	MEVENT ev;
-	int w = getmaxx(stdscr);
 	bool dbl;
 
 	if (getmouse(&ev) != OK)
@@ -570,16 +566,11 @@ static void on_mouse(struct tui_app *a)
 		return;
 	dbl = (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0;
 	if (ev.y == 0) {
-		/* tabs sit at the right end of the header */
-		int x = w - VIEW_COUNT * 8, i;
+		int i;
 
-		for (i = 0; i < VIEW_COUNT; i++) {
-			int len = (int)strlen(view_names[i]) + 3;
-
-			if (ev.x >= x && ev.x < x + len + 1)
+		for (i = 0; i < VIEW_COUNT; i++)
+			if (ev.x >= a->tab_x[i] && ev.x < a->tab_x[i] + a->tab_w[i])
 				a->view = (enum view)i;
-			x += len + 1;
-		}
 		return;
 	}
 	a->message[0] = '\0';

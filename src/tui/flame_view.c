@@ -363,7 +363,7 @@ void flame_view_status(struct tui_app *a, struct buf *out)
 			buf_printf(out, "+%u narrow frames under ", cell->hidden);
 			text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3,
 				  !a->scr.utf8);
-			buf_printf(out, ": %s (%s) \xc2\xb7 Enter zooms", v1, p1);
+			buf_printf(out, ": %s (%s)%sEnter zooms", v1, p1, a->dot);
 		}
 		return;
 	}

@@ -316,5 +316,7 @@ int theme_load(struct theme *t, const char *name)
 		buf_release(&b);
 		return rc;
 	}
+	if (strcmp(name, "dark") == 0)
+		return 0; /* the compiled-in default is the dark theme */
 	return err_set(ERR_NOTFOUND, "no theme '%s' (looked in $XDG_CONFIG_HOME/smolder/themes and the installed themes)", name);
 }

@@ -223,6 +223,7 @@ void top_view_status(struct tui_app *a, struct buf *out)
 		app_format_value(a, v1, sizeof(v1), r->flat);
 		app_format_value(a, v2, sizeof(v2), r->cum);
 		text_safe(out, prof_str(p, r->name), prof_strlen(p, r->name), !a->scr.utf8);
-		buf_printf(out, "  self %s  total %s  · row %u of %u", v1, v2, tp->sel + 1, tp->nrows);
+		buf_printf(out, "  self %s  total %s%srow %u of %u", v1, v2, a->dot, tp->sel + 1,
+			   tp->nrows);
 	}
 }

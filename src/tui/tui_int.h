@@ -81,6 +81,9 @@ struct tui_app {
 	char prompt[PROMPT_MAX];
 	size_t prompt_len;
 
+	int tab_x[VIEW_COUNT], tab_w[VIEW_COUNT];  /* where the tabs were drawn */
+	const char *dot;  /* " · " or " - " (ASCII) */
+
 	char message[256];
 	bool message_error;
 	bool help;

@@ -67,4 +67,29 @@ expect "G follows the widest path to a leaf, scrolled into view" "self [1-9].*to
 
 keys q
 expect "q quits with status 0" "EXITED=0"
+e2e_stop
+
+# ASCII locale and NO_COLOR: no UTF-8 glyphs, no colour sequences
+e2e_start 80 24 env LC_ALL=C LANG=C NO_COLOR=1 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "ASCII header separators" "smolder - .* - cpu \(nanoseconds\) - 9\.24 s total"
+expect "ASCII frame separators" "^main\.worker +\|"
+expect "ASCII hint line" "/ search - Enter zoom - Esc back"
+E2E_CHECKS=$((E2E_CHECKS + 1))
+if tm capture-pane -p -e -t e2e | grep -q $'\e\[[0-9;]*\(3[0-7]\|4[0-7]\|38;\|48;\)'; then
+  E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - NO_COLOR: colour sequences on screen"
+else
+  echo "ok   - NO_COLOR: no colour sequences"
+fi
+keys q
+expect "quits" "EXITED=0"
+e2e_stop
+
+# a hostile profile: names with escape sequences are shown escaped, never sent
+printf 'main;\033]0;pwned\007evil;\033[2Jclear 5\nmain;ok 3\n' > "$E2E_TMP/evil.folded"
+e2e_start 80 24 "$smolder" "$E2E_TMP/evil.folded"
+keys 2
+expect "escape sequences in names are shown as \\x1b" '\\x1b\[2Jclear'
+expect "and BEL as \\x07" 'pwned\\x07evil'
+expect "and the screen was not cleared by them" "\[2\]Top"
+keys q
 e2e_done

@@ -3,6 +3,7 @@
 set -u
 E2E_SOCK="smolder-e2e-$$-$RANDOM"
 E2E_FAILS=0
+E2E_TMP=$(mktemp -d)
 E2E_CHECKS=0
 
 tm() { tmux -L "$E2E_SOCK" -f /dev/null "$@"; }
@@ -13,7 +14,7 @@ e2e_start() {  # e2e_start WIDTH HEIGHT COMMAND...
   tm set-option -g remain-on-exit on >/dev/null
 }
 
-e2e_stop() { tm kill-server 2>/dev/null || true; }
+e2e_stop() { tm kill-server 2>/dev/null || true; sleep 0.1; }
 
 screen() { tm capture-pane -p -t e2e; }
 
@@ -54,6 +55,7 @@ expect_not() {  # expect_not DESCRIPTION PATTERN (checked once, after the screen
 
 e2e_done() {
   e2e_stop
+  rm -rf "$E2E_TMP"
   echo "$((E2E_CHECKS - E2E_FAILS)) passed, $E2E_FAILS failed"
   [ "$E2E_FAILS" -eq 0 ]
 }

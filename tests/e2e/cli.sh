@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# End-to-end tests of the command line: profiles from files, standard input and a real
+# Go program's net/http/pprof endpoints (on 127.0.0.1), Ctrl-C during a fetch, one-line
+# errors for bad input, --help everywhere.  Usage: cli.sh SMOLDER EXAMPLES_DIR
+set -u
+smolder=$1
+ex=$2
+pass=0 fail=0
+tmp=$(mktemp -d)
+server_pid=
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+check() {  # check DESCRIPTION COMMAND... (succeeds when the command does)
+  local d=$1; shift
+  if "$@"; then echo "ok   - $d"; pass=$((pass + 1)); else echo "FAIL - $d"; fail=$((fail + 1)); fi
+}
+
+# files and stdin give the same table
+"$smolder" top --format tsv "$ex/cpuwork-cpu.pb.gz" > "$tmp/file.tsv"
+"$smolder" top --format tsv - < "$ex/cpuwork-cpu.pb.gz" > "$tmp/stdin.tsv"
+check "stdin (-) reads the same profile as the file" cmp -s "$tmp/file.tsv" "$tmp/stdin.tsv"
+check "tsv header" grep -qx $'flat\tflat%\tsum%\tcum\tcum%\tname' "$tmp/file.tsv"
+check "tsv rows are exact integers" grep -qx $'1550000000\t16.77\t16.77\t1550000000\t16.77\tmain.scoreRecords' "$tmp/file.tsv"
+check "--nodecount limits rows" test "$("$smolder" top --nodecount 3 --format tsv "$ex/cpuwork-cpu.pb.gz" | wc -l)" -eq 4
+check "pprof's single-dash spelling works" bash -c "'$smolder' top -nodecount=2 -sample_index=alloc_space '$ex/heapwork-heap.pb.gz' | grep -q 'Type: alloc_space'"
+check "the default sample type is pprof's (heap: inuse_space)" bash -c "'$smolder' top '$ex/heapwork-heap.pb.gz' | grep -q 'Type: inuse_space'"
+
+# bad input: one line on stderr naming the file, exit status 1
+errcheck() {  # errcheck DESCRIPTION PATTERN ARGS...
+  local d=$1 pat=$2; shift 2
+  "$smolder" "$@" > /dev/null 2> "$tmp/err"
+  local rc=$?
+  if [ "$rc" -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err"; then
+    echo "ok   - $d"; pass=$((pass + 1))
+  else
+    echo "FAIL - $d (status $rc): $(cat "$tmp/err")"; fail=$((fail + 1))
+  fi
+}
+head -c 1000 "$ex/cpuwork-cpu.pb.gz" > "$tmp/truncated.pb.gz"
+head -c 5000 /dev/urandom > "$tmp/random.bin"
+: > "$tmp/empty"
+printf 'main;work notanumber\n' > "$tmp/bad.folded"
+errcheck "missing file" "cannot open '$tmp/nope': No such file" top "$tmp/nope"
+errcheck "truncated gzip" "'$tmp/truncated.pb.gz': corrupt gzip data" top "$tmp/truncated.pb.gz"
+errcheck "random bytes" "'$tmp/random.bin': " top "$tmp/random.bin"
+errcheck "empty file" "'$tmp/empty': empty input" top "$tmp/empty"
+errcheck "bad folded line" "'$tmp/bad.folded': line 1: 'notanumber' is not a sample count" top "$tmp/bad.folded"
+errcheck "unknown sample index" "unknown sample index 'nope'; this profile has: samples cpu" top --sample-index nope "$ex/cpuwork-cpu.pb.gz"
+errcheck "view refuses a non-terminal" "needs a terminal" view "$ex/cpuwork-cpu.pb.gz"
+
+for verb in "" top view; do
+  check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
+done
+
+# a real Go program serving net/http/pprof
+if command -v go >/dev/null; then
+  export HOME=$tmp GOCACHE=$tmp/gocache GOFLAGS=-mod=mod GOPROXY=off
+  (cd "$(dirname "$0")" && go build -o "$tmp/pprofserver" pprofserver.go) || { echo "FAIL - go build pprofserver"; exit 1; }
+  "$tmp/pprofserver" -life 120s > "$tmp/server.out" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do grep -q listening "$tmp/server.out" && break; sleep 0.05; done
+  port=$(awk '/listening on/ {print $3}' "$tmp/server.out")
+  url=http://127.0.0.1:$port/debug/pprof
+  check "heap over HTTP" bash -c "'$smolder' top '$url/heap' | grep -q 'Type: inuse_space'"
+  check "CPU profile over HTTP shows the hot function" bash -c "'$smolder' top '$url/profile?seconds=2' | grep -q 'main.busyLoop'"
+  errcheck "HTTP errors quote the server" "HTTP 404: Unknown profile" top "$url/nope"
+  # Ctrl-C while waiting for a 30 s profile: cancelled within a second or two
+  start=$(date +%s%N)
+  "$smolder" top "$url/profile?seconds=30" > /dev/null 2> "$tmp/err" &
+  pid=$!
+  sleep 0.5
+  kill -INT "$pid"
+  wait "$pid"; rc=$?
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  check "Ctrl-C aborts a fetch (status 1, 'cancelled', ${ms} ms)" bash -c "[ $rc -eq 1 ] && grep -q cancelled '$tmp/err' && [ $ms -lt 5000 ]"
+else
+  echo "FAIL - go is not installed (./build.sh deps installs golang-go)"; fail=$((fail + 1))
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
