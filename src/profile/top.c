@@ -18,27 +18,32 @@ static int64_t abs64(int64_t v)
 	return v < 0 ? -v : v;
 }
 
-int top_compute(const struct prof *p, uint32_t type, struct top *out)
+/* Types [t0, t0 + nt) in one pass; out has nt entries. */
+static int top_compute_range(const struct prof *p, uint32_t t0, uint32_t nt, struct top *out)
 {
-	uint32_t *row_of = NULL, *stamp = NULL, i, j, k;
+	uint32_t *row_of = NULL, *stamp = NULL, i, j, k, t, nrows = 0;
+	struct top_row *rows = NULL;  /* nrows * nt: one row per name per type */
 	int rc = 0;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, nt * sizeof(*out));
 	row_of = malloc((p->nstrs ? p->nstrs : 1) * sizeof(*row_of));
 	stamp = calloc(p->nstrs ? p->nstrs : 1, sizeof(*stamp));
-	out->rows = malloc((p->nfunctions ? p->nfunctions : 1) * sizeof(*out->rows));
-	if (!row_of || !stamp || !out->rows) {
+	rows = malloc((size_t)(p->nfunctions ? p->nfunctions : 1) * nt * sizeof(*rows));
+	if (!row_of || !stamp || !rows) {
 		rc = err_set(ERR_NOMEM, "out of memory (top table)");
 		goto done;
 	}
 	memset(row_of, 0xff, p->nstrs * sizeof(*row_of));
 	for (i = 0; i < p->nsamples; i++) {
 		const struct prof_sample *s = &p->samples[i];
-		int64_t v = prof_value(p, i, type);
-		bool leaf = true;
+		const int64_t *v = p->values + (size_t)i * p->ntypes + t0;
+		bool leaf = true, any = false;
 
-		out->total += v;
-		if (v == 0)
+		for (t = 0; t < nt; t++) {
+			out[t].total += v[t];
+			any |= v[t] != 0;
+		}
+		if (!any)
 			continue; /* pprof skips zero-valued samples */
 		for (j = 0; j < s->nlocs; j++) {
 			const struct prof_location *l = &p->locations[p->sample_locs[s->loc_off + j]];
@@ -46,28 +51,69 @@ int top_compute(const struct prof *p, uint32_t type, struct top *out)
 			for (k = 0; k < l->nlines; k++, leaf = false) {
 				uint32_t name = p->functions[p->lines[l->line_off + k].func].name;
 				uint32_t r = row_of[name];
+				struct top_row *row;
 
 				if (r == UINT32_MAX) {
-					r = row_of[name] = out->n++;
-					out->rows[r] = (struct top_row){ name, 0, 0 };
+					r = row_of[name] = nrows++;
+					for (t = 0; t < nt; t++)
+						rows[(size_t)r * nt + t] = (struct top_row){ name, 0, 0 };
 				}
+				row = &rows[(size_t)r * nt];
 				if (leaf)
-					out->rows[r].flat += v;
+					for (t = 0; t < nt; t++)
+						row[t].flat += v[t];
 				if (stamp[name] != i + 1) {
 					stamp[name] = i + 1;
-					out->rows[r].cum += v;
+					for (t = 0; t < nt; t++)
+						row[t].cum += v[t];
 				}
 			}
+		}
+	}
+	/* split per type, leaving out functions no sample of that type reaches */
+	for (t = 0; t < nt; t++) {
+		out[t].rows = malloc((nrows ? nrows : 1) * sizeof(*out[t].rows));
+		if (!out[t].rows) {
+			rc = err_set(ERR_NOMEM, "out of memory (top table)");
+			goto done;
+		}
+		for (j = 0; j < nrows; j++) {
+			const struct top_row *r = &rows[(size_t)j * nt + t];
+
+			if (r->flat != 0 || r->cum != 0)
+				out[t].rows[out[t].n++] = *r;
 		}
 	}
 done:
 	free(row_of);
 	free(stamp);
-	if (rc) {
-		free(out->rows);
-		out->rows = NULL;
-	}
+	free(rows);
+	if (rc)
+		for (t = 0; t < nt; t++)
+			top_release(&out[t]);
 	return rc;
+}
+
+int top_compute(const struct prof *p, uint32_t type, struct top *out)
+{
+	if (type >= p->ntypes)
+		return err_set(ERR_USAGE, "no sample type %u", type);
+	return top_compute_range(p, type, 1, out);
+}
+
+int top_compute_all(const struct prof *p, struct top *out)
+{
+	return top_compute_range(p, 0, p->ntypes, out);
+}
+
+int top_copy(const struct top *in, struct top *out)
+{
+	*out = *in;
+	out->rows = malloc((in->n ? in->n : 1) * sizeof(*out->rows));
+	if (!out->rows)
+		return err_set(ERR_NOMEM, "out of memory (top table)");
+	memcpy(out->rows, in->rows, in->n * sizeof(*in->rows));
+	return 0;
 }
 
 uint32_t top_widest(const struct tree *t, uint32_t type, uint32_t name)

@@ -25,6 +25,10 @@ struct top {
 };
 
 int top_compute(const struct prof *p, uint32_t type, struct top *out);
+/* Every sample type in one pass: out[0 .. p->ntypes) (the explorer's cache). */
+int top_compute_all(const struct prof *p, struct top *out);
+/* A copy of `in` (rows duplicated), for sorting and filtering a cached table. */
+int top_copy(const struct top *in, struct top *out);
 /* The node named `name` with the largest |total| (its widest occurrence), or 0. */
 uint32_t top_widest(const struct tree *t, uint32_t type, uint32_t name);
 /* pprof order for TOP_SORT_FLAT: |flat| desc, name asc, |cum| desc. */

@@ -148,7 +148,12 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 	}
 	a->prof = p;
 	a->opts = *o;
-	if ((rc = tree_build(p, &a->tree))) {
+	a->tp.all = calloc(p->ntypes, sizeof(*a->tp.all));
+	if (!a->tp.all) {
+		tui_app_free(a);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	if ((rc = tree_build(p, &a->tree)) || (rc = top_compute_all(p, a->tp.all))) {
 		tui_app_free(a);
 		return rc;
 	}
@@ -175,6 +180,13 @@ void tui_app_free(struct tui_app *a)
 		return;
 	flame_release(&a->fl.layout);
 	top_view_invalidate(a);
+	if (a->tp.all) {
+		uint32_t t;
+
+		for (t = 0; t < a->prof->ntypes; t++)
+			top_release(&a->tp.all[t]);
+		free(a->tp.all);
+	}
 	search_release(&a->tp.filter);
 	search_release(&a->search);
 	tree_free(a->tree);

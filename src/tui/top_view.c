@@ -30,7 +30,7 @@ static int refresh_rows(struct tui_app *a)
 
 	if (tp->valid)
 		return 0;
-	if ((rc = top_compute(a->prof, a->type, &tp->top)))
+	if ((rc = top_copy(&tp->all[a->type], &tp->top)))
 		return rc;
 	top_sort(&tp->top, p, tp->sort, tp->invert);
 	tp->rows = malloc((tp->top.n ? tp->top.n : 1) * sizeof(*tp->rows));

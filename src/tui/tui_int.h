@@ -46,7 +46,8 @@ struct flame_state {
 };
 
 struct top_state {
-	struct top top;
+	struct top *all;  /* per sample type, computed once when the explorer opens */
+	struct top top;   /* the current type's table, sorted */
 	bool valid;
 	enum top_sort sort;
 	bool invert;
