@@ -38,9 +38,12 @@ int buf_grow(struct buf *b, size_t n)
 	want = b->len + n + 1;
 	if (want <= b->cap)
 		return 0;
-	cap = b->cap ? b->cap : 256;
-	while (cap < want)
-		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
+	/* double, or jump straight to what is asked: never more than twice the need */
+	cap = b->cap > SIZE_MAX / 2 ? want : b->cap * 2;
+	if (cap < 256)
+		cap = 256;
+	if (cap < want)
+		cap = want;
 	p = realloc(b->data, cap);
 	if (!p)
 		return err_set(ERR_NOMEM, "out of memory (%zu bytes)", cap);

@@ -39,6 +39,8 @@ int hmap_get(const struct hmap *m, uint64_t key, uint32_t *val)
 {
 	size_t i = hmap_mix(key) & m->mask;
 
+	if (key == HMAP_EMPTY)
+		return 0;
 	for (;;) {
 		const struct hmap_slot *s = &m->slots[i];
 

@@ -57,9 +57,9 @@ void units_format(char *out, size_t n, int64_t v, const char *unit)
 	if (kind == UNIT_TIME) {
 		if (a < 1e3)
 			sig3(out, n, x, " ns");
-		else if (a < 1e6)
+		else if (a < 999.5e3) /* thresholds round: 999.7 µs shows as 1.00 ms */
 			sig3(out, n, x / 1e3, " \xc2\xb5s");
-		else if (a < 1e9)
+		else if (a < 999.5e6)
 			sig3(out, n, x / 1e6, " ms");
 		else if (a < 60e9)
 			sig3(out, n, x / 1e9, " s");
@@ -71,7 +71,7 @@ void units_format(char *out, size_t n, int64_t v, const char *unit)
 		static const char *sfx[] = { " B", " KiB", " MiB", " GiB", " TiB", " PiB" };
 		int i = 0;
 
-		while (a >= 1024 && i < 5) {
+		while (i < 5 && (i == 0 ? a >= 1024 : a >= 1023.5)) {
 			a /= 1024;
 			x /= 1024;
 			i++;
@@ -83,9 +83,9 @@ void units_format(char *out, size_t n, int64_t v, const char *unit)
 	} else {
 		if (a < 1e3)
 			snprintf(out, n, "%lld", (long long)v);
-		else if (a < 1e6)
+		else if (a < 999.5e3)
 			sig3(out, n, x / 1e3, "k");
-		else if (a < 1e9)
+		else if (a < 999.5e6)
 			sig3(out, n, x / 1e6, "M");
 		else
 			sig3(out, n, x / 1e9, "G");

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "base/vec.h"
 #include "profile/builder.h"
 
@@ -35,11 +36,18 @@ static int folded_line(struct prof_builder *b, const char *s, size_t n, size_t l
 	num[end - sp] = '\0';
 	errno = 0;
 	v = strtoll(num, &e, 10);
-	if (*e == '.' ) /* fractional counts: keep the integer part */
+	if (e != num && *e == '.') /* fractional counts: keep the integer part */
 		while (*++e >= '0' && *e <= '9')
 			;
-	if (*e || errno)
-		return err_set(ERR_PARSE, "line %zu: '%.20s' is not a sample count", lineno, num);
+	if (e == num || *e || errno || num[0] == '+' || num[0] == ' ') {
+		struct buf q = BUF_INIT;
+
+		text_safe(&q, num, strlen(num), true);
+		rc = err_set(ERR_PARSE, "line %zu: '%s' is not a sample count", lineno,
+			     q.data ? q.data : "");
+		buf_release(&q);
+		return rc;
+	}
 	end = sp - 1;
 	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;

@@ -2,6 +2,7 @@
 #include "decode.h"
 
 #include <libdeflate.h>
+#include <stdint.h>
 #include <string.h>
 #include <zstd.h>
 
@@ -10,7 +11,7 @@
 static int inflate_gzip(const uint8_t *data, size_t len, size_t limit, struct buf *out)
 {
 	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-	size_t pos = 0, guess, in_used, out_used;
+	size_t pos = 0, guess, in_used, out_used, max_out;
 	enum libdeflate_result r;
 	int rc = 0;
 
@@ -22,11 +23,17 @@ static int inflate_gzip(const uint8_t *data, size_t len, size_t limit, struct bu
 			rc = err_set(ERR_PARSE, "truncated gzip member at byte %zu", pos);
 			break;
 		}
-		/* ISIZE (the last member's size mod 2^32) is a hint, never trusted. */
+		/*
+		 * ISIZE (the last member's size mod 2^32) is a hint, never trusted: deflate
+		 * expands at most 1032:1, so nothing larger than that is reserved.
+		 */
+		max_out = (len - pos) > SIZE_MAX / 1032 ? SIZE_MAX : (len - pos) * 1032;
 		guess = (size_t)data[len - 4] | (size_t)data[len - 3] << 8 |
 			(size_t)data[len - 2] << 16 | (size_t)data[len - 1] << 24;
 		if (guess < (len - pos) * 2)
 			guess = (len - pos) * 4;
+		if (guess > max_out)
+			guess = max_out;
 		if (guess > limit - out->len)
 			guess = limit - out->len;
 		for (;;) {
@@ -42,11 +49,18 @@ static int inflate_gzip(const uint8_t *data, size_t len, size_t limit, struct bu
 					     pos);
 				goto done;
 			}
+			if (out->cap - out->len - 1 >= max_out) {
+				rc = err_set(ERR_PARSE, "corrupt gzip data in the member at byte %zu",
+					     pos);
+				goto done;
+			}
 			if (out->cap - out->len - 1 >= limit - out->len) {
 				rc = err_set(ERR_TOOBIG, "inflates to more than %zu MiB", limit >> 20);
 				goto done;
 			}
 			guess = (out->cap - out->len) * 2;
+			if (guess > max_out)
+				guess = max_out;
 			if (guess > limit - out->len)
 				guess = limit - out->len;
 		}

@@ -107,6 +107,8 @@ struct idmap {
 	uint64_t ndense;
 	struct hmap map;
 	bool use_map;
+	uint32_t max_idx;  /* the id 2^64-1, which the hash map reserves, lives here */
+	bool has_max;
 };
 
 static int idmap_init(struct idmap *m, struct arena *a, uint64_t maxid, size_t count)
@@ -133,6 +135,13 @@ static int idmap_add(struct idmap *m, uint64_t id, uint32_t idx)
 	uint32_t old;
 	int rc;
 
+	if (id == UINT64_MAX && m->use_map) {
+		if (m->has_max)
+			return 0;
+		m->has_max = true;
+		m->max_idx = idx;
+		return 1;
+	}
 	if (!m->use_map) {
 		if (m->dense[id])
 			return 0;
@@ -151,7 +160,11 @@ static bool idmap_get(const struct idmap *m, uint64_t id, uint32_t *idx)
 		*idx = m->dense[id] - 1;
 		return true;
 	}
-	return id != HMAP_EMPTY && hmap_get(&m->map, id, idx);
+	if (id == UINT64_MAX) {
+		*idx = m->max_idx;
+		return m->has_max;
+	}
+	return hmap_get(&m->map, id, idx);
 }
 
 struct pctx {

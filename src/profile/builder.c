@@ -22,6 +22,7 @@ struct prof_builder {
 	struct hmap framemap;  /* name id → location, for pb_named_frame */
 	struct hmap unsymmap;  /* mapping + 1 → synthetic function */
 	bool has_default;
+	int64_t *pos_sum, *neg_sum;  /* per sample type, to refuse sums past int64 */
 };
 
 int pb_new(struct prof_builder **out)
@@ -56,6 +57,8 @@ void pb_free(struct prof_builder *b)
 	hmap_release(&b->strmap);
 	hmap_release(&b->framemap);
 	hmap_release(&b->unsymmap);
+	free(b->pos_sum);
+	free(b->neg_sum);
 	free(b);
 }
 
@@ -98,7 +101,7 @@ int pb_string(struct prof_builder *b, const char *s, size_t n, uint32_t *out)
 			key = 0;
 		if (!hmap_get(&b->strmap, key, &id))
 			break;
-		if (p->str_lens[id] == n && memcmp(p->strs[id], s, n) == 0) {
+		if (p->str_lens[id] == n && (n == 0 || memcmp(p->strs[id], s, n) == 0)) {
 			*out = id;
 			return 0;
 		}
@@ -269,8 +272,15 @@ int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
 {
 	struct prof *p = b->p;
 	struct prof_sample *s;
+	uint32_t t;
 	int rc;
 
+	if (!b->pos_sum && p->ntypes) {
+		b->pos_sum = calloc(p->ntypes, sizeof(*b->pos_sum));
+		b->neg_sum = calloc(p->ntypes, sizeof(*b->neg_sum));
+		if (!b->pos_sum || !b->neg_sum)
+			return err_set(ERR_NOMEM, "out of memory");
+	}
 	if (p->nsamples >= PB_MAX_ITEMS || p->nsample_locs + nlocs >= (size_t)PB_MAX_ITEMS * 4 ||
 	    p->nlabels + nlabels >= PB_MAX_ITEMS)
 		return err_set(ERR_TOOBIG, "too many samples");
@@ -285,9 +295,24 @@ int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
 	s->nlocs = nlocs;
 	s->label_off = (uint32_t)p->nlabels;
 	s->nlabels = nlabels;
-	memcpy(p->sample_locs + p->nsample_locs, locs, nlocs * sizeof(*locs));
+	/*
+	 * Every sum the views make (totals, subtrees, top rows) is a subset sum, so it fits
+	 * in int64 when the sums of positive and of negative values do: refuse input whose
+	 * sums would not, instead of overflowing later.
+	 */
+	for (t = 0; t < p->ntypes; t++) {
+		int64_t *sum = values[t] >= 0 ? &b->pos_sum[t] : &b->neg_sum[t];
+
+		if (__builtin_add_overflow(*sum, values[t], sum))
+			return err_set(ERR_TOOBIG, "sample %u: the values of '%s' add up past 2^63",
+				       p->nsamples, p->strs[p->sample_types[t].type]);
+	}
+	if (nlocs)
+		memcpy(p->sample_locs + p->nsample_locs, locs, nlocs * sizeof(*locs));
 	p->nsample_locs += nlocs;
-	memcpy(p->values + (size_t)p->nsamples * p->ntypes, values, p->ntypes * sizeof(*values));
+	if (p->ntypes)
+		memcpy(p->values + (size_t)p->nsamples * p->ntypes, values,
+		       p->ntypes * sizeof(*values));
 	if (nlabels)
 		memcpy(p->labels + p->nlabels, labels, nlabels * sizeof(*labels));
 	p->nlabels += nlabels;

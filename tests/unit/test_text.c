@@ -1,0 +1,220 @@
+/*
+ * test_text.c — base/text.h: making profile strings safe for a terminal, measuring them
+ * in cells and fitting function names into a column.
+ */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "base/text.h"
+
+/* text_safe(s) as a string, in a static buffer. */
+static const char *safe(const char *s, size_t n, bool ascii)
+{
+	static struct buf b = BUF_INIT;
+
+	buf_reset(&b);
+	assert_int_equal(text_safe(&b, s, n, ascii), 0);
+	return b.data ? b.data : "";
+}
+
+#define SAFE(lit) safe((lit), sizeof(lit) - 1, false)
+#define SAFE_ASCII(lit) safe((lit), sizeof(lit) - 1, true)
+
+static void test_safe_escapes_controls(void **state)
+{
+	(void)state;
+	assert_string_equal(SAFE("plain.Name"), "plain.Name");
+	assert_string_equal(SAFE("a\x1b[31mred\x1b[0m"), "a\\x1b[31mred\\x1b[0m");
+	assert_string_equal(SAFE("tab\there"), "tab\\x09here");
+	assert_string_equal(SAFE("line\nbreak\r"), "line\\x0abreak\\x0d");
+	assert_string_equal(SAFE("nul\0byte"), "nul\\x00byte");
+	assert_string_equal(SAFE("bell\a del\x7f"), "bell\\x07 del\\x7f");
+	/* C1 controls, encoded as UTF-8 (U+0085 NEL, U+009B CSI) */
+	assert_string_equal(SAFE("x\xc2\x85y\xc2\x9b"), "x\\x85y\\x9b");
+	/* the same in ascii mode */
+	assert_string_equal(SAFE_ASCII("a\x1b[2Jb"), "a\\x1b[2Jb");
+}
+
+static void test_safe_invalid_utf8(void **state)
+{
+	(void)state;
+	/* valid UTF-8 passes unchanged */
+	assert_string_equal(SAFE("caf\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x94\xa5"),
+			    "caf\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x94\xa5");
+	/* a stray byte, a lone continuation byte */
+	assert_string_equal(SAFE("a\xffz"), "a\xef\xbf\xbdz");
+	assert_string_equal(SAFE("\x80"), "\xef\xbf\xbd");
+	/* overlong '/' (c0 af): each byte replaced */
+	assert_string_equal(SAFE("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");
+	/* a UTF-16 surrogate (U+D800) is not UTF-8 */
+	assert_string_equal(SAFE("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	/* beyond U+10FFFF */
+	assert_string_equal(SAFE("\xf4\x90\x80\x80"),
+			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	/* a sequence cut short at the end */
+	assert_string_equal(SAFE("ab\xe4\xb8"), "ab\xef\xbf\xbd\xef\xbf\xbd");
+	/* ascii mode: anything non-ASCII is '?' */
+	assert_string_equal(SAFE_ASCII("caf\xc3\xa9\xff\xe4\xb8\xad"), "caf???");
+}
+
+/* Every byte string comes out as valid UTF-8 without control bytes. */
+static void test_safe_all_bytes(void **state)
+{
+	char all[256];
+	const unsigned char *o;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 256; i++)
+		all[i] = (char)i;
+	o = (const unsigned char *)safe(all, sizeof(all), false);
+	for (; *o; o++)
+		assert_false(*o < 0x20 || *o == 0x7f);
+	o = (const unsigned char *)safe(all, sizeof(all), true);
+	for (; *o; o++)
+		assert_true(*o >= 0x20 && *o < 0x7f);
+}
+
+static void test_width(void **state)
+{
+	(void)state;
+	assert_int_equal(text_width("", 0), 0);
+	assert_int_equal(text_width("main.main", 9), 9);
+	/* CJK ideographs and fullwidth forms take two cells */
+	assert_int_equal(text_width("\xe4\xb8\xad\xe6\x96\x87", 6), 4);            /* 中文 */
+	assert_int_equal(text_width("a\xe4\xb8\xad" "b", 5), 4);                    /* a中b */
+	assert_int_equal(text_width("\xef\xbc\xa1", 3), 2);                         /* Ａ */
+	assert_int_equal(text_width("\xf0\x9f\x94\xa5", 4), 2);                     /* 🔥 */
+	/* accents and halfwidth katakana take one; a combining mark takes none */
+	assert_int_equal(text_width("caf\xc3\xa9", 5), 4);
+	assert_int_equal(text_width("\xef\xbd\xb6", 3), 1);                         /* ｶ */
+	assert_int_equal(text_width("e\xcc\x81", 3), 1);
+	/* escapes from text_safe are as wide as they are long */
+	assert_int_equal(text_width(SAFE("a\x1b"), 5), 5);
+}
+
+/*
+ * fn (text_middle_truncate or text_fit_name) of s into maxw cells, as a string; checks
+ * that the width it returns is the real one and within maxw.
+ */
+static const char *cut(int (*fn)(struct buf *, const char *, size_t, int, bool), const char *s,
+		       int maxw, bool ascii)
+{
+	static struct buf b = BUF_INIT;
+	int w;
+
+	buf_reset(&b);
+	w = fn(&b, s, strlen(s), maxw, ascii);
+	assert_int_equal(w, text_width(b.data ? b.data : "", b.len));
+	assert_true(w <= (maxw > 0 ? maxw : 0));
+	return b.data ? b.data : "";
+}
+
+static const char *mid(const char *s, int maxw, bool ascii)
+{
+	return cut(text_middle_truncate, s, maxw, ascii);
+}
+
+static const char *fit(const char *name, int w)
+{
+	return cut(text_fit_name, name, w, false);
+}
+
+static void test_middle_truncate(void **state)
+{
+	(void)state;
+	assert_string_equal(mid("abcdefghij", 10, false), "abcdefghij");
+	assert_string_equal(mid("abcdefghij", 20, false), "abcdefghij");
+	assert_string_equal(mid("abcdefghij", 9, false), "abcd\xe2\x80\xa6" "ghij");
+	assert_string_equal(mid("abcdefghij", 5, false), "ab\xe2\x80\xa6ij");
+	assert_string_equal(mid("abcdefghij", 4, false), "ab\xe2\x80\xa6j");
+	assert_string_equal(mid("abcdefghij", 2, false), "a\xe2\x80\xa6");
+	assert_string_equal(mid("abcdefghij", 1, false), "\xe2\x80\xa6");
+	assert_string_equal(mid("abcdefghij", 0, false), "");
+	assert_string_equal(mid("abcdefghij", -3, false), "");
+	assert_string_equal(mid("abcdefghij", 5, true), "ab~ij");
+	/* wide characters are never split: 中文中文中文 (12 cells) into 5 and 6 */
+	assert_string_equal(mid("\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad"
+				"\xe6\x96\x87",
+				5, false),
+			    "\xe4\xb8\xad\xe2\x80\xa6\xe6\x96\x87");
+	assert_string_equal(mid("\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad"
+				"\xe6\x96\x87",
+				6, false),
+			    "\xe4\xb8\xad\xe2\x80\xa6\xe6\x96\x87");
+}
+
+static void test_fit_name_progressive(void **state)
+{
+	static const char name[] = "github.com/x/y/pkg.(*T).Method"; /* 30 cells */
+	int w;
+
+	(void)state;
+	for (w = 40; w >= 30; w--)
+		assert_string_equal(fit(name, w), name);
+	for (w = 29; w >= 15; w--)
+		assert_string_equal(fit(name, w), "pkg.(*T).Method");
+	for (w = 14; w >= 11; w--)
+		assert_string_equal(fit(name, w), "(*T).Method");
+	for (w = 10; w >= 6; w--)
+		assert_string_equal(fit(name, w), "Method");
+	assert_string_equal(fit(name, 5), "Me\xe2\x80\xa6od");
+	assert_string_equal(fit(name, 4), "Me\xe2\x80\xa6" "d");
+	assert_string_equal(fit(name, 2), "M\xe2\x80\xa6");
+	assert_string_equal(fit(name, 1), "\xe2\x80\xa6");
+	assert_string_equal(fit(name, 0), "");
+}
+
+static void test_fit_name_shapes(void **state)
+{
+	(void)state;
+	/* a '/' inside brackets (generics) is not a package path separator */
+	assert_string_equal(fit("example.com/m/v2/cache.(*Map[go.shape.string]).Get", 40),
+			    "cache.(*Map[go.shape.string]).Get");
+	assert_string_equal(fit("example.com/m/v2/cache.(*Map[a/b]).Get", 30),
+			    "cache.(*Map[a/b]).Get");
+	/* a function (no receiver) loses its package, then is truncated */
+	assert_string_equal(fit("runtime.mallocgc", 16), "runtime.mallocgc");
+	assert_string_equal(fit("runtime.mallocgc", 15), "mallocgc");
+	assert_string_equal(fit("runtime.mallocgc", 7), "mal\xe2\x80\xa6" "cgc");
+	/* the name is made terminal-safe before it is measured */
+	assert_string_equal(fit("main.\x1b[2Jevil", 40), "main.\\x1b[2Jevil");
+	assert_string_equal(fit("main.\x1b[2Jevil", 12), "\\x1b[2Jevil");
+	/* ascii mode */
+	{
+		struct buf b = BUF_INIT;
+
+		assert_int_equal(text_fit_name(&b, "pkg.F\xc3\xbcr", 8, 20, true), 7);
+		assert_string_equal(b.data, "pkg.F?r");
+		buf_release(&b);
+	}
+}
+
+static void test_package(void **state)
+{
+	const char *pkg;
+
+	(void)state;
+	assert_int_equal(text_package("github.com/x/y/pkg.(*T).Method", &pkg), 18);
+	assert_memory_equal(pkg, "github.com/x/y/pkg", 18);
+	assert_int_equal(text_package("main.main", &pkg), 4);
+	assert_int_equal(text_package("runtime.(*mheap).alloc", &pkg), 7);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_safe_escapes_controls),
+		cmocka_unit_test(test_safe_invalid_utf8),
+		cmocka_unit_test(test_safe_all_bytes),
+		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_middle_truncate),
+		cmocka_unit_test(test_fit_name_progressive),
+		cmocka_unit_test(test_fit_name_shapes),
+		cmocka_unit_test(test_package),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests_name("text", tests, NULL, NULL) ? 1 : 0;
+}

@@ -1,0 +1,361 @@
+/*
+ * test_tree.c — profile/tree.h and profile/top.h on small hand-written folded profiles,
+ * where every number can be checked by hand, and pprof's recursion rule for cum.
+ */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+
+struct fx {
+	struct prof *p;
+	struct tree *t;
+	struct top top;
+};
+
+static void fx_open(struct fx *f, const char *folded)
+{
+	memset(f, 0, sizeof(*f));
+	f->p = tu_decode_str(folded);
+	tu_check_invariants(f->p);
+	tu_top(f->p, "samples", &f->t, &f->top);
+}
+
+static void fx_close(struct fx *f)
+{
+	top_release(&f->top);
+	tree_free(f->t);
+	prof_free(f->p);
+}
+
+static void assert_row(const struct fx *f, const char *name, int64_t flat, int64_t cum)
+{
+	const struct top_row *r = tu_top_row(&f->top, f->p, name);
+
+	if (!r)
+		fail_msg("no top row '%s'", name);
+	tu_assert_i64(r->flat, flat);
+	tu_assert_i64(r->cum, cum);
+	assert_string_equal(tree_name(f->t, top_widest(f->t, 0, r->name)), name);
+}
+
+/* Node names in preorder joined by spaces, e.g. "all a b c d x". */
+static const char *preorder(const struct tree *t)
+{
+	static char s[1024];
+	size_t n = 0;
+	uint32_t i;
+
+	s[0] = '\0';
+	for (i = 0; i < t->n && n < sizeof(s); i++)
+		n += (size_t)snprintf(s + n, sizeof(s) - n, "%s%s", i ? " " : "", tree_name(t, i));
+	return s;
+}
+
+/*
+ *   all 11 ─┬─ a 10 ─┬─ b 5 (self 2) ── c 3 (self 3)
+ *           │        └─ d 5 (self 5)
+ *           └─ x 1 (self 1)
+ * Written out of order, so the name order of kids is the tree's doing.
+ */
+#define SIMPLE "x 1\na;d 5\na;b;c 3\na;b 2\n"
+
+static void test_totals_and_self(void **state)
+{
+	static const struct {
+		const char *name;
+		int64_t self, total;
+		uint32_t depth, size;
+	} want[] = {
+		{ "all", 0, 11, 0, 6 }, { "a", 0, 10, 1, 4 }, { "b", 2, 5, 2, 2 },
+		{ "c", 3, 3, 3, 1 },    { "d", 5, 5, 2, 1 },  { "x", 1, 1, 1, 1 },
+	};
+	struct fx f;
+	uint32_t i;
+
+	(void)state;
+	fx_open(&f, SIMPLE);
+	assert_int_equal(f.p->nsamples, 4);
+	assert_int_equal(f.t->n, 6);
+	assert_int_equal(f.t->ntypes, 1);
+	assert_int_equal(f.t->max_depth, 3);
+	assert_string_equal(preorder(f.t), "all a b c d x");
+	for (i = 0; i < 6; i++) {
+		assert_string_equal(tree_name(f.t, i), want[i].name);
+		tu_assert_i64(tree_self(f.t, i, 0), want[i].self);
+		tu_assert_i64(tree_total(f.t, i, 0), want[i].total);
+		assert_int_equal(f.t->depth[i], want[i].depth);
+		assert_int_equal(f.t->size[i], want[i].size);
+	}
+	assert_int_equal(f.t->func[0], PROF_NONE);
+	for (i = 1; i < 6; i++)
+		assert_string_equal(prof_str(f.p, f.p->functions[f.t->func[i]].name),
+				    tree_name(f.t, i));
+	fx_close(&f);
+}
+
+static void test_kids_and_ranges(void **state)
+{
+	struct fx f;
+	const uint32_t *k;
+
+	(void)state;
+	fx_open(&f, SIMPLE);
+	/* all: a, x */
+	assert_int_equal(f.t->nkids[0], 2);
+	k = f.t->kids + f.t->kid_off[0];
+	assert_int_equal(k[0], 1);
+	assert_int_equal(k[1], 5);
+	/* a: b, d */
+	assert_int_equal(f.t->nkids[1], 2);
+	k = f.t->kids + f.t->kid_off[1];
+	assert_int_equal(k[0], 2);
+	assert_int_equal(k[1], 4);
+	/* b: c; leaves have none */
+	assert_int_equal(f.t->nkids[2], 1);
+	assert_int_equal(f.t->kids[f.t->kid_off[2]], 3);
+	assert_int_equal(f.t->nkids[3], 0);
+	assert_int_equal(f.t->nkids[4], 0);
+	assert_int_equal(f.t->nkids[5], 0);
+	/* parents */
+	assert_int_equal(f.t->parent[0], 0);
+	assert_int_equal(f.t->parent[1], 0);
+	assert_int_equal(f.t->parent[2], 1);
+	assert_int_equal(f.t->parent[3], 2);
+	assert_int_equal(f.t->parent[4], 1);
+	assert_int_equal(f.t->parent[5], 0);
+	/* a subtree is the id range [n, n + size[n]) */
+	assert_true(tree_is_ancestor(f.t, 1, 3));
+	assert_true(tree_is_ancestor(f.t, 1, 4));
+	assert_true(tree_is_ancestor(f.t, 2, 2));
+	assert_false(tree_is_ancestor(f.t, 2, 4));
+	assert_false(tree_is_ancestor(f.t, 1, 5));
+	assert_false(tree_is_ancestor(f.t, 3, 2));
+	assert_true(tree_is_ancestor(f.t, 0, 5));
+	fx_close(&f);
+}
+
+static void test_top_simple(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_open(&f, SIMPLE);
+	tu_assert_i64(f.top.total, 11);
+	assert_int_equal(f.top.n, 5);
+	assert_row(&f, "a", 0, 10);
+	assert_row(&f, "b", 2, 5);
+	assert_row(&f, "c", 3, 3);
+	assert_row(&f, "d", 5, 5);
+	assert_row(&f, "x", 1, 1);
+	fx_close(&f);
+}
+
+static const char *order(const struct fx *f)
+{
+	static char s[256];
+	size_t n = 0;
+	uint32_t i;
+
+	s[0] = '\0';
+	for (i = 0; i < f->top.n; i++)
+		n += (size_t)snprintf(s + n, sizeof(s) - n, "%s%s", i ? " " : "",
+				      prof_str(f->p, f->top.rows[i].name));
+	return s;
+}
+
+static void test_top_sort(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_open(&f, SIMPLE);
+	/* pprof: |flat| desc, then name */
+	top_sort(&f.top, f.p, TOP_SORT_FLAT, false);
+	assert_string_equal(order(&f), "d c b x a");
+	/* cum desc, ties by flat: d (5/5) before b (2/5) */
+	top_sort(&f.top, f.p, TOP_SORT_CUM, false);
+	assert_string_equal(order(&f), "a d b c x");
+	top_sort(&f.top, f.p, TOP_SORT_NAME, false);
+	assert_string_equal(order(&f), "a b c d x");
+	top_sort(&f.top, f.p, TOP_SORT_NAME, true);
+	assert_string_equal(order(&f), "x d c b a");
+	top_sort(&f.top, f.p, TOP_SORT_FLAT, true);
+	assert_string_equal(order(&f), "a x b c d");
+	fx_close(&f);
+
+	/* equal flat: the name decides */
+	fx_open(&f, "m;zeta 2\nm;alpha 2\nm;mid 2\n");
+	top_sort(&f.top, f.p, TOP_SORT_FLAT, false);
+	assert_string_equal(order(&f), "alpha mid zeta m");
+	fx_close(&f);
+}
+
+/* pprof counts a function once per sample in cum, however often it recurses. */
+static void test_recursion(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_open(&f, "a;a;a 4\n");
+	assert_int_equal(f.t->n, 4); /* all → a → a → a */
+	assert_int_equal(f.t->max_depth, 3);
+	assert_int_equal(f.top.n, 1);
+	assert_row(&f, "a", 4, 4);
+	assert_int_equal(top_widest(f.t, 0, f.top.rows[0].name), 1); /* the outermost a */
+	fx_close(&f);
+
+	/* mutual recursion, and recursion below a sibling */
+	fx_open(&f, "a;b;a;b 2\na 1\nb;a;a 3\n");
+	assert_row(&f, "a", 4, 6);
+	assert_row(&f, "b", 2, 5);
+	tu_assert_i64(f.top.total, 6);
+	fx_close(&f);
+}
+
+/* One name under several parents: one top row; top_widest finds the widest node. */
+static void test_same_name_many_parents(void **state)
+{
+	struct fx f;
+	const struct top_row *r;
+
+	(void)state;
+	fx_open(&f, "a;c 1\nb;c 2\nb;c;d 4\n");
+	assert_string_equal(preorder(f.t), "all a c b c d");
+	assert_row(&f, "c", 3, 7);
+	r = tu_top_row(&f.top, f.p, "c");
+	assert_int_equal(top_widest(f.t, 0, r->name), 4);
+	tu_assert_i64(tree_total(f.t, 4, 0), 6);
+	fx_close(&f);
+}
+
+/* Identical stacks merge into one path; samples stay as they were. */
+static void test_merge(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_open(&f, "a;b 1\na;b 2\na;b 3\na 4\n");
+	assert_int_equal(f.p->nsamples, 4);
+	assert_int_equal(f.t->n, 3);
+	tu_assert_i64(tree_self(f.t, 2, 0), 6);
+	tu_assert_i64(tree_total(f.t, 1, 0), 10);
+	fx_close(&f);
+}
+
+/* Negative values (diff profiles): sums keep the sign, pprof sorts by |flat|. */
+static void test_negative(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_open(&f, "m;up 5\nm;down -8\nm;flat 0\n");
+	tu_assert_i64(f.top.total, -3);
+	assert_row(&f, "down", -8, -8);
+	assert_row(&f, "m", 0, -3);
+	assert_string_equal(order(&f), "down up m");
+	fx_close(&f);
+}
+
+/* A deep stack (no recursion in the builder or the walks). */
+static void test_deep(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct fx f;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20000; i++)
+		buf_printf(&b, "%sf%d", i ? ";" : "", i % 7);
+	buf_puts(&b, " 9\n");
+	fx_open(&f, b.data);
+	assert_int_equal(f.t->max_depth, 20000);
+	assert_int_equal(f.t->n, 20001);
+	assert_int_equal(f.top.n, 7);
+	assert_row(&f, "f0", 9, 9); /* 19999 = 7 × 2857: f0 is the leaf */
+	assert_row(&f, "f5", 0, 9);
+	assert_row(&f, "f6", 0, 9);
+	fx_close(&f);
+	buf_release(&b);
+}
+
+/* Trees of a profile with several sample types keep them apart. */
+static void test_sample_types(void **state)
+{
+	struct prof *p = tu_decode("go/heapwork-heap.pb.gz");
+	struct tree *t = NULL;
+	uint32_t ty;
+
+	(void)state;
+	assert_int_equal(tree_build(p, &t), 0);
+	assert_int_equal(t->ntypes, 4);
+	for (ty = 0; ty < 4; ty++)
+		tu_assert_i64(tree_total(t, 0, ty), prof_total(p, ty));
+	tu_assert_i64(tree_total(t, 0, 3), 41608158);
+	tree_free(t);
+	tree_free(NULL);
+	prof_free(p);
+	prof_free(NULL);
+}
+
+/* The explorer's cache: every type in one pass, and copies to sort, agree with top_compute. */
+static void test_top_all_and_copy(void **state)
+{
+	struct prof *p = tu_decode("go/heapwork-heap.pb.gz");
+	struct top all[4], one, copy;
+	uint32_t ty, i, *before;
+
+	(void)state;
+	assert_int_equal(p->ntypes, 4);
+	assert_int_equal(top_compute_all(p, all), 0);
+	for (ty = 0; ty < 4; ty++) {
+		assert_int_equal(top_compute(p, ty, &one), 0);
+		assert_int_equal(top_copy(&all[ty], &copy), 0);
+		before = malloc((all[ty].n + 1) * sizeof(*before));
+		assert_non_null(before);
+		for (i = 0; i < all[ty].n; i++)
+			before[i] = all[ty].rows[i].name;
+		top_sort(&one, p, TOP_SORT_FLAT, false);
+		top_sort(&copy, p, TOP_SORT_NAME, true);
+		top_sort(&copy, p, TOP_SORT_FLAT, false);
+		/* sorting the copy leaves the cached table as it was */
+		for (i = 0; i < all[ty].n; i++)
+			assert_int_equal(all[ty].rows[i].name, before[i]);
+		free(before);
+		assert_int_equal(copy.n, one.n);
+		tu_assert_i64(copy.total, one.total);
+		tu_assert_i64(all[ty].total, prof_total(p, ty));
+		for (i = 0; i < one.n; i++) {
+			assert_int_equal(copy.rows[i].name, one.rows[i].name);
+			tu_assert_i64(copy.rows[i].flat, one.rows[i].flat);
+			tu_assert_i64(copy.rows[i].cum, one.rows[i].cum);
+		}
+		top_release(&one);
+		top_release(&copy);
+	}
+	for (ty = 0; ty < 4; ty++)
+		top_release(&all[ty]);
+	prof_free(p);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_totals_and_self),
+		cmocka_unit_test(test_kids_and_ranges),
+		cmocka_unit_test(test_top_simple),
+		cmocka_unit_test(test_top_sort),
+		cmocka_unit_test(test_recursion),
+		cmocka_unit_test(test_same_name_many_parents),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_negative),
+		cmocka_unit_test(test_deep),
+		cmocka_unit_test(test_sample_types),
+		cmocka_unit_test(test_top_all_and_copy),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests_name("tree", tests, NULL, NULL) ? 1 : 0;
+}
