@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "cmd.h"
@@ -77,7 +78,12 @@ int cmd_view(int argc, char **argv, const struct cmd_env *env)
 		view_help(stderr);
 		return 2;
 	}
+	to.progress = true;
+	if (!load_is_url(argv[optind]) && isatty(STDERR_FILENO))
+		fprintf(stderr, "\rreading %s...", argv[optind]);
 	if (load_profile(argv[optind], &lo, &p)) {
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\r\033[K");
 		fprintf(stderr, "smolder: %s\n", err_last());
 		return 1;
 	}

@@ -18,7 +18,7 @@ static int64_t abs64(int64_t v)
 	return v < 0 ? -v : v;
 }
 
-/* Types [t0, t0 + nt) in one pass; out has nt entries. */
+/* Types [t0, t0 + nt) in one pass over the samples; out has nt entries. */
 static int top_compute_range(const struct prof *p, uint32_t t0, uint32_t nt, struct top *out)
 {
 	uint32_t *row_of = NULL, *stamp = NULL, i, j, k, t, nrows = 0;
@@ -101,9 +101,60 @@ int top_compute(const struct prof *p, uint32_t type, struct top *out)
 	return top_compute_range(p, type, 1, out);
 }
 
-int top_compute_all(const struct prof *p, struct top *out)
+int top_from_tree(const struct tree *t, struct top *out)
 {
-	return top_compute_range(p, 0, p->ntypes, out);
+	const struct prof *p = t->prof;
+	uint32_t nt = t->ntypes, *row_of = NULL, i, ty, nrows = 0;
+	struct top_row *rows = NULL; /* nrows * nt */
+	int rc = 0;
+
+	memset(out, 0, nt * sizeof(*out));
+	row_of = malloc((p->nstrs ? p->nstrs : 1) * sizeof(*row_of));
+	rows = malloc((size_t)(p->nfunctions ? p->nfunctions : 1) * nt * sizeof(*rows));
+	if (!row_of || !rows) {
+		rc = err_set(ERR_NOMEM, "out of memory (top table)");
+		goto done;
+	}
+	memset(row_of, 0xff, p->nstrs * sizeof(*row_of));
+	for (ty = 0; ty < nt; ty++)
+		out[ty].total = tree_total(t, 0, ty);
+	for (i = 1; i < t->n; i++) {
+		uint32_t r = row_of[t->name[i]];
+		const int64_t *self = t->self + (size_t)i * nt, *total = t->total + (size_t)i * nt;
+		struct top_row *row;
+
+		if (r == UINT32_MAX) {
+			r = row_of[t->name[i]] = nrows++;
+			for (ty = 0; ty < nt; ty++)
+				rows[(size_t)r * nt + ty] = (struct top_row){ t->name[i], 0, 0 };
+		}
+		row = &rows[(size_t)r * nt];
+		for (ty = 0; ty < nt; ty++) {
+			row[ty].flat += self[ty];
+			if (!t->recursive[i])
+				row[ty].cum += total[ty];
+		}
+	}
+	for (ty = 0; ty < nt; ty++) {
+		out[ty].rows = malloc((nrows ? nrows : 1) * sizeof(*out[ty].rows));
+		if (!out[ty].rows) {
+			rc = err_set(ERR_NOMEM, "out of memory (top table)");
+			goto done;
+		}
+		for (i = 0; i < nrows; i++) {
+			const struct top_row *r = &rows[(size_t)i * nt + ty];
+
+			if (r->flat != 0 || r->cum != 0)
+				out[ty].rows[out[ty].n++] = *r;
+		}
+	}
+done:
+	free(row_of);
+	free(rows);
+	if (rc)
+		for (ty = 0; ty < nt; ty++)
+			top_release(&out[ty]);
+	return rc;
 }
 
 int top_copy(const struct top *in, struct top *out)

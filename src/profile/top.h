@@ -25,8 +25,12 @@ struct top {
 };
 
 int top_compute(const struct prof *p, uint32_t type, struct top *out);
-/* Every sample type in one pass: out[0 .. p->ntypes) (the explorer's cache). */
-int top_compute_all(const struct prof *p, struct top *out);
+/*
+ * The same table for every sample type, out[0 .. ntypes), read off a call tree in one
+ * sequential pass: flat sums self, cum sums total over nodes with no same-named
+ * ancestor (tree.recursive).  What the explorer uses, as it has the tree anyway.
+ */
+int top_from_tree(const struct tree *t, struct top *out);
 /* A copy of `in` (rows duplicated), for sorting and filtering a cached table. */
 int top_copy(const struct top *in, struct top *out);
 /* The node named `name` with the largest |total| (its widest occurrence), or 0. */

@@ -205,6 +205,7 @@ int tree_build(const struct prof *p, struct tree **out)
 	struct stacks st = { 0 };
 	struct tree *t = NULL;
 	uint32_t *rank = NULL, *names = NULL, *order = NULL, *path = NULL, *pathfr = NULL;
+	uint32_t *onpath = NULL;  /* per name rank: frames with that name on the current path */
 	uint32_t i, j, nt = p->ntypes, plen = 0;
 	size_t cap = 0;
 	int rc = 0;
@@ -229,6 +230,7 @@ int tree_build(const struct prof *p, struct tree **out)
 				maxlen = st.len[i];
 		path = xcalloc_arr((size_t)maxlen + 1, sizeof(*path), &rc);
 		pathfr = xcalloc_arr((size_t)maxlen + 1, sizeof(*pathfr), &rc);
+		onpath = xcalloc_arr(p->nfunctions + 1, sizeof(*onpath), &rc);
 		if (rc)
 			goto done;
 	}
@@ -255,6 +257,9 @@ int tree_build(const struct prof *p, struct tree **out)
 		}
 		if ((rc = grow_nodes(t, &cap, (uint32_t)nodes - 1)))
 			goto done;
+		t->recursive = xcalloc_arr(nodes, 1, &rc);
+		if (rc)
+			goto done;
 	}
 	t->parent[0] = 0;
 	t->name[0] = 0;
@@ -270,6 +275,8 @@ int tree_build(const struct prof *p, struct tree **out)
 
 		while (l < len && l < plen && pathfr[l] == fr[l])
 			l++;
+		for (j = l; j < plen; j++)
+			onpath[pathfr[j]]--;
 		for (j = l; j < len; j++) {
 			uint32_t id = t->n;
 
@@ -288,6 +295,8 @@ int tree_build(const struct prof *p, struct tree **out)
 				t->max_depth = j + 1;
 			path[j + 1] = id;
 			pathfr[j] = fr[j];
+			t->recursive[id] = onpath[fr[j]] > 0;
+			onpath[fr[j]]++;
 			t->n++;
 		}
 		plen = len;
@@ -339,6 +348,7 @@ done:
 	free(order);
 	free(path);
 	free(pathfr);
+	free(onpath);
 	tree_free(t);
 	return rc;
 }
@@ -352,6 +362,7 @@ void tree_free(struct tree *t)
 	free(t->func);
 	free(t->depth);
 	free(t->size);
+	free(t->recursive);
 	free(t->kid_off);
 	free(t->nkids);
 	free(t->kids);

@@ -26,6 +26,7 @@ struct tree {
 	uint32_t *func;     /* a function index with this name, PROF_NONE for the root */
 	uint32_t *depth;
 	uint32_t *size;     /* nodes in the subtree, itself included */
+	uint8_t *recursive; /* 1 when an ancestor has the same name (recursion) */
 	uint32_t *kid_off, *nkids, *kids;
 	int64_t *self;      /* n * ntypes */
 	int64_t *total;     /* n * ntypes */

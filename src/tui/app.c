@@ -153,7 +153,7 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 		tui_app_free(a);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
-	if ((rc = tree_build(p, &a->tree)) || (rc = top_compute_all(p, a->tp.all))) {
+	if ((rc = tree_build(p, &a->tree)) || (rc = top_from_tree(a->tree, a->tp.all))) {
 		tui_app_free(a);
 		return rc;
 	}
@@ -599,7 +599,12 @@ int tui_run(struct prof *p, const struct tui_opts *o)
 	FILE *tty_in = NULL;
 	int rc, key;
 
-	if ((rc = tui_app_new(p, o, &a)))
+	if (o->progress && isatty(STDERR_FILENO))
+		fprintf(stderr, "\rbuilding the call tree of %u samples...", p->nsamples);
+	rc = tui_app_new(p, o, &a);
+	if (o->progress && isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	if (rc)
 		return rc;
 	if (!isatty(STDIN_FILENO)) {
 		/* the profile came on stdin: keys come from the terminal */

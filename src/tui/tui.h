@@ -19,6 +19,7 @@ struct tui_opts {
 	int sample_type;     /* -1: the profile's default */
 	bool no_color;       /* NO_COLOR or --no-color */
 	bool no_mouse;
+	bool progress;       /* say on stderr what is slow before the screen starts */
 };
 
 struct tui_app;

@@ -300,16 +300,18 @@ static void test_sample_types(void **state)
 	prof_free(NULL);
 }
 
-/* The explorer's cache: every type in one pass, and copies to sort, agree with top_compute. */
+/* The explorer's cache: every type read off the tree, and copies to sort, agree with top_compute. */
 static void test_top_all_and_copy(void **state)
 {
 	struct prof *p = tu_decode("go/heapwork-heap.pb.gz");
 	struct top all[4], one, copy;
+	struct tree *t = NULL;
 	uint32_t ty, i, *before;
 
 	(void)state;
 	assert_int_equal(p->ntypes, 4);
-	assert_int_equal(top_compute_all(p, all), 0);
+	assert_int_equal(tree_build(p, &t), 0);
+	assert_int_equal(top_from_tree(t, all), 0);
 	for (ty = 0; ty < 4; ty++) {
 		assert_int_equal(top_compute(p, ty, &one), 0);
 		assert_int_equal(top_copy(&all[ty], &copy), 0);
@@ -337,6 +339,7 @@ static void test_top_all_and_copy(void **state)
 	}
 	for (ty = 0; ty < 4; ty++)
 		top_release(&all[ty]);
+	tree_free(t);
 	prof_free(p);
 }
 

@@ -249,12 +249,17 @@ static void check_tree(const struct prof *p, const struct tree *t)
 void tu_check_invariants(const struct prof *p)
 {
 	struct tree *t = NULL;
+	struct top *fromtree;
 	uint32_t ty, r;
 
 	check_model(p);
 	if (tree_build(p, &t))
 		fail_msg("tree_build failed: %s", err_last());
 	check_tree(p, t);
+	fromtree = calloc(p->ntypes, sizeof(*fromtree));
+	assert_non_null(fromtree);
+	if (top_from_tree(t, fromtree))
+		fail_msg("top_from_tree failed: %s", err_last());
 	for (ty = 0; ty < p->ntypes; ty++) {
 		struct top top;
 		uint64_t flat = 0;
@@ -270,8 +275,19 @@ void tu_check_invariants(const struct prof *p)
 		assert_true(flat == (uint64_t)top.total);
 		assert_true((uint64_t)top.total == wsum_samples(p, ty));
 		top_sort(&top, p, TOP_SORT_FLAT, false);
+		/* the explorer's table (read off the tree) is the CLI's (from the samples) */
+		top_sort(&fromtree[ty], p, TOP_SORT_FLAT, false);
+		assert_int_equal(fromtree[ty].n, top.n);
+		assert_true(fromtree[ty].total == top.total);
+		for (r = 0; r < top.n; r++) {
+			assert_int_equal(fromtree[ty].rows[r].name, top.rows[r].name);
+			assert_true(fromtree[ty].rows[r].flat == top.rows[r].flat);
+			assert_true(fromtree[ty].rows[r].cum == top.rows[r].cum);
+		}
 		top_release(&top);
+		top_release(&fromtree[ty]);
 	}
+	free(fromtree);
 	tree_free(t);
 }
 
