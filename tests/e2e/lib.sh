@@ -1,6 +1,8 @@
 # lib.sh — helpers for end-to-end tests of the explorer in a private tmux server.
 # Source it; call e2e_start, then keys/wait_for/expect; e2e_stop at the end.
 set -u
+# patterns use "." for one character (·, ›): match characters, not bytes
+export LC_ALL=C.UTF-8
 E2E_SOCK="smolder-e2e-$$-$RANDOM"
 E2E_FAILS=0
 E2E_TMP=$(mktemp -d)
