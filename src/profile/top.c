@@ -18,6 +18,28 @@ static int64_t abs64(int64_t v)
 	return v < 0 ? -v : v;
 }
 
+/*
+ * rows holds nrows names x nt types; out[t] gets type t's rows, leaving out functions
+ * no sample of that type reaches (flat and cum both 0), as pprof does.
+ */
+static int split_types(const struct top_row *rows, uint32_t nrows, uint32_t nt, struct top *out)
+{
+	uint32_t t, j;
+
+	for (t = 0; t < nt; t++) {
+		out[t].rows = malloc((nrows ? nrows : 1) * sizeof(*out[t].rows));
+		if (!out[t].rows)
+			return err_set(ERR_NOMEM, "out of memory (top table)");
+		for (j = 0; j < nrows; j++) {
+			const struct top_row *r = &rows[(size_t)j * nt + t];
+
+			if (r->flat != 0 || r->cum != 0)
+				out[t].rows[out[t].n++] = *r;
+		}
+	}
+	return 0;
+}
+
 /* Types [t0, t0 + nt) in one pass over the samples; out has nt entries. */
 static int top_compute_range(const struct prof *p, uint32_t t0, uint32_t nt, struct top *out)
 {
@@ -70,20 +92,7 @@ static int top_compute_range(const struct prof *p, uint32_t t0, uint32_t nt, str
 			}
 		}
 	}
-	/* split per type, leaving out functions no sample of that type reaches */
-	for (t = 0; t < nt; t++) {
-		out[t].rows = malloc((nrows ? nrows : 1) * sizeof(*out[t].rows));
-		if (!out[t].rows) {
-			rc = err_set(ERR_NOMEM, "out of memory (top table)");
-			goto done;
-		}
-		for (j = 0; j < nrows; j++) {
-			const struct top_row *r = &rows[(size_t)j * nt + t];
-
-			if (r->flat != 0 || r->cum != 0)
-				out[t].rows[out[t].n++] = *r;
-		}
-	}
+	rc = split_types(rows, nrows, nt, out);
 done:
 	free(row_of);
 	free(stamp);
@@ -135,19 +144,7 @@ int top_from_tree(const struct tree *t, struct top *out)
 				row[ty].cum += total[ty];
 		}
 	}
-	for (ty = 0; ty < nt; ty++) {
-		out[ty].rows = malloc((nrows ? nrows : 1) * sizeof(*out[ty].rows));
-		if (!out[ty].rows) {
-			rc = err_set(ERR_NOMEM, "out of memory (top table)");
-			goto done;
-		}
-		for (i = 0; i < nrows; i++) {
-			const struct top_row *r = &rows[(size_t)i * nt + ty];
-
-			if (r->flat != 0 || r->cum != 0)
-				out[ty].rows[out[ty].n++] = *r;
-		}
-	}
+	rc = split_types(rows, nrows, nt, out);
 done:
 	free(row_of);
 	free(rows);

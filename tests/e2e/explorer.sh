@@ -65,6 +65,20 @@ tm resize-window -t e2e -x 80 -y 24
 keys G
 expect "G follows the widest path to a leaf, scrolled into view" "self [1-9].*total"
 
+# the mouse (SGR reports, as xterm sends them): click, double-click, wheel, tabs
+mouse() { sleep 0.3; tm send-keys -t e2e -l "$1"; }  # after the keys before it settled
+keys r 1
+mouse $'\e[<0;40;6M\e[<0;40;6m'
+expect "a click selects the frame under the pointer" "^ main\.hashRecords  self 0 \(0%\)  total 121"
+mouse $'\e[<0;40;6M\e[<0;40;6m\e[<0;40;6M\e[<0;40;6m'
+expect "a double-click zooms into it" "^ all . main\.worker . main\.processBatch . main\.hashRecords"
+mouse $'\e[<65;40;6M'
+expect "the wheel moves to the widest child" "^ crypto/sha256\.\(\*digest\)\.Write  self.* total 98 \(10\.6% all, 81\.0% zoomed\)"
+keys Escape
+mouse $'\e[<0;75;1M\e[<0;75;1m'
+expect "a click on a tab switches view" "\[2\]Top"
+keys 1
+
 keys q
 expect "q quits with status 0" "EXITED=0"
 e2e_stop
