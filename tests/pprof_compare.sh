@@ -47,5 +47,48 @@ for f in $files; do
     fi
   done
 done
-echo "compared $checked (file, sample index) pairs with go tool pprof; $failed differ; $skipped files skipped"
+
+# pprof's filters, each option with pprof's spelling on both sides (smolder accepts
+# -focus=RE as well as --focus RE)
+compare_opts() {  # compare_opts FILE OPTION...
+  local f=$1; shift
+  go tool pprof -symbolize=none -top -nodefraction=0 -unit=ns "$@" "$f" 2>/dev/null |
+    awk 'p && $1 ~ /^-?[0-9]/ { name=""; for (i=6;i<=NF;i++) name = name (i>6?" ":"") $i;
+           sub(/ \((partial-)?inline\)$/, "", name);
+           f=$1; c=$4; gsub(/[^0-9-]/,"",f); gsub(/[^0-9-]/,"",c); print f "\t" c "\t" name }
+         /^ *flat  flat%/ { p=1 }' > "$tmp/want"
+  if ! "$smolder" top --format tsv "$@" "$f" 2>"$tmp/err" |
+       awk -F'\t' 'NR>1 { print $1 "\t" $4 "\t" $6 }' > "$tmp/got"; then
+    echo "FAIL $f [$*]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
+  fi
+  checked=$((checked+1))
+  if [ ! -s "$tmp/want" ]; then
+    echo "FAIL $f [$*]: pprof printed no rows (a case that tests nothing)"; failed=$((failed+1)); return
+  fi
+  if ! cmp -s "$tmp/want" "$tmp/got"; then
+    failed=$((failed+1))
+    echo "FAIL $f [$*] (< pprof, > smolder):"
+    diff "$tmp/want" "$tmp/got" | head -10
+  fi
+}
+go=$data/go
+compare_opts "$go/cpuwork-cpu.pb.gz" -focus=sha256
+compare_opts "$go/cpuwork-cpu.pb.gz" -ignore=runtime
+compare_opts "$go/cpuwork-cpu.pb.gz" -hide='runtime\.'
+compare_opts "$go/cpuwork-cpu.pb.gz" -show_from=processBatch
+compare_opts "$go/cpuwork-cpu.pb.gz" -focus=json -ignore=Decode
+compare_opts "$go/cpuwork-cpu.pb.gz" -focus=regexp -hide=onepass -show_from=Match
+compare_opts "$go/cpuwork-cpu.pb.gz" -focus='main\.go'
+compare_opts "$go/heapwork-heap.pb.gz" -sample_index=alloc_space -focus=Cache
+compare_opts "$go/gencode3k-cpu-labels.pb.gz" -tagfocus=endpoint=/api/v1/search
+compare_opts "$go/gencode3k-cpu-labels.pb.gz" -tagfocus=region=us-.* -tagignore=endpoint=/healthz
+compare_opts "$go/gencode3k-cpu-labels.pb.gz" -tagfocus='endpoint:/internal/'
+compare_opts "$go/gencode3k-cpu-labels.pb.gz" -tagfocus=region=eu-west-1 -focus=cache
+compare_opts "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/heap_delta" -sample_index=alloc_space -tagfocus=bytes=1kb:64kb
+compare_opts "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/heap_delta" -sample_index=alloc_space -tagignore=bytes=:512
+compare_opts "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/heap_delta" -sample_index=alloc_space -tagignore=bytes=:512b
+compare_opts "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/heap_delta" -sample_index=alloc_objects -tagfocus=32kb
+compare_opts "$data/pyroscope/google-pprof/internal/driver/testdata/cppbench.cpu_no_samples_type" -hide=libc
+
+echo "compared $checked (file, sample index or filter) cases with go tool pprof; $failed differ; $skipped files skipped"
 [ "$checked" -gt 20 ] && [ "$failed" -eq 0 ]

@@ -13,6 +13,7 @@
 #include "base/units.h"
 #include "cmd.h"
 #include "ingest/load.h"
+#include "profile/filter.h"
 #include "profile/top.h"
 
 static void top_help(FILE *f)
@@ -28,7 +29,18 @@ static void top_help(FILE *f)
 	      "  -f, --format FMT         text (default) or tsv: exact integers for scripts\n"
 	      "  -h, --help               this help\n"
 	      "\n"
-	      "pprof's spellings -nodecount=N and -sample_index=NAME are accepted too.\n",
+	      "Filters, as pprof applies them (regexes match function and file names):\n"
+	      "      --focus RE           keep samples with a matching frame\n"
+	      "      --ignore RE          drop samples with a matching frame\n"
+	      "      --hide RE            remove matching frames from the stacks\n"
+	      "      --show-from RE       drop the callers of the root-most matching frame\n"
+	      "      --tagfocus [K=]RE|RANGE  keep samples whose label matches (endpoint=/api,\n"
+	      "                           bytes=1kb:10kb, :100ms)\n"
+	      "      --tagignore [K=]RE|RANGE drop samples whose label matches\n"
+	      "Percentages stay relative to the unfiltered total, as in pprof.\n"
+	      "\n"
+	      "pprof's single-dash spellings (-nodecount=N, -sample_index=NAME, -focus=RE,\n"
+	      "-show_from=RE, ...) are accepted too.\n",
 	      f);
 }
 
@@ -113,14 +125,23 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		{ "sample-index", required_argument, NULL, 'i' },
 		{ "sample_index", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "focus", required_argument, NULL, 'F' },
+		{ "ignore", required_argument, NULL, 'X' },
+		{ "hide", required_argument, NULL, 'H' },
+		{ "show-from", required_argument, NULL, 'S' },
+		{ "show_from", required_argument, NULL, 'S' },
+		{ "tagfocus", required_argument, NULL, 'T' },
+		{ "tagignore", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct load_opts lo = { env->cancel, true };
 	const char *sample_index = NULL, *format = "text";
+	struct filter_opts fo = { 0 };
 	long nodecount = -1;
 	struct prof *p = NULL;
 	struct top top = { 0 };
+	int64_t total = INT64_MIN;
 	char *end;
 	int c, type, rc = 1;
 
@@ -140,6 +161,24 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			break;
 		case 'f':
 			format = optarg;
+			break;
+		case 'F':
+			fo.focus = optarg;
+			break;
+		case 'X':
+			fo.ignore = optarg;
+			break;
+		case 'H':
+			fo.hide = optarg;
+			break;
+		case 'S':
+			fo.show_from = optarg;
+			break;
+		case 'T':
+			fo.tagfocus = optarg;
+			break;
+		case 'U':
+			fo.tagignore = optarg;
 			break;
 		case 'h':
 			top_help(stdout);
@@ -163,10 +202,25 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	}
 	if ((type = cmd_sample_index(p, sample_index)) < 0)
 		goto done;
+	if (!filter_is_empty(&fo)) {
+		struct prof *filtered;
+
+		if (prof_filter(p, &fo, &filtered)) {
+			fprintf(stderr, "smolder: %s\n", err_last());
+			goto done;
+		}
+		total = prof_total(p, (uint32_t)type);
+		prof_free(p);
+		p = filtered;
+		if (p->nsamples == 0)
+			fprintf(stderr, "smolder: the filters left no samples\n");
+	}
 	if (top_compute(p, (uint32_t)type, &top)) {
 		fprintf(stderr, "smolder: %s\n", err_last());
 		goto done;
 	}
+	if (total != INT64_MIN)
+		top.total = total; /* percentages of the unfiltered profile, as pprof shows them */
 	top_sort(&top, p, TOP_SORT_FLAT, false);
 	print_top(p, &top, (uint32_t)type, nodecount, strcmp(format, "tsv") == 0, argv[optind]);
 	rc = 0;

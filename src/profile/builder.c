@@ -243,6 +243,7 @@ int pb_location(struct prof_builder *b, uint32_t mapping, uint64_t address,
 	l->mapping = mapping;
 	l->line_off = p->nlines;
 	l->nlines = n;
+	l->unsymbolized = lines == &synth;
 	memcpy(p->lines + p->nlines, lines, n * sizeof(*lines));
 	p->nlines += n;
 	*out = p->nlocations++;

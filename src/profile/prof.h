@@ -48,6 +48,7 @@ struct prof_location {
 	uint32_t mapping;   /* mapping index or PROF_NONE */
 	uint32_t line_off;  /* into prof.lines; lines[line_off] is the innermost (inlined) frame */
 	uint32_t nlines;    /* >= 1: unsymbolized locations get a synthetic "[mapping]" line */
+	bool unsymbolized;  /* its one line is that synthetic frame */
 };
 
 struct prof_label {

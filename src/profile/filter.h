@@ -1,0 +1,33 @@
+/*
+ * filter.h — pprof's sample filters as a pure function: profile in, filtered profile out.
+ *
+ *   focus=RE      keep samples with a frame whose function name or file (or, when
+ *                 unsymbolized, mapping file) matches
+ *   ignore=RE     drop samples with such a frame
+ *   hide=RE       remove matching frames from every stack (a sample left with no
+ *                 frames is dropped)
+ *   show_from=RE  drop the frames above (callers of) the root-most match; samples
+ *                 without a match are dropped
+ *   tagfocus / tagignore = [KEY=]REGEX[,REGEX...] on string labels, or a numeric range
+ *                 VALUE, LOW:, :HIGH, LOW:HIGH with units (1kb:10kb, :100ms) on numeric
+ *                 labels — as `go tool pprof` reads them.
+ * Regexes are PCRE2 with RE2-style syntax, unanchored, as in pprof.  Totals for
+ * percentages stay those of the unfiltered profile (pprof's "of N total").
+ *
+ * Ownership: *out is a new profile the caller frees; `in` is only read.
+ */
+#ifndef SMOLDER_FILTER_H
+#define SMOLDER_FILTER_H
+
+#include "prof.h"
+
+struct filter_opts {
+	const char *focus, *ignore, *hide, *show_from;
+	const char *tagfocus, *tagignore;
+};
+
+bool filter_is_empty(const struct filter_opts *o);
+/* Errors: ERR_PARSE for a bad regex or range (the message names the option). */
+int prof_filter(const struct prof *in, const struct filter_opts *o, struct prof **out);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * test_filter.c — profile/filter.c beyond what tests/pprof_compare.sh checks against
+ * `go tool pprof`: totals of kept samples, invariants of filtered profiles, and errors.
+ */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "base/err.h"
+#include "profile/filter.h"
+
+static struct prof *filtered(struct prof *p, const struct filter_opts *o)
+{
+	struct prof *out = NULL;
+
+	if (prof_filter(p, o, &out))
+		fail_msg("prof_filter: %s", err_last());
+	if (out->nsamples) /* the invariants are those of a decoded profile: samples exist */
+		tu_check_invariants(out);
+	return out;
+}
+
+static void test_focus_total(void **state)
+{
+	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz"), *f;
+	struct filter_opts o = { .focus = "sha256" };
+	uint32_t cpu = (uint32_t)prof_find_type(p, "cpu");
+
+	(void)state;
+	f = filtered(p, &o);
+	/* go tool pprof -focus=sha256: "Showing nodes accounting for 1.15s" */
+	tu_assert_i64(prof_total(f, cpu), 1150000000);
+	tu_assert_i64(prof_total(p, cpu), 9240000000);
+	/* names keep their ids: strings are copied in order */
+	assert_int_equal(f->nstrs, p->nstrs);
+	assert_string_equal(prof_str(f, f->functions[3].name), prof_str(p, p->functions[3].name));
+	prof_free(f);
+	prof_free(p);
+}
+
+static void test_everything_filtered(void **state)
+{
+	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz"), *f;
+	struct filter_opts o = { .focus = "no-function-is-called-this" };
+
+	(void)state;
+	f = filtered(p, &o);
+	assert_int_equal(f->nsamples, 0);
+	prof_free(f);
+	o = (struct filter_opts){ .hide = "." };
+	f = filtered(p, &o);
+	assert_int_equal(f->nsamples, 0);
+	prof_free(f);
+	prof_free(p);
+}
+
+static void test_hide_keeps_totals(void **state)
+{
+	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz"), *f;
+	struct filter_opts o = { .hide = "^main\\." };
+	uint32_t i, j;
+
+	(void)state;
+	f = filtered(p, &o);
+	/*
+	 * go tool pprof -hide='^main\.' -nodefraction=0: 7.69 s of 9.24 s; samples left
+	 * with no frame at all are dropped
+	 */
+	tu_assert_i64(prof_total(f, 1), 7690000000);
+	/* no main. frame is left */
+	for (i = 0; i < f->nlocations; i++)
+		for (j = 0; j < f->locations[i].nlines; j++)
+			assert_true(strncmp(prof_str(f, f->functions[f->lines[f->locations[i].line_off + j].func].name),
+					    "main.", 5) != 0);
+	prof_free(f);
+	prof_free(p);
+}
+
+static void test_errors(void **state)
+{
+	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz"), *f = NULL;
+	struct filter_opts o = { .focus = "(" };
+
+	(void)state;
+	assert_int_equal(prof_filter(p, &o, &f), ERR_PARSE);
+	assert_null(f);
+	assert_non_null(strstr(err_last(), "focus: bad regex at offset 1"));
+	o = (struct filter_opts){ .tagfocus = "endpoint=[" };
+	assert_int_equal(prof_filter(p, &o, &f), ERR_PARSE);
+	assert_non_null(strstr(err_last(), "tagfocus: bad regex"));
+	/* a label the profile does not have matches nothing */
+	o = (struct filter_opts){ .tagfocus = "nosuchlabel=x" };
+	f = filtered(p, &o);
+	assert_int_equal(f->nsamples, 0);
+	prof_free(f);
+	assert_true(filter_is_empty(&(struct filter_opts){ .focus = "" }));
+	assert_false(filter_is_empty(&(struct filter_opts){ .tagignore = "a" }));
+	prof_free(p);
+}
+
+static void test_labels(void **state)
+{
+	struct prof *p = tu_decode("go/gencode3k-cpu-labels.pb.gz"), *a, *b;
+	struct filter_opts o = { .tagfocus = "region=eu-west-1" };
+	uint32_t cpu = (uint32_t)prof_find_type(p, "cpu");
+
+	(void)state;
+	a = filtered(p, &o);
+	/* go tool pprof -tags: region eu-west-1 holds 25.03 % of the labelled 115.0 s */
+	assert_true(prof_total(a, cpu) > 28700000000 && prof_total(a, cpu) < 28900000000);
+	o = (struct filter_opts){ .tagignore = "region=eu-west-1" };
+	b = filtered(p, &o);
+	tu_assert_i64(prof_total(a, cpu) + prof_total(b, cpu), prof_total(p, cpu));
+	prof_free(a);
+	prof_free(b);
+	prof_free(p);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_focus_total),
+		cmocka_unit_test(test_everything_filtered),
+		cmocka_unit_test(test_hide_keeps_totals),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_labels),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests_name("filter", tests, NULL, NULL) ? 1 : 0;
+}
