@@ -38,6 +38,11 @@ static const struct {
 	{ "n N", "next / previous match" },
 	{ "#", "search the selected name" },
 	{ "Esc", "clear the search (when not zoomed)" },
+	{ NULL, "Filters (pprof's; stacked, listed in the status line)" },
+	{ "f x -", "focus on / ignore / hide the selected function" },
+	{ "F", "pop the last filter" },
+	{ ":", "option=value: focus= ignore= hide= show_from= tagfocus= tagignore=" },
+	{ "", "  sample_index=NAME; Tab completes" },
 	{ NULL, "Top table" },
 	{ "j k  g G  PgUp PgDn", "move" },
 	{ "s / I", "sort column: self, total, name / invert" },
@@ -55,7 +60,7 @@ void app_format_value(const struct tui_app *a, char *out, size_t n, int64_t v)
 }
 
 /* Regex-quotes s so it matches itself exactly. */
-static void quote_regex(struct buf *out, const char *s, size_t n)
+void app_quote_regex(struct buf *out, const char *s, size_t n)
 {
 	size_t i;
 
@@ -63,11 +68,10 @@ static void quote_regex(struct buf *out, const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-				   (c >= '0' && c <= '9') || c == '_' || c == ' '))
+		if (c != 0 && strchr("\\^$.|?*+()[]{}", c))
 			buf_add(out, "\\", 1);
 		if (c == 0)
-			buf_puts(out, "x00");
+			buf_puts(out, "\\x00");
 		else
 			buf_add(out, s + i, 1);
 	}
@@ -124,7 +128,7 @@ void app_search_jump(struct tui_app *a, int dir)
 	scr_message(a, false, "match %u of %u", a->match_pos + 1, n);
 }
 
-static void set_type(struct tui_app *a, uint32_t type)
+void app_set_type(struct tui_app *a, uint32_t type)
 {
 	const struct prof *p = a->prof;
 
@@ -146,10 +150,11 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 		prof_free(p);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
-	a->prof = p;
+	a->base = a->prof = p;
 	a->opts = *o;
 	a->tp.all = calloc(p->ntypes, sizeof(*a->tp.all));
-	if (!a->tp.all) {
+	a->base_total = calloc(p->ntypes, sizeof(*a->base_total));
+	if (!a->tp.all || !a->base_total) {
 		tui_app_free(a);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
@@ -157,6 +162,8 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 		tui_app_free(a);
 		return rc;
 	}
+	for (uint32_t ty = 0; ty < p->ntypes; ty++)
+		a->base_total[ty] = a->tp.all[ty].total;
 	a->type = o->sample_type >= 0 && (uint32_t)o->sample_type < p->ntypes ?
 			  (uint32_t)o->sample_type : p->default_type;
 	if (o->theme) {
@@ -183,14 +190,17 @@ void tui_app_free(struct tui_app *a)
 	if (a->tp.all) {
 		uint32_t t;
 
-		for (t = 0; t < a->prof->ntypes; t++)
+		for (t = 0; t < a->base->ntypes; t++)
 			top_release(&a->tp.all[t]);
 		free(a->tp.all);
 	}
 	search_release(&a->tp.filter);
 	search_release(&a->search);
 	tree_free(a->tree);
-	prof_free(a->prof);
+	if (a->prof != a->base)
+		prof_free(a->prof);
+	prof_free(a->base);
+	free(a->base_total);
 	free(a);
 }
 
@@ -222,7 +232,14 @@ static void draw_header(struct tui_app *a, int w)
 		text_safe(&rest, prof_str(p, st->type), prof_strlen(p, st->type), !a->scr.utf8);
 		buf_puts(&rest, " (");
 		text_safe(&rest, prof_str(p, st->unit), prof_strlen(p, st->unit), !a->scr.utf8);
-		buf_printf(&rest, ")%s%s total", dot, total);
+		if (a->nfilters) {
+			char all[UNITS_MAX];
+
+			app_format_value(a, all, sizeof(all), a->base_total[a->type]);
+			buf_printf(&rest, ")%s%s of %s", dot, total, all);
+		} else {
+			buf_printf(&rest, ")%s%s total", dot, total);
+		}
 		buf_puts(&b, " smolder");
 		buf_puts(&b, dot);
 		/* the source name gives way first */
@@ -304,6 +321,10 @@ static void draw_status(struct tui_app *a, int y, int w)
 	else
 		top_view_status(a, &b);
 	/* modes on the right */
+	if (a->nfilters) {
+		app_filters_describe(a, &m);
+		buf_puts(&m, a->dot);
+	}
 	if (a->view == VIEW_FLAME) {
 		buf_puts(&m, a->fl.flame_up ? "flame" : "icicle");
 		if (a->fl.by_size)
@@ -313,9 +334,18 @@ static void draw_status(struct tui_app *a, int y, int w)
 		text_safe(&m, a->tp.filter_pat, strlen(a->tp.filter_pat), !a->scr.utf8);
 	}
 	scr_fill(y, 0, w, a->scr.role_attr[ROLE_STATUS]);
+	{
+		/* filters come from the user and from profile names: made safe first */
+		struct buf safe = BUF_INIT;
+
+		if (m.data)
+			text_safe(&safe, m.data, m.len, !a->scr.utf8);
+		buf_release(&m);
+		m = safe;
+	}
 	mw = m.data ? text_width(m.data, m.len) : 0;
-	if (mw > w / 3)
-		mw = w / 3;
+	if (mw > w / 2)
+		mw = w / 2;
 	scr_put(y, 1, w - mw - 3, b.data ? b.data : "", b.len, a->scr.role_attr[ROLE_STATUS]);
 	if (mw)
 		scr_put(y, w - mw - 1, mw, m.data, m.len, a->scr.role_attr[ROLE_STATUS]);
@@ -332,7 +362,7 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 	if (a->searching) {
 		char pct[UNITS_MAX];
 
-		units_percent(pct, sizeof(pct), a->matched, tree_total(a->tree, 0, a->type));
+		units_percent(pct, sizeof(pct), a->matched, a->base_total[a->type]);
 		snprintf(right, sizeof(right), "matched: %s", pct);
 	}
 	rw = (int)strlen(right);
@@ -421,13 +451,19 @@ void tui_app_draw(struct tui_app *a)
 	draw_bottom(a, h - 1, w);
 }
 
-static void prompt_apply(struct tui_app *a, bool final)
+/* Applies the prompt's text as a `kind` prompt ('/', '#' or ':'); final on Enter. */
+static void prompt_apply(struct tui_app *a, char kind, bool final)
 {
 	char pat[PROMPT_MAX];
 	struct search probe;
 
 	snprintf(pat, sizeof(pat), "%.*s", (int)a->prompt_len, a->prompt);
-	if (a->view == VIEW_TOP && a->prompt_kind == '/') {
+	if (kind == ':') {
+		if (final)
+			app_command(a, pat);
+		return;
+	}
+	if (a->view == VIEW_TOP && kind == '/') {
 		if (top_view_set_filter(a, pat) && final)
 			scr_message(a, true, "%s", err_last());
 		return;
@@ -451,9 +487,17 @@ static void prompt_key(struct tui_app *a, int key)
 		a->prompt_kind = 0;
 		return;
 	}
+	if (key == '\t' && a->prompt_kind == ':') {
+		app_command_complete(a);
+		return;
+	}
 	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-		prompt_apply(a, true);
+		char kind = a->prompt_kind;
+
 		a->prompt_kind = 0;
+		prompt_apply(a, kind, true);
+		if (kind == ':')
+			return;
 		if (a->view == VIEW_FLAME && a->searching && a->search.ntops)
 			app_search_jump(a, 1);
 		else if (a->view == VIEW_FLAME && a->searching)
@@ -473,7 +517,17 @@ static void prompt_key(struct tui_app *a, int key)
 	} else {
 		return;
 	}
-	prompt_apply(a, false); /* incremental: results follow the typing */
+	prompt_apply(a, a->prompt_kind, false); /* incremental: results follow the typing */
+}
+
+/* The selected function: the flame graph's selection, or the top table's row. */
+static uint32_t selected_node(struct tui_app *a)
+{
+	if (a->view == VIEW_FLAME)
+		return a->fl.sel_plus ? 0 : a->fl.sel;
+	if (a->tp.valid && a->tp.nrows)
+		return top_widest(a->tree, a->type, a->tp.top.rows[a->tp.rows[a->tp.sel]].name);
+	return 0;
 }
 
 bool tui_app_key(struct tui_app *a, int key)
@@ -513,7 +567,7 @@ bool tui_app_key(struct tui_app *a, int key)
 		a->view = (enum view)((a->view + VIEW_COUNT - 1) % VIEW_COUNT);
 		return true;
 	case 't':
-		set_type(a, (a->type + 1) % a->prof->ntypes);
+		app_set_type(a, (a->type + 1) % a->prof->ntypes);
 		return true;
 	case '/':
 		a->prompt_kind = '/';
@@ -525,16 +579,13 @@ bool tui_app_key(struct tui_app *a, int key)
 		return true;
 	case '#': {
 		struct buf b = BUF_INIT;
-		uint32_t n = a->view == VIEW_FLAME ? a->fl.sel :
-			     (a->tp.valid && a->tp.nrows ?
-				      top_widest(a->tree, a->type, a->tp.top.rows[a->tp.rows[a->tp.sel]].name) :
-				      0);
+		uint32_t n = selected_node(a);
 
 		if (n == 0) {
 			scr_message(a, false, "select a function first");
 			return true;
 		}
-		quote_regex(&b, prof_str(a->prof, a->tree->name[n]),
+		app_quote_regex(&b, prof_str(a->prof, a->tree->name[n]),
 			    prof_strlen(a->prof, a->tree->name[n]));
 		if (a->view == VIEW_TOP)
 			a->view = VIEW_FLAME;
@@ -542,6 +593,31 @@ bool tui_app_key(struct tui_app *a, int key)
 		buf_release(&b);
 		return true;
 	}
+	case ':':
+		a->prompt_kind = ':';
+		a->prompt_len = 0;
+		return true;
+	case 'f':
+	case 'x':
+	case '-': {
+		struct buf b = BUF_INIT;
+		uint32_t n = selected_node(a);
+
+		if (n == 0) {
+			scr_message(a, false, "select a function first");
+			return true;
+		}
+		app_quote_regex(&b, prof_str(a->prof, a->tree->name[n]),
+				prof_strlen(a->prof, a->tree->name[n]));
+		if (app_filter_push(a, key == 'f' ? FK_FOCUS : key == 'x' ? FK_IGNORE : FK_HIDE,
+				    b.data))
+			scr_message(a, true, "%s", err_last());
+		buf_release(&b);
+		return true;
+	}
+	case 'F':
+		app_filter_pop(a);
+		return true;
 	case 'n':
 		app_search_jump(a, 1);
 		return true;

@@ -350,7 +350,7 @@ void flame_view_status(struct tui_app *a, struct buf *out)
 	const struct tree *t = a->tree;
 	uint32_t n = a->fl.sel;
 	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX], p2[UNITS_MAX], p3[UNITS_MAX];
-	int64_t all = tree_total(t, 0, a->type), zoomed = tree_total(t, a->fl.zoom, a->type);
+	int64_t all = a->base_total[a->type], zoomed = tree_total(t, a->fl.zoom, a->type);
 
 	if (a->fl.sel_plus) {
 		uint32_t r, c;

@@ -21,6 +21,14 @@ enum view { VIEW_FLAME, VIEW_TOP, VIEW_COUNT };
 
 #define ZOOM_STACK_MAX 256
 #define PROMPT_MAX 512
+#define FILTERS_MAX 32
+
+enum filter_kind { FK_FOCUS, FK_IGNORE, FK_HIDE, FK_SHOW_FROM, FK_TAGFOCUS, FK_TAGIGNORE };
+
+struct tui_filter {
+	enum filter_kind kind;
+	char pat[PROMPT_MAX];
+};
 
 struct screen {
 	bool utf8;     /* block glyphs and "…" when the locale is UTF-8 */
@@ -60,7 +68,11 @@ struct top_state {
 };
 
 struct tui_app {
-	struct prof *prof;
+	struct prof *base;     /* the profile as loaded */
+	struct prof *prof;     /* base with the filters applied (== base without filters) */
+	int64_t *base_total;   /* per sample type: percentages are of the unfiltered total */
+	struct tui_filter filters[FILTERS_MAX];
+	int nfilters;
 	struct tree *tree;
 	struct tui_opts opts;
 	struct theme theme;
@@ -120,7 +132,21 @@ void top_view_invalidate(struct tui_app *a);
 int top_view_set_filter(struct tui_app *a, const char *pat);
 void top_view_status(struct tui_app *a, struct buf *out);
 
+/* filters.c */
+int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat);
+void app_filter_pop(struct tui_app *a);
+/* A ':' command: focus=RE, ignore=RE, hide=RE, show_from=RE, tagfocus=..., tagignore=...,
+ * sample_index=NAME.  Errors go to the message line. */
+void app_command(struct tui_app *a, const char *cmd);
+/* Tab in the ':' prompt: completes option names and sample type names in place. */
+void app_command_complete(struct tui_app *a);
+void app_filters_describe(const struct tui_app *a, struct buf *out);
+/* Rebuilds tree and tables after a->prof changed, keeping the selected function. */
+int app_reload(struct tui_app *a);
+
 /* app.c */
+void app_set_type(struct tui_app *a, uint32_t type);
+void app_quote_regex(struct buf *out, const char *s, size_t n);
 void app_format_value(const struct tui_app *a, char *out, size_t n, int64_t v);
 void app_set_search(struct tui_app *a, const char *pat);
 void app_search_jump(struct tui_app *a, int dir);

@@ -65,15 +65,39 @@ tm resize-window -t e2e -x 80 -y 24
 keys G
 expect "G follows the widest path to a leaf, scrolled into view" "self [1-9].*total"
 
+# filters: f on the selection, ':' options with completion, F pops
+keys r 1 2 Escape g
+expect "Esc clears the table's row filter" "155 +16\.8% +155 +16\.8% +main\.scoreRecords"
+keys 1 t
+expect "back on cpu" "cpu \(nanoseconds\)"
+keys : f o Tab
+expect "Tab completes an option name" "^:focus="
+keys s h a 2 5 6 Enter
+expect "focus=sha256 keeps pprof's 1.15 s of 9.24 s" "cpu \(nanoseconds\) . 1\.15 s of 9\.24 s"
+expect "the status line lists the filter" "focus:sha256"
+keys 2
+expect "top under the filter, % of the unfiltered total" "1\.13 s +12\.2% +1\.13 s +12\.2% +crypto/sha256\.block"
+keys F
+expect "F pops it" "filter popped, 0 left"
+expect "totals are back" "9\.24 s total"
+keys g x
+expect "x ignores the selected function" "ignore:\\^main\\\\\.scoreRecords\\$"
+expect "its time is gone" "cpu \(nanoseconds\) . 7\.69 s of 9\.24 s"
+keys F : b o g u s = 1 Enter
+expect "unknown options are refused with the list" "unknown option 'bogus' \(focus, i"
+keys : f o c u s = \( Enter
+expect "a bad regex is a clear message" "focus: bad regex at offset 1"
+keys 1
+
 # the mouse (SGR reports, as xterm sends them): click, double-click, wheel, tabs
 mouse() { sleep 0.3; tm send-keys -t e2e -l "$1"; }  # after the keys before it settled
 keys r 1
 mouse $'\e[<0;40;6M\e[<0;40;6m'
-expect "a click selects the frame under the pointer" "^ main\.hashRecords  self 0 \(0%\)  total 121"
+expect "a click selects the frame under the pointer" "^ main\.hashRecords  self 0 .*\(0%\)  total .*\(13\.1% all\)"
 mouse $'\e[<0;40;6M\e[<0;40;6m\e[<0;40;6M\e[<0;40;6m'
 expect "a double-click zooms into it" "^ all . main\.worker . main\.processBatch . main\.hashRecords"
 mouse $'\e[<65;40;6M'
-expect "the wheel moves to the widest child" "^ crypto/sha256\.\(\*digest\)\.Write  self.* total 98 \(10\.6% all, 81\.0% zoomed\)"
+expect "the wheel moves to the widest child" "^ crypto/sha256\.\(\*digest\)\.Write  self.* \(10\.6% all, 81\.0% zoomed\)"
 keys Escape
 mouse $'\e[<0;75;1M\e[<0;75;1m'
 expect "a click on a tab switches view" "\[2\]Top"
