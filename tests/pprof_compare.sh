@@ -52,13 +52,19 @@ done
 # -focus=RE as well as --focus RE)
 compare_opts() {  # compare_opts FILE OPTION...
   local f=$1; shift
+  # -unit=ns scales time units: scale smolder's integers likewise (default sample type)
+  local u mul=1
+  u=$(go tool pprof -symbolize=none -raw "$f" 2>/dev/null | awk '/^Samples:/{getline; print; exit}' |
+      tr ' ' '\n' | grep '\[dflt\]' | sed 's/.*\///; s/\[dflt\]//')
+  case "$*" in *sample_index*) u= ;; esac
+  case $u in microseconds) mul=1000 ;; milliseconds) mul=1000000 ;; seconds) mul=1000000000 ;; esac
   go tool pprof -symbolize=none -top -nodefraction=0 -unit=ns "$@" "$f" 2>/dev/null |
     awk 'p && $1 ~ /^-?[0-9]/ { name=""; for (i=6;i<=NF;i++) name = name (i>6?" ":"") $i;
            sub(/ \((partial-)?inline\)$/, "", name);
            f=$1; c=$4; gsub(/[^0-9-]/,"",f); gsub(/[^0-9-]/,"",c); print f "\t" c "\t" name }
          /^ *flat  flat%/ { p=1 }' > "$tmp/want"
   if ! "$smolder" top --format tsv "$@" "$f" 2>"$tmp/err" |
-       awk -F'\t' 'NR>1 { print $1 "\t" $4 "\t" $6 }' > "$tmp/got"; then
+       awk -F'\t' -v m="$mul" 'NR>1 { printf "%.0f\t%.0f\t%s\n", $1*m, $4*m, $6 }' > "$tmp/got"; then
     echo "FAIL $f [$*]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
   fi
   checked=$((checked+1))
@@ -89,6 +95,14 @@ compare_opts "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/heap_delta" -
 compare_opts "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/heap_delta" -sample_index=alloc_space -tagignore=bytes=:512b
 compare_opts "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/heap_delta" -sample_index=alloc_objects -tagfocus=32kb
 compare_opts "$data/pyroscope/google-pprof/internal/driver/testdata/cppbench.cpu_no_samples_type" -hide=libc
+
+# granularity: -lines and -files (Debian's Go 1.19 pprof has no -granularity flag)
+for f in "$go"/*.pb.gz "$data"/pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_{java,python,rust,nodejs} \
+         "$data/pyroscope/google-pprof/internal/driver/testdata/cppbench.cpu_no_samples_type"; do
+  compare_opts "$f" -lines
+  compare_opts "$f" -files
+done
+compare_opts "$go/cpuwork-cpu.pb.gz" -lines -focus=scoreRecords
 
 echo "compared $checked (file, sample index or filter) cases with go tool pprof; $failed differ; $skipped files skipped"
 [ "$checked" -gt 20 ] && [ "$failed" -eq 0 ]

@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "ingest/load.h"
 #include "profile/filter.h"
+#include "profile/granularity.h"
 #include "profile/top.h"
 
 static void top_help(FILE *f)
@@ -38,6 +39,9 @@ static void top_help(FILE *f)
 	      "                           bytes=1kb:10kb, :100ms)\n"
 	      "      --tagignore [K=]RE|RANGE drop samples whose label matches\n"
 	      "Percentages stay relative to the unfiltered total, as in pprof.\n"
+	      "\n"
+	      "      --granularity G      functions (default), lines, files, or packages\n"
+	      "                           (pprof's -functions, -lines, -files work too)\n"
 	      "\n"
 	      "pprof's single-dash spellings (-nodecount=N, -sample_index=NAME, -focus=RE,\n"
 	      "-show_from=RE, ...) are accepted too.\n",
@@ -132,6 +136,11 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		{ "show_from", required_argument, NULL, 'S' },
 		{ "tagfocus", required_argument, NULL, 'T' },
 		{ "tagignore", required_argument, NULL, 'U' },
+		{ "granularity", required_argument, NULL, 'g' },
+		{ "functions", no_argument, NULL, 1000 + GRAN_FUNCTIONS },
+		{ "lines", no_argument, NULL, 1000 + GRAN_LINES },
+		{ "files", no_argument, NULL, 1000 + GRAN_FILES },
+		{ "packages", no_argument, NULL, 1000 + GRAN_PACKAGES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -142,6 +151,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	struct prof *p = NULL;
 	struct top top = { 0 };
 	int64_t total = INT64_MIN;
+	int gran = GRAN_FUNCTIONS;
 	char *end;
 	int c, type, rc = 1;
 
@@ -180,6 +190,19 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		case 'U':
 			fo.tagignore = optarg;
 			break;
+		case 'g':
+			if ((gran = granularity_parse(optarg)) < 0) {
+				fprintf(stderr, "smolder top: --granularity is functions, lines, files or "
+						"packages, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 1000 + GRAN_FUNCTIONS:
+		case 1000 + GRAN_LINES:
+		case 1000 + GRAN_FILES:
+		case 1000 + GRAN_PACKAGES:
+			gran = c - 1000;
+			break;
 		case 'h':
 			top_help(stdout);
 			return 0;
@@ -214,6 +237,16 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		p = filtered;
 		if (p->nsamples == 0)
 			fprintf(stderr, "smolder: the filters left no samples\n");
+	}
+	if (gran != GRAN_FUNCTIONS) {
+		struct prof *g;
+
+		if (prof_granularity(p, (enum granularity)gran, &g)) {
+			fprintf(stderr, "smolder: %s\n", err_last());
+			goto done;
+		}
+		prof_free(p);
+		p = g;
 	}
 	if (top_compute(p, (uint32_t)type, &top)) {
 		fprintf(stderr, "smolder: %s\n", err_last());

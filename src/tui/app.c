@@ -42,7 +42,8 @@ static const struct {
 	{ "f x -", "focus on / ignore / hide the selected function" },
 	{ "F", "pop the last filter" },
 	{ ":", "option=value: focus= ignore= hide= show_from= tagfocus= tagignore=" },
-	{ "", "  sample_index=NAME; Tab completes" },
+	{ "", "  sample_index=NAME, granularity=functions|lines|files|packages" },
+	{ "", "  Tab completes option names and values" },
 	{ NULL, "Top table" },
 	{ "j k  g G  PgUp PgDn", "move" },
 	{ "s / I", "sort column: self, total, name / invert" },
@@ -320,17 +321,15 @@ static void draw_status(struct tui_app *a, int y, int w)
 		flame_view_status(a, &b);
 	else
 		top_view_status(a, &b);
-	/* modes on the right */
-	if (a->nfilters) {
+	/* modes on the right, separated by dots */
+	if (a->nfilters || a->gran)
 		app_filters_describe(a, &m);
-		buf_puts(&m, a->dot);
-	}
 	if (a->view == VIEW_FLAME) {
-		buf_puts(&m, a->fl.flame_up ? "flame" : "icicle");
+		buf_printf(&m, "%s%s", m.len ? a->dot : "", a->fl.flame_up ? "flame" : "icicle");
 		if (a->fl.by_size)
 			buf_printf(&m, "%sby size", a->dot);
 	} else if (a->tp.filter.code) {
-		buf_puts(&m, "filter: ");
+		buf_printf(&m, "%sfilter: ", m.len ? a->dot : "");
 		text_safe(&m, a->tp.filter_pat, strlen(a->tp.filter_pat), !a->scr.utf8);
 	}
 	scr_fill(y, 0, w, a->scr.role_attr[ROLE_STATUS]);

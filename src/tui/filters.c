@@ -13,16 +13,21 @@
 
 #include "base/err.h"
 #include "profile/filter.h"
+#include "profile/granularity.h"
 #include "tui_int.h"
 
 static const char *const kind_names[] = { "focus", "ignore", "hide", "show_from", "tagfocus",
 					  "tagignore" };
 
 static const char *const commands[] = { "focus=", "ignore=", "hide=", "show_from=",
-					"tagfocus=", "tagignore=", "sample_index=" };
+					"tagfocus=", "tagignore=", "sample_index=", "granularity=" };
+static const char *const granularities[] = { "functions", "lines", "files", "packages" };
 
-/* Applies filters[0 .. n) to the base profile; *out is base itself when n == 0. */
-static int apply_stack(const struct tui_app *a, int n, struct prof **out)
+/*
+ * Applies filters[0 .. n), then granularity `gran`, to the base profile; *out is base
+ * itself when there is nothing to apply.
+ */
+static int apply_stack(const struct tui_app *a, int n, int gran, struct prof **out)
 {
 	struct prof *cur = a->base, *next;
 	int i, rc;
@@ -40,6 +45,14 @@ static int apply_stack(const struct tui_app *a, int n, struct prof **out)
 		case FK_TAGIGNORE: o.tagignore = pat; break;
 		}
 		rc = prof_filter(cur, &o, &next);
+		if (cur != a->base)
+			prof_free(cur);
+		if (rc)
+			return rc;
+		cur = next;
+	}
+	if (gran != GRAN_FUNCTIONS) {
+		rc = prof_granularity(cur, (enum granularity)gran, &next);
 		if (cur != a->base)
 			prof_free(cur);
 		if (rc)
@@ -87,12 +100,12 @@ int app_reload(struct tui_app *a)
 }
 
 /* Re-derives a->prof from the stack; on failure the stack and view stay as they were. */
-static int refilter(struct tui_app *a, int n)
+static int refilter(struct tui_app *a, int n, int gran)
 {
 	struct prof *p, *old = a->prof;
 	int rc;
 
-	if ((rc = apply_stack(a, n, &p)))
+	if ((rc = apply_stack(a, n, gran, &p)))
 		return rc;
 	a->prof = p;
 	if ((rc = app_reload(a))) {
@@ -104,6 +117,7 @@ static int refilter(struct tui_app *a, int n)
 	if (old != a->base)
 		prof_free(old);
 	a->nfilters = n;
+	a->gran = gran;
 	return 0;
 }
 
@@ -115,7 +129,7 @@ int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat)
 		return err_set(ERR_TOOBIG, "at most %d filters; F pops the last", FILTERS_MAX);
 	a->filters[a->nfilters].kind = kind;
 	snprintf(a->filters[a->nfilters].pat, sizeof(a->filters[0].pat), "%s", pat);
-	if ((rc = refilter(a, a->nfilters + 1)))
+	if ((rc = refilter(a, a->nfilters + 1, a->gran)))
 		return rc;
 	if (a->prof->nsamples == 0)
 		scr_message(a, false, "%s=%s left no samples; F pops it", kind_names[kind], pat);
@@ -130,7 +144,7 @@ void app_filter_pop(struct tui_app *a)
 		scr_message(a, false, "no filter to pop");
 		return;
 	}
-	if (refilter(a, a->nfilters - 1))
+	if (refilter(a, a->nfilters - 1, a->gran))
 		scr_message(a, true, "%s", err_last());
 	else
 		scr_message(a, false, "filter popped, %d left", a->nfilters);
@@ -147,6 +161,17 @@ void app_command(struct tui_app *a, const char *cmd)
 		return;
 	if (!eq || !eq[1]) {
 		scr_message(a, true, "':%s': want option=value (Tab completes; ? lists them)", cmd);
+		return;
+	}
+	if (n == 11 && strncmp(cmd, "granularity", 11) == 0) {
+		int g = granularity_parse(eq + 1);
+
+		if (g < 0)
+			scr_message(a, true, "granularity is functions, lines, files or packages");
+		else if (refilter(a, a->nfilters, g))
+			scr_message(a, true, "%s", err_last());
+		else
+			scr_message(a, false, "granularity: %s", granularity_name((enum granularity)g));
 		return;
 	}
 	if (n == 12 && strncmp(cmd, "sample_index", 12) == 0) {
@@ -166,7 +191,7 @@ void app_command(struct tui_app *a, const char *cmd)
 		}
 	}
 	scr_message(a, true, "unknown option '%.*s' (focus, ignore, hide, show_from, tagfocus, "
-			     "tagignore, sample_index)", (int)(n > 40 ? 40 : n), cmd);
+			     "tagignore, sample_index, granularity)", (int)(n > 40 ? 40 : n), cmd);
 }
 
 void app_command_complete(struct tui_app *a)
@@ -179,6 +204,11 @@ void app_command_complete(struct tui_app *a)
 		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 			if (strncmp(commands[i], a->prompt, len) == 0)
 				cands[ncand++] = commands[i];
+	} else if ((size_t)(eq - a->prompt) == 11 && strncmp(a->prompt, "granularity", 11) == 0) {
+		start = 12;
+		for (i = 0; i < sizeof(granularities) / sizeof(granularities[0]); i++)
+			if (strncmp(granularities[i], a->prompt + start, len - start) == 0)
+				cands[ncand++] = granularities[i];
 	} else if ((size_t)(eq - a->prompt) == 12 && strncmp(a->prompt, "sample_index", 12) == 0) {
 		start = 13;
 		for (i = 0; i < a->prof->ntypes && ncand < 64; i++) {
@@ -221,4 +251,6 @@ void app_filters_describe(const struct tui_app *a, struct buf *out)
 		buf_printf(out, "%s%s:", i ? " " : "", kind_names[a->filters[i].kind]);
 		buf_puts(out, a->filters[i].pat);
 	}
+	if (a->gran != GRAN_FUNCTIONS)
+		buf_printf(out, "%s%s", a->nfilters ? " " : "", granularity_name((enum granularity)a->gran));
 }

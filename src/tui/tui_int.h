@@ -73,6 +73,7 @@ struct tui_app {
 	int64_t *base_total;   /* per sample type: percentages are of the unfiltered total */
 	struct tui_filter filters[FILTERS_MAX];
 	int nfilters;
+	int gran;              /* enum granularity, applied after the filters (as pprof) */
 	struct tree *tree;
 	struct tui_opts opts;
 	struct theme theme;
@@ -136,7 +137,7 @@ void top_view_status(struct tui_app *a, struct buf *out);
 int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat);
 void app_filter_pop(struct tui_app *a);
 /* A ':' command: focus=RE, ignore=RE, hide=RE, show_from=RE, tagfocus=..., tagignore=...,
- * sample_index=NAME.  Errors go to the message line. */
+ * sample_index=NAME, granularity=G.  Errors go to the message line. */
 void app_command(struct tui_app *a, const char *cmd);
 /* Tab in the ':' prompt: completes option names and sample type names in place. */
 void app_command_complete(struct tui_app *a);

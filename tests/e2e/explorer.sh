@@ -87,6 +87,11 @@ keys F : b o g u s = 1 Enter
 expect "unknown options are refused with the list" "unknown option 'bogus' \(focus, i"
 keys : f o c u s = \( Enter
 expect "a bad regex is a clear message" "focus: bad regex at offset 1"
+keys : g r Tab l Tab Enter 2 g
+expect "granularity=lines (Tab completes values) shows pprof's -lines rows" "1\.27 s +13\.7% +1\.27 s +13\.7% +main\.scoreRecords cpuwork/main\.go:146"
+expect "and says so in the status line" " lines *$"
+keys : g r a n u l a r i t y = f u n c Tab Enter
+expect "back to functions" "1\.55 s +16\.8% +1\.55 s +16\.8% +main\.scoreRecords$"
 keys 1
 
 # the mouse (SGR reports, as xterm sends them): click, double-click, wheel, tabs

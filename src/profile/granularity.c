@@ -1,0 +1,204 @@
+/*
+ * granularity.c — re-keying frames by line, file or package (see granularity.h).
+ *
+ * Every (function, line) pair of the input becomes a function of the output named by
+ * its key; equal keys share one function, so the call tree and the top table merge
+ * them.  Locations, samples and labels are copied with their lines re-pointed.
+ */
+#include "granularity.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/hmap.h"
+#include "base/text.h"
+#include "builder.h"
+
+static const char *const names[] = { "functions", "lines", "files", "packages" };
+
+int granularity_parse(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0 || (n + 1 == strlen(names[i]) && strncmp(s, names[i], n) == 0))
+			return (int)i;
+	return -1;
+}
+
+const char *granularity_name(enum granularity g)
+{
+	return names[g];
+}
+
+/* Go's filepath.Clean, which pprof applies to file names: no "//", ".", or "x/..". */
+static void clean_path(struct buf *out, const char *p, size_t n)
+{
+	size_t start = out->len, i = 0;
+	bool rooted = n > 0 && p[0] == '/';
+
+	if (rooted)
+		buf_add(out, "/", 1);
+	while (i < n) {
+		size_t j = i, len;
+
+		while (j < n && p[j] != '/')
+			j++;
+		len = j - i;
+		if (len == 0 || (len == 1 && p[i] == '.')) {
+			/* skip */
+		} else if (len == 2 && p[i] == '.' && p[i + 1] == '.') {
+			size_t base = start + (rooted ? 1 : 0);
+			char *slash;
+
+			if (out->len > base && !(out->len - base >= 2 && memcmp(out->data + out->len - 2, "..", 2) == 0 &&
+						 (out->len - base == 2 || out->data[out->len - 3] == '/'))) {
+				out->data[out->len] = '\0';
+				slash = strrchr(out->data + base, '/');
+				out->len = slash ? (size_t)(slash - out->data) : base;
+				out->data[out->len] = '\0';
+			} else if (!rooted) {
+				if (out->len > base)
+					buf_add(out, "/", 1);
+				buf_add(out, "..", 2);
+			}
+		} else {
+			if (out->len > start + (rooted ? 1 : 0))
+				buf_add(out, "/", 1);
+			buf_add(out, p + i, len);
+		}
+		i = j + 1;
+	}
+	if (out->len == start)
+		buf_add(out, ".", 1);
+}
+
+/* The key of one frame under granularity g, appended to out. */
+static void frame_key(const struct prof *p, const struct prof_location *l,
+		      const struct prof_line *line, enum granularity g, struct buf *out)
+{
+	const struct prof_function *f = &p->functions[line->func];
+	const char *name = prof_str(p, f->name), *pkg;
+	size_t nlen = prof_strlen(p, f->name);
+
+	if (l->unsymbolized) {
+		buf_add(out, name, nlen);
+		return;
+	}
+	switch (g) {
+	case GRAN_FUNCTIONS:
+		buf_add(out, name, nlen);
+		break;
+	case GRAN_LINES:
+		/* pprof's "name file:line", "name file" without a line, "name" without a file */
+		buf_add(out, name, nlen);
+		if (line->line != 0) {
+			buf_add(out, " ", 1);
+			if (prof_strlen(p, f->file))
+				clean_path(out, prof_str(p, f->file), prof_strlen(p, f->file));
+			buf_printf(out, ":%lld", (long long)line->line);
+		} else if (prof_strlen(p, f->file)) {
+			buf_add(out, " ", 1);
+			clean_path(out, prof_str(p, f->file), prof_strlen(p, f->file));
+		}
+		break;
+	case GRAN_FILES:
+		/* the file; else the mapping's object, else "<unknown>", as pprof names them */
+		if (prof_strlen(p, f->file)) {
+			clean_path(out, prof_str(p, f->file), prof_strlen(p, f->file));
+		} else if (l->mapping != PROF_NONE && prof_strlen(p, p->mappings[l->mapping].file)) {
+			const char *m = prof_str(p, p->mappings[l->mapping].file), *slash = strrchr(m, '/');
+
+			buf_printf(out, "[%s]", slash ? slash + 1 : m);
+		} else {
+			buf_puts(out, "<unknown>");
+		}
+		break;
+	case GRAN_PACKAGES:
+		buf_add(out, name, text_package(name, &pkg));
+		break;
+	}
+}
+
+int prof_granularity(const struct prof *in, enum granularity g, struct prof **out)
+{
+	struct prof_builder *b = NULL;
+	struct prof_line *lines = NULL;
+	struct hmap keys;  /* key string id → output function */
+	struct buf key = BUF_INIT;
+	uint32_t i, j, t, id, maxlines = 1;
+	int rc;
+
+	*out = NULL;
+	if ((rc = hmap_init(&keys, in->nfunctions + 16)))
+		return rc;
+	for (i = 0; i < in->nlocations; i++)
+		if (in->locations[i].nlines > maxlines)
+			maxlines = in->locations[i].nlines;
+	lines = malloc(maxlines * sizeof(*lines));
+	if (!lines) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = pb_new(&b)))
+		goto done;
+	/* strings keep their ids (copied in order); keys are interned after them */
+	for (i = 1; i < in->nstrs; i++)
+		if ((rc = pb_string(b, in->strs[i], in->str_lens[i], &id)))
+			goto done;
+	for (t = 0; t < in->ntypes; t++)
+		if ((rc = pb_sample_type(b, in->sample_types[t].type, in->sample_types[t].unit)))
+			goto done;
+	pb_set_default_type(b, in->default_type);
+	pb_set_period(b, in->period_type.type, in->period_type.unit, in->period);
+	pb_set_times(b, in->time_nanos, in->duration_nanos);
+	for (i = 0; i < in->nmappings; i++)
+		if ((rc = pb_mapping(b, &in->mappings[i], &id)))
+			goto done;
+	for (i = 0; i < in->nlocations; i++) {
+		const struct prof_location *l = &in->locations[i];
+
+		for (j = 0; j < l->nlines; j++) {
+			const struct prof_line *src = &in->lines[l->line_off + j];
+			const struct prof_function *f = &in->functions[src->func];
+			uint32_t sid, fid;
+
+			buf_reset(&key);
+			frame_key(in, l, src, g, &key);
+			if ((rc = pb_string(b, key.data ? key.data : "", key.len, &sid)))
+				goto done;
+			if (!hmap_get(&keys, sid, &fid)) {
+				struct prof_function nf = { sid, 0, g == GRAN_PACKAGES ? 0 : f->file,
+							    g == GRAN_FUNCTIONS ? f->start_line : 0 };
+
+				if ((rc = pb_function(b, &nf, &fid)) || (rc = hmap_put(&keys, sid, fid)))
+					goto done;
+			}
+			lines[j].func = fid;
+			lines[j].line = g == GRAN_FILES || g == GRAN_PACKAGES ? 0 : src->line;
+		}
+		if ((rc = pb_location(b, l->mapping, l->address, l->unsymbolized ? NULL : lines,
+				      l->unsymbolized ? 0 : l->nlines, &id)))
+			goto done;
+	}
+	for (i = 0; i < in->nsamples; i++) {
+		const struct prof_sample *s = &in->samples[i];
+
+		/* location indices are unchanged: copied one for one above */
+		if ((rc = pb_sample(b, in->sample_locs + s->loc_off, s->nlocs,
+				    in->values + (size_t)i * in->ntypes, in->labels + s->label_off,
+				    s->nlabels)))
+			goto done;
+	}
+	rc = pb_finish(b, out);
+	b = NULL;
+done:
+	pb_free(b);
+	hmap_release(&keys);
+	buf_release(&key);
+	free(lines);
+	return rc;
+}

@@ -1,0 +1,22 @@
+/*
+ * granularity.h — what a frame is: a function (pprof's default), a source line
+ * ("main.f path/main.go:12", pprof's -lines), a file (-files), or a package (ours: the
+ * Go-style package path of the function name, "compress/flate").  A pure function
+ * from a profile to a profile whose functions are those keys; unsymbolized frames stay
+ * "[mapping]" whatever the granularity, as in pprof.
+ *
+ * Ownership: *out is a new profile the caller frees; `in` is only read.
+ */
+#ifndef SMOLDER_GRANULARITY_H
+#define SMOLDER_GRANULARITY_H
+
+#include "prof.h"
+
+enum granularity { GRAN_FUNCTIONS, GRAN_LINES, GRAN_FILES, GRAN_PACKAGES };
+
+/* "functions", "lines", "files", "packages" (and the singulars); -1 when unknown. */
+int granularity_parse(const char *s);
+const char *granularity_name(enum granularity g);
+int prof_granularity(const struct prof *in, enum granularity g, struct prof **out);
+
+#endif
