@@ -104,5 +104,12 @@ for f in "$go"/*.pb.gz "$data"/pyroscope/grafana-pyroscope/pkg/pprof/testdata/pr
 done
 compare_opts "$go/cpuwork-cpu.pb.gz" -lines -focus=scoreRecords
 
+# -diff_base: the before/after pair (scoreRecords made 3x slower), heap, with filters
+compare_opts "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" -diff_base="$go/cpuwork-cpu.pb.gz"
+compare_opts "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" -diff_base="$go/cpuwork-cpu.pb.gz" -sample_index=samples
+compare_opts "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" -diff_base="$go/cpuwork-cpu.pb.gz" -lines
+compare_opts "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" -diff_base="$go/cpuwork-cpu.pb.gz" -focus=processBatch -hide=runtime
+compare_opts "$go/heapwork-heap.pb.gz" -diff_base="$data/pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/req_5.pprof" -sample_index=alloc_space
+
 echo "compared $checked (file, sample index or filter) cases with go tool pprof; $failed differ; $skipped files skipped"
 [ "$checked" -gt 20 ] && [ "$failed" -eq 0 ]

@@ -15,6 +15,7 @@
 #include "ingest/load.h"
 #include "profile/filter.h"
 #include "profile/granularity.h"
+#include "profile/merge.h"
 #include "profile/top.h"
 
 static void top_help(FILE *f)
@@ -40,6 +41,8 @@ static void top_help(FILE *f)
 	      "      --tagignore [K=]RE|RANGE drop samples whose label matches\n"
 	      "Percentages stay relative to the unfiltered total, as in pprof.\n"
 	      "\n"
+	      "      --diff-base BASE     show this profile minus BASE (pprof's -diff_base):\n"
+	      "                           negative rows got cheaper, % are of BASE's total\n"
 	      "      --granularity G      functions (default), lines, files, or packages\n"
 	      "                           (pprof's -functions, -lines, -files work too)\n"
 	      "\n"
@@ -137,6 +140,8 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		{ "tagfocus", required_argument, NULL, 'T' },
 		{ "tagignore", required_argument, NULL, 'U' },
 		{ "granularity", required_argument, NULL, 'g' },
+		{ "diff-base", required_argument, NULL, 'D' },
+		{ "diff_base", required_argument, NULL, 'D' },
 		{ "functions", no_argument, NULL, 1000 + GRAN_FUNCTIONS },
 		{ "lines", no_argument, NULL, 1000 + GRAN_LINES },
 		{ "files", no_argument, NULL, 1000 + GRAN_FILES },
@@ -152,6 +157,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	struct top top = { 0 };
 	int64_t total = INT64_MIN;
 	int gran = GRAN_FUNCTIONS;
+	const char *diff_base = NULL;
 	char *end;
 	int c, type, rc = 1;
 
@@ -190,6 +196,9 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		case 'U':
 			fo.tagignore = optarg;
 			break;
+		case 'D':
+			diff_base = optarg;
+			break;
 		case 'g':
 			if ((gran = granularity_parse(optarg)) < 0) {
 				fprintf(stderr, "smolder top: --granularity is functions, lines, files or "
@@ -225,6 +234,20 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	}
 	if ((type = cmd_sample_index(p, sample_index)) < 0)
 		goto done;
+	if (diff_base) {
+		struct prof *base = NULL, *d = NULL;
+
+		if (load_profile(diff_base, &lo, &base) || prof_diff(base, p, &d)) {
+			fprintf(stderr, "smolder: %s\n", err_last());
+			prof_free(base);
+			goto done;
+		}
+		/* pprof: percentages of the base's total */
+		total = prof_total(base, (uint32_t)type);
+		prof_free(base);
+		prof_free(p);
+		p = d;
+	}
 	if (!filter_is_empty(&fo)) {
 		struct prof *filtered;
 
@@ -232,7 +255,8 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			fprintf(stderr, "smolder: %s\n", err_last());
 			goto done;
 		}
-		total = prof_total(p, (uint32_t)type);
+		if (total == INT64_MIN)
+			total = prof_total(p, (uint32_t)type);
 		prof_free(p);
 		p = filtered;
 		if (p->nsamples == 0)

@@ -1,0 +1,184 @@
+/*
+ * merge.c — profiles combined through one builder (see merge.h).  Each input's
+ * strings, mappings, functions and locations are re-added and their indices mapped;
+ * samples follow with their locations translated.
+ */
+#include "merge.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "builder.h"
+
+struct idx_maps {
+	uint32_t *str, *map, *func, *loc;
+};
+
+static void maps_release(struct idx_maps *m)
+{
+	free(m->str);
+	free(m->map);
+	free(m->func);
+	free(m->loc);
+}
+
+/* Adds everything of src but its samples; fills the index maps. */
+static int add_tables(struct prof_builder *b, const struct prof *src, struct idx_maps *m)
+{
+	uint32_t i, j, maxl = 1;
+	struct prof_line *lines = NULL;
+	int rc = 0;
+
+	m->str = malloc((src->nstrs + 1) * sizeof(*m->str));
+	m->map = malloc((src->nmappings + 1) * sizeof(*m->map));
+	m->func = malloc((src->nfunctions + 1) * sizeof(*m->func));
+	m->loc = malloc((src->nlocations + 1) * sizeof(*m->loc));
+	for (i = 0; i < src->nlocations; i++)
+		if (src->locations[i].nlines > maxl)
+			maxl = src->locations[i].nlines;
+	lines = malloc(maxl * sizeof(*lines));
+	if (!m->str || !m->map || !m->func || !m->loc || !lines) {
+		free(lines);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	for (i = 0; i < src->nstrs; i++)
+		if ((rc = pb_string(b, src->strs[i], src->str_lens[i], &m->str[i])))
+			goto done;
+	for (i = 0; i < src->nmappings; i++) {
+		struct prof_mapping pm = src->mappings[i];
+
+		pm.file = m->str[pm.file];
+		pm.build_id = m->str[pm.build_id];
+		if ((rc = pb_mapping(b, &pm, &m->map[i])))
+			goto done;
+	}
+	for (i = 0; i < src->nfunctions; i++) {
+		struct prof_function f = src->functions[i];
+
+		f.name = m->str[f.name];
+		f.system_name = m->str[f.system_name];
+		f.file = m->str[f.file];
+		if ((rc = pb_function(b, &f, &m->func[i])))
+			goto done;
+	}
+	for (i = 0; i < src->nlocations; i++) {
+		const struct prof_location *l = &src->locations[i];
+
+		for (j = 0; j < l->nlines; j++) {
+			lines[j].func = m->func[src->lines[l->line_off + j].func];
+			lines[j].line = src->lines[l->line_off + j].line;
+		}
+		if ((rc = pb_location(b, l->mapping == PROF_NONE ? PROF_NONE : m->map[l->mapping],
+				      l->address, l->unsymbolized ? NULL : lines,
+				      l->unsymbolized ? 0 : l->nlines, &m->loc[i])))
+			goto done;
+	}
+done:
+	free(lines);
+	return rc;
+}
+
+/* Adds src's samples, values times `sign`, plus an extra label when extra.key != 0. */
+static int add_samples(struct prof_builder *b, const struct prof *src, const struct idx_maps *m,
+		       int64_t sign, const struct prof_label *extra)
+{
+	uint32_t *locs = NULL, i, j, t, maxl = 1;
+	int64_t *vals = NULL;
+	struct prof_label *labels = NULL;
+	size_t maxlab = 1;
+	int rc = 0;
+
+	for (i = 0; i < src->nsamples; i++) {
+		if (src->samples[i].nlocs > maxl)
+			maxl = src->samples[i].nlocs;
+		if (src->samples[i].nlabels + 1 > maxlab)
+			maxlab = src->samples[i].nlabels + 1;
+	}
+	locs = malloc(maxl * sizeof(*locs));
+	vals = malloc((src->ntypes + 1) * sizeof(*vals));
+	labels = malloc(maxlab * sizeof(*labels));
+	if (!locs || !vals || !labels) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < src->nsamples && !rc; i++) {
+		const struct prof_sample *s = &src->samples[i];
+		uint32_t nl = 0;
+
+		for (j = 0; j < s->nlocs; j++)
+			locs[j] = m->loc[src->sample_locs[s->loc_off + j]];
+		for (t = 0; t < src->ntypes; t++) {
+			int64_t v = prof_value(src, i, t);
+
+			/* -INT64_MIN does not exist; such a value cannot be negated */
+			if (sign < 0 && v == INT64_MIN) {
+				rc = err_set(ERR_TOOBIG, "a base value is -2^63");
+				goto done;
+			}
+			vals[t] = v * sign;
+		}
+		for (j = 0; j < s->nlabels; j++) {
+			struct prof_label l = src->labels[s->label_off + j];
+
+			l.key = m->str[l.key];
+			l.str = m->str[l.str];
+			l.num_unit = m->str[l.num_unit];
+			labels[nl++] = l;
+		}
+		if (extra->key)
+			labels[nl++] = *extra;
+		rc = pb_sample(b, locs, s->nlocs, vals, labels, nl);
+	}
+done:
+	free(locs);
+	free(vals);
+	free(labels);
+	return rc;
+}
+
+int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out)
+{
+	struct idx_maps mb = { 0 }, mc = { 0 };
+	struct prof_builder *b = NULL;
+	struct prof_label none = { 0 }, mark = { 0 };
+	uint32_t t;
+	int rc;
+
+	*out = NULL;
+	if (base->ntypes != cur->ntypes)
+		return err_set(ERR_PARSE, "the base profile has %u sample types, this one %u",
+			       base->ntypes, cur->ntypes);
+	for (t = 0; t < cur->ntypes; t++) {
+		if (strcmp(prof_str(base, base->sample_types[t].type),
+			   prof_str(cur, cur->sample_types[t].type)) ||
+		    strcmp(prof_str(base, base->sample_types[t].unit),
+			   prof_str(cur, cur->sample_types[t].unit)))
+			return err_set(ERR_PARSE, "sample type %u differs: %s/%s in the base, %s/%s here",
+				       t, prof_str(base, base->sample_types[t].type),
+				       prof_str(base, base->sample_types[t].unit),
+				       prof_str(cur, cur->sample_types[t].type),
+				       prof_str(cur, cur->sample_types[t].unit));
+	}
+	if ((rc = pb_new(&b)) || (rc = add_tables(b, cur, &mc)))
+		goto done;
+	for (t = 0; t < cur->ntypes; t++)
+		if ((rc = pb_sample_type(b, mc.str[cur->sample_types[t].type],
+					 mc.str[cur->sample_types[t].unit])))
+			goto done;
+	pb_set_default_type(b, cur->default_type);
+	pb_set_period(b, mc.str[cur->period_type.type], mc.str[cur->period_type.unit], cur->period);
+	pb_set_times(b, cur->time_nanos, cur->duration_nanos);
+	if ((rc = add_tables(b, base, &mb)) ||
+	    (rc = pb_string(b, MERGE_BASE_LABEL, strlen(MERGE_BASE_LABEL), &mark.key)) ||
+	    (rc = pb_string(b, "true", 4, &mark.str)) ||
+	    (rc = add_samples(b, cur, &mc, 1, &none)) || (rc = add_samples(b, base, &mb, -1, &mark)))
+		goto done;
+	rc = pb_finish(b, out);
+	b = NULL;
+done:
+	pb_free(b);
+	maps_release(&mb);
+	maps_release(&mc);
+	return rc;
+}
