@@ -111,5 +111,33 @@ compare_opts "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" -diff_base="$go/cpuwo
 compare_opts "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" -diff_base="$go/cpuwork-cpu.pb.gz" -focus=processBatch -hide=runtime
 compare_opts "$go/heapwork-heap.pb.gz" -diff_base="$data/pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/req_5.pprof" -sample_index=alloc_space
 
+# -peek: callers, the function, callees, with edge weights, block by block
+compare_peek() {  # compare_peek FILE REGEX
+  local f=$1 re=$2
+  go tool pprof -symbolize=none -peek="$re" -nodefraction=0 -edgefraction=0 -unit=ns "$f" 2>/dev/null |
+    awk -F'|' '/^-+\+-+$/ { after=0; next }
+      NF >= 2 { name=$2; sub(/^ +/, "", name); sub(/ +$/, "", name); sub(/ \((partial-)?inline\)$/, "", name)
+        n = split($1, t, " ")
+        if (n >= 5) { fl=t[1]; cu=t[4]; gsub(/[^0-9-]/,"",fl); gsub(/[^0-9-]/,"",cu); print "self\t" fl "\t" cu "\t" name; after=1 }
+        else if (n == 2) { w=t[1]; gsub(/[^0-9-]/,"",w); print (after ? "callee" : "caller") "\t" w "\t" name } }' > "$tmp/want"
+  if ! "$smolder" peek --format tsv "$re" "$f" 2>"$tmp/err" |
+       awk -F'\t' 'NR>1 { if ($1 == "self") print "self\t" $4 "\t" $5 "\t" $3; else print $1 "\t" $6 "\t" $3 }' > "$tmp/got"; then
+    echo "FAIL $f [peek $re]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
+  fi
+  checked=$((checked+1))
+  if [ ! -s "$tmp/want" ] || ! cmp -s "$tmp/want" "$tmp/got"; then
+    failed=$((failed+1))
+    echo "FAIL $f [peek $re] (< pprof, > smolder):"
+    diff "$tmp/want" "$tmp/got" | head -10
+  fi
+}
+compare_peek "$go/cpuwork-cpu.pb.gz" 'main\.hashRecords$'
+compare_peek "$go/cpuwork-cpu.pb.gz" 'runtime\.mallocgc$'
+compare_peek "$go/cpuwork-cpu.pb.gz" 'sha256|json\.Unmarshal'
+compare_peek "$go/gencode3k-cpu.pb.gz" 'rt\.Call$'
+compare_peek "$go/gencode3k-cpu.pb.gz" 'auth/compact\.'
+compare_peek "$go/heapwork-heap.pb.gz" 'Cache'
+compare_peek "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_java" 'Something'
+
 echo "compared $checked (file, sample index or filter) cases with go tool pprof; $failed differ; $skipped files skipped"
 [ "$checked" -gt 20 ] && [ "$failed" -eq 0 ]

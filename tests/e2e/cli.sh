@@ -49,7 +49,7 @@ errcheck "bad folded line" "'$tmp/bad.folded': line 1: 'notanumber' is not a sam
 errcheck "unknown sample index" "unknown sample index 'nope'; this profile has: samples cpu" top --sample-index nope "$ex/cpuwork-cpu.pb.gz"
 errcheck "view refuses a non-terminal" "needs a terminal" view "$ex/cpuwork-cpu.pb.gz"
 
-for verb in "" top view; do
+for verb in "" top view peek; do
   check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
 done
 

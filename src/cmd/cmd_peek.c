@@ -1,0 +1,179 @@
+/*
+ * cmd_peek.c — `smolder peek REGEX SOURCE`: the callers and callees of every matching
+ * function with the weights `go tool pprof -peek` prints.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/text.h"
+#include "base/units.h"
+#include "cmd.h"
+#include "ingest/load.h"
+#include "profile/peek.h"
+
+static void peek_help(FILE *f)
+{
+	fputs("usage: smolder peek [options] REGEX SOURCE\n"
+	      "\n"
+	      "For every function whose name matches REGEX: its callers, itself (flat, cum) and\n"
+	      "its callees, with the weight of each call edge, like `go tool pprof -peek`.\n"
+	      "SOURCE is a pprof file, folded stacks, - for stdin, or an http(s):// URL.\n"
+	      "\n"
+	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
+	      "  -f, --format FMT         text (default) or tsv: rows kind, function, name,\n"
+	      "                           flat, cum, weight with exact integers\n"
+	      "  -h, --help               this help\n",
+	      f);
+}
+
+static void put_name(const struct prof *p, uint32_t id)
+{
+	struct buf b = BUF_INIT;
+
+	text_safe(&b, prof_str(p, id), prof_strlen(p, id), false);
+	if (b.data)
+		fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+}
+
+static void print_text(const struct prof *p, const struct peek *pk, uint32_t type)
+{
+	const char *unit = prof_str(p, p->sample_types[type].unit);
+	const char *rule = "----------------------------------------------------------+-------------";
+	char a[UNITS_MAX], b[UNITS_MAX], c[UNITS_MAX], d[UNITS_MAX];
+	int64_t sum = 0;
+	uint32_t i, j;
+
+	printf("Type: ");
+	put_name(p, p->sample_types[type].type);
+	units_format(a, sizeof(a), pk->total, unit);
+	printf("\n%u functions match, of %s total\n%s\n", pk->n, a, rule);
+	printf("%10s %7s %7s %10s %7s  %10s %7s   context\n%s\n", "flat", "flat%", "sum%", "cum",
+	       "cum%", "calls", "calls%", rule);
+	for (i = 0; i < pk->n; i++) {
+		const struct peek_entry *e = &pk->entries[i];
+
+		for (j = 0; j < e->ncallers; j++) {
+			units_format(a, sizeof(a), e->callers[j].weight, unit);
+			units_percent(b, sizeof(b), e->callers[j].weight, e->fn.cum);
+			printf("%46s  %10s %7s |   ", "", a, b);
+			put_name(p, e->callers[j].name);
+			putchar('\n');
+		}
+		sum += e->fn.flat;
+		units_format(a, sizeof(a), e->fn.flat, unit);
+		units_percent(b, sizeof(b), e->fn.flat, pk->total);
+		units_format(c, sizeof(c), e->fn.cum, unit);
+		units_percent(d, sizeof(d), e->fn.cum, pk->total);
+		printf("%10s %7s ", a, b);
+		units_percent(a, sizeof(a), sum, pk->total);
+		printf("%7s %10s %7s  %18s | ", a, c, d, "");
+		put_name(p, e->fn.name);
+		putchar('\n');
+		for (j = 0; j < e->ncallees; j++) {
+			units_format(a, sizeof(a), e->callees[j].weight, unit);
+			units_percent(b, sizeof(b), e->callees[j].weight, e->fn.cum);
+			printf("%46s  %10s %7s |   ", "", a, b);
+			put_name(p, e->callees[j].name);
+			putchar('\n');
+		}
+		printf("%s\n", rule);
+	}
+}
+
+static void print_tsv(const struct prof *p, const struct peek *pk)
+{
+	uint32_t i, j;
+
+	printf("kind\tfunction\tname\tflat\tcum\tweight\n");
+	for (i = 0; i < pk->n; i++) {
+		const struct peek_entry *e = &pk->entries[i];
+
+		for (j = 0; j < e->ncallers; j++) {
+			printf("caller\t");
+			put_name(p, e->fn.name);
+			putchar('\t');
+			put_name(p, e->callers[j].name);
+			printf("\t\t\t%lld\n", (long long)e->callers[j].weight);
+		}
+		printf("self\t");
+		put_name(p, e->fn.name);
+		putchar('\t');
+		put_name(p, e->fn.name);
+		printf("\t%lld\t%lld\t\n", (long long)e->fn.flat, (long long)e->fn.cum);
+		for (j = 0; j < e->ncallees; j++) {
+			printf("callee\t");
+			put_name(p, e->fn.name);
+			putchar('\t');
+			put_name(p, e->callees[j].name);
+			printf("\t\t\t%lld\n", (long long)e->callees[j].weight);
+		}
+	}
+}
+
+int cmd_peek(int argc, char **argv, const struct cmd_env *env)
+{
+	static const struct option opts[] = {
+		{ "sample-index", required_argument, NULL, 'i' },
+		{ "sample_index", required_argument, NULL, 'i' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct load_opts lo = { env->cancel, true };
+	const char *sample_index = NULL, *format = "text";
+	struct prof *p = NULL;
+	struct peek pk = { 0 };
+	int c, type, rc = 1;
+
+	optind = 1;
+	while ((c = getopt_long_only(argc, argv, "i:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			sample_index = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			peek_help(stdout);
+			return 0;
+		default:
+			peek_help(stderr);
+			return 2;
+		}
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "tsv") != 0) {
+		fprintf(stderr, "smolder peek: --format is text or tsv, not '%s'\n", format);
+		return 2;
+	}
+	if (optind != argc - 2) {
+		peek_help(stderr);
+		return 2;
+	}
+	if (load_profile(argv[optind + 1], &lo, &p)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		return 1;
+	}
+	if ((type = cmd_sample_index(p, sample_index)) < 0)
+		goto done;
+	if (peek_compute(p, (uint32_t)type, argv[optind], &pk)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		goto done;
+	}
+	if (pk.n == 0)
+		fprintf(stderr, "smolder: no function matches '%s'\n", argv[optind]);
+	if (strcmp(format, "tsv") == 0)
+		print_tsv(p, &pk);
+	else
+		print_text(p, &pk, (uint32_t)type);
+	rc = pk.n ? 0 : 1;
+done:
+	peek_release(&pk);
+	prof_free(p);
+	return rc;
+}
