@@ -277,6 +277,23 @@ size_t text_package(const char *name, const char **pkg)
 	return start + dot - 1;
 }
 
+int text_tail_truncate(struct buf *out, const char *s, size_t n, int maxw, bool ascii)
+{
+	int w = text_width(s, n), pw;
+	size_t l;
+
+	if (maxw <= 0)
+		return 0;
+	if (w <= maxw) {
+		buf_add(out, s, n);
+		return w;
+	}
+	l = prefix_fit(s, n, maxw - 1, &pw);
+	buf_add(out, s, l);
+	buf_puts(out, ascii ? "~" : "\xe2\x80\xa6");
+	return pw + 1;
+}
+
 int text_pad_left(struct buf *out, const char *s, int width)
 {
 	int w = text_width(s, strlen(s)), rc;

@@ -31,6 +31,8 @@ int text_middle_truncate(struct buf *out, const char *s, size_t n, int maxw, boo
  * terminal-safe first.  Returns the width appended.
  */
 int text_fit_name(struct buf *out, const char *name, size_t len, int maxw, bool ascii);
+/* Appends s (valid UTF-8) cut at the end to at most maxw cells, ending in an ellipsis. */
+int text_tail_truncate(struct buf *out, const char *s, size_t n, int maxw, bool ascii);
 /* Appends s right-aligned in `width` cells (display width, so "µs" lines up). */
 int text_pad_left(struct buf *out, const char *s, int width);
 

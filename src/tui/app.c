@@ -21,7 +21,7 @@ static const struct {
 	const char *keys, *what;
 } help_lines[] = {
 	{ NULL, "Views" },
-	{ "1 2 / Tab", "flame graph · top table / next view" },
+	{ "1 2 3 / Tab", "flame graph, top table, sandwich / next view" },
 	{ "t", "next sample type (cpu, alloc_space, ...)" },
 	{ "?  F1", "this help" },
 	{ "q", "quit" },
@@ -44,6 +44,9 @@ static const struct {
 	{ ":", "option=value: focus= ignore= hide= show_from= tagfocus= tagignore=" },
 	{ "", "  sample_index=NAME, granularity=functions|lines|files|packages" },
 	{ "", "  Tab completes option names and values" },
+	{ NULL, "Sandwich (3): callers above, callees below the selected function" },
+	{ "arrows, h j k l", "move; up/down crosses the divider at the function" },
+	{ "Enter", "pivot the sandwich to the selected caller or callee" },
 	{ NULL, "Top table" },
 	{ "j k  g G  PgUp PgDn", "move" },
 	{ "s / I", "sort column: self, total, name / invert" },
@@ -53,7 +56,7 @@ static const struct {
 	{ "wheel", "move to the parent / widest child" },
 };
 
-static const char *const view_names[VIEW_COUNT] = { "Flame", "Top" };
+static const char *const view_names[VIEW_COUNT] = { "Flame", "Top", "Sw" };
 
 void app_format_value(const struct tui_app *a, char *out, size_t n, int64_t v)
 {
@@ -124,7 +127,7 @@ void app_search_jump(struct tui_app *a, int dir)
 		a->match_pos = dir > 0 ? 0 : n - 1;
 	else
 		a->match_pos = (a->match_pos + n + (uint32_t)(dir > 0 ? 1 : n - 1)) % n;
-	flame_view_reveal(a, a->search.tops[a->match_pos]);
+	flame_view_reveal(a, &a->main, a->search.tops[a->match_pos]);
 	a->view = VIEW_FLAME;
 	scr_message(a, false, "match %u of %u", a->match_pos + 1, n);
 }
@@ -163,6 +166,7 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 		tui_app_free(a);
 		return rc;
 	}
+	a->main.tree = a->tree;
 	for (uint32_t ty = 0; ty < p->ntypes; ty++)
 		a->base_total[ty] = a->tp.all[ty].total;
 	a->type = o->sample_type >= 0 && (uint32_t)o->sample_type < p->ntypes ?
@@ -186,7 +190,7 @@ void tui_app_free(struct tui_app *a)
 {
 	if (!a)
 		return;
-	flame_release(&a->fl.layout);
+	flame_release(&a->main.fl.layout);
 	top_view_invalidate(a);
 	if (a->tp.all) {
 		uint32_t t;
@@ -197,6 +201,7 @@ void tui_app_free(struct tui_app *a)
 	}
 	search_release(&a->tp.filter);
 	search_release(&a->search);
+	sandwich_view_release(a);
 	tree_free(a->tree);
 	if (a->prof != a->base)
 		prof_free(a->prof);
@@ -274,7 +279,7 @@ static void draw_breadcrumb(struct tui_app *a, int w)
 {
 	const struct tree *t = a->tree;
 	const char *sep = a->scr.utf8 ? " \xe2\x80\xba " : " > ";
-	uint32_t path[64], n = 0, node = a->fl.zoom;
+	uint32_t path[64], n = 0, node = a->main.fl.zoom;
 	struct buf b = BUF_INIT;
 	bool cut = false;
 
@@ -318,16 +323,20 @@ static void draw_status(struct tui_app *a, int y, int w)
 	int mw;
 
 	if (a->view == VIEW_FLAME)
-		flame_view_status(a, &b);
+		flame_view_status(a, &a->main, &b);
+	else if (a->view == VIEW_SANDWICH)
+		sandwich_view_status(a, &b);
 	else
 		top_view_status(a, &b);
 	/* modes on the right, separated by dots */
 	if (a->nfilters || a->gran)
 		app_filters_describe(a, &m);
 	if (a->view == VIEW_FLAME) {
-		buf_printf(&m, "%s%s", m.len ? a->dot : "", a->fl.flame_up ? "flame" : "icicle");
-		if (a->fl.by_size)
-			buf_printf(&m, "%sby size", a->dot);
+		/* only what differs from the defaults (icicle, children by name) */
+		if (a->main.fl.flame_up)
+			buf_printf(&m, "%sflame", m.len ? a->dot : "");
+		if (a->main.fl.by_size)
+			buf_printf(&m, "%sby size", m.len ? a->dot : "");
 	} else if (a->tp.filter.code) {
 		buf_printf(&m, "%sfilter: ", m.len ? a->dot : "");
 		text_safe(&m, a->tp.filter_pat, strlen(a->tp.filter_pat), !a->scr.utf8);
@@ -378,17 +387,25 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 		scr_put_safe(a, y, 0, w - rw - 1, a->message, strlen(a->message),
 			     a->scr.role_attr[a->message_error ? ROLE_ERROR : ROLE_MESSAGE]);
 	} else {
-		const char *hint = a->view == VIEW_FLAME ?
-			"/ search \xc2\xb7 Enter zoom \xc2\xb7 Esc back \xc2\xb7 t type \xc2\xb7 Tab view \xc2\xb7 ? help" :
-			"/ filter \xc2\xb7 s sort \xc2\xb7 Enter flame \xc2\xb7 t type \xc2\xb7 Tab view \xc2\xb7 ? help";
-		const char *ahint = a->view == VIEW_FLAME ?
-			"/ search - Enter zoom - Esc back - t type - Tab view - ? help" :
-			"/ filter - s sort - Enter flame - t type - Tab view - ? help";
+		static const char *const hints[VIEW_COUNT] = {
+			"/ search|Enter zoom|Esc back|t type|Tab view|? help",
+			"/ filter|s sort|Enter flame|t type|Tab view|? help",
+			"Enter pivot|\x01 cross the divider|/ search|Tab view|? help",
+		};
+		struct buf b = BUF_INIT;
+		const char *h;
 
-		if (a->scr.utf8)
-			scr_put(y, 0, w - rw - 1, hint, strlen(hint), a->scr.role_attr[ROLE_HINT]);
-		else
-			scr_put(y, 0, w - rw - 1, ahint, strlen(ahint), a->scr.role_attr[ROLE_HINT]);
+		/* '|' separates items with the locale's dot; \x01 is the up/down arrows */
+		for (h = hints[a->view]; *h; h++) {
+			if (*h == '|')
+				buf_puts(&b, a->dot);
+			else if (*h == '\x01')
+				buf_puts(&b, a->scr.utf8 ? "\xe2\x86\x91\xe2\x86\x93" : "up/down");
+			else
+				buf_add(&b, h, 1);
+		}
+		scr_put(y, 0, w - rw - 1, b.data, b.len, a->scr.role_attr[ROLE_HINT]);
+		buf_release(&b);
 	}
 	if (rw && w > rw)
 		scr_put(y, w - rw, rw, right, (size_t)rw, a->scr.role_attr[ROLE_MESSAGE]);
@@ -441,7 +458,9 @@ void tui_app_draw(struct tui_app *a)
 	draw_header(a, w);
 	draw_breadcrumb(a, w);
 	if (a->view == VIEW_FLAME)
-		flame_view_draw(a, 2, h - 4, w);
+		flame_view_draw(a, &a->main, 2, h - 4, w);
+	else if (a->view == VIEW_SANDWICH)
+		sandwich_view_draw(a, 2, h - 4, w);
 	else
 		top_view_draw(a, 2, h - 4, w);
 	draw_status(a, h - 2, w);
@@ -523,7 +542,7 @@ static void prompt_key(struct tui_app *a, int key)
 static uint32_t selected_node(struct tui_app *a)
 {
 	if (a->view == VIEW_FLAME)
-		return a->fl.sel_plus ? 0 : a->fl.sel;
+		return a->main.fl.sel_plus ? 0 : a->main.fl.sel;
 	if (a->tp.valid && a->tp.nrows)
 		return top_widest(a->tree, a->type, a->tp.top.rows[a->tp.rows[a->tp.sel]].name);
 	return 0;
@@ -559,6 +578,14 @@ bool tui_app_key(struct tui_app *a, int key)
 	case '2':
 		a->view = VIEW_TOP;
 		return true;
+	case '3': {
+		uint32_t n = a->view == VIEW_SANDWICH ? 0 : selected_node(a);
+
+		if (n && sandwich_view_set(a, a->tree->name[n]))
+			scr_message(a, true, "%s", err_last());
+		a->view = VIEW_SANDWICH;
+		return true;
+	}
 	case '\t':
 		a->view = (enum view)((a->view + 1) % VIEW_COUNT);
 		return true;
@@ -628,7 +655,9 @@ bool tui_app_key(struct tui_app *a, int key)
 		return true;
 	}
 	if (a->view == VIEW_FLAME)
-		flame_view_key(a, key);
+		flame_view_key(a, &a->main, key);
+	else if (a->view == VIEW_SANDWICH)
+		sandwich_view_key(a, key);
 	else
 		top_view_key(a, key);
 	return true;
@@ -642,11 +671,11 @@ static void on_mouse(struct tui_app *a)
 	if (getmouse(&ev) != OK)
 		return;
 	if (ev.bstate & BUTTON4_PRESSED) {
-		tui_app_key(a, a->view == VIEW_FLAME ? (a->fl.flame_up ? 'j' : 'k') : 'k');
+		tui_app_key(a, a->view == VIEW_FLAME ? (a->main.fl.flame_up ? 'j' : 'k') : 'k');
 		return;
 	}
 	if (ev.bstate & BUTTON5_PRESSED) {
-		tui_app_key(a, a->view == VIEW_FLAME ? (a->fl.flame_up ? 'k' : 'j') : 'j');
+		tui_app_key(a, a->view == VIEW_FLAME ? (a->main.fl.flame_up ? 'k' : 'j') : 'j');
 		return;
 	}
 	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED)))
@@ -662,7 +691,9 @@ static void on_mouse(struct tui_app *a)
 	}
 	a->message[0] = '\0';
 	if (a->view == VIEW_FLAME)
-		flame_view_mouse(a, ev.y, ev.x, dbl);
+		flame_view_mouse(a, &a->main, ev.y, ev.x, dbl);
+	else if (a->view == VIEW_SANDWICH)
+		sandwich_view_mouse(a, ev.y, ev.x, dbl);
 	else
 		top_view_mouse(a, ev.y, dbl);
 }

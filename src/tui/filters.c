@@ -67,7 +67,7 @@ int app_reload(struct tui_app *a)
 {
 	struct tree *t;
 	struct top *all;
-	uint32_t name = a->tree && a->fl.sel ? a->tree->name[a->fl.sel] : 0, ty;
+	uint32_t name = a->tree && a->main.fl.sel ? a->tree->name[a->main.fl.sel] : 0, ty;
 	int rc;
 
 	all = calloc(a->prof->ntypes, sizeof(*all));
@@ -88,13 +88,15 @@ int app_reload(struct tui_app *a)
 	a->tp.all = all;
 	tree_free(a->tree);
 	a->tree = t;
+	a->main.tree = t;
+	sandwich_view_release(a); /* its function may be gone: chosen again on '3' */
 	/* zoom resets; the selected function stays selected where it still exists */
-	a->fl.zoom = 0;
-	a->fl.nzoom = 0;
-	a->fl.scroll = 0;
-	a->fl.sel_plus = false;
-	a->fl.sel = name ? top_widest(t, a->type, name) : 0;
-	flame_release(&a->fl.layout);
+	a->main.fl.zoom = 0;
+	a->main.fl.nzoom = 0;
+	a->main.fl.scroll = 0;
+	a->main.fl.sel_plus = false;
+	a->main.fl.sel = name ? top_widest(t, a->type, name) : 0;
+	flame_release(&a->main.fl.layout);
 	app_search_refresh(a);
 	return 0;
 }

@@ -14,49 +14,49 @@
 #include "base/units.h"
 #include "tui_int.h"
 
-static uint32_t sel_row(const struct tui_app *a)
+static uint32_t sel_row(const struct flame_pane *fp)
 {
-	const struct tree *t = a->tree;
+	const struct tree *t = fp->tree;
 
-	return t->depth[a->fl.sel] - t->depth[a->fl.zoom] + (a->fl.sel_plus ? 1 : 0);
+	return t->depth[fp->fl.sel] - t->depth[fp->fl.zoom] + (fp->fl.sel_plus ? 1 : 0);
 }
 
-static int relayout(struct tui_app *a, uint32_t rows, uint32_t w)
+static int relayout(struct tui_app *a, struct flame_pane *fp, uint32_t rows, uint32_t w)
 {
-	struct flame_opts o = { a->fl.zoom, a->type, w, rows, a->fl.by_size };
+	struct flame_opts o = { fp->fl.zoom, a->type, w, rows, fp->fl.by_size };
 
-	flame_release(&a->fl.layout);
-	return flame_layout(a->tree, &o, &a->fl.layout);
+	flame_release(&fp->fl.layout);
+	return flame_layout(fp->tree, &o, &fp->fl.layout);
 }
 
 /* Keeps the selection on something visible: its nearest visible ancestor. */
-static void fix_selection(struct tui_app *a)
+static void fix_selection(struct flame_pane *fp)
 {
 	uint32_t r, c;
 
-	if (!tree_is_ancestor(a->tree, a->fl.zoom, a->fl.sel)) {
-		a->fl.sel = a->fl.zoom;
-		a->fl.sel_plus = false;
+	if (!tree_is_ancestor(fp->tree, fp->fl.zoom, fp->fl.sel)) {
+		fp->fl.sel = fp->fl.zoom;
+		fp->fl.sel_plus = false;
 	}
-	while (!flame_find(&a->fl.layout, a->tree, a->fl.sel, a->fl.sel_plus, &r, &c)) {
-		if (a->fl.sel_plus)
-			a->fl.sel_plus = false;
-		else if (a->fl.sel == a->fl.zoom)
+	while (!flame_find(&fp->fl.layout, fp->tree, fp->fl.sel, fp->fl.sel_plus, &r, &c)) {
+		if (fp->fl.sel_plus)
+			fp->fl.sel_plus = false;
+		else if (fp->fl.sel == fp->fl.zoom)
 			break;
 		else {
 			/* maybe it is inside its parent's "+N" cell */
-			uint32_t par = a->tree->parent[a->fl.sel];
+			uint32_t par = fp->tree->parent[fp->fl.sel];
 
-			a->fl.sel = par;
-			a->fl.sel_plus = flame_find(&a->fl.layout, a->tree, par, true, &r, &c);
+			fp->fl.sel = par;
+			fp->fl.sel_plus = flame_find(&fp->fl.layout, fp->tree, par, true, &r, &c);
 		}
 	}
 }
 
-void flame_view_draw(struct tui_app *a, int y, int h, int w)
+void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int h, int w)
 {
-	struct flame_state *fl = &a->fl;
-	const struct tree *t = a->tree;
+	struct flame_state *fl = &fp->fl;
+	const struct tree *t = fp->tree;
 	struct buf b = BUF_INIT;
 	uint32_t r, k, srow;
 	bool ascii = !a->scr.utf8;
@@ -68,16 +68,16 @@ void flame_view_draw(struct tui_app *a, int y, int h, int w)
 		scr_fill(y + (int)k, 0, w, A_NORMAL);
 	if (h <= 0 || w <= 0)
 		return;
-	srow = sel_row(a);
+	srow = sel_row(fp);
 	if (srow < fl->scroll)
 		fl->scroll = srow;
 	if (srow >= fl->scroll + (uint32_t)h)
 		fl->scroll = srow - (uint32_t)h + 1;
-	if (relayout(a, fl->scroll + (uint32_t)h, (uint32_t)w)) {
+	if (relayout(a, fp, fl->scroll + (uint32_t)h, (uint32_t)w)) {
 		scr_message(a, true, "layout: %s", err_last());
 		return;
 	}
-	fix_selection(a);
+	fix_selection(fp);
 	for (r = fl->scroll; r < fl->layout.nrows && r < fl->scroll + (uint32_t)h; r++) {
 		const struct flame_row *row = &fl->layout.rows[r];
 		int sy = fl->flame_up ? y + h - 1 - (int)(r - fl->scroll) : y + (int)(r - fl->scroll);
@@ -95,7 +95,7 @@ void flame_view_draw(struct tui_app *a, int y, int h, int w)
 			else
 				attr = scr_frame_attr(a, name);
 			if (a->searching && !c->hidden) {
-				if (a->search.node_hit && a->search.node_hit[c->node])
+				if (a->search.name_hit && a->search.name_hit[name] == 2)
 					attr = a->scr.colour ? attr : a->scr.role_attr[ROLE_MATCH];
 				else
 					attr = a->scr.role_attr[ROLE_DIM];
@@ -155,12 +155,12 @@ void flame_view_draw(struct tui_app *a, int y, int h, int w)
 }
 
 /* Selects the cell next to the selection in its row. */
-static void move_sideways(struct tui_app *a, int dir)
+static void move_sideways(struct flame_pane *fp, int dir)
 {
-	const struct flame *f = &a->fl.layout;
+	const struct flame *f = &fp->fl.layout;
 	uint32_t r, c;
 
-	if (!flame_find(f, a->tree, a->fl.sel, a->fl.sel_plus, &r, &c))
+	if (!flame_find(f, fp->tree, fp->fl.sel, fp->fl.sel_plus, &r, &c))
 		return;
 	if (dir < 0 && c > f->rows[r].first)
 		c--;
@@ -168,27 +168,27 @@ static void move_sideways(struct tui_app *a, int dir)
 		c++;
 	else
 		return;
-	a->fl.sel = f->cells[c].node;
-	a->fl.sel_plus = f->cells[c].hidden != 0;
+	fp->fl.sel = f->cells[c].node;
+	fp->fl.sel_plus = f->cells[c].hidden != 0;
 }
 
-static void select_parent(struct tui_app *a)
+static void select_parent(struct tui_app *a, struct flame_pane *fp)
 {
-	if (a->fl.sel_plus)
-		a->fl.sel_plus = false;
-	else if (a->fl.sel != a->fl.zoom)
-		a->fl.sel = a->tree->parent[a->fl.sel];
-	else if (a->fl.zoom != 0)
+	if (fp->fl.sel_plus)
+		fp->fl.sel_plus = false;
+	else if (fp->fl.sel != fp->fl.zoom)
+		fp->fl.sel = fp->tree->parent[fp->fl.sel];
+	else if (fp->fl.zoom != 0)
 		scr_message(a, false, "at the zoom root: Esc unzooms, r resets");
 }
 
-static void select_widest_child(struct tui_app *a)
+static void select_widest_child(struct tui_app *a, struct flame_pane *fp)
 {
-	const struct tree *t = a->tree;
-	uint32_t n = a->fl.sel, k, best = PROF_NONE, r, c;
+	const struct tree *t = fp->tree;
+	uint32_t n = fp->fl.sel, k, best = PROF_NONE, r, c;
 	int64_t bv = 0;
 
-	if (a->fl.sel_plus)
+	if (fp->fl.sel_plus)
 		return;
 	for (k = 0; k < t->nkids[n]; k++) {
 		uint32_t kid = t->kids[t->kid_off[n] + k];
@@ -199,32 +199,32 @@ static void select_widest_child(struct tui_app *a)
 	}
 	if (best == PROF_NONE || bv <= 0)
 		return;
-	if (flame_find(&a->fl.layout, t, best, false, &r, &c) ||
-	    a->fl.layout.nrows <= sel_row(a) + 1) {
-		a->fl.sel = best; /* visible, or below the laid-out rows: draw() scrolls */
-	} else if (flame_find(&a->fl.layout, t, n, true, &r, &c)) {
-		a->fl.sel_plus = true;
+	if (flame_find(&fp->fl.layout, t, best, false, &r, &c) ||
+	    fp->fl.layout.nrows <= sel_row(fp) + 1) {
+		fp->fl.sel = best; /* visible, or below the laid-out rows: draw() scrolls */
+	} else if (flame_find(&fp->fl.layout, t, n, true, &r, &c)) {
+		fp->fl.sel_plus = true;
 	}
 }
 
-static void zoom_to(struct tui_app *a, uint32_t node)
+static void zoom_to(struct flame_pane *fp, uint32_t node)
 {
-	if (node == a->fl.zoom)
+	if (node == fp->fl.zoom)
 		return;
-	if (a->fl.nzoom == ZOOM_STACK_MAX) {
-		memmove(a->fl.zoom_stack, a->fl.zoom_stack + 1,
-			(ZOOM_STACK_MAX - 1) * sizeof(a->fl.zoom_stack[0]));
-		a->fl.nzoom--;
+	if (fp->fl.nzoom == ZOOM_STACK_MAX) {
+		memmove(fp->fl.zoom_stack, fp->fl.zoom_stack + 1,
+			(ZOOM_STACK_MAX - 1) * sizeof(fp->fl.zoom_stack[0]));
+		fp->fl.nzoom--;
 	}
-	a->fl.zoom_stack[a->fl.nzoom++] = a->fl.zoom;
-	a->fl.zoom = node;
-	a->fl.scroll = 0;
+	fp->fl.zoom_stack[fp->fl.nzoom++] = fp->fl.zoom;
+	fp->fl.zoom = node;
+	fp->fl.scroll = 0;
 }
 
-void flame_view_reveal(struct tui_app *a, uint32_t node)
+void flame_view_reveal(struct tui_app *a, struct flame_pane *fp, uint32_t node)
 {
-	const struct tree *t = a->tree;
-	uint64_t w = a->fl.area_w > 0 ? (uint64_t)a->fl.area_w : 80;
+	const struct tree *t = fp->tree;
+	uint64_t w = fp->fl.area_w > 0 ? (uint64_t)fp->fl.area_w : 80;
 	int64_t v = tree_total(t, node, a->type);
 	uint32_t top = node;
 
@@ -232,43 +232,43 @@ void flame_view_reveal(struct tui_app *a, uint32_t node)
 	while (top != 0 && v > 0 &&
 	       (uint64_t)v * w >= (uint64_t)tree_total(t, t->parent[top], a->type))
 		top = t->parent[top];
-	if (!tree_is_ancestor(t, a->fl.zoom, node) ||
-	    (v > 0 && (uint64_t)v * w < (uint64_t)tree_total(t, a->fl.zoom, a->type)))
-		zoom_to(a, top);
-	a->fl.sel = node;
-	a->fl.sel_plus = false;
+	if (!tree_is_ancestor(t, fp->fl.zoom, node) ||
+	    (v > 0 && (uint64_t)v * w < (uint64_t)tree_total(t, fp->fl.zoom, a->type)))
+		zoom_to(fp, top);
+	fp->fl.sel = node;
+	fp->fl.sel_plus = false;
 }
 
-bool flame_view_key(struct tui_app *a, int key)
+bool flame_view_key(struct tui_app *a, struct flame_pane *fp, int key)
 {
-	struct flame_state *fl = &a->fl;
+	struct flame_state *fl = &fp->fl;
 	int i;
 
 	switch (key) {
 	case 'k':
-		select_parent(a);
+		select_parent(a, fp);
 		break;
 	case 'j':
-		select_widest_child(a);
+		select_widest_child(a, fp);
 		break;
 	case KEY_UP:
-		fl->flame_up ? select_widest_child(a) : select_parent(a);
+		fl->flame_up ? select_widest_child(a, fp) : select_parent(a, fp);
 		break;
 	case KEY_DOWN:
-		fl->flame_up ? select_parent(a) : select_widest_child(a);
+		fl->flame_up ? select_parent(a, fp) : select_widest_child(a, fp);
 		break;
 	case 'h':
 	case KEY_LEFT:
-		move_sideways(a, -1);
+		move_sideways(fp, -1);
 		break;
 	case 'l':
 	case KEY_RIGHT:
-		move_sideways(a, 1);
+		move_sideways(fp, 1);
 		break;
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		zoom_to(a, fl->sel);
+		zoom_to(fp, fl->sel);
 		fl->sel_plus = false;
 		break;
 	case 27: /* Esc */
@@ -296,7 +296,7 @@ bool flame_view_key(struct tui_app *a, int key)
 		for (i = 0; i < 100000; i++) {
 			uint32_t before = fl->sel;
 
-			select_widest_child(a);
+			select_widest_child(a, fp);
 			if (fl->sel == before)
 				break;
 		}
@@ -304,7 +304,7 @@ bool flame_view_key(struct tui_app *a, int key)
 	case KEY_NPAGE:
 	case KEY_PPAGE:
 		for (i = 0; i < (fl->area_h > 1 ? fl->area_h - 1 : 1); i++)
-			(key == KEY_NPAGE) != fl->flame_up ? select_widest_child(a) : select_parent(a);
+			(key == KEY_NPAGE) != fl->flame_up ? select_widest_child(a, fp) : select_parent(a, fp);
 		break;
 	case 'i':
 		fl->flame_up = !fl->flame_up;
@@ -321,9 +321,9 @@ bool flame_view_key(struct tui_app *a, int key)
 	return true;
 }
 
-void flame_view_mouse(struct tui_app *a, int y, int x, bool dbl)
+void flame_view_mouse(struct tui_app *a, struct flame_pane *fp, int y, int x, bool dbl)
 {
-	struct flame_state *fl = &a->fl;
+	struct flame_state *fl = &fp->fl;
 	uint32_t r, k;
 	int off = fl->flame_up ? fl->area_y + fl->area_h - 1 - y : y - fl->area_y;
 
@@ -339,24 +339,24 @@ void flame_view_mouse(struct tui_app *a, int y, int x, bool dbl)
 			fl->sel = c->node;
 			fl->sel_plus = c->hidden != 0;
 			if (dbl)
-				flame_view_key(a, '\n');
+				flame_view_key(a, fp, '\n');
 			return;
 		}
 	}
 }
 
-void flame_view_status(struct tui_app *a, struct buf *out)
+void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out)
 {
-	const struct tree *t = a->tree;
-	uint32_t n = a->fl.sel;
+	const struct tree *t = fp->tree;
+	uint32_t n = fp->fl.sel;
 	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX], p2[UNITS_MAX], p3[UNITS_MAX];
-	int64_t all = a->base_total[a->type], zoomed = tree_total(t, a->fl.zoom, a->type);
+	int64_t all = a->base_total[a->type], zoomed = tree_total(t, fp->fl.zoom, a->type);
 
-	if (a->fl.sel_plus) {
+	if (fp->fl.sel_plus) {
 		uint32_t r, c;
 
-		if (flame_find(&a->fl.layout, t, n, true, &r, &c)) {
-			const struct flame_cell *cell = &a->fl.layout.cells[c];
+		if (flame_find(&fp->fl.layout, t, n, true, &r, &c)) {
+			const struct flame_cell *cell = &fp->fl.layout.cells[c];
 
 			app_format_value(a, v1, sizeof(v1), cell->value);
 			units_percent(p1, sizeof(p1), cell->value, all);
@@ -373,8 +373,12 @@ void flame_view_status(struct tui_app *a, struct buf *out)
 	units_percent(p2, sizeof(p2), tree_total(t, n, a->type), all);
 	units_percent(p3, sizeof(p3), tree_total(t, n, a->type), zoomed);
 	text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3, !a->scr.utf8);
-	buf_printf(out, "  self %s (%s)  total %s (%s all", v1, p1, v2, p2);
-	if (a->fl.zoom != 0)
+	if (tree_self(t, n, a->type) == 0)
+		buf_puts(out, "  self 0"); /* the common case, kept short for 80 columns */
+	else
+		buf_printf(out, "  self %s (%s)", v1, p1);
+	buf_printf(out, "  total %s (%s all", v2, p2);
+	if (fp->fl.zoom != 0)
 		buf_printf(out, ", %s zoomed", p3);
 	buf_puts(out, ")");
 }

@@ -156,7 +156,7 @@ int scr_put(int y, int x, int w, const char *s, size_t n, int attr)
 		mvaddnstr(y, x, s, (int)n);
 		used = text_width(s, n);
 	} else {
-		used = text_middle_truncate(&b, s, n, w, false);
+		used = text_tail_truncate(&b, s, n, w, false);
 		attrset(attr);
 		if (b.data)
 			mvaddnstr(y, x, b.data, (int)b.len);

@@ -127,8 +127,16 @@ void top_view_draw(struct tui_app *a, int y, int h, int w)
 			scr_fill(y + 1 + row, 0, w, attr);
 		used = scr_put(y + 1 + row, 0, w, line.data, line.len, attr);
 		buf_release(&line);
-		scr_put_safe(a, y + 1 + row, used, w - used, prof_str(p, r->name),
-			     prof_strlen(p, r->name), attr);
+		{
+			struct buf nb = BUF_INIT;
+
+			/* like the flame graph: qualifiers go first, then the middle */
+			text_fit_name(&nb, prof_str(p, r->name), prof_strlen(p, r->name), w - used,
+				      !a->scr.utf8);
+			if (nb.data)
+				scr_put(y + 1 + row, used, w - used, nb.data, nb.len, attr);
+			buf_release(&nb);
+		}
 	}
 }
 
@@ -184,7 +192,7 @@ bool top_view_key(struct tui_app *a, int key)
 	case '\r':
 	case KEY_ENTER:
 		if (tp->nrows) {
-			flame_view_reveal(a, top_widest(a->tree, a->type,
+			flame_view_reveal(a, &a->main, top_widest(a->tree, a->type,
 						    tp->top.rows[tp->rows[tp->sel]].name));
 			a->view = VIEW_FLAME;
 		}

@@ -17,7 +17,7 @@
 #include "theme.h"
 #include "tui.h"
 
-enum view { VIEW_FLAME, VIEW_TOP, VIEW_COUNT };
+enum view { VIEW_FLAME, VIEW_TOP, VIEW_SANDWICH, VIEW_COUNT };
 
 #define ZOOM_STACK_MAX 256
 #define PROMPT_MAX 512
@@ -53,6 +53,22 @@ struct flame_state {
 	int area_y, area_h, area_w;  /* where it was last drawn (for the mouse) */
 };
 
+/* A flame graph on screen: the tree it draws (borrowed) and its view state. */
+struct flame_pane {
+	const struct tree *tree;
+	struct flame_state fl;
+};
+
+struct sandwich_state {
+	uint32_t name;              /* the function (string id); 0 when none is chosen */
+	struct prof *callers_prof, *callees_prof;
+	struct tree *callers_tree, *callees_tree;
+	struct flame_pane callers;  /* drawn with the function at the bottom */
+	struct flame_pane callees;  /* the function on top */
+	bool focus_callers;
+	int divider_y;
+};
+
 struct top_state {
 	struct top *all;  /* per sample type, computed once when the explorer opens */
 	struct top top;   /* the current type's table, sorted */
@@ -80,7 +96,8 @@ struct tui_app {
 	struct screen scr;
 	uint32_t type;
 	enum view view;
-	struct flame_state fl;
+	struct flame_pane main;      /* view 1: main.tree is a->tree */
+	struct sandwich_state sw;    /* view 3 */
 	struct top_state tp;
 
 	/* search (flame graph) */
@@ -118,12 +135,21 @@ void scr_message(struct tui_app *a, bool error, const char *fmt, ...)
 #endif
 	;
 
-/* flame_view.c */
-void flame_view_draw(struct tui_app *a, int y, int h, int w);
-bool flame_view_key(struct tui_app *a, int key);
-void flame_view_mouse(struct tui_app *a, int y, int x, bool dbl);
-void flame_view_reveal(struct tui_app *a, uint32_t node);
-void flame_view_status(struct tui_app *a, struct buf *out);
+/* flame_view.c: any pane (the main graph, either half of the sandwich) */
+void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int h, int w);
+bool flame_view_key(struct tui_app *a, struct flame_pane *fp, int key);
+void flame_view_mouse(struct tui_app *a, struct flame_pane *fp, int y, int x, bool dbl);
+void flame_view_reveal(struct tui_app *a, struct flame_pane *fp, uint32_t node);
+void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out);
+
+/* sandwich_view.c */
+void sandwich_view_draw(struct tui_app *a, int y, int h, int w);
+bool sandwich_view_key(struct tui_app *a, int key);
+void sandwich_view_mouse(struct tui_app *a, int y, int x, bool dbl);
+void sandwich_view_status(struct tui_app *a, struct buf *out);
+/* Pivots the sandwich to the function `name` (a string id); 0 on success. */
+int sandwich_view_set(struct tui_app *a, uint32_t name);
+void sandwich_view_release(struct tui_app *a);
 
 /* top_view.c */
 void top_view_draw(struct tui_app *a, int y, int h, int w);

@@ -10,15 +10,15 @@ e2e_start 80 24 "$smolder" "$ex/cpuwork-cpu.pb.gz"
 expect "header names the sample type and total" "cpu \(nanoseconds\) . 9\.24 s total"
 expect "flame tab is active" "\[1\]Flame"
 expect "root row shows the total" "^all  9\.24 s"
-expect "status line describes the root" "all  self 0 ns \(0%\)  total 9\.24 s \(100% all\)"
+expect "status line describes the root" "all  self 0  total 9\.24 s \(100% all\)"
 expect "hint line" "/ search . Enter zoom"
 
 keys j
-expect "j selects the widest child" "main\.worker  self 0 ns \(0%\)  total 8\.99 s \(97\.3% all\)"
+expect "j selects the widest child" "main\.worker  self 0  total 8\.99 s \(97\.3% all\)"
 keys l l
 expect "h/l reach the +N cell of frames too narrow to draw" "\+[0-9]+ narrow frames under all: [0-9.]+ ms \([0-9.]+%\)"
 keys k
-expect "k goes back to the parent" "^ all  self 0 ns"
+expect "k goes back to the parent" "^ all  self 0  total"
 
 # search: the matched share equals pprof's -focus=sha256 total (1.15 s of 9.24 s)
 keys / s h a 2 5 6
@@ -98,14 +98,28 @@ keys 1
 mouse() { sleep 0.3; tm send-keys -t e2e -l "$1"; }  # after the keys before it settled
 keys r 1
 mouse $'\e[<0;40;6M\e[<0;40;6m'
-expect "a click selects the frame under the pointer" "^ main\.hashRecords  self 0 .*\(0%\)  total .*\(13\.1% all\)"
+expect "a click selects the frame under the pointer" "^ main\.hashRecords  self 0  total .*\(13\.1% all\)"
 mouse $'\e[<0;40;6M\e[<0;40;6m\e[<0;40;6M\e[<0;40;6m'
 expect "a double-click zooms into it" "^ all . main\.worker . main\.processBatch . main\.hashRecords"
 mouse $'\e[<65;40;6M'
 expect "the wheel moves to the widest child" "^ crypto/sha256\.\(\*digest\)\.Write  self.* \(10\.6% all, 81\.0% zoomed\)"
 keys Escape
-mouse $'\e[<0;75;1M\e[<0;75;1m'
+mouse $'\e[<0;70;1M\e[<0;70;1m'
 expect "a click on a tab switches view" "\[2\]Top"
+keys 1
+
+# sandwich: callers above the function, callees below; Enter pivots
+keys r 1 / h a s h R e c o r d s Enter 3
+expect "3 opens the sandwich of the selection" "\[3\]Sw"
+expect "the divider names the function with its total" "── main\.hashRecords  self 0 ns  total 1\.21 s \(13\.1%\)"
+expect "its caller is drawn above it" "^main\.processBatch +│"
+expect "its callees below it" "^crypto/sha256\.\(\*digest\)\.Write +│"
+keys j
+expect "j moves to the widest callee" "callee: crypto/sha256\.\(\*digest\)\.Write  self 0  total 980 ms"
+keys Enter
+expect "Enter pivots the sandwich to it" "── crypto/sha256\.\(\*digest\)\.Write  self 0 ns  total 1\.13 s \(12\.2%\)"
+keys Up Up
+expect "up from the function crosses into the callers" "caller: crypto/sha256\.\(\*digest\)\.Write|caller: main\.hashRecords"
 keys 1
 
 keys q

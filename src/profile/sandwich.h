@@ -1,0 +1,22 @@
+/*
+ * sandwich.h — the callers and callees of one function, as two profiles whose call
+ * trees are rooted at that function.
+ *
+ * For each sample in which the function appears: the callees profile keeps the stack
+ * from its root-most occurrence down to the leaf; the callers profile keeps the stack
+ * from the root down to its leaf-most occurrence, turned around so the function is
+ * the root and its callers are its "children".  Merged over every place the function
+ * occurs; recursion is counted once per sample.  Frames are function names; string
+ * ids are those of the input (strings are copied in order), so names compare by id.
+ *
+ * Ownership: *callers and *callees are new profiles the caller frees.
+ */
+#ifndef SMOLDER_SANDWICH_H
+#define SMOLDER_SANDWICH_H
+
+#include "prof.h"
+
+int sandwich_build(const struct prof *p, uint32_t name, struct prof **callers,
+		   struct prof **callees);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * sandwich_view.c — view 3: the callers of one function above a divider line naming
+ * it, its callees below.  Both halves are flame panes (flame_view.c) over the trees of
+ * sandwich_build()'s two profiles: the callers graph is drawn root at the bottom, so
+ * the function sits just above the divider with its callers stacked over it.
+ * Arrow keys cross the divider; Enter on a caller or callee pivots the sandwich to it.
+ */
+#include <curses.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/text.h"
+#include "base/units.h"
+#include "profile/sandwich.h"
+#include "tui_int.h"
+
+void sandwich_view_release(struct tui_app *a)
+{
+	struct sandwich_state *sw = &a->sw;
+
+	flame_release(&sw->callers.fl.layout);
+	flame_release(&sw->callees.fl.layout);
+	tree_free(sw->callers_tree);
+	tree_free(sw->callees_tree);
+	prof_free(sw->callers_prof);
+	prof_free(sw->callees_prof);
+	memset(sw, 0, sizeof(*sw));
+}
+
+int sandwich_view_set(struct tui_app *a, uint32_t name)
+{
+	struct sandwich_state sw = { 0 };
+	int rc;
+
+	if ((rc = sandwich_build(a->prof, name, &sw.callers_prof, &sw.callees_prof)) ||
+	    (rc = tree_build(sw.callers_prof, &sw.callers_tree)) ||
+	    (rc = tree_build(sw.callees_prof, &sw.callees_tree))) {
+		tree_free(sw.callers_tree);
+		tree_free(sw.callees_tree);
+		prof_free(sw.callers_prof);
+		prof_free(sw.callees_prof);
+		return rc;
+	}
+	sandwich_view_release(a);
+	sw.name = name;
+	sw.callers.tree = sw.callers_tree;
+	sw.callees.tree = sw.callees_tree;
+	sw.callers.fl.flame_up = true; /* the function at the bottom, callers above */
+	/* the trees' roots are "all"; the function is their only child */
+	sw.callers.fl.zoom = sw.callers.fl.sel = sw.callers_tree->n > 1 ? 1 : 0;
+	sw.callees.fl.zoom = sw.callees.fl.sel = sw.callees_tree->n > 1 ? 1 : 0;
+	a->sw = sw;
+	return 0;
+}
+
+static struct flame_pane *focused(struct tui_app *a)
+{
+	return a->sw.focus_callers ? &a->sw.callers : &a->sw.callees;
+}
+
+void sandwich_view_draw(struct tui_app *a, int y, int h, int w)
+{
+	struct sandwich_state *sw = &a->sw;
+	struct buf b = BUF_INIT;
+	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX];
+	int top_h, bot_h, k;
+
+	for (k = 0; k < h; k++)
+		scr_fill(y + k, 0, w, A_NORMAL);
+	if (!sw->name) {
+		const char *msg = "select a function in the flame graph or the top table, then press 3";
+
+		scr_put(y + 1, 2, w - 2, msg, strlen(msg), a->scr.role_attr[ROLE_HINT]);
+		return;
+	}
+	top_h = (h - 1) / 2;
+	bot_h = h - 1 - top_h;
+	/* callers: their pane's root row (the function) is right above the divider */
+	flame_view_draw(a, &sw->callers, y, top_h, w);
+	sw->divider_y = y + top_h;
+	app_format_value(a, v1, sizeof(v1), tree_total(sw->callees_tree, 0, a->type));
+	units_percent(p1, sizeof(p1), tree_total(sw->callees_tree, 0, a->type),
+		      a->base_total[a->type]);
+	{
+		int64_t self = sw->callees_tree->n > 1 ? tree_self(sw->callees_tree, 1, a->type) : 0;
+
+		app_format_value(a, v2, sizeof(v2), self);
+	}
+	buf_puts(&b, a->scr.utf8 ? "\xe2\x94\x80\xe2\x94\x80 " : "-- ");
+	text_safe(&b, prof_str(a->prof, sw->name), prof_strlen(a->prof, sw->name), !a->scr.utf8);
+	buf_printf(&b, "  self %s  total %s (%s)", v2, v1, p1);
+	if (text_width(b.data, b.len) + 32 <= w)
+		buf_printf(&b, "  %s callers above, callees below", a->scr.utf8 ? "\xe2\x96\xb2" : "^");
+	scr_fill(sw->divider_y, 0, w, a->scr.role_attr[ROLE_STATUS]);
+	scr_put(sw->divider_y, 0, w, b.data, b.len, a->scr.role_attr[ROLE_STATUS]);
+	buf_release(&b);
+	flame_view_draw(a, &sw->callees, sw->divider_y + 1, bot_h, w);
+}
+
+bool sandwich_view_key(struct tui_app *a, int key)
+{
+	struct sandwich_state *sw = &a->sw;
+	struct flame_pane *fp;
+
+	if (!sw->name)
+		return false;
+	fp = focused(a);
+	/* crossing the divider: down from the function in the callers, up from it below */
+	if (fp == &sw->callers && fp->fl.sel == fp->fl.zoom && !fp->fl.sel_plus &&
+	    (key == KEY_DOWN || key == 'k')) {
+		sw->focus_callers = false;
+		return true;
+	}
+	if (fp == &sw->callees && fp->fl.sel == fp->fl.zoom && !fp->fl.sel_plus &&
+	    (key == KEY_UP || key == 'k')) {
+		sw->focus_callers = true;
+		return true;
+	}
+	if ((key == '\n' || key == '\r' || key == KEY_ENTER) && fp->fl.sel > 1 && !fp->fl.sel_plus) {
+		uint32_t name = fp->tree->name[fp->fl.sel];
+
+		if (sandwich_view_set(a, name))
+			scr_message(a, true, "%s", err_last());
+		return true;
+	}
+	return flame_view_key(a, fp, key);
+}
+
+void sandwich_view_mouse(struct tui_app *a, int y, int x, bool dbl)
+{
+	struct sandwich_state *sw = &a->sw;
+
+	if (!sw->name)
+		return;
+	if (y < sw->divider_y) {
+		sw->focus_callers = true;
+		flame_view_mouse(a, &sw->callers, y, x, false);
+	} else if (y > sw->divider_y) {
+		sw->focus_callers = false;
+		flame_view_mouse(a, &sw->callees, y, x, false);
+	}
+	if (dbl)
+		sandwich_view_key(a, '\n');
+}
+
+void sandwich_view_status(struct tui_app *a, struct buf *out)
+{
+	if (!a->sw.name) {
+		buf_puts(out, "no function chosen");
+		return;
+	}
+	buf_puts(out, a->sw.focus_callers ? "caller: " : "callee: ");
+	flame_view_status(a, focused(a), out);
+}
