@@ -37,6 +37,7 @@ static const struct {
 	{ "/", "regex search (PCRE2, RE2 syntax); in tables: filter rows" },
 	{ "n N", "next / previous match" },
 	{ "#", "search the selected name" },
+	{ "y", "copy the selected name to the clipboard (OSC 52, works over SSH)" },
 	{ "Esc", "clear the search (when not zoomed)" },
 	{ NULL, "Filters (pprof's; stacked, listed in the status line)" },
 	{ "f x -", "focus on / ignore / hide the selected function" },
@@ -644,6 +645,24 @@ bool tui_app_key(struct tui_app *a, int key)
 	case 'F':
 		app_filter_pop(a);
 		return true;
+	case 'y': {
+		uint32_t n = a->view == VIEW_SANDWICH ? 0 : selected_node(a), name;
+
+		if (a->view == VIEW_SANDWICH && a->sw.name) {
+			struct flame_pane *fp = a->sw.focus_callers ? &a->sw.callers : &a->sw.callees;
+
+			name = fp->fl.sel_plus ? 0 : fp->tree->name[fp->fl.sel];
+		} else {
+			name = n ? a->tree->name[n] : 0;
+		}
+		if (!name) {
+			scr_message(a, false, "select a function first");
+			return true;
+		}
+		scr_clipboard(prof_str(a->prof, name), prof_strlen(a->prof, name));
+		scr_message(a, false, "copied %s", prof_str(a->prof, name));
+		return true;
+	}
 	case 'n':
 		app_search_jump(a, 1);
 		return true;

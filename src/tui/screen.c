@@ -186,6 +186,30 @@ void scr_fill(int y, int x, int w, int attr)
 	attrset(A_NORMAL);
 }
 
+void scr_clipboard(const char *s, size_t n)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf out = BUF_INIT;
+	size_t i;
+
+	/* OSC 52: the terminal (or tmux, or the SSH client's terminal) sets its clipboard;
+	 * the text travels base64-encoded, so nothing in it reaches the terminal raw */
+	buf_puts(&out, "\033]52;c;");
+	for (i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+		char q[4] = { b64[v >> 18 & 63], b64[v >> 12 & 63],
+			      i + 1 < n ? b64[v >> 6 & 63] : '=', i + 2 < n ? b64[v & 63] : '=' };
+
+		buf_add(&out, q, 4);
+	}
+	buf_puts(&out, "\a");
+	fwrite(out.data, 1, out.len, stdout);
+	fflush(stdout);
+	buf_release(&out);
+}
+
 void scr_message(struct tui_app *a, bool error, const char *fmt, ...)
 {
 	va_list ap;

@@ -129,6 +129,8 @@ int scr_put(int y, int x, int w, const char *s, size_t n, int attr);
 /* Draws an untrusted string made safe, fitted into w cells. */
 int scr_put_safe(const struct tui_app *a, int y, int x, int w, const char *s, size_t n, int attr);
 void scr_fill(int y, int x, int w, int attr);
+/* Puts s[0..n) on the system clipboard through OSC 52 (works over SSH). */
+void scr_clipboard(const char *s, size_t n);
 void scr_message(struct tui_app *a, bool error, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))

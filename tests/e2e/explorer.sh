@@ -122,6 +122,14 @@ keys Up Up
 expect "up from the function crosses into the callers" "caller: crypto/sha256\.\(\*digest\)\.Write|caller: main\.hashRecords"
 keys 1
 
+# y copies the selected name through OSC 52 (tmux keeps it as a paste buffer)
+tm set-option -g set-clipboard on
+keys r j y
+expect "y says what it copied" "copied main\.worker"
+E2E_CHECKS=$((E2E_CHECKS + 1))
+if [ "$(tm show-buffer 2>/dev/null)" = "main.worker" ]; then echo "ok   - the clipboard holds main.worker"
+else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - the clipboard holds '$(tm show-buffer 2>&1)'"; fi
+
 keys q
 expect "q quits with status 0" "EXITED=0"
 e2e_stop
