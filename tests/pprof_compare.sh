@@ -2,7 +2,7 @@
 # Compares `smolder top --format tsv` with `go tool pprof -top` (the reference
 # implementation, Debian's golang-go) for every shared pprof file and every sample
 # index: every row, exact integers, same order.  Usage: pprof_compare.sh SMOLDER TESTDATA
-set -u
+set -u -o pipefail  # a smolder that fails (or trips a sanitizer) fails its case
 smolder=$1
 data=$2
 export PPROF_BINARY_PATH=/nonexistent HOME=${TMPDIR:-/tmp}

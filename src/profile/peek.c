@@ -60,8 +60,11 @@ static int fill_entry(const struct prof *p, struct peek_entry *e, const struct e
 			(*list)[(*n)++] = (struct peek_edge){ other, ed->weight };
 		}
 	}
-	qsort_r(e->callers, e->ncallers, sizeof(*e->callers), cmp_edges, (void *)p);
-	qsort_r(e->callees, e->ncallees, sizeof(*e->callees), cmp_edges, (void *)p);
+	/* (glibc's qsort_r wants a non-NULL base even for no elements) */
+	if (e->ncallers > 1)
+		qsort_r(e->callers, e->ncallers, sizeof(*e->callers), cmp_edges, (void *)p);
+	if (e->ncallees > 1)
+		qsort_r(e->callees, e->ncallees, sizeof(*e->callees), cmp_edges, (void *)p);
 	return 0;
 }
 

@@ -217,7 +217,8 @@ void top_sort(struct top *top, const struct prof *p, enum top_sort by, bool inve
 {
 	struct sort_ctx c = { p, by, invert ? -1 : 1 };
 
-	qsort_r(top->rows, top->n, sizeof(*top->rows), cmp_rows, &c);
+	if (top->n > 1)
+		qsort_r(top->rows, top->n, sizeof(*top->rows), cmp_rows, &c);
 }
 
 void top_release(struct top *top)
