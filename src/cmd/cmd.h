@@ -23,5 +23,12 @@ void cmd_usage(FILE *f);
 /* Shared by verbs: resolves "--sample-index" against a profile; -1 with a message. */
 struct prof;
 int cmd_sample_index(const struct prof *p, const char *arg);
+/*
+ * Loads SOURCE (file, "-" or URL, with the waiting indicator and Ctrl-C) and resolves
+ * the sample index; prints the one-line error and returns non-zero on failure.  *out
+ * belongs to the caller.
+ */
+int cmd_load(const char *src, const struct cmd_env *env, const char *sample_index,
+	     struct prof **out, int *type);
 
 #endif

@@ -124,7 +124,6 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct load_opts lo = { env->cancel, true };
 	const char *sample_index = NULL, *format = "text";
 	struct prof *p = NULL;
 	struct peek pk = { 0 };
@@ -155,12 +154,8 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		peek_help(stderr);
 		return 2;
 	}
-	if (load_profile(argv[optind + 1], &lo, &p)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+	if (cmd_load(argv[optind + 1], env, sample_index, &p, &type))
 		return 1;
-	}
-	if ((type = cmd_sample_index(p, sample_index)) < 0)
-		goto done;
 	if (peek_compute(p, (uint32_t)type, argv[optind], &pk)) {
 		fprintf(stderr, "smolder: %s\n", err_last());
 		goto done;

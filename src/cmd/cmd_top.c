@@ -51,20 +51,6 @@ static void top_help(FILE *f)
 	      f);
 }
 
-int cmd_sample_index(const struct prof *p, const char *arg)
-{
-	int i = arg ? prof_find_type(p, arg) : (int)p->default_type;
-	uint32_t k;
-
-	if (i < 0) {
-		fprintf(stderr, "smolder: unknown sample index '%s'; this profile has:", arg);
-		for (k = 0; k < p->ntypes; k++)
-			fprintf(stderr, " %s", prof_str(p, p->sample_types[k].type));
-		fputc('\n', stderr);
-	}
-	return i;
-}
-
 static void print_safe(FILE *f, const char *s, size_t n)
 {
 	struct buf b = BUF_INIT;
@@ -228,12 +214,8 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		top_help(stderr);
 		return 2;
 	}
-	if (load_profile(argv[optind], &lo, &p)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+	if (cmd_load(argv[optind], env, sample_index, &p, &type))
 		return 1;
-	}
-	if ((type = cmd_sample_index(p, sample_index)) < 0)
-		goto done;
 	if (diff_base) {
 		struct prof *base = NULL, *d = NULL;
 

@@ -321,6 +321,33 @@ int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
 	return 0;
 }
 
+int pb_copy_header(struct prof_builder *b, const struct prof *src, bool tables)
+{
+	uint32_t i, id;
+	int rc;
+
+	if (b->p->nstrs != 1 || b->p->ntypes || b->p->nfunctions || b->p->nmappings)
+		return err_set(ERR_USAGE, "pb_copy_header wants a fresh builder");
+	for (i = 1; i < src->nstrs; i++)
+		if ((rc = pb_string(b, src->strs[i], src->str_lens[i], &id)))
+			return rc;
+	for (i = 0; i < src->ntypes; i++)
+		if ((rc = pb_sample_type(b, src->sample_types[i].type, src->sample_types[i].unit)))
+			return rc;
+	pb_set_default_type(b, src->default_type);
+	pb_set_period(b, src->period_type.type, src->period_type.unit, src->period);
+	pb_set_times(b, src->time_nanos, src->duration_nanos);
+	if (!tables)
+		return 0;
+	for (i = 0; i < src->nmappings; i++)
+		if ((rc = pb_mapping(b, &src->mappings[i], &id)))
+			return rc;
+	for (i = 0; i < src->nfunctions; i++)
+		if ((rc = pb_function(b, &src->functions[i], &id)))
+			return rc;
+	return 0;
+}
+
 int pb_finish(struct prof_builder *b, struct prof **out)
 {
 	struct prof *p = b->p;

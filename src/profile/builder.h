@@ -49,6 +49,13 @@ int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
 	      const int64_t *values, const struct prof_label *labels, uint32_t nlabels);
 uint32_t pb_ntypes(const struct prof_builder *b);
 
+/*
+ * For transforms (filters, granularity, sandwich): gives a fresh builder src's strings
+ * in order — so every string keeps its id — and its sample types, default type, period
+ * and times; with `tables`, also its mappings and functions with their indices.
+ */
+int pb_copy_header(struct prof_builder *b, const struct prof *src, bool tables);
+
 int pb_finish(struct prof_builder *b, struct prof **out);
 
 #endif

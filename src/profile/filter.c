@@ -320,29 +320,6 @@ struct fctx {
 	struct prof_line *lines;
 };
 
-static int copy_header(const struct prof *p, struct prof_builder *b)
-{
-	uint32_t i, id, t;
-	int rc;
-
-	for (i = 1; i < p->nstrs; i++)
-		if ((rc = pb_string(b, p->strs[i], p->str_lens[i], &id)))
-			return rc;
-	for (t = 0; t < p->ntypes; t++)
-		if ((rc = pb_sample_type(b, p->sample_types[t].type, p->sample_types[t].unit)))
-			return rc;
-	pb_set_default_type(b, p->default_type);
-	pb_set_period(b, p->period_type.type, p->period_type.unit, p->period);
-	pb_set_times(b, p->time_nanos, p->duration_nanos);
-	for (i = 0; i < p->nmappings; i++)
-		if ((rc = pb_mapping(b, &p->mappings[i], &id)))
-			return rc;
-	for (i = 0; i < p->nfunctions; i++)
-		if ((rc = pb_function(b, &p->functions[i], &id)))
-			return rc;
-	return 0;
-}
-
 /* Verdicts and kept lines for every location, in pprof's order: hide, then show_from. */
 static int do_locations(struct fctx *c, struct prof_builder *b)
 {
@@ -466,7 +443,7 @@ int prof_filter(const struct prof *in, const struct filter_opts *o, struct prof 
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = pb_new(&b)) || (rc = copy_header(in, b)) || (rc = do_locations(&c, b)) ||
+	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, in, true)) || (rc = do_locations(&c, b)) ||
 	    (rc = do_samples(&c, b)))
 		goto done;
 	rc = pb_finish(b, out);

@@ -129,7 +129,7 @@ int prof_granularity(const struct prof *in, enum granularity g, struct prof **ou
 	struct prof_line *lines = NULL;
 	struct hmap keys;  /* key string id → output function */
 	struct buf key = BUF_INIT;
-	uint32_t i, j, t, id, maxlines = 1;
+	uint32_t i, j, id, maxlines = 1;
 	int rc;
 
 	*out = NULL;
@@ -146,15 +146,8 @@ int prof_granularity(const struct prof *in, enum granularity g, struct prof **ou
 	if ((rc = pb_new(&b)))
 		goto done;
 	/* strings keep their ids (copied in order); keys are interned after them */
-	for (i = 1; i < in->nstrs; i++)
-		if ((rc = pb_string(b, in->strs[i], in->str_lens[i], &id)))
-			goto done;
-	for (t = 0; t < in->ntypes; t++)
-		if ((rc = pb_sample_type(b, in->sample_types[t].type, in->sample_types[t].unit)))
-			goto done;
-	pb_set_default_type(b, in->default_type);
-	pb_set_period(b, in->period_type.type, in->period_type.unit, in->period);
-	pb_set_times(b, in->time_nanos, in->duration_nanos);
+	if ((rc = pb_copy_header(b, in, false)))
+		goto done;
 	for (i = 0; i < in->nmappings; i++)
 		if ((rc = pb_mapping(b, &in->mappings[i], &id)))
 			goto done;

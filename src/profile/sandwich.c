@@ -10,25 +10,14 @@
 
 static int start(const struct prof *p, struct prof_builder **out)
 {
-	struct prof_builder *b;
-	uint32_t i, id;
 	int rc;
 
-	*out = NULL;
-	if ((rc = pb_new(&b)))
+	if ((rc = pb_new(out)))
 		return rc;
-	for (i = 1; i < p->nstrs; i++)
-		if ((rc = pb_string(b, p->strs[i], p->str_lens[i], &id)))
-			goto fail;
-	for (i = 0; i < p->ntypes; i++)
-		if ((rc = pb_sample_type(b, p->sample_types[i].type, p->sample_types[i].unit)))
-			goto fail;
-	pb_set_default_type(b, p->default_type);
-	pb_set_period(b, p->period_type.type, p->period_type.unit, p->period);
-	*out = b;
-	return 0;
-fail:
-	pb_free(b);
+	if ((rc = pb_copy_header(*out, p, false))) {
+		pb_free(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 

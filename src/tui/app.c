@@ -539,14 +539,32 @@ static void prompt_key(struct tui_app *a, int key)
 	prompt_apply(a, a->prompt_kind, false); /* incremental: results follow the typing */
 }
 
-/* The selected function: the flame graph's selection, or the top table's row. */
-static uint32_t selected_node(struct tui_app *a)
+/* The selected function's name (a string id) in whichever view is showing, or 0. */
+static uint32_t selected_name(const struct tui_app *a)
 {
-	if (a->view == VIEW_FLAME)
-		return a->main.fl.sel_plus ? 0 : a->main.fl.sel;
-	if (a->tp.valid && a->tp.nrows)
-		return top_widest(a->tree, a->type, a->tp.top.rows[a->tp.rows[a->tp.sel]].name);
-	return 0;
+	const struct flame_pane *fp = &a->main;
+
+	if (a->view == VIEW_TOP)
+		return a->tp.valid && a->tp.nrows ? a->tp.top.rows[a->tp.rows[a->tp.sel]].name : 0;
+	if (a->view == VIEW_SANDWICH) {
+		if (!a->sw.name)
+			return 0;
+		fp = a->sw.focus_callers ? &a->sw.callers : &a->sw.callees;
+	}
+	return fp->fl.sel_plus || fp->fl.sel == 0 ? 0 : fp->tree->name[fp->fl.sel];
+}
+
+/* The selected name as an exact regex in out; false, with a message, when none. */
+static bool selected_regex(struct tui_app *a, struct buf *out)
+{
+	uint32_t name = selected_name(a);
+
+	if (!name) {
+		scr_message(a, false, "select a function first");
+		return false;
+	}
+	app_quote_regex(out, prof_str(a->prof, name), prof_strlen(a->prof, name));
+	return true;
 }
 
 bool tui_app_key(struct tui_app *a, int key)
@@ -580,9 +598,9 @@ bool tui_app_key(struct tui_app *a, int key)
 		a->view = VIEW_TOP;
 		return true;
 	case '3': {
-		uint32_t n = a->view == VIEW_SANDWICH ? 0 : selected_node(a);
+		uint32_t name = a->view == VIEW_SANDWICH ? 0 : selected_name(a);
 
-		if (n && sandwich_view_set(a, a->tree->name[n]))
+		if (name && sandwich_view_set(a, name))
 			scr_message(a, true, "%s", err_last());
 		a->view = VIEW_SANDWICH;
 		return true;
@@ -606,17 +624,12 @@ bool tui_app_key(struct tui_app *a, int key)
 		return true;
 	case '#': {
 		struct buf b = BUF_INIT;
-		uint32_t n = selected_node(a);
 
-		if (n == 0) {
-			scr_message(a, false, "select a function first");
-			return true;
+		if (selected_regex(a, &b)) {
+			if (a->view != VIEW_FLAME)
+				a->view = VIEW_FLAME;
+			app_set_search(a, b.data);
 		}
-		app_quote_regex(&b, prof_str(a->prof, a->tree->name[n]),
-			    prof_strlen(a->prof, a->tree->name[n]));
-		if (a->view == VIEW_TOP)
-			a->view = VIEW_FLAME;
-		app_set_search(a, b.data);
 		buf_release(&b);
 		return true;
 	}
@@ -628,16 +641,9 @@ bool tui_app_key(struct tui_app *a, int key)
 	case 'x':
 	case '-': {
 		struct buf b = BUF_INIT;
-		uint32_t n = selected_node(a);
 
-		if (n == 0) {
-			scr_message(a, false, "select a function first");
-			return true;
-		}
-		app_quote_regex(&b, prof_str(a->prof, a->tree->name[n]),
-				prof_strlen(a->prof, a->tree->name[n]));
-		if (app_filter_push(a, key == 'f' ? FK_FOCUS : key == 'x' ? FK_IGNORE : FK_HIDE,
-				    b.data))
+		if (selected_regex(a, &b) &&
+		    app_filter_push(a, key == 'f' ? FK_FOCUS : key == 'x' ? FK_IGNORE : FK_HIDE, b.data))
 			scr_message(a, true, "%s", err_last());
 		buf_release(&b);
 		return true;
@@ -646,15 +652,8 @@ bool tui_app_key(struct tui_app *a, int key)
 		app_filter_pop(a);
 		return true;
 	case 'y': {
-		uint32_t n = a->view == VIEW_SANDWICH ? 0 : selected_node(a), name;
+		uint32_t name = selected_name(a);
 
-		if (a->view == VIEW_SANDWICH && a->sw.name) {
-			struct flame_pane *fp = a->sw.focus_callers ? &a->sw.callers : &a->sw.callees;
-
-			name = fp->fl.sel_plus ? 0 : fp->tree->name[fp->fl.sel];
-		} else {
-			name = n ? a->tree->name[n] : 0;
-		}
 		if (!name) {
 			scr_message(a, false, "select a function first");
 			return true;
