@@ -23,6 +23,7 @@ void cmd_usage(FILE *f)
 	fputs("usage: smolder [view] SOURCE [options]   explore a profile in the terminal\n"
 	      "       smolder top SOURCE [options]      print the top functions (pprof -top)\n"
 	      "       smolder peek REGEX SOURCE         callers and callees (pprof -peek)\n"
+	      "       smolder export SOURCE -o FILE     write it out as pprof or folded\n"
 	      "\n"
 	      "SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, - for\n"
 	      "standard input, or an http(s):// URL such as /debug/pprof/profile?seconds=10.\n"
@@ -55,6 +56,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "top") == 0)
 		return cmd_top(argc - 1, argv + 1, &env);
+	if (strcmp(argv[1], "export") == 0)
+		return cmd_export(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "peek") == 0)
 		return cmd_peek(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "view") == 0)

@@ -18,6 +18,7 @@ struct cmd_env {
 int cmd_top(int argc, char **argv, const struct cmd_env *env);
 int cmd_view(int argc, char **argv, const struct cmd_env *env);
 int cmd_peek(int argc, char **argv, const struct cmd_env *env);
+int cmd_export(int argc, char **argv, const struct cmd_env *env);
 void cmd_usage(FILE *f);
 
 /* Shared by verbs: resolves "--sample-index" against a profile; -1 with a message. */
@@ -30,5 +31,49 @@ int cmd_sample_index(const struct prof *p, const char *arg);
  */
 int cmd_load(const char *src, const struct cmd_env *env, const char *sample_index,
 	     struct prof **out, int *type);
+
+/*
+ * pprof's filters and granularity, shared by the verbs that take them: put
+ * CMD_TRANSFORM_OPTIONS in the getopt table, pass every option to cmd_transform_opt()
+ * (true when it took it), then cmd_transform() replaces the profile with the result.
+ */
+#include "profile/filter.h"
+
+struct cmd_transform {
+	struct filter_opts filters;
+	int granularity;  /* enum granularity */
+};
+
+#define CMD_OPT_BASE 1000
+#define CMD_TRANSFORM_OPTIONS                                              \
+	{ "focus", required_argument, NULL, CMD_OPT_BASE + 'F' },           \
+	{ "ignore", required_argument, NULL, CMD_OPT_BASE + 'X' },          \
+	{ "hide", required_argument, NULL, CMD_OPT_BASE + 'H' },            \
+	{ "show-from", required_argument, NULL, CMD_OPT_BASE + 'S' },       \
+	{ "show_from", required_argument, NULL, CMD_OPT_BASE + 'S' },       \
+	{ "tagfocus", required_argument, NULL, CMD_OPT_BASE + 'T' },        \
+	{ "tagignore", required_argument, NULL, CMD_OPT_BASE + 'U' },       \
+	{ "granularity", required_argument, NULL, CMD_OPT_BASE + 'g' },     \
+	{ "functions", no_argument, NULL, CMD_OPT_BASE + 'f' },             \
+	{ "lines", no_argument, NULL, CMD_OPT_BASE + 'l' },                 \
+	{ "files", no_argument, NULL, CMD_OPT_BASE + 'i' },                 \
+	{ "packages", no_argument, NULL, CMD_OPT_BASE + 'p' }
+
+#define CMD_TRANSFORM_HELP                                                               \
+	"Filters, as pprof applies them (regexes match function and file names):\n"      \
+	"      --focus RE           keep samples with a matching frame\n"                 \
+	"      --ignore RE          drop samples with a matching frame\n"                 \
+	"      --hide RE            remove matching frames from the stacks\n"            \
+	"      --show-from RE       drop the callers of the root-most matching frame\n"   \
+	"      --tagfocus [K=]RE|RANGE  keep samples whose label matches (endpoint=/api,\n" \
+	"                           bytes=1kb:10kb, :100ms)\n"                            \
+	"      --tagignore [K=]RE|RANGE drop samples whose label matches\n"               \
+	"      --granularity G      functions (default), lines, files, or packages\n"     \
+	"                           (pprof's -functions, -lines, -files work too)\n"
+
+/* 1 when c was a transform option, 0 when not, -1 (message printed) when bad. */
+int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t);
+/* Applies t to *p (replaced; the old one freed); prints the error on failure. */
+int cmd_transform(struct prof **p, const struct cmd_transform *t);
 
 #endif

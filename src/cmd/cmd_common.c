@@ -4,6 +4,7 @@
 #include "base/err.h"
 #include "cmd.h"
 #include "ingest/load.h"
+#include "profile/granularity.h"
 
 int cmd_sample_index(const struct prof *p, const char *arg)
 {
@@ -33,6 +34,55 @@ int cmd_load(const char *src, const struct cmd_env *env, const char *sample_inde
 		prof_free(*out);
 		*out = NULL;
 		return 1;
+	}
+	return 0;
+}
+
+int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
+{
+	switch (c - CMD_OPT_BASE) {
+	case 'F': t->filters.focus = arg; return 1;
+	case 'X': t->filters.ignore = arg; return 1;
+	case 'H': t->filters.hide = arg; return 1;
+	case 'S': t->filters.show_from = arg; return 1;
+	case 'T': t->filters.tagfocus = arg; return 1;
+	case 'U': t->filters.tagignore = arg; return 1;
+	case 'f': t->granularity = GRAN_FUNCTIONS; return 1;
+	case 'l': t->granularity = GRAN_LINES; return 1;
+	case 'i': t->granularity = GRAN_FILES; return 1;
+	case 'p': t->granularity = GRAN_PACKAGES; return 1;
+	case 'g':
+		if ((t->granularity = granularity_parse(arg)) < 0) {
+			fprintf(stderr, "smolder: --granularity is functions, lines, files or packages, "
+					"not '%s'\n", arg);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_transform(struct prof **p, const struct cmd_transform *t)
+{
+	struct prof *next;
+
+	if (!filter_is_empty(&t->filters)) {
+		if (prof_filter(*p, &t->filters, &next)) {
+			fprintf(stderr, "smolder: %s\n", err_last());
+			return 1;
+		}
+		prof_free(*p);
+		*p = next;
+		if ((*p)->nsamples == 0)
+			fprintf(stderr, "smolder: the filters left no samples\n");
+	}
+	if (t->granularity != GRAN_FUNCTIONS) {
+		if (prof_granularity(*p, (enum granularity)t->granularity, &next)) {
+			fprintf(stderr, "smolder: %s\n", err_last());
+			return 1;
+		}
+		prof_free(*p);
+		*p = next;
 	}
 	return 0;
 }

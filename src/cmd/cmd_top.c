@@ -31,20 +31,10 @@ static void top_help(FILE *f)
 	      "  -f, --format FMT         text (default) or tsv: exact integers for scripts\n"
 	      "  -h, --help               this help\n"
 	      "\n"
-	      "Filters, as pprof applies them (regexes match function and file names):\n"
-	      "      --focus RE           keep samples with a matching frame\n"
-	      "      --ignore RE          drop samples with a matching frame\n"
-	      "      --hide RE            remove matching frames from the stacks\n"
-	      "      --show-from RE       drop the callers of the root-most matching frame\n"
-	      "      --tagfocus [K=]RE|RANGE  keep samples whose label matches (endpoint=/api,\n"
-	      "                           bytes=1kb:10kb, :100ms)\n"
-	      "      --tagignore [K=]RE|RANGE drop samples whose label matches\n"
-	      "Percentages stay relative to the unfiltered total, as in pprof.\n"
-	      "\n"
+	      CMD_TRANSFORM_HELP
 	      "      --diff-base BASE     show this profile minus BASE (pprof's -diff_base):\n"
 	      "                           negative rows got cheaper, % are of BASE's total\n"
-	      "      --granularity G      functions (default), lines, files, or packages\n"
-	      "                           (pprof's -functions, -lines, -files work too)\n"
+	      "Percentages stay relative to the unfiltered total, as in pprof.\n"
 	      "\n"
 	      "pprof's single-dash spellings (-nodecount=N, -sample_index=NAME, -focus=RE,\n"
 	      "-show_from=RE, ...) are accepted too.\n",
@@ -118,31 +108,19 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		{ "sample-index", required_argument, NULL, 'i' },
 		{ "sample_index", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
-		{ "focus", required_argument, NULL, 'F' },
-		{ "ignore", required_argument, NULL, 'X' },
-		{ "hide", required_argument, NULL, 'H' },
-		{ "show-from", required_argument, NULL, 'S' },
-		{ "show_from", required_argument, NULL, 'S' },
-		{ "tagfocus", required_argument, NULL, 'T' },
-		{ "tagignore", required_argument, NULL, 'U' },
-		{ "granularity", required_argument, NULL, 'g' },
+		CMD_TRANSFORM_OPTIONS,
 		{ "diff-base", required_argument, NULL, 'D' },
 		{ "diff_base", required_argument, NULL, 'D' },
-		{ "functions", no_argument, NULL, 1000 + GRAN_FUNCTIONS },
-		{ "lines", no_argument, NULL, 1000 + GRAN_LINES },
-		{ "files", no_argument, NULL, 1000 + GRAN_FILES },
-		{ "packages", no_argument, NULL, 1000 + GRAN_PACKAGES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct load_opts lo = { env->cancel, true };
 	const char *sample_index = NULL, *format = "text";
-	struct filter_opts fo = { 0 };
+	struct cmd_transform tr = { { 0 }, GRAN_FUNCTIONS };
 	long nodecount = -1;
 	struct prof *p = NULL;
 	struct top top = { 0 };
 	int64_t total = INT64_MIN;
-	int gran = GRAN_FUNCTIONS;
 	const char *diff_base = NULL;
 	char *end;
 	int c, type, rc = 1;
@@ -164,44 +142,19 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		case 'f':
 			format = optarg;
 			break;
-		case 'F':
-			fo.focus = optarg;
-			break;
-		case 'X':
-			fo.ignore = optarg;
-			break;
-		case 'H':
-			fo.hide = optarg;
-			break;
-		case 'S':
-			fo.show_from = optarg;
-			break;
-		case 'T':
-			fo.tagfocus = optarg;
-			break;
-		case 'U':
-			fo.tagignore = optarg;
-			break;
 		case 'D':
 			diff_base = optarg;
-			break;
-		case 'g':
-			if ((gran = granularity_parse(optarg)) < 0) {
-				fprintf(stderr, "smolder top: --granularity is functions, lines, files or "
-						"packages, not '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 1000 + GRAN_FUNCTIONS:
-		case 1000 + GRAN_LINES:
-		case 1000 + GRAN_FILES:
-		case 1000 + GRAN_PACKAGES:
-			gran = c - 1000;
 			break;
 		case 'h':
 			top_help(stdout);
 			return 0;
 		default:
+			switch (cmd_transform_opt(c, optarg, &tr)) {
+			case 1:
+				continue;
+			case -1:
+				return 2;
+			}
 			top_help(stderr);
 			return 2;
 		}
@@ -230,36 +183,16 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		prof_free(p);
 		p = d;
 	}
-	if (!filter_is_empty(&fo)) {
-		struct prof *filtered;
-
-		if (prof_filter(p, &fo, &filtered)) {
-			fprintf(stderr, "smolder: %s\n", err_last());
-			goto done;
-		}
-		if (total == INT64_MIN)
-			total = prof_total(p, (uint32_t)type);
-		prof_free(p);
-		p = filtered;
-		if (p->nsamples == 0)
-			fprintf(stderr, "smolder: the filters left no samples\n");
-	}
-	if (gran != GRAN_FUNCTIONS) {
-		struct prof *g;
-
-		if (prof_granularity(p, (enum granularity)gran, &g)) {
-			fprintf(stderr, "smolder: %s\n", err_last());
-			goto done;
-		}
-		prof_free(p);
-		p = g;
-	}
+	/* pprof: percentages of the unfiltered profile (or of the diff base) */
+	if (total == INT64_MIN)
+		total = prof_total(p, (uint32_t)type);
+	if (cmd_transform(&p, &tr))
+		goto done;
 	if (top_compute(p, (uint32_t)type, &top)) {
 		fprintf(stderr, "smolder: %s\n", err_last());
 		goto done;
 	}
-	if (total != INT64_MIN)
-		top.total = total; /* percentages of the unfiltered profile, as pprof shows them */
+	top.total = total;
 	top_sort(&top, p, TOP_SORT_FLAT, false);
 	print_top(p, &top, (uint32_t)type, nodecount, strcmp(format, "tsv") == 0, argv[optind]);
 	rc = 0;

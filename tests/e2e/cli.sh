@@ -49,7 +49,18 @@ errcheck "bad folded line" "'$tmp/bad.folded': line 1: 'notanumber' is not a sam
 errcheck "unknown sample index" "unknown sample index 'nope'; this profile has: samples cpu" top --sample-index nope "$ex/cpuwork-cpu.pb.gz"
 errcheck "view refuses a non-terminal" "needs a terminal" view "$ex/cpuwork-cpu.pb.gz"
 
-for verb in "" top view peek; do
+# export: folded stacks re-read by smolder give the same table; pprof round-trips
+"$smolder" export --format folded -i alloc_space "$ex/heapwork-heap.pb.gz" -o "$tmp/heap.folded"
+"$smolder" top --format tsv -i alloc_space "$ex/heapwork-heap.pb.gz" > "$tmp/a.tsv"
+"$smolder" top --format tsv "$tmp/heap.folded" > "$tmp/b.tsv"
+check "folded export re-read gives identical totals and rows" cmp -s "$tmp/a.tsv" "$tmp/b.tsv"
+"$smolder" export "$ex/heapwork-heap.pb.gz" -o - | "$smolder" top --format tsv - > "$tmp/c.tsv"
+"$smolder" top --format tsv "$ex/heapwork-heap.pb.gz" > "$tmp/d.tsv"
+check "pprof export to stdout reads back identically" cmp -s "$tmp/c.tsv" "$tmp/d.tsv"
+errcheck "export to a directory that does not exist" "cannot create '/nonexistent/x.pb.gz'" export "$ex/cpuwork-cpu.pb.gz" -o /nonexistent/x.pb.gz
+check "export refuses an unknown format" bash -c "'$smolder' export --format nope '$ex/cpuwork-cpu.pb.gz' -o /dev/null 2>&1 | grep -q 'is pprof or folded'"
+
+for verb in "" top view peek export; do
   check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
 done
 

@@ -1,0 +1,232 @@
+/*
+ * encode.c — pprof and folded output (see encode.h).  pprof goes through protobuf-c
+ * (messages built in an arena, packed once) and libdeflate's gzip; unsymbolized
+ * locations are written back without lines, as they came.
+ */
+#include "encode.h"
+
+#include <libdeflate.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "base/hmap.h"
+#include "profile.pb-c.h"
+
+#define NEW(a, T) ((T *)arena_zalloc((a), sizeof(T)))
+
+int encode_pprof(const struct prof *p, struct buf *out)
+{
+	Perftools__Profiles__Profile pb = PERFTOOLS__PROFILES__PROFILE__INIT;
+	Perftools__Profiles__ValueType period = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
+	struct arena a;
+	struct libdeflate_compressor *z = NULL;
+	uint8_t *packed = NULL;
+	size_t n, bound, got;
+	uint32_t i, j;
+	int rc = 0;
+
+	arena_init(&a);
+	pb.n_string_table = p->nstrs;
+	pb.string_table = arena_array(&a, p->nstrs, sizeof(*pb.string_table));
+	pb.n_sample_type = p->ntypes;
+	pb.sample_type = arena_array(&a, p->ntypes, sizeof(*pb.sample_type));
+	pb.n_mapping = p->nmappings;
+	pb.mapping = arena_array(&a, p->nmappings, sizeof(*pb.mapping));
+	pb.n_function = p->nfunctions;
+	pb.function = arena_array(&a, p->nfunctions, sizeof(*pb.function));
+	pb.n_location = p->nlocations;
+	pb.location = arena_array(&a, p->nlocations, sizeof(*pb.location));
+	pb.n_sample = p->nsamples;
+	pb.sample = arena_array(&a, p->nsamples, sizeof(*pb.sample));
+	if (!pb.string_table || !pb.sample_type || !pb.mapping || !pb.function || !pb.location ||
+	    !pb.sample) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < p->nstrs; i++) {
+		pb.string_table[i].len = p->str_lens[i];
+		pb.string_table[i].data = (uint8_t *)p->strs[i];
+	}
+	for (i = 0; i < p->ntypes; i++) {
+		Perftools__Profiles__ValueType *vt = NEW(&a, Perftools__Profiles__ValueType);
+
+		if (!vt)
+			goto nomem;
+		perftools__profiles__value_type__init(vt);
+		vt->type = p->sample_types[i].type;
+		vt->unit = p->sample_types[i].unit;
+		pb.sample_type[i] = vt;
+	}
+	period.type = p->period_type.type;
+	period.unit = p->period_type.unit;
+	pb.period_type = &period;
+	pb.period = p->period;
+	pb.time_nanos = p->time_nanos;
+	pb.duration_nanos = p->duration_nanos;
+	pb.default_sample_type = p->sample_types[p->default_type].type;
+	for (i = 0; i < p->nmappings; i++) {
+		Perftools__Profiles__Mapping *m = NEW(&a, Perftools__Profiles__Mapping);
+
+		if (!m)
+			goto nomem;
+		perftools__profiles__mapping__init(m);
+		m->id = i + 1;
+		m->memory_start = p->mappings[i].start;
+		m->memory_limit = p->mappings[i].limit;
+		m->file_offset = p->mappings[i].offset;
+		m->filename = p->mappings[i].file;
+		m->build_id = p->mappings[i].build_id;
+		pb.mapping[i] = m;
+	}
+	/* mappings whose code is symbolized say so, or pprof tries to symbolize again */
+	for (i = 0; i < p->nlocations; i++) {
+		const struct prof_location *l = &p->locations[i];
+
+		if (l->mapping != PROF_NONE && !l->unsymbolized) {
+			Perftools__Profiles__Mapping *m = pb.mapping[l->mapping];
+
+			m->has_functions = m->has_filenames = m->has_line_numbers = 1;
+			m->has_inline_frames = 1;
+		}
+	}
+	for (i = 0; i < p->nfunctions; i++) {
+		Perftools__Profiles__Function *f = NEW(&a, Perftools__Profiles__Function);
+
+		if (!f)
+			goto nomem;
+		perftools__profiles__function__init(f);
+		f->id = i + 1;
+		f->name = p->functions[i].name;
+		f->system_name = p->functions[i].system_name;
+		f->filename = p->functions[i].file;
+		f->start_line = p->functions[i].start_line;
+		pb.function[i] = f;
+	}
+	for (i = 0; i < p->nlocations; i++) {
+		const struct prof_location *l = &p->locations[i];
+		Perftools__Profiles__Location *loc = NEW(&a, Perftools__Profiles__Location);
+		uint32_t nl = l->unsymbolized ? 0 : l->nlines;
+
+		if (!loc)
+			goto nomem;
+		perftools__profiles__location__init(loc);
+		loc->id = i + 1;
+		loc->mapping_id = l->mapping == PROF_NONE ? 0 : l->mapping + 1;
+		loc->address = l->address;
+		loc->n_line = nl;
+		loc->line = arena_array(&a, nl + 1, sizeof(*loc->line));
+		if (!loc->line)
+			goto nomem;
+		for (j = 0; j < nl; j++) {
+			Perftools__Profiles__Line *ln = NEW(&a, Perftools__Profiles__Line);
+
+			if (!ln)
+				goto nomem;
+			perftools__profiles__line__init(ln);
+			ln->function_id = p->lines[l->line_off + j].func + 1;
+			ln->line = p->lines[l->line_off + j].line;
+			loc->line[j] = ln;
+		}
+		pb.location[i] = loc;
+	}
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		Perftools__Profiles__Sample *smp = NEW(&a, Perftools__Profiles__Sample);
+
+		if (!smp)
+			goto nomem;
+		perftools__profiles__sample__init(smp);
+		smp->n_location_id = s->nlocs;
+		smp->location_id = arena_array(&a, s->nlocs + 1, sizeof(*smp->location_id));
+		smp->n_value = p->ntypes;
+		smp->value = (int64_t *)(p->values + (size_t)i * p->ntypes);
+		smp->n_label = s->nlabels;
+		smp->label = arena_array(&a, s->nlabels + 1, sizeof(*smp->label));
+		if (!smp->location_id || !smp->label)
+			goto nomem;
+		for (j = 0; j < s->nlocs; j++)
+			smp->location_id[j] = (uint64_t)p->sample_locs[s->loc_off + j] + 1;
+		for (j = 0; j < s->nlabels; j++) {
+			const struct prof_label *pl = &p->labels[s->label_off + j];
+			Perftools__Profiles__Label *lb = NEW(&a, Perftools__Profiles__Label);
+
+			if (!lb)
+				goto nomem;
+			perftools__profiles__label__init(lb);
+			lb->key = pl->key;
+			lb->str = pl->str;
+			lb->num = pl->num;
+			lb->num_unit = pl->num_unit;
+			smp->label[j] = lb;
+		}
+		pb.sample[i] = smp;
+	}
+	n = perftools__profiles__profile__get_packed_size(&pb);
+	packed = malloc(n ? n : 1);
+	z = libdeflate_alloc_compressor(6);
+	if (!packed || !z)
+		goto nomem;
+	perftools__profiles__profile__pack(&pb, packed);
+	bound = libdeflate_gzip_compress_bound(z, n);
+	if ((rc = buf_grow(out, bound)))
+		goto done;
+	got = libdeflate_gzip_compress(z, packed, n, out->data + out->len, bound);
+	if (!got) {
+		rc = err_set(ERR_IO, "gzip compression failed");
+		goto done;
+	}
+	out->len += got;
+	out->data[out->len] = '\0';
+	goto done;
+nomem:
+	rc = err_set(ERR_NOMEM, "out of memory");
+done:
+	libdeflate_free_compressor(z);
+	free(packed);
+	arena_release(&a);
+	return rc;
+}
+
+static void put_frame(struct buf *out, const char *s, size_t n)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == ';' || s[i] == '\n' || s[i] == '\r') {
+			buf_add(out, s + start, i - start);
+			buf_add(out, "?", 1);
+			start = i + 1;
+		}
+	}
+	buf_add(out, s + start, n - start);
+}
+
+int encode_folded(const struct prof *p, uint32_t type, struct buf *out)
+{
+	uint32_t i, j, k;
+	int rc = 0;
+
+	for (i = 0; i < p->nsamples && !rc; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		int64_t v = prof_value(p, i, type);
+		bool first = true;
+
+		if (v == 0 || s->nlocs == 0)
+			continue;
+		for (j = s->nlocs; j-- > 0;) {
+			const struct prof_location *l = &p->locations[p->sample_locs[s->loc_off + j]];
+
+			for (k = l->nlines; k-- > 0; first = false) {
+				uint32_t name = p->functions[p->lines[l->line_off + k].func].name;
+
+				if (!first)
+					buf_add(out, ";", 1);
+				put_frame(out, prof_str(p, name), prof_strlen(p, name));
+			}
+		}
+		rc = buf_printf(out, " %lld\n", (long long)v);
+	}
+	return rc;
+}
