@@ -71,6 +71,9 @@ struct cmd_transform {
 	"      --granularity G      functions (default), lines, files, or packages\n"     \
 	"                           (pprof's -functions, -lines, -files work too)\n"
 
+/* 0 when fmt is one of the NULL-terminated `allowed`; else prints why and returns 2. */
+int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed);
+
 /* 1 when c was a transform option, 0 when not, -1 (message printed) when bad. */
 int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t);
 /* Applies t to *p (replaced; the old one freed); prints the error on failure. */

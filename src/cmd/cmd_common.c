@@ -1,5 +1,6 @@
 /* cmd_common.c — what every verb that reads a profile shares (see cmd.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "base/err.h"
 #include "cmd.h"
@@ -85,4 +86,16 @@ int cmd_transform(struct prof **p, const struct cmd_transform *t)
 		*p = next;
 	}
 	return 0;
+}
+
+int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed)
+{
+	size_t i;
+
+	for (i = 0; allowed[i]; i++)
+		if (strcmp(fmt, allowed[i]) == 0)
+			return 0;
+	fprintf(stderr, "smolder %s: --format is %s or %s, not '%s'\n", verb, allowed[0],
+		allowed[1] ? allowed[1] : allowed[0], fmt);
+	return 2;
 }

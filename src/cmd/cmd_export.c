@@ -90,10 +90,8 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 			return 2;
 		}
 	}
-	if (strcmp(format, "pprof") != 0 && strcmp(format, "folded") != 0) {
-		fprintf(stderr, "smolder export: --format is pprof or folded, not '%s'\n", format);
+	if (cmd_check_format("export", format, (const char *const[]){ "pprof", "folded", NULL }))
 		return 2;
-	}
 	if (optind != argc - 1 || !out) {
 		export_help(stderr);
 		return 2;

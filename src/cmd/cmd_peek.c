@@ -146,10 +146,8 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 			return 2;
 		}
 	}
-	if (strcmp(format, "text") != 0 && strcmp(format, "tsv") != 0) {
-		fprintf(stderr, "smolder peek: --format is text or tsv, not '%s'\n", format);
+	if (cmd_check_format("peek", format, (const char *const[]){ "text", "tsv", NULL }))
 		return 2;
-	}
 	if (optind != argc - 2) {
 		peek_help(stderr);
 		return 2;

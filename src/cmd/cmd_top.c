@@ -159,10 +159,8 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			return 2;
 		}
 	}
-	if (strcmp(format, "text") != 0 && strcmp(format, "tsv") != 0) {
-		fprintf(stderr, "smolder top: --format is text or tsv, not '%s'\n", format);
+	if (cmd_check_format("top", format, (const char *const[]){ "text", "tsv", NULL }))
 		return 2;
-	}
 	if (optind != argc - 1) {
 		top_help(stderr);
 		return 2;
