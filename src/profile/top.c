@@ -40,17 +40,19 @@ static int split_types(const struct top_row *rows, uint32_t nrows, uint32_t nt, 
 	return 0;
 }
 
-/* Types [t0, t0 + nt) in one pass over the samples; out has nt entries. */
-static int top_compute_range(const struct prof *p, uint32_t t0, uint32_t nt, struct top *out)
+/* pprof -top for one sample type, in one pass over the samples (see the file comment). */
+int top_compute(const struct prof *p, uint32_t type, struct top *out)
 {
-	uint32_t *row_of = NULL, *stamp = NULL, i, j, k, t, nrows = 0;
-	struct top_row *rows = NULL;  /* nrows * nt: one row per name per type */
+	uint32_t *row_of = NULL, *stamp = NULL, i, j, k, nrows = 0;
+	struct top_row *rows = NULL;
 	int rc = 0;
 
-	memset(out, 0, nt * sizeof(*out));
+	memset(out, 0, sizeof(*out));
+	if (type >= p->ntypes)
+		return err_set(ERR_USAGE, "no sample type %u", type);
 	row_of = malloc((p->nstrs ? p->nstrs : 1) * sizeof(*row_of));
 	stamp = calloc(p->nstrs ? p->nstrs : 1, sizeof(*stamp));
-	rows = malloc((size_t)(p->nfunctions ? p->nfunctions : 1) * nt * sizeof(*rows));
+	rows = malloc((p->nfunctions ? p->nfunctions : 1) * sizeof(*rows));
 	if (!row_of || !stamp || !rows) {
 		rc = err_set(ERR_NOMEM, "out of memory (top table)");
 		goto done;
@@ -58,14 +60,11 @@ static int top_compute_range(const struct prof *p, uint32_t t0, uint32_t nt, str
 	memset(row_of, 0xff, p->nstrs * sizeof(*row_of));
 	for (i = 0; i < p->nsamples; i++) {
 		const struct prof_sample *s = &p->samples[i];
-		const int64_t *v = p->values + (size_t)i * p->ntypes + t0;
-		bool leaf = true, any = false;
+		int64_t v = prof_value(p, i, type);
+		bool leaf = true;
 
-		for (t = 0; t < nt; t++) {
-			out[t].total += v[t];
-			any |= v[t] != 0;
-		}
-		if (!any)
+		out->total += v;
+		if (v == 0)
 			continue; /* pprof skips zero-valued samples */
 		for (j = 0; j < s->nlocs; j++) {
 			const struct prof_location *l = &p->locations[p->sample_locs[s->loc_off + j]];
@@ -73,41 +72,28 @@ static int top_compute_range(const struct prof *p, uint32_t t0, uint32_t nt, str
 			for (k = 0; k < l->nlines; k++, leaf = false) {
 				uint32_t name = p->functions[p->lines[l->line_off + k].func].name;
 				uint32_t r = row_of[name];
-				struct top_row *row;
 
 				if (r == UINT32_MAX) {
 					r = row_of[name] = nrows++;
-					for (t = 0; t < nt; t++)
-						rows[(size_t)r * nt + t] = (struct top_row){ name, 0, 0 };
+					rows[r] = (struct top_row){ name, 0, 0 };
 				}
-				row = &rows[(size_t)r * nt];
 				if (leaf)
-					for (t = 0; t < nt; t++)
-						row[t].flat += v[t];
+					rows[r].flat += v;
 				if (stamp[name] != i + 1) {
 					stamp[name] = i + 1;
-					for (t = 0; t < nt; t++)
-						row[t].cum += v[t];
+					rows[r].cum += v;
 				}
 			}
 		}
 	}
-	rc = split_types(rows, nrows, nt, out);
+	rc = split_types(rows, nrows, 1, out);
 done:
 	free(row_of);
 	free(stamp);
 	free(rows);
 	if (rc)
-		for (t = 0; t < nt; t++)
-			top_release(&out[t]);
+		top_release(out);
 	return rc;
-}
-
-int top_compute(const struct prof *p, uint32_t type, struct top *out)
-{
-	if (type >= p->ntypes)
-		return err_set(ERR_USAGE, "no sample type %u", type);
-	return top_compute_range(p, type, 1, out);
 }
 
 int top_from_tree(const struct tree *t, struct top *out)
