@@ -15,13 +15,15 @@ cd "$(dirname "$0")"
 
 DEPS=(build-essential cmake pkg-config libncurses-dev libprotobuf-c-dev protobuf-c-compiler
       libzstd-dev libyaml-dev libcurl4-openssl-dev libdeflate-dev libpcre2-dev libxxhash-dev
-      libcmocka-dev tmux golang-go ncurses-term)
+      libcmocka-dev libjansson-dev tmux golang-go ncurses-term libxml2-utils python3-jsonschema)
 
 deps() {
   local missing=()
   for p in "${DEPS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # node and npm (test fixtures from npm): Debian's packages unless a node is already here
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "installing: ${missing[*]}" >&2
   local sudo=""
