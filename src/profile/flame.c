@@ -75,25 +75,27 @@ static int split(const struct tree *t, const struct flame_opts *o, const struct 
 		 struct flame *f, struct item **items, size_t *icap, uint32_t **order, size_t *ocap,
 		 struct item ***byrem, size_t *rcap)
 {
-	uint32_t node = pc->node, nk = t->nkids[node], k, nitems = 0, x = pc->x;
-	const uint32_t *kids = t->kids + t->kid_off[node];
+	uint32_t node = pc->node, nk = 0, k, nitems = 0, x = pc->x;
+	uint32_t *kids;
 	uint64_t W = pc->w, P = (uint64_t)pos64(tree_total(t, node, o->type)), used = 0, left;
 	struct item *hidden = NULL, *self = NULL, *widest = NULL;
 	int rc;
 
-	if (nk == 0 || P == 0 || W == 0)
+	if (t->size[node] <= 1 || P == 0 || W == 0)
 		return 0;
+	for (k = tree_first_kid(t, node); k != PROF_NONE; k = tree_next_kid(t, node, k)) {
+		if ((rc = vec_reserve(order, ocap, (size_t)nk + 1)))
+			return rc;
+		(*order)[nk++] = k;
+	}
+	kids = *order;
 	if ((rc = vec_reserve(items, icap, (size_t)nk + 2)) ||
 	    (rc = vec_reserve(byrem, rcap, (size_t)nk + 2)))
 		return rc;
 	if (o->by_size) {
 		struct size_ctx c = { t, o->type };
 
-		if ((rc = vec_reserve(order, ocap, nk)))
-			return rc;
-		memcpy(*order, kids, nk * sizeof(*kids));
-		qsort_r(*order, nk, sizeof(**order), cmp_size, &c);
-		kids = *order;
+		qsort_r(kids, nk, sizeof(*kids), cmp_size, &c);
 	}
 	for (k = 0; k < nk; k++) {
 		uint64_t v = (uint64_t)pos64(tree_total(t, kids[k], o->type));

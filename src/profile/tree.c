@@ -4,27 +4,40 @@
  * 1. Samples with identical location stacks are merged (labelled profiles repeat
  *    stacks a lot).
  * 2. Each distinct stack is expanded into frames, root first (inlined lines outermost
- *    first), each frame written as the rank of its name in byte order.
- * 3. The stacks are sorted lexicographically by those ranks and walked in order: a stack
- *    shares its longest common prefix with the previous one and creates nodes only for
- *    the rest.  No lookups are needed, and nodes are created in depth-first preorder
- *    with children in name order — the tree's final numbering.
+ *    first), each frame written as the rank of its name in byte order — stored
+ *    big-endian, so that memcmp() orders stacks the way the ranks do.
+ * 3. The stacks are sorted and walked in order: a stack shares its longest common
+ *    prefix with the previous one and creates nodes only for the rest.  No lookups are
+ *    needed, and nodes are created in depth-first preorder with children in name order —
+ *    the tree's final numbering.  A node is finished (subtree size, total added to its
+ *    parent) when the walk leaves it, so there is no second pass over the nodes.
  */
 #include "tree.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <xxhash.h>
 
 #include "base/err.h"
 #include "base/hmap.h"
 #include "base/vec.h"
 
+#define TREE_HUGE ((size_t)2 << 20)
+
+static inline uint32_t be32(uint32_t x)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap32(x);
+#else
+	return x;
+#endif
+}
+
 struct stacks {
 	uint32_t n;
 	uint32_t *off, *len;   /* frames of stack i: frames[off[i] .. off[i] + len[i]) */
-	uint32_t *frames;      /* name ranks */
-	uint32_t *funcs;       /* the function of each frame */
+	uint32_t *frames;      /* name ranks, big-endian */
 	int64_t *values;       /* n * ntypes */
 	size_t nframes;
 };
@@ -72,7 +85,7 @@ static int collect_stacks(const struct prof *p, const uint32_t *rank, struct sta
 {
 	struct hmap uniq;
 	uint32_t *first = NULL;
-	size_t cap_first = 0, cap_vals = 0, cap_off = 0, cap_len = 0, cap_fr = 0, cap_fn = 0;
+	size_t cap_first = 0, cap_vals = 0, cap_off = 0, cap_len = 0, cap_fr = 0;
 	uint32_t i, t, u, j, k;
 	int rc;
 
@@ -113,8 +126,7 @@ static int collect_stacks(const struct prof *p, const uint32_t *rank, struct sta
 			    (rc = vec_reserve(&st->values, &cap_vals, ((size_t)st->n + 1) * p->ntypes)) ||
 			    (rc = vec_reserve(&st->off, &cap_off, (size_t)st->n + 1)) ||
 			    (rc = vec_reserve(&st->len, &cap_len, (size_t)st->n + 1)) ||
-			    (rc = vec_reserve(&st->frames, &cap_fr, st->nframes + nf)) ||
-			    (rc = vec_reserve(&st->funcs, &cap_fn, st->nframes + nf)))
+			    (rc = vec_reserve(&st->frames, &cap_fr, st->nframes + nf)))
 				goto done;
 			first[u] = i;
 			st->off[u] = (uint32_t)st->nframes;
@@ -127,8 +139,7 @@ static int collect_stacks(const struct prof *p, const uint32_t *rank, struct sta
 				for (k = l->nlines; k-- > 0;) {
 					uint32_t f = p->lines[l->line_off + k].func;
 
-					st->funcs[st->nframes] = f;
-					st->frames[st->nframes++] = rank[p->functions[f].name];
+					st->frames[st->nframes++] = be32(rank[p->functions[f].name]);
 				}
 			}
 			st->n++;
@@ -148,7 +159,6 @@ static void stacks_release(struct stacks *st)
 	free(st->off);
 	free(st->len);
 	free(st->frames);
-	free(st->funcs);
 	free(st->values);
 }
 
@@ -156,13 +166,10 @@ static int cmp_stacks(const void *a, const void *b, void *arg)
 {
 	const struct stacks *st = arg;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	const uint32_t *fx = st->frames + st->off[x], *fy = st->frames + st->off[y];
-	uint32_t n = st->len[x] < st->len[y] ? st->len[x] : st->len[y], i;
+	uint32_t n = st->len[x] < st->len[y] ? st->len[x] : st->len[y];
+	int r = memcmp(st->frames + st->off[x], st->frames + st->off[y], n * sizeof(uint32_t));
 
-	for (i = 0; i < n; i++)
-		if (fx[i] != fy[i])
-			return fx[i] < fy[i] ? -1 : 1;
-	return st->len[x] < st->len[y] ? -1 : st->len[x] > st->len[y];
+	return r ? r : st->len[x] < st->len[y] ? -1 : st->len[x] > st->len[y];
 }
 
 static void *xcalloc_arr(size_t n, size_t sz, int *rc)
@@ -174,46 +181,79 @@ static void *xcalloc_arr(size_t n, size_t sz, int *rc)
 	return p;
 }
 
-/* Grows the per-node arrays to hold node `id`. */
-static int grow_nodes(struct tree *t, size_t *cap, uint32_t id)
+/*
+ * The per-node arrays, carved from one block: written once, in order, and never read
+ * before being written (fresh pages are faulted in once, not mapped to the zero page
+ * first).  A large block asks for transparent huge pages, which cuts page faults 512×.
+ */
+static int alloc_nodes(struct tree *t, size_t nodes)
 {
-	size_t ncap = *cap, i;
-	uint32_t **u32s[] = { &t->parent, &t->name, &t->func, &t->depth };
-	int rc;
+	size_t nt = t->ntypes, off = 0, total;
+	size_t o_parent, o_name, o_depth, o_size, o_self, o_total, o_rec;
+	uint8_t *blk;
 
-	if (id < *cap)
-		return 0;
-	ncap = (size_t)id + 1;
-	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
-		size_t c = *cap;
-
-		if ((rc = vec_reserve(u32s[i], &c, ncap)))
-			return rc;
-	}
-	{
-		size_t c = *cap * t->ntypes;
-
-		if ((rc = vec_reserve(&t->self, &c, ncap * t->ntypes)))
-			return rc;
-	}
-	*cap = ncap;
+#define SLICE(o, bytes) (o = off, off += ((bytes) + 63) & ~(size_t)63)
+	SLICE(o_self, nodes * nt * sizeof(int64_t));
+	SLICE(o_total, nodes * nt * sizeof(int64_t));
+	SLICE(o_parent, nodes * sizeof(uint32_t));
+	SLICE(o_name, nodes * sizeof(uint32_t));
+	SLICE(o_depth, nodes * sizeof(uint32_t));
+	SLICE(o_size, nodes * sizeof(uint32_t));
+	SLICE(o_rec, nodes);
+#undef SLICE
+	total = (off + TREE_HUGE - 1) & ~(TREE_HUGE - 1);
+	blk = total >= TREE_HUGE ? aligned_alloc(TREE_HUGE, total) : malloc(off);
+	if (!blk)
+		return err_set(ERR_NOMEM, "out of memory (call tree of %zu nodes)", nodes);
+#ifdef MADV_HUGEPAGE
+	if (total >= TREE_HUGE)
+		madvise(blk, total, MADV_HUGEPAGE);
+#endif
+	t->block = blk;
+	t->self = (int64_t *)(blk + o_self);
+	t->total = (int64_t *)(blk + o_total);
+	t->parent = (uint32_t *)(blk + o_parent);
+	t->name = (uint32_t *)(blk + o_name);
+	t->depth = (uint32_t *)(blk + o_depth);
+	t->size = (uint32_t *)(blk + o_size);
+	t->recursive = blk + o_rec;
 	return 0;
+}
+
+/* Leaves the nodes of the current path deeper than `keep`: sizes, totals, recursion. */
+static void close_path(struct tree *t, const uint32_t *path, const uint32_t *pathfr,
+		       uint32_t *onpath, uint32_t plen, uint32_t keep)
+{
+	uint32_t d, ty, nt = t->ntypes;
+
+	for (d = plen; d > keep; d--) {
+		uint32_t node = path[d], par = path[d - 1];
+		const int64_t *src = t->total + (size_t)node * nt;
+		int64_t *dst = t->total + (size_t)par * nt;
+
+		t->size[node] = t->n - node;
+		for (ty = 0; ty < nt; ty++)
+			dst[ty] += src[ty];
+		onpath[pathfr[d - 1]]--;
+	}
 }
 
 int tree_build(const struct prof *p, struct tree **out)
 {
 	struct stacks st = { 0 };
 	struct tree *t = NULL;
-	uint32_t *rank = NULL, *names = NULL, *order = NULL, *path = NULL, *pathfr = NULL;
+	uint32_t *rank = NULL, *names = NULL, *order = NULL, *lcp = NULL, *path = NULL;
+	uint32_t *pathfr = NULL;
 	uint32_t *onpath = NULL;  /* per name rank: frames with that name on the current path */
-	uint32_t i, j, nt = p->ntypes, plen = 0;
-	size_t cap = 0;
+	uint32_t i, j, nt = p->ntypes, plen = 0, maxlen = 0;
+	size_t nodes = 1;
 	int rc = 0;
 
 	*out = NULL;
 	if ((rc = name_ranks(p, &rank, &names)) || (rc = collect_stacks(p, rank, &st)))
 		goto done;
 	order = xcalloc_arr(st.n, sizeof(*order), &rc);
+	lcp = xcalloc_arr(st.n, sizeof(*lcp), &rc);
 	t = calloc(1, sizeof(*t));
 	if (rc || !t) {
 		rc = rc ? rc : err_set(ERR_NOMEM, "out of memory");
@@ -222,123 +262,69 @@ int tree_build(const struct prof *p, struct tree **out)
 	for (i = 0; i < st.n; i++)
 		order[i] = i;
 	qsort_r(order, st.n, sizeof(*order), cmp_stacks, &st);
-	{
-		uint32_t maxlen = 0;
+	/* the prefix each stack shares with the previous one, and so the node count */
+	for (i = 0; i < st.n; i++) {
+		uint32_t s = order[i], l = 0;
 
-		for (i = 0; i < st.n; i++)
-			if (st.len[i] > maxlen)
-				maxlen = st.len[i];
-		path = xcalloc_arr((size_t)maxlen + 1, sizeof(*path), &rc);
-		pathfr = xcalloc_arr((size_t)maxlen + 1, sizeof(*pathfr), &rc);
-		onpath = xcalloc_arr(p->nfunctions + 1, sizeof(*onpath), &rc);
-		if (rc)
-			goto done;
+		if (i > 0) {
+			uint32_t r = order[i - 1], m = st.len[s] < st.len[r] ? st.len[s] : st.len[r];
+			const uint32_t *fs = st.frames + st.off[s], *fr = st.frames + st.off[r];
+
+			while (l < m && fs[l] == fr[l])
+				l++;
+		}
+		lcp[i] = l;
+		nodes += st.len[s] - l;
+		if (st.len[s] > maxlen)
+			maxlen = st.len[s];
 	}
+	if (nodes >= UINT32_MAX) {
+		rc = err_set(ERR_TOOBIG, "call tree too large");
+		goto done;
+	}
+	path = xcalloc_arr((size_t)maxlen + 1, sizeof(*path), &rc);
+	pathfr = xcalloc_arr((size_t)maxlen + 1, sizeof(*pathfr), &rc);
+	onpath = xcalloc_arr(p->nfunctions + 1, sizeof(*onpath), &rc);
 	t->prof = p;
 	t->ntypes = nt;
-	{
-		/* count the nodes first (sum of stack lengths past the shared prefix) */
-		size_t nodes = 1;
-		uint32_t prev = UINT32_MAX;
-
-		for (i = 0; i < st.n; i++) {
-			uint32_t s = order[i], l = 0;
-
-			if (prev != UINT32_MAX)
-				while (l < st.len[s] && l < st.len[prev] &&
-				       st.frames[st.off[s] + l] == st.frames[st.off[prev] + l])
-					l++;
-			nodes += st.len[s] - l;
-			prev = s;
-		}
-		if (nodes >= UINT32_MAX) {
-			rc = err_set(ERR_TOOBIG, "call tree too large");
-			goto done;
-		}
-		if ((rc = grow_nodes(t, &cap, (uint32_t)nodes - 1)))
-			goto done;
-		t->recursive = xcalloc_arr(nodes, 1, &rc);
-		if (rc)
-			goto done;
-	}
-	t->parent[0] = 0;
-	t->name[0] = 0;
-	t->func[0] = PROF_NONE;
-	t->depth[0] = 0;
+	if (rc || (rc = alloc_nodes(t, nodes)))
+		goto done;
+	t->parent[0] = t->name[0] = t->depth[0] = 0;
+	t->recursive[0] = 0;
 	memset(t->self, 0, nt * sizeof(int64_t));
+	memset(t->total, 0, nt * sizeof(int64_t));
 	t->n = 1;
 	path[0] = 0; /* path[d] = node at depth d of the previous stack */
 	for (i = 0; i < st.n; i++) {
-		uint32_t s = order[i], len = st.len[s], l = 0, ty;
+		uint32_t s = order[i], len = st.len[s], l = lcp[i], ty, node;
 		const uint32_t *fr = st.frames + st.off[s];
-		uint32_t node;
+		const int64_t *v = st.values + (size_t)s * nt;
 
-		while (l < len && l < plen && pathfr[l] == fr[l])
-			l++;
-		for (j = l; j < plen; j++)
-			onpath[pathfr[j]]--;
+		close_path(t, path, pathfr, onpath, plen, l);
 		for (j = l; j < len; j++) {
-			uint32_t id = t->n;
+			uint32_t id = t->n++, r = be32(fr[j]);
 
-			if (id == UINT32_MAX) {
-				rc = err_set(ERR_TOOBIG, "call tree too large");
-				goto done;
-			}
-			if ((rc = grow_nodes(t, &cap, id)))
-				goto done;
 			t->parent[id] = path[j];
-			t->name[id] = names[fr[j]];
-			t->func[id] = st.funcs[st.off[s] + j];
+			t->name[id] = names[r];
 			t->depth[id] = j + 1;
-			memset(t->self + (size_t)id * nt, 0, nt * sizeof(int64_t));
-			if (j + 1 > t->max_depth)
-				t->max_depth = j + 1;
 			path[j + 1] = id;
-			pathfr[j] = fr[j];
-			t->recursive[id] = onpath[fr[j]] > 0;
-			onpath[fr[j]]++;
-			t->n++;
+			pathfr[j] = r;
+			t->recursive[id] = onpath[r] > 0;
+			onpath[r]++;
+			for (ty = 0; ty < nt; ty++)
+				t->self[(size_t)id * nt + ty] = t->total[(size_t)id * nt + ty] = 0;
 		}
+		if (len > t->max_depth)
+			t->max_depth = len;
 		plen = len;
 		node = path[len];
-		for (ty = 0; ty < nt; ty++)
-			t->self[(size_t)node * nt + ty] += st.values[(size_t)s * nt + ty];
-	}
-	/* children: ids grow in preorder, so filling by id keeps name order */
-	t->size = xcalloc_arr(t->n, sizeof(uint32_t), &rc);
-	t->kid_off = xcalloc_arr(t->n, sizeof(uint32_t), &rc);
-	t->nkids = xcalloc_arr(t->n, sizeof(uint32_t), &rc);
-	t->kids = xcalloc_arr(t->n, sizeof(uint32_t), &rc);
-	t->total = xcalloc_arr((size_t)t->n * nt, sizeof(int64_t), &rc);
-	if (rc)
-		goto done;
-	for (i = 1; i < t->n; i++)
-		t->nkids[t->parent[i]]++;
-	{
-		uint32_t pos = 0;
-
-		for (i = 0; i < t->n; i++) {
-			t->kid_off[i] = pos;
-			pos += t->nkids[i];
-			t->nkids[i] = 0;
-		}
-		for (i = 1; i < t->n; i++) {
-			uint32_t par = t->parent[i];
-
-			t->kids[t->kid_off[par] + t->nkids[par]++] = i;
+		for (ty = 0; ty < nt; ty++) {
+			t->self[(size_t)node * nt + ty] += v[ty];
+			t->total[(size_t)node * nt + ty] += v[ty];
 		}
 	}
-	/* totals and subtree sizes, children before parents (reverse preorder) */
-	memcpy(t->total, t->self, (size_t)t->n * nt * sizeof(int64_t));
-	for (i = t->n; i-- > 1;) {
-		uint32_t par = t->parent[i], ty;
-
-		t->size[i] += 1;
-		t->size[par] += t->size[i];
-		for (ty = 0; ty < nt; ty++)
-			t->total[(size_t)par * nt + ty] += t->total[(size_t)i * nt + ty];
-	}
-	t->size[0] += 1;
+	close_path(t, path, pathfr, onpath, plen, 0);
+	t->size[0] = t->n;
 	*out = t;
 	t = NULL;
 done:
@@ -346,6 +332,7 @@ done:
 	free(rank);
 	free(names);
 	free(order);
+	free(lcp);
 	free(path);
 	free(pathfr);
 	free(onpath);
@@ -353,20 +340,19 @@ done:
 	return rc;
 }
 
+uint32_t tree_nkids(const struct tree *t, uint32_t n)
+{
+	uint32_t k, c = 0;
+
+	for (k = tree_first_kid(t, n); k != PROF_NONE; k = tree_next_kid(t, n, k))
+		c++;
+	return c;
+}
+
 void tree_free(struct tree *t)
 {
 	if (!t)
 		return;
-	free(t->parent);
-	free(t->name);
-	free(t->func);
-	free(t->depth);
-	free(t->size);
-	free(t->recursive);
-	free(t->kid_off);
-	free(t->nkids);
-	free(t->kids);
-	free(t->self);
-	free(t->total);
+	free(t->block);
 	free(t);
 }

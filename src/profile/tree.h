@@ -4,10 +4,12 @@
  * Node 0 is the root ("all"); every other node is a frame (a function name at function
  * granularity) reached by one call path.  Inlined frames are expanded from a location's
  * lines, outermost first.  For each node: parent, frame name (a string id of the
- * profile), a representative function, depth, and self / total for every sample type.
- * Children of a node are contiguous in `kids`, ordered by name (stable between
- * refreshes and between profiles), at [kid_off[n], kid_off[n] + nkids[n]).  Node ids
- * are assigned in depth-first order, so a subtree is the id range [n, n + size[n]).
+ * profile), depth, subtree size, and self / total for every sample type.
+ *
+ * Node ids are assigned in depth-first preorder with children in name order (stable
+ * between refreshes and between profiles), so a subtree is the id range
+ * [n, n + size[n]) and the children of n are n + 1, then each next one right after the
+ * previous one's subtree — tree_first_kid() / tree_next_kid() walk them.
  *
  * Immutable once built.  Ownership: tree_build() allocates, tree_free() releases; the
  * tree borrows the profile (strings), which must outlive it.
@@ -23,13 +25,12 @@ struct tree {
 	uint32_t ntypes;
 	uint32_t *parent;   /* parent[0] == 0 */
 	uint32_t *name;     /* string id; 0 for the root */
-	uint32_t *func;     /* a function index with this name, PROF_NONE for the root */
 	uint32_t *depth;
 	uint32_t *size;     /* nodes in the subtree, itself included */
 	uint8_t *recursive; /* 1 when an ancestor has the same name (recursion) */
-	uint32_t *kid_off, *nkids, *kids;
 	int64_t *self;      /* n * ntypes */
 	int64_t *total;     /* n * ntypes */
+	void *block;        /* owns every array above */
 	uint32_t max_depth;
 };
 
@@ -50,6 +51,23 @@ static inline const char *tree_name(const struct tree *t, uint32_t node)
 {
 	return node == 0 ? "all" : prof_str(t->prof, t->name[node]);
 }
+
+/* The first child of n (in name order), or PROF_NONE for a leaf. */
+static inline uint32_t tree_first_kid(const struct tree *t, uint32_t n)
+{
+	return t->size[n] > 1 ? n + 1 : PROF_NONE;
+}
+
+/* The child of n that follows child k, or PROF_NONE after the last one. */
+static inline uint32_t tree_next_kid(const struct tree *t, uint32_t n, uint32_t k)
+{
+	uint32_t next = k + t->size[k];
+
+	return next < n + t->size[n] ? next : PROF_NONE;
+}
+
+/* Counts the children of n (walks them). */
+uint32_t tree_nkids(const struct tree *t, uint32_t n);
 
 /* True when a is b or an ancestor of b. */
 static inline bool tree_is_ancestor(const struct tree *t, uint32_t a, uint32_t b)

@@ -185,13 +185,12 @@ static void select_parent(struct tui_app *a, struct flame_pane *fp)
 static void select_widest_child(struct tui_app *a, struct flame_pane *fp)
 {
 	const struct tree *t = fp->tree;
-	uint32_t n = fp->fl.sel, k, best = PROF_NONE, r, c;
+	uint32_t n = fp->fl.sel, kid, best = PROF_NONE, r, c;
 	int64_t bv = 0;
 
 	if (fp->fl.sel_plus)
 		return;
-	for (k = 0; k < t->nkids[n]; k++) {
-		uint32_t kid = t->kids[t->kid_off[n] + k];
+	for (kid = tree_first_kid(t, n); kid != PROF_NONE; kid = tree_next_kid(t, n, kid)) {
 		int64_t v = tree_total(t, kid, a->type);
 
 		if (best == PROF_NONE || v > bv)

@@ -89,36 +89,32 @@ static void test_totals_and_self(void **state)
 		assert_int_equal(f.t->depth[i], want[i].depth);
 		assert_int_equal(f.t->size[i], want[i].size);
 	}
-	assert_int_equal(f.t->func[0], PROF_NONE);
-	for (i = 1; i < 6; i++)
-		assert_string_equal(prof_str(f.p, f.p->functions[f.t->func[i]].name),
-				    tree_name(f.t, i));
 	fx_close(&f);
 }
 
 static void test_kids_and_ranges(void **state)
 {
 	struct fx f;
-	const uint32_t *k;
 
 	(void)state;
 	fx_open(&f, SIMPLE);
 	/* all: a, x */
-	assert_int_equal(f.t->nkids[0], 2);
-	k = f.t->kids + f.t->kid_off[0];
-	assert_int_equal(k[0], 1);
-	assert_int_equal(k[1], 5);
+	assert_int_equal(tree_nkids(f.t, 0), 2);
+	assert_int_equal(tree_first_kid(f.t, 0), 1);
+	assert_int_equal(tree_next_kid(f.t, 0, 1), 5);
+	assert_int_equal(tree_next_kid(f.t, 0, 5), PROF_NONE);
 	/* a: b, d */
-	assert_int_equal(f.t->nkids[1], 2);
-	k = f.t->kids + f.t->kid_off[1];
-	assert_int_equal(k[0], 2);
-	assert_int_equal(k[1], 4);
+	assert_int_equal(tree_nkids(f.t, 1), 2);
+	assert_int_equal(tree_first_kid(f.t, 1), 2);
+	assert_int_equal(tree_next_kid(f.t, 1, 2), 4);
+	assert_int_equal(tree_next_kid(f.t, 1, 4), PROF_NONE);
 	/* b: c; leaves have none */
-	assert_int_equal(f.t->nkids[2], 1);
-	assert_int_equal(f.t->kids[f.t->kid_off[2]], 3);
-	assert_int_equal(f.t->nkids[3], 0);
-	assert_int_equal(f.t->nkids[4], 0);
-	assert_int_equal(f.t->nkids[5], 0);
+	assert_int_equal(tree_nkids(f.t, 2), 1);
+	assert_int_equal(tree_first_kid(f.t, 2), 3);
+	assert_int_equal(tree_next_kid(f.t, 2, 3), PROF_NONE);
+	assert_int_equal(tree_first_kid(f.t, 3), PROF_NONE);
+	assert_int_equal(tree_first_kid(f.t, 4), PROF_NONE);
+	assert_int_equal(tree_first_kid(f.t, 5), PROF_NONE);
 	/* parents */
 	assert_int_equal(f.t->parent[0], 0);
 	assert_int_equal(f.t->parent[1], 0);

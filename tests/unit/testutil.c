@@ -219,26 +219,26 @@ static void check_tree(const struct prof *p, const struct tree *t)
 		assert_true(tree_is_ancestor(t, t->parent[i], i));
 	}
 	for (i = 0; i < t->n; i++) {
-		uint32_t next = i + 1;
+		uint32_t next = i + 1, prev = PROF_NONE, nk = 0;
 
-		for (k = 0; k < t->nkids[i]; k++) {
-			uint32_t kid = t->kids[t->kid_off[i] + k];
-
+		for (k = tree_first_kid(t, i); k != PROF_NONE; k = tree_next_kid(t, i, k)) {
 			/* kids in preorder, contiguous subtrees, sorted by name */
-			assert_int_equal(kid, next);
-			assert_int_equal(t->parent[kid], i);
-			next += t->size[kid];
-			if (k > 0)
+			assert_int_equal(k, next);
+			assert_int_equal(t->parent[k], i);
+			next += t->size[k];
+			nk++;
+			if (prev != PROF_NONE)
 				/* <= : names with NUL bytes may compare equal */
-				assert_true(strcmp(tree_name(t, t->kids[t->kid_off[i] + k - 1]),
-						   tree_name(t, kid)) <= 0);
+				assert_true(strcmp(tree_name(t, prev), tree_name(t, k)) <= 0);
+			prev = k;
 		}
 		assert_int_equal(next, i + t->size[i]);
+		assert_int_equal(nk, tree_nkids(t, i));
 		for (ty = 0; ty < t->ntypes; ty++) {
 			uint64_t sum = (uint64_t)tree_self(t, i, ty);
 
-			for (k = 0; k < t->nkids[i]; k++)
-				sum += (uint64_t)tree_total(t, t->kids[t->kid_off[i] + k], ty);
+			for (k = tree_first_kid(t, i); k != PROF_NONE; k = tree_next_kid(t, i, k))
+				sum += (uint64_t)tree_total(t, k, ty);
 			assert_true(sum == (uint64_t)tree_total(t, i, ty));
 		}
 	}
