@@ -23,7 +23,8 @@ void cmd_usage(FILE *f)
 	fputs("usage: smolder [view] SOURCE [options]   explore a profile in the terminal\n"
 	      "       smolder top SOURCE [options]      print the top functions (pprof -top)\n"
 	      "       smolder peek REGEX SOURCE         callers and callees (pprof -peek)\n"
-	      "       smolder export SOURCE -o FILE     write it out as pprof or folded\n"
+	      "       smolder diff BASE NEW [options]   explore (or print) the difference\n"
+	      "       smolder export SOURCE -o FILE     write it out (pprof, folded, speedscope, svg)\n"
 	      "\n"
 	      "SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, - for\n"
 	      "standard input, or an http(s):// URL such as /debug/pprof/profile?seconds=10.\n"
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "peek") == 0)
 		return cmd_peek(argc - 1, argv + 1, &env);
+	if (strcmp(argv[1], "diff") == 0)
+		return cmd_diff(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "view") == 0)
 		return cmd_view(argc - 1, argv + 1, &env);
 	return cmd_view(argc, argv, &env);

@@ -17,6 +17,7 @@ struct cmd_env {
 
 int cmd_top(int argc, char **argv, const struct cmd_env *env);
 int cmd_view(int argc, char **argv, const struct cmd_env *env);
+int cmd_diff(int argc, char **argv, const struct cmd_env *env);
 int cmd_peek(int argc, char **argv, const struct cmd_env *env);
 int cmd_export(int argc, char **argv, const struct cmd_env *env);
 void cmd_usage(FILE *f);

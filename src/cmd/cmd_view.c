@@ -1,5 +1,8 @@
 /*
- * cmd_view.c — `smolder [view] SOURCE`: load a profile and open the explorer.
+ * cmd_view.c — the verbs that open the explorer: `smolder [view] SOURCE` on one
+ * profile, and `smolder diff BASE NEW` (or `view --base BASE NEW`) on the difference
+ * of two.  When stdout is not a terminal, or with --format, `diff` prints the diff
+ * table instead (base %, new %, change per function).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -7,95 +10,318 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/text.h"
+#include "base/units.h"
 #include "cmd.h"
 #include "ingest/load.h"
+#include "profile/diff.h"
+#include "profile/granularity.h"
+#include "profile/merge.h"
+#include "profile/top.h"
 #include "tui/tui.h"
+
+#define VIEW_OPTIONS_HELP                                                                 \
+	"  -i, --sample-index NAME  start on this sample type (name or index)\n"             \
+	"      --theme NAME         dark (default), light, mono, or a path to a .yaml theme\n" \
+	"      --no-color           no colours (also when NO_COLOR is set)\n"                \
+	"      --no-mouse           leave the mouse to the terminal\n"
+
+#define DIFF_OPTIONS_HELP                                                                 \
+	"      --absolute           colour by absolute change (default: proportional, the\n" \
+	"                           change of each side's share of its own total); `a` inside\n" \
+	"      --threshold PCT      changes under PCT %% of the total are neutral (0.1)\n"    \
+	"      --color-blind        blue/red scale instead of green/red\n"
 
 static void view_help(FILE *f)
 {
 	fputs("usage: smolder [view] [options] SOURCE\n"
 	      "\n"
-	      "Open the interactive explorer (flame graph, top table) on one profile.\n"
-	      "SOURCE is a pprof file (gzip, zstd or raw protobuf) or folded stacks, detected\n"
-	      "by content; - reads standard input; an http(s):// URL is fetched, e.g.\n"
+	      "Open the interactive explorer (flame graph, top table, sandwich) on one profile.\n"
+	      "SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, perf script\n"
+	      "text or speedscope JSON, detected by content; - reads standard input; an\n"
+	      "http(s):// URL is fetched, e.g.\n"
 	      "http://localhost:6060/debug/pprof/profile?seconds=10 (Ctrl-C aborts).\n"
-	      "\n"
-	      "  -i, --sample-index NAME  start on this sample type (name or index)\n"
-	      "      --theme NAME         dark (default), light, mono, or a path to a .yaml theme\n"
-	      "      --no-color           no colours (also when NO_COLOR is set)\n"
-	      "      --no-mouse           leave the mouse to the terminal\n"
+	      "\n" VIEW_OPTIONS_HELP
+	      "      --base BASE          open the diff of SOURCE against BASE (smolder diff)\n"
+	      DIFF_OPTIONS_HELP
 	      "  -h, --help               this help\n"
 	      "\n"
 	      "Inside, press ? for every key.\n",
 	      f);
 }
 
-int cmd_view(int argc, char **argv, const struct cmd_env *env)
+static void diff_help(FILE *f)
 {
-	static const struct option opts[] = {
-		{ "sample-index", required_argument, NULL, 'i' },
-		{ "sample_index", required_argument, NULL, 'i' },
-		{ "theme", required_argument, NULL, 'T' },
-		{ "no-color", no_argument, NULL, 'C' },
-		{ "no-colour", no_argument, NULL, 'C' },
-		{ "no-mouse", no_argument, NULL, 'M' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct tui_opts to = { 0 };
-	struct load_opts lo = { env->cancel, true };
-	const char *sample_index = NULL, *nc = getenv("NO_COLOR");
-	struct prof *p = NULL;
-	int c, type;
+	fputs("usage: smolder diff [options] BASE NEW\n"
+	      "\n"
+	      "The difference of two profiles of the same kind (e.g. before and after a change).\n"
+	      "On a terminal it opens the explorer in diff mode: frame widths are base + new, so\n"
+	      "removed frames stay visible; colour is the change (red more, green less, grey\n"
+	      "unchanged); + and - mark frames only in NEW / only in BASE; `c` shows the two\n"
+	      "side by side.  Otherwise (or with --format) it prints the diff table.\n"
+	      "BASE and NEW are any source `smolder view` reads.\n"
+	      "\n" VIEW_OPTIONS_HELP DIFF_OPTIONS_HELP
+	      "  -f, --format F           print the table: text or tsv (no explorer)\n"
+	      "  -n, --nodecount N        at most N rows in the table\n"
+	      "\n" CMD_TRANSFORM_HELP
+	      "  -h, --help               this help\n",
+	      f);
+}
 
-	to.theme = "dark";
-	to.no_color = nc && *nc;
-	optind = 1;
-	while ((c = getopt_long_only(argc, argv, "i:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			sample_index = optarg;
-			break;
-		case 'T':
-			to.theme = optarg;
-			break;
-		case 'C':
-			to.no_color = true;
-			break;
-		case 'M':
-			to.no_mouse = true;
-			break;
-		case 'h':
-			view_help(stdout);
-			return 0;
-		default:
-			view_help(stderr);
-			return 2;
+struct view_args {
+	struct tui_opts to;
+	const char *sample_index, *base, *format;
+	long nodecount;
+	struct cmd_transform tr;
+};
+
+/* Options both verbs take; returns 1 when taken, 0 when not, -1 when bad. */
+static int view_opt(int c, const char *arg, struct view_args *v, const char *verb)
+{
+	char *end;
+
+	switch (c) {
+	case 'i': v->sample_index = arg; return 1;
+	case 'T': v->to.theme = arg; return 1;
+	case 'C': v->to.no_color = true; return 1;
+	case 'M': v->to.no_mouse = true; return 1;
+	case 'B': v->base = arg; return 1;
+	case 'A': v->to.diff_absolute = true; return 1;
+	case 'K': v->to.color_blind = true; return 1;
+	case 'f': v->format = arg; return 1;
+	case 'R':
+		v->to.diff_threshold = strtod(arg, &end) / 100;
+		if (*end || !(v->to.diff_threshold > 0 && v->to.diff_threshold < 1)) {
+			fprintf(stderr, "smolder %s: --threshold wants a percentage in (0, 100), not '%s'\n",
+				verb, arg);
+			return -1;
 		}
+		return 1;
+	case 'n':
+		v->nodecount = strtol(arg, &end, 10);
+		if (*end || v->nodecount < 0) {
+			fprintf(stderr, "smolder %s: --nodecount wants a number, not '%s'\n", verb, arg);
+			return -1;
+		}
+		return 1;
 	}
-	if (optind != argc - 1) {
-		view_help(stderr);
-		return 2;
-	}
-	to.progress = true;
-	if (!load_is_url(argv[optind]) && isatty(STDERR_FILENO))
-		fprintf(stderr, "\rreading %s...", argv[optind]);
-	if (load_profile(argv[optind], &lo, &p)) {
+	return cmd_transform_opt(c, arg, &v->tr);
+}
+
+static const struct option view_opts[] = {
+	{ "sample-index", required_argument, NULL, 'i' },
+	{ "sample_index", required_argument, NULL, 'i' },
+	{ "theme", required_argument, NULL, 'T' },
+	{ "no-color", no_argument, NULL, 'C' },
+	{ "no-colour", no_argument, NULL, 'C' },
+	{ "no-mouse", no_argument, NULL, 'M' },
+	{ "base", required_argument, NULL, 'B' },
+	{ "absolute", no_argument, NULL, 'A' },
+	{ "threshold", required_argument, NULL, 'R' },
+	{ "color-blind", no_argument, NULL, 'K' },
+	{ "colour-blind", no_argument, NULL, 'K' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "nodecount", required_argument, NULL, 'n' },
+	CMD_TRANSFORM_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *display_name(const char *src)
+{
+	return strcmp(src, "-") == 0 ? "<stdin>" : src;
+}
+
+static int load_one(const char *src, const struct cmd_env *env, struct prof **out)
+{
+	struct load_opts lo = { env->cancel, true };
+
+	if (!load_is_url(src) && isatty(STDERR_FILENO))
+		fprintf(stderr, "\rreading %s...", src);
+	if (load_profile(src, &lo, out)) {
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "\r\033[K");
 		fprintf(stderr, "smolder: %s\n", err_last());
 		return 1;
 	}
-	if ((type = cmd_sample_index(p, sample_index)) < 0) {
-		prof_free(p);
-		return 1;
-	}
-	to.sample_type = type;
-	to.source = strcmp(argv[optind], "-") == 0 ? "<stdin>" : argv[optind];
-	if (tui_run(p, &to)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
-		return 1;
-	}
 	return 0;
+}
+
+/* The diff table (text or tsv) of a prof_pair() profile, for sample type `type`. */
+static int print_diff(const struct prof *pair, uint32_t type, const struct view_args *v,
+		      const char *base_src, const char *src)
+{
+	uint32_t nt = pair->ntypes / 2, i, n;
+	struct diff_scale sc = { v->to.diff_absolute, v->to.diff_threshold };
+	struct top sides[2] = { { 0 } };
+	struct diff_top d = { 0 };
+	bool tsv = strcmp(v->format, "tsv") == 0;
+	const char *unit = prof_str(pair, pair->sample_types[type].unit);
+	int rc = 1;
+
+	if (sc.threshold <= 0)
+		sc.threshold = DIFF_DEFAULT_THRESHOLD;
+	if (top_compute(pair, type + nt, &sides[0]) || top_compute(pair, type, &sides[1]) ||
+	    diff_top(&sides[0], &sides[1], &sc, pair, &d)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		goto done;
+	}
+	n = v->nodecount >= 0 && (uint64_t)v->nodecount < d.n ? (uint32_t)v->nodecount : d.n;
+	if (tsv) {
+		printf("base_flat\tbase_cum\tnew_flat\tnew_cum\tbase_pct\tnew_pct\tchange_pct\tname\n");
+		for (i = 0; i < n; i++) {
+			const struct diff_row *r = &d.rows[i];
+			struct buf nb = BUF_INIT;
+
+			text_safe(&nb, prof_str(pair, r->name), prof_strlen(pair, r->name), true);
+			printf("%lld\t%lld\t%lld\t%lld\t%.4f\t%.4f\t%+.4f\t%.*s\n",
+			       (long long)r->base_flat, (long long)r->base_cum, (long long)r->new_flat,
+			       (long long)r->new_cum, d.base_total ? 100.0 * r->base_cum / d.base_total : 0,
+			       d.new_total ? 100.0 * r->new_cum / d.new_total : 0, r->change * 100,
+			       (int)nb.len, nb.data ? nb.data : "");
+			buf_release(&nb);
+		}
+	} else {
+		char b[UNITS_MAX], nw[UNITS_MAX];
+
+		units_format(b, sizeof(b), d.base_total, unit);
+		units_format(nw, sizeof(nw), d.new_total, unit);
+		printf("Base: %s (%s total)\nNew:  %s (%s total)\nType: %s\n", base_src, b, src, nw,
+		       prof_str(pair, pair->sample_types[type].type));
+		printf("Change: %s; within %.3g%% is neutral\n",
+		       sc.absolute ? "absolute, % of the base total (pprof -diff_base)" :
+				     "proportional, percentage points of each side's own total",
+		       sc.threshold * 100);
+		printf("%10s %8s %10s %8s %9s  %s\n", "base", "base%", "new", "new%",
+		       sc.absolute ? "diff%" : "diff pp", "name");
+		for (i = 0; i < n; i++) {
+			const struct diff_row *r = &d.rows[i];
+			char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX], p2[UNITS_MAX];
+			struct buf nb = BUF_INIT;
+
+			units_format(v1, sizeof(v1), r->base_cum, unit);
+			units_format(v2, sizeof(v2), r->new_cum, unit);
+			units_percent(p1, sizeof(p1), r->base_cum, d.base_total);
+			units_percent(p2, sizeof(p2), r->new_cum, d.new_total);
+			text_safe(&nb, prof_str(pair, r->name), prof_strlen(pair, r->name), true);
+			printf("%10s %8s %10s %8s %+9.2f  %s%.*s\n", v1, p1, v2, p2, r->change * 100,
+			       r->base_cum == 0 && r->new_cum ? "+" : r->new_cum == 0 && r->base_cum ? "-" : "",
+			       (int)nb.len, nb.data ? nb.data : "");
+			buf_release(&nb);
+		}
+	}
+	rc = 0;
+done:
+	diff_top_release(&d);
+	top_release(&sides[0]);
+	top_release(&sides[1]);
+	return rc;
+}
+
+/* Loads, pairs, transforms, and opens the explorer or prints the table. */
+static int run(struct view_args *v, const char *base_src, const char *src,
+	       const struct cmd_env *env, bool table)
+{
+	struct prof *p = NULL, *base = NULL, *pair = NULL;
+	int type, rc = 1;
+
+	if ((base_src && load_one(base_src, env, &base)) || load_one(src, env, &p))
+		goto done;
+	if ((type = cmd_sample_index(p, v->sample_index)) < 0)
+		goto done;
+	if (base_src) {
+		if (prof_pair(base, p, &pair)) {
+			fprintf(stderr, "smolder: cannot compare %s with %s: %s\n", display_name(base_src),
+				display_name(src), err_last());
+			goto done;
+		}
+		prof_free(p);
+		prof_free(base);
+		base = NULL;
+		p = pair;
+		v->to.diff = true;
+		v->to.base_source = display_name(base_src);
+	}
+	if (cmd_transform(&p, &v->tr))
+		goto done;
+	if (table) {
+		rc = print_diff(p, (uint32_t)type, v, display_name(base_src), display_name(src));
+		goto done;
+	}
+	v->to.sample_type = type;
+	v->to.source = display_name(src);
+	v->to.progress = true;
+	rc = tui_run(p, &v->to) ? 1 : 0; /* tui_run owns p */
+	p = NULL;
+	if (rc)
+		fprintf(stderr, "smolder: %s\n", err_last());
+done:
+	prof_free(p);
+	prof_free(base);
+	return rc;
+}
+
+static int parse(int argc, char **argv, struct view_args *v, const char *verb,
+		 void (*help)(FILE *))
+{
+	const char *nc = getenv("NO_COLOR");
+	int c;
+
+	memset(v, 0, sizeof(*v));
+	v->to.theme = "dark";
+	v->to.no_color = nc && *nc;
+	v->nodecount = -1;
+	v->tr.granularity = GRAN_FUNCTIONS;
+	optind = 1;
+	while ((c = getopt_long_only(argc, argv, "i:f:n:h", view_opts, NULL)) != -1) {
+		if (c == 'h') {
+			help(stdout);
+			return 0;
+		}
+		switch (view_opt(c, optarg, v, verb)) {
+		case 1:
+			continue;
+		case -1:
+			return 2;
+		}
+		help(stderr);
+		return 2;
+	}
+	return -1;
+}
+
+int cmd_view(int argc, char **argv, const struct cmd_env *env)
+{
+	struct view_args v;
+	int rc = parse(argc, argv, &v, "view", view_help);
+
+	if (rc >= 0)
+		return rc;
+	if (optind != argc - 1 || v.format) {
+		view_help(stderr);
+		return 2;
+	}
+	return run(&v, v.base, argv[optind], env, false);
+}
+
+int cmd_diff(int argc, char **argv, const struct cmd_env *env)
+{
+	struct view_args v;
+	int rc = parse(argc, argv, &v, "diff", diff_help);
+	bool table;
+
+	if (rc >= 0)
+		return rc;
+	if (optind != argc - 2 || v.base) {
+		diff_help(stderr);
+		return 2;
+	}
+	table = v.format || !isatty(STDOUT_FILENO);
+	if (!v.format)
+		v.format = "text";
+	if (cmd_check_format("diff", v.format, (const char *const[]){ "text", "tsv", NULL }))
+		return 2;
+	return run(&v, argv[optind], argv[optind + 1], env, table);
 }

@@ -42,16 +42,29 @@ static int cmp_rem(const void *a, const void *b)
 	return 0;
 }
 
+/* A node's width value: its total of the type, plus of type2 when set; never negative. */
+static int64_t wtotal(const struct tree *t, uint32_t node, const struct flame_opts *o)
+{
+	int64_t v = pos64(tree_total(t, node, o->type));
+
+	if (o->type2 != PROF_NONE) {
+		int64_t v2 = pos64(tree_total(t, node, o->type2));
+
+		v = v > INT64_MAX - v2 ? INT64_MAX : v + v2;
+	}
+	return v;
+}
+
 struct size_ctx {
 	const struct tree *t;
-	uint32_t type;
+	const struct flame_opts *o;
 };
 
 static int cmp_size(const void *a, const void *b, void *arg)
 {
 	const struct size_ctx *c = arg;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	int64_t tx = tree_total(c->t, x, c->type), ty = tree_total(c->t, y, c->type);
+	int64_t tx = wtotal(c->t, x, c->o), ty = wtotal(c->t, y, c->o);
 
 	if (tx != ty)
 		return tx > ty ? -1 : 1;
@@ -77,7 +90,7 @@ static int split(const struct tree *t, const struct flame_opts *o, const struct 
 {
 	uint32_t node = pc->node, nk = 0, k, nitems = 0, x = pc->x;
 	uint32_t *kids;
-	uint64_t W = pc->w, P = (uint64_t)pos64(tree_total(t, node, o->type)), used = 0, left;
+	uint64_t W = pc->w, P = (uint64_t)wtotal(t, node, o), used = 0, left;
 	struct item *hidden = NULL, *self = NULL, *widest = NULL;
 	int rc;
 
@@ -93,12 +106,12 @@ static int split(const struct tree *t, const struct flame_opts *o, const struct 
 	    (rc = vec_reserve(byrem, rcap, (size_t)nk + 2)))
 		return rc;
 	if (o->by_size) {
-		struct size_ctx c = { t, o->type };
+		struct size_ctx c = { t, o };
 
 		qsort_r(kids, nk, sizeof(*kids), cmp_size, &c);
 	}
 	for (k = 0; k < nk; k++) {
-		uint64_t v = (uint64_t)pos64(tree_total(t, kids[k], o->type));
+		uint64_t v = (uint64_t)wtotal(t, kids[k], o);
 		u128 q = (u128)W * v;
 		struct item *it;
 
@@ -204,7 +217,7 @@ int flame_layout(const struct tree *t, const struct flame_opts *o, struct flame 
 	if (o->width == 0 || o->max_rows == 0 || o->root >= t->n)
 		return 0;
 	{
-		struct flame_cell root = { o->root, 0, o->width, 0, tree_total(t, o->root, o->type) };
+		struct flame_cell root = { o->root, 0, o->width, 0, wtotal(t, o->root, o) };
 
 		if ((rc = vec_reserve(&out->rows, &rowcap, 1)) || (rc = push_cell(out, &root)))
 			goto done;

@@ -1,7 +1,8 @@
 /*
  * flame.h — flame graph layout: which frames are visible where, in whole cells.
  *
- * A pure function of (tree, zoom node, sample type, width, depth, child order).  Row 0
+ * A pure function of (tree, zoom node, sample type, width, depth, child order).  A diff
+ * lays out base + new: widths are then the sum of two sample types (type2).  Row 0
  * is the zoom root spanning the full width; each row below splits every visible cell
  * among its children with the largest-remainder method, so children exactly fill their
  * share of the parent and nothing drifts at the right edge.  Children narrower than one
@@ -36,6 +37,7 @@ struct flame {
 struct flame_opts {
 	uint32_t root;      /* zoom node */
 	uint32_t type;      /* sample type */
+	uint32_t type2;     /* PROF_NONE, or a second type added to widths (a diff's base side) */
 	uint32_t width;     /* columns */
 	uint32_t max_rows;  /* rows to lay out (from the zoom root) */
 	bool by_size;       /* children ordered by total (desc) instead of name */

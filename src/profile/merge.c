@@ -79,9 +79,12 @@ done:
 	return rc;
 }
 
-/* Adds src's samples, values times `sign`, plus an extra label when extra.key != 0. */
+/*
+ * Adds src's samples, values times `sign` written to columns [col, col + src->ntypes) of
+ * `ncols` (the others 0), plus an extra label when extra.key != 0.
+ */
 static int add_samples(struct prof_builder *b, const struct prof *src, const struct idx_maps *m,
-		       int64_t sign, const struct prof_label *extra)
+		       int64_t sign, const struct prof_label *extra, uint32_t col, uint32_t ncols)
 {
 	uint32_t *locs = NULL, i, j, t, maxl = 1;
 	int64_t *vals = NULL;
@@ -96,7 +99,7 @@ static int add_samples(struct prof_builder *b, const struct prof *src, const str
 			maxlab = src->samples[i].nlabels + 1;
 	}
 	locs = malloc(maxl * sizeof(*locs));
-	vals = malloc((src->ntypes + 1) * sizeof(*vals));
+	vals = calloc((size_t)ncols + 1, sizeof(*vals));
 	labels = malloc(maxlab * sizeof(*labels));
 	if (!locs || !vals || !labels) {
 		rc = err_set(ERR_NOMEM, "out of memory");
@@ -116,7 +119,7 @@ static int add_samples(struct prof_builder *b, const struct prof *src, const str
 				rc = err_set(ERR_TOOBIG, "a base value is -2^63");
 				goto done;
 			}
-			vals[t] = v * sign;
+			vals[col + t] = v * sign;
 		}
 		for (j = 0; j < s->nlabels; j++) {
 			struct prof_label l = src->labels[s->label_off + j];
@@ -137,15 +140,11 @@ done:
 	return rc;
 }
 
-int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out)
+/* The profiles have the same sample types, in the same order. */
+static int same_types(const struct prof *base, const struct prof *cur)
 {
-	struct idx_maps mb = { 0 }, mc = { 0 };
-	struct prof_builder *b = NULL;
-	struct prof_label none = { 0 }, mark = { 0 };
 	uint32_t t;
-	int rc;
 
-	*out = NULL;
 	if (base->ntypes != cur->ntypes)
 		return err_set(ERR_PARSE, "the base profile has %u sample types, this one %u",
 			       base->ntypes, cur->ntypes);
@@ -160,19 +159,72 @@ int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out
 				       prof_str(cur, cur->sample_types[t].type),
 				       prof_str(cur, cur->sample_types[t].unit));
 	}
-	if ((rc = pb_new(&b)) || (rc = add_tables(b, cur, &mc)))
-		goto done;
-	for (t = 0; t < cur->ntypes; t++)
-		if ((rc = pb_sample_type(b, mc.str[cur->sample_types[t].type],
-					 mc.str[cur->sample_types[t].unit])))
-			goto done;
+	return 0;
+}
+
+/* cur's tables and header; its sample types once, or twice (new side, then base side). */
+static int add_header(struct prof_builder *b, const struct prof *cur, struct idx_maps *mc,
+		      int twice)
+{
+	uint32_t t, k;
+	int rc;
+
+	if ((rc = add_tables(b, cur, mc)))
+		return rc;
+	for (k = 0; k <= (uint32_t)twice; k++)
+		for (t = 0; t < cur->ntypes; t++)
+			if ((rc = pb_sample_type(b, mc->str[cur->sample_types[t].type],
+						 mc->str[cur->sample_types[t].unit])))
+				return rc;
 	pb_set_default_type(b, cur->default_type);
-	pb_set_period(b, mc.str[cur->period_type.type], mc.str[cur->period_type.unit], cur->period);
+	pb_set_period(b, mc->str[cur->period_type.type], mc->str[cur->period_type.unit], cur->period);
 	pb_set_times(b, cur->time_nanos, cur->duration_nanos);
+	return 0;
+}
+
+int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out)
+{
+	struct idx_maps mb = { 0 }, mc = { 0 };
+	struct prof_builder *b = NULL;
+	struct prof_label none = { 0 }, mark = { 0 };
+	int rc;
+
+	*out = NULL;
+	if ((rc = same_types(base, cur)))
+		return rc;
+	if ((rc = pb_new(&b)) || (rc = add_header(b, cur, &mc, 0)))
+		goto done;
 	if ((rc = add_tables(b, base, &mb)) ||
 	    (rc = pb_string(b, MERGE_BASE_LABEL, strlen(MERGE_BASE_LABEL), &mark.key)) ||
 	    (rc = pb_string(b, "true", 4, &mark.str)) ||
-	    (rc = add_samples(b, cur, &mc, 1, &none)) || (rc = add_samples(b, base, &mb, -1, &mark)))
+	    (rc = add_samples(b, cur, &mc, 1, &none, 0, cur->ntypes)) ||
+	    (rc = add_samples(b, base, &mb, -1, &mark, 0, cur->ntypes)))
+		goto done;
+	rc = pb_finish(b, out);
+	b = NULL;
+done:
+	pb_free(b);
+	maps_release(&mb);
+	maps_release(&mc);
+	return rc;
+}
+
+int prof_pair(const struct prof *base, const struct prof *cur, struct prof **out)
+{
+	struct idx_maps mb = { 0 }, mc = { 0 };
+	struct prof_builder *b = NULL;
+	struct prof_label none = { 0 };
+	int rc;
+
+	*out = NULL;
+	if ((rc = same_types(base, cur)))
+		return rc;
+	if (cur->ntypes > 512)
+		return err_set(ERR_TOOBIG, "too many sample types to compare (%u)", cur->ntypes);
+	if ((rc = pb_new(&b)) || (rc = add_header(b, cur, &mc, 1)) ||
+	    (rc = add_tables(b, base, &mb)) ||
+	    (rc = add_samples(b, cur, &mc, 1, &none, 0, 2 * cur->ntypes)) ||
+	    (rc = add_samples(b, base, &mb, 1, &none, cur->ntypes, 2 * cur->ntypes)))
 		goto done;
 	rc = pb_finish(b, out);
 	b = NULL;

@@ -17,4 +17,13 @@
 
 int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out);
 
+/*
+ * Both sides of a comparison in one profile, for the diff and comparison views: cur's
+ * sample types, then the same types again for the base (2 × ntypes in all).  A sample
+ * of cur has its values in the first half and zeros in the second; a base sample the
+ * other way round.  Values keep their sign, so one call tree carries both sides: type t
+ * is the new side, type ntypes + t the base side, and their sum is the union.
+ */
+int prof_pair(const struct prof *base, const struct prof *cur, struct prof **out);
+
 #endif

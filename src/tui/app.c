@@ -22,6 +22,7 @@ static const struct {
 } help_lines[] = {
 	{ NULL, "Views" },
 	{ "1 2 3 / Tab", "flame graph, top table, sandwich / next view" },
+	{ "c", "diff: base and new side by side (stacked below 160 columns)" },
 	{ "t", "next sample type (cpu, alloc_space, ...)" },
 	{ "?  F1", "this help" },
 	{ "q", "quit" },
@@ -33,6 +34,12 @@ static const struct {
 	{ "i", "icicle (root on top) <-> flame (root at the bottom)" },
 	{ "o", "order children by name <-> by size" },
 	{ "+N cells", "frames too narrow to draw; select one to see them, Enter zooms" },
+	{ NULL, "Diff (smolder diff BASE NEW, or --base FILE)" },
+	{ "widths", "base + new, so removed frames stay visible" },
+	{ "colours", "red more, green less (blue: --color-blind), grey within the threshold" },
+	{ "+ / -", "glyphs on frames only in new / only in base" },
+	{ "a", "proportional (share of each side's total) <-> absolute change" },
+	{ "c", "base and new side by side: one selection and zoom (call path) for both" },
 	{ NULL, "Search" },
 	{ "/", "regex search (PCRE2, RE2 syntax); in tables: filter rows" },
 	{ "n N", "next / previous match" },
@@ -50,14 +57,85 @@ static const struct {
 	{ "Enter", "pivot the sandwich to the selected caller or callee" },
 	{ NULL, "Top table" },
 	{ "j k  g G  PgUp PgDn", "move" },
-	{ "s / I", "sort column: self, total, name / invert" },
+	{ "s / I", "sort column: self, total, name (diff: change, new, base, name) / invert" },
 	{ "Enter", "show the function in the flame graph" },
 	{ NULL, "Mouse (optional)" },
 	{ "click / double-click", "select / zoom; a tab switches view" },
 	{ "wheel", "move to the parent / widest child" },
 };
 
-static const char *const view_names[VIEW_COUNT] = { "Flame", "Top", "Sw" };
+static const char *const view_names[VIEW_COUNT] = { "Flame", "Top", "Sw", "Cmp" };
+static const char view_keys[VIEW_COUNT] = { '1', '2', '3', 'c' };
+
+/* Views that exist for this profile: comparison only in a diff. */
+static bool view_shown(const struct tui_app *a, int v)
+{
+	return v != VIEW_COMPARE || a->diff;
+}
+
+uint32_t app_pane_type(const struct tui_app *a, const struct flame_pane *fp)
+{
+	return a->diff && fp->side == PANE_BASE ? a->type + a->ntypes : a->type;
+}
+
+uint32_t app_pane_type2(const struct tui_app *a, const struct flame_pane *fp)
+{
+	return a->diff && fp->side == PANE_ONE ? a->type + a->ntypes : PROF_NONE;
+}
+
+int64_t app_pane_value(const struct tui_app *a, const struct flame_pane *fp, uint32_t node)
+{
+	int64_t v = tree_total(fp->tree, node, app_pane_type(a, fp));
+	uint32_t t2 = app_pane_type2(a, fp);
+
+	if (v < 0)
+		v = 0;
+	if (t2 != PROF_NONE) {
+		int64_t v2 = tree_total(fp->tree, node, t2);
+
+		if (v2 > 0)
+			v = v > INT64_MAX - v2 ? INT64_MAX : v + v2;
+	}
+	return v;
+}
+
+int app_diff_step(const struct tui_app *a, const struct tree *t, uint32_t node)
+{
+	uint32_t ty = a->type, tb = a->type + a->ntypes;
+
+	if (!a->diff)
+		return 0;
+	return diff_step(&a->dscale, diff_change(&a->dscale, tree_total(t, node, tb),
+						 tree_total(t, node, ty), a->base_total[tb],
+						 a->base_total[ty]));
+}
+
+/* `less ▇▇▇▇ ▇ ▇▇▇▇ more · proportional · ±0.1 % neutral · + new − removed` */
+void app_draw_legend(struct tui_app *a, int y, int w)
+{
+	const char *blk = a->scr.utf8 ? "\xe2\x96\x87" : "#";
+	size_t bl = strlen(blk);
+	char tail[160], thr[32];
+	int x = 1, k;
+
+	scr_fill(y, 0, w, A_NORMAL);
+	x += scr_put(y, x, w - x, "less ", 5, a->scr.role_attr[ROLE_HINT]);
+	for (k = -DIFF_STEPS; k <= DIFF_STEPS && x < w; k++) {
+		int attr = a->scr.diff_attr[DIFF_STEPS + k];
+
+		if (!a->scr.colour) /* no colours: the steps as signs */
+			x += scr_put(y, x, w - x, k < 0 ? "-" : k > 0 ? "+" : "=", 1, attr);
+		else
+			x += scr_put(y, x, w - x, blk, bl, attr);
+		if (k == -1 || k == 0)
+			x += scr_put(y, x, w - x, " ", 1, A_NORMAL);
+	}
+	snprintf(thr, sizeof(thr), "%.3g", a->dscale.threshold * 100);
+	snprintf(tail, sizeof(tail), " more%s%s%s%s%s %% neutral%s+ new %s removed", a->dot,
+		 a->dscale.absolute ? "absolute" : "proportional", a->dot,
+		 a->scr.utf8 ? "\xc2\xb1" : "+-", thr, a->dot, a->scr.utf8 ? "\xe2\x88\x92" : "-");
+	scr_put(y, x, w - x, tail, strlen(tail), a->scr.role_attr[ROLE_HINT]);
+}
 
 void app_format_value(const struct tui_app *a, char *out, size_t n, int64_t v)
 {
@@ -137,6 +215,8 @@ void app_set_type(struct tui_app *a, uint32_t type)
 {
 	const struct prof *p = a->prof;
 
+	if (type >= a->ntypes)
+		type = 0;
 	a->type = type;
 	top_view_invalidate(a);
 	app_search_refresh(a);
@@ -168,10 +248,18 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 		return rc;
 	}
 	a->main.tree = a->tree;
+	a->cmp[0].tree = a->cmp[1].tree = a->tree;
+	a->cmp[0].side = PANE_BASE;
+	a->cmp[1].side = PANE_NEW;
+	a->cmp_focus = 1;
+	a->diff = o->diff;
+	a->ntypes = a->diff ? p->ntypes / 2 : p->ntypes;
+	a->dscale.threshold = o->diff_threshold > 0 ? o->diff_threshold : DIFF_DEFAULT_THRESHOLD;
+	a->dscale.absolute = o->diff_absolute;
 	for (uint32_t ty = 0; ty < p->ntypes; ty++)
 		a->base_total[ty] = a->tp.all[ty].total;
-	a->type = o->sample_type >= 0 && (uint32_t)o->sample_type < p->ntypes ?
-			  (uint32_t)o->sample_type : p->default_type;
+	a->type = o->sample_type >= 0 && (uint32_t)o->sample_type < a->ntypes ?
+			  (uint32_t)o->sample_type : p->default_type % (a->ntypes ? a->ntypes : 1);
 	if (o->theme) {
 		if ((rc = theme_load(&a->theme, o->theme))) {
 			tui_app_free(a);
@@ -180,6 +268,8 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 	} else {
 		theme_default(&a->theme);
 	}
+	if (o->color_blind)
+		a->theme.color_blind = true;
 	cs = nl_langinfo(CODESET);
 	a->scr.utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 	a->dot = a->scr.utf8 ? " \xc2\xb7 " : " - ";
@@ -192,6 +282,8 @@ void tui_app_free(struct tui_app *a)
 	if (!a)
 		return;
 	flame_release(&a->main.fl.layout);
+	flame_release(&a->cmp[0].fl.layout);
+	flame_release(&a->cmp[1].fl.layout);
 	top_view_invalidate(a);
 	if (a->tp.all) {
 		uint32_t t;
@@ -226,8 +318,9 @@ static void draw_header(struct tui_app *a, int w)
 	for (i = 0; i < VIEW_COUNT; i++) {
 		size_t l = strlen(tabs);
 
-		snprintf(tabs + l, sizeof(tabs) - l, i == (int)a->view ? "[%d]%s " : " %d %s ", i + 1,
-			 view_names[i]);
+		if (view_shown(a, i))
+			snprintf(tabs + l, sizeof(tabs) - l, i == (int)a->view ? "[%c]%s " : " %c %s ",
+				 view_keys[i], view_names[i]);
 	}
 	tw = (int)strlen(tabs);
 	app_format_value(a, total, sizeof(total), tree_total(a->tree, 0, a->type));
@@ -239,7 +332,14 @@ static void draw_header(struct tui_app *a, int w)
 		text_safe(&rest, prof_str(p, st->type), prof_strlen(p, st->type), !a->scr.utf8);
 		buf_puts(&rest, " (");
 		text_safe(&rest, prof_str(p, st->unit), prof_strlen(p, st->unit), !a->scr.utf8);
-		if (a->nfilters) {
+		if (a->diff) {
+			char base[UNITS_MAX];
+
+			app_format_value(a, base, sizeof(base),
+					 tree_total(a->tree, 0, a->type + a->ntypes));
+			buf_printf(&rest, ")%s%s %s %s", dot, base, a->scr.utf8 ? "\xe2\x86\x92" : "->",
+				   total);
+		} else if (a->nfilters) {
 			char all[UNITS_MAX];
 
 			app_format_value(a, all, sizeof(all), a->base_total[a->type]);
@@ -251,6 +351,10 @@ static void draw_header(struct tui_app *a, int w)
 		buf_puts(&b, dot);
 		/* the source name gives way first */
 		room = w - tw - 1 - text_width(b.data, b.len) - text_width(rest.data, rest.len);
+		if (a->diff && a->opts.base_source) {
+			text_safe(&src, a->opts.base_source, strlen(a->opts.base_source), !a->scr.utf8);
+			buf_puts(&src, a->scr.utf8 ? " \xe2\x86\x92 " : " -> ");
+		}
 		text_safe(&src, a->opts.source, strlen(a->opts.source), !a->scr.utf8);
 		if (room > 8)
 			text_middle_truncate(&b, src.data, src.len, room, !a->scr.utf8);
@@ -264,9 +368,13 @@ static void draw_header(struct tui_app *a, int w)
 		x = 0;
 	for (i = 0; i < VIEW_COUNT; i++) {
 		char t[32];
-		int len = snprintf(t, sizeof(t), i == (int)a->view ? "[%d]%s " : " %d %s ", i + 1,
-				   view_names[i]);
+		int len;
 
+		a->tab_w[i] = 0;
+		if (!view_shown(a, i))
+			continue;
+		len = snprintf(t, sizeof(t), i == (int)a->view ? "[%c]%s " : " %c %s ", view_keys[i],
+			       view_names[i]);
 		scr_put(0, x, w - x, t, (size_t)len,
 			a->scr.role_attr[i == (int)a->view ? ROLE_TAB_ACTIVE : ROLE_TAB]);
 		a->tab_x[i] = x;
@@ -327,6 +435,8 @@ static void draw_status(struct tui_app *a, int y, int w)
 		flame_view_status(a, &a->main, &b);
 	else if (a->view == VIEW_SANDWICH)
 		sandwich_view_status(a, &b);
+	else if (a->view == VIEW_COMPARE)
+		compare_view_status(a, &b);
 	else
 		top_view_status(a, &b);
 	/* modes on the right, separated by dots */
@@ -392,6 +502,7 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 			"/ search|Enter zoom|Esc back|t type|Tab view|? help",
 			"/ filter|s sort|Enter flame|t type|Tab view|? help",
 			"Enter pivot|\x01 cross the divider|/ search|Tab view|? help",
+			"w switch side|Enter zoom|Esc back|a mode|Tab view|? help",
 		};
 		struct buf b = BUF_INIT;
 		const char *h;
@@ -458,12 +569,22 @@ void tui_app_draw(struct tui_app *a)
 	}
 	draw_header(a, w);
 	draw_breadcrumb(a, w);
-	if (a->view == VIEW_FLAME)
-		flame_view_draw(a, &a->main, 2, h - 4, w);
-	else if (a->view == VIEW_SANDWICH)
-		sandwich_view_draw(a, 2, h - 4, w);
-	else
-		top_view_draw(a, 2, h - 4, w);
+	{
+		/* a diff's graphs get the legend above the status line */
+		bool legend = a->diff && a->view != VIEW_TOP;
+		int vh = h - 4 - (legend ? 1 : 0);
+
+		if (a->view == VIEW_FLAME)
+			flame_view_draw(a, &a->main, 2, 0, vh, w);
+		else if (a->view == VIEW_SANDWICH)
+			sandwich_view_draw(a, 2, vh, w);
+		else if (a->view == VIEW_COMPARE)
+			compare_view_draw(a, 2, vh, w);
+		else
+			top_view_draw(a, 2, vh, w);
+		if (legend)
+			app_draw_legend(a, h - 3, w);
+	}
 	draw_status(a, h - 2, w);
 	if (a->help)
 		draw_help(a, h, w);
@@ -550,6 +671,8 @@ static uint32_t selected_name(const struct tui_app *a)
 		if (!a->sw.name)
 			return 0;
 		fp = a->sw.focus_callers ? &a->sw.callers : &a->sw.callees;
+	} else if (a->view == VIEW_COMPARE) {
+		fp = &a->cmp[a->cmp_focus];
 	}
 	return fp->fl.sel_plus || fp->fl.sel == 0 ? 0 : fp->tree->name[fp->fl.sel];
 }
@@ -606,13 +729,41 @@ bool tui_app_key(struct tui_app *a, int key)
 		return true;
 	}
 	case '\t':
-		a->view = (enum view)((a->view + 1) % VIEW_COUNT);
-		return true;
 	case KEY_BTAB:
-		a->view = (enum view)((a->view + VIEW_COUNT - 1) % VIEW_COUNT);
+		do
+			a->view = (enum view)((a->view + (key == '\t' ? 1 : VIEW_COUNT - 1)) % VIEW_COUNT);
+		while (!view_shown(a, a->view));
+		return true;
+	case 'c':
+		if (!a->diff) {
+			scr_message(a, false, "comparison needs two profiles: smolder diff BASE NEW");
+			return true;
+		}
+		if (a->view == VIEW_FLAME) { /* arrive where the diff graph was */
+			int i;
+
+			for (i = 0; i < 2; i++) {
+				a->cmp[i].fl.zoom = a->main.fl.zoom;
+				a->cmp[i].fl.sel = a->main.fl.sel;
+				a->cmp[i].fl.sel_plus = false;
+				a->cmp[i].fl.nzoom = 0;
+			}
+		}
+		a->view = VIEW_COMPARE;
+		return true;
+	case 'a':
+		if (!a->diff) {
+			scr_message(a, false, "a: proportional/absolute is for diffs");
+			return true;
+		}
+		a->dscale.absolute = !a->dscale.absolute;
+		top_view_invalidate(a);
+		scr_message(a, false, "%s", a->dscale.absolute ?
+			    "absolute: change of value, relative to the base total" :
+			    "proportional: change of each side's share of its own total");
 		return true;
 	case 't':
-		app_set_type(a, (a->type + 1) % a->prof->ntypes);
+		app_set_type(a, (a->type + 1) % a->ntypes);
 		return true;
 	case '/':
 		a->prompt_kind = '/';
@@ -676,6 +827,8 @@ bool tui_app_key(struct tui_app *a, int key)
 		flame_view_key(a, &a->main, key);
 	else if (a->view == VIEW_SANDWICH)
 		sandwich_view_key(a, key);
+	else if (a->view == VIEW_COMPARE)
+		compare_view_key(a, key);
 	else
 		top_view_key(a, key);
 	return true;
@@ -703,7 +856,7 @@ static void on_mouse(struct tui_app *a)
 		int i;
 
 		for (i = 0; i < VIEW_COUNT; i++)
-			if (ev.x >= a->tab_x[i] && ev.x < a->tab_x[i] + a->tab_w[i])
+			if (a->tab_w[i] && ev.x >= a->tab_x[i] && ev.x < a->tab_x[i] + a->tab_w[i])
 				a->view = (enum view)i;
 		return;
 	}
@@ -712,6 +865,8 @@ static void on_mouse(struct tui_app *a)
 		flame_view_mouse(a, &a->main, ev.y, ev.x, dbl);
 	else if (a->view == VIEW_SANDWICH)
 		sandwich_view_mouse(a, ev.y, ev.x, dbl);
+	else if (a->view == VIEW_COMPARE)
+		compare_view_mouse(a, ev.y, ev.x, dbl);
 	else
 		top_view_mouse(a, ev.y, dbl);
 }

@@ -23,7 +23,9 @@ static uint32_t sel_row(const struct flame_pane *fp)
 
 static int relayout(struct tui_app *a, struct flame_pane *fp, uint32_t rows, uint32_t w)
 {
-	struct flame_opts o = { fp->fl.zoom, a->type, w, rows, fp->fl.by_size };
+	struct flame_opts o = { .root = fp->fl.zoom, .type = app_pane_type(a, fp),
+				.type2 = app_pane_type2(a, fp), .width = w, .max_rows = rows,
+				.by_size = fp->fl.by_size };
 
 	flame_release(&fp->fl.layout);
 	return flame_layout(fp->tree, &o, &fp->fl.layout);
@@ -53,19 +55,21 @@ static void fix_selection(struct flame_pane *fp)
 	}
 }
 
-void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int h, int w)
+void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, int h, int w)
 {
 	struct flame_state *fl = &fp->fl;
 	const struct tree *t = fp->tree;
 	struct buf b = BUF_INIT;
 	uint32_t r, k, srow;
 	bool ascii = !a->scr.utf8;
+	bool diff = a->diff && fp->side == PANE_ONE;
 
 	fl->area_y = y;
+	fl->area_x = x0;
 	fl->area_h = h;
 	fl->area_w = w;
 	for (k = 0; k < (uint32_t)h; k++)
-		scr_fill(y + (int)k, 0, w, A_NORMAL);
+		scr_fill(y + (int)k, x0, w, A_NORMAL);
 	if (h <= 0 || w <= 0)
 		return;
 	srow = sel_row(fp);
@@ -90,6 +94,8 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int h, int
 
 			if (c->hidden)
 				attr = a->scr.role_attr[ROLE_PLUS];
+			else if (diff)
+				attr = a->scr.diff_attr[DIFF_STEPS + app_diff_step(a, t, c->node)];
 			else if (c->node == 0)
 				attr = a->scr.role_attr[ROLE_HEADER];
 			else
@@ -102,7 +108,7 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int h, int
 			}
 			if (selected)
 				attr |= a->scr.role_attr[ROLE_SELECTED];
-			scr_fill(sy, (int)c->x, (int)c->w, attr);
+			scr_fill(sy, x0 + (int)c->x, (int)c->w, attr);
 			buf_reset(&b);
 			if (c->hidden) {
 				char txt[48];
@@ -111,7 +117,7 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int h, int
 				snprintf(txt, sizeof(txt), "+%u", c->hidden);
 				if (strlen(txt) > c->w)
 					txt[1] = '\0';
-				scr_put(sy, (int)c->x, (int)c->w, txt, strlen(txt), attr);
+				scr_put(sy, x0 + (int)c->x, (int)c->w, txt, strlen(txt), attr);
 				continue;
 			}
 			if (c->w < 4) {
@@ -119,35 +125,46 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int h, int
 				if (!a->scr.colour || c->w > 1) {
 					attrset(attr);
 					if (ascii || !a->scr.colour)
-						mvaddch(sy, (int)(c->x + c->w - 1), '|' | (chtype)attr);
+						mvaddch(sy, x0 + (int)(c->x + c->w - 1), '|' | (chtype)attr);
 					else
-						mvaddstr(sy, (int)(c->x + c->w - 1), "\xe2\x94\x82");
+						mvaddstr(sy, x0 + (int)(c->x + c->w - 1), "\xe2\x94\x82");
 					attrset(A_NORMAL);
 				}
 				continue;
 			}
+			if (diff && c->node != 0) {
+				/* frames only in new / only in base read without colour */
+				bool in_new = tree_total(t, c->node, a->type) != 0;
+				bool in_base = tree_total(t, c->node, a->type + a->ntypes) != 0;
+
+				if (in_new != in_base) {
+					buf_puts(&b, in_new ? "+" : ascii ? "-" : "\xe2\x88\x92");
+					tw--;
+				}
+			}
 			if (c->node == 0 || c->node == fl->zoom) {
 				char v[UNITS_MAX];
 
-				app_format_value(a, v, sizeof(v), c->value);
+				app_format_value(a, v, sizeof(v),
+						 tree_total(t, c->node, app_pane_type(a, fp)));
 				if (c->node == 0)
 					buf_puts(&b, "all");
 				else
 					text_fit_name(&b, prof_str(t->prof, name), prof_strlen(t->prof, name),
 						      tw, ascii);
 				buf_printf(&b, "  %s", v);
-				scr_put(sy, (int)c->x, tw, b.data, b.len, attr);
+				scr_put(sy, x0 + (int)c->x, (int)c->w - 1, b.data, b.len, attr);
 			} else {
 				text_fit_name(&b, prof_str(t->prof, name), prof_strlen(t->prof, name), tw,
 					      ascii);
 				if (b.data)
-					scr_put(sy, (int)c->x, tw, b.data, b.len, attr);
+					scr_put(sy, x0 + (int)c->x, (int)c->w - 1, b.data, b.len, attr);
 			}
 			attrset(attr);
 			if (ascii)
-				mvaddch(sy, (int)(c->x + c->w - 1), '|' | (chtype)attr);
+				mvaddch(sy, x0 + (int)(c->x + c->w - 1), '|' | (chtype)attr);
 			else
-				mvaddstr(sy, (int)(c->x + c->w - 1), "\xe2\x94\x82");
+				mvaddstr(sy, x0 + (int)(c->x + c->w - 1), "\xe2\x94\x82");
 			attrset(A_NORMAL);
 		}
 	}
@@ -191,7 +208,7 @@ static void select_widest_child(struct tui_app *a, struct flame_pane *fp)
 	if (fp->fl.sel_plus)
 		return;
 	for (kid = tree_first_kid(t, n); kid != PROF_NONE; kid = tree_next_kid(t, n, kid)) {
-		int64_t v = tree_total(t, kid, a->type);
+		int64_t v = app_pane_value(a, fp, kid);
 
 		if (best == PROF_NONE || v > bv)
 			best = kid, bv = v;
@@ -224,15 +241,15 @@ void flame_view_reveal(struct tui_app *a, struct flame_pane *fp, uint32_t node)
 {
 	const struct tree *t = fp->tree;
 	uint64_t w = fp->fl.area_w > 0 ? (uint64_t)fp->fl.area_w : 80;
-	int64_t v = tree_total(t, node, a->type);
+	int64_t v = app_pane_value(a, fp, node);
 	uint32_t top = node;
 
 	/* the highest ancestor at which node still gets at least one cell */
 	while (top != 0 && v > 0 &&
-	       (uint64_t)v * w >= (uint64_t)tree_total(t, t->parent[top], a->type))
+	       (uint64_t)v * w >= (uint64_t)app_pane_value(a, fp, t->parent[top]))
 		top = t->parent[top];
 	if (!tree_is_ancestor(t, fp->fl.zoom, node) ||
-	    (v > 0 && (uint64_t)v * w < (uint64_t)tree_total(t, fp->fl.zoom, a->type)))
+	    (v > 0 && (uint64_t)v * w < (uint64_t)app_pane_value(a, fp, fp->fl.zoom)))
 		zoom_to(fp, top);
 	fp->fl.sel = node;
 	fp->fl.sel_plus = false;
@@ -344,12 +361,39 @@ void flame_view_mouse(struct tui_app *a, struct flame_pane *fp, int y, int x, bo
 	}
 }
 
+/* `name  base 1.2 s (12.0%) → new 3.4 s (30.1%)  +18.1 pp` (the node's totals). */
+void flame_view_diff_status(struct tui_app *a, const struct tree *t, uint32_t n, struct buf *out)
+{
+	uint32_t ty = a->type, tb = a->type + a->ntypes;
+	int64_t bv = tree_total(t, n, tb), nv = tree_total(t, n, ty);
+	int64_t bt = a->base_total[tb], nt = a->base_total[ty];
+	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX], p2[UNITS_MAX];
+	double ch = diff_change(&a->dscale, bv, nv, bt, nt) * 100;
+
+	app_format_value(a, v1, sizeof(v1), bv);
+	app_format_value(a, v2, sizeof(v2), nv);
+	units_percent(p1, sizeof(p1), bv, bt);
+	units_percent(p2, sizeof(p2), nv, nt);
+	text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3, !a->scr.utf8);
+	buf_printf(out, "  base %s (%s) %s new %s (%s)  ", v1, p1, a->scr.utf8 ? "\xe2\x86\x92" : "->",
+		   v2, p2);
+	if (bv == 0 && nv != 0)
+		buf_puts(out, "new ");
+	else if (nv == 0 && bv != 0)
+		buf_puts(out, "removed ");
+	if (a->dscale.absolute)
+		buf_printf(out, "%+.1f%% of base", ch);
+	else
+		buf_printf(out, "%+.1f pp", ch);
+}
+
 void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out)
 {
 	const struct tree *t = fp->tree;
 	uint32_t n = fp->fl.sel;
 	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX], p2[UNITS_MAX], p3[UNITS_MAX];
-	int64_t all = a->base_total[a->type], zoomed = tree_total(t, fp->fl.zoom, a->type);
+	uint32_t ty = app_pane_type(a, fp);
+	int64_t all = a->base_total[ty], zoomed = tree_total(t, fp->fl.zoom, ty);
 
 	if (fp->fl.sel_plus) {
 		uint32_t r, c;
@@ -366,13 +410,17 @@ void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out
 		}
 		return;
 	}
-	app_format_value(a, v1, sizeof(v1), tree_self(t, n, a->type));
-	app_format_value(a, v2, sizeof(v2), tree_total(t, n, a->type));
-	units_percent(p1, sizeof(p1), tree_self(t, n, a->type), all);
-	units_percent(p2, sizeof(p2), tree_total(t, n, a->type), all);
-	units_percent(p3, sizeof(p3), tree_total(t, n, a->type), zoomed);
+	if (a->diff && fp->side == PANE_ONE) {
+		flame_view_diff_status(a, t, n, out);
+		return;
+	}
+	app_format_value(a, v1, sizeof(v1), tree_self(t, n, ty));
+	app_format_value(a, v2, sizeof(v2), tree_total(t, n, ty));
+	units_percent(p1, sizeof(p1), tree_self(t, n, ty), all);
+	units_percent(p2, sizeof(p2), tree_total(t, n, ty), all);
+	units_percent(p3, sizeof(p3), tree_total(t, n, ty), zoomed);
 	text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3, !a->scr.utf8);
-	if (tree_self(t, n, a->type) == 0)
+	if (tree_self(t, n, ty) == 0)
 		buf_puts(out, "  self 0"); /* the common case, kept short for 80 columns */
 	else
 		buf_printf(out, "  self %s (%s)", v1, p1);

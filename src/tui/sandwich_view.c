@@ -76,7 +76,7 @@ void sandwich_view_draw(struct tui_app *a, int y, int h, int w)
 	top_h = (h - 1) / 2;
 	bot_h = h - 1 - top_h;
 	/* callers: their pane's root row (the function) is right above the divider */
-	flame_view_draw(a, &sw->callers, y, top_h, w);
+	flame_view_draw(a, &sw->callers, y, 0, top_h, w);
 	sw->divider_y = y + top_h;
 	app_format_value(a, v1, sizeof(v1), tree_total(sw->callees_tree, 0, a->type));
 	units_percent(p1, sizeof(p1), tree_total(sw->callees_tree, 0, a->type),
@@ -94,7 +94,7 @@ void sandwich_view_draw(struct tui_app *a, int y, int h, int w)
 	scr_fill(sw->divider_y, 0, w, a->scr.role_attr[ROLE_STATUS]);
 	scr_put(sw->divider_y, 0, w, b.data, b.len, a->scr.role_attr[ROLE_STATUS]);
 	buf_release(&b);
-	flame_view_draw(a, &sw->callees, sw->divider_y + 1, bot_h, w);
+	flame_view_draw(a, &sw->callees, sw->divider_y + 1, 0, bot_h, w);
 }
 
 bool sandwich_view_key(struct tui_app *a, int key)

@@ -91,6 +91,45 @@ static int make_pair(struct screen *s, int *next, int32_t fg, int32_t bg)
 	return (int)COLOR_PAIR(pair);
 }
 
+/*
+ * The diff scale.  With 256 or direct colours, the theme's 4 + 1 + 4 backgrounds; with
+ * 8 colours, red / green (blue when colour-blind) / white, strong steps bold; without
+ * colour, more is bold and less dim (the +/− glyphs and the legend carry the rest).
+ */
+static void setup_diff(struct screen *s, const struct theme *t, int *next)
+{
+	const int32_t *less = t->color_blind ? t->diff_less_cb : t->diff_less;
+	int32_t fg = t->roles[ROLE_FLAME_TEXT].fg;
+	int k;
+
+	if (!s->colour) {
+		for (k = 1; k <= DIFF_STEPS; k++) {
+			s->diff_attr[DIFF_STEPS + k] = A_BOLD;
+			s->diff_attr[DIFF_STEPS - k] = A_DIM;
+		}
+		s->diff_attr[DIFF_STEPS] = A_NORMAL;
+		return;
+	}
+	if (s->depth < 256) {
+		int more8 = make_pair(s, next, COLOR_BLACK, COLOR_RED);
+		int less8 = make_pair(s, next, COLOR_BLACK, t->color_blind ? COLOR_BLUE : COLOR_GREEN);
+
+		for (k = 1; k <= DIFF_STEPS; k++) {
+			s->diff_attr[DIFF_STEPS + k] = more8 | (k > 2 ? A_BOLD : 0);
+			s->diff_attr[DIFF_STEPS - k] = less8 | (k > 2 ? A_BOLD : 0);
+		}
+		s->diff_attr[DIFF_STEPS] = make_pair(s, next, COLOR_BLACK, COLOR_WHITE);
+		return;
+	}
+	for (k = 1; k <= DIFF_STEPS; k++) {
+		s->diff_attr[DIFF_STEPS + k] = make_pair(s, next, k > 2 ? THEME_RGB(0xff, 0xff, 0xff) : fg,
+							 t->diff_more[k - 1]);
+		s->diff_attr[DIFF_STEPS - k] = make_pair(s, next, k > 2 ? THEME_RGB(0xff, 0xff, 0xff) : fg,
+							 less[k - 1]);
+	}
+	s->diff_attr[DIFF_STEPS] = make_pair(s, next, fg, t->diff_neutral);
+}
+
 void scr_setup(struct screen *s, const struct theme *t, bool no_color)
 {
 	int i, next = 1;
@@ -131,6 +170,7 @@ void scr_setup(struct screen *s, const struct theme *t, bool no_color)
 		s->pal_attr[0] = A_NORMAL;
 		s->npal = 1;
 	}
+	setup_diff(s, t, &next);
 }
 
 int scr_frame_attr(const struct tui_app *a, uint32_t name_id)

@@ -6,6 +6,11 @@
  *   roles:
  *     header: { fg: "#d0d0d0", bg: "#303030", attrs: [bold] }
  *   palette: ["#c0504d", "#d9822b", ...]
+ *   diff_more: [4 colours, weakest first]     (the diff scale: more, red)
+ *   diff_less: [4 colours]                    (less, green)
+ *   diff_less_cb: [4 colours]                 (less for color_blind: blue)
+ *   diff_neutral: "#bcbcbc"
+ *   color_blind: false
  *   mono: false
  */
 #include "theme.h"
@@ -38,6 +43,12 @@ void theme_default(struct theme *t)
 		THEME_RGB(0xdd, 0x84, 0x52), THEME_RGB(0xb0, 0x7a, 0xa1), THEME_RGB(0xcc, 0xb9, 0x74),
 		THEME_RGB(0x8c, 0x61, 0x3c), THEME_RGB(0xd6, 0x61, 0x6b),
 	};
+	static const int32_t more[] = { THEME_RGB(0xf4, 0xc2, 0xbe), THEME_RGB(0xeb, 0x8d, 0x86),
+					THEME_RGB(0xdb, 0x55, 0x4c), THEME_RGB(0xb7, 0x1c, 0x1c) };
+	static const int32_t less[] = { THEME_RGB(0xc0, 0xe6, 0xc4), THEME_RGB(0x8c, 0xcf, 0x95),
+					THEME_RGB(0x4f, 0xb0, 0x62), THEME_RGB(0x2e, 0x7d, 0x32) };
+	static const int32_t less_cb[] = { THEME_RGB(0xc6, 0xdb, 0xef), THEME_RGB(0x8f, 0xb8, 0xe0),
+					   THEME_RGB(0x4a, 0x86, 0xc8), THEME_RGB(0x1f, 0x5f, 0xa8) };
 	int i;
 
 	memset(t, 0, sizeof(*t));
@@ -61,6 +72,10 @@ void theme_default(struct theme *t)
 	t->roles[ROLE_FLAME_TEXT] = (struct theme_style){ THEME_RGB(0, 0, 0), THEME_DEFAULT, 0 };
 	memcpy(t->palette, pal, sizeof(pal));
 	t->npalette = (int)(sizeof(pal) / sizeof(pal[0]));
+	memcpy(t->diff_more, more, sizeof(more));
+	memcpy(t->diff_less, less, sizeof(less));
+	memcpy(t->diff_less_cb, less_cb, sizeof(less_cb));
+	t->diff_neutral = THEME_RGB(0xbc, 0xbc, 0xbc);
 }
 
 static int parse_colour(const char *s, int32_t *out)
@@ -233,6 +248,32 @@ int theme_parse(struct theme *t, const char *yaml, size_t len, const char *origi
 				}
 				t->npalette++;
 			}
+		} else if ((strcmp(key, "diff_more") == 0 || strcmp(key, "diff_less") == 0 ||
+			    strcmp(key, "diff_less_cb") == 0) &&
+			   tp.ev.type == YAML_SEQUENCE_START_EVENT) {
+			int32_t *dst = key[5] == 'm' ? t->diff_more :
+				       strcmp(key, "diff_less") == 0 ? t->diff_less : t->diff_less_cb;
+			int n = 0;
+
+			for (;;) {
+				if ((rc = next(&tp)))
+					break;
+				if (tp.ev.type == YAML_SEQUENCE_END_EVENT)
+					break;
+				if (tp.ev.type != YAML_SCALAR_EVENT || n >= THEME_DIFF_STEPS ||
+				    parse_colour(scalar(&tp), &dst[n])) {
+					rc = bad(&tp, "a diff scale wants 4 colours, weakest first");
+					break;
+				}
+				n++;
+			}
+			if (!rc && n != THEME_DIFF_STEPS)
+				rc = bad(&tp, "a diff scale wants 4 colours, weakest first");
+		} else if (strcmp(key, "diff_neutral") == 0 && tp.ev.type == YAML_SCALAR_EVENT) {
+			if (parse_colour(scalar(&tp), &t->diff_neutral))
+				rc = bad(&tp, "bad colour");
+		} else if (strcmp(key, "color_blind") == 0 && tp.ev.type == YAML_SCALAR_EVENT) {
+			t->color_blind = strcmp(scalar(&tp), "true") == 0 || strcmp(scalar(&tp), "yes") == 0;
 		} else if (strcmp(key, "roles") == 0 && tp.ev.type == YAML_MAPPING_START_EVENT) {
 			for (;;) {
 				if ((rc = next(&tp)))
@@ -254,7 +295,8 @@ int theme_parse(struct theme *t, const char *yaml, size_t len, const char *origi
 					break;
 			}
 		} else {
-			rc = bad(&tp, "unknown key (name, mono, roles, palette)");
+			rc = bad(&tp, "unknown key (name, mono, roles, palette, diff_more, diff_less, "
+				     "diff_less_cb, diff_neutral, color_blind)");
 		}
 	}
 	yaml_event_delete(&tp.ev);

@@ -38,6 +38,7 @@ enum role {
 };
 
 #define THEME_PALETTE_MAX 16
+#define THEME_DIFF_STEPS 4
 #define THEME_NONE (-2)      /* colour not set */
 #define THEME_DEFAULT (-1)   /* the terminal's default colour */
 
@@ -57,6 +58,12 @@ struct theme {
 	struct theme_style roles[ROLE_COUNT];
 	int32_t palette[THEME_PALETTE_MAX];  /* flame frame backgrounds, by package hash */
 	int npalette;
+	/* diff scale, weakest to strongest change: more (red), less (green), and the
+	 * colour-blind "less" (blue) used when color_blind is set */
+	int32_t diff_more[THEME_DIFF_STEPS], diff_less[THEME_DIFF_STEPS];
+	int32_t diff_less_cb[THEME_DIFF_STEPS];
+	int32_t diff_neutral;
+	bool color_blind;
 	bool mono;  /* no colours at all */
 };
 

@@ -14,12 +14,22 @@
 
 void top_view_invalidate(struct tui_app *a)
 {
+	diff_top_release(&a->tp.dtop);
 	top_release(&a->tp.top);
 	free(a->tp.rows);
 	a->tp.rows = NULL;
 	a->tp.nrows = 0;
 	a->tp.valid = false;
 }
+
+/* The name of row i of the current table (a diff's or a plain one). */
+static uint32_t row_name(const struct tui_app *a, uint32_t i)
+{
+	return a->diff ? a->tp.dtop.rows[i].name : a->tp.top.rows[i].name;
+}
+
+static const char *const sort_names[] = { "self", "total", "name" };
+static const char *const diff_sort_names[] = { "change", "new", "base", "name" };
 
 static int refresh_rows(struct tui_app *a)
 {
@@ -28,17 +38,28 @@ static int refresh_rows(struct tui_app *a)
 	uint32_t i;
 	int rc;
 
+	uint32_t n;
+
 	if (tp->valid)
 		return 0;
-	if ((rc = top_copy(&tp->all[a->type], &tp->top)))
-		return rc;
-	top_sort(&tp->top, p, tp->sort, tp->invert);
-	tp->rows = malloc((tp->top.n ? tp->top.n : 1) * sizeof(*tp->rows));
+	if (a->diff) {
+		if ((rc = diff_top(&tp->all[a->type + a->ntypes], &tp->all[a->type], &a->dscale, p,
+				   &tp->dtop)))
+			return rc;
+		diff_top_sort(&tp->dtop, p, (enum diff_sort)tp->sort, tp->invert);
+		n = tp->dtop.n;
+	} else {
+		if ((rc = top_copy(&tp->all[a->type], &tp->top)))
+			return rc;
+		top_sort(&tp->top, p, (enum top_sort)tp->sort, tp->invert);
+		n = tp->top.n;
+	}
+	tp->rows = malloc((n ? n : 1) * sizeof(*tp->rows));
 	if (!tp->rows)
 		return err_set(ERR_NOMEM, "out of memory");
 	tp->nrows = 0;
-	for (i = 0; i < tp->top.n; i++) {
-		uint32_t name = tp->top.rows[i].name;
+	for (i = 0; i < n; i++) {
+		uint32_t name = row_name(a, i);
 
 		if (tp->filter.code &&
 		    !search_match(&tp->filter, prof_str(p, name), prof_strlen(p, name)))
@@ -71,6 +92,69 @@ int top_view_set_filter(struct tui_app *a, const char *pat)
 	return 0;
 }
 
+/* A diff's table: base %, new %, change (of total), name; +/− for new/removed. */
+static void draw_diff(struct tui_app *a, int y, int h, int w, const char *arrow)
+{
+	struct top_state *tp = &a->tp;
+	const struct prof *p = a->prof;
+	const struct diff_top *d = &tp->dtop;
+	char hdr[160];
+	uint32_t i;
+	int row;
+
+	snprintf(hdr, sizeof(hdr), "%9s%-2s%8s%-2s%9s%-2s  name%s", "base%",
+		 tp->sort == DIFF_SORT_BASE ? arrow : "", "new%", tp->sort == DIFF_SORT_NEW ? arrow : "",
+		 a->dscale.absolute ? "diff%" : "diff pp", tp->sort == DIFF_SORT_CHANGE ? arrow : "",
+		 tp->sort == DIFF_SORT_NAME ? arrow : "");
+	scr_fill(y, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
+	scr_put(y, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
+	h--;
+	if (tp->sel < tp->scroll)
+		tp->scroll = tp->sel;
+	if (tp->sel >= tp->scroll + (uint32_t)h)
+		tp->scroll = tp->sel - (uint32_t)h + 1;
+	if (tp->nrows == 0) {
+		const char *msg = tp->filter.code ? "no function matches the filter" : "no samples";
+
+		scr_put(y + 1, 2, w - 2, msg, strlen(msg), a->scr.role_attr[ROLE_HINT]);
+		return;
+	}
+	for (row = 0, i = tp->scroll; i < tp->nrows && row < h; i++, row++) {
+		const struct diff_row *r = &d->rows[tp->rows[i]];
+		int attr = i == tp->sel ? a->scr.role_attr[ROLE_SELECTED] : (int)A_NORMAL;
+		int step = diff_step(&a->dscale, r->change);
+		char p1[UNITS_MAX], p2[UNITS_MAX], ch[32];
+		struct buf line = BUF_INIT, nb = BUF_INIT;
+		int used, x;
+
+		units_percent(p1, sizeof(p1), r->base_cum, d->base_total);
+		units_percent(p2, sizeof(p2), r->new_cum, d->new_total);
+		snprintf(ch, sizeof(ch), "%+.2f%s", r->change * 100, a->dscale.absolute ? "%" : "");
+		text_pad_left(&line, p1, 11);
+		text_pad_left(&line, p2, 10);
+		if (attr != (int)A_NORMAL)
+			scr_fill(y + 1 + row, 0, w, attr);
+		used = scr_put(y + 1 + row, 0, w, line.data, line.len, attr);
+		buf_reset(&line);
+		text_pad_left(&line, ch, 11);
+		x = used;
+		used += scr_put(y + 1 + row, x, w - x, line.data, line.len,
+				attr != (int)A_NORMAL ? attr : step ? a->scr.diff_attr[DIFF_STEPS + step] :
+								  (int)A_NORMAL);
+		used += scr_put(y + 1 + row, used, w - used, "  ", 2, attr);
+		if (r->base_cum == 0 && r->new_cum != 0)
+			buf_puts(&nb, "+");
+		else if (r->new_cum == 0 && r->base_cum != 0)
+			buf_puts(&nb, a->scr.utf8 ? "\xe2\x88\x92" : "-");
+		text_fit_name(&nb, prof_str(p, r->name), prof_strlen(p, r->name),
+			      w - used - (nb.len ? 1 : 0), !a->scr.utf8);
+		if (nb.data)
+			scr_put(y + 1 + row, used, w - used, nb.data, nb.len, attr);
+		buf_release(&line);
+		buf_release(&nb);
+	}
+}
+
 void top_view_draw(struct tui_app *a, int y, int h, int w)
 {
 	struct top_state *tp = &a->tp;
@@ -89,6 +173,10 @@ void top_view_draw(struct tui_app *a, int y, int h, int w)
 		return;
 	if (refresh_rows(a)) {
 		scr_message(a, true, "top: %s", err_last());
+		return;
+	}
+	if (a->diff) {
+		draw_diff(a, y, h, w, arrow);
 		return;
 	}
 	snprintf(hdr, sizeof(hdr), "%10s%-2s%8s %9s%-2s%8s  name%s",
@@ -174,11 +262,10 @@ bool top_view_key(struct tui_app *a, int key)
 		tp->sel = tp->sel > page ? tp->sel - page : 0;
 		break;
 	case 's':
-		tp->sort = tp->sort == TOP_SORT_FLAT ? TOP_SORT_CUM :
-			   tp->sort == TOP_SORT_CUM ? TOP_SORT_NAME : TOP_SORT_FLAT;
+		tp->sort = (tp->sort + 1) % (a->diff ? 4 : 3);
 		top_view_invalidate(a);
-		scr_message(a, false, "sorted by %s", tp->sort == TOP_SORT_FLAT ? "self" :
-						      tp->sort == TOP_SORT_CUM ? "total" : "name");
+		scr_message(a, false, "sorted by %s",
+			    a->diff ? diff_sort_names[tp->sort] : sort_names[tp->sort]);
 		break;
 	case 'I':
 		tp->invert = !tp->invert;
@@ -192,8 +279,13 @@ bool top_view_key(struct tui_app *a, int key)
 	case '\r':
 	case KEY_ENTER:
 		if (tp->nrows) {
-			flame_view_reveal(a, &a->main, top_widest(a->tree, a->type,
-						    tp->top.rows[tp->rows[tp->sel]].name));
+			uint32_t name = row_name(a, tp->rows[tp->sel]);
+
+			/* in a diff, widest by base + new (removed functions have no new side) */
+			flame_view_reveal(a, &a->main,
+					  top_widest(a->tree, a->type, name) ?
+						  top_widest(a->tree, a->type, name) :
+						  top_widest(a->tree, a->type + (a->diff ? a->ntypes : 0), name));
 			a->view = VIEW_FLAME;
 		}
 		break;
@@ -223,6 +315,16 @@ void top_view_status(struct tui_app *a, struct buf *out)
 
 	if (refresh_rows(a) || tp->nrows == 0) {
 		buf_puts(out, "no rows");
+		return;
+	}
+	if (a->diff) {
+		const struct diff_row *r = &tp->dtop.rows[tp->rows[tp->sel]];
+
+		app_format_value(a, v1, sizeof(v1), r->base_cum);
+		app_format_value(a, v2, sizeof(v2), r->new_cum);
+		text_safe(out, prof_str(p, r->name), prof_strlen(p, r->name), !a->scr.utf8);
+		buf_printf(out, "  total %s %s %s%srow %u of %u", v1, a->scr.utf8 ? "\xe2\x86\x92" : "->",
+			   v2, a->dot, tp->sel + 1, tp->nrows);
 		return;
 	}
 	{

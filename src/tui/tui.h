@@ -20,6 +20,12 @@ struct tui_opts {
 	bool no_color;       /* NO_COLOR or --no-color */
 	bool no_mouse;
 	bool progress;       /* say on stderr what is slow before the screen starts */
+	/* a diff: the profile is a prof_pair() of base_source and source */
+	bool diff;
+	const char *base_source;
+	double diff_threshold;  /* fraction of the total; 0 for the default (0.1 %) */
+	bool diff_absolute;     /* start in absolute mode */
+	bool color_blind;       /* blue/red diff scale */
 };
 
 struct tui_app;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "profile/diff.h"
 #include "profile/flame.h"
 #include "profile/search.h"
 #include "profile/top.h"
@@ -17,7 +18,7 @@
 #include "theme.h"
 #include "tui.h"
 
-enum view { VIEW_FLAME, VIEW_TOP, VIEW_SANDWICH, VIEW_COUNT };
+enum view { VIEW_FLAME, VIEW_TOP, VIEW_SANDWICH, VIEW_COMPARE, VIEW_COUNT };
 
 #define ZOOM_STACK_MAX 256
 #define PROMPT_MAX 512
@@ -38,6 +39,7 @@ struct screen {
 	int pal_attr[THEME_PALETTE_MAX]; /* flame frames: text on palette colour */
 	int pal_dim_attr;
 	int npal;
+	int diff_attr[2 * DIFF_STEPS + 1]; /* the diff scale: [DIFF_STEPS + step] */
 };
 
 struct flame_state {
@@ -50,12 +52,20 @@ struct flame_state {
 	bool by_size;
 	uint32_t scroll;    /* first visible row (depth below the zoom root) */
 	struct flame layout;
-	int area_y, area_h, area_w;  /* where it was last drawn (for the mouse) */
+	int area_y, area_x, area_h, area_w;  /* where it was last drawn (for the mouse) */
 };
+
+/*
+ * Which values a pane draws.  Without a baseline every pane is PANE_ONE.  In a diff the
+ * tree carries both sides (prof_pair): PANE_ONE then draws base + new coloured by change;
+ * the comparison view's panes draw one side each.
+ */
+enum pane_side { PANE_ONE, PANE_NEW, PANE_BASE };
 
 /* A flame graph on screen: the tree it draws (borrowed) and its view state. */
 struct flame_pane {
 	const struct tree *tree;
+	enum pane_side side;
 	struct flame_state fl;
 };
 
@@ -73,9 +83,10 @@ struct top_state {
 	struct top *all;  /* per sample type, computed once when the explorer opens */
 	struct top top;   /* the current type's table, sorted */
 	bool valid;
-	enum top_sort sort;
+	int sort;         /* enum top_sort, or enum diff_sort in a diff */
 	bool invert;
-	uint32_t *rows;  /* indices into top.rows that pass the filter */
+	struct diff_top dtop;  /* diff mode: the table of both sides, sorted */
+	uint32_t *rows;  /* indices into top.rows (dtop.rows in a diff) that pass the filter */
 	uint32_t nrows;
 	uint32_t sel, scroll;
 	struct search filter;
@@ -94,9 +105,14 @@ struct tui_app {
 	struct tui_opts opts;
 	struct theme theme;
 	struct screen scr;
-	uint32_t type;
+	uint32_t type;         /* 0 .. ntypes: a sample type (of the new side in a diff) */
+	uint32_t ntypes;       /* the user's sample types: prof->ntypes, or half in a diff */
+	bool diff;             /* prof is a prof_pair(): type + ntypes is the base side */
+	struct diff_scale dscale;
 	enum view view;
 	struct flame_pane main;      /* view 1: main.tree is a->tree */
+	struct flame_pane cmp[2];    /* view c: base (0) and new (1), in step */
+	int cmp_focus;               /* the pane keys go to */
 	struct sandwich_state sw;    /* view 3 */
 	struct top_state tp;
 
@@ -138,11 +154,13 @@ void scr_message(struct tui_app *a, bool error, const char *fmt, ...)
 	;
 
 /* flame_view.c: any pane (the main graph, either half of the sandwich) */
-void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int h, int w);
+void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x, int h, int w);
 bool flame_view_key(struct tui_app *a, struct flame_pane *fp, int key);
 void flame_view_mouse(struct tui_app *a, struct flame_pane *fp, int y, int x, bool dbl);
 void flame_view_reveal(struct tui_app *a, struct flame_pane *fp, uint32_t node);
 void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out);
+/* A diff's numbers for node n of tree t: base → new and the change. */
+void flame_view_diff_status(struct tui_app *a, const struct tree *t, uint32_t n, struct buf *out);
 
 /* sandwich_view.c */
 void sandwich_view_draw(struct tui_app *a, int y, int h, int w);
@@ -173,7 +191,22 @@ void app_filters_describe(const struct tui_app *a, struct buf *out);
 /* Rebuilds tree and tables after a->prof changed, keeping the selected function. */
 int app_reload(struct tui_app *a);
 
+/* compare_view.c */
+void compare_view_draw(struct tui_app *a, int y, int h, int w);
+bool compare_view_key(struct tui_app *a, int key);
+void compare_view_mouse(struct tui_app *a, int y, int x, bool dbl);
+void compare_view_status(struct tui_app *a, struct buf *out);
+
 /* app.c */
+/* The sample type whose values a pane shows (its side's), and the one added to widths. */
+uint32_t app_pane_type(const struct tui_app *a, const struct flame_pane *fp);
+uint32_t app_pane_type2(const struct tui_app *a, const struct flame_pane *fp);
+/* A node's width value in a pane (base + new in a diff's main pane); never negative. */
+int64_t app_pane_value(const struct tui_app *a, const struct flame_pane *fp, uint32_t node);
+/* The diff colour step of a node: -DIFF_STEPS .. DIFF_STEPS (0 outside a diff). */
+int app_diff_step(const struct tui_app *a, const struct tree *t, uint32_t node);
+/* Draws the diff legend on line y. */
+void app_draw_legend(struct tui_app *a, int y, int w);
 void app_set_type(struct tui_app *a, uint32_t type);
 void app_quote_regex(struct buf *out, const char *s, size_t n);
 void app_format_value(const struct tui_app *a, char *out, size_t n, int64_t v);

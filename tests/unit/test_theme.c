@@ -75,10 +75,32 @@ static void test_bad_files(void **state)
 	bad("roles:\n  nosuchrole: { fg: red }\n", "line 2: unknown role");
 	bad("palette: [red, 300]\n", "line 1: palette wants at most 16 colours");
 	bad("roles: { header: { attrs: [blink] } }\n", "unknown attribute");
-	bad("colours: {}\n", "unknown key (name, mono, roles, palette)");
+	bad("colours: {}\n", "unknown key (name, mono, roles, palette, diff_more");
 	bad("- just\n- a list\n", "a theme is a mapping");
 	bad("roles: {header: {fg: red}\n", "bad.yaml: line");
 	bad("roles: { header: [red] }\n", "a role wants a mapping");
+	bad("diff_more: [red, green]\n", "a diff scale wants 4 colours");
+	bad("diff_less: [red, red, red, red, red]\n", "a diff scale wants 4 colours");
+	bad("diff_neutral: \"#12\"\n", "bad colour");
+}
+
+static void test_diff_scale(void **state)
+{
+	struct theme t;
+	const char *y = "diff_less: [\"#000001\", \"#000002\", \"#000003\", \"#000004\"]\n"
+			"diff_neutral: white\ncolor_blind: true\n";
+
+	(void)state;
+	theme_default(&t);
+	/* the default: red for more, green for less, blue for colour-blind less */
+	assert_true(((t.diff_more[3] >> 16) & 0xff) > ((t.diff_more[3] >> 8) & 0xff));
+	assert_true(((t.diff_less[3] >> 8) & 0xff) > ((t.diff_less[3] >> 16) & 0xff));
+	assert_true((t.diff_less_cb[3] & 0xff) > ((t.diff_less_cb[3] >> 16) & 0xff));
+	assert_false(t.color_blind);
+	assert_int_equal(theme_parse(&t, y, strlen(y), "t.yaml"), 0);
+	assert_int_equal(t.diff_less[0], THEME_RGB(0, 0, 1));
+	assert_int_equal(t.diff_less[3], THEME_RGB(0, 0, 4));
+	assert_true(t.color_blind);
 }
 
 static void test_colours(void **state)
@@ -105,6 +127,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_default_needs_no_file),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_colours),
+		cmocka_unit_test(test_diff_scale),
 	};
 
 	tu_init(argc, argv);

@@ -1,0 +1,201 @@
+/*
+ * test_diff.c — profile/diff.c and prof_pair(): the colour scale's arithmetic, the diff
+ * table against numbers worked out by hand, and the before/after Go pair (scoreRecords
+ * made 3× slower) coming out on top with the values pprof's -diff_base gives.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "profile/diff.h"
+#include "profile/flame.h"
+#include "profile/merge.h"
+#include "testutil.h"
+
+static void test_change_and_steps(void **state)
+{
+	struct diff_scale prop = { false, 0.001 }, abs = { true, 0.001 };
+
+	(void)state;
+	/* base 10 of 100 (10 %), new 30 of 200 (15 %): +5 points; absolute +20 of 100 */
+	assert_true(fabs(diff_change(&prop, 10, 30, 100, 200) - 0.05) < 1e-12);
+	assert_true(fabs(diff_change(&abs, 10, 30, 100, 200) - 0.20) < 1e-12);
+	/* twice as long, same shape: proportional sees no change, absolute does */
+	assert_true(fabs(diff_change(&prop, 10, 20, 100, 200)) < 1e-12);
+	assert_int_equal(diff_step(&prop, diff_change(&prop, 10, 20, 100, 200)), 0);
+	assert_int_equal(diff_step(&abs, diff_change(&abs, 10, 20, 100, 200)), 4);
+	/* the bounds: 0.1 %, 1 %, 3 %, 10 % */
+	assert_true(fabs(diff_bound(&prop, 1) - 0.001) < 1e-12);
+	assert_true(fabs(diff_bound(&prop, 4) - 0.1) < 1e-12);
+	assert_int_equal(diff_step(&prop, 0.0009), 0);
+	assert_int_equal(diff_step(&prop, 0.001), 1);
+	assert_int_equal(diff_step(&prop, -0.005), -1);
+	assert_int_equal(diff_step(&prop, 0.01), 2);
+	assert_int_equal(diff_step(&prop, -0.03), -3);
+	assert_int_equal(diff_step(&prop, 0.5), 4);
+	assert_int_equal(diff_step(&prop, -0.5), -4);
+	assert_int_equal(diff_step(&prop, NAN), 0);
+	/* a larger threshold widens every step */
+	prop.threshold = 0.01;
+	assert_int_equal(diff_step(&prop, 0.005), 0);
+	assert_int_equal(diff_step(&prop, 0.05), 1);
+	/* empty sides do not divide by zero */
+	assert_true(isfinite(diff_change(&prop, 0, 5, 0, 5)));
+}
+
+static void test_pair_and_table(void **state)
+{
+	struct prof *base = tu_decode_str("main;a 10\nmain;b 30\nmain;gone 60\n");
+	struct prof *cur = tu_decode_str("main;a 40\nmain;b 30\nmain;new 130\n");
+	struct prof *pair;
+	struct tree *t;
+	struct top sides[2];
+	struct diff_top d;
+	struct diff_scale s = { false, DIFF_DEFAULT_THRESHOLD };
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(prof_pair(base, cur, &pair), 0);
+	tu_check_invariants(pair);
+	assert_int_equal(pair->ntypes, 2);
+	assert_int_equal(prof_total(pair, 0), 200);
+	assert_int_equal(prof_total(pair, 1), 100);
+	assert_int_equal(tree_build(pair, &t), 0);
+	/* main's children, by name: a, b, gone, new; each node has both sides */
+	{
+		static const struct {
+			const char *name;
+			int64_t cur, base;
+		} want[] = { { "a", 40, 10 }, { "b", 30, 30 }, { "gone", 0, 60 }, { "new", 130, 0 } };
+		uint32_t k = tree_first_kid(t, 1);
+
+		assert_string_equal(tree_name(t, 1), "main");
+		for (i = 0; i < 4; i++, k = tree_next_kid(t, 1, k)) {
+			assert_int_not_equal(k, PROF_NONE);
+			assert_string_equal(tree_name(t, k), want[i].name);
+			tu_assert_i64(tree_total(t, k, 0), want[i].cur);
+			tu_assert_i64(tree_total(t, k, 1), want[i].base);
+		}
+	}
+	/* the diff graph's widths are base + new: "gone" keeps its 60 */
+	{
+		struct flame_opts o = { .root = 0, .type = 0, .type2 = 1, .width = 300, .max_rows = 3 };
+		struct flame f;
+
+		assert_int_equal(flame_layout(t, &o, &f), 0);
+		assert_int_equal(f.nrows, 3);
+		assert_int_equal(f.rows[2].n, 4);
+		/* 300 cells for 300 units: a 50, b 60, gone 60, new 130 */
+		assert_int_equal(f.cells[f.rows[2].first + 0].w, 50);
+		assert_int_equal(f.cells[f.rows[2].first + 1].w, 60);
+		assert_int_equal(f.cells[f.rows[2].first + 2].w, 60);
+		assert_int_equal(f.cells[f.rows[2].first + 3].w, 130);
+		flame_release(&f);
+	}
+	assert_int_equal(top_from_tree(t, sides), 0);
+	/* sides[0] is new (type 0), sides[1] base (type 1) */
+	assert_int_equal(diff_top(&sides[1], &sides[0], &s, pair, &d), 0);
+	assert_int_equal(d.n, 5);
+	/* proportional: new 130/200 = +65 pp, a 20 % - 10 % = +10 pp, b 15 % - 30 % = -15,
+	 * gone -60; main 100 % - 100 % = 0 */
+	assert_string_equal(prof_str(pair, d.rows[0].name), "new");
+	assert_true(fabs(d.rows[0].change - 0.65) < 1e-12);
+	assert_string_equal(prof_str(pair, d.rows[1].name), "a");
+	assert_true(fabs(d.rows[1].change - 0.10) < 1e-12);
+	assert_string_equal(prof_str(pair, d.rows[2].name), "main");
+	assert_string_equal(prof_str(pair, d.rows[3].name), "b");
+	assert_string_equal(prof_str(pair, d.rows[4].name), "gone");
+	assert_true(fabs(d.rows[4].change + 0.60) < 1e-12);
+	tu_assert_i64(d.rows[4].new_cum, 0);
+	tu_assert_i64(d.rows[4].base_cum, 60);
+	/* other orders */
+	diff_top_sort(&d, pair, DIFF_SORT_NAME, false);
+	assert_string_equal(prof_str(pair, d.rows[0].name), "a");
+	diff_top_sort(&d, pair, DIFF_SORT_CHANGE, true);
+	assert_string_equal(prof_str(pair, d.rows[0].name), "gone");
+	diff_top_release(&d);
+	/* absolute: (new - base) / base total — main +100 %, b 0 */
+	s.absolute = true;
+	assert_int_equal(diff_top(&sides[1], &sides[0], &s, pair, &d), 0);
+	assert_string_equal(prof_str(pair, d.rows[0].name), "new");
+	assert_true(fabs(d.rows[0].change - 1.30) < 1e-12);
+	assert_string_equal(prof_str(pair, d.rows[1].name), "main");
+	assert_true(fabs(d.rows[1].change - 1.00) < 1e-12);
+	diff_top_release(&d);
+	top_release(&sides[0]);
+	top_release(&sides[1]);
+	tree_free(t);
+	prof_free(pair);
+	prof_free(base);
+	prof_free(cur);
+}
+
+static void test_mismatched_types(void **state)
+{
+	struct prof *cpu = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct prof *heap = tu_decode("go/heapwork-heap.pb.gz");
+	struct prof *pair = NULL;
+
+	(void)state;
+	assert_int_not_equal(prof_pair(cpu, heap, &pair), 0);
+	assert_null(pair);
+	tu_assert_message(err_last());
+	prof_free(cpu);
+	prof_free(heap);
+}
+
+/* The Go before/after pair: scoreRecords was made 3x slower. */
+static void test_go_pair(void **state)
+{
+	struct prof *base = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct prof *cur = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
+	struct prof *pair;
+	struct top b, c;
+	struct diff_top d;
+	struct diff_scale s = { true, DIFF_DEFAULT_THRESHOLD };
+	int ty = tu_type(cur, "cpu");
+
+	(void)state;
+	assert_int_equal(prof_pair(base, cur, &pair), 0);
+	tu_check_invariants(pair);
+	assert_int_equal(top_compute(pair, (uint32_t)ty, &c), 0);
+	assert_int_equal(top_compute(pair, (uint32_t)ty + cur->ntypes, &b), 0);
+	tu_assert_i64(b.total, prof_total(base, (uint32_t)ty));
+	tu_assert_i64(c.total, prof_total(cur, (uint32_t)ty));
+	assert_int_equal(diff_top(&b, &c, &s, pair, &d), 0);
+	/* the biggest absolute increase of a leaf: scoreRecords, 1.55 s -> 4.61 s */
+	{
+		uint32_t i;
+
+		for (i = 0; i < d.n; i++)
+			if (strcmp(prof_str(pair, d.rows[i].name), "main.scoreRecords") == 0)
+				break;
+		assert_true(i < d.n);
+		tu_assert_i64(d.rows[i].base_cum, 1550000000);
+		tu_assert_i64(d.rows[i].new_cum, 4610000000);
+		assert_true(d.rows[i].change > 0.33 && d.rows[i].change < 0.34);
+	}
+	s.absolute = false;
+	diff_top_release(&d);
+	assert_int_equal(diff_top(&b, &c, &s, pair, &d), 0);
+	assert_string_equal(prof_str(pair, d.rows[0].name), "main.scoreRecords");
+	diff_top_release(&d);
+	top_release(&b);
+	top_release(&c);
+	prof_free(pair);
+	prof_free(base);
+	prof_free(cur);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_change_and_steps),
+		cmocka_unit_test(test_pair_and_table),
+		cmocka_unit_test(test_mismatched_types),
+		cmocka_unit_test(test_go_pair),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests_name("diff", tests, NULL, NULL) ? 1 : 0;
+}
