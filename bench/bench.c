@@ -2,6 +2,7 @@
  * bench.c — smolder's benchmark runner (see README, Performance).
  *
  *   smolder-bench FILE...          phases of opening each profile, and redraw times
+ *   smolder-bench --analysis       diff and sandwich on synthetic profiles (bench_analysis.c)
  *   smolder-bench --compare FILE   `smolder top` vs `go tool pprof -top`: wall time and
  *                                  peak RSS of each, measured as child processes
  *
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "bench.h"
 #include "base/err.h"
 #include "ingest/decode.h"
 #include "profile/top.h"
@@ -224,9 +226,12 @@ int main(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fprintf(argc < 2 ? stderr : stdout,
 			"usage: smolder-bench FILE...\n"
+			"       smolder-bench --analysis       (diff and sandwich, synthetic profiles)\n"
 			"       smolder-bench --compare FILE   (smolder top vs go tool pprof -top)\n");
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "--analysis") == 0)
+		return bench_analysis();
 	if (strcmp(argv[1], "--compare") == 0) {
 		for (i = 2; i < argc; i++)
 			rc |= compare(argv[0], argv[i]);

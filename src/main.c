@@ -26,8 +26,9 @@ void cmd_usage(FILE *f)
 	      "       smolder diff BASE NEW [options]   explore (or print) the difference\n"
 	      "       smolder export SOURCE -o FILE     write it out (pprof, folded, speedscope, svg)\n"
 	      "\n"
-	      "SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, - for\n"
-	      "standard input, or an http(s):// URL such as /debug/pprof/profile?seconds=10.\n"
+	      "SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, perf script\n"
+	      "text, speedscope JSON, - for standard input, or an http(s):// URL such as\n"
+	      "/debug/pprof/profile?seconds=10.\n"
 	      "`smolder VERB --help` describes each verb's options.\n",
 	      f);
 }

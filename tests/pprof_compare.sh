@@ -111,6 +111,29 @@ compare_opts "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" -diff_base="$go/cpuwo
 compare_opts "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" -diff_base="$go/cpuwork-cpu.pb.gz" -focus=processBatch -hide=runtime
 compare_opts "$go/heapwork-heap.pb.gz" -diff_base="$data/pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/req_5.pprof" -sample_index=alloc_space
 
+# `smolder diff --absolute`: per function, new - base (and the change in % of the base
+# total) is pprof's -top -diff_base cum, compared as name-sorted sets of non-zero rows
+compare_diff() {  # compare_diff BASE NEW [SAMPLE_INDEX]
+  local b=$1 n=$2 si=${3:-}
+  go tool pprof -symbolize=none -top -nodefraction=0 -unit=ns ${si:+-sample_index=$si} -diff_base="$b" "$n" 2>/dev/null |
+    awk 'p && $1 ~ /^-?[0-9]/ { name=""; for (i=6;i<=NF;i++) name = name (i>6?" ":"") $i;
+             sub(/ \((partial-)?inline\)$/, "", name); c=$4; gsub(/[^0-9-]/,"",c);
+             if (c != 0) print name "\t" c }
+         /^ *flat  flat%/ { p=1 }' | LC_ALL=C sort > "$tmp/want"
+  if ! "$smolder" diff --absolute --format tsv ${si:+--sample-index=$si} "$b" "$n" 2>"$tmp/err" |
+       awk -F'\t' 'NR>1 && $4 - $2 != 0 { printf "%s\t%.0f\n", $8, $4 - $2 }' | LC_ALL=C sort > "$tmp/got"; then
+    echo "FAIL diff $b $n: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
+  fi
+  checked=$((checked+1))
+  if [ ! -s "$tmp/want" ] || ! cmp -s "$tmp/want" "$tmp/got"; then
+    failed=$((failed+1)); echo "FAIL smolder diff $b $n [$si] (< pprof -diff_base, > smolder):"
+    diff "$tmp/want" "$tmp/got" | head -10
+  fi
+}
+compare_diff "$go/cpuwork-cpu.pb.gz" "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz"
+compare_diff "$go/cpuwork-cpu.pb.gz" "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" samples
+compare_diff "$data/pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/req_5.pprof" "$go/heapwork-heap.pb.gz" alloc_space
+
 # -peek: callers, the function, callees, with edge weights, block by block
 compare_peek() {  # compare_peek FILE REGEX
   local f=$1 re=$2

@@ -43,6 +43,7 @@ int cmd_load(const char *src, const struct cmd_env *env, const char *sample_inde
 struct cmd_transform {
 	struct filter_opts filters;
 	int granularity;  /* enum granularity */
+	bool collapse_recursion;
 };
 
 #define CMD_OPT_BASE 1000
@@ -58,7 +59,8 @@ struct cmd_transform {
 	{ "functions", no_argument, NULL, CMD_OPT_BASE + 'f' },             \
 	{ "lines", no_argument, NULL, CMD_OPT_BASE + 'l' },                 \
 	{ "files", no_argument, NULL, CMD_OPT_BASE + 'i' },                 \
-	{ "packages", no_argument, NULL, CMD_OPT_BASE + 'p' }
+	{ "packages", no_argument, NULL, CMD_OPT_BASE + 'p' },             \
+	{ "collapse-recursion", no_argument, NULL, CMD_OPT_BASE + 'R' }
 
 #define CMD_TRANSFORM_HELP                                                               \
 	"Filters, as pprof applies them (regexes match function and file names):\n"      \
@@ -70,7 +72,8 @@ struct cmd_transform {
 	"                           bytes=1kb:10kb, :100ms)\n"                            \
 	"      --tagignore [K=]RE|RANGE drop samples whose label matches\n"               \
 	"      --granularity G      functions (default), lines, files, or packages\n"     \
-	"                           (pprof's -functions, -lines, -files work too)\n"
+	"                           (pprof's -functions, -lines, -files work too)\n"     \
+	"      --collapse-recursion f -> f -> f in a stack becomes one f\n"
 
 /* 0 when fmt is one of the NULL-terminated `allowed`; else prints why and returns 2. */
 int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed);

@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "ingest/load.h"
 #include "profile/granularity.h"
+#include "profile/recursion.h"
 
 int cmd_sample_index(const struct prof *p, const char *arg)
 {
@@ -52,6 +53,7 @@ int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
 	case 'l': t->granularity = GRAN_LINES; return 1;
 	case 'i': t->granularity = GRAN_FILES; return 1;
 	case 'p': t->granularity = GRAN_PACKAGES; return 1;
+	case 'R': t->collapse_recursion = true; return 1;
 	case 'g':
 		if ((t->granularity = granularity_parse(arg)) < 0) {
 			fprintf(stderr, "smolder: --granularity is functions, lines, files or packages, "
@@ -77,6 +79,14 @@ int cmd_transform(struct prof **p, const struct cmd_transform *t)
 		if ((*p)->nsamples == 0)
 			fprintf(stderr, "smolder: the filters left no samples\n");
 	}
+	if (t->collapse_recursion) {
+		if (prof_collapse_recursion(*p, &next)) {
+			fprintf(stderr, "smolder: %s\n", err_last());
+			return 1;
+		}
+		prof_free(*p);
+		*p = next;
+	}
 	if (t->granularity != GRAN_FUNCTIONS) {
 		if (prof_granularity(*p, (enum granularity)t->granularity, &next)) {
 			fprintf(stderr, "smolder: %s\n", err_last());
@@ -90,12 +100,14 @@ int cmd_transform(struct prof **p, const struct cmd_transform *t)
 
 int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed)
 {
-	size_t i;
+	size_t i, n;
 
-	for (i = 0; allowed[i]; i++)
-		if (strcmp(fmt, allowed[i]) == 0)
+	for (n = 0; allowed[n]; n++)
+		if (strcmp(fmt, allowed[n]) == 0)
 			return 0;
-	fprintf(stderr, "smolder %s: --format is %s or %s, not '%s'\n", verb, allowed[0],
-		allowed[1] ? allowed[1] : allowed[0], fmt);
+	fprintf(stderr, "smolder %s: --format is ", verb);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", allowed[i]);
+	fprintf(stderr, ", not '%s'\n", fmt);
 	return 2;
 }

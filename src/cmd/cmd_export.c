@@ -1,6 +1,6 @@
 /*
- * cmd_export.c — `smolder export SOURCE --format pprof|folded -o FILE`: the profile,
- * after pprof's filters and granularity, written back out.
+ * cmd_export.c — `smolder export SOURCE --format pprof|folded|speedscope|svg -o FILE`:
+ * the profile, after pprof's filters and granularity, written back out (encode.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,12 +18,14 @@ static void export_help(FILE *f)
 	fputs("usage: smolder export [options] SOURCE -o FILE\n"
 	      "\n"
 	      "Write SOURCE back out, after the filters below: as a gzipped pprof profile\n"
-	      "(every sample type; `go tool pprof` reads it) or as folded stacks.\n"
+	      "(every sample type; `go tool pprof` reads it), as folded stacks, as a\n"
+	      "speedscope JSON file (https://www.speedscope.app) or as a standalone SVG\n"
+	      "flame graph (click a frame to zoom in a browser).\n"
 	      "\n"
 	      "  -o, --output FILE        where to write; - is standard output\n"
-	      "  -f, --format FMT         pprof (default) or folded\n"
-	      "  -i, --sample-index NAME  the sample type folded stacks count (default: the\n"
-	      "                           profile's)\n"
+	      "  -f, --format FMT         pprof (default), folded, speedscope or svg\n"
+	      "  -i, --sample-index NAME  the sample type folded, speedscope and svg show\n"
+	      "                           (default: the profile's)\n"
 	      "  -h, --help               this help\n"
 	      "\n" CMD_TRANSFORM_HELP,
 	      f);
@@ -47,6 +49,28 @@ static int write_out(const char *path, const struct buf *b)
 	return 0;
 }
 
+/* What speedscope and the SVG call the profile: a file's base name, else SOURCE. */
+static const char *display_name(const char *src)
+{
+	const char *slash = strrchr(src, '/');
+
+	if (strcmp(src, "-") == 0)
+		return "stdin";
+	return slash && !strstr(src, "://") ? slash + 1 : src;
+}
+
+static int encode(const char *format, const struct prof *p, uint32_t type, const char *name,
+		  struct buf *out)
+{
+	if (strcmp(format, "folded") == 0)
+		return encode_folded(p, type, out);
+	if (strcmp(format, "speedscope") == 0)
+		return encode_speedscope(p, type, name, out);
+	if (strcmp(format, "svg") == 0)
+		return encode_svg(p, type, name, out);
+	return encode_pprof(p, out);
+}
+
 int cmd_export(int argc, char **argv, const struct cmd_env *env)
 {
 	static const struct option opts[] = {
@@ -58,7 +82,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		CMD_TRANSFORM_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cmd_transform tr = { { 0 }, GRAN_FUNCTIONS };
+	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
 	const char *out = NULL, *format = "pprof", *sample_index = NULL;
 	struct prof *p = NULL;
 	struct buf b = BUF_INIT;
@@ -90,7 +114,8 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 			return 2;
 		}
 	}
-	if (cmd_check_format("export", format, (const char *const[]){ "pprof", "folded", NULL }))
+	if (cmd_check_format("export", format,
+			     (const char *const[]){ "pprof", "folded", "speedscope", "svg", NULL }))
 		return 2;
 	if (optind != argc - 1 || !out) {
 		export_help(stderr);
@@ -98,7 +123,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	}
 	if (cmd_load(argv[optind], env, sample_index, &p, &type) || cmd_transform(&p, &tr))
 		goto done;
-	if (strcmp(format, "pprof") == 0 ? encode_pprof(p, &b) : encode_folded(p, (uint32_t)type, &b)) {
+	if (encode(format, p, (uint32_t)type, display_name(argv[optind]), &b)) {
 		fprintf(stderr, "smolder: %s\n", err_last());
 		goto done;
 	}

@@ -23,8 +23,8 @@ static void top_help(FILE *f)
 	fputs("usage: smolder top [options] SOURCE\n"
 	      "\n"
 	      "Print the functions with the most flat (self) cost, like `go tool pprof -top`.\n"
-	      "SOURCE is a pprof file (gzip, zstd or raw), folded stacks, - for stdin, or an\n"
-	      "http(s):// URL of a pprof endpoint.\n"
+	      "SOURCE is a pprof file (gzip, zstd or raw), folded stacks, perf script text,\n"
+	      "speedscope JSON, - for stdin, or an http(s):// URL of a pprof endpoint.\n"
 	      "\n"
 	      "  -n, --nodecount N        show at most N rows (default: all)\n"
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
@@ -116,7 +116,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	};
 	struct load_opts lo = { env->cancel, true };
 	const char *sample_index = NULL, *format = "text";
-	struct cmd_transform tr = { { 0 }, GRAN_FUNCTIONS };
+	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
 	long nodecount = -1;
 	struct prof *p = NULL;
 	struct top top = { 0 };

@@ -66,6 +66,17 @@ static bool looks_like_folded(const uint8_t *p, size_t n)
 	return lines > 0;
 }
 
+enum decode_format decode_detect(const uint8_t *p, size_t n)
+{
+	if (speedscope_detect(p, n))
+		return DECODE_SPEEDSCOPE;
+	if (perf_detect(p, n))
+		return DECODE_PERF;
+	if (looks_like_text(p, n) || looks_like_folded(p, n))
+		return DECODE_FOLDED;
+	return DECODE_PPROF;
+}
+
 int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
 			 struct decode_stats *st, struct prof **out)
 {
@@ -91,12 +102,24 @@ int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
 		st->inflate_ms = now_ms() - t0;
 		st->inflated_bytes = n;
 	}
-	if (n == 0)
+	if (n == 0) {
 		rc = err_set(ERR_PARSE, "empty after decompression");
-	else if (looks_like_text(p, n) || looks_like_folded(p, n))
-		rc = folded_decode((const char *)p, n, out);
-	else
-		rc = pprof_decode(p, n, st, out);
+	} else {
+		switch (decode_detect(p, n)) {
+		case DECODE_SPEEDSCOPE:
+			rc = speedscope_decode((const char *)p, n, out);
+			break;
+		case DECODE_PERF:
+			rc = perf_decode((const char *)p, n, out);
+			break;
+		case DECODE_FOLDED:
+			rc = folded_decode((const char *)p, n, out);
+			break;
+		default:
+			rc = pprof_decode(p, n, st, out);
+			break;
+		}
+	}
 	buf_release(&inflated);
 	if (rc)
 		return err_prefix(rc, "'%s'", name);

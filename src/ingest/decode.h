@@ -2,15 +2,51 @@
  * decode.h — turning untrusted bytes into a struct prof.
  *
  * The format is detected from content, never from a file name: gzip (1f 8b) and zstd
- * (28 b5 2f fd) are inflated first (bounded by DECODE_MAX_INFLATED), then the bytes are
- * decoded as folded stacks when they are text, else as a pprof protobuf.  Errors are
- * one line, start with `name`, and carry byte offsets where they help.
+ * (28 b5 2f fd) are inflated first (bounded by DECODE_MAX_INFLATED), then decode_detect()
+ * picks, in this order:
+ *   speedscope  '{' first (after blanks and a UTF-8 BOM) and "speedscope" in the first
+ *               16 KiB (the "$schema" URL or the "exporter");
+ *   perf        `perf script` text: the first line that is not blank or a '#' comment is
+ *               a sample header (`comm tid [cpu] time: [period] event:`) followed by a
+ *               tab-indented call-chain line `addr symbol (dso)` (or, without -g, the
+ *               header itself ends with that frame);
+ *   folded      text, or lines each ending in a count (folded stacks with hostile names);
+ *   pprof       anything else (a protobuf).
+ * Errors are one line, start with `name`, and carry byte offsets or line numbers where
+ * they help.
+ *
+ * perf script: one sample per event.  Sample types: samples/count (1 per event), then
+ * one per event name in order of appearance, the default being the first event's: its
+ * value is the header's period (1 when the header has none; 0 for other events' samples);
+ * its unit is nanoseconds for cpu-clock and task-clock when every header of the event has
+ * a period, else count.  A trailing modifier group is dropped from the type name
+ * ("cpu-clock:ppp" → "cpu-clock") unless two events would then share a name.  Function
+ * names are the symbols without "+0x..." offsets, the dso is the mapping's file, every
+ * address its own location.  "[unknown]" symbols become "[basename of the dso]" (an
+ * unsymbolized location, as stackcollapse-perf names them), the dso itself when perf
+ * brackets it ("[vdso]"), or "[unknown]".  The process is not a root frame (which is
+ * what stackcollapse-perf does): it is kept as labels, as perf_to_profile keeps it —
+ * `comm` (string), `tid` and, when the header has "pid/tid", `pid` (numbers) — so
+ * profiles compare frame by frame with pprof's and every view can focus on a process
+ * (tagfocus comm=...) or ignore it.  The duration is the span of the timestamps.
+ *
+ * speedscope (https://www.speedscope.app/file-format-schema.json): "sampled" profiles
+ * (stacks root first, one weight each) and "evented" ones (open/close events; a stack
+ * weighs the time between consecutive events; unbalanced or out-of-order events are
+ * errors).  All profiles of a file are merged into one, each sample labelled `profile`
+ * with its profile's name; their units must agree.  Units: none → samples/count,
+ * nanoseconds|microseconds|milliseconds|seconds → cpu/nanoseconds (values converted,
+ * rounded to the nearest ns), bytes → space/bytes (abbreviations such as "ms" and
+ * multiples such as "kilobytes" are taken too).  A frame's file and line become its
+ * function's file and its location's line.  The JSON may hold at most
+ * SPEEDSCOPE_MAX_VALUES values (counted before parsing, to bound jansson's memory).
  *
  * Ownership: *out belongs to the caller (prof_free).  The input is only borrowed.
  */
 #ifndef SMOLDER_DECODE_H
 #define SMOLDER_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +56,9 @@
 #define DECODE_MAX_INPUT    ((size_t)1 << 30)  /* bytes read from a file or URL */
 #define DECODE_MAX_INFLATED ((size_t)2 << 30)  /* bytes after decompression */
 
-enum decode_format { DECODE_AUTO, DECODE_PPROF, DECODE_FOLDED };
+enum decode_format { DECODE_AUTO, DECODE_PPROF, DECODE_FOLDED, DECODE_PERF, DECODE_SPEEDSCOPE };
+
+#define SPEEDSCOPE_MAX_VALUES ((size_t)1 << 24)
 
 /* Timing of the phases, for benchmarks; any pointer may be NULL. */
 struct decode_stats {
@@ -35,8 +73,16 @@ int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
 /* Decompresses gzip or zstd into out when data starts with their magic; else copies. */
 int decode_inflate(const uint8_t *data, size_t len, size_t limit, struct buf *out);
 
+/* The format of inflated, non-empty bytes, by the rules above (never DECODE_AUTO). */
+enum decode_format decode_detect(const uint8_t *data, size_t len);
+
 /* The decoders behind decode_profile; data is already inflated. */
 int pprof_decode(const uint8_t *data, size_t len, struct decode_stats *st, struct prof **out);
 int folded_decode(const char *data, size_t len, struct prof **out);
+int perf_decode(const char *data, size_t len, struct prof **out);
+int speedscope_decode(const char *data, size_t len, struct prof **out);
+/* The content tests decode_detect uses for them. */
+bool perf_detect(const uint8_t *data, size_t len);
+bool speedscope_detect(const uint8_t *data, size_t len);
 
 #endif

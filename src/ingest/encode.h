@@ -1,8 +1,13 @@
 /*
  * encode.h — writing a struct prof out: pprof protobuf (gzip-compressed, as
- * `go tool pprof` and Pyroscope read it) and folded stacks.
+ * `go tool pprof` and Pyroscope read it), folded stacks, speedscope JSON and a
+ * self-contained SVG flame graph.
  *
- * Ownership: the output buffer is the caller's; the profile is only read.
+ * Every encoder appends to `out` and leaves it valid whatever the names hold: profile
+ * strings are untrusted bytes, so the text formats repair them (invalid UTF-8 becomes
+ * U+FFFD) and escape them for their syntax.  On failure `out` may hold a partial result.
+ *
+ * Ownership: the output buffer is the caller's; the profile and strings are only read.
  */
 #ifndef SMOLDER_ENCODE_H
 #define SMOLDER_ENCODE_H
@@ -18,5 +23,22 @@ int encode_pprof(const struct prof *p, struct buf *out);
  * name: those characters become '?'.
  */
 int encode_folded(const struct prof *p, uint32_t type, struct buf *out);
+/*
+ * A speedscope file (https://www.speedscope.app/file-format-schema.json) with one
+ * "sampled" profile of sample type `type`: one sample per profile sample with a positive
+ * value (speedscope refuses others), stacks root first with inlined frames expanded,
+ * frames shared per (function name, file, start line).  Time and byte units map to
+ * speedscope's (kilobytes and megabytes are scaled to bytes); counts are "none".
+ * `name` (may be NULL) names the file and the profile, e.g. the input file name.
+ */
+int encode_speedscope(const struct prof *p, uint32_t type, const char *name, struct buf *out);
+/*
+ * A flame graph of sample type `type` as one standalone SVG document (root at the
+ * bottom, children in name order, 1200 px wide), readable as a static picture; an inline
+ * script adds click-to-zoom.  Frames narrower than 0.1 px are merged with their narrow
+ * neighbours into one "+N frames" box, or left out, without moving anything else.  Names
+ * are shown terminal-safe (text.h) and XML-escaped.  `title` (may be NULL) heads it.
+ */
+int encode_svg(const struct prof *p, uint32_t type, const char *title, struct buf *out);
 
 #endif

@@ -140,6 +140,12 @@ int pb_sample_type(struct prof_builder *b, uint32_t type, uint32_t unit)
 	return 0;
 }
 
+void pb_truncate_types(struct prof_builder *b, uint32_t n)
+{
+	if (b->p->nsamples == 0 && n < b->p->ntypes)
+		b->p->ntypes = n;
+}
+
 uint32_t pb_ntypes(const struct prof_builder *b)
 {
 	return b->p->ntypes;

@@ -48,6 +48,8 @@ int pb_named_frame(struct prof_builder *b, const char *name, size_t n, uint32_t 
 int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
 	      const int64_t *values, const struct prof_label *labels, uint32_t nlabels);
 uint32_t pb_ntypes(const struct prof_builder *b);
+/* Keeps only the first n sample types (before any sample is added). */
+void pb_truncate_types(struct prof_builder *b, uint32_t n);
 
 /*
  * For transforms (filters, granularity, sandwich): gives a fresh builder src's strings

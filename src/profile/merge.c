@@ -234,3 +234,70 @@ done:
 	maps_release(&mc);
 	return rc;
 }
+
+int prof_unpair(const struct prof *pair, bool diff_form, struct prof **out)
+{
+	struct prof_builder *b = NULL;
+	struct prof_label *labels = NULL, mark = { 0 };
+	uint32_t nt = pair->ntypes / 2, i, t, maxlab = 1;
+	int64_t *vals = malloc(((size_t)nt + 1) * sizeof(*vals));
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < pair->nsamples; i++)
+		if (pair->samples[i].nlabels + 1 > maxlab)
+			maxlab = pair->samples[i].nlabels + 1;
+	labels = malloc((size_t)maxlab * sizeof(*labels));
+	if (!vals || !labels) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, pair, true)))
+		goto done;
+	/* pb_copy_header copied both halves of the types: the builder keeps the first nt */
+	pb_truncate_types(b, nt);
+	if ((rc = pb_string(b, MERGE_BASE_LABEL, strlen(MERGE_BASE_LABEL), &mark.key)) ||
+	    (rc = pb_string(b, "true", 4, &mark.str)))
+		goto done;
+	for (i = 0; i < pair->nlocations; i++) {
+		const struct prof_location *l = &pair->locations[i];
+		uint32_t id;
+
+		if ((rc = pb_location(b, l->mapping, l->address, l->unsymbolized ? NULL :
+				      pair->lines + l->line_off, l->unsymbolized ? 0 : l->nlines, &id)))
+			goto done;
+	}
+	for (i = 0; i < pair->nsamples && !rc; i++) {
+		const struct prof_sample *s = &pair->samples[i];
+		bool is_base = false;
+		uint32_t nl = s->nlabels;
+
+		for (t = 0; t < nt; t++)
+			if (prof_value(pair, i, nt + t) != 0)
+				is_base = true;
+		if (is_base && !diff_form)
+			continue;
+		for (t = 0; t < nt; t++) {
+			int64_t v = prof_value(pair, i, is_base ? nt + t : t);
+
+			if (is_base && v == INT64_MIN) {
+				rc = err_set(ERR_TOOBIG, "a base value is -2^63");
+				goto done;
+			}
+			vals[t] = is_base ? -v : v;
+		}
+		memcpy(labels, pair->labels + s->label_off, s->nlabels * sizeof(*labels));
+		if (is_base)
+			labels[nl++] = mark;
+		rc = pb_sample(b, pair->sample_locs + s->loc_off, s->nlocs, vals, labels, nl);
+	}
+	if (!rc) {
+		rc = pb_finish(b, out);
+		b = NULL;
+	}
+done:
+	pb_free(b);
+	free(vals);
+	free(labels);
+	return rc;
+}

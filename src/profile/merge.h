@@ -26,4 +26,10 @@ int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out
  */
 int prof_pair(const struct prof *base, const struct prof *cur, struct prof **out);
 
+/*
+ * Back from a pair to one profile: with diff_form, pprof's -diff_base form (what
+ * prof_diff gives: base samples negated and labelled); else the new side alone.
+ */
+int prof_unpair(const struct prof *pair, bool diff_form, struct prof **out);
+
 #endif

@@ -45,12 +45,15 @@ static const struct {
 	{ "n N", "next / previous match" },
 	{ "#", "search the selected name" },
 	{ "y", "copy the selected name to the clipboard (OSC 52, works over SSH)" },
+	{ "e", "export what is shown (filters, zoom): p pprof, f folded, s speedscope, v svg" },
 	{ "Esc", "clear the search (when not zoomed)" },
 	{ NULL, "Filters (pprof's; stacked, listed in the status line)" },
 	{ "f x -", "focus on / ignore / hide the selected function" },
 	{ "F", "pop the last filter" },
+	{ "R", "collapse recursion (f -> f -> f becomes one f) / restore" },
 	{ ":", "option=value: focus= ignore= hide= show_from= tagfocus= tagignore=" },
-	{ "", "  sample_index=NAME, granularity=functions|lines|files|packages" },
+	{ "", "  sample_index=NAME, granularity=functions|lines|files|packages," },
+	{ "", "  collapse_recursion" },
 	{ "", "  Tab completes option names and values" },
 	{ NULL, "Sandwich (3): callers above, callees below the selected function" },
 	{ "arrows, h j k l", "move; up/down crosses the divider at the function" },
@@ -488,7 +491,10 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 	if (a->prompt_kind) {
 		struct buf b = BUF_INIT;
 
-		buf_printf(&b, "%c", a->prompt_kind == '#' ? '/' : a->prompt_kind);
+		if (a->prompt_kind == 'e')
+			buf_puts(&b, "export to: ");
+		else
+			buf_printf(&b, "%c", a->prompt_kind == '#' ? '/' : a->prompt_kind);
 		text_safe(&b, a->prompt, a->prompt_len, !a->scr.utf8);
 		scr_put(y, 0, w - rw - 1, b.data, b.len, A_BOLD);
 		curs_set(1);
@@ -598,6 +604,11 @@ static void prompt_apply(struct tui_app *a, char kind, bool final)
 	struct search probe;
 
 	snprintf(pat, sizeof(pat), "%.*s", (int)a->prompt_len, a->prompt);
+	if (kind == 'e') {
+		if (final)
+			export_view_write(a, pat);
+		return;
+	}
 	if (kind == ':') {
 		if (final)
 			app_command(a, pat);
@@ -636,7 +647,7 @@ static void prompt_key(struct tui_app *a, int key)
 
 		a->prompt_kind = 0;
 		prompt_apply(a, kind, true);
-		if (kind == ':')
+		if (kind == ':' || kind == 'e')
 			return;
 		if (a->view == VIEW_FLAME && a->searching && a->search.ntops)
 			app_search_jump(a, 1);
@@ -696,6 +707,8 @@ bool tui_app_key(struct tui_app *a, int key)
 		prompt_key(a, key);
 		return true;
 	}
+	if (export_view_key(a, key))
+		return true;
 	a->message[0] = '\0';
 	if (a->help) {
 		if (key == 'j' || key == KEY_DOWN)
@@ -801,6 +814,12 @@ bool tui_app_key(struct tui_app *a, int key)
 	}
 	case 'F':
 		app_filter_pop(a);
+		return true;
+	case 'R':
+		app_toggle_recursion(a);
+		return true;
+	case 'e':
+		export_view_begin(a);
 		return true;
 	case 'y': {
 		uint32_t name = selected_name(a);

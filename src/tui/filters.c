@@ -14,13 +14,15 @@
 #include "base/err.h"
 #include "profile/filter.h"
 #include "profile/granularity.h"
+#include "profile/recursion.h"
 #include "tui_int.h"
 
 static const char *const kind_names[] = { "focus", "ignore", "hide", "show_from", "tagfocus",
-					  "tagignore" };
+					  "tagignore", "collapse_recursion" };
 
 static const char *const commands[] = { "focus=", "ignore=", "hide=", "show_from=",
-					"tagfocus=", "tagignore=", "sample_index=", "granularity=" };
+					"tagfocus=", "tagignore=", "sample_index=", "granularity=",
+					"collapse_recursion" };
 static const char *const granularities[] = { "functions", "lines", "files", "packages" };
 
 /*
@@ -43,8 +45,12 @@ static int apply_stack(const struct tui_app *a, int n, int gran, struct prof **o
 		case FK_SHOW_FROM: o.show_from = pat; break;
 		case FK_TAGFOCUS: o.tagfocus = pat; break;
 		case FK_TAGIGNORE: o.tagignore = pat; break;
+		case FK_COLLAPSE: break;
 		}
-		rc = prof_filter(cur, &o, &next);
+		if (a->filters[i].kind == FK_COLLAPSE)
+			rc = prof_collapse_recursion(cur, &next);
+		else
+			rc = prof_filter(cur, &o, &next);
 		if (cur != a->base)
 			prof_free(cur);
 		if (rc)
@@ -133,7 +139,9 @@ int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat)
 	snprintf(a->filters[a->nfilters].pat, sizeof(a->filters[0].pat), "%s", pat);
 	if ((rc = refilter(a, a->nfilters + 1, a->gran)))
 		return rc;
-	if (a->prof->nsamples == 0)
+	if (kind == FK_COLLAPSE)
+		scr_message(a, false, "recursion collapsed (f -> f -> f is one f); R again restores");
+	else if (a->prof->nsamples == 0)
 		scr_message(a, false, "%s=%s left no samples; F pops it", kind_names[kind], pat);
 	else
 		scr_message(a, false, "%s=%s: %u samples", kind_names[kind], pat, a->prof->nsamples);
@@ -152,6 +160,19 @@ void app_filter_pop(struct tui_app *a)
 		scr_message(a, false, "filter popped, %d left", a->nfilters);
 }
 
+void app_toggle_recursion(struct tui_app *a)
+{
+	if (a->nfilters > 0 && a->filters[a->nfilters - 1].kind == FK_COLLAPSE) {
+		if (refilter(a, a->nfilters - 1, a->gran))
+			scr_message(a, true, "%s", err_last());
+		else
+			scr_message(a, false, "recursion shown as it was sampled");
+		return;
+	}
+	if (app_filter_push(a, FK_COLLAPSE, ""))
+		scr_message(a, true, "%s", err_last());
+}
+
 void app_command(struct tui_app *a, const char *cmd)
 {
 	const char *eq = strchr(cmd, '=');
@@ -161,6 +182,10 @@ void app_command(struct tui_app *a, const char *cmd)
 		cmd++, n--;
 	if (!*cmd)
 		return;
+	if (strcmp(cmd, "collapse_recursion") == 0) {
+		app_toggle_recursion(a);
+		return;
+	}
 	if (!eq || !eq[1]) {
 		scr_message(a, true, "':%s': want option=value (Tab completes; ? lists them)", cmd);
 		return;
@@ -193,7 +218,8 @@ void app_command(struct tui_app *a, const char *cmd)
 		}
 	}
 	scr_message(a, true, "unknown option '%.*s' (focus, ignore, hide, show_from, tagfocus, "
-			     "tagignore, sample_index, granularity)", (int)(n > 40 ? 40 : n), cmd);
+			     "tagignore, sample_index, granularity, collapse_recursion)",
+		    (int)(n > 40 ? 40 : n), cmd);
 }
 
 void app_command_complete(struct tui_app *a)
@@ -213,7 +239,7 @@ void app_command_complete(struct tui_app *a)
 				cands[ncand++] = granularities[i];
 	} else if ((size_t)(eq - a->prompt) == 12 && strncmp(a->prompt, "sample_index", 12) == 0) {
 		start = 13;
-		for (i = 0; i < a->prof->ntypes && ncand < 64; i++) {
+		for (i = 0; i < a->ntypes && ncand < 64; i++) {
 			const char *t = prof_str(a->prof, a->prof->sample_types[i].type);
 
 			if (strncmp(t, a->prompt + start, len - start) == 0)
@@ -250,6 +276,10 @@ void app_filters_describe(const struct tui_app *a, struct buf *out)
 	int i;
 
 	for (i = 0; i < a->nfilters; i++) {
+		if (a->filters[i].kind == FK_COLLAPSE) {
+			buf_printf(out, "%scollapsed recursion", i ? " " : "");
+			continue;
+		}
 		buf_printf(out, "%s%s:", i ? " " : "", kind_names[a->filters[i].kind]);
 		buf_puts(out, a->filters[i].pat);
 	}

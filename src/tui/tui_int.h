@@ -21,10 +21,12 @@
 enum view { VIEW_FLAME, VIEW_TOP, VIEW_SANDWICH, VIEW_COMPARE, VIEW_COUNT };
 
 #define ZOOM_STACK_MAX 256
+#define ZOOM_PATH_MAX 4096
 #define PROMPT_MAX 512
 #define FILTERS_MAX 32
 
-enum filter_kind { FK_FOCUS, FK_IGNORE, FK_HIDE, FK_SHOW_FROM, FK_TAGFOCUS, FK_TAGIGNORE };
+enum filter_kind { FK_FOCUS, FK_IGNORE, FK_HIDE, FK_SHOW_FROM, FK_TAGFOCUS, FK_TAGIGNORE,
+		   FK_COLLAPSE /* recursion; no pattern */ };
 
 struct tui_filter {
 	enum filter_kind kind;
@@ -131,6 +133,9 @@ struct tui_app {
 	int tab_x[VIEW_COUNT], tab_w[VIEW_COUNT];  /* where the tabs were drawn */
 	const char *dot;  /* " · " or " - " (ASCII) */
 
+	bool exporting;    /* `e` pressed: the next key picks the format */
+	int export_fmt;
+
 	char message[256];
 	bool message_error;
 	bool help;
@@ -182,8 +187,10 @@ void top_view_status(struct tui_app *a, struct buf *out);
 /* filters.c */
 int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat);
 void app_filter_pop(struct tui_app *a);
+/* R: collapses recursion (a filter on the stack), or pops it when it is the last one. */
+void app_toggle_recursion(struct tui_app *a);
 /* A ':' command: focus=RE, ignore=RE, hide=RE, show_from=RE, tagfocus=..., tagignore=...,
- * sample_index=NAME, granularity=G.  Errors go to the message line. */
+ * sample_index=NAME, granularity=G, collapse_recursion.  Errors go to the message line. */
 void app_command(struct tui_app *a, const char *cmd);
 /* Tab in the ':' prompt: completes option names and sample type names in place. */
 void app_command_complete(struct tui_app *a);
@@ -196,6 +203,13 @@ void compare_view_draw(struct tui_app *a, int y, int h, int w);
 bool compare_view_key(struct tui_app *a, int key);
 void compare_view_mouse(struct tui_app *a, int y, int x, bool dbl);
 void compare_view_status(struct tui_app *a, struct buf *out);
+
+/* export_view.c */
+void export_view_begin(struct tui_app *a);
+/* Takes the key after `e` (true when it did). */
+bool export_view_key(struct tui_app *a, int key);
+/* Writes what is on screen to path in the chosen format; the outcome is the message. */
+void export_view_write(struct tui_app *a, const char *path);
 
 /* app.c */
 /* The sample type whose values a pane shows (its side's), and the one added to widths. */

@@ -26,6 +26,14 @@ check "--nodecount limits rows" test "$("$smolder" top --nodecount 3 --format ts
 check "pprof's single-dash spelling works" bash -c "'$smolder' top -nodecount=2 -sample_index=alloc_space '$ex/heapwork-heap.pb.gz' | grep -q 'Type: alloc_space'"
 check "the default sample type is pprof's (heap: inuse_space)" bash -c "'$smolder' top '$ex/heapwork-heap.pb.gz' | grep -q 'Type: inuse_space'"
 
+# smolder diff: the table when not on a terminal
+"$smolder" diff "$ex/cpuwork-cpu.pb.gz" "$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" > "$tmp/diff.txt"
+check "diff prints the table when piped, biggest increase first" bash -c "sed -n 6p '$tmp/diff.txt' | grep -qE '1\.55 s +16\.8% +4\.61 s +38\.7% +\+21\.90  main\.scoreRecords'"
+check "diff names both sides" bash -c "head -2 '$tmp/diff.txt' | grep -q 'Base: .*cpuwork-cpu.pb.gz (9.24 s total)'"
+check "diff --absolute --format tsv: new - base in exact integers" bash -c "'$smolder' diff --absolute --format tsv '$ex/cpuwork-cpu.pb.gz' '$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz' | grep -qP '^1550000000\t1550000000\t4600000000\t4610000000\t.*\+33\.1169\tmain\.scoreRecords$'"
+check "diff takes filters for both sides" bash -c "'$smolder' diff --focus hashRecords --format tsv '$ex/cpuwork-cpu.pb.gz' '$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz' | awk -F'\t' 'NR>1 && \$8 == \"main.scoreRecords\"' | wc -l | grep -qx 0"
+check "--collapse-recursion keeps totals" bash -c "[ \"\$('$smolder' top --collapse-recursion --format tsv '$ex/cpuwork-cpu.pb.gz' | sed -n 2p)\" = \"\$('$smolder' top --format tsv '$ex/cpuwork-cpu.pb.gz' | sed -n 2p)\" ]"
+
 # bad input: one line on stderr naming the file, exit status 1
 errcheck() {  # errcheck DESCRIPTION PATTERN ARGS...
   local d=$1 pat=$2; shift 2
@@ -58,9 +66,18 @@ check "folded export re-read gives identical totals and rows" cmp -s "$tmp/a.tsv
 "$smolder" top --format tsv "$ex/heapwork-heap.pb.gz" > "$tmp/d.tsv"
 check "pprof export to stdout reads back identically" cmp -s "$tmp/c.tsv" "$tmp/d.tsv"
 errcheck "export to a directory that does not exist" "cannot create '/nonexistent/x.pb.gz'" export "$ex/cpuwork-cpu.pb.gz" -o /nonexistent/x.pb.gz
-check "export refuses an unknown format" bash -c "'$smolder' export --format nope '$ex/cpuwork-cpu.pb.gz' -o /dev/null 2>&1 | grep -q 'is pprof or folded'"
+check "export refuses an unknown format" bash -c "'$smolder' export --format nope '$ex/cpuwork-cpu.pb.gz' -o /dev/null 2>&1 | grep -q 'is pprof, folded, speedscope or svg, not .nope.'"
+errcheck "diff refuses profiles of different kinds" "cannot compare .*heapwork-heap.pb.gz with .*cpuwork-cpu.pb.gz: the base profile has" diff "$ex/heapwork-heap.pb.gz" "$ex/cpuwork-cpu.pb.gz"
 
-for verb in "" top view peek export; do
+# exports read back by smolder's own decoders: the same table
+for f in cpuwork-cpu heapwork-heap; do
+  "$smolder" top --format tsv "$ex/$f.pb.gz" > "$tmp/orig.tsv"
+  "$smolder" export --format speedscope "$ex/$f.pb.gz" -o "$tmp/rt.json"
+  "$smolder" top --format tsv "$tmp/rt.json" > "$tmp/rt.tsv"
+  check "speedscope export of $f re-read gives the same rows" cmp -s "$tmp/orig.tsv" "$tmp/rt.tsv"
+done
+
+for verb in "" top view diff peek export; do
   check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
 done
 

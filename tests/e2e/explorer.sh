@@ -157,4 +157,62 @@ expect "escape sequences in names are shown as \\x1b" '\\x1b\[2Jclear'
 expect "and BEL as \\x07" 'pwned\\x07evil'
 expect "and the screen was not cleared by them" "\[2\]Top"
 keys q
+e2e_stop
+
+# diff: the before/after pair (scoreRecords made 3x slower)
+e2e_start 80 24 "$smolder" diff "$ex/cpuwork-cpu.pb.gz" "$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz"
+expect "the diff header shows base -> new totals" "cpu \(nanoseconds\) . 9\.24 s → 11\.9 s"
+expect "the legend is on screen, in proportional mode" "less ▇▇▇▇ ▇ ▇▇▇▇ more . proportional . ±0\.1 % neutral . \+ new − removed"
+expect "the comparison tab exists in a diff" "c Cmp"
+keys / s c o r e R e c o r d s Enter
+expect "the selection shows base -> new and the change" "main\.scoreRecords  base 1\.55 s \(16\.8%\) → new 4\.61 s \(38\.7%\)  \+21\.9 pp"
+keys a
+expect "a switches to absolute mode, shown in the legend" "more . absolute . "
+expect "and in the status line" "\+33\.1% of base"
+keys a
+# frames only on one side carry + / − (the diff reads without colour)
+E2E_CHECKS=$((E2E_CHECKS + 1))
+if screen | sed -n '3,20p' | grep -qE '(^|│)\+[A-Za-z(]'; then echo "ok   - frames only in new are marked +"
+else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - no + glyph on a new frame"; screen | sed 's/^/     | /'; fi
+keys 2
+expect "the diff top table: base%, new%, change, sorted by change" "base% +new% +diff pp▼ +name"
+expect "scoreRecords leads with its shares" "16\.8% +38\.7% +\+21\.90  main\.scoreRecords"
+keys 1 r c
+expect "c opens the comparison: base pane" "base: .*cpuwork-cpu\.pb\.gz . 9\.24 s total"
+expect "and the new pane (stacked at 80 columns)" "new: .*scoreRecords-3x\.pb\.gz . 11\.9 s total"
+keys j Enter
+expect "zoom in one pane follows the call path in the other" "^main\.worker  [0-9.]+ s +│?$"
+E2E_CHECKS=$((E2E_CHECKS + 1))
+if [ "$(screen | grep -cE '^main\.worker  [0-9.]+ s')" -eq 2 ]; then echo "ok   - both panes zoomed to main.worker"
+else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - the panes are not in step"; screen | sed 's/^/     | /'; fi
+keys w
+expect "w moves the focus to the other pane" "w switch side"
+tm resize-window -t e2e -x 170 -y 30
+expect "side by side from 160 columns" "base: .*total +new: "
+keys q
+expect "q quits the diff with status 0" "EXITED=0"
+e2e_stop
+
+# R collapses recursion; e exports what is shown
+printf 'main;f;f;f;g 5\nmain;h 3\n' > "$E2E_TMP/rec.folded"
+e2e_start 80 24 "$smolder" "$E2E_TMP/rec.folded"
+keys j j j
+expect "a recursive tower before R" "^ f  self 0  total 5 \(62\.5% all\)"
+keys R
+expect "R says it collapsed recursion" "recursion collapsed"
+expect "and the status line lists it" "collapsed recursion"
+keys r G
+expect "one f left above g" "^ g  self 5 "
+keys r j j Enter e
+expect "e asks for the format" "export as: p pprof . f folded . s speedscope . v svg"
+keys f
+expect "and proposes a path" "export to: rec-view\.folded"
+keys C-u
+tm send-keys -t e2e -l "$E2E_TMP/out.folded"
+keys Enter
+expect "e writes the file" "wrote .*out\.folded \(folded"
+E2E_CHECKS=$((E2E_CHECKS + 1))
+if [ "$(cat "$E2E_TMP/out.folded" 2>/dev/null)" = "main;f;g 5" ]; then echo "ok   - the export holds the zoomed, collapsed stacks"
+else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - export holds: $(cat "$E2E_TMP/out.folded" 2>&1)"; fi
+keys q
 e2e_done

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "ingest/encode.h"
 #include "profile/filter.h"
+#include "profile/recursion.h"
 
 static struct prof *filtered(struct prof *p, const struct filter_opts *o)
 {
@@ -116,6 +118,32 @@ static void test_labels(void **state)
 	prof_free(p);
 }
 
+/* Direct recursion collapses; indirect recursion and totals stay. */
+static void test_collapse_recursion(void **state)
+{
+	struct prof *p = tu_decode_str("main;f;f;f;g 5\nmain;f;g;f 3\nmain;h;h 2\n"), *c;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(prof_collapse_recursion(p, &c), 0);
+	tu_check_invariants(c);
+	tu_assert_i64(prof_total(c, 0), 10);
+	assert_int_equal(encode_folded(c, 0, &out), 0);
+	buf_add(&out, "", 1);
+	assert_string_equal(out.data, "main;f;g 5\nmain;f;g;f 3\nmain;h 2\n");
+	buf_release(&out);
+	prof_free(c);
+	prof_free(p);
+	/* a real profile: same totals, never a deeper tree */
+	p = tu_decode("go/gencode3k-cpu.pb.gz");
+	assert_int_equal(prof_collapse_recursion(p, &c), 0);
+	tu_check_invariants(c);
+	for (uint32_t t = 0; t < p->ntypes; t++)
+		tu_assert_i64(prof_total(c, t), prof_total(p, t));
+	prof_free(c);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -124,6 +152,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hide_keeps_totals),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_collapse_recursion),
 	};
 
 	tu_init(argc, argv);

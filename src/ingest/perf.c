@@ -1,0 +1,635 @@
+/*
+ * perf.c — `perf script` text, as printed after `perf record -g`: one sample per event.
+ *
+ * A sample is a header line, its call chain (lines starting with a tab, leaf first) and a
+ * blank line:
+ *
+ *	cpuwork 26659  1298.967650:     250000 cpu-clock:ppp:
+ *		ffffffff822018b1 _raw_spin_unlock_irq+0x11 ([kernel.kallsyms])
+ *		    7f42f58f2ad7 [unknown] ([unknown])
+ *
+ * The header is `comm tid|pid/tid [cpu] time: [period] event: [...]`; the command name
+ * may contain spaces and, without a call chain, perf pads it and prints the one frame
+ * after the event.  Sample types, labels and frame names are described in decode.h.
+ * The input is read twice: first the headers (to know every event before the first
+ * sample), then the samples.
+ */
+#include "decode.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/hmap.h"
+#include "base/vec.h"
+#include "profile/builder.h"
+
+#define PERF_MAX_EVENTS 64
+#define PERF_MAX_DEPTH  65536
+#define PERF_SNIFF      65536  /* bytes perf_detect looks at */
+
+struct perf_header {
+	const char *comm;
+	size_t comm_len;
+	int64_t pid, tid;
+	bool has_pid;          /* false when the header has the thread id only */
+	int64_t time_ns;       /* -1 when absent or out of range */
+	int64_t period;        /* -1 when absent */
+	const char *event;     /* without its final ':' */
+	size_t event_len;
+	const char *rest;      /* what follows the event (one frame without -g) */
+	size_t rest_len;
+};
+
+struct perf_frame {
+	uint64_t addr;
+	const char *sym, *dso;  /* dso is NULL when the line has no "(dso)" */
+	size_t sym_len, dso_len;
+};
+
+struct perf_event {
+	const char *name;
+	size_t len;
+	bool all_periods;  /* every header of this event has a period */
+};
+
+struct perf_loc {
+	uint64_t addr;
+	uint32_t mapping, func;  /* func is PROF_NONE for an unsymbolized location */
+	uint32_t id;             /* the builder's location */
+};
+
+struct perf_ctx {
+	struct prof_builder *b;
+	struct perf_event ev[PERF_MAX_EVENTS];
+	uint32_t nev;
+	struct hmap maps;   /* dso string id → mapping */
+	struct hmap funcs;  /* name string id << 32 | mapping → function */
+	struct hmap locs;   /* hash of (address, mapping, function) → index into loc */
+	struct perf_loc *loc;
+	size_t nloc, cap_loc;
+	uint32_t *stack;
+	size_t cap_stack;
+	int64_t *values;    /* one per sample type */
+	uint32_t k_comm, k_pid, k_tid;       /* label keys */
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int hex_value(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The next blank-separated token of [*p, end); false at the end. */
+static bool next_token(const char **p, const char *end, const char **tok, size_t *n)
+{
+	const char *s = *p;
+
+	while (s < end && is_blank(*s))
+		s++;
+	if (s == end)
+		return false;
+	*tok = s;
+	while (s < end && !is_blank(*s))
+		s++;
+	*n = (size_t)(s - *tok);
+	*p = s;
+	return true;
+}
+
+/* Up to 18 decimal digits (so no overflow); -1 when s[0..n) is not that. */
+static int64_t parse_dec(const char *s, size_t n)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 18)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* A process or thread id: decimal, or -1 (perf's "unknown"). */
+static bool parse_id(const char *s, size_t n, int64_t *out)
+{
+	if (n == 2 && s[0] == '-' && s[1] == '1') {
+		*out = -1;
+		return true;
+	}
+	return (*out = parse_dec(s, n)) >= 0;
+}
+
+/* "1298.967650:" → nanoseconds; false when the token does not have that shape. */
+static bool parse_time(const char *s, size_t n, int64_t *ns)
+{
+	const char *dot = memchr(s, '.', n);
+	int64_t sec, frac = 0;
+	size_t i, fd;
+
+	if (n < 4 || s[n - 1] != ':' || !dot || dot == s || dot + 1 == s + n - 1)
+		return false;
+	for (i = 0; i < n - 1; i++)
+		if (!is_digit(s[i]) && s + i != dot)
+			return false;
+	sec = parse_dec(s, (size_t)(dot - s));
+	fd = (size_t)(s + n - 1 - (dot + 1));
+	for (i = 0; i < 9; i++)
+		frac = frac * 10 + (i < fd ? dot[1 + i] - '0' : 0);
+	*ns = sec >= 0 && sec < 9000000000LL ? sec * 1000000000 + frac : -1;
+	return true;
+}
+
+/* What follows the thread id: `[cpu] time: [period] event:`, each but the event optional. */
+static bool parse_after_tid(const char *p, const char *end, struct perf_header *h)
+{
+	const char *t;
+	size_t n, i;
+	int64_t ns;
+
+	if (!next_token(&p, end, &t, &n))
+		return false;
+	if (n >= 3 && t[0] == '[' && t[n - 1] == ']' && parse_dec(t + 1, n - 2) >= 0 &&
+	    !next_token(&p, end, &t, &n))
+		return false;
+	h->time_ns = -1;
+	if (parse_time(t, n, &ns)) {
+		h->time_ns = ns;
+		if (!next_token(&p, end, &t, &n))
+			return false;
+	}
+	h->period = parse_dec(t, n);
+	if (h->period >= 0 && !next_token(&p, end, &t, &n))
+		return false;
+	if (n < 2 || t[n - 1] != ':')
+		return false;
+	for (i = 0; i < n - 1 && (is_digit(t[i]) || t[i] == '.'); i++)
+		;
+	if (i == n - 1)
+		return false; /* a number, not an event name */
+	h->event = t;
+	h->event_len = n - 1;
+	while (p < end && is_blank(*p))
+		p++;
+	h->rest = p;
+	h->rest_len = (size_t)(end - p);
+	return true;
+}
+
+/*
+ * A sample header (leading blanks allowed: perf pads the command name without -g).  The
+ * thread id is the first token after the command name that is followed by the rest of a
+ * header, so command names with spaces and digits ("pool 2") are kept whole.
+ */
+static bool parse_header(const char *s, size_t n, struct perf_header *h)
+{
+	const char *end = s + n, *p, *t, *slash;
+	size_t tn;
+
+	while (s < end && is_blank(*s))
+		s++;
+	p = s;
+	if (!next_token(&p, end, &t, &tn))
+		return false;
+	while (next_token(&p, end, &t, &tn)) {
+		slash = memchr(t, '/', tn);
+		h->has_pid = slash != NULL;
+		if (slash ? !parse_id(t, (size_t)(slash - t), &h->pid) ||
+				    !parse_id(slash + 1, tn - (size_t)(slash - t) - 1, &h->tid)
+			  : !parse_id(t, tn, &h->tid))
+			continue;
+		if (!parse_after_tid(p, end, h))
+			continue;
+		h->comm = s;
+		h->comm_len = (size_t)(t - s);
+		while (h->comm_len && is_blank(s[h->comm_len - 1]))
+			h->comm_len--;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A call-chain line: `addr [symbol[+0xoff]] [(dso)]`.  The dso is the parenthesised group
+ * that ends the line (matched backwards, so symbols and paths may hold parentheses).
+ */
+static bool parse_frame(const char *s, size_t n, struct perf_frame *f)
+{
+	size_t i = 0, digits = 0, e = n, q;
+	uint64_t a = 0;
+	int depth = 0;
+
+	while (i < n && is_blank(s[i]))
+		i++;
+	for (; i < n && hex_value(s[i]) >= 0; i++, digits++) {
+		if (digits == 16)
+			return false;
+		a = a << 4 | (uint64_t)hex_value(s[i]);
+	}
+	if (digits == 0 || (i < n && !is_blank(s[i])))
+		return false;
+	while (i < n && is_blank(s[i]))
+		i++;
+	while (e > i && is_blank(s[e - 1]))
+		e--;
+	f->addr = a;
+	f->dso = NULL;
+	f->dso_len = 0;
+	if (e > i && s[e - 1] == ')') {
+		for (q = e; q > i; q--) {
+			if (s[q - 1] == ')')
+				depth++;
+			else if (s[q - 1] == '(' && --depth == 0)
+				break;
+		}
+		if (q > i && (q - 1 == i || is_blank(s[q - 2]))) {
+			f->dso = s + q;
+			f->dso_len = e - 1 - q;
+			e = q - 1;
+			while (e > i && is_blank(s[e - 1]))
+				e--;
+		}
+	}
+	f->sym = s + i;
+	f->sym_len = e - i;
+	return true;
+}
+
+/* "sym+0x1a" → "sym". */
+static size_t strip_offset(const char *s, size_t n)
+{
+	size_t i = n;
+
+	while (i > 0 && hex_value(s[i - 1]) >= 0)
+		i--;
+	if (i < n && i >= 3 && s[i - 1] == 'x' && s[i - 2] == '0' && s[i - 3] == '+')
+		return i - 3;
+	return n;
+}
+
+/* Length of an event name without a trailing modifier group (":u", ":ppp"). */
+static size_t event_base(const char *s, size_t n)
+{
+	size_t i = n;
+
+	while (i > 0 && s[i - 1] != ':') {
+		if (!s[i - 1] || !strchr("ukhIGHpPSDWeb", s[i - 1]))
+			return n;
+		i--;
+	}
+	return i > 1 && i < n ? i - 1 : n;
+}
+
+static bool same(const char *a, size_t an, const char *b, size_t bn)
+{
+	return an == bn && memcmp(a, b, an) == 0;
+}
+
+bool perf_detect(const uint8_t *data, size_t len)
+{
+	const char *s = (const char *)data, *end = s + (len < PERF_SNIFF ? len : PERF_SNIFF);
+	const char *nl, *next;
+	struct perf_header h;
+	struct perf_frame f;
+	size_t n;
+
+	for (;;) {
+		/* a last line without '\n' counts when it ends the input */
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl && (nl = end) != (const char *)data + len)
+			return false;
+		n = (size_t)(nl - s);
+		if (n && s[n - 1] == '\r')
+			n--;
+		while (n && is_blank(*s) && *s != '\t')
+			s++, n--;
+		if (n && *s != '#')
+			break;
+		if (nl == end)
+			return false;
+		s = nl + 1;
+	}
+	if (*s == '\t' || memchr(s, 0, n) || !parse_header(s, n, &h))
+		return false;
+	/* a call-chain line follows, or (without -g) the header ends with the frame */
+	next = nl < end ? nl + 1 : end;
+	if (next < end && *next == '\t') {
+		nl = memchr(next, '\n', (size_t)(end - next));
+		n = nl ? (size_t)(nl - next) : (size_t)(end - next);
+		if (!memchr(next, 0, n) && parse_frame(next, n, &f) && f.dso)
+			return true;
+	}
+	return h.rest_len && parse_frame(h.rest, h.rest_len, &f) && f.dso;
+}
+
+/* ---- building ---- */
+
+static int perf_mapping(struct perf_ctx *c, const char *dso, size_t n, uint32_t *out)
+{
+	struct prof_mapping m = { 0 };
+	int rc;
+
+	if ((rc = pb_string(c->b, dso, n, &m.file)))
+		return rc;
+	if (hmap_get(&c->maps, m.file, out))
+		return 0;
+	if ((rc = pb_mapping(c->b, &m, out)))
+		return rc;
+	return hmap_put(&c->maps, m.file, *out);
+}
+
+static int perf_function(struct perf_ctx *c, const char *name, size_t n, uint32_t mapping,
+			 uint32_t *out)
+{
+	struct prof_function f = { 0 };
+	uint64_t key;
+	int rc;
+
+	if ((rc = pb_string(c->b, name, n, &f.name)))
+		return rc;
+	key = (uint64_t)f.name << 32 | mapping;
+	if (hmap_get(&c->funcs, key, out))
+		return 0;
+	f.system_name = f.name;
+	if ((rc = pb_function(c->b, &f, out)))
+		return rc;
+	return hmap_put(&c->funcs, key, *out);
+}
+
+/* One location per (address, mapping, function); func PROF_NONE: unsymbolized. */
+static int perf_location(struct perf_ctx *c, uint64_t addr, uint32_t mapping, uint32_t func,
+			 uint32_t *out)
+{
+	uint64_t key = hmap_mix(addr ^ hmap_mix((uint64_t)mapping << 32 | func));
+	struct prof_line line = { func, 0 };
+	struct perf_loc *l;
+	uint32_t i;
+	int rc;
+
+	for (;;) {
+		if (key == HMAP_EMPTY)
+			key = 0;
+		if (!hmap_get(&c->locs, key, &i))
+			break;
+		l = &c->loc[i];
+		if (l->addr == addr && l->mapping == mapping && l->func == func) {
+			*out = l->id;
+			return 0;
+		}
+		key = hmap_mix(key + 1);
+	}
+	if ((rc = vec_reserve(&c->loc, &c->cap_loc, c->nloc + 1)) ||
+	    (rc = pb_location(c->b, mapping, addr, func == PROF_NONE ? NULL : &line,
+			      func == PROF_NONE ? 0 : 1, out)))
+		return rc;
+	c->loc[c->nloc] = (struct perf_loc){ addr, mapping, func, *out };
+	return hmap_put(&c->locs, key, (uint32_t)c->nloc++);
+}
+
+/*
+ * A frame's location.  "[unknown]" symbols are named after their object as
+ * stackcollapse-perf names them: "[libc.so.6]" (an unsymbolized location of that
+ * mapping), "[vdso]" for perf's own bracketed names, "[unknown]" without an object.
+ */
+static int perf_frame_loc(struct perf_ctx *c, const struct perf_frame *f, uint32_t *out)
+{
+	const char *sym = f->sym;
+	size_t n = strip_offset(f->sym, f->sym_len);
+	uint32_t mapping = PROF_NONE, func;
+	bool unknown = n == 0 || same(sym, n, "[unknown]", 9);
+	int rc;
+
+	if (f->dso && f->dso_len && !same(f->dso, f->dso_len, "[unknown]", 9) &&
+	    (rc = perf_mapping(c, f->dso, f->dso_len, &mapping)))
+		return rc;
+	if (unknown && mapping != PROF_NONE && f->dso[0] != '[')
+		return perf_location(c, f->addr, mapping, PROF_NONE, out);
+	if (unknown) {
+		sym = mapping != PROF_NONE ? f->dso : "[unknown]";
+		n = mapping != PROF_NONE ? f->dso_len : 9;
+	}
+	if ((rc = perf_function(c, sym, n, mapping, &func)))
+		return rc;
+	return perf_location(c, f->addr, mapping, func, out);
+}
+
+/* The event's index; a new one is added when `add`. */
+static int perf_event_index(struct perf_ctx *c, const struct perf_header *h, size_t lineno,
+			    bool add, uint32_t *out)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nev; i++)
+		if (same(c->ev[i].name, c->ev[i].len, h->event, h->event_len))
+			break;
+	if (i == c->nev) {
+		if (!add)
+			return err_set(ERR_PARSE, "line %zu: unknown event", lineno);
+		if (c->nev == PERF_MAX_EVENTS)
+			return err_set(ERR_TOOBIG, "line %zu: more than %d events",
+				       lineno, PERF_MAX_EVENTS);
+		c->ev[c->nev++] = (struct perf_event){ h->event, h->event_len, true };
+	}
+	if (h->period < 0)
+		c->ev[i].all_periods = false;
+	*out = i;
+	return 0;
+}
+
+/* samples/count, then one type per event (see decode.h). */
+static int perf_types(struct perf_ctx *c)
+{
+	struct prof_builder *b = c->b;
+	uint32_t i, j, t, u;
+	size_t n;
+	int rc;
+
+	if ((rc = pb_string(b, "samples", 7, &t)) || (rc = pb_string(b, "count", 5, &u)) ||
+	    (rc = pb_sample_type(b, t, u)))
+		return rc;
+	for (i = 0; i < c->nev; i++) {
+		const struct perf_event *e = &c->ev[i];
+		size_t base = event_base(e->name, e->len);
+		bool ns = e->all_periods && (same(e->name, base, "cpu-clock", 9) ||
+					     same(e->name, base, "task-clock", 10));
+
+		n = base;
+		for (j = 0; j < c->nev; j++)
+			if (j != i && same(e->name, base, c->ev[j].name,
+					   event_base(c->ev[j].name, c->ev[j].len)))
+				n = e->len; /* cycles:u and cycles:k stay apart */
+		if ((rc = pb_string(b, e->name, n, &t)) ||
+		    (rc = pb_string(b, ns ? "nanoseconds" : "count", ns ? 11 : 5, &u)) ||
+		    (rc = pb_sample_type(b, t, u)))
+			return rc;
+	}
+	pb_set_default_type(b, 1);
+	if (!(c->values = calloc(c->nev + 1, sizeof(*c->values))))
+		return err_set(ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static int perf_emit(struct perf_ctx *c, const struct perf_header *h, uint32_t nlocs,
+		     size_t lineno)
+{
+	struct prof_label lab[3] = { { 0 } };
+	uint32_t e = 0, nl = 0, i;
+	int rc;
+
+	if ((rc = perf_event_index(c, h, lineno, false, &e)))
+		return rc;
+	if ((rc = pb_string(c->b, h->comm, h->comm_len, &lab[nl].str)))
+		return rc;
+	lab[nl++].key = c->k_comm;
+	if (h->has_pid) {
+		lab[nl].key = c->k_pid;
+		lab[nl++].num = h->pid;
+	}
+	lab[nl].key = c->k_tid;
+	lab[nl++].num = h->tid;
+	for (i = 0; i <= c->nev; i++)
+		c->values[i] = 0;
+	c->values[0] = 1;
+	c->values[1 + e] = h->period >= 0 ? h->period : 1;
+	if ((rc = pb_sample(c->b, c->stack, nlocs, c->values, lab, nl)))
+		return err_prefix(rc, "line %zu", lineno);
+	return 0;
+}
+
+/* Ends a sample; without a call chain, the frame printed after the event is its stack. */
+static int perf_end_sample(struct perf_ctx *c, const struct perf_header *h, uint32_t nlocs,
+			   size_t hline)
+{
+	struct perf_frame f;
+	int rc;
+
+	if (nlocs == 0 && h->rest_len && parse_frame(h->rest, h->rest_len, &f) && f.dso) {
+		if ((rc = vec_reserve(&c->stack, &c->cap_stack, 1)) ||
+		    (rc = perf_frame_loc(c, &f, &c->stack[0])))
+			return rc;
+		nlocs = 1;
+	}
+	return perf_emit(c, h, nlocs, hline);
+}
+
+/*
+ * One pass over the lines.  Without `build`, only the headers are read (events, their
+ * periods, the time span); with it, samples are made.
+ */
+static int perf_pass(struct perf_ctx *c, const char *data, size_t len, bool build,
+		     int64_t *tmin, int64_t *tmax)
+{
+	const char *p, *end = data + len, *nl;
+	struct perf_header h = { 0 };
+	struct perf_frame f;
+	size_t n, lineno = 0, hline = 0;
+	uint32_t nlocs = 0, e;
+	bool in = false;
+	int rc;
+
+	for (p = data; p < end; p = nl < end ? nl + 1 : end) {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			nl = end;
+		n = (size_t)(nl - p);
+		lineno++;
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (n > 1 && *p == '\t') {
+			/* a call-chain line; others (source lines, ...) are skipped */
+			if (!in)
+				return err_set(ERR_PARSE,
+					       "line %zu: call chain without a header",
+					       lineno);
+			if (!build || !parse_frame(p, n, &f))
+				continue;
+			if (nlocs == PERF_MAX_DEPTH)
+				return err_set(ERR_TOOBIG, "line %zu: deeper than %d frames",
+					       lineno, PERF_MAX_DEPTH);
+			if ((rc = vec_reserve(&c->stack, &c->cap_stack, nlocs + 1)) ||
+			    (rc = perf_frame_loc(c, &f, &c->stack[nlocs])))
+				return rc;
+			nlocs++;
+			continue;
+		}
+		while (n && is_blank(*p))
+			p++, n--;
+		if (n && *p == '#')
+			continue;
+		/* a blank line or the next header ends the sample */
+		if (in && build && (rc = perf_end_sample(c, &h, nlocs, hline)))
+			return rc;
+		in = false;
+		nlocs = 0;
+		if (n == 0)
+			continue;
+		if (!parse_header(p, n, &h))
+			return err_set(ERR_PARSE,
+				       "line %zu: expected a sample header "
+				       "'comm tid [cpu] time: [period] event:'",
+				       lineno);
+		if (!build && (rc = perf_event_index(c, &h, lineno, true, &e)))
+			return rc;
+		if (h.time_ns >= 0) {
+			if (*tmin < 0 || h.time_ns < *tmin)
+				*tmin = h.time_ns;
+			if (h.time_ns > *tmax)
+				*tmax = h.time_ns;
+		}
+		in = true;
+		hline = lineno;
+	}
+	return in && build ? perf_end_sample(c, &h, nlocs, hline) : 0;
+}
+
+int perf_decode(const char *data, size_t len, struct prof **out)
+{
+	struct perf_ctx c = { 0 };
+	int64_t tmin = -1, tmax = -1;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pb_new(&c.b)) || (rc = hmap_init(&c.maps, 64)) ||
+	    (rc = hmap_init(&c.funcs, 1024)) || (rc = hmap_init(&c.locs, 1024)) ||
+	    (rc = perf_pass(&c, data, len, false, &tmin, &tmax)))
+		goto done;
+	if (c.nev == 0) {
+		rc = err_set(ERR_PARSE, "no samples");
+		goto done;
+	}
+	if ((rc = perf_types(&c)) || (rc = pb_string(c.b, "comm", 4, &c.k_comm)) ||
+	    (rc = pb_string(c.b, "pid", 3, &c.k_pid)) ||
+	    (rc = pb_string(c.b, "tid", 3, &c.k_tid)) ||
+	    (rc = perf_pass(&c, data, len, true, &tmin, &tmax)))
+		goto done;
+	if (tmin >= 0 && tmax >= tmin)
+		pb_set_times(c.b, 0, tmax - tmin);
+	rc = pb_finish(c.b, out);
+	c.b = NULL;
+done:
+	pb_free(c.b);
+	hmap_release(&c.maps);
+	hmap_release(&c.funcs);
+	hmap_release(&c.locs);
+	free(c.loc);
+	free(c.stack);
+	free(c.values);
+	return rc ? err_prefix(rc, "perf script") : 0;
+}

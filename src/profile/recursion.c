@@ -1,0 +1,105 @@
+/*
+ * recursion.c — collapsing direct recursion (recursion.h).
+ *
+ * Each frame of a stack is one line of a location.  A collapsed stack is rebuilt from
+ * single-line locations, one per (location, line) it keeps, created on first use and
+ * cached by the line's global index; unsymbolized locations are re-created as they are.
+ */
+#include "recursion.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/vec.h"
+#include "builder.h"
+
+struct rctx {
+	const struct prof *in;
+	struct prof_builder *b;
+	uint32_t *line_loc;   /* per global line: its single-line location, or PROF_NONE */
+	uint32_t *unsym_loc;  /* per location (unsymbolized ones): the re-created one */
+};
+
+static int frame_loc(struct rctx *c, uint32_t loc, uint32_t k, uint32_t *out)
+{
+	const struct prof_location *l = &c->in->locations[loc];
+	uint32_t *slot = l->unsymbolized ? &c->unsym_loc[loc] : &c->line_loc[l->line_off + k];
+	int rc;
+
+	if (*slot == PROF_NONE) {
+		const struct prof_line *line = &c->in->lines[l->line_off + k];
+
+		if (l->unsymbolized)
+			rc = pb_location(c->b, l->mapping, l->address, NULL, 0, slot);
+		else
+			rc = pb_location(c->b, l->mapping, l->address, line, 1, slot);
+		if (rc)
+			return rc;
+	}
+	*out = *slot;
+	return 0;
+}
+
+int prof_collapse_recursion(const struct prof *in, struct prof **out)
+{
+	struct rctx c = { in, NULL, NULL, NULL };
+	uint32_t *stack = NULL, *names = NULL, *locs = NULL, i, j, k;
+	size_t cap = 0, ncap = 0, lcap = 0;
+	int64_t *vals = NULL;
+	int rc;
+
+	*out = NULL;
+	c.line_loc = malloc(((size_t)in->nlines + 1) * sizeof(*c.line_loc));
+	c.unsym_loc = malloc(((size_t)in->nlocations + 1) * sizeof(*c.unsym_loc));
+	vals = malloc(((size_t)in->ntypes + 1) * sizeof(*vals));
+	if (!c.line_loc || !c.unsym_loc || !vals) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	memset(c.line_loc, 0xff, ((size_t)in->nlines + 1) * sizeof(*c.line_loc));
+	memset(c.unsym_loc, 0xff, ((size_t)in->nlocations + 1) * sizeof(*c.unsym_loc));
+	if ((rc = pb_new(&c.b)) || (rc = pb_copy_header(c.b, in, true)))
+		goto done;
+	for (i = 0; i < in->nsamples; i++) {
+		const struct prof_sample *s = &in->samples[i];
+		uint32_t n = 0, t;
+
+		/* root first; a frame whose name equals the previous kept one is dropped */
+		for (j = s->nlocs; j-- > 0;) {
+			uint32_t loc = in->sample_locs[s->loc_off + j];
+			const struct prof_location *l = &in->locations[loc];
+
+			for (k = l->nlines; k-- > 0;) {
+				uint32_t name = in->functions[in->lines[l->line_off + k].func].name;
+
+				if (n > 0 && names[n - 1] == name)
+					continue;
+				if ((rc = vec_reserve(&stack, &cap, (size_t)n + 1)) ||
+				    (rc = vec_reserve(&names, &ncap, (size_t)n + 1)) ||
+				    (rc = frame_loc(&c, loc, l->unsymbolized ? 0 : k, &stack[n])))
+					goto done;
+				names[n++] = name;
+			}
+		}
+		if ((rc = vec_reserve(&locs, &lcap, (size_t)n + 1)))
+			goto done;
+		for (j = 0; j < n; j++)
+			locs[j] = stack[n - 1 - j]; /* leaf first */
+		for (t = 0; t < in->ntypes; t++)
+			vals[t] = prof_value(in, i, t);
+		if ((rc = pb_sample(c.b, locs, n, vals, in->labels + s->label_off, s->nlabels)))
+			goto done;
+	}
+	rc = pb_finish(c.b, out);
+	c.b = NULL;
+done:
+	pb_free(c.b);
+	free(c.line_loc);
+	free(c.unsym_loc);
+	free(stack);
+	free(names);
+	free(locs);
+	free(vals);
+	return rc;
+}

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# End-to-end tests of `smolder export --format speedscope|svg`: speedscope files checked
+# against speedscope's own JSON schema (from the published npm package, pinned below and
+# cached under the build directory; no network or npm is a failure, not a skip) with
+# weights adding up to `smolder top`'s total; SVG flame graphs well-formed for xmllint,
+# with box widths in proportion to the values, and for hostile names too.
+# Usage: export.sh SMOLDER EXAMPLES_DIR TESTDATA CACHE_DIR
+set -u
+smolder=$1
+ex=$2
+td=$3
+cache=$4
+SPEEDSCOPE_VERSION=1.25.0
+SPEEDSCOPE_INTEGRITY=sha512-cpf9HWTZf1ijLXBJrk87Ve/54tnYx6rlf0gUThvn3ook6h63hLXVOQiMf44PT+XoV503cPfvfiT5gP5vojp6Ag==
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() {  # check DESCRIPTION COMMAND... (succeeds when the command does)
+  local d=$1; shift
+  if "$@"; then echo "ok   - $d"; pass=$((pass + 1)); else echo "FAIL - $d"; fail=$((fail + 1)); fi
+}
+
+for tool in npm python3 xmllint; do
+  command -v "$tool" > /dev/null || { echo "FAIL - $tool is not installed (./build.sh deps)"; exit 1; }
+done
+python3 -c 'import jsonschema' || { echo "FAIL - python3-jsonschema is not installed (./build.sh deps)"; exit 1; }
+
+# --- speedscope's schema, from the npm package ------------------------------------------
+dir=$cache/speedscope-$SPEEDSCOPE_VERSION
+schema=$dir/package/dist/release/file-format-schema.json
+if [ ! -s "$schema" ]; then
+  mkdir -p "$dir"
+  if ! (cd "$dir" && npm_config_cache=$dir/npm-cache npm pack --silent "speedscope@$SPEEDSCOPE_VERSION" > /dev/null); then
+    echo "FAIL - npm pack speedscope@$SPEEDSCOPE_VERSION (network or registry unavailable?)"; exit 1
+  fi
+  got=sha512-$(python3 -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$dir/speedscope-$SPEEDSCOPE_VERSION.tgz")
+  if [ "$got" != "$SPEEDSCOPE_INTEGRITY" ]; then
+    echo "FAIL - speedscope-$SPEEDSCOPE_VERSION.tgz integrity $got, expected $SPEEDSCOPE_INTEGRITY"; exit 1
+  fi
+  tar -xzf "$dir/speedscope-$SPEEDSCOPE_VERSION.tgz" -C "$dir" package/dist/release/file-format-schema.json ||
+    { echo "FAIL - no file-format-schema.json in speedscope-$SPEEDSCOPE_VERSION.tgz"; exit 1; }
+fi
+check "speedscope $SPEEDSCOPE_VERSION schema is a draft-07 JSON schema" \
+  python3 -c 'import json, sys, jsonschema; jsonschema.Draft7Validator.check_schema(json.load(open(sys.argv[1])))' "$schema"
+
+# --- speedscope: every sample type of real profiles -----------------------------------
+# Each case: a speedscope file and `smolder top --format tsv` for the same options; the
+# checker validates every file and compares sum(weights) with the sum of the flat column.
+sample_types() {  # the profile's sample types, from the error listing them
+  "$smolder" top -i '?' "$1" 2>&1 >/dev/null | sed -n 's/.*this profile has: //p'
+}
+: > "$tmp/cases"
+n=0
+# examples/ and the shared Go profiles, each name once (examples/ are copies of some)
+profiles=("$td"/go/*.pb.gz)
+for f in "$ex"/*.pb.gz; do [ -f "$td/go/$(basename "$f")" ] || profiles+=("$f"); done
+profiles+=("$td"/pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/invalid_utf8.pb.gz
+  "$td"/pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/nodejs-wall.pb.gz
+  "$td"/pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_java
+  "$td"/pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_python
+  "$td"/pyroscope/google-pprof/internal/driver/testdata/cppbench.cpu_no_samples_type)
+for f in "${profiles[@]}"; do
+  [ -f "$f" ] || { echo "FAIL - missing fixture $f"; fail=$((fail + 1)); continue; }
+  types=$(sample_types "$f")
+  [ -n "$types" ] || { echo "FAIL - no sample types listed for $f"; fail=$((fail + 1)); continue; }
+  # the big ones (7 s of schema validation each) in their default type only
+  case $f in *gencode3k*) types=default ;; esac
+  for t in $types; do
+    n=$((n + 1))
+    opt=(-i "$t"); [ "$t" = default ] && opt=()
+    if "$smolder" export --format speedscope "${opt[@]}" "$f" -o "$tmp/$n.json" &&
+       "$smolder" top --format tsv "${opt[@]}" "$f" > "$tmp/$n.tsv"; then
+      printf '%s\t%s\t%s\n' "$tmp/$n.json" "$tmp/$n.tsv" "$(basename "$f") -i $t" >> "$tmp/cases"
+    else
+      echo "FAIL - export/top of $f -i $t"; fail=$((fail + 1))
+    fi
+  done
+done
+# the filters and granularity apply to the new formats too
+add_case() {  # add_case DESCRIPTION ARGS... (export and top with the same ARGS)
+  local d=$1; shift
+  n=$((n + 1))
+  if "$smolder" export --format speedscope "$@" -o "$tmp/$n.json" && "$smolder" top --format tsv "$@" > "$tmp/$n.tsv"; then
+    printf '%s\t%s\t%s\n' "$tmp/$n.json" "$tmp/$n.tsv" "$d" >> "$tmp/cases"
+  else
+    echo "FAIL - export/top $*"; fail=$((fail + 1))
+  fi
+}
+add_case "cpuwork --focus scoreRecords" --focus scoreRecords "$ex/cpuwork-cpu.pb.gz"
+add_case "cpuwork --hide runtime --granularity lines" --hide runtime --granularity lines "$ex/cpuwork-cpu.pb.gz"
+add_case "heap -i alloc_space --granularity packages" -i alloc_space --granularity packages "$ex/heapwork-heap.pb.gz"
+add_case "folded stacks" "$td/folded/cpuwork-cpu.folded"
+
+cat > "$tmp/check_speedscope.py" <<'EOF'
+import json, sys
+import jsonschema
+
+validator = jsonschema.Draft7Validator(json.load(open(sys.argv[1])))
+bad = 0
+for line in open(sys.argv[2]):
+    js, tsv, desc = line.rstrip("\n").split("\t")
+    problems = []
+    try:
+        doc = json.load(open(js, encoding="utf-8"))
+    except ValueError as e:
+        problems.append("not JSON: %s" % e)
+        doc = None
+    if doc is not None:
+        problems += ["schema: %s at %s" % (e.message, list(e.absolute_path)[:4])
+                     for e in validator.iter_errors(doc)][:3]
+    if not problems:
+        nframes = len(doc["shared"]["frames"])
+        prof = doc["profiles"][0]
+        weights, samples = prof["weights"], prof["samples"]
+        total = sum(int(l.split("\t")[0]) for l in open(tsv).read().splitlines()[1:])
+        if len(doc["profiles"]) != 1 or prof["type"] != "sampled":
+            problems.append("expected one sampled profile")
+        if len(weights) != len(samples):
+            problems.append("%d weights for %d samples" % (len(weights), len(samples)))
+        if any(w <= 0 for w in weights):
+            problems.append("a weight is not positive")
+        if any(not (0 <= i < nframes and i == int(i)) for s in samples for i in s):
+            problems.append("a frame index is out of range")
+        if sum(weights) != total:
+            problems.append("weights add up to %d, smolder top says %d" % (sum(weights), total))
+        if prof["endValue"] - prof["startValue"] != total:
+            problems.append("endValue - startValue is %d, not %d" % (prof["endValue"] - prof["startValue"], total))
+        if not doc.get("exporter", "").startswith("smolder "):
+            problems.append("exporter is %r" % doc.get("exporter"))
+        if total == 0 or not samples:
+            problems.append("nothing exported (total %d)" % total)
+    if problems:
+        bad += 1
+        print("FAIL - speedscope %s: %s" % (desc, "; ".join(problems)))
+    else:
+        print("ok   - speedscope %s: schema-valid, %d samples, %d frames, weights = top's %d %s"
+              % (desc, len(samples), nframes, total, prof["unit"]))
+sys.exit(1 if bad else 0)
+EOF
+python3 "$tmp/check_speedscope.py" "$schema" "$tmp/cases" > "$tmp/speedscope.out"
+rc=$?
+cat "$tmp/speedscope.out"
+pass=$((pass + $(grep -c '^ok' "$tmp/speedscope.out")))
+fail=$((fail + $(grep -c '^FAIL' "$tmp/speedscope.out")))
+if [ "$rc" -ne 0 ] && ! grep -q '^FAIL' "$tmp/speedscope.out"; then
+  echo "FAIL - the speedscope checker crashed"; fail=$((fail + 1))
+fi
+check "several profiles and sample types were exported to speedscope ($n)" test "$n" -ge 25
+
+# the file's base name and sample type name it; invalid UTF-8 in names is repaired
+"$smolder" export -f speedscope "$td/pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/invalid_utf8.pb.gz" -o "$tmp/u.json"
+check "speedscope repairs a name of all 256 bytes (NUL and 0x80-0xff become U+FFFD)" python3 -c '
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+raw.decode("utf-8")  # strict
+doc = json.loads(raw)
+assert doc["name"] == "invalid_utf8.pb.gz (cpu)", doc["name"]
+names = [f["name"] for f in doc["shared"]["frames"] if "ABC" in f["name"]]
+want = "\ufffd" + "".join(map(chr, range(1, 0x80))) + "\ufffd" * 128
+assert names == [want], names' "$tmp/u.json"
+
+# --- SVG --------------------------------------------------------------------------------
+for f in "$ex"/*.pb.gz "$td"/go/gencode3k-cpu.pb.gz \
+    "$td"/pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/invalid_utf8.pb.gz; do
+  b=$(basename "$f")
+  if "$smolder" export --format svg "$f" -o "$tmp/$b.svg"; then
+    check "svg of $b is well-formed XML" xmllint --noout "$tmp/$b.svg"
+  else
+    echo "FAIL - export --format svg $f"; fail=$((fail + 1))
+  fi
+done
+"$smolder" export --format svg -i alloc_space --focus main "$ex/heapwork-heap.pb.gz" -o - > "$tmp/heap.svg"
+check "svg to standard output, with filters, is well-formed" xmllint --noout "$tmp/heap.svg"
+check "svg header names the sample type" grep -q '>Type: alloc_space   Total: ' "$tmp/heap.svg"
+
+cat > "$tmp/frames.py" <<'EOF'
+# frames.py SVG: prints "name<TAB>x<TAB>width<TAB>y" for every frame box, parsed as XML
+import sys
+import xml.etree.ElementTree as ET
+NS = "{http://www.w3.org/2000/svg}"
+for g in ET.parse(sys.argv[1]).getroot().iter(NS + "g"):
+    if g.get("class") != "f":
+        continue
+    title, rect = g.find(NS + "title").text, g.find(NS + "rect")
+    name = title[:title.rindex(" (")]
+    print("\t".join([name.replace("\t", " "), rect.get("x"), rect.get("width"), rect.get("y")]))
+EOF
+printf 'a;b 3\na;c 1\n' > "$tmp/tiny.folded"
+"$smolder" export --format svg "$tmp/tiny.folded" -o "$tmp/tiny.svg"
+check "tiny svg is well-formed" xmllint --noout "$tmp/tiny.svg"
+python3 "$tmp/frames.py" "$tmp/tiny.svg" > "$tmp/tiny.frames"
+check "tiny svg has the frames all, a, b, c" test "$(cut -f1 "$tmp/tiny.frames" | tr '\n' ' ')" = "all a b c "
+check "b and c are 3:1, side by side, filling a" python3 -c '
+import sys
+f = {l.split("\t")[0]: [float(v) for v in l.split("\t")[1:]] for l in open(sys.argv[1])}
+(ax, aw, ay), (bx, bw, by), (cx, cw, cy) = f["a"], f["b"], f["c"]
+assert abs(bw / cw - 3) < 1e-3, (bw, cw)
+assert abs(bw + cw - aw) < 0.02 and abs(bx - ax) < 0.01 and abs(cx - (bx + bw)) < 0.02, f
+assert f["all"][1] == aw == 1180 and by == cy < ay < f["all"][2], f  # root at the bottom
+' "$tmp/tiny.frames"
+
+# hostile names: markup, quotes, an escape sequence, invalid UTF-8, U+FFFF, a bell in the title
+printf 'main;<script>alert(1)</script>&"'"'"'\033[31m;x\377\376y\357\277\277 5\n]]></g>--><!-- 2\n' > "$tmp/evil name<&>.folded"
+if "$smolder" export --format svg "$tmp/evil name<&>.folded" -o "$tmp/evil.svg"; then
+  check "svg with hostile names is well-formed XML" xmllint --noout "$tmp/evil.svg"
+  check "no control characters in it but line breaks" python3 -c '
+import sys
+raw = open(sys.argv[1], "rb").read()
+raw.decode("utf-8")  # strict
+assert not [b for b in raw if (b < 0x20 and b != 0x0a) or b == 0x7f]' "$tmp/evil.svg"
+  check "no live <script> but the zoom script" test "$(grep -c '<script' "$tmp/evil.svg")" -eq 1
+  python3 "$tmp/frames.py" "$tmp/evil.svg" > "$tmp/evil.frames"
+  check "hostile names read back as text" grep -qF '<script>alert(1)</script>&"'"'"'\x1b[31m' "$tmp/evil.frames"
+  check "invalid UTF-8 and U+FFFF read back as U+FFFD" grep -qF "x$(printf '\357\277\275\357\277\275')y$(printf '\357\277\275')" "$tmp/evil.frames"
+  check "the title (a file name) is escaped" grep -qF 'evil name&lt;&amp;&gt;.folded</text>' "$tmp/evil.svg"
+else
+  echo "FAIL - export --format svg of hostile names"; fail=$((fail + 1))
+fi
+
+check "export --help lists the new formats" bash -c "'$smolder' export --help | grep -q 'pprof (default), folded, speedscope or svg'"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,383 @@
+/*
+ * test_export.c — ingest/encode_speedscope.c and encode_svg.c: the JSON always parses
+ * (jansson is strict about UTF-8) and says what the profile says, hostile names come
+ * out repaired and escaped, and the SVG's boxes have the widths the values give them.
+ */
+#include "testutil.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "ingest/encode.h"
+#include "profile/builder.h"
+
+/* A profile of one sample type whose stacks are given as name lists (root first). */
+struct stack {
+	const char *frames[4];
+	size_t lens[4];  /* 0: strlen */
+	int64_t value;
+};
+
+static struct prof *make_prof(const char *type, const char *unit, const struct stack *st,
+			      size_t n)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	uint32_t t, u, locs[4];
+	size_t i, j, k;
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, type, strlen(type), &t), 0);
+	assert_int_equal(pb_string(b, unit, strlen(unit), &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 4 && st[i].frames[k]; k++)
+			;
+		for (j = 0; j < k; j++) {  /* leaf first */
+			const char *f = st[i].frames[k - 1 - j];
+			size_t len = st[i].lens[k - 1 - j] ? st[i].lens[k - 1 - j] : strlen(f);
+
+			assert_int_equal(pb_named_frame(b, f, len, &locs[j]), 0);
+		}
+		assert_int_equal(pb_sample(b, locs, (uint32_t)k, &st[i].value, NULL, 0), 0);
+	}
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+static json_t *speedscope(const struct prof *p, const char *name)
+{
+	struct buf out = BUF_INIT;
+	json_error_t e;
+	json_t *j;
+
+	assert_int_equal(encode_speedscope(p, 0, name, &out), 0);
+	j = json_loadb(out.data, out.len, 0, &e);
+	if (!j)
+		fail_msg("speedscope output does not parse: %s at %d", e.text, e.position);
+	buf_release(&out);
+	return j;
+}
+
+static const char *frame_name(json_t *j, size_t i)
+{
+	return json_string_value(json_object_get(
+		json_array_get(json_object_get(json_object_get(j, "shared"), "frames"), i), "name"));
+}
+
+static json_t *profile0(json_t *j)
+{
+	return json_array_get(json_object_get(j, "profiles"), 0);
+}
+
+static void test_speedscope_folded(void **state)
+{
+	struct prof *p = tu_decode_str("a;b 3\na;c 1\na;b 2\n");
+	json_t *j, *pr, *s;
+
+	(void)state;
+	j = speedscope(p, "tiny.folded");
+	assert_string_equal(json_string_value(json_object_get(j, "$schema")),
+			    "https://www.speedscope.app/file-format-schema.json");
+	assert_string_equal(json_string_value(json_object_get(j, "exporter")),
+			    "smolder " SMOLDER_VERSION);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "shared"), "frames")), 3);
+	assert_string_equal(frame_name(j, 0), "a");
+	assert_string_equal(frame_name(j, 1), "b");
+	assert_string_equal(frame_name(j, 2), "c");
+	pr = profile0(j);
+	assert_string_equal(json_string_value(json_object_get(pr, "type")), "sampled");
+	assert_string_equal(json_string_value(json_object_get(pr, "unit")), "none");
+	assert_string_equal(json_string_value(json_object_get(pr, "name")), "tiny.folded (samples)");
+	tu_assert_i64(json_integer_value(json_object_get(pr, "startValue")), 0);
+	tu_assert_i64(json_integer_value(json_object_get(pr, "endValue")), 6);
+	s = json_object_get(pr, "samples");
+	assert_int_equal(json_array_size(s), 3);
+	/* root first; frames shared by the samples that use them */
+	tu_assert_i64(json_integer_value(json_array_get(json_array_get(s, 0), 0)), 0);
+	tu_assert_i64(json_integer_value(json_array_get(json_array_get(s, 0), 1)), 1);
+	tu_assert_i64(json_integer_value(json_array_get(json_array_get(s, 1), 1)), 2);
+	tu_assert_i64(json_integer_value(json_array_get(json_array_get(s, 2), 1)), 1);
+	tu_assert_i64(json_integer_value(json_array_get(json_object_get(pr, "weights"), 0)), 3);
+	tu_assert_i64(json_integer_value(json_array_get(json_object_get(pr, "weights"), 1)), 1);
+	json_decref(j);
+	prof_free(p);
+}
+
+static void test_speedscope_fixture(void **state)
+{
+	struct prof *p = tu_decode("go/heapwork-heap.pb.gz");
+	json_t *j, *pr, *w, *s, *frames;
+	int64_t sum = 0;
+	size_t i, k, nframes;
+	uint32_t type = (uint32_t)tu_type(p, "alloc_space");
+	struct buf out = BUF_INIT;
+	json_error_t e;
+
+	(void)state;
+	assert_int_equal(encode_speedscope(p, type, NULL, &out), 0);
+	j = json_loadb(out.data, out.len, 0, &e);
+	assert_non_null(j);
+	pr = profile0(j);
+	assert_string_equal(json_string_value(json_object_get(pr, "unit")), "bytes");
+	assert_string_equal(json_string_value(json_object_get(pr, "name")), "alloc_space");
+	w = json_object_get(pr, "weights");
+	s = json_object_get(pr, "samples");
+	frames = json_object_get(json_object_get(j, "shared"), "frames");
+	nframes = json_array_size(frames);
+	assert_int_equal(json_array_size(w), json_array_size(s));
+	for (i = 0; i < json_array_size(w); i++) {
+		json_t *st = json_array_get(s, i);
+
+		assert_true(json_integer_value(json_array_get(w, i)) > 0);
+		sum += json_integer_value(json_array_get(w, i));
+		for (k = 0; k < json_array_size(st); k++)
+			assert_true((size_t)json_integer_value(json_array_get(st, k)) < nframes);
+	}
+	tu_assert_i64(sum, prof_total(p, type));
+	tu_assert_i64(json_integer_value(json_object_get(pr, "endValue")), sum);
+	/* Go functions carry their file */
+	for (i = 0; i < nframes; i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(frames, i), "name")),
+			   "main.main") == 0)
+			break;
+	assert_true(i < nframes);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(frames, i), "file")),
+			    "heapwork/main.go");
+	json_decref(j);
+	buf_release(&out);
+	prof_free(p);
+}
+
+/* One frame per (name, file, start line); inlined frames expanded, outermost first. */
+static void test_speedscope_frames(void **state)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	struct prof_function fn[3] = { { 0 } };
+	struct prof_line lines[2];
+	uint32_t t, u, sys2, f[3], loc[3], i;
+	int64_t one = 1;
+	json_t *j, *fr, *s;
+
+	(void)state;
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "cpu", 3, &t), 0);
+	assert_int_equal(pb_string(b, "nanoseconds", 11, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, "f", 1, &fn[0].name), 0);
+	assert_int_equal(pb_string(b, "a.go", 4, &fn[0].file), 0);
+	assert_int_equal(pb_string(b, "f.sys2", 6, &sys2), 0);
+	fn[0].start_line = 10;
+	fn[1] = fn[0];
+	fn[1].system_name = sys2;  /* another function, the same frame */
+	fn[2] = fn[0];
+	assert_int_equal(pb_string(b, "b.go", 4, &fn[2].file), 0);
+	fn[2].start_line = 3;
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pb_function(b, &fn[i], &f[i]), 0);
+	lines[0] = (struct prof_line){ f[0], 12 };
+	assert_int_equal(pb_location(b, PROF_NONE, 0x10, lines, 1, &loc[0]), 0);
+	lines[0] = (struct prof_line){ f[1], 13 };
+	assert_int_equal(pb_location(b, PROF_NONE, 0x20, lines, 1, &loc[1]), 0);
+	lines[0] = (struct prof_line){ f[2], 4 };   /* inlined into ... */
+	lines[1] = (struct prof_line){ f[0], 11 };  /* ... this one */
+	assert_int_equal(pb_location(b, PROF_NONE, 0x30, lines, 2, &loc[2]), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pb_sample(b, &loc[i], 1, &one, NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+
+	j = speedscope(p, NULL);
+	fr = json_object_get(json_object_get(j, "shared"), "frames");
+	assert_int_equal(json_array_size(fr), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(fr, 0), "file")), "a.go");
+	tu_assert_i64(json_integer_value(json_object_get(json_array_get(fr, 0), "line")), 10);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(fr, 1), "file")), "b.go");
+	tu_assert_i64(json_integer_value(json_object_get(json_array_get(fr, 1), "line")), 3);
+	s = json_object_get(profile0(j), "samples");
+	assert_int_equal(json_array_size(json_array_get(s, 1)), 1);
+	tu_assert_i64(json_integer_value(json_array_get(json_array_get(s, 1), 0)), 0);
+	assert_int_equal(json_array_size(json_array_get(s, 2)), 2);
+	tu_assert_i64(json_integer_value(json_array_get(json_array_get(s, 2), 0)), 0);
+	tu_assert_i64(json_integer_value(json_array_get(json_array_get(s, 2), 1)), 1);
+	assert_string_equal(json_string_value(json_object_get(profile0(j), "unit")), "nanoseconds");
+	json_decref(j);
+	prof_free(p);
+}
+
+static void test_speedscope_hostile(void **state)
+{
+	static const char nul[] = "with\0nul";
+	const struct stack st[] = {
+		{ { "root", "\xff\xfe", "ok\xc3\x28", NULL }, { 0 }, 5 },
+		{ { "root", "\xed\xa0\x80surrogate", "\xf4\x90\x80\x80" "big", NULL }, { 0 }, 2 },
+		{ { "root", "\"q\\b\x01\x1b[31m\x7f", nul, NULL }, { 0, 0, sizeof(nul) - 1 }, 1 },
+		{ { "root", "zero", NULL }, { 0 }, 0 },
+		{ { "root", "negative", NULL }, { 0 }, -4 },
+		{ { "\xe2\x82\xac ok", NULL }, { 0 }, 1 },
+	};
+	struct prof *p = make_prof("alloc", "kilobytes", st, sizeof(st) / sizeof(st[0]));
+	json_t *j, *pr, *f;
+	size_t i;
+	const char *want[] = { "root", "\xef\xbf\xbd\xef\xbf\xbd", "ok\xef\xbf\xbd(",
+			       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdsurrogate",
+			       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "big",
+			       "\"q\\b\x01\x1b[31m\x7f", "with\xef\xbf\xbdnul", "\xe2\x82\xac ok" };
+
+	(void)state;
+	j = speedscope(p, "bad\xff name");
+	assert_string_equal(json_string_value(json_object_get(j, "name")), "bad\xef\xbf\xbd name (alloc)");
+	f = json_object_get(json_object_get(j, "shared"), "frames");
+	/* zero and negative samples are left out, with their frames */
+	assert_int_equal(json_array_size(f), 8);
+	/* repaired to UTF-8; controls kept (escaped), but NUL, which strict parsers refuse, is not */
+	for (i = 0; i < 8; i++)
+		assert_string_equal(frame_name(j, i), want[i]);
+	pr = profile0(j);
+	/* kilobytes are scaled to speedscope's bytes */
+	assert_string_equal(json_string_value(json_object_get(pr, "unit")), "bytes");
+	assert_int_equal(json_array_size(json_object_get(pr, "weights")), 4);
+	tu_assert_i64(json_integer_value(json_array_get(json_object_get(pr, "weights"), 0)), 5 * 1024);
+	tu_assert_i64(json_integer_value(json_object_get(pr, "endValue")), 9 * 1024);
+	json_decref(j);
+	prof_free(p);
+}
+
+static char *svg(const struct prof *p, const char *title, struct buf *out)
+{
+	json_t *check;
+
+	buf_init(out);
+	assert_int_equal(encode_svg(p, 0, title, out), 0);
+	/* valid UTF-8 (jansson checks), one document */
+	check = json_stringn(out->data, out->len);
+	assert_non_null(check);
+	json_decref(check);
+	assert_int_equal(strncmp(out->data, "<?xml version=\"1.0\" encoding=\"UTF-8\"", 36), 0);
+	assert_non_null(strstr(out->data, "</svg>\n"));
+	return out->data;
+}
+
+/* x and width of the rect of the frame whose title starts with `title` ("b (", ...). */
+static bool frame_geometry(const char *doc, const char *title, double *x, double *w)
+{
+	char pat[256];
+	const char *at, *r;
+
+	snprintf(pat, sizeof(pat), "<title>%s", title);
+	if (!(at = strstr(doc, pat)) || !(r = strstr(at, "<rect x=\"")))
+		return false;
+	return sscanf(r, "<rect x=\"%lf\" y=\"%*f\" width=\"%lf\"", x, w) == 2;
+}
+
+static size_t count(const char *doc, const char *s)
+{
+	size_t n = 0;
+
+	for (; (doc = strstr(doc, s)); doc += strlen(s))
+		n++;
+	return n;
+}
+
+static void test_svg_widths(void **state)
+{
+	struct prof *p = tu_decode_str("a;b 3\na;c 1\n");
+	struct buf out;
+	const char *doc = svg(p, "tiny", &out);
+	double xa, wa, xb, wb, xc, wc;
+
+	(void)state;
+	assert_int_equal(count(doc, "<g class=\"f\">"), 4);  /* all, a, b, c */
+	assert_true(frame_geometry(doc, "all (4, 100%)", &xa, &wa));
+	assert_true(frame_geometry(doc, "a (4, 100%)", &xa, &wa));
+	assert_true(frame_geometry(doc, "b (3, 75.0%)", &xb, &wb));
+	assert_true(frame_geometry(doc, "c (1, 25.0%)", &xc, &wc));
+	assert_true(wa == 1180 && xa == 10);
+	assert_true(xb == 10 && wb == 885);
+	assert_true(xc == 895 && wc == 295);
+	assert_non_null(strstr(doc, ">Type: samples   Total: 4</text>"));
+	assert_non_null(strstr(doc, ">tiny</text>"));
+	buf_release(&out);
+	prof_free(p);
+}
+
+static void test_svg_hostile(void **state)
+{
+	const struct stack st[] = {
+		{ { "main", "<script>&\"'\x1b[31m", "x\xff\xef\xbf\xbfy", NULL }, { 0 }, 5 },
+		{ { "]]></g>--><!--", NULL }, { 0 }, 5 },
+	};
+	struct prof *p = make_prof("cpu", "nanoseconds", st, 2);
+	struct buf out;
+	const char *doc = svg(p, "t<i>tle&\x07", &out), *c;
+
+	(void)state;
+	assert_null(strstr(doc, "<script>&"));
+	assert_non_null(strstr(doc, "<title>&lt;script&gt;&amp;&quot;&#39;\\x1b[31m (5 ns, 50.0%)</title>"));
+	assert_non_null(strstr(doc, "<title>x\xef\xbf\xbd\xef\xbf\xbdy (5 ns, 50.0%)</title>"));
+	assert_non_null(strstr(doc, "<title>]]&gt;&lt;/g&gt;--&gt;&lt;!-- (5 ns, 50.0%)</title>"));
+	assert_non_null(strstr(doc, ">t&lt;i&gt;tle&amp;\\x07</text>"));
+	/* no control characters but line breaks, no U+FFFF */
+	for (c = doc; *c; c++)
+		assert_true((unsigned char)*c >= 0x20 || *c == '\n');
+	assert_null(strstr(doc, "\xef\xbf\xbf"));
+	/* every element this encoder opens is closed */
+	assert_int_equal(count(doc, "<g"), count(doc, "</g>"));
+	assert_int_equal(count(doc, "<text"), count(doc, "</text>"));
+	assert_int_equal(count(doc, "<title>"), count(doc, "</title>"));
+	assert_int_equal(count(doc, "<![CDATA["), 1);
+	assert_int_equal(count(doc, "]]>"), 1);
+	buf_release(&out);
+	prof_free(p);
+}
+
+/* Frames under 0.1 px: a run of them becomes one "+N frames" box, and nothing moves. */
+static void test_svg_narrow(void **state)
+{
+	struct buf in = BUF_INIT, out;
+	struct prof *p;
+	const char *doc;
+	double x, w, xn, wn;
+	int i;
+
+	(void)state;
+	buf_printf(&in, "root;big 1000000\nroot;zlast 1000000\n");
+	for (i = 0; i < 200; i++)
+		buf_printf(&in, "root;tiny%03d;deeper 1\n", i);
+	buf_printf(&in, "other 1\n");  /* a lone narrow frame: too narrow even alone */
+	p = tu_decode_str(in.data);
+	doc = svg(p, NULL, &out);
+	assert_non_null(strstr(doc, ">Flame graph</text>"));
+	assert_null(strstr(doc, "tiny000"));
+	assert_null(strstr(doc, "deeper"));
+	assert_null(strstr(doc, "<title>other"));
+	assert_true(frame_geometry(doc, "+200 frames (200, ", &xn, &wn));
+	assert_true(frame_geometry(doc, "big (", &x, &w));
+	/* positions from exact sums: big, the run, then zlast right after it */
+	assert_true(x == 10);
+	assert_true(xn >= x + w - 0.011 && xn <= x + w + 0.011);
+	assert_true(wn > 0.11 && wn < 0.125);  /* 200 * 1180 / 2000201 px */
+	assert_true(frame_geometry(doc, "zlast (", &x, &w));
+	assert_true(x >= xn + wn - 0.011 && x <= xn + wn + 0.011);
+	assert_int_equal(count(doc, "<g class=\"f\">"), 5);  /* all, root, big, +200, zlast */
+	buf_release(&out);
+	buf_release(&in);
+	prof_free(p);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_speedscope_folded),
+		cmocka_unit_test(test_speedscope_fixture),
+		cmocka_unit_test(test_speedscope_frames),
+		cmocka_unit_test(test_speedscope_hostile),
+		cmocka_unit_test(test_svg_widths),
+		cmocka_unit_test(test_svg_hostile),
+		cmocka_unit_test(test_svg_narrow),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests_name("export", tests, NULL, NULL) ? 1 : 0;
+}
