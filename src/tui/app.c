@@ -355,12 +355,23 @@ static void draw_header(struct tui_app *a, int w)
 		/* the source name gives way first */
 		room = w - tw - 1 - text_width(b.data, b.len) - text_width(rest.data, rest.len);
 		if (a->diff && a->opts.base_source) {
-			text_safe(&src, a->opts.base_source, strlen(a->opts.base_source), !a->scr.utf8);
-			buf_puts(&src, a->scr.utf8 ? " \xe2\x86\x92 " : " -> ");
+			/* both names, each shortened in the middle to half the room */
+			struct buf bs = BUF_INIT;
+			int half = (room - 4) / 2;
+
+			text_safe(&bs, a->opts.base_source, strlen(a->opts.base_source), !a->scr.utf8);
+			text_safe(&src, a->opts.source, strlen(a->opts.source), !a->scr.utf8);
+			if (half > 6) {
+				text_middle_truncate(&b, bs.data, bs.len, half, !a->scr.utf8);
+				buf_puts(&b, a->scr.utf8 ? " \xe2\x86\x92 " : " -> ");
+				text_middle_truncate(&b, src.data, src.len, half, !a->scr.utf8);
+			}
+			buf_release(&bs);
+		} else {
+			text_safe(&src, a->opts.source, strlen(a->opts.source), !a->scr.utf8);
+			if (room > 8)
+				text_middle_truncate(&b, src.data, src.len, room, !a->scr.utf8);
 		}
-		text_safe(&src, a->opts.source, strlen(a->opts.source), !a->scr.utf8);
-		if (room > 8)
-			text_middle_truncate(&b, src.data, src.len, room, !a->scr.utf8);
 		buf_add(&b, rest.data, rest.len);
 		buf_release(&rest);
 		buf_release(&src);

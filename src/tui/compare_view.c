@@ -35,20 +35,27 @@ static void sync(struct tui_app *a)
 static void pane_header(struct tui_app *a, struct flame_pane *fp, int y, int x, int w, bool focus)
 {
 	const char *src = fp->side == PANE_BASE ? a->opts.base_source : a->opts.source;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, tail = BUF_INIT, name = BUF_INIT;
 	char v[UNITS_MAX];
-	int attr = a->scr.role_attr[focus ? ROLE_TAB_ACTIVE : ROLE_TAB];
+	int attr = a->scr.role_attr[focus ? ROLE_TAB_ACTIVE : ROLE_TAB], room;
 
 	app_format_value(a, v, sizeof(v), tree_total(fp->tree, 0, app_pane_type(a, fp)));
 	buf_puts(&b, fp->side == PANE_BASE ? " base: " : " new: ");
-	if (src)
-		text_safe(&b, src, strlen(src), !a->scr.utf8);
-	buf_printf(&b, "%s%s total", a->dot, v);
+	buf_printf(&tail, "%s%s total", a->dot, v);
 	if (app_pane_value(a, fp, fp->fl.zoom) == 0 && fp->fl.zoom != 0)
-		buf_printf(&b, "%snot in this profile", a->dot);
+		buf_printf(&tail, "%snot in this profile", a->dot);
+	/* the name gives way (in its middle), the total stays */
+	room = w - text_width(b.data, b.len) - text_width(tail.data, tail.len) - 1;
+	if (src && room > 4) {
+		text_safe(&name, src, strlen(src), !a->scr.utf8);
+		text_middle_truncate(&b, name.data, name.len, room, !a->scr.utf8);
+	}
+	buf_add(&b, tail.data, tail.len);
 	scr_fill(y, x, w, attr);
 	scr_put(y, x, w, b.data, b.len, attr);
 	buf_release(&b);
+	buf_release(&tail);
+	buf_release(&name);
 }
 
 void compare_view_draw(struct tui_app *a, int y, int h, int w)
