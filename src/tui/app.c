@@ -351,9 +351,11 @@ static void draw_header(struct tui_app *a, int w)
 			buf_printf(&rest, ")%s%s total", dot, total);
 		}
 		buf_puts(&b, " smolder");
-		buf_puts(&b, dot);
-		/* the source name gives way first */
-		room = w - tw - 1 - text_width(b.data, b.len) - text_width(rest.data, rest.len);
+		/* the source name gives way first (and goes, with its dot, when there is no room) */
+		room = w - tw - 1 - text_width(b.data, b.len) - text_width(dot, strlen(dot)) -
+		       text_width(rest.data, rest.len);
+		if (room > 8)
+			buf_puts(&b, dot);
 		if (a->diff && a->opts.base_source) {
 			/* both names, each shortened in the middle to half the room */
 			struct buf bs = BUF_INIT;
@@ -361,7 +363,9 @@ static void draw_header(struct tui_app *a, int w)
 
 			text_safe(&bs, a->opts.base_source, strlen(a->opts.base_source), !a->scr.utf8);
 			text_safe(&src, a->opts.source, strlen(a->opts.source), !a->scr.utf8);
-			if (half > 6) {
+			if (room > 8 && half <= 6) {
+				text_middle_truncate(&b, src.data, src.len, room, !a->scr.utf8);
+			} else if (half > 6) {
 				text_middle_truncate(&b, bs.data, bs.len, half, !a->scr.utf8);
 				buf_puts(&b, a->scr.utf8 ? " \xe2\x86\x92 " : " -> ");
 				text_middle_truncate(&b, src.data, src.len, half, !a->scr.utf8);
