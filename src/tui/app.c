@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -138,6 +139,14 @@ void app_draw_legend(struct tui_app *a, int y, int w)
 		 a->dscale.absolute ? "absolute" : "proportional", a->dot,
 		 a->scr.utf8 ? "\xc2\xb1" : "+-", thr, a->dot, a->scr.utf8 ? "\xe2\x88\x92" : "-");
 	scr_put(y, x, w - x, tail, strlen(tail), a->scr.role_attr[ROLE_HINT]);
+}
+
+double app_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 void app_format_value(const struct tui_app *a, char *out, size_t n, int64_t v)
@@ -284,6 +293,7 @@ void tui_app_free(struct tui_app *a)
 {
 	if (!a)
 		return;
+	app_jobs_finish(a);
 	flame_release(&a->main.fl.layout);
 	flame_release(&a->cmp[0].fl.layout);
 	flame_release(&a->cmp[1].fl.layout);
@@ -496,13 +506,23 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 	int rw;
 
 	scr_fill(y, 0, w, A_NORMAL);
-	if (a->searching) {
+	if (app_job_running(a)) {
+		static const char *const spin[] = { "|", "/", "-", "\\" };
+		static const char *const braille[] = { "\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9",
+							"\xe2\xa0\xb8", "\xe2\xa0\xbc", "\xe2\xa0\xb4",
+							"\xe2\xa0\xa6", "\xe2\xa0\xa7" };
+		double el = app_now_ms() - a->job.started_ms;
+		int f = (int)(el / 100);
+
+		snprintf(right, sizeof(right), "%s working %.1f s%sEsc cancels",
+			 a->scr.utf8 ? braille[f % 8] : spin[f % 4], el / 1000, a->dot);
+	} else if (a->searching) {
 		char pct[UNITS_MAX];
 
 		units_percent(pct, sizeof(pct), a->matched, a->base_total[a->type]);
 		snprintf(right, sizeof(right), "matched: %s", pct);
 	}
-	rw = (int)strlen(right);
+	rw = text_width(right, strlen(right));
 	if (a->prompt_kind) {
 		struct buf b = BUF_INIT;
 
@@ -541,7 +561,7 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 		buf_release(&b);
 	}
 	if (rw && w > rw)
-		scr_put(y, w - rw, rw, right, (size_t)rw, a->scr.role_attr[ROLE_MESSAGE]);
+		scr_put(y, w - rw, rw, right, strlen(right), a->scr.role_attr[ROLE_MESSAGE]);
 }
 
 static void draw_help(struct tui_app *a, int h, int w)
@@ -724,6 +744,11 @@ bool tui_app_key(struct tui_app *a, int key)
 	}
 	if (export_view_key(a, key))
 		return true;
+	if (key == 27 && app_job_running(a)) {
+		app_cancel_job(a);
+		scr_message(a, false, "cancelling...");
+		return true;
+	}
 	a->message[0] = '\0';
 	if (a->help) {
 		if (key == 'j' || key == KEY_DOWN)
@@ -953,9 +978,13 @@ int tui_run(struct prof *p, const struct tui_opts *o)
 			  NULL);
 		mouseinterval(200);
 	}
+	a->async = true;
 	for (;;) {
+		app_poll_jobs(a);
 		tui_app_draw(a);
 		refresh();
+		/* while a worker runs, wake up to animate and to land its result */
+		timeout(app_job_running(a) ? 100 : -1);
 		key = getch();
 		if (key == ERR)
 			continue;

@@ -4,10 +4,14 @@
  * Filters are pprof's (profile/filter.h), pushed one at a time: `f` focus, `x` ignore,
  * `-` hide on the selected function, or typed at the ':' prompt; `F` pops the last.
  * Each change re-derives the shown profile from the loaded one by applying the whole
- * stack in order, then rebuilds the call tree and tables.  Percentages stay relative
- * to the unfiltered profile, as in pprof.
+ * stack in order, then rebuilds the call tree and tables — on a worker thread, so the
+ * screen keeps drawing (a spinner, Esc cancels) while a large profile is refiltered; the
+ * worker reads only the immutable loaded profile and hands back new objects.
+ * Percentages stay relative to the unfiltered profile, as in pprof.
  */
 #include <curses.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,19 +30,20 @@ static const char *const commands[] = { "focus=", "ignore=", "hide=", "show_from
 static const char *const granularities[] = { "functions", "lines", "files", "packages" };
 
 /*
- * Applies filters[0 .. n), then granularity `gran`, to the base profile; *out is base
- * itself when there is nothing to apply.
+ * Applies filters[0 .. n), then granularity `gran`, to base; *out is base itself when
+ * there is nothing to apply.  Pure: runs on the worker thread.
  */
-static int apply_stack(const struct tui_app *a, int n, int gran, struct prof **out)
+static int apply_stack(const struct prof *base, const struct tui_filter *filters, int n, int gran,
+		       struct prof **out)
 {
-	struct prof *cur = a->base, *next;
+	struct prof *cur = (struct prof *)base, *next;
 	int i, rc;
 
 	for (i = 0; i < n; i++) {
 		struct filter_opts o = { 0 };
-		const char *pat = a->filters[i].pat;
+		const char *pat = filters[i].pat;
 
-		switch (a->filters[i].kind) {
+		switch (filters[i].kind) {
 		case FK_FOCUS: o.focus = pat; break;
 		case FK_IGNORE: o.ignore = pat; break;
 		case FK_HIDE: o.hide = pat; break;
@@ -47,11 +52,11 @@ static int apply_stack(const struct tui_app *a, int n, int gran, struct prof **o
 		case FK_TAGIGNORE: o.tagignore = pat; break;
 		case FK_COLLAPSE: break;
 		}
-		if (a->filters[i].kind == FK_COLLAPSE)
+		if (filters[i].kind == FK_COLLAPSE)
 			rc = prof_collapse_recursion(cur, &next);
 		else
 			rc = prof_filter(cur, &o, &next);
-		if (cur != a->base)
+		if (cur != base)
 			prof_free(cur);
 		if (rc)
 			return rc;
@@ -59,7 +64,7 @@ static int apply_stack(const struct tui_app *a, int n, int gran, struct prof **o
 	}
 	if (gran != GRAN_FUNCTIONS) {
 		rc = prof_granularity(cur, (enum granularity)gran, &next);
-		if (cur != a->base)
+		if (cur != base)
 			prof_free(cur);
 		if (rc)
 			return rc;
@@ -69,104 +74,211 @@ static int apply_stack(const struct tui_app *a, int n, int gran, struct prof **o
 	return 0;
 }
 
-int app_reload(struct tui_app *a)
+/* The whole derivation: filtered profile, its call tree and top tables. */
+static void reload_compute(struct reload_job *j)
 {
-	struct tree *t;
-	struct top *all;
-	uint32_t name = a->tree && a->main.fl.sel ? a->tree->name[a->main.fl.sel] : 0, ty;
-	int rc;
+	struct reload_out *o = &j->out;
 
-	all = calloc(a->prof->ntypes, sizeof(*all));
-	if (!all)
-		return err_set(ERR_NOMEM, "out of memory");
-	if ((rc = tree_build(a->prof, &t)) || (rc = top_from_tree(t, all))) {
-		free(all);
-		return rc;
+	o->all = NULL;
+	o->tree = NULL;
+	o->prof = NULL;
+	if ((o->rc = apply_stack(j->base, j->filters, j->n, j->gran, &o->prof)))
+		goto fail;
+	o->all = calloc(o->prof->ntypes ? o->prof->ntypes : 1, sizeof(*o->all));
+	if (!o->all) {
+		o->rc = err_set(ERR_NOMEM, "out of memory");
+		goto fail;
 	}
+	if ((o->rc = tree_build(o->prof, &o->tree)) || (o->rc = top_from_tree(o->tree, o->all)))
+		goto fail;
+	return;
+fail:
+	snprintf(o->err, sizeof(o->err), "%s", err_last());
+}
+
+static void reload_out_release(struct reload_job *j)
+{
+	struct reload_out *o = &j->out;
+	uint32_t ty;
+
+	if (o->all && o->prof) {
+		for (ty = 0; ty < o->prof->ntypes; ty++)
+			top_release(&o->all[ty]);
+	}
+	free(o->all);
+	tree_free(o->tree);
+	if (o->prof && o->prof != j->base)
+		prof_free(o->prof);
+	memset(o, 0, sizeof(*o));
+}
+
+static void *reload_thread(void *arg)
+{
+	struct reload_job *j = arg;
+
+	reload_compute(j);
+	atomic_store(&j->done, true);
+	return NULL;
+}
+
+/* Puts a finished derivation on screen, keeping the selected function selected. */
+static void reload_install(struct tui_app *a, struct reload_job *j)
+{
+	struct reload_out *o = &j->out;
+	uint32_t name = a->tree && a->main.fl.sel ? a->tree->name[a->main.fl.sel] : 0, ty;
+
 	top_view_invalidate(a);
 	if (a->tp.all) {
 		for (ty = 0; ty < a->prof->ntypes; ty++)
 			top_release(&a->tp.all[ty]);
 		free(a->tp.all);
 	}
-	for (ty = 0; ty < a->prof->ntypes; ty++)
-		all[ty].total = a->base_total[ty];
-	a->tp.all = all;
-	tree_free(a->tree);
-	a->tree = t;
-	a->main.tree = t;
+	for (ty = 0; ty < o->prof->ntypes; ty++)
+		o->all[ty].total = a->base_total[ty];
 	sandwich_view_release(a); /* its function may be gone: chosen again on '3' */
-	/* zoom resets; the selected function stays selected where it still exists */
-	a->main.fl.zoom = 0;
-	a->main.fl.nzoom = 0;
-	a->main.fl.scroll = 0;
-	a->main.fl.sel_plus = false;
-	a->main.fl.sel = name ? top_widest(t, a->type, name) : 0;
-	flame_release(&a->main.fl.layout);
+	if (a->prof != a->base)
+		prof_free(a->prof);
+	tree_free(a->tree);
+	a->prof = o->prof;
+	a->tree = o->tree;
+	a->tp.all = o->all;
+	memset(o, 0, sizeof(*o));
+	a->main.tree = a->cmp[0].tree = a->cmp[1].tree = a->tree;
+	for (int i = 0; i < 3; i++) {
+		struct flame_pane *fp = i == 0 ? &a->main : &a->cmp[i - 1];
+
+		/* zoom resets; the selected function stays selected where it still exists */
+		fp->fl.zoom = 0;
+		fp->fl.nzoom = 0;
+		fp->fl.scroll = 0;
+		fp->fl.sel_plus = false;
+		fp->fl.sel = name ? top_widest(a->tree, a->type, name) : 0;
+		flame_release(&fp->fl.layout);
+	}
+	a->nfilters = j->n;
+	a->gran = j->gran;
 	app_search_refresh(a);
-	return 0;
+	if (j->say_samples && a->prof->nsamples == 0)
+		scr_message(a, false, "%s left no samples; F pops it", j->what);
+	else if (j->say_samples)
+		scr_message(a, false, "%s: %u samples", j->what, a->prof->nsamples);
+	else
+		scr_message(a, false, "%s", j->what);
 }
 
-/* Re-derives a->prof from the stack; on failure the stack and view stay as they were. */
-static int refilter(struct tui_app *a, int n, int gran)
+/* Called by the UI loop: lands a finished job (or drops a cancelled one). */
+void app_poll_jobs(struct tui_app *a)
 {
-	struct prof *p, *old = a->prof;
-	int rc;
+	struct reload_job *j = &a->job;
 
-	if ((rc = apply_stack(a, n, gran, &p)))
-		return rc;
-	a->prof = p;
-	if ((rc = app_reload(a))) {
-		if (p != a->base)
-			prof_free(p);
-		a->prof = old;
-		return rc;
+	if (!j->running || !atomic_load(&j->done))
+		return;
+	pthread_join(j->th, NULL);
+	j->running = false;
+	if (j->cancelled) {
+		reload_out_release(j);
+		scr_message(a, false, "cancelled");
+	} else if (j->out.rc) {
+		scr_message(a, true, "%s", j->out.err);
+		reload_out_release(j);
+	} else {
+		reload_install(a, j);
 	}
-	if (old != a->base)
-		prof_free(old);
-	a->nfilters = n;
-	a->gran = gran;
+}
+
+bool app_job_running(const struct tui_app *a)
+{
+	return a->job.running;
+}
+
+void app_cancel_job(struct tui_app *a)
+{
+	if (a->job.running)
+		a->job.cancelled = true;
+}
+
+void app_jobs_finish(struct tui_app *a)
+{
+	if (a->job.running) {
+		a->job.cancelled = true;
+		pthread_join(a->job.th, NULL);
+		a->job.running = false;
+		reload_out_release(&a->job);
+	}
+}
+
+/*
+ * Re-derives the shown profile from filters[0 .. n) and granularity gran: on a worker
+ * thread when the app runs its own loop (the screen keeps drawing, Esc cancels), else
+ * at once.  `what` is said when it lands (with the sample count when say_samples).
+ */
+static int refilter(struct tui_app *a, int n, int gran, const char *what, bool say_samples)
+{
+	struct reload_job *j = &a->job;
+
+	if (j->running)
+		return err_set(ERR_USAGE, "still working on the last change (Esc cancels it)");
+	memset(j, 0, sizeof(*j));
+	j->base = a->base;
+	memcpy(j->filters, a->filters, (size_t)n * sizeof(j->filters[0]));
+	j->n = n;
+	j->gran = gran;
+	j->say_samples = say_samples;
+	snprintf(j->what, sizeof(j->what), "%s", what);
+	if (a->async) {
+		j->started_ms = app_now_ms();
+		atomic_store(&j->done, false);
+		if (pthread_create(&j->th, NULL, reload_thread, j) == 0) {
+			j->running = true;
+			return 0;
+		}
+	}
+	reload_compute(j);
+	if (j->out.rc) {
+		int rc = j->out.rc;
+
+		reload_out_release(j);
+		return err_set(rc, "%s", j->out.err[0] ? j->out.err : err_last());
+	}
+	reload_install(a, j);
 	return 0;
 }
 
 int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat)
 {
-	int rc;
+	char what[PROMPT_MAX + 32];
 
 	if (a->nfilters == FILTERS_MAX)
 		return err_set(ERR_TOOBIG, "at most %d filters; F pops the last", FILTERS_MAX);
+	if (a->job.running)
+		return err_set(ERR_USAGE, "still working on the last change (Esc cancels it)");
 	a->filters[a->nfilters].kind = kind;
 	snprintf(a->filters[a->nfilters].pat, sizeof(a->filters[0].pat), "%s", pat);
-	if ((rc = refilter(a, a->nfilters + 1, a->gran)))
-		return rc;
 	if (kind == FK_COLLAPSE)
-		scr_message(a, false, "recursion collapsed (f -> f -> f is one f); R again restores");
-	else if (a->prof->nsamples == 0)
-		scr_message(a, false, "%s=%s left no samples; F pops it", kind_names[kind], pat);
-	else
-		scr_message(a, false, "%s=%s: %u samples", kind_names[kind], pat, a->prof->nsamples);
-	return 0;
+		return refilter(a, a->nfilters + 1, a->gran,
+				"recursion collapsed (f -> f -> f is one f); R again restores", false);
+	snprintf(what, sizeof(what), "%s=%s", kind_names[kind], pat);
+	return refilter(a, a->nfilters + 1, a->gran, what, true);
 }
 
 void app_filter_pop(struct tui_app *a)
 {
+	char what[64];
+
 	if (a->nfilters == 0) {
 		scr_message(a, false, "no filter to pop");
 		return;
 	}
-	if (refilter(a, a->nfilters - 1, a->gran))
+	snprintf(what, sizeof(what), "filter popped, %d left", a->nfilters - 1);
+	if (refilter(a, a->nfilters - 1, a->gran, what, false))
 		scr_message(a, true, "%s", err_last());
-	else
-		scr_message(a, false, "filter popped, %d left", a->nfilters);
 }
 
 void app_toggle_recursion(struct tui_app *a)
 {
 	if (a->nfilters > 0 && a->filters[a->nfilters - 1].kind == FK_COLLAPSE) {
-		if (refilter(a, a->nfilters - 1, a->gran))
+		if (refilter(a, a->nfilters - 1, a->gran, "recursion shown as it was sampled", false))
 			scr_message(a, true, "%s", err_last());
-		else
-			scr_message(a, false, "recursion shown as it was sampled");
 		return;
 	}
 	if (app_filter_push(a, FK_COLLAPSE, ""))
@@ -193,12 +305,14 @@ void app_command(struct tui_app *a, const char *cmd)
 	if (n == 11 && strncmp(cmd, "granularity", 11) == 0) {
 		int g = granularity_parse(eq + 1);
 
+		char what[64];
+
+		snprintf(what, sizeof(what), "granularity: %s",
+			 g < 0 ? "" : granularity_name((enum granularity)g));
 		if (g < 0)
 			scr_message(a, true, "granularity is functions, lines, files or packages");
-		else if (refilter(a, a->nfilters, g))
+		else if (refilter(a, a->nfilters, g, what, false))
 			scr_message(a, true, "%s", err_last());
-		else
-			scr_message(a, false, "granularity: %s", granularity_name((enum granularity)g));
 		return;
 	}
 	if (n == 12 && strncmp(cmd, "sample_index", 12) == 0) {

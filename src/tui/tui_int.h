@@ -6,6 +6,8 @@
 #ifndef SMOLDER_TUI_INT_H
 #define SMOLDER_TUI_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -31,6 +33,33 @@ enum filter_kind { FK_FOCUS, FK_IGNORE, FK_HIDE, FK_SHOW_FROM, FK_TAGFOCUS, FK_T
 struct tui_filter {
 	enum filter_kind kind;
 	char pat[PROMPT_MAX];
+};
+
+/*
+ * A re-derivation (filters, granularity) in flight on a worker thread.  The worker reads
+ * `base` (immutable) and the copied filters and fills `out`; the UI thread reads `out`
+ * only after `done`, joins, and takes ownership of its objects.
+ */
+struct reload_out {
+	struct prof *prof;
+	struct tree *tree;
+	struct top *all;
+	int rc;
+	char err[256];
+};
+
+struct reload_job {
+	pthread_t th;
+	bool running;        /* UI thread only */
+	bool cancelled;      /* UI thread only: drop the result when it lands */
+	atomic_bool done;    /* set by the worker when out is complete */
+	double started_ms;
+	const struct prof *base;
+	struct tui_filter filters[FILTERS_MAX];
+	int n, gran;
+	bool say_samples;
+	char what[PROMPT_MAX + 32];
+	struct reload_out out;
 };
 
 struct screen {
@@ -105,6 +134,8 @@ struct tui_app {
 	int gran;              /* enum granularity, applied after the filters (as pprof) */
 	struct tree *tree;
 	struct tui_opts opts;
+	bool async;            /* filters run on a worker (tui_run); drivers stay synchronous */
+	struct reload_job job;
 	struct theme theme;
 	struct screen scr;
 	uint32_t type;         /* 0 .. ntypes: a sample type (of the new side in a diff) */
@@ -195,8 +226,12 @@ void app_command(struct tui_app *a, const char *cmd);
 /* Tab in the ':' prompt: completes option names and sample type names in place. */
 void app_command_complete(struct tui_app *a);
 void app_filters_describe(const struct tui_app *a, struct buf *out);
-/* Rebuilds tree and tables after a->prof changed, keeping the selected function. */
-int app_reload(struct tui_app *a);
+/* Lands a finished worker job; call from the UI loop before drawing. */
+void app_poll_jobs(struct tui_app *a);
+bool app_job_running(const struct tui_app *a);
+void app_cancel_job(struct tui_app *a);
+/* Waits for (and drops) a job in flight: before freeing the app. */
+void app_jobs_finish(struct tui_app *a);
 
 /* compare_view.c */
 void compare_view_draw(struct tui_app *a, int y, int h, int w);
@@ -222,6 +257,7 @@ int app_diff_step(const struct tui_app *a, const struct tree *t, uint32_t node);
 /* Draws the diff legend on line y. */
 void app_draw_legend(struct tui_app *a, int y, int w);
 void app_set_type(struct tui_app *a, uint32_t type);
+double app_now_ms(void);
 void app_quote_regex(struct buf *out, const char *s, size_t n);
 void app_format_value(const struct tui_app *a, char *out, size_t n, int64_t v);
 void app_set_search(struct tui_app *a, const char *pat);
