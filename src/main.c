@@ -23,6 +23,7 @@ void cmd_usage(FILE *f)
 	fputs("usage: smolder [view] SOURCE [options]   explore a profile in the terminal\n"
 	      "       smolder top SOURCE [options]      print the top functions (pprof -top)\n"
 	      "       smolder peek REGEX SOURCE         callers and callees (pprof -peek)\n"
+	      "       smolder list REGEX SOURCE         per-line cost with the code (pprof -list)\n"
 	      "       smolder diff BASE NEW [options]   explore (or print) the difference\n"
 	      "       smolder export SOURCE -o FILE     write it out (pprof, folded, speedscope, svg)\n"
 	      "\n"
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
 		return cmd_top(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "export") == 0)
 		return cmd_export(argc - 1, argv + 1, &env);
+	if (strcmp(argv[1], "list") == 0)
+		return cmd_list(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "peek") == 0)
 		return cmd_peek(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "diff") == 0)

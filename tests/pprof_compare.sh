@@ -134,6 +134,33 @@ compare_diff "$go/cpuwork-cpu.pb.gz" "$go/cpuwork-cpu-after-scoreRecords-3x.pb.g
 compare_diff "$go/cpuwork-cpu.pb.gz" "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" samples
 compare_diff "$data/pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/req_5.pprof" "$go/heapwork-heap.pb.gz" alloc_space
 
+# -list: per-line flat and cum of every matching function (pprof needs the code to print
+# lines: it runs in the workloads' source directory, which has the files the profiles name)
+compare_list() {  # compare_list FILE REGEX [SAMPLE_INDEX]
+  local f re=$2 si=${3:-}
+  f=$(realpath "$1")
+  (cd "$go/src" && go tool pprof -symbolize=none -list="$re" -unit=ns ${si:+-sample_index=$si} "$f" 2>/dev/null) |
+    awk '/^ROUTINE =+ / { fn=$3; next }
+         $3 ~ /^[0-9]+:/ && ($1 != "." || $2 != ".") { l=$3; sub(/:.*/, "", l);
+           fl=$1; cu=$2; if (fl == ".") fl=0; if (cu == ".") cu=0; gsub(/[^0-9-]/,"",fl); gsub(/[^0-9-]/,"",cu);
+           print fn "\t" l "\t" fl "\t" cu }' | LC_ALL=C sort > "$tmp/want"
+  if ! "$smolder" list --format tsv ${si:+--sample-index=$si} "$re" "$f" 2>"$tmp/err" |
+       awk -F'\t' 'NR>1 && ($4 != 0 || $5 != 0) { print $1 "\t" $3 "\t" $4 "\t" $5 }' | LC_ALL=C sort > "$tmp/got"; then
+    echo "FAIL $f [list $re]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
+  fi
+  checked=$((checked+1))
+  if [ ! -s "$tmp/want" ] || ! cmp -s "$tmp/want" "$tmp/got"; then
+    failed=$((failed+1)); echo "FAIL $f [list $re $si] (< pprof -list, > smolder):"
+    diff "$tmp/want" "$tmp/got" | head -10
+  fi
+}
+compare_list "$go/cpuwork-cpu.pb.gz" 'main\.'
+compare_list "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" 'main\.scoreRecords|main\.hashRecords'
+compare_list "$go/heapwork-heap.pb.gz" 'main\.' alloc_space
+compare_list "$go/heapwork-allocs.pb.gz" 'main\.' alloc_objects
+compare_list "$go/gencode3k-cpu.pb.gz" 'acquirePolicyRaw|validateChunk'
+compare_list "$go/contention-mutex.pb.gz" 'main\.'
+
 # -peek: callers, the function, callees, with edge weights, block by block
 compare_peek() {  # compare_peek FILE REGEX
   local f=$1 re=$2

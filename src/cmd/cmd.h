@@ -19,6 +19,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env);
 int cmd_view(int argc, char **argv, const struct cmd_env *env);
 int cmd_diff(int argc, char **argv, const struct cmd_env *env);
 int cmd_peek(int argc, char **argv, const struct cmd_env *env);
+int cmd_list(int argc, char **argv, const struct cmd_env *env);
 int cmd_export(int argc, char **argv, const struct cmd_env *env);
 void cmd_usage(FILE *f);
 

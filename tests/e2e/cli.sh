@@ -77,7 +77,7 @@ for f in cpuwork-cpu heapwork-heap; do
   check "speedscope export of $f re-read gives the same rows" cmp -s "$tmp/orig.tsv" "$tmp/rt.tsv"
 done
 
-for verb in "" top view diff peek export; do
+for verb in "" top view diff peek list export; do
   check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
 done
 

@@ -1,0 +1,276 @@
+/*
+ * list.c — per-line flat and cum (list.h).
+ *
+ * Each (function index, line) key gets an entry; entries are grouped into routines by
+ * (function name, file).  One pass over the samples: the leaf frame adds flat; every
+ * frame of a selected function adds cum, once per sample (a stamp per entry and per
+ * routine remembers the last sample that counted).
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "list.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/hmap.h"
+#include "base/vec.h"
+
+struct entry {
+	uint32_t routine;
+	int64_t line, flat, cum;
+	uint32_t stamp;  /* sample index + 1 that last added cum */
+};
+
+struct lctx {
+	const struct prof *p;
+	uint32_t *fn_routine;   /* per function: routine index, or UINT32_MAX */
+	struct list_routine *r;
+	uint32_t *r_stamp;
+	size_t rcap;
+	uint32_t nr;
+	struct hmap map;        /* (routine, line) -> entry */
+	struct entry *e;
+	size_t ecap;
+	uint32_t ne;
+};
+
+static int cmp_str(const struct prof *p, uint32_t x, uint32_t y)
+{
+	size_t lx = prof_strlen(p, x), ly = prof_strlen(p, y);
+	int r = memcmp(prof_str(p, x), prof_str(p, y), lx < ly ? lx : ly);
+
+	return r ? r : lx < ly ? -1 : lx > ly;
+}
+
+/* The routine of (name, file), made on first use. */
+static int routine_of(struct lctx *c, uint32_t fn, uint32_t *out)
+{
+	const struct prof_function *f = &c->p->functions[fn];
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < c->nr; i++)
+		if (c->r[i].name == f->name && c->r[i].file == f->file)
+			break;
+	if (i == c->nr) {
+		size_t scap = c->rcap;
+
+		if ((rc = vec_reserve(&c->r, &c->rcap, (size_t)c->nr + 1)))
+			return rc;
+		c->rcap = scap;
+		if ((rc = vec_reserve(&c->r_stamp, &c->rcap, (size_t)c->nr + 1)))
+			return rc;
+		memset(&c->r[i], 0, sizeof(c->r[i]));
+		c->r[i].name = f->name;
+		c->r[i].file = f->file;
+		c->r[i].start_line = f->start_line;
+		c->r_stamp[i] = 0;
+		c->nr++;
+	}
+	if (c->r[i].start_line == 0)
+		c->r[i].start_line = f->start_line;
+	*out = i;
+	return 0;
+}
+
+static int entry_of(struct lctx *c, uint32_t routine, int64_t line, uint32_t *out)
+{
+	uint64_t key = hmap_mix(((uint64_t)routine << 40) ^ (uint64_t)line);
+	uint32_t id;
+	int rc;
+
+	for (;;) {
+		if (key == HMAP_EMPTY)
+			key = 0;
+		if ((rc = hmap_intern(&c->map, key, c->ne, &id)) < 0)
+			return rc;
+		if (rc == 0)
+			break; /* new: id == c->ne */
+		if (c->e[id].routine == routine && c->e[id].line == line)
+			break;
+		key = hmap_mix(key + 1);
+	}
+	if (id == c->ne) {
+		if ((rc = vec_reserve(&c->e, &c->ecap, (size_t)c->ne + 1)))
+			return rc;
+		c->e[id] = (struct entry){ routine, line, 0, 0, 0 };
+		c->ne++;
+	}
+	*out = id;
+	return 0;
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	const struct list_line *x = a, *y = b;
+
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int cmp_routines(const void *a, const void *b, void *arg)
+{
+	const struct list_routine *x = a, *y = b;
+	int r = cmp_str(arg, x->name, y->name);
+
+	return r ? r : cmp_str(arg, x->file, y->file);
+}
+
+/* fn_routine must be set for the selected functions (others UINT32_MAX). */
+static int run(struct lctx *c, uint32_t type, struct list *out)
+{
+	const struct prof *p = c->p;
+	uint32_t i, j, k;
+	int rc;
+
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		int64_t v = prof_value(p, i, type);
+		bool leaf = true;
+
+		if (v == 0)
+			continue;
+		for (j = 0; j < s->nlocs; j++) {
+			const struct prof_location *l = &p->locations[p->sample_locs[s->loc_off + j]];
+
+			for (k = 0; k < l->nlines; k++, leaf = false) {
+				const struct prof_line *ln = &p->lines[l->line_off + k];
+				uint32_t r = c->fn_routine[ln->func], id;
+
+				if (r == UINT32_MAX || l->unsymbolized)
+					continue;
+				if ((rc = entry_of(c, r, ln->line, &id)))
+					return rc;
+				if (leaf) {
+					c->e[id].flat += v;
+					c->r[r].flat += v;
+				}
+				if (c->e[id].stamp != i + 1) {
+					c->e[id].stamp = i + 1;
+					c->e[id].cum += v;
+				}
+				if (c->r_stamp[r] != i + 1) {
+					c->r_stamp[r] = i + 1;
+					c->r[r].cum += v;
+				}
+			}
+		}
+	}
+	/* entries into their routines' line arrays */
+	for (i = 0; i < c->ne; i++)
+		c->r[c->e[i].routine].nlines++;
+	for (i = 0; i < c->nr; i++) {
+		c->r[i].lines = calloc(c->r[i].nlines ? c->r[i].nlines : 1, sizeof(struct list_line));
+		if (!c->r[i].lines)
+			return err_set(ERR_NOMEM, "out of memory");
+		c->r[i].nlines = 0;
+	}
+	for (i = 0; i < c->ne; i++) {
+		struct list_routine *r = &c->r[c->e[i].routine];
+
+		r->lines[r->nlines++] = (struct list_line){ c->e[i].line, c->e[i].flat, c->e[i].cum };
+	}
+	/* pprof lists routines with samples only */
+	for (i = 0, k = 0; i < c->nr; i++) {
+		if (c->r[i].nlines == 0) {
+			free(c->r[i].lines);
+			continue;
+		}
+		qsort(c->r[i].lines, c->r[i].nlines, sizeof(struct list_line), cmp_lines);
+		c->r[k++] = c->r[i];
+	}
+	c->nr = k;
+	qsort_r(c->r, c->nr, sizeof(*c->r), cmp_routines, (void *)p);
+	out->r = c->r;
+	out->n = c->nr;
+	out->total = prof_total(p, type);
+	c->r = NULL;
+	c->nr = 0;
+	return 0;
+}
+
+static void ctx_release(struct lctx *c)
+{
+	uint32_t i;
+
+	for (i = 0; c->r && i < c->nr; i++)
+		free(c->r[i].lines);
+	free(c->r);
+	free(c->r_stamp);
+	free(c->fn_routine);
+	free(c->e);
+	hmap_release(&c->map);
+}
+
+/* Selects functions by `match(name)` and computes. */
+static int compute(const struct prof *p, uint32_t type, pcre2_code *re, uint32_t name,
+		   struct list *out)
+{
+	struct lctx c = { .p = p };
+	pcre2_match_data *md = NULL;
+	uint32_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (type >= p->ntypes)
+		return err_set(ERR_USAGE, "no sample type %u", type);
+	c.fn_routine = malloc(((size_t)p->nfunctions + 1) * sizeof(*c.fn_routine));
+	if (!c.fn_routine || (rc = hmap_init(&c.map, 256))) {
+		free(c.fn_routine);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	if (re && !(md = pcre2_match_data_create_from_pattern(re, NULL))) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < p->nfunctions; i++) {
+		uint32_t fname = p->functions[i].name;
+		bool hit = re ? pcre2_match(re, (PCRE2_SPTR)prof_str(p, fname), prof_strlen(p, fname),
+					    0, 0, md, NULL) >= 0 :
+				fname == name;
+
+		c.fn_routine[i] = UINT32_MAX;
+		if (hit && (rc = routine_of(&c, i, &c.fn_routine[i])))
+			goto done;
+	}
+	rc = run(&c, type, out);
+done:
+	pcre2_match_data_free(md);
+	ctx_release(&c);
+	return rc;
+}
+
+int list_compute(const struct prof *p, uint32_t type, const char *regex, struct list *out)
+{
+	pcre2_code *re;
+	int err, rc;
+	PCRE2_SIZE off;
+
+	re = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+			   &err, &off, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[160];
+
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		return err_set(ERR_PARSE, "bad regex at offset %zu: %s", (size_t)off, (char *)msg);
+	}
+	rc = compute(p, type, re, 0, out);
+	pcre2_code_free(re);
+	return rc;
+}
+
+int list_function(const struct prof *p, uint32_t type, uint32_t name, struct list *out)
+{
+	return compute(p, type, NULL, name, out);
+}
+
+void list_release(struct list *l)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->r[i].lines);
+	free(l->r);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,43 @@
+/*
+ * list.h — per-line cost of functions, as `go tool pprof -list` computes it: for every
+ * function whose name matches, its lines with flat (the line is the sample's leaf frame)
+ * and cum (a frame of the function sits on the line; a sample counts once per line
+ * however often it recurses through it).  Inlined frames are frames: a line of an
+ * inlined callee belongs to the callee.  One routine per (function name, file), sorted
+ * by name then file, as pprof prints them.
+ *
+ * Ownership: list_compute() fills a caller-owned struct list; list_release() frees it.
+ */
+#ifndef SMOLDER_LIST_H
+#define SMOLDER_LIST_H
+
+#include "prof.h"
+
+#define LIST_MARGIN 5  /* lines shown around the costly ones, as pprof */
+
+struct list_line {
+	int64_t line;
+	int64_t flat, cum;
+};
+
+struct list_routine {
+	uint32_t name, file;    /* string ids */
+	int64_t start_line;     /* the function's, 0 when unknown */
+	int64_t flat, cum;      /* the function's totals (cum once per sample) */
+	struct list_line *lines;  /* lines with a sample, ascending */
+	uint32_t nlines;
+};
+
+struct list {
+	struct list_routine *r;
+	uint32_t n;
+	int64_t total;
+};
+
+/* Routines of functions whose name matches the PCRE2 regex (unanchored, as pprof). */
+int list_compute(const struct prof *p, uint32_t type, const char *regex, struct list *out);
+/* One function by name (string id): what the source pane shows. */
+int list_function(const struct prof *p, uint32_t type, uint32_t name, struct list *out);
+void list_release(struct list *l);
+
+#endif
