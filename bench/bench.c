@@ -3,6 +3,8 @@
  *
  *   smolder-bench FILE...          phases of opening each profile, and redraw times
  *   smolder-bench --analysis       diff and sandwich on synthetic profiles (bench_analysis.c)
+ *   smolder-bench --store [FILE]   the embedded store: writes, bytes per profile, merging
+ *                                  an hour of 10 s profiles (bench_store.c)
  *   smolder-bench --compare FILE   `smolder top` vs `go tool pprof -top`: wall time and
  *                                  peak RSS of each, measured as child processes
  *
@@ -227,11 +229,14 @@ int main(int argc, char **argv)
 		fprintf(argc < 2 ? stderr : stdout,
 			"usage: smolder-bench FILE...\n"
 			"       smolder-bench --analysis       (diff and sandwich, synthetic profiles)\n"
+			"       smolder-bench --store [FILE]   (the store: 1 h of FILE's profiles)\n"
 			"       smolder-bench --compare FILE   (smolder top vs go tool pprof -top)\n");
 		return argc < 2 ? 2 : 0;
 	}
 	if (strcmp(argv[1], "--analysis") == 0)
 		return bench_analysis();
+	if (strcmp(argv[1], "--store") == 0)
+		return bench_store(argc > 2 ? argv[2] : SMOLDER_SOURCE_DIR "/examples/cpuwork-cpu.pb.gz");
 	if (strcmp(argv[1], "--compare") == 0) {
 		for (i = 2; i < argc; i++)
 			rc |= compare(argv[0], argv[i]);

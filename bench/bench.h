@@ -4,5 +4,7 @@
 
 /* smolder-bench --analysis: diff and sandwich on synthetic profiles. */
 int bench_analysis(void);
+/* smolder-bench --store [FILE]: the embedded store on an hour of one service's profiles. */
+int bench_store(const char *file);
 
 #endif

@@ -26,10 +26,15 @@ void cmd_usage(FILE *f)
 	      "       smolder list REGEX SOURCE         per-line cost with the code (pprof -list)\n"
 	      "       smolder diff BASE NEW [options]   explore (or print) the difference\n"
 	      "       smolder export SOURCE -o FILE     write it out (pprof, folded, speedscope, svg)\n"
+	      "       smolder ingest FILE...            add profiles to the store\n"
+	      "       smolder query series|profile ...  what the store holds\n"
+	      "       smolder resolve --function F --path P  where F's source comes from, step by step\n"
 	      "\n"
 	      "SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, perf script\n"
 	      "text, speedscope JSON, - for standard input, or an http(s):// URL such as\n"
 	      "/debug/pprof/profile?seconds=10.\n"
+	      "Instead of SOURCE, every verb reads the store with --db PATH --query SELECTOR\n"
+	      "--profile-type ID --from T --to T (profilecli's flags).\n"
 	      "`smolder VERB --help` describes each verb's options.\n",
 	      f);
 }
@@ -67,6 +72,12 @@ int main(int argc, char **argv)
 		return cmd_peek(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "diff") == 0)
 		return cmd_diff(argc - 1, argv + 1, &env);
+	if (strcmp(argv[1], "resolve") == 0)
+		return cmd_resolve(argc - 1, argv + 1, &env);
+	if (strcmp(argv[1], "ingest") == 0)
+		return cmd_ingest(argc - 1, argv + 1, &env);
+	if (strcmp(argv[1], "query") == 0)
+		return cmd_query(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "view") == 0)
 		return cmd_view(argc - 1, argv + 1, &env);
 	return cmd_view(argc, argv, &env);

@@ -22,6 +22,7 @@ enum err_code {
 	ERR_NET = -8,
 	ERR_CANCELLED = -9,
 	ERR_USAGE = -10,
+	ERR_NOSPACE = -11,  /* the disk (or a size limit) is full: retry later, reads still work */
 };
 
 #if defined(__GNUC__)

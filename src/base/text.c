@@ -305,3 +305,26 @@ int text_pad_left(struct buf *out, const char *s, int width)
 	}
 	return buf_puts(out, s);
 }
+
+void text_code(struct buf *out, const char *s, size_t n, int tabw, bool ascii)
+{
+	size_t i = 0, start = out->len;
+
+	if (tabw < 1)
+		tabw = 1;
+	while (i < n) {
+		const char *tab = memchr(s + i, '\t', n - i);
+		size_t seg = tab ? (size_t)(tab - (s + i)) : n - i;
+		int col;
+
+		text_safe(out, s + i, seg, ascii);
+		i += seg;
+		if (!tab)
+			break;
+		col = text_width(out->data + start, out->len - start);
+		do
+			buf_add(out, " ", 1);
+		while (++col % tabw);
+		i++;
+	}
+}

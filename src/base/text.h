@@ -39,4 +39,10 @@ int text_pad_left(struct buf *out, const char *s, int width);
 /* Returns a pointer to the package part of a Go-style name and its length (for colour). */
 size_t text_package(const char *name, const char **pkg);
 
+/*
+ * Source code for display: tabs expanded to the next multiple of tabw columns (counting
+ * display cells), then made terminal-safe like text_safe().  Appends to out.
+ */
+void text_code(struct buf *out, const char *s, size_t n, int tabw, bool ascii);
+
 #endif

@@ -21,6 +21,9 @@ int cmd_diff(int argc, char **argv, const struct cmd_env *env);
 int cmd_peek(int argc, char **argv, const struct cmd_env *env);
 int cmd_list(int argc, char **argv, const struct cmd_env *env);
 int cmd_export(int argc, char **argv, const struct cmd_env *env);
+int cmd_resolve(int argc, char **argv, const struct cmd_env *env);
+int cmd_ingest(int argc, char **argv, const struct cmd_env *env);
+int cmd_query(int argc, char **argv, const struct cmd_env *env);
 void cmd_usage(FILE *f);
 
 /* Shared by verbs: resolves "--sample-index" against a profile; -1 with a message. */
@@ -75,6 +78,63 @@ struct cmd_transform {
 	"      --granularity G      functions (default), lines, files, or packages\n"     \
 	"                           (pprof's -functions, -lines, -files work too)\n"     \
 	"      --collapse-recursion f -> f -> f in a stack becomes one f\n"
+
+/*
+ * The store as the source of a verb's profile (profilecli's flag names): put
+ * CMD_STORE_OPTIONS in the getopt table and pass every option to cmd_store_opt() (1 when
+ * it took it).  When src.used, the verb takes no SOURCE: cmd_load_src() merges the
+ * profile of --profile-type over --query and [--from, --to) from the store (--db, or
+ * the default store).  Without --profile-type the one type the selector has in the
+ * range is taken; several are an error listing them.  `base` loads diff's baseline
+ * range (--base-from/--base-to, by default the same length just before --from).
+ */
+#include "base/buf.h"
+#include "store/backend.h"
+
+struct cmd_store_src {
+	const char *db, *query, *profile_type, *from, *to, *aggregate, *tenant;
+	const char *base_from, *base_to;
+	bool used;
+};
+
+/* What cmd_load_src() loaded, for headers: "File:" and "Aggregation:" lines. */
+struct cmd_loaded {
+	struct buf desc;         /* "<db> <selector>" (owned; buf_release) */
+	struct buf ptype;        /* the profile type merged */
+	struct merge_info info;
+	int64_t from_ns, to_ns;
+};
+
+#define CMD_STORE_OPTIONS                                                  \
+	{ "db", required_argument, NULL, CMD_OPT_BASE + 200 },              \
+	{ "query", required_argument, NULL, CMD_OPT_BASE + 201 },           \
+	{ "profile-type", required_argument, NULL, CMD_OPT_BASE + 202 },    \
+	{ "from", required_argument, NULL, CMD_OPT_BASE + 203 },            \
+	{ "to", required_argument, NULL, CMD_OPT_BASE + 204 },              \
+	{ "aggregate", required_argument, NULL, CMD_OPT_BASE + 205 },       \
+	{ "tenant", required_argument, NULL, CMD_OPT_BASE + 206 },          \
+	{ "base-from", required_argument, NULL, CMD_OPT_BASE + 207 },       \
+	{ "base-to", required_argument, NULL, CMD_OPT_BASE + 208 }
+
+#define CMD_STORE_HELP                                                                   \
+	"From the store instead of a SOURCE (smolder ingest / smolder serve fill it):\n"   \
+	"      --db PATH            the store (default $SMOLDER_DB, else\n"                 \
+	"                           $XDG_DATA_HOME/smolder/smolder.db)\n"                   \
+	"      --query SELECTOR     which series: {service_name=\"app\", env!~\"dev|qa\"};\n" \
+	"                           pprof sample labels ({endpoint=\"/checkout\"}) work too\n" \
+	"      --profile-type ID    e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds\n"    \
+	"                           (default: the only one the query has)\n"               \
+	"      --from T, --to T     the range: now-1h (default), now, RFC 3339, Unix s/ms\n" \
+	"      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"     \
+	"      --tenant NAME        the tenant (default: anonymous)\n"
+
+int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src);
+/* Prints the error and returns non-zero on failure; *out and info->* belong to the caller. */
+int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
+		 struct prof **out, struct cmd_loaded *info);
+void cmd_loaded_release(struct cmd_loaded *info);
+/* "Aggregation: average of 360 profiles" (no newline) into out. */
+int cmd_aggregation_note(const struct cmd_loaded *info, struct buf *out);
 
 /* 0 when fmt is one of the NULL-terminated `allowed`; else prints why and returns 2. */
 int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed);

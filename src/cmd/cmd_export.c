@@ -16,6 +16,7 @@
 static void export_help(FILE *f)
 {
 	fputs("usage: smolder export [options] SOURCE -o FILE\n"
+	      "       smolder export [options] --db PATH [--query SEL] [--profile-type ID] ... -o FILE\n"
 	      "\n"
 	      "Write SOURCE back out, after the filters below: as a gzipped pprof profile\n"
 	      "(every sample type; `go tool pprof` reads it), as folded stacks, as a\n"
@@ -27,7 +28,7 @@ static void export_help(FILE *f)
 	      "  -i, --sample-index NAME  the sample type folded, speedscope and svg show\n"
 	      "                           (default: the profile's)\n"
 	      "  -h, --help               this help\n"
-	      "\n" CMD_TRANSFORM_HELP,
+	      "\n" CMD_TRANSFORM_HELP "\n" CMD_STORE_HELP,
 	      f);
 }
 
@@ -80,9 +81,12 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		{ "sample_index", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		CMD_TRANSFORM_OPTIONS,
+		CMD_STORE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
+	struct cmd_store_src st = { 0 };
+	struct cmd_loaded ld = { 0 };
 	const char *out = NULL, *format = "pprof", *sample_index = NULL;
 	struct prof *p = NULL;
 	struct buf b = BUF_INIT;
@@ -104,6 +108,8 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 			export_help(stdout);
 			return 0;
 		default:
+			if (cmd_store_opt(c, optarg, &st))
+				continue;
 			switch (cmd_transform_opt(c, optarg, &tr)) {
 			case 1:
 				continue;
@@ -117,18 +123,25 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	if (cmd_check_format("export", format,
 			     (const char *const[]){ "pprof", "folded", "speedscope", "svg", NULL }))
 		return 2;
-	if (optind != argc - 1 || !out) {
+	if (optind != argc - (st.used ? 0 : 1) || !out) {
 		export_help(stderr);
 		return 2;
 	}
-	if (cmd_load(argv[optind], env, sample_index, &p, &type) || cmd_transform(&p, &tr))
+	if (st.used) {
+		if (cmd_load_src(&st, false, env, &p, &ld) ||
+		    (type = cmd_sample_index(p, sample_index)) < 0 || cmd_transform(&p, &tr))
+			goto done;
+	} else if (cmd_load(argv[optind], env, sample_index, &p, &type) || cmd_transform(&p, &tr)) {
 		goto done;
-	if (encode(format, p, (uint32_t)type, display_name(argv[optind]), &b)) {
+	}
+	if (encode(format, p, (uint32_t)type,
+		   st.used ? ld.ptype.data : display_name(argv[optind]), &b)) {
 		fprintf(stderr, "smolder: %s\n", err_last());
 		goto done;
 	}
 	rc = write_out(out, &b);
 done:
+	cmd_loaded_release(&ld);
 	buf_release(&b);
 	prof_free(p);
 	return rc;

@@ -18,6 +18,7 @@
 static void peek_help(FILE *f)
 {
 	fputs("usage: smolder peek [options] REGEX SOURCE\n"
+	      "       smolder peek [options] REGEX --db PATH [--query SEL] [--profile-type ID] ...\n"
 	      "\n"
 	      "For every function whose name matches REGEX: its callers, itself (flat, cum) and\n"
 	      "its callees, with the weight of each call edge, like `go tool pprof -peek`.\n"
@@ -27,7 +28,8 @@ static void peek_help(FILE *f)
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
 	      "  -f, --format FMT         text (default) or tsv: rows kind, function, name,\n"
 	      "                           flat, cum, weight with exact integers\n"
-	      "  -h, --help               this help\n",
+	      "  -h, --help               this help\n"
+	      "\n" CMD_STORE_HELP,
 	      f);
 }
 
@@ -123,9 +125,12 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		{ "sample_index", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		CMD_STORE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sample_index = NULL, *format = "text";
+	struct cmd_store_src st = { 0 };
+	struct cmd_loaded ld = { 0 };
 	struct prof *p = NULL;
 	struct peek pk = { 0 };
 	int c, type, rc = 1;
@@ -143,18 +148,29 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 			peek_help(stdout);
 			return 0;
 		default:
+			if (cmd_store_opt(c, optarg, &st))
+				break;
 			peek_help(stderr);
 			return 2;
 		}
 	}
 	if (cmd_check_format("peek", format, (const char *const[]){ "text", "tsv", NULL }))
 		return 2;
-	if (optind != argc - 2) {
+	if (optind != argc - (st.used ? 1 : 2)) {
 		peek_help(stderr);
 		return 2;
 	}
-	if (cmd_load(argv[optind + 1], env, sample_index, &p, &type))
+	if (st.used) {
+		rc = cmd_load_src(&st, false, env, &p, &ld);
+		cmd_loaded_release(&ld);
+		if (rc)
+			return 1;
+		rc = 1;
+		if ((type = cmd_sample_index(p, sample_index)) < 0)
+			goto done;
+	} else if (cmd_load(argv[optind + 1], env, sample_index, &p, &type)) {
 		return 1;
+	}
 	if (peek_compute(p, (uint32_t)type, argv[optind], &pk)) {
 		fprintf(stderr, "smolder: %s\n", err_last());
 		goto done;

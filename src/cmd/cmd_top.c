@@ -21,6 +21,7 @@
 static void top_help(FILE *f)
 {
 	fputs("usage: smolder top [options] SOURCE\n"
+	      "       smolder top [options] --db PATH [--query SEL] [--profile-type ID] ...\n"
 	      "\n"
 	      "Print the functions with the most flat (self) cost, like `go tool pprof -top`.\n"
 	      "SOURCE is a pprof file (gzip, zstd or raw), folded stacks, perf script text,\n"
@@ -35,6 +36,8 @@ static void top_help(FILE *f)
 	      "      --diff-base BASE     show this profile minus BASE (pprof's -diff_base):\n"
 	      "                           negative rows got cheaper, % are of BASE's total\n"
 	      "Percentages stay relative to the unfiltered total, as in pprof.\n"
+	      "\n"
+	      CMD_STORE_HELP
 	      "\n"
 	      "pprof's single-dash spellings (-nodecount=N, -sample_index=NAME, -focus=RE,\n"
 	      "-show_from=RE, ...) are accepted too.\n",
@@ -51,7 +54,7 @@ static void print_safe(FILE *f, const char *s, size_t n)
 }
 
 static void print_top(const struct prof *p, const struct top *top, uint32_t type, long nodecount,
-		      bool tsv, const char *src)
+		      bool tsv, const char *src, const char *note)
 {
 	const char *unit = prof_str(p, p->sample_types[type].unit);
 	uint32_t i, n = top->n;
@@ -71,6 +74,10 @@ static void print_top(const struct prof *p, const struct top *top, uint32_t type
 		printf("\nType: ");
 		print_safe(stdout, prof_str(p, p->sample_types[type].type),
 			   prof_strlen(p, p->sample_types[type].type));
+		if (note) {
+			putchar('\n');
+			print_safe(stdout, note, strlen(note));
+		}
 		units_format(a, sizeof(a), shown, unit);
 		units_percent(b, sizeof(b), shown, top->total);
 		units_format(c, sizeof(c), top->total, unit);
@@ -109,6 +116,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		{ "sample_index", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
 		CMD_TRANSFORM_OPTIONS,
+		CMD_STORE_OPTIONS,
 		{ "diff-base", required_argument, NULL, 'D' },
 		{ "diff_base", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
@@ -117,6 +125,9 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	struct load_opts lo = { env->cancel, true };
 	const char *sample_index = NULL, *format = "text";
 	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
+	struct cmd_store_src st = { 0 };
+	struct cmd_loaded ld = { 0 };
+	struct buf note = BUF_INIT;
 	long nodecount = -1;
 	struct prof *p = NULL;
 	struct top top = { 0 };
@@ -149,6 +160,8 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			top_help(stdout);
 			return 0;
 		default:
+			if (cmd_store_opt(c, optarg, &st))
+				continue;
 			switch (cmd_transform_opt(c, optarg, &tr)) {
 			case 1:
 				continue;
@@ -161,12 +174,19 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	}
 	if (cmd_check_format("top", format, (const char *const[]){ "text", "tsv", NULL }))
 		return 2;
-	if (optind != argc - 1) {
+	if (optind != argc - (st.used ? 0 : 1)) {
 		top_help(stderr);
 		return 2;
 	}
-	if (cmd_load(argv[optind], env, sample_index, &p, &type))
+	if (st.used) {
+		if (cmd_load_src(&st, false, env, &p, &ld))
+			return 1;
+		if ((type = cmd_sample_index(p, sample_index)) < 0)
+			goto done;
+		cmd_aggregation_note(&ld, &note);
+	} else if (cmd_load(argv[optind], env, sample_index, &p, &type)) {
 		return 1;
+	}
 	if (diff_base) {
 		struct prof *base = NULL, *d = NULL;
 
@@ -192,9 +212,12 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	}
 	top.total = total;
 	top_sort(&top, p, TOP_SORT_FLAT, false);
-	print_top(p, &top, (uint32_t)type, nodecount, strcmp(format, "tsv") == 0, argv[optind]);
+	print_top(p, &top, (uint32_t)type, nodecount, strcmp(format, "tsv") == 0,
+		  st.used ? ld.desc.data : argv[optind], st.used ? note.data : NULL);
 	rc = 0;
 done:
+	cmd_loaded_release(&ld);
+	buf_release(&note);
 	top_release(&top);
 	prof_free(p);
 	return rc;

@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/text.h"
+#include "base/timeparse.h"
 #include "base/units.h"
 #include "cmd.h"
 #include "ingest/load.h"
@@ -20,13 +21,21 @@
 #include "profile/granularity.h"
 #include "profile/merge.h"
 #include "profile/top.h"
+#include "source/source.h"
 #include "tui/tui.h"
 
 #define VIEW_OPTIONS_HELP                                                                 \
 	"  -i, --sample-index NAME  start on this sample type (name or index)\n"             \
 	"      --theme NAME         dark (default), light, mono, or a path to a .yaml theme\n" \
 	"      --no-color           no colours (also when NO_COLOR is set)\n"                \
-	"      --no-mouse           leave the mouse to the terminal\n"
+	"      --no-mouse           leave the mouse to the terminal\n"                     \
+	"Where the source pane (4) finds code (see `smolder resolve --help`):\n"          \
+	"      --source-path DIR    look for files under DIR (pprof's; default: .)\n"      \
+	"      --trim-path PREFIX   remove PREFIX from the profile's paths first\n"        \
+	"      --repo PATH|URL      a git repository, read at --ref without checkout\n"    \
+	"      --ref REF            branch, tag or commit (default: HEAD)\n"              \
+	"      --root PATH          the service's directory inside the repository\n"     \
+	"      --offline            never clone, fetch or call GitHub\n"
 
 #define DIFF_OPTIONS_HELP                                                                 \
 	"      --absolute           colour by absolute change (default: proportional, the\n" \
@@ -37,6 +46,7 @@
 static void view_help(FILE *f)
 {
 	fputs("usage: smolder [view] [options] SOURCE\n"
+	      "       smolder view [options] --db PATH [--query SEL] [--profile-type ID] ...\n"
 	      "\n"
 	      "Open the interactive explorer (flame graph, top table, sandwich) on one profile.\n"
 	      "SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, perf script\n"
@@ -47,6 +57,8 @@ static void view_help(FILE *f)
 	      "      --base BASE          open the diff of SOURCE against BASE (smolder diff)\n"
 	      DIFF_OPTIONS_HELP
 	      "  -h, --help               this help\n"
+	      "\n" CMD_STORE_HELP
+	      "      --base-from T, --base-to T  open the diff of the range against this one\n"
 	      "\n"
 	      "Inside, press ? for every key.\n",
 	      f);
@@ -55,6 +67,8 @@ static void view_help(FILE *f)
 static void diff_help(FILE *f)
 {
 	fputs("usage: smolder diff [options] BASE NEW\n"
+	      "       smolder diff [options] --db PATH [--query SEL] [--profile-type ID]\n"
+	      "                    [--from T --to T] [--base-from T --base-to T]\n"
 	      "\n"
 	      "The difference of two profiles of the same kind (e.g. before and after a change).\n"
 	      "On a terminal it opens the explorer in diff mode: frame widths are base + new, so\n"
@@ -66,15 +80,20 @@ static void diff_help(FILE *f)
 	      "  -f, --format F           print the table: text or tsv (no explorer)\n"
 	      "  -n, --nodecount N        at most N rows in the table\n"
 	      "\n" CMD_TRANSFORM_HELP
-	      "  -h, --help               this help\n",
+	      "  -h, --help               this help\n"
+	      "\n" CMD_STORE_HELP
+	      "      --base-from T, --base-to T  the baseline range (default: the same length\n"
+	      "                           just before --from: the previous period)\n",
 	      f);
 }
 
 struct view_args {
 	struct tui_opts to;
+	struct source_opts so;
 	const char *sample_index, *base, *format;
 	long nodecount;
 	struct cmd_transform tr;
+	struct cmd_store_src st;
 };
 
 /* Options both verbs take; returns 1 when taken, 0 when not, -1 when bad. */
@@ -91,6 +110,12 @@ static int view_opt(int c, const char *arg, struct view_args *v, const char *ver
 	case 'A': v->to.diff_absolute = true; return 1;
 	case 'K': v->to.color_blind = true; return 1;
 	case 'f': v->format = arg; return 1;
+	case 'S': v->so.source_path = arg; return 1;
+	case 'P': v->so.trim_path = arg; return 1;
+	case 'G': v->so.repo = arg; return 1;
+	case 'F': v->so.ref = arg; return 1;
+	case 'O': v->so.root = arg; return 1;
+	case 'N': v->so.offline = true; return 1;
 	case 'R':
 		v->to.diff_threshold = strtod(arg, &end) / 100;
 		if (*end || !(v->to.diff_threshold > 0 && v->to.diff_threshold < 1)) {
@@ -107,6 +132,8 @@ static int view_opt(int c, const char *arg, struct view_args *v, const char *ver
 		}
 		return 1;
 	}
+	if (cmd_store_opt(c, arg, &v->st))
+		return 1;
 	return cmd_transform_opt(c, arg, &v->tr);
 }
 
@@ -124,7 +151,16 @@ static const struct option view_opts[] = {
 	{ "colour-blind", no_argument, NULL, 'K' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "nodecount", required_argument, NULL, 'n' },
+	{ "source-path", required_argument, NULL, 'S' },
+	{ "source_path", required_argument, NULL, 'S' },
+	{ "trim-path", required_argument, NULL, 'P' },
+	{ "trim_path", required_argument, NULL, 'P' },
+	{ "repo", required_argument, NULL, 'G' },
+	{ "ref", required_argument, NULL, 'F' },
+	{ "root", required_argument, NULL, 'O' },
+	{ "offline", no_argument, NULL, 'N' },
 	CMD_TRANSFORM_OPTIONS,
+	CMD_STORE_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -220,15 +256,55 @@ done:
 	return rc;
 }
 
+/* What a range of the store is called on screen: "<db> <selector> <from> to <to>". */
+static int range_name(const struct cmd_loaded *l, struct buf *out)
+{
+	char a[40], b[40];
+
+	time_format_rfc3339(l->from_ns, a, sizeof(a));
+	time_format_rfc3339(l->to_ns, b, sizeof(b));
+	return buf_printf(out, "%s %s to %s", l->desc.data, a, b);
+}
+
+/* From the store: the range, and with `diff` the baseline range too. */
+static int load_store(struct view_args *v, bool diff, const struct cmd_env *env,
+		      struct prof **p, struct prof **base, struct buf *name, struct buf *bname)
+{
+	struct cmd_loaded ln = { 0 }, lb = { 0 };
+	struct cmd_store_src bs = v->st;
+	int rc = 1;
+
+	if (cmd_load_src(&v->st, false, env, p, &ln))
+		goto done;
+	bs.profile_type = ln.ptype.data;
+	if (diff && cmd_load_src(&bs, true, env, base, &lb))
+		goto done;
+	range_name(&ln, name);
+	if (diff)
+		range_name(&lb, bname);
+	rc = 0;
+done:
+	cmd_loaded_release(&ln);
+	cmd_loaded_release(&lb);
+	return rc;
+}
+
 /* Loads, pairs, transforms, and opens the explorer or prints the table. */
 static int run(struct view_args *v, const char *base_src, const char *src,
 	       const struct cmd_env *env, bool table)
 {
 	struct prof *p = NULL, *base = NULL, *pair = NULL;
+	struct buf name = BUF_INIT, bname = BUF_INIT;
 	int type, rc = 1;
 
-	if ((base_src && load_one(base_src, env, &base)) || load_one(src, env, &p))
+	if (v->st.used) {
+		if (load_store(v, base_src != NULL, env, &p, &base, &name, &bname))
+			goto done;
+		src = name.data;
+		base_src = base_src ? bname.data : NULL;
+	} else if ((base_src && load_one(base_src, env, &base)) || load_one(src, env, &p)) {
 		goto done;
+	}
 	if ((type = cmd_sample_index(p, v->sample_index)) < 0)
 		goto done;
 	if (base_src) {
@@ -252,6 +328,10 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 	}
 	v->to.sample_type = type;
 	v->to.source = display_name(src);
+	v->so.cancel = env->cancel;
+	if (!v->so.repo && !v->so.source_path)
+		v->so.source_path = "."; /* pprof's default search path */
+	v->to.source_opts = &v->so;
 	v->to.progress = true;
 	rc = tui_run(p, &v->to) ? 1 : 0; /* tui_run owns p */
 	p = NULL;
@@ -260,6 +340,8 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 done:
 	prof_free(p);
 	prof_free(base);
+	buf_release(&name);
+	buf_release(&bname);
 	return rc;
 }
 
@@ -299,6 +381,13 @@ int cmd_view(int argc, char **argv, const struct cmd_env *env)
 
 	if (rc >= 0)
 		return rc;
+	if (v.st.used) {
+		if (optind != argc || v.format || v.base) {
+			view_help(stderr);
+			return 2;
+		}
+		return run(&v, v.st.base_from || v.st.base_to ? "" : NULL, NULL, env, false);
+	}
 	if (optind != argc - 1 || v.format) {
 		view_help(stderr);
 		return 2;
@@ -314,7 +403,7 @@ int cmd_diff(int argc, char **argv, const struct cmd_env *env)
 
 	if (rc >= 0)
 		return rc;
-	if (optind != argc - 2 || v.base) {
+	if (optind != argc - (v.st.used ? 0 : 2) || v.base) {
 		diff_help(stderr);
 		return 2;
 	}
@@ -323,5 +412,7 @@ int cmd_diff(int argc, char **argv, const struct cmd_env *env)
 		v.format = "text";
 	if (cmd_check_format("diff", v.format, (const char *const[]){ "text", "tsv", NULL }))
 		return 2;
+	if (v.st.used)
+		return run(&v, "", NULL, env, table);
 	return run(&v, argv[optind], argv[optind + 1], env, table);
 }

@@ -81,6 +81,12 @@ int pprof_decode(const uint8_t *data, size_t len, struct decode_stats *st, struc
 int folded_decode(const char *data, size_t len, struct prof **out);
 int perf_decode(const char *data, size_t len, struct prof **out);
 int speedscope_decode(const char *data, size_t len, struct prof **out);
+/*
+ * The Sample messages (field 2) of a pprof protobuf, counted without decoding it, so a
+ * caller can refuse an oversized profile before anything is allocated for it.  Stops
+ * quietly at malformed wire data (the count so far): pprof_decode explains that better.
+ */
+size_t pprof_count_samples(const uint8_t *data, size_t len);
 /* The content tests decode_detect uses for them. */
 bool perf_detect(const uint8_t *data, size_t len);
 bool speedscope_detect(const uint8_t *data, size_t len);

@@ -101,6 +101,38 @@ static int wire_explain(const uint8_t *p, size_t n)
 	return err_set(ERR_PARSE, "not a valid pprof protobuf (malformed nested message)");
 }
 
+size_t pprof_count_samples(const uint8_t *p, size_t n)
+{
+	size_t pos = 0, k, count = 0;
+	uint64_t tag, v;
+
+	while (pos < n && (k = wire_varint(p + pos, n - pos, &tag))) {
+		pos += k;
+		switch (tag & 7) {
+		case 0:
+			if (!(k = wire_varint(p + pos, n - pos, &v)))
+				return count;
+			pos += k;
+			break;
+		case 1:
+			pos += 8;
+			break;
+		case 2:
+			if (!(k = wire_varint(p + pos, n - pos, &v)) || v > n - pos - k)
+				return count;
+			pos += k + v;
+			count += (tag >> 3) == 2;
+			break;
+		case 5:
+			pos += 4;
+			break;
+		default:
+			return count;
+		}
+	}
+	return count;
+}
+
 /* id → index map for mappings, locations and functions. */
 struct idmap {
 	uint32_t *dense;  /* dense[id] = index + 1, when ids are small */

@@ -292,7 +292,8 @@ int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
 	    p->nlabels + nlabels >= PB_MAX_ITEMS)
 		return err_set(ERR_TOOBIG, "too many samples");
 	if ((rc = vec_reserve(&p->samples, &b->cap_samples, p->nsamples + 1)) ||
-	    (rc = vec_reserve(&p->sample_locs, &b->cap_slocs, p->nsample_locs + nlocs)) ||
+	    /* + 1: never NULL once there is a sample, so `sample_locs + off` is defined */
+	    (rc = vec_reserve(&p->sample_locs, &b->cap_slocs, p->nsample_locs + nlocs + 1)) ||
 	    (rc = vec_reserve(&p->values, &b->cap_values,
 			      ((size_t)p->nsamples + 1) * p->ntypes)) ||
 	    (nlabels && (rc = vec_reserve(&p->labels, &b->cap_labels, p->nlabels + nlabels))))

@@ -55,6 +55,19 @@ const char *labelset_get(const struct labelset *ls, const char *name)
 	return i < ls->n && strcmp(ls->v[i].name, name) == 0 ? ls->v[i].value : NULL;
 }
 
+int labelset_del(struct labelset *ls, const char *name)
+{
+	size_t i = lower_bound(ls, name);
+
+	if (i >= ls->n || strcmp(ls->v[i].name, name) != 0)
+		return 0;
+	free(ls->v[i].name);
+	free(ls->v[i].value);
+	memmove(ls->v + i, ls->v + i + 1, (ls->n - i - 1) * sizeof(*ls->v));
+	ls->n--;
+	return 1;
+}
+
 int labelset_copy(struct labelset *dst, const struct labelset *src)
 {
 	size_t i;
@@ -77,4 +90,56 @@ void labelset_free(struct labelset *ls)
 	free(ls->v);
 	ls->v = NULL;
 	ls->n = ls->cap = 0;
+}
+
+/* What Pyroscope's default sample_type_config calls a sample type. */
+static const char *default_display(const char *type)
+{
+	static const char *const map[][2] = {
+		{ "samples", "cpu" },
+		{ "goroutine", "goroutines" },
+		{ "contentions", "mutex_count" },
+		{ "delay", "mutex_duration" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(type, map[i][0]) == 0)
+			return map[i][1];
+	return type;
+}
+
+const char *labels_metric_name(const struct prof *p, const char *const *display)
+{
+	uint32_t t;
+
+	for (t = 0; t < p->ntypes; t++)
+		if (strcmp(prof_str(p, p->sample_types[t].type), "wall") == 0)
+			return "wall";
+	for (t = 0; t < p->ntypes; t++) {
+		const char *ty = prof_str(p, p->sample_types[t].type);
+		const char *d = display ? (display[t] ? display[t] : ty) : default_display(ty);
+
+		if (strstr(d, "cpu"))
+			return "process_cpu";
+		if (strstr(d, "alloc_") || strstr(d, "inuse_") || strcmp(d, "space") == 0 ||
+		    strcmp(d, "objects") == 0)
+			return "memory";
+		if (strstr(d, "mutex_"))
+			return "mutex";
+		if (strstr(d, "block_"))
+			return "block";
+		if (strstr(d, "goroutines"))
+			return "goroutines";
+	}
+	return p->ntypes ? prof_str(p, p->sample_types[p->ntypes - 1].type) : "";
+}
+
+int labels_profile_type(const struct prof *p, uint32_t type, const char *name, struct buf *out)
+{
+	if (type >= p->ntypes)
+		return err_set(ERR_USAGE, "no sample type %u", type);
+	return buf_printf(out, "%s:%s:%s:%s:%s", name, prof_str(p, p->sample_types[type].type),
+			  prof_str(p, p->sample_types[type].unit), prof_str(p, p->period_type.type),
+			  prof_str(p, p->period_type.unit));
 }

@@ -11,6 +11,10 @@
 #define SMOLDER_LABELS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "prof.h"
 
 struct label {
 	char *name, *value;
@@ -27,7 +31,27 @@ struct labelset {
 int labelset_set(struct labelset *ls, const char *name, const char *value);
 /* The value of name, or NULL. */
 const char *labelset_get(const struct labelset *ls, const char *name);
+/* Removes name; returns 1 if it was there, else 0. */
+int labelset_del(struct labelset *ls, const char *name);
 int labelset_copy(struct labelset *dst, const struct labelset *src);
 void labelset_free(struct labelset *ls);
+
+/*
+ * Pyroscope's metric name (the series' __name__) for a pprof profile, from its sample
+ * types (spec 1.6): "wall" when a type is literally wall; else the first type whose
+ * display name contains cpu → process_cpu, alloc_/inuse_ or is space/objects → memory,
+ * mutex_ → mutex, block_ → block, goroutines → goroutines; else the last type's name.
+ * `display`, when not NULL, has one entry per sample type (NULL for none) from the
+ * push's sample_type_config; without it Pyroscope's default config applies (samples →
+ * cpu, goroutine → goroutines, contentions → mutex_count, delay → mutex_duration).
+ * Returns a static string or one of p's strings (borrowed).
+ */
+const char *labels_metric_name(const struct prof *p, const char *const *display);
+/*
+ * Appends the profile type ID of sample type `type`, as Pyroscope derives it:
+ * "<name>:<type>:<unit>:<period type>:<period unit>", e.g.
+ * process_cpu:cpu:nanoseconds:cpu:nanoseconds or memory:alloc_space:bytes:space:bytes.
+ */
+int labels_profile_type(const struct prof *p, uint32_t type, const char *name, struct buf *out);
 
 #endif

@@ -123,7 +123,8 @@ static int collect_stacks(const struct prof *p, const uint32_t *rank, struct sta
 			    (rc = vec_reserve(&st->values, &cap_vals, ((size_t)st->n + 1) * p->ntypes)) ||
 			    (rc = vec_reserve(&st->off, &cap_off, (size_t)st->n + 1)) ||
 			    (rc = vec_reserve(&st->len, &cap_len, (size_t)st->n + 1)) ||
-			    (rc = vec_reserve(&st->frames, &cap_fr, st->nframes + nf)))
+			    /* + 1: never NULL, so `frames + off` is defined for empty stacks */
+			    (rc = vec_reserve(&st->frames, &cap_fr, st->nframes + nf + 1)))
 				goto done;
 			first[u] = i;
 			st->off[u] = (uint32_t)st->nframes;

@@ -22,7 +22,7 @@ static const struct {
 	const char *keys, *what;
 } help_lines[] = {
 	{ NULL, "Views" },
-	{ "1 2 3 / Tab", "flame graph, top table, sandwich / next view" },
+	{ "1 2 3 4 / Tab", "flame graph, top table, sandwich, source / next view" },
 	{ "c", "diff: base and new side by side (stacked below 160 columns)" },
 	{ "t", "next sample type (cpu, alloc_space, ...)" },
 	{ "?  F1", "this help" },
@@ -59,6 +59,12 @@ static const struct {
 	{ NULL, "Sandwich (3): callers above, callees below the selected function" },
 	{ "arrows, h j k l", "move; up/down crosses the divider at the function" },
 	{ "Enter", "pivot the sandwich to the selected caller or callee" },
+	{ NULL, "Source (4): the selected function's lines with self and total" },
+	{ "H  ] [", "hottest line; next / previous line with a cost" },
+	{ "/ n N", "search the code" },
+	{ "o", "the next file, when the function has several" },
+	{ "y  O", "copy path:line; open $EDITOR at the line (local files)" },
+	{ "", "code from --source-path, --repo/--ref (git, no checkout), or GitHub" },
 	{ NULL, "Top table" },
 	{ "j k  g G  PgUp PgDn", "move" },
 	{ "s / I", "sort column: self, total, name (diff: change, new, base, name) / invert" },
@@ -68,8 +74,8 @@ static const struct {
 	{ "wheel", "move to the parent / widest child" },
 };
 
-static const char *const view_names[VIEW_COUNT] = { "Flame", "Top", "Sw", "Cmp" };
-static const char view_keys[VIEW_COUNT] = { '1', '2', '3', 'c' };
+static const char *const view_names[VIEW_COUNT] = { "Flame", "Top", "Sw", "Src", "Cmp" };
+static const char view_keys[VIEW_COUNT] = { '1', '2', '3', '4', 'c' };
 
 /* Views that exist for this profile: comparison only in a diff. */
 static bool view_shown(const struct tui_app *a, int v)
@@ -308,12 +314,23 @@ void tui_app_free(struct tui_app *a)
 	search_release(&a->tp.filter);
 	search_release(&a->search);
 	sandwich_view_release(a);
+	source_view_release(a);
 	tree_free(a->tree);
 	if (a->prof != a->base)
 		prof_free(a->prof);
 	prof_free(a->base);
 	free(a->base_total);
 	free(a);
+}
+
+/* A tab: "[1]Flame " when active, " 2 Top " (or " 2 " when compact) otherwise. */
+static int tab_label(const struct tui_app *a, int i, int compact, char *out, size_t n)
+{
+	if (i == (int)a->view)
+		return snprintf(out, n, "[%c]%s ", view_keys[i], view_names[i]);
+	if (compact)
+		return snprintf(out, n, " %c ", view_keys[i]);
+	return snprintf(out, n, " %c %s ", view_keys[i], view_names[i]);
 }
 
 static void draw_header(struct tui_app *a, int w)
@@ -323,18 +340,22 @@ static void draw_header(struct tui_app *a, int w)
 	const char *dot = a->dot;
 	struct buf b = BUF_INIT;
 	char total[UNITS_MAX], tabs[96];
-	int tw, x, i;
+	int tw, x, i, compact;
 
 	scr_fill(0, 0, w, a->scr.role_attr[ROLE_HEADER]);
 	/* tabs on the right */
-	tabs[0] = '\0';
-	for (i = 0; i < VIEW_COUNT; i++) {
-		size_t l = strlen(tabs);
-
-		if (view_shown(a, i))
-			snprintf(tabs + l, sizeof(tabs) - l, i == (int)a->view ? "[%c]%s " : " %c %s ",
-				 view_keys[i], view_names[i]);
+	/* the tabs; when they would take more than a third of the line, the inactive
+	 * ones show only their key */
+	for (compact = 0; compact < 2; compact++) {
+		tabs[0] = '\0';
+		for (i = 0; i < VIEW_COUNT; i++)
+			if (view_shown(a, i))
+				tab_label(a, i, compact, tabs + strlen(tabs), sizeof(tabs) - strlen(tabs));
+		if ((int)strlen(tabs) * 3 <= w)
+			break;
 	}
+	if (compact > 1)
+		compact = 1;
 	tw = (int)strlen(tabs);
 	app_format_value(a, total, sizeof(total), tree_total(a->tree, 0, a->type));
 	{
@@ -401,8 +422,7 @@ static void draw_header(struct tui_app *a, int w)
 		a->tab_w[i] = 0;
 		if (!view_shown(a, i))
 			continue;
-		len = snprintf(t, sizeof(t), i == (int)a->view ? "[%c]%s " : " %c %s ", view_keys[i],
-			       view_names[i]);
+		len = tab_label(a, i, compact, t, sizeof(t));
 		scr_put(0, x, w - x, t, (size_t)len,
 			a->scr.role_attr[i == (int)a->view ? ROLE_TAB_ACTIVE : ROLE_TAB]);
 		a->tab_x[i] = x;
@@ -465,6 +485,8 @@ static void draw_status(struct tui_app *a, int y, int w)
 		sandwich_view_status(a, &b);
 	else if (a->view == VIEW_COMPARE)
 		compare_view_status(a, &b);
+	else if (a->view == VIEW_SOURCE)
+		source_view_status(a, &b);
 	else
 		top_view_status(a, &b);
 	/* modes on the right, separated by dots */
@@ -506,12 +528,16 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 	int rw;
 
 	scr_fill(y, 0, w, A_NORMAL);
-	if (app_job_running(a)) {
+	if (app_job_running(a) || source_view_busy(a, NULL)) {
 		static const char *const spin[] = { "|", "/", "-", "\\" };
 		static const char *const braille[] = { "\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9",
 							"\xe2\xa0\xb8", "\xe2\xa0\xbc", "\xe2\xa0\xb4",
 							"\xe2\xa0\xa6", "\xe2\xa0\xa7" };
-		double el = app_now_ms() - a->job.started_ms;
+		double started = a->job.started_ms, el;
+
+		if (!app_job_running(a))
+			source_view_busy(a, &started);
+		el = app_now_ms() - started;
 		int f = (int)(el / 100);
 
 		snprintf(right, sizeof(right), "%s working %.1f s%sEsc cancels",
@@ -543,6 +569,7 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 			"/ search|Enter zoom|Esc back|t type|Tab view|? help",
 			"/ filter|s sort|Enter flame|t type|Tab view|? help",
 			"Enter pivot|\x01 cross the divider|/ search|Tab view|? help",
+			"H hottest|] [ next/prev cost|/ search code|y path:line|? help",
 			"w switch side|Enter zoom|Esc back|a mode|Tab view|? help",
 		};
 		struct buf b = BUF_INIT;
@@ -612,7 +639,7 @@ void tui_app_draw(struct tui_app *a)
 	draw_breadcrumb(a, w);
 	{
 		/* a diff's graphs get the legend above the status line */
-		bool legend = a->diff && a->view != VIEW_TOP;
+		bool legend = a->diff && a->view != VIEW_TOP && a->view != VIEW_SOURCE;
 		int vh = h - 4 - (legend ? 1 : 0);
 
 		if (a->view == VIEW_FLAME)
@@ -621,6 +648,8 @@ void tui_app_draw(struct tui_app *a)
 			sandwich_view_draw(a, 2, vh, w);
 		else if (a->view == VIEW_COMPARE)
 			compare_view_draw(a, 2, vh, w);
+		else if (a->view == VIEW_SOURCE)
+			source_view_draw(a, 2, vh, w);
 		else
 			top_view_draw(a, 2, vh, w);
 		if (legend)
@@ -652,6 +681,13 @@ static void prompt_apply(struct tui_app *a, char kind, bool final)
 	if (a->view == VIEW_TOP && kind == '/') {
 		if (top_view_set_filter(a, pat) && final)
 			scr_message(a, true, "%s", err_last());
+		return;
+	}
+	if (a->view == VIEW_SOURCE && kind == '/') {
+		if (source_view_set_search(a, pat) && final)
+			scr_message(a, true, "%s", err_last());
+		else if (final && *pat)
+			source_view_search_jump(a, 1);
 		return;
 	}
 	if (!*pat) {
@@ -744,8 +780,9 @@ bool tui_app_key(struct tui_app *a, int key)
 	}
 	if (export_view_key(a, key))
 		return true;
-	if (key == 27 && app_job_running(a)) {
+	if (key == 27 && (app_job_running(a) || source_view_busy(a, NULL))) {
 		app_cancel_job(a);
+		source_view_cancel(a);
 		scr_message(a, false, "cancelling...");
 		return true;
 	}
@@ -787,6 +824,14 @@ bool tui_app_key(struct tui_app *a, int key)
 			a->view = (enum view)((a->view + (key == '\t' ? 1 : VIEW_COUNT - 1)) % VIEW_COUNT);
 		while (!view_shown(a, a->view));
 		return true;
+	case '4': {
+		uint32_t name = a->view == VIEW_SOURCE ? 0 : selected_name(a);
+
+		if (name && source_view_set(a, name))
+			scr_message(a, true, "%s", err_last());
+		a->view = VIEW_SOURCE;
+		return true;
+	}
 	case 'c':
 		if (!a->diff) {
 			scr_message(a, false, "comparison needs two profiles: smolder diff BASE NEW");
@@ -862,7 +907,13 @@ bool tui_app_key(struct tui_app *a, int key)
 		export_view_begin(a);
 		return true;
 	case 'y': {
-		uint32_t name = selected_name(a);
+		uint32_t name;
+
+		if (a->view == VIEW_SOURCE) {
+			source_view_copy(a);
+			return true;
+		}
+		name = selected_name(a);
 
 		if (!name) {
 			scr_message(a, false, "select a function first");
@@ -873,10 +924,11 @@ bool tui_app_key(struct tui_app *a, int key)
 		return true;
 	}
 	case 'n':
-		app_search_jump(a, 1);
-		return true;
 	case 'N':
-		app_search_jump(a, -1);
+		if (a->view == VIEW_SOURCE)
+			source_view_search_jump(a, key == 'n' ? 1 : -1);
+		else
+			app_search_jump(a, key == 'n' ? 1 : -1);
 		return true;
 	case CTRL('l'):
 		clearok(curscr, TRUE);
@@ -888,6 +940,8 @@ bool tui_app_key(struct tui_app *a, int key)
 		sandwich_view_key(a, key);
 	else if (a->view == VIEW_COMPARE)
 		compare_view_key(a, key);
+	else if (a->view == VIEW_SOURCE)
+		source_view_key(a, key);
 	else
 		top_view_key(a, key);
 	return true;
@@ -926,6 +980,8 @@ static void on_mouse(struct tui_app *a)
 		sandwich_view_mouse(a, ev.y, ev.x, dbl);
 	else if (a->view == VIEW_COMPARE)
 		compare_view_mouse(a, ev.y, ev.x, dbl);
+	else if (a->view == VIEW_SOURCE)
+		source_view_mouse(a, ev.y, dbl);
 	else
 		top_view_mouse(a, ev.y, dbl);
 }
@@ -981,10 +1037,11 @@ int tui_run(struct prof *p, const struct tui_opts *o)
 	a->async = true;
 	for (;;) {
 		app_poll_jobs(a);
+		source_view_poll(a);
 		tui_app_draw(a);
 		refresh();
 		/* while a worker runs, wake up to animate and to land its result */
-		timeout(app_job_running(a) ? 100 : -1);
+		timeout(app_job_running(a) || source_view_busy(a, NULL) ? 100 : -1);
 		key = getch();
 		if (key == ERR)
 			continue;

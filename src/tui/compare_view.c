@@ -18,7 +18,7 @@
 #define COMPARE_WIDE 160
 
 /* Copies the focused pane's path (selection, zoom, zoom stack, modes) to the other. */
-static void sync(struct tui_app *a)
+static void sync_panes(struct tui_app *a)
 {
 	const struct flame_state *f = &a->cmp[a->cmp_focus].fl;
 	struct flame_state *o = &a->cmp[!a->cmp_focus].fl;
@@ -91,7 +91,7 @@ bool compare_view_key(struct tui_app *a, int key)
 	}
 	if (!flame_view_key(a, &a->cmp[a->cmp_focus], key))
 		return false;
-	sync(a);
+	sync_panes(a);
 	return true;
 }
 
@@ -106,7 +106,7 @@ void compare_view_mouse(struct tui_app *a, int y, int x, bool dbl)
 		    x < f->area_x + f->area_w) {
 			a->cmp_focus = i;
 			flame_view_mouse(a, &a->cmp[i], y, x - f->area_x, dbl);
-			sync(a);
+			sync_panes(a);
 			return;
 		}
 	}

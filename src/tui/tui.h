@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+struct source_opts;
+
 #include "profile/prof.h"
 
 struct tui_opts {
@@ -26,6 +28,8 @@ struct tui_opts {
 	double diff_threshold;  /* fraction of the total; 0 for the default (0.1 %) */
 	bool diff_absolute;     /* start in absolute mode */
 	bool color_blind;       /* blue/red diff scale */
+	/* where the source pane finds code (--repo, --ref, --source-path, ...); may be NULL */
+	const struct source_opts *source_opts;
 };
 
 struct tui_app;

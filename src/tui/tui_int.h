@@ -14,13 +14,15 @@
 #include "base/buf.h"
 #include "profile/diff.h"
 #include "profile/flame.h"
+#include "profile/list.h"
 #include "profile/search.h"
 #include "profile/top.h"
 #include "profile/tree.h"
+#include "source/source.h"
 #include "theme.h"
 #include "tui.h"
 
-enum view { VIEW_FLAME, VIEW_TOP, VIEW_SANDWICH, VIEW_COMPARE, VIEW_COUNT };
+enum view { VIEW_FLAME, VIEW_TOP, VIEW_SANDWICH, VIEW_SOURCE, VIEW_COMPARE, VIEW_COUNT };
 
 #define ZOOM_STACK_MAX 256
 #define ZOOM_PATH_MAX 4096
@@ -110,6 +112,38 @@ struct sandwich_state {
 	int divider_y;
 };
 
+/*
+ * Finding a routine's code on a worker thread (source_find may clone or download).  The
+ * worker owns `file` until `done`; the UI thread joins and takes it.
+ */
+struct source_job {
+	pthread_t th;
+	bool running;                  /* UI thread only */
+	atomic_bool done;
+	volatile sig_atomic_t cancel;  /* set by the UI thread, polled by source_find */
+	double started_ms;
+	struct source_opts opts;       /* borrowed strings: the app's options outlive it */
+	char function[1024], path[4096];
+	struct source_file file;
+	int rc;
+	char err[256];
+};
+
+/* View 4: the per-line numbers of one function and, once found, its code. */
+struct source_state {
+	uint32_t name;             /* the function (string id); 0 when none is chosen */
+	struct list list;          /* its routines (one per file) */
+	uint32_t routine;          /* the one shown */
+	struct source_job job;
+	struct source_file file;   /* the code, when have_code */
+	bool have_code;
+	uint32_t *line_off, nlines;  /* start of each code line in file.data */
+	char err[256];             /* why there is no code */
+	int64_t sel, scroll;       /* selected line number; first visible row */
+	struct search search;      /* / in the code */
+	int area_y, area_h;
+};
+
 struct top_state {
 	struct top *all;  /* per sample type, computed once when the explorer opens */
 	struct top top;   /* the current type's table, sorted */
@@ -147,6 +181,7 @@ struct tui_app {
 	struct flame_pane cmp[2];    /* view c: base (0) and new (1), in step */
 	int cmp_focus;               /* the pane keys go to */
 	struct sandwich_state sw;    /* view 3 */
+	struct source_state src;     /* view 4 */
 	struct top_state tp;
 
 	/* search (flame graph) */
@@ -232,6 +267,22 @@ bool app_job_running(const struct tui_app *a);
 void app_cancel_job(struct tui_app *a);
 /* Waits for (and drops) a job in flight: before freeing the app. */
 void app_jobs_finish(struct tui_app *a);
+
+/* source_view.c */
+void source_view_draw(struct tui_app *a, int y, int h, int w);
+bool source_view_key(struct tui_app *a, int key);
+void source_view_mouse(struct tui_app *a, int y, bool dbl);
+void source_view_status(struct tui_app *a, struct buf *out);
+/* Shows the function `name` (a string id): its numbers now, its code when found. */
+int source_view_set(struct tui_app *a, uint32_t name);
+void source_view_release(struct tui_app *a);
+/* Lands a finished code lookup (true when something changed). */
+bool source_view_poll(struct tui_app *a);
+bool source_view_busy(const struct tui_app *a, double *started_ms);
+void source_view_cancel(struct tui_app *a);
+int source_view_set_search(struct tui_app *a, const char *pat);
+void source_view_search_jump(struct tui_app *a, int dir);
+void source_view_copy(struct tui_app *a);
 
 /* compare_view.c */
 void compare_view_draw(struct tui_app *a, int y, int h, int w);

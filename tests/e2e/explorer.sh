@@ -2,8 +2,8 @@
 # End-to-end: the explorer on a real Go CPU profile, driven in a private tmux server at
 # 80x24, asserting on what a person sees.  Usage: explorer.sh SMOLDER EXAMPLES_DIR
 . "$(dirname "$0")/lib.sh"
-smolder=$1
-ex=$2
+smolder=$(realpath "$1")
+ex=$(realpath "$2")
 trap e2e_stop EXIT
 
 e2e_start 80 24 "$smolder" "$ex/cpuwork-cpu.pb.gz"
@@ -104,7 +104,7 @@ expect "a double-click zooms into it" "^ all . main\.worker . main\.processBatch
 mouse $'\e[<65;40;6M'
 expect "the wheel moves to the widest child" "^ crypto/sha256\.\(\*digest\)\.Write  self.* \(10\.6% all, 81\.0% zoomed\)"
 keys Escape
-mouse $'\e[<0;70;1M\e[<0;70;1m'
+mouse $'\e[<0;73;1M\e[<0;73;1m'
 expect "a click on a tab switches view" "\[2\]Top"
 keys 1
 
@@ -163,7 +163,7 @@ e2e_stop
 e2e_start 80 24 "$smolder" diff "$ex/cpuwork-cpu.pb.gz" "$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz"
 expect "the diff header shows base -> new totals" "cpu \(nanoseconds\) . 9\.24 s → 11\.9 s"
 expect "the legend is on screen, in proportional mode" "less ▇▇▇▇ ▇ ▇▇▇▇ more . proportional . ±0\.1 % neutral . \+ new − removed"
-expect "the comparison tab exists in a diff" "c Cmp"
+expect "the comparison tab exists in a diff" "\[1\]Flame .* c *$"
 keys / s c o r e R e c o r d s Enter
 expect "the selection shows base -> new and the change" "main\.scoreRecords  base 1\.55 s \(16\.8%\) → new 4\.61 s \(38\.7%\)  \+21\.9 pp"
 keys a
@@ -191,6 +191,33 @@ tm resize-window -t e2e -x 170 -y 30
 expect "side by side from 160 columns" "base: .*total +new: "
 keys q
 expect "q quits the diff with status 0" "EXITED=0"
+e2e_stop
+
+# the source pane (4): per-line self/total (pprof -list numbers) with the code
+gosrc=$(cd "$ex/../../shared/testdata/go/src" && pwd)
+e2e_start 100 30 "$smolder" --source-path "$gosrc" "$ex/cpuwork-cpu.pb.gz"
+keys / s c o r e R e c o r d s Enter 4
+expect "4 opens the source pane on the hottest line" "hottest: line 146"
+expect "the file and where it came from" "cpuwork/main\.go \(local file\)"
+expect "per-line self and total with the heat gutter and the code" "1\.27 s +1\.27 s █ +146 +s = s\*0\.999"
+expect "the status line names the function and the line" "main\.scoreRecords  self 1\.55 s  total 1\.55 s \(16\.8%\) . line 146"
+keys k k ]
+expect "] jumps to the next line with a cost" "line 145: self 270 ms total 270 ms"
+keys g H
+expect "H jumps back to the hottest line" "hottest line: 146"
+tm set-option -g set-clipboard on
+keys y
+expect "y copies path:line" "copied .*cpuwork/main\.go:146"
+keys / r e c s Enter
+expect "/ searches the code" "line 1[0-9][0-9]"
+keys q
+e2e_stop
+# without the code: the numbers still show, with the reason
+e2e_start 100 30 env -C / "$smolder" "$ex/cpuwork-cpu.pb.gz"
+keys / s c o r e R e c o r d s Enter 4
+expect "without the code, the lines with a cost and why" "\(no code: no source for 'cpuwork/main\.go'"
+expect "the numbers are there" "1\.27 s +1\.27 s █ +146"
+keys q
 e2e_stop
 
 # R collapses recursion; e exports what is shown

@@ -1,6 +1,7 @@
 /* testutil.c — fixtures, decoding helpers and profile invariants for the unit tests. */
 #include "testutil.h"
 
+#include <libdeflate.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,4 +345,34 @@ const struct top_row *tu_top_row(const struct top *top, const struct prof *p,
 		if (strcmp(prof_str(p, top->rows[i].name), name) == 0)
 			return &top->rows[i];
 	return NULL;
+}
+
+void tu_gzip(const void *data, size_t n, struct buf *out)
+{
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
+	size_t cap = libdeflate_gzip_compress_bound(c, n), got;
+
+	buf_reset(out);
+	assert_int_equal(buf_grow(out, cap), 0);
+	got = libdeflate_gzip_compress(c, data, n, out->data, cap);
+	assert_true(got > 0);
+	out->len = got;
+	out->data[got] = '\0';
+	libdeflate_free_compressor(c);
+}
+
+void tu_base64(struct buf *out, const void *data, size_t n)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const uint8_t *p = data;
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3)
+		buf_printf(out, "%c%c%c%c", t[p[i] >> 2], t[(p[i] & 3) << 4 | p[i + 1] >> 4],
+			   t[(p[i + 1] & 15) << 2 | p[i + 2] >> 6], t[p[i + 2] & 63]);
+	if (n - i == 1)
+		buf_printf(out, "%c%c==", t[p[i] >> 2], t[(p[i] & 3) << 4]);
+	else if (n - i == 2)
+		buf_printf(out, "%c%c%c=", t[p[i] >> 2], t[(p[i] & 3) << 4 | p[i + 1] >> 4],
+			   t[(p[i + 1] & 15) << 2]);
 }

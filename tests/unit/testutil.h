@@ -69,6 +69,11 @@ void tu_top(const struct prof *p, const char *type, struct tree **tree, struct t
 const struct top_row *tu_top_row(const struct top *top, const struct prof *p,
 				 const char *name);
 
+/* gzip (libdeflate, level 6) of data[0..n) into out, replacing it. */
+void tu_gzip(const void *data, size_t n, struct buf *out);
+/* Appends the standard, padded base64 of data[0..n) to out. */
+void tu_base64(struct buf *out, const void *data, size_t n);
+
 /* Equality with the values in the failure message. */
 #define tu_assert_i64(got, want)                                                         \
 	do {                                                                             \

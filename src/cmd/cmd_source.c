@@ -1,0 +1,196 @@
+/*
+ * cmd_source.c — the store as a verb's source: --db --query --profile-type --from --to
+ * (--aggregate, --tenant, diff's --base-from/--base-to) turned into one merged profile
+ * through the store backend (see cmd.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/strvec.h"
+#include "base/timeparse.h"
+#include "cmd.h"
+#include "profile/selector.h"
+#include "store/store.h"
+
+int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src)
+{
+	switch (c - CMD_OPT_BASE) {
+	case 200: src->db = arg; break;
+	case 201: src->query = arg; break;
+	case 202: src->profile_type = arg; break;
+	case 203: src->from = arg; break;
+	case 204: src->to = arg; break;
+	case 205: src->aggregate = arg; break;
+	case 206: src->tenant = arg; break;
+	case 207: src->base_from = arg; break;
+	case 208: src->base_to = arg; break;
+	default: return 0;
+	}
+	src->used = true;
+	return 1;
+}
+
+void cmd_loaded_release(struct cmd_loaded *info)
+{
+	buf_release(&info->desc);
+	buf_release(&info->ptype);
+}
+
+int cmd_aggregation_note(const struct cmd_loaded *info, struct buf *out)
+{
+	const struct merge_info *mi = &info->info;
+	char a[40], b[40];
+
+	time_format_rfc3339(info->from_ns, a, sizeof(a));
+	time_format_rfc3339(info->to_ns, b, sizeof(b));
+	if (mi->averaged && mi->nseries > 1)
+		return buf_printf(out, "Aggregation: average of %llu profiles in %u series (each "
+				       "averaged over time, then added), %s to %s",
+				  (unsigned long long)mi->nprofiles, mi->nseries, a, b);
+	return buf_printf(out, "Aggregation: %s of %llu profile%s, %s to %s",
+			  mi->averaged ? "average" : "sum", (unsigned long long)mi->nprofiles,
+			  mi->nprofiles == 1 ? "" : "s", a, b);
+}
+
+/* The profile type: --profile-type, else the only one the selector has in the range. */
+static int pick_type(struct backend *be, const struct cmd_store_src *src,
+		     const struct selector *sel, struct time_range r, const char *db,
+		     struct buf *out)
+{
+	struct strvec types = STRVEC_INIT;
+	struct buf sb = BUF_INIT, list = BUF_INIT;
+	char a[40], z[40];
+	int64_t first, last;
+	size_t i;
+	int rc = 1;
+
+	if (src->profile_type)
+		return buf_puts(out, src->profile_type) ? 1 : 0;
+	if (be->ops->label_values(be, "__profile_type__", sel, r, &types)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		goto done;
+	}
+	selector_format(sel, &sb);
+	if (types.n == 1) {
+		rc = buf_puts(out, types.v[0]) ? 1 : 0;
+		goto done;
+	}
+	time_format_rfc3339(r.from_ns, a, sizeof(a));
+	time_format_rfc3339(r.to_ns, z, sizeof(z));
+	if (types.n == 0) {
+		if (store_time_bounds(be, sel, NULL, &first, &last) == 0) {
+			char f[40], l[40];
+
+			time_format_rfc3339(first, f, sizeof(f));
+			time_format_rfc3339(last, l, sizeof(l));
+			fprintf(stderr, "smolder: no profiles match %s between %s and %s in '%s'; it has "
+					"some from %s to %s (pick the range with --from and --to)\n",
+				sb.data, a, z, db, f, l);
+		} else {
+			fprintf(stderr, "smolder: no profiles match %s in '%s'\n", sb.data, db);
+		}
+		goto done;
+	}
+	for (i = 0; i < types.n; i++)
+		buf_printf(&list, "%s%s", i ? ", " : "", types.v[i]);
+	fprintf(stderr, "smolder: %zu profile types match %s between %s and %s; pick one with "
+			"--profile-type: %s\n", types.n, sb.data, a, z, list.data);
+done:
+	strvec_release(&types);
+	buf_release(&sb);
+	buf_release(&list);
+	return rc;
+}
+
+static int parse_time(const char *opt, const char *s, int64_t now, int64_t *out)
+{
+	if (timeparse(s, now, out)) {
+		fprintf(stderr, "smolder: %s: %s\n", opt, err_last());
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
+		 struct prof **out, struct cmd_loaded *info)
+{
+	struct buf path = BUF_INIT;
+	struct backend *be = NULL;
+	struct selector *sel = NULL;
+	struct query q = { 0 };
+	int64_t now = time_now_ns(), from, to;
+	int rc = 1;
+
+	*out = NULL;
+	memset(info, 0, sizeof(*info));
+	if (parse_time("--from", src->from ? src->from : "now-1h", now, &from) ||
+	    parse_time("--to", src->to ? src->to : "now", now, &to))
+		return 1;
+	if (base) {
+		int64_t len = to - from;
+
+		if ((src->base_from && parse_time("--base-from", src->base_from, now, &from)) ||
+		    (src->base_to && parse_time("--base-to", src->base_to, now, &to)))
+			return 1;
+		if (!src->base_from)
+			from = (src->base_to ? to : from) - len;
+		if (!src->base_to)
+			to = from + len;
+	}
+	if (from >= to) {
+		fprintf(stderr, "smolder: the range is empty: %s must come before %s\n",
+			base ? "--base-from" : "--from", base ? "--base-to" : "--to");
+		return 1;
+	}
+	if (src->aggregate && aggregate_parse(src->aggregate, &q.agg)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		return 1;
+	}
+	if (selector_parse(src->query ? src->query : "{}", &sel)) {
+		fprintf(stderr, "smolder: --query: %s\n", err_last());
+		return 1;
+	}
+	if ((src->db ? buf_puts(&path, src->db) : store_default_path(&path)) ||
+	    store_backend_open(path.data, src->tenant, &be)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		goto done;
+	}
+	be->cancel = env->cancel;
+	q.range.from_ns = from;
+	q.range.to_ns = to;
+	q.selector = sel;
+	if (pick_type(be, src, sel, q.range, path.data, &info->ptype))
+		goto done;
+	q.profile_type = info->ptype.data;
+	if ((rc = be->ops->merge(be, &q, out, &info->info))) {
+		struct buf msg = BUF_INIT;
+		int64_t first, last;
+
+		buf_puts(&msg, err_last());
+		if (rc == ERR_NOTFOUND && store_time_bounds(be, sel, q.profile_type, &first, &last) == 0) {
+			char f[40], l[40];
+
+			time_format_rfc3339(first, f, sizeof(f));
+			time_format_rfc3339(last, l, sizeof(l));
+			buf_printf(&msg, "; it has some from %s to %s (pick the range with --from and --to)",
+				   f, l);
+		}
+		fprintf(stderr, "smolder: %s\n", msg.data);
+		buf_release(&msg);
+		rc = 1;
+		goto done;
+	}
+	info->from_ns = from;
+	info->to_ns = to;
+	buf_printf(&info->desc, "%s ", path.data);
+	selector_format(sel, &info->desc);
+	rc = 0;
+done:
+	if (rc)
+		cmd_loaded_release(info);
+	backend_close(be);
+	selector_free(sel);
+	buf_release(&path);
+	return rc;
+}

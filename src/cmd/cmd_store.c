@@ -1,0 +1,630 @@
+/*
+ * cmd_store.c — the store from the command line:
+ *
+ *   smolder ingest FILE... [--db PATH] [--service NAME] [--name NAME] [--extra-labels k=v]
+ *   smolder query series|types|profile|timeline [--db PATH] [--query SEL] [--from T] ...
+ *
+ * `ingest` adds profile files offline, all in one transaction: series labels
+ * service_name (--service, else the file name up to its first '.'), __name__ (--name,
+ * else Pyroscope's rule on the sample types) and the extra labels; the time is the
+ * profile's time_nanos, or the file's modification time when the profile has none.
+ * `query` follows profilecli's `query series` and `query profile` (flags --query
+ * --from --to --profile-type --output; series as a table or JSON; profile to the
+ * console as the top table or --output pprof=FILE, refusing to overwrite without
+ * --force), plus `types` and `timeline`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/strvec.h"
+#include "base/text.h"
+#include "base/timeparse.h"
+#include "cmd.h"
+#include "ingest/encode.h"
+#include "ingest/load.h"
+#include "profile/selector.h"
+#include "profile/top.h"
+#include "store/store.h"
+
+#define NS_PER_YEAR (365LL * 86400 * 1000000000)
+
+static void ingest_help(FILE *f)
+{
+	fputs("usage: smolder ingest [options] FILE...\n"
+	      "\n"
+	      "Add profiles to the store, as if their program had pushed them to `smolder serve`.\n"
+	      "FILE is anything `smolder view` reads (pprof, folded, perf script, speedscope).\n"
+	      "Each sample type becomes a series with Pyroscope's labels: service_name,\n"
+	      "__name__ (process_cpu, memory, ...) and __profile_type__\n"
+	      "(e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds); pprof sample labels stay\n"
+	      "with the samples and can be selected with --query in every verb.\n"
+	      "\n"
+	      "      --db PATH              the store (created when missing; default $SMOLDER_DB,\n"
+	      "                             else $XDG_DATA_HOME/smolder/smolder.db)\n"
+	      "      --service NAME         service_name (default: the file name up to its first .)\n"
+	      "      --name NAME            __name__ (default: from the sample types; a contention\n"
+	      "                             profile whose file name says block is block, else mutex)\n"
+	      "      --extra-labels K=V     more series labels (repeat, or K=V,K2=V2)\n"
+	      "      --tenant NAME          the tenant (default: anonymous)\n"
+	      "  -h, --help                 this help\n"
+	      "\n"
+	      "The time is the profile's own (pprof time_nanos), else the file's modification time.\n",
+	      f);
+}
+
+/* "cpu.pb.gz" → "cpu"; "/x/y/app-heap.pprof" → "app-heap". */
+static int service_from_path(const char *path, struct buf *out)
+{
+	const char *base = strrchr(path, '/'), *dot;
+
+	base = base ? base + 1 : path;
+	if (strcmp(path, "-") == 0 || !*base)
+		return buf_puts(out, "unknown_service");
+	dot = strchr(base, '.');
+	return buf_add(out, base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
+}
+
+static int add_extra_labels(struct labelset *ls, const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int rc = 0;
+
+	if (!copy)
+		return err_set(ERR_NOMEM, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok) {
+			rc = err_set(ERR_USAGE, "--extra-labels wants NAME=VALUE, not '%.100s'", tok);
+			break;
+		}
+		*eq = '\0';
+		if (strncmp(tok, "__", 2) == 0 && strcmp(tok, "__session_id__") != 0) {
+			rc = err_set(ERR_USAGE, "--extra-labels: names starting with __ are reserved "
+						"('%.100s')", tok);
+			break;
+		}
+		rc = labelset_set(ls, tok, eq + 1);
+	}
+	free(copy);
+	return rc;
+}
+
+/* The profile's time, or the file's modification time, or now. */
+static int64_t ingest_time(const struct prof *p, const char *path)
+{
+	struct stat st;
+
+	/* Pyroscope: 0 or a time in 1970 (µs sent as ns by old clients) is not a time */
+	if (p->time_nanos > NS_PER_YEAR)
+		return p->time_nanos;
+	if (strcmp(path, "-") != 0 && !load_is_url(path) && stat(path, &st) == 0)
+		return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	return time_now_ns();
+}
+
+static const char *metric_name(const struct prof *p, const char *path)
+{
+	const char *n = labels_metric_name(p, NULL), *base = strrchr(path, '/');
+
+	/* Go's block and mutex profiles are the same shape: the file name tells them apart */
+	if (strcmp(n, "mutex") == 0 && strstr(base ? base + 1 : path, "block"))
+		return "block";
+	return n;
+}
+
+int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "service", required_argument, NULL, 's' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "extra-labels", required_argument, NULL, 'l' },
+		{ "tenant", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct load_opts lo = { env->cancel, true };
+	const char *db = NULL, *service = NULL, *name = NULL, *tenant = NULL;
+	struct labelset extra = LABELSET_INIT;
+	struct buf path = BUF_INIT, svc = BUF_INIT, pt = BUF_INIT;
+	struct store *s = NULL;
+	int c, i, rc = 1, failed = 0, stored = 0;
+
+	optind = 1;
+	while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 's': service = optarg; break;
+		case 'n': name = optarg; break;
+		case 't': tenant = optarg; break;
+		case 'l':
+			if (add_extra_labels(&extra, optarg)) {
+				fprintf(stderr, "smolder ingest: %s\n", err_last());
+				goto done;
+			}
+			break;
+		case 'h':
+			ingest_help(stdout);
+			rc = 0;
+			goto done;
+		default:
+			ingest_help(stderr);
+			rc = 2;
+			goto done;
+		}
+	}
+	if (optind >= argc) {
+		ingest_help(stderr);
+		rc = 2;
+		goto done;
+	}
+	if ((db ? buf_puts(&path, db) : store_default_path(&path)) ||
+	    store_make_parent_dir(path.data) || store_open(path.data, STORE_CREATE, &s) ||
+	    store_begin(s)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		goto done;
+	}
+	for (i = optind; i < argc; i++) {
+		struct labelset ls = LABELSET_INIT;
+		struct prof *p = NULL;
+		int64_t t;
+		uint32_t k;
+		char when[40];
+
+		buf_reset(&svc);
+		buf_reset(&pt);
+		if (load_profile(argv[i], &lo, &p)) {
+			fprintf(stderr, "smolder: %s\n", err_last());
+			failed++;
+			continue;
+		}
+		t = ingest_time(p, argv[i]);
+		if ((service ? buf_puts(&svc, service) : service_from_path(argv[i], &svc)) ||
+		    labelset_copy(&ls, &extra) ||
+		    (!labelset_get(&ls, "service_name") && labelset_set(&ls, "service_name", svc.data)) ||
+		    labelset_set(&ls, "__name__", name ? name : metric_name(p, argv[i])) ||
+		    store_write(s, tenant, &ls, p, t, p->duration_nanos)) {
+			fprintf(stderr, "smolder: cannot ingest '%s': %s\n", argv[i], err_last());
+			failed++;
+		} else {
+			for (k = 0; k < p->ntypes; k++) {
+				buf_printf(&pt, "%s", k ? ", " : "");
+				labels_profile_type(p, k, labelset_get(&ls, "__name__"), &pt);
+			}
+			time_format_rfc3339(t, when, sizeof(when));
+			printf("%s: service_name=%s at %s: %s\n", argv[i], labelset_get(&ls, "service_name"),
+			       when, pt.data);
+			stored++;
+		}
+		labelset_free(&ls);
+		prof_free(p);
+	}
+	if (store_commit(s)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		goto done;
+	}
+	if (stored)
+		printf("%d profile%s stored in %s\n", stored, stored == 1 ? "" : "s", path.data);
+	rc = failed ? 1 : 0;
+done:
+	store_close(s);
+	labelset_free(&extra);
+	buf_release(&path);
+	buf_release(&svc);
+	buf_release(&pt);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------------- */
+
+static void query_help(FILE *f)
+{
+	fputs("usage: smolder query series  [--db PATH] [--query SEL] [--from T] [--to T]\n"
+	      "                             [--label-names A,B] [--output table|json]\n"
+	      "       smolder query types   [--db PATH] [--query SEL] [--from T] [--to T]\n"
+	      "       smolder query profile [--db PATH] [--profile-type ID] [--query SEL] [--from T]\n"
+	      "                             [--to T] [--aggregate sum|avg]\n"
+	      "                             [--output console|pprof=FILE] [--force]\n"
+	      "       smolder query timeline [--db PATH] [--profile-type ID] [--query SEL]\n"
+	      "                             [--from T] [--to T] [--step 15s] [--group-by LABEL]\n"
+	      "\n"
+	      "What the store holds, with profilecli's flags: series (label sets with data in the\n"
+	      "range), profile types, one merged profile (printed like `smolder top`, or written\n"
+	      "as gzipped pprof), and a timeline (the value per step, as TSV).\n"
+	      "\n"
+	      "      --db PATH            the store (default $SMOLDER_DB, else\n"
+	      "                           $XDG_DATA_HOME/smolder/smolder.db)\n"
+	      "      --query SELECTOR     e.g. {service_name=\"app\", region=~\"eu-.*\"} (default {})\n"
+	      "      --from T, --to T     now-1h (default), now, RFC 3339, Unix seconds or ms\n"
+	      "      --profile-type ID    default: the only one the query has in the range\n"
+	      "      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"
+	      "      --tenant NAME        the tenant (default: anonymous)\n"
+	      "  -h, --help               this help\n",
+	      f);
+}
+
+struct qargs {
+	struct cmd_store_src st;
+	const char *output, *label_names, *step, *group_by;
+	bool force;
+};
+
+/* The store backend, selector and range of a query; prints errors. */
+static int q_open(const struct qargs *a, struct backend **be, struct selector **sel,
+		  struct time_range *r, struct buf *path)
+{
+	int64_t now = time_now_ns();
+
+	*be = NULL;
+	*sel = NULL;
+	if (timeparse(a->st.from ? a->st.from : "now-1h", now, &r->from_ns) ||
+	    timeparse(a->st.to ? a->st.to : "now", now, &r->to_ns)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		return 1;
+	}
+	if (r->from_ns >= r->to_ns) {
+		fprintf(stderr, "smolder: the range is empty: --from must come before --to\n");
+		return 1;
+	}
+	if (selector_parse(a->st.query ? a->st.query : "{}", sel)) {
+		fprintf(stderr, "smolder: --query: %s\n", err_last());
+		return 1;
+	}
+	if ((a->st.db ? buf_puts(path, a->st.db) : store_default_path(path)) ||
+	    store_backend_open(path->data, a->st.tenant, be)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		selector_free(*sel);
+		*sel = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+static void put_safe(FILE *f, const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	text_safe(&b, s, strlen(s), false);
+	if (b.data)
+		fwrite(b.data, 1, b.len, f);
+	buf_release(&b);
+}
+
+static int q_series(const struct qargs *a)
+{
+	struct backend *be;
+	struct selector *sel;
+	struct time_range r;
+	struct labelset_list l = { 0 };
+	struct strvec cols = STRVEC_INIT, only = STRVEC_INIT;
+	struct buf path = BUF_INIT;
+	size_t i, k;
+	int *width = NULL, rc = 1;
+	bool json = a->output && strcmp(a->output, "json") == 0;
+
+	if (a->output && !json && strcmp(a->output, "table") != 0) {
+		fprintf(stderr, "smolder query series: --output is table or json, not '%s'\n", a->output);
+		return 2;
+	}
+	if (q_open(a, &be, &sel, &r, &path))
+		return 1;
+	if (a->label_names) {
+		char *copy = strdup(a->label_names), *tok, *save = NULL;
+
+		for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save))
+			strvec_push(&only, tok);
+		free(copy);
+	}
+	if (be->ops->series(be, sel, r, &l)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		goto done;
+	}
+	for (i = 0; i < l.n; i++)
+		for (k = 0; k < l.v[i].n; k++)
+			if (!only.n || strvec_contains(&only, l.v[i].v[k].name))
+				strvec_push(&cols, l.v[i].v[k].name);
+	strvec_sort_unique(&cols);
+	if (json) {
+		json_t *root = json_object(), *arr = json_array();
+		char tf[40], tt[40];
+		char *text;
+
+		time_format_rfc3339(r.from_ns, tf, sizeof(tf));
+		time_format_rfc3339(r.to_ns, tt, sizeof(tt));
+		json_object_set_new(root, "from", json_string(tf));
+		json_object_set_new(root, "to", json_string(tt));
+		for (i = 0; i < l.n; i++) {
+			json_t *o = json_object();
+
+			for (k = 0; k < l.v[i].n; k++)
+				if (strvec_contains(&cols, l.v[i].v[k].name))
+					json_object_set_new(o, l.v[i].v[k].name,
+							    json_stringn(l.v[i].v[k].value,
+									 strlen(l.v[i].v[k].value)));
+			json_array_append_new(arr, o);
+		}
+		json_object_set_new(root, "series", arr);
+		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		json_decref(root);
+		rc = 0;
+		goto done;
+	}
+	if (!(width = calloc(cols.n + 1, sizeof(*width))))
+		goto done;
+	for (k = 0; k < cols.n; k++) {
+		width[k] = (int)strlen(cols.v[k]);
+		for (i = 0; i < l.n; i++) {
+			const char *v = labelset_get(&l.v[i], cols.v[k]);
+
+			if (v && (int)strlen(v) > width[k])
+				width[k] = (int)strlen(v);
+		}
+	}
+	for (k = 0; k < cols.n; k++)
+		printf("%s%-*s", k ? "  " : "", k + 1 < cols.n ? width[k] : 0, cols.v[k]);
+	putchar('\n');
+	for (i = 0; i < l.n; i++) {
+		for (k = 0; k < cols.n; k++) {
+			const char *v = labelset_get(&l.v[i], cols.v[k]);
+			int pad = width[k] - (int)strlen(v ? v : "");
+
+			printf("%s", k ? "  " : "");
+			put_safe(stdout, v ? v : "");
+			if (k + 1 < cols.n)
+				printf("%*s", pad, "");
+		}
+		putchar('\n');
+	}
+	rc = 0;
+done:
+	free(width);
+	strvec_release(&cols);
+	strvec_release(&only);
+	labelset_list_release(&l);
+	selector_free(sel);
+	backend_close(be);
+	buf_release(&path);
+	return rc;
+}
+
+static int q_types(const struct qargs *a)
+{
+	struct backend *be;
+	struct selector *sel;
+	struct time_range r;
+	struct strvec types = STRVEC_INIT;
+	struct buf path = BUF_INIT;
+	size_t i;
+	int rc = 1;
+
+	if (q_open(a, &be, &sel, &r, &path))
+		return 1;
+	if (be->ops->label_values(be, "__profile_type__", sel, r, &types)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+	} else {
+		for (i = 0; i < types.n; i++) {
+			put_safe(stdout, types.v[i]);
+			putchar('\n');
+		}
+		rc = 0;
+	}
+	strvec_release(&types);
+	selector_free(sel);
+	backend_close(be);
+	buf_release(&path);
+	return rc;
+}
+
+/* profilecli's pprof=FILE: a gzipped pprof, never over an existing file without --force. */
+static int write_pprof(const char *file, const struct prof *p, bool force)
+{
+	struct buf b = BUF_INIT;
+	int fd, rc = 1;
+
+	if (!*file) {
+		fprintf(stderr, "smolder: no file path after pprof=\n");
+		return 1;
+	}
+	if (encode_pprof(p, &b)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		goto done;
+	}
+	fd = open(file, O_WRONLY | O_CREAT | (force ? O_TRUNC : O_EXCL), 0644);
+	if (fd < 0) {
+		fprintf(stderr, "smolder: cannot create '%s': %s%s\n", file, strerror(errno),
+			errno == EEXIST ? " (--force overwrites it)" : "");
+		goto done;
+	}
+	if (write(fd, b.data, b.len) != (ssize_t)b.len || close(fd) != 0) {
+		fprintf(stderr, "smolder: cannot write '%s': %s\n", file, strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	buf_release(&b);
+	return rc;
+}
+
+static int q_profile(const struct qargs *a, const struct cmd_env *env)
+{
+	const char *out = a->output ? a->output : "console";
+	struct cmd_loaded ld = { 0 };
+	struct prof *p = NULL;
+	int rc = 1;
+
+	if (strcmp(out, "console") != 0 && strncmp(out, "pprof=", 6) != 0) {
+		fprintf(stderr, "smolder query profile: --output is console or pprof=FILE, not '%s'\n",
+			out);
+		return 2;
+	}
+	if (cmd_load_src(&a->st, false, env, &p, &ld))
+		return 1;
+	if (strncmp(out, "pprof=", 6) == 0) {
+		rc = write_pprof(out + 6, p, a->force);
+	} else {
+		struct top top = { 0 };
+		struct buf note = BUF_INIT;
+		char v[64];
+		uint32_t i;
+
+		cmd_aggregation_note(&ld, &note);
+		printf("Profile type: ");
+		put_safe(stdout, ld.ptype.data);
+		printf("\nQuery: ");
+		put_safe(stdout, ld.desc.data);
+		printf("\n%s\n", note.data);
+		if (top_compute(p, 0, &top) == 0) {
+			top_sort(&top, p, TOP_SORT_FLAT, false);
+			printf("total\t%lld\nflat\tcum\tname\n", (long long)top.total);
+			for (i = 0; i < top.n; i++) {
+				struct buf nb = BUF_INIT;
+
+				text_safe(&nb, prof_str(p, top.rows[i].name), prof_strlen(p, top.rows[i].name),
+					  false);
+				snprintf(v, sizeof(v), "%lld\t%lld", (long long)top.rows[i].flat,
+					 (long long)top.rows[i].cum);
+				printf("%s\t%s\n", v, nb.data ? nb.data : "");
+				buf_release(&nb);
+			}
+			rc = 0;
+		} else {
+			fprintf(stderr, "smolder: %s\n", err_last());
+		}
+		top_release(&top);
+		buf_release(&note);
+	}
+	cmd_loaded_release(&ld);
+	prof_free(p);
+	return rc;
+}
+
+static int q_timeline(const struct qargs *a)
+{
+	struct backend *be;
+	struct selector *sel;
+	struct time_range r;
+	struct query q = { 0 };
+	struct series_points_list l = { 0 };
+	struct strvec types = STRVEC_INIT;
+	struct buf path = BUF_INIT;
+	int64_t step_ns = 15000000000LL;
+	size_t i, k;
+	int rc = 1;
+
+	if (a->step && (timeparse_duration(a->step, &step_ns) || step_ns < 1000000)) {
+		fprintf(stderr, "smolder: --step: %s\n", step_ns < 1000000 ? "at least 1ms" : err_last());
+		return 2;
+	}
+	if (q_open(a, &be, &sel, &r, &path))
+		return 1;
+	q.selector = sel;
+	q.range = r;
+	if (a->st.aggregate && aggregate_parse(a->st.aggregate, &q.agg)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		goto done;
+	}
+	q.profile_type = a->st.profile_type;
+	if (!q.profile_type) {
+		if (be->ops->label_values(be, "__profile_type__", sel, r, &types)) {
+			fprintf(stderr, "smolder: %s\n", err_last());
+			goto done;
+		}
+		if (types.n != 1) {
+			fprintf(stderr, "smolder: %zu profile types match; pick one with --profile-type\n",
+				types.n);
+			goto done;
+		}
+		q.profile_type = types.v[0];
+	}
+	if (be->ops->timeline(be, &q, (double)step_ns / 1e9, a->group_by, &l)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		goto done;
+	}
+	printf("%stime\tvalue\n", a->group_by ? "group\t" : "");
+	for (i = 0; i < l.n; i++)
+		for (k = 0; k < l.v[i].n; k++) {
+			char t[40];
+
+			time_format_rfc3339(l.v[i].ts_ms[k] * 1000000, t, sizeof(t));
+			if (a->group_by) {
+				const char *g = labelset_get(&l.v[i].labels, a->group_by);
+
+				put_safe(stdout, g ? g : "");
+				putchar('\t');
+			}
+			printf("%s\t%.17g\n", t, l.v[i].values[k]);
+		}
+	rc = 0;
+done:
+	series_points_list_release(&l);
+	strvec_release(&types);
+	selector_free(sel);
+	backend_close(be);
+	buf_release(&path);
+	return rc;
+}
+
+int cmd_query(int argc, char **argv, const struct cmd_env *env)
+{
+	static const struct option opts[] = {
+		CMD_STORE_OPTIONS,
+		{ "output", required_argument, NULL, 'o' },
+		{ "label-names", required_argument, NULL, 'L' },
+		{ "step", required_argument, NULL, 'S' },
+		{ "group-by", required_argument, NULL, 'G' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct qargs a = { 0 };
+	const char *what;
+	int c;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		query_help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	what = argv[1];
+	optind = 1;
+	while ((c = getopt_long_only(argc - 1, argv + 1, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': a.output = optarg; break;
+		case 'L': a.label_names = optarg; break;
+		case 'S': a.step = optarg; break;
+		case 'G': a.group_by = optarg; break;
+		case 'F': a.force = true; break;
+		case 'h': query_help(stdout); return 0;
+		default:
+			if (cmd_store_opt(c, optarg, &a.st))
+				break;
+			query_help(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		query_help(stderr);
+		return 2;
+	}
+	if (strcmp(what, "series") == 0)
+		return q_series(&a);
+	if (strcmp(what, "types") == 0 || strcmp(what, "profile-types") == 0)
+		return q_types(&a);
+	if (strcmp(what, "profile") == 0)
+		return q_profile(&a, env);
+	if (strcmp(what, "timeline") == 0)
+		return q_timeline(&a);
+	fprintf(stderr, "smolder query: '%s' is not series, types, profile or timeline\n", what);
+	return 2;
+}

@@ -1,0 +1,424 @@
+/*
+ * ingest_query.c — reading a request the way Pyroscope's Go handler does: headers, the
+ * query string (Go's url.ParseQuery), times (pkg/og/util/attime) and the `name`
+ * parameter's label set (api/model/labelset).  See ingest_int.h.
+ */
+#include "ingest_int.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+const char *ingest_header(const struct ingest_request *rq, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rq->nheaders; i++)
+		if (rq->headers[i].name && rq->headers[i].value &&
+		    strcasecmp(rq->headers[i].name, name) == 0)
+			return rq->headers[i].value;
+	return NULL;
+}
+
+int ingest_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int ingest_unescape(const char *s, size_t n, bool plus, struct buf *out)
+{
+	size_t i;
+
+	buf_reset(out);
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '%') {
+			int h, l;
+
+			if (i + 2 >= n || (h = ingest_hexval((unsigned char)s[i + 1])) < 0 ||
+			    (l = ingest_hexval((unsigned char)s[i + 2])) < 0)
+				return -1;
+			c = (char)(h << 4 | l);
+			i += 2;
+		} else if (c == '+' && plus) {
+			c = ' ';
+		}
+		if (buf_add(out, &c, 1))
+			return -1;
+	}
+	if (!out->data && buf_add(out, "", 0))
+		return -1;
+	return 0;
+}
+
+int ingest_param(const struct ingest_request *rq, const char *key, struct buf *val)
+{
+	struct buf k = BUF_INIT;
+	const char *q = rq->query, *end;
+	size_t klen = strlen(key), i;
+	int found = 0;
+
+	buf_reset(val);
+	if (!q) {
+		for (i = 0; i < rq->nparams; i++) {
+			const struct ingest_param *p = &rq->params[i];
+
+			if (p->name && strcmp(p->name, key) == 0) {
+				const char *v = p->value ? p->value : "";
+
+				buf_add(val, v, p->value_len ? p->value_len : strlen(v));
+				if (!val->data)
+					buf_add(val, "", 0);
+				return 1;
+			}
+		}
+		return 0;
+	}
+	end = q + strlen(q);
+	while (q < end && !found) {
+		const char *amp = memchr(q, '&', (size_t)(end - q)), *eq;
+		size_t n;
+
+		if (!amp)
+			amp = end;
+		n = (size_t)(amp - q);
+		/* Go refuses pairs with a ';' and skips empty ones */
+		if (n > 0 && !memchr(q, ';', n)) {
+			eq = memchr(q, '=', n);
+			if (ingest_unescape(q, eq ? (size_t)(eq - q) : n, true, &k) == 0 &&
+			    k.len == klen && memcmp(k.data, key, klen) == 0) {
+				size_t vn = eq ? (size_t)(amp - eq - 1) : 0;
+
+				if (eq)
+					found = ingest_unescape(eq + 1, vn, true, val) == 0;
+				else
+					found = buf_add(val, "", 0) == 0;
+			}
+		}
+		q = amp + 1;
+	}
+	buf_release(&k);
+	if (!found)
+		buf_reset(val);
+	return found;
+}
+
+bool ingest_atoi(const char *s, size_t n, int64_t *out)
+{
+	size_t i = 0;
+	bool neg = false;
+	uint64_t v = 0;
+
+	if (n && (s[0] == '+' || s[0] == '-'))
+		neg = s[i++] == '-';
+	if (i == n)
+		return false;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > (uint64_t)INT64_MAX + neg)
+		return false;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return true;
+}
+
+/* ---- attime ---- */
+
+static int64_t sat_mul(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_mul_overflow(a, b, &r))
+		return (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b < 0 ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
+/* Go's strconv.Atoi on digits only: clamps at the int64 range like its range error. */
+static int64_t atoi_sat(const char *s, size_t n)
+{
+	int64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (v > (INT64_MAX - (s[i] - '0')) / 10)
+			return INT64_MAX;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static bool yyyymmdd(const char *s, int64_t *out)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[4] - '0') * 10 + (s[5] - '0'), d = (s[6] - '0') * 10 + (s[7] - '0');
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	int64_t days;
+
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap) ||
+	    y <= 1900)
+		return false;
+	/* days from the civil date (Howard Hinnant's algorithm) */
+	{
+		int yy = y - (m <= 2);
+		int era = yy / 400, yoe = yy - era * 400;
+		int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+		int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+		days = (int64_t)era * 146097 + doe - 719468;
+	}
+	*out = sat_mul(days * 86400, 1000000000);  /* year 9999 is past 2262 */
+	return true;
+}
+
+/* The seconds a unit word stands for, by prefix, as attime's getUnitMultiplier. */
+static int64_t unit_seconds(const char *u, size_t n)
+{
+	if (n >= 1 && u[0] == 's')
+		return 1;
+	if ((n >= 3 && memcmp(u, "mon", 3) == 0) || (n >= 1 && u[0] == 'M'))
+		return 3600 * 24 * 30;
+	if (n >= 1 && u[0] == 'm')
+		return 60;
+	if (n >= 1 && u[0] == 'h')
+		return 3600;
+	if (n >= 1 && u[0] == 'd')
+		return 3600 * 24;
+	if (n >= 1 && u[0] == 'w')
+		return 3600 * 24 * 7;
+	if (n >= 1 && u[0] == 'y')
+		return 3600 * 24 * 365;
+	return 0;
+}
+
+int64_t ingest_attime(const char *in, size_t n, int64_t now_ns)
+{
+	char s[64];
+	size_t len = 0, i, digits;
+	const char *off;
+	int64_t sign = 1, num, v;
+
+	/* trim, then drop '_', ',' and ' '; a longer string cannot be a time we read */
+	while (n && isspace((unsigned char)*in))
+		in++, n--;
+	while (n && isspace((unsigned char)in[n - 1]))
+		n--;
+	for (i = 0; i < n && len < sizeof(s) - 1; i++)
+		if (in[i] != '_' && in[i] != ',' && in[i] != ' ')
+			s[len++] = in[i];
+	if (i < n)
+		return now_ns;
+	s[len] = '\0';
+	for (digits = 0; digits < len && s[digits] >= '0' && s[digits] <= '9'; digits++)
+		;
+	if (len > 0 && digits == len) {
+		if (len == 8 && yyyymmdd(s, &v))
+			return v;
+		v = atoi_sat(s, len);
+		switch (len) {
+		case 13:
+			return sat_mul(v, 1000000);
+		case 16:
+			return sat_mul(v, 1000);
+		case 19:
+			return v;
+		default:
+			return sat_mul(v, 1000000000);
+		}
+	}
+	/* relative to now: the reference before the sign is ignored, as upstream */
+	off = strchr(s, '+');
+	if (!off)
+		off = strchr(s, '-');
+	if (!off)
+		return now_ns;
+	if (*off == '-')
+		sign = -1;
+	off++;
+	/* one term: leading digits, then the rest of the string names the unit */
+	for (digits = 0; off[digits] >= '0' && off[digits] <= '9'; digits++)
+		;
+	num = atoi_sat(off, digits);
+	v = sat_mul(sat_mul(num, unit_seconds(off + digits, strlen(off + digits))),
+		    1000000000);
+	return sat_add(now_ns, sign * (v == INT64_MIN ? INT64_MAX : v));
+}
+
+/* ---- the `name` parameter ---- */
+
+static bool label_rune_ok(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '.';
+}
+
+static bool app_rune_ok(unsigned char c)
+{
+	return label_rune_ok(c) || c == '-' || c == '/';
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t need, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < need)
+		return 0;
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return need;
+}
+
+/* Go's bytes.Buffer.WriteRune of each rune: invalid bytes become U+FFFD. */
+static int add_runes(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		k = utf8_seq((const unsigned char *)s + i, n - i);
+		if (k == 0) {
+			if (buf_add(out, "\xef\xbf\xbd", 3))
+				return ERR_NOMEM;
+			i++;
+		} else {
+			if (buf_add(out, s + i, k))
+				return ERR_NOMEM;
+			i += k;
+		}
+	}
+	return buf_add(out, "", 0);
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n && isspace((unsigned char)**s))
+		(*s)++, (*n)--;
+	while (*n && isspace((unsigned char)(*s)[*n - 1]))
+		(*n)--;
+}
+
+static int bad_char(const char *what, const char *s, size_t n, size_t at)
+{
+	struct buf q = BUF_INIT, c = BUF_INIT;
+	int rc;
+
+	ingest_quote(&q, s, n);
+	ingest_quote(&c, s + at, utf8_seq((const unsigned char *)s + at, n - at) ?
+					 utf8_seq((const unsigned char *)s + at, n - at) : 1);
+	rc = err_set(ERR_PARSE, "invalid %s %s: character %s is not allowed", what,
+		     q.data ? q.data : "", c.data ? c.data : "");
+	buf_release(&q);
+	buf_release(&c);
+	return rc;
+}
+
+/*
+ * One `key=value` pair: the key trimmed and checked (unless it is __name__), the value
+ * trimmed and kept rune by rune.  Duplicate keys: the last one wins (a Go map).
+ */
+static int name_pair(struct labelset *out, const char *k, size_t kn, const char *v,
+		     size_t vn)
+{
+	struct buf key = BUF_INIT, val = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	trim(&k, &kn);
+	trim(&v, &vn);
+	if (kn == 8 && memcmp(k, "__name__", 8) == 0) {
+		if (vn == 0)  /* it would replace the app name with nothing */
+			return err_set(ERR_PARSE, "service name is required");
+	} else {
+		if (kn == 0)
+			return err_set(ERR_PARSE, "label name is required");
+		for (i = 0; i < kn; i++)
+			if (!label_rune_ok((unsigned char)k[i]))
+				return bad_char("label name", k, kn, i);
+	}
+	if ((rc = add_runes(&key, k, kn)) || (rc = add_runes(&val, v, vn)))
+		goto done;
+	rc = ingest_label_add(out, key.data, key.len, val.data, val.len, false);
+done:
+	buf_release(&key);
+	buf_release(&val);
+	return rc;
+}
+
+int ingest_name_parse(const char *s, size_t n, struct labelset *out)
+{
+	const char *brace = memchr(s, '{', n), *app = s, *p, *end = s + n;
+	size_t an = brace ? (size_t)(brace - s) : n, i;
+	int rc;
+
+	/* the app name: everything before the first '{', trimmed */
+	trim(&app, &an);
+	if (an == 0)
+		return err_set(ERR_PARSE, "service name is required");
+	for (i = 0; i < an; i++)
+		if (!app_rune_ok((unsigned char)app[i]))
+			return bad_char("service name", app, an, i);
+	if ((rc = ingest_label_add(out, "__name__", 8, app, an, false)) || !brace)
+		return rc;
+	/*
+	 * labelset.Parse's states: a key runs to '=' (a '}' there ends the list), a value to
+	 * ',' or '}' — after which another key may follow, so `a{x=1}y=2` has y too.  A key
+	 * or value that the end cuts off is dropped (the parser appends a '{' to its input,
+	 * which lands in the unfinished key or value).
+	 */
+	p = brace + 1;
+	while (p < end) {
+		const char *k = p, *eq, *v;
+
+		while (p < end && *p != '=' && *p != '}')
+			p++;
+		if (p >= end || *p == '}')
+			break;
+		eq = p++;
+		v = p;
+		while (p < end && *p != ',' && *p != '}')
+			p++;
+		if (p >= end)
+			break;
+		if ((rc = name_pair(out, k, (size_t)(eq - k), v, (size_t)(p - v))))
+			return rc;
+		p++;
+	}
+	return 0;
+}

@@ -1,0 +1,588 @@
+/*
+ * git.c — everything smolder does with libgit2 (the only file that includes git2.h):
+ * open a local clone, or clone a remote URL once, bare, into <cache>/repos/<name>, and
+ * read the blob at REF:path without a checkout, following symlinks only while they stay
+ * inside the tree.  A clone is fetched when the ref is missing, or when it is a branch or
+ * tag and the last fetch is older than the TTL (at most once per source_find call).
+ *
+ * Clones are made in a temporary directory and renamed into place under an flock'd
+ * <name>.lock, so two threads or processes never clone the same URL into one directory.
+ * Local repositories are opened read-only in spirit: nothing here writes to them (they
+ * are never fetched; a missing ref is reported instead).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/vec.h"
+#include "source_int.h"
+
+#define GIT_MAX_HOPS 8       /* symlinks followed in one lookup */
+#define GIT_LINK_MAX 4096    /* bytes of a symlink target */
+#define LOCK_WAIT_MS 600000  /* waiting for another clone of the same URL */
+
+struct src_git {
+	char *key;  /* the repository as given (path or URL) */
+	git_repository *repo;
+	bool remote;
+	bool fetched;  /* fetched during this call */
+	char *dir;     /* the clone directory (remote) */
+};
+
+void src_git_global_init(void)
+{
+	git_libgit2_init();
+	/* read-only use of clones that belong to another user (deploy accounts) */
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+}
+
+static int git_fail(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+	char msg[300];
+	size_t i;
+
+	snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unknown libgit2 error");
+	for (i = 0; msg[i]; i++)
+		if (msg[i] == '\n' || msg[i] == '\r' || msg[i] == '\t')
+			msg[i] = ' ';
+	for (i = strlen(msg); i > 0 && (msg[i - 1] == ' ' || msg[i - 1] == '.'); i--)
+		msg[i - 1] = '\0';
+	return err_set(code, "%s: %s", what, msg);
+}
+
+static char *clone_dir(struct src_ctx *c, const char *url)
+{
+	char *name, *dir;
+
+	if (!c->cache_dir[0])
+		return NULL;
+	name = url_cache_name(url);
+	if (!name)
+		return NULL;
+	if (asprintf(&dir, "%s/repos/%s", c->cache_dir, name) < 0)
+		dir = NULL;
+	free(name);
+	return dir;
+}
+
+bool src_git_clone_exists(struct src_ctx *c, const char *url)
+{
+	char *dir = clone_dir(c, url);
+	struct stat st;
+	bool ok;
+
+	if (!dir)
+		return false;
+	ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	free(dir);
+	return ok;
+}
+
+void src_git_close_all(struct src_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ngits; i++) {
+		git_repository_free(c->gits[i]->repo);
+		free(c->gits[i]->key);
+		free(c->gits[i]->dir);
+		free(c->gits[i]);
+	}
+	free(c->gits);
+	c->gits = NULL;
+	c->ngits = c->capgits = 0;
+}
+
+static struct src_git *cached(struct src_ctx *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->ngits; i++)
+		if (strcmp(c->gits[i]->key, key) == 0)
+			return c->gits[i];
+	return NULL;
+}
+
+static int remember(struct src_ctx *c, const char *key, git_repository *repo, bool remote,
+		    char *dir, struct src_git **out)
+{
+	struct src_git *g = calloc(1, sizeof(*g));
+
+	if (!g || vec_reserve(&c->gits, &c->capgits, c->ngits + 1) ||
+	    !(g->key = strdup(key))) {
+		free(g);
+		git_repository_free(repo);
+		free(dir);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	g->repo = repo;
+	g->remote = remote;
+	g->dir = dir;
+	c->gits[c->ngits++] = g;
+	*out = g;
+	return 0;
+}
+
+int src_git_probe(struct src_ctx *c, const char *path)
+{
+	git_repository *repo;
+	struct src_git *g;
+	int rc;
+
+	if (cached(c, path))
+		return 0;
+	rc = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (rc == GIT_ENOTFOUND)
+		return err_set(ERR_NOTFOUND, "'%s' is not a git repository", path);
+	if (rc < 0)
+		return git_fail(ERR_IO, "cannot open the repository");
+	return remember(c, path, repo, false, NULL, &g);
+}
+
+/* ---------------------------------------------------------------- network callbacks */
+
+struct netcb {
+	struct src_ctx *c;
+	char what[300];
+	int cred_tries;
+};
+
+static int on_transfer(const git_indexer_progress *st, void *payload)
+{
+	struct netcb *n = payload;
+
+	if (n->c->o->cancel && *n->c->o->cancel)
+		return -1;
+	if (n->c->o->progress)
+		n->c->o->progress(n->c->o->progress_arg, n->what,
+				  st->received_objects + st->indexed_deltas,
+				  st->total_objects + st->total_deltas);
+	return 0;
+}
+
+static int on_credentials(git_credential **out, const char *url, const char *user,
+			  unsigned int allowed, void *payload)
+{
+	struct netcb *n = payload;
+
+	(void)url;
+	/* ssh: the agent, once; nothing else (the GitHub token is for the API host only) */
+	if ((allowed & GIT_CREDENTIAL_SSH_KEY) && n->cred_tries++ == 0)
+		return git_credential_ssh_key_from_agent(out, user ? user : "git");
+	return GIT_PASSTHROUGH;
+}
+
+static void set_callbacks(git_remote_callbacks *cb, struct netcb *n)
+{
+	cb->transfer_progress = on_transfer;
+	cb->credentials = on_credentials;
+	cb->payload = n;
+}
+
+static int create_mirror_remote(git_remote **out, git_repository *repo, const char *name,
+				const char *url, void *payload)
+{
+	(void)payload;
+	/* branches land in refs/heads/ so that a ref resolves as it does upstream */
+	return git_remote_create_with_fetchspec(out, repo, name, url, "+refs/heads/*:refs/heads/*");
+}
+
+static void touch_stamp(const char *gitdir)
+{
+	char *p;
+	int fd;
+
+	if (asprintf(&p, "%s/smolder-fetched", gitdir) < 0)
+		return;
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	free(p);
+}
+
+static bool stale(struct src_ctx *c, const char *gitdir)
+{
+	char *p;
+	struct stat st;
+	bool old = true;
+
+	if (c->ttl < 0)
+		return true;
+	if (asprintf(&p, "%s/smolder-fetched", gitdir) < 0)
+		return true;
+	if (stat(p, &st) == 0)
+		old = time(NULL) - st.st_mtime > c->ttl;
+	free(p);
+	return old;
+}
+
+static int lock_clone(struct src_ctx *c, const char *dir, int *fd)
+{
+	char *p;
+	int waited = 0;
+
+	if (asprintf(&p, "%s.lock", dir) < 0)
+		return err_set(ERR_NOMEM, "out of memory");
+	*fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(p);
+	if (*fd < 0)
+		return err_set(ERR_IO, "cannot create a lock next to '%s': %s", dir, strerror(errno));
+	while (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		if ((c->o->cancel && *c->o->cancel) || waited >= LOCK_WAIT_MS) {
+			close(*fd);
+			return err_set(ERR_CANCELLED, "waiting for another clone of the repository");
+		}
+		usleep(100000);
+		waited += 100;
+	}
+	return 0;
+}
+
+static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_repository **out)
+{
+	git_clone_options co;
+	struct netcb n = { c, "", 0 };
+	char *tmp = NULL, *shown = url_redact(url), *parent = NULL;
+	int fd = -1, rc = 0;
+
+	*out = NULL;
+	git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
+	if (asprintf(&parent, "%s/repos", c->cache_dir) < 0 || !shown) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = src_mkdirs(parent)) || (rc = lock_clone(c, dir, &fd)))
+		goto done;
+	if (git_repository_open_bare(out, dir) == 0)
+		goto done; /* cloned meanwhile by someone else */
+	if (asprintf(&tmp, "%s.tmp-%ld", dir, (long)getpid()) < 0) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	src_rmtree(tmp);
+	snprintf(n.what, sizeof(n.what), "cloning %s", shown);
+	if (c->o->progress)
+		c->o->progress(c->o->progress_arg, n.what, 0, 0);
+	co.bare = 1;
+	co.remote_cb = create_mirror_remote;
+	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+	set_callbacks(&co.fetch_opts.callbacks, &n);
+	if (git_clone(out, url, tmp, &co) < 0) {
+		if (c->o->cancel && *c->o->cancel)
+			rc = err_set(ERR_CANCELLED, "clone of '%s' cancelled", shown);
+		else
+			rc = git_fail(ERR_NET, "cannot clone");
+		*out = NULL;
+		src_rmtree(tmp);
+		goto done;
+	}
+	git_repository_free(*out);
+	*out = NULL;
+	touch_stamp(tmp);
+	if (rename(tmp, dir) < 0) {
+		rc = err_set(ERR_IO, "cannot move the clone to '%s': %s", dir, strerror(errno));
+		src_rmtree(tmp);
+		goto done;
+	}
+	if (git_repository_open_bare(out, dir) < 0)
+		rc = git_fail(ERR_IO, "cannot open the new clone");
+done:
+	if (fd >= 0)
+		close(fd); /* releases the lock */
+	free(tmp);
+	free(parent);
+	free(shown);
+	return rc;
+}
+
+static int fetch_repo(struct src_ctx *c, struct src_git *g)
+{
+	char heads[] = "+refs/heads/*:refs/heads/*", tags[] = "+refs/tags/*:refs/tags/*";
+	char *refspecs[] = { heads, tags };
+	const git_strarray specs = { refspecs, 2 };
+	git_fetch_options fo;
+	git_remote *remote = NULL;
+	struct netcb n = { c, "", 0 };
+	char *shown = url_redact(g->key);
+	int rc = 0, fd = -1;
+
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	g->fetched = true;
+	if (c->o->offline) {
+		free(shown);
+		return err_set(ERR_NOTFOUND, "offline: not fetched");
+	}
+	snprintf(n.what, sizeof(n.what), "fetching %s", shown ? shown : "?");
+	if (c->o->progress)
+		c->o->progress(c->o->progress_arg, n.what, 0, 0);
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+	set_callbacks(&fo.callbacks, &n);
+	if ((rc = lock_clone(c, g->dir, &fd)))
+		goto done;
+	/* an anonymous remote with the clone's refspecs: the URL is the cache key anyway */
+	if (git_remote_create_anonymous(&remote, g->repo, g->key) < 0) {
+		rc = git_fail(ERR_IO, "cannot set up the fetch");
+		goto done;
+	}
+	if (git_remote_fetch(remote, &specs, &fo, "smolder: fetch") < 0) {
+		if (c->o->cancel && *c->o->cancel)
+			rc = err_set(ERR_CANCELLED, "fetch cancelled");
+		else
+			rc = git_fail(ERR_NET, "cannot fetch");
+		goto done;
+	}
+	touch_stamp(g->dir);
+done:
+	if (fd >= 0)
+		close(fd);
+	git_remote_free(remote);
+	free(shown);
+	return rc;
+}
+
+static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src_git **out)
+{
+	git_repository *repo = NULL;
+	char *dir, *shown;
+	int rc;
+
+	if ((*out = cached(c, key)) != NULL)
+		return 0;
+	if (!remote) {
+		if (git_repository_open_ext(&repo, key, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+			return git_fail(ERR_NOTFOUND, "not a git repository");
+		return remember(c, key, repo, false, NULL, out);
+	}
+	dir = clone_dir(c, key);
+	if (!dir)
+		return err_set(ERR_NOTFOUND, "no cache directory to clone into (set XDG_CACHE_HOME)");
+	if (git_repository_open_bare(&repo, dir) < 0) {
+		if (c->o->offline) {
+			free(dir);
+			return err_set(ERR_NOTFOUND, "offline, and not cloned yet");
+		}
+		shown = url_redact(key);
+		src_trace(c, "git: cloning '%s' into '%s' (once; later reads are local)",
+			  shown ? shown : "?", dir);
+		free(shown);
+		if ((rc = clone_repo(c, key, dir, &repo))) {
+			free(dir);
+			return rc;
+		}
+	}
+	return remember(c, key, repo, true, dir, out);
+}
+
+static int resolve_commit(struct src_git *g, const char *ref, git_commit **out)
+{
+	const char *spec = ref && *ref ? ref : "HEAD";
+	git_object *obj = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = git_revparse_single(&obj, g->repo, spec);
+	if (rc < 0 && !g->remote && ref && *ref) {
+		char *alt;
+
+		if (asprintf(&alt, "origin/%s", ref) >= 0) {
+			rc = git_revparse_single(&obj, g->repo, alt);
+			free(alt);
+		}
+	}
+	if (rc < 0)
+		return ERR_NOTFOUND;
+	rc = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
+	git_object_free(obj);
+	return rc < 0 ? ERR_NOTFOUND : 0;
+}
+
+/* the blob at path in the commit's tree; symlinks followed while they stay inside */
+static int lookup_path(git_repository *repo, git_tree *root, const char *path, git_blob **out)
+{
+	char *cur = strdup(path);
+	int hops = 0, rc = 0;
+
+	*out = NULL;
+	if (!cur)
+		return err_set(ERR_NOMEM, "out of memory");
+restart:;
+	{
+		git_tree *tree = root, *sub = NULL;
+		char *p = cur;
+
+		for (;;) {
+			char *slash = strchr(p, '/');
+			const git_tree_entry *e;
+			git_filemode_t mode;
+
+			if (slash)
+				*slash = '\0';
+			e = git_tree_entry_byname(tree, p);
+			if (slash)
+				*slash = '/';
+			if (!e) {
+				rc = err_set(ERR_NOTFOUND, "not in the tree at that ref");
+				break;
+			}
+			mode = git_tree_entry_filemode(e);
+			if (mode == GIT_FILEMODE_LINK) {
+				git_blob *lb = NULL;
+				char *target, *parent, *next;
+				const char *bad;
+
+				if (++hops > GIT_MAX_HOPS) {
+					rc = err_set(ERR_NOTFOUND, "'%s': too many symlinks", path);
+					break;
+				}
+				if (git_blob_lookup(&lb, repo, git_tree_entry_id(e)) < 0 ||
+				    git_blob_rawsize(lb) > GIT_LINK_MAX) {
+					git_blob_free(lb);
+					rc = err_set(ERR_NOTFOUND, "'%s': unreadable symlink", path);
+					break;
+				}
+				target = strndup(git_blob_rawcontent(lb), (size_t)git_blob_rawsize(lb));
+				git_blob_free(lb);
+				parent = strndup(cur, (size_t)(p - cur));
+				if (!target || !parent) {
+					free(target);
+					free(parent);
+					rc = err_set(ERR_NOMEM, "out of memory");
+					break;
+				}
+				if (target[0] == '/') {
+					free(target);
+					free(parent);
+					rc = err_set(ERR_NOTFOUND,
+						     "refused: '%s' is a symlink out of the repository",
+						     path);
+					break;
+				}
+				next = path_join(parent, target, slash ? slash + 1 : "", NULL);
+				free(target);
+				free(parent);
+				if (!next) {
+					rc = err_set(ERR_NOMEM, "out of memory");
+					break;
+				}
+				free(cur);
+				cur = path_inside(next, &bad);
+				free(next);
+				if (!cur) {
+					rc = err_set(ERR_NOTFOUND,
+						     "refused: '%s' is a symlink out of the repository",
+						     path);
+					break;
+				}
+				git_tree_free(sub);
+				goto restart;
+			}
+			if (!slash) {
+				if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
+					if (git_blob_lookup(out, repo, git_tree_entry_id(e)) < 0)
+						rc = git_fail(ERR_IO, "cannot read the blob");
+				} else {
+					rc = err_set(ERR_NOTFOUND, "'%s': %s", path,
+						     mode == GIT_FILEMODE_COMMIT ? "a submodule"
+										 : "a directory");
+				}
+				break;
+			}
+			if (mode != GIT_FILEMODE_TREE) {
+				rc = err_set(ERR_NOTFOUND, "not in the tree at that ref");
+				break;
+			}
+			{
+				git_tree *next = NULL;
+
+				if (git_tree_lookup(&next, repo, git_tree_entry_id(e)) < 0) {
+					rc = git_fail(ERR_IO, "cannot read a tree");
+					break;
+				}
+				git_tree_free(sub);
+				sub = next;
+				tree = sub;
+			}
+			p = slash + 1;
+		}
+		git_tree_free(sub);
+	}
+	free(cur);
+	return rc;
+}
+
+int src_git_read(struct src_ctx *c, const char *key, bool remote, const char *ref,
+		 const char *path, struct source_file *f, char *note, size_t notelen)
+{
+	struct src_git *g;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_blob *blob = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t size;
+	int rc;
+
+	if ((rc = open_repo(c, key, remote, &g)))
+		return rc;
+	if (g->remote && !g->fetched && !c->o->offline && !ref_is_commit(ref) && stale(c, g->dir)) {
+		if (fetch_repo(c, g) == 0)
+			snprintf(note, notelen, " (fetched: the clone was older than %lds)", c->ttl);
+		else if (c->o->cancel && *c->o->cancel)
+			return err_set(ERR_CANCELLED, "cancelled");
+	}
+	rc = resolve_commit(g, ref, &commit);
+	if (rc && g->remote && !g->fetched && !c->o->offline) {
+		src_trace(c, "git: ref '%s' is not in the clone: fetching", ref && *ref ? ref : "HEAD");
+		if ((rc = fetch_repo(c, g)))
+			return rc;
+		snprintf(note, notelen, " (after a fetch)");
+		rc = resolve_commit(g, ref, &commit);
+	}
+	if (rc)
+		return err_set(ERR_NOTFOUND, "no ref '%s'%s", ref && *ref ? ref : "HEAD",
+			       g->remote ? "" : " in the local clone (not fetched: it is only read)");
+	if (git_commit_tree(&tree, commit) < 0) {
+		rc = git_fail(ERR_IO, "cannot read the commit's tree");
+		goto done;
+	}
+	if ((rc = lookup_path(g->repo, tree, path, &blob)))
+		goto done;
+	size = (size_t)git_blob_rawsize(blob);
+	if (size > SOURCE_MAX_BYTES) {
+		c->refused = true;
+		rc = err_set(ERR_TOOBIG, "'%s': larger than %u MiB, not shown", path,
+			     SOURCE_MAX_BYTES >> 20);
+		goto done;
+	}
+	if ((rc = src_check_content(c, path, git_blob_rawcontent(blob), size)))
+		goto done;
+	f->data = malloc(size + 1);
+	git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
+	f->path = strdup(path);
+	f->commit = strdup(hex);
+	f->repo = url_redact(key);
+	f->ref = strdup(ref && *ref ? ref : "HEAD");
+	if (!f->data || !f->path || !f->commit || !f->repo || !f->ref) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	memcpy(f->data, git_blob_rawcontent(blob), size);
+	f->data[size] = '\0';
+	f->len = size;
+	f->origin = SOURCE_GIT;
+	if (!note[0])
+		snprintf(note, notelen, " (commit %.12s)", hex);
+done:
+	git_blob_free(blob);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return rc;
+}

@@ -1,0 +1,622 @@
+/*
+ * source.c — source_find(): which repository, ref and root to use, the plain paths of
+ * pprof, and the one primitive every rule is built on — read a path from a place (a
+ * directory, a git repository at a ref, GitHub) with containment and content checks —
+ * plus the trace `smolder resolve` prints.  The rules themselves are in find.c.
+ *
+ * The one piece of process-wide state of the module is `once` below (libgit2 and
+ * libcurl initialisation, owner validation off; see source.h).
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/vec.h"
+#include "profile/labels.h"
+#include "source_int.h"
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void global_init(void)
+{
+	src_git_global_init();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+const char *source_origin_name(enum source_origin origin)
+{
+	switch (origin) {
+	case SOURCE_LOCAL_FILE: return "local file";
+	case SOURCE_GIT: return "git clone";
+	case SOURCE_GITHUB: return "GitHub";
+	case SOURCE_HTTP: return "web";
+	}
+	return "?";
+}
+
+void source_file_release(struct source_file *f)
+{
+	if (!f)
+		return;
+	free(f->path);
+	free(f->repo);
+	free(f->ref);
+	free(f->commit);
+	free(f->url);
+	free(f->local_path);
+	free(f->data);
+	*f = (struct source_file)SOURCE_FILE_INIT;
+}
+
+void source_trace_release(struct source_trace *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->n; i++)
+		free(t->lines[i]);
+	free(t->lines);
+	*t = (struct source_trace)SOURCE_TRACE_INIT;
+}
+
+void src_trace(struct src_ctx *c, const char *fmt, ...)
+{
+	struct source_trace *t = c->trace;
+	char *line;
+	va_list ap;
+	int n;
+
+	if (!t)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	for (char *p = line; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	if (vec_reserve(&t->lines, &t->cap, t->n + 1)) {
+		free(line);
+		return;
+	}
+	t->lines[t->n++] = line;
+}
+
+int src_check_content(struct src_ctx *c, const char *name, const char *data, size_t len)
+{
+	if (len > SOURCE_MAX_BYTES) {
+		c->refused = true;
+		return err_set(ERR_TOOBIG, "'%s': larger than %u MiB, not shown", name,
+			       SOURCE_MAX_BYTES >> 20);
+	}
+	if (memchr(data, '\0', len < SOURCE_BINARY_PROBE ? len : SOURCE_BINARY_PROBE)) {
+		c->refused = true;
+		return err_set(ERR_UNSUPPORTED, "'%s': a binary file, not shown", name);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- files on disk */
+
+/* reads a regular file (resolved path rp) into f->data; bounded, checked */
+static int read_disk(struct src_ctx *c, const char *rp, const char *name, struct source_file *f)
+{
+	struct stat st;
+	struct buf b = BUF_INIT;
+	int fd, rc = 0;
+	ssize_t n;
+
+	fd = open(rp, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno == ENOENT ? ERR_NOTFOUND : ERR_IO, "'%s': %s", name,
+			       strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(ERR_NOTFOUND, "'%s': not a regular file", name);
+	}
+	if ((size_t)st.st_size > SOURCE_MAX_BYTES) {
+		close(fd);
+		c->refused = true;
+		return err_set(ERR_TOOBIG, "'%s': larger than %u MiB, not shown", name,
+			       SOURCE_MAX_BYTES >> 20);
+	}
+	for (;;) {
+		if ((rc = buf_grow(&b, 65536)))
+			break;
+		n = read(fd, b.data + b.len, 65536);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = err_set(ERR_IO, "'%s': %s", name, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		b.len += (size_t)n;
+		b.data[b.len] = '\0';
+		if (b.len > SOURCE_MAX_BYTES)
+			break;
+	}
+	close(fd);
+	if (!rc && !b.data && (rc = buf_grow(&b, 1)) == 0)
+		b.data[0] = '\0';
+	if (!rc)
+		rc = src_check_content(c, name, b.data, b.len);
+	if (rc) {
+		buf_release(&b);
+		return rc;
+	}
+	f->data = b.data;
+	f->len = b.len;
+	return 0;
+}
+
+/* rel (already contained) under dir; symlinks may not lead out of dir */
+static int read_in_dir(struct src_ctx *c, const char *dir, const char *rel, struct source_file *f)
+{
+	char rdir[PATH_MAX], rfile[PATH_MAX];
+	char *full = NULL;
+	int rc;
+
+	if (!realpath(dir, rdir))
+		return err_set(ERR_NOTFOUND, "'%s': %s", dir, strerror(errno));
+	if (asprintf(&full, "%s/%s", rdir, rel) < 0)
+		return err_set(ERR_NOMEM, "out of memory");
+	if (!realpath(full, rfile)) {
+		rc = errno == ENOENT || errno == ENOTDIR
+			     ? err_set(ERR_NOTFOUND, "not found")
+			     : err_set(ERR_NOTFOUND, "'%s': %s", rel, strerror(errno));
+		free(full);
+		return rc;
+	}
+	free(full);
+	if (!path_has_prefix_dir(rfile, rdir) || strcmp(rfile, rdir) == 0)
+		return err_set(ERR_NOTFOUND, "refused: '%s' leads out of '%s' through a symlink", rel,
+			       dir);
+	if ((rc = read_disk(c, rfile, rel, f)))
+		return rc;
+	f->origin = SOURCE_LOCAL_FILE;
+	f->path = strdup(rel);
+	f->local_path = strdup(rfile);
+	if (!f->path || !f->local_path)
+		return err_set(ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+/* ---------------------------------------------------------------- places */
+
+static char *place_desc(const struct src_place *pl)
+{
+	char *s = NULL, *r;
+
+	if (pl->dir) {
+		if (asprintf(&s, "directory '%s'", pl->dir) < 0)
+			return NULL;
+		return s;
+	}
+	r = url_redact(pl->repo);
+	if (!r)
+		return NULL;
+	if (asprintf(&s, "%s '%s' at %s", url_is_remote(r) ? "repository" : "git", r,
+		     pl->ref && *pl->ref ? pl->ref : "HEAD") < 0)
+		s = NULL;
+	free(r);
+	return s;
+}
+
+char *src_github_url(struct src_ctx *c, const char *owner, const char *repo)
+{
+	char *s;
+
+	if (asprintf(&s, "%s/%s/%s", c->github_web, owner, repo) < 0)
+		return NULL;
+	return s;
+}
+
+static int read_github(struct src_ctx *c, const struct src_place *pl, const char *owner,
+		       const char *name, const char *rel, struct source_file *f, char *note,
+		       size_t notelen)
+{
+	struct buf b = BUF_INIT;
+	const char *ref = pl->ref && *pl->ref ? pl->ref : "";
+	char *web = src_github_url(c, owner, name);
+	int rc;
+
+	if (!web)
+		return err_set(ERR_NOMEM, "out of memory");
+	rc = src_cache_get(c, web, ref, rel, &b);
+	if (rc == 0) {
+		f->cached = true;
+		snprintf(note, notelen, " (disk cache)");
+		rc = src_check_content(c, rel, b.data ? b.data : "", b.len);
+	} else {
+		rc = src_github_get(c, owner, name, ref, rel, &b, note, notelen);
+		if (rc == 0)
+			rc = src_check_content(c, rel, b.data ? b.data : "", b.len);
+		if (rc == 0)
+			src_cache_put(c, web, ref, rel, b.data ? b.data : "", b.len);
+	}
+	if (rc) {
+		free(web);
+		buf_release(&b);
+		return rc;
+	}
+	if (!b.data && buf_grow(&b, 1) == 0)
+		b.data[0] = '\0';
+	f->origin = SOURCE_GITHUB;
+	f->data = b.data;
+	f->len = b.len;
+	f->path = strdup(rel);
+	f->repo = web;
+	f->ref = *ref ? strdup(ref) : NULL;
+	f->commit = ref_is_commit(ref) ? strdup(ref) : NULL;
+	if (asprintf(&f->url, "%s/blob/%s/%s", web, *ref ? ref : "HEAD", rel) < 0)
+		f->url = NULL;
+	return 0;
+}
+
+int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, const char *why,
+	     struct source_file *f)
+{
+	char note[160] = "";
+	const char *bad = NULL;
+	char *rel, *desc, *owner = NULL, *name = NULL;
+	int rc;
+
+	*f = (struct source_file)SOURCE_FILE_INIT;
+	c->refused = false;
+	if (c->o->cancel && *c->o->cancel)
+		return c->stop = err_set(ERR_CANCELLED, "cancelled");
+	desc = place_desc(pl);
+	rel = path_inside(path ? path : "", &bad);
+	if (!rel) {
+		src_trace(c, "%s: %s '%s': %s", why, desc ? desc : "?", path ? path : "", bad);
+		free(desc);
+		return err_set(ERR_NOTFOUND, "'%s': %s", path ? path : "", bad);
+	}
+	c->tries++;
+	if (pl->dir) {
+		rc = read_in_dir(c, pl->dir, rel, f);
+	} else if (url_is_remote(pl->repo) &&
+		   url_github_repo(pl->repo, c->github_host, &owner, &name) &&
+		   !c->o->clone_github && !src_git_clone_exists(c, pl->repo)) {
+		rc = read_github(c, pl, owner, name, rel, f, note, sizeof(note));
+	} else {
+		rc = src_git_read(c, pl->repo, url_is_remote(pl->repo), pl->ref, rel, f, note,
+				  sizeof(note));
+	}
+	free(owner);
+	free(name);
+	if (rc == 0)
+		src_trace(c, "%s: %s '%s': found%s", why, desc ? desc : "?", rel, note);
+	else
+		src_trace(c, "%s: %s '%s': %s%s", why, desc ? desc : "?", rel, err_last(), note);
+	if (rc)
+		source_file_release(f);
+	free(rel);
+	free(desc);
+	return rc;
+}
+
+static void note_hard(struct src_ctx *c, int rc)
+{
+	if (rc == 0 || rc == ERR_NOTFOUND)
+		return;
+	c->hard_code = rc;
+	snprintf(c->hard_msg, sizeof(c->hard_msg), "%s", err_last());
+}
+
+int src_try(struct src_ctx *c, const struct src_place *pl, const char *path, const char *why)
+{
+	struct source_file f;
+	int rc;
+
+	if (c->stop)
+		return c->stop;
+	rc = src_read(c, pl, path, why, &f);
+	if (rc == 0) {
+		*c->out = f;
+		return 0;
+	}
+	if (c->refused || rc == ERR_CANCELLED || rc == ERR_NOMEM)
+		c->stop = rc;
+	note_hard(c, rc);
+	return rc;
+}
+
+int src_try_repo_file(struct src_ctx *c, const char *path, const char *why)
+{
+	char *p;
+	int rc;
+
+	if (!c->have_service) {
+		src_trace(c, "%s: no repository or --source-path to look in", why);
+		return ERR_NOTFOUND;
+	}
+	p = path_join(c->root ? c->root : "", path, NULL);
+	if (!p)
+		return err_set(ERR_NOMEM, "out of memory");
+	rc = src_try(c, &c->service, p, why);
+	free(p);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- plain paths (pprof) */
+
+/* pprof's trimPath: returns a pointer into path */
+static const char *pprof_trim(struct src_ctx *c, const char *path, const char *search_abs)
+{
+	const char *tp = c->o->trim_path;
+	static const char *const builtin[] = { "/proc/self/cwd/./", "/proc/self/cwd/" };
+	size_t i;
+
+	if ((!tp || !*tp) && search_abs) {
+		const char *base = strrchr(search_abs, '/');
+		char want[PATH_MAX + 2];
+		const char *hit;
+
+		base = base ? base + 1 : search_abs;
+		if (*base) {
+			snprintf(want, sizeof(want), "/%s/", base);
+			if ((hit = strstr(path, want)) != NULL)
+				return hit + strlen(want);
+		}
+	}
+	while (tp && *tp) {
+		size_t n = strcspn(tp, ":");
+
+		if (n && strncmp(path, tp, n) == 0) {
+			if (tp[n - 1] == '/')
+				return path + n;
+			if (path[n] == '/')
+				return path + n + 1;
+		}
+		tp += n;
+		if (*tp == ':')
+			tp++;
+	}
+	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		if (strncmp(path, builtin[i], strlen(builtin[i])) == 0)
+			return path + strlen(builtin[i]);
+	return path;
+}
+
+static int find_plain(struct src_ctx *c)
+{
+	const char *sp = c->o->source_path;
+	char sabs[PATH_MAX], rp[PATH_MAX];
+	const char *p;
+	struct source_file f = SOURCE_FILE_INIT;
+	int rc;
+
+	if (!c->path || !*c->path) {
+		src_trace(c, "plain: no file path in the profile");
+		return ERR_NOTFOUND;
+	}
+	p = pprof_trim(c, c->path, sp && realpath(sp, sabs) ? sabs : NULL);
+	if (p != c->path)
+		src_trace(c, "plain: '%s' trimmed to '%s'", c->path, p);
+	if (p[0] == '/') {
+		char *clean = path_clean(p);
+		bool dotted = !clean || strcmp(clean, p) != 0;
+
+		free(clean);
+		if (dotted) { /* /../../etc/passwd is not a path a compiler wrote */
+			src_trace(c, "plain: absolute path '%s': refused: not a clean path", p);
+			return ERR_NOTFOUND;
+		}
+		if (c->o->cancel && *c->o->cancel)
+			return c->stop = err_set(ERR_CANCELLED, "cancelled");
+		c->tries++;
+		if (!realpath(p, rp)) {
+			src_trace(c, "plain: absolute path '%s': %s", p, strerror(errno));
+			return ERR_NOTFOUND;
+		}
+		c->refused = false;
+		rc = read_disk(c, rp, p, &f);
+		if (rc) {
+			src_trace(c, "plain: absolute path '%s': %s", p, err_last());
+			if (c->refused)
+				c->stop = rc;
+			note_hard(c, rc);
+			return rc;
+		}
+		f.origin = SOURCE_LOCAL_FILE;
+		f.path = strdup(p);
+		f.local_path = strdup(rp);
+		if (!f.path || !f.local_path) {
+			source_file_release(&f);
+			return c->stop = err_set(ERR_NOMEM, "out of memory");
+		}
+		src_trace(c, "plain: absolute path '%s': found", p);
+		*c->out = f;
+		return 0;
+	}
+	if (!sp || !*sp) {
+		src_trace(c, "plain: '%s' is relative and there is no --source-path", p);
+		return ERR_NOTFOUND;
+	}
+	{
+		struct src_place pl = { NULL, sp, NULL };
+
+		return src_try(c, &pl, p, "plain: --source-path");
+	}
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static const char *pick(struct src_ctx *c, const char *flag, const struct labelset *ls,
+			const char *label, const char *what, bool url_only)
+{
+	const char *v = ls ? labelset_get(ls, label) : NULL;
+
+	if (flag && *flag) {
+		src_trace(c, "%s '%s' from the options%s", what, flag,
+			  v && *v && strcmp(v, flag) ? " (overrides the series label)" : "");
+		return flag;
+	}
+	if (v && *v) {
+		if (url_only && !url_is_http(v)) {
+			src_trace(c, "%s: label %s='%s' ignored: labels may only name http(s) URLs",
+				  what, label, v);
+			return NULL;
+		}
+		if (url_only) {
+			char *r = url_redact(v);
+
+			src_trace(c, "%s '%s' from the label %s", what, r ? r : "?", label);
+			free(r);
+		} else {
+			src_trace(c, "%s '%s' from the label %s", what, v, label);
+		}
+		return v;
+	}
+	return NULL;
+}
+
+static void setup_github(struct src_ctx *c)
+{
+	const char *api = c->o->github_api && *c->o->github_api ? c->o->github_api
+								 : "https://api.github.com";
+	size_t n;
+	char origin[512];
+
+	snprintf(c->github_api, sizeof(c->github_api), "%s", api);
+	n = strlen(c->github_api);
+	while (n && c->github_api[n - 1] == '/')
+		c->github_api[--n] = '\0';
+	url_origin(c->github_api, origin, sizeof(origin));
+	if (strcmp(origin, "https://api.github.com") == 0)
+		snprintf(c->github_web, sizeof(c->github_web), "https://github.com");
+	else
+		snprintf(c->github_web, sizeof(c->github_web), "%s", origin);
+	url_host(c->github_web, c->github_host, sizeof(c->github_host));
+	c->token = c->o->github_token ? c->o->github_token : getenv("GITHUB_TOKEN");
+	if (c->token && !*c->token)
+		c->token = NULL;
+}
+
+static void setup_paths(struct src_ctx *c)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	static const char *const goroots[] = { "/usr/local/go", "/usr/lib/go" };
+	struct stat st;
+	char probe[PATH_MAX];
+	size_t i;
+
+	if (c->o->cache_dir && *c->o->cache_dir)
+		snprintf(c->cache_dir, sizeof(c->cache_dir), "%s", c->o->cache_dir);
+	else if (x && x[0] == '/')
+		snprintf(c->cache_dir, sizeof(c->cache_dir), "%s/smolder", x);
+	else if (home && home[0] == '/')
+		snprintf(c->cache_dir, sizeof(c->cache_dir), "%s/.cache/smolder", home);
+	c->ttl = c->o->cache_ttl ? c->o->cache_ttl : SOURCE_DEFAULT_TTL;
+	c->goroot = c->o->goroot;
+	if (!c->goroot && (x = getenv("GOROOT")) != NULL && *x)
+		c->goroot = x;
+	for (i = 0; !c->goroot && i < sizeof(goroots) / sizeof(goroots[0]); i++) {
+		snprintf(probe, sizeof(probe), "%s/src", goroots[i]);
+		if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode))
+			c->goroot = goroots[i];
+	}
+}
+
+int source_find(const struct source_opts *opts, const struct labelset *labels,
+		const char *function_name, const char *file_path, struct source_file *out,
+		struct source_trace *trace)
+{
+	static const struct source_opts none;
+	struct src_ctx c;
+	struct stat st;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	*out = (struct source_file)SOURCE_FILE_INIT;
+	pthread_once(&once, global_init);
+	c.o = opts ? opts : &none;
+	c.trace = trace;
+	c.out = out;
+	c.fn = function_name ? function_name : "";
+	c.path = file_path ? file_path : "";
+	if (!*c.fn && !*c.path)
+		return err_set(ERR_USAGE, "no function name and no file path to resolve");
+	src_trace(&c, "resolving '%s'%s%s%s", c.path, *c.fn ? " (function '" : "", c.fn,
+		  *c.fn ? "')" : "");
+	setup_github(&c);
+	setup_paths(&c);
+	c.repo = pick(&c, c.o->repo, labels, "service_repository", "repository", true);
+	c.ref = pick(&c, c.o->ref, labels, "service_git_ref", "ref", false);
+	c.root = pick(&c, c.o->root, labels, "service_root_path", "root path", false);
+	if (c.repo) {
+		c.service = (struct src_place){ c.repo, NULL, c.ref };
+		c.have_service = true;
+		if (!url_is_remote(c.repo) && stat(c.repo, &st) != 0) {
+			rc = err_set(ERR_USAGE, "repository '%s': %s", c.repo, strerror(errno));
+			goto done;
+		}
+		if (!url_is_remote(c.repo) && stat(c.repo, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    (rc = src_git_probe(&c, c.repo)) != 0) {
+			if (rc != ERR_NOTFOUND) {
+				rc = err_prefix(ERR_USAGE, "'%s'", c.repo);
+				goto done;
+			}
+			if (c.ref && *c.ref) {
+				rc = err_set(ERR_USAGE, "'%s' is not a git repository, so it has no ref '%s'",
+					     c.repo, c.ref);
+				goto done;
+			}
+			src_trace(&c, "repository '%s' is not a git repository: read as a directory",
+				  c.repo);
+			c.service = (struct src_place){ NULL, c.repo, NULL };
+		}
+	} else if (c.o->source_path && *c.o->source_path) {
+		c.service = (struct src_place){ NULL, c.o->source_path, NULL };
+		c.have_service = true;
+	}
+	if (c.repo) {
+		rc = src_find_rules(&c);
+		if (rc && !c.stop) {
+			src_trace(&c, "the repository does not have it: plain paths");
+			rc = find_plain(&c);
+		}
+	} else {
+		rc = find_plain(&c);
+		if (rc && !c.stop)
+			rc = src_find_rules(&c);
+	}
+	if (rc == 0 && out->data) {
+		src_trace(&c, "result: %s '%s'%s%s%s%s (%zu bytes)", source_origin_name(out->origin),
+			  out->path, out->repo ? " in " : "", out->repo ? out->repo : "",
+			  out->commit ? " at commit " : out->ref ? " at " : "",
+			  out->commit ? out->commit : out->ref ? out->ref : "", out->len);
+		goto done;
+	}
+	source_file_release(out);
+	if (c.stop == ERR_CANCELLED)
+		rc = err_set(ERR_CANCELLED, "source lookup cancelled");
+	else if (c.stop)
+		rc = err_set(c.stop, "%s", c.hard_msg);
+	else if (c.hard_code)
+		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *c.path ? c.path : c.fn,
+			     c.hard_msg);
+	else
+		rc = err_set(ERR_NOTFOUND, "no source for '%s': not in any of the %u places tried",
+			     *c.path ? c.path : c.fn, c.tries);
+	src_trace(&c, "result: %s", err_last());
+done:
+	src_config_release(c.cfg);
+	free(c.cfg);
+	src_git_close_all(&c);
+	return rc;
+}

@@ -1,0 +1,125 @@
+/* backend.c — what every backend shares: profile type IDs, aggregation, lists (backend.h). */
+#include "backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+
+int profile_type_parse(const char *id, struct profile_type *out)
+{
+	char **fields[5] = { &out->name, &out->sample_type, &out->sample_unit, &out->period_type,
+			     &out->period_unit };
+	const char *p = id;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!(out->id = strdup(id)))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < 5; i++) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+
+		if (!colon && i < 4) {
+			profile_type_release(out);
+			return err_set(ERR_PARSE, "profile type '%.200s' is not "
+						  "name:sample_type:sample_unit:period_type:period_unit", id);
+		}
+		if (!(*fields[i] = strndup(p, n))) {
+			profile_type_release(out);
+			return err_set(ERR_NOMEM, "out of memory");
+		}
+		p = colon ? colon + 1 : p + n;
+	}
+	if (*p && strcmp(p, "delta") != 0) {
+		profile_type_release(out);
+		return err_set(ERR_PARSE, "profile type '%.200s' has more than five fields", id);
+	}
+	if (!*out->name || !*out->sample_type) {
+		profile_type_release(out);
+		return err_set(ERR_PARSE, "profile type '%.200s' has no name or sample type", id);
+	}
+	return 0;
+}
+
+void profile_type_release(struct profile_type *pt)
+{
+	free(pt->id);
+	free(pt->name);
+	free(pt->sample_type);
+	free(pt->sample_unit);
+	free(pt->period_type);
+	free(pt->period_unit);
+	memset(pt, 0, sizeof(*pt));
+}
+
+bool profile_type_is_gauge(const char *id)
+{
+	const char *colon = strchr(id, ':'), *end;
+	size_t nlen, tlen;
+
+	if (!colon)
+		return false;
+	nlen = (size_t)(colon - id);
+	end = strchr(colon + 1, ':');
+	tlen = end ? (size_t)(end - colon - 1) : strlen(colon + 1);
+#define TYPE_IS(s) (tlen == strlen(s) && memcmp(colon + 1, s, tlen) == 0)
+	if (tlen >= 6 && memcmp(colon + 1, "inuse_", 6) == 0)
+		return true;
+	if (TYPE_IS("goroutine") || TYPE_IS("goroutines") || TYPE_IS("live"))
+		return true;
+	/* Node's heap profile (@datadog/pprof): objects/space of live objects */
+	if (nlen == 6 && memcmp(id, "memory", 6) == 0 && (TYPE_IS("space") || TYPE_IS("objects")))
+		return true;
+#undef TYPE_IS
+	return false;
+}
+
+bool aggregate_averages(enum aggregate agg, const char *profile_type)
+{
+	return agg == AGG_AVG || (agg == AGG_AUTO && profile_type_is_gauge(profile_type));
+}
+
+int aggregate_parse(const char *s, enum aggregate *out)
+{
+	if (strcmp(s, "sum") == 0)
+		*out = AGG_SUM;
+	else if (strcmp(s, "avg") == 0 || strcmp(s, "average") == 0)
+		*out = AGG_AVG;
+	else
+		return err_set(ERR_PARSE, "--aggregate is sum or avg, not '%.100s'", s);
+	return 0;
+}
+
+void profile_type_list_release(struct profile_type_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		profile_type_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void labelset_list_release(struct labelset_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		labelset_free(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void series_points_list_release(struct series_points_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		labelset_free(&l->v[i].labels);
+		free(l->v[i].ts_ms);
+		free(l->v[i].values);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,143 @@
+/*
+ * backend.h — the one interface between what shows profiles (the explorer, the verbs,
+ * the query API of `serve`) and where profiles live: the local SQLite store
+ * (store.h: store_backend_new) or, later, a remote Pyroscope server.  Callers never
+ * know which one they hold.
+ *
+ * Every call answers for one tenant (fixed when the backend is made) and may be slow
+ * (big ranges, a network): run it on a worker thread.  A call polls b->cancel (when not
+ * NULL) and fails with ERR_CANCELLED once it is non-zero.  A backend is used by one
+ * thread at a time.
+ *
+ * Time ranges are [from, to) in nanoseconds since the epoch; {0, 0} means all time.  Selectors are
+ * profile/selector.h; NULL means "everything".  Sample labels (pprof labels such as Go's
+ * pprof.Do endpoint) are labels like the series' own for every call: a matcher on a name
+ * the series lacks is tested against each sample's labels.
+ *
+ * Aggregation: a counter (cpu, alloc_*, contentions, ...) is summed over a range; a gauge
+ * (inuse_*, goroutine(s), live, Node's heap space/objects: a snapshot, not a count over
+ * time) is averaged per series over its profiles, then the series are added — a 1 h heap
+ * view shows the heap of a typical moment, not 360 heaps stacked.  AGG_SUM / AGG_AVG in
+ * the query override that (--aggregate sum|avg).
+ *
+ * Ownership: every result comes back through an out-parameter the caller owns and
+ * releases with the matching *_release() (lists) or prof_free() (profiles).  Lists are
+ * appended to, so the caller initialises them (zeroed, or *_INIT).
+ */
+#ifndef SMOLDER_BACKEND_H
+#define SMOLDER_BACKEND_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/strvec.h"
+#include "profile/labels.h"
+#include "profile/prof.h"
+#include "profile/selector.h"
+
+struct time_range {
+	int64_t from_ns, to_ns;  /* [from, to) */
+};
+
+/* A profile type ID taken apart: name:sample_type:sample_unit:period_type:period_unit. */
+struct profile_type {
+	char *id, *name, *sample_type, *sample_unit, *period_type, *period_unit;
+};
+
+struct profile_type_list {
+	struct profile_type *v;
+	size_t n, cap;
+};
+
+struct labelset_list {
+	struct labelset *v;
+	size_t n, cap;
+};
+
+/* One timeline: a point per step, the step's start (ms) and its value. */
+struct series_points {
+	struct labelset labels;  /* the group-by label (empty without group_by) */
+	int64_t *ts_ms;
+	double *values;
+	size_t n;
+};
+
+struct series_points_list {
+	struct series_points *v;
+	size_t n, cap;
+};
+
+enum aggregate { AGG_AUTO, AGG_SUM, AGG_AVG };
+
+struct query {
+	const char *profile_type;        /* required: a profile type ID */
+	const struct selector *selector; /* NULL: everything */
+	struct time_range range;
+	enum aggregate agg;
+};
+
+/* What a merge added up, for the screen ("average of 360 profiles"). */
+struct merge_info {
+	uint64_t nprofiles;   /* profiles pushed (a rollup counts what it holds) */
+	uint32_t nseries;     /* series that contributed */
+	bool averaged;        /* the values are per-series averages over time */
+	int64_t first_ns, last_ns;  /* time of the first and last profile merged */
+};
+
+struct backend;
+
+struct backend_ops {
+	/* Profile types with data in the range, sorted by ID. */
+	int (*profile_types)(struct backend *b, struct time_range r, struct profile_type_list *out);
+	/* Label names of the matching series (and their samples), sorted. */
+	int (*label_names)(struct backend *b, const struct selector *sel, struct time_range r,
+			   struct strvec *out);
+	/* The values of one label over the matching series (and their samples), sorted. */
+	int (*label_values)(struct backend *b, const char *name, const struct selector *sel,
+			    struct time_range r, struct strvec *out);
+	/* The label sets of the series with data in the range. */
+	int (*series)(struct backend *b, const struct selector *sel, struct time_range r,
+		      struct labelset_list *out);
+	/*
+	 * The value per step of q's profile type: one series per value of group_by (NULL:
+	 * one series).  Steps start at range.from rounded down to a multiple of step_s;
+	 * empty steps are 0.
+	 */
+	int (*timeline)(struct backend *b, const struct query *q, double step_s,
+			const char *group_by, struct series_points_list *out);
+	/* The merged profile, one sample type (q's), full detail; info may be NULL. */
+	int (*merge)(struct backend *b, const struct query *q, struct prof **out,
+		     struct merge_info *info);
+	/* Like merge; may fold the smallest subtrees so at most max_nodes remain. */
+	int (*merge_tree)(struct backend *b, const struct query *q, uint32_t max_nodes,
+			  struct prof **out, struct merge_info *info);
+	void (*close)(struct backend *b);
+};
+
+struct backend {
+	const struct backend_ops *ops;
+	volatile sig_atomic_t *cancel;  /* may be NULL; set by the owner */
+};
+
+static inline void backend_close(struct backend *b)
+{
+	if (b)
+		b->ops->close(b);
+}
+
+/* Splits an ID into *out (five ':'-separated fields; a sixth ":delta" is ignored). */
+int profile_type_parse(const char *id, struct profile_type *out);
+void profile_type_release(struct profile_type *pt);
+/* Whether values of this type are snapshots (averaged over time) rather than counts. */
+bool profile_type_is_gauge(const char *id);
+/* AGG_AUTO resolved for a type: true when a merge over time averages. */
+bool aggregate_averages(enum aggregate agg, const char *profile_type);
+/* "sum", "avg" (also "average") → *out; ERR_PARSE with a message otherwise. */
+int aggregate_parse(const char *s, enum aggregate *out);
+
+void profile_type_list_release(struct profile_type_list *l);
+void labelset_list_release(struct labelset_list *l);
+void series_points_list_release(struct series_points_list *l);
+
+#endif

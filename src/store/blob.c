@@ -1,0 +1,376 @@
+/*
+ * blob.c — one stored profile's data: its distinct sample-label sets and its
+ * (stack, label set, value) entries, column by column, compressed with zstd.
+ *
+ * Layout before compression (varints are LEB128, signed ones zigzag):
+ *
+ *     version (1)   period (signed)
+ *     nsets, then each set: nlabels, then per label (canonical order: key, str, num,
+ *                  unit): klen key  slen str  num (signed)  ulen unit
+ *     n             entries, sorted by (stack, set), no duplicates, no zero values
+ *     gcd           every value is a multiple of it (CPU values of 10 ms → 1, 2, 3 ...)
+ *     n × stack delta from the previous entry's stack
+ *     n × set index (only when nsets > 1)
+ *     n × value / gcd (signed)
+ *
+ * The stored bytes are 'Z' + a zstd frame (with its content size), or 'R' + the raw
+ * bytes when compression does not pay.  Decoding checks every length against the bytes
+ * left and the frame size against BLOB_MAX_RAW: a damaged blob is ERR_PARSE.
+ */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "base/err.h"
+#include "base/vec.h"
+
+#define BLOB_VERSION 1
+#define BLOB_ZSTD_LEVEL 3
+
+static const char empty_set[1] = { 0 };
+
+void blob_init(struct blob *b)
+{
+	memset(b, 0, sizeof(*b));
+	buf_init(&b->raw);
+	buf_init(&b->setbytes);
+}
+
+void blob_reset(struct blob *b)
+{
+	b->period = 0;
+	b->nlabels = b->nsets = b->n = 0;
+	buf_reset(&b->raw);
+	buf_reset(&b->setbytes);
+	if (b->setmap_ready) {
+		hmap_release(&b->setmap);
+		b->setmap_ready = false;
+	}
+}
+
+void blob_release(struct blob *b)
+{
+	if (b->setmap_ready)
+		hmap_release(&b->setmap);
+	free(b->labels);
+	free(b->sets);
+	free(b->e);
+	buf_release(&b->raw);
+	buf_release(&b->setbytes);
+	memset(b, 0, sizeof(*b));
+}
+
+static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c ? c : (an > bn) - (an < bn);
+}
+
+static int label_cmp(const void *x, const void *y)
+{
+	const struct blob_label *a = x, *b = y;
+	int c;
+
+	if ((c = bytes_cmp(a->key, a->klen, b->key, b->klen)) ||
+	    (c = bytes_cmp(a->str, a->slen, b->str, b->slen)))
+		return c;
+	if (a->num != b->num)
+		return a->num < b->num ? -1 : 1;
+	return bytes_cmp(a->unit, a->ulen, b->unit, b->ulen);
+}
+
+/* Adds a set given by its encoding, deduplicated by its bytes. */
+static int add_set_bytes(struct blob *b, const char *bytes, size_t nbytes, uint32_t *out)
+{
+	uint64_t h = XXH3_64bits(bytes, nbytes);
+	size_t off = b->setbytes.len;
+	uint32_t id;
+	int rc;
+
+	if (!b->setmap_ready) {
+		if ((rc = hmap_init(&b->setmap, 16)))
+			return rc;
+		b->setmap_ready = true;
+	}
+	for (;; h = hmap_mix(h + 1)) {
+		if (h == HMAP_EMPTY)
+			h = 0;
+		if (!hmap_get(&b->setmap, h, &id))
+			break;
+		if (b->sets[id].nbytes == nbytes &&
+		    memcmp(b->setbytes.data + b->sets[id].boff, bytes, nbytes) == 0) {
+			*out = id;
+			return 0;
+		}
+	}
+	if (b->nsets >= UINT32_MAX - 1)
+		return err_set(ERR_TOOBIG, "too many sample-label sets");
+	if ((rc = buf_add(&b->setbytes, bytes, nbytes)) ||
+	    (rc = vec_reserve(&b->sets, &b->cap_sets, b->nsets + 1)))
+		return rc;
+	memset(&b->sets[b->nsets], 0, sizeof(b->sets[0]));
+	b->sets[b->nsets].boff = off;
+	b->sets[b->nsets].nbytes = nbytes;
+	*out = (uint32_t)b->nsets++;
+	return hmap_put(&b->setmap, h, *out);
+}
+
+int blob_add_set(struct blob *b, const struct blob_label *labels, uint32_t n, uint32_t *out)
+{
+	struct blob_label *sorted = NULL;
+	struct buf enc = BUF_INIT;
+	uint32_t i;
+	int rc;
+
+	if (n && !(sorted = malloc(n * sizeof(*sorted))))
+		return err_set(ERR_NOMEM, "out of memory");
+	if (n)
+		memcpy(sorted, labels, n * sizeof(*sorted));
+	if (n > 1)
+		qsort(sorted, n, sizeof(*sorted), label_cmp);
+	rc = put_uvarint(&enc, n);
+	for (i = 0; i < n && !rc; i++) {
+		const struct blob_label *l = &sorted[i];
+
+		if ((rc = put_uvarint(&enc, l->klen)) || (rc = buf_add(&enc, l->key, l->klen)) ||
+		    (rc = put_uvarint(&enc, l->slen)) || (rc = buf_add(&enc, l->str, l->slen)) ||
+		    (rc = put_uvarint(&enc, zigzag(l->num))) || (rc = put_uvarint(&enc, l->ulen)))
+			break;
+		rc = buf_add(&enc, l->unit, l->ulen);
+	}
+	if (!rc)
+		rc = add_set_bytes(b, enc.data, enc.len, out);
+	buf_release(&enc);
+	free(sorted);
+	return rc;
+}
+
+int blob_add_set_encoded(struct blob *b, const char *bytes, size_t nbytes, uint32_t *out)
+{
+	return add_set_bytes(b, bytes, nbytes, out);
+}
+
+static int entry_cmp(const void *x, const void *y)
+{
+	const struct blob_entry *a = x, *b = y;
+
+	if (a->stack != b->stack)
+		return a->stack < b->stack ? -1 : 1;
+	return (a->set > b->set) - (a->set < b->set);
+}
+
+int blob_normalize(struct blob *b)
+{
+	size_t i, j = 0;
+
+	if (b->n > 1)
+		qsort(b->e, b->n, sizeof(*b->e), entry_cmp);
+	for (i = 0; i < b->n; i++) {
+		if (j && b->e[j - 1].stack == b->e[i].stack && b->e[j - 1].set == b->e[i].set) {
+			if (__builtin_add_overflow(b->e[j - 1].value, b->e[i].value, &b->e[j - 1].value))
+				return err_set(ERR_TOOBIG, "sample values add up past 2^63");
+			continue;
+		}
+		b->e[j++] = b->e[i];
+	}
+	b->n = j;
+	for (i = j = 0; i < b->n; i++)
+		if (b->e[i].value != 0)
+			b->e[j++] = b->e[i];
+	b->n = j;
+	return 0;
+}
+
+int64_t blob_total(const struct blob *b)
+{
+	int64_t t = 0;
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		t += b->e[i].value;
+	return t;
+}
+
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+int blob_encode(ZSTD_CCtx *cctx, struct blob *b, struct buf *out)
+{
+	struct buf raw = BUF_INIT;
+	uint64_t g = 0;
+	size_t i, bound, z;
+	uint32_t prev = 0;
+	int rc;
+
+	for (i = 0; i < b->n && g != 1; i++) {
+		int64_t v = b->e[i].value;
+
+		g = gcd_u64(g, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+	}
+	if (g == 0 || g > INT64_MAX)
+		g = 1;
+	if ((rc = put_uvarint(&raw, BLOB_VERSION)) || (rc = put_uvarint(&raw, zigzag(b->period))) ||
+	    (rc = put_uvarint(&raw, b->nsets)) ||
+	    (rc = buf_add(&raw, b->setbytes.data ? b->setbytes.data : "", b->setbytes.len)) ||
+	    (rc = put_uvarint(&raw, b->n)) || (rc = put_uvarint(&raw, g)))
+		goto done;
+	for (i = 0; i < b->n && !rc; i++) {
+		rc = put_uvarint(&raw, b->e[i].stack - prev);
+		prev = b->e[i].stack;
+	}
+	for (i = 0; i < b->n && b->nsets > 1 && !rc; i++)
+		rc = put_uvarint(&raw, b->e[i].set);
+	for (i = 0; i < b->n && !rc; i++)
+		rc = put_uvarint(&raw, zigzag(b->e[i].value / (int64_t)g));
+	if (rc)
+		goto done;
+	buf_reset(out);
+	if (raw.len >= 64) {
+		bound = ZSTD_compressBound(raw.len);
+		if ((rc = buf_grow(out, bound + 1)))
+			goto done;
+		out->data[0] = 'Z';
+		z = ZSTD_compressCCtx(cctx, out->data + 1, bound, raw.data, raw.len, BLOB_ZSTD_LEVEL);
+		if (ZSTD_isError(z)) {
+			rc = err_set(ERR_NOMEM, "zstd: %s", ZSTD_getErrorName(z));
+			goto done;
+		}
+		if (z < raw.len) {
+			out->len = z + 1;
+			out->data[out->len] = '\0';
+			goto done;
+		}
+	}
+	buf_reset(out);
+	if (!(rc = buf_add(out, "R", 1)))
+		rc = buf_add(out, raw.data, raw.len);
+done:
+	buf_release(&raw);
+	return rc;
+}
+
+static int bad(const char *what)
+{
+	return err_set(ERR_PARSE, "corrupt profile data: %s", what);
+}
+
+int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, struct blob *out)
+{
+	const unsigned char *p, *end, *in = data;
+	uint64_t v, nsets, n, g, stack = 0;
+	size_t i, j;
+	int rc;
+
+	blob_reset(out);
+	if (len < 1)
+		return bad("empty");
+	if (in[0] == 'Z') {
+		unsigned long long size = ZSTD_getFrameContentSize(in + 1, len - 1);
+		size_t got;
+
+		if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
+		    size > BLOB_MAX_RAW)
+			return bad("bad zstd frame");
+		if ((rc = buf_grow(&out->raw, (size_t)size)))
+			return rc;
+		got = ZSTD_decompressDCtx(dctx, out->raw.data, (size_t)size + 1, in + 1, len - 1);
+		if (ZSTD_isError(got) || got != size)
+			return bad("bad zstd frame");
+		out->raw.len = got;
+	} else if (in[0] == 'R') {
+		if ((rc = buf_add(&out->raw, in + 1, len - 1)))
+			return rc;
+	} else {
+		return bad("unknown encoding");
+	}
+	p = (const unsigned char *)out->raw.data;
+	end = p + out->raw.len;
+	if (get_uvarint(&p, end, &v) || v != BLOB_VERSION)
+		return bad("unknown version");
+	if (get_uvarint(&p, end, &v))
+		return bad("truncated");
+	out->period = unzigzag(v);
+	if (get_uvarint(&p, end, &nsets) || nsets > (uint64_t)(end - p))
+		return bad("bad label set count");
+	if ((rc = vec_reserve(&out->sets, &out->cap_sets, nsets ? nsets : 1)))
+		return rc;
+	for (i = 0; i < nsets; i++) {
+		const unsigned char *start = p;
+		uint64_t nl;
+
+		if (get_uvarint(&p, end, &nl) || nl > (uint64_t)(end - p))
+			return bad("bad label count");
+		if ((rc = vec_reserve(&out->labels, &out->cap_labels, out->nlabels + nl)))
+			return rc;
+		out->sets[i].off = (uint32_t)out->nlabels;
+		out->sets[i].n = (uint32_t)nl;
+		for (j = 0; j < nl; j++) {
+			struct blob_label *l = &out->labels[out->nlabels++];
+			uint64_t kl, sl, num, ul;
+
+			if (get_uvarint(&p, end, &kl) || kl > (uint64_t)(end - p))
+				return bad("bad label");
+			l->key = (const char *)p;
+			l->klen = (uint32_t)kl;
+			p += kl;
+			if (get_uvarint(&p, end, &sl) || sl > (uint64_t)(end - p))
+				return bad("bad label");
+			l->str = (const char *)p;
+			l->slen = (uint32_t)sl;
+			p += sl;
+			if (get_uvarint(&p, end, &num) || get_uvarint(&p, end, &ul) ||
+			    ul > (uint64_t)(end - p))
+				return bad("bad label");
+			l->num = unzigzag(num);
+			l->unit = (const char *)p;
+			l->ulen = (uint32_t)ul;
+			p += ul;
+		}
+		out->sets[i].bytes = (const char *)start;
+		out->sets[i].nbytes = (size_t)(p - start);
+	}
+	out->nsets = nsets;
+	if (nsets == 0) {
+		/* no labels at all: one empty set, so index 0 is always valid */
+		out->sets[0].off = out->sets[0].n = 0;
+		out->sets[0].bytes = empty_set;
+		out->sets[0].nbytes = 1;
+		out->nsets = 1;
+	}
+	if (get_uvarint(&p, end, &n) || n > (uint64_t)(end - p) || get_uvarint(&p, end, &g) || g == 0 ||
+	    g > INT64_MAX)
+		return bad("bad entry count");
+	if ((rc = vec_reserve(&out->e, &out->cap_e, n ? n : 1)))
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (get_uvarint(&p, end, &v) || (stack += v) > UINT32_MAX - 1)
+			return bad("bad stack column");
+		out->e[i].stack = (uint32_t)stack;
+		out->e[i].set = 0;
+	}
+	for (i = 0; i < n && nsets > 1; i++) {
+		if (get_uvarint(&p, end, &v) || v >= nsets)
+			return bad("bad label set column");
+		out->e[i].set = (uint32_t)v;
+	}
+	for (i = 0; i < n; i++) {
+		if (get_uvarint(&p, end, &v) ||
+		    __builtin_mul_overflow(unzigzag(v), (int64_t)g, &out->e[i].value))
+			return bad("bad value column");
+	}
+	if (p != end)
+		return bad("trailing bytes");
+	out->n = n;
+	return 0;
+}

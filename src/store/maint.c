@@ -1,0 +1,483 @@
+/*
+ * maint.c — keeping a store bounded: retention by age, downsampling into rollups,
+ * eviction by size, and the garbage collection of symbols they leave unused (store.h).
+ *
+ * Garbage collection of a scope is mark and sweep: every remaining profile blob of the
+ * scope is decoded, its stacks and their ancestors marked, then the locations those
+ * stacks use, the functions and mappings of those locations, and their strings; what
+ * is not marked is deleted and scope.gc_gen goes up, so every cache of the scope (in
+ * this and other connections) is rebuilt.  A scope left without series is deleted.
+ */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/vec.h"
+
+struct idlist {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int ids_query(struct store *s, const char *sql, int64_t arg, struct idlist *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "maintenance");
+	sqlite3_bind_int64(st, 1, arg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1))) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+		out->v[out->n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "maintenance");
+}
+
+static int exec_bind(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *changes)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "maintenance");
+	if (sqlite3_bind_parameter_count(st) >= 1)
+		sqlite3_bind_int64(st, 1, a);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, b);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "maintenance");
+	if (changes)
+		*changes = sqlite3_changes(s->db);
+	return 0;
+}
+
+/* Deletes the unmarked live rows of one symbol table. */
+static int sweep(struct store *s, int64_t scope, const char *table, const uint8_t *mark,
+		 size_t n, bool (*live)(const struct scope *, size_t), const struct scope *sc)
+{
+	char sql[96];
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE scope=?1 AND id=?2", table);
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return store_sql_err(s, rc, "collecting symbols");
+	for (i = 1; i < n; i++) {
+		if (mark[i] || !live(sc, i))
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, scope);
+		sqlite3_bind_int64(st, 2, (int64_t)i);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return store_sql_err(s, rc, "collecting symbols");
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static bool str_live(const struct scope *sc, size_t i) { return sc->strs[i] != NULL; }
+static bool map_live(const struct scope *sc, size_t i) { return sc->maps[i].live; }
+static bool func_live(const struct scope *sc, size_t i) { return sc->funcs[i].live; }
+static bool loc_live(const struct scope *sc, size_t i) { return sc->locs[i].live; }
+static bool stack_live(const struct scope *sc, size_t i) { return sc->stk_parent[i] != STORE_NO_ID; }
+
+/* Marks the stacks every remaining profile of the scope uses (with their ancestors). */
+static int mark_stacks(struct store *s, struct scope *sc, uint8_t *mark)
+{
+	sqlite3_stmt *st;
+	struct blob b;
+	size_t i;
+	int rc;
+
+	blob_init(&b);
+	rc = sqlite3_prepare_v2(s->db, "SELECT p.data FROM profiles p JOIN series s ON s.id=p.series "
+				"WHERE s.scope=?1", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		blob_release(&b);
+		return store_sql_err(s, rc, "collecting symbols");
+	}
+	sqlite3_bind_int64(st, 1, sc->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = blob_decode(s->dctx, sqlite3_column_blob(st, 0),
+				      (size_t)sqlite3_column_bytes(st, 0), &b))) {
+			err_prefix(rc, "store '%s'", s->path);
+			break;
+		}
+		for (i = 0; i < b.n; i++) {
+			uint32_t k = b.e[i].stack;
+
+			while (k && !mark[k]) {
+				if (k >= sc->nstacks || sc->stk_parent[k] == STORE_NO_ID) {
+					rc = err_set(ERR_PARSE, "store '%s' is corrupt: service '%s': stack %u "
+								"is missing", s->path, sc->service, k);
+					goto done;
+				}
+				mark[k] = 1;
+				k = sc->stk_parent[k];
+			}
+		}
+	}
+done:
+	sqlite3_finalize(st);
+	blob_release(&b);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc < 0 ? rc : store_sql_err(s, rc, "collecting symbols");
+}
+
+int store_gc_scope(struct store *s, int64_t scope_id)
+{
+	static const char *const tables[] = { "strings", "mappings", "functions", "locations",
+					      "stacks" };
+	uint8_t *ms = NULL, *ml = NULL, *mf = NULL, *mm = NULL, *mstr = NULL;
+	struct idlist series = { 0 };
+	struct scope *sc;
+	size_t i, j;
+	int rc;
+
+	if ((rc = ids_query(s, "SELECT id FROM series WHERE scope=?1 LIMIT 1", scope_id, &series)))
+		return rc;
+	if (series.n == 0) {
+		char sql[64];
+
+		free(series.v);
+		for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+			snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE scope=?1", tables[i]);
+			if ((rc = exec_bind(s, sql, scope_id, 0, NULL)))
+				return rc;
+		}
+		rc = exec_bind(s, "DELETE FROM scope WHERE id=?1", scope_id, 0, NULL);
+		store_drop_caches(s);
+		return rc;
+	}
+	free(series.v);
+	if ((rc = scope_get_by_id(s, scope_id, &sc)) || (rc = scope_load(s, sc)))
+		return rc;
+	ms = calloc(sc->nstacks + 1, 1);
+	ml = calloc(sc->nlocs + 1, 1);
+	mf = calloc(sc->nfuncs + 1, 1);
+	mm = calloc(sc->nmaps + 1, 1);
+	mstr = calloc(sc->nstrs + 1, 1);
+	if (!ms || !ml || !mf || !mm || !mstr) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = mark_stacks(s, sc, ms)))
+		goto done;
+	for (i = 1; i < sc->nstacks; i++)
+		if (ms[i])
+			ml[sc->stk_loc[i]] = 1;
+	for (i = 1; i < sc->nlocs; i++) {
+		if (!ml[i])
+			continue;
+		mm[sc->locs[i].mapping] = 1;
+		for (j = 0; j < sc->locs[i].nlines; j++)
+			mf[sc->lines[sc->locs[i].line_off + j].func] = 1;
+	}
+	for (i = 1; i < sc->nfuncs; i++)
+		if (mf[i]) {
+			mstr[sc->funcs[i].name] = mstr[sc->funcs[i].system_name] = 1;
+			mstr[sc->funcs[i].file] = 1;
+		}
+	for (i = 1; i < sc->nmaps; i++)
+		if (mm[i])
+			mstr[sc->maps[i].file] = mstr[sc->maps[i].build_id] = 1;
+	if ((rc = sweep(s, scope_id, "stacks", ms, sc->nstacks, stack_live, sc)) ||
+	    (rc = sweep(s, scope_id, "locations", ml, sc->nlocs, loc_live, sc)) ||
+	    (rc = sweep(s, scope_id, "functions", mf, sc->nfuncs, func_live, sc)) ||
+	    (rc = sweep(s, scope_id, "mappings", mm, sc->nmaps, map_live, sc)) ||
+	    (rc = sweep(s, scope_id, "strings", mstr, sc->nstrs, str_live, sc)) ||
+	    (rc = exec_bind(s, "UPDATE scope SET gc_gen=gc_gen+1 WHERE id=?1", scope_id, 0, NULL)))
+		goto done;
+done:
+	free(ms);
+	free(ml);
+	free(mf);
+	free(mm);
+	free(mstr);
+	store_drop_caches(s);  /* ids were freed: every content → id map is stale */
+	return rc;
+}
+
+/* Deletes the series left without profiles (and their index rows). */
+static int drop_empty_series(struct store *s)
+{
+	static const char *const sql[] = {
+		"DELETE FROM series_labels WHERE series IN (SELECT id FROM series s WHERE NOT "
+		"EXISTS(SELECT 1 FROM profiles p WHERE p.series=s.id))",
+		"DELETE FROM sample_labels WHERE series IN (SELECT id FROM series s WHERE NOT "
+		"EXISTS(SELECT 1 FROM profiles p WHERE p.series=s.id))",
+		"DELETE FROM series WHERE NOT EXISTS(SELECT 1 FROM profiles p WHERE p.series=series.id)",
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
+		if ((rc = store_exec(s, sql[i])))
+			return rc;
+	return 0;
+}
+
+/*
+ * Deletes the profiles `where` selects (an SQL condition on profiles with one integer
+ * parameter ?1), the series that empties, and the symbols no longer used.
+ */
+static int delete_profiles(struct store *s, const char *where, int64_t arg, uint64_t *deleted)
+{
+	struct idlist scopes = { 0 };
+	struct buf sql = BUF_INIT;
+	int64_t n = 0;
+	size_t i;
+	int rc;
+
+	if ((rc = store_wbegin(s)))
+		return rc;
+	if ((rc = buf_printf(&sql, "SELECT DISTINCT s.scope FROM series s WHERE s.id IN (SELECT "
+				   "series FROM profiles WHERE %s)", where)) ||
+	    (rc = ids_query(s, sql.data, arg, &scopes)))
+		goto done;
+	buf_reset(&sql);
+	if ((rc = buf_printf(&sql, "DELETE FROM profiles WHERE %s", where)) ||
+	    (rc = exec_bind(s, sql.data, arg, 0, &n)) || (rc = drop_empty_series(s)))
+		goto done;
+	store_drop_caches(s);
+	for (i = 0; i < scopes.n && !rc; i++)
+		rc = store_gc_scope(s, scopes.v[i]);
+done:
+	rc = store_wend(s, rc);
+	if (!rc && deleted)
+		*deleted += (uint64_t)n;
+	free(scopes.v);
+	buf_release(&sql);
+	return rc;
+}
+
+/* Gives free pages back to the file system and truncates the WAL (outside transactions). */
+static void shrink(struct store *s)
+{
+	if (s->txn)
+		return;
+	sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+}
+
+int store_retention(struct store *s, int64_t older_than_ns, uint64_t *deleted)
+{
+	int rc;
+
+	if (deleted)
+		*deleted = 0;
+	rc = delete_profiles(s, "time_ns < ?1", older_than_ns, deleted);
+	if (!rc)
+		shrink(s);
+	return rc;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+struct old_row {
+	int64_t series, time_ns, id;
+};
+
+/* Merges rows[0..n) (one series, one bucket) into one rollup row. */
+static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t bucket_start,
+		  int64_t bucket_ns, struct blob *in, struct blob *out, struct buf *data)
+{
+	sqlite3_stmt *get = NULL, *del = NULL, *st;
+	int64_t nprof = 0;
+	size_t i, k;
+	uint32_t *setmap = NULL;
+	size_t cap_setmap = 0;
+	int rc;
+
+	blob_reset(out);
+	out->n = 0;
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT nprof, data FROM profiles WHERE id=?1", -1, &get,
+				     NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(s->db, "DELETE FROM profiles WHERE id=?1", -1, &del, NULL)) !=
+		    SQLITE_OK) {
+		rc = store_sql_err(s, rc, "downsampling");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(get);
+		sqlite3_bind_int64(get, 1, rows[i].id);
+		if ((rc = sqlite3_step(get)) != SQLITE_ROW) {
+			rc = store_sql_err(s, rc, "downsampling");
+			goto done;
+		}
+		nprof += sqlite3_column_int64(get, 0) > 0 ? sqlite3_column_int64(get, 0) : 1;
+		if ((rc = blob_decode(s->dctx, sqlite3_column_blob(get, 1),
+				      (size_t)sqlite3_column_bytes(get, 1), in))) {
+			err_prefix(rc, "store '%s'", s->path);
+			goto done;
+		}
+		if (in->period)
+			out->period = in->period;
+		if ((rc = vec_reserve(&setmap, &cap_setmap, in->nsets)) ||
+		    (rc = vec_reserve(&out->e, &out->cap_e, out->n + in->n)))
+			goto done;
+		for (k = 0; k < in->nsets; k++)
+			if ((rc = blob_add_set_encoded(out, in->sets[k].bytes, in->sets[k].nbytes,
+						       &setmap[k])))
+				goto done;
+		for (k = 0; k < in->n; k++) {
+			out->e[out->n].stack = in->e[k].stack;
+			out->e[out->n].set = setmap[in->e[k].set];
+			out->e[out->n++].value = in->e[k].value;
+		}
+		if ((rc = blob_normalize(out)))
+			goto done;
+	}
+	if ((rc = blob_encode(s->cctx, out, data)))
+		goto done;
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(del);
+		sqlite3_bind_int64(del, 1, rows[i].id);
+		if ((rc = sqlite3_step(del)) != SQLITE_DONE) {
+			rc = store_sql_err(s, rc, "downsampling");
+			goto done;
+		}
+	}
+	if (!(st = store_stmt(s, ST_PROFILE_ADD))) {
+		rc = err_last_code();
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, rows[0].series);
+	sqlite3_bind_int64(st, 2, bucket_start);
+	sqlite3_bind_int64(st, 3, bucket_ns);
+	sqlite3_bind_int64(st, 4, nprof);
+	sqlite3_bind_int64(st, 5, blob_total(out));
+	sqlite3_bind_blob(st, 6, data->data, (int)data->len, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		rc = store_sql_err(s, rc, "downsampling");
+	else
+		rc = 0;
+done:
+	sqlite3_finalize(get);
+	sqlite3_finalize(del);
+	free(setmap);
+	return rc;
+}
+
+int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, uint64_t *merged)
+{
+	struct old_row *rows = NULL;
+	size_t n = 0, cap = 0, i, j;
+	struct blob in, out;
+	struct buf data = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int64_t end;
+	int rc;
+
+	if (merged)
+		*merged = 0;
+	if (bucket_ns <= 0)
+		return err_set(ERR_USAGE, "downsampling needs a positive bucket");
+	/* whole buckets only: those that end at or before older_than_ns */
+	end = floor_div(older_than_ns, bucket_ns) * bucket_ns;
+	blob_init(&in);
+	blob_init(&out);
+	if ((rc = store_wbegin(s)))
+		return rc;
+	rc = sqlite3_prepare_v2(s->db, "SELECT series, time_ns, id FROM profiles WHERE time_ns<?1 "
+				"ORDER BY series, time_ns", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "downsampling");
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, end);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = vec_reserve(&rows, &cap, n + 1)))
+			goto done;
+		rows[n].series = sqlite3_column_int64(st, 0);
+		rows[n].time_ns = sqlite3_column_int64(st, 1);
+		rows[n++].id = sqlite3_column_int64(st, 2);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "downsampling");
+		goto done;
+	}
+	rc = 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	for (i = 0; i < n && !rc; i = j) {
+		int64_t b = floor_div(rows[i].time_ns, bucket_ns);
+
+		for (j = i + 1; j < n && rows[j].series == rows[i].series &&
+				floor_div(rows[j].time_ns, bucket_ns) == b;
+		     j++)
+			;
+		if (j - i < 2)
+			continue;
+		rc = rollup(s, rows + i, j - i, b * bucket_ns, bucket_ns, &in, &out, &data);
+		if (!rc && merged)
+			*merged += j - i;
+	}
+done:
+	sqlite3_finalize(st);
+	rc = store_wend(s, rc);
+	free(rows);
+	blob_release(&in);
+	blob_release(&out);
+	buf_release(&data);
+	if (!rc)
+		shrink(s);
+	return rc;
+}
+
+static int used_bytes(struct store *s, uint64_t *out, int64_t *nprofiles)
+{
+	struct store_stats st;
+	int rc = store_stats(s, &st);
+
+	*out = st.file_bytes;
+	*nprofiles = (int64_t)st.profiles;
+	return rc;
+}
+
+int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted)
+{
+	uint64_t used;
+	int64_t count;
+	int rc, round;
+
+	if (deleted)
+		*deleted = 0;
+	for (round = 0; round < 64; round++) {
+		int64_t want;
+		double per;
+
+		if ((rc = used_bytes(s, &used, &count)))
+			return rc;
+		if (used <= max_bytes || count == 0)
+			break;
+		per = (double)used / (double)count;
+		want = (int64_t)((double)(used - max_bytes) / per * 1.1) + 1;
+		if (want > count)
+			want = count;
+		if ((rc = delete_profiles(s, "id IN (SELECT id FROM profiles ORDER BY time_ns, id LIMIT ?1)",
+					  want, deleted)))
+			return rc;
+		shrink(s);
+	}
+	return 0;
+}

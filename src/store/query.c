@@ -1,0 +1,1216 @@
+/*
+ * query.c — the backend (backend.h) over a store: which series a selector picks, the
+ * lists (profile types, label names and values, series), the timeline and the merged
+ * profile.
+ *
+ * Selection: a matcher whose label the series has is decided once per series; the
+ * others are sample-label matchers.  Before any profile is read, a sample-label
+ * matcher that no indexed value of the series (sample_labels) satisfies, and that ""
+ * does not satisfy either, drops the series — exact, because the index holds every
+ * value of names that are not high-cardinality.  Then each profile blob's label sets
+ * are tested and only entries of matching sets are added.
+ *
+ * Merging: per series, values are summed by (stack, label set); a gauge (or AGG_AVG)
+ * is then divided by the number of profiles the series had in the range (rounded to
+ * the nearest integer); series are added; the stacks are walked up the trie into a
+ * struct prof made through one builder, which also receives each scope's symbols.
+ */
+#include "store_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "base/err.h"
+#include "base/timeparse.h"
+#include "base/vec.h"
+#include "profile/builder.h"
+
+#define TIMELINE_MAX_STEPS 1000000
+
+struct sbackend {
+	struct backend base;
+	struct store *s;
+	bool owns;
+	char *tenant;
+};
+
+/* A series the selector's series-level matchers accept. */
+struct cand {
+	int64_t id, scope;
+	char *ptype;
+	struct labelset labels;
+	char *hc;          /* high-cardinality sample-label names, name\0... */
+	size_t hclen;
+};
+
+struct cands {
+	struct cand *v;
+	size_t n, cap;
+};
+
+static void cands_release(struct cands *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->v[i].ptype);
+		labelset_free(&c->v[i].labels);
+		free(c->v[i].hc);
+	}
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool cand_is_hc(const struct cand *c, const char *name, size_t len)
+{
+	const char *p = c->hc, *end = c->hc + c->hclen;
+
+	if (store_label_is_hc(name, len))
+		return true;
+	while (p && p < end) {
+		size_t n = strlen(p);
+
+		if (n == len && memcmp(p, name, len) == 0)
+			return true;
+		p += n + 1;
+	}
+	return false;
+}
+
+static int check_cancel(const struct sbackend *sb)
+{
+	if (sb->base.cancel && *sb->base.cancel)
+		return err_set(ERR_CANCELLED, "cancelled");
+	return 0;
+}
+
+static void range_bounds(struct time_range r, int64_t *from, int64_t *to)
+{
+	*from = r.from_ns;
+	*to = r.to_ns;
+	if (r.from_ns == 0 && r.to_ns == 0) {
+		*from = INT64_MIN;
+		*to = INT64_MAX;
+	}
+}
+
+/* Whether a sample-label matcher could hold in series c, by the sample-label index. */
+static int sample_matcher_possible(struct store *s, const struct cand *c, const struct matcher *m,
+				   bool *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = true;
+	if (matcher_match(m, "", 0) || cand_is_hc(c, m->name, strlen(m->name)))
+		return 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT value FROM sample_labels WHERE series=?1 AND name=?2",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "reading sample labels");
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+	*out = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (matcher_match(m, (const char *)sqlite3_column_text(st, 0),
+				  (size_t)sqlite3_column_bytes(st, 0))) {
+			*out = true;
+			break;
+		}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "reading sample labels");
+}
+
+/*
+ * The series of the tenant (of profile type ptype when not NULL) with a profile in the
+ * range that the selector may select.  Call inside store_read_begin/end.
+ */
+static int resolve(struct sbackend *sb, const struct selector *sel, const char *ptype,
+		   struct time_range r, struct cands *out)
+{
+	struct store *s = sb->s;
+	const struct matcher *svc = selector_find(sel, "service_name");
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int64_t from, to;
+	size_t i;
+	int rc;
+
+	range_bounds(r, &from, &to);
+	if (svc && svc->op != MATCH_EQ)
+		svc = NULL;
+	rc = buf_puts(&sql, svc ? "SELECT s.id, s.scope, s.profile_type, s.key, s.hc_names FROM "
+				  "series_labels l JOIN series s ON s.id=l.series WHERE "
+				  "l.name='service_name' AND l.value=?1 AND s.tenant=?2" :
+				  "SELECT s.id, s.scope, s.profile_type, s.key, s.hc_names FROM series s "
+				  "WHERE s.tenant=?2");
+	if (!rc && ptype)
+		rc = buf_puts(&sql, " AND s.profile_type=?3");
+	if (!rc)
+		rc = buf_puts(&sql, " AND EXISTS(SELECT 1 FROM profiles p WHERE p.series=s.id AND "
+				    "p.time_ns>=?4 AND p.time_ns<?5) ORDER BY s.scope, s.id");
+	if (rc)
+		goto done;
+	if ((rc = sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL)) != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "selecting series");
+		goto done;
+	}
+	if (svc)
+		sqlite3_bind_text(st, 1, svc->value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sb->tenant, -1, SQLITE_STATIC);
+	if (ptype)
+		sqlite3_bind_text(st, 3, ptype, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, from);
+	sqlite3_bind_int64(st, 5, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = sqlite3_column_blob(st, 3);
+		size_t klen = (size_t)sqlite3_column_bytes(st, 3);
+		const char *z = key ? memchr(key, '\0', klen) : NULL;
+		struct cand c = { 0 };
+		bool keep = true;
+
+		if (!z) {
+			rc = err_set(ERR_PARSE, "store '%s' is corrupt: series %lld has no key", s->path,
+				     (long long)sqlite3_column_int64(st, 0));
+			goto done;
+		}
+		c.id = sqlite3_column_int64(st, 0);
+		c.scope = sqlite3_column_int64(st, 1);
+		c.hclen = (size_t)sqlite3_column_bytes(st, 4);
+		if (!(c.ptype = strdup((const char *)sqlite3_column_text(st, 2))) ||
+		    !(c.hc = malloc(c.hclen + 1))) {
+			free(c.ptype);
+			rc = err_set(ERR_NOMEM, "out of memory");
+			goto done;
+		}
+		if (c.hclen)
+			memcpy(c.hc, sqlite3_column_blob(st, 4), c.hclen);
+		c.hc[c.hclen] = '\0';
+		if ((rc = store_series_labels(z + 1, klen - (size_t)(z + 1 - key), &c.labels)) ||
+		    (rc = vec_reserve(&out->v, &out->cap, out->n + 1))) {
+			free(c.ptype);
+			free(c.hc);
+			labelset_free(&c.labels);
+			goto done;
+		}
+		for (i = 0; sel && i < sel->n && keep; i++) {
+			const char *v = labelset_get(&c.labels, sel->m[i].name);
+
+			if (v)
+				keep = matcher_match(&sel->m[i], v, strlen(v));
+		}
+		out->v[out->n++] = c;
+		if (!keep) {
+			out->n--;
+			free(c.ptype);
+			free(c.hc);
+			labelset_free(&c.labels);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "selecting series");
+		goto done;
+	}
+	rc = 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	/* sample-label matchers, against the index */
+	for (i = 0; i < out->n; i++) {
+		struct cand *c = &out->v[i];
+		size_t k;
+		bool ok = true;
+
+		for (k = 0; sel && k < sel->n && ok; k++)
+			if (!labelset_get(&c->labels, sel->m[k].name) &&
+			    (rc = sample_matcher_possible(s, c, &sel->m[k], &ok)))
+				goto done;
+		if (!ok) {
+			free(c->ptype);
+			free(c->hc);
+			labelset_free(&c->labels);
+			memmove(c, c + 1, (out->n - i - 1) * sizeof(*c));
+			out->n--;
+			i--;
+		}
+	}
+done:
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Lists */
+
+static int be_profile_types(struct backend *b, struct time_range r, struct profile_type_list *out)
+{
+	struct sbackend *sb = (struct sbackend *)b;
+	struct store *s = sb->s;
+	sqlite3_stmt *st = NULL;
+	int64_t from, to;
+	int rc;
+
+	range_bounds(r, &from, &to);
+	if ((rc = store_read_begin(s)))
+		return rc;
+	rc = sqlite3_prepare_v2(s->db, "SELECT DISTINCT profile_type FROM series s WHERE tenant=?1 "
+				"AND EXISTS(SELECT 1 FROM profiles p WHERE p.series=s.id AND "
+				"p.time_ns>=?2 AND p.time_ns<?3) ORDER BY profile_type", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "listing profile types");
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, sb->tenant, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct profile_type pt;
+
+		if (profile_type_parse((const char *)sqlite3_column_text(st, 0), &pt))
+			continue;  /* not a valid ID: not listed */
+		if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1))) {
+			profile_type_release(&pt);
+			goto done;
+		}
+		out->v[out->n++] = pt;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "listing profile types");
+done:
+	sqlite3_finalize(st);
+	store_read_end(s);
+	return rc;
+}
+
+/* Adds the sample-label names (or one name's values) indexed for series c. */
+static int add_sample_labels(struct store *s, const struct cand *c, const char *name,
+			     struct strvec *out)
+{
+	sqlite3_stmt *st;
+	const char *p;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, name ? "SELECT value FROM sample_labels WHERE series=?1 AND name=?2" :
+					      "SELECT DISTINCT name FROM sample_labels WHERE series=?1",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "reading sample labels");
+	sqlite3_bind_int64(st, 1, c->id);
+	if (name)
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = strvec_pushn(out, (const char *)sqlite3_column_text(st, 0),
+				       (size_t)sqlite3_column_bytes(st, 0)))) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "reading sample labels");
+	for (p = c->hc; !name && p < c->hc + c->hclen; p += strlen(p) + 1)
+		if ((rc = strvec_push(out, p)))
+			return rc;
+	return 0;
+}
+
+/* The lists: fn gets every series the selector may select, inside one read. */
+static int each_cand(struct backend *b, const struct selector *sel, struct time_range r,
+		     int (*fn)(struct store *s, struct cand *c, void *ctx), void *ctx)
+{
+	struct sbackend *sb = (struct sbackend *)b;
+	struct cands c = { 0 };
+	size_t i;
+	int rc;
+
+	if ((rc = store_read_begin(sb->s)))
+		return rc;
+	if ((rc = resolve(sb, sel, NULL, r, &c)))
+		goto done;
+	for (i = 0; i < c.n && !rc; i++)
+		rc = fn(sb->s, &c.v[i], ctx);
+done:
+	cands_release(&c);
+	store_read_end(sb->s);
+	return rc;
+}
+
+static int add_names(struct store *s, struct cand *c, void *ctx)
+{
+	struct strvec *out = ctx;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < c->labels.n; k++)
+		if ((rc = strvec_push(out, c->labels.v[k].name)))
+			return rc;
+	return add_sample_labels(s, c, NULL, out);
+}
+
+static int be_label_names(struct backend *b, const struct selector *sel, struct time_range r,
+			  struct strvec *out)
+{
+	int rc = each_cand(b, sel, r, add_names, out);
+
+	strvec_sort_unique(out);
+	return rc;
+}
+
+struct values_ctx {
+	const char *name;
+	struct strvec *out;
+};
+
+static int add_values(struct store *s, struct cand *c, void *ctx)
+{
+	struct values_ctx *vc = ctx;
+	const char *v = labelset_get(&c->labels, vc->name);
+
+	if (v)
+		return *v ? strvec_push(vc->out, v) : 0;
+	return add_sample_labels(s, c, vc->name, vc->out);
+}
+
+static int be_label_values(struct backend *b, const char *name, const struct selector *sel,
+			   struct time_range r, struct strvec *out)
+{
+	struct values_ctx vc = { name, out };
+	int rc = each_cand(b, sel, r, add_values, &vc);
+
+	strvec_sort_unique(out);
+	return rc;
+}
+
+static int move_labels(struct store *s, struct cand *c, void *ctx)
+{
+	struct labelset_list *out = ctx;
+	int rc;
+
+	(void)s;
+	if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1)))
+		return rc;
+	out->v[out->n++] = c->labels;
+	memset(&c->labels, 0, sizeof(c->labels));
+	return 0;
+}
+
+static int be_series(struct backend *b, const struct selector *sel, struct time_range r,
+		     struct labelset_list *out)
+{
+	return each_cand(b, sel, r, move_labels, out);
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Reading profiles of one series */
+
+/* The label value of `name` in set k of a decoded blob (first string label); NULL if none. */
+static const struct blob_label *set_label(const struct blob *b, uint32_t k, const char *name,
+					  size_t nlen)
+{
+	const struct blob_set *set = &b->sets[k];
+	uint32_t i;
+
+	for (i = 0; i < set->n; i++) {
+		const struct blob_label *l = &b->labels[set->off + i];
+
+		/* a string label (numeric ones have no string and are not selectable) */
+		if (l->klen == nlen && memcmp(l->key, name, nlen) == 0 &&
+		    (l->slen || (l->num == 0 && !l->ulen)))
+			return l;
+	}
+	return NULL;
+}
+
+/* Whether set k satisfies every sample-level matcher of the selector for series c. */
+static bool set_matches(const struct blob *b, uint32_t k, const struct selector *sel,
+			const struct cand *c)
+{
+	size_t i;
+
+	for (i = 0; sel && i < sel->n; i++) {
+		const struct matcher *m = &sel->m[i];
+		const struct blob_label *l;
+
+		if (labelset_get(&c->labels, m->name))
+			continue;  /* decided for the series */
+		l = set_label(b, k, m->name, strlen(m->name));
+		if (!matcher_match(m, l ? l->str : "", l ? l->slen : 0))
+			return false;
+	}
+	return true;
+}
+
+static bool needs_sample_level(const struct selector *sel, const struct cand *c)
+{
+	size_t i;
+
+	for (i = 0; sel && i < sel->n; i++)
+		if (!labelset_get(&c->labels, sel->m[i].name))
+			return true;
+	return false;
+}
+
+/* Calls fn for every profile row of series c in the range (blob decoded when asked). */
+struct rowinfo {
+	int64_t time_ns, duration_ns, nprof, total;
+	const struct blob *blob;  /* NULL when not decoded */
+};
+
+static int each_profile(struct sbackend *sb, const struct cand *c, int64_t from, int64_t to,
+			bool decode, struct blob *blob,
+			int (*fn)(void *ctx, const struct rowinfo *ri), void *ctx)
+{
+	struct store *s = sb->s;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, decode ?
+		"SELECT time_ns, duration_ns, nprof, total, data FROM profiles "
+		"WHERE series=?1 AND time_ns>=?2 AND time_ns<?3 ORDER BY time_ns" :
+		"SELECT time_ns, duration_ns, nprof, total FROM profiles "
+		"WHERE series=?1 AND time_ns>=?2 AND time_ns<?3 ORDER BY time_ns", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "reading profiles");
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rowinfo ri = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+				      sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), NULL };
+
+		if ((rc = check_cancel(sb)))
+			break;
+		if (ri.nprof < 1)
+			ri.nprof = 1;
+		if (decode) {
+			if ((rc = blob_decode(s->dctx, sqlite3_column_blob(st, 4),
+					      (size_t)sqlite3_column_bytes(st, 4), blob))) {
+				err_prefix(rc, "store '%s'", s->path);
+				break;
+			}
+			ri.blob = blob;
+		}
+		if ((rc = fn(ctx, &ri)))
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc < 0 ? rc : store_sql_err(s, rc, "reading profiles");
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Merge */
+
+/* Label sets of the merged profile: high-cardinality labels stripped, deduplicated. */
+struct gsets {
+	struct blob b;  /* only its sets (encodings) are used */
+	/* per set: builder labels, made on first use */
+	struct prof_label **labels;
+	uint32_t *nlabels;
+	size_t cap_l, cap_n, made;
+};
+
+/* An accumulator of (stack, set) → value, for one scope. */
+struct acc {
+	struct hmap map;          /* stack << 32 | gset → index */
+	uint64_t *keys;
+	int64_t *vals;
+	size_t n, cap_k, cap_v;
+};
+
+static int acc_init(struct acc *a)
+{
+	memset(a, 0, sizeof(*a));
+	return hmap_init(&a->map, 1024);
+}
+
+static void acc_release(struct acc *a)
+{
+	hmap_release(&a->map);
+	free(a->keys);
+	free(a->vals);
+	memset(a, 0, sizeof(*a));
+}
+
+static void acc_clear(struct acc *a)
+{
+	size_t i;
+
+	for (i = 0; i <= a->map.mask; i++)
+		a->map.slots[i].key = HMAP_EMPTY;
+	a->map.count = 0;
+	a->n = 0;
+}
+
+static int acc_add(struct acc *a, uint64_t key, int64_t v)
+{
+	uint32_t idx;
+	int rc = hmap_intern(&a->map, key, (uint32_t)a->n, &idx);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		if ((rc = vec_reserve(&a->keys, &a->cap_k, a->n + 1)) ||
+		    (rc = vec_reserve(&a->vals, &a->cap_v, a->n + 1)))
+			return rc;
+		a->keys[a->n] = key;
+		a->vals[a->n++] = 0;
+	}
+	if (__builtin_add_overflow(a->vals[idx], v, &a->vals[idx]))
+		return err_set(ERR_TOOBIG, "merged values add up past 2^63");
+	return 0;
+}
+
+struct merge_ctx {
+	struct sbackend *sb;
+	const struct query *q;
+	const struct cand *c;
+	struct gsets *gs;
+	struct acc series_acc;
+	uint32_t *setmap;         /* blob set → gset, or STORE_NO_ID when it does not match */
+	size_t cap_setmap;
+	struct buf enc;
+	int64_t nprof, period;
+	struct merge_info info;
+};
+
+/* The gset of blob set k for candidate c: its labels without high-cardinality ones. */
+static int gset_of(struct merge_ctx *m, const struct blob *b, uint32_t k, uint32_t *out)
+{
+	const struct blob_set *set = &b->sets[k];
+	struct blob_label *keep = NULL;
+	uint32_t i, n = 0;
+	bool strip = false;
+	int rc;
+
+	for (i = 0; i < set->n; i++)
+		if (cand_is_hc(m->c, b->labels[set->off + i].key, b->labels[set->off + i].klen))
+			strip = true;
+	if (!strip)
+		return blob_add_set_encoded(&m->gs->b, set->bytes, set->nbytes, out);
+	if (!(keep = malloc(set->n * sizeof(*keep))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < set->n; i++) {
+		const struct blob_label *l = &b->labels[set->off + i];
+
+		if (!cand_is_hc(m->c, l->key, l->klen))
+			keep[n++] = *l;
+	}
+	rc = blob_add_set(&m->gs->b, keep, n, out);
+	free(keep);
+	return rc;
+}
+
+static int merge_row(void *ctx, const struct rowinfo *ri)
+{
+	struct merge_ctx *m = ctx;
+	const struct blob *b = ri->blob;
+	size_t i;
+	int rc;
+
+	if ((rc = vec_reserve(&m->setmap, &m->cap_setmap, b->nsets)))
+		return rc;
+	for (i = 0; i < b->nsets; i++) {
+		m->setmap[i] = STORE_NO_ID;
+		if (set_matches(b, (uint32_t)i, m->q->selector, m->c) &&
+		    (rc = gset_of(m, b, (uint32_t)i, &m->setmap[i])))
+			return rc;
+	}
+	for (i = 0; i < b->n; i++) {
+		uint32_t g = m->setmap[b->e[i].set];
+
+		if (g != STORE_NO_ID &&
+		    (rc = acc_add(&m->series_acc, ((uint64_t)b->e[i].stack << 32) | g, b->e[i].value)))
+			return rc;
+	}
+	m->nprof += ri->nprof;
+	if (b->period)
+		m->period = b->period;
+	if (!m->info.nprofiles || ri->time_ns < m->info.first_ns)
+		m->info.first_ns = ri->time_ns;
+	if (ri->time_ns + ri->duration_ns > m->info.last_ns || !m->info.nprofiles)
+		m->info.last_ns = ri->time_ns + ri->duration_ns;
+	m->info.nprofiles += (uint64_t)ri->nprof;
+	return 0;
+}
+
+/* Builder-side ids of one scope's symbols, made on first use. */
+struct bmaps {
+	uint32_t *str, *map, *func, *loc;
+	struct prof_line *lines;
+	size_t cap_lines;
+};
+
+static void bmaps_release(struct bmaps *bm)
+{
+	free(bm->str);
+	free(bm->map);
+	free(bm->func);
+	free(bm->loc);
+	free(bm->lines);
+	memset(bm, 0, sizeof(*bm));
+}
+
+static uint32_t *fill_none(size_t n)
+{
+	uint32_t *a = malloc((n + 1) * sizeof(*a));
+	size_t i;
+
+	for (i = 0; a && i <= n; i++)
+		a[i] = STORE_NO_ID;
+	return a;
+}
+
+static int b_str(struct prof_builder *pb, const struct scope *sc, struct bmaps *bm, uint32_t id,
+		 uint32_t *out)
+{
+	int rc;
+
+	if (bm->str[id] == STORE_NO_ID &&
+	    (rc = pb_string(pb, sc->strs[id], sc->str_lens[id], &bm->str[id])))
+		return rc;
+	*out = bm->str[id];
+	return 0;
+}
+
+static int b_loc(struct prof_builder *pb, const struct scope *sc, struct bmaps *bm, uint32_t id,
+		 uint32_t *out)
+{
+	const struct scope_loc *l = &sc->locs[id];
+	uint32_t mapping = PROF_NONE, j;
+	int rc;
+
+	if (bm->loc[id] != STORE_NO_ID) {
+		*out = bm->loc[id];
+		return 0;
+	}
+	if (l->mapping) {
+		if (bm->map[l->mapping] == STORE_NO_ID) {
+			const struct scope_map *sm = &sc->maps[l->mapping];
+			struct prof_mapping pm = { sm->start, sm->limit, sm->offset, 0, 0 };
+
+			if ((rc = b_str(pb, sc, bm, sm->file, &pm.file)) ||
+			    (rc = b_str(pb, sc, bm, sm->build_id, &pm.build_id)) ||
+			    (rc = pb_mapping(pb, &pm, &bm->map[l->mapping])))
+				return rc;
+		}
+		mapping = bm->map[l->mapping];
+	}
+	if ((rc = vec_reserve(&bm->lines, &bm->cap_lines, (size_t)l->nlines + 1)))
+		return rc;
+	for (j = 0; j < l->nlines; j++) {
+		const struct prof_line *ln = &sc->lines[l->line_off + j];
+
+		if (bm->func[ln->func] == STORE_NO_ID) {
+			const struct scope_func *sf = &sc->funcs[ln->func];
+			struct prof_function pf = { 0, 0, 0, sf->start_line };
+
+			if ((rc = b_str(pb, sc, bm, sf->name, &pf.name)) ||
+			    (rc = b_str(pb, sc, bm, sf->system_name, &pf.system_name)) ||
+			    (rc = b_str(pb, sc, bm, sf->file, &pf.file)) ||
+			    (rc = pb_function(pb, &pf, &bm->func[ln->func])))
+				return rc;
+		}
+		bm->lines[j].func = bm->func[ln->func];
+		bm->lines[j].line = ln->line;
+	}
+	if ((rc = pb_location(pb, mapping, l->address, l->nlines ? bm->lines : NULL, l->nlines,
+			      &bm->loc[id])))
+		return rc;
+	*out = bm->loc[id];
+	return 0;
+}
+
+/* The builder labels of gset g (made once). */
+static int gset_labels(struct prof_builder *pb, struct gsets *gs, uint32_t g,
+		       struct prof_label **out, uint32_t *n)
+{
+	int rc;
+
+	if ((rc = vec_reserve(&gs->labels, &gs->cap_l, gs->b.nsets)) ||
+	    (rc = vec_reserve(&gs->nlabels, &gs->cap_n, gs->b.nsets)))
+		return rc;
+	while (gs->made < gs->b.nsets) {
+		gs->labels[gs->made] = NULL;
+		gs->nlabels[gs->made++] = STORE_NO_ID;
+	}
+	if (gs->nlabels[g] == STORE_NO_ID) {
+		/* parse the set's canonical encoding back */
+		const unsigned char *p = (const unsigned char *)gs->b.setbytes.data + gs->b.sets[g].boff;
+		const unsigned char *end = p + gs->b.sets[g].nbytes;
+		uint64_t nl, len, num;
+		uint32_t i;
+		struct prof_label *ls;
+
+		if (get_uvarint(&p, end, &nl) || nl > gs->b.sets[g].nbytes)
+			return err_set(ERR_PARSE, "corrupt label set");
+		if (!(ls = calloc(nl + 1, sizeof(*ls))))
+			return err_set(ERR_NOMEM, "out of memory");
+		gs->labels[g] = ls;
+		for (i = 0; i < nl; i++) {
+			uint32_t *dst[3] = { &ls[i].key, &ls[i].str, &ls[i].num_unit };
+			int f;
+
+			for (f = 0; f < 3; f++) {
+				if (get_uvarint(&p, end, &len) || len > (uint64_t)(end - p))
+					return err_set(ERR_PARSE, "corrupt label set");
+				if ((rc = pb_string(pb, (const char *)p, len, dst[f])))
+					return rc;
+				p += len;
+				if (f == 1) {
+					if (get_uvarint(&p, end, &num))
+						return err_set(ERR_PARSE, "corrupt label set");
+					ls[i].num = unzigzag(num);
+				}
+			}
+		}
+		gs->nlabels[g] = (uint32_t)nl;
+	}
+	*out = gs->labels[g];
+	*n = gs->nlabels[g];
+	return 0;
+}
+
+/* Emits a scope's accumulated entries into the builder. */
+static int emit_scope(struct sbackend *sb, struct prof_builder *pb, struct scope *sc,
+		      struct acc *a, struct gsets *gs)
+{
+	struct bmaps bm = { 0 };
+	uint32_t *locs = NULL;
+	size_t cap_locs = 0, i;
+	int rc = 0;
+
+	bm.str = fill_none(sc->nstrs);
+	bm.map = fill_none(sc->nmaps);
+	bm.func = fill_none(sc->nfuncs);
+	bm.loc = fill_none(sc->nlocs);
+	if (!bm.str || !bm.map || !bm.func || !bm.loc) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < a->n && !rc; i++) {
+		uint32_t stack = (uint32_t)(a->keys[i] >> 32), g = (uint32_t)a->keys[i], n = 0, nl = 0;
+		struct prof_label *labels = NULL;
+
+		if (a->vals[i] == 0)
+			continue;
+		while (stack) {
+			if (stack >= sc->nstacks || sc->stk_parent[stack] == STORE_NO_ID) {
+				rc = err_set(ERR_PARSE, "store '%s' is corrupt: service '%s': a profile "
+							"refers to stack %u, which does not exist",
+					     sb->s->path, sc->service, stack);
+				goto done;
+			}
+			if ((rc = vec_reserve(&locs, &cap_locs, (size_t)n + 1)) ||
+			    (rc = b_loc(pb, sc, &bm, sc->stk_loc[stack], &locs[n])))
+				goto done;
+			n++;
+			stack = sc->stk_parent[stack];
+		}
+		if ((rc = gset_labels(pb, gs, g, &labels, &nl)))
+			goto done;
+		rc = pb_sample(pb, locs, n, &a->vals[i], labels, nl);
+	}
+done:
+	free(locs);
+	bmaps_release(&bm);
+	return rc;
+}
+
+static void gsets_release(struct gsets *gs)
+{
+	size_t i;
+
+	for (i = 0; i < gs->made; i++)
+		free(gs->labels[i]);
+	free(gs->labels);
+	free(gs->nlabels);
+	blob_release(&gs->b);
+}
+
+static int no_data(struct sbackend *sb, const struct query *q)
+{
+	struct buf sel = BUF_INIT;
+	char a[40], b[40];
+	int rc;
+
+	selector_format(q->selector, &sel);
+	time_format_rfc3339(q->range.from_ns, a, sizeof(a));
+	time_format_rfc3339(q->range.to_ns, b, sizeof(b));
+	rc = err_set(ERR_NOTFOUND, "no %s profiles match %s between %s and %s in '%s'",
+		     q->profile_type, sel.data ? sel.data : "{}", a, b, sb->s->path);
+	buf_release(&sel);
+	return rc;
+}
+
+static int be_merge(struct backend *be, const struct query *q, struct prof **out,
+		    struct merge_info *info)
+{
+	struct sbackend *sb = (struct sbackend *)be;
+	struct store *s = sb->s;
+	struct profile_type pt = { 0 };
+	struct cands c = { 0 };
+	struct merge_ctx m = { 0 };
+	struct gsets gs = { 0 };
+	struct acc scope_acc = { 0 };
+	struct prof_builder *pb = NULL;
+	struct blob blob;
+	uint32_t ty, un, pty, pun;
+	bool avg = aggregate_averages(q->agg, q->profile_type);
+	int64_t from, to;
+	size_t i, j;
+	int rc;
+
+	*out = NULL;
+	blob_init(&blob);
+	blob_init(&gs.b);
+	range_bounds(q->range, &from, &to);
+	if ((rc = profile_type_parse(q->profile_type, &pt)))
+		return rc;
+	if ((rc = store_read_begin(s)))
+		goto out;
+	if ((rc = resolve(sb, q->selector, q->profile_type, q->range, &c)))
+		goto done;
+	if (c.n == 0) {
+		rc = no_data(sb, q);
+		goto done;
+	}
+	if ((rc = acc_init(&m.series_acc)) || (rc = acc_init(&scope_acc)) || (rc = pb_new(&pb)) ||
+	    (rc = pb_string(pb, pt.sample_type, strlen(pt.sample_type), &ty)) ||
+	    (rc = pb_string(pb, pt.sample_unit, strlen(pt.sample_unit), &un)) ||
+	    (rc = pb_string(pb, pt.period_type, strlen(pt.period_type), &pty)) ||
+	    (rc = pb_string(pb, pt.period_unit, strlen(pt.period_unit), &pun)) ||
+	    (rc = pb_sample_type(pb, ty, un)))
+		goto done;
+	m.sb = sb;
+	m.q = q;
+	m.gs = &gs;
+	for (i = 0; i < c.n; i++) {
+		struct scope *sc;
+
+		m.c = &c.v[i];
+		m.nprof = 0;
+		acc_clear(&m.series_acc);
+		if ((rc = each_profile(sb, m.c, from, to, true, &blob, merge_row, &m)))
+			goto done;
+		if (m.nprof)
+			m.info.nseries++;
+		for (j = 0; j < m.series_acc.n; j++) {
+			int64_t v = m.series_acc.vals[j];
+
+			if (avg && m.nprof > 1) {
+				double d = (double)v / (double)m.nprof;
+
+				v = (int64_t)llround(d);
+			}
+			if ((rc = acc_add(&scope_acc, m.series_acc.keys[j], v)))
+				goto done;
+		}
+		/* the last series of its scope: emit the scope */
+		if (i + 1 == c.n || c.v[i + 1].scope != c.v[i].scope) {
+			if ((rc = scope_get_by_id(s, c.v[i].scope, &sc)) || (rc = scope_load(s, sc)) ||
+			    (rc = emit_scope(sb, pb, sc, &scope_acc, &gs)))
+				goto done;
+			acc_clear(&scope_acc);
+		}
+	}
+	pb_set_period(pb, pty, pun, m.period);
+	pb_set_times(pb, m.info.first_ns, m.info.last_ns - m.info.first_ns);
+	m.info.averaged = avg;
+	rc = pb_finish(pb, out);
+	pb = NULL;
+	if (!rc && info)
+		*info = m.info;
+done:
+	store_read_end(s);
+out:
+	pb_free(pb);
+	acc_release(&m.series_acc);
+	acc_release(&scope_acc);
+	free(m.setmap);
+	buf_release(&m.enc);
+	gsets_release(&gs);
+	blob_release(&blob);
+	cands_release(&c);
+	profile_type_release(&pt);
+	return rc;
+}
+
+static int be_merge_tree(struct backend *b, const struct query *q, uint32_t max_nodes,
+			 struct prof **out, struct merge_info *info)
+{
+	(void)max_nodes; /* the local store is cheap to read in full: nothing is folded */
+	return be_merge(b, q, out, info);
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Timeline */
+
+struct tgroup {
+	char *value;        /* group-by value ("" when absent) */
+	double *vals;       /* all series, n steps */
+	int64_t *sum;       /* this series, n steps */
+};
+
+struct tl_ctx {
+	struct sbackend *sb;
+	const struct query *q;
+	const struct cand *c;
+	const char *group_by;
+	const char *series_group;  /* the series' own value of group_by, or NULL */
+	int64_t start, step;
+	size_t n;
+	int64_t *cnt;              /* this series: profiles per step */
+	struct tgroup *g;
+	size_t ng, cap_g;
+};
+
+static int tl_group(struct tl_ctx *t, const char *v, size_t len, struct tgroup **out)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < t->ng; i++)
+		if (strlen(t->g[i].value) == len && memcmp(t->g[i].value, v, len) == 0) {
+			*out = &t->g[i];
+			return 0;
+		}
+	if ((rc = vec_reserve(&t->g, &t->cap_g, t->ng + 1)))
+		return rc;
+	t->g[t->ng].value = strndup(v, len);
+	t->g[t->ng].vals = calloc(t->n, sizeof(double));
+	t->g[t->ng].sum = calloc(t->n, sizeof(int64_t));
+	if (!t->g[t->ng].value || !t->g[t->ng].vals || !t->g[t->ng].sum) {
+		free(t->g[t->ng].value);
+		free(t->g[t->ng].vals);
+		free(t->g[t->ng].sum);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	*out = &t->g[t->ng++];
+	return 0;
+}
+
+static int tl_row(void *ctx, const struct rowinfo *ri)
+{
+	struct tl_ctx *t = ctx;
+	size_t k = (size_t)((ri->time_ns - t->start) / t->step), i;
+	struct tgroup *g;
+	int rc;
+
+	if (ri->time_ns < t->start || k >= t->n)
+		return 0;
+	t->cnt[k] += ri->nprof;
+	if (!ri->blob) {
+		const char *v = t->series_group ? t->series_group : "";
+
+		if ((rc = tl_group(t, v, strlen(v), &g)))
+			return rc;
+		g->sum[k] += ri->total;
+		return 0;
+	}
+	for (i = 0; i < ri->blob->n; i++) {
+		const struct blob_entry *e = &ri->blob->e[i];
+		const struct blob_label *l;
+
+		if (!set_matches(ri->blob, e->set, t->q->selector, t->c))
+			continue;
+		if (t->series_group || !t->group_by) {
+			const char *v = t->series_group ? t->series_group : "";
+
+			rc = tl_group(t, v, strlen(v), &g);
+		} else {
+			l = set_label(ri->blob, e->set, t->group_by, strlen(t->group_by));
+			rc = tl_group(t, l ? l->str : "", l ? l->slen : 0, &g);
+		}
+		if (rc)
+			return rc;
+		g->sum[k] += e->value;
+	}
+	return 0;
+}
+
+static int be_timeline(struct backend *be, const struct query *q, double step_s,
+		       const char *group_by, struct series_points_list *out)
+{
+	struct sbackend *sb = (struct sbackend *)be;
+	struct store *s = sb->s;
+	struct cands c = { 0 };
+	struct tl_ctx t = { 0 };
+	struct blob blob;
+	bool avg = aggregate_averages(q->agg, q->profile_type);
+	double steps;
+	size_t i, k, gi;
+	int rc;
+
+	if (!(step_s >= 0.001) || q->range.to_ns <= q->range.from_ns)
+		return err_set(ERR_USAGE, "timeline: the step must be at least 1 ms and the range "
+					  "not empty");
+	t.step = (int64_t)(step_s * 1e9);
+	t.start = q->range.from_ns / t.step * t.step;
+	if (q->range.from_ns < 0 && q->range.from_ns % t.step)
+		t.start -= t.step;
+	steps = ceil(((double)q->range.to_ns - (double)t.start) / (double)t.step);
+	if (steps > TIMELINE_MAX_STEPS)
+		return err_set(ERR_TOOBIG, "timeline: %.0f steps (at most %d): use a larger step",
+			       steps, TIMELINE_MAX_STEPS);
+	t.n = (size_t)steps;
+	t.sb = sb;
+	t.q = q;
+	t.group_by = group_by && *group_by ? group_by : NULL;
+	blob_init(&blob);
+	if (!(t.cnt = calloc(t.n, sizeof(*t.cnt))))
+		return err_set(ERR_NOMEM, "out of memory");
+	if ((rc = store_read_begin(s)))
+		goto out;
+	if ((rc = resolve(sb, q->selector, q->profile_type, q->range, &c)))
+		goto done;
+	for (i = 0; i < c.n; i++) {
+		bool decode;
+
+		t.c = &c.v[i];
+		t.series_group = t.group_by ? labelset_get(&t.c->labels, t.group_by) : NULL;
+		decode = needs_sample_level(q->selector, t.c) || (t.group_by && !t.series_group);
+		memset(t.cnt, 0, t.n * sizeof(*t.cnt));
+		for (gi = 0; gi < t.ng; gi++)
+			memset(t.g[gi].sum, 0, t.n * sizeof(int64_t));
+		if ((rc = each_profile(sb, t.c, q->range.from_ns, q->range.to_ns, decode, &blob, tl_row,
+				       &t)))
+			goto done;
+		for (gi = 0; gi < t.ng; gi++)
+			for (k = 0; k < t.n; k++)
+				t.g[gi].vals[k] += avg && t.cnt[k] ? (double)t.g[gi].sum[k] / (double)t.cnt[k] :
+								     (double)t.g[gi].sum[k];
+	}
+	if (t.ng == 0 && !t.group_by && (rc = tl_group(&t, "", 0, &t.g)))
+		goto done;
+	if ((rc = vec_reserve(&out->v, &out->cap, out->n + t.ng)))
+		goto done;
+	for (gi = 0; gi < t.ng; gi++) {
+		struct series_points *sp = &out->v[out->n];
+
+		memset(sp, 0, sizeof(*sp));
+		if (!(sp->ts_ms = malloc(t.n * sizeof(*sp->ts_ms)))) {
+			rc = err_set(ERR_NOMEM, "out of memory");
+			goto done;
+		}
+		for (k = 0; k < t.n; k++)
+			sp->ts_ms[k] = (t.start + (int64_t)k * t.step) / 1000000;
+		sp->values = t.g[gi].vals;
+		t.g[gi].vals = NULL;
+		sp->n = t.n;
+		out->n++;
+		if (t.group_by && *t.g[gi].value &&
+		    (rc = labelset_set(&sp->labels, t.group_by, t.g[gi].value)))
+			goto done;
+	}
+done:
+	store_read_end(s);
+out:
+	for (gi = 0; gi < t.ng; gi++) {
+		free(t.g[gi].value);
+		free(t.g[gi].vals);
+		free(t.g[gi].sum);
+	}
+	free(t.g);
+	free(t.cnt);
+	blob_release(&blob);
+	cands_release(&c);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------------- */
+
+static void be_close(struct backend *b)
+{
+	struct sbackend *sb = (struct sbackend *)b;
+
+	if (sb->owns)
+		store_close(sb->s);
+	free(sb->tenant);
+	free(sb);
+}
+
+static const struct backend_ops store_ops = {
+	be_profile_types, be_label_names, be_label_values, be_series,
+	be_timeline, be_merge, be_merge_tree, be_close,
+};
+
+int store_backend_new(struct store *s, const char *tenant, struct backend **out)
+{
+	struct sbackend *sb = calloc(1, sizeof(*sb));
+
+	*out = NULL;
+	if (!sb || !(sb->tenant = strdup(tenant && *tenant ? tenant : STORE_DEFAULT_TENANT))) {
+		free(sb);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	sb->base.ops = &store_ops;
+	sb->s = s;
+	*out = &sb->base;
+	return 0;
+}
+
+int store_backend_open(const char *path, const char *tenant, struct backend **out)
+{
+	struct store *s;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_open(path, STORE_READONLY, &s)))
+		return rc;
+	if ((rc = store_backend_new(s, tenant, out))) {
+		store_close(s);
+		return rc;
+	}
+	((struct sbackend *)*out)->owns = true;
+	return 0;
+}
+
+int store_time_bounds(struct backend *b, const struct selector *sel, const char *ptype,
+		      int64_t *first_ns, int64_t *last_ns)
+{
+	struct sbackend *sb = (struct sbackend *)b;
+	struct time_range all = { 0, 0 };
+	struct cands c = { 0 };
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	*first_ns = *last_ns = 0;
+	if (b->ops != &store_ops)
+		return err_set(ERR_UNSUPPORTED, "not a store backend");
+	if ((rc = store_read_begin(sb->s)))
+		return rc;
+	if ((rc = resolve(sb, sel, ptype, all, &c)))
+		goto done;
+	if ((rc = sqlite3_prepare_v2(sb->s->db, "SELECT min(time_ns), max(time_ns) FROM profiles "
+				     "WHERE series=?1", -1, &st, NULL)) != SQLITE_OK) {
+		rc = store_sql_err(sb->s, rc, "reading profiles");
+		goto done;
+	}
+	rc = 0;
+	for (i = 0; i < c.n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, c.v[i].id);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			int64_t a = sqlite3_column_int64(st, 0), z = sqlite3_column_int64(st, 1);
+
+			if (!*first_ns && !*last_ns) {
+				*first_ns = a;
+				*last_ns = z;
+			}
+			if (a < *first_ns)
+				*first_ns = a;
+			if (z > *last_ns)
+				*last_ns = z;
+		}
+	}
+	if (c.n == 0)
+		rc = ERR_NOTFOUND;
+done:
+	sqlite3_finalize(st);
+	cands_release(&c);
+	store_read_end(sb->s);
+	return rc;
+}

@@ -1,0 +1,139 @@
+/*
+ * store.h — smolder's embedded profile store: one SQLite file in WAL mode.
+ *
+ * What it keeps (schema in store.c):
+ *   - per tenant and service (a "scope"): strings, mappings, functions, locations and
+ *     stacks, each stored once; a stack is (parent stack, location), so the stacks of
+ *     every profile of a service form one shared trie;
+ *   - series: a label set (service_name, __name__, push labels, and __profile_type__),
+ *     one per sample type of what was pushed, indexed for matcher evaluation;
+ *   - profiles: (series, time, duration, count, total, blob); the blob is a
+ *     zstd-compressed column array of (stack, sample-label set, value), plus the distinct
+ *     pprof sample-label sets of that profile, so a selector on a sample label
+ *     ({endpoint="/checkout"}) picks exactly those samples.  Low-cardinality sample
+ *     labels are also indexed per series (for label names/values); high-cardinality
+ *     ones (span_id, profile_id, trace_id, or any name with more than
+ *     STORE_MAX_SAMPLE_LABEL_VALUES values in a series) stay in the blobs only and are
+ *     left out of merged profiles.
+ *
+ * Durability: every commit is synced (synchronous=FULL): when store_write() or
+ * store_commit() returns 0 the profile survives a crash or power loss.  Group commit:
+ * store_begin(), many store_write(), store_commit() — one transaction and one fsync.
+ *
+ * Concurrency: a struct store is one SQLite connection, for one thread at a time.  Any
+ * number of readers (their own store_open, often STORE_READONLY) run while one writer
+ * writes (WAL); writers in several processes take turns (busy timeout 10 s).
+ *
+ * Errors: one line, naming the file.  A file that is not a smolder store (another
+ * SQLite database, or not a database) is refused at open with ERR_PARSE; a full disk is
+ * ERR_NOSPACE (nothing of the failed write is kept).
+ *
+ * Ownership: store_open() allocates, store_close() releases (and checkpoints).  Results
+ * through **out belong to the caller.  The profile and labels given to store_write()
+ * are only read.
+ */
+#ifndef SMOLDER_STORE_H
+#define SMOLDER_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "profile/labels.h"
+#include "profile/prof.h"
+
+#define STORE_CREATE   1u  /* create the file (and its schema) when missing */
+#define STORE_READONLY 2u  /* never write; fails when the file is missing */
+
+#define STORE_DEFAULT_TENANT "anonymous"
+#define STORE_MAX_SAMPLE_LABEL_VALUES 256
+#define STORE_MAX_SERIES_LABELS 64
+#define STORE_MAX_LABEL_BYTES 4096  /* per name or value */
+
+struct store;
+
+int store_open(const char *path, unsigned flags, struct store **out);
+void store_close(struct store *s);
+const char *store_path(const struct store *s);
+
+/*
+ * Stores one pushed profile: each sample type of p becomes its own series, the labels
+ * `series` plus __profile_type__ = <__name__>:<type>:<unit>:<period type>:<period
+ * unit>.  `series` should hold service_name and __name__: a missing service_name is
+ * "unknown_service" and a missing __name__ is derived from the sample types
+ * (labels_metric_name), as Pyroscope does.  tenant NULL is STORE_DEFAULT_TENANT.
+ * Samples whose value is 0 are not stored; a sample type repeating an earlier one's
+ * type and unit is skipped (it would be the same series).  All or nothing: on failure
+ * nothing of this profile is kept (inside a batch, the batch's other writes stay).
+ */
+int store_write(struct store *s, const char *tenant, const struct labelset *series,
+		const struct prof *p, int64_t time_ns, int64_t duration_ns);
+
+/*
+ * Group commit: store_begin() opens one write transaction; the store_write() calls
+ * that follow join it (each still all-or-nothing on its own); store_commit() makes all
+ * of them durable with one sync, store_rollback() drops them.
+ */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+struct store_stats {
+	uint64_t profiles, series, scopes;
+	uint64_t pushed;         /* profiles pushed (a rollup row holds several) */
+	uint64_t strings, functions, locations, mappings, stacks;
+	uint64_t file_bytes;     /* pages in use × page size (the WAL excluded) */
+	uint64_t blob_bytes;     /* compressed profile blobs */
+	int64_t oldest_ns, newest_ns;
+};
+
+int store_stats(struct store *s, struct store_stats *out);
+
+/*
+ * Retention: deletes every profile older than older_than_ns (time < it), then the
+ * series left without profiles and the strings, functions, locations, mappings and
+ * stacks no remaining profile uses.  *deleted (may be NULL) gets the profile count.
+ */
+int store_retention(struct store *s, int64_t older_than_ns, uint64_t *deleted);
+
+/*
+ * Downsampling: per series, the profiles older than older_than_ns are merged into one
+ * rollup per bucket of bucket_ns (aligned to the epoch; only buckets that end before
+ * older_than_ns).  A rollup keeps the sum of its profiles' values and how many profiles
+ * it holds, so totals (and gauge averages) over any range of whole buckets equal the
+ * originals.  Run it with growing buckets for 10 s → 1 min → 1 h.  *merged (may be NULL)
+ * gets how many profiles went into rollups.
+ */
+int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns,
+		     uint64_t *merged);
+
+/*
+ * --max-store-size: deletes the oldest profiles (of every tenant) until the file uses
+ * at most max_bytes, then collects unused symbols and gives freed pages back to the
+ * file system.  *deleted (may be NULL) gets the profile count.
+ */
+int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted);
+
+/* A backend (backend.h) answering queries for `tenant` (NULL: the default) from s. */
+int store_backend_new(struct store *s, const char *tenant, struct backend **out);
+/* Opens `path` read-only and returns a backend that owns (and closes) it. */
+int store_backend_open(const char *path, const char *tenant, struct backend **out);
+
+/*
+ * The time of the oldest and newest profile (any time) of the series a store backend
+ * selects (ptype may be NULL); ERR_NOTFOUND when none.  For messages such as "no data
+ * in the last hour; the newest is from ...".  ERR_UNSUPPORTED on other backends.
+ */
+int store_time_bounds(struct backend *b, const struct selector *sel, const char *ptype,
+		      int64_t *first_ns, int64_t *last_ns);
+
+/*
+ * The default store path: $SMOLDER_DB, else $XDG_DATA_HOME/smolder/smolder.db, else
+ * ~/.local/share/smolder/smolder.db.  Appends to out.
+ */
+int store_default_path(struct buf *out);
+/* mkdir -p of the directory that will hold `path`. */
+int store_make_parent_dir(const char *path);
+
+#endif

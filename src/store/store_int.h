@@ -1,0 +1,265 @@
+/*
+ * store_int.h — what the store's files share (no other module includes this).
+ *
+ *   store.c     open, schema and migrations, transactions, statements, stats
+ *   symbols.c   the per-scope symbol cache: loading, interning new symbols
+ *   blob.c      a profile's (stack, label set, value) columns, zstd-compressed
+ *   write.c     store_write: symbols, series, sample-label index, profile rows
+ *   query.c     the backend over the store: series resolution, merge, timeline, lists
+ *   maint.c     retention, downsampling, eviction, symbol garbage collection
+ *
+ * Caches: a struct store keeps, per scope it touched, every symbol row in memory
+ * (arrays indexed by id) and, for writing, hash maps from content to id.  Ids only grow
+ * between garbage collections; a collection bumps scope.gc_gen.  When another
+ * connection committed (PRAGMA data_version moved), the next transaction drops the
+ * scopes whose gc_gen changed and loads the rows the others added (ids past what is
+ * cached), and forgets cached series.  A rolled-back write drops every cache.
+ *
+ * Ownership: the struct store owns its scopes, series entries, statements and zstd
+ * contexts (store_close frees them).  Pointers into a scope's arrays are borrowed until
+ * the next transaction (a refresh or a collection may free the scope).  A struct blob
+ * owns its arrays; the label pointers of a decoded blob point into blob.raw.
+ */
+#ifndef SMOLDER_STORE_INT_H
+#define SMOLDER_STORE_INT_H
+
+#include <sqlite3.h>
+#include <zstd.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/hmap.h"
+#include "store.h"
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_APP_ID 0x536d6c64  /* "Smld" */
+#define STORE_NO_ID UINT32_MAX
+#define BLOB_MAX_RAW ((size_t)256 << 20)
+
+struct scope_map {
+	uint64_t start, limit, offset;
+	uint32_t file, build_id;  /* scope string ids */
+	bool live;
+};
+
+struct scope_func {
+	uint32_t name, system_name, file;  /* scope string ids */
+	int64_t start_line;
+	bool live;
+};
+
+struct scope_loc {
+	uint64_t address;
+	uint32_t mapping;      /* scope mapping id, 0 = none */
+	uint32_t line_off;     /* into scope.lines */
+	uint32_t nlines;       /* 0: unsymbolized (a "[mapping]" frame) */
+	bool live;
+};
+
+struct scope {
+	int64_t id;
+	char *tenant, *service;
+	int64_t gc_gen;
+	bool loaded, stale;          /* rows read once; others may have added more */
+
+	struct arena arena;          /* string bytes */
+	const char **strs;           /* NULL: no such id */
+	uint32_t *str_lens;
+	size_t nstrs, cap_strs, cap_lens;
+	struct scope_map *maps;
+	size_t nmaps, cap_maps;
+	struct scope_func *funcs;
+	size_t nfuncs, cap_funcs;
+	struct scope_loc *locs;
+	size_t nlocs, cap_locs;
+	struct prof_line *lines;     /* .func is a scope function id */
+	size_t nlines, cap_lines;
+	uint32_t *stk_parent;        /* STORE_NO_ID: no such stack; stack 0 is the root */
+	uint32_t *stk_loc;
+	size_t nstacks, cap_parent, cap_loc;
+
+	bool maps_built;             /* the writer's content → id maps below */
+	struct hmap strmap, mapmap, funcmap, locmap, stackmap;
+};
+
+/* One cached series (for writing): its id and its sample-label index state. */
+struct series_ent {
+	int64_t id;
+	char *key;        /* tenant '\0' canonical labels */
+	size_t keylen;
+	bool sl_loaded;
+	struct hmap sl_map;          /* hash(name '\0' value) → index in sl_pairs */
+	char **sl_pairs;             /* "name\0value" */
+	size_t *sl_lens;
+	size_t nsl, cap_sl, cap_sl_lens;
+	struct sl_name {
+		char *name;
+		uint32_t count;
+		bool hc;
+	} *sl_names;
+	size_t nsl_names, cap_sl_names;
+};
+
+enum store_stmt {
+	ST_SCOPE_GET, ST_SCOPE_ADD,
+	ST_STR_LOAD, ST_MAP_LOAD, ST_FUNC_LOAD, ST_LOC_LOAD, ST_STACK_LOAD,
+	ST_STR_ADD, ST_MAP_ADD, ST_FUNC_ADD, ST_LOC_ADD, ST_STACK_ADD,
+	ST_SERIES_GET, ST_SERIES_ADD, ST_SERIES_LABEL_ADD, ST_SERIES_HC_SET,
+	ST_SL_LOAD, ST_SL_ADD,
+	ST_PROFILE_ADD,
+	ST_COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	unsigned flags;
+	int64_t data_version;
+	int txn;               /* 0 none, 1 batch (store_begin), 2 one write */
+	struct scope **scopes;
+	size_t nscopes, cap_scopes;
+	struct series_ent **series;
+	size_t nseries, cap_series;
+	struct hmap series_map;  /* hash → index in series */
+	sqlite3_stmt *stmts[ST_COUNT];
+	ZSTD_CCtx *cctx;
+	ZSTD_DCtx *dctx;
+	struct buf scratch;
+};
+
+/* Varints (LEB128) and zigzag, for blobs and location lines. */
+static inline int put_uvarint(struct buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	do {
+		tmp[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v);
+	return buf_add(b, tmp, n);
+}
+
+/* 0, or -1 when the bytes end first or the varint is longer than 10 bytes. */
+static inline int get_uvarint(const unsigned char **p, const unsigned char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	while (*p < end && shift < 64) {
+		unsigned char c = *(*p)++;
+
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*out = v;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
+static inline uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* store.c */
+int store_sql_err(struct store *s, int rc, const char *what);
+int store_exec(struct store *s, const char *sql);
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which);
+/* Drops every cache (after a rollback, or a garbage collection of many scopes). */
+void store_drop_caches(struct store *s);
+/* Starts a read transaction and refreshes caches when others wrote; store_read_end after. */
+int store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+/* Write transaction helpers for store_write and maintenance (BEGIN IMMEDIATE or SAVEPOINT). */
+int store_wbegin(struct store *s);
+int store_wend(struct store *s, int rc);
+/* Canonical series key: tenant '\0' (name '\0' value '\0')*. */
+int store_series_key(const char *tenant, const struct labelset *ls, struct buf *out);
+/* Decodes the labels part of a canonical key (after the tenant) into ls. */
+int store_series_labels(const char *data, size_t len, struct labelset *ls);
+
+/* symbols.c */
+int scope_get(struct store *s, const char *tenant, const char *service, bool create,
+	      struct scope **out);
+int scope_get_by_id(struct store *s, int64_t id, struct scope **out);
+/* Loads the rows added since the cache was filled (all of them the first time). */
+int scope_load(struct store *s, struct scope *sc);
+int scope_build_maps(struct scope *sc);
+void scope_free(struct scope *sc);
+int scope_intern_str(struct store *s, struct scope *sc, const char *str, size_t len,
+		     uint32_t *out);
+int scope_intern_map(struct store *s, struct scope *sc, const struct scope_map *m,
+		     uint32_t *out);
+int scope_intern_func(struct store *s, struct scope *sc, const struct scope_func *f,
+		      uint32_t *out);
+int scope_intern_loc(struct store *s, struct scope *sc, uint32_t mapping, uint64_t address,
+		     const struct prof_line *lines, uint32_t nlines, uint32_t *out);
+int scope_intern_stack(struct store *s, struct scope *sc, uint32_t parent, uint32_t loc,
+		       uint32_t *out);
+
+/* blob.c */
+struct blob_label {
+	const char *key, *str, *unit;
+	uint32_t klen, slen, ulen;
+	int64_t num;
+};
+
+struct blob_set {
+	uint32_t off, n;            /* into blob.labels (decoded blobs) */
+	const char *bytes;          /* its encoding (canonical: equal sets, equal bytes), */
+	size_t nbytes;              /* decoded blobs: into raw */
+	size_t boff;                /* blobs being built: the encoding's offset in setbytes */
+};
+
+struct blob_entry {
+	uint32_t stack, set;
+	int64_t value;
+};
+
+struct blob {
+	int64_t period;
+	struct blob_label *labels;
+	size_t nlabels, cap_labels;
+	struct blob_set *sets;
+	size_t nsets, cap_sets;
+	struct blob_entry *e;
+	size_t n, cap_e;
+	struct buf raw;             /* decoded bytes the label pointers point into */
+	struct buf setbytes;        /* for encoding: the sets' encodings back to back */
+	struct hmap setmap;         /* for encoding: hash of a set's bytes → set index */
+	bool setmap_ready;
+};
+
+void blob_init(struct blob *b);
+void blob_reset(struct blob *b);
+void blob_release(struct blob *b);
+/* Adds a label set (labels sorted canonically inside); *out gets its index. */
+int blob_add_set(struct blob *b, const struct blob_label *labels, uint32_t n, uint32_t *out);
+/* Adds a set by its encoding (blob_set.bytes of a decoded blob). */
+int blob_add_set_encoded(struct blob *b, const char *bytes, size_t nbytes, uint32_t *out);
+/* Sorts entries by (stack, set), adds up duplicates and drops zeros. */
+int blob_normalize(struct blob *b);
+int64_t blob_total(const struct blob *b);
+int blob_encode(ZSTD_CCtx *cctx, struct blob *b, struct buf *out);
+int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, struct blob *out);
+
+/* write.c */
+void series_ent_free(struct series_ent *se);
+bool store_label_is_hc(const char *name, size_t len);
+
+/* maint.c */
+/* Deletes symbols of scope id no remaining profile uses (or the whole scope). */
+int store_gc_scope(struct store *s, int64_t scope_id);
+
+#endif

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# End-to-end tests of `smolder resolve`: a local git repository made here (tags, a dirty
+# work tree), a bare clone cache from a file:// remote, GitHub through a stand-in server
+# (github_standin.py on 127.0.0.1: GitHub cannot be reached from here), the Go standard
+# library at the version in the path, the token kept out of every output, traversal
+# refused, one-line errors and exit statuses.  Usage: source.sh SMOLDER
+set -u
+smolder=$1
+here=$(cd "$(dirname "$0")" && pwd)
+pass=0 fail=0
+tmp=$(mktemp -d)
+server_pid=
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+check() {  # check DESCRIPTION COMMAND... (succeeds when the command does)
+  local d=$1; shift
+  if "$@"; then echo "ok   - $d"; pass=$((pass + 1)); else echo "FAIL - $d"; fail=$((fail + 1)); fi
+}
+
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t.invalid GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t.invalid
+export XDG_CACHE_HOME=$tmp/cache
+unset GITHUB_TOKEN
+
+# a repository with two tagged versions and uncommitted work
+repo=$tmp/repo
+git init -q -b main "$repo"
+mkdir -p "$repo/cmd/app"
+printf 'package main\n\nfunc main() { println("v1") }\n' > "$repo/cmd/app/main.go"
+git -C "$repo" add -A && git -C "$repo" commit -qm one && git -C "$repo" tag v1
+printf 'package main\n\nfunc main() { println("v2") }\n' > "$repo/cmd/app/main.go"
+git -C "$repo" commit -qam two && git -C "$repo" tag v2
+printf 'dirty\n' > "$repo/cmd/app/main.go"
+
+out=$("$smolder" resolve --function main.main --path /build/src/cmd/app/main.go --repo "$repo" --ref v1 --offline --cat)
+rc=$?
+check "a local clone at a tag: found" test "$rc" -eq 0
+check "the steps are printed, numbered" bash -c "grep -qE '^ +[0-9]+\. go: path search: git .* at v1 .build/src/cmd/app/main.go.: not in the tree' <<<\"\$1\"" _ "$out"
+check "the result names the git clone and the ref" bash -c "grep -qE \"^found: git clone 'cmd/app/main.go' in .* at v1 \\(commit [0-9a-f]{40}\\)\" <<<\"\$1\"" _ "$out"
+check "--cat shows the tag's content, not the work tree" bash -c "grep -q 'println(\"v1\")' <<<\"\$1\" && ! grep -q dirty <<<\"\$1\"" _ "$out"
+
+# a bare clone cache from a file:// remote; a new tag upstream is fetched
+out=$("$smolder" resolve --path cmd/app/main.go --repo "file://$repo" --ref v2 --cat)
+check "a file:// remote is cloned into the cache" bash -c "grep -q \"cloning 'file://\" <<<\"\$1\" && grep -q 'println(\"v2\")' <<<\"\$1\"" _ "$out"
+check "the clone is bare, under \$XDG_CACHE_HOME/smolder/repos" bash -c "ls -d '$tmp'/cache/smolder/repos/*repo-* | grep -v lock | xargs -I{} git -C {} rev-parse --is-bare-repository | grep -qx true"
+git -C "$repo" checkout -q -- . && printf 'package main // v3\n' > "$repo/cmd/app/main.go"
+git -C "$repo" commit -qam three && git -C "$repo" tag v3
+out=$("$smolder" resolve --path cmd/app/main.go --repo "file://$repo" --ref v3 --cat)
+check "a ref missing from the clone triggers a fetch" bash -c "grep -q \"ref 'v3' is not in the clone: fetching\" <<<\"\$1\" && grep -q '// v3' <<<\"\$1\"" _ "$out"
+
+# GitHub through the stand-in
+gh=$tmp/gh
+mkdir -p "$gh/acme/app/main/svc" "$gh/golang/go/go1.21.3/src/fmt" "$gh/acme/app/main/svc/sub"
+printf 'def handler():\n    return 42\n' > "$gh/acme/app/main/svc/handler.py"
+printf 'package fmt // go1.21.3\n' > "$gh/golang/go/go1.21.3/src/fmt/print.go"
+printf 'version: v1\nsource_code:\n  mappings:\n    - path: [{prefix: /app}]\n      language: python\n      source: {local: {path: sub}}\n' > "$gh/acme/app/main/svc/.pyroscope.yaml"
+printf 'mapped = True\n' > "$gh/acme/app/main/svc/sub/mod.py"
+python3 "$here/github_standin.py" "$gh" "$tmp/port" "$tmp/requests.log" &
+server_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+api="http://127.0.0.1:$(cat "$tmp/port")"
+
+out=$(GITHUB_TOKEN=tok-e2e-secret "$smolder" resolve --repo https://github.com/acme/app --ref main --root svc \
+      --path handler.py --function handler --github-api "$api" --goroot /nonexistent --cat 2>"$tmp/err")
+rc=$?
+check "GitHub (stand-in): found through the contents API" bash -c "[ $rc -eq 0 ] && grep -q \"^found: GitHub 'svc/handler.py'\" <<<\"\$1\" && grep -q 'return 42' <<<\"\$1\"" _ "$out"
+check "the raw media type was asked for, with the token" grep -q 'contents/svc/handler.py ref=main auth=yes accept=application/vnd.github.raw' "$tmp/requests.log"
+check "the token appears in no output" bash -c "! grep -q tok-e2e-secret <<<\"\$1\" && ! grep -q tok-e2e-secret '$tmp/err'" _ "$out"
+out=$("$smolder" resolve --repo https://github.com/acme/app --ref main --root svc --path /app/mod.py --github-api "$api" --cat)
+check ".pyroscope.yaml under the root path maps /app to sub/" bash -c "grep -q 'config: 1 mapping' <<<\"\$1\" && grep -q 'mapped = True' <<<\"\$1\"" _ "$out"
+out=$("$smolder" resolve --repo https://github.com/acme/app --path /usr/local/Cellar/go/1.21.3/libexec/src/fmt/print.go --github-api "$api" --goroot /nonexistent)
+check "the Go standard library at the version in the path" bash -c "grep -q 'standard library .fmt/print.go., Go 1.21.3' <<<\"\$1\" && grep -q \"^found: GitHub 'src/fmt/print.go' in http://127.0.0.1:[0-9]*/golang/go at go1.21.3\" <<<\"\$1\"" _ "$out"
+: > "$tmp/requests.log"
+"$smolder" resolve --repo https://github.com/acme/app --path handler.py --github-api "$api" --offline > /dev/null 2>&1
+check "--offline asks nobody" test ! -s "$tmp/requests.log"
+
+# refusals and errors: one line on stderr, status 1; usage errors status 2
+errcheck() {  # errcheck DESCRIPTION STATUS PATTERN ARGS...
+  local d=$1 want=$2 pat=$3; shift 3
+  "$smolder" "$@" > "$tmp/out" 2> "$tmp/err"
+  local rc=$?
+  if [ "$rc" -eq "$want" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err" && ! grep -q 'root:x:0' "$tmp/out"; then
+    echo "ok   - $d"; pass=$((pass + 1))
+  else
+    echo "FAIL - $d (status $rc): $(cat "$tmp/err")"; fail=$((fail + 1))
+  fi
+}
+errcheck "a .. path is refused" 1 "no source for" resolve --repo "$repo" --path ../../../../../../etc/passwd --offline --cat
+errcheck "an absolute path with .. is refused" 1 "no source for" resolve --path /tmp/../etc/passwd --offline --cat
+ln -s /etc/passwd "$repo/leak.go" && git -C "$repo" add leak.go && git -C "$repo" commit -qm leak
+errcheck "a symlink out of the repository is refused" 1 "no source for" resolve --repo "$repo" --ref main --path leak.go --offline --cat
+head -c 5000000 /dev/zero | tr '\0' x > "$tmp/big.go"
+errcheck "files over 4 MiB are refused" 1 "larger than 4 MiB" resolve --path "$tmp/big.go" --offline
+printf 'a\0b' > "$tmp/bin.go"
+errcheck "binary files are refused" 1 "binary file" resolve --path "$tmp/bin.go" --offline
+errcheck "not found: one line" 1 "no source for 'nope.go'" resolve --path nope.go --source-path "$tmp" --offline
+errcheck "no function and no path: usage" 2 "give --function" resolve
+errcheck "a ref on a plain directory: usage" 2 "not a git repository" resolve --repo "$tmp/gh" --ref v1 --path x.go --offline
+check "--help" bash -c "'$smolder' resolve --help | grep -q -- '--source-path DIR'"
+
+echo "# $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

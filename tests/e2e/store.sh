@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# End-to-end tests of the store from the command line: `smolder ingest` of the example
+# profiles into a real SQLite file, then every verb reading it with --db --query
+# --profile-type --from --to gives what it gives on the file; `query series`, `query
+# types`, `query profile --output pprof=F` read back by `go tool pprof -top`, `query
+# timeline`, diff of two ranges, gauge averaging, and one-line errors.
+# Usage: store.sh SMOLDER EXAMPLES_DIR
+set -u
+smolder=$1
+ex=$2
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export HOME=$tmp PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=$tmp
+unset SMOLDER_DB XDG_DATA_HOME
+db=$tmp/s.db
+
+check() {  # check DESCRIPTION COMMAND... (succeeds when the command does)
+  local d=$1; shift
+  if "$@"; then echo "ok   - $d"; pass=$((pass + 1)); else echo "FAIL - $d"; fail=$((fail + 1)); fi
+}
+
+errcheck() {  # errcheck DESCRIPTION PATTERN ARGS...: status 1 and one matching line on stderr
+  local d=$1 pat=$2; shift 2
+  "$smolder" "$@" > /dev/null 2> "$tmp/err"
+  local rc=$?
+  if [ "$rc" -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err"; then
+    echo "ok   - $d"; pass=$((pass + 1))
+  else
+    echo "FAIL - $d (status $rc): $(cat "$tmp/err")"; fail=$((fail + 1))
+  fi
+}
+
+# ingest every example: one line each, the service from the file name
+"$smolder" ingest --db "$db" "$ex"/*.pb.gz > "$tmp/ingest.out" 2> "$tmp/ingest.err"
+check "ingest of the examples succeeds" test $? -eq 0 -a ! -s "$tmp/ingest.err"
+check "ingest names the service and the profile types" \
+  grep -q "cpuwork-cpu.pb.gz: service_name=cpuwork-cpu at 20..-..-..T..:..:..Z: process_cpu:samples:count:cpu:nanoseconds, process_cpu:cpu:nanoseconds:cpu:nanoseconds" "$tmp/ingest.out"
+check "a block profile is block (its file name), a mutex one mutex" \
+  bash -c "grep -q 'contention-block.pb.gz: .*block:delay:nanoseconds:contentions:count' '$tmp/ingest.out' && grep -q 'contention-mutex.pb.gz: .*mutex:delay:nanoseconds:contentions:count' '$tmp/ingest.out'"
+
+# every file, every sample type: the same top table from the store as from the file
+n=0 bad=0
+for f in "$ex"/*.pb.gz; do
+  svc=$(basename "$f"); svc=${svc%%.*}
+  for pt in $("$smolder" query types --db "$db" --from 0 --query "{service_name=\"$svc\"}"); do
+    t=$(echo "$pt" | cut -d: -f2)
+    "$smolder" top --format tsv -i "$t" "$f" > "$tmp/file.tsv"
+    "$smolder" top --format tsv --db "$db" --from 0 --query "{service_name=\"$svc\"}" --profile-type "$pt" > "$tmp/db.tsv"
+    n=$((n + 1))
+    if ! cmp -s "$tmp/file.tsv" "$tmp/db.tsv"; then
+      bad=$((bad + 1)); echo "     differs: $svc $pt"; diff "$tmp/file.tsv" "$tmp/db.tsv" | head -5
+    fi
+  done
+done
+check "smolder top --db equals smolder top FILE for all $n profile types of the examples" test "$bad" -eq 0 -a "$n" -ge 17
+
+# the text header says where the numbers come from and how they were added up
+"$smolder" top --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds > "$tmp/top.txt"
+check "top --db names the store and the selector" grep -q "^File: $db {service_name=\"cpuwork-cpu\"}$" "$tmp/top.txt"
+check "top --db says how profiles were added up" grep -q "^Aggregation: sum of 1 profile, 1970-01-01T00:00:00Z to " "$tmp/top.txt"
+
+# gauges: the same heap three times is an average of three, equal to one
+"$smolder" ingest --db "$db" --service heap3 "$ex/heapwork-heap.pb.gz" "$ex/heapwork-heap.pb.gz" "$ex/heapwork-heap.pb.gz" > /dev/null
+"$smolder" top --db "$db" --from 0 --query '{service_name="heap3"}' --profile-type memory:inuse_space:bytes:space:bytes > "$tmp/heap3.txt"
+check "inuse_space over three profiles is their average, and says so" grep -q "^Aggregation: average of 3 profiles" "$tmp/heap3.txt"
+"$smolder" top --format tsv --db "$db" --from 0 --query '{service_name="heap3"}' --profile-type memory:inuse_space:bytes:space:bytes > "$tmp/a.tsv"
+"$smolder" top --format tsv -i inuse_space "$ex/heapwork-heap.pb.gz" > "$tmp/b.tsv"
+check "the average of three identical heaps is the heap" cmp -s "$tmp/a.tsv" "$tmp/b.tsv"
+"$smolder" top --format tsv --aggregate sum --db "$db" --from 0 --query '{service_name="heap3"}' --profile-type memory:inuse_space:bytes:space:bytes > "$tmp/c.tsv"
+check "--aggregate sum triples it" test "$(sed -n 2p "$tmp/c.tsv" | cut -f1)" -eq "$(( $(sed -n 2p "$tmp/b.tsv" | cut -f1) * 3 ))"
+check "alloc_space (a counter) adds up" bash -c "'$smolder' top --db '$db' --from 0 --query '{service_name=\"heap3\"}' --profile-type memory:alloc_space:bytes:space:bytes | grep -q '^Aggregation: sum of 3 profiles'"
+
+# query series: a table (profilecli's columns: the label names, sorted) and JSON
+"$smolder" query series --db "$db" --from 0 > "$tmp/series.txt"
+check "query series prints a header of sorted label names" grep -qE '^__name__ +__profile_type__ +service_name$' "$tmp/series.txt"
+check "query series lists every series (17 + 4 for heap3)" test "$(($(wc -l < "$tmp/series.txt") - 1))" -eq 21
+check "query series --query selects" test "$("$smolder" query series --db "$db" --from 0 --query '{__name__="memory", service_name=~"heap.*"}' | tail -n +2 | wc -l)" -eq 12
+"$smolder" query series --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --output json > "$tmp/series.json"
+check "query series --output json" python3 -c "
+import json, sys
+d = json.load(open('$tmp/series.json'))
+assert len(d['series']) == 2, d
+assert {s['__profile_type__'] for s in d['series']} == {'process_cpu:samples:count:cpu:nanoseconds', 'process_cpu:cpu:nanoseconds:cpu:nanoseconds'}
+assert all(s['service_name'] == 'cpuwork-cpu' for s in d['series'])
+assert d['from'].startswith('1970-01-01T')
+"
+check "query series --label-names keeps those columns" bash -c "'$smolder' query series --db '$db' --from 0 --label-names service_name | head -1 | grep -qx service_name"
+check "the default range (the last hour) has nothing of last week's files" test "$("$smolder" query series --db "$db" --from now-1h | wc -l)" -le 1
+
+# query profile: console, and pprof=FILE read back by go tool pprof
+"$smolder" query profile --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds > "$tmp/console.txt"
+check "query profile prints the type, the aggregation and exact rows" \
+  bash -c "grep -q '^Profile type: process_cpu:cpu:nanoseconds:cpu:nanoseconds$' '$tmp/console.txt' && grep -qP '^1550000000\t1550000000\tmain.scoreRecords$' '$tmp/console.txt'"
+"$smolder" query profile --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds --output "pprof=$tmp/q.pb.gz"
+check "query profile --output pprof=F writes gzip" bash -c "head -c2 '$tmp/q.pb.gz' | od -An -tx1 | grep -q '1f 8b'"
+errcheck "pprof=F does not overwrite without --force" "cannot create '.*q.pb.gz': File exists \(--force overwrites it\)" \
+  query profile --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds --output "pprof=$tmp/q.pb.gz"
+check "--force does" "$smolder" query profile --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds --output "pprof=$tmp/q.pb.gz" --force
+if command -v go > /dev/null; then
+  pp() { go tool pprof -symbolize=none -top -nodefraction=0 -unit=ns "$@" 2>/dev/null | sed -n '/flat%/,$p'; }
+  pp -sample_index=cpu "$ex/cpuwork-cpu.pb.gz" > "$tmp/pp-file.txt"
+  pp "$tmp/q.pb.gz" > "$tmp/pp-db.txt"
+  check "go tool pprof -top reads the queried profile with the file's rows" \
+    bash -c "[ \$(wc -l < '$tmp/pp-file.txt') -gt 100 ] && cmp -s '$tmp/pp-file.txt' '$tmp/pp-db.txt'"
+  pp -sample_index=inuse_space "$ex/heapwork-heap.pb.gz" > "$tmp/pp-file.txt"
+  "$smolder" query profile --db "$db" --from 0 --query '{service_name="heap3"}' --profile-type memory:inuse_space:bytes:space:bytes --output "pprof=$tmp/h.pb.gz"
+  pp "$tmp/h.pb.gz" > "$tmp/pp-db.txt"
+  check "go tool pprof -top on the averaged heap equals the heap" \
+    bash -c "[ \$(wc -l < '$tmp/pp-file.txt') -gt 5 ] && cmp -s '$tmp/pp-file.txt' '$tmp/pp-db.txt'"
+else
+  echo "FAIL - go is not installed (./build.sh deps installs golang-go)"; fail=$((fail + 1))
+fi
+
+# the other verbs read the store too
+"$smolder" peek --format tsv --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds 'scoreRecords' > "$tmp/a.tsv"
+"$smolder" peek --format tsv -i cpu 'scoreRecords' "$ex/cpuwork-cpu.pb.gz" > "$tmp/b.tsv"
+check "peek --db equals peek FILE" bash -c "[ -s '$tmp/a.tsv' ] && cmp -s '$tmp/a.tsv' '$tmp/b.tsv'"
+"$smolder" export --db "$db" --from 0 --query '{service_name="heapwork-allocs"}' --profile-type memory:alloc_space:bytes:space:bytes -o "$tmp/e.pb.gz"
+"$smolder" top --format tsv "$tmp/e.pb.gz" > "$tmp/a.tsv"
+"$smolder" top --format tsv -i alloc_space "$ex/heapwork-allocs.pb.gz" > "$tmp/b.tsv"
+check "export --db writes the profile" cmp -s "$tmp/a.tsv" "$tmp/b.tsv"
+"$smolder" export --format folded --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds --focus scoreRecords -o "$tmp/f.folded"
+check "export --db takes filters" bash -c "[ -s '$tmp/f.folded' ] && ! grep -qv scoreRecords '$tmp/f.folded'"
+if "$smolder" list --help > /dev/null 2>&1; then
+  "$smolder" list --format tsv --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds 'main.scoreRecords' > "$tmp/a.tsv" 2>/dev/null
+  "$smolder" list --format tsv -i cpu 'main.scoreRecords' "$ex/cpuwork-cpu.pb.gz" > "$tmp/b.tsv" 2>/dev/null
+  check "list --db equals list FILE" bash -c "[ -s '$tmp/a.tsv' ] && cmp -s '$tmp/a.tsv' '$tmp/b.tsv'"
+fi
+errcheck "view --db loads, then wants a terminal" "needs a terminal" view --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds
+
+# diff: two ranges of one service (before and after scoreRecords got 3x slower)
+"$smolder" ingest --db "$db" --service app "$ex/cpuwork-cpu.pb.gz" "$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" > "$tmp/app.out"
+tb=$(grep 'cpuwork-cpu.pb.gz:' "$tmp/app.out" | sed 's/.* at \([^ ]*\)Z: .*/\1Z/')
+ta=$(grep 'after-scoreRecords-3x.pb.gz:' "$tmp/app.out" | sed 's/.* at \([^ ]*\)Z: .*/\1Z/')
+sb=$(date -u -d "$tb" +%s) sa=$(date -u -d "$ta" +%s)
+"$smolder" diff --format tsv --db "$db" --query '{service_name="app"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds \
+  --from "$sa" --to "$((sa + 1))" --base-from "$sb" --base-to "$((sb + 1))" > "$tmp/a.tsv"
+"$smolder" diff --format tsv "$ex/cpuwork-cpu.pb.gz" "$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" > "$tmp/b.tsv"
+check "diff of two store ranges equals diff of the two files" bash -c "[ -s '$tmp/a.tsv' ] && cmp -s '$tmp/a.tsv' '$tmp/b.tsv'"
+check "the two ranges are one service in the store" test "$("$smolder" query series --db "$db" --from 0 --query '{service_name="app"}' | tail -n +2 | wc -l)" -eq 2
+"$smolder" query timeline --db "$db" --from "$sb" --to "$((sa + 1))" --step 1s --query '{service_name="app"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds > "$tmp/tl.tsv"
+check "query timeline: one point per second, the profiles' totals where they are" \
+  bash -c "[ \$(wc -l < '$tmp/tl.tsv') -eq $((sa + 1 - sb + 1)) ] && grep -qP '\t9240000000$' '$tmp/tl.tsv' && [ \$(awk -F'\t' 'NR>1 && \$2 != 0' '$tmp/tl.tsv' | wc -l) -eq 2 ]"
+
+# profile type chosen when there is one, refused with the list when there are several
+check "without --profile-type the only type is taken" bash -c "'$smolder' top --db '$db' --from 0 --query '{service_name=\"goroutines-goroutine\"}' | grep -q '^Type: goroutine$'"
+errcheck "several profile types: an error listing them" \
+  "2 profile types match \{service_name=\"cpuwork-cpu\"\} between .* pick one with --profile-type: process_cpu:cpu:nanoseconds:cpu:nanoseconds, process_cpu:samples:count:cpu:nanoseconds$" \
+  top --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}'
+errcheck "nothing in the last hour: says when there is data" \
+  "no profiles match \{service_name=\"cpuwork-cpu\"\} between .* it has some from 20..-..-..T..:..:..Z to .*pick the range with --from and --to" \
+  top --db "$db" --query '{service_name="cpuwork-cpu"}'
+errcheck "a bad selector: the offset" "--query: selector: offset 14: expected a quoted value" \
+  top --db "$db" --query '{service_name=app}'
+errcheck "a bad time" "--from: bad time 'yesterday'" top --db "$db" --from yesterday
+errcheck "an empty range" "the range is empty" top --db "$db" --from now --to now-1h
+errcheck "a bad --aggregate" "--aggregate is sum or avg, not 'max'" top --db "$db" --from 0 --aggregate max --query '{service_name="goroutines-goroutine"}'
+errcheck "a store that does not exist" "cannot open store '$tmp/nope.db': No such file" top --db "$tmp/nope.db"
+printf 'not a database at all, just some text that is long enough to look like one\n%.0s' $(seq 100) > "$tmp/text.db"
+errcheck "a file that is not a store" "'$tmp/text.db' is not a smolder store" top --db "$tmp/text.db"
+errcheck "ingest into a file that is not a store" "'$tmp/text.db' is not a smolder store" ingest --db "$tmp/text.db" "$ex/cpuwork-cpu.pb.gz"
+errcheck "ingest of a bad file names it (the others are kept)" "'$tmp/text.db': " ingest --db "$db" "$tmp/text.db"
+errcheck "--extra-labels wants k=v" "--extra-labels wants NAME=VALUE, not 'oops'" ingest --db "$db" --extra-labels oops "$ex/cpuwork-cpu.pb.gz"
+check "a SOURCE and --db together is a usage error" bash -c "'$smolder' top --db '$db' '$ex/cpuwork-cpu.pb.gz' > /dev/null 2>&1; [ \$? -eq 2 ]"
+
+# extra labels are series labels; the default store is under XDG_DATA_HOME
+XDG_DATA_HOME=$tmp/xdg "$smolder" ingest --extra-labels env=prod,region=eu --service web "$ex/goroutines-goroutine.pb.gz" > /dev/null
+check "the default store is \$XDG_DATA_HOME/smolder/smolder.db" test -s "$tmp/xdg/smolder/smolder.db"
+check "extra labels select" bash -c "XDG_DATA_HOME='$tmp/xdg' '$smolder' query series --from 0 --query '{env=\"prod\", region=~\"e.\"}' | grep -q 'prod'"
+check "SMOLDER_DB overrides the default" bash -c "SMOLDER_DB='$db' XDG_DATA_HOME='$tmp/xdg' '$smolder' query types --from 0 --query '{service_name=\"heap3\"}' | grep -q inuse_space"
+
+for verb in ingest query; do
+  check "--help for '$verb'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
+done
+for verb in top view diff peek export; do
+  check "'$verb --help' documents --db" bash -c "'$smolder' $verb --help | grep -q -- '--db PATH'"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

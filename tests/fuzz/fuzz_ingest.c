@@ -1,0 +1,183 @@
+/*
+ * fuzz_ingest.c — fuzz target for the serve protocol layer (src/ingest/ingest.h): both
+ * endpoints, /ingest (query, multipart, pprof, folded, lines, speedscope) and push.v1
+ * (protobuf, JSON, gzip).
+ *
+ * The input is split deterministically into a request:
+ *   byte 0        mode: bit 0 push.v1 (else /ingest), bit 1 Content-Encoding: gzip,
+ *                 bit 2 method GET, bit 3 the query as decoded parameters instead of a
+ *                 raw string, bit 4 Connect-Protocol-Version: 1
+ *   then          the query string up to the first '\n', the Content-Type up to the
+ *                 next '\n' (missing: none), and the rest is the body.
+ *
+ * Contract checked: 0 with status 200, or a negative ERR_* code with a 4xx (or 500)
+ * status, a code, a non-empty one-line reason and no items; every item has __name__ and
+ * service_name, none of the names the store derives, and a profile whose call tree and
+ * top table add up.  Everything is freed again.
+ */
+#include "fuzz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "ingest/ingest.h"
+#include "profile/top.h"
+#include "profile/tree.h"
+
+static void broken(const char *what)
+{
+	fprintf(stderr, "fuzz_ingest: %s\n", what);
+	abort();
+}
+
+static void check_message(const char *msg)
+{
+	if (!msg || !*msg)
+		broken("empty reason");
+	for (; *msg; msg++)
+		if (*msg == '\n' || (unsigned char)*msg < 0x20)
+			broken("reason is not one terminal-safe line");
+}
+
+static void check_profile(const struct prof *p)
+{
+	struct tree *t = NULL;
+	struct top top;
+	uint64_t flat;
+	uint32_t i;
+
+	if (tree_build(p, &t)) {
+		check_message(err_last());
+		return;
+	}
+	if (top_compute(p, p->default_type, &top) == 0) {
+		flat = (uint64_t)tree_self(t, 0, p->default_type);
+		for (i = 0; i < top.n; i++)
+			flat += (uint64_t)top.rows[i].flat;
+		if (flat != (uint64_t)top.total)
+			broken("flat values do not add up to the total");
+		top_release(&top);
+	}
+	tree_free(t);
+}
+
+static void check_item(const struct ingest_item *it)
+{
+	static const char *const derived[] = { "__profile_type__", "__service_name__", "__type__",
+					       "__unit__", "__period_type__", "__period_unit__",
+					       "__delta__" };
+	size_t i;
+
+	if (!it->prof)
+		broken("an item without a profile");
+	if (!labelset_get(&it->series, "__name__") || !labelset_get(&it->series, "service_name"))
+		broken("an item without __name__ or service_name");
+	for (i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
+		if (labelset_get(&it->series, derived[i]))
+			broken("an item with a label the store derives");
+	for (i = 0; i < it->series.n; i++)
+		if (!*it->series.v[i].name || !*it->series.v[i].value)
+			broken("an empty label name or value");
+	check_profile(it->prof);
+}
+
+/* The next line of [*p, end): returns a NUL-terminated copy (malloc'd). */
+static char *take_line(const uint8_t **p, const uint8_t *end, int *found)
+{
+	const uint8_t *nl = memchr(*p, '\n', (size_t)(end - *p));
+	size_t n = nl ? (size_t)(nl - *p) : (size_t)(end - *p);
+	char *s = malloc(n + 1);
+
+	if (!s)
+		abort();
+	memcpy(s, *p, n);
+	s[n] = '\0';
+	*found = nl != NULL;
+	*p = nl ? nl + 1 : end;
+	return s;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ingest_header headers[4];
+	struct ingest_param params[1];
+	struct ingest_limits lim;
+	struct ingest_request rq;
+	struct ingest_result res;
+	uint8_t *body;
+	const uint8_t *p = data + (size ? 1 : 0), *end = data + size;
+	uint8_t mode = size ? data[0] : 0;
+	char *query, *ctype;
+	int found_q, found_ct, rc;
+	size_t i, nh = 0;
+
+	err_clear();
+	ingest_limits_default(&lim);
+	lim.max_profile_bytes = (size_t)1 << 20;  /* keeps each run quick */
+	query = take_line(&p, end, &found_q);
+	ctype = take_line(&p, end, &found_ct);
+	memset(&rq, 0, sizeof(rq));
+	rq.method = mode & 4 ? "GET" : "POST";
+	rq.path = mode & 1 ? "/push.v1.PusherService/Push" : "/ingest";
+	if (mode & 8) {
+		params[0].name = "name";
+		params[0].value = query;
+		params[0].value_len = 0;
+		rq.params = params;
+		rq.nparams = 1;
+	} else {
+		rq.query = query;
+	}
+	if (found_q && found_ct) {
+		headers[nh].name = "Content-Type";
+		headers[nh++].value = ctype;
+	}
+	if (mode & 2) {
+		headers[nh].name = "Content-Encoding";
+		headers[nh++].value = "gzip";
+	}
+	if (mode & 16) {
+		headers[nh].name = "Connect-Protocol-Version";
+		headers[nh++].value = "1";
+	}
+	rq.headers = headers;
+	rq.nheaders = nh;
+	/* an exact-size copy of the body, so that ASan sees reads past its end */
+	if (!(body = malloc(end > p ? (size_t)(end - p) : 1)))
+		abort();
+	memcpy(body, p, (size_t)(end - p));
+	rq.body = body;
+	rq.body_len = (size_t)(end - p);
+	rq.now_ns = (int64_t)1700000000 * 1000000000;
+
+	ingest_result_init(&res);
+	rc = ingest_handle(&rq, &lim, &res);
+	if (rc == 0) {
+		if (res.status != 200 || *res.code || res.reason[0])
+			broken("success without status 200");
+		for (i = 0; i < res.n; i++)
+			check_item(&res.items[i]);
+	} else {
+		struct buf eb = BUF_INIT;
+
+		if (rc > 0)
+			broken("positive error code");
+		if (res.n || res.items)
+			broken("items despite a refusal");
+		if (!((res.status >= 400 && res.status < 500) || res.status == 500))
+			broken("a refusal without a 4xx status");
+		if (!res.code || !*res.code)
+			broken("a refusal without a code");
+		check_message(res.reason);
+		if (ingest_error_body(&res, &eb) || !eb.data)
+			broken("no error body");
+		buf_release(&eb);
+	}
+	ingest_result_release(&res);
+	free(body);
+	free(query);
+	free(ctype);
+	return 0;
+}

@@ -1,0 +1,230 @@
+/*
+ * test_selector.c — profile/selector.c: Prometheus selectors as Pyroscope takes them:
+ * the four operators, anchored PCRE2 regexes, absent labels as "", quoting and Go
+ * escapes, metric names, the canonical text form, and one-line errors with offsets.
+ */
+#include <string.h>
+
+#include "base/err.h"
+#include "profile/selector.h"
+#include "testutil.h"
+
+static struct selector *parse(const char *s)
+{
+	struct selector *sel;
+
+	if (selector_parse(s, &sel))
+		fail_msg("selector_parse('%s'): %s", s, err_last());
+	return sel;
+}
+
+static void parse_fails(const char *s, const char *want)
+{
+	struct selector *sel = (struct selector *)1;
+	int rc = selector_parse(s, &sel);
+
+	if (rc == 0)
+		fail_msg("selector_parse('%s') succeeded", s);
+	assert_null(sel);
+	tu_assert_message(err_last());
+	if (!strstr(err_last(), want))
+		fail_msg("selector_parse('%s'): '%s' does not say '%s'", s, err_last(), want);
+}
+
+static bool matches(const char *sel, const struct labelset *ls)
+{
+	struct selector *s = parse(sel);
+	bool r = selector_match(s, ls);
+
+	selector_free(s);
+	return r;
+}
+
+static void test_parse(void **state)
+{
+	struct selector *s;
+
+	(void)state;
+	s = parse("{service_name=\"app\", region=~\"eu-.*\", env!=\"dev\", x!~'a|b'}");
+	assert_int_equal(s->n, 4);
+	assert_string_equal(s->m[0].name, "service_name");
+	assert_int_equal(s->m[0].op, MATCH_EQ);
+	assert_string_equal(s->m[0].value, "app");
+	assert_int_equal(s->m[1].op, MATCH_RE);
+	assert_int_equal(s->m[2].op, MATCH_NE);
+	assert_int_equal(s->m[3].op, MATCH_NRE);
+	assert_string_equal(s->m[3].value, "a|b");
+	assert_ptr_equal(selector_find(s, "env"), &s->m[2]);
+	assert_null(selector_find(s, "nope"));
+	selector_free(s);
+	/* empty forms, blanks anywhere, a trailing comma */
+	s = parse("");
+	assert_int_equal(s->n, 0);
+	selector_free(s);
+	s = parse("  { }  ");
+	assert_int_equal(s->n, 0);
+	selector_free(s);
+	s = parse("{ a = \"1\" , b=~`x\\d+` , }");
+	assert_int_equal(s->n, 2);
+	assert_string_equal(s->m[1].value, "x\\d+");  /* backquotes are raw */
+	selector_free(s);
+	/* a metric name; a profile type ID in its place (Pyroscope's render API) */
+	s = parse("process_cpu{service_name=\"x\"}");
+	assert_string_equal(s->m[0].name, "__name__");
+	assert_string_equal(s->m[0].value, "process_cpu");
+	selector_free(s);
+	s = parse("process_cpu:cpu:nanoseconds:cpu:nanoseconds{}");
+	assert_string_equal(s->m[0].name, "__profile_type__");
+	assert_string_equal(s->m[0].value, "process_cpu:cpu:nanoseconds:cpu:nanoseconds");
+	selector_free(s);
+	s = parse("memory");
+	assert_int_equal(s->n, 1);
+	selector_free(s);
+	/* quoted and dotted names (OpenTelemetry) */
+	s = parse("{\"service.name\"=\"a\", process.runtime.name=\"go\"}");
+	assert_string_equal(s->m[0].name, "service.name");
+	assert_string_equal(s->m[1].name, "process.runtime.name");
+	selector_free(s);
+	/* Go escapes */
+	s = parse("{a=\"q\\\"\\\\\\n\\t\\x41\\101\\u00e9\\U0001F600\"}");
+	assert_string_equal(s->m[0].value, "q\"\\\n\tAA\xc3\xa9\xf0\x9f\x98\x80");
+	selector_free(s);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	parse_fails("{a=\"x\"", "offset 6: missing '}'");
+	parse_fails("{a \"x\"}", "offset 3: expected '=', '!=', '=~' or '!~' after 'a'");
+	parse_fails("{a=x}", "offset 3: expected a quoted value");
+	parse_fails("{=\"x\"}", "offset 1: expected a label name");
+	parse_fails("{a=\"x\" b=\"y\"}", "offset 7: expected ',' or '}'");
+	parse_fails("{a=\"x}", "offset 3: unterminated quoted string");
+	parse_fails("{a=\"\\q\"}", "offset 4: unknown escape sequence");
+	parse_fails("{a=\"\\xZZ\"}", "bad hexadecimal escape");
+	parse_fails("{a=\"\\uD800\"}", "not a valid Unicode code point");
+	parse_fails("{a=\"x\\000y\"}", "a NUL byte");
+	parse_fails("{a=~\"(unclosed\"}", "offset 4: bad regex '(unclosed'");
+	parse_fails("{a=\"x\"} trailing", "offset 8: unexpected text after '}'");
+	parse_fails("9abc{}", "offset 0: expected '{' or a metric name");
+	parse_fails("{a=\"line\nbreak\"}", "line break");
+	{
+		/* limits */
+		struct buf b = BUF_INIT;
+		int i;
+
+		buf_puts(&b, "{");
+		for (i = 0; i <= SELECTOR_MAX_MATCHERS; i++)
+			buf_printf(&b, "l%d=\"v\",", i);
+		buf_puts(&b, "}");
+		parse_fails(b.data, "more than 128 matchers");
+		buf_reset(&b);
+		for (i = 0; i < SELECTOR_MAX_LEN + 1; i++)
+			buf_add(&b, " ", 1);
+		parse_fails(b.data, "longer than");
+		buf_release(&b);
+	}
+}
+
+static void test_match(void **state)
+{
+	struct labelset ls = LABELSET_INIT;
+
+	(void)state;
+	labelset_set(&ls, "service_name", "app");
+	labelset_set(&ls, "region", "eu-west-1");
+	labelset_set(&ls, "multi", "a\nb");
+	assert_true(matches("{}", &ls));
+	assert_true(matches("{service_name=\"app\"}", &ls));
+	assert_false(matches("{service_name=\"ap\"}", &ls));
+	assert_true(matches("{service_name!=\"ap\"}", &ls));
+	/* regexes match the whole value */
+	assert_true(matches("{region=~\"eu-.*\"}", &ls));
+	assert_false(matches("{region=~\"eu\"}", &ls));
+	assert_false(matches("{region=~\"west\"}", &ls));
+	assert_true(matches("{region=~\".*west.*\"}", &ls));
+	assert_true(matches("{region=~\"eu|eu-west-1\"}", &ls));
+	assert_false(matches("{region!~\"eu-.*\"}", &ls));
+	assert_true(matches("{region!~\"us-.*\"}", &ls));
+	assert_true(matches("{region=~\"(?i)EU-WEST-\\\\d\"}", &ls));
+	assert_true(matches("{multi=~\"a.b\"}", &ls));  /* . matches a newline */
+	/* absent labels are "" */
+	assert_true(matches("{env=\"\"}", &ls));
+	assert_true(matches("{env!=\"dev\"}", &ls));
+	assert_false(matches("{env=\"dev\"}", &ls));
+	assert_true(matches("{env=~\".*\"}", &ls));
+	assert_false(matches("{env=~\".+\"}", &ls));
+	assert_true(matches("{env!~\".+\"}", &ls));
+	assert_false(matches("{service_name=\"\"}", &ls));
+	/* all must hold */
+	assert_false(matches("{service_name=\"app\", region=\"us\"}", &ls));
+	/* invalid UTF-8 values do not break regex matching */
+	labelset_set(&ls, "bin", "\xff\xfe");
+	assert_true(matches("{bin=~\".*\"}", &ls));
+	assert_false(matches("{bin=~\"x\"}", &ls));
+	assert_true(matches("{bin!~\"x\"}", &ls));
+	labelset_free(&ls);
+}
+
+static void test_format(void **state)
+{
+	static const char *const inputs[] = {
+		"{}",
+		"{service_name=\"app\",region=~\"eu-.*\",env!=\"dev\",x!~\"a|b\"}",
+		"{a=\"q\\\"\\\\\\n\"}",
+		"{\"service.name\"=\"x\"}",
+		"{a=\"tab\\x09\"}",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		struct selector *a = parse(inputs[i]), *b;
+		struct buf t1 = BUF_INIT, t2 = BUF_INIT;
+		size_t k;
+
+		assert_int_equal(selector_format(a, &t1), 0);
+		b = parse(t1.data);
+		assert_int_equal(selector_format(b, &t2), 0);
+		assert_string_equal(t1.data, t2.data);
+		assert_int_equal(a->n, b->n);
+		for (k = 0; k < a->n; k++) {
+			assert_string_equal(a->m[k].name, b->m[k].name);
+			assert_string_equal(a->m[k].value, b->m[k].value);
+			assert_int_equal(a->m[k].op, b->m[k].op);
+		}
+		selector_free(a);
+		selector_free(b);
+		buf_release(&t1);
+		buf_release(&t2);
+	}
+	{
+		/* dotted names print plain (they parse back), others get quotes */
+		struct selector *s;
+		struct buf t = BUF_INIT;
+
+		assert_int_equal(selector_new(&s), 0);
+		assert_int_equal(selector_add(s, "service.name", MATCH_EQ, "x"), 0);
+		assert_int_equal(selector_add(s, "with space", MATCH_RE, "a.*"), 0);
+		assert_int_equal(selector_add(s, "y", MATCH_RE, "(bad"), ERR_PARSE);
+		tu_assert_message(err_last());
+		selector_format(s, &t);
+		assert_string_equal(t.data, "{service.name=\"x\",\"with space\"=~\"a.*\"}");
+		assert_string_equal(match_op_str(MATCH_NRE), "!~");
+		buf_release(&t);
+		selector_free(s);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_format),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

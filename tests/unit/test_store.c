@@ -1,0 +1,1318 @@
+/*
+ * test_store.c — the SQLite store (src/store) on real files in a temporary directory:
+ * every shared Go profile and a range of Pyroscope fixtures written and merged back
+ * with the same top table, series and profile types as Pyroscope derives them,
+ * deduplication and bytes per profile, sample-label selection, matchers, time ranges,
+ * gauge averaging, retention and downsampling keeping totals, a reader during writes,
+ * corrupt and foreign files, read-only use, group commit.
+ */
+#include <ftw.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "profile/builder.h"
+#include "profile/labels.h"
+#include "profile/selector.h"
+#include "store/store.h"
+#include "testutil.h"
+
+#define SEC 1000000000LL
+#define T0 (1700000000LL * SEC)
+/* a time on a whole hour, so 1 min and 1 h buckets fall where the tests say */
+#define HOUR0 (1699999200LL * SEC)
+
+static char tmpdir[256];
+
+static const char *tpath(const char *name)
+{
+	static char buf[4][512];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", tmpdir, name);
+	return buf[k];
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/smolder-test-store-XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+static struct store *open_new(const char *name)
+{
+	struct store *s = NULL;
+	char wal[600], shm[600];
+
+	snprintf(wal, sizeof(wal), "%s-wal", tpath(name));
+	snprintf(shm, sizeof(shm), "%s-shm", tpath(name));
+	unlink(tpath(name));
+	unlink(wal);
+	unlink(shm);
+	if (store_open(tpath(name), STORE_CREATE, &s))
+		fail_msg("store_open: %s", err_last());
+	return s;
+}
+
+static struct backend *backend_of(struct store *s)
+{
+	struct backend *b;
+
+	if (store_backend_new(s, NULL, &b))
+		fail_msg("store_backend_new: %s", err_last());
+	return b;
+}
+
+static void write_or_fail(struct store *s, const char *service, const struct prof *p, int64_t t,
+			  const char *extra_k, const char *extra_v)
+{
+	struct labelset ls = LABELSET_INIT;
+
+	labelset_set(&ls, "service_name", service);
+	if (extra_k)
+		labelset_set(&ls, extra_k, extra_v);
+	if (store_write(s, NULL, &ls, p, t, 10 * SEC))
+		fail_msg("store_write %s: %s", service, err_last());
+	labelset_free(&ls);
+}
+
+/* The merged profile of (type, selector, range); fails the test on error. */
+static struct prof *merge_q(struct backend *b, const char *ptype, const char *sel, int64_t from,
+			    int64_t to, enum aggregate agg, struct merge_info *mi)
+{
+	struct selector *s = NULL;
+	struct query q = { ptype, NULL, { from, to }, agg };
+	struct prof *p = NULL;
+
+	if (selector_parse(sel, &s))
+		fail_msg("selector %s: %s", sel, err_last());
+	q.selector = s;
+	if (b->ops->merge(b, &q, &p, mi))
+		fail_msg("merge %s %s: %s", ptype, sel, err_last());
+	selector_free(s);
+	if (p->nsamples)
+		tu_check_invariants(p);
+	return p;
+}
+
+static int merge_rc(struct backend *b, const char *ptype, const char *sel, int64_t from, int64_t to)
+{
+	struct selector *s = NULL;
+	struct query q = { ptype, NULL, { from, to }, AGG_AUTO };
+	struct prof *p = NULL;
+	int rc;
+
+	assert_int_equal(selector_parse(sel, &s), 0);
+	q.selector = s;
+	rc = b->ops->merge(b, &q, &p, NULL);
+	prof_free(p);
+	selector_free(s);
+	return rc;
+}
+
+static char *ptype_of(const struct prof *p, uint32_t t, const char *name)
+{
+	struct buf b = BUF_INIT;
+
+	if (labels_profile_type(p, t, name ? name : labels_metric_name(p, NULL), &b))
+		fail_msg("labels_profile_type: %s", err_last());
+	return b.data;
+}
+
+/* Same rows (name, flat, cum) in the same order, and the same total. */
+static void assert_same_top(const struct prof *a, uint32_t ta, const struct prof *b, uint32_t tb,
+			    const char *what)
+{
+	struct top x = { 0 }, y = { 0 };
+	uint32_t i;
+
+	if (top_compute(a, ta, &x) || top_compute(b, tb, &y))
+		fail_msg("%s: top_compute: %s", what, err_last());
+	top_sort(&x, a, TOP_SORT_FLAT, false);
+	top_sort(&y, b, TOP_SORT_FLAT, false);
+	if (x.total != y.total || x.n != y.n)
+		fail_msg("%s: total %lld in %u rows, merged %lld in %u rows", what, (long long)x.total,
+			 x.n, (long long)y.total, y.n);
+	for (i = 0; i < x.n; i++)
+		if (strcmp(prof_str(a, x.rows[i].name), prof_str(b, y.rows[i].name)) ||
+		    x.rows[i].flat != y.rows[i].flat || x.rows[i].cum != y.rows[i].cum)
+			fail_msg("%s: row %u: %s %lld %lld, merged %s %lld %lld", what, i,
+				 prof_str(a, x.rows[i].name), (long long)x.rows[i].flat,
+				 (long long)x.rows[i].cum, prof_str(b, y.rows[i].name),
+				 (long long)y.rows[i].flat, (long long)y.rows[i].cum);
+	top_release(&x);
+	top_release(&y);
+}
+
+/* A profile whose every value is multiplied by k (tests own their profiles). */
+static struct prof *scaled(const char *rel, int64_t k)
+{
+	struct prof *p = tu_decode(rel);
+	size_t i;
+
+	for (i = 0; i < (size_t)p->nsamples * p->ntypes; i++)
+		p->values[i] *= k;
+	return p;
+}
+
+static const char *const go_files[] = {
+	"go/contention-block.pb.gz", "go/contention-mutex.pb.gz",
+	"go/cpuwork-cpu-after-scoreRecords-3x.pb.gz", "go/cpuwork-cpu.pb.gz",
+	"go/gencode3k-cpu-labels.pb.gz", "go/gencode3k-cpu.pb.gz",
+	"go/goroutines-goroutine.pb.gz", "go/heapwork-allocs.pb.gz", "go/heapwork-heap.pb.gz",
+};
+
+#define PYRO "pyroscope/grafana-pyroscope/pkg/"
+static const char *const pyro_files[] = {
+	PYRO "pprof/testdata/go.cpu.labels.pprof",
+	PYRO "pprof/testdata/heap_delta",
+	PYRO "pprof/testdata/profile_java",
+	PYRO "pprof/testdata/profile_python",
+	PYRO "pprof/testdata/profile_nodejs",
+	PYRO "pprof/testdata/profile_rust",
+	PYRO "pprof/testdata/single_group_with_optional_span_id.pb.gz",
+	PYRO "phlaredb/testdata/profile_uncompressed",
+	PYRO "og/convert/pprof/testdata/nodejs-heap.pb.gz",
+	PYRO "og/convert/pprof/testdata/heap-js.pprof",
+	PYRO "og/convert/pprof/testdata/nodejs-wall.pb.gz",
+	PYRO "og/convert/pprof/testdata/dotnet-pprof-211.pb.gz",
+	PYRO "og/convert/pprof/testdata/req_2.pprof",
+	PYRO "og/convert/pprof/testdata/req_5.pprof",
+	PYRO "og/convert/pprof/testdata/pyspy-1.pb.gz",
+	"pyroscope/google-pprof/internal/driver/testdata/cppbench.cpu_no_samples_type",
+	"pyroscope/google-pprof/internal/report/testdata/sample.cpu",
+	"pyroscope/derived/kafka.app.cpu.folded",
+};
+
+/* Every sample type of every file: written, merged back, the same top table. */
+static void roundtrip(const char *const *files, size_t n, const char *dbname)
+{
+	struct store *s = open_new(dbname);
+	struct backend *b = backend_of(s);
+	size_t f;
+	uint32_t t;
+
+	for (f = 0; f < n; f++) {
+		struct prof *p = tu_decode(files[f]);
+		char svc[32], sel[64];
+
+		snprintf(svc, sizeof(svc), "svc%zu", f);
+		snprintf(sel, sizeof(sel), "{service_name=\"%s\"}", svc);
+		write_or_fail(s, svc, p, T0 + (int64_t)f * SEC, NULL, NULL);
+		for (t = 0; t < p->ntypes; t++) {
+			char *pt = ptype_of(p, t, NULL), what[512];
+			struct merge_info mi;
+			struct prof *m = merge_q(b, pt, sel, T0, T0 + 1000 * SEC, AGG_AUTO, &mi);
+
+			snprintf(what, sizeof(what), "%s %s", files[f], pt);
+			assert_int_equal(m->ntypes, 1);
+			assert_string_equal(prof_str(m, m->sample_types[0].type),
+					    prof_str(p, p->sample_types[t].type));
+			assert_string_equal(prof_str(m, m->sample_types[0].unit),
+					    prof_str(p, p->sample_types[t].unit));
+			assert_int_equal(mi.nprofiles, 1);
+			assert_int_equal(mi.nseries, 1);
+			assert_true(m->period == p->period || prof_total(p, t) == 0);
+			assert_same_top(p, t, m, 0, what);
+			prof_free(m);
+			free(pt);
+		}
+		prof_free(p);
+	}
+	backend_close(b);
+	store_close(s);
+}
+
+static void test_roundtrip_go(void **state)
+{
+	(void)state;
+	roundtrip(go_files, sizeof(go_files) / sizeof(go_files[0]), "go.db");
+}
+
+static void test_roundtrip_pyroscope(void **state)
+{
+	(void)state;
+	roundtrip(pyro_files, sizeof(pyro_files) / sizeof(pyro_files[0]), "pyro.db");
+}
+
+/* __name__ and __profile_type__ as Pyroscope derives them (fixtures' README, spec 1.6). */
+static void test_profile_types(void **state)
+{
+	static const struct {
+		const char *file, *types;
+	} cases[] = {
+		{ "go/cpuwork-cpu.pb.gz",
+		  "process_cpu:samples:count:cpu:nanoseconds process_cpu:cpu:nanoseconds:cpu:nanoseconds" },
+		{ "go/heapwork-heap.pb.gz",
+		  "memory:alloc_objects:count:space:bytes memory:alloc_space:bytes:space:bytes "
+		  "memory:inuse_objects:count:space:bytes memory:inuse_space:bytes:space:bytes" },
+		{ "go/goroutines-goroutine.pb.gz", "goroutines:goroutine:count:goroutine:count" },
+		{ "go/contention-mutex.pb.gz",
+		  "mutex:contentions:count:contentions:count mutex:delay:nanoseconds:contentions:count" },
+		{ PYRO "og/convert/pprof/testdata/nodejs-heap.pb.gz",
+		  "memory:inuse_objects:count:inuse_space:bytes memory:inuse_space:bytes:inuse_space:bytes" },
+		{ PYRO "og/convert/pprof/testdata/heap-js.pprof",
+		  "memory:objects:count:space:bytes memory:space:bytes:space:bytes" },
+		{ PYRO "og/convert/pprof/testdata/nodejs-wall.pb.gz",
+		  "wall:samples:count:wall:microseconds wall:wall:microseconds:wall:microseconds" },
+		{ PYRO "pprof/testdata/profile_python", "process_cpu:samples:count::milliseconds" },
+		{ PYRO "pprof/testdata/profile_java", "process_cpu:cpu:nanoseconds:cpu:nanoseconds" },
+	};
+	struct store *s = open_new("types.db");
+	struct backend *b = backend_of(s);
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct prof *p = tu_decode(cases[i].file);
+		struct strvec got = STRVEC_INIT;
+		struct selector *sel;
+		struct buf joined = BUF_INIT;
+		char svc[32], q[64];
+		struct time_range all = { 0, 0 };
+
+		snprintf(svc, sizeof(svc), "t%zu", i);
+		snprintf(q, sizeof(q), "{service_name=\"%s\"}", svc);
+		write_or_fail(s, svc, p, T0, NULL, NULL);
+		assert_int_equal(selector_parse(q, &sel), 0);
+		assert_int_equal(b->ops->label_values(b, "__profile_type__", sel, all, &got), 0);
+		for (k = 0; k < got.n; k++)
+			buf_printf(&joined, "%s%s", k ? " " : "", got.v[k]);
+		{
+			/* the expected list, sorted like label_values */
+			struct strvec want = STRVEC_INIT;
+			char *copy = strdup(cases[i].types), *tok, *save = NULL;
+			struct buf wj = BUF_INIT;
+
+			for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+				strvec_push(&want, tok);
+			strvec_sort_unique(&want);
+			for (k = 0; k < want.n; k++)
+				buf_printf(&wj, "%s%s", k ? " " : "", want.v[k]);
+			assert_string_equal(joined.data, wj.data);
+			strvec_release(&want);
+			buf_release(&wj);
+			free(copy);
+		}
+		buf_release(&joined);
+		strvec_release(&got);
+		selector_free(sel);
+		prof_free(p);
+	}
+	backend_close(b);
+	store_close(s);
+}
+
+/* Deduplication and the on-disk cost of a steady stream of one service's profiles. */
+static void test_dedup_and_size(void **state)
+{
+	struct store *s = open_new("dedup.db");
+	struct store_stats a, b, empty;
+	struct buf gz = BUF_INIT;
+	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct backend *be;
+	int64_t *orig = malloc((size_t)p->nsamples * p->ntypes * sizeof(*orig));
+	uint32_t i, k, n = 360;
+	double per, pct;
+
+	(void)state;
+	tu_read("go/cpuwork-cpu.pb.gz", &gz);
+	memcpy(orig, p->values, (size_t)p->nsamples * p->ntypes * sizeof(*orig));
+	assert_int_equal(store_stats(s, &empty), 0);
+	write_or_fail(s, "app", p, T0, NULL, NULL);
+	assert_int_equal(store_stats(s, &a), 0);
+	write_or_fail(s, "app", p, T0 + 10 * SEC, NULL, NULL);
+	assert_int_equal(store_stats(s, &b), 0);
+	/* the same profile again: no new symbol of any kind, two more profile rows */
+	tu_assert_i64(b.strings, a.strings);
+	tu_assert_i64(b.functions, a.functions);
+	tu_assert_i64(b.locations, a.locations);
+	tu_assert_i64(b.mappings, a.mappings);
+	tu_assert_i64(b.stacks, a.stacks);
+	tu_assert_i64(b.profiles, a.profiles + 2);
+	assert_true(a.strings > 100 && a.stacks > 300);
+	/* 358 more with perturbed values (1 h at 10 s in all) */
+	assert_int_equal(store_begin(s), 0);
+	for (k = 2; k < n; k++) {
+		for (i = 0; i < p->nsamples; i++) {
+			int64_t f = 1 + (int64_t)((i * 31u + k * 17u) % 5);
+
+			p->values[(size_t)i * 2] = orig[(size_t)i * 2] * f;
+			p->values[(size_t)i * 2 + 1] = orig[(size_t)i * 2 + 1] * f;
+		}
+		write_or_fail(s, "app", p, T0 + (int64_t)k * 10 * SEC, NULL, NULL);
+	}
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_stats(s, &b), 0);
+	tu_assert_i64(b.stacks, a.stacks);
+	tu_assert_i64(b.strings, a.strings);
+	tu_assert_i64(b.pushed, 2 * n);
+	per = (double)(b.file_bytes - empty.file_bytes) / n;
+	pct = 100.0 * per / (double)gz.len;
+	print_message("store: %u profiles of cpuwork-cpu (%zu bytes gzipped): %.0f bytes each on "
+		      "disk with symbols (%.1f %%), blobs %.0f bytes per push\n",
+		      n, gz.len, per, pct, (double)b.blob_bytes / n);
+	assert_true(pct <= 20.0);
+	/* and the merge is the sum of them all */
+	be = backend_of(s);
+	{
+		char *pt = ptype_of(p, 1, NULL);
+		struct merge_info mi;
+		struct prof *m = merge_q(be, pt, "{service_name=\"app\"}", T0, T0 + 3600 * SEC, AGG_AUTO,
+					 &mi);
+		int64_t want = 0;
+
+		for (i = 0; i < p->nsamples; i++)
+			want += 2 * orig[(size_t)i * 2 + 1];
+		for (k = 2; k < n; k++)
+			for (i = 0; i < p->nsamples; i++)
+				want += orig[(size_t)i * 2 + 1] * (1 + (int64_t)((i * 31u + k * 17u) % 5));
+		tu_assert_i64(prof_total(m, 0), want);
+		tu_assert_i64(mi.nprofiles, n);
+		assert_false(mi.averaged);
+		prof_free(m);
+		free(pt);
+	}
+	backend_close(be);
+	free(orig);
+	buf_release(&gz);
+	prof_free(p);
+	store_close(s);
+}
+
+/* A profile with pprof.Do-style labels: endpoint on most samples, a span_id on some. */
+static struct prof *labelled(void)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	uint32_t ty, un, fa, fb, fc, la, lb, lc, k_ep, v_co, v_ho, k_sp, v_sp1, v_sp2, k_bytes;
+	struct prof_function f = { 0 };
+	struct prof_line line = { 0, 0 };
+	int64_t v;
+
+	assert_int_equal(pb_new(&b), 0);
+	pb_string(b, "cpu", 3, &ty);
+	pb_string(b, "nanoseconds", 11, &un);
+	pb_sample_type(b, ty, un);
+	pb_set_period(b, ty, un, 10000000);
+	pb_string(b, "main.handle", 11, &f.name);
+	pb_function(b, &f, &fa);
+	pb_string(b, "main.checkout", 13, &f.name);
+	pb_function(b, &f, &fb);
+	pb_string(b, "main.home", 9, &f.name);
+	pb_function(b, &f, &fc);
+	line.func = fa;
+	pb_location(b, PROF_NONE, 0x10, &line, 1, &la);
+	line.func = fb;
+	pb_location(b, PROF_NONE, 0x20, &line, 1, &lb);
+	line.func = fc;
+	pb_location(b, PROF_NONE, 0x30, &line, 1, &lc);
+	pb_string(b, "endpoint", 8, &k_ep);
+	pb_string(b, "/checkout", 9, &v_co);
+	pb_string(b, "/home", 5, &v_ho);
+	pb_string(b, "span_id", 7, &k_sp);
+	pb_string(b, "00000000000000a1", 16, &v_sp1);
+	pb_string(b, "00000000000000a2", 16, &v_sp2);
+	pb_string(b, "bytes", 5, &k_bytes);
+	{
+		uint32_t s1[] = { lb, la }, s2[] = { lc, la }, s3[] = { la };
+		struct prof_label co[] = { { k_ep, v_co, 0, 0 }, { k_sp, v_sp1, 0, 0 } };
+		struct prof_label co2[] = { { k_ep, v_co, 0, 0 }, { k_sp, v_sp2, 0, 0 } };
+		struct prof_label ho[] = { { k_ep, v_ho, 0, 0 }, { k_bytes, 0, 0, 512 } };
+
+		v = 30;
+		pb_sample(b, s1, 2, &v, co, 2);
+		v = 20;
+		pb_sample(b, s1, 2, &v, co2, 2);
+		v = 70;
+		pb_sample(b, s2, 2, &v, ho, 2);
+		v = 5;
+		pb_sample(b, s3, 1, &v, NULL, 0);
+	}
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+static int64_t total_of(struct backend *b, const char *pt, const char *sel)
+{
+	struct prof *m = merge_q(b, pt, sel, T0, T0 + 100 * SEC, AGG_AUTO, NULL);
+	int64_t t = prof_total(m, 0);
+
+	prof_free(m);
+	return t;
+}
+
+static void test_sample_labels(void **state)
+{
+	struct store *s = open_new("labels.db");
+	struct backend *b = backend_of(s);
+	struct prof *p = labelled(), *m;
+	char *pt = ptype_of(p, 0, "process_cpu");
+	struct strvec v = STRVEC_INIT;
+	struct selector *sel;
+	struct time_range all = { 0, 0 };
+	struct labelset_list series = { 0 };
+	struct labelset ls = LABELSET_INIT;
+
+	(void)state;
+	labelset_set(&ls, "service_name", "app");
+	labelset_set(&ls, "__name__", "process_cpu");
+	labelset_set(&ls, "region", "eu");
+	assert_int_equal(store_write(s, NULL, &ls, p, T0, 10 * SEC), 0);
+	labelset_free(&ls);
+	/* selected by a sample label: only those samples */
+	tu_assert_i64(total_of(b, pt, "{service_name=\"app\", endpoint=\"/checkout\"}"), 50);
+	tu_assert_i64(total_of(b, pt, "{service_name=\"app\", endpoint=\"/home\"}"), 70);
+	tu_assert_i64(total_of(b, pt, "{service_name=\"app\", endpoint!=\"/checkout\"}"), 75);
+	tu_assert_i64(total_of(b, pt, "{endpoint=~\"/(home|checkout)\"}"), 120);
+	tu_assert_i64(total_of(b, pt, "{endpoint!~\"/.*\"}"), 5);
+	tu_assert_i64(total_of(b, pt, "{endpoint=\"\"}"), 5);
+	/* anchored: "/check" is not "/checkout"; the index drops the series before reading */
+	assert_int_equal(merge_rc(b, pt, "{endpoint=~\"/check\"}", T0, T0 + SEC), ERR_NOTFOUND);
+	/* a high-cardinality label selects but is neither indexed nor kept in merges */
+	tu_assert_i64(total_of(b, pt, "{span_id=\"00000000000000a2\"}"), 20);
+	tu_assert_i64(total_of(b, pt, "{region=\"eu\", endpoint=\"/checkout\", span_id!=\"00000000000000a2\"}"), 30);
+	m = merge_q(b, pt, "{service_name=\"app\"}", T0, T0 + SEC, AGG_AUTO, NULL);
+	assert_true(prof_find_str(m, "endpoint") != PROF_NONE);
+	assert_true(prof_find_str(m, "/checkout") != PROF_NONE);
+	assert_true(prof_find_str(m, "span_id") == PROF_NONE);
+	assert_true(prof_find_str(m, "bytes") != PROF_NONE); /* numeric labels are kept */
+	{
+		/* /checkout's two spans fold into one sample once span_id is gone */
+		struct top top;
+		struct tree *tr;
+
+		tu_top(m, "cpu", &tr, &top);
+		tu_assert_i64(tu_top_row(&top, m, "main.checkout")->flat, 50);
+		tu_assert_i64(tu_top_row(&top, m, "main.handle")->cum, 125);
+		top_release(&top);
+		tree_free(tr);
+	}
+	prof_free(m);
+	/* a value that no sample has: nothing, and the series is dropped before reading */
+	assert_int_equal(merge_rc(b, pt, "{endpoint=\"/nope\"}", T0, T0 + SEC), ERR_NOTFOUND);
+	/* label names and values include sample labels (not the high-cardinality one) */
+	assert_int_equal(b->ops->label_names(b, NULL, all, &v), 0);
+	assert_true(strvec_contains(&v, "endpoint"));
+	assert_true(strvec_contains(&v, "region"));
+	assert_true(strvec_contains(&v, "service_name"));
+	assert_true(strvec_contains(&v, "__profile_type__"));
+	assert_true(strvec_contains(&v, "span_id"));
+	strvec_release(&v);
+	assert_int_equal(b->ops->label_values(b, "endpoint", NULL, all, &v), 0);
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.v[0], "/checkout");
+	assert_string_equal(v.v[1], "/home");
+	strvec_release(&v);
+	assert_int_equal(b->ops->label_values(b, "span_id", NULL, all, &v), 0);
+	assert_int_equal(v.n, 0);
+	strvec_release(&v);
+	/* series: one, the push labels plus __profile_type__ */
+	assert_int_equal(selector_parse("{endpoint=\"/home\"}", &sel), 0);
+	assert_int_equal(b->ops->series(b, sel, all, &series), 0);
+	assert_int_equal(series.n, 1);
+	assert_string_equal(labelset_get(&series.v[0], "__profile_type__"), pt);
+	assert_string_equal(labelset_get(&series.v[0], "region"), "eu");
+	assert_null(labelset_get(&series.v[0], "endpoint"));
+	labelset_list_release(&series);
+	selector_free(sel);
+	/* a real Go profile with pprof labels (foo, function, profile_id) */
+	{
+		struct prof *g = tu_decode(PYRO "pprof/testdata/go.cpu.labels.pprof");
+		uint32_t fn = prof_find_str(g, "function"), i, j;
+		char *gt = ptype_of(g, 1, NULL), q[256];
+		int64_t want = 0;
+		const char *val = NULL;
+
+		write_or_fail(s, "goapp", g, T0 + SEC, NULL, NULL);
+		assert_true(fn != PROF_NONE);
+		for (i = 0; i < g->nsamples; i++)
+			for (j = 0; j < g->samples[i].nlabels; j++) {
+				const struct prof_label *l = &g->labels[g->samples[i].label_off + j];
+
+				if (l->key != fn)
+					continue;
+				if (!val)
+					val = prof_str(g, l->str);
+				if (strcmp(prof_str(g, l->str), val) == 0)
+					want += prof_value(g, i, 1);
+			}
+		assert_true(want > 0 && want < prof_total(g, 1));
+		snprintf(q, sizeof(q), "{service_name=\"goapp\", function=\"%s\"}", val);
+		tu_assert_i64(total_of(b, gt, q), want);
+		snprintf(q, sizeof(q), "{service_name=\"goapp\", function!=\"%s\"}", val);
+		tu_assert_i64(total_of(b, gt, q), prof_total(g, 1) - want);
+		free(gt);
+		prof_free(g);
+	}
+	free(pt);
+	prof_free(p);
+	backend_close(b);
+	store_close(s);
+}
+
+/* Matchers on series labels, through series listing and merges. */
+static void test_matchers(void **state)
+{
+	struct store *s = open_new("matchers.db");
+	struct backend *b = backend_of(s);
+	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz");
+	char *pt = ptype_of(p, 1, NULL);
+	int64_t t = prof_total(p, 1);
+	static const struct {
+		const char *sel;
+		int n;
+	} cases[] = {
+		{ "{}", 3 },
+		{ "{service_name=\"a\"}", 1 },
+		{ "{service_name!=\"a\"}", 2 },
+		{ "{region=~\"eu-.*\"}", 2 },
+		{ "{region=~\"eu\"}", 0 },          /* anchored: must match all of it */
+		{ "{region!~\"eu-.*\"}", 1 },
+		{ "{region!~\"eu-west|us\"}", 1 },
+		{ "{service_name=~\"a|b\", region!=\"eu-north\"}", 1 },
+		{ "{env=\"\"}", 3 },                  /* absent labels are "" */
+		{ "{env!=\"dev\"}", 3 },
+		{ "{region=~\"(?i)EU-WEST\"}", 1 },
+		{ "process_cpu{region=\"us\"}", 1 },   /* a metric name is __name__ */
+	};
+	size_t i;
+
+	(void)state;
+	write_or_fail(s, "a", p, T0, "region", "eu-west");
+	write_or_fail(s, "b", p, T0, "region", "eu-north");
+	write_or_fail(s, "c", p, T0, "region", "us");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct selector *sel;
+		struct labelset_list l = { 0 };
+		struct time_range r = { T0, T0 + SEC };
+		size_t k, n = 0;
+
+		if (selector_parse(cases[i].sel, &sel))
+			fail_msg("%s: %s", cases[i].sel, err_last());
+		assert_int_equal(b->ops->series(b, sel, r, &l), 0);
+		for (k = 0; k < l.n; k++)
+			n += strcmp(labelset_get(&l.v[k], "__profile_type__"), pt) == 0;
+		if ((int)n != cases[i].n)
+			fail_msg("%s: %zu series, expected %d", cases[i].sel, n, cases[i].n);
+		if (cases[i].n)
+			tu_assert_i64(total_of(b, pt, cases[i].sel), cases[i].n * t);
+		else
+			assert_int_equal(merge_rc(b, pt, cases[i].sel, T0, T0 + SEC), ERR_NOTFOUND);
+		labelset_list_release(&l);
+		selector_free(sel);
+	}
+	free(pt);
+	prof_free(p);
+	backend_close(b);
+	store_close(s);
+}
+
+/* [from, to): from included, to excluded; profile types listed by range. */
+static void test_time_ranges(void **state)
+{
+	struct store *s = open_new("time.db");
+	struct backend *b = backend_of(s);
+	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz"), *h = tu_decode("go/heapwork-heap.pb.gz");
+	char *pt = ptype_of(p, 1, NULL);
+	int64_t t = prof_total(p, 1);
+	struct profile_type_list l = { 0 };
+	struct time_range r1 = { T0 + 1500 * SEC, T0 + 2500 * SEC };
+	int64_t first, last;
+
+	(void)state;
+	write_or_fail(s, "app", p, T0 + 1000 * SEC, NULL, NULL);
+	write_or_fail(s, "app", p, T0 + 2000 * SEC, NULL, NULL);
+	write_or_fail(s, "app", p, T0 + 3000 * SEC, NULL, NULL);
+	write_or_fail(s, "app", h, T0 + 5000 * SEC, NULL, NULL);
+	{
+		struct prof *m = merge_q(b, pt, "{}", T0 + 1500 * SEC, T0 + 3000 * SEC, AGG_AUTO, NULL);
+
+		tu_assert_i64(prof_total(m, 0), t);  /* only the one at 2000 s */
+		prof_free(m);
+		m = merge_q(b, pt, "{}", T0 + 1000 * SEC, T0 + 1000 * SEC + 1, AGG_AUTO, NULL);
+		tu_assert_i64(prof_total(m, 0), t);
+		prof_free(m);
+		m = merge_q(b, pt, "{}", T0, T0 + 4000 * SEC, AGG_AUTO, NULL);
+		tu_assert_i64(prof_total(m, 0), 3 * t);
+		tu_assert_i64(m->time_nanos, T0 + 1000 * SEC);
+		prof_free(m);
+	}
+	assert_int_equal(merge_rc(b, pt, "{}", T0 + 3000 * SEC + 1, T0 + 4000 * SEC), ERR_NOTFOUND);
+	assert_int_equal(b->ops->profile_types(b, r1, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].id, "process_cpu:cpu:nanoseconds:cpu:nanoseconds");
+	assert_string_equal(l.v[0].name, "process_cpu");
+	assert_string_equal(l.v[0].sample_type, "cpu");
+	assert_string_equal(l.v[1].period_unit, "nanoseconds");
+	profile_type_list_release(&l);
+	r1.from_ns = T0 + 4000 * SEC;
+	r1.to_ns = T0 + 6000 * SEC;
+	assert_int_equal(b->ops->profile_types(b, r1, &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.v[3].id, "memory:inuse_space:bytes:space:bytes");
+	profile_type_list_release(&l);
+	assert_int_equal(store_time_bounds(b, NULL, pt, &first, &last), 0);
+	tu_assert_i64(first, T0 + 1000 * SEC);
+	tu_assert_i64(last, T0 + 3000 * SEC);
+	free(pt);
+	prof_free(p);
+	prof_free(h);
+	backend_close(b);
+	store_close(s);
+}
+
+/* Gauges average over a range (per series, then added); counters add up. */
+static void test_gauge_average(void **state)
+{
+	struct store *s = open_new("gauge.db");
+	struct backend *b = backend_of(s);
+	struct prof *h = tu_decode("go/heapwork-heap.pb.gz"), *m, *h2 = scaled("go/heapwork-heap.pb.gz", 2);
+	struct prof *g = tu_decode("go/goroutines-goroutine.pb.gz");
+	int ti = tu_type(h, "inuse_space"), ta = tu_type(h, "alloc_space");
+	char *inuse = ptype_of(h, (uint32_t)ti, NULL), *alloc = ptype_of(h, (uint32_t)ta, NULL);
+	char *gor = ptype_of(g, 0, NULL);
+	struct merge_info mi;
+	struct series_points_list tl = { 0 };
+	struct query q = { inuse, NULL, { HOUR0, HOUR0 + 30 * SEC }, AGG_AUTO };
+	int k;
+
+	(void)state;
+	assert_true(profile_type_is_gauge(inuse));
+	assert_true(profile_type_is_gauge(gor));
+	assert_true(profile_type_is_gauge("memory:space:bytes:space:bytes"));
+	assert_false(profile_type_is_gauge(alloc));
+	assert_false(profile_type_is_gauge("process_cpu:cpu:nanoseconds:cpu:nanoseconds"));
+	for (k = 1; k <= 3; k++) {
+		struct prof *x = scaled("go/heapwork-heap.pb.gz", k);
+
+		write_or_fail(s, "app", x, HOUR0 + (k - 1) * 10 * SEC, NULL, NULL);
+		write_or_fail(s, "gor", g, HOUR0 + (k - 1) * 10 * SEC, NULL, NULL);
+		prof_free(x);
+	}
+	/* inuse: the average of ×1, ×2, ×3 is the ×2 profile, row for row */
+	m = merge_q(b, inuse, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_AUTO, &mi);
+	assert_true(mi.averaged);
+	tu_assert_i64(mi.nprofiles, 3);
+	assert_same_top(h2, (uint32_t)ti, m, 0, "inuse average");
+	prof_free(m);
+	/* --aggregate sum: ×6 */
+	m = merge_q(b, inuse, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_SUM, &mi);
+	assert_false(mi.averaged);
+	tu_assert_i64(prof_total(m, 0), 6 * prof_total(h, (uint32_t)ti));
+	prof_free(m);
+	/* alloc_space is a counter: ×6; --aggregate avg gives ×2 */
+	m = merge_q(b, alloc, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_AUTO, &mi);
+	assert_false(mi.averaged);
+	tu_assert_i64(prof_total(m, 0), 6 * prof_total(h, (uint32_t)ta));
+	prof_free(m);
+	m = merge_q(b, alloc, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_AVG, &mi);
+	assert_same_top(h2, (uint32_t)ta, m, 0, "alloc --aggregate avg");
+	prof_free(m);
+	/* goroutines: the same snapshot three times averages to itself */
+	m = merge_q(b, gor, "{}", HOUR0, HOUR0 + 30 * SEC, AGG_AUTO, &mi);
+	assert_same_top(g, 0, m, 0, "goroutines average");
+	prof_free(m);
+	/* the timeline: one point per profile at 10 s, their average over one 30 s step */
+	assert_int_equal(b->ops->timeline(b, &q, 10, NULL, &tl), 0);
+	assert_int_equal(tl.n, 1);
+	assert_int_equal(tl.v[0].n, 3);
+	for (k = 0; k < 3; k++) {
+		assert_true(fabs(tl.v[0].values[k] - (double)((k + 1) * prof_total(h, (uint32_t)ti))) < 0.5);
+		tu_assert_i64(tl.v[0].ts_ms[k], (HOUR0 + k * 10 * SEC) / 1000000);
+	}
+	series_points_list_release(&tl);
+	assert_int_equal(b->ops->timeline(b, &q, 30, NULL, &tl), 0);
+	assert_int_equal(tl.v[0].n, 1);
+	assert_true(fabs(tl.v[0].values[0] - 2.0 * (double)prof_total(h, (uint32_t)ti)) < 0.5);
+	series_points_list_release(&tl);
+	/* group by service over all memory and goroutine series: avg per series, then summed */
+	free(inuse);
+	free(alloc);
+	free(gor);
+	prof_free(h);
+	prof_free(h2);
+	prof_free(g);
+	backend_close(b);
+	store_close(s);
+}
+
+/* Timeline grouped by a series label and by a sample label. */
+static void test_timeline_groups(void **state)
+{
+	struct store *s = open_new("timeline.db");
+	struct backend *b = backend_of(s);
+	struct prof *p = labelled();
+	char *pt = ptype_of(p, 0, "process_cpu");
+	struct query q = { pt, NULL, { T0, T0 + 20 * SEC }, AGG_AUTO };
+	struct series_points_list tl = { 0 };
+	size_t i;
+
+	(void)state;
+	write_or_fail(s, "a", p, T0, "__name__", "process_cpu");
+	write_or_fail(s, "b", p, T0 + 10 * SEC, "__name__", "process_cpu");
+	assert_int_equal(b->ops->timeline(b, &q, 10, "service_name", &tl), 0);
+	assert_int_equal(tl.n, 2);
+	for (i = 0; i < 2; i++) {
+		const char *svc = labelset_get(&tl.v[i].labels, "service_name");
+
+		assert_non_null(svc);
+		assert_int_equal(tl.v[i].n, 2);
+		assert_true(tl.v[i].values[*svc == 'a' ? 0 : 1] == 125.0);
+		assert_true(tl.v[i].values[*svc == 'a' ? 1 : 0] == 0.0);
+	}
+	series_points_list_release(&tl);
+	assert_int_equal(b->ops->timeline(b, &q, 20, "endpoint", &tl), 0);
+	assert_int_equal(tl.n, 3);
+	for (i = 0; i < tl.n; i++) {
+		const char *ep = labelset_get(&tl.v[i].labels, "endpoint");
+		double want = !ep ? 10 : strcmp(ep, "/home") == 0 ? 140 : 100;
+
+		assert_true(tl.v[i].values[0] == want);
+	}
+	series_points_list_release(&tl);
+	free(pt);
+	prof_free(p);
+	backend_close(b);
+	store_close(s);
+}
+
+/* Downsampling keeps totals (and averages); retention deletes and collects symbols. */
+static void test_retention_downsampling(void **state)
+{
+	struct store *s = open_new("retention.db");
+	struct backend *b = backend_of(s);
+	struct prof *h = tu_decode("go/heapwork-heap.pb.gz"), *c = tu_decode("go/cpuwork-cpu.pb.gz");
+	char *inuse = ptype_of(h, (uint32_t)tu_type(h, "inuse_space"), NULL);
+	char *cpu = ptype_of(c, 1, NULL);
+	struct store_stats st0, st1, st2;
+	struct prof *before[2], *after[2];
+	struct series_points_list tl0 = { 0 }, tl1 = { 0 };
+	struct query q = { inuse, NULL, { HOUR0, HOUR0 + 120 * SEC }, AGG_AUTO };
+	uint64_t merged, deleted;
+	int k;
+	const int64_t B = HOUR0;
+
+	(void)state;
+	for (k = 0; k < 12; k++) {
+		struct prof *x = scaled("go/heapwork-heap.pb.gz", k + 1);
+
+		write_or_fail(s, "app", x, B + k * 10 * SEC, NULL, NULL);
+		prof_free(x);
+	}
+	write_or_fail(s, "cpu", c, B, NULL, NULL);
+	write_or_fail(s, "cpu", c, B + 70 * SEC, NULL, NULL);
+	before[0] = merge_q(b, inuse, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
+	before[1] = merge_q(b, cpu, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
+	assert_int_equal(b->ops->timeline(b, &q, 60, NULL, &tl0), 0);
+	assert_int_equal(store_stats(s, &st0), 0);
+	/* 10 s → 1 min: 12 heap pushes become 2 rollups of 6; the lone cpu ones stay */
+	assert_int_equal(store_downsample(s, B + 120 * SEC, 60 * SEC, &merged), 0);
+	tu_assert_i64(merged, 12 * 4);
+	assert_int_equal(store_stats(s, &st1), 0);
+	tu_assert_i64(st1.profiles, st0.profiles - 10 * 4);
+	tu_assert_i64(st1.pushed, st0.pushed);
+	after[0] = merge_q(b, inuse, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
+	after[1] = merge_q(b, cpu, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
+	assert_same_top(before[0], 0, after[0], 0, "inuse average after downsampling");
+	assert_same_top(before[1], 0, after[1], 0, "cpu after downsampling");
+	assert_int_equal(b->ops->timeline(b, &q, 60, NULL, &tl1), 0);
+	assert_int_equal(tl1.v[0].n, tl0.v[0].n);
+	for (k = 0; k < (int)tl0.v[0].n; k++)
+		assert_true(fabs(tl0.v[0].values[k] - tl1.v[0].values[k]) < 1e-6 * tl0.v[0].values[k] + 0.5);
+	/* again: nothing more to merge */
+	assert_int_equal(store_downsample(s, B + 120 * SEC, 60 * SEC, &merged), 0);
+	tu_assert_i64(merged, 0);
+	/* 1 min → 1 h: the two rollups become one, still the same average */
+	assert_int_equal(store_downsample(s, B + 7200 * SEC, 3600 * SEC, &merged), 0);
+	prof_free(after[0]);
+	after[0] = merge_q(b, inuse, "{}", B - 3600 * SEC, B + 3600 * SEC, AGG_AUTO, NULL);
+	assert_same_top(before[0], 0, after[0], 0, "inuse average after two rollups");
+	prof_free(after[0]);
+	prof_free(after[1]);
+	/* retention before everything: nothing goes */
+	assert_int_equal(store_stats(s, &st1), 0);
+	assert_int_equal(store_retention(s, B - 3600 * SEC, &deleted), 0);
+	tu_assert_i64(deleted, 0);
+	assert_int_equal(store_stats(s, &st2), 0);
+	tu_assert_i64(st2.stacks, st1.stacks);
+	tu_assert_i64(st2.strings, st1.strings);
+	/* everything older than the end: all deleted, every symbol and series collected */
+	assert_int_equal(store_retention(s, B + 10000 * SEC, &deleted), 0);
+	assert_true(deleted > 0);
+	assert_int_equal(store_stats(s, &st2), 0);
+	tu_assert_i64(st2.profiles, 0);
+	tu_assert_i64(st2.series, 0);
+	tu_assert_i64(st2.scopes, 0);
+	tu_assert_i64(st2.strings + st2.functions + st2.locations + st2.mappings + st2.stacks, 0);
+	prof_free(before[0]);
+	prof_free(before[1]);
+	series_points_list_release(&tl0);
+	series_points_list_release(&tl1);
+	free(inuse);
+	free(cpu);
+	prof_free(h);
+	prof_free(c);
+	backend_close(b);
+	store_close(s);
+}
+
+/* Retention of part of a service: what the rest uses stays, and still merges exactly. */
+static void test_retention_partial_gc(void **state)
+{
+	struct store *s = open_new("gc.db");
+	struct backend *b = backend_of(s);
+	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct prof *c3 = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
+	struct prof *h = tu_decode("go/heapwork-heap.pb.gz");
+	char *cpu = ptype_of(c, 1, NULL);
+	struct store_stats a, z;
+	uint64_t deleted;
+	struct prof *m;
+
+	(void)state;
+	write_or_fail(s, "app", h, T0, NULL, NULL);
+	assert_int_equal(store_stats(s, &a), 0);
+	write_or_fail(s, "app", c, T0 + 10 * SEC, NULL, NULL);
+	write_or_fail(s, "app", c3, T0 + 20 * SEC, NULL, NULL);
+	assert_int_equal(store_retention(s, T0 + 1, &deleted), 0);
+	tu_assert_i64(deleted, 4);  /* the heap's four sample types */
+	assert_int_equal(store_stats(s, &z), 0);
+	assert_true(z.stacks < a.stacks + 1000 && z.strings > 0);
+	m = merge_q(b, cpu, "{}", T0 + 20 * SEC, T0 + 30 * SEC, AGG_AUTO, NULL);
+	assert_same_top(c3, 1, m, 0, "cpu after collecting the heap's symbols");
+	prof_free(m);
+	/* the cpuwork profile goes too: what only it used is collected */
+	assert_int_equal(store_retention(s, T0 + 15 * SEC, &deleted), 0);
+	assert_int_equal(store_stats(s, &a), 0);
+	assert_true(a.stacks < z.stacks);
+	m = merge_q(b, cpu, "{}", T0, T0 + 30 * SEC, AGG_AUTO, NULL);
+	assert_same_top(c3, 1, m, 0, "cpu after collecting the other cpu profile's symbols");
+	prof_free(m);
+	/* writing the collected profile again restores its symbols and merges exactly */
+	write_or_fail(s, "app", c, T0 + 25 * SEC, NULL, NULL);
+	m = merge_q(b, cpu, "{}", T0 + 25 * SEC, T0 + 26 * SEC, AGG_AUTO, NULL);
+	assert_same_top(c, 1, m, 0, "cpu written again after collection");
+	prof_free(m);
+	free(cpu);
+	prof_free(c);
+	prof_free(c3);
+	prof_free(h);
+	backend_close(b);
+	store_close(s);
+}
+
+/* --max-store-size: the oldest go first, until the file fits. */
+static void test_evict(void **state)
+{
+	struct store *s = open_new("evict.db");
+	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct store_stats a, z;
+	uint64_t deleted;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 60; k++) {
+		c->values[(size_t)(k % c->nsamples) * 2 + 1] += 10000000;
+		write_or_fail(s, "app", c, T0 + k * 10 * SEC, NULL, NULL);
+	}
+	assert_int_equal(store_stats(s, &a), 0);
+	assert_int_equal(store_evict(s, a.file_bytes, &deleted), 0);
+	tu_assert_i64(deleted, 0);
+	assert_int_equal(store_evict(s, a.file_bytes - a.blob_bytes / 2, &deleted), 0);
+	assert_true(deleted > 0 && deleted < a.profiles);
+	assert_int_equal(store_stats(s, &z), 0);
+	assert_true(z.file_bytes <= a.file_bytes - a.blob_bytes / 2);
+	tu_assert_i64(z.profiles, a.profiles - deleted);
+	/* the oldest went: the newest is still there */
+	tu_assert_i64(z.newest_ns, a.newest_ns);
+	assert_true(z.oldest_ns > a.oldest_ns);
+	prof_free(c);
+	store_close(s);
+}
+
+struct writer_arg {
+	const char *path;
+	int n;
+	int rc;
+	atomic_int done;
+};
+
+static void *writer(void *arg)
+{
+	struct writer_arg *w = arg;
+	struct store *s;
+	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct labelset ls = LABELSET_INIT;
+	int k;
+
+	labelset_set(&ls, "service_name", "app");
+	w->rc = store_open(w->path, STORE_CREATE, &s);
+	for (k = 0; k < w->n && !w->rc; k++)
+		w->rc = store_write(s, NULL, &ls, p, T0 + k * 10 * SEC, 10 * SEC);
+	store_close(s);
+	labelset_free(&ls);
+	prof_free(p);
+	atomic_store(&w->done, 1);
+	return NULL;
+}
+
+/* Readers (their own read-only connections) see whole commits while a writer writes. */
+static void test_concurrent_reader(void **state)
+{
+	struct store *s = open_new("concurrent.db"), *r;
+	struct writer_arg w = { tpath("concurrent.db"), 40, 0, 0 };
+	struct backend *b;
+	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
+	char *pt = ptype_of(c, 1, NULL);
+	int64_t t = prof_total(c, 1), last = 0;
+	pthread_t th;
+	int reads = 0, rc;
+
+	(void)state;
+	store_close(s);  /* created, empty */
+	assert_int_equal(store_open(w.path, STORE_READONLY, &r), 0);
+	assert_int_equal(store_backend_new(r, NULL, &b), 0);
+	assert_int_equal(pthread_create(&th, NULL, writer, &w), 0);
+	for (;;) {
+		struct selector *sel = NULL;
+		struct query q = { pt, NULL, { T0, T0 + 1000 * SEC }, AGG_AUTO };
+		struct prof *m = NULL;
+
+		selector_parse("{service_name=\"app\"}", &sel);
+		q.selector = sel;
+		rc = b->ops->merge(b, &q, &m, NULL);
+		selector_free(sel);
+		if (rc == 0) {
+			int64_t got = prof_total(m, 0);
+
+			/* a whole number of profiles, never fewer than before */
+			assert_int_equal(got % t, 0);
+			assert_true(got >= last);
+			last = got;
+			reads++;
+			prof_free(m);
+		} else if (rc != ERR_NOTFOUND) {
+			fail_msg("reader: %s", err_last());
+		}
+		if (last == 40 * t)
+			break;
+		/* the writer stopped early: fail below instead of reading forever */
+		if (atomic_load(&w.done) && rc != 0 && rc != ERR_NOTFOUND)
+			break;
+		if (atomic_load(&w.done) && w.rc != 0)
+			break;
+	}
+	pthread_join(th, NULL);
+	assert_int_equal(w.rc, 0);
+	assert_true(reads > 0);
+	print_message("store: %d merges read while 40 profiles were written\n", reads);
+	free(pt);
+	prof_free(c);
+	backend_close(b);
+	store_close(r);
+}
+
+/* A long-lived reader sees what a writer adds later, new symbols included. */
+static void test_reader_sees_new_symbols(void **state)
+{
+	struct store *w = open_new("later.db"), *r;
+	struct backend *b;
+	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct prof *c3 = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
+	struct prof *g = tu_decode("go/goroutines-goroutine.pb.gz"), *m;
+	char *pt = ptype_of(c, 1, NULL), *gt = ptype_of(g, 0, NULL);
+
+	(void)state;
+	write_or_fail(w, "app", c, T0, NULL, NULL);
+	assert_int_equal(store_open(tpath("later.db"), STORE_READONLY, &r), 0);
+	b = backend_of(r);
+	m = merge_q(b, pt, "{}", T0, T0 + SEC, AGG_AUTO, NULL);
+	assert_same_top(c, 1, m, 0, "reader, first profile");
+	prof_free(m);
+	/* the writer (another connection) adds stacks and functions the reader never saw */
+	write_or_fail(w, "app", c3, T0 + 10 * SEC, NULL, NULL);
+	write_or_fail(w, "other", g, T0 + 10 * SEC, NULL, NULL);
+	m = merge_q(b, pt, "{}", T0 + 10 * SEC, T0 + 11 * SEC, AGG_AUTO, NULL);
+	assert_same_top(c3, 1, m, 0, "reader, a profile written after its first read");
+	prof_free(m);
+	m = merge_q(b, gt, "{}", T0, T0 + 11 * SEC, AGG_AUTO, NULL);
+	assert_same_top(g, 0, m, 0, "reader, a new service");
+	prof_free(m);
+	/* and after a garbage collection of the service by the writer */
+	assert_int_equal(store_retention(w, T0 + SEC, NULL), 0);
+	write_or_fail(w, "app", c, T0 + 20 * SEC, NULL, NULL);
+	m = merge_q(b, pt, "{}", T0 + 20 * SEC, T0 + 21 * SEC, AGG_AUTO, NULL);
+	assert_same_top(c, 1, m, 0, "reader, after the writer collected symbols");
+	prof_free(m);
+	m = merge_q(b, pt, "{}", T0, T0 + 30 * SEC, AGG_AUTO, NULL);
+	tu_assert_i64(prof_total(m, 0), prof_total(c, 1) + prof_total(c3, 1));
+	prof_free(m);
+	free(pt);
+	free(gt);
+	prof_free(c);
+	prof_free(c3);
+	prof_free(g);
+	backend_close(b);
+	store_close(r);
+	store_close(w);
+}
+
+/* Two writers (say `serve` and `smolder ingest`) taking turns on one service's symbols. */
+static void test_two_writers(void **state)
+{
+	struct store *a = open_new("two.db"), *b2;
+	struct backend *b;
+	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct prof *c3 = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
+	struct prof *h = tu_decode("go/heapwork-heap.pb.gz"), *m;
+	char *pt = ptype_of(c, 1, NULL), *ht = ptype_of(h, 3, NULL);
+	struct store_stats st;
+
+	(void)state;
+	assert_int_equal(store_open(tpath("two.db"), 0, &b2), 0);
+	write_or_fail(a, "app", c, T0, NULL, NULL);
+	write_or_fail(b2, "app", c3, T0 + 10 * SEC, NULL, NULL);  /* b2 loads a's symbols first */
+	write_or_fail(a, "app", h, T0 + 20 * SEC, NULL, NULL);    /* a catches up with b2's */
+	write_or_fail(b2, "app", c, T0 + 30 * SEC, NULL, NULL);   /* nothing new: all deduplicated */
+	assert_int_equal(store_stats(a, &st), 0);
+	b = backend_of(a);
+	m = merge_q(b, pt, "{}", T0 + 10 * SEC, T0 + 11 * SEC, AGG_AUTO, NULL);
+	assert_same_top(c3, 1, m, 0, "second writer's profile");
+	prof_free(m);
+	m = merge_q(b, ht, "{}", T0, T0 + 40 * SEC, AGG_AUTO, NULL);
+	assert_same_top(h, 3, m, 0, "first writer's profile after the second wrote");
+	prof_free(m);
+	m = merge_q(b, pt, "{}", T0 + 30 * SEC, T0 + 31 * SEC, AGG_AUTO, NULL);
+	assert_same_top(c, 1, m, 0, "second writer, deduplicated against the first");
+	prof_free(m);
+	{
+		/* writing cpuwork again adds no symbol: the two writers agreed on every id */
+		struct store_stats st2;
+
+		write_or_fail(a, "app", c3, T0 + 40 * SEC, NULL, NULL);
+		assert_int_equal(store_stats(a, &st2), 0);
+		tu_assert_i64(st2.stacks, st.stacks);
+		tu_assert_i64(st2.strings, st.strings);
+		tu_assert_i64(st2.locations, st.locations);
+	}
+	free(pt);
+	free(ht);
+	prof_free(c);
+	prof_free(c3);
+	prof_free(h);
+	backend_close(b);
+	store_close(b2);
+	store_close(a);
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, n, f), n);
+	fclose(f);
+}
+
+/* Files that are not stores, or damaged ones: clear one-line errors, never a crash. */
+static void test_bad_files(void **state)
+{
+	struct store *s = NULL;
+	sqlite3 *db;
+	char junk[8192];
+	size_t i;
+	struct backend *b;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(i * 7 + 3);
+	write_file(tpath("junk.db"), junk, sizeof(junk));
+	rc = store_open(tpath("junk.db"), STORE_CREATE, &s);
+	assert_int_equal(rc, ERR_PARSE);
+	assert_null(s);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "is not a smolder store"));
+	assert_non_null(strstr(err_last(), "junk.db"));
+	/* another application's SQLite database */
+	assert_int_equal(sqlite3_open(tpath("other.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1)", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(tpath("other.db"), STORE_CREATE, &s), ERR_PARSE);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "is not a smolder store"));
+	/* missing: read-only or without STORE_CREATE */
+	assert_int_equal(store_open(tpath("missing.db"), STORE_READONLY, &s), ERR_NOTFOUND);
+	tu_assert_message(err_last());
+	assert_int_equal(store_open(tpath("missing.db"), 0, &s), ERR_NOTFOUND);
+	assert_int_equal(store_open(tmpdir, STORE_CREATE, &s), ERR_IO);
+	tu_assert_message(err_last());
+	/* a newer schema than this build reads */
+	s = open_new("newer.db");
+	store_close(s);
+	assert_int_equal(sqlite3_open(tpath("newer.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE schema_version SET version=99", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(tpath("newer.db"), STORE_READONLY, &s), ERR_UNSUPPORTED);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "schema version 99"));
+	/* a damaged profile blob: the merge fails with a message, nothing crashes */
+	s = open_new("damaged.db");
+	{
+		struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
+		char *pt = ptype_of(c, 1, NULL);
+		static const char *const garbage[] = { "X", "Zjunk", "R\x01", "R\x01\x00\x05", "" };
+
+		write_or_fail(s, "app", c, T0, NULL, NULL);
+		b = backend_of(s);
+		for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+			sqlite3_stmt *st;
+
+			assert_int_equal(sqlite3_open(tpath("damaged.db"), &db), SQLITE_OK);
+			assert_int_equal(sqlite3_prepare_v2(db, "UPDATE profiles SET data=?1", -1, &st, NULL),
+					 SQLITE_OK);
+			sqlite3_bind_blob(st, 1, garbage[i], (int)strlen(garbage[i]) + (i == 3), SQLITE_STATIC);
+			assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+			sqlite3_finalize(st);
+			sqlite3_close(db);
+			rc = merge_rc(b, pt, "{}", T0, T0 + SEC);
+			assert_int_equal(rc, ERR_PARSE);
+			tu_assert_message(err_last());
+			assert_non_null(strstr(err_last(), "corrupt"));
+		}
+		/* a dangling stack id in a valid blob */
+		assert_int_equal(sqlite3_open(tpath("damaged.db"), &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "DELETE FROM stacks", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		backend_close(b);
+		store_close(s);
+		assert_int_equal(store_open(tpath("damaged.db"), STORE_READONLY, &s), 0);
+		b = backend_of(s);
+		rc = merge_rc(b, pt, "{}", T0, T0 + SEC);
+		assert_true(rc == ERR_PARSE);
+		tu_assert_message(err_last());
+		backend_close(b);
+		free(pt);
+		prof_free(c);
+	}
+	store_close(s);
+}
+
+/* Read-only handles read and refuse writes; group commit; a refused write stores nothing. */
+static void test_readonly_and_batches(void **state)
+{
+	struct store *s = open_new("ro.db"), *r;
+	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct labelset ls = LABELSET_INIT, big = LABELSET_INIT;
+	struct store_stats st;
+	struct backend *b;
+	char name[16];
+	int k;
+
+	(void)state;
+	labelset_set(&ls, "service_name", "app");
+	/* a batch: three writes, the bad one in the middle refused alone */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_write(s, NULL, &ls, c, T0, 0), 0);
+	for (k = 0; k < STORE_MAX_SERIES_LABELS + 1; k++) {
+		snprintf(name, sizeof(name), "l%d", k);
+		labelset_set(&big, name, "x");
+	}
+	assert_int_equal(store_write(s, NULL, &big, c, T0, 0), ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_int_equal(store_write(s, NULL, &ls, c, T0 + SEC, 0), 0);
+	assert_int_equal(store_begin(s), ERR_USAGE);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_stats(s, &st), 0);
+	tu_assert_i64(st.pushed, 4);  /* 2 pushes of 2 sample types */
+	/* a rolled-back batch leaves nothing, and the next write still dedups correctly */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_write(s, "other", &ls, c, T0, 0), 0);
+	store_rollback(s);
+	assert_int_equal(store_stats(s, &st), 0);
+	tu_assert_i64(st.pushed, 4);
+	tu_assert_i64(st.scopes, 1);
+	assert_int_equal(store_write(s, "other", &ls, c, T0, 0), 0);
+	/* tenants do not see each other */
+	assert_int_equal(store_backend_new(s, "other", &b), 0);
+	{
+		char *pt = ptype_of(c, 1, NULL);
+		struct merge_info mi;
+		struct prof *m = merge_q(b, pt, "{}", T0, T0 + 10 * SEC, AGG_AUTO, &mi);
+
+		tu_assert_i64(mi.nprofiles, 1);
+		prof_free(m);
+		backend_close(b);
+		assert_int_equal(store_backend_new(s, "nobody", &b), 0);
+		assert_int_equal(merge_rc(b, pt, "{}", T0, T0 + 10 * SEC), ERR_NOTFOUND);
+		backend_close(b);
+		free(pt);
+	}
+	/* read-only */
+	assert_int_equal(store_open(tpath("ro.db"), STORE_READONLY, &r), 0);
+	assert_int_equal(store_write(r, NULL, &ls, c, T0, 0), ERR_USAGE);
+	tu_assert_message(err_last());
+	assert_int_equal(store_retention(r, T0 + 100 * SEC, NULL), ERR_USAGE);
+	assert_int_equal(store_stats(r, &st), 0);
+	tu_assert_i64(st.pushed, 6);  /* 3 pushes of 2 sample types */
+	store_close(r);
+	labelset_free(&ls);
+	labelset_free(&big);
+	prof_free(c);
+	store_close(s);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_go),
+		cmocka_unit_test(test_roundtrip_pyroscope),
+		cmocka_unit_test(test_profile_types),
+		cmocka_unit_test(test_dedup_and_size),
+		cmocka_unit_test(test_sample_labels),
+		cmocka_unit_test(test_matchers),
+		cmocka_unit_test(test_time_ranges),
+		cmocka_unit_test(test_gauge_average),
+		cmocka_unit_test(test_timeline_groups),
+		cmocka_unit_test(test_retention_downsampling),
+		cmocka_unit_test(test_retention_partial_gc),
+		cmocka_unit_test(test_evict),
+		cmocka_unit_test(test_concurrent_reader),
+		cmocka_unit_test(test_reader_sees_new_symbols),
+		cmocka_unit_test(test_two_writers),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_readonly_and_batches),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

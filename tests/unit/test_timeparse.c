@@ -1,0 +1,119 @@
+/*
+ * test_timeparse.c — base/timeparse.c: the times --from/--to take (profilecli's rules:
+ * now, now-1h, a bare duration, RFC 3339, Unix timestamps by digit count) and
+ * Prometheus durations, with one-line errors for everything else.
+ */
+#include <string.h>
+
+#include "base/err.h"
+#include "base/timeparse.h"
+#include "testutil.h"
+
+#define S 1000000000LL
+#define NOW (1700000000LL * S + 123456789)
+
+static int64_t t(const char *s)
+{
+	int64_t v;
+
+	if (timeparse(s, NOW, &v))
+		fail_msg("timeparse('%s'): %s", s, err_last());
+	return v;
+}
+
+static void bad(const char *s, const char *want)
+{
+	int64_t v;
+
+	if (timeparse(s, NOW, &v) != ERR_PARSE)
+		fail_msg("timeparse('%s') succeeded", s);
+	tu_assert_message(err_last());
+	if (!strstr(err_last(), want))
+		fail_msg("timeparse('%s'): '%s' does not say '%s'", s, err_last(), want);
+}
+
+static void test_relative(void **state)
+{
+	(void)state;
+	tu_assert_i64(t("now"), NOW);
+	tu_assert_i64(t("now-1h"), NOW - 3600 * S);
+	tu_assert_i64(t("now-30m"), NOW - 1800 * S);
+	tu_assert_i64(t("now-1h30m"), NOW - 5400 * S);
+	tu_assert_i64(t("now-7d"), NOW - 7 * 86400 * S);
+	tu_assert_i64(t("now-2w"), NOW - 14 * 86400 * S);
+	tu_assert_i64(t("now-1y"), NOW - 365 * 86400 * S);
+	tu_assert_i64(t("now-250ms"), NOW - 250000000);
+	tu_assert_i64(t("now+10m"), NOW + 600 * S);
+	/* profilecli: a bare duration is that long ago */
+	tu_assert_i64(t("1h"), NOW - 3600 * S);
+	tu_assert_i64(t("15m"), NOW - 900 * S);
+	bad("now-", "empty duration");
+	bad("now-1x", "ms s m h d w y");
+	bad("now-m", "expected a number");
+	bad("now-30m1h", "largest to smallest");
+	bad("now-1h1h", "largest to smallest");
+	bad("now-99999999999999999999h", "too long");
+	bad("yesterday", "expected now, now-1h, RFC 3339");
+	bad("", "empty time");
+}
+
+static void test_absolute(void **state)
+{
+	(void)state;
+	tu_assert_i64(t("2023-11-14T22:13:20Z"), 1700000000LL * S);
+	tu_assert_i64(t("2023-11-14t22:13:20z"), 1700000000LL * S);
+	tu_assert_i64(t("2023-11-14 22:13:20Z"), 1700000000LL * S);
+	tu_assert_i64(t("2023-11-14T22:13:20.5Z"), 1700000000LL * S + 500000000);
+	tu_assert_i64(t("2023-11-14T22:13:20.123456789Z"), 1700000000LL * S + 123456789);
+	tu_assert_i64(t("2023-11-14T22:13:20.1234567891Z"), 1700000000LL * S + 123456789);
+	tu_assert_i64(t("2023-11-15T00:13:20+02:00"), 1700000000LL * S);
+	tu_assert_i64(t("2023-11-14T20:43:20-01:30"), 1700000000LL * S);
+	tu_assert_i64(t("1970-01-01T00:00:00Z"), 0);
+	bad("2023-11-14T22:13:20", "bad time");      /* no zone */
+	bad("2023-13-14T22:13:20Z", "bad time");
+	bad("2023-11-14T22:13:20.Z", "bad time");
+	bad("2023-11-14T22:13:20+0200", "bad time");
+	/* Unix timestamps: the digit count is the unit */
+	tu_assert_i64(t("1700000000"), 1700000000LL * S);
+	tu_assert_i64(t("1700000000123"), 1700000000123LL * 1000000);
+	tu_assert_i64(t("1700000000123456"), 1700000000123456LL * 1000);
+	tu_assert_i64(t("1700000000123456789"), 1700000000123456789LL);
+	tu_assert_i64(t("0"), 0);
+	tu_assert_i64(t("86400"), 86400 * S);
+	bad("99999999999999999999", "out of range");
+	bad("17000000001234567891", "out of range");
+}
+
+static void test_durations_and_format(void **state)
+{
+	int64_t d;
+	char buf[40];
+
+	(void)state;
+	assert_int_equal(timeparse_duration("0", &d), 0);
+	tu_assert_i64(d, 0);
+	assert_int_equal(timeparse_duration("1d2h3m4s5ms", &d), 0);
+	tu_assert_i64(d, 86400 * S + 7200 * S + 180 * S + 4 * S + 5000000);
+	assert_int_equal(timeparse_duration("10s", &d), 0);
+	tu_assert_i64(d, 10 * S);
+	assert_int_equal(timeparse_duration("1.5h", &d), ERR_PARSE);
+	tu_assert_message(err_last());
+	assert_int_equal(timeparse_duration("-1h", &d), ERR_PARSE);
+	time_format_rfc3339(1700000000LL * S + 999, buf, sizeof(buf));
+	assert_string_equal(buf, "2023-11-14T22:13:20Z");
+	time_format_rfc3339(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "1969-12-31T23:59:59Z");
+	assert_true(time_now_ns() > 1700000000LL * S);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_relative),
+		cmocka_unit_test(test_absolute),
+		cmocka_unit_test(test_durations_and_format),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
