@@ -15,7 +15,8 @@ cd "$(dirname "$0")"
 
 DEPS=(build-essential cmake pkg-config libncurses-dev libprotobuf-c-dev protobuf-c-compiler
       libzstd-dev libyaml-dev libcurl4-openssl-dev libdeflate-dev libpcre2-dev libxxhash-dev
-      libcmocka-dev libjansson-dev libsqlite3-dev libmicrohttpd-dev libgit2-dev sqlite3 tmux golang-go ncurses-term libxml2-utils python3-jsonschema)
+      libcmocka-dev libjansson-dev libsqlite3-dev libmicrohttpd-dev libgit2-dev sqlite3 tmux golang-go ncurses-term libxml2-utils python3-jsonschema
+      openssl libcrypt-dev curl)
 
 deps() {
   local missing=()

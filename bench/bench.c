@@ -5,8 +5,12 @@
  *   smolder-bench --analysis       diff and sandwich on synthetic profiles (bench_analysis.c)
  *   smolder-bench --store [FILE]   the embedded store: writes, bytes per profile, merging
  *                                  an hour of 10 s profiles (bench_store.c)
+ *   smolder-bench --serve [FILE [CLIENTS [SECONDS]]]  ingest into a real `smolder serve`
+ *                                  (bench_serve.c)
  *   smolder-bench --compare FILE   `smolder top` vs `go tool pprof -top`: wall time and
  *                                  peak RSS of each, measured as child processes
+ *   smolder-bench --remote         a 16k-node flame graph answer of a Pyroscope server
+ *                                  decoded and drawn, proto vs JSON (bench_remote.c)
  *
  * Phases: read, inflate, protobuf-c unpack, model build (decoder → builder), call tree,
  * top table, peak RSS; then the explorer drawn to an off-screen terminal (ncurses on
@@ -230,13 +234,22 @@ int main(int argc, char **argv)
 			"usage: smolder-bench FILE...\n"
 			"       smolder-bench --analysis       (diff and sandwich, synthetic profiles)\n"
 			"       smolder-bench --store [FILE]   (the store: 1 h of FILE's profiles)\n"
-			"       smolder-bench --compare FILE   (smolder top vs go tool pprof -top)\n");
+			"       smolder-bench --compare FILE   (smolder top vs go tool pprof -top)\n"
+			"       smolder-bench --serve [FILE [CLIENTS [SECONDS]]]  (smolder serve ingest,\n"
+			"                                      16 Go-SDK clients for 10 s by default)\n"
+			"       smolder-bench --remote         (a server's 16k-node flame graph, proto vs JSON)\n");
 		return argc < 2 ? 2 : 0;
 	}
 	if (strcmp(argv[1], "--analysis") == 0)
 		return bench_analysis();
 	if (strcmp(argv[1], "--store") == 0)
 		return bench_store(argc > 2 ? argv[2] : SMOLDER_SOURCE_DIR "/examples/cpuwork-cpu.pb.gz");
+	if (strcmp(argv[1], "--serve") == 0)
+		return bench_serve(argv[0],
+				   argc > 2 ? argv[2] : SMOLDER_SOURCE_DIR "/examples/cpuwork-cpu.pb.gz",
+				   argc > 3 ? atoi(argv[3]) : 16, argc > 4 ? atof(argv[4]) : 10.0);
+	if (strcmp(argv[1], "--remote") == 0)
+		return bench_remote();
 	if (strcmp(argv[1], "--compare") == 0) {
 		for (i = 2; i < argc; i++)
 			rc |= compare(argv[0], argv[i]);

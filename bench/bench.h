@@ -6,5 +6,13 @@
 int bench_analysis(void);
 /* smolder-bench --store [FILE]: the embedded store on an hour of one service's profiles. */
 int bench_store(const char *file);
+/* smolder-bench --remote: a 16k-node SelectMergeStacktraces answer decoded, per codec. */
+int bench_remote(void);
+
+/*
+ * smolder-bench --serve [FILE [CLIENTS [SECONDS]]]: a real `smolder serve` (next to bench/)
+ * under CLIENTS concurrent Go-SDK-style pushers.
+ */
+int bench_serve(const char *self, const char *file, int clients, double seconds);
 
 #endif

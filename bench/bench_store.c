@@ -145,7 +145,7 @@ int bench_store(const char *file)
 	struct store *s = NULL;
 	struct backend *b = NULL;
 	struct store_stats empty, one, all;
-	struct query q = { PTYPE, NULL, { 0, 0 }, AGG_AUTO };
+	struct query q = { PTYPE, NULL, { 0, 0 }, AGG_AUTO, NULL, 0 };
 	struct series_points_list tl = { 0 };
 	int64_t *orig = NULL, t0 = 1700000000LL * SEC;
 	double single_ms, batch_ms, cold[RUNS], warm[RUNS], t_ms, ms;

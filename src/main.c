@@ -21,6 +21,8 @@ static void on_sigint(int sig)
 void cmd_usage(FILE *f)
 {
 	fputs("usage: smolder [view] SOURCE [options]   explore a profile in the terminal\n"
+	      "       smolder [--db PATH]               browse a store (the default one without --db)\n"
+	      "       smolder demo                      a demo store from the bundled examples, explored\n"
 	      "       smolder top SOURCE [options]      print the top functions (pprof -top)\n"
 	      "       smolder peek REGEX SOURCE         callers and callees (pprof -peek)\n"
 	      "       smolder list REGEX SOURCE         per-line cost with the code (pprof -list)\n"
@@ -28,13 +30,16 @@ void cmd_usage(FILE *f)
 	      "       smolder export SOURCE -o FILE     write it out (pprof, folded, speedscope, svg)\n"
 	      "       smolder ingest FILE...            add profiles to the store\n"
 	      "       smolder query series|profile ...  what the store holds\n"
+	      "       smolder serve [--listen ADDR]     receive pushes from Pyroscope SDKs into the store\n"
+	      "       smolder upload FILE... --url URL  push profiles to a Pyroscope server (profilecli upload)\n"
 	      "       smolder resolve --function F --path P  where F's source comes from, step by step\n"
 	      "\n"
 	      "SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, perf script\n"
 	      "text, speedscope JSON, - for standard input, or an http(s):// URL such as\n"
 	      "/debug/pprof/profile?seconds=10.\n"
 	      "Instead of SOURCE, every verb reads the store with --db PATH --query SELECTOR\n"
-	      "--profile-type ID --from T --to T (profilecli's flags).\n"
+	      "--profile-type ID --from T --to T (profilecli's flags), or a Pyroscope server\n"
+	      "(or `smolder serve`) with --url URL and the same flags.\n"
 	      "`smolder VERB --help` describes each verb's options.\n",
 	      f);
 }
@@ -49,10 +54,8 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);
 
-	if (argc < 2) {
-		cmd_usage(stderr);
-		return 2;
-	}
+	if (argc < 2) /* the default store's browser (usage when there is none) */
+		return cmd_view(argc, argv, &env);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		cmd_usage(stdout);
@@ -72,12 +75,18 @@ int main(int argc, char **argv)
 		return cmd_peek(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "diff") == 0)
 		return cmd_diff(argc - 1, argv + 1, &env);
+	if (strcmp(argv[1], "demo") == 0)
+		return cmd_demo(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "resolve") == 0)
 		return cmd_resolve(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "ingest") == 0)
 		return cmd_ingest(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "query") == 0)
 		return cmd_query(argc - 1, argv + 1, &env);
+	if (strcmp(argv[1], "serve") == 0)
+		return cmd_serve(argc - 1, argv + 1, &env);
+	if (strcmp(argv[1], "upload") == 0)
+		return cmd_upload(argc - 1, argv + 1, &env);
 	if (strcmp(argv[1], "view") == 0)
 		return cmd_view(argc - 1, argv + 1, &env);
 	return cmd_view(argc, argv, &env);

@@ -43,6 +43,13 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+size_t text_utf8_len(const char *s, size_t n)
+{
+	uint32_t cp;
+
+	return utf8_decode((const unsigned char *)s, n, &cp);
+}
+
 int text_safe(struct buf *out, const char *s, size_t n, bool ascii)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -15,6 +15,8 @@
 
 #include "buf.h"
 
+/* The length (1 to 4) of the valid UTF-8 sequence starting s[0..n), or 0 if it is none. */
+size_t text_utf8_len(const char *s, size_t n);
 /* Appends the terminal-safe form of s[0..n) to out.  ascii: non-ASCII becomes '?'. */
 int text_safe(struct buf *out, const char *s, size_t n, bool ascii);
 /* Display width of a valid UTF-8 string (as produced by text_safe). */

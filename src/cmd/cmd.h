@@ -22,8 +22,11 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env);
 int cmd_list(int argc, char **argv, const struct cmd_env *env);
 int cmd_export(int argc, char **argv, const struct cmd_env *env);
 int cmd_resolve(int argc, char **argv, const struct cmd_env *env);
+int cmd_demo(int argc, char **argv, const struct cmd_env *env);
 int cmd_ingest(int argc, char **argv, const struct cmd_env *env);
 int cmd_query(int argc, char **argv, const struct cmd_env *env);
+int cmd_serve(int argc, char **argv, const struct cmd_env *env);
+int cmd_upload(int argc, char **argv, const struct cmd_env *env);
 void cmd_usage(FILE *f);
 
 /* Shared by verbs: resolves "--sample-index" against a profile; -1 with a message. */
@@ -95,6 +98,9 @@ struct cmd_store_src {
 	const char *db, *query, *profile_type, *from, *to, *aggregate, *tenant;
 	const char *base_from, *base_to;
 	bool used;
+	/* a remote server instead of the store (store/remote.h): --url and its options */
+	const char *url, *codec, *username, *password, *token, *ca_cert;
+	bool insecure;
 };
 
 /* What cmd_load_src() loaded, for headers: "File:" and "Aggregation:" lines. */
@@ -114,7 +120,18 @@ struct cmd_loaded {
 	{ "aggregate", required_argument, NULL, CMD_OPT_BASE + 205 },       \
 	{ "tenant", required_argument, NULL, CMD_OPT_BASE + 206 },          \
 	{ "base-from", required_argument, NULL, CMD_OPT_BASE + 207 },       \
-	{ "base-to", required_argument, NULL, CMD_OPT_BASE + 208 }
+	{ "base-to", required_argument, NULL, CMD_OPT_BASE + 208 },         \
+	CMD_REMOTE_OPTIONS
+
+/* The remote source's options (part of CMD_STORE_OPTIONS). */
+#define CMD_REMOTE_OPTIONS                                                 \
+	{ "url", required_argument, NULL, CMD_OPT_BASE + 209 },             \
+	{ "codec", required_argument, NULL, CMD_OPT_BASE + 210 },           \
+	{ "username", required_argument, NULL, CMD_OPT_BASE + 211 },        \
+	{ "password", required_argument, NULL, CMD_OPT_BASE + 212 },        \
+	{ "token", required_argument, NULL, CMD_OPT_BASE + 213 },           \
+	{ "ca-cert", required_argument, NULL, CMD_OPT_BASE + 214 },         \
+	{ "insecure-skip-verify", no_argument, NULL, CMD_OPT_BASE + 215 }
 
 #define CMD_STORE_HELP                                                                   \
 	"From the store instead of a SOURCE (smolder ingest / smolder serve fill it):\n"   \
@@ -126,9 +143,29 @@ struct cmd_loaded {
 	"                           (default: the only one the query has)\n"               \
 	"      --from T, --to T     the range: now-1h (default), now, RFC 3339, Unix s/ms\n" \
 	"      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"     \
-	"      --tenant NAME        the tenant (default: anonymous)\n"
+	"      --tenant NAME        the tenant (default: anonymous; X-Scope-OrgID with --url)\n" \
+	CMD_REMOTE_HELP
+
+#define CMD_REMOTE_HELP                                                                  \
+	"From a Grafana Pyroscope server (or `smolder serve`) instead of the store:\n"     \
+	"      --url URL            e.g. http://localhost:4040 (default $PROFILECLI_URL\n"  \
+	"                           when there is no --db); same --query, --profile-type,\n" \
+	"                           --from, --to\n"                                         \
+	"      --codec proto|json   the Connect codec (default proto)\n"                   \
+	"      --username U, --password P  Basic auth ($PROFILECLI_USERNAME,\n"            \
+	"                           $PROFILECLI_PASSWORD)\n"                                \
+	"      --token T            Bearer auth\n"                                         \
+	"      --ca-cert FILE       trust these CAs; --insecure-skip-verify trusts any\n"
 
 int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src);
+/*
+ * The backend a verb reads: a server with --url (or $PROFILECLI_URL when there is no
+ * --db), else the store (--db, or the default path).  *name gets what to call it (the
+ * URL without credentials, or the store's path).  Prints the error on failure; *out
+ * belongs to the caller (backend_close), its cancel flag is env's.
+ */
+int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
+		     struct backend **out, struct buf *name);
 /* Prints the error and returns non-zero on failure; *out and info->* belong to the caller. */
 int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
 		 struct prof **out, struct cmd_loaded *info);

@@ -1,9 +1,10 @@
 /*
- * cmd_source.c — the store as a verb's source: --db --query --profile-type --from --to
- * (--aggregate, --tenant, diff's --base-from/--base-to) turned into one merged profile
- * through the store backend (see cmd.h).
+ * cmd_source.c — the store or a server as a verb's source: --db or --url, --query
+ * --profile-type --from --to (--aggregate, --tenant, diff's --base-from/--base-to, the
+ * remote options) turned into one merged profile through a backend (see cmd.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -11,6 +12,7 @@
 #include "base/timeparse.h"
 #include "cmd.h"
 #include "profile/selector.h"
+#include "store/remote.h"
 #include "store/store.h"
 
 int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src)
@@ -25,10 +27,69 @@ int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src)
 	case 206: src->tenant = arg; break;
 	case 207: src->base_from = arg; break;
 	case 208: src->base_to = arg; break;
+	case 209: src->url = arg; break;
+	case 210: src->codec = arg; break;
+	case 211: src->username = arg; break;
+	case 212: src->password = arg; break;
+	case 213: src->token = arg; break;
+	case 214: src->ca_cert = arg; break;
+	case 215: src->insecure = true; break;
 	default: return 0;
 	}
 	src->used = true;
 	return 1;
+}
+
+static const char *env_or(const char *v, const char *name)
+{
+	const char *e = getenv(name);
+
+	return v ? v : e && *e ? e : NULL;
+}
+
+int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
+		     struct backend **out, struct buf *name)
+{
+	const char *url = src->url ? src->url : src->db ? NULL : env_or(NULL, "PROFILECLI_URL");
+	int rc;
+
+	*out = NULL;
+	if (url) {
+		struct remote_opts o = { 0 };
+
+		o.url = url;
+		o.username = env_or(src->username, "PROFILECLI_USERNAME");
+		o.password = env_or(src->password, "PROFILECLI_PASSWORD");
+		o.token = src->token;
+		o.tenant = src->tenant;
+		o.ca_cert = src->ca_cert;
+		o.insecure = src->insecure;
+		if (src->db) {
+			fprintf(stderr, "smolder: --db and --url are two sources: pick one\n");
+			return 2;
+		}
+		if ((src->codec && remote_codec_parse(src->codec, &o.codec)) ||
+		    remote_backend_open(&o, out) || remote_url_redact(url, name)) {
+			fprintf(stderr, "smolder: %s\n", err_last());
+			backend_close(*out);
+			*out = NULL;
+			return 1;
+		}
+	} else {
+		if (src->codec || src->username || src->password || src->token || src->ca_cert ||
+		    src->insecure) {
+			fprintf(stderr, "smolder: --codec, --username, --password, --token, --ca-cert and "
+					"--insecure-skip-verify go with --url\n");
+			return 2;
+		}
+		rc = src->db ? buf_puts(name, src->db) : store_default_path(name);
+		if (rc || store_backend_open(name->data, src->tenant, out)) {
+			fprintf(stderr, "smolder: %s\n", err_last());
+			return 1;
+		}
+	}
+	(*out)->cancel = env->cancel;
+	return 0;
 }
 
 void cmd_loaded_release(struct cmd_loaded *info)
@@ -44,6 +105,9 @@ int cmd_aggregation_note(const struct cmd_loaded *info, struct buf *out)
 
 	time_format_rfc3339(info->from_ns, a, sizeof(a));
 	time_format_rfc3339(info->to_ns, b, sizeof(b));
+	if (mi->remote)
+		return buf_printf(out, "Aggregation: as the server merged it, %s to %s%s", a, b,
+				  mi->truncated ? " (small subtrees folded into \"other\")" : "");
 	if (mi->averaged && mi->nseries > 1)
 		return buf_printf(out, "Aggregation: average of %llu profiles in %u series (each "
 				       "averaged over time, then added), %s to %s",
@@ -151,12 +215,8 @@ int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_en
 		fprintf(stderr, "smolder: --query: %s\n", err_last());
 		return 1;
 	}
-	if ((src->db ? buf_puts(&path, src->db) : store_default_path(&path)) ||
-	    store_backend_open(path.data, src->tenant, &be)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+	if (cmd_open_backend(src, env, &be, &path))
 		goto done;
-	}
-	be->cancel = env->cancel;
 	q.range.from_ns = from;
 	q.range.to_ns = to;
 	q.selector = sel;

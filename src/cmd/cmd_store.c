@@ -237,9 +237,10 @@ static void query_help(FILE *f)
 	      "       smolder query timeline [--db PATH] [--profile-type ID] [--query SEL]\n"
 	      "                             [--from T] [--to T] [--step 15s] [--group-by LABEL]\n"
 	      "\n"
-	      "What the store holds, with profilecli's flags: series (label sets with data in the\n"
-	      "range), profile types, one merged profile (printed like `smolder top`, or written\n"
-	      "as gzipped pprof), and a timeline (the value per step, as TSV).\n"
+	      "What the store (or a server, with --url) holds, with profilecli's flags: series\n"
+	      "(label sets with data in the range), profile types, one merged profile (printed\n"
+	      "like `smolder top`, or written as gzipped pprof), and a timeline (the value per\n"
+	      "step, as TSV).\n"
 	      "\n"
 	      "      --db PATH            the store (default $SMOLDER_DB, else\n"
 	      "                           $XDG_DATA_HOME/smolder/smolder.db)\n"
@@ -248,7 +249,8 @@ static void query_help(FILE *f)
 	      "      --profile-type ID    default: the only one the query has in the range\n"
 	      "      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"
 	      "      --tenant NAME        the tenant (default: anonymous)\n"
-	      "  -h, --help               this help\n",
+	      "  -h, --help               this help\n"
+	      "\n" CMD_REMOTE_HELP,
 	      f);
 }
 
@@ -258,9 +260,9 @@ struct qargs {
 	bool force;
 };
 
-/* The store backend, selector and range of a query; prints errors. */
-static int q_open(const struct qargs *a, struct backend **be, struct selector **sel,
-		  struct time_range *r, struct buf *path)
+/* The backend (store or server), selector and range of a query; prints errors. */
+static int q_open(const struct qargs *a, const struct cmd_env *env, struct backend **be,
+		  struct selector **sel, struct time_range *r, struct buf *path)
 {
 	int64_t now = time_now_ns();
 
@@ -279,9 +281,7 @@ static int q_open(const struct qargs *a, struct backend **be, struct selector **
 		fprintf(stderr, "smolder: --query: %s\n", err_last());
 		return 1;
 	}
-	if ((a->st.db ? buf_puts(path, a->st.db) : store_default_path(path)) ||
-	    store_backend_open(path->data, a->st.tenant, be)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+	if (cmd_open_backend(&a->st, env, be, path)) {
 		selector_free(*sel);
 		*sel = NULL;
 		return 1;
@@ -299,7 +299,20 @@ static void put_safe(FILE *f, const char *s)
 	buf_release(&b);
 }
 
-static int q_series(const struct qargs *a)
+/* Label sets in a stable order whatever the source: pairwise by name, then value. */
+static int cmp_labelsets(const void *x, const void *y)
+{
+	const struct labelset *a = x, *b = y;
+	size_t i;
+	int r;
+
+	for (i = 0; i < a->n && i < b->n; i++)
+		if ((r = strcmp(a->v[i].name, b->v[i].name)) || (r = strcmp(a->v[i].value, b->v[i].value)))
+			return r;
+	return (a->n > b->n) - (a->n < b->n);
+}
+
+static int q_series(const struct qargs *a, const struct cmd_env *env)
 {
 	struct backend *be;
 	struct selector *sel;
@@ -315,7 +328,7 @@ static int q_series(const struct qargs *a)
 		fprintf(stderr, "smolder query series: --output is table or json, not '%s'\n", a->output);
 		return 2;
 	}
-	if (q_open(a, &be, &sel, &r, &path))
+	if (q_open(a, env, &be, &sel, &r, &path))
 		return 1;
 	if (a->label_names) {
 		char *copy = strdup(a->label_names), *tok, *save = NULL;
@@ -328,6 +341,8 @@ static int q_series(const struct qargs *a)
 		fprintf(stderr, "smolder: %s\n", err_last());
 		goto done;
 	}
+	if (l.n)  /* qsort(NULL, 0, ...) is undefined */
+		qsort(l.v, l.n, sizeof(*l.v), cmp_labelsets);
 	for (i = 0; i < l.n; i++)
 		for (k = 0; k < l.v[i].n; k++)
 			if (!only.n || strvec_contains(&only, l.v[i].v[k].name))
@@ -399,7 +414,7 @@ done:
 	return rc;
 }
 
-static int q_types(const struct qargs *a)
+static int q_types(const struct qargs *a, const struct cmd_env *env)
 {
 	struct backend *be;
 	struct selector *sel;
@@ -409,7 +424,7 @@ static int q_types(const struct qargs *a)
 	size_t i;
 	int rc = 1;
 
-	if (q_open(a, &be, &sel, &r, &path))
+	if (q_open(a, env, &be, &sel, &r, &path))
 		return 1;
 	if (be->ops->label_values(be, "__profile_type__", sel, r, &types)) {
 		fprintf(stderr, "smolder: %s\n", err_last());
@@ -510,7 +525,7 @@ static int q_profile(const struct qargs *a, const struct cmd_env *env)
 	return rc;
 }
 
-static int q_timeline(const struct qargs *a)
+static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 {
 	struct backend *be;
 	struct selector *sel;
@@ -527,7 +542,7 @@ static int q_timeline(const struct qargs *a)
 		fprintf(stderr, "smolder: --step: %s\n", step_ns < 1000000 ? "at least 1ms" : err_last());
 		return 2;
 	}
-	if (q_open(a, &be, &sel, &r, &path))
+	if (q_open(a, env, &be, &sel, &r, &path))
 		return 1;
 	q.selector = sel;
 	q.range = r;
@@ -618,13 +633,13 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 		return 2;
 	}
 	if (strcmp(what, "series") == 0)
-		return q_series(&a);
+		return q_series(&a, env);
 	if (strcmp(what, "types") == 0 || strcmp(what, "profile-types") == 0)
-		return q_types(&a);
+		return q_types(&a, env);
 	if (strcmp(what, "profile") == 0)
 		return q_profile(&a, env);
 	if (strcmp(what, "timeline") == 0)
-		return q_timeline(&a);
+		return q_timeline(&a, env);
 	fprintf(stderr, "smolder query: '%s' is not series, types, profile or timeline\n", what);
 	return 2;
 }

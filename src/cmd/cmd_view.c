@@ -22,7 +22,10 @@
 #include "profile/merge.h"
 #include "profile/top.h"
 #include "source/source.h"
+#include "store/store.h"
 #include "tui/tui.h"
+
+#define SYSTEM_STORE "/var/lib/smolder/smolder.db"
 
 #define VIEW_OPTIONS_HELP                                                                 \
 	"  -i, --sample-index NAME  start on this sample type (name or index)\n"             \
@@ -40,7 +43,7 @@
 #define DIFF_OPTIONS_HELP                                                                 \
 	"      --absolute           colour by absolute change (default: proportional, the\n" \
 	"                           change of each side's share of its own total); `a` inside\n" \
-	"      --threshold PCT      changes under PCT %% of the total are neutral (0.1)\n"    \
+	"      --threshold PCT      changes under PCT % of the total are neutral (0.1)\n"    \
 	"      --color-blind        blue/red scale instead of green/red\n"
 
 static void view_help(FILE *f)
@@ -374,6 +377,64 @@ static int parse(int argc, char **argv, struct view_args *v, const char *verb,
 	return -1;
 }
 
+/*
+ * The store `smolder` opens without a SOURCE: --db, else $SMOLDER_DB, else the user's own
+ * ($XDG_DATA_HOME/smolder/smolder.db) when it exists, else the system one
+ * (/var/lib/smolder/smolder.db, where the shipped systemd unit keeps it) when readable.
+ */
+static int default_store(const char *db, struct buf *out)
+{
+	const char *env = getenv("SMOLDER_DB");
+
+	if (db)
+		return buf_puts(out, db);
+	if ((env && *env) || store_default_path(out))
+		return env && *env ? buf_puts(out, env) : 1;
+	if (access(out->data, F_OK) == 0 || access(SYSTEM_STORE, R_OK) != 0)
+		return 0;
+	buf_reset(out);
+	return buf_puts(out, SYSTEM_STORE);
+}
+
+/* The store browser: services, types, a timeline; profiles open from it. */
+static int run_browser(struct view_args *v, const struct cmd_env *env)
+{
+	struct buf path = BUF_INIT, name = BUF_INIT;
+	struct backend *be = NULL;
+	const char *purl = getenv("PROFILECLI_URL");
+	int rc = 1;
+
+	if (v->st.url || (!v->st.db && purl && *purl)) { /* a server (cmd_source.c) */
+		if (cmd_open_backend(&v->st, env, &be, &path))
+			goto done;
+	} else if (default_store(v->st.db, &path) ||
+		   store_backend_open(path.data, v->st.tenant, &be)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		if (!v->st.db)
+			fprintf(stderr, "smolder: no store yet? `smolder demo` makes one from the bundled "
+					"examples; `smolder ingest FILE` or `smolder serve` fill one\n");
+		goto done;
+	}
+	buf_printf(&name, "%s%s", v->st.url || (!v->st.db && purl && *purl) ? "" : "store ",
+		   path.data);
+	v->to.backend = be;
+	v->to.backend_name = name.data;
+	v->to.start_in_browser = true;
+	v->to.browser_selector = v->st.query;
+	v->to.source = name.data;
+	v->to.sample_type = -1;
+	if (!v->so.repo && !v->so.source_path)
+		v->so.source_path = ".";
+	v->to.source_opts = &v->so;
+	rc = tui_run(NULL, &v->to) ? 1 : 0; /* owns the backend */
+	if (rc)
+		fprintf(stderr, "smolder: %s\n", err_last());
+done:
+	buf_release(&path);
+	buf_release(&name);
+	return rc;
+}
+
 int cmd_view(int argc, char **argv, const struct cmd_env *env)
 {
 	struct view_args v;
@@ -381,6 +442,15 @@ int cmd_view(int argc, char **argv, const struct cmd_env *env)
 
 	if (rc >= 0)
 		return rc;
+	if (optind == argc && !v.format && !v.base && !v.st.profile_type && !v.st.base_from &&
+	    !v.st.base_to) {
+		/* no SOURCE and no profile type: the store browser */
+		if (!v.st.used && !isatty(STDOUT_FILENO)) {
+			cmd_usage(stderr);
+			return 2;
+		}
+		return run_browser(&v, env);
+	}
 	if (v.st.used) {
 		if (optind != argc || v.format || v.base) {
 			view_help(stderr);

@@ -79,6 +79,18 @@ int labelset_copy(struct labelset *dst, const struct labelset *src)
 	return 0;
 }
 
+bool labelset_equal(const struct labelset *a, const struct labelset *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].name, b->v[i].name) || strcmp(a->v[i].value, b->v[i].value))
+			return false;
+	return true;
+}
+
 void labelset_free(struct labelset *ls)
 {
 	size_t i;

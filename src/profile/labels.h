@@ -10,6 +10,7 @@
 #ifndef SMOLDER_LABELS_H
 #define SMOLDER_LABELS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,8 @@ const char *labelset_get(const struct labelset *ls, const char *name);
 /* Removes name; returns 1 if it was there, else 0. */
 int labelset_del(struct labelset *ls, const char *name);
 int labelset_copy(struct labelset *dst, const struct labelset *src);
+/* Whether the two sets hold the same names with the same values. */
+bool labelset_equal(const struct labelset *a, const struct labelset *b);
 void labelset_free(struct labelset *ls);
 
 /*

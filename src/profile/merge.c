@@ -209,6 +209,36 @@ done:
 	return rc;
 }
 
+int prof_merge(const struct prof *const *ps, size_t n, struct prof **out)
+{
+	struct idx_maps m = { 0 };
+	struct prof_builder *b = NULL;
+	struct prof_label none = { 0 };
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	if (n == 0)
+		return err_set(ERR_USAGE, "nothing to merge");
+	for (i = 1; i < n && !rc; i++)
+		rc = same_types(ps[i], ps[0]);
+	if (rc || (rc = pb_new(&b)))
+		goto done;
+	for (i = 0; i < n; i++) {
+		if ((rc = i ? add_tables(b, ps[i], &m) : add_header(b, ps[0], &m, 0)) ||
+		    (rc = add_samples(b, ps[i], &m, 1, &none, 0, ps[0]->ntypes)))
+			goto done;
+		maps_release(&m);
+		memset(&m, 0, sizeof(m));
+	}
+	rc = pb_finish(b, out);
+	b = NULL;
+done:
+	pb_free(b);
+	maps_release(&m);
+	return rc;
+}
+
 int prof_pair(const struct prof *base, const struct prof *cur, struct prof **out)
 {
 	struct idx_maps mb = { 0 }, mc = { 0 };

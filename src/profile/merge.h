@@ -18,6 +18,12 @@
 int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out);
 
 /*
+ * All samples of ps[0..n) in one profile (n >= 1; the same sample types): the pieces
+ * of a range fetched in parts.  The header (period, times) is the first one's.
+ */
+int prof_merge(const struct prof *const *ps, size_t n, struct prof **out);
+
+/*
  * Both sides of a comparison in one profile, for the diff and comparison views: cur's
  * sample types, then the same types again for the base (2 × ntypes in all).  A sample
  * of cur has its values in the first half and zeros in the second; a base sample the

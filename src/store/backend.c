@@ -1,10 +1,12 @@
 /* backend.c — what every backend shares: profile type IDs, aggregation, lists (backend.h). */
 #include "backend.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
+#include "profile/merge.h"
 
 int profile_type_parse(const char *id, struct profile_type *out)
 {
@@ -122,4 +124,41 @@ void series_points_list_release(struct series_points_list *l)
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+int backend_diff(struct backend *b, const struct query *base, const struct query *cur,
+		 uint32_t max_nodes, struct prof **out)
+{
+	struct prof *pb = NULL, *pc = NULL;
+	int rc;
+
+	*out = NULL;
+	if (b->ops->diff)
+		return b->ops->diff(b, base, cur, max_nodes, out);
+	if (!(rc = b->ops->merge_tree(b, base, max_nodes, &pb, NULL)) &&
+	    !(rc = b->ops->merge_tree(b, cur, max_nodes, &pc, NULL)))
+		rc = prof_pair(pb, pc, out);
+	prof_free(pb);
+	prof_free(pc);
+	return rc;
+}
+
+int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
+			  int64_t *start_ns, int64_t *step_ns, size_t *n)
+{
+	double steps;
+
+	if (!(step_s >= 0.001) || r.to_ns <= r.from_ns)
+		return err_set(ERR_USAGE, "timeline: the step must be at least 1 ms and the range "
+					  "not empty");
+	*step_ns = (int64_t)(step_s * 1e9);
+	*start_ns = r.from_ns / *step_ns * *step_ns;
+	if (r.from_ns < 0 && r.from_ns % *step_ns)
+		*start_ns -= *step_ns;
+	steps = ceil(((double)r.to_ns - (double)*start_ns) / (double)*step_ns);
+	if (steps > (double)max_steps)
+		return err_set(ERR_TOOBIG, "timeline: %.0f steps (at most %zu): use a larger step",
+			       steps, max_steps);
+	*n = (size_t)steps;
+	return 0;
 }

@@ -75,6 +75,13 @@ struct query {
 	const struct selector *selector; /* NULL: everything */
 	struct time_range range;
 	enum aggregate agg;
+	/*
+	 * Pyroscope's stack_trace_selector: only stacks that start, root first, with these
+	 * function names (ncall_site of them; 0: every stack).  merge and merge_tree apply
+	 * it; a timeline that cannot fails with ERR_UNSUPPORTED.
+	 */
+	const char *const *call_site;
+	size_t ncall_site;
 };
 
 /* What a merge added up, for the screen ("average of 360 profiles"). */
@@ -83,6 +90,8 @@ struct merge_info {
 	uint32_t nseries;     /* series that contributed */
 	bool averaged;        /* the values are per-series averages over time */
 	int64_t first_ns, last_ns;  /* time of the first and last profile merged */
+	bool truncated;       /* merge_tree folded small subtrees into "other" nodes */
+	bool remote;          /* a server merged it: the counts above are unknown (0) */
 };
 
 struct backend;
@@ -113,6 +122,13 @@ struct backend_ops {
 	int (*merge_tree)(struct backend *b, const struct query *q, uint32_t max_nodes,
 			  struct prof **out, struct merge_info *info);
 	void (*close)(struct backend *b);
+	/*
+	 * Optional (NULL: backend_diff() merges both sides itself): the two merged
+	 * profiles as one prof_pair() profile (profile/merge.h: cur's type, then base's),
+	 * folded like merge_tree.  A server computes it in one request (Pyroscope's Diff).
+	 */
+	int (*diff)(struct backend *b, const struct query *base, const struct query *cur,
+		    uint32_t max_nodes, struct prof **out);
 };
 
 struct backend {
@@ -125,6 +141,18 @@ static inline void backend_close(struct backend *b)
 	if (b)
 		b->ops->close(b);
 }
+
+/*
+ * A timeline's step grid (backend_ops.timeline): steps of step_s from r.from rounded
+ * down to a multiple of the step, as many as cover r.  ERR_USAGE for a step under 1 ms
+ * or an empty range, ERR_TOOBIG for more than max_steps steps.
+ */
+int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
+			  int64_t *start_ns, int64_t *step_ns, size_t *n);
+
+/* b->ops->diff, or merge_tree of both sides and prof_pair(). */
+int backend_diff(struct backend *b, const struct query *base, const struct query *cur,
+		 uint32_t max_nodes, struct prof **out);
 
 /* Splits an ID into *out (five ':'-separated fields; a sixth ":delta" is ignored). */
 int profile_type_parse(const char *id, struct profile_type *out);

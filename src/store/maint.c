@@ -481,3 +481,29 @@ int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted)
 	}
 	return 0;
 }
+
+int store_set_size_limit(struct store *s, uint64_t max_bytes)
+{
+	sqlite3_stmt *st;
+	int64_t psize = 4096;
+	char sql[64];
+
+	if (max_bytes == 0)
+		return 0;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			psize = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (psize <= 0)
+		psize = 4096;
+	/* SQLite keeps the limit at or above the current page count by itself */
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%llu",
+		 (unsigned long long)(max_bytes / (uint64_t)psize ? max_bytes / (uint64_t)psize : 1));
+	return store_exec(s, sql);
+}
+
+int store_set_commit_sync(struct store *s, bool sync)
+{
+	return store_exec(s, sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+}

@@ -26,6 +26,7 @@
 #include "base/timeparse.h"
 #include "base/vec.h"
 #include "profile/builder.h"
+#include "profile/flamebearer.h"
 
 #define TIMELINE_MAX_STEPS 1000000
 
@@ -920,6 +921,12 @@ static int be_merge(struct backend *be, const struct query *q, struct prof **out
 	m.info.averaged = avg;
 	rc = pb_finish(pb, out);
 	pb = NULL;
+	if (!rc && q->ncall_site) {
+		struct prof *all = *out;
+
+		rc = flamebearer_call_site(all, q->call_site, q->ncall_site, out);
+		prof_free(all);
+	}
 	if (!rc && info)
 		*info = m.info;
 done:
@@ -1039,22 +1046,14 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 	struct tl_ctx t = { 0 };
 	struct blob blob;
 	bool avg = aggregate_averages(q->agg, q->profile_type);
-	double steps;
 	size_t i, k, gi;
 	int rc;
 
-	if (!(step_s >= 0.001) || q->range.to_ns <= q->range.from_ns)
-		return err_set(ERR_USAGE, "timeline: the step must be at least 1 ms and the range "
-					  "not empty");
-	t.step = (int64_t)(step_s * 1e9);
-	t.start = q->range.from_ns / t.step * t.step;
-	if (q->range.from_ns < 0 && q->range.from_ns % t.step)
-		t.start -= t.step;
-	steps = ceil(((double)q->range.to_ns - (double)t.start) / (double)t.step);
-	if (steps > TIMELINE_MAX_STEPS)
-		return err_set(ERR_TOOBIG, "timeline: %.0f steps (at most %d): use a larger step",
-			       steps, TIMELINE_MAX_STEPS);
-	t.n = (size_t)steps;
+	if (q->ncall_site)
+		return err_set(ERR_UNSUPPORTED, "the store draws no timeline of one call site");
+	if ((rc = backend_timeline_grid(q->range, step_s, TIMELINE_MAX_STEPS, &t.start, &t.step,
+					&t.n)))
+		return rc;
 	t.sb = sb;
 	t.q = q;
 	t.group_by = group_by && *group_by ? group_by : NULL;
@@ -1133,7 +1132,7 @@ static void be_close(struct backend *b)
 
 static const struct backend_ops store_ops = {
 	be_profile_types, be_label_names, be_label_values, be_series,
-	be_timeline, be_merge, be_merge_tree, be_close,
+	be_timeline, be_merge, be_merge_tree, be_close, NULL,
 };
 
 int store_backend_new(struct store *s, const char *tenant, struct backend **out)

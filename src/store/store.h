@@ -17,7 +17,8 @@
  *     left out of merged profiles.
  *
  * Durability: every commit is synced (synchronous=FULL): when store_write() or
- * store_commit() returns 0 the profile survives a crash or power loss.  Group commit:
+ * store_commit() returns 0 the profile survives a crash or power loss (unless the
+ * caller took the sync over: store_set_commit_sync).  Group commit:
  * store_begin(), many store_write(), store_commit() — one transaction and one fsync.
  *
  * Concurrency: a struct store is one SQLite connection, for one thread at a time.  Any
@@ -114,6 +115,20 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns,
  * file system.  *deleted (may be NULL) gets the profile count.
  */
 int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted);
+/*
+ * A hard cap for this connection's writes: a write that would grow the file past
+ * max_bytes fails with ERR_NOSPACE, as on a full disk (SQLite's max_page_count; never
+ * below the current size).  0: no cap.  `serve --max-store-size` sets it and evicts.
+ */
+int store_set_size_limit(struct store *s, uint64_t max_bytes);
+/*
+ * Whether store_commit() syncs (true, the default: synchronous=FULL).  false leaves the
+ * sync of each commit to the caller: synchronous=NORMAL, under which checkpoints still
+ * sync (the file is never corrupted) and a commit is durable once the caller has
+ * fsync()ed the WAL file, store_path() + "-wal", after store_commit() returned.
+ * `serve` does that on another thread while the next transaction is written.
+ */
+int store_set_commit_sync(struct store *s, bool sync);
 
 /* A backend (backend.h) answering queries for `tenant` (NULL: the default) from s. */
 int store_backend_new(struct store *s, const char *tenant, struct backend **out);

@@ -80,6 +80,9 @@ struct scope {
 
 	bool maps_built;             /* the writer's content → id maps below */
 	struct hmap strmap, mapmap, funcmap, locmap, stackmap;
+	/* whole stacks: a 64-bit rolling hash of the location ids, root first → stack id
+	 * (filled as profiles are written; a cache, trusted like Pyroscope's stack hashes) */
+	struct hmap pathmap;
 };
 
 /* One cached series (for writing): its id and its sample-label index state. */

@@ -39,6 +39,7 @@ void scope_free(struct scope *sc)
 		hmap_release(&sc->funcmap);
 		hmap_release(&sc->locmap);
 		hmap_release(&sc->stackmap);
+		hmap_release(&sc->pathmap);
 	}
 	free(sc);
 }
@@ -455,11 +456,13 @@ int scope_build_maps(struct scope *sc)
 	if ((rc = hmap_init(&sc->strmap, sc->nstrs)))
 		return rc;
 	if ((rc = hmap_init(&sc->mapmap, sc->nmaps)) || (rc = hmap_init(&sc->funcmap, sc->nfuncs)) ||
-	    (rc = hmap_init(&sc->locmap, sc->nlocs)) || (rc = hmap_init(&sc->stackmap, sc->nstacks))) {
+	    (rc = hmap_init(&sc->locmap, sc->nlocs)) || (rc = hmap_init(&sc->stackmap, sc->nstacks)) ||
+	    (rc = hmap_init(&sc->pathmap, 1024))) {
 		hmap_release(&sc->strmap);
 		hmap_release(&sc->mapmap);
 		hmap_release(&sc->funcmap);
 		hmap_release(&sc->locmap);
+		hmap_release(&sc->stackmap);
 		return rc;
 	}
 	sc->maps_built = true;

@@ -365,7 +365,11 @@ static int w_loc(struct wctx *w, uint32_t id, uint32_t *out)
 	return 0;
 }
 
-/* Every sample's stack id, interned root first through the trie. */
+/*
+ * Every sample's stack id, interned root first through the trie.  Whole stacks seen
+ * before are found with one lookup: a rolling hash of their location ids (computed
+ * without touching memory) keys the scope's pathmap; only new stacks walk the trie.
+ */
 static int sample_stacks(struct wctx *w, uint32_t *stacks)
 {
 	const struct prof *p = w->p;
@@ -374,12 +378,27 @@ static int sample_stacks(struct wctx *w, uint32_t *stacks)
 
 	for (i = 0; i < p->nsamples; i++) {
 		const struct prof_sample *sm = &p->samples[i];
-		uint32_t stack = 0, loc;
+		uint32_t stack = 0, loc, cached;
+		uint64_t h = 0x9e3779b97f4a7c15ULL;
 
+		for (j = sm->nlocs; j-- > 0;) {
+			if ((rc = w_loc(w, p->sample_locs[sm->loc_off + j], &loc)))
+				return rc;
+			h = hmap_mix(h ^ loc) + 0x9e3779b97f4a7c15ULL;
+		}
+		if (h == HMAP_EMPTY)
+			h = 0;
+		if (sm->nlocs && hmap_get(&w->sc->pathmap, h, &cached) && cached < w->sc->nstacks &&
+		    w->sc->stk_loc[cached] == w->loc[p->sample_locs[sm->loc_off]]) {
+			stacks[i] = cached;
+			continue;
+		}
 		for (j = sm->nlocs; j-- > 0;)
 			if ((rc = w_loc(w, p->sample_locs[sm->loc_off + j], &loc)) ||
 			    (rc = scope_intern_stack(w->s, w->sc, stack, loc, &stack)))
 				return rc;
+		if (sm->nlocs && (rc = hmap_put(&w->sc->pathmap, h, stack)) < 0)
+			return rc;
 		stacks[i] = stack;
 	}
 	return 0;

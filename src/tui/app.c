@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "base/text.h"
 #include "base/units.h"
+#include "profile/builder.h"
 #include "tui_int.h"
 
 #define CTRL(c) ((c) & 0x1f)
@@ -65,6 +66,14 @@ static const struct {
 	{ "o", "the next file, when the function has several" },
 	{ "y  O", "copy path:line; open $EDITOR at the line (local files)" },
 	{ "", "code from --source-path, --repo/--ref (git, no checkout), or GitHub" },
+	{ NULL, "Store browser (T; smolder --db PATH, smolder --url URL)" },
+	{ "j k  Enter", "pick a service and profile type / open the window's merged profile" },
+	{ "/", "edit the label selector {service_name=\"x\", region=~\"eu-.*\"}; Tab completes" },
+	{ "[ ]", "range presets: 5m 15m 1h 6h 24h 7d (ending now)" },
+	{ "h l  - =  0", "move / shrink / grow the window on the timeline; 0 the whole range" },
+	{ "P", "compare the window with the period before it (a diff)" },
+	{ "b", "tag breakdown: each value of a label and its share" },
+	{ "p  r", "pause / resume live updates; refresh now" },
 	{ NULL, "Top table" },
 	{ "j k  g G  PgUp PgDn", "move" },
 	{ "s / I", "sort column: self, total, name (diff: change, new, base, name) / invert" },
@@ -74,13 +83,132 @@ static const struct {
 	{ "wheel", "move to the parent / widest child" },
 };
 
-static const char *const view_names[VIEW_COUNT] = { "Flame", "Top", "Sw", "Src", "Cmp" };
-static const char view_keys[VIEW_COUNT] = { '1', '2', '3', '4', 'c' };
+static const char *const view_names[VIEW_COUNT] = { "Flame", "Top", "Sw", "Src", "Cmp", "Store" };
+static const char view_keys[VIEW_COUNT] = { '1', '2', '3', '4', 'c', 'T' };
 
-/* Views that exist for this profile: comparison only in a diff. */
+/* Views that exist here: comparison only in a diff, the browser with a store. */
 static bool view_shown(const struct tui_app *a, int v)
 {
-	return v != VIEW_COMPARE || a->diff;
+	if (v == VIEW_COMPARE)
+		return a->diff;
+	if (v == VIEW_BROWSER)
+		return a->br.be != NULL;
+	return true;
+}
+
+/* A profile with one sample type and no samples: what the views show before one is
+ * opened from a store. */
+static int empty_profile(struct prof **out)
+{
+	struct prof_builder *b;
+	uint32_t t, u;
+	int rc;
+
+	if ((rc = pb_new(&b)))
+		return rc;
+	if ((rc = pb_string(b, "samples", 7, &t)) || (rc = pb_string(b, "count", 5, &u)) ||
+	    (rc = pb_sample_type(b, t, u))) {
+		pb_free(b);
+		return rc;
+	}
+	return pb_finish(b, out);
+}
+
+/* The node under `from` reached by the frame names of path[0 .. n), or the deepest one. */
+static uint32_t find_path(const struct tree *t, char **path, uint32_t n)
+{
+	uint32_t node = 0, d, k;
+
+	for (d = 0; d < n; d++) {
+		for (k = tree_first_kid(t, node); k != PROF_NONE; k = tree_next_kid(t, node, k))
+			if (strcmp(tree_name(t, k), path[d]) == 0)
+				break;
+		if (k == PROF_NONE)
+			break;
+		node = k;
+	}
+	return node;
+}
+
+/* The frame names from the root to node (strdup'ed; *n of them). */
+static char **path_of(const struct tree *t, uint32_t node, uint32_t *n)
+{
+	uint32_t d = t->depth[node], i;
+	char **v = calloc(d ? d : 1, sizeof(*v));
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (i = d; node != 0 && i > 0; node = t->parent[node])
+		v[--i] = strdup(tree_name(t, node));
+	*n = d;
+	return v;
+}
+
+static void path_free(char **v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, struct top *all,
+			 bool diff, const char *source, const char *base_source)
+{
+	uint32_t ty, nz = 0, ns = 0;
+	char **zoom = a->tree ? path_of(a->tree, a->main.fl.zoom, &nz) : NULL;
+	char **sel = a->tree ? path_of(a->tree, a->main.fl.sel, &ns) : NULL;
+	bool same = a->diff == diff && a->prof && a->prof->nsamples;
+	int i;
+
+	app_jobs_finish(a);
+	source_view_release(a);
+	sandwich_view_release(a);
+	top_view_invalidate(a);
+	if (a->tp.all) {
+		for (ty = 0; ty < a->prof->ntypes; ty++)
+			top_release(&a->tp.all[ty]);
+		free(a->tp.all);
+	}
+	tree_free(a->tree);
+	if (a->prof != a->base)
+		prof_free(a->prof);
+	prof_free(a->base);
+	free(a->base_total);
+	a->base = a->prof = p;
+	a->tree = t;
+	a->tp.all = all;
+	a->base_total = calloc(p->ntypes ? p->ntypes : 1, sizeof(*a->base_total));
+	for (ty = 0; a->base_total && ty < p->ntypes; ty++)
+		a->base_total[ty] = all[ty].total;
+	a->nfilters = 0;
+	a->gran = 0;
+	a->diff = diff;
+	a->ntypes = diff ? p->ntypes / 2 : p->ntypes;
+	if (a->type >= a->ntypes)
+		a->type = p->default_type % (a->ntypes ? a->ntypes : 1);
+	snprintf(a->source_buf, sizeof(a->source_buf), "%s", source ? source : "");
+	snprintf(a->base_source_buf, sizeof(a->base_source_buf), "%s", base_source ? base_source : "");
+	a->opts.source = a->source_buf;
+	a->opts.base_source = base_source ? a->base_source_buf : NULL;
+	a->opts.diff = diff;
+	for (i = 0; i < 3; i++) {
+		struct flame_pane *fp = i == 0 ? &a->main : &a->cmp[i - 1];
+
+		flame_release(&fp->fl.layout);
+		fp->tree = t;
+		fp->fl.nzoom = 0;
+		fp->fl.scroll = 0;
+		fp->fl.sel_plus = false;
+		/* a refresh of the same kind of profile keeps the place (by call path) */
+		fp->fl.zoom = same && zoom ? find_path(t, zoom, nz) : 0;
+		fp->fl.sel = same && sel ? find_path(t, sel, ns) : 0;
+		if (!tree_is_ancestor(t, fp->fl.zoom, fp->fl.sel))
+			fp->fl.sel = fp->fl.zoom;
+	}
+	path_free(zoom, nz);
+	path_free(sel, ns);
+	app_search_refresh(a);
 }
 
 uint32_t app_pane_type(const struct tui_app *a, const struct flame_pane *fp)
@@ -249,8 +377,10 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 	int rc;
 
 	*out = NULL;
-	if (!a) {
+	if (!a || (!p && (rc = empty_profile(&p)))) {
 		prof_free(p);
+		free(a);
+		backend_close(o->backend);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
 	a->base = a->prof = p;
@@ -291,6 +421,12 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 	cs = nl_langinfo(CODESET);
 	a->scr.utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 	a->dot = a->scr.utf8 ? " \xc2\xb7 " : " - ";
+	if (o->backend) {
+		browser_view_init(a, o->backend, o->backend_name, o->browser_selector);
+		a->opts.backend = NULL; /* owned by the browser now */
+		if (o->start_in_browser)
+			a->view = VIEW_BROWSER;
+	}
 	*out = a;
 	return 0;
 }
@@ -315,6 +451,7 @@ void tui_app_free(struct tui_app *a)
 	search_release(&a->search);
 	sandwich_view_release(a);
 	source_view_release(a);
+	browser_view_release(a);
 	tree_free(a->tree);
 	if (a->prof != a->base)
 		prof_free(a->prof);
@@ -341,8 +478,11 @@ static void draw_header(struct tui_app *a, int w)
 	struct buf b = BUF_INIT;
 	char total[UNITS_MAX], tabs[96];
 	int tw, x, i, compact;
+	bool browser_header = false;
 
 	scr_fill(0, 0, w, a->scr.role_attr[ROLE_HEADER]);
+	if (a->view == VIEW_BROWSER)
+		browser_header = true;
 	/* tabs on the right */
 	/* the tabs; when they would take more than a third of the line, the inactive
 	 * ones show only their key */
@@ -411,6 +551,10 @@ static void draw_header(struct tui_app *a, int w)
 		buf_release(&rest);
 		buf_release(&src);
 	}
+	if (browser_header) {
+		buf_reset(&b);
+		browser_view_header(a, &b);
+	}
 	scr_put(0, 0, w - tw - 1, b.data, b.len, a->scr.role_attr[ROLE_HEADER]);
 	x = w - tw;
 	if (x < 0)
@@ -434,6 +578,17 @@ static void draw_header(struct tui_app *a, int w)
 
 static void draw_breadcrumb(struct tui_app *a, int w)
 {
+	if (a->view == VIEW_BROWSER) {
+		const char *m = " j/k pick · Enter open the window · P compare with the period before · "
+				"b tag breakdown · [ ] range · h l - = window · p pause";
+		const char *am = " j/k pick - Enter open - P compare with before - b tags - [ ] range - "
+				 "h l - = window - p pause";
+
+		scr_fill(1, 0, w, a->scr.role_attr[ROLE_BREADCRUMB]);
+		scr_put(1, 0, w, a->scr.utf8 ? m : am, strlen(a->scr.utf8 ? m : am),
+			a->scr.role_attr[ROLE_BREADCRUMB]);
+		return;
+	}
 	const struct tree *t = a->tree;
 	const char *sep = a->scr.utf8 ? " \xe2\x80\xba " : " > ";
 	uint32_t path[64], n = 0, node = a->main.fl.zoom;
@@ -479,6 +634,12 @@ static void draw_status(struct tui_app *a, int y, int w)
 	struct buf b = BUF_INIT, m = BUF_INIT;
 	int mw;
 
+	if (a->prompt_kind && a->message[0]) {
+		/* while a prompt has the bottom line, its completions show here */
+		scr_fill(y, 0, w, a->scr.role_attr[ROLE_STATUS]);
+		scr_put_safe(a, y, 1, w - 2, a->message, strlen(a->message), a->scr.role_attr[ROLE_STATUS]);
+		return;
+	}
 	if (a->view == VIEW_FLAME)
 		flame_view_status(a, &a->main, &b);
 	else if (a->view == VIEW_SANDWICH)
@@ -487,6 +648,8 @@ static void draw_status(struct tui_app *a, int y, int w)
 		compare_view_status(a, &b);
 	else if (a->view == VIEW_SOURCE)
 		source_view_status(a, &b);
+	else if (a->view == VIEW_BROWSER)
+		browser_view_status(a, &b);
 	else
 		top_view_status(a, &b);
 	/* modes on the right, separated by dots */
@@ -528,15 +691,15 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 	int rw;
 
 	scr_fill(y, 0, w, A_NORMAL);
-	if (app_job_running(a) || source_view_busy(a, NULL)) {
+	if (app_job_running(a) || source_view_busy(a, NULL) || browser_view_busy(a, NULL)) {
 		static const char *const spin[] = { "|", "/", "-", "\\" };
 		static const char *const braille[] = { "\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9",
 							"\xe2\xa0\xb8", "\xe2\xa0\xbc", "\xe2\xa0\xb4",
 							"\xe2\xa0\xa6", "\xe2\xa0\xa7" };
 		double started = a->job.started_ms, el;
 
-		if (!app_job_running(a))
-			source_view_busy(a, &started);
+		if (!app_job_running(a) && !source_view_busy(a, &started))
+			browser_view_busy(a, &started);
 		el = app_now_ms() - started;
 		int f = (int)(el / 100);
 
@@ -554,6 +717,10 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 
 		if (a->prompt_kind == 'e')
 			buf_puts(&b, "export to: ");
+		else if (a->prompt_kind == 's')
+			buf_puts(&b, "selector: ");
+		else if (a->prompt_kind == 'b')
+			buf_puts(&b, "breakdown by label: ");
 		else
 			buf_printf(&b, "%c", a->prompt_kind == '#' ? '/' : a->prompt_kind);
 		text_safe(&b, a->prompt, a->prompt_len, !a->scr.utf8);
@@ -571,6 +738,7 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 			"Enter pivot|\x01 cross the divider|/ search|Tab view|? help",
 			"H hottest|] [ next/prev cost|/ search code|y path:line|? help",
 			"w switch side|Enter zoom|Esc back|a mode|Tab view|? help",
+			"Enter open|/ selector|P compare|b tags|p pause|? help",
 		};
 		struct buf b = BUF_INIT;
 		const char *h;
@@ -639,7 +807,8 @@ void tui_app_draw(struct tui_app *a)
 	draw_breadcrumb(a, w);
 	{
 		/* a diff's graphs get the legend above the status line */
-		bool legend = a->diff && a->view != VIEW_TOP && a->view != VIEW_SOURCE;
+		bool legend = a->diff && a->view != VIEW_TOP && a->view != VIEW_SOURCE &&
+			      a->view != VIEW_BROWSER;
 		int vh = h - 4 - (legend ? 1 : 0);
 
 		if (a->view == VIEW_FLAME)
@@ -650,6 +819,8 @@ void tui_app_draw(struct tui_app *a)
 			compare_view_draw(a, 2, vh, w);
 		else if (a->view == VIEW_SOURCE)
 			source_view_draw(a, 2, vh, w);
+		else if (a->view == VIEW_BROWSER)
+			browser_view_draw(a, 2, vh, w);
 		else
 			top_view_draw(a, 2, vh, w);
 		if (legend)
@@ -668,6 +839,15 @@ static void prompt_apply(struct tui_app *a, char kind, bool final)
 	struct search probe;
 
 	snprintf(pat, sizeof(pat), "%.*s", (int)a->prompt_len, a->prompt);
+	if (kind == 's' || kind == 'b') {
+		if (!final)
+			return;
+		if (kind == 's' && browser_view_set_selector(a, pat))
+			scr_message(a, true, "selector: %s", err_last());
+		else if (kind == 'b')
+			browser_view_breakdown(a, pat);
+		return;
+	}
 	if (kind == 'e') {
 		if (final)
 			export_view_write(a, pat);
@@ -705,6 +885,8 @@ static void prompt_apply(struct tui_app *a, char kind, bool final)
 
 static void prompt_key(struct tui_app *a, int key)
 {
+	if (key != '\t')
+		a->message[0] = '\0'; /* completions are shown until the next key */
 	if (key == 27) {
 		a->prompt_kind = 0;
 		return;
@@ -713,12 +895,16 @@ static void prompt_key(struct tui_app *a, int key)
 		app_command_complete(a);
 		return;
 	}
+	if (key == '\t' && (a->prompt_kind == 's' || a->prompt_kind == 'b')) {
+		browser_view_complete(a);
+		return;
+	}
 	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
 		char kind = a->prompt_kind;
 
 		a->prompt_kind = 0;
 		prompt_apply(a, kind, true);
-		if (kind == ':' || kind == 'e')
+		if (kind == ':' || kind == 'e' || kind == 's' || kind == 'b')
 			return;
 		if (a->view == VIEW_FLAME && a->searching && a->search.ntops)
 			app_search_jump(a, 1);
@@ -780,9 +966,11 @@ bool tui_app_key(struct tui_app *a, int key)
 	}
 	if (export_view_key(a, key))
 		return true;
-	if (key == 27 && (app_job_running(a) || source_view_busy(a, NULL))) {
+	if (key == 27 && (app_job_running(a) || source_view_busy(a, NULL) ||
+			  browser_view_busy(a, NULL))) {
 		app_cancel_job(a);
 		source_view_cancel(a);
+		browser_view_cancel(a);
 		scr_message(a, false, "cancelling...");
 		return true;
 	}
@@ -796,9 +984,17 @@ bool tui_app_key(struct tui_app *a, int key)
 			a->help = false;
 		return true;
 	}
+	if (a->view == VIEW_BROWSER && key != 'q' && browser_view_key(a, key))
+		return true;
 	switch (key) {
 	case 'q':
 		return false;
+	case 'T':
+		if (!a->br.be)
+			scr_message(a, false, "T browses a store or a server: smolder --db PATH, --url URL");
+		else
+			a->view = VIEW_BROWSER;
+		return true;
 	case '?':
 	case KEY_F(1):
 		a->help = true;
@@ -885,6 +1081,7 @@ bool tui_app_key(struct tui_app *a, int key)
 	case ':':
 		a->prompt_kind = ':';
 		a->prompt_len = 0;
+		a->message[0] = '\0';
 		return true;
 	case 'f':
 	case 'x':
@@ -942,7 +1139,7 @@ bool tui_app_key(struct tui_app *a, int key)
 		compare_view_key(a, key);
 	else if (a->view == VIEW_SOURCE)
 		source_view_key(a, key);
-	else
+	else if (a->view == VIEW_TOP)
 		top_view_key(a, key);
 	return true;
 }
@@ -982,6 +1179,8 @@ static void on_mouse(struct tui_app *a)
 		compare_view_mouse(a, ev.y, ev.x, dbl);
 	else if (a->view == VIEW_SOURCE)
 		source_view_mouse(a, ev.y, dbl);
+	else if (a->view == VIEW_BROWSER)
+		browser_view_mouse(a, ev.y, ev.x, dbl);
 	else
 		top_view_mouse(a, ev.y, dbl);
 }
@@ -993,7 +1192,7 @@ int tui_run(struct prof *p, const struct tui_opts *o)
 	FILE *tty_in = NULL;
 	int rc, key;
 
-	if (o->progress && isatty(STDERR_FILENO))
+	if (o->progress && p && isatty(STDERR_FILENO))
 		fprintf(stderr, "\rbuilding the call tree of %u samples...", p->nsamples);
 	rc = tui_app_new(p, o, &a);
 	if (o->progress && isatty(STDERR_FILENO))
@@ -1038,10 +1237,14 @@ int tui_run(struct prof *p, const struct tui_opts *o)
 	for (;;) {
 		app_poll_jobs(a);
 		source_view_poll(a);
+		browser_view_poll(a);
+		browser_view_tick(a);
 		tui_app_draw(a);
 		refresh();
-		/* while a worker runs, wake up to animate and to land its result */
-		timeout(app_job_running(a) || source_view_busy(a, NULL) ? 100 : -1);
+		/* while a worker runs, wake up to animate and to land its result; live
+		 * updates need a clock too */
+		timeout(app_job_running(a) || source_view_busy(a, NULL) || browser_view_busy(a, NULL) ?
+				100 : browser_view_live(a) ? 1000 : -1);
 		key = getch();
 		if (key == ERR)
 			continue;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 struct source_opts;
+struct backend;
 
 #include "profile/prof.h"
 
@@ -30,10 +31,16 @@ struct tui_opts {
 	bool color_blind;       /* blue/red diff scale */
 	/* where the source pane finds code (--repo, --ref, --source-path, ...); may be NULL */
 	const struct source_opts *source_opts;
+	/* a store or a server: the app owns it, opens on the browser (T) */
+	struct backend *backend;
+	const char *backend_name;  /* "local store /path", a URL */
+	bool start_in_browser;     /* no profile chosen yet */
+	const char *browser_selector;  /* the browser's first label selector; NULL: {} */
 };
 
 struct tui_app;
 
+/* p may be NULL when o->backend is set: the explorer opens on the store browser. */
 int tui_run(struct prof *p, const struct tui_opts *o);
 
 /* For drivers: the app takes ownership of p (freed by tui_app_free). */

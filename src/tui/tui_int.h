@@ -19,10 +19,12 @@
 #include "profile/top.h"
 #include "profile/tree.h"
 #include "source/source.h"
+#include "store/backend.h"
 #include "theme.h"
 #include "tui.h"
 
-enum view { VIEW_FLAME, VIEW_TOP, VIEW_SANDWICH, VIEW_SOURCE, VIEW_COMPARE, VIEW_COUNT };
+enum view { VIEW_FLAME, VIEW_TOP, VIEW_SANDWICH, VIEW_SOURCE, VIEW_COMPARE, VIEW_BROWSER,
+	    VIEW_COUNT };
 
 #define ZOOM_STACK_MAX 256
 #define ZOOM_PATH_MAX 4096
@@ -144,6 +146,74 @@ struct source_state {
 	int area_y, area_h;
 };
 
+/* The store browser (view T): rows are service × profile type. */
+struct browse_row {
+	char *service, *ptype;
+	uint32_t nseries;
+	int64_t last_ns;  /* end of the last step with data; 0 unknown */
+};
+
+enum bjob_kind { BJ_ROWS, BJ_FIND, BJ_TIMELINE, BJ_OPEN, BJ_COMPARE, BJ_BREAKDOWN, BJ_VALUES,
+		 BJ_COUNT };
+
+/*
+ * One backend call on a worker thread.  Inputs are copied in before it starts; the
+ * worker fills the outputs and sets `done`; the UI thread joins, takes the outputs
+ * (browser_view_poll) and releases the rest.
+ */
+struct bjob {
+	pthread_t th;
+	bool running, threaded;
+	atomic_bool done;
+	volatile sig_atomic_t cancel;
+	double started_ms;
+	enum bjob_kind kind;
+	struct backend *be;
+	char sel_text[PROMPT_MAX], service[256], ptype[512], label[128];
+	struct time_range range, prev;
+	double step_s;
+	int rc;
+	char err[256];
+	struct browse_row *rows;
+	size_t nrows;
+	struct strvec names, values;
+	struct series_points_list tl, bd;
+	struct time_range found;
+	struct prof *prof;
+	struct tree *tree;
+	struct top *all;
+	struct merge_info info;
+};
+
+struct browser_state {
+	struct backend *be;        /* owned; NULL when the source is a file */
+	char name[256];            /* what the source is called ("local store", a URL) */
+	char selector[PROMPT_MAX];
+	int preset;
+	bool live_range;           /* the range ends now and moves with it */
+	bool paused;
+	bool loaded, find_data, opened, breakdown;
+	enum bjob_kind open_kind;
+	int64_t from_ns, to_ns;    /* the range */
+	int64_t win_from, win_to;  /* the narrowed window (0, 0: the whole range) */
+	struct browse_row *rows;
+	size_t nrows;
+	uint32_t row, scroll;
+	struct strvec names;       /* label names, for completion */
+	char complete_name[128];
+	double *tl;                /* the selected row's timeline */
+	size_t ntl;
+	int64_t tl_from, tl_step;
+	char bd_label[128];
+	char **bd_names;
+	double *bd, bd_total;
+	size_t nbd_names;
+	struct bjob job;
+	unsigned queued;           /* jobs to run after the current one (1 << kind) */
+	double last_refresh_ms;
+	int area_y, area_h, tl_y, tl_x, tl_w;
+};
+
 struct top_state {
 	struct top *all;  /* per sample type, computed once when the explorer opens */
 	struct top top;   /* the current type's table, sorted */
@@ -168,6 +238,7 @@ struct tui_app {
 	int gran;              /* enum granularity, applied after the filters (as pprof) */
 	struct tree *tree;
 	struct tui_opts opts;
+	char source_buf[1024], base_source_buf[1024];  /* opts.source after a store open */
 	bool async;            /* filters run on a worker (tui_run); drivers stay synchronous */
 	struct reload_job job;
 	struct theme theme;
@@ -182,6 +253,7 @@ struct tui_app {
 	int cmp_focus;               /* the pane keys go to */
 	struct sandwich_state sw;    /* view 3 */
 	struct source_state src;     /* view 4 */
+	struct browser_state br;     /* view T */
 	struct top_state tp;
 
 	/* search (flame graph) */
@@ -284,6 +356,23 @@ int source_view_set_search(struct tui_app *a, const char *pat);
 void source_view_search_jump(struct tui_app *a, int dir);
 void source_view_copy(struct tui_app *a);
 
+/* browser_view.c */
+int browser_view_init(struct tui_app *a, struct backend *be, const char *name, const char *sel);
+void browser_view_release(struct tui_app *a);
+void browser_view_draw(struct tui_app *a, int y, int h, int w);
+bool browser_view_key(struct tui_app *a, int key);
+void browser_view_mouse(struct tui_app *a, int y, int x, bool dbl);
+void browser_view_status(struct tui_app *a, struct buf *out);
+void browser_view_header(struct tui_app *a, struct buf *out);
+bool browser_view_poll(struct tui_app *a);
+void browser_view_tick(struct tui_app *a);
+bool browser_view_live(const struct tui_app *a);
+bool browser_view_busy(const struct tui_app *a, double *started_ms);
+void browser_view_cancel(struct tui_app *a);
+int browser_view_set_selector(struct tui_app *a, const char *text);
+void browser_view_breakdown(struct tui_app *a, const char *label);
+void browser_view_complete(struct tui_app *a);
+
 /* compare_view.c */
 void compare_view_draw(struct tui_app *a, int y, int h, int w);
 bool compare_view_key(struct tui_app *a, int key);
@@ -298,6 +387,12 @@ bool export_view_key(struct tui_app *a, int key);
 void export_view_write(struct tui_app *a, const char *path);
 
 /* app.c */
+/*
+ * Replaces the shown profile with p (and its tree and tables, built by a worker); the
+ * app takes ownership of all three.  diff: p is a prof_pair().  Filters are cleared.
+ */
+void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, struct top *all,
+			 bool diff, const char *source, const char *base_source);
 /* The sample type whose values a pane shows (its side's), and the one added to widths. */
 uint32_t app_pane_type(const struct tui_app *a, const struct flame_pane *fp);
 uint32_t app_pane_type2(const struct tui_app *a, const struct flame_pane *fp);

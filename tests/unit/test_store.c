@@ -107,7 +107,7 @@ static struct prof *merge_q(struct backend *b, const char *ptype, const char *se
 			    int64_t to, enum aggregate agg, struct merge_info *mi)
 {
 	struct selector *s = NULL;
-	struct query q = { ptype, NULL, { from, to }, agg };
+	struct query q = { ptype, NULL, { from, to }, agg, NULL, 0 };
 	struct prof *p = NULL;
 
 	if (selector_parse(sel, &s))
@@ -124,7 +124,7 @@ static struct prof *merge_q(struct backend *b, const char *ptype, const char *se
 static int merge_rc(struct backend *b, const char *ptype, const char *sel, int64_t from, int64_t to)
 {
 	struct selector *s = NULL;
-	struct query q = { ptype, NULL, { from, to }, AGG_AUTO };
+	struct query q = { ptype, NULL, { from, to }, AGG_AUTO, NULL, 0 };
 	struct prof *p = NULL;
 	int rc;
 
@@ -700,7 +700,7 @@ static void test_gauge_average(void **state)
 	char *gor = ptype_of(g, 0, NULL);
 	struct merge_info mi;
 	struct series_points_list tl = { 0 };
-	struct query q = { inuse, NULL, { HOUR0, HOUR0 + 30 * SEC }, AGG_AUTO };
+	struct query q = { inuse, NULL, { HOUR0, HOUR0 + 30 * SEC }, AGG_AUTO, NULL, 0 };
 	int k;
 
 	(void)state;
@@ -770,7 +770,7 @@ static void test_timeline_groups(void **state)
 	struct backend *b = backend_of(s);
 	struct prof *p = labelled();
 	char *pt = ptype_of(p, 0, "process_cpu");
-	struct query q = { pt, NULL, { T0, T0 + 20 * SEC }, AGG_AUTO };
+	struct query q = { pt, NULL, { T0, T0 + 20 * SEC }, AGG_AUTO, NULL, 0 };
 	struct series_points_list tl = { 0 };
 	size_t i;
 
@@ -814,7 +814,7 @@ static void test_retention_downsampling(void **state)
 	struct store_stats st0, st1, st2;
 	struct prof *before[2], *after[2];
 	struct series_points_list tl0 = { 0 }, tl1 = { 0 };
-	struct query q = { inuse, NULL, { HOUR0, HOUR0 + 120 * SEC }, AGG_AUTO };
+	struct query q = { inuse, NULL, { HOUR0, HOUR0 + 120 * SEC }, AGG_AUTO, NULL, 0 };
 	uint64_t merged, deleted;
 	int k;
 	const int64_t B = HOUR0;
@@ -1002,7 +1002,7 @@ static void test_concurrent_reader(void **state)
 	assert_int_equal(pthread_create(&th, NULL, writer, &w), 0);
 	for (;;) {
 		struct selector *sel = NULL;
-		struct query q = { pt, NULL, { T0, T0 + 1000 * SEC }, AGG_AUTO };
+		struct query q = { pt, NULL, { T0, T0 + 1000 * SEC }, AGG_AUTO, NULL, 0 };
 		struct prof *m = NULL;
 
 		selector_parse("{service_name=\"app\"}", &sel);

@@ -1,0 +1,251 @@
+/*
+ * cmd_demo.c — `smolder demo`: a fresh store filled from the bundled example profiles
+ * (real Go profiles of the workloads in ../shared/testdata/go/src), spread over the last
+ * hour as if four services had pushed every 20 s, then the explorer on it.
+ *
+ * Services: checkout (CPU; its scoreRecords gets 3× slower half-way, so comparing the
+ * last 30 minutes with the 30 before shows it), payments (heap and allocations), ledger
+ * (mutex and block contention) and gateway (goroutines), each in two regions.  Values
+ * are scaled a little from push to push so the timeline has a shape.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/timeparse.h"
+#include "cmd.h"
+#include "ingest/load.h"
+#include "profile/builder.h"
+#include "profile/labels.h"
+#include "store/store.h"
+
+#define DEMO_STEP_S 20
+#define DEMO_SPAN_S 3600
+
+static void demo_help(FILE *f)
+{
+	fputs("usage: smolder demo [--db PATH] [--no-open]\n"
+	      "\n"
+	      "Make a demo store from the bundled example profiles — four services (checkout,\n"
+	      "payments, ledger, gateway) in two regions, a push every 20 s over the last hour,\n"
+	      "checkout's scoreRecords 3x slower in the last half hour — and open the explorer\n"
+	      "on it.  The store is made afresh (default: $XDG_CACHE_HOME/smolder/demo.db).\n"
+	      "\n"
+	      "      --db PATH            where to make it (an existing file is replaced)\n"
+	      "      --no-open            only make it (print where)\n"
+	      "  -h, --help               this help\n",
+	      f);
+}
+
+/* The examples: $SMOLDER_EXAMPLES, the source tree's, or the installed ones. */
+static int examples_dir(struct buf *out)
+{
+	const char *env = getenv("SMOLDER_EXAMPLES");
+	const char *cands[] = { env, SMOLDER_EXAMPLES_DIR, SMOLDER_EXAMPLES_INSTALLED };
+	size_t i;
+
+	for (i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+		if (!cands[i] || !*cands[i])
+			continue;
+		buf_reset(out);
+		buf_printf(out, "%s/cpuwork-cpu.pb.gz", cands[i]);
+		if (access(out->data, R_OK) == 0) {
+			buf_reset(out);
+			return buf_puts(out, cands[i]);
+		}
+	}
+	return err_set(ERR_NOTFOUND, "the example profiles are not installed (set SMOLDER_EXAMPLES)");
+}
+
+/* p with every value times `f` (rounded), through the builder: tables keep their ids. */
+static int scaled(const struct prof *p, double f, struct prof **out)
+{
+	struct prof_builder *b = NULL;
+	int64_t *v = malloc(((size_t)p->ntypes + 1) * sizeof(*v));
+	uint32_t i, t, id;
+	int rc;
+
+	if (!v)
+		return err_set(ERR_NOMEM, "out of memory");
+	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, p, true)))
+		goto done;
+	for (i = 0; i < p->nlocations; i++) {
+		const struct prof_location *l = &p->locations[i];
+
+		if ((rc = pb_location(b, l->mapping, l->address, l->unsymbolized ? NULL :
+				      p->lines + l->line_off, l->unsymbolized ? 0 : l->nlines, &id)))
+			goto done;
+	}
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+
+		for (t = 0; t < p->ntypes; t++)
+			v[t] = (int64_t)llround((double)prof_value(p, i, t) * f);
+		if ((rc = pb_sample(b, p->sample_locs + s->loc_off, s->nlocs, v,
+				    p->labels + s->label_off, s->nlabels)))
+			goto done;
+	}
+	rc = pb_finish(b, out);
+	b = NULL;
+done:
+	pb_free(b);
+	free(v);
+	return rc;
+}
+
+struct demo_src {
+	const char *service, *file, *later_file, *name;
+};
+
+int cmd_demo(int argc, char **argv, const struct cmd_env *env)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "no-open", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct demo_src srcs[] = {
+		{ "checkout", "cpuwork-cpu.pb.gz", "cpuwork-cpu-after-scoreRecords-3x.pb.gz", "process_cpu" },
+		{ "payments", "heapwork-heap.pb.gz", NULL, "memory" },
+		{ "payments", "heapwork-allocs.pb.gz", NULL, "memory" },
+		{ "ledger", "contention-mutex.pb.gz", NULL, "mutex" },
+		{ "ledger", "contention-block.pb.gz", NULL, "block" },
+		{ "gateway", "goroutines-goroutine.pb.gz", NULL, "goroutines" },
+	};
+	static const char *const regions[] = { "eu-west-1", "us-east-1" };
+	struct load_opts lo = { env->cancel, false };
+	struct prof *loaded[sizeof(srcs) / sizeof(srcs[0])][2] = { { NULL } };
+	struct buf dir = BUF_INIT, path = BUF_INIT, file = BUF_INIT;
+	struct store *s = NULL;
+	const char *db = NULL;
+	bool open = true;
+	int64_t now = time_now_ns(), t0;
+	size_t i, r, written = 0;
+	int c, rc = 1, k;
+
+	optind = 1;
+	while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'n': open = false; break;
+		case 'h': demo_help(stdout); return 0;
+		default: demo_help(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		demo_help(stderr);
+		return 2;
+	}
+	if (db) {
+		buf_puts(&path, db);
+	} else {
+		const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+		if (cache && *cache == '/')
+			buf_printf(&path, "%s/smolder/demo.db", cache);
+		else
+			buf_printf(&path, "%s/.cache/smolder/demo.db", home && *home ? home : "/tmp");
+	}
+	if (examples_dir(&dir)) {
+		fprintf(stderr, "smolder demo: %s\n", err_last());
+		goto done;
+	}
+	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
+		for (k = 0; k < 2; k++) {
+			const char *f = k ? srcs[i].later_file : srcs[i].file;
+
+			if (!f)
+				continue;
+			buf_reset(&file);
+			buf_printf(&file, "%s/%s", dir.data, f);
+			if (load_profile(file.data, &lo, &loaded[i][k])) {
+				fprintf(stderr, "smolder demo: %s\n", err_last());
+				goto done;
+			}
+		}
+	/* afresh: the old demo store (and its WAL) goes */
+	unlink(path.data);
+	buf_reset(&file);
+	buf_printf(&file, "%s-wal", path.data);
+	unlink(file.data);
+	buf_reset(&file);
+	buf_printf(&file, "%s-shm", path.data);
+	unlink(file.data);
+	if (store_make_parent_dir(path.data) || store_open(path.data, STORE_CREATE, &s)) {
+		fprintf(stderr, "smolder demo: %s\n", err_last());
+		goto done;
+	}
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "making the demo store %s...", path.data);
+	t0 = now - (int64_t)DEMO_SPAN_S * 1000000000;
+	if (store_begin(s))
+		goto fail;
+	for (int64_t t = t0; t < now; t += (int64_t)DEMO_STEP_S * 1000000000) {
+		double phase = (double)(t - t0) / ((double)DEMO_SPAN_S * 1e9);
+		bool later = phase >= 0.5;
+
+		for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
+			for (r = 0; r < 2; r++) {
+				const struct prof *src = later && loaded[i][1] ? loaded[i][1] : loaded[i][0];
+				struct labelset ls = LABELSET_INIT;
+				struct prof *p = NULL;
+				/* a slow daily-ish wave and some jitter, different per region */
+				double f = 0.08 * (1.0 + 0.35 * sin(phase * 6.283 * 2 + (double)r) +
+						   0.1 * sin((double)t / 7e9 + (double)i));
+
+				rc = scaled(src, f, &p);
+				if (!rc)
+					rc = labelset_set(&ls, "service_name", srcs[i].service) ||
+					     labelset_set(&ls, "__name__", srcs[i].name) ||
+					     labelset_set(&ls, "region", regions[r]) ||
+					     labelset_set(&ls, "env", "demo");
+				if (!rc)
+					rc = store_write(s, NULL, &ls, p, t, (int64_t)DEMO_STEP_S * 1000000000);
+				labelset_free(&ls);
+				prof_free(p);
+				if (rc)
+					goto fail;
+				written++;
+			}
+	}
+	if (store_commit(s))
+		goto fail;
+	store_close(s);
+	s = NULL;
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	fprintf(stderr, "smolder demo: %zu profiles of 4 services over the last hour in %s\n", written,
+		path.data);
+	if (!open || !isatty(STDOUT_FILENO)) {
+		rc = 0;
+		goto done;
+	}
+	{
+		char *vargv[] = { (char *)"view", (char *)"--db", path.data, NULL };
+
+		rc = cmd_view(3, vargv, env);
+	}
+	goto done;
+fail:
+	fprintf(stderr, "\nsmolder demo: %s\n", err_last());
+	rc = 1;
+done:
+	if (s) {
+		store_rollback(s);
+		store_close(s);
+	}
+	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
+		prof_free(loaded[i][0]);
+		prof_free(loaded[i][1]);
+	}
+	buf_release(&dir);
+	buf_release(&path);
+	buf_release(&file);
+	return rc;
+}

@@ -1,0 +1,313 @@
+/*
+ * cmd_serve.c — `smolder serve`: options, signals, and the foreground life of the
+ * listener (src/ingest/serve.h does the work).
+ *
+ * SIGINT and SIGTERM are blocked before any thread starts and taken with sigtimedwait()
+ * on this thread, so no handler runs inside libmicrohttpd or SQLite; either one starts
+ * the graceful stop (no new connections, in-flight requests finish, the writer commits,
+ * the store is checkpointed and closed).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/timeparse.h"
+#include "cmd.h"
+#include "ingest/serve.h"
+#include "store/store.h"
+
+#define GRACE_S 30
+
+static void serve_help(FILE *f)
+{
+	fputs("usage: smolder serve [--db PATH] [--listen 127.0.0.1:4040] [options]\n"
+	      "\n"
+	      "Receive profiles as Grafana Pyroscope does and keep them in the store: POST\n"
+	      "/ingest and /pyroscope/ingest (Go, Java, Node SDKs), POST\n"
+	      "/push.v1.PusherService/Push (pyroscope-rs, Python, Ruby, Alloy, smolder upload).\n"
+	      "GET /ready, GET /metrics (Prometheus).  Runs in the foreground, one log line per\n"
+	      "request; Ctrl-C or SIGTERM stops it gracefully.  A 2xx answer means the profile\n"
+	      "is committed and synced to disk.\n"
+	      "\n"
+	      "      --db PATH                the store (default $SMOLDER_DB, else\n"
+	      "                               $XDG_DATA_HOME/smolder/smolder.db)\n"
+	      "      --listen HOST:PORT       default 127.0.0.1:4040 (port 0: any free port)\n"
+	      "      --log-level L            debug, info (default: a line per request), warn, error\n"
+	      "Security:\n"
+	      "      --auth-file FILE         credentials, each bound to tenants (lines:\n"
+	      "                               basic|bearer NAME CRYPT-HASH TENANT,...); required\n"
+	      "                               off loopback unless --no-auth\n"
+	      "      --no-auth                accept anyone, even off loopback\n"
+	      "      --tls-cert FILE, --tls-key FILE   serve HTTPS (PEM); required for credentials\n"
+	      "                               off loopback\n"
+	      "Limits (over them: 413, or 429 with Retry-After):\n"
+	      "      --max-body SIZE          request body limit (default 8m)\n"
+	      "      --threads N              HTTP threads = requests decoded at once (default 4)\n"
+	      "      --max-inflight N         pushes admitted at once (default 64)\n"
+	      "      --max-queue N            profiles waiting for the writer (default 1024)\n"
+	      "      --max-connections N      default 1024\n"
+	      "      --idle-timeout D         close silent connections (default 30s)\n"
+	      "      --request-timeout D      a body must arrive within D (default 60s)\n"
+	      "      --reject-older-than D    refuse profiles older than D (default: any age;\n"
+	      "                               Pyroscope: 1h)\n"
+	      "Storage (run by the writer every --maintenance-interval, default 1m):\n"
+	      "      --max-store-size SIZE    evict the oldest profiles to stay under SIZE; past\n"
+	      "                               it pushes get 507\n"
+	      "      --retention D            delete profiles older than D (e.g. 30d)\n"
+	      "      --downsample LIST        AGE:BUCKET,... (default 1d:1m,7d:1h: 10 s profiles\n"
+	      "                               become 1 min rollups after a day, 1 h after a week);\n"
+	      "                               off to keep every profile\n"
+	      "  -h, --help                   this help\n"
+	      "\n"
+	      "Tenants: X-Scope-OrgID selects one (default: anonymous, or the credential's first);\n"
+	      "read them with `smolder top --db PATH --tenant ID ...`.\n",
+	      f);
+}
+
+static int parse_uint(const char *opt, const char *arg, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || *out > max || arg[0] == '-') {
+		fprintf(stderr, "smolder serve: %s wants a number up to %lu, not '%s'\n", opt, max,
+			arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_dur(const char *opt, const char *arg, int64_t *out)
+{
+	if (timeparse_duration(arg, out)) {
+		fprintf(stderr, "smolder serve: %s: %s\n", opt, err_last());
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_downsample(const char *arg, struct serve_opts *o)
+{
+	char *copy, *tok, *save = NULL;
+	int rc = 0;
+
+	o->ndownsample = 0;
+	if (strcmp(arg, "off") == 0 || strcmp(arg, "none") == 0)
+		return 0;
+	if (!(copy = strdup(arg)))
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':');
+		struct serve_downsample *d = &o->downsample[o->ndownsample];
+
+		if (!colon || o->ndownsample == SERVE_MAX_DOWNSAMPLE) {
+			fprintf(stderr, "smolder serve: --downsample wants AGE:BUCKET,... (at most %d), "
+					"not '%s'\n", SERVE_MAX_DOWNSAMPLE, arg);
+			rc = -1;
+			break;
+		}
+		*colon = '\0';
+		if (parse_dur("--downsample", tok, &d->after_ns) ||
+		    parse_dur("--downsample", colon + 1, &d->bucket_ns)) {
+			rc = -1;
+			break;
+		}
+		if (d->bucket_ns <= 0 || d->after_ns < d->bucket_ns) {
+			fprintf(stderr, "smolder serve: --downsample: the age must be at least the "
+					"bucket ('%s:%s')\n", tok, colon + 1);
+			rc = -1;
+			break;
+		}
+		o->ndownsample++;
+	}
+	free(copy);
+	return rc;
+}
+
+int cmd_serve(int argc, char **argv, const struct cmd_env *env)
+{
+	enum {
+		O_DB = 1, O_LISTEN, O_LOG, O_AUTH, O_NOAUTH, O_CERT, O_KEY, O_BODY, O_THREADS,
+		O_INFLIGHT, O_QUEUE, O_CONNS, O_IDLE, O_REQTIME, O_OLDER, O_SIZE, O_RETENTION,
+		O_DOWNSAMPLE, O_MAINT,
+	};
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, O_DB },
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "log-level", required_argument, NULL, O_LOG },
+		{ "auth-file", required_argument, NULL, O_AUTH },
+		{ "no-auth", no_argument, NULL, O_NOAUTH },
+		{ "tls-cert", required_argument, NULL, O_CERT },
+		{ "tls-key", required_argument, NULL, O_KEY },
+		{ "max-body", required_argument, NULL, O_BODY },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "max-inflight", required_argument, NULL, O_INFLIGHT },
+		{ "max-queue", required_argument, NULL, O_QUEUE },
+		{ "max-connections", required_argument, NULL, O_CONNS },
+		{ "idle-timeout", required_argument, NULL, O_IDLE },
+		{ "request-timeout", required_argument, NULL, O_REQTIME },
+		{ "reject-older-than", required_argument, NULL, O_OLDER },
+		{ "max-store-size", required_argument, NULL, O_SIZE },
+		{ "retention", required_argument, NULL, O_RETENTION },
+		{ "downsample", required_argument, NULL, O_DOWNSAMPLE },
+		{ "maintenance-interval", required_argument, NULL, O_MAINT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct serve_opts o;
+	struct buf db = BUF_INIT;
+	struct serve *s = NULL;
+	sigset_t set, old;
+	unsigned long u;
+	int64_t d;
+	uint64_t size;
+	int c, rc = 2;
+
+	serve_opts_default(&o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_DB: o.db = optarg; break;
+		case O_LISTEN: o.listen = optarg; break;
+		case O_LOG:
+			if (strcmp(optarg, "debug") == 0)
+				o.log_level = SERVE_LOG_DEBUG;
+			else if (strcmp(optarg, "info") == 0)
+				o.log_level = SERVE_LOG_INFO;
+			else if (strcmp(optarg, "warn") == 0 || strcmp(optarg, "warning") == 0)
+				o.log_level = SERVE_LOG_WARN;
+			else if (strcmp(optarg, "error") == 0)
+				o.log_level = SERVE_LOG_ERROR;
+			else {
+				fprintf(stderr, "smolder serve: --log-level is debug, info, warn or error\n");
+				goto done;
+			}
+			break;
+		case O_AUTH: o.auth_file = optarg; break;
+		case O_NOAUTH: o.no_auth = true; break;
+		case O_CERT: o.tls_cert = optarg; break;
+		case O_KEY: o.tls_key = optarg; break;
+		case O_BODY:
+		case O_SIZE:
+			if (serve_parse_size(optarg, &size)) {
+				fprintf(stderr, "smolder serve: %s\n", err_last());
+				goto done;
+			}
+			if (c == O_SIZE)
+				o.max_store_bytes = size;
+			else if (size == 0 || size > ((uint64_t)1 << 32)) {
+				fprintf(stderr, "smolder serve: --max-body is between 1 byte and 4 GiB\n");
+				goto done;
+			} else
+				o.limits.max_body_bytes = (size_t)size;
+			break;
+		case O_THREADS:
+			if (parse_uint("--threads", optarg, 64, &u))
+				goto done;
+			o.threads = (unsigned)u;
+			break;
+		case O_INFLIGHT:
+			if (parse_uint("--max-inflight", optarg, 100000, &u))
+				goto done;
+			o.max_inflight = (unsigned)u;
+			break;
+		case O_QUEUE:
+			if (parse_uint("--max-queue", optarg, 10000000, &u))
+				goto done;
+			o.max_queue = u;
+			break;
+		case O_CONNS:
+			if (parse_uint("--max-connections", optarg, 100000, &u))
+				goto done;
+			o.max_connections = (unsigned)u;
+			break;
+		case O_IDLE:
+		case O_REQTIME:
+			if (parse_dur(c == O_IDLE ? "--idle-timeout" : "--request-timeout", optarg, &d))
+				goto done;
+			if (d < 1000000000) {
+				fprintf(stderr, "smolder serve: timeouts are at least 1s\n");
+				goto done;
+			}
+			if (c == O_IDLE)
+				o.idle_timeout_s = (unsigned)(d / 1000000000);
+			else
+				o.request_timeout_s = (unsigned)(d / 1000000000);
+			break;
+		case O_OLDER:
+			if (parse_dur("--reject-older-than", optarg, &o.limits.reject_older_than_ns))
+				goto done;
+			break;
+		case O_RETENTION:
+			if (parse_dur("--retention", optarg, &o.retention_ns))
+				goto done;
+			break;
+		case O_DOWNSAMPLE:
+			if (parse_downsample(optarg, &o))
+				goto done;
+			break;
+		case O_MAINT:
+			if (parse_dur("--maintenance-interval", optarg, &o.maintenance_ns))
+				goto done;
+			if (o.maintenance_ns < 1000000000) {
+				fprintf(stderr, "smolder serve: --maintenance-interval is at least 1s\n");
+				goto done;
+			}
+			break;
+		case 'h':
+			serve_help(stdout);
+			rc = 0;
+			goto done;
+		default:
+			serve_help(stderr);
+			goto done;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "smolder serve: unexpected argument '%s'\n", argv[optind]);
+		goto done;
+	}
+	if (!o.db) {
+		if (store_default_path(&db)) {
+			fprintf(stderr, "smolder serve: %s\n", err_last());
+			goto done;
+		}
+		o.db = db.data;
+	}
+	/* block the signals before any thread exists: they are taken below */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	if (serve_start(&o, &s)) {
+		fprintf(stderr, "smolder serve: %s\n", err_last());
+		rc = err_last_code() == ERR_USAGE ? 2 : 1;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		goto done;
+	}
+	for (;;) {
+		struct timespec ts = { 1, 0 };
+		int sig = sigtimedwait(&set, NULL, &ts);
+
+		if (sig == SIGINT || sig == SIGTERM) {
+			fprintf(o.log ? o.log : stderr, "smolder serve: %s: stopping (at most %d s)\n",
+				sig == SIGINT ? "SIGINT" : "SIGTERM", GRACE_S);
+			break;
+		}
+		if (env->cancel && *env->cancel)
+			break;
+	}
+	serve_stop(s, GRACE_S);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = 0;
+done:
+	buf_release(&db);
+	return rc;
+}

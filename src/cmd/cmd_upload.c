@@ -1,0 +1,439 @@
+/*
+ * cmd_upload.c — `smolder upload FILE... --url URL`: profilecli's `upload`.
+ *
+ * As profilecli does: one push.v1 PushRequest (Connect unary, application/proto) to
+ * URL/push.v1.PusherService/Push holding a series per file, the file's pprof bytes as
+ * its raw_profile with a random UUID; series labels are --extra-labels (repeatable
+ * k=v; __name__ may be given there), service_name (default "profilecli-upload") and
+ * __name__.  Flags and environment as profilecli's: --url / PROFILECLI_URL (default
+ * http://localhost:4040), --username / PROFILECLI_USERNAME, --password /
+ * PROFILECLI_PASSWORD (Basic when either is set), --token / PROFILECLI_TOKEN (Bearer
+ * otherwise), --tenant-id / PROFILECLI_TENANT_ID (X-Scope-OrgID), --override-timestamp.
+ *
+ * Deliberate differences: a missing __name__ follows Pyroscope's server rule on the
+ * sample types (labels_metric_name: goroutines, mutex, block, wall, ... where profilecli
+ * knows only process_cpu, memory and "unknown"); files smolder reads that are not pprof
+ * (folded, perf script, speedscope) are converted to pprof first; --service and
+ * --tenant are shorthands; --cacert trusts a private CA.
+ *
+ * Credentials are never printed: errors name the URL without its user information.
+ */
+#include <curl/curl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "base/err.h"
+#include "base/timeparse.h"
+#include "cmd.h"
+#include "ingest/decode.h"
+#include "ingest/encode.h"
+#include "profile/labels.h"
+#include "push.pb-c.h"
+
+#define UPLOAD_MAX_FILE ((size_t)256 << 20)
+#define UPLOAD_TIMEOUT_S 60L
+
+static void upload_help(FILE *f)
+{
+	fputs("usage: smolder upload FILE... [--url URL] [options]\n"
+	      "\n"
+	      "Push profiles to a Pyroscope-compatible server (Grafana Pyroscope, smolder serve)\n"
+	      "over push.v1, as `profilecli upload` does: one request, a series per file.\n"
+	      "\n"
+	      "      --url URL              the server (default $PROFILECLI_URL, else\n"
+	      "                             http://localhost:4040)\n"
+	      "      --service NAME         service_name (default profilecli-upload)\n"
+	      "      --extra-labels K=V     more series labels (repeat, or K=V,K2=V2); __name__=...\n"
+	      "                             overrides the metric name\n"
+	      "      --override-timestamp   stamp the profiles with the current time\n"
+	      "      --username U, --password P   Basic auth (default $PROFILECLI_USERNAME,\n"
+	      "                             $PROFILECLI_PASSWORD)\n"
+	      "      --token T              Bearer token (default $PROFILECLI_TOKEN)\n"
+	      "      --tenant-id ID         X-Scope-OrgID (default $PROFILECLI_TENANT_ID; --tenant too)\n"
+	      "      --cacert FILE          trust this CA (PEM) for https\n"
+	      "  -h, --help                 this help\n",
+	      f);
+}
+
+/* The URL without user information, for messages. */
+static void redact_url(const char *url, char *out, size_t n)
+{
+	const char *scheme = strstr(url, "://"), *host = scheme ? scheme + 3 : url;
+	const char *end = host + strcspn(host, "/?#"), *at = NULL, *p;
+
+	for (p = host; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at)
+		snprintf(out, n, "%.*s%s", (int)(host - url), url, at + 1);
+	else
+		snprintf(out, n, "%s", url);
+}
+
+static int add_labels(struct labelset *ls, const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int rc = 0;
+
+	if (!copy)
+		return err_set(ERR_NOMEM, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok) {
+			rc = err_set(ERR_USAGE, "--extra-labels wants NAME=VALUE, not '%.100s'", tok);
+			break;
+		}
+		*eq = '\0';
+		rc = labelset_set(ls, tok, eq + 1);
+	}
+	free(copy);
+	return rc;
+}
+
+static void uuid4(char out[37])
+{
+	unsigned char b[16];
+	size_t i, k = 0;
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		for (i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)rand();
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[k++] = '-';
+		k += (size_t)snprintf(out + k, 3, "%02x", b[i]);
+	}
+	out[36] = '\0';
+}
+
+/* One file: its pprof bytes (as given, or converted) and the profile for its labels. */
+struct upfile {
+	const char *path;
+	struct buf bytes;
+	struct labelset labels;
+	char id[37];
+};
+
+static int load_file(const char *path, bool override_ts, const struct labelset *extra,
+		     const char *service, struct upfile *f)
+{
+	struct buf raw = BUF_INIT, plain = BUF_INIT;
+	struct prof *p = NULL;
+	bool is_pprof;
+	int rc;
+
+	f->path = path;
+	if ((rc = buf_read_file(&raw, path, UPLOAD_MAX_FILE)))
+		goto done;
+	if (raw.len == 0) {
+		rc = err_set(ERR_PARSE, "'%s' is empty", path);
+		goto done;
+	}
+	if ((rc = decode_inflate((const uint8_t *)raw.data, raw.len, DECODE_MAX_INFLATED, &plain)))
+		goto done;
+	is_pprof = plain.len && decode_detect((const uint8_t *)plain.data, plain.len) == DECODE_PPROF;
+	rc = is_pprof ? pprof_decode((const uint8_t *)plain.data, plain.len, NULL, &p)
+		      : decode_profile((const uint8_t *)raw.data, raw.len, path, &p);
+	if (rc) {
+		err_prefix(rc, "'%s'", path);
+		goto done;
+	}
+	if (override_ts)
+		p->time_nanos = time_now_ns();
+	if (is_pprof && !override_ts) {
+		f->bytes = raw;
+		memset(&raw, 0, sizeof(raw));
+	} else if ((rc = encode_pprof(p, &f->bytes))) {
+		goto done;
+	}
+	if ((rc = labelset_copy(&f->labels, extra)) ||
+	    (!labelset_get(&f->labels, "__name__") &&
+	     (rc = labelset_set(&f->labels, "__name__", labels_metric_name(p, NULL)))) ||
+	    (service && (rc = labelset_set(&f->labels, "service_name", service))) ||
+	    (!labelset_get(&f->labels, "service_name") &&
+	     (rc = labelset_set(&f->labels, "service_name", "profilecli-upload"))))
+		goto done;
+	uuid4(f->id);
+done:
+	prof_free(p);
+	buf_release(&raw);
+	buf_release(&plain);
+	return rc;
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct buf *b = ud;
+	size_t n = size * nmemb;
+
+	if (b->len + n > ((size_t)1 << 20))
+		return 0;
+	return buf_add(b, ptr, n) ? 0 : n;
+}
+
+/* Packs the request: a series per file. */
+static int pack_request(struct upfile *files, size_t n, struct buf *out)
+{
+	Push__V1__PushRequest req = PUSH__V1__PUSH_REQUEST__INIT;
+	Push__V1__RawProfileSeries *series = calloc(n, sizeof(*series)), **sp = calloc(n, sizeof(*sp));
+	Push__V1__RawSample *samples = calloc(n, sizeof(*samples)), **smp = calloc(n, sizeof(*smp));
+	size_t i, j, nl = 0;
+	Types__V1__LabelPair *pairs, **pp;
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		nl += files[i].labels.n;
+	pairs = calloc(nl ? nl : 1, sizeof(*pairs));
+	pp = calloc(nl ? nl : 1, sizeof(*pp));
+	if (!series || !sp || !samples || !smp || !pairs || !pp) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	nl = 0;
+	for (i = 0; i < n; i++) {
+		push__v1__raw_profile_series__init(&series[i]);
+		push__v1__raw_sample__init(&samples[i]);
+		samples[i].raw_profile.data = (uint8_t *)files[i].bytes.data;
+		samples[i].raw_profile.len = files[i].bytes.len;
+		samples[i].id.data = (uint8_t *)files[i].id;
+		samples[i].id.len = strlen(files[i].id);
+		smp[i] = &samples[i];
+		series[i].samples = &smp[i];
+		series[i].n_samples = 1;
+		series[i].labels = &pp[nl];
+		for (j = 0; j < files[i].labels.n; j++) {
+			const struct label *l = &files[i].labels.v[j];
+
+			types__v1__label_pair__init(&pairs[nl]);
+			pairs[nl].name.data = (uint8_t *)l->name;
+			pairs[nl].name.len = strlen(l->name);
+			pairs[nl].value.data = (uint8_t *)l->value;
+			pairs[nl].value.len = strlen(l->value);
+			pp[nl] = &pairs[nl];
+			nl++;
+		}
+		series[i].n_labels = files[i].labels.n;
+		sp[i] = &series[i];
+	}
+	req.series = sp;
+	req.n_series = n;
+	if ((rc = buf_grow(out, push__v1__push_request__get_packed_size(&req))))
+		goto done;
+	out->len = push__v1__push_request__pack(&req, (uint8_t *)out->data);
+done:
+	free(series);
+	free(sp);
+	free(samples);
+	free(smp);
+	free(pairs);
+	free(pp);
+	return rc;
+}
+
+static void print_labels(FILE *f, const struct labelset *ls)
+{
+	size_t i;
+
+	fputc('{', f);
+	for (i = 0; i < ls->n; i++)
+		fprintf(f, "%s%s=\"%s\"", i ? ", " : "", ls->v[i].name, ls->v[i].value);
+	fputc('}', f);
+}
+
+/* The server's one-line reason from a Connect error body, else the body's start. */
+static void error_message(const struct buf *body, char *out, size_t n)
+{
+	json_t *j = body->len ? json_loadb(body->data, body->len, 0, NULL) : NULL;
+	const char *m = j ? json_string_value(json_object_get(j, "message")) : NULL;
+
+	if (m)
+		snprintf(out, n, "%s", m);
+	else if (body->len)
+		snprintf(out, n, "%.*s", (int)(body->len > 200 ? 200 : strcspn(body->data, "\r\n")),
+			 body->data);
+	else
+		snprintf(out, n, "(no body)");
+	json_decref(j);
+}
+
+static const char *env_or(const char *v, const char *name)
+{
+	const char *e = getenv(name);
+
+	return v ? v : (e && *e ? e : NULL);
+}
+
+int cmd_upload(int argc, char **argv, const struct cmd_env *env)
+{
+	enum { O_URL = 1, O_SERVICE, O_LABELS, O_OVERRIDE, O_USER, O_PASS, O_TOKEN, O_TENANT,
+	       O_CACERT, O_PROTOCOL };
+	static const struct option opts[] = {
+		{ "url", required_argument, NULL, O_URL },
+		{ "service", required_argument, NULL, O_SERVICE },
+		{ "extra-labels", required_argument, NULL, O_LABELS },
+		{ "override-timestamp", no_argument, NULL, O_OVERRIDE },
+		{ "username", required_argument, NULL, O_USER },
+		{ "password", required_argument, NULL, O_PASS },
+		{ "token", required_argument, NULL, O_TOKEN },
+		{ "tenant-id", required_argument, NULL, O_TENANT },
+		{ "tenant", required_argument, NULL, O_TENANT },
+		{ "cacert", required_argument, NULL, O_CACERT },
+		{ "protocol", required_argument, NULL, O_PROTOCOL },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *url = NULL, *service = NULL, *user = NULL, *pass = NULL, *token = NULL,
+		   *tenant = NULL, *cacert = NULL;
+	struct labelset extra = LABELSET_INIT;
+	struct upfile *files = NULL;
+	struct buf body = BUF_INIT, resp = BUF_INIT, endpoint = BUF_INIT, hdr = BUF_INIT;
+	struct curl_slist *headers = NULL;
+	bool override_ts = false;
+	char shown[512], msg[512];
+	size_t nfiles = 0, i;
+	CURL *curl = NULL;
+	CURLcode cc;
+	long status = 0;
+	int c, rc = 2;
+
+	(void)env;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_URL: url = optarg; break;
+		case O_SERVICE: service = optarg; break;
+		case O_LABELS:
+			if (add_labels(&extra, optarg)) {
+				fprintf(stderr, "smolder upload: %s\n", err_last());
+				goto done;
+			}
+			break;
+		case O_OVERRIDE: override_ts = true; break;
+		case O_USER: user = optarg; break;
+		case O_PASS: pass = optarg; break;
+		case O_TOKEN: token = optarg; break;
+		case O_TENANT: tenant = optarg; break;
+		case O_CACERT: cacert = optarg; break;
+		case O_PROTOCOL:
+			if (strcmp(optarg, "connect") != 0) {
+				fprintf(stderr, "smolder upload: only --protocol connect is supported "
+						"(gRPC needs HTTP/2)\n");
+				goto done;
+			}
+			break;
+		case 'h':
+			upload_help(stdout);
+			rc = 0;
+			goto done;
+		default:
+			upload_help(stderr);
+			goto done;
+		}
+	}
+	if (optind >= argc) {
+		upload_help(stderr);
+		goto done;
+	}
+	url = env_or(url, "PROFILECLI_URL");
+	if (!url)
+		url = "http://localhost:4040";
+	user = env_or(user, "PROFILECLI_USERNAME");
+	pass = env_or(pass, "PROFILECLI_PASSWORD");
+	token = env_or(token, "PROFILECLI_TOKEN");
+	tenant = env_or(tenant, "PROFILECLI_TENANT_ID");
+	redact_url(url, shown, sizeof(shown));
+	rc = 1;
+	nfiles = (size_t)(argc - optind);
+	if (!(files = calloc(nfiles, sizeof(*files)))) {
+		fprintf(stderr, "smolder upload: out of memory\n");
+		goto done;
+	}
+	for (i = 0; i < nfiles; i++)
+		if (load_file(argv[optind + (int)i], override_ts, &extra, service, &files[i])) {
+			fprintf(stderr, "smolder upload: %s\n", err_last());
+			goto done;
+		}
+	if (pack_request(files, nfiles, &body)) {
+		fprintf(stderr, "smolder upload: %s\n", err_last());
+		goto done;
+	}
+	buf_puts(&endpoint, url);
+	while (endpoint.len && endpoint.data[endpoint.len - 1] == '/')
+		endpoint.data[--endpoint.len] = '\0';
+	buf_puts(&endpoint, "/push.v1.PusherService/Push");
+	if (!endpoint.data || !(curl = curl_easy_init())) {
+		fprintf(stderr, "smolder upload: out of memory\n");
+		goto done;
+	}
+	headers = curl_slist_append(headers, "Content-Type: application/proto");
+	headers = curl_slist_append(headers, "Accept: */*;allow-utf8-labelnames=true");
+	headers = curl_slist_append(headers, "Expect:");
+	if (tenant) {
+		buf_printf(&hdr, "X-Scope-OrgID: %s", tenant);
+		headers = curl_slist_append(headers, hdr.data);
+	}
+	if (!(user || pass) && token) {
+		buf_reset(&hdr);
+		buf_printf(&hdr, "Authorization: Bearer %s", token);
+		headers = curl_slist_append(headers, hdr.data);
+		explicit_bzero(hdr.data, hdr.len);
+	}
+	curl_easy_setopt(curl, CURLOPT_URL, endpoint.data);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, "smolder/" SMOLDER_VERSION);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, UPLOAD_TIMEOUT_S);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (user || pass) {
+		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(curl, CURLOPT_USERNAME, user ? user : "");
+		curl_easy_setopt(curl, CURLOPT_PASSWORD, pass ? pass : "");
+	}
+	if (cacert)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, cacert);
+	cc = curl_easy_perform(curl);
+	if (cc != CURLE_OK) {
+		fprintf(stderr, "smolder upload: cannot reach %s: %s\n", shown, curl_easy_strerror(cc));
+		goto done;
+	}
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		error_message(&resp, msg, sizeof(msg));
+		fprintf(stderr, "smolder upload: %s answered %ld: %s\n", shown, status, msg);
+		goto done;
+	}
+	for (i = 0; i < nfiles; i++) {
+		printf("%s: uploaded as ", files[i].path);
+		print_labels(stdout, &files[i].labels);
+		printf(" id=%s\n", files[i].id);
+	}
+	rc = 0;
+done:
+	curl_slist_free_all(headers);
+	if (curl)
+		curl_easy_cleanup(curl);
+	if (hdr.data)
+		explicit_bzero(hdr.data, hdr.len);
+	for (i = 0; files && i < nfiles; i++) {
+		buf_release(&files[i].bytes);
+		labelset_free(&files[i].labels);
+	}
+	free(files);
+	labelset_free(&extra);
+	buf_release(&body);
+	buf_release(&resp);
+	buf_release(&endpoint);
+	buf_release(&hdr);
+	return rc;
+}

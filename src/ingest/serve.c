@@ -1,0 +1,936 @@
+/*
+ * serve.c — `smolder serve` on libmicrohttpd: the route table, the life of a request,
+ * the log line, start and graceful stop.  The protocol is ingest_handle()'s
+ * (ingest.h); the store is the writer's (serve_writer.c).
+ *
+ * A request's life (struct req, made by the URI log callback, freed when libmicrohttpd
+ * reports it complete):
+ *   headers  route, method, tenant (serve_auth_resolve), admission (in-flight cap,
+ *            shutting down), Content-Length against the body limit — any refusal is
+ *            answered at once, before the body is read;
+ *   body     appended under the body limit and the request deadline;
+ *   end      ingest_handle() on this HTTP thread; a refusal is answered; profiles go to
+ *            the writer as a job and the connection is suspended (queue full: 429);
+ *   resumed  the writer decided; the answer (2xx only once committed and synced) is sent.
+ * On completion: one log line, the metrics, the in-flight slot given back.
+ *
+ * Threads: libmicrohttpd's pool (opts.threads) — requests are decoded there, so at most
+ * that many at once; suspended connections hold no thread.
+ */
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/text.h"
+#include "base/timeparse.h"
+#include "serve_int.h"
+#include "store/querier_server.h"
+
+#define RETRY_AFTER "1"
+
+enum route_kind { ROUTE_PUSH, ROUTE_READ, ROUTE_READY, ROUTE_METRICS };
+
+struct serve_route {
+	const char *path;      /* exact, or a prefix when it ends in '/' */
+	const char *method;
+	enum route_kind kind;
+	const char *metric;    /* the route label in /metrics */
+	serve_read_fn *read;   /* ROUTE_READ: answers from a backend for the tenant */
+};
+
+/*
+ * Every route.  The query API (querier.v1, Connect unary over POST) is one more line:
+ *     { "/querier.v1.QuerierService/", "POST", ROUTE_READ, "querier", querier_serve },
+ * where querier_serve is a serve_read_fn (serve.h): it gets a backend for the request's
+ * tenant (read-only, its own SQLite connection) and the whole request.
+ */
+static const struct serve_route serve_routes[] = {
+	{ "/ingest", "POST", ROUTE_PUSH, "ingest", NULL },
+	{ "/pyroscope/ingest", "POST", ROUTE_PUSH, "pyroscope_ingest", NULL },
+	{ "/push.v1.PusherService/Push", "POST", ROUTE_PUSH, "push", NULL },
+	{ "/ready", "GET", ROUTE_READY, "ready", NULL },
+	{ "/metrics", "GET", ROUTE_METRICS, "metrics", NULL },
+	/* Pyroscope's query API (querier.v1 over Connect) and the legacy read endpoints */
+	{ "/querier.v1.QuerierService/", "POST", ROUTE_READ, "querier", querier_serve },
+	{ "/pyroscope/render", "GET", ROUTE_READ, "render", querier_serve },
+	{ "/pyroscope/render-diff", "GET", ROUTE_READ, "render_diff", querier_serve },
+	{ "/pyroscope/label-values", "GET", ROUTE_READ, "label_values", querier_serve },
+};
+
+struct serve {
+	struct serve_opts o;
+	FILE *log;
+	struct store *store;
+	struct serve_writer writer;
+	struct serve_metrics metrics;
+	struct serve_auth auth;
+	bool auth_on, metrics_on, writer_on;
+	struct MHD_Daemon *d;
+	int listen_fd;
+	struct buf cert, key;
+	unsigned port;
+	pthread_mutex_t mu;  /* inflight, shutting */
+	pthread_cond_t idle;
+	unsigned inflight;
+	bool shutting;
+};
+
+enum phase { PH_HEADERS, PH_BODY, PH_WAITING, PH_ANSWER, PH_SENT };
+
+struct req {
+	struct serve *srv;
+	struct MHD_Connection *conn;
+	const struct serve_route *route;
+	char *uri;               /* as received, query included */
+	double t0;
+	enum phase phase;
+	bool admitted;           /* holds an in-flight slot */
+	bool discard;            /* refused early: the rest of the body is dropped */
+	uint64_t body_bytes;
+	struct buf body;
+	struct serve_who who;
+	struct ingest_result res;
+	struct serve_job job;
+	/* the answer */
+	int status;
+	const char *code;        /* Connect code for error bodies */
+	const char *err_reason;  /* static metrics label, NULL on success */
+	char reason[256];
+	const char *ctype;
+	struct buf reply;
+	bool retry_after, www_auth, close;
+};
+
+/* ---- helpers ---- */
+
+double serve_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void serve_log(struct serve *s, enum serve_log_level lvl, const char *fmt, ...)
+{
+	static const char *const names[] = { "debug", "info", "warn", "error" };
+	char when[40], msg[1024];
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+
+	if (lvl < s->o.log_level)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(s->log, "%s.%03ldZ %-5s %s\n", when, ts.tv_nsec / 1000000, names[lvl], msg);
+	fflush(s->log);
+}
+
+void serve_opts_default(struct serve_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->listen = "127.0.0.1:4040";
+	o->log_level = SERVE_LOG_INFO;
+	ingest_limits_default(&o->limits);
+	o->limits.max_body_bytes = (size_t)8 << 20;
+	o->threads = 4;
+	o->max_inflight = 64;
+	o->max_queue = 1024;
+	o->max_connections = 1024;
+	o->idle_timeout_s = 30;
+	o->request_timeout_s = 60;
+	o->downsample[0].after_ns = (int64_t)86400 * 1000000000;
+	o->downsample[0].bucket_ns = (int64_t)60 * 1000000000;
+	o->downsample[1].after_ns = (int64_t)7 * 86400 * 1000000000;
+	o->downsample[1].bucket_ns = (int64_t)3600 * 1000000000;
+	o->ndownsample = 2;
+	o->maintenance_ns = (int64_t)60 * 1000000000;
+	o->batch_max = 512;
+}
+
+int serve_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return err_set(ERR_USAGE, "invalid size '%s'", s ? s : "");
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return err_set(ERR_USAGE, "invalid size '%s'", s);
+	switch (*end) {
+	case 'k': case 'K': mul = 1ull << 10; end++; break;
+	case 'm': case 'M': mul = 1ull << 20; end++; break;
+	case 'g': case 'G': mul = 1ull << 30; end++; break;
+	case 't': case 'T': mul = 1ull << 40; end++; break;
+	default: break;
+	}
+	if (mul > 1 && (*end == 'i' || *end == 'I'))
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || (mul > 1 && v > UINT64_MAX / mul))
+		return err_set(ERR_USAGE, "invalid size '%s' (e.g. 512k, 100m, 2GiB)", s);
+	*out = v * mul;
+	return 0;
+}
+
+static const struct serve_route *route_find(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(serve_routes) / sizeof(serve_routes[0]); i++) {
+		const struct serve_route *r = &serve_routes[i];
+		size_t n = strlen(r->path);
+
+		if (r->path[n - 1] == '/' ? strncmp(path, r->path, n) == 0 : strcmp(path, r->path) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* ---- answers ---- */
+
+/* Sets an error answer: status, Connect code (NULL: from the status), metrics reason. */
+static void req_error(struct req *r, int status, const char *code, const char *err_reason,
+		      const char *reason)
+{
+	struct ingest_result tmp;
+
+	r->status = status;
+	r->code = code ? code : ingest_status_code(status);
+	r->err_reason = err_reason;
+	snprintf(r->reason, sizeof(r->reason), "%.*s", (int)sizeof(r->reason) - 1, reason);
+	ingest_result_init(&tmp);
+	tmp.status = status;
+	tmp.code = r->code;
+	snprintf(tmp.reason, sizeof(tmp.reason), "%s", r->reason);
+	buf_reset(&r->reply);
+	ingest_error_body(&tmp, &r->reply);
+	r->ctype = "application/json";
+	r->phase = PH_ANSWER;
+}
+
+static void req_ok(struct req *r, int status, const char *ctype, const char *body, size_t n)
+{
+	r->status = status;
+	r->ctype = ctype;
+	buf_reset(&r->reply);
+	buf_add(&r->reply, body, n);
+	r->phase = PH_ANSWER;
+}
+
+static enum MHD_Result send_answer(struct req *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ok;
+
+	resp = MHD_create_response_from_buffer(r->reply.len, r->reply.data ? r->reply.data : (void *)"",
+					       MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	if (r->ctype)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
+	if (r->retry_after)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, RETRY_AFTER);
+	if (r->www_auth)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Basic realm=\"smolder\", charset=\"UTF-8\"");
+	if (r->status == 405 && r->route)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->route->method);
+	if (r->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	if (ok == MHD_YES)
+		r->phase = PH_SENT;
+	return ok;
+}
+
+/* ---- the writer's side ---- */
+
+static void job_done(struct serve_job *j)
+{
+	struct req *r = (struct req *)((char *)j - offsetof(struct req, job));
+	char msg[256];
+
+	if (j->rc == 0) {
+		req_ok(r, r->res.status, r->res.reply_type, r->res.reply_body,
+		       r->res.reply_body ? strlen(r->res.reply_body) : 0);
+	} else if (j->rc == ERR_NOSPACE) {
+		snprintf(msg, sizeof(msg), "store full: %.230s", j->reason);
+		req_error(r, 507, "resource_exhausted", "store_full", msg);
+	} else if (j->rc == ERR_PARSE || j->rc == ERR_TOOBIG || j->rc == ERR_UNSUPPORTED) {
+		req_error(r, 400, "invalid_argument", "store_refused", j->reason);
+	} else {
+		snprintf(msg, sizeof(msg), "store error: %.230s", j->reason);
+		req_error(r, 500, "internal", "store_error", msg);
+	}
+	MHD_resume_connection(r->conn);
+}
+
+/* ---- a request's phases ---- */
+
+static const char *header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* Admission of a push: an in-flight slot, or why not. */
+static bool admit(struct req *r)
+{
+	struct serve *s = r->srv;
+	bool shutting, full;
+
+	pthread_mutex_lock(&s->mu);
+	shutting = s->shutting;
+	full = s->inflight >= s->o.max_inflight;
+	if (!shutting && !full) {
+		s->inflight++;
+		r->admitted = true;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (shutting) {
+		r->close = true;
+		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+	} else if (full) {
+		char msg[120];
+
+		snprintf(msg, sizeof(msg), "too many requests in flight (%u); retry later",
+			 s->o.max_inflight);
+		r->retry_after = true;
+		req_error(r, 429, "resource_exhausted", "too_many_inflight", msg);
+	}
+	return r->admitted;
+}
+
+static void begin(struct req *r, const char *path, const char *method)
+{
+	struct serve *s = r->srv;
+	const char *cl;
+
+	r->route = route_find(path);
+	if (!r->route) {
+		req_error(r, 404, NULL, "not_found", "no such route");
+		return;
+	}
+	if (strcmp(method, r->route->method) != 0 &&
+	    !(strcmp(method, "HEAD") == 0 && strcmp(r->route->method, "GET") == 0)) {
+		char msg[80];
+
+		snprintf(msg, sizeof(msg), "method not allowed (use %s)", r->route->method);
+		req_error(r, 405, NULL, "method_not_allowed", msg);
+		return;
+	}
+	if (r->route->kind == ROUTE_READY) {
+		r->phase = PH_BODY;
+		return;
+	}
+	if (serve_auth_resolve(s->auth_on ? &s->auth : NULL, header(r, MHD_HTTP_HEADER_AUTHORIZATION),
+			       header(r, "X-Scope-OrgID"), &r->who)) {
+		r->www_auth = r->who.status == 401;
+		req_error(r, r->who.status, NULL,
+			  r->who.status == 401 ? "unauthenticated" :
+			  r->who.status == 403 ? "forbidden" : "bad_tenant",
+			  r->who.reason);
+		return;
+	}
+	if (r->route->kind == ROUTE_PUSH && !admit(r))
+		return;
+	if ((cl = header(r, MHD_HTTP_HEADER_CONTENT_LENGTH))) {
+		char *end;
+		unsigned long long n;
+
+		errno = 0;
+		n = strtoull(cl, &end, 10);
+		if (!errno && end != cl && n > s->o.limits.max_body_bytes) {
+			char msg[120];
+
+			snprintf(msg, sizeof(msg), "request body of %llu bytes exceeds the limit of %zu",
+				 n, s->o.limits.max_body_bytes);
+			r->close = true;
+			req_error(r, 413, NULL, "body_too_large", msg);
+			return;
+		}
+		/* one allocation for the whole body (bounded by the limit just checked) */
+		if (!errno && end != cl && n > 0 && buf_grow(&r->body, (size_t)n)) {
+			req_error(r, 500, "internal", "internal", "out of memory");
+			return;
+		}
+	}
+	r->phase = PH_BODY;
+}
+
+/* Appends a chunk; false when the request must be refused. */
+static bool body_chunk(struct req *r, const char *data, size_t n)
+{
+	struct serve *s = r->srv;
+
+	r->body_bytes += n;
+	if (r->body.len + n > s->o.limits.max_body_bytes) {
+		char msg[120];
+
+		snprintf(msg, sizeof(msg), "request body exceeds the limit of %zu bytes",
+			 s->o.limits.max_body_bytes);
+		r->close = true;
+		req_error(r, 413, NULL, "body_too_large", msg);
+		return false;
+	}
+	if (s->o.request_timeout_s && serve_now_ms() - r->t0 > s->o.request_timeout_s * 1000.0) {
+		char msg[120];
+
+		snprintf(msg, sizeof(msg), "request body not received within %u s",
+			 s->o.request_timeout_s);
+		r->close = true;
+		req_error(r, 408, NULL, "timeout", msg);
+		return false;
+	}
+	if (buf_add(&r->body, data, n)) {
+		req_error(r, 500, "internal", "internal", "out of memory");
+		return false;
+	}
+	return true;
+}
+
+#define MAX_HEADERS 100
+
+struct hdrs {
+	struct ingest_header v[MAX_HEADERS];
+	size_t n;
+};
+
+static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	struct hdrs *h = cls;
+
+	(void)kind;
+	if (h->n < MAX_HEADERS && key) {
+		h->v[h->n].name = key;
+		h->v[h->n].value = value ? value : "";
+		h->n++;
+	}
+	return MHD_YES;
+}
+
+static void do_push(struct req *r, const char *path)
+{
+	struct serve *s = r->srv;
+	struct ingest_request rq;
+	struct hdrs h;
+	const char *q = strchr(r->uri, '?');
+	double t0;
+
+	memset(&rq, 0, sizeof(rq));
+	h.n = 0;
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_header, &h);
+	rq.method = "POST";
+	rq.path = path;
+	rq.query = q ? q + 1 : "";
+	rq.headers = h.v;
+	rq.nheaders = h.n;
+	rq.body = (const uint8_t *)r->body.data;
+	rq.body_len = r->body.len;
+	rq.now_ns = time_now_ns();
+	t0 = serve_now_ms();
+	ingest_handle(&rq, &s->o.limits, &r->res);
+	serve_metrics_decode(&s->metrics, serve_now_ms() - t0);
+	/* the body is no longer needed */
+	buf_release(&r->body);
+	if (r->res.status != 200) {
+		const char *why = r->res.status == 413 ? "body_too_large" :
+				  r->res.status == 415 ? "unsupported" :
+				  r->res.status >= 500 ? "internal" : "bad_request";
+
+		req_error(r, r->res.status, r->res.code, why, r->res.reason);
+		return;
+	}
+	if (r->res.n == 0) {
+		req_ok(r, 200, r->res.reply_type, r->res.reply_body,
+		       r->res.reply_body ? strlen(r->res.reply_body) : 0);
+		return;
+	}
+	r->job.tenant = r->who.tenant;
+	r->job.items = r->res.items;
+	r->job.n = r->res.n;
+	r->job.done = job_done;
+	/* suspend first: the writer may resume as soon as it has the job */
+	r->phase = PH_WAITING;
+	MHD_suspend_connection(r->conn);
+	if (!serve_writer_push(&s->writer, &r->job)) {
+		char msg[120];
+		bool shutting;
+
+		pthread_mutex_lock(&s->mu);
+		shutting = s->shutting;
+		pthread_mutex_unlock(&s->mu);
+		snprintf(msg, sizeof(msg), "write queue full (%zu profiles); retry later",
+			 s->o.max_queue);
+		r->retry_after = !shutting;
+		r->close = shutting;
+		if (shutting)
+			req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+		else
+			req_error(r, 429, "resource_exhausted", "queue_full", msg);
+		MHD_resume_connection(r->conn);
+	}
+}
+
+static void do_read(struct req *r, const char *path)
+{
+	struct serve *s = r->srv;
+	struct serve_reply rep;
+	struct ingest_request rq;
+	struct backend *b = NULL;
+	struct hdrs h;
+	const char *q = strchr(r->uri, '?');
+
+	memset(&rq, 0, sizeof(rq));
+	memset(&rep, 0, sizeof(rep));
+	h.n = 0;
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_header, &h);
+	rq.method = r->route->method;
+	rq.path = path;
+	rq.query = q ? q + 1 : "";
+	rq.headers = h.v;
+	rq.nheaders = h.n;
+	rq.body = (const uint8_t *)r->body.data;
+	rq.body_len = r->body.len;
+	rq.now_ns = time_now_ns();
+	if (store_backend_open(s->o.db, r->who.tenant, &b)) {
+		req_error(r, 500, "internal", "store_error", err_last());
+		return;
+	}
+	rep.status = 200;
+	if (r->route->read(b, &rq, &rep) && rep.status == 200)
+		rep.status = 500;
+	backend_close(b);
+	if (rep.status >= 400 && rep.body.len == 0) {
+		req_error(r, rep.status, NULL, "query_error", rep.reason[0] ? rep.reason : err_last());
+	} else {
+		r->status = rep.status;
+		r->ctype = rep.content_type ? rep.content_type : "application/octet-stream";
+		buf_release(&r->reply);
+		r->reply = rep.body;
+		memset(&rep.body, 0, sizeof(rep.body));
+		snprintf(r->reason, sizeof(r->reason), "%s", rep.reason);
+		r->err_reason = rep.status >= 400 ? "query_error" : NULL;
+		r->phase = PH_ANSWER;
+	}
+	buf_release(&rep.body);
+}
+
+static uint64_t store_bytes(struct serve *s)
+{
+	char p[4096];
+	struct stat st;
+	uint64_t n = 0;
+
+	if (stat(s->o.db, &st) == 0)
+		n += (uint64_t)st.st_size;
+	snprintf(p, sizeof(p), "%s-wal", s->o.db);
+	if (stat(p, &st) == 0)
+		n += (uint64_t)st.st_size;
+	return n;
+}
+
+static void finish(struct req *r, const char *path)
+{
+	struct serve *s = r->srv;
+
+	switch (r->route->kind) {
+	case ROUTE_READY: {
+		bool shutting;
+
+		pthread_mutex_lock(&s->mu);
+		shutting = s->shutting;
+		pthread_mutex_unlock(&s->mu);
+		if (shutting)
+			req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+		else
+			req_ok(r, 200, "text/plain; charset=utf-8", "ready\n", 6);
+		break;
+	}
+	case ROUTE_METRICS: {
+		struct serve_gauges g;
+
+		pthread_mutex_lock(&s->mu);
+		g.inflight = s->inflight;
+		pthread_mutex_unlock(&s->mu);
+		g.queued = serve_writer_queued(&s->writer);
+		g.store_bytes = store_bytes(s);
+		buf_reset(&r->reply);
+		serve_metrics_render(&s->metrics, &g, &r->reply);
+		r->status = 200;
+		r->ctype = "text/plain; version=0.0.4; charset=utf-8";
+		r->phase = PH_ANSWER;
+		break;
+	}
+	case ROUTE_PUSH:
+		do_push(r, path);
+		break;
+	case ROUTE_READ:
+		do_read(r, path);
+		break;
+	}
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **req_cls)
+{
+	struct req *r = *req_cls;
+
+	(void)cls;
+	(void)version;
+	if (!r)
+		return MHD_NO;
+	switch (r->phase) {
+	case PH_HEADERS:
+		r->conn = conn;
+		begin(r, url, method);
+		if (r->phase == PH_ANSWER) {
+			r->discard = true;
+			return send_answer(r);
+		}
+		return MHD_YES;
+	case PH_BODY:
+		if (*upload_data_size) {
+			bool ok = body_chunk(r, upload_data, *upload_data_size);
+
+			*upload_data_size = 0;
+			if (!ok)
+				return send_answer(r) == MHD_YES ? MHD_YES : MHD_NO;
+			return MHD_YES;
+		}
+		finish(r, url);
+		if (r->phase == PH_ANSWER)
+			return send_answer(r);
+		return MHD_YES;  /* waiting for the writer, suspended */
+	case PH_ANSWER:
+		if (*upload_data_size) {
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		return send_answer(r);
+	case PH_WAITING:
+	case PH_SENT:
+	default:
+		/* a body arriving after an early answer is dropped */
+		if (*upload_data_size)
+			*upload_data_size = 0;
+		return MHD_YES;
+	}
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct req *r = calloc(1, sizeof(*r));
+
+	(void)conn;
+	if (!r)
+		return NULL;
+	r->srv = cls;
+	r->t0 = serve_now_ms();
+	r->uri = strdup(uri ? uri : "");
+	ingest_result_init(&r->res);
+	if (!r->uri) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct serve *s = cls;
+	struct req *r = *req_cls;
+	struct buf path = BUF_INIT;
+	const char *route = r && r->route ? r->route->metric : "other";
+	double ms;
+	int status;
+
+	(void)conn;
+	if (!r)
+		return;
+	*req_cls = NULL;
+	ms = serve_now_ms() - r->t0;
+	status = r->phase == PH_SENT ? r->status : 499;
+	if (r->phase != PH_SENT && !r->err_reason)
+		r->err_reason = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout" : "aborted";
+	serve_metrics_request(&s->metrics, route, status, r->body_bytes, ms,
+			      status >= 400 ? (r->err_reason ? r->err_reason : "other") : NULL);
+	if (s->o.log_level <= SERVE_LOG_INFO) {
+		size_t n = strcspn(r->uri, "?");
+
+		text_safe(&path, r->uri, n > 200 ? 200 : n, true);
+		if (status >= 400)
+			serve_log(s, SERVE_LOG_INFO, "%s %s %d %lluB %.1fms tenant=%s reason=\"%s\"",
+				  r->route ? r->route->method : "-", path.data ? path.data : "", status,
+				  (unsigned long long)r->body_bytes, ms,
+				  r->who.tenant[0] ? r->who.tenant : "-",
+				  r->phase == PH_SENT ? r->reason :
+				  toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timed out" :
+				  "client went away");
+		else
+			serve_log(s, SERVE_LOG_INFO, "%s %s %d %lluB %.1fms tenant=%s",
+				  r->route->method, path.data ? path.data : "", status,
+				  (unsigned long long)r->body_bytes, ms,
+				  r->who.tenant[0] ? r->who.tenant : "-");
+	}
+	buf_release(&path);
+	if (r->admitted) {
+		pthread_mutex_lock(&s->mu);
+		if (--s->inflight == 0)
+			pthread_cond_broadcast(&s->idle);
+		pthread_mutex_unlock(&s->mu);
+	}
+	ingest_result_release(&r->res);
+	buf_release(&r->body);
+	buf_release(&r->reply);
+	free(r->uri);
+	free(r);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct serve *s = cls;
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	serve_log(s, SERVE_LOG_DEBUG, "http: %s", msg);
+}
+
+/* ---- start and stop ---- */
+
+/* "host:port", "[v6]:port" → a socket address; *loopback says whether it is one. */
+static int parse_listen(const char *listen, struct sockaddr_storage *out, socklen_t *len)
+{
+	char host[256], *port;
+	struct addrinfo hints, *res = NULL;
+	const char *colon;
+	int rc;
+
+	if (listen[0] == '[') {
+		const char *close = strchr(listen, ']');
+
+		if (!close || close[1] != ':' || (size_t)(close - listen - 1) >= sizeof(host))
+			return err_set(ERR_USAGE, "--listen wants HOST:PORT or [IPv6]:PORT, not '%s'",
+				       listen);
+		snprintf(host, sizeof(host), "%.*s", (int)(close - listen - 1), listen + 1);
+		colon = close + 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (!colon || (size_t)(colon - listen) >= sizeof(host))
+			return err_set(ERR_USAGE, "--listen wants HOST:PORT, not '%s'", listen);
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
+	}
+	port = (char *)colon + 1;
+	if (!*port || strspn(port, "0123456789") != strlen(port) || atol(port) > 65535)
+		return err_set(ERR_USAGE, "--listen: invalid port in '%s'", listen);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	if ((rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res)) != 0)
+		return err_set(ERR_USAGE, "--listen: cannot resolve '%s': %s", host, gai_strerror(rc));
+	memcpy(out, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* The start-up policy: who may connect, and how credentials travel. */
+static int check_policy(const struct serve_opts *o, bool loopback)
+{
+	if (o->auth_file && o->no_auth)
+		return err_set(ERR_USAGE, "--auth-file and --no-auth contradict each other");
+	if ((o->tls_cert != NULL) != (o->tls_key != NULL))
+		return err_set(ERR_USAGE, "HTTPS needs both --tls-cert and --tls-key");
+	if (loopback)
+		return 0;
+	if (!o->auth_file && !o->no_auth)
+		return err_set(ERR_USAGE,
+			       "refusing to listen on %s without authentication: anyone who can "
+			       "reach it could push profiles and read them; pass --auth-file FILE "
+			       "(credentials bound to tenants), or --no-auth to accept that",
+			       o->listen);
+	if (o->auth_file && !o->tls_cert)
+		return err_set(ERR_USAGE,
+			       "refusing to take credentials in clear text on %s: passwords and "
+			       "tokens would cross the network unencrypted; pass --tls-cert and "
+			       "--tls-key (HTTPS), or listen on loopback behind a TLS proxy",
+			       o->listen);
+	return 0;
+}
+
+static int start_daemon(struct serve *s, const struct sockaddr_storage *sa)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+			 MHD_USE_ERROR_LOG | MHD_USE_AUTO;
+	const union MHD_DaemonInfo *info;
+	struct MHD_OptionItem opts[16];
+	size_t n = 0;
+
+	if (sa->ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (s->o.tls_cert)
+		flags |= MHD_USE_TLS;
+#define OPT(o, v, p) (opts[n].option = (o), opts[n].value = (intptr_t)(v), opts[n].ptr_value = (p), n++)
+	OPT(MHD_OPTION_THREAD_POOL_SIZE, s->o.threads, NULL);
+	OPT(MHD_OPTION_CONNECTION_LIMIT, s->o.max_connections, NULL);
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT, s->o.idle_timeout_s, NULL);
+	OPT(MHD_OPTION_SOCK_ADDR, 0, (void *)sa);
+	if (s->o.tls_cert) {
+		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert.data);
+		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, s->key.data);
+	}
+	OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+				MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (!s->d)
+		return err_set(ERR_NET, "cannot listen on %s: %s", s->o.listen,
+			       errno ? strerror(errno) : "libmicrohttpd refused to start");
+	info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : 0;
+	return 0;
+}
+
+int serve_start(const struct serve_opts *o, struct serve **out)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen = 0;
+	struct serve *s;
+	bool loopback;
+	int rc;
+
+	*out = NULL;
+	if (o->threads < 1 || o->threads > 64 || o->max_inflight < 1 || o->max_queue < 1 ||
+	    o->batch_max < 1)
+		return err_set(ERR_USAGE, "--threads, --max-inflight and --max-queue must be positive");
+	if ((rc = parse_listen(o->listen, &sa, &salen)))
+		return rc;
+	loopback = serve_addr_is_loopback((struct sockaddr *)&sa);
+	if ((rc = check_policy(o, loopback)))
+		return rc;
+	if (!(s = calloc(1, sizeof(*s))))
+		return err_set(ERR_NOMEM, "out of memory");
+	s->o = *o;
+	s->log = o->log ? o->log : stderr;
+	s->listen_fd = -1;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->idle, NULL);
+	if ((rc = serve_metrics_init(&s->metrics)))
+		goto fail;
+	s->metrics_on = true;
+	if (o->auth_file) {
+		if ((rc = serve_auth_load(o->auth_file, &s->auth)))
+			goto fail;
+		s->auth_on = true;
+		if (s->auth.has_plain)
+			serve_log(s, SERVE_LOG_WARN, "%s holds plain-text secrets: prefer crypt(3) "
+				  "hashes (openssl passwd -6)", o->auth_file);
+	}
+	if (o->tls_cert && ((rc = buf_read_file(&s->cert, o->tls_cert, 1 << 20)) ||
+			    (rc = buf_read_file(&s->key, o->tls_key, 1 << 20))))
+		goto fail;
+	if ((rc = store_make_parent_dir(o->db)) || (rc = store_open(o->db, STORE_CREATE, &s->store)) ||
+	    (rc = store_set_size_limit(s->store, o->max_store_bytes)))
+		goto fail;
+	if ((rc = serve_writer_start(&s->writer, s, s->store, &s->o, &s->metrics)))
+		goto fail;
+	s->writer_on = true;
+	if ((rc = start_daemon(s, &sa)))
+		goto fail;
+	if (!loopback && o->no_auth)
+		serve_log(s, SERVE_LOG_WARN, "--no-auth on %s: anyone who can reach it may push "
+			  "and read profiles as any tenant", o->listen);
+	serve_log(s, SERVE_LOG_INFO, "listening on %s://%.*s:%u, store %s%s",
+		  o->tls_cert ? "https" : "http", (int)(strrchr(o->listen, ':') - o->listen),
+		  o->listen, s->port, o->db, s->auth_on ? ", authentication on" : "");
+	*out = s;
+	return 0;
+fail:
+	{
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", err_last());
+		serve_stop(s, 0);
+		return err_set(rc, "%s", msg);
+	}
+}
+
+unsigned serve_port(const struct serve *s)
+{
+	return s->port;
+}
+
+void serve_stop(struct serve *s, unsigned grace_s)
+{
+	struct timespec until;
+	unsigned left;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->shutting = true;
+	pthread_mutex_unlock(&s->mu);
+	if (s->d) {
+		s->listen_fd = MHD_quiesce_daemon(s->d);
+		pthread_mutex_lock(&s->mu);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += grace_s;
+		while (s->inflight > 0 &&
+		       pthread_cond_timedwait(&s->idle, &s->mu, &until) != ETIMEDOUT)
+			;
+		left = s->inflight;
+		pthread_mutex_unlock(&s->mu);
+		if (left)
+			serve_log(s, SERVE_LOG_WARN, "stopping with %u request%s unfinished", left,
+				  left == 1 ? "" : "s");
+	}
+	/* the writer commits what is queued and resumes those requests */
+	if (s->writer_on)
+		serve_writer_stop(&s->writer);
+	if (s->d)
+		MHD_stop_daemon(s->d);
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	if (s->store) {
+		store_close(s->store);  /* checkpoints */
+		serve_log(s, SERVE_LOG_INFO, "stopped; store %s closed", s->o.db);
+	}
+	if (s->auth_on)
+		serve_auth_release(&s->auth);
+	if (s->metrics_on)
+		serve_metrics_release(&s->metrics);
+	buf_release(&s->cert);
+	if (s->key.data)
+		explicit_bzero(s->key.data, s->key.len);
+	buf_release(&s->key);
+	pthread_cond_destroy(&s->idle);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}

@@ -1,0 +1,113 @@
+/*
+ * serve.h — `smolder serve`: the HTTP listener in front of ingest_handle() and the
+ * store, on libmicrohttpd.
+ *
+ * Threads: libmicrohttpd's pool (opts.threads, 4 by default) receives requests and runs
+ * ingest_handle() on them, so at most `threads` requests are decoded at once; one writer
+ * thread owns the store's write connection.  A decoded push is queued for the writer
+ * and its connection suspended (MHD_suspend_connection): it holds no thread while it
+ * waits.  The writer takes everything queued, writes it in one transaction
+ * (store_begin, store_write per profile, store_commit: synchronous=FULL, one fsync) and
+ * resumes every waiting connection with its own answer — so a 2xx is sent only once the
+ * profile is committed and synced (group commit).  Between batches the writer runs
+ * retention, downsampling and --max-store-size eviction.
+ *
+ * Bounds: a body limit (opts.limits.max_body_bytes: 413 as soon as Content-Length or the
+ * received bytes pass it), `max_inflight` pushes admitted at once (from their headers to
+ * their answer) and `max_queue` profiles waiting for the writer; past either, 429 with
+ * Retry-After.  Idle connections time out (idle_timeout_s); a body still incomplete
+ * after request_timeout_s gets 408.
+ *
+ * Routes are one table in serve.c (serve_routes[]): the push routes, GET /ready,
+ * GET /metrics, and read routes — a serve_read_fn answering from a backend opened for
+ * the request's tenant.  The querier.v1 API is added there as one more line.
+ *
+ * Ownership: serve_start() copies what it needs from opts (strings must outlive the
+ * server: they are borrowed); serve_stop() stops and frees everything.
+ */
+#ifndef SMOLDER_SERVE_H
+#define SMOLDER_SERVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/buf.h"
+#include "ingest/ingest.h"
+#include "store/backend.h"
+
+enum serve_log_level { SERVE_LOG_DEBUG, SERVE_LOG_INFO, SERVE_LOG_WARN, SERVE_LOG_ERROR };
+
+/* Profiles older than after_ns are merged into rollups of bucket_ns. */
+struct serve_downsample {
+	int64_t after_ns, bucket_ns;
+};
+
+#define SERVE_MAX_DOWNSAMPLE 4
+
+struct serve_opts {
+	const char *db;                  /* the store (created when missing) */
+	const char *listen;              /* host:port; port 0 picks a free one */
+	enum serve_log_level log_level;
+	FILE *log;                       /* NULL: stderr */
+	const char *auth_file;           /* credentials (serve_auth.c) or NULL */
+	bool no_auth;                    /* explicitly anyone, even off loopback */
+	const char *tls_cert, *tls_key;  /* PEM files: HTTPS */
+	struct ingest_limits limits;     /* max_body_bytes is the HTTP body limit */
+	unsigned threads;                /* HTTP threads = requests decoded at once */
+	unsigned max_inflight;           /* pushes between their headers and their answer */
+	size_t max_queue;                /* profiles waiting for the writer */
+	unsigned max_connections;
+	unsigned idle_timeout_s;         /* a connection silent this long is closed */
+	unsigned request_timeout_s;      /* a body must arrive within this */
+	uint64_t max_store_bytes;        /* 0: no cap; else oldest-first eviction */
+	int64_t retention_ns;            /* 0: keep everything */
+	struct serve_downsample downsample[SERVE_MAX_DOWNSAMPLE];
+	size_t ndownsample;
+	int64_t maintenance_ns;          /* how often retention/downsampling/eviction run */
+	size_t batch_max;                /* profiles per transaction at most */
+};
+
+/* Defaults: 127.0.0.1:4040, info, 4 threads, 64 in flight, 1024 queued, 8 MiB bodies,
+ * 30 s idle, 60 s per body, rollups 1 min after 1 day and 1 h after 7 days, maintenance
+ * every minute, 512 profiles per transaction. */
+void serve_opts_default(struct serve_opts *o);
+
+struct serve;
+
+/*
+ * Opens the store, starts the writer and the listener.  Refuses (ERR_USAGE, the message
+ * says why and what to pass) a non-loopback address without --auth-file or --no-auth,
+ * and credentials off loopback without TLS.  The caller blocks SIGINT/SIGTERM (or not)
+ * before calling: the threads started here inherit its signal mask.
+ */
+int serve_start(const struct serve_opts *o, struct serve **out);
+/* The port listened on (the chosen one when opts.listen asked for port 0). */
+unsigned serve_port(const struct serve *s);
+/*
+ * Graceful stop: no new connections, new requests on open ones get 503, in-flight ones
+ * finish (up to `grace_s` seconds), the writer commits what is queued, the store is
+ * checkpointed and closed.  NULL is a no-op.
+ */
+void serve_stop(struct serve *s, unsigned grace_s);
+
+/* ---- read routes (the query API) ---- */
+
+struct serve_reply {
+	int status;                /* 200, or the error status */
+	const char *content_type;  /* static; NULL: application/octet-stream */
+	struct buf body;           /* the body to send (owned; released by the server) */
+	char reason[256];          /* for the log line on errors */
+};
+
+/*
+ * A read route's handler: answers rq (the body is complete) from b, a backend for the
+ * request's tenant.  Runs on an HTTP thread; must not keep b or rq.
+ */
+typedef int serve_read_fn(struct backend *b, const struct ingest_request *rq,
+			  struct serve_reply *out);
+
+/* "10m", "512k", "1GiB", "1024" (bytes) → bytes; units are binary. */
+int serve_parse_size(const char *s, uint64_t *out);
+
+#endif

@@ -1,0 +1,186 @@
+/*
+ * serve_int.h — what the files of `smolder serve` share (only serve*.c include it):
+ *
+ *   serve.c          libmicrohttpd glue: the route table, a request's life (admission,
+ *                    body, decode, queue, suspend, answer), the log line, start and stop
+ *   serve_writer.c   the writer thread: the queue, group commit, maintenance
+ *   serve_auth.c     the --auth-file credentials, tenant resolution, the listen policy
+ *   serve_metrics.c  counters and the Prometheus text of GET /metrics
+ *
+ * Locking: each of struct serve_writer, serve_metrics and serve_auth has its own mutex;
+ * none is held while taking another, and none while calling into libmicrohttpd or the
+ * store (but the writer's store calls, which only the writer thread makes).
+ */
+#ifndef SMOLDER_SERVE_INT_H
+#define SMOLDER_SERVE_INT_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "serve.h"
+#include "store/store.h"
+
+struct serve;
+
+/* ---- log (serve.c) ---- */
+
+void serve_log(struct serve *s, enum serve_log_level lvl, const char *fmt, ...) ERR_PRINTF(3, 4);
+double serve_now_ms(void);
+
+/* ---- metrics (serve_metrics.c) ---- */
+
+#define SERVE_LAT_BUCKETS 13
+#define SERVE_MAX_STATUS_ROWS 96
+#define SERVE_MAX_ERROR_ROWS 32
+
+struct serve_metrics {
+	pthread_mutex_t mu;
+	struct {
+		const char *route;  /* static */
+		int status;
+		uint64_t n;
+	} req[SERVE_MAX_STATUS_ROWS];
+	size_t nreq;
+	struct {
+		const char *route;
+		uint64_t bucket[SERVE_LAT_BUCKETS + 1];  /* the last is +Inf */
+		double sum;
+		uint64_t count;
+	} lat[16];
+	size_t nlat;
+	struct {
+		const char *reason;  /* static */
+		uint64_t n;
+	} err[SERVE_MAX_ERROR_ROWS];
+	size_t nerr;
+	uint64_t bytes_in, profiles_stored, commits, commit_items, decodes, fsyncs;
+	double decode_s, write_s, commit_s, fsync_s;
+	uint64_t evicted, expired, downsampled, maintenance_runs;
+};
+
+int serve_metrics_init(struct serve_metrics *m);
+void serve_metrics_release(struct serve_metrics *m);
+/* One finished request: route label, status, body bytes, latency, error reason or NULL. */
+void serve_metrics_request(struct serve_metrics *m, const char *route, int status,
+			   uint64_t bytes, double ms, const char *err_reason);
+void serve_metrics_decode(struct serve_metrics *m, double ms);
+void serve_metrics_commit(struct serve_metrics *m, uint64_t stored, double write_ms,
+			  double commit_ms);
+void serve_metrics_fsync(struct serve_metrics *m, double ms);
+void serve_metrics_maint(struct serve_metrics *m, uint64_t expired, uint64_t merged,
+			 uint64_t evicted);
+/* Gauges sampled when the page is made. */
+struct serve_gauges {
+	uint64_t store_bytes, inflight, queued;
+};
+int serve_metrics_render(struct serve_metrics *m, const struct serve_gauges *g, struct buf *out);
+
+/* ---- auth (serve_auth.c) ---- */
+
+enum serve_cred_kind { SERVE_CRED_BASIC, SERVE_CRED_BEARER };
+
+struct serve_cred {
+	enum serve_cred_kind kind;
+	char *name;       /* basic: the user; bearer: a label for the log */
+	char *secret;     /* a crypt(3) hash, or the plain secret when plain */
+	bool plain;
+	char **tenants;   /* the first is the default */
+	size_t ntenants;
+	bool any_tenant;  /* "*" */
+};
+
+#define SERVE_AUTH_CACHE 64
+
+struct serve_auth {
+	struct serve_cred *v;
+	size_t n;
+	bool has_plain;
+	pthread_mutex_t mu;  /* the cache */
+	struct {
+		uint64_t lo, hi;  /* keyed hash of (kind, name, secret offered) */
+		size_t cred;
+		int64_t until_ns;
+	} cache[SERVE_AUTH_CACHE];
+	size_t cache_next;
+	uint64_t seed;
+	unsigned char key[32];
+};
+
+/* Reads an auth file (format in serve_auth.c); ERR_PARSE names the file and line. */
+int serve_auth_load(const char *path, struct serve_auth *out);
+void serve_auth_release(struct serve_auth *a);
+
+#define SERVE_TENANT_MAX 150
+
+/* Who asks and for which tenant: filled by serve_auth_resolve(). */
+struct serve_who {
+	char tenant[SERVE_TENANT_MAX + 1];
+	const char *user;  /* the credential's name (borrowed from the auth), or NULL */
+	int status;        /* 0, or 400/401/403 */
+	char reason[160];
+};
+
+/*
+ * Resolves a request's tenant.  a NULL (no auth): X-Scope-OrgID, else "anonymous".
+ * With auth: the Authorization header must match a credential (else 401), and
+ * X-Scope-OrgID, when given, must be one of its tenants (else 403); without it, the
+ * credential's first tenant.  A malformed tenant ID is 400.  Returns 0 or -1 (who->status).
+ */
+int serve_auth_resolve(struct serve_auth *a, const char *authorization, const char *orgid,
+		       struct serve_who *who);
+/* True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
+bool serve_addr_is_loopback(const struct sockaddr *sa);
+
+/* ---- the writer (serve_writer.c) ---- */
+
+/* One request's profiles on their way to the store. */
+struct serve_job {
+	const char *tenant;
+	struct ingest_item *items;  /* borrowed from the request */
+	size_t n;
+	int rc;                     /* the outcome: 0 or an ERR_* code */
+	char reason[256];
+	struct serve_job *next;
+	/* called on the writer thread once the outcome is known */
+	void (*done)(struct serve_job *job);
+};
+
+struct serve_writer {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	bool started, stopping;
+	struct serve_job *head, *tail;
+	size_t queued;  /* profiles in the queue */
+	struct store *store;
+	struct serve *srv;
+	const struct serve_opts *opts;
+	struct serve_metrics *metrics;
+	int64_t next_maint_ns;
+	double last_size_check_ms;
+	bool full;  /* the last batch ran out of space */
+	/* the syncer: committed batches waiting for their fsync of the WAL */
+	pthread_t sync_thread;
+	bool sync_started, sync_stopping;
+	pthread_cond_t sync_cv;
+	struct serve_job *sync_head, *sync_tail;
+	int wal_fd;
+};
+
+int serve_writer_start(struct serve_writer *w, struct serve *srv, struct store *st,
+		       const struct serve_opts *o, struct serve_metrics *m);
+/*
+ * Queues job (its profiles); false when the queue holds max_queue profiles already (an
+ * empty queue takes any job).  job->done runs later on the writer thread.
+ */
+bool serve_writer_push(struct serve_writer *w, struct serve_job *job);
+size_t serve_writer_queued(struct serve_writer *w);
+/* Writes what is queued, then stops the thread (the store stays open). */
+void serve_writer_stop(struct serve_writer *w);
+
+#endif

@@ -1,0 +1,421 @@
+/*
+ * serve_writer.c — the one thread that writes the store for `smolder serve`.
+ *
+ * Group commit: requests queue jobs (their decoded profiles) and wait, suspended; the
+ * writer takes every job queued (up to batch_max profiles), opens one transaction,
+ * writes each profile (store_write is all-or-nothing per profile) and commits it.  The
+ * commit is not synced by SQLite (store_set_commit_sync(false): synchronous=NORMAL,
+ * whose checkpoints still sync): the batch goes to the syncer thread, which fsyncs the
+ * WAL file once for every batch committed before the call, and only then reports each
+ * job's outcome — which resumes its connection with the answer.  So a 2xx always
+ * follows the fsync of the transaction holding the profile, and while one batch is
+ * being synced the writer already writes the next (the fsync, the slowest step, no
+ * longer stalls the writer; one fsync covers however many batches are waiting).
+ *
+ * Failures: a profile the store refuses (bad data) rolls back alone and fails only its
+ * request; the others stay in the transaction.  An environmental failure (disk full,
+ * I/O error, out of memory) can abort SQLite's whole transaction, so the batch is rolled
+ * back and written again without that request (at most a few rounds).  With
+ * --max-store-size, running out of space first evicts the oldest profiles and retries
+ * once; a batch that still does not fit fails with ERR_NOSPACE (HTTP 507).  A commit
+ * that fails fails every request of its batch: nothing of it was kept.
+ *
+ * Maintenance (every maintenance_ns, and once at start): retention, downsampling
+ * stages, eviction down to 90 % of --max-store-size.  The store's size is also checked
+ * (stat, at most every 5 s) after commits, so eviction keeps up between passes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/timeparse.h"
+#include "serve_int.h"
+
+#define SIZE_CHECK_MS 5000.0
+#define MAX_ROUNDS 4
+
+static bool env_error(int rc)
+{
+	return rc == ERR_NOSPACE || rc == ERR_IO || rc == ERR_NOMEM || rc == ERR_USAGE ||
+	       rc == ERR_CANCELLED;
+}
+
+static void job_fail(struct serve_job *j, int rc)
+{
+	j->rc = rc;
+	snprintf(j->reason, sizeof(j->reason), "%s", err_last());
+}
+
+/* The size eviction aims for: 90 % of the cap. */
+static uint64_t soft_cap(const struct serve_opts *o)
+{
+	return o->max_store_bytes - o->max_store_bytes / 10;
+}
+
+static bool evict(struct serve_writer *w, uint64_t target, const char *why)
+{
+	uint64_t deleted = 0;
+	double t0 = serve_now_ms();
+
+	if (store_evict(w->store, target, &deleted)) {
+		serve_log(w->srv, SERVE_LOG_WARN, "eviction failed: %s", err_last());
+		return false;
+	}
+	if (deleted) {
+		serve_log(w->srv, SERVE_LOG_INFO, "evicted the %llu oldest profile%s (%s; %.1f ms)",
+			  (unsigned long long)deleted, deleted == 1 ? "" : "s", why,
+			  serve_now_ms() - t0);
+		serve_metrics_maint(w->metrics, 0, 0, deleted);
+	}
+	return deleted > 0;
+}
+
+/*
+ * Writes and commits a batch (see the file comment): true when committed (the jobs then
+ * wait for the fsync), false when it failed (every job has its rc).
+ */
+static bool write_batch(struct serve_writer *w, struct serve_job *batch)
+{
+	struct serve_job *j;
+	bool evicted = false;
+	int round, rc = 0;
+
+	for (round = 0; round < MAX_ROUNDS; round++) {
+		double t0 = serve_now_ms(), t1;
+		struct serve_job *bad = NULL;
+		uint64_t stored = 0;
+
+		if ((rc = store_begin(w->store)))
+			break;
+		for (j = batch; j && !bad; j = j->next) {
+			size_t i;
+
+			if (j->rc)
+				continue;
+			for (i = 0; i < j->n; i++) {
+				const struct ingest_item *it = &j->items[i];
+
+				rc = store_write(w->store, j->tenant, &it->series, it->prof, it->time_ns,
+						 it->duration_ns);
+				if (rc == 0) {
+					stored++;
+					continue;
+				}
+				job_fail(j, rc);
+				if (env_error(rc))
+					bad = j;
+				break;
+			}
+		}
+		if (bad) {
+			store_rollback(w->store);
+			if (rc == ERR_NOSPACE && w->opts->max_store_bytes && !evicted) {
+				evicted = true;
+				if (evict(w, soft_cap(w->opts) - soft_cap(w->opts) / 10, "store full"))
+					bad->rc = 0;  /* it may fit now */
+			}
+			continue;
+		}
+		t1 = serve_now_ms();
+		rc = store_commit(w->store);
+		if (rc == ERR_NOSPACE && w->opts->max_store_bytes && !evicted) {
+			evicted = true;
+			if (evict(w, soft_cap(w->opts) - soft_cap(w->opts) / 10, "store full"))
+				continue;
+		}
+		if (rc) {
+			stored = 0;
+			break;
+		}
+		serve_metrics_commit(w->metrics, stored, t1 - t0, serve_now_ms() - t1);
+		w->full = false;
+		serve_log(w->srv, SERVE_LOG_DEBUG, "committed %llu profile%s (write %.2f ms, commit %.2f ms)",
+			  (unsigned long long)stored, stored == 1 ? "" : "s", t1 - t0,
+			  serve_now_ms() - t1);
+		return true;
+	}
+	/* the batch could not be committed: nothing of it was kept */
+	if (rc == 0)
+		rc = err_set(ERR_IO, "store: gave up after %d attempts", MAX_ROUNDS);
+	if (rc == ERR_NOSPACE && !w->full) {
+		w->full = true;
+		serve_log(w->srv, SERVE_LOG_WARN, "%s: pushes get 507 until there is room", err_last());
+	}
+	for (j = batch; j; j = j->next)
+		if (j->rc == 0)
+			job_fail(j, rc);
+	return false;
+}
+
+/* done() resumes the request, which may then be freed: read next first. */
+static void report(struct serve_job *list)
+{
+	struct serve_job *j, *next;
+
+	for (j = list; j; j = next) {
+		next = j->next;
+		j->done(j);
+	}
+}
+
+/* fsync of the WAL file (opened on first use; SQLite keeps the same file). */
+static int wal_sync(struct serve_writer *w)
+{
+	char p[4096];
+
+	if (w->wal_fd < 0) {
+		snprintf(p, sizeof(p), "%s-wal", store_path(w->store));
+		if ((w->wal_fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+			return err_set(ERR_IO, "cannot open '%s' to sync it: %s", p, strerror(errno));
+	}
+	if (fsync(w->wal_fd) != 0)
+		return err_set(ERR_IO, "fsync of the store's WAL failed: %s", strerror(errno));
+	return 0;
+}
+
+static void *syncer_main(void *arg)
+{
+	struct serve_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct serve_job *list, *j;
+		double t0;
+		int rc;
+
+		if (!w->sync_head) {
+			if (w->sync_stopping)
+				break;
+			pthread_cond_wait(&w->sync_cv, &w->mu);
+			continue;
+		}
+		list = w->sync_head;
+		w->sync_head = w->sync_tail = NULL;
+		pthread_mutex_unlock(&w->mu);
+		t0 = serve_now_ms();
+		rc = wal_sync(w);
+		serve_metrics_fsync(w->metrics, serve_now_ms() - t0);
+		if (rc) {
+			serve_log(w->srv, SERVE_LOG_ERROR, "%s", err_last());
+			for (j = list; j; j = j->next)
+				if (j->rc == 0)
+					job_fail(j, rc);
+		}
+		report(list);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Hands a committed batch to the syncer. */
+static void to_syncer(struct serve_writer *w, struct serve_job *batch)
+{
+	struct serve_job *last = batch;
+
+	while (last->next)
+		last = last->next;
+	pthread_mutex_lock(&w->mu);
+	if (w->sync_tail)
+		w->sync_tail->next = batch;
+	else
+		w->sync_head = batch;
+	w->sync_tail = last;
+	pthread_cond_signal(&w->sync_cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static uint64_t file_size(const char *path, const char *suffix)
+{
+	char p[4096];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	return stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+static void check_size(struct serve_writer *w)
+{
+	double now = serve_now_ms();
+
+	if (!w->opts->max_store_bytes || now - w->last_size_check_ms < SIZE_CHECK_MS)
+		return;
+	w->last_size_check_ms = now;
+	if (file_size(store_path(w->store), "") > soft_cap(w->opts))
+		evict(w, soft_cap(w->opts), "--max-store-size");
+}
+
+static void maintain(struct serve_writer *w)
+{
+	const struct serve_opts *o = w->opts;
+	int64_t now = time_now_ns();
+	uint64_t expired = 0, merged = 0, evicted = 0, n;
+	double t0 = serve_now_ms();
+	size_t i;
+
+	if (o->retention_ns > 0 && store_retention(w->store, now - o->retention_ns, &expired))
+		serve_log(w->srv, SERVE_LOG_WARN, "retention failed: %s", err_last());
+	for (i = 0; i < o->ndownsample; i++) {
+		n = 0;
+		if (store_downsample(w->store, now - o->downsample[i].after_ns,
+				     o->downsample[i].bucket_ns, &n))
+			serve_log(w->srv, SERVE_LOG_WARN, "downsampling failed: %s", err_last());
+		merged += n;
+	}
+	if (o->max_store_bytes && store_evict(w->store, soft_cap(o), &evicted))
+		serve_log(w->srv, SERVE_LOG_WARN, "eviction failed: %s", err_last());
+	w->last_size_check_ms = serve_now_ms();
+	serve_metrics_maint(w->metrics, expired, merged, evicted);
+	serve_log(w->srv, expired || merged || evicted ? SERVE_LOG_INFO : SERVE_LOG_DEBUG,
+		  "maintenance: %llu expired, %llu merged into rollups, %llu evicted (%.1f ms)",
+		  (unsigned long long)expired, (unsigned long long)merged,
+		  (unsigned long long)evicted, serve_now_ms() - t0);
+}
+
+static void *writer_main(void *arg)
+{
+	struct serve_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct serve_job *batch, *last;
+		size_t n;
+
+		if (!w->stopping && w->opts->maintenance_ns > 0 && time_now_ns() >= w->next_maint_ns) {
+			pthread_mutex_unlock(&w->mu);
+			maintain(w);
+			pthread_mutex_lock(&w->mu);
+			w->next_maint_ns = time_now_ns() + w->opts->maintenance_ns;
+			continue;
+		}
+		if (!w->head) {
+			struct timespec ts;
+
+			if (w->stopping)
+				break;
+			ts.tv_sec = (time_t)(w->next_maint_ns / 1000000000);
+			ts.tv_nsec = (long)(w->next_maint_ns % 1000000000);
+			if (w->opts->maintenance_ns <= 0)
+				ts.tv_sec = time(NULL) + 3600;
+			pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+			continue;
+		}
+		batch = last = w->head;
+		n = batch->n;
+		while (last->next && n + last->next->n <= w->opts->batch_max) {
+			last = last->next;
+			n += last->n;
+		}
+		w->head = last->next;
+		if (!w->head)
+			w->tail = NULL;
+		last->next = NULL;
+		w->queued -= n;
+		pthread_mutex_unlock(&w->mu);
+
+		if (write_batch(w, batch))
+			to_syncer(w, batch);
+		else
+			report(batch);
+		check_size(w);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int serve_writer_start(struct serve_writer *w, struct serve *srv, struct store *st,
+		       const struct serve_opts *o, struct serve_metrics *m)
+{
+	memset(w, 0, sizeof(*w));
+	w->srv = srv;
+	w->store = st;
+	w->opts = o;
+	w->metrics = m;
+	w->next_maint_ns = time_now_ns();
+	w->wal_fd = -1;
+	if (store_set_commit_sync(st, false))
+		return err_last_code();
+	if (pthread_mutex_init(&w->mu, NULL))
+		return err_set(ERR_NOMEM, "cannot create a mutex");
+	if (pthread_cond_init(&w->cv, NULL) || pthread_cond_init(&w->sync_cv, NULL)) {
+		pthread_mutex_destroy(&w->mu);
+		return err_set(ERR_NOMEM, "cannot create a condition variable");
+	}
+	if (pthread_create(&w->sync_thread, NULL, syncer_main, w)) {
+		pthread_cond_destroy(&w->cv);
+		pthread_cond_destroy(&w->sync_cv);
+		pthread_mutex_destroy(&w->mu);
+		return err_set(ERR_NOMEM, "cannot start the syncer thread");
+	}
+	w->sync_started = true;
+	if (pthread_create(&w->thread, NULL, writer_main, w)) {
+		serve_writer_stop(w);
+		return err_set(ERR_NOMEM, "cannot start the writer thread");
+	}
+	w->started = true;
+	return 0;
+}
+
+bool serve_writer_push(struct serve_writer *w, struct serve_job *job)
+{
+	bool ok;
+
+	job->next = NULL;
+	job->rc = 0;
+	job->reason[0] = '\0';
+	pthread_mutex_lock(&w->mu);
+	ok = !w->stopping && (!w->head || w->queued + job->n <= w->opts->max_queue);
+	if (ok) {
+		if (w->tail)
+			w->tail->next = job;
+		else
+			w->head = job;
+		w->tail = job;
+		w->queued += job->n;
+		pthread_cond_signal(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return ok;
+}
+
+size_t serve_writer_queued(struct serve_writer *w)
+{
+	size_t n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->queued;
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
+void serve_writer_stop(struct serve_writer *w)
+{
+	if (!w->sync_started)
+		return;
+	if (w->started) {
+		pthread_mutex_lock(&w->mu);
+		w->stopping = true;
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+		w->started = false;
+	}
+	/* the writer has drained the queue: the syncer reports the last batches */
+	pthread_mutex_lock(&w->mu);
+	w->sync_stopping = true;
+	pthread_cond_signal(&w->sync_cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->sync_thread, NULL);
+	w->sync_started = false;
+	if (w->wal_fd >= 0)
+		close(w->wal_fd);
+	w->wal_fd = -1;
+	pthread_cond_destroy(&w->cv);
+	pthread_cond_destroy(&w->sync_cv);
+	pthread_mutex_destroy(&w->mu);
+}

@@ -1,0 +1,43 @@
+/*
+ * querier_int.h — what the query server's files share (querier_server.c: the Connect
+ * methods; querier_render.c: the legacy /pyroscope/render endpoints).  Nothing outside
+ * src/store/querier_*.c includes it.
+ *
+ * Errors follow err.h: qs_fail*() fill the reply, set err_last() and return the code.
+ */
+#ifndef SMOLDER_QUERIER_INT_H
+#define SMOLDER_QUERIER_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "profile/flamebearer.h"
+#include "querier_server.h"
+
+/* Refuses: status, Connect code (NULL: from the status) and a one-line reason. */
+int qs_fail(struct querier_reply *out, int status, const char *code, int rc, const char *fmt,
+	    ...) ERR_PRINTF(5, 6);
+/* A backend's failure (err_last()) as the right status: "<what>: <message>". */
+int qs_fail_last(struct querier_reply *out, const char *what);
+
+/* The first header named `name` (case-insensitive), or NULL. */
+const char *qs_header(const struct ingest_request *rq, const char *name);
+/* Query parameter `name`, percent-decoded, into val (reset); 1 when present. */
+int qs_param(const struct ingest_request *rq, const char *name, struct buf *val);
+
+/* A profile of type ptype with no samples (what an empty range merges to). */
+int qs_empty_prof(const char *ptype, struct prof **out);
+/*
+ * merge_tree (tree) or merge of q; "no data" (ERR_NOTFOUND) is an empty profile, as
+ * Pyroscope answers an empty range.
+ */
+int qs_merge(struct backend *b, const struct query *q, int64_t max_nodes, bool tree,
+	     struct prof **out);
+/* The flame graph of a merged profile (sample type 0). */
+int qs_flamegraph(const struct prof *p, int64_t max_nodes, struct flamebearer *out);
+
+/* The legacy endpoints (GET /pyroscope/render, render-diff, label-values). */
+int querier_render(struct backend *b, const struct ingest_request *rq, struct querier_reply *out);
+
+#endif

@@ -1,0 +1,400 @@
+/*
+ * querier_render.c — Pyroscope's legacy read endpoints (querier_server.h), for the old
+ * UI, Grafana's older data source and scripts: GET /pyroscope/render (flamebearer JSON
+ * version 1 with a timeline), /pyroscope/render-diff and /pyroscope/label-values.
+ *
+ * The query names the profile type where a metric name goes:
+ * process_cpu:cpu:nanoseconds:cpu:nanoseconds{service_name="app"}.  Times are what
+ * users type (timeparse.h: now-1h, RFC 3339, Unix seconds or milliseconds).
+ */
+#include "querier_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeparse.h"
+#include "pbjson.h"
+#include "profile/selector.h"
+
+/* Pyroscope's CalcPointInterval: (until - from) / 1500 made round, at least 15 s. */
+static double point_interval_s(int64_t from_ms, int64_t until_ms)
+{
+	static const struct { int64_t upto_ms, step_ms; } tab[] = {
+		{ 10, 1 }, { 15, 10 }, { 35, 20 }, { 75, 50 }, { 150, 100 }, { 350, 200 },
+		{ 750, 500 }, { 1500, 1000 }, { 3500, 2000 }, { 7500, 5000 }, { 12500, 10000 },
+		{ 17500, 15000 }, { 25000, 20000 }, { 45000, 30000 }, { 90000, 60000 },
+		{ 210000, 120000 }, { 450000, 300000 }, { 750000, 600000 }, { 1050000, 900000 },
+		{ 1500000, 1200000 }, { 2700000, 1800000 }, { 5400000, 3600000 },
+		{ 9000000, 7200000 }, { 16200000, 10800000 }, { 32400000, 21600000 },
+		{ 86400000, 43200000 }, { 172800000, 86400000 }, { 604800000, 86400000 },
+		{ 1814400000, 604800000 }, { 3628800000 - 1, 2592000000 },
+	};
+	double iv_ms = ((double)until_ms - (double)from_ms) / 1500.0;
+	size_t i;
+
+	if (iv_ms < 15000)
+		return 15;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (iv_ms <= (double)tab[i].upto_ms)
+			return (double)tab[i].step_ms / 1000.0;
+	return 31536000.0;
+}
+
+static int param_time(const struct ingest_request *rq, struct querier_reply *out, const char *name,
+		      const char *def, int64_t now, int64_t *ns)
+{
+	struct buf v = BUF_INIT;
+	int rc = 0;
+
+	if (!qs_param(rq, name, &v) || !v.len)
+		rc = timeparse(def, now, ns);
+	else if (strcmp(v.data, "0") == 0)
+		rc = qs_fail(out, 400, NULL, ERR_PARSE, "%s: 0 is not a time", name);
+	else if (timeparse(v.data, now, ns))
+		rc = qs_fail_last(out, name);
+	buf_release(&v);
+	return rc;
+}
+
+/* query=<type>{...}: the selector and its profile type (borrowed from *sel). */
+static int param_query(const struct ingest_request *rq, struct querier_reply *out,
+		       const char *name, struct selector **sel, const char **ptype)
+{
+	struct buf v = BUF_INIT;
+	const struct matcher *m;
+	int rc = 0;
+
+	*sel = NULL;
+	if (!qs_param(rq, name, &v) || !v.len)
+		rc = qs_fail(out, 400, NULL, ERR_PARSE, "%s is required", name);
+	else if (selector_parse(v.data, sel))
+		rc = qs_fail_last(out, name);
+	else if (!(m = selector_find(*sel, "__profile_type__")) || m->op != MATCH_EQ)
+		rc = qs_fail(out, 400, NULL, ERR_PARSE,
+			     "%s must start with a profile type ID, e.g. "
+			     "process_cpu:cpu:nanoseconds:cpu:nanoseconds{}",
+			     name);
+	else
+		*ptype = m->value;
+	buf_release(&v);
+	return rc;
+}
+
+static int param_max_nodes(const struct ingest_request *rq, struct querier_reply *out,
+			   int64_t *max_nodes)
+{
+	struct buf v = BUF_INIT;
+	char *end;
+	long long n = 0;
+	int rc = 0;
+
+	*max_nodes = QUERIER_MAX_NODES_DEFAULT;
+	if ((qs_param(rq, "maxNodes", &v) || qs_param(rq, "max-nodes", &v)) && v.len) {
+		n = strtoll(v.data, &end, 10);
+		if (*end || n < 0 || n > QUERIER_MAX_NODES_MAX)
+			rc = qs_fail(out, 400, NULL, ERR_PARSE,
+				     "maxNodes is a number up to %d, not "
+				     "'%.30s'",
+				     QUERIER_MAX_NODES_MAX, v.data);
+		else if (n)
+			*max_nodes = n;
+	}
+	buf_release(&v);
+	return rc;
+}
+
+/* Units and sample rate as Pyroscope's ExportToFlamebearer sets them. */
+static int put_metadata(struct buf *b, const char *ptype, const char *format)
+{
+	struct profile_type pt;
+	const char *units;
+	unsigned long rate = 100;
+	int rc;
+
+	if ((rc = profile_type_parse(ptype, &pt)))
+		return rc;
+	units = pt.sample_unit;
+	if (strcmp(pt.sample_type, "cpu") == 0) {
+		units = "samples";
+		rate = 1000000000;
+	} else if (strcmp(pt.sample_type, "inuse_objects") == 0 ||
+		   strcmp(pt.sample_type, "alloc_objects") == 0 ||
+		   strcmp(pt.sample_type, "goroutine") == 0 ||
+		   strcmp(pt.sample_type, "samples") == 0) {
+		units = "objects";
+	}
+	rc = buf_printf(b, "\"metadata\":{\"format\":\"%s\",\"spyName\":\"\",\"sampleRate\":%lu,"
+			   "\"units\":", format, rate);
+	if (!rc && !(rc = pbjson_put_string(b, units, strlen(units))) &&
+	    !(rc = buf_puts(b, ",\"name\":")))
+		rc = pbjson_put_string(b, pt.sample_type, strlen(pt.sample_type));
+	if (!rc)
+		rc = buf_puts(b, "}");
+	profile_type_release(&pt);
+	return rc;
+}
+
+static int put_flamebearer(struct buf *b, const struct flamebearer *fb)
+{
+	uint32_t i;
+	size_t k;
+	int rc = buf_puts(b, "\"flamebearer\":{\"names\":[");
+
+	for (i = 0; !rc && i < fb->nnames; i++)
+		if (!(rc = i ? buf_puts(b, ",") : 0))
+			rc = pbjson_put_string(b, fb->names[i], fb->name_lens[i]);
+	if (!rc)
+		rc = buf_puts(b, "],\"levels\":[");
+	for (i = 0; !rc && i < fb->nlevels; i++) {
+		rc = buf_puts(b, i ? ",[" : "[");
+		for (k = 0; !rc && k < fb->levels[i].n; k++)
+			rc = buf_printf(b, "%s%lld", k ? "," : "", (long long)fb->levels[i].v[k]);
+		if (!rc)
+			rc = buf_puts(b, "]");
+	}
+	if (!rc)
+		rc = buf_printf(b, "],\"numTicks\":%lld,\"maxSelf\":%lld", (long long)fb->total,
+				(long long)fb->max_self);
+	if (!rc && fb->width == 7)
+		rc = buf_printf(b, ",\"leftTicks\":%lld,\"rightTicks\":%lld",
+				(long long)fb->left_ticks, (long long)fb->right_ticks);
+	return rc ? rc : buf_puts(b, "}");
+}
+
+static int put_timeline(struct buf *b, const struct series_points *sp, double step)
+{
+	size_t k;
+	int rc = buf_printf(b, "{\"startTime\":%lld,\"samples\":[",
+			    (long long)(sp->n ? sp->ts_ms[0] / 1000 : 0));
+
+	for (k = 0; !rc && k < sp->n; k++)
+		rc = buf_printf(b, "%s%.0f", k ? "," : "", sp->values[k] > 0 ? sp->values[k] : 0);
+	return rc ? rc : buf_printf(b, "],\"durationDelta\":%lld,\"watermarks\":null}",
+				    (long long)step);
+}
+
+static int render(struct backend *be, const struct ingest_request *rq, struct querier_reply *out,
+		  int64_t now)
+{
+	struct selector *sel = NULL;
+	struct query q = { 0 };
+	struct prof *p = NULL;
+	struct flamebearer fb = { 0 };
+	struct series_points_list tl = { 0 };
+	struct buf group = BUF_INIT, agg = BUF_INIT, fmt = BUF_INIT;
+	struct buf *b = &out->body;
+	int64_t max_nodes;
+	double step;
+	size_t i;
+	int rc;
+
+	if ((rc = param_query(rq, out, "query", &sel, &q.profile_type)) ||
+	    (rc = param_time(rq, out, "from", "now-1h", now, &q.range.from_ns)) ||
+	    (rc = param_time(rq, out, "until", "now", now, &q.range.to_ns)) ||
+	    (rc = param_max_nodes(rq, out, &max_nodes)))
+		goto done;
+	q.selector = sel;
+	if (q.range.from_ns >= q.range.to_ns) {
+		rc = qs_fail(out, 400, NULL, ERR_PARSE, "from must be before until");
+		goto done;
+	}
+	if (qs_param(rq, "format", &fmt) && strcmp(fmt.data, "dot") == 0) {
+		rc = qs_fail(out, 501, NULL, ERR_UNSUPPORTED, "the dot format is not supported");
+		goto done;
+	}
+	qs_param(rq, "groupBy", &group);
+	if (qs_param(rq, "aggregation", &agg) && agg.len && aggregate_parse(agg.data, &q.agg)) {
+		rc = qs_fail_last(out, "aggregation");
+		goto done;
+	}
+	/* the merge follows the backend's rule; aggregation= is the timeline's */
+	{
+		enum aggregate tl_agg = q.agg;
+
+		q.agg = AGG_AUTO;
+		if (qs_merge(be, &q, max_nodes, true, &p) || qs_flamegraph(p, max_nodes, &fb)) {
+			rc = qs_fail_last(out, NULL);
+			goto done;
+		}
+		q.agg = tl_agg;
+	}
+	step = point_interval_s(q.range.from_ns / 1000000, q.range.to_ns / 1000000);
+	if (be->ops->timeline(be, &q, step, group.len ? group.data : NULL, &tl)) {
+		rc = qs_fail_last(out, "timeline");
+		goto done;
+	}
+	buf_reset(b);
+	rc = buf_puts(b, "{\"version\":1,");
+	if (!rc)
+		rc = put_flamebearer(b, &fb);
+	if (!rc && !(rc = buf_puts(b, ",")))
+		rc = put_metadata(b, q.profile_type, "single");
+	if (!rc)
+		rc = buf_puts(b, ",\"timeline\":");
+	if (!rc && group.len) {
+		struct series_points all = { LABELSET_INIT, NULL, NULL, 0 };
+
+		/* the timeline of everything: the groups added up */
+		if (tl.n) {
+			all.n = tl.v[0].n;
+			all.ts_ms = tl.v[0].ts_ms;
+			all.values = calloc(all.n + 1, sizeof(double));
+			for (i = 0; all.values && i < tl.n; i++) {
+				size_t k;
+
+				for (k = 0; k < all.n && k < tl.v[i].n; k++)
+					all.values[k] += tl.v[i].values[k];
+			}
+		}
+		rc = tl.n && !all.values ? err_set(ERR_NOMEM, "out of memory") :
+					   put_timeline(b, &all, step);
+		free(all.values);
+		if (!rc)
+			rc = buf_puts(b, ",\"groups\":{");
+		for (i = 0; !rc && i < tl.n; i++) {
+			const char *v = labelset_get(&tl.v[i].labels, group.data);
+
+			if ((rc = buf_puts(b, i ? "," : "")) ||
+			    (rc = pbjson_put_string(b, v && *v ? v : "*",
+						    v && *v ? strlen(v) : 1)) ||
+			    (rc = buf_puts(b, ":")))
+				break;
+			rc = put_timeline(b, &tl.v[i], step);
+		}
+		if (!rc)
+			rc = buf_puts(b, "}");
+	} else if (!rc) {
+		struct series_points none = { LABELSET_INIT, NULL, NULL, 0 };
+
+		rc = put_timeline(b, tl.n ? &tl.v[0] : &none, step);
+		if (!rc)
+			rc = buf_puts(b, ",\"groups\":null");
+	}
+	if (!rc)
+		rc = buf_puts(b, ",\"heatmap\":null}");
+	if (rc)
+		rc = qs_fail_last(out, "render");
+done:
+	series_points_list_release(&tl);
+	flamebearer_release(&fb);
+	prof_free(p);
+	selector_free(sel);
+	buf_release(&group);
+	buf_release(&agg);
+	buf_release(&fmt);
+	return rc;
+}
+
+static int render_diff(struct backend *be, const struct ingest_request *rq,
+		       struct querier_reply *out, int64_t now)
+{
+	static const char *const names[2][3] = { { "leftQuery", "leftFrom", "leftUntil" },
+						  { "rightQuery", "rightFrom", "rightUntil" } };
+	struct selector *sel[2] = { NULL, NULL };
+	struct prof *p[2] = { NULL, NULL };
+	struct flamebearer fb = { 0 };
+	struct query q[2];
+	int64_t max_nodes;
+	int i, rc = 0;
+
+	memset(q, 0, sizeof(q));
+	for (i = 0; i < 2 && !rc; i++)
+		if (!(rc = param_query(rq, out, names[i][0], &sel[i], &q[i].profile_type)) &&
+		    !(rc = param_time(rq, out, names[i][1], "now-1h", now, &q[i].range.from_ns)))
+			rc = param_time(rq, out, names[i][2], "now", now, &q[i].range.to_ns);
+	if (rc || (rc = param_max_nodes(rq, out, &max_nodes)))
+		goto done;
+	if (strcmp(q[0].profile_type, q[1].profile_type) != 0) {
+		rc = qs_fail(out, 400, NULL, ERR_PARSE, "left and right queries must have the same "
+							"profile type");
+		goto done;
+	}
+	for (i = 0; i < 2; i++) {
+		q[i].selector = sel[i];
+		if (qs_merge(be, &q[i], max_nodes, true, &p[i])) {
+			rc = qs_fail_last(out, names[i][0]);
+			goto done;
+		}
+	}
+	if (flamebearer_build_diff(p[0], p[1], max_nodes, &fb)) {
+		rc = qs_fail_last(out, NULL);
+		goto done;
+	}
+	buf_reset(&out->body);
+	if ((rc = buf_puts(&out->body, "{\"version\":1,")) ||
+	    (rc = put_flamebearer(&out->body, &fb)) || (rc = buf_puts(&out->body, ",")) ||
+	    (rc = put_metadata(&out->body, q[0].profile_type, "double")) ||
+	    (rc = buf_puts(&out->body, ",\"timeline\":null,\"groups\":null,\"heatmap\":null}")))
+		rc = qs_fail_last(out, "render-diff");
+done:
+	flamebearer_release(&fb);
+	for (i = 0; i < 2; i++) {
+		prof_free(p[i]);
+		selector_free(sel[i]);
+	}
+	return rc;
+}
+
+static int label_values(struct backend *be, const struct ingest_request *rq,
+			struct querier_reply *out, int64_t now)
+{
+	struct buf label = BUF_INIT, v = BUF_INIT;
+	struct strvec vals = STRVEC_INIT;
+	struct time_range r = { 0, 0 };
+	size_t i;
+	int rc;
+
+	if (!qs_param(rq, "label", &label) || !label.len) {
+		rc = qs_fail(out, 400, NULL, ERR_PARSE, "label is required");
+		goto done;
+	}
+	if ((qs_param(rq, "from", &v) && v.len &&
+	     (rc = param_time(rq, out, "from", "now-1h", now, &r.from_ns))) ||
+	    (qs_param(rq, "until", &v) && v.len &&
+	     (rc = param_time(rq, out, "until", "now", now, &r.to_ns))))
+		goto done;
+	if (r.from_ns && !r.to_ns)
+		r.to_ns = now;
+	/* __name__ lists the profile type IDs, as upstream */
+	if (be->ops->label_values(be, strcmp(label.data, "__name__") == 0 ? "__profile_type__" :
+					  label.data, NULL, r, &vals)) {
+		rc = qs_fail_last(out, NULL);
+		goto done;
+	}
+	buf_reset(&out->body);
+	rc = buf_puts(&out->body, "[");
+	for (i = 0; !rc && i < vals.n; i++)
+		if (!(rc = buf_puts(&out->body, i ? "," : "")))
+			rc = pbjson_put_string(&out->body, vals.v[i], strlen(vals.v[i]));
+	if (!rc)
+		rc = buf_puts(&out->body, "]");
+	if (rc)
+		rc = qs_fail_last(out, "label-values");
+done:
+	strvec_release(&vals);
+	buf_release(&label);
+	buf_release(&v);
+	return rc;
+}
+
+int querier_render(struct backend *b, const struct ingest_request *rq, struct querier_reply *out)
+{
+	size_t n = strcspn(rq->path, "?");
+	int64_t now = rq->now_ns ? rq->now_ns : time_now_ns();
+	int rc;
+
+	if (!rq->method || (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0))
+		return qs_fail(out, 405, NULL, ERR_UNSUPPORTED, "only GET is allowed here");
+	if (n == 22)
+		rc = render_diff(b, rq, out, now);
+	else if (n == 23)
+		rc = label_values(b, rq, out, now);
+	else
+		rc = render(b, rq, out, now);
+	if (!rc) {
+		out->status = 200;
+		out->code = "";
+		out->content_type = "application/json";
+	}
+	return rc;
+}

@@ -1,0 +1,103 @@
+/*
+ * querier_server.h — the read side of `smolder serve`: Grafana Pyroscope's query API
+ * answered from any backend (backend.h: the SQLite store through store_backend_new(),
+ * or even a remote one), so that `smolder --url http://box:4040`, profilecli and
+ * Grafana's Pyroscope data source can read what smolder stores.
+ *
+ * A pure handler, like ingest.h: one HTTP request in (struct ingest_request: method,
+ * path, query, headers, body), one reply out (status, Content-Type, body).  No sockets,
+ * no threads; calls on different threads with different backends are independent.
+ *
+ * Endpoints (spec §3):
+ *
+ *   POST /querier.v1.QuerierService/<Method>   Connect unary over HTTP/1.1
+ *       Content-Type application/proto or application/json (charset=utf-8 allowed;
+ *       anything else 415); Content-Encoding gzip or identity; the reply uses the
+ *       request's codec.  Errors are Connect errors: a JSON body
+ *       {"code":"invalid_argument","message":"..."} with the code's HTTP status
+ *       (invalid_argument 400, unauthenticated 401, permission_denied 403, not_found
+ *       404, resource_exhausted 429, canceled 499, internal 500, unimplemented 501).
+ *       Methods: ProfileTypes, LabelNames, LabelValues, Series,
+ *       SelectMergeStacktraces (format FLAMEGRAPH, TREE or PPROF; max_nodes 0 → 8192,
+ *       above 1,048,576 refused; stack_trace_selector; span_selector as a span_id
+ *       matcher), SelectMergeProfile (pprof; max_nodes not applied, as upstream),
+ *       SelectSeries (step >= 1 ms, at most one group_by label, aggregation, limit),
+ *       Diff.  GET and other methods: 405.  Upstream's other methods
+ *       (SelectMergeSpanProfile, SelectHeatmap, GetProfileStats, AnalyzeQuery): 501.
+ *
+ *   GET /pyroscope/render?query=<type>{<selector>}&from=&until=&maxNodes=&groupBy=
+ *       &aggregation=sum|avg      the legacy flamebearer JSON (version 1) with its
+ *                                 timeline (step: Pyroscope's CalcPointInterval)
+ *   GET /pyroscope/render-diff?leftQuery=&leftFrom=&leftUntil=&rightQuery=...
+ *                                 the same, format "double" (7-tuples)
+ *   GET /pyroscope/label-values?label=<name>   a JSON array of the label's values
+ *       Errors here are plain text with 400, as upstream's http.Error writes them.
+ *
+ * Deliberate differences from Pyroscope (each also in the README):
+ *   - aggregation absent in SelectSeries, and a merge, follow the backend's rule
+ *     (gauges such as inuse_* are averaged over time, counters summed) instead of
+ *     always summing; an explicit SUM or AVERAGE is honoured;
+ *   - a timeline's steps start at `start` rounded down to a multiple of the step;
+ *   - /pyroscope/render without `from` covers the last hour (upstream: an empty
+ *     range at "now"); label-values answers every label, not only __name__;
+ *   - PROFILE_FORMAT_DOT, profile_id_selector and trace_id_selector: 501.
+ *   - Connect-Timeout-Ms is not enforced here: the serve glue owns b->cancel.
+ * As upstream: no data in the range is an empty answer (an empty flame graph, a
+ * profile without samples), not an error; without the `allow-utf8-labelnames=true`
+ * capability in Accept, LabelNames and Series leave out label names that are not
+ * [a-zA-Z_][a-zA-Z0-9_]* (dotted OpenTelemetry names).
+ *
+ * The serve glue routes to it through querier_serve(), a serve_read_fn (serve.h): one
+ * line per path in serve.c's serve_routes[]:
+ *
+ *     { "/querier.v1.QuerierService/", "POST", ROUTE_READ, "querier", querier_serve },
+ *     { "/pyroscope/render", "GET", ROUTE_READ, "render", querier_serve },
+ *     { "/pyroscope/render-diff", "GET", ROUTE_READ, "render_diff", querier_serve },
+ *     { "/pyroscope/label-values", "GET", ROUTE_READ, "label_values", querier_serve },
+ *
+ * (or, from any other glue: if (querier_route(path)) rc = querier_handle(b, tenant, &rq,
+ * &reply); then send reply.status, Content-Type reply.content_type and reply.body).
+ *
+ * Ownership: the request is borrowed for the call.  The reply owns its body
+ * (querier_reply_release()); content_type and code are static strings.
+ */
+#ifndef SMOLDER_QUERIER_SERVER_H
+#define SMOLDER_QUERIER_SERVER_H
+
+#include "backend.h"
+#include "base/buf.h"
+#include "ingest/ingest.h"
+
+#define QUERIER_MAX_NODES_DEFAULT 8192
+#define QUERIER_MAX_NODES_MAX     (1 << 20)
+#define QUERIER_MAX_BODY          ((size_t)16 << 20)  /* a request; gzip-inflated too */
+
+enum querier_route { QUERIER_ROUTE_NONE, QUERIER_ROUTE_CONNECT, QUERIER_ROUTE_RENDER };
+
+struct querier_reply {
+	int status;                /* HTTP status */
+	const char *content_type;  /* static */
+	struct buf body;
+	const char *code;          /* the Connect code of an error, "" on success */
+	char reason[256];          /* an error in one line (for the log), "" on success */
+};
+
+/* Which of these endpoints path is (anything from '?' on is ignored). */
+enum querier_route querier_route(const char *path);
+
+void querier_reply_init(struct querier_reply *r);
+void querier_reply_release(struct querier_reply *r);
+
+/*
+ * Answers rq from b, which answers for `tenant` (used in messages only; may be NULL).
+ * Returns 0 when out->status is 200, else a negative ERR_* code with out filled (and
+ * err_last() saying the same as out->reason).  out must be initialised.
+ */
+int querier_handle(struct backend *b, const char *tenant, const struct ingest_request *rq,
+		   struct querier_reply *out);
+
+/* querier_handle() as serve.h's serve_read_fn: the reply moved into *out. */
+struct serve_reply;
+int querier_serve(struct backend *b, const struct ingest_request *rq, struct serve_reply *out);
+
+#endif

@@ -1,0 +1,1054 @@
+/*
+ * remote.c — the remote backend: querier.v1 requests over libcurl (remote.h).
+ *
+ * One curl easy handle per backend (a backend is used by one thread at a time), so the
+ * connection is kept alive between calls.  rpc() is the one place that talks HTTP: it
+ * encodes the request in the chosen codec, POSTs it with the headers profilecli sends,
+ * retries what may be retried, and turns every failure into one line.  The backend
+ * operations build requests from queries, call rpc() — over pieces of the range when
+ * the server refuses a long one — and hand the bodies to remote_decode.c.
+ */
+#include "remote.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/timeparse.h"
+#include "base/vec.h"
+#include "pbjson.h"
+#include "profile/builder.h"
+#include "profile/merge.h"
+#include "profile/selector.h"
+#include "querier.pb-c.h"
+#include "types.pb-c.h"
+
+#define PREFIX "/querier.v1.QuerierService/"
+#define TIMELINE_MAX_STEPS 1000000
+#define MAX_PIECES 10000
+#define MAX_RETRY_AFTER_S 10
+#define AGGREGATION_AVERAGE \
+	TYPES__V1__TIME_SERIES_AGGREGATION_TYPE__TIME_SERIES_AGGREGATION_TYPE_AVERAGE
+#define AGGREGATION_SUM TYPES__V1__TIME_SERIES_AGGREGATION_TYPE__TIME_SERIES_AGGREGATION_TYPE_SUM
+
+struct rbackend {
+	struct backend base;
+	CURL *h;
+	struct curl_slist *headers;
+	struct buf url;     /* the base URL, no trailing '/' */
+	struct buf shown;   /* the same without credentials, for messages */
+	enum remote_codec codec;
+	char *username, *password, *token, *ca_cert;
+	bool insecure;
+	long connect_ms, timeout_ms;
+	unsigned attempts;
+	size_t max_response;
+	bool refused_range;   /* the last request was refused as too long a range */
+	int64_t max_range_ns; /* the limit that refusal named (0: none could be read) */
+};
+
+static const struct backend_ops remote_ops;
+
+bool remote_backend_is(const struct backend *b)
+{
+	return b && b->ops == &remote_ops;
+}
+
+int remote_codec_parse(const char *s, enum remote_codec *out)
+{
+	if (strcmp(s, "proto") == 0 || strcmp(s, "protobuf") == 0)
+		*out = REMOTE_CODEC_PROTO;
+	else if (strcmp(s, "json") == 0)
+		*out = REMOTE_CODEC_JSON;
+	else
+		return err_set(ERR_USAGE, "--codec is proto or json, not '%.40s'", s);
+	return 0;
+}
+
+int remote_url_redact(const char *url, struct buf *out)
+{
+	const char *scheme = strstr(url, "://"), *host, *at, *end, *slash;
+
+	if (!scheme)
+		return buf_add(out, url, strcspn(url, "?#@"));
+	host = scheme + 3;
+	end = host + strcspn(host, "?#");
+	slash = host + strcspn(host, "/?#");
+	/* user information ends at the last '@' before the path */
+	at = memchr(host, '@', (size_t)(slash - host));
+	while (at && memchr(at + 1, '@', (size_t)(slash - at - 1)))
+		at = memchr(at + 1, '@', (size_t)(slash - at - 1));
+	if (at)
+		host = at + 1;
+	if (buf_add(out, url, (size_t)(scheme + 3 - url)))
+		return ERR_NOMEM;
+	return buf_add(out, host, (size_t)(end - host));
+}
+
+/* ---- transfers ---- */
+
+struct xfer {
+	struct buf *out;
+	size_t limit;
+	bool too_big;
+	volatile sig_atomic_t *cancel;
+	long retry_after_s;
+	char location[256];
+};
+
+static size_t on_data(char *p, size_t sz, size_t n, void *arg)
+{
+	struct xfer *x = arg;
+	size_t len = sz * n;
+
+	if (len > x->limit - x->out->len || x->out->len > x->limit) {
+		x->too_big = true;
+		return 0;
+	}
+	return buf_add(x->out, p, len) ? 0 : len;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *arg)
+{
+	struct xfer *x = arg;
+	size_t len = sz * n;
+
+	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
+		long s = strtol(p + 12, NULL, 10);
+
+		x->retry_after_s = s < 0 ? 0 : s > MAX_RETRY_AFTER_S ? MAX_RETRY_AFTER_S : s;
+	} else if (len > 9 && strncasecmp(p, "Location:", 9) == 0) {
+		size_t k = 9;
+
+		while (k < len && (p[k] == ' ' || p[k] == '\t'))
+			k++;
+		snprintf(x->location, sizeof(x->location), "%.*s", (int)strcspn(p + k, "\r\n"),
+			 p + k);
+	}
+	return len;
+}
+
+static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	struct xfer *x = arg;
+
+	(void)dt, (void)dn, (void)ut, (void)un;
+	return x->cancel && *x->cancel ? 1 : 0;
+}
+
+static bool cancelled(const struct rbackend *rb)
+{
+	return rb->base.cancel && *rb->base.cancel;
+}
+
+/* Sleeps ms in small steps, giving up when cancelled. */
+static int backoff(struct rbackend *rb, long ms)
+{
+	while (ms > 0) {
+		struct timespec ts = { 0, (ms > 50 ? 50 : ms) * 1000000L };
+
+		if (cancelled(rb))
+			return err_set(ERR_CANCELLED, "%s: cancelled", rb->shown.data);
+		nanosleep(&ts, NULL);
+		ms -= 50;
+	}
+	return cancelled(rb) ? err_set(ERR_CANCELLED, "%s: cancelled", rb->shown.data) : 0;
+}
+
+static bool retryable_curl(CURLcode res)
+{
+	return res == CURLE_COULDNT_CONNECT || res == CURLE_SEND_ERROR || res == CURLE_RECV_ERROR ||
+	       res == CURLE_GOT_NOTHING || res == CURLE_PARTIAL_FILE;
+}
+
+static int net_error(struct rbackend *rb, CURLcode res, const char *errbuf)
+{
+	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(res);
+
+	switch (res) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return err_set(ERR_NET,
+			       "%s: TLS: %s (--ca-cert FILE trusts another CA; "
+			       "--insecure-skip-verify skips the check)",
+			       rb->shown.data, why);
+	case CURLE_OPERATION_TIMEDOUT:
+		return err_set(ERR_NET, "%s: timed out: %s", rb->shown.data, why);
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+		return err_set(ERR_NET, "%s: cannot connect: %s", rb->shown.data, why);
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return err_set(ERR_USAGE, "%s: not an http(s) URL (%s)", rb->shown.data, why);
+	default:
+		return err_set(ERR_NET, "%s: %s", rb->shown.data, why);
+	}
+}
+
+/* "limit: 24h0m0s)" in a refusal of a long range → ns; 0 when there is none. */
+static int64_t range_limit(const char *msg)
+{
+	const char *p = strstr(msg, "limit: ");
+	char d[32];
+	size_t n;
+	int64_t ns = 0;
+
+	if (!p)
+		return 0;
+	p += 7;
+	n = strcspn(p, "), ");
+	if (n == 0 || n >= sizeof(d))
+		return 0;
+	memcpy(d, p, n);
+	d[n] = '\0';
+	/* Go writes 24h0m0s: its zero terms are fine for a Prometheus duration too */
+	if (timeparse_duration(d, &ns) || ns <= 0)
+		return 0;
+	return ns;
+}
+
+static int http_error(struct rbackend *rb, const char *method, long status, const struct buf *body,
+		      const struct xfer *x)
+{
+	struct buf msg = BUF_INIT;
+	int rc;
+
+	remote_error_message(body->data ? body->data : "", body->len, &msg);
+	if (status == 401)
+		rc = err_set(ERR_AUTH, "%s: authentication failed%s%s%s", rb->shown.data,
+			     msg.len ? ": " : "", msg.len ? msg.data : "",
+			     rb->username || rb->token ? ""
+						       : " (--username/--password or --token)");
+	else if (status == 403)
+		rc = err_set(ERR_AUTH, "%s: permission denied%s%s", rb->shown.data,
+			     msg.len ? ": " : "", msg.len ? msg.data : "");
+	else if (status == 404)
+		rc = err_set(ERR_NOTFOUND,
+			     "%s: not found: %s%s (is this the URL of a Pyroscope server?)",
+			     rb->shown.data, PREFIX, method);
+	else if (status >= 300 && status < 400) {
+		struct buf where = BUF_INIT;
+
+		remote_url_redact(x->location, &where);
+		rc = err_set(ERR_NET, "%s: the server redirects (HTTP %ld) to %s: use that URL",
+			     rb->shown.data, status, where.len ? where.data : "elsewhere");
+		buf_release(&where);
+	} else {
+		if (status == 400 && msg.len && (strstr(msg.data, "exceeds the limit") ||
+						 strcasestr(msg.data, "max query length") ||
+						 strstr(msg.data, "max_query_length"))) {
+			rb->refused_range = true;
+			rb->max_range_ns = range_limit(msg.data);
+		}
+		rc = err_set(status >= 500 ? ERR_NET : ERR_PARSE, "%s: %s: %s (HTTP %ld)",
+			     rb->shown.data, method,
+			     msg.len ? msg.data : "the server refused the request", status);
+	}
+	buf_release(&msg);
+	return rc;
+}
+
+/* POSTs msg to method; on success the 200 body is in resp. */
+static int rpc(struct rbackend *rb, const char *method, const ProtobufCMessage *msg,
+	       struct buf *resp)
+{
+	struct buf body = BUF_INIT, url = BUF_INIT;
+	char errbuf[CURL_ERROR_SIZE];
+	struct xfer x;
+	unsigned attempt;
+	int rc;
+
+	rb->refused_range = false;
+	if ((rc = pb_encode(msg, rb->codec == REMOTE_CODEC_JSON ? PB_JSON : PB_PROTO, &body)) ||
+	    (rc = buf_printf(&url, "%s%s%s", rb->url.data, PREFIX, method)))
+		goto done;
+	curl_easy_setopt(rb->h, CURLOPT_URL, url.data);
+	curl_easy_setopt(rb->h, CURLOPT_POSTFIELDS, body.data ? body.data : "");
+	curl_easy_setopt(rb->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
+	curl_easy_setopt(rb->h, CURLOPT_ERRORBUFFER, errbuf);
+	for (attempt = 0;; attempt++) {
+		long status = 0, wait_ms = 200L << (attempt < 6 ? attempt : 6);
+		CURLcode res;
+
+		memset(&x, 0, sizeof(x));
+		x.out = resp;
+		x.limit = rb->max_response;
+		x.cancel = rb->base.cancel;
+		errbuf[0] = '\0';
+		buf_reset(resp);
+		curl_easy_setopt(rb->h, CURLOPT_WRITEDATA, &x);
+		curl_easy_setopt(rb->h, CURLOPT_HEADERDATA, &x);
+		curl_easy_setopt(rb->h, CURLOPT_XFERINFODATA, &x);
+		res = curl_easy_perform(rb->h);
+		curl_easy_getinfo(rb->h, CURLINFO_RESPONSE_CODE, &status);
+		if (res == CURLE_ABORTED_BY_CALLBACK || cancelled(rb)) {
+			rc = err_set(ERR_CANCELLED, "%s: cancelled", rb->shown.data);
+			break;
+		}
+		if (x.too_big) {
+			rc = err_set(ERR_TOOBIG, "%s: %s: the answer is larger than %zu bytes",
+				     rb->shown.data, method, rb->max_response);
+			break;
+		}
+		if (res == CURLE_OK && status == 200) {
+			rc = 0;
+			break;
+		}
+		if (attempt + 1 < rb->attempts &&
+		    ((res != CURLE_OK && retryable_curl(res)) ||
+		     (res == CURLE_OK && (status == 429 || status == 502 || status == 503 ||
+					  status == 504)))) {
+			if (x.retry_after_s)
+				wait_ms = x.retry_after_s * 1000;
+			if ((rc = backoff(rb, wait_ms)))
+				break;
+			continue;
+		}
+		rc = res != CURLE_OK ? net_error(rb, res, errbuf)
+				     : http_error(rb, method, status, resp, &x);
+		break;
+	}
+	/* the handle keeps no pointer to this call's buffers */
+	curl_easy_setopt(rb->h, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(rb->h, CURLOPT_POSTFIELDS, "");
+	curl_easy_setopt(rb->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+done:
+	buf_release(&body);
+	buf_release(&url);
+	return rc;
+}
+
+/* A decoder's failure, said with the server and the method. */
+static int decoded(struct rbackend *rb, const char *method, int rc)
+{
+	return rc ? err_prefix(rc, "%s: %s", rb->shown.data, method) : 0;
+}
+
+/* ---- ranges ---- */
+
+struct span {
+	int64_t start_ms, end_ms;  /* 0, 0: none */
+};
+
+/* [from, to) in ns → ms, start rounded down and end up; {0, 0} (all time) → none. */
+static struct span ms_span(struct time_range r, bool required)
+{
+	struct span s = { 0, 0 };
+
+	if (r.from_ns == 0 && r.to_ns == 0) {
+		if (required) {
+			/* Select* requests need a range: from the epoch's first ms until now */
+			s.start_ms = 1;
+			s.end_ms = time_now_ns() / 1000000 + 1;
+		}
+		return s;
+	}
+	s.start_ms = r.from_ns / 1000000 - (r.from_ns % 1000000 < 0);
+	s.end_ms = r.to_ns / 1000000 + (r.to_ns % 1000000 > 0);
+	if (required && s.start_ms == 0)
+		s.start_ms = 1;
+	return s;
+}
+
+typedef int (*piece_fn)(struct rbackend *rb, struct time_range r, void *ctx);
+
+/*
+ * fn over r; when the server refuses r as too long and says its limit, fn over pieces
+ * of r each shorter than that, in order.
+ */
+static int ranged(struct rbackend *rb, struct time_range r, piece_fn fn, void *ctx)
+{
+	int64_t piece, a;
+	int rc = fn(rb, r, ctx);
+
+	if (!rc || !rb->refused_range || rb->max_range_ns <= 0 ||
+	    (r.from_ns == 0 && r.to_ns == 0))
+		return rc;
+	piece = rb->max_range_ns > 120 * 1000000000LL ? rb->max_range_ns - 60 * 1000000000LL :
+							  rb->max_range_ns / 2;
+	if (piece <= 0 || (r.to_ns - r.from_ns) / piece >= MAX_PIECES)
+		return rc;
+	for (a = r.from_ns; a < r.to_ns; a += piece) {
+		struct time_range p = { a, r.to_ns - a > piece ? a + piece : r.to_ns };
+
+		if ((rc = fn(rb, p, ctx)))
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- requests from queries ---- */
+
+/*
+ * A selector as Prometheus 3 (Pyroscope) parses it: names that are not
+ * [a-zA-Z_][a-zA-Z0-9_]* (service.name) quoted, values as escaped strings.
+ */
+static int format_selector(const struct selector *sel, struct buf *out)
+{
+	size_t i, k;
+	int rc = buf_add(out, "{", 1);
+
+	for (i = 0; !rc && sel && i < sel->n; i++) {
+		const char *n = sel->m[i].name;
+		bool plain = (*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || *n == '_';
+
+		for (k = 1; plain && n[k]; k++)
+			plain = (n[k] >= 'a' && n[k] <= 'z') || (n[k] >= 'A' && n[k] <= 'Z') ||
+				(n[k] >= '0' && n[k] <= '9') || n[k] == '_';
+		if ((i && (rc = buf_add(out, ",", 1))) ||
+		    (rc = plain ? buf_puts(out, n) : pbjson_put_string(out, n, strlen(n))) ||
+		    (rc = buf_puts(out, match_op_str(sel->m[i].op))) ||
+		    (rc = pbjson_put_string(out, sel->m[i].value, strlen(sel->m[i].value))))
+			return rc;
+	}
+	return rc ? rc : buf_add(out, "}", 1);
+}
+
+struct qmsg {
+	struct buf sel;
+	Types__V1__StackTraceSelector sts;
+	Types__V1__Location *locs, **plocs;
+};
+
+static int qmsg_init(struct qmsg *m, const struct query *q)
+{
+	size_t i;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	types__v1__stack_trace_selector__init(&m->sts);
+	if ((rc = format_selector(q->selector, &m->sel)))
+		return rc;
+	if (!q->ncall_site)
+		return 0;
+	m->locs = calloc(q->ncall_site, sizeof(*m->locs));
+	m->plocs = calloc(q->ncall_site, sizeof(*m->plocs));
+	if (!m->locs || !m->plocs)
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < q->ncall_site; i++) {
+		types__v1__location__init(&m->locs[i]);
+		m->locs[i].name = (char *)q->call_site[i];
+		m->plocs[i] = &m->locs[i];
+	}
+	m->sts.n_call_site = q->ncall_site;
+	m->sts.call_site = m->plocs;
+	return 0;
+}
+
+static void qmsg_release(struct qmsg *m)
+{
+	buf_release(&m->sel);
+	free(m->locs);
+	free(m->plocs);
+}
+
+/* The selector of a list request: none for "everything". */
+static int matchers(const struct selector *sel, struct buf *b, char **one, size_t *n)
+{
+	int rc;
+
+	*n = 0;
+	if (!sel || !sel->n)
+		return 0;
+	if ((rc = format_selector(sel, b)))
+		return rc;
+	*one = b->data;
+	*n = 1;
+	return 0;
+}
+
+/* ---- lists ---- */
+
+struct list_ctx {
+	const struct selector *sel;
+	const char *name;
+	void *out;
+};
+
+static int piece_types(struct rbackend *rb, struct time_range r, void *ctx)
+{
+	Querier__V1__ProfileTypesRequest req = QUERIER__V1__PROFILE_TYPES_REQUEST__INIT;
+	struct span s = ms_span(r, false);
+	struct buf body = BUF_INIT;
+	int rc;
+
+	req.has_start = s.start_ms != 0;
+	req.start = s.start_ms;
+	req.has_end = s.end_ms != 0;
+	req.end = s.end_ms;
+	if (!(rc = rpc(rb, "ProfileTypes", &req.base, &body)))
+		rc = decoded(rb, "ProfileTypes",
+			     remote_decode_profile_types(rb->codec, (const uint8_t *)body.data,
+							 body.len, ((struct list_ctx *)ctx)->out));
+	buf_release(&body);
+	return rc;
+}
+
+static int cmp_ptype(const void *a, const void *b)
+{
+	return strcmp(((const struct profile_type *)a)->id, ((const struct profile_type *)b)->id);
+}
+
+static int rb_profile_types(struct backend *b, struct time_range r, struct profile_type_list *out)
+{
+	struct list_ctx c = { NULL, NULL, out };
+	size_t i, k = 0;
+	int rc = ranged((struct rbackend *)b, r, piece_types, &c);
+
+	qsort(out->v, out->n, sizeof(*out->v), cmp_ptype);
+	for (i = 0; i < out->n; i++) {
+		if (k && strcmp(out->v[k - 1].id, out->v[i].id) == 0) {
+			profile_type_release(&out->v[i]);
+			continue;
+		}
+		out->v[k++] = out->v[i];
+	}
+	out->n = k;
+	return rc;
+}
+
+static int piece_names(struct rbackend *rb, struct time_range r, void *ctx)
+{
+	struct list_ctx *c = ctx;
+	struct span s = ms_span(r, false);
+	struct buf sel = BUF_INIT, body = BUF_INIT;
+	char *one = NULL;
+	size_t n;
+	int rc;
+
+	if ((rc = matchers(c->sel, &sel, &one, &n)))
+		goto done;
+	if (c->name) {
+		Types__V1__LabelValuesRequest req = TYPES__V1__LABEL_VALUES_REQUEST__INIT;
+
+		req.name = (char *)c->name;
+		req.n_matchers = n;
+		req.matchers = &one;
+		req.start = s.start_ms;
+		req.end = s.end_ms;
+		rc = rpc(rb, "LabelValues", &req.base, &body);
+	} else {
+		Types__V1__LabelNamesRequest req = TYPES__V1__LABEL_NAMES_REQUEST__INIT;
+
+		req.n_matchers = n;
+		req.matchers = &one;
+		req.start = s.start_ms;
+		req.end = s.end_ms;
+		rc = rpc(rb, "LabelNames", &req.base, &body);
+	}
+	if (!rc)
+		rc = decoded(rb, c->name ? "LabelValues" : "LabelNames",
+			     remote_decode_names(rb->codec, (const uint8_t *)body.data, body.len,
+						 c->out));
+done:
+	buf_release(&sel);
+	buf_release(&body);
+	return rc;
+}
+
+static int rb_label_names(struct backend *b, const struct selector *sel, struct time_range r,
+			  struct strvec *out)
+{
+	struct list_ctx c = { sel, NULL, out };
+	int rc = ranged((struct rbackend *)b, r, piece_names, &c);
+
+	strvec_sort_unique(out);
+	return rc;
+}
+
+static int rb_label_values(struct backend *b, const char *name, const struct selector *sel,
+			   struct time_range r, struct strvec *out)
+{
+	struct list_ctx c = { sel, name, out };
+	int rc = ranged((struct rbackend *)b, r, piece_names, &c);
+
+	strvec_sort_unique(out);
+	return rc;
+}
+
+static int piece_series(struct rbackend *rb, struct time_range r, void *ctx)
+{
+	Querier__V1__SeriesRequest req = QUERIER__V1__SERIES_REQUEST__INIT;
+	struct list_ctx *c = ctx;
+	struct span s = ms_span(r, false);
+	struct buf sel = BUF_INIT, body = BUF_INIT;
+	char *one = NULL;
+	int rc;
+
+	if ((rc = matchers(c->sel, &sel, &one, &req.n_matchers)))
+		goto done;
+	req.matchers = &one;
+	req.has_start = s.start_ms != 0;
+	req.start = s.start_ms;
+	req.has_end = s.end_ms != 0;
+	req.end = s.end_ms;
+	if (!(rc = rpc(rb, "Series", &req.base, &body)))
+		rc = decoded(rb, "Series",
+			     remote_decode_series(rb->codec, (const uint8_t *)body.data, body.len,
+						  c->out));
+done:
+	buf_release(&sel);
+	buf_release(&body);
+	return rc;
+}
+
+static int rb_series(struct backend *b, const struct selector *sel, struct time_range r,
+		     struct labelset_list *out)
+{
+	struct list_ctx c = { sel, NULL, out };
+	size_t first = out->n, i, k, n;
+	int rc = ranged((struct rbackend *)b, r, piece_series, &c);
+
+	/* pieces of a range repeat series: keep each once */
+	for (i = n = first; i < out->n; i++) {
+		for (k = first; k < n && !labelset_equal(&out->v[k], &out->v[i]); k++)
+			;
+		if (k < n) {
+			labelset_free(&out->v[i]);
+			continue;
+		}
+		out->v[n++] = out->v[i];
+	}
+	out->n = n;
+	return rc;
+}
+
+/* ---- timeline ---- */
+
+struct tl_ctx {
+	const struct query *q;
+	struct qmsg m;
+	double step_s;
+	const char *group_by;
+	int64_t start_ns, step_ns;
+	size_t n;
+	struct series_points_list *out;
+};
+
+static int piece_timeline(struct rbackend *rb, struct time_range r, void *ctx)
+{
+	Querier__V1__SelectSeriesRequest req = QUERIER__V1__SELECT_SERIES_REQUEST__INIT;
+	struct tl_ctx *c = ctx;
+	struct span s = ms_span(r, true);
+	struct buf body = BUF_INIT;
+	char *group = (char *)c->group_by;
+	int rc;
+
+	req.profile_typeid = (char *)c->q->profile_type;
+	req.label_selector = c->m.sel.data;
+	req.has_start = req.has_end = 1;
+	req.start = s.start_ms;
+	req.end = s.end_ms;
+	req.has_step = 1;
+	req.step = c->step_s;
+	if (group) {
+		req.n_group_by = 1;
+		req.group_by = &group;
+	}
+	if (c->q->agg != AGG_AUTO) {
+		req.has_aggregation = 1;
+		req.aggregation = c->q->agg == AGG_AVG ? AGGREGATION_AVERAGE : AGGREGATION_SUM;
+	}
+	if (c->q->ncall_site)
+		req.stack_trace_selector = &c->m.sts;
+	if (!(rc = rpc(rb, "SelectSeries", &req.base, &body)))
+		rc = decoded(rb, "SelectSeries",
+			     remote_decode_timeline(rb->codec, (const uint8_t *)body.data, body.len,
+						    c->start_ns, c->step_ns, c->n, c->out));
+	buf_release(&body);
+	return rc;
+}
+
+static int rb_timeline(struct backend *b, const struct query *q, double step_s,
+		       const char *group_by, struct series_points_list *out)
+{
+	struct tl_ctx c = { q, { BUF_INIT, TYPES__V1__STACK_TRACE_SELECTOR__INIT, NULL, NULL },
+			    step_s, group_by && *group_by ? group_by : NULL, 0, 0, 0, out };
+	size_t first = out->n;
+	int rc;
+
+	if ((rc = backend_timeline_grid(q->range, step_s, TIMELINE_MAX_STEPS, &c.start_ns,
+					&c.step_ns, &c.n)))
+		return rc;
+	if (!(rc = qmsg_init(&c.m, q)))
+		rc = ranged((struct rbackend *)b, q->range, piece_timeline, &c);
+	qmsg_release(&c.m);
+	if (!rc && out->n == first && !c.group_by) {
+		/* no data: one series of zeros, as the store answers */
+		struct labelset none = LABELSET_INIT;
+		struct series_points *sp;
+
+		rc = remote_timeline_series(out, &none, c.start_ns, c.step_ns, c.n, &sp);
+	}
+	return rc;
+}
+
+/* ---- merges ---- */
+
+struct merge_ctx {
+	const struct query *q;
+	struct qmsg m;
+	uint32_t max_nodes;
+	bool tree;
+	struct buf *bodies;
+	size_t n, cap;
+};
+
+static void fill_select(Querier__V1__SelectMergeStacktracesRequest *req, const struct query *q,
+			struct qmsg *m, struct span s, uint32_t max_nodes)
+{
+	req->profile_typeid = (char *)q->profile_type;
+	req->label_selector = m->sel.data;
+	req->has_start = req->has_end = 1;
+	req->start = s.start_ms;
+	req->end = s.end_ms;
+	req->has_max_nodes = max_nodes > 0;
+	req->max_nodes = max_nodes;
+	if (q->ncall_site)
+		req->stack_trace_selector = &m->sts;
+}
+
+static int piece_merge(struct rbackend *rb, struct time_range r, void *ctx)
+{
+	struct merge_ctx *c = ctx;
+	struct span s = ms_span(r, true);
+	struct buf body = BUF_INIT;
+	int rc;
+
+	if (c->tree) {
+		Querier__V1__SelectMergeStacktracesRequest req =
+			QUERIER__V1__SELECT_MERGE_STACKTRACES_REQUEST__INIT;
+
+		fill_select(&req, c->q, &c->m, s, c->max_nodes);
+		rc = rpc(rb, "SelectMergeStacktraces", &req.base, &body);
+	} else {
+		Querier__V1__SelectMergeProfileRequest req =
+			QUERIER__V1__SELECT_MERGE_PROFILE_REQUEST__INIT;
+
+		req.profile_typeid = (char *)c->q->profile_type;
+		req.label_selector = c->m.sel.data;
+		req.has_start = req.has_end = 1;
+		req.start = s.start_ms;
+		req.end = s.end_ms;
+		if (c->q->ncall_site)
+			req.stack_trace_selector = &c->m.sts;
+		rc = rpc(rb, "SelectMergeProfile", &req.base, &body);
+	}
+	if (!rc && !(rc = vec_reserve(&c->bodies, &c->cap, c->n + 1))) {
+		c->bodies[c->n++] = body;
+		return 0;
+	}
+	buf_release(&body);
+	return rc;
+}
+
+static int no_data(struct rbackend *rb, const struct query *q)
+{
+	struct buf sel = BUF_INIT;
+	char a[40], z[40];
+	int rc;
+
+	selector_format(q->selector, &sel);
+	time_format_rfc3339(q->range.from_ns, a, sizeof(a));
+	time_format_rfc3339(q->range.to_ns, z, sizeof(z));
+	rc = err_set(ERR_NOTFOUND, "no %s profiles match %s between %s and %s on %s",
+		     q->profile_type, sel.data ? sel.data : "{}", a, z, rb->shown.data);
+	buf_release(&sel);
+	return rc;
+}
+
+static int decode_merged(struct rbackend *rb, struct merge_ctx *c, const struct profile_type *pt,
+			 struct prof **out, bool *truncated)
+{
+	struct fb_prof_info fi = { pt->sample_type, pt->sample_unit, pt->period_type,
+				   pt->period_unit, c->q->range.from_ns,
+				   c->q->range.to_ns - c->q->range.from_ns };
+	struct prof **parts;
+	size_t i;
+	int rc = 0;
+
+	if (c->tree)
+		return decoded(
+			rb, "SelectMergeStacktraces",
+			remote_decode_flamegraphs(rb->codec, c->bodies, c->n, &fi, out, truncated));
+	if (!(parts = calloc(c->n + 1, sizeof(*parts))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < c->n && !rc; i++)
+		rc = decoded(rb, "SelectMergeProfile",
+			     remote_decode_pprof(rb->codec, (const uint8_t *)c->bodies[i].data,
+						 c->bodies[i].len, &parts[i]));
+	/* a server's empty answer has no sample type: it adds nothing */
+	for (i = 0; !rc && i < c->n; i++)
+		if (parts[i]->ntypes != 1) {
+			if (parts[i]->nsamples)
+				rc = err_set(ERR_PARSE,
+					     "%s: SelectMergeProfile answered %u sample types, "
+					     "not 1",
+					     rb->shown.data, parts[i]->ntypes);
+			prof_free(parts[i]);
+			memmove(parts + i, parts + i + 1, (c->n - i - 1) * sizeof(*parts));
+			c->n--;
+			i--;
+		}
+	if (!rc && c->n == 1) {
+		*out = parts[0];
+		parts[0] = NULL;
+	} else if (!rc && c->n) {
+		rc = prof_merge((const struct prof *const *)parts, c->n, out);
+	} else if (!rc) {
+		rc = flamebearer_to_prof(NULL, 0, &fi, out);
+	}
+	for (i = 0; i < c->n; i++)
+		prof_free(parts[i]);
+	free(parts);
+	return rc;
+}
+
+static int do_merge(struct backend *b, const struct query *q, uint32_t max_nodes, bool tree,
+		    struct prof **out, struct merge_info *info)
+{
+	struct rbackend *rb = (struct rbackend *)b;
+	struct merge_ctx c = { q, { BUF_INIT, TYPES__V1__STACK_TRACE_SELECTOR__INIT, NULL, NULL },
+			       max_nodes, tree, NULL, 0, 0 };
+	struct profile_type pt = { 0 };
+	bool truncated = false;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if ((rc = profile_type_parse(q->profile_type, &pt)) || (rc = qmsg_init(&c.m, q)) ||
+	    (rc = ranged(rb, q->range, piece_merge, &c)) ||
+	    (rc = decode_merged(rb, &c, &pt, out, &truncated)))
+		goto done;
+	if ((*out)->nsamples == 0) {
+		prof_free(*out);
+		*out = NULL;
+		rc = no_data(rb, q);
+		goto done;
+	}
+	if (info) {
+		memset(info, 0, sizeof(*info));
+		info->remote = true;
+		info->truncated = truncated;
+		info->first_ns = q->range.from_ns;
+		info->last_ns = q->range.to_ns;
+	}
+done:
+	for (i = 0; i < c.n; i++)
+		buf_release(&c.bodies[i]);
+	free(c.bodies);
+	qmsg_release(&c.m);
+	profile_type_release(&pt);
+	return rc;
+}
+
+static int rb_merge(struct backend *b, const struct query *q, struct prof **out,
+		    struct merge_info *info)
+{
+	return do_merge(b, q, 0, false, out, info);
+}
+
+static int rb_merge_tree(struct backend *b, const struct query *q, uint32_t max_nodes,
+			 struct prof **out, struct merge_info *info)
+{
+	return do_merge(b, q, max_nodes, true, out, info);
+}
+
+static int rb_diff(struct backend *b, const struct query *base, const struct query *cur,
+		   uint32_t max_nodes, struct prof **out)
+{
+	struct rbackend *rb = (struct rbackend *)b;
+	Querier__V1__DiffRequest req = QUERIER__V1__DIFF_REQUEST__INIT;
+	Querier__V1__SelectMergeStacktracesRequest
+		left = QUERIER__V1__SELECT_MERGE_STACKTRACES_REQUEST__INIT,
+		right = QUERIER__V1__SELECT_MERGE_STACKTRACES_REQUEST__INIT;
+	struct qmsg ml, mr;
+	struct profile_type pt = { 0 };
+	struct buf body = BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	memset(&ml, 0, sizeof(ml));
+	memset(&mr, 0, sizeof(mr));
+	if ((rc = profile_type_parse(cur->profile_type, &pt)))
+		return rc;
+	if (!(rc = qmsg_init(&ml, base)) && !(rc = qmsg_init(&mr, cur))) {
+		struct fb_prof_info fi = { pt.sample_type, pt.sample_unit, pt.period_type,
+					   pt.period_unit, cur->range.from_ns,
+					   cur->range.to_ns - cur->range.from_ns };
+
+		fill_select(&left, base, &ml, ms_span(base->range, true), max_nodes);
+		fill_select(&right, cur, &mr, ms_span(cur->range, true), max_nodes);
+		req.left = &left;
+		req.right = &right;
+		rc = rpc(rb, "Diff", &req.base, &body);
+		if (rc && rb->refused_range) {
+			/* too long for one request: each side merged in pieces */
+			struct prof *pb = NULL, *pc = NULL;
+
+			if (!(rc = rb_merge_tree(b, base, max_nodes, &pb, NULL)) &&
+			    !(rc = rb_merge_tree(b, cur, max_nodes, &pc, NULL)))
+				rc = prof_pair(pb, pc, out);
+			prof_free(pb);
+			prof_free(pc);
+		} else if (!rc) {
+			rc = decoded(rb, "Diff",
+				     remote_decode_diff(rb->codec, (const uint8_t *)body.data,
+							body.len, &fi, out, NULL));
+		}
+	}
+	qmsg_release(&ml);
+	qmsg_release(&mr);
+	buf_release(&body);
+	profile_type_release(&pt);
+	return rc;
+}
+
+/* ---- life ---- */
+
+static void rb_close(struct backend *b)
+{
+	struct rbackend *rb = (struct rbackend *)b;
+
+	if (!rb)
+		return;
+	if (rb->h)
+		curl_easy_cleanup(rb->h);
+	curl_slist_free_all(rb->headers);
+	buf_release(&rb->url);
+	buf_release(&rb->shown);
+	if (rb->password)
+		memset(rb->password, 0, strlen(rb->password));
+	if (rb->token)
+		memset(rb->token, 0, strlen(rb->token));
+	free(rb->username);
+	free(rb->password);
+	free(rb->token);
+	free(rb->ca_cert);
+	free(rb);
+	curl_global_cleanup();
+}
+
+static const struct backend_ops remote_ops = {
+	rb_profile_types, rb_label_names, rb_label_values, rb_series, rb_timeline,
+	rb_merge, rb_merge_tree, rb_close, rb_diff,
+};
+
+static int dup_opt(const char *s, char **out)
+{
+	*out = NULL;
+	if (s && !(*out = strdup(s)))
+		return err_set(ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static int add_header(struct rbackend *rb, const char *h)
+{
+	struct curl_slist *l = curl_slist_append(rb->headers, h);
+
+	if (!l)
+		return err_set(ERR_NOMEM, "out of memory");
+	rb->headers = l;
+	return 0;
+}
+
+int remote_backend_open(const struct remote_opts *o, struct backend **out)
+{
+	struct rbackend *rb;
+	struct buf h = BUF_INIT;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	if (!o->url || !*o->url)
+		return err_set(ERR_USAGE, "no server URL (--url, or PROFILECLI_URL)");
+	if (strncasecmp(o->url, "http://", 7) != 0 && strncasecmp(o->url, "https://", 8) != 0)
+		return err_set(ERR_USAGE, "--url wants http:// or https://, not '%.80s'", o->url);
+	if (o->tenant && strpbrk(o->tenant, "\r\n"))
+		return err_set(ERR_USAGE, "--tenant must be one line");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return err_set(ERR_NET, "cannot initialise libcurl");
+	if (!(rb = calloc(1, sizeof(*rb)))) {
+		curl_global_cleanup();
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	rb->base.ops = &remote_ops;
+	rb->codec = o->codec;
+	rb->insecure = o->insecure;
+	rb->connect_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+	rb->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 300000;
+	rb->attempts = o->attempts ? o->attempts : 3;
+	rb->max_response = o->max_response ? o->max_response : REMOTE_MAX_RESPONSE;
+	n = strcspn(o->url, "?#");
+	while (n && o->url[n - 1] == '/')
+		n--;
+	if ((rc = buf_add(&rb->url, o->url, n)) ||
+	    (rc = remote_url_redact(rb->url.data, &rb->shown)) ||
+	    (rc = dup_opt(o->username, &rb->username)) ||
+	    (rc = dup_opt(o->password, &rb->password)) || (rc = dup_opt(o->token, &rb->token)) ||
+	    (rc = dup_opt(o->ca_cert, &rb->ca_cert)))
+		goto fail;
+	if (!(rb->h = curl_easy_init())) {
+		rc = err_set(ERR_NOMEM, "cannot create a curl handle");
+		goto fail;
+	}
+	if ((rc = add_header(rb, rb->codec == REMOTE_CODEC_JSON
+					 ? "Content-Type: application/json"
+					 : "Content-Type: application/proto")) ||
+	    (rc = add_header(rb, "Accept: */*;allow-utf8-labelnames=true")) ||
+	    (rc = add_header(rb, "Connect-Protocol-Version: 1")) ||
+	    (rc = add_header(rb, "Expect:")) ||
+	    (rc = buf_printf(&h, "Connect-Timeout-Ms: %ld", rb->timeout_ms)) ||
+	    (rc = add_header(rb, h.data)))
+		goto fail;
+	if (o->tenant && *o->tenant) {
+		buf_reset(&h);
+		if ((rc = buf_printf(&h, "X-Scope-OrgID: %s", o->tenant)) ||
+		    (rc = add_header(rb, h.data)))
+			goto fail;
+	}
+	curl_easy_setopt(rb->h, CURLOPT_HTTPHEADER, rb->headers);
+	curl_easy_setopt(rb->h, CURLOPT_POST, 1L);
+	curl_easy_setopt(rb->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(rb->h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(rb->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(rb->h, CURLOPT_CONNECTTIMEOUT_MS, rb->connect_ms);
+	curl_easy_setopt(rb->h, CURLOPT_TIMEOUT_MS, rb->timeout_ms);
+	curl_easy_setopt(rb->h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(rb->h, CURLOPT_USERAGENT, "smolder/" SMOLDER_VERSION);
+	curl_easy_setopt(rb->h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(rb->h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(rb->h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(rb->h, CURLOPT_NOPROGRESS, 0L);
+	if (rb->username) {
+		curl_easy_setopt(rb->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(rb->h, CURLOPT_USERNAME, rb->username);
+		curl_easy_setopt(rb->h, CURLOPT_PASSWORD, rb->password ? rb->password : "");
+	} else if (rb->token) {
+		curl_easy_setopt(rb->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+		curl_easy_setopt(rb->h, CURLOPT_XOAUTH2_BEARER, rb->token);
+	}
+	if (rb->ca_cert)
+		curl_easy_setopt(rb->h, CURLOPT_CAINFO, rb->ca_cert);
+	if (rb->insecure) {
+		curl_easy_setopt(rb->h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(rb->h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	buf_release(&h);
+	*out = &rb->base;
+	return 0;
+fail:
+	buf_release(&h);
+	rb_close(&rb->base);
+	return rc;
+}

@@ -1,0 +1,121 @@
+/*
+ * remote.h — the backend (backend.h) over a Grafana Pyroscope server, or another
+ * `smolder serve`: querier.v1 over the Connect protocol (spec §3), through libcurl.
+ *
+ * Every backend call is one or a few HTTP requests (POST
+ * <url>/querier.v1.QuerierService/<Method>, Connect unary, no framing):
+ *   profile_types  ProfileTypes             label_names   LabelNames
+ *   label_values   LabelValues              series        Series
+ *   timeline       SelectSeries (values put on the backend's step grid, zero-filled)
+ *   merge          SelectMergeProfile (the full pprof: lines, mappings, labels)
+ *   merge_tree     SelectMergeStacktraces (the flame graph, max_nodes; the model is
+ *                  built from its levels: names only; merge_info.truncated when the
+ *                  server folded nodes into "other")
+ *   diff           Diff (one request for both sides, a prof_pair() profile)
+ * Times are sent as milliseconds, start rounded down and end up.  The URL may carry a
+ * path prefix (a Grafana data source proxy: .../api/datasources/proxy/uid/<uid>).
+ *
+ * Conventions, as profilecli's: Accept: *\/\*;allow-utf8-labelnames=true (so dotted
+ * label names survive), X-Scope-OrgID for the tenant, Basic auth when a user name is
+ * set, else Bearer when a token is.  TLS verifies with the system CAs, or --ca-cert;
+ * insecure skips verification.  libcurl's proxy variables (http_proxy, https_proxy,
+ * no_proxy) apply.  Credentials never appear in messages: URLs are shown without user
+ * information, query or fragment (remote_url_redact()).
+ *
+ * Robustness: connect and whole-request timeouts; idempotent (all) queries are retried
+ * with exponential backoff on connection failures and on 429/502/503/504 (Retry-After
+ * honoured up to 10 s); b->cancel is polled by libcurl's progress callback (a request
+ * in flight stops within about a second, with ERR_CANCELLED) and during backoff.
+ * A range the server refuses as longer than its maximum query length ("the query time
+ * range exceeds the limit (..., limit: 24h)") is split into ranges of that length for
+ * the lists, timelines and merges (whose results add up exactly: Pyroscope sums over
+ * time); when no limit can be read from the refusal, the server's reason is the error.
+ * Errors are one line: "<url>: authentication failed: <the server's message>",
+ * "... permission denied ...", "... not found ...", the server's own message for
+ * others (a Connect error's message, or the first line of another body), "cannot
+ * connect", TLS problems with the hint --ca-cert / --insecure-skip-verify.
+ *
+ * Responses are untrusted: bodies are bounded (max_response), decoded from a memory
+ * budget (pbjson.h), and every value checked before use (remote_decode.c); a malformed
+ * or truncated answer is ERR_PARSE naming the method, never a crash.
+ *
+ * Ownership: remote_backend_open() copies what it keeps of the options; backend_close()
+ * frees it.  Decoders' *out belong to the caller.
+ */
+#ifndef SMOLDER_REMOTE_H
+#define SMOLDER_REMOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "base/buf.h"
+#include "profile/flamebearer.h"
+
+enum remote_codec { REMOTE_CODEC_PROTO, REMOTE_CODEC_JSON };
+
+#define REMOTE_MAX_RESPONSE ((size_t)512 << 20)
+
+struct remote_opts {
+	const char *url;              /* http(s)://host:port[/prefix] */
+	enum remote_codec codec;
+	const char *username, *password;  /* Basic, when username is set */
+	const char *token;            /* Bearer, when no username */
+	const char *tenant;           /* X-Scope-OrgID; NULL: not sent */
+	const char *ca_cert;          /* a PEM file of CAs to trust instead of the system's */
+	bool insecure;                /* no TLS verification */
+	long connect_timeout_ms;      /* 0: 10 s */
+	long timeout_ms;              /* one request; 0: 5 min */
+	unsigned attempts;            /* tries per request; 0: 3 */
+	size_t max_response;          /* bytes; 0: REMOTE_MAX_RESPONSE */
+};
+
+int remote_backend_open(const struct remote_opts *o, struct backend **out);
+/* "proto" or "json" (ERR_USAGE otherwise). */
+int remote_codec_parse(const char *s, enum remote_codec *out);
+/* scheme://host[:port]/path of url, without user information, query and fragment. */
+int remote_url_redact(const char *url, struct buf *out);
+/* Whether b is a remote backend (its counts in merge_info are unknown). */
+bool remote_backend_is(const struct backend *b);
+
+/* ---- the response decoders (remote_decode.c), for the backend, tests and fuzzing ---- */
+
+/* SelectMergeStacktracesResponse (its flame graph) → a profile; *truncated may be NULL. */
+int remote_decode_flamegraph(enum remote_codec c, const uint8_t *data, size_t len,
+			     const struct fb_prof_info *info, struct prof **out, bool *truncated);
+/* Several of them (the pieces of a split range) into one profile. */
+int remote_decode_flamegraphs(enum remote_codec c, const struct buf *bodies, size_t n,
+			      const struct fb_prof_info *info, struct prof **out, bool *truncated);
+/* DiffResponse → a prof_pair() profile (right/new side first, then left/base). */
+int remote_decode_diff(enum remote_codec c, const uint8_t *data, size_t len,
+		       const struct fb_prof_info *info, struct prof **out, bool *truncated);
+/* SelectMergeProfile's google.v1.Profile → a profile. */
+int remote_decode_pprof(enum remote_codec c, const uint8_t *data, size_t len, struct prof **out);
+/* ProfileTypesResponse → appended to out (IDs that do not parse are left out). */
+int remote_decode_profile_types(enum remote_codec c, const uint8_t *data, size_t len,
+				struct profile_type_list *out);
+/* LabelNamesResponse / LabelValuesResponse → appended to out. */
+int remote_decode_names(enum remote_codec c, const uint8_t *data, size_t len, struct strvec *out);
+/* SeriesResponse → appended to out. */
+int remote_decode_series(enum remote_codec c, const uint8_t *data, size_t len,
+			 struct labelset_list *out);
+/*
+ * SelectSeriesResponse → its series on the grid of n steps of step_ns from start_ns
+ * (points outside are dropped, points in one step added up), merged by labels into out.
+ */
+int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len, int64_t start_ns,
+			   int64_t step_ns, size_t n, struct series_points_list *out);
+/*
+ * The series of out with the labels *ls (taken: *ls is left empty), made of zeros on the
+ * grid when out has none yet; *sp points at it.
+ */
+int remote_timeline_series(struct series_points_list *out, struct labelset *ls, int64_t start_ns,
+			   int64_t step_ns, size_t n, struct series_points **sp);
+/*
+ * A Connect error body ({"code":...,"message":...}) or any other body: the message to
+ * show, one terminal-safe line of at most about 300 bytes, into out.
+ */
+int remote_error_message(const char *body, size_t len, struct buf *out);
+
+#endif

@@ -1,0 +1,398 @@
+/*
+ * remote_decode.c — a Pyroscope server's answers into the model (remote.h).
+ *
+ * Every body is decoded from a budget of 16 × its size + 16 MiB (either codec: see
+ * pbjson.h), then each value is checked before it reaches a list or a builder: label
+ * names and values must be NUL-free and at most REMOTE_MAX_LABEL bytes, profile type IDs
+ * must parse, flame graph levels are checked by flamebearer_to_prof(), timeline points
+ * land only inside the caller's grid.
+ */
+#include "remote.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/text.h"
+#include "base/vec.h"
+#include "ingest/decode.h"
+#include "pbjson.h"
+#include "profile.pb-c.h"
+#include "querier.pb-c.h"
+#include "types.pb-c.h"
+
+#define REMOTE_MAX_LABEL (64 * 1024)
+
+static size_t budget_for(size_t len)
+{
+	if (len > (SIZE_MAX - ((size_t)16 << 20)) / 16)
+		return SIZE_MAX;
+	return len * 16 + ((size_t)16 << 20);
+}
+
+static int decode(const ProtobufCMessageDescriptor *d, enum remote_codec c, const uint8_t *data,
+		  size_t len, struct pb_budget *bu, ProtobufCMessage **out)
+{
+	int rc;
+
+	pb_budget_init(bu, budget_for(len));
+	if ((rc = pb_decode(d, c == REMOTE_CODEC_JSON ? PB_JSON : PB_PROTO, data, len, bu, out)))
+		return err_prefix(rc, "malformed answer");
+	return 0;
+}
+
+/* ---- flame graphs ---- */
+
+static int fb_view(struct pb_budget *bu, char **names, size_t nnames, Querier__V1__Level **levels,
+		   size_t nlevels, unsigned width, struct flamebearer *fb)
+{
+	size_t i;
+
+	memset(fb, 0, sizeof(*fb));
+	if (nnames > UINT32_MAX - 2 || nlevels > UINT32_MAX - 2)
+		return err_set(ERR_TOOBIG, "flame graph: too many names or levels");
+	fb->names = (const char **)names;
+	fb->nnames = (uint32_t)nnames;
+	fb->width = width;
+	fb->nlevels = (uint32_t)nlevels;
+	if (!(fb->levels = pb_budget_alloc(bu, (nlevels + 1) * sizeof(*fb->levels))))
+		return err_set(ERR_TOOBIG, "flame graph: too large to decode");
+	for (i = 0; i < nlevels; i++) {
+		fb->levels[i].v = levels[i]->values;
+		fb->levels[i].n = levels[i]->n_values;
+		fb->levels[i].cap = 0;
+	}
+	for (i = 0; i < nnames; i++)
+		if (!names[i])
+			return err_set(ERR_PARSE, "flame graph: name %zu missing", i);
+	return 0;
+}
+
+int remote_decode_flamegraphs(enum remote_codec c, const struct buf *bodies, size_t n,
+			      const struct fb_prof_info *info, struct prof **out, bool *truncated)
+{
+	struct pb_budget *bu = calloc(n + 1, sizeof(*bu));
+	struct flamebearer *fb = calloc(n + 1, sizeof(*fb));
+	size_t i, made = 0, k = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (truncated)
+		*truncated = false;
+	if (!bu || !fb) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		Querier__V1__SelectMergeStacktracesResponse *r;
+		Querier__V1__FlameGraph *g;
+
+		made++;
+		if ((rc = decode(&querier__v1__select_merge_stacktraces_response__descriptor, c,
+				 (const uint8_t *)bodies[i].data, bodies[i].len, &bu[i],
+				 (ProtobufCMessage **)&r)))
+			goto done;
+		if (!(g = r->flamegraph))
+			continue; /* an empty range: no flame graph at all */
+		if ((rc = fb_view(&bu[i], g->names, g->n_names, g->levels, g->n_levels, 4, &fb[k])))
+			goto done;
+		if (truncated && flamebearer_has_other(&fb[k]))
+			*truncated = true;
+		k++;
+	}
+	rc = flamebearer_to_prof(fb, k, info, out);
+done:
+	for (i = 0; i < made; i++)
+		pb_budget_release(&bu[i]);
+	free(bu);
+	free(fb);
+	return rc;
+}
+
+int remote_decode_flamegraph(enum remote_codec c, const uint8_t *data, size_t len,
+			     const struct fb_prof_info *info, struct prof **out, bool *truncated)
+{
+	struct buf b = { (char *)data, len, len };
+
+	return remote_decode_flamegraphs(c, &b, 1, info, out, truncated);
+}
+
+int remote_decode_diff(enum remote_codec c, const uint8_t *data, size_t len,
+		       const struct fb_prof_info *info, struct prof **out, bool *truncated)
+{
+	Querier__V1__DiffResponse *r;
+	Querier__V1__FlameGraphDiff *g;
+	struct flamebearer fb;
+	struct pb_budget bu;
+	int rc;
+
+	*out = NULL;
+	if (truncated)
+		*truncated = false;
+	if (!(rc = decode(&querier__v1__diff_response__descriptor, c, data, len, &bu,
+			  (ProtobufCMessage **)&r))) {
+		g = r->flamegraph;
+		if (g &&
+		    !(rc = fb_view(&bu, g->names, g->n_names, g->levels, g->n_levels, 7, &fb))) {
+			if (truncated)
+				*truncated = flamebearer_has_other(&fb);
+			rc = flamebearer_to_prof(&fb, 1, info, out);
+		} else if (!g) {
+			memset(&fb, 0, sizeof(fb));
+			fb.width = 7;
+			rc = flamebearer_to_prof(&fb, 1, info, out);
+		}
+	}
+	pb_budget_release(&bu);
+	return rc;
+}
+
+/* ---- pprof ---- */
+
+int remote_decode_pprof(enum remote_codec c, const uint8_t *data, size_t len, struct prof **out)
+{
+	struct buf raw = BUF_INIT;
+	struct pb_budget bu;
+	ProtobufCMessage *m = NULL;
+	int rc;
+
+	*out = NULL;
+	if (c == REMOTE_CODEC_PROTO) {
+		/* the pprof message itself (gzip tolerated) */
+		if ((rc = decode_inflate(data, len, DECODE_MAX_INFLATED, &raw)))
+			return rc;
+		rc = pprof_decode((const uint8_t *)(raw.data ? raw.data : ""), raw.len, NULL, out);
+		buf_release(&raw);
+		return rc ? err_prefix(rc, "malformed answer") : 0;
+	}
+	/* JSON: into the protobuf-c message, packed, and through the one pprof decoder */
+	if (!(rc = decode(&perftools__profiles__profile__descriptor, c, data, len, &bu, &m))) {
+		size_t n = protobuf_c_message_get_packed_size(m);
+
+		if (!(rc = buf_grow(&raw, n))) {
+			raw.len = protobuf_c_message_pack(m, (uint8_t *)raw.data);
+			rc = pprof_decode((const uint8_t *)raw.data, raw.len, NULL, out);
+			if (rc)
+				err_prefix(rc, "malformed answer");
+		}
+	}
+	pb_budget_release(&bu);
+	buf_release(&raw);
+	return rc;
+}
+
+/* ---- lists ---- */
+
+int remote_decode_profile_types(enum remote_codec c, const uint8_t *data, size_t len,
+				struct profile_type_list *out)
+{
+	Querier__V1__ProfileTypesResponse *r;
+	struct pb_budget bu;
+	size_t i;
+	int rc;
+
+	if ((rc = decode(&querier__v1__profile_types_response__descriptor, c, data, len, &bu,
+			 (ProtobufCMessage **)&r)))
+		goto done;
+	for (i = 0; i < r->n_profile_types; i++) {
+		const char *id = r->profile_types[i]->id;
+		struct profile_type pt;
+
+		if (!id || strlen(id) > REMOTE_MAX_LABEL || profile_type_parse(id, &pt))
+			continue;
+		if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1))) {
+			profile_type_release(&pt);
+			goto done;
+		}
+		out->v[out->n++] = pt;
+	}
+	err_clear();
+done:
+	pb_budget_release(&bu);
+	return rc;
+}
+
+int remote_decode_names(enum remote_codec c, const uint8_t *data, size_t len, struct strvec *out)
+{
+	Types__V1__LabelNamesResponse *r;
+	struct pb_budget bu;
+	size_t i;
+	int rc;
+
+	if ((rc = decode(&types__v1__label_names_response__descriptor, c, data, len, &bu,
+			 (ProtobufCMessage **)&r)))
+		goto done;
+	for (i = 0; i < r->n_names && !rc; i++) {
+		size_t n = r->names[i] ? strlen(r->names[i]) : 0;
+
+		if (n > REMOTE_MAX_LABEL)
+			rc = err_set(ERR_PARSE, "a name of %zu bytes", n);
+		else
+			rc = strvec_pushn(out, r->names[i] ? r->names[i] : "", n);
+	}
+done:
+	pb_budget_release(&bu);
+	return rc;
+}
+
+/* Label pairs into a label set: NUL-free, bounded. */
+static int pairs(Types__V1__LabelPair **p, size_t n, struct labelset *ls)
+{
+	struct buf name = BUF_INIT, value = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && !rc; i++) {
+		const ProtobufCBinaryData *a = &p[i]->name, *b = &p[i]->value;
+
+		if (a->len > REMOTE_MAX_LABEL || b->len > REMOTE_MAX_LABEL ||
+		    (a->len && memchr(a->data, 0, a->len)) ||
+		    (b->len && memchr(b->data, 0, b->len))) {
+			rc = err_set(ERR_PARSE, "a label too long or holding a NUL byte");
+			break;
+		}
+		buf_reset(&name);
+		buf_reset(&value);
+		if (!(rc = buf_add(&name, a->data, a->len)) &&
+		    !(rc = buf_add(&value, b->data, b->len)))
+			rc = labelset_set(ls, name.data, value.data);
+	}
+	buf_release(&name);
+	buf_release(&value);
+	return rc;
+}
+
+int remote_decode_series(enum remote_codec c, const uint8_t *data, size_t len,
+			 struct labelset_list *out)
+{
+	Querier__V1__SeriesResponse *r;
+	struct pb_budget bu;
+	size_t i;
+	int rc;
+
+	if ((rc = decode(&querier__v1__series_response__descriptor, c, data, len, &bu,
+			 (ProtobufCMessage **)&r)))
+		goto done;
+	for (i = 0; i < r->n_labels_set; i++) {
+		struct labelset ls = LABELSET_INIT;
+
+		if ((rc = pairs(r->labels_set[i]->labels, r->labels_set[i]->n_labels, &ls)) ||
+		    (rc = vec_reserve(&out->v, &out->cap, out->n + 1))) {
+			labelset_free(&ls);
+			goto done;
+		}
+		out->v[out->n++] = ls;
+	}
+done:
+	pb_budget_release(&bu);
+	return rc;
+}
+
+int remote_timeline_series(struct series_points_list *out, struct labelset *ls, int64_t start_ns,
+			   int64_t step_ns, size_t n, struct series_points **sp)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < out->n; i++)
+		if (labelset_equal(&out->v[i].labels, ls)) {
+			*sp = &out->v[i];
+			labelset_free(ls);
+			return 0;
+		}
+	if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1)))
+		return rc;
+	*sp = &out->v[out->n];
+	memset(*sp, 0, sizeof(**sp));
+	(*sp)->ts_ms = malloc((n + 1) * sizeof(*(*sp)->ts_ms));
+	(*sp)->values = calloc(n + 1, sizeof(*(*sp)->values));
+	if (!(*sp)->ts_ms || !(*sp)->values) {
+		free((*sp)->ts_ms);
+		free((*sp)->values);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		(*sp)->ts_ms[i] = (start_ns + (int64_t)i * step_ns) / 1000000;
+	(*sp)->n = n;
+	(*sp)->labels = *ls;
+	memset(ls, 0, sizeof(*ls));
+	out->n++;
+	return 0;
+}
+
+int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len, int64_t start_ns,
+			   int64_t step_ns, size_t n, struct series_points_list *out)
+{
+	Querier__V1__SelectSeriesResponse *r;
+	struct pb_budget bu;
+	size_t i, k;
+	int rc;
+
+	if (step_ns <= 0)
+		return err_set(ERR_USAGE, "timeline: no step");
+	if ((rc = decode(&querier__v1__select_series_response__descriptor, c, data, len, &bu,
+			 (ProtobufCMessage **)&r)))
+		goto done;
+	for (i = 0; i < r->n_series; i++) {
+		const Types__V1__Series *s = r->series[i];
+		struct labelset ls = LABELSET_INIT;
+		struct series_points *sp;
+
+		if ((rc = pairs(s->labels, s->n_labels, &ls)) ||
+		    (rc = remote_timeline_series(out, &ls, start_ns, step_ns, n, &sp))) {
+			labelset_free(&ls);
+			goto done;
+		}
+		for (k = 0; k < s->n_points; k++) {
+			const Types__V1__Point *p = s->points[k];
+			int64_t t;
+
+			/* points outside the grid, or not numbers, are dropped */
+			if (!isfinite(p->value) ||
+			    __builtin_mul_overflow(p->timestamp, 1000000, &t) || t < start_ns)
+				continue;
+			if ((uint64_t)(t - start_ns) / (uint64_t)step_ns < n)
+				sp->values[(uint64_t)(t - start_ns) / (uint64_t)step_ns] +=
+					p->value;
+		}
+	}
+done:
+	pb_budget_release(&bu);
+	return rc;
+}
+
+/* ---- errors ---- */
+
+int remote_error_message(const char *body, size_t len, struct buf *out)
+{
+	const char *msg = body, *end;
+	json_t *root = NULL, *m;
+	struct buf safe = BUF_INIT;
+	size_t n;
+	int rc;
+
+	while (len && (*msg == ' ' || *msg == '\n' || *msg == '\r' || *msg == '\t'))
+		msg++, len--;
+	if (len && len <= 64 * 1024 && *msg == '{') {
+		json_error_t e;
+
+		root = json_loadb(msg, len, 0, &e);
+		if (json_is_object(root) && json_is_string(m = json_object_get(root, "message"))) {
+			msg = json_string_value(m);
+			len = json_string_length(m);
+		}
+	}
+	if (len && *msg == '<')
+		len = 0; /* an HTML page (a proxy's): nothing worth quoting */
+	end = memchr(msg, '\n', len);
+	n = end ? (size_t)(end - msg) : len;
+	if (n > 600)
+		n = 600;
+	if ((rc = text_safe(&safe, msg, n, false)) == 0 && safe.len)
+		rc = text_tail_truncate(out, safe.data, safe.len, 300, false) < 0 ? ERR_NOMEM : 0;
+	buf_release(&safe);
+	json_decref(root);
+	return rc;
+}

@@ -1,0 +1,1195 @@
+/*
+ * browser_view.c — the store browser (key T; the start screen when the source is a
+ * store or a server): services and profile types with their series and freshness, the
+ * label selector, a time range with presets and a timeline whose window can be
+ * narrowed, live refresh, the tag breakdown, and opening or comparing the merged
+ * profile of the window.
+ *
+ * It speaks only the backend interface (store/backend.h), never SQL or HTTP.  Every
+ * backend call runs on one worker thread (struct bjob): the screen keeps drawing, a
+ * spinner shows the elapsed time and Esc cancels; results land on the UI thread in
+ * browser_view_poll().  The backend is used by that one thread at a time.
+ */
+#include <curses.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/text.h"
+#include "base/timeparse.h"
+#include "base/units.h"
+#include "base/vec.h"
+#include "profile/merge.h"
+#include "tui_int.h"
+
+#define NS 1000000000LL
+#define LIVE_EVERY_MS 5000
+#define FRESH_ROWS_MAX 64  /* rows whose last push is looked up */
+
+static const struct {
+	const char *name;
+	int64_t len_ns;
+} presets[] = {
+	{ "5m", 5 * 60 * NS }, { "15m", 15 * 60 * NS }, { "1h", 3600 * NS },
+	{ "6h", 6 * 3600 * NS }, { "24h", 24 * 3600 * NS }, { "7d", 7 * 24 * 3600 * NS },
+};
+#define NPRESETS ((int)(sizeof(presets) / sizeof(presets[0])))
+
+/* ------------------------------------------------------------------------------------ */
+/* the worker                                                                            */
+
+static void rows_release(struct browse_row *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(r[i].service);
+		free(r[i].ptype);
+	}
+	free(r);
+}
+
+static void job_outputs_release(struct bjob *j)
+{
+	uint32_t t;
+
+	rows_release(j->rows, j->nrows);
+	j->rows = NULL;
+	j->nrows = 0;
+	series_points_list_release(&j->tl);
+	series_points_list_release(&j->bd);
+	strvec_release(&j->names);
+	strvec_release(&j->values);
+	if (j->all && j->prof)
+		for (t = 0; t < j->prof->ntypes; t++)
+			top_release(&j->all[t]);
+	free(j->all);
+	j->all = NULL;
+	tree_free(j->tree);
+	j->tree = NULL;
+	prof_free(j->prof);
+	j->prof = NULL;
+}
+
+/* The user's selector, narrowed to one service when svc is set. */
+static int make_selector(const char *text, const char *svc, struct selector **out)
+{
+	int rc;
+
+	if ((rc = selector_parse(*text ? text : "{}", out)))
+		return rc;
+	if (svc && (rc = selector_add(*out, "service_name", MATCH_EQ, svc))) {
+		selector_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* The end of the last step with a value, or 0. */
+static int64_t last_value_ns(const struct series_points_list *l, int64_t step_ns)
+{
+	int64_t last = 0;
+	size_t i, k;
+
+	for (i = 0; i < l->n; i++)
+		for (k = 0; k < l->v[i].n; k++)
+			if (l->v[i].values[k] != 0 && l->v[i].ts_ms[k] * 1000000 + step_ns > last)
+				last = l->v[i].ts_ms[k] * 1000000 + step_ns;
+	return last;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct browse_row *x = a, *y = b;
+	int r = strcmp(x->service, y->service);
+
+	return r ? r : strcmp(x->ptype, y->ptype);
+}
+
+/* Services × profile types with their series count; their last push. */
+static int do_rows(struct bjob *j)
+{
+	struct backend *be = j->be;
+	struct selector *sel = NULL;
+	struct labelset_list ls = { 0 };
+	size_t cap = 0, i, k;
+	int rc;
+
+	if ((rc = make_selector(j->sel_text, NULL, &sel)) ||
+	    (rc = be->ops->series(be, sel, j->range, &ls)))
+		goto done;
+	for (i = 0; i < ls.n; i++) {
+		const char *svc = labelset_get(&ls.v[i], "service_name");
+		const char *pt = labelset_get(&ls.v[i], "__profile_type__");
+
+		if (!svc || !pt)
+			continue;
+		for (k = 0; k < j->nrows; k++)
+			if (strcmp(j->rows[k].service, svc) == 0 && strcmp(j->rows[k].ptype, pt) == 0)
+				break;
+		if (k == j->nrows) {
+			if ((rc = vec_reserve(&j->rows, &cap, j->nrows + 1)))
+				goto done;
+			memset(&j->rows[k], 0, sizeof(j->rows[k]));
+			j->rows[k].service = strdup(svc);
+			j->rows[k].ptype = strdup(pt);
+			j->nrows++;
+			if (!j->rows[k].service || !j->rows[k].ptype) {
+				rc = err_set(ERR_NOMEM, "out of memory");
+				goto done;
+			}
+		}
+		j->rows[k].nseries++;
+	}
+	if (j->nrows > 1)
+		qsort(j->rows, j->nrows, sizeof(*j->rows), cmp_rows);
+	/* freshness: the last step with data, at 1/120 of the range */
+	for (i = 0; i < j->nrows && i < FRESH_ROWS_MAX; i++) {
+		struct selector *s1 = NULL;
+		struct series_points_list tl = { 0 };
+		double step = (double)(j->range.to_ns - j->range.from_ns) / 120 / NS;
+		struct query q = { .profile_type = j->rows[i].ptype, .selector = NULL, .range = j->range };
+
+		if (step < 1)
+			step = 1;
+		if ((rc = make_selector(j->sel_text, j->rows[i].service, &s1)))
+			goto done;
+		q.selector = s1;
+		rc = be->ops->timeline(be, &q, step, NULL, &tl);
+		if (!rc)
+			j->rows[i].last_ns = last_value_ns(&tl, (int64_t)(step * NS));
+		series_points_list_release(&tl);
+		selector_free(s1);
+		if (rc)
+			goto done;
+	}
+	rc = be->ops->label_names(be, sel, j->range, &j->names);
+done:
+	labelset_list_release(&ls);
+	selector_free(sel);
+	return rc;
+}
+
+/* When the range is empty: the most recent range of the same length with data. */
+static int do_find_data(struct bjob *j)
+{
+	static const int64_t spans[] = { 24 * 3600 * NS, 7 * 24 * 3600 * NS, 30 * 24 * 3600 * NS,
+					 366 * 24 * 3600 * NS, 10 * 366 * 24 * 3600 * NS };
+	struct time_range all = { 0, 0 };
+	struct labelset_list ls = { 0 };
+	struct selector *sel = NULL;
+	size_t s;
+	int rc;
+
+	j->found.from_ns = j->found.to_ns = 0;
+	if ((rc = make_selector(j->sel_text, NULL, &sel)) ||
+	    (rc = j->be->ops->series(j->be, sel, all, &ls)))
+		goto done;
+	for (s = 0; s < sizeof(spans) / sizeof(spans[0]) && ls.n; s++) {
+		struct series_points_list tl = { 0 };
+		struct time_range r = { j->range.to_ns - spans[s], j->range.to_ns };
+		double step = (double)spans[s] / 240 / NS;
+		const char *pt = labelset_get(&ls.v[0], "__profile_type__");
+		struct query q = { .profile_type = pt, .selector = sel, .range = r };
+		int64_t last;
+
+		if (!pt)
+			break;
+		if ((rc = j->be->ops->timeline(j->be, &q, step, NULL, &tl)))
+			goto done;
+		last = last_value_ns(&tl, (int64_t)(step * NS));
+		series_points_list_release(&tl);
+		if (last) {
+			j->found.to_ns = last;
+			j->found.from_ns = last - (j->range.to_ns - j->range.from_ns);
+			break;
+		}
+	}
+done:
+	labelset_list_release(&ls);
+	selector_free(sel);
+	return rc;
+}
+
+static int do_timeline(struct bjob *j)
+{
+	struct selector *sel = NULL;
+	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = j->range };
+	int rc;
+
+	if ((rc = make_selector(j->sel_text, j->service, &sel)))
+		return rc;
+	q.selector = sel;
+	rc = j->be->ops->timeline(j->be, &q, j->step_s, NULL, &j->tl);
+	selector_free(sel);
+	return rc;
+}
+
+static int merge_one(struct bjob *j, struct time_range r, struct prof **out)
+{
+	struct selector *sel = NULL;
+	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = r };
+	int rc;
+
+	if ((rc = make_selector(j->sel_text, j->service, &sel)))
+		return rc;
+	q.selector = sel;
+	rc = j->be->ops->merge(j->be, &q, out, &j->info);
+	selector_free(sel);
+	return rc;
+}
+
+/* The merged profile of the window (and, comparing, of the period before), with its
+ * call tree and tables — everything the views need, built off the UI thread. */
+static int do_open(struct bjob *j)
+{
+	struct prof *p = NULL, *base = NULL;
+	int rc;
+
+	if ((rc = merge_one(j, j->range, &p)))
+		return rc;
+	if (j->kind == BJ_COMPARE) {
+		struct merge_info cur = j->info;
+
+		rc = merge_one(j, j->prev, &base);
+		j->info = cur;
+		if (rc == ERR_NOTFOUND)
+			rc = err_set(ERR_NOTFOUND, "the previous period has no data to compare with");
+		if (rc || (rc = prof_pair(base, p, &j->prof)))
+			goto done;
+	} else {
+		j->prof = p;
+		p = NULL;
+	}
+	j->all = calloc(j->prof->ntypes, sizeof(*j->all));
+	if (!j->all)
+		rc = err_set(ERR_NOMEM, "out of memory");
+	else if (!(rc = tree_build(j->prof, &j->tree)))
+		rc = top_from_tree(j->tree, j->all);
+done:
+	prof_free(p);
+	prof_free(base);
+	return rc;
+}
+
+/* Each value of a label: its total over the window. */
+static int do_breakdown(struct bjob *j)
+{
+	struct selector *sel = NULL;
+	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = j->range };
+	double step = (double)(j->range.to_ns - j->range.from_ns) / NS;
+	int rc;
+
+	if ((rc = make_selector(j->sel_text, j->service, &sel)))
+		return rc;
+	q.selector = sel;
+	rc = j->be->ops->timeline(j->be, &q, step + 1, j->label, &j->bd);
+	selector_free(sel);
+	return rc;
+}
+
+static int do_values(struct bjob *j)
+{
+	struct selector *sel = NULL;
+	int rc;
+
+	if ((rc = make_selector(j->sel_text, NULL, &sel)) == ERR_PARSE)
+		rc = selector_parse("{}", &sel);
+	if (rc)
+		return rc;
+	rc = j->be->ops->label_values(j->be, j->label, sel, j->range, &j->values);
+	selector_free(sel);
+	return rc;
+}
+
+static void *job_thread(void *arg)
+{
+	struct bjob *j = arg;
+
+	j->be->cancel = &j->cancel;
+	switch (j->kind) {
+	case BJ_ROWS: j->rc = do_rows(j); break;
+	case BJ_FIND: j->rc = do_find_data(j); break;
+	case BJ_TIMELINE: j->rc = do_timeline(j); break;
+	case BJ_OPEN:
+	case BJ_COMPARE: j->rc = do_open(j); break;
+	case BJ_BREAKDOWN: j->rc = do_breakdown(j); break;
+	case BJ_VALUES: j->rc = do_values(j); break;
+	case BJ_COUNT: break;
+	}
+	if (j->rc)
+		snprintf(j->err, sizeof(j->err), "%s", err_last());
+	j->be->cancel = NULL;
+	atomic_store(&j->done, true);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* state on the UI thread                                                                */
+
+static struct time_range window(const struct browser_state *b)
+{
+	struct time_range r = { b->from_ns, b->to_ns };
+
+	if (b->win_to > b->win_from) {
+		r.from_ns = b->win_from;
+		r.to_ns = b->win_to;
+	}
+	return r;
+}
+
+static const struct browse_row *cur_row(const struct browser_state *b)
+{
+	return b->nrows ? &b->rows[b->row] : NULL;
+}
+
+/* Starts a job of `kind` (false when one is already running: it is queued). */
+static bool start(struct tui_app *a, enum bjob_kind kind)
+{
+	struct browser_state *b = &a->br;
+	struct bjob *j = &b->job;
+	const struct browse_row *r = cur_row(b);
+
+	if (j->running) {
+		b->queued |= 1u << kind;
+		return false;
+	}
+	job_outputs_release(j);
+	memset(j, 0, sizeof(*j));
+	j->kind = kind;
+	j->be = b->be;
+	snprintf(j->sel_text, sizeof(j->sel_text), "%s", b->selector);
+	j->range.from_ns = b->from_ns;
+	j->range.to_ns = b->to_ns;
+	if (r) {
+		snprintf(j->service, sizeof(j->service), "%s", r->service);
+		snprintf(j->ptype, sizeof(j->ptype), "%s", r->ptype);
+	}
+	switch (kind) {
+	case BJ_TIMELINE:
+		j->step_s = (double)(b->to_ns - b->from_ns) / (b->tl_w > 8 ? b->tl_w : 60) / NS;
+		if (j->step_s < 1)
+			j->step_s = 1;
+		break;
+	case BJ_OPEN:
+	case BJ_COMPARE:
+	case BJ_BREAKDOWN:
+		j->range = window(b);
+		j->prev.from_ns = j->range.from_ns - (j->range.to_ns - j->range.from_ns);
+		j->prev.to_ns = j->range.from_ns;
+		snprintf(j->label, sizeof(j->label), "%s", b->bd_label);
+		break;
+	case BJ_VALUES:
+		snprintf(j->label, sizeof(j->label), "%s", b->complete_name);
+		break;
+	default:
+		break;
+	}
+	j->started_ms = app_now_ms();
+	atomic_store(&j->done, false);
+	if (!a->async) { /* drivers and tests: at once, on this thread */
+		job_thread(j);
+		j->running = true;
+		browser_view_poll(a);
+		return true;
+	}
+	if (pthread_create(&j->th, NULL, job_thread, j) != 0) {
+		scr_message(a, true, "cannot start a thread");
+		return false;
+	}
+	j->threaded = true;
+	j->running = true;
+	return true;
+}
+
+/* The range ends now (live) with the preset's length. */
+static void set_preset(struct browser_state *b, int p)
+{
+	b->preset = p;
+	b->live_range = true;
+	b->to_ns = time_now_ns();
+	b->from_ns = b->to_ns - presets[p].len_ns;
+	b->win_from = b->win_to = 0;
+}
+
+static void reload_rows(struct tui_app *a)
+{
+	struct browser_state *b = &a->br;
+
+	if (b->live_range) {
+		int64_t len = b->to_ns - b->from_ns, shift = time_now_ns() - b->to_ns;
+
+		b->to_ns += shift;
+		b->from_ns = b->to_ns - len;
+		if (b->win_to > b->win_from) {
+			b->win_from += shift;
+			b->win_to += shift;
+		}
+	}
+	b->last_refresh_ms = app_now_ms();
+	start(a, BJ_ROWS);
+}
+
+int browser_view_init(struct tui_app *a, struct backend *be, const char *name, const char *sel)
+{
+	struct browser_state *b = &a->br;
+
+	memset(b, 0, sizeof(*b));
+	b->be = be;
+	b->find_data = true;
+	snprintf(b->name, sizeof(b->name), "%s", name ? name : "store");
+	snprintf(b->selector, sizeof(b->selector), "%s", sel && *sel ? sel : "{}");
+	set_preset(b, 2);
+	reload_rows(a);
+	return 0;
+}
+
+void browser_view_release(struct tui_app *a)
+{
+	struct browser_state *b = &a->br;
+
+	if (b->job.running) {
+		b->job.cancel = 1;
+		if (b->job.threaded)
+			pthread_join(b->job.th, NULL);
+		b->job.running = false;
+	}
+	job_outputs_release(&b->job);
+	rows_release(b->rows, b->nrows);
+	free(b->tl);
+	free(b->bd);
+	for (size_t i = 0; i < b->nbd_names; i++)
+		free(b->bd_names[i]);
+	free(b->bd_names);
+	strvec_release(&b->names);
+	backend_close(b->be);
+	memset(b, 0, sizeof(*b));
+}
+
+bool browser_view_busy(const struct tui_app *a, double *started_ms)
+{
+	if (a->br.job.running && started_ms)
+		*started_ms = a->br.job.started_ms;
+	return a->br.job.running;
+}
+
+void browser_view_cancel(struct tui_app *a)
+{
+	if (a->br.job.running)
+		a->br.job.cancel = 1;
+}
+
+static void fmt_ago(int64_t ns, char *out, size_t n)
+{
+	int64_t s = (time_now_ns() - ns) / NS;
+
+	if (ns == 0)
+		snprintf(out, n, "-");
+	else if (s < 0)
+		snprintf(out, n, "now");
+	else if (s < 120)
+		snprintf(out, n, "%lld s ago", (long long)s);
+	else if (s < 7200)
+		snprintf(out, n, "%lld min ago", (long long)(s / 60));
+	else if (s < 2 * 86400)
+		snprintf(out, n, "%lld h ago", (long long)(s / 3600));
+	else
+		snprintf(out, n, "%lld d ago", (long long)(s / 86400));
+}
+
+static void fmt_clock(int64_t ns, char *out, size_t n, int64_t span)
+{
+	time_t t = (time_t)(ns / NS);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, n, span > 86400 * NS ? "%m-%d %H:%M" : "%H:%M:%S", &tm);
+}
+
+/* What the opened profile is called: "service {selector} from-to". */
+static void range_label(const struct bjob *j, struct buf *out)
+{
+	char f[32], t[32];
+	int64_t span = j->range.to_ns - j->range.from_ns;
+
+	fmt_clock(j->range.from_ns, f, sizeof(f), span);
+	fmt_clock(j->range.to_ns, t, sizeof(t), span);
+	buf_puts(out, j->service);
+	if (strcmp(j->sel_text, "{}"))
+		buf_printf(out, " %s", j->sel_text);
+	buf_printf(out, " %s-%s", f, t);
+}
+
+/* Lands a finished job; true when something changed. */
+bool browser_view_poll(struct tui_app *a)
+{
+	struct browser_state *b = &a->br;
+	struct bjob *j = &b->job;
+	unsigned q;
+
+	if (!j->running || !atomic_load(&j->done))
+		return false;
+	if (j->threaded)
+		pthread_join(j->th, NULL);
+	j->running = false;
+	if (j->cancel) {
+		scr_message(a, false, "cancelled");
+	} else if (j->rc) {
+		scr_message(a, true, "%s", j->err);
+	} else {
+		switch (j->kind) {
+		case BJ_ROWS: {
+			char keep_svc[256] = "", keep_pt[512] = "";
+			size_t i;
+
+			if (cur_row(b)) {
+				snprintf(keep_svc, sizeof(keep_svc), "%s", cur_row(b)->service);
+				snprintf(keep_pt, sizeof(keep_pt), "%s", cur_row(b)->ptype);
+			}
+			rows_release(b->rows, b->nrows);
+			b->rows = j->rows;
+			b->nrows = j->nrows;
+			j->rows = NULL;
+			j->nrows = 0;
+			strvec_release(&b->names);
+			b->names = j->names;
+			memset(&j->names, 0, sizeof(j->names));
+			b->row = 0;
+			for (i = 0; i < b->nrows; i++)
+				if (!strcmp(b->rows[i].service, keep_svc) && !strcmp(b->rows[i].ptype, keep_pt))
+					b->row = (uint32_t)i;
+			b->loaded = true;
+			if (b->nrows == 0 && b->find_data) {
+				b->find_data = false;
+				start(a, BJ_FIND);
+				break;
+			}
+			if (b->nrows)
+				b->queued |= 1u << BJ_TIMELINE;
+			break;
+		}
+		case BJ_FIND:
+			if (j->found.to_ns) {
+				char f[32];
+
+				b->live_range = false;
+				b->from_ns = j->found.from_ns;
+				b->to_ns = j->found.to_ns;
+				b->win_from = b->win_to = 0;
+				fmt_clock(j->found.to_ns, f, sizeof(f), 2 * 86400 * NS);
+				scr_message(a, false, "nothing in the last %s: showing the most recent data "
+						      "(until %s)", presets[b->preset].name, f);
+				b->queued |= 1u << BJ_ROWS;
+			} else {
+				scr_message(a, false, "this store has no profiles yet (smolder ingest, "
+						      "smolder serve, or smolder demo)");
+			}
+			break;
+		case BJ_TIMELINE: {
+			size_t k, n = j->tl.n ? j->tl.v[0].n : 0;
+
+			free(b->tl);
+			b->tl = calloc(n ? n : 1, sizeof(*b->tl));
+			b->ntl = b->tl ? n : 0;
+			for (k = 0; k < b->ntl; k++)
+				b->tl[k] = j->tl.v[0].values[k];
+			b->tl_from = n ? j->tl.v[0].ts_ms[0] * 1000000 : b->from_ns;
+			b->tl_step = (int64_t)(j->step_s * NS);
+			break;
+		}
+		case BJ_OPEN:
+		case BJ_COMPARE: {
+			struct buf name = BUF_INIT, bname = BUF_INIT;
+			struct bjob prev = *j;
+
+			range_label(j, &name);
+			if (j->kind == BJ_COMPARE) {
+				struct bjob pj = *j;
+
+				pj.range = j->prev;
+				range_label(&pj, &bname);
+			}
+			app_install_profile(a, j->prof, j->tree, j->all, j->kind == BJ_COMPARE, name.data,
+					    j->kind == BJ_COMPARE ? bname.data : NULL);
+			j->prof = NULL;
+			j->tree = NULL;
+			j->all = NULL;
+			b->opened = true;
+			b->open_kind = prev.kind;
+			if (a->view == VIEW_BROWSER)
+				a->view = VIEW_FLAME;
+			if (prev.info.averaged)
+				scr_message(a, false, "average of %llu profiles over %u series (a gauge: "
+						      "--aggregate sum adds them)",
+					    (unsigned long long)prev.info.nprofiles, prev.info.nseries);
+			else
+				scr_message(a, false, "%s%llu profiles merged over %u series",
+					    prev.kind == BJ_COMPARE ? "compared with the period before: " : "",
+					    (unsigned long long)prev.info.nprofiles, prev.info.nseries);
+			buf_release(&name);
+			buf_release(&bname);
+			break;
+		}
+		case BJ_BREAKDOWN: {
+			size_t i, k;
+
+			for (i = 0; i < b->nbd_names; i++)
+				free(b->bd_names[i]);
+			free(b->bd_names);
+			free(b->bd);
+			b->nbd_names = 0;
+			b->bd_names = calloc(j->bd.n ? j->bd.n : 1, sizeof(*b->bd_names));
+			b->bd = calloc(j->bd.n ? j->bd.n : 1, sizeof(*b->bd));
+			b->bd_total = 0;
+			for (i = 0; b->bd_names && b->bd && i < j->bd.n; i++) {
+				const struct labelset *l = &j->bd.v[i].labels;
+				double sum = 0;
+
+				for (k = 0; k < j->bd.v[i].n; k++)
+					sum += j->bd.v[i].values[k];
+				b->bd_names[i] = strdup(l->n ? l->v[0].value : "(none)");
+				b->bd[i] = sum;
+				b->bd_total += sum;
+				b->nbd_names++;
+			}
+			/* largest first */
+			for (i = 1; i < b->nbd_names; i++)
+				for (k = i; k > 0 && b->bd[k] > b->bd[k - 1]; k--) {
+					double t = b->bd[k];
+					char *s = b->bd_names[k];
+
+					b->bd[k] = b->bd[k - 1];
+					b->bd_names[k] = b->bd_names[k - 1];
+					b->bd[k - 1] = t;
+					b->bd_names[k - 1] = s;
+				}
+			b->breakdown = true;
+			a->view = VIEW_BROWSER;
+			break;
+		}
+		case BJ_VALUES: {
+			struct buf m = BUF_INIT;
+			size_t i, l = a->prompt_len, pl, n = 0, common = 0;
+			const char *first = NULL;
+
+			/* the value typed so far: after the last quote */
+			while (l > 0 && a->prompt[l - 1] != '"')
+				l--;
+			pl = a->prompt_len - l;
+			for (i = 0; i < j->values.n; i++) {
+				const char *v = j->values.v[i];
+
+				if (strncmp(v, a->prompt + l, pl) != 0)
+					continue;
+				if (!first) {
+					first = v;
+					common = strlen(v);
+				} else {
+					size_t c = 0;
+
+					while (c < common && v[c] == first[c])
+						c++;
+					common = c;
+				}
+				if (m.len < 200)
+					buf_printf(&m, "%s%s", n ? "  " : "", v);
+				n++;
+			}
+			if (first && l + common + 2 < PROMPT_MAX) {
+				memcpy(a->prompt + l, first, common);
+				a->prompt_len = l + common;
+				if (n == 1)
+					a->prompt[a->prompt_len++] = '"';
+			}
+			scr_message(a, false, "%s: %s", j->label, n ? m.data : "(no value starts so)");
+			buf_release(&m);
+			break;
+		}
+		case BJ_COUNT:
+			break;
+		}
+	}
+	job_outputs_release(j);
+	/* the next queued job, in a useful order */
+	q = b->queued;
+	b->queued = 0;
+	for (int k = 0; k < BJ_COUNT; k++)
+		if (q & (1u << k)) {
+			q &= ~(1u << k);
+			b->queued = q;
+			start(a, (enum bjob_kind)k);
+			break;
+		}
+	return true;
+}
+
+/* Called every loop turn: live refresh every few seconds, unless paused. */
+void browser_view_tick(struct tui_app *a)
+{
+	struct browser_state *b = &a->br;
+
+	if (!b->be || b->paused || !b->live_range || b->job.running)
+		return;
+	if (app_now_ms() - b->last_refresh_ms < LIVE_EVERY_MS)
+		return;
+	reload_rows(a);
+	/* an opened profile from a live range follows too */
+	if (b->opened && a->view != VIEW_BROWSER)
+		b->queued |= 1u << b->open_kind;
+}
+
+bool browser_view_live(const struct tui_app *a)
+{
+	return a->br.be && !a->br.paused && a->br.live_range;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* drawing                                                                               */
+
+static void draw_timeline(struct tui_app *a, int y, int w)
+{
+	static const char *const bars[] = { "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
+					    "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86",
+					    "\xe2\x96\x87", "\xe2\x96\x88" };
+	static const char ascii[] = "_.-=+*#@";
+	struct browser_state *b = &a->br;
+	double max = 0;
+	size_t k;
+	int x0 = 1, tw = w - 2, i;
+	char l[32], r[32];
+	int64_t span = b->to_ns - b->from_ns;
+
+	b->tl_x = x0;
+	b->tl_w = tw;
+	b->tl_y = y;
+	for (k = 0; k < b->ntl; k++)
+		if (b->tl[k] > max)
+			max = b->tl[k];
+	for (i = 0; i < tw; i++) {
+		int64_t t = b->from_ns + span * i / (tw ? tw : 1);
+		size_t idx = b->tl_step > 0 && t >= b->tl_from ? (size_t)((t - b->tl_from) / b->tl_step) : 0;
+		double v = idx < b->ntl ? b->tl[idx] : 0;
+		int lvl = max > 0 && v > 0 ? (int)ceil(v / max * 8) - 1 : -1;
+		bool in = b->win_to > b->win_from && t >= b->win_from && t < b->win_to;
+		int attr = in ? a->scr.role_attr[ROLE_SELECTED] : a->scr.role_attr[ROLE_MESSAGE];
+
+		if (lvl < 0)
+			scr_put(y, x0 + i, 1, in ? "_" : " ", 1, attr);
+		else if (a->scr.utf8)
+			scr_put(y, x0 + i, 1, bars[lvl], strlen(bars[lvl]), attr);
+		else
+			scr_put(y, x0 + i, 1, &ascii[lvl], 1, attr);
+	}
+	fmt_clock(b->from_ns, l, sizeof(l), span);
+	fmt_clock(b->to_ns, r, sizeof(r), span);
+	scr_put(y + 1, x0, tw, l, strlen(l), a->scr.role_attr[ROLE_HINT]);
+	scr_put(y + 1, x0 + tw - (int)strlen(r), (int)strlen(r), r, strlen(r),
+		a->scr.role_attr[ROLE_HINT]);
+	if (b->win_to > b->win_from) {
+		char f[32], t[32], m[80];
+
+		fmt_clock(b->win_from, f, sizeof(f), span);
+		fmt_clock(b->win_to, t, sizeof(t), span);
+		snprintf(m, sizeof(m), "[ %s - %s ]", f, t);
+		scr_put(y + 1, x0 + (tw - (int)strlen(m)) / 2, (int)strlen(m), m, strlen(m),
+			a->scr.role_attr[ROLE_SELECTED]);
+	}
+}
+
+void browser_view_draw(struct tui_app *a, int y, int h, int w)
+{
+	struct browser_state *b = &a->br;
+	char unit[64] = "";
+	int i, list_h;
+	char hdr[256];
+
+	for (i = 0; i < h; i++)
+		scr_fill(y + i, 0, w, A_NORMAL);
+	b->area_y = y;
+	b->area_h = h;
+	if (h < 6)
+		return;
+	if (b->breakdown) {
+		const struct browse_row *r = cur_row(b);
+
+		snprintf(hdr, sizeof(hdr), " %-40s %12s %8s", b->bd_label, "total", "share");
+		scr_fill(y, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
+		scr_put(y, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
+		if (r) {
+			struct profile_type pt = { 0 };
+
+			if (!profile_type_parse(r->ptype, &pt))
+				snprintf(unit, sizeof(unit), "%s", pt.sample_unit);
+			profile_type_release(&pt);
+		}
+		for (i = 0; i < (int)b->nbd_names && i < h - 2; i++) {
+			char v[UNITS_MAX], p[UNITS_MAX];
+			struct buf line = BUF_INIT, name = BUF_INIT;
+			int bar = b->bd_total > 0 ? (int)(b->bd[i] / b->bd_total * 20 + 0.5) : 0;
+
+			units_format(v, sizeof(v), (int64_t)b->bd[i], unit);
+			units_percent(p, sizeof(p), (int64_t)b->bd[i], (int64_t)b->bd_total);
+			text_safe(&name, b->bd_names[i], strlen(b->bd_names[i]), !a->scr.utf8);
+			buf_printf(&line, " %-40.*s %12s %8s  ", (int)(name.len > 40 ? 40 : name.len),
+				   name.data ? name.data : "", v, p);
+			while (bar-- > 0)
+				buf_puts(&line, a->scr.utf8 ? "\xe2\x96\x88" : "#");
+			scr_put(y + 1 + i, 0, w, line.data, line.len, A_NORMAL);
+			buf_release(&line);
+			buf_release(&name);
+		}
+		return;
+	}
+	/* services and types */
+	snprintf(hdr, sizeof(hdr), "   %-24s %-44s %6s  %s", "service", "profile type", "series",
+		 "last push");
+	scr_fill(y, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
+	scr_put(y, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
+	list_h = h - 5;
+	if (b->row < b->scroll)
+		b->scroll = b->row;
+	if (list_h > 0 && b->row >= b->scroll + (uint32_t)list_h)
+		b->scroll = b->row - (uint32_t)list_h + 1;
+	if (!b->nrows) {
+		const char *m = !b->loaded ? "reading the store..." :
+			       "no profiles in this range (] for a longer one, / to change the selector)";
+
+		scr_put(y + 1, 3, w - 3, m, strlen(m), a->scr.role_attr[ROLE_HINT]);
+	}
+	for (i = 0; i < list_h && b->scroll + (uint32_t)i < b->nrows; i++) {
+		const struct browse_row *r = &b->rows[b->scroll + (uint32_t)i];
+		bool sel = b->scroll + (uint32_t)i == b->row;
+		int attr = sel ? a->scr.role_attr[ROLE_SELECTED] : (int)A_NORMAL;
+		struct buf line = BUF_INIT, s1 = BUF_INIT, s2 = BUF_INIT;
+		char ago[32];
+
+		fmt_ago(r->last_ns, ago, sizeof(ago));
+		text_safe(&s1, r->service, strlen(r->service), !a->scr.utf8);
+		text_safe(&s2, r->ptype, strlen(r->ptype), !a->scr.utf8);
+		buf_printf(&line, " %s %-24.*s %-44.*s %6u  %s", sel ? (a->scr.utf8 ? "\xe2\x96\xb8" : ">") : " ",
+			   (int)(s1.len > 24 ? 24 : s1.len), s1.data ? s1.data : "",
+			   (int)(s2.len > 44 ? 44 : s2.len), s2.data ? s2.data : "", r->nseries, ago);
+		if (sel)
+			scr_fill(y + 1 + i, 0, w, attr);
+		scr_put(y + 1 + i, 0, w, line.data, line.len, attr);
+		buf_release(&line);
+		buf_release(&s1);
+		buf_release(&s2);
+	}
+	/* the selector and the timeline */
+	{
+		struct buf s = BUF_INIT;
+
+		buf_puts(&s, " ");
+		text_safe(&s, b->selector, strlen(b->selector), !a->scr.utf8);
+		buf_puts(&s, "   (label selector: / edits, Tab completes)");
+		scr_put(y + h - 4, 0, w, s.data, s.len, a->scr.role_attr[ROLE_BREADCRUMB]);
+		buf_release(&s);
+	}
+	if (cur_row(b)) {
+		struct buf s = BUF_INIT;
+
+		buf_puts(&s, " timeline: ");
+		text_safe(&s, cur_row(b)->service, strlen(cur_row(b)->service), !a->scr.utf8);
+		buf_puts(&s, a->dot);
+		text_safe(&s, cur_row(b)->ptype, strlen(cur_row(b)->ptype), !a->scr.utf8);
+		if (profile_type_is_gauge(cur_row(b)->ptype))
+			buf_puts(&s, " (a gauge: averaged per step)");
+		scr_put(y + h - 3, 0, w, s.data, s.len, a->scr.role_attr[ROLE_HINT]);
+		buf_release(&s);
+	}
+	draw_timeline(a, y + h - 2, w);
+}
+
+/* The browser's header text: " smolder · NAME · N services · range: last 1h · live". */
+void browser_view_header(struct tui_app *a, struct buf *out)
+{
+	struct browser_state *b = &a->br;
+	size_t i, nsvc = 0;
+
+	for (i = 0; i < b->nrows; i++)
+		if (i == 0 || strcmp(b->rows[i].service, b->rows[i - 1].service))
+			nsvc++;
+	/* the name last: it is what gives way on a narrow terminal */
+	buf_printf(out, " smolder%s%zu service%s%s", a->dot, nsvc, nsvc == 1 ? "" : "s", a->dot);
+	if (b->live_range) {
+		buf_printf(out, "last %s%s%s", presets[b->preset].name, a->dot,
+			   b->paused ? "paused (p)" : (a->scr.utf8 ? "\xe2\x96\xb8 live" : "> live"));
+	} else {
+		char f[32], t[32];
+
+		fmt_clock(b->from_ns, f, sizeof(f), 2 * 86400 * NS);
+		fmt_clock(b->to_ns, t, sizeof(t), 2 * 86400 * NS);
+		buf_printf(out, "%s - %s", f, t);
+	}
+	buf_puts(out, a->dot);
+	text_safe(out, b->name, strlen(b->name), !a->scr.utf8);
+}
+
+void browser_view_status(struct tui_app *a, struct buf *out)
+{
+	struct browser_state *b = &a->br;
+	const struct browse_row *r = cur_row(b);
+
+	if (b->breakdown) {
+		buf_printf(out, "%zu values of ", b->nbd_names);
+		text_safe(out, b->bd_label, strlen(b->bd_label), !a->scr.utf8);
+		buf_puts(out, "  (Esc closes)");
+		return;
+	}
+	if (!r) {
+		buf_puts(out, "no service selected");
+		return;
+	}
+	text_safe(out, r->service, strlen(r->service), !a->scr.utf8);
+	buf_puts(out, a->dot);
+	text_safe(out, r->ptype, strlen(r->ptype), !a->scr.utf8);
+	if (b->win_to > b->win_from)
+		buf_printf(out, "%swindow %lld s", a->dot, (long long)((b->win_to - b->win_from) / NS));
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* keys                                                                                  */
+
+/* Without a window, the whole range is the window (which keys then move and size). */
+static void ensure_window(struct browser_state *b)
+{
+	if (b->win_to <= b->win_from) {
+		b->win_to = b->to_ns;
+		b->win_from = b->from_ns;
+	}
+}
+
+static void clamp_window(struct browser_state *b)
+{
+	int64_t len = b->win_to - b->win_from;
+
+	if (len <= 0)
+		return;
+	if (len > b->to_ns - b->from_ns)
+		len = b->to_ns - b->from_ns;
+	if (b->win_from < b->from_ns)
+		b->win_from = b->from_ns;
+	if (b->win_from + len > b->to_ns)
+		b->win_from = b->to_ns - len;
+	b->win_to = b->win_from + len;
+}
+
+int browser_view_set_selector(struct tui_app *a, const char *text)
+{
+	char fixed[PROMPT_MAX + 4];
+	struct selector *s;
+	size_t i, n = strlen(text), quotes = 0;
+	int rc;
+
+	/* what Enter on a half-typed selector means: close the value and the braces */
+	for (i = 0; i < n; i++) {
+		if (text[i] == '\\' && i + 1 < n)
+			i++;
+		else if (text[i] == '"')
+			quotes++;
+	}
+	snprintf(fixed, sizeof(fixed), "%s%s%s%s", *text == '{' || !*text ? "" : "{", text,
+		 quotes % 2 ? "\"" : "", n && text[n - 1] != '}' ? "}" : "");
+	if ((rc = selector_parse(*fixed ? fixed : "{}", &s)))
+		return rc;
+	selector_free(s);
+	if (strlen(fixed) >= sizeof(a->br.selector))
+		return err_set(ERR_TOOBIG, "the selector is too long");
+	memcpy(a->br.selector, *fixed ? fixed : "{}", (*fixed ? strlen(fixed) : 2) + 1);
+	a->br.find_data = true;
+	reload_rows(a);
+	return 0;
+}
+
+void browser_view_breakdown(struct tui_app *a, const char *label)
+{
+	struct browser_state *b = &a->br;
+
+	if (!*label || !cur_row(b))
+		return;
+	snprintf(b->bd_label, sizeof(b->bd_label), "%s", label);
+	start(a, BJ_BREAKDOWN);
+}
+
+/* Tab in the selector / label prompts: names from the cache, values from the backend. */
+void browser_view_complete(struct tui_app *a)
+{
+	struct browser_state *b = &a->br;
+	const char *start_of = a->prompt;
+	size_t len = a->prompt_len, i, wstart, n = 0;
+	struct buf m = BUF_INIT;
+	const char *only = NULL;
+	bool value = false;
+
+	/* the word being typed: after the last '{', ',' or ' '; a value after `="` */
+	wstart = len;
+	while (wstart > 0 && !strchr("{, ", start_of[wstart - 1]) && start_of[wstart - 1] != '"')
+		wstart--;
+	if (a->prompt_kind == 's' && wstart > 0 && start_of[wstart - 1] == '"') {
+		size_t e = wstart - 1, ns;
+
+		while (e > 0 && strchr("=~!", start_of[e - 1]))
+			e--;
+		ns = e;
+		while (ns > 0 && !strchr("{, ", start_of[ns - 1]))
+			ns--;
+		snprintf(b->complete_name, sizeof(b->complete_name), "%.*s", (int)(e - ns), start_of + ns);
+		value = true;
+	}
+	if (value) {
+		start(a, BJ_VALUES);
+		return;
+	}
+	for (i = 0; i < b->names.n; i++)
+		if (strncmp(b->names.v[i], start_of + wstart, len - wstart) == 0) {
+			buf_printf(&m, "%s%s", n ? "  " : "", b->names.v[i]);
+			only = b->names.v[i];
+			n++;
+		}
+	if (n == 1 && wstart + strlen(only) + 3 < PROMPT_MAX) {
+		memcpy(a->prompt + wstart, only, strlen(only));
+		a->prompt_len = wstart + strlen(only);
+		if (a->prompt_kind == 's') {
+			memcpy(a->prompt + a->prompt_len, "=\"", 2);
+			a->prompt_len += 2;
+		}
+	} else if (n > 1) {
+		scr_message(a, false, "%s", m.data);
+	} else {
+		scr_message(a, false, "no label name starts so");
+	}
+	buf_release(&m);
+}
+
+bool browser_view_key(struct tui_app *a, int key)
+{
+	struct browser_state *b = &a->br;
+
+	if (b->breakdown) {
+		if (key == 27 || key == 'q' || key == 'b') {
+			b->breakdown = false;
+			return true;
+		}
+		return key == 'j' || key == 'k';
+	}
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		if (b->row + 1 < b->nrows) {
+			b->row++;
+			start(a, BJ_TIMELINE);
+		}
+		return true;
+	case 'k':
+	case KEY_UP:
+		if (b->row > 0) {
+			b->row--;
+			start(a, BJ_TIMELINE);
+		}
+		return true;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (cur_row(b))
+			start(a, BJ_OPEN);
+		return true;
+	case 'P':
+		if (cur_row(b))
+			start(a, BJ_COMPARE);
+		return true;
+	case '/':
+		a->message[0] = '\0';
+		a->prompt_kind = 's';
+		a->prompt_len = strlen(b->selector);
+		memcpy(a->prompt, b->selector, a->prompt_len);
+		if (a->prompt_len >= 2 && a->prompt[a->prompt_len - 1] == '}')
+			a->prompt_len--; /* type inside the braces */
+		return true;
+	case 'b':
+		if (cur_row(b)) {
+			a->prompt_kind = 'b';
+			a->prompt_len = 0;
+			scr_message(a, false, "tag breakdown by which label? (Tab completes)");
+		}
+		return true;
+	case '[':
+	case ']':
+		set_preset(b, key == '[' ? (b->preset > 0 ? b->preset - 1 : 0) :
+					    (b->preset + 1 < NPRESETS ? b->preset + 1 : NPRESETS - 1));
+		scr_message(a, false, "range: last %s", presets[b->preset].name);
+		reload_rows(a);
+		return true;
+	case 'h':
+	case KEY_LEFT:
+	case 'l':
+	case KEY_RIGHT: {
+		int64_t step;
+
+		ensure_window(b);
+		step = (b->win_to - b->win_from) / 4;
+		b->win_from += (key == 'h' || key == KEY_LEFT) ? -step : step;
+		b->win_to += (key == 'h' || key == KEY_LEFT) ? -step : step;
+		clamp_window(b);
+		return true;
+	}
+	case '-':
+	case '=':
+	case '+': {
+		int64_t len, mid;
+
+		ensure_window(b);
+		len = b->win_to - b->win_from;
+		mid = b->win_from + len / 2;
+		len = key == '-' ? len / 2 : len * 2;
+		if (len < NS)
+			len = NS;
+		b->win_from = mid - len / 2;
+		b->win_to = b->win_from + len;
+		clamp_window(b);
+		return true;
+	}
+	case '0':
+		b->win_from = b->win_to = 0;
+		return true;
+	case 'p':
+		b->paused = !b->paused;
+		scr_message(a, false, "%s", b->paused ? "live updates paused (p resumes)" :
+							"live updates resumed");
+		return true;
+	case 'r':
+		b->find_data = false;
+		reload_rows(a);
+		return true;
+	}
+	return false;
+}
+
+void browser_view_mouse(struct tui_app *a, int y, int x, bool dbl)
+{
+	struct browser_state *b = &a->br;
+
+	if (y == b->tl_y && b->tl_w > 0 && x >= b->tl_x && x < b->tl_x + b->tl_w) {
+		/* a click on the timeline centres the window there */
+		int64_t span = b->to_ns - b->from_ns, t = b->from_ns + span * (x - b->tl_x) / b->tl_w, len;
+
+		ensure_window(b);
+		len = b->win_to - b->win_from;
+		b->win_from = t - len / 2;
+		b->win_to = b->win_from + len;
+		clamp_window(b);
+		return;
+	}
+	if (y > b->area_y && y < b->area_y + b->area_h - 4) {
+		uint32_t r = b->scroll + (uint32_t)(y - b->area_y - 1);
+
+		if (r < b->nrows) {
+			b->row = r;
+			start(a, BJ_TIMELINE);
+			if (dbl)
+				start(a, BJ_OPEN);
+		}
+	}
+}

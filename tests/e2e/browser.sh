@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# End-to-end: the store browser (T) on a real store — one made by `smolder demo` (the
+# bundled profiles spread over the last hour) — in a private tmux server: pick a service
+# and type, a selector with completion, a narrowed window, open it, compare with the
+# period before, the tag breakdown, gauges said to be averaged, and live data arriving
+# (`smolder ingest` while the browser is open) with pause.
+# Usage: browser.sh SMOLDER EXAMPLES_DIR
+. "$(dirname "$0")/lib.sh"
+smolder=$(realpath "$1")
+ex=$(realpath "$2")
+trap e2e_stop EXIT
+db=$E2E_TMP/demo.db
+
+SMOLDER_EXAMPLES=$ex "$smolder" demo --db "$db" --no-open 2>"$E2E_TMP/demo.err"
+E2E_CHECKS=$((E2E_CHECKS + 1))
+if grep -q "profiles of 4 services over the last hour" "$E2E_TMP/demo.err"; then echo "ok   - smolder demo makes a store"
+else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - smolder demo: $(cat "$E2E_TMP/demo.err")"; fi
+
+e2e_start 120 32 "$smolder" --db "$db"
+expect "the browser is the first screen" "\[T\]Store"
+expect "it counts services, shows the live range and names the store" "smolder . 4 services . last 1h . ▸ live . store .*demo"
+expect "services and profile types with series and freshness" "checkout +process_cpu:cpu:nanoseconds:cpu:nanoseconds +2  [0-9]+ s ago"
+expect "gauges are listed too" "payments +memory:inuse_space:bytes:space:bytes"
+expect "the timeline of the selected row" "timeline: checkout . process_cpu:cpu"
+keys /
+tm send-keys -t e2e -l 'service_name="pay'
+keys Tab
+expect "Tab completes a label value" "selector: \{service_name=\"payments\""
+keys Enter
+expect "the selector narrows the rows" "▸ payments"
+expect_not "other services are gone" "checkout +process_cpu"
+keys j j j
+expect "a gauge's timeline says it is averaged" "\(a gauge: averaged per step\)"
+keys Enter
+expect "Enter opens the merged profile in the flame graph" "\[1\]Flame"
+expect "a gauge merged over the range is an average, and says so" "average of [0-9]+ profiles over 2 series"
+keys T
+keys /
+keys C-u
+tm send-keys -t e2e -l '{service_name="checkout"}'
+keys Enter
+expect "back in the browser, checkout" "▸ checkout +process_cpu:cpu:nanoseconds"
+keys -
+expect "- narrows the window on the timeline" "window 1800 s"
+keys l l l l l l
+keys P
+expect "P compares the window with the period before" "compared with the period before"
+expect "as a diff: base -> new in the header" " → "
+expect "with the legend" "less ▇▇▇▇ ▇ ▇▇▇▇ more"
+keys 2
+expect "the diff table puts scoreRecords first (3x slower in the last half hour)" "\+[0-9.]+  main\.scoreRecords"
+keys T b
+tm send-keys -t e2e -l 'reg'
+keys Tab Enter
+expect "b: the tag breakdown by region, both regions" "eu-west-1 .*%"
+expect "and the other one" "us-east-1 .*%"
+keys Escape
+keys p
+expect "p pauses live updates" "last 1h . paused \(p\)"
+keys p
+expect "and resumes them" "▸ live"
+# live: a new service pushes (ingested now) and shows up within a few seconds
+printf 'main;fresh;work 7\n' > "$E2E_TMP/fresh.folded"
+"$smolder" ingest --db "$db" --service freshsvc "$E2E_TMP/fresh.folded" 2>/dev/null
+keys C-u
+keys /
+keys C-u
+tm send-keys -t e2e -l '{}'
+keys Enter
+expect "live: a service that just pushed appears" "freshsvc" 15
+keys q
+expect "q quits with status 0" "EXITED=0"
+e2e_stop
+
+# an empty range moves to the most recent data
+"$smolder" ingest --db "$E2E_TMP/old.db" "$ex/cpuwork-cpu.pb.gz" 2>/dev/null
+touch -d '3 days ago' "$E2E_TMP/x"
+e2e_start 120 32 "$smolder" --db "$E2E_TMP/old.db"
+expect "an empty last hour moves to the most recent data" "nothing in the last 1h: showing the most recent data"
+keys q
+e2e_done

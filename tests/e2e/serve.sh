@@ -1,0 +1,375 @@
+#!/usr/bin/env bash
+# End-to-end tests of `smolder serve` (a real server on 127.0.0.1, random ports, real
+# SQLite files) and `smolder upload`:
+#   - every shared pprof fixture pushed the Go SDK way (multipart, curl -F), the
+#     pyroscope-rs way (push.v1 proto, built by `smolder upload`) and as push.v1 JSON
+#     (curl): the store's top tables equal `smolder top FILE`, and `query types` lists
+#     the fixture README's profile types;
+#   - malformed bodies of many kinds: 4xx with a reason, the server keeps serving, the
+#     store is unchanged; a slow client does not wedge it;
+#   - bounds: 413 (body limit), 429 + Retry-After (--max-inflight), 507 on a full store
+#     (--max-store-size, and a real full tmpfs when a user namespace can mount one),
+#     eviction keeping the file under --max-store-size;
+#   - security: a non-loopback listener needs --auth-file (or --no-auth), credentials need
+#     TLS off loopback; basic and bearer credentials bound to tenants, 401/403, HTTPS with a
+#     self-signed certificate made here; tenants never see each other's data;
+#   - GET /ready, GET /metrics, the log line, graceful stop on SIGTERM.
+# Usage: serve.sh SMOLDER TESTDATA EXAMPLES_DIR
+set -u
+smolder=$1
+td=$2
+ex=$3
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2> /dev/null; rm -rf "$tmp"' EXIT
+export HOME=$tmp
+unset SMOLDER_DB XDG_DATA_HOME PROFILECLI_URL PROFILECLI_USERNAME PROFILECLI_PASSWORD PROFILECLI_TOKEN PROFILECLI_TENANT_ID
+. "$(dirname "$0")/serve_lib.sh"
+
+for tool in curl openssl python3 sqlite3; do
+  command -v "$tool" > /dev/null || { echo "FAIL - $tool is not installed (./build.sh deps)"; exit 1; }
+done
+
+PP=$td/pyroscope/grafana-pyroscope/pkg/pprof/testdata
+OG=$td/pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata
+PH=$td/pyroscope/grafana-pyroscope/pkg/phlaredb/testdata
+GP=$td/pyroscope/google-pprof/internal
+GO_CPU="process_cpu:samples:count:cpu:nanoseconds process_cpu:cpu:nanoseconds:cpu:nanoseconds"
+CPU_NS="process_cpu:cpu:nanoseconds:cpu:nanoseconds"
+GO_HEAP="memory:alloc_objects:count:space:bytes memory:alloc_space:bytes:space:bytes memory:inuse_objects:count:space:bytes memory:inuse_space:bytes:space:bytes"
+DOTNET="process_cpu:cpu:nanoseconds::nanoseconds process_cpu:alloc_samples:count::nanoseconds process_cpu:alloc_size:bytes::nanoseconds process_cpu:exception:count::nanoseconds process_cpu:lock_count:count::nanoseconds process_cpu:lock_time:nanoseconds::nanoseconds"
+# file|spyName|sample_type_config|expected profile types (the fixtures' README)
+fixtures=(
+  "$PP/go.cpu.labels.pprof|gospy||$GO_CPU"
+  "$OG/cpu.pb.gz|gospy||$GO_CPU"
+  "$PH/profile_uncompressed|gospy||$GO_CPU"
+  "$PP/single_group_with_optional_span_id.pb.gz|gospy||$GO_CPU"
+  "$PP/heap_delta|gospy||$GO_HEAP"
+  "$OG/req_2.pprof|gospy|$OG/req_2.st.json|goroutines:goroutine:count:goroutine:count"
+  "$OG/req_3.pprof|gospy|$OG/req_3.st.json|block:contentions:count:contentions:count block:delay:nanoseconds:contentions:count"
+  "$OG/req_4.pprof|gospy|$OG/req_4.st.json|mutex:contentions:count:contentions:count mutex:delay:nanoseconds:contentions:count"
+  "$OG/req_5.pprof|gospy|$OG/req_5.st.json|$GO_HEAP"
+  "$PP/profile_java|javaspy||$CPU_NS"
+  "$PP/profile_python|pyroscope-rs||process_cpu:samples:count::milliseconds"
+  "$OG/pyspy-1.pb.gz|pyspy||process_cpu:samples:count::milliseconds"
+  "$PP/profile_nodejs|nodespy||wall:wall:microseconds:wall:microseconds"
+  "$OG/nodejs-wall.pb.gz|nodespy||wall:samples:count:wall:microseconds wall:wall:microseconds:wall:microseconds"
+  "$OG/cpu-js.pb.gz|nodespy||wall:sample:count:wall:microseconds wall:wall:microseconds:wall:microseconds"
+  "$OG/nodejs-heap.pb.gz|nodespy||memory:inuse_objects:count:inuse_space:bytes memory:inuse_space:bytes:inuse_space:bytes"
+  "$OG/heap-js.pprof|nodespy||memory:objects:count:space:bytes memory:space:bytes:space:bytes"
+  "$PP/profile_rust|pyroscope-rs||$CPU_NS"
+  "$OG/dotnet-pprof-211.pb.gz|dotnetspy|$OG/dotnet-pprof-211.st.json|$DOTNET"
+  "$GP/report/testdata/sample.cpu|gospy||$GO_CPU"
+  "$GP/driver/testdata/cppbench.cpu_no_samples_type|unknown||$CPU_NS"
+)
+
+db=$tmp/s.db
+serve_start main --db "$db" || exit 1
+url=http://127.0.0.1:$PORT
+
+# compare SVC FILE TYPES RENAMED: query types, then top per type (totals only when RENAMED)
+compare() {
+  local svc=$1 file=$2 want=$3 renamed=$4 got pt t bad=0
+  got=$("$smolder" query types --db "$db" --from 0 --query "{service_name=\"$svc\"}" | sort | tr '\n' ' ')
+  if [ "$got" != "$(echo $want | tr ' ' '\n' | sort | tr '\n' ' ')" ]; then
+    echo "     $svc: types '$got', want '$want'"; return 1
+  fi
+  for pt in $want; do
+    t=$(echo "$pt" | cut -d: -f2)
+    "$smolder" top --format tsv -i "$t" "$file" > "$tmp/file.tsv" 2> /dev/null ||
+      "$smolder" top --format tsv -i "$(echo "$t" | tr _ -)" "$file" > "$tmp/file.tsv"
+    "$smolder" top --format tsv --db "$db" --from 0 --query "{service_name=\"$svc\"}" --profile-type "$pt" > "$tmp/db.tsv"
+    if [ "$renamed" = 1 ]; then
+      [ "$(sed -n 2p "$tmp/file.tsv" | cut -f2)" = "$(sed -n 2p "$tmp/db.tsv" | cut -f2)" ] ||
+        { echo "     $svc $pt: totals differ"; bad=1; }
+    elif ! cmp -s "$tmp/file.tsv" "$tmp/db.tsv"; then
+      echo "     $svc $pt differs:"; diff "$tmp/file.tsv" "$tmp/db.tsv" | head -4; bad=1
+    fi
+  done
+  return $bad
+}
+
+# --- the Go SDK way: multipart /ingest --------------------------------------------------
+i=0 bad=0
+for f in "${fixtures[@]}"; do
+  IFS='|' read -r file spy stc types <<< "$f"
+  i=$((i + 1))
+  args=(-F "profile=@$file;filename=profile.pprof;type=application/octet-stream")
+  [ -n "$stc" ] && args+=(-F "sample_type_config=@$stc;filename=sample_type_config.json")
+  st=$(http POST "$url/ingest?name=go-$i%7Benv%3De2e%7D&spyName=$spy&sampleRate=100&from=$(date +%s)&until=$(date +%s)" "${args[@]}")
+  if [ "$st" != 200 ]; then echo "     go-$i ($file): $st $(cat "$tmp/body")"; bad=$((bad + 1)); continue; fi
+  renamed=0; [ "$spy" = pyspy ] && renamed=1
+  compare "go-$i" "$file" "$types" "$renamed" || bad=$((bad + 1))
+done
+check "all ${#fixtures[@]} fixtures pushed as Go SDK multipart: 200, their profile types, the file's top tables" test "$bad" -eq 0
+
+# --- the pyroscope-rs way: push.v1 proto built by smolder upload -----------------------
+i=0 bad=0
+for f in "${fixtures[@]}"; do
+  IFS='|' read -r file spy stc types <<< "$f"
+  i=$((i + 1))
+  metric=${types%%:*}
+  if ! "$smolder" upload --url "$url" --service "rs-$i" --extra-labels "__name__=$metric,env=e2e" "$file" > "$tmp/up.out" 2> "$tmp/up.err"; then
+    echo "     rs-$i ($file): $(cat "$tmp/up.err")"; bad=$((bad + 1)); continue
+  fi
+  compare "rs-$i" "$file" "$types" 0 || bad=$((bad + 1))
+done
+check "all ${#fixtures[@]} fixtures pushed by smolder upload (push.v1 proto): their types and top tables" test "$bad" -eq 0
+check "upload says what it uploaded, with the labels and an id" \
+  grep -qE "^.*cppbench.cpu_no_samples_type: uploaded as \{__name__=\"process_cpu\", env=\"e2e\", service_name=\"rs-21\"\} id=[0-9a-f-]{36}$" "$tmp/up.out"
+
+# --- push.v1 JSON (Connect) with curl ----------------------------------------------------
+i=0 bad=0
+for f in "${fixtures[@]}"; do
+  IFS='|' read -r file spy stc types <<< "$f"
+  i=$((i + 1))
+  python3 - "$file" "${types%%:*}" "js-$i" > "$tmp/push.json" <<'EOF'
+import base64, json, sys
+data = open(sys.argv[1], "rb").read()
+print(json.dumps({"series": [{"labels": [{"name": "__name__", "value": sys.argv[2]},
+                                          {"name": "service_name", "value": sys.argv[3]}],
+                              "samples": [{"rawProfile": base64.b64encode(data).decode(), "ID": "e2e"}]}]}))
+EOF
+  st=$(http POST "$url/push.v1.PusherService/Push" -H 'Content-Type: application/json' --data-binary "@$tmp/push.json")
+  if [ "$st" != 200 ] || [ "$(cat "$tmp/body")" != "{}" ]; then echo "     js-$i: $st $(cat "$tmp/body")"; bad=$((bad + 1)); continue; fi
+  compare "js-$i" "$file" "$types" 0 || bad=$((bad + 1))
+done
+check "all ${#fixtures[@]} fixtures pushed as push.v1 JSON: 200 {}, their types and top tables" test "$bad" -eq 0
+
+# --- malformed requests: 4xx with a reason, nothing stored, still serving -----------------
+"$smolder" query series --db "$db" --from 0 > "$tmp/series.before"
+printf 'not a profile at all' > "$tmp/junk"
+head -c 300 "$ex/cpuwork-cpu.pb.gz" > "$tmp/truncated.pb.gz"
+bad=0
+expect_status() {  # expect_status WANT DESCRIPTION METHOD URL CURL-ARGS...
+  local want=$1 d=$2 st; shift 2
+  st=$(http "$@")
+  if [ "$st" != "$want" ] || ! grep -q '"message":"..*"' "$tmp/body"; then
+    echo "     $d: status $st (want $want): $(head -c 200 "$tmp/body")"; bad=$((bad + 1))
+  fi
+}
+expect_status 400 "no name" POST "$url/ingest" -F "profile=@$ex/cpuwork-cpu.pb.gz;filename=p"
+expect_status 422 "multipart with a junk profile" POST "$url/ingest?name=bad" -F "profile=@$tmp/junk;filename=p"
+expect_status 422 "truncated gzip pprof" POST "$url/ingest?name=bad&format=pprof" --data-binary "@$tmp/truncated.pb.gz"
+expect_status 422 "invalid UTF-8 in the string table" POST "$url/ingest?name=bad" -F "profile=@$OG/invalid_utf8.pb.gz;filename=p"
+expect_status 422 "a prev_profile part" POST "$url/ingest?name=bad" -F "profile=@$ex/cpuwork-cpu.pb.gz;filename=p" -F "prev_profile=@$ex/cpuwork-cpu.pb.gz;filename=q"
+expect_status 415 "format=jfr" POST "$url/ingest?name=bad&format=jfr" --data-binary "@$tmp/junk"
+expect_status 422 "folded with a non-numeric count" POST "$url/ingest?name=bad.cpu" --data-binary $'a;b;c x\n'
+expect_status 400 "push.v1 JSON that is not JSON" POST "$url/push.v1.PusherService/Push" -H 'Content-Type: application/json' --data-binary '{"series": ['
+expect_status 400 "push.v1 proto that is not protobuf" POST "$url/push.v1.PusherService/Push" -H 'Content-Type: application/proto' --data-binary "@$tmp/junk"
+expect_status 400 "push.v1 with a junk raw profile" POST "$url/push.v1.PusherService/Push" -H 'Content-Type: application/json' --data-binary '{"series":[{"labels":[{"name":"__name__","value":"x"}],"samples":[{"rawProfile":"AAAA"}]}]}'
+expect_status 415 "push.v1 with another content type" POST "$url/push.v1.PusherService/Push" -H 'Content-Type: text/plain' --data-binary 'x'
+expect_status 405 "GET /ingest" GET "$url/ingest"
+expect_status 404 "an unknown path" POST "$url/nope" --data-binary x
+expect_status 400 "a malformed X-Scope-OrgID" POST "$url/ingest?name=x.cpu" -H 'X-Scope-OrgID: a|b' --data-binary $'a;b 1\n'
+check "14 malformed requests: each a 4xx with a JSON reason" test "$bad" -eq 0
+# a Content-Length that lies (more than sent) and a malformed one: the server answers or
+# closes, and keeps serving
+python3 - "$PORT" <<'EOF'
+import socket, sys
+for req in (b"POST /ingest?name=x.cpu HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\na;b 1\n",
+            b"POST /ingest?name=x.cpu HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\na;b 1\n"):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    s.sendall(req); s.shutdown(socket.SHUT_WR)
+    try: s.recv(4096)
+    except OSError: pass
+    s.close()
+EOF
+"$smolder" query series --db "$db" --from 0 > "$tmp/series.after"
+check "the store is unchanged by the malformed requests (query series)" cmp -s "$tmp/series.before" "$tmp/series.after"
+check "the server is still ready" test "$(http GET "$url/ready")" = 200
+check "and still takes a good push" test "$(http POST "$url/ingest?name=after-bad&spyName=gospy" -F "profile=@$ex/cpuwork-cpu.pb.gz;filename=p")" = 200
+
+# --- /metrics and the log -----------------------------------------------------------------
+http GET "$url/metrics" > /dev/null
+check "/metrics counts requests by route and status" grep -q '^smolder_http_requests_total{route="ingest",status="200"} [1-9]' "$tmp/body"
+check "/metrics counts errors by reason" grep -q '^smolder_ingest_errors_total{reason="bad_request"} [1-9]' "$tmp/body"
+check "/metrics has the latency histogram" grep -q '^smolder_http_request_duration_seconds_bucket{route="push",le="+Inf"} [1-9]' "$tmp/body"
+check "/metrics counts stored profiles and the store's size" \
+  bash -c "grep -q '^smolder_profiles_stored_total [1-9]' '$tmp/body' && grep -q '^smolder_store_size_bytes [1-9]' '$tmp/body' && grep -q '^smolder_http_request_bytes_total [1-9]' '$tmp/body'"
+check "a log line per request: method, path, status, bytes, ms, tenant" \
+  grep -qE 'info  POST /ingest 200 [0-9]+B [0-9.]+ms tenant=anonymous$' "$SLOG"
+check "refusals are logged with their reason" \
+  grep -qE 'info  POST /ingest 400 [0-9]+B [0-9.]+ms tenant=anonymous reason="name: service name is required"$' "$SLOG"
+serve_stop
+check "SIGTERM stops the server cleanly (status 0, store closed)" \
+  bash -c "[ $SRC -eq 0 ] && grep -q 'stopped; store .* closed' '$SLOG'"
+check "the store is intact after the stop" test "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok
+
+# --- bounds: 413, slow clients, 429 -------------------------------------------------------
+serve_start bounds --db "$tmp/b.db" --max-body 64k --max-inflight 1 --idle-timeout 2s || exit 1
+url=http://127.0.0.1:$PORT
+head -c 100000 /dev/urandom > "$tmp/big"
+st=$(http POST "$url/ingest?name=big.cpu" --data-binary "@$tmp/big")
+check "a body over --max-body is refused with 413 (Content-Length)" \
+  bash -c "[ '$st' = 413 ] && grep -q 'exceeds the limit of 65536' '$tmp/body'"
+st=$(http POST "$url/ingest?name=big.cpu" -H 'Transfer-Encoding: chunked' --data-binary "@$tmp/big")
+check "a chunked body over --max-body is refused (413 or closed) ($st)" test "$st" = 413 -o "$st" = 000
+# a slow client holds the only in-flight slot: others get 429 with Retry-After
+python3 - "$PORT" > "$tmp/slow.out" <<'EOF' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"POST /ingest?name=slow.cpu HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\na;b 1\n")
+t = time.time()
+try:
+    got = s.recv(4096)
+except OSError:
+    got = b""
+print("closed after %.1f s: %r" % (time.time() - t, got[:40]))
+EOF
+slow=$!
+for n in $(seq 1 100); do  # until the slow request holds the slot
+  http GET "$url/metrics" > /dev/null
+  grep -q '^smolder_inflight_requests 1$' "$tmp/body" && break
+  sleep 0.05
+done
+st=$(curl -s -D "$tmp/hdr" -o "$tmp/body" -w '%{http_code}' -X POST --data-binary $'a;b 1\n' "$url/ingest?name=fast.cpu")
+check "with --max-inflight 1 taken by a slow client, a push gets 429" test "$st" = 429
+check "the 429 says Retry-After and why" \
+  bash -c "grep -qi '^Retry-After: 1' '$tmp/hdr' && grep -q 'too many requests in flight' '$tmp/body'"
+check "GET /ready still answers meanwhile" test "$(http GET "$url/ready")" = 200
+wait "$slow"
+check "the slow client is cut off by --idle-timeout 2s" grep -qE '^closed after [2-5]\.[0-9] s' "$tmp/slow.out"
+check "then the slot is free again: 200" test "$(http POST "$url/ingest?name=fast.cpu" --data-binary $'a;b 1\n')" = 200
+check "the timed-out request is logged" grep -q 'POST /ingest 499 .*reason="timed out"' "$SLOG"
+serve_stop
+
+# --- 507: a store that cannot grow --------------------------------------------------------
+serve_start full --db "$tmp/full.db" --max-store-size 64k || exit 1
+url=http://127.0.0.1:$PORT
+"$smolder" query series --db "$tmp/full.db" --from 0 > "$tmp/full.before"
+st=$(http POST "$url/ingest?name=full&spyName=gospy" -F "profile=@$ex/cpuwork-cpu.pb.gz;filename=p")
+check "a push that cannot fit under --max-store-size gets 507 with a reason" \
+  bash -c "[ '$st' = 507 ] && grep -q '\"message\":\"store full: ' '$tmp/body'"
+check "reads keep working and the store is unchanged" \
+  bash -c "'$smolder' query series --db '$tmp/full.db' --from 0 > '$tmp/full.after' && cmp -s '$tmp/full.before' '$tmp/full.after'"
+check "the server still serves" test "$(http GET "$url/ready")" = 200
+serve_stop
+check "the full store is intact" test "$(sqlite3 "$tmp/full.db" 'PRAGMA integrity_check')" = ok
+
+# eviction: 40 services of ~64 KiB each into a 1 MiB store
+serve_start evict --db "$tmp/ev.db" --max-store-size 1m --maintenance-interval 1s || exit 1
+url=http://127.0.0.1:$PORT
+codes=""
+for n in $(seq 1 40); do
+  codes="$codes $(http POST "$url/ingest?name=ev-$n&spyName=gospy" -F "profile=@$ex/cpuwork-cpu.pb.gz;filename=p")"
+done
+sleep 1.5
+check "40 pushes into a 1 MiB store all succeed (the oldest evicted to make room)" test "$(echo $codes | tr ' ' '\n' | sort -u)" = 200
+http GET "$url/metrics" > /dev/null
+check "evictions are counted" grep -q '^smolder_evicted_profiles_total [1-9]' "$tmp/body"
+serve_stop
+check "the file stays under --max-store-size" test "$(stat -c %s "$tmp/ev.db")" -le 1048576
+"$smolder" query series --db "$tmp/ev.db" --from 0 > "$tmp/ev.series"
+check "the newest service is kept, the oldest evicted" \
+  bash -c "grep -q ' ev-40\$' '$tmp/ev.series' && ! grep -q ' ev-1\$' '$tmp/ev.series'"
+check "the evicted store is intact" test "$(sqlite3 "$tmp/ev.db" 'PRAGMA integrity_check')" = ok
+
+# a real full disk: a 1 MiB tmpfs in a user and mount namespace (no root needed)
+if unshare -rm true 2> /dev/null; then
+  unshare -rm bash -s "$smolder" "$ex/cpuwork-cpu.pb.gz" "$tmp" > "$tmp/tmpfs.out" 2>&1 <<'EOF'
+smolder=$1 prof=$2 tmp=$3
+mkdir -p "$tmp/mnt" && mount -t tmpfs -o size=1m none "$tmp/mnt" || { echo "mount failed"; exit 1; }
+"$smolder" serve --db "$tmp/mnt/s.db" --listen 127.0.0.1:0 2> "$tmp/tmpfs.log" &
+pid=$!
+for i in $(seq 1 100); do
+  port=$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\), store.*/\1/p' "$tmp/tmpfs.log")
+  [ -n "$port" ] && break; sleep 0.05
+done
+for n in $(seq 1 60); do
+  st=$(curl -s -o "$tmp/tbody" -w '%{http_code}' -F "profile=@$prof;filename=p" "http://127.0.0.1:$port/ingest?name=t-$n&spyName=gospy")
+  [ "$st" = 200 ] && ok=$n
+  [ "$st" = 507 ] && { echo "507 after $ok: $(cat "$tmp/tbody")"; break; }
+  [ "$st" != 200 ] && { echo "status $st: $(cat "$tmp/tbody")"; break; }
+done
+echo "ready $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ready")"
+echo "series $("$smolder" query series --db "$tmp/mnt/s.db" --from 0 | tail -n +2 | wc -l)"
+kill -TERM $pid; wait $pid; echo "exit $?"
+echo "integrity $(sqlite3 "$tmp/mnt/s.db" 'PRAGMA integrity_check')"
+EOF
+  check "a full disk (tmpfs): pushes get 507 saying the disk is full" grep -q '^507 after [0-9]*: .*store full: .*disk full' "$tmp/tmpfs.out"
+  check "a full disk: the server stays ready, reads work, it stops cleanly, the store is intact" \
+    bash -c "grep -q '^ready 200' '$tmp/tmpfs.out' && grep -qE '^series [1-9]' '$tmp/tmpfs.out' && grep -q '^exit 0' '$tmp/tmpfs.out' && grep -q '^integrity ok' '$tmp/tmpfs.out'"
+  grep -q '^507' "$tmp/tmpfs.out" || sed 's/^/     | /' "$tmp/tmpfs.out"
+else
+  echo "skip - a real full disk: this machine cannot mount a tmpfs in a user namespace (the --max-store-size 507 above still ran)"
+fi
+
+# --- security ---------------------------------------------------------------------------
+"$smolder" serve --db "$tmp/sec.db" --listen 0.0.0.0:0 2> "$tmp/noauth.err"
+rc=$?
+check "a non-loopback --listen without --auth-file is refused with an explanation" \
+  bash -c "[ $rc -eq 2 ] && grep -q 'refusing to listen on 0.0.0.0:0 without authentication.*--auth-file FILE.*--no-auth' '$tmp/noauth.err'"
+pwhash=$(openssl passwd -6 -salt e2esalt0 's3cret-pass')
+tokhash=$(openssl passwd -6 -salt e2esalt1 'tok-ci-123')
+cat > "$tmp/auth" <<EOF
+# e2e credentials
+basic  alice  $pwhash           team-a,team-b
+bearer ci     $tokhash          team-c
+basic  bob    plain:bob-pass    *
+EOF
+"$smolder" serve --db "$tmp/sec.db" --listen 0.0.0.0:0 --auth-file "$tmp/auth" 2> "$tmp/cleartext.err"
+rc=$?
+check "credentials off loopback without TLS are refused with an explanation" \
+  bash -c "[ $rc -eq 2 ] && grep -q 'refusing to take credentials in clear text.*--tls-cert' '$tmp/cleartext.err'"
+serve_start noauth --listen 0.0.0.0:0 --db "$tmp/open.db" --no-auth || exit 1
+check "--no-auth off loopback starts, with a warning" grep -q 'warn  --no-auth on 0.0.0.0:0' "$SLOG"
+check "and takes pushes" test "$(http POST "http://127.0.0.1:$PORT/ingest?name=open.cpu" --data-binary $'a;b 1\n')" = 200
+serve_stop
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 \
+  -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" > /dev/null 2>&1
+check "a self-signed certificate is made" test -s "$tmp/cert.pem"
+serve_start tls --listen 0.0.0.0:0 --db "$tmp/sec.db" --auth-file "$tmp/auth" --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" || exit 1
+check "the plain-text secret is warned about" grep -q 'warn .*plain-text secrets' "$SLOG"
+url=https://127.0.0.1:$PORT
+C=(--cacert "$tmp/cert.pem")
+st=$(curl -s -D "$tmp/hdr" -o "$tmp/body" -w '%{http_code}' "${C[@]}" -X POST --data-binary $'a;b 1\n' "$url/ingest?name=x.cpu")
+check "HTTPS without credentials: 401 with WWW-Authenticate" \
+  bash -c "[ '$st' = 401 ] && grep -qi '^WWW-Authenticate: Basic' '$tmp/hdr'"
+check "a wrong password: 401" test "$(http POST "$url/ingest?name=x.cpu" "${C[@]}" -u alice:wrong --data-binary $'a;b 1\n')" = 401
+check "an unknown user: 401" test "$(http POST "$url/ingest?name=x.cpu" "${C[@]}" -u mallory:s3cret-pass --data-binary $'a;b 1\n')" = 401
+check "alice's password: 200 (her first tenant)" test "$(http POST "$url/ingest?name=sec-a.cpu" "${C[@]}" -u alice:s3cret-pass --data-binary $'a;b 1\n')" = 200
+check "alice with X-Scope-OrgID team-b: 200" test "$(http POST "$url/ingest?name=sec-b.cpu" "${C[@]}" -u alice:s3cret-pass -H 'X-Scope-OrgID: team-b' --data-binary $'a;b 2\n')" = 200
+st=$(http POST "$url/ingest?name=x.cpu" "${C[@]}" -u alice:s3cret-pass -H 'X-Scope-OrgID: team-c' --data-binary $'a;b 1\n')
+check "alice with X-Scope-OrgID team-c (not hers): 403 with a reason" \
+  bash -c "[ '$st' = 403 ] && grep -q \"may not use tenant 'team-c'\" '$tmp/body'"
+check "the bearer token: 200 (team-c)" test "$(http POST "$url/ingest?name=sec-c.cpu" "${C[@]}" -H 'Authorization: Bearer tok-ci-123' --data-binary $'a;b 3\n')" = 200
+check "a wrong bearer token: 401" test "$(http POST "$url/ingest?name=x.cpu" "${C[@]}" -H 'Authorization: Bearer tok-ci-124' --data-binary $'a;b 1\n')" = 401
+check "bob (plain secret, any tenant) as team-z: 200" test "$(http POST "$url/ingest?name=sec-z.cpu" "${C[@]}" -u bob:bob-pass -H 'X-Scope-OrgID: team-z' --data-binary $'a;b 4\n')" = 200
+check "/metrics needs credentials too" test "$(http GET "$url/metrics" "${C[@]}")" = 401
+check "/ready does not" test "$(http GET "$url/ready" "${C[@]}")" = 200
+check "plain HTTP to the HTTPS port fails" test "$(http GET "http://127.0.0.1:$PORT/ready")" != 200
+PROFILECLI_USERNAME=alice PROFILECLI_PASSWORD=s3cret-pass "$smolder" upload --url "$url" --cacert "$tmp/cert.pem" \
+  --tenant-id team-b --service sec-up "$ex/cpuwork-cpu.pb.gz" > "$tmp/up.out" 2> "$tmp/up.err"
+check "smolder upload over HTTPS with PROFILECLI_USERNAME/PASSWORD: ok" grep -q 'uploaded as' "$tmp/up.out"
+"$smolder" upload --url "$url" --cacert "$tmp/cert.pem" --username alice --password wrong-pass "$ex/cpuwork-cpu.pb.gz" > "$tmp/up2.out" 2> "$tmp/up2.err"
+check "smolder upload with a wrong password: one line, 401, no password printed" \
+  bash -c "[ \$(wc -l < '$tmp/up2.err') -eq 1 ] && grep -q 'answered 401: invalid credentials' '$tmp/up2.err' && ! grep -q wrong-pass '$tmp/up2.err' '$tmp/up2.out'"
+"$smolder" upload --url "https://alice:s3cret-pass@127.0.0.1:1" "$ex/cpuwork-cpu.pb.gz" > /dev/null 2> "$tmp/up3.err"
+check "an unreachable URL with user information: the error hides the password" \
+  bash -c "grep -q 'cannot reach https://127.0.0.1:1' '$tmp/up3.err' && ! grep -q s3cret '$tmp/up3.err'"
+check "the log names tenants but never a secret" \
+  bash -c "grep -q 'tenant=team-c' '$SLOG' && ! grep -qE 's3cret|tok-ci|bob-pass|wrong' '$SLOG'"
+serve_stop
+
+# --- tenants never see each other's data -------------------------------------------------
+for t in team-a team-b team-c team-z; do
+  "$smolder" query series --db "$tmp/sec.db" --from 0 --tenant "$t" | tail -n +2 | awk '{print $NF}' | sort -u | tr '\n' ' ' > "$tmp/t.$t"
+done
+check "team-a holds only what alice pushed without a header" test "$(cat "$tmp/t.team-a")" = "sec-a "
+check "team-b holds only what alice pushed as team-b (and uploaded)" test "$(cat "$tmp/t.team-b")" = "sec-b sec-up "
+check "team-c holds only the bearer's push" test "$(cat "$tmp/t.team-c")" = "sec-c "
+check "the default tenant sees none of them" test -z "$("$smolder" query series --db "$tmp/sec.db" --from 0 | tail -n +2)"
+serve_start iso --db "$tmp/iso.db" || exit 1
+http POST "http://127.0.0.1:$PORT/ingest?name=iso-x&spyName=gospy" -H 'X-Scope-OrgID: tx' -F "profile=@$ex/cpuwork-cpu.pb.gz;filename=p" > /dev/null
+http POST "http://127.0.0.1:$PORT/ingest?name=iso-y&spyName=gospy" -F "profile=@$ex/cpuwork-cpu.pb.gz;filename=p" > /dev/null
+serve_stop
+check "without auth, X-Scope-OrgID picks the tenant and none is anonymous" \
+  bash -c "'$smolder' query series --db '$tmp/iso.db' --from 0 --tenant tx | grep -q ' iso-x\$' && ! '$smolder' query series --db '$tmp/iso.db' --from 0 --tenant tx | grep -q iso-y && '$smolder' query series --db '$tmp/iso.db' --from 0 | grep -q ' iso-y\$' && ! '$smolder' query series --db '$tmp/iso.db' --from 0 | grep -q iso-x"
+check "another tenant's service is not there for top --tenant" \
+  bash -c "! '$smolder' top --db '$tmp/iso.db' --from 0 --tenant tx --query '{service_name=\"iso-y\"}' --profile-type $CPU_NS > /dev/null 2> '$tmp/iso.err' && grep -q 'no process_cpu:cpu:nanoseconds:cpu:nanoseconds profiles match' '$tmp/iso.err'"
+check "and its own is" \
+  bash -c "'$smolder' top --db '$tmp/iso.db' --from 0 --tenant tx --query '{service_name=\"iso-x\"}' --profile-type $CPU_NS | grep -q '^Showing'"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

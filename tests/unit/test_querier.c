@@ -1,0 +1,851 @@
+/*
+ * test_querier.c — the query server (src/store/querier_server.h) over a real SQLite
+ * store filled with store_write(): every querier.v1 method in both codecs and the
+ * legacy /pyroscope/render endpoints, checked against the backend's own answers on the
+ * same store (the same top table flat and cum per function, the same series, timeline
+ * and label lists), the flame graph's wire rules read with jansson directly (root
+ * "total", delta-encoded x, children inside parents, folding into "other" at max_nodes
+ * with totals kept), Pyroscope's tree bytes decoded here, and the Connect errors
+ * (status, code, one-line message) of every refusal.
+ */
+#include "testutil.h"
+
+#include <ftw.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "ingest/decode.h"
+#include "profile/merge.h"
+#include "profile/selector.h"
+#include "profile/top.h"
+#include "querier.pb-c.h"
+#include "store/pbjson.h"
+#include "store/querier_server.h"
+#include "store/remote.h"
+#include "store/store.h"
+#include "types.pb-c.h"
+
+#define SEC 1000000000LL
+#define T0 (1700000000LL * SEC)
+#define MS(ns) ((ns) / 1000000)
+#define CPU "process_cpu:cpu:nanoseconds:cpu:nanoseconds"
+#define HEAP "memory:inuse_space:bytes:space:bytes"
+#define PREFIX "/querier.v1.QuerierService/"
+
+static char tmpdir[256];
+static struct store *st;
+static struct backend *be;
+
+static int rm_one(const char *p, const struct stat *s, int flag, struct FTW *f)
+{
+	(void)s, (void)flag, (void)f;
+	return remove(p);
+}
+
+static struct prof *example(const char *name)
+{
+	struct buf b = BUF_INIT;
+	char path[512];
+	struct prof *p;
+
+	snprintf(path, sizeof(path), "%s/examples/%s", SMOLDER_SOURCE_DIR, name);
+	if (buf_read_file(&b, path, DECODE_MAX_INPUT))
+		fail_msg("%s", err_last());
+	p = tu_decode_bytes(b.data, b.len, name);
+	buf_release(&b);
+	return p;
+}
+
+static void put(const char *service, const char *file, int64_t t, const char *k, const char *v)
+{
+	struct labelset ls = LABELSET_INIT;
+	struct prof *p = example(file);
+
+	labelset_set(&ls, "service_name", service);
+	if (k)
+		labelset_set(&ls, k, v);
+	if (store_write(st, NULL, &ls, p, t, 10 * SEC))
+		fail_msg("store_write: %s", err_last());
+	labelset_free(&ls);
+	prof_free(p);
+}
+
+/* cpuwork twice (T0, T0+10s), heapwork once, and a series with a dotted label name */
+static int setup(void **state)
+{
+	char path[300];
+
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/smolder-test-querier-XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/q.db", tmpdir);
+	if (store_open(path, STORE_CREATE, &st) || store_backend_new(st, NULL, &be))
+		return -1;
+	put("cpuwork", "cpuwork-cpu.pb.gz", T0, "region", "eu");
+	put("cpuwork", "cpuwork-cpu-after-scoreRecords-3x.pb.gz", T0 + 10 * SEC, "region", "us");
+	put("heapwork", "heapwork-heap.pb.gz", T0 + 5 * SEC, "service.version", "1.2");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	backend_close(be);
+	store_close(st);
+	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+/* ---- requests ---- */
+
+struct call {
+	struct ingest_request rq;
+	struct ingest_header h[4];
+	struct querier_reply out;
+	struct buf body;
+};
+
+static int do_call(struct call *c, const char *http, const char *path, const char *ctype,
+		   const char *accept, const void *body, size_t len)
+{
+	size_t nh = 0;
+
+	memset(&c->rq, 0, sizeof(c->rq));
+	querier_reply_init(&c->out);
+	if (ctype)
+		c->h[nh++] = (struct ingest_header){ "Content-Type", ctype };
+	if (accept)
+		c->h[nh++] = (struct ingest_header){ "Accept", accept };
+	c->rq.method = http;
+	c->rq.path = path;
+	c->rq.query = strchr(path, '?') ? strchr(path, '?') + 1 : NULL;
+	c->rq.headers = c->h;
+	c->rq.nheaders = nh;
+	c->rq.body = body;
+	c->rq.body_len = len;
+	c->rq.now_ns = T0 + 60 * SEC;
+	return querier_handle(be, NULL, &c->rq, &c->out);
+}
+
+/* POSTs msg to method in codec; the reply must be 200. */
+static void rpc(struct call *c, const char *method, const ProtobufCMessage *msg,
+		enum pb_codec codec)
+{
+	char path[128];
+	struct buf body = BUF_INIT;
+
+	snprintf(path, sizeof(path), PREFIX "%s", method);
+	assert_int_equal(pb_encode(msg, codec, &body), 0);
+	if (do_call(c, "POST", path, codec == PB_JSON ? "application/json" : "application/proto",
+		    "*/*;allow-utf8-labelnames=true", body.data, body.len))
+		fail_msg("%s: %d %s", method, c->out.status, c->out.reason);
+	assert_int_equal(c->out.status, 200);
+	assert_string_equal(c->out.content_type, codec == PB_JSON ? "application/json" :
+								    "application/proto");
+	buf_release(&body);
+}
+
+static void release(struct call *c)
+{
+	querier_reply_release(&c->out);
+}
+
+static enum remote_codec rc_of(enum pb_codec c)
+{
+	return c == PB_JSON ? REMOTE_CODEC_JSON : REMOTE_CODEC_PROTO;
+}
+
+static struct prof *merge(const char *ptype, const char *sel, int64_t from, int64_t to)
+{
+	struct selector *s = NULL;
+	struct query q = { .profile_type = ptype, .range = { from, to } };
+	struct prof *p = NULL;
+
+	assert_int_equal(selector_parse(sel, &s), 0);
+	q.selector = s;
+	if (be->ops->merge(be, &q, &p, NULL))
+		fail_msg("merge: %s", err_last());
+	selector_free(s);
+	return p;
+}
+
+/* The same flat and cum per function name, and the same total. */
+static void assert_same_top(const struct prof *a, uint32_t ta, const struct prof *b, uint32_t tb)
+{
+	struct top x, y;
+	uint32_t i;
+
+	assert_int_equal(top_compute(a, ta, &x), 0);
+	assert_int_equal(top_compute(b, tb, &y), 0);
+	tu_assert_i64(y.total, x.total);
+	assert_true(x.total > 0);
+	for (i = 0; i < x.n; i++) {
+		const struct top_row *r = tu_top_row(&y, b, prof_str(a, x.rows[i].name));
+
+		if (!r)
+			fail_msg("%s missing", prof_str(a, x.rows[i].name));
+		tu_assert_i64(r->flat, x.rows[i].flat);
+		tu_assert_i64(r->cum, x.rows[i].cum);
+	}
+	assert_int_equal(x.n, y.n);
+	top_release(&x);
+	top_release(&y);
+}
+
+static const struct fb_prof_info cpu_info = { "cpu", "nanoseconds", "cpu", "nanoseconds", 0, 0 };
+
+/* ---- flame graph wire rules, read with jansson ---- */
+
+struct jnode {
+	int64_t x, total, self, name;
+};
+
+/* Checks a JSON FlameGraph; returns the number of nodes and the number named "other". */
+static size_t check_json_flamegraph(json_t *fg, int64_t want_total, size_t *others)
+{
+	json_t *names = json_object_get(fg, "names"), *levels = json_object_get(fg, "levels");
+	struct jnode *prev = NULL, *cur = NULL;
+	size_t np = 0, nc, d, i, j, nodes = 0, other = SIZE_MAX;
+	int64_t sum_self = 0;
+
+	*others = 0;
+	assert_true(json_is_array(names) && json_is_array(levels));
+	assert_string_equal(json_string_value(json_array_get(names, 0)), "total");
+	for (i = 0; i < json_array_size(names); i++)
+		if (strcmp(json_string_value(json_array_get(names, i)), "other") == 0)
+			other = i;
+	for (d = 0; d < json_array_size(levels); d++) {
+		json_t *v = json_object_get(json_array_get(levels, d), "values");
+		int64_t x = 0;
+
+		assert_true(json_array_size(v) % 4 == 0);
+		nc = json_array_size(v) / 4;
+		cur = calloc(nc + 1, sizeof(*cur));
+		for (i = 0; i < nc; i++) {
+			int64_t g[4];
+
+			for (j = 0; j < 4; j++) {
+				json_t *e = json_array_get(v, i * 4 + j);
+
+				/* protojson: int64 as strings */
+				assert_true(json_is_string(e));
+				g[j] = strtoll(json_string_value(e), NULL, 10);
+			}
+			cur[i].x = x + g[0];
+			x = cur[i].x + g[1];
+			cur[i].total = g[1];
+			cur[i].self = g[2];
+			cur[i].name = g[3];
+			assert_true(g[2] <= g[1] && g[2] >= 0);
+			if (d == 0) {
+				tu_assert_i64(g[0], 0);
+				tu_assert_i64(g[1], want_total);
+				tu_assert_i64(g[3], 0);
+			} else {
+				/* inside one node of the level above */
+				size_t k;
+
+				for (k = 0; k < np; k++)
+					if (prev[k].x <= cur[i].x &&
+					    cur[i].x + cur[i].total <= prev[k].x + prev[k].total)
+						break;
+				assert_true(k < np);
+				sum_self += g[2];
+			}
+			if ((size_t)g[3] == other)
+				(*others)++;
+			nodes++;
+		}
+		free(prev);
+		prev = cur;
+		np = nc;
+	}
+	free(prev);
+	tu_assert_i64(sum_self, want_total);
+	return nodes;
+}
+
+/* ---- tests ---- */
+
+static void test_profile_types(void **state)
+{
+	enum pb_codec codecs[] = { PB_PROTO, PB_JSON };
+	size_t k, i;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		Querier__V1__ProfileTypesRequest req = QUERIER__V1__PROFILE_TYPES_REQUEST__INIT;
+		struct profile_type_list want = { 0 }, got = { 0 };
+		struct time_range all = { 0, 0 };
+		struct call c;
+
+		rpc(&c, "ProfileTypes", &req.base, codecs[k]);
+		assert_int_equal(remote_decode_profile_types(rc_of(codecs[k]),
+							     (uint8_t *)c.out.body.data,
+							     c.out.body.len, &got),
+				 0);
+		assert_int_equal(be->ops->profile_types(be, all, &want), 0);
+		assert_int_equal(got.n, want.n);
+		assert_true(got.n >= 4);
+		for (i = 0; i < got.n; i++) {
+			assert_string_equal(got.v[i].id, want.v[i].id);
+			assert_string_equal(got.v[i].sample_type, want.v[i].sample_type);
+		}
+		if (codecs[k] == PB_JSON) /* protojson names, read with jansson */
+			assert_non_null(strstr(c.out.body.data, "\"sampleType\":\"cpu\""));
+		profile_type_list_release(&want);
+		profile_type_list_release(&got);
+		release(&c);
+	}
+}
+
+static void test_labels(void **state)
+{
+	static const char json_names[] = "{\"matchers\":[\"{service_name=\\\"cpuwork\\\"}\"]}";
+	static const char json_values[] =
+		"{\"name\":\"region\",\"start\":\"1\",\"end\":1800000000000}";
+	struct strvec got = STRVEC_INIT;
+	struct call c;
+
+	(void)state;
+	/* handwritten Connect JSON, as the spec's examples */
+	assert_int_equal(do_call(&c, "POST", PREFIX "LabelNames", "application/json",
+				 "*/*;allow-utf8-labelnames=true", json_names, strlen(json_names)),
+			 0);
+	assert_int_equal(remote_decode_names(REMOTE_CODEC_JSON, (uint8_t *)c.out.body.data,
+					     c.out.body.len, &got), 0);
+	assert_true(strvec_contains(&got, "region") && strvec_contains(&got, "service_name") &&
+		    strvec_contains(&got, "__profile_type__"));
+	assert_false(strvec_contains(&got, "service.version")); /* heapwork's only */
+	strvec_release(&got);
+	release(&c);
+	assert_int_equal(do_call(&c, "POST", PREFIX "LabelValues",
+				 "application/json; charset=utf-8", NULL, json_values,
+				 strlen(json_values)),
+			 0);
+	assert_string_equal(c.out.body.data, "{\"names\":[\"eu\",\"us\"]}");
+	release(&c);
+
+	/* the dotted name: only for clients that say they take it */
+	{
+		Types__V1__LabelNamesRequest req = TYPES__V1__LABEL_NAMES_REQUEST__INIT;
+		struct buf body = BUF_INIT;
+
+		pb_encode(&req.base, PB_PROTO, &body);
+		assert_int_equal(do_call(&c, "POST", PREFIX "LabelNames", "application/proto", NULL,
+					 body.data, body.len), 0);
+		remote_decode_names(REMOTE_CODEC_PROTO, (uint8_t *)c.out.body.data, c.out.body.len,
+				    &got);
+		assert_false(strvec_contains(&got, "service.version"));
+		strvec_release(&got);
+		release(&c);
+		rpc(&c, "LabelNames", &req.base, PB_PROTO);
+		remote_decode_names(REMOTE_CODEC_PROTO, (uint8_t *)c.out.body.data, c.out.body.len,
+				    &got);
+		assert_true(strvec_contains(&got, "service.version"));
+		strvec_release(&got);
+		release(&c);
+		buf_release(&body);
+	}
+}
+
+static void test_series(void **state)
+{
+	char *matchers[] = { (char *)"{service_name=\"cpuwork\"}" };
+	char *names[] = { (char *)"service_name", (char *)"region" };
+	enum pb_codec codecs[] = { PB_PROTO, PB_JSON };
+	size_t k, i;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		Querier__V1__SeriesRequest req = QUERIER__V1__SERIES_REQUEST__INIT;
+		struct labelset_list got = { 0 };
+		struct call c;
+
+		req.n_matchers = 1;
+		req.matchers = matchers;
+		rpc(&c, "Series", &req.base, codecs[k]);
+		assert_int_equal(remote_decode_series(rc_of(codecs[k]), (uint8_t *)c.out.body.data,
+						      c.out.body.len, &got), 0);
+		/* two profile types × two regions */
+		assert_int_equal(got.n, 4);
+		for (i = 0; i < got.n; i++) {
+			assert_string_equal(labelset_get(&got.v[i], "service_name"), "cpuwork");
+			assert_non_null(labelset_get(&got.v[i], "__profile_type__"));
+		}
+		labelset_list_release(&got);
+		release(&c);
+		/* only some names: the sets collapse to the distinct ones */
+		req.n_label_names = 2;
+		req.label_names = names;
+		rpc(&c, "Series", &req.base, codecs[k]);
+		assert_int_equal(remote_decode_series(rc_of(codecs[k]), (uint8_t *)c.out.body.data,
+						      c.out.body.len, &got), 0);
+		assert_int_equal(got.n, 2);
+		assert_int_equal(got.v[0].n, 2);
+		assert_string_equal(labelset_get(&got.v[0], "region"), "eu");
+		assert_string_equal(labelset_get(&got.v[1], "region"), "us");
+		labelset_list_release(&got);
+		release(&c);
+	}
+}
+
+static void select_req(Querier__V1__SelectMergeStacktracesRequest *r, const char *ptype,
+		       const char *sel, int64_t from, int64_t to)
+{
+	querier__v1__select_merge_stacktraces_request__init(r);
+	r->profile_typeid = (char *)ptype;
+	r->label_selector = (char *)sel;
+	r->has_start = r->has_end = 1;
+	r->start = MS(from);
+	r->end = MS(to);
+}
+
+static void test_flamegraph(void **state)
+{
+	enum pb_codec codecs[] = { PB_PROTO, PB_JSON };
+	struct prof *want = merge(CPU, "{service_name=\"cpuwork\"}", T0, T0 + 60 * SEC);
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		Querier__V1__SelectMergeStacktracesRequest req;
+		struct prof *got = NULL;
+		bool trunc = true;
+		struct call c;
+
+		select_req(&req, CPU, "{service_name=\"cpuwork\"}", T0, T0 + 60 * SEC);
+		rpc(&c, "SelectMergeStacktraces", &req.base, codecs[k]);
+		assert_int_equal(remote_decode_flamegraph(rc_of(codecs[k]),
+							  (uint8_t *)c.out.body.data,
+							  c.out.body.len, &cpu_info, &got, &trunc),
+				 0);
+		assert_false(trunc);
+		assert_same_top(want, 0, got, 0);
+		if (codecs[k] == PB_JSON) {
+			json_error_t e;
+			json_t *root = json_loads(c.out.body.data, 0, &e);
+			size_t others;
+
+			check_json_flamegraph(json_object_get(root, "flamegraph"),
+					      prof_total(want, 0), &others);
+			assert_int_equal(others, 0);
+			json_decref(root);
+		}
+		prof_free(got);
+		release(&c);
+	}
+	prof_free(want);
+}
+
+static void test_flamegraph_max_nodes(void **state)
+{
+	struct prof *want = merge(CPU, "{}", T0, T0 + 60 * SEC);
+	struct tree *t;
+	int64_t limits[] = { 1, 5, 20, 100 };
+	size_t k;
+
+	(void)state;
+	assert_int_equal(tree_build(want, &t), 0);
+	for (k = 0; k < 4; k++) {
+		Querier__V1__SelectMergeStacktracesRequest req;
+		json_t *root;
+		json_error_t e;
+		size_t nodes, others;
+		struct prof *got = NULL;
+		bool trunc = false;
+		struct call c;
+
+		select_req(&req, CPU, "{}", T0, T0 + 60 * SEC);
+		req.has_max_nodes = 1;
+		req.max_nodes = limits[k];
+		rpc(&c, "SelectMergeStacktraces", &req.base, PB_JSON);
+		root = json_loads(c.out.body.data, 0, &e);
+		nodes = check_json_flamegraph(json_object_get(root, "flamegraph"),
+					      prof_total(want, 0), &others);
+		/* about max_nodes real nodes (ties may add some) plus the root and the folds */
+		assert_true(t->n > (uint32_t)limits[k] + 1);
+		assert_true(others > 0);
+		assert_true(nodes - others - 1 >= (size_t)limits[k]);
+		assert_true(nodes - others - 1 <= (size_t)limits[k] * 3 + 2);
+		json_decref(root);
+		assert_int_equal(remote_decode_flamegraph(REMOTE_CODEC_JSON,
+							  (uint8_t *)c.out.body.data,
+							  c.out.body.len, &cpu_info, &got, &trunc),
+				 0);
+		assert_true(trunc);
+		tu_assert_i64(prof_total(got, 0), prof_total(want, 0));
+		prof_free(got);
+		release(&c);
+	}
+	tree_free(t);
+	prof_free(want);
+}
+
+/* Pyroscope's tree bytes, decoded here: total and node count. */
+static const uint8_t *uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	int s = 0;
+
+	*v = 0;
+	while (p < end) {
+		*v |= (uint64_t)(*p & 0x7f) << s;
+		s += 7;
+		if (!(*p++ & 0x80))
+			return p;
+	}
+	fail_msg("truncated varint");
+	return end;
+}
+
+static const uint8_t *tree_node(const uint8_t *p, const uint8_t *end, int64_t *sum, size_t *n,
+				int depth)
+{
+	uint64_t len, self, kids, i;
+
+	p = uvarint(p, end, &len);
+	assert_true(len <= (uint64_t)(end - p));
+	if (depth == 0)
+		tu_assert_i64(len, 0); /* the virtual root */
+	p = uvarint(p + len, end, &self);
+	p = uvarint(p, end, &kids);
+	*sum += (int64_t)self;
+	(*n)++;
+	for (i = 0; i < kids; i++)
+		p = tree_node(p, end, sum, n, depth + 1);
+	return p;
+}
+
+static void test_tree_and_pprof(void **state)
+{
+	struct prof *want = merge(CPU, "{region=\"eu\"}", T0, T0 + 60 * SEC), *got = NULL;
+	Querier__V1__SelectMergeStacktracesRequest req;
+	Querier__V1__SelectMergeProfileRequest mp = QUERIER__V1__SELECT_MERGE_PROFILE_REQUEST__INIT;
+	const uint8_t *p, *end;
+	struct pb_budget bu;
+	ProtobufCMessage *m;
+	int64_t sum = 0;
+	size_t n = 0;
+	struct call c;
+
+	(void)state;
+	select_req(&req, CPU, "{region=\"eu\"}", T0, T0 + 60 * SEC);
+	req.has_format = 1;
+	req.format = QUERIER__V1__PROFILE_FORMAT__PROFILE_FORMAT_TREE;
+	rpc(&c, "SelectMergeStacktraces", &req.base, PB_PROTO);
+	pb_budget_init(&bu, 1 << 28);
+	assert_int_equal(pb_decode(&querier__v1__select_merge_stacktraces_response__descriptor,
+				   PB_PROTO, (uint8_t *)c.out.body.data, c.out.body.len, &bu, &m),
+			 0);
+	p = ((Querier__V1__SelectMergeStacktracesResponse *)m)->tree.data;
+	end = p + ((Querier__V1__SelectMergeStacktracesResponse *)m)->tree.len;
+	assert_true(tree_node(p, end, &sum, &n, 0) == end);
+	tu_assert_i64(sum, prof_total(want, 0));
+	assert_true(n > 10);
+	pb_budget_release(&bu);
+	release(&c);
+
+	/* SelectMergeProfile: the full pprof, both codecs */
+	mp.profile_typeid = (char *)CPU;
+	mp.label_selector = (char *)"{region=\"eu\"}";
+	mp.has_start = mp.has_end = 1;
+	mp.start = MS(T0);
+	mp.end = MS(T0 + 60 * SEC);
+	rpc(&c, "SelectMergeProfile", &mp.base, PB_PROTO);
+	assert_int_equal(remote_decode_pprof(REMOTE_CODEC_PROTO, (uint8_t *)c.out.body.data,
+					     c.out.body.len, &got), 0);
+	assert_same_top(want, 0, got, 0);
+	assert_true(got->nfunctions > 0 && got->functions[0].file != 0); /* files kept */
+	prof_free(got);
+	release(&c);
+	rpc(&c, "SelectMergeProfile", &mp.base, PB_JSON);
+	assert_non_null(strstr(c.out.body.data, "\"stringTable\":[\"\","));
+	assert_int_equal(remote_decode_pprof(REMOTE_CODEC_JSON, (uint8_t *)c.out.body.data,
+					     c.out.body.len, &got), 0);
+	assert_same_top(want, 0, got, 0);
+	prof_free(got);
+	release(&c);
+	prof_free(want);
+}
+
+static void test_call_site(void **state)
+{
+	struct prof *all = merge(CPU, "{}", T0, T0 + 60 * SEC), *got = NULL;
+	Types__V1__StackTraceSelector sts = TYPES__V1__STACK_TRACE_SELECTOR__INIT;
+	Types__V1__Location loc = TYPES__V1__LOCATION__INIT, *locs[1] = { &loc };
+	Querier__V1__SelectMergeStacktracesRequest req;
+	struct tree *t;
+	uint32_t kid;
+	struct call c;
+
+	(void)state;
+	/* the first root frame's subtree */
+	assert_int_equal(tree_build(all, &t), 0);
+	kid = tree_first_kid(t, 0);
+	loc.name = (char *)tree_name(t, kid);
+	sts.n_call_site = 1;
+	sts.call_site = locs;
+	select_req(&req, CPU, "{}", T0, T0 + 60 * SEC);
+	req.stack_trace_selector = &sts;
+	rpc(&c, "SelectMergeStacktraces", &req.base, PB_PROTO);
+	assert_int_equal(remote_decode_flamegraph(REMOTE_CODEC_PROTO, (uint8_t *)c.out.body.data,
+						  c.out.body.len, &cpu_info, &got, NULL), 0);
+	tu_assert_i64(prof_total(got, 0), tree_total(t, kid, 0));
+	assert_true(prof_total(got, 0) < prof_total(all, 0));
+	prof_free(got);
+	release(&c);
+	tree_free(t);
+	prof_free(all);
+}
+
+static void test_select_series(void **state)
+{
+	Querier__V1__SelectSeriesRequest req = QUERIER__V1__SELECT_SERIES_REQUEST__INIT;
+	struct series_points_list want = { 0 }, got = { 0 };
+	struct query q = { .profile_type = CPU, .range = { T0, T0 + 60 * SEC } };
+	char *group[] = { (char *)"region" };
+	size_t i, k;
+	struct call c;
+
+	(void)state;
+	req.profile_typeid = (char *)CPU;
+	req.label_selector = (char *)"{}";
+	req.has_start = req.has_end = req.has_step = 1;
+	req.start = MS(T0);
+	req.end = MS(T0 + 60 * SEC);
+	req.step = 10;
+	req.n_group_by = 1;
+	req.group_by = group;
+	rpc(&c, "SelectSeries", &req.base, PB_JSON);
+	assert_int_equal(be->ops->timeline(be, &q, 10, "region", &want), 0);
+	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (uint8_t *)c.out.body.data,
+						c.out.body.len, T0, 10 * SEC, 6, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(want.n, 2);
+	for (i = 0; i < 2; i++) {
+		assert_string_equal(labelset_get(&got.v[i].labels, "region"),
+				    labelset_get(&want.v[i].labels, "region"));
+		for (k = 0; k < 6; k++)
+			assert_true(got.v[i].values[k] == want.v[i].values[k]);
+	}
+	/* only steps with data have points, as upstream */
+	assert_null(strstr(c.out.body.data, "\"value\":0,"));
+	series_points_list_release(&want);
+	series_points_list_release(&got);
+	release(&c);
+	/* limit 1: the larger series */
+	req.has_limit = 1;
+	req.limit = 1;
+	rpc(&c, "SelectSeries", &req.base, PB_PROTO);
+	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_PROTO, (uint8_t *)c.out.body.data,
+						c.out.body.len, T0, 10 * SEC, 6, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_string_equal(labelset_get(&got.v[0].labels, "region"), "us"); /* 3x the work */
+	series_points_list_release(&got);
+	release(&c);
+}
+
+static void test_diff(void **state)
+{
+	Querier__V1__DiffRequest req = QUERIER__V1__DIFF_REQUEST__INIT;
+	Querier__V1__SelectMergeStacktracesRequest l, r;
+	struct prof *a = merge(CPU, "{}", T0, T0 + 5 * SEC), *b = merge(CPU, "{}", T0 + 5 * SEC,
+									   T0 + 60 * SEC);
+	struct prof *want = NULL, *got = NULL;
+	struct call c;
+
+	(void)state;
+	select_req(&l, CPU, "{}", T0, T0 + 5 * SEC);
+	select_req(&r, CPU, "{}", T0 + 5 * SEC, T0 + 60 * SEC);
+	req.left = &l;
+	req.right = &r;
+	rpc(&c, "Diff", &req.base, PB_JSON);
+	assert_non_null(strstr(c.out.body.data, "\"leftTicks\":\""));
+	assert_int_equal(remote_decode_diff(REMOTE_CODEC_JSON, (uint8_t *)c.out.body.data,
+					    c.out.body.len, &cpu_info, &got, NULL), 0);
+	assert_int_equal(prof_pair(a, b, &want), 0);
+	assert_int_equal(got->ntypes, 2);
+	assert_same_top(want, 0, got, 0); /* new side */
+	assert_same_top(want, 1, got, 1); /* base side */
+	prof_free(want);
+	prof_free(got);
+	prof_free(a);
+	prof_free(b);
+	release(&c);
+}
+
+static void test_empty_range(void **state)
+{
+	Querier__V1__SelectMergeStacktracesRequest req;
+	struct call c;
+
+	(void)state;
+	select_req(&req, CPU, "{service_name=\"nobody\"}", T0, T0 + 60 * SEC);
+	rpc(&c, "SelectMergeStacktraces", &req.base, PB_JSON);
+	assert_string_equal(c.out.body.data, "{\"flamegraph\":{\"names\":[\"total\"],\"levels\":"
+					     "[{\"values\":[\"0\",\"0\",\"0\",\"0\"]}]}}");
+	release(&c);
+}
+
+/* status, code and a one-line message */
+static void expect_error(int status, const char *code, const char *msg_part, const char *http,
+			 const char *path, const char *ctype, const char *body)
+{
+	json_error_t e;
+	json_t *root;
+	struct call c;
+
+	assert_true(do_call(&c, http, path, ctype, NULL, body, body ? strlen(body) : 0) < 0);
+	if (c.out.status != status)
+		fail_msg("%s: status %d (%s), expected %d", path, c.out.status, c.out.reason,
+			 status);
+	tu_assert_message(c.out.reason);
+	tu_assert_message(err_last());
+	if (strncmp(path, "/pyroscope/", 11) == 0) {
+		assert_non_null(strstr(c.out.body.data, msg_part));
+	} else {
+		assert_string_equal(c.out.content_type, "application/json");
+		root = json_loads(c.out.body.data, 0, &e);
+		assert_string_equal(json_string_value(json_object_get(root, "code")), code);
+		if (!strstr(json_string_value(json_object_get(root, "message")), msg_part))
+			fail_msg("'%s' lacks '%s'",
+				 json_string_value(json_object_get(root, "message")), msg_part);
+		json_decref(root);
+	}
+	release(&c);
+}
+
+static void test_errors(void **state)
+{
+	const char *J = "application/json";
+
+	(void)state;
+	expect_error(405, "unimplemented", "only POST", "GET", PREFIX "Series", NULL, NULL);
+	expect_error(415, "unimplemented", "Content-Type", "POST", PREFIX "Series", "text/plain",
+		     "{}");
+	expect_error(400, "invalid_argument", "empty body", "POST", PREFIX "Series", J, "");
+	expect_error(400, "invalid_argument", "invalid JSON", "POST", PREFIX "Series", J,
+		     "{\"matchers\":");
+	expect_error(400, "invalid_argument", "matchers", "POST", PREFIX "Series", J,
+		     "{\"matchers\":[\"{a=\"]}");
+	expect_error(400, "invalid_argument", "expected a list", "POST", PREFIX "Series", J,
+		     "{\"matchers\":5}");
+	expect_error(400, "invalid_argument", "SeriesRequest", "POST", PREFIX "Series",
+		     "application/proto", "\xff\xff\xff");
+	expect_error(400, "invalid_argument", "missing label_selector", "POST",
+		     PREFIX "SelectMergeStacktraces", J,
+		     "{\"profileTypeID\":\"" CPU "\",\"start\":1,\"end\":2}");
+	expect_error(400, "invalid_argument", "missing time range", "POST",
+		     PREFIX "SelectMergeStacktraces", J,
+		     "{\"profileTypeID\":\"" CPU "\",\"labelSelector\":\"{}\"}");
+	expect_error(
+		400, "invalid_argument", "after end", "POST", PREFIX "SelectMergeStacktraces", J,
+		"{\"profileTypeID\":\"" CPU "\",\"labelSelector\":\"{}\",\"start\":5,\"end\":2}");
+	expect_error(400, "invalid_argument", "exceeds the limit", "POST",
+		     PREFIX "SelectMergeStacktraces", J,
+		     "{\"profileTypeID\":\"" CPU
+		     "\",\"labelSelector\":\"{}\",\"start\":1,\"end\":2,"
+		     "\"maxNodes\":\"2000000\"}");
+	expect_error(400, "invalid_argument", "profile_typeID", "POST", PREFIX "SelectMergeProfile",
+		     J,
+		     "{\"profileTypeID\":\"cpu\",\"labelSelector\":\"{}\",\"start\":1,\"end\":2}");
+	expect_error(400, "invalid_argument", "step", "POST", PREFIX "SelectSeries", J,
+		     "{\"profileTypeID\":\"" CPU
+		     "\",\"labelSelector\":\"{}\",\"start\":1,\"end\":2}");
+	expect_error(501, "unimplemented", "not supported", "POST", PREFIX "SelectHeatmap", J,
+		     "{}");
+	expect_error(404, "not_found", "no such method", "POST", PREFIX "Nope", J, "{}");
+	expect_error(400, "", "query is required", "GET", "/pyroscope/render?from=now-1h", NULL,
+		     NULL);
+	expect_error(400, "", "profile type", "GET", "/pyroscope/render?query=%7Ba%3D%22b%22%7D",
+		     NULL, NULL);
+}
+
+static void test_render(void **state)
+{
+	char path[512];
+	struct prof *want = merge(CPU, "{service_name=\"cpuwork\"}", T0, T0 + 60 * SEC);
+	json_error_t e;
+	json_t *root, *fb, *tl, *s;
+	double sum = 0;
+	size_t i;
+	struct call c;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/pyroscope/render?query=" CPU
+		 "%%7Bservice_name%%3D%%22cpuwork%%22%%7D&from=%lld&until=%lld&groupBy=region",
+		 (long long)(T0 / SEC), (long long)(T0 / SEC + 60));
+	assert_int_equal(do_call(&c, "GET", path, NULL, NULL, NULL, 0), 0);
+	root = json_loads(c.out.body.data, 0, &e);
+	assert_non_null(root);
+	tu_assert_i64(json_integer_value(json_object_get(root, "version")), 1);
+	fb = json_object_get(root, "flamebearer");
+	tu_assert_i64(json_integer_value(json_object_get(fb, "numTicks")), prof_total(want, 0));
+	/* levels are plain JSON integers: the root first */
+	assert_true(json_is_integer(
+		json_array_get(json_array_get(json_object_get(fb, "levels"), 0), 1)));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(root, "metadata"),
+							      "units")), "samples");
+	tu_assert_i64(json_integer_value(json_object_get(json_object_get(root, "metadata"),
+							 "sampleRate")), 1000000000);
+	tl = json_object_get(root, "timeline");
+	tu_assert_i64(json_integer_value(json_object_get(tl, "durationDelta")), 15);
+	s = json_object_get(tl, "samples");
+	for (i = 0; i < json_array_size(s); i++)
+		sum += json_number_value(json_array_get(s, i));
+	assert_true(sum == (double)prof_total(want, 0));
+	assert_non_null(json_object_get(json_object_get(root, "groups"), "eu"));
+	assert_non_null(json_object_get(json_object_get(root, "groups"), "us"));
+	json_decref(root);
+	release(&c);
+
+	assert_int_equal(do_call(&c, "GET", "/pyroscope/label-values?label=__name__", NULL, NULL,
+				 NULL, 0), 0);
+	assert_non_null(strstr(c.out.body.data, "\"" CPU "\""));
+	release(&c);
+
+	snprintf(path, sizeof(path),
+		 "/pyroscope/render-diff?leftQuery=" CPU "%%7B%%7D&leftFrom=%lld"
+		 "&leftUntil=%lld&rightQuery=" CPU "%%7B%%7D&rightFrom=%lld&rightUntil=%lld",
+		 (long long)(T0 / SEC), (long long)(T0 / SEC + 5), (long long)(T0 / SEC + 5),
+		 (long long)(T0 / SEC + 60));
+	assert_int_equal(do_call(&c, "GET", path, NULL, NULL, NULL, 0), 0);
+	root = json_loads(c.out.body.data, 0, &e);
+	fb = json_object_get(root, "flamebearer");
+	assert_true(json_integer_value(json_object_get(fb, "leftTicks")) > 0);
+	tu_assert_i64(json_integer_value(json_object_get(fb, "numTicks")),
+		      json_integer_value(json_object_get(fb, "leftTicks")) +
+			      json_integer_value(json_object_get(fb, "rightTicks")));
+	assert_true(json_array_size(json_array_get(json_object_get(fb, "levels"), 0)) == 7);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(root, "metadata"),
+							      "format")), "double");
+	json_decref(root);
+	release(&c);
+	prof_free(want);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_profile_types),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_series),
+		cmocka_unit_test(test_flamegraph),
+		cmocka_unit_test(test_flamegraph_max_nodes),
+		cmocka_unit_test(test_tree_and_pprof),
+		cmocka_unit_test(test_call_site),
+		cmocka_unit_test(test_select_series),
+		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_empty_range),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_render),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
