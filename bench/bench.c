@@ -233,6 +233,7 @@ int main(int argc, char **argv)
 		fprintf(argc < 2 ? stderr : stdout,
 			"usage: smolder-bench FILE...\n"
 			"       smolder-bench --analysis       (diff and sandwich, synthetic profiles)\n"
+			"       smolder-bench --browser [DB]   (the store browser on 24 h x 10 services)\n"
 			"       smolder-bench --store [FILE]   (the store: 1 h of FILE's profiles)\n"
 			"       smolder-bench --compare FILE   (smolder top vs go tool pprof -top)\n"
 			"       smolder-bench --serve [FILE [CLIENTS [SECONDS]]]  (smolder serve ingest,\n"
@@ -242,6 +243,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--analysis") == 0)
 		return bench_analysis();
+	if (strcmp(argv[1], "--browser") == 0)
+		return bench_browser(argc > 2 ? argv[2] : NULL, SMOLDER_BENCH_EXAMPLE);
 	if (strcmp(argv[1], "--store") == 0)
 		return bench_store(argc > 2 ? argv[2] : SMOLDER_SOURCE_DIR "/examples/cpuwork-cpu.pb.gz");
 	if (strcmp(argv[1], "--serve") == 0)

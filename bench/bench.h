@@ -15,4 +15,7 @@ int bench_remote(void);
  */
 int bench_serve(const char *self, const char *file, int clients, double seconds);
 
+/* smolder-bench --browser [DB]: the store browser on 24 h × 10 services. */
+int bench_browser(const char *db, const char *example);
+
 #endif

@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "ingest/load.h"
 #include "profile/builder.h"
+#include "profile/merge.h"
 #include "profile/labels.h"
 #include "store/store.h"
 
@@ -60,42 +61,6 @@ static int examples_dir(struct buf *out)
 		}
 	}
 	return err_set(ERR_NOTFOUND, "the example profiles are not installed (set SMOLDER_EXAMPLES)");
-}
-
-/* p with every value times `f` (rounded), through the builder: tables keep their ids. */
-static int scaled(const struct prof *p, double f, struct prof **out)
-{
-	struct prof_builder *b = NULL;
-	int64_t *v = malloc(((size_t)p->ntypes + 1) * sizeof(*v));
-	uint32_t i, t, id;
-	int rc;
-
-	if (!v)
-		return err_set(ERR_NOMEM, "out of memory");
-	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, p, true)))
-		goto done;
-	for (i = 0; i < p->nlocations; i++) {
-		const struct prof_location *l = &p->locations[i];
-
-		if ((rc = pb_location(b, l->mapping, l->address, l->unsymbolized ? NULL :
-				      p->lines + l->line_off, l->unsymbolized ? 0 : l->nlines, &id)))
-			goto done;
-	}
-	for (i = 0; i < p->nsamples; i++) {
-		const struct prof_sample *s = &p->samples[i];
-
-		for (t = 0; t < p->ntypes; t++)
-			v[t] = (int64_t)llround((double)prof_value(p, i, t) * f);
-		if ((rc = pb_sample(b, p->sample_locs + s->loc_off, s->nlocs, v,
-				    p->labels + s->label_off, s->nlabels)))
-			goto done;
-	}
-	rc = pb_finish(b, out);
-	b = NULL;
-done:
-	pb_free(b);
-	free(v);
-	return rc;
 }
 
 struct demo_src {
@@ -199,7 +164,7 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 				double f = 0.08 * (1.0 + 0.35 * sin(phase * 6.283 * 2 + (double)r) +
 						   0.1 * sin((double)t / 7e9 + (double)i));
 
-				rc = scaled(src, f, &p);
+				rc = prof_scale(src, f, &p);
 				if (!rc)
 					rc = labelset_set(&ls, "service_name", srcs[i].service) ||
 					     labelset_set(&ls, "__name__", srcs[i].name) ||

@@ -38,7 +38,11 @@
 	"      --repo PATH|URL      a git repository, read at --ref without checkout\n"    \
 	"      --ref REF            branch, tag or commit (default: HEAD)\n"              \
 	"      --root PATH          the service's directory inside the repository\n"     \
-	"      --offline            never clone, fetch or call GitHub\n"
+	"      --offline            never clone, fetch or call GitHub\n"                \
+	"      --github-api URL     GitHub API base (GitHub Enterprise: https://HOST/api/v3)\n" \
+	"  From a store or a server the series labels service_repository (an http(s) URL),\n" \
+	"  service_git_ref and service_root_path fill in what these leave unset; in the\n"  \
+	"  explorer :repo= :ref= :root= :source_path= override both for the session.\n"
 
 #define DIFF_OPTIONS_HELP                                                                 \
 	"      --absolute           colour by absolute change (default: proportional, the\n" \
@@ -56,8 +60,9 @@ static void view_help(FILE *f)
 	      "text or speedscope JSON, detected by content; - reads standard input; an\n"
 	      "http(s):// URL is fetched, e.g.\n"
 	      "http://localhost:6060/debug/pprof/profile?seconds=10 (Ctrl-C aborts).\n"
-	      "\n" VIEW_OPTIONS_HELP
-	      "      --base BASE          open the diff of SOURCE against BASE (smolder diff)\n"
+	      "\n" VIEW_OPTIONS_HELP,
+	      f);
+	fputs("      --base BASE          open the diff of SOURCE against BASE (smolder diff)\n"
 	      DIFF_OPTIONS_HELP
 	      "  -h, --help               this help\n"
 	      "\n" CMD_STORE_HELP
@@ -79,7 +84,9 @@ static void diff_help(FILE *f)
 	      "unchanged); + and - mark frames only in NEW / only in BASE; `c` shows the two\n"
 	      "side by side.  Otherwise (or with --format) it prints the diff table.\n"
 	      "BASE and NEW are any source `smolder view` reads.\n"
-	      "\n" VIEW_OPTIONS_HELP DIFF_OPTIONS_HELP
+	      "\n" VIEW_OPTIONS_HELP,
+	      f);
+	fputs(DIFF_OPTIONS_HELP
 	      "  -f, --format F           print the table: text or tsv (no explorer)\n"
 	      "  -n, --nodecount N        at most N rows in the table\n"
 	      "\n" CMD_TRANSFORM_HELP
@@ -119,6 +126,7 @@ static int view_opt(int c, const char *arg, struct view_args *v, const char *ver
 	case 'F': v->so.ref = arg; return 1;
 	case 'O': v->so.root = arg; return 1;
 	case 'N': v->so.offline = true; return 1;
+	case 'W': v->so.github_api = arg; return 1;
 	case 'R':
 		v->to.diff_threshold = strtod(arg, &end) / 100;
 		if (*end || !(v->to.diff_threshold > 0 && v->to.diff_threshold < 1)) {
@@ -162,6 +170,7 @@ static const struct option view_opts[] = {
 	{ "ref", required_argument, NULL, 'F' },
 	{ "root", required_argument, NULL, 'O' },
 	{ "offline", no_argument, NULL, 'N' },
+	{ "github-api", required_argument, NULL, 'W' },
 	CMD_TRANSFORM_OPTIONS,
 	CMD_STORE_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },

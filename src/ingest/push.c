@@ -174,7 +174,7 @@ static int jarray(struct budget *bu, json_t *obj, const char *name, const char *
 
 static int json_series(struct budget *bu, json_t *js, size_t si, Push__V1__RawProfileSeries *s)
 {
-	json_t *arr, *e, *v;
+	json_t *arr, *e, *v = NULL;
 	size_t i;
 	int rc;
 

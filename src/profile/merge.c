@@ -5,6 +5,7 @@
  */
 #include "merge.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -329,5 +330,41 @@ done:
 	pb_free(b);
 	free(vals);
 	free(labels);
+	return rc;
+}
+
+int prof_scale(const struct prof *p, double f, struct prof **out)
+{
+	struct prof_builder *b = NULL;
+	int64_t *v = malloc(((size_t)p->ntypes + 1) * sizeof(*v));
+	uint32_t i, t, id;
+	int rc;
+
+	*out = NULL;
+	if (!v)
+		return err_set(ERR_NOMEM, "out of memory");
+	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, p, true)))
+		goto done;
+	for (i = 0; i < p->nlocations; i++) {
+		const struct prof_location *l = &p->locations[i];
+
+		if ((rc = pb_location(b, l->mapping, l->address, l->unsymbolized ? NULL :
+				      p->lines + l->line_off, l->unsymbolized ? 0 : l->nlines, &id)))
+			goto done;
+	}
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+
+		for (t = 0; t < p->ntypes; t++)
+			v[t] = (int64_t)llround((double)prof_value(p, i, t) * f);
+		if ((rc = pb_sample(b, p->sample_locs + s->loc_off, s->nlocs, v,
+				    p->labels + s->label_off, s->nlabels)))
+			goto done;
+	}
+	rc = pb_finish(b, out);
+	b = NULL;
+done:
+	pb_free(b);
+	free(v);
 	return rc;
 }

@@ -38,4 +38,7 @@ int prof_pair(const struct prof *base, const struct prof *cur, struct prof **out
  */
 int prof_unpair(const struct prof *pair, bool diff_form, struct prof **out);
 
+/* p with every value times f (rounded); tables keep their indices (demo and benchmarks). */
+int prof_scale(const struct prof *p, double f, struct prof **out);
+
 #endif

@@ -778,7 +778,7 @@ char *go_meta_resolve(const char *module, const char *html, size_t len)
 
 		for (i = 0; i + 5 < len && !result; i++) {
 			const char *gt;
-			char *name, *content, *f[8];
+			char *name, *content, *f[8] = { NULL };
 			int nf;
 
 			if (html[i] != '<' || strncasecmp(html + i + 1, "meta", 4) != 0)

@@ -43,6 +43,11 @@ const char *source_origin_name(enum source_origin origin)
 	return "?";
 }
 
+bool source_label_repo_ok(const char *value)
+{
+	return value && url_is_http(value);
+}
+
 void source_file_release(struct source_file *f)
 {
 	if (!f)
@@ -467,7 +472,7 @@ static const char *pick(struct src_ctx *c, const char *flag, const struct labels
 		return flag;
 	}
 	if (v && *v) {
-		if (url_only && !url_is_http(v)) {
+		if (url_only && !source_label_repo_ok(v)) {
 			src_trace(c, "%s: label %s='%s' ignored: labels may only name http(s) URLs",
 				  what, label, v);
 			return NULL;

@@ -154,6 +154,12 @@ int source_find(const struct source_opts *opts, const struct labelset *series_la
 		const char *function_name, const char *file_path, struct source_file *out,
 		struct source_trace *trace);
 
+/*
+ * Whether source_find() takes this service_repository label value (step 1: only http(s)
+ * URLs; a local path or another scheme must come from the options).
+ */
+bool source_label_repo_ok(const char *value);
+
 /* "local file", "git clone", "GitHub", "web". */
 const char *source_origin_name(enum source_origin origin);
 

@@ -154,6 +154,14 @@ int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
 int backend_diff(struct backend *b, const struct query *base, const struct query *cur,
 		 uint32_t max_nodes, struct prof **out);
 
+/*
+ * Two handles on one backend for two threads (shared.c): each is a backend with its own
+ * `cancel`; their calls are serialised by a mutex (a call waits while the other handle's
+ * runs).  Takes ownership of inner, closed when both handles are; on failure (ERR_NOMEM)
+ * inner still belongs to the caller.
+ */
+int backend_share(struct backend *inner, struct backend **out1, struct backend **out2);
+
 /* Splits an ID into *out (five ':'-separated fields; a sixth ":delta" is ignored). */
 int profile_type_parse(const char *id, struct profile_type *out);
 void profile_type_release(struct profile_type *pt);

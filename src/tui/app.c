@@ -65,15 +65,21 @@ static const struct {
 	{ "/ n N", "search the code" },
 	{ "o", "the next file, when the function has several" },
 	{ "y  O", "copy path:line; open $EDITOR at the line (local files)" },
+	{ "v V", "next / previous version (store data with several service_git_ref)" },
+	{ "r", "read the versions and the code again" },
+	{ ":", "repo=PATH|URL ref=REF root=PATH source_path=DIR: override the flags and" },
+	{ "", "  the series labels for the session (empty value: back to them)" },
 	{ "", "code from --source-path, --repo/--ref (git, no checkout), or GitHub" },
 	{ NULL, "Store browser (T; smolder --db PATH, smolder --url URL)" },
 	{ "j k  Enter", "pick a service and profile type / open the window's merged profile" },
 	{ "/", "edit the label selector {service_name=\"x\", region=~\"eu-.*\"}; Tab completes" },
 	{ "[ ]", "range presets: 5m 15m 1h 6h 24h 7d (ending now)" },
+	{ "t", "a custom range: FROM [TO] (now-3h now-1h, RFC 3339, Unix seconds)" },
 	{ "h l  - =  0", "move / shrink / grow the window on the timeline; 0 the whole range" },
 	{ "P", "compare the window with the period before it (a diff)" },
 	{ "b", "tag breakdown: each value of a label and its share" },
 	{ "p  r", "pause / resume live updates; refresh now" },
+	{ "M  Z", "on an opened profile: more nodes from the server / only the selected path" },
 	{ NULL, "Top table" },
 	{ "j k  g G  PgUp PgDn", "move" },
 	{ "s / I", "sort column: self, total, name (diff: change, new, base, name) / invert" },
@@ -159,10 +165,12 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 	char **zoom = a->tree ? path_of(a->tree, a->main.fl.zoom, &nz) : NULL;
 	char **sel = a->tree ? path_of(a->tree, a->main.fl.sel, &ns) : NULL;
 	bool same = a->diff == diff && a->prof && a->prof->nsamples;
+	/* a live refresh of the same query keeps the filters: re-applied to the new profile */
+	int nf = a->nfilters, gr = a->gran;
+	bool keep = same && a->br.live_reopen && (nf || gr);
 	int i;
 
 	app_jobs_finish(a);
-	source_view_release(a);
 	sandwich_view_release(a);
 	top_view_invalidate(a);
 	if (a->tp.all) {
@@ -209,6 +217,13 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 	path_free(zoom, nz);
 	path_free(sel, ns);
 	app_search_refresh(a);
+	/* the source pane keeps its function; versions only for a profile from a backend */
+	if (!a->sctx.opened)
+		source_versions_clear(a);
+	a->sctx.opened = false;
+	source_view_data_changed(a, false);
+	if (keep && app_refilter(a, nf, gr))
+		scr_message(a, true, "%s", err_last());
 }
 
 uint32_t app_pane_type(const struct tui_app *a, const struct flame_pane *fp)
@@ -366,6 +381,7 @@ void app_set_type(struct tui_app *a, uint32_t type)
 	a->type = type;
 	top_view_invalidate(a);
 	app_search_refresh(a);
+	source_view_data_changed(a, false); /* the pane's numbers are per type too */
 	scr_message(a, false, "sample type: %s (%s)", prof_str(p, p->sample_types[type].type),
 		    prof_str(p, p->sample_types[type].unit));
 }
@@ -421,8 +437,14 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 	cs = nl_langinfo(CODESET);
 	a->scr.utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 	a->dot = a->scr.utf8 ? " \xc2\xb7 " : " - ";
+	a->src.ver = -1;
 	if (o->backend) {
-		browser_view_init(a, o->backend, o->backend_name, o->browser_selector);
+		struct backend *bh = o->backend;
+
+		/* one handle for the browser's jobs, one for the source pane's version merges */
+		if (backend_share(o->backend, &bh, &a->sctx.be))
+			bh = o->backend;
+		browser_view_init(a, bh, o->backend_name, o->browser_selector);
 		a->opts.backend = NULL; /* owned by the browser now */
 		if (o->start_in_browser)
 			a->view = VIEW_BROWSER;
@@ -451,6 +473,7 @@ void tui_app_free(struct tui_app *a)
 	search_release(&a->search);
 	sandwich_view_release(a);
 	source_view_release(a);
+	source_versions_release(a);
 	browser_view_release(a);
 	tree_free(a->tree);
 	if (a->prof != a->base)
@@ -655,6 +678,13 @@ static void draw_status(struct tui_app *a, int y, int w)
 	/* modes on the right, separated by dots */
 	if (a->nfilters || a->gran)
 		app_filters_describe(a, &m);
+	if (a->br.opened && a->view != VIEW_BROWSER) {
+		/* what the server left out, and the call path asked for */
+		if (a->br.truncated)
+			buf_printf(&m, "%sfolded at %u nodes (M)", m.len ? a->dot : "", a->br.max_nodes);
+		if (a->br.nfocus)
+			buf_printf(&m, "%spath only (Z)", m.len ? a->dot : "");
+	}
 	if (a->view == VIEW_FLAME) {
 		/* only what differs from the defaults (icicle, children by name) */
 		if (a->main.fl.flame_up)
@@ -721,6 +751,8 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 			buf_puts(&b, "selector: ");
 		else if (a->prompt_kind == 'b')
 			buf_puts(&b, "breakdown by label: ");
+		else if (a->prompt_kind == 't')
+			buf_puts(&b, "range: ");
 		else
 			buf_printf(&b, "%c", a->prompt_kind == '#' ? '/' : a->prompt_kind);
 		text_safe(&b, a->prompt, a->prompt_len, !a->scr.utf8);
@@ -839,10 +871,12 @@ static void prompt_apply(struct tui_app *a, char kind, bool final)
 	struct search probe;
 
 	snprintf(pat, sizeof(pat), "%.*s", (int)a->prompt_len, a->prompt);
-	if (kind == 's' || kind == 'b') {
+	if (kind == 's' || kind == 'b' || kind == 't') {
 		if (!final)
 			return;
-		if (kind == 's' && browser_view_set_selector(a, pat))
+		if (kind == 't' && browser_view_set_range(a, pat))
+			scr_message(a, true, "range: %s", err_last());
+		else if (kind == 's' && browser_view_set_selector(a, pat))
 			scr_message(a, true, "selector: %s", err_last());
 		else if (kind == 'b')
 			browser_view_breakdown(a, pat);
@@ -904,7 +938,7 @@ static void prompt_key(struct tui_app *a, int key)
 
 		a->prompt_kind = 0;
 		prompt_apply(a, kind, true);
-		if (kind == ':' || kind == 'e' || kind == 's' || kind == 'b')
+		if (kind == ':' || kind == 'e' || kind == 's' || kind == 'b' || kind == 't')
 			return;
 		if (a->view == VIEW_FLAME && a->searching && a->search.ntops)
 			app_search_jump(a, 1);
@@ -985,6 +1019,8 @@ bool tui_app_key(struct tui_app *a, int key)
 		return true;
 	}
 	if (a->view == VIEW_BROWSER && key != 'q' && browser_view_key(a, key))
+		return true;
+	if (a->view != VIEW_BROWSER && browser_view_profile_key(a, key))
 		return true;
 	switch (key) {
 	case 'q':

@@ -27,6 +27,7 @@
 #define NS 1000000000LL
 #define LIVE_EVERY_MS 5000
 #define FRESH_ROWS_MAX 64  /* rows whose last push is looked up */
+#define BROWSER_MAX_NODES 16384  /* what a server may fold to (Pyroscope's default) */
 
 static const struct {
 	const char *name;
@@ -227,50 +228,58 @@ static int do_timeline(struct bjob *j)
 	return rc;
 }
 
+/*
+ * The window's merged profile: merge_tree with the browser's node limit (a server folds
+ * the smallest frames into "other" beyond it; the local store keeps everything), narrowed
+ * to the focused call path when there is one.
+ */
 static int merge_one(struct bjob *j, struct time_range r, struct prof **out)
 {
 	struct selector *sel = NULL;
-	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = r };
+	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = r,
+			   .call_site = (const char *const *)j->call_site, .ncall_site = j->ncall_site };
 	int rc;
 
 	if ((rc = make_selector(j->sel_text, j->service, &sel)))
 		return rc;
 	q.selector = sel;
-	rc = j->be->ops->merge(j->be, &q, out, &j->info);
+	rc = j->be->ops->merge_tree(j->be, &q, j->max_nodes, out, &j->info);
 	selector_free(sel);
 	return rc;
 }
 
-/* The merged profile of the window (and, comparing, of the period before), with its
- * call tree and tables — everything the views need, built off the UI thread. */
+/* The merged profile of the window (and, comparing, of the period before: one Diff
+ * request to a server), with its call tree and tables — everything the views need,
+ * built off the UI thread. */
 static int do_open(struct bjob *j)
 {
-	struct prof *p = NULL, *base = NULL;
 	int rc;
 
-	if ((rc = merge_one(j, j->range, &p)))
-		return rc;
 	if (j->kind == BJ_COMPARE) {
-		struct merge_info cur = j->info;
+		struct selector *sel = NULL;
+		struct query cur = { .profile_type = j->ptype, .range = j->range,
+				     .call_site = (const char *const *)j->call_site,
+				     .ncall_site = j->ncall_site };
+		struct query base = cur;
 
-		rc = merge_one(j, j->prev, &base);
-		j->info = cur;
+		base.range = j->prev;
+		if ((rc = make_selector(j->sel_text, j->service, &sel)))
+			return rc;
+		cur.selector = base.selector = sel;
+		rc = backend_diff(j->be, &base, &cur, j->max_nodes, &j->prof);
+		selector_free(sel);
 		if (rc == ERR_NOTFOUND)
 			rc = err_set(ERR_NOTFOUND, "the previous period has no data to compare with");
-		if (rc || (rc = prof_pair(base, p, &j->prof)))
-			goto done;
-	} else {
-		j->prof = p;
-		p = NULL;
+		if (rc)
+			return rc;
+	} else if ((rc = merge_one(j, j->range, &j->prof))) {
+		return rc;
 	}
 	j->all = calloc(j->prof->ntypes, sizeof(*j->all));
 	if (!j->all)
 		rc = err_set(ERR_NOMEM, "out of memory");
 	else if (!(rc = tree_build(j->prof, &j->tree)))
 		rc = top_from_tree(j->tree, j->all);
-done:
-	prof_free(p);
-	prof_free(base);
 	return rc;
 }
 
@@ -369,13 +378,17 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 	}
 	switch (kind) {
 	case BJ_TIMELINE:
-		j->step_s = (double)(b->to_ns - b->from_ns) / (b->tl_w > 8 ? b->tl_w : 60) / NS;
+		/* whole seconds, so `smolder query timeline --step` can name the same steps */
+		j->step_s = ceil((double)(b->to_ns - b->from_ns) / (b->tl_w > 8 ? b->tl_w : 60) / NS);
 		if (j->step_s < 1)
 			j->step_s = 1;
 		break;
 	case BJ_OPEN:
 	case BJ_COMPARE:
 	case BJ_BREAKDOWN:
+		j->max_nodes = b->max_nodes;
+		j->call_site = b->focus;
+		j->ncall_site = b->nfocus;
 		j->range = window(b);
 		j->prev.from_ns = j->range.from_ns - (j->range.to_ns - j->range.from_ns);
 		j->prev.to_ns = j->range.from_ns;
@@ -442,8 +455,46 @@ int browser_view_init(struct tui_app *a, struct backend *be, const char *name, c
 	snprintf(b->name, sizeof(b->name), "%s", name ? name : "store");
 	snprintf(b->selector, sizeof(b->selector), "%s", sel && *sel ? sel : "{}");
 	set_preset(b, 2);
+	b->max_nodes = BROWSER_MAX_NODES;
 	reload_rows(a);
 	return 0;
+}
+
+/* M: a higher node limit; Z: only the selected call path (Z at the root: all again). */
+bool browser_view_profile_key(struct tui_app *a, int key)
+{
+	struct browser_state *b = &a->br;
+	uint32_t node, d, i;
+
+	if (!b->be || !b->opened || (key != 'M' && key != 'Z'))
+		return false;
+	if (key == 'M') {
+		if (b->max_nodes >= (1u << 22)) {
+			scr_message(a, false, "already at the largest node limit (%u)", b->max_nodes);
+			return true;
+		}
+		b->max_nodes *= 2;
+		scr_message(a, false, "asking again with up to %u nodes...", b->max_nodes);
+	} else {
+		for (i = 0; i < b->nfocus; i++)
+			free(b->focus[i]);
+		free(b->focus);
+		b->focus = NULL;
+		b->nfocus = 0;
+		node = a->main.fl.sel;
+		d = node ? a->tree->depth[node] : 0;
+		if (d && (b->focus = calloc(d, sizeof(*b->focus)))) {
+			for (i = d; node != 0; node = a->tree->parent[node])
+				b->focus[--i] = strdup(tree_name(a->tree, node));
+			b->nfocus = d;
+			scr_message(a, false, "asking again for this call path only (%u frames)...", d);
+		} else {
+			scr_message(a, false, "asking again for every call path...");
+		}
+	}
+	b->live_reopen = false;
+	start(a, b->open_kind == BJ_COMPARE ? BJ_COMPARE : BJ_OPEN);
+	return true;
 }
 
 void browser_view_release(struct tui_app *a)
@@ -464,6 +515,9 @@ void browser_view_release(struct tui_app *a)
 		free(b->bd_names[i]);
 	free(b->bd_names);
 	strvec_release(&b->names);
+	for (size_t i = 0; i < b->nfocus; i++)
+		free(b->focus[i]);
+	free(b->focus);
 	backend_close(b->be);
 	memset(b, 0, sizeof(*b));
 }
@@ -580,7 +634,7 @@ bool browser_view_poll(struct tui_app *a)
 				b->win_from = b->win_to = 0;
 				fmt_clock(j->found.to_ns, f, sizeof(f), 2 * 86400 * NS);
 				scr_message(a, false, "nothing in the last %s: showing the most recent data "
-						      "(until %s)", presets[b->preset].name, f);
+						      "(until %s)", b->preset >= 0 ? presets[b->preset].name : "range", f);
 				b->queued |= 1u << BJ_ROWS;
 			} else {
 				scr_message(a, false, "this store has no profiles yet (smolder ingest, "
@@ -611,6 +665,8 @@ bool browser_view_poll(struct tui_app *a)
 				pj.range = j->prev;
 				range_label(&pj, &bname);
 			}
+			/* the source pane splits the data by version and takes the series' labels */
+			source_versions_opened(a, j->service, j->ptype, j->sel_text, j->range);
 			app_install_profile(a, j->prof, j->tree, j->all, j->kind == BJ_COMPARE, name.data,
 					    j->kind == BJ_COMPARE ? bname.data : NULL);
 			j->prof = NULL;
@@ -620,7 +676,18 @@ bool browser_view_poll(struct tui_app *a)
 			b->open_kind = prev.kind;
 			if (a->view == VIEW_BROWSER)
 				a->view = VIEW_FLAME;
-			if (prev.info.averaged)
+			b->truncated = prev.info.truncated;
+			if (b->live_reopen)
+				b->live_reopen = false; /* a refresh: nothing to say */
+			else if (prev.info.truncated)
+				scr_message(a, false, "the server folded the smallest frames into \"other\" "
+						      "at %u nodes: M shows more, Z this call path only",
+					    b->max_nodes);
+			else if (prev.kind == BJ_COMPARE)
+				scr_message(a, false, "compared with the period before");
+			else if (prev.info.remote)
+				scr_message(a, false, "merged by the server");
+			else if (prev.info.averaged)
 				scr_message(a, false, "average of %llu profiles over %u series (a gauge: "
 						      "--aggregate sum adds them)",
 					    (unsigned long long)prev.info.nprofiles, prev.info.nseries);
@@ -736,8 +803,10 @@ void browser_view_tick(struct tui_app *a)
 		return;
 	reload_rows(a);
 	/* an opened profile from a live range follows too */
-	if (b->opened && a->view != VIEW_BROWSER)
+	if (b->opened && a->view != VIEW_BROWSER) {
 		b->queued |= 1u << b->open_kind;
+		b->live_reopen = true;
+	}
 }
 
 bool browser_view_live(const struct tui_app *a)
@@ -914,7 +983,10 @@ void browser_view_header(struct tui_app *a, struct buf *out)
 			nsvc++;
 	/* the name last: it is what gives way on a narrow terminal */
 	buf_printf(out, " smolder%s%zu service%s%s", a->dot, nsvc, nsvc == 1 ? "" : "s", a->dot);
-	if (b->live_range) {
+	if (b->live_range && b->preset < 0) {
+		buf_printf(out, "last %lld min%s%s", (long long)((b->to_ns - b->from_ns) / NS / 60), a->dot,
+			   b->paused ? "paused (p)" : (a->scr.utf8 ? "\xe2\x96\xb8 live" : "> live"));
+	} else if (b->live_range) {
 		buf_printf(out, "last %s%s%s", presets[b->preset].name, a->dot,
 			   b->paused ? "paused (p)" : (a->scr.utf8 ? "\xe2\x96\xb8 live" : "> live"));
 	} else {
@@ -944,10 +1016,24 @@ void browser_view_status(struct tui_app *a, struct buf *out)
 		return;
 	}
 	text_safe(out, r->service, strlen(r->service), !a->scr.utf8);
-	buf_puts(out, a->dot);
-	text_safe(out, r->ptype, strlen(r->ptype), !a->scr.utf8);
 	if (b->win_to > b->win_from)
 		buf_printf(out, "%swindow %lld s", a->dot, (long long)((b->win_to - b->win_from) / NS));
+	if (b->ntl) {
+		/* the timeline's sum (what `smolder query timeline` prints for the same steps) */
+		struct profile_type pt = { 0 };
+		char v[UNITS_MAX];
+		double sum = 0;
+		size_t k;
+
+		for (k = 0; k < b->ntl; k++)
+			sum += b->tl[k];
+		if (profile_type_parse(r->ptype, &pt) == 0) {
+			units_format(v, sizeof(v), (int64_t)llround(sum), pt.sample_unit);
+			buf_printf(out, "%stimeline sum %s (%.17g) over %zu steps of %lld s", a->dot, v, sum,
+				   b->ntl, (long long)(b->tl_step / NS));
+		}
+		profile_type_release(&pt);
+	}
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -975,6 +1061,33 @@ static void clamp_window(struct browser_state *b)
 	if (b->win_from + len > b->to_ns)
 		b->win_from = b->to_ns - len;
 	b->win_to = b->win_from + len;
+}
+
+/* t: "FROM TO" (now-3h now-1h, RFC 3339, Unix s/ms); TO may be left out (now). A range
+ * that ends now follows the clock like a preset. */
+int browser_view_set_range(struct tui_app *a, const char *text)
+{
+	struct browser_state *b = &a->br;
+	char from[128] = "", to[128] = "";
+	int64_t now = time_now_ns(), f, t;
+	int rc;
+
+	if (sscanf(text, "%127s %127s", from, to) < 1)
+		return err_set(ERR_PARSE, "want FROM [TO]: now-3h now-1h, RFC 3339 or Unix seconds");
+	if (!*to)
+		snprintf(to, sizeof(to), "now");
+	if ((rc = timeparse(from, now, &f)) || (rc = timeparse(to, now, &t)))
+		return rc;
+	if (f >= t)
+		return err_set(ERR_PARSE, "the range is empty: FROM must come before TO");
+	b->from_ns = f;
+	b->to_ns = t;
+	b->win_from = b->win_to = 0;
+	b->live_range = strcmp(to, "now") == 0;
+	b->preset = -1;
+	b->find_data = false;
+	reload_rows(a);
+	return 0;
 }
 
 int browser_view_set_selector(struct tui_app *a, const char *text)
@@ -1093,10 +1206,12 @@ bool browser_view_key(struct tui_app *a, int key)
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
+		b->live_reopen = false;
 		if (cur_row(b))
 			start(a, BJ_OPEN);
 		return true;
 	case 'P':
+		b->live_reopen = false;
 		if (cur_row(b))
 			start(a, BJ_COMPARE);
 		return true;
@@ -1117,6 +1232,8 @@ bool browser_view_key(struct tui_app *a, int key)
 		return true;
 	case '[':
 	case ']':
+		if (b->preset < 0)
+			b->preset = 2;
 		set_preset(b, key == '[' ? (b->preset > 0 ? b->preset - 1 : 0) :
 					    (b->preset + 1 < NPRESETS ? b->preset + 1 : NPRESETS - 1));
 		scr_message(a, false, "range: last %s", presets[b->preset].name);
@@ -1153,6 +1270,12 @@ bool browser_view_key(struct tui_app *a, int key)
 	}
 	case '0':
 		b->win_from = b->win_to = 0;
+		return true;
+	case 't':
+		a->message[0] = '\0';
+		a->prompt_kind = 't';
+		a->prompt_len = 0;
+		scr_message(a, false, "range: FROM [TO] — now-3h now-1h, 2026-11-21T08:00:00Z, Unix seconds");
 		return true;
 	case 'p':
 		b->paused = !b->paused;

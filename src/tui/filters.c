@@ -26,7 +26,7 @@ static const char *const kind_names[] = { "focus", "ignore", "hide", "show_from"
 
 static const char *const commands[] = { "focus=", "ignore=", "hide=", "show_from=",
 					"tagfocus=", "tagignore=", "sample_index=", "granularity=",
-					"collapse_recursion" };
+					"collapse_recursion", "repo=", "ref=", "root=", "source_path=" };
 static const char *const granularities[] = { "functions", "lines", "files", "packages" };
 
 /*
@@ -72,6 +72,12 @@ static int apply_stack(const struct prof *base, const struct tui_filter *filters
 	}
 	*out = cur;
 	return 0;
+}
+
+int app_filters_apply(const struct prof *base, const struct tui_filter *filters, int n,
+		      struct prof **out)
+{
+	return apply_stack(base, filters, n, GRAN_FUNCTIONS, out);
 }
 
 /* The whole derivation: filtered profile, its call tree and top tables. */
@@ -158,6 +164,7 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 	a->nfilters = j->n;
 	a->gran = j->gran;
 	app_search_refresh(a);
+	source_view_data_changed(a, true); /* its function stays; numbers from the new data */
 	if (j->say_samples && a->prof->nsamples == 0)
 		scr_message(a, false, "%s left no samples; F pops it", j->what);
 	else if (j->say_samples)
@@ -244,6 +251,11 @@ static int refilter(struct tui_app *a, int n, int gran, const char *what, bool s
 	return 0;
 }
 
+int app_refilter(struct tui_app *a, int n, int gran)
+{
+	return refilter(a, n, gran, "filters applied to the new data", false);
+}
+
 int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat)
 {
 	char what[PROMPT_MAX + 32];
@@ -298,6 +310,11 @@ void app_command(struct tui_app *a, const char *cmd)
 		app_toggle_recursion(a);
 		return;
 	}
+	/* where the source pane reads code; an empty value goes back to the flag or label */
+	if (eq && source_settings_kind(cmd, n) >= 0) {
+		source_view_setting(a, (enum source_setting_kind)source_settings_kind(cmd, n), eq + 1);
+		return;
+	}
 	if (!eq || !eq[1]) {
 		scr_message(a, true, "':%s': want option=value (Tab completes; ? lists them)", cmd);
 		return;
@@ -332,7 +349,8 @@ void app_command(struct tui_app *a, const char *cmd)
 		}
 	}
 	scr_message(a, true, "unknown option '%.*s' (focus, ignore, hide, show_from, tagfocus, "
-			     "tagignore, sample_index, granularity, collapse_recursion)",
+			     "tagignore, sample_index, granularity, collapse_recursion, repo, ref, "
+			     "root, source_path)",
 		    (int)(n > 40 ? 40 : n), cmd);
 }
 
@@ -358,6 +376,14 @@ void app_command_complete(struct tui_app *a)
 
 			if (strncmp(t, a->prompt + start, len - start) == 0)
 				cands[ncand++] = t;
+		}
+	} else if ((size_t)(eq - a->prompt) == 3 && strncmp(a->prompt, "ref", 3) == 0) {
+		start = 4; /* the refs of the versions in the data */
+		for (i = 0; i < a->sctx.nv && ncand < 64; i++) {
+			const char *r = a->sctx.v[i].ref;
+
+			if (*r && strncmp(r, a->prompt + start, len - start) == 0)
+				cands[ncand++] = r;
 		}
 	}
 	if (ncand == 0)

@@ -4,10 +4,21 @@
  *
  * The code is found by src/source (local files, git at a ref, GitHub) on a worker thread
  * — it may clone or download — while the pane already shows the numbers; a spinner says
- * so and Esc cancels.  Keys: j/k g/G PgUp/PgDn move, H the hottest line, ] and [ the
- * next / previous line with a cost, / searches the code (n/N), o the next routine when
- * the function has several files, y copies path:line, O opens $EDITOR there (local
- * files).
+ * so and Esc cancels.  Where it looks (repository, ref, root, source directory) is typed
+ * at the ':' prompt, else the flags, else the labels of the version shown
+ * (source_settings.c); the second header line says which.  When the profile came from a
+ * store or a server and its series span several versions of the service
+ * (service_git_ref), the numbers are those of one version at a time, merged on their own
+ * (source_versions.c), and the code is read at that version's ref: line numbers of two
+ * versions are never added up.
+ *
+ * The pane keeps the function by name, so it survives a new profile (a live refresh, new
+ * filters): the numbers are computed again from the new data, the code is kept when
+ * the same file at the same place is wanted.  Keys: j/k g/G PgUp/PgDn move, H the
+ * hottest line, ] and [ the next / previous line with a cost, / searches the code (n/N),
+ * o the next routine when the function has several files, v / V the next / previous
+ * version, r reads the versions and the code again, y copies path:line, O opens $EDITOR
+ * there (local files).
  */
 #include <curses.h>
 #include <signal.h>
@@ -22,13 +33,19 @@
 #include "base/vec.h"
 #include "tui_int.h"
 
+#define HEAD_ROWS 3 /* file and code origin; versions and settings; column titles */
+
+/* ------------------------------------------------------------------------------------ */
+/* finding the code (worker)                                                             */
+
 static void *fetch_thread(void *arg)
 {
 	struct source_job *j = arg;
 	struct source_opts o = j->opts;
 
 	o.cancel = &j->cancel;
-	j->rc = source_find(&o, NULL, j->function, j->path, &j->file, NULL);
+	j->rc = source_find(&o, j->labels.n ? &j->labels : NULL, j->function, j->path, &j->file,
+			    NULL);
 	if (j->rc)
 		snprintf(j->err, sizeof(j->err), "%s", err_last());
 	atomic_store(&j->done, true);
@@ -51,6 +68,14 @@ static void code_index(struct source_state *st)
 	}
 }
 
+static void job_clear(struct source_job *j)
+{
+	source_file_release(&j->file);
+	labelset_free(&j->labels);
+	free(j->key);
+	j->key = NULL;
+}
+
 static void job_drop(struct source_state *st)
 {
 	if (!st->job.running)
@@ -58,7 +83,30 @@ static void job_drop(struct source_state *st)
 	st->job.cancel = 1;
 	pthread_join(st->job.th, NULL);
 	st->job.running = false;
-	source_file_release(&st->job.file);
+	job_clear(&st->job);
+}
+
+/* Forgets the code (and what it answered). */
+static void code_reset(struct source_state *st)
+{
+	source_file_release(&st->file);
+	free(st->line_off);
+	st->line_off = NULL;
+	st->nlines = 0;
+	st->have_code = false;
+	st->err[0] = '\0';
+	free(st->code_key);
+	st->code_key = NULL;
+}
+
+/* Forgets the numbers (they borrow from a profile that may go away). */
+static void numbers_drop(struct source_state *st)
+{
+	list_release(&st->list);
+	memset(&st->list, 0, sizeof(st->list));
+	st->name = 0;
+	st->prof = NULL;
+	st->ver = -1;
 }
 
 void source_view_release(struct tui_app *a)
@@ -66,62 +114,31 @@ void source_view_release(struct tui_app *a)
 	struct source_state *st = &a->src;
 
 	job_drop(st);
-	list_release(&st->list);
-	source_file_release(&st->file);
-	free(st->line_off);
+	numbers_drop(st);
+	code_reset(st);
+	free(st->fname);
+	free(st->ver_ref);
+	free(st->routine_file);
+	free(st->vcum);
 	search_release(&st->search);
 	memset(st, 0, sizeof(*st));
+	st->ver = -1;
 }
 
-/* Starts finding the code of the shown routine. */
-static void fetch(struct tui_app *a)
+/* The version whose labels apply: the one shown, or the only one. */
+static const struct source_version *shown_version(const struct tui_app *a)
 {
-	struct source_state *st = &a->src;
-	const struct list_routine *r = &st->list.r[st->routine];
-	struct source_job *j = &st->job;
+	const struct source_ctx *c = &a->sctx;
 
-	job_drop(st);
-	source_file_release(&st->file);
-	free(st->line_off);
-	st->line_off = NULL;
-	st->nlines = 0;
-	st->have_code = false;
-	st->err[0] = '\0';
-	memset(j, 0, sizeof(*j));
-	if (a->opts.source_opts)
-		j->opts = *a->opts.source_opts;
-	snprintf(j->function, sizeof(j->function), "%s", prof_str(a->prof, r->name));
-	snprintf(j->path, sizeof(j->path), "%s", prof_str(a->prof, r->file));
-	j->started_ms = app_now_ms();
-	if (pthread_create(&j->th, NULL, fetch_thread, j) == 0) {
-		j->running = true;
-		if (!a->async) { /* drivers and tests: wait */
-			pthread_join(j->th, NULL);
-			j->running = false;
-			atomic_store(&j->done, false);
-			if (j->rc == 0) {
-				st->file = j->file;
-				memset(&j->file, 0, sizeof(j->file));
-				st->have_code = true;
-				code_index(st);
-			} else {
-				snprintf(st->err, sizeof(st->err), "%s", j->err);
-			}
-		}
-	} else {
-		snprintf(st->err, sizeof(st->err), "cannot start a thread");
-	}
+	if (a->src.ver >= 0 && (size_t)a->src.ver < c->nv)
+		return &c->v[a->src.ver];
+	return c->known && c->nv == 1 ? &c->v[0] : NULL;
 }
 
-bool source_view_poll(struct tui_app *a)
+static void code_land(struct source_state *st)
 {
-	struct source_state *st = &a->src;
 	struct source_job *j = &st->job;
 
-	if (!j->running || !atomic_load(&j->done))
-		return false;
-	pthread_join(j->th, NULL);
-	j->running = false;
 	if (j->rc == 0) {
 		st->file = j->file;
 		memset(&j->file, 0, sizeof(j->file));
@@ -131,21 +148,71 @@ bool source_view_poll(struct tui_app *a)
 	} else {
 		snprintf(st->err, sizeof(st->err), "%s", j->err);
 	}
-	return true;
+	job_clear(j);
 }
 
-bool source_view_busy(const struct tui_app *a, double *started_ms)
+/* Starts finding the code of the shown routine, unless it is here or on its way. */
+static void fetch(struct tui_app *a)
 {
-	if (a->src.job.running && started_ms)
-		*started_ms = a->src.job.started_ms;
-	return a->src.job.running;
+	struct source_state *st = &a->src;
+	const struct list_routine *r = &st->list.r[st->routine];
+	const struct source_version *v = shown_version(a);
+	const struct source_typed *t = &a->sctx.typed;
+	struct source_job *j = &st->job;
+	struct source_setting set[SS_COUNT];
+	struct buf key = BUF_INIT;
+	int k;
+
+	source_settings_resolve(t, a->opts.source_opts, v, set);
+	buf_printf(&key, "%s\x1f%s", prof_str(st->prof, r->name), prof_str(st->prof, r->file));
+	for (k = 0; k < SS_COUNT; k++)
+		buf_printf(&key, "\x1f%s", set[k].value ? set[k].value : "");
+	if (!key.data || (st->code_key && strcmp(st->code_key, key.data) == 0)) {
+		buf_release(&key); /* answered already, or being answered */
+		return;
+	}
+	job_drop(st);
+	code_reset(st);
+	memset(j, 0, sizeof(*j));
+	if (a->opts.source_opts)
+		j->opts = *a->opts.source_opts;
+	/* typed values win over the flags (and so over the labels) */
+	if (*t->repo)
+		j->opts.repo = memcpy(j->repo, t->repo, sizeof(j->repo));
+	if (*t->ref)
+		j->opts.ref = memcpy(j->ref, t->ref, sizeof(j->ref));
+	if (*t->root)
+		j->opts.root = memcpy(j->root, t->root, sizeof(j->root));
+	if (*t->source_path)
+		j->opts.source_path = memcpy(j->source_path, t->source_path, sizeof(j->source_path));
+	if (v && ((v->repo && labelset_set(&j->labels, "service_repository", v->repo)) ||
+		  (v->ref && *v->ref && labelset_set(&j->labels, "service_git_ref", v->ref)) ||
+		  (v->root && labelset_set(&j->labels, "service_root_path", v->root)))) {
+		labelset_free(&j->labels);
+		buf_release(&key);
+		snprintf(st->err, sizeof(st->err), "out of memory");
+		return;
+	}
+	snprintf(j->function, sizeof(j->function), "%s", prof_str(st->prof, r->name));
+	snprintf(j->path, sizeof(j->path), "%s", prof_str(st->prof, r->file));
+	st->code_key = strdup(key.data);
+	buf_release(&key);
+	j->started_ms = app_now_ms();
+	if (!a->async) { /* drivers and tests: at once */
+		fetch_thread(j);
+		code_land(st);
+		return;
+	}
+	if (pthread_create(&j->th, NULL, fetch_thread, j) == 0) {
+		j->running = true;
+	} else {
+		job_clear(j);
+		snprintf(st->err, sizeof(st->err), "cannot start a thread");
+	}
 }
 
-void source_view_cancel(struct tui_app *a)
-{
-	if (a->src.job.running)
-		a->src.job.cancel = 1;
-}
+/* ------------------------------------------------------------------------------------ */
+/* the numbers                                                                           */
 
 /* The hottest line of the routine: largest total, then largest self. */
 static int64_t hottest(const struct list_routine *r)
@@ -159,30 +226,247 @@ static int64_t hottest(const struct list_routine *r)
 	return r->nlines ? r->lines[best].line : 1;
 }
 
+/* The function's total in p (type 0), or -1 when p has no lines of it. */
+static int64_t function_cum(const struct prof *p, const char *fname)
+{
+	uint32_t id = p ? prof_find_str(p, fname) : PROF_NONE, k;
+	struct list l;
+	int64_t cum = -1;
+
+	if (id == PROF_NONE || list_function(p, 0, id, &l))
+		return -1;
+	for (k = 0; k < l.n; k++)
+		cum = (cum < 0 ? 0 : cum) + l.r[k].cum;
+	list_release(&l);
+	return cum;
+}
+
+/*
+ * The data split by version: the version to show — the one picked (ver_ref) when it has
+ * the function, else the one where the function costs most.  Fills st->vcum.
+ */
+static int pick_version(struct tui_app *a)
+{
+	struct source_state *st = &a->src;
+	const struct source_ctx *c = &a->sctx;
+	int best = -1, i;
+
+	free(st->vcum);
+	st->vcum = calloc(c->nv, sizeof(*st->vcum));
+	if (!st->vcum)
+		return -1;
+	for (i = 0; i < (int)c->nv; i++)
+		st->vcum[i] = function_cum(c->v[i].prof, st->fname);
+	for (i = 0; st->ver_ref && i < (int)c->nv; i++)
+		if (st->vcum[i] >= 0 && strcmp(c->v[i].ref, st->ver_ref) == 0)
+			return i;
+	for (i = 0; i < (int)c->nv; i++)
+		if (st->vcum[i] >= 0 && (best < 0 || st->vcum[i] >= st->vcum[best]))
+			best = i;
+	return best;
+}
+
+/*
+ * Computes the numbers of st->fname from the data now shown (the picked version's
+ * profile when the data is split, else the app's), keeping the routine and the selected
+ * line where they still exist (st->sel < 0: the hottest line), and asks for the versions
+ * or the code when they are missing.  Sets st->why when there is nothing to show.
+ */
+static void update(struct tui_app *a)
+{
+	struct source_state *st = &a->src;
+	const struct source_ctx *c = &a->sctx;
+	const struct prof *p = a->prof;
+	uint32_t type = a->type, id, k;
+	struct list l;
+	int rc;
+
+	numbers_drop(st);
+	st->stale = false;
+	st->why[0] = '\0';
+	if (!st->fname)
+		return;
+	if (a->gran != 0) {
+		snprintf(st->why, sizeof(st->why),
+			 "the source pane needs function granularity (:granularity=functions)");
+		return;
+	}
+	source_versions_refresh(a);
+	if (c->q.set && !c->known) {
+		snprintf(st->why, sizeof(st->why), "%s", c->job.running ?
+			 "reading the versions of the service (service_git_ref)..." : c->why);
+		return;
+	}
+	if (c->nv > 1) {
+		st->ver = pick_version(a);
+		if (st->ver < 0) {
+			snprintf(st->why, sizeof(st->why), "%s has no line information in any of the %zu "
+				 "versions", st->fname, c->nv);
+			return;
+		}
+		p = c->v[st->ver].prof;
+		type = 0;
+		if (!st->ver_ref || strcmp(st->ver_ref, c->v[st->ver].ref) != 0) {
+			/* another version: its line numbers are not comparable */
+			free(st->ver_ref);
+			st->ver_ref = strdup(c->v[st->ver].ref);
+			st->sel = -1;
+		}
+	}
+	id = prof_find_str(p, st->fname);
+	if (id == PROF_NONE) {
+		snprintf(st->why, sizeof(st->why), "%s is not in the data shown", st->fname);
+		return;
+	}
+	if ((rc = list_function(p, type, id, &l))) {
+		snprintf(st->why, sizeof(st->why), "%s", err_last());
+		return;
+	}
+	if (l.n == 0) {
+		list_release(&l);
+		snprintf(st->why, sizeof(st->why), "%s has no line information in this profile",
+			 st->fname);
+		return;
+	}
+	st->list = l;
+	st->prof = p;
+	st->name = id;
+	for (k = 0; st->routine_file && k < l.n; k++)
+		if (strcmp(prof_str(p, l.r[k].file), st->routine_file) == 0)
+			break;
+	if (!st->routine_file || k == l.n) {
+		k = 0;
+		st->sel = -1;
+	}
+	st->routine = k;
+	if (st->sel < 0) {
+		st->sel = hottest(&l.r[k]);
+		st->scroll = -1; /* centre the selection on the next draw */
+	}
+	free(st->routine_file);
+	st->routine_file = strdup(prof_str(p, l.r[k].file));
+	fetch(a);
+}
+
 int source_view_set(struct tui_app *a, uint32_t name)
 {
 	struct source_state *st = &a->src;
+	char *keep_ver;
 	struct list l;
+	uint32_t n;
 	int rc;
 
 	if (a->gran != 0)
 		return err_set(ERR_USAGE, "the source pane needs function granularity "
 				       "(:granularity=functions)");
+	/* the shown profile holds every version: what it lacks, no version has */
 	if ((rc = list_function(a->prof, a->type, name, &l)))
 		return rc;
-	if (l.n == 0) {
-		list_release(&l);
+	n = l.n;
+	list_release(&l);
+	if (n == 0)
 		return err_set(ERR_NOTFOUND, "%s has no line information in this profile",
 			       prof_str(a->prof, name));
-	}
+	keep_ver = a->src.ver_ref; /* the version picked stays picked */
+	a->src.ver_ref = NULL;
 	source_view_release(a);
-	st->name = name;
-	st->list = l;
-	st->sel = hottest(&l.r[0]);
-	st->scroll = -1; /* centre the selection on the first draw */
-	fetch(a);
+	st->ver_ref = keep_ver;
+	if (!(st->fname = strdup(prof_str(a->prof, name))))
+		return err_set(ERR_NOMEM, "out of memory");
+	st->sel = -1;
+	update(a);
 	return 0;
 }
+
+void source_view_data_changed(struct tui_app *a, bool filters)
+{
+	struct source_state *st = &a->src;
+
+	source_versions_invalidate(a, filters);
+	numbers_drop(st);
+	if (!st->fname)
+		return;
+	if (a->view == VIEW_SOURCE || !a->async)
+		update(a);
+	else
+		st->stale = true;
+}
+
+void source_view_setting(struct tui_app *a, enum source_setting_kind k, const char *value)
+{
+	struct source_state *st = &a->src;
+	struct source_setting set[SS_COUNT];
+
+	if (source_settings_set(&a->sctx.typed, k, value, getenv("HOME"))) {
+		scr_message(a, true, "%s", err_last());
+		return;
+	}
+	source_settings_resolve(&a->sctx.typed, a->opts.source_opts, shown_version(a), set);
+	if (set[k].value)
+		scr_message(a, false, "%s: %s (%s)%s", source_settings_name(k), set[k].value,
+			    set[k].from == SF_TYPED ? "typed" : set[k].from == SF_FLAG ? "flag" : "label",
+			    st->fname ? "; reading the code again" : "");
+	else
+		scr_message(a, false, "%s: not set", source_settings_name(k));
+	if (!st->fname)
+		return;
+	free(st->code_key); /* read again, even where the key is the same */
+	st->code_key = NULL;
+	update(a);
+}
+
+bool source_view_poll(struct tui_app *a)
+{
+	struct source_state *st = &a->src;
+	struct source_job *j = &st->job;
+	bool changed = false;
+
+	if (source_versions_poll(a)) {
+		changed = true;
+		numbers_drop(st); /* they may borrow from the versions just replaced */
+		if (st->fname && a->view == VIEW_SOURCE)
+			update(a);
+		else
+			st->stale = st->fname != NULL;
+	}
+	if (j->running && atomic_load(&j->done)) {
+		pthread_join(j->th, NULL);
+		j->running = false;
+		code_land(st);
+		changed = true;
+	}
+	if (st->fname && a->view == VIEW_SOURCE) {
+		if (st->stale) {
+			update(a);
+			changed = true;
+		} else if (source_versions_refresh(a)) { /* a moving range: now and then */
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+bool source_view_busy(const struct tui_app *a, double *started_ms)
+{
+	const struct source_vjob *v = &a->sctx.job;
+
+	if (started_ms && v->running)
+		*started_ms = v->started_ms;
+	else if (started_ms && a->src.job.running)
+		*started_ms = a->src.job.started_ms;
+	return a->src.job.running || v->running;
+}
+
+void source_view_cancel(struct tui_app *a)
+{
+	if (a->src.job.running)
+		a->src.job.cancel = 1;
+	if (a->sctx.job.running)
+		a->sctx.job.cancel = 1;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* drawing                                                                               */
 
 static const struct list_line *line_cost(const struct list_routine *r, int64_t no)
 {
@@ -238,41 +522,84 @@ static const char *code_text(const struct source_state *st, int64_t line, size_t
 	return p;
 }
 
+/* Line 1: the file and where its code came from (or why there are no numbers). */
 static void header(struct tui_app *a, int y, int w)
 {
 	struct source_state *st = &a->src;
-	const struct list_routine *r = &st->list.r[st->routine];
 	struct buf b = BUF_INIT, raw = BUF_INIT;
-	char hot[48];
+	char hot[48] = "";
 
 	buf_add(&raw, " ", 1);
-	buf_add(&raw, prof_str(a->prof, r->file), prof_strlen(a->prof, r->file));
-	if (st->have_code) {
-		const struct source_file *f = &st->file;
-
-		buf_printf(&raw, " (%s", source_origin_name(f->origin));
-		if (f->repo)
-			buf_printf(&raw, ": %s", f->repo);
-		if (f->commit)
-			buf_printf(&raw, " @ %.12s", f->commit);
-		else if (f->ref)
-			buf_printf(&raw, " @ %s", f->ref);
-		if (f->cached)
-			buf_puts(&raw, ", cached");
-		buf_puts(&raw, ")");
-	} else if (st->job.running) {
-		buf_puts(&raw, " (finding the code...)");
+	if (!st->name) {
+		buf_printf(&raw, "%s: %s", st->fname, st->why);
 	} else {
-		buf_printf(&raw, " (no code: %s)", st->err);
+		const struct list_routine *r = &st->list.r[st->routine];
+
+		buf_add(&raw, prof_str(st->prof, r->file), prof_strlen(st->prof, r->file));
+		if (st->have_code) {
+			const struct source_file *f = &st->file;
+
+			buf_printf(&raw, " (%s", source_origin_name(f->origin));
+			if (f->repo)
+				buf_printf(&raw, ": %s", f->repo);
+			if (f->commit)
+				buf_printf(&raw, " @ %.12s", f->commit);
+			else if (f->ref)
+				buf_printf(&raw, " @ %s", f->ref);
+			if (f->cached)
+				buf_puts(&raw, ", cached");
+			buf_puts(&raw, ")");
+		} else if (st->job.running) {
+			buf_puts(&raw, " (finding the code...)");
+		} else {
+			buf_printf(&raw, " (no code: %s)", st->err);
+		}
+		if (st->list.n > 1)
+			buf_printf(&raw, "  [%u of %u files: o next]", st->routine + 1, st->list.n);
+		snprintf(hot, sizeof(hot), "hottest: line %lld ", (long long)hottest(r));
 	}
-	if (st->list.n > 1)
-		buf_printf(&raw, "  [%u of %u files: o next]", st->routine + 1, st->list.n);
-	snprintf(hot, sizeof(hot), "hottest: line %lld ", (long long)hottest(r));
 	text_safe(&b, raw.data, raw.len, !a->scr.utf8);
 	scr_fill(y, 0, w, a->scr.role_attr[ROLE_BREADCRUMB]);
 	scr_put(y, 0, w - (int)strlen(hot) - 1, b.data, b.len, a->scr.role_attr[ROLE_BREADCRUMB]);
 	scr_put(y, w - (int)strlen(hot), (int)strlen(hot), hot, strlen(hot),
 		a->scr.role_attr[ROLE_BREADCRUMB]);
+	buf_release(&b);
+	buf_release(&raw);
+}
+
+/* Line 2: the version shown (the data split) and where the code is looked for. */
+static void settings_line(struct tui_app *a, int y, int w)
+{
+	struct source_state *st = &a->src;
+	const struct source_ctx *c = &a->sctx;
+	const struct source_version *v = shown_version(a);
+	struct source_setting set[SS_COUNT];
+	struct buf b = BUF_INIT, raw = BUF_INIT;
+	size_t i, absent = 0;
+
+	buf_add(&raw, " ", 1);
+	if (st->ver >= 0 && v) {
+		buf_printf(&raw, "version %d of %zu: %s", st->ver + 1, c->nv, *v->ref ? v->ref : "(no ref)");
+		for (i = 0; st->vcum && i < c->nv; i++)
+			if (st->vcum[i] < 0)
+				buf_printf(&raw, "%s%s", absent++ ? ", " : " (not in ",
+					   *c->v[i].ref ? c->v[i].ref : "(no ref)");
+		buf_puts(&raw, absent ? "; v next)" : " (v next)");
+		if (c->nall > c->nv)
+			buf_printf(&raw, ", %zu of %zu refs split", c->nv, c->nall);
+		buf_puts(&raw, a->dot);
+	}
+	if (c->q.set && c->known && c->why[0]) /* numbers of older data, or maybe mixed */
+		buf_printf(&raw, "%s (%s)%s", st->ver >= 0 ? "versions not read again" :
+			   "versions unknown", c->why, a->dot);
+	source_settings_resolve(&c->typed, a->opts.source_opts, v, set);
+	source_settings_describe(set, a->dot, &raw);
+	if (st->ver >= 0 && v && set[SS_REF].from != SF_LABEL)
+		buf_printf(&raw, "%sthe numbers are of %s", a->dot, *v->ref ? v->ref : "(no ref)");
+	if (v && v->mixed)
+		buf_printf(&raw, "%sits series disagree on the repository or root", a->dot);
+	text_safe(&b, raw.data, raw.len, !a->scr.utf8);
+	scr_put(y, 0, w, b.data, b.len, a->scr.role_attr[ROLE_HINT]);
 	buf_release(&b);
 	buf_release(&raw);
 }
@@ -292,28 +619,31 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 		scr_fill(y + i, 0, w, A_NORMAL);
 	st->area_y = y;
 	st->area_h = h;
-	if (!st->name) {
+	if (!st->fname) {
 		const char *m = "select a function (flame graph, top table, sandwich) and press 4";
 
 		scr_put(y + 1, 2, w - 2, m, strlen(m), a->scr.role_attr[ROLE_HINT]);
 		return;
 	}
-	if (h < 3)
+	if (h < HEAD_ROWS + 1)
+		return;
+	header(a, y, w);
+	settings_line(a, y + 1, w);
+	if (!st->name)
 		return;
 	r = &st->list.r[st->routine];
 	for (k = 0; k < (int)r->nlines; k++)
 		if (r->lines[k].cum > maxcum)
 			maxcum = r->lines[k].cum;
-	header(a, y, w);
 	{
 		char hdr[96];
 
 		snprintf(hdr, sizeof(hdr), "%10s %10s   %6s  %s", "self", "total", "line", "code");
-		scr_fill(y + 1, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
-		scr_put(y + 1, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
+		scr_fill(y + 2, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
+		scr_put(y + 2, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
 	}
-	y += 2;
-	h -= 2;
+	y += HEAD_ROWS;
+	h -= HEAD_ROWS;
 	nr = nrows(st);
 	selrow = line_row(st, st->sel);
 	if (st->scroll < 0)
@@ -370,6 +700,9 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 	}
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* keys                                                                                  */
+
 /* Moves to the next (dir > 0) or previous line with a cost, or a search match. */
 static void jump(struct tui_app *a, int dir, bool match)
 {
@@ -414,7 +747,8 @@ void source_view_search_jump(struct tui_app *a, int dir)
 		scr_message(a, false, "no search: / starts one");
 		return;
 	}
-	jump(a, dir, true);
+	if (a->src.name)
+		jump(a, dir, true);
 }
 
 /* O: $EDITOR +LINE FILE, for code read from a local file. */
@@ -447,16 +781,61 @@ static void open_editor(struct tui_app *a)
 	refresh();
 }
 
+/* v / V: the next / previous version that has the function. */
+static void next_version(struct tui_app *a, int dir)
+{
+	struct source_state *st = &a->src;
+	const struct source_ctx *c = &a->sctx;
+	int n = (int)c->nv, i;
+
+	if (n < 2 || st->ver < 0 || !st->vcum) {
+		scr_message(a, false, "%s", c->q.set ?
+			    "one version of the service in this data (by service_git_ref)" :
+			    "versions come from a store or a server: series labels service_git_ref");
+		return;
+	}
+	for (i = (st->ver + dir + n) % n; i != st->ver; i = (i + dir + n) % n)
+		if (st->vcum[i] >= 0)
+			break;
+	if (i == st->ver) {
+		scr_message(a, false, "%s is only in this version", st->fname);
+		return;
+	}
+	free(st->ver_ref);
+	st->ver_ref = strdup(c->v[i].ref);
+	st->sel = -1; /* line numbers of another version: start at its hottest */
+	st->scroll = -1;
+	update(a);
+	if (st->ver >= 0)
+		scr_message(a, false, "version %d of %zu: %s", st->ver + 1, c->nv,
+			    *c->v[st->ver].ref ? c->v[st->ver].ref : "(no ref)");
+}
+
 bool source_view_key(struct tui_app *a, int key)
 {
 	struct source_state *st = &a->src;
 	int64_t nr, row, page;
 
+	if (!st->fname)
+		return false;
+	switch (key) {
+	case 'v':
+	case 'V':
+		next_version(a, key == 'v' ? 1 : -1);
+		return true;
+	case 'r':
+		source_versions_retry(a);
+		free(st->code_key);
+		st->code_key = NULL;
+		update(a);
+		scr_message(a, false, "reading again");
+		return true;
+	}
 	if (!st->name)
 		return false;
 	nr = nrows(st);
 	row = line_row(st, st->sel);
-	page = st->area_h > 3 ? st->area_h - 3 : 1;
+	page = st->area_h > HEAD_ROWS + 1 ? st->area_h - HEAD_ROWS - 1 : 1;
 	switch (key) {
 	case 'j':
 	case KEY_DOWN:
@@ -498,9 +877,10 @@ bool source_view_key(struct tui_app *a, int key)
 	case 'o':
 		if (st->list.n > 1) {
 			st->routine = (st->routine + 1) % st->list.n;
-			st->sel = hottest(&st->list.r[st->routine]);
-			st->scroll = -1;
-			fetch(a);
+			free(st->routine_file);
+			st->routine_file = strdup(prof_str(st->prof, st->list.r[st->routine].file));
+			st->sel = -1;
+			update(a);
 		}
 		break;
 	case 'O':
@@ -529,7 +909,7 @@ void source_view_copy(struct tui_app *a)
 	if (st->have_code && st->file.local_path)
 		buf_puts(&b, st->file.local_path);
 	else
-		buf_add(&b, prof_str(a->prof, r->file), prof_strlen(a->prof, r->file));
+		buf_add(&b, prof_str(st->prof, r->file), prof_strlen(st->prof, r->file));
 	buf_printf(&b, ":%lld", (long long)st->sel);
 	scr_clipboard(b.data, b.len);
 	scr_message(a, false, "copied %s", b.data);
@@ -539,10 +919,10 @@ void source_view_copy(struct tui_app *a)
 void source_view_mouse(struct tui_app *a, int y, bool dbl)
 {
 	struct source_state *st = &a->src;
-	int64_t row = st->scroll + (y - st->area_y - 2);
+	int64_t row = st->scroll + (y - st->area_y - HEAD_ROWS);
 
 	(void)dbl;
-	if (!st->name || y < st->area_y + 2 || row >= nrows(st))
+	if (!st->name || y < st->area_y + HEAD_ROWS || row >= nrows(st))
 		return;
 	st->sel = row_line(st, row);
 }
@@ -555,12 +935,16 @@ void source_view_status(struct tui_app *a, struct buf *out)
 	const char *unit = prof_str(a->prof, a->prof->sample_types[a->type].unit);
 	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX];
 
-	if (!st->name) {
+	if (!st->fname) {
 		buf_puts(out, "no function chosen");
 		return;
 	}
+	if (!st->name) {
+		text_safe(out, st->fname, strlen(st->fname), !a->scr.utf8);
+		return;
+	}
 	r = &st->list.r[st->routine];
-	text_safe(out, prof_str(a->prof, r->name), prof_strlen(a->prof, r->name), !a->scr.utf8);
+	text_safe(out, prof_str(st->prof, r->name), prof_strlen(st->prof, r->name), !a->scr.utf8);
 	units_format(v1, sizeof(v1), r->flat, unit);
 	units_format(v2, sizeof(v2), r->cum, unit);
 	units_percent(p1, sizeof(p1), r->cum, a->base_total[a->type]);

@@ -115,8 +115,11 @@ struct sandwich_state {
 };
 
 /*
- * Finding a routine's code on a worker thread (source_find may clone or download).  The
- * worker owns `file` until `done`; the UI thread joins and takes it.
+ * Finding a routine's code on a worker thread (source_find may clone or download).  All
+ * inputs are copied in before it starts (opts' strings point into the copies or into the
+ * app's options, which outlive it); the worker owns `file` until `done`; the UI thread
+ * joins and takes it.  `key` names what was asked (function, path, settings, labels): a
+ * result is kept only while the pane still wants that key.
  */
 struct source_job {
 	pthread_t th;
@@ -124,23 +127,115 @@ struct source_job {
 	atomic_bool done;
 	volatile sig_atomic_t cancel;  /* set by the UI thread, polled by source_find */
 	double started_ms;
-	struct source_opts opts;       /* borrowed strings: the app's options outlive it */
+	struct source_opts opts;
+	char repo[PROMPT_MAX], ref[PROMPT_MAX], root[PROMPT_MAX], source_path[PROMPT_MAX];
+	struct labelset labels;        /* the version's service_* labels; empty: none */
 	char function[1024], path[4096];
+	char *key;
 	struct source_file file;
 	int rc;
 	char err[256];
 };
 
+/*
+ * One version of the service in the opened data: the series with one service_git_ref
+ * value ("" for series without one).  With several versions each has its own merged
+ * profile (the query plus service_git_ref="REF"), filtered like the shown one.
+ */
+struct source_version {
+	char *ref;             /* "" when the series have no service_git_ref */
+	char *repo, *root;     /* service_repository / service_root_path of most of its series; NULL: none */
+	bool mixed;            /* its series disagree on the repository or the root */
+	uint32_t nseries;
+	struct prof *prof;     /* several versions only: its data, filtered; else NULL */
+};
+
+/* The query a profile was opened with from a store or a server (the browser's window). */
+struct source_query {
+	bool set;
+	char service[256], ptype[512], sel_text[PROMPT_MAX];
+	struct time_range range;
+};
+
+/*
+ * Reading the versions (series, then one merge per version) on a worker thread through
+ * the app's backend handle.  Inputs are copies; the worker owns v[] until `done`.
+ */
+struct source_vjob {
+	pthread_t th;
+	bool running;                  /* UI thread only */
+	atomic_bool done;
+	volatile sig_atomic_t cancel;
+	double started_ms;
+	struct backend *be;            /* borrowed: the app's handle */
+	struct source_query q;
+	struct tui_filter filters[FILTERS_MAX];
+	int nfilters;
+	uint64_t gen;
+	struct source_version *v;
+	size_t nv, nall;
+	int rc;
+	char err[256];
+};
+
+/* What was typed at the ':' prompt (repo=, ref=, root=, source_path=); "" not typed. */
+struct source_typed {
+	char repo[PROMPT_MAX], ref[PROMPT_MAX], root[PROMPT_MAX], source_path[PROMPT_MAX];
+};
+
+enum source_setting_kind { SS_REPO, SS_REF, SS_ROOT, SS_SOURCE_PATH, SS_COUNT };
+enum source_from { SF_NONE, SF_FLAG, SF_LABEL, SF_LABEL_IGNORED, SF_TYPED };
+
+/* One effective setting and where it came from (strings borrowed from the inputs). */
+struct source_setting {
+	const char *value;     /* what source_find uses; NULL: none */
+	enum source_from from;
+	const char *ignored;   /* SF_LABEL_IGNORED: the label's value */
+};
+
+/*
+ * The source pane's knowledge that outlives one function (app-level): where the shown
+ * profile came from, the versions of the service in it, and what the user typed.  The
+ * versions are replaced as a whole when a vjob lands; until then the old ones stay shown.
+ */
+struct source_ctx {
+	struct backend *be;        /* owned handle on the browser's backend (backend_share); NULL for files */
+	struct source_query q;     /* of the shown profile (q.set false: not from a backend) */
+	bool opened;               /* source_view_opened() ran for the profile being installed */
+	struct source_version *v;  /* owned; nv <= 1: the data is not split */
+	size_t nv, nall;           /* nall: distinct refs before SOURCE_VERSIONS_MAX */
+	bool known;                /* v was read (maybe for older data: have_gen < gen) */
+	uint64_t gen, have_gen;    /* bumped when the data or the filters change / what v is of */
+	bool hard;                 /* since have_gen the query or the filters changed, not just time */
+	bool cancelled;            /* Esc stopped a read: none starts until r or other data */
+	double fetched_ms;
+	char why[256];             /* why the versions could not be read */
+	struct source_vjob job;
+	struct source_typed typed;
+};
+
+#define SOURCE_VERSIONS_MAX 16
+#define SOURCE_VERSIONS_REFRESH_MS 10000  /* a moving (live) range re-splits at most this often */
+
 /* View 4: the per-line numbers of one function and, once found, its code. */
 struct source_state {
-	uint32_t name;             /* the function (string id); 0 when none is chosen */
+	char *fname;               /* the function's name (kept across profile changes); NULL: none */
+	uint32_t name;             /* its string id in `prof`; 0 when there are no numbers */
+	const struct prof *prof;   /* what `list` is of: the app's profile or a version's (borrowed) */
+	int ver;                   /* index into sctx.v of the version shown; -1: the data is not split */
+	char *ver_ref;             /* the version the user picked (kept across refreshes) */
 	struct list list;          /* its routines (one per file) */
 	uint32_t routine;          /* the one shown */
+	char *routine_file;        /* its file (kept across refreshes) */
 	struct source_job job;
 	struct source_file file;   /* the code, when have_code */
+	char *code_key;            /* what `file` (or `err`) answers */
 	bool have_code;
 	uint32_t *line_off, nlines;  /* start of each code line in file.data */
 	char err[256];             /* why there is no code */
+	char why[256];             /* why there are no numbers (when fname is set and name is 0) */
+	bool stale;                /* the data changed while hidden: compute again when shown */
+	int64_t *vcum;             /* the data split: the function's total in each version, -1 absent */
 	int64_t sel, scroll;       /* selected line number; first visible row */
 	struct search search;      /* / in the code */
 	int area_y, area_h;
@@ -183,6 +278,9 @@ struct bjob {
 	struct tree *tree;
 	struct top *all;
 	struct merge_info info;
+	uint32_t max_nodes;
+	char **call_site;          /* borrowed from the browser state (stable while running) */
+	size_t ncall_site;
 };
 
 struct browser_state {
@@ -210,6 +308,11 @@ struct browser_state {
 	size_t nbd_names;
 	struct bjob job;
 	unsigned queued;           /* jobs to run after the current one (1 << kind) */
+	uint32_t max_nodes;        /* merge_tree's limit (M doubles it) */
+	bool truncated;            /* the open profile had frames folded into "other" */
+	bool live_reopen;          /* the open in flight is a live refresh (keep filters, quiet) */
+	char **focus;              /* Z: the call path the open profile is narrowed to */
+	size_t nfocus;
 	double last_refresh_ms;
 	int area_y, area_h, tl_y, tl_x, tl_w;
 };
@@ -253,6 +356,7 @@ struct tui_app {
 	int cmp_focus;               /* the pane keys go to */
 	struct sandwich_state sw;    /* view 3 */
 	struct source_state src;     /* view 4 */
+	struct source_ctx sctx;      /* view 4: versions, typed settings (outlive src) */
 	struct browser_state br;     /* view T */
 	struct top_state tp;
 
@@ -333,6 +437,11 @@ void app_command(struct tui_app *a, const char *cmd);
 /* Tab in the ':' prompt: completes option names and sample type names in place. */
 void app_command_complete(struct tui_app *a);
 void app_filters_describe(const struct tui_app *a, struct buf *out);
+/* Applies filters[0 .. n) to base (pure, for workers); *out is base itself when n is 0. */
+int app_filters_apply(const struct prof *base, const struct tui_filter *filters, int n,
+		      struct prof **out);
+/* Re-derives the shown profile with filters[0 .. n) and gran (after a new base). */
+int app_refilter(struct tui_app *a, int n, int gran);
 /* Lands a finished worker job; call from the UI loop before drawing. */
 void app_poll_jobs(struct tui_app *a);
 bool app_job_running(const struct tui_app *a);
@@ -355,6 +464,52 @@ void source_view_cancel(struct tui_app *a);
 int source_view_set_search(struct tui_app *a, const char *pat);
 void source_view_search_jump(struct tui_app *a, int dir);
 void source_view_copy(struct tui_app *a);
+/*
+ * The shown profile changed (a new one installed, or the filters or granularity): the
+ * pane computes its numbers again for the same function, now when it is showing, else
+ * when it is next shown.  filters: the filter stack changed (versions are merged again).
+ */
+void source_view_data_changed(struct tui_app *a, bool filters);
+/* `:repo=`, `:ref=`, `:root=`, `:source_path=` (value "" goes back to the flag or label). */
+void source_view_setting(struct tui_app *a, enum source_setting_kind k, const char *value);
+
+/* source_versions.c: the versions of the service in the shown data (a->sctx) */
+/*
+ * The browser is about to install the profile of this query (call before
+ * app_install_profile); a profile installed without it is not from a backend.
+ */
+void source_versions_opened(struct tui_app *a, const char *service, const char *ptype,
+			    const char *sel_text, struct time_range range);
+/* Groups series label sets by service_git_ref (pure): *out sorted by ref (strverscmp),
+ * at most SOURCE_VERSIONS_MAX (those with the most series); *nall counts every ref. */
+int source_versions_group(const struct labelset_list *ls, struct source_version **out,
+			  size_t *nout, size_t *nall);
+void source_versions_free(struct source_version *v, size_t n);
+/* The data changed (hard: the query or the filters, not only the time). */
+void source_versions_invalidate(struct tui_app *a, bool hard);
+/* Starts reading the versions when missing or out of date; true while a read runs. */
+bool source_versions_refresh(struct tui_app *a);
+/* Lands a finished read (true when one landed). */
+bool source_versions_poll(struct tui_app *a);
+void source_versions_retry(struct tui_app *a);
+/* Drops the versions and the query (the profile is not from a backend). */
+void source_versions_clear(struct tui_app *a);
+/* Also closes the backend handle: when the app is freed. */
+void source_versions_release(struct tui_app *a);
+
+/* source_settings.c: repo, ref, root, source_path: typed > flag > the version's label */
+const char *source_settings_name(enum source_setting_kind k);
+/* The setting called name[0..n) ("source-path" too), or -1. */
+int source_settings_kind(const char *name, size_t n);
+/* Stores a typed value ("" clears it); a leading ~/ in repo and source_path is $HOME. */
+int source_settings_set(struct source_typed *t, enum source_setting_kind k, const char *value,
+			const char *home);
+/* The effective values and their origins; t, o and v may be NULL. */
+void source_settings_resolve(const struct source_typed *t, const struct source_opts *o,
+			     const struct source_version *v, struct source_setting out[SS_COUNT]);
+/* "repo X (flag) · ref v2 (label) · root - · source_path . (flag)" (raw: make it safe). */
+void source_settings_describe(const struct source_setting s[SS_COUNT], const char *dot,
+			      struct buf *out);
 
 /* browser_view.c */
 int browser_view_init(struct tui_app *a, struct backend *be, const char *name, const char *sel);
@@ -370,6 +525,9 @@ bool browser_view_live(const struct tui_app *a);
 bool browser_view_busy(const struct tui_app *a, double *started_ms);
 void browser_view_cancel(struct tui_app *a);
 int browser_view_set_selector(struct tui_app *a, const char *text);
+int browser_view_set_range(struct tui_app *a, const char *text);
+/* M and Z on a profile opened from the browser (false when not taken). */
+bool browser_view_profile_key(struct tui_app *a, int key);
 void browser_view_breakdown(struct tui_app *a, const char *label);
 void browser_view_complete(struct tui_app *a);
 

@@ -55,6 +55,28 @@ keys Tab Enter
 expect "b: the tag breakdown by region, both regions" "eu-west-1 .*%"
 expect "and the other one" "us-east-1 .*%"
 keys Escape
+# t: a custom range; the timeline's values are `smolder query timeline`'s for the same steps
+from=$(( $(date +%s) - 3000 )); to=$(( $(date +%s) - 600 ))
+keys t
+tm send-keys -t e2e -l "$from $to"
+keys Enter
+# 2400 s over the 118 columns of the timeline: steps of ceil(2400/118) = 21 s
+expect "t sets a custom range; its timeline has 21 s steps" "timeline sum .* over [0-9]+ steps of 21 s"
+line=$(screen | grep -oE 'timeline sum .* \(([0-9.e+]+)\) over [0-9]+ steps of [0-9]+ s' | head -1)
+raw=$(sed -E 's/.*\(([0-9.e+]+)\).*/\1/' <<<"$line")
+step=$(sed -E 's/.* steps of ([0-9]+) s/\1/' <<<"$line")
+want=$("$smolder" query timeline --db "$db" --query '{service_name="checkout"}' \
+       --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds --from "$from" --to "$to" \
+       --step "${step}s" | awk 'NR > 1 { s += $2 } END { printf "%.0f", s }')
+E2E_CHECKS=$((E2E_CHECKS + 1))
+if [ -n "$raw" ] && awk -v a="$raw" -v b="$want" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * 1e-9) }'; then
+  echo "ok   - the timeline equals smolder query timeline ($want over ${step}s steps)"
+else
+  E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - timeline sum '$raw' (step '$step') vs query timeline '$want'"
+fi
+keys '['
+expect "[ goes back to a preset" "last 15m . ▸ live"
+keys ']'
 keys p
 expect "p pauses live updates" "last 1h . paused \(p\)"
 keys p
@@ -68,9 +90,46 @@ keys C-u
 tm send-keys -t e2e -l '{}'
 keys Enter
 expect "live: a service that just pushed appears" "freshsvc" 15
+# live: a real `smolder serve` on the same store receives a push (the Pyroscope /ingest
+# API, folded text) while the browser is open
+tmp=$E2E_TMP
+. "$(dirname "$0")/serve_lib.sh"
+if serve_start browser --db "$db"; then
+  curl -s -o /dev/null -w '%{http_code}' --data-binary 'main;pushed;work 5' \
+    "http://127.0.0.1:$PORT/ingest?name=pushedsvc.cpu&from=$(date +%s)&spyName=gospy" > "$E2E_TMP/code"
+  expect "live: a push to smolder serve shows up" "pushedsvc" 15
+  serve_stop
+  [ "$fail" -eq 0 ] || E2E_FAILS=$((E2E_FAILS + 1))
+else
+  E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - smolder serve did not start"
+fi
 keys q
 expect "q quits with status 0" "EXITED=0"
 e2e_stop
+
+# the same browser over the network: a real `smolder serve` read with --url; a big profile
+# comes back folded at 16384 nodes, said so; M asks for more, Z for the selected path
+big=$(cd "$ex/../../shared/testdata/go" && pwd)/gencode3k-cpu.pb.gz
+"$smolder" ingest --db "$E2E_TMP/big.db" --service big "$big" 2>/dev/null
+fail=0
+if serve_start remote --db "$E2E_TMP/big.db"; then
+  e2e_start 120 32 "$smolder" --url "http://127.0.0.1:$PORT"
+  expect "--url opens the browser on the server" "smolder . 1 service .*http://127\.0\.0\.1:$PORT"
+  expect "with the server's services" "▸ big +process_cpu:cpu:nanoseconds" 15
+  keys Enter
+  expect "a big profile from a server says it was folded" "folded the smallest frames into \"other\" at 16384 nodes" 20
+  expect "and the status line keeps saying so" "folded at 16384 nodes \(M\)"
+  keys M
+  expect "M asks again with twice the nodes" "folded at 32768 nodes \(M\)" 20
+  keys j j Z
+  expect "Z asks for the selected call path only" "path only \(Z\)" 20
+  keys q
+  e2e_stop
+  serve_stop
+  [ "$fail" -eq 0 ] || E2E_FAILS=$((E2E_FAILS + 1))
+else
+  E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - smolder serve did not start"
+fi
 
 # an empty range moves to the most recent data
 "$smolder" ingest --db "$E2E_TMP/old.db" "$ex/cpuwork-cpu.pb.gz" 2>/dev/null

@@ -18,6 +18,13 @@ e2e_start() {  # e2e_start WIDTH HEIGHT COMMAND...
 
 e2e_stop() { tm kill-server 2>/dev/null || true; sleep 0.1; }
 
+# e2e_git_env: git (and libgit2) without the user's or the system's configuration, with a
+# fixed identity for the commits a test makes
+e2e_git_env() {
+  export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+  export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t.invalid GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t.invalid
+}
+
 screen() { tm capture-pane -p -t e2e; }
 
 keys() { tm send-keys -t e2e "$@"; }

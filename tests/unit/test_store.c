@@ -6,7 +6,6 @@
  * gauge averaging, retention and downsampling keeping totals, a reader during writes,
  * corrupt and foreign files, read-only use, group commit.
  */
-#include <ftw.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -29,39 +28,18 @@
 /* a time on a whole hour, so 1 min and 1 h buckets fall where the tests say */
 #define HOUR0 (1699999200LL * SEC)
 
-static char tmpdir[256];
-
-static const char *tpath(const char *name)
-{
-	static char buf[4][512];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s/%s", tmpdir, name);
-	return buf[k];
-}
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
+#define tpath tu_tmp_path
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/smolder-test-store-XXXXXX");
-	if (!mkdtemp(tmpdir))
-		return -1;
-	return 0;
+	return tu_tmp_create("store");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_tmp_remove();
 	return 0;
 }
 
@@ -1173,7 +1151,7 @@ static void test_bad_files(void **state)
 	assert_int_equal(store_open(tpath("missing.db"), STORE_READONLY, &s), ERR_NOTFOUND);
 	tu_assert_message(err_last());
 	assert_int_equal(store_open(tpath("missing.db"), 0, &s), ERR_NOTFOUND);
-	assert_int_equal(store_open(tmpdir, STORE_CREATE, &s), ERR_IO);
+	assert_int_equal(store_open(tpath("."), STORE_CREATE, &s), ERR_IO); /* the directory */
 	tu_assert_message(err_last());
 	/* a newer schema than this build reads */
 	s = open_new("newer.db");

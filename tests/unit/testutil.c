@@ -1,6 +1,7 @@
 /* testutil.c — fixtures, decoding helpers and profile invariants for the unit tests. */
 #include "testutil.h"
 
+#include <ftw.h>
 #include <libdeflate.h>
 #include <locale.h>
 #include <stdio.h>
@@ -375,4 +376,36 @@ void tu_base64(struct buf *out, const void *data, size_t n)
 	else if (n - i == 2)
 		buf_printf(out, "%c%c%c=", t[p[i] >> 2], t[(p[i] & 3) << 4 | p[i + 1] >> 4],
 			   t[(p[i + 1] & 15) << 2]);
+}
+
+static char tu_tmpdir[256];
+
+int tu_tmp_create(const char *what)
+{
+	snprintf(tu_tmpdir, sizeof(tu_tmpdir), "/tmp/smolder-test-%s-XXXXXX", what);
+	return mkdtemp(tu_tmpdir) ? 0 : -1;
+}
+
+const char *tu_tmp_path(const char *name)
+{
+	static char buf[4][512];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", tu_tmpdir, name);
+	return buf[k];
+}
+
+static int tu_rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+void tu_tmp_remove(void)
+{
+	if (tu_tmpdir[0])
+		nftw(tu_tmpdir, tu_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -69,6 +69,16 @@ void tu_top(const struct prof *p, const char *type, struct tree **tree, struct t
 const struct top_row *tu_top_row(const struct top *top, const struct prof *p,
 				 const char *name);
 
+/*
+ * A scratch directory for one test program: tu_tmp_create("store") makes
+ * /tmp/smolder-test-store-XXXXXX (0, or -1 when it cannot: a cmocka group setup's
+ * answer); tu_tmp_path(name) is a file in it (a rotating static buffer, valid for a few
+ * calls); tu_tmp_remove() deletes the directory and everything in it.
+ */
+int tu_tmp_create(const char *what);
+const char *tu_tmp_path(const char *name);
+void tu_tmp_remove(void);
+
 /* gzip (libdeflate, level 6) of data[0..n) into out, replacing it. */
 void tu_gzip(const void *data, size_t n, struct buf *out);
 /* Appends the standard, padded base64 of data[0..n) to out. */

@@ -1,0 +1,133 @@
+/*
+ * source_settings.c — where the source pane's code comes from: the repository, ref, root
+ * path and source directory, each taken from what was typed at the ':' prompt
+ * (`:repo=PATH|URL`, `:ref=REF`, `:root=PATH`, `:source_path=DIR`, for the session, as
+ * Pyroscope's UI lets one edit them during an incident), else the command line's flags
+ * (--repo --ref --root --source-path), else the labels of the version shown
+ * (service_repository, service_git_ref, service_root_path) — the order source_find()
+ * applies (src/source/source.h, step 1), with its rule that a repository label counts
+ * only when it is an http(s) URL.  The pane's header shows each value and its origin.
+ *
+ * Pure functions over borrowed strings, except source_settings_set (copies into the
+ * typed buffers).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "tui_int.h"
+
+static const char *const setting_names[SS_COUNT] = { "repo", "ref", "root", "source_path" };
+
+const char *source_settings_name(enum source_setting_kind k)
+{
+	return setting_names[k];
+}
+
+int source_settings_kind(const char *name, size_t n)
+{
+	int k;
+
+	for (k = 0; k < SS_COUNT; k++)
+		if (strlen(setting_names[k]) == n && strncmp(name, setting_names[k], n) == 0)
+			return k;
+	if (n == 11 && strncmp(name, "source-path", 11) == 0)
+		return SS_SOURCE_PATH;
+	return -1;
+}
+
+static char *typed_slot(struct source_typed *t, enum source_setting_kind k)
+{
+	switch (k) {
+	case SS_REPO: return t->repo;
+	case SS_REF: return t->ref;
+	case SS_ROOT: return t->root;
+	case SS_SOURCE_PATH: return t->source_path;
+	case SS_COUNT: break;
+	}
+	return NULL;
+}
+
+int source_settings_set(struct source_typed *t, enum source_setting_kind k, const char *value,
+			const char *home)
+{
+	char *slot = typed_slot(t, k);
+	size_t n;
+
+	while (*value == ' ')
+		value++;
+	n = strlen(value);
+	while (n && value[n - 1] == ' ')
+		n--;
+	/* a path typed with ~/ is the user's (the flags get this from the shell) */
+	if ((k == SS_REPO || k == SS_SOURCE_PATH) && n >= 1 && value[0] == '~' &&
+	    (n == 1 || value[1] == '/') && home && *home) {
+		size_t hl = strlen(home);
+
+		if (hl + n >= PROMPT_MAX)
+			return err_set(ERR_TOOBIG, "%s: the path is too long", setting_names[k]);
+		memcpy(slot, home, hl);
+		memcpy(slot + hl, value + 1, n - 1);
+		slot[hl + n - 1] = '\0';
+		return 0;
+	}
+	if (n >= PROMPT_MAX)
+		return err_set(ERR_TOOBIG, "%s: the value is too long", setting_names[k]);
+	memcpy(slot, value, n);
+	slot[n] = '\0';
+	return 0;
+}
+
+void source_settings_resolve(const struct source_typed *t, const struct source_opts *o,
+			     const struct source_version *v, struct source_setting out[SS_COUNT])
+{
+	const char *typed[SS_COUNT] = { t ? t->repo : NULL, t ? t->ref : NULL, t ? t->root : NULL,
+					t ? t->source_path : NULL };
+	const char *flag[SS_COUNT] = { o ? o->repo : NULL, o ? o->ref : NULL, o ? o->root : NULL,
+				       o ? o->source_path : NULL };
+	const char *label[SS_COUNT] = { v ? v->repo : NULL, v ? v->ref : NULL, v ? v->root : NULL,
+					NULL };
+	int k;
+
+	for (k = 0; k < SS_COUNT; k++) {
+		struct source_setting *s = &out[k];
+
+		s->value = s->ignored = NULL;
+		s->from = SF_NONE;
+		if (typed[k] && *typed[k]) {
+			s->value = typed[k];
+			s->from = SF_TYPED;
+		} else if (flag[k] && *flag[k]) {
+			s->value = flag[k];
+			s->from = SF_FLAG;
+		} else if (label[k] && *label[k]) {
+			if (k == SS_REPO && !source_label_repo_ok(label[k])) {
+				s->from = SF_LABEL_IGNORED;
+				s->ignored = label[k];
+			} else {
+				s->value = label[k];
+				s->from = SF_LABEL;
+			}
+		}
+	}
+}
+
+void source_settings_describe(const struct source_setting s[SS_COUNT], const char *dot,
+			      struct buf *out)
+{
+	static const char *const from[] = { "", "flag", "label", "label", "typed" };
+	int k;
+
+	for (k = 0; k < SS_COUNT; k++) {
+		if (k)
+			buf_puts(out, dot);
+		buf_printf(out, "%s ", setting_names[k]);
+		if (s[k].from == SF_LABEL_IGNORED)
+			buf_printf(out, "- (label '%s' ignored: labels name http(s) URLs only; :%s= sets one)",
+				   s[k].ignored, setting_names[k]);
+		else if (s[k].value)
+			buf_printf(out, "%s (%s)", s[k].value, from[s[k].from]);
+		else
+			buf_puts(out, "-");
+	}
+}

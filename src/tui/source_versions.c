@@ -1,0 +1,422 @@
+/*
+ * source_versions.c — the versions of the service behind the shown profile, for the
+ * source pane (view 4).
+ *
+ * A profile opened from a store or a server (the browser's window) may hold samples of
+ * several versions of the service: series with different service_git_ref labels.  Line
+ * numbers of different versions must never be added up, so when there are several the
+ * pane shows one version at a time, each from its own merge (the browser's query plus
+ * service_git_ref="REF"), filtered like the shown profile, with the code at that ref.
+ * With one version (or none) the pane uses the shown profile and only takes the
+ * version's labels (service_repository, service_git_ref, service_root_path) for
+ * source_find().
+ *
+ * The versions are read on a worker thread (struct source_vjob) through the app's own
+ * handle on the browser's backend (backend_share serialises the two): the series of the
+ * query give the distinct refs, then each version is merged and filtered.  Results land
+ * whole in a->sctx on the UI thread; the old ones stay on screen until then.  A new query
+ * or new filters re-read them at once, a range that only moved (live) at most every
+ * SOURCE_VERSIONS_REFRESH_MS.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/vec.h"
+#include "tui_int.h"
+
+/* ------------------------------------------------------------------------------------ */
+/* grouping series by ref (pure)                                                         */
+
+#define TALLY_MAX 8
+
+/* The distinct values of one label over a version's series (borrowed), with counts. */
+struct tally {
+	const char *v[TALLY_MAX];
+	uint32_t c[TALLY_MAX];
+	size_t n;
+	bool over;  /* more distinct values than TALLY_MAX */
+};
+
+struct group {
+	const char *ref;
+	uint32_t nseries;
+	struct tally repo, root;
+};
+
+static void tally_add(struct tally *t, const char *v)
+{
+	size_t i;
+
+	if (!v || !*v)
+		return;
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->v[i], v) == 0) {
+			t->c[i]++;
+			return;
+		}
+	if (t->n == TALLY_MAX) {
+		t->over = true;
+		return;
+	}
+	t->v[t->n] = v;
+	t->c[t->n++] = 1;
+}
+
+/* The most frequent value (the smallest on a tie), or NULL. */
+static const char *tally_top(const struct tally *t)
+{
+	const char *best = NULL;
+	uint32_t bc = 0;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->c[i] > bc || (t->c[i] == bc && strcmp(t->v[i], best) < 0)) {
+			best = t->v[i];
+			bc = t->c[i];
+		}
+	return best;
+}
+
+static int cmp_ref(const void *x, const void *y)
+{
+	const struct group *a = x, *b = y;
+
+	return strverscmp(a->ref, b->ref);
+}
+
+static int cmp_size(const void *x, const void *y)
+{
+	const struct group *a = x, *b = y;
+
+	if (a->nseries != b->nseries)
+		return a->nseries > b->nseries ? -1 : 1;
+	return strverscmp(a->ref, b->ref);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int source_versions_group(const struct labelset_list *ls, struct source_version **out,
+			  size_t *nout, size_t *nall)
+{
+	struct group *g = NULL;
+	size_t ng = 0, cap = 0, i, k;
+	struct source_version *v = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	*nout = *nall = 0;
+	for (i = 0; i < ls->n; i++) {
+		const char *ref = labelset_get(&ls->v[i], "service_git_ref");
+
+		if (!ref)
+			ref = "";
+		for (k = 0; k < ng && strcmp(g[k].ref, ref); k++)
+			;
+		if (k == ng) {
+			if ((rc = vec_reserve(&g, &cap, ng + 1)))
+				goto done;
+			memset(&g[ng], 0, sizeof(g[ng]));
+			g[ng++].ref = ref;
+		}
+		g[k].nseries++;
+		tally_add(&g[k].repo, labelset_get(&ls->v[i], "service_repository"));
+		tally_add(&g[k].root, labelset_get(&ls->v[i], "service_root_path"));
+	}
+	*nall = ng;
+	if (ng > SOURCE_VERSIONS_MAX) { /* the versions most series run */
+		qsort(g, ng, sizeof(*g), cmp_size);
+		ng = SOURCE_VERSIONS_MAX;
+	}
+	if (ng > 1)
+		qsort(g, ng, sizeof(*g), cmp_ref);
+	if (ng && !(v = calloc(ng, sizeof(*v)))) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (k = 0; k < ng; k++) {
+		const char *repo = tally_top(&g[k].repo), *root = tally_top(&g[k].root);
+
+		v[k].nseries = g[k].nseries;
+		v[k].mixed = g[k].repo.n > 1 || g[k].root.n > 1 || g[k].repo.over || g[k].root.over;
+		v[k].ref = strdup(g[k].ref);
+		v[k].repo = dup_or_null(repo);
+		v[k].root = dup_or_null(root);
+		if (!v[k].ref || (repo && !v[k].repo) || (root && !v[k].root)) {
+			source_versions_free(v, ng);
+			v = NULL;
+			rc = err_set(ERR_NOMEM, "out of memory");
+			goto done;
+		}
+	}
+	*out = v;
+	*nout = ng;
+done:
+	free(g);
+	return rc;
+}
+
+void source_versions_free(struct source_version *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].ref);
+		free(v[i].repo);
+		free(v[i].root);
+		prof_free(v[i].prof);
+	}
+	free(v);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* the worker                                                                            */
+
+/* The query's selector, narrowed to its service, and to the profile type (for series,
+ * which take no type) or to one version (for merges). */
+static int query_selector(const struct source_query *q, bool with_type, const char *ref,
+			  struct selector **out)
+{
+	int rc = selector_parse(*q->sel_text ? q->sel_text : "{}", out);
+
+	if (!rc && *q->service)
+		rc = selector_add(*out, "service_name", MATCH_EQ, q->service);
+	if (!rc && with_type && *q->ptype)
+		rc = selector_add(*out, "__profile_type__", MATCH_EQ, q->ptype);
+	if (!rc && ref)
+		rc = selector_add(*out, "service_git_ref", MATCH_EQ, ref);
+	if (rc) {
+		selector_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* Merges one version (the query plus service_git_ref="REF") and filters it. */
+static int read_version(struct source_vjob *j, struct source_version *v)
+{
+	struct selector *sel = NULL;
+	struct query q = { .profile_type = j->q.ptype, .range = j->q.range };
+	struct prof *raw = NULL, *f = NULL;
+	int rc;
+
+	if ((rc = query_selector(&j->q, false, v->ref, &sel)))
+		return rc;
+	q.selector = sel;
+	rc = j->be->ops->merge(j->be, &q, &raw, NULL);
+	selector_free(sel);
+	if (rc == ERR_NOTFOUND) /* data gone since the series were listed: an empty version */
+		return 0;
+	if (rc)
+		return err_prefix(rc, "version '%s'", v->ref);
+	if ((rc = app_filters_apply(raw, j->filters, j->nfilters, &f))) {
+		prof_free(raw);
+		return rc;
+	}
+	if (f != raw)
+		prof_free(raw);
+	v->prof = f;
+	return 0;
+}
+
+static int vjob_run(struct source_vjob *j)
+{
+	struct selector *sel = NULL;
+	struct labelset_list ls = { 0 };
+	size_t i;
+	int rc;
+
+	if (!j->be)
+		return err_set(ERR_UNSUPPORTED, "no backend to read the versions from");
+	if ((rc = query_selector(&j->q, true, NULL, &sel)))
+		return rc;
+	rc = j->be->ops->series(j->be, sel, j->q.range, &ls);
+	selector_free(sel);
+	if (!rc)
+		rc = source_versions_group(&ls, &j->v, &j->nv, &j->nall);
+	labelset_list_release(&ls);
+	for (i = 0; !rc && j->nv > 1 && i < j->nv; i++)
+		rc = read_version(j, &j->v[i]);
+	return rc;
+}
+
+static void *vjob_thread(void *arg)
+{
+	struct source_vjob *j = arg;
+
+	if (j->be)
+		j->be->cancel = &j->cancel;
+	j->rc = vjob_run(j);
+	if (j->rc)
+		snprintf(j->err, sizeof(j->err), "%s", err_last());
+	if (j->be)
+		j->be->cancel = NULL;
+	atomic_store(&j->done, true);
+	return NULL;
+}
+
+static void vjob_outputs_release(struct source_vjob *j)
+{
+	source_versions_free(j->v, j->nv);
+	j->v = NULL;
+	j->nv = j->nall = 0;
+}
+
+/* Cancels and waits for a read in flight; drops what it read. */
+static void vjob_drop(struct source_ctx *c)
+{
+	if (!c->job.running)
+		return;
+	c->job.cancel = 1;
+	pthread_join(c->job.th, NULL);
+	c->job.running = false;
+	vjob_outputs_release(&c->job);
+}
+
+/* Puts what a finished read found in a->sctx. */
+static void vjob_land(struct tui_app *a)
+{
+	struct source_ctx *c = &a->sctx;
+	struct source_vjob *j = &c->job;
+
+	c->job.running = false;
+	if (j->cancel) {
+		vjob_outputs_release(j);
+		c->cancelled = true;
+		snprintf(c->why, sizeof(c->why), "reading the versions was cancelled (r reads again)");
+		return;
+	}
+	c->have_gen = j->gen; /* no retry until the data changes again */
+	c->fetched_ms = app_now_ms();
+	if (j->rc) {
+		/* keep versions read before (a passing error must not mix them); say why */
+		vjob_outputs_release(j);
+		snprintf(c->why, sizeof(c->why), "%s", j->err);
+		c->known = true;
+		return;
+	}
+	source_versions_free(c->v, c->nv);
+	c->v = j->v;
+	c->nv = j->nv;
+	c->nall = j->nall;
+	j->v = NULL;
+	j->nv = j->nall = 0;
+	c->known = true;
+	c->why[0] = '\0';
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* on the UI thread                                                                      */
+
+void source_versions_opened(struct tui_app *a, const char *service, const char *ptype,
+			    const char *sel_text, struct time_range range)
+{
+	struct source_ctx *c = &a->sctx;
+	bool same = c->q.set && strcmp(c->q.service, service) == 0 &&
+		    strcmp(c->q.ptype, ptype) == 0 && strcmp(c->q.sel_text, sel_text) == 0;
+
+	snprintf(c->q.service, sizeof(c->q.service), "%s", service);
+	snprintf(c->q.ptype, sizeof(c->q.ptype), "%s", ptype);
+	snprintf(c->q.sel_text, sizeof(c->q.sel_text), "%s", sel_text);
+	c->q.range = range;
+	c->q.set = true;
+	c->opened = true;
+	if (!same)
+		c->hard = true;
+}
+
+void source_versions_clear(struct tui_app *a)
+{
+	struct source_ctx *c = &a->sctx;
+
+	vjob_drop(c);
+	source_versions_free(c->v, c->nv);
+	c->v = NULL;
+	c->nv = c->nall = 0;
+	c->known = false;
+	c->hard = false;
+	c->why[0] = '\0';
+	c->q.set = false;
+}
+
+void source_versions_invalidate(struct tui_app *a, bool hard)
+{
+	struct source_ctx *c = &a->sctx;
+
+	c->gen++;
+	if (hard)
+		c->hard = true;
+	if (c->hard) {
+		vjob_drop(c); /* it reads what is no longer shown */
+		c->cancelled = false;
+	}
+}
+
+void source_versions_retry(struct tui_app *a)
+{
+	a->sctx.cancelled = false;
+	a->sctx.hard = true;
+	a->sctx.gen++;
+}
+
+bool source_versions_refresh(struct tui_app *a)
+{
+	struct source_ctx *c = &a->sctx;
+	struct source_vjob *j = &c->job;
+
+	if (!c->q.set)
+		return false;
+	if (j->running)
+		return true;
+	if (c->known && c->have_gen == c->gen)
+		return false;
+	if (c->cancelled)
+		return false; /* Esc: until r, or other data */
+	if (c->known && !c->hard && app_now_ms() - c->fetched_ms < SOURCE_VERSIONS_REFRESH_MS)
+		return false; /* only the range moved: the versions shown do for a while */
+	memset(j, 0, sizeof(*j));
+	j->be = c->be;
+	j->q = c->q;
+	j->nfilters = a->nfilters;
+	memcpy(j->filters, a->filters, (size_t)a->nfilters * sizeof(j->filters[0]));
+	j->gen = c->gen;
+	j->started_ms = app_now_ms();
+	c->hard = false;
+	atomic_store(&j->done, false);
+	if (!a->async) { /* drivers and tests: at once */
+		vjob_thread(j);
+		vjob_land(a);
+		return false;
+	}
+	if (pthread_create(&j->th, NULL, vjob_thread, j) != 0) {
+		snprintf(c->why, sizeof(c->why), "cannot start a thread");
+		c->known = true;
+		c->have_gen = c->gen;
+		return false;
+	}
+	j->running = true;
+	return true;
+}
+
+bool source_versions_poll(struct tui_app *a)
+{
+	struct source_vjob *j = &a->sctx.job;
+
+	if (!j->running || !atomic_load(&j->done))
+		return false;
+	pthread_join(j->th, NULL);
+	vjob_land(a);
+	return true;
+}
+
+void source_versions_release(struct tui_app *a)
+{
+	struct source_ctx *c = &a->sctx;
+
+	source_versions_clear(a);
+	backend_close(c->be);
+	c->be = NULL;
+}

@@ -1,0 +1,574 @@
+/*
+ * test_source_versions.c — the source pane's versions and settings (src/tui/
+ * source_versions.c, source_settings.c) and the shared backend handles they read through
+ * (src/store/shared.c):
+ *
+ *  - series label sets grouped by service_git_ref: natural version order, the "no ref"
+ *    group, the repository and root most series name, the cap;
+ *  - repo/ref/root/source_path: typed > flag > label, a label repository that is not an
+ *    http(s) URL ignored (as source_find does), ~/ expansion, the header text;
+ *  - backend_share on a real SQLite store: two threads merging through two handles get
+ *    what one backend gives, a cancelled handle does not cancel the other;
+ *  - the explorer driven without a terminal on a real store holding two versions of a
+ *    function whose lines moved: Enter in the browser, the source pane shows one version
+ *    at a time with its own line numbers (never the sum of both), v switches, the code
+ *    is asked for at the version's ref, `:ref=` overrides and `:ref=` (empty) goes back,
+ *    a focus filter splits again; one version and a plain file change nothing.
+ */
+#include <curses.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/timeparse.h"
+#include "profile/labels.h"
+#include "store/store.h"
+#include "testutil.h"
+#include "tui/tui_int.h"
+
+#define SEC 1000000000LL
+
+#define tpath tu_tmp_path
+
+static int setup(void **state)
+{
+	(void)state;
+	return tu_tmp_create("srcver");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tu_tmp_remove();
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* grouping                                                                              */
+
+/* Appends a series "k=v,k=v" to l. */
+static void add_series(struct labelset_list *l, const char *spec)
+{
+	struct labelset ls = LABELSET_INIT;
+	char buf[512], *save = NULL, *kv;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+
+		assert_non_null(eq);
+		*eq = '\0';
+		assert_int_equal(labelset_set(&ls, kv, eq + 1), 0);
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		assert_non_null(l->v);
+	}
+	l->v[l->n++] = ls;
+}
+
+static void test_group(void **state)
+{
+	struct labelset_list l = { 0 };
+	struct source_version *v;
+	size_t n, all, i;
+
+	(void)state;
+	add_series(&l, "service_name=a,service_git_ref=v10,service_repository=https://h/x,pod=1");
+	add_series(&l, "service_name=a,service_git_ref=v2,service_repository=https://h/x,pod=1");
+	add_series(&l, "service_name=a,service_git_ref=v2,service_repository=https://h/x,pod=2");
+	add_series(&l, "service_name=a,service_git_ref=v2,service_repository=https://h/fork,pod=3");
+	add_series(&l, "service_name=a,service_git_ref=v10,service_root_path=svc,pod=2");
+	add_series(&l, "service_name=a,pod=9");
+	assert_int_equal(source_versions_group(&l, &v, &n, &all), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(all, 3);
+	/* natural order: the series without a ref, v2, v10 (not "v10" < "v2") */
+	assert_string_equal(v[0].ref, "");
+	assert_string_equal(v[1].ref, "v2");
+	assert_string_equal(v[2].ref, "v10");
+	assert_int_equal(v[0].nseries, 1);
+	assert_null(v[0].repo);
+	assert_false(v[0].mixed);
+	/* the repository most of v2's series name; the disagreement is flagged */
+	assert_int_equal(v[1].nseries, 3);
+	assert_string_equal(v[1].repo, "https://h/x");
+	assert_null(v[1].root);
+	assert_true(v[1].mixed);
+	/* labels some series lack are taken from those that have them */
+	assert_string_equal(v[2].repo, "https://h/x");
+	assert_string_equal(v[2].root, "svc");
+	assert_false(v[2].mixed);
+	source_versions_free(v, n);
+	labelset_list_release(&l);
+
+	/* more refs than SOURCE_VERSIONS_MAX: the ones most series run, still in order */
+	memset(&l, 0, sizeof(l));
+	for (i = 0; i < SOURCE_VERSIONS_MAX + 4; i++) {
+		char s[128];
+
+		snprintf(s, sizeof(s), "service_git_ref=r%zu,pod=0", i);
+		add_series(&l, s);
+		if (i >= 4) { /* r0..r3 have one series, the others two */
+			snprintf(s, sizeof(s), "service_git_ref=r%zu,pod=1", i);
+			add_series(&l, s);
+		}
+	}
+	assert_int_equal(source_versions_group(&l, &v, &n, &all), 0);
+	assert_int_equal(n, SOURCE_VERSIONS_MAX);
+	assert_int_equal(all, SOURCE_VERSIONS_MAX + 4);
+	assert_string_equal(v[0].ref, "r4");
+	assert_string_equal(v[n - 1].ref, "r19");
+	for (i = 0; i < n; i++)
+		assert_int_equal(v[i].nseries, 2);
+	source_versions_free(v, n);
+	labelset_list_release(&l);
+
+	/* no series: no versions */
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(source_versions_group(&l, &v, &n, &all), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* settings                                                                              */
+
+static void test_settings(void **state)
+{
+	struct source_typed t;
+	struct source_opts o = { 0 };
+	struct source_version v = { 0 };
+	struct source_setting s[SS_COUNT];
+	struct buf b = BUF_INIT;
+	char big[PROMPT_MAX + 8];
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	v.ref = (char *)"v2";
+	v.repo = (char *)"/srv/app";  /* a local path in a label: never used */
+	v.root = (char *)"svc";
+
+	source_settings_resolve(&t, &o, &v, s);
+	assert_int_equal(s[SS_REPO].from, SF_LABEL_IGNORED);
+	assert_null(s[SS_REPO].value);
+	assert_string_equal(s[SS_REPO].ignored, "/srv/app");
+	assert_int_equal(s[SS_REF].from, SF_LABEL);
+	assert_string_equal(s[SS_REF].value, "v2");
+	assert_int_equal(s[SS_ROOT].from, SF_LABEL);
+	assert_int_equal(s[SS_SOURCE_PATH].from, SF_NONE);
+	source_settings_describe(s, " | ", &b);
+	assert_string_equal(b.data, "repo - (label '/srv/app' ignored: labels name http(s) URLs "
+				    "only; :repo= sets one) | ref v2 (label) | root svc (label) | "
+				    "source_path -");
+	buf_reset(&b);
+
+	/* an http(s) label is taken; flags beat labels; typed values beat both */
+	v.repo = (char *)"https://github.com/acme/app";
+	o.repo = "/home/me/app";
+	o.source_path = ".";
+	source_settings_resolve(&t, &o, &v, s);
+	assert_int_equal(s[SS_REPO].from, SF_FLAG);
+	assert_string_equal(s[SS_REPO].value, "/home/me/app");
+	o.repo = NULL;
+	assert_int_equal(source_settings_set(&t, SS_REF, "  v1 ", "/home/me"), 0);
+	assert_int_equal(source_settings_set(&t, SS_REPO, "~/src/app", "/home/me"), 0);
+	assert_int_equal(source_settings_set(&t, SS_SOURCE_PATH, "~", "/home/me"), 0);
+	assert_int_equal(source_settings_set(&t, SS_ROOT, "~/x", "/home/me"), 0); /* not a path here */
+	assert_string_equal(t.ref, "v1");
+	assert_string_equal(t.repo, "/home/me/src/app");
+	assert_string_equal(t.source_path, "/home/me");
+	assert_string_equal(t.root, "~/x");
+	source_settings_resolve(&t, &o, &v, s);
+	assert_int_equal(s[SS_REF].from, SF_TYPED);
+	assert_string_equal(s[SS_REF].value, "v1");
+	assert_int_equal(s[SS_REPO].from, SF_TYPED);
+	source_settings_describe(s, " | ", &b);
+	assert_string_equal(b.data, "repo /home/me/src/app (typed) | ref v1 (typed) | root ~/x "
+				    "(typed) | source_path /home/me (typed)");
+	buf_reset(&b);
+	/* an empty value goes back to the label (or the flag) */
+	assert_int_equal(source_settings_set(&t, SS_REF, "", NULL), 0);
+	assert_int_equal(source_settings_set(&t, SS_REPO, "", NULL), 0);
+	assert_int_equal(source_settings_set(&t, SS_SOURCE_PATH, "", NULL), 0);
+	source_settings_resolve(&t, &o, &v, s);
+	assert_int_equal(s[SS_REF].from, SF_LABEL);
+	assert_int_equal(s[SS_REPO].from, SF_LABEL);
+	assert_string_equal(s[SS_REPO].value, "https://github.com/acme/app");
+	assert_int_equal(s[SS_SOURCE_PATH].from, SF_FLAG);
+	/* a version without a ref has no ref label; no version, no labels */
+	v.ref = (char *)"";
+	source_settings_resolve(&t, &o, &v, s);
+	assert_int_equal(s[SS_REF].from, SF_NONE);
+	source_settings_resolve(NULL, NULL, NULL, s);
+	assert_int_equal(s[SS_REPO].from, SF_NONE);
+	/* too long */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(source_settings_set(&t, SS_REF, big, NULL), ERR_TOOBIG);
+	tu_assert_message(err_last());
+	/* names */
+	assert_int_equal(source_settings_kind("repo", 4), SS_REPO);
+	assert_int_equal(source_settings_kind("source-path", 11), SS_SOURCE_PATH);
+	assert_int_equal(source_settings_kind("refs", 4), -1);
+	assert_int_equal(source_settings_kind("re", 2), -1);
+	buf_release(&b);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* a store with two versions of main.work                                                */
+
+/*
+ * v1: main.work's loop on line 6 (700 ms) and its return on line 8 (100 ms).
+ * v2: the same function three lines down: line 9 (300 ms self, 500 ms with the new
+ * main.square it calls) and line 11 (50 ms).
+ */
+static const char v1_json[] =
+	"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"shared\":{\"frames\":["
+	"{\"name\":\"main.main\",\"file\":\"work/main.go\",\"line\":11},"
+	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":6},"
+	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":8}]},"
+	"\"profiles\":[{\"type\":\"sampled\",\"name\":\"cpu\",\"unit\":\"milliseconds\","
+	"\"startValue\":0,\"endValue\":1000,\"samples\":[[0,1],[0,2]],\"weights\":[700,100]}]}";
+static const char v2_json[] =
+	"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"shared\":{\"frames\":["
+	"{\"name\":\"main.main\",\"file\":\"work/main.go\",\"line\":14},"
+	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":9},"
+	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":11},"
+	"{\"name\":\"main.square\",\"file\":\"work/main.go\",\"line\":4}]},"
+	"\"profiles\":[{\"type\":\"sampled\",\"name\":\"cpu\",\"unit\":\"milliseconds\","
+	"\"startValue\":0,\"endValue\":1000,\"samples\":[[0,1],[0,2],[0,1,3]],"
+	"\"weights\":[300,50,200]}]}";
+
+static void put(struct store *s, const char *json, const char *ref, int64_t t)
+{
+	struct prof *p = tu_decode_bytes(json, strlen(json), "v.speedscope.json");
+	struct labelset ls = LABELSET_INIT;
+
+	labelset_set(&ls, "service_name", "app");
+	labelset_set(&ls, "service_repository", "https://example.com/acme/app");
+	if (ref)
+		labelset_set(&ls, "service_git_ref", ref);
+	if (store_write(s, NULL, &ls, p, t, 10 * SEC))
+		fail_msg("store_write: %s", err_last());
+	labelset_free(&ls);
+	prof_free(p);
+}
+
+static struct store *make_store(const char *name, bool two)
+{
+	struct store *s = NULL;
+	int64_t now = time_now_ns();
+
+	unlink(tpath(name));
+	if (store_open(tpath(name), STORE_CREATE, &s))
+		fail_msg("store_open: %s", err_last());
+	put(s, v1_json, "v1", now - 20 * 60 * SEC);
+	if (two)
+		put(s, v2_json, "v2", now - 10 * 60 * SEC);
+	return s;
+}
+
+/* The total of app's merged profile (-1 when the merge fails, with its code in *rc). */
+static int64_t merged_total_rc(struct backend *b, int *rc)
+{
+	struct selector *sel = NULL;
+	struct query q = { "process_cpu:cpu:nanoseconds::", NULL, { 0, 0 }, AGG_AUTO, NULL, 0 };
+	struct prof *p = NULL;
+	int64_t t = -1;
+
+	assert_int_equal(selector_parse("{service_name=\"app\"}", &sel), 0);
+	q.selector = sel;
+	q.range.to_ns = time_now_ns() + 60 * SEC;
+	if ((*rc = b->ops->merge(b, &q, &p, NULL)) == 0)
+		t = prof_total(p, 0);
+	prof_free(p);
+	selector_free(sel);
+	return t;
+}
+
+static int64_t merged_total(struct backend *b)
+{
+	int rc;
+	int64_t t = merged_total_rc(b, &rc);
+
+	if (rc)
+		fail_msg("merge: %s", err_last());
+	return t;
+}
+
+struct hammer {
+	struct backend *b;
+	int64_t want;
+	int bad;
+};
+
+static void *hammer_thread(void *arg)
+{
+	struct hammer *h = arg;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		struct labelset_list ls = { 0 };
+		struct time_range all = { 0, 0 };
+
+		if (merged_total(h->b) != h->want)
+			h->bad++;
+		if (h->b->ops->series(h->b, NULL, all, &ls) || ls.n != 2)
+			h->bad++;
+		labelset_list_release(&ls);
+	}
+	return NULL;
+}
+
+static void test_share(void **state)
+{
+	struct store *s = make_store("share.db", true);
+	struct backend *inner, *h1, *h2;
+	struct hammer x, y;
+	pthread_t tx, ty;
+	volatile sig_atomic_t stop = 1;
+	struct labelset_list ls = { 0 };
+	struct time_range all = { 0, 0 };
+	int64_t want;
+	int rc;
+
+	(void)state;
+	assert_int_equal(store_backend_new(s, NULL, &inner), 0);
+	want = merged_total(inner);
+	assert_int_equal(want, 1350 * 1000000LL);
+	assert_int_equal(backend_share(inner, &h1, &h2), 0);
+	x = (struct hammer){ h1, want, 0 };
+	y = (struct hammer){ h2, want, 0 };
+	assert_int_equal(pthread_create(&tx, NULL, hammer_thread, &x), 0);
+	assert_int_equal(pthread_create(&ty, NULL, hammer_thread, &y), 0);
+	pthread_join(tx, NULL);
+	pthread_join(ty, NULL);
+	assert_int_equal(x.bad, 0);
+	assert_int_equal(y.bad, 0);
+	/* one handle cancelled: its calls fail, the other's do not */
+	h1->cancel = &stop;
+	assert_int_equal(merged_total_rc(h1, &rc), -1);
+	assert_int_equal(rc, ERR_CANCELLED);
+	assert_int_equal(h2->ops->series(h2, NULL, all, &ls), 0);
+	assert_int_equal(ls.n, 2);
+	labelset_list_release(&ls);
+	assert_int_equal(merged_total(h2), want);
+	/* the inner backend closes with the second handle, whichever it is */
+	backend_close(h2);
+	h1->cancel = NULL;
+	assert_int_equal(merged_total(h1), want);
+	backend_close(h1);
+	store_close(s);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* the pane, driven                                                                      */
+
+static struct tui_app *open_store(struct store *s, const struct source_opts *so)
+{
+	struct backend *b;
+	struct tui_opts o;
+	struct tui_app *a;
+
+	assert_int_equal(store_backend_new(s, NULL, &b), 0);
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.no_color = true;
+	o.source = "store";
+	o.backend = b;
+	o.backend_name = "store test";
+	o.start_in_browser = true;
+	o.source_opts = so;
+	if (tui_app_new(NULL, &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	assert_int_equal(a->view, VIEW_BROWSER);
+	assert_int_equal(a->br.nrows, 1);
+	tui_app_key(a, '\n'); /* open the window's merged profile (at once: no key loop) */
+	assert_int_equal(a->view, VIEW_FLAME);
+	return a;
+}
+
+static void show_work(struct tui_app *a)
+{
+	uint32_t id = prof_find_str(a->prof, "main.work");
+
+	assert_int_not_equal(id, PROF_NONE);
+	assert_int_equal(source_view_set(a, id), 0);
+	a->view = VIEW_SOURCE;
+}
+
+/* The shown routine's lines as "line:flat/cum ..." in ms. */
+static const char *lines_of(const struct tui_app *a)
+{
+	static char out[256];
+	const struct list_routine *r;
+	size_t n = 0;
+	uint32_t k;
+
+	out[0] = '\0';
+	if (!a->src.name)
+		return "(none)";
+	r = &a->src.list.r[a->src.routine];
+	for (k = 0; k < r->nlines; k++)
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%lld:%lld/%lld", k ? " " : "",
+				      (long long)r->lines[k].line, (long long)(r->lines[k].flat / 1000000),
+				      (long long)(r->lines[k].cum / 1000000));
+	return out;
+}
+
+/* The ref the code was asked for (the 4th field of the pane's code key). */
+static const char *asked_ref(const struct tui_app *a)
+{
+	static char out[128];
+	const char *p = a->src.code_key;
+	int f;
+
+	assert_non_null(p);
+	for (f = 0; f < 3; f++) {
+		p = strchr(p, '\x1f');
+		assert_non_null(p);
+		p++;
+	}
+	snprintf(out, sizeof(out), "%.*s", (int)strcspn(p, "\x1f"), p);
+	return out;
+}
+
+static void draw_offscreen(struct tui_app *a)
+{
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	SCREEN *scr = newterm("xterm-256color", out, in);
+
+	if (!scr) { /* no terminfo: the drawing is left to the e2e tests */
+		fclose(out);
+		fclose(in);
+		return;
+	}
+	set_term(scr);
+	resizeterm(30, 120);
+	tui_app_draw(a);
+	endwin();
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+}
+
+static void test_pane_two_versions(void **state)
+{
+	struct store *s = make_store("two.db", true);
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct tui_app *a = open_store(s, &so);
+
+	(void)state;
+	/* the merged profile mixes both versions; the pane never does */
+	assert_int_equal(tree_total(a->tree, 0, 0), 1350 * 1000000LL);
+	show_work(a);
+	assert_int_equal(a->sctx.nv, 2);
+	assert_string_equal(a->sctx.v[0].ref, "v1");
+	assert_string_equal(a->sctx.v[1].ref, "v2");
+	assert_string_equal(a->sctx.v[0].repo, "https://example.com/acme/app");
+	/* the version where the function costs most first: v1 (800 ms against 550 ms) */
+	assert_int_equal(a->src.ver, 0);
+	assert_string_equal(lines_of(a), "6:700/700 8:100/100");
+	assert_int_equal(a->src.sel, 6);
+	assert_string_equal(asked_ref(a), "v1");
+	draw_offscreen(a);
+	tui_app_key(a, 'v');
+	assert_int_equal(a->src.ver, 1);
+	assert_string_equal(lines_of(a), "9:300/500 11:50/50");
+	assert_int_equal(a->src.sel, 9);
+	assert_string_equal(asked_ref(a), "v2");
+	assert_non_null(strstr(a->message, "version 2 of 2: v2"));
+	tui_app_key(a, 'v');
+	assert_int_equal(a->src.ver, 0);
+	tui_app_key(a, 'V');
+	assert_int_equal(a->src.ver, 1);
+	/* typed: the code at another ref, the numbers still v2's; empty: back to the label */
+	app_command(a, "ref=v1");
+	assert_string_equal(asked_ref(a), "v1");
+	assert_string_equal(lines_of(a), "9:300/500 11:50/50");
+	draw_offscreen(a);
+	app_command(a, "ref=");
+	assert_string_equal(asked_ref(a), "v2");
+	/* a filter splits again: only v2 calls main.square */
+	app_command(a, "focus=main\\.square");
+	assert_int_equal(a->nfilters, 1);
+	assert_int_equal(a->src.ver, 1);
+	assert_string_equal(lines_of(a), "9:0/200");
+	assert_true(a->src.vcum[0] < 0);
+	tui_app_key(a, 'v');
+	assert_non_null(strstr(a->message, "only in this version"));
+	draw_offscreen(a);
+	tui_app_free(a);
+	store_close(s);
+}
+
+static void test_pane_one_version(void **state)
+{
+	struct store *s = make_store("one.db", false);
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct tui_app *a = open_store(s, &so);
+
+	(void)state;
+	show_work(a);
+	/* one version: the shown profile's numbers, the version's ref for the code */
+	assert_int_equal(a->sctx.nv, 1);
+	assert_int_equal(a->src.ver, -1);
+	assert_ptr_equal(a->src.prof, a->prof);
+	assert_string_equal(lines_of(a), "6:700/700 8:100/100");
+	assert_string_equal(asked_ref(a), "v1");
+	tui_app_key(a, 'v');
+	assert_non_null(strstr(a->message, "one version"));
+	/* the flag beats the label */
+	so.ref = "release";
+	app_command(a, "repo=");
+	assert_string_equal(asked_ref(a), "release");
+	tui_app_free(a);
+	store_close(s);
+}
+
+static void test_pane_file(void **state)
+{
+	struct prof *p = tu_decode_bytes(v1_json, strlen(v1_json), "v1.speedscope.json");
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct tui_opts o;
+	struct tui_app *a;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = "v1.json";
+	o.source_opts = &so;
+	assert_int_equal(tui_app_new(p, &o, &a), 0);
+	show_work(a);
+	assert_false(a->sctx.q.set);
+	assert_int_equal(a->src.ver, -1);
+	assert_string_equal(lines_of(a), "6:700/700 8:100/100");
+	assert_string_equal(asked_ref(a), "");
+	app_command(a, "ref=v9");
+	assert_string_equal(asked_ref(a), "v9");
+	/* the pane keeps its function when the profile is filtered */
+	app_command(a, "ignore=nothing-matches-this");
+	assert_string_equal(lines_of(a), "6:700/700 8:100/100");
+	assert_string_equal(asked_ref(a), "v9");
+	tui_app_free(a);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_share),
+		cmocka_unit_test(test_pane_two_versions),
+		cmocka_unit_test(test_pane_one_version),
+		cmocka_unit_test(test_pane_file),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
