@@ -527,7 +527,7 @@ static void header(struct tui_app *a, int y, int w)
 {
 	struct source_state *st = &a->src;
 	struct buf b = BUF_INIT, raw = BUF_INIT;
-	char hot[48] = "";
+	char hot[80] = "";
 
 	buf_add(&raw, " ", 1);
 	if (!st->name) {
@@ -556,7 +556,11 @@ static void header(struct tui_app *a, int y, int w)
 		}
 		if (st->list.n > 1)
 			buf_printf(&raw, "  [%u of %u files: o next]", st->routine + 1, st->list.n);
-		snprintf(hot, sizeof(hot), "hottest: line %lld ", (long long)hottest(r));
+		if (r->start_line > 0)
+			snprintf(hot, sizeof(hot), "starts at %lld, hottest: line %lld ",
+				 (long long)r->start_line, (long long)hottest(r));
+		else
+			snprintf(hot, sizeof(hot), "hottest: line %lld ", (long long)hottest(r));
 	}
 	text_safe(&b, raw.data, raw.len, !a->scr.utf8);
 	scr_fill(y, 0, w, a->scr.role_attr[ROLE_BREADCRUMB]);
@@ -685,7 +689,9 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 			x += scr_put(y + i, x, w - x, g, strlen(g),
 				     attr != (int)A_NORMAL ? attr : a->scr.role_attr[ROLE_ERROR]);
 		}
-		snprintf(num, sizeof(num), " %6lld  ", (long long)line);
+		/* the function's first line is marked */
+		snprintf(num, sizeof(num), "%s%6lld  ",
+			 line == r->start_line ? (a->scr.utf8 ? "\xe2\x96\xb6" : ">") : " ", (long long)line);
 		x += scr_put(y + i, x, w - x, num, strlen(num), attr | (c ? A_BOLD : 0));
 		buf_reset(&b);
 		if (code) {
