@@ -26,6 +26,7 @@
 #include <xxhash.h>
 
 #include "base/arena.h"
+#include "base/jsonbound.h"
 #include "base/vec.h"
 #include "ingest/decode.h"
 #include "profile.pb-c.h"
@@ -75,34 +76,11 @@ int strmap_intern(struct strmap *m, const char *s, size_t n, uint32_t *idx)
 
 /* ---- JSON ---- */
 
-/* An upper bound of the values in a JSON text: structural characters outside strings. */
-static size_t json_count(const char *s, size_t n)
-{
-	size_t i, count = 1;
-	bool in_str = false;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == ',' || c == ':' || c == '[' || c == '{') {
-			count++;
-		}
-	}
-	return count;
-}
-
 int ingest_json_load(const char *data, size_t len, size_t max_values, size_t flags,
 		     json_t **out)
 {
 	json_error_t e;
-	size_t count = json_count(data, len);
+	size_t count = json_count_values(data, len);
 
 	*out = NULL;
 	if (count > max_values)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/jsonbound.h"
 #include "base/hmap.h"
 #include "base/text.h"
 #include "base/units.h"
@@ -60,27 +61,6 @@ bool speedscope_detect(const uint8_t *data, size_t len)
 	size_t i = skip_bom_blanks(data, len), n = len < SS_SNIFF ? len : SS_SNIFF;
 
 	return i < n && data[i] == '{' && memmem(data + i, n - i, "speedscope", 10) != NULL;
-}
-
-/* An upper bound on the values (and keys) jansson would allocate, without parsing. */
-static size_t count_values(const char *s, size_t n)
-{
-	size_t i, count = 1;
-	bool str = false;
-
-	for (i = 0; i < n; i++) {
-		if (str) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				str = false;
-		} else if (s[i] == '"') {
-			str = true;
-		} else if (s[i] == ',' || s[i] == '[' || s[i] == '{' || s[i] == ':') {
-			count++;
-		}
-	}
-	return count;
 }
 
 /*
@@ -431,7 +411,7 @@ static int ss_load(const char *data, size_t len, json_t **out)
 	struct buf q = BUF_INIT;
 	int rc;
 
-	if (count_values(data + skip, len - skip) > SPEEDSCOPE_MAX_VALUES)
+	if (json_count_values(data + skip, len - skip) > SPEEDSCOPE_MAX_VALUES)
 		return err_set(ERR_TOOBIG, "more than %zu JSON values", SPEEDSCOPE_MAX_VALUES);
 	*out = json_loadb(data + skip, len - skip, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (!*out) {

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/jsonbound.h"
 #include "base/text.h"
 
 #define MAX_DEPTH 64
@@ -345,28 +346,6 @@ int pbjson_encode(const ProtobufCMessage *msg, struct buf *out)
 }
 
 /* ---- reading ---- */
-
-size_t pbjson_count_values(const char *s, size_t n)
-{
-	size_t i, count = 1;
-	bool in_str = false;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == ',' || c == ':' || c == '[' || c == '{') {
-			count++;
-		}
-	}
-	return count;
-}
 
 struct dec {
 	struct pb_budget *bu;
@@ -723,7 +702,7 @@ int pbjson_decode(const ProtobufCMessageDescriptor *desc, const char *data, size
 	*out = NULL;
 	if (len == 0)
 		return err_set(ERR_PARSE, "empty body (an empty JSON message is {})");
-	if (pbjson_count_values(data, len) > PBJSON_MAX_VALUES)
+	if (json_count_values(data, len) > PBJSON_MAX_VALUES)
 		return err_set(ERR_TOOBIG, "the JSON has more than %zu values", PBJSON_MAX_VALUES);
 	if (!(root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &e)))
 		return err_set(ERR_PARSE, "invalid JSON at line %d, column %d: %s", e.line,

@@ -68,8 +68,6 @@ int pbjson_encode(const ProtobufCMessage *msg, struct buf *out);
 int pbjson_decode(const ProtobufCMessageDescriptor *desc, const char *data, size_t len,
 		  struct pb_budget *bu, ProtobufCMessage **out);
 
-/* An upper bound of the number of values in a JSON text (without parsing it). */
-size_t pbjson_count_values(const char *s, size_t n);
 /* Appends s[0..n) as a JSON string (quotes included), repaired and escaped as above. */
 int pbjson_put_string(struct buf *out, const char *s, size_t n);
 /* Appends a double as protojson writes it (locale-independent, shortest exact form). */
