@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "base/arena.h"
+#include "base/base64.h"
 #include "ingest/decode.h"
 #include "push.pb-c.h"
 
@@ -63,59 +64,22 @@ static void budget_free(void *data, void *ptr)
 #define NOMEM(bu) ((bu)->over ? err_set(ERR_TOOBIG, "the request needs too much memory to decode") \
 			      : err_set(ERR_NOMEM, "out of memory"))
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
 /*
  * protojson's bytes: standard or URL-safe base64, with or without padding (Go's decoder
  * also skips CR and LF).  The output goes to the budget arena.
  */
-static int base64_decode(struct budget *bu, const char *s, size_t n, ProtobufCBinaryData *out)
+static int b64_bytes(struct budget *bu, const char *s, size_t n, ProtobufCBinaryData *out)
 {
-	size_t i, k = 0, pad = 0, chars = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-	uint8_t *d;
+	uint8_t *d = budget_alloc(bu, base64_max_decoded(n));
+	size_t len;
+	int rc;
 
-	for (i = 0; i < n; i++)
-		if (s[i] != '\r' && s[i] != '\n')
-			chars++;
-	if (!(d = budget_alloc(bu, chars / 4 * 3 + 3)))
+	if (!d)
 		return NOMEM(bu);
-	for (i = 0; i < n; i++) {
-		int v;
-
-		if (s[i] == '\r' || s[i] == '\n')
-			continue;
-		if (s[i] == '=') {
-			pad++;
-			continue;
-		}
-		if (pad || (v = b64val((unsigned char)s[i])) < 0)
-			return err_set(ERR_PARSE, "invalid base64 at character %zu", i);
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			d[k++] = (uint8_t)(acc >> bits);
-		}
-	}
-	if (pad > 2 || (pad && chars % 4 != 0) || (chars - pad) % 4 == 1)
-		return err_set(ERR_PARSE, "invalid base64 length");
+	if ((rc = base64_decode(s, n, true, d, &len)))
+		return rc;
 	out->data = d;
-	out->len = k;
+	out->len = len;
 	return 0;
 }
 
@@ -143,7 +107,7 @@ static int jbytes(struct budget *bu, json_t *v, bool base64, const char *what,
 	if (!json_is_string(v))
 		return err_set(ERR_PARSE, "%s must be a string", what);
 	if (base64)
-		return base64_decode(bu, json_string_value(v), json_string_length(v), out);
+		return b64_bytes(bu, json_string_value(v), json_string_length(v), out);
 	out->len = json_string_length(v);
 	if (!(out->data = budget_alloc(bu, out->len + 1)))
 		return NOMEM(bu);

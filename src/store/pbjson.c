@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base64.h"
 #include "base/err.h"
 #include "base/jsonbound.h"
 #include "base/text.h"
@@ -361,50 +362,17 @@ static int dec_fail(struct dec *d, const char *what)
 	return err_set(ERR_PARSE, "%s: %s", d->path.len ? d->path.data : "the message", what);
 }
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
 static int dec_base64(struct dec *d, const char *s, size_t n, ProtobufCBinaryData *out)
 {
-	size_t i, k = 0, pad = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-	uint8_t *p = pb_budget_alloc(d->bu, n / 4 * 3 + 3);
+	uint8_t *p = pb_budget_alloc(d->bu, base64_max_decoded(n));
+	size_t len;
 
 	if (!p)
 		return budget_fail(d->bu);
-	for (i = 0; i < n; i++) {
-		int v;
-
-		if (s[i] == '=') {
-			pad++;
-			continue;
-		}
-		if (pad || (v = b64val((unsigned char)s[i])) < 0)
-			return dec_fail(d, "invalid base64");
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			p[k++] = (uint8_t)(acc >> bits);
-		}
-	}
-	if (pad > 2 || (pad && n % 4) || (n - pad) % 4 == 1)
-		return dec_fail(d, "invalid base64 length");
+	if (base64_decode(s, n, false, p, &len))
+		return dec_fail(d, "invalid base64");
 	out->data = p;
-	out->len = k;
+	out->len = len;
 	return 0;
 }
 
