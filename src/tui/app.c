@@ -1059,7 +1059,9 @@ bool tui_app_key(struct tui_app *a, int key)
 	case '4': {
 		uint32_t name = a->view == VIEW_SOURCE ? 0 : selected_name(a);
 
-		if (name && source_view_set(a, name))
+		/* a server's flame graph has no lines: the full profile is asked for first */
+		if (name && !(a->br.flame_only && browser_view_want_full(a, prof_str(a->prof, name))) &&
+		    source_view_set(a, name))
 			scr_message(a, true, "%s", err_last());
 		a->view = VIEW_SOURCE;
 		return true;

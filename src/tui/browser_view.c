@@ -243,7 +243,8 @@ static int merge_one(struct bjob *j, struct time_range r, struct prof **out)
 	if ((rc = make_selector(j->sel_text, j->service, &sel)))
 		return rc;
 	q.selector = sel;
-	rc = j->be->ops->merge_tree(j->be, &q, j->max_nodes, out, &j->info);
+	rc = j->full ? j->be->ops->merge(j->be, &q, out, &j->info) :
+		       j->be->ops->merge_tree(j->be, &q, j->max_nodes, out, &j->info);
 	selector_free(sel);
 	return rc;
 }
@@ -387,6 +388,7 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 	case BJ_COMPARE:
 	case BJ_BREAKDOWN:
 		j->max_nodes = b->max_nodes;
+		j->full = b->want_full;
 		j->call_site = b->focus;
 		j->ncall_site = b->nfocus;
 		j->range = window(b);
@@ -460,6 +462,26 @@ int browser_view_init(struct tui_app *a, struct backend *be, const char *name, c
 	return 0;
 }
 
+bool browser_view_want_full(struct tui_app *a, const char *fname)
+{
+	struct browser_state *b = &a->br;
+
+	if (!b->be || !b->opened || !b->flame_only || b->open_kind != BJ_OPEN)
+		return false;
+	free(b->pending_src);
+	b->pending_src = NULL;
+	if (fname && !(b->pending_src = strdup(fname)))
+		return false;
+	b->want_full = true;
+	b->live_reopen = false;
+	scr_message(a, false, "%s", fname ? "a server's flame graph has no lines: asking for the "
+					    "full profile..." :
+					    "a server's flame graph has no lines or labels: asking for "
+					    "the full profile; e again exports it");
+	start(a, BJ_OPEN);
+	return true;
+}
+
 /* M: a higher node limit; Z: only the selected call path (Z at the root: all again). */
 bool browser_view_profile_key(struct tui_app *a, int key)
 {
@@ -518,6 +540,7 @@ void browser_view_release(struct tui_app *a)
 	for (size_t i = 0; i < b->nfocus; i++)
 		free(b->focus[i]);
 	free(b->focus);
+	free(b->pending_src);
 	backend_close(b->be);
 	memset(b, 0, sizeof(*b));
 }
@@ -677,6 +700,30 @@ bool browser_view_poll(struct tui_app *a)
 			if (a->view == VIEW_BROWSER)
 				a->view = VIEW_FLAME;
 			b->truncated = prev.info.truncated;
+			b->flame_only = prev.info.remote && !prev.full;
+			b->last_full = prev.full;
+			/* a refresh that landed first does not answer the source pane's request */
+			if (prev.full)
+				b->want_full = false;
+			if (b->pending_src && prev.full) {
+				/* the source pane that asked for the full profile */
+				uint32_t f;
+
+				for (f = 0; f < a->prof->nfunctions; f++)
+					if (strcmp(prof_str(a->prof, a->prof->functions[f].name), b->pending_src) == 0)
+						break;
+				a->view = VIEW_SOURCE;
+				if (f == a->prof->nfunctions ||
+				    source_view_set(a, a->prof->functions[f].name))
+					scr_message(a, true, "%s has no line information on the server either",
+						    b->pending_src);
+				free(b->pending_src);
+				b->pending_src = NULL;
+				b->live_reopen = false;
+				buf_release(&name);
+				buf_release(&bname);
+				break;
+			}
 			if (b->live_reopen)
 				b->live_reopen = false; /* a refresh: nothing to say */
 			else if (prev.info.truncated)
@@ -806,6 +853,7 @@ void browser_view_tick(struct tui_app *a)
 	if (b->opened && a->view != VIEW_BROWSER) {
 		b->queued |= 1u << b->open_kind;
 		b->live_reopen = true;
+		b->want_full = b->last_full;
 	}
 }
 

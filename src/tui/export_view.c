@@ -32,6 +32,9 @@ static const struct {
 
 void export_view_begin(struct tui_app *a)
 {
+	/* a server's flame graph holds frames only: the full profile first */
+	if (a->br.flame_only && browser_view_want_full(a, NULL))
+		return;
 	a->export_fmt = -1;
 	a->exporting = true;
 	scr_message(a, false, "export as: p pprof%sf folded%ss speedscope%sv svg%sEsc cancels",

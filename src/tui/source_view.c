@@ -691,7 +691,8 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 		}
 		/* the function's first line is marked */
 		snprintf(num, sizeof(num), "%s%6lld  ",
-			 line == r->start_line ? (a->scr.utf8 ? "\xe2\x96\xb6" : ">") : " ", (long long)line);
+			 r->start_line > 0 && line == r->start_line ? (a->scr.utf8 ? "\xe2\x96\xb6" : ">") : " ",
+			 (long long)line);
 		x += scr_put(y + i, x, w - x, num, strlen(num), attr | (c ? A_BOLD : 0));
 		buf_reset(&b);
 		if (code) {

@@ -278,6 +278,7 @@ struct bjob {
 	struct tree *tree;
 	struct top *all;
 	struct merge_info info;
+	bool full;                 /* merge (every line and label) rather than merge_tree */
 	uint32_t max_nodes;
 	char **call_site;          /* borrowed from the browser state (stable while running) */
 	size_t ncall_site;
@@ -311,6 +312,10 @@ struct browser_state {
 	uint32_t max_nodes;        /* merge_tree's limit (M doubles it) */
 	bool truncated;            /* the open profile had frames folded into "other" */
 	bool live_reopen;          /* the open in flight is a live refresh (keep filters, quiet) */
+	bool flame_only;           /* the open profile is a server's flame graph (no lines) */
+	bool want_full;            /* the next open asks for the full profile (SelectMergeProfile) */
+	bool last_full;            /* the open profile was asked for in full (live refreshes too) */
+	char *pending_src;         /* the function whose source pane waits for it */
 	char **focus;              /* Z: the call path the open profile is narrowed to */
 	size_t nfocus;
 	double last_refresh_ms;
@@ -528,6 +533,9 @@ int browser_view_set_selector(struct tui_app *a, const char *text);
 int browser_view_set_range(struct tui_app *a, const char *text);
 /* M and Z on a profile opened from the browser (false when not taken). */
 bool browser_view_profile_key(struct tui_app *a, int key);
+/* The source pane of `fname` (or, NULL, an export) needs lines a server's flame graph
+ * lacks: opens the full profile, then the pane (true when it asked). */
+bool browser_view_want_full(struct tui_app *a, const char *fname);
 void browser_view_breakdown(struct tui_app *a, const char *label);
 void browser_view_complete(struct tui_app *a);
 

@@ -121,7 +121,10 @@ if serve_start remote --db "$E2E_TMP/big.db"; then
   expect "and the status line keeps saying so" "folded at 16384 nodes \(M\)"
   keys M
   expect "M asks again with twice the nodes" "folded at 32768 nodes \(M\)" 20
-  keys j j Z
+  keys j j j 4
+  expect "4 on a server's flame graph asks for the full profile" "asking for the full profile" 20
+  expect "and the source pane then has the lines" "hottest: line [1-9][0-9]*" 30
+  keys 1 r j j Z
   expect "Z asks for the selected call path only" "path only \(Z\)" 20
   keys q
   e2e_stop
