@@ -166,6 +166,13 @@ int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src);
  */
 int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		     struct backend **out, struct buf *name);
+/*
+ * A verb's profile: from the store or a server when st->used, else from SOURCE src;
+ * then the sample index.  Prints the error and returns non-zero on failure; *out and
+ * ld->* belong to the caller (ld is filled only from a store or server).
+ */
+int cmd_load_any(const struct cmd_store_src *st, const char *src, const struct cmd_env *env,
+		 const char *sample_index, struct prof **out, int *type, struct cmd_loaded *ld);
 /* Prints the error and returns non-zero on failure; *out and info->* belong to the caller. */
 int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
 		 struct prof **out, struct cmd_loaded *info);

@@ -127,13 +127,9 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		export_help(stderr);
 		return 2;
 	}
-	if (st.used) {
-		if (cmd_load_src(&st, false, env, &p, &ld) ||
-		    (type = cmd_sample_index(p, sample_index)) < 0 || cmd_transform(&p, &tr))
-			goto done;
-	} else if (cmd_load(argv[optind], env, sample_index, &p, &type) || cmd_transform(&p, &tr)) {
+	if (cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld) ||
+	    cmd_transform(&p, &tr))
 		goto done;
-	}
 	if (encode(format, p, (uint32_t)type,
 		   st.used ? ld.ptype.data : display_name(argv[optind]), &b)) {
 		fprintf(stderr, "smolder: %s\n", err_last());

@@ -226,14 +226,9 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		list_help(stderr);
 		return 2;
 	}
-	if (st.used) {
-		if (cmd_load_src(&st, false, env, &p, &ld) ||
-		    (type = cmd_sample_index(p, sample_index)) < 0 || cmd_transform(&p, &tr))
-			goto done;
-	} else if (cmd_load(argv[optind + 1], env, sample_index, &p, &type) ||
-		   cmd_transform(&p, &tr)) {
+	if (cmd_load_any(&st, argv[optind + 1], env, sample_index, &p, &type, &ld) ||
+	    cmd_transform(&p, &tr))
 		goto done;
-	}
 	if (list_compute(p, (uint32_t)type, argv[optind], &l)) {
 		fprintf(stderr, "smolder list: %s\n", err_last());
 		goto done;

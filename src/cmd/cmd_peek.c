@@ -160,17 +160,11 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		peek_help(stderr);
 		return 2;
 	}
-	if (st.used) {
-		rc = cmd_load_src(&st, false, env, &p, &ld);
-		cmd_loaded_release(&ld);
-		if (rc)
-			return 1;
-		rc = 1;
-		if ((type = cmd_sample_index(p, sample_index)) < 0)
-			goto done;
-	} else if (cmd_load(argv[optind + 1], env, sample_index, &p, &type)) {
+	rc = cmd_load_any(&st, argv[optind + 1], env, sample_index, &p, &type, &ld);
+	cmd_loaded_release(&ld);
+	if (rc)
 		return 1;
-	}
+	rc = 1;
 	if (peek_compute(p, (uint32_t)type, argv[optind], &pk)) {
 		fprintf(stderr, "smolder: %s\n", err_last());
 		goto done;

@@ -254,3 +254,18 @@ done:
 	buf_release(&path);
 	return rc;
 }
+
+int cmd_load_any(const struct cmd_store_src *st, const char *src, const struct cmd_env *env,
+		 const char *sample_index, struct prof **out, int *type, struct cmd_loaded *ld)
+{
+	if (!st->used)
+		return cmd_load(src, env, sample_index, out, type);
+	if (cmd_load_src(st, false, env, out, ld))
+		return 1;
+	if ((*type = cmd_sample_index(*out, sample_index)) < 0) {
+		prof_free(*out);
+		*out = NULL;
+		return 1;
+	}
+	return 0;
+}

@@ -178,15 +178,12 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		top_help(stderr);
 		return 2;
 	}
-	if (st.used) {
-		if (cmd_load_src(&st, false, env, &p, &ld))
-			return 1;
-		if ((type = cmd_sample_index(p, sample_index)) < 0)
-			goto done;
-		cmd_aggregation_note(&ld, &note);
-	} else if (cmd_load(argv[optind], env, sample_index, &p, &type)) {
+	if (cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld)) {
+		cmd_loaded_release(&ld);
 		return 1;
 	}
+	if (st.used)
+		cmd_aggregation_note(&ld, &note);
 	if (diff_base) {
 		struct prof *base = NULL, *d = NULL;
 
