@@ -165,6 +165,8 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 	a->gran = j->gran;
 	app_search_refresh(a);
 	source_view_data_changed(a, true); /* its function stays; numbers from the new data */
+	if (a->message_seq != j->message_seq && a->message_error)
+		return; /* an error said while the job ran (a bad `:` option) stays readable */
 	if (j->say_samples && a->prof->nsamples == 0)
 		scr_message(a, false, "%s left no samples; F pops it", j->what);
 	else if (j->say_samples)
@@ -231,6 +233,7 @@ static int refilter(struct tui_app *a, int n, int gran, const char *what, bool s
 	j->n = n;
 	j->gran = gran;
 	j->say_samples = say_samples;
+	j->message_seq = a->message_seq;
 	snprintf(j->what, sizeof(j->what), "%s", what);
 	if (a->async) {
 		j->started_ms = app_now_ms();

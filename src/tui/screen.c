@@ -258,4 +258,5 @@ void scr_message(struct tui_app *a, bool error, const char *fmt, ...)
 	vsnprintf(a->message, sizeof(a->message), fmt, ap);
 	va_end(ap);
 	a->message_error = error;
+	a->message_seq++;
 }

@@ -62,6 +62,7 @@ struct reload_job {
 	struct tui_filter filters[FILTERS_MAX];
 	int n, gran;
 	bool say_samples;
+	unsigned message_seq; /* the app's message_seq when the job started */
 	char what[PROMPT_MAX + 32];
 	struct reload_out out;
 };
@@ -385,6 +386,7 @@ struct tui_app {
 
 	char message[256];
 	bool message_error;
+	unsigned message_seq; /* counts messages said, so a job landing late keeps a newer error */
 	bool help;
 	int help_scroll;
 };
