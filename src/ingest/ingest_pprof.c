@@ -378,7 +378,13 @@ static bool utf8_valid(const unsigned char *s, size_t n)
 
 	while (i < n) {
 		if (s[i] < 0x80) {
-			i++;
+			uint64_t w;
+
+			/* names are mostly ASCII: skip it eight bytes at a time */
+			while (n - i >= 8 && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL)))
+				i += 8;
+			if (i < n && s[i] < 0x80)
+				i++;
 			continue;
 		}
 		if (s[i] >= 0xc2 && s[i] <= 0xdf)

@@ -133,17 +133,19 @@ struct store {
 /* Varints (LEB128) and zigzag, for blobs and location lines. */
 static inline int put_uvarint(struct buf *b, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
+	unsigned char *p;
+	int rc;
 
-	do {
-		tmp[n] = (unsigned char)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			tmp[n] |= 0x80;
-		n++;
-	} while (v);
-	return buf_add(b, tmp, n);
+	/* written in place: encoding a profile is mostly this */
+	if (b->cap - b->len < 11 && (rc = buf_grow(b, 10)))
+		return rc;
+	p = (unsigned char *)b->data + b->len;
+	for (; v >= 0x80; v >>= 7)
+		*p++ = (unsigned char)(v | 0x80);
+	*p++ = (unsigned char)v;
+	b->len = (size_t)(p - (unsigned char *)b->data);
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 /* 0, or -1 when the bytes end first or the varint is longer than 10 bytes. */

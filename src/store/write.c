@@ -441,6 +441,25 @@ static int base_labels(const struct labelset *in, const struct prof *p, struct l
 	return 0;
 }
 
+/* Whether two samples carry the same labels by string id (false when unsure). */
+static bool same_labels(const struct prof *p, const struct prof_sample *a,
+			const struct prof_sample *b)
+{
+	uint32_t j;
+
+	if (a->nlabels != b->nlabels)
+		return false;
+	for (j = 0; j < a->nlabels; j++) {
+		const struct prof_label *x = &p->labels[a->label_off + j];
+		const struct prof_label *y = &p->labels[b->label_off + j];
+
+		if (x->key != y->key || x->str != y->str || x->num != y->num ||
+		    x->num_unit != y->num_unit)
+			return false;
+	}
+	return true;
+}
+
 static int write_profile(struct store *s, const char *tenant, const struct labelset *base,
 			 const struct prof *p, int64_t time_ns, int64_t duration_ns)
 {
@@ -479,10 +498,14 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 	}
 	if ((rc = sample_stacks(&w, stacks)))
 		goto done;
-	/* sample-label sets */
+	/* sample-label sets (a run of samples with the same labels is looked up once) */
 	for (i = 0; i < p->nsamples; i++) {
 		const struct prof_sample *sm = &p->samples[i];
 
+		if (i > 0 && same_labels(p, sm, &p->samples[i - 1])) {
+			sets[i] = sets[i - 1];
+			continue;
+		}
 		for (j = 0; j < sm->nlabels; j++) {
 			const struct prof_label *l = &p->labels[sm->label_off + j];
 

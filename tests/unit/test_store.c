@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/vec.h"
 #include "profile/builder.h"
 #include "profile/labels.h"
 #include "profile/selector.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "testutil.h"
 
 #define SEC 1000000000LL
@@ -1269,9 +1271,99 @@ static void test_readonly_and_batches(void **state)
 	store_close(s);
 }
 
+static int ref_entry_cmp(const void *x, const void *y)
+{
+	const struct blob_entry *a = x, *b = y;
+
+	if (a->stack != b->stack)
+		return a->stack < b->stack ? -1 : 1;
+	return (a->set > b->set) - (a->set < b->set);
+}
+
+/*
+ * blob_normalize sorts by (stack, set), adds duplicates and drops zeros: against qsort
+ * on sizes around the small-input cut-over, with wide and narrow ids, sorted input,
+ * and through an encode/decode round trip.
+ */
+static void test_blob_normalize(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 2, 63, 64, 65, 1000, 20000 };
+	static const uint32_t stack_max[] = { 3, 900, 70000, 0xfffffff0u };
+	static const uint32_t set_max[] = { 0, 5, 3000 };
+	uint64_t rng = 0x2545f4914f6cdd1dULL;
+	size_t a, b, c, i, j;
+
+	(void)state;
+	for (a = 0; a < sizeof(sizes) / sizeof(sizes[0]); a++)
+	for (b = 0; b < sizeof(stack_max) / sizeof(stack_max[0]); b++)
+	for (c = 0; c < sizeof(set_max) / sizeof(set_max[0]); c++) {
+		size_t n = sizes[a];
+		struct blob bl, back;
+		struct blob_entry *ref = malloc((n + 1) * sizeof(*ref));
+		struct buf enc = BUF_INIT;
+		ZSTD_CCtx *cc = ZSTD_createCCtx();
+		ZSTD_DCtx *dc = ZSTD_createDCtx();
+
+		blob_init(&bl);
+		blob_init(&back);
+		assert_non_null(ref);
+		assert_int_equal(vec_reserve(&bl.e, &bl.cap_e, n + 1), 0);
+		for (i = 0; i < n; i++) {
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			ref[i].stack = (uint32_t)(rng % ((uint64_t)stack_max[b] + 1));
+			ref[i].set = set_max[c] ? (uint32_t)((rng >> 32) % (set_max[c] + 1)) : 0;
+			ref[i].value = (int64_t)(rng >> 40) % 7;  /* zeros and duplicates */
+			bl.e[i] = ref[i];
+		}
+		bl.n = n;
+		bl.nsets = set_max[c] + 1;
+		if (a == 5 && b == 1)  /* already sorted input */
+			qsort(bl.e, n, sizeof(*bl.e), ref_entry_cmp);
+		assert_int_equal(blob_normalize(&bl), 0);
+		qsort(ref, n, sizeof(*ref), ref_entry_cmp);
+		for (i = j = 0; i < n; i++) {
+			if (j && ref[j - 1].stack == ref[i].stack && ref[j - 1].set == ref[i].set)
+				ref[j - 1].value += ref[i].value;
+			else
+				ref[j++] = ref[i];
+		}
+		for (i = 0, n = j, j = 0; i < n; i++)
+			if (ref[i].value)
+				ref[j++] = ref[i];
+		assert_int_equal(bl.n, j);
+		for (i = 0; i < j; i++) {
+			assert_int_equal(bl.e[i].stack, ref[i].stack);
+			assert_int_equal(bl.e[i].set, ref[i].set);
+			tu_assert_i64(bl.e[i].value, ref[i].value);
+		}
+		/* sets are only numbered here, not defined: round trip the one-set case */
+		if (set_max[c] == 0) {
+			uint32_t empty;
+
+			bl.nsets = 0;
+			assert_int_equal(blob_add_set(&bl, NULL, 0, &empty), 0);
+			assert_int_equal(empty, 0);
+			assert_int_equal(blob_encode(cc, &bl, &enc), 0);
+			assert_int_equal(blob_decode(dc, enc.data, enc.len, &back), 0);
+			assert_int_equal(back.n, j);
+			for (i = 0; i < j; i++) {
+				assert_int_equal(back.e[i].stack, ref[i].stack);
+				tu_assert_i64(back.e[i].value, ref[i].value);
+			}
+		}
+		buf_release(&enc);
+		ZSTD_freeCCtx(cc);
+		ZSTD_freeDCtx(dc);
+		blob_release(&bl);
+		blob_release(&back);
+		free(ref);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_blob_normalize),
 		cmocka_unit_test(test_roundtrip_go),
 		cmocka_unit_test(test_roundtrip_pyroscope),
 		cmocka_unit_test(test_profile_types),
