@@ -375,6 +375,9 @@ static void begin(struct req *r, const char *path, const char *method)
 	r->phase = PH_BODY;
 }
 
+/* How much of a refused body is read and dropped before the connection is closed. */
+#define DISCARD_MAX ((size_t)64 << 20)
+
 /* Appends a chunk; false when the request must be refused. */
 static bool body_chunk(struct req *r, const char *data, size_t n)
 {
@@ -613,8 +616,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			bool ok = body_chunk(r, upload_data, *upload_data_size);
 
 			*upload_data_size = 0;
-			if (!ok)
-				return send_answer(r) == MHD_YES ? MHD_YES : MHD_NO;
+			(void)ok; /* refused: the answer waits for the end of the body (below) */
 			return MHD_YES;
 		}
 		finish(r, url);
@@ -622,8 +624,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return send_answer(r);
 		return MHD_YES;  /* waiting for the writer, suspended */
 	case PH_ANSWER:
+		/*
+		 * A refused body (over the limit without a Content-Length) is read and dropped
+		 * to its end: libmicrohttpd queues no answer while a body is still coming in,
+		 * and the client only reads one after sending.  Dropping stops being patient
+		 * after DISCARD_MAX bytes or the request timeout: the connection is closed.
+		 */
 		if (*upload_data_size) {
+			r->body_bytes += *upload_data_size;
 			*upload_data_size = 0;
+			if (r->body_bytes > r->srv->o.limits.max_body_bytes + DISCARD_MAX ||
+			    (r->srv->o.request_timeout_s &&
+			     serve_now_ms() - r->t0 > r->srv->o.request_timeout_s * 1000.0))
+				return MHD_NO;
 			return MHD_YES;
 		}
 		return send_answer(r);
