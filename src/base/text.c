@@ -335,3 +335,41 @@ void text_code(struct buf *out, const char *s, size_t n, int tabw, bool ascii)
 		i++;
 	}
 }
+
+int text_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int text_unescape(const char *s, size_t n, bool plus, struct buf *out)
+{
+	size_t i;
+
+	buf_reset(out);
+	if (buf_add(out, "", 0))
+		return -1;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '%') {
+			int h, l;
+
+			if (i + 2 >= n || (h = text_hexval((unsigned char)s[i + 1])) < 0 ||
+			    (l = text_hexval((unsigned char)s[i + 2])) < 0)
+				return -1;
+			c = (char)(h << 4 | l);
+			i += 2;
+		} else if (c == '+' && plus) {
+			c = ' ';
+		}
+		if (buf_add(out, &c, 1))
+			return -1;
+	}
+	return 0;
+}

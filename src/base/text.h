@@ -47,4 +47,12 @@ size_t text_package(const char *name, const char **pkg);
  */
 void text_code(struct buf *out, const char *s, size_t n, int tabw, bool ascii);
 
+/* The value of a hex digit, or -1. */
+int text_hexval(int c);
+/*
+ * Percent-decodes s[0..n) into out (reset first; never NULL data on success), '+' as a
+ * space when plus (Go's url.QueryUnescape); -1 on a bad escape or out of memory.
+ */
+int text_unescape(const char *s, size_t n, bool plus, struct buf *out);
+
 #endif

@@ -130,6 +130,12 @@ enum ingest_route ingest_route(const char *path);
  * err_last() saying the same).  `out` must be initialised; lim may be NULL (defaults).
  * ingest_handle() routes by path (404 for other paths) to the two others.
  */
+/*
+ * The first query parameter named key, decoded as Go's url.ParseQuery does (pairs with a
+ * ';' or a bad %-escape are skipped).  Returns 1 and fills val (reset first) when found.
+ */
+int ingest_param(const struct ingest_request *rq, const char *key, struct buf *val);
+
 int ingest_handle(const struct ingest_request *rq, const struct ingest_limits *lim,
 		  struct ingest_result *out);
 int ingest_legacy(const struct ingest_request *rq, const struct ingest_limits *lim,

@@ -43,20 +43,8 @@ void ingest_quote(struct buf *out, const char *s, size_t n);
 
 /* The first header named `name` (case-insensitive), or NULL. */
 const char *ingest_header(const struct ingest_request *rq, const char *name);
-/*
- * The first query parameter named key, decoded as Go's url.ParseQuery does (pairs with a
- * ';' or a bad %-escape are skipped).  Returns 1 and fills val (reset first) when found.
- */
-int ingest_param(const struct ingest_request *rq, const char *key, struct buf *val);
 /* Go's strconv.Atoi: an optional sign and decimal digits within int64; else false. */
 bool ingest_atoi(const char *s, size_t n, int64_t *out);
-/*
- * Percent-decodes s[0..n) into out (reset first), '+' as a space when plus (Go's
- * QueryUnescape); -1 on a bad escape.
- */
-int ingest_unescape(const char *s, size_t n, bool plus, struct buf *out);
-/* The value of a hex digit, or -1. */
-int ingest_hexval(int c);
 /* until - from, or 0 when that is negative or does not fit (times come from clients). */
 static inline int64_t ingest_span(int64_t from, int64_t until)
 {

@@ -27,6 +27,7 @@
 
 #include "base/arena.h"
 #include "base/jsonbound.h"
+#include "base/text.h"
 #include "base/vec.h"
 #include "ingest/decode.h"
 #include "profile.pb-c.h"
@@ -578,8 +579,8 @@ static int session_mod(struct labelset *ls, uint32_t mod)
 	if (mod == 0 || strlen(s) != 16)
 		return labelset_del(ls, "__session_id__"), 0;
 	for (i = 0; i < 8; i++) {
-		int h = ingest_hexval((unsigned char)s[2 * i]);
-		int l = ingest_hexval((unsigned char)s[2 * i + 1]);
+		int h = text_hexval((unsigned char)s[2 * i]);
+		int l = text_hexval((unsigned char)s[2 * i + 1]);
 
 		if (h < 0 || l < 0)
 			return labelset_del(ls, "__session_id__"), 0;

@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/text.h"
+
 const char *ingest_header(const struct ingest_request *rq, const char *name)
 {
 	size_t i;
@@ -21,44 +23,6 @@ const char *ingest_header(const struct ingest_request *rq, const char *name)
 		    strcasecmp(rq->headers[i].name, name) == 0)
 			return rq->headers[i].value;
 	return NULL;
-}
-
-int ingest_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int ingest_unescape(const char *s, size_t n, bool plus, struct buf *out)
-{
-	size_t i;
-
-	buf_reset(out);
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '%') {
-			int h, l;
-
-			if (i + 2 >= n || (h = ingest_hexval((unsigned char)s[i + 1])) < 0 ||
-			    (l = ingest_hexval((unsigned char)s[i + 2])) < 0)
-				return -1;
-			c = (char)(h << 4 | l);
-			i += 2;
-		} else if (c == '+' && plus) {
-			c = ' ';
-		}
-		if (buf_add(out, &c, 1))
-			return -1;
-	}
-	if (!out->data && buf_add(out, "", 0))
-		return -1;
-	return 0;
 }
 
 int ingest_param(const struct ingest_request *rq, const char *key, struct buf *val)
@@ -95,12 +59,12 @@ int ingest_param(const struct ingest_request *rq, const char *key, struct buf *v
 		/* Go refuses pairs with a ';' and skips empty ones */
 		if (n > 0 && !memchr(q, ';', n)) {
 			eq = memchr(q, '=', n);
-			if (ingest_unescape(q, eq ? (size_t)(eq - q) : n, true, &k) == 0 &&
+			if (text_unescape(q, eq ? (size_t)(eq - q) : n, true, &k) == 0 &&
 			    k.len == klen && memcmp(k.data, key, klen) == 0) {
 				size_t vn = eq ? (size_t)(amp - eq - 1) : 0;
 
 				if (eq)
-					found = ingest_unescape(eq + 1, vn, true, val) == 0;
+					found = text_unescape(eq + 1, vn, true, val) == 0;
 				else
 					found = buf_add(val, "", 0) == 0;
 			}

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/text.h"
 #include "base/vec.h"
 
 #define MP_MAX_HEADER_BYTES (64u << 10)  /* one part's header block */
@@ -78,7 +79,7 @@ static bool decode_2231(const char *v, size_t n, struct buf *out)
 	if (!((cs == 5 && strncasecmp(v, "utf-8", 5) == 0) ||
 	      (cs == 8 && strncasecmp(v, "us-ascii", 8) == 0)))
 		return false;
-	return ingest_unescape(q2 + 1, (size_t)(v + n - q2 - 1), false, out) == 0;
+	return text_unescape(q2 + 1, (size_t)(v + n - q2 - 1), false, out) == 0;
 }
 
 int media_type_parse(const char *s, size_t n, struct buf *type, struct media_want *want,

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "base/vec.h"
 
 struct parser {
@@ -136,17 +137,6 @@ static bool name_char(int c)
 	return isalnum(c) || c == '_' || c == '.';
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int put_utf8(struct buf *b, uint32_t cp)
 {
 	char u[4];
@@ -209,7 +199,7 @@ static int parse_string(struct parser *p, struct buf *out)
 			case 'x': case 'u': case 'U':
 				n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
 				for (i = 0; i < n; i++) {
-					if (p->pos >= p->len || (d = hexval((unsigned char)p->s[p->pos])) < 0)
+					if (p->pos >= p->len || (d = text_hexval((unsigned char)p->s[p->pos])) < 0)
 						return perr(p, "bad hexadecimal escape");
 					v = (int)(((uint32_t)v << 4) | (uint32_t)d);
 					p->pos++;

@@ -23,8 +23,6 @@ int qs_fail_last(struct querier_reply *out, const char *what);
 
 /* The first header named `name` (case-insensitive), or NULL. */
 const char *qs_header(const struct ingest_request *rq, const char *name);
-/* Query parameter `name`, percent-decoded, into val (reset); 1 when present. */
-int qs_param(const struct ingest_request *rq, const char *name, struct buf *val);
 
 /* A profile of type ptype with no samples (what an empty range merges to). */
 int qs_empty_prof(const char *ptype, struct prof **out);

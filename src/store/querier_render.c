@@ -46,7 +46,7 @@ static int param_time(const struct ingest_request *rq, struct querier_reply *out
 	struct buf v = BUF_INIT;
 	int rc = 0;
 
-	if (!qs_param(rq, name, &v) || !v.len)
+	if (!ingest_param(rq, name, &v) || !v.len)
 		rc = timeparse(def, now, ns);
 	else if (strcmp(v.data, "0") == 0)
 		rc = qs_fail(out, 400, NULL, ERR_PARSE, "%s: 0 is not a time", name);
@@ -65,7 +65,7 @@ static int param_query(const struct ingest_request *rq, struct querier_reply *ou
 	int rc = 0;
 
 	*sel = NULL;
-	if (!qs_param(rq, name, &v) || !v.len)
+	if (!ingest_param(rq, name, &v) || !v.len)
 		rc = qs_fail(out, 400, NULL, ERR_PARSE, "%s is required", name);
 	else if (selector_parse(v.data, sel))
 		rc = qs_fail_last(out, name);
@@ -89,7 +89,7 @@ static int param_max_nodes(const struct ingest_request *rq, struct querier_reply
 	int rc = 0;
 
 	*max_nodes = QUERIER_MAX_NODES_DEFAULT;
-	if ((qs_param(rq, "maxNodes", &v) || qs_param(rq, "max-nodes", &v)) && v.len) {
+	if ((ingest_param(rq, "maxNodes", &v) || ingest_param(rq, "max-nodes", &v)) && v.len) {
 		n = strtoll(v.data, &end, 10);
 		if (*end || n < 0 || n > QUERIER_MAX_NODES_MAX)
 			rc = qs_fail(out, 400, NULL, ERR_PARSE,
@@ -198,12 +198,12 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 		rc = qs_fail(out, 400, NULL, ERR_PARSE, "from must be before until");
 		goto done;
 	}
-	if (qs_param(rq, "format", &fmt) && strcmp(fmt.data, "dot") == 0) {
+	if (ingest_param(rq, "format", &fmt) && strcmp(fmt.data, "dot") == 0) {
 		rc = qs_fail(out, 501, NULL, ERR_UNSUPPORTED, "the dot format is not supported");
 		goto done;
 	}
-	qs_param(rq, "groupBy", &group);
-	if (qs_param(rq, "aggregation", &agg) && agg.len && aggregate_parse(agg.data, &q.agg)) {
+	ingest_param(rq, "groupBy", &group);
+	if (ingest_param(rq, "aggregation", &agg) && agg.len && aggregate_parse(agg.data, &q.agg)) {
 		rc = qs_fail_last(out, "aggregation");
 		goto done;
 	}
@@ -344,13 +344,13 @@ static int label_values(struct backend *be, const struct ingest_request *rq,
 	size_t i;
 	int rc;
 
-	if (!qs_param(rq, "label", &label) || !label.len) {
+	if (!ingest_param(rq, "label", &label) || !label.len) {
 		rc = qs_fail(out, 400, NULL, ERR_PARSE, "label is required");
 		goto done;
 	}
-	if ((qs_param(rq, "from", &v) && v.len &&
+	if ((ingest_param(rq, "from", &v) && v.len &&
 	     (rc = param_time(rq, out, "from", "now-1h", now, &r.from_ns))) ||
-	    (qs_param(rq, "until", &v) && v.len &&
+	    (ingest_param(rq, "until", &v) && v.len &&
 	     (rc = param_time(rq, out, "until", "now", now, &r.to_ns))))
 		goto done;
 	if (r.from_ns && !r.to_ns)

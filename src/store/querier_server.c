@@ -16,6 +16,7 @@
 
 #include "base/arena.h"
 #include "base/strvec.h"
+#include "base/text.h"
 #include "base/timeparse.h"
 #include "base/vec.h"
 #include "ingest/decode.h"
@@ -126,78 +127,6 @@ const char *qs_header(const struct ingest_request *rq, const char *name)
 		if (rq->headers[i].name && strcasecmp(rq->headers[i].name, name) == 0)
 			return rq->headers[i].value;
 	return NULL;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decoding with '+' as a space (Go's QueryUnescape); -1 on a bad escape. */
-static int unescape(const char *s, size_t n, struct buf *out)
-{
-	size_t i;
-
-	buf_reset(out);
-	if (buf_add(out, "", 0))
-		return -1;
-	for (i = 0; i < n; i++) {
-		char ch = s[i];
-
-		if (ch == '%') {
-			int hi, lo;
-
-			if (i + 2 >= n || (hi = hexval((unsigned char)s[i + 1])) < 0 ||
-			    (lo = hexval((unsigned char)s[i + 2])) < 0)
-				return -1;
-			ch = (char)(hi << 4 | lo);
-			i += 2;
-		} else if (ch == '+') {
-			ch = ' ';
-		}
-		if (buf_add(out, &ch, 1))
-			return -1;
-	}
-	return 0;
-}
-
-int qs_param(const struct ingest_request *rq, const char *name, struct buf *val)
-{
-	const char *p = rq->query;
-	size_t nlen = strlen(name), i;
-	struct buf key = BUF_INIT;
-	int found = 0;
-
-	if (!p) {
-		for (i = 0; i < rq->nparams; i++)
-			if (rq->params[i].name && strcmp(rq->params[i].name, name) == 0) {
-				buf_reset(val);
-				buf_add(val, rq->params[i].value ? rq->params[i].value : "",
-					rq->params[i].value ? rq->params[i].value_len : 0);
-				return 1;
-			}
-		return 0;
-	}
-	while (*p && !found) {
-		const char *amp = strchr(p, '&'), *end = amp ? amp : p + strlen(p);
-		const char *eq = memchr(p, '=', (size_t)(end - p));
-		const char *kend = eq ? eq : end;
-
-		if (!memchr(p, ';', (size_t)(end - p)) &&
-		    unescape(p, (size_t)(kend - p), &key) == 0 && key.len == nlen &&
-		    memcmp(key.data, name, nlen) == 0 &&
-		    unescape(eq ? eq + 1 : end, eq ? (size_t)(end - eq - 1) : 0, val) == 0)
-			found = 1;
-		p = amp ? amp + 1 : end;
-	}
-	buf_release(&key);
-	return found;
 }
 
 /* ---- shared merging ---- */
@@ -330,7 +259,7 @@ static int req_query(struct qctx *c, const struct sel_args *a, struct query *q,
 		for (i = 0; i < a->nspans; i++) {
 			const char *s = a->spans[i];
 
-			for (k = 0; s[k] && hexval((unsigned char)s[k]) >= 0; k++)
+			for (k = 0; s[k] && text_hexval((unsigned char)s[k]) >= 0; k++)
 				;
 			if (!k || s[k] || k > 32) {
 				buf_release(&re);
