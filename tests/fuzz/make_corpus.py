@@ -14,6 +14,8 @@ import os
 import subprocess
 import sys
 
+from pbwire import field, gz, packed, varint
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "pprof")
 DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "..", "shared",
@@ -26,36 +28,9 @@ def go(name):
         return f.read()
 
 
-def gz(data):
-    return gzip.compress(data, compresslevel=9, mtime=0)
-
-
 def zst(data):
     return subprocess.run(["zstd", "-q", "-c", "-19", "--no-check"], input=data,
                           stdout=subprocess.PIPE, check=True).stdout
-
-
-def varint(x):
-    out = bytearray()
-    while True:
-        b = x & 0x7F
-        x >>= 7
-        if x:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field(num, value):
-    """A protobuf field: int → varint, bytes → length-delimited."""
-    if isinstance(value, int):
-        return varint(num << 3) + varint(value & (2**64 - 1))
-    return varint(num << 3 | 2) + varint(len(value)) + value
-
-
-def packed(values):
-    return b"".join(varint(v & (2**64 - 1)) for v in values)
 
 
 def profile(strings=(b"", b"samples", b"count", b"cpu", b"nanoseconds", b"main.main",

@@ -16,39 +16,14 @@ alone.
 Usage: tests/fuzz/make_ingest_corpus.py
 """
 import base64
-import gzip
 import json
 import os
+
+from pbwire import field, gz, packed, varint
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "ingest")
 B = b"f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4"
-
-
-def gz(data):
-    return gzip.compress(data, compresslevel=9, mtime=0)
-
-
-def varint(x):
-    out = bytearray()
-    while True:
-        b = x & 0x7F
-        x >>= 7
-        if x:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field(num, value):
-    if isinstance(value, int):
-        return varint(num << 3) + varint(value & (2**64 - 1))
-    return varint(num << 3 | 2) + varint(len(value)) + value
-
-
-def packed(values):
-    return b"".join(varint(v & (2**64 - 1)) for v in values)
 
 
 def pprof(types=((1, 2), (3, 4)), period=(3, 4), fid0=False, label=True, zero=False,
