@@ -23,45 +23,6 @@
 
 #include "base/err.h"
 #include "ingest/ingest.h"
-#include "profile/top.h"
-#include "profile/tree.h"
-
-static void broken(const char *what)
-{
-	fprintf(stderr, "fuzz_ingest: %s\n", what);
-	abort();
-}
-
-static void check_message(const char *msg)
-{
-	if (!msg || !*msg)
-		broken("empty reason");
-	for (; *msg; msg++)
-		if (*msg == '\n' || (unsigned char)*msg < 0x20)
-			broken("reason is not one terminal-safe line");
-}
-
-static void check_profile(const struct prof *p)
-{
-	struct tree *t = NULL;
-	struct top top;
-	uint64_t flat;
-	uint32_t i;
-
-	if (tree_build(p, &t)) {
-		check_message(err_last());
-		return;
-	}
-	if (top_compute(p, p->default_type, &top) == 0) {
-		flat = (uint64_t)tree_self(t, 0, p->default_type);
-		for (i = 0; i < top.n; i++)
-			flat += (uint64_t)top.rows[i].flat;
-		if (flat != (uint64_t)top.total)
-			broken("flat values do not add up to the total");
-		top_release(&top);
-	}
-	tree_free(t);
-}
 
 static void check_item(const struct ingest_item *it)
 {
@@ -71,16 +32,16 @@ static void check_item(const struct ingest_item *it)
 	size_t i;
 
 	if (!it->prof)
-		broken("an item without a profile");
+		fuzz_broken("an item without a profile");
 	if (!labelset_get(&it->series, "__name__") || !labelset_get(&it->series, "service_name"))
-		broken("an item without __name__ or service_name");
+		fuzz_broken("an item without __name__ or service_name");
 	for (i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
 		if (labelset_get(&it->series, derived[i]))
-			broken("an item with a label the store derives");
+			fuzz_broken("an item with a label the store derives");
 	for (i = 0; i < it->series.n; i++)
 		if (!*it->series.v[i].name || !*it->series.v[i].value)
-			broken("an empty label name or value");
-	check_profile(it->prof);
+			fuzz_broken("an empty label name or value");
+	fuzz_check_profile(it->prof);
 }
 
 /* The next line of [*p, end): returns a NUL-terminated copy (malloc'd). */
@@ -156,23 +117,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = ingest_handle(&rq, &lim, &res);
 	if (rc == 0) {
 		if (res.status != 200 || *res.code || res.reason[0])
-			broken("success without status 200");
+			fuzz_broken("success without status 200");
 		for (i = 0; i < res.n; i++)
 			check_item(&res.items[i]);
 	} else {
 		struct buf eb = BUF_INIT;
 
 		if (rc > 0)
-			broken("positive error code");
+			fuzz_broken("positive error code");
 		if (res.n || res.items)
-			broken("items despite a refusal");
+			fuzz_broken("items despite a refusal");
 		if (!((res.status >= 400 && res.status < 500) || res.status == 500))
-			broken("a refusal without a 4xx status");
+			fuzz_broken("a refusal without a 4xx status");
 		if (!res.code || !*res.code)
-			broken("a refusal without a code");
-		check_message(res.reason);
+			fuzz_broken("a refusal without a code");
+		fuzz_check_message(res.reason);
 		if (ingest_error_body(&res, &eb) || !eb.data)
-			broken("no error body");
+			fuzz_broken("no error body");
 		buf_release(&eb);
 	}
 	ingest_result_release(&res);

@@ -1,0 +1,64 @@
+/*
+ * fuzz_check.c — the contract checks every fuzz target shares (see fuzz.h).
+ */
+#include "fuzz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/err.h"
+#include "profile/top.h"
+#include "profile/tree.h"
+
+void fuzz_broken(const char *what)
+{
+	fprintf(stderr, "broken contract: %s\n", what);
+	abort();
+}
+
+void fuzz_check_message(const char *msg)
+{
+	if (!msg || !*msg)
+		fuzz_broken("an empty error message");
+	for (; *msg; msg++)
+		if ((unsigned char)*msg < 0x20 || *msg == 0x7f)
+			fuzz_broken("an error message that is not one terminal-safe line");
+}
+
+void fuzz_check_error(int rc, const struct prof *p)
+{
+	if (rc > 0)
+		fuzz_broken("a positive error code");
+	if (p)
+		fuzz_broken("a profile despite an error");
+	fuzz_check_message(err_last());
+}
+
+void fuzz_check_profile(const struct prof *p)
+{
+	struct tree *t = NULL;
+	struct top top;
+	uint64_t flat;
+	uint32_t i, k;
+
+	if (!p)
+		fuzz_broken("success without a profile");
+	if (tree_build(p, &t)) {
+		fuzz_check_message(err_last());
+		return; /* out of memory is a fair answer */
+	}
+	for (k = 0; k < p->ntypes; k++)
+		if (tree_total(t, 0, k) != prof_total(p, k))
+			fuzz_broken("the root total is not the samples' sum");
+	if (top_compute(p, p->default_type, &top) == 0) {
+		/* wraps: values are hostile; location-less samples stay on the root */
+		flat = (uint64_t)tree_self(t, 0, p->default_type);
+		for (i = 0; i < top.n; i++)
+			flat += (uint64_t)top.rows[i].flat;
+		if (flat != (uint64_t)top.total)
+			fuzz_broken("flat values do not add up to the total");
+		top_sort(&top, p, TOP_SORT_FLAT, false);
+		top_release(&top);
+	}
+	tree_free(t);
+}
