@@ -173,6 +173,35 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
  */
 int cmd_load_any(const struct cmd_store_src *st, const char *src, const struct cmd_env *env,
 		 const char *sample_index, struct prof **out, int *type, struct cmd_loaded *ld);
+/*
+ * The store or a server opened for a verb that merges more than once (list: one merge
+ * per version of the service): the range, --query, --aggregate, the backend and the
+ * profile type, resolved and checked as cmd_load_src() does (it is cmd_store_open() and
+ * one cmd_store_merge()).  Each function prints its error (one line) and returns
+ * non-zero on failure.  `out` belongs to the caller until cmd_store_close() (also after
+ * a failed open; a zeroed one is fine).
+ */
+struct cmd_store_read {
+	struct backend *be;
+	struct buf name;        /* the store's path or the server's URL (no credentials) */
+	struct buf ptype;       /* the profile type: --profile-type, else the only one */
+	const char *query;      /* --query, "{}" without one (borrowed from src) */
+	struct selector *sel;   /* it, parsed */
+	struct query q;         /* ptype, sel, the range, --aggregate */
+};
+
+int cmd_store_open(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
+		   struct cmd_store_read *out);
+void cmd_store_close(struct cmd_store_read *r);
+/* A new selector (*out, the caller's): --query plus name="value". */
+int cmd_store_selector(const struct cmd_store_read *r, const char *name, const char *value,
+		       struct selector **out);
+/*
+ * Merges r->q, over sel instead of --query when not NULL; when nothing is in the range
+ * the message says when the selector does have data.  *out and info belong to the caller.
+ */
+int cmd_store_merge(struct cmd_store_read *r, const struct selector *sel, struct prof **out,
+		    struct merge_info *info);
 /* Prints the error and returns non-zero on failure; *out and info->* belong to the caller. */
 int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
 		 struct prof **out, struct cmd_loaded *info);

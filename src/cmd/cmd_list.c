@@ -2,6 +2,13 @@
  * cmd_list.c — `smolder list REGEX SOURCE`: per-line flat and cum of every matching
  * function, the numbers `go tool pprof -list` prints, with the code when it can be
  * found (src/source: local files, git at a ref, GitHub).
+ *
+ * From a store or a server the range may hold several versions of the service (series
+ * with different service_git_ref labels, source/versions.c).  Line numbers of two
+ * versions are never added up: each version is merged on its own (the query plus
+ * service_git_ref="REF") and listed after a "Version ..." line, its code read with its
+ * own labels (repository, ref, root; the flags still win).  One version (or none) is
+ * listed as a file is, with that version's labels for the code.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,6 +23,7 @@
 #include "profile/granularity.h"
 #include "profile/list.h"
 #include "source/source.h"
+#include "store/remote.h"
 
 static void list_help(FILE *f)
 {
@@ -29,7 +37,8 @@ static void list_help(FILE *f)
 	      "\n"
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
 	      "  -f, --format FMT         text (default) or tsv: function, file, line, flat, cum\n"
-	      "                           with exact integers, one row per line with a cost\n"
+	      "                           (and version, from a store or a server) with exact\n"
+	      "                           integers, one row per line with a cost\n"
 	      "Where the code comes from (see `smolder resolve --help`):\n"
 	      "      --source-path DIR    look for files under DIR (pprof's; default: .)\n"
 	      "      --trim-path PREFIX   remove PREFIX from the profile's paths first (pprof's)\n"
@@ -37,8 +46,21 @@ static void list_help(FILE *f)
 	      "      --ref REF            branch, tag or commit (default: HEAD)\n"
 	      "      --root PATH          the service's directory inside the repository\n"
 	      "      --offline            never clone, fetch or call GitHub\n"
+	      "      --github-api URL     GitHub API base (GitHub Enterprise: https://HOST/api/v3)\n"
 	      "  -h, --help               this help\n"
-	      "\n" CMD_STORE_HELP,
+	      "\n" CMD_STORE_HELP
+	      "\n"
+	      "From a store or a server, line numbers of different versions of the service are\n"
+	      "never added up.  When the series of the range carry several service_git_ref\n"
+	      "labels, each version (in version order, at most 16: those with the most series)\n"
+	      "is merged on its own, with the query plus service_git_ref=\"REF\", and listed\n"
+	      "after a line such as\n"
+	      "  Version service_git_ref=v1.2.0 (3 series, repository https://github.com/x/y)\n"
+	      "with its code read at its own ref.  The series labels service_repository (an\n"
+	      "http(s) URL only), service_git_ref and service_root_path fill in what --repo,\n"
+	      "--ref and --root leave unset, also with one version.  With --format tsv a sixth\n"
+	      "column, version, holds each row's service_git_ref (empty for series without one)\n"
+	      "instead of the Version lines; a file has no such column.\n",
 	      f);
 }
 
@@ -78,7 +100,7 @@ static const char *code_line(const struct source_file *f, int64_t no, size_t *le
 }
 
 static void print_text(const struct prof *p, const struct list *l, uint32_t type,
-		       const struct source_opts *so)
+		       const struct source_opts *so, const struct labelset *labels)
 {
 	const char *unit = prof_str(p, p->sample_types[type].unit);
 	char a[UNITS_MAX], b[UNITS_MAX], pct[UNITS_MAX];
@@ -100,7 +122,8 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 		units_format(b, sizeof(b), r->cum, unit);
 		units_percent(pct, sizeof(pct), r->cum, l->total);
 		printf("\n%10s %10s (flat, cum) %s of Total\n", a, b, pct);
-		code = source_find(so, NULL, prof_str(p, r->name), prof_str(p, r->file), &f, NULL) == 0;
+		code = source_find(so, labels, prof_str(p, r->name), prof_str(p, r->file), &f,
+				   NULL) == 0;
 		if (!code) {
 			struct buf m = BUF_INIT;
 
@@ -151,11 +174,14 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 	}
 }
 
-static void print_tsv(const struct prof *p, const struct list *l)
+/* The rows of l; version (NULL: no column) is the rows' service_git_ref. */
+static void print_tsv(const struct prof *p, const struct list *l, const char *version)
 {
+	struct buf ver = BUF_INIT;
 	uint32_t i, k;
 
-	printf("function\tfile\tline\tflat\tcum\n");
+	if (version)
+		text_safe(&ver, version, strlen(version), false);
 	for (i = 0; i < l->n; i++) {
 		const struct list_routine *r = &l->r[i];
 
@@ -163,10 +189,222 @@ static void print_tsv(const struct prof *p, const struct list *l)
 			put_safe(p, r->name);
 			putchar('\t');
 			put_safe(p, r->file);
-			printf("\t%lld\t%lld\t%lld\n", (long long)r->lines[k].line,
+			printf("\t%lld\t%lld\t%lld", (long long)r->lines[k].line,
 			       (long long)r->lines[k].flat, (long long)r->lines[k].cum);
+			if (version)
+				printf("\t%.*s", (int)ver.len, ver.data ? ver.data : "");
+			putchar('\n');
 		}
 	}
+	buf_release(&ver);
+}
+
+/* How every version is listed. */
+struct list_ctx {
+	const char *regex, *sample_index;
+	bool tsv;
+	bool versioned;  /* from a store or a server: the data has versions */
+	const struct cmd_transform *tr;
+	const struct source_opts *so;
+};
+
+/*
+ * "Version service_git_ref=v2 (3 series, repository https://h/x)": which version, and
+ * where its code comes from (flags over labels, as source_find() takes them).
+ */
+static void print_version(const struct source_version *v, const struct source_opts *so)
+{
+	struct buf raw = BUF_INIT, safe = BUF_INIT;
+	const char *repo;
+
+	if (v->ref && *v->ref)
+		buf_printf(&raw, "Version service_git_ref=%s (", v->ref);
+	else
+		buf_puts(&raw, "Version without service_git_ref (");
+	buf_printf(&raw, "%u series", v->nseries);
+	repo = so->repo ? so->repo : v->repo && source_label_repo_ok(v->repo) ? v->repo : NULL;
+	if (repo) {
+		buf_puts(&raw, ", repository ");
+		if (source_label_repo_ok(repo)) /* an http(s) URL: no credentials on the screen */
+			remote_url_redact(repo, &raw);
+		else
+			buf_puts(&raw, repo);
+		if (so->repo)
+			buf_puts(&raw, " (--repo)");
+	} else if (v->repo) {
+		buf_puts(&raw, ", its repository label is not an http(s) URL: --repo sets one");
+	}
+	if (so->ref)
+		buf_printf(&raw, ", code at --ref %s", so->ref);
+	if (so->root)
+		buf_printf(&raw, ", root %s (--root)", so->root);
+	else if (v->root)
+		buf_printf(&raw, ", root %s", v->root);
+	if (v->mixed)
+		buf_puts(&raw, ", its series name several repositories or roots: the most common is used");
+	buf_puts(&raw, ")");
+	text_safe(&safe, raw.data ? raw.data : "", raw.len, false);
+	printf("%.*s\n", (int)safe.len, safe.data ? safe.data : "");
+	buf_release(&raw);
+	buf_release(&safe);
+}
+
+/* v[i]'s routines in l[i], its sample type types[i]; v[i].prof NULL: no data. */
+static int list_print(const struct source_version *v, size_t nv, size_t nall,
+		      const struct list *l, const int *types, const struct list_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < nv && l[i].n == 0; i++)
+		;
+	if (i == nv) {
+		fprintf(stderr, "smolder list: no function matches '%s'\n", c->regex);
+		return 1;
+	}
+	if (c->tsv)
+		printf("function\tfile\tline\tflat\tcum%s\n", c->versioned ? "\tversion" : "");
+	for (i = 0; i < nv; i++) {
+		struct labelset ls = LABELSET_INIT;
+
+		if (c->tsv) {
+			print_tsv(v[i].prof, &l[i], !c->versioned ? NULL : v[i].ref ? v[i].ref : "");
+			continue;
+		}
+		if (nv > 1) {
+			if (i)
+				putchar('\n');
+			print_version(&v[i], c->so);
+			if (!v[i].prof) {
+				printf(" (no profiles of this version in the range any more)\n");
+				continue;
+			}
+			if (l[i].n == 0) {
+				printf(" (no function matches '%s' in this version)\n", c->regex);
+				continue;
+			}
+		}
+		if (source_version_labels(&v[i], &ls)) {
+			fprintf(stderr, "smolder list: %s\n", err_last());
+			labelset_free(&ls);
+			return 1;
+		}
+		print_text(v[i].prof, &l[i], (uint32_t)types[i], c->so, ls.n ? &ls : NULL);
+		labelset_free(&ls);
+	}
+	if (nall > nv)
+		fprintf(c->tsv ? stderr : stdout, "%s%zu more versions not shown; narrow --query\n",
+			c->tsv ? "smolder list: " : "\n", nall - nv);
+	return 0;
+}
+
+/* A profile's routines: the filters (*p replaced), then the functions that match. */
+static int part_compute(struct prof **p, int type, const struct list_ctx *c, struct list *l)
+{
+	if (cmd_transform(p, c->tr))
+		return 1;
+	if (list_compute(*p, (uint32_t)type, c->regex, l)) {
+		fprintf(stderr, "smolder list: %s\n", err_last());
+		return 1;
+	}
+	return 0;
+}
+
+static int list_file(const char *src, const struct cmd_env *env, const struct list_ctx *c)
+{
+	struct source_version v = { 0 };
+	struct list l = { 0 };
+	int type, rc = 1;
+
+	if (cmd_load(src, env, c->sample_index, &v.prof, &type) == 0 &&
+	    part_compute(&v.prof, type, c, &l) == 0)
+		rc = list_print(&v, 1, 1, &l, &type, c);
+	list_release(&l);
+	prof_free(v.prof);
+	return rc;
+}
+
+/*
+ * One version's data: the query plus service_git_ref="REF" ("" selects the series
+ * without the label).  Nothing left in the range (the series were listed a moment ago)
+ * leaves v->prof NULL.
+ */
+static int merge_version(struct cmd_store_read *r, struct source_version *v)
+{
+	struct selector *sel = NULL;
+	struct query q = r->q;
+	int rc;
+
+	if (cmd_store_selector(r, "service_git_ref", v->ref, &sel))
+		return 1;
+	q.selector = sel;
+	rc = r->be->ops->merge(r->be, &q, &v->prof, NULL);
+	selector_free(sel);
+	if (rc && rc != ERR_NOTFOUND) {
+		struct buf ref = BUF_INIT;
+
+		text_safe(&ref, v->ref, strlen(v->ref), false);
+		fprintf(stderr, "smolder list: version '%.*s': %s\n", (int)ref.len,
+			ref.data ? ref.data : "", err_last());
+		buf_release(&ref);
+		return 1;
+	}
+	return 0;
+}
+
+static int list_store(const struct cmd_store_src *st, const struct cmd_env *env,
+		      const struct list_ctx *c)
+{
+	struct cmd_store_read r;
+	struct selector *sel = NULL;
+	struct labelset_list series = { 0 };
+	struct source_version *v = NULL;
+	struct list *l = NULL;
+	int *types = NULL;
+	size_t nv = 0, nall = 0, i;
+	int rc = 1;
+
+	if (cmd_store_open(st, false, env, &r))
+		return 1;
+	/* the versions: the series of the query and the type (series are not typed) */
+	if (cmd_store_selector(&r, "__profile_type__", r.q.profile_type, &sel))
+		goto done;
+	if (r.be->ops->series(r.be, sel, r.q.range, &series) ||
+	    source_versions_group(series.v, series.n, &v, &nv, &nall)) {
+		fprintf(stderr, "smolder list: %s\n", err_last());
+		goto done;
+	}
+	if (nv == 0) { /* no series, yet a type: one unlabelled part, errors as merge says them */
+		if (!(v = calloc(1, sizeof(*v)))) {
+			fprintf(stderr, "smolder list: out of memory\n");
+			goto done;
+		}
+		nv = nall = 1;
+	}
+	if (!(l = calloc(nv, sizeof(*l))) || !(types = calloc(nv, sizeof(*types)))) {
+		fprintf(stderr, "smolder list: out of memory\n");
+		goto done;
+	}
+	for (i = 0; i < nv; i++) {
+		/* one version: the query as it is, as every verb merges it */
+		if (nv == 1 ? cmd_store_merge(&r, NULL, &v[i].prof, NULL) : merge_version(&r, &v[i]))
+			goto done;
+		if (!v[i].prof)
+			continue;
+		if ((types[i] = cmd_sample_index(v[i].prof, c->sample_index)) < 0 ||
+		    part_compute(&v[i].prof, types[i], c, &l[i]))
+			goto done;
+	}
+	rc = list_print(v, nv, nall, l, types, c);
+done:
+	for (i = 0; l && i < nv; i++)
+		list_release(&l[i]);
+	free(l);
+	free(types);
+	source_versions_free(v, nv);
+	labelset_list_release(&series);
+	selector_free(sel);
+	cmd_store_close(&r);
+	return rc;
 }
 
 int cmd_list(int argc, char **argv, const struct cmd_env *env)
@@ -183,24 +421,23 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		{ "ref", required_argument, NULL, 'F' },
 		{ "root", required_argument, NULL, 'O' },
 		{ "offline", no_argument, NULL, 'N' },
+		{ "github-api", required_argument, NULL, 'W' },
 		CMD_TRANSFORM_OPTIONS,
 		CMD_STORE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *sample_index = NULL, *format = "text";
+	const char *format = "text";
 	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
 	struct cmd_store_src st = { 0 };
-	struct cmd_loaded ld = { 0 };
-	struct prof *p = NULL;
-	struct list l = { 0 };
 	struct source_opts so = { 0 };
-	int c, type, rc = 1;
+	struct list_ctx ctx = { .tr = &tr, .so = &so };
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long_only(argc, argv, "i:f:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': sample_index = optarg; break;
+		case 'i': ctx.sample_index = optarg; break;
 		case 'f': format = optarg; break;
 		case 'S': so.source_path = optarg; break;
 		case 'P': so.trim_path = optarg; break;
@@ -208,6 +445,7 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		case 'F': so.ref = optarg; break;
 		case 'O': so.root = optarg; break;
 		case 'N': so.offline = true; break;
+		case 'W': so.github_api = optarg; break;
 		case 'h': list_help(stdout); return 0;
 		default:
 			if (cmd_store_opt(c, optarg, &st))
@@ -226,28 +464,11 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		list_help(stderr);
 		return 2;
 	}
-	if (cmd_load_any(&st, argv[optind + 1], env, sample_index, &p, &type, &ld) ||
-	    cmd_transform(&p, &tr))
-		goto done;
-	if (list_compute(p, (uint32_t)type, argv[optind], &l)) {
-		fprintf(stderr, "smolder list: %s\n", err_last());
-		goto done;
-	}
-	if (l.n == 0) {
-		fprintf(stderr, "smolder list: no function matches '%s'\n", argv[optind]);
-		goto done;
-	}
+	ctx.regex = argv[optind];
+	ctx.tsv = strcmp(format, "tsv") == 0;
+	ctx.versioned = st.used;
 	so.cancel = env->cancel;
 	if (!so.repo && !so.source_path)
 		so.source_path = "."; /* pprof's default search path */
-	if (strcmp(format, "tsv") == 0)
-		print_tsv(p, &l);
-	else
-		print_text(p, &l, (uint32_t)type, &so);
-	rc = 0;
-done:
-	cmd_loaded_release(&ld);
-	list_release(&l);
-	prof_free(p);
-	return rc;
+	return st.used ? list_store(&st, env, &ctx) : list_file(argv[optind + 1], env, &ctx);
 }

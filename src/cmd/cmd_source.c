@@ -176,18 +176,13 @@ static int parse_time(const char *opt, const char *s, int64_t now, int64_t *out)
 	return 0;
 }
 
-int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
-		 struct prof **out, struct cmd_loaded *info)
+int cmd_store_open(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
+		   struct cmd_store_read *out)
 {
-	struct buf path = BUF_INIT;
-	struct backend *be = NULL;
-	struct selector *sel = NULL;
-	struct query q = { 0 };
 	int64_t now = time_now_ns(), from, to;
-	int rc = 1;
 
-	*out = NULL;
-	memset(info, 0, sizeof(*info));
+	memset(out, 0, sizeof(*out));
+	out->query = src->query ? src->query : "{}";
 	if (parse_time("--from", src->from ? src->from : "now-1h", now, &from) ||
 	    parse_time("--to", src->to ? src->to : "now", now, &to))
 		return 1;
@@ -207,28 +202,63 @@ int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_en
 			base ? "--base-from" : "--from", base ? "--base-to" : "--to");
 		return 1;
 	}
-	if (src->aggregate && aggregate_parse(src->aggregate, &q.agg)) {
+	if (src->aggregate && aggregate_parse(src->aggregate, &out->q.agg)) {
 		fprintf(stderr, "smolder: %s\n", err_last());
 		return 1;
 	}
-	if (selector_parse(src->query ? src->query : "{}", &sel)) {
+	if (selector_parse(out->query, &out->sel)) {
 		fprintf(stderr, "smolder: --query: %s\n", err_last());
 		return 1;
 	}
-	if (cmd_open_backend(src, env, &be, &path))
-		goto done;
-	q.range.from_ns = from;
-	q.range.to_ns = to;
-	q.selector = sel;
-	if (pick_type(be, src, sel, q.range, path.data, &info->ptype))
-		goto done;
-	q.profile_type = info->ptype.data;
-	if ((rc = be->ops->merge(be, &q, out, &info->info))) {
+	out->q.range.from_ns = from;
+	out->q.range.to_ns = to;
+	out->q.selector = out->sel;
+	if (cmd_open_backend(src, env, &out->be, &out->name) ||
+	    pick_type(out->be, src, out->sel, out->q.range, out->name.data, &out->ptype)) {
+		cmd_store_close(out);
+		return 1;
+	}
+	out->q.profile_type = out->ptype.data;
+	return 0;
+}
+
+void cmd_store_close(struct cmd_store_read *r)
+{
+	backend_close(r->be);
+	selector_free(r->sel);
+	buf_release(&r->name);
+	buf_release(&r->ptype);
+	memset(r, 0, sizeof(*r));
+}
+
+int cmd_store_selector(const struct cmd_store_read *r, const char *name, const char *value,
+		       struct selector **out)
+{
+	/* parsed again: a selector has no copy, and --query parsed once already */
+	if (selector_parse(r->query, out) || selector_add(*out, name, MATCH_EQ, value)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
+		selector_free(*out);
+		*out = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_store_merge(struct cmd_store_read *r, const struct selector *sel, struct prof **out,
+		    struct merge_info *info)
+{
+	struct query q = r->q;
+	int rc;
+
+	if (sel)
+		q.selector = sel;
+	if ((rc = r->be->ops->merge(r->be, &q, out, info))) {
 		struct buf msg = BUF_INIT;
 		int64_t first, last;
 
 		buf_puts(&msg, err_last());
-		if (rc == ERR_NOTFOUND && store_time_bounds(be, sel, q.profile_type, &first, &last) == 0) {
+		if (rc == ERR_NOTFOUND &&
+		    store_time_bounds(r->be, q.selector, q.profile_type, &first, &last) == 0) {
 			char f[40], l[40];
 
 			time_format_rfc3339(first, f, sizeof(f));
@@ -238,20 +268,36 @@ int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_en
 		}
 		fprintf(stderr, "smolder: %s\n", msg.data);
 		buf_release(&msg);
-		rc = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
+		 struct prof **out, struct cmd_loaded *info)
+{
+	struct cmd_store_read r;
+	int rc = 1;
+
+	*out = NULL;
+	memset(info, 0, sizeof(*info));
+	if (cmd_store_open(src, base, env, &r))
+		return 1;
+	if (buf_puts(&info->ptype, r.ptype.data)) {
+		fprintf(stderr, "smolder: %s\n", err_last());
 		goto done;
 	}
-	info->from_ns = from;
-	info->to_ns = to;
-	buf_printf(&info->desc, "%s ", path.data);
-	selector_format(sel, &info->desc);
+	if (cmd_store_merge(&r, NULL, out, &info->info))
+		goto done;
+	info->from_ns = r.q.range.from_ns;
+	info->to_ns = r.q.range.to_ns;
+	buf_printf(&info->desc, "%s ", r.name.data);
+	selector_format(r.sel, &info->desc);
 	rc = 0;
 done:
 	if (rc)
 		cmd_loaded_release(info);
-	backend_close(be);
-	selector_free(sel);
-	buf_release(&path);
+	cmd_store_close(&r);
 	return rc;
 }
 

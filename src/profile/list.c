@@ -181,7 +181,8 @@ static int run(struct lctx *c, uint32_t type, struct list *out)
 		c->r[k++] = c->r[i];
 	}
 	c->nr = k;
-	qsort_r(c->r, c->nr, sizeof(*c->r), cmp_routines, (void *)p);
+	if (c->nr > 1) /* no routine: c->r may be NULL, which qsort_r must not get */
+		qsort_r(c->r, c->nr, sizeof(*c->r), cmp_routines, (void *)p);
 	out->r = c->r;
 	out->n = c->nr;
 	out->total = prof_total(p, type);

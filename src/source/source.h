@@ -160,6 +160,41 @@ int source_find(const struct source_opts *opts, const struct labelset *series_la
  */
 bool source_label_repo_ok(const char *value);
 
+/*
+ * The versions of a service (versions.c): series grouped by their service_git_ref label.
+ * Line numbers of two versions of a file must never be added up, so whoever shows
+ * per-line costs of data from a store or a server merges each version on its own (the
+ * query plus service_git_ref="REF"; "" selects the series without the label) and reads
+ * its code with that version's labels (source_version_labels() → source_find()).
+ *
+ * Ownership: source_versions_group() returns a calloc'd array of *nout versions whose
+ * strings (and `prof`, which the caller may set) belong to it; source_versions_free()
+ * frees all of it (NULL is fine).  The label sets it reads are only borrowed.
+ */
+#define SOURCE_VERSIONS_MAX 16  /* versions split at most; the rest are only counted */
+
+struct prof;
+
+struct source_version {
+	char *ref;             /* "" when the series have no service_git_ref */
+	char *repo, *root;     /* service_repository / service_root_path of most of its
+				* series (not yet checked: see source_label_repo_ok); NULL: none */
+	bool mixed;            /* its series disagree on the repository or the root */
+	uint32_t nseries;
+	struct prof *prof;     /* the caller's: this version's merged data, or NULL */
+};
+
+/*
+ * Groups the label sets of n series by service_git_ref: *out sorted by ref (strverscmp,
+ * so v2 < v10; "" first), at most SOURCE_VERSIONS_MAX (those with the most series);
+ * *nall counts every distinct ref.  No series: *out NULL, *nout 0.  ERR_NOMEM.
+ */
+int source_versions_group(const struct labelset *series, size_t n,
+			  struct source_version **out, size_t *nout, size_t *nall);
+/* Adds v's labels (those it has) to out, for source_find()'s series_labels; v may be NULL. */
+int source_version_labels(const struct source_version *v, struct labelset *out);
+void source_versions_free(struct source_version *v, size_t n);
+
 /* "local file", "git clone", "GitHub", "web". */
 const char *source_origin_name(enum source_origin origin);
 

@@ -11,7 +11,8 @@
  * version's labels (service_repository, service_git_ref, service_root_path) for
  * source_find().
  *
- * The versions are read on a worker thread (struct source_vjob) through the app's own
+ * The grouping itself is src/source/versions.c (shared with `smolder list`).  The
+ * versions are read on a worker thread (struct source_vjob) through the app's own
  * handle on the browser's backend (backend_share serialises the two): the series of the
  * query give the distinct refs, then each version is merged and filtered.  Results land
  * whole in a->sctx on the UI thread; the old ones stay on screen until then.  A new query
@@ -22,155 +23,7 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "base/vec.h"
 #include "tui_int.h"
-
-/* ------------------------------------------------------------------------------------ */
-/* grouping series by ref (pure)                                                         */
-
-#define TALLY_MAX 8
-
-/* The distinct values of one label over a version's series (borrowed), with counts. */
-struct tally {
-	const char *v[TALLY_MAX];
-	uint32_t c[TALLY_MAX];
-	size_t n;
-	bool over;  /* more distinct values than TALLY_MAX */
-};
-
-struct group {
-	const char *ref;
-	uint32_t nseries;
-	struct tally repo, root;
-};
-
-static void tally_add(struct tally *t, const char *v)
-{
-	size_t i;
-
-	if (!v || !*v)
-		return;
-	for (i = 0; i < t->n; i++)
-		if (strcmp(t->v[i], v) == 0) {
-			t->c[i]++;
-			return;
-		}
-	if (t->n == TALLY_MAX) {
-		t->over = true;
-		return;
-	}
-	t->v[t->n] = v;
-	t->c[t->n++] = 1;
-}
-
-/* The most frequent value (the smallest on a tie), or NULL. */
-static const char *tally_top(const struct tally *t)
-{
-	const char *best = NULL;
-	uint32_t bc = 0;
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		if (t->c[i] > bc || (t->c[i] == bc && strcmp(t->v[i], best) < 0)) {
-			best = t->v[i];
-			bc = t->c[i];
-		}
-	return best;
-}
-
-static int cmp_ref(const void *x, const void *y)
-{
-	const struct group *a = x, *b = y;
-
-	return strverscmp(a->ref, b->ref);
-}
-
-static int cmp_size(const void *x, const void *y)
-{
-	const struct group *a = x, *b = y;
-
-	if (a->nseries != b->nseries)
-		return a->nseries > b->nseries ? -1 : 1;
-	return strverscmp(a->ref, b->ref);
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-int source_versions_group(const struct labelset_list *ls, struct source_version **out,
-			  size_t *nout, size_t *nall)
-{
-	struct group *g = NULL;
-	size_t ng = 0, cap = 0, i, k;
-	struct source_version *v = NULL;
-	int rc = 0;
-
-	*out = NULL;
-	*nout = *nall = 0;
-	for (i = 0; i < ls->n; i++) {
-		const char *ref = labelset_get(&ls->v[i], "service_git_ref");
-
-		if (!ref)
-			ref = "";
-		for (k = 0; k < ng && strcmp(g[k].ref, ref); k++)
-			;
-		if (k == ng) {
-			if ((rc = vec_reserve(&g, &cap, ng + 1)))
-				goto done;
-			memset(&g[ng], 0, sizeof(g[ng]));
-			g[ng++].ref = ref;
-		}
-		g[k].nseries++;
-		tally_add(&g[k].repo, labelset_get(&ls->v[i], "service_repository"));
-		tally_add(&g[k].root, labelset_get(&ls->v[i], "service_root_path"));
-	}
-	*nall = ng;
-	if (ng > SOURCE_VERSIONS_MAX) { /* the versions most series run */
-		qsort(g, ng, sizeof(*g), cmp_size);
-		ng = SOURCE_VERSIONS_MAX;
-	}
-	if (ng > 1)
-		qsort(g, ng, sizeof(*g), cmp_ref);
-	if (ng && !(v = calloc(ng, sizeof(*v)))) {
-		rc = err_set(ERR_NOMEM, "out of memory");
-		goto done;
-	}
-	for (k = 0; k < ng; k++) {
-		const char *repo = tally_top(&g[k].repo), *root = tally_top(&g[k].root);
-
-		v[k].nseries = g[k].nseries;
-		v[k].mixed = g[k].repo.n > 1 || g[k].root.n > 1 || g[k].repo.over || g[k].root.over;
-		v[k].ref = strdup(g[k].ref);
-		v[k].repo = dup_or_null(repo);
-		v[k].root = dup_or_null(root);
-		if (!v[k].ref || (repo && !v[k].repo) || (root && !v[k].root)) {
-			source_versions_free(v, ng);
-			v = NULL;
-			rc = err_set(ERR_NOMEM, "out of memory");
-			goto done;
-		}
-	}
-	*out = v;
-	*nout = ng;
-done:
-	free(g);
-	return rc;
-}
-
-void source_versions_free(struct source_version *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; v && i < n; i++) {
-		free(v[i].ref);
-		free(v[i].repo);
-		free(v[i].root);
-		prof_free(v[i].prof);
-	}
-	free(v);
-}
 
 /* ------------------------------------------------------------------------------------ */
 /* the worker                                                                            */
@@ -236,7 +89,7 @@ static int vjob_run(struct source_vjob *j)
 	rc = j->be->ops->series(j->be, sel, j->q.range, &ls);
 	selector_free(sel);
 	if (!rc)
-		rc = source_versions_group(&ls, &j->v, &j->nv, &j->nall);
+		rc = source_versions_group(ls.v, ls.n, &j->v, &j->nv, &j->nall);
 	labelset_list_release(&ls);
 	for (i = 0; !rc && j->nv > 1 && i < j->nv; i++)
 		rc = read_version(j, &j->v[i]);

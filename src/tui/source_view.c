@@ -185,9 +185,7 @@ static void fetch(struct tui_app *a)
 		j->opts.root = memcpy(j->root, t->root, sizeof(j->root));
 	if (*t->source_path)
 		j->opts.source_path = memcpy(j->source_path, t->source_path, sizeof(j->source_path));
-	if (v && ((v->repo && labelset_set(&j->labels, "service_repository", v->repo)) ||
-		  (v->ref && *v->ref && labelset_set(&j->labels, "service_git_ref", v->ref)) ||
-		  (v->root && labelset_set(&j->labels, "service_root_path", v->root)))) {
+	if (source_version_labels(v, &j->labels)) {
 		labelset_free(&j->labels);
 		buf_release(&key);
 		snprintf(st->err, sizeof(st->err), "out of memory");

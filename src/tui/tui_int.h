@@ -138,19 +138,6 @@ struct source_job {
 	char err[256];
 };
 
-/*
- * One version of the service in the opened data: the series with one service_git_ref
- * value ("" for series without one).  With several versions each has its own merged
- * profile (the query plus service_git_ref="REF"), filtered like the shown one.
- */
-struct source_version {
-	char *ref;             /* "" when the series have no service_git_ref */
-	char *repo, *root;     /* service_repository / service_root_path of most of its series; NULL: none */
-	bool mixed;            /* its series disagree on the repository or the root */
-	uint32_t nseries;
-	struct prof *prof;     /* several versions only: its data, filtered; else NULL */
-};
-
 /* The query a profile was opened with from a store or a server (the browser's window). */
 struct source_query {
 	bool set;
@@ -203,7 +190,8 @@ struct source_ctx {
 	struct backend *be;        /* owned handle on the browser's backend (backend_share); NULL for files */
 	struct source_query q;     /* of the shown profile (q.set false: not from a backend) */
 	bool opened;               /* source_view_opened() ran for the profile being installed */
-	struct source_version *v;  /* owned; nv <= 1: the data is not split */
+	struct source_version *v;  /* owned (source/source.h); nv <= 1: the data is not split;
+				    * else each v[i].prof is its merge, filtered like the shown one */
 	size_t nv, nall;           /* nall: distinct refs before SOURCE_VERSIONS_MAX */
 	bool known;                /* v was read (maybe for older data: have_gen < gen) */
 	uint64_t gen, have_gen;    /* bumped when the data or the filters change / what v is of */
@@ -215,7 +203,6 @@ struct source_ctx {
 	struct source_typed typed;
 };
 
-#define SOURCE_VERSIONS_MAX 16
 #define SOURCE_VERSIONS_REFRESH_MS 10000  /* a moving (live) range re-splits at most this often */
 
 /* View 4: the per-line numbers of one function and, once found, its code. */
@@ -487,11 +474,6 @@ void source_view_setting(struct tui_app *a, enum source_setting_kind k, const ch
  */
 void source_versions_opened(struct tui_app *a, const char *service, const char *ptype,
 			    const char *sel_text, struct time_range range);
-/* Groups series label sets by service_git_ref (pure): *out sorted by ref (strverscmp),
- * at most SOURCE_VERSIONS_MAX (those with the most series); *nall counts every ref. */
-int source_versions_group(const struct labelset_list *ls, struct source_version **out,
-			  size_t *nout, size_t *nall);
-void source_versions_free(struct source_version *v, size_t n);
 /* The data changed (hard: the query or the filters, not only the time). */
 void source_versions_invalidate(struct tui_app *a, bool hard);
 /* Starts reading the versions when missing or out of date; true while a read runs. */

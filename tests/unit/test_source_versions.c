@@ -1,10 +1,12 @@
 /*
- * test_source_versions.c — the source pane's versions and settings (src/tui/
+ * test_source_versions.c — the versions of a service (src/source/versions.c, shared by
+ * `smolder list` and the source pane), the pane's versions and settings (src/tui/
  * source_versions.c, source_settings.c) and the shared backend handles they read through
  * (src/store/shared.c):
  *
  *  - series label sets grouped by service_git_ref: natural version order, the "no ref"
- *    group, the repository and root most series name, the cap;
+ *    group, the repository and root most series name, the cap; a version's labels for
+ *    source_find();
  *  - repo/ref/root/source_path: typed > flag > label, a label repository that is not an
  *    http(s) URL ignored (as source_find does), ~/ expansion, the header text;
  *  - backend_share on a real SQLite store: two threads merging through two handles get
@@ -84,7 +86,7 @@ static void test_group(void **state)
 	add_series(&l, "service_name=a,service_git_ref=v2,service_repository=https://h/fork,pod=3");
 	add_series(&l, "service_name=a,service_git_ref=v10,service_root_path=svc,pod=2");
 	add_series(&l, "service_name=a,pod=9");
-	assert_int_equal(source_versions_group(&l, &v, &n, &all), 0);
+	assert_int_equal(source_versions_group(l.v, l.n, &v, &n, &all), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(all, 3);
 	/* natural order: the series without a ref, v2, v10 (not "v10" < "v2") */
@@ -103,6 +105,21 @@ static void test_group(void **state)
 	assert_string_equal(v[2].repo, "https://h/x");
 	assert_string_equal(v[2].root, "svc");
 	assert_false(v[2].mixed);
+	/* what source_find() gets: the labels a version has; none for the "no ref" group */
+	{
+		struct labelset ls = LABELSET_INIT;
+
+		assert_int_equal(source_version_labels(&v[0], &ls), 0);
+		assert_int_equal(ls.n, 0);
+		assert_int_equal(source_version_labels(NULL, &ls), 0);
+		assert_int_equal(ls.n, 0);
+		assert_int_equal(source_version_labels(&v[2], &ls), 0);
+		assert_int_equal(ls.n, 3);
+		assert_string_equal(labelset_get(&ls, "service_git_ref"), "v10");
+		assert_string_equal(labelset_get(&ls, "service_repository"), "https://h/x");
+		assert_string_equal(labelset_get(&ls, "service_root_path"), "svc");
+		labelset_free(&ls);
+	}
 	source_versions_free(v, n);
 	labelset_list_release(&l);
 
@@ -118,7 +135,7 @@ static void test_group(void **state)
 			add_series(&l, s);
 		}
 	}
-	assert_int_equal(source_versions_group(&l, &v, &n, &all), 0);
+	assert_int_equal(source_versions_group(l.v, l.n, &v, &n, &all), 0);
 	assert_int_equal(n, SOURCE_VERSIONS_MAX);
 	assert_int_equal(all, SOURCE_VERSIONS_MAX + 4);
 	assert_string_equal(v[0].ref, "r4");
@@ -130,7 +147,7 @@ static void test_group(void **state)
 
 	/* no series: no versions */
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(source_versions_group(&l, &v, &n, &all), 0);
+	assert_int_equal(source_versions_group(l.v, l.n, &v, &n, &all), 0);
 	assert_int_equal(n, 0);
 	assert_null(v);
 }
