@@ -5,16 +5,12 @@
 set -u
 smolder=$1
 ex=$2
-pass=0 fail=0
+. "$(dirname "$0")/check_lib.sh"
 tmp=$(mktemp -d)
 server_pid=
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-check() {  # check DESCRIPTION COMMAND... (succeeds when the command does)
-  local d=$1; shift
-  if "$@"; then echo "ok   - $d"; pass=$((pass + 1)); else echo "FAIL - $d"; fail=$((fail + 1)); fi
-}
 
 # files and stdin give the same table
 "$smolder" top --format tsv "$ex/cpuwork-cpu.pb.gz" > "$tmp/file.tsv"
@@ -35,16 +31,6 @@ check "diff takes filters for both sides" bash -c "'$smolder' diff --focus hashR
 check "--collapse-recursion keeps totals" bash -c "[ \"\$('$smolder' top --collapse-recursion --format tsv '$ex/cpuwork-cpu.pb.gz' | sed -n 2p)\" = \"\$('$smolder' top --format tsv '$ex/cpuwork-cpu.pb.gz' | sed -n 2p)\" ]"
 
 # bad input: one line on stderr naming the file, exit status 1
-errcheck() {  # errcheck DESCRIPTION PATTERN ARGS...
-  local d=$1 pat=$2; shift 2
-  "$smolder" "$@" > /dev/null 2> "$tmp/err"
-  local rc=$?
-  if [ "$rc" -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err"; then
-    echo "ok   - $d"; pass=$((pass + 1))
-  else
-    echo "FAIL - $d (status $rc): $(cat "$tmp/err")"; fail=$((fail + 1))
-  fi
-}
 head -c 1000 "$ex/cpuwork-cpu.pb.gz" > "$tmp/truncated.pb.gz"
 head -c 5000 /dev/urandom > "$tmp/random.bin"
 : > "$tmp/empty"
@@ -106,5 +92,4 @@ else
   echo "FAIL - go is not installed (./build.sh deps installs golang-go)"; fail=$((fail + 1))
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done

@@ -12,14 +12,10 @@ td=$3
 cache=$4
 SPEEDSCOPE_VERSION=1.25.0
 SPEEDSCOPE_INTEGRITY=sha512-cpf9HWTZf1ijLXBJrk87Ve/54tnYx6rlf0gUThvn3ook6h63hLXVOQiMf44PT+XoV503cPfvfiT5gP5vojp6Ag==
-pass=0 fail=0
+. "$(dirname "$0")/check_lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-check() {  # check DESCRIPTION COMMAND... (succeeds when the command does)
-  local d=$1; shift
-  if "$@"; then echo "ok   - $d"; pass=$((pass + 1)); else echo "FAIL - $d"; fail=$((fail + 1)); fi
-}
 
 for tool in npm python3 xmllint; do
   command -v "$tool" > /dev/null || { echo "FAIL - $tool is not installed (./build.sh deps)"; exit 1; }
@@ -220,5 +216,4 @@ fi
 
 check "export --help lists the new formats" bash -c "'$smolder' export --help | grep -q 'pprof (default), folded, speedscope or svg'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done

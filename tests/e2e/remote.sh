@@ -17,16 +17,6 @@ unset SMOLDER_DB XDG_DATA_HOME PROFILECLI_URL PROFILECLI_USERNAME PROFILECLI_PAS
 . "$(dirname "$0")/serve_lib.sh"
 db=$tmp/s.db
 
-errcheck() {  # errcheck DESCRIPTION PATTERN ARGS...: status 1 and one matching line on stderr
-  local d=$1 pat=$2; shift 2
-  "$smolder" "$@" > /dev/null 2> "$tmp/err"
-  local rc=$?
-  if [ "$rc" -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err"; then
-    echo "ok   - $d"; pass=$((pass + 1))
-  else
-    echo "FAIL - $d (status $rc): $(cat "$tmp/err")"; fail=$((fail + 1))
-  fi
-}
 
 "$smolder" ingest --db "$db" "$ex"/*.pb.gz > /dev/null 2> "$tmp/ingest.err"
 check "ingest of the examples succeeds" test ! -s "$tmp/ingest.err"

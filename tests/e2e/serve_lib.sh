@@ -5,15 +5,10 @@
 #                              background (log: $tmp/NAME.log); sets PORT and SPID, or
 #                              returns 1 when it did not come up
 #   serve_stop                 SIGTERM and wait; sets SRC (its exit status)
-#   check DESCRIPTION CMD...   ok/FAIL on the command's status
+#   check, check_done          check_lib.sh
 #   http METHOD URL ARGS...    curl; prints the status code; body in $tmp/body
 set -u
-pass=0 fail=0
-
-check() {
-  local d=$1; shift
-  if "$@"; then echo "ok   - $d"; pass=$((pass + 1)); else echo "FAIL - $d"; fail=$((fail + 1)); fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 serve_start() {  # serve_start NAME [--listen ADDR] ARGS...
   local name=$1; shift

@@ -7,16 +7,12 @@
 set -u
 smolder=$1
 here=$(cd "$(dirname "$0")" && pwd)
-pass=0 fail=0
+. "$(dirname "$0")/check_lib.sh"
 tmp=$(mktemp -d)
 server_pid=
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-check() {  # check DESCRIPTION COMMAND... (succeeds when the command does)
-  local d=$1; shift
-  if "$@"; then echo "ok   - $d"; pass=$((pass + 1)); else echo "FAIL - $d"; fail=$((fail + 1)); fi
-}
 
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t.invalid GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t.invalid
@@ -99,5 +95,4 @@ errcheck "no function and no path: usage" 2 "give --function" resolve
 errcheck "a ref on a plain directory: usage" 2 "not a git repository" resolve --repo "$tmp/gh" --ref v1 --path x.go --offline
 check "--help" bash -c "'$smolder' resolve --help | grep -q -- '--source-path DIR'"
 
-echo "# $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done

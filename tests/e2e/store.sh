@@ -8,28 +8,14 @@
 set -u
 smolder=$1
 ex=$2
-pass=0 fail=0
+. "$(dirname "$0")/check_lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export HOME=$tmp PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=$tmp
 unset SMOLDER_DB XDG_DATA_HOME
 db=$tmp/s.db
 
-check() {  # check DESCRIPTION COMMAND... (succeeds when the command does)
-  local d=$1; shift
-  if "$@"; then echo "ok   - $d"; pass=$((pass + 1)); else echo "FAIL - $d"; fail=$((fail + 1)); fi
-}
 
-errcheck() {  # errcheck DESCRIPTION PATTERN ARGS...: status 1 and one matching line on stderr
-  local d=$1 pat=$2; shift 2
-  "$smolder" "$@" > /dev/null 2> "$tmp/err"
-  local rc=$?
-  if [ "$rc" -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err"; then
-    echo "ok   - $d"; pass=$((pass + 1))
-  else
-    echo "FAIL - $d (status $rc): $(cat "$tmp/err")"; fail=$((fail + 1))
-  fi
-}
 
 # ingest every example: one line each, the service from the file name
 "$smolder" ingest --db "$db" "$ex"/*.pb.gz > "$tmp/ingest.out" 2> "$tmp/ingest.err"
@@ -181,5 +167,4 @@ for verb in top view diff peek export; do
   check "'$verb --help' documents --db" bash -c "'$smolder' $verb --help | grep -q -- '--db PATH'"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done
