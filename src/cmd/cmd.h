@@ -209,6 +209,13 @@ void cmd_loaded_release(struct cmd_loaded *info);
 /* "Aggregation: average of 360 profiles" (no newline) into out. */
 int cmd_aggregation_note(const struct cmd_loaded *info, struct buf *out);
 
+/*
+ * Adds --extra-labels NAME=VALUE[,NAME=VALUE...] to ls; names starting with "__" (but
+ * __session_id__) are refused unless reserved_ok (upload passes __name__ on to a server).
+ */
+struct labelset;
+int cmd_extra_labels(struct labelset *ls, const char *arg, bool reserved_ok);
+
 /* 0 when fmt is one of the NULL-terminated `allowed`; else prints why and returns 2. */
 int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed);
 

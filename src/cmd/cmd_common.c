@@ -1,11 +1,13 @@
 /* cmd_common.c — what every verb that reads a profile shares (see cmd.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
 #include "cmd.h"
 #include "ingest/load.h"
 #include "profile/granularity.h"
+#include "profile/labels.h"
 #include "profile/recursion.h"
 
 int cmd_sample_index(const struct prof *p, const char *arg)
@@ -110,4 +112,30 @@ int cmd_check_format(const char *verb, const char *fmt, const char *const *allow
 		fprintf(stderr, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", allowed[i]);
 	fprintf(stderr, ", not '%s'\n", fmt);
 	return 2;
+}
+
+int cmd_extra_labels(struct labelset *ls, const char *arg, bool reserved_ok)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int rc = 0;
+
+	if (!copy)
+		return err_set(ERR_NOMEM, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok) {
+			rc = err_set(ERR_USAGE, "--extra-labels wants NAME=VALUE, not '%.100s'", tok);
+			break;
+		}
+		*eq = '\0';
+		if (!reserved_ok && strncmp(tok, "__", 2) == 0 && strcmp(tok, "__session_id__") != 0) {
+			rc = err_set(ERR_USAGE, "--extra-labels: names starting with __ are reserved "
+						"('%.100s')", tok);
+			break;
+		}
+		rc = labelset_set(ls, tok, eq + 1);
+	}
+	free(copy);
+	return rc;
 }

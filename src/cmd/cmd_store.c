@@ -72,32 +72,6 @@ static int service_from_path(const char *path, struct buf *out)
 	return buf_add(out, base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
 }
 
-static int add_extra_labels(struct labelset *ls, const char *arg)
-{
-	char *copy = strdup(arg), *tok, *save = NULL;
-	int rc = 0;
-
-	if (!copy)
-		return err_set(ERR_NOMEM, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-
-		if (!eq || eq == tok) {
-			rc = err_set(ERR_USAGE, "--extra-labels wants NAME=VALUE, not '%.100s'", tok);
-			break;
-		}
-		*eq = '\0';
-		if (strncmp(tok, "__", 2) == 0 && strcmp(tok, "__session_id__") != 0) {
-			rc = err_set(ERR_USAGE, "--extra-labels: names starting with __ are reserved "
-						"('%.100s')", tok);
-			break;
-		}
-		rc = labelset_set(ls, tok, eq + 1);
-	}
-	free(copy);
-	return rc;
-}
-
 /* The profile's time, or the file's modification time, or now. */
 static int64_t ingest_time(const struct prof *p, const char *path)
 {
@@ -147,7 +121,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		case 'n': name = optarg; break;
 		case 't': tenant = optarg; break;
 		case 'l':
-			if (add_extra_labels(&extra, optarg)) {
+			if (cmd_extra_labels(&extra, optarg, false)) {
 				fprintf(stderr, "smolder ingest: %s\n", err_last());
 				goto done;
 			}

@@ -33,6 +33,7 @@
 #include "ingest/encode.h"
 #include "profile/labels.h"
 #include "push.pb-c.h"
+#include "store/remote.h"
 
 #define UPLOAD_MAX_FILE ((size_t)256 << 20)
 #define UPLOAD_TIMEOUT_S 60L
@@ -57,42 +58,6 @@ static void upload_help(FILE *f)
 	      "      --cacert FILE          trust this CA (PEM) for https\n"
 	      "  -h, --help                 this help\n",
 	      f);
-}
-
-/* The URL without user information, for messages. */
-static void redact_url(const char *url, char *out, size_t n)
-{
-	const char *scheme = strstr(url, "://"), *host = scheme ? scheme + 3 : url;
-	const char *end = host + strcspn(host, "/?#"), *at = NULL, *p;
-
-	for (p = host; p < end; p++)
-		if (*p == '@')
-			at = p;
-	if (at)
-		snprintf(out, n, "%.*s%s", (int)(host - url), url, at + 1);
-	else
-		snprintf(out, n, "%s", url);
-}
-
-static int add_labels(struct labelset *ls, const char *arg)
-{
-	char *copy = strdup(arg), *tok, *save = NULL;
-	int rc = 0;
-
-	if (!copy)
-		return err_set(ERR_NOMEM, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-
-		if (!eq || eq == tok) {
-			rc = err_set(ERR_USAGE, "--extra-labels wants NAME=VALUE, not '%.100s'", tok);
-			break;
-		}
-		*eq = '\0';
-		rc = labelset_set(ls, tok, eq + 1);
-	}
-	free(copy);
-	return rc;
 }
 
 static void uuid4(char out[37])
@@ -310,7 +275,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 		case O_URL: url = optarg; break;
 		case O_SERVICE: service = optarg; break;
 		case O_LABELS:
-			if (add_labels(&extra, optarg)) {
+			if (cmd_extra_labels(&extra, optarg, true)) {
 				fprintf(stderr, "smolder upload: %s\n", err_last());
 				goto done;
 			}
@@ -348,7 +313,13 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	pass = env_or(pass, "PROFILECLI_PASSWORD");
 	token = env_or(token, "PROFILECLI_TOKEN");
 	tenant = env_or(tenant, "PROFILECLI_TENANT_ID");
-	redact_url(url, shown, sizeof(shown));
+	{
+		struct buf r = BUF_INIT; /* the URL without user information, for messages */
+
+		remote_url_redact(url, &r);
+		snprintf(shown, sizeof(shown), "%s", r.data ? r.data : "");
+		buf_release(&r);
+	}
 	rc = 1;
 	nfiles = (size_t)(argc - optind);
 	if (!(files = calloc(nfiles, sizeof(*files)))) {
