@@ -339,6 +339,176 @@ static void test_top_all_and_copy(void **state)
 	prof_free(p);
 }
 
+/* Byte order of two names (which may hold NULs), as the tree orders siblings. */
+static int cmp_names(const struct tree *t, uint32_t a, uint32_t b)
+{
+	const struct prof *p = t->prof;
+	size_t la = prof_strlen(p, t->name[a]), lb = prof_strlen(p, t->name[b]);
+	int r = memcmp(prof_str(p, t->name[a]), prof_str(p, t->name[b]), la < lb ? la : lb);
+
+	return r ? r : la < lb ? -1 : la > lb;
+}
+
+/*
+ * What any call tree must satisfy, checked from its arrays alone: preorder numbering,
+ * siblings in strictly increasing name order, sizes and totals that add up, recursion
+ * flags as the ancestors say, and the root's total of every sample type.
+ */
+static void check_tree(const struct tree *t, const struct prof *p)
+{
+	uint32_t n, k, a, ty, maxd = 0;
+
+	assert_int_equal(t->parent[0], 0);
+	assert_int_equal(t->depth[0], 0);
+	assert_int_equal(t->size[0], t->n);
+	for (ty = 0; ty < t->ntypes; ty++)
+		tu_assert_i64(tree_total(t, 0, ty), prof_total(p, ty));
+	for (n = 0; n < t->n; n++) {
+		uint32_t nodes = 1, prev = PROF_NONE;
+		bool rec = false;
+
+		if (n > 0) {
+			assert_true(t->parent[n] < n);
+			assert_int_equal(t->depth[n], t->depth[t->parent[n]] + 1);
+			assert_true(tree_is_ancestor(t, t->parent[n], n));
+			for (a = t->parent[n]; a != 0 && !rec; a = t->parent[a])
+				rec = t->name[a] == t->name[n];
+		}
+		assert_int_equal(t->recursive[n], rec);
+		if (t->depth[n] > maxd)
+			maxd = t->depth[n];
+		for (k = tree_first_kid(t, n); k != PROF_NONE; k = tree_next_kid(t, n, k)) {
+			assert_int_equal(t->parent[k], n);
+			if (prev != PROF_NONE && cmp_names(t, prev, k) >= 0)
+				fail_msg("kids %u and %u of %u out of name order", prev, k, n);
+			nodes += t->size[k];
+			prev = k;
+		}
+		assert_int_equal(nodes, t->size[n]);
+		for (ty = 0; ty < t->ntypes; ty++) {
+			uint64_t sum = (uint64_t)tree_self(t, n, ty);
+
+			for (k = tree_first_kid(t, n); k != PROF_NONE; k = tree_next_kid(t, n, k))
+				sum += (uint64_t)tree_total(t, k, ty);
+			tu_assert_i64(sum, tree_total(t, n, ty));
+		}
+	}
+	assert_int_equal(t->max_depth, maxd);
+}
+
+/* Two trees of profiles with the same samples, their string ids apart, are the same. */
+static void assert_same_tree(const struct tree *a, const struct tree *b)
+{
+	uint32_t i, ty;
+
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->ntypes, b->ntypes);
+	assert_int_equal(a->max_depth, b->max_depth);
+	for (i = 0; i < a->n; i++) {
+		if (strcmp(tree_name(a, i), tree_name(b, i)) != 0)
+			fail_msg("node %u: '%s', expected '%s'", i, tree_name(a, i), tree_name(b, i));
+		assert_int_equal(a->parent[i], b->parent[i]);
+		assert_int_equal(a->depth[i], b->depth[i]);
+		assert_int_equal(a->size[i], b->size[i]);
+		assert_int_equal(a->recursive[i], b->recursive[i]);
+		for (ty = 0; ty < a->ntypes; ty++) {
+			tu_assert_i64(tree_self(a, i, ty), tree_self(b, i, ty));
+			tu_assert_i64(tree_total(a, i, ty), tree_total(b, i, ty));
+		}
+	}
+}
+
+static uint32_t xorshift(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/*
+ * A profile large enough for tree_build() to split the work between two threads (40000
+ * samples; tree.c does from 16384) gives the tree it gives for the same stacks merged into
+ * one sample each (12000 samples: one thread).  The stacks share prefixes (each frame
+ * picks among few successors of the one before), recurse, end inside one another, and
+ * repeat far apart in the samples, so both threads see the same stacks.
+ */
+static void test_large_two_threads(void **state)
+{
+	enum { NSTACKS = 12000, NSAMPLES = 40000 };
+	struct buf stk = BUF_INIT, big = BUF_INIT, small = BUF_INIT;
+	size_t *off = malloc(NSTACKS * sizeof(*off));
+	int64_t *sum = calloc(NSTACKS, sizeof(*sum));
+	uint32_t seed = 2463534242u, i, j;
+	struct prof *pb, *ps;
+	struct tree *tb = NULL, *ts = NULL;
+
+	(void)state;
+	assert_non_null(off);
+	assert_non_null(sum);
+	for (i = 0; i < NSTACKS; i++) {
+		uint32_t depth = 1 + xorshift(&seed) % 40, f = xorshift(&seed) % 4;
+
+		off[i] = stk.len;
+		for (j = 0; j < depth; j++) {
+			buf_printf(&stk, "%sfn_%02u", j ? ";" : "", f);
+			f = (f * 31 + xorshift(&seed) % 5) % 97;
+		}
+		buf_puts(&stk, "\n");
+	}
+	/* values never 0, and negative for some stacks (as in diff profiles) */
+	for (i = 0; i < NSAMPLES; i++) {
+		uint32_t s = xorshift(&seed) % NSTACKS;
+		int64_t v = (1 + xorshift(&seed) % 8) * (s % 50 ? 1 : -1);
+		const char *line = stk.data + off[s];
+
+		buf_printf(&big, "%.*s %lld\n", (int)(strchr(line, '\n') - line), line, (long long)v);
+		sum[s] += v;
+	}
+	for (i = 0; i < NSTACKS; i++) {
+		const char *line = stk.data + off[i];
+
+		if (!sum[i])
+			continue; /* not sampled */
+
+		buf_printf(&small, "%.*s %lld\n", (int)(strchr(line, '\n') - line), line,
+			   (long long)sum[i]);
+	}
+	pb = tu_decode_str(big.data);
+	ps = tu_decode_str(small.data);
+	assert_int_equal(pb->nsamples, NSAMPLES);
+	assert_true(ps->nsamples > NSTACKS * 9 / 10 && ps->nsamples < 16384);
+	assert_int_equal(tree_build(pb, &tb), 0);
+	assert_int_equal(tree_build(ps, &ts), 0);
+	assert_true(tb->n > 100000); /* the stacks are far from all alike */
+	check_tree(ts, ps);
+	assert_same_tree(tb, ts);
+	tree_free(tb);
+	tree_free(ts);
+	prof_free(pb);
+	prof_free(ps);
+	buf_release(&stk);
+	buf_release(&big);
+	buf_release(&small);
+	free(off);
+	free(sum);
+}
+
+/* A real profile on the two-thread path: inlined frames, two sample types, labels. */
+static void test_large_real(void **state)
+{
+	struct prof *p = tu_decode("go/gencode3k-cpu-labels.pb.gz");
+	struct tree *t = NULL;
+
+	(void)state;
+	assert_true(p->nsamples > 20000);
+	assert_int_equal(tree_build(p, &t), 0);
+	assert_int_equal(t->n, 513357);
+	check_tree(t, p);
+	tree_free(t);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -353,6 +523,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_deep),
 		cmocka_unit_test(test_sample_types),
 		cmocka_unit_test(test_top_all_and_copy),
+		cmocka_unit_test(test_large_two_threads),
+		cmocka_unit_test(test_large_real),
 	};
 
 	tu_init(argc, argv);
