@@ -382,7 +382,9 @@ static int sample_stacks(struct wctx *w, uint32_t *stacks)
 		uint64_t h = 0x9e3779b97f4a7c15ULL;
 
 		for (j = sm->nlocs; j-- > 0;) {
-			if ((rc = w_loc(w, p->sample_locs[sm->loc_off + j], &loc)))
+			/* the common case, a location mapped already, without a call */
+			loc = w->loc[p->sample_locs[sm->loc_off + j]];
+			if (loc == STORE_NO_ID && (rc = w_loc(w, p->sample_locs[sm->loc_off + j], &loc)))
 				return rc;
 			h = hmap_mix(h ^ loc) + 0x9e3779b97f4a7c15ULL;
 		}
