@@ -4,20 +4,48 @@
  * protobuf-c unpacks the message with an arena allocator (one bump allocator, freed at
  * once; no malloc per message).  Then every reference is checked — string indices,
  * mapping/location/function ids, value counts — before the model is fed through the
- * builder.  Ids are arbitrary uint64s: a dense table when they are small, else a map.
- * When protobuf-c rejects the bytes, a scan of the top-level fields finds the byte
- * offset of the problem for the error message.
+ * builder.  Ids are arbitrary uint64s: a dense table when they are small, else a map,
+ * and no table for locations numbered 1 … n in order (as Go writes them).  When
+ * protobuf-c rejects the bytes, a scan of the top-level fields finds the byte offset of
+ * the problem for the error message.
+ *
+ * Everything is sized before the builder is fed: the samples' location and label counts,
+ * so that the builder makes room for all samples at once (pb_add_samples) and they are
+ * written straight into the model, and, by a second thread for a large profile, the
+ * hashes of the string table (interned later with each map slot fetched ahead) and the
+ * locations' lines.  For a large profile a thread also faults in the pages of the sample
+ * arrays while the mappings, functions and locations are decoded (a page fault costs
+ * about as much as filling the page), and two threads fill in half of the samples each.
+ * The error reported is still that of the first bad sample, as if they were read one by
+ * one (see do_samples).  Passes over the message fetch its items a few ahead.
  */
 #include "decode.h"
 
+#include <assert.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/hmap.h"
 #include "profile/builder.h"
 #include "profile.pb-c.h"
+
+/* Items from which a second thread pays for itself (starting one costs ~0.1 ms). */
+#define PPROF_PAR_ITEMS 16384
+
+/* Passes over the message's items fetch the item this far ahead into the cache. */
+#define AHEAD 8
+
+/* A location and the lines protobuf-c unpacked after it take about this many bytes. */
+#define LOC_BYTES 256
+
+/* Bytes faulted in per call by populate_run() (each call holds the memory map's lock). */
+#define POP_CHUNK ((uintptr_t)1 << 20)
 
 static double now_ms(void)
 {
@@ -141,7 +169,15 @@ struct idmap {
 	bool use_map;
 	uint32_t max_idx;  /* the id 2^64-1, which the hash map reserves, lives here */
 	bool has_max;
+	uint64_t nseq;     /* or: the ids are 1 … nseq, each its index + 1 (no table) */
 };
+
+/* For ids known to be 1 … n, each added as the index one less (as Go numbers them). */
+static void idmap_init_seq(struct idmap *m, uint64_t n)
+{
+	memset(m, 0, sizeof(*m));
+	m->nseq = n;
+}
 
 static int idmap_init(struct idmap *m, struct arena *a, uint64_t maxid, size_t count)
 {
@@ -167,6 +203,10 @@ static int idmap_add(struct idmap *m, uint64_t id, uint32_t idx)
 	uint32_t old;
 	int rc;
 
+	if (m->nseq) {
+		assert(id == (uint64_t)idx + 1);
+		return 1;
+	}
 	if (id == UINT64_MAX && m->use_map) {
 		if (m->has_max)
 			return 0;
@@ -186,6 +226,12 @@ static int idmap_add(struct idmap *m, uint64_t id, uint32_t idx)
 
 static bool idmap_get(const struct idmap *m, uint64_t id, uint32_t *idx)
 {
+	if (m->nseq) {
+		if (id - 1 >= m->nseq)  /* id 0 wraps around */
+			return false;
+		*idx = (uint32_t)(id - 1);
+		return true;
+	}
 	if (!m->use_map) {
 		if (id >= m->ndense || !m->dense[id])
 			return false;
@@ -199,15 +245,32 @@ static bool idmap_get(const struct idmap *m, uint64_t id, uint32_t *idx)
 	return hmap_get(&m->map, id, idx);
 }
 
+/* Pages a thread faults in ahead of their writer: where the samples go. */
+struct populate_job {
+	struct pop_range {
+		void *p;
+		size_t len;  /* bytes */
+	} r[3];
+	size_t pagesz;
+};
+
 struct pctx {
 	const Perftools__Profiles__Profile *pb;
 	struct prof_builder *b;
 	uint32_t *str;  /* pprof string index → builder string id */
 	struct idmap maps, funcs, locs;
 	struct arena *scratch;
+	uint64_t *hashes;           /* of the string table, for pb_string_hashed() */
+	uint64_t max_loc_id;        /* the largest location id */
+	bool loc_seq;               /* location i has the id i + 1 */
+	uint32_t *nlocs, *nlabels;  /* per sample: its locations and labels */
+	struct pb_samples room;     /* where the samples go */
+	struct populate_job pop;
+	pthread_t populate;         /* running populate_run(&pop) */
+	bool populating;
 };
 
-static int str_ref(struct pctx *c, int64_t idx, const char *what, uint32_t *out)
+static int str_ref(const struct pctx *c, int64_t idx, const char *what, uint32_t *out)
 {
 	if (idx < 0 || (uint64_t)idx >= c->pb->n_string_table)
 		return err_set(ERR_PARSE, "%s refers to string %lld, but the string table has %zu",
@@ -216,20 +279,120 @@ static int str_ref(struct pctx *c, int64_t idx, const char *what, uint32_t *out)
 	return 0;
 }
 
-static int do_strings(struct pctx *c)
+/* What is worked out before the builder is fed (prep_run, count_samples). */
+struct prep_job {
+	const Perftools__Profiles__Profile *pb;
+	uint64_t *hashes;           /* of the string table */
+	uint32_t *nlocs, *nlabels;  /* per sample */
+	size_t nslocs, nslabels;    /* in all samples */
+	size_t nlines;              /* of the locations, one for a location without any */
+	uint64_t max_loc_id;
+	bool loc_seq;               /* location i has the id i + 1 */
+};
+
+/* The string hashes and the locations' sizes: a second thread's part of prepare(). */
+static void *prep_run(void *arg)
 {
-	size_t i;
+	struct prep_job *j = arg;  /* shared with count_samples(): written once, at the end */
+	const Perftools__Profiles__Profile *pb = j->pb;
+	size_t i, nlines = 0;
+	uint64_t max_id = 0;
+	bool seq = true;
+
+	for (i = 0; i < pb->n_string_table; i++)
+		j->hashes[i] = pb_string_hash((const char *)pb->string_table[i].data,
+					      pb->string_table[i].len);
+	for (i = 0; i < pb->n_location; i++) {
+		const Perftools__Profiles__Location *l = pb->location[i];
+
+		if (i + AHEAD < pb->n_location)
+			__builtin_prefetch(pb->location[i + AHEAD]);
+		nlines += l->n_line ? l->n_line : 1;
+		if (l->id > max_id)
+			max_id = l->id;
+		seq &= l->id == i + 1;
+	}
+	j->nlines = nlines;
+	j->max_loc_id = max_id;
+	j->loc_seq = seq;
+	return NULL;
+}
+
+static void count_samples(struct prep_job *j)
+{
+	const Perftools__Profiles__Profile *pb = j->pb;
+	size_t i, nslocs = 0, nslabels = 0;
+
+	for (i = 0; i < pb->n_sample; i++) {
+		const Perftools__Profiles__Sample *s = pb->sample[i];
+
+		if (i + AHEAD < pb->n_sample)
+			__builtin_prefetch(pb->sample[i + AHEAD]);
+		j->nlocs[i] = (uint32_t)s->n_location_id;
+		j->nlabels[i] = (uint32_t)s->n_label;
+		nslocs += s->n_location_id;
+		nslabels += s->n_label;
+	}
+	j->nslocs = nslocs;
+	j->nslabels = nslabels;
+}
+
+/*
+ * Sizes the builder's arrays (pb_reserve): first for the strings (the string map takes a
+ * while to fault in) and then, with the samples counted, for the rest; for a large
+ * profile a second thread does prep_run() meanwhile.  Sizes are bounded by the input:
+ * each element took at least a byte.
+ */
+static int prepare(struct pctx *c)
+{
+	const Perftools__Profiles__Profile *pb = c->pb;
+	struct prep_job prep = { 0 };
+	bool started = false;
+	pthread_t th;
 	int rc;
 
-	if (c->pb->n_string_table == 0 || c->pb->string_table[0].len != 0)
-		return err_set(ERR_PARSE, "string table must start with the empty string");
-	c->str = arena_array(c->scratch, c->pb->n_string_table, sizeof(*c->str));
-	if (!c->str)
+	prep.pb = pb;
+	prep.hashes = arena_array(c->scratch, pb->n_string_table, sizeof(*prep.hashes));
+	prep.nlocs = arena_array(c->scratch, pb->n_sample, sizeof(*prep.nlocs));
+	prep.nlabels = arena_array(c->scratch, pb->n_sample, sizeof(*prep.nlabels));
+	if (!prep.hashes || !prep.nlocs || !prep.nlabels)
 		return err_set(ERR_NOMEM, "out of memory");
-	for (i = 0; i < c->pb->n_string_table; i++) {
-		const ProtobufCBinaryData *s = &c->pb->string_table[i];
+	if (pb->n_string_table + pb->n_location + pb->n_sample >= PPROF_PAR_ITEMS)
+		started = pthread_create(&th, NULL, prep_run, &prep) == 0;
+	rc = pb_reserve(c->b, pb->n_string_table + 64, pb->n_function + 64, 0, 0, 0, 0, 0);
+	if (!rc)
+		count_samples(&prep);
+	if (started)
+		pthread_join(th, NULL);
+	else if (!rc)
+		prep_run(&prep);
+	if (rc || (rc = pb_reserve(c->b, 0, 0, pb->n_location, prep.nlines, pb->n_sample,
+				   prep.nslocs, prep.nslabels)))
+		return rc;
+	c->hashes = prep.hashes;
+	c->nlocs = prep.nlocs;
+	c->nlabels = prep.nlabels;
+	c->max_loc_id = prep.max_loc_id;
+	c->loc_seq = prep.loc_seq;
+	return 0;
+}
 
-		if ((rc = pb_string(c->b, (const char *)s->data, s->len, &c->str[i])))
+/* The string table, interned in order; each string's map slot is fetched a few ahead. */
+static int do_strings(struct pctx *c)
+{
+	const ProtobufCBinaryData *strs = c->pb->string_table;
+	size_t i, n = c->pb->n_string_table;
+	int rc;
+
+	if (n == 0 || strs[0].len != 0)
+		return err_set(ERR_PARSE, "string table must start with the empty string");
+	if (!(c->str = arena_array(c->scratch, n, sizeof(*c->str))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		if (i + AHEAD < n)
+			pb_string_prefetch(c->b, c->hashes[i + AHEAD]);
+		if ((rc = pb_string_hashed(c->b, (const char *)strs[i].data, strs[i].len,
+					   c->hashes[i], &c->str[i])))
 			return rc;
 	}
 	return 0;
@@ -241,6 +404,8 @@ static uint64_t max_id_of(void **items, size_t n, size_t id_offset)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (i + AHEAD < n)
+			__builtin_prefetch((char *)items[i + AHEAD] + id_offset);
 		memcpy(&id, (char *)items[i] + id_offset, sizeof(id));
 		if (id > m)
 			m = id;
@@ -331,6 +496,8 @@ static int do_functions(struct pctx *c)
 		struct prof_function pf = { 0 };
 		uint32_t idx;
 
+		if (i + AHEAD < pb->n_function)
+			__builtin_prefetch(pb->function[i + AHEAD]);
 		if (f->id == 0)
 			return err_set(ERR_PARSE, "function %zu has the reserved id 0", i);
 		if ((rc = str_ref(c, f->name, "function name", &pf.name)) ||
@@ -353,18 +520,19 @@ static int do_locations(struct pctx *c)
 {
 	const Perftools__Profiles__Profile *pb = c->pb;
 	struct prof_line *lines = NULL;
-	size_t i, j, cap = 0;
+	size_t i, j, k, cap = 0;
 	int rc;
 
-	if ((rc = idmap_init(&c->locs, c->scratch,
-			     max_id_of((void **)pb->location, pb->n_location,
-				       offsetof(Perftools__Profiles__Location, id)),
-			     pb->n_location)))
+	if (c->loc_seq)
+		idmap_init_seq(&c->locs, pb->n_location);
+	else if ((rc = idmap_init(&c->locs, c->scratch, c->max_loc_id, pb->n_location)))
 		return rc;
 	for (i = 0; i < pb->n_location; i++) {
 		const Perftools__Profiles__Location *l = pb->location[i];
 		uint32_t mapping = PROF_NONE, idx;
 
+		for (k = 0; i + AHEAD < pb->n_location && k < LOC_BYTES; k += 64)
+			__builtin_prefetch((const char *)pb->location[i + AHEAD] + k);
 		if (l->id == 0)
 			return err_set(ERR_PARSE, "location %zu has the reserved id 0", i);
 		if (l->mapping_id && !idmap_get(&c->maps, l->mapping_id, &mapping))
@@ -395,35 +563,84 @@ static int do_locations(struct pctx *c)
 	return 0;
 }
 
-static int do_samples(struct pctx *c)
+static void *populate_run(void *arg)
+{
+	const struct populate_job *j = arg;
+	size_t i;
+
+	for (i = 0; i < sizeof(j->r) / sizeof(j->r[0]); i++) {
+#ifdef MADV_POPULATE_WRITE
+		uintptr_t pg = j->pagesz - 1;
+		uintptr_t a = ((uintptr_t)j->r[i].p + pg) & ~pg;
+		uintptr_t e = ((uintptr_t)j->r[i].p + j->r[i].len) & ~pg;
+
+		for (; j->r[i].len && a < e; a += POP_CHUNK)
+			(void)madvise((void *)a, e - a < POP_CHUNK ? e - a : POP_CHUNK,
+				      MADV_POPULATE_WRITE);
+#endif
+	}
+	return NULL;
+}
+
+static void populate_wait(struct pctx *c)
+{
+	if (c->populating)
+		pthread_join(c->populate, NULL);
+	c->populating = false;
+}
+
+/*
+ * Room for the samples, made as soon as the sample types are known.  For a large profile
+ * a second thread faults its pages in while the mappings, functions and locations are
+ * decoded (one call per megabyte: a fault per page costs about as much as filling it).
+ */
+static int samples_room(struct pctx *c)
 {
 	const Perftools__Profiles__Profile *pb = c->pb;
-	size_t i, j, cap_locs = 0, cap_labels = 0;
-	uint32_t *locs = NULL;
-	struct prof_label *labels = NULL;
+	const struct prof_sample *last;
+	const struct pb_samples *room = &c->room;
 	int rc;
 
-	for (i = 0; i < pb->n_sample; i++) {
-		const Perftools__Profiles__Sample *s = pb->sample[i];
+	if ((rc = pb_add_samples(c->b, pb->n_sample, c->nlocs, c->nlabels, &c->room)))
+		return rc;
+	if (pb->n_sample < PPROF_PAR_ITEMS)
+		return 0;
+	last = &room->samples[room->first + pb->n_sample - 1];
+	c->pop.r[0].p = room->locs;
+	c->pop.r[0].len = ((size_t)last->loc_off + last->nlocs) * sizeof(*room->locs);
+	c->pop.r[1].p = room->labels;
+	c->pop.r[1].len = ((size_t)last->label_off + last->nlabels) * sizeof(*room->labels);
+	c->pop.r[2].p = room->values;
+	c->pop.r[2].len = pb->n_sample * pb->n_sample_type * sizeof(*room->values);
+	c->pop.pagesz = (size_t)sysconf(_SC_PAGESIZE);
+	c->populating = pthread_create(&c->populate, NULL, populate_run, &c->pop) == 0;
+	return 0;
+}
 
-		if (s->n_value != pb->n_sample_type)
-			return err_set(ERR_PARSE, "sample %zu has %zu values for %zu sample types", i,
-				       s->n_value, pb->n_sample_type);
-		if (s->n_location_id > cap_locs) {
-			cap_locs = s->n_location_id * 2;
-			if (!(locs = arena_array(c->scratch, cap_locs, sizeof(*locs))))
-				return err_set(ERR_NOMEM, "out of memory");
-		}
+/* Checks sample i and writes its locations, values and labels where room says. */
+static int sample_fill(const struct pctx *c, const struct pb_samples *room, size_t i)
+{
+	const Perftools__Profiles__Profile *pb = c->pb;
+	const Perftools__Profiles__Sample *s = pb->sample[i];
+	const struct prof_sample *ps = &room->samples[room->first + i];
+	size_t j;
+	int rc;
+
+	if (s->n_value != pb->n_sample_type)
+		return err_set(ERR_PARSE, "sample %zu has %zu values for %zu sample types", i,
+			       s->n_value, pb->n_sample_type);
+	if (s->n_location_id) {
+		uint32_t *locs = room->locs + ps->loc_off;
+
 		for (j = 0; j < s->n_location_id; j++) {
 			if (!idmap_get(&c->locs, s->location_id[j], &locs[j]))
 				return err_set(ERR_PARSE, "sample %zu refers to unknown location %llu",
 					       i, (unsigned long long)s->location_id[j]);
 		}
-		if (s->n_label > cap_labels) {
-			cap_labels = s->n_label * 2;
-			if (!(labels = arena_array(c->scratch, cap_labels, sizeof(*labels))))
-				return err_set(ERR_NOMEM, "out of memory");
-		}
+	}
+	if (s->n_label) {
+		struct prof_label *labels = room->labels + ps->label_off;
+
 		for (j = 0; j < s->n_label; j++) {
 			const Perftools__Profiles__Label *l = s->label[j];
 
@@ -433,11 +650,89 @@ static int do_samples(struct pctx *c)
 				return rc;
 			labels[j].num = l->num;
 		}
-		if ((rc = pb_sample(c->b, locs, (uint32_t)s->n_location_id, s->value, labels,
-				    (uint32_t)s->n_label)))
-			return rc;
 	}
+	if (s->n_value)
+		memcpy(room->values + (room->first + i) * s->n_value, s->value,
+		       s->n_value * sizeof(*s->value));
 	return 0;
+}
+
+/* One thread's share of the samples, [lo, hi); bad is the first that failed, else hi. */
+struct fill_job {
+	const struct pctx *c;
+	const struct pb_samples *room;
+	size_t lo, hi, bad;
+};
+
+static void *fill_run(void *arg)
+{
+	struct fill_job *j = arg;
+	size_t i;
+
+	for (i = j->lo; i < j->hi; i++)
+		if (sample_fill(j->c, j->room, i))
+			break;
+	j->bad = i;  /* once: the two jobs share a cache line */
+	return NULL;
+}
+
+/* The work of the samples before s: a label costs about two locations. */
+static inline uint64_t fill_work(const struct prof_sample *s)
+{
+	return s->loc_off + 2 * (uint64_t)s->label_off;
+}
+
+/* The first sample of the second half of the work. */
+static size_t fill_split(const struct pb_samples *room, size_t n)
+{
+	const struct prof_sample *s = room->samples + room->first;
+	uint64_t base = fill_work(&s[0]);
+	uint64_t half = (fill_work(&s[n - 1]) + s[n - 1].nlocs + 2 * (uint64_t)s[n - 1].nlabels -
+			 base) / 2;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fill_work(&s[mid]) - base < half)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The samples go straight into the profile's arrays, by two threads for a large profile.
+ * A failing sample's message is made again on this thread (helpers' messages are their
+ * own), and only after pb_check_samples() has seen the samples before it: the first
+ * failure in sample order wins, as if one sample were added at a time.
+ */
+static int do_samples(struct pctx *c)
+{
+	const struct pb_samples *room = &c->room;
+	size_t n = c->pb->n_sample, bad;
+	struct fill_job jobs[2];
+	pthread_t th;
+	bool started = false;
+	int rc;
+
+	populate_wait(c);
+	jobs[0] = (struct fill_job){ c, room, 0, n, n };
+	jobs[1] = (struct fill_job){ c, room, n, n, n };
+	if (n >= PPROF_PAR_ITEMS) {
+		jobs[0].hi = jobs[1].lo = fill_split(room, n);
+		started = pthread_create(&th, NULL, fill_run, &jobs[1]) == 0;
+	}
+	fill_run(&jobs[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else if (jobs[0].bad == jobs[0].hi)
+		fill_run(&jobs[1]);
+	bad = jobs[0].bad < jobs[0].hi ? jobs[0].bad : jobs[1].bad;
+	if ((rc = pb_check_samples(c->b, bad)))
+		return rc;
+	return bad < n ? sample_fill(c, room, bad) : 0;
 }
 
 int pprof_decode(const uint8_t *data, size_t len, struct decode_stats *st, struct prof **out)
@@ -462,28 +757,14 @@ int pprof_decode(const uint8_t *data, size_t len, struct decode_stats *st, struc
 	}
 	c.pb = pb;
 	c.scratch = &scratch;
-	if ((rc = pb_new(&c.b)))
-		goto done;
-	{
-		/* sizes are bounded by the input: each element took at least a byte */
-		size_t i, nlines = 0, nslocs = 0, nlabels = 0;
-
-		for (i = 0; i < pb->n_location; i++)
-			nlines += pb->location[i]->n_line ? pb->location[i]->n_line : 1;
-		for (i = 0; i < pb->n_sample; i++) {
-			nslocs += pb->sample[i]->n_location_id;
-			nlabels += pb->sample[i]->n_label;
-		}
-		if ((rc = pb_reserve(c.b, pb->n_string_table + 64, pb->n_function + 64,
-				     pb->n_location, nlines, pb->n_sample, nslocs, nlabels)))
-			goto done;
-	}
-	if ((rc = do_strings(&c)) || (rc = do_types(&c)) || (rc = do_mappings(&c)) ||
+	if ((rc = pb_new(&c.b)) || (rc = prepare(&c)) || (rc = do_strings(&c)) ||
+	    (rc = do_types(&c)) || (rc = samples_room(&c)) || (rc = do_mappings(&c)) ||
 	    (rc = do_functions(&c)) || (rc = do_locations(&c)) || (rc = do_samples(&c)))
 		goto done;
 	rc = pb_finish(c.b, out);
 	c.b = NULL;
 done:
+	populate_wait(&c);
 	pb_free(c.b);
 	idmap_release(&c.maps);
 	idmap_release(&c.funcs);

@@ -6,6 +6,7 @@
  */
 #include "builder.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 #include <xxhash.h>
@@ -23,6 +24,7 @@ struct prof_builder {
 	struct hmap unsymmap;  /* mapping + 1 → synthetic function */
 	bool has_default;
 	int64_t *pos_sum, *neg_sum;  /* per sample type, to refuse sums past int64 */
+	uint32_t nchecked;           /* samples whose values are in the sums */
 };
 
 int pb_new(struct prof_builder **out)
@@ -62,6 +64,34 @@ void pb_free(struct prof_builder *b)
 	free(b);
 }
 
+/*
+ * Room in the string map for `strings` strings, as hmap_reserve() makes it but in one
+ * step (it doubles the map, rehashing every time, until the map is large enough).
+ */
+static int strmap_reserve(struct prof_builder *b, size_t strings)
+{
+	struct hmap m;
+	size_t i;
+	int rc;
+
+	if ((strings + 1) * 4 <= (b->strmap.mask + 1) * 3)
+		return 0;
+	/* hmap_init(e) makes the least power of two slots >= 2e: (strings + 1) * 4 / 3 */
+	if ((rc = hmap_init(&m, ((strings + 1) * 2 + 2) / 3)))
+		return rc;
+	for (i = 0; i <= b->strmap.mask; i++) {
+		const struct hmap_slot *s = &b->strmap.slots[i];
+
+		if (s->key != HMAP_EMPTY && (rc = hmap_put(&m, s->key, s->val))) {
+			hmap_release(&m);
+			return rc;
+		}
+	}
+	hmap_release(&b->strmap);
+	b->strmap = m;
+	return 0;
+}
+
 int pb_reserve(struct prof_builder *b, size_t strings, size_t functions, size_t locations,
 	       size_t lines, size_t samples, size_t sample_locs, size_t labels)
 {
@@ -78,22 +108,41 @@ int pb_reserve(struct prof_builder *b, size_t strings, size_t functions, size_t 
 	    (rc = vec_reserve(&p->locations, &b->cap_locs, locations + 1)) ||
 	    (rc = vec_reserve(&p->lines, &b->cap_lines, lines + 1)) ||
 	    (rc = vec_reserve(&p->samples, &b->cap_samples, samples)) ||
-	    (rc = vec_reserve(&p->sample_locs, &b->cap_slocs, sample_locs)) ||
+	    /* + 1: as pb_sample() reserves it */
+	    (rc = vec_reserve(&p->sample_locs, &b->cap_slocs, sample_locs + 1)) ||
 	    (labels && (rc = vec_reserve(&p->labels, &b->cap_labels, labels))))
 		return rc;
-	if (strings > b->strmap.count * 2 && (rc = hmap_reserve(&b->strmap, strings)))
+	if (strings > b->strmap.count * 2 && (rc = strmap_reserve(b, strings)))
 		return rc;
 	return 0;
 }
 
-int pb_string(struct prof_builder *b, const char *s, size_t n, uint32_t *out)
+uint64_t pb_string_hash(const char *s, size_t n)
+{
+	return XXH3_64bits(s, n);
+}
+
+/* The slot a string's first probe reads. */
+static inline const struct hmap_slot *str_slot(const struct prof_builder *b, uint64_t key)
+{
+	return &b->strmap.slots[hmap_mix(key == HMAP_EMPTY ? 0 : key) & b->strmap.mask];
+}
+
+void pb_string_prefetch(const struct prof_builder *b, uint64_t hash)
+{
+	__builtin_prefetch(str_slot(b, hash));
+}
+
+int pb_string_hashed(struct prof_builder *b, const char *s, size_t n, uint64_t hash,
+		     uint32_t *out)
 {
 	struct prof *p = b->p;
-	uint64_t key = XXH3_64bits(s, n);
+	uint64_t key = hash;
 	uint32_t id;
 	char *copy;
 	int rc;
 
+	assert(hash == pb_string_hash(s, n));
 	if (n > UINT32_MAX)
 		return err_set(ERR_TOOBIG, "string of %zu bytes", n);
 	for (;;) {
@@ -121,6 +170,11 @@ int pb_string(struct prof_builder *b, const char *s, size_t n, uint32_t *out)
 		return rc;
 	*out = id;
 	return 0;
+}
+
+int pb_string(struct prof_builder *b, const char *s, size_t n, uint32_t *out)
+{
+	return pb_string_hashed(b, s, n, pb_string_hash(s, n), out);
 }
 
 int pb_sample_type(struct prof_builder *b, uint32_t type, uint32_t unit)
@@ -274,23 +328,60 @@ int pb_named_frame(struct prof_builder *b, const char *name, size_t n, uint32_t 
 	return hmap_put(&b->framemap, sid, *out);
 }
 
+/* The sums of the values per sample type, made when the first sample comes. */
+static int sums_alloc(struct prof_builder *b)
+{
+	uint32_t nt = b->p->ntypes;
+
+	if (!b->pos_sum && nt) {
+		b->pos_sum = calloc(nt, sizeof(*b->pos_sum));
+		b->neg_sum = calloc(nt, sizeof(*b->neg_sum));
+		if (!b->pos_sum || !b->neg_sum)
+			return err_set(ERR_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* Sample s fits when its locations end below locs_end and its labels below labels_end. */
+static int sample_fits(uint32_t s, size_t locs_end, size_t labels_end)
+{
+	if (s >= PB_MAX_ITEMS || locs_end >= (size_t)PB_MAX_ITEMS * 4 ||
+	    labels_end >= PB_MAX_ITEMS)
+		return err_set(ERR_TOOBIG, "too many samples");
+	return 0;
+}
+
+/*
+ * Adds sample s's values to the sums.  Every sum the views make (totals, subtrees, top
+ * rows) is a subset sum, so it fits in int64 when the sums of positive and of negative
+ * values do: refuse input whose sums would not, instead of overflowing later.
+ */
+static int sample_sums(struct prof_builder *b, uint32_t s, const int64_t *values)
+{
+	const struct prof *p = b->p;
+	uint32_t t;
+
+	for (t = 0; t < p->ntypes; t++) {
+		int64_t *sum = values[t] >= 0 ? &b->pos_sum[t] : &b->neg_sum[t];
+
+		if (__builtin_add_overflow(*sum, values[t], sum))
+			return err_set(ERR_TOOBIG, "sample %u: the values of '%s' add up past 2^63",
+				       s, p->strs[p->sample_types[t].type]);
+	}
+	return 0;
+}
+
 int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
 	      const int64_t *values, const struct prof_label *labels, uint32_t nlabels)
 {
 	struct prof *p = b->p;
 	struct prof_sample *s;
-	uint32_t t;
 	int rc;
 
-	if (!b->pos_sum && p->ntypes) {
-		b->pos_sum = calloc(p->ntypes, sizeof(*b->pos_sum));
-		b->neg_sum = calloc(p->ntypes, sizeof(*b->neg_sum));
-		if (!b->pos_sum || !b->neg_sum)
-			return err_set(ERR_NOMEM, "out of memory");
-	}
-	if (p->nsamples >= PB_MAX_ITEMS || p->nsample_locs + nlocs >= (size_t)PB_MAX_ITEMS * 4 ||
-	    p->nlabels + nlabels >= PB_MAX_ITEMS)
-		return err_set(ERR_TOOBIG, "too many samples");
+	assert(b->nchecked == p->nsamples);
+	if ((rc = sums_alloc(b)) ||
+	    (rc = sample_fits(p->nsamples, p->nsample_locs + nlocs, p->nlabels + nlabels)))
+		return rc;
 	if ((rc = vec_reserve(&p->samples, &b->cap_samples, p->nsamples + 1)) ||
 	    /* + 1: never NULL once there is a sample, so `sample_locs + off` is defined */
 	    (rc = vec_reserve(&p->sample_locs, &b->cap_slocs, p->nsample_locs + nlocs + 1)) ||
@@ -303,18 +394,8 @@ int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
 	s->nlocs = nlocs;
 	s->label_off = (uint32_t)p->nlabels;
 	s->nlabels = nlabels;
-	/*
-	 * Every sum the views make (totals, subtrees, top rows) is a subset sum, so it fits
-	 * in int64 when the sums of positive and of negative values do: refuse input whose
-	 * sums would not, instead of overflowing later.
-	 */
-	for (t = 0; t < p->ntypes; t++) {
-		int64_t *sum = values[t] >= 0 ? &b->pos_sum[t] : &b->neg_sum[t];
-
-		if (__builtin_add_overflow(*sum, values[t], sum))
-			return err_set(ERR_TOOBIG, "sample %u: the values of '%s' add up past 2^63",
-				       p->nsamples, p->strs[p->sample_types[t].type]);
-	}
+	if ((rc = sample_sums(b, p->nsamples, values)))
+		return rc;
 	if (nlocs)
 		memcpy(p->sample_locs + p->nsample_locs, locs, nlocs * sizeof(*locs));
 	p->nsample_locs += nlocs;
@@ -324,7 +405,68 @@ int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
 	if (nlabels)
 		memcpy(p->labels + p->nlabels, labels, nlabels * sizeof(*labels));
 	p->nlabels += nlabels;
-	p->nsamples++;
+	b->nchecked = ++p->nsamples;
+	return 0;
+}
+
+int pb_add_samples(struct prof_builder *b, size_t n, const uint32_t *nlocs,
+		   const uint32_t *nlabels, struct pb_samples *out)
+{
+	struct prof *p = b->p;
+	size_t i, locs = p->nsample_locs, labels = p->nlabels;
+	int rc;
+
+	assert(b->nchecked == p->nsamples);
+	for (i = 0; i < n; i++) {
+		locs += nlocs[i];
+		labels += nlabels[i];
+	}
+	/* what the offsets can address; pb_check_samples() has pb_sample()'s tighter limits */
+	if (n > PB_MAX_ITEMS - p->nsamples || locs > (size_t)PB_MAX_ITEMS * 4 ||
+	    labels > PB_MAX_ITEMS)
+		return err_set(ERR_TOOBIG, "too many samples");
+	if (n && ((rc = vec_reserve(&p->samples, &b->cap_samples, p->nsamples + n)) ||
+		  /* + 1: as in pb_sample() */
+		  (rc = vec_reserve(&p->sample_locs, &b->cap_slocs, locs + 1)) ||
+		  (rc = vec_reserve(&p->values, &b->cap_values, (p->nsamples + n) * p->ntypes)) ||
+		  (labels && (rc = vec_reserve(&p->labels, &b->cap_labels, labels)))))
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct prof_sample *s = &p->samples[p->nsamples + i];
+
+		s->loc_off = (uint32_t)p->nsample_locs;
+		s->nlocs = nlocs[i];
+		s->label_off = (uint32_t)p->nlabels;
+		s->nlabels = nlabels[i];
+		p->nsample_locs += nlocs[i];
+		p->nlabels += nlabels[i];
+	}
+	out->first = p->nsamples;
+	out->samples = p->samples;
+	out->locs = p->sample_locs;
+	out->values = p->values;
+	out->labels = p->labels;
+	p->nsamples += (uint32_t)n;
+	return 0;
+}
+
+int pb_check_samples(struct prof_builder *b, size_t n)
+{
+	const struct prof *p = b->p;
+	int rc;
+
+	assert(n <= p->nsamples - b->nchecked);
+	if ((rc = sums_alloc(b)))
+		return rc;
+	for (; n > 0; n--, b->nchecked++) {
+		uint32_t i = b->nchecked;
+		const struct prof_sample *s = &p->samples[i];
+
+		if ((rc = sample_fits(i, (size_t)s->loc_off + s->nlocs,
+				      (size_t)s->label_off + s->nlabels)) ||
+		    (p->ntypes && (rc = sample_sums(b, i, p->values + (size_t)i * p->ntypes))))
+			return rc;
+	}
 	return 0;
 }
 
@@ -360,6 +502,7 @@ int pb_finish(struct prof_builder *b, struct prof **out)
 	struct prof *p = b->p;
 
 	*out = NULL;
+	assert(b->nchecked == p->nsamples);
 	if (p->ntypes == 0) {
 		pb_free(b);
 		return err_set(ERR_PARSE, "profile has no sample types");

@@ -32,6 +32,15 @@ int pb_reserve(struct prof_builder *b, size_t strings, size_t functions, size_t 
 
 /* Interns s[0..n); *out gets its id. */
 int pb_string(struct prof_builder *b, const char *s, size_t n, uint32_t *out);
+/*
+ * pb_string() in steps, for a decoder with many strings at once: their hashes made
+ * beforehand (pb_string_hash() is pure, so any thread may call it), and the map slot of
+ * a string a few ahead fetched into the cache while one is interned.
+ */
+uint64_t pb_string_hash(const char *s, size_t n);
+void pb_string_prefetch(const struct prof_builder *b, uint64_t hash);
+int pb_string_hashed(struct prof_builder *b, const char *s, size_t n, uint64_t hash,
+		     uint32_t *out);
 int pb_sample_type(struct prof_builder *b, uint32_t type, uint32_t unit);
 void pb_set_period(struct prof_builder *b, uint32_t type, uint32_t unit, int64_t period);
 void pb_set_times(struct prof_builder *b, int64_t time_nanos, int64_t duration_nanos);
@@ -47,6 +56,28 @@ int pb_named_frame(struct prof_builder *b, const char *name, size_t n, uint32_t 
 /* locs leaf first; values has one entry per sample type. */
 int pb_sample(struct prof_builder *b, const uint32_t *locs, uint32_t nlocs,
 	      const int64_t *values, const struct prof_label *labels, uint32_t nlabels);
+
+/*
+ * Samples in bulk, for a decoder that knows every sample's location and label counts up
+ * front.  pb_add_samples() appends n samples — sample i with nlocs[i] locations and
+ * nlabels[i] labels, at offsets it sets — and *out says where their contents go; the
+ * caller writes them (from several threads if it likes: samples do not overlap), then
+ * hands them to pb_check_samples() in order, which makes the checks pb_sample() makes,
+ * with its messages and sample indices.  Until every sample added is checked, *out stays
+ * valid; meanwhile no sample or sample type may be added and pb_finish() not be called
+ * (strings, mappings, functions and locations may).
+ */
+struct pb_samples {
+	uint32_t first;                     /* index of the first sample added */
+	const struct prof_sample *samples;  /* the profile's samples, offsets set */
+	uint32_t *locs;                     /* the profile's sample_locs, by loc_off */
+	int64_t *values;                    /* the profile's values, ntypes per sample */
+	struct prof_label *labels;          /* the profile's labels, by label_off */
+};
+int pb_add_samples(struct prof_builder *b, size_t n, const uint32_t *nlocs,
+		   const uint32_t *nlabels, struct pb_samples *out);
+/* Checks the next n samples pb_add_samples() added, their contents written. */
+int pb_check_samples(struct prof_builder *b, size_t n);
 uint32_t pb_ntypes(const struct prof_builder *b);
 /* Keeps only the first n sample types (before any sample is added). */
 void pb_truncate_types(struct prof_builder *b, uint32_t n);

@@ -7,7 +7,8 @@
  * smolder.  Values are in the profile's own unit (pprof prints µs profiles ×1000 with
  * -unit=ns; they were divided back).  Also: folded stacks against their pprof source,
  * a zstd copy made here, gzip members, raw protobufs, an unsymbolized C++ profile, a
- * string table with every byte value, and a profile pprof itself refuses.
+ * string table with every byte value, a profile pprof itself refuses, and which error a
+ * profile decoded by two threads reports.
  */
 #include "testutil.h"
 
@@ -21,6 +22,7 @@
 #include "base/text.h"
 #include "ingest/decode.h"
 #include "ingest/load.h"
+#include "profile.pb-c.h"
 
 #define PYRO "pyroscope/grafana-pyroscope/pkg/"
 #define OGPPROF PYRO "og/convert/pprof/testdata/"
@@ -543,6 +545,156 @@ static void test_load_profile(void **state)
 	assert_true(load_is_url("HTTP://localhost:6060/debug/pprof/heap"));
 }
 
+/*
+ * A profile with enough samples for two threads (decoded in halves at about BIG_N / 2:
+ * every sample weighs the same), broken in one or two samples at a time.  The message
+ * must be that of the first bad sample, as if the samples were read one by one: also
+ * when the first half's bad sample is found after the second half's, and when the first
+ * failure is a sum that overflows.  Location ids 1 … 10 need no table; sparse ones take
+ * a hash map, which the two threads share.
+ */
+#define BIG_N 40000
+enum { B_EMPTY, B_SAMPLES, B_COUNT, B_CPU, B_NS, B_KEY, B_VAL, B_F0, BIG_NSTRS = B_F0 + 10 };
+
+struct big {
+	Perftools__Profiles__Profile pb;
+	Perftools__Profiles__ValueType st[2], *stp[2];
+	Perftools__Profiles__Function f[10], *fp[10];
+	Perftools__Profiles__Line ln[10], *lnp[10];
+	Perftools__Profiles__Location l[10], *lp[10];
+	Perftools__Profiles__Label lab[BIG_N], *labp[BIG_N];
+	Perftools__Profiles__Sample s[BIG_N], *sp[BIG_N];
+	uint64_t locs[BIG_N][2];
+	int64_t vals[BIG_N][2];
+	ProtobufCBinaryData strs[BIG_NSTRS];
+	char names[10][8];
+};
+
+static void big_init(struct big *b)
+{
+	static const char *const fixed[B_F0] = { "", "samples", "count", "cpu", "nanoseconds",
+						 "key", "val" };
+	static const Perftools__Profiles__ValueType vt = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
+	static const Perftools__Profiles__Function fn = PERFTOOLS__PROFILES__FUNCTION__INIT;
+	static const Perftools__Profiles__Line li = PERFTOOLS__PROFILES__LINE__INIT;
+	static const Perftools__Profiles__Location lc = PERFTOOLS__PROFILES__LOCATION__INIT;
+	static const Perftools__Profiles__Label lb = PERFTOOLS__PROFILES__LABEL__INIT;
+	static const Perftools__Profiles__Sample sm = PERFTOOLS__PROFILES__SAMPLE__INIT;
+	size_t i;
+
+	memset(b, 0, sizeof(*b));
+	perftools__profiles__profile__init(&b->pb);
+	for (i = 0; i < BIG_NSTRS; i++) {
+		const char *str = b->names[i % 10];
+
+		if (i < B_F0)
+			str = fixed[i];
+		else
+			snprintf(b->names[i - B_F0], sizeof(b->names[0]), "f%zu", i - B_F0);
+		b->strs[i].data = (uint8_t *)str;
+		b->strs[i].len = strlen(str);
+	}
+	b->pb.string_table = b->strs, b->pb.n_string_table = BIG_NSTRS;
+	b->st[0] = vt, b->st[0].type = B_SAMPLES, b->st[0].unit = B_COUNT;
+	b->st[1] = vt, b->st[1].type = B_CPU, b->st[1].unit = B_NS;
+	b->stp[0] = &b->st[0], b->stp[1] = &b->st[1];
+	b->pb.sample_type = b->stp, b->pb.n_sample_type = 2;
+	for (i = 0; i < 10; i++) {
+		b->f[i] = fn, b->f[i].id = i + 1, b->f[i].name = (int64_t)(B_F0 + i);
+		b->fp[i] = &b->f[i];
+		b->ln[i] = li, b->ln[i].function_id = i + 1, b->lnp[i] = &b->ln[i];
+		b->l[i] = lc, b->l[i].id = i + 1, b->l[i].line = &b->lnp[i], b->l[i].n_line = 1;
+		b->lp[i] = &b->l[i];
+	}
+	b->pb.function = b->fp, b->pb.n_function = 10;
+	b->pb.location = b->lp, b->pb.n_location = 10;
+	for (i = 0; i < BIG_N; i++) {
+		b->locs[i][0] = i % 10 + 1, b->locs[i][1] = i / 10 % 10 + 1;
+		b->vals[i][0] = 1, b->vals[i][1] = 1000;
+		b->lab[i] = lb, b->lab[i].key = B_KEY, b->lab[i].str = B_VAL;
+		b->labp[i] = &b->lab[i];
+		b->s[i] = sm;
+		b->s[i].location_id = b->locs[i], b->s[i].n_location_id = 2;
+		b->s[i].value = b->vals[i], b->s[i].n_value = 2;
+		b->s[i].label = &b->labp[i], b->s[i].n_label = 1;
+		b->sp[i] = &b->s[i];
+	}
+	b->pb.sample = b->sp, b->pb.n_sample = BIG_N;
+}
+
+/* Decodes the profile: it must fail with msg (NULL: must succeed). */
+static void big_check(const struct big *b, const char *msg)
+{
+	size_t n = perftools__profiles__profile__get_packed_size(&b->pb);
+	uint8_t *bytes = malloc(n);
+	struct prof *p;
+
+	assert_non_null(bytes);
+	assert_int_equal(perftools__profiles__profile__pack(&b->pb, bytes), n);
+	if (!msg) {
+		p = tu_decode_bytes(bytes, n, "big.pb");
+		assert_int_equal(p->nsamples, BIG_N);
+		tu_assert_i64(prof_total(p, 1), (int64_t)BIG_N * 1000);
+		assert_int_equal(p->nlabels, BIG_N);
+		tu_check_invariants(p);
+		prof_free(p);
+	} else {
+		tu_decode_fails(bytes, n, "big.pb");
+		if (!strstr(err_last(), msg))
+			fail_msg("expected '%s' in: %s", msg, err_last());
+	}
+	free(bytes);
+}
+
+static void test_first_bad_sample_wins(void **state)
+{
+	struct big *b = malloc(sizeof(*b));
+	uint64_t i;
+
+	(void)state;
+	assert_non_null(b);
+	big_init(b);
+	big_check(b, NULL);
+
+	/* early in the second half and late: the early one */
+	b->locs[20500][1] = 77;
+	b->locs[39000][0] = 88;
+	big_check(b, "sample 20500 refers to unknown location 77");
+	/* and late in the first half: that one, though the second thread fails sooner */
+	b->locs[19500][0] = 99;
+	big_check(b, "sample 19500 refers to unknown location 99");
+	big_init(b);
+	b->s[39999].n_value = 1;
+	b->lab[25000].key = BIG_NSTRS;
+	big_check(b, "label key refers to string 17, but the string table has 17");
+	b->s[1].n_value = 1;
+	big_check(b, "sample 1 has 1 values for 2 sample types");
+
+	/* sums: a sample that overflows before the first bad one wins, after it loses */
+	big_init(b);
+	b->vals[10000][1] = INT64_MAX - 5;
+	b->locs[20500][0] = 77;
+	big_check(b, "sample 10000: the values of 'cpu' add up past 2^63");
+	big_init(b);
+	b->vals[30000][1] = INT64_MAX - 5;
+	b->locs[20500][0] = 77;
+	big_check(b, "sample 20500 refers to unknown location 77");
+	b->locs[20500][0] = 1;
+	big_check(b, "sample 30000: the values of 'cpu' add up past 2^63");
+
+	/* sparse location ids */
+	big_init(b);
+	for (i = 0; i < 10; i++)
+		b->l[i].id = (i + 1) << 40;
+	for (i = 0; i < BIG_N; i++)
+		b->locs[i][0] <<= 40, b->locs[i][1] <<= 40;
+	big_check(b, NULL);
+	b->locs[39000][0] = 88;
+	b->locs[20500][1] = 77;
+	big_check(b, "sample 20500 refers to unknown location 77");
+	free(b);
+}
+
 static void test_decode_stats(void **state)
 {
 	struct buf b = BUF_INIT, plain = BUF_INIT;
@@ -575,6 +727,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_gzip_members),
 		cmocka_unit_test(test_load_profile),
 		cmocka_unit_test(test_decode_stats),
+		cmocka_unit_test(test_first_bad_sample_wins),
 	};
 	struct CMUnitTest tests[NFIXTURES];
 	size_t i;
