@@ -80,9 +80,18 @@ struct scope {
 
 	bool maps_built;             /* the writer's content → id maps below */
 	struct hmap strmap, mapmap, funcmap, locmap, stackmap;
-	/* whole stacks: a 64-bit rolling hash of the location ids, root first → stack id
-	 * (filled as profiles are written; a cache, trusted like Pyroscope's stack hashes) */
+	/*
+	 * Whole stacks by content (write.c): a 64-bit rolling hash of the stack's locations'
+	 * content keys, root first → an index in paths, which holds the stack id and, to
+	 * check a hit, the leaf's content key and the depth.  Filled as profiles are
+	 * written; a cache, trusted like Pyroscope's stack hashes.
+	 */
 	struct hmap pathmap;
+	struct scope_path {
+		uint64_t leaf;
+		uint32_t stack, depth;
+	} *paths;
+	size_t npaths, cap_paths;
 };
 
 /* One cached series (for writing): its id and its sample-label index state. */

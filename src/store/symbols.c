@@ -33,6 +33,7 @@ void scope_free(struct scope *sc)
 	free(sc->lines);
 	free(sc->stk_parent);
 	free(sc->stk_loc);
+	free(sc->paths);
 	if (sc->maps_built) {
 		hmap_release(&sc->strmap);
 		hmap_release(&sc->mapmap);

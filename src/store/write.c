@@ -285,12 +285,16 @@ done:
 	return rc;
 }
 
-/* Per-write state: the profile's ids mapped to the scope's (STORE_NO_ID: not yet). */
+/*
+ * Per-write state: the profile's ids mapped to the scope's (STORE_NO_ID: not yet), and
+ * the content keys of its strings, mappings, functions and locations (0: not yet).
+ */
 struct wctx {
 	struct store *s;
 	struct scope *sc;
 	const struct prof *p;
 	uint32_t *str, *map, *func, *loc;
+	uint64_t *kstr, *kmap, *kfunc, *kloc;
 	struct prof_line *lines;
 	uint32_t maxlines;
 };
@@ -366,42 +370,121 @@ static int w_loc(struct wctx *w, uint32_t id, uint32_t *out)
 }
 
 /*
+ * Content keys: a 64-bit hash of what the scope interns a symbol by (its strings' bytes,
+ * the numbers), never of ids, so that equal content in two profiles has equal keys.
+ * A location's key covers its mapping, address and lines — all its scope id depends on.
+ */
+static inline uint64_t kmix(uint64_t h, uint64_t v)
+{
+	return hmap_mix(h ^ v) + 0x9e3779b97f4a7c15ULL;
+}
+
+static uint64_t k_str(struct wctx *w, uint32_t id)
+{
+	uint64_t k;
+
+	if (id >= w->p->nstrs)
+		return 0x6a09e667f3bcc909ULL;  /* out of range: w_str() reports it */
+	if ((k = w->kstr[id]))
+		return k;
+	k = XXH3_64bits(prof_str(w->p, id), prof_strlen(w->p, id));
+	return w->kstr[id] = k ? k : 1;
+}
+
+static uint64_t k_map(struct wctx *w, uint32_t id)
+{
+	const struct prof_mapping *m = &w->p->mappings[id];
+	uint64_t k;
+
+	if ((k = w->kmap[id]))
+		return k;
+	k = kmix(kmix(kmix(kmix(kmix(0x243f6a8885a308d3ULL, m->start), m->limit), m->offset),
+		      k_str(w, m->file)), k_str(w, m->build_id));
+	return w->kmap[id] = k ? k : 1;
+}
+
+static uint64_t k_func(struct wctx *w, uint32_t id)
+{
+	const struct prof_function *f = &w->p->functions[id];
+	uint64_t k;
+
+	if ((k = w->kfunc[id]))
+		return k;
+	k = kmix(kmix(kmix(kmix(0x13198a2e03707344ULL, k_str(w, f->name)), k_str(w, f->system_name)),
+		      k_str(w, f->file)), (uint64_t)f->start_line);
+	return w->kfunc[id] = k ? k : 1;
+}
+
+static uint64_t k_loc(struct wctx *w, uint32_t id)
+{
+	const struct prof_location *l = &w->p->locations[id];
+	const struct prof_line *ln = w->p->lines + l->line_off;
+	uint64_t k = kmix(0xa4093822299f31d0ULL, l->address);
+	uint32_t j;
+
+	k = kmix(k, l->mapping != PROF_NONE ? k_map(w, l->mapping) : 0);
+	if (l->unsymbolized)
+		k = kmix(k, 0x082efa98ec4e6c89ULL);
+	else
+		for (j = 0; j < l->nlines; j++)
+			k = kmix(kmix(k, k_func(w, ln[j].func)), (uint64_t)ln[j].line);
+	return w->kloc[id] = k ? k : 1;
+}
+
+/*
  * Every sample's stack id, interned root first through the trie.  Whole stacks seen
- * before are found with one lookup: a rolling hash of their location ids (computed
- * without touching memory) keys the scope's pathmap; only new stacks walk the trie.
+ * before are found with one lookup and no symbol mapped: a rolling hash of their
+ * locations' content keys keys the scope's pathmap (the hit checked by the leaf's key
+ * and the depth); only new stacks map their symbols and walk the trie.
  */
 static int sample_stacks(struct wctx *w, uint32_t *stacks)
 {
 	const struct prof *p = w->p;
-	uint32_t i, j;
+	struct scope *sc = w->sc;
+	uint32_t i, j, idx;
 	int rc;
 
 	for (i = 0; i < p->nsamples; i++) {
 		const struct prof_sample *sm = &p->samples[i];
-		uint32_t stack = 0, loc, cached;
-		uint64_t h = 0x9e3779b97f4a7c15ULL;
+		const uint32_t *locs = p->sample_locs + sm->loc_off;
+		uint32_t stack = 0, loc;
+		uint64_t h = 0x9e3779b97f4a7c15ULL, k = 0;
 
+		if (!sm->nlocs) {
+			stacks[i] = 0;
+			continue;
+		}
 		for (j = sm->nlocs; j-- > 0;) {
-			/* the common case, a location mapped already, without a call */
-			loc = w->loc[p->sample_locs[sm->loc_off + j]];
-			if (loc == STORE_NO_ID && (rc = w_loc(w, p->sample_locs[sm->loc_off + j], &loc)))
-				return rc;
-			h = hmap_mix(h ^ loc) + 0x9e3779b97f4a7c15ULL;
+			if (!(k = w->kloc[locs[j]]))
+				k = k_loc(w, locs[j]);
+			h = kmix(h, k);
 		}
 		if (h == HMAP_EMPTY)
 			h = 0;
-		if (sm->nlocs && hmap_get(&w->sc->pathmap, h, &cached) && cached < w->sc->nstacks &&
-		    w->sc->stk_loc[cached] == w->loc[p->sample_locs[sm->loc_off]]) {
-			stacks[i] = cached;
+		/* k is now the leaf's key */
+		if (hmap_get(&sc->pathmap, h, &idx) && sc->paths[idx].leaf == k &&
+		    sc->paths[idx].depth == sm->nlocs && sc->paths[idx].stack < sc->nstacks) {
+			stacks[i] = sc->paths[idx].stack;
 			continue;
 		}
 		for (j = sm->nlocs; j-- > 0;)
-			if ((rc = w_loc(w, p->sample_locs[sm->loc_off + j], &loc)) ||
-			    (rc = scope_intern_stack(w->s, w->sc, stack, loc, &stack)))
+			if ((rc = w_loc(w, locs[j], &loc)) ||
+			    (rc = scope_intern_stack(w->s, sc, stack, loc, &stack)))
 				return rc;
-		if (sm->nlocs && (rc = hmap_put(&w->sc->pathmap, h, stack)) < 0)
-			return rc;
 		stacks[i] = stack;
+		if (hmap_get(&sc->pathmap, h, &idx)) {
+			/* a stale or colliding entry: this stack takes its place */
+			sc->paths[idx] = (struct scope_path){ k, stack, sm->nlocs };
+			continue;
+		}
+		if (sc->npaths >= UINT32_MAX)
+			return err_set(ERR_TOOBIG, "too many stacks");
+		if ((rc = vec_reserve(&sc->paths, &sc->cap_paths, sc->npaths + 1)))
+			return rc;
+		sc->paths[sc->npaths] = (struct scope_path){ k, stack, sm->nlocs };
+		if ((rc = hmap_put(&sc->pathmap, h, (uint32_t)sc->npaths)) < 0)
+			return rc;
+		sc->npaths++;
 	}
 	return 0;
 }
@@ -465,7 +548,7 @@ static bool same_labels(const struct prof *p, const struct prof_sample *a,
 static int write_profile(struct store *s, const char *tenant, const struct labelset *base,
 			 const struct prof *p, int64_t time_ns, int64_t duration_ns)
 {
-	struct wctx w = { s, NULL, p, NULL, NULL, NULL, NULL, NULL, 1 };
+	struct wctx w = { s, NULL, p, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1 };
 	struct labelset ls = LABELSET_INIT;
 	struct blob b;
 	struct buf ptype = BUF_INIT, data = BUF_INIT;
@@ -490,11 +573,16 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 	w.map = ids_new(p->nmappings);
 	w.func = ids_new(p->nfunctions);
 	w.loc = ids_new(p->nlocations);
+	w.kstr = calloc((size_t)p->nstrs + 1, sizeof(*w.kstr));
+	w.kmap = calloc((size_t)p->nmappings + 1, sizeof(*w.kmap));
+	w.kfunc = calloc((size_t)p->nfunctions + 1, sizeof(*w.kfunc));
+	w.kloc = calloc((size_t)p->nlocations + 1, sizeof(*w.kloc));
 	w.lines = malloc(w.maxlines * sizeof(*w.lines));
 	stacks = malloc(((size_t)p->nsamples + 1) * sizeof(*stacks));
 	sets = malloc(((size_t)p->nsamples + 1) * sizeof(*sets));
 	bl = malloc(maxlab * sizeof(*bl));
-	if (!w.str || !w.map || !w.func || !w.loc || !w.lines || !stacks || !sets || !bl) {
+	if (!w.str || !w.map || !w.func || !w.loc || !w.kstr || !w.kmap || !w.kfunc || !w.kloc ||
+	    !w.lines || !stacks || !sets || !bl) {
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
@@ -603,6 +691,10 @@ done:
 	free(w.map);
 	free(w.func);
 	free(w.loc);
+	free(w.kstr);
+	free(w.kmap);
+	free(w.kfunc);
+	free(w.kloc);
 	free(w.lines);
 	free(stacks);
 	free(sets);

@@ -150,6 +150,95 @@ static void assert_same_top(const struct prof *a, uint32_t ta, const struct prof
 	top_release(&y);
 }
 
+/* One sample's stack, frame by frame (name, file, line, address, mapping), and value. */
+struct flat_stack {
+	char *key;
+	int64_t value;
+};
+
+static int cmp_flat_stack(const void *a, const void *b)
+{
+	return strcmp(((const struct flat_stack *)a)->key, ((const struct flat_stack *)b)->key);
+}
+
+/* The samples of type t as sorted stacks with equal ones summed; returns their count. */
+static size_t flat_stacks(const struct prof *p, uint32_t t, struct flat_stack **out)
+{
+	struct flat_stack *v = calloc((size_t)p->nsamples + 1, sizeof(*v));
+	size_t n = 0, i, j;
+
+	assert_non_null(v);
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *sm = &p->samples[i];
+		struct buf b = BUF_INIT;
+
+		for (j = 0; j < sm->nlocs; j++) {
+			const struct prof_location *l = &p->locations[p->sample_locs[sm->loc_off + j]];
+			uint32_t k;
+			char num[96];
+
+			snprintf(num, sizeof(num), "@%llx/%llx%s",
+				 (unsigned long long)l->address,
+				 (unsigned long long)(l->mapping != PROF_NONE ? p->mappings[l->mapping].start : 0),
+				 l->unsymbolized ? "?" : "");
+			assert_int_equal(buf_add(&b, num, strlen(num)), 0);
+			for (k = 0; k < l->nlines; k++) {
+				const struct prof_line *ln = &p->lines[l->line_off + k];
+				const struct prof_function *f = &p->functions[ln->func];
+
+				snprintf(num, sizeof(num), ":%lld,", (long long)ln->line);
+				assert_int_equal(buf_add(&b, prof_str(p, f->name), prof_strlen(p, f->name)), 0);
+				assert_int_equal(buf_add(&b, "|", 1), 0);
+				assert_int_equal(buf_add(&b, prof_str(p, f->file), prof_strlen(p, f->file)), 0);
+				assert_int_equal(buf_add(&b, num, strlen(num)), 0);
+			}
+			assert_int_equal(buf_add(&b, ";", 1), 0);
+		}
+		assert_int_equal(buf_add(&b, "", 1), 0);
+		v[n].key = b.data;
+		v[n++].value = prof_value(p, (uint32_t)i, t);
+	}
+	qsort(v, n, sizeof(*v), cmp_flat_stack);
+	for (i = j = 0; i < n; i++) {
+		if (j > 0 && strcmp(v[j - 1].key, v[i].key) == 0) {
+			v[j - 1].value += v[i].value;
+			free(v[i].key);
+			continue;
+		}
+		v[j++] = v[i];
+	}
+	for (i = n = 0; i < j; i++) {  /* zero-valued stacks are not stored */
+		if (v[i].value == 0) {
+			free(v[i].key);
+			continue;
+		}
+		v[n++] = v[i];
+	}
+	*out = v;
+	return n;
+}
+
+/* The same stacks, frame for frame, with the same values. */
+static void assert_same_stacks(const struct prof *a, uint32_t ta, const struct prof *b,
+			       uint32_t tb, const char *what)
+{
+	struct flat_stack *x, *y;
+	size_t nx = flat_stacks(a, ta, &x), ny = flat_stacks(b, tb, &y), i;
+
+	for (i = 0; i < nx && i < ny; i++)
+		if (strcmp(x[i].key, y[i].key) || x[i].value != y[i].value)
+			fail_msg("%s: stack %zu: %.200s = %lld, stored %.200s = %lld", what, i, x[i].key,
+				 (long long)x[i].value, y[i].key, (long long)y[i].value);
+	if (nx != ny)
+		fail_msg("%s: %zu distinct stacks, stored %zu", what, nx, ny);
+	for (i = 0; i < nx; i++)
+		free(x[i].key);
+	for (i = 0; i < ny; i++)
+		free(y[i].key);
+	free(x);
+	free(y);
+}
+
 /* A profile whose every value is multiplied by k (tests own their profiles). */
 static struct prof *scaled(const char *rel, int64_t k)
 {
@@ -190,8 +279,12 @@ static const char *const pyro_files[] = {
 	"pyroscope/derived/kafka.app.cpu.folded",
 };
 
-/* Every sample type of every file: written, merged back, the same top table. */
-static void roundtrip(const char *const *files, size_t n, const char *dbname)
+/*
+ * Every sample type of every file: written, merged back, the same top table.  With
+ * one_service, all files share one service (one symbol scope and one stack cache), and
+ * each is read back by its own second.
+ */
+static void roundtrip(const char *const *files, size_t n, const char *dbname, bool one_service)
 {
 	struct store *s = open_new(dbname);
 	struct backend *b = backend_of(s);
@@ -202,13 +295,16 @@ static void roundtrip(const char *const *files, size_t n, const char *dbname)
 		struct prof *p = tu_decode(files[f]);
 		char svc[32], sel[64];
 
-		snprintf(svc, sizeof(svc), "svc%zu", f);
+		int64_t at = T0 + (int64_t)f * SEC;
+
+		snprintf(svc, sizeof(svc), "svc%zu", one_service ? 0 : f);
 		snprintf(sel, sizeof(sel), "{service_name=\"%s\"}", svc);
-		write_or_fail(s, svc, p, T0 + (int64_t)f * SEC, NULL, NULL);
+		write_or_fail(s, svc, p, at, NULL, NULL);
 		for (t = 0; t < p->ntypes; t++) {
 			char *pt = ptype_of(p, t, NULL), what[512];
 			struct merge_info mi;
-			struct prof *m = merge_q(b, pt, sel, T0, T0 + 1000 * SEC, AGG_AUTO, &mi);
+			struct prof *m = merge_q(b, pt, sel, one_service ? at : T0,
+						 one_service ? at + SEC : T0 + 1000 * SEC, AGG_AUTO, &mi);
 
 			snprintf(what, sizeof(what), "%s %s", files[f], pt);
 			assert_int_equal(m->ntypes, 1);
@@ -220,6 +316,8 @@ static void roundtrip(const char *const *files, size_t n, const char *dbname)
 			assert_int_equal(mi.nseries, 1);
 			assert_true(m->period == p->period || prof_total(p, t) == 0);
 			assert_same_top(p, t, m, 0, what);
+			if (one_service)
+				assert_same_stacks(p, t, m, 0, what);
 			prof_free(m);
 			free(pt);
 		}
@@ -232,13 +330,24 @@ static void roundtrip(const char *const *files, size_t n, const char *dbname)
 static void test_roundtrip_go(void **state)
 {
 	(void)state;
-	roundtrip(go_files, sizeof(go_files) / sizeof(go_files[0]), "go.db");
+	roundtrip(go_files, sizeof(go_files) / sizeof(go_files[0]), "go.db", false);
+}
+
+/*
+ * Profiles of one service whose ids mean different things (a before/after pair, the
+ * same program with and without labels): stacks found again by content must be theirs.
+ */
+static void test_roundtrip_one_service(void **state)
+{
+	(void)state;
+	roundtrip(go_files, sizeof(go_files) / sizeof(go_files[0]), "go1.db", true);
+	roundtrip(pyro_files, sizeof(pyro_files) / sizeof(pyro_files[0]), "pyro1.db", true);
 }
 
 static void test_roundtrip_pyroscope(void **state)
 {
 	(void)state;
-	roundtrip(pyro_files, sizeof(pyro_files) / sizeof(pyro_files[0]), "pyro.db");
+	roundtrip(pyro_files, sizeof(pyro_files) / sizeof(pyro_files[0]), "pyro.db", false);
 }
 
 /* __name__ and __profile_type__ as Pyroscope derives them (fixtures' README, spec 1.6). */
@@ -1366,6 +1475,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_blob_normalize),
 		cmocka_unit_test(test_roundtrip_go),
 		cmocka_unit_test(test_roundtrip_pyroscope),
+		cmocka_unit_test(test_roundtrip_one_service),
 		cmocka_unit_test(test_profile_types),
 		cmocka_unit_test(test_dedup_and_size),
 		cmocka_unit_test(test_sample_labels),
