@@ -374,11 +374,6 @@ static int w_loc(struct wctx *w, uint32_t id, uint32_t *out)
  * the numbers), never of ids, so that equal content in two profiles has equal keys.
  * A location's key covers its mapping, address and lines — all its scope id depends on.
  */
-static inline uint64_t kmix(uint64_t h, uint64_t v)
-{
-	return hmap_mix(h ^ v) + 0x9e3779b97f4a7c15ULL;
-}
-
 static uint64_t k_str(struct wctx *w, uint32_t id)
 {
 	uint64_t k;
@@ -394,41 +389,56 @@ static uint64_t k_str(struct wctx *w, uint32_t id)
 static uint64_t k_map(struct wctx *w, uint32_t id)
 {
 	const struct prof_mapping *m = &w->p->mappings[id];
-	uint64_t k;
+	uint64_t k[5];
 
-	if ((k = w->kmap[id]))
-		return k;
-	k = kmix(kmix(kmix(kmix(kmix(0x243f6a8885a308d3ULL, m->start), m->limit), m->offset),
-		      k_str(w, m->file)), k_str(w, m->build_id));
-	return w->kmap[id] = k ? k : 1;
+	if (w->kmap[id])
+		return w->kmap[id];
+	k[0] = m->start;
+	k[1] = m->limit;
+	k[2] = m->offset;
+	k[3] = k_str(w, m->file);
+	k[4] = k_str(w, m->build_id);
+	k[0] = XXH3_64bits(k, sizeof(k));
+	return w->kmap[id] = k[0] ? k[0] : 1;
 }
 
 static uint64_t k_func(struct wctx *w, uint32_t id)
 {
 	const struct prof_function *f = &w->p->functions[id];
-	uint64_t k;
+	uint64_t k[4];
 
-	if ((k = w->kfunc[id]))
-		return k;
-	k = kmix(kmix(kmix(kmix(0x13198a2e03707344ULL, k_str(w, f->name)), k_str(w, f->system_name)),
-		      k_str(w, f->file)), (uint64_t)f->start_line);
-	return w->kfunc[id] = k ? k : 1;
+	if (w->kfunc[id])
+		return w->kfunc[id];
+	k[0] = k_str(w, f->name);
+	k[1] = k_str(w, f->system_name);
+	k[2] = k_str(w, f->file);
+	k[3] = (uint64_t)f->start_line;
+	k[0] = XXH3_64bits(k, sizeof(k));
+	return w->kfunc[id] = k[0] ? k[0] : 1;
 }
 
+/* Lines hashed per call of XXH3 (longer inline chains are chained by the seed). */
+#define KLOC_LINES 15
+
+/* Covers what w_loc() interns: the mapping, the address and, when symbolized, the lines. */
 static uint64_t k_loc(struct wctx *w, uint32_t id)
 {
 	const struct prof_location *l = &w->p->locations[id];
 	const struct prof_line *ln = w->p->lines + l->line_off;
-	uint64_t k = kmix(0xa4093822299f31d0ULL, l->address);
-	uint32_t j;
+	uint32_t nlines = l->unsymbolized ? 0 : l->nlines, j = 0, n;
+	uint64_t k[2 + 2 * KLOC_LINES], h;
 
-	k = kmix(k, l->mapping != PROF_NONE ? k_map(w, l->mapping) : 0);
-	if (l->unsymbolized)
-		k = kmix(k, 0x082efa98ec4e6c89ULL);
-	else
-		for (j = 0; j < l->nlines; j++)
-			k = kmix(kmix(k, k_func(w, ln[j].func)), (uint64_t)ln[j].line);
-	return w->kloc[id] = k ? k : 1;
+	k[0] = l->address;
+	k[1] = l->mapping != PROF_NONE ? k_map(w, l->mapping) : 0;
+	do {
+		for (n = 0; n < KLOC_LINES && j < nlines; n++, j++) {
+			k[2 + 2 * n] = k_func(w, ln[j].func);
+			k[3 + 2 * n] = (uint64_t)ln[j].line;
+		}
+		h = XXH3_64bits_withSeed(k, (2 + 2 * (size_t)n) * sizeof(*k), j);
+		k[0] ^= h;  /* the next chunk's hash covers this one's */
+	} while (j < nlines);
+	return w->kloc[id] = h ? h : 1;
 }
 
 /*
@@ -448,17 +458,23 @@ static int sample_stacks(struct wctx *w, uint32_t *stacks)
 		const struct prof_sample *sm = &p->samples[i];
 		const uint32_t *locs = p->sample_locs + sm->loc_off;
 		uint32_t stack = 0, loc;
-		uint64_t h = 0x9e3779b97f4a7c15ULL, k = 0;
+		uint64_t h = 0x243f6a8885a308d3ULL, k = 0;
 
 		if (!sm->nlocs) {
 			stacks[i] = 0;
 			continue;
 		}
+		/*
+		 * One multiply per frame (the hash chain is the loop's critical path): each
+		 * step is a bijection of h, so stacks of one depth that differ in one frame
+		 * never collide; the final mix spreads the bits.
+		 */
 		for (j = sm->nlocs; j-- > 0;) {
 			if (!(k = w->kloc[locs[j]]))
 				k = k_loc(w, locs[j]);
-			h = kmix(h, k);
+			h = (h ^ k) * 0x9e3779b97f4a7c15ULL;
 		}
+		h = hmap_mix(h ^ sm->nlocs);
 		if (h == HMAP_EMPTY)
 			h = 0;
 		/* k is now the leaf's key */
