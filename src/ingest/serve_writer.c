@@ -162,7 +162,10 @@ static void report(struct serve_job *list)
 	}
 }
 
-/* fsync of the WAL file (opened on first use; SQLite keeps the same file). */
+/*
+ * fdatasync of the WAL file (opened on first use; SQLite keeps the same file): its
+ * frames and, when it grew, its size — without a second write for the inode's times.
+ */
 static int wal_sync(struct serve_writer *w)
 {
 	char p[4096];
@@ -172,7 +175,7 @@ static int wal_sync(struct serve_writer *w)
 		if ((w->wal_fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
 			return err_set(ERR_IO, "cannot open '%s' to sync it: %s", p, strerror(errno));
 	}
-	if (fsync(w->wal_fd) != 0)
+	if (fdatasync(w->wal_fd) != 0)
 		return err_set(ERR_IO, "fsync of the store's WAL failed: %s", strerror(errno));
 	return 0;
 }
