@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_ALIGN 16
+#define ARENA_ALIGN 16  /* arena_alloc() in arena.h rounds the same */
 #define ARENA_MIN_CHUNK (64 * 1024)
 
 struct arena_chunk {
@@ -32,7 +32,7 @@ void arena_release(struct arena *a)
 	memset(a, 0, sizeof(*a));
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_chunk(struct arena *a, size_t n)
 {
 	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	struct arena_chunk *c;

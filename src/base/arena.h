@@ -21,8 +21,22 @@ struct arena {
 
 void arena_init(struct arena *a);
 void arena_release(struct arena *a);
-/* 16-byte aligned; n == 0 returns a valid unique pointer. */
-void *arena_alloc(struct arena *a, size_t n);
+/* The slow path of arena_alloc(): a new chunk. */
+void *arena_alloc_chunk(struct arena *a, size_t n);
+
+/* 16-byte aligned; n == 0 returns a valid unique pointer.  Inline: the bump is hot. */
+static inline void *arena_alloc(struct arena *a, size_t n)
+{
+	size_t need = (n + 15) & ~(size_t)15;
+
+	if (need >= n && need && (size_t)(a->end - a->ptr) >= need && a->ptr) {
+		void *p = a->ptr;
+
+		a->ptr += need;
+		return p;
+	}
+	return arena_alloc_chunk(a, n);
+}
 void *arena_zalloc(struct arena *a, size_t n);
 /* n elements of size sz, with overflow check. */
 void *arena_array(struct arena *a, size_t n, size_t sz);

@@ -67,10 +67,14 @@ static void arena_pb_free(void *data, void *ptr)
 }
 
 /* Reads a varint; returns bytes used or 0 when truncated / too long. */
-static size_t wire_varint(const uint8_t *p, size_t n, uint64_t *v)
+static inline size_t wire_varint(const uint8_t *p, size_t n, uint64_t *v)
 {
 	size_t i;
 
+	if (n && p[0] < 0x80) {  /* tags and short lengths: one byte */
+		*v = p[0];
+		return 1;
+	}
 	*v = 0;
 	for (i = 0; i < n && i < 10; i++) {
 		*v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
