@@ -50,6 +50,8 @@ static void serve_help(FILE *f)
 	      "Limits (over them: 413, or 429 with Retry-After):\n"
 	      "      --max-body SIZE          request body limit (default 8m)\n"
 	      "      --threads N              HTTP threads = requests decoded at once (default 4)\n"
+	      "      --read-threads N         queries answered at once, off the HTTP threads\n"
+	      "                               (default 2; 32 more each may wait)\n"
 	      "      --max-inflight N         pushes admitted at once (default 64)\n"
 	      "      --max-queue N            profiles waiting for the writer (default 1024)\n"
 	      "      --max-connections N      default 1024\n"
@@ -135,7 +137,7 @@ static int parse_downsample(const char *arg, struct serve_opts *o)
 int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 {
 	enum {
-		O_DB = 1, O_LISTEN, O_LOG, O_AUTH, O_NOAUTH, O_CERT, O_KEY, O_BODY, O_THREADS,
+		O_DB = 1, O_LISTEN, O_LOG, O_AUTH, O_NOAUTH, O_CERT, O_KEY, O_BODY, O_THREADS, O_READERS,
 		O_INFLIGHT, O_QUEUE, O_CONNS, O_IDLE, O_REQTIME, O_OLDER, O_SIZE, O_RETENTION,
 		O_DOWNSAMPLE, O_MAINT,
 	};
@@ -149,6 +151,7 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 		{ "tls-key", required_argument, NULL, O_KEY },
 		{ "max-body", required_argument, NULL, O_BODY },
 		{ "threads", required_argument, NULL, O_THREADS },
+		{ "read-threads", required_argument, NULL, O_READERS },
 		{ "max-inflight", required_argument, NULL, O_INFLIGHT },
 		{ "max-queue", required_argument, NULL, O_QUEUE },
 		{ "max-connections", required_argument, NULL, O_CONNS },
@@ -213,6 +216,11 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 			if (parse_uint("--threads", optarg, 64, &u))
 				goto done;
 			o.threads = (unsigned)u;
+			break;
+		case O_READERS:
+			if (parse_uint("--read-threads", optarg, SERVE_MAX_READERS, &u))
+				goto done;
+			o.read_threads = (unsigned)u;
 			break;
 		case O_INFLIGHT:
 			if (parse_uint("--max-inflight", optarg, 100000, &u))

@@ -12,10 +12,14 @@
  *   end      ingest_handle() on this HTTP thread; a refusal is answered; profiles go to
  *            the writer as a job and the connection is suspended (queue full: 429);
  *   resumed  the writer decided; the answer (2xx only once committed and synced) is sent.
+ * A read route's request is suspended at its end too and queued for the reader threads
+ * (serve_readers.c), which answer it and resume it.
  * On completion: one log line, the metrics, the in-flight slot given back.
  *
  * Threads: libmicrohttpd's pool (opts.threads) — requests are decoded there, so at most
- * that many at once; suspended connections hold no thread.
+ * that many at once; queries run on opts.read_threads readers, so a slow one never holds
+ * up the pushes of the connections an HTTP thread serves; suspended connections hold no
+ * thread.
  */
 #include <errno.h>
 #include <microhttpd.h>
@@ -69,6 +73,7 @@ struct serve {
 	FILE *log;
 	struct store *store;
 	struct serve_writer writer;
+	struct serve_readers readers;
 	struct serve_metrics metrics;
 	struct serve_auth auth;
 	bool auth_on, metrics_on, writer_on;
@@ -76,13 +81,24 @@ struct serve {
 	int listen_fd;
 	struct buf cert, key;
 	unsigned port;
-	pthread_mutex_t mu;  /* inflight, shutting */
+	pthread_mutex_t mu;  /* inflight, reading, shutting */
 	pthread_cond_t idle;
-	unsigned inflight;
+	unsigned inflight;   /* admitted pushes */
+	unsigned reading;    /* reads queued or running on the readers */
 	bool shutting;
 };
 
 enum phase { PH_HEADERS, PH_BODY, PH_WAITING, PH_ANSWER, PH_SENT };
+
+#define MAX_HEADERS 100
+
+struct hdrs {
+	struct ingest_header v[MAX_HEADERS];
+	size_t n;
+};
+
+/* Reads waiting for a reader, per reader thread, beyond which they get 429. */
+#define READS_QUEUED_PER_READER 32
 
 struct req {
 	struct serve *srv;
@@ -98,6 +114,10 @@ struct req {
 	struct serve_who who;
 	struct ingest_result res;
 	struct serve_job job;
+	struct serve_read_job rjob;
+	bool reading;            /* counted in srv->reading */
+	char *path;              /* a read's path, as libmicrohttpd decoded it */
+	struct hdrs hdrs;        /* a read's headers (libmicrohttpd's strings) */
 	/* the answer */
 	int status;
 	const char *code;        /* Connect code for error bodies */
@@ -146,6 +166,7 @@ void serve_opts_default(struct serve_opts *o)
 	ingest_limits_default(&o->limits);
 	o->limits.max_body_bytes = (size_t)8 << 20;
 	o->threads = 4;
+	o->read_threads = 2;
 	o->max_inflight = 64;
 	o->max_queue = 1024;
 	o->max_connections = 1024;
@@ -409,13 +430,6 @@ static bool body_chunk(struct req *r, const char *data, size_t n)
 	return true;
 }
 
-#define MAX_HEADERS 100
-
-struct hdrs {
-	struct ingest_header v[MAX_HEADERS];
-	size_t n;
-};
-
 static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *key,
 				  const char *value)
 {
@@ -430,7 +444,8 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
-static void do_push(struct req *r, const char *path)
+/* True when the profiles went to the writer (then only it may touch r, and resumes it). */
+static bool do_push(struct req *r, const char *path)
 {
 	struct serve *s = r->srv;
 	struct ingest_request rq;
@@ -460,12 +475,12 @@ static void do_push(struct req *r, const char *path)
 				  r->res.status >= 500 ? "internal" : "bad_request";
 
 		req_error(r, r->res.status, r->res.code, why, r->res.reason);
-		return;
+		return false;
 	}
 	if (r->res.n == 0) {
 		req_ok(r, 200, r->res.reply_type, r->res.reply_body,
 		       r->res.reply_body ? strlen(r->res.reply_body) : 0);
-		return;
+		return false;
 	}
 	r->job.tenant = r->who.tenant;
 	r->job.items = r->res.items;
@@ -474,7 +489,9 @@ static void do_push(struct req *r, const char *path)
 	/* suspend first: the writer may resume as soon as it has the job */
 	r->phase = PH_WAITING;
 	MHD_suspend_connection(r->conn);
-	if (!serve_writer_push(&s->writer, &r->job)) {
+	if (serve_writer_push(&s->writer, &r->job))
+		return true;
+	{
 		char msg[120];
 		bool shutting;
 
@@ -491,31 +508,32 @@ static void do_push(struct req *r, const char *path)
 			req_error(r, 429, "resource_exhausted", "queue_full", msg);
 		MHD_resume_connection(r->conn);
 	}
+	return false;
 }
 
-static void do_read(struct req *r, const char *path)
+/* On a reader thread: the query, its answer, and the connection resumed. */
+static void read_run(struct serve_read_job *j)
 {
+	struct req *r = (struct req *)((char *)j - offsetof(struct req, rjob));
 	struct serve *s = r->srv;
 	struct serve_reply rep;
 	struct ingest_request rq;
 	struct backend *b = NULL;
-	struct hdrs h;
 	const char *q = strchr(r->uri, '?');
 
 	memset(&rq, 0, sizeof(rq));
 	memset(&rep, 0, sizeof(rep));
-	h.n = 0;
-	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_header, &h);
 	rq.method = r->route->method;
-	rq.path = path;
+	rq.path = r->path;
 	rq.query = q ? q + 1 : "";
-	rq.headers = h.v;
-	rq.nheaders = h.n;
+	rq.headers = r->hdrs.v;
+	rq.nheaders = r->hdrs.n;
 	rq.body = (const uint8_t *)r->body.data;
 	rq.body_len = r->body.len;
 	rq.now_ns = time_now_ns();
 	if (store_backend_open(s->o.db, r->who.tenant, &b)) {
 		req_error(r, 500, "internal", "store_error", err_last());
+		MHD_resume_connection(r->conn);
 		return;
 	}
 	rep.status = 200;
@@ -535,6 +553,51 @@ static void do_read(struct req *r, const char *path)
 		r->phase = PH_ANSWER;
 	}
 	buf_release(&rep.body);
+	MHD_resume_connection(r->conn);
+}
+
+/* Hands a read to the readers (true: then only they may touch r, and resume it). */
+static bool do_read(struct req *r, const char *path)
+{
+	struct serve *s = r->srv;
+	bool shutting;
+
+	if (!(r->path = strdup(path))) {
+		req_error(r, 500, "internal", "internal", "out of memory");
+		return false;
+	}
+	r->hdrs.n = 0;
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_header, &r->hdrs);
+	r->rjob.run = read_run;
+	pthread_mutex_lock(&s->mu);
+	shutting = s->shutting;
+	if (!shutting) {
+		s->reading++;
+		r->reading = true;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (shutting) {
+		r->close = true;
+		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+		return false;
+	}
+	/* suspend first: a reader may resume as soon as it has the job */
+	r->phase = PH_WAITING;
+	MHD_suspend_connection(r->conn);
+	if (serve_readers_push(&s->readers, &r->rjob))
+		return true;
+	pthread_mutex_lock(&s->mu);
+	shutting = s->shutting;
+	pthread_mutex_unlock(&s->mu);
+	r->retry_after = !shutting;
+	r->close = shutting;
+	if (shutting)
+		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+	else
+		req_error(r, 429, "resource_exhausted", "busy",
+			  "too many queries waiting; retry later");
+	MHD_resume_connection(r->conn);
+	return false;
 }
 
 static uint64_t store_bytes(struct serve *s)
@@ -551,7 +614,8 @@ static uint64_t store_bytes(struct serve *s)
 	return n;
 }
 
-static void finish(struct req *r, const char *path)
+/* Answers r, or hands it off (true: suspended, answered by another thread). */
+static bool finish(struct req *r, const char *path)
 {
 	struct serve *s = r->srv;
 
@@ -584,12 +648,11 @@ static void finish(struct req *r, const char *path)
 		break;
 	}
 	case ROUTE_PUSH:
-		do_push(r, path);
-		break;
+		return do_push(r, path);
 	case ROUTE_READ:
-		do_read(r, path);
-		break;
+		return do_read(r, path);
 	}
+	return false;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -619,10 +682,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			(void)ok; /* refused: the answer waits for the end of the body (below) */
 			return MHD_YES;
 		}
-		finish(r, url);
-		if (r->phase == PH_ANSWER)
-			return send_answer(r);
-		return MHD_YES;  /* waiting for the writer, suspended */
+		if (finish(r, url))
+			return MHD_YES;  /* suspended: the writer or a reader answers */
+		return r->phase == PH_ANSWER ? send_answer(r) : MHD_YES;
 	case PH_ANSWER:
 		/*
 		 * A refused body (over the limit without a Content-Length) is read and dropped
@@ -707,9 +769,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 				  r->who.tenant[0] ? r->who.tenant : "-");
 	}
 	buf_release(&path);
-	if (r->admitted) {
+	if (r->admitted || r->reading) {
 		pthread_mutex_lock(&s->mu);
-		if (--s->inflight == 0)
+		s->inflight -= r->admitted;
+		s->reading -= r->reading;
+		if (s->inflight == 0 && s->reading == 0)
 			pthread_cond_broadcast(&s->idle);
 		pthread_mutex_unlock(&s->mu);
 	}
@@ -717,6 +781,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	buf_release(&r->body);
 	buf_release(&r->reply);
 	free(r->uri);
+	free(r->path);
 	free(r);
 }
 
@@ -843,6 +908,8 @@ int serve_start(const struct serve_opts *o, struct serve **out)
 	if (o->threads < 1 || o->threads > 64 || o->max_inflight < 1 || o->max_queue < 1 ||
 	    o->batch_max < 1)
 		return err_set(ERR_USAGE, "--threads, --max-inflight and --max-queue must be positive");
+	if (o->read_threads < 1 || o->read_threads > SERVE_MAX_READERS)
+		return err_set(ERR_USAGE, "--read-threads must be 1 to %d", SERVE_MAX_READERS);
 	if ((rc = parse_listen(o->listen, &sa, &salen)))
 		return rc;
 	loopback = serve_addr_is_loopback((struct sockaddr *)&sa);
@@ -875,6 +942,9 @@ int serve_start(const struct serve_opts *o, struct serve **out)
 	if ((rc = serve_writer_start(&s->writer, s, s->store, &s->o, &s->metrics)))
 		goto fail;
 	s->writer_on = true;
+	if ((rc = serve_readers_start(&s->readers, o->read_threads,
+				      (size_t)o->read_threads * READS_QUEUED_PER_READER)))
+		goto fail;
 	if ((rc = start_daemon(s, &sa)))
 		goto fail;
 	if (!loopback && o->no_auth)
@@ -915,20 +985,22 @@ void serve_stop(struct serve *s, unsigned grace_s)
 		pthread_mutex_lock(&s->mu);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += grace_s;
-		while (s->inflight > 0 &&
+		while (s->inflight + s->reading > 0 &&
 		       pthread_cond_timedwait(&s->idle, &s->mu, &until) != ETIMEDOUT)
 			;
-		left = s->inflight;
+		left = s->inflight + s->reading;
 		pthread_mutex_unlock(&s->mu);
 		if (left)
 			serve_log(s, SERVE_LOG_WARN, "stopping with %u request%s unfinished", left,
 				  left == 1 ? "" : "s");
 	}
-	/* the writer commits what is queued and resumes those requests */
+	/* the readers answer what is queued, the writer commits what is; both resume */
+	serve_readers_stop(&s->readers);
 	if (s->writer_on)
 		serve_writer_stop(&s->writer);
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	serve_readers_release(&s->readers);
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
 	if (s->store) {

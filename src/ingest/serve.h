@@ -6,11 +6,13 @@
  * ingest_handle() on them, so at most `threads` requests are decoded at once; one writer
  * thread owns the store's write connection.  A decoded push is queued for the writer
  * and its connection suspended (MHD_suspend_connection): it holds no thread while it
- * waits.  The writer takes everything queued, writes it in one transaction
- * (store_begin, store_write per profile, store_commit: synchronous=FULL, one fsync) and
- * resumes every waiting connection with its own answer — so a 2xx is sent only once the
- * profile is committed and synced (group commit).  Between batches the writer runs
- * retention, downsampling and --max-store-size eviction.
+ * waits.  The writer takes everything queued and writes it in one transaction
+ * (store_begin, store_write per profile, store_commit); a syncer thread fdatasyncs the
+ * WAL for every batch committed before the call and resumes each waiting connection with
+ * its own answer — so a 2xx is sent only once the profile is committed and synced (group
+ * commit; serve_writer.c).  Between batches the writer runs retention, downsampling and
+ * --max-store-size eviction.  Read routes run on opts.read_threads reader threads
+ * (serve_readers.c), their connections suspended meanwhile.
  *
  * Bounds: a body limit (opts.limits.max_body_bytes: 413 as soon as Content-Length or the
  * received bytes pass it), `max_inflight` pushes admitted at once (from their headers to
@@ -45,6 +47,8 @@ struct serve_downsample {
 
 #define SERVE_MAX_DOWNSAMPLE 4
 
+#define SERVE_MAX_READERS 16
+
 struct serve_opts {
 	const char *db;                  /* the store (created when missing) */
 	const char *listen;              /* host:port; port 0 picks a free one */
@@ -55,6 +59,8 @@ struct serve_opts {
 	const char *tls_cert, *tls_key;  /* PEM files: HTTPS */
 	struct ingest_limits limits;     /* max_body_bytes is the HTTP body limit */
 	unsigned threads;                /* HTTP threads = requests decoded at once */
+	unsigned read_threads;           /* queries answered at once (off the HTTP threads),
+					    1 … SERVE_MAX_READERS */
 	unsigned max_inflight;           /* pushes between their headers and their answer */
 	size_t max_queue;                /* profiles waiting for the writer */
 	unsigned max_connections;
@@ -68,7 +74,7 @@ struct serve_opts {
 	size_t batch_max;                /* profiles per transaction at most */
 };
 
-/* Defaults: 127.0.0.1:4040, info, 4 threads, 64 in flight, 1024 queued, 8 MiB bodies,
+/* Defaults: 127.0.0.1:4040, info, 4 threads, 2 read threads, 64 in flight, 1024 queued, 8 MiB bodies,
  * 30 s idle, 60 s per body, rollups 1 min after 1 day and 1 h after 7 days, maintenance
  * every minute, 512 profiles per transaction. */
 void serve_opts_default(struct serve_opts *o);
@@ -102,7 +108,7 @@ struct serve_reply {
 
 /*
  * A read route's handler: answers rq (the body is complete) from b, a backend for the
- * request's tenant.  Runs on an HTTP thread; must not keep b or rq.
+ * request's tenant.  Runs on a reader thread; must not keep b or rq.
  */
 typedef int serve_read_fn(struct backend *b, const struct ingest_request *rq,
 			  struct serve_reply *out);

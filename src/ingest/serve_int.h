@@ -138,6 +138,32 @@ bool serve_addr_is_loopback(const struct sockaddr *sa);
 
 /* ---- the writer (serve_writer.c) ---- */
 
+/* A read request waiting for a reader thread (serve_readers.c). */
+struct serve_read_job {
+	struct serve_read_job *next;
+	/* on a reader thread: answers and resumes the connection */
+	void (*run)(struct serve_read_job *job);
+};
+
+struct serve_readers {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th[SERVE_MAX_READERS];
+	unsigned n;                  /* threads running */
+	bool ready, stopping;
+	struct serve_read_job *head, *tail;
+	size_t queued, max_queued;
+};
+
+/* Starts n reader threads; at most max_queued requests wait for them. */
+int serve_readers_start(struct serve_readers *rd, unsigned n, size_t max_queued);
+/* Queues job; false when stopping or max_queued wait already. */
+bool serve_readers_push(struct serve_readers *rd, struct serve_read_job *job);
+/* Answers what is queued, then stops the threads; pushes are refused from then on. */
+void serve_readers_stop(struct serve_readers *rd);
+/* Stops the threads if need be and frees the rest (no push may follow). */
+void serve_readers_release(struct serve_readers *rd);
+
 /* One request's profiles on their way to the store. */
 struct serve_job {
 	const char *tenant;

@@ -1,0 +1,130 @@
+/*
+ * test_serve_readers.c — the reader threads of `smolder serve` (serve_readers.c): jobs
+ * run in order, a busy pool queues at most max_queued more and refuses the next, and
+ * stopping runs what is queued before the threads end.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "ingest/serve_int.h"
+#include "testutil.h"
+
+struct tjob {
+	struct serve_read_job j;
+	int id;
+	atomic_int *order;  /* next position */
+	int *ran_at;        /* position this job ran at */
+	atomic_bool *started, *release;
+};
+
+static void nap(void)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static void tjob_run(struct serve_read_job *j)
+{
+	struct tjob *t = (struct tjob *)j;
+
+	if (t->started)
+		atomic_store(t->started, true);
+	while (t->release && !atomic_load(t->release))
+		nap();
+	t->ran_at[t->id] = atomic_fetch_add(t->order, 1);
+}
+
+static void test_queue_cap_and_drain(void **state)
+{
+	struct serve_readers rd;
+	struct tjob jobs[4];
+	atomic_int order = 0;
+	atomic_bool started = false, release = false;
+	int ran_at[4] = { -1, -1, -1, -1 }, i;
+
+	(void)state;
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 4; i++) {
+		jobs[i].j.run = tjob_run;
+		jobs[i].id = i;
+		jobs[i].order = &order;
+		jobs[i].ran_at = ran_at;
+	}
+	jobs[0].started = &started;
+	jobs[0].release = &release;
+	assert_int_equal(serve_readers_start(&rd, 1, 2), 0);
+	/* the one reader is held by job 0; two more wait; the fourth is refused */
+	assert_true(serve_readers_push(&rd, &jobs[0].j));
+	while (!atomic_load(&started))
+		nap();
+	assert_true(serve_readers_push(&rd, &jobs[1].j));
+	assert_true(serve_readers_push(&rd, &jobs[2].j));
+	assert_false(serve_readers_push(&rd, &jobs[3].j));
+	assert_int_equal(ran_at[1], -1);
+	/* stopping waits for job 0, then runs the queued ones, in order */
+	atomic_store(&release, true);
+	serve_readers_stop(&rd);
+	assert_int_equal(ran_at[0], 0);
+	assert_int_equal(ran_at[1], 1);
+	assert_int_equal(ran_at[2], 2);
+	assert_int_equal(ran_at[3], -1);
+	assert_int_equal(atomic_load(&order), 3);
+	/* stopped: nothing is taken; a second stop is harmless */
+	assert_false(serve_readers_push(&rd, &jobs[3].j));
+	serve_readers_stop(&rd);
+	serve_readers_release(&rd);
+	serve_readers_release(&rd);
+}
+
+/* With two readers a held job does not hold up the next one. */
+static void test_parallel(void **state)
+{
+	struct serve_readers rd;
+	struct tjob held, quick;
+	atomic_int order = 0;
+	atomic_bool started = false, release = false;
+	int ran_at[2] = { -1, -1 };
+
+	(void)state;
+	memset(&held, 0, sizeof(held));
+	memset(&quick, 0, sizeof(quick));
+	held = (struct tjob){ { NULL, tjob_run }, 0, &order, ran_at, &started, &release };
+	quick = (struct tjob){ { NULL, tjob_run }, 1, &order, ran_at, NULL, NULL };
+	assert_int_equal(serve_readers_start(&rd, 2, 8), 0);
+	assert_true(serve_readers_push(&rd, &held.j));
+	while (!atomic_load(&started))
+		nap();
+	assert_true(serve_readers_push(&rd, &quick.j));
+	while (atomic_load(&order) == 0)
+		nap();
+	assert_int_equal(ran_at[1], 0);  /* the quick one finished while the other was held */
+	atomic_store(&release, true);
+	serve_readers_release(&rd);
+	assert_int_equal(ran_at[0], 1);
+}
+
+static void test_bad_counts(void **state)
+{
+	struct serve_readers rd;
+
+	(void)state;
+	assert_int_equal(serve_readers_start(&rd, 0, 4), ERR_USAGE);
+	tu_assert_message(err_last());
+	assert_int_equal(serve_readers_start(&rd, SERVE_MAX_READERS + 1, 4), ERR_USAGE);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_queue_cap_and_drain),
+		cmocka_unit_test(test_parallel),
+		cmocka_unit_test(test_bad_counts),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
