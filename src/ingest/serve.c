@@ -444,10 +444,32 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
+/*
+ * A suspended request the writer or the readers would not take: 503 when shutting down,
+ * else 429 with Retry-After (why: the metrics label); the connection is resumed.
+ */
+static void refuse_suspended(struct req *r, const char *why, const char *msg)
+{
+	struct serve *s = r->srv;
+	bool shutting;
+
+	pthread_mutex_lock(&s->mu);
+	shutting = s->shutting;
+	pthread_mutex_unlock(&s->mu);
+	r->retry_after = !shutting;
+	r->close = shutting;
+	if (shutting)
+		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+	else
+		req_error(r, 429, "resource_exhausted", why, msg);
+	MHD_resume_connection(r->conn);
+}
+
 /* True when the profiles went to the writer (then only it may touch r, and resumes it). */
 static bool do_push(struct req *r, const char *path)
 {
 	struct serve *s = r->srv;
+	char msg[120];
 	struct ingest_request rq;
 	struct hdrs h;
 	const char *q = strchr(r->uri, '?');
@@ -491,23 +513,8 @@ static bool do_push(struct req *r, const char *path)
 	MHD_suspend_connection(r->conn);
 	if (serve_writer_push(&s->writer, &r->job))
 		return true;
-	{
-		char msg[120];
-		bool shutting;
-
-		pthread_mutex_lock(&s->mu);
-		shutting = s->shutting;
-		pthread_mutex_unlock(&s->mu);
-		snprintf(msg, sizeof(msg), "write queue full (%zu profiles); retry later",
-			 s->o.max_queue);
-		r->retry_after = !shutting;
-		r->close = shutting;
-		if (shutting)
-			req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
-		else
-			req_error(r, 429, "resource_exhausted", "queue_full", msg);
-		MHD_resume_connection(r->conn);
-	}
+	snprintf(msg, sizeof(msg), "write queue full (%zu profiles); retry later", s->o.max_queue);
+	refuse_suspended(r, "queue_full", msg);
 	return false;
 }
 
@@ -586,17 +593,7 @@ static bool do_read(struct req *r, const char *path)
 	MHD_suspend_connection(r->conn);
 	if (serve_readers_push(&s->readers, &r->rjob))
 		return true;
-	pthread_mutex_lock(&s->mu);
-	shutting = s->shutting;
-	pthread_mutex_unlock(&s->mu);
-	r->retry_after = !shutting;
-	r->close = shutting;
-	if (shutting)
-		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
-	else
-		req_error(r, 429, "resource_exhausted", "busy",
-			  "too many queries waiting; retry later");
-	MHD_resume_connection(r->conn);
+	refuse_suspended(r, "read_queue_full", "too many queries waiting; retry later");
 	return false;
 }
 
