@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_ALIGN 16  /* arena_alloc() in arena.h rounds the same */
 #define ARENA_MIN_CHUNK (64 * 1024)
 
 struct arena_chunk {

@@ -12,6 +12,8 @@
 
 struct arena_chunk;
 
+#define ARENA_ALIGN 16
+
 struct arena {
 	struct arena_chunk *head;
 	char *ptr;             /* next free byte in head */
@@ -27,7 +29,7 @@ void *arena_alloc_chunk(struct arena *a, size_t n);
 /* 16-byte aligned; n == 0 returns a valid unique pointer.  Inline: the bump is hot. */
 static inline void *arena_alloc(struct arena *a, size_t n)
 {
-	size_t need = (n + 15) & ~(size_t)15;
+	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 
 	if (need >= n && need && (size_t)(a->end - a->ptr) >= need && a->ptr) {
 		void *p = a->ptr;

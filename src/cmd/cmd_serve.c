@@ -137,9 +137,9 @@ static int parse_downsample(const char *arg, struct serve_opts *o)
 int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 {
 	enum {
-		O_DB = 1, O_LISTEN, O_LOG, O_AUTH, O_NOAUTH, O_CERT, O_KEY, O_BODY, O_THREADS, O_READERS,
-		O_INFLIGHT, O_QUEUE, O_CONNS, O_IDLE, O_REQTIME, O_OLDER, O_SIZE, O_RETENTION,
-		O_DOWNSAMPLE, O_MAINT,
+		O_DB = 1, O_LISTEN, O_LOG, O_AUTH, O_NOAUTH, O_CERT, O_KEY, O_BODY, O_THREADS,
+		O_READERS, O_INFLIGHT, O_QUEUE, O_CONNS, O_IDLE, O_REQTIME, O_OLDER, O_SIZE,
+		O_RETENTION, O_DOWNSAMPLE, O_MAINT,
 	};
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, O_DB },
