@@ -518,8 +518,16 @@ static bool do_push(struct req *r, const char *path)
 	return false;
 }
 
+/* A read the shutdown cancelled: 503, and the connection resumed. */
+static void read_cancelled(struct req *r)
+{
+	r->close = true;
+	req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+	MHD_resume_connection(r->conn);
+}
+
 /* On a reader thread: the query, its answer, and the connection resumed. */
-static void read_run(struct serve_read_job *j)
+static void read_run(struct serve_read_job *j, volatile sig_atomic_t *cancel)
 {
 	struct req *r = (struct req *)((char *)j - offsetof(struct req, rjob));
 	struct serve *s = r->srv;
@@ -528,6 +536,10 @@ static void read_run(struct serve_read_job *j)
 	struct backend *b = NULL;
 	const char *q = strchr(r->uri, '?');
 
+	if (*cancel) {
+		read_cancelled(r);
+		return;
+	}
 	memset(&rq, 0, sizeof(rq));
 	memset(&rep, 0, sizeof(rep));
 	rq.method = r->route->method;
@@ -543,10 +555,16 @@ static void read_run(struct serve_read_job *j)
 		MHD_resume_connection(r->conn);
 		return;
 	}
+	b->cancel = cancel;
 	rep.status = 200;
 	if (r->route->read(b, &rq, &rep) && rep.status == 200)
 		rep.status = 500;
 	backend_close(b);
+	if (*cancel) {
+		buf_release(&rep.body);
+		read_cancelled(r);
+		return;
+	}
 	if (rep.status >= 400 && rep.body.len == 0) {
 		req_error(r, rep.status, NULL, "query_error", rep.reason[0] ? rep.reason : err_last());
 	} else {
@@ -987,9 +1005,11 @@ void serve_stop(struct serve *s, unsigned grace_s)
 			;
 		left = s->inflight + s->reading;
 		pthread_mutex_unlock(&s->mu);
-		if (left)
-			serve_log(s, SERVE_LOG_WARN, "stopping with %u request%s unfinished", left,
-				  left == 1 ? "" : "s");
+		if (left) {
+			serve_log(s, SERVE_LOG_WARN, "stopping with %u request%s unfinished "
+				  "(queries still running are cancelled)", left, left == 1 ? "" : "s");
+			serve_readers_cancel(&s->readers);
+		}
 	}
 	/* the readers answer what is queued, the writer commits what is; both resume */
 	serve_readers_stop(&s->readers);

@@ -15,6 +15,7 @@
 #define SMOLDER_SERVE_INT_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -141,8 +142,8 @@ bool serve_addr_is_loopback(const struct sockaddr *sa);
 /* A read request waiting for a reader thread (serve_readers.c). */
 struct serve_read_job {
 	struct serve_read_job *next;
-	/* on a reader thread: answers and resumes the connection */
-	void (*run)(struct serve_read_job *job);
+	/* on a reader thread: answers and resumes the connection; ends early once *cancel */
+	void (*run)(struct serve_read_job *job, volatile sig_atomic_t *cancel);
 };
 
 struct serve_readers {
@@ -153,12 +154,15 @@ struct serve_readers {
 	bool ready, stopping;
 	struct serve_read_job *head, *tail;
 	size_t queued, max_queued;
+	volatile sig_atomic_t cancel;  /* serve_readers_cancel(): every job ends early */
 };
 
 /* Starts n reader threads; at most max_queued requests wait for them. */
 int serve_readers_start(struct serve_readers *rd, unsigned n, size_t max_queued);
 /* Queues job; false when stopping or max_queued wait already. */
 bool serve_readers_push(struct serve_readers *rd, struct serve_read_job *job);
+/* Running and queued jobs end early (a shutdown that ran out of grace). */
+void serve_readers_cancel(struct serve_readers *rd);
 /* Answers what is queued, then stops the threads; pushes are refused from then on. */
 void serve_readers_stop(struct serve_readers *rd);
 /* Stops the threads if need be and frees the rest (no push may follow). */

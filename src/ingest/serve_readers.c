@@ -6,7 +6,8 @@
  * HTTP thread suspends the connection and queues the request here; a reader runs it
  * (each with its own read-only store connection, opened per request) and resumes the
  * connection with the answer.  At most `n` queries run at once, which also bounds the
- * memory they take; the queue is bounded too (the caller answers 429 beyond it).
+ * memory they take; the queue is bounded too (the caller answers 429 beyond it).  A
+ * shutdown that runs out of grace cancels what still runs (the store polls the flag).
  */
 #include <string.h>
 
@@ -32,7 +33,7 @@ static void *reader_main(void *arg)
 			rd->tail = NULL;
 		rd->queued--;
 		pthread_mutex_unlock(&rd->mu);
-		j->run(j);  /* may free j's request once it resumes the connection */
+		j->run(j, &rd->cancel);  /* may free j's request once it resumes the connection */
 		pthread_mutex_lock(&rd->mu);
 	}
 	pthread_mutex_unlock(&rd->mu);
@@ -79,6 +80,12 @@ bool serve_readers_push(struct serve_readers *rd, struct serve_read_job *j)
 	}
 	pthread_mutex_unlock(&rd->mu);
 	return ok;
+}
+
+void serve_readers_cancel(struct serve_readers *rd)
+{
+	if (rd->ready)
+		rd->cancel = 1;
 }
 
 void serve_readers_stop(struct serve_readers *rd)

@@ -1,7 +1,7 @@
 /*
  * test_serve_readers.c — the reader threads of `smolder serve` (serve_readers.c): jobs
  * run in order, a busy pool queues at most max_queued more and refuses the next, and
- * stopping runs what is queued before the threads end.
+ * stopping runs what is queued before the threads end, and cancelling ends them early.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,7 +16,7 @@ struct tjob {
 	struct serve_read_job j;
 	int id;
 	atomic_int *order;  /* next position */
-	int *ran_at;        /* position this job ran at */
+	atomic_int *ran_at; /* position each job ran at, -1 before */
 	atomic_bool *started, *release;
 };
 
@@ -27,15 +27,16 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-static void tjob_run(struct serve_read_job *j)
+static void tjob_run(struct serve_read_job *j, volatile sig_atomic_t *cancel)
 {
 	struct tjob *t = (struct tjob *)j;
 
+	(void)cancel;
 	if (t->started)
 		atomic_store(t->started, true);
 	while (t->release && !atomic_load(t->release))
 		nap();
-	t->ran_at[t->id] = atomic_fetch_add(t->order, 1);
+	atomic_store(&t->ran_at[t->id], atomic_fetch_add(t->order, 1));
 }
 
 static void test_queue_cap_and_drain(void **state)
@@ -44,7 +45,8 @@ static void test_queue_cap_and_drain(void **state)
 	struct tjob jobs[4];
 	atomic_int order = 0;
 	atomic_bool started = false, release = false;
-	int ran_at[4] = { -1, -1, -1, -1 }, i;
+	atomic_int ran_at[4] = { -1, -1, -1, -1 };
+	int i;
 
 	(void)state;
 	memset(jobs, 0, sizeof(jobs));
@@ -87,7 +89,7 @@ static void test_parallel(void **state)
 	struct tjob held, quick;
 	atomic_int order = 0;
 	atomic_bool started = false, release = false;
-	int ran_at[2] = { -1, -1 };
+	atomic_int ran_at[2] = { -1, -1 };
 
 	(void)state;
 	memset(&held, 0, sizeof(held));
@@ -99,12 +101,51 @@ static void test_parallel(void **state)
 	while (!atomic_load(&started))
 		nap();
 	assert_true(serve_readers_push(&rd, &quick.j));
-	while (atomic_load(&order) == 0)
+	while (atomic_load(&ran_at[1]) == -1)
 		nap();
-	assert_int_equal(ran_at[1], 0);  /* the quick one finished while the other was held */
+	assert_int_equal(atomic_load(&ran_at[1]), 0);  /* done while the other was held */
 	atomic_store(&release, true);
 	serve_readers_release(&rd);
 	assert_int_equal(ran_at[0], 1);
+}
+
+/* A job that runs until cancelled, as a store query polls the flag. */
+struct cjob {
+	struct serve_read_job j;
+	atomic_bool started;
+	atomic_int saw_cancel;
+};
+
+static void cjob_run(struct serve_read_job *j, volatile sig_atomic_t *cancel)
+{
+	struct cjob *c = (struct cjob *)j;
+
+	atomic_store(&c->started, true);
+	while (!*cancel)
+		nap();
+	atomic_fetch_add(&c->saw_cancel, 1);
+}
+
+/* serve_readers_cancel() ends the running job and every queued one at once. */
+static void test_cancel(void **state)
+{
+	struct serve_readers rd;
+	struct cjob a, b;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.j.run = b.j.run = cjob_run;
+	assert_int_equal(serve_readers_start(&rd, 1, 4), 0);
+	assert_true(serve_readers_push(&rd, &a.j));
+	assert_true(serve_readers_push(&rd, &b.j));
+	while (!atomic_load(&a.started))
+		nap();
+	assert_false(atomic_load(&b.started));
+	serve_readers_cancel(&rd);
+	serve_readers_release(&rd);  /* returns: both jobs saw the flag */
+	assert_int_equal(atomic_load(&a.saw_cancel), 1);
+	assert_int_equal(atomic_load(&b.saw_cancel), 1);
 }
 
 static void test_bad_counts(void **state)
@@ -122,6 +163,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_queue_cap_and_drain),
 		cmocka_unit_test(test_parallel),
+		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_bad_counts),
 	};
 
