@@ -159,7 +159,10 @@ struct serve_readers {
 
 /* Starts n reader threads; at most max_queued requests wait for them. */
 int serve_readers_start(struct serve_readers *rd, unsigned n, size_t max_queued);
-/* Queues job; false when stopping or max_queued wait already. */
+/*
+ * Queues job (the caller's: it lives until its run() is done); false when stopping or
+ * max_queued jobs wait already.
+ */
 bool serve_readers_push(struct serve_readers *rd, struct serve_read_job *job);
 /* Running and queued jobs end early (a shutdown that ran out of grace). */
 void serve_readers_cancel(struct serve_readers *rd);
