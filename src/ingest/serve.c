@@ -518,11 +518,19 @@ static bool do_push(struct req *r, const char *path)
 	return false;
 }
 
-/* A read the shutdown cancelled: 503, and the connection resumed. */
-static void read_cancelled(struct req *r)
+/* A read cancelled by the shutdown (503) or the watchdog (504); the connection resumed. */
+static void read_cancelled(struct req *r, sig_atomic_t why)
 {
-	r->close = true;
-	req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+	char msg[120];
+
+	if (why == SERVE_READ_TIMED_OUT) {
+		snprintf(msg, sizeof(msg), "the query ran longer than %u s (--request-timeout)",
+			 r->srv->o.request_timeout_s);
+		req_error(r, 504, "deadline_exceeded", "timeout", msg);
+	} else {
+		r->close = true;
+		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+	}
 	MHD_resume_connection(r->conn);
 }
 
@@ -537,7 +545,7 @@ static void read_run(struct serve_read_job *j, volatile sig_atomic_t *cancel)
 	const char *q = strchr(r->uri, '?');
 
 	if (*cancel) {
-		read_cancelled(r);
+		read_cancelled(r, *cancel);
 		return;
 	}
 	memset(&rq, 0, sizeof(rq));
@@ -562,7 +570,7 @@ static void read_run(struct serve_read_job *j, volatile sig_atomic_t *cancel)
 	backend_close(b);
 	if (*cancel) {
 		buf_release(&rep.body);
-		read_cancelled(r);
+		read_cancelled(r, *cancel);
 		return;
 	}
 	if (rep.status >= 400 && rep.body.len == 0) {
@@ -958,7 +966,8 @@ int serve_start(const struct serve_opts *o, struct serve **out)
 		goto fail;
 	s->writer_on = true;
 	if ((rc = serve_readers_start(&s->readers, o->read_threads,
-				      (size_t)o->read_threads * READS_QUEUED_PER_READER)))
+				      (size_t)o->read_threads * READS_QUEUED_PER_READER,
+				      o->request_timeout_s * 1000.0)))
 		goto fail;
 	if ((rc = start_daemon(s, &sa)))
 		goto fail;

@@ -142,23 +142,38 @@ bool serve_addr_is_loopback(const struct sockaddr *sa);
 /* A read request waiting for a reader thread (serve_readers.c). */
 struct serve_read_job {
 	struct serve_read_job *next;
-	/* on a reader thread: answers and resumes the connection; ends early once *cancel */
+	/*
+	 * On a reader thread: answers and resumes the connection.  *cancel becomes
+	 * SERVE_READ_CANCELLED or SERVE_READ_TIMED_OUT to end it early (the store polls it).
+	 */
 	void (*run)(struct serve_read_job *job, volatile sig_atomic_t *cancel);
 };
 
+enum { SERVE_READ_CANCELLED = 1, SERVE_READ_TIMED_OUT = 2 };
+
 struct serve_readers {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_t th[SERVE_MAX_READERS];
-	unsigned n;                  /* threads running */
-	bool ready, stopping;
+	pthread_cond_t cv;           /* jobs for the readers */
+	pthread_cond_t wd_cv;        /* the watchdog: a job started, or stop */
+	pthread_t th[SERVE_MAX_READERS], watchdog;
+	unsigned n;                  /* reader threads running */
+	bool ready, stopping, cancel_all, wd_on, wd_stop;
 	struct serve_read_job *head, *tail;
 	size_t queued, max_queued;
-	volatile sig_atomic_t cancel;  /* serve_readers_cancel(): every job ends early */
+	double timeout_ms;           /* a job running longer is timed out; 0: never */
+	struct serve_reader {
+		struct serve_readers *rd;
+		volatile sig_atomic_t cancel;  /* this reader's job's flag */
+		double deadline_ms;            /* serve_now_ms(); 0: idle or no timeout */
+	} slot[SERVE_MAX_READERS];
 };
 
-/* Starts n reader threads; at most max_queued requests wait for them. */
-int serve_readers_start(struct serve_readers *rd, unsigned n, size_t max_queued);
+/*
+ * Starts n reader threads; at most max_queued requests wait for them; a job running
+ * longer than timeout_ms (0: no limit) is timed out by a watchdog thread.
+ */
+int serve_readers_start(struct serve_readers *rd, unsigned n, size_t max_queued,
+			double timeout_ms);
 /*
  * Queues job (the caller's: it lives until its run() is done); false when stopping or
  * max_queued jobs wait already.

@@ -1,7 +1,8 @@
 /*
  * test_serve_readers.c — the reader threads of `smolder serve` (serve_readers.c): jobs
  * run in order, a busy pool queues at most max_queued more and refuses the next, and
- * stopping runs what is queued before the threads end, and cancelling ends them early.
+ * stopping runs what is queued before the threads end, cancelling ends them early, and
+ * the watchdog times out a job that runs too long.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -58,7 +59,7 @@ static void test_queue_cap_and_drain(void **state)
 	}
 	jobs[0].started = &started;
 	jobs[0].release = &release;
-	assert_int_equal(serve_readers_start(&rd, 1, 2), 0);
+	assert_int_equal(serve_readers_start(&rd, 1, 2, 0), 0);
 	/* the one reader is held by job 0; two more wait; the fourth is refused */
 	assert_true(serve_readers_push(&rd, &jobs[0].j));
 	while (!atomic_load(&started))
@@ -96,7 +97,7 @@ static void test_parallel(void **state)
 	memset(&quick, 0, sizeof(quick));
 	held = (struct tjob){ { NULL, tjob_run }, 0, &order, ran_at, &started, &release };
 	quick = (struct tjob){ { NULL, tjob_run }, 1, &order, ran_at, NULL, NULL };
-	assert_int_equal(serve_readers_start(&rd, 2, 8), 0);
+	assert_int_equal(serve_readers_start(&rd, 2, 8, 0), 0);
 	assert_true(serve_readers_push(&rd, &held.j));
 	while (!atomic_load(&started))
 		nap();
@@ -109,21 +110,25 @@ static void test_parallel(void **state)
 	assert_int_equal(ran_at[0], 1);
 }
 
-/* A job that runs until cancelled, as a store query polls the flag. */
+/* A job that runs until cancelled (or for `ms`), as a store query polls the flag. */
 struct cjob {
 	struct serve_read_job j;
+	int ms;              /* 0: until cancelled */
 	atomic_bool started;
-	atomic_int saw_cancel;
+	atomic_int saw;      /* the flag's value when it ended */
 };
 
 static void cjob_run(struct serve_read_job *j, volatile sig_atomic_t *cancel)
 {
 	struct cjob *c = (struct cjob *)j;
+	int waited = 0;
 
 	atomic_store(&c->started, true);
-	while (!*cancel)
+	while (!*cancel && (c->ms == 0 || waited < c->ms)) {
 		nap();
-	atomic_fetch_add(&c->saw_cancel, 1);
+		waited++;
+	}
+	atomic_store(&c->saw, (int)*cancel);
 }
 
 /* serve_readers_cancel() ends the running job and every queued one at once. */
@@ -136,7 +141,7 @@ static void test_cancel(void **state)
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	a.j.run = b.j.run = cjob_run;
-	assert_int_equal(serve_readers_start(&rd, 1, 4), 0);
+	assert_int_equal(serve_readers_start(&rd, 1, 4, 0), 0);
 	assert_true(serve_readers_push(&rd, &a.j));
 	assert_true(serve_readers_push(&rd, &b.j));
 	while (!atomic_load(&a.started))
@@ -144,8 +149,39 @@ static void test_cancel(void **state)
 	assert_false(atomic_load(&b.started));
 	serve_readers_cancel(&rd);
 	serve_readers_release(&rd);  /* returns: both jobs saw the flag */
-	assert_int_equal(atomic_load(&a.saw_cancel), 1);
-	assert_int_equal(atomic_load(&b.saw_cancel), 1);
+	assert_int_equal(atomic_load(&a.saw), SERVE_READ_CANCELLED);
+	assert_int_equal(atomic_load(&b.saw), SERVE_READ_CANCELLED);
+}
+
+/*
+ * With a timeout the watchdog ends a job that runs past it, and only that one: the
+ * next job starts with a clear flag, and a job within its time is left alone.
+ */
+static void test_timeout(void **state)
+{
+	struct serve_readers rd;
+	struct cjob slow, quick;
+	struct timespec t0, t1;
+	double ms;
+
+	(void)state;
+	memset(&slow, 0, sizeof(slow));
+	memset(&quick, 0, sizeof(quick));
+	slow.j.run = quick.j.run = cjob_run;
+	quick.ms = 2;
+	quick.saw = -1;
+	assert_int_equal(serve_readers_start(&rd, 1, 4, 250), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_true(serve_readers_push(&rd, &slow.j));
+	assert_true(serve_readers_push(&rd, &quick.j));
+	while (atomic_load(&quick.saw) == -1)
+		nap();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_int_equal(atomic_load(&slow.saw), SERVE_READ_TIMED_OUT);
+	assert_int_equal(atomic_load(&quick.saw), 0);
+	assert_true(ms >= 250 && ms < 10000);
+	serve_readers_release(&rd);
 }
 
 static void test_bad_counts(void **state)
@@ -153,9 +189,9 @@ static void test_bad_counts(void **state)
 	struct serve_readers rd;
 
 	(void)state;
-	assert_int_equal(serve_readers_start(&rd, 0, 4), ERR_USAGE);
+	assert_int_equal(serve_readers_start(&rd, 0, 4, 0), ERR_USAGE);
 	tu_assert_message(err_last());
-	assert_int_equal(serve_readers_start(&rd, SERVE_MAX_READERS + 1, 4), ERR_USAGE);
+	assert_int_equal(serve_readers_start(&rd, SERVE_MAX_READERS + 1, 4, 0), ERR_USAGE);
 }
 
 int main(int argc, char **argv)
@@ -164,6 +200,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_queue_cap_and_drain),
 		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_bad_counts),
 	};
 
