@@ -242,14 +242,19 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 		case O_REQTIME:
 			if (parse_dur(c == O_IDLE ? "--idle-timeout" : "--request-timeout", optarg, &d))
 				goto done;
-			if (d < 1000000000) {
-				fprintf(stderr, "smolder serve: timeouts are at least 1s\n");
+			if (c == O_IDLE && d < 1000000000) {
+				fprintf(stderr, "smolder serve: --idle-timeout is at least 1s\n");
+				goto done;
+			}
+			if (c == O_REQTIME && (d < 1000000 || d / 1000000 > UINT32_MAX)) {
+				fprintf(stderr, "smolder serve: --request-timeout is between 1ms and "
+						"49 days\n");
 				goto done;
 			}
 			if (c == O_IDLE)
 				o.idle_timeout_s = (unsigned)(d / 1000000000);
 			else
-				o.request_timeout_s = (unsigned)(d / 1000000000);
+				o.request_timeout_ms = (unsigned)(d / 1000000);
 			break;
 		case O_OLDER:
 			if (parse_dur("--reject-older-than", optarg, &o.limits.reject_older_than_ns))

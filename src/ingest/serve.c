@@ -171,7 +171,7 @@ void serve_opts_default(struct serve_opts *o)
 	o->max_queue = 1024;
 	o->max_connections = 1024;
 	o->idle_timeout_s = 30;
-	o->request_timeout_s = 60;
+	o->request_timeout_ms = 60000;
 	o->downsample[0].after_ns = (int64_t)86400 * 1000000000;
 	o->downsample[0].bucket_ns = (int64_t)60 * 1000000000;
 	o->downsample[1].after_ns = (int64_t)7 * 86400 * 1000000000;
@@ -414,11 +414,11 @@ static bool body_chunk(struct req *r, const char *data, size_t n)
 		req_error(r, 413, NULL, "body_too_large", msg);
 		return false;
 	}
-	if (s->o.request_timeout_s && serve_now_ms() - r->t0 > s->o.request_timeout_s * 1000.0) {
+	if (s->o.request_timeout_ms && serve_now_ms() - r->t0 > s->o.request_timeout_ms) {
 		char msg[120];
 
-		snprintf(msg, sizeof(msg), "request body not received within %u s",
-			 s->o.request_timeout_s);
+		snprintf(msg, sizeof(msg), "request body not received within %.3g s",
+			 s->o.request_timeout_ms / 1000.0);
 		r->close = true;
 		req_error(r, 408, NULL, "timeout", msg);
 		return false;
@@ -524,8 +524,8 @@ static void read_cancelled(struct req *r, sig_atomic_t why)
 	char msg[120];
 
 	if (why == SERVE_READ_TIMED_OUT) {
-		snprintf(msg, sizeof(msg), "the query ran longer than %u s (--request-timeout)",
-			 r->srv->o.request_timeout_s);
+		snprintf(msg, sizeof(msg), "the query ran longer than %.3g s (--request-timeout)",
+			 r->srv->o.request_timeout_ms / 1000.0);
 		req_error(r, 504, "deadline_exceeded", "timeout", msg);
 	} else {
 		r->close = true;
@@ -719,8 +719,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			r->body_bytes += *upload_data_size;
 			*upload_data_size = 0;
 			if (r->body_bytes > r->srv->o.limits.max_body_bytes + DISCARD_MAX ||
-			    (r->srv->o.request_timeout_s &&
-			     serve_now_ms() - r->t0 > r->srv->o.request_timeout_s * 1000.0))
+			    (r->srv->o.request_timeout_ms &&
+			     serve_now_ms() - r->t0 > r->srv->o.request_timeout_ms))
 				return MHD_NO;
 			return MHD_YES;
 		}
@@ -967,7 +967,7 @@ int serve_start(const struct serve_opts *o, struct serve **out)
 	s->writer_on = true;
 	if ((rc = serve_readers_start(&s->readers, o->read_threads,
 				      (size_t)o->read_threads * READS_QUEUED_PER_READER,
-				      o->request_timeout_s * 1000.0)))
+				      o->request_timeout_ms)))
 		goto fail;
 	if ((rc = start_daemon(s, &sa)))
 		goto fail;

@@ -18,7 +18,7 @@
  * received bytes pass it), `max_inflight` pushes admitted at once (from their headers to
  * their answer) and `max_queue` profiles waiting for the writer; past either, 429 with
  * Retry-After.  Idle connections time out (idle_timeout_s); a body still incomplete
- * after request_timeout_s gets 408, a query still running after it 504.
+ * after request_timeout_ms gets 408, a query still running after it 504.
  *
  * Routes are one table in serve.c (serve_routes[]): the push routes, GET /ready,
  * GET /metrics, and read routes — a serve_read_fn answering from a backend opened for
@@ -65,7 +65,7 @@ struct serve_opts {
 	size_t max_queue;                /* profiles waiting for the writer */
 	unsigned max_connections;
 	unsigned idle_timeout_s;         /* a connection silent this long is closed */
-	unsigned request_timeout_s;      /* a body must arrive, a query end, within this */
+	unsigned request_timeout_ms;     /* a body must arrive, a query end, within this */
 	uint64_t max_store_bytes;        /* 0: no cap; else oldest-first eviction */
 	int64_t retention_ns;            /* 0: keep everything */
 	struct serve_downsample downsample[SERVE_MAX_DOWNSAMPLE];

@@ -9,7 +9,8 @@
 #     store is unchanged; a slow client does not wedge it;
 #   - bounds: 413 (body limit), 429 + Retry-After (--max-inflight), 507 on a full store
 #     (--max-store-size, and a real full tmpfs when a user namespace can mount one),
-#     eviction keeping the file under --max-store-size;
+#     eviction keeping the file under --max-store-size; a push answered while a long query
+#     runs (queries have their own threads), 504 for a query past --request-timeout;
 #   - security: a non-loopback listener needs --auth-file (or --no-auth), credentials need
 #     TLS off loopback; basic and bearer credentials bound to tenants, 401/403, HTTPS with a
 #     self-signed certificate made here; tenants never see each other's data;
@@ -250,6 +251,34 @@ check "reads keep working and the store is unchanged" \
 check "the server still serves" test "$(http GET "$url/ready")" = 200
 serve_stop
 check "the full store is intact" test "$(sqlite3 "$tmp/full.db" 'PRAGMA integrity_check')" = ok
+
+# --- queries: on their own threads, and 504 past --request-timeout -----------------------
+files=$(for n in $(seq 1 40); do echo "$td/go/gencode3k-cpu.pb.gz"; done)
+# shellcheck disable=SC2086
+"$smolder" ingest --db "$tmp/q.db" --service slowq $files > /dev/null 2>&1
+Q='process_cpu:cpu:nanoseconds:cpu:nanoseconds%7Bservice_name%3D%22slowq%22%7D'
+serve_start queries --db "$tmp/q.db" --threads 1 --read-threads 1 || exit 1
+url=http://127.0.0.1:$PORT
+# a merge of 40 large profiles (a few hundred ms) starts first; a push on the one HTTP
+# thread must not wait for it
+( curl -s -o "$tmp/q.json" -w '%{http_code}' "$url/pyroscope/render?query=$Q&from=1&until=now&format=json" > "$tmp/q.st"
+  date +%s%N > "$tmp/q.end" ) &
+qpid=$!
+sleep 0.05
+st=$(http POST "$url/ingest?name=during.cpu" --data-binary $'a;b 1\n')
+date +%s%N > "$tmp/p.end"
+wait "$qpid"
+check "a push on the only HTTP thread is answered while a long query runs ($st)" \
+  bash -c "[ '$st' = 200 ] && [ \$(cat '$tmp/p.end') -lt \$(cat '$tmp/q.end') ]"
+check "and the query is answered too" test "$(cat "$tmp/q.st")" = 200
+serve_stop
+serve_start qtimeout --db "$tmp/q.db" --request-timeout 1ms || exit 1
+url=http://127.0.0.1:$PORT
+st=$(http GET "$url/pyroscope/render?query=$Q&from=1&until=now&format=json")
+check "a query past --request-timeout gets 504 with the reason ($st)" \
+  bash -c "[ '$st' = 504 ] && grep -q 'the query ran longer than 0.001 s (--request-timeout)' '$tmp/body'"
+check "the server still answers" test "$(http GET "$url/ready")" = 200
+serve_stop
 
 # eviction: 40 services of ~64 KiB each into a 1 MiB store
 serve_start evict --db "$tmp/ev.db" --max-store-size 1m --maintenance-interval 1s || exit 1
