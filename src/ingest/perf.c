@@ -21,6 +21,7 @@
 
 #include "base/err.h"
 #include "base/hmap.h"
+#include "base/text.h"
 #include "base/vec.h"
 #include "profile/builder.h"
 
@@ -82,17 +83,6 @@ static bool is_blank(char c)
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int hex_value(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* The next blank-separated token of [*p, end); false at the end. */
@@ -239,10 +229,10 @@ static bool parse_frame(const char *s, size_t n, struct perf_frame *f)
 
 	while (i < n && is_blank(s[i]))
 		i++;
-	for (; i < n && hex_value(s[i]) >= 0; i++, digits++) {
+	for (; i < n && text_hexval((unsigned char)s[i]) >= 0; i++, digits++) {
 		if (digits == 16)
 			return false;
-		a = a << 4 | (uint64_t)hex_value(s[i]);
+		a = a << 4 | (uint64_t)text_hexval((unsigned char)s[i]);
 	}
 	if (digits == 0 || (i < n && !is_blank(s[i])))
 		return false;
@@ -278,7 +268,7 @@ static size_t strip_offset(const char *s, size_t n)
 {
 	size_t i = n;
 
-	while (i > 0 && hex_value(s[i - 1]) >= 0)
+	while (i > 0 && text_hexval((unsigned char)s[i - 1]) >= 0)
 		i--;
 	if (i < n && i >= 3 && s[i - 1] == 'x' && s[i - 2] == '0' && s[i - 3] == '+')
 		return i - 3;

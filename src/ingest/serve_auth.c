@@ -30,6 +30,7 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
+#include "base/base64.h"
 #include "base/buf.h"
 #include "base/timeparse.h"
 #include "serve_int.h"
@@ -309,46 +310,15 @@ static long check(struct serve_auth *a, enum serve_cred_kind kind, const char *n
 	return found;
 }
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Standard base64 (padding optional) into out (NUL-terminated); -1 when malformed. */
+/* Base64 (padding optional) into out (NUL-terminated); -1 when malformed or too long. */
 static int b64decode(const char *s, char *out, size_t cap)
 {
-	uint32_t acc = 0;
-	size_t n = 0;
-	int bits = 0, v;
+	size_t n = strlen(s), len;
 
-	for (; *s && *s != '='; s++) {
-		if ((v = b64val((unsigned char)*s)) < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n + 1 >= cap)
-				return -1;
-			out[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	while (*s == '=')
-		s++;
-	if (*s)
+	if (base64_max_decoded(n) >= cap || base64_decode(s, n, false, (uint8_t *)out, &len))
 		return -1;
-	out[n] = '\0';
-	return memchr(out, '\0', n) ? -1 : 0;
+	out[len] = '\0';
+	return memchr(out, '\0', len) ? -1 : 0;
 }
 
 static int refuse(struct serve_who *who, int status, const char *msg)

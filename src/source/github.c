@@ -8,13 +8,13 @@
  * other origin is followed without it.  The token never appears in a message or a trace.
  * Bodies are bounded; the calling thread's cancel flag aborts a transfer.
  */
-#include <ctype.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "base/base64.h"
 #include "base/err.h"
 #include "source_int.h"
 
@@ -271,47 +271,18 @@ int src_github_get(struct src_ctx *c, const char *owner, const char *repo, const
 
 /* ---------------------------------------------------------------- go.googlesource.com */
 
-static int b64val(int ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
-}
-
-/* decodes standard base64 in place (whitespace ignored); -1 when invalid */
+/* Decodes gitiles' base64 in place (line breaks skipped); -1 when invalid. */
 static int b64_decode(struct buf *b)
 {
-	size_t r, w = 0;
-	unsigned acc = 0;
-	int bits = 0, v;
+	size_t len;
 
-	for (r = 0; r < b->len; r++) {
-		unsigned char ch = (unsigned char)b->data[r];
-
-		if (isspace(ch))
-			continue;
-		if (ch == '=')
-			break;
-		if ((v = b64val(ch)) < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			b->data[w++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	b->len = w;
-	if (b->data)
-		b->data[w] = '\0';
+	if (!b->data)
+		return 0;
+	/* in place: each output byte is written after the characters it comes from */
+	if (base64_decode(b->data, b->len, true, (uint8_t *)b->data, &len))
+		return -1;
+	b->len = len;
+	b->data[len] = '\0';
 	return 0;
 }
 

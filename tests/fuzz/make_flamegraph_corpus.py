@@ -11,21 +11,14 @@ Usage: tests/fuzz/make_flamegraph_corpus.py
 import json
 import os
 
+from pbwire import varint
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "flamegraph")
 
 
 def uvarint(v):
-    v &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
+    return varint(v & ((1 << 64) - 1))
 
 
 def field(num, wire, payload):
