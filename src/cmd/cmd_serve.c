@@ -49,9 +49,11 @@ static void serve_help(FILE *f)
 	      "                               off loopback\n"
 	      "Limits (over them: 413, or 429 with Retry-After):\n"
 	      "      --max-body SIZE          request body limit (default 8m)\n"
-	      "      --threads N              HTTP threads = requests decoded at once (default 4)\n"
-	      "      --read-threads N         queries answered at once, off the HTTP threads\n"
+	      "      --threads N              pushes decoded at once, on decoder threads\n"
+	      "                               (default: one per CPU)\n"
+	      "      --read-threads N         queries answered at once, on reader threads\n"
 	      "                               (default 2; 32 more each may wait)\n"
+	      "      --http-threads N         threads receiving and sending (default 2)\n"
 	      "      --max-inflight N         pushes admitted at once (default 64)\n"
 	      "      --max-queue N            profiles waiting for the writer (default 1024)\n"
 	      "      --max-connections N      default 1024\n"
@@ -140,7 +142,7 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 	enum {
 		O_DB = 1, O_LISTEN, O_LOG, O_AUTH, O_NOAUTH, O_CERT, O_KEY, O_BODY, O_THREADS,
 		O_READERS, O_INFLIGHT, O_QUEUE, O_CONNS, O_IDLE, O_REQTIME, O_OLDER, O_SIZE,
-		O_RETENTION, O_DOWNSAMPLE, O_MAINT,
+		O_RETENTION, O_DOWNSAMPLE, O_MAINT, O_HTTP_THREADS,
 	};
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, O_DB },
@@ -153,6 +155,7 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 		{ "max-body", required_argument, NULL, O_BODY },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "read-threads", required_argument, NULL, O_READERS },
+		{ "http-threads", required_argument, NULL, O_HTTP_THREADS },
 		{ "max-inflight", required_argument, NULL, O_INFLIGHT },
 		{ "max-queue", required_argument, NULL, O_QUEUE },
 		{ "max-connections", required_argument, NULL, O_CONNS },
@@ -217,6 +220,11 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 			if (parse_uint("--threads", optarg, 64, &u))
 				goto done;
 			o.threads = (unsigned)u;
+			break;
+		case O_HTTP_THREADS:
+			if (parse_uint("--http-threads", optarg, 64, &u))
+				goto done;
+			o.http_threads = (unsigned)u;
 			break;
 		case O_READERS:
 			if (parse_uint("--read-threads", optarg, SERVE_MAX_READERS, &u))

@@ -9,17 +9,18 @@
  *            shutting down), Content-Length against the body limit — any refusal is
  *            answered at once, before the body is read;
  *   body     appended under the body limit and the request deadline;
- *   end      ingest_handle() on this HTTP thread; a refusal is answered; profiles go to
- *            the writer as a job and the connection is suspended (queue full: 429);
+ *   end      the connection is suspended and the request queued for the decoders
+ *            (serve_pool.c); one runs ingest_handle(): a refusal is answered and the
+ *            connection resumed; profiles go on to the writer as a job (queue full: 429);
  *   resumed  the writer decided; the answer (2xx only once committed and synced) is sent.
- * A read route's request is suspended at its end too and queued for the reader threads
- * (serve_readers.c), which answer it and resume it.
+ * A read route's request is suspended at its end too and queued for the readers, which
+ * answer it and resume it.
  * On completion: one log line, the metrics, the in-flight slot given back.
  *
- * Threads: libmicrohttpd's pool (opts.threads) — requests are decoded there, so at most
- * that many at once; queries run on opts.read_threads readers, so a slow one never holds
- * up the pushes of the connections an HTTP thread serves; suspended connections hold no
- * thread.
+ * Threads: libmicrohttpd's pool (opts.http_threads) only moves bytes; opts.threads
+ * decoders decode pushes, so at most that many at once, whichever connection and HTTP
+ * thread they came on; opts.read_threads readers run queries, so a slow one never holds
+ * up a push.  Suspended connections hold no thread.
  */
 #include <errno.h>
 #include <microhttpd.h>
@@ -73,7 +74,7 @@ struct serve {
 	FILE *log;
 	struct store *store;
 	struct serve_writer writer;
-	struct serve_readers readers;
+	struct serve_pool decoders, readers;
 	struct serve_metrics metrics;
 	struct serve_auth auth;
 	bool auth_on, metrics_on, writer_on;
@@ -114,7 +115,7 @@ struct req {
 	struct serve_who who;
 	struct ingest_result res;
 	struct serve_job job;
-	struct serve_read_job rjob;
+	struct serve_pool_job pjob;   /* on the decoders (a push) or the readers (a read) */
 	bool reading;            /* counted in srv->reading */
 	char *path;              /* a read's path, as libmicrohttpd decoded it */
 	struct hdrs hdrs;        /* a read's headers (libmicrohttpd's strings) */
@@ -160,12 +161,17 @@ void serve_log(struct serve *s, enum serve_log_level lvl, const char *fmt, ...)
 
 void serve_opts_default(struct serve_opts *o)
 {
+	long ncpu;
+
 	memset(o, 0, sizeof(*o));
 	o->listen = "127.0.0.1:4040";
 	o->log_level = SERVE_LOG_INFO;
 	ingest_limits_default(&o->limits);
 	o->limits.max_body_bytes = (size_t)8 << 20;
-	o->threads = 4;
+	/* decoding is all CPU: one decoder per CPU keeps them busy without crowding them */
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	o->threads = ncpu < 1 ? 1 : ncpu > SERVE_POOL_MAX ? SERVE_POOL_MAX : (unsigned)ncpu;
+	o->http_threads = 2;
 	o->read_threads = 2;
 	o->max_inflight = 64;
 	o->max_queue = 1024;
@@ -465,24 +471,28 @@ static void refuse_suspended(struct req *r, const char *why, const char *msg)
 	MHD_resume_connection(r->conn);
 }
 
-/* True when the profiles went to the writer (then only it may touch r, and resumes it). */
-static bool do_push(struct req *r, const char *path)
+/* On a decoder: the push decoded, then answered or handed on to the writer. */
+static void push_run(struct serve_pool_job *j, volatile sig_atomic_t *cancel)
 {
+	struct req *r = (struct req *)((char *)j - offsetof(struct req, pjob));
 	struct serve *s = r->srv;
 	char msg[120];
 	struct ingest_request rq;
-	struct hdrs h;
 	const char *q = strchr(r->uri, '?');
 	double t0;
 
+	if (*cancel) {  /* still queued when the shutdown ran out of grace */
+		r->close = true;
+		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+		MHD_resume_connection(r->conn);
+		return;
+	}
 	memset(&rq, 0, sizeof(rq));
-	h.n = 0;
-	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_header, &h);
 	rq.method = "POST";
-	rq.path = path;
+	rq.path = r->path;
 	rq.query = q ? q + 1 : "";
-	rq.headers = h.v;
-	rq.nheaders = h.n;
+	rq.headers = r->hdrs.v;
+	rq.nheaders = r->hdrs.n;
 	rq.body = (const uint8_t *)r->body.data;
 	rq.body_len = r->body.len;
 	rq.now_ns = time_now_ns();
@@ -497,24 +507,55 @@ static bool do_push(struct req *r, const char *path)
 				  r->res.status >= 500 ? "internal" : "bad_request";
 
 		req_error(r, r->res.status, r->res.code, why, r->res.reason);
-		return false;
+		MHD_resume_connection(r->conn);
+		return;
 	}
 	if (r->res.n == 0) {
 		req_ok(r, 200, r->res.reply_type, r->res.reply_body,
 		       r->res.reply_body ? strlen(r->res.reply_body) : 0);
-		return false;
+		MHD_resume_connection(r->conn);
+		return;
 	}
 	r->job.tenant = r->who.tenant;
 	r->job.items = r->res.items;
 	r->job.n = r->res.n;
 	r->job.done = job_done;
-	/* suspend first: the writer may resume as soon as it has the job */
-	r->phase = PH_WAITING;
-	MHD_suspend_connection(r->conn);
 	if (serve_writer_push(&s->writer, &r->job))
-		return true;
+		return;  /* the writer resumes the connection */
 	snprintf(msg, sizeof(msg), "write queue full (%zu profiles); retry later", s->o.max_queue);
 	refuse_suspended(r, "queue_full", msg);
+}
+
+/*
+ * The path and the headers kept for a pool thread (libmicrohttpd's strings stay valid
+ * while the request lives); false with the answer set when out of memory.
+ */
+static bool keep_request(struct req *r, const char *path)
+{
+	if (!(r->path = strdup(path))) {
+		req_error(r, 500, "internal", "internal", "out of memory");
+		return false;
+	}
+	r->hdrs.n = 0;
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_header, &r->hdrs);
+	return true;
+}
+
+/* Hands a push to the decoders (true: then only they may touch r, and resume it). */
+static bool do_push(struct req *r, const char *path)
+{
+	struct serve *s = r->srv;
+
+	if (!keep_request(r, path))
+		return false;
+	r->pjob.run = push_run;
+	/* suspend first: a decoder may resume as soon as it has the job */
+	r->phase = PH_WAITING;
+	MHD_suspend_connection(r->conn);
+	if (serve_pool_push(&s->decoders, &r->pjob))
+		return true;
+	refuse_suspended(r, "too_many_inflight", "too many pushes waiting to be decoded; "
+			 "retry later");
 	return false;
 }
 
@@ -523,7 +564,7 @@ static void read_cancelled(struct req *r, sig_atomic_t why)
 {
 	char msg[120];
 
-	if (why == SERVE_READ_TIMED_OUT) {
+	if (why == SERVE_POOL_TIMED_OUT) {
 		snprintf(msg, sizeof(msg), "the query ran longer than %.3g s (--request-timeout)",
 			 r->srv->o.request_timeout_ms / 1000.0);
 		req_error(r, 504, "deadline_exceeded", "timeout", msg);
@@ -535,9 +576,9 @@ static void read_cancelled(struct req *r, sig_atomic_t why)
 }
 
 /* On a reader thread: the query, its answer, and the connection resumed. */
-static void read_run(struct serve_read_job *j, volatile sig_atomic_t *cancel)
+static void read_run(struct serve_pool_job *j, volatile sig_atomic_t *cancel)
 {
-	struct req *r = (struct req *)((char *)j - offsetof(struct req, rjob));
+	struct req *r = (struct req *)((char *)j - offsetof(struct req, pjob));
 	struct serve *s = r->srv;
 	struct serve_reply rep;
 	struct ingest_request rq;
@@ -595,13 +636,9 @@ static bool do_read(struct req *r, const char *path)
 	struct serve *s = r->srv;
 	bool shutting;
 
-	if (!(r->path = strdup(path))) {
-		req_error(r, 500, "internal", "internal", "out of memory");
+	if (!keep_request(r, path))
 		return false;
-	}
-	r->hdrs.n = 0;
-	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_header, &r->hdrs);
-	r->rjob.run = read_run;
+	r->pjob.run = read_run;
 	pthread_mutex_lock(&s->mu);
 	shutting = s->shutting;
 	if (!shutting) {
@@ -617,7 +654,7 @@ static bool do_read(struct req *r, const char *path)
 	/* suspend first: a reader may resume as soon as it has the job */
 	r->phase = PH_WAITING;
 	MHD_suspend_connection(r->conn);
-	if (serve_readers_push(&s->readers, &r->rjob))
+	if (serve_pool_push(&s->readers, &r->pjob))
 		return true;
 	refuse_suspended(r, "read_queue_full", "too many queries waiting; retry later");
 	return false;
@@ -896,7 +933,7 @@ static int start_daemon(struct serve *s, const struct sockaddr_storage *sa)
 	if (s->o.tls_cert)
 		flags |= MHD_USE_TLS;
 #define OPT(o, v, p) (opts[n].option = (o), opts[n].value = (intptr_t)(v), opts[n].ptr_value = (p), n++)
-	OPT(MHD_OPTION_THREAD_POOL_SIZE, s->o.threads, NULL);
+	OPT(MHD_OPTION_THREAD_POOL_SIZE, s->o.http_threads, NULL);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, s->o.max_connections, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, s->o.idle_timeout_s, NULL);
 	OPT(MHD_OPTION_SOCK_ADDR, 0, (void *)sa);
@@ -928,9 +965,11 @@ int serve_start(const struct serve_opts *o, struct serve **out)
 	int rc;
 
 	*out = NULL;
-	if (o->threads < 1 || o->threads > 64 || o->max_inflight < 1 || o->max_queue < 1 ||
+	if (o->threads < 1 || o->threads > SERVE_POOL_MAX || o->http_threads < 1 ||
+	    o->http_threads > SERVE_POOL_MAX || o->max_inflight < 1 || o->max_queue < 1 ||
 	    o->batch_max < 1)
-		return err_set(ERR_USAGE, "--threads, --max-inflight and --max-queue must be positive");
+		return err_set(ERR_USAGE, "--threads and --http-threads must be 1 to %d, "
+			       "--max-inflight and --max-queue positive", SERVE_POOL_MAX);
 	if (o->read_threads < 1 || o->read_threads > SERVE_MAX_READERS)
 		return err_set(ERR_USAGE, "--read-threads must be 1 to %d", SERVE_MAX_READERS);
 	if ((rc = parse_listen(o->listen, &sa, &salen)))
@@ -965,7 +1004,10 @@ int serve_start(const struct serve_opts *o, struct serve **out)
 	if ((rc = serve_writer_start(&s->writer, s, s->store, &s->o, &s->metrics)))
 		goto fail;
 	s->writer_on = true;
-	if ((rc = serve_readers_start(&s->readers, o->read_threads,
+	/* every push waiting for a decoder holds an in-flight slot: the cap bounds the queue */
+	if ((rc = serve_pool_start(&s->decoders, "decoders", o->threads, o->max_inflight, 0)))
+		goto fail;
+	if ((rc = serve_pool_start(&s->readers, "readers", o->read_threads,
 				      (size_t)o->read_threads * READS_QUEUED_PER_READER,
 				      o->request_timeout_ms)))
 		goto fail;
@@ -1017,16 +1059,22 @@ void serve_stop(struct serve *s, unsigned grace_s)
 		if (left) {
 			serve_log(s, SERVE_LOG_WARN, "stopping with %u request%s unfinished "
 				  "(queries still running are cancelled)", left, left == 1 ? "" : "s");
-			serve_readers_cancel(&s->readers);
+			serve_pool_cancel(&s->decoders);
+			serve_pool_cancel(&s->readers);
 		}
 	}
-	/* the readers answer what is queued, the writer commits what is; both resume */
-	serve_readers_stop(&s->readers);
+	/*
+	 * The decoders hand what is queued on to the writer (or answer it), the readers answer
+	 * theirs, then the writer commits what it holds; each resumes its connections.
+	 */
+	serve_pool_stop(&s->decoders);
+	serve_pool_stop(&s->readers);
 	if (s->writer_on)
 		serve_writer_stop(&s->writer);
 	if (s->d)
 		MHD_stop_daemon(s->d);
-	serve_readers_release(&s->readers);
+	serve_pool_release(&s->decoders);
+	serve_pool_release(&s->readers);
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
 	if (s->store) {

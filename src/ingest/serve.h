@@ -2,17 +2,18 @@
  * serve.h — `smolder serve`: the HTTP listener in front of ingest_handle() and the
  * store, on libmicrohttpd.
  *
- * Threads: libmicrohttpd's pool (opts.threads, 4 by default) receives requests and runs
- * ingest_handle() on them, so at most `threads` requests are decoded at once; one writer
- * thread owns the store's write connection.  A decoded push is queued for the writer
- * and its connection suspended (MHD_suspend_connection): it holds no thread while it
- * waits.  The writer takes everything queued and writes it in one transaction
+ * Threads: libmicrohttpd's pool (opts.http_threads, 2 by default) receives requests;
+ * once a push's body is in, its connection is suspended (MHD_suspend_connection: it
+ * holds no thread while it waits) and one of opts.threads decoders (one per CPU) runs
+ * ingest_handle() on it, so at most `threads` requests are decoded at once, spread over
+ * them whichever HTTP thread the connection is bound to (serve_pool.c).  One writer
+ * thread owns the store's write connection; a decoded push is queued for it.  The writer takes everything queued and writes it in one transaction
  * (store_begin, store_write per profile, store_commit); a syncer thread fdatasyncs the
  * WAL for every batch committed before the call and resumes each waiting connection with
  * its own answer — so a 2xx is sent only once the profile is committed and synced (group
  * commit; serve_writer.c).  Between batches the writer runs retention, downsampling and
  * --max-store-size eviction.  Read routes run on opts.read_threads reader threads
- * (serve_readers.c), their connections suspended meanwhile.
+ * (serve_pool.c), their connections suspended meanwhile.
  *
  * Bounds: a body limit (opts.limits.max_body_bytes: 413 as soon as Content-Length or the
  * received bytes pass it), `max_inflight` pushes admitted at once (from their headers to
@@ -58,8 +59,9 @@ struct serve_opts {
 	bool no_auth;                    /* explicitly anyone, even off loopback */
 	const char *tls_cert, *tls_key;  /* PEM files: HTTPS */
 	struct ingest_limits limits;     /* max_body_bytes is the HTTP body limit */
-	unsigned threads;                /* HTTP threads = requests decoded at once */
-	unsigned read_threads;           /* queries answered at once (off the HTTP threads),
+	unsigned threads;                /* decoders = pushes decoded at once */
+	unsigned http_threads;           /* libmicrohttpd's threads (they only move bytes) */
+	unsigned read_threads;           /* queries answered at once (reader threads),
 					    1 … SERVE_MAX_READERS */
 	unsigned max_inflight;           /* pushes between their headers and their answer */
 	size_t max_queue;                /* profiles waiting for the writer */
@@ -74,9 +76,11 @@ struct serve_opts {
 	size_t batch_max;                /* profiles per transaction at most */
 };
 
-/* Defaults: 127.0.0.1:4040, info, 4 threads, 2 read threads, 64 in flight, 1024 queued, 8 MiB bodies,
- * 30 s idle, 60 s per body, rollups 1 min after 1 day and 1 h after 7 days, maintenance
- * every minute, 512 profiles per transaction. */
+/*
+ * Defaults: 127.0.0.1:4040, info, a decoder per CPU, 2 HTTP threads, 2 read threads, 64
+ * in flight, 1024 queued, 8 MiB bodies, 30 s idle, 60 s per body, rollups 1 min after
+ * 1 day and 1 h after 7 days, maintenance every minute, 512 profiles per transaction.
+ */
 void serve_opts_default(struct serve_opts *o);
 
 struct serve;

@@ -3,13 +3,15 @@
  *
  *   serve.c          libmicrohttpd glue: the route table, a request's life (admission,
  *                    body, decode, queue, suspend, answer), the log line, start and stop
+ *   serve_pool.c     the decoders and the readers: threads that run a suspended request
  *   serve_writer.c   the writer thread: the queue, group commit, maintenance
  *   serve_auth.c     the --auth-file credentials, tenant resolution, the listen policy
  *   serve_metrics.c  counters and the Prometheus text of GET /metrics
  *
- * Locking: each of struct serve_writer, serve_metrics and serve_auth has its own mutex;
- * none is held while taking another, and none while calling into libmicrohttpd or the
- * store (but the writer's store calls, which only the writer thread makes).
+ * Locking: each of struct serve_pool, serve_writer, serve_metrics and serve_auth has its
+ * own mutex; none is held while taking another, and none while calling into
+ * libmicrohttpd or the store (but the writer's store calls, which only the writer thread
+ * makes).
  */
 #ifndef SMOLDER_SERVE_INT_H
 #define SMOLDER_SERVE_INT_H
@@ -139,52 +141,59 @@ bool serve_addr_is_loopback(const struct sockaddr *sa);
 
 /* ---- the writer (serve_writer.c) ---- */
 
-/* A read request waiting for a reader thread (serve_readers.c). */
-struct serve_read_job {
-	struct serve_read_job *next;
+/* ---- the decoders and the readers (serve_pool.c) ---- */
+
+/* Threads in one pool, at most. */
+#define SERVE_POOL_MAX 64
+
+/* A request waiting for a pool thread: a push to decode, or a query to answer. */
+struct serve_pool_job {
+	struct serve_pool_job *next;
 	/*
-	 * On a reader thread: answers and resumes the connection.  *cancel becomes
-	 * SERVE_READ_CANCELLED or SERVE_READ_TIMED_OUT to end it early (the store polls it).
+	 * On a pool thread: answers the request and resumes its connection, or hands it on
+	 * (to the writer).  *cancel becomes SERVE_POOL_CANCELLED or SERVE_POOL_TIMED_OUT to
+	 * end it early (a query's store calls poll it).
 	 */
-	void (*run)(struct serve_read_job *job, volatile sig_atomic_t *cancel);
+	void (*run)(struct serve_pool_job *job, volatile sig_atomic_t *cancel);
 };
 
-enum { SERVE_READ_CANCELLED = 1, SERVE_READ_TIMED_OUT = 2 };
+enum { SERVE_POOL_CANCELLED = 1, SERVE_POOL_TIMED_OUT = 2 };
 
-struct serve_readers {
+struct serve_pool {
+	const char *name;            /* static: "decoders", "readers" */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;           /* jobs for the readers */
+	pthread_cond_t cv;           /* jobs for the threads */
 	pthread_cond_t wd_cv;        /* the watchdog: a job started, or stop */
-	pthread_t th[SERVE_MAX_READERS], watchdog;
-	unsigned n;                  /* reader threads running */
+	pthread_t th[SERVE_POOL_MAX], watchdog;
+	unsigned n;                  /* threads running */
 	bool ready, stopping, cancel_all, wd_on, wd_stop;
-	struct serve_read_job *head, *tail;
+	struct serve_pool_job *head, *tail;
 	size_t queued, max_queued;
 	double timeout_ms;           /* a job running longer is timed out; 0: never */
-	struct serve_reader {
-		struct serve_readers *rd;
-		volatile sig_atomic_t cancel;  /* this reader's job's flag */
+	struct serve_pool_slot {
+		struct serve_pool *pl;
+		volatile sig_atomic_t cancel;  /* this thread's job's flag */
 		double deadline_ms;            /* serve_now_ms(); 0: idle or no timeout */
-	} slot[SERVE_MAX_READERS];
+	} slot[SERVE_POOL_MAX];
 };
 
 /*
- * Starts n reader threads; at most max_queued requests wait for them; a job running
- * longer than timeout_ms (0: no limit) is timed out by a watchdog thread.
+ * Starts n threads (name, static, for messages); at most max_queued jobs wait for them;
+ * a job running longer than timeout_ms (0: no limit) is timed out by a watchdog thread.
  */
-int serve_readers_start(struct serve_readers *rd, unsigned n, size_t max_queued,
-			double timeout_ms);
+int serve_pool_start(struct serve_pool *pl, const char *name, unsigned n, size_t max_queued,
+		     double timeout_ms);
 /*
  * Queues job (the caller's: it lives until its run() is done); false when stopping or
  * max_queued jobs wait already.
  */
-bool serve_readers_push(struct serve_readers *rd, struct serve_read_job *job);
+bool serve_pool_push(struct serve_pool *pl, struct serve_pool_job *job);
 /* Running and queued jobs end early (a shutdown that ran out of grace). */
-void serve_readers_cancel(struct serve_readers *rd);
-/* Answers what is queued, then stops the threads; pushes are refused from then on. */
-void serve_readers_stop(struct serve_readers *rd);
+void serve_pool_cancel(struct serve_pool *pl);
+/* Runs what is queued, then stops the threads; pushes are refused from then on. */
+void serve_pool_stop(struct serve_pool *pl);
 /* Stops the threads if need be and frees the rest (no push may follow). */
-void serve_readers_release(struct serve_readers *rd);
+void serve_pool_release(struct serve_pool *pl);
 
 /* One request's profiles on their way to the store. */
 struct serve_job {

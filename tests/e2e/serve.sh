@@ -10,7 +10,8 @@
 #   - bounds: 413 (body limit), 429 + Retry-After (--max-inflight), 507 on a full store
 #     (--max-store-size, and a real full tmpfs when a user namespace can mount one),
 #     eviction keeping the file under --max-store-size; a push answered while a long query
-#     runs (queries have their own threads), 504 for a query past --request-timeout;
+#     runs (queries have their own threads), 504 for a query past --request-timeout; a
+#     small push answered while a large one is decoded on the same HTTP thread (decoders);
 #   - security: a non-loopback listener needs --auth-file (or --no-auth), credentials need
 #     TLS off loopback; basic and bearer credentials bound to tenants, 401/403, HTTPS with a
 #     self-signed certificate made here; tenants never see each other's data;
@@ -257,7 +258,7 @@ files=$(for n in $(seq 1 40); do echo "$td/go/gencode3k-cpu.pb.gz"; done)
 # shellcheck disable=SC2086
 "$smolder" ingest --db "$tmp/q.db" --service slowq $files > /dev/null 2>&1
 Q='process_cpu:cpu:nanoseconds:cpu:nanoseconds%7Bservice_name%3D%22slowq%22%7D'
-serve_start queries --db "$tmp/q.db" --threads 1 --read-threads 1 || exit 1
+serve_start queries --db "$tmp/q.db" --http-threads 1 --threads 1 --read-threads 1 || exit 1
 url=http://127.0.0.1:$PORT
 # a merge of 40 large profiles (a few hundred ms) starts first; a push on the one HTTP
 # thread must not wait for it
@@ -279,6 +280,31 @@ check "a query past --request-timeout gets 504 with the reason ($st)" \
   bash -c "[ '$st' = 504 ] && grep -q 'the query ran longer than 0.001 s (--request-timeout)' '$tmp/body'"
 check "the server still answers" test "$(http GET "$url/ready")" = 200
 serve_stop
+
+# --- pushes: decoded on their own threads, whichever HTTP thread they came on -----------
+# 6,500 stacks of 45 frames, every frame name its own: a decode of ~150 ms each time (the
+# first push also stores every symbol; later ones only decode and hit the stack cache)
+awk 'BEGIN { for (i = 0; i < 6500; i++) { s = ""; for (j = 0; j < 45; j++)
+  s = s (j ? ";" : "") "pkg" i % 50 ".fn" j "_" i; print s, i % 13 + 1 } }' > "$tmp/wide.folded"
+serve_start decoders --db "$tmp/dec.db" --http-threads 1 --threads 2 || exit 1
+url=http://127.0.0.1:$PORT
+check "a wide folded profile is stored" \
+  test "$(http POST "$url/ingest?name=wide.cpu" --data-binary @"$tmp/wide.folded")" = 200
+( curl -s -o /dev/null -w '%{http_code}' --data-binary @"$tmp/wide.folded" \
+    "$url/ingest?name=wide.cpu" > "$tmp/wide.st"
+  date +%s%N > "$tmp/wide.end" ) &
+wpid=$!
+sleep 0.03
+st=$(http POST "$url/ingest?name=small.cpu" --data-binary $'a;b 1\n')
+date +%s%N > "$tmp/small.end"
+wait "$wpid"
+check "a small push on the only HTTP thread is answered while a wide one is decoded ($st)" \
+  bash -c "[ '$st' = 200 ] && [ \$(cat '$tmp/small.end') -lt \$(cat '$tmp/wide.end') ]"
+check "and the wide one is stored too" test "$(cat "$tmp/wide.st")" = 200
+serve_stop
+check "both services are in the store" \
+  bash -c "'$smolder' query series --db '$tmp/dec.db' --from 0 | grep -q ' small\$' &&
+           '$smolder' query series --db '$tmp/dec.db' --from 0 | grep -q ' wide\$'"
 
 # eviction: 40 services of ~64 KiB each into a 1 MiB store
 serve_start evict --db "$tmp/ev.db" --max-store-size 1m --maintenance-interval 1s || exit 1

@@ -1,5 +1,5 @@
 /*
- * test_serve_readers.c — the reader threads of `smolder serve` (serve_readers.c): jobs
+ * test_serve_pool.c — the thread pools (decoders, readers) of `smolder serve` (serve_pool.c): jobs
  * run in order, a busy pool queues at most max_queued more and refuses the next, and
  * stopping runs what is queued before the threads end, cancelling ends them early, and
  * the watchdog times out a job that runs too long.
@@ -14,7 +14,7 @@
 #include "testutil.h"
 
 struct tjob {
-	struct serve_read_job j;
+	struct serve_pool_job j;
 	int id;
 	atomic_int *order;  /* next position */
 	atomic_int *ran_at; /* position each job ran at, -1 before */
@@ -28,7 +28,7 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-static void tjob_run(struct serve_read_job *j, volatile sig_atomic_t *cancel)
+static void tjob_run(struct serve_pool_job *j, volatile sig_atomic_t *cancel)
 {
 	struct tjob *t = (struct tjob *)j;
 
@@ -42,7 +42,7 @@ static void tjob_run(struct serve_read_job *j, volatile sig_atomic_t *cancel)
 
 static void test_queue_cap_and_drain(void **state)
 {
-	struct serve_readers rd;
+	struct serve_pool rd;
 	struct tjob jobs[4];
 	atomic_int order = 0;
 	atomic_bool started = false, release = false;
@@ -59,34 +59,34 @@ static void test_queue_cap_and_drain(void **state)
 	}
 	jobs[0].started = &started;
 	jobs[0].release = &release;
-	assert_int_equal(serve_readers_start(&rd, 1, 2, 0), 0);
+	assert_int_equal(serve_pool_start(&rd, "readers", 1, 2, 0), 0);
 	/* the one reader is held by job 0; two more wait; the fourth is refused */
-	assert_true(serve_readers_push(&rd, &jobs[0].j));
+	assert_true(serve_pool_push(&rd, &jobs[0].j));
 	while (!atomic_load(&started))
 		nap();
-	assert_true(serve_readers_push(&rd, &jobs[1].j));
-	assert_true(serve_readers_push(&rd, &jobs[2].j));
-	assert_false(serve_readers_push(&rd, &jobs[3].j));
+	assert_true(serve_pool_push(&rd, &jobs[1].j));
+	assert_true(serve_pool_push(&rd, &jobs[2].j));
+	assert_false(serve_pool_push(&rd, &jobs[3].j));
 	assert_int_equal(ran_at[1], -1);
 	/* stopping waits for job 0, then runs the queued ones, in order */
 	atomic_store(&release, true);
-	serve_readers_stop(&rd);
+	serve_pool_stop(&rd);
 	assert_int_equal(ran_at[0], 0);
 	assert_int_equal(ran_at[1], 1);
 	assert_int_equal(ran_at[2], 2);
 	assert_int_equal(ran_at[3], -1);
 	assert_int_equal(atomic_load(&order), 3);
 	/* stopped: nothing is taken; a second stop is harmless */
-	assert_false(serve_readers_push(&rd, &jobs[3].j));
-	serve_readers_stop(&rd);
-	serve_readers_release(&rd);
-	serve_readers_release(&rd);
+	assert_false(serve_pool_push(&rd, &jobs[3].j));
+	serve_pool_stop(&rd);
+	serve_pool_release(&rd);
+	serve_pool_release(&rd);
 }
 
 /* With two readers a held job does not hold up the next one. */
 static void test_parallel(void **state)
 {
-	struct serve_readers rd;
+	struct serve_pool rd;
 	struct tjob held, quick;
 	atomic_int order = 0;
 	atomic_bool started = false, release = false;
@@ -97,28 +97,28 @@ static void test_parallel(void **state)
 	memset(&quick, 0, sizeof(quick));
 	held = (struct tjob){ { NULL, tjob_run }, 0, &order, ran_at, &started, &release };
 	quick = (struct tjob){ { NULL, tjob_run }, 1, &order, ran_at, NULL, NULL };
-	assert_int_equal(serve_readers_start(&rd, 2, 8, 0), 0);
-	assert_true(serve_readers_push(&rd, &held.j));
+	assert_int_equal(serve_pool_start(&rd, "readers", 2, 8, 0), 0);
+	assert_true(serve_pool_push(&rd, &held.j));
 	while (!atomic_load(&started))
 		nap();
-	assert_true(serve_readers_push(&rd, &quick.j));
+	assert_true(serve_pool_push(&rd, &quick.j));
 	while (atomic_load(&ran_at[1]) == -1)
 		nap();
 	assert_int_equal(atomic_load(&ran_at[1]), 0);  /* done while the other was held */
 	atomic_store(&release, true);
-	serve_readers_release(&rd);
+	serve_pool_release(&rd);
 	assert_int_equal(ran_at[0], 1);
 }
 
 /* A job that runs until cancelled (or for `ms`), as a store query polls the flag. */
 struct cjob {
-	struct serve_read_job j;
+	struct serve_pool_job j;
 	int ms;              /* 0: until cancelled */
 	atomic_bool started;
 	atomic_int saw;      /* the flag's value when it ended */
 };
 
-static void cjob_run(struct serve_read_job *j, volatile sig_atomic_t *cancel)
+static void cjob_run(struct serve_pool_job *j, volatile sig_atomic_t *cancel)
 {
 	struct cjob *c = (struct cjob *)j;
 	int waited = 0;
@@ -131,26 +131,26 @@ static void cjob_run(struct serve_read_job *j, volatile sig_atomic_t *cancel)
 	atomic_store(&c->saw, (int)*cancel);
 }
 
-/* serve_readers_cancel() ends the running job and every queued one at once. */
+/* serve_pool_cancel() ends the running job and every queued one at once. */
 static void test_cancel(void **state)
 {
-	struct serve_readers rd;
+	struct serve_pool rd;
 	struct cjob a, b;
 
 	(void)state;
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	a.j.run = b.j.run = cjob_run;
-	assert_int_equal(serve_readers_start(&rd, 1, 4, 0), 0);
-	assert_true(serve_readers_push(&rd, &a.j));
-	assert_true(serve_readers_push(&rd, &b.j));
+	assert_int_equal(serve_pool_start(&rd, "readers", 1, 4, 0), 0);
+	assert_true(serve_pool_push(&rd, &a.j));
+	assert_true(serve_pool_push(&rd, &b.j));
 	while (!atomic_load(&a.started))
 		nap();
 	assert_false(atomic_load(&b.started));
-	serve_readers_cancel(&rd);
-	serve_readers_release(&rd);  /* returns: both jobs saw the flag */
-	assert_int_equal(atomic_load(&a.saw), SERVE_READ_CANCELLED);
-	assert_int_equal(atomic_load(&b.saw), SERVE_READ_CANCELLED);
+	serve_pool_cancel(&rd);
+	serve_pool_release(&rd);  /* returns: both jobs saw the flag */
+	assert_int_equal(atomic_load(&a.saw), SERVE_POOL_CANCELLED);
+	assert_int_equal(atomic_load(&b.saw), SERVE_POOL_CANCELLED);
 }
 
 /*
@@ -159,7 +159,7 @@ static void test_cancel(void **state)
  */
 static void test_timeout(void **state)
 {
-	struct serve_readers rd;
+	struct serve_pool rd;
 	struct cjob slow, quick;
 	struct timespec t0, t1;
 	double ms;
@@ -170,28 +170,28 @@ static void test_timeout(void **state)
 	slow.j.run = quick.j.run = cjob_run;
 	quick.ms = 2;
 	quick.saw = -1;
-	assert_int_equal(serve_readers_start(&rd, 1, 4, 250), 0);
+	assert_int_equal(serve_pool_start(&rd, "readers", 1, 4, 250), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_true(serve_readers_push(&rd, &slow.j));
-	assert_true(serve_readers_push(&rd, &quick.j));
+	assert_true(serve_pool_push(&rd, &slow.j));
+	assert_true(serve_pool_push(&rd, &quick.j));
 	while (atomic_load(&quick.saw) == -1)
 		nap();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	assert_int_equal(atomic_load(&slow.saw), SERVE_READ_TIMED_OUT);
+	assert_int_equal(atomic_load(&slow.saw), SERVE_POOL_TIMED_OUT);
 	assert_int_equal(atomic_load(&quick.saw), 0);
 	assert_true(ms >= 250 && ms < 10000);
-	serve_readers_release(&rd);
+	serve_pool_release(&rd);
 }
 
 static void test_bad_counts(void **state)
 {
-	struct serve_readers rd;
+	struct serve_pool rd;
 
 	(void)state;
-	assert_int_equal(serve_readers_start(&rd, 0, 4, 0), ERR_USAGE);
+	assert_int_equal(serve_pool_start(&rd, "readers", 0, 4, 0), ERR_USAGE);
 	tu_assert_message(err_last());
-	assert_int_equal(serve_readers_start(&rd, SERVE_MAX_READERS + 1, 4, 0), ERR_USAGE);
+	assert_int_equal(serve_pool_start(&rd, "readers", SERVE_POOL_MAX + 1, 4, 0), ERR_USAGE);
 }
 
 int main(int argc, char **argv)
