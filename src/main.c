@@ -5,12 +5,15 @@
  */
 #include <locale.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 
-static volatile sig_atomic_t interrupted;
+/* set by the SIGINT handler: a lock-free atomic, so that is defined (C11 7.14.1.1) */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free");
+static atomic_int interrupted;
 
 static void on_sigint(int sig)
 {

@@ -8,11 +8,11 @@
 #ifndef SMOLDER_CMD_H
 #define SMOLDER_CMD_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 struct cmd_env {
-	volatile sig_atomic_t *cancel;  /* set by main's SIGINT handler */
+	atomic_int *cancel;  /* set by main's SIGINT handler */
 };
 
 int cmd_top(int argc, char **argv, const struct cmd_env *env);

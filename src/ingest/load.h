@@ -8,14 +8,14 @@
 #ifndef SMOLDER_LOAD_H
 #define SMOLDER_LOAD_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "base/buf.h"
 #include "profile/prof.h"
 
 struct load_opts {
-	volatile sig_atomic_t *cancel;
+	atomic_int *cancel;
 	bool progress;  /* draw a waiting indicator on stderr (only when it is a terminal) */
 };
 

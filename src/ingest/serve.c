@@ -472,7 +472,7 @@ static void refuse_suspended(struct req *r, const char *why, const char *msg)
 }
 
 /* On a decoder: the push decoded, then answered or handed on to the writer. */
-static void push_run(struct serve_pool_job *j, volatile sig_atomic_t *cancel)
+static void push_run(struct serve_pool_job *j, atomic_int *cancel)
 {
 	struct req *r = (struct req *)((char *)j - offsetof(struct req, pjob));
 	struct serve *s = r->srv;
@@ -560,7 +560,7 @@ static bool do_push(struct req *r, const char *path)
 }
 
 /* A read cancelled by the shutdown (503) or the watchdog (504); the connection resumed. */
-static void read_cancelled(struct req *r, sig_atomic_t why)
+static void read_cancelled(struct req *r, int why)
 {
 	char msg[120];
 
@@ -576,7 +576,7 @@ static void read_cancelled(struct req *r, sig_atomic_t why)
 }
 
 /* On a reader thread: the query, its answer, and the connection resumed. */
-static void read_run(struct serve_pool_job *j, volatile sig_atomic_t *cancel)
+static void read_run(struct serve_pool_job *j, atomic_int *cancel)
 {
 	struct req *r = (struct req *)((char *)j - offsetof(struct req, pjob));
 	struct serve *s = r->srv;

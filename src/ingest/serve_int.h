@@ -17,7 +17,7 @@
 #define SMOLDER_SERVE_INT_H
 
 #include <pthread.h>
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -154,7 +154,7 @@ struct serve_pool_job {
 	 * (to the writer).  *cancel becomes SERVE_POOL_CANCELLED or SERVE_POOL_TIMED_OUT to
 	 * end it early (a query's store calls poll it).
 	 */
-	void (*run)(struct serve_pool_job *job, volatile sig_atomic_t *cancel);
+	void (*run)(struct serve_pool_job *job, atomic_int *cancel);
 };
 
 enum { SERVE_POOL_CANCELLED = 1, SERVE_POOL_TIMED_OUT = 2 };
@@ -172,7 +172,7 @@ struct serve_pool {
 	double timeout_ms;           /* a job running longer is timed out; 0: never */
 	struct serve_pool_slot {
 		struct serve_pool *pl;
-		volatile sig_atomic_t cancel;  /* this thread's job's flag */
+		atomic_int cancel;  /* this thread's job's flag */
 		double deadline_ms;            /* serve_now_ms(); 0: idle or no timeout */
 	} slot[SERVE_POOL_MAX];
 };

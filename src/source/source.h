@@ -75,7 +75,7 @@
 #ifndef SMOLDER_SOURCE_H
 #define SMOLDER_SOURCE_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,7 +107,7 @@ struct source_opts {
 	long cache_ttl;           /* 0: SOURCE_DEFAULT_TTL; < 0: branch/tag files not cached */
 	bool offline;             /* no network at all: no GitHub, clone, fetch or go-get */
 	bool clone_github;        /* clone GitHub repositories instead of using the API */
-	volatile sig_atomic_t *cancel; /* polled; set → ERR_CANCELLED soon */
+	atomic_int *cancel; /* polled; set → ERR_CANCELLED soon */
 	source_progress_fn progress;   /* may be NULL */
 	void *progress_arg;
 };

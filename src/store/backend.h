@@ -27,7 +27,7 @@
 #ifndef SMOLDER_BACKEND_H
 #define SMOLDER_BACKEND_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -133,7 +133,7 @@ struct backend_ops {
 
 struct backend {
 	const struct backend_ops *ops;
-	volatile sig_atomic_t *cancel;  /* may be NULL; set by the owner */
+	atomic_int *cancel;  /* may be NULL; set by the owner */
 };
 
 static inline void backend_close(struct backend *b)

@@ -95,7 +95,7 @@ struct xfer {
 	struct buf *out;
 	size_t limit;
 	bool too_big;
-	volatile sig_atomic_t *cancel;
+	atomic_int *cancel;
 	long retry_after_s;
 	char location[256];
 };

@@ -126,7 +126,7 @@ struct source_job {
 	pthread_t th;
 	bool running;                  /* UI thread only */
 	atomic_bool done;
-	volatile sig_atomic_t cancel;  /* set by the UI thread, polled by source_find */
+	atomic_int cancel;  /* set by the UI thread, polled by source_find */
 	double started_ms;
 	struct source_opts opts;
 	char repo[PROMPT_MAX], ref[PROMPT_MAX], root[PROMPT_MAX], source_path[PROMPT_MAX];
@@ -153,7 +153,7 @@ struct source_vjob {
 	pthread_t th;
 	bool running;                  /* UI thread only */
 	atomic_bool done;
-	volatile sig_atomic_t cancel;
+	atomic_int cancel;
 	double started_ms;
 	struct backend *be;            /* borrowed: the app's handle */
 	struct source_query q;
@@ -248,7 +248,7 @@ struct bjob {
 	pthread_t th;
 	bool running, threaded;
 	atomic_bool done;
-	volatile sig_atomic_t cancel;
+	atomic_int cancel;
 	double started_ms;
 	enum bjob_kind kind;
 	struct backend *be;

@@ -937,7 +937,7 @@ static int hang_listen(unsigned *port)
 	return fd;
 }
 
-static volatile sig_atomic_t cancel_flag;
+static atomic_int cancel_flag;
 
 static void *canceller(void *arg)
 {

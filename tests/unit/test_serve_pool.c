@@ -28,7 +28,7 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-static void tjob_run(struct serve_pool_job *j, volatile sig_atomic_t *cancel)
+static void tjob_run(struct serve_pool_job *j, atomic_int *cancel)
 {
 	struct tjob *t = (struct tjob *)j;
 
@@ -118,7 +118,7 @@ struct cjob {
 	atomic_int saw;      /* the flag's value when it ended */
 };
 
-static void cjob_run(struct serve_pool_job *j, volatile sig_atomic_t *cancel)
+static void cjob_run(struct serve_pool_job *j, atomic_int *cancel)
 {
 	struct cjob *c = (struct cjob *)j;
 	int waited = 0;

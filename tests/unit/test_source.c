@@ -1811,7 +1811,7 @@ static void test_cancel_and_usage(void **state)
 {
 	struct source_opts o;
 	struct source_file f;
-	volatile sig_atomic_t cancel = 1;
+	atomic_int cancel = 1;
 
 	(void)state;
 	opts_init(&o, "cache-cancel");

@@ -348,7 +348,7 @@ static void test_share(void **state)
 	struct backend *inner, *h1, *h2;
 	struct hammer x, y;
 	pthread_t tx, ty;
-	volatile sig_atomic_t stop = 1;
+	atomic_int stop = 1;
 	struct labelset_list ls = { 0 };
 	struct time_range all = { 0, 0 };
 	int64_t want;
