@@ -13,7 +13,9 @@
  *  - GitHub cannot be reached from here, so a stand-in server (libmicrohttpd, in this
  *    process) answers the contents API the way GitHub does (raw bodies, GitHub's 404
  *    JSON, rate-limit headers) and records every request, so the tests can see what was
- *    asked, in which order, and whether the token went anywhere it must not.
+ *    asked, in which order, and whether the token went anywhere it must not.  It also
+ *    answers go.googlesource.com's ?format=TEXT the way gitiles does (base64, with and
+ *    without line breaks; a body that is not base64; its 404).
  *  - Traversal attempts (.., symlinks out of a repository or a source directory, escapes
  *    through root paths and mappings) are refused; binary and oversized files too.
  */
@@ -206,6 +208,33 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 	return ret;
 }
 
+/*
+ * go.googlesource.com's files as gitiles sends them for ?format=TEXT: base64 in a
+ * text/plain body.  wrapped.go's is broken into lines, bad.go's is not base64, and
+ * anything else is gitiles' 404.
+ */
+#define GITILES_TEXT "package amazon\n\n// Endpoint is Amazon's OAuth 2.0 endpoint.\nvar Endpoint = 1\n"
+#define GITILES_B64 "cGFja2FnZSBhbWF6b24KCi8vIEVuZHBvaW50IGlzIEFtYXpvbidzIE9BdXRoIDIuMCBlbmRw" \
+		    "b2ludC4KdmFyIEVuZHBvaW50ID0gMQo="
+
+static enum MHD_Result gitiles_reply(struct MHD_Connection *conn, const char *name)
+{
+	static const char wrapped[] =
+		"cGFja2FnZSBhbWF6b24KCi8vIEVuZHBvaW50IGlzIEFtYXpvbidzIE9BdXRoIDIuMCBlbmRw\n"
+		"b2ludC4KdmFyIEVuZHBvaW50ID0gMQo=\n";
+	static const char bad[] = "this is <b>not</b> base64\n";
+
+	if (strcmp(name, "amazon.go") == 0)
+		return reply(conn, 200, "text/plain; charset=utf-8", GITILES_B64,
+			     sizeof(GITILES_B64) - 1, NULL);
+	if (strcmp(name, "wrapped.go") == 0)
+		return reply(conn, 200, "text/plain; charset=utf-8", wrapped, sizeof(wrapped) - 1,
+			     NULL);
+	if (strcmp(name, "bad.go") == 0)
+		return reply(conn, 200, "text/plain; charset=utf-8", bad, sizeof(bad) - 1, NULL);
+	return reply(conn, 404, "text/plain; charset=utf-8", "NOT_FOUND", 9, NULL);
+}
+
 static enum MHD_Result gh_handler(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -231,6 +260,8 @@ static enum MHD_Result gh_handler(void *cls, struct MHD_Connection *conn, const 
 	pthread_mutex_unlock(&gh.mu);
 	if (strncmp(url, "/elsewhere/", 11) == 0) /* where a redirect leads (another origin) */
 		return reply(conn, 200, "text/plain", "moved content\n", 14, NULL);
+	if (strncmp(url, "/gitiles/", 9) == 0)  /* go.googlesource.com's ?format=TEXT */
+		return gitiles_reply(conn, url + 9);
 	if (sscanf(url, "/repos/%63[^/]/%63[^/]/contents/%n", owner, repo, &n) != 2 || !n)
 		return reply(conn, 404, "application/json", gh_404, sizeof(gh_404) - 1, NULL);
 	snprintf(path, sizeof(path), "%s", url + n);
@@ -1443,6 +1474,61 @@ static char *find_with_labels(const char *repo, const char *label_ref, const cha
 	return data;
 }
 
+/* go.googlesource.com files: base64 decoded (with or without line breaks), cached, refused */
+static void test_googlesource(void **state)
+{
+	static const char *names[] = { "amazon.go", "wrapped.go" };
+	struct source_opts o;
+	struct source_trace t = SOURCE_TRACE_INIT;
+	struct source_file f = SOURCE_FILE_INIT;
+	struct src_ctx c;
+	char url[256];
+	size_t i;
+
+	(void)state;
+	gh_reset();
+	opts_init(&o, "cache-gitiles");
+	memset(&c, 0, sizeof(c));
+	c.o = &o;
+	c.trace = &t;
+	c.out = &f;
+	c.ttl = 3600;  /* a tag: cached for an hour */
+	snprintf(c.cache_dir, sizeof(c.cache_dir), "%s", o.cache_dir);
+	for (i = 0; i < 2; i++) {
+		char ref[16];
+
+		snprintf(url, sizeof(url), "%s/gitiles/%s", gh.api, names[i]);
+		snprintf(ref, sizeof(ref), "v0.16.%zu", i);
+		assert_int_equal(src_try_googlesource(&c, "https://go.googlesource.com/oauth2", ref,
+						      "amazon/amazon.go", url, "test"), 0);
+		assert_int_equal(f.len, strlen(GITILES_TEXT));
+		assert_string_equal(f.data, GITILES_TEXT);
+		assert_int_equal(f.origin, SOURCE_HTTP);
+		assert_false(f.cached);
+		assert_string_equal(f.url, url);
+		assert_string_equal(f.ref, ref);
+		source_file_release(&f);
+		/* the second time it comes from the cache */
+		assert_int_equal(src_try_googlesource(&c, "https://go.googlesource.com/oauth2", ref,
+						      "amazon/amazon.go", url, "test"), 0);
+		assert_true(f.cached);
+		assert_string_equal(f.data, GITILES_TEXT);
+		source_file_release(&f);
+	}
+	assert_int_equal(gh_count("/gitiles/"), 2);
+
+	snprintf(url, sizeof(url), "%s/gitiles/bad.go", gh.api);
+	assert_int_equal(src_try_googlesource(&c, "https://go.googlesource.com/oauth2", "v1",
+					      "bad.go", url, "test"), ERR_PARSE);
+	assert_non_null(strstr(err_last(), "not base64"));
+	assert_null(f.data);
+	snprintf(url, sizeof(url), "%s/gitiles/gone.go", gh.api);
+	assert_int_equal(src_try_googlesource(&c, "https://go.googlesource.com/oauth2", "v1",
+					      "gone.go", url, "test"), ERR_NOTFOUND);
+	assert_null(f.data);
+	source_trace_release(&t);
+}
+
 static void test_git_local(void **state)
 {
 	struct source_trace t = SOURCE_TRACE_INIT;
@@ -1866,6 +1952,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_spec_cases),
 		cmocka_unit_test(test_path_search),
 		cmocka_unit_test(test_github_api),
+		cmocka_unit_test(test_googlesource),
 		cmocka_unit_test(test_git_local),
 		cmocka_unit_test(test_git_clone_cache),
 		cmocka_unit_test(test_git_other_owner),
