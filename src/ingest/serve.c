@@ -117,8 +117,8 @@ struct req {
 	struct serve_job job;
 	struct serve_pool_job pjob;   /* on the decoders (a push) or the readers (a read) */
 	bool reading;            /* counted in srv->reading */
-	char *path;              /* a read's path, as libmicrohttpd decoded it */
-	struct hdrs hdrs;        /* a read's headers (libmicrohttpd's strings) */
+	char *path;              /* for the pool: the path, as libmicrohttpd decoded it */
+	struct hdrs hdrs;        /* for the pool: the headers (libmicrohttpd's strings) */
 	/* the answer */
 	int status;
 	const char *code;        /* Connect code for error bodies */
