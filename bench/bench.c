@@ -236,8 +236,9 @@ int main(int argc, char **argv)
 			"       smolder-bench --browser [DB]   (the store browser on 24 h x 10 services)\n"
 			"       smolder-bench --store [FILE]   (the store: 1 h of FILE's profiles)\n"
 			"       smolder-bench --compare FILE   (smolder top vs go tool pprof -top)\n"
-			"       smolder-bench --serve [FILE [CLIENTS [SECONDS]]]  (smolder serve ingest,\n"
-			"                                      16 Go-SDK clients for 10 s by default)\n"
+			"       smolder-bench --serve [FILE [CLIENTS [SECONDS]]] [-- SERVE-OPTIONS...]\n"
+			"                                      (smolder serve ingest, 16 Go-SDK clients\n"
+			"                                      for 10 s by default; e.g. -- --threads 4)\n"
 			"       smolder-bench --remote         (a server's 16k-node flame graph, proto vs JSON)\n");
 		return argc < 2 ? 2 : 0;
 	}
@@ -247,10 +248,21 @@ int main(int argc, char **argv)
 		return bench_browser(argc > 2 ? argv[2] : NULL, SMOLDER_BENCH_EXAMPLE);
 	if (strcmp(argv[1], "--store") == 0)
 		return bench_store(argc > 2 ? argv[2] : SMOLDER_SOURCE_DIR "/examples/cpuwork-cpu.pb.gz");
-	if (strcmp(argv[1], "--serve") == 0)
+	if (strcmp(argv[1], "--serve") == 0) {
+		int n = 2;  /* the positional arguments before "--", the serve options after */
+
+		while (n < argc && n < 5 && strcmp(argv[n], "--") != 0)
+			n++;
+		if (n < argc && strcmp(argv[n], "--") != 0) {
+			fprintf(stderr, "smolder-bench: --serve takes FILE CLIENTS SECONDS, then -- and "
+				"options for smolder serve\n");
+			return 2;
+		}
 		return bench_serve(argv[0],
-				   argc > 2 ? argv[2] : SMOLDER_SOURCE_DIR "/examples/cpuwork-cpu.pb.gz",
-				   argc > 3 ? atoi(argv[3]) : 16, argc > 4 ? atof(argv[4]) : 10.0);
+				   n > 2 ? argv[2] : SMOLDER_SOURCE_DIR "/examples/cpuwork-cpu.pb.gz",
+				   n > 3 ? atoi(argv[3]) : 16, n > 4 ? atof(argv[4]) : 10.0,
+				   n < argc ? argv + n + 1 : NULL);
+	}
 	if (strcmp(argv[1], "--remote") == 0)
 		return bench_remote();
 	if (strcmp(argv[1], "--compare") == 0) {

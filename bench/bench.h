@@ -10,10 +10,12 @@ int bench_store(const char *file);
 int bench_remote(void);
 
 /*
- * smolder-bench --serve [FILE [CLIENTS [SECONDS]]]: a real `smolder serve` (next to bench/)
- * under CLIENTS concurrent Go-SDK-style pushers.
+ * smolder-bench --serve [FILE [CLIENTS [SECONDS]]] [-- OPTIONS...]: a real `smolder serve`
+ * (next to bench/, given OPTIONS) under CLIENTS concurrent Go-SDK-style pushers.
  */
-int bench_serve(const char *self, const char *file, int clients, double seconds);
+/* serve_args: NULL-terminated options passed on to `smolder serve` (or NULL). */
+int bench_serve(const char *self, const char *file, int clients, double seconds,
+		char *const *serve_args);
 
 /* smolder-bench --browser [DB]: the store browser on 24 h × 10 services. */
 int bench_browser(const char *db, const char *example);

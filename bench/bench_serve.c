@@ -1,7 +1,7 @@
 /*
- * bench_serve.c — `smolder-bench --serve [FILE] [CLIENTS] [SECONDS]`: ingest throughput
- * of a real `smolder serve` (the binary next to bench/, as a child process on
- * 127.0.0.1, a fresh store in a temporary directory).
+ * bench_serve.c — `smolder-bench --serve [FILE [CLIENTS [SECONDS]]] [-- OPTIONS...]`:
+ * ingest throughput of a real `smolder serve` (the binary next to bench/, as a child
+ * process on 127.0.0.1 with OPTIONS, a fresh store in a temporary directory).
  *
  * CLIENTS clients (default 16) each push FILE (default examples/cpuwork-cpu.pb.gz) the
  * way the Go SDK does — POST /ingest?name=...&spyName=gospy&sampleRate=100 with a
@@ -219,7 +219,8 @@ static double proc_cpu_ms(pid_t pid)
 	return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
 }
 
-int bench_serve(const char *self, const char *file, int nclients, double seconds)
+int bench_serve(const char *self, const char *file, int nclients, double seconds,
+		char *const *serve_args)
 {
 	char smolder[4096], dir[] = "/tmp/smolder-bench-serve-XXXXXX", db[4200], logp[4200],
 	     base[64], url[256], line[512];
@@ -254,7 +255,13 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 		FILE *o = freopen(logp, "w", stderr);
 
 		(void)o;
-		execl(smolder, smolder, "serve", "--db", db, "--listen", "127.0.0.1:0", (char *)NULL);
+		const char *argv[64] = { smolder, "serve", "--db", db, "--listen", "127.0.0.1:0" };
+		size_t na = 6;
+
+		while (serve_args && *serve_args && na < 63)
+			argv[na++] = *serve_args++;
+		argv[na] = NULL;
+		execv(smolder, (char *const *)argv);
 		_exit(127);
 	}
 	for (i = 0; i < 100 && !port; i++) {
@@ -301,6 +308,14 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 	qsort(all, total, sizeof(*all), cmp_double);
 	printf("%s: %zu bytes, Go SDK multipart, %d clients, %.1f s, smolder serve on 127.0.0.1\n",
 	       file, prof.len, nclients, wall / 1000.0);
+	if (serve_args && *serve_args) {
+		char *const *a;
+
+		printf("  serve options    ");
+		for (a = serve_args; *a; a++)
+			printf(" %s", *a);
+		printf("\n");
+	}
 	printf("  pushes/s          %10.0f   (%zu answered 200, %lu failed%s)\n",
 	       (double)total * 1000.0 / wall, total, errors, errors ? ": see the log" : "");
 	if (total) {
