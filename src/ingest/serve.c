@@ -699,6 +699,8 @@ static bool finish(struct req *r, const char *path)
 		g.inflight = s->inflight;
 		pthread_mutex_unlock(&s->mu);
 		g.queued = serve_writer_queued(&s->writer);
+		serve_pool_counts(&s->decoders, &g.decode_waiting, &g.decode_busy);
+		serve_pool_counts(&s->readers, &g.read_waiting, &g.read_busy);
 		g.store_bytes = store_bytes(s);
 		buf_reset(&r->reply);
 		serve_metrics_render(&s->metrics, &g, &r->reply);

@@ -80,6 +80,7 @@ void serve_metrics_maint(struct serve_metrics *m, uint64_t expired, uint64_t mer
 /* Gauges sampled when the page is made. */
 struct serve_gauges {
 	uint64_t store_bytes, inflight, queued;
+	uint64_t decode_waiting, decode_busy, read_waiting, read_busy;  /* the pools */
 };
 int serve_metrics_render(struct serve_metrics *m, const struct serve_gauges *g, struct buf *out);
 
@@ -169,6 +170,7 @@ struct serve_pool {
 	bool ready, stopping, cancel_all, wd_on, wd_stop;
 	struct serve_pool_job *head, *tail;
 	size_t queued, max_queued;
+	unsigned running;            /* jobs being run */
 	double timeout_ms;           /* a job running longer is timed out; 0: never */
 	struct serve_pool_slot {
 		struct serve_pool *pl;
@@ -190,6 +192,8 @@ int serve_pool_start(struct serve_pool *pl, const char *name, unsigned n, size_t
 bool serve_pool_push(struct serve_pool *pl, struct serve_pool_job *job);
 /* Running and queued jobs end early (a shutdown that ran out of grace). */
 void serve_pool_cancel(struct serve_pool *pl);
+/* Jobs waiting and jobs running, for /metrics. */
+void serve_pool_counts(struct serve_pool *pl, uint64_t *waiting, uint64_t *running);
 /* Runs what is queued, then stops the threads; pushes are refused from then on. */
 void serve_pool_stop(struct serve_pool *pl);
 /* Stops the threads if need be and frees the rest (no push may follow). */

@@ -196,5 +196,11 @@ int serve_metrics_render(struct serve_metrics *m, const struct serve_gauges *g, 
 	gauge(out, "smolder_inflight_requests", "Pushes between their headers and their answer.",
 	      g->inflight);
 	gauge(out, "smolder_write_queue_profiles", "Profiles waiting for the writer.", g->queued);
+	gauge(out, "smolder_decode_waiting_requests", "Pushes waiting for a decoder thread.",
+	      g->decode_waiting);
+	gauge(out, "smolder_decoders_busy", "Decoder threads decoding a push.", g->decode_busy);
+	gauge(out, "smolder_read_waiting_requests", "Queries waiting for a reader thread.",
+	      g->read_waiting);
+	gauge(out, "smolder_readers_busy", "Reader threads answering a query.", g->read_busy);
 	return out->data ? 0 : err_set(ERR_NOMEM, "out of memory");
 }

@@ -41,6 +41,7 @@ static void *worker_main(void *arg)
 		if (!pl->head)
 			pl->tail = NULL;
 		pl->queued--;
+		pl->running++;
 		me->cancel = pl->cancel_all ? SERVE_POOL_CANCELLED : 0;
 		if (pl->timeout_ms > 0) {
 			me->deadline_ms = serve_now_ms() + pl->timeout_ms;
@@ -49,6 +50,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&pl->mu);
 		j->run(j, &me->cancel);  /* may free j's request once it resumes the connection */
 		pthread_mutex_lock(&pl->mu);
+		pl->running--;
 		me->deadline_ms = 0;
 	}
 	pthread_mutex_unlock(&pl->mu);
@@ -162,6 +164,17 @@ void serve_pool_cancel(struct serve_pool *pl)
 	pl->cancel_all = true;  /* for the jobs still queued */
 	for (i = 0; i < pl->n; i++)
 		pl->slot[i].cancel = SERVE_POOL_CANCELLED;
+	pthread_mutex_unlock(&pl->mu);
+}
+
+void serve_pool_counts(struct serve_pool *pl, uint64_t *waiting, uint64_t *running)
+{
+	*waiting = *running = 0;
+	if (!pl->ready)
+		return;
+	pthread_mutex_lock(&pl->mu);
+	*waiting = pl->queued;
+	*running = pl->running;
 	pthread_mutex_unlock(&pl->mu);
 }
 

@@ -302,6 +302,15 @@ check "a wide folded profile is stored" \
 check "a small push on the only HTTP thread is answered while a wide one is decoded" \
   push_during decode --data-binary @"$tmp/wide.folded" "$url/ingest?name=wide.cpu"
 check "and the wide one is stored too" test "$(cat "$tmp/decode.st")" = 200
+curl -s -o /dev/null --data-binary @"$tmp/wide.folded" "$url/ingest?name=wide.cpu" &
+wpid=$!
+sleep 0.05
+http GET "$url/metrics" > /dev/null
+wait "$wpid"
+check "/metrics shows the decoder at work (decoders busy, none waiting)" \
+  bash -c "grep -q '^smolder_decoders_busy 1\$' '$tmp/body' && grep -q '^smolder_decode_waiting_requests 0\$' '$tmp/body'"
+check "and the readers idle" \
+  bash -c "grep -q '^smolder_readers_busy 0\$' '$tmp/body' && grep -q '^smolder_read_waiting_requests 0\$' '$tmp/body'"
 serve_stop
 check "both services are in the store" \
   bash -c "'$smolder' query series --db '$tmp/dec.db' --from 0 | grep -q ' during-decode\$' &&

@@ -1,8 +1,9 @@
 /*
- * test_serve_pool.c — the thread pools (decoders, readers) of `smolder serve` (serve_pool.c): jobs
- * run in order, a busy pool queues at most max_queued more and refuses the next, and
- * stopping runs what is queued before the threads end, cancelling ends them early, and
- * the watchdog times out a job that runs too long.
+ * test_serve_pool.c — the thread pools of `smolder serve` (serve_pool.c: the decoders
+ * and the readers): jobs run in order, a busy pool queues at most max_queued more and
+ * refuses the next (and counts what waits and what runs), stopping runs what is queued
+ * before the threads end, cancelling ends them early, and the watchdog times out a job
+ * that runs too long.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -47,6 +48,7 @@ static void test_queue_cap_and_drain(void **state)
 	atomic_int order = 0;
 	atomic_bool started = false, release = false;
 	atomic_int ran_at[4] = { -1, -1, -1, -1 };
+	uint64_t waiting, running;
 	int i;
 
 	(void)state;
@@ -68,9 +70,15 @@ static void test_queue_cap_and_drain(void **state)
 	assert_true(serve_pool_push(&rd, &jobs[2].j));
 	assert_false(serve_pool_push(&rd, &jobs[3].j));
 	assert_int_equal(ran_at[1], -1);
+	serve_pool_counts(&rd, &waiting, &running);
+	assert_int_equal(waiting, 2);
+	assert_int_equal(running, 1);
 	/* stopping waits for job 0, then runs the queued ones, in order */
 	atomic_store(&release, true);
 	serve_pool_stop(&rd);
+	serve_pool_counts(&rd, &waiting, &running);
+	assert_int_equal(waiting, 0);
+	assert_int_equal(running, 0);
 	assert_int_equal(ran_at[0], 0);
 	assert_int_equal(ran_at[1], 1);
 	assert_int_equal(ran_at[2], 2);
