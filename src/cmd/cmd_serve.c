@@ -50,7 +50,7 @@ static void serve_help(FILE *f)
 	      "Limits (over them: 413, or 429 with Retry-After):\n"
 	      "      --max-body SIZE          request body limit (default 8m)\n"
 	      "      --threads N              pushes decoded at once, on decoder threads\n"
-	      "                               (default: one per CPU)\n"
+	      "                               (default: one per CPU, at most 4)\n"
 	      "      --read-threads N         queries answered at once, on reader threads\n"
 	      "                               (default 2; 32 more each may wait)\n"
 	      "      --http-threads N         threads receiving and sending (default 2)\n"

@@ -168,9 +168,12 @@ void serve_opts_default(struct serve_opts *o)
 	o->log_level = SERVE_LOG_INFO;
 	ingest_limits_default(&o->limits);
 	o->limits.max_body_bytes = (size_t)8 << 20;
-	/* decoding is all CPU: one decoder per CPU keeps them busy without crowding them */
+	/*
+	 * Decoding is all CPU: one decoder per CPU keeps them busy without crowding them.  At
+	 * most 4 by default, because each decode can take tens of times its body in memory.
+	 */
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	o->threads = ncpu < 1 ? 1 : ncpu > SERVE_POOL_MAX ? SERVE_POOL_MAX : (unsigned)ncpu;
+	o->threads = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (unsigned)ncpu;
 	o->http_threads = 2;
 	o->read_threads = 2;
 	o->max_inflight = 64;

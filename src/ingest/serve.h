@@ -4,10 +4,11 @@
  *
  * Threads: libmicrohttpd's pool (opts.http_threads, 2 by default) receives requests;
  * once a push's body is in, its connection is suspended (MHD_suspend_connection: it
- * holds no thread while it waits) and one of opts.threads decoders (one per CPU) runs
- * ingest_handle() on it, so at most `threads` requests are decoded at once, spread over
- * them whichever HTTP thread the connection is bound to (serve_pool.c).  One writer
- * thread owns the store's write connection; a decoded push is queued for it.  The writer takes everything queued and writes it in one transaction
+ * holds no thread while it waits) and one of opts.threads decoders (one per CPU, at most
+ * 4, by default) runs ingest_handle() on it, so at most `threads` requests are decoded at
+ * once, spread over the decoders whichever HTTP thread the connection is bound to
+ * (serve_pool.c).  One writer thread owns the store's write connection; a decoded push
+ * is queued for it.  The writer takes everything queued and writes it in one transaction
  * (store_begin, store_write per profile, store_commit); a syncer thread fdatasyncs the
  * WAL for every batch committed before the call and resumes each waiting connection with
  * its own answer — so a 2xx is sent only once the profile is committed and synced (group
@@ -77,7 +78,7 @@ struct serve_opts {
 };
 
 /*
- * Defaults: 127.0.0.1:4040, info, a decoder per CPU, 2 HTTP threads, 2 read threads, 64
+ * Defaults: 127.0.0.1:4040, info, a decoder per CPU (at most 4), 2 HTTP threads, 2 read threads, 64
  * in flight, 1024 queued, 8 MiB bodies, 30 s idle, 60 s per body, rollups 1 min after
  * 1 day and 1 h after 7 days, maintenance every minute, 512 profiles per transaction.
  */
