@@ -304,8 +304,11 @@ check "a small push on the only HTTP thread is answered while a wide one is deco
 check "and the wide one is stored too" test "$(cat "$tmp/decode.st")" = 200
 curl -s -o /dev/null --data-binary @"$tmp/wide.folded" "$url/ingest?name=wide.cpu" &
 wpid=$!
-sleep 0.05
-http GET "$url/metrics" > /dev/null
+for i in $(seq 1 100); do  # /metrics every 20 ms until the decode shows (it takes ~150 ms)
+  http GET "$url/metrics" > /dev/null
+  grep -q '^smolder_decoders_busy 1$' "$tmp/body" && break
+  sleep 0.02
+done
 wait "$wpid"
 check "/metrics shows the decoder at work (decoders busy, none waiting)" \
   bash -c "grep -q '^smolder_decoders_busy 1\$' '$tmp/body' && grep -q '^smolder_decode_waiting_requests 0\$' '$tmp/body'"
