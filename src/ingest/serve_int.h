@@ -140,8 +140,6 @@ int serve_auth_resolve(struct serve_auth *a, const char *authorization, const ch
 /* True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
 bool serve_addr_is_loopback(const struct sockaddr *sa);
 
-/* ---- the writer (serve_writer.c) ---- */
-
 /* ---- the decoders and the readers (serve_pool.c) ---- */
 
 /* Threads in one pool, at most. */
@@ -174,8 +172,8 @@ struct serve_pool {
 	double timeout_ms;           /* a job running longer is timed out; 0: never */
 	struct serve_pool_slot {
 		struct serve_pool *pl;
-		atomic_int cancel;  /* this thread's job's flag */
-		double deadline_ms;            /* serve_now_ms(); 0: idle or no timeout */
+		atomic_int cancel;   /* this thread's job's flag */
+		double deadline_ms;  /* serve_now_ms(); 0: idle or no timeout */
 	} slot[SERVE_POOL_MAX];
 };
 
@@ -198,6 +196,8 @@ void serve_pool_counts(struct serve_pool *pl, uint64_t *waiting, uint64_t *runni
 void serve_pool_stop(struct serve_pool *pl);
 /* Stops the threads if need be and frees the rest (no push may follow). */
 void serve_pool_release(struct serve_pool *pl);
+
+/* ---- the writer (serve_writer.c) ---- */
 
 /* One request's profiles on their way to the store. */
 struct serve_job {
