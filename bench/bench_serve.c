@@ -32,7 +32,7 @@ struct load {
 	double *lat;
 	size_t n, cap;
 	unsigned long errors;
-	long last_status;
+	long last_status;  /* of the last failure: HTTP status, or -CURLcode */
 };
 
 static double mono_ms(void)
@@ -124,7 +124,7 @@ static void run_clients(const char *url, const struct buf *body, int nclients, d
 				l->errors++;
 			}
 			curl_multi_remove_handle(m, c);
-			if (now < until_ms) {  /* the same connection sends the next push */
+			if (now < until_ms) {  /* again, on a kept-alive connection */
 				*start = mono_ms();
 				curl_multi_add_handle(m, c);
 			}
@@ -316,8 +316,11 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 			printf(" %s", *a);
 		printf("\n");
 	}
-	printf("  pushes/s          %10.0f   (%zu answered 200, %lu failed%s)\n",
-	       (double)total * 1000.0 / wall, total, errors, errors ? ": see the log" : "");
+	printf("  pushes/s          %10.0f   (%zu answered 200, %lu failed)\n",
+	       (double)total * 1000.0 / wall, total, errors);
+	if (errors)
+		printf("  last failure      %s %ld (kept: the server's log %s)\n",
+		       ld.last_status < 0 ? "curl error" : "HTTP", labs(ld.last_status), logp);
 	if (total) {
 		printf("  latency p50       %10.2f ms\n", all[total / 2]);
 		printf("  latency p90       %10.2f ms\n", all[total * 9 / 10]);
@@ -359,7 +362,7 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
 	rc = errors ? 1 : 0;
-	{
+	if (!errors) {  /* after failures the store and the server's log stay for a look */
 		char cmd[8400];
 
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
