@@ -264,6 +264,13 @@ static void req_ok(struct req *r, int status, const char *ctype, const char *bod
 	r->phase = PH_ANSWER;
 }
 
+/* 503 while shutting down; the connection is closed after the answer. */
+static void refuse_shutting_down(struct req *r)
+{
+	r->close = true;
+	req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+}
+
 static enum MHD_Result send_answer(struct req *r)
 {
 	struct MHD_Response *resp;
@@ -335,8 +342,7 @@ static bool admit(struct req *r)
 	}
 	pthread_mutex_unlock(&s->mu);
 	if (shutting) {
-		r->close = true;
-		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+		refuse_shutting_down(r);
 	} else if (full) {
 		char msg[120];
 
@@ -466,9 +472,8 @@ static void refuse_suspended(struct req *r, const char *why, const char *msg)
 	shutting = s->shutting;
 	pthread_mutex_unlock(&s->mu);
 	r->retry_after = !shutting;
-	r->close = shutting;
 	if (shutting)
-		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+		refuse_shutting_down(r);
 	else
 		req_error(r, 429, "resource_exhausted", why, msg);
 	MHD_resume_connection(r->conn);
@@ -485,8 +490,7 @@ static void push_run(struct serve_pool_job *j, atomic_int *cancel)
 	double t0;
 
 	if (*cancel) {  /* still queued when the shutdown ran out of grace */
-		r->close = true;
-		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+		refuse_shutting_down(r);
 		MHD_resume_connection(r->conn);
 		return;
 	}
@@ -572,8 +576,7 @@ static void read_cancelled(struct req *r, int why)
 			 r->srv->o.request_timeout_ms / 1000.0);
 		req_error(r, 504, "deadline_exceeded", "timeout", msg);
 	} else {
-		r->close = true;
-		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+		refuse_shutting_down(r);
 	}
 	MHD_resume_connection(r->conn);
 }
@@ -650,8 +653,7 @@ static bool do_read(struct req *r, const char *path)
 	}
 	pthread_mutex_unlock(&s->mu);
 	if (shutting) {
-		r->close = true;
-		req_error(r, 503, "unavailable", "shutting_down", "server is shutting down");
+		refuse_shutting_down(r);
 		return false;
 	}
 	/* suspend first: a reader may resume as soon as it has the job */
