@@ -36,6 +36,7 @@ void blob_init(struct blob *b)
 	memset(b, 0, sizeof(*b));
 	buf_init(&b->raw);
 	buf_init(&b->setbytes);
+	buf_init(&b->enc);
 }
 
 void blob_reset(struct blob *b)
@@ -59,6 +60,7 @@ void blob_release(struct blob *b)
 	free(b->e);
 	buf_release(&b->raw);
 	buf_release(&b->setbytes);
+	buf_release(&b->enc);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -118,33 +120,46 @@ static int add_set_bytes(struct blob *b, const char *bytes, size_t nbytes, uint3
 	return hmap_put(&b->setmap, h, *out);
 }
 
+/* Labels per set sorted on the stack (a span profile's sets have three or four). */
+#define BLOB_SMALL_SET 16
+
 int blob_add_set(struct blob *b, const struct blob_label *labels, uint32_t n, uint32_t *out)
 {
-	struct blob_label *sorted = NULL;
-	struct buf enc = BUF_INIT;
-	uint32_t i;
+	struct blob_label small[BLOB_SMALL_SET], *sorted = small;
+	struct buf *enc = &b->enc;
+	uint32_t i, j;
 	int rc;
 
-	if (n && !(sorted = malloc(n * sizeof(*sorted))))
+	if (n > BLOB_SMALL_SET && !(sorted = malloc(n * sizeof(*sorted))))
 		return err_set(ERR_NOMEM, "out of memory");
 	if (n)
 		memcpy(sorted, labels, n * sizeof(*sorted));
-	if (n > 1)
+	if (n > BLOB_SMALL_SET) {
 		qsort(sorted, n, sizeof(*sorted), label_cmp);
-	rc = put_uvarint(&enc, n);
+	} else {
+		for (i = 1; i < n; i++) {  /* insertion sort: few labels, mostly in order */
+			struct blob_label t = sorted[i];
+
+			for (j = i; j > 0 && label_cmp(&sorted[j - 1], &t) > 0; j--)
+				sorted[j] = sorted[j - 1];
+			sorted[j] = t;
+		}
+	}
+	buf_reset(enc);
+	rc = put_uvarint(enc, n);
 	for (i = 0; i < n && !rc; i++) {
 		const struct blob_label *l = &sorted[i];
 
-		if ((rc = put_uvarint(&enc, l->klen)) || (rc = buf_add(&enc, l->key, l->klen)) ||
-		    (rc = put_uvarint(&enc, l->slen)) || (rc = buf_add(&enc, l->str, l->slen)) ||
-		    (rc = put_uvarint(&enc, zigzag(l->num))) || (rc = put_uvarint(&enc, l->ulen)))
+		if ((rc = put_uvarint(enc, l->klen)) || (rc = buf_add(enc, l->key, l->klen)) ||
+		    (rc = put_uvarint(enc, l->slen)) || (rc = buf_add(enc, l->str, l->slen)) ||
+		    (rc = put_uvarint(enc, zigzag(l->num))) || (rc = put_uvarint(enc, l->ulen)))
 			break;
-		rc = buf_add(&enc, l->unit, l->ulen);
+		rc = buf_add(enc, l->unit, l->ulen);
 	}
 	if (!rc)
-		rc = add_set_bytes(b, enc.data, enc.len, out);
-	buf_release(&enc);
-	free(sorted);
+		rc = add_set_bytes(b, enc->data, enc->len, out);
+	if (sorted != small)
+		free(sorted);
 	return rc;
 }
 

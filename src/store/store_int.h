@@ -251,6 +251,7 @@ struct blob {
 	size_t n, cap_e;
 	struct buf raw;             /* decoded bytes the label pointers point into */
 	struct buf setbytes;        /* for encoding: the sets' encodings back to back */
+	struct buf enc;             /* for encoding: scratch for one set's encoding */
 	struct hmap setmap;         /* for encoding: hash of a set's bytes → set index */
 	bool setmap_ready;
 };

@@ -573,6 +573,7 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 	uint8_t *set_seen = NULL;
 	struct { uint32_t key, str; } *pairs = NULL;
 	size_t npairs = 0, cap_pairs = 0;
+	struct hmap seen_pairs = { 0 };
 	int rc;
 
 	blob_init(&b);
@@ -631,6 +632,14 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
+	/*
+	 * Each distinct (name, value) once, in first-seen order (the model's strings are
+	 * interned, so equal ids are equal strings); a high-cardinality name once in all,
+	 * since its values are never indexed: a span profile's thousands of sets cost one
+	 * index lookup per name, not one per sample.
+	 */
+	if ((rc = hmap_init(&seen_pairs, 16)))
+		goto done;
 	for (i = 0; i < p->nsamples; i++) {
 		const struct prof_sample *sm = &p->samples[i];
 
@@ -639,15 +648,25 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 		set_seen[sets[i]] = 1;
 		for (j = 0; j < sm->nlabels; j++) {
 			const struct prof_label *l = &p->labels[sm->label_off + j];
+			uint64_t dk;
+			uint32_t dummy;
 
 			if (l->str == 0 || prof_strlen(p, l->key) == 0)
 				continue;  /* numeric labels are not selectable */
+			dk = (uint64_t)l->key << 32;
+			if (!store_label_is_hc(prof_str(p, l->key), prof_strlen(p, l->key)))
+				dk |= l->str;
+			if ((rc = hmap_intern(&seen_pairs, dk, 0, &dummy)) < 0)
+				goto done;
+			if (rc == 1)
+				continue;
 			if ((rc = vec_reserve(&pairs, &cap_pairs, npairs + 1)))
 				goto done;
 			pairs[npairs].key = l->key;
 			pairs[npairs++].str = l->str;
 		}
 	}
+	rc = 0;
 	b.period = p->period;
 	for (t = 0; t < p->ntypes; t++) {
 		struct series_ent *se = NULL;
@@ -717,6 +736,7 @@ done:
 	free(bl);
 	free(set_seen);
 	free(pairs);
+	hmap_release(&seen_pairs);
 	labelset_free(&ls);
 	blob_release(&b);
 	buf_release(&ptype);

@@ -641,6 +641,15 @@ static void test_sample_labels(void **state)
 
 		write_or_fail(s, "goapp", g, T0 + SEC, NULL, NULL);
 		assert_true(fn != PROF_NONE);
+		/* 480 sets, each with its own profile_id: two values indexed, no profile_id */
+		assert_int_equal(b->ops->label_values(b, "function", NULL, all, &v), 0);
+		assert_int_equal(v.n, 2);
+		assert_string_equal(v.v[0], "fast");
+		assert_string_equal(v.v[1], "slow");
+		strvec_release(&v);
+		assert_int_equal(b->ops->label_values(b, "profile_id", NULL, all, &v), 0);
+		assert_int_equal(v.n, 0);
+		strvec_release(&v);
 		for (i = 0; i < g->nsamples; i++)
 			for (j = 0; j < g->samples[i].nlabels; j++) {
 				const struct prof_label *l = &g->labels[g->samples[i].label_off + j];
