@@ -480,6 +480,30 @@ static void refuse_suspended(struct req *r, const char *why, const char *msg)
 }
 
 /* On a decoder: the push decoded, then answered or handed on to the writer. */
+/*
+ * Each item's store_prepare(), here on a decoder rather than on the one writer; NULL,
+ * or a NULL entry, when memory ran out: the writer then prepares and reports it.
+ */
+static struct store_prep **prepare_items(const struct ingest_item *items, size_t n)
+{
+	struct store_prep **v = calloc(n, sizeof(*v));
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		if (store_prepare(items[i].prof, &v[i]))
+			v[i] = NULL;
+	return v;
+}
+
+static void free_preps(struct store_prep **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		store_prep_free(v[i]);
+	free(v);
+}
+
 static void push_run(struct serve_pool_job *j, atomic_int *cancel)
 {
 	struct req *r = (struct req *)((char *)j - offsetof(struct req, pjob));
@@ -505,9 +529,11 @@ static void push_run(struct serve_pool_job *j, atomic_int *cancel)
 	rq.now_ns = time_now_ns();
 	t0 = serve_now_ms();
 	ingest_handle(&rq, &s->o.limits, &r->res);
-	serve_metrics_decode(&s->metrics, serve_now_ms() - t0);
 	/* the body is no longer needed */
 	buf_release(&r->body);
+	if (r->res.status == 200 && r->res.n)
+		r->job.preps = prepare_items(r->res.items, r->res.n);
+	serve_metrics_decode(&s->metrics, serve_now_ms() - t0);
 	if (r->res.status != 200) {
 		const char *why = r->res.status == 413 ? "body_too_large" :
 				  r->res.status == 415 ? "unsupported" :
@@ -844,6 +870,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 			pthread_cond_broadcast(&s->idle);
 		pthread_mutex_unlock(&s->mu);
 	}
+	free_preps(r->job.preps, r->res.n);
 	ingest_result_release(&r->res);
 	buf_release(&r->body);
 	buf_release(&r->reply);

@@ -204,6 +204,8 @@ struct serve_job {
 	const char *tenant;
 	struct ingest_item *items;  /* borrowed from the request */
 	size_t n;
+	/* owned by the request: items' store_prepare(), made by a decoder (NULL: none) */
+	struct store_prep **preps;
 	int rc;                     /* the outcome: 0 or an ERR_* code */
 	char reason[256];
 	struct serve_job *next;

@@ -172,7 +172,7 @@ int serve_metrics_render(struct serve_metrics *m, const struct serve_gauges *g, 
 	counter(out, "smolder_store_commits_total", "Write transactions committed (each one fsync).",
 		c.commits);
 	counter(out, "smolder_decodes_total", "Request bodies decoded.", c.decodes);
-	seconds(out, "smolder_decode_seconds_total", "Time spent decoding request bodies.",
+	seconds(out, "smolder_decode_seconds_total", "Time spent decoding request bodies and preparing their store writes.",
 		c.decode_s);
 	seconds(out, "smolder_store_write_seconds_total",
 		"Time the writer spent writing profiles into transactions.", c.write_s);

@@ -99,8 +99,9 @@ static bool write_batch(struct serve_writer *w, struct serve_job *batch)
 			for (i = 0; i < j->n; i++) {
 				const struct ingest_item *it = &j->items[i];
 
-				rc = store_write(w->store, j->tenant, &it->series, it->prof, it->time_ns,
-						 it->duration_ns);
+				rc = store_write_prepared(w->store, j->tenant, &it->series, it->prof,
+							  j->preps ? j->preps[i] : NULL,
+							  it->time_ns, it->duration_ns);
 				if (rc == 0) {
 					stored++;
 					continue;

@@ -281,7 +281,13 @@ static uint64_t gcd_u64(uint64_t a, uint64_t b)
 	return a;
 }
 
-int blob_encode(ZSTD_CCtx *cctx, struct blob *b, struct buf *out)
+int blob_encode(ZSTD_CCtx *cctx, const struct blob *b, struct buf *out)
+{
+	return blob_encode_with(cctx, b, b, out);
+}
+
+int blob_encode_with(ZSTD_CCtx *cctx, const struct blob *sets, const struct blob *b,
+		     struct buf *out)
 {
 	struct buf raw = BUF_INIT;
 	uint64_t g = 0;
@@ -297,15 +303,15 @@ int blob_encode(ZSTD_CCtx *cctx, struct blob *b, struct buf *out)
 	if (g == 0 || g > INT64_MAX)
 		g = 1;
 	if ((rc = put_uvarint(&raw, BLOB_VERSION)) || (rc = put_uvarint(&raw, zigzag(b->period))) ||
-	    (rc = put_uvarint(&raw, b->nsets)) ||
-	    (rc = buf_add(&raw, b->setbytes.data ? b->setbytes.data : "", b->setbytes.len)) ||
+	    (rc = put_uvarint(&raw, sets->nsets)) ||
+	    (rc = buf_add(&raw, sets->setbytes.data ? sets->setbytes.data : "", sets->setbytes.len)) ||
 	    (rc = put_uvarint(&raw, b->n)) || (rc = put_uvarint(&raw, g)))
 		goto done;
 	for (i = 0; i < b->n && !rc; i++) {
 		rc = put_uvarint(&raw, b->e[i].stack - prev);
 		prev = b->e[i].stack;
 	}
-	for (i = 0; i < b->n && b->nsets > 1 && !rc; i++)
+	for (i = 0; i < b->n && sets->nsets > 1 && !rc; i++)
 		rc = put_uvarint(&raw, b->e[i].set);
 	for (i = 0; i < b->n && !rc; i++)
 		rc = put_uvarint(&raw, zigzag(b->e[i].value / (int64_t)g));

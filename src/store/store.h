@@ -72,6 +72,22 @@ int store_write(struct store *s, const char *tenant, const struct labelset *seri
 		const struct prof *p, int64_t time_ns, int64_t duration_ns);
 
 /*
+ * store_write() in two steps, so that a server's decoder threads share the work its
+ * one writer would do: store_prepare() derives from the profile alone, without the
+ * store and on any thread, what every write needs (the content keys of its stacks, its
+ * sample-label sets, the label pairs to index).  The prep belongs to the caller, reads
+ * p (which must outlive it, unchanged) and is freed with store_prep_free().
+ * store_write_prepared() is store_write() with that work done (prep NULL: it prepares).
+ */
+struct store_prep;
+
+int store_prepare(const struct prof *p, struct store_prep **out);
+void store_prep_free(struct store_prep *prep);
+int store_write_prepared(struct store *s, const char *tenant, const struct labelset *series,
+			 const struct prof *p, const struct store_prep *prep, int64_t time_ns,
+			 int64_t duration_ns);
+
+/*
  * Group commit: store_begin() opens one write transaction; the store_write() calls
  * that follow join it (each still all-or-nothing on its own); store_commit() makes all
  * of them durable with one sync, store_rollback() drops them.

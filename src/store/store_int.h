@@ -266,7 +266,10 @@ int blob_add_set_encoded(struct blob *b, const char *bytes, size_t nbytes, uint3
 /* Sorts entries by (stack, set), adds up duplicates and drops zeros. */
 int blob_normalize(struct blob *b);
 int64_t blob_total(const struct blob *b);
-int blob_encode(ZSTD_CCtx *cctx, struct blob *b, struct buf *out);
+int blob_encode(ZSTD_CCtx *cctx, const struct blob *b, struct buf *out);
+/* The same with the label sets of another blob (store_prep's, built off the writer). */
+int blob_encode_with(ZSTD_CCtx *cctx, const struct blob *sets, const struct blob *b,
+		     struct buf *out);
 int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, struct blob *out);
 
 /* write.c */

@@ -286,17 +286,36 @@ done:
 }
 
 /*
- * Per-write state: the profile's ids mapped to the scope's (STORE_NO_ID: not yet), and
- * the content keys of its strings, mappings, functions and locations (0: not yet).
+ * What a write needs from the profile alone (store.h): computed by store_prepare() on
+ * any thread, so the writer only looks up, interns and inserts.
+ */
+struct store_prep {
+	const struct prof *p;      /* the profile it was made from (not owned) */
+	uint64_t *path;            /* per sample: hash of its stack's content keys */
+	uint64_t *leaf;            /* per sample: its leaf location's content key */
+	uint32_t *sets;            /* per sample: its label set's index in setblob */
+	struct blob setblob;       /* the distinct sample-label sets, no entries */
+	struct { uint32_t key, str; } *pairs;  /* string labels to index, each once */
+	size_t npairs;
+	uint32_t maxlines;         /* the most lines of any location (at least 1) */
+};
+
+/* Content keys: a 64-bit hash of what the scope interns a symbol by (0: not yet). */
+struct kctx {
+	const struct prof *p;
+	uint64_t *kstr, *kmap, *kfunc, *kloc;
+};
+
+/*
+ * Per-write state on the writer: the profile's ids mapped to the scope's
+ * (STORE_NO_ID: not yet).
  */
 struct wctx {
 	struct store *s;
 	struct scope *sc;
 	const struct prof *p;
 	uint32_t *str, *map, *func, *loc;
-	uint64_t *kstr, *kmap, *kfunc, *kloc;
 	struct prof_line *lines;
-	uint32_t maxlines;
 };
 
 static int w_str(struct wctx *w, uint32_t id, uint32_t *out)
@@ -370,11 +389,11 @@ static int w_loc(struct wctx *w, uint32_t id, uint32_t *out)
 }
 
 /*
- * Content keys: a 64-bit hash of what the scope interns a symbol by (its strings' bytes,
- * the numbers), never of ids, so that equal content in two profiles has equal keys.
- * A location's key covers its mapping, address and lines — all its scope id depends on.
+ * Content keys hash the strings' bytes and the numbers, never ids, so that equal
+ * content in two profiles has equal keys.  A location's key covers its mapping,
+ * address and lines — all its scope id depends on.
  */
-static uint64_t k_str(struct wctx *w, uint32_t id)
+static uint64_t k_str(struct kctx *w, uint32_t id)
 {
 	uint64_t k;
 
@@ -386,7 +405,7 @@ static uint64_t k_str(struct wctx *w, uint32_t id)
 	return w->kstr[id] = k ? k : 1;
 }
 
-static uint64_t k_map(struct wctx *w, uint32_t id)
+static uint64_t k_map(struct kctx *w, uint32_t id)
 {
 	const struct prof_mapping *m = &w->p->mappings[id];
 	uint64_t k[5];
@@ -402,7 +421,7 @@ static uint64_t k_map(struct wctx *w, uint32_t id)
 	return w->kmap[id] = k[0] ? k[0] : 1;
 }
 
-static uint64_t k_func(struct wctx *w, uint32_t id)
+static uint64_t k_func(struct kctx *w, uint32_t id)
 {
 	const struct prof_function *f = &w->p->functions[id];
 	uint64_t k[4];
@@ -420,14 +439,15 @@ static uint64_t k_func(struct wctx *w, uint32_t id)
 /* Lines hashed per call of XXH3 (longer inline chains are chained by the seed). */
 #define KLOC_LINES 15
 
-/* Covers what w_loc() interns: the mapping, the address and, when symbolized, the lines. */
-static uint64_t k_loc(struct wctx *w, uint32_t id)
+static uint64_t k_loc(struct kctx *w, uint32_t id)
 {
 	const struct prof_location *l = &w->p->locations[id];
 	const struct prof_line *ln = w->p->lines + l->line_off;
 	uint32_t nlines = l->unsymbolized ? 0 : l->nlines, j = 0, n;
 	uint64_t k[2 + 2 * KLOC_LINES], h;
 
+	if (w->kloc[id])
+		return w->kloc[id];
 	k[0] = l->address;
 	k[1] = l->mapping != PROF_NONE ? k_map(w, l->mapping) : 0;
 	do {
@@ -442,12 +462,208 @@ static uint64_t k_loc(struct wctx *w, uint32_t id)
 }
 
 /*
- * Every sample's stack id, interned root first through the trie.  Whole stacks seen
- * before are found with one lookup and no symbol mapped: a rolling hash of their
- * locations' content keys keys the scope's pathmap (the hit checked by the leaf's key
- * and the depth); only new stacks map their symbols and walk the trie.
+ * Each sample's path key: a rolling hash of its locations' content keys, root first,
+ * and the leaf's key.  One multiply per frame (the hash chain is the loop's critical
+ * path): each step is a bijection of h, so stacks of one depth that differ in one frame
+ * never collide; the final mix spreads the bits.
  */
-static int sample_stacks(struct wctx *w, uint32_t *stacks)
+static int prep_paths(struct store_prep *pr)
+{
+	const struct prof *p = pr->p;
+	struct kctx k = { p, NULL, NULL, NULL, NULL };
+	uint32_t i, j;
+	int rc = 0;
+
+	k.kstr = calloc((size_t)p->nstrs + 1, sizeof(*k.kstr));
+	k.kmap = calloc((size_t)p->nmappings + 1, sizeof(*k.kmap));
+	k.kfunc = calloc((size_t)p->nfunctions + 1, sizeof(*k.kfunc));
+	k.kloc = calloc((size_t)p->nlocations + 1, sizeof(*k.kloc));
+	if (!k.kstr || !k.kmap || !k.kfunc || !k.kloc) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *sm = &p->samples[i];
+		const uint32_t *locs = p->sample_locs + sm->loc_off;
+		uint64_t h = 0x243f6a8885a308d3ULL, key = 0;
+
+		for (j = sm->nlocs; j-- > 0;) {
+			if (!(key = k.kloc[locs[j]]))
+				key = k_loc(&k, locs[j]);
+			h = (h ^ key) * 0x9e3779b97f4a7c15ULL;
+		}
+		h = hmap_mix(h ^ sm->nlocs);
+		pr->path[i] = h == HMAP_EMPTY ? 0 : h;
+		pr->leaf[i] = key;
+	}
+done:
+	free(k.kstr);
+	free(k.kmap);
+	free(k.kfunc);
+	free(k.kloc);
+	return rc;
+}
+
+/* Whether two samples carry the same labels by string id (false when unsure). */
+static bool same_labels(const struct prof *p, const struct prof_sample *a,
+			const struct prof_sample *b)
+{
+	uint32_t j;
+
+	if (a->nlabels != b->nlabels)
+		return false;
+	for (j = 0; j < a->nlabels; j++) {
+		const struct prof_label *x = &p->labels[a->label_off + j];
+		const struct prof_label *y = &p->labels[b->label_off + j];
+
+		if (x->key != y->key || x->str != y->str || x->num != y->num ||
+		    x->num_unit != y->num_unit)
+			return false;
+	}
+	return true;
+}
+
+/* The sample-label sets (a run of samples with the same labels is looked up once). */
+static int prep_sets(struct store_prep *pr)
+{
+	const struct prof *p = pr->p;
+	struct blob_label *bl;
+	uint32_t i, j, maxlab = 1;
+	int rc = 0;
+
+	for (i = 0; i < p->nsamples; i++)
+		if (p->samples[i].nlabels > maxlab)
+			maxlab = p->samples[i].nlabels;
+	if (!(bl = malloc(maxlab * sizeof(*bl))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < p->nsamples && !rc; i++) {
+		const struct prof_sample *sm = &p->samples[i];
+
+		if (i > 0 && same_labels(p, sm, &p->samples[i - 1])) {
+			pr->sets[i] = pr->sets[i - 1];
+			continue;
+		}
+		for (j = 0; j < sm->nlabels; j++) {
+			const struct prof_label *l = &p->labels[sm->label_off + j];
+
+			bl[j].key = prof_str(p, l->key);
+			bl[j].klen = (uint32_t)prof_strlen(p, l->key);
+			bl[j].str = prof_str(p, l->str);
+			bl[j].slen = (uint32_t)prof_strlen(p, l->str);
+			bl[j].unit = prof_str(p, l->num_unit);
+			bl[j].ulen = (uint32_t)prof_strlen(p, l->num_unit);
+			bl[j].num = l->num;
+		}
+		rc = blob_add_set(&pr->setblob, bl, sm->nlabels, &pr->sets[i]);
+	}
+	free(bl);
+	return rc;
+}
+
+/*
+ * The string labels to index: each distinct (name, value) once, in first-seen order
+ * (the model's strings are interned, so equal ids are equal strings), and a
+ * high-cardinality name once in all, since its values are never indexed: a span
+ * profile's thousands of sets cost one index lookup per name, not one per sample.
+ */
+static int prep_pairs(struct store_prep *pr)
+{
+	const struct prof *p = pr->p;
+	struct hmap seen_pairs;
+	uint8_t *set_seen;
+	size_t cap = 0;
+	uint32_t i, j, dummy;
+	int rc;
+
+	if (!(set_seen = calloc(pr->setblob.nsets + 1, 1)))
+		return err_set(ERR_NOMEM, "out of memory");
+	if ((rc = hmap_init(&seen_pairs, 16))) {
+		free(set_seen);
+		return rc;
+	}
+	for (i = 0; i < p->nsamples && !rc; i++) {
+		const struct prof_sample *sm = &p->samples[i];
+
+		if (set_seen[pr->sets[i]])
+			continue;
+		set_seen[pr->sets[i]] = 1;
+		for (j = 0; j < sm->nlabels && !rc; j++) {
+			const struct prof_label *l = &p->labels[sm->label_off + j];
+			uint64_t dk;
+
+			if (l->str == 0 || prof_strlen(p, l->key) == 0)
+				continue;  /* numeric labels are not selectable */
+			dk = (uint64_t)l->key << 32;
+			if (!store_label_is_hc(prof_str(p, l->key), prof_strlen(p, l->key)))
+				dk |= l->str;
+			if ((rc = hmap_intern(&seen_pairs, dk, 0, &dummy)) < 0)
+				break;
+			if (rc == 1) {
+				rc = 0;
+				continue;
+			}
+			if ((rc = vec_reserve(&pr->pairs, &cap, pr->npairs + 1)))
+				break;
+			pr->pairs[pr->npairs].key = l->key;
+			pr->pairs[pr->npairs++].str = l->str;
+		}
+	}
+	hmap_release(&seen_pairs);
+	free(set_seen);
+	return rc;
+}
+
+void store_prep_free(struct store_prep *pr)
+{
+	if (!pr)
+		return;
+	free(pr->path);
+	free(pr->leaf);
+	free(pr->sets);
+	free(pr->pairs);
+	blob_release(&pr->setblob);
+	free(pr);
+}
+
+int store_prepare(const struct prof *p, struct store_prep **out)
+{
+	struct store_prep *pr = calloc(1, sizeof(*pr));
+	size_t n = (size_t)p->nsamples + 1;
+	uint32_t i;
+	int rc;
+
+	*out = NULL;
+	if (!pr)
+		return err_set(ERR_NOMEM, "out of memory");
+	pr->p = p;
+	blob_init(&pr->setblob);
+	pr->setblob.period = p->period;
+	pr->path = malloc(n * sizeof(*pr->path));
+	pr->leaf = malloc(n * sizeof(*pr->leaf));
+	pr->sets = malloc(n * sizeof(*pr->sets));
+	if (!pr->path || !pr->leaf || !pr->sets) {
+		store_prep_free(pr);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	pr->maxlines = 1;
+	for (i = 0; i < p->nlocations; i++)
+		if (p->locations[i].nlines > pr->maxlines)
+			pr->maxlines = p->locations[i].nlines;
+	if ((rc = prep_paths(pr)) || (rc = prep_sets(pr)) || (rc = prep_pairs(pr))) {
+		store_prep_free(pr);
+		return rc;
+	}
+	*out = pr;
+	return 0;
+}
+
+/*
+ * Every sample's stack id, interned root first through the trie.  Whole stacks seen
+ * before are found with one lookup and no symbol mapped: the prepared path key keys
+ * the scope's pathmap (the hit checked by the leaf's key and the depth); only new
+ * stacks map their symbols and walk the trie.
+ */
+static int sample_stacks(struct wctx *w, const struct store_prep *pr, uint32_t *stacks)
 {
 	const struct prof *p = w->p;
 	struct scope *sc = w->sc;
@@ -458,26 +674,12 @@ static int sample_stacks(struct wctx *w, uint32_t *stacks)
 		const struct prof_sample *sm = &p->samples[i];
 		const uint32_t *locs = p->sample_locs + sm->loc_off;
 		uint32_t stack = 0, loc;
-		uint64_t h = 0x243f6a8885a308d3ULL, k = 0;
+		uint64_t h = pr->path[i], k = pr->leaf[i];
 
 		if (!sm->nlocs) {
 			stacks[i] = 0;
 			continue;
 		}
-		/*
-		 * One multiply per frame (the hash chain is the loop's critical path): each
-		 * step is a bijection of h, so stacks of one depth that differ in one frame
-		 * never collide; the final mix spreads the bits.
-		 */
-		for (j = sm->nlocs; j-- > 0;) {
-			if (!(k = w->kloc[locs[j]]))
-				k = k_loc(w, locs[j]);
-			h = (h ^ k) * 0x9e3779b97f4a7c15ULL;
-		}
-		h = hmap_mix(h ^ sm->nlocs);
-		if (h == HMAP_EMPTY)
-			h = 0;
-		/* k is now the leaf's key */
 		if (hmap_get(&sc->pathmap, h, &idx) && sc->paths[idx].leaf == k &&
 		    sc->paths[idx].depth == sm->nlocs && sc->paths[idx].stack < sc->nstacks) {
 			stacks[i] = sc->paths[idx].stack;
@@ -542,131 +744,33 @@ static int base_labels(const struct labelset *in, const struct prof *p, struct l
 	return 0;
 }
 
-/* Whether two samples carry the same labels by string id (false when unsure). */
-static bool same_labels(const struct prof *p, const struct prof_sample *a,
-			const struct prof_sample *b)
-{
-	uint32_t j;
-
-	if (a->nlabels != b->nlabels)
-		return false;
-	for (j = 0; j < a->nlabels; j++) {
-		const struct prof_label *x = &p->labels[a->label_off + j];
-		const struct prof_label *y = &p->labels[b->label_off + j];
-
-		if (x->key != y->key || x->str != y->str || x->num != y->num ||
-		    x->num_unit != y->num_unit)
-			return false;
-	}
-	return true;
-}
-
 static int write_profile(struct store *s, const char *tenant, const struct labelset *base,
-			 const struct prof *p, int64_t time_ns, int64_t duration_ns)
+			 const struct prof *p, const struct store_prep *pr, int64_t time_ns,
+			 int64_t duration_ns)
 {
-	struct wctx w = { s, NULL, p, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1 };
+	struct wctx w = { s, NULL, p, NULL, NULL, NULL, NULL, NULL };
 	struct labelset ls = LABELSET_INIT;
 	struct blob b;
 	struct buf ptype = BUF_INIT, data = BUF_INIT;
-	struct blob_label *bl = NULL;
-	uint32_t *stacks = NULL, *sets = NULL, i, j, t, maxlab = 1;
-	uint8_t *set_seen = NULL;
-	struct { uint32_t key, str; } *pairs = NULL;
-	size_t npairs = 0, cap_pairs = 0;
-	struct hmap seen_pairs = { 0 };
+	uint32_t *stacks = NULL, i, t;
 	int rc;
 
 	blob_init(&b);
 	if ((rc = scope_get(s, tenant, labelset_get(base, "service_name"), true, &w.sc)) ||
 	    (rc = scope_load(s, w.sc)) || (rc = scope_build_maps(w.sc)))
 		goto done;
-	for (i = 0; i < p->nlocations; i++)
-		if (p->locations[i].nlines > w.maxlines)
-			w.maxlines = p->locations[i].nlines;
-	for (i = 0; i < p->nsamples; i++)
-		if (p->samples[i].nlabels > maxlab)
-			maxlab = p->samples[i].nlabels;
 	w.str = ids_new(p->nstrs);
 	w.map = ids_new(p->nmappings);
 	w.func = ids_new(p->nfunctions);
 	w.loc = ids_new(p->nlocations);
-	w.kstr = calloc((size_t)p->nstrs + 1, sizeof(*w.kstr));
-	w.kmap = calloc((size_t)p->nmappings + 1, sizeof(*w.kmap));
-	w.kfunc = calloc((size_t)p->nfunctions + 1, sizeof(*w.kfunc));
-	w.kloc = calloc((size_t)p->nlocations + 1, sizeof(*w.kloc));
-	w.lines = malloc(w.maxlines * sizeof(*w.lines));
+	w.lines = malloc(pr->maxlines * sizeof(*w.lines));
 	stacks = malloc(((size_t)p->nsamples + 1) * sizeof(*stacks));
-	sets = malloc(((size_t)p->nsamples + 1) * sizeof(*sets));
-	bl = malloc(maxlab * sizeof(*bl));
-	if (!w.str || !w.map || !w.func || !w.loc || !w.kstr || !w.kmap || !w.kfunc || !w.kloc ||
-	    !w.lines || !stacks || !sets || !bl) {
+	if (!w.str || !w.map || !w.func || !w.loc || !w.lines || !stacks) {
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = sample_stacks(&w, stacks)))
+	if ((rc = sample_stacks(&w, pr, stacks)))
 		goto done;
-	/* sample-label sets (a run of samples with the same labels is looked up once) */
-	for (i = 0; i < p->nsamples; i++) {
-		const struct prof_sample *sm = &p->samples[i];
-
-		if (i > 0 && same_labels(p, sm, &p->samples[i - 1])) {
-			sets[i] = sets[i - 1];
-			continue;
-		}
-		for (j = 0; j < sm->nlabels; j++) {
-			const struct prof_label *l = &p->labels[sm->label_off + j];
-
-			bl[j].key = prof_str(p, l->key);
-			bl[j].klen = (uint32_t)prof_strlen(p, l->key);
-			bl[j].str = prof_str(p, l->str);
-			bl[j].slen = (uint32_t)prof_strlen(p, l->str);
-			bl[j].unit = prof_str(p, l->num_unit);
-			bl[j].ulen = (uint32_t)prof_strlen(p, l->num_unit);
-			bl[j].num = l->num;
-		}
-		if ((rc = blob_add_set(&b, bl, sm->nlabels, &sets[i])))
-			goto done;
-	}
-	/* the string labels to index, once per distinct set */
-	if (!(set_seen = calloc(b.nsets + 1, 1))) {
-		rc = err_set(ERR_NOMEM, "out of memory");
-		goto done;
-	}
-	/*
-	 * Each distinct (name, value) once, in first-seen order (the model's strings are
-	 * interned, so equal ids are equal strings); a high-cardinality name once in all,
-	 * since its values are never indexed: a span profile's thousands of sets cost one
-	 * index lookup per name, not one per sample.
-	 */
-	if ((rc = hmap_init(&seen_pairs, 16)))
-		goto done;
-	for (i = 0; i < p->nsamples; i++) {
-		const struct prof_sample *sm = &p->samples[i];
-
-		if (set_seen[sets[i]])
-			continue;
-		set_seen[sets[i]] = 1;
-		for (j = 0; j < sm->nlabels; j++) {
-			const struct prof_label *l = &p->labels[sm->label_off + j];
-			uint64_t dk;
-			uint32_t dummy;
-
-			if (l->str == 0 || prof_strlen(p, l->key) == 0)
-				continue;  /* numeric labels are not selectable */
-			dk = (uint64_t)l->key << 32;
-			if (!store_label_is_hc(prof_str(p, l->key), prof_strlen(p, l->key)))
-				dk |= l->str;
-			if ((rc = hmap_intern(&seen_pairs, dk, 0, &dummy)) < 0)
-				goto done;
-			if (rc == 1)
-				continue;
-			if ((rc = vec_reserve(&pairs, &cap_pairs, npairs + 1)))
-				goto done;
-			pairs[npairs].key = l->key;
-			pairs[npairs++].str = l->str;
-		}
-	}
-	rc = 0;
 	b.period = p->period;
 	for (t = 0; t < p->ntypes; t++) {
 		struct series_ent *se = NULL;
@@ -695,11 +799,12 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 
 			if (v) {
 				b.e[b.n].stack = stacks[i];
-				b.e[b.n].set = sets[i];
+				b.e[b.n].set = pr->sets[i];
 				b.e[b.n++].value = v;
 			}
 		}
-		if ((rc = blob_normalize(&b)) || (rc = blob_encode(s->cctx, &b, &data)))
+		if ((rc = blob_normalize(&b)) ||
+		    (rc = blob_encode_with(s->cctx, &pr->setblob, &b, &data)))
 			goto done;
 		if (!(st = store_stmt(s, ST_PROFILE_ADD))) {
 			rc = err_last_code();
@@ -716,9 +821,10 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 			goto done;
 		}
 		rc = 0;
-		for (i = 0; i < npairs; i++)
-			if ((rc = sl_add(s, se, prof_str(p, pairs[i].key), prof_strlen(p, pairs[i].key),
-					 prof_str(p, pairs[i].str), prof_strlen(p, pairs[i].str))))
+		for (i = 0; i < pr->npairs; i++)
+			if ((rc = sl_add(s, se, prof_str(p, pr->pairs[i].key),
+					 prof_strlen(p, pr->pairs[i].key), prof_str(p, pr->pairs[i].str),
+					 prof_strlen(p, pr->pairs[i].str))))
 				goto done;
 	}
 done:
@@ -726,17 +832,8 @@ done:
 	free(w.map);
 	free(w.func);
 	free(w.loc);
-	free(w.kstr);
-	free(w.kmap);
-	free(w.kfunc);
-	free(w.kloc);
 	free(w.lines);
 	free(stacks);
-	free(sets);
-	free(bl);
-	free(set_seen);
-	free(pairs);
-	hmap_release(&seen_pairs);
 	labelset_free(&ls);
 	blob_release(&b);
 	buf_release(&ptype);
@@ -744,10 +841,12 @@ done:
 	return rc;
 }
 
-int store_write(struct store *s, const char *tenant, const struct labelset *series,
-		const struct prof *p, int64_t time_ns, int64_t duration_ns)
+int store_write_prepared(struct store *s, const char *tenant, const struct labelset *series,
+			 const struct prof *p, const struct store_prep *prep, int64_t time_ns,
+			 int64_t duration_ns)
 {
 	struct labelset base = LABELSET_INIT;
+	struct store_prep *own = NULL;
 	int rc;
 
 	if (!tenant || !*tenant)
@@ -756,12 +855,24 @@ int store_write(struct store *s, const char *tenant, const struct labelset *seri
 		return err_set(ERR_PARSE, "profile has no sample types");
 	if (strlen(tenant) > STORE_MAX_LABEL_BYTES)
 		return err_set(ERR_TOOBIG, "tenant name longer than %d bytes", STORE_MAX_LABEL_BYTES);
+	if (prep && prep->p != p)
+		return err_set(ERR_PARSE, "prepared for another profile");
+	if (!prep && (rc = store_prepare(p, &own)))
+		return rc;
 	if ((rc = base_labels(series, p, &base)))
 		goto done;
 	if ((rc = store_wbegin(s)))
 		goto done;
-	rc = store_wend(s, write_profile(s, tenant, &base, p, time_ns, duration_ns));
+	rc = store_wend(s, write_profile(s, tenant, &base, p, prep ? prep : own, time_ns,
+					 duration_ns));
 done:
 	labelset_free(&base);
+	store_prep_free(own);
 	return rc;
+}
+
+int store_write(struct store *s, const char *tenant, const struct labelset *series,
+		const struct prof *p, int64_t time_ns, int64_t duration_ns)
+{
+	return store_write_prepared(s, tenant, series, p, NULL, time_ns, duration_ns);
 }

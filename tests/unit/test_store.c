@@ -675,6 +675,84 @@ static void test_sample_labels(void **state)
 	store_close(s);
 }
 
+/*
+ * store_prepare() on one thread, store_write_prepared() on another: the same rows as
+ * store_write(), and a prep is refused for any profile but its own.
+ */
+struct prep_job {
+	const struct prof *p;
+	struct store_prep *prep;
+	int rc;
+};
+
+static void *prep_thread(void *arg)
+{
+	struct prep_job *j = arg;
+
+	j->rc = store_prepare(j->p, &j->prep);
+	return NULL;
+}
+
+static void test_prepared_write(void **state)
+{
+	struct store *s = open_new("prepared.db");
+	struct backend *b = backend_of(s);
+	struct prof *g = tu_decode(PYRO "pprof/testdata/go.cpu.labels.pprof");
+	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct prep_job jg = { g, NULL, -1 }, jc = { c, NULL, -1 };
+	struct labelset ls = LABELSET_INIT;
+	struct strvec v = STRVEC_INIT;
+	struct selector *sel;
+	struct time_range all = { 0, 0 };
+	pthread_t th;
+	uint32_t t;
+	char *pt;
+
+	(void)state;
+	assert_int_equal(pthread_create(&th, NULL, prep_thread, &jg), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(pthread_create(&th, NULL, prep_thread, &jc), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(jg.rc, 0);
+	assert_int_equal(jc.rc, 0);
+	labelset_set(&ls, "service_name", "prepared");
+	assert_int_equal(store_write_prepared(s, NULL, &ls, g, jg.prep, T0, 10 * SEC), 0);
+	assert_int_equal(store_write_prepared(s, NULL, &ls, c, jc.prep, T0, 10 * SEC), 0);
+	/* the same again: every stack found by its prepared path key */
+	assert_int_equal(store_write_prepared(s, NULL, &ls, c, jc.prep, T0 + SEC, 10 * SEC), 0);
+	labelset_free(&ls);
+	write_or_fail(s, "plain", g, T0, NULL, NULL);
+	write_or_fail(s, "plain", c, T0, NULL, NULL);
+	write_or_fail(s, "plain", c, T0 + SEC, NULL, NULL);
+	for (t = 0; t < g->ntypes; t++) {
+		pt = ptype_of(g, t, NULL);
+		tu_assert_i64(total_of(b, pt, "{service_name=\"prepared\"}"),
+			      prof_total(g, t) + 2 * prof_total(c, t));
+		tu_assert_i64(total_of(b, pt, "{service_name=\"prepared\", function=\"slow\"}"),
+			      total_of(b, pt, "{service_name=\"plain\", function=\"slow\"}"));
+		assert_true(total_of(b, pt, "{service_name=\"prepared\", function=\"slow\"}") > 0);
+		free(pt);
+	}
+	assert_int_equal(selector_parse("{service_name=\"prepared\"}", &sel), 0);
+	assert_int_equal(b->ops->label_values(b, "function", sel, all, &v), 0);
+	assert_int_equal(v.n, 2);
+	strvec_release(&v);
+	selector_free(sel);
+	/* a prep made from another profile writes nothing */
+	labelset_set(&ls, "service_name", "wrong");
+	assert_int_equal(store_write_prepared(s, NULL, &ls, c, jg.prep, T0, 10 * SEC), ERR_PARSE);
+	labelset_free(&ls);
+	pt = ptype_of(c, 1, NULL);
+	assert_int_equal(merge_rc(b, pt, "{service_name=\"wrong\"}", T0, T0 + SEC), ERR_NOTFOUND);
+	free(pt);
+	store_prep_free(jg.prep);
+	store_prep_free(jc.prep);
+	prof_free(g);
+	prof_free(c);
+	backend_close(b);
+	store_close(s);
+}
+
 /* Matchers on series labels, through series listing and merges. */
 static void test_matchers(void **state)
 {
@@ -1488,6 +1566,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_profile_types),
 		cmocka_unit_test(test_dedup_and_size),
 		cmocka_unit_test(test_sample_labels),
+		cmocka_unit_test(test_prepared_write),
 		cmocka_unit_test(test_matchers),
 		cmocka_unit_test(test_time_ranges),
 		cmocka_unit_test(test_gauge_average),
