@@ -599,10 +599,21 @@ static int check_label(const char *what, const char *name, size_t nlen, const ch
 	struct buf q = BUF_INIT;
 	int rc = 0;
 
-	ingest_quote(&q, name, nlen);
 	if (nlen == 0)
-		rc = err_set(ERR_PARSE, "a %slabel name is empty", what);
-	else if (lim->max_label_name_length && nlen > lim->max_label_name_length)
+		return err_set(ERR_PARSE, "a %slabel name is empty", what);
+	if (lim->max_label_name_length && nlen > lim->max_label_name_length)
+		rc = ERR_TOOBIG;
+	else if (lim->max_label_value_length && vlen > lim->max_label_value_length)
+		rc = ERR_TOOBIG;
+	else if (!utf8_valid((const unsigned char *)name, nlen) ||
+		 !utf8_valid((const unsigned char *)value, vlen) || memchr(name, 0, nlen) ||
+		 memchr(value, 0, vlen))
+		rc = ERR_PARSE;
+	if (!rc)
+		return 0;
+	/* the name is quoted only for the message: most labels pass */
+	ingest_quote(&q, name, nlen);
+	if (lim->max_label_name_length && nlen > lim->max_label_name_length)
 		rc = err_set(ERR_TOOBIG, "%slabel name %s is longer than %u bytes", what, q.data,
 			     lim->max_label_name_length);
 	else if (lim->max_label_value_length && vlen > lim->max_label_value_length)
@@ -612,7 +623,7 @@ static int check_label(const char *what, const char *name, size_t nlen, const ch
 		rc = err_set(ERR_PARSE, "%slabel name %s is not valid UTF-8", what, q.data);
 	else if (!utf8_valid((const unsigned char *)value, vlen))
 		rc = err_set(ERR_PARSE, "the value of %slabel %s is not valid UTF-8", what, q.data);
-	else if (memchr(name, 0, nlen) || memchr(value, 0, vlen))
+	else
 		rc = err_set(ERR_PARSE, "%slabel %s holds a NUL byte", what, q.data);
 	buf_release(&q);
 	return rc;
@@ -627,13 +638,15 @@ static int check_sample_labels(const struct labelset *ls, const struct prof *p,
 			       const struct ingest_limits *lim)
 {
 	uint8_t *kind;  /* per string id: 0 unseen, 1 counts, 2 not a new series label */
+	uint8_t *seen;  /* per string id: bit 0 checked as a name, bit 1 as a value */
 	uint32_t i, j, k;
 	int rc = 0;
 
 	if (p->nlabels == 0)
 		return 0;
-	if (!(kind = calloc(p->nstrs, 1)))
+	if (!(kind = calloc((size_t)p->nstrs * 2, 1)))
 		return err_set(ERR_NOMEM, "out of memory");
+	seen = kind + p->nstrs;
 	for (i = 0; i < p->nsamples && !rc; i++) {
 		const struct prof_sample *s = &p->samples[i];
 		size_t extra = 0;
@@ -655,8 +668,17 @@ static int check_sample_labels(const struct labelset *ls, const struct prof *p,
 			}
 			if (kind[l->key] == 2)
 				continue;
-			rc = check_label("sample ", key, prof_strlen(p, l->key),
-					 prof_str(p, l->str), prof_strlen(p, l->str), lim);
+			/*
+			 * A name that passed passes again, and so does a value (the checks of
+			 * one never look at the other): each string is checked once, and the
+			 * first failure in sample order is still the one reported.
+			 */
+			if (!(seen[l->key] & 1) || !(seen[l->str] & 2)) {
+				rc = check_label("sample ", key, prof_strlen(p, l->key),
+						 prof_str(p, l->str), prof_strlen(p, l->str), lim);
+				seen[l->key] |= 1;
+				seen[l->str] |= 2;
+			}
 			for (k = 0; k < j && !dup; k++)
 				dup = p->labels[s->label_off + k].key == l->key &&
 				      p->labels[s->label_off + k].str != 0;

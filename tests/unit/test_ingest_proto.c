@@ -22,7 +22,9 @@
 
 #include "base/err.h"
 #include "ingest/decode.h"
+#include "ingest/encode.h"
 #include "ingest/ingest.h"
+#include "profile/builder.h"
 #include "profile/labels.h"
 #include "profile/top.h"
 #include "push.pb-c.h"
@@ -1245,6 +1247,89 @@ static void push_refused(const char *const *labels, const struct buf *profs, siz
 	buf_release(&body);
 }
 
+/*
+ * pprof bytes of a one-frame profile whose samples carry one string label each,
+ * name[i] = value[i].
+ */
+static void labelled_pprof(const char *const *names, const char *const *values, size_t n,
+			   struct buf *out)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	struct prof_function f = { 0 };
+	struct prof_line line = { 0, 0 };
+	uint32_t ty, un, loc, k, v;
+	int64_t val = 1;
+	size_t i;
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "cpu", 3, &ty), 0);
+	assert_int_equal(pb_string(b, "nanoseconds", 11, &un), 0);
+	assert_int_equal(pb_sample_type(b, ty, un), 0);
+	assert_int_equal(pb_string(b, "main.work", 9, &f.name), 0);
+	assert_int_equal(pb_function(b, &f, &line.func), 0);
+	assert_int_equal(pb_location(b, PROF_NONE, 0x10, &line, 1, &loc), 0);
+	for (i = 0; i < n; i++) {
+		struct prof_label l = { 0, 0, 0, 0 };
+
+		assert_int_equal(pb_string(b, names[i], strlen(names[i]), &k), 0);
+		assert_int_equal(pb_string(b, values[i], strlen(values[i]), &v), 0);
+		l.key = k;
+		l.str = v;
+		assert_int_equal(pb_sample(b, &loc, 1, &val, &l, 1), 0);
+	}
+	assert_int_equal(pb_finish(b, &p), 0);
+	buf_reset(out);
+	assert_int_equal(encode_pprof(p, out), 0);
+	prof_free(p);
+}
+
+/*
+ * Sample labels obey the series-label rules; each name and value is checked once, so a
+ * bad value or name after many good samples with the same label must still be refused.
+ */
+static void test_sample_label_checks(void **state)
+{
+	const char *good[] = { "__name__", "process_cpu", "service_name", "svc", NULL };
+	static char longv[2100], longn[1100];
+	const char *names[6], *values[6];
+	struct buf prof = BUF_INIT, body = BUF_INIT;
+	struct ingest_result res;
+	struct req r = { 0 };
+	size_t i;
+
+	(void)state;
+	memset(longv, 'v', sizeof(longv) - 1);
+	memset(longn, 'n', sizeof(longn) - 1);
+	for (i = 0; i < 6; i++) {
+		names[i] = "endpoint";
+		values[i] = i % 2 ? "/home" : "/checkout";
+	}
+	/* good: accepted, one item */
+	labelled_pprof(names, values, 6, &prof);
+	push_proto(&body, good, &prof, 1);
+	push_request(&r, "application/proto", body.data, body.len);
+	assert_ok(run(&r, NULL, &res), &res, 1);
+	ingest_result_release(&res);
+	/* a new value under a name already checked */
+	values[5] = longv;
+	labelled_pprof(names, values, 6, &prof);
+	push_refused(good, &prof, 1, "the value of sample label 'endpoint' is longer than 2048");
+	/* a new name with a value already checked */
+	values[5] = "/home";
+	names[5] = longn;
+	labelled_pprof(names, values, 6, &prof);
+	push_refused(good, &prof, 1, "sample label name 'nnnn");
+	push_refused(good, &prof, 1, "is longer than 1024 bytes");
+	/* an empty name */
+	names[5] = "";
+	labelled_pprof(names, values, 6, &prof);
+	push_refused(good, &prof, 1, "a sample label name is empty");
+	req_release(&r);
+	buf_release(&prof);
+	buf_release(&body);
+}
+
 static void test_malformed_push(void **state)
 {
 	const char *good[] = { "__name__", "process_cpu", "service_name", "svc", NULL };
@@ -1471,6 +1556,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_malformed_multipart),
 		cmocka_unit_test(test_malformed_legacy),
 		cmocka_unit_test(test_malformed_push),
+		cmocka_unit_test(test_sample_label_checks),
 		cmocka_unit_test(test_routes_and_errors),
 	};
 
