@@ -479,7 +479,6 @@ static void refuse_suspended(struct req *r, const char *why, const char *msg)
 	MHD_resume_connection(r->conn);
 }
 
-/* On a decoder: the push decoded, then answered or handed on to the writer. */
 /*
  * Each item's store_prepare(), here on a decoder rather than on the one writer; NULL,
  * or a NULL entry, when memory ran out: the writer then prepares and reports it.
@@ -504,6 +503,7 @@ static void free_preps(struct store_prep **v, size_t n)
 	free(v);
 }
 
+/* On a decoder: the push decoded, then answered or handed on to the writer. */
 static void push_run(struct serve_pool_job *j, atomic_int *cancel)
 {
 	struct req *r = (struct req *)((char *)j - offsetof(struct req, pjob));

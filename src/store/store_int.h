@@ -4,7 +4,8 @@
  *   store.c     open, schema and migrations, transactions, statements, stats
  *   symbols.c   the per-scope symbol cache: loading, interning new symbols
  *   blob.c      a profile's (stack, label set, value) columns, zstd-compressed
- *   write.c     store_write: symbols, series, sample-label index, profile rows
+ *   write.c     store_prepare (any thread) and store_write: symbols, series,
+ *               sample-label index, profile rows
  *   query.c     the backend over the store: series resolution, merge, timeline, lists
  *   maint.c     retention, downsampling, eviction, symbol garbage collection
  *

@@ -1,7 +1,9 @@
 /*
  * write.c — store_write(): a pushed profile becomes symbols (interned per scope),
  * stacks (the trie), one series and one profile row per sample type, and sample-label
- * index rows — all in one transaction or savepoint (store.h).
+ * index rows — all in one transaction or savepoint (store.h).  What needs only the
+ * profile (content keys, label sets, pairs to index) is store_prepare(), which a server
+ * runs on its decoder threads.
  */
 #include "store_int.h"
 
