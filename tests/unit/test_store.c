@@ -557,6 +557,27 @@ static int64_t total_of(struct backend *b, const char *pt, const char *sel)
 	return t;
 }
 
+/* The values of label `name` in series matching sel (NULL: all): n of them, sorted. */
+static void assert_label_values(struct backend *b, const char *name, const char *sel,
+				size_t n, const char *first, const char *second)
+{
+	struct selector *se = NULL;
+	struct strvec v = STRVEC_INIT;
+	struct time_range all = { 0, 0 };
+
+	if (sel)
+		assert_int_equal(selector_parse(sel, &se), 0);
+	assert_int_equal(b->ops->label_values(b, name, se, all, &v), 0);
+	if (v.n != n)
+		fail_msg("label %s: %zu values, expected %zu", name, v.n, n);
+	if (n > 0)
+		assert_string_equal(v.v[0], first);
+	if (n > 1)
+		assert_string_equal(v.v[1], second);
+	strvec_release(&v);
+	selector_free(se);
+}
+
 static void test_sample_labels(void **state)
 {
 	struct store *s = open_new("labels.db");
@@ -614,14 +635,8 @@ static void test_sample_labels(void **state)
 	assert_true(strvec_contains(&v, "__profile_type__"));
 	assert_true(strvec_contains(&v, "span_id"));
 	strvec_release(&v);
-	assert_int_equal(b->ops->label_values(b, "endpoint", NULL, all, &v), 0);
-	assert_int_equal(v.n, 2);
-	assert_string_equal(v.v[0], "/checkout");
-	assert_string_equal(v.v[1], "/home");
-	strvec_release(&v);
-	assert_int_equal(b->ops->label_values(b, "span_id", NULL, all, &v), 0);
-	assert_int_equal(v.n, 0);
-	strvec_release(&v);
+	assert_label_values(b, "endpoint", NULL, 2, "/checkout", "/home");
+	assert_label_values(b, "span_id", NULL, 0, NULL, NULL);
 	/* series: one, the push labels plus __profile_type__ */
 	assert_int_equal(selector_parse("{endpoint=\"/home\"}", &sel), 0);
 	assert_int_equal(b->ops->series(b, sel, all, &series), 0);
@@ -642,14 +657,8 @@ static void test_sample_labels(void **state)
 		write_or_fail(s, "goapp", g, T0 + SEC, NULL, NULL);
 		assert_true(fn != PROF_NONE);
 		/* 480 sets, each with its own profile_id: two values indexed, no profile_id */
-		assert_int_equal(b->ops->label_values(b, "function", NULL, all, &v), 0);
-		assert_int_equal(v.n, 2);
-		assert_string_equal(v.v[0], "fast");
-		assert_string_equal(v.v[1], "slow");
-		strvec_release(&v);
-		assert_int_equal(b->ops->label_values(b, "profile_id", NULL, all, &v), 0);
-		assert_int_equal(v.n, 0);
-		strvec_release(&v);
+		assert_label_values(b, "function", NULL, 2, "fast", "slow");
+		assert_label_values(b, "profile_id", NULL, 0, NULL, NULL);
 		for (i = 0; i < g->nsamples; i++)
 			for (j = 0; j < g->samples[i].nlabels; j++) {
 				const struct prof_label *l = &g->labels[g->samples[i].label_off + j];
@@ -701,9 +710,6 @@ static void test_prepared_write(void **state)
 	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
 	struct prep_job jg = { g, NULL, -1 }, jc = { c, NULL, -1 };
 	struct labelset ls = LABELSET_INIT;
-	struct strvec v = STRVEC_INIT;
-	struct selector *sel;
-	struct time_range all = { 0, 0 };
 	pthread_t th;
 	uint32_t t;
 	char *pt;
@@ -733,11 +739,7 @@ static void test_prepared_write(void **state)
 		assert_true(total_of(b, pt, "{service_name=\"prepared\", function=\"slow\"}") > 0);
 		free(pt);
 	}
-	assert_int_equal(selector_parse("{service_name=\"prepared\"}", &sel), 0);
-	assert_int_equal(b->ops->label_values(b, "function", sel, all, &v), 0);
-	assert_int_equal(v.n, 2);
-	strvec_release(&v);
-	selector_free(sel);
+	assert_label_values(b, "function", "{service_name=\"prepared\"}", 2, "fast", "slow");
 	/* a prep made from another profile writes nothing */
 	labelset_set(&ls, "service_name", "wrong");
 	assert_int_equal(store_write_prepared(s, NULL, &ls, c, jg.prep, T0, 10 * SEC), ERR_PARSE);
