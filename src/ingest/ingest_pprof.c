@@ -592,6 +592,13 @@ static int session_mod(struct labelset *ls, uint32_t mod)
 	return labelset_set(ls, "__session_id__", out);
 }
 
+/* name quoted for a message (the quoting is done only when a check fails) */
+static const char *quoted(struct buf *q, const char *name, size_t nlen)
+{
+	ingest_quote(q, name, nlen);
+	return q->data ? q->data : "";
+}
+
 /* what: "" for series labels, "sample " for pprof sample labels. */
 static int check_label(const char *what, const char *name, size_t nlen, const char *value,
 		       size_t vlen, const struct ingest_limits *lim)
@@ -600,31 +607,21 @@ static int check_label(const char *what, const char *name, size_t nlen, const ch
 	int rc = 0;
 
 	if (nlen == 0)
-		return err_set(ERR_PARSE, "a %slabel name is empty", what);
-	if (lim->max_label_name_length && nlen > lim->max_label_name_length)
-		rc = ERR_TOOBIG;
-	else if (lim->max_label_value_length && vlen > lim->max_label_value_length)
-		rc = ERR_TOOBIG;
-	else if (!utf8_valid((const unsigned char *)name, nlen) ||
-		 !utf8_valid((const unsigned char *)value, vlen) || memchr(name, 0, nlen) ||
-		 memchr(value, 0, vlen))
-		rc = ERR_PARSE;
-	if (!rc)
-		return 0;
-	/* the name is quoted only for the message: most labels pass */
-	ingest_quote(&q, name, nlen);
-	if (lim->max_label_name_length && nlen > lim->max_label_name_length)
-		rc = err_set(ERR_TOOBIG, "%slabel name %s is longer than %u bytes", what, q.data,
-			     lim->max_label_name_length);
+		rc = err_set(ERR_PARSE, "a %slabel name is empty", what);
+	else if (lim->max_label_name_length && nlen > lim->max_label_name_length)
+		rc = err_set(ERR_TOOBIG, "%slabel name %s is longer than %u bytes", what,
+			     quoted(&q, name, nlen), lim->max_label_name_length);
 	else if (lim->max_label_value_length && vlen > lim->max_label_value_length)
 		rc = err_set(ERR_TOOBIG, "the value of %slabel %s is longer than %u bytes", what,
-			     q.data, lim->max_label_value_length);
+			     quoted(&q, name, nlen), lim->max_label_value_length);
 	else if (!utf8_valid((const unsigned char *)name, nlen))
-		rc = err_set(ERR_PARSE, "%slabel name %s is not valid UTF-8", what, q.data);
+		rc = err_set(ERR_PARSE, "%slabel name %s is not valid UTF-8", what,
+			     quoted(&q, name, nlen));
 	else if (!utf8_valid((const unsigned char *)value, vlen))
-		rc = err_set(ERR_PARSE, "the value of %slabel %s is not valid UTF-8", what, q.data);
-	else
-		rc = err_set(ERR_PARSE, "%slabel %s holds a NUL byte", what, q.data);
+		rc = err_set(ERR_PARSE, "the value of %slabel %s is not valid UTF-8", what,
+			     quoted(&q, name, nlen));
+	else if (memchr(name, 0, nlen) || memchr(value, 0, vlen))
+		rc = err_set(ERR_PARSE, "%slabel %s holds a NUL byte", what, quoted(&q, name, nlen));
 	buf_release(&q);
 	return rc;
 }

@@ -639,7 +639,6 @@ int store_prepare(const struct prof *p, struct store_prep **out)
 		return err_set(ERR_NOMEM, "out of memory");
 	pr->p = p;
 	blob_init(&pr->setblob);
-	pr->setblob.period = p->period;
 	pr->path = malloc(n * sizeof(*pr->path));
 	pr->leaf = malloc(n * sizeof(*pr->leaf));
 	pr->sets = malloc(n * sizeof(*pr->sets));
