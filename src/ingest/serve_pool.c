@@ -148,9 +148,10 @@ bool serve_pool_push(struct serve_pool *pl, struct serve_pool_job *j)
 			pl->head = j;
 		pl->tail = j;
 		pl->queued++;
-		pthread_cond_signal(&pl->cv);
 	}
 	pthread_mutex_unlock(&pl->mu);
+	if (ok)  /* after the unlock: the woken worker does not block on the mutex at once */
+		pthread_cond_signal(&pl->cv);
 	return ok;
 }
 

@@ -229,8 +229,8 @@ static void to_syncer(struct serve_writer *w, struct serve_job *batch)
 	else
 		w->sync_head = batch;
 	w->sync_tail = last;
-	pthread_cond_signal(&w->sync_cv);
 	pthread_mutex_unlock(&w->mu);
+	pthread_cond_signal(&w->sync_cv);  /* after the unlock, see serve_writer_push() */
 }
 
 static uint64_t file_size(const char *path, const char *suffix)
@@ -381,9 +381,15 @@ bool serve_writer_push(struct serve_writer *w, struct serve_job *job)
 			w->head = job;
 		w->tail = job;
 		w->queued += job->n;
-		pthread_cond_signal(&w->cv);
 	}
 	pthread_mutex_unlock(&w->mu);
+	/*
+	 * Signalled after the unlock: the writer, woken first, would otherwise find the mutex
+	 * still held and sleep again at once.  The condition variable outlives every caller
+	 * (serve_writer_stop() runs after the decoders have stopped).
+	 */
+	if (ok)
+		pthread_cond_signal(&w->cv);
 	return ok;
 }
 
