@@ -11,6 +11,9 @@
  * percentiles, the CPU time per push of the clients and of the server (from /proc), and
  * where the server's time went — decoding (ingest_handle on the decoders), writing into
  * transactions, committing, fsync of the WAL — from its own /metrics before and after.
+ * Before and after the run it decodes FILE on its own thread for a quarter of a second:
+ * this VM's speed drifts by up to 2x from minute to minute, and that time shows where it
+ * stood (the server's CPU per push follows it).
  */
 #include <curl/curl.h>
 #include <signal.h>
@@ -24,6 +27,8 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "bench.h"
+#include "ingest/decode.h"
+#include "profile/prof.h"
 
 #define BOUNDARY "bench-boundary-7d1f0c2a"
 
@@ -219,6 +224,23 @@ static double proc_cpu_ms(pid_t pid)
 	return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* Milliseconds to decode the profile once on this thread, over about 250 ms (-1: fails). */
+static double decode_ms(const struct buf *prof, const char *file)
+{
+	double t0 = mono_ms(), t;
+	int n = 0;
+
+	do {
+		struct prof *p = NULL;
+
+		if (decode_profile((const uint8_t *)prof->data, prof->len, file, &p))
+			return -1;
+		prof_free(p);
+		n++;
+	} while ((t = mono_ms() - t0) < 250.0 || n < 5);
+	return t / n;
+}
+
 int bench_serve(const char *self, const char *file, int nclients, double seconds,
 		char *const *serve_args)
 {
@@ -227,7 +249,7 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 	const char *slash = strrchr(self, '/');
 	struct buf prof = BUF_INIT, body = BUF_INIT, m0 = BUF_INIT, m1 = BUF_INIT;
 	struct load ld = { 0 };
-	double *all, t0, wall, cpu0, cpu1, ccpu0, ccpu1;
+	double *all, t0, wall, cpu0, cpu1, ccpu0, ccpu1, cal0, cal1;
 	size_t total = 0;
 	unsigned long errors = 0;
 	unsigned port = 0;
@@ -240,6 +262,10 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 	if (buf_read_file(&prof, file, (size_t)64 << 20)) {
 		fprintf(stderr, "smolder-bench: %s\n", err_last());
 		return 1;
+	}
+	if ((cal0 = decode_ms(&prof, file)) < 0) {
+		fprintf(stderr, "smolder-bench: %s: %s\n", file, err_last());
+		goto done;
 	}
 	buf_printf(&body, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"profile\"; "
 			  "filename=\"profile.pprof\"\r\nContent-Type: application/octet-stream\r\n\r\n");
@@ -302,6 +328,7 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 	ccpu1 = self_cpu_ms();
 	cpu1 = proc_cpu_ms(pid);
 	fetch_metrics(base, &m1);
+	cal1 = decode_ms(&prof, file);
 	total = ld.n;
 	errors = ld.errors;
 	all = ld.lat;
@@ -327,6 +354,8 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 		printf("  latency p99       %10.2f ms\n", all[total * 99 / 100]);
 		printf("  latency max       %10.2f ms\n", all[total - 1]);
 	}
+	printf("  decode alone      %10.3f ms before the run, %.3f ms after (one thread, server "
+	       "idle: this machine's speed at the time)\n", cal0, cal1);
 	if (m0.data && m1.data && total) {
 		double dec = metric(m1.data, "smolder_decode_seconds_total") -
 			     metric(m0.data, "smolder_decode_seconds_total");
