@@ -13,6 +13,12 @@
  *     n × set index (only when nsets > 1)
  *     n × value / gcd (signed)
  *
+ * Version 2 is the same without the sets' bytes after nsets: they are in a row of the
+ * labelsets table that the profile row names, shared by the rows (sample types) of one
+ * push — a span profile's thousands of distinct profile_id labels are stored and
+ * compressed once, not once per sample type.  That row holds version (1), nsets and the
+ * sets, encoded and compressed the same way.
+ *
  * The stored bytes are 'Z' + a zstd frame (with its content size), or 'R' + the raw
  * bytes when compression does not pay.  Decoding checks every length against the bytes
  * left and the frame size against BLOB_MAX_RAW: a damaged blob is ERR_PARSE.
@@ -26,7 +32,8 @@
 #include "base/err.h"
 #include "base/vec.h"
 
-#define BLOB_VERSION 1
+#define BLOB_VERSION 1      /* sets inline */
+#define BLOB_VERSION_EXT 2  /* sets in a labelsets row */
 #define BLOB_ZSTD_LEVEL 1
 
 static const char empty_set[1] = { 0 };
@@ -35,6 +42,7 @@ void blob_init(struct blob *b)
 {
 	memset(b, 0, sizeof(*b));
 	buf_init(&b->raw);
+	buf_init(&b->setraw);
 	buf_init(&b->setbytes);
 	buf_init(&b->enc);
 }
@@ -44,6 +52,7 @@ void blob_reset(struct blob *b)
 	b->period = 0;
 	b->nlabels = b->nsets = b->n = 0;
 	buf_reset(&b->raw);
+	buf_reset(&b->setraw);
 	buf_reset(&b->setbytes);
 	if (b->setmap_ready) {
 		hmap_release(&b->setmap);
@@ -59,6 +68,7 @@ void blob_release(struct blob *b)
 	free(b->sets);
 	free(b->e);
 	buf_release(&b->raw);
+	buf_release(&b->setraw);
 	buf_release(&b->setbytes);
 	buf_release(&b->enc);
 	memset(b, 0, sizeof(*b));
@@ -281,17 +291,56 @@ static uint64_t gcd_u64(uint64_t a, uint64_t b)
 	return a;
 }
 
-int blob_encode(ZSTD_CCtx *cctx, const struct blob *b, struct buf *out)
+/* out = 'Z' + raw compressed, or 'R' + raw when that is not smaller. */
+static int pack(ZSTD_CCtx *cctx, const struct buf *raw, struct buf *out)
 {
-	return blob_encode_with(cctx, b, b, out);
+	size_t bound, z;
+	int rc;
+
+	buf_reset(out);
+	if (raw->len >= 64) {
+		bound = ZSTD_compressBound(raw->len);
+		if ((rc = buf_grow(out, bound + 1)))
+			return rc;
+		out->data[0] = 'Z';
+		z = ZSTD_compressCCtx(cctx, out->data + 1, bound, raw->data, raw->len, BLOB_ZSTD_LEVEL);
+		if (ZSTD_isError(z))
+			return err_set(ERR_NOMEM, "zstd: %s", ZSTD_getErrorName(z));
+		if (z < raw->len) {
+			out->len = z + 1;
+			out->data[out->len] = '\0';
+			return 0;
+		}
+	}
+	buf_reset(out);
+	if ((rc = buf_add(out, "R", 1)))
+		return rc;
+	return buf_add(out, raw->data ? raw->data : "", raw->len);
 }
 
-int blob_encode_with(ZSTD_CCtx *cctx, const struct blob *sets, const struct blob *b,
+int blob_encode(ZSTD_CCtx *cctx, const struct blob *b, struct buf *out)
+{
+	return blob_encode_with(cctx, b, b, false, out);
+}
+
+int blob_encode_sets(ZSTD_CCtx *cctx, const struct blob *sets, struct buf *out)
+{
+	struct buf raw = BUF_INIT;
+	int rc;
+
+	if (!(rc = put_uvarint(&raw, BLOB_VERSION)) && !(rc = put_uvarint(&raw, sets->nsets)) &&
+	    !(rc = buf_add(&raw, sets->setbytes.data ? sets->setbytes.data : "", sets->setbytes.len)))
+		rc = pack(cctx, &raw, out);
+	buf_release(&raw);
+	return rc;
+}
+
+int blob_encode_with(ZSTD_CCtx *cctx, const struct blob *sets, const struct blob *b, bool ext,
 		     struct buf *out)
 {
 	struct buf raw = BUF_INIT;
 	uint64_t g = 0;
-	size_t i, bound, z;
+	size_t i;
 	uint32_t prev = 0;
 	int rc;
 
@@ -302,9 +351,10 @@ int blob_encode_with(ZSTD_CCtx *cctx, const struct blob *sets, const struct blob
 	}
 	if (g == 0 || g > INT64_MAX)
 		g = 1;
-	if ((rc = put_uvarint(&raw, BLOB_VERSION)) || (rc = put_uvarint(&raw, zigzag(b->period))) ||
-	    (rc = put_uvarint(&raw, sets->nsets)) ||
-	    (rc = buf_add(&raw, sets->setbytes.data ? sets->setbytes.data : "", sets->setbytes.len)) ||
+	if ((rc = put_uvarint(&raw, ext ? BLOB_VERSION_EXT : BLOB_VERSION)) ||
+	    (rc = put_uvarint(&raw, zigzag(b->period))) || (rc = put_uvarint(&raw, sets->nsets)) ||
+	    (!ext && (rc = buf_add(&raw, sets->setbytes.data ? sets->setbytes.data : "",
+				   sets->setbytes.len))) ||
 	    (rc = put_uvarint(&raw, b->n)) || (rc = put_uvarint(&raw, g)))
 		goto done;
 	for (i = 0; i < b->n && !rc; i++) {
@@ -315,28 +365,8 @@ int blob_encode_with(ZSTD_CCtx *cctx, const struct blob *sets, const struct blob
 		rc = put_uvarint(&raw, b->e[i].set);
 	for (i = 0; i < b->n && !rc; i++)
 		rc = put_uvarint(&raw, zigzag(b->e[i].value / (int64_t)g));
-	if (rc)
-		goto done;
-	buf_reset(out);
-	if (raw.len >= 64) {
-		bound = ZSTD_compressBound(raw.len);
-		if ((rc = buf_grow(out, bound + 1)))
-			goto done;
-		out->data[0] = 'Z';
-		z = ZSTD_compressCCtx(cctx, out->data + 1, bound, raw.data, raw.len, BLOB_ZSTD_LEVEL);
-		if (ZSTD_isError(z)) {
-			rc = err_set(ERR_NOMEM, "zstd: %s", ZSTD_getErrorName(z));
-			goto done;
-		}
-		if (z < raw.len) {
-			out->len = z + 1;
-			out->data[out->len] = '\0';
-			goto done;
-		}
-	}
-	buf_reset(out);
-	if (!(rc = buf_add(out, "R", 1)))
-		rc = buf_add(out, raw.data, raw.len);
+	if (!rc)
+		rc = pack(cctx, &raw, out);
 done:
 	buf_release(&raw);
 	return rc;
@@ -347,14 +377,12 @@ static int bad(const char *what)
 	return err_set(ERR_PARSE, "corrupt profile data: %s", what);
 }
 
-int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, struct blob *out)
+/* The raw bytes of a stored 'Z' or 'R' blob, into dst. */
+static int unpack(ZSTD_DCtx *dctx, const unsigned char *in, size_t len, struct buf *dst)
 {
-	const unsigned char *p, *end, *in = data;
-	uint64_t v, nsets, n, g, stack = 0;
-	size_t i, j;
 	int rc;
 
-	blob_reset(out);
+	buf_reset(dst);
 	if (len < 1)
 		return bad("empty");
 	if (in[0] == 'Z') {
@@ -364,27 +392,27 @@ int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, struct blob *out)
 		if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
 		    size > BLOB_MAX_RAW)
 			return bad("bad zstd frame");
-		if ((rc = buf_grow(&out->raw, (size_t)size)))
+		if ((rc = buf_grow(dst, (size_t)size)))
 			return rc;
-		got = ZSTD_decompressDCtx(dctx, out->raw.data, (size_t)size + 1, in + 1, len - 1);
+		got = ZSTD_decompressDCtx(dctx, dst->data, (size_t)size + 1, in + 1, len - 1);
 		if (ZSTD_isError(got) || got != size)
 			return bad("bad zstd frame");
-		out->raw.len = got;
-	} else if (in[0] == 'R') {
-		if ((rc = buf_add(&out->raw, in + 1, len - 1)))
-			return rc;
-	} else {
-		return bad("unknown encoding");
+		dst->len = got;
+		return 0;
 	}
-	p = (const unsigned char *)out->raw.data;
-	end = p + out->raw.len;
-	if (get_uvarint(&p, end, &v) || v != BLOB_VERSION)
-		return bad("unknown version");
-	if (get_uvarint(&p, end, &v))
-		return bad("truncated");
-	out->period = unzigzag(v);
-	if (get_uvarint(&p, end, &nsets) || nsets > (uint64_t)(end - p))
-		return bad("bad label set count");
+	if (in[0] == 'R')
+		return buf_add(dst, in + 1, len - 1);
+	return bad("unknown encoding");
+}
+
+/* nsets sets from *pp (their labels point into those bytes). */
+static int parse_sets(const unsigned char **pp, const unsigned char *end, uint64_t nsets,
+		      struct blob *out)
+{
+	const unsigned char *p = *pp;
+	size_t i, j;
+	int rc;
+
 	if ((rc = vec_reserve(&out->sets, &out->cap_sets, nsets ? nsets : 1)))
 		return rc;
 	for (i = 0; i < nsets; i++) {
@@ -429,6 +457,65 @@ int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, struct blob *out)
 		out->sets[0].bytes = empty_set;
 		out->sets[0].nbytes = 1;
 		out->nsets = 1;
+	}
+	*pp = p;
+	return 0;
+}
+
+/* The sets of a labelsets row (sdata), for a version-2 blob that says it has nsets. */
+static int decode_ext_sets(ZSTD_DCtx *dctx, const void *sdata, size_t slen, uint64_t nsets,
+			   struct blob *out)
+{
+	const unsigned char *p, *end;
+	uint64_t v, n;
+	int rc;
+
+	if (!sdata)
+		return bad("its label sets are missing");
+	if ((rc = unpack(dctx, sdata, slen, &out->setraw)))
+		return rc;
+	p = (const unsigned char *)out->setraw.data;
+	end = p + out->setraw.len;
+	if (get_uvarint(&p, end, &v) || v != BLOB_VERSION)
+		return bad("unknown label set version");
+	if (get_uvarint(&p, end, &n) || n != nsets)
+		return bad("label set count differs from the profile's");
+	if ((rc = parse_sets(&p, end, n, out)))
+		return rc;
+	return p == end ? 0 : bad("trailing bytes after the label sets");
+}
+
+int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, const void *sdata, size_t slen,
+		struct blob *out)
+{
+	const unsigned char *p, *end;
+	uint64_t v, version, nsets, n, g, stack = 0;
+	size_t i;
+	int rc;
+
+	blob_reset(out);
+	if ((rc = unpack(dctx, data, len, &out->raw)))
+		return rc;
+	p = (const unsigned char *)out->raw.data;
+	end = p + out->raw.len;
+	if (get_uvarint(&p, end, &version) ||
+	    (version != BLOB_VERSION && version != BLOB_VERSION_EXT))
+		return bad("unknown version");
+	if (get_uvarint(&p, end, &v))
+		return bad("truncated");
+	out->period = unzigzag(v);
+	if (get_uvarint(&p, end, &nsets))
+		return bad("bad label set count");
+	if (version == BLOB_VERSION_EXT) {
+		/* each set takes a byte at least: the count is bounded by the sets' bytes */
+		if (nsets > BLOB_MAX_RAW)
+			return bad("bad label set count");
+		if ((rc = decode_ext_sets(dctx, sdata, slen, nsets, out)))
+			return rc;
+	} else if (nsets > (uint64_t)(end - p)) {
+		return bad("bad label set count");
+	} else if ((rc = parse_sets(&p, end, nsets, out))) {
+		return rc;
 	}
 	if (get_uvarint(&p, end, &n) || n > (uint64_t)(end - p) || get_uvarint(&p, end, &g) || g == 0 ||
 	    g > INT64_MAX)

@@ -103,8 +103,9 @@ static int mark_stacks(struct store *s, struct scope *sc, uint8_t *mark)
 	int rc;
 
 	blob_init(&b);
-	rc = sqlite3_prepare_v2(s->db, "SELECT p.data FROM profiles p JOIN series s ON s.id=p.series "
-				"WHERE s.scope=?1", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, "SELECT p.data, l.data FROM profiles p JOIN series s ON "
+				"s.id=p.series LEFT JOIN labelsets l ON l.id=p.sets WHERE s.scope=?1",
+				-1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		blob_release(&b);
 		return store_sql_err(s, rc, "collecting symbols");
@@ -112,7 +113,8 @@ static int mark_stacks(struct store *s, struct scope *sc, uint8_t *mark)
 	sqlite3_bind_int64(st, 1, sc->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((rc = blob_decode(s->dctx, sqlite3_column_blob(st, 0),
-				      (size_t)sqlite3_column_bytes(st, 0), &b))) {
+				      (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 1),
+				      (size_t)sqlite3_column_bytes(st, 1), &b))) {
 			err_prefix(rc, "store '%s'", s->path);
 			break;
 		}
@@ -231,13 +233,35 @@ static int drop_empty_series(struct store *s)
 	return 0;
 }
 
+/* Deletes those of the labelsets rows ids[0..n) that no profile names any more. */
+static int drop_unused_labelsets(struct store *s, const int64_t *ids, size_t n)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM labelsets WHERE id=?1 AND NOT EXISTS(SELECT 1 "
+				"FROM profiles WHERE sets=?1)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "maintenance");
+	for (i = 0, rc = SQLITE_DONE; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ids[i]);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "maintenance");
+}
+
 /*
  * Deletes the profiles `where` selects (an SQL condition on profiles with one integer
- * parameter ?1), the series that empties, and the symbols no longer used.
+ * parameter ?1), the label sets, series and symbols no longer used.
  */
 static int delete_profiles(struct store *s, const char *where, int64_t arg, uint64_t *deleted)
 {
-	struct idlist scopes = { 0 };
+	struct idlist scopes = { 0 }, sets = { 0 };
 	struct buf sql = BUF_INIT;
 	int64_t n = 0;
 	size_t i;
@@ -250,8 +274,14 @@ static int delete_profiles(struct store *s, const char *where, int64_t arg, uint
 	    (rc = ids_query(s, sql.data, arg, &scopes)))
 		goto done;
 	buf_reset(&sql);
+	if ((rc = buf_printf(&sql, "SELECT DISTINCT sets FROM profiles WHERE sets IS NOT NULL AND "
+				   "id IN (SELECT id FROM profiles WHERE %s)", where)) ||
+	    (rc = ids_query(s, sql.data, arg, &sets)))
+		goto done;
+	buf_reset(&sql);
 	if ((rc = buf_printf(&sql, "DELETE FROM profiles WHERE %s", where)) ||
-	    (rc = exec_bind(s, sql.data, arg, 0, &n)) || (rc = drop_empty_series(s)))
+	    (rc = exec_bind(s, sql.data, arg, 0, &n)) ||
+	    (rc = drop_unused_labelsets(s, sets.v, sets.n)) || (rc = drop_empty_series(s)))
 		goto done;
 	store_drop_caches(s);
 	for (i = 0; i < scopes.n && !rc; i++)
@@ -261,6 +291,7 @@ done:
 	if (!rc && deleted)
 		*deleted += (uint64_t)n;
 	free(scopes.v);
+	free(sets.v);
 	buf_release(&sql);
 	return rc;
 }
@@ -306,11 +337,13 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 	size_t i, k;
 	uint32_t *setmap = NULL;
 	size_t cap_setmap = 0;
+	struct idlist sets = { 0 };  /* the labelsets rows the merged rows named */
 	int rc;
 
 	blob_reset(out);
 	out->n = 0;
-	if ((rc = sqlite3_prepare_v2(s->db, "SELECT nprof, data FROM profiles WHERE id=?1", -1, &get,
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT p.nprof, p.data, l.data, p.sets FROM profiles p "
+				     "LEFT JOIN labelsets l ON l.id=p.sets WHERE p.id=?1", -1, &get,
 				     NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_prepare_v2(s->db, "DELETE FROM profiles WHERE id=?1", -1, &del, NULL)) !=
 		    SQLITE_OK) {
@@ -326,9 +359,15 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 		}
 		nprof += sqlite3_column_int64(get, 0) > 0 ? sqlite3_column_int64(get, 0) : 1;
 		if ((rc = blob_decode(s->dctx, sqlite3_column_blob(get, 1),
-				      (size_t)sqlite3_column_bytes(get, 1), in))) {
+				      (size_t)sqlite3_column_bytes(get, 1), sqlite3_column_blob(get, 2),
+				      (size_t)sqlite3_column_bytes(get, 2), in))) {
 			err_prefix(rc, "store '%s'", s->path);
 			goto done;
+		}
+		if (sqlite3_column_type(get, 3) != SQLITE_NULL) {
+			if ((rc = vec_reserve(&sets.v, &sets.cap, sets.n + 1)))
+				goto done;
+			sets.v[sets.n++] = sqlite3_column_int64(get, 3);
 		}
 		if (in->period)
 			out->period = in->period;
@@ -367,14 +406,16 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 	sqlite3_bind_int64(st, 4, nprof);
 	sqlite3_bind_int64(st, 5, blob_total(out));
 	sqlite3_bind_blob(st, 6, data->data, (int)data->len, SQLITE_STATIC);
+	sqlite3_bind_null(st, 7);  /* a rollup keeps its sets inline */
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		rc = store_sql_err(s, rc, "downsampling");
 	else
-		rc = 0;
+		rc = drop_unused_labelsets(s, sets.v, sets.n);
 done:
 	sqlite3_finalize(get);
 	sqlite3_finalize(del);
 	free(setmap);
+	free(sets.v);
 	return rc;
 }
 

@@ -462,14 +462,21 @@ static int each_profile(struct sbackend *sb, const struct cand *c, int64_t from,
 			int (*fn)(void *ctx, const struct rowinfo *ri), void *ctx)
 {
 	struct store *s = sb->s;
+	const char *sql;
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, decode ?
-		"SELECT time_ns, duration_ns, nprof, total, data FROM profiles "
-		"WHERE series=?1 AND time_ns>=?2 AND time_ns<?3 ORDER BY time_ns" :
-		"SELECT time_ns, duration_ns, nprof, total FROM profiles "
-		"WHERE series=?1 AND time_ns>=?2 AND time_ns<?3 ORDER BY time_ns", -1, &st, NULL);
+	if (!decode)
+		sql = "SELECT time_ns, duration_ns, nprof, total FROM profiles "
+		      "WHERE series=?1 AND time_ns>=?2 AND time_ns<?3 ORDER BY time_ns";
+	else if (s->version < 2)  /* a version-1 file, read-only: no shared label sets yet */
+		sql = "SELECT time_ns, duration_ns, nprof, total, data, NULL FROM profiles "
+		      "WHERE series=?1 AND time_ns>=?2 AND time_ns<?3 ORDER BY time_ns";
+	else
+		sql = "SELECT p.time_ns, p.duration_ns, p.nprof, p.total, p.data, l.data FROM profiles p "
+		      "LEFT JOIN labelsets l ON l.id=p.sets "
+		      "WHERE p.series=?1 AND p.time_ns>=?2 AND p.time_ns<?3 ORDER BY p.time_ns";
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_sql_err(s, rc, "reading profiles");
 	sqlite3_bind_int64(st, 1, c->id);
@@ -485,7 +492,9 @@ static int each_profile(struct sbackend *sb, const struct cand *c, int64_t from,
 			ri.nprof = 1;
 		if (decode) {
 			if ((rc = blob_decode(s->dctx, sqlite3_column_blob(st, 4),
-					      (size_t)sqlite3_column_bytes(st, 4), blob))) {
+					      (size_t)sqlite3_column_bytes(st, 4),
+					      sqlite3_column_blob(st, 5),
+					      (size_t)sqlite3_column_bytes(st, 5), blob))) {
 				err_prefix(rc, "store '%s'", s->path);
 				break;
 			}

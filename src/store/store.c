@@ -68,6 +68,15 @@ static const char schema_v1[] =
 	"INSERT INTO schema_version(version) VALUES(1);";
 
 /*
+ * Version 2: label sets shared by the rows of one push (see blob.c).  profiles.sets names
+ * the labelsets row of a version-2 blob; older blobs keep their sets inline.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE labelsets(id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+	"ALTER TABLE profiles ADD COLUMN sets INTEGER;"
+	"CREATE INDEX profiles_sets ON profiles(sets) WHERE sets IS NOT NULL;";
+
+/*
  * Migrations: entry i takes a store from version i to i + 1 (SQL and/or a function),
  * inside the transaction that also updates schema_version.  Version 0 is an empty file.
  */
@@ -76,6 +85,7 @@ static const struct migration {
 	int (*fn)(struct store *s);
 } migrations[STORE_SCHEMA_VERSION] = {
 	{ schema_v1, NULL },
+	{ schema_v2, NULL },
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -104,8 +114,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SERIES_HC_SET] = "UPDATE series SET hc_names=?2 WHERE id=?1",
 	[ST_SL_LOAD] = "SELECT name, value FROM sample_labels WHERE series=?1",
 	[ST_SL_ADD] = "INSERT OR IGNORE INTO sample_labels(series, name, value) VALUES(?1, ?2, ?3)",
-	[ST_PROFILE_ADD] = "INSERT INTO profiles(series, time_ns, duration_ns, nprof, total, data)"
-			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_PROFILE_ADD] = "INSERT INTO profiles(series, time_ns, duration_ns, nprof, total, data,"
+			   " sets) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_LABELSETS_ADD] = "INSERT INTO labelsets(data) VALUES(?1)",
 };
 
 const char *store_path(const struct store *s)
@@ -223,6 +234,13 @@ static int refresh(struct store *s)
 	if (dv == s->data_version)
 		return 0;
 	s->data_version = dv;
+	if (s->version < STORE_SCHEMA_VERSION) {  /* read-only on an older file: upgraded since? */
+		int64_t v;
+
+		if ((rc = query_int(s, "SELECT max(version) FROM schema_version", &v)))
+			return rc;
+		s->version = (int)v;
+	}
 	for (i = 0; i < s->nseries; i++)
 		series_ent_free(s->series[i]);
 	s->nseries = 0;
@@ -437,13 +455,13 @@ static int check_schema(struct store *s)
 		return err_set(ERR_UNSUPPORTED, "store '%s' has schema version %lld; this smolder reads "
 						"up to %d (upgrade smolder)", s->path,
 			       (long long)version, STORE_SCHEMA_VERSION);
+	s->version = (int)version;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
+	/* an older store is read as it is: a writer upgrades it (refresh() notices) */
 	if (s->flags & STORE_READONLY)
-		return err_set(ERR_UNSUPPORTED, version == 0 ? "'%s' is empty, not a smolder store" :
-							      "store '%s' needs an upgrade: open it "
-							      "read-write once",
-			       s->path);
+		return version == 0 ? err_set(ERR_UNSUPPORTED, "'%s' is empty, not a smolder store",
+					      s->path) : 0;
 	if (version == 0 && (rc = store_exec(s, "PRAGMA auto_vacuum=INCREMENTAL")))
 		return rc;
 	if ((rc = store_exec(s, "PRAGMA journal_mode=WAL")) || (rc = store_exec(s, "BEGIN IMMEDIATE")))
@@ -469,6 +487,7 @@ static int check_schema(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
+	s->version = STORE_SCHEMA_VERSION;
 	return store_exec(s, "COMMIT");
 }
 
@@ -568,6 +587,11 @@ int store_stats(struct store *s, struct store_stats *out)
 		if ((rc = query_int(s, q[i].sql, &v)))
 			goto done;
 		*(uint64_t *)((char *)out + q[i].off) = (uint64_t)v;
+	}
+	if (s->version >= 2) {  /* the label sets the rows of a push share */
+		if ((rc = query_int(s, "SELECT coalesce(sum(length(data)), 0) FROM labelsets", &v)))
+			goto done;
+		out->blob_bytes += (uint64_t)v;
 	}
 	if ((rc = query_int(s, "SELECT coalesce(min(time_ns), 0) FROM profiles", &out->oldest_ns)) ||
 	    (rc = query_int(s, "SELECT coalesce(max(time_ns), 0) FROM profiles", &out->newest_ns)) ||

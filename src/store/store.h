@@ -101,7 +101,7 @@ struct store_stats {
 	uint64_t pushed;         /* profiles pushed (a rollup row holds several) */
 	uint64_t strings, functions, locations, mappings, stacks;
 	uint64_t file_bytes;     /* pages in use × page size (the WAL excluded) */
-	uint64_t blob_bytes;     /* compressed profile blobs */
+	uint64_t blob_bytes;     /* compressed profile blobs, and the label sets they share */
 	int64_t oldest_ns, newest_ns;
 };
 

@@ -3,11 +3,13 @@
  *
  *   store.c     open, schema and migrations, transactions, statements, stats
  *   symbols.c   the per-scope symbol cache: loading, interning new symbols
- *   blob.c      a profile's (stack, label set, value) columns, zstd-compressed
+ *   blob.c      a profile's (stack, label set, value) columns, zstd-compressed, and
+ *               the label sets the rows of one push share (the labelsets table)
  *   write.c     store_prepare (any thread) and store_write: symbols, series,
  *               sample-label index, profile rows
  *   query.c     the backend over the store: series resolution, merge, timeline, lists
- *   maint.c     retention, downsampling, eviction, symbol garbage collection
+ *   maint.c     retention, downsampling, eviction, garbage collection of symbols and
+ *               of label sets no profile names
  *
  * Caches: a struct store keeps, per scope it touched, every symbol row in memory
  * (arrays indexed by id) and, for writing, hash maps from content to id.  Ids only grow
@@ -19,7 +21,8 @@
  * Ownership: the struct store owns its scopes, series entries, statements and zstd
  * contexts (store_close frees them).  Pointers into a scope's arrays are borrowed until
  * the next transaction (a refresh or a collection may free the scope).  A struct blob
- * owns its arrays; the label pointers of a decoded blob point into blob.raw.
+ * owns its arrays; the label pointers of a decoded blob point into blob.raw (version 1)
+ * or blob.setraw (version 2).
  */
 #ifndef SMOLDER_STORE_INT_H
 #define SMOLDER_STORE_INT_H
@@ -32,7 +35,7 @@
 #include "base/hmap.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_APP_ID 0x536d6c64  /* "Smld" */
 #define STORE_NO_ID UINT32_MAX
 #define BLOB_MAX_RAW ((size_t)256 << 20)
@@ -120,6 +123,7 @@ enum store_stmt {
 	ST_SERIES_GET, ST_SERIES_ADD, ST_SERIES_LABEL_ADD, ST_SERIES_HC_SET,
 	ST_SL_LOAD, ST_SL_ADD,
 	ST_PROFILE_ADD,
+	ST_LABELSETS_ADD,
 	ST_COUNT
 };
 
@@ -127,6 +131,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	unsigned flags;
+	int version;           /* the file's schema version (older only when read-only) */
 	int64_t data_version;
 	int txn;               /* 0 none, 1 batch (store_begin), 2 one write */
 	struct scope **scopes;
@@ -251,6 +256,7 @@ struct blob {
 	struct blob_entry *e;
 	size_t n, cap_e;
 	struct buf raw;             /* decoded bytes the label pointers point into */
+	struct buf setraw;          /* or, for a version-2 blob, its labelsets row's */
 	struct buf setbytes;        /* for encoding: the sets' encodings back to back */
 	struct buf enc;             /* for encoding: scratch for one set's encoding */
 	struct hmap setmap;         /* for encoding: hash of a set's bytes → set index */
@@ -268,10 +274,20 @@ int blob_add_set_encoded(struct blob *b, const char *bytes, size_t nbytes, uint3
 int blob_normalize(struct blob *b);
 int64_t blob_total(const struct blob *b);
 int blob_encode(ZSTD_CCtx *cctx, const struct blob *b, struct buf *out);
-/* The same with the label sets of another blob (store_prep's, built off the writer). */
-int blob_encode_with(ZSTD_CCtx *cctx, const struct blob *sets, const struct blob *b,
+/*
+ * The same with the label sets of another blob (store_prep's, built off the writer);
+ * ext: the sets are left out (version 2), stored once by blob_encode_sets() in a
+ * labelsets row that the profile rows name.
+ */
+int blob_encode_with(ZSTD_CCtx *cctx, const struct blob *sets, const struct blob *b, bool ext,
 		     struct buf *out);
-int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, struct blob *out);
+int blob_encode_sets(ZSTD_CCtx *cctx, const struct blob *sets, struct buf *out);
+/*
+ * Decodes a stored blob; sdata/slen is the labelsets row its profile row names (NULL
+ * when it names none), which a version-2 blob needs.  out's pointers point into out.
+ */
+int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, const void *sdata, size_t slen,
+		struct blob *out);
 
 /* write.c */
 void series_ent_free(struct series_ent *se);

@@ -745,6 +745,12 @@ static int base_labels(const struct labelset *in, const struct prof *p, struct l
 	return 0;
 }
 
+/*
+ * Sample-label sets of at least this many encoded bytes go to a labelsets row of their
+ * own when the profile has more than one sample type (each type is a profile row).
+ */
+#define SHARED_SETS_MIN 256
+
 static int write_profile(struct store *s, const char *tenant, const struct labelset *base,
 			 const struct prof *p, const struct store_prep *pr, int64_t time_ns,
 			 int64_t duration_ns)
@@ -754,6 +760,7 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 	struct blob b;
 	struct buf ptype = BUF_INIT, data = BUF_INIT;
 	uint32_t *stacks = NULL, i, t;
+	int64_t sets_id = 0;
 	int rc;
 
 	blob_init(&b);
@@ -772,6 +779,24 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 	}
 	if ((rc = sample_stacks(&w, pr, stacks)))
 		goto done;
+	/* large label sets, wanted by more than one sample type: stored once, shared */
+	if (p->ntypes > 1 && pr->setblob.setbytes.len >= SHARED_SETS_MIN) {
+		sqlite3_stmt *st;
+
+		if ((rc = blob_encode_sets(s->cctx, &pr->setblob, &data)))
+			goto done;
+		if (!(st = store_stmt(s, ST_LABELSETS_ADD))) {
+			rc = err_last_code();
+			goto done;
+		}
+		sqlite3_bind_blob(st, 1, data.data, (int)data.len, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+			rc = store_sql_err(s, rc, "adding label sets");
+			goto done;
+		}
+		rc = 0;
+		sets_id = sqlite3_last_insert_rowid(s->db);
+	}
 	b.period = p->period;
 	for (t = 0; t < p->ntypes; t++) {
 		struct series_ent *se = NULL;
@@ -805,7 +830,7 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 			}
 		}
 		if ((rc = blob_normalize(&b)) ||
-		    (rc = blob_encode_with(s->cctx, &pr->setblob, &b, &data)))
+		    (rc = blob_encode_with(s->cctx, &pr->setblob, &b, sets_id != 0, &data)))
 			goto done;
 		if (!(st = store_stmt(s, ST_PROFILE_ADD))) {
 			rc = err_last_code();
@@ -817,6 +842,10 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 		sqlite3_bind_int64(st, 4, 1);
 		sqlite3_bind_int64(st, 5, blob_total(&b));
 		sqlite3_bind_blob(st, 6, data.data, (int)data.len, SQLITE_STATIC);
+		if (sets_id)
+			sqlite3_bind_int64(st, 7, sets_id);
+		else
+			sqlite3_bind_null(st, 7);
 		if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
 			rc = store_sql_err(s, rc, "adding a profile");
 			goto done;

@@ -24,11 +24,8 @@
 #include "store/store.h"
 #include "store/store_int.h"
 #include "testutil.h"
+#include "testutil_store.h"
 
-#define SEC 1000000000LL
-#define T0 (1700000000LL * SEC)
-/* a time on a whole hour, so 1 min and 1 h buckets fall where the tests say */
-#define HOUR0 (1699999200LL * SEC)
 
 #define tpath tu_tmp_path
 
@@ -43,86 +40,6 @@ static int teardown(void **state)
 	(void)state;
 	tu_tmp_remove();
 	return 0;
-}
-
-static struct store *open_new(const char *name)
-{
-	struct store *s = NULL;
-	char wal[600], shm[600];
-
-	snprintf(wal, sizeof(wal), "%s-wal", tpath(name));
-	snprintf(shm, sizeof(shm), "%s-shm", tpath(name));
-	unlink(tpath(name));
-	unlink(wal);
-	unlink(shm);
-	if (store_open(tpath(name), STORE_CREATE, &s))
-		fail_msg("store_open: %s", err_last());
-	return s;
-}
-
-static struct backend *backend_of(struct store *s)
-{
-	struct backend *b;
-
-	if (store_backend_new(s, NULL, &b))
-		fail_msg("store_backend_new: %s", err_last());
-	return b;
-}
-
-static void write_or_fail(struct store *s, const char *service, const struct prof *p, int64_t t,
-			  const char *extra_k, const char *extra_v)
-{
-	struct labelset ls = LABELSET_INIT;
-
-	labelset_set(&ls, "service_name", service);
-	if (extra_k)
-		labelset_set(&ls, extra_k, extra_v);
-	if (store_write(s, NULL, &ls, p, t, 10 * SEC))
-		fail_msg("store_write %s: %s", service, err_last());
-	labelset_free(&ls);
-}
-
-/* The merged profile of (type, selector, range); fails the test on error. */
-static struct prof *merge_q(struct backend *b, const char *ptype, const char *sel, int64_t from,
-			    int64_t to, enum aggregate agg, struct merge_info *mi)
-{
-	struct selector *s = NULL;
-	struct query q = { ptype, NULL, { from, to }, agg, NULL, 0 };
-	struct prof *p = NULL;
-
-	if (selector_parse(sel, &s))
-		fail_msg("selector %s: %s", sel, err_last());
-	q.selector = s;
-	if (b->ops->merge(b, &q, &p, mi))
-		fail_msg("merge %s %s: %s", ptype, sel, err_last());
-	selector_free(s);
-	if (p->nsamples)
-		tu_check_invariants(p);
-	return p;
-}
-
-static int merge_rc(struct backend *b, const char *ptype, const char *sel, int64_t from, int64_t to)
-{
-	struct selector *s = NULL;
-	struct query q = { ptype, NULL, { from, to }, AGG_AUTO, NULL, 0 };
-	struct prof *p = NULL;
-	int rc;
-
-	assert_int_equal(selector_parse(sel, &s), 0);
-	q.selector = s;
-	rc = b->ops->merge(b, &q, &p, NULL);
-	prof_free(p);
-	selector_free(s);
-	return rc;
-}
-
-static char *ptype_of(const struct prof *p, uint32_t t, const char *name)
-{
-	struct buf b = BUF_INIT;
-
-	if (labels_profile_type(p, t, name ? name : labels_metric_name(p, NULL), &b))
-		fail_msg("labels_profile_type: %s", err_last());
-	return b.data;
 }
 
 /* Same rows (name, flat, cum) in the same order, and the same total. */
@@ -286,8 +203,8 @@ static const char *const pyro_files[] = {
  */
 static void roundtrip(const char *const *files, size_t n, const char *dbname, bool one_service)
 {
-	struct store *s = open_new(dbname);
-	struct backend *b = backend_of(s);
+	struct store *s = ts_open_new(dbname);
+	struct backend *b = ts_backend_of(s);
 	size_t f;
 	uint32_t t;
 
@@ -299,11 +216,11 @@ static void roundtrip(const char *const *files, size_t n, const char *dbname, bo
 
 		snprintf(svc, sizeof(svc), "svc%zu", one_service ? 0 : f);
 		snprintf(sel, sizeof(sel), "{service_name=\"%s\"}", svc);
-		write_or_fail(s, svc, p, at, NULL, NULL);
+		ts_write_or_fail(s, svc, p, at, NULL, NULL);
 		for (t = 0; t < p->ntypes; t++) {
-			char *pt = ptype_of(p, t, NULL), what[512];
+			char *pt = ts_ptype_of(p, t, NULL), what[512];
 			struct merge_info mi;
-			struct prof *m = merge_q(b, pt, sel, one_service ? at : T0,
+			struct prof *m = ts_merge_q(b, pt, sel, one_service ? at : T0,
 						 one_service ? at + SEC : T0 + 1000 * SEC, AGG_AUTO, &mi);
 
 			snprintf(what, sizeof(what), "%s %s", files[f], pt);
@@ -373,8 +290,8 @@ static void test_profile_types(void **state)
 		{ PYRO "pprof/testdata/profile_python", "process_cpu:samples:count::milliseconds" },
 		{ PYRO "pprof/testdata/profile_java", "process_cpu:cpu:nanoseconds:cpu:nanoseconds" },
 	};
-	struct store *s = open_new("types.db");
-	struct backend *b = backend_of(s);
+	struct store *s = ts_open_new("types.db");
+	struct backend *b = ts_backend_of(s);
 	size_t i, k;
 
 	(void)state;
@@ -388,7 +305,7 @@ static void test_profile_types(void **state)
 
 		snprintf(svc, sizeof(svc), "t%zu", i);
 		snprintf(q, sizeof(q), "{service_name=\"%s\"}", svc);
-		write_or_fail(s, svc, p, T0, NULL, NULL);
+		ts_write_or_fail(s, svc, p, T0, NULL, NULL);
 		assert_int_equal(selector_parse(q, &sel), 0);
 		assert_int_equal(b->ops->label_values(b, "__profile_type__", sel, all, &got), 0);
 		for (k = 0; k < got.n; k++)
@@ -421,7 +338,7 @@ static void test_profile_types(void **state)
 /* Deduplication and the on-disk cost of a steady stream of one service's profiles. */
 static void test_dedup_and_size(void **state)
 {
-	struct store *s = open_new("dedup.db");
+	struct store *s = ts_open_new("dedup.db");
 	struct store_stats a, b, empty;
 	struct buf gz = BUF_INIT;
 	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz");
@@ -434,9 +351,9 @@ static void test_dedup_and_size(void **state)
 	tu_read("go/cpuwork-cpu.pb.gz", &gz);
 	memcpy(orig, p->values, (size_t)p->nsamples * p->ntypes * sizeof(*orig));
 	assert_int_equal(store_stats(s, &empty), 0);
-	write_or_fail(s, "app", p, T0, NULL, NULL);
+	ts_write_or_fail(s, "app", p, T0, NULL, NULL);
 	assert_int_equal(store_stats(s, &a), 0);
-	write_or_fail(s, "app", p, T0 + 10 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "app", p, T0 + 10 * SEC, NULL, NULL);
 	assert_int_equal(store_stats(s, &b), 0);
 	/* the same profile again: no new symbol of any kind, two more profile rows */
 	tu_assert_i64(b.strings, a.strings);
@@ -455,7 +372,7 @@ static void test_dedup_and_size(void **state)
 			p->values[(size_t)i * 2] = orig[(size_t)i * 2] * f;
 			p->values[(size_t)i * 2 + 1] = orig[(size_t)i * 2 + 1] * f;
 		}
-		write_or_fail(s, "app", p, T0 + (int64_t)k * 10 * SEC, NULL, NULL);
+		ts_write_or_fail(s, "app", p, T0 + (int64_t)k * 10 * SEC, NULL, NULL);
 	}
 	assert_int_equal(store_commit(s), 0);
 	assert_int_equal(store_stats(s, &b), 0);
@@ -469,11 +386,11 @@ static void test_dedup_and_size(void **state)
 		      n, gz.len, per, pct, (double)b.blob_bytes / n);
 	assert_true(pct <= 20.0);
 	/* and the merge is the sum of them all */
-	be = backend_of(s);
+	be = ts_backend_of(s);
 	{
-		char *pt = ptype_of(p, 1, NULL);
+		char *pt = ts_ptype_of(p, 1, NULL);
 		struct merge_info mi;
-		struct prof *m = merge_q(be, pt, "{service_name=\"app\"}", T0, T0 + 3600 * SEC, AGG_AUTO,
+		struct prof *m = ts_merge_q(be, pt, "{service_name=\"app\"}", T0, T0 + 3600 * SEC, AGG_AUTO,
 					 &mi);
 		int64_t want = 0;
 
@@ -548,42 +465,12 @@ static struct prof *labelled(void)
 	return p;
 }
 
-static int64_t total_of(struct backend *b, const char *pt, const char *sel)
-{
-	struct prof *m = merge_q(b, pt, sel, T0, T0 + 100 * SEC, AGG_AUTO, NULL);
-	int64_t t = prof_total(m, 0);
-
-	prof_free(m);
-	return t;
-}
-
-/* The values of label `name` in series matching sel (NULL: all): n of them, sorted. */
-static void assert_label_values(struct backend *b, const char *name, const char *sel,
-				size_t n, const char *first, const char *second)
-{
-	struct selector *se = NULL;
-	struct strvec v = STRVEC_INIT;
-	struct time_range all = { 0, 0 };
-
-	if (sel)
-		assert_int_equal(selector_parse(sel, &se), 0);
-	assert_int_equal(b->ops->label_values(b, name, se, all, &v), 0);
-	if (v.n != n)
-		fail_msg("label %s: %zu values, expected %zu", name, v.n, n);
-	if (n > 0)
-		assert_string_equal(v.v[0], first);
-	if (n > 1)
-		assert_string_equal(v.v[1], second);
-	strvec_release(&v);
-	selector_free(se);
-}
-
 static void test_sample_labels(void **state)
 {
-	struct store *s = open_new("labels.db");
-	struct backend *b = backend_of(s);
+	struct store *s = ts_open_new("labels.db");
+	struct backend *b = ts_backend_of(s);
 	struct prof *p = labelled(), *m;
-	char *pt = ptype_of(p, 0, "process_cpu");
+	char *pt = ts_ptype_of(p, 0, "process_cpu");
 	struct strvec v = STRVEC_INIT;
 	struct selector *sel;
 	struct time_range all = { 0, 0 };
@@ -597,18 +484,18 @@ static void test_sample_labels(void **state)
 	assert_int_equal(store_write(s, NULL, &ls, p, T0, 10 * SEC), 0);
 	labelset_free(&ls);
 	/* selected by a sample label: only those samples */
-	tu_assert_i64(total_of(b, pt, "{service_name=\"app\", endpoint=\"/checkout\"}"), 50);
-	tu_assert_i64(total_of(b, pt, "{service_name=\"app\", endpoint=\"/home\"}"), 70);
-	tu_assert_i64(total_of(b, pt, "{service_name=\"app\", endpoint!=\"/checkout\"}"), 75);
-	tu_assert_i64(total_of(b, pt, "{endpoint=~\"/(home|checkout)\"}"), 120);
-	tu_assert_i64(total_of(b, pt, "{endpoint!~\"/.*\"}"), 5);
-	tu_assert_i64(total_of(b, pt, "{endpoint=\"\"}"), 5);
+	tu_assert_i64(ts_total_of(b, pt, "{service_name=\"app\", endpoint=\"/checkout\"}"), 50);
+	tu_assert_i64(ts_total_of(b, pt, "{service_name=\"app\", endpoint=\"/home\"}"), 70);
+	tu_assert_i64(ts_total_of(b, pt, "{service_name=\"app\", endpoint!=\"/checkout\"}"), 75);
+	tu_assert_i64(ts_total_of(b, pt, "{endpoint=~\"/(home|checkout)\"}"), 120);
+	tu_assert_i64(ts_total_of(b, pt, "{endpoint!~\"/.*\"}"), 5);
+	tu_assert_i64(ts_total_of(b, pt, "{endpoint=\"\"}"), 5);
 	/* anchored: "/check" is not "/checkout"; the index drops the series before reading */
-	assert_int_equal(merge_rc(b, pt, "{endpoint=~\"/check\"}", T0, T0 + SEC), ERR_NOTFOUND);
+	assert_int_equal(ts_merge_rc(b, pt, "{endpoint=~\"/check\"}", T0, T0 + SEC), ERR_NOTFOUND);
 	/* a high-cardinality label selects but is neither indexed nor kept in merges */
-	tu_assert_i64(total_of(b, pt, "{span_id=\"00000000000000a2\"}"), 20);
-	tu_assert_i64(total_of(b, pt, "{region=\"eu\", endpoint=\"/checkout\", span_id!=\"00000000000000a2\"}"), 30);
-	m = merge_q(b, pt, "{service_name=\"app\"}", T0, T0 + SEC, AGG_AUTO, NULL);
+	tu_assert_i64(ts_total_of(b, pt, "{span_id=\"00000000000000a2\"}"), 20);
+	tu_assert_i64(ts_total_of(b, pt, "{region=\"eu\", endpoint=\"/checkout\", span_id!=\"00000000000000a2\"}"), 30);
+	m = ts_merge_q(b, pt, "{service_name=\"app\"}", T0, T0 + SEC, AGG_AUTO, NULL);
 	assert_true(prof_find_str(m, "endpoint") != PROF_NONE);
 	assert_true(prof_find_str(m, "/checkout") != PROF_NONE);
 	assert_true(prof_find_str(m, "span_id") == PROF_NONE);
@@ -626,7 +513,7 @@ static void test_sample_labels(void **state)
 	}
 	prof_free(m);
 	/* a value that no sample has: nothing, and the series is dropped before reading */
-	assert_int_equal(merge_rc(b, pt, "{endpoint=\"/nope\"}", T0, T0 + SEC), ERR_NOTFOUND);
+	assert_int_equal(ts_merge_rc(b, pt, "{endpoint=\"/nope\"}", T0, T0 + SEC), ERR_NOTFOUND);
 	/* label names and values include sample labels (not the high-cardinality one) */
 	assert_int_equal(b->ops->label_names(b, NULL, all, &v), 0);
 	assert_true(strvec_contains(&v, "endpoint"));
@@ -635,8 +522,8 @@ static void test_sample_labels(void **state)
 	assert_true(strvec_contains(&v, "__profile_type__"));
 	assert_true(strvec_contains(&v, "span_id"));
 	strvec_release(&v);
-	assert_label_values(b, "endpoint", NULL, 2, "/checkout", "/home");
-	assert_label_values(b, "span_id", NULL, 0, NULL, NULL);
+	ts_assert_label_values(b, "endpoint", NULL, 2, "/checkout", "/home");
+	ts_assert_label_values(b, "span_id", NULL, 0, NULL, NULL);
 	/* series: one, the push labels plus __profile_type__ */
 	assert_int_equal(selector_parse("{endpoint=\"/home\"}", &sel), 0);
 	assert_int_equal(b->ops->series(b, sel, all, &series), 0);
@@ -650,15 +537,15 @@ static void test_sample_labels(void **state)
 	{
 		struct prof *g = tu_decode(PYRO "pprof/testdata/go.cpu.labels.pprof");
 		uint32_t fn = prof_find_str(g, "function"), i, j;
-		char *gt = ptype_of(g, 1, NULL), q[256];
+		char *gt = ts_ptype_of(g, 1, NULL), q[256];
 		int64_t want = 0;
 		const char *val = NULL;
 
-		write_or_fail(s, "goapp", g, T0 + SEC, NULL, NULL);
+		ts_write_or_fail(s, "goapp", g, T0 + SEC, NULL, NULL);
 		assert_true(fn != PROF_NONE);
 		/* 480 sets, each with its own profile_id: two values indexed, no profile_id */
-		assert_label_values(b, "function", NULL, 2, "fast", "slow");
-		assert_label_values(b, "profile_id", NULL, 0, NULL, NULL);
+		ts_assert_label_values(b, "function", NULL, 2, "fast", "slow");
+		ts_assert_label_values(b, "profile_id", NULL, 0, NULL, NULL);
 		for (i = 0; i < g->nsamples; i++)
 			for (j = 0; j < g->samples[i].nlabels; j++) {
 				const struct prof_label *l = &g->labels[g->samples[i].label_off + j];
@@ -672,9 +559,9 @@ static void test_sample_labels(void **state)
 			}
 		assert_true(want > 0 && want < prof_total(g, 1));
 		snprintf(q, sizeof(q), "{service_name=\"goapp\", function=\"%s\"}", val);
-		tu_assert_i64(total_of(b, gt, q), want);
+		tu_assert_i64(ts_total_of(b, gt, q), want);
 		snprintf(q, sizeof(q), "{service_name=\"goapp\", function!=\"%s\"}", val);
-		tu_assert_i64(total_of(b, gt, q), prof_total(g, 1) - want);
+		tu_assert_i64(ts_total_of(b, gt, q), prof_total(g, 1) - want);
 		free(gt);
 		prof_free(g);
 	}
@@ -704,8 +591,8 @@ static void *prep_thread(void *arg)
 
 static void test_prepared_write(void **state)
 {
-	struct store *s = open_new("prepared.db");
-	struct backend *b = backend_of(s);
+	struct store *s = ts_open_new("prepared.db");
+	struct backend *b = ts_backend_of(s);
 	struct prof *g = tu_decode(PYRO "pprof/testdata/go.cpu.labels.pprof");
 	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
 	struct prep_job jg = { g, NULL, -1 }, jc = { c, NULL, -1 };
@@ -727,25 +614,25 @@ static void test_prepared_write(void **state)
 	/* the same again: every stack found by its prepared path key */
 	assert_int_equal(store_write_prepared(s, NULL, &ls, c, jc.prep, T0 + SEC, 10 * SEC), 0);
 	labelset_free(&ls);
-	write_or_fail(s, "plain", g, T0, NULL, NULL);
-	write_or_fail(s, "plain", c, T0, NULL, NULL);
-	write_or_fail(s, "plain", c, T0 + SEC, NULL, NULL);
+	ts_write_or_fail(s, "plain", g, T0, NULL, NULL);
+	ts_write_or_fail(s, "plain", c, T0, NULL, NULL);
+	ts_write_or_fail(s, "plain", c, T0 + SEC, NULL, NULL);
 	for (t = 0; t < g->ntypes; t++) {
-		pt = ptype_of(g, t, NULL);
-		tu_assert_i64(total_of(b, pt, "{service_name=\"prepared\"}"),
+		pt = ts_ptype_of(g, t, NULL);
+		tu_assert_i64(ts_total_of(b, pt, "{service_name=\"prepared\"}"),
 			      prof_total(g, t) + 2 * prof_total(c, t));
-		tu_assert_i64(total_of(b, pt, "{service_name=\"prepared\", function=\"slow\"}"),
-			      total_of(b, pt, "{service_name=\"plain\", function=\"slow\"}"));
-		assert_true(total_of(b, pt, "{service_name=\"prepared\", function=\"slow\"}") > 0);
+		tu_assert_i64(ts_total_of(b, pt, "{service_name=\"prepared\", function=\"slow\"}"),
+			      ts_total_of(b, pt, "{service_name=\"plain\", function=\"slow\"}"));
+		assert_true(ts_total_of(b, pt, "{service_name=\"prepared\", function=\"slow\"}") > 0);
 		free(pt);
 	}
-	assert_label_values(b, "function", "{service_name=\"prepared\"}", 2, "fast", "slow");
+	ts_assert_label_values(b, "function", "{service_name=\"prepared\"}", 2, "fast", "slow");
 	/* a prep made from another profile writes nothing */
 	labelset_set(&ls, "service_name", "wrong");
 	assert_int_equal(store_write_prepared(s, NULL, &ls, c, jg.prep, T0, 10 * SEC), ERR_PARSE);
 	labelset_free(&ls);
-	pt = ptype_of(c, 1, NULL);
-	assert_int_equal(merge_rc(b, pt, "{service_name=\"wrong\"}", T0, T0 + SEC), ERR_NOTFOUND);
+	pt = ts_ptype_of(c, 1, NULL);
+	assert_int_equal(ts_merge_rc(b, pt, "{service_name=\"wrong\"}", T0, T0 + SEC), ERR_NOTFOUND);
 	free(pt);
 	store_prep_free(jg.prep);
 	store_prep_free(jc.prep);
@@ -758,10 +645,10 @@ static void test_prepared_write(void **state)
 /* Matchers on series labels, through series listing and merges. */
 static void test_matchers(void **state)
 {
-	struct store *s = open_new("matchers.db");
-	struct backend *b = backend_of(s);
+	struct store *s = ts_open_new("matchers.db");
+	struct backend *b = ts_backend_of(s);
 	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz");
-	char *pt = ptype_of(p, 1, NULL);
+	char *pt = ts_ptype_of(p, 1, NULL);
 	int64_t t = prof_total(p, 1);
 	static const struct {
 		const char *sel;
@@ -783,9 +670,9 @@ static void test_matchers(void **state)
 	size_t i;
 
 	(void)state;
-	write_or_fail(s, "a", p, T0, "region", "eu-west");
-	write_or_fail(s, "b", p, T0, "region", "eu-north");
-	write_or_fail(s, "c", p, T0, "region", "us");
+	ts_write_or_fail(s, "a", p, T0, "region", "eu-west");
+	ts_write_or_fail(s, "b", p, T0, "region", "eu-north");
+	ts_write_or_fail(s, "c", p, T0, "region", "us");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct selector *sel;
 		struct labelset_list l = { 0 };
@@ -800,9 +687,9 @@ static void test_matchers(void **state)
 		if ((int)n != cases[i].n)
 			fail_msg("%s: %zu series, expected %d", cases[i].sel, n, cases[i].n);
 		if (cases[i].n)
-			tu_assert_i64(total_of(b, pt, cases[i].sel), cases[i].n * t);
+			tu_assert_i64(ts_total_of(b, pt, cases[i].sel), cases[i].n * t);
 		else
-			assert_int_equal(merge_rc(b, pt, cases[i].sel, T0, T0 + SEC), ERR_NOTFOUND);
+			assert_int_equal(ts_merge_rc(b, pt, cases[i].sel, T0, T0 + SEC), ERR_NOTFOUND);
 		labelset_list_release(&l);
 		selector_free(sel);
 	}
@@ -815,34 +702,34 @@ static void test_matchers(void **state)
 /* [from, to): from included, to excluded; profile types listed by range. */
 static void test_time_ranges(void **state)
 {
-	struct store *s = open_new("time.db");
-	struct backend *b = backend_of(s);
+	struct store *s = ts_open_new("time.db");
+	struct backend *b = ts_backend_of(s);
 	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz"), *h = tu_decode("go/heapwork-heap.pb.gz");
-	char *pt = ptype_of(p, 1, NULL);
+	char *pt = ts_ptype_of(p, 1, NULL);
 	int64_t t = prof_total(p, 1);
 	struct profile_type_list l = { 0 };
 	struct time_range r1 = { T0 + 1500 * SEC, T0 + 2500 * SEC };
 	int64_t first, last;
 
 	(void)state;
-	write_or_fail(s, "app", p, T0 + 1000 * SEC, NULL, NULL);
-	write_or_fail(s, "app", p, T0 + 2000 * SEC, NULL, NULL);
-	write_or_fail(s, "app", p, T0 + 3000 * SEC, NULL, NULL);
-	write_or_fail(s, "app", h, T0 + 5000 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "app", p, T0 + 1000 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "app", p, T0 + 2000 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "app", p, T0 + 3000 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "app", h, T0 + 5000 * SEC, NULL, NULL);
 	{
-		struct prof *m = merge_q(b, pt, "{}", T0 + 1500 * SEC, T0 + 3000 * SEC, AGG_AUTO, NULL);
+		struct prof *m = ts_merge_q(b, pt, "{}", T0 + 1500 * SEC, T0 + 3000 * SEC, AGG_AUTO, NULL);
 
 		tu_assert_i64(prof_total(m, 0), t);  /* only the one at 2000 s */
 		prof_free(m);
-		m = merge_q(b, pt, "{}", T0 + 1000 * SEC, T0 + 1000 * SEC + 1, AGG_AUTO, NULL);
+		m = ts_merge_q(b, pt, "{}", T0 + 1000 * SEC, T0 + 1000 * SEC + 1, AGG_AUTO, NULL);
 		tu_assert_i64(prof_total(m, 0), t);
 		prof_free(m);
-		m = merge_q(b, pt, "{}", T0, T0 + 4000 * SEC, AGG_AUTO, NULL);
+		m = ts_merge_q(b, pt, "{}", T0, T0 + 4000 * SEC, AGG_AUTO, NULL);
 		tu_assert_i64(prof_total(m, 0), 3 * t);
 		tu_assert_i64(m->time_nanos, T0 + 1000 * SEC);
 		prof_free(m);
 	}
-	assert_int_equal(merge_rc(b, pt, "{}", T0 + 3000 * SEC + 1, T0 + 4000 * SEC), ERR_NOTFOUND);
+	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 + 3000 * SEC + 1, T0 + 4000 * SEC), ERR_NOTFOUND);
 	assert_int_equal(b->ops->profile_types(b, r1, &l), 0);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(l.v[0].id, "process_cpu:cpu:nanoseconds:cpu:nanoseconds");
@@ -869,13 +756,13 @@ static void test_time_ranges(void **state)
 /* Gauges average over a range (per series, then added); counters add up. */
 static void test_gauge_average(void **state)
 {
-	struct store *s = open_new("gauge.db");
-	struct backend *b = backend_of(s);
+	struct store *s = ts_open_new("gauge.db");
+	struct backend *b = ts_backend_of(s);
 	struct prof *h = tu_decode("go/heapwork-heap.pb.gz"), *m, *h2 = scaled("go/heapwork-heap.pb.gz", 2);
 	struct prof *g = tu_decode("go/goroutines-goroutine.pb.gz");
 	int ti = tu_type(h, "inuse_space"), ta = tu_type(h, "alloc_space");
-	char *inuse = ptype_of(h, (uint32_t)ti, NULL), *alloc = ptype_of(h, (uint32_t)ta, NULL);
-	char *gor = ptype_of(g, 0, NULL);
+	char *inuse = ts_ptype_of(h, (uint32_t)ti, NULL), *alloc = ts_ptype_of(h, (uint32_t)ta, NULL);
+	char *gor = ts_ptype_of(g, 0, NULL);
 	struct merge_info mi;
 	struct series_points_list tl = { 0 };
 	struct query q = { inuse, NULL, { HOUR0, HOUR0 + 30 * SEC }, AGG_AUTO, NULL, 0 };
@@ -890,31 +777,31 @@ static void test_gauge_average(void **state)
 	for (k = 1; k <= 3; k++) {
 		struct prof *x = scaled("go/heapwork-heap.pb.gz", k);
 
-		write_or_fail(s, "app", x, HOUR0 + (k - 1) * 10 * SEC, NULL, NULL);
-		write_or_fail(s, "gor", g, HOUR0 + (k - 1) * 10 * SEC, NULL, NULL);
+		ts_write_or_fail(s, "app", x, HOUR0 + (k - 1) * 10 * SEC, NULL, NULL);
+		ts_write_or_fail(s, "gor", g, HOUR0 + (k - 1) * 10 * SEC, NULL, NULL);
 		prof_free(x);
 	}
 	/* inuse: the average of ×1, ×2, ×3 is the ×2 profile, row for row */
-	m = merge_q(b, inuse, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_AUTO, &mi);
+	m = ts_merge_q(b, inuse, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_AUTO, &mi);
 	assert_true(mi.averaged);
 	tu_assert_i64(mi.nprofiles, 3);
 	assert_same_top(h2, (uint32_t)ti, m, 0, "inuse average");
 	prof_free(m);
 	/* --aggregate sum: ×6 */
-	m = merge_q(b, inuse, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_SUM, &mi);
+	m = ts_merge_q(b, inuse, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_SUM, &mi);
 	assert_false(mi.averaged);
 	tu_assert_i64(prof_total(m, 0), 6 * prof_total(h, (uint32_t)ti));
 	prof_free(m);
 	/* alloc_space is a counter: ×6; --aggregate avg gives ×2 */
-	m = merge_q(b, alloc, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_AUTO, &mi);
+	m = ts_merge_q(b, alloc, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_AUTO, &mi);
 	assert_false(mi.averaged);
 	tu_assert_i64(prof_total(m, 0), 6 * prof_total(h, (uint32_t)ta));
 	prof_free(m);
-	m = merge_q(b, alloc, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_AVG, &mi);
+	m = ts_merge_q(b, alloc, "{service_name=\"app\"}", HOUR0, HOUR0 + 30 * SEC, AGG_AVG, &mi);
 	assert_same_top(h2, (uint32_t)ta, m, 0, "alloc --aggregate avg");
 	prof_free(m);
 	/* goroutines: the same snapshot three times averages to itself */
-	m = merge_q(b, gor, "{}", HOUR0, HOUR0 + 30 * SEC, AGG_AUTO, &mi);
+	m = ts_merge_q(b, gor, "{}", HOUR0, HOUR0 + 30 * SEC, AGG_AUTO, &mi);
 	assert_same_top(g, 0, m, 0, "goroutines average");
 	prof_free(m);
 	/* the timeline: one point per profile at 10 s, their average over one 30 s step */
@@ -944,17 +831,17 @@ static void test_gauge_average(void **state)
 /* Timeline grouped by a series label and by a sample label. */
 static void test_timeline_groups(void **state)
 {
-	struct store *s = open_new("timeline.db");
-	struct backend *b = backend_of(s);
+	struct store *s = ts_open_new("timeline.db");
+	struct backend *b = ts_backend_of(s);
 	struct prof *p = labelled();
-	char *pt = ptype_of(p, 0, "process_cpu");
+	char *pt = ts_ptype_of(p, 0, "process_cpu");
 	struct query q = { pt, NULL, { T0, T0 + 20 * SEC }, AGG_AUTO, NULL, 0 };
 	struct series_points_list tl = { 0 };
 	size_t i;
 
 	(void)state;
-	write_or_fail(s, "a", p, T0, "__name__", "process_cpu");
-	write_or_fail(s, "b", p, T0 + 10 * SEC, "__name__", "process_cpu");
+	ts_write_or_fail(s, "a", p, T0, "__name__", "process_cpu");
+	ts_write_or_fail(s, "b", p, T0 + 10 * SEC, "__name__", "process_cpu");
 	assert_int_equal(b->ops->timeline(b, &q, 10, "service_name", &tl), 0);
 	assert_int_equal(tl.n, 2);
 	for (i = 0; i < 2; i++) {
@@ -984,11 +871,11 @@ static void test_timeline_groups(void **state)
 /* Downsampling keeps totals (and averages); retention deletes and collects symbols. */
 static void test_retention_downsampling(void **state)
 {
-	struct store *s = open_new("retention.db");
-	struct backend *b = backend_of(s);
+	struct store *s = ts_open_new("retention.db");
+	struct backend *b = ts_backend_of(s);
 	struct prof *h = tu_decode("go/heapwork-heap.pb.gz"), *c = tu_decode("go/cpuwork-cpu.pb.gz");
-	char *inuse = ptype_of(h, (uint32_t)tu_type(h, "inuse_space"), NULL);
-	char *cpu = ptype_of(c, 1, NULL);
+	char *inuse = ts_ptype_of(h, (uint32_t)tu_type(h, "inuse_space"), NULL);
+	char *cpu = ts_ptype_of(c, 1, NULL);
 	struct store_stats st0, st1, st2;
 	struct prof *before[2], *after[2];
 	struct series_points_list tl0 = { 0 }, tl1 = { 0 };
@@ -1001,13 +888,13 @@ static void test_retention_downsampling(void **state)
 	for (k = 0; k < 12; k++) {
 		struct prof *x = scaled("go/heapwork-heap.pb.gz", k + 1);
 
-		write_or_fail(s, "app", x, B + k * 10 * SEC, NULL, NULL);
+		ts_write_or_fail(s, "app", x, B + k * 10 * SEC, NULL, NULL);
 		prof_free(x);
 	}
-	write_or_fail(s, "cpu", c, B, NULL, NULL);
-	write_or_fail(s, "cpu", c, B + 70 * SEC, NULL, NULL);
-	before[0] = merge_q(b, inuse, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
-	before[1] = merge_q(b, cpu, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
+	ts_write_or_fail(s, "cpu", c, B, NULL, NULL);
+	ts_write_or_fail(s, "cpu", c, B + 70 * SEC, NULL, NULL);
+	before[0] = ts_merge_q(b, inuse, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
+	before[1] = ts_merge_q(b, cpu, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
 	assert_int_equal(b->ops->timeline(b, &q, 60, NULL, &tl0), 0);
 	assert_int_equal(store_stats(s, &st0), 0);
 	/* 10 s → 1 min: 12 heap pushes become 2 rollups of 6; the lone cpu ones stay */
@@ -1016,8 +903,8 @@ static void test_retention_downsampling(void **state)
 	assert_int_equal(store_stats(s, &st1), 0);
 	tu_assert_i64(st1.profiles, st0.profiles - 10 * 4);
 	tu_assert_i64(st1.pushed, st0.pushed);
-	after[0] = merge_q(b, inuse, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
-	after[1] = merge_q(b, cpu, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
+	after[0] = ts_merge_q(b, inuse, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
+	after[1] = ts_merge_q(b, cpu, "{}", B, B + 120 * SEC, AGG_AUTO, NULL);
 	assert_same_top(before[0], 0, after[0], 0, "inuse average after downsampling");
 	assert_same_top(before[1], 0, after[1], 0, "cpu after downsampling");
 	assert_int_equal(b->ops->timeline(b, &q, 60, NULL, &tl1), 0);
@@ -1030,7 +917,7 @@ static void test_retention_downsampling(void **state)
 	/* 1 min → 1 h: the two rollups become one, still the same average */
 	assert_int_equal(store_downsample(s, B + 7200 * SEC, 3600 * SEC, &merged), 0);
 	prof_free(after[0]);
-	after[0] = merge_q(b, inuse, "{}", B - 3600 * SEC, B + 3600 * SEC, AGG_AUTO, NULL);
+	after[0] = ts_merge_q(b, inuse, "{}", B - 3600 * SEC, B + 3600 * SEC, AGG_AUTO, NULL);
 	assert_same_top(before[0], 0, after[0], 0, "inuse average after two rollups");
 	prof_free(after[0]);
 	prof_free(after[1]);
@@ -1064,38 +951,38 @@ static void test_retention_downsampling(void **state)
 /* Retention of part of a service: what the rest uses stays, and still merges exactly. */
 static void test_retention_partial_gc(void **state)
 {
-	struct store *s = open_new("gc.db");
-	struct backend *b = backend_of(s);
+	struct store *s = ts_open_new("gc.db");
+	struct backend *b = ts_backend_of(s);
 	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
 	struct prof *c3 = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
 	struct prof *h = tu_decode("go/heapwork-heap.pb.gz");
-	char *cpu = ptype_of(c, 1, NULL);
+	char *cpu = ts_ptype_of(c, 1, NULL);
 	struct store_stats a, z;
 	uint64_t deleted;
 	struct prof *m;
 
 	(void)state;
-	write_or_fail(s, "app", h, T0, NULL, NULL);
+	ts_write_or_fail(s, "app", h, T0, NULL, NULL);
 	assert_int_equal(store_stats(s, &a), 0);
-	write_or_fail(s, "app", c, T0 + 10 * SEC, NULL, NULL);
-	write_or_fail(s, "app", c3, T0 + 20 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "app", c, T0 + 10 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "app", c3, T0 + 20 * SEC, NULL, NULL);
 	assert_int_equal(store_retention(s, T0 + 1, &deleted), 0);
 	tu_assert_i64(deleted, 4);  /* the heap's four sample types */
 	assert_int_equal(store_stats(s, &z), 0);
 	assert_true(z.stacks < a.stacks + 1000 && z.strings > 0);
-	m = merge_q(b, cpu, "{}", T0 + 20 * SEC, T0 + 30 * SEC, AGG_AUTO, NULL);
+	m = ts_merge_q(b, cpu, "{}", T0 + 20 * SEC, T0 + 30 * SEC, AGG_AUTO, NULL);
 	assert_same_top(c3, 1, m, 0, "cpu after collecting the heap's symbols");
 	prof_free(m);
 	/* the cpuwork profile goes too: what only it used is collected */
 	assert_int_equal(store_retention(s, T0 + 15 * SEC, &deleted), 0);
 	assert_int_equal(store_stats(s, &a), 0);
 	assert_true(a.stacks < z.stacks);
-	m = merge_q(b, cpu, "{}", T0, T0 + 30 * SEC, AGG_AUTO, NULL);
+	m = ts_merge_q(b, cpu, "{}", T0, T0 + 30 * SEC, AGG_AUTO, NULL);
 	assert_same_top(c3, 1, m, 0, "cpu after collecting the other cpu profile's symbols");
 	prof_free(m);
 	/* writing the collected profile again restores its symbols and merges exactly */
-	write_or_fail(s, "app", c, T0 + 25 * SEC, NULL, NULL);
-	m = merge_q(b, cpu, "{}", T0 + 25 * SEC, T0 + 26 * SEC, AGG_AUTO, NULL);
+	ts_write_or_fail(s, "app", c, T0 + 25 * SEC, NULL, NULL);
+	m = ts_merge_q(b, cpu, "{}", T0 + 25 * SEC, T0 + 26 * SEC, AGG_AUTO, NULL);
 	assert_same_top(c, 1, m, 0, "cpu written again after collection");
 	prof_free(m);
 	free(cpu);
@@ -1109,7 +996,7 @@ static void test_retention_partial_gc(void **state)
 /* --max-store-size: the oldest go first, until the file fits. */
 static void test_evict(void **state)
 {
-	struct store *s = open_new("evict.db");
+	struct store *s = ts_open_new("evict.db");
 	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
 	struct store_stats a, z;
 	uint64_t deleted;
@@ -1118,7 +1005,7 @@ static void test_evict(void **state)
 	(void)state;
 	for (k = 0; k < 60; k++) {
 		c->values[(size_t)(k % c->nsamples) * 2 + 1] += 10000000;
-		write_or_fail(s, "app", c, T0 + k * 10 * SEC, NULL, NULL);
+		ts_write_or_fail(s, "app", c, T0 + k * 10 * SEC, NULL, NULL);
 	}
 	assert_int_equal(store_stats(s, &a), 0);
 	assert_int_equal(store_evict(s, a.file_bytes, &deleted), 0);
@@ -1164,11 +1051,11 @@ static void *writer(void *arg)
 /* Readers (their own read-only connections) see whole commits while a writer writes. */
 static void test_concurrent_reader(void **state)
 {
-	struct store *s = open_new("concurrent.db"), *r;
+	struct store *s = ts_open_new("concurrent.db"), *r;
 	struct writer_arg w = { tpath("concurrent.db"), 40, 0, 0 };
 	struct backend *b;
 	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
-	char *pt = ptype_of(c, 1, NULL);
+	char *pt = ts_ptype_of(c, 1, NULL);
 	int64_t t = prof_total(c, 1), last = 0;
 	pthread_t th;
 	int reads = 0, rc;
@@ -1220,36 +1107,36 @@ static void test_concurrent_reader(void **state)
 /* A long-lived reader sees what a writer adds later, new symbols included. */
 static void test_reader_sees_new_symbols(void **state)
 {
-	struct store *w = open_new("later.db"), *r;
+	struct store *w = ts_open_new("later.db"), *r;
 	struct backend *b;
 	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
 	struct prof *c3 = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
 	struct prof *g = tu_decode("go/goroutines-goroutine.pb.gz"), *m;
-	char *pt = ptype_of(c, 1, NULL), *gt = ptype_of(g, 0, NULL);
+	char *pt = ts_ptype_of(c, 1, NULL), *gt = ts_ptype_of(g, 0, NULL);
 
 	(void)state;
-	write_or_fail(w, "app", c, T0, NULL, NULL);
+	ts_write_or_fail(w, "app", c, T0, NULL, NULL);
 	assert_int_equal(store_open(tpath("later.db"), STORE_READONLY, &r), 0);
-	b = backend_of(r);
-	m = merge_q(b, pt, "{}", T0, T0 + SEC, AGG_AUTO, NULL);
+	b = ts_backend_of(r);
+	m = ts_merge_q(b, pt, "{}", T0, T0 + SEC, AGG_AUTO, NULL);
 	assert_same_top(c, 1, m, 0, "reader, first profile");
 	prof_free(m);
 	/* the writer (another connection) adds stacks and functions the reader never saw */
-	write_or_fail(w, "app", c3, T0 + 10 * SEC, NULL, NULL);
-	write_or_fail(w, "other", g, T0 + 10 * SEC, NULL, NULL);
-	m = merge_q(b, pt, "{}", T0 + 10 * SEC, T0 + 11 * SEC, AGG_AUTO, NULL);
+	ts_write_or_fail(w, "app", c3, T0 + 10 * SEC, NULL, NULL);
+	ts_write_or_fail(w, "other", g, T0 + 10 * SEC, NULL, NULL);
+	m = ts_merge_q(b, pt, "{}", T0 + 10 * SEC, T0 + 11 * SEC, AGG_AUTO, NULL);
 	assert_same_top(c3, 1, m, 0, "reader, a profile written after its first read");
 	prof_free(m);
-	m = merge_q(b, gt, "{}", T0, T0 + 11 * SEC, AGG_AUTO, NULL);
+	m = ts_merge_q(b, gt, "{}", T0, T0 + 11 * SEC, AGG_AUTO, NULL);
 	assert_same_top(g, 0, m, 0, "reader, a new service");
 	prof_free(m);
 	/* and after a garbage collection of the service by the writer */
 	assert_int_equal(store_retention(w, T0 + SEC, NULL), 0);
-	write_or_fail(w, "app", c, T0 + 20 * SEC, NULL, NULL);
-	m = merge_q(b, pt, "{}", T0 + 20 * SEC, T0 + 21 * SEC, AGG_AUTO, NULL);
+	ts_write_or_fail(w, "app", c, T0 + 20 * SEC, NULL, NULL);
+	m = ts_merge_q(b, pt, "{}", T0 + 20 * SEC, T0 + 21 * SEC, AGG_AUTO, NULL);
 	assert_same_top(c, 1, m, 0, "reader, after the writer collected symbols");
 	prof_free(m);
-	m = merge_q(b, pt, "{}", T0, T0 + 30 * SEC, AGG_AUTO, NULL);
+	m = ts_merge_q(b, pt, "{}", T0, T0 + 30 * SEC, AGG_AUTO, NULL);
 	tu_assert_i64(prof_total(m, 0), prof_total(c, 1) + prof_total(c3, 1));
 	prof_free(m);
 	free(pt);
@@ -1265,36 +1152,36 @@ static void test_reader_sees_new_symbols(void **state)
 /* Two writers (say `serve` and `smolder ingest`) taking turns on one service's symbols. */
 static void test_two_writers(void **state)
 {
-	struct store *a = open_new("two.db"), *b2;
+	struct store *a = ts_open_new("two.db"), *b2;
 	struct backend *b;
 	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
 	struct prof *c3 = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
 	struct prof *h = tu_decode("go/heapwork-heap.pb.gz"), *m;
-	char *pt = ptype_of(c, 1, NULL), *ht = ptype_of(h, 3, NULL);
+	char *pt = ts_ptype_of(c, 1, NULL), *ht = ts_ptype_of(h, 3, NULL);
 	struct store_stats st;
 
 	(void)state;
 	assert_int_equal(store_open(tpath("two.db"), 0, &b2), 0);
-	write_or_fail(a, "app", c, T0, NULL, NULL);
-	write_or_fail(b2, "app", c3, T0 + 10 * SEC, NULL, NULL);  /* b2 loads a's symbols first */
-	write_or_fail(a, "app", h, T0 + 20 * SEC, NULL, NULL);    /* a catches up with b2's */
-	write_or_fail(b2, "app", c, T0 + 30 * SEC, NULL, NULL);   /* nothing new: all deduplicated */
+	ts_write_or_fail(a, "app", c, T0, NULL, NULL);
+	ts_write_or_fail(b2, "app", c3, T0 + 10 * SEC, NULL, NULL);  /* b2 loads a's symbols first */
+	ts_write_or_fail(a, "app", h, T0 + 20 * SEC, NULL, NULL);    /* a catches up with b2's */
+	ts_write_or_fail(b2, "app", c, T0 + 30 * SEC, NULL, NULL);   /* nothing new: all deduplicated */
 	assert_int_equal(store_stats(a, &st), 0);
-	b = backend_of(a);
-	m = merge_q(b, pt, "{}", T0 + 10 * SEC, T0 + 11 * SEC, AGG_AUTO, NULL);
+	b = ts_backend_of(a);
+	m = ts_merge_q(b, pt, "{}", T0 + 10 * SEC, T0 + 11 * SEC, AGG_AUTO, NULL);
 	assert_same_top(c3, 1, m, 0, "second writer's profile");
 	prof_free(m);
-	m = merge_q(b, ht, "{}", T0, T0 + 40 * SEC, AGG_AUTO, NULL);
+	m = ts_merge_q(b, ht, "{}", T0, T0 + 40 * SEC, AGG_AUTO, NULL);
 	assert_same_top(h, 3, m, 0, "first writer's profile after the second wrote");
 	prof_free(m);
-	m = merge_q(b, pt, "{}", T0 + 30 * SEC, T0 + 31 * SEC, AGG_AUTO, NULL);
+	m = ts_merge_q(b, pt, "{}", T0 + 30 * SEC, T0 + 31 * SEC, AGG_AUTO, NULL);
 	assert_same_top(c, 1, m, 0, "second writer, deduplicated against the first");
 	prof_free(m);
 	{
 		/* writing cpuwork again adds no symbol: the two writers agreed on every id */
 		struct store_stats st2;
 
-		write_or_fail(a, "app", c3, T0 + 40 * SEC, NULL, NULL);
+		ts_write_or_fail(a, "app", c3, T0 + 40 * SEC, NULL, NULL);
 		assert_int_equal(store_stats(a, &st2), 0);
 		tu_assert_i64(st2.stacks, st.stacks);
 		tu_assert_i64(st2.strings, st.strings);
@@ -1354,7 +1241,7 @@ static void test_bad_files(void **state)
 	assert_int_equal(store_open(tpath("."), STORE_CREATE, &s), ERR_IO); /* the directory */
 	tu_assert_message(err_last());
 	/* a newer schema than this build reads */
-	s = open_new("newer.db");
+	s = ts_open_new("newer.db");
 	store_close(s);
 	assert_int_equal(sqlite3_open(tpath("newer.db"), &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "UPDATE schema_version SET version=99", NULL, NULL, NULL),
@@ -1364,14 +1251,14 @@ static void test_bad_files(void **state)
 	tu_assert_message(err_last());
 	assert_non_null(strstr(err_last(), "schema version 99"));
 	/* a damaged profile blob: the merge fails with a message, nothing crashes */
-	s = open_new("damaged.db");
+	s = ts_open_new("damaged.db");
 	{
 		struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
-		char *pt = ptype_of(c, 1, NULL);
+		char *pt = ts_ptype_of(c, 1, NULL);
 		static const char *const garbage[] = { "X", "Zjunk", "R\x01", "R\x01\x00\x05", "" };
 
-		write_or_fail(s, "app", c, T0, NULL, NULL);
-		b = backend_of(s);
+		ts_write_or_fail(s, "app", c, T0, NULL, NULL);
+		b = ts_backend_of(s);
 		for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
 			sqlite3_stmt *st;
 
@@ -1382,7 +1269,7 @@ static void test_bad_files(void **state)
 			assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 			sqlite3_finalize(st);
 			sqlite3_close(db);
-			rc = merge_rc(b, pt, "{}", T0, T0 + SEC);
+			rc = ts_merge_rc(b, pt, "{}", T0, T0 + SEC);
 			assert_int_equal(rc, ERR_PARSE);
 			tu_assert_message(err_last());
 			assert_non_null(strstr(err_last(), "corrupt"));
@@ -1394,8 +1281,8 @@ static void test_bad_files(void **state)
 		backend_close(b);
 		store_close(s);
 		assert_int_equal(store_open(tpath("damaged.db"), STORE_READONLY, &s), 0);
-		b = backend_of(s);
-		rc = merge_rc(b, pt, "{}", T0, T0 + SEC);
+		b = ts_backend_of(s);
+		rc = ts_merge_rc(b, pt, "{}", T0, T0 + SEC);
 		assert_true(rc == ERR_PARSE);
 		tu_assert_message(err_last());
 		backend_close(b);
@@ -1408,7 +1295,7 @@ static void test_bad_files(void **state)
 /* Read-only handles read and refuse writes; group commit; a refused write stores nothing. */
 static void test_readonly_and_batches(void **state)
 {
-	struct store *s = open_new("ro.db"), *r;
+	struct store *s = ts_open_new("ro.db"), *r;
 	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
 	struct labelset ls = LABELSET_INIT, big = LABELSET_INIT;
 	struct store_stats st;
@@ -1443,15 +1330,15 @@ static void test_readonly_and_batches(void **state)
 	/* tenants do not see each other */
 	assert_int_equal(store_backend_new(s, "other", &b), 0);
 	{
-		char *pt = ptype_of(c, 1, NULL);
+		char *pt = ts_ptype_of(c, 1, NULL);
 		struct merge_info mi;
-		struct prof *m = merge_q(b, pt, "{}", T0, T0 + 10 * SEC, AGG_AUTO, &mi);
+		struct prof *m = ts_merge_q(b, pt, "{}", T0, T0 + 10 * SEC, AGG_AUTO, &mi);
 
 		tu_assert_i64(mi.nprofiles, 1);
 		prof_free(m);
 		backend_close(b);
 		assert_int_equal(store_backend_new(s, "nobody", &b), 0);
-		assert_int_equal(merge_rc(b, pt, "{}", T0, T0 + 10 * SEC), ERR_NOTFOUND);
+		assert_int_equal(ts_merge_rc(b, pt, "{}", T0, T0 + 10 * SEC), ERR_NOTFOUND);
 		backend_close(b);
 		free(pt);
 	}
@@ -1542,7 +1429,7 @@ static void test_blob_normalize(void **state)
 			assert_int_equal(blob_add_set(&bl, NULL, 0, &empty), 0);
 			assert_int_equal(empty, 0);
 			assert_int_equal(blob_encode(cc, &bl, &enc), 0);
-			assert_int_equal(blob_decode(dc, enc.data, enc.len, &back), 0);
+			assert_int_equal(blob_decode(dc, enc.data, enc.len, NULL, 0, &back), 0);
 			assert_int_equal(back.n, j);
 			for (i = 0; i < j; i++) {
 				assert_int_equal(back.e[i].stack, ref[i].stack);

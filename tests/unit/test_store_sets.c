@@ -1,0 +1,402 @@
+/*
+ * test_store_sets.c — sample-label sets shared by the rows of one push (schema version
+ * 2): a span profile's sets stored once for all its sample types and read back through
+ * every query, kept while any row names them and dropped with the last one (retention,
+ * a downsampling that merges one sample type and leaves the other), a version-1 store
+ * upgraded in place, and damaged or missing sets refused.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/vec.h"
+#include "profile/builder.h"
+#include "profile/labels.h"
+#include "store/store.h"
+#include "store/store_int.h"
+#include "testutil.h"
+#include "testutil_store.h"
+
+#define NSPANS 40
+#define SPAN_NAME "process_cpu"
+
+static int setup(void **state)
+{
+	(void)state;
+	return tu_tmp_create("store_sets");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tu_tmp_remove();
+	return 0;
+}
+
+static void span_id(char out[17], uint32_t i, uint32_t seed)
+{
+	snprintf(out, 17, "%08x%08x", seed * 2654435761u, i * 40503u + 7);
+}
+
+/*
+ * A span profile: NSPANS samples on two stacks, each with its own profile_id and a
+ * function label (slow on every third); sample i counts i + 1, and 10 ms per count.
+ * ntypes 2: samples/count and cpu/nanoseconds (as Go's CPU profiles); 1: samples only.
+ */
+static struct prof *span_profile(uint32_t ntypes, uint32_t seed)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	struct prof_function f = { 0 };
+	struct prof_line line = { 0, 0 };
+	uint32_t sm, ct, cpu, ns, fa, fb, la, lb, k_pid, k_fn, v_fast, v_slow, i;
+	char id[17];
+
+	assert_int_equal(pb_new(&b), 0);
+	pb_string(b, "samples", 7, &sm);
+	pb_string(b, "count", 5, &ct);
+	pb_string(b, "cpu", 3, &cpu);
+	pb_string(b, "nanoseconds", 11, &ns);
+	pb_sample_type(b, sm, ct);
+	if (ntypes > 1)
+		pb_sample_type(b, cpu, ns);
+	pb_set_period(b, cpu, ns, 10000000);
+	pb_string(b, "main.work", 9, &f.name);
+	pb_function(b, &f, &fa);
+	pb_string(b, "main.main", 9, &f.name);
+	pb_function(b, &f, &fb);
+	line.func = fa;
+	pb_location(b, PROF_NONE, 0x10, &line, 1, &la);
+	line.func = fb;
+	pb_location(b, PROF_NONE, 0x20, &line, 1, &lb);
+	pb_string(b, "profile_id", 10, &k_pid);
+	pb_string(b, "function", 8, &k_fn);
+	pb_string(b, "fast", 4, &v_fast);
+	pb_string(b, "slow", 4, &v_slow);
+	for (i = 0; i < NSPANS; i++) {
+		uint32_t locs[2] = { la, lb };
+		int64_t v[2] = { i + 1, (int64_t)(i + 1) * 10000000 };
+		struct prof_label l[2] = { { 0 }, { 0 } };
+
+		span_id(id, i, seed);
+		pb_string(b, id, 16, &l[0].str);
+		l[0].key = k_pid;
+		l[1].key = k_fn;
+		l[1].str = i % 3 == 0 ? v_slow : v_fast;
+		assert_int_equal(pb_sample(b, i % 2 ? locs : locs + 1, i % 2 ? 2 : 1, v, l, 2), 0);
+	}
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+/* Sum of (i + 1) over the samples that `slow` selects (every third), times k. */
+static int64_t slow_total(int64_t k)
+{
+	int64_t t = 0;
+	uint32_t i;
+
+	for (i = 0; i < NSPANS; i += 3)
+		t += (int64_t)(i + 1) * k;
+	return t;
+}
+
+static int64_t all_total(int64_t k)
+{
+	return (int64_t)NSPANS * (NSPANS + 1) / 2 * k;
+}
+
+static int64_t count_of(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(s->db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Every labelsets row is named by a profile, and every name has its row. */
+static void assert_sets_consistent(struct store *s)
+{
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets WHERE id NOT IN "
+				  "(SELECT sets FROM profiles WHERE sets IS NOT NULL)"), 0);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM profiles WHERE sets IS NOT NULL AND "
+				  "sets NOT IN (SELECT id FROM labelsets)"), 0);
+}
+
+static void write_span(struct store *s, const struct prof *p, int64_t t)
+{
+	ts_write_or_fail(s, "spans", p, t, "__name__", SPAN_NAME);
+}
+
+static char *span_type(uint32_t t)
+{
+	struct prof *p = span_profile(2, 1);
+	char *pt = ts_ptype_of(p, t, SPAN_NAME);
+
+	prof_free(p);
+	return pt;
+}
+
+/* The total of (type t, selector) over [from, to). */
+static int64_t total_in(struct backend *b, uint32_t t, const char *sel, int64_t from, int64_t to)
+{
+	char *pt = span_type(t);
+	struct prof *m = ts_merge_q(b, pt, sel, from, to, AGG_SUM, NULL);
+	int64_t v = prof_total(m, 0);
+
+	prof_free(m);
+	free(pt);
+	return v;
+}
+
+static void test_sets_shared(void **state)
+{
+	struct store *s = ts_open_new("shared.db");
+	struct backend *b = ts_backend_of(s);
+	struct prof *p = span_profile(2, 1), *g, *c;
+	struct store_stats st;
+	char id[17], sel[96];
+
+	(void)state;
+	write_span(s, p, T0);
+	/* one row of sets, named by both sample types' rows */
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 1);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM profiles WHERE sets IS NOT NULL"), 2);
+	tu_assert_i64(count_of(s, "SELECT count(DISTINCT sets) FROM profiles"), 1);
+	assert_sets_consistent(s);
+	/* every query reads them: totals, a sample label, one span's own id */
+	tu_assert_i64(total_in(b, 0, "{service_name=\"spans\"}", T0, T0 + SEC), all_total(1));
+	tu_assert_i64(total_in(b, 1, "{service_name=\"spans\"}", T0, T0 + SEC), all_total(10000000));
+	tu_assert_i64(total_in(b, 0, "{function=\"slow\"}", T0, T0 + SEC), slow_total(1));
+	tu_assert_i64(total_in(b, 1, "{function=\"slow\"}", T0, T0 + SEC), slow_total(10000000));
+	span_id(id, 7, 1);
+	snprintf(sel, sizeof(sel), "{profile_id=\"%s\"}", id);
+	tu_assert_i64(total_in(b, 1, sel, T0, T0 + SEC), 8 * 10000000);
+	ts_assert_label_values(b, "function", NULL, 2, "fast", "slow");
+	/* pyroscope-go's own span fixture: its 480 profile_ids stored once, not twice */
+	g = tu_decode("pyroscope/grafana-pyroscope/pkg/pprof/testdata/go.cpu.labels.pprof");
+	ts_write_or_fail(s, "goapp", g, T0, NULL, NULL);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 2);
+	assert_true(count_of(s, "SELECT length(data) FROM labelsets ORDER BY id DESC LIMIT 1") >
+		    count_of(s, "SELECT sum(length(p.data)) FROM profiles p JOIN series s ON "
+				"s.id=p.series JOIN scope c ON c.id=s.scope WHERE c.service='goapp'"));
+	ts_assert_label_values(b, "function", "{service_name=\"goapp\"}", 2, "fast", "slow");
+	/* a profile without sample labels keeps none */
+	c = tu_decode("go/cpuwork-cpu.pb.gz");
+	ts_write_or_fail(s, "plain", c, T0, NULL, NULL);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 2);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM profiles WHERE sets IS NULL"), 2);
+	/* the shared rows count as profile bytes */
+	assert_int_equal(store_stats(s, &st), 0);
+	tu_assert_i64((int64_t)st.blob_bytes,
+		      count_of(s, "SELECT sum(length(data)) FROM profiles") +
+			      count_of(s, "SELECT sum(length(data)) FROM labelsets"));
+	assert_sets_consistent(s);
+	prof_free(c);
+	prof_free(g);
+	prof_free(p);
+	backend_close(b);
+	store_close(s);
+}
+
+static void test_sets_retention(void **state)
+{
+	struct store *s = ts_open_new("retention.db");
+	struct backend *b = ts_backend_of(s);
+	struct prof *a = span_profile(2, 1), *c = span_profile(2, 2);
+	uint64_t n = 0;
+
+	(void)state;
+	write_span(s, a, T0);
+	write_span(s, c, T0 + 10 * SEC);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 2);
+	assert_int_equal(store_retention(s, T0 + 5 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 2);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 1);
+	assert_sets_consistent(s);
+	tu_assert_i64(total_in(b, 1, "{function=\"slow\"}", T0, T0 + 100 * SEC),
+		      slow_total(10000000));
+	assert_int_equal(store_retention(s, T0 + 100 * SEC, &n), 0);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 0);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM profiles"), 0);
+	prof_free(a);
+	prof_free(c);
+	backend_close(b);
+	store_close(s);
+}
+
+/*
+ * Downsampling merges the samples series of a bucket (a two-type push and a samples-only
+ * push) but not the cpu series (one row): the push's sets stay for its cpu row, until
+ * both are gone.
+ */
+static void test_sets_downsampling(void **state)
+{
+	struct store *s = ts_open_new("downsample.db");
+	struct backend *b = ts_backend_of(s);
+	struct prof *two = span_profile(2, 1), *one = span_profile(1, 2);
+	int64_t t = HOUR0 + 120 * SEC;
+	uint64_t merged = 0;
+
+	(void)state;
+	write_span(s, two, t);
+	write_span(s, one, t + 10 * SEC);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 1);  /* one type: inline */
+	assert_int_equal(store_downsample(s, t + 3600 * SEC, 60 * SEC, &merged), 0);
+	tu_assert_i64((int64_t)merged, 2);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM profiles"), 2);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 1);
+	assert_sets_consistent(s);
+	tu_assert_i64(total_in(b, 0, "{service_name=\"spans\"}", t - 60 * SEC, t + 60 * SEC),
+		      2 * all_total(1));
+	tu_assert_i64(total_in(b, 0, "{function=\"slow\"}", t - 60 * SEC, t + 60 * SEC),
+		      2 * slow_total(1));
+	tu_assert_i64(total_in(b, 1, "{function=\"slow\"}", t - 60 * SEC, t + 60 * SEC),
+		      slow_total(10000000));
+	/* a second push of both types in the bucket: now the cpu series merges too */
+	write_span(s, two, t + 20 * SEC);
+	assert_int_equal(store_downsample(s, t + 3600 * SEC, 60 * SEC, &merged), 0);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 0);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM profiles WHERE sets IS NOT NULL"), 0);
+	tu_assert_i64(total_in(b, 1, "{function=\"slow\"}", t - 60 * SEC, t + 60 * SEC),
+		      2 * slow_total(10000000));
+	tu_assert_i64(total_in(b, 0, "{service_name=\"spans\"}", t - 60 * SEC, t + 60 * SEC),
+		      3 * all_total(1));
+	prof_free(two);
+	prof_free(one);
+	backend_close(b);
+	store_close(s);
+}
+
+/*
+ * A version-1 store (no labelsets table, no sets column): read as it is by a read-only
+ * connection, upgraded by the first read-write one — which the reader then notices.
+ */
+static void test_sets_upgrade(void **state)
+{
+	const char *path = tu_tmp_path("v1.db");
+	struct store *s = ts_open_new("v1.db"), *ro = NULL;
+	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz"), *p = span_profile(2, 3);
+	struct backend *b, *rb;
+	struct store_stats st;
+	char *pt = ts_ptype_of(c, 1, NULL);
+
+	(void)state;
+	ts_write_or_fail(s, "plain", c, T0, NULL, NULL);
+	assert_int_equal(sqlite3_exec(s->db, "DROP INDEX profiles_sets;"
+					     "ALTER TABLE profiles DROP COLUMN sets;"
+					     "DROP TABLE labelsets;"
+					     "UPDATE schema_version SET version=1;", NULL, NULL, NULL),
+			 SQLITE_OK);
+	store_close(s);
+	/* read-only: read as it is, left as it is */
+	assert_int_equal(store_open(path, STORE_READONLY, &ro), 0);
+	rb = ts_backend_of(ro);
+	tu_assert_i64(ts_total_of(rb, pt, "{service_name=\"plain\"}"), prof_total(c, 1));
+	assert_int_equal(store_stats(ro, &st), 0);
+	tu_assert_i64((int64_t)st.profiles, 2);
+	tu_assert_i64(count_of(ro, "SELECT max(version) FROM schema_version"), 1);
+	/* read-write: upgraded */
+	assert_int_equal(store_open(path, 0, &s), 0);
+	tu_assert_i64(count_of(s, "SELECT max(version) FROM schema_version"), 2);
+	b = ts_backend_of(s);
+	tu_assert_i64(ts_total_of(b, pt, "{service_name=\"plain\"}"), prof_total(c, 1));
+	write_span(s, p, T0);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 1);
+	tu_assert_i64(total_in(b, 0, "{function=\"slow\"}", T0, T0 + SEC), slow_total(1));
+	/* the reader opened before the upgrade reads the shared sets too */
+	tu_assert_i64(total_in(rb, 0, "{function=\"slow\"}", T0, T0 + SEC), slow_total(1));
+	tu_assert_i64(total_in(rb, 1, "{service_name=\"spans\"}", T0, T0 + SEC),
+		      all_total(10000000));
+	backend_close(rb);
+	store_close(ro);
+	backend_close(b);
+	store_close(s);
+	free(pt);
+	prof_free(p);
+	prof_free(c);
+}
+
+/* A version-2 blob decodes only with its own sets. */
+static void test_sets_blob(void **state)
+{
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	ZSTD_DCtx *dc = ZSTD_createDCtx();
+	struct blob sets, other, b, back;
+	struct blob_label l = { "profile_id", "", "", 10, 0, 0, 0 };
+	struct buf enc = BUF_INIT, senc = BUF_INIT, oenc = BUF_INIT;
+	char id[17];
+	uint32_t i, k;
+
+	(void)state;
+	blob_init(&sets);
+	blob_init(&other);
+	blob_init(&b);
+	blob_init(&back);
+	for (i = 0; i < 50; i++) {
+		span_id(id, i, 9);
+		l.str = id;
+		l.slen = 16;
+		assert_int_equal(blob_add_set(&sets, &l, 1, &k), 0);
+		assert_int_equal(k, i);
+		if (i < 49)
+			assert_int_equal(blob_add_set(&other, &l, 1, &k), 0);
+	}
+	assert_int_equal(vec_reserve(&b.e, &b.cap_e, 50), 0);
+	for (i = 0; i < 50; i++)
+		b.e[b.n++] = (struct blob_entry){ i % 4 + 1, i, (int64_t)i + 1 };
+	assert_int_equal(blob_normalize(&b), 0);
+	assert_int_equal(blob_encode_with(cc, &sets, &b, true, &enc), 0);
+	assert_int_equal(blob_encode_sets(cc, &sets, &senc), 0);
+	assert_int_equal(blob_encode_sets(cc, &other, &oenc), 0);
+	assert_int_equal(blob_decode(dc, enc.data, enc.len, senc.data, senc.len, &back), 0);
+	tu_assert_i64((int64_t)back.nsets, 50);
+	tu_assert_i64(blob_total(&back), blob_total(&b));
+	for (i = 0; i < back.n; i++) {
+		const struct blob_label *bl = &back.labels[back.sets[back.e[i].set].off];
+
+		span_id(id, back.e[i].set, 9);
+		assert_int_equal(bl->slen, 16);
+		assert_memory_equal(bl->str, id, 16);
+	}
+	/* without its sets, with another push's (49), or with damaged ones: refused */
+	assert_int_equal(blob_decode(dc, enc.data, enc.len, NULL, 0, &back), ERR_PARSE);
+	assert_non_null(strstr(err_last(), "label sets are missing"));
+	assert_int_equal(blob_decode(dc, enc.data, enc.len, oenc.data, oenc.len, &back), ERR_PARSE);
+	assert_int_equal(blob_decode(dc, enc.data, enc.len, senc.data, senc.len / 2, &back),
+			 ERR_PARSE);
+	assert_int_equal(blob_decode(dc, enc.data, enc.len, "R\x01\x02\x00", 4, &back), ERR_PARSE);
+	/* an inline (version 1) blob ignores sets it is given */
+	assert_int_equal(blob_encode(cc, &b, &oenc), 0);
+	assert_int_equal(blob_decode(dc, oenc.data, oenc.len, senc.data, senc.len, &back), 0);
+	tu_assert_i64(blob_total(&back), blob_total(&b));
+	buf_release(&enc);
+	buf_release(&senc);
+	buf_release(&oenc);
+	blob_release(&sets);
+	blob_release(&other);
+	blob_release(&b);
+	blob_release(&back);
+	ZSTD_freeCCtx(cc);
+	ZSTD_freeDCtx(dc);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sets_blob),
+		cmocka_unit_test(test_sets_shared),
+		cmocka_unit_test(test_sets_retention),
+		cmocka_unit_test(test_sets_downsampling),
+		cmocka_unit_test(test_sets_upgrade),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
