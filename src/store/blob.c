@@ -480,6 +480,8 @@ static int decode_ext_sets(ZSTD_DCtx *dctx, const void *sdata, size_t slen, uint
 		return bad("unknown label set version");
 	if (get_uvarint(&p, end, &n) || n != nsets)
 		return bad("label set count differs from the profile's");
+	if (n > (uint64_t)(end - p))  /* each set takes a byte at least */
+		return bad("bad label set count");
 	if ((rc = parse_sets(&p, end, n, out)))
 		return rc;
 	return p == end ? 0 : bad("trailing bytes after the label sets");
@@ -507,9 +509,6 @@ int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, const void *sdata
 	if (get_uvarint(&p, end, &nsets))
 		return bad("bad label set count");
 	if (version == BLOB_VERSION_EXT) {
-		/* each set takes a byte at least: the count is bounded by the sets' bytes */
-		if (nsets > BLOB_MAX_RAW)
-			return bad("bad label set count");
 		if ((rc = decode_ext_sets(dctx, sdata, slen, nsets, out)))
 			return rc;
 	} else if (nsets > (uint64_t)(end - p)) {

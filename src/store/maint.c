@@ -275,7 +275,7 @@ static int delete_profiles(struct store *s, const char *where, int64_t arg, uint
 		goto done;
 	buf_reset(&sql);
 	if ((rc = buf_printf(&sql, "SELECT DISTINCT sets FROM profiles WHERE sets IS NOT NULL AND "
-				   "id IN (SELECT id FROM profiles WHERE %s)", where)) ||
+				   "(%s)", where)) ||
 	    (rc = ids_query(s, sql.data, arg, &sets)))
 		goto done;
 	buf_reset(&sql);

@@ -103,6 +103,8 @@ def main():
                                   (b"R" + row(spans))[:100]),
         "v2-row-bad-version": frame(b"R" + blob(two, [(1, 1, 1)], ext=True),
                                     b"R" + varint(9) + row(two)[1:]),
+        "v2-row-huge-count": frame(b"R" + varint(2) + varint(0) + varint(2**27) + columns([], 0),
+                                   b"R" + varint(1) + varint(2**27) + b"\x00" * 8),
         "bad-set-index": frame(b"R" + blob(two, [(1, 2, 1)])),
         "bad-version": frame(b"R" + varint(3) + blob(two, [(1, 0, 1)])[1:]),
         "bad-encoding": frame(b"X" + blob([], plain)),
