@@ -144,7 +144,7 @@ int bench_store(const char *file)
 	struct prof *p = NULL;
 	struct store *s = NULL;
 	struct backend *b = NULL;
-	struct store_stats empty, one, all;
+	struct store_stats empty, one, all, rolled;
 	struct query q = { PTYPE, NULL, { 0, 0 }, AGG_AUTO, NULL, 0 };
 	struct series_points_list tl = { 0 };
 	int64_t *orig = NULL, t0 = 1700000000LL * SEC;
@@ -239,7 +239,8 @@ int bench_store(const char *file)
 	printf("  merge 1 h + call tree, warm            %8.1f ms\n", warm[RUNS / 2]);
 	printf("  timeline 1 h at 10 s (%zu points)     %8.1f ms\n", tl.n ? tl.v[0].n : 0, t_ms);
 	/* rollups: the same hour from 60 one-minute rollups */
-	if (store_open(path, 0, &s) || store_downsample(s, t0 + 3600 * SEC, 60 * SEC, &merged)) {
+	if (store_open(path, 0, &s) || store_downsample(s, t0 + 3600 * SEC, 60 * SEC, &merged) ||
+	    store_stats(s, &rolled)) {
 		fail("store_downsample");
 		goto done;
 	}
@@ -251,6 +252,8 @@ int bench_store(const char *file)
 	}
 	printf("  merge 1 h from 1 min rollups, cold     %8.1f ms (%llu profiles merged into rollups)\n",
 	       ms, (unsigned long long)merged);
+	printf("  profile blobs per minute, rolled up    %8.0f bytes (%.0f before: 6 profiles)\n",
+	       (double)rolled.blob_bytes / 60, (double)all.blob_bytes / 60);
 	rc = 0;
 done:
 	backend_close(b);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/hmap.h"
 #include "base/vec.h"
 
 struct idlist {
@@ -326,11 +327,72 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 struct old_row {
 	int64_t series, time_ns, id;
+	int64_t sets;  /* the labelsets row it names, or 0 */
 };
 
-/* Merges rows[0..n) (one series, one bucket) into one rollup row. */
+/* One rollup to make: rows [lo, hi) of one series and bucket. */
+struct group {
+	size_t lo, hi;
+	size_t leader;    /* the first group merging the same shared sets, or itself */
+	bool shared;      /* its sets go to the leader's labelsets row */
+	int64_t sets_id;  /* a leader's labelsets row, once written */
+};
+
+static bool same_sets(const struct old_row *rows, const struct group *a, const struct group *b)
+{
+	size_t i;
+
+	if (a->hi - a->lo != b->hi - b->lo)
+		return false;
+	for (i = 0; i < a->hi - a->lo; i++)
+		if (rows[a->lo + i].sets != rows[b->lo + i].sets)
+			return false;
+	return true;
+}
+
+/*
+ * A push's sample types (one series each) name one labelsets row.  Rollups that merge
+ * the rows of the same pushes, all naming their labelsets rows, come out with the same
+ * sets byte for byte — the same sets merged in the same order — so they share one
+ * labelsets row again, written by the first of them (the leader).
+ */
+static int find_partners(const struct old_row *rows, struct group *g, size_t ng)
+{
+	struct hmap first;
+	size_t i, j;
+	uint32_t k;
+	int rc = 0;
+
+	if ((rc = hmap_init(&first, ng)))
+		return rc;
+	for (i = 0; i < ng && i < UINT32_MAX; i++) {
+		uint64_t h = 0x6a09e667f3bcc908ULL;
+
+		for (j = g[i].lo; j < g[i].hi && rows[j].sets; j++)
+			h = hmap_mix(h ^ (uint64_t)rows[j].sets);
+		if (j < g[i].hi)
+			continue;  /* a row with its sets inline */
+		if (h == HMAP_EMPTY)
+			h = 0;
+		if ((rc = hmap_intern(&first, h, (uint32_t)i, &k)) < 0)
+			break;
+		rc = 0;
+		if (k != i && same_sets(rows, &g[k], &g[i])) {
+			g[i].leader = k;
+			g[i].shared = g[k].shared = true;
+		}
+	}
+	hmap_release(&first);
+	return rc;
+}
+
+/*
+ * Merges rows[0..n) (one series, one bucket) into one rollup row.  shared: its sets go
+ * to the labelsets row *sets_id, written first if it is 0.
+ */
 static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t bucket_start,
-		  int64_t bucket_ns, struct blob *in, struct blob *out, struct buf *data)
+		  int64_t bucket_ns, bool shared, int64_t *sets_id, struct blob *in,
+		  struct blob *out, struct buf *data)
 {
 	sqlite3_stmt *get = NULL, *del = NULL, *st;
 	int64_t nprof = 0;
@@ -342,7 +404,7 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 
 	blob_reset(out);
 	out->n = 0;
-	if ((rc = sqlite3_prepare_v2(s->db, "SELECT p.nprof, p.data, l.data, p.sets FROM profiles p "
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT p.nprof, p.data, l.data FROM profiles p "
 				     "LEFT JOIN labelsets l ON l.id=p.sets WHERE p.id=?1", -1, &get,
 				     NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_prepare_v2(s->db, "DELETE FROM profiles WHERE id=?1", -1, &del, NULL)) !=
@@ -364,10 +426,10 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 			err_prefix(rc, "store '%s'", s->path);
 			goto done;
 		}
-		if (sqlite3_column_type(get, 3) != SQLITE_NULL) {
+		if (rows[i].sets) {
 			if ((rc = vec_reserve(&sets.v, &sets.cap, sets.n + 1)))
 				goto done;
-			sets.v[sets.n++] = sqlite3_column_int64(get, 3);
+			sets.v[sets.n++] = rows[i].sets;
 		}
 		if (in->period)
 			out->period = in->period;
@@ -386,7 +448,21 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 		if ((rc = blob_normalize(out)))
 			goto done;
 	}
-	if ((rc = blob_encode(s->cctx, out, data)))
+	if (shared && !*sets_id) {
+		if ((rc = blob_encode_sets(s->cctx, out, data)))
+			goto done;
+		if (!(st = store_stmt(s, ST_LABELSETS_ADD))) {
+			rc = err_last_code();
+			goto done;
+		}
+		sqlite3_bind_blob(st, 1, data->data, (int)data->len, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+			rc = store_sql_err(s, rc, "downsampling");
+			goto done;
+		}
+		*sets_id = sqlite3_last_insert_rowid(s->db);
+	}
+	if ((rc = blob_encode_with(s->cctx, out, out, shared, data)))
 		goto done;
 	for (i = 0; i < n; i++) {
 		sqlite3_reset(del);
@@ -406,7 +482,10 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 	sqlite3_bind_int64(st, 4, nprof);
 	sqlite3_bind_int64(st, 5, blob_total(out));
 	sqlite3_bind_blob(st, 6, data->data, (int)data->len, SQLITE_STATIC);
-	sqlite3_bind_null(st, 7);  /* a rollup keeps its sets inline */
+	if (shared)
+		sqlite3_bind_int64(st, 7, *sets_id);
+	else
+		sqlite3_bind_null(st, 7);
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		rc = store_sql_err(s, rc, "downsampling");
 	else
@@ -422,7 +501,8 @@ done:
 int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, uint64_t *merged)
 {
 	struct old_row *rows = NULL;
-	size_t n = 0, cap = 0, i, j;
+	struct group *groups = NULL;
+	size_t n = 0, cap = 0, ng = 0, cap_groups = 0, i, j;
 	struct blob in, out;
 	struct buf data = BUF_INIT;
 	sqlite3_stmt *st = NULL;
@@ -439,8 +519,9 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 	blob_init(&out);
 	if ((rc = store_wbegin(s)))
 		return rc;
-	rc = sqlite3_prepare_v2(s->db, "SELECT series, time_ns, id FROM profiles WHERE time_ns<?1 "
-				"ORDER BY series, time_ns", -1, &st, NULL);
+	/* by id within a time: every sample type's rows of a bucket in the same order */
+	rc = sqlite3_prepare_v2(s->db, "SELECT series, time_ns, id, sets FROM profiles WHERE "
+				"time_ns<?1 ORDER BY series, time_ns, id", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		rc = store_sql_err(s, rc, "downsampling");
 		goto done;
@@ -451,7 +532,8 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 			goto done;
 		rows[n].series = sqlite3_column_int64(st, 0);
 		rows[n].time_ns = sqlite3_column_int64(st, 1);
-		rows[n++].id = sqlite3_column_int64(st, 2);
+		rows[n].id = sqlite3_column_int64(st, 2);
+		rows[n++].sets = sqlite3_column_int64(st, 3);  /* NULL reads as 0 */
 	}
 	if (rc != SQLITE_DONE) {
 		rc = store_sql_err(s, rc, "downsampling");
@@ -460,7 +542,7 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 	rc = 0;
 	sqlite3_finalize(st);
 	st = NULL;
-	for (i = 0; i < n && !rc; i = j) {
+	for (i = 0; i < n; i = j) {
 		int64_t b = floor_div(rows[i].time_ns, bucket_ns);
 
 		for (j = i + 1; j < n && rows[j].series == rows[i].series &&
@@ -469,14 +551,27 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 			;
 		if (j - i < 2)
 			continue;
-		rc = rollup(s, rows + i, j - i, b * bucket_ns, bucket_ns, &in, &out, &data);
+		if ((rc = vec_reserve(&groups, &cap_groups, ng + 1)))
+			goto done;
+		groups[ng] = (struct group){ i, j, ng, false, 0 };
+		ng++;
+	}
+	if ((rc = find_partners(rows, groups, ng)))
+		goto done;
+	for (i = 0; i < ng && !rc; i++) {
+		const struct group *g = &groups[i];
+
+		rc = rollup(s, rows + g->lo, g->hi - g->lo,
+			    floor_div(rows[g->lo].time_ns, bucket_ns) * bucket_ns, bucket_ns,
+			    g->shared, &groups[g->leader].sets_id, &in, &out, &data);
 		if (!rc && merged)
-			*merged += j - i;
+			*merged += g->hi - g->lo;
 	}
 done:
 	sqlite3_finalize(st);
 	rc = store_wend(s, rc);
 	free(rows);
+	free(groups);
 	blob_release(&in);
 	blob_release(&out);
 	buf_release(&data);

@@ -39,6 +39,12 @@
 #define STORE_APP_ID 0x536d6c64  /* "Smld" */
 #define STORE_NO_ID UINT32_MAX
 #define BLOB_MAX_RAW ((size_t)256 << 20)
+/*
+ * Sample-label sets of at least this many encoded bytes go to a labelsets row of their
+ * own when the profile has more than one sample type (each type is a profile row), and
+ * stay there in the rollups those rows are merged into.
+ */
+#define SHARED_SETS_MIN 256
 
 struct scope_map {
 	uint64_t start, limit, offset;

@@ -745,12 +745,6 @@ static int base_labels(const struct labelset *in, const struct prof *p, struct l
 	return 0;
 }
 
-/*
- * Sample-label sets of at least this many encoded bytes go to a labelsets row of their
- * own when the profile has more than one sample type (each type is a profile row).
- */
-#define SHARED_SETS_MIN 256
-
 static int write_profile(struct store *s, const char *tenant, const struct labelset *base,
 			 const struct prof *p, const struct store_prep *pr, int64_t time_ns,
 			 int64_t duration_ns)

@@ -275,6 +275,66 @@ static void test_sets_downsampling(void **state)
 }
 
 /*
+ * Pushes of both types in every bucket: each bucket's two rollups (one per sample type)
+ * merge the same pushes' shared sets and share one labelsets row again — through a
+ * second level of rollups too — with every total, sample label and span id as before.
+ */
+static void test_sets_shared_rollups(void **state)
+{
+	struct store *s = ts_open_new("rollups.db");
+	struct backend *b = ts_backend_of(s);
+	struct prof *p[12];
+	int64_t t = HOUR0, slow0 = 0, slow1 = 0, pid1 = 0;
+	uint64_t merged = 0;
+	char id[17], sel[96];
+	uint32_t i;
+
+	(void)state;
+	/* 12 pushes 10 s apart: two 1 min buckets of 6 */
+	for (i = 0; i < 12; i++) {
+		p[i] = span_profile(2, i + 1);
+		write_span(s, p[i], t + i * 10 * SEC);
+		slow0 += slow_total(1);
+		slow1 += slow_total(10000000);
+	}
+	span_id(id, 7, 3);
+	snprintf(sel, sizeof(sel), "{profile_id=\"%s\"}", id);
+	pid1 = total_in(b, 1, sel, t, t + 3600 * SEC);
+	tu_assert_i64(pid1, 8 * 10000000);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 12);
+	assert_int_equal(store_downsample(s, t + 3600 * SEC, 60 * SEC, &merged), 0);
+	tu_assert_i64((int64_t)merged, 24);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM profiles"), 4);
+	/* one row per bucket, named by both types' rollups */
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 2);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM profiles WHERE sets IS NOT NULL"), 4);
+	assert_sets_consistent(s);
+	tu_assert_i64(total_in(b, 0, "{service_name=\"spans\"}", t, t + 3600 * SEC),
+		      12 * all_total(1));
+	tu_assert_i64(total_in(b, 0, "{function=\"slow\"}", t, t + 3600 * SEC), slow0);
+	tu_assert_i64(total_in(b, 1, "{function=\"slow\"}", t, t + 3600 * SEC), slow1);
+	tu_assert_i64(total_in(b, 1, sel, t, t + 3600 * SEC), pid1);
+	/* the rollups of rollups: one row for the hour */
+	assert_int_equal(store_downsample(s, t + 7200 * SEC, 3600 * SEC, &merged), 0);
+	tu_assert_i64((int64_t)merged, 4);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM profiles"), 2);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 1);
+	tu_assert_i64(count_of(s, "SELECT count(DISTINCT sets) FROM profiles"), 1);
+	assert_sets_consistent(s);
+	tu_assert_i64(total_in(b, 0, "{function=\"slow\"}", t, t + 3600 * SEC), slow0);
+	tu_assert_i64(total_in(b, 1, "{function=\"slow\"}", t, t + 3600 * SEC), slow1);
+	tu_assert_i64(total_in(b, 1, sel, t, t + 3600 * SEC), pid1);
+	ts_assert_label_values(b, "function", NULL, 2, "fast", "slow");
+	/* and gone with the last row that names it */
+	assert_int_equal(store_retention(s, t + 7200 * SEC, &merged), 0);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM labelsets"), 0);
+	for (i = 0; i < 12; i++)
+		prof_free(p[i]);
+	backend_close(b);
+	store_close(s);
+}
+
+/*
  * A version-1 store (no labelsets table, no sets column): read as it is by a read-only
  * connection, upgraded by the first read-write one — which the reader then notices.
  */
@@ -393,6 +453,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sets_blob),
 		cmocka_unit_test(test_sets_shared),
 		cmocka_unit_test(test_sets_retention),
+		cmocka_unit_test(test_sets_shared_rollups),
 		cmocka_unit_test(test_sets_downsampling),
 		cmocka_unit_test(test_sets_upgrade),
 	};
