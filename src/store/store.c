@@ -435,26 +435,47 @@ static int set_pragmas(struct store *s)
 	return store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL");
 }
 
-/* Checks the file is ours; creates or migrates the schema when allowed. */
+static int too_new(const struct store *s, int64_t version)
+{
+	return err_set(ERR_UNSUPPORTED, "store '%s' has schema version %lld; this smolder reads up "
+					"to %d (upgrade smolder)", s->path, (long long)version,
+		       STORE_SCHEMA_VERSION);
+}
+
+/*
+ * Checks the file is ours; creates or migrates the schema when allowed.  Writers that
+ * open a new or older file at once: one migrates, the others find it done.
+ */
 static int check_schema(struct store *s)
 {
 	int64_t app_id, ntables, version = 0;
 	int rc, i;
 
-	/* the first read: a file that is not SQLite fails here */
-	if ((rc = query_int(s, "PRAGMA application_id", &app_id)) ||
-	    (rc = query_int(s, "SELECT count(*) FROM sqlite_master", &ntables)))
+	/*
+	 * The first read (a file that is not SQLite fails here), in one snapshot: a writer
+	 * creating the file commits its tables and application id together.
+	 */
+	if ((rc = store_exec(s, "BEGIN")))
 		return rc;
-	if (ntables && app_id != STORE_APP_ID)
+	if ((rc = query_int(s, "PRAGMA application_id", &app_id)) ||
+	    (rc = query_int(s, "SELECT count(*) FROM sqlite_master", &ntables))) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	if (ntables && app_id != STORE_APP_ID) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return err_set(ERR_PARSE, "'%s' is not a smolder store (an SQLite database with "
 					  "application id 0x%llx and %lld tables)", s->path,
 			       (unsigned long long)app_id, (long long)ntables);
-	if (ntables && (rc = query_int(s, "SELECT max(version) FROM schema_version", &version)))
+	}
+	if (ntables && (rc = query_int(s, "SELECT max(version) FROM schema_version", &version))) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	if ((rc = store_exec(s, "COMMIT")))
 		return rc;
 	if (version > STORE_SCHEMA_VERSION)
-		return err_set(ERR_UNSUPPORTED, "store '%s' has schema version %lld; this smolder reads "
-						"up to %d (upgrade smolder)", s->path,
-			       (long long)version, STORE_SCHEMA_VERSION);
+		return too_new(s, version);
 	s->version = (int)version;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
@@ -466,11 +487,22 @@ static int check_schema(struct store *s)
 		return rc;
 	if ((rc = store_exec(s, "PRAGMA journal_mode=WAL")) || (rc = store_exec(s, "BEGIN IMMEDIATE")))
 		return rc;
+	/* another writer may have created or upgraded it meanwhile: look again, locked */
+	if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master", &ntables)) ||
+	    (ntables && (rc = query_int(s, "SELECT max(version) FROM schema_version", &version))))
+		goto fail;
+	if (version > STORE_SCHEMA_VERSION) {
+		rc = too_new(s, version);
+		goto fail;
+	}
 	for (i = (int)version; i < STORE_SCHEMA_VERSION && !rc; i++) {
 		char sql[96];
 
-		if (migrations[i].sql)
-			rc = store_exec(s, migrations[i].sql);
+		if (migrations[i].sql &&
+		    (rc = sqlite3_exec(s->db, migrations[i].sql, NULL, NULL, NULL)) != SQLITE_OK) {
+			snprintf(sql, sizeof(sql), "upgrading its schema to version %d", i + 1);
+			rc = store_sql_err(s, rc, sql);
+		}
 		if (!rc && migrations[i].fn)
 			rc = migrations[i].fn(s);
 		snprintf(sql, sizeof(sql), "UPDATE schema_version SET version=%d", i + 1);
@@ -483,6 +515,7 @@ static int check_schema(struct store *s)
 		snprintf(sql, sizeof(sql), "PRAGMA application_id=%d", STORE_APP_ID);
 		rc = store_exec(s, sql);
 	}
+fail:
 	if (rc) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;

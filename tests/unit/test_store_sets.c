@@ -5,6 +5,7 @@
  * a downsampling that merges one sample type and leaves the other), a version-1 store
  * upgraded in place, and damaged or missing sets refused.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,6 +448,91 @@ static void test_sets_blob(void **state)
 	ZSTD_freeDCtx(dc);
 }
 
+#define OPENERS 6
+
+struct opener {
+	const char *path;
+	pthread_barrier_t *go;
+	int rc;
+	char msg[256];
+};
+
+static void *open_one(void *arg)
+{
+	struct opener *o = arg;
+	struct store *s = NULL;
+
+	pthread_barrier_wait(o->go);
+	o->rc = store_open(o->path, STORE_CREATE, &s);
+	if (o->rc)
+		snprintf(o->msg, sizeof(o->msg), "%s", err_last());
+	store_close(s);
+	return NULL;
+}
+
+/* OPENERS writers opening path at once: every one succeeds, at the current version. */
+static void open_at_once(const char *path)
+{
+	pthread_t th[OPENERS];
+	struct opener o[OPENERS];
+	pthread_barrier_t go;
+	struct store *s;
+	int i;
+
+	assert_int_equal(pthread_barrier_init(&go, NULL, OPENERS), 0);
+	for (i = 0; i < OPENERS; i++) {
+		o[i] = (struct opener){ path, &go, 0, "" };
+		assert_int_equal(pthread_create(&th[i], NULL, open_one, &o[i]), 0);
+	}
+	for (i = 0; i < OPENERS; i++) {
+		pthread_join(th[i], NULL);
+		if (o[i].rc)
+			fail_msg("writer %d of %d: %s", i + 1, OPENERS, o[i].msg);
+	}
+	pthread_barrier_destroy(&go);
+	assert_int_equal(store_open(path, STORE_READONLY, &s), 0);
+	tu_assert_i64(count_of(s, "SELECT max(version) FROM schema_version"), STORE_SCHEMA_VERSION);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM schema_version"), 1);
+	store_close(s);
+}
+
+/*
+ * Writers started together on a new file, or on a version-1 one: one creates or
+ * upgrades it, the others wait for its lock and find the work done (they used to run
+ * the migration again and fail on "table already exists").
+ */
+static void test_sets_concurrent_open(void **state)
+{
+	const char *path = tu_tmp_path("race.db");
+	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
+	char wal[512], shm[512];
+	int round;
+
+	(void)state;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	for (round = 0; round < 8; round++) {
+		struct store *s;
+
+		remove(path);
+		remove(wal);
+		remove(shm);
+		open_at_once(path);
+		/* the same file taken back to version 1 */
+		assert_int_equal(store_open(path, 0, &s), 0);
+		ts_write_or_fail(s, "plain", c, T0, NULL, NULL);
+		assert_int_equal(sqlite3_exec(s->db, "DROP INDEX profiles_sets;"
+						     "ALTER TABLE profiles DROP COLUMN sets;"
+						     "DROP TABLE labelsets;"
+						     "UPDATE schema_version SET version=1;",
+					      NULL, NULL, NULL),
+				 SQLITE_OK);
+		store_close(s);
+		open_at_once(path);
+	}
+	prof_free(c);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +542,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sets_shared_rollups),
 		cmocka_unit_test(test_sets_downsampling),
 		cmocka_unit_test(test_sets_upgrade),
+		cmocka_unit_test(test_sets_concurrent_open),
 	};
 
 	tu_init(argc, argv);
