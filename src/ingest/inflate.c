@@ -8,21 +8,38 @@
 
 #include "base/err.h"
 
+/* What may still be written to out under limit. */
+static size_t room_left(const struct buf *out, size_t limit)
+{
+	return out->len < limit ? limit - out->len : 0;
+}
+
+static int too_big(size_t limit)
+{
+	if (limit >= (size_t)1 << 20)
+		return err_set(ERR_TOOBIG, "inflates to more than %zu MiB", limit >> 20);
+	return err_set(ERR_TOOBIG, "inflates to more than %zu bytes", limit);
+}
+
 static int inflate_gzip(const uint8_t *data, size_t len, size_t limit, struct buf *out)
 {
 	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-	size_t pos = 0, guess, in_used, out_used, max_out;
+	size_t pos = 0, guess, in_used, out_used, max_out, room, give;
 	enum libdeflate_result r;
 	int rc = 0;
 
 	if (!d)
 		return err_set(ERR_NOMEM, "out of memory");
-	/* A file may hold several gzip members; each is inflated in turn. */
+	/*
+	 * A file may hold several gzip members; each is inflated in turn, into no more than
+	 * what the limit leaves (libdeflate never writes past the space it is given).
+	 */
 	while (pos < len) {
 		if (len - pos < 18) {
 			rc = err_set(ERR_PARSE, "truncated gzip member at byte %zu", pos);
 			break;
 		}
+		room = room_left(out, limit);
 		/*
 		 * ISIZE (the last member's size mod 2^32) is a hint, never trusted: deflate
 		 * expands at most 1032:1, so nothing larger than that is reserved.
@@ -32,37 +49,31 @@ static int inflate_gzip(const uint8_t *data, size_t len, size_t limit, struct bu
 			(size_t)data[len - 2] << 16 | (size_t)data[len - 1] << 24;
 		if (guess < (len - pos) * 2)
 			guess = (len - pos) * 4;
-		if (guess > max_out)
-			guess = max_out;
-		if (guess > limit - out->len)
-			guess = limit - out->len;
 		for (;;) {
-			if ((rc = buf_grow(out, guess)))
-				goto done;
-			r = libdeflate_gzip_decompress_ex(d, data + pos, len - pos,
-							  out->data + out->len,
-							  out->cap - out->len - 1, &in_used, &out_used);
-			if (r == LIBDEFLATE_SUCCESS)
-				break;
-			if (r != LIBDEFLATE_INSUFFICIENT_SPACE) {
-				rc = err_set(ERR_PARSE, "corrupt gzip data in the member at byte %zu",
-					     pos);
-				goto done;
-			}
-			if (out->cap - out->len - 1 >= max_out) {
-				rc = err_set(ERR_PARSE, "corrupt gzip data in the member at byte %zu",
-					     pos);
-				goto done;
-			}
-			if (out->cap - out->len - 1 >= limit - out->len) {
-				rc = err_set(ERR_TOOBIG, "inflates to more than %zu MiB", limit >> 20);
-				goto done;
-			}
-			guess = (out->cap - out->len) * 2;
 			if (guess > max_out)
 				guess = max_out;
-			if (guess > limit - out->len)
-				guess = limit - out->len;
+			if (guess > room)
+				guess = room;
+			if ((rc = buf_grow(out, guess)))
+				goto done;
+			give = out->cap - out->len - 1;
+			if (give > room)
+				give = room;
+			r = libdeflate_gzip_decompress_ex(d, data + pos, len - pos,
+							  out->data + out->len, give, &in_used,
+							  &out_used);
+			if (r == LIBDEFLATE_SUCCESS)
+				break;
+			if (r != LIBDEFLATE_INSUFFICIENT_SPACE || give >= max_out) {
+				rc = err_set(ERR_PARSE, "corrupt gzip data in the member at byte %zu",
+					     pos);
+				goto done;
+			}
+			if (give >= room) {
+				rc = too_big(limit);
+				goto done;
+			}
+			guess = give * 2;
 		}
 		out->len += out_used;
 		out->data[out->len] = '\0';
@@ -98,6 +109,9 @@ static int inflate_zstd(const uint8_t *data, size_t len, size_t limit, struct bu
 			break;
 		ob.dst = out->data + out->len;
 		ob.size = out->cap - out->len - 1;
+		/* one byte past the limit is enough to know it is exceeded */
+		if (ob.size > room_left(out, limit))
+			ob.size = room_left(out, limit) + 1;
 		ob.pos = 0;
 		r = ZSTD_decompressStream(z, &ob, &in);
 		if (ZSTD_isError(r)) {
@@ -109,7 +123,7 @@ static int inflate_zstd(const uint8_t *data, size_t len, size_t limit, struct bu
 		out->len += produced;
 		out->data[out->len] = '\0';
 		if (out->len > limit) {
-			rc = err_set(ERR_TOOBIG, "inflates to more than %zu MiB", limit >> 20);
+			rc = too_big(limit);
 			break;
 		}
 		if (in.pos == in.size && r != 0 && produced == 0 && before == in.pos) {

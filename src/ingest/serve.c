@@ -40,6 +40,13 @@
 
 #define RETRY_AFTER "1"
 
+/*
+ * A query's body: querier.v1 requests are a selector, a range and a few numbers, well
+ * under a KiB.  Kept small because queries wait for a reader without an in-flight slot:
+ * every open connection may hold one.
+ */
+#define READ_MAX_BODY ((size_t)256 << 10)
+
 enum route_kind { ROUTE_PUSH, ROUTE_READ, ROUTE_READY, ROUTE_METRICS };
 
 struct serve_route {
@@ -48,25 +55,26 @@ struct serve_route {
 	enum route_kind kind;
 	const char *metric;    /* the route label in /metrics */
 	serve_read_fn *read;   /* ROUTE_READ: answers from a backend for the tenant */
+	bool connect;          /* a Connect API: a body over the limit is resource_exhausted */
 };
 
 /*
  * Every route.  The query API (querier.v1, Connect unary over POST) is one more line:
- *     { "/querier.v1.QuerierService/", "POST", ROUTE_READ, "querier", querier_serve },
+ *     { "/querier.v1.QuerierService/", "POST", ROUTE_READ, "querier", querier_serve, true },
  * where querier_serve is a serve_read_fn (serve.h): it gets a backend for the request's
  * tenant (read-only, its own SQLite connection) and the whole request.
  */
 static const struct serve_route serve_routes[] = {
-	{ "/ingest", "POST", ROUTE_PUSH, "ingest", NULL },
-	{ "/pyroscope/ingest", "POST", ROUTE_PUSH, "pyroscope_ingest", NULL },
-	{ "/push.v1.PusherService/Push", "POST", ROUTE_PUSH, "push", NULL },
-	{ "/ready", "GET", ROUTE_READY, "ready", NULL },
-	{ "/metrics", "GET", ROUTE_METRICS, "metrics", NULL },
+	{ "/ingest", "POST", ROUTE_PUSH, "ingest", NULL, false },
+	{ "/pyroscope/ingest", "POST", ROUTE_PUSH, "pyroscope_ingest", NULL, false },
+	{ "/push.v1.PusherService/Push", "POST", ROUTE_PUSH, "push", NULL, true },
+	{ "/ready", "GET", ROUTE_READY, "ready", NULL, false },
+	{ "/metrics", "GET", ROUTE_METRICS, "metrics", NULL, false },
 	/* Pyroscope's query API (querier.v1 over Connect) and the legacy read endpoints */
-	{ "/querier.v1.QuerierService/", "POST", ROUTE_READ, "querier", querier_serve },
-	{ "/pyroscope/render", "GET", ROUTE_READ, "render", querier_serve },
-	{ "/pyroscope/render-diff", "GET", ROUTE_READ, "render_diff", querier_serve },
-	{ "/pyroscope/label-values", "GET", ROUTE_READ, "label_values", querier_serve },
+	{ "/querier.v1.QuerierService/", "POST", ROUTE_READ, "querier", querier_serve, true },
+	{ "/pyroscope/render", "GET", ROUTE_READ, "render", querier_serve, false },
+	{ "/pyroscope/render-diff", "GET", ROUTE_READ, "render_diff", querier_serve, false },
+	{ "/pyroscope/label-values", "GET", ROUTE_READ, "label_values", querier_serve, false },
 };
 
 struct serve {
@@ -110,6 +118,8 @@ struct req {
 	enum phase phase;
 	bool admitted;           /* holds an in-flight slot */
 	bool discard;            /* refused early: the rest of the body is dropped */
+	char method[12];         /* as received (for the log; other bytes as '?') */
+	size_t body_limit;       /* --max-body, or READ_MAX_BODY for a query */
 	uint64_t body_bytes;
 	struct buf body;
 	struct serve_who who;
@@ -354,11 +364,24 @@ static bool admit(struct req *r)
 	return r->admitted;
 }
 
+/* 413 for a body over r's limit; the connection is closed after the answer. */
+static void body_too_large(struct req *r, const char *msg)
+{
+	r->close = true;
+	req_error(r, 413, r->route && r->route->connect ? "resource_exhausted" : NULL,
+		  "body_too_large", msg);
+}
+
 static void begin(struct req *r, const char *path, const char *method)
 {
 	struct serve *s = r->srv;
 	const char *cl;
+	size_t i;
 
+	for (i = 0; method[i] && i < sizeof(r->method) - 1; i++)
+		r->method[i] = method[i] >= 'A' && method[i] <= 'Z' ? method[i] : '?';
+	r->method[i] = '\0';
+	r->body_limit = s->o.limits.max_body_bytes;
 	r->route = route_find(path);
 	if (!r->route) {
 		req_error(r, 404, NULL, "not_found", "no such route");
@@ -387,19 +410,20 @@ static void begin(struct req *r, const char *path, const char *method)
 	}
 	if (r->route->kind == ROUTE_PUSH && !admit(r))
 		return;
+	if (r->route->kind == ROUTE_READ && r->body_limit > READ_MAX_BODY)
+		r->body_limit = READ_MAX_BODY;
 	if ((cl = header(r, MHD_HTTP_HEADER_CONTENT_LENGTH))) {
 		char *end;
 		unsigned long long n;
 
 		errno = 0;
 		n = strtoull(cl, &end, 10);
-		if (!errno && end != cl && n > s->o.limits.max_body_bytes) {
+		if (!errno && end != cl && n > r->body_limit) {
 			char msg[120];
 
-			snprintf(msg, sizeof(msg), "request body of %llu bytes exceeds the limit of %zu",
-				 n, s->o.limits.max_body_bytes);
-			r->close = true;
-			req_error(r, 413, NULL, "body_too_large", msg);
+			snprintf(msg, sizeof(msg), "request body of %llu bytes exceeds the limit of %zu%s",
+				 n, r->body_limit, r->route->kind == ROUTE_READ ? " for a query" : "");
+			body_too_large(r, msg);
 			return;
 		}
 		/* one allocation for the whole body (bounded by the limit just checked) */
@@ -420,13 +444,12 @@ static bool body_chunk(struct req *r, const char *data, size_t n)
 	struct serve *s = r->srv;
 
 	r->body_bytes += n;
-	if (r->body.len + n > s->o.limits.max_body_bytes) {
+	if (r->body.len + n > r->body_limit) {
 		char msg[120];
 
-		snprintf(msg, sizeof(msg), "request body exceeds the limit of %zu bytes",
-			 s->o.limits.max_body_bytes);
-		r->close = true;
-		req_error(r, 413, NULL, "body_too_large", msg);
+		snprintf(msg, sizeof(msg), "request body exceeds the limit of %zu bytes%s",
+			 r->body_limit, r->route->kind == ROUTE_READ ? " for a query" : "");
+		body_too_large(r, msg);
 		return false;
 	}
 	if (s->o.request_timeout_ms && serve_now_ms() - r->t0 > s->o.request_timeout_ms) {
@@ -849,7 +872,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		text_safe(&path, r->uri, n > 200 ? 200 : n, true);
 		if (status >= 400)
 			serve_log(s, SERVE_LOG_INFO, "%s %s %d %lluB %.1fms tenant=%s reason=\"%s\"",
-				  r->route ? r->route->method : "-", path.data ? path.data : "", status,
+				  r->method[0] ? r->method : "-", path.data ? path.data : "", status,
 				  (unsigned long long)r->body_bytes, ms,
 				  r->who.tenant[0] ? r->who.tenant : "-",
 				  r->phase == PH_SENT ? r->reason :
@@ -857,7 +880,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 				  "client went away");
 		else
 			serve_log(s, SERVE_LOG_INFO, "%s %s %d %lluB %.1fms tenant=%s",
-				  r->route->method, path.data ? path.data : "", status,
+				  r->method, path.data ? path.data : "", status,
 				  (unsigned long long)r->body_bytes, ms,
 				  r->who.tenant[0] ? r->who.tenant : "-");
 	}

@@ -163,7 +163,32 @@ expect_status 415 "push.v1 with another content type" POST "$url/push.v1.PusherS
 expect_status 405 "GET /ingest" GET "$url/ingest"
 expect_status 404 "an unknown path" POST "$url/nope" --data-binary x
 expect_status 400 "a malformed X-Scope-OrgID" POST "$url/ingest?name=x.cpu" -H 'X-Scope-OrgID: a|b' --data-binary $'a;b 1\n'
-check "14 malformed requests: each a 4xx with a JSON reason" test "$bad" -eq 0
+# a query's body is bounded well below --max-body (256 KiB): 413, as Connect says it
+head -c 300000 /dev/zero > "$tmp/bigquery"
+expect_status 413 "a query body over 256 KiB" POST "$url/querier.v1.QuerierService/ProfileTypes" -H 'Content-Type: application/json' --data-binary "@$tmp/bigquery"
+check "a query body over 256 KiB: 413, resource_exhausted, says why" \
+  grep -q '"code":"resource_exhausted".*exceeds the limit of 262144 for a query' "$tmp/body"
+check "15 malformed requests: each a 4xx with a JSON reason" test "$bad" -eq 0
+# gzip members that inflate far past the 8 MiB limit together (10 MiB, then 1 GiB of
+# zeros, then a last member whose size field says 6 MiB): refused, and the server's
+# memory stays bounded by the limit, not by the bomb (it reached 1.1 GB before the fix)
+python3 - "$tmp/bomb.gz" <<'EOF'
+import sys, zlib
+def member(n):
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk, out = bytes(1 << 20), []
+    for _ in range(n >> 20):
+        out.append(c.compress(chunk))
+    out.append(c.flush())
+    return b"".join(out)
+with open(sys.argv[1], "wb") as f:
+    f.write(member(10 << 20) + member(1 << 30) + member(6 << 20))
+EOF
+st=$(http POST "$url/push.v1.PusherService/Push" -H 'Content-Type: application/proto' -H 'Content-Encoding: gzip' --data-binary "@$tmp/bomb.gz")
+hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$SPID/status")
+check "a gzip bomb in several members is refused (413: $st) within its limit (peak RSS ${hwm} kB)" \
+  bash -c "[ '$st' = 413 ] && [ '$hwm' -lt 200000 ]"
+rm -f "$tmp/bomb.gz" "$tmp/bigquery"
 # a Content-Length that lies (more than sent) and a malformed one: the server answers or
 # closes, and keeps serving
 python3 - "$PORT" <<'EOF'
@@ -192,6 +217,8 @@ check "a log line per request: method, path, status, bytes, ms, tenant" \
   grep -qE 'info  POST /ingest 200 [0-9]+B [0-9.]+ms tenant=anonymous$' "$SLOG"
 check "refusals are logged with their reason" \
   grep -qE 'info  POST /ingest 400 [0-9]+B [0-9.]+ms tenant=anonymous reason="name: service name is required"$' "$SLOG"
+check "a refused method is logged as it was sent" \
+  grep -qE 'info  GET /ingest 405 [0-9]+B [0-9.]+ms tenant=. reason="method not allowed \(use POST\)"$' "$SLOG"
 serve_stop
 check "SIGTERM stops the server cleanly (status 0, store closed)" \
   bash -c "[ $SRC -eq 0 ] && grep -q 'stopped; store .* closed' '$SLOG'"
@@ -207,6 +234,9 @@ check "a body over --max-body is refused with 413 (Content-Length)" \
 st=$(http POST "$url/ingest?name=big.cpu" -H 'Transfer-Encoding: chunked' --data-binary "@$tmp/big")
 check "a chunked body over --max-body is refused with 413 too ($st)" \
   bash -c "[ '$st' = 413 ] && grep -q 'exceeds the limit of 65536' '$tmp/body'"
+st=$(http POST "$url/push.v1.PusherService/Push" -H 'Content-Type: application/proto' --data-binary "@$tmp/big")
+check "push.v1 over --max-body: 413 with Connect's resource_exhausted ($st)" \
+  bash -c "[ '$st' = 413 ] && grep -q '\"code\":\"resource_exhausted\"' '$tmp/body'"
 head -c 70000000 /dev/zero > "$tmp/huge"
 st=$(http POST "$url/ingest?name=big.cpu" -H 'Transfer-Encoding: chunked' -H 'Expect:' --data-binary "@$tmp/huge")
 check "one that goes on past the limit + 64 MiB is cut off ($st)" test "$st" = 000

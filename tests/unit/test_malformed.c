@@ -379,11 +379,52 @@ static void test_inflate_limit(void **state)
 	assert_int_equal(b.len, big);
 	buf_release(&b);
 
+	/* zstd stops at one byte past the limit, not a buffer later */
+	n = ZSTD_compress(out, cap, zeros, big, 3);
+	assert_int_equal(decode_inflate((uint8_t *)out, n, 100000, &b), ERR_TOOBIG);
+	assert_true(b.len <= 100001);
+	buf_release(&b);
+
 	/* 8 MiB of zeros, gzipped, is not a profile */
 	n = libdeflate_gzip_compress(c, zeros, big, out, cap);
 	tu_decode_fails(out, n, "zeros.gz");
 	free(zeros);
 	free(out);
+	libdeflate_free_compressor(c);
+}
+
+/*
+ * Several gzip members never inflate past the limit together: the last member's size
+ * field hints 3 MiB, the first member (5 MiB) would fit the buffer grown for that hint,
+ * and the second (64 MiB, 64 KB compressed) must not be inflated at all.
+ */
+static void test_inflate_limit_members(void **state)
+{
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
+	size_t sizes[3] = { 5u << 20, 64u << 20, 3u << 20 }, limit = 4u << 20, i, n;
+	char *zeros = calloc(1, sizes[1]);
+	struct buf gz = BUF_INIT, b = BUF_INIT;
+
+	(void)state;
+	assert_true(c && zeros);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(buf_grow(&gz, 1u << 20), 0);
+		n = libdeflate_gzip_compress(c, zeros, sizes[i], gz.data + gz.len, 1u << 20);
+		assert_true(n > 0);
+		gz.len += n;
+	}
+	assert_int_equal(decode_inflate((uint8_t *)gz.data, gz.len, limit, &b), ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_true(b.len <= limit);
+	if (b.cap > 2 * limit + 1)
+		fail_msg("%zu bytes reserved for a %zu byte limit", b.cap, limit);
+	buf_release(&b);
+	/* under a limit that holds them all, every member is there */
+	assert_int_equal(decode_inflate((uint8_t *)gz.data, gz.len, 72u << 20, &b), 0);
+	assert_int_equal(b.len, sizes[0] + sizes[1] + sizes[2]);
+	buf_release(&b);
+	buf_release(&gz);
+	free(zeros);
 	libdeflate_free_compressor(c);
 }
 
@@ -886,6 +927,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_wire),
 		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_inflate_limit),
+		cmocka_unit_test(test_inflate_limit_members),
 		cmocka_unit_test(test_synth_valid),
 		cmocka_unit_test(test_synth_unusual),
 		cmocka_unit_test(test_synth_broken),
