@@ -141,6 +141,20 @@ done:
 	return rc < 0 ? rc : store_sql_err(s, rc, "collecting symbols");
 }
 
+/* One more deleted scope: new scopes' generations start past the deleted ones' (store.c). */
+static int count_deleted_scope(struct store *s)
+{
+	char sql[64];
+	int64_t n;
+	int rc;
+
+	if ((rc = store_query_int(s, "PRAGMA user_version", &n)))
+		return rc;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%lld",
+		 (long long)(n >= INT32_MAX ? 1 : n + 1));
+	return store_exec(s, sql);
+}
+
 int store_gc_scope(struct store *s, int64_t scope_id)
 {
 	static const char *const tables[] = { "strings", "mappings", "functions", "locations",
@@ -162,7 +176,8 @@ int store_gc_scope(struct store *s, int64_t scope_id)
 			if ((rc = exec_bind(s, sql, scope_id, 0, NULL)))
 				return rc;
 		}
-		rc = exec_bind(s, "DELETE FROM scope WHERE id=?1", scope_id, 0, NULL);
+		if (!(rc = exec_bind(s, "DELETE FROM scope WHERE id=?1", scope_id, 0, NULL)))
+			rc = count_deleted_scope(s);
 		store_drop_caches(s);
 		return rc;
 	}

@@ -90,7 +90,14 @@ static const struct migration {
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SCOPE_GET] = "SELECT id, gc_gen FROM scope WHERE tenant=?1 AND service=?2",
-	[ST_SCOPE_ADD] = "INSERT INTO scope(tenant, service) VALUES(?1, ?2)",
+	/*
+	 * A new scope may get the id of one retention deleted (SQLite reuses the largest
+	 * rowid): its generation starts past every generation the deleted ones had — the
+	 * count of deleted scopes (user_version) times 2^32 — so a reader that still caches
+	 * the old scope's symbols under that id sees the change.
+	 */
+	[ST_SCOPE_ADD] = "INSERT INTO scope(tenant, service, gc_gen) "
+			 "SELECT ?1, ?2, user_version << 32 FROM pragma_user_version",
 	[ST_STR_LOAD] = "SELECT id, s FROM strings WHERE scope=?1 AND id>=?2 ORDER BY id",
 	[ST_MAP_LOAD] = "SELECT id, mem_start, mem_limit, file_offset, file, build_id FROM mappings"
 			" WHERE scope=?1 AND id>=?2 ORDER BY id",
@@ -177,7 +184,7 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which)
 }
 
 /* One integer from a query (a pragma); -1 with the error set on failure. */
-static int query_int(struct store *s, const char *sql, int64_t *out)
+int store_query_int(struct store *s, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
@@ -229,7 +236,7 @@ static int refresh(struct store *s)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = query_int(s, "PRAGMA data_version", &dv)))
+	if ((rc = store_query_int(s, "PRAGMA data_version", &dv)))
 		return rc;
 	if (dv == s->data_version)
 		return 0;
@@ -237,7 +244,7 @@ static int refresh(struct store *s)
 	if (s->version < STORE_SCHEMA_VERSION) {  /* read-only on an older file: upgraded since? */
 		int64_t v;
 
-		if ((rc = query_int(s, "SELECT max(version) FROM schema_version", &v)))
+		if ((rc = store_query_int(s, "SELECT max(version) FROM schema_version", &v)))
 			return rc;
 		s->version = (int)v;
 	}
@@ -457,8 +464,8 @@ static int check_schema(struct store *s)
 	 */
 	if ((rc = store_exec(s, "BEGIN")))
 		return rc;
-	if ((rc = query_int(s, "PRAGMA application_id", &app_id)) ||
-	    (rc = query_int(s, "SELECT count(*) FROM sqlite_master", &ntables))) {
+	if ((rc = store_query_int(s, "PRAGMA application_id", &app_id)) ||
+	    (rc = store_query_int(s, "SELECT count(*) FROM sqlite_master", &ntables))) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
@@ -468,7 +475,7 @@ static int check_schema(struct store *s)
 					  "application id 0x%llx and %lld tables)", s->path,
 			       (unsigned long long)app_id, (long long)ntables);
 	}
-	if (ntables && (rc = query_int(s, "SELECT max(version) FROM schema_version", &version))) {
+	if (ntables && (rc = store_query_int(s, "SELECT max(version) FROM schema_version", &version))) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
@@ -488,8 +495,8 @@ static int check_schema(struct store *s)
 	if ((rc = store_exec(s, "PRAGMA journal_mode=WAL")) || (rc = store_exec(s, "BEGIN IMMEDIATE")))
 		return rc;
 	/* another writer may have created or upgraded it meanwhile: look again, locked */
-	if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master", &ntables)) ||
-	    (ntables && (rc = query_int(s, "SELECT max(version) FROM schema_version", &version))))
+	if ((rc = store_query_int(s, "SELECT count(*) FROM sqlite_master", &ntables)) ||
+	    (ntables && (rc = store_query_int(s, "SELECT max(version) FROM schema_version", &version))))
 		goto fail;
 	if (version > STORE_SCHEMA_VERSION) {
 		rc = too_new(s, version);
@@ -617,20 +624,20 @@ int store_stats(struct store *s, struct store_stats *out)
 	if ((rc = store_read_begin(s)))
 		return rc;
 	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		if ((rc = query_int(s, q[i].sql, &v)))
+		if ((rc = store_query_int(s, q[i].sql, &v)))
 			goto done;
 		*(uint64_t *)((char *)out + q[i].off) = (uint64_t)v;
 	}
 	if (s->version >= 2) {  /* the label sets the rows of a push share */
-		if ((rc = query_int(s, "SELECT coalesce(sum(length(data)), 0) FROM labelsets", &v)))
+		if ((rc = store_query_int(s, "SELECT coalesce(sum(length(data)), 0) FROM labelsets", &v)))
 			goto done;
 		out->blob_bytes += (uint64_t)v;
 	}
-	if ((rc = query_int(s, "SELECT coalesce(min(time_ns), 0) FROM profiles", &out->oldest_ns)) ||
-	    (rc = query_int(s, "SELECT coalesce(max(time_ns), 0) FROM profiles", &out->newest_ns)) ||
-	    (rc = query_int(s, "PRAGMA page_count", &pages)) ||
-	    (rc = query_int(s, "PRAGMA freelist_count", &freel)) ||
-	    (rc = query_int(s, "PRAGMA page_size", &psize)))
+	if ((rc = store_query_int(s, "SELECT coalesce(min(time_ns), 0) FROM profiles", &out->oldest_ns)) ||
+	    (rc = store_query_int(s, "SELECT coalesce(max(time_ns), 0) FROM profiles", &out->newest_ns)) ||
+	    (rc = store_query_int(s, "PRAGMA page_count", &pages)) ||
+	    (rc = store_query_int(s, "PRAGMA freelist_count", &freel)) ||
+	    (rc = store_query_int(s, "PRAGMA page_size", &psize)))
 		goto done;
 	out->file_bytes = (uint64_t)(pages - freel) * (uint64_t)psize;
 done:

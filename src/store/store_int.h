@@ -201,6 +201,8 @@ static inline int64_t unzigzag(uint64_t v)
 /* store.c */
 int store_sql_err(struct store *s, int rc, const char *what);
 int store_exec(struct store *s, const char *sql);
+/* The first column of the first row of sql (0 when there is none). */
+int store_query_int(struct store *s, const char *sql, int64_t *out);
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which);
 /* Drops every cache (after a rollback, or a garbage collection of many scopes). */
 void store_drop_caches(struct store *s);
