@@ -92,25 +92,34 @@ static bool write_batch(struct serve_writer *w, struct serve_job *batch)
 		if ((rc = store_begin(w->store)))
 			break;
 		for (j = batch; j && !bad; j = j->next) {
+			bool unit = j->n > 1;  /* a push's profiles are kept all or none */
 			size_t i;
 
 			if (j->rc)
 				continue;
+			if (unit && (rc = store_unit_begin(w->store))) {
+				job_fail(j, rc);
+				bad = j;
+				break;
+			}
 			for (i = 0; i < j->n; i++) {
 				const struct ingest_item *it = &j->items[i];
 
 				rc = store_write_prepared(w->store, j->tenant, &it->series, it->prof,
 							  j->preps ? j->preps[i] : NULL,
 							  it->time_ns, it->duration_ns);
-				if (rc == 0) {
-					stored++;
-					continue;
-				}
-				job_fail(j, rc);
-				if (env_error(rc))
-					bad = j;
-				break;
+				if (rc)
+					break;
 			}
+			if (unit && !(rc && env_error(rc)))
+				rc = store_unit_end(w->store, rc);
+			if (rc == 0) {
+				stored += j->n;
+				continue;
+			}
+			job_fail(j, rc);
+			if (env_error(rc))
+				bad = j;
 		}
 		if (bad) {
 			store_rollback(w->store);

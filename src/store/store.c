@@ -360,6 +360,25 @@ void store_rollback(struct store *s)
 	s->txn = 0;
 }
 
+int store_unit_begin(struct store *s)
+{
+	if (s->txn != 1)
+		return err_set(ERR_USAGE, "store_unit_begin without store_begin");
+	return store_exec(s, "SAVEPOINT unit");
+}
+
+int store_unit_end(struct store *s, int rc)
+{
+	if (s->txn != 1)
+		return rc ? rc : err_set(ERR_USAGE, "store_unit_end without store_begin");
+	reset_stmts(s);
+	if (rc == 0 && (rc = store_exec(s, "RELEASE unit")) == 0)
+		return 0;
+	sqlite3_exec(s->db, "ROLLBACK TO unit; RELEASE unit", NULL, NULL, NULL);
+	store_drop_caches(s);  /* ids made inside the unit are gone */
+	return rc;
+}
+
 int store_wbegin(struct store *s)
 {
 	int rc;

@@ -95,6 +95,14 @@ int store_write_prepared(struct store *s, const char *tenant, const struct label
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/*
+ * Several writes as one unit inside store_begin()'s transaction (a push of several
+ * profiles): store_unit_begin(), the writes, then store_unit_end(s, rc), which keeps them
+ * when rc is 0 and otherwise drops every one of them, leaving the rest of the
+ * transaction as it was.  Returns rc, or the error of keeping them.
+ */
+int store_unit_begin(struct store *s);
+int store_unit_end(struct store *s, int rc);
 
 struct store_stats {
 	uint64_t profiles, series, scopes;

@@ -1,0 +1,73 @@
+/*
+ * test_store_units.c — a push of several profiles is written as one unit inside the
+ * writer's group transaction (store_unit_begin/end): kept whole or dropped whole, and
+ * the other pushes of the transaction are kept either way.
+ */
+#include <stdlib.h>
+
+#include "base/err.h"
+#include "store/backend.h"
+#include "store/store.h"
+#include "testutil.h"
+#include "testutil_store.h"
+
+static int setup(void **state)
+{
+	(void)state;
+	return tu_tmp_create("store_units");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tu_tmp_remove();
+	return 0;
+}
+
+static void test_units(void **state)
+{
+	struct store *s = ts_open_new("units.db");
+	struct backend *b = ts_backend_of(s);
+	struct prof *p = tu_decode_str("main;work 3\nmain 1\n");
+	char *pt = ts_ptype_of(p, 0, NULL);
+	struct store_stats st;
+
+	(void)state;
+	/* outside a transaction: refused */
+	assert_int_equal(store_unit_begin(s), ERR_USAGE);
+	assert_int_equal(store_begin(s), 0);
+	ts_write_or_fail(s, "before", p, T0, NULL, NULL);
+	/* a unit dropped: both of its profiles go, and a new service's symbols with them */
+	assert_int_equal(store_unit_begin(s), 0);
+	ts_write_or_fail(s, "dropped", p, T0, NULL, NULL);
+	ts_write_or_fail(s, "dropped", p, T0 + SEC, NULL, NULL);
+	assert_int_equal(store_unit_end(s, ERR_PARSE), ERR_PARSE);
+	/* a unit kept, after the dropped one (the writer's caches were reset) */
+	assert_int_equal(store_unit_begin(s), 0);
+	ts_write_or_fail(s, "kept", p, T0, NULL, NULL);
+	ts_write_or_fail(s, "kept", p, T0 + SEC, NULL, NULL);
+	assert_int_equal(store_unit_end(s, 0), 0);
+	ts_write_or_fail(s, "after", p, T0, NULL, NULL);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_stats(s, &st), 0);
+	tu_assert_i64((int64_t)st.profiles, 4);
+	tu_assert_i64(ts_total_of(b, pt, "{service_name=\"before\"}"), 4);
+	tu_assert_i64(ts_total_of(b, pt, "{service_name=\"kept\"}"), 8);
+	tu_assert_i64(ts_total_of(b, pt, "{service_name=\"after\"}"), 4);
+	assert_int_equal(ts_merge_rc(b, pt, "{service_name=\"dropped\"}", T0, T0 + 100 * SEC),
+			 ERR_NOTFOUND);
+	prof_free(p);
+	free(pt);
+	backend_close(b);
+	store_close(s);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_units),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
