@@ -13,7 +13,9 @@
  *
  * Caches: a struct store keeps, per scope it touched, every symbol row in memory
  * (arrays indexed by id) and, for writing, hash maps from content to id.  Ids only grow
- * between garbage collections; a collection bumps scope.gc_gen.  When another
+ * between garbage collections; a collection bumps scope.gc_gen, and a scope created
+ * after deletions starts at (deleted scopes, PRAGMA user_version) << 32, so a scope id
+ * SQLite hands out again never matches a generation cached for the old one.  When another
  * connection committed (PRAGMA data_version moved), the next transaction drops the
  * scopes whose gc_gen changed and loads the rows the others added (ids past what is
  * cached), and forgets cached series.  A rolled-back write drops every cache.
