@@ -163,6 +163,18 @@ static void test_err(void **state)
 	err_clear();
 	err_prefix(ERR_IO, "'f'");
 	assert_string_equal(err_last(), "'f': unknown error");
+	/* what a message quotes is terminal-safe: C0, DEL and C1 escaped, bad UTF-8 replaced */
+	err_set(ERR_NET, "redirects to %s", "\x1b[2J\x1b]0;PWNED\x07http://x/ \xc2\x9b" "2J \x7f");
+	assert_string_equal(err_last(),
+			    "redirects to \\x1b[2J\\x1b]0;PWNED\\x07http://x/ \\x9b2J \\x7f");
+	err_prefix(ERR_NET, "at \x1b[1m%s", "\xff\xfe µs");
+	assert_string_equal(err_last(), "at \\x1b[1m\xef\xbf\xbd\xef\xbf\xbd µs: redirects to "
+					"\\x1b[2J\\x1b]0;PWNED\\x07http://x/ \\x9b2J \\x7f");
+	/* escaping never overflows: 1,000 escapes in a 1 KiB message */
+	memset(longer, 0x1b, sizeof(longer) - 1);
+	err_set(ERR_IO, "%s", longer);
+	assert_true(strlen(err_last()) < 1024);
+	assert_non_null(strstr(err_last(), "\\x1b\\x1b"));
 }
 
 static void test_vec(void **state)
