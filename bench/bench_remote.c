@@ -133,7 +133,7 @@ struct figures {
 
 static int client(enum remote_codec c, const struct buf *body, struct figures *f)
 {
-	static const struct fb_prof_info info = {"cpu", "nanoseconds", "cpu", "nanoseconds", 0, 0};
+	static const struct fb_prof_info info = { "cpu", "nanoseconds", "cpu", "nanoseconds", 0, 0, 0 };
 	double dec[RUNS], tr[RUNS], lay[RUNS], draw[RUNS];
 	int r;
 

@@ -20,6 +20,7 @@ static _Thread_local int err_code_last;
  */
 static void make_safe(void)
 {
+	static const char hex[] = "0123456789abcdef";
 	char out[ERR_MSG_MAX];
 	size_t i = 0, o = 0, n = strlen(err_msg), len;
 
@@ -39,8 +40,10 @@ static void make_safe(void)
 		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
 			if (o + 4 >= sizeof(out))
 				break;
-			snprintf(out + o, 5, "\\x%02x", cp);
-			o += 4;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[(cp >> 4) & 0xf];
+			out[o++] = hex[cp & 0xf];
 			i += len;
 		} else {
 			if (o + len >= sizeof(out))

@@ -143,7 +143,8 @@ struct cmd_loaded {
 	"                           (default: the only one the query has)\n"               \
 	"      --from T, --to T     the range: now-1h (default), now, RFC 3339, Unix s/ms\n" \
 	"      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"     \
-	"      --tenant NAME        the tenant (default: anonymous; X-Scope-OrgID with --url)\n" \
+	"      --tenant NAME        the tenant (default: anonymous; X-Scope-OrgID with --url,\n" \
+	"                           where $PROFILECLI_TENANT_ID is the default)\n"         \
 	CMD_REMOTE_HELP
 
 #define CMD_REMOTE_HELP                                                                  \
@@ -154,7 +155,8 @@ struct cmd_loaded {
 	"      --codec proto|json   the Connect codec (default proto)\n"                   \
 	"      --username U, --password P  Basic auth ($PROFILECLI_USERNAME,\n"            \
 	"                           $PROFILECLI_PASSWORD)\n"                                \
-	"      --token T            Bearer auth\n"                                         \
+	"      --token T            Bearer auth ($PROFILECLI_TOKEN; flags given replace\n" \
+	"                           the variables, and Basic wins over a token)\n"        \
 	"      --ca-cert FILE       trust these CAs; --insecure-skip-verify trusts any\n"
 
 int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src);

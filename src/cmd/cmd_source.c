@@ -58,10 +58,17 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		struct remote_opts o = { 0 };
 
 		o.url = url;
-		o.username = env_or(src->username, "PROFILECLI_USERNAME");
-		o.password = env_or(src->password, "PROFILECLI_PASSWORD");
-		o.token = src->token;
-		o.tenant = src->tenant;
+		/* credentials on the command line win; else profilecli's variables fill in */
+		if (src->username || src->password || src->token) {
+			o.username = src->username;
+			o.password = src->password;
+			o.token = src->token;
+		} else {
+			o.username = env_or(NULL, "PROFILECLI_USERNAME");
+			o.password = env_or(NULL, "PROFILECLI_PASSWORD");
+			o.token = env_or(NULL, "PROFILECLI_TOKEN");
+		}
+		o.tenant = env_or(src->tenant, "PROFILECLI_TENANT_ID");
 		o.ca_cert = src->ca_cert;
 		o.insecure = src->insecure;
 		if (src->db) {

@@ -263,14 +263,25 @@ static int q_open(const struct qargs *a, const struct cmd_env *env, struct backe
 	return 0;
 }
 
-static void put_safe(FILE *f, const char *s)
+/* Prints s made terminal-safe; returns its width in cells (print false: only measures). */
+static int put_safe_w(FILE *f, const char *s, bool print)
 {
 	struct buf b = BUF_INIT;
+	int w = 0;
 
 	text_safe(&b, s, strlen(s), false);
-	if (b.data)
-		fwrite(b.data, 1, b.len, f);
+	if (b.data) {
+		w = text_width(b.data, b.len);
+		if (print)
+			fwrite(b.data, 1, b.len, f);
+	}
 	buf_release(&b);
+	return w;
+}
+
+static void put_safe(FILE *f, const char *s)
+{
+	put_safe_w(f, s, true);
 }
 
 /* Label sets in a stable order whatever the source: pairwise by name, then value. */
@@ -352,27 +363,35 @@ static int q_series(const struct qargs *a, const struct cmd_env *env)
 	}
 	if (!(width = calloc(cols.n + 1, sizeof(*width))))
 		goto done;
+	/* names and values as they are printed: terminal-safe, measured in cells */
 	for (k = 0; k < cols.n; k++) {
-		width[k] = (int)strlen(cols.v[k]);
+		width[k] = put_safe_w(stdout, cols.v[k], false);
 		for (i = 0; i < l.n; i++) {
 			const char *v = labelset_get(&l.v[i], cols.v[k]);
+			int w = v ? put_safe_w(stdout, v, false) : 0;
 
-			if (v && (int)strlen(v) > width[k])
-				width[k] = (int)strlen(v);
+			if (w > width[k])
+				width[k] = w;
 		}
 	}
-	for (k = 0; k < cols.n; k++)
-		printf("%s%-*s", k ? "  " : "", k + 1 < cols.n ? width[k] : 0, cols.v[k]);
+	for (k = 0; k < cols.n; k++) {
+		int w;
+
+		printf("%s", k ? "  " : "");
+		w = put_safe_w(stdout, cols.v[k], true);
+		if (k + 1 < cols.n)
+			printf("%*s", width[k] - w, "");
+	}
 	putchar('\n');
 	for (i = 0; i < l.n; i++) {
 		for (k = 0; k < cols.n; k++) {
 			const char *v = labelset_get(&l.v[i], cols.v[k]);
-			int pad = width[k] - (int)strlen(v ? v : "");
+			int w;
 
 			printf("%s", k ? "  " : "");
-			put_safe(stdout, v ? v : "");
+			w = put_safe_w(stdout, v ? v : "", true);
 			if (k + 1 < cols.n)
-				printf("%*s", pad, "");
+				printf("%*s", width[k] - w, "");
 		}
 		putchar('\n');
 	}

@@ -89,6 +89,7 @@ int flamebearer_tree_bytes(const struct tree *t, uint32_t type, int64_t max_node
 struct fb_prof_info {
 	const char *sample_type, *sample_unit, *period_type, *period_unit;
 	int64_t time_ns, duration_ns;
+	uint32_t max_nodes;  /* the max_nodes asked for (0: none): bounds what is decoded */
 };
 
 /* fb[0..n) (all of one width) added up into one profile. */

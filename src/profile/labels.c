@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "base/err.h"
 #include "base/vec.h"
@@ -89,6 +90,19 @@ bool labelset_equal(const struct labelset *a, const struct labelset *b)
 		if (strcmp(a->v[i].name, b->v[i].name) || strcmp(a->v[i].value, b->v[i].value))
 			return false;
 	return true;
+}
+
+uint64_t labelset_hash(const struct labelset *ls)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ ls->n;
+	size_t i;
+
+	/* each string's hash seeds the next, with its NUL: ("ab","c") and ("a","bc") differ */
+	for (i = 0; i < ls->n; i++) {
+		h = XXH3_64bits_withSeed(ls->v[i].name, strlen(ls->v[i].name) + 1, h);
+		h = XXH3_64bits_withSeed(ls->v[i].value, strlen(ls->v[i].value) + 1, h);
+	}
+	return h;
 }
 
 void labelset_free(struct labelset *ls)

@@ -37,6 +37,8 @@ int labelset_del(struct labelset *ls, const char *name);
 int labelset_copy(struct labelset *dst, const struct labelset *src);
 /* Whether the two sets hold the same names with the same values. */
 bool labelset_equal(const struct labelset *a, const struct labelset *b);
+/* A hash of the names and values: equal sets hash alike. */
+uint64_t labelset_hash(const struct labelset *ls);
 void labelset_free(struct labelset *ls);
 
 /*

@@ -44,6 +44,17 @@ int profile_type_parse(const char *id, struct profile_type *out)
 	return 0;
 }
 
+size_t profile_type_id_len(const char *id)
+{
+	size_t n = strlen(id), i, colons = 0;
+
+	for (i = 0; i < n; i++)
+		colons += id[i] == ':';
+	if (colons == 5 && n >= 6 && strcmp(id + n - 6, ":delta") == 0)
+		return n - 6;
+	return n;
+}
+
 void profile_type_release(struct profile_type *pt)
 {
 	free(pt->id);
@@ -151,6 +162,9 @@ int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
 	if (!(step_s >= 0.001) || r.to_ns <= r.from_ns)
 		return err_set(ERR_USAGE, "timeline: the step must be at least 1 ms and the range "
 					  "not empty");
+	if (!(step_s <= TIMELINE_MAX_STEP_S))  /* and finite: nanoseconds fit in 64 bits */
+		return err_set(ERR_USAGE, "timeline: a step of %g s is more than %.0f s",
+			       step_s, TIMELINE_MAX_STEP_S);
 	*step_ns = (int64_t)(step_s * 1e9);
 	*start_ns = r.from_ns / *step_ns * *step_ns;
 	if (r.from_ns < 0 && r.from_ns % *step_ns)

@@ -147,6 +147,7 @@ static inline void backend_close(struct backend *b)
  * down to a multiple of the step, as many as cover r.  ERR_USAGE for a step under 1 ms
  * or an empty range, ERR_TOOBIG for more than max_steps steps.
  */
+#define TIMELINE_MAX_STEP_S 1e9  /* about 31 years: any longer step is one point anyway */
 int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
 			  int64_t *start_ns, int64_t *step_ns, size_t *n);
 
@@ -164,6 +165,8 @@ int backend_share(struct backend *inner, struct backend **out1, struct backend *
 
 /* Splits an ID into *out (five ':'-separated fields; a sixth ":delta" is ignored). */
 int profile_type_parse(const char *id, struct profile_type *out);
+/* The length of id without a sixth ":delta" field (what series are keyed by). */
+size_t profile_type_id_len(const char *id);
 void profile_type_release(struct profile_type *pt);
 /* Whether values of this type are snapshots (averaged over time) rather than counts. */
 bool profile_type_is_gauge(const char *id);

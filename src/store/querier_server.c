@@ -780,8 +780,10 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 	if ((rc = req_query(c, &a, &q, &sel, &cs)) ||
 	    (rc = req_range(c, req->has_start, req->start, req->has_end, req->end, true, &q.range)))
 		goto done;
-	if (!req->has_step || !(req->step >= 0.001)) {
-		rc = qs_fail(c->out, 400, NULL, ERR_PARSE, "step must be at least 0.001 (seconds)");
+	if (!req->has_step || !(req->step >= 0.001) || !(req->step <= TIMELINE_MAX_STEP_S)) {
+		rc = qs_fail(c->out, 400, NULL, ERR_PARSE,
+			     "step must be at least 0.001 and at most %.0f (seconds)",
+			     TIMELINE_MAX_STEP_S);
 		goto done;
 	}
 	if (req->n_group_by > 1) {

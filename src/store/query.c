@@ -161,8 +161,8 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 	if (svc)
 		sqlite3_bind_text(st, 1, svc->value, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, sb->tenant, -1, SQLITE_STATIC);
-	if (ptype)
-		sqlite3_bind_text(st, 3, ptype, -1, SQLITE_STATIC);
+	if (ptype)  /* a sixth ":delta" field is Pyroscope's, and ignored as there */
+		sqlite3_bind_text(st, 3, ptype, (int)profile_type_id_len(ptype), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, from);
 	sqlite3_bind_int64(st, 5, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

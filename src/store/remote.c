@@ -609,17 +609,30 @@ static int rb_series(struct backend *b, const struct selector *sel, struct time_
 	size_t first = out->n, i, k, n;
 	int rc = ranged((struct rbackend *)b, r, piece_series, &c);
 
-	/* pieces of a range repeat series: keep each once */
+	struct hmap seen = { 0 };
+	bool lost = hmap_init(&seen, out->n - first + 16) != 0;  /* then every one is scanned */
+	uint32_t at;
+
+	/* pieces of a range repeat series: keep each once (by hash; equal hashes compared) */
 	for (i = n = first; i < out->n; i++) {
-		for (k = first; k < n && !labelset_equal(&out->v[k], &out->v[i]); k++)
-			;
-		if (k < n) {
+		uint64_t h = labelset_hash(&out->v[i]) & ~1ULL;
+		bool dup = false;
+
+		if (lost || hmap_get(&seen, h, &at)) {
+			dup = !lost && labelset_equal(&out->v[at], &out->v[i]);
+			for (k = first; !dup && k < n; k++)
+				dup = labelset_equal(&out->v[k], &out->v[i]);
+		}
+		if (dup) {
 			labelset_free(&out->v[i]);
 			continue;
 		}
+		if (!lost && (n >= UINT32_MAX || hmap_put(&seen, h, (uint32_t)n)))
+			lost = true;
 		out->v[n++] = out->v[i];
 	}
 	out->n = n;
+	hmap_release(&seen);
 	return rc;
 }
 
@@ -688,7 +701,7 @@ static int rb_timeline(struct backend *b, const struct query *q, double step_s,
 		struct labelset none = LABELSET_INIT;
 		struct series_points *sp;
 
-		rc = remote_timeline_series(out, &none, c.start_ns, c.step_ns, c.n, &sp);
+		rc = remote_timeline_series(out, NULL, &none, c.start_ns, c.step_ns, c.n, &sp);
 	}
 	return rc;
 }
@@ -772,9 +785,9 @@ static int decode_merged(struct rbackend *rb, struct merge_ctx *c, const struct 
 {
 	struct fb_prof_info fi = { pt->sample_type, pt->sample_unit, pt->period_type,
 				   pt->period_unit, c->q->range.from_ns,
-				   c->q->range.to_ns - c->q->range.from_ns };
+				   c->q->range.to_ns - c->q->range.from_ns, c->max_nodes };
 	struct prof **parts;
-	size_t i;
+	size_t i, np = c->n;  /* parts; c->n bodies stay for do_merge to free */
 	int rc = 0;
 
 	if (c->tree)
@@ -788,7 +801,7 @@ static int decode_merged(struct rbackend *rb, struct merge_ctx *c, const struct 
 			     remote_decode_pprof(rb->codec, (const uint8_t *)c->bodies[i].data,
 						 c->bodies[i].len, &parts[i]));
 	/* a server's empty answer has no sample type: it adds nothing */
-	for (i = 0; !rc && i < c->n; i++)
+	for (i = 0; !rc && i < np; i++)
 		if (parts[i]->ntypes != 1) {
 			if (parts[i]->nsamples)
 				rc = err_set(ERR_PARSE,
@@ -796,19 +809,19 @@ static int decode_merged(struct rbackend *rb, struct merge_ctx *c, const struct 
 					     "not 1",
 					     rb->shown.data, parts[i]->ntypes);
 			prof_free(parts[i]);
-			memmove(parts + i, parts + i + 1, (c->n - i - 1) * sizeof(*parts));
-			c->n--;
+			memmove(parts + i, parts + i + 1, (np - i - 1) * sizeof(*parts));
+			parts[--np] = NULL;
 			i--;
 		}
-	if (!rc && c->n == 1) {
+	if (!rc && np == 1) {
 		*out = parts[0];
 		parts[0] = NULL;
-	} else if (!rc && c->n) {
-		rc = prof_merge((const struct prof *const *)parts, c->n, out);
+	} else if (!rc && np) {
+		rc = prof_merge((const struct prof *const *)parts, np, out);
 	} else if (!rc) {
 		rc = flamebearer_to_prof(NULL, 0, &fi, out);
 	}
-	for (i = 0; i < c->n; i++)
+	for (i = 0; i < np; i++)
 		prof_free(parts[i]);
 	free(parts);
 	return rc;
@@ -885,7 +898,7 @@ static int rb_diff(struct backend *b, const struct query *base, const struct que
 	if (!(rc = qmsg_init(&ml, base)) && !(rc = qmsg_init(&mr, cur))) {
 		struct fb_prof_info fi = { pt.sample_type, pt.sample_unit, pt.period_type,
 					   pt.period_unit, cur->range.from_ns,
-					   cur->range.to_ns - cur->range.from_ns };
+					   cur->range.to_ns - cur->range.from_ns, max_nodes };
 
 		fill_select(&left, base, &ml, ms_span(base->range, true), max_nodes);
 		fill_select(&right, cur, &mr, ms_span(cur->range, true), max_nodes);

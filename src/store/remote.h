@@ -51,11 +51,13 @@
 
 #include "backend.h"
 #include "base/buf.h"
+#include "base/hmap.h"
 #include "profile/flamebearer.h"
 
 enum remote_codec { REMOTE_CODEC_PROTO, REMOTE_CODEC_JSON };
 
 #define REMOTE_MAX_RESPONSE ((size_t)512 << 20)
+#define REMOTE_MAX_DECODE ((size_t)1 << 30)  /* memory one answer's decode may take */
 
 struct remote_opts {
 	const char *url;              /* http(s)://host:port[/prefix] */
@@ -106,12 +108,16 @@ int remote_decode_series(enum remote_codec c, const uint8_t *data, size_t len,
  */
 int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len, int64_t start_ns,
 			   int64_t step_ns, size_t n, struct series_points_list *out);
+/* An index of out's series by their labels' hash, for remote_timeline_series. */
+int remote_series_index(const struct series_points_list *out, struct hmap *index);
 /*
  * The series of out with the labels *ls (taken: *ls is left empty), made of zeros on the
- * grid when out has none yet; *sp points at it.
+ * grid when out has none yet; *sp points at it.  index (or NULL: a scan) is kept up to
+ * date.
  */
-int remote_timeline_series(struct series_points_list *out, struct labelset *ls, int64_t start_ns,
-			   int64_t step_ns, size_t n, struct series_points **sp);
+int remote_timeline_series(struct series_points_list *out, struct hmap *index,
+			   struct labelset *ls, int64_t start_ns, int64_t step_ns, size_t n,
+			   struct series_points **sp);
 /*
  * A Connect error body ({"code":...,"message":...}) or any other body: the message to
  * show, one terminal-safe line of at most about 300 bytes, into out.

@@ -25,22 +25,46 @@
 
 #define REMOTE_MAX_LABEL (64 * 1024)
 
+/* Memory a decode may use: 16 times the answer (varints widen to 8 bytes), at most 1 GiB. */
 static size_t budget_for(size_t len)
 {
-	if (len > (SIZE_MAX - ((size_t)16 << 20)) / 16)
-		return SIZE_MAX;
+	if (len > ((REMOTE_MAX_DECODE - ((size_t)16 << 20)) / 16))
+		return REMOTE_MAX_DECODE;
 	return len * 16 + ((size_t)16 << 20);
+}
+
+/*
+ * A flame graph asked for with max_nodes has at most about twice that many nodes (each
+ * truncated parent adds one "other"), 4 or 7 values each, and names no longer than the
+ * answer: a gzipped answer of zeros that would widen into gigabytes of values is refused
+ * at the allocation.
+ */
+static size_t fb_budget(size_t len, uint32_t max_nodes)
+{
+	size_t b = budget_for(len), fb;
+
+	if (!max_nodes)
+		return b;
+	fb = ((size_t)16 << 20) + len + (size_t)max_nodes * 256;
+	return fb < b ? fb : b;
+}
+
+static int decode_in(const ProtobufCMessageDescriptor *d, enum remote_codec c,
+		     const uint8_t *data, size_t len, size_t budget, struct pb_budget *bu,
+		     ProtobufCMessage **out)
+{
+	int rc;
+
+	pb_budget_init(bu, budget);
+	if ((rc = pb_decode(d, c == REMOTE_CODEC_JSON ? PB_JSON : PB_PROTO, data, len, bu, out)))
+		return err_prefix(rc, "malformed answer");
+	return 0;
 }
 
 static int decode(const ProtobufCMessageDescriptor *d, enum remote_codec c, const uint8_t *data,
 		  size_t len, struct pb_budget *bu, ProtobufCMessage **out)
 {
-	int rc;
-
-	pb_budget_init(bu, budget_for(len));
-	if ((rc = pb_decode(d, c == REMOTE_CODEC_JSON ? PB_JSON : PB_PROTO, data, len, bu, out)))
-		return err_prefix(rc, "malformed answer");
-	return 0;
+	return decode_in(d, c, data, len, budget_for(len), bu, out);
 }
 
 /* ---- flame graphs ---- */
@@ -90,9 +114,10 @@ int remote_decode_flamegraphs(enum remote_codec c, const struct buf *bodies, siz
 		Querier__V1__FlameGraph *g;
 
 		made++;
-		if ((rc = decode(&querier__v1__select_merge_stacktraces_response__descriptor, c,
-				 (const uint8_t *)bodies[i].data, bodies[i].len, &bu[i],
-				 (ProtobufCMessage **)&r)))
+		if ((rc = decode_in(&querier__v1__select_merge_stacktraces_response__descriptor, c,
+				    (const uint8_t *)bodies[i].data, bodies[i].len,
+				    fb_budget(bodies[i].len, info->max_nodes), &bu[i],
+				    (ProtobufCMessage **)&r)))
 			goto done;
 		if (!(g = r->flamegraph))
 			continue; /* an empty range: no flame graph at all */
@@ -131,8 +156,8 @@ int remote_decode_diff(enum remote_codec c, const uint8_t *data, size_t len,
 	*out = NULL;
 	if (truncated)
 		*truncated = false;
-	if (!(rc = decode(&querier__v1__diff_response__descriptor, c, data, len, &bu,
-			  (ProtobufCMessage **)&r))) {
+	if (!(rc = decode_in(&querier__v1__diff_response__descriptor, c, data, len,
+			     fb_budget(len, info->max_nodes), &bu, (ProtobufCMessage **)&r))) {
 		g = r->flamegraph;
 		if (g &&
 		    !(rc = fb_view(&bu, g->names, g->n_names, g->levels, g->n_levels, 7, &fb))) {
@@ -290,19 +315,43 @@ done:
 	return rc;
 }
 
-int remote_timeline_series(struct series_points_list *out, struct labelset *ls, int64_t start_ns,
-			   int64_t step_ns, size_t n, struct series_points **sp)
+int remote_series_index(const struct series_points_list *out, struct hmap *index)
 {
 	size_t i;
 	int rc;
 
-	for (i = 0; i < out->n; i++)
+	if ((rc = hmap_init(index, out->n + 16)))
+		return rc;
+	for (i = 0; i < out->n && i < UINT32_MAX; i++)
+		if ((rc = hmap_put(index, labelset_hash(&out->v[i].labels) & ~1ULL, (uint32_t)i)))
+			return rc;
+	return 0;
+}
+
+int remote_timeline_series(struct series_points_list *out, struct hmap *index,
+			   struct labelset *ls, int64_t start_ns, int64_t step_ns, size_t n,
+			   struct series_points **sp)
+{
+	uint64_t h = labelset_hash(ls) & ~1ULL;  /* never HMAP_EMPTY */
+	uint32_t k;
+	size_t i;
+	int rc;
+
+	/* the index finds it, or says it is new; two sets with one hash: look at all */
+	if (index && hmap_get(index, h, &k) && labelset_equal(&out->v[k].labels, ls)) {
+		*sp = &out->v[k];
+		labelset_free(ls);
+		return 0;
+	}
+	for (i = 0; (!index || hmap_get(index, h, &k)) && i < out->n; i++)
 		if (labelset_equal(&out->v[i].labels, ls)) {
 			*sp = &out->v[i];
 			labelset_free(ls);
 			return 0;
 		}
 	if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1)))
+		return rc;
+	if (index && out->n < UINT32_MAX && (rc = hmap_put(index, h, (uint32_t)out->n)))
 		return rc;
 	*sp = &out->v[out->n];
 	memset(*sp, 0, sizeof(**sp));
@@ -327,13 +376,15 @@ int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len,
 {
 	Querier__V1__SelectSeriesResponse *r;
 	struct pb_budget bu;
+	struct hmap index = { 0 };
 	size_t i, k;
 	int rc;
 
 	if (step_ns <= 0)
 		return err_set(ERR_USAGE, "timeline: no step");
 	if ((rc = decode(&querier__v1__select_series_response__descriptor, c, data, len, &bu,
-			 (ProtobufCMessage **)&r)))
+			 (ProtobufCMessage **)&r)) ||
+	    (rc = remote_series_index(out, &index)))
 		goto done;
 	for (i = 0; i < r->n_series; i++) {
 		const Types__V1__Series *s = r->series[i];
@@ -341,7 +392,7 @@ int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len,
 		struct series_points *sp;
 
 		if ((rc = pairs(s->labels, s->n_labels, &ls)) ||
-		    (rc = remote_timeline_series(out, &ls, start_ns, step_ns, n, &sp))) {
+		    (rc = remote_timeline_series(out, &index, &ls, start_ns, step_ns, n, &sp))) {
 			labelset_free(&ls);
 			goto done;
 		}
@@ -359,6 +410,7 @@ int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len,
 		}
 	}
 done:
+	hmap_release(&index);
 	pb_budget_release(&bu);
 	return rc;
 }

@@ -140,5 +140,79 @@ check "--ca-cert trusts it" grep -q "^$CPU\$" "$tmp/tls.out"
 check "--insecure-skip-verify too" grep -q "^$CPU\$" "$tmp/tls.out"
 serve_stop
 
+# --- a hostile server: what it sends never reaches the terminal raw -----------------------
+# A stand-in answering each method from $tmp/hostile/METHOD.{body,status,headers} and
+# logging the request headers it got.
+mkdir -p "$tmp/hostile"
+cat > "$tmp/hostile.py" <<'EOF'
+import http.server, os, sys
+d = sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        m = self.path.rsplit("/", 1)[-1]
+        with open(os.path.join(d, "log"), "a") as f:
+            f.write("%s auth=%s tenant=%s\n" % (m, self.headers.get("Authorization"),
+                                                self.headers.get("X-Scope-OrgID")))
+        p = os.path.join(d, m)
+        body = open(p + ".body", "rb").read() if os.path.exists(p + ".body") else b"{}"
+        st = int(open(p + ".status").read()) if os.path.exists(p + ".status") else 200
+        self.send_response(st)
+        if os.path.exists(p + ".headers"):
+            for line in open(p + ".headers", "rb").read().split(b"\n"):
+                if line:
+                    k, v = line.split(b": ", 1)
+                    self.send_header(k.decode(), v.decode("latin-1"))
+        self.send_header("Content-Type", self.headers.get("Content-Type", "application/json"))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+EOF
+hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 "$tmp/hostile.py" "$hport" "$tmp/hostile" &
+hpid=$!
+for n in $(seq 1 50); do
+  curl -s -o /dev/null -X POST "http://127.0.0.1:$hport/x/ProfileTypes" && break
+  sleep 0.1
+done
+hurl=http://127.0.0.1:$hport
+# safe FILE...: no control character (C0 but tab and newline, DEL, C1) in the files
+safe() { ! LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$@"; }
+# says PATTERN OUT ERR: stdout or stderr matches, and neither holds a control character
+says() { grep -q -- "$1" "$2" "$3" && safe "$2" "$3"; }
+printf '302' > "$tmp/hostile/LabelValues.status"
+printf 'Location: \x1b[2J\x1b]0;PWNED\x07http://evil.example/\n' > "$tmp/hostile/LabelValues.headers"
+"$smolder" query types --url "$hurl" --codec json --from 0 > "$tmp/h.out" 2> "$tmp/h.err"
+check "a redirect: one line naming it, its Location escaped" \
+  says 'redirects (HTTP 302) to .x1b\[2J' "$tmp/h.out" "$tmp/h.err"
+rm "$tmp/hostile/LabelValues."*
+printf '{"names":\x1b[2J}' > "$tmp/hostile/LabelValues.body"
+"$smolder" query types --url "$hurl" --codec json --from 0 > "$tmp/h.out" 2> "$tmp/h.err"
+check "invalid JSON quoting an escape sequence: escaped" \
+  says 'invalid JSON.*x1b' "$tmp/h.out" "$tmp/h.err"
+rm "$tmp/hostile/LabelValues."*
+printf '{"labelsSet":[{"labels":[{"name":"\\u001b[2J\\u001b]0;PWNED\\u0007svc","value":"a\\u001b[31m"}]}]}' \
+  > "$tmp/hostile/Series.body"
+"$smolder" query series --url "$hurl" --codec json --from 0 > "$tmp/h.out" 2> "$tmp/h.err"
+check "label names and values in the series table: escaped" \
+  says 'x1b\[2J.x1b\]0;PWNED.x07svc' "$tmp/h.out" "$tmp/h.err"
+: > "$tmp/hostile/log"
+PROFILECLI_TOKEN=envtok PROFILECLI_TENANT_ID=t1 "$smolder" query types --url "$hurl" --from 0 > /dev/null 2>&1
+check "PROFILECLI_TOKEN and PROFILECLI_TENANT_ID are sent" \
+  grep -q 'auth=Bearer envtok tenant=t1' "$tmp/hostile/log"
+: > "$tmp/hostile/log"
+PROFILECLI_USERNAME=envuser "$smolder" query types --url "$hurl" --from 0 --token clitok > /dev/null 2>&1
+check "a --token given replaces PROFILECLI_USERNAME" grep -q 'auth=Bearer clitok' "$tmp/hostile/log"
+# a merged profile with two sample types and no samples (an empty answer): nothing to
+# show, said in one line, and nothing leaked (the ASan run checks)
+printf '\x0a\x00\x0a\x00\x32\x00' > "$tmp/hostile/SelectMergeProfile.body"
+errcheck "an empty merged profile: no data, one line" "no .*profiles match" \
+  top --url "$hurl" --from 0 --query '{service_name="x"}' --profile-type "$CPU"
+kill "$hpid" 2> /dev/null
+wait "$hpid" 2> /dev/null
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct fb_prof_info info = {"cpu", "nanoseconds", "cpu", "nanoseconds", 0, 0};
+	static const struct fb_prof_info info = { "cpu", "nanoseconds", "cpu", "nanoseconds", 0, 0, 0 };
 	enum remote_codec c;
 	struct prof *p = NULL;
 	bool truncated;

@@ -197,7 +197,8 @@ static void assert_same_top(const struct prof *a, uint32_t ta, const struct prof
 	top_release(&y);
 }
 
-static const struct fb_prof_info cpu_info = { "cpu", "nanoseconds", "cpu", "nanoseconds", 0, 0 };
+static const struct fb_prof_info cpu_info = { "cpu", "nanoseconds", "cpu", "nanoseconds",
+						0, 0, 0 };
 
 /* ---- flame graph wire rules, read with jansson ---- */
 
@@ -426,6 +427,16 @@ static void test_flamegraph(void **state)
 							  c.out.body.len, &cpu_info, &got, &trunc),
 				 0);
 		assert_false(trunc);
+		assert_same_top(want, 0, got, 0);
+		prof_free(got);
+		release(&c);
+		/* a sixth ":delta" field is tolerated, as Pyroscope does */
+		select_req(&req, CPU ":delta", "{service_name=\"cpuwork\"}", T0, T0 + 60 * SEC);
+		rpc(&c, "SelectMergeStacktraces", &req.base, codecs[k]);
+		assert_int_equal(remote_decode_flamegraph(rc_of(codecs[k]),
+							  (uint8_t *)c.out.body.data,
+							  c.out.body.len, &cpu_info, &got, &trunc),
+				 0);
 		assert_same_top(want, 0, got, 0);
 		if (codecs[k] == PB_JSON) {
 			json_error_t e;
@@ -757,6 +768,13 @@ static void test_errors(void **state)
 	expect_error(400, "invalid_argument", "step", "POST", PREFIX "SelectSeries", J,
 		     "{\"profileTypeID\":\"" CPU
 		     "\",\"labelSelector\":\"{}\",\"start\":1,\"end\":2}");
+	/* a step whose nanoseconds overflow, or no number at all */
+	expect_error(400, "invalid_argument", "at most", "POST", PREFIX "SelectSeries", J,
+		     "{\"profileTypeID\":\"" CPU
+		     "\",\"labelSelector\":\"{}\",\"start\":1,\"end\":2,\"step\":9.3e9}");
+	expect_error(400, "invalid_argument", "at most", "POST", PREFIX "SelectSeries", J,
+		     "{\"profileTypeID\":\"" CPU
+		     "\",\"labelSelector\":\"{}\",\"start\":1,\"end\":2,\"step\":\"Infinity\"}");
 	expect_error(501, "unimplemented", "not supported", "POST", PREFIX "SelectHeatmap", J,
 		     "{}");
 	expect_error(404, "not_found", "no such method", "POST", PREFIX "Nope", J, "{}");
