@@ -219,5 +219,29 @@ if [ ! -s "$tmp/a" ] || ! cmp -s "$tmp/a" "$tmp/b"; then
   failed=$((failed+1)); echo "FAIL filtered export:"; diff "$tmp/a" "$tmp/b" | head -6
 fi
 
+# percentages, with negative values (pprof's own subtraction of two profiles): pprof's
+# total is the sum of magnitudes and every share a magnitude (flat, flat%, sum%, cum, cum%)
+compare_pct() {  # compare_pct FILE [OPTION...]
+  local f=$1; shift
+  go tool pprof -symbolize=none -top -nodefraction=0 -unit=ns "$@" "$f" 2>/dev/null |
+    awk 'p && NF >= 6 { f=$1; c=$4; gsub(/[^0-9-]/,"",f); gsub(/[^0-9-]/,"",c)
+           printf "%s\t%.2f%%\t%.2f%%\t%s\t%.2f%%\n", f, $2, $3, c, $5 }
+         /^ *flat  flat%/ { p=1 }' > "$tmp/want"
+  if ! "$smolder" top --format tsv "$@" "$f" 2>"$tmp/err" |
+       awk -F'\t' 'NR>1 { printf "%s\t%.2f%%\t%.2f%%\t%s\t%.2f%%\n", $1, $2, $3, $4, $5 }' > "$tmp/got"; then
+    echo "FAIL $f [percentages $*]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
+  fi
+  checked=$((checked+1))
+  if [ ! -s "$tmp/want" ] || ! cmp -s "$tmp/want" "$tmp/got"; then
+    failed=$((failed+1)); echo "FAIL $f [percentages $*] (< pprof, > smolder):"
+    diff "$tmp/want" "$tmp/got" | head -10
+  fi
+}
+go tool pprof -proto -base "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" "$go/cpuwork-cpu.pb.gz" \
+  > "$tmp/subtracted.pb.gz" 2>/dev/null
+compare_pct "$tmp/subtracted.pb.gz"
+compare_pct "$go/cpuwork-cpu.pb.gz"
+compare_pct "$go/cpuwork-cpu.pb.gz" -diff_base="$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz"
+
 echo "compared $checked (file, sample index or filter) cases with go tool pprof; $failed differ; $skipped files skipped"
 [ "$checked" -gt 20 ] && [ "$failed" -eq 0 ]

@@ -100,12 +100,13 @@ void units_percent(char *out, size_t n, int64_t v, int64_t total)
 		snprintf(out, n, "0%%");
 		return;
 	}
-	p = 100.0 * (double)v / (double)total;
+	/* a share is a magnitude, as in pprof: a negative row of a diff is shown by its value */
+	p = fabs(100.0 * (double)v / (double)total);
 	if (p == 0)
 		snprintf(out, n, "0%%");
-	else if (fabs(p) >= 99.95 && fabs(p) < 100.05)
-		snprintf(out, n, "%s100%%", p < 0 ? "-" : "");
-	else if (fabs(p) >= 0.095)
+	else if (p >= 99.95 && p < 100.05)
+		snprintf(out, n, "100%%");
+	else if (p >= 0.095)
 		snprintf(out, n, "%.1f%%", p);
 	else
 		snprintf(out, n, "%.2g%%", p);

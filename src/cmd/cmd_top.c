@@ -3,6 +3,7 @@
  * semantics (flat, flat%, sum%, cum, cum%, name; sorted by flat).
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,8 +94,8 @@ static void print_top(const struct prof *p, const struct top *top, uint32_t type
 		sum += r->flat;
 		if (tsv) {
 			printf("%lld\t%.2f\t%.2f\t%lld\t%.2f\t", (long long)r->flat,
-			       tot ? 100.0 * r->flat / tot : 0, tot ? 100.0 * sum / tot : 0,
-			       (long long)r->cum, tot ? 100.0 * r->cum / tot : 0);
+			       tot ? fabs(100.0 * r->flat / tot) : 0, tot ? fabs(100.0 * sum / tot) : 0,
+			       (long long)r->cum, tot ? fabs(100.0 * r->cum / tot) : 0);
 		} else {
 			units_format(a, sizeof(a), r->flat, unit);
 			units_percent(b, sizeof(b), r->flat, top->total);
@@ -193,14 +194,14 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			goto done;
 		}
 		/* pprof: percentages of the base's total */
-		total = prof_total(base, (uint32_t)type);
+		total = prof_total_abs(base, (uint32_t)type);
 		prof_free(base);
 		prof_free(p);
 		p = d;
 	}
 	/* pprof: percentages of the unfiltered profile (or of the diff base) */
 	if (total == INT64_MIN)
-		total = prof_total(p, (uint32_t)type);
+		total = prof_total_abs(p, (uint32_t)type);
 	if (cmd_transform(&p, &tr))
 		goto done;
 	if (top_compute(p, (uint32_t)type, &top)) {

@@ -364,6 +364,10 @@ static int sample_sums(struct prof_builder *b, uint32_t s, const int64_t *values
 	for (t = 0; t < p->ntypes; t++) {
 		int64_t *sum = values[t] >= 0 ? &b->pos_sum[t] : &b->neg_sum[t];
 
+		/* -2^63 has no magnitude in 64 bits (pprof's totals are of magnitudes) */
+		if (values[t] == INT64_MIN)
+			return err_set(ERR_TOOBIG, "sample %u: a value of '%s' is -2^63", s,
+				       p->strs[p->sample_types[t].type]);
 		if (__builtin_add_overflow(*sum, values[t], sum))
 			return err_set(ERR_TOOBIG, "sample %u: the values of '%s' add up past 2^63",
 				       s, p->strs[p->sample_types[t].type]);

@@ -185,7 +185,7 @@ static int run(struct lctx *c, uint32_t type, struct list *out)
 		qsort_r(c->r, c->nr, sizeof(*c->r), cmp_routines, (void *)p);
 	out->r = c->r;
 	out->n = c->nr;
-	out->total = prof_total(p, type);
+	out->total = prof_total_abs(p, type);
 	c->r = NULL;
 	c->nr = 0;
 	return 0;

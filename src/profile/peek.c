@@ -127,7 +127,7 @@ int peek_compute(const struct prof *p, uint32_t type, const char *regex, struct 
 	if ((rc = top_compute(p, type, &top)))
 		goto done;
 	top_sort(&top, p, TOP_SORT_FLAT, false);
-	out->total = top.total;
+	out->total = prof_total_abs(p, type);  /* pprof: of the magnitudes */
 	out->entries = calloc(top.n ? top.n : 1, sizeof(*out->entries));
 	if (!out->entries) {
 		rc = err_set(ERR_NOMEM, "out of memory");

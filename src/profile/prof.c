@@ -33,6 +33,21 @@ int64_t prof_total(const struct prof *p, uint32_t type)
 	return sum;
 }
 
+int64_t prof_total_abs(const struct prof *p, uint32_t type)
+{
+	uint64_t sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < p->nsamples; i++) {
+		int64_t v = prof_value(p, i, type);
+
+		sum += v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+		if (sum > INT64_MAX)
+			return INT64_MAX;
+	}
+	return (int64_t)sum;
+}
+
 int prof_find_type(const struct prof *p, const char *name)
 {
 	char *end;

@@ -13,9 +13,9 @@
 
 #include "base/err.h"
 
-static int64_t abs64(int64_t v)
+static uint64_t abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 }
 
 /*
@@ -153,10 +153,10 @@ int top_copy(const struct top *in, struct top *out)
 uint32_t top_widest(const struct tree *t, uint32_t type, uint32_t name)
 {
 	uint32_t i, best = 0;
-	int64_t bv = -1;
+	uint64_t bv = 0;
 
 	for (i = 1; i < t->n; i++) {
-		if (t->name[i] == name && abs64(tree_total(t, i, type)) > bv) {
+		if (t->name[i] == name && (!best || abs64(tree_total(t, i, type)) > bv)) {
 			bv = abs64(tree_total(t, i, type));
 			best = i;
 		}
@@ -174,7 +174,7 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct sort_ctx *c = arg;
 	const struct top_row *x = a, *y = b;
-	int64_t fx = abs64(x->flat), fy = abs64(y->flat), cx = abs64(x->cum), cy = abs64(y->cum);
+	uint64_t fx = abs64(x->flat), fy = abs64(y->flat), cx = abs64(x->cum), cy = abs64(y->cum);
 	int r;
 
 	switch (c->by) {

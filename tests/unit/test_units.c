@@ -132,8 +132,10 @@ static void test_percent(void **state)
 	assert_string_equal(pct(5, 0), "0%");
 	assert_string_equal(pct(1, 2000), "0.05%");
 	assert_string_equal(pct(1, 1000000), "0.0001%");
-	assert_string_equal(pct(-5, 10), "-50.0%");
-	assert_string_equal(pct(-10, 10), "-100%");
+	/* a share is a magnitude, as pprof's measurement.Percentage */
+	assert_string_equal(pct(-5, 10), "50.0%");
+	assert_string_equal(pct(-10, 10), "100%");
+	assert_string_equal(pct(5, -10), "50.0%");
 }
 
 int main(int argc, char **argv)
