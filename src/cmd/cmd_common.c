@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "cmd.h"
 #include "ingest/load.h"
 #include "profile/granularity.h"
@@ -16,10 +17,18 @@ int cmd_sample_index(const struct prof *p, const char *arg)
 	uint32_t k;
 
 	if (i < 0) {
-		fprintf(stderr, "smolder: unknown sample index '%s'; this profile has:", arg);
-		for (k = 0; k < p->ntypes; k++)
-			fprintf(stderr, " %s", prof_str(p, p->sample_types[k].type));
-		fputc('\n', stderr);
+		struct buf b = BUF_INIT;
+
+		buf_puts(&b, "unknown sample index '");
+		text_safe(&b, arg, strlen(arg), false);
+		buf_puts(&b, "'; this profile has:");
+		for (k = 0; k < p->ntypes; k++) {
+			buf_puts(&b, " ");
+			text_safe(&b, prof_str(p, p->sample_types[k].type),
+				  prof_strlen(p, p->sample_types[k].type), false);
+		}
+		fprintf(stderr, "smolder: %s\n", b.data ? b.data : "");
+		buf_release(&b);
 	}
 	return i;
 }

@@ -37,7 +37,10 @@ static void put_name(const struct prof *p, uint32_t id)
 {
 	struct buf b = BUF_INIT;
 
-	text_safe(&b, prof_str(p, id), prof_strlen(p, id), false);
+	if (prof_strlen(p, id))
+		text_safe(&b, prof_str(p, id), prof_strlen(p, id), false);
+	else
+		buf_puts(&b, "<unknown>");  /* pprof's name for a nameless function */
 	if (b.data)
 		fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);

@@ -28,7 +28,7 @@ static void top_help(FILE *f)
 	      "SOURCE is a pprof file (gzip, zstd or raw), folded stacks, perf script text,\n"
 	      "speedscope JSON, - for stdin, or an http(s):// URL of a pprof endpoint.\n"
 	      "\n"
-	      "  -n, --nodecount N        show at most N rows (default: all)\n"
+	      "  -n, --nodecount N        show at most N rows (default and 0: all)\n"
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
 	      "  -f, --format FMT         text (default) or tsv: exact integers for scripts\n"
 	      "  -h, --help               this help\n"
@@ -63,7 +63,7 @@ static void print_top(const struct prof *p, const struct top *top, uint32_t type
 	char a[UNITS_MAX], b[UNITS_MAX], c[UNITS_MAX], d[UNITS_MAX], e[UNITS_MAX];
 	double tot = (double)top->total;
 
-	if (nodecount >= 0 && (uint32_t)nodecount < n)
+	if (nodecount > 0 && (uint32_t)nodecount < n)  /* 0: all, as pprof */
 		n = (uint32_t)nodecount;
 	if (tsv) {
 		printf("flat\tflat%%\tsum%%\tcum\tcum%%\tname\n");
@@ -104,7 +104,10 @@ static void print_top(const struct prof *p, const struct top *top, uint32_t type
 			units_percent(e, sizeof(e), r->cum, top->total);
 			printf("%10s %7s %7s %10s %7s  ", a, b, c, d, e);
 		}
-		print_safe(stdout, prof_str(p, r->name), prof_strlen(p, r->name));
+		if (prof_strlen(p, r->name))
+			print_safe(stdout, prof_str(p, r->name), prof_strlen(p, r->name));
+		else
+			fputs("<unknown>", stdout);  /* pprof's name for a nameless function */
 		putchar('\n');
 	}
 }

@@ -88,7 +88,7 @@ static void diff_help(FILE *f)
 	      f);
 	fputs(DIFF_OPTIONS_HELP
 	      "  -f, --format F           print the table: text or tsv (no explorer)\n"
-	      "  -n, --nodecount N        at most N rows in the table\n"
+	      "  -n, --nodecount N        at most N rows in the table (0: all)\n"
 	      "\n" CMD_TRANSFORM_HELP
 	      "  -h, --help               this help\n"
 	      "\n" CMD_STORE_HELP
@@ -216,7 +216,7 @@ static int print_diff(const struct prof *pair, uint32_t type, const struct view_
 		fprintf(stderr, "smolder: %s\n", err_last());
 		goto done;
 	}
-	n = v->nodecount >= 0 && (uint64_t)v->nodecount < d.n ? (uint32_t)v->nodecount : d.n;
+	n = v->nodecount > 0 && (uint64_t)v->nodecount < d.n ? (uint32_t)v->nodecount : d.n;
 	if (tsv) {
 		printf("base_flat\tbase_cum\tnew_flat\tnew_cum\tbase_pct\tnew_pct\tchange_pct\tname\n");
 		for (i = 0; i < n; i++) {
@@ -233,11 +233,19 @@ static int print_diff(const struct prof *pair, uint32_t type, const struct view_
 		}
 	} else {
 		char b[UNITS_MAX], nw[UNITS_MAX];
+		struct buf sb = BUF_INIT, sn = BUF_INIT, st = BUF_INIT;
 
 		units_format(b, sizeof(b), d.base_total, unit);
 		units_format(nw, sizeof(nw), d.new_total, unit);
-		printf("Base: %s (%s total)\nNew:  %s (%s total)\nType: %s\n", base_src, b, src, nw,
-		       prof_str(pair, pair->sample_types[type].type));
+		text_safe(&sb, base_src, strlen(base_src), false);
+		text_safe(&sn, src, strlen(src), false);
+		text_safe(&st, prof_str(pair, pair->sample_types[type].type),
+			  prof_strlen(pair, pair->sample_types[type].type), false);
+		printf("Base: %s (%s total)\nNew:  %s (%s total)\nType: %s\n",
+		       sb.data ? sb.data : "", b, sn.data ? sn.data : "", nw, st.data ? st.data : "");
+		buf_release(&sb);
+		buf_release(&sn);
+		buf_release(&st);
 		printf("Change: %s; within %.3g%% is neutral\n",
 		       sc.absolute ? "absolute, % of the base total (pprof -diff_base)" :
 				     "proportional, percentage points of each side's own total",

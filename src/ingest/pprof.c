@@ -442,8 +442,8 @@ static int do_types(struct pctx *c)
 	if (pb->default_sample_type) {
 		if ((rc = str_ref(c, pb->default_sample_type, "default sample type", &def)))
 			return rc;
-		/* pprof: the last sample type whose name matches */
-		for (i = pb->n_sample_type; i-- > 0;) {
+		/* pprof (SampleIndexByName): the first sample type whose name matches */
+		for (i = 0; i < pb->n_sample_type; i++) {
 			if (c->str[pb->sample_type[i]->type] == def) {
 				pb_set_default_type(c->b, (uint32_t)i);
 				break;

@@ -95,13 +95,13 @@ static void frame_key(const struct prof *p, const struct prof_location *l,
 	case GRAN_LINES:
 		/* pprof's "name file:line", "name file" without a line, "name" without a file */
 		buf_add(out, name, nlen);
-		if (line->line != 0) {
+		if (nlen && (line->line != 0 || prof_strlen(p, f->file)))
 			buf_add(out, " ", 1);
+		if (line->line != 0) {
 			if (prof_strlen(p, f->file))
 				clean_path(out, prof_str(p, f->file), prof_strlen(p, f->file));
 			buf_printf(out, ":%lld", (long long)line->line);
 		} else if (prof_strlen(p, f->file)) {
-			buf_add(out, " ", 1);
 			clean_path(out, prof_str(p, f->file), prof_strlen(p, f->file));
 		}
 		break;

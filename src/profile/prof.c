@@ -50,16 +50,19 @@ int64_t prof_total_abs(const struct prof *p, uint32_t type)
 
 int prof_find_type(const struct prof *p, const char *name)
 {
+	const char *no_inuse = strncmp(name, "inuse_", 6) == 0 ? name + 6 : name;
 	char *end;
 	long v;
 	uint32_t i;
 
-	for (i = 0; i < p->ntypes; i++)
-		if (strcmp(prof_str(p, p->sample_types[i].type), name) == 0)
-			return (int)i;
+	/* pprof's SampleIndexByName: a number first, then the name or it without "inuse_" */
 	v = strtol(name, &end, 10);
-	if (*name && !*end && v >= 0 && v < (long)p->ntypes)
-		return (int)v;
+	if (*name && !*end)
+		return v >= 0 && v < (long)p->ntypes ? (int)v : -1;
+	for (i = 0; i < p->ntypes; i++)
+		if (strcmp(prof_str(p, p->sample_types[i].type), name) == 0 ||
+		    strcmp(prof_str(p, p->sample_types[i].type), no_inuse) == 0)
+			return (int)i;
 	return -1;
 }
 

@@ -30,6 +30,59 @@ check "diff --absolute --format tsv: new - base in exact integers" bash -c "'$sm
 check "diff takes filters for both sides" bash -c "'$smolder' diff --focus hashRecords --format tsv '$ex/cpuwork-cpu.pb.gz' '$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz' | awk -F'\t' 'NR>1 && \$8 == \"main.scoreRecords\"' | wc -l | grep -qx 0"
 check "--collapse-recursion keeps totals" bash -c "[ \"\$('$smolder' top --collapse-recursion --format tsv '$ex/cpuwork-cpu.pb.gz' | sed -n 2p)\" = \"\$('$smolder' top --format tsv '$ex/cpuwork-cpu.pb.gz' | sed -n 2p)\" ]"
 
+# a sample type named with escape sequences (colour, OSC 52 clipboard write): every verb
+# prints it escaped
+cat > "$tmp/mkprof.py" <<'EOF'
+import sys
+def varint(n):
+    out = b""
+    while True:
+        b = n & 0x7f; n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n: return out
+def field(no, data):  # a length-delimited field
+    return varint(no << 3 | 2) + varint(len(data)) + data
+def num(no, n):
+    return varint(no << 3) + varint(n)
+# argv: OUTPUT [SAMPLE-TYPE [dup]]; dup: a second sample type of the same name (bytes),
+# which default_sample_type names too, with the values 5000 and 3000
+strs = [b"", sys.argv[2].encode() if len(sys.argv) > 2 else b"\x1b[31mcpu\x1b]52;c;aGk=\x07",
+        b"count", b"main.\x1b[2Jwork", b"bytes"]
+dup = len(sys.argv) > 3
+p = field(1, num(1, 1) + num(2, 2))                    # sample_type
+if dup:
+    p += field(1, num(1, 1) + num(2, 4)) + num(14, 1)  # the same name; default_sample_type
+p += field(2, field(1, varint(1)) + field(2, varint(5) + (varint(5000) if dup else b"")))
+p += field(4, num(1, 1) + field(4, num(1, 1)))         # location 1 → function 1
+p += field(5, num(1, 1) + num(2, 3))                   # function 1: name
+# and a function without a name (pprof shows it as <unknown>)
+p += field(2, field(1, varint(2)) + field(2, varint(3) + (varint(3000) if dup else b"")))
+p += field(4, num(1, 2) + field(4, num(1, 2)))
+p += field(5, num(1, 2))
+for s in strs:
+    p += field(6, s)
+open(sys.argv[1], "wb").write(p)
+EOF
+python3 "$tmp/mkprof.py" "$tmp/ctrltype.pb"
+safe() { ! LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$@"; }
+"$smolder" top "$tmp/ctrltype.pb" > "$tmp/ctrl.out" 2>&1
+"$smolder" diff "$tmp/ctrltype.pb" "$tmp/ctrltype.pb" >> "$tmp/ctrl.out" 2>&1
+"$smolder" top -i nosuch "$tmp/ctrltype.pb" >> "$tmp/ctrl.out" 2>&1
+"$smolder" peek work "$tmp/ctrltype.pb" >> "$tmp/ctrl.out" 2>&1
+check "escape sequences in a sample type and a name: printed escaped by top, diff, peek and errors" \
+  bash -c "[ \$(grep -c 'x1b\[31mcpu' '$tmp/ctrl.out') -ge 3 ] && grep -q 'x1b\[2Jwork' '$tmp/ctrl.out' && $(declare -f safe); safe '$tmp/ctrl.out'"
+check "a function without a name is <unknown>, as in pprof" \
+  bash -c "'$smolder' top '$tmp/ctrltype.pb' | grep -qE '^ +3 +37\.5% .*  <unknown>\$'"
+# pprof's sample_index rules: 0 rows is all of them; inuse_space names a "space" type
+check "-nodecount=0 shows every row, as pprof" \
+  test "$("$smolder" top -nodecount=0 "$ex/cpuwork-cpu.pb.gz" | wc -l)" -eq "$("$smolder" top "$ex/cpuwork-cpu.pb.gz" | wc -l)"
+python3 "$tmp/mkprof.py" "$tmp/dup.pb" x dup
+check "of two sample types named as default_sample_type, the first is the default (pprof)" \
+  bash -c "'$smolder' top '$tmp/dup.pb' | grep -qE '^ +5 +62\.5% '"
+python3 "$tmp/mkprof.py" "$tmp/space.pb" space
+check "-sample_index=inuse_space finds a type named space (pprof strips inuse_)" \
+  bash -c "'$smolder' top -sample_index=inuse_space '$tmp/space.pb' | grep -q 'Type: space'"
+
 # bad input: one line on stderr naming the file, exit status 1
 head -c 1000 "$ex/cpuwork-cpu.pb.gz" > "$tmp/truncated.pb.gz"
 head -c 5000 /dev/urandom > "$tmp/random.bin"
