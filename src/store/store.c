@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "base/vec.h"
@@ -449,6 +450,25 @@ int store_series_labels(const char *data, size_t len, struct labelset *ls)
 	return 0;
 }
 
+/*
+ * WAL mode.  Switching a new file to it takes an exclusive lock without SQLite's busy
+ * handler, so writers opening a new file at once retry here (for the busy timeout);
+ * once the file is in WAL mode this is immediate.
+ */
+static int set_wal(struct store *s)
+{
+	struct timespec pause = { 0, 2000000 };
+	int rc, tries;
+
+	for (tries = 0; tries < 5000; tries++) {
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return rc == SQLITE_OK ? 0 : store_sql_err(s, rc, "PRAGMA journal_mode=WAL");
+}
+
 static int set_pragmas(struct store *s)
 {
 	int rc;
@@ -458,7 +478,9 @@ static int set_pragmas(struct store *s)
 		return rc;
 	if (s->flags & STORE_READONLY)
 		return 0;
-	return store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL");
+	if ((rc = set_wal(s)))
+		return rc;
+	return store_exec(s, "PRAGMA synchronous=FULL");
 }
 
 static int too_new(const struct store *s, int64_t version)
@@ -511,7 +533,7 @@ static int check_schema(struct store *s)
 					      s->path) : 0;
 	if (version == 0 && (rc = store_exec(s, "PRAGMA auto_vacuum=INCREMENTAL")))
 		return rc;
-	if ((rc = store_exec(s, "PRAGMA journal_mode=WAL")) || (rc = store_exec(s, "BEGIN IMMEDIATE")))
+	if ((rc = set_wal(s)) || (rc = store_exec(s, "BEGIN IMMEDIATE")))
 		return rc;
 	/* another writer may have created or upgraded it meanwhile: look again, locked */
 	if ((rc = store_query_int(s, "SELECT count(*) FROM sqlite_master", &ntables)) ||
