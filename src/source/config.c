@@ -27,6 +27,8 @@
 #define CFG_MAX_KEYS 256
 #define CFG_MAX_MAPPINGS 4096
 #define CFG_MAX_PREFIXES 1024
+#define CFG_MAX_DEPTH 64                     /* the schema needs 7 */
+#define CFG_MAX_COPIED (4u * CFG_MAX_BYTES)  /* scalars copied, aliases counted each time */
 
 const char *src_lang_name(enum src_lang l)
 {
@@ -43,6 +45,7 @@ const char *src_lang_name(enum src_lang l)
 struct cparse {
 	yaml_document_t doc;
 	struct buf errs;  /* "mapping[i]: ...; " */
+	size_t copied;    /* bytes of scalars copied: aliases repeat an anchor's */
 };
 
 static yaml_node_t *node(struct cparse *p, int id)
@@ -62,13 +65,19 @@ static int scalar_dup(struct cparse *p, yaml_node_t *n, const char *what, char *
 	*out = NULL;
 	if (!n || n->type != YAML_SCALAR_NODE)
 		return err_set(ERR_PARSE, "invalid pyroscope config: '%s' must be a string", what);
+	if (memchr(n->data.scalar.value, '\0', n->data.scalar.length))
+		return err_set(ERR_PARSE, "invalid pyroscope config: '%s' holds a NUL character",
+			       what);
+	p->copied += n->data.scalar.length + 1;
+	if (p->copied > CFG_MAX_COPIED)
+		return err_set(ERR_TOOBIG, "invalid pyroscope config: its aliases repeat more than "
+					   "%u MiB of text", CFG_MAX_COPIED >> 20);
 	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	    (scalar_is(n, "~") || scalar_is(n, "null") || scalar_is(n, "Null") ||
 	     scalar_is(n, "NULL")))
 		*out = strdup("");
 	else
 		*out = strndup((const char *)n->data.scalar.value, n->data.scalar.length);
-	(void)p;
 	return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
 
@@ -107,14 +116,39 @@ static int check_map(struct cparse *p, yaml_node_t *n, const char *what)
 	return 0;
 }
 
-static yaml_node_t *map_get(struct cparse *p, yaml_node_t *m, const char *key)
+static yaml_node_t *map_get_depth(struct cparse *p, yaml_node_t *m, const char *key, int depth)
 {
 	yaml_node_pair_t *a;
+	yaml_node_item_t *it;
+	yaml_node_t *v, *found;
 
 	for (a = m->data.mapping.pairs.start; a < m->data.mapping.pairs.top; a++)
 		if (scalar_is(node(p, a->key), key))
 			return node(p, a->value);
+	/* YAML's merge key (<<: *base, or a list of them), as go-yaml decodes it */
+	if (depth >= 8)
+		return NULL;
+	for (a = m->data.mapping.pairs.start; a < m->data.mapping.pairs.top; a++) {
+		if (!scalar_is(node(p, a->key), "<<") || !(v = node(p, a->value)))
+			continue;
+		if (v->type == YAML_MAPPING_NODE)
+			return map_get_depth(p, v, key, depth + 1);
+		if (v->type != YAML_SEQUENCE_NODE)
+			continue;
+		for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+			yaml_node_t *e = node(p, *it);
+
+			if (e && e->type == YAML_MAPPING_NODE &&
+			    (found = map_get_depth(p, e, key, depth + 1)))
+				return found;
+		}
+	}
 	return NULL;
+}
+
+static yaml_node_t *map_get(struct cparse *p, yaml_node_t *m, const char *key)
+{
+	return map_get_depth(p, m, key, 0);
 }
 
 static bool is_null(yaml_node_t *n)
@@ -265,6 +299,39 @@ void src_config_release(struct src_config *c)
 	c->n = 0;
 }
 
+/*
+ * Whether the YAML nests at most CFG_MAX_DEPTH deep (libyaml has no limit, and its
+ * loader is quadratic in the depth): a first pass over its events.  Other errors are
+ * left to the loader, which reports them with their line.
+ */
+static int check_depth(const char *data, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = 0;
+	bool done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		return err_set(ERR_NOMEM, "cannot initialise the YAML parser");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	while (!done && !rc) {
+		if (!yaml_parser_parse(&parser, &ev))
+			break;
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+			if (++depth > CFG_MAX_DEPTH)
+				rc = err_set(ERR_TOOBIG, "invalid pyroscope config: line %zu: nested "
+							 "more than %d deep",
+					     ev.start_mark.line + 1, CFG_MAX_DEPTH);
+		} else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 int src_config_parse(const char *data, size_t len, struct src_config *out)
 {
 	struct cparse p;
@@ -278,6 +345,8 @@ int src_config_parse(const char *data, size_t len, struct src_config *out)
 	memset(&p, 0, sizeof(p));
 	if (len > CFG_MAX_BYTES)
 		return err_set(ERR_TOOBIG, "pyroscope config larger than %u KiB", CFG_MAX_BYTES >> 10);
+	if ((rc = check_depth(data, len)))
+		return rc;
 	if (!yaml_parser_initialize(&parser))
 		return err_set(ERR_NOMEM, "cannot initialise the YAML parser");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
@@ -295,7 +364,8 @@ int src_config_parse(const char *data, size_t len, struct src_config *out)
 	if ((rc = check_map(&p, root, "top level")))
 		goto done;
 	v = map_get(&p, root, "version");
-	if (!is_null(v) && !scalar_is(v, "v1")) {
+	/* no version, or "" (quoted or not): v1, as Pyroscope reads it */
+	if (!is_null(v) && !scalar_is(v, "v1") && !scalar_is(v, "")) {
 		char *s = NULL;
 
 		if (!(rc = scalar_dup(&p, v, "version", &s)))

@@ -134,8 +134,10 @@ static int get(struct src_ctx *c, const char *url0, const char *accept, bool git
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 		curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+		/* a source file is small: one that trickles in is given up on */
 		curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
-		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(e, CURLOPT_TIMEOUT, 120L);
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
 		curl_easy_setopt(e, CURLOPT_USERAGENT, "smolder/" SMOLDER_VERSION);
 		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);

@@ -571,6 +571,10 @@ static void test_config(void **state)
 		  "more than one source type supplied" },
 		{ "source_code: [\n", "failed to parse pyroscope config: line" },
 		{ "version: v1\nversion: v1\n", "already defined" },
+		/* a NUL would cut the prefix short: "" matches every path */
+		{ "source_code:\n  mappings:\n    - path: [{prefix: \"\\0/nomatch\"}]\n"
+		  "      language: go\n      source: {local: {path: x}}\n",
+		  "'prefix' holds a NUL character" },
 	};
 	struct src_config c;
 	size_t i;
@@ -613,6 +617,50 @@ static void test_config(void **state)
 	assert_non_null(strstr(err_last(), "mapping[0]: at least one path"));
 	assert_non_null(strstr(err_last(), "; mapping[0]: language 'x'"));
 	tu_assert_message(err_last());
+	/* version "" (quoted too) is v1, as Pyroscope reads it */
+	assert_int_equal(src_config_parse("version: \"\"\n", 11, &c), 0);
+	assert_int_equal(src_config_parse("version: ''\n", 12, &c), 0);
+	/* YAML merge keys, as go-yaml decodes them */
+	{
+		static const char merge[] =
+			"base: &b\n  language: go\n  source:\n    local:\n      path: src\n"
+			"source_code:\n  mappings:\n    - <<: *b\n      path:\n        - prefix: /app\n";
+
+		assert_int_equal(src_config_parse(merge, strlen(merge), &c), 0);
+		assert_int_equal(c.n, 1);
+		assert_int_equal(c.v[0].lang, LANG_GO);
+		assert_string_equal(c.v[0].local_path, "src");
+		src_config_release(&c);
+	}
+}
+
+/*
+ * Hostile configs are refused quickly and within bounds: aliases that repeat a large
+ * anchor thousands of times (a billion-laughs file: 1 MiB asking for terabytes), and
+ * nesting far deeper than the schema (libyaml's loader is quadratic in the depth).
+ */
+static void test_config_bounds(void **state)
+{
+	struct buf y = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	buf_puts(&y, "big: &s \"");
+	for (i = 0; i < 200000; i++)
+		buf_puts(&y, "x");
+	buf_puts(&y, "\"\nsource_code:\n  mappings:\n");
+	for (i = 0; i < 100; i++)
+		buf_puts(&y, "    - path: [{prefix: *s}, {prefix: *s}, {prefix: *s}]\n"
+			     "      language: go\n      source: {local: {path: x}}\n");
+	assert_int_equal(src_config_parse(y.data, y.len, &(struct src_config){ 0 }), ERR_TOOBIG);
+	assert_non_null(strstr(err_last(), "aliases repeat more than 4 MiB"));
+	buf_reset(&y);
+	buf_puts(&y, "source_code: ");
+	for (i = 0; i < 100000; i++)
+		buf_puts(&y, "[");
+	assert_int_equal(src_config_parse(y.data, y.len, &(struct src_config){ 0 }), ERR_TOOBIG);
+	assert_non_null(strstr(err_last(), "nested more than 64 deep"));
+	buf_release(&y);
 }
 
 static void test_find_mapping(void **state)
@@ -696,6 +744,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_java),
 		cmocka_unit_test(test_js),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_config_bounds),
 		cmocka_unit_test(test_find_mapping),
 	};
 
