@@ -38,6 +38,8 @@
 /* ------------------------------------------------------------------------------------ */
 /* finding the code (worker)                                                             */
 
+static void job_clear(struct source_job *j);
+
 static void *fetch_thread(void *arg)
 {
 	struct source_job *j = arg;
@@ -49,6 +51,10 @@ static void *fetch_thread(void *arg)
 	if (j->rc)
 		snprintf(j->err, sizeof(j->err), "%s", err_last());
 	atomic_store(&j->done, true);
+	if (!atomic_compare_exchange_strong(&j->state, &(int){ JOB_RUNNING }, JOB_DONE)) {
+		job_clear(j);  /* abandoned by the UI: nobody else will */
+		free(j);
+	}
 	return NULL;
 }
 
@@ -76,14 +82,28 @@ static void job_clear(struct source_job *j)
 	j->key = NULL;
 }
 
+/*
+ * Stops waiting for the search in flight, never blocking: a thread still inside
+ * source_find (libgit2 has no timeout on a silent server) is told to stop and left to
+ * free the job itself.
+ */
 static void job_drop(struct source_state *st)
 {
-	if (!st->job.running)
+	struct source_job *j = st->job;
+
+	if (!j)
 		return;
-	st->job.cancel = 1;
-	pthread_join(st->job.th, NULL);
-	st->job.running = false;
-	job_clear(&st->job);
+	st->job = NULL;
+	if (j->running) {
+		j->cancel = 1;
+		if (atomic_compare_exchange_strong(&j->state, &(int){ JOB_RUNNING }, JOB_ORPHAN)) {
+			pthread_detach(j->th);
+			return;
+		}
+		pthread_join(j->th, NULL);  /* it has finished: at once */
+	}
+	job_clear(j);
+	free(j);
 }
 
 /* Forgets the code (and what it answered). */
@@ -137,7 +157,7 @@ static const struct source_version *shown_version(const struct tui_app *a)
 
 static void code_land(struct source_state *st)
 {
-	struct source_job *j = &st->job;
+	struct source_job *j = st->job;
 
 	if (j->rc == 0) {
 		st->file = j->file;
@@ -149,6 +169,8 @@ static void code_land(struct source_state *st)
 		snprintf(st->err, sizeof(st->err), "%s", j->err);
 	}
 	job_clear(j);
+	free(j);
+	st->job = NULL;
 }
 
 /* Starts finding the code of the shown routine, unless it is here or on its way. */
@@ -158,7 +180,7 @@ static void fetch(struct tui_app *a)
 	const struct list_routine *r = &st->list.r[st->routine];
 	const struct source_version *v = shown_version(a);
 	const struct source_typed *t = &a->sctx.typed;
-	struct source_job *j = &st->job;
+	struct source_job *j;
 	struct source_setting set[SS_COUNT];
 	struct buf key = BUF_INIT;
 	int k;
@@ -173,7 +195,12 @@ static void fetch(struct tui_app *a)
 	}
 	job_drop(st);
 	code_reset(st);
-	memset(j, 0, sizeof(*j));
+	if (!(j = st->job = calloc(1, sizeof(*j)))) {
+		buf_release(&key);
+		snprintf(st->err, sizeof(st->err), "out of memory");
+		return;
+	}
+	atomic_init(&j->state, JOB_RUNNING);
 	if (a->opts.source_opts)
 		j->opts = *a->opts.source_opts;
 	/* typed values win over the flags (and so over the labels) */
@@ -186,7 +213,7 @@ static void fetch(struct tui_app *a)
 	if (*t->source_path)
 		j->opts.source_path = memcpy(j->source_path, t->source_path, sizeof(j->source_path));
 	if (source_version_labels(v, &j->labels)) {
-		labelset_free(&j->labels);
+		job_drop(st);
 		buf_release(&key);
 		snprintf(st->err, sizeof(st->err), "out of memory");
 		return;
@@ -204,7 +231,7 @@ static void fetch(struct tui_app *a)
 	if (pthread_create(&j->th, NULL, fetch_thread, j) == 0) {
 		j->running = true;
 	} else {
-		job_clear(j);
+		job_drop(st);
 		snprintf(st->err, sizeof(st->err), "cannot start a thread");
 	}
 }
@@ -416,7 +443,7 @@ void source_view_setting(struct tui_app *a, enum source_setting_kind k, const ch
 bool source_view_poll(struct tui_app *a)
 {
 	struct source_state *st = &a->src;
-	struct source_job *j = &st->job;
+	struct source_job *j = st->job;
 	bool changed = false;
 
 	if (source_versions_poll(a)) {
@@ -427,7 +454,7 @@ bool source_view_poll(struct tui_app *a)
 		else
 			st->stale = st->fname != NULL;
 	}
-	if (j->running && atomic_load(&j->done)) {
+	if (j && j->running && atomic_load(&j->done)) {
 		pthread_join(j->th, NULL);
 		j->running = false;
 		code_land(st);
@@ -450,15 +477,15 @@ bool source_view_busy(const struct tui_app *a, double *started_ms)
 
 	if (started_ms && v->running)
 		*started_ms = v->started_ms;
-	else if (started_ms && a->src.job.running)
-		*started_ms = a->src.job.started_ms;
-	return a->src.job.running || v->running;
+	else if (started_ms && a->src.job && a->src.job->running)
+		*started_ms = a->src.job->started_ms;
+	return (a->src.job && a->src.job->running) || v->running;
 }
 
 void source_view_cancel(struct tui_app *a)
 {
-	if (a->src.job.running)
-		a->src.job.cancel = 1;
+	if (a->src.job && a->src.job->running)
+		a->src.job->cancel = 1;
 	if (a->sctx.job.running)
 		a->sctx.job.cancel = 1;
 }
@@ -547,7 +574,7 @@ static void header(struct tui_app *a, int y, int w)
 			if (f->cached)
 				buf_puts(&raw, ", cached");
 			buf_puts(&raw, ")");
-		} else if (st->job.running) {
+		} else if (st->job && st->job->running) {
 			buf_puts(&raw, " (finding the code...)");
 		} else {
 			buf_printf(&raw, " (no code: %s)", st->err);

@@ -122,10 +122,18 @@ struct sandwich_state {
  * joins and takes it.  `key` names what was asked (function, path, settings, labels): a
  * result is kept only while the pane still wants that key.
  */
+/*
+ * A search for a routine's code, on its own thread.  Heap-allocated: a job the UI stops
+ * waiting for (a clone that hangs on a silent server) is handed to its thread, which
+ * frees it when source_find returns (state: JOB_RUNNING → JOB_DONE or JOB_ORPHAN).
+ */
+enum { JOB_RUNNING, JOB_DONE, JOB_ORPHAN };
+
 struct source_job {
 	pthread_t th;
 	bool running;                  /* UI thread only */
 	atomic_bool done;
+	atomic_int state;              /* JOB_*: who frees the job */
 	atomic_int cancel;  /* set by the UI thread, polled by source_find */
 	double started_ms;
 	struct source_opts opts;
@@ -215,7 +223,7 @@ struct source_state {
 	struct list list;          /* its routines (one per file) */
 	uint32_t routine;          /* the one shown */
 	char *routine_file;        /* its file (kept across refreshes) */
-	struct source_job job;
+	struct source_job *job;    /* the search in flight, or NULL */
 	struct source_file file;   /* the code, when have_code */
 	char *code_key;            /* what `file` (or `err`) answers */
 	bool have_code;

@@ -227,4 +227,31 @@ else
   E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - requests: $(cat "$E2E_TMP/requests.log" 2>/dev/null)"
 fi
 
+# --- a git server that accepts and never answers: the explorer never waits for it --------
+# (libgit2 1.5 has no timeout: the clone is left to its thread, which gives up with it)
+python3 - "$E2E_TMP/silent.port" <<'EOF' &
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+EOF
+silent_pid=$!
+for _ in $(seq 1 100); do [ -s "$E2E_TMP/silent.port" ] && break; sleep 0.05; done
+"$smolder" ingest --db "$E2E_TMP/silent.db" --service app \
+  --extra-labels "service_repository=http://127.0.0.1:$(cat "$E2E_TMP/silent.port")/acme/app.git" \
+  "$E2E_TMP/v1.json" 2>/dev/null
+e2e_start 140 30 "$smolder" --db "$E2E_TMP/silent.db"
+expect "the browser (silent server)" "▸ app +process_cpu"
+keys Enter
+expect "opened" "[0-9.]+ m?s total"
+keys 2 / w o r k Enter 4
+expect "the clone waits on the silent server" "finding the code"
+keys Escape 2 / m a i n Enter 4
+keys q
+expect "q quits at once, the hung clone left behind" "EXITED=0" 5
+e2e_stop
+kill "$silent_pid" 2>/dev/null
+
 e2e_done
