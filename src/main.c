@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 
@@ -15,10 +16,22 @@
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free");
 static atomic_int interrupted;
 
+/*
+ * The first Ctrl-C asks the work in flight to stop (it polls the flag); a second one,
+ * when that work is stuck where nothing polls (libgit2 waiting on a silent server),
+ * ends the process.
+ */
 static void on_sigint(int sig)
 {
+	static const char msg[] = "\nsmolder: interrupted\n";
+
 	(void)sig;
-	interrupted = 1;
+	if (atomic_exchange(&interrupted, 1)) {
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+			/* nothing more to do */
+		}
+		_exit(130);
+	}
 }
 
 void cmd_usage(FILE *f)
