@@ -337,18 +337,20 @@ int remote_timeline_series(struct series_points_list *out, struct hmap *index,
 	size_t i;
 	int rc;
 
-	/* the index finds it, or says it is new; two sets with one hash: look at all */
+	/* the index finds it or says it is new; two sets with one hash: look at all */
 	if (index && hmap_get(index, h, &k) && labelset_equal(&out->v[k].labels, ls)) {
 		*sp = &out->v[k];
 		labelset_free(ls);
 		return 0;
 	}
-	for (i = 0; (!index || hmap_get(index, h, &k)) && i < out->n; i++)
-		if (labelset_equal(&out->v[i].labels, ls)) {
-			*sp = &out->v[i];
-			labelset_free(ls);
-			return 0;
-		}
+	if (!index || hmap_get(index, h, &k)) {
+		for (i = 0; i < out->n; i++)
+			if (labelset_equal(&out->v[i].labels, ls)) {
+				*sp = &out->v[i];
+				labelset_free(ls);
+				return 0;
+			}
+	}
 	if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1)))
 		return rc;
 	if (index && out->n < UINT32_MAX && (rc = hmap_put(index, h, (uint32_t)out->n)))
