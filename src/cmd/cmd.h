@@ -9,6 +9,7 @@
 #define SMOLDER_CMD_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 struct cmd_env {
@@ -32,6 +33,11 @@ void cmd_usage(FILE *f);
 /* Shared by verbs: resolves "--sample-index" against a profile; -1 with a message. */
 struct prof;
 int cmd_sample_index(const struct prof *p, const char *arg);
+/*
+ * Writes s[0..n) to f made terminal-safe (text_safe); returns its width in cells.  print
+ * false: only measures.
+ */
+int cmd_put_safe(FILE *f, const char *s, size_t n, bool print);
 /*
  * Loads SOURCE (file, "-" or URL, with the waiting indicator and Ctrl-C) and resolves
  * the sample index; prints the one-line error and returns non-zero on failure.  *out

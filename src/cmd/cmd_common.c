@@ -11,6 +11,20 @@
 #include "profile/labels.h"
 #include "profile/recursion.h"
 
+int cmd_put_safe(FILE *f, const char *s, size_t n, bool print)
+{
+	struct buf b = BUF_INIT;
+	int w = 0;
+
+	if (text_safe(&b, s, n, false) == 0 && b.data) {
+		w = text_width(b.data, b.len);
+		if (print)
+			fwrite(b.data, 1, b.len, f);
+	}
+	buf_release(&b);
+	return w;
+}
+
 int cmd_sample_index(const struct prof *p, const char *arg)
 {
 	int i = arg ? prof_find_type(p, arg) : (int)p->default_type;

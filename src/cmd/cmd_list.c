@@ -66,12 +66,7 @@ static void list_help(FILE *f)
 
 static void put_safe(const struct prof *p, uint32_t id)
 {
-	struct buf b = BUF_INIT;
-
-	text_safe(&b, prof_str(p, id), prof_strlen(p, id), false);
-	if (b.data)
-		fwrite(b.data, 1, b.len, stdout);
-	buf_release(&b);
+	cmd_put_safe(stdout, prof_str(p, id), prof_strlen(p, id), true);
 }
 
 /* The code of line `no` (1-based) in data, or NULL; *len gets its length. */

@@ -35,15 +35,10 @@ static void peek_help(FILE *f)
 
 static void put_name(const struct prof *p, uint32_t id)
 {
-	struct buf b = BUF_INIT;
-
 	if (prof_strlen(p, id))
-		text_safe(&b, prof_str(p, id), prof_strlen(p, id), false);
+		cmd_put_safe(stdout, prof_str(p, id), prof_strlen(p, id), true);
 	else
-		buf_puts(&b, "<unknown>");  /* pprof's name for a nameless function */
-	if (b.data)
-		fwrite(b.data, 1, b.len, stdout);
-	buf_release(&b);
+		fputs("<unknown>", stdout);  /* pprof's name for a nameless function */
 }
 
 static void print_text(const struct prof *p, const struct peek *pk, uint32_t type)

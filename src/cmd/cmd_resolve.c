@@ -48,22 +48,12 @@ static void resolve_help(FILE *f)
 	      f);
 }
 
-static void put_safe(FILE *f, const char *s, size_t n)
-{
-	struct buf b = BUF_INIT;
-
-	text_safe(&b, s, n, false);
-	if (b.data)
-		fwrite(b.data, 1, b.len, f);
-	buf_release(&b);
-}
-
 static void put_field(const char *prefix, const char *value)
 {
 	if (!value)
 		return;
 	fputs(prefix, stdout);
-	put_safe(stdout, value, strlen(value));
+	cmd_put_safe(stdout, value, strlen(value), true);
 }
 
 struct progress {
@@ -81,7 +71,7 @@ static void on_progress(void *arg, const char *what, uint64_t done, uint64_t tot
 	fputc('\r', stderr);
 	fputc(spin[p->spins++ % 4], stderr);
 	fputc(' ', stderr);
-	put_safe(stderr, what, strlen(what));
+	cmd_put_safe(stderr, what, strlen(what), true);
 	if (total)
 		fprintf(stderr, ": %llu/%llu  (Ctrl-C aborts) \033[K", (unsigned long long)done,
 			(unsigned long long)total);
@@ -166,12 +156,12 @@ int cmd_resolve(int argc, char **argv, const struct cmd_env *env)
 		fputs("\r\033[K", stderr);
 	for (i = 0; i < t.n; i++) {
 		printf("%3zu. ", i + 1);
-		put_safe(stdout, t.lines[i], strlen(t.lines[i]));
+		cmd_put_safe(stdout, t.lines[i], strlen(t.lines[i]), true);
 		putchar('\n');
 	}
 	if (rc == 0) {
 		printf("found: %s '", source_origin_name(f.origin));
-		put_safe(stdout, f.path, strlen(f.path));
+		cmd_put_safe(stdout, f.path, strlen(f.path), true);
 		putchar('\'');
 		put_field(" in ", f.repo);
 		put_field(" at ", f.ref);
@@ -188,7 +178,7 @@ int cmd_resolve(int argc, char **argv, const struct cmd_env *env)
 			for (b = 0; b <= f.len; b++) {
 				if (b < f.len && f.data[b] != '\n' && f.data[b] != '\t')
 					continue;
-				put_safe(stdout, f.data + a, b - a);
+				cmd_put_safe(stdout, f.data + a, b - a, true);
 				if (b < f.len)
 					putchar(f.data[b]);
 				a = b + 1;
@@ -199,7 +189,7 @@ int cmd_resolve(int argc, char **argv, const struct cmd_env *env)
 	} else {
 		fflush(stdout);
 		fputs("smolder: ", stderr);
-		put_safe(stderr, err_last(), strlen(err_last()));
+		cmd_put_safe(stderr, err_last(), strlen(err_last()), true);
 		fputc('\n', stderr);
 	}
 	source_file_release(&f);

@@ -266,17 +266,7 @@ static int q_open(const struct qargs *a, const struct cmd_env *env, struct backe
 /* Prints s made terminal-safe; returns its width in cells (print false: only measures). */
 static int put_safe_w(FILE *f, const char *s, bool print)
 {
-	struct buf b = BUF_INIT;
-	int w = 0;
-
-	text_safe(&b, s, strlen(s), false);
-	if (b.data) {
-		w = text_width(b.data, b.len);
-		if (print)
-			fwrite(b.data, 1, b.len, f);
-	}
-	buf_release(&b);
-	return w;
+	return cmd_put_safe(f, s, strlen(s), print);
 }
 
 static void put_safe(FILE *f, const char *s)

@@ -45,15 +45,6 @@ static void top_help(FILE *f)
 	      f);
 }
 
-static void print_safe(FILE *f, const char *s, size_t n)
-{
-	struct buf b = BUF_INIT;
-
-	if (text_safe(&b, s, n, false) == 0 && b.data)
-		fwrite(b.data, 1, b.len, f);
-	buf_release(&b);
-}
-
 static void print_top(const struct prof *p, const struct top *top, uint32_t type, long nodecount,
 		      bool tsv, const char *src, const char *note)
 {
@@ -71,13 +62,13 @@ static void print_top(const struct prof *p, const struct top *top, uint32_t type
 		for (i = 0; i < n; i++)
 			shown += top->rows[i].flat;
 		printf("File: ");
-		print_safe(stdout, src, strlen(src));
+		cmd_put_safe(stdout, src, strlen(src), true);
 		printf("\nType: ");
-		print_safe(stdout, prof_str(p, p->sample_types[type].type),
-			   prof_strlen(p, p->sample_types[type].type));
+		cmd_put_safe(stdout, prof_str(p, p->sample_types[type].type),
+			     prof_strlen(p, p->sample_types[type].type), true);
 		if (note) {
 			putchar('\n');
-			print_safe(stdout, note, strlen(note));
+			cmd_put_safe(stdout, note, strlen(note), true);
 		}
 		units_format(a, sizeof(a), shown, unit);
 		units_percent(b, sizeof(b), shown, top->total);
@@ -105,7 +96,7 @@ static void print_top(const struct prof *p, const struct top *top, uint32_t type
 			printf("%10s %7s %7s %10s %7s  ", a, b, c, d, e);
 		}
 		if (prof_strlen(p, r->name))
-			print_safe(stdout, prof_str(p, r->name), prof_strlen(p, r->name));
+			cmd_put_safe(stdout, prof_str(p, r->name), prof_strlen(p, r->name), true);
 		else
 			fputs("<unknown>", stdout);  /* pprof's name for a nameless function */
 		putchar('\n');

@@ -233,19 +233,17 @@ static int print_diff(const struct prof *pair, uint32_t type, const struct view_
 		}
 	} else {
 		char b[UNITS_MAX], nw[UNITS_MAX];
-		struct buf sb = BUF_INIT, sn = BUF_INIT, st = BUF_INIT;
 
 		units_format(b, sizeof(b), d.base_total, unit);
 		units_format(nw, sizeof(nw), d.new_total, unit);
-		text_safe(&sb, base_src, strlen(base_src), false);
-		text_safe(&sn, src, strlen(src), false);
-		text_safe(&st, prof_str(pair, pair->sample_types[type].type),
-			  prof_strlen(pair, pair->sample_types[type].type), false);
-		printf("Base: %s (%s total)\nNew:  %s (%s total)\nType: %s\n",
-		       sb.data ? sb.data : "", b, sn.data ? sn.data : "", nw, st.data ? st.data : "");
-		buf_release(&sb);
-		buf_release(&sn);
-		buf_release(&st);
+		fputs("Base: ", stdout);
+		cmd_put_safe(stdout, base_src, strlen(base_src), true);
+		printf(" (%s total)\nNew:  ", b);
+		cmd_put_safe(stdout, src, strlen(src), true);
+		printf(" (%s total)\nType: ", nw);
+		cmd_put_safe(stdout, prof_str(pair, pair->sample_types[type].type),
+			     prof_strlen(pair, pair->sample_types[type].type), true);
+		putchar('\n');
 		printf("Change: %s; within %.3g%% is neutral\n",
 		       sc.absolute ? "absolute, % of the base total (pprof -diff_base)" :
 				     "proportional, percentage points of each side's own total",
