@@ -530,6 +530,12 @@ bool browser_view_profile_key(struct tui_app *a, int key);
 bool browser_view_want_full(struct tui_app *a, const char *fname);
 void browser_view_breakdown(struct tui_app *a, const char *label);
 void browser_view_complete(struct tui_app *a);
+const char *browser_preset_name(int preset);
+
+/* browser_draw.c: the browser's screen (reads the state browser_view.c keeps) */
+const struct browse_row *browser_row(const struct browser_state *b);
+/* A time for the screen: "%H:%M:%S", or with the date when span is over a day. */
+void browser_fmt_clock(int64_t ns, char *out, size_t n, int64_t span);
 
 /* compare_view.c */
 void compare_view_draw(struct tui_app *a, int y, int h, int w);

@@ -1,0 +1,276 @@
+/*
+ * browser_draw.c — drawing the store browser (view T): the list of services and profile
+ * types (or the tag breakdown), the selector, the timeline with its window, the header
+ * and the status line.  It only reads the browser's state (struct browser_state, filled
+ * by browser_view.c on the UI thread) and never calls the backend.
+ */
+#include <curses.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/text.h"
+#include "base/timeparse.h"
+#include "base/units.h"
+#include "tui_int.h"
+
+#define NS 1000000000LL
+
+const struct browse_row *browser_row(const struct browser_state *b)
+{
+	return b->nrows ? &b->rows[b->row] : NULL;
+}
+
+#define cur_row browser_row
+
+static void fmt_ago(int64_t ns, char *out, size_t n)
+{
+	int64_t s = (time_now_ns() - ns) / NS;
+
+	if (ns == 0)
+		snprintf(out, n, "-");
+	else if (s < 0)
+		snprintf(out, n, "now");
+	else if (s < 120)
+		snprintf(out, n, "%lld s ago", (long long)s);
+	else if (s < 7200)
+		snprintf(out, n, "%lld min ago", (long long)(s / 60));
+	else if (s < 2 * 86400)
+		snprintf(out, n, "%lld h ago", (long long)(s / 3600));
+	else
+		snprintf(out, n, "%lld d ago", (long long)(s / 86400));
+}
+
+void browser_fmt_clock(int64_t ns, char *out, size_t n, int64_t span)
+{
+	time_t t = (time_t)(ns / NS);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, n, span > 86400 * NS ? "%m-%d %H:%M" : "%H:%M:%S", &tm);
+}
+
+
+/* ------------------------------------------------------------------------------------ */
+/* drawing                                                                               */
+
+static void draw_timeline(struct tui_app *a, int y, int w)
+{
+	static const char *const bars[] = { "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
+					    "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86",
+					    "\xe2\x96\x87", "\xe2\x96\x88" };
+	static const char ascii[] = "_.-=+*#@";
+	struct browser_state *b = &a->br;
+	double max = 0;
+	size_t k;
+	int x0 = 1, tw = w - 2, i;
+	char l[32], r[32];
+	int64_t span = b->to_ns - b->from_ns;
+
+	b->tl_x = x0;
+	b->tl_w = tw;
+	b->tl_y = y;
+	for (k = 0; k < b->ntl; k++)
+		if (b->tl[k] > max)
+			max = b->tl[k];
+	for (i = 0; i < tw; i++) {
+		int64_t t = b->from_ns + span * i / (tw ? tw : 1);
+		size_t idx = b->tl_step > 0 && t >= b->tl_from ? (size_t)((t - b->tl_from) / b->tl_step) : 0;
+		double v = idx < b->ntl ? b->tl[idx] : 0;
+		int lvl = max > 0 && v > 0 ? (int)ceil(v / max * 8) - 1 : -1;
+		bool in = b->win_to > b->win_from && t >= b->win_from && t < b->win_to;
+		int attr = in ? a->scr.role_attr[ROLE_SELECTED] : a->scr.role_attr[ROLE_MESSAGE];
+
+		if (lvl < 0)
+			scr_put(y, x0 + i, 1, in ? "_" : " ", 1, attr);
+		else if (a->scr.utf8)
+			scr_put(y, x0 + i, 1, bars[lvl], strlen(bars[lvl]), attr);
+		else
+			scr_put(y, x0 + i, 1, &ascii[lvl], 1, attr);
+	}
+	browser_fmt_clock(b->from_ns, l, sizeof(l), span);
+	browser_fmt_clock(b->to_ns, r, sizeof(r), span);
+	scr_put(y + 1, x0, tw, l, strlen(l), a->scr.role_attr[ROLE_HINT]);
+	scr_put(y + 1, x0 + tw - (int)strlen(r), (int)strlen(r), r, strlen(r),
+		a->scr.role_attr[ROLE_HINT]);
+	if (b->win_to > b->win_from) {
+		char f[32], t[32], m[80];
+
+		browser_fmt_clock(b->win_from, f, sizeof(f), span);
+		browser_fmt_clock(b->win_to, t, sizeof(t), span);
+		snprintf(m, sizeof(m), "[ %s - %s ]", f, t);
+		scr_put(y + 1, x0 + (tw - (int)strlen(m)) / 2, (int)strlen(m), m, strlen(m),
+			a->scr.role_attr[ROLE_SELECTED]);
+	}
+}
+
+void browser_view_draw(struct tui_app *a, int y, int h, int w)
+{
+	struct browser_state *b = &a->br;
+	char unit[64] = "";
+	int i, list_h;
+	char hdr[256];
+
+	for (i = 0; i < h; i++)
+		scr_fill(y + i, 0, w, A_NORMAL);
+	b->area_y = y;
+	b->area_h = h;
+	if (h < 6)
+		return;
+	if (b->breakdown) {
+		const struct browse_row *r = cur_row(b);
+
+		snprintf(hdr, sizeof(hdr), " %-40s %12s %8s", b->bd_label, "total", "share");
+		scr_fill(y, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
+		scr_put(y, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
+		if (r) {
+			struct profile_type pt = { 0 };
+
+			if (!profile_type_parse(r->ptype, &pt))
+				snprintf(unit, sizeof(unit), "%s", pt.sample_unit);
+			profile_type_release(&pt);
+		}
+		for (i = 0; i < (int)b->nbd_names && i < h - 2; i++) {
+			char v[UNITS_MAX], p[UNITS_MAX];
+			struct buf line = BUF_INIT, name = BUF_INIT;
+			int bar = b->bd_total > 0 ? (int)(b->bd[i] / b->bd_total * 20 + 0.5) : 0;
+
+			units_format(v, sizeof(v), (int64_t)b->bd[i], unit);
+			units_percent(p, sizeof(p), (int64_t)b->bd[i], (int64_t)b->bd_total);
+			text_safe(&name, b->bd_names[i], strlen(b->bd_names[i]), !a->scr.utf8);
+			buf_printf(&line, " %-40.*s %12s %8s  ", (int)(name.len > 40 ? 40 : name.len),
+				   name.data ? name.data : "", v, p);
+			while (bar-- > 0)
+				buf_puts(&line, a->scr.utf8 ? "\xe2\x96\x88" : "#");
+			scr_put(y + 1 + i, 0, w, line.data, line.len, A_NORMAL);
+			buf_release(&line);
+			buf_release(&name);
+		}
+		return;
+	}
+	/* services and types */
+	snprintf(hdr, sizeof(hdr), "   %-24s %-44s %6s  %s", "service", "profile type", "series",
+		 "last push");
+	scr_fill(y, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
+	scr_put(y, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
+	list_h = h - 5;
+	if (b->row < b->scroll)
+		b->scroll = b->row;
+	if (list_h > 0 && b->row >= b->scroll + (uint32_t)list_h)
+		b->scroll = b->row - (uint32_t)list_h + 1;
+	if (!b->nrows) {
+		const char *m = !b->loaded ? "reading the store..." :
+			       "no profiles in this range (] for a longer one, / to change the selector)";
+
+		scr_put(y + 1, 3, w - 3, m, strlen(m), a->scr.role_attr[ROLE_HINT]);
+	}
+	for (i = 0; i < list_h && b->scroll + (uint32_t)i < b->nrows; i++) {
+		const struct browse_row *r = &b->rows[b->scroll + (uint32_t)i];
+		bool sel = b->scroll + (uint32_t)i == b->row;
+		int attr = sel ? a->scr.role_attr[ROLE_SELECTED] : (int)A_NORMAL;
+		struct buf line = BUF_INIT, s1 = BUF_INIT, s2 = BUF_INIT;
+		char ago[32];
+
+		fmt_ago(r->last_ns, ago, sizeof(ago));
+		text_safe(&s1, r->service, strlen(r->service), !a->scr.utf8);
+		text_safe(&s2, r->ptype, strlen(r->ptype), !a->scr.utf8);
+		buf_printf(&line, " %s %-24.*s %-44.*s %6u  %s", sel ? (a->scr.utf8 ? "\xe2\x96\xb8" : ">") : " ",
+			   (int)(s1.len > 24 ? 24 : s1.len), s1.data ? s1.data : "",
+			   (int)(s2.len > 44 ? 44 : s2.len), s2.data ? s2.data : "", r->nseries, ago);
+		if (sel)
+			scr_fill(y + 1 + i, 0, w, attr);
+		scr_put(y + 1 + i, 0, w, line.data, line.len, attr);
+		buf_release(&line);
+		buf_release(&s1);
+		buf_release(&s2);
+	}
+	/* the selector and the timeline */
+	{
+		struct buf s = BUF_INIT;
+
+		buf_puts(&s, " ");
+		text_safe(&s, b->selector, strlen(b->selector), !a->scr.utf8);
+		buf_puts(&s, "   (label selector: / edits, Tab completes)");
+		scr_put(y + h - 4, 0, w, s.data, s.len, a->scr.role_attr[ROLE_BREADCRUMB]);
+		buf_release(&s);
+	}
+	if (cur_row(b)) {
+		struct buf s = BUF_INIT;
+
+		buf_puts(&s, " timeline: ");
+		text_safe(&s, cur_row(b)->service, strlen(cur_row(b)->service), !a->scr.utf8);
+		buf_puts(&s, a->dot);
+		text_safe(&s, cur_row(b)->ptype, strlen(cur_row(b)->ptype), !a->scr.utf8);
+		if (profile_type_is_gauge(cur_row(b)->ptype))
+			buf_puts(&s, " (a gauge: averaged per step)");
+		scr_put(y + h - 3, 0, w, s.data, s.len, a->scr.role_attr[ROLE_HINT]);
+		buf_release(&s);
+	}
+	draw_timeline(a, y + h - 2, w);
+}
+
+/* The browser's header text: " smolder · NAME · N services · range: last 1h · live". */
+void browser_view_header(struct tui_app *a, struct buf *out)
+{
+	struct browser_state *b = &a->br;
+	size_t i, nsvc = 0;
+
+	for (i = 0; i < b->nrows; i++)
+		if (i == 0 || strcmp(b->rows[i].service, b->rows[i - 1].service))
+			nsvc++;
+	/* the name last: it is what gives way on a narrow terminal */
+	buf_printf(out, " smolder%s%zu service%s%s", a->dot, nsvc, nsvc == 1 ? "" : "s", a->dot);
+	if (b->live_range && b->preset < 0) {
+		buf_printf(out, "last %lld min%s%s", (long long)((b->to_ns - b->from_ns) / NS / 60), a->dot,
+			   b->paused ? "paused (p)" : (a->scr.utf8 ? "\xe2\x96\xb8 live" : "> live"));
+	} else if (b->live_range) {
+		buf_printf(out, "last %s%s%s", browser_preset_name(b->preset), a->dot,
+			   b->paused ? "paused (p)" : (a->scr.utf8 ? "\xe2\x96\xb8 live" : "> live"));
+	} else {
+		char f[32], t[32];
+
+		browser_fmt_clock(b->from_ns, f, sizeof(f), 2 * 86400 * NS);
+		browser_fmt_clock(b->to_ns, t, sizeof(t), 2 * 86400 * NS);
+		buf_printf(out, "%s - %s", f, t);
+	}
+	buf_puts(out, a->dot);
+	text_safe(out, b->name, strlen(b->name), !a->scr.utf8);
+}
+
+void browser_view_status(struct tui_app *a, struct buf *out)
+{
+	struct browser_state *b = &a->br;
+	const struct browse_row *r = cur_row(b);
+
+	if (b->breakdown) {
+		buf_printf(out, "%zu values of ", b->nbd_names);
+		text_safe(out, b->bd_label, strlen(b->bd_label), !a->scr.utf8);
+		buf_puts(out, "  (Esc closes)");
+		return;
+	}
+	if (!r) {
+		buf_puts(out, "no service selected");
+		return;
+	}
+	text_safe(out, r->service, strlen(r->service), !a->scr.utf8);
+	if (b->win_to > b->win_from)
+		buf_printf(out, "%swindow %lld s", a->dot, (long long)((b->win_to - b->win_from) / NS));
+	if (b->ntl) {
+		/* the timeline's sum (what `smolder query timeline` prints for the same steps) */
+		struct profile_type pt = { 0 };
+		char v[UNITS_MAX];
+		double sum = 0;
+		size_t k;
+
+		for (k = 0; k < b->ntl; k++)
+			sum += b->tl[k];
+		if (profile_type_parse(r->ptype, &pt) == 0) {
+			units_format(v, sizeof(v), (int64_t)llround(sum), pt.sample_unit);
+			buf_printf(out, "%stimeline sum %s (%.17g) over %zu steps of %lld s", a->dot, v, sum,
+				   b->ntl, (long long)(b->tl_step / NS));
+		}
+		profile_type_release(&pt);
+	}
+}
+
