@@ -42,13 +42,49 @@ static void fmt_ago(int64_t ns, char *out, size_t n)
 		snprintf(out, n, "%lld d ago", (long long)(s / 86400));
 }
 
-void browser_fmt_clock(int64_t ns, char *out, size_t n, int64_t span)
+void browser_fmt_clock(int64_t ns, int64_t from, int64_t to, bool date, char *out, size_t n)
 {
-	time_t t = (time_t)(ns / NS);
-	struct tm tm;
+	time_t t = (time_t)(ns / NS), tf = (time_t)(from / NS), tt = (time_t)(to / NS);
+	struct tm tm, mf, mt;
+	size_t k;
 
+	localtime_r(&tf, &mf);
+	localtime_r(&tt, &mt);
 	localtime_r(&t, &tm);
-	strftime(out, n, span > 86400 * NS ? "%m-%d %H:%M" : "%H:%M:%S", &tm);
+	if (to - from > 300 * 86400 * NS)
+		k = strftime(out, n, "%Y-%m-%d", &tm);
+	else if (mf.tm_year != mt.tm_year)
+		k = strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+	else if (date || to - from > 86400 * NS)
+		k = strftime(out, n, "%m-%d %H:%M", &tm);
+	else
+		k = strftime(out, n, "%H:%M:%S", &tm);
+	if (!k && n)
+		out[0] = '\0';
+}
+
+void browser_fmt_span(int64_t ns, char *out, size_t n)
+{
+	int64_t s = ns / NS;
+
+	if (s < 120)
+		snprintf(out, n, "%lld s", (long long)s);
+	else if (s < 2 * 3600)
+		snprintf(out, n, "%lld min", (long long)(s / 60));
+	else if (s < 2 * 86400)
+		snprintf(out, n, "%lld h", (long long)(s / 3600));
+	else if (s < 2 * 365 * 86400LL)
+		snprintf(out, n, "%lld d", (long long)(s / 86400));
+	else
+		snprintf(out, n, "%lld y", (long long)(s / (365 * 86400LL + 86400 / 4)));
+}
+
+int64_t browser_time_at(int64_t from, int64_t span, int i, int n)
+{
+	/* span * i overflows for ranges of a few decades: split it */
+	if (n <= 0)
+		return from;
+	return from + (span / n) * i + (span % n) * i / n;
 }
 
 
@@ -75,9 +111,18 @@ static void draw_timeline(struct tui_app *a, int y, int w)
 		if (b->tl[k] > max)
 			max = b->tl[k];
 	for (i = 0; i < tw; i++) {
-		int64_t t = b->from_ns + span * i / (tw ? tw : 1);
-		size_t idx = b->tl_step > 0 && t >= b->tl_from ? (size_t)((t - b->tl_from) / b->tl_step) : 0;
-		double v = idx < b->ntl ? b->tl[idx] : 0;
+		int64_t t = browser_time_at(b->from_ns, span, i, tw);
+		int64_t t2 = browser_time_at(b->from_ns, span, i + 1, tw);
+		size_t idx, last;
+		double v = 0;
+
+		/* the largest step the column covers: a step is never skipped, whatever the
+		 * ratio of steps to columns */
+		idx = b->tl_step > 0 && t > b->tl_from ? (size_t)((t - b->tl_from) / b->tl_step) : 0;
+		last = b->tl_step > 0 && t2 - 1 > b->tl_from ? (size_t)((t2 - 1 - b->tl_from) / b->tl_step) : 0;
+		for (; idx <= last && idx < b->ntl; idx++)
+			if (b->tl[idx] > v)
+				v = b->tl[idx];
 		int lvl = max > 0 && v > 0 ? (int)ceil(v / max * 8) - 1 : -1;
 		bool in = b->win_to > b->win_from && t >= b->win_from && t < b->win_to;
 		int attr = in ? a->scr.role_attr[ROLE_SELECTED] : a->scr.role_attr[ROLE_MESSAGE];
@@ -89,16 +134,16 @@ static void draw_timeline(struct tui_app *a, int y, int w)
 		else
 			scr_put(y, x0 + i, 1, &ascii[lvl], 1, attr);
 	}
-	browser_fmt_clock(b->from_ns, l, sizeof(l), span);
-	browser_fmt_clock(b->to_ns, r, sizeof(r), span);
+	browser_fmt_clock(b->from_ns, b->from_ns, b->to_ns, false, l, sizeof(l));
+	browser_fmt_clock(b->to_ns, b->from_ns, b->to_ns, false, r, sizeof(r));
 	scr_put(y + 1, x0, tw, l, strlen(l), a->scr.role_attr[ROLE_HINT]);
 	scr_put(y + 1, x0 + tw - (int)strlen(r), (int)strlen(r), r, strlen(r),
 		a->scr.role_attr[ROLE_HINT]);
 	if (b->win_to > b->win_from) {
 		char f[32], t[32], m[80];
 
-		browser_fmt_clock(b->win_from, f, sizeof(f), span);
-		browser_fmt_clock(b->win_to, t, sizeof(t), span);
+		browser_fmt_clock(b->win_from, b->from_ns, b->to_ns, false, f, sizeof(f));
+		browser_fmt_clock(b->win_to, b->from_ns, b->to_ns, false, t, sizeof(t));
 		snprintf(m, sizeof(m), "[ %s - %s ]", f, t);
 		scr_put(y + 1, x0 + (tw - (int)strlen(m)) / 2, (int)strlen(m), m, strlen(m),
 			a->scr.role_attr[ROLE_SELECTED]);
@@ -222,7 +267,10 @@ void browser_view_header(struct tui_app *a, struct buf *out)
 	/* the name last: it is what gives way on a narrow terminal */
 	buf_printf(out, " smolder%s%zu service%s%s", a->dot, nsvc, nsvc == 1 ? "" : "s", a->dot);
 	if (b->live_range && b->preset < 0) {
-		buf_printf(out, "last %lld min%s%s", (long long)((b->to_ns - b->from_ns) / NS / 60), a->dot,
+		char len[32];
+
+		browser_fmt_span(b->to_ns - b->from_ns, len, sizeof(len));
+		buf_printf(out, "last %s%s%s", len, a->dot,
 			   b->paused ? "paused (p)" : (a->scr.utf8 ? "\xe2\x96\xb8 live" : "> live"));
 	} else if (b->live_range) {
 		buf_printf(out, "last %s%s%s", browser_preset_name(b->preset), a->dot,
@@ -230,8 +278,8 @@ void browser_view_header(struct tui_app *a, struct buf *out)
 	} else {
 		char f[32], t[32];
 
-		browser_fmt_clock(b->from_ns, f, sizeof(f), 2 * 86400 * NS);
-		browser_fmt_clock(b->to_ns, t, sizeof(t), 2 * 86400 * NS);
+		browser_fmt_clock(b->from_ns, b->from_ns, b->to_ns, true, f, sizeof(f));
+		browser_fmt_clock(b->to_ns, b->from_ns, b->to_ns, true, t, sizeof(t));
 		buf_printf(out, "%s - %s", f, t);
 	}
 	buf_puts(out, a->dot);

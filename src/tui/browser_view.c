@@ -567,10 +567,9 @@ void browser_view_cancel(struct tui_app *a)
 static void range_label(const struct bjob *j, struct buf *out)
 {
 	char f[32], t[32];
-	int64_t span = j->range.to_ns - j->range.from_ns;
 
-	browser_fmt_clock(j->range.from_ns, f, sizeof(f), span);
-	browser_fmt_clock(j->range.to_ns, t, sizeof(t), span);
+	browser_fmt_clock(j->range.from_ns, j->range.from_ns, j->range.to_ns, false, f, sizeof(f));
+	browser_fmt_clock(j->range.to_ns, j->range.from_ns, j->range.to_ns, false, t, sizeof(t));
 	buf_puts(out, j->service);
 	if (strcmp(j->sel_text, "{}"))
 		buf_printf(out, " %s", j->sel_text);
@@ -633,7 +632,8 @@ bool browser_view_poll(struct tui_app *a)
 				b->from_ns = j->found.from_ns;
 				b->to_ns = j->found.to_ns;
 				b->win_from = b->win_to = 0;
-				browser_fmt_clock(j->found.to_ns, f, sizeof(f), 2 * 86400 * NS);
+				browser_fmt_clock(j->found.to_ns, j->found.from_ns, j->found.to_ns, true, f,
+						  sizeof(f));
 				scr_message(a, false, "nothing in the last %s: showing the most recent data "
 						      "(until %s)", b->preset >= 0 ? presets[b->preset].name : "range", f);
 				b->queued |= 1u << BJ_ROWS;
@@ -1100,7 +1100,7 @@ void browser_view_mouse(struct tui_app *a, int y, int x, bool dbl)
 
 	if (y == b->tl_y && b->tl_w > 0 && x >= b->tl_x && x < b->tl_x + b->tl_w) {
 		/* a click on the timeline centres the window there */
-		int64_t span = b->to_ns - b->from_ns, t = b->from_ns + span * (x - b->tl_x) / b->tl_w, len;
+		int64_t t = browser_time_at(b->from_ns, b->to_ns - b->from_ns, x - b->tl_x, b->tl_w), len;
 
 		ensure_window(b);
 		len = b->win_to - b->win_from;

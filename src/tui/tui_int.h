@@ -534,8 +534,16 @@ const char *browser_preset_name(int preset);
 
 /* browser_draw.c: the browser's screen (reads the state browser_view.c keeps) */
 const struct browse_row *browser_row(const struct browser_state *b);
-/* A time for the screen: "%H:%M:%S", or with the date when span is over a day. */
-void browser_fmt_clock(int64_t ns, char *out, size_t n, int64_t span);
+/*
+ * A time in the range [from, to) for the screen: "%H:%M:%S"; with the month and day when
+ * the range is over a day (or `date`); with the year when the range crosses one; the
+ * date only when it is longer than 300 days.
+ */
+void browser_fmt_clock(int64_t ns, int64_t from, int64_t to, bool date, char *out, size_t n);
+/* A length: "30 s", "45 min", "6 h", "12 d", "56 y". */
+void browser_fmt_span(int64_t ns, char *out, size_t n);
+/* The time at column i of n over [from, from + span), without overflow. */
+int64_t browser_time_at(int64_t from, int64_t span, int i, int n);
 
 /* compare_view.c */
 void compare_view_draw(struct tui_app *a, int y, int h, int w);
