@@ -3,6 +3,7 @@
  *
  * The only process-wide state lives here: the Ctrl-C flag the verbs poll.
  */
+#include <errno.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -60,6 +61,35 @@ void cmd_usage(FILE *f)
 	      f);
 }
 
+/*
+ * What was printed must have arrived: a full disk or a closed descriptor is an error
+ * (status 1, one line) even when the verb succeeded; coreutils' close_stdout.  A reader
+ * that went away (EPIPE, when SIGPIPE is ignored: `smolder top | head`) is not worth a
+ * message.
+ */
+static int close_stdout(int rc)
+{
+	bool failed = ferror(stdout) != 0;
+	int e = 0;  /* unknown when only the error flag tells */
+
+	if (fflush(stdout) != 0) {
+		failed = true;
+		e = errno;
+	}
+	if (fclose(stdout) != 0 && !failed) {
+		failed = true;
+		e = errno;
+	}
+	if (!failed)
+		return rc;
+	if (e != EPIPE)
+		fprintf(stderr, "smolder: cannot write standard output%s%s\n", e ? ": " : "",
+			e ? strerror(e) : "");
+	return rc ? rc : 1;
+}
+
+static int dispatch(int argc, char **argv, const struct cmd_env *envp);
+
 int main(int argc, char **argv)
 {
 	struct cmd_env env = { &interrupted };
@@ -69,6 +99,12 @@ int main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);
+	return close_stdout(dispatch(argc, argv, &env));
+}
+
+static int dispatch(int argc, char **argv, const struct cmd_env *envp)
+{
+	const struct cmd_env env = *envp;
 
 	if (argc < 2) /* the default store's browser (usage when there is none) */
 		return cmd_view(argc, argv, &env);

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "base/buf.h"
+
 struct cmd_env {
 	atomic_int *cancel;  /* set by main's SIGINT handler */
 };
@@ -38,6 +40,14 @@ int cmd_sample_index(const struct prof *p, const char *arg);
  * false: only measures.
  */
 int cmd_put_safe(FILE *f, const char *s, size_t n, bool print);
+/*
+ * One error line on stderr: "smolder: " and the formatted text made terminal-safe as a
+ * whole (names, types and labels from profiles or stores may hold escape sequences).
+ */
+#include "base/err.h"
+void cmd_errorf(const char *fmt, ...) ERR_PRINTF(1, 2);
+/* Appends s (NUL-terminated) made terminal-safe to out. */
+int cmd_safe(struct buf *out, const char *s);
 /*
  * Loads SOURCE (file, "-" or URL, with the waiting indicator and Ctrl-C) and resolves
  * the sample index; prints the one-line error and returns non-zero on failure.  *out

@@ -1,4 +1,5 @@
 /* cmd_common.c — what every verb that reads a profile shares (see cmd.h). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,39 @@ int cmd_put_safe(FILE *f, const char *s, size_t n, bool print)
 	}
 	buf_release(&b);
 	return w;
+}
+
+int cmd_safe(struct buf *out, const char *s)
+{
+	return text_safe(out, s, strlen(s), false);
+}
+
+void cmd_errorf(const char *fmt, ...)
+{
+	struct buf raw = BUF_INIT, safe = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* buf_printf takes no va_list: measure, then format into place */
+	{
+		va_list aq;
+		int n;
+
+		va_copy(aq, ap);
+		n = vsnprintf(NULL, 0, fmt, aq);
+		va_end(aq);
+		if (n >= 0 && buf_grow(&raw, (size_t)n + 1) == 0) {
+			vsnprintf(raw.data, (size_t)n + 1, fmt, ap);
+			raw.len = (size_t)n;
+		}
+	}
+	va_end(ap);
+	if (raw.data && text_safe(&safe, raw.data, raw.len, false) == 0 && safe.data)
+		fprintf(stderr, "smolder: %.*s\n", (int)safe.len, safe.data);
+	else
+		fprintf(stderr, "smolder: out of memory\n");
+	buf_release(&raw);
+	buf_release(&safe);
 }
 
 int cmd_sample_index(const struct prof *p, const char *arg)
@@ -54,7 +88,7 @@ int cmd_load(const char *src, const struct cmd_env *env, const char *sample_inde
 
 	*out = NULL;
 	if (load_profile(src, &lo, out)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		return 1;
 	}
 	if ((*type = cmd_sample_index(*out, sample_index)) < 0) {
@@ -96,7 +130,7 @@ int cmd_transform(struct prof **p, const struct cmd_transform *t)
 
 	if (!filter_is_empty(&t->filters)) {
 		if (prof_filter(*p, &t->filters, &next)) {
-			fprintf(stderr, "smolder: %s\n", err_last());
+			cmd_errorf("%s", err_last());
 			return 1;
 		}
 		prof_free(*p);
@@ -106,7 +140,7 @@ int cmd_transform(struct prof **p, const struct cmd_transform *t)
 	}
 	if (t->collapse_recursion) {
 		if (prof_collapse_recursion(*p, &next)) {
-			fprintf(stderr, "smolder: %s\n", err_last());
+			cmd_errorf("%s", err_last());
 			return 1;
 		}
 		prof_free(*p);
@@ -114,7 +148,7 @@ int cmd_transform(struct prof **p, const struct cmd_transform *t)
 	}
 	if (t->granularity != GRAN_FUNCTIONS) {
 		if (prof_granularity(*p, (enum granularity)t->granularity, &next)) {
-			fprintf(stderr, "smolder: %s\n", err_last());
+			cmd_errorf("%s", err_last());
 			return 1;
 		}
 		prof_free(*p);

@@ -6,9 +6,11 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/text.h"
 #include "cmd.h"
 #include "ingest/encode.h"
 #include "profile/granularity.h"
@@ -23,7 +25,8 @@ static void export_help(FILE *f)
 	      "speedscope JSON file (https://www.speedscope.app) or as a standalone SVG\n"
 	      "flame graph (click a frame to zoom in a browser).\n"
 	      "\n"
-	      "  -o, --output FILE        where to write; - is standard output\n"
+	      "  -o, --output FILE        where to write; - is standard output (on a terminal:\n"
+	      "                           text formats only, control characters escaped)\n"
 	      "  -f, --format FMT         pprof (default), folded, speedscope or svg\n"
 	      "  -i, --sample-index NAME  the sample type folded, speedscope and svg show\n"
 	      "                           (default: the profile's)\n"
@@ -32,17 +35,47 @@ static void export_help(FILE *f)
 	      f);
 }
 
-static int write_out(const char *path, const struct buf *b)
+/*
+ * Text for a terminal: every line made terminal-safe (names in a folded or speedscope
+ * export may hold escape sequences), the newlines kept.
+ */
+static int terminal_safe(const struct buf *in, struct buf *out)
+{
+	const char *p = in->data ? in->data : "", *end = p + in->len, *nl;
+	int rc = 0;
+
+	for (; p < end && !rc; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		rc = text_safe(out, p, (size_t)(nl - p), false);
+		if (!rc && nl < end)
+			rc = buf_add(out, "\n", 1);
+	}
+	return rc;
+}
+
+static int write_out(const char *path, const struct buf *in)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+	struct buf safe = BUF_INIT;
+	const struct buf *b = in;
 	int ok;
 
 	if (!f) {
 		fprintf(stderr, "smolder: cannot create '%s': %s\n", path, strerror(errno));
 		return 1;
 	}
+	if (f == stdout && isatty(STDOUT_FILENO)) {
+		if (terminal_safe(in, &safe)) {
+			cmd_errorf("%s", err_last());
+			return 1;
+		}
+		b = &safe;
+	}
 	ok = fwrite(b->data ? b->data : "", 1, b->len, f) == b->len;
 	ok &= (f == stdout ? fflush(f) : fclose(f)) == 0;
+	buf_release(&safe);
 	if (!ok) {
 		fprintf(stderr, "smolder: cannot write '%s': %s\n", path, strerror(errno));
 		return 1;
@@ -127,12 +160,18 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		export_help(stderr);
 		return 2;
 	}
+	if (strcmp(format, "pprof") == 0 && strcmp(out, "-") == 0 && isatty(STDOUT_FILENO)) {
+		/* curl's rule: binary output is not for a terminal */
+		fprintf(stderr, "smolder export: a pprof profile is binary: not written to a terminal "
+				"(use -o FILE, or pipe it)\n");
+		return 2;
+	}
 	if (cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld) ||
 	    cmd_transform(&p, &tr))
 		goto done;
 	if (encode(format, p, (uint32_t)type,
 		   st.used ? ld.ptype.data : display_name(argv[optind]), &b)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	rc = write_out(out, &b);

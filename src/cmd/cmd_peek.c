@@ -164,7 +164,7 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		return 1;
 	rc = 1;
 	if (peek_compute(p, (uint32_t)type, argv[optind], &pk)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	if (pk.n == 0)

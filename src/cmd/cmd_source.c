@@ -77,7 +77,7 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		}
 		if ((src->codec && remote_codec_parse(src->codec, &o.codec)) ||
 		    remote_backend_open(&o, out) || remote_url_redact(url, name)) {
-			fprintf(stderr, "smolder: %s\n", err_last());
+			cmd_errorf("%s", err_last());
 			backend_close(*out);
 			*out = NULL;
 			return 1;
@@ -91,7 +91,7 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		}
 		rc = src->db ? buf_puts(name, src->db) : store_default_path(name);
 		if (rc || store_backend_open(name->data, src->tenant, out)) {
-			fprintf(stderr, "smolder: %s\n", err_last());
+			cmd_errorf("%s", err_last());
 			return 1;
 		}
 	}
@@ -139,7 +139,7 @@ static int pick_type(struct backend *be, const struct cmd_store_src *src,
 	if (src->profile_type)
 		return buf_puts(out, src->profile_type) ? 1 : 0;
 	if (be->ops->label_values(be, "__profile_type__", sel, r, &types)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	selector_format(sel, &sb);
@@ -155,18 +155,17 @@ static int pick_type(struct backend *be, const struct cmd_store_src *src,
 
 			time_format_rfc3339(first, f, sizeof(f));
 			time_format_rfc3339(last, l, sizeof(l));
-			fprintf(stderr, "smolder: no profiles match %s between %s and %s in '%s'; it has "
-					"some from %s to %s (pick the range with --from and --to)\n",
-				sb.data, a, z, db, f, l);
+			cmd_errorf("no profiles match %s between %s and %s in '%s'; it has some from %s "
+				   "to %s (pick the range with --from and --to)", sb.data, a, z, db, f, l);
 		} else {
-			fprintf(stderr, "smolder: no profiles match %s in '%s'\n", sb.data, db);
+			cmd_errorf("no profiles match %s in '%s'", sb.data, db);
 		}
 		goto done;
 	}
 	for (i = 0; i < types.n; i++)
 		buf_printf(&list, "%s%s", i ? ", " : "", types.v[i]);
-	fprintf(stderr, "smolder: %zu profile types match %s between %s and %s; pick one with "
-			"--profile-type: %s\n", types.n, sb.data, a, z, list.data);
+	cmd_errorf("%zu profile types match %s between %s and %s; pick one with --profile-type: %s",
+		   types.n, sb.data, a, z, list.data);
 done:
 	strvec_release(&types);
 	buf_release(&sb);
@@ -210,7 +209,7 @@ int cmd_store_open(const struct cmd_store_src *src, bool base, const struct cmd_
 		return 1;
 	}
 	if (src->aggregate && aggregate_parse(src->aggregate, &out->q.agg)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		return 1;
 	}
 	if (selector_parse(out->query, &out->sel)) {
@@ -243,7 +242,7 @@ int cmd_store_selector(const struct cmd_store_read *r, const char *name, const c
 {
 	/* parsed again: a selector has no copy, and --query parsed once already */
 	if (selector_parse(r->query, out) || selector_add(*out, name, MATCH_EQ, value)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		selector_free(*out);
 		*out = NULL;
 		return 1;
@@ -273,7 +272,7 @@ int cmd_store_merge(struct cmd_store_read *r, const struct selector *sel, struct
 			buf_printf(&msg, "; it has some from %s to %s (pick the range with --from and --to)",
 				   f, l);
 		}
-		fprintf(stderr, "smolder: %s\n", msg.data);
+		cmd_errorf("%s", msg.data);
 		buf_release(&msg);
 		return 1;
 	}
@@ -291,7 +290,7 @@ int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_en
 	if (cmd_store_open(src, base, env, &r))
 		return 1;
 	if (buf_puts(&info->ptype, r.ptype.data)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	if (cmd_store_merge(&r, NULL, out, &info->info))

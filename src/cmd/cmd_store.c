@@ -95,6 +95,17 @@ static const char *metric_name(const struct prof *p, const char *path)
 	return n;
 }
 
+/* Prints s made terminal-safe; returns its width in cells (print false: only measures). */
+static int put_safe_w(FILE *f, const char *s, bool print)
+{
+	return cmd_put_safe(f, s, strlen(s), print);
+}
+
+static void put_safe(FILE *f, const char *s)
+{
+	put_safe_w(f, s, true);
+}
+
 int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 {
 	static const struct option opts[] = {
@@ -144,7 +155,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 	if ((db ? buf_puts(&path, db) : store_default_path(&path)) ||
 	    store_make_parent_dir(path.data) || store_open(path.data, STORE_CREATE, &s) ||
 	    store_begin(s)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	for (i = optind; i < argc; i++) {
@@ -157,7 +168,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		buf_reset(&svc);
 		buf_reset(&pt);
 		if (load_profile(argv[i], &lo, &p)) {
-			fprintf(stderr, "smolder: %s\n", err_last());
+			cmd_errorf("%s", err_last());
 			failed++;
 			continue;
 		}
@@ -167,7 +178,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		    (!labelset_get(&ls, "service_name") && labelset_set(&ls, "service_name", svc.data)) ||
 		    labelset_set(&ls, "__name__", name ? name : metric_name(p, argv[i])) ||
 		    store_write(s, tenant, &ls, p, t, p->duration_nanos)) {
-			fprintf(stderr, "smolder: cannot ingest '%s': %s\n", argv[i], err_last());
+			cmd_errorf("cannot ingest '%s': %s", argv[i], err_last());
 			failed++;
 		} else {
 			for (k = 0; k < p->ntypes; k++) {
@@ -175,19 +186,27 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 				labels_profile_type(p, k, labelset_get(&ls, "__name__"), &pt);
 			}
 			time_format_rfc3339(t, when, sizeof(when));
-			printf("%s: service_name=%s at %s: %s\n", argv[i], labelset_get(&ls, "service_name"),
-			       when, pt.data);
+			/* the file name, the service and the types may hold escape sequences */
+			put_safe(stdout, argv[i]);
+			fputs(": service_name=", stdout);
+			put_safe(stdout, labelset_get(&ls, "service_name"));
+			printf(" at %s: ", when);
+			put_safe(stdout, pt.data ? pt.data : "");
+			putchar('\n');
 			stored++;
 		}
 		labelset_free(&ls);
 		prof_free(p);
 	}
 	if (store_commit(s)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
-	if (stored)
-		printf("%d profile%s stored in %s\n", stored, stored == 1 ? "" : "s", path.data);
+	if (stored) {
+		printf("%d profile%s stored in ", stored, stored == 1 ? "" : "s");
+		put_safe(stdout, path.data);
+		putchar('\n');
+	}
 	rc = failed ? 1 : 0;
 done:
 	store_close(s);
@@ -244,7 +263,7 @@ static int q_open(const struct qargs *a, const struct cmd_env *env, struct backe
 	*sel = NULL;
 	if (timeparse(a->st.from ? a->st.from : "now-1h", now, &r->from_ns) ||
 	    timeparse(a->st.to ? a->st.to : "now", now, &r->to_ns)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		return 1;
 	}
 	if (r->from_ns >= r->to_ns) {
@@ -261,17 +280,6 @@ static int q_open(const struct qargs *a, const struct cmd_env *env, struct backe
 		return 1;
 	}
 	return 0;
-}
-
-/* Prints s made terminal-safe; returns its width in cells (print false: only measures). */
-static int put_safe_w(FILE *f, const char *s, bool print)
-{
-	return cmd_put_safe(f, s, strlen(s), print);
-}
-
-static void put_safe(FILE *f, const char *s)
-{
-	put_safe_w(f, s, true);
 }
 
 /* Label sets in a stable order whatever the source: pairwise by name, then value. */
@@ -313,7 +321,7 @@ static int q_series(const struct qargs *a, const struct cmd_env *env)
 		free(copy);
 	}
 	if (be->ops->series(be, sel, r, &l)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	if (l.n)  /* qsort(NULL, 0, ...) is undefined */
@@ -410,7 +418,7 @@ static int q_types(const struct qargs *a, const struct cmd_env *env)
 	if (q_open(a, env, &be, &sel, &r, &path))
 		return 1;
 	if (be->ops->label_values(be, "__profile_type__", sel, r, &types)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 	} else {
 		for (i = 0; i < types.n; i++) {
 			put_safe(stdout, types.v[i]);
@@ -436,7 +444,7 @@ static int write_pprof(const char *file, const struct prof *p, bool force)
 		return 1;
 	}
 	if (encode_pprof(p, &b)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	fd = open(file, O_WRONLY | O_CREAT | (force ? O_TRUNC : O_EXCL), 0644);
@@ -498,7 +506,7 @@ static int q_profile(const struct qargs *a, const struct cmd_env *env)
 			}
 			rc = 0;
 		} else {
-			fprintf(stderr, "smolder: %s\n", err_last());
+			cmd_errorf("%s", err_last());
 		}
 		top_release(&top);
 		buf_release(&note);
@@ -530,13 +538,13 @@ static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 	q.selector = sel;
 	q.range = r;
 	if (a->st.aggregate && aggregate_parse(a->st.aggregate, &q.agg)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	q.profile_type = a->st.profile_type;
 	if (!q.profile_type) {
 		if (be->ops->label_values(be, "__profile_type__", sel, r, &types)) {
-			fprintf(stderr, "smolder: %s\n", err_last());
+			cmd_errorf("%s", err_last());
 			goto done;
 		}
 		if (types.n != 1) {
@@ -547,7 +555,7 @@ static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 		q.profile_type = types.v[0];
 	}
 	if (be->ops->timeline(be, &q, (double)step_ns / 1e9, a->group_by, &l)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	printf("%stime\tvalue\n", a->group_by ? "group\t" : "");

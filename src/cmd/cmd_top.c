@@ -183,7 +183,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		struct prof *base = NULL, *d = NULL;
 
 		if (load_profile(diff_base, &lo, &base) || prof_diff(base, p, &d)) {
-			fprintf(stderr, "smolder: %s\n", err_last());
+			cmd_errorf("%s", err_last());
 			prof_free(base);
 			goto done;
 		}
@@ -199,7 +199,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	if (cmd_transform(&p, &tr))
 		goto done;
 	if (top_compute(p, (uint32_t)type, &top)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	top.total = total;

@@ -191,7 +191,7 @@ static int load_one(const char *src, const struct cmd_env *env, struct prof **ou
 	if (load_profile(src, &lo, out)) {
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "\r\033[K");
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		return 1;
 	}
 	return 0;
@@ -213,7 +213,7 @@ static int print_diff(const struct prof *pair, uint32_t type, const struct view_
 		sc.threshold = DIFF_DEFAULT_THRESHOLD;
 	if (top_compute(pair, type + nt, &sides[0]) || top_compute(pair, type, &sides[1]) ||
 	    diff_top(&sides[0], &sides[1], &sc, pair, &d)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	n = v->nodecount > 0 && (uint64_t)v->nodecount < d.n ? (uint32_t)v->nodecount : d.n;
@@ -354,7 +354,7 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 	rc = tui_run(p, &v->to) ? 1 : 0; /* tui_run owns p */
 	p = NULL;
 	if (rc)
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 done:
 	prof_free(p);
 	prof_free(base);
@@ -424,7 +424,7 @@ static int run_browser(struct view_args *v, const struct cmd_env *env)
 			goto done;
 	} else if (default_store(v->st.db, &path) ||
 		   store_backend_open(path.data, v->st.tenant, &be)) {
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 		if (!v->st.db)
 			fprintf(stderr, "smolder: no store yet? `smolder demo` makes one from the bundled "
 					"examples; `smolder ingest FILE` or `smolder serve` fill one\n");
@@ -443,7 +443,7 @@ static int run_browser(struct view_args *v, const struct cmd_env *env)
 	v->to.source_opts = &v->so;
 	rc = tui_run(NULL, &v->to) ? 1 : 0; /* owns the backend */
 	if (rc)
-		fprintf(stderr, "smolder: %s\n", err_last());
+		cmd_errorf("%s", err_last());
 done:
 	buf_release(&path);
 	buf_release(&name);

@@ -71,6 +71,22 @@ safe() { ! LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$@"; }
 "$smolder" peek work "$tmp/ctrltype.pb" >> "$tmp/ctrl.out" 2>&1
 check "escape sequences in a sample type and a name: printed escaped by top, diff, peek and errors" \
   bash -c "[ \$(grep -c 'x1b\[31mcpu' '$tmp/ctrl.out') -ge 3 ] && grep -q 'x1b\[2Jwork' '$tmp/ctrl.out' && $(declare -f safe); safe '$tmp/ctrl.out'"
+# ... and so do ingest (the file, --service, the types) and the store's errors (the types
+# of a selector that has several)
+"$smolder" ingest --db "$tmp/evil.db" --service $'evil\e[2J' "$tmp/ctrltype.pb" "$ex/cpuwork-cpu.pb.gz" > "$tmp/ingest.out" 2>&1
+"$smolder" top --db "$tmp/evil.db" --from 0 --query '{}' >> "$tmp/ingest.out" 2>&1
+check "ingest and 'profile types match ... pick one' print types and services escaped" \
+  bash -c "grep -q 'service_name=evil.x1b.2J at .*x1b\[31mcpu' '$tmp/ingest.out' && grep -q 'profile types match.*x1b\[31mcpu' '$tmp/ingest.out' && $(declare -f safe); safe '$tmp/ingest.out'"
+# export -o - on a terminal (script(1) makes one): text escaped, binary refused (curl's rule)
+printf 'main;ev\x1b]0;PWNED\x07il 10\nmain;\x1b[2J\x1b[Hb 5\n' > "$tmp/esc.folded"
+script -qec "'$smolder' export '$tmp/esc.folded' --format folded -o -" /dev/null | tr -d '\r' > "$tmp/tty.out"
+check "export --format folded -o - on a terminal escapes control characters" \
+  bash -c "grep -qF 'main;ev\x1b]0;PWNED\x07il 10' '$tmp/tty.out' && $(declare -f safe); safe '$tmp/tty.out'"
+script -qec "'$smolder' export '$tmp/esc.folded' -o -" /dev/null | tr -d '\r' > "$tmp/tty.out"
+check "export --format pprof -o - on a terminal is refused in one line (use -o FILE)" \
+  bash -c "[ \$(wc -l < '$tmp/tty.out') -eq 1 ] && grep -q 'binary.*use -o FILE' '$tmp/tty.out'"
+check "export --format folded -o - into a pipe stays byte for byte" \
+  bash -c "'$smolder' export '$tmp/esc.folded' --format folded -o - | grep -qF \$'main;ev\x1b]0;PWNED\x07il 10'"
 check "a function without a name is <unknown>, as in pprof" \
   bash -c "'$smolder' top '$tmp/ctrltype.pb' | grep -qE '^ +3 +37\.5% .*  <unknown>\$'"
 # pprof's sample_index rules: 0 rows is all of them; inuse_space names a "space" type
@@ -115,6 +131,16 @@ for f in cpuwork-cpu heapwork-heap; do
   "$smolder" top --format tsv "$tmp/rt.json" > "$tmp/rt.tsv"
   check "speedscope export of $f re-read gives the same rows" cmp -s "$tmp/orig.tsv" "$tmp/rt.tsv"
 done
+
+# output that cannot be written is an error (status 1, one line), whatever the verb
+for args in "top $ex/cpuwork-cpu.pb.gz" "peek main $ex/cpuwork-cpu.pb.gz" \
+    "diff $ex/cpuwork-cpu.pb.gz $ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" "--help" "top --help"; do
+  $smolder $args > /dev/full 2> "$tmp/err"; rc=$?
+  check "smolder $(echo "$args" | sed "s|$ex/||g") > /dev/full: status 1, one line" \
+    bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qx 'smolder: cannot write standard output: No space left on device' '$tmp/err'"
+done
+check "a reader that stops early (head) gets no error message" \
+  bash -c "'$smolder' top '$ex/cpuwork-cpu.pb.gz' 2> '$tmp/err' | head -1 > /dev/null; [ ! -s '$tmp/err' ]"
 
 for verb in "" top view diff peek list export; do
   check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
