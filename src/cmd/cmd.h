@@ -49,6 +49,11 @@ void cmd_errorf(const char *fmt, ...) ERR_PRINTF(1, 2);
 /* Appends s (NUL-terminated) made terminal-safe to out. */
 int cmd_safe(struct buf *out, const char *s);
 /*
+ * What to call SOURCE on screen (out, the caller's, reset first): a URL without its
+ * user information, query and fragment (remote_url_redact()), else SOURCE itself.
+ */
+int cmd_source_name(const char *src, struct buf *out);
+/*
  * Loads SOURCE (file, "-" or URL, with the waiting indicator and Ctrl-C) and resolves
  * the sample index; prints the one-line error and returns non-zero on failure.  *out
  * belongs to the caller.

@@ -11,6 +11,7 @@
 #include "profile/granularity.h"
 #include "profile/labels.h"
 #include "profile/recursion.h"
+#include "store/remote.h"
 
 int cmd_put_safe(FILE *f, const char *s, size_t n, bool print)
 {
@@ -29,6 +30,14 @@ int cmd_put_safe(FILE *f, const char *s, size_t n, bool print)
 int cmd_safe(struct buf *out, const char *s)
 {
 	return text_safe(out, s, strlen(s), false);
+}
+
+int cmd_source_name(const char *src, struct buf *out)
+{
+	buf_reset(out);
+	if (load_is_url(src))
+		return remote_url_redact(src, out);
+	return buf_puts(out, src);
 }
 
 void cmd_errorf(const char *fmt, ...)

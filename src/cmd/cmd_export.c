@@ -122,7 +122,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	struct cmd_loaded ld = { 0 };
 	const char *out = NULL, *format = "pprof", *sample_index = NULL;
 	struct prof *p = NULL;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, name = BUF_INIT;
 	int c, type, rc = 1;
 
 	optind = 1;
@@ -169,14 +169,19 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	if (cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld) ||
 	    cmd_transform(&p, &tr))
 		goto done;
-	if (encode(format, p, (uint32_t)type,
-		   st.used ? ld.ptype.data : display_name(argv[optind]), &b)) {
+	if (!st.used && cmd_source_name(argv[optind], &name)) {
+		cmd_errorf("%s", err_last());
+		goto done;
+	}
+	if (encode(format, p, (uint32_t)type, st.used ? ld.ptype.data : display_name(name.data),
+		   &b)) {
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	rc = write_out(out, &b);
 done:
 	cmd_loaded_release(&ld);
+	buf_release(&name);
 	buf_release(&b);
 	prof_free(p);
 	return rc;

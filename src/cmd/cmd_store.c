@@ -120,7 +120,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 	struct load_opts lo = { env->cancel, true };
 	const char *db = NULL, *service = NULL, *name = NULL, *tenant = NULL;
 	struct labelset extra = LABELSET_INIT;
-	struct buf path = BUF_INIT, svc = BUF_INIT, pt = BUF_INIT;
+	struct buf path = BUF_INIT, svc = BUF_INIT, pt = BUF_INIT, shown = BUF_INIT;
 	struct store *s = NULL;
 	int c, i, rc = 1, failed = 0, stored = 0;
 
@@ -167,18 +167,23 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 
 		buf_reset(&svc);
 		buf_reset(&pt);
+		if (cmd_source_name(argv[i], &shown)) {  /* a URL without its user information */
+			cmd_errorf("%s", err_last());
+			failed++;
+			continue;
+		}
 		if (load_profile(argv[i], &lo, &p)) {
 			cmd_errorf("%s", err_last());
 			failed++;
 			continue;
 		}
 		t = ingest_time(p, argv[i]);
-		if ((service ? buf_puts(&svc, service) : service_from_path(argv[i], &svc)) ||
+		if ((service ? buf_puts(&svc, service) : service_from_path(shown.data, &svc)) ||
 		    labelset_copy(&ls, &extra) ||
 		    (!labelset_get(&ls, "service_name") && labelset_set(&ls, "service_name", svc.data)) ||
-		    labelset_set(&ls, "__name__", name ? name : metric_name(p, argv[i])) ||
+		    labelset_set(&ls, "__name__", name ? name : metric_name(p, shown.data)) ||
 		    store_write(s, tenant, &ls, p, t, p->duration_nanos)) {
-			cmd_errorf("cannot ingest '%s': %s", argv[i], err_last());
+			cmd_errorf("cannot ingest '%s': %s", shown.data, err_last());
 			failed++;
 		} else {
 			for (k = 0; k < p->ntypes; k++) {
@@ -187,7 +192,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 			}
 			time_format_rfc3339(t, when, sizeof(when));
 			/* the file name, the service and the types may hold escape sequences */
-			put_safe(stdout, argv[i]);
+			put_safe(stdout, shown.data);
 			fputs(": service_name=", stdout);
 			put_safe(stdout, labelset_get(&ls, "service_name"));
 			printf(" at %s: ", when);
@@ -214,6 +219,7 @@ done:
 	buf_release(&path);
 	buf_release(&svc);
 	buf_release(&pt);
+	buf_release(&shown);
 	return rc;
 }
 

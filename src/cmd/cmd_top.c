@@ -122,7 +122,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
 	struct cmd_store_src st = { 0 };
 	struct cmd_loaded ld = { 0 };
-	struct buf note = BUF_INIT;
+	struct buf note = BUF_INIT, name = BUF_INIT;
 	long nodecount = -1;
 	struct prof *p = NULL;
 	struct top top = { 0 };
@@ -204,12 +204,17 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	}
 	top.total = total;
 	top_sort(&top, p, TOP_SORT_FLAT, false);
+	if (!st.used && cmd_source_name(argv[optind], &name)) {
+		cmd_errorf("%s", err_last());
+		goto done;
+	}
 	print_top(p, &top, (uint32_t)type, nodecount, strcmp(format, "tsv") == 0,
-		  st.used ? ld.desc.data : argv[optind], st.used ? note.data : NULL);
+		  st.used ? ld.desc.data : name.data, st.used ? note.data : NULL);
 	rc = 0;
 done:
 	cmd_loaded_release(&ld);
 	buf_release(&note);
+	buf_release(&name);
 	top_release(&top);
 	prof_free(p);
 	return rc;

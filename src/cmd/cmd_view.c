@@ -186,8 +186,11 @@ static int load_one(const char *src, const struct cmd_env *env, struct prof **ou
 {
 	struct load_opts lo = { env->cancel, true };
 
-	if (!load_is_url(src) && isatty(STDERR_FILENO))
-		fprintf(stderr, "\rreading %s...", src);
+	if (!load_is_url(src) && isatty(STDERR_FILENO)) {
+		fputs("\rreading ", stderr);
+		cmd_put_safe(stderr, src, strlen(src), true);
+		fputs("...", stderr);
+	}
 	if (load_profile(src, &lo, out)) {
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "\r\033[K");
@@ -320,8 +323,16 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 			goto done;
 		src = name.data;
 		base_src = base_src ? bname.data : NULL;
-	} else if ((base_src && load_one(base_src, env, &base)) || load_one(src, env, &p)) {
-		goto done;
+	} else {
+		if ((base_src && load_one(base_src, env, &base)) || load_one(src, env, &p))
+			goto done;
+		/* on screen from here: URLs without their user information */
+		if (cmd_source_name(src, &name) || (base_src && cmd_source_name(base_src, &bname))) {
+			cmd_errorf("%s", err_last());
+			goto done;
+		}
+		src = name.data;
+		base_src = base_src ? bname.data : NULL;
 	}
 	if ((type = cmd_sample_index(p, v->sample_index)) < 0)
 		goto done;

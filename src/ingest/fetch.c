@@ -4,6 +4,7 @@
  * Go's /debug/pprof/profile?seconds=N answers only after N seconds, so the wait is
  * shown on stderr (a spinner with elapsed time and bytes) and Ctrl-C (the caller's
  * cancel flag) aborts.  Bodies are bounded; HTTP errors quote the server's first line.
+ * Messages name the URL without its user information (remote_url_redact()).
  */
 #include "load.h"
 
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "store/remote.h"
 
 struct fetch_ctx {
 	struct buf *out;
@@ -57,6 +59,7 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct buf *out)
 {
 	struct fetch_ctx c = { out, limit, o, false, false, 0 };
+	struct buf shown = BUF_INIT;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURL *h;
 	CURLcode res;
@@ -64,11 +67,17 @@ int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct b
 	int rc = 0;
 
 	c.tty = o && o->progress && isatty(STDERR_FILENO);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (remote_url_redact(url, &shown))
+		return err_set(ERR_NOMEM, "out of memory");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		buf_release(&shown);
 		return err_set(ERR_NET, "cannot initialise libcurl");
+	}
 	h = curl_easy_init();
-	if (!h)
+	if (!h) {
+		buf_release(&shown);
 		return err_set(ERR_NOMEM, "cannot create a curl handle");
+	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
@@ -88,11 +97,12 @@ int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct b
 		fprintf(stderr, "\r\033[K");
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (res == CURLE_ABORTED_BY_CALLBACK)
-		rc = err_set(ERR_CANCELLED, "'%s': cancelled", url);
+		rc = err_set(ERR_CANCELLED, "'%s': cancelled", shown.data);
 	else if (c.too_big)
-		rc = err_set(ERR_TOOBIG, "'%s': response larger than %zu MiB", url, limit >> 20);
+		rc = err_set(ERR_TOOBIG, "'%s': response larger than %zu MiB", shown.data, limit >> 20);
 	else if (res != CURLE_OK)
-		rc = err_set(ERR_NET, "'%s': %s", url, errbuf[0] ? errbuf : curl_easy_strerror(res));
+		rc = err_set(ERR_NET, "'%s': %s", shown.data,
+			     errbuf[0] ? errbuf : curl_easy_strerror(res));
 	else if (status >= 400) {
 		char line[200] = "";
 		size_t n = 0;
@@ -104,8 +114,9 @@ int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct b
 		}
 		line[n] = '\0';
 		rc = err_set(status == 401 || status == 403 ? ERR_AUTH : ERR_NET,
-			     "'%s': HTTP %ld%s%s", url, status, n ? ": " : "", line);
+			     "'%s': HTTP %ld%s%s", shown.data, status, n ? ": " : "", line);
 	}
 	curl_easy_cleanup(h);
+	buf_release(&shown);
 	return rc;
 }

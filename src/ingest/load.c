@@ -6,6 +6,7 @@
 
 #include "base/err.h"
 #include "decode.h"
+#include "store/remote.h"
 
 bool load_is_url(const char *src)
 {
@@ -14,17 +15,22 @@ bool load_is_url(const char *src)
 
 int load_profile(const char *src, const struct load_opts *o, struct prof **out)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, shown = BUF_INIT;
 	int rc;
 
 	*out = NULL;
-	if (load_is_url(src))
+	if (load_is_url(src)) {
+		/* messages name the URL without its user information */
 		rc = fetch_url(src, o, DECODE_MAX_INPUT, &b);
-	else
+		if (rc == 0 && remote_url_redact(src, &shown))
+			rc = err_set(ERR_NOMEM, "out of memory");
+	} else {
 		rc = buf_read_file(&b, src, DECODE_MAX_INPUT);
+	}
 	if (rc == 0)
 		rc = decode_profile((const uint8_t *)b.data, b.len,
-				    strcmp(src, "-") == 0 ? "<stdin>" : src, out);
+				    strcmp(src, "-") == 0 ? "<stdin>" : shown.data ? shown.data : src, out);
 	buf_release(&b);
+	buf_release(&shown);
 	return rc;
 }

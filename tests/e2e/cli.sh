@@ -158,6 +158,13 @@ if command -v go >/dev/null; then
   check "heap over HTTP" bash -c "'$smolder' top '$url/heap' | grep -q 'Type: inuse_space'"
   check "CPU profile over HTTP shows the hot function" bash -c "'$smolder' top '$url/profile?seconds=2' | grep -q 'main.busyLoop'"
   errcheck "HTTP errors quote the server" "HTTP 404: Unknown profile" top "$url/nope"
+  # credentials in a SOURCE URL are sent, never shown: headers, errors, ingest, exports
+  curl_url=http://user:secret@127.0.0.1:$port/debug/pprof
+  { "$smolder" top "$curl_url/heap"; "$smolder" top "$curl_url/nope"
+    "$smolder" diff "$curl_url/heap" "$curl_url/heap"; "$smolder" ingest --db "$tmp/cred.db" "$curl_url/heap"
+    "$smolder" export --format svg "$curl_url/heap" -o -; } > "$tmp/cred.out" 2>&1
+  check "a SOURCE URL's user information is never printed (File:, Base:, errors, ingest, svg)" \
+    bash -c "grep -q '^File: http://127.0.0.1:$port/debug/pprof/heap\$' '$tmp/cred.out' && grep -q \"'http://127.0.0.1:$port/debug/pprof/nope': HTTP 404\" '$tmp/cred.out' && grep -q '^Base: http://127.0.0.1:$port/' '$tmp/cred.out' && ! grep -q secret '$tmp/cred.out'"
   # Ctrl-C while waiting for a 30 s profile: cancelled within a second or two
   start=$(date +%s%N)
   "$smolder" top "$url/profile?seconds=30" > /dev/null 2> "$tmp/err" &
