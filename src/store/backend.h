@@ -162,6 +162,12 @@ int backend_diff(struct backend *b, const struct query *base, const struct query
  * inner still belongs to the caller.
  */
 int backend_share(struct backend *inner, struct backend **out1, struct backend **out2);
+/*
+ * One more handle on the backend behind `handle` (one of backend_share's, or of this),
+ * with its own `cancel`, for a third thread; the caller closes it.  ERR_USAGE when
+ * `handle` is not a shared handle.
+ */
+int backend_share_more(struct backend *handle, struct backend **out);
 
 /* Splits an ID into *out (five ':'-separated fields; a sixth ":delta" is ignored). */
 int profile_type_parse(const char *id, struct profile_type *out);

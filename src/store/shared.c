@@ -5,12 +5,14 @@
  * same one (the store browser's jobs and the source pane's per-version merges).  Each
  * handle is a backend of its own with its own `cancel`; every call takes the core's
  * mutex, points the inner backend's cancel at the caller's handle's, calls through and
- * lets go.  Calls from the two handles are serialised, never interleaved within a call.
- * The inner backend is closed when both handles are.
+ * lets go.  Calls from the handles are serialised, never interleaved within a call.
+ * backend_share_more() adds handles (a worker the UI stopped waiting for keeps its own).
+ * The inner backend is closed when every handle is.
  */
 #include "backend.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "base/err.h"
@@ -18,7 +20,7 @@
 struct share_core {
 	pthread_mutex_t mu;
 	struct backend *inner;
-	int refs;  /* handles not closed yet (under mu) */
+	atomic_int refs;  /* handles not closed yet (not under mu: it is held during calls) */
 };
 
 struct share_handle {
@@ -113,9 +115,7 @@ static void sh_close(struct backend *b)
 	struct share_core *c = h->core;
 	int left;
 
-	pthread_mutex_lock(&c->mu);
-	left = --c->refs;
-	pthread_mutex_unlock(&c->mu);
+	left = atomic_fetch_sub(&c->refs, 1) - 1;
 	free(h);
 	if (left == 0) {
 		backend_close(c->inner);
@@ -136,6 +136,22 @@ static const struct backend_ops share_ops = {
 	.diff = sh_diff,
 };
 
+int backend_share_more(struct backend *handle, struct backend **out)
+{
+	struct share_handle *h = (struct share_handle *)handle, *n;
+
+	*out = NULL;
+	if (handle->ops != &share_ops)
+		return err_set(ERR_USAGE, "not a shared backend handle");
+	if (!(n = calloc(1, sizeof(*n))))
+		return err_set(ERR_NOMEM, "out of memory");
+	n->base.ops = &share_ops;
+	n->core = h->core;
+	atomic_fetch_add(&h->core->refs, 1);
+	*out = &n->base;
+	return 0;
+}
+
 int backend_share(struct backend *inner, struct backend **out1, struct backend **out2)
 {
 	struct share_core *c = calloc(1, sizeof(*c));
@@ -149,7 +165,7 @@ int backend_share(struct backend *inner, struct backend **out1, struct backend *
 		return err_set(ERR_NOMEM, "out of memory");
 	}
 	c->inner = inner;
-	c->refs = 2;
+	atomic_init(&c->refs, 2);
 	h1->base.ops = h2->base.ops = &share_ops;
 	h1->core = h2->core = c;
 	*out1 = &h1->base;

@@ -12,8 +12,9 @@
  * source_find().
  *
  * The grouping itself is src/source/versions.c (shared with `smolder list`).  The
- * versions are read on a worker thread (struct source_vjob) through the app's own
- * handle on the browser's backend (backend_share serialises the two): the series of the
+ * versions are read on a worker thread (struct source_vjob) through a handle of its
+ * own on the browser's backend (backend_share serialises them; a read the UI stops
+ * waiting for is left to its thread, which frees it): the series of the
  * query give the distinct refs, then each version is merged and filtered.  Results land
  * whole in a->sctx on the UI thread; the old ones stay on screen until then.  A new query
  * or new filters re-read them at once, a range that only moved (live) at most every
@@ -96,6 +97,22 @@ static int vjob_run(struct source_vjob *j)
 	return rc;
 }
 
+static void vjob_outputs_release(struct source_vjob *j)
+{
+	source_versions_free(j->v, j->nv);
+	j->v = NULL;
+	j->nv = j->nall = 0;
+}
+
+static void vjob_free(struct source_vjob *j)
+{
+	if (!j)
+		return;
+	vjob_outputs_release(j);
+	backend_close(j->be);
+	free(j);
+}
+
 static void *vjob_thread(void *arg)
 {
 	struct source_vjob *j = arg;
@@ -108,57 +125,63 @@ static void *vjob_thread(void *arg)
 	if (j->be)
 		j->be->cancel = NULL;
 	atomic_store(&j->done, true);
+	if (!atomic_compare_exchange_strong(&j->state, &(int){ JOB_RUNNING }, JOB_DONE))
+		vjob_free(j); /* abandoned by the UI: nobody else will */
 	return NULL;
 }
 
-static void vjob_outputs_release(struct source_vjob *j)
-{
-	source_versions_free(j->v, j->nv);
-	j->v = NULL;
-	j->nv = j->nall = 0;
-}
-
-/* Cancels and waits for a read in flight; drops what it read. */
+/*
+ * Stops waiting for the read in flight and drops what it read, never blocking: a thread
+ * still inside the backend (maybe waiting for the browser's slow call on the shared
+ * backend) is told to stop and left to free the job, and its own handle, itself.
+ */
 static void vjob_drop(struct source_ctx *c)
 {
-	if (!c->job.running)
+	struct source_vjob *j = c->job;
+
+	if (!j)
 		return;
-	c->job.cancel = 1;
-	pthread_join(c->job.th, NULL);
-	c->job.running = false;
-	vjob_outputs_release(&c->job);
+	c->job = NULL;
+	if (j->running) {
+		j->cancel = 1;
+		if (atomic_compare_exchange_strong(&j->state, &(int){ JOB_RUNNING }, JOB_ORPHAN)) {
+			pthread_detach(j->th);
+			return;
+		}
+		pthread_join(j->th, NULL); /* it has finished: at once */
+	}
+	vjob_free(j);
 }
 
 /* Puts what a finished read found in a->sctx. */
 static void vjob_land(struct tui_app *a)
 {
 	struct source_ctx *c = &a->sctx;
-	struct source_vjob *j = &c->job;
+	struct source_vjob *j = c->job;
 
-	c->job.running = false;
+	c->job = NULL;
 	if (j->cancel) {
-		vjob_outputs_release(j);
 		c->cancelled = true;
 		snprintf(c->why, sizeof(c->why), "reading the versions was cancelled (r reads again)");
-		return;
-	}
-	c->have_gen = j->gen; /* no retry until the data changes again */
-	c->fetched_ms = app_now_ms();
-	if (j->rc) {
+	} else if (j->rc) {
 		/* keep versions read before (a passing error must not mix them); say why */
-		vjob_outputs_release(j);
+		c->have_gen = j->gen; /* no retry until the data changes again */
+		c->fetched_ms = app_now_ms();
 		snprintf(c->why, sizeof(c->why), "%s", j->err);
 		c->known = true;
-		return;
+	} else {
+		c->have_gen = j->gen;
+		c->fetched_ms = app_now_ms();
+		source_versions_free(c->v, c->nv);
+		c->v = j->v;
+		c->nv = j->nv;
+		c->nall = j->nall;
+		j->v = NULL;
+		j->nv = j->nall = 0;
+		c->known = true;
+		c->why[0] = '\0';
 	}
-	source_versions_free(c->v, c->nv);
-	c->v = j->v;
-	c->nv = j->nv;
-	c->nall = j->nall;
-	j->v = NULL;
-	j->nv = j->nall = 0;
-	c->known = true;
-	c->why[0] = '\0';
+	vjob_free(j);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -218,11 +241,11 @@ void source_versions_retry(struct tui_app *a)
 bool source_versions_refresh(struct tui_app *a)
 {
 	struct source_ctx *c = &a->sctx;
-	struct source_vjob *j = &c->job;
+	struct source_vjob *j;
 
 	if (!c->q.set)
 		return false;
-	if (j->running)
+	if (c->job)
 		return true;
 	if (c->known && c->have_gen == c->gen)
 		return false;
@@ -230,8 +253,14 @@ bool source_versions_refresh(struct tui_app *a)
 		return false; /* Esc: until r, or other data */
 	if (c->known && !c->hard && app_now_ms() - c->fetched_ms < SOURCE_VERSIONS_REFRESH_MS)
 		return false; /* only the range moved: the versions shown do for a while */
-	memset(j, 0, sizeof(*j));
-	j->be = c->be;
+	if (!(j = calloc(1, sizeof(*j))) || (c->be && backend_share_more(c->be, &j->be))) {
+		free(j);
+		snprintf(c->why, sizeof(c->why), "%s", c->be ? err_last() : "out of memory");
+		c->known = true;
+		c->have_gen = c->gen;
+		return false;
+	}
+	atomic_init(&j->state, JOB_RUNNING);
 	j->q = c->q;
 	j->nfilters = a->nfilters;
 	memcpy(j->filters, a->filters, (size_t)a->nfilters * sizeof(j->filters[0]));
@@ -239,12 +268,15 @@ bool source_versions_refresh(struct tui_app *a)
 	j->started_ms = app_now_ms();
 	c->hard = false;
 	atomic_store(&j->done, false);
+	c->job = j;
 	if (!a->async) { /* drivers and tests: at once */
 		vjob_thread(j);
 		vjob_land(a);
 		return false;
 	}
 	if (pthread_create(&j->th, NULL, vjob_thread, j) != 0) {
+		c->job = NULL;
+		vjob_free(j);
 		snprintf(c->why, sizeof(c->why), "cannot start a thread");
 		c->known = true;
 		c->have_gen = c->gen;
@@ -256,9 +288,9 @@ bool source_versions_refresh(struct tui_app *a)
 
 bool source_versions_poll(struct tui_app *a)
 {
-	struct source_vjob *j = &a->sctx.job;
+	struct source_vjob *j = a->sctx.job;
 
-	if (!j->running || !atomic_load(&j->done))
+	if (!j || !j->running || !atomic_load(&j->done))
 		return false;
 	pthread_join(j->th, NULL);
 	vjob_land(a);

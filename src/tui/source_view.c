@@ -318,7 +318,7 @@ static void update(struct tui_app *a)
 	}
 	source_versions_refresh(a);
 	if (c->q.set && !c->known) {
-		snprintf(st->why, sizeof(st->why), "%s", c->job.running ?
+		snprintf(st->why, sizeof(st->why), "%s", c->job ?
 			 "reading the versions of the service (service_git_ref)..." : c->why);
 		return;
 	}
@@ -473,21 +473,22 @@ bool source_view_poll(struct tui_app *a)
 
 bool source_view_busy(const struct tui_app *a, double *started_ms)
 {
-	const struct source_vjob *v = &a->sctx.job;
+	const struct source_vjob *v = a->sctx.job;
+	bool vrun = v && v->running;
 
-	if (started_ms && v->running)
+	if (started_ms && vrun)
 		*started_ms = v->started_ms;
 	else if (started_ms && a->src.job && a->src.job->running)
 		*started_ms = a->src.job->started_ms;
-	return (a->src.job && a->src.job->running) || v->running;
+	return (a->src.job && a->src.job->running) || vrun;
 }
 
 void source_view_cancel(struct tui_app *a)
 {
 	if (a->src.job && a->src.job->running)
 		a->src.job->cancel = 1;
-	if (a->sctx.job.running)
-		a->sctx.job.cancel = 1;
+	if (a->sctx.job && a->sctx.job->running)
+		a->sctx.job->cancel = 1;
 }
 
 /* ------------------------------------------------------------------------------------ */

@@ -155,15 +155,19 @@ struct source_query {
 
 /*
  * Reading the versions (series, then one merge per version) on a worker thread through
- * the app's backend handle.  Inputs are copies; the worker owns v[] until `done`.
+ * its own handle on the app's backend.  Inputs are copies; the worker owns v[] until
+ * `done`.  Heap-allocated: a read the UI stops waiting for (it may wait for the browser's
+ * call on the shared backend, behind a slow server) is handed to its thread, which frees
+ * it and closes the handle (state: JOB_RUNNING → JOB_DONE or JOB_ORPHAN).
  */
 struct source_vjob {
 	pthread_t th;
 	bool running;                  /* UI thread only */
 	atomic_bool done;
+	atomic_int state;              /* JOB_*: who frees the job */
 	atomic_int cancel;
 	double started_ms;
-	struct backend *be;            /* borrowed: the app's handle */
+	struct backend *be;            /* owned: backend_share_more() of the app's handle */
 	struct source_query q;
 	struct tui_filter filters[FILTERS_MAX];
 	int nfilters;
@@ -207,7 +211,7 @@ struct source_ctx {
 	bool cancelled;            /* Esc stopped a read: none starts until r or other data */
 	double fetched_ms;
 	char why[256];             /* why the versions could not be read */
-	struct source_vjob job;
+	struct source_vjob *job;   /* the read in flight, or NULL */
 	struct source_typed typed;
 };
 

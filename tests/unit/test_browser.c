@@ -6,10 +6,13 @@
  *
  *  - a range from 1970 to now: the timeline is drawn (no overflow), the header names
  *    the length in a readable unit;
+ *  - the source pane's versions read through a backend that hangs (a slow server) behind
+ *    the browser's call: dropping the read never waits for it;
  */
 #include <curses.h>
 #include <locale.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,10 +214,221 @@ static void test_long_range(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* 2: a slow backend                                                                     */
+
+/*
+ * v1: main.work's loop on line 6 (700 ms) and its return on line 8 (100 ms).
+ * v2: the same function three lines down: line 9 (300 ms self, 500 ms with the new
+ * main.square it calls) and line 11 (50 ms).
+ */
+static const char v1_json[] =
+	"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"shared\":{\"frames\":["
+	"{\"name\":\"main.main\",\"file\":\"work/main.go\",\"line\":11},"
+	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":6},"
+	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":8}]},"
+	"\"profiles\":[{\"type\":\"sampled\",\"name\":\"cpu\",\"unit\":\"milliseconds\","
+	"\"startValue\":0,\"endValue\":1000,\"samples\":[[0,1],[0,2]],\"weights\":[700,100]}]}";
+static const char v2_json[] =
+	"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"shared\":{\"frames\":["
+	"{\"name\":\"main.main\",\"file\":\"work/main.go\",\"line\":14},"
+	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":9},"
+	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":11},"
+	"{\"name\":\"main.square\",\"file\":\"work/main.go\",\"line\":4}]},"
+	"\"profiles\":[{\"type\":\"sampled\",\"name\":\"cpu\",\"unit\":\"milliseconds\","
+	"\"startValue\":0,\"endValue\":1000,\"samples\":[[0,1],[0,2],[0,1,3]],"
+	"\"weights\":[300,50,200]}]}";
+
+static void put_version(struct store *s, const char *json, const char *ref, int64_t t)
+{
+	struct prof *p = tu_decode_bytes(json, strlen(json), "v.speedscope.json");
+	struct labelset ls = LABELSET_INIT;
+
+	labelset_set(&ls, "service_name", "app");
+	labelset_set(&ls, "service_repository", "https://example.com/acme/app");
+	labelset_set(&ls, "service_git_ref", ref);
+	if (store_write(s, NULL, &ls, p, t, 10 * SEC))
+		fail_msg("store_write: %s", err_last());
+	labelset_free(&ls);
+	prof_free(p);
+}
+
+static struct store *two_versions(const char *name)
+{
+	struct store *s = ts_open_new(name);
+	int64_t now = time_now_ns();
+
+	put_version(s, v1_json, "v1", now - 20 * 60 * SEC);
+	put_version(s, v2_json, "v2", now - 10 * 60 * SEC);
+	return s;
+}
+
+/*
+ * A backend in front of another whose merges hang (like a server that does not answer,
+ * deaf to cancel) while `gate` is set, for at most 3 s.
+ */
+struct slow_be {
+	struct backend base;
+	struct backend *inner;
+	atomic_int gate, in_merge, closed;
+};
+
+static void slow_wait(struct slow_be *s)
+{
+	int i;
+
+	atomic_fetch_add(&s->in_merge, 1);
+	for (i = 0; i < 300 && atomic_load(&s->gate); i++)
+		usleep(10000);
+	atomic_fetch_sub(&s->in_merge, 1);
+}
+
+static struct backend *slow_in(struct backend *b)
+{
+	struct slow_be *s = (struct slow_be *)b;
+
+	s->inner->cancel = b->cancel;
+	return s->inner;
+}
+
+static int slow_types(struct backend *b, struct time_range r, struct profile_type_list *out)
+{
+	struct backend *in = slow_in(b);
+
+	return in->ops->profile_types(in, r, out);
+}
+
+static int slow_names(struct backend *b, const struct selector *sel, struct time_range r,
+		      struct strvec *out)
+{
+	struct backend *in = slow_in(b);
+
+	return in->ops->label_names(in, sel, r, out);
+}
+
+static int slow_values(struct backend *b, const char *name, const struct selector *sel,
+		       struct time_range r, struct strvec *out)
+{
+	struct backend *in = slow_in(b);
+
+	return in->ops->label_values(in, name, sel, r, out);
+}
+
+static int slow_series(struct backend *b, const struct selector *sel, struct time_range r,
+		       struct labelset_list *out)
+{
+	struct backend *in = slow_in(b);
+
+	return in->ops->series(in, sel, r, out);
+}
+
+static int slow_timeline(struct backend *b, const struct query *q, double step_s,
+			 const char *group_by, struct series_points_list *out)
+{
+	struct backend *in = slow_in(b);
+
+	return in->ops->timeline(in, q, step_s, group_by, out);
+}
+
+static int slow_merge(struct backend *b, const struct query *q, struct prof **out,
+		      struct merge_info *info)
+{
+	struct backend *in = slow_in(b);
+
+	slow_wait((struct slow_be *)b);
+	return in->ops->merge(in, q, out, info);
+}
+
+static int slow_merge_tree(struct backend *b, const struct query *q, uint32_t max_nodes,
+			   struct prof **out, struct merge_info *info)
+{
+	struct backend *in = slow_in(b);
+
+	slow_wait((struct slow_be *)b);
+	return in->ops->merge_tree(in, q, max_nodes, out, info);
+}
+
+static void slow_close(struct backend *b)
+{
+	struct slow_be *s = (struct slow_be *)b;
+
+	backend_close(s->inner);
+	atomic_store(&s->closed, 1);
+}
+
+static const struct backend_ops slow_ops = {
+	slow_types, slow_names, slow_values, slow_series, slow_timeline, slow_merge,
+	slow_merge_tree, slow_close, NULL,
+};
+
+static void test_versions_never_block(void **state)
+{
+	struct store *s = two_versions("slow.db");
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	static struct slow_be slow;
+	struct tui_opts o;
+	struct tui_app *a;
+	double t0;
+	int i;
+
+	(void)state;
+	memset(&slow, 0, sizeof(slow));
+	slow.base.ops = &slow_ops;
+	slow.inner = ts_backend_of(s);
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.no_color = true;
+	o.backend = &slow.base;
+	o.backend_name = "slow";
+	o.start_in_browser = true;
+	o.source_opts = &so;
+	assert_int_equal(tui_app_new(NULL, &o, &a), 0);
+	tui_app_key(a, '\n');
+	assert_int_equal(a->view, VIEW_FLAME);
+	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "main.work")), 0);
+	a->view = VIEW_SOURCE;
+	assert_int_equal(a->sctx.nv, 2);
+	/* from now on as in the key loop: workers; the server stops answering merges */
+	a->async = true;
+	atomic_store(&slow.gate, 1);
+	tui_app_key(a, 'M'); /* the browser asks again: its thread hangs in the merge */
+	for (i = 0; i < 300 && !atomic_load(&slow.in_merge); i++)
+		usleep(10000);
+	assert_int_equal(atomic_load(&slow.in_merge), 1);
+	/* r in the pane: a version read starts and waits behind the browser's call */
+	tui_app_key(a, 'r');
+	assert_true(source_view_busy(a, NULL));
+	usleep(50000);
+	/* :focus= drops that read: at once, not when the server answers */
+	t0 = app_now_ms();
+	app_command(a, "focus=main\\.work");
+	for (i = 0; i < 100 && app_job_running(a); i++) {
+		usleep(10000);
+		app_poll_jobs(a);
+		source_view_poll(a);
+	}
+	if (app_now_ms() - t0 > 1000)
+		fail_msg("the UI waited %.0f ms for a version read behind a hung call", app_now_ms() - t0);
+	/* Esc cancels what is left; the server answers again; everything ends */
+	tui_app_key(a, 27);
+	atomic_store(&slow.gate, 0);
+	for (i = 0; i < 500 && (browser_view_busy(a, NULL) || source_view_busy(a, NULL)); i++) {
+		usleep(10000);
+		browser_view_poll(a);
+		source_view_poll(a);
+	}
+	tui_app_free(a);
+	for (i = 0; i < 500 && !atomic_load(&slow.closed); i++)
+		usleep(10000);
+	assert_true(atomic_load(&slow.closed)); /* the last handle (maybe an orphan's) closed it */
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long_range),
+		cmocka_unit_test(test_versions_never_block),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
