@@ -58,6 +58,26 @@ static void pane_header(struct tui_app *a, struct flame_pane *fp, int y, int x, 
 	buf_release(&name);
 }
 
+/*
+ * One pane in h lines: its header, the graph below it.  A pane with no line for the graph
+ * (a terminal a few lines high) shows its header only, or nothing; it is never handed a
+ * height of zero or less.
+ */
+static void draw_pane(struct tui_app *a, struct flame_pane *fp, int y, int x, int h, int w)
+{
+	struct flame_state *fl = &fp->fl;
+
+	fl->area_y = y;
+	fl->area_x = x;
+	fl->area_h = 0; /* no graph on screen: the mouse finds nothing here */
+	fl->area_w = w;
+	if (h < 1 || w < 1)
+		return;
+	pane_header(a, fp, y, x, w, fp == &a->cmp[a->cmp_focus]);
+	if (h > 1)
+		flame_view_draw(a, fp, y + 1, x, h - 1, w);
+}
+
 void compare_view_draw(struct tui_app *a, int y, int h, int w)
 {
 	int i;
@@ -67,19 +87,15 @@ void compare_view_draw(struct tui_app *a, int y, int h, int w)
 	if (w >= COMPARE_WIDE) {
 		int lw = (w - 1) / 2, rw = w - lw - 1;
 
-		pane_header(a, &a->cmp[0], y, 0, lw, a->cmp_focus == 0);
-		pane_header(a, &a->cmp[1], y, lw + 1, rw, a->cmp_focus == 1);
-		flame_view_draw(a, &a->cmp[0], y + 1, 0, h - 1, lw);
-		flame_view_draw(a, &a->cmp[1], y + 1, lw + 1, h - 1, rw);
+		draw_pane(a, &a->cmp[0], y, 0, h, lw);
+		draw_pane(a, &a->cmp[1], y, lw + 1, h, rw);
 		for (i = 0; i < h; i++)
 			mvaddch(y + i, lw, ' ');
 	} else {
 		int th = h / 2, bh = h - th;
 
-		pane_header(a, &a->cmp[0], y, 0, w, a->cmp_focus == 0);
-		flame_view_draw(a, &a->cmp[0], y + 1, 0, th - 1, w);
-		pane_header(a, &a->cmp[1], y + th, 0, w, a->cmp_focus == 1);
-		flame_view_draw(a, &a->cmp[1], y + th + 1, 0, bh - 1, w);
+		draw_pane(a, &a->cmp[0], y, 0, th, w);
+		draw_pane(a, &a->cmp[1], y + th, 0, bh, w);
 	}
 }
 

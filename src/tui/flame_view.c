@@ -68,10 +68,10 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, in
 	fl->area_x = x0;
 	fl->area_h = h;
 	fl->area_w = w;
+	if (h <= 0 || w <= 0)
+		return; /* before any (uint32_t)h: a negative height is no room, not 4e9 rows */
 	for (k = 0; k < (uint32_t)h; k++)
 		scr_fill(y + (int)k, x0, w, A_NORMAL);
-	if (h <= 0 || w <= 0)
-		return;
 	srow = sel_row(fp);
 	if (srow < fl->scroll)
 		fl->scroll = srow;

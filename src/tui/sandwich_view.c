@@ -67,6 +67,8 @@ void sandwich_view_draw(struct tui_app *a, int y, int h, int w)
 
 	for (k = 0; k < h; k++)
 		scr_fill(y + k, 0, w, A_NORMAL);
+	if (h < 1 || w < 1)
+		return; /* not even a line for the divider */
 	if (!sw->name) {
 		const char *msg = "select a function in the flame graph or the top table, then press 3";
 

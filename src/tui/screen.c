@@ -221,6 +221,8 @@ int scr_put_safe(const struct tui_app *a, int y, int x, int w, const char *s, si
 
 void scr_fill(int y, int x, int w, int attr)
 {
+	if (w <= 0)
+		return;
 	attrset(attr);
 	mvhline(y, x, ' ', w);
 	attrset(A_NORMAL);

@@ -242,4 +242,21 @@ E2E_CHECKS=$((E2E_CHECKS + 1))
 if [ "$(cat "$E2E_TMP/out.folded" 2>/dev/null)" = "main;f;g 5" ]; then echo "ok   - the export holds the zoomed, collapsed stacks"
 else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - export holds: $(cat "$E2E_TMP/out.folded" 2>&1)"; fi
 keys q
+e2e_stop
+
+# review-a regressions, each at the terminal size that showed it
+DIFF="$smolder diff $ex/cpuwork-cpu.pb.gz $ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz"
+
+# a 6-line terminal leaves the comparison no line for a graph: it drew a pane of height -1
+# (4e9 rows, the UI frozen at 100% CPU); now only the headers, and keys still work
+e2e_start 80 6 $DIFF
+expect "a diff in 6 lines" "9\.24 s → 11\.9 s"
+keys c
+expect "c in 6 lines shows a pane header" "new: .*11\.9 s total"
+keys 2
+expect "and the UI still answers keys" "\[2\]Top"
+keys q
+expect "and quits" "EXITED=0"
+e2e_stop
+
 e2e_done
