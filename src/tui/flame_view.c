@@ -31,15 +31,25 @@ static int relayout(struct tui_app *a, struct flame_pane *fp, uint32_t rows, uin
 	return flame_layout(fp->tree, &o, &fp->fl.layout);
 }
 
+/*
+ * The selection must lie under the zoom root (sel_row() counts depth below it): after
+ * unzooming from a jump outside the old zoom (n, Enter in the top table) it does not,
+ * and the zoom root is selected instead.
+ */
+static void keep_selection_in_zoom(struct flame_pane *fp)
+{
+	if (!tree_is_ancestor(fp->tree, fp->fl.zoom, fp->fl.sel)) {
+		fp->fl.sel = fp->fl.zoom;
+		fp->fl.sel_plus = false;
+	}
+}
+
 /* Keeps the selection on something visible: its nearest visible ancestor. */
 static void fix_selection(struct flame_pane *fp)
 {
 	uint32_t r, c;
 
-	if (!tree_is_ancestor(fp->tree, fp->fl.zoom, fp->fl.sel)) {
-		fp->fl.sel = fp->fl.zoom;
-		fp->fl.sel_plus = false;
-	}
+	keep_selection_in_zoom(fp);
 	while (!flame_find(&fp->fl.layout, fp->tree, fp->fl.sel, fp->fl.sel_plus, &r, &c)) {
 		if (fp->fl.sel_plus)
 			fp->fl.sel_plus = false;
@@ -72,6 +82,7 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, in
 		return; /* before any (uint32_t)h: a negative height is no room, not 4e9 rows */
 	for (k = 0; k < (uint32_t)h; k++)
 		scr_fill(y + (int)k, x0, w, A_NORMAL);
+	keep_selection_in_zoom(fp);
 	srow = sel_row(fp);
 	if (srow < fl->scroll)
 		fl->scroll = srow;
@@ -291,6 +302,7 @@ bool flame_view_key(struct tui_app *a, struct flame_pane *fp, int key)
 		if (fl->nzoom > 0) {
 			fl->zoom = fl->zoom_stack[--fl->nzoom];
 			fl->scroll = 0;
+			keep_selection_in_zoom(fp);
 		} else if (a->searching) {
 			app_set_search(a, NULL);
 		}

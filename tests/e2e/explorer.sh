@@ -259,4 +259,17 @@ keys q
 expect "and quits" "EXITED=0"
 e2e_stop
 
+# Esc after a search jump outside the zoom: the graph of the old zoom, its root selected
+# (the selection stayed outside it, sel_row() underflowed, and nothing was drawn)
+e2e_start 80 24 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+keys j j j Enter
+expect "zoomed into main.decodeRecords" "^main\.decodeRecords  2\.13 s"
+keys / g c B g M a r k W o r k e r '$' Enter
+expect "the search jumps outside the zoom" "runtime\.gcBgMarkWorker  self"
+keys Escape
+expect "Esc draws the old zoom again" "^main\.decodeRecords  2\.13 s"
+expect "with its root selected" "^ main\.decodeRecords  self 0  total 2\.13 s \(23\.1% all, 100% zoomed\)"
+keys q
+e2e_stop
+
 e2e_done
