@@ -85,3 +85,14 @@ done:
 	}
 	return rc;
 }
+
+int64_t sandwich_self(const struct tree *callees, uint32_t name, uint32_t type)
+{
+	int64_t sum = 0;
+	uint32_t i;
+
+	for (i = 1; i < callees->n; i++)
+		if (callees->name[i] == name)
+			sum += tree_self(callees, i, type);
+	return sum;
+}

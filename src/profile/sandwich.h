@@ -15,8 +15,15 @@
 #define SMOLDER_SANDWICH_H
 
 #include "prof.h"
+#include "tree.h"
 
 int sandwich_build(const struct prof *p, uint32_t name, struct prof **callers,
 		   struct prof **callees);
+/*
+ * The function's self (pprof's flat) of sample type `type`, read off the call tree of
+ * the callees profile: the self of every node named `name`, not only of the root, so a
+ * recursive function (main;f;g;f) counts the time of its inner calls too.
+ */
+int64_t sandwich_self(const struct tree *callees, uint32_t name, uint32_t type);
 
 #endif

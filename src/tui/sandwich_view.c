@@ -83,11 +83,8 @@ void sandwich_view_draw(struct tui_app *a, int y, int h, int w)
 	app_format_value(a, v1, sizeof(v1), tree_total(sw->callees_tree, 0, a->type));
 	units_percent(p1, sizeof(p1), tree_total(sw->callees_tree, 0, a->type),
 		      a->base_total[a->type]);
-	{
-		int64_t self = sw->callees_tree->n > 1 ? tree_self(sw->callees_tree, 1, a->type) : 0;
-
-		app_format_value(a, v2, sizeof(v2), self);
-	}
+	/* self over every frame of the function, as the top table and pprof count it */
+	app_format_value(a, v2, sizeof(v2), sandwich_self(sw->callees_tree, sw->name, a->type));
 	buf_puts(&b, a->scr.utf8 ? "\xe2\x94\x80\xe2\x94\x80 " : "-- ");
 	text_safe(&b, prof_str(a->prof, sw->name), prof_strlen(a->prof, sw->name), !a->scr.utf8);
 	buf_printf(&b, "  self %s  total %s (%s)", v2, v1, p1);

@@ -272,4 +272,13 @@ expect "with its root selected" "^ main\.decodeRecords  self 0  total 2\.13 s \(
 keys q
 e2e_stop
 
+# the sandwich divider's self of a recursive function is its flat over every frame (15,
+# as the top table and pprof say), not the self of its root-most frame (5)
+printf 'main;f;g;f 10\nmain;f 5\nmain;h 3\n' > "$E2E_TMP/rec2.folded"
+e2e_start 80 24 "$smolder" "$E2E_TMP/rec2.folded"
+keys / '^' f '$' Enter 3
+expect "the divider of recursive f says self 15" "── f  self 15  total 15 \(83\.3%\)"
+keys q
+e2e_stop
+
 e2e_done

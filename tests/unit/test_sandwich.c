@@ -101,11 +101,36 @@ static void test_recursion(void **state)
 	prof_free(p);
 }
 
+/* The divider's self of a recursive function is its flat (pprof, the top table): 15, not 5. */
+static void test_recursive_self(void **state)
+{
+	struct prof *p = tu_decode_str("main;f;g;f 10\nmain;f 5\nmain;h 3\n"), *callers, *callees;
+	struct tree *te, *t;
+	struct top top;
+	uint32_t f = prof_find_str(p, "f"), g = prof_find_str(p, "g");
+
+	(void)state;
+	assert_int_equal(sandwich_build(p, f, &callers, &callees), 0);
+	assert_int_equal(tree_build(callees, &te), 0);
+	tu_top(p, "samples", &t, &top);
+	tu_assert_i64(tu_top_row(&top, p, "f")->flat, 15);
+	tu_assert_i64(sandwich_self(te, f, 0), 15);
+	tu_assert_i64(tree_self(te, 1, 0), 5); /* the root alone: what the divider showed */
+	tu_assert_i64(sandwich_self(te, g, 0), 0);
+	top_release(&top);
+	tree_free(t);
+	tree_free(te);
+	prof_free(callers);
+	prof_free(callees);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpuwork),
 		cmocka_unit_test(test_recursion),
+		cmocka_unit_test(test_recursive_self),
 	};
 
 	tu_init(argc, argv);
