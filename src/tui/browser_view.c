@@ -397,6 +397,24 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 		j->call_site = b->focus;
 		j->ncall_site = b->nfocus;
 		j->range = window(b);
+		j->live = b->live_range;
+		j->ref_to = b->to_ns;
+		if (kind != BJ_BREAKDOWN && b->reopen && b->oq.set) {
+			/* M, Z, a live refresh: the opened profile's query, not the cursor's */
+			const struct browse_opened *o = &b->oq;
+			int64_t shift = 0;
+
+			if (o->live)
+				shift = (b->live_range ? b->to_ns : time_now_ns()) - o->ref_to;
+			snprintf(j->service, sizeof(j->service), "%s", o->service);
+			snprintf(j->ptype, sizeof(j->ptype), "%s", o->ptype);
+			snprintf(j->sel_text, sizeof(j->sel_text), "%s", o->sel_text);
+			j->range.from_ns = o->range.from_ns + shift;
+			j->range.to_ns = o->range.to_ns + shift;
+			j->live = o->live;
+			j->ref_to = o->ref_to + shift;
+			j->live_reopen = b->live_reopen;
+		}
 		j->prev.from_ns = j->range.from_ns - (j->range.to_ns - j->range.from_ns);
 		j->prev.to_ns = j->range.from_ns;
 		snprintf(j->label, sizeof(j->label), "%s", b->bd_label);
@@ -479,6 +497,7 @@ bool browser_view_want_full(struct tui_app *a, const char *fname)
 		return false;
 	b->want_full = true;
 	b->live_reopen = false;
+	b->reopen = true;
 	scr_message(a, false, "%s", fname ? "a server's flame graph has no lines: asking for the "
 					    "full profile..." :
 					    "a server's flame graph has no lines or labels: asking for "
@@ -520,6 +539,7 @@ bool browser_view_profile_key(struct tui_app *a, int key)
 		}
 	}
 	b->live_reopen = false;
+	b->reopen = true;
 	start(a, b->open_kind == BJ_COMPARE ? BJ_COMPARE : BJ_OPEN);
 	return true;
 }
@@ -666,8 +686,18 @@ bool browser_view_poll(struct tui_app *a)
 				pj.range = j->prev;
 				range_label(&pj, &bname);
 			}
+			/* what M, Z and live refreshes ask again */
+			b->oq.set = true;
+			b->oq.live = j->live;
+			b->oq.ref_to = j->ref_to;
+			b->oq.range = j->range;
+			snprintf(b->oq.service, sizeof(b->oq.service), "%s", j->service);
+			snprintf(b->oq.ptype, sizeof(b->oq.ptype), "%s", j->ptype);
+			snprintf(b->oq.sel_text, sizeof(b->oq.sel_text), "%s", j->sel_text);
+			b->live_reopen = j->live_reopen; /* app_install_profile keeps the filters */
 			/* the source pane splits the data by version and takes the series' labels */
-			source_versions_opened(a, j->service, j->ptype, j->sel_text, j->range);
+			source_versions_opened(a, j->service, j->ptype, j->sel_text, j->range,
+					       j->call_site, j->ncall_site);
 			app_install_profile(a, j->prof, j->tree, j->all, j->kind == BJ_COMPARE, name.data,
 					    j->kind == BJ_COMPARE ? bname.data : NULL);
 			j->prof = NULL;
@@ -675,8 +705,8 @@ bool browser_view_poll(struct tui_app *a)
 			j->all = NULL;
 			b->opened = true;
 			b->open_kind = prev.kind;
-			if (a->view == VIEW_BROWSER)
-				a->view = VIEW_FLAME;
+			if (a->view == VIEW_BROWSER && !prev.live_reopen)
+				a->view = VIEW_FLAME; /* a refresh landing leaves the browser be */
 			b->truncated = prev.info.truncated;
 			b->flame_only = prev.info.remote && !prev.full;
 			b->last_full = prev.full;
@@ -826,13 +856,16 @@ void browser_view_tick(struct tui_app *a)
 		return;
 	if (app_now_ms() - b->last_refresh_ms < LIVE_EVERY_MS)
 		return;
-	reload_rows(a);
-	/* an opened profile from a live range follows too */
-	if (b->opened && a->view != VIEW_BROWSER) {
+	/* an opened profile from a live range follows too (unless an open the user asked
+	 * for is waiting: it wins) */
+	if (b->opened && b->oq.live && a->view != VIEW_BROWSER &&
+	    !(b->queued & (1u << BJ_OPEN | 1u << BJ_COMPARE))) {
 		b->queued |= 1u << b->open_kind;
 		b->live_reopen = true;
+		b->reopen = true;
 		b->want_full = b->last_full;
 	}
+	reload_rows(a);
 }
 
 bool browser_view_live(const struct tui_app *a)
@@ -1011,11 +1044,13 @@ bool browser_view_key(struct tui_app *a, int key)
 	case '\r':
 	case KEY_ENTER:
 		b->live_reopen = false;
+		b->reopen = false;
 		if (cur_row(b))
 			start(a, BJ_OPEN);
 		return true;
 	case 'P':
 		b->live_reopen = false;
+		b->reopen = false;
 		if (cur_row(b))
 			start(a, BJ_COMPARE);
 		return true;
@@ -1115,8 +1150,11 @@ void browser_view_mouse(struct tui_app *a, int y, int x, bool dbl)
 		if (r < b->nrows) {
 			b->row = r;
 			start(a, BJ_TIMELINE);
-			if (dbl)
+			if (dbl) {
+				b->live_reopen = false;
+				b->reopen = false;
 				start(a, BJ_OPEN);
+			}
 		}
 	}
 }

@@ -55,13 +55,28 @@ static int read_version(struct source_vjob *j, struct source_version *v)
 	struct selector *sel = NULL;
 	struct query q = { .profile_type = j->q.ptype, .range = j->q.range };
 	struct prof *raw = NULL, *f = NULL;
+	const char **path = NULL;
+	size_t off = 0;
+	uint32_t k;
 	int rc;
 
-	if ((rc = query_selector(&j->q, false, v->ref, &sel)))
+	/* the call path the shown profile is narrowed to (Z) narrows each version too */
+	if (j->q.npath && !(path = calloc(j->q.npath, sizeof(*path))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (k = 0; k < j->q.npath; k++) {
+		path[k] = j->q.path + off;
+		off += strlen(path[k]) + 1;
+	}
+	q.call_site = path;
+	q.ncall_site = j->q.npath;
+	if ((rc = query_selector(&j->q, false, v->ref, &sel))) {
+		free(path);
 		return rc;
+	}
 	q.selector = sel;
 	rc = j->be->ops->merge(j->be, &q, &raw, NULL);
 	selector_free(sel);
+	free(path);
 	if (rc == ERR_NOTFOUND) /* data gone since the series were listed: an empty version */
 		return 0;
 	if (rc)
@@ -188,11 +203,28 @@ static void vjob_land(struct tui_app *a)
 /* on the UI thread                                                                      */
 
 void source_versions_opened(struct tui_app *a, const char *service, const char *ptype,
-			    const char *sel_text, struct time_range range)
+			    const char *sel_text, struct time_range range, char *const *path,
+			    size_t npath)
 {
 	struct source_ctx *c = &a->sctx;
-	bool same = c->q.set && strcmp(c->q.service, service) == 0 &&
-		    strcmp(c->q.ptype, ptype) == 0 && strcmp(c->q.sel_text, sel_text) == 0;
+	char flat[SOURCE_PATH_MAX];
+	size_t len = 0, i, n;
+	bool same;
+
+	for (i = 0; i < npath; i++) {
+		n = strlen(path[i]) + 1;
+		if (len + n > sizeof(flat))
+			break; /* deeper than fits: the versions are read for a shorter prefix */
+		memcpy(flat + len, path[i], n);
+		len += n;
+	}
+	npath = i;
+	same = c->q.set && strcmp(c->q.service, service) == 0 && strcmp(c->q.ptype, ptype) == 0 &&
+	       strcmp(c->q.sel_text, sel_text) == 0 && c->q.npath == npath &&
+	       c->q.path_len == len && memcmp(c->q.path, flat, len) == 0;
+	memcpy(c->q.path, flat, len);
+	c->q.path_len = len;
+	c->q.npath = (uint32_t)npath;
 
 	snprintf(c->q.service, sizeof(c->q.service), "%s", service);
 	snprintf(c->q.ptype, sizeof(c->q.ptype), "%s", ptype);

@@ -146,11 +146,17 @@ struct source_job {
 	char err[256];
 };
 
+#define SOURCE_PATH_MAX 8192
+
 /* The query a profile was opened with from a store or a server (the browser's window). */
 struct source_query {
 	bool set;
 	char service[256], ptype[512], sel_text[PROMPT_MAX];
 	struct time_range range;
+	/* Z: the call path the profile is narrowed to, npath names each ended by '\0' */
+	char path[SOURCE_PATH_MAX];
+	size_t path_len;
+	uint32_t npath;
 };
 
 /*
@@ -282,6 +288,18 @@ struct bjob {
 	uint32_t max_nodes;
 	char **call_site;          /* borrowed from the browser state (stable while running) */
 	size_t ncall_site;
+	bool live_reopen;          /* a live refresh of the opened profile (keep the view) */
+	bool live;                 /* the range was moving with the clock */
+	int64_t ref_to;            /* where the moving range ended: what a refresh shifts by */
+};
+
+/* The query of the profile opened from the browser, which M, Z and live refreshes ask
+ * again (whatever the browser's cursor, selector or window is on by then). */
+struct browse_opened {
+	bool set, live;
+	char service[256], ptype[512], sel_text[PROMPT_MAX];
+	struct time_range range;
+	int64_t ref_to;            /* the browser range's end when it was opened (live) */
 };
 
 struct browser_state {
@@ -312,6 +330,8 @@ struct browser_state {
 	uint32_t max_nodes;        /* merge_tree's limit (M doubles it) */
 	bool truncated;            /* the open profile had frames folded into "other" */
 	bool live_reopen;          /* the open in flight is a live refresh (keep filters, quiet) */
+	bool reopen;               /* the next open asks `oq` again (M, Z, live), not the cursor */
+	struct browse_opened oq;
 	bool flame_only;           /* the open profile is a server's flame graph (no lines) */
 	bool want_full;            /* the next open asks for the full profile (SelectMergeProfile) */
 	bool last_full;            /* the open profile was asked for in full (live refreshes too) */
@@ -485,7 +505,8 @@ void source_view_setting(struct tui_app *a, enum source_setting_kind k, const ch
  * app_install_profile); a profile installed without it is not from a backend.
  */
 void source_versions_opened(struct tui_app *a, const char *service, const char *ptype,
-			    const char *sel_text, struct time_range range);
+			    const char *sel_text, struct time_range range, char *const *path,
+			    size_t npath);
 /* The data changed (hard: the query or the filters, not only the time). */
 void source_versions_invalidate(struct tui_app *a, bool hard);
 /* Starts reading the versions when missing or out of date; true while a read runs. */

@@ -8,6 +8,9 @@
  *    the length in a readable unit;
  *  - the source pane's versions read through a backend that hangs (a slow server) behind
  *    the browser's call: dropping the read never waits for it;
+ *  - a live refresh (and M, Z) asks again for the profile that was opened, whatever the
+ *    browser's cursor is on by then, and one landing while the browser shows stays there;
+ *  - Z (one call path): the source pane's versions are of that path too;
  */
 #include <curses.h>
 #include <locale.h>
@@ -158,6 +161,19 @@ static struct tui_app *app_on(struct store *s, const struct source_opts *so)
 		fail_msg("tui_app_new: %s", err_last());
 	assert_int_equal(a->view, VIEW_BROWSER);
 	return a;
+}
+
+/* Moves the browser's cursor to the row whose type contains `type` (of `service`). */
+static void pick_row(struct tui_app *a, const char *service, const char *type)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->br.nrows; i++)
+		if (strcmp(a->br.rows[i].service, service) == 0 && strstr(a->br.rows[i].ptype, type)) {
+			a->br.row = i;
+			return;
+		}
+	fail_msg("no row %s %s", service, type);
 }
 
 static bool has_bar(const char *line)
@@ -424,11 +440,120 @@ static void test_versions_never_block(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* 3, 14, 6: what is opened again                                                        */
+
+static const char *shown_type(const struct tui_app *a)
+{
+	return prof_str(a->prof, a->prof->sample_types[a->type].type);
+}
+
+/* cpu and heap profiles of app over the last hour */
+static struct store *cpu_and_heap(const char *name)
+{
+	struct store *s = ts_open_new(name);
+	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz"), *heap = fixture("go/heapwork-heap.pb.gz");
+	int64_t now = time_now_ns();
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		ts_write_or_fail(s, "app", cpu, now - (40 - 10 * i) * 60 * SEC, NULL, NULL);
+		ts_write_or_fail(s, "app", heap, now - (40 - 10 * i) * 60 * SEC, NULL, NULL);
+	}
+	prof_free(cpu);
+	prof_free(heap);
+	return s;
+}
+
+static void test_live_reopens_what_was_opened(void **state)
+{
+	struct store *s = cpu_and_heap("reopen.db");
+	struct tui_app *a = app_on(s, NULL);
+	int i;
+
+	(void)state;
+	pick_row(a, "app", ":cpu:");
+	tui_app_key(a, '\n');
+	assert_int_equal(a->view, VIEW_FLAME);
+	assert_string_equal(shown_type(a), "cpu");
+	/* T, the cursor on the heap's inuse_space, back to the flame graph: a live refresh
+	 * (and M) still asks for app's cpu */
+	tui_app_key(a, 'T');
+	pick_row(a, "app", "inuse_space");
+	tui_app_key(a, '1');
+	a->br.last_refresh_ms = 0;
+	browser_view_tick(a);
+	assert_false(a->br.job.running);
+	assert_string_equal(shown_type(a), "cpu");
+	assert_int_equal(a->view, VIEW_FLAME);
+	tui_app_key(a, 'M');
+	assert_string_equal(shown_type(a), "cpu");
+	/* a refresh that lands while the browser is on screen (T pressed while it ran)
+	 * leaves the browser there */
+	a->async = true;
+	a->br.last_refresh_ms = 0;
+	browser_view_tick(a);
+	tui_app_key(a, 'T');
+	for (i = 0; i < 500 && (browser_view_busy(a, NULL) || a->br.queued); i++) {
+		usleep(10000);
+		browser_view_poll(a);
+	}
+	assert_false(browser_view_busy(a, NULL));
+	assert_int_equal(a->view, VIEW_BROWSER);
+	assert_string_equal(shown_type(a), "cpu");
+	/* Enter opens what the cursor is on */
+	a->async = false;
+	tui_app_key(a, '\n');
+	assert_string_equal(shown_type(a), "inuse_space");
+	tui_app_free(a);
+	store_close(s);
+}
+
+static void test_path_only_versions(void **state)
+{
+	struct store *s = two_versions("pathver.db");
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct tui_app *a = app_on(s, &so);
+	const struct list_routine *r;
+	uint32_t node, k;
+
+	(void)state;
+	tui_app_key(a, '\n');
+	/* select main.main > main.work > main.square (only v2 calls it), Z */
+	node = 0;
+	for (k = 0; k < 3; k++) {
+		const char *want[] = { "main.main", "main.work", "main.square" };
+		uint32_t c;
+
+		for (c = tree_first_kid(a->tree, node); c != PROF_NONE; c = tree_next_kid(a->tree, node, c))
+			if (strcmp(tree_name(a->tree, c), want[k]) == 0)
+				break;
+		assert_int_not_equal(c, PROF_NONE);
+		node = c;
+	}
+	a->main.fl.sel = node;
+	tui_app_key(a, 'Z');
+	assert_int_equal(a->br.nfocus, 3);
+	assert_int_equal(tree_total(a->tree, 0, 0), 200 * 1000000LL);
+	/* the source pane on main.work: v2's lines on that path, not all of v2 (550 ms) */
+	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "main.work")), 0);
+	a->view = VIEW_SOURCE;
+	assert_int_equal(a->sctx.nv, 2);
+	assert_string_equal(a->sctx.v[a->src.ver].ref, "v2");
+	r = &a->src.list.r[a->src.routine];
+	assert_int_equal(r->cum, 200 * 1000000LL);
+	assert_true(a->src.vcum[0] < 0); /* v1 never took that path */
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long_range),
 		cmocka_unit_test(test_versions_never_block),
+		cmocka_unit_test(test_live_reopens_what_was_opened),
+		cmocka_unit_test(test_path_only_versions),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
