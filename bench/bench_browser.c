@@ -50,7 +50,7 @@ static int cmp_d(const void *a, const void *b)
 
 static int make_store(const char *db, const char *example)
 {
-	struct load_opts lo = { NULL, false };
+	struct load_opts lo = { NULL, false, 0 };
 	struct prof *src = NULL;
 	struct store *s = NULL;
 	int64_t now = time_now_ns(), t0 = now - (int64_t)SPAN_S * 1000000000, t;

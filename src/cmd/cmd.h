@@ -58,8 +58,8 @@ int cmd_source_name(const char *src, struct buf *out);
  * the sample index; prints the one-line error and returns non-zero on failure.  *out
  * belongs to the caller.
  */
-int cmd_load(const char *src, const struct cmd_env *env, const char *sample_index,
-	     struct prof **out, int *type);
+int cmd_load(const char *src, const struct cmd_env *env, long timeout_s,
+	     const char *sample_index, struct prof **out, int *type);
 
 /*
  * pprof's filters and granularity, shared by the verbs that take them: put
@@ -122,6 +122,8 @@ struct cmd_store_src {
 	/* a remote server instead of the store (store/remote.h): --url and its options */
 	const char *url, *codec, *username, *password, *token, *ca_cert;
 	bool insecure;
+	/* --timeout: a SOURCE URL's whole fetch, or each request to --url; 0: the default */
+	long timeout_s;
 };
 
 /* What cmd_load_src() loaded, for headers: "File:" and "Aggregation:" lines. */
@@ -152,7 +154,8 @@ struct cmd_loaded {
 	{ "password", required_argument, NULL, CMD_OPT_BASE + 212 },        \
 	{ "token", required_argument, NULL, CMD_OPT_BASE + 213 },           \
 	{ "ca-cert", required_argument, NULL, CMD_OPT_BASE + 214 },         \
-	{ "insecure-skip-verify", no_argument, NULL, CMD_OPT_BASE + 215 }
+	{ "insecure-skip-verify", no_argument, NULL, CMD_OPT_BASE + 215 },  \
+	{ "timeout", required_argument, NULL, CMD_OPT_BASE + 216 }
 
 #define CMD_STORE_HELP                                                                   \
 	"From the store instead of a SOURCE (smolder ingest / smolder serve fill it):\n"   \
@@ -178,8 +181,15 @@ struct cmd_loaded {
 	"                           $PROFILECLI_PASSWORD)\n"                                \
 	"      --token T            Bearer auth ($PROFILECLI_TOKEN; flags given replace\n" \
 	"                           the variables, and Basic wins over a token)\n"        \
-	"      --ca-cert FILE       trust these CAs; --insecure-skip-verify trusts any\n"
+	"      --ca-cert FILE       trust these CAs; --insecure-skip-verify trusts any\n"    \
+	CMD_TIMEOUT_HELP
 
+/* --timeout, in CMD_STORE_OPTIONS: it also bounds fetching a SOURCE URL (pprof's -timeout) */
+#define CMD_TIMEOUT_HELP                                                                 \
+	"      --timeout SECONDS    give up on a URL after this long (pprof's -timeout; default:\n" \
+	"                           a SOURCE URL's ?seconds=N plus half, else 60; --url: 300)\n"
+
+/* 1 when c was one of CMD_STORE_OPTIONS, 0 when not, -1 (message printed) when bad. */
 int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src);
 /*
  * The backend a verb reads: a server with --url (or $PROFILECLI_URL when there is no

@@ -90,10 +90,10 @@ int cmd_sample_index(const struct prof *p, const char *arg)
 	return i;
 }
 
-int cmd_load(const char *src, const struct cmd_env *env, const char *sample_index,
-	     struct prof **out, int *type)
+int cmd_load(const char *src, const struct cmd_env *env, long timeout_s,
+	     const char *sample_index, struct prof **out, int *type)
 {
-	struct load_opts lo = { env->cancel, true };
+	struct load_opts lo = { env->cancel, true, timeout_s };
 
 	*out = NULL;
 	if (load_profile(src, &lo, out)) {

@@ -84,7 +84,7 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 		{ "gateway", "goroutines-goroutine.pb.gz", NULL, "goroutines" },
 	};
 	static const char *const regions[] = { "eu-west-1", "us-east-1" };
-	struct load_opts lo = { env->cancel, false };
+	struct load_opts lo = { env->cancel, false, 0 };
 	struct prof *loaded[sizeof(srcs) / sizeof(srcs[0])][2] = { { NULL } };
 	struct buf dir = BUF_INIT, path = BUF_INIT, file = BUF_INIT;
 	struct store *s = NULL;

@@ -141,8 +141,10 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 			export_help(stdout);
 			return 0;
 		default:
-			if (cmd_store_opt(c, optarg, &st))
-				continue;
+			switch (cmd_store_opt(c, optarg, &st)) {
+			case 1: continue;
+			case -1: return 2;
+			}
 			switch (cmd_transform_opt(c, optarg, &tr)) {
 			case 1:
 				continue;

@@ -197,6 +197,7 @@ static void print_tsv(const struct prof *p, const struct list *l, const char *ve
 /* How every version is listed. */
 struct list_ctx {
 	const char *regex, *sample_index;
+	long timeout_s;  /* --timeout, for a SOURCE URL */
 	bool tsv;
 	bool versioned;  /* from a store or a server: the data has versions */
 	const struct cmd_transform *tr;
@@ -310,7 +311,7 @@ static int list_file(const char *src, const struct cmd_env *env, const struct li
 	struct list l = { 0 };
 	int type, rc = 1;
 
-	if (cmd_load(src, env, c->sample_index, &v.prof, &type) == 0 &&
+	if (cmd_load(src, env, c->timeout_s, c->sample_index, &v.prof, &type) == 0 &&
 	    part_compute(&v.prof, type, c, &l) == 0)
 		rc = list_print(&v, 1, 1, &l, &type, c);
 	list_release(&l);
@@ -443,8 +444,10 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		case 'W': so.github_api = optarg; break;
 		case 'h': list_help(stdout); return 0;
 		default:
-			if (cmd_store_opt(c, optarg, &st))
-				continue;
+			switch (cmd_store_opt(c, optarg, &st)) {
+			case 1: continue;
+			case -1: return 2;
+			}
 			switch (cmd_transform_opt(c, optarg, &tr)) {
 			case 1: continue;
 			case -1: return 2;
@@ -460,6 +463,7 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		return 2;
 	}
 	ctx.regex = argv[optind];
+	ctx.timeout_s = st.timeout_s;
 	ctx.tsv = strcmp(format, "tsv") == 0;
 	ctx.versioned = st.used;
 	so.cancel = env->cancel;

@@ -146,8 +146,10 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 			peek_help(stdout);
 			return 0;
 		default:
-			if (cmd_store_opt(c, optarg, &st))
-				break;
+			switch (cmd_store_opt(c, optarg, &st)) {
+			case 1: continue;
+			case -1: return 2;
+			}
 			peek_help(stderr);
 			return 2;
 		}

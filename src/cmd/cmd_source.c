@@ -34,6 +34,17 @@ int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src)
 	case 213: src->token = arg; break;
 	case 214: src->ca_cert = arg; break;
 	case 215: src->insecure = true; break;
+	case 216: {  /* a SOURCE's option as much as a store's: leaves src->used alone */
+		char *end;
+
+		src->timeout_s = strtol(arg, &end, 10);
+		if (*end || end == arg || src->timeout_s <= 0 || src->timeout_s > 86400 * 7) {
+			fprintf(stderr, "smolder: --timeout wants a number of seconds (1 to 604800), "
+					"not '%s'\n", arg);
+			return -1;
+		}
+		return 1;
+	}
 	default: return 0;
 	}
 	src->used = true;
@@ -71,6 +82,7 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		o.tenant = env_or(src->tenant, "PROFILECLI_TENANT_ID");
 		o.ca_cert = src->ca_cert;
 		o.insecure = src->insecure;
+		o.timeout_ms = src->timeout_s * 1000;
 		if (src->db) {
 			fprintf(stderr, "smolder: --db and --url are two sources: pick one\n");
 			return 2;
@@ -311,7 +323,7 @@ int cmd_load_any(const struct cmd_store_src *st, const char *src, const struct c
 		 const char *sample_index, struct prof **out, int *type, struct cmd_loaded *ld)
 {
 	if (!st->used)
-		return cmd_load(src, env, sample_index, out, type);
+		return cmd_load(src, env, st->timeout_s, sample_index, out, type);
 	if (cmd_load_src(st, false, env, out, ld))
 		return 1;
 	if ((*type = cmd_sample_index(*out, sample_index)) < 0) {

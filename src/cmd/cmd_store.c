@@ -53,7 +53,9 @@ static void ingest_help(FILE *f)
 	      "      --name NAME            __name__ (default: from the sample types; a contention\n"
 	      "                             profile whose file name says block is block, else mutex)\n"
 	      "      --extra-labels K=V     more series labels (repeat, or K=V,K2=V2)\n"
-	      "      --tenant NAME          the tenant (default: anonymous)\n"
+	      "      --tenant NAME          the tenant (default: anonymous; --tenant-id too)\n"
+	      "      --timeout SECONDS      give up on a URL after this long (pprof's -timeout;\n"
+	      "                             default: its ?seconds=N plus half, else 60)\n"
 	      "  -h, --help                 this help\n"
 	      "\n"
 	      "The time is the profile's own (pprof time_nanos), else the file's modification time.\n",
@@ -114,10 +116,13 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		{ "name", required_argument, NULL, 'n' },
 		{ "extra-labels", required_argument, NULL, 'l' },
 		{ "tenant", required_argument, NULL, 't' },
+		{ "tenant-id", required_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct load_opts lo = { env->cancel, true };
+	struct load_opts lo = { env->cancel, true, 0 };
+	struct cmd_store_src tmo = { 0 };
 	const char *db = NULL, *service = NULL, *name = NULL, *tenant = NULL;
 	struct labelset extra = LABELSET_INIT;
 	struct buf path = BUF_INIT, svc = BUF_INIT, pt = BUF_INIT, shown = BUF_INIT;
@@ -131,6 +136,13 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		case 's': service = optarg; break;
 		case 'n': name = optarg; break;
 		case 't': tenant = optarg; break;
+		case 'T':  /* --timeout, parsed as every verb parses it */
+			if (cmd_store_opt(CMD_OPT_BASE + 216, optarg, &tmo) < 0) {
+				rc = 2;
+				goto done;
+			}
+			lo.timeout_s = tmo.timeout_s;
+			break;
 		case 'l':
 			if (cmd_extra_labels(&extra, optarg, false)) {
 				fprintf(stderr, "smolder ingest: %s\n", err_last());
@@ -619,8 +631,10 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 		case 'F': a.force = true; break;
 		case 'h': query_help(stdout); return 0;
 		default:
-			if (cmd_store_opt(c, optarg, &a.st))
-				break;
+			switch (cmd_store_opt(c, optarg, &a.st)) {
+			case 1: continue;
+			case -1: return 2;
+			}
 			query_help(stderr);
 			return 2;
 		}

@@ -117,7 +117,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct load_opts lo = { env->cancel, true };
+
 	const char *sample_index = NULL, *format = "text";
 	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
 	struct cmd_store_src st = { 0 };
@@ -155,8 +155,10 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			top_help(stdout);
 			return 0;
 		default:
-			if (cmd_store_opt(c, optarg, &st))
-				continue;
+			switch (cmd_store_opt(c, optarg, &st)) {
+			case 1: continue;
+			case -1: return 2;
+			}
 			switch (cmd_transform_opt(c, optarg, &tr)) {
 			case 1:
 				continue;
@@ -180,6 +182,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	if (st.used)
 		cmd_aggregation_note(&ld, &note);
 	if (diff_base) {
+		struct load_opts lo = { env->cancel, true, st.timeout_s };
 		struct prof *base = NULL, *d = NULL;
 
 		if (load_profile(diff_base, &lo, &base) || prof_diff(base, p, &d)) {

@@ -143,8 +143,10 @@ static int view_opt(int c, const char *arg, struct view_args *v, const char *ver
 		}
 		return 1;
 	}
-	if (cmd_store_opt(c, arg, &v->st))
-		return 1;
+	switch (cmd_store_opt(c, arg, &v->st)) {
+	case 1: return 1;
+	case -1: return -1;
+	}
 	return cmd_transform_opt(c, arg, &v->tr);
 }
 
@@ -182,9 +184,10 @@ static const char *display_name(const char *src)
 	return strcmp(src, "-") == 0 ? "<stdin>" : src;
 }
 
-static int load_one(const char *src, const struct cmd_env *env, struct prof **out)
+static int load_one(const char *src, const struct cmd_env *env, long timeout_s,
+		    struct prof **out)
 {
-	struct load_opts lo = { env->cancel, true };
+	struct load_opts lo = { env->cancel, true, timeout_s };
 
 	if (!load_is_url(src) && isatty(STDERR_FILENO)) {
 		fputs("\rreading ", stderr);
@@ -324,7 +327,8 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 		src = name.data;
 		base_src = base_src ? bname.data : NULL;
 	} else {
-		if ((base_src && load_one(base_src, env, &base)) || load_one(src, env, &p))
+		if ((base_src && load_one(base_src, env, v->st.timeout_s, &base)) ||
+		    load_one(src, env, v->st.timeout_s, &p))
 			goto done;
 		/* on screen from here: URLs without their user information */
 		if (cmd_source_name(src, &name) || (base_src && cmd_source_name(base_src, &bname))) {

@@ -4,17 +4,24 @@
  * Go's /debug/pprof/profile?seconds=N answers only after N seconds, so the wait is
  * shown on stderr (a spinner with elapsed time and bytes) and Ctrl-C (the caller's
  * cancel flag) aborts.  Bodies are bounded; HTTP errors quote the server's first line.
+ * The whole transfer has a deadline (o->timeout_s, else pprof's rule: ?seconds=N plus
+ * half, else 60 s), and a body that stops arriving (nothing for STALL_S once it began)
+ * ends it sooner: the low-speed limit.
  * Messages name the URL without its user information (remote_url_redact()).
  */
 #include "load.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/err.h"
 #include "store/remote.h"
+
+#define STALL_S 30
 
 struct fetch_ctx {
 	struct buf *out;
@@ -22,7 +29,10 @@ struct fetch_ctx {
 	const struct load_opts *o;
 	bool tty;
 	bool too_big;
+	bool stalled;
 	unsigned spins;
+	curl_off_t last_bytes;
+	struct timespec last_change;  /* CLOCK_MONOTONIC, when last_bytes last grew */
 };
 
 static size_t on_data(char *p, size_t sz, size_t n, void *arg)
@@ -44,10 +54,19 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 {
 	struct fetch_ctx *c = arg;
 	static const char spin[] = "|/-\\";
+	struct timespec now;
 
 	(void)dltotal, (void)ultotal, (void)ulnow;
 	if (c->o && c->o->cancel && *c->o->cancel)
 		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (dlnow != c->last_bytes || c->last_change.tv_sec == 0) {
+		c->last_bytes = dlnow;
+		c->last_change = now;
+	} else if (dlnow > 0 && now.tv_sec - c->last_change.tv_sec >= STALL_S) {
+		c->stalled = true;  /* the body began, then stopped */
+		return 1;
+	}
 	if (c->tty) {
 		fprintf(stderr, "\r%c waiting for the profile... %lld KiB received  (Ctrl-C aborts) ",
 			spin[c->spins++ % 4], (long long)(dlnow / 1024));
@@ -56,14 +75,34 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	return 0;
 }
 
+long load_url_timeout(const char *url)
+{
+	const char *q = strchr(url, '?'), *end = q ? q + strcspn(q, "#") : NULL;
+
+	/* the first seconds=N, as Go's url.Values.Get reads it */
+	while (q && q < end) {
+		q++;
+		if (strncmp(q, "seconds=", 8) == 0) {
+			char *stop;
+			long n = strtol(q + 8, &stop, 10);
+
+			if (stop != q + 8 && (stop == end || *stop == '&') && n > 0 && n < 1000000)
+				return n + n / 2;
+			break;
+		}
+		q = memchr(q, '&', (size_t)(end - q));
+	}
+	return 60;
+}
+
 int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct buf *out)
 {
-	struct fetch_ctx c = { out, limit, o, false, false, 0 };
+	struct fetch_ctx c = { .out = out, .limit = limit, .o = o };
 	struct buf shown = BUF_INIT;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURL *h;
 	CURLcode res;
-	long status = 0;
+	long status = 0, timeout = o && o->timeout_s > 0 ? o->timeout_s : load_url_timeout(url);
 	int rc = 0;
 
 	c.tty = o && o->progress && isatty(STDERR_FILENO);
@@ -83,7 +122,8 @@ int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct b
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 15 ? timeout : 15L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "smolder/" SMOLDER_VERSION);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
@@ -96,10 +136,16 @@ int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct b
 	if (c.tty)
 		fprintf(stderr, "\r\033[K");
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	if (res == CURLE_ABORTED_BY_CALLBACK)
+	if (res == CURLE_ABORTED_BY_CALLBACK && c.stalled)
+		rc = err_set(ERR_NET, "'%s': the transfer stalled (nothing for %d s)", shown.data,
+			     STALL_S);
+	else if (res == CURLE_ABORTED_BY_CALLBACK)
 		rc = err_set(ERR_CANCELLED, "'%s': cancelled", shown.data);
 	else if (c.too_big)
 		rc = err_set(ERR_TOOBIG, "'%s': response larger than %zu MiB", shown.data, limit >> 20);
+	else if (res == CURLE_OPERATION_TIMEDOUT)
+		rc = err_set(ERR_NET, "'%s': timed out after %ld s (--timeout SECONDS waits longer)",
+			     shown.data, timeout);
 	else if (res != CURLE_OK)
 		rc = err_set(ERR_NET, "'%s': %s", shown.data,
 			     errbuf[0] ? errbuf : curl_easy_strerror(res));

@@ -17,7 +17,14 @@
 struct load_opts {
 	atomic_int *cancel;
 	bool progress;  /* draw a waiting indicator on stderr (only when it is a terminal) */
+	long timeout_s; /* a URL's whole transfer; 0: pprof's rule (load_url_timeout()) */
 };
+
+/*
+ * pprof's -timeout default for a URL: the duration it asks for (?seconds=N) plus half
+ * of it, else 60 s.
+ */
+long load_url_timeout(const char *url);
 
 bool load_is_url(const char *src);
 int load_profile(const char *src, const struct load_opts *o, struct prof **out);

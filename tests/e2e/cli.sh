@@ -8,7 +8,12 @@ ex=$2
 . "$(dirname "$0")/check_lib.sh"
 tmp=$(mktemp -d)
 server_pid=
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
+silent_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  [ -n "$silent_pid" ] && kill "$silent_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 
 
@@ -141,6 +146,24 @@ for args in "top $ex/cpuwork-cpu.pb.gz" "peek main $ex/cpuwork-cpu.pb.gz" \
 done
 check "a reader that stops early (head) gets no error message" \
   bash -c "'$smolder' top '$ex/cpuwork-cpu.pb.gz' 2> '$tmp/err' | head -1 > /dev/null; [ ! -s '$tmp/err' ]"
+
+# a server that accepts and never answers: --timeout (pprof's -timeout), else pprof's
+# default (?seconds=N plus half), ends the wait with one line
+python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16); print(s.getsockname()[1], flush=True)
+c = []
+while True: c.append(s.accept()[0])' > "$tmp/silent.port" &
+silent_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/silent.port" ] && break; sleep 0.05; done
+silent=http://127.0.0.1:$(cat "$tmp/silent.port")
+timed() { local t0=$(date +%s%N); "$@"; echo $(( ($(date +%s%N) - t0) / 1000000 )) > "$tmp/ms"; }
+timed errcheck "--timeout 1 on a silent server: one line" "'$silent/x': timed out after 1 s \(--timeout SECONDS" top --timeout 1 "$silent/x"
+check "... within about a second ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -lt 4000
+timed errcheck "without --timeout, ?seconds=2 waits 2 s plus half (pprof's rule)" "timed out after 3 s" top "$silent/profile?seconds=2"
+check "... about 3 s ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -ge 2900 -a "$(cat "$tmp/ms")" -lt 6000
+timed errcheck "--timeout applies to --url too" "timed out" query types --url "$silent" --timeout 1
+check "... within about a second ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -lt 4000
+check "--timeout wants seconds (status 2, one line)" bash -c "'$smolder' top --timeout 0s '$ex/cpuwork-cpu.pb.gz' 2> '$tmp/err'; [ \$? -eq 2 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q 'timeout wants a number of seconds' '$tmp/err'"
 
 for verb in "" top view diff peek list export; do
   check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"

@@ -522,7 +522,7 @@ static void test_gzip_members(void **state)
 
 static void test_load_profile(void **state)
 {
-	struct load_opts o = { NULL, false };
+	struct load_opts o = { NULL, false, 0 };
 	struct prof *p = NULL;
 	int rc;
 
