@@ -142,6 +142,7 @@ struct cmd_loaded {
 	{ "to", required_argument, NULL, CMD_OPT_BASE + 204 },              \
 	{ "aggregate", required_argument, NULL, CMD_OPT_BASE + 205 },       \
 	{ "tenant", required_argument, NULL, CMD_OPT_BASE + 206 },          \
+	{ "tenant-id", required_argument, NULL, CMD_OPT_BASE + 206 },       \
 	{ "base-from", required_argument, NULL, CMD_OPT_BASE + 207 },       \
 	{ "base-to", required_argument, NULL, CMD_OPT_BASE + 208 },         \
 	CMD_REMOTE_OPTIONS
@@ -168,7 +169,8 @@ struct cmd_loaded {
 	"      --from T, --to T     the range: now-1h (default), now, RFC 3339, Unix s/ms\n" \
 	"      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"     \
 	"      --tenant NAME        the tenant (default: anonymous; X-Scope-OrgID with --url,\n" \
-	"                           where $PROFILECLI_TENANT_ID is the default)\n"         \
+	"                           where $PROFILECLI_TENANT_ID is the default); profilecli's\n" \
+	"                           --tenant-id works too\n"                             \
 	CMD_REMOTE_HELP
 
 #define CMD_REMOTE_HELP                                                                  \

@@ -259,7 +259,7 @@ static void query_help(FILE *f)
 	      "      --from T, --to T     now-1h (default), now, RFC 3339, Unix seconds or ms\n"
 	      "      --profile-type ID    default: the only one the query has in the range\n"
 	      "      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"
-	      "      --tenant NAME        the tenant (default: anonymous)\n"
+	      "      --tenant NAME        the tenant (default: anonymous; --tenant-id too)\n"
 	      "  -h, --help               this help\n"
 	      "\n" CMD_REMOTE_HELP,
 	      f);

@@ -204,6 +204,11 @@ PROFILECLI_TOKEN=envtok PROFILECLI_TENANT_ID=t1 "$smolder" query types --url "$h
 check "PROFILECLI_TOKEN and PROFILECLI_TENANT_ID are sent" \
   grep -q 'auth=Bearer envtok tenant=t1' "$tmp/hostile/log"
 : > "$tmp/hostile/log"
+"$smolder" query types --url "$hurl" --from 0 --tenant-id t2 > /dev/null 2> "$tmp/h.err"
+"$smolder" top --url "$hurl" --from 0 --tenant-id t3 --query '{}' --profile-type "$CPU" > /dev/null 2>> "$tmp/h.err"
+check "profilecli's --tenant-id, on query and the reading verbs, is X-Scope-OrgID" \
+  bash -c "grep -q 'ProfileTypes.*tenant=t2\|LabelValues.*tenant=t2' '$tmp/hostile/log' && grep -q 'tenant=t3' '$tmp/hostile/log' && ! grep -q unrecognized '$tmp/h.err'"
+: > "$tmp/hostile/log"
 PROFILECLI_USERNAME=envuser "$smolder" query types --url "$hurl" --from 0 --token clitok > /dev/null 2>&1
 check "a --token given replaces PROFILECLI_USERNAME" grep -q 'auth=Bearer clitok' "$tmp/hostile/log"
 # a merged profile with two sample types and no samples (an empty answer): nothing to
