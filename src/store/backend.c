@@ -154,6 +154,22 @@ int backend_diff(struct backend *b, const struct query *base, const struct query
 	return rc;
 }
 
+double backend_timeline_one_step(struct time_range r)
+{
+	int64_t span = r.to_ns - r.from_ns, s, sns;
+
+	if (r.from_ns < 0 || span <= 0)
+		return 0;
+	/* the smallest whole-second step whose grid has no step boundary inside r */
+	for (s = (span + 999999999) / 1000000000; s <= (int64_t)TIMELINE_MAX_STEP_S;
+	     s += s / 64 > 0 ? s / 64 : 1) {
+		sns = s * 1000000000;
+		if (r.to_ns <= r.from_ns / sns * sns + sns)
+			return (double)s;
+	}
+	return 0;
+}
+
 int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
 			  int64_t *start_ns, int64_t *step_ns, size_t *n)
 {

@@ -151,6 +151,13 @@ static inline void backend_close(struct backend *b)
 int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
 			  int64_t *start_ns, int64_t *step_ns, size_t *n);
 
+/*
+ * A step (whole seconds) whose grid puts all of r in one step, so a timeline of it has one
+ * point per series equal to a merge of r (a gauge's average too); 0 when there is none
+ * (a range that crosses a multiple of TIMELINE_MAX_STEP_S, or starts before 1970).
+ */
+double backend_timeline_one_step(struct time_range r);
+
 /* b->ops->diff, or merge_tree of both sides and prof_pair(). */
 int backend_diff(struct backend *b, const struct query *base, const struct query *cur,
 		 uint32_t max_nodes, struct prof **out);

@@ -305,18 +305,36 @@ void browser_view_status(struct tui_app *a, struct buf *out)
 	if (b->win_to > b->win_from)
 		buf_printf(out, "%swindow %lld s", a->dot, (long long)((b->win_to - b->win_from) / NS));
 	if (b->ntl) {
-		/* the timeline's sum (what `smolder query timeline` prints for the same steps) */
+		/*
+		 * The timeline's sum over the steps that start in the window (the whole range:
+		 * what `smolder query timeline` prints for the same steps), what Enter opens.
+		 * A gauge's steps are averages: their average over the steps with data.
+		 */
 		struct profile_type pt = { 0 };
 		char v[UNITS_MAX];
 		double sum = 0;
-		size_t k;
+		size_t k, n = 0, nz = 0;
+		bool win = b->win_to > b->win_from, gauge = profile_type_is_gauge(r->ptype);
 
-		for (k = 0; k < b->ntl; k++)
+		for (k = 0; k < b->ntl; k++) {
+			int64_t t = b->tl_from + (int64_t)k * b->tl_step;
+
+			if (win && (t < b->win_from || t >= b->win_to))
+				continue;
 			sum += b->tl[k];
+			n++;
+			nz += b->tl[k] != 0;
+		}
+		if (gauge && nz)
+			sum /= (double)nz;
 		if (profile_type_parse(r->ptype, &pt) == 0) {
 			units_format(v, sizeof(v), (int64_t)llround(sum), pt.sample_unit);
-			buf_printf(out, "%stimeline sum %s (%.17g) over %zu steps of %lld s", a->dot, v, sum,
-				   b->ntl, (long long)(b->tl_step / NS));
+			if (gauge)
+				buf_printf(out, "%stimeline average %s (%.17g) over %zu of %zu steps of %lld s",
+					   a->dot, v, sum, nz, n, (long long)(b->tl_step / NS));
+			else
+				buf_printf(out, "%stimeline sum %s (%.17g) over %zu steps of %lld s", a->dot,
+					   v, sum, n, (long long)(b->tl_step / NS));
 		}
 		profile_type_release(&pt);
 	}

@@ -289,18 +289,24 @@ static int do_open(struct bjob *j)
 	return rc;
 }
 
-/* Each value of a label: its total over the window. */
+/*
+ * Each value of a label: its value over the window, from a timeline with one step that
+ * holds the whole window (two steps would add two averages of a gauge).
+ */
 static int do_breakdown(struct bjob *j)
 {
 	struct selector *sel = NULL;
 	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = j->range };
-	double step = (double)(j->range.to_ns - j->range.from_ns) / NS;
+	double step = backend_timeline_one_step(j->range);
 	int rc;
 
+	if (step <= 0) /* a window across 2001-09-09 or 2033-05-18: sum what steps there are */
+		step = fmin(ceil((double)(j->range.to_ns - j->range.from_ns) / NS) + 1,
+			    TIMELINE_MAX_STEP_S);
 	if ((rc = make_selector(j->sel_text, j->service, &sel)))
 		return rc;
 	q.selector = sel;
-	rc = j->be->ops->timeline(j->be, &q, step + 1, j->label, &j->bd);
+	rc = j->be->ops->timeline(j->be, &q, step, j->label, &j->bd);
 	selector_free(sel);
 	return rc;
 }

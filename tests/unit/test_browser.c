@@ -11,9 +11,12 @@
  *  - a live refresh (and M, Z) asks again for the profile that was opened, whatever the
  *    browser's cursor is on by then, and one landing while the browser shows stays there;
  *  - Z (one call path): the source pane's versions are of that path too;
+ *  - the tag breakdown of a gauge over a window equals the merged profile of that label,
+ *    and the status line's timeline numbers are the window's (a gauge's: an average);
  */
 #include <curses.h>
 #include <locale.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,6 +27,7 @@
 
 #include "base/err.h"
 #include "base/timeparse.h"
+#include "base/units.h"
 #include "profile/labels.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -170,7 +174,12 @@ static void pick_row(struct tui_app *a, const char *service, const char *type)
 
 	for (i = 0; i < a->br.nrows; i++)
 		if (strcmp(a->br.rows[i].service, service) == 0 && strstr(a->br.rows[i].ptype, type)) {
-			a->br.row = i;
+			/* with keys, as a person would: the row's timeline is read */
+			assert_int_equal(a->view, VIEW_BROWSER);
+			while (a->br.row > i)
+				tui_app_key(a, 'k');
+			while (a->br.row < i)
+				tui_app_key(a, 'j');
 			return;
 		}
 	fail_msg("no row %s %s", service, type);
@@ -547,6 +556,127 @@ static void test_path_only_versions(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* 4, 5: a gauge's breakdown, the timeline's numbers                                     */
+
+/* A 1 h range whose 1 h + 1 s grid has a step boundary in its middle. */
+static int64_t hour_from(void)
+{
+	int64_t k = 1700000000LL / 3601;
+
+	return (k * 3601 + 1800) * SEC;
+}
+
+/* app's cpu and heap (env=prod) every 5 min over [from, from + 1 h) */
+static struct store *gauge_store(const char *name, int64_t from)
+{
+	struct store *s = ts_open_new(name);
+	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz"), *heap = fixture("go/heapwork-heap.pb.gz");
+	int i;
+
+	for (i = 0; i < 12; i++) {
+		ts_write_or_fail(s, "app", cpu, from + (300 * i + 60) * SEC, "env", "prod");
+		ts_write_or_fail(s, "app", heap, from + (300 * i + 60) * SEC, "env", "prod");
+	}
+	prof_free(cpu);
+	prof_free(heap);
+	return s;
+}
+
+static void set_hour(struct tui_app *a, int64_t from)
+{
+	char r[64];
+
+	snprintf(r, sizeof(r), "%lld %lld", (long long)(from / SEC), (long long)(from / SEC + 3600));
+	assert_int_equal(browser_view_set_range(a, r), 0);
+}
+
+static const char *status_of(struct tui_app *a)
+{
+	static char out[1024];
+	struct buf b = BUF_INIT;
+
+	browser_view_status(a, &b);
+	snprintf(out, sizeof(out), "%s", b.data ? b.data : "");
+	buf_release(&b);
+	return out;
+}
+
+static void test_one_step(void **state)
+{
+	struct time_range r = { hour_from(), hour_from() + 3600 * SEC }, odd = { 7 * SEC, 3607 * SEC };
+	double s;
+
+	(void)state;
+	s = backend_timeline_one_step(r);
+	assert_true(s >= 3600);
+	assert_true(r.to_ns <= r.from_ns / (int64_t)(s * 1e9) * (int64_t)(s * 1e9) + (int64_t)(s * 1e9));
+	s = backend_timeline_one_step(odd);
+	assert_true(s >= 3600 && s <= 3607 * 2);
+	/* from 1970 to now crosses 2001-09-09 (a multiple of the largest step) */
+	r.from_ns = 0;
+	r.to_ns = time_now_ns();
+	assert_true(backend_timeline_one_step(r) == 0);
+}
+
+static void test_gauge_breakdown(void **state)
+{
+	int64_t from = hour_from();
+	struct store *s = gauge_store("gauge.db", from);
+	struct tui_app *a = app_on(s, NULL);
+	double prod;
+	int64_t merged;
+	char want[UNITS_MAX];
+
+	(void)state;
+	set_hour(a, from);
+	pick_row(a, "app", "inuse_space");
+	browser_view_breakdown(a, "env");
+	assert_true(a->br.breakdown);
+	assert_int_equal(a->br.nbd_names, 1);
+	assert_string_equal(a->br.bd_names[0], "prod");
+	prod = a->br.bd[0];
+	/* the timeline's status: an average, of the same value */
+	a->br.breakdown = false;
+	tui_app_key(a, '\n');
+	merged = tree_total(a->tree, 0, a->type);
+	assert_true(merged > 0);
+	if (llround(prod) != merged)
+		fail_msg("breakdown prod = %.0f, merged = %lld", prod, (long long)merged);
+	tui_app_key(a, 'T');
+	units_format(want, sizeof(want), merged, "bytes");
+	if (!strstr(status_of(a), "timeline average") || !strstr(status_of(a), want))
+		fail_msg("status '%s' does not say the average %s", status_of(a), want);
+	tui_app_free(a);
+	store_close(s);
+}
+
+static void test_window_sum(void **state)
+{
+	int64_t from = hour_from();
+	struct store *s = gauge_store("window.db", from);
+	struct tui_app *a = app_on(s, NULL);
+	const char *st, *p;
+	int64_t merged;
+
+	(void)state;
+	set_hour(a, from);
+	pick_row(a, "app", ":cpu:");
+	tui_app_key(a, '-'); /* the middle half hour */
+	st = status_of(a);
+	assert_non_null(strstr(st, "window 1800 s"));
+	p = strstr(st, "timeline sum ");
+	assert_non_null(p);
+	p = strchr(p, '(');
+	assert_non_null(p);
+	tui_app_key(a, '\n');
+	merged = tree_total(a->tree, 0, a->type);
+	if (llround(strtod(p + 1, NULL)) != merged)
+		fail_msg("status '%s', merged window %lld", st, (long long)merged);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -554,6 +684,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_versions_never_block),
 		cmocka_unit_test(test_live_reopens_what_was_opened),
 		cmocka_unit_test(test_path_only_versions),
+		cmocka_unit_test(test_one_step),
+		cmocka_unit_test(test_gauge_breakdown),
+		cmocka_unit_test(test_window_sum),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
