@@ -78,7 +78,7 @@ static const struct {
 	{ "h l  - =  0", "move / shrink / grow the window on the timeline; 0 the whole range" },
 	{ "P", "compare the window with the period before it (a diff)" },
 	{ "b", "tag breakdown: each value of a label and its share" },
-	{ "p  r", "pause / resume live updates; refresh now" },
+	{ "p  r", "pause / resume live updates (in every view); refresh now" },
 	{ "M  Z", "on an opened profile: more nodes from the server / only the selected path" },
 	{ NULL, "Top table" },
 	{ "j k  g G  PgUp PgDn", "move" },
@@ -601,6 +601,13 @@ static void draw_header(struct tui_app *a, int w)
 
 static void draw_breadcrumb(struct tui_app *a, int w)
 {
+	if (a->view == VIEW_BROWSER && a->br.breakdown) {
+		const char *m = " tag breakdown of the window: each value's share (b or Esc closes)";
+
+		scr_fill(1, 0, w, a->scr.role_attr[ROLE_BREADCRUMB]);
+		scr_put(1, 0, w, m, strlen(m), a->scr.role_attr[ROLE_BREADCRUMB]);
+		return;
+	}
 	if (a->view == VIEW_BROWSER) {
 		const char *m = " j/k pick · Enter open the window · P compare with the period before · "
 				"b tag breakdown · [ ] range · h l - = window · p pause";
@@ -684,6 +691,8 @@ static void draw_status(struct tui_app *a, int y, int w)
 			buf_printf(&m, "%sfolded at %u nodes (M)", m.len ? a->dot : "", a->br.max_nodes);
 		if (a->br.nfocus)
 			buf_printf(&m, "%spath only (Z)", m.len ? a->dot : "");
+		if (a->br.oq.live) /* the profile follows the clock, or would (p) */
+			buf_printf(&m, "%s%s", m.len ? a->dot : "", a->br.paused ? "paused (p)" : "live");
 	}
 	if (a->view == VIEW_FLAME) {
 		/* only what differs from the defaults (icicle, children by name) */
@@ -775,8 +784,10 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 		struct buf b = BUF_INIT;
 		const char *h;
 
+		h = a->view == VIEW_BROWSER && a->br.breakdown ?
+			    "j k g G PgUp PgDn move|b Esc close|? help" : hints[a->view];
 		/* '|' separates items with the locale's dot; \x01 is the up/down arrows */
-		for (h = hints[a->view]; *h; h++) {
+		for (; *h; h++) {
 			if (*h == '|')
 				buf_puts(&b, a->dot);
 			else if (*h == '\x01')
@@ -969,6 +980,11 @@ static uint32_t selected_name(const struct tui_app *a)
 
 	if (a->view == VIEW_TOP)
 		return a->tp.valid && a->tp.nrows ? a->tp.top.rows[a->tp.rows[a->tp.sel]].name : 0;
+	if (a->view == VIEW_SOURCE) { /* the pane's function, not the hidden flame selection */
+		uint32_t id = a->src.fname ? prof_find_str(a->prof, a->src.fname) : PROF_NONE;
+
+		return id == PROF_NONE ? 0 : id;
+	}
 	if (a->view == VIEW_SANDWICH) {
 		if (!a->sw.name)
 			return 0;
@@ -1134,6 +1150,9 @@ bool tui_app_key(struct tui_app *a, int key)
 	}
 	case 'F':
 		app_filter_pop(a);
+		return true;
+	case 'p':
+		browser_view_pause(a);
 		return true;
 	case 'R':
 		app_toggle_recursion(a);

@@ -91,6 +91,19 @@ int64_t browser_time_at(int64_t from, int64_t span, int i, int n)
 /* ------------------------------------------------------------------------------------ */
 /* drawing                                                                               */
 
+/* Appends untrusted s made terminal-safe, cut or padded to exactly w cells. */
+static void put_cell(struct buf *out, const char *s, size_t n, int w, bool ascii)
+{
+	struct buf safe = BUF_INIT;
+	int used;
+
+	text_safe(&safe, s, n, ascii);
+	used = text_tail_truncate(out, safe.data ? safe.data : "", safe.len, w, ascii);
+	while (used++ < w)
+		buf_add(out, " ", 1);
+	buf_release(&safe);
+}
+
 static void draw_timeline(struct tui_app *a, int y, int w)
 {
 	static const char *const bars[] = { "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
@@ -154,8 +167,7 @@ void browser_view_draw(struct tui_app *a, int y, int h, int w)
 {
 	struct browser_state *b = &a->br;
 	char unit[64] = "";
-	int i, list_h;
-	char hdr[256];
+	int i, list_h, sw, tw;
 
 	for (i = 0; i < h; i++)
 		scr_fill(y + i, 0, w, A_NORMAL);
@@ -165,10 +177,19 @@ void browser_view_draw(struct tui_app *a, int y, int h, int w)
 		return;
 	if (b->breakdown) {
 		const struct browse_row *r = cur_row(b);
+		int rows = h - 2, nw = w - 1 - 1 - 12 - 1 - 8 - 2 - 21;
+		struct buf line = BUF_INIT;
 
-		snprintf(hdr, sizeof(hdr), " %-40s %12s %8s", b->bd_label, "total", "share");
+		if (nw > 40)
+			nw = 40;
+		if (nw < 8)
+			nw = 8;
+		buf_puts(&line, " ");
+		put_cell(&line, b->bd_label, strlen(b->bd_label), nw, !a->scr.utf8);
+		buf_printf(&line, " %12s %8s", "total", "share");
 		scr_fill(y, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
-		scr_put(y, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
+		scr_put(y, 0, w, line.data, line.len, a->scr.role_attr[ROLE_TABLE_HEADER]);
+		buf_release(&line);
 		if (r) {
 			struct profile_type pt = { 0 };
 
@@ -176,29 +197,60 @@ void browser_view_draw(struct tui_app *a, int y, int h, int w)
 				snprintf(unit, sizeof(unit), "%s", pt.sample_unit);
 			profile_type_release(&pt);
 		}
-		for (i = 0; i < (int)b->nbd_names && i < h - 2; i++) {
+		if (b->bd_sel >= b->nbd_names)
+			b->bd_sel = b->nbd_names ? (uint32_t)b->nbd_names - 1 : 0;
+		if (b->bd_sel < b->bd_scroll)
+			b->bd_scroll = b->bd_sel;
+		if (rows > 0 && b->bd_sel >= b->bd_scroll + (uint32_t)rows)
+			b->bd_scroll = b->bd_sel - (uint32_t)rows + 1;
+		for (i = 0; i < rows && b->bd_scroll + (size_t)i < b->nbd_names; i++) {
+			size_t k = b->bd_scroll + (size_t)i;
 			char v[UNITS_MAX], p[UNITS_MAX];
-			struct buf line = BUF_INIT, name = BUF_INIT;
-			int bar = b->bd_total > 0 ? (int)(b->bd[i] / b->bd_total * 20 + 0.5) : 0;
+			int bar = b->bd_total > 0 ? (int)(b->bd[k] / b->bd_total * 20 + 0.5) : 0;
+			bool sel = k == b->bd_sel;
+			int attr = sel ? a->scr.role_attr[ROLE_SELECTED] : (int)A_NORMAL;
 
-			units_format(v, sizeof(v), (int64_t)b->bd[i], unit);
-			units_percent(p, sizeof(p), (int64_t)b->bd[i], (int64_t)b->bd_total);
-			text_safe(&name, b->bd_names[i], strlen(b->bd_names[i]), !a->scr.utf8);
-			buf_printf(&line, " %-40.*s %12s %8s  ", (int)(name.len > 40 ? 40 : name.len),
-				   name.data ? name.data : "", v, p);
+			units_format(v, sizeof(v), (int64_t)b->bd[k], unit);
+			units_percent(p, sizeof(p), (int64_t)b->bd[k], (int64_t)b->bd_total);
+			buf_reset(&line);
+			buf_puts(&line, " ");
+			put_cell(&line, b->bd_names[k], strlen(b->bd_names[k]), nw, !a->scr.utf8);
+			buf_printf(&line, " %12s %8s  ", v, p);
 			while (bar-- > 0)
 				buf_puts(&line, a->scr.utf8 ? "\xe2\x96\x88" : "#");
-			scr_put(y + 1 + i, 0, w, line.data, line.len, A_NORMAL);
-			buf_release(&line);
-			buf_release(&name);
+			if (sel)
+				scr_fill(y + 1 + i, 0, w, attr);
+			scr_put(y + 1 + i, 0, w, line.data, line.len, attr);
 		}
+		buf_release(&line);
 		return;
 	}
-	/* services and types */
-	snprintf(hdr, sizeof(hdr), "   %-24s %-44s %6s  %s", "service", "profile type", "series",
-		 "last push");
-	scr_fill(y, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
-	scr_put(y, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
+	/*
+	 * services and types: the type column gives way (down to 20 cells) so that the
+	 * series and the last push fit at 80 columns
+	 */
+	sw = 24;
+	tw = w - 3 - sw - 1 - 1 - 6 - 2 - 11;
+	if (tw > 44)
+		tw = 44;
+	if (tw < 20) {
+		tw = 20;
+		sw = w - 3 - tw - 1 - 1 - 6 - 2 - 11;
+		if (sw < 8)
+			sw = 8;
+	}
+	{
+		struct buf line = BUF_INIT;
+
+		buf_puts(&line, "   ");
+		put_cell(&line, "service", 7, sw, false);
+		buf_puts(&line, " ");
+		put_cell(&line, "profile type", 12, tw, false);
+		buf_printf(&line, " %6s  %s", "series", "last push");
+		scr_fill(y, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
+		scr_put(y, 0, w, line.data, line.len, a->scr.role_attr[ROLE_TABLE_HEADER]);
+		buf_release(&line);
+	}
 	list_h = h - 5;
 	if (b->row < b->scroll)
 		b->scroll = b->row;
@@ -214,21 +266,19 @@ void browser_view_draw(struct tui_app *a, int y, int h, int w)
 		const struct browse_row *r = &b->rows[b->scroll + (uint32_t)i];
 		bool sel = b->scroll + (uint32_t)i == b->row;
 		int attr = sel ? a->scr.role_attr[ROLE_SELECTED] : (int)A_NORMAL;
-		struct buf line = BUF_INIT, s1 = BUF_INIT, s2 = BUF_INIT;
+		struct buf line = BUF_INIT;
 		char ago[32];
 
 		fmt_ago(r->last_ns, ago, sizeof(ago));
-		text_safe(&s1, r->service, strlen(r->service), !a->scr.utf8);
-		text_safe(&s2, r->ptype, strlen(r->ptype), !a->scr.utf8);
-		buf_printf(&line, " %s %-24.*s %-44.*s %6u  %s", sel ? (a->scr.utf8 ? "\xe2\x96\xb8" : ">") : " ",
-			   (int)(s1.len > 24 ? 24 : s1.len), s1.data ? s1.data : "",
-			   (int)(s2.len > 44 ? 44 : s2.len), s2.data ? s2.data : "", r->nseries, ago);
+		buf_printf(&line, " %s ", sel ? (a->scr.utf8 ? "\xe2\x96\xb8" : ">") : " ");
+		put_cell(&line, r->service, strlen(r->service), sw, !a->scr.utf8);
+		buf_puts(&line, " ");
+		put_cell(&line, r->ptype, strlen(r->ptype), tw, !a->scr.utf8);
+		buf_printf(&line, " %6u  %s", r->nseries, ago);
 		if (sel)
 			scr_fill(y + 1 + i, 0, w, attr);
 		scr_put(y + 1 + i, 0, w, line.data, line.len, attr);
 		buf_release(&line);
-		buf_release(&s1);
-		buf_release(&s2);
 	}
 	/* the selector and the timeline */
 	{

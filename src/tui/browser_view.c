@@ -794,6 +794,7 @@ bool browser_view_poll(struct tui_app *a)
 					b->bd_names[k - 1] = s;
 				}
 			b->breakdown = true;
+			b->bd_sel = b->bd_scroll = 0;
 			a->view = VIEW_BROWSER;
 			break;
 		}
@@ -872,6 +873,19 @@ void browser_view_tick(struct tui_app *a)
 		b->want_full = b->last_full;
 	}
 	reload_rows(a);
+}
+
+void browser_view_pause(struct tui_app *a)
+{
+	struct browser_state *b = &a->br;
+
+	if (!b->be) {
+		scr_message(a, false, "p pauses live updates of a store or a server (smolder --db, --url)");
+		return;
+	}
+	b->paused = !b->paused;
+	scr_message(a, false, "%s", b->paused ? "live updates paused (p resumes)" :
+						"live updates resumed");
 }
 
 bool browser_view_live(const struct tui_app *a)
@@ -1020,6 +1034,46 @@ void browser_view_complete(struct tui_app *a)
 	buf_release(&m);
 }
 
+/* j k g G Home End PgUp PgDn on a list of n rows, `page` of them on screen (true: one
+ * of them). */
+static bool move_cursor(uint32_t *sel, size_t n, int page, int key)
+{
+	uint32_t pg = page > 1 ? (uint32_t)page - 1 : 1;
+
+	if (!(key > 0 && key < 128 && strchr("jkgG", key)) && key != KEY_DOWN && key != KEY_UP && key != KEY_HOME &&
+	    key != KEY_END && key != KEY_NPAGE && key != KEY_PPAGE)
+		return false;
+	if (n == 0)
+		return true;
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		if (*sel + 1 < n)
+			(*sel)++;
+		break;
+	case 'k':
+	case KEY_UP:
+		if (*sel > 0)
+			(*sel)--;
+		break;
+	case 'g':
+	case KEY_HOME:
+		*sel = 0;
+		break;
+	case 'G':
+	case KEY_END:
+		*sel = (uint32_t)n - 1;
+		break;
+	case KEY_NPAGE:
+		*sel = *sel + pg < n ? *sel + pg : (uint32_t)n - 1;
+		break;
+	case KEY_PPAGE:
+		*sel = *sel > pg ? *sel - pg : 0;
+		break;
+	}
+	return true;
+}
+
 bool browser_view_key(struct tui_app *a, int key)
 {
 	struct browser_state *b = &a->br;
@@ -1029,9 +1083,24 @@ bool browser_view_key(struct tui_app *a, int key)
 			b->breakdown = false;
 			return true;
 		}
-		return key == 'j' || key == 'k';
+		/* the list's keys (Enter, /, P, ...) do nothing here */
+		return move_cursor(&b->bd_sel, b->nbd_names, b->area_h - 2, key) ||
+		       (key > 0 && key < 128 && strchr("\n\r/Pthl-=+0[]r", key)) || key == KEY_ENTER;
 	}
 	switch (key) {
+	case 'g':
+	case 'G':
+	case KEY_HOME:
+	case KEY_END:
+	case KEY_PPAGE:
+	case KEY_NPAGE: {
+		uint32_t was = b->row;
+
+		move_cursor(&b->row, b->nrows, b->area_h - 5, key);
+		if (b->row != was)
+			start(a, BJ_TIMELINE);
+		return true;
+	}
 	case 'j':
 	case KEY_DOWN:
 		if (b->row + 1 < b->nrows) {
@@ -1123,9 +1192,7 @@ bool browser_view_key(struct tui_app *a, int key)
 		scr_message(a, false, "range: FROM [TO] — now-3h now-1h, 2026-11-21T08:00:00Z, Unix seconds");
 		return true;
 	case 'p':
-		b->paused = !b->paused;
-		scr_message(a, false, "%s", b->paused ? "live updates paused (p resumes)" :
-							"live updates resumed");
+		browser_view_pause(a);
 		return true;
 	case 'r':
 		b->find_data = false;

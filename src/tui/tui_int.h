@@ -325,6 +325,7 @@ struct browser_state {
 	char **bd_names;
 	double *bd, bd_total;
 	size_t nbd_names;
+	uint32_t bd_sel, bd_scroll;  /* the breakdown's selected row, first row shown */
 	struct bjob job;
 	unsigned queued;           /* jobs to run after the current one (1 << kind) */
 	uint32_t max_nodes;        /* merge_tree's limit (M doubles it) */
@@ -544,6 +545,8 @@ void browser_view_header(struct tui_app *a, struct buf *out);
 bool browser_view_poll(struct tui_app *a);
 void browser_view_tick(struct tui_app *a);
 bool browser_view_live(const struct tui_app *a);
+/* p: pauses / resumes live updates (the browser's and the opened profile's). */
+void browser_view_pause(struct tui_app *a);
 bool browser_view_busy(const struct tui_app *a, double *started_ms);
 void browser_view_cancel(struct tui_app *a);
 int browser_view_set_selector(struct tui_app *a, const char *text);

@@ -13,6 +13,9 @@
  *  - Z (one call path): the source pane's versions are of that path too;
  *  - the tag breakdown of a gauge over a window equals the merged profile of that label,
  *    and the status line's timeline numbers are the window's (a gauge's: an average);
+ *  - g G PgUp PgDn in the list; the breakdown scrolls and its hints are true; p pauses
+ *    in every view and the mode shows; f in the source pane is of its function;
+ *  - columns in cells, not bytes (CJK and invalid UTF-8 names); "last push" at 80 columns;
  */
 #include <curses.h>
 #include <locale.h>
@@ -677,6 +680,195 @@ static void test_window_sum(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* 10, 11, 12, 13, 15: keys and columns                                                  */
+
+/* n services (or, pods: one service with n pods) of a tiny profile, 10 min ago */
+static struct store *many(const char *name, int n, bool pods)
+{
+	struct store *s = ts_open_new(name);
+	struct prof *p = tu_decode_str("main;work 5\n");
+	int64_t t = time_now_ns() - 600 * SEC;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%s%02d", pods ? "pod-" : "svc-", i);
+		ts_write_or_fail(s, pods ? "app" : v, p, t, pods ? "pod" : NULL, pods ? v : NULL);
+	}
+	prof_free(p);
+	return s;
+}
+
+static void test_list_keys(void **state)
+{
+	struct store *s = many("list.db", 30, false);
+	struct tui_app *a = app_on(s, NULL);
+	struct offscreen o = screen_open(24, 80);
+	const char *t;
+
+	(void)state;
+	t = screen_text(a, &o);
+	assert_int_equal(a->br.nrows, 30);
+	tui_app_key(a, 'G');
+	assert_int_equal(a->br.row, 29);
+	t = screen_text(a, &o);
+	assert_on_screen(t, "svc-29");
+	assert_on_screen(t, "timeline: svc-29");
+	tui_app_key(a, 'g');
+	assert_int_equal(a->br.row, 0);
+	tui_app_key(a, KEY_NPAGE);
+	assert_true(a->br.row >= 10);
+	tui_app_key(a, KEY_PPAGE);
+	assert_int_equal(a->br.row, 0);
+	/* at 80 columns the last push shows */
+	t = screen_text(a, &o);
+	assert_on_screen(t, "last push");
+	assert_on_screen(t, "min ago");
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
+static void test_breakdown_scrolls(void **state)
+{
+	struct store *s = many("pods.db", 30, true);
+	struct tui_app *a = app_on(s, NULL);
+	struct offscreen o = screen_open(24, 80);
+	const char *t;
+
+	(void)state;
+	t = screen_text(a, &o);
+	browser_view_breakdown(a, "pod");
+	assert_true(a->br.breakdown);
+	assert_int_equal(a->br.nbd_names, 30);
+	t = screen_text(a, &o);
+	assert_not_on_screen(t, "Enter open");
+	assert_not_on_screen(t, "P compare");
+	assert_on_screen(t, "j k g G");
+	tui_app_key(a, 'G');
+	t = screen_text(a, &o);
+	assert_on_screen(t, "pod-29");
+	tui_app_key(a, 'g');
+	tui_app_key(a, 'j');
+	tui_app_key(a, 'j');
+	assert_int_equal(a->br.bd_sel, 2);
+	tui_app_key(a, KEY_NPAGE);
+	assert_true(a->br.bd_sel > 2);
+	/* Enter does nothing here (it opened the row's profile behind the breakdown) */
+	tui_app_key(a, '\n');
+	assert_false(a->br.opened);
+	assert_true(a->br.breakdown);
+	tui_app_key(a, 27);
+	assert_false(a->br.breakdown);
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
+static void test_pause_everywhere(void **state)
+{
+	struct store *s = many("pause.db", 1, false);
+	struct tui_app *a = app_on(s, NULL);
+	struct offscreen o = screen_open(24, 100);
+	const char *t;
+
+	(void)state;
+	tui_app_key(a, '\n');
+	assert_int_equal(a->view, VIEW_FLAME);
+	t = screen_text(a, &o);
+	assert_on_screen(screen_line(t, 22), "live");
+	tui_app_key(a, 'p');
+	assert_true(a->br.paused);
+	t = screen_text(a, &o);
+	assert_on_screen(screen_line(t, 22), "paused (p)");
+	a->br.last_refresh_ms = 0;
+	browser_view_tick(a);
+	assert_int_equal(a->br.queued, 0);
+	tui_app_key(a, 'p');
+	assert_false(a->br.paused);
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
+static void test_source_selection(void **state)
+{
+	struct store *s = two_versions("selection.db");
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct tui_app *a = app_on(s, &so);
+	uint32_t node;
+
+	(void)state;
+	tui_app_key(a, '\n');
+	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "main.work")), 0);
+	a->view = VIEW_SOURCE;
+	/* the hidden flame graph's selection is on main.main */
+	node = tree_first_kid(a->tree, 0);
+	assert_string_equal(tree_name(a->tree, node), "main.main");
+	a->main.fl.sel = node;
+	tui_app_key(a, 'f');
+	assert_int_equal(a->nfilters, 1);
+	if (!strstr(a->filters[0].pat, "main\\.work"))
+		fail_msg("f in the source pane focused on '%s'", a->filters[0].pat);
+	tui_app_free(a);
+	store_close(s);
+}
+
+/* The display column where `needle` starts on `line` (-1 when absent). */
+static int column_of(const char *line, const char *needle)
+{
+	const char *p = strstr(line, needle);
+	wchar_t w[1024];
+	char pre[2048];
+	size_t n;
+
+	if (!p)
+		return -1;
+	snprintf(pre, sizeof(pre), "%.*s", (int)(p - line), line);
+	n = mbstowcs(w, pre, 1023);
+	if (n == (size_t)-1)
+		return -2;
+	return wcswidth(w, n);
+}
+
+static void test_columns_in_cells(void **state)
+{
+	struct store *s = ts_open_new("cells.db");
+	struct prof *p = tu_decode_str("main;work 5\n");
+	int64_t now = time_now_ns() - 600 * SEC;
+	struct tui_app *a;
+	struct offscreen o;
+	const char *t;
+	int y, col = -1, rows = 0;
+
+	(void)state;
+	ts_write_or_fail(s, "plain", p, now, NULL, NULL);
+	ts_write_or_fail(s, "\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8-checkout", p, now, NULL, NULL);
+	ts_write_or_fail(s, "bad\xff\xfe-utf8", p, now, NULL, NULL);
+	prof_free(p);
+	a = app_on(s, NULL);
+	o = screen_open(24, 120);
+	t = screen_text(a, &o);
+	for (y = 3; y < 6; y++) {
+		int c = column_of(screen_line(t, y), "process_cpu");
+
+		if (c < 0)
+			continue;
+		rows++;
+		if (col >= 0 && c != col) {
+			print_screen(t);
+			fail_msg("line %d: the type column starts at %d, not %d", y, c, col);
+		}
+		col = c;
+	}
+	assert_int_equal(rows, 3);
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -687,6 +879,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_one_step),
 		cmocka_unit_test(test_gauge_breakdown),
 		cmocka_unit_test(test_window_sum),
+		cmocka_unit_test(test_list_keys),
+		cmocka_unit_test(test_breakdown_scrolls),
+		cmocka_unit_test(test_pause_everywhere),
+		cmocka_unit_test(test_source_selection),
+		cmocka_unit_test(test_columns_in_cells),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
