@@ -178,7 +178,8 @@ done:
 	return rc;
 }
 
-/* When the range is empty: the most recent range of the same length with data. */
+/* When the range is empty: the most recent range of the same length with data, over
+ * every profile type (not only the first series'). */
 static int do_find_data(struct bjob *j)
 {
 	static const int64_t spans[] = { 24 * 3600 * NS, 7 * 24 * 3600 * NS, 30 * 24 * 3600 * NS,
@@ -186,31 +187,38 @@ static int do_find_data(struct bjob *j)
 	struct time_range all = { 0, 0 };
 	struct labelset_list ls = { 0 };
 	struct selector *sel = NULL;
-	size_t s;
+	size_t s, i, k;
 	int rc;
 
 	j->found.from_ns = j->found.to_ns = 0;
 	if ((rc = make_selector(j->sel_text, NULL, &sel)) ||
 	    (rc = j->be->ops->series(j->be, sel, all, &ls)))
 		goto done;
-	for (s = 0; s < sizeof(spans) / sizeof(spans[0]) && ls.n; s++) {
-		struct series_points_list tl = { 0 };
+	j->nseries_all = ls.n;
+	for (s = 0; s < sizeof(spans) / sizeof(spans[0]) && ls.n && !j->found.to_ns; s++) {
 		struct time_range r = { j->range.to_ns - spans[s], j->range.to_ns };
 		double step = (double)spans[s] / 240 / NS;
-		const char *pt = labelset_get(&ls.v[0], "__profile_type__");
-		struct query q = { .profile_type = pt, .selector = sel, .range = r };
-		int64_t last;
 
-		if (!pt)
-			break;
-		if ((rc = j->be->ops->timeline(j->be, &q, step, NULL, &tl)))
-			goto done;
-		last = last_value_ns(&tl, (int64_t)(step * NS));
-		series_points_list_release(&tl);
-		if (last) {
-			j->found.to_ns = last;
-			j->found.from_ns = last - (j->range.to_ns - j->range.from_ns);
-			break;
+		for (i = 0; i < ls.n && i < FRESH_ROWS_MAX; i++) {
+			struct series_points_list tl = { 0 };
+			const char *pt = labelset_get(&ls.v[i], "__profile_type__");
+			struct query q = { .profile_type = pt, .selector = sel, .range = r };
+			int64_t last;
+
+			for (k = 0; pt && k < i; k++) /* each type once */
+				if (labelset_get(&ls.v[k], "__profile_type__") &&
+				    strcmp(labelset_get(&ls.v[k], "__profile_type__"), pt) == 0)
+					break;
+			if (!pt || k < i)
+				continue;
+			if ((rc = j->be->ops->timeline(j->be, &q, step, NULL, &tl)))
+				goto done;
+			last = last_value_ns(&tl, (int64_t)(step * NS));
+			series_points_list_release(&tl);
+			if (last > j->found.to_ns) {
+				j->found.to_ns = last;
+				j->found.from_ns = last - (j->range.to_ns - j->range.from_ns);
+			}
 		}
 	}
 done:
@@ -663,6 +671,11 @@ bool browser_view_poll(struct tui_app *a)
 				scr_message(a, false, "nothing in the last %s: showing the most recent data "
 						      "(until %s)", b->preset >= 0 ? presets[b->preset].name : "range", f);
 				b->queued |= 1u << BJ_ROWS;
+			} else if (j->nseries_all) {
+				scr_message(a, false, "no data of %s in the last ten years", j->sel_text);
+			} else if (strcmp(j->sel_text, "{}") != 0) {
+				scr_message(a, false, "nothing matches the selector %s (/ changes it)",
+					    j->sel_text);
 			} else {
 				scr_message(a, false, "this store has no profiles yet (smolder ingest, "
 						      "smolder serve, or smolder demo)");

@@ -11,8 +11,12 @@
  */
 #include <curses.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "ingest/encode.h"
@@ -41,17 +45,60 @@ void export_view_begin(struct tui_app *a)
 		    a->dot, a->dot, a->dot, a->dot);
 }
 
-/* The default file name: the source's base name without extensions, plus the view. */
+/* Appends s to out[k..n) with what is not [A-Za-z0-9._-] as '_' (no runs of them). */
+static size_t safe_part(char *out, size_t k, size_t n, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && k + 1 < n; i++) {
+		char c = s[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '.' || c == '-' || c == '_';
+
+		if (!ok && k > 0 && out[k - 1] == '_')
+			continue;
+		out[k++] = ok ? c : '_';
+	}
+	out[k] = '\0';
+	return k;
+}
+
+/*
+ * The default file name, in the current directory: for a profile opened from a store or
+ * a server, service-type-YYYYMMDD-HHMMSS (the window's end); else the source's base name
+ * without extensions.  Only [A-Za-z0-9._-]: never a directory, a quote or a brace.
+ */
 static void default_path(const struct tui_app *a, int fmt, char *out, size_t n)
 {
-	const char *src = a->opts.source ? a->opts.source : "profile", *slash = strrchr(src, '/');
-	char stem[64];
-	size_t i, k = 0;
+	char stem[160];
+	size_t k = 0;
 
-	src = slash ? slash + 1 : src;
-	for (i = 0; src[i] && src[i] != '.' && src[i] != '?' && k + 1 < sizeof(stem); i++)
-		stem[k++] = (src[i] == '/' || src[i] == ' ' || (unsigned char)src[i] < 0x20) ? '_' : src[i];
-	stem[k] = '\0';
+	if (a->br.opened && a->br.oq.set) {
+		const struct browse_opened *o = &a->br.oq;
+		struct profile_type pt = { 0 };
+		time_t t = (time_t)(o->range.to_ns / 1000000000);
+		struct tm tm;
+		char when[32] = "";
+
+		k = safe_part(stem, k, 64, o->service, strlen(o->service));
+		if (profile_type_parse(o->ptype, &pt) == 0) {
+			k = safe_part(stem, k, sizeof(stem), "-", 1);
+			k = safe_part(stem, k, 96, pt.sample_type, strlen(pt.sample_type));
+		}
+		profile_type_release(&pt);
+		localtime_r(&t, &tm);
+		if (strftime(when, sizeof(when), "-%Y%m%d-%H%M%S", &tm))
+			k = safe_part(stem, k, sizeof(stem), when, strlen(when));
+	} else {
+		const char *src = a->opts.source ? a->opts.source : "profile", *slash = strrchr(src, '/');
+		size_t len;
+
+		src = slash ? slash + 1 : src;
+		len = strcspn(src, ".?");
+		k = safe_part(stem, k, 64, src, len);
+	}
+	while (k > 0 && (stem[0] == '.' || stem[0] == '_' || stem[0] == '-'))
+		memmove(stem, stem + 1, k--); /* no hidden file, no option-like name */
 	snprintf(out, n, "%s%s%s.%s", k ? stem : "profile", a->diff ? "-diff" : "",
 		 a->main.fl.zoom || a->view == VIEW_SANDWICH ? "-view" : "", formats[fmt].ext);
 }
@@ -114,15 +161,38 @@ static int on_screen(struct tui_app *a, bool diff_form, const struct prof **show
 	return 0;
 }
 
+/*
+ * Writes b to path, a regular file only: opened without blocking (a FIFO without a
+ * reader, a device) and checked before anything is written, so the UI never waits.
+ */
 static int write_file(const char *path, const struct buf *b)
 {
-	FILE *f = fopen(path, "wb");
+	int fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0666), e;
+	struct stat st;
+	FILE *f;
 
-	if (!f)
-		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	if ((b->len && fwrite(b->data, 1, b->len, f) != b->len) || fclose(f) != 0) {
-		int e = errno;
-
+	if (fd < 0) {
+		e = errno;
+		if (e == ENXIO) /* a FIFO nobody reads */
+			return err_set(ERR_IO, "cannot write %s: not a regular file", path);
+		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(e));
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(ERR_IO, "cannot write %s: not a regular file", path);
+	}
+	if (ftruncate(fd, 0) != 0 || fcntl(fd, F_SETFL, 0) != 0 || !(f = fdopen(fd, "wb"))) {
+		e = errno;
+		close(fd);
+		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(e));
+	}
+	if (b->len && fwrite(b->data, 1, b->len, f) != b->len) {
+		e = errno;
+		fclose(f);
+		return err_set(ERR_IO, "writing %s: %s", path, strerror(e));
+	}
+	if (fclose(f) != 0) {
+		e = errno;
 		return err_set(ERR_IO, "writing %s: %s", path, strerror(e));
 	}
 	return 0;

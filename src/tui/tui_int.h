@@ -280,6 +280,7 @@ struct bjob {
 	struct strvec names, values;
 	struct series_points_list tl, bd;
 	struct time_range found;
+	size_t nseries_all;        /* BJ_FIND: series matching the selector at any time */
 	struct prof *prof;
 	struct tree *tree;
 	struct top *all;

@@ -16,6 +16,10 @@
  *  - g G PgUp PgDn in the list; the breakdown scrolls and its hints are true; p pauses
  *    in every view and the mode shows; f in the source pane is of its function;
  *  - columns in cells, not bytes (CJK and invalid UTF-8 names); "last push" at 80 columns;
+ *  - an empty range moves to the newest data of any service and type; a selector that
+ *    matches nothing says so; a custom range of 30 s says "last 30 s";
+ *  - export: a FIFO is refused at once; the default name of a store's profile is made of
+ *    its service, type and time, never of the selector's characters.
  */
 #include <curses.h>
 #include <locale.h>
@@ -25,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -869,6 +875,108 @@ static void test_columns_in_cells(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* 8, 16: finding data, messages                                                         */
+
+static void test_find_newest(void **state)
+{
+	struct store *s = ts_open_new("find.db");
+	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz"), *heap = fixture("go/heapwork-heap.pb.gz");
+	int64_t now = time_now_ns();
+	struct tui_app *a;
+
+	(void)state;
+	/* aaa (cpu) three days ago, bbb (heap) one day ago */
+	ts_write_or_fail(s, "aaa", cpu, now - 3 * 86400 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "bbb", heap, now - 86400 * SEC, NULL, NULL);
+	prof_free(cpu);
+	prof_free(heap);
+	a = app_on(s, NULL);
+	assert_non_null(strstr(a->message, "showing the most recent data"));
+	assert_true(a->br.to_ns > now - 86400 * SEC);
+	assert_true(a->br.nrows > 0);
+	assert_string_equal(a->br.rows[0].service, "bbb");
+	/* a selector that matches nothing says so, not that the store is empty */
+	assert_int_equal(browser_view_set_selector(a, "{service_name=\"nope\"}"), 0);
+	if (!strstr(a->message, "nothing matches the selector"))
+		fail_msg("message: '%s'", a->message);
+	/* now-30s: the header says 30 s */
+	{
+		struct buf b = BUF_INIT;
+
+		assert_int_equal(browser_view_set_range(a, "now-30s"), 0);
+		browser_view_header(a, &b);
+		if (!strstr(b.data, "last 30 s"))
+			fail_msg("header '%s'", b.data);
+		buf_release(&b);
+	}
+	tui_app_free(a);
+	store_close(s);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* 9, 17: export                                                                         */
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	fprintf(stderr, "export blocked on a FIFO\n");
+	_exit(1);
+}
+
+static void test_export_refuses_fifo(void **state)
+{
+	struct store *s = many("fifo.db", 1, false);
+	struct tui_app *a = app_on(s, NULL);
+	char fifo[600];
+
+	(void)state;
+	tui_app_key(a, '\n');
+	snprintf(fifo, sizeof(fifo), "%s", tu_tmp_path("fifo"));
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	tui_app_key(a, 'e');
+	tui_app_key(a, 'f');
+	assert_int_equal(a->prompt_kind, 'e');
+	signal(SIGALRM, on_alarm);
+	alarm(5);
+	export_view_write(a, fifo);
+	alarm(0);
+	assert_true(a->message_error);
+	assert_non_null(strstr(a->message, "not a regular file"));
+	a->prompt_kind = 0;
+	/* a regular file is written */
+	export_view_write(a, tu_tmp_path("out.folded"));
+	assert_false(a->message_error);
+	unlink(fifo);
+	tui_app_free(a);
+	store_close(s);
+}
+
+static void test_export_name(void **state)
+{
+	struct store *s = many("name.db", 1, false);
+	struct tui_app *a = app_on(s, NULL);
+	const char *c;
+
+	(void)state;
+	assert_int_equal(browser_view_set_selector(a, "{service_name=~\"svc.*\", x!=\"a/b\"}"), 0);
+	assert_int_equal(a->br.nrows, 1);
+	tui_app_key(a, '\n');
+	assert_int_equal(a->view, VIEW_FLAME);
+	tui_app_key(a, 'e');
+	tui_app_key(a, 'p');
+	a->prompt[a->prompt_len] = '\0';
+	if (strncmp(a->prompt, "svc-00-samples-2", 16) != 0 || !strstr(a->prompt, ".pb.gz"))
+		fail_msg("default name '%s'", a->prompt);
+	for (c = a->prompt; *c; c++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_", *c))
+			fail_msg("default name '%s' has '%c'", a->prompt, *c);
+	a->prompt_kind = 0;
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -884,6 +992,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pause_everywhere),
 		cmocka_unit_test(test_source_selection),
 		cmocka_unit_test(test_columns_in_cells),
+		cmocka_unit_test(test_find_newest),
+		cmocka_unit_test(test_export_refuses_fifo),
+		cmocka_unit_test(test_export_name),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
