@@ -509,10 +509,24 @@ static const struct list_line *line_cost(const struct list_routine *r, int64_t n
 	return lo < r->nlines && r->lines[lo].line == no ? &r->lines[lo] : NULL;
 }
 
-/* The rows shown: every code line when the code is here, else the lines with a cost. */
+/* The last line with a cost (lines are sorted), or 0. */
+static int64_t last_cost_line(const struct list_routine *r)
+{
+	return r->nlines ? r->lines[r->nlines - 1].line : 0;
+}
+
+/*
+ * The rows shown: every code line when the code is here (and on to the last line with a
+ * cost when the code found is shorter than the profile says: blank code there), else the
+ * lines with a cost.
+ */
 static int64_t nrows(const struct source_state *st)
 {
-	return st->have_code ? (int64_t)st->nlines : (int64_t)st->list.r[st->routine].nlines;
+	const struct list_routine *r = &st->list.r[st->routine];
+
+	if (!st->have_code)
+		return (int64_t)r->nlines;
+	return last_cost_line(r) > (int64_t)st->nlines ? last_cost_line(r) : (int64_t)st->nlines;
 }
 
 static int64_t row_line(const struct source_state *st, int64_t row)
@@ -562,6 +576,9 @@ static void header(struct tui_app *a, int y, int w)
 		const struct list_routine *r = &st->list.r[st->routine];
 
 		buf_add(&raw, prof_str(st->prof, r->file), prof_strlen(st->prof, r->file));
+		if (st->have_code && last_cost_line(r) > (int64_t)st->nlines)
+			buf_printf(&raw, " [code of %u lines, costs to line %lld: not this code?]",
+				   st->nlines, (long long)last_cost_line(r));
 		if (st->have_code) {
 			const struct source_file *f = &st->file;
 

@@ -18,6 +18,8 @@
  *  - columns in cells, not bytes (CJK and invalid UTF-8 names); "last push" at 80 columns;
  *  - an empty range moves to the newest data of any service and type; a selector that
  *    matches nothing says so; a custom range of 30 s says "last 30 s";
+ *  - the source pane on code shorter than the profile's lines: the costly lines show (no
+ *    code there) with a warning;
  *  - export: a FIFO is refused at once; the default name of a store's profile is made of
  *    its service, type and time, never of the selector's characters.
  */
@@ -977,6 +979,52 @@ static void test_export_name(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* 7: code shorter than the profile                                                      */
+
+static void test_short_code(void **state)
+{
+	struct store *s = ts_open_new("short.db");
+	struct source_opts so = { .offline = true };
+	struct tui_app *a;
+	struct offscreen o;
+	char dir[600], file[700];
+	FILE *f;
+	const char *t;
+
+	(void)state;
+	put_version(s, v1_json, "v1", time_now_ns() - 600 * SEC);
+	snprintf(dir, sizeof(dir), "%s", tu_tmp_path("src"));
+	mkdir(dir, 0700);
+	snprintf(file, sizeof(file), "%s/work", dir);
+	mkdir(file, 0700);
+	snprintf(file, sizeof(file), "%s/work/main.go", dir);
+	assert_non_null(f = fopen(file, "w"));
+	fputs("package main\n\nfunc main() {}\n", f); /* 3 lines; the profile has 6 and 8 */
+	fclose(f);
+	so.source_path = dir;
+	a = app_on(s, &so);
+	tui_app_key(a, '\n');
+	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "main.work")), 0);
+	a->view = VIEW_SOURCE;
+	if (!a->src.have_code)
+		fail_msg("no code: %s", a->src.err);
+	assert_int_equal(a->src.sel, 6);
+	o = screen_open(24, 100);
+	t = screen_text(a, &o);
+	assert_on_screen(t, "      6  ");
+	assert_on_screen(t, "not this code?");
+	tui_app_key(a, ']');
+	assert_int_equal(a->src.sel, 8);
+	tui_app_key(a, 'g');
+	assert_int_equal(a->src.sel, 1);
+	tui_app_key(a, 'G');
+	assert_int_equal(a->src.sel, 8);
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -995,6 +1043,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_find_newest),
 		cmocka_unit_test(test_export_refuses_fifo),
 		cmocka_unit_test(test_export_name),
+		cmocka_unit_test(test_short_code),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
