@@ -802,17 +802,51 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 		scr_put(y, w - rw, rw, right, strlen(right), a->scr.role_attr[ROLE_MESSAGE]);
 }
 
+/*
+ * The length of the first row of s (ASCII) wrapped at width: up to the last space that
+ * fits, else cut; *next is where the following row starts.
+ */
+static size_t help_row(const char *s, int width, const char **next)
+{
+	size_t n = strlen(s), cut;
+
+	if (width < 1)
+		width = 1;
+	if (n <= (size_t)width) {
+		*next = s + n;
+		return n;
+	}
+	for (cut = (size_t)width; cut > 0 && s[cut] != ' '; cut--)
+		;
+	if (cut == 0)
+		cut = (size_t)width;
+	*next = s + cut;
+	while (**next == ' ')
+		(*next)++;
+	return cut;
+}
+
 static void draw_help(struct tui_app *a, int h, int w)
 {
 	int n = (int)(sizeof(help_lines) / sizeof(help_lines[0]));
-	int bw = w < 76 ? w - 2 : 74, bh = h - 2 < n + 4 ? h - 2 : n + 4;
-	int by = (h - bh) / 2, bx = (w - bw) / 2, i, row, attr = a->scr.role_attr[ROLE_OVERLAY];
-	const char *title = " smolder keys (Esc closes, j/k scroll) ";
+	int bw = w < 76 ? w - 2 : 74, dw = bw - 28, bh, by, bx, i, row, rows = 0;
+	int attr = a->scr.role_attr[ROLE_OVERLAY];
+	const char *title = " smolder keys (Esc closes, j/k scroll) ", *p;
 
+	/* descriptions wrap onto more rows rather than being cut */
+	for (i = 0; i < n; i++) {
+		rows++;
+		if (help_lines[i].keys)
+			for (help_row(help_lines[i].what, dw, &p); *p; help_row(p, dw, &p))
+				rows++;
+	}
+	bh = h - 2 < rows + 4 ? h - 2 : rows + 4;
+	by = (h - bh) / 2;
+	bx = (w - bw) / 2;
 	if (bw < 20 || bh < 5)
 		return;
-	if (a->help_scroll > n - (bh - 4))
-		a->help_scroll = n - (bh - 4) > 0 ? n - (bh - 4) : 0;
+	if (a->help_scroll > rows - (bh - 4))
+		a->help_scroll = rows - (bh - 4) > 0 ? rows - (bh - 4) : 0;
 	for (i = 0; i < bh; i++)
 		scr_fill(by + i, bx, bw, attr);
 	attrset(attr);
@@ -820,16 +854,30 @@ static void draw_help(struct tui_app *a, int h, int w)
 	mvhline(by + bh - 1, bx, a->scr.utf8 ? 0 : '-', bw);
 	attrset(A_NORMAL);
 	scr_put(by, bx + 2, bw - 4, title, strlen(title), attr | A_BOLD);
-	for (row = 0, i = a->help_scroll; i < n && row < bh - 3; i++, row++) {
-		int y = by + 2 + row;
+	for (row = 0, i = 0; i < n; i++) {
+		const char *s = help_lines[i].what;
+		bool first = true;
 
-		if (!help_lines[i].keys) {
-			scr_put(y, bx + 2, bw - 4, help_lines[i].what, strlen(help_lines[i].what),
-				attr | A_BOLD | A_UNDERLINE);
-			continue;
-		}
-		scr_put(y, bx + 3, 22, help_lines[i].keys, strlen(help_lines[i].keys), attr | A_BOLD);
-		scr_put(y, bx + 26, bw - 28, help_lines[i].what, strlen(help_lines[i].what), attr);
+		do {
+			int y = by + 2 + row - a->help_scroll;
+			size_t len = help_lines[i].keys ? help_row(s, dw, &p) : strlen(s);
+
+			if (!help_lines[i].keys)
+				p = s + len;
+			if (y >= by + 2 && y < by + bh - 1) {
+				if (!help_lines[i].keys)
+					scr_put(y, bx + 2, bw - 4, s, len, attr | A_BOLD | A_UNDERLINE);
+				else {
+					if (first)
+						scr_put(y, bx + 3, 22, help_lines[i].keys,
+							strlen(help_lines[i].keys), attr | A_BOLD);
+					scr_put(y, bx + 26, dw, s, len, attr);
+				}
+			}
+			row++;
+			first = false;
+			s = p;
+		} while (*s);
 	}
 }
 

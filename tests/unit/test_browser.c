@@ -20,6 +20,7 @@
  *    matches nothing says so; a custom range of 30 s says "last 30 s";
  *  - the source pane on code shorter than the profile's lines: the costly lines show (no
  *    code there) with a warning;
+ *  - ? at 80x24: every description is whole (wrapped, not cut);
  *  - export: a FIFO is refused at once; the default name of a store's profile is made of
  *    its service, type and time, never of the selector's characters.
  */
@@ -1025,6 +1026,35 @@ static void test_short_code(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* 16: the help at 80x24                                                                 */
+
+static void test_help_wraps(void **state)
+{
+	struct store *s = many("help.db", 1, false);
+	struct tui_app *a = app_on(s, NULL);
+	struct offscreen o = screen_open(24, 80);
+	static char all[256 * 1024];
+	size_t n = 0;
+	int i;
+
+	(void)state;
+	tui_app_key(a, '\n');
+	tui_app_key(a, '?');
+	for (i = 0; i < 120; i++) {
+		n += (size_t)snprintf(all + n, sizeof(all) - n, "%s", screen_text(a, &o));
+		tui_app_key(a, 'j');
+	}
+	/* the ends of descriptions longer than the box's 46 cells */
+	assert_on_screen(all, "160 columns)");
+	assert_on_screen(all, "the threshold");
+	assert_on_screen(all, "selected path");
+	assert_on_screen(all, "over SSH)");
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1044,6 +1074,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_export_refuses_fifo),
 		cmocka_unit_test(test_export_name),
 		cmocka_unit_test(test_short_code),
+		cmocka_unit_test(test_help_wraps),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
