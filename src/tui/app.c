@@ -764,7 +764,28 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 			buf_puts(&b, "range: ");
 		else
 			buf_printf(&b, "%c", a->prompt_kind == '#' ? '/' : a->prompt_kind);
-		text_safe(&b, a->prompt, a->prompt_len, !a->scr.utf8);
+		{
+			/* input longer than the line shows its end, where the typing is */
+			size_t label = b.len, off;
+			int room = w - rw - 1 - text_width(b.data, label) - 1;
+
+			text_safe(&b, a->prompt, a->prompt_len, !a->scr.utf8);
+			if (room > 0 && text_width(b.data + label, b.len - label) > room) {
+				struct buf cut = BUF_INIT;
+
+				for (off = label; off < b.len &&
+						  text_width(b.data + off, b.len - off) > room - 1;) {
+					off++;
+					while (off < b.len && ((unsigned char)b.data[off] & 0xc0) == 0x80)
+						off++;
+				}
+				buf_add(&cut, b.data, label);
+				buf_puts(&cut, a->scr.utf8 ? "\xe2\x80\xa6" : "~");
+				buf_add(&cut, b.data + off, b.len - off);
+				buf_release(&b);
+				b = cut;
+			}
+		}
 		scr_put(y, 0, w - rw - 1, b.data, b.len, A_BOLD);
 		curs_set(1);
 		move(y, text_width(b.data, b.len) < w ? text_width(b.data, b.len) : w - 1);
@@ -824,6 +845,15 @@ static size_t help_row(const char *s, int width, const char **next)
 	while (**next == ' ')
 		(*next)++;
 	return cut;
+}
+
+/* The help box needs HELP_MIN_W x HELP_MIN_H cells (its border, title and one row). */
+#define HELP_MIN_W 22
+#define HELP_MIN_H 7
+
+static bool help_fits(int h, int w)
+{
+	return w >= HELP_MIN_W && h >= HELP_MIN_H;
 }
 
 static void draw_help(struct tui_app *a, int h, int w)
@@ -1043,6 +1073,24 @@ static uint32_t selected_name(const struct tui_app *a)
 	return fp->fl.sel_plus || fp->fl.sel == 0 ? 0 : fp->tree->name[fp->fl.sel];
 }
 
+/*
+ * Entering an empty sandwich (3 inside it, Tab, a tab click, or after filters dropped its
+ * function) pivots on the flame graph's selection, so that "select a function, then press
+ * 3" is never a dead end.
+ */
+static void sandwich_default_pivot(struct tui_app *a)
+{
+	const struct flame_pane *fp = &a->main;
+	uint32_t name;
+
+	if (a->view != VIEW_SANDWICH || a->sw.name || !fp->tree || fp->fl.sel_plus ||
+	    fp->fl.sel == 0)
+		return;
+	name = fp->tree->name[fp->fl.sel];
+	if (name && sandwich_view_set(a, name))
+		scr_message(a, true, "%s", err_last());
+}
+
 /* The selected name as an exact regex in out; false, with a message, when none. */
 static bool selected_regex(struct tui_app *a, struct buf *out)
 {
@@ -1074,6 +1122,13 @@ bool tui_app_key(struct tui_app *a, int key)
 	}
 	a->message[0] = '\0';
 	if (a->help) {
+		int h, w;
+
+		getmaxyx(stdscr, h, w);
+		if (!help_fits(h, w))
+			a->help = false;  /* shrunk since: the key is the view's again */
+	}
+	if (a->help) {
 		if (key == 'j' || key == KEY_DOWN)
 			a->help_scroll++;
 		else if ((key == 'k' || key == KEY_UP) && a->help_scroll > 0)
@@ -1096,10 +1151,18 @@ bool tui_app_key(struct tui_app *a, int key)
 			a->view = VIEW_BROWSER;
 		return true;
 	case '?':
-	case KEY_F(1):
+	case KEY_F(1): {
+		int h, w;
+
+		getmaxyx(stdscr, h, w);
+		if (!help_fits(h, w)) {
+			scr_message(a, false, "help needs %dx%d at least", HELP_MIN_W, HELP_MIN_H);
+			return true;
+		}
 		a->help = true;
 		a->help_scroll = 0;
 		return true;
+	}
 	case '1':
 		a->view = VIEW_FLAME;
 		return true;
@@ -1112,6 +1175,7 @@ bool tui_app_key(struct tui_app *a, int key)
 		if (name && sandwich_view_set(a, name))
 			scr_message(a, true, "%s", err_last());
 		a->view = VIEW_SANDWICH;
+		sandwich_default_pivot(a);
 		return true;
 	}
 	case '\t':
@@ -1119,6 +1183,7 @@ bool tui_app_key(struct tui_app *a, int key)
 		do
 			a->view = (enum view)((a->view + (key == '\t' ? 1 : VIEW_COUNT - 1)) % VIEW_COUNT);
 		while (!view_shown(a, a->view));
+		sandwich_default_pivot(a);
 		return true;
 	case '4': {
 		uint32_t name = a->view == VIEW_SOURCE ? 0 : selected_name(a);
@@ -1273,6 +1338,7 @@ static void on_mouse(struct tui_app *a)
 		for (i = 0; i < VIEW_COUNT; i++)
 			if (a->tab_w[i] && ev.x >= a->tab_x[i] && ev.x < a->tab_x[i] + a->tab_w[i])
 				a->view = (enum view)i;
+		sandwich_default_pivot(a);
 		return;
 	}
 	a->message[0] = '\0';

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# End-to-end: keys the explorer must never leave as dead ends, in a private tmux server:
+# ? on a terminal too small for the help box, the sandwich entered without a pivot (3 in
+# it, Tab), and a prompt longer than its line.  Usage: explorer_keys.sh SMOLDER EXAMPLES_DIR
+. "$(dirname "$0")/lib.sh"
+smolder=$(realpath "$1")
+ex=$(realpath "$2")
+trap e2e_stop EXIT
+
+# a 30x6 terminal cannot hold the help box: ? says so and the next key is the view's
+e2e_start 30 6 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "the explorer starts at 30x6" "\[1\]"
+keys '?'
+expect "? on a 30x6 terminal says the help does not fit" "help needs 22x7"
+keys 2
+expect "the next key is the view's (2: the top table)" "\\[2\\]Top"
+e2e_stop
+
+# the sandwich without a pivot takes the flame graph's selection: by Tab and by 3 in it
+e2e_start 100 30 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "flame graph" "\[1\]Flame"
+keys Tab Tab
+expect "Tab into the sandwich on the root says to pick a function" "select a function"
+keys 1 j
+expect "j selects main.worker" "main\.worker  self 0  total"
+keys Tab Tab
+expect "Tab into the sandwich pivots on main.worker" "callers of main\.worker|main\.worker.*self.*total"
+expect_not "no dead-end hint once pivoted" "select a function in the flame graph"
+e2e_stop
+
+e2e_start 100 30 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "flame graph again" "\[1\]Flame"
+keys 3
+expect "3 on the root: the empty sandwich" "select a function"
+keys 1 j 3
+expect "3 after selecting main.worker pivots on it" "callers of main\.worker|main\.worker.*self.*total"
+e2e_stop
+
+# a prompt longer than the line shows where the typing is
+e2e_start 60 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "explorer at 60 columns" "\[1\]"
+keys : f o c u s = a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a Z Y X
+expect "the end of a long prompt input stays visible" ":.*aaaZYX"
+keys Escape
+e2e_done
