@@ -373,11 +373,10 @@ void flame_view_mouse(struct tui_app *a, struct flame_pane *fp, int y, int x, bo
 	}
 }
 
-/* `name  base 1.2 s (12.0%) → new 3.4 s (30.1%)  +18.1 pp` (the node's totals). */
-void flame_view_diff_status(struct tui_app *a, const struct tree *t, uint32_t n, struct buf *out)
+/* `base 1.2 s (12.0%) → new 3.4 s (30.1%)  +18.1 pp`: a diff's numbers for one thing. */
+static void diff_numbers(struct tui_app *a, int64_t bv, int64_t nv, struct buf *out)
 {
 	uint32_t ty = a->type, tb = a->type + a->ntypes;
-	int64_t bv = tree_total(t, n, tb), nv = tree_total(t, n, ty);
 	int64_t bt = a->base_total[tb], nt = a->base_total[ty];
 	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX], p2[UNITS_MAX];
 	double ch = diff_change(&a->dscale, bv, nv, bt, nt) * 100;
@@ -386,8 +385,7 @@ void flame_view_diff_status(struct tui_app *a, const struct tree *t, uint32_t n,
 	app_format_value(a, v2, sizeof(v2), nv);
 	units_percent(p1, sizeof(p1), bv, bt);
 	units_percent(p2, sizeof(p2), nv, nt);
-	text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3, !a->scr.utf8);
-	buf_printf(out, "  base %s (%s) %s new %s (%s)  ", v1, p1, a->scr.utf8 ? "\xe2\x86\x92" : "->",
+	buf_printf(out, "base %s (%s) %s new %s (%s)  ", v1, p1, a->scr.utf8 ? "\xe2\x86\x92" : "->",
 		   v2, p2);
 	if (bv == 0 && nv != 0)
 		buf_puts(out, "new ");
@@ -397,6 +395,48 @@ void flame_view_diff_status(struct tui_app *a, const struct tree *t, uint32_t n,
 		buf_printf(out, "%+.1f%% of base", ch);
 	else
 		buf_printf(out, "%+.1f pp", ch);
+}
+
+/* `name  base 1.2 s (12.0%) → new 3.4 s (30.1%)  +18.1 pp` (the node's totals). */
+void flame_view_diff_status(struct tui_app *a, const struct tree *t, uint32_t n, struct buf *out)
+{
+	uint32_t ty = a->type, tb = a->type + a->ntypes;
+
+	text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3, !a->scr.utf8);
+	buf_puts(out, "  ");
+	diff_numbers(a, tree_total(t, n, tb), tree_total(t, n, ty), out);
+}
+
+/*
+ * The base and new totals of the frames in n's "+N" cell (cell c of the layout): the
+ * children of n with a width that got no cell of their own in that row.  The cell's
+ * value is the width, base + new, which is neither side.
+ */
+static void hidden_sides(struct tui_app *a, struct flame_pane *fp, uint32_t n, uint32_t c,
+			 int64_t *base, int64_t *newv)
+{
+	const struct tree *t = fp->tree;
+	const struct flame *f = &fp->fl.layout;
+	uint32_t ty = a->type, tb = a->type + a->ntypes, r, kid, k, first = 0, end = 0;
+
+	for (r = 0; r < f->nrows; r++)
+		if (c >= f->rows[r].first && c < f->rows[r].first + f->rows[r].n) {
+			first = f->rows[r].first;
+			end = first + f->rows[r].n;
+		}
+	*base = *newv = 0;
+	for (kid = tree_first_kid(t, n); kid != PROF_NONE; kid = tree_next_kid(t, n, kid)) {
+		bool shown = false;
+
+		if (app_pane_value(a, fp, kid) <= 0)
+			continue; /* no width: in no cell */
+		for (k = first; k < end && !shown; k++)
+			shown = f->cells[k].node == kid && !f->cells[k].hidden;
+		if (!shown) {
+			*base += tree_total(t, kid, tb);
+			*newv += tree_total(t, kid, ty);
+		}
+	}
 }
 
 void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out)
@@ -413,11 +453,21 @@ void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out
 		if (flame_find(&fp->fl.layout, t, n, true, &r, &c)) {
 			const struct flame_cell *cell = &fp->fl.layout.cells[c];
 
-			app_format_value(a, v1, sizeof(v1), cell->value);
-			units_percent(p1, sizeof(p1), cell->value, all);
 			buf_printf(out, "+%u narrow frames under ", cell->hidden);
 			text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3,
 				  !a->scr.utf8);
+			if (a->diff && fp->side == PANE_ONE) {
+				int64_t bv, nv;
+
+				/* each side on its own, as for any frame of a diff */
+				hidden_sides(a, fp, n, c, &bv, &nv);
+				buf_puts(out, ": ");
+				diff_numbers(a, bv, nv, out);
+				buf_printf(out, "%sEnter zooms", a->dot);
+				return;
+			}
+			app_format_value(a, v1, sizeof(v1), cell->value);
+			units_percent(p1, sizeof(p1), cell->value, all);
 			buf_printf(out, ": %s (%s)%sEnter zooms", v1, p1, a->dot);
 		}
 		return;

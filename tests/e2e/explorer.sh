@@ -281,4 +281,13 @@ expect "the divider of recursive f says self 15" "── f  self 15  total 15 \(
 keys q
 e2e_stop
 
+# a diff's "+N" cell: each side's total of the hidden frames (pprof: 100 ms base, 160 ms
+# new), not the cell's width (their sum, 260 ms) as one value
+e2e_start 100 10 $DIFF
+expect "a diff at 100x10" "9\.24 s → 11\.9 s"
+keys j l l
+expect "+N in a diff says base → new" "\+6 narrow frames under all: base 100 ms \(1\.1%\) → new 160 ms \(1\.3%\)  \+0\.3 pp"
+keys q
+e2e_stop
+
 e2e_done
