@@ -619,24 +619,37 @@ static void draw_breadcrumb(struct tui_app *a, int w)
 			a->scr.role_attr[ROLE_BREADCRUMB]);
 		return;
 	}
-	const struct tree *t = a->tree;
+	/* the zoom path of the pane shown; the sandwich's pivot; the source pane's file */
+	const struct flame_pane *fp = a->view == VIEW_COMPARE ? &a->cmp[a->cmp_focus] : &a->main;
+	const struct tree *t = fp->tree ? fp->tree : a->tree;
 	const char *sep = a->scr.utf8 ? " \xe2\x80\xba " : " > ";
-	uint32_t path[64], n = 0, node = a->main.fl.zoom;
+	uint32_t path[64], n = 0, node = fp->tree ? fp->fl.zoom : 0;
 	struct buf b = BUF_INIT;
 	bool cut = false;
 
-	while (node != 0 && n < 64) {
-		path[n++] = node;
-		node = t->parent[node];
-	}
-	cut = node != 0;
-	buf_puts(&b, " all");
-	if (cut)
-		buf_printf(&b, "%s%s", sep, a->scr.utf8 ? "\xe2\x80\xa6" : "...");
-	while (n-- > 0) {
-		buf_puts(&b, sep);
-		text_fit_name(&b, prof_str(t->prof, t->name[path[n]]),
-			      prof_strlen(t->prof, t->name[path[n]]), 28, !a->scr.utf8);
+	if (a->view == VIEW_SANDWICH && a->sw.name) {
+		buf_puts(&b, " sandwich of ");
+		text_fit_name(&b, prof_str(a->prof, a->sw.name), prof_strlen(a->prof, a->sw.name),
+			      w > 16 ? w - 14 : 2, !a->scr.utf8);
+	} else if (a->view == VIEW_SOURCE && a->src.fname) {
+		const char *f = a->src.routine_file ? a->src.routine_file : a->src.fname;
+
+		buf_puts(&b, " ");
+		text_safe(&b, f, strlen(f), !a->scr.utf8);
+	} else {
+		while (t && node != 0 && n < 64) {
+			path[n++] = node;
+			node = t->parent[node];
+		}
+		cut = node != 0;
+		buf_puts(&b, " all");
+		if (cut)
+			buf_printf(&b, "%s%s", sep, a->scr.utf8 ? "\xe2\x80\xa6" : "...");
+		while (n-- > 0) {
+			buf_puts(&b, sep);
+			text_fit_name(&b, prof_str(t->prof, t->name[path[n]]),
+				      prof_strlen(t->prof, t->name[path[n]]), 28, !a->scr.utf8);
+		}
 	}
 	scr_fill(1, 0, w, a->scr.role_attr[ROLE_BREADCRUMB]);
 	/* keep the deepest end visible */

@@ -26,6 +26,18 @@ expect "j selects main.worker" "main\.worker  self 0  total"
 keys Tab Tab
 expect "Tab into the sandwich pivots on main.worker" "callers of main\.worker|main\.worker.*self.*total"
 expect_not "no dead-end hint once pivoted" "select a function in the flame graph"
+expect "line 2 names the sandwich's pivot" "^ sandwich of main\.worker"
+keys 4
+expect "line 2 names the source pane's file" "^ .*main\.go"
+e2e_stop
+
+# the comparison's line 2 is the zoom path of the pane it shows
+e2e_start 100 30 "$smolder" diff "$ex/cpuwork-cpu.pb.gz" "$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz"
+expect "a diff" "\[1\]Flame"
+keys c
+expect "the comparison" "\[c\]Cmp"
+keys j Enter
+expect "line 2 is the compared pane's zoom path" "^ all . main\.worker"
 e2e_stop
 
 e2e_start 100 30 "$smolder" "$ex/cpuwork-cpu.pb.gz"
