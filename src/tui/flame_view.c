@@ -155,15 +155,21 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, in
 			}
 			if (c->node == 0 || c->node == fl->zoom) {
 				char v[UNITS_MAX];
+				int vw, nw;
 
 				app_format_value(a, v, sizeof(v),
 						 tree_total(t, c->node, app_pane_type(a, fp)));
+				/* the value stays: the name fits into what it leaves (or the
+				 * whole cell when there is not room for both) */
+				vw = text_width(v, strlen(v)) + 2;
+				nw = tw - vw >= 4 ? tw - vw : tw;
 				if (c->node == 0)
 					buf_puts(&b, "all");
 				else
 					text_fit_name(&b, prof_str(t->prof, name), prof_strlen(t->prof, name),
-						      tw, ascii);
-				buf_printf(&b, "  %s", v);
+						      nw, ascii);
+				if (nw != tw || c->node == 0)
+					buf_printf(&b, "  %s", v);
 				scr_put(sy, x0 + (int)c->x, (int)c->w - 1, b.data, b.len, attr);
 			} else {
 				text_fit_name(&b, prof_str(t->prof, name), prof_strlen(t->prof, name), tw,
@@ -401,10 +407,12 @@ static void diff_numbers(struct tui_app *a, int64_t bv, int64_t nv, struct buf *
 void flame_view_diff_status(struct tui_app *a, const struct tree *t, uint32_t n, struct buf *out)
 {
 	uint32_t ty = a->type, tb = a->type + a->ntypes;
+	struct buf nums = BUF_INIT;
 
-	text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3, !a->scr.utf8);
-	buf_puts(out, "  ");
-	diff_numbers(a, tree_total(t, n, tb), tree_total(t, n, ty), out);
+	buf_puts(&nums, "  ");
+	diff_numbers(a, tree_total(t, n, tb), tree_total(t, n, ty), &nums);
+	scr_status_line(a, out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3, &nums);
+	buf_release(&nums);
 }
 
 /*
@@ -446,6 +454,7 @@ void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out
 	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX], p2[UNITS_MAX], p3[UNITS_MAX];
 	uint32_t ty = app_pane_type(a, fp);
 	int64_t all = a->base_total[ty], zoomed = tree_total(t, fp->fl.zoom, ty);
+	struct buf nums = BUF_INIT;
 
 	if (fp->fl.sel_plus) {
 		uint32_t r, c;
@@ -454,21 +463,22 @@ void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out
 			const struct flame_cell *cell = &fp->fl.layout.cells[c];
 
 			buf_printf(out, "+%u narrow frames under ", cell->hidden);
-			text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3,
-				  !a->scr.utf8);
 			if (a->diff && fp->side == PANE_ONE) {
 				int64_t bv, nv;
 
 				/* each side on its own, as for any frame of a diff */
 				hidden_sides(a, fp, n, c, &bv, &nv);
-				buf_puts(out, ": ");
-				diff_numbers(a, bv, nv, out);
-				buf_printf(out, "%sEnter zooms", a->dot);
-				return;
+				buf_puts(&nums, ": ");
+				diff_numbers(a, bv, nv, &nums);
+			} else {
+				app_format_value(a, v1, sizeof(v1), cell->value);
+				units_percent(p1, sizeof(p1), cell->value, all);
+				buf_printf(&nums, ": %s (%s)", v1, p1);
 			}
-			app_format_value(a, v1, sizeof(v1), cell->value);
-			units_percent(p1, sizeof(p1), cell->value, all);
-			buf_printf(out, ": %s (%s)%sEnter zooms", v1, p1, a->dot);
+			buf_printf(&nums, "%sEnter zooms", a->dot);
+			scr_status_line(a, out, tree_name(t, n),
+					n ? prof_strlen(t->prof, t->name[n]) : 3, &nums);
+			buf_release(&nums);
 		}
 		return;
 	}
@@ -481,13 +491,14 @@ void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out
 	units_percent(p1, sizeof(p1), tree_self(t, n, ty), all);
 	units_percent(p2, sizeof(p2), tree_total(t, n, ty), all);
 	units_percent(p3, sizeof(p3), tree_total(t, n, ty), zoomed);
-	text_safe(out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3, !a->scr.utf8);
 	if (tree_self(t, n, ty) == 0)
-		buf_puts(out, "  self 0"); /* the common case, kept short for 80 columns */
+		buf_puts(&nums, "  self 0"); /* the common case, kept short for 80 columns */
 	else
-		buf_printf(out, "  self %s (%s)", v1, p1);
-	buf_printf(out, "  total %s (%s all", v2, p2);
+		buf_printf(&nums, "  self %s (%s)", v1, p1);
+	buf_printf(&nums, "  total %s (%s all", v2, p2);
 	if (fp->fl.zoom != 0)
-		buf_printf(out, ", %s zoomed", p3);
-	buf_puts(out, ")");
+		buf_printf(&nums, ", %s zoomed", p3);
+	buf_puts(&nums, ")");
+	scr_status_line(a, out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3, &nums);
+	buf_release(&nums);
 }

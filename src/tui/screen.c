@@ -228,6 +228,49 @@ void scr_fill(int y, int x, int w, int attr)
 	attrset(A_NORMAL);
 }
 
+/*
+ * The cells draw_status() (app.c) leaves the view's text on a line of w cells: the line
+ * less its margins and the modes on the right (filters; flame / by size in view 1; the
+ * table filter elsewhere), which take at most half of it.  Mirrors draw_status.
+ */
+int scr_status_room(const struct tui_app *a, int w)
+{
+	struct buf m = BUF_INIT, safe = BUF_INIT;
+	int mw = 0;
+
+	if (a->nfilters || a->gran)
+		app_filters_describe(a, &m);
+	if (a->view == VIEW_FLAME) {
+		if (a->main.fl.flame_up)
+			buf_printf(&m, "%sflame", m.len ? a->dot : "");
+		if (a->main.fl.by_size)
+			buf_printf(&m, "%sby size", m.len ? a->dot : "");
+	} else if (a->tp.filter.code) {
+		buf_printf(&m, "%sfilter: %s", m.len ? a->dot : "", a->tp.filter_pat);
+	}
+	if (m.data && text_safe(&safe, m.data, m.len, !a->scr.utf8) == 0 && safe.data)
+		mw = text_width(safe.data, safe.len);
+	if (mw > w / 2)
+		mw = w / 2;
+	buf_release(&m);
+	buf_release(&safe);
+	return w - mw - 3;
+}
+
+void scr_status_line(const struct tui_app *a, struct buf *out, const char *name, size_t n,
+		     const struct buf *numbers)
+{
+	int room = scr_status_room(a, COLS), nw = numbers->data ? text_width(numbers->data, numbers->len) : 0;
+
+	if (out->data)
+		room -= text_width(out->data, out->len); /* a prefix already there ("caller: ") */
+	room -= nw;
+	/* the name gives way (qualifiers first, then its middle); a few cells stay its own */
+	text_fit_name(out, name, n, room > 12 ? room : 12, !a->scr.utf8);
+	if (numbers->data)
+		buf_add(out, numbers->data, numbers->len);
+}
+
 void scr_clipboard(const char *s, size_t n)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -312,6 +312,8 @@ void top_view_status(struct tui_app *a, struct buf *out)
 	struct top_state *tp = &a->tp;
 	const struct prof *p = a->prof;
 	char v1[UNITS_MAX], v2[UNITS_MAX];
+	struct buf nums = BUF_INIT;
+	uint32_t name;
 
 	if (refresh_rows(a) || tp->nrows == 0) {
 		buf_puts(out, "no rows");
@@ -322,18 +324,19 @@ void top_view_status(struct tui_app *a, struct buf *out)
 
 		app_format_value(a, v1, sizeof(v1), r->base_cum);
 		app_format_value(a, v2, sizeof(v2), r->new_cum);
-		text_safe(out, prof_str(p, r->name), prof_strlen(p, r->name), !a->scr.utf8);
-		buf_printf(out, "  total %s %s %s%srow %u of %u", v1, a->scr.utf8 ? "\xe2\x86\x92" : "->",
-			   v2, a->dot, tp->sel + 1, tp->nrows);
-		return;
-	}
-	{
+		buf_printf(&nums, "  total %s %s %s%srow %u of %u", v1,
+			   a->scr.utf8 ? "\xe2\x86\x92" : "->", v2, a->dot, tp->sel + 1, tp->nrows);
+		name = r->name;
+	} else {
 		const struct top_row *r = &tp->top.rows[tp->rows[tp->sel]];
 
 		app_format_value(a, v1, sizeof(v1), r->flat);
 		app_format_value(a, v2, sizeof(v2), r->cum);
-		text_safe(out, prof_str(p, r->name), prof_strlen(p, r->name), !a->scr.utf8);
-		buf_printf(out, "  self %s  total %s%srow %u of %u", v1, v2, a->dot, tp->sel + 1,
+		buf_printf(&nums, "  self %s  total %s%srow %u of %u", v1, v2, a->dot, tp->sel + 1,
 			   tp->nrows);
+		name = r->name;
 	}
+	/* a long name gives way; the numbers stay on screen */
+	scr_status_line(a, out, prof_str(p, name), prof_strlen(p, name), &nums);
+	buf_release(&nums);
 }

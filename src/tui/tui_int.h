@@ -420,6 +420,15 @@ int scr_put(int y, int x, int w, const char *s, size_t n, int attr);
 /* Draws an untrusted string made safe, fitted into w cells. */
 int scr_put_safe(const struct tui_app *a, int y, int x, int w, const char *s, size_t n, int attr);
 void scr_fill(int y, int x, int w, int attr);
+/* The cells the status line (app.c draw_status) leaves the view's text on w columns. */
+int scr_status_room(const struct tui_app *a, int w);
+/*
+ * Appends `name` (raw, from the profile: made safe) fitted into what the status line
+ * leaves after what out already holds and after `numbers` (terminal-safe), then the
+ * numbers: a long name gives way, the numbers stay on screen.
+ */
+void scr_status_line(const struct tui_app *a, struct buf *out, const char *name, size_t n,
+		     const struct buf *numbers);
 /* Puts s[0..n) on the system clipboard through OSC 52 (works over SSH). */
 void scr_clipboard(const char *s, size_t n);
 void scr_message(struct tui_app *a, bool error, const char *fmt, ...)

@@ -115,7 +115,7 @@ expect "the divider names the function with its total" "── main\.hashRecords
 expect "its caller is drawn above it" "^main\.processBatch +│"
 expect "its callees below it" "^crypto/sha256\.\(\*digest\)\.Write +│"
 keys j
-expect "j moves to the widest callee" "callee: crypto/sha256\.\(\*digest\)\.Write  self 0  total 980 ms"
+expect "j moves to the widest callee (its name gives way to the numbers)" "callee: (crypto/sha256\.)?\(\*digest\)\.Write  self 0  total 980 ms \(10\.6% all, 81\.0% zoomed\)"
 keys Enter
 expect "Enter pivots the sandwich to it" "── crypto/sha256\.\(\*digest\)\.Write  self 0 ns  total 1\.13 s \(12\.2%\)"
 keys Up Up
@@ -287,6 +287,26 @@ e2e_start 100 10 $DIFF
 expect "a diff at 100x10" "9\.24 s → 11\.9 s"
 keys j l l
 expect "+N in a diff says base → new" "\+6 narrow frames under all: base 100 ms \(1\.1%\) → new 160 ms \(1\.3%\)  \+0\.3 pp"
+keys q
+e2e_stop
+
+# long names give way to the numbers: in the status line (the name was put first and the
+# line cut at its end, self/total lost) and in the zoom root's label (its value was cut)
+printf 'main;java/util/regex/Pattern$CharPropertyGreedy.match 7\nmain;other 3\n' > "$E2E_TMP/java.folded"
+e2e_start 80 12 "$smolder" "$E2E_TMP/java.folded"
+keys j j
+expect "a Java name leaves the numbers whole at 80 columns" "^ [^ ]*match  self 7 \(70\.0%\)  total 7 \(70\.0% all\)"
+keys q
+e2e_stop
+{ printf 'main;'; head -c 10000 /dev/zero | tr '\0' a; printf ' 5\nmain;other 3\n'; } > "$E2E_TMP/long.folded"
+e2e_start 80 12 "$smolder" "$E2E_TMP/long.folded"
+keys j j Enter
+expect "a 10k-character name in the status line keeps the numbers" "^ a+…a+  self 5 \(62\.5%\)  total 5 \(62\.5% all, 100% zoomed\)"
+expect "and the zoom root's label keeps its value" "^a+…a+  5 *│"
+keys 2 j
+expect "the top table's status line too" "^ other  self 3  total 3 . row 2 of 3"
+keys k
+expect "even for the long name" "^ a+…a+  self 5  total 5 . row 1 of 3"
 keys q
 e2e_stop
 
