@@ -103,6 +103,14 @@ for f in "$go"/*.pb.gz "$data"/pyroscope/grafana-pyroscope/pkg/pprof/testdata/pr
   compare_opts "$f" -files
 done
 compare_opts "$go/cpuwork-cpu.pb.gz" -lines -focus=scoreRecords
+# -cum orders by cumulative; the legacy sample-index flags are -sample_index=...
+compare_opts "$go/cpuwork-cpu.pb.gz" -cum
+compare_opts "$go/gencode3k-cpu.pb.gz" -cum -focus=cache
+for t in inuse_space inuse_objects alloc_space alloc_objects; do
+  compare_opts "$go/heapwork-heap.pb.gz" -$t
+done
+compare_opts "$go/contention-mutex.pb.gz" -contentions
+compare_opts "$go/contention-block.pb.gz" -total_delay
 
 # -diff_base: the before/after pair (scoreRecords made 3x slower), heap, with filters
 compare_opts "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" -diff_base="$go/cpuwork-cpu.pb.gz"
@@ -162,22 +170,22 @@ compare_list "$go/gencode3k-cpu.pb.gz" 'acquirePolicyRaw|validateChunk'
 compare_list "$go/contention-mutex.pb.gz" 'main\.'
 
 # -peek: callers, the function, callees, with edge weights, block by block
-compare_peek() {  # compare_peek FILE REGEX
-  local f=$1 re=$2
-  go tool pprof -symbolize=none -peek="$re" -nodefraction=0 -edgefraction=0 -unit=ns "$f" 2>/dev/null |
+compare_peek() {  # compare_peek FILE REGEX [OPTION...]: pprof's spellings, on both sides
+  local f=$1 re=$2; shift 2
+  go tool pprof -symbolize=none -peek="$re" -nodefraction=0 -edgefraction=0 -unit=ns "$@" "$f" 2>/dev/null |
     awk -F'|' '/^-+\+-+$/ { after=0; next }
       NF >= 2 { name=$2; sub(/^ +/, "", name); sub(/ +$/, "", name); sub(/ \((partial-)?inline\)$/, "", name)
         n = split($1, t, " ")
         if (n >= 5) { fl=t[1]; cu=t[4]; gsub(/[^0-9-]/,"",fl); gsub(/[^0-9-]/,"",cu); print "self\t" fl "\t" cu "\t" name; after=1 }
         else if (n == 2) { w=t[1]; gsub(/[^0-9-]/,"",w); print (after ? "callee" : "caller") "\t" w "\t" name } }' > "$tmp/want"
-  if ! "$smolder" peek --format tsv "$re" "$f" 2>"$tmp/err" |
+  if ! "$smolder" peek --format tsv "$@" "$re" "$f" 2>"$tmp/err" |
        awk -F'\t' 'NR>1 { if ($1 == "self") print "self\t" $4 "\t" $5 "\t" $3; else print $1 "\t" $6 "\t" $3 }' > "$tmp/got"; then
-    echo "FAIL $f [peek $re]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
+    echo "FAIL $f [peek $re $*]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
   fi
   checked=$((checked+1))
   if [ ! -s "$tmp/want" ] || ! cmp -s "$tmp/want" "$tmp/got"; then
     failed=$((failed+1))
-    echo "FAIL $f [peek $re] (< pprof, > smolder):"
+    echo "FAIL $f [peek $re $*] (< pprof, > smolder):"
     diff "$tmp/want" "$tmp/got" | head -10
   fi
 }
@@ -188,6 +196,11 @@ compare_peek "$go/gencode3k-cpu.pb.gz" 'rt\.Call$'
 compare_peek "$go/gencode3k-cpu.pb.gz" 'auth/compact\.'
 compare_peek "$go/heapwork-heap.pb.gz" 'Cache'
 compare_peek "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_java" 'Something'
+# with pprof's filters and granularity
+compare_peek "$go/cpuwork-cpu.pb.gz" 'main\.' -focus=json
+compare_peek "$go/cpuwork-cpu.pb.gz" 'main\.' -ignore=json -hide='runtime\.'
+compare_peek "$go/cpuwork-cpu.pb.gz" 'main\.hashRecords' -lines
+compare_peek "$go/heapwork-heap.pb.gz" 'Cache' -sample_index=alloc_space -show_from=main
 
 # export: what `smolder export` writes, `go tool pprof` reads back with the same rows as
 # the original, for every sample type; and exported with a filter, the rows pprof gives

@@ -251,6 +251,38 @@ int cmd_aggregation_note(const struct cmd_loaded *info, struct buf *out);
 struct labelset;
 int cmd_extra_labels(struct labelset *ls, const char *arg, bool reserved_ok);
 
+/*
+ * getopt_long_only() with pprof's spellings and one-line errors.  A single-dash word
+ * longer than two characters (-nodecount=3, -flat, -inuse_space) is only ever a long
+ * option, never a cluster of short ones: one of opts by its exact name (as Go's flag
+ * package reads it), else an error naming it — "pprof's -http is not supported" for
+ * pprof's options smolder lacks, "unknown option" for others.  -n10 (a short option
+ * taking a number, attached) still works.  Every error (also a missing value) is one
+ * line on stderr, and the return is then '?': the verb returns 2.  Otherwise the
+ * option's val (optarg set), or -1 at the end.  Call with optind = 1 first, as getopt.
+ */
+struct option;
+int cmd_getopt(const char *verb, int argc, char **argv, const char *shortopts,
+	       const struct option *opts);
+
+/*
+ * pprof's legacy sample-index flags (-inuse_space, -alloc_objects, -total_delay, ...):
+ * put CMD_PPROF_SAMPLE_OPTIONS in the table of a verb with --sample-index; for an
+ * option c, cmd_pprof_sample_index() is the sample index it stands for, or NULL.
+ */
+#define CMD_PPROF_SAMPLE_OPTIONS                                           \
+	{ "inuse_space", no_argument, NULL, CMD_OPT_BASE + 300 },           \
+	{ "inuse_objects", no_argument, NULL, CMD_OPT_BASE + 301 },         \
+	{ "alloc_space", no_argument, NULL, CMD_OPT_BASE + 302 },           \
+	{ "alloc_objects", no_argument, NULL, CMD_OPT_BASE + 303 },         \
+	{ "total_delay", no_argument, NULL, CMD_OPT_BASE + 304 },           \
+	{ "contentions", no_argument, NULL, CMD_OPT_BASE + 305 }
+const char *cmd_pprof_sample_index(int c);
+
+#define CMD_PPROF_SAMPLE_HELP                                                             \
+	"pprof's -inuse_space, -inuse_objects, -alloc_space, -alloc_objects, -total_delay\n" \
+	"and -contentions pick the sample index as pprof does.\n"
+
 /* 0 when fmt is one of the NULL-terminated `allowed`; else prints why and returns 2. */
 int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed);
 

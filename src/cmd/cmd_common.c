@@ -1,4 +1,5 @@
 /* cmd_common.c — what every verb that reads a profile shares (see cmd.h). */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,4 +205,210 @@ int cmd_extra_labels(struct labelset *ls, const char *arg, bool reserved_ok)
 	}
 	free(copy);
 	return rc;
+}
+
+/* ---- options: pprof's single-dash words, one-line errors ------------------------------ */
+
+/*
+ * pprof's flags that smolder has no equivalent for (driver/cli.go and its report
+ * options), each with what to do instead when there is something.
+ */
+static const struct {
+	const char *name, *hint;
+} pprof_unsupported[] = {
+	{ "http", "smolder view is the interactive explorer" },
+	{ "no_browser", NULL },
+	{ "mean", NULL },
+	{ "mean_delay", "-total_delay and -contentions are" },
+	{ "show", NULL },
+	{ "cum", NULL },
+	{ "flat", NULL },
+	{ "nodefraction", "every node is shown; --nodecount N limits the rows" },
+	{ "edgefraction", NULL },
+	{ "noinlines", NULL },
+	{ "addresses", NULL },
+	{ "addressnoinlines", NULL },
+	{ "filefunctions", "--files and --functions are" },
+	{ "normalize", NULL },
+	{ "unit", NULL },
+	{ "divide_by", NULL },
+	{ "relative_percentages", NULL },
+	{ "compact_labels", NULL },
+	{ "call_tree", NULL },
+	{ "trim", NULL },
+	{ "prune_from", NULL },
+	{ "tagshow", NULL },
+	{ "taghide", NULL },
+	{ "tagroot", NULL },
+	{ "tagleaf", NULL },
+	{ "drop_negative", NULL },
+	{ "symbolize", NULL },
+	{ "tools", NULL },
+	{ "buildid", NULL },
+	{ "add_comment", NULL },
+	{ "comments", NULL },
+	{ "seconds", "put ?seconds=N in the URL" },
+	{ "tls_cert", NULL },
+	{ "tls_key", NULL },
+	{ "tls_ca", NULL },
+	{ "intel_syntax", NULL },
+	{ "top", "smolder top is the verb" },
+	{ "text", "smolder top is the verb" },
+	{ "peek", "smolder peek is the verb" },
+	{ "list", "smolder list is the verb" },
+	{ "traces", NULL },
+	{ "tree", NULL },
+	{ "raw", NULL },
+	{ "tags", NULL },
+	{ "disasm", NULL },
+	{ "weblist", NULL },
+	{ "web", NULL },
+	{ "dot", NULL },
+	{ "svg", "smolder export --format svg" },
+	{ "png", NULL },
+	{ "pdf", NULL },
+	{ "gif", NULL },
+	{ "ps", NULL },
+	{ "eog", NULL },
+	{ "evince", NULL },
+	{ "gv", NULL },
+	{ "callgrind", NULL },
+	{ "kcachegrind", NULL },
+	{ "proto", "smolder export --format pprof" },
+	{ "base", NULL },
+	{ "diff_base", NULL },
+	{ "source_path", NULL },
+	{ "trim_path", NULL },
+};
+
+static const char *const pprof_samples[] = {
+	"inuse_space", "inuse_objects", "alloc_space", "alloc_objects", "delay", "contentions",
+};
+
+const char *cmd_pprof_sample_index(int c)
+{
+	c -= CMD_OPT_BASE + 300;
+	return c >= 0 && c < (int)(sizeof(pprof_samples) / sizeof(*pprof_samples)) ?
+		       pprof_samples[c] : NULL;
+}
+
+/* The option named name[0..n): exactly, else (prefix) the only one it abbreviates. */
+static const struct option *find_long(const struct option *opts, const char *name, size_t n,
+				      bool prefix)
+{
+	const struct option *o, *found = NULL;
+
+	for (o = opts; o->name; o++)
+		if (strlen(o->name) == n && strncmp(o->name, name, n) == 0)
+			return o;
+	if (!prefix)
+		return NULL;
+	for (o = opts; o->name; o++)
+		if (strncmp(o->name, name, n) == 0) {
+			if (found && (found->has_arg != o->has_arg || found->val != o->val))
+				return NULL;  /* ambiguous: getopt says so */
+			found = o;
+		}
+	return found;
+}
+
+/* A short option's argument rule: 0 none, 1 required, -1 not an option. */
+static int short_arg(const char *shortopts, int c)
+{
+	const char *p = c != ':' ? strchr(shortopts, c) : NULL;
+
+	return !p ? -1 : p[1] == ':' ? 1 : 0;
+}
+
+/* "smolder VERB: <before><arg[0..n), made safe><after> (see smolder VERB --help)" */
+static int bad_option(const char *verb, const char *before, const char *arg, size_t n,
+		      const char *after)
+{
+	struct buf b = BUF_INIT;
+
+	text_safe(&b, arg, n, false);
+	fprintf(stderr, "smolder %s: %s%s%s (see smolder %s --help)\n", verb, before,
+		b.data ? b.data : "", after, verb);
+	buf_release(&b);
+	return '?';
+}
+
+/* Checks every option word before getopt sees one; '?' after the one-line error. */
+static int check_words(const char *verb, int argc, char **argv, const char *shortopts,
+		       const struct option *opts)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *name;
+		const struct option *o;
+		size_t n, k;
+		bool dd;
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '-' || !a[1])
+			continue;  /* SOURCE, REGEX, - */
+		dd = a[1] == '-';
+		if (!dd && !a[2]) {  /* -i VALUE */
+			if (short_arg(shortopts, a[1]) == 1)
+				i++;
+			continue;
+		}
+		name = a + (dd ? 2 : 1);
+		n = strcspn(name, "=");
+		if ((o = find_long(opts, name, n, false))) {
+			if (o->has_arg == required_argument && !name[n])
+				i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(pprof_unsupported) / sizeof(*pprof_unsupported); k++)
+			if (strlen(pprof_unsupported[k].name) == n &&
+			    strncmp(pprof_unsupported[k].name, name, n) == 0) {
+				struct buf after = BUF_INIT;
+				int rc;
+
+				buf_puts(&after, " is not supported here");
+				if (pprof_unsupported[k].hint)
+					buf_printf(&after, "; %s", pprof_unsupported[k].hint);
+				rc = bad_option(verb, "pprof's -", name, n, after.data ? after.data : "");
+				buf_release(&after);
+				return rc;
+			}
+		if (dd) {  /* an abbreviation (getopt takes it or says why) */
+			if ((o = find_long(opts, name, n, true)) && o->has_arg == required_argument &&
+			    !name[n])
+				i++;
+			continue;
+		}
+		/* -n10: a short option with a number attached */
+		if (short_arg(shortopts, a[1]) == 1 && strspn(a + 2, "0123456789") == strlen(a + 2))
+			continue;
+		return bad_option(verb, "unknown option '", a, strcspn(a, "="), "'");
+	}
+	return 0;
+}
+
+int cmd_getopt(const char *verb, int argc, char **argv, const char *shortopts,
+	       const struct option *opts)
+{
+	char so[64];
+	int c;
+
+	if (optind <= 1 && check_words(verb, argc, argv, shortopts, opts))
+		return '?';
+	snprintf(so, sizeof(so), ":%s", shortopts);  /* ':' tells a missing value apart */
+	opterr = 0;
+	c = getopt_long_only(argc, argv, so, opts, NULL);
+	if (c == ':' || c == '?') {
+		const char *a = optind > 1 && optind <= argc ? argv[optind - 1] : "";
+		char s[3] = { '-', (char)optopt, '\0' };
+
+		/* a long option's word is argv[optind - 1]; a short one may be in a cluster */
+		if (!(a[0] == '-' && (a[1] == '-' || strlen(a) > 2)) && optopt > 0 && optopt < 128)
+			a = s;
+		return bad_option(verb, c == ':' ? "a value is missing after '" : "unknown option '", a,
+				  strcspn(a, "="), "'");
+	}
+	return c;
 }

@@ -95,11 +95,12 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 	int c, rc = 1, k;
 
 	optind = 1;
-	while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("demo", argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'n': open = false; break;
 		case 'h': demo_help(stdout); return 0;
+		case '?': return 2;
 		default: demo_help(stderr); return 2;
 		}
 	}

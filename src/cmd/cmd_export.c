@@ -31,7 +31,7 @@ static void export_help(FILE *f)
 	      "  -i, --sample-index NAME  the sample type folded, speedscope and svg show\n"
 	      "                           (default: the profile's)\n"
 	      "  -h, --help               this help\n"
-	      "\n" CMD_TRANSFORM_HELP "\n" CMD_STORE_HELP,
+	      "\n" CMD_TRANSFORM_HELP "\n" CMD_STORE_HELP "\n" CMD_PPROF_SAMPLE_HELP,
 	      f);
 }
 
@@ -115,6 +115,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		{ "help", no_argument, NULL, 'h' },
 		CMD_TRANSFORM_OPTIONS,
 		CMD_STORE_OPTIONS,
+		CMD_PPROF_SAMPLE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
@@ -126,7 +127,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	int c, type, rc = 1;
 
 	optind = 1;
-	while ((c = getopt_long_only(argc, argv, "o:f:i:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("export", argc, argv, "o:f:i:h", opts)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -140,7 +141,13 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		case 'h':
 			export_help(stdout);
 			return 0;
+		case '?':
+			return 2;
 		default:
+			if (cmd_pprof_sample_index(c)) {
+				sample_index = cmd_pprof_sample_index(c);
+				continue;
+			}
 			switch (cmd_store_opt(c, optarg, &st)) {
 			case 1: continue;
 			case -1: return 2;

@@ -48,7 +48,9 @@ static void list_help(FILE *f)
 	      "      --offline            never clone, fetch or call GitHub\n"
 	      "      --github-api URL     GitHub API base (GitHub Enterprise: https://HOST/api/v3)\n"
 	      "  -h, --help               this help\n"
-	      "\n" CMD_STORE_HELP
+	      "\n" CMD_TRANSFORM_HELP,
+	      f);
+	fputs("\n" CMD_STORE_HELP
 	      "\n"
 	      "From a store or a server, line numbers of different versions of the service are\n"
 	      "never added up.  When the series of the range carry several service_git_ref\n"
@@ -60,7 +62,8 @@ static void list_help(FILE *f)
 	      "http(s) URL only), service_git_ref and service_root_path fill in what --repo,\n"
 	      "--ref and --root leave unset, also with one version.  With --format tsv a sixth\n"
 	      "column, version, holds each row's service_git_ref (empty for series without one)\n"
-	      "instead of the Version lines; a file has no such column.\n",
+	      "instead of the Version lines; a file has no such column.\n"
+	      "\n" CMD_PPROF_SAMPLE_HELP,
 	      f);
 }
 
@@ -420,6 +423,7 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		{ "github-api", required_argument, NULL, 'W' },
 		CMD_TRANSFORM_OPTIONS,
 		CMD_STORE_OPTIONS,
+		CMD_PPROF_SAMPLE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -431,7 +435,7 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long_only(argc, argv, "i:f:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("list", argc, argv, "i:f:h", opts)) != -1) {
 		switch (c) {
 		case 'i': ctx.sample_index = optarg; break;
 		case 'f': format = optarg; break;
@@ -443,7 +447,12 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		case 'N': so.offline = true; break;
 		case 'W': so.github_api = optarg; break;
 		case 'h': list_help(stdout); return 0;
+		case '?': return 2;
 		default:
+			if (cmd_pprof_sample_index(c)) {
+				ctx.sample_index = cmd_pprof_sample_index(c);
+				continue;
+			}
 			switch (cmd_store_opt(c, optarg, &st)) {
 			case 1: continue;
 			case -1: return 2;

@@ -13,6 +13,7 @@
 #include "base/units.h"
 #include "cmd.h"
 #include "ingest/load.h"
+#include "profile/granularity.h"
 #include "profile/peek.h"
 
 static void peek_help(FILE *f)
@@ -29,7 +30,9 @@ static void peek_help(FILE *f)
 	      "  -f, --format FMT         text (default) or tsv: rows kind, function, name,\n"
 	      "                           flat, cum, weight with exact integers\n"
 	      "  -h, --help               this help\n"
-	      "\n" CMD_STORE_HELP,
+	      "\n" CMD_TRANSFORM_HELP
+	      "Percentages stay relative to the unfiltered total, as in pprof.\n"
+	      "\n" CMD_STORE_HELP "\n" CMD_PPROF_SAMPLE_HELP,
 	      f);
 }
 
@@ -123,18 +126,22 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		{ "sample_index", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		CMD_TRANSFORM_OPTIONS,
 		CMD_STORE_OPTIONS,
+		CMD_PPROF_SAMPLE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
 	const char *sample_index = NULL, *format = "text";
 	struct cmd_store_src st = { 0 };
 	struct cmd_loaded ld = { 0 };
 	struct prof *p = NULL;
 	struct peek pk = { 0 };
+	int64_t total;
 	int c, type, rc = 1;
 
 	optind = 1;
-	while ((c = getopt_long_only(argc, argv, "i:f:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("peek", argc, argv, "i:f:h", opts)) != -1) {
 		switch (c) {
 		case 'i':
 			sample_index = optarg;
@@ -145,8 +152,18 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		case 'h':
 			peek_help(stdout);
 			return 0;
+		case '?':
+			return 2;
 		default:
+			if (cmd_pprof_sample_index(c)) {
+				sample_index = cmd_pprof_sample_index(c);
+				continue;
+			}
 			switch (cmd_store_opt(c, optarg, &st)) {
+			case 1: continue;
+			case -1: return 2;
+			}
+			switch (cmd_transform_opt(c, optarg, &tr)) {
 			case 1: continue;
 			case -1: return 2;
 			}
@@ -162,13 +179,20 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 	}
 	rc = cmd_load_any(&st, argv[optind + 1], env, sample_index, &p, &type, &ld);
 	cmd_loaded_release(&ld);
-	if (rc)
+	if (rc) {
+		prof_free(p);
 		return 1;
+	}
+	/* pprof: percentages of the unfiltered profile */
+	total = prof_total_abs(p, (uint32_t)type);
 	rc = 1;
+	if (cmd_transform(&p, &tr))
+		goto done;
 	if (peek_compute(p, (uint32_t)type, argv[optind], &pk)) {
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
+	pk.total = total;
 	if (pk.n == 0)
 		fprintf(stderr, "smolder: no function matches '%s'\n", argv[optind]);
 	if (strcmp(format, "tsv") == 0)

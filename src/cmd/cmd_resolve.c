@@ -115,7 +115,7 @@ int cmd_resolve(int argc, char **argv, const struct cmd_env *env)
 	memset(&o, 0, sizeof(o));
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long_only(argc, argv, "F:P:ch", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt("resolve", argc, argv, "F:P:ch", longopts)) != -1) {
 		switch (c) {
 		case 'F': fn = optarg; break;
 		case 'P': path = optarg; break;
@@ -131,9 +131,7 @@ int cmd_resolve(int argc, char **argv, const struct cmd_env *env)
 		case O_CLONE: o.clone_github = true; break;
 		case 'c': cat = true; break;
 		case 'h': resolve_help(stdout); return 0;
-		default:
-			fprintf(stderr, "smolder resolve: unknown or incomplete option '%s' (see --help)\n",
-				argv[optind - 1]);
+		default:  /* '?': cmd_getopt said why */
 			return 2;
 		}
 	}

@@ -130,7 +130,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 	int c, i, rc = 1, failed = 0, stored = 0;
 
 	optind = 1;
-	while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("ingest", argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 's': service = optarg; break;
@@ -152,6 +152,9 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		case 'h':
 			ingest_help(stdout);
 			rc = 0;
+			goto done;
+		case '?':
+			rc = 2;
 			goto done;
 		default:
 			ingest_help(stderr);
@@ -622,7 +625,7 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 	}
 	what = argv[1];
 	optind = 1;
-	while ((c = getopt_long_only(argc - 1, argv + 1, "o:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("query", argc - 1, argv + 1, "o:h", opts)) != -1) {
 		switch (c) {
 		case 'o': a.output = optarg; break;
 		case 'L': a.label_names = optarg; break;
@@ -630,6 +633,7 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 		case 'G': a.group_by = optarg; break;
 		case 'F': a.force = true; break;
 		case 'h': query_help(stdout); return 0;
+		case '?': return 2;
 		default:
 			switch (cmd_store_opt(c, optarg, &a.st)) {
 			case 1: continue;

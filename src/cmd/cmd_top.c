@@ -1,6 +1,6 @@
 /*
  * cmd_top.c — `smolder top`: the top table printed once, with `go tool pprof -top`
- * semantics (flat, flat%, sum%, cum, cum%, name; sorted by flat).
+ * semantics (flat, flat%, sum%, cum, cum%, name; sorted by flat, or by cum with -cum).
  */
 #include <getopt.h>
 #include <math.h>
@@ -31,6 +31,8 @@ static void top_help(FILE *f)
 	      "  -n, --nodecount N        show at most N rows (default and 0: all)\n"
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
 	      "  -f, --format FMT         text (default) or tsv: exact integers for scripts\n"
+	      "      --cum                sort by cumulative cost (pprof's -cum); --flat: by\n"
+	      "                           flat cost (the default)\n"
 	      "  -h, --help               this help\n"
 	      "\n"
 	      CMD_TRANSFORM_HELP
@@ -41,7 +43,9 @@ static void top_help(FILE *f)
 	      CMD_STORE_HELP
 	      "\n"
 	      "pprof's single-dash spellings (-nodecount=N, -sample_index=NAME, -focus=RE,\n"
-	      "-show_from=RE, ...) are accepted too.\n",
+	      "-show_from=RE, -cum, ...) are accepted too; pprof's options smolder lacks\n"
+	      "(-http, -nodefraction, -show, ...) are refused by name.\n"
+	      CMD_PPROF_SAMPLE_HELP,
 	      f);
 }
 
@@ -103,6 +107,47 @@ static void print_top(const struct prof *p, const struct top *top, uint32_t type
 	}
 }
 
+struct cum_key {
+	int64_t cum;    /* |cum| */
+	uint32_t rank;  /* the row's place in name order */
+	struct top_row row;
+};
+
+static int cmp_cum(const void *x, const void *y)
+{
+	const struct cum_key *a = x, *b = y;
+
+	if (a->cum != b->cum)
+		return a->cum > b->cum ? -1 : 1;
+	return (a->rank > b->rank) - (a->rank < b->rank);
+}
+
+/*
+ * pprof's -cum order (CumNameOrder): |cum| descending, then name ascending.  (top_sort's
+ * TOP_SORT_CUM breaks ties by flat first, as the explorer's table does.)
+ */
+static int sort_cum(struct top *top, const struct prof *p)
+{
+	struct cum_key *k;
+	uint32_t i;
+
+	if (top->n == 0)
+		return 0;
+	if (!(k = calloc(top->n, sizeof(*k))))
+		return err_set(ERR_NOMEM, "out of memory");
+	top_sort(top, p, TOP_SORT_NAME, false);
+	for (i = 0; i < top->n; i++) {
+		k[i].cum = top->rows[i].cum < 0 ? -top->rows[i].cum : top->rows[i].cum;
+		k[i].rank = i;
+		k[i].row = top->rows[i];
+	}
+	qsort(k, top->n, sizeof(*k), cmp_cum);
+	for (i = 0; i < top->n; i++)
+		top->rows[i] = k[i].row;
+	free(k);
+	return 0;
+}
+
 int cmd_top(int argc, char **argv, const struct cmd_env *env)
 {
 	static const struct option opts[] = {
@@ -114,6 +159,9 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		CMD_STORE_OPTIONS,
 		{ "diff-base", required_argument, NULL, 'D' },
 		{ "diff_base", required_argument, NULL, 'D' },
+		{ "cum", no_argument, NULL, 'C' },
+		{ "flat", no_argument, NULL, 'L' },
+		CMD_PPROF_SAMPLE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -127,12 +175,13 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	struct prof *p = NULL;
 	struct top top = { 0 };
 	int64_t total = INT64_MIN;
+	enum top_sort sort = TOP_SORT_FLAT;
 	const char *diff_base = NULL;
 	char *end;
 	int c, type, rc = 1;
 
 	optind = 1;
-	while ((c = getopt_long_only(argc, argv, "n:i:f:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("top", argc, argv, "n:i:f:h", opts)) != -1) {
 		switch (c) {
 		case 'n':
 			nodecount = strtol(optarg, &end, 10);
@@ -151,10 +200,22 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		case 'D':
 			diff_base = optarg;
 			break;
+		case 'C':
+			sort = TOP_SORT_CUM;
+			break;
+		case 'L':
+			sort = TOP_SORT_FLAT;
+			break;
+		case '?':
+			return 2;
 		case 'h':
 			top_help(stdout);
 			return 0;
 		default:
+			if (cmd_pprof_sample_index(c)) {
+				sample_index = cmd_pprof_sample_index(c);
+				continue;
+			}
 			switch (cmd_store_opt(c, optarg, &st)) {
 			case 1: continue;
 			case -1: return 2;
@@ -206,7 +267,14 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		goto done;
 	}
 	top.total = total;
-	top_sort(&top, p, TOP_SORT_FLAT, false);
+	if (sort == TOP_SORT_CUM) {
+		if (sort_cum(&top, p)) {
+			cmd_errorf("%s", err_last());
+			goto done;
+		}
+	} else {
+		top_sort(&top, p, TOP_SORT_FLAT, false);
+	}
 	if (!st.used && cmd_source_name(argv[optind], &name)) {
 		cmd_errorf("%s", err_last());
 		goto done;

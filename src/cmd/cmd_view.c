@@ -175,6 +175,7 @@ static const struct option view_opts[] = {
 	{ "github-api", required_argument, NULL, 'W' },
 	CMD_TRANSFORM_OPTIONS,
 	CMD_STORE_OPTIONS,
+	CMD_PPROF_SAMPLE_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -390,10 +391,16 @@ static int parse(int argc, char **argv, struct view_args *v, const char *verb,
 	v->nodecount = -1;
 	v->tr.granularity = GRAN_FUNCTIONS;
 	optind = 1;
-	while ((c = getopt_long_only(argc, argv, "i:f:n:h", view_opts, NULL)) != -1) {
+	while ((c = cmd_getopt(verb, argc, argv, "i:f:n:h", view_opts)) != -1) {
 		if (c == 'h') {
 			help(stdout);
 			return 0;
+		}
+		if (c == '?')
+			return 2;
+		if (cmd_pprof_sample_index(c)) {
+			v->sample_index = cmd_pprof_sample_index(c);
+			continue;
 		}
 		switch (view_opt(c, optarg, v, verb)) {
 		case 1:

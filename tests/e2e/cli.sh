@@ -27,6 +27,42 @@ check "--nodecount limits rows" test "$("$smolder" top --nodecount 3 --format ts
 check "pprof's single-dash spelling works" bash -c "'$smolder' top -nodecount=2 -sample_index=alloc_space '$ex/heapwork-heap.pb.gz' | grep -q 'Type: alloc_space'"
 check "the default sample type is pprof's (heap: inuse_space)" bash -c "'$smolder' top '$ex/heapwork-heap.pb.gz' | grep -q 'Type: inuse_space'"
 
+# usagecheck DESCRIPTION PATTERN ARGS...: `smolder ARGS` is refused as a usage error:
+# status 2 and exactly one line on stderr matching PATTERN (no usage dump)
+usagecheck() {
+  local d=$1 pat=$2; shift 2
+  "$smolder" "$@" > "$tmp/out" 2> "$tmp/err"
+  local rc=$?
+  if [ "$rc" -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+    echo "ok   - $d"; pass=$((pass + 1))
+  else
+    echo "FAIL - $d (status $rc): $(head -3 "$tmp/err")"; fail=$((fail + 1))
+  fi
+}
+
+# pprof's single-dash words are long options, never clusters of short ones: -flat is not
+# "-f lat", -inuse_space not "-i nuse_space", -http not "-h"
+cpu=$ex/cpuwork-cpu.pb.gz heap=$ex/heapwork-heap.pb.gz
+check "-flat is pprof's default order" bash -c "'$smolder' top -flat --format tsv '$cpu' | cmp -s - <('$smolder' top --format tsv '$cpu')"
+check "-cum (and --cum) sorts by cumulative" bash -c "'$smolder' top -cum --format tsv '$cpu' | awk -F'\t' 'NR>1 { if (NR>2 && \$4 > prev) exit 1; prev=\$4 }' && '$smolder' top --cum -n 1 --format tsv '$cpu' | grep -q 'main.main\|runtime.main\|main.worker'"
+for s in inuse_space inuse_objects alloc_space alloc_objects; do
+  check "-$s is --sample-index $s (pprof's shorthand)" bash -c "'$smolder' top -$s '$heap' | cmp -s - <('$smolder' top --sample-index $s '$heap')"
+done
+check "-contentions and -total_delay pick the contention profile's types" bash -c "'$smolder' top -contentions '$ex/contention-mutex.pb.gz' | grep -q '^Type: contentions' && '$smolder' top -total_delay '$ex/contention-mutex.pb.gz' | grep -q '^Type: delay'"
+for o in -nodefraction=0.1 -edgefraction=0.1 -noinlines -normalize -filefunctions -addresses -unit=ms -mean -mean_delay -http=:8080 -show=json -alloc_space=x; do
+  case $o in -alloc_space=x) pat="unknown option '-alloc_space'|alloc_space" ;; *) pat="pprof's ${o%%=*} is not supported" ;; esac
+  usagecheck "top $o: one line naming it" "^smolder top: ($pat)" top $o "$cpu"
+done
+usagecheck "an unknown single-dash word: one line, not a usage dump" "^smolder top: unknown option '-bogus' \(see smolder top --help\)" top -bogus "$cpu"
+usagecheck "an unknown --option: one line" "^smolder top: unknown option '--bogus'" top --bogus "$cpu"
+usagecheck "a missing value: one line" "^smolder export: a value is missing after '-o'" export "$cpu" -o
+for verb in view diff peek list export; do
+  usagecheck "$verb -flat-ish words are refused in one line too" "^smolder $verb: (unknown option '-fla'|pprof's -http is not supported)" $verb -fla "$cpu" "$cpu"
+  usagecheck "$verb -http=:8080" "^smolder $verb: pprof's -http is not supported" $verb -http=:8080 "$cpu" "$cpu"
+done
+check "-n10 (a short option with its number attached) still works" \
+  test "$("$smolder" top -n3 --format tsv "$cpu" | wc -l)" -eq 4
+
 # smolder diff: the table when not on a terminal
 "$smolder" diff "$ex/cpuwork-cpu.pb.gz" "$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" > "$tmp/diff.txt"
 check "diff prints the table when piped, biggest increase first" bash -c "sed -n 6p '$tmp/diff.txt' | grep -qE '1\.55 s +16\.8% +4\.61 s +38\.7% +\+21\.90  main\.scoreRecords'"
@@ -164,6 +200,14 @@ check "... about 3 s ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -ge 2900 -a 
 timed errcheck "--timeout applies to --url too" "timed out" query types --url "$silent" --timeout 1
 check "... within about a second ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -lt 4000
 check "--timeout wants seconds (status 2, one line)" bash -c "'$smolder' top --timeout 0s '$ex/cpuwork-cpu.pb.gz' 2> '$tmp/err'; [ \$? -eq 2 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q 'timeout wants a number of seconds' '$tmp/err'"
+
+# peek takes pprof's filters and granularity (the numbers: tests/pprof_compare.sh against
+# go tool pprof -peek -focus=json); list and peek say so in --help
+check "peek --focus keeps only samples through the focus" bash -c "'$smolder' peek --format tsv --focus json 'main\\.' '$cpu' | grep -q 'main.decodeRecords' && ! '$smolder' peek --format tsv --focus json 'main\\.' '$cpu' | grep -q 'main.hashRecords'"
+check "peek --lines names lines" bash -c "'$smolder' peek --lines --format tsv 'main\\.hashRecords' '$cpu' | grep -q 'main.go:[0-9]'"
+for verb in peek list; do
+  check "$verb --help lists the filters it takes" bash -c "'$smolder' $verb --help | grep -q -- '--focus RE' && '$smolder' $verb --help | grep -q -- '--granularity G'"
+done
 
 for verb in "" top view diff peek list export; do
   check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
