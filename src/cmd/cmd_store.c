@@ -243,7 +243,7 @@ done:
 static void query_help(FILE *f)
 {
 	fputs("usage: smolder query series  [--db PATH] [--query SEL] [--from T] [--to T]\n"
-	      "                             [--label-names A,B] [--output table|json]\n"
+	      "                             [--label-names A,B]... [--output table|json]\n"
 	      "       smolder query types   [--db PATH] [--query SEL] [--from T] [--to T]\n"
 	      "       smolder query profile [--db PATH] [--profile-type ID] [--query SEL] [--from T]\n"
 	      "                             [--to T] [--aggregate sum|avg]\n"
@@ -262,6 +262,7 @@ static void query_help(FILE *f)
 	      "      --from T, --to T     now-1h (default), now, RFC 3339, Unix seconds or ms\n"
 	      "      --profile-type ID    default: the only one the query has in the range\n"
 	      "      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"
+	      "      --label-names A,B    series: only these labels (repeat it, as profilecli's)\n"
 	      "      --tenant NAME        the tenant (default: anonymous; --tenant-id too)\n"
 	      "  -h, --help               this help\n"
 	      "\n" CMD_REMOTE_HELP,
@@ -270,7 +271,8 @@ static void query_help(FILE *f)
 
 struct qargs {
 	struct cmd_store_src st;
-	const char *output, *label_names, *step, *group_by;
+	const char *output, *step, *group_by;
+	struct strvec label_names;  /* every --label-names A,B (repeatable, as profilecli's) */
 	bool force;
 };
 
@@ -301,6 +303,31 @@ static int q_open(const struct qargs *a, const struct cmd_env *env, struct backe
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * A JSON string of s: invalid UTF-8 becomes U+FFFD, as the table shows it (jansson
+ * refuses invalid UTF-8: the label silently went missing).  Control characters stay,
+ * for jansson escapes them.
+ */
+static json_t *json_repaired(const char *s)
+{
+	struct buf b = BUF_INIT;
+	size_t i = 0, n = strlen(s), k;
+	json_t *j;
+
+	while (i < n) {
+		if ((k = text_utf8_len(s + i, n - i)) == 0) {
+			buf_add(&b, "\xef\xbf\xbd", 3);
+			i++;
+		} else {
+			buf_add(&b, s + i, k);
+			i += k;
+		}
+	}
+	j = json_stringn(b.data ? b.data : "", b.len);
+	buf_release(&b);
+	return j;
 }
 
 /* Label sets in a stable order whatever the source: pairwise by name, then value. */
@@ -334,8 +361,8 @@ static int q_series(const struct qargs *a, const struct cmd_env *env)
 	}
 	if (q_open(a, env, &be, &sel, &r, &path))
 		return 1;
-	if (a->label_names) {
-		char *copy = strdup(a->label_names), *tok, *save = NULL;
+	for (i = 0; i < a->label_names.n; i++) {
+		char *copy = strdup(a->label_names.v[i]), *tok, *save = NULL;
 
 		for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save))
 			strvec_push(&only, tok);
@@ -365,10 +392,13 @@ static int q_series(const struct qargs *a, const struct cmd_env *env)
 			json_t *o = json_object();
 
 			for (k = 0; k < l.v[i].n; k++)
-				if (strvec_contains(&cols, l.v[i].v[k].name))
-					json_object_set_new(o, l.v[i].v[k].name,
-							    json_stringn(l.v[i].v[k].value,
-									 strlen(l.v[i].v[k].value)));
+				if (strvec_contains(&cols, l.v[i].v[k].name)) {
+					json_t *name = json_repaired(l.v[i].v[k].name);
+
+					json_object_set_new(o, json_string_value(name),
+							    json_repaired(l.v[i].v[k].value));
+					json_decref(name);
+				}
 			json_array_append_new(arr, o);
 		}
 		json_object_set_new(root, "series", arr);
@@ -617,7 +647,7 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 	};
 	struct qargs a = { 0 };
 	const char *what;
-	int c;
+	int c, rc = 2;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		query_help(argc < 2 ? stderr : stdout);
@@ -628,33 +658,35 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 	while ((c = cmd_getopt("query", argc - 1, argv + 1, "o:h", opts)) != -1) {
 		switch (c) {
 		case 'o': a.output = optarg; break;
-		case 'L': a.label_names = optarg; break;
+		case 'L': strvec_push(&a.label_names, optarg); break;
 		case 'S': a.step = optarg; break;
 		case 'G': a.group_by = optarg; break;
 		case 'F': a.force = true; break;
-		case 'h': query_help(stdout); return 0;
-		case '?': return 2;
+		case 'h': query_help(stdout); rc = 0; goto done;
+		case '?': goto done;
 		default:
 			switch (cmd_store_opt(c, optarg, &a.st)) {
 			case 1: continue;
-			case -1: return 2;
+			case -1: goto done;
 			}
 			query_help(stderr);
-			return 2;
+			goto done;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - 1)
 		query_help(stderr);
-		return 2;
-	}
-	if (strcmp(what, "series") == 0)
-		return q_series(&a, env);
-	if (strcmp(what, "types") == 0 || strcmp(what, "profile-types") == 0)
-		return q_types(&a, env);
-	if (strcmp(what, "profile") == 0)
-		return q_profile(&a, env);
-	if (strcmp(what, "timeline") == 0)
-		return q_timeline(&a, env);
-	fprintf(stderr, "smolder query: '%s' is not series, types, profile or timeline\n", what);
-	return 2;
+	else if (strcmp(what, "series") == 0)
+		rc = q_series(&a, env);
+	else if (strcmp(what, "types") == 0 || strcmp(what, "profile-types") == 0)
+		rc = q_types(&a, env);
+	else if (strcmp(what, "profile") == 0)
+		rc = q_profile(&a, env);
+	else if (strcmp(what, "timeline") == 0)
+		rc = q_timeline(&a, env);
+	else
+		fprintf(stderr, "smolder query: '%s' is not series, types, profile or timeline\n",
+			what);
+done:
+	strvec_release(&a.label_names);
+	return rc;
 }

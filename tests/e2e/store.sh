@@ -167,4 +167,12 @@ for verb in top view diff peek export; do
   check "'$verb --help' documents --db" bash -c "'$smolder' $verb --help | grep -q -- '--db PATH'"
 done
 
+# query series: --label-names repeats (profilecli's appends); a label value that is not
+# UTF-8 is repaired to U+FFFD in JSON as in the table (it went missing from the JSON)
+"$smolder" ingest --db "$tmp/u8.db" --service $'bad\xffname' "$ex/cpuwork-cpu.pb.gz" > /dev/null
+"$smolder" query series --db "$tmp/u8.db" --from 0 --label-names service_name --label-names __name__ > "$tmp/ln.out"
+check "--label-names twice: both columns" grep -qE '^__name__ +service_name$' "$tmp/ln.out"
+"$smolder" query series --db "$tmp/u8.db" --from 0 --output json > "$tmp/u8.json"
+check "a non-UTF-8 label value in --output json: repaired, not dropped" \
+  test "$(grep -cF "\"service_name\": \"bad$(printf '\xef\xbf\xbd')name\"" "$tmp/u8.json")" -eq 2
 check_done
