@@ -92,22 +92,41 @@ int top_view_set_filter(struct tui_app *a, const char *pat)
 	return 0;
 }
 
+/*
+ * One header column: the label right-aligned over its column, as the rows' numbers are
+ * (text_pad_left, in display cells), then the sort marker in the gap after it; *carry
+ * is the marker's cell, which the next column's padding gives back.
+ */
+static void header_col(struct buf *b, const char *label, int width, bool sorted, const char *arrow,
+		       int *carry)
+{
+	text_pad_left(b, label, width - *carry);
+	*carry = 0;
+	if (sorted) {
+		buf_puts(b, arrow);
+		*carry = text_width(arrow, strlen(arrow));
+	}
+}
+
 /* A diff's table: base %, new %, change (of total), name; +/− for new/removed. */
 static void draw_diff(struct tui_app *a, int y, int h, int w, const char *arrow)
 {
 	struct top_state *tp = &a->tp;
 	const struct prof *p = a->prof;
 	const struct diff_top *d = &tp->dtop;
-	char hdr[160];
+	struct buf hdr = BUF_INIT;
 	uint32_t i;
-	int row;
+	int row, carry = 0;
 
-	snprintf(hdr, sizeof(hdr), "%9s%-2s%8s%-2s%9s%-2s  name%s", "base%",
-		 tp->sort == DIFF_SORT_BASE ? arrow : "", "new%", tp->sort == DIFF_SORT_NEW ? arrow : "",
-		 a->dscale.absolute ? "diff%" : "diff pp", tp->sort == DIFF_SORT_CHANGE ? arrow : "",
-		 tp->sort == DIFF_SORT_NAME ? arrow : "");
+	/* the rows' widths: 11, 10, 11, then two spaces and the name */
+	header_col(&hdr, "base%", 11, tp->sort == DIFF_SORT_BASE, arrow, &carry);
+	header_col(&hdr, "new%", 10, tp->sort == DIFF_SORT_NEW, arrow, &carry);
+	header_col(&hdr, a->dscale.absolute ? "diff%" : "diff pp", 11, tp->sort == DIFF_SORT_CHANGE,
+		   arrow, &carry);
+	header_col(&hdr, "name", 6, tp->sort == DIFF_SORT_NAME, arrow, &carry);
 	scr_fill(y, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
-	scr_put(y, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
+	scr_put(y, 0, w, hdr.data, hdr.len, a->scr.role_attr[ROLE_TABLE_HEADER]);
+	buf_release(&hdr);
 	h--;
 	if (tp->sel < tp->scroll)
 		tp->scroll = tp->sel;
@@ -161,9 +180,10 @@ void top_view_draw(struct tui_app *a, int y, int h, int w)
 	const struct prof *p = a->prof;
 	const char *arrow = a->scr.utf8 ? (tp->invert ? "\xe2\x96\xb2" : "\xe2\x96\xbc") :
 					  (tp->invert ? "^" : "v");
-	char hdr[160], v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX], p2[UNITS_MAX];
+	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX], p2[UNITS_MAX];
+	struct buf hdr = BUF_INIT;
 	uint32_t i;
-	int row, k;
+	int row, k, carry = 0;
 
 	tp->area_y = y;
 	tp->area_h = h;
@@ -179,12 +199,15 @@ void top_view_draw(struct tui_app *a, int y, int h, int w)
 		draw_diff(a, y, h, w, arrow);
 		return;
 	}
-	snprintf(hdr, sizeof(hdr), "%10s%-2s%8s %9s%-2s%8s  name%s",
-		 "self", tp->sort == TOP_SORT_FLAT ? arrow : "", "self%", "total",
-		 tp->sort == TOP_SORT_CUM ? arrow : "", "total%",
-		 tp->sort == TOP_SORT_NAME ? arrow : "");
+	/* the rows' widths: 10, 10, 11, 10, then two spaces and the name */
+	header_col(&hdr, "self", 10, tp->sort == TOP_SORT_FLAT, arrow, &carry);
+	header_col(&hdr, "self%", 10, false, arrow, &carry);
+	header_col(&hdr, "total", 11, tp->sort == TOP_SORT_CUM, arrow, &carry);
+	header_col(&hdr, "total%", 10, false, arrow, &carry);
+	header_col(&hdr, "name", 6, tp->sort == TOP_SORT_NAME, arrow, &carry);
 	scr_fill(y, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
-	scr_put(y, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
+	scr_put(y, 0, w, hdr.data, hdr.len, a->scr.role_attr[ROLE_TABLE_HEADER]);
+	buf_release(&hdr);
 	h--;
 	if (tp->sel < tp->scroll)
 		tp->scroll = tp->sel;

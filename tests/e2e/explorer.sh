@@ -310,4 +310,21 @@ expect "even for the long name" "^ a+…a+  self 5  total 5 . row 1 of 3"
 keys q
 e2e_stop
 
+# top table headers over their columns: the labels' right edges on the numbers' (the
+# total columns sat one cell left, the 3-byte ▼ padded nothing, the diff's 2 cells left)
+e2e_start 80 10 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+keys 2
+expect "plain header over its columns" "^      self▼    self%      total    total%  name\$"
+expect "the row under it" "^    1\.55 s     16\.8%     1\.55 s     16\.8%  main\.scoreRecords"
+keys s
+expect "sorted by total: the marker in the gap" "^      self     self%      total▼   total%  name\$"
+keys q
+e2e_stop
+e2e_start 80 10 $DIFF
+keys 2
+expect "diff header over its columns" "^      base%      new%    diff pp▼ name\$"
+expect "the diff row under it" "^      16\.8%     38\.7%     \+21\.90  main\.scoreRecords"
+keys q
+e2e_stop
+
 e2e_done
