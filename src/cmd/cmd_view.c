@@ -472,6 +472,29 @@ done:
 	return rc;
 }
 
+/* view's options that only a diff (or diff's table) uses: refused where they cannot apply */
+static int view_check(const struct view_args *v)
+{
+	bool diff = v->base || v->st.base_from || v->st.base_to;
+
+	if (v->format) {
+		fprintf(stderr, "smolder view: --format prints a table: smolder top --format, or "
+				"smolder diff --format\n");
+		return 2;
+	}
+	if (v->nodecount >= 0) {
+		fprintf(stderr, "smolder view: --nodecount limits a printed table: smolder top, or "
+				"smolder diff --format text\n");
+		return 2;
+	}
+	if (!diff && (v->to.diff_absolute || v->to.diff_threshold > 0 || v->to.color_blind)) {
+		fprintf(stderr, "smolder view: --absolute, --threshold and --color-blind colour a "
+				"diff: add --base BASE (or --base-from/--base-to)\n");
+		return 2;
+	}
+	return 0;
+}
+
 int cmd_view(int argc, char **argv, const struct cmd_env *env)
 {
 	struct view_args v;
@@ -479,6 +502,8 @@ int cmd_view(int argc, char **argv, const struct cmd_env *env)
 
 	if (rc >= 0)
 		return rc;
+	if (view_check(&v))
+		return 2;
 	if (optind == argc && !v.format && !v.base && !v.st.profile_type && !v.st.base_from &&
 	    !v.st.base_to) {
 		/* no SOURCE and no profile type: the store browser */

@@ -201,6 +201,14 @@ timed errcheck "--timeout applies to --url too" "timed out" query types --url "$
 check "... within about a second ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -lt 4000
 check "--timeout wants seconds (status 2, one line)" bash -c "'$smolder' top --timeout 0s '$ex/cpuwork-cpu.pb.gz' 2> '$tmp/err'; [ \$? -eq 2 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q 'timeout wants a number of seconds' '$tmp/err'"
 
+# view refuses the options it would ignore (they colour a diff, or limit a printed table)
+for o in --absolute "--threshold 5" --color-blind; do
+  usagecheck "view $o without --base: one line" "^smolder view: --absolute, --threshold and --color-blind colour a diff: add --base" view $o "$cpu"
+done
+usagecheck "view --nodecount: one line" "^smolder view: --nodecount limits a printed table" view --nodecount 3 "$cpu"
+usagecheck "view --format: one line" "^smolder view: --format prints a table" view --format tsv "$cpu"
+errcheck "view --base BASE --absolute is taken (then wants a terminal)" "needs a terminal" view --absolute --base "$cpu" "$cpu"
+
 # peek takes pprof's filters and granularity (the numbers: tests/pprof_compare.sh against
 # go tool pprof -peek -focus=json); list and peek say so in --help
 check "peek --focus keeps only samples through the focus" bash -c "'$smolder' peek --format tsv --focus json 'main\\.' '$cpu' | grep -q 'main.decodeRecords' && ! '$smolder' peek --format tsv --focus json 'main\\.' '$cpu' | grep -q 'main.hashRecords'"
