@@ -28,6 +28,15 @@ static uint32_t row_name(const struct tui_app *a, uint32_t i)
 	return a->diff ? a->tp.dtop.rows[i].name : a->tp.top.rows[i].name;
 }
 
+uint32_t top_view_selected_name(const struct tui_app *a)
+{
+	const struct top_state *tp = &a->tp;
+
+	if (!tp->valid || tp->sel >= tp->nrows)
+		return 0;
+	return row_name(a, tp->rows[tp->sel]);
+}
+
 static const char *const sort_names[] = { "self", "total", "name" };
 static const char *const diff_sort_names[] = { "change", "new", "base", "name" };
 

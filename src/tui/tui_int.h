@@ -462,6 +462,11 @@ void top_view_mouse(struct tui_app *a, int y, bool dbl);
 void top_view_invalidate(struct tui_app *a);
 int top_view_set_filter(struct tui_app *a, const char *pat);
 void top_view_status(struct tui_app *a, struct buf *out);
+/*
+ * The selected row's function (a string id) in the table as last computed, in either
+ * mode (tp.rows index dtop.rows in a diff, top.rows otherwise); 0 when there is none.
+ */
+uint32_t top_view_selected_name(const struct tui_app *a);
 
 /* filters.c */
 int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat);

@@ -11,6 +11,7 @@
 #include "profile/flame.h"
 #include "profile/merge.h"
 #include "testutil.h"
+#include "tui/tui_int.h"
 
 static void test_change_and_steps(void **state)
 {
@@ -187,6 +188,38 @@ static void test_go_pair(void **state)
 	prof_free(cur);
 }
 
+/*
+ * The Top view's selected function in a diff (f, x, -, #, y, 3, 4 ask for it): the
+ * selection indexes the diff table's rows; reading the plain table (NULL) crashed.
+ */
+static void test_top_selected_name(void **state)
+{
+	struct prof *base = tu_decode_str("main;a 10\nmain;b 30\nmain;gone 60\n");
+	struct prof *cur = tu_decode_str("main;a 40\nmain;b 30\nmain;new 130\n");
+	struct prof *pair;
+	struct tui_opts o;
+	struct tui_app *a;
+
+	(void)state;
+	assert_int_equal(prof_pair(base, cur, &pair), 0);
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.diff = true;
+	assert_int_equal(tui_app_new(pair, &o, &a), 0);
+	assert_true(tui_app_key(a, '2'));
+	assert_int_equal(top_view_selected_name(a), 0); /* not computed yet: none */
+	assert_true(top_view_key(a, 'g'));
+	assert_null(a->tp.top.rows); /* a diff has only the diff table */
+	/* sorted by change: new (+65 pp) first, then gone (-60 pp) ... */
+	assert_string_equal(prof_str(a->prof, top_view_selected_name(a)), "new");
+	assert_true(top_view_key(a, 'G'));
+	assert_string_equal(prof_str(a->prof, top_view_selected_name(a)),
+			    prof_str(a->prof, a->tp.dtop.rows[a->tp.rows[a->tp.nrows - 1]].name));
+	tui_app_free(a);
+	prof_free(base);
+	prof_free(cur);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -194,6 +227,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pair_and_table),
 		cmocka_unit_test(test_mismatched_types),
 		cmocka_unit_test(test_go_pair),
+		cmocka_unit_test(test_top_selected_name),
 	};
 
 	tu_init(argc, argv);
