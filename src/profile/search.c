@@ -7,6 +7,19 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/text.h"
+
+static bool valid_utf8(const char *s)
+{
+	size_t n = strlen(s), i = 0, k;
+
+	while (i < n) {
+		if (!(k = text_utf8_len(s + i, n - i)))
+			return false;
+		i += k;
+	}
+	return true;
+}
 
 int search_compile(struct search *s, const char *pattern)
 {
@@ -15,8 +28,15 @@ int search_compile(struct search *s, const char *pattern)
 	pcre2_code *re;
 
 	memset(s, 0, sizeof(*s));
-	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
-			   &errcode, &erroff, NULL);
+	/*
+	 * UTF mode when the pattern is UTF-8 (`.` is a character; names with invalid bytes
+	 * still match around them).  A pattern that is not, such as the quoted name of a
+	 * frame with invalid bytes (f, x, -, # on it), is matched byte for byte: in UTF mode
+	 * it is refused, and no pattern could match those bytes anyway.
+	 */
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+			   valid_utf8(pattern) ? PCRE2_UTF | PCRE2_MATCH_INVALID_UTF : 0, &errcode,
+			   &erroff, NULL);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 

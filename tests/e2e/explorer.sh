@@ -327,4 +327,14 @@ expect "the diff row under it" "^      16\.8%     38\.7%     \+21\.90  main\.sco
 keys q
 e2e_stop
 
+# f on a name that is not UTF-8: the quoted name was refused in PCRE2's UTF mode ("bad
+# regex at offset 4: UTF-8 error"); now matched byte for byte
+printf 'main;bad\xff\xfe\xc3utf 4\nmain;ok 3\n' > "$E2E_TMP/bad.folded"
+e2e_start 80 10 "$smolder" "$E2E_TMP/bad.folded"
+keys / b a d Enter f
+expect "f on a name with invalid UTF-8 keeps its samples" "samples \(count\) . 4 of 7"
+expect_not "and says no regex error" "bad regex"
+keys q
+e2e_stop
+
 e2e_done

@@ -144,6 +144,32 @@ static void test_collapse_recursion(void **state)
 	prof_free(p);
 }
 
+/*
+ * f / x / - on a name that is not UTF-8: the exact pattern quotes its bytes, and PCRE2's
+ * UTF mode refused it ("UTF-8 error: illegal byte"); it is matched byte for byte.
+ */
+static void test_invalid_utf8_names(void **state)
+{
+	struct prof *p = tu_decode_str("main;bad\xff\xfe\xc3utf 4\nmain;ok 3\n"), *f;
+	struct filter_opts o = { .focus = "^bad\xff\xfe\xc3utf$" };
+
+	(void)state;
+	assert_true(tu_has_function(p, "bad\xff\xfe\xc3utf"));
+	f = filtered(p, &o);
+	tu_assert_i64(prof_total(f, 0), 4);
+	prof_free(f);
+	o = (struct filter_opts){ .ignore = "^bad\xff\xfe\xc3utf$" };
+	f = filtered(p, &o);
+	tu_assert_i64(prof_total(f, 0), 3);
+	prof_free(f);
+	/* a UTF-8 pattern still matches such a name around its bad bytes */
+	o = (struct filter_opts){ .focus = "^bad" };
+	f = filtered(p, &o);
+	tu_assert_i64(prof_total(f, 0), 4);
+	prof_free(f);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -153,6 +179,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_collapse_recursion),
+		cmocka_unit_test(test_invalid_utf8_names),
 	};
 
 	tu_init(argc, argv);
