@@ -286,6 +286,14 @@ const char *cmd_pprof_sample_index(int c);
 /* 0 when fmt is one of the NULL-terminated `allowed`; else prints why and returns 2. */
 int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed);
 
+/*
+ * pprof (and Prometheus) read regexes as RE2; PCRE2, which smolder compiles them with,
+ * also takes what RE2 refuses.  0 when re is free of those (lookaround, backreferences,
+ * \C, atomic groups, possessive quantifiers, recursion, conditionals, (*VERBS)); else
+ * one line naming `what` (the option) and -1.
+ */
+int cmd_check_re2(const char *what, const char *re);
+
 /* 1 when c was a transform option, 0 when not, -1 (message printed) when bad. */
 int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t);
 /* Applies t to *p (replaced; the old one freed); prints the error on failure. */

@@ -471,6 +471,8 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		list_help(stderr);
 		return 2;
 	}
+	if (cmd_check_re2("REGEX", argv[optind]))
+		return 2;
 	ctx.regex = argv[optind];
 	ctx.timeout_s = st.timeout_s;
 	ctx.tsv = strcmp(format, "tsv") == 0;

@@ -177,6 +177,8 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		peek_help(stderr);
 		return 2;
 	}
+	if (cmd_check_re2("REGEX", argv[optind]))
+		return 2;
 	rc = cmd_load_any(&st, argv[optind + 1], env, sample_index, &p, &type, &ld);
 	cmd_loaded_release(&ld);
 	if (rc) {

@@ -125,7 +125,13 @@ static int parse_downsample(const char *arg, struct serve_opts *o)
 			rc = -1;
 			break;
 		}
-		if (d->bucket_ns <= 0 || d->after_ns < d->bucket_ns) {
+		if (d->bucket_ns <= 0) {
+			fprintf(stderr, "smolder serve: --downsample: the bucket must be a positive "
+					"duration ('%s:%s'); off keeps every profile\n", tok, colon + 1);
+			rc = -1;
+			break;
+		}
+		if (d->after_ns < d->bucket_ns) {
 			fprintf(stderr, "smolder serve: --downsample: the age must be at least the "
 					"bucket ('%s:%s')\n", tok, colon + 1);
 			rc = -1;
@@ -271,6 +277,11 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 		case O_RETENTION:
 			if (parse_dur("--retention", optarg, &o.retention_ns))
 				goto done;
+			if (o.retention_ns <= 0) {  /* the writer reads 0 as "keep everything" */
+				fprintf(stderr, "smolder serve: --retention wants a positive duration (30d); "
+						"leave it out to keep every profile\n");
+				goto done;
+			}
 			break;
 		case O_DOWNSAMPLE:
 			if (parse_downsample(optarg, &o))

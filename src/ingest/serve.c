@@ -86,6 +86,7 @@ struct serve {
 	struct serve_metrics metrics;
 	struct serve_auth auth;
 	bool auth_on, metrics_on, writer_on;
+	bool listening;  /* started: a stop is logged (a failed start is only its error) */
 	struct MHD_Daemon *d;
 	int listen_fd;
 	struct buf cert, key;
@@ -1073,6 +1074,7 @@ int serve_start(const struct serve_opts *o, struct serve **out)
 	if (!loopback && o->no_auth)
 		serve_log(s, SERVE_LOG_WARN, "--no-auth on %s: anyone who can reach it may push "
 			  "and read profiles as any tenant", o->listen);
+	s->listening = true;
 	serve_log(s, SERVE_LOG_INFO, "listening on %s://%.*s:%u, store %s%s",
 		  o->tls_cert ? "https" : "http", (int)(strrchr(o->listen, ':') - o->listen),
 		  o->listen, s->port, o->db, s->auth_on ? ", authentication on" : "");
@@ -1136,7 +1138,8 @@ void serve_stop(struct serve *s, unsigned grace_s)
 		close(s->listen_fd);
 	if (s->store) {
 		store_close(s->store);  /* checkpoints */
-		serve_log(s, SERVE_LOG_INFO, "stopped; store %s closed", s->o.db);
+		if (s->listening)
+			serve_log(s, SERVE_LOG_INFO, "stopped; store %s closed", s->o.db);
 	}
 	if (s->auth_on)
 		serve_auth_release(&s->auth);

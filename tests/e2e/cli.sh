@@ -217,6 +217,25 @@ for verb in peek list; do
   check "$verb --help lists the filters it takes" bash -c "'$smolder' $verb --help | grep -q -- '--focus RE' && '$smolder' $verb --help | grep -q -- '--granularity G'"
 done
 
+# serve: values that cannot work are refused before it starts, and a busy port is one
+# error line (not a shutdown log first)
+usagecheck "serve --retention 0: refused (it would keep nothing... or everything)" \
+  "^smolder serve: --retention wants a positive duration" serve --db "$tmp/srv.db" --retention 0
+usagecheck "serve --downsample 1d:0 names the zero bucket" \
+  "^smolder serve: --downsample: the bucket must be a positive duration \('1d:0'\)" serve --db "$tmp/srv.db" --downsample 1d:0
+errcheck "serve on a busy port: the error alone" "^smolder serve: cannot listen on 127.0.0.1:[0-9]+: Address already in use" \
+  serve --db "$tmp/srv.db" --listen "${silent#http://}"
+
+# regexes are RE2 (pprof's and Prometheus's): PCRE-only syntax is refused, not silently
+# taken with another meaning
+for re in 'json(?=\.)' '(?<!a)json' '(a)\1' '\C' '(?>json)' 'js++on' 'a{2}+' '(?R)'; do
+  usagecheck "--focus '$re': one line, RE2 expected" "^smolder: --focus: .* which RE2 syntax \(pprof's\) does not have" top --focus "$re" "$cpu"
+done
+usagecheck "peek REGEX with lookahead: one line" "^smolder: REGEX: .*uses lookaround" peek '(?=main)main' "$cpu"
+usagecheck "list REGEX with a backreference: one line" "^smolder: REGEX: .*uses a backreference" list '(main)\1' "$cpu"
+check "RE2's own syntax still works ((?i), (?P<n>), [(?=], \\Q..\\E, lazy a*?)" \
+  bash -c "for re in '(?i)JSON' '(?P<n>json)' '[(?=]json|json' 'x\\Q(?=\\E|json' 'js*?on'; do '$smolder' top --focus \"\$re\" --format tsv '$cpu' | grep -q json || exit 1; done"
+
 for verb in "" top view diff peek list export; do
   check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
 done
