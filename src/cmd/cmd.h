@@ -124,6 +124,8 @@ struct cmd_store_src {
 	bool insecure;
 	/* --timeout: a SOURCE URL's whole fetch, or each request to --url; 0: the default */
 	long timeout_s;
+	/* no waiting line on stderr for --url requests (the explorer owns the terminal) */
+	bool quiet;
 };
 
 /* What cmd_load_src() loaded, for headers: "File:" and "Aggregation:" lines. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "base/strvec.h"
@@ -83,6 +84,7 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		o.ca_cert = src->ca_cert;
 		o.insecure = src->insecure;
 		o.timeout_ms = src->timeout_s * 1000;
+		o.progress = !src->quiet && isatty(STDERR_FILENO) ? stderr : NULL;
 		if (src->db) {
 			fprintf(stderr, "smolder: --db and --url are two sources: pick one\n");
 			return 2;
@@ -266,11 +268,24 @@ int cmd_store_merge(struct cmd_store_read *r, const struct selector *sel, struct
 		    struct merge_info *info)
 {
 	struct query q = r->q;
+	bool tty;
 	int rc;
 
 	if (sel)
 		q.selector = sel;
-	if ((rc = r->be->ops->merge(r->be, &q, out, info))) {
+	/* a long range of a big store takes a while: say what is going on (a server's
+	   requests draw their own waiting line) */
+	tty = isatty(STDERR_FILENO) && !remote_backend_is(r->be);
+	if (tty) {
+		fputs("\rmerging the profiles of ", stderr);
+		cmd_put_safe(stderr, r->name.data, r->name.len, true);
+		fputs("... (Ctrl-C aborts)", stderr);
+		fflush(stderr);
+	}
+	rc = r->be->ops->merge(r->be, &q, out, info);
+	if (tty)
+		fputs("\r\033[K", stderr);
+	if (rc) {
 		struct buf msg = BUF_INIT;
 		int64_t first, last;
 

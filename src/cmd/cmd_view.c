@@ -442,6 +442,7 @@ static int run_browser(struct view_args *v, const struct cmd_env *env)
 	int rc = 1;
 
 	if (v->st.url || (!v->st.db && purl && *purl)) { /* a server (cmd_source.c) */
+		v->st.quiet = true;  /* the explorer draws its own waiting */
 		if (cmd_open_backend(&v->st, env, &be, &path))
 			goto done;
 	} else if (default_store(v->st.db, &path) ||

@@ -47,6 +47,7 @@ struct rbackend {
 	long connect_ms, timeout_ms;
 	unsigned attempts;
 	size_t max_response;
+	FILE *progress;       /* remote_opts.progress (borrowed) */
 	bool refused_range;   /* the last request was refused as too long a range */
 	int64_t max_range_ns; /* the limit that refusal named (0: none could be read) */
 };
@@ -95,6 +96,10 @@ struct xfer {
 	struct buf *out;
 	size_t limit;
 	bool too_big;
+	bool drawn;              /* the waiting line is on rb->progress */
+	long drawn_s;            /* the seconds it shows */
+	const struct rbackend *rb;
+	struct timespec start;   /* CLOCK_MONOTONIC */
 	atomic_int *cancel;
 	long retry_after_s;
 	char location[256];
@@ -137,6 +142,19 @@ static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 	struct xfer *x = arg;
 
 	(void)dt, (void)dn, (void)ut, (void)un;
+	if (x->rb && x->rb->progress) {
+		struct timespec now;
+		long s;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((s = (long)(now.tv_sec - x->start.tv_sec)) >= 1 && s != x->drawn_s) {
+			fprintf(x->rb->progress, "\r\033[Kwaiting for %s... %ld s (Ctrl-C aborts)",
+				x->rb->shown.data, s);
+			fflush(x->rb->progress);
+			x->drawn = true;
+			x->drawn_s = s;
+		}
+	}
 	return x->cancel && *x->cancel ? 1 : 0;
 }
 
@@ -284,12 +302,18 @@ static int rpc(struct rbackend *rb, const char *method, const ProtobufCMessage *
 		x.out = resp;
 		x.limit = rb->max_response;
 		x.cancel = rb->base.cancel;
+		x.rb = rb;
+		clock_gettime(CLOCK_MONOTONIC, &x.start);
 		errbuf[0] = '\0';
 		buf_reset(resp);
 		curl_easy_setopt(rb->h, CURLOPT_WRITEDATA, &x);
 		curl_easy_setopt(rb->h, CURLOPT_HEADERDATA, &x);
 		curl_easy_setopt(rb->h, CURLOPT_XFERINFODATA, &x);
 		res = curl_easy_perform(rb->h);
+		if (x.drawn) {
+			fputs("\r\033[K", rb->progress);
+			fflush(rb->progress);
+		}
 		curl_easy_getinfo(rb->h, CURLINFO_RESPONSE_CODE, &status);
 		if (res == CURLE_ABORTED_BY_CALLBACK || cancelled(rb)) {
 			rc = err_set(ERR_CANCELLED, "%s: cancelled", rb->shown.data);
@@ -998,6 +1022,7 @@ int remote_backend_open(const struct remote_opts *o, struct backend **out)
 	rb->base.ops = &remote_ops;
 	rb->codec = o->codec;
 	rb->insecure = o->insecure;
+	rb->progress = o->progress;
 	rb->connect_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
 	rb->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 300000;
 	rb->attempts = o->attempts ? o->attempts : 3;

@@ -45,6 +45,7 @@
 #ifndef SMOLDER_REMOTE_H
 #define SMOLDER_REMOTE_H
 
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,12 @@ struct remote_opts {
 	long timeout_ms;              /* one request; 0: 5 min */
 	unsigned attempts;            /* tries per request; 0: 3 */
 	size_t max_response;          /* bytes; 0: REMOTE_MAX_RESPONSE */
+	/*
+	 * When set (a command-line verb whose stderr is a terminal): after a request has
+	 * waited a second, "waiting for URL... N s (Ctrl-C aborts)" is redrawn on it, and
+	 * erased when the request ends.  NULL (the explorer, pipes): nothing is drawn.
+	 */
+	FILE *progress;
 };
 
 int remote_backend_open(const struct remote_opts *o, struct backend **out);

@@ -219,5 +219,22 @@ errcheck "an empty merged profile: no data, one line" "no .*profiles match" \
 kill "$hpid" 2> /dev/null
 wait "$hpid" 2> /dev/null
 
+# --- a slow server: on a terminal a waiting line (seconds, Ctrl-C), erased; else nothing ---
+python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16); print(s.getsockname()[1], flush=True)
+c = []
+while True: c.append(s.accept()[0])' > "$tmp/slow.port" &
+spid=$!
+for _ in $(seq 100); do [ -s "$tmp/slow.port" ] && break; sleep 0.05; done
+slow=http://127.0.0.1:$(cat "$tmp/slow.port")
+script -qec "'$smolder' query types --url '$slow' --timeout 3" /dev/null > "$tmp/tty.out"
+check "on a terminal a --url request shows 'waiting for URL... N s (Ctrl-C aborts)'" \
+  bash -c "grep -q 'waiting for $slow\.\.\. 1 s (Ctrl-C aborts)' '$tmp/tty.out' && grep -q 'waiting for $slow\.\.\. 2 s' '$tmp/tty.out'"
+check "... erased before the error line" grep -qF $'\r\e[Ksmolder: '"$slow: timed out" "$tmp/tty.out"
+errcheck "not on a terminal: only the error line" "^smolder: $slow: timed out" \
+  top --url "$slow" --timeout 2 --query '{}' --profile-type "$CPU"
+kill "$spid" 2> /dev/null
+wait "$spid" 2> /dev/null
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -175,4 +175,10 @@ check "--label-names twice: both columns" grep -qE '^__name__ +service_name$' "$
 "$smolder" query series --db "$tmp/u8.db" --from 0 --output json > "$tmp/u8.json"
 check "a non-UTF-8 label value in --output json: repaired, not dropped" \
   test "$(grep -cF "\"service_name\": \"bad$(printf '\xef\xbf\xbd')name\"" "$tmp/u8.json")" -eq 2
+# on a terminal, a merge says what it is doing on stderr, then erases it; piped: nothing
+script -qec "'$smolder' top -n 1 --db '$db' --from 0 --query '{service_name=\"cpuwork-cpu\"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds" /dev/null > "$tmp/tty.out"
+check "a merge on a terminal: 'merging the profiles of DB... (Ctrl-C aborts)', erased" \
+  grep -qF "merging the profiles of $db... (Ctrl-C aborts)"$'\r\e[KFile: ' "$tmp/tty.out"
+"$smolder" top -n 1 --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds 2> "$tmp/err" > /dev/null
+check "... and nothing when stderr is not a terminal" test ! -s "$tmp/err"
 check_done
