@@ -267,6 +267,10 @@ int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat)
 		return err_set(ERR_TOOBIG, "at most %d filters; F pops the last", FILTERS_MAX);
 	if (a->job.running)
 		return err_set(ERR_USAGE, "still working on the last change (Esc cancels it)");
+	/* never a silently different filter: a cut pattern loses its `$` or ends in a `\` */
+	if (strlen(pat) >= sizeof(a->filters[0].pat))
+		return err_set(ERR_TOOBIG, "%s: the pattern is %zu bytes, longer than the %zu a filter holds",
+			       kind_names[kind], strlen(pat), sizeof(a->filters[0].pat) - 1);
 	a->filters[a->nfilters].kind = kind;
 	snprintf(a->filters[a->nfilters].pat, sizeof(a->filters[0].pat), "%s", pat);
 	if (kind == FK_COLLAPSE)

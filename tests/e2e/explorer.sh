@@ -337,4 +337,17 @@ expect_not "and says no regex error" "bad regex"
 keys q
 e2e_stop
 
+# f on a name whose exact pattern does not fit a filter (600+ bytes): the pattern was cut,
+# losing its '$', and kept both …A and …B (40 of 45); it is refused with a message
+x600=$(head -c 600 /dev/zero | tr '\0' x)
+printf 'main;pkg.F%sA;leafA 10\nmain;pkg.F%sB;leafB 30\nmain;other 5\n' "$x600" "$x600" > "$E2E_TMP/longpfx.folded"
+e2e_start 100 10 "$smolder" "$E2E_TMP/longpfx.folded"
+keys / x A '$' Enter
+expect "the …A frame is selected" "^ Fx+…x+A  self 0  total 10"
+keys f
+expect "f refuses a pattern longer than a filter" "focus: the pattern is 609 bytes, longer than the 511 a filter holds"
+expect_not "and filters nothing" "of 45"
+keys q
+e2e_stop
+
 e2e_done
