@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "merge.h"
 
 static uint64_t abs64(int64_t v)
 {
@@ -138,6 +139,38 @@ done:
 		for (ty = 0; ty < nt; ty++)
 			top_release(&out[ty]);
 	return rc;
+}
+
+/* Is sample i one of a -diff_base profile's base samples (its first pprof::base is "true")? */
+static bool is_diff_base(const struct prof *p, uint32_t i, uint32_t key, uint32_t yes)
+{
+	const struct prof_sample *s = &p->samples[i];
+	uint32_t k;
+
+	for (k = 0; k < s->nlabels; k++) {
+		const struct prof_label *l = &p->labels[s->label_off + k];
+
+		if (l->key == key)
+			return l->str == yes;
+	}
+	return false;
+}
+
+int64_t top_pprof_total(const struct prof *p, uint32_t type)
+{
+	uint32_t key = prof_find_str(p, MERGE_BASE_LABEL), yes = prof_find_str(p, "true"), i;
+	uint64_t base = 0;
+
+	if (key == PROF_NONE || yes == PROF_NONE || type >= p->ntypes)
+		return prof_total_abs(p, type);
+	for (i = 0; i < p->nsamples; i++) {
+		if (!is_diff_base(p, i, key, yes))
+			continue;
+		base += abs64(prof_value(p, i, type));
+		if (base > INT64_MAX)
+			return INT64_MAX;
+	}
+	return base > 0 ? (int64_t)base : prof_total_abs(p, type);
 }
 
 int top_copy(const struct top *in, struct top *out)

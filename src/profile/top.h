@@ -31,6 +31,13 @@ int top_compute(const struct prof *p, uint32_t type, struct top *out);
  * ancestor (tree.recursive).  What the explorer uses, as it has the tree anyway.
  */
 int top_from_tree(const struct tree *t, struct top *out);
+/*
+ * The total pprof's percentages are of (its computeTotal): the sum of the magnitudes of
+ * the samples of type `type`, or, when samples carry the label pprof::base=true (a
+ * -diff_base profile: the base's samples negated), of those samples only — the base's
+ * total.  Not the root total: a diff's signed values nearly cancel.
+ */
+int64_t top_pprof_total(const struct prof *p, uint32_t type);
 /* A copy of `in` (rows duplicated), for sorting and filtering a cached table. */
 int top_copy(const struct top *in, struct top *out);
 /* The node named `name` with the largest |total| (its widest occurrence), or 0. */

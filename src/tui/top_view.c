@@ -236,8 +236,9 @@ void top_view_draw(struct tui_app *a, int y, int h, int w)
 
 		app_format_value(a, v1, sizeof(v1), r->flat);
 		app_format_value(a, v2, sizeof(v2), r->cum);
-		units_percent(p1, sizeof(p1), r->flat, tp->top.total);
-		units_percent(p2, sizeof(p2), r->cum, tp->top.total);
+		/* of the unfiltered total pprof uses (the base's, for a -diff_base profile) */
+		units_percent(p1, sizeof(p1), r->flat, a->base_total[a->type]);
+		units_percent(p2, sizeof(p2), r->cum, a->base_total[a->type]);
 		text_pad_left(&line, v1, 10);
 		text_pad_left(&line, p1, 10);
 		text_pad_left(&line, v2, 11);

@@ -189,6 +189,30 @@ static void test_go_pair(void **state)
 }
 
 /*
+ * pprof's total of a -diff_base profile (the base's samples negated, labelled
+ * pprof::base): the base's absolute total, 9.24 s (go tool pprof -top: "of 9.24s
+ * total"), not the signed sum (2.68 s) nor every magnitude (21.2 s).
+ */
+static void test_pprof_total_of_diff_base(void **state)
+{
+	struct prof *base = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct prof *cur = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
+	struct prof *d;
+	uint32_t ty = (uint32_t)tu_type(cur, "cpu");
+
+	(void)state;
+	assert_int_equal(prof_diff(base, cur, &d), 0);
+	tu_assert_i64(top_pprof_total(d, ty), 9240000000);
+	tu_assert_i64(top_pprof_total(d, ty), prof_total_abs(base, ty));
+	assert_true(prof_total(d, ty) < 3000000000); /* what the explorer's header said */
+	/* without the label: every magnitude, as before */
+	tu_assert_i64(top_pprof_total(cur, ty), prof_total_abs(cur, ty));
+	prof_free(d);
+	prof_free(base);
+	prof_free(cur);
+}
+
+/*
  * The Top view's selected function in a diff (f, x, -, #, y, 3, 4 ask for it): the
  * selection indexes the diff table's rows; reading the plain table (NULL) crashed.
  */
@@ -228,6 +252,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_mismatched_types),
 		cmocka_unit_test(test_go_pair),
 		cmocka_unit_test(test_top_selected_name),
+		cmocka_unit_test(test_pprof_total_of_diff_base),
 	};
 
 	tu_init(argc, argv);
