@@ -1070,7 +1070,7 @@ static uint32_t selected_name(const struct tui_app *a)
 	const struct flame_pane *fp = &a->main;
 
 	if (a->view == VIEW_TOP)
-		return a->tp.valid && a->tp.nrows ? a->tp.top.rows[a->tp.rows[a->tp.sel]].name : 0;
+		return top_view_selected_name(a); /* a diff's rows are of tp.dtop, not tp.top */
 	if (a->view == VIEW_SOURCE) { /* the pane's function, not the hidden flame selection */
 		uint32_t id = a->src.fname ? prof_find_str(a->prof, a->src.fname) : PROF_NONE;
 

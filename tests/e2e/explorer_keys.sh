@@ -38,6 +38,13 @@ keys c
 expect "the comparison" "\[c\]Cmp"
 keys j Enter
 expect "line 2 is the compared pane's zoom path" "^ all . main\.worker"
+# the diff's top table: keys on the selected function (its rows are the diff's)
+keys 2
+expect "the diff's top table" "\[2\]Top"
+keys f
+expect "f on the diff's top row focuses on it" "focus"
+keys 3
+expect "3 on the diff's top row opens its sandwich" "^ sandwich of "
 e2e_stop
 
 e2e_start 100 30 "$smolder" "$ex/cpuwork-cpu.pb.gz"
