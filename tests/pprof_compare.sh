@@ -34,7 +34,7 @@ for f in $files; do
                f=$1; c=$4; gsub(/[^0-9-]/,"",f); gsub(/[^0-9-]/,"",c);
                print f "\t" c "\t" name }
            /^ *flat  flat%/ { p=1 }' > "$tmp/want"
-    if ! "$smolder" top --format tsv --sample-index="$t" "$f" 2>"$tmp/err" |
+    if ! "$smolder" top --format tsv --symbolize=none --sample-index="$t" "$f" 2>"$tmp/err" |
          awk -F'\t' -v m="$mul" 'NR>1 { n = $6; if (n ~ /\\x|[^ -~]/) n = "<non-printable>";
                       printf "%.0f\t%.0f\t%s\n", $1*m, $4*m, n }' > "$tmp/got"; then
       echo "FAIL $f [$t]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); continue
@@ -58,12 +58,15 @@ compare_opts() {  # compare_opts FILE OPTION...
       tr ' ' '\n' | grep '\[dflt\]' | sed 's/.*\///; s/\[dflt\]//')
   case "$*" in *sample_index*) u= ;; esac
   case $u in microseconds) mul=1000 ;; milliseconds) mul=1000000 ;; seconds) mul=1000000000 ;; esac
-  go tool pprof -symbolize=none -top -nodefraction=0 -unit=ns "$@" "$f" 2>/dev/null |
+  # names as sent on both sides (pprof's -symbolize=none), unless the case is about them
+  local sym=-symbolize=none
+  case "$*" in *-symbolize=*) sym= ;; esac
+  go tool pprof $sym -top -nodefraction=0 -unit=ns "$@" "$f" 2>/dev/null |
     awk 'p && $1 ~ /^-?[0-9]/ { name=""; for (i=6;i<=NF;i++) name = name (i>6?" ":"") $i;
            sub(/ \((partial-)?inline\)$/, "", name);
            f=$1; c=$4; gsub(/[^0-9-]/,"",f); gsub(/[^0-9-]/,"",c); print f "\t" c "\t" name }
          /^ *flat  flat%/ { p=1 }' > "$tmp/want"
-  if ! "$smolder" top --format tsv "$@" "$f" 2>"$tmp/err" |
+  if ! "$smolder" top --format tsv $sym "$@" "$f" 2>"$tmp/err" |
        awk -F'\t' -v m="$mul" 'NR>1 { printf "%.0f\t%.0f\t%s\n", $1*m, $4*m, $6 }' > "$tmp/got"; then
     echo "FAIL $f [$*]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
   fi
@@ -103,6 +106,16 @@ for f in "$go"/*.pb.gz "$data"/pyroscope/grafana-pyroscope/pkg/pprof/testdata/pr
   compare_opts "$f" -files
 done
 compare_opts "$go/cpuwork-cpu.pb.gz" -lines -focus=scoreRecords
+
+# names as pprof shows them by default: demangled C++/Rust names without <...> and (...)
+# (pprof's -symbolize=demangle=MODE; both sides spell it the same)
+for f in "$data"/pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_{rust,java} \
+         "$data/pyroscope/google-pprof/internal/driver/testdata/cppbench.cpu_no_samples_type"; do
+  for m in default templates full none; do
+    compare_opts "$f" -symbolize=demangle=$m
+  done
+done
+compare_opts "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_rust" -symbolize=demangle=default -focus='::trace$'
 # -cum orders by cumulative; the legacy sample-index flags are -sample_index=...
 compare_opts "$go/cpuwork-cpu.pb.gz" -cum
 compare_opts "$go/gencode3k-cpu.pb.gz" -cum -focus=cache
@@ -128,7 +141,7 @@ compare_diff() {  # compare_diff BASE NEW [SAMPLE_INDEX]
              sub(/ \((partial-)?inline\)$/, "", name); c=$4; gsub(/[^0-9-]/,"",c);
              if (c != 0) print name "\t" c }
          /^ *flat  flat%/ { p=1 }' | LC_ALL=C sort > "$tmp/want"
-  if ! "$smolder" diff --absolute --format tsv ${si:+--sample-index=$si} "$b" "$n" 2>"$tmp/err" |
+  if ! "$smolder" diff --absolute --format tsv --symbolize=none ${si:+--sample-index=$si} "$b" "$n" 2>"$tmp/err" |
        awk -F'\t' 'NR>1 && $4 - $2 != 0 { printf "%s\t%.0f\n", $8, $4 - $2 }' | LC_ALL=C sort > "$tmp/got"; then
     echo "FAIL diff $b $n: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
   fi
@@ -152,7 +165,7 @@ compare_list() {  # compare_list FILE REGEX [SAMPLE_INDEX]
          $3 ~ /^[0-9]+:/ && ($1 != "." || $2 != ".") { l=$3; sub(/:.*/, "", l);
            fl=$1; cu=$2; if (fl == ".") fl=0; if (cu == ".") cu=0; gsub(/[^0-9-]/,"",fl); gsub(/[^0-9-]/,"",cu);
            print fn "\t" l "\t" fl "\t" cu }' | LC_ALL=C sort > "$tmp/want"
-  if ! "$smolder" list --format tsv ${si:+--sample-index=$si} "$re" "$f" 2>"$tmp/err" |
+  if ! "$smolder" list --format tsv --symbolize=none ${si:+--sample-index=$si} "$re" "$f" 2>"$tmp/err" |
        awk -F'\t' 'NR>1 && ($4 != 0 || $5 != 0) { print $1 "\t" $3 "\t" $4 "\t" $5 }' | LC_ALL=C sort > "$tmp/got"; then
     echo "FAIL $f [list $re]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
   fi
@@ -178,7 +191,7 @@ compare_peek() {  # compare_peek FILE REGEX [OPTION...]: pprof's spellings, on b
         n = split($1, t, " ")
         if (n >= 5) { fl=t[1]; cu=t[4]; gsub(/[^0-9-]/,"",fl); gsub(/[^0-9-]/,"",cu); print "self\t" fl "\t" cu "\t" name; after=1 }
         else if (n == 2) { w=t[1]; gsub(/[^0-9-]/,"",w); print (after ? "callee" : "caller") "\t" w "\t" name } }' > "$tmp/want"
-  if ! "$smolder" peek --format tsv "$@" "$re" "$f" 2>"$tmp/err" |
+  if ! "$smolder" peek --format tsv --symbolize=none "$@" "$re" "$f" 2>"$tmp/err" |
        awk -F'\t' 'NR>1 { if ($1 == "self") print "self\t" $4 "\t" $5 "\t" $3; else print $1 "\t" $6 "\t" $3 }' > "$tmp/got"; then
     echo "FAIL $f [peek $re $*]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
   fi
@@ -240,7 +253,7 @@ compare_pct() {  # compare_pct FILE [OPTION...]
     awk 'p && NF >= 6 { f=$1; c=$4; gsub(/[^0-9-]/,"",f); gsub(/[^0-9-]/,"",c)
            printf "%s\t%.2f%%\t%.2f%%\t%s\t%.2f%%\n", f, $2, $3, c, $5 }
          /^ *flat  flat%/ { p=1 }' > "$tmp/want"
-  if ! "$smolder" top --format tsv "$@" "$f" 2>"$tmp/err" |
+  if ! "$smolder" top --format tsv --symbolize=none "$@" "$f" 2>"$tmp/err" |
        awk -F'\t' 'NR>1 { printf "%s\t%.2f%%\t%.2f%%\t%s\t%.2f%%\n", $1, $2, $3, $4, $5 }' > "$tmp/got"; then
     echo "FAIL $f [percentages $*]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
   fi

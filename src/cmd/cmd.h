@@ -72,6 +72,13 @@ struct cmd_transform {
 	struct filter_opts filters;
 	int granularity;  /* enum granularity */
 	bool collapse_recursion;
+	/*
+	 * Names as pprof shows them (profile/demangle.h): the verbs that print pprof's
+	 * reports (top, peek, list, diff) set pprof_names and simplify demangled C++/Rust
+	 * names by default; --symbolize (pprof's -symbolize) chooses for any verb.
+	 */
+	bool pprof_names;
+	const char *symbolize;  /* NULL: the verb's default */
 };
 
 #define CMD_OPT_BASE 1000
@@ -88,7 +95,8 @@ struct cmd_transform {
 	{ "lines", no_argument, NULL, CMD_OPT_BASE + 'l' },                 \
 	{ "files", no_argument, NULL, CMD_OPT_BASE + 'i' },                 \
 	{ "packages", no_argument, NULL, CMD_OPT_BASE + 'p' },             \
-	{ "collapse-recursion", no_argument, NULL, CMD_OPT_BASE + 'R' }
+	{ "collapse-recursion", no_argument, NULL, CMD_OPT_BASE + 'R' },   \
+	{ "symbolize", required_argument, NULL, CMD_OPT_BASE + 'Y' }
 
 #define CMD_TRANSFORM_HELP                                                               \
 	"Filters, as pprof applies them (regexes match function and file names):\n"      \
@@ -101,7 +109,10 @@ struct cmd_transform {
 	"      --tagignore [K=]RE|RANGE drop samples whose label matches\n"               \
 	"      --granularity G      functions (default), lines, files, or packages\n"     \
 	"                           (pprof's -functions, -lines, -files work too)\n"     \
-	"      --collapse-recursion f -> f -> f in a stack becomes one f\n"
+	"      --collapse-recursion f -> f -> f in a stack becomes one f\n"                \
+	"      --symbolize MODE     demangle=default|templates|full|none, or none: how\n"  \
+	"                           demangled C++/Rust names show (pprof's rule: top, peek,\n" \
+	"                           list and diff drop <...> and (...) by default)\n"
 
 /*
  * The store as the source of a verb's profile (profilecli's flag names): put

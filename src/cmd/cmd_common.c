@@ -9,6 +9,7 @@
 #include "base/text.h"
 #include "cmd.h"
 #include "ingest/load.h"
+#include "profile/demangle.h"
 #include "profile/granularity.h"
 #include "profile/labels.h"
 #include "profile/recursion.h"
@@ -212,6 +213,36 @@ int cmd_check_re2(const char *what, const char *re)
 	return -1;
 }
 
+/*
+ * pprof's -symbolize value: ':'-separated words; *mode is a demangle_mode, or -1 for
+ * "none" (no symbolization, so names as sent).  smolder resolves no addresses itself, so
+ * local, fastlocal, remote and force change nothing else.
+ */
+static int symbolize_parse(const char *arg, int *mode)
+{
+	const char *p = arg;
+
+	*mode = DEMANGLE_DEFAULT;
+	while (*p) {
+		size_t n = strcspn(p, ":");
+		char word[32];
+
+		if (n >= sizeof(word))
+			return -1;
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if (strcmp(word, "none") == 0 || strcmp(word, "no") == 0)
+			*mode = -1;
+		else if (strncmp(word, "demangle=", 9) == 0 && demangle_parse(word + 9) >= 0)
+			*mode = *mode == -1 ? -1 : demangle_parse(word + 9);
+		else if (strcmp(word, "local") && strcmp(word, "fastlocal") &&
+			 strcmp(word, "remote") && strcmp(word, "force") && n)
+			return -1;
+		p += n + (p[n] == ':');
+	}
+	return 0;
+}
+
 int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
 {
 	static const char keys[] = "FXHSTU";
@@ -234,6 +265,17 @@ int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
 	case 'i': t->granularity = GRAN_FILES; return 1;
 	case 'p': t->granularity = GRAN_PACKAGES; return 1;
 	case 'R': t->collapse_recursion = true; return 1;
+	case 'Y': {
+		int mode;
+
+		if (symbolize_parse(arg, &mode)) {
+			cmd_errorf("--symbolize is [local|fastlocal|remote|none][:force]"
+				   "[:demangle=default|templates|full|none], not '%s'", arg);
+			return -1;
+		}
+		t->symbolize = arg;
+		return 1;
+	}
 	case 'g':
 		if ((t->granularity = granularity_parse(arg)) < 0) {
 			fprintf(stderr, "smolder: --granularity is functions, lines, files or packages, "
@@ -248,6 +290,21 @@ int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
 int cmd_transform(struct prof **p, const struct cmd_transform *t)
 {
 	struct prof *next;
+	int mode = t->pprof_names ? DEMANGLE_DEFAULT : -1;
+
+	/* names first, as pprof demangles at load: filters match what is shown */
+	if (t->symbolize)
+		symbolize_parse(t->symbolize, &mode);
+	if (mode >= 0) {
+		if (prof_demangle(*p, (enum demangle_mode)mode, &next)) {
+			cmd_errorf("%s", err_last());
+			return 1;
+		}
+		if (next) {
+			prof_free(*p);
+			*p = next;
+		}
+	}
 
 	if (!filter_is_empty(&t->filters)) {
 		if (prof_filter(*p, &t->filters, &next)) {
@@ -353,7 +410,6 @@ static const struct {
 	{ "tagroot", NULL },
 	{ "tagleaf", NULL },
 	{ "drop_negative", NULL },
-	{ "symbolize", NULL },
 	{ "tools", NULL },
 	{ "buildid", NULL },
 	{ "add_comment", NULL },

@@ -428,7 +428,7 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "text";
-	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
+	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS, .pprof_names = true };
 	struct cmd_store_src st = { 0 };
 	struct source_opts so = { 0 };
 	struct list_ctx ctx = { .tr = &tr, .so = &so };

@@ -131,7 +131,7 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		CMD_PPROF_SAMPLE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
+	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS, .pprof_names = true };
 	const char *sample_index = NULL, *format = "text";
 	struct cmd_store_src st = { 0 };
 	struct cmd_loaded ld = { 0 };

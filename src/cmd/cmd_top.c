@@ -167,7 +167,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	};
 
 	const char *sample_index = NULL, *format = "text";
-	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS };
+	struct cmd_transform tr = { .granularity = GRAN_FUNCTIONS, .pprof_names = true };
 	struct cmd_store_src st = { 0 };
 	struct cmd_loaded ld = { 0 };
 	struct buf note = BUF_INIT, name = BUF_INIT;

@@ -541,6 +541,7 @@ int cmd_diff(int argc, char **argv, const struct cmd_env *env)
 		return 2;
 	}
 	table = v.format || !isatty(STDOUT_FILENO);
+	v.tr.pprof_names = table;  /* the table is pprof's report; the explorer keeps names */
 	if (!v.format)
 		v.format = "text";
 	if (cmd_check_format("diff", v.format, (const char *const[]){ "text", "tsv", NULL }))
