@@ -188,7 +188,7 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 	a->tp.all = all;
 	a->base_total = calloc(p->ntypes ? p->ntypes : 1, sizeof(*a->base_total));
 	for (ty = 0; a->base_total && ty < p->ntypes; ty++)
-		a->base_total[ty] = all[ty].total;
+		a->base_total[ty] = top_pprof_total(p, ty); /* pprof's: magnitudes, a -diff_base's base */
 	a->nfilters = 0;
 	a->gran = 0;
 	a->diff = diff;
@@ -421,7 +421,7 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 	a->dscale.threshold = o->diff_threshold > 0 ? o->diff_threshold : DIFF_DEFAULT_THRESHOLD;
 	a->dscale.absolute = o->diff_absolute;
 	for (uint32_t ty = 0; ty < p->ntypes; ty++)
-		a->base_total[ty] = a->tp.all[ty].total;
+		a->base_total[ty] = top_pprof_total(p, ty);
 	a->type = o->sample_type >= 0 && (uint32_t)o->sample_type < a->ntypes ?
 			  (uint32_t)o->sample_type : p->default_type % (a->ntypes ? a->ntypes : 1);
 	if (o->theme) {
@@ -541,6 +541,12 @@ static void draw_header(struct tui_app *a, int w)
 
 			app_format_value(a, all, sizeof(all), a->base_total[a->type]);
 			buf_printf(&rest, ")%s%s of %s", dot, total, all);
+		} else if (a->base_total[a->type] != tree_total(a->tree, 0, a->type)) {
+			/* signed values (pprof's -diff_base output): pprof's total is another */
+			char all[UNITS_MAX];
+
+			app_format_value(a, all, sizeof(all), a->base_total[a->type]);
+			buf_printf(&rest, ")%s%s net%s%s total", dot, total, dot, all);
 		} else {
 			buf_printf(&rest, ")%s%s total", dot, total);
 		}

@@ -55,6 +55,19 @@ keys 1 j 3
 expect "3 after selecting main.worker pivots on it" "callers of main\.worker|main\.worker.*self.*total"
 e2e_stop
 
+# a profile pprof subtracted itself (-diff_base -proto): its percentages are of pprof's
+# total, the base's 9.24 s (go tool pprof -top: scoreRecords 33.01% of 9.24s total)
+if go tool pprof -proto -diff_base="$ex/cpuwork-cpu.pb.gz" "$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" \
+     > "$E2E_TMP/d.pb.gz" 2>/dev/null; then
+  e2e_start 100 24 "$smolder" "$E2E_TMP/d.pb.gz"
+  expect "the header gives the net sum and pprof's total" "2\.68 s net . 9\.24 s total"
+  keys 2
+  expect "scoreRecords' share is pprof's" "33\.0%.*33\.1%  main\.scoreRecords"
+  e2e_stop
+else
+  echo "FAIL - go tool pprof could not subtract the examples"; E2E_FAILS=$((E2E_FAILS + 1))
+fi
+
 # a prompt longer than the line shows where the typing is
 e2e_start 60 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
 expect "explorer at 60 columns" "\[1\]"
