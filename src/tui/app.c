@@ -42,6 +42,7 @@ static const struct {
 	{ "+ / -", "glyphs on frames only in new / only in base" },
 	{ "a", "proportional (share of each side's total) <-> absolute change" },
 	{ "c", "base and new side by side: one selection and zoom (call path) for both" },
+	{ "w", "in the comparison: move the focus to the other side" },
 	{ NULL, "Search" },
 	{ "/", "regex search (PCRE2, RE2 syntax); in tables: filter rows" },
 	{ "n N", "next / previous match" },
@@ -947,8 +948,10 @@ void tui_app_draw(struct tui_app *a)
 	draw_breadcrumb(a, w);
 	{
 		/* a diff's graphs get the legend above the status line */
+		/* the colour scale of the diff's flame graphs (the comparison's panes are
+		 * coloured by package, as plain flame graphs) */
 		bool legend = a->diff && a->view != VIEW_TOP && a->view != VIEW_SOURCE &&
-			      a->view != VIEW_BROWSER;
+			      a->view != VIEW_BROWSER && a->view != VIEW_COMPARE;
 		int vh = h - 4 - (legend ? 1 : 0);
 
 		if (a->view == VIEW_FLAME)

@@ -38,6 +38,7 @@ keys c
 expect "the comparison" "\[c\]Cmp"
 keys j Enter
 expect "line 2 is the compared pane's zoom path" "^ all . main\.worker"
+expect_not "the comparison's panes are coloured by package: no diff colour scale" "^ less "
 # the diff's top table: keys on the selected function (its rows are the diff's)
 keys 2
 expect "the diff's top table" "\[2\]Top"
