@@ -266,6 +266,12 @@ compare_pct() {  # compare_pct FILE [OPTION...]
 go tool pprof -proto -base "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" "$go/cpuwork-cpu.pb.gz" \
   > "$tmp/subtracted.pb.gz" 2>/dev/null
 compare_pct "$tmp/subtracted.pb.gz"
+# -diff_base keeps the base's samples, negated and labelled pprof::base: the total is the
+# base's (pprof's computeTotal), 9.24 s here, not the sum of every magnitude
+go tool pprof -proto -diff_base "$go/cpuwork-cpu.pb.gz" "$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz" \
+  > "$tmp/diffbase.pb.gz" 2>/dev/null
+compare_pct "$tmp/diffbase.pb.gz"
+compare_pct "$tmp/diffbase.pb.gz" -focus=scoreRecords
 compare_pct "$go/cpuwork-cpu.pb.gz"
 compare_pct "$go/cpuwork-cpu.pb.gz" -diff_base="$go/cpuwork-cpu-after-scoreRecords-3x.pb.gz"
 

@@ -186,7 +186,7 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		return 1;
 	}
 	/* pprof: percentages of the unfiltered profile */
-	total = prof_total_abs(p, (uint32_t)type);
+	total = top_pprof_total(p, (uint32_t)type);
 	rc = 1;
 	if (cmd_transform(&p, &tr))
 		goto done;

@@ -259,7 +259,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	}
 	/* pprof: percentages of the unfiltered profile (or of the diff base) */
 	if (total == INT64_MIN)
-		total = prof_total_abs(p, (uint32_t)type);
+		total = top_pprof_total(p, (uint32_t)type);
 	if (cmd_transform(&p, &tr))
 		goto done;
 	if (top_compute(p, (uint32_t)type, &top)) {
