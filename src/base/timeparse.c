@@ -109,7 +109,10 @@ static int digits(const char *p, int n, int *out)
 	return 0;
 }
 
-/* YYYY-MM-DD[Tt ]HH:MM:SS[.frac](Z|z|±HH:MM); 0 on success. */
+/*
+ * YYYY-MM-DD[Tt ]HH:MM:SS[.frac](Z|z|±HH:MM); 0 on success, -1 when s is not one, -2
+ * when it is one outside what nanoseconds in an int64 hold (1677-09-21 to 2262-04-11).
+ */
 static int parse_rfc3339(const char *s, int64_t *out)
 {
 	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
@@ -154,8 +157,10 @@ static int parse_rfc3339(const char *s, int64_t *out)
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
-	secs = (int64_t)timegm(&tm);
-	*out = (secs - (int64_t)sign * (oh * 3600 + om * 60)) * NS_PER_S + frac;
+	secs = (int64_t)timegm(&tm) - (int64_t)sign * (oh * 3600 + om * 60);
+	if (secs >= INT64_MAX / NS_PER_S || secs <= INT64_MIN / NS_PER_S)
+		return -2;
+	*out = secs * NS_PER_S + frac;
 	return 0;
 }
 
@@ -170,8 +175,13 @@ int timeparse(const char *s, int64_t now_ns, int64_t *out_ns)
 		return err_set(ERR_PARSE, "empty time");
 	if (n > TIME_MAX_INPUT)
 		return err_set(ERR_PARSE, "time '%.32s...' is too long", s);
-	if (parse_rfc3339(s, out_ns) == 0)
+	switch (parse_rfc3339(s, out_ns)) {
+	case 0:
 		return 0;
+	case -2:
+		*out_ns = 0;
+		return err_set(ERR_PARSE, "time '%s' is out of range (years 1678 to 2262)", s);
+	}
 	for (i = 0; i < n; i++)
 		if (!isdigit((unsigned char)s[i]))
 			all_digits = false;

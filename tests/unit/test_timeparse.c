@@ -73,6 +73,12 @@ static void test_absolute(void **state)
 	bad("2023-13-14T22:13:20Z", "bad time");
 	bad("2023-11-14T22:13:20.Z", "bad time");
 	bad("2023-11-14T22:13:20+0200", "bad time");
+	/* what int64 nanoseconds hold: 1677-09-21 to 2262-04-11 (fuzz_text found the overflow) */
+	tu_assert_i64(t("2262-04-11T00:00:00Z"), 9223286400LL * S);
+	tu_assert_i64(t("1677-09-22T00:00:00Z"), -9223286400LL * S);
+	bad("9999-12-31T23:59:59Z", "out of range");
+	bad("2262-04-12T00:00:00Z", "out of range");
+	bad("0001-01-01T00:00:00-23:59", "out of range");
 	/* Unix timestamps: the digit count is the unit */
 	tu_assert_i64(t("1700000000"), 1700000000LL * S);
 	tu_assert_i64(t("1700000000123"), 1700000000123LL * 1000000);
