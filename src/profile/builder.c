@@ -501,6 +501,15 @@ int pb_copy_header(struct prof_builder *b, const struct prof *src, bool tables)
 	return 0;
 }
 
+int pb_copy_sample(struct prof_builder *b, const struct prof *src, uint32_t i)
+{
+	const struct prof_sample *s = &src->samples[i];
+
+	return pb_sample(b, src->sample_locs + s->loc_off, s->nlocs,
+			 src->values + (size_t)i * src->ntypes, src->labels + s->label_off,
+			 s->nlabels);
+}
+
 int pb_finish(struct prof_builder *b, struct prof **out)
 {
 	struct prof *p = b->p;

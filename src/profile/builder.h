@@ -89,6 +89,12 @@ void pb_truncate_types(struct prof_builder *b, uint32_t n);
  */
 int pb_copy_header(struct prof_builder *b, const struct prof *src, bool tables);
 
+/*
+ * Adds sample i of src as it is (locations, values, labels), for transforms that made
+ * src's locations one for one so that their indices hold.
+ */
+int pb_copy_sample(struct prof_builder *b, const struct prof *src, uint32_t i);
+
 int pb_finish(struct prof_builder *b, struct prof **out);
 
 #endif

@@ -160,15 +160,9 @@ int prof_demangle(const struct prof *in, enum demangle_mode mode, struct prof **
 				      l->unsymbolized ? 0 : l->nlines, &id)))
 			goto done;
 	}
-	for (i = 0; i < in->nsamples; i++) {
-		const struct prof_sample *s = &in->samples[i];
-
-		/* locations are copied one for one: their indices hold */
-		if ((rc = pb_sample(b, in->sample_locs + s->loc_off, s->nlocs,
-				    in->values + (size_t)i * in->ntypes, in->labels + s->label_off,
-				    s->nlabels)))
+	for (i = 0; i < in->nsamples; i++)
+		if ((rc = pb_copy_sample(b, in, i)))  /* locations were copied one for one */
 			goto done;
-	}
 	rc = pb_finish(b, out);
 	b = NULL;
 done:

@@ -986,16 +986,9 @@ int flamebearer_call_site(const struct prof *p, const char *const *names, size_t
 				      l->unsymbolized ? 0 : l->nlines, &id)))
 			goto done;
 	}
-	for (i = 0; i < p->nsamples; i++) {
-		const struct prof_sample *s = &p->samples[i];
-
-		if (n && !starts_with(p, i, names, n))
-			continue;
-		if ((rc = pb_sample(b, p->sample_locs + s->loc_off, s->nlocs,
-				    p->values + (size_t)i * p->ntypes, p->labels + s->label_off,
-				    s->nlabels)))
+	for (i = 0; i < p->nsamples; i++)
+		if ((!n || starts_with(p, i, names, n)) && (rc = pb_copy_sample(b, p, i)))
 			goto done;
-	}
 	rc = pb_finish(b, out);
 	b = NULL;
 done:

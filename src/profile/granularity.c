@@ -177,15 +177,9 @@ int prof_granularity(const struct prof *in, enum granularity g, struct prof **ou
 				      l->unsymbolized ? 0 : l->nlines, &id)))
 			goto done;
 	}
-	for (i = 0; i < in->nsamples; i++) {
-		const struct prof_sample *s = &in->samples[i];
-
-		/* location indices are unchanged: copied one for one above */
-		if ((rc = pb_sample(b, in->sample_locs + s->loc_off, s->nlocs,
-				    in->values + (size_t)i * in->ntypes, in->labels + s->label_off,
-				    s->nlabels)))
+	for (i = 0; i < in->nsamples; i++)
+		if ((rc = pb_copy_sample(b, in, i)))  /* locations were copied one for one */
 			goto done;
-	}
 	rc = pb_finish(b, out);
 	b = NULL;
 done:
