@@ -309,6 +309,13 @@ int cmd_check_re2(const char *what, const char *re);
 
 /* 1 when c was a transform option, 0 when not, -1 (message printed) when bad. */
 int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t);
+/*
+ * The options every profile-reading verb shares, for its getopt loop's default case: a
+ * pprof sample-index shorthand (into *sample_index), the store or server source, the
+ * transform.  1 when taken, 0 when not one of them, -1 when bad (already said).
+ */
+int cmd_shared_opt(int c, const char *arg, const char **sample_index, struct cmd_store_src *st,
+		   struct cmd_transform *t);
 /* Applies t to *p (replaced; the old one freed); prints the error on failure. */
 int cmd_transform(struct prof **p, const struct cmd_transform *t);
 

@@ -287,6 +287,20 @@ int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
 	return 0;
 }
 
+int cmd_shared_opt(int c, const char *arg, const char **sample_index, struct cmd_store_src *st,
+		   struct cmd_transform *t)
+{
+	int rc;
+
+	if (cmd_pprof_sample_index(c)) {
+		*sample_index = cmd_pprof_sample_index(c);
+		return 1;
+	}
+	if ((rc = cmd_store_opt(c, arg, st)) != 0)
+		return rc;
+	return cmd_transform_opt(c, arg, t);
+}
+
 int cmd_transform(struct prof **p, const struct cmd_transform *t)
 {
 	struct prof *next;

@@ -144,19 +144,9 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		case '?':
 			return 2;
 		default:
-			if (cmd_pprof_sample_index(c)) {
-				sample_index = cmd_pprof_sample_index(c);
-				continue;
-			}
-			switch (cmd_store_opt(c, optarg, &st)) {
+			switch (cmd_shared_opt(c, optarg, &sample_index, &st, &tr)) {
 			case 1: continue;
 			case -1: return 2;
-			}
-			switch (cmd_transform_opt(c, optarg, &tr)) {
-			case 1:
-				continue;
-			case -1:
-				return 2;
 			}
 			export_help(stderr);
 			return 2;

@@ -155,15 +155,7 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		case '?':
 			return 2;
 		default:
-			if (cmd_pprof_sample_index(c)) {
-				sample_index = cmd_pprof_sample_index(c);
-				continue;
-			}
-			switch (cmd_store_opt(c, optarg, &st)) {
-			case 1: continue;
-			case -1: return 2;
-			}
-			switch (cmd_transform_opt(c, optarg, &tr)) {
+			switch (cmd_shared_opt(c, optarg, &sample_index, &st, &tr)) {
 			case 1: continue;
 			case -1: return 2;
 			}

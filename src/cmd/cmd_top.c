@@ -212,19 +212,9 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			top_help(stdout);
 			return 0;
 		default:
-			if (cmd_pprof_sample_index(c)) {
-				sample_index = cmd_pprof_sample_index(c);
-				continue;
-			}
-			switch (cmd_store_opt(c, optarg, &st)) {
+			switch (cmd_shared_opt(c, optarg, &sample_index, &st, &tr)) {
 			case 1: continue;
 			case -1: return 2;
-			}
-			switch (cmd_transform_opt(c, optarg, &tr)) {
-			case 1:
-				continue;
-			case -1:
-				return 2;
 			}
 			top_help(stderr);
 			return 2;
