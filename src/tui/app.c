@@ -679,6 +679,43 @@ static void draw_breadcrumb(struct tui_app *a, int w)
 	buf_release(&b);
 }
 
+/*
+ * The status line's modes, terminal-safe, separated by dots: filters, what a server left
+ * out or was asked for, live or paused, flame / by size in view 1, the table filter
+ * elsewhere.  draw_status() puts them on the right; scr_status_room() measures them.
+ */
+void app_status_modes(const struct tui_app *a, struct buf *out)
+{
+	struct buf m = BUF_INIT;
+
+	if (a->nfilters || a->gran)
+		app_filters_describe(a, &m);
+	if (a->br.opened && a->view != VIEW_BROWSER) {
+		/* what the server left out, and the call path asked for */
+		if (a->br.truncated)
+			buf_printf(&m, "%sfolded at %u nodes (M)", m.len ? a->dot : "", a->br.max_nodes);
+		if (a->br.nfocus)
+			buf_printf(&m, "%spath only (Z)", m.len ? a->dot : "");
+		if (a->br.oq.live) /* the profile follows the clock, or would (p) */
+			buf_printf(&m, "%s%s", m.len ? a->dot : "", a->br.paused ? "paused (p)" : "live");
+	}
+	if (a->view == VIEW_FLAME) {
+		/* only what differs from the defaults (icicle, children by name) */
+		if (a->main.fl.flame_up)
+			buf_printf(&m, "%sflame", m.len ? a->dot : "");
+		if (a->main.fl.by_size)
+			buf_printf(&m, "%sby size", m.len ? a->dot : "");
+	} else if (a->tp.filter.code) {
+		buf_printf(&m, "%sfilter: ", m.len ? a->dot : "");
+		text_safe(&m, a->tp.filter_pat, strlen(a->tp.filter_pat), !a->scr.utf8);
+	}
+	/* filters come from the user and from profile names: made safe */
+	buf_reset(out);
+	if (m.data)
+		text_safe(out, m.data, m.len, !a->scr.utf8);
+	buf_release(&m);
+}
+
 static void draw_status(struct tui_app *a, int y, int w)
 {
 	struct buf b = BUF_INIT, m = BUF_INIT;
@@ -703,37 +740,8 @@ static void draw_status(struct tui_app *a, int y, int w)
 	else
 		top_view_status(a, &b);
 	/* modes on the right, separated by dots */
-	if (a->nfilters || a->gran)
-		app_filters_describe(a, &m);
-	if (a->br.opened && a->view != VIEW_BROWSER) {
-		/* what the server left out, and the call path asked for */
-		if (a->br.truncated)
-			buf_printf(&m, "%sfolded at %u nodes (M)", m.len ? a->dot : "", a->br.max_nodes);
-		if (a->br.nfocus)
-			buf_printf(&m, "%spath only (Z)", m.len ? a->dot : "");
-		if (a->br.oq.live) /* the profile follows the clock, or would (p) */
-			buf_printf(&m, "%s%s", m.len ? a->dot : "", a->br.paused ? "paused (p)" : "live");
-	}
-	if (a->view == VIEW_FLAME) {
-		/* only what differs from the defaults (icicle, children by name) */
-		if (a->main.fl.flame_up)
-			buf_printf(&m, "%sflame", m.len ? a->dot : "");
-		if (a->main.fl.by_size)
-			buf_printf(&m, "%sby size", m.len ? a->dot : "");
-	} else if (a->tp.filter.code) {
-		buf_printf(&m, "%sfilter: ", m.len ? a->dot : "");
-		text_safe(&m, a->tp.filter_pat, strlen(a->tp.filter_pat), !a->scr.utf8);
-	}
+	app_status_modes(a, &m);
 	scr_fill(y, 0, w, a->scr.role_attr[ROLE_STATUS]);
-	{
-		/* filters come from the user and from profile names: made safe first */
-		struct buf safe = BUF_INIT;
-
-		if (m.data)
-			text_safe(&safe, m.data, m.len, !a->scr.utf8);
-		buf_release(&m);
-		m = safe;
-	}
 	mw = m.data ? text_width(m.data, m.len) : 0;
 	if (mw > w / 2)
 		mw = w / 2;

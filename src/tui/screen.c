@@ -230,30 +230,19 @@ void scr_fill(int y, int x, int w, int attr)
 
 /*
  * The cells draw_status() (app.c) leaves the view's text on a line of w cells: the line
- * less its margins and the modes on the right (filters; flame / by size in view 1; the
- * table filter elsewhere), which take at most half of it.  Mirrors draw_status.
+ * less its margins and the modes on the right (app_status_modes), which take at most
+ * half of it.
  */
 int scr_status_room(const struct tui_app *a, int w)
 {
-	struct buf m = BUF_INIT, safe = BUF_INIT;
-	int mw = 0;
+	struct buf m = BUF_INIT;
+	int mw;
 
-	if (a->nfilters || a->gran)
-		app_filters_describe(a, &m);
-	if (a->view == VIEW_FLAME) {
-		if (a->main.fl.flame_up)
-			buf_printf(&m, "%sflame", m.len ? a->dot : "");
-		if (a->main.fl.by_size)
-			buf_printf(&m, "%sby size", m.len ? a->dot : "");
-	} else if (a->tp.filter.code) {
-		buf_printf(&m, "%sfilter: %s", m.len ? a->dot : "", a->tp.filter_pat);
-	}
-	if (m.data && text_safe(&safe, m.data, m.len, !a->scr.utf8) == 0 && safe.data)
-		mw = text_width(safe.data, safe.len);
+	app_status_modes(a, &m);
+	mw = m.data ? text_width(m.data, m.len) : 0;
 	if (mw > w / 2)
 		mw = w / 2;
 	buf_release(&m);
-	buf_release(&safe);
 	return w - mw - 3;
 }
 

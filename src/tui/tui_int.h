@@ -479,6 +479,8 @@ void app_command(struct tui_app *a, const char *cmd);
 /* Tab in the ':' prompt: completes option names and sample type names in place. */
 void app_command_complete(struct tui_app *a);
 void app_filters_describe(const struct tui_app *a, struct buf *out);
+/* The status line's modes, terminal-safe (app.c); out is set, not added to. */
+void app_status_modes(const struct tui_app *a, struct buf *out);
 /* Applies filters[0 .. n) to base (pure, for workers); *out is base itself when n is 0. */
 int app_filters_apply(const struct prof *base, const struct tui_filter *filters, int n,
 		      struct prof **out);
