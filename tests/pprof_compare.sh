@@ -88,6 +88,11 @@ compare_opts "$go/cpuwork-cpu.pb.gz" -show_from=processBatch
 compare_opts "$go/cpuwork-cpu.pb.gz" -focus=json -ignore=Decode
 compare_opts "$go/cpuwork-cpu.pb.gz" -focus=regexp -hide=onepass -show_from=Match
 compare_opts "$go/cpuwork-cpu.pb.gz" -focus='main\.go'
+compare_opts "$go/cpuwork-cpu.pb.gz" -show='main\.'
+compare_opts "$go/cpuwork-cpu.pb.gz" -show=json -hide=Decode -focus=processBatch
+compare_opts "$go/cpuwork-cpu.pb.gz" -lines -show='sha256|main\.hash'
+compare_opts "$go/cpuwork-cpu.pb.gz" -show=regexp -show_from=Match
+compare_opts "$go/gencode3k-cpu-labels.pb.gz" -show=cache -tagfocus=endpoint=/api/v1/search
 compare_opts "$go/heapwork-heap.pb.gz" -sample_index=alloc_space -focus=Cache
 compare_opts "$go/gencode3k-cpu-labels.pb.gz" -tagfocus=endpoint=/api/v1/search
 compare_opts "$go/gencode3k-cpu-labels.pb.gz" -tagfocus=region=us-.* -tagignore=endpoint=/healthz
@@ -213,6 +218,7 @@ compare_peek "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_java"
 compare_peek "$go/cpuwork-cpu.pb.gz" 'main\.' -focus=json
 compare_peek "$go/cpuwork-cpu.pb.gz" 'main\.' -ignore=json -hide='runtime\.'
 compare_peek "$go/cpuwork-cpu.pb.gz" 'main\.hashRecords' -lines
+compare_peek "$go/cpuwork-cpu.pb.gz" 'main\.' -show='main\.|json'
 compare_peek "$go/heapwork-heap.pb.gz" 'Cache' -sample_index=alloc_space -show_from=main
 
 # export: what `smolder export` writes, `go tool pprof` reads back with the same rows as

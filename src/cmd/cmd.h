@@ -86,6 +86,7 @@ struct cmd_transform {
 	{ "focus", required_argument, NULL, CMD_OPT_BASE + 'F' },           \
 	{ "ignore", required_argument, NULL, CMD_OPT_BASE + 'X' },          \
 	{ "hide", required_argument, NULL, CMD_OPT_BASE + 'H' },            \
+	{ "show", required_argument, NULL, CMD_OPT_BASE + 'W' },            \
 	{ "show-from", required_argument, NULL, CMD_OPT_BASE + 'S' },       \
 	{ "show_from", required_argument, NULL, CMD_OPT_BASE + 'S' },       \
 	{ "tagfocus", required_argument, NULL, CMD_OPT_BASE + 'T' },        \
@@ -103,6 +104,7 @@ struct cmd_transform {
 	"      --focus RE           keep samples with a matching frame\n"                 \
 	"      --ignore RE          drop samples with a matching frame\n"                 \
 	"      --hide RE            remove matching frames from the stacks\n"            \
+	"      --show RE            keep only the matching frames in the stacks\n"       \
 	"      --show-from RE       drop the callers of the root-most matching frame\n"   \
 	"      --tagfocus [K=]RE|RANGE  keep samples whose label matches (endpoint=/api,\n" \
 	"                           bytes=1kb:10kb, :100ms)\n"                            \

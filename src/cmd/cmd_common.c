@@ -245,9 +245,9 @@ static int symbolize_parse(const char *arg, int *mode)
 
 int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
 {
-	static const char keys[] = "FXHSTU";
-	static const char *const names[] = { "--focus", "--ignore", "--hide", "--show-from",
-					     "--tagfocus", "--tagignore" };
+	static const char keys[] = "FXHSTUW";
+	static const char *const names[] = { "--focus",	   "--ignore",	  "--hide", "--show-from",
+					     "--tagfocus", "--tagignore", "--show" };
 	int k = c - CMD_OPT_BASE;
 	const char *which = k > 0 && k < 128 ? strchr(keys, k) : NULL;
 
@@ -257,6 +257,7 @@ int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
 	case 'F': t->filters.focus = arg; return 1;
 	case 'X': t->filters.ignore = arg; return 1;
 	case 'H': t->filters.hide = arg; return 1;
+	case 'W': t->filters.show = arg; return 1;
 	case 'S': t->filters.show_from = arg; return 1;
 	case 'T': t->filters.tagfocus = arg; return 1;
 	case 'U': t->filters.tagignore = arg; return 1;
@@ -301,6 +302,34 @@ int cmd_shared_opt(int c, const char *arg, const char **sample_index, struct cmd
 	return cmd_transform_opt(c, arg, t);
 }
 
+/* pprof's warnings, in its order ("Focus expression matched no samples"); true if any. */
+static bool filter_warn(const struct filter_opts *f, const struct filter_matched *m)
+{
+	const struct {
+		const char *set;
+		bool matched;
+		const char *name;
+	} warn[] = {
+		{ f->focus, m->focus, "--focus" },
+		{ f->ignore, m->ignore, "--ignore" },
+		{ f->hide, m->hide, "--hide" },
+		{ f->show, m->show, "--show" },
+		{ f->show_from, m->show_from, "--show-from" },
+		{ f->tagfocus, m->tagfocus, "--tagfocus" },
+		{ f->tagignore, m->tagignore, "--tagignore" },
+	};
+	bool warned = false;
+	size_t i;
+
+	for (i = 0; i < sizeof(warn) / sizeof(warn[0]); i++) {
+		if (warn[i].set && *warn[i].set && !warn[i].matched) {
+			fprintf(stderr, "smolder: %s matched no samples\n", warn[i].name);
+			warned = true;
+		}
+	}
+	return warned;
+}
+
 int cmd_transform(struct prof **p, const struct cmd_transform *t)
 {
 	struct prof *next;
@@ -321,13 +350,15 @@ int cmd_transform(struct prof **p, const struct cmd_transform *t)
 	}
 
 	if (!filter_is_empty(&t->filters)) {
-		if (prof_filter(*p, &t->filters, &next)) {
+		struct filter_matched m;
+
+		if (prof_filter_matched(*p, &t->filters, &next, &m)) {
 			cmd_errorf("%s", err_last());
 			return 1;
 		}
 		prof_free(*p);
 		*p = next;
-		if ((*p)->nsamples == 0)
+		if (!filter_warn(&t->filters, &m) && (*p)->nsamples == 0)
 			fprintf(stderr, "smolder: the filters left no samples\n");
 	}
 	if (t->collapse_recursion) {
@@ -402,7 +433,6 @@ static const struct {
 	{ "no_browser", NULL },
 	{ "mean", NULL },
 	{ "mean_delay", "-total_delay and -contentions are" },
-	{ "show", NULL },
 	{ "cum", NULL },
 	{ "flat", NULL },
 	{ "nodefraction", "every node is shown; --nodecount N limits the rows" },

@@ -1,5 +1,6 @@
 /*
- * filter.c — pprof's focus / ignore / hide / show_from / tagfocus / tagignore (filter.h).
+ * filter.c — pprof's focus / ignore / hide / show / show_from / tagfocus / tagignore
+ * (filter.h).
  *
  * Regexes are tried once per distinct string (function names and files are interned),
  * then every location gets its verdicts and its kept lines; samples are rebuilt through
@@ -302,8 +303,8 @@ static bool tagf_match(const struct tagf *t, const struct prof *p, const struct 
 bool filter_is_empty(const struct filter_opts *o)
 {
 	return !(o->focus && *o->focus) && !(o->ignore && *o->ignore) && !(o->hide && *o->hide) &&
-	       !(o->show_from && *o->show_from) && !(o->tagfocus && *o->tagfocus) &&
-	       !(o->tagignore && *o->tagignore);
+	       !(o->show && *o->show) && !(o->show_from && *o->show_from) &&
+	       !(o->tagfocus && *o->tagfocus) && !(o->tagignore && *o->tagignore);
 }
 
 struct locinfo {
@@ -314,13 +315,17 @@ struct locinfo {
 
 struct fctx {
 	const struct prof *p;
-	struct rx focus, ignore, hide, show_from;
+	struct rx focus, ignore, hide, show, show_from;
 	struct tagf tagfocus, tagignore;
 	struct locinfo *loc;
 	struct prof_line *lines;
+	struct filter_matched m;
 };
 
-/* Verdicts and kept lines for every location, in pprof's order: hide, then show_from. */
+/*
+ * Verdicts and kept lines for every location, in pprof's order (FilterSamplesByName, then
+ * ShowFrom): hide, show, then show_from.
+ */
 static int do_locations(struct fctx *c, struct prof_builder *b)
 {
 	const struct prof *p = c->p;
@@ -333,17 +338,39 @@ static int do_locations(struct fctx *c, struct prof_builder *b)
 		struct locinfo *li = &c->loc[i];
 
 		li->focus = 0;
-		if (c->ignore.set && rx_location(&c->ignore, p, l))
+		if (c->ignore.set && rx_location(&c->ignore, p, l)) {
 			li->focus = -1;
-		else if (!c->focus.set || rx_location(&c->focus, p, l))
+			c->m.ignore = true;
+		} else if (!c->focus.set || rx_location(&c->focus, p, l)) {
 			li->focus = 1;
+			c->m.focus |= c->focus.set;
+		}
 		n = 0;
+		if (c->hide.set && rx_location(&c->hide, p, l))
+			c->m.hide = true;
 		if (c->hide.set && rx_mapping(&c->hide, p, l)) {
 			n = 0; /* the whole mapping is hidden */
 		} else {
 			for (k = 0; k < l->nlines; k++)
 				if (!c->hide.set || l->unsymbolized || !rx_line(&c->hide, p, &src[k]))
 					c->lines[n++] = src[k];
+		}
+		if (c->show.set && n) {
+			/*
+			 * pprof's matchedLines: a matching mapping keeps every line; an
+			 * unsymbolized location has no lines to keep, so it goes.
+			 */
+			if (l->unsymbolized) {
+				n = 0;
+			} else if (!rx_mapping(&c->show, p, l)) {
+				uint32_t kept = 0;
+
+				for (k = 0; k < n; k++)
+					if (rx_line(&c->show, p, &c->lines[k]))
+						c->lines[kept++] = c->lines[k];
+				n = kept;
+			}
+			c->m.show |= n > 0;
 		}
 		li->show_from = false;
 		if (c->show_from.set && n) {
@@ -359,6 +386,7 @@ static int do_locations(struct fctx *c, struct prof_builder *b)
 					n = k + 1;
 				}
 			}
+			c->m.show_from |= li->show_from;
 		}
 		li->newloc = PROF_NONE;
 		if (n == 0)
@@ -384,16 +412,13 @@ static int do_samples(struct fctx *c, struct prof_builder *b)
 		const struct prof_sample *s = &p->samples[i];
 		const uint32_t *src = p->sample_locs + s->loc_off;
 		uint32_t n = 0, end = s->nlocs;
-		bool focused = false, ignored = false;
+		bool focused = false, ignored = false, tag_in, tag_out;
 
 		for (j = 0; j < s->nlocs && !ignored; j++) {
 			focused |= c->loc[src[j]].focus == 1;
 			ignored |= c->loc[src[j]].focus == -1;
 		}
 		if (!focused || ignored)
-			continue;
-		if ((c->tagfocus.set && !tagf_match(&c->tagfocus, p, s)) ||
-		    (c->tagignore.set && tagf_match(&c->tagignore, p, s)))
 			continue;
 		if (c->show_from.set) {
 			/* the root-most matching location: drop its callers */
@@ -409,6 +434,13 @@ static int do_samples(struct fctx *c, struct prof_builder *b)
 				locs[n++] = c->loc[src[j]].newloc;
 		if (n == 0)
 			continue;
+		/* pprof's FilterSamplesByTag runs last, on the samples the name filters kept */
+		tag_in = !c->tagfocus.set || tagf_match(&c->tagfocus, p, s);
+		tag_out = c->tagignore.set && tagf_match(&c->tagignore, p, s);
+		c->m.tagfocus |= c->tagfocus.set && tag_in;
+		c->m.tagignore |= tag_out;
+		if (!tag_in || tag_out)
+			continue;
 		if ((rc = pb_sample(b, locs, n, p->values + (size_t)i * p->ntypes,
 				    p->labels + s->label_off, s->nlabels)))
 			break;
@@ -418,6 +450,12 @@ static int do_samples(struct fctx *c, struct prof_builder *b)
 }
 
 int prof_filter(const struct prof *in, const struct filter_opts *o, struct prof **out)
+{
+	return prof_filter_matched(in, o, out, NULL);
+}
+
+int prof_filter_matched(const struct prof *in, const struct filter_opts *o, struct prof **out,
+			struct filter_matched *matched)
 {
 	struct fctx c;
 	struct prof_builder *b = NULL;
@@ -430,6 +468,7 @@ int prof_filter(const struct prof *in, const struct filter_opts *o, struct prof 
 	if ((rc = rx_init(&c.focus, o->focus, "focus", in->nstrs)) ||
 	    (rc = rx_init(&c.ignore, o->ignore, "ignore", in->nstrs)) ||
 	    (rc = rx_init(&c.hide, o->hide, "hide", in->nstrs)) ||
+	    (rc = rx_init(&c.show, o->show, "show", in->nstrs)) ||
 	    (rc = rx_init(&c.show_from, o->show_from, "show_from", in->nstrs)) ||
 	    (rc = tagf_init(&c.tagfocus, o->tagfocus, "tagfocus", in)) ||
 	    (rc = tagf_init(&c.tagignore, o->tagignore, "tagignore", in)))
@@ -448,11 +487,14 @@ int prof_filter(const struct prof *in, const struct filter_opts *o, struct prof 
 		goto done;
 	rc = pb_finish(b, out);
 	b = NULL;
+	if (!rc && matched)
+		*matched = c.m;
 done:
 	pb_free(b);
 	rx_release(&c.focus);
 	rx_release(&c.ignore);
 	rx_release(&c.hide);
+	rx_release(&c.show);
 	rx_release(&c.show_from);
 	tagf_release(&c.tagfocus);
 	tagf_release(&c.tagignore);

@@ -6,6 +6,8 @@
  *   ignore=RE     drop samples with such a frame
  *   hide=RE       remove matching frames from every stack (a sample left with no
  *                 frames is dropped)
+ *   show=RE       keep only matching frames (pprof's -show: the inverse of hide; an
+ *                 unsymbolized frame is never kept)
  *   show_from=RE  drop the frames above (callers of) the root-most match; samples
  *                 without a match are dropped
  *   tagfocus / tagignore = [KEY=]REGEX[,REGEX...] on string labels, or a numeric range
@@ -22,12 +24,27 @@
 #include "prof.h"
 
 struct filter_opts {
-	const char *focus, *ignore, *hide, *show_from;
+	const char *focus, *ignore, *hide, *show, *show_from;
 	const char *tagfocus, *tagignore;
 };
 
+/*
+ * Which of the set options matched something (false for those not set), as pprof decides
+ * before it warns "Focus expression matched no samples": focus, ignore, hide and show_from
+ * a location (show: a location kept a frame); tagfocus and tagignore a sample that the
+ * name filters kept.
+ */
+struct filter_matched {
+	bool focus, ignore, hide, show, show_from, tagfocus, tagignore;
+};
+
 bool filter_is_empty(const struct filter_opts *o);
-/* Errors: ERR_PARSE for a bad regex or range (the message names the option). */
+/*
+ * Errors: ERR_PARSE for a bad regex or range (the message names the option).  matched
+ * may be NULL.
+ */
 int prof_filter(const struct prof *in, const struct filter_opts *o, struct prof **out);
+int prof_filter_matched(const struct prof *in, const struct filter_opts *o, struct prof **out,
+			struct filter_matched *matched);
 
 #endif

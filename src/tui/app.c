@@ -54,7 +54,7 @@ static const struct {
 	{ "f x -", "focus on / ignore / hide the selected function" },
 	{ "F", "pop the last filter" },
 	{ "R", "collapse recursion (f -> f -> f becomes one f) / restore" },
-	{ ":", "option=value: focus= ignore= hide= show_from= tagfocus= tagignore=" },
+	{ ":", "option=value: focus= ignore= hide= show= show_from= tagfocus= tagignore=" },
 	{ "", "  sample_index=NAME, granularity=functions|lines|files|packages," },
 	{ "", "  collapse_recursion" },
 	{ "", "  Tab completes option names and values" },

@@ -21,10 +21,11 @@
 #include "profile/recursion.h"
 #include "tui_int.h"
 
-static const char *const kind_names[] = { "focus", "ignore", "hide", "show_from", "tagfocus",
+static const char *const kind_names[] = { "focus",    "ignore",    "hide",
+					  "show",     "show_from", "tagfocus",
 					  "tagignore", "collapse_recursion" };
 
-static const char *const commands[] = { "focus=", "ignore=", "hide=", "show_from=",
+static const char *const commands[] = { "focus=", "ignore=", "hide=", "show=", "show_from=",
 					"tagfocus=", "tagignore=", "sample_index=", "granularity=",
 					"collapse_recursion", "repo=", "ref=", "root=", "source_path=" };
 static const char *const granularities[] = { "functions", "lines", "files", "packages" };
@@ -47,6 +48,7 @@ static int apply_stack(const struct prof *base, const struct tui_filter *filters
 		case FK_FOCUS: o.focus = pat; break;
 		case FK_IGNORE: o.ignore = pat; break;
 		case FK_HIDE: o.hide = pat; break;
+		case FK_SHOW: o.show = pat; break;
 		case FK_SHOW_FROM: o.show_from = pat; break;
 		case FK_TAGFOCUS: o.tagfocus = pat; break;
 		case FK_TAGIGNORE: o.tagignore = pat; break;
@@ -355,8 +357,8 @@ void app_command(struct tui_app *a, const char *cmd)
 			return;
 		}
 	}
-	scr_message(a, true, "unknown option '%.*s' (focus, ignore, hide, show_from, tagfocus, "
-			     "tagignore, sample_index, granularity, collapse_recursion, repo, ref, "
+	scr_message(a, true, "unknown option '%.*s' (focus, ignore, hide, show, show_from, "
+			     "tagfocus, tagignore, sample_index, granularity, collapse_recursion, repo, ref, "
 			     "root, source_path)",
 		    (int)(n > 40 ? 40 : n), cmd);
 }

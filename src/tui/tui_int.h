@@ -31,8 +31,8 @@ enum view { VIEW_FLAME, VIEW_TOP, VIEW_SANDWICH, VIEW_SOURCE, VIEW_COMPARE, VIEW
 #define PROMPT_MAX 512
 #define FILTERS_MAX 32
 
-enum filter_kind { FK_FOCUS, FK_IGNORE, FK_HIDE, FK_SHOW_FROM, FK_TAGFOCUS, FK_TAGIGNORE,
-		   FK_COLLAPSE /* recursion; no pattern */ };
+enum filter_kind { FK_FOCUS, FK_IGNORE, FK_HIDE, FK_SHOW, FK_SHOW_FROM, FK_TAGFOCUS,
+		   FK_TAGIGNORE, FK_COLLAPSE /* recursion; no pattern */ };
 
 struct tui_filter {
 	enum filter_kind kind;

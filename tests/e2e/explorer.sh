@@ -80,6 +80,11 @@ expect "top under the filter, % of the unfiltered total" "1\.13 s +12\.2% +1\.13
 keys F
 expect "F pops it" "filter popped, 0 left"
 expect "totals are back" "9\.24 s total"
+keys : s h o w = d e c o d e R e c o r d s Enter
+expect "show= keeps only the matching frames (pprof's -show)" "cpu \(nanoseconds\) . 2\.13 s of 9\.24 s"
+expect "the status line lists it" "show:decodeRec"
+keys F
+expect "F pops it too" "filter popped, 0 left"
 keys g x
 expect "x ignores the selected function" "ignore:\\^main\\\\\.scoreRecords\\$"
 expect "its time is gone" "cpu \(nanoseconds\) . 7\.69 s of 9\.24 s"

@@ -170,12 +170,81 @@ static void test_invalid_utf8_names(void **state)
 	prof_free(p);
 }
 
+/* pprof's -show: only the matching frames stay, and what matched is reported. */
+static void test_show(void **state)
+{
+	struct prof *p = tu_decode_str("main;a;b 5\nmain;c 3\nx;y 2\n"), *f = NULL;
+	struct filter_opts o = { .show = "^(main|b)$" };
+	struct filter_matched m;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(prof_filter_matched(p, &o, &f, &m), 0);
+	tu_check_invariants(f);
+	assert_int_equal(encode_folded(f, 0, &out), 0);
+	buf_add(&out, "", 1);
+	/* x;y keeps no frame and goes, as in pprof */
+	assert_string_equal(out.data, "main;b 5\nmain 3\n");
+	assert_true(m.show);
+	assert_false(m.focus || m.hide || m.show_from || m.tagfocus);
+	buf_release(&out);
+	prof_free(f);
+	/* hide comes first, then show: what hide removed show cannot bring back */
+	o = (struct filter_opts){ .show = "^(main|b)$", .hide = "^b$", .focus = "^c$" };
+	assert_int_equal(prof_filter_matched(p, &o, &f, &m), 0);
+	assert_int_equal(encode_folded(f, 0, &out), 0);
+	buf_add(&out, "", 1);
+	assert_string_equal(out.data, "main 3\n");
+	assert_true(m.show && m.hide && m.focus);
+	buf_release(&out);
+	prof_free(f);
+	/* nothing matches: each option says so */
+	o = (struct filter_opts){ .show = "zzz", .tagfocus = "k=v" };
+	assert_int_equal(prof_filter_matched(p, &o, &f, &m), 0);
+	assert_int_equal(f->nsamples, 0);
+	assert_false(m.show || m.tagfocus);
+	prof_free(f);
+	prof_free(p);
+	/* an unsymbolized frame has no line to keep: pprof drops it whatever the regex */
+	p = tu_decode("pyroscope/google-pprof/internal/driver/testdata/cppbench.cpu_no_samples_type");
+	o = (struct filter_opts){ .show = "." };
+	assert_int_equal(prof_filter_matched(p, &o, &f, &m), 0);
+	assert_int_equal(f->nsamples, 0);
+	assert_false(m.show);
+	prof_free(f);
+	prof_free(p);
+}
+
+/* tagfocus and tagignore are judged on the samples the name filters kept (pprof's order). */
+static void test_tag_matched_after_names(void **state)
+{
+	struct prof *p = tu_decode("go/gencode3k-cpu-labels.pb.gz"), *f = NULL;
+	struct filter_opts o = { .focus = "no-function-is-called-this",
+				 .tagfocus = "region=eu-west-1" };
+	struct filter_matched m;
+
+	(void)state;
+	assert_int_equal(prof_filter_matched(p, &o, &f, &m), 0);
+	assert_int_equal(f->nsamples, 0);
+	assert_false(m.focus);
+	assert_false(m.tagfocus);
+	prof_free(f);
+	o = (struct filter_opts){ .tagfocus = "region=eu-west-1", .tagignore = "region=nowhere" };
+	assert_int_equal(prof_filter_matched(p, &o, &f, &m), 0);
+	assert_true(m.tagfocus);
+	assert_false(m.tagignore);
+	prof_free(f);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_focus_total),
 		cmocka_unit_test(test_everything_filtered),
 		cmocka_unit_test(test_hide_keeps_totals),
+		cmocka_unit_test(test_show),
+		cmocka_unit_test(test_tag_matched_after_names),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_collapse_recursion),
