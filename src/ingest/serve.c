@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -852,17 +853,27 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
 	struct serve *s = cls;
 	struct req *r = *req_cls;
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, safe = BUF_INIT;
 	const char *route = r && r->route ? r->route->metric : "other";
+	const union MHD_ConnectionInfo *mhd;
 	double ms;
 	int status;
 
-	(void)conn;
 	if (!r)
 		return;
 	*req_cls = NULL;
 	ms = serve_now_ms() - r->t0;
 	status = r->phase == PH_SENT ? r->status : 499;
+	mhd = r->phase != PH_SENT ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS)
+				  : NULL;
+	if (mhd && mhd->http_status >= 400 && mhd->http_status < 600) {
+		/* libmicrohttpd answered itself: 431 for oversized headers, 400 for bad syntax */
+		status = (int)mhd->http_status;
+		snprintf(r->reason, sizeof(r->reason), "refused by the HTTP layer: %d %s", status,
+			 MHD_get_reason_phrase_for(mhd->http_status));
+		r->err_reason = "http_refused";
+		r->phase = PH_SENT;
+	}
 	if (r->phase != PH_SENT && !r->err_reason)
 		r->err_reason = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout" : "aborted";
 	serve_metrics_request(&s->metrics, route, status, r->body_bytes, ms,
@@ -871,21 +882,25 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		size_t n = strcspn(r->uri, "?");
 
 		text_safe(&path, r->uri, n > 200 ? 200 : n, true);
-		if (status >= 400)
+		if (status >= 400) {
+			const char *why = r->phase == PH_SENT ? r->reason :
+					  toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ?
+					  "timed out" : "client went away";
+
+			/* reasons may quote the request: escaped like the path */
+			text_safe(&safe, why, strlen(why), true);
 			serve_log(s, SERVE_LOG_INFO, "%s %s %d %lluB %.1fms tenant=%s reason=\"%s\"",
 				  r->method[0] ? r->method : "-", path.data ? path.data : "", status,
 				  (unsigned long long)r->body_bytes, ms,
-				  r->who.tenant[0] ? r->who.tenant : "-",
-				  r->phase == PH_SENT ? r->reason :
-				  toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timed out" :
-				  "client went away");
-		else
+				  r->who.tenant[0] ? r->who.tenant : "-", safe.data ? safe.data : "");
+		} else
 			serve_log(s, SERVE_LOG_INFO, "%s %s %d %lluB %.1fms tenant=%s",
 				  r->method, path.data ? path.data : "", status,
 				  (unsigned long long)r->body_bytes, ms,
 				  r->who.tenant[0] ? r->who.tenant : "-");
 	}
 	buf_release(&path);
+	buf_release(&safe);
 	if (r->admitted || r->reading) {
 		pthread_mutex_lock(&s->mu);
 		s->inflight -= r->admitted;
@@ -981,7 +996,7 @@ static int check_policy(const struct serve_opts *o, bool loopback)
 static int start_daemon(struct serve *s, const struct sockaddr_storage *sa)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-			 MHD_USE_ERROR_LOG | MHD_USE_AUTO;
+			 MHD_USE_ERROR_LOG | MHD_USE_POLL;
 	const union MHD_DaemonInfo *info;
 	struct MHD_OptionItem opts[16];
 	size_t n = 0;
@@ -1107,6 +1122,14 @@ void serve_stop(struct serve *s, unsigned grace_s)
 	pthread_mutex_unlock(&s->mu);
 	if (s->d) {
 		s->listen_fd = MHD_quiesce_daemon(s->d);
+		/*
+		 * Stop accepting for real: the socket stays open until libmicrohttpd has
+		 * stopped (its threads may still poll it), but shut down it no longer listens,
+		 * so a new client is refused at once rather than left in the backlog until the
+		 * grace period ends and then reset.
+		 */
+		if (s->listen_fd >= 0)
+			shutdown(s->listen_fd, SHUT_RDWR);
 		pthread_mutex_lock(&s->mu);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += grace_s;

@@ -86,14 +86,28 @@ int qs_fail(struct querier_reply *out, int status, const char *code, int rc, con
 	    ...)
 {
 	va_list ap;
-	char *p;
+	char raw[sizeof(out->reason)];
+	struct buf safe = BUF_INIT;
+	size_t n;
 
 	va_start(ap, fmt);
-	vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	for (p = out->reason; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
+	/*
+	 * Reasons quote what the client sent (a method name, a header): control characters
+	 * escaped and invalid UTF-8 replaced, for the log line and the JSON error body; cut
+	 * on a character boundary.
+	 */
+	if (text_safe(&safe, raw, strlen(raw), false) == 0 && safe.data) {
+		n = safe.len < sizeof(out->reason) ? safe.len : sizeof(out->reason) - 1;
+		while (n > 0 && n < safe.len && ((unsigned char)safe.data[n] & 0xc0) == 0x80)
+			n--;
+		memcpy(out->reason, safe.data, n);
+		out->reason[n] = '\0';
+	} else {
+		snprintf(out->reason, sizeof(out->reason), "bad request");
+	}
+	buf_release(&safe);
 	out->status = status;
 	out->code = code ? code : status_code(status);
 	buf_reset(&out->body);

@@ -268,7 +268,62 @@ wait "$slow"
 check "the slow client is cut off by --idle-timeout 2s" grep -qE '^closed after [2-5]\.[0-9] s' "$tmp/slow.out"
 check "then the slot is free again: 200" test "$(http POST "$url/ingest?name=fast.cpu" --data-binary $'a;b 1\n')" = 200
 check "the timed-out request is logged" grep -q 'POST /ingest 499 .*reason="timed out"' "$SLOG"
+# clients that close right after sending headers and part of a body: with epoll's edge
+# trigger libmicrohttpd missed the FIN and each held an in-flight slot until the timeout
+python3 - "$PORT" <<'EOF'
+import socket, sys
+for i in range(50):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(b"POST /ingest?name=gone.cpu HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\na;b 1\n")
+    s.close()
+EOF
+for n in $(seq 1 20); do
+  http GET "$url/metrics" > /dev/null
+  grep -q '^smolder_inflight_requests 0$' "$tmp/body" && break
+  sleep 0.05
+done
+check "50 clients that went away mid-body give their slots back at once" \
+  test "$(http POST "$url/ingest?name=fast.cpu" --data-binary $'a;b 1\n')" = 200
+# what libmicrohttpd refuses itself is logged and counted with the status it sent
+st=$(http GET "$url/ready" -H "X-Big: $(head -c 60000 /dev/zero | tr '\0' A)")
+check "oversized headers: 431 ($st), logged as such, not as a client that went away" \
+  bash -c "[ '$st' = 431 ] && grep -q ' /ready 431 .*reason=.refused by the HTTP layer: 431 Request Header Fields Too Large.$' '$SLOG'"
+http GET "$url/metrics" > /dev/null
+check "and counted under 431 in /metrics" grep -q '^smolder_http_requests_total{route="other",status="431"} 1$' "$tmp/body"
+# a reason that quotes the request (a method name, a header) is escaped in the log
+http POST "$url/querier.v1.QuerierService/X%C2%9B2J%ff" -H 'Content-Type: application/json' -d '{}' > /dev/null
+http POST "$url/querier.v1.QuerierService/Series" -H "$(printf 'Content-Type: \302\2332J')" -d '{}' > /dev/null
+want1="no such method 'X\\x9b2J?'" want2="unsupported Content-Type '\\x9b2J'"
+check "a client's bytes in a reason reach the log escaped (no raw C1 or invalid UTF-8)" \
+  bash -c "grep -qF \"\$1\" '$SLOG' && grep -qF \"\$2\" '$SLOG' && ! LC_ALL=C grep -q \$'\\xc2\\x9b\\|\\xff' '$SLOG'" _ "$want1" "$want2"
+check "and the JSON error body is valid UTF-8 without them" \
+  bash -c "curl -s -X POST -H 'Content-Type: application/json' -d '{}' '$url/querier.v1.QuerierService/X%C2%9B%ff' | iconv -f UTF-8 -t UTF-8 | grep -qF 'X\\\\x9b'"
 serve_stop
+
+# --- graceful stop: in-flight pushes finish, new clients are refused at once --------------
+serve_start quiesce --db "$tmp/q.db" || exit 1
+python3 - "$PORT" "$SPID" "$ex/cpuwork-cpu.pb.gz" > "$tmp/quiesce.out" <<'EOF'
+import os, signal, socket, sys, time
+port, pid, body = int(sys.argv[1]), int(sys.argv[2]), open(sys.argv[3], "rb").read()
+s = socket.create_connection(("127.0.0.1", port), timeout=20)
+s.sendall(b"POST /ingest?name=inflight&format=pprof HTTP/1.1\r\nHost: x\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(body) + body[:1000])
+time.sleep(0.3)
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.3)
+t = time.time()
+try:
+    socket.create_connection(("127.0.0.1", port), timeout=5).sendall(b"GET /ready HTTP/1.1\r\nHost: x\r\n\r\n")
+    print("new client: connected")
+except ConnectionRefusedError:
+    print("new client: refused after %.1f s" % (time.time() - t))
+s.sendall(body[1000:])
+print("in-flight push:", s.recv(4096).split(b"\r\n")[0].decode())
+EOF
+wait "$SPID"; SRC=$?
+check "after SIGTERM a new client is refused at once" grep -qx 'new client: refused after 0\.[0-9] s' "$tmp/quiesce.out"
+check "while the push in flight still gets its 200" grep -qx 'in-flight push: HTTP/1.1 200 OK' "$tmp/quiesce.out"
+check "and is stored" bash -c "[ $SRC -eq 0 ] && '$smolder' query series --db '$tmp/q.db' --from 0 | grep -q inflight"
 
 # --- 507: a store that cannot grow --------------------------------------------------------
 serve_start full --db "$tmp/full.db" --max-store-size 64k || exit 1
