@@ -65,6 +65,8 @@ static void view_help(FILE *f)
 	fputs("      --base BASE          open the diff of SOURCE against BASE (smolder diff)\n"
 	      DIFF_OPTIONS_HELP
 	      "  -h, --help               this help\n"
+	      "\n" CMD_TRANSFORM_HELP
+	      "  (in the explorer these are the first filters of its stack: F pops them)\n"
 	      "\n" CMD_STORE_HELP
 	      "      --base-from T, --base-to T  open the diff of the range against this one\n"
 	      "\n"
@@ -320,6 +322,7 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 {
 	struct prof *p = NULL, *base = NULL, *pair = NULL;
 	struct buf name = BUF_INIT, bname = BUF_INIT;
+	struct cmd_transform tr;
 	int type, rc = 1;
 
 	if (v->st.used) {
@@ -354,7 +357,21 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 		v->to.diff = true;
 		v->to.base_source = display_name(base_src);
 	}
-	if (cmd_transform(&p, &v->tr))
+	/*
+	 * The explorer takes the filters, granularity and recursion as the first entries of
+	 * its filter stack (percentages of the unfiltered total, F pops them); the table
+	 * applies them here.
+	 */
+	tr = v->tr;
+	if (!table) {
+		memset(&tr.filters, 0, sizeof(tr.filters));
+		tr.granularity = GRAN_FUNCTIONS;
+		tr.collapse_recursion = false;
+		v->to.filters = &v->tr.filters;
+		v->to.granularity = v->tr.granularity;
+		v->to.collapse_recursion = v->tr.collapse_recursion;
+	}
+	if (cmd_transform(&p, &tr))
 		goto done;
 	if (table) {
 		rc = print_diff(p, (uint32_t)type, v, display_name(base_src), display_name(src));

@@ -439,6 +439,10 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 	a->scr.utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 	a->dot = a->scr.utf8 ? " \xc2\xb7 " : " - ";
 	a->src.ver = -1;
+	if ((rc = app_filters_initial(a, o->filters, o->granularity, o->collapse_recursion))) {
+		tui_app_free(a);
+		return rc;
+	}
 	if (o->backend) {
 		struct backend *bh = o->backend;
 

@@ -261,6 +261,42 @@ int app_refilter(struct tui_app *a, int n, int gran)
 	return refilter(a, n, gran, "filters applied to the new data", false);
 }
 
+int app_filters_initial(struct tui_app *a, const struct filter_opts *o, int gran, bool collapse)
+{
+	/* pprof's order (filter.h); applied one after another they select the same samples */
+	const char *pats[] = { o ? o->focus : NULL,     o ? o->ignore : NULL,
+			       o ? o->hide : NULL,      o ? o->show : NULL,
+			       o ? o->show_from : NULL, o ? o->tagfocus : NULL,
+			       o ? o->tagignore : NULL };
+	const enum filter_kind kinds[] = { FK_FOCUS, FK_IGNORE,	  FK_HIDE,     FK_SHOW,
+					   FK_SHOW_FROM, FK_TAGFOCUS, FK_TAGIGNORE };
+	char what[64];
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (!pats[i] || !*pats[i])
+			continue;
+		if (strlen(pats[i]) >= sizeof(a->filters[0].pat))
+			return err_set(ERR_TOOBIG, "--%s: the pattern is %zu bytes, longer than the %zu "
+						   "a filter holds", kind_names[kinds[i]], strlen(pats[i]),
+				       sizeof(a->filters[0].pat) - 1);
+		a->filters[n].kind = kinds[i];
+		snprintf(a->filters[n].pat, sizeof(a->filters[0].pat), "%s", pats[i]);
+		n++;
+	}
+	if (collapse) {
+		a->filters[n].kind = FK_COLLAPSE;
+		a->filters[n].pat[0] = '\0';
+		n++;
+	}
+	if (n == 0 && gran == GRAN_FUNCTIONS)
+		return 0;
+	snprintf(what, sizeof(what), "%d filter%s from the command line; F pops the last", n,
+		 n == 1 ? "" : "s");
+	return refilter(a, n, gran, n ? what : "granularity from the command line", false);
+}
+
 int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat)
 {
 	char what[PROMPT_MAX + 32];

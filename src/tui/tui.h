@@ -14,6 +14,7 @@
 struct source_opts;
 struct backend;
 
+#include "profile/filter.h"
 #include "profile/prof.h"
 
 struct tui_opts {
@@ -36,6 +37,14 @@ struct tui_opts {
 	const char *backend_name;  /* "local store /path", a URL */
 	bool start_in_browser;     /* no profile chosen yet */
 	const char *browser_selector;  /* the browser's first label selector; NULL: {} */
+	/*
+	 * The command line's filters (may be NULL), granularity (enum granularity) and
+	 * --collapse-recursion: the first entries of the explorer's filter stack, so
+	 * percentages stay of the unfiltered total and F pops them.
+	 */
+	const struct filter_opts *filters;
+	int granularity;
+	bool collapse_recursion;
 };
 
 struct tui_app;

@@ -486,6 +486,8 @@ int app_filters_apply(const struct prof *base, const struct tui_filter *filters,
 		      struct prof **out);
 /* Re-derives the shown profile with filters[0 .. n) and gran (after a new base). */
 int app_refilter(struct tui_app *a, int n, int gran);
+/* The command line's filters as the first of the stack, applied at once (tui_app_new). */
+int app_filters_initial(struct tui_app *a, const struct filter_opts *o, int gran, bool collapse);
 /* Lands a finished worker job; call from the UI loop before drawing. */
 void app_poll_jobs(struct tui_app *a);
 bool app_job_running(const struct tui_app *a);

@@ -69,6 +69,22 @@ else
   echo "FAIL - go tool pprof could not subtract the examples"; E2E_FAILS=$((E2E_FAILS + 1))
 fi
 
+# the command line's filters open as the first entries of the stack: percentages of the
+# unfiltered total (as pprof's web UI), listed in the status line, popped by F
+e2e_start 100 30 "$smolder" view --focus sha256 --hide runtime --lines "$ex/cpuwork-cpu.pb.gz"
+expect "--focus on view: pprof's 1.15 s of 9.24 s" "cpu \(nanoseconds\) . 1\.15 s of 9\.24 s"
+expect "the filters are in the status line" "focus:sha256 hide:runtime"
+expect "and --lines is the granularity" " lines *$"
+keys 2
+expect "the top table's shares are of the unfiltered total, by line" \
+  "100 ms +1\.1% +100 ms +1\.1% +crypto/sha256\.block crypto/sha256/sha256block_amd64\.s:805"
+keys F
+expect "F pops the last" "filter popped, 1 left"
+keys F
+expect "and the first" "filter popped, 0 left"
+expect "back to the whole profile" "9\.24 s total"
+e2e_stop
+
 # a prompt longer than the line shows where the typing is
 e2e_start 60 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
 expect "explorer at 60 columns" "\[1\]"
