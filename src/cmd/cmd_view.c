@@ -106,6 +106,8 @@ struct view_args {
 	long nodecount;
 	struct cmd_transform tr;
 	struct cmd_store_src st;
+	/* from a store or server: the diff table's "Aggregation (base|new):" lines */
+	struct buf note, base_note;
 };
 
 /* Options both verbs take; returns 1 when taken, 0 when not, -1 when bad. */
@@ -253,6 +255,8 @@ static int print_diff(const struct prof *pair, uint32_t type, const struct view_
 		cmd_put_safe(stdout, prof_str(pair, pair->sample_types[type].type),
 			     prof_strlen(pair, pair->sample_types[type].type), true);
 		putchar('\n');
+		if (v->base_note.len && v->note.len)
+			printf("%s\n%s\n", v->base_note.data, v->note.data);
 		printf("Change: %s; within %.3g%% is neutral\n",
 		       sc.absolute ? "absolute, % of the base total (pprof -diff_base)" :
 				     "proportional, percentage points of each side's own total",
@@ -307,8 +311,11 @@ static int load_store(struct view_args *v, bool diff, const struct cmd_env *env,
 	if (diff && cmd_load_src(&bs, true, env, base, &lb))
 		goto done;
 	range_name(&ln, name);
-	if (diff)
+	cmd_merge_note(&ln.info, ln.from_ns, ln.to_ns, diff ? "new" : NULL, &v->note);
+	if (diff) {
 		range_name(&lb, bname);
+		cmd_merge_note(&lb.info, lb.from_ns, lb.to_ns, "base", &v->base_note);
+	}
 	rc = 0;
 done:
 	cmd_loaded_release(&ln);
@@ -393,6 +400,8 @@ done:
 	prof_free(base);
 	buf_release(&name);
 	buf_release(&bname);
+	buf_release(&v->note);
+	buf_release(&v->base_note);
 	return rc;
 }
 
@@ -478,6 +487,10 @@ static int run_browser(struct view_args *v, const struct cmd_env *env)
 	v->to.browser_selector = v->st.query;
 	v->to.source = name.data;
 	v->to.sample_type = -1;
+	/* the command line's filters apply to every profile opened from the browser */
+	v->to.filters = &v->tr.filters;
+	v->to.granularity = v->tr.granularity;
+	v->to.collapse_recursion = v->tr.collapse_recursion;
 	if (!v->so.repo && !v->so.source_path)
 		v->so.source_path = ".";
 	v->to.source_opts = &v->so;

@@ -223,7 +223,10 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 		source_versions_clear(a);
 	a->sctx.opened = false;
 	source_view_data_changed(a, false);
-	if (keep && app_refilter(a, nf, gr))
+	/* else the command line's filters, if any, apply to every profile opened */
+	if (keep ? app_refilter(a, nf, gr) :
+		   app_filters_initial(a, a->opts.filters, a->opts.granularity,
+				       a->opts.collapse_recursion))
 		scr_message(a, true, "%s", err_last());
 }
 

@@ -140,4 +140,14 @@ touch -d '3 days ago' "$E2E_TMP/x"
 e2e_start 120 32 "$smolder" --db "$E2E_TMP/old.db"
 expect "an empty last hour moves to the most recent data" "nothing in the last 1h: showing the most recent data"
 keys q
+e2e_stop
+
+# the command line's filters apply to what the browser opens (they were ignored)
+e2e_start 120 32 "$smolder" --db "$E2E_TMP/old.db" --focus sha256
+expect "the browser first" "nothing in the last 1h"
+keys Enter
+expect "the profile opened from the browser is filtered: pprof's 1.15 s of 9.24 s" \
+  "cpu \(nanoseconds\) . 1\.15 s of 9\.24 s"
+expect "and the status line lists the filter" "focus:sha256"
+keys q
 e2e_done
