@@ -256,8 +256,17 @@ int cmd_store_merge(struct cmd_store_read *r, const struct selector *sel, struct
 int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
 		 struct prof **out, struct cmd_loaded *info);
 void cmd_loaded_release(struct cmd_loaded *info);
-/* "Aggregation: average of 360 profiles" (no newline) into out. */
+/*
+ * "Aggregation: average of 360 profiles, FROM to TO" (no newline) into out, for a merge
+ * mi of [from_ns, to_ns): "the screen says which" — summed or averaged (gauges).  side
+ * (not NULL): "Aggregation (base): ...".  cmd_aggregation_note: the same for a load.
+ */
+int cmd_merge_note(const struct merge_info *mi, int64_t from_ns, int64_t to_ns,
+		   const char *side, struct buf *out);
 int cmd_aggregation_note(const struct cmd_loaded *info, struct buf *out);
+/* cmd_merge_note on a line of its own in f, terminal-safe. */
+void cmd_put_merge_note(FILE *f, const struct merge_info *mi, int64_t from_ns, int64_t to_ns,
+			const char *side);
 
 /*
  * Adds --extra-labels NAME=VALUE[,NAME=VALUE...] to ls; names starting with "__" (but

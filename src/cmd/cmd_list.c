@@ -97,13 +97,17 @@ static const char *code_line(const struct source_file *f, int64_t no, size_t *le
 	return p;
 }
 
+/* mi: how a store or server merged it over range (its "Aggregation:" line), or NULL. */
 static void print_text(const struct prof *p, const struct list *l, uint32_t type,
-		       const struct source_opts *so, const struct labelset *labels)
+		       const struct source_opts *so, const struct labelset *labels,
+		       const struct merge_info *mi, const struct time_range *range)
 {
 	const char *unit = prof_str(p, p->sample_types[type].unit);
 	char a[UNITS_MAX], b[UNITS_MAX], pct[UNITS_MAX];
 	uint32_t i, k;
 
+	if (mi)
+		cmd_put_merge_note(stdout, mi, range->from_ns, range->to_ns, NULL);
 	units_format(a, sizeof(a), l->total, unit);
 	printf("Total: %s\n", a);
 	for (i = 0; i < l->n; i++) {
@@ -248,9 +252,13 @@ static void print_version(const struct source_version *v, const struct source_op
 	buf_release(&safe);
 }
 
-/* v[i]'s routines in l[i], its sample type types[i]; v[i].prof NULL: no data. */
+/*
+ * v[i]'s routines in l[i], its sample type types[i]; v[i].prof NULL: no data.  mi[i]:
+ * how v[i] was merged over range (NULL for a file).
+ */
 static int list_print(const struct source_version *v, size_t nv, size_t nall,
-		      const struct list *l, const int *types, const struct list_ctx *c)
+		      const struct list *l, const int *types, const struct list_ctx *c,
+		      const struct merge_info *mi, const struct time_range *range)
 {
 	size_t i;
 
@@ -287,7 +295,8 @@ static int list_print(const struct source_version *v, size_t nv, size_t nall,
 			labelset_free(&ls);
 			return 1;
 		}
-		print_text(v[i].prof, &l[i], (uint32_t)types[i], c->so, ls.n ? &ls : NULL);
+		print_text(v[i].prof, &l[i], (uint32_t)types[i], c->so, ls.n ? &ls : NULL,
+			   mi ? &mi[i] : NULL, range);
 		labelset_free(&ls);
 	}
 	if (nall > nv)
@@ -316,7 +325,7 @@ static int list_file(const char *src, const struct cmd_env *env, const struct li
 
 	if (cmd_load(src, env, c->timeout_s, c->sample_index, &v.prof, &type) == 0 &&
 	    part_compute(&v.prof, type, c, &l) == 0)
-		rc = list_print(&v, 1, 1, &l, &type, c);
+		rc = list_print(&v, 1, 1, &l, &type, c, NULL, NULL);
 	list_release(&l);
 	prof_free(v.prof);
 	return rc;
@@ -327,7 +336,8 @@ static int list_file(const char *src, const struct cmd_env *env, const struct li
  * without the label).  Nothing left in the range (the series were listed a moment ago)
  * leaves v->prof NULL.
  */
-static int merge_version(struct cmd_store_read *r, struct source_version *v)
+static int merge_version(struct cmd_store_read *r, struct source_version *v,
+			 struct merge_info *mi)
 {
 	struct selector *sel = NULL;
 	struct query q = r->q;
@@ -336,7 +346,7 @@ static int merge_version(struct cmd_store_read *r, struct source_version *v)
 	if (cmd_store_selector(r, "service_git_ref", v->ref, &sel))
 		return 1;
 	q.selector = sel;
-	rc = r->be->ops->merge(r->be, &q, &v->prof, NULL);
+	rc = r->be->ops->merge(r->be, &q, &v->prof, mi);
 	selector_free(sel);
 	if (rc && rc != ERR_NOTFOUND) {
 		struct buf ref = BUF_INIT;
@@ -358,6 +368,7 @@ static int list_store(const struct cmd_store_src *st, const struct cmd_env *env,
 	struct labelset_list series = { 0 };
 	struct source_version *v = NULL;
 	struct list *l = NULL;
+	struct merge_info *mi = NULL;
 	int *types = NULL;
 	size_t nv = 0, nall = 0, i;
 	int rc = 1;
@@ -379,13 +390,15 @@ static int list_store(const struct cmd_store_src *st, const struct cmd_env *env,
 		}
 		nv = nall = 1;
 	}
-	if (!(l = calloc(nv, sizeof(*l))) || !(types = calloc(nv, sizeof(*types)))) {
+	if (!(l = calloc(nv, sizeof(*l))) || !(types = calloc(nv, sizeof(*types))) ||
+	    !(mi = calloc(nv, sizeof(*mi)))) {
 		fprintf(stderr, "smolder list: out of memory\n");
 		goto done;
 	}
 	for (i = 0; i < nv; i++) {
 		/* one version: the query as it is, as every verb merges it */
-		if (nv == 1 ? cmd_store_merge(&r, NULL, &v[i].prof, NULL) : merge_version(&r, &v[i]))
+		if (nv == 1 ? cmd_store_merge(&r, NULL, &v[i].prof, &mi[i]) :
+			      merge_version(&r, &v[i], &mi[i]))
 			goto done;
 		if (!v[i].prof)
 			continue;
@@ -393,11 +406,12 @@ static int list_store(const struct cmd_store_src *st, const struct cmd_env *env,
 		    part_compute(&v[i].prof, types[i], c, &l[i]))
 			goto done;
 	}
-	rc = list_print(v, nv, nall, l, types, c);
+	rc = list_print(v, nv, nall, l, types, c, mi, &r.q.range);
 done:
 	for (i = 0; l && i < nv; i++)
 		list_release(&l[i]);
 	free(l);
+	free(mi);
 	free(types);
 	source_versions_free(v, nv);
 	labelset_list_release(&series);

@@ -44,7 +44,9 @@ static void put_name(const struct prof *p, uint32_t id)
 		fputs("<unknown>", stdout);  /* pprof's name for a nameless function */
 }
 
-static void print_text(const struct prof *p, const struct peek *pk, uint32_t type)
+/* ld: what was merged from a store or server (its "Aggregation:" line), or NULL. */
+static void print_text(const struct prof *p, const struct peek *pk, uint32_t type,
+		       const struct cmd_loaded *ld)
 {
 	const char *unit = prof_str(p, p->sample_types[type].unit);
 	const char *rule = "----------------------------------------------------------+-------------";
@@ -54,8 +56,11 @@ static void print_text(const struct prof *p, const struct peek *pk, uint32_t typ
 
 	printf("Type: ");
 	put_name(p, p->sample_types[type].type);
+	putchar('\n');
+	if (ld)
+		cmd_put_merge_note(stdout, &ld->info, ld->from_ns, ld->to_ns, NULL);
 	units_format(a, sizeof(a), pk->total, unit);
-	printf("\n%u functions match, of %s total\n%s\n", pk->n, a, rule);
+	printf("%u functions match, of %s total\n%s\n", pk->n, a, rule);
 	printf("%10s %7s %7s %10s %7s  %10s %7s   context\n%s\n", "flat", "flat%", "sum%", "cum",
 	       "cum%", "calls", "calls%", rule);
 	for (i = 0; i < pk->n; i++) {
@@ -172,8 +177,8 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 	if (cmd_check_re2("REGEX", argv[optind]))
 		return 2;
 	rc = cmd_load_any(&st, argv[optind + 1], env, sample_index, &p, &type, &ld);
-	cmd_loaded_release(&ld);
 	if (rc) {
+		cmd_loaded_release(&ld);
 		prof_free(p);
 		return 1;
 	}
@@ -192,9 +197,10 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 	if (strcmp(format, "tsv") == 0)
 		print_tsv(p, &pk);
 	else
-		print_text(p, &pk, (uint32_t)type);
+		print_text(p, &pk, (uint32_t)type, st.used ? &ld : NULL);
 	rc = pk.n ? 0 : 1;
 done:
+	cmd_loaded_release(&ld);
 	peek_release(&pk);
 	prof_free(p);
 	return rc;

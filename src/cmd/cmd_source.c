@@ -119,23 +119,43 @@ void cmd_loaded_release(struct cmd_loaded *info)
 	buf_release(&info->ptype);
 }
 
-int cmd_aggregation_note(const struct cmd_loaded *info, struct buf *out)
+int cmd_merge_note(const struct merge_info *mi, int64_t from_ns, int64_t to_ns,
+		   const char *side, struct buf *out)
 {
-	const struct merge_info *mi = &info->info;
 	char a[40], b[40];
+	int rc;
 
-	time_format_rfc3339(info->from_ns, a, sizeof(a));
-	time_format_rfc3339(info->to_ns, b, sizeof(b));
+	time_format_rfc3339(from_ns, a, sizeof(a));
+	time_format_rfc3339(to_ns, b, sizeof(b));
+	if ((rc = buf_printf(out, "Aggregation%s%s%s: ", side ? " (" : "", side ? side : "",
+			     side ? ")" : "")))
+		return rc;
 	if (mi->remote)
-		return buf_printf(out, "Aggregation: as the server merged it, %s to %s%s", a, b,
+		return buf_printf(out, "as the server merged it, %s to %s%s", a, b,
 				  mi->truncated ? " (small subtrees folded into \"other\")" : "");
 	if (mi->averaged && mi->nseries > 1)
-		return buf_printf(out, "Aggregation: average of %llu profiles in %u series (each "
-				       "averaged over time, then added), %s to %s",
+		return buf_printf(out, "average of %llu profiles in %u series (each averaged over "
+				       "time, then added), %s to %s",
 				  (unsigned long long)mi->nprofiles, mi->nseries, a, b);
-	return buf_printf(out, "Aggregation: %s of %llu profile%s, %s to %s",
-			  mi->averaged ? "average" : "sum", (unsigned long long)mi->nprofiles,
-			  mi->nprofiles == 1 ? "" : "s", a, b);
+	return buf_printf(out, "%s of %llu profile%s, %s to %s", mi->averaged ? "average" : "sum",
+			  (unsigned long long)mi->nprofiles, mi->nprofiles == 1 ? "" : "s", a, b);
+}
+
+int cmd_aggregation_note(const struct cmd_loaded *info, struct buf *out)
+{
+	return cmd_merge_note(&info->info, info->from_ns, info->to_ns, NULL, out);
+}
+
+void cmd_put_merge_note(FILE *f, const struct merge_info *mi, int64_t from_ns, int64_t to_ns,
+			const char *side)
+{
+	struct buf note = BUF_INIT;
+
+	if (cmd_merge_note(mi, from_ns, to_ns, side, &note) == 0) {
+		cmd_put_safe(f, note.data, note.len, true);
+		fputc('\n', f);
+	}
+	buf_release(&note);
 }
 
 /* The profile type: --profile-type, else the only one the selector has in the range. */

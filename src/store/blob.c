@@ -270,14 +270,25 @@ int blob_normalize(struct blob *b)
 	return 0;
 }
 
+int blob_sum(const struct blob *b, int64_t *out)
+{
+	size_t i;
+
+	*out = 0;
+	for (i = 0; i < b->n; i++)
+		if (__builtin_add_overflow(*out, b->e[i].value, out))
+			return err_set(ERR_TOOBIG, "sample values add up past 2^63");
+	return 0;
+}
+
 int64_t blob_total(const struct blob *b)
 {
-	int64_t t = 0;
+	uint64_t t = 0;
 	size_t i;
 
 	for (i = 0; i < b->n; i++)
-		t += b->e[i].value;
-	return t;
+		t += (uint64_t)b->e[i].value;
+	return (int64_t)t;
 }
 
 static uint64_t gcd_u64(uint64_t a, uint64_t b)

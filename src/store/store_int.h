@@ -282,6 +282,8 @@ int blob_add_set(struct blob *b, const struct blob_label *labels, uint32_t n, ui
 int blob_add_set_encoded(struct blob *b, const char *bytes, size_t nbytes, uint32_t *out);
 /* Sorts entries by (stack, set), adds up duplicates and drops zeros. */
 int blob_normalize(struct blob *b);
+/* The sum of the values into *out; ERR_TOOBIG past 2^63.  blob_total: the same, wrapped. */
+int blob_sum(const struct blob *b, int64_t *out);
 int64_t blob_total(const struct blob *b);
 int blob_encode(ZSTD_CCtx *cctx, const struct blob *b, struct buf *out);
 /*

@@ -718,7 +718,11 @@ static uint32_t *ids_new(size_t n)
 	return a;
 }
 
-/* The validated, completed label set of the series (service_name and __name__ set). */
+/*
+ * The validated, completed label set of the series (service_name and __name__ set).
+ * A label with an empty value is left out: as in Prometheus it is the same as no label,
+ * so `env=` from any path (ingest, serve, push.v1) names the series without env.
+ */
 static int base_labels(const struct labelset *in, const struct prof *p, struct labelset *out)
 {
 	size_t i;
@@ -736,8 +740,10 @@ static int base_labels(const struct labelset *in, const struct prof *p, struct l
 			return err_set(ERR_TOOBIG, "series label '%.64s' longer than %d bytes",
 				       in->v[i].name, STORE_MAX_LABEL_BYTES);
 	}
-	if ((in && (rc = labelset_copy(out, in))) ||
-	    (!labelset_get(out, "service_name") &&
+	for (i = 0; in && i < in->n; i++)
+		if (*in->v[i].value && (rc = labelset_set(out, in->v[i].name, in->v[i].value)))
+			return rc;
+	if ((!labelset_get(out, "service_name") &&
 	     (rc = labelset_set(out, "service_name", "unknown_service"))) ||
 	    (!labelset_get(out, "__name__") &&
 	     (rc = labelset_set(out, "__name__", labels_metric_name(p, NULL)))))
@@ -795,6 +801,7 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 	for (t = 0; t < p->ntypes; t++) {
 		struct series_ent *se = NULL;
 		sqlite3_stmt *st;
+		int64_t total;
 		uint32_t u;
 
 		/* two sample types with the same type and unit would be one series: keep the first */
@@ -823,7 +830,7 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 				b.e[b.n++].value = v;
 			}
 		}
-		if ((rc = blob_normalize(&b)) ||
+		if ((rc = blob_normalize(&b)) || (rc = blob_sum(&b, &total)) ||
 		    (rc = blob_encode_with(s->cctx, &pr->setblob, &b, sets_id != 0, &data)))
 			goto done;
 		if (!(st = store_stmt(s, ST_PROFILE_ADD))) {
@@ -834,7 +841,7 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 		sqlite3_bind_int64(st, 2, time_ns);
 		sqlite3_bind_int64(st, 3, duration_ns > 0 ? duration_ns : 0);
 		sqlite3_bind_int64(st, 4, 1);
-		sqlite3_bind_int64(st, 5, blob_total(&b));
+		sqlite3_bind_int64(st, 5, total);
 		sqlite3_bind_blob(st, 6, data.data, (int)data.len, SQLITE_STATIC);
 		if (sets_id)
 			sqlite3_bind_int64(st, 7, sets_id);

@@ -56,6 +56,22 @@ check "the average of three identical heaps is the heap" cmp -s "$tmp/a.tsv" "$t
 "$smolder" top --format tsv --aggregate sum --db "$db" --from 0 --query '{service_name="heap3"}' --profile-type memory:inuse_space:bytes:space:bytes > "$tmp/c.tsv"
 check "--aggregate sum triples it" test "$(sed -n 2p "$tmp/c.tsv" | cut -f1)" -eq "$(( $(sed -n 2p "$tmp/b.tsv" | cut -f1) * 3 ))"
 check "alloc_space (a counter) adds up" bash -c "'$smolder' top --db '$db' --from 0 --query '{service_name=\"heap3\"}' --profile-type memory:alloc_space:bytes:space:bytes | grep -q '^Aggregation: sum of 3 profiles'"
+# peek, list and diff say it too (in their text headers)
+h3=(--db "$db" --from 0 --query '{service_name="heap3"}' --profile-type memory:inuse_space:bytes:space:bytes)
+check "peek --db says the gauge is an average" bash -c "'$smolder' peek ${h3[*]@Q} main | grep -q '^Aggregation: average of 3 profiles'"
+check "list --db says the gauge is an average" bash -c "'$smolder' list ${h3[*]@Q} main.main | grep -q '^Aggregation: average of 3 profiles'"
+"$smolder" diff "${h3[@]}" --base-from 0 --base-to now > "$tmp/d3.txt"
+check "diff --db says how each side was added up" \
+  bash -c "grep -q '^Aggregation (base): average of 3 profiles' '$tmp/d3.txt' && grep -q '^Aggregation (new): average of 3 profiles' '$tmp/d3.txt'"
+check "peek of a file has no aggregation line" bash -c "! '$smolder' peek main '$ex/heapwork-heap.pb.gz' | grep -q Aggregation"
+
+# an empty label value is no label (Prometheus): env= adds no second series
+"$smolder" ingest --db "$tmp/el.db" --service el "$ex/heapwork-heap.pb.gz" > /dev/null
+nel=$("$smolder" query series --db "$tmp/el.db" --from 0 | wc -l)
+"$smolder" ingest --db "$tmp/el.db" --service el --extra-labels env= "$ex/heapwork-heap.pb.gz" > /dev/null
+check "--extra-labels env= writes to the series without env" \
+  bash -c "'$smolder' top --db '$tmp/el.db' --from 0 --query '{service_name=\"el\"}' --profile-type memory:inuse_space:bytes:space:bytes | grep -q '^Aggregation: average of 2 profiles, '"
+check "--extra-labels env= makes no series of its own" test "$("$smolder" query series --db "$tmp/el.db" --from 0 | wc -l)" -eq "$nel"
 
 # query series: a table (profilecli's columns: the label names, sorted) and JSON
 "$smolder" query series --db "$db" --from 0 > "$tmp/series.txt"
