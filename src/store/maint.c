@@ -104,8 +104,8 @@ static int mark_stacks(struct store *s, struct scope *sc, uint8_t *mark)
 	int rc;
 
 	blob_init(&b);
-	rc = sqlite3_prepare_v2(s->db, "SELECT p.data, l.data FROM profiles p JOIN series s ON "
-				"s.id=p.series LEFT JOIN labelsets l ON l.id=p.sets WHERE s.scope=?1",
+	rc = sqlite3_prepare_v2(s->db, "SELECT p.data, l.data, p.id FROM profiles p JOIN series s "
+				"ON s.id=p.series LEFT JOIN labelsets l ON l.id=p.sets WHERE s.scope=?1",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		blob_release(&b);
@@ -122,12 +122,17 @@ static int mark_stacks(struct store *s, struct scope *sc, uint8_t *mark)
 		for (i = 0; i < b.n; i++) {
 			uint32_t k = b.e[i].stack;
 
-			while (k && !mark[k]) {
+			/* bounds first: the id comes from the file, mark[] has nstacks slots */
+			while (k) {
 				if (k >= sc->nstacks || sc->stk_parent[k] == STORE_NO_ID) {
-					rc = err_set(ERR_PARSE, "store '%s' is corrupt: service '%s': stack %u "
-								"is missing", s->path, sc->service, k);
+					rc = err_set(ERR_PARSE, "store '%s' is corrupt: service '%s': profile "
+								"%lld refers to stack %u, which does not exist",
+						     s->path, sc->service,
+						     (long long)sqlite3_column_int64(st, 2), k);
 					goto done;
 				}
+				if (mark[k])
+					break;
 				mark[k] = 1;
 				k = sc->stk_parent[k];
 			}
@@ -327,7 +332,13 @@ int store_retention(struct store *s, int64_t older_than_ns, uint64_t *deleted)
 
 	if (deleted)
 		*deleted = 0;
-	rc = delete_profiles(s, "time_ns < ?1", older_than_ns, deleted);
+	/*
+	 * A pushed profile (nprof 1) goes once its time is past the cutoff; a rollup is
+	 * stamped at the start of its bucket and holds profiles up to its end, so it goes
+	 * only once the whole bucket is past it (time_ns still leads, for the index).
+	 */
+	rc = delete_profiles(s, "time_ns < ?1 AND (nprof <= 1 OR time_ns <= ?1 - duration_ns)",
+			     older_than_ns, deleted);
 	if (!rc)
 		shrink(s);
 	return rc;
@@ -410,7 +421,7 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 		  struct blob *out, struct buf *data)
 {
 	sqlite3_stmt *get = NULL, *del = NULL, *st;
-	int64_t nprof = 0;
+	int64_t nprof = 0, total;
 	size_t i, k;
 	uint32_t *setmap = NULL;
 	size_t cap_setmap = 0;
@@ -434,7 +445,12 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 			rc = store_sql_err(s, rc, "downsampling");
 			goto done;
 		}
-		nprof += sqlite3_column_int64(get, 0) > 0 ? sqlite3_column_int64(get, 0) : 1;
+		if (__builtin_add_overflow(nprof, sqlite3_column_int64(get, 0) > 0 ?
+							  sqlite3_column_int64(get, 0) : 1, &nprof)) {
+			rc = err_set(ERR_TOOBIG, "store '%s': downsampling: profile counts add up past "
+						 "2^63", s->path);
+			goto done;
+		}
 		if ((rc = blob_decode(s->dctx, sqlite3_column_blob(get, 1),
 				      (size_t)sqlite3_column_bytes(get, 1), sqlite3_column_blob(get, 2),
 				      (size_t)sqlite3_column_bytes(get, 2), in))) {
@@ -477,7 +493,7 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 		}
 		*sets_id = sqlite3_last_insert_rowid(s->db);
 	}
-	if ((rc = blob_encode_with(s->cctx, out, out, shared, data)))
+	if ((rc = blob_sum(out, &total)) || (rc = blob_encode_with(s->cctx, out, out, shared, data)))
 		goto done;
 	for (i = 0; i < n; i++) {
 		sqlite3_reset(del);
@@ -495,7 +511,7 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 	sqlite3_bind_int64(st, 2, bucket_start);
 	sqlite3_bind_int64(st, 3, bucket_ns);
 	sqlite3_bind_int64(st, 4, nprof);
-	sqlite3_bind_int64(st, 5, blob_total(out));
+	sqlite3_bind_int64(st, 5, total);
 	sqlite3_bind_blob(st, 6, data->data, (int)data->len, SQLITE_STATIC);
 	if (shared)
 		sqlite3_bind_int64(st, 7, *sets_id);

@@ -553,6 +553,32 @@ static void acc_clear(struct acc *a)
 	a->n = 0;
 }
 
+/* *sum += v, refused past 2^63 as top refuses it (values of a hostile or huge store). */
+static int add_value(int64_t *sum, int64_t v)
+{
+	if (__builtin_add_overflow(*sum, v, sum))
+		return err_set(ERR_TOOBIG, "merged values add up past 2^63");
+	return 0;
+}
+
+/* *sum += n profiles (the nprof of rows, which a damaged store may make huge). */
+static int add_count(int64_t *sum, int64_t n)
+{
+	if (__builtin_add_overflow(*sum, n, sum))
+		return err_set(ERR_TOOBIG, "profile counts add up past 2^63");
+	return 0;
+}
+
+/* When row ri ends (time + duration), or ERR_PARSE when that is past 2^63 ns. */
+static int row_end(const struct store *s, const struct rowinfo *ri, int64_t *out)
+{
+	if (__builtin_add_overflow(ri->time_ns, ri->duration_ns, out))
+		return err_set(ERR_PARSE, "store '%s' is corrupt: a profile at %lld ns lasts %lld ns, "
+					  "past 2^63", s->path, (long long)ri->time_ns,
+			       (long long)ri->duration_ns);
+	return 0;
+}
+
 static int acc_add(struct acc *a, uint64_t key, int64_t v)
 {
 	uint32_t idx;
@@ -567,9 +593,7 @@ static int acc_add(struct acc *a, uint64_t key, int64_t v)
 		a->keys[a->n] = key;
 		a->vals[a->n++] = 0;
 	}
-	if (__builtin_add_overflow(a->vals[idx], v, &a->vals[idx]))
-		return err_set(ERR_TOOBIG, "merged values add up past 2^63");
-	return 0;
+	return add_value(&a->vals[idx], v);
 }
 
 /* For average(): an entry's remainder, with its index. */
@@ -666,6 +690,7 @@ static int merge_row(void *ctx, const struct rowinfo *ri)
 {
 	struct merge_ctx *m = ctx;
 	const struct blob *b = ri->blob;
+	int64_t end;
 	size_t i;
 	int rc;
 
@@ -684,13 +709,14 @@ static int merge_row(void *ctx, const struct rowinfo *ri)
 		    (rc = acc_add(&m->series_acc, ((uint64_t)b->e[i].stack << 32) | g, b->e[i].value)))
 			return rc;
 	}
-	m->nprof += ri->nprof;
+	if ((rc = add_count(&m->nprof, ri->nprof)) || (rc = row_end(m->sb->s, ri, &end)))
+		return rc;
 	if (b->period)
 		m->period = b->period;
 	if (!m->info.nprofiles || ri->time_ns < m->info.first_ns)
 		m->info.first_ns = ri->time_ns;
-	if (ri->time_ns + ri->duration_ns > m->info.last_ns || !m->info.nprofiles)
-		m->info.last_ns = ri->time_ns + ri->duration_ns;
+	if (end > m->info.last_ns || !m->info.nprofiles)
+		m->info.last_ns = end;
 	m->info.nprofiles += (uint64_t)ri->nprof;
 	return 0;
 }
@@ -1063,14 +1089,14 @@ static int tl_row(void *ctx, const struct rowinfo *ri)
 
 	if (ri->time_ns < t->start || k >= t->n)
 		return 0;
-	t->cnt[k] += ri->nprof;
+	if ((rc = add_count(&t->cnt[k], ri->nprof)))
+		return rc;
 	if (!ri->blob) {
 		const char *v = t->series_group ? t->series_group : "";
 
 		if ((rc = tl_group(t, v, strlen(v), &g)))
 			return rc;
-		g->sum[k] += ri->total;
-		return 0;
+		return add_value(&g->sum[k], ri->total);
 	}
 	for (i = 0; i < ri->blob->n; i++) {
 		const struct blob_entry *e = &ri->blob->e[i];
@@ -1086,9 +1112,8 @@ static int tl_row(void *ctx, const struct rowinfo *ri)
 			l = set_label(ri->blob, e->set, t->group_by, strlen(t->group_by));
 			rc = tl_group(t, l ? l->str : "", l ? l->slen : 0, &g);
 		}
-		if (rc)
+		if (rc || (rc = add_value(&g->sum[k], e->value)))
 			return rc;
-		g->sum[k] += e->value;
 	}
 	return 0;
 }

@@ -229,6 +229,56 @@ void store_drop_caches(struct store *s)
 	hmap_init(&s->series_map, 64);
 }
 
+static int too_new(const struct store *s, int64_t version)
+{
+	return err_set(ERR_UNSUPPORTED, "store '%s' has schema version %lld; this smolder reads up "
+					"to %d (upgrade smolder)", s->path, (long long)version,
+		       STORE_SCHEMA_VERSION);
+}
+
+/*
+ * The file's schema version into *out.  A store (any table at all) has one row with a
+ * version from 1 to STORE_SCHEMA_VERSION; anything else — no table, no row, several,
+ * text, 0 or negative — is a damaged store: refused here, before a writer would index
+ * migrations[] by it or "create" the schema over the tables that are there.
+ */
+static int read_version(struct store *s, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int64_t n = 0, bad = 0, v = 0;
+	int rc;
+
+	*out = 0;
+	if ((rc = store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+				     "name='schema_version'", &n)))
+		return rc;
+	if (n == 0)
+		return err_set(ERR_PARSE, "store '%s' is corrupt: it has no schema_version table",
+			       s->path);
+	rc = sqlite3_prepare_v2(s->db, "SELECT count(*), sum(typeof(version)<>'integer'), "
+				"max(version) FROM schema_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "reading the schema version");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 0);
+		bad = sqlite3_column_int64(st, 1);
+		v = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_sql_err(s, rc, "reading the schema version");
+	if (n != 1 || bad)
+		return err_set(ERR_PARSE, "store '%s' is corrupt: its schema version is %s", s->path,
+			       n == 0 ? "missing" : n > 1 ? "in several rows" : "not a number");
+	if (v > STORE_SCHEMA_VERSION)
+		return too_new(s, v);
+	if (v < 1)
+		return err_set(ERR_PARSE, "store '%s' is corrupt: its schema version is %lld",
+			       s->path, (long long)v);
+	*out = v;
+	return 0;
+}
+
 /* After another connection committed: keep what is still valid, mark the rest. */
 static int refresh(struct store *s)
 {
@@ -245,7 +295,7 @@ static int refresh(struct store *s)
 	if (s->version < STORE_SCHEMA_VERSION) {  /* read-only on an older file: upgraded since? */
 		int64_t v;
 
-		if ((rc = store_query_int(s, "SELECT max(version) FROM schema_version", &v)))
+		if ((rc = read_version(s, &v)))
 			return rc;
 		s->version = (int)v;
 	}
@@ -483,13 +533,6 @@ static int set_pragmas(struct store *s)
 	return store_exec(s, "PRAGMA synchronous=FULL");
 }
 
-static int too_new(const struct store *s, int64_t version)
-{
-	return err_set(ERR_UNSUPPORTED, "store '%s' has schema version %lld; this smolder reads up "
-					"to %d (upgrade smolder)", s->path, (long long)version,
-		       STORE_SCHEMA_VERSION);
-}
-
 /*
  * Checks the file is ours; creates or migrates the schema when allowed.  Writers that
  * open a new or older file at once: one migrates, the others find it done.
@@ -516,14 +559,12 @@ static int check_schema(struct store *s)
 					  "application id 0x%llx and %lld tables)", s->path,
 			       (unsigned long long)app_id, (long long)ntables);
 	}
-	if (ntables && (rc = store_query_int(s, "SELECT max(version) FROM schema_version", &version))) {
+	if (ntables && (rc = read_version(s, &version))) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
 	if ((rc = store_exec(s, "COMMIT")))
 		return rc;
-	if (version > STORE_SCHEMA_VERSION)
-		return too_new(s, version);
 	s->version = (int)version;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
@@ -537,12 +578,8 @@ static int check_schema(struct store *s)
 		return rc;
 	/* another writer may have created or upgraded it meanwhile: look again, locked */
 	if ((rc = store_query_int(s, "SELECT count(*) FROM sqlite_master", &ntables)) ||
-	    (ntables && (rc = store_query_int(s, "SELECT max(version) FROM schema_version", &version))))
+	    (ntables && (rc = read_version(s, &version))))
 		goto fail;
-	if (version > STORE_SCHEMA_VERSION) {
-		rc = too_new(s, version);
-		goto fail;
-	}
 	for (i = (int)version; i < STORE_SCHEMA_VERSION && !rc; i++) {
 		char sql[96];
 

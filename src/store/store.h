@@ -116,9 +116,10 @@ struct store_stats {
 int store_stats(struct store *s, struct store_stats *out);
 
 /*
- * Retention: deletes every profile older than older_than_ns (time < it), then the
- * series left without profiles and the strings, functions, locations, mappings and
- * stacks no remaining profile uses.  *deleted (may be NULL) gets the profile count.
+ * Retention: deletes every profile older than older_than_ns (time < it; a rollup once
+ * its whole bucket is: time + duration <= it), then the series left without profiles
+ * and the strings, functions, locations, mappings and stacks no remaining profile
+ * uses.  *deleted (may be NULL) gets the profile count.
  */
 int store_retention(struct store *s, int64_t older_than_ns, uint64_t *deleted);
 
