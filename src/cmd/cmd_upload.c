@@ -20,7 +20,6 @@
  */
 #include <curl/curl.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,22 +211,6 @@ static void print_labels(FILE *f, const struct labelset *ls)
 	fputc('}', f);
 }
 
-/* The server's one-line reason from a Connect error body, else the body's start. */
-static void error_message(const struct buf *body, char *out, size_t n)
-{
-	json_t *j = body->len ? json_loadb(body->data, body->len, 0, NULL) : NULL;
-	const char *m = j ? json_string_value(json_object_get(j, "message")) : NULL;
-
-	if (m)
-		snprintf(out, n, "%s", m);
-	else if (body->len)
-		snprintf(out, n, "%.*s", (int)(body->len > 200 ? 200 : strcspn(body->data, "\r\n")),
-			 body->data);
-	else
-		snprintf(out, n, "(no body)");
-	json_decref(j);
-}
-
 static const char *env_or(const char *v, const char *name)
 {
 	const char *e = getenv(name);
@@ -261,7 +244,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	struct buf body = BUF_INIT, resp = BUF_INIT, endpoint = BUF_INIT, hdr = BUF_INIT;
 	struct curl_slist *headers = NULL;
 	bool override_ts = false;
-	char shown[512], msg[512];
+	char shown[512];
 	size_t nfiles = 0, i;
 	CURL *curl = NULL;
 	CURLcode cc;
@@ -380,8 +363,13 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status != 200) {
-		error_message(&resp, msg, sizeof(msg));
-		fprintf(stderr, "smolder upload: %s answered %ld: %s\n", shown, status, msg);
+		/* the server's reason as the query verbs show it: one terminal-safe line */
+		struct buf msg = BUF_INIT;
+
+		remote_error_message(resp.data ? resp.data : "", resp.len, &msg);
+		fprintf(stderr, "smolder upload: %s answered %ld: %s\n", shown, status,
+			msg.len ? msg.data : "(no reason given)");
+		buf_release(&msg);
 		goto done;
 	}
 	for (i = 0; i < nfiles; i++) {

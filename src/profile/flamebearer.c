@@ -757,7 +757,7 @@ static int rd_levels(struct rd *r)
 
 		for (j = 0; j < cnt; j++) {
 			const int64_t *g = l->v + j * W;
-			int64_t X = 0, T = 0;
+			int64_t X = 0, T = 0, end;
 
 			if (g[W - 1] < 0 || (uint64_t)g[W - 1] >= fb->nnames)
 				return rd_fail(d, j, "name index out of range");
@@ -775,6 +775,10 @@ static int rd_levels(struct rd *r)
 				    __builtin_add_overflow(T, s[1], &T))
 					return rd_fail(d, j, "values overflow");
 			}
+			/* a diff's two sides each end in range, their sum may not: checked here,
+			   every stored node's X + T is then safe to compute below */
+			if (__builtin_add_overflow(X, T, &end))
+				return rd_fail(d, j, "values overflow");
 			r->X[b + j] = X;
 			r->T[b + j] = T;
 			if (d == 0) {

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "base/timeparse.h"
 #include "base/vec.h"
 #include "pbjson.h"
@@ -74,9 +75,11 @@ int remote_url_redact(const char *url, struct buf *out)
 {
 	const char *scheme = strstr(url, "://"), *host, *at, *end, *slash;
 
-	if (!scheme)
-		return buf_add(out, url, strcspn(url, "?#@"));
-	host = scheme + 3;
+	/* a scheme is letters before "://" in the first path segment; without one the
+	   authority (and so any user information) starts the string */
+	if (scheme && (size_t)(scheme - url) > strcspn(url, "/?#@"))
+		scheme = NULL;
+	host = scheme ? scheme + 3 : url;
 	end = host + strcspn(host, "?#");
 	slash = host + strcspn(host, "/?#");
 	/* user information ends at the last '@' before the path */
@@ -85,7 +88,7 @@ int remote_url_redact(const char *url, struct buf *out)
 		at = memchr(at + 1, '@', (size_t)(slash - at - 1));
 	if (at)
 		host = at + 1;
-	if (buf_add(out, url, (size_t)(scheme + 3 - url)))
+	if (scheme && buf_add(out, url, (size_t)(scheme + 3 - url)))
 		return ERR_NOMEM;
 	return buf_add(out, host, (size_t)(end - host));
 }
@@ -235,6 +238,59 @@ static int64_t range_limit(const char *msg)
 	return ns;
 }
 
+/*
+ * Where a redirect of a request to req (…/querier.v1.QuerierService/Method) points, for a
+ * message: loc resolved against req (RFC 3986: absolute, "//host…", "/path" or relative),
+ * without user information, query and fragment, and with an API method's path
+ * ("/<package>.<Name>Service/<Method>") taken off, which *api says — that URL is then
+ * the server's base URL, what --url wants.  Terminal-safe.
+ */
+static int redirect_target(const char *req, const char *loc, struct buf *out, bool *api)
+{
+	struct buf abs = BUF_INIT, shown = BUF_INIT;
+	size_t n = strspn(loc, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	const char *scheme_end = strstr(req, "://"), *path, *seg, *last;
+	int rc;
+
+	*api = false;
+	if (n && strncmp(loc + n, "://", 3) == 0 && !strchr("0123456789+.-", loc[0]))
+		rc = buf_puts(&abs, loc);
+	else if (!scheme_end)
+		rc = buf_puts(&abs, loc);
+	else if (loc[0] == '/' && loc[1] == '/')
+		rc = buf_printf(&abs, "%.*s:%s", (int)(scheme_end - req), req, loc);
+	else if (loc[0] == '/')  /* the request's scheme and authority, then loc */
+		rc = buf_printf(&abs, "%.*s%s",
+				(int)(scheme_end + 3 + strcspn(scheme_end + 3, "/") - req), req, loc);
+	else  /* the request's directory, then loc */
+		rc = buf_printf(&abs, "%.*s%s", (int)(strrchr(req, '/') + 1 - req), req, loc);
+	if (rc || (rc = remote_url_redact(abs.data, &shown)) || !shown.data)
+		goto done;
+	/* the path: after the authority */
+	path = strstr(shown.data, "://");
+	path = path ? path + 3 : shown.data;
+	path += strcspn(path, "/");
+	last = strrchr(path, '/');
+	if (last && last > path) {
+		for (seg = last - 1; seg > path && *seg != '/'; seg--)
+			;
+		n = (size_t)(last - seg);
+		if (*seg == '/' && n > 8 && memchr(seg, '.', n) &&
+		    strncmp(last - 7, "Service", 7) == 0) {
+			shown.len = (size_t)(seg - shown.data);
+			shown.data[shown.len] = '\0';
+			*api = true;
+		}
+	}
+	while (*api && shown.len && shown.data[shown.len - 1] == '/')
+		shown.data[--shown.len] = '\0';
+	rc = text_safe(out, shown.data, shown.len, false);
+done:
+	buf_release(&abs);
+	buf_release(&shown);
+	return rc;
+}
+
 static int http_error(struct rbackend *rb, const char *method, long status, const struct buf *body,
 		      const struct xfer *x)
 {
@@ -242,12 +298,15 @@ static int http_error(struct rbackend *rb, const char *method, long status, cons
 	int rc;
 
 	remote_error_message(body->data ? body->data : "", body->len, &msg);
-	if (status == 401)
+	if (status == 401) {
+		/* what was sent, or how to send something */
+		const char *sent = rb->username || rb->password ? " (Basic credentials were sent)"
+				   : rb->token ? " (a Bearer token was sent)"
+					       : " (--username/--password or --token)";
+
 		rc = err_set(ERR_AUTH, "%s: authentication failed%s%s%s", rb->shown.data,
-			     msg.len ? ": " : "", msg.len ? msg.data : "",
-			     rb->username || rb->token ? ""
-						       : " (--username/--password or --token)");
-	else if (status == 403)
+			     msg.len ? ": " : "", msg.len ? msg.data : "", sent);
+	} else if (status == 403)
 		rc = err_set(ERR_AUTH, "%s: permission denied%s%s", rb->shown.data,
 			     msg.len ? ": " : "", msg.len ? msg.data : "");
 	else if (status == 404)
@@ -255,12 +314,24 @@ static int http_error(struct rbackend *rb, const char *method, long status, cons
 			     "%s: not found: %s%s (is this the URL of a Pyroscope server?)",
 			     rb->shown.data, PREFIX, method);
 	else if (status >= 300 && status < 400) {
-		struct buf where = BUF_INIT;
+		struct buf where = BUF_INIT, req = BUF_INIT;
+		bool api = false;
 
-		remote_url_redact(x->location, &where);
-		rc = err_set(ERR_NET, "%s: the server redirects (HTTP %ld) to %s: use that URL",
-			     rb->shown.data, status, where.len ? where.data : "elsewhere");
+		if (x->location[0] && (buf_printf(&req, "%s%s%s", rb->url.data, PREFIX, method) ||
+				       redirect_target(req.data, x->location, &where, &api))) {
+			buf_reset(&where);
+			api = false;
+		}
+		if (api && where.len)
+			rc = err_set(ERR_NET, "%s: the server redirects (HTTP %ld) to %s: use that URL",
+				     rb->shown.data, status, where.data);
+		else
+			rc = err_set(ERR_NET,
+				     "%s: the server redirects (HTTP %ld) to %s, not to the query API "
+				     "(is this the URL of a Pyroscope server?)",
+				     rb->shown.data, status, where.len ? where.data : "elsewhere");
 		buf_release(&where);
+		buf_release(&req);
 	} else {
 		if (status == 400 && msg.len && (strstr(msg.data, "exceeds the limit") ||
 						 strcasestr(msg.data, "max query length") ||
@@ -824,9 +895,13 @@ static int decode_merged(struct rbackend *rb, struct merge_ctx *c, const struct 
 		rc = decoded(rb, "SelectMergeProfile",
 			     remote_decode_pprof(rb->codec, (const uint8_t *)c->bodies[i].data,
 						 c->bodies[i].len, &parts[i]));
-	/* a server's empty answer has no sample type: it adds nothing */
+	/*
+	 * A server's empty answer adds nothing: no sample type at all, or Grafana
+	 * Pyroscope's merge of nothing, {"sampleType":[{}],...} (one type with empty names,
+	 * no samples) — one piece of a split range without profiles answers that.
+	 */
 	for (i = 0; !rc && i < np; i++)
-		if (parts[i]->ntypes != 1) {
+		if (parts[i]->ntypes != 1 || parts[i]->nsamples == 0) {
 			if (parts[i]->nsamples)
 				rc = err_set(ERR_PARSE,
 					     "%s: SelectMergeProfile answered %u sample types, "
@@ -841,7 +916,8 @@ static int decode_merged(struct rbackend *rb, struct merge_ctx *c, const struct 
 		*out = parts[0];
 		parts[0] = NULL;
 	} else if (!rc && np) {
-		rc = prof_merge((const struct prof *const *)parts, np, out);
+		rc = decoded(rb, "SelectMergeProfile",
+			     prof_merge((const struct prof *const *)parts, np, out));
 	} else if (!rc) {
 		rc = flamebearer_to_prof(NULL, 0, &fi, out);
 	}
@@ -849,6 +925,23 @@ static int decode_merged(struct rbackend *rb, struct merge_ctx *c, const struct 
 		prof_free(parts[i]);
 	free(parts);
 	return rc;
+}
+
+/*
+ * --aggregate with a server's merge: SelectMerge* and Diff take no aggregation, and servers
+ * differ (Grafana Pyroscope sums every type; smolder serve averages gauges, as the store
+ * does by default), so only what both do — the sum of a counter — can be honoured.
+ * Anything else is refused rather than ignored; query timeline sends it (SelectSeries).
+ */
+static int check_aggregate(const struct query *q)
+{
+	if (q->agg == AGG_AUTO || (q->agg == AGG_SUM && !profile_type_is_gauge(q->profile_type)))
+		return 0;
+	return err_set(ERR_USAGE,
+		       "--aggregate %s has no effect with --url: a server's merge takes no "
+		       "aggregation (Grafana Pyroscope sums, smolder serve averages gauges); "
+		       "use --db, or query timeline --aggregate",
+		       q->agg == AGG_SUM ? "sum" : "avg");
 }
 
 static int do_merge(struct backend *b, const struct query *q, uint32_t max_nodes, bool tree,
@@ -863,7 +956,8 @@ static int do_merge(struct backend *b, const struct query *q, uint32_t max_nodes
 	int rc;
 
 	*out = NULL;
-	if ((rc = profile_type_parse(q->profile_type, &pt)) || (rc = qmsg_init(&c.m, q)) ||
+	if ((rc = check_aggregate(q)) || (rc = profile_type_parse(q->profile_type, &pt)) ||
+	    (rc = qmsg_init(&c.m, q)) ||
 	    (rc = ranged(rb, q->range, piece_merge, &c)) ||
 	    (rc = decode_merged(rb, &c, &pt, out, &truncated)))
 		goto done;
@@ -917,7 +1011,8 @@ static int rb_diff(struct backend *b, const struct query *base, const struct que
 	*out = NULL;
 	memset(&ml, 0, sizeof(ml));
 	memset(&mr, 0, sizeof(mr));
-	if ((rc = profile_type_parse(cur->profile_type, &pt)))
+	if ((rc = check_aggregate(base)) || (rc = check_aggregate(cur)) ||
+	    (rc = profile_type_parse(cur->profile_type, &pt)))
 		return rc;
 	if (!(rc = qmsg_init(&ml, base)) && !(rc = qmsg_init(&mr, cur))) {
 		struct fb_prof_info fi = { pt.sample_type, pt.sample_unit, pt.period_type,
@@ -1009,8 +1104,20 @@ int remote_backend_open(const struct remote_opts *o, struct backend **out)
 	*out = NULL;
 	if (!o->url || !*o->url)
 		return err_set(ERR_USAGE, "no server URL (--url, or PROFILECLI_URL)");
-	if (strncasecmp(o->url, "http://", 7) != 0 && strncasecmp(o->url, "https://", 8) != 0)
-		return err_set(ERR_USAGE, "--url wants http:// or https://, not '%.80s'", o->url);
+	if (strncasecmp(o->url, "http://", 7) != 0 && strncasecmp(o->url, "https://", 8) != 0) {
+		struct buf shown = BUF_INIT, safe = BUF_INIT;
+
+		/* quoted without its user information (a password), and terminal-safe */
+		if (remote_url_redact(o->url, &shown) ||
+		    text_safe(&safe, shown.data ? shown.data : "", shown.len, false))
+			rc = err_set(ERR_NOMEM, "out of memory");
+		else
+			rc = err_set(ERR_USAGE, "--url wants http:// or https://, not '%.80s'",
+				     safe.data ? safe.data : "");
+		buf_release(&shown);
+		buf_release(&safe);
+		return rc;
+	}
 	if (o->tenant && strpbrk(o->tenant, "\r\n"))
 		return err_set(ERR_USAGE, "--tenant must be one line");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -1068,9 +1175,9 @@ int remote_backend_open(const struct remote_opts *o, struct backend **out)
 	curl_easy_setopt(rb->h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(rb->h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(rb->h, CURLOPT_NOPROGRESS, 0L);
-	if (rb->username) {
+	if (rb->username || rb->password) { /* profilecli: Basic when either is set */
 		curl_easy_setopt(rb->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(rb->h, CURLOPT_USERNAME, rb->username);
+		curl_easy_setopt(rb->h, CURLOPT_USERNAME, rb->username ? rb->username : "");
 		curl_easy_setopt(rb->h, CURLOPT_PASSWORD, rb->password ? rb->password : "");
 	} else if (rb->token) {
 		curl_easy_setopt(rb->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);

@@ -12,12 +12,15 @@
  *                  built from its levels: names only; merge_info.truncated when the
  *                  server folded nodes into "other")
  *   diff           Diff (one request for both sides, a prof_pair() profile)
+ * A query's aggregation goes out with SelectSeries only: the merges take none (Grafana
+ * Pyroscope sums, smolder serve averages gauges), so merge, merge_tree and diff refuse
+ * one (ERR_USAGE) unless it is AGG_SUM of a counter, what every server does.
  * Times are sent as milliseconds, start rounded down and end up.  The URL may carry a
  * path prefix (a Grafana data source proxy: .../api/datasources/proxy/uid/<uid>).
  *
  * Conventions, as profilecli's: Accept: *\/\*;allow-utf8-labelnames=true (so dotted
- * label names survive), X-Scope-OrgID for the tenant, Basic auth when a user name is
- * set, else Bearer when a token is.  TLS verifies with the system CAs, or --ca-cert;
+ * label names survive), X-Scope-OrgID for the tenant, Basic auth when a user name or a
+ * password is set, else Bearer when a token is.  TLS verifies with the system CAs, or --ca-cert;
  * insecure skips verification.  libcurl's proxy variables (http_proxy, https_proxy,
  * no_proxy) apply.  Credentials never appear in messages: URLs are shown without user
  * information, query or fragment (remote_url_redact()).
@@ -59,12 +62,18 @@ enum remote_codec { REMOTE_CODEC_PROTO, REMOTE_CODEC_JSON };
 
 #define REMOTE_MAX_RESPONSE ((size_t)512 << 20)
 #define REMOTE_MAX_DECODE ((size_t)1 << 30)  /* memory one answer's decode may take */
+/*
+ * A timeline's series (SelectSeries, all pieces of a range together): at most this many,
+ * and their grids (16 bytes a step each) at most REMOTE_MAX_TIMELINE bytes in all.
+ */
+#define REMOTE_MAX_SERIES 10000
+#define REMOTE_MAX_TIMELINE ((size_t)256 << 20)
 
 struct remote_opts {
 	const char *url;              /* http(s)://host:port[/prefix] */
 	enum remote_codec codec;
-	const char *username, *password;  /* Basic, when username is set */
-	const char *token;            /* Bearer, when no username */
+	const char *username, *password;  /* Basic, when either is set */
+	const char *token;            /* Bearer, when neither is */
 	const char *tenant;           /* X-Scope-OrgID; NULL: not sent */
 	const char *ca_cert;          /* a PEM file of CAs to trust instead of the system's */
 	bool insecure;                /* no TLS verification */
@@ -83,7 +92,10 @@ struct remote_opts {
 int remote_backend_open(const struct remote_opts *o, struct backend **out);
 /* "proto" or "json" (ERR_USAGE otherwise). */
 int remote_codec_parse(const char *s, enum remote_codec *out);
-/* scheme://host[:port]/path of url, without user information, query and fragment. */
+/*
+ * scheme://host[:port]/path of url, without user information, query and fragment (a URL
+ * without a scheme loses them too: host[:port]/path).
+ */
 int remote_url_redact(const char *url, struct buf *out);
 /* Whether b is a remote backend (its counts in merge_info are unknown). */
 bool remote_backend_is(const struct backend *b);

@@ -5,7 +5,8 @@
  * pbjson.h), then each value is checked before it reaches a list or a builder: label
  * names and values must be NUL-free and at most REMOTE_MAX_LABEL bytes, profile type IDs
  * must parse, flame graph levels are checked by flamebearer_to_prof(), timeline points
- * land only inside the caller's grid.
+ * land only inside the caller's grid, and a timeline's series and their grids are
+ * bounded (REMOTE_MAX_SERIES, REMOTE_MAX_TIMELINE), whatever the answer's size.
  */
 #include "remote.h"
 
@@ -351,6 +352,18 @@ int remote_timeline_series(struct series_points_list *out, struct hmap *index,
 				return 0;
 			}
 	}
+	/* a new series: its grid counts against the timeline's bounds (remote.h) */
+	if (out->n >= REMOTE_MAX_SERIES)
+		return err_set(ERR_TOOBIG,
+			       "more than %d series: narrow the selector, or group by a label "
+			       "with fewer values",
+			       REMOTE_MAX_SERIES);
+	if (n >= REMOTE_MAX_TIMELINE / sizeof(double) / 2 ||
+	    (out->n + 1) * (n + 1) > REMOTE_MAX_TIMELINE / (sizeof(int64_t) + sizeof(double)))
+		return err_set(ERR_TOOBIG,
+			       "%zu series of %zu steps take more than %zu MiB: a longer step, "
+			       "a shorter range or a narrower selector",
+			       out->n + 1, n, REMOTE_MAX_TIMELINE >> 20);
 	if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1)))
 		return rc;
 	if (index && out->n < UINT32_MAX && (rc = hmap_put(index, h, (uint32_t)out->n)))

@@ -48,10 +48,11 @@ done
 check "smolder top --url equals --db for all $((n / 2)) profile types, proto and JSON" test "$bad" -eq 0 -a "$n" -ge 34
 
 same() {  # same DESCRIPTION VERB ARGS...: the verb prints the same with --db and with --url
+  # (but the "Aggregation:" line, which says who merged: the store, or the server)
   local d=$1; shift
-  "$smolder" "$@" --db "$db" > "$tmp/a.out" 2>&1
-  "$smolder" "$@" --url "$url" > "$tmp/b.out" 2>&1
-  "$smolder" "$@" --url "$url" --codec json > "$tmp/c.out" 2>&1
+  "$smolder" "$@" --db "$db" 2>&1 | grep -v '^Aggregation: ' > "$tmp/a.out"
+  "$smolder" "$@" --url "$url" 2>&1 | grep -v '^Aggregation: ' > "$tmp/b.out"
+  "$smolder" "$@" --url "$url" --codec json 2>&1 | grep -v '^Aggregation: ' > "$tmp/c.out"
   if cmp -s "$tmp/a.out" "$tmp/b.out" && cmp -s "$tmp/a.out" "$tmp/c.out" && [ -s "$tmp/a.out" ]; then
     echo "ok   - $d"; pass=$((pass + 1))
   else
@@ -81,6 +82,27 @@ errcheck "no data in the range: one line naming the server" "no profiles match .
 PROFILECLI_URL=$url "$smolder" query types --from 0 > "$tmp/env.out" 2>&1
 check "PROFILECLI_URL is the source without --db" grep -q "^$CPU\$" "$tmp/env.out"
 errcheck "--db with --url: pick one" "pick one" top --db "$db" --url "$url" --from 0
+# a server's merge takes no aggregation: --aggregate that it cannot honour is refused
+errcheck "--aggregate sum of a gauge with --url: refused, saying why" \
+  "--aggregate sum has no effect with --url.*merge" top --url "$url" --from 0 --aggregate sum \
+  --query '{service_name="heapwork-heap"}' --profile-type memory:inuse_space:bytes:space:bytes
+errcheck "--aggregate with --url on diff too" "--aggregate avg has no effect with --url" \
+  diff --url "$url" --from 0 --aggregate avg --query '{service_name="cpuwork-cpu"}' --profile-type $CPU
+"$smolder" top --format tsv --url "$url" --from 0 --aggregate sum --query '{service_name="cpuwork-cpu"}' \
+  --profile-type $CPU > "$tmp/b.out" 2>&1
+"$smolder" top --format tsv --db "$db" --from 0 --aggregate sum --query '{service_name="cpuwork-cpu"}' \
+  --profile-type $CPU > "$tmp/a.out" 2>&1
+check "--aggregate sum of a counter with --url: what every server does, equal to --db" \
+  cmp -s "$tmp/a.out" "$tmp/b.out"
+# a URL without a scheme is refused without printing its password
+for u in 'admin:s3cretpw@pyroscope.example:4040' 'htp://user:s3cretpw@pyroscope.example:4040'; do
+  errcheck "a bad --url ($u): refused, the password not printed" "wants http:// or https://" \
+    top --url "$u" --profile-type $CPU
+  check "  (not printed)" bash -c "! grep -q s3cret '$tmp/err'"
+done
+PROFILECLI_URL='admin:s3cretpw@pyroscope.example:4040' "$smolder" query types > /dev/null 2> "$tmp/err"
+check "PROFILECLI_URL without a scheme: refused, the password not printed" \
+  bash -c "grep -q 'wants http' '$tmp/err' && ! grep -q s3cret '$tmp/err'"
 
 # --- the API as other clients speak it ----------------------------------------------------
 st=$(http POST "$url/querier.v1.QuerierService/LabelValues" -H 'Content-Type: application/json' \
@@ -187,7 +209,7 @@ printf '302' > "$tmp/hostile/LabelValues.status"
 printf 'Location: \x1b[2J\x1b]0;PWNED\x07http://evil.example/\n' > "$tmp/hostile/LabelValues.headers"
 "$smolder" query types --url "$hurl" --codec json --from 0 > "$tmp/h.out" 2> "$tmp/h.err"
 check "a redirect: one line naming it, its Location escaped" \
-  says 'redirects (HTTP 302) to .x1b\[2J' "$tmp/h.out" "$tmp/h.err"
+  says 'redirects (HTTP 302) to .*.x1b\[2J' "$tmp/h.out" "$tmp/h.err"
 rm "$tmp/hostile/LabelValues."*
 printf '{"names":\x1b[2J}' > "$tmp/hostile/LabelValues.body"
 "$smolder" query types --url "$hurl" --codec json --from 0 > "$tmp/h.out" 2> "$tmp/h.err"
@@ -211,6 +233,26 @@ check "profilecli's --tenant-id, on query and the reading verbs, is X-Scope-OrgI
 : > "$tmp/hostile/log"
 PROFILECLI_USERNAME=envuser "$smolder" query types --url "$hurl" --from 0 --token clitok > /dev/null 2>&1
 check "a --token given replaces PROFILECLI_USERNAME" grep -q 'auth=Bearer clitok' "$tmp/hostile/log"
+# upload's refusals read as the query verbs': escaped, one line
+printf '500' > "$tmp/hostile/Push.status"
+printf '{"code":"internal","message":"bad \\u001b]0;PWNED\\u0007\\u001b[31mRED\\nsecond line"}' \
+  > "$tmp/hostile/Push.body"
+"$smolder" upload --url "$hurl" "$ex/cpuwork-cpu.pb.gz" > "$tmp/h.out" 2> "$tmp/h.err"
+check "upload: a Connect error's message escaped" \
+  says 'answered 500: bad .x1b\]0;PWNED' "$tmp/h.out" "$tmp/h.err"
+check "  (one line)" test "$(wc -l < "$tmp/h.err")" = 1
+printf 'plain failure \x1b[2J\nline2' > "$tmp/hostile/Push.body"
+printf '400' > "$tmp/hostile/Push.status"
+"$smolder" upload --url "$hurl" "$ex/cpuwork-cpu.pb.gz" > "$tmp/h.out" 2> "$tmp/h.err"
+check "upload: a text body's first line, escaped" \
+  says 'answered 400: plain failure .x1b\[2J' "$tmp/h.out" "$tmp/h.err"
+check "  (one line)" test "$(wc -l < "$tmp/h.err")" = 1
+rm "$tmp/hostile/Push."*
+# a password without a user name is sent (Basic, as profilecli and upload send it)
+: > "$tmp/hostile/log"
+"$smolder" query types --url "$hurl" --from 0 --password pw-only > /dev/null 2>&1
+check "--password without --username: Basic with an empty name" \
+  grep -q "auth=Basic $(printf ':pw-only' | base64)" "$tmp/hostile/log"
 # a merged profile with two sample types and no samples (an empty answer): nothing to
 # show, said in one line, and nothing leaked (the ASan run checks)
 printf '\x0a\x00\x0a\x00\x32\x00' > "$tmp/hostile/SelectMergeProfile.body"

@@ -39,6 +39,7 @@
 #include "profile/merge.h"
 #include "profile/selector.h"
 #include "profile/top.h"
+#include "profile.pb-c.h"
 #include "querier.pb-c.h"
 #include "store/pbjson.h"
 #include "store/querier_server.h"
@@ -54,7 +55,8 @@
 #define TL0 (1779729327372LL * 1000000)
 
 enum mode { M_FIX, M_AUTH, M_FORBID, M_503_ONCE, M_LIMIT, M_LIMIT_NOLEN, M_GARBAGE, M_TRUNC,
-	    M_BADLEVELS, M_404, M_500, M_SLOW, M_HTML };
+	    M_BADLEVELS, M_404, M_500, M_SLOW, M_HTML, M_PYROEMPTY, M_PYROEMPTY_ALL, M_REDIR_ABS,
+	    M_REDIR_REL };
 
 struct standin {
 	struct MHD_Daemon *d;
@@ -68,6 +70,8 @@ struct standin {
 	int64_t spans_ms[64];  /* end - start of each request (M_LIMIT) */
 	int nspans;
 	struct buf fix[4];     /* flamegraph, selectseries, series, labelnames JSON */
+	struct buf pprof;      /* a SelectMergeProfile answer (one_type_pprof) */
+	int64_t piece_end_ms;  /* the last request's end (M_PYROEMPTY) */
 };
 
 static struct standin S;
@@ -199,7 +203,9 @@ static void note_span(const char *method, const struct buf *req, bool json)
 		: strcmp(method, "SelectMergeStacktraces") == 0
 			? &querier__v1__select_merge_stacktraces_request__descriptor
 		: strcmp(method, "LabelNames") == 0 ? &types__v1__label_names_request__descriptor
-						    : NULL;
+		: strcmp(method, "SelectMergeProfile") == 0
+			? &querier__v1__select_merge_profile_request__descriptor
+			: NULL;
 	struct pb_budget bu;
 	ProtobufCMessage *m;
 	int64_t span = -1;
@@ -215,6 +221,10 @@ static void note_span(const char *method, const struct buf *req, bool json)
 		else if (d == &querier__v1__select_series_request__descriptor)
 			span = ((Querier__V1__SelectSeriesRequest *)m)->end -
 			       ((Querier__V1__SelectSeriesRequest *)m)->start;
+		else if (d == &querier__v1__select_merge_profile_request__descriptor)
+			span = ((Querier__V1__SelectMergeProfileRequest *)m)->end -
+			       ((Querier__V1__SelectMergeProfileRequest *)m)->start,
+			S.piece_end_ms = ((Querier__V1__SelectMergeProfileRequest *)m)->end;
 		else
 			span = ((Querier__V1__SelectMergeStacktracesRequest *)m)->end -
 			       ((Querier__V1__SelectMergeStacktracesRequest *)m)->start;
@@ -224,6 +234,70 @@ static void note_span(const char *method, const struct buf *req, bool json)
 	if (S.nspans < 64)
 		S.spans_ms[S.nspans++] = span;
 	pthread_mutex_unlock(&S.mu);
+}
+
+/* SelectMergeProfile as Grafana Pyroscope answers it (M_PYROEMPTY, M_PYROEMPTY_ALL) */
+static enum MHD_Result pyroscope_merge(struct MHD_Connection *c, const struct buf *req, bool json)
+{
+	static const char empty_json[] = "{\"sampleType\":[{}],\"periodType\":{},\"stringTable\":[\"\"]}";
+	/* sample_type {}, period_type {}, string_table [""] */
+	static const char empty_proto[] = "\x0a\x00\x32\x00\x5a\x00";
+	struct buf out = BUF_INIT;
+	struct pb_budget bu;
+	ProtobufCMessage *m;
+	enum MHD_Result ok;
+
+	note_span("SelectMergeProfile", req, json);
+	if (S.spans_ms[S.nspans - 1] > 24 * 3600 * 1000)
+		return connect_error(c, 400, "invalid_argument",
+				     "the query time range exceeds the limit (query length: "
+				     "48h0m0s, limit: 24h0m0s)");
+	if (S.mode == M_PYROEMPTY_ALL || S.piece_end_ms < TL0 / 1000000)
+		return json ? answer(c, 200, "application/json", empty_json, strlen(empty_json),
+				     NULL, NULL)
+			    : answer(c, 200, "application/proto", empty_proto, 6, NULL, NULL);
+	if (!json)
+		return answer(c, 200, "application/proto", S.pprof.data, S.pprof.len, NULL, NULL);
+	pb_budget_init(&bu, (size_t)1 << 28);
+	if (pb_decode(&perftools__profiles__profile__descriptor, PB_PROTO,
+		      (const uint8_t *)S.pprof.data, S.pprof.len, &bu, &m) ||
+	    pb_encode(m, PB_JSON, &out))
+		fail_msg("stand-in: %s", err_last());
+	ok = answer(c, 200, "application/json", out.data, out.len, NULL, NULL);
+	pb_budget_release(&bu);
+	buf_release(&out);
+	return ok;
+}
+
+/* A SelectMergeProfile answer: examples/cpuwork-cpu.pb.gz with only cpu/nanoseconds */
+static int one_type_pprof(struct buf *out)
+{
+	struct buf gz = BUF_INIT, raw = BUF_INIT;
+	struct pb_budget bu;
+	Perftools__Profiles__Profile *m;
+	char path[512];
+	size_t i;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/examples/cpuwork-cpu.pb.gz", SMOLDER_SOURCE_DIR);
+	pb_budget_init(&bu, (size_t)1 << 28);
+	if (!(rc = buf_read_file(&gz, path, DECODE_MAX_INPUT)) &&
+	    !(rc = decode_inflate((const uint8_t *)gz.data, gz.len, DECODE_MAX_INFLATED, &raw)) &&
+	    !(rc = pb_decode(&perftools__profiles__profile__descriptor, PB_PROTO,
+			     (const uint8_t *)raw.data, raw.len, &bu, (ProtobufCMessage **)&m))) {
+		assert_int_equal(m->n_sample_type, 2);
+		m->sample_type[0] = m->sample_type[1];
+		m->n_sample_type = 1;
+		for (i = 0; i < m->n_sample; i++) {
+			m->sample[i]->value[0] = m->sample[i]->value[1];
+			m->sample[i]->n_value = 1;
+		}
+		rc = pb_encode(&m->base, PB_PROTO, out);
+	}
+	pb_budget_release(&bu);
+	buf_release(&gz);
+	buf_release(&raw);
+	return rc;
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
@@ -302,6 +376,27 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
 		nanosleep(&ts, NULL);
 		break;
+	}
+	case M_PYROEMPTY:
+	case M_PYROEMPTY_ALL:
+		/* Pyroscope's 24 h limit, and a piece with no profiles answered as its
+		   ProfileMerge.Profile() of nothing does; the piece holding TL0 has the pprof */
+		if (strcmp(name, "SelectMergeProfile") == 0)
+			return pyroscope_merge(c, &k->body, json);
+		break;
+	case M_REDIR_ABS: {
+		char loc[256];
+
+		snprintf(loc, sizeof(loc),
+			 "http://user:pw-in-loc@127.0.0.1:4901/querier.v1.QuerierService/%s?token=tk",
+			 name);
+		return answer(c, 308, "text/plain", "", 0, "Location", loc);
+	}
+	case M_REDIR_REL: {
+		char loc[256];
+
+		snprintf(loc, sizeof(loc), "/other/querier.v1.QuerierService/%s", name);
+		return answer(c, 307, "text/plain", "", 0, "Location", loc);
 	}
 	default:
 		break;
@@ -478,6 +573,8 @@ static int setup(void **state)
 	pthread_mutex_init(&S.mu, NULL);
 	for (i = 0; i < 4; i++)
 		tu_read(fixture_files[i], &S.fix[i]);
+	if (one_type_pprof(&S.pprof))
+		return -1;
 	loop.sin_family = AF_INET;
 	loop.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	S.d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
@@ -499,6 +596,7 @@ static int teardown(void **state)
 	MHD_stop_daemon(S.d);
 	for (i = 0; i < 4; i++)
 		buf_release(&S.fix[i]);
+	buf_release(&S.pprof);
 	buf_release(&S.body);
 	pthread_mutex_destroy(&S.mu);
 	return 0;
@@ -539,6 +637,8 @@ static struct query cpu_query(struct selector **sel, int64_t from, int64_t to)
 	q.selector = *sel;
 	return q;
 }
+
+static void same_top(const struct prof *a, const struct prof *b, uint32_t t);
 
 /* ---- the fixtures decoded ---- */
 
@@ -799,6 +899,15 @@ static void test_auth(void **state)
 		labelset_list_release(&l);
 	}
 	backend_close(b);
+	/* a password without a user name is Basic with an empty name, as profilecli sends it;
+	   a refusal then does not ask for credentials that were given */
+	reset(M_AUTH);
+	b = open_remote(REMOTE_CODEC_PROTO, &(struct remote_opts){ .password = "pw-only" });
+	expect_fail(b, ERR_AUTH, "authentication failed: no valid credentials");
+	assert_string_equal(S.auth, "Basic OnB3LW9ubHk="); /* ":pw-only" */
+	assert_null(strstr(err_last(), "--username"));
+	assert_null(strstr(err_last(), "pw-only"));
+	backend_close(b);
 	reset(M_FORBID);
 	b = open_remote(REMOTE_CODEC_PROTO, &(struct remote_opts){ .password = "pw-only" });
 	expect_fail(b, ERR_AUTH, "permission denied: tenant acme is not yours");
@@ -918,6 +1027,173 @@ static void test_range_split(void **state)
 	assert_non_null(strstr(err_last(), "the query time range exceeds the limit"));
 	assert_int_equal(S.nspans, 1);
 	selector_free(sel);
+	backend_close(b);
+}
+
+/*
+ * Grafana Pyroscope answers a piece of a split range that has no profiles with the
+ * merge of nothing ({"sampleType":[{}],...}): that piece adds nothing, and the result
+ * is the pprof the other piece sent (it was "sample type 0 differs" before).
+ */
+static void test_range_split_empty_piece(void **state)
+{
+	struct prof *want = tu_decode_bytes(S.pprof.data, S.pprof.len, "cpu.pb");
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		struct backend *b = open_remote(codecs[k], NULL);
+		struct selector *sel;
+		struct query q = cpu_query(&sel, TL0 - 47 * HOUR, TL0 + 52 * 30 * SEC);
+		struct prof *p = NULL;
+
+		reset(M_PYROEMPTY);
+		if (b->ops->merge(b, &q, &p, NULL))
+			fail_msg("%s", err_last());
+		assert_int_equal(S.nspans, 3);  /* refused, then an empty piece and a full one */
+		same_top(want, p, 0);
+		prof_free(p);
+		/* every piece empty: no data, said as the store says it */
+		reset(M_PYROEMPTY_ALL);
+		assert_int_equal(b->ops->merge(b, &q, &p, NULL), ERR_NOTFOUND);
+		tu_assert_message(err_last());
+		assert_non_null(strstr(err_last(), "no " CPU " profiles match"));
+		assert_null(p);
+		selector_free(sel);
+		backend_close(b);
+	}
+	prof_free(want);
+}
+
+/*
+ * SelectSeries with many series (a --group-by of a label with many values): every new
+ * series takes a grid of steps, so their number and the grids are bounded; past that a
+ * one-line ERR_TOOBIG that says how to narrow the query, never gigabytes.
+ */
+static void test_timeline_bounds(void **state)
+{
+	struct buf body = BUF_INIT;
+	struct series_points_list l = { 0 };
+	size_t i;
+
+	(void)state;
+	buf_puts(&body, "{\"series\":[");
+	for (i = 0; i < REMOTE_MAX_SERIES + 1; i++)
+		buf_printf(&body, "%s{\"labels\":[{\"name\":\"p\",\"value\":\"%zx\"}]}", i ? "," : "",
+			   i);
+	buf_puts(&body, "]}");
+	/* one step each: only the number of series is too much */
+	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (const uint8_t *)body.data,
+						body.len, 0, SEC, 1, &l),
+			 ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "series"));
+	assert_true(l.n <= REMOTE_MAX_SERIES);
+	series_points_list_release(&l);
+	memset(&l, 0, sizeof(l));
+	/* 20 series of a million steps: 320 MB of grids */
+	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (const uint8_t *)body.data,
+						body.len, 0, SEC, 1000000, &l),
+			 ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "step"));
+	assert_true(l.n < 20);
+	series_points_list_release(&l);
+	memset(&l, 0, sizeof(l));
+	/* within both: every series */
+	buf_reset(&body);
+	buf_puts(&body, "{\"series\":[");
+	for (i = 0; i < 1000; i++)
+		buf_printf(&body, "%s{\"labels\":[{\"name\":\"p\",\"value\":\"%zx\"}]}", i ? "," : "",
+			   i);
+	buf_puts(&body, "]}");
+	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (const uint8_t *)body.data,
+						body.len, 0, SEC, 3600, &l),
+			 0);
+	assert_int_equal(l.n, 1000);
+	series_points_list_release(&l);
+	buf_release(&body);
+}
+
+/*
+ * A server's merge takes no aggregation (Pyroscope sums, smolder serve averages gauges):
+ * --aggregate is refused for merges and diffs unless it is what every server does (sum of
+ * a counter); the timeline sends it.
+ */
+static void test_aggregate_refused(void **state)
+{
+	struct backend *b = open_remote(REMOTE_CODEC_JSON, NULL);
+	struct selector *sel;
+	struct query q = cpu_query(&sel, 1700000000LL * SEC, 1700003600LL * SEC);
+	struct prof *p = NULL;
+
+	(void)state;
+	reset(M_FIX);
+	q.agg = AGG_SUM;
+	assert_int_equal(b->ops->merge_tree(b, &q, 0, &p, NULL), 0);
+	prof_free(p);
+	p = NULL;
+	q.agg = AGG_AVG;
+	assert_int_equal(b->ops->merge_tree(b, &q, 0, &p, NULL), ERR_USAGE);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "--aggregate avg"));
+	assert_non_null(strstr(err_last(), "--url"));
+	assert_int_equal(b->ops->diff(b, &q, &q, 0, &p), ERR_USAGE);
+	assert_null(p);
+	q.profile_type = "memory:inuse_space:bytes:space:bytes";
+	q.agg = AGG_SUM;
+	reset(M_FIX);
+	assert_int_equal(b->ops->merge(b, &q, &p, NULL), ERR_USAGE);
+	assert_non_null(strstr(err_last(), "--aggregate sum"));
+	assert_int_equal(S.requests, 0);
+	assert_null(p);
+	selector_free(sel);
+	backend_close(b);
+}
+
+/*
+ * A Diff whose sides each fit in 64 bits but whose combined node does not end there
+ * (x 3*2^60 and total 2^61 on each side): refused as an overflow, not undefined
+ * behaviour (UBSan aborted in rd_levels()).
+ */
+static void test_diff_overflow(void **state)
+{
+	static const char body[] =
+		"{\"flamegraph\":{\"names\":[\"total\",\"leaf\"],\"levels\":["
+		"{\"values\":[\"3458764513820540928\",\"2305843009213693952\",\"0\","
+		"\"3458764513820540928\",\"2305843009213693952\",\"0\",\"0\"]},"
+		"{\"values\":[\"3458764513820540928\",\"1\",\"1\","
+		"\"3458764513820540928\",\"1\",\"1\",\"1\"]}],"
+		"\"total\":\"4611686018427387904\",\"maxSelf\":\"1\","
+		"\"leftTicks\":\"2305843009213693952\",\"rightTicks\":\"2305843009213693952\"}}";
+	struct fb_prof_info fi = { "cpu", "nanoseconds", "cpu", "nanoseconds", 0, SEC, 0 };
+	struct prof *p = NULL;
+
+	(void)state;
+	assert_int_equal(remote_decode_diff(REMOTE_CODEC_JSON, (const uint8_t *)body,
+					    sizeof(body) - 1, &fi, &p, NULL),
+			 ERR_PARSE);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "values overflow"));
+	assert_null(p);
+}
+
+/* A redirect names the server the API moved to, not a method's URL, and no credentials */
+static void test_redirects(void **state)
+{
+	struct backend *b = open_remote(REMOTE_CODEC_PROTO, &(struct remote_opts){ .attempts = 1 });
+	char want[192];
+
+	(void)state;
+	reset(M_REDIR_ABS);
+	expect_fail(b, ERR_NET, "redirects (HTTP 308) to http://127.0.0.1:4901");
+	assert_null(strstr(err_last(), "QuerierService"));
+	assert_null(strstr(err_last(), "pw-in-loc"));
+	assert_null(strstr(err_last(), "tk"));
+	reset(M_REDIR_REL);
+	snprintf(want, sizeof(want), "redirects (HTTP 307) to %s/other", S.url);
+	expect_fail(b, ERR_NET, want);
+	assert_null(strstr(err_last(), "QuerierService"));
 	backend_close(b);
 }
 
@@ -1101,7 +1377,14 @@ static void test_url_redact(void **state)
 		{"http://host:4040", "http://host:4040"},
 		{"http://host/api/datasources/proxy/uid/abc",
 		 "http://host/api/datasources/proxy/uid/abc"},
+		/* no scheme: the user information goes all the same */
+		{"admin:s3cretpw@pyroscope.example:4040", "pyroscope.example:4040"},
+		{"a@b:pw@host/p@x?t=1", "host/p@x"},
+		{"host:4040/p", "host:4040/p"},
+		{"htp://user:pw@host", "htp://host"},
 	};
+	static const char *const bad[] = { "admin:s3cretpw@pyroscope.example:4040",
+					   "htp://user:s3cretpw@host:4040", "user:s3cretpw@host" };
 	size_t i;
 
 	(void)state;
@@ -1111,6 +1394,17 @@ static void test_url_redact(void **state)
 		assert_int_equal(remote_url_redact(cases[i][0], &b), 0);
 		assert_string_equal(b.data, cases[i][1]);
 		buf_release(&b);
+	}
+	/* a URL that is refused is quoted without its password */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct backend *b = NULL;
+
+		assert_int_equal(remote_backend_open(&(struct remote_opts){ .url = bad[i] }, &b),
+				 ERR_USAGE);
+		tu_assert_message(err_last());
+		assert_non_null(strstr(err_last(), "http://"));
+		assert_null(strstr(err_last(), "s3cretpw"));
+		assert_null(b);
 	}
 }
 
@@ -1124,6 +1418,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_server_errors),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_range_split),
+		cmocka_unit_test(test_range_split_empty_piece),
+		cmocka_unit_test(test_timeline_bounds),
+		cmocka_unit_test(test_aggregate_refused),
+		cmocka_unit_test(test_diff_overflow),
+		cmocka_unit_test(test_redirects),
 		cmocka_unit_test(test_hang_cancel_timeout),
 		cmocka_unit_test(test_own_server),
 		cmocka_unit_test(test_url_redact),
