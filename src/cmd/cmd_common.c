@@ -12,6 +12,7 @@
 #include "profile/demangle.h"
 #include "profile/granularity.h"
 #include "profile/labels.h"
+#include "profile/re2.h"
 #include "profile/recursion.h"
 #include "store/remote.h"
 
@@ -110,107 +111,15 @@ int cmd_load(const char *src, const struct cmd_env *env, long timeout_s,
 	return 0;
 }
 
-/* The length of a {n}, {n,} or {n,m} repetition at s, or 0 when '{' is a literal. */
-static size_t repetition_len(const char *s)
-{
-	size_t i = 1;
-
-	if (!(s[i] >= '0' && s[i] <= '9'))
-		return 0;
-	while (s[i] >= '0' && s[i] <= '9')
-		i++;
-	if (s[i] == ',')
-		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
-			;
-	return s[i] == '}' ? i + 1 : 0;
-}
-
-/* The end of the character class that starts at s ('['), or NULL when it does not end. */
-static const char *class_end(const char *s)
-{
-	s++;
-	if (*s == '^')
-		s++;
-	if (*s == ']')  /* a leading ] is literal */
-		s++;
-	for (; *s; s++) {
-		if (*s == '\\' && s[1])
-			s++;
-		else if (*s == '[' && s[1] == ':' && strstr(s + 2, ":]"))
-			s = strstr(s + 2, ":]") + 1;
-		else if (*s == ']')
-			return s;
-	}
-	return NULL;
-}
-
-/* What RE2 lacks at s, or NULL: s is just after a construct (quantified: q). */
-static const char *not_re2(const char *s, bool q)
-{
-	if (s[0] == '\\') {
-		if (s[1] >= '1' && s[1] <= '9')
-			return "a backreference";
-		if (s[1] == 'g' || s[1] == 'k')
-			return "a backreference";
-		if (s[1] == 'C')
-			return "\\C (one byte)";
-		return NULL;
-	}
-	if (s[0] == '(' && s[1] == '*')
-		return "a (*VERB)";
-	if (s[0] == '(' && s[1] == '?') {
-		if (s[2] == '=' || s[2] == '!' || (s[2] == '<' && (s[3] == '=' || s[3] == '!')))
-			return "lookaround";
-		if (s[2] == '>')
-			return "an atomic group";
-		if (s[2] == '|')
-			return "a branch reset";
-		if (s[2] == '(')
-			return "a conditional";
-		if (s[2] == 'R' || s[2] == '&' || (s[2] >= '0' && s[2] <= '9') || s[2] == '+' ||
-		    (s[2] == '-' && s[3] >= '0' && s[3] <= '9') || (s[2] == 'P' && (s[3] == '>' || s[3] == '=')))
-			return "recursion";
-	}
-	if (q && s[0] == '+')
-		return "a possessive quantifier";
-	return NULL;
-}
-
 int cmd_check_re2(const char *what, const char *re)
 {
-	const char *s = re, *why = NULL, *e;
-	bool q = false;  /* the previous token was a quantifier */
+	struct buf out = BUF_INIT;
+	int rc = re2_to_pcre(re, &out);
 
-	while (*s && !why) {
-		if ((why = not_re2(s, q)))
-			break;
-		if (s[0] == '\\' && s[1] == 'Q') {  /* \Q...\E is literal */
-			e = strstr(s + 2, "\\E");
-			s = e ? e + 2 : s + strlen(s);
-			q = false;
-		} else if (s[0] == '\\') {
-			s += s[1] ? 2 : 1;
-			q = false;
-		} else if (s[0] == '[') {
-			e = class_end(s);
-			s = e ? e + 1 : s + strlen(s);
-			q = false;
-		} else if (s[0] == '{' && repetition_len(s)) {
-			s += repetition_len(s);
-			q = true;
-		} else if (s[0] == '*' || s[0] == '+' || s[0] == '?') {
-			/* a lazy ? after a quantifier is RE2 too; a quantifier after it is not */
-			q = !(q && s[0] == '?');
-			s++;
-		} else {
-			s++;
-			q = false;
-		}
-	}
-	if (!why)
-		return 0;
-	cmd_errorf("%s: '%s' uses %s, which RE2 syntax (pprof's) does not have", what, re, why);
-	return -1;
+	buf_release(&out);
+	if (rc)
+		cmd_errorf("%s: %s", what, err_last());
+	return rc ? -1 : 0;
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "base/err.h"
 #include "base/hmap.h"
 #include "base/vec.h"
+#include "re2.h"
 
 struct entry {
 	uint32_t routine;
@@ -247,9 +248,15 @@ int list_compute(const struct prof *p, uint32_t type, const char *regex, struct 
 	pcre2_code *re;
 	int err, rc;
 	PCRE2_SIZE off;
+	struct buf pat = BUF_INIT;
 
-	re = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+	if ((rc = re2_to_pcre(regex, &pat))) {  /* pprof's syntax: RE2 */
+		buf_release(&pat);
+		return rc;
+	}
+	re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
 			   &err, &off, NULL);
+	buf_release(&pat);
 	if (!re) {
 		PCRE2_UCHAR msg[160];
 

@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "base/text.h"
+#include "re2.h"
 
 static bool valid_utf8(const char *s)
 {
@@ -26,6 +27,7 @@ int search_compile(struct search *s, const char *pattern)
 	int errcode;
 	PCRE2_SIZE erroff;
 	pcre2_code *re;
+	struct buf pat = BUF_INIT;
 
 	memset(s, 0, sizeof(*s));
 	/*
@@ -34,9 +36,14 @@ int search_compile(struct search *s, const char *pattern)
 	 * frame with invalid bytes (f, x, -, # on it), is matched byte for byte: in UTF mode
 	 * it is refused, and no pattern could match those bytes anyway.
 	 */
-	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	if ((errcode = re2_to_pcre(pattern, &pat))) {  /* RE2 syntax, as pprof reads it */
+		buf_release(&pat);
+		return errcode;
+	}
+	re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len,
 			   valid_utf8(pattern) ? PCRE2_UTF | PCRE2_MATCH_INVALID_UTF : 0, &errcode,
 			   &erroff, NULL);
+	buf_release(&pat);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 

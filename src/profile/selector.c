@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "base/text.h"
 #include "base/vec.h"
+#include "re2.h"
 
 struct parser {
 	const char *s;
@@ -69,10 +70,17 @@ static int compile(struct matcher *m)
 	int errcode;
 	PCRE2_SIZE erroff;
 	pcre2_code *re;
+	struct buf pat = BUF_INIT;
 
-	re = pcre2_compile((PCRE2_SPTR)m->value, strlen(m->value),
+	/* Prometheus's regexes are Go's (RE2): PCRE-only syntax refused, \s \v as RE2 reads them */
+	if ((errcode = re2_to_pcre(m->value, &pat))) {
+		buf_release(&pat);
+		return errcode == ERR_PARSE ? err_prefix(errcode, "bad regex") : errcode;
+	}
+	re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len,
 			   PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_DOTALL,
 			   &errcode, &erroff, NULL);
+	buf_release(&pat);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 

@@ -166,6 +166,37 @@ static void test_match(void **state)
 	labelset_free(&ls);
 }
 
+/* Regexes are RE2's (Go's, as Prometheus reads them), not PCRE2's. */
+static void test_re2(void **state)
+{
+	struct labelset ls = LABELSET_INIT;
+
+	(void)state;
+	labelset_set(&ls, "nl", "a\nb");
+	labelset_set(&ls, "vt", "a\vb");
+	labelset_set(&ls, "tab", "a\tb");
+	/* \v is VT alone (PCRE2: any vertical space) */
+	assert_false(matches("{nl=~\"^(?s:a\\\\vb)$\"}", &ls));
+	assert_true(matches("{vt=~\"a\\\\vb\"}", &ls));
+	assert_true(matches("{vt=~\"a[\\\\v]b\"}", &ls));
+	/* \s is [\t\n\f\r ] (PCRE2's has VT too), \S the rest, in classes too */
+	assert_false(matches("{vt=~\"a\\\\sb\"}", &ls));
+	assert_true(matches("{vt=~\"a\\\\Sb\"}", &ls));
+	assert_true(matches("{nl=~\"a\\\\sb\"}", &ls));
+	assert_true(matches("{tab=~\"a[\\\\s]b\"}", &ls));
+	assert_false(matches("{vt=~\"a[x\\\\s]b\"}", &ls));
+	assert_false(matches("{nl=~\"a\\\\Sb\"}", &ls));
+	/* \Q...\E stays literal */
+	assert_false(matches("{tab=~\"\\\\Qa\\\\sb\\\\E\"}", &ls));
+	/* what RE2 refuses */
+	parse_fails("{a=~\"a++\"}", "possessive quantifier");
+	parse_fails("{a=~\"(a)\\\\1\"}", "backreference");
+	parse_fails("{a=~\"a(?=b)b\"}", "lookaround");
+	parse_fails("{a=~\"\\\\h\"}", "\\h, which RE2 syntax");
+	parse_fails("{a=~\"[\\\\S]\"}", "\\S inside a character class");
+	labelset_free(&ls);
+}
+
 static void test_format(void **state)
 {
 	static const char *const inputs[] = {
@@ -222,6 +253,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_re2),
 		cmocka_unit_test(test_format),
 	};
 

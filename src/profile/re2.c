@@ -1,0 +1,170 @@
+/*
+ * re2.c — regexes in RE2 syntax (what pprof and Prometheus, both Go, take) compiled
+ * with PCRE2: what RE2 lacks is refused, and the escapes PCRE2 reads otherwise are
+ * rewritten to RE2's meaning (re2.h).
+ */
+#include "re2.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "base/err.h"
+
+/* The length of a {n}, {n,} or {n,m} repetition at s, or 0 when '{' is a literal. */
+static size_t repetition_len(const char *s)
+{
+	size_t i = 1;
+
+	if (!(s[i] >= '0' && s[i] <= '9'))
+		return 0;
+	while (s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (s[i] == ',')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	return s[i] == '}' ? i + 1 : 0;
+}
+
+/* The end of the character class that starts at s ('['), or NULL when it does not end. */
+static const char *class_end(const char *s)
+{
+	s++;
+	if (*s == '^')
+		s++;
+	if (*s == ']')  /* a leading ] is literal */
+		s++;
+	for (; *s; s++) {
+		if (*s == '\\' && s[1])
+			s++;
+		else if (*s == '[' && s[1] == ':' && strstr(s + 2, ":]"))
+			s = strstr(s + 2, ":]") + 1;
+		else if (*s == ']')
+			return s;
+	}
+	return NULL;
+}
+
+/* What RE2 lacks at s, or NULL: s is just after a construct (quantified: q). */
+static const char *not_re2(const char *s, bool q)
+{
+	if (s[0] == '\\') {
+		if (s[1] >= '1' && s[1] <= '9')
+			return "a backreference";
+		if (s[1] == 'g' || s[1] == 'k')
+			return "a backreference";
+		if (s[1] == 'C')
+			return "\\C (one byte)";
+		if (s[1] && strchr("hHVRNKXGZc", s[1]))
+			return s[1] == 'h' ? "\\h" : s[1] == 'H' ? "\\H" : s[1] == 'V' ? "\\V" :
+			       s[1] == 'R' ? "\\R" : s[1] == 'N' ? "\\N" : s[1] == 'K' ? "\\K" :
+			       s[1] == 'X' ? "\\X" : s[1] == 'G' ? "\\G" : s[1] == 'Z' ? "\\Z" : "\\c";
+		return NULL;
+	}
+	if (s[0] == '(' && s[1] == '*')
+		return "a (*VERB)";
+	if (s[0] == '(' && s[1] == '?') {
+		if (s[2] == '=' || s[2] == '!' || (s[2] == '<' && (s[3] == '=' || s[3] == '!')))
+			return "lookaround";
+		if (s[2] == '>')
+			return "an atomic group";
+		if (s[2] == '|')
+			return "a branch reset";
+		if (s[2] == '(')
+			return "a conditional";
+		if (s[2] == 'R' || s[2] == '&' || (s[2] >= '0' && s[2] <= '9') || s[2] == '+' ||
+		    (s[2] == '-' && s[3] >= '0' && s[3] <= '9') || (s[2] == 'P' && (s[3] == '>' || s[3] == '=')))
+			return "recursion";
+	}
+	if (q && s[0] == '+')
+		return "a possessive quantifier";
+	return NULL;
+}
+
+/* RE2's \s: [\t\n\f\r ] — PCRE2's also has \v (VT); RE2's \v is VT alone, PCRE2's any vertical space. */
+#define RE2_SPACE "\\t\\n\\f\\r "
+
+static int putc_(struct buf *b, char c)
+{
+	return buf_add(b, &c, 1);
+}
+
+int re2_to_pcre(const char *re, struct buf *out)
+{
+	const char *s = re, *why = NULL, *e;
+	bool q = false;  /* the previous token was a quantifier */
+	int rc = 0;
+
+	buf_reset(out);
+	while (*s && !why && !rc) {
+		if ((why = not_re2(s, q)))
+			break;
+		if (s[0] == '\\' && s[1] == 'Q') {  /* \Q...\E is literal */
+			e = strstr(s + 2, "\\E");
+			e = e ? e + 2 : s + strlen(s);
+			rc = buf_add(out, s, (size_t)(e - s));
+			s = e;
+			q = false;
+		} else if (s[0] == '\\') {
+			if (s[1] == 'v')
+				rc = buf_puts(out, "\\x0B");
+			else if (s[1] == 's')
+				rc = buf_puts(out, "[" RE2_SPACE "]");
+			else if (s[1] == 'S')
+				rc = buf_puts(out, "[^" RE2_SPACE "]");
+			else
+				rc = buf_add(out, s, s[1] ? 2 : 1);
+			s += s[1] ? 2 : 1;
+			q = false;
+		} else if (s[0] == '[') {
+			const char *end = class_end(s), *c = s + 1;
+
+			if (!end)
+				end = s + strlen(s);
+			rc = putc_(out, '[');
+			if (*c == '^')
+				rc = rc ? rc : putc_(out, *c++);
+			if (*c == ']')
+				rc = rc ? rc : putc_(out, *c++);
+			while (c < end && !rc && !why) {
+				if (c[0] == '\\' && (c[1] == 'v' || c[1] == 's')) {
+					rc = buf_puts(out, c[1] == 'v' ? "\\x0B" : RE2_SPACE);
+					c += 2;
+				} else if (c[0] == '\\' && c[1] == 'S') {
+					why = "\\S inside a character class";
+				} else if (c[0] == '\\' && (why = not_re2(c, false))) {
+					break;
+				} else if (c[0] == '[' && c[1] == ':' && strstr(c + 2, ":]")) {
+					e = strstr(c + 2, ":]") + 2;
+					rc = buf_add(out, c, (size_t)(e - c));
+					c = e;
+				} else {
+					rc = buf_add(out, c, c[0] == '\\' && c[1] ? 2 : 1);
+					c += c[0] == '\\' && c[1] ? 2 : 1;
+				}
+			}
+			if (*end && !rc && !why)
+				rc = putc_(out, ']');
+			s = *end ? end + 1 : end;
+			q = false;
+		} else if (s[0] == '{' && repetition_len(s)) {
+			rc = buf_add(out, s, repetition_len(s));
+			s += repetition_len(s);
+			q = true;
+		} else if (s[0] == '*' || s[0] == '+' || s[0] == '?') {
+			/* a lazy ? after a quantifier is RE2 too; a quantifier after it is not */
+			q = !(q && s[0] == '?');
+			rc = putc_(out, *s++);
+		} else {
+			rc = putc_(out, *s++);
+			q = false;
+		}
+	}
+	if (rc)
+		return rc;
+	if (why)
+		return err_set(ERR_PARSE, "'%.200s' uses %s, which RE2 syntax (pprof's) does not "
+					  "have", re, why);
+	if (!out->data)
+		rc = buf_puts(out, "");
+	return rc;
+}
