@@ -46,7 +46,8 @@ check "two versions ingested with their labels" test $? -eq 0 -a ! -s "$tmp/inge
 # L ARGS...: smolder list of main.scoreRecords in app, code from $repo, network off
 L() { "$smolder" list 'main\.scoreRecords$' --profile-type $CPU --from 0 --to now --offline --repo "$repo" "$@"; }
 # section FILE N: the Nth "Version" section without its header and trailing blank line
-section() { awk -v n="$2" '/^Version /{k++; next} k==n' "$1" | sed -e :a -e '/^$/{$d;N;ba' -e '}'; }
+# and its "Aggregation:" line (how the store added the version's profiles up)
+section() { awk -v n="$2" '/^Version /{k++; next} /^Aggregation: /{next} k==n' "$1" | sed -e :a -e '/^$/{$d;N;ba' -e '}'; }
 
 L --db "$db" --query '{service_name="app"}' > "$tmp/both.txt" 2> "$tmp/both.err"
 check "list over both versions succeeds, nothing on stderr" test $? -eq 0 -a ! -s "$tmp/both.err"
@@ -57,7 +58,7 @@ for v in v1 v2; do
   L --db "$db" --query "{service_name=\"app\", service_git_ref=\"$v\"}" > "$tmp/$v.txt" 2> /dev/null
   section "$tmp/both.txt" "$n" > "$tmp/$v.section"
   check "$v's section equals list on $v alone (the ref in --query)" \
-    bash -c "[ -s '$tmp/$v.txt' ] && ! grep -q '^Version' '$tmp/$v.txt' && cmp -s '$tmp/$v.txt' '$tmp/$v.section'"
+    bash -c "[ -s '$tmp/$v.txt' ] && ! grep -q '^Version' '$tmp/$v.txt' && grep -v '^Aggregation: ' '$tmp/$v.txt' | cmp -s - '$tmp/$v.section'"
   check "$v's section has the code at tag $v" \
     grep -qE "^ +[0-9.]+ m?s +[0-9.]+ m?s +146: // $v line 146\$" "$tmp/$v.section"
   check "and none of the other version's or the work tree's" \
@@ -89,7 +90,11 @@ check "a file's tsv has no version column; v1's rows are its rows" \
 # --- the same from a server (smolder serve over the store) ------------------------------------
 if serve_start main --db "$db"; then
   L --url "http://127.0.0.1:$PORT" --query '{service_name="app"}' > "$tmp/url.txt" 2> "$tmp/url.err"
-  check "list --url prints the same two sections as --db" cmp -s "$tmp/both.txt" "$tmp/url.txt"
+  check "each version says how its profiles were added up" \
+    test "$(grep -c '^Aggregation: sum of 1 profile, 1970-01-01T00:00:00Z to ' "$tmp/both.txt")" = 2
+  # (the Aggregation lines end at "now", a second apart at most)
+  check "list --url prints the same two sections as --db" \
+    cmp -s <(grep -v '^Aggregation: ' "$tmp/both.txt") <(grep -v '^Aggregation: ' "$tmp/url.txt")
   serve_stop
 else
   fail=$((fail + 1))
