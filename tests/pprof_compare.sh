@@ -94,6 +94,27 @@ compare_opts "$go/cpuwork-cpu.pb.gz" -lines -show='sha256|main\.hash'
 compare_opts "$go/cpuwork-cpu.pb.gz" -show=regexp -show_from=Match
 compare_opts "$go/gencode3k-cpu-labels.pb.gz" -show=cache -tagfocus=endpoint=/api/v1/search
 compare_opts "$go/heapwork-heap.pb.gz" -sample_index=alloc_space -focus=Cache
+# a profile's own drop_frames/keep_frames, which pprof prunes at load (RemoveUninteresting):
+# a frame with what it calls, an inlined frame (its inline chain cut there), frames near the
+# root (nothing goes before the first frame that stays), exceptions by keep_frames, names
+# with argument lists (pprof matches them without)
+here=$(dirname "$0")
+frames() {  # frames NAME FILE DROP [KEEP]
+  python3 "$here/pprof_set_frames.py" "$2" "$tmp/$1.pb.gz" "${@:3}" || { echo "FAIL making $1"; failed=$((failed+1)); }
+}
+frames drop1 "$go/cpuwork-cpu.pb.gz" 'main\.hashRecords'
+compare_opts "$tmp/drop1.pb.gz"
+compare_opts "$tmp/drop1.pb.gz" -lines
+frames drop2 "$go/cpuwork-cpu.pb.gz" 'runtime\.nextFreeFast|compress/flate\.offsetCode|encoding/json\..*'
+compare_opts "$tmp/drop2.pb.gz"
+compare_opts "$tmp/drop2.pb.gz" -lines
+frames drop3 "$go/cpuwork-cpu.pb.gz" 'runtime\..*|main\..*' 'main\.processBatch'
+compare_opts "$tmp/drop3.pb.gz"
+# (pprof matches main.(*Cache).Put as "main.", cut at its first "(": it stays)
+frames drop4 "$go/heapwork-heap.pb.gz" 'main\.\(\*Cache\)\.Put|main\.makeValue'
+compare_opts "$tmp/drop4.pb.gz" -sample_index=alloc_space
+frames drop5 "$data/pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_java" '.*Something.*'
+compare_opts "$tmp/drop5.pb.gz"
 compare_opts "$go/gencode3k-cpu-labels.pb.gz" -tagfocus=endpoint=/api/v1/search
 compare_opts "$go/gencode3k-cpu-labels.pb.gz" -tagfocus=region=us-.* -tagignore=endpoint=/healthz
 compare_opts "$go/gencode3k-cpu-labels.pb.gz" -tagfocus='endpoint:/internal/'

@@ -12,6 +12,7 @@
 #include "profile/demangle.h"
 #include "profile/granularity.h"
 #include "profile/labels.h"
+#include "profile/prune.h"
 #include "profile/re2.h"
 #include "profile/recursion.h"
 #include "store/remote.h"
@@ -242,7 +243,7 @@ static bool filter_warn(const struct filter_opts *f, const struct filter_matched
 int cmd_transform(struct prof **p, const struct cmd_transform *t)
 {
 	struct prof *next;
-	int mode = t->pprof_names ? DEMANGLE_DEFAULT : -1;
+	int mode = t->pprof_names ? DEMANGLE_DEFAULT : -1, rc;
 
 	/* names first, as pprof demangles at load: filters match what is shown */
 	if (t->symbolize)
@@ -258,6 +259,20 @@ int cmd_transform(struct prof **p, const struct cmd_transform *t)
 		}
 	}
 
+	/*
+	 * pprof prunes every profile it loads by the profile's own drop_frames/keep_frames
+	 * (RemoveUninteresting), after symbolizing and before any filter; a bad regex there
+	 * leaves the profile as it is, as in pprof, with a word on stderr.
+	 */
+	if ((rc = prof_remove_uninteresting(*p, &next)) == ERR_PARSE) {
+		fprintf(stderr, "smolder: %s: not applied\n", err_last());
+	} else if (rc) {
+		cmd_errorf("%s", err_last());
+		return 1;
+	} else if (next) {
+		prof_free(*p);
+		*p = next;
+	}
 	if (!filter_is_empty(&t->filters)) {
 		struct filter_matched m;
 

@@ -65,6 +65,8 @@ int encode_pprof(const struct prof *p, struct buf *out)
 	pb.period = p->period;
 	pb.time_nanos = p->time_nanos;
 	pb.duration_nanos = p->duration_nanos;
+	pb.drop_frames = p->drop_frames;
+	pb.keep_frames = p->keep_frames;
 	pb.default_sample_type = p->sample_types[p->default_type].type;
 	for (i = 0; i < p->nmappings; i++) {
 		Perftools__Profiles__Mapping *m = NEW(&a, Perftools__Profiles__Mapping);

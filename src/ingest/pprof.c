@@ -439,6 +439,12 @@ static int do_types(struct pctx *c)
 		pb_set_period(c->b, 0, 0, pb->period);
 	}
 	pb_set_times(c->b, pb->time_nanos, pb->duration_nanos);
+	if (pb->drop_frames || pb->keep_frames) {
+		if ((rc = str_ref(c, pb->drop_frames, "drop_frames", &t)) ||
+		    (rc = str_ref(c, pb->keep_frames, "keep_frames", &u)))
+			return rc;
+		pb_set_frames(c->b, t, u);
+	}
 	if (pb->default_sample_type) {
 		if ((rc = str_ref(c, pb->default_sample_type, "default sample type", &def)))
 			return rc;

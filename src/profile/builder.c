@@ -218,6 +218,12 @@ void pb_set_times(struct prof_builder *b, int64_t time_nanos, int64_t duration_n
 	b->p->duration_nanos = duration_nanos;
 }
 
+void pb_set_frames(struct prof_builder *b, uint32_t drop, uint32_t keep)
+{
+	b->p->drop_frames = drop;
+	b->p->keep_frames = keep;
+}
+
 void pb_set_default_type(struct prof_builder *b, uint32_t index)
 {
 	b->p->default_type = index;
@@ -490,6 +496,7 @@ int pb_copy_header(struct prof_builder *b, const struct prof *src, bool tables)
 	pb_set_default_type(b, src->default_type);
 	pb_set_period(b, src->period_type.type, src->period_type.unit, src->period);
 	pb_set_times(b, src->time_nanos, src->duration_nanos);
+	pb_set_frames(b, src->drop_frames, src->keep_frames);  /* strings keep their ids */
 	if (!tables)
 		return 0;
 	for (i = 0; i < src->nmappings; i++)

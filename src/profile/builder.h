@@ -44,6 +44,8 @@ int pb_string_hashed(struct prof_builder *b, const char *s, size_t n, uint64_t h
 int pb_sample_type(struct prof_builder *b, uint32_t type, uint32_t unit);
 void pb_set_period(struct prof_builder *b, uint32_t type, uint32_t unit, int64_t period);
 void pb_set_times(struct prof_builder *b, int64_t time_nanos, int64_t duration_nanos);
+/* pprof's drop_frames / keep_frames (string ids, 0 for none). */
+void pb_set_frames(struct prof_builder *b, uint32_t drop, uint32_t keep);
 /* Sets the default sample type by index (otherwise the last one, as pprof does). */
 void pb_set_default_type(struct prof_builder *b, uint32_t index);
 int pb_mapping(struct prof_builder *b, const struct prof_mapping *m, uint32_t *out);

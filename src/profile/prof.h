@@ -76,6 +76,8 @@ struct prof {
 	struct prof_value_type period_type;
 	int64_t period;
 	int64_t time_nanos, duration_nanos;
+	/* pprof's drop_frames and keep_frames regexes (string ids, 0: none; prune.h) */
+	uint32_t drop_frames, keep_frames;
 
 	struct prof_mapping *mappings;
 	uint32_t nmappings;

@@ -7,8 +7,11 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "ingest/decode.h"
 #include "ingest/encode.h"
+#include "profile/builder.h"
 #include "profile/filter.h"
+#include "profile/prune.h"
 #include "profile/recursion.h"
 
 static struct prof *filtered(struct prof *p, const struct filter_opts *o)
@@ -237,6 +240,89 @@ static void test_tag_matched_after_names(void **state)
 	prof_free(p);
 }
 
+/* p again, with drop_frames and keep_frames (NULL: none). */
+static struct prof *with_frames(const struct prof *p, const char *drop, const char *keep)
+{
+	struct prof_builder *b = NULL;
+	struct prof *out = NULL;
+	uint32_t d = 0, k = 0, id, i;
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_copy_header(b, p, true), 0);
+	if (drop)
+		assert_int_equal(pb_string(b, drop, strlen(drop), &d), 0);
+	if (keep)
+		assert_int_equal(pb_string(b, keep, strlen(keep), &k), 0);
+	pb_set_frames(b, d, k);
+	for (i = 0; i < p->nlocations; i++) {
+		const struct prof_location *l = &p->locations[i];
+
+		assert_int_equal(pb_location(b, l->mapping, l->address,
+					     l->unsymbolized ? NULL : p->lines + l->line_off,
+					     l->unsymbolized ? 0 : l->nlines, &id), 0);
+		assert_int_equal(id, i);
+	}
+	for (i = 0; i < p->nsamples; i++)
+		assert_int_equal(pb_copy_sample(b, p, i), 0);
+	assert_int_equal(pb_finish(b, &out), 0);
+	return out;
+}
+
+static void assert_folded(const struct prof *p, const char *want)
+{
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(encode_folded(p, 0, &out), 0);
+	buf_add(&out, "", 1);
+	assert_string_equal(out.data, want);
+	buf_release(&out);
+}
+
+/*
+ * A profile's own drop_frames (pprof's RemoveUninteresting; pprof_compare.sh checks real
+ * profiles against go tool pprof): a matching frame goes with what it calls, but only
+ * below a frame that stays; keep_frames makes exceptions; names match without their
+ * argument list; the regexes travel with an export.
+ */
+static void test_drop_frames(void **state)
+{
+	struct prof *p = tu_decode_str("main;a;b 5\nmain;c 3\na;x 2\nmain;c(int);y 1\n");
+	struct prof *f, *out = NULL, *back = NULL;
+	struct buf pb = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(prof_remove_uninteresting(p, &out), 0);
+	assert_null(out); /* nothing to drop: no copy */
+	f = with_frames(p, "a|c", NULL);
+	assert_int_equal(prof_remove_uninteresting(f, &out), 0);
+	tu_check_invariants(out);
+	/* a;x: nothing stays above a, so nothing goes; c(int) is c */
+	assert_folded(out, "main 5\nmain 3\na;x 2\nmain 1\n");
+	tu_assert_i64(prof_total(out, 0), 11);
+	assert_string_equal(prof_str(out, out->drop_frames), "a|c");
+	prof_free(out);
+	prof_free(f);
+	f = with_frames(p, "a|c", "c");
+	assert_int_equal(prof_remove_uninteresting(f, &out), 0);
+	assert_folded(out, "main 5\nmain;c 3\na;x 2\nmain;c(int);y 1\n");
+	prof_free(out);
+	/* exported and read back, the profile still names them */
+	assert_int_equal(encode_pprof(f, &pb), 0);
+	assert_int_equal(decode_profile((const uint8_t *)pb.data, pb.len, "x", &back), 0);
+	assert_string_equal(prof_str(back, back->drop_frames), "a|c");
+	assert_string_equal(prof_str(back, back->keep_frames), "c");
+	prof_free(back);
+	buf_release(&pb);
+	prof_free(f);
+	/* a bad regex: ERR_PARSE naming the field, the profile untouched */
+	f = with_frames(p, "(", NULL);
+	assert_int_equal(prof_remove_uninteresting(f, &out), ERR_PARSE);
+	assert_null(out);
+	assert_non_null(strstr(err_last(), "drop_frames"));
+	prof_free(f);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -244,6 +330,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_everything_filtered),
 		cmocka_unit_test(test_hide_keeps_totals),
 		cmocka_unit_test(test_show),
+		cmocka_unit_test(test_drop_frames),
 		cmocka_unit_test(test_tag_matched_after_names),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_labels),
