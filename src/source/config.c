@@ -12,7 +12,9 @@
  * Unknown keys are ignored (yaml.v3 is not strict) but duplicate keys anywhere are an
  * error, as in Pyroscope.  The document is bounded: at most CFG_MAX_BYTES of YAML,
  * CFG_MAX_KEYS keys per mapping and CFG_MAX_MAPPINGS mappings.  Aliases are followed as
- * libyaml's document model stores them (one node, never expanded).
+ * libyaml's document model stores them (one node, never expanded).  Merge keys (<<) are
+ * searched at lookup time; a file's lookups may look at CFG_MAX_MERGED keys of merged
+ * mappings in all (a few dozen aliases nested a few levels fan out exponentially).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@
 #define CFG_MAX_PREFIXES 1024
 #define CFG_MAX_DEPTH 64                     /* the schema needs 7 */
 #define CFG_MAX_COPIED (4u * CFG_MAX_BYTES)  /* scalars copied, aliases counted each time */
+#define CFG_MAX_MERGED (1u << 20)            /* keys looked at through <<, per file */
 
 const char *src_lang_name(enum src_lang l)
 {
@@ -46,6 +49,8 @@ struct cparse {
 	yaml_document_t doc;
 	struct buf errs;  /* "mapping[i]: ...; " */
 	size_t copied;    /* bytes of scalars copied: aliases repeat an anchor's */
+	size_t merged;    /* keys looked at in mappings reached through <<, all lookups */
+	bool over;        /* merged passed CFG_MAX_MERGED: lookups find nothing, parse fails */
 };
 
 static yaml_node_t *node(struct cparse *p, int id)
@@ -122,6 +127,15 @@ static yaml_node_t *map_get_depth(struct cparse *p, yaml_node_t *m, const char *
 	yaml_node_item_t *it;
 	yaml_node_t *v, *found;
 
+	if (p->over)
+		return NULL;
+	if (depth > 0) {
+		p->merged += (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start) + 1;
+		if (p->merged > CFG_MAX_MERGED) {
+			p->over = true;
+			return NULL;
+		}
+	}
 	for (a = m->data.mapping.pairs.start; a < m->data.mapping.pairs.top; a++)
 		if (scalar_is(node(p, a->key), key))
 			return node(p, a->value);
@@ -404,6 +418,10 @@ int src_config_parse(const char *data, size_t len, struct src_config *out)
 	if (p.errs.len)
 		rc = err_set(ERR_PARSE, "invalid pyroscope config: %s", p.errs.data);
 done:
+	if (p.over)
+		rc = err_set(ERR_TOOBIG, "invalid pyroscope config: its merge keys (<<) reach more "
+					 "than %u keys",
+			     CFG_MAX_MERGED);
 	buf_release(&p.errs);
 	yaml_document_delete(&p.doc);
 	if (rc)

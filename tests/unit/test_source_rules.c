@@ -660,6 +660,23 @@ static void test_config_bounds(void **state)
 		buf_puts(&y, "[");
 	assert_int_equal(src_config_parse(y.data, y.len, &(struct src_config){ 0 }), ERR_TOOBIG);
 	assert_non_null(strstr(err_last(), "nested more than 64 deep"));
+	/* merge keys 8 levels deep, 40 aliases each (1.8 KB): a missing key once walked
+	   all 40^7 of them */
+	buf_reset(&y);
+	buf_puts(&y, "a0: &a0 {x: 1}\n");
+	for (i = 1; i <= 8; i++) {
+		size_t j;
+
+		buf_printf(&y, "a%zu: &a%zu {<<: [", i, i);
+		for (j = 0; j < 40; j++)
+			buf_printf(&y, "%s*a%zu", j ? ", " : "", i - 1);
+		buf_puts(&y, "]}\n");
+	}
+	buf_puts(&y, "source_code:\n  mappings:\n    - <<: *a8\n      path: [{prefix: x}]\n"
+		     "      language: go\n      source: {local: {path: src}}\n");
+	assert_int_equal(src_config_parse(y.data, y.len, &(struct src_config){ 0 }), ERR_TOOBIG);
+	assert_non_null(strstr(err_last(), "merge keys (<<) reach more than"));
+	tu_assert_message(err_last());
 	buf_release(&y);
 }
 
