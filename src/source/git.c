@@ -405,13 +405,40 @@ static int resolve_commit(struct src_git *g, const char *ref, git_commit **out)
 	return rc < 0 ? ERR_NOTFOUND : 0;
 }
 
-/* the blob at path in the commit's tree; symlinks followed while they stay inside */
-static int lookup_path(git_repository *repo, git_tree *root, const char *path, git_blob **out)
+/*
+ * The blob id's size from its object header, without inflating the blob (a few MiB of
+ * .git may hold a blob of gigabytes).
+ */
+static int blob_size(git_repository *repo, const git_oid *id, size_t *out)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t size = 0;
+	int rc;
+
+	*out = 0;
+	if (git_repository_odb(&odb, repo) < 0)
+		return git_fail(ERR_IO, "cannot open the object database");
+	rc = git_odb_read_header(&size, &type, odb, id);
+	git_odb_free(odb);
+	if (rc < 0)
+		return git_fail(ERR_IO, "cannot read the blob");
+	if (type != GIT_OBJECT_BLOB)
+		return err_set(ERR_IO, "cannot read the blob: not a blob");
+	*out = size;
+	return 0;
+}
+
+/*
+ * The id of the blob at path in the commit's tree (it is not read); symlinks followed
+ * while they stay inside.
+ */
+static int lookup_path(git_repository *repo, git_tree *root, const char *path, git_oid *out)
 {
 	char *cur = strdup(path);
 	int hops = 0, rc = 0;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if (!cur)
 		return err_set(ERR_NOMEM, "out of memory");
 restart:;
@@ -438,12 +465,15 @@ restart:;
 				git_blob *lb = NULL;
 				char *target, *parent, *next;
 				const char *bad;
+				size_t lsize;
 
 				if (++hops > GIT_MAX_HOPS) {
 					rc = err_set(ERR_NOTFOUND, "'%s': too many symlinks", path);
 					break;
 				}
-				if (git_blob_lookup(&lb, repo, git_tree_entry_id(e)) < 0 ||
+				if (blob_size(repo, git_tree_entry_id(e), &lsize) < 0 ||
+				    lsize > GIT_LINK_MAX ||
+				    git_blob_lookup(&lb, repo, git_tree_entry_id(e)) < 0 ||
 				    git_blob_rawsize(lb) > GIT_LINK_MAX) {
 					git_blob_free(lb);
 					rc = err_set(ERR_NOTFOUND, "'%s': unreadable symlink", path);
@@ -487,8 +517,7 @@ restart:;
 			}
 			if (!slash) {
 				if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
-					if (git_blob_lookup(out, repo, git_tree_entry_id(e)) < 0)
-						rc = git_fail(ERR_IO, "cannot read the blob");
+					git_oid_cpy(out, git_tree_entry_id(e));
 				} else {
 					rc = err_set(ERR_NOTFOUND, "'%s': %s", path,
 						     mode == GIT_FILEMODE_COMMIT ? "a submodule"
@@ -526,6 +555,7 @@ int src_git_read(struct src_ctx *c, const char *key, bool remote, const char *re
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
 	git_blob *blob = NULL;
+	git_oid id;
 	char hex[GIT_OID_HEXSZ + 1];
 	size_t size;
 	int rc;
@@ -553,13 +583,20 @@ int src_git_read(struct src_ctx *c, const char *key, bool remote, const char *re
 		rc = git_fail(ERR_IO, "cannot read the commit's tree");
 		goto done;
 	}
-	if ((rc = lookup_path(g->repo, tree, path, &blob)))
+	if ((rc = lookup_path(g->repo, tree, path, &id)) || (rc = blob_size(g->repo, &id, &size)))
 		goto done;
-	size = (size_t)git_blob_rawsize(blob);
 	if (size > SOURCE_MAX_BYTES) {
 		c->refused = true;
 		rc = err_set(ERR_TOOBIG, "'%s': larger than %u MiB, not shown", path,
 			     SOURCE_MAX_BYTES >> 20);
+		goto done;
+	}
+	if (git_blob_lookup(&blob, g->repo, &id) < 0) {
+		rc = git_fail(ERR_IO, "cannot read the blob");
+		goto done;
+	}
+	if ((size_t)git_blob_rawsize(blob) != size) {
+		rc = err_set(ERR_IO, "'%s': the blob's size differs from its header", path);
 		goto done;
 	}
 	if ((rc = src_check_content(c, path, git_blob_rawcontent(blob), size)))

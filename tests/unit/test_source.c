@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1084,6 +1085,40 @@ static void test_git_safety(void **state)
 	pthread_mutex_unlock(&gh.mu);
 }
 
+/*
+ * A blob far over the size limit in a small .git (zeros compress 1000:1): refused from
+ * its object header, never inflated (it once was, before the size check).
+ */
+static void test_git_huge_blob(void **state)
+{
+	struct source_opts o;
+	struct source_file f;
+	struct rusage before, after;
+	const char *repo = tmp("huge");
+	long grew_kib;
+
+	(void)state;
+	make_repo(repo);
+	sh("cd '%s' && h=$(head -c 268435456 /dev/zero | tr '\\0' 'a' | git hash-object -w --stdin) && "
+	   "git update-index --add --cacheinfo 100644,$h,huge.go && git commit -qm huge && "
+	   "git tag huge",
+	   repo);
+	opts_init(&o, "cache-huge");
+	o.repo = repo;
+	o.ref = "huge";
+	o.offline = true;
+	assert_int_equal(getrusage(RUSAGE_SELF, &before), 0);
+	assert_int_equal(source_find(&o, NULL, NULL, "huge.go", &f, NULL), ERR_TOOBIG);
+	assert_non_null(strstr(err_last(), "larger than 4 MiB"));
+	tu_assert_message(err_last());
+	assert_int_equal(getrusage(RUSAGE_SELF, &after), 0);
+	grew_kib = after.ru_maxrss - before.ru_maxrss;
+	if (grew_kib > 64 * 1024)
+		fail_msg("reading a 256 MiB blob's size raised the peak RSS by %ld MiB",
+			 grew_kib / 1024);
+	sh("rm -rf '%s'", repo);
+}
+
 /* ------------------------------------------------------------------ plain paths */
 
 static void test_plain_paths(void **state)
@@ -1240,6 +1275,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_git_clone_cache),
 		cmocka_unit_test(test_git_other_owner),
 		cmocka_unit_test(test_git_safety),
+		cmocka_unit_test(test_git_huge_blob),
 		cmocka_unit_test(test_plain_paths),
 		cmocka_unit_test(test_goroot),
 		cmocka_unit_test(test_cancel_and_usage),
