@@ -16,6 +16,20 @@
 
 #define NEW(a, T) ((T *)arena_zalloc((a), sizeof(T)))
 
+/*
+ * The default_sample_type to write: pprof takes the last sample type when there is none
+ * (or it names no type) and otherwise the FIRST type of that name (SampleIndexByName).
+ * So the last type is written as 0; any other as its name, which is exact unless an
+ * earlier type has the same name — that default cannot be said by name, and pprof will
+ * pick the earlier type (encode.h).
+ */
+static uint32_t default_type_name(const struct prof *p)
+{
+	if (p->ntypes == 0 || p->default_type + 1 >= p->ntypes)
+		return 0;
+	return p->sample_types[p->default_type].type;
+}
+
 int encode_pprof(const struct prof *p, struct buf *out)
 {
 	Perftools__Profiles__Profile pb = PERFTOOLS__PROFILES__PROFILE__INIT;
@@ -67,7 +81,7 @@ int encode_pprof(const struct prof *p, struct buf *out)
 	pb.duration_nanos = p->duration_nanos;
 	pb.drop_frames = p->drop_frames;
 	pb.keep_frames = p->keep_frames;
-	pb.default_sample_type = p->sample_types[p->default_type].type;
+	pb.default_sample_type = default_type_name(p);
 	for (i = 0; i < p->nmappings; i++) {
 		Perftools__Profiles__Mapping *m = NEW(&a, Perftools__Profiles__Mapping);
 

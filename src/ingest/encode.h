@@ -15,7 +15,13 @@
 #include "base/buf.h"
 #include "profile/prof.h"
 
-/* The whole profile, every sample type, gzip-compressed. */
+/*
+ * The whole profile, every sample type, gzip-compressed.  The default sample type is
+ * kept as pprof reads it back, except one pprof cannot be told: a type that is not the
+ * last and shares its name with an earlier type ("alloc/count alloc/bytes space/bytes"
+ * with alloc/bytes the default) — pprof names the default by type name only and takes
+ * the first match, so it reads the earlier one.
+ */
 int encode_pprof(const struct prof *p, struct buf *out);
 /*
  * One line per sample, "root;...;leaf value" for sample type `type`; samples
