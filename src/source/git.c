@@ -433,7 +433,8 @@ static int blob_size(git_repository *repo, const git_oid *id, size_t *out)
  * The id of the blob at path in the commit's tree (it is not read); symlinks followed
  * while they stay inside.
  */
-static int lookup_path(git_repository *repo, git_tree *root, const char *path, git_oid *out)
+static int lookup_path(git_repository *repo, git_tree *root, const char *path, git_oid *out,
+		       bool *refused)
 {
 	char *cur = strdup(path);
 	int hops = 0, rc = 0;
@@ -491,6 +492,7 @@ restart:;
 				if (target[0] == '/') {
 					free(target);
 					free(parent);
+					*refused = true;
 					rc = err_set(ERR_NOTFOUND,
 						     "refused: '%s' is a symlink out of the repository",
 						     path);
@@ -507,6 +509,7 @@ restart:;
 				cur = path_inside(next, &bad);
 				free(next);
 				if (!cur) {
+					*refused = true;
 					rc = err_set(ERR_NOTFOUND,
 						     "refused: '%s' is a symlink out of the repository",
 						     path);
@@ -583,7 +586,10 @@ int src_git_read(struct src_ctx *c, const char *key, bool remote, const char *re
 		rc = git_fail(ERR_IO, "cannot read the commit's tree");
 		goto done;
 	}
-	if ((rc = lookup_path(g->repo, tree, path, &id)) || (rc = blob_size(g->repo, &id, &size)))
+	/* a symlink out of the tree ends the search: the same path must not be read
+	   through the link on disk either (the plain paths) */
+	if ((rc = lookup_path(g->repo, tree, path, &id, &c->refused)) ||
+	    (rc = blob_size(g->repo, &id, &size)))
 		goto done;
 	if (size > SOURCE_MAX_BYTES) {
 		c->refused = true;

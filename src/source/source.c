@@ -186,9 +186,11 @@ static int read_in_dir(struct src_ctx *c, const char *dir, const char *rel, stru
 		return rc;
 	}
 	free(full);
-	if (!path_has_prefix_dir(rfile, rdir) || strcmp(rfile, rdir) == 0)
+	if (!path_has_prefix_dir(rfile, rdir) || strcmp(rfile, rdir) == 0) {
+		c->refused = true;
 		return err_set(ERR_NOTFOUND, "refused: '%s' leads out of '%s' through a symlink", rel,
 			       dir);
+	}
 	if ((rc = read_disk(c, rfile, rel, f)))
 		return rc;
 	f->origin = SOURCE_LOCAL_FILE;
@@ -316,7 +318,7 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 
 static void note_hard(struct src_ctx *c, int rc)
 {
-	if (rc == 0 || rc == ERR_NOTFOUND)
+	if (rc == 0 || (rc == ERR_NOTFOUND && !c->refused))
 		return;
 	c->hard_code = rc;
 	snprintf(c->hard_msg, sizeof(c->hard_msg), "%s", err_last());
@@ -358,6 +360,38 @@ int src_try_repo_file(struct src_ctx *c, const char *path, const char *why)
 }
 
 /* ---------------------------------------------------------------- plain paths (pprof) */
+
+/* whether the resolved path rp is dir or under it (dir resolved here; NULL, "": no) */
+static bool resolves_under(const char *rp, const char *dir)
+{
+	char rdir[PATH_MAX];
+
+	return dir && *dir && realpath(dir, rdir) && path_has_prefix_dir(rp, rdir);
+}
+
+/*
+ * An existing absolute path may lead through symlinks only to a place the user named:
+ * its own directory, --source-path, or the local repository.  A link in the last
+ * component that leaves its directory for anywhere else (svc/abs.go -> /etc/passwd) is
+ * refused, as it is in git trees and under --source-path.
+ */
+static bool plain_allowed(struct src_ctx *c, const char *p, const char *rp)
+{
+	char *parent = strdup(p), *slash;
+	bool ok;
+
+	if (!parent)
+		return false;
+	slash = strrchr(parent, '/');
+	if (slash == parent)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	ok = resolves_under(rp, parent) || resolves_under(rp, c->o->source_path) ||
+	     (c->repo && !url_is_remote(c->repo) && resolves_under(rp, c->repo));
+	free(parent);
+	return ok;
+}
 
 /* pprof's trimPath: returns a pointer into path */
 static const char *pprof_trim(struct src_ctx *c, const char *path, const char *search_abs)
@@ -427,6 +461,15 @@ static int find_plain(struct src_ctx *c)
 		if (!realpath(p, rp)) {
 			src_trace(c, "plain: absolute path '%s': %s", p, strerror(errno));
 			return ERR_NOTFOUND;
+		}
+		if (!plain_allowed(c, p, rp)) {
+			c->refused = true;
+			rc = err_set(ERR_NOTFOUND, "refused: '%s' leads out of its directory through a "
+						   "symlink",
+				     p);
+			src_trace(c, "plain: absolute path '%s': %s", p, err_last());
+			note_hard(c, rc);
+			return c->stop = rc;
 		}
 		c->refused = false;
 		rc = read_disk(c, rp, p, &f);

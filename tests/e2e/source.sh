@@ -85,7 +85,7 @@ errcheck() {  # errcheck DESCRIPTION STATUS PATTERN ARGS...
 errcheck "a .. path is refused" 1 "no source for" resolve --repo "$repo" --path ../../../../../../etc/passwd --offline --cat
 errcheck "an absolute path with .. is refused" 1 "no source for" resolve --path /tmp/../etc/passwd --offline --cat
 ln -s /etc/passwd "$repo/leak.go" && git -C "$repo" add leak.go && git -C "$repo" commit -qm leak
-errcheck "a symlink out of the repository is refused" 1 "no source for" resolve --repo "$repo" --ref main --path leak.go --offline --cat
+errcheck "a symlink out of the repository is refused" 1 "refused: 'leak.go' is a symlink out of the repository" resolve --repo "$repo" --ref main --path leak.go --offline --cat
 head -c 5000000 /dev/zero | tr '\0' x > "$tmp/big.go"
 errcheck "files over 4 MiB are refused" 1 "larger than 4 MiB" resolve --path "$tmp/big.go" --offline
 printf 'a\0b' > "$tmp/bin.go"

@@ -1037,6 +1037,20 @@ static void test_git_safety(void **state)
 	assert_has_line(&t, "refused");
 	source_trace_release(&t);
 	assert_int_equal(source_find(&o, NULL, NULL, "pkg/up/etc/passwd", &f, NULL), ERR_NOTFOUND);
+	/* nor through the same link on disk: the plain paths after the repository */
+	{
+		char abs_link[1100];
+
+		snprintf(abs_link, sizeof(abs_link), "%s/abs.go", repo);
+		rc = source_find(&o, NULL, NULL, abs_link, &f, &t);
+		if (rc == 0)
+			fail_msg("'%s' was read: %.40s", abs_link, f.data);
+		assert_no_text(&t, "root:x:0:0");
+		assert_has_line(&t, "refused");
+		assert_non_null(strstr(err_last(), "refused"));
+		tu_assert_message(err_last());
+		source_trace_release(&t);
+	}
 	assert_int_equal(source_find(&o, NULL, NULL, "inside.go", &f, NULL), 0);
 	assert_string_equal(f.data, "v1 helper\n");
 	source_file_release(&f);
@@ -1159,6 +1173,12 @@ static void test_plain_paths(void **state)
 	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, NULL), 0);
 	assert_string_equal(f.local_path, abs);
 	source_file_release(&f);
+	/* but not through a symlink out of its directory */
+	snprintf(abs, sizeof(abs), "%s", tmp("src/my-project/leak.go"));
+	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, &t), ERR_NOTFOUND);
+	assert_has_line(&t, "through a symlink");
+	assert_no_text(&t, "secret\n");
+	source_trace_release(&t);
 	/* relative without a source path: nowhere to look */
 	assert_int_equal(source_find(&o, NULL, NULL, "foo/bar.c", &f, &t), ERR_NOTFOUND);
 	assert_has_line(&t, "no --source-path");
