@@ -22,6 +22,7 @@ struct prof_builder {
 	struct hmap strmap;    /* xxh3(bytes) (re-mixed on collision) → string id */
 	struct hmap framemap;  /* name id → location, for pb_named_frame */
 	struct hmap unsymmap;  /* mapping + 1 → synthetic function */
+	struct hmap namedmap;  /* (function + 1) << 32 | (uint32_t)(mapping + 1) → named copy */
 	bool has_default;
 	int64_t *pos_sum, *neg_sum;  /* per sample type, to refuse sums past int64 */
 	uint32_t nchecked;           /* samples whose values are in the sums */
@@ -43,7 +44,7 @@ int pb_new(struct prof_builder **out)
 	}
 	arena_init(&b->p->arena);
 	if ((rc = hmap_init(&b->strmap, 1024)) || (rc = hmap_init(&b->framemap, 64)) ||
-	    (rc = hmap_init(&b->unsymmap, 16)) || (rc = pb_string(b, "", 0, &id))) {
+	    (rc = hmap_init(&b->unsymmap, 16)) || (rc = hmap_init(&b->namedmap, 16)) || (rc = pb_string(b, "", 0, &id))) {
 		pb_free(b);
 		return rc;
 	}
@@ -59,6 +60,7 @@ void pb_free(struct prof_builder *b)
 	hmap_release(&b->strmap);
 	hmap_release(&b->framemap);
 	hmap_release(&b->unsymmap);
+	hmap_release(&b->namedmap);
 	free(b->pos_sum);
 	free(b->neg_sum);
 	free(b);
@@ -258,18 +260,13 @@ int pb_function(struct prof_builder *b, const struct prof_function *f, uint32_t 
 	return 0;
 }
 
-/* The function standing for code in `mapping` with no symbol: "[basename]". */
-static int unsym_function(struct prof_builder *b, uint32_t mapping, uint32_t *out)
+/* The name pprof gives code of `mapping` it has no name for: "[basename]", else "<unknown>". */
+static int mapping_name(struct prof_builder *b, uint32_t mapping, uint32_t *out)
 {
 	struct prof *p = b->p;
-	struct prof_function f = { 0 };
 	const char *file, *base;
 	char name[512];
-	uint32_t id;
-	int rc;
 
-	if (hmap_get(&b->unsymmap, (uint64_t)mapping + 1, out))
-		return 0;
 	if (mapping != PROF_NONE && mapping < p->nmappings &&
 	    p->strs[p->mappings[mapping].file][0]) {
 		file = p->strs[p->mappings[mapping].file];
@@ -278,10 +275,48 @@ static int unsym_function(struct prof_builder *b, uint32_t mapping, uint32_t *ou
 	} else {
 		snprintf(name, sizeof(name), "<unknown>");
 	}
-	if ((rc = pb_string(b, name, strlen(name), &f.name)) || (rc = pb_function(b, &f, &id)))
+	return pb_string(b, name, strlen(name), out);
+}
+
+/* The function standing for code in `mapping` with no symbol: "[basename]". */
+static int unsym_function(struct prof_builder *b, uint32_t mapping, uint32_t *out)
+{
+	struct prof_function f = { 0 };
+	uint32_t id;
+	int rc;
+
+	if (hmap_get(&b->unsymmap, (uint64_t)mapping + 1, out))
+		return 0;
+	if ((rc = mapping_name(b, mapping, &f.name)) || (rc = pb_function(b, &f, &id)))
 		return rc;
 	*out = id;
 	return hmap_put(&b->unsymmap, (uint64_t)mapping + 1, id);
+}
+
+/*
+ * A function with an empty name is named once here, as pprof's nodeInfo names it (from
+ * the object file: "[prog]", else "<unknown>"), so every view and export agrees: the
+ * line gets a copy of the function (file, start line, system name kept) under that name.
+ */
+static int name_nameless(struct prof_builder *b, uint32_t mapping, uint32_t *func)
+{
+	struct prof *p = b->p;
+	struct prof_function f;
+	uint64_t key = ((uint64_t)*func + 1) << 32 | (uint32_t)(mapping + 1);
+	uint32_t id;
+	int rc;
+
+	if (*func >= p->nfunctions || p->str_lens[p->functions[*func].name] != 0)
+		return 0;
+	if (hmap_get(&b->namedmap, key, &id)) {
+		*func = id;
+		return 0;
+	}
+	f = p->functions[*func];
+	if ((rc = mapping_name(b, mapping, &f.name)) || (rc = pb_function(b, &f, &id)))
+		return rc;
+	*func = id;
+	return hmap_put(&b->namedmap, key, id);
 }
 
 int pb_location(struct prof_builder *b, uint32_t mapping, uint64_t address,
@@ -290,6 +325,7 @@ int pb_location(struct prof_builder *b, uint32_t mapping, uint64_t address,
 	struct prof *p = b->p;
 	struct prof_location *l;
 	struct prof_line synth;
+	uint32_t j;
 	int rc;
 
 	if (p->nlocations >= PB_MAX_ITEMS || (uint64_t)p->nlines + n >= PB_MAX_ITEMS)
@@ -311,6 +347,9 @@ int pb_location(struct prof_builder *b, uint32_t mapping, uint64_t address,
 	l->nlines = n;
 	l->unsymbolized = lines == &synth;
 	memcpy(p->lines + p->nlines, lines, n * sizeof(*lines));
+	for (j = 0; j < n && !l->unsymbolized; j++)
+		if ((rc = name_nameless(b, mapping, &p->lines[p->nlines + j].func)))
+			return rc;
 	p->nlines += n;
 	*out = p->nlocations++;
 	return 0;

@@ -436,6 +436,47 @@ static void test_pprof_default_type(void **state)
 	prof_free(p);
 }
 
+/*
+ * A function with an empty name is named as pprof names it (nodeInfo falls back to the
+ * object file): "[prog]" in a mapping of /bin/prog, "<unknown>" without one — in the
+ * model, so top, peek and every export say the same.
+ */
+static void test_nameless_function(void **state)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	struct prof_mapping m = { 0x400000, 0x500000, 0, 0, 0 };
+	struct prof_function f = { 0 };
+	struct prof_line line = { 0, 7 };
+	struct buf out = BUF_INIT;
+	uint32_t t, u, map, locs[2];
+	int64_t v = 5;
+
+	(void)state;
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "cpu", 3, &t), 0);
+	assert_int_equal(pb_string(b, "nanoseconds", 11, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, "/bin/prog", 9, &m.file), 0);
+	assert_int_equal(pb_mapping(b, &m, &map), 0);
+	assert_int_equal(pb_string(b, "c.go", 4, &f.file), 0);
+	assert_int_equal(pb_function(b, &f, &line.func), 0);  /* name "" */
+	assert_int_equal(pb_location(b, map, 0x400300, &line, 1, &locs[0]), 0);
+	assert_int_equal(pb_location(b, PROF_NONE, 0x55, &line, 1, &locs[1]), 0);
+	assert_int_equal(pb_sample(b, locs, 2, &v, NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	assert_string_equal(prof_str(p, p->functions[p->lines[p->locations[locs[0]].line_off].func].name),
+			    "[prog]");
+	assert_string_equal(prof_str(p, p->functions[p->lines[p->locations[locs[1]].line_off].func].name),
+			    "<unknown>");
+	assert_string_equal(prof_str(p, p->functions[p->lines[p->locations[locs[0]].line_off].func].file),
+			    "c.go");
+	assert_int_equal(encode_folded(p, 0, &out), 0);
+	assert_string_equal(out.data, "<unknown>;[prog] 5\n");
+	buf_release(&out);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -447,6 +488,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_svg_hostile),
 		cmocka_unit_test(test_svg_narrow),
 		cmocka_unit_test(test_pprof_default_type),
+		cmocka_unit_test(test_nameless_function),
 	};
 
 	tu_init(argc, argv);
