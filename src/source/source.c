@@ -508,27 +508,28 @@ static const char *pick(struct src_ctx *c, const char *flag, const struct labels
 			const char *label, const char *what, bool url_only)
 {
 	const char *v = ls ? labelset_get(ls, label) : NULL;
+	char *r;
 
 	if (flag && *flag) {
-		src_trace(c, "%s '%s' from the options%s", what, flag,
+		/* a repository URL may carry credentials: never in the trace */
+		r = url_only ? url_redact(flag) : NULL;
+		src_trace(c, "%s '%s' from the options%s", what, url_only ? (r ? r : "?") : flag,
 			  v && *v && strcmp(v, flag) ? " (overrides the series label)" : "");
+		free(r);
 		return flag;
 	}
 	if (v && *v) {
-		if (url_only && !source_label_repo_ok(v)) {
-			src_trace(c, "%s: label %s='%s' ignored: labels may only name http(s) URLs",
-				  what, label, v);
-			return NULL;
-		}
-		if (url_only) {
-			char *r = url_redact(v);
+		bool ok = !url_only || source_label_repo_ok(v);
 
-			src_trace(c, "%s '%s' from the label %s", what, r ? r : "?", label);
-			free(r);
-		} else {
-			src_trace(c, "%s '%s' from the label %s", what, v, label);
-		}
-		return v;
+		r = url_only ? url_redact(v) : NULL;
+		if (!ok)
+			src_trace(c, "%s: label %s='%s' ignored: labels may only name http(s) URLs",
+				  what, label, r ? r : "?");
+		else
+			src_trace(c, "%s '%s' from the label %s", what, url_only ? (r ? r : "?") : v,
+				  label);
+		free(r);
+		return ok ? v : NULL;
 	}
 	return NULL;
 }

@@ -70,6 +70,8 @@ check "the Go standard library at the version in the path" bash -c "grep -q 'sta
 : > "$tmp/requests.log"
 "$smolder" resolve --repo https://github.com/acme/app --path handler.py --github-api "$api" --offline > /dev/null 2>&1
 check "--offline asks nobody" test ! -s "$tmp/requests.log"
+out=$("$smolder" resolve --offline --repo https://user:s3cret@example.invalid/x.git --path a.go 2>&1)
+check "credentials in a --repo URL appear in no output" bash -c "grep -q 'example.invalid/x.git' <<<\"\$1\" && ! grep -q s3cret <<<\"\$1\"" _ "$out"
 
 # refusals and errors: one line on stderr, status 1; usage errors status 2
 errcheck() {  # errcheck DESCRIPTION STATUS PATTERN ARGS...
