@@ -48,7 +48,8 @@ static void list_help(FILE *f)
 	      "      --offline            never clone, fetch or call GitHub\n"
 	      "      --github-api URL     GitHub API base (GitHub Enterprise: https://HOST/api/v3)\n"
 	      "  -h, --help               this help\n"
-	      "\n" CMD_TRANSFORM_HELP,
+	      "\n" CMD_TRANSFORM_HELP
+	      "      (list ignores --granularity, as pprof does: it always lists lines)\n",
 	      f);
 	fputs("\n" CMD_STORE_HELP
 	      "\n"
@@ -471,6 +472,9 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 			return 2;
 		}
 	}
+	/* pprof's list is always per line (applyCommandOverrides sets granularity=lines for
+	   it, which its listing reads as functions with their lines): the option is ignored */
+	tr.granularity = GRAN_FUNCTIONS;
 	if (cmd_check_format("list", format, (const char *const[]){ "text", "tsv", NULL }))
 		return 2;
 	if (optind != argc - (st.used ? 1 : 2)) {

@@ -215,6 +215,12 @@ errcheck "view --base BASE --absolute is taken (then wants a terminal)" "needs a
 # go tool pprof -peek -focus=json); list and peek say so in --help
 check "peek --focus keeps only samples through the focus" bash -c "'$smolder' peek --format tsv --focus json 'main\\.' '$cpu' | grep -q 'main.decodeRecords' && ! '$smolder' peek --format tsv --focus json 'main\\.' '$cpu' | grep -q 'main.hashRecords'"
 check "peek --lines names lines" bash -c "'$smolder' peek --lines --format tsv 'main\\.hashRecords' '$cpu' | grep -q 'main.go:[0-9]'"
+# pprof's list is always per line (applyCommandOverrides: list sets granularity=lines):
+# --granularity and -files/-lines change nothing
+"$smolder" list --format tsv 'main\.scoreRecords' "$cpu" > "$tmp/list-default.tsv" 2>&1
+for g in -files -lines '--granularity=files' '--granularity=lines' '--granularity=packages'; do
+  check "list $g prints what list prints" bash -c "[ -s '$tmp/list-default.tsv' ] && '$smolder' list --format tsv $g 'main\\.scoreRecords' '$cpu' 2>&1 | cmp -s - '$tmp/list-default.tsv'"
+done
 for verb in peek list; do
   check "$verb --help lists the filters it takes" bash -c "'$smolder' $verb --help | grep -q -- '--focus RE' && '$smolder' $verb --help | grep -q -- '--granularity G'"
 done
