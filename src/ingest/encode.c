@@ -205,11 +205,24 @@ done:
 	return rc;
 }
 
-static void put_frame(struct buf *out, const char *s, size_t n)
+/*
+ * One frame as the folded reader reads it back: ';' and line breaks become '?', an empty
+ * name "<unknown>" (pprof's), and the root frame (`root`) does not start with '#' (a
+ * comment line) or blanks (skipped), which become '?' too.
+ */
+static void put_frame(struct buf *out, const char *s, size_t n, bool root)
 {
 	size_t i, start = 0;
 
-	for (i = 0; i < n; i++) {
+	if (n == 0) {
+		buf_puts(out, "<unknown>");
+		return;
+	}
+	if (root && (s[0] == '#' || s[0] == ' ' || s[0] == '\t')) {
+		buf_add(out, "?", 1);
+		start = 1;
+	}
+	for (i = start; i < n; i++) {
 		if (s[i] == ';' || s[i] == '\n' || s[i] == '\r') {
 			buf_add(out, s + start, i - start);
 			buf_add(out, "?", 1);
@@ -239,7 +252,7 @@ int encode_folded(const struct prof *p, uint32_t type, struct buf *out)
 
 				if (!first)
 					buf_add(out, ";", 1);
-				put_frame(out, prof_str(p, name), prof_strlen(p, name));
+				put_frame(out, prof_str(p, name), prof_strlen(p, name), first);
 			}
 		}
 		rc = buf_printf(out, " %lld\n", (long long)v);

@@ -26,7 +26,9 @@ int encode_pprof(const struct prof *p, struct buf *out);
 /*
  * One line per sample, "root;...;leaf value" for sample type `type`; samples
  * with a zero value are left out.  Folded text cannot hold ';' or line breaks in a
- * name: those characters become '?'.
+ * name: those characters become '?', as does a '#' or a blank that starts a line (the
+ * reader takes the first for a comment and skips the others); an empty name is written
+ * "<unknown>".
  */
 int encode_folded(const struct prof *p, uint32_t type, struct buf *out);
 /*

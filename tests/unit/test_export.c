@@ -477,6 +477,34 @@ static void test_nameless_function(void **state)
 	prof_free(p);
 }
 
+/*
+ * Folded export writes what the folded reader reads back as the same stacks: a root
+ * frame starting with '#' is not a comment line, one starting with a blank is kept.
+ */
+static void test_folded_reads_back(void **state)
+{
+	static const struct stack st[] = {
+		{ { "#hash", "main" }, { 0 }, 2 },
+		{ { " sp", "x" }, { 0 }, 3 },
+		{ { "main", "#x" }, { 0 }, 4 },
+	};
+	struct prof *p = make_prof("samples", "count", st, 3), *q;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(encode_folded(p, 0, &out), 0);
+	assert_string_equal(out.data, "?hash;main 2\n?sp;x 3\nmain;#x 4\n");
+	q = tu_decode_str(out.data);
+	assert_int_equal(q->nsamples, 3);
+	tu_assert_i64(prof_total(q, 0), 9);
+	assert_true(tu_has_function(q, "?hash"));
+	assert_true(tu_has_function(q, "?sp"));
+	assert_true(tu_has_function(q, "#x"));
+	prof_free(q);
+	buf_release(&out);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -489,6 +517,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_svg_narrow),
 		cmocka_unit_test(test_pprof_default_type),
 		cmocka_unit_test(test_nameless_function),
+		cmocka_unit_test(test_folded_reads_back),
 	};
 
 	tu_init(argc, argv);
