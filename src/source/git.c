@@ -579,9 +579,16 @@ int src_git_read(struct src_ctx *c, const char *key, bool remote, const char *re
 		snprintf(note, notelen, " (after a fetch)");
 		rc = resolve_commit(g, ref, &commit);
 	}
-	if (rc)
-		return err_set(ERR_NOTFOUND, "no ref '%s'%s", ref && *ref ? ref : "HEAD",
-			       g->remote ? "" : " in the local clone (not fetched: it is only read)");
+	if (rc) {
+		char *shown = url_redact(key);
+
+		c->no_ref = true;
+		rc = err_set(ERR_NOTFOUND, "no ref '%s' in '%s'%s", ref && *ref ? ref : "HEAD",
+			     shown ? shown : "?",
+			     g->remote ? "" : " (a local clone: not fetched, it is only read)");
+		free(shown);
+		return rc;
+	}
 	if (git_commit_tree(&tree, commit) < 0) {
 		rc = git_fail(ERR_IO, "cannot read the commit's tree");
 		goto done;

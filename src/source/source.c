@@ -283,6 +283,7 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 
 	*f = (struct source_file)SOURCE_FILE_INIT;
 	c->refused = false;
+	c->no_ref = false;
 	if (c->o->cancel && *c->o->cancel)
 		return c->stop = err_set(ERR_CANCELLED, "cancelled");
 	desc = place_desc(pl);
@@ -305,6 +306,13 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 	}
 	free(owner);
 	free(name);
+	/* the service's own ref is missing: no other path can be read there either */
+	if (rc == ERR_NOTFOUND && c->no_ref && pl->repo && c->service.repo &&
+	    strcmp(pl->repo, c->service.repo) == 0 &&
+	    strcmp(pl->ref ? pl->ref : "", c->service.ref ? c->service.ref : "") == 0) {
+		c->stop = rc;
+		snprintf(c->hard_msg, sizeof(c->hard_msg), "%s", err_last());
+	}
 	if (rc == 0)
 		src_trace(c, "%s: %s '%s': found%s", why, desc ? desc : "?", rel, note);
 	else

@@ -168,6 +168,7 @@ struct src_ctx {
 	int hard_code;            /* the most telling error that was not "not found" */
 	char hard_msg[512];
 	bool refused;             /* set by src_read when a file was found but refused */
+	bool no_ref;              /* set by src_git_read when the ref is not in the repository */
 	struct source_file *out;
 };
 

@@ -853,12 +853,25 @@ static void test_git_local(void **state)
 	s = find_with_labels(repo, "v1", "pkg/helper.go", NULL, &rc);
 	assert_string_equal(s, "v1 helper\n");
 	free(s);
-	/* a ref the clone lacks: not found, and a local clone is never fetched */
-	s = find_with_labels(repo, "v9", "main.go", &t, &rc);
+	/* a ref the clone lacks: not found, and a local clone is never fetched; the error
+	   says so and the search ends there (a Go path search once asked for every suffix) */
+	s = find_with_labels(repo, "v9", "/build/svc/cmd/app/main.go", &t, &rc);
 	assert_null(s);
 	assert_int_equal(rc, ERR_NOTFOUND);
 	tu_assert_message(err_last());
+	if (strncmp(err_last(), "no ref 'v9' in '", 16) != 0)
+		fail_msg("the error does not name the missing ref: %s", err_last());
 	assert_has_line(&t, "no ref 'v9'");
+	{
+		size_t i, asked = 0;
+
+		for (i = 0; i < t.n; i++)
+			asked += strstr(t.lines[i], " at v9 '") != NULL;
+		if (asked != 1) {
+			dump_trace(&t);
+			fail_msg("the missing ref was asked for %zu times", asked);
+		}
+	}
 	source_trace_release(&t);
 	/* a flag overrides the label */
 	{
