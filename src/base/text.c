@@ -50,12 +50,23 @@ size_t text_utf8_len(const char *s, size_t n)
 	return utf8_decode((const unsigned char *)s, n, &cp);
 }
 
+/*
+ * Unicode's bidirectional format characters (embeddings, overrides, isolates, marks):
+ * they reorder what the terminal shows after them (Trojan Source), so they are shown
+ * as \uNNNN like the controls.
+ */
+static bool is_bidi(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
 int text_safe(struct buf *out, const char *s, size_t n, bool ascii)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, len;
 	uint32_t cp;
-	char esc[8];
+	char esc[12];
 	int rc;
 
 	while (i < n) {
@@ -66,6 +77,10 @@ int text_safe(struct buf *out, const char *s, size_t n, bool ascii)
 		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
 			snprintf(esc, sizeof(esc), "\\x%02x", cp);
 			rc = buf_add(out, esc, 4);
+			i += len;
+		} else if (is_bidi(cp) && !ascii) {
+			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)(cp & 0xffff));
+			rc = buf_add(out, esc, 6);
 			i += len;
 		} else if (ascii && cp >= 0x80) {
 			rc = buf_add(out, "?", 1);

@@ -2,8 +2,9 @@
  * text.h — making untrusted strings safe for a terminal, and measuring them.
  *
  * Every string that comes from a profile passes through text_safe() before it is drawn
- * or printed: control characters (C0, DEL, C1) are shown as \xNN escapes, never sent;
- * invalid UTF-8 becomes U+FFFD (or '?' in ASCII mode).  Widths are display cells
+ * or printed: control characters (C0, DEL, C1) are shown as \xNN escapes, never sent,
+ * and bidirectional format characters (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F,
+ * U+061C) as \uNNNN; invalid UTF-8 becomes U+FFFD (or '?' in ASCII mode).  Widths are display cells
  * (wcwidth), never bytes.  All output goes into a caller-owned struct buf.
  */
 #ifndef SMOLDER_TEXT_H

@@ -34,6 +34,15 @@ static void test_safe_escapes_controls(void **state)
 	assert_string_equal(SAFE("x\xc2\x85y\xc2\x9b"), "x\\x85y\\x9b");
 	/* the same in ascii mode */
 	assert_string_equal(SAFE_ASCII("a\x1b[2Jb"), "a\\x1b[2Jb");
+	/* bidi format characters reorder what follows them on screen (Trojan Source):
+	   U+202E RLO, U+2066 LRI, U+2069 PDI, U+200F RLM, U+061C ALM */
+	assert_string_equal(SAFE("f\xe2\x80\xae)x(\xe2\x81\xa6" "a\xe2\x81\xa9"),
+			    "f\\u202e)x(\\u2066a\\u2069");
+	assert_string_equal(SAFE("\xe2\x80\x8f\xd8\x9c\xe2\x80\x8e\xe2\x80\xaa"),
+			    "\\u200f\\u061c\\u200e\\u202a");
+	assert_int_equal(text_width(SAFE("a\xe2\x80\xae"), 7), 7);
+	/* other format characters and ordinary text stay as they are */
+	assert_string_equal(SAFE("caf\xc3\xa9 \xe2\x80\x94"), "caf\xc3\xa9 \xe2\x80\x94");
 }
 
 static void test_safe_invalid_utf8(void **state)
