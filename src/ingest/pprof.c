@@ -322,6 +322,25 @@ static void *prep_run(void *arg)
 	return NULL;
 }
 
+/*
+ * pprof's postDecode keeps a label only when it has a string, a number or a unit: one
+ * with all three 0 is dropped (it would match numeric --tagfocus ranges otherwise).
+ */
+static bool label_kept(const Perftools__Profiles__Label *l)
+{
+	return l->str || l->num || l->num_unit;
+}
+
+static uint32_t kept_labels(const Perftools__Profiles__Sample *s)
+{
+	uint32_t n = 0;
+	size_t j;
+
+	for (j = 0; j < s->n_label; j++)
+		n += label_kept(s->label[j]);
+	return n;
+}
+
 static void count_samples(struct prep_job *j)
 {
 	const Perftools__Profiles__Profile *pb = j->pb;
@@ -333,9 +352,9 @@ static void count_samples(struct prep_job *j)
 		if (i + AHEAD < pb->n_sample)
 			__builtin_prefetch(pb->sample[i + AHEAD]);
 		j->nlocs[i] = (uint32_t)s->n_location_id;
-		j->nlabels[i] = (uint32_t)s->n_label;
+		j->nlabels[i] = kept_labels(s);
 		nslocs += s->n_location_id;
-		nslabels += s->n_label;
+		nslabels += j->nlabels[i];
 	}
 	j->nslocs = nslocs;
 	j->nslabels = nslabels;
@@ -633,7 +652,7 @@ static int sample_fill(const struct pctx *c, const struct pb_samples *room, size
 	const Perftools__Profiles__Profile *pb = c->pb;
 	const Perftools__Profiles__Sample *s = pb->sample[i];
 	const struct prof_sample *ps = &room->samples[room->first + i];
-	size_t j;
+	size_t j, k;
 	int rc;
 
 	if (s->n_value != pb->n_sample_type)
@@ -651,14 +670,17 @@ static int sample_fill(const struct pctx *c, const struct pb_samples *room, size
 	if (s->n_label) {
 		struct prof_label *labels = room->labels + ps->label_off;
 
-		for (j = 0; j < s->n_label; j++) {
+		for (j = 0, k = 0; j < s->n_label; j++) {
 			const Perftools__Profiles__Label *l = s->label[j];
+			struct prof_label pl;
 
-			if ((rc = str_ref(c, l->key, "label key", &labels[j].key)) ||
-			    (rc = str_ref(c, l->str, "label value", &labels[j].str)) ||
-			    (rc = str_ref(c, l->num_unit, "label unit", &labels[j].num_unit)))
+			if ((rc = str_ref(c, l->key, "label key", &pl.key)) ||
+			    (rc = str_ref(c, l->str, "label value", &pl.str)) ||
+			    (rc = str_ref(c, l->num_unit, "label unit", &pl.num_unit)))
 				return rc;
-			labels[j].num = l->num;
+			pl.num = l->num;
+			if (label_kept(l))
+				labels[k++] = pl;
 		}
 	}
 	if (s->n_value)

@@ -505,6 +505,43 @@ static void test_folded_reads_back(void **state)
 	prof_free(p);
 }
 
+/*
+ * The pprof decoder drops a label whose string, number and unit are all 0, as pprof's
+ * postDecode does (here written by encode_pprof and read back): it is not numeric.
+ */
+static void test_pprof_zero_label_dropped(void **state)
+{
+	struct prof_builder *b;
+	struct prof *p, *q;
+	struct prof_label lb[2] = { { 0 }, { 0 } };
+	struct buf out = BUF_INIT;
+	uint32_t t, u, loc;
+	int64_t v = 1;
+
+	(void)state;
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, "k", 1, &lb[0].key), 0);
+	lb[1].key = lb[0].key;
+	lb[1].num = 5;
+	assert_int_equal(pb_named_frame(b, "fa", 2, &loc), 0);
+	assert_int_equal(pb_sample(b, &loc, 1, &v, &lb[0], 1), 0);  /* all zero */
+	assert_int_equal(pb_sample(b, &loc, 1, &v, lb, 2), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	assert_int_equal(encode_pprof(p, &out), 0);
+	q = tu_decode_bytes(out.data, out.len, "labels.pb.gz");
+	assert_int_equal(q->nsamples, 2);
+	assert_int_equal(q->samples[0].nlabels, 0);
+	assert_int_equal(q->samples[1].nlabels, 1);
+	assert_string_equal(prof_str(q, q->labels[q->samples[1].label_off].key), "k");
+	tu_assert_i64(q->labels[q->samples[1].label_off].num, 5);
+	prof_free(q);
+	buf_release(&out);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -518,6 +555,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pprof_default_type),
 		cmocka_unit_test(test_nameless_function),
 		cmocka_unit_test(test_folded_reads_back),
+		cmocka_unit_test(test_pprof_zero_label_dropped),
 	};
 
 	tu_init(argc, argv);
