@@ -377,28 +377,67 @@ static bool resolves_under(const char *rp, const char *dir)
 	return dir && *dir && realpath(dir, rdir) && path_has_prefix_dir(rp, rdir);
 }
 
-/*
- * An existing absolute path may lead through symlinks only to a place the user named:
- * its own directory, --source-path, or the local repository.  A link in the last
- * component that leaves its directory for anywhere else (svc/abs.go -> /etc/passwd) is
- * refused, as it is in git trees and under --source-path.
- */
-static bool plain_allowed(struct src_ctx *c, const char *p, const char *rp)
+/* the directory part of the absolute path p ("/" for "/x"), in a new string */
+static char *parent_of(const char *p)
 {
 	char *parent = strdup(p), *slash;
-	bool ok;
 
 	if (!parent)
-		return false;
+		return NULL;
 	slash = strrchr(parent, '/');
 	if (slash == parent)
 		slash[1] = '\0';
 	else if (slash)
 		*slash = '\0';
-	ok = resolves_under(rp, parent) || resolves_under(rp, c->o->source_path) ||
-	     (c->repo && !url_is_remote(c->repo) && resolves_under(rp, c->repo));
-	free(parent);
-	return ok;
+	return parent;
+}
+
+/*
+ * Whether every symlink on the way to the clean absolute path p stays under the
+ * directory it sits in: /lib -> usr/lib does (it sits in /), proj/dir -> /etc does not.
+ */
+static bool links_stay_home(const char *p)
+{
+	char prefix[PATH_MAX], rp[PATH_MAX];
+	size_t n = strlen(p), i;
+
+	if (n >= sizeof(prefix))
+		return false;
+	for (i = 1; i <= n; i++) {
+		struct stat st;
+		char *parent;
+		bool ok;
+
+		if (i < n && p[i] != '/')
+			continue;
+		memcpy(prefix, p, i);
+		prefix[i] = '\0';
+		if (lstat(prefix, &st) != 0)
+			return false;
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		if (!realpath(prefix, rp) || !(parent = parent_of(prefix)))
+			return false;
+		ok = resolves_under(rp, parent);
+		free(parent);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * An existing absolute path may lead through symlinks only to a place the user named:
+ * --source-path or the local repository, or else only through links that each stay in
+ * the directory they sit in.  A link that leaves its directory for anywhere else
+ * (svc/abs.go -> /etc/passwd, or a directory svc/conf -> /etc on the way to
+ * svc/conf/passwd) is refused, as it is in git trees and under --source-path.
+ */
+static bool plain_allowed(struct src_ctx *c, const char *p, const char *rp)
+{
+	return resolves_under(rp, c->o->source_path) ||
+	       (c->repo && !url_is_remote(c->repo) && resolves_under(rp, c->repo)) ||
+	       links_stay_home(p);
 }
 
 /* pprof's trimPath: returns a pointer into path */

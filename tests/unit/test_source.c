@@ -1192,6 +1192,20 @@ static void test_plain_paths(void **state)
 	assert_has_line(&t, "through a symlink");
 	assert_no_text(&t, "secret\n");
 	source_trace_release(&t);
+	/* nor through a directory symlink on the way that leaves its directory */
+	write_file(tmp("outside/conf.go"), "secret\n");
+	sh("ln -sfn '%s' '%s'", tmp("outside"), tmp("src/my-project/conf"));
+	snprintf(abs, sizeof(abs), "%s", tmp("src/my-project/conf/conf.go"));
+	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, &t), ERR_NOTFOUND);
+	assert_has_line(&t, "through a symlink");
+	assert_no_text(&t, "secret\n");
+	source_trace_release(&t);
+	/* a directory symlink that stays where it sits (like /lib -> usr/lib) is followed */
+	sh("ln -sfn foo '%s'", tmp("src/my-project/foo2"));
+	snprintf(abs, sizeof(abs), "%s", tmp("src/my-project/foo2/bar.c"));
+	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, NULL), 0);
+	assert_string_equal(f.data, "int bar;\n");
+	source_file_release(&f);
 	/* relative without a source path: nowhere to look */
 	assert_int_equal(source_find(&o, NULL, NULL, "foo/bar.c", &f, &t), ERR_NOTFOUND);
 	assert_has_line(&t, "no --source-path");
