@@ -22,7 +22,11 @@
  * a period, else count.  A trailing modifier group is dropped from the type name
  * ("cpu-clock:ppp" → "cpu-clock") unless two events would then share a name.  Function
  * names are the symbols without "+0x..." offsets, the dso is the mapping's file, every
- * address its own location.  "[unknown]" symbols become "[basename of the dso]" (an
+ * address its own location.  Functions perf --inline prints as frames with "(inlined)"
+ * in place of the dso are inline frames: with the frame after them at the same address
+ * (the function they are inlined into) they make one location, a line per function,
+ * innermost first, as pprof keeps them; left without it, a location without a mapping.
+ * "[unknown]" symbols become "[basename of the dso]" (an
  * unsymbolized location, as stackcollapse-perf names them), the dso itself when perf
  * brackets it ("[vdso]"), or "[unknown]".  The process is not a root frame (which is
  * what stackcollapse-perf does): it is kept as labels, as perf_to_profile keeps it —

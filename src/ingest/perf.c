@@ -10,7 +10,9 @@
  *
  * The header is `comm tid|pid/tid [cpu] time: [period] event: [...]`; the command name
  * may contain spaces and, without a call chain, perf pads it and prints the one frame
- * after the event.  Sample types, labels and frame names are described in decode.h.
+ * after the event.  With --inline, the functions inlined at an address come first, each
+ * printed `addr symbol (inlined)`, then the function they are inlined into, at the same
+ * address.  Sample types, labels and frame names are described in decode.h.
  * The input is read twice: first the headers (to know every event before the first
  * sample), then the samples.
  */
@@ -46,6 +48,7 @@ struct perf_frame {
 	uint64_t addr;
 	const char *sym, *dso;  /* dso is NULL when the line has no "(dso)" */
 	size_t sym_len, dso_len;
+	bool inlined;           /* "(inlined)" in place of the dso (perf --inline) */
 };
 
 struct perf_event {
@@ -56,8 +59,9 @@ struct perf_event {
 
 struct perf_loc {
 	uint64_t addr;
-	uint32_t mapping, func;  /* func is PROF_NONE for an unsymbolized location */
-	uint32_t id;             /* the builder's location */
+	uint32_t mapping;
+	uint32_t line_off, nlines;  /* into perf_ctx.lines; no lines: unsymbolized */
+	uint32_t id;                /* the builder's location */
 };
 
 struct perf_ctx {
@@ -66,9 +70,15 @@ struct perf_ctx {
 	uint32_t nev;
 	struct hmap maps;   /* dso string id → mapping */
 	struct hmap funcs;  /* name string id << 32 | mapping → function */
-	struct hmap locs;   /* hash of (address, mapping, function) → index into loc */
+	struct hmap locs;   /* hash of (address, mapping, lines) → index into loc */
 	struct perf_loc *loc;
 	size_t nloc, cap_loc;
+	struct prof_line *lines;  /* the lines of every loc */
+	size_t nlines, cap_lines;
+	struct perf_frame *frames;  /* the current sample's call chain, leaf first */
+	size_t cap_frames;
+	struct prof_line *tmp;      /* the lines of a location being made */
+	size_t cap_tmp;
 	uint32_t *stack;
 	size_t cap_stack;
 	int64_t *values;    /* one per sample type */
@@ -83,6 +93,11 @@ static bool is_blank(char c)
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+static bool same(const char *a, size_t an, const char *b, size_t bn)
+{
+	return an == bn && memcmp(a, b, an) == 0;
 }
 
 /* The next blank-separated token of [*p, end); false at the end. */
@@ -243,6 +258,7 @@ static bool parse_frame(const char *s, size_t n, struct perf_frame *f)
 	f->addr = a;
 	f->dso = NULL;
 	f->dso_len = 0;
+	f->inlined = false;
 	if (e > i && s[e - 1] == ')') {
 		for (q = e; q > i; q--) {
 			if (s[q - 1] == ')')
@@ -251,8 +267,9 @@ static bool parse_frame(const char *s, size_t n, struct perf_frame *f)
 				break;
 		}
 		if (q > i && (q - 1 == i || is_blank(s[q - 2]))) {
-			f->dso = s + q;
-			f->dso_len = e - 1 - q;
+			f->inlined = same(s + q, e - 1 - q, "inlined", 7);
+			f->dso = f->inlined ? NULL : s + q;
+			f->dso_len = f->inlined ? 0 : e - 1 - q;
 			e = q - 1;
 			while (e > i && is_blank(s[e - 1]))
 				e--;
@@ -288,11 +305,6 @@ static size_t event_base(const char *s, size_t n)
 	return i > 1 && i < n ? i - 1 : n;
 }
 
-static bool same(const char *a, size_t an, const char *b, size_t bn)
-{
-	return an == bn && memcmp(a, b, an) == 0;
-}
-
 bool perf_detect(const uint8_t *data, size_t len)
 {
 	const char *s = (const char *)data, *end = s + (len < PERF_SNIFF ? len : PERF_SNIFF);
@@ -324,7 +336,7 @@ bool perf_detect(const uint8_t *data, size_t len)
 	if (next < end && *next == '\t') {
 		nl = memchr(next, '\n', (size_t)(end - next));
 		n = nl ? (size_t)(nl - next) : (size_t)(end - next);
-		if (!memchr(next, 0, n) && parse_frame(next, n, &f) && f.dso)
+		if (!memchr(next, 0, n) && parse_frame(next, n, &f) && (f.dso || f.inlined))
 			return true;
 	}
 	return h.rest_len && parse_frame(h.rest, h.rest_len, &f) && f.dso;
@@ -364,12 +376,38 @@ static int perf_function(struct perf_ctx *c, const char *name, size_t n, uint32_
 	return hmap_put(&c->funcs, key, *out);
 }
 
-/* One location per (address, mapping, function); func PROF_NONE: unsymbolized. */
-static int perf_location(struct perf_ctx *c, uint64_t addr, uint32_t mapping, uint32_t func,
-			 uint32_t *out)
+/* The lines' hash, for locations. */
+static uint64_t perf_loc_hash(uint64_t addr, uint32_t mapping, const struct prof_line *lines,
+			      uint32_t n)
 {
-	uint64_t key = hmap_mix(addr ^ hmap_mix((uint64_t)mapping << 32 | func));
-	struct prof_line line = { func, 0 };
+	uint64_t key = hmap_mix(addr ^ hmap_mix((uint64_t)mapping << 32 | n));
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		key = hmap_mix(key ^ hmap_mix((uint64_t)lines[i].func << 32 ^
+					      (uint64_t)lines[i].line));
+	return key;
+}
+
+static bool perf_loc_is(const struct perf_ctx *c, const struct perf_loc *l, uint64_t addr,
+			uint32_t mapping, const struct prof_line *lines, uint32_t n)
+{
+	uint32_t i;
+
+	if (l->addr != addr || l->mapping != mapping || l->nlines != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (c->lines[l->line_off + i].func != lines[i].func ||
+		    c->lines[l->line_off + i].line != lines[i].line)
+			return false;
+	return true;
+}
+
+/* One location per (address, mapping, lines); no lines: unsymbolized. */
+static int perf_location(struct perf_ctx *c, uint64_t addr, uint32_t mapping,
+			 const struct prof_line *lines, uint32_t n, uint32_t *out)
+{
+	uint64_t key = perf_loc_hash(addr, mapping, lines, n);
 	struct perf_loc *l;
 	uint32_t i;
 	int rc;
@@ -380,45 +418,111 @@ static int perf_location(struct perf_ctx *c, uint64_t addr, uint32_t mapping, ui
 		if (!hmap_get(&c->locs, key, &i))
 			break;
 		l = &c->loc[i];
-		if (l->addr == addr && l->mapping == mapping && l->func == func) {
+		if (perf_loc_is(c, l, addr, mapping, lines, n)) {
 			*out = l->id;
 			return 0;
 		}
 		key = hmap_mix(key + 1);
 	}
+	if (c->nlines + n > PB_MAX_ITEMS)
+		return err_set(ERR_TOOBIG, "more than %u location lines", PB_MAX_ITEMS);
 	if ((rc = vec_reserve(&c->loc, &c->cap_loc, c->nloc + 1)) ||
-	    (rc = pb_location(c->b, mapping, addr, func == PROF_NONE ? NULL : &line,
-			      func == PROF_NONE ? 0 : 1, out)))
+	    (rc = vec_reserve(&c->lines, &c->cap_lines, c->nlines + n)) ||
+	    (rc = pb_location(c->b, mapping, addr, lines, n, out)))
 		return rc;
-	c->loc[c->nloc] = (struct perf_loc){ addr, mapping, func, *out };
+	if (n)
+		memcpy(c->lines + c->nlines, lines, n * sizeof(*lines));
+	c->loc[c->nloc] = (struct perf_loc){ addr, mapping, (uint32_t)c->nlines, n, *out };
+	c->nlines += n;
 	return hmap_put(&c->locs, key, (uint32_t)c->nloc++);
 }
 
+/* "[unknown]" symbols of a real file: perf could not symbolize the address. */
+static bool perf_unsymbolized(const struct perf_frame *f)
+{
+	size_t n = strip_offset(f->sym, f->sym_len);
+
+	return (n == 0 || same(f->sym, n, "[unknown]", 9)) && f->dso && f->dso_len &&
+	       !same(f->dso, f->dso_len, "[unknown]", 9) && f->dso[0] != '[';
+}
+
 /*
- * A frame's location.  "[unknown]" symbols are named after their object as
- * stackcollapse-perf names them: "[libc.so.6]" (an unsymbolized location of that
- * mapping), "[vdso]" for perf's own bracketed names, "[unknown]" without an object.
+ * A frame's function.  "[unknown]" symbols are named after their object as
+ * stackcollapse-perf names them: "[vdso]" for perf's own bracketed names, "[unknown]"
+ * without an object (callers make unsymbolized locations for the others).
  */
-static int perf_frame_loc(struct perf_ctx *c, const struct perf_frame *f, uint32_t *out)
+static int perf_frame_func(struct perf_ctx *c, const struct perf_frame *f, uint32_t mapping,
+			   uint32_t *out)
 {
 	const char *sym = f->sym;
 	size_t n = strip_offset(f->sym, f->sym_len);
-	uint32_t mapping = PROF_NONE, func;
-	bool unknown = n == 0 || same(sym, n, "[unknown]", 9);
+
+	if (n == 0 || same(sym, n, "[unknown]", 9)) {
+		bool obj = f->dso && mapping != PROF_NONE;
+
+		sym = obj ? f->dso : "[unknown]";
+		n = obj ? f->dso_len : 9;
+	}
+	return perf_function(c, sym, n, mapping, out);
+}
+
+/*
+ * The location of frames f[0..n): a frame, or a run of inlined frames (innermost first)
+ * and, when the run ends with it, the frame they are inlined into, whose dso is the
+ * mapping of them all (lines[0] the innermost, as pprof keeps inline frames).  An
+ * unsymbolized frame of a file ("[unknown] (libc.so.6)") is an unsymbolized location,
+ * named "[libc.so.6]" by the views.
+ */
+static int perf_frames_loc(struct perf_ctx *c, const struct perf_frame *f, size_t n,
+			   uint32_t *out)
+{
+	const struct perf_frame *last = &f[n - 1];
+	uint32_t mapping = PROF_NONE;
+	size_t i;
 	int rc;
 
-	if (f->dso && f->dso_len && !same(f->dso, f->dso_len, "[unknown]", 9) &&
-	    (rc = perf_mapping(c, f->dso, f->dso_len, &mapping)))
+	if (last->dso && last->dso_len && !same(last->dso, last->dso_len, "[unknown]", 9) &&
+	    (rc = perf_mapping(c, last->dso, last->dso_len, &mapping)))
 		return rc;
-	if (unknown && mapping != PROF_NONE && f->dso[0] != '[')
-		return perf_location(c, f->addr, mapping, PROF_NONE, out);
-	if (unknown) {
-		sym = mapping != PROF_NONE ? f->dso : "[unknown]";
-		n = mapping != PROF_NONE ? f->dso_len : 9;
+	if (n == 1 && perf_unsymbolized(last))
+		return perf_location(c, last->addr, mapping, NULL, 0, out);
+	if ((rc = vec_reserve(&c->tmp, &c->cap_tmp, n)))
+		return rc;
+	for (i = 0; i < n; i++) {
+		c->tmp[i].line = 0;
+		if ((rc = perf_frame_func(c, &f[i], mapping, &c->tmp[i].func)))
+			return rc;
 	}
-	if ((rc = perf_function(c, sym, n, mapping, &func)))
+	return perf_location(c, last->addr, mapping, c->tmp, (uint32_t)n, out);
+}
+
+/*
+ * The nframes frames of the sample as locations in c->stack; *nlocs gets their count.
+ * perf --inline prints the functions inlined at an address as frames of their own, each
+ * with "(inlined)" in place of the dso, before the function they are inlined into, at
+ * the same address: together they are one location.  Inlined frames without that frame
+ * (a chain cut short) are a location without a mapping.
+ */
+static int perf_stack(struct perf_ctx *c, size_t nframes, uint32_t *nlocs)
+{
+	const struct perf_frame *f = c->frames;
+	size_t i = 0, j;
+	uint32_t n = 0;
+	int rc;
+
+	if ((rc = vec_reserve(&c->stack, &c->cap_stack, nframes)))
 		return rc;
-	return perf_location(c, f->addr, mapping, func, out);
+	while (i < nframes) {
+		for (j = i; j < nframes && f[j].inlined && f[j].addr == f[i].addr; j++)
+			;
+		if (j == i || (j < nframes && f[j].addr == f[i].addr && !perf_unsymbolized(&f[j])))
+			j++; /* the frame itself, or the one the run is inlined into */
+		if ((rc = perf_frames_loc(c, f + i, j - i, &c->stack[n++])))
+			return rc;
+		i = j;
+	}
+	*nlocs = n;
+	return 0;
 }
 
 /* The event's index; a new one is added when `add`. */
@@ -504,19 +608,24 @@ static int perf_emit(struct perf_ctx *c, const struct perf_header *h, uint32_t n
 	return 0;
 }
 
-/* Ends a sample; without a call chain, the frame printed after the event is its stack. */
-static int perf_end_sample(struct perf_ctx *c, const struct perf_header *h, uint32_t nlocs,
+/*
+ * Ends a sample of nframes frames (in c->frames); without a call chain, the frame
+ * printed after the event is its stack.
+ */
+static int perf_end_sample(struct perf_ctx *c, const struct perf_header *h, size_t nframes,
 			   size_t hline)
 {
 	struct perf_frame f;
+	uint32_t nlocs = 0;
 	int rc;
 
-	if (nlocs == 0 && h->rest_len && parse_frame(h->rest, h->rest_len, &f) && f.dso) {
-		if ((rc = vec_reserve(&c->stack, &c->cap_stack, 1)) ||
-		    (rc = perf_frame_loc(c, &f, &c->stack[0])))
+	if (nframes == 0 && h->rest_len && parse_frame(h->rest, h->rest_len, &f) && f.dso) {
+		if ((rc = vec_reserve(&c->frames, &c->cap_frames, 1)))
 			return rc;
-		nlocs = 1;
+		c->frames[nframes++] = f;
 	}
+	if ((rc = perf_stack(c, nframes, &nlocs)))
+		return rc;
 	return perf_emit(c, h, nlocs, hline);
 }
 
@@ -530,8 +639,8 @@ static int perf_pass(struct perf_ctx *c, const char *data, size_t len, bool buil
 	const char *p, *end = data + len, *nl;
 	struct perf_header h = { 0 };
 	struct perf_frame f;
-	size_t n, lineno = 0, hline = 0;
-	uint32_t nlocs = 0, e;
+	size_t n, lineno = 0, hline = 0, nframes = 0;
+	uint32_t e;
 	bool in = false;
 	int rc;
 
@@ -550,13 +659,12 @@ static int perf_pass(struct perf_ctx *c, const char *data, size_t len, bool buil
 					       lineno);
 			if (!build || !parse_frame(p, n, &f))
 				continue;
-			if (nlocs == PERF_MAX_DEPTH)
+			if (nframes == PERF_MAX_DEPTH)
 				return err_set(ERR_TOOBIG, "line %zu: deeper than %d frames",
 					       lineno, PERF_MAX_DEPTH);
-			if ((rc = vec_reserve(&c->stack, &c->cap_stack, nlocs + 1)) ||
-			    (rc = perf_frame_loc(c, &f, &c->stack[nlocs])))
+			if ((rc = vec_reserve(&c->frames, &c->cap_frames, nframes + 1)))
 				return rc;
-			nlocs++;
+			c->frames[nframes++] = f;
 			continue;
 		}
 		while (n && is_blank(*p))
@@ -564,10 +672,10 @@ static int perf_pass(struct perf_ctx *c, const char *data, size_t len, bool buil
 		if (n && *p == '#')
 			continue;
 		/* a blank line or the next header ends the sample */
-		if (in && build && (rc = perf_end_sample(c, &h, nlocs, hline)))
+		if (in && build && (rc = perf_end_sample(c, &h, nframes, hline)))
 			return rc;
 		in = false;
-		nlocs = 0;
+		nframes = 0;
 		if (n == 0)
 			continue;
 		if (!parse_header(p, n, &h))
@@ -586,7 +694,7 @@ static int perf_pass(struct perf_ctx *c, const char *data, size_t len, bool buil
 		in = true;
 		hline = lineno;
 	}
-	return in && build ? perf_end_sample(c, &h, nlocs, hline) : 0;
+	return in && build ? perf_end_sample(c, &h, nframes, hline) : 0;
 }
 
 int perf_decode(const char *data, size_t len, struct prof **out)
@@ -619,6 +727,9 @@ done:
 	hmap_release(&c.funcs);
 	hmap_release(&c.locs);
 	free(c.loc);
+	free(c.lines);
+	free(c.frames);
+	free(c.tmp);
 	free(c.stack);
 	free(c.values);
 	return rc ? err_prefix(rc, "perf script") : 0;

@@ -35,6 +35,11 @@ static int fails(const char *text, const char *name)
 	return tu_decode_fails(text, strlen(text), name);
 }
 
+static enum decode_format detect(const char *text)
+{
+	return decode_detect((const uint8_t *)text, strlen(text));
+}
+
 /* The error message must mention `what`. */
 static void fails_with(const char *text, int code, const char *what)
 {
@@ -367,6 +372,82 @@ static void test_perf_events(void **state)
 	prof_free(p);
 }
 
+/* The location of sample i's frame k (leaf first). */
+static const struct prof_location *frame_loc(const struct prof *p, uint32_t i, uint32_t k)
+{
+	assert_true(k < p->samples[i].nlocs);
+	return &p->locations[p->sample_locs[p->samples[i].loc_off + k]];
+}
+
+static const char *line_func(const struct prof *p, const struct prof_location *l, uint32_t k)
+{
+	assert_true(k < l->nlines);
+	return prof_str(p, p->functions[p->lines[l->line_off + k].func].name);
+}
+
+/*
+ * perf script --inline: an inlined function is a frame of its own, "(inlined)" where the
+ * dso would be, printed before the function it is inlined into at the same address.
+ * Together they are one location with a line per function, innermost first (as pprof
+ * keeps inline frames); "inlined" is never a mapping.
+ */
+static void test_perf_inlined(void **state)
+{
+	static const char text[] =
+		"app 10 1.0: 100 cycles:\n"
+		"\t          4005d6 inner+0x6 (inlined)\n"
+		"\t          4005d6 middle+0x6 (inlined)\n"
+		"\t          4005d6 main+0x16 (/bin/app)\n"
+		"\t          400100 _start (/bin/app)\n"
+		"\n"
+		"app 10 1.1: 30 cycles:\n"
+		"\t          4005d6 inner+0x6 (inlined)\n"
+		"\t          4005d6 middle+0x6 (inlined)\n"
+		"\t          4005d6 main+0x16 (/bin/app)\n"
+		"\t          400100 _start (/bin/app)\n"
+		"\n"
+		/* a chain cut short: the inlined frame has no frame to belong to */
+		"app 10 1.2: 5 cycles:\n"
+		"\t          4005e0 inner+0x10 (inlined)\n"
+		"\t          400100 _start (/bin/app)\n"
+		"\n";
+	struct prof *p;
+	const struct prof_location *l;
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(detect(text), DECODE_PERF);
+	p = decode_text(text, "inlined");
+	assert_int_equal(p->nsamples, 3);
+	for (i = 0; i < p->nmappings; i++)
+		assert_string_not_equal(prof_str(p, p->mappings[i].file), "inlined");
+	assert_int_equal(p->nmappings, 1);
+	/* one location of three lines, innermost first, in main's mapping */
+	assert_int_equal(p->samples[0].nlocs, 2);
+	l = frame_loc(p, 0, 0);
+	assert_int_equal(l->nlines, 3);
+	assert_string_equal(line_func(p, l, 0), "inner");
+	assert_string_equal(line_func(p, l, 1), "middle");
+	assert_string_equal(line_func(p, l, 2), "main");
+	tu_assert_i64((int64_t)l->address, 0x4005d6);
+	assert_string_equal(prof_str(p, p->mappings[l->mapping].file), "/bin/app");
+	/* the same chain again is the same location */
+	assert_ptr_equal(frame_loc(p, 1, 0), l);
+	assert_string_equal(line_func(p, frame_loc(p, 0, 1), 0), "_start");
+	/* the cut chain: inner alone, without a mapping */
+	assert_int_equal(p->samples[2].nlocs, 2);
+	l = frame_loc(p, 2, 0);
+	assert_int_equal(l->nlines, 1);
+	assert_string_equal(line_func(p, l, 0), "inner");
+	assert_int_equal(l->mapping, PROF_NONE);
+	/* the views see inner as the leaf, main and middle as its callers */
+	tu_assert_i64(flat(p, "cycles", "inner"), 135);
+	tu_assert_i64(flat(p, "cycles", "middle"), 0);
+	tu_assert_i64(flat(p, "cycles", "main"), 0);
+	assert_int_equal(p->nlocations, 3);
+	prof_free(p);
+}
+
 static void test_perf_errors(void **state)
 {
 	static const char head[] = "a 1 1.0: 10 cycles:\n";
@@ -659,11 +740,6 @@ static void test_speedscope_errors(void **state)
 
 /* ---- detection ---- */
 
-static enum decode_format detect(const char *text)
-{
-	return decode_detect((const uint8_t *)text, strlen(text));
-}
-
 static void test_detection(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -727,6 +803,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_perf_shapes),
 		cmocka_unit_test(test_perf_without_callchains),
 		cmocka_unit_test(test_perf_events),
+		cmocka_unit_test(test_perf_inlined),
 		cmocka_unit_test(test_perf_errors),
 		cmocka_unit_test(test_speedscope_evented),
 		cmocka_unit_test(test_speedscope_sampled),
