@@ -10,7 +10,6 @@
 #include "filter.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -147,6 +146,7 @@ struct tagf {
 	enum ukind kind;
 	struct search *rx;
 	size_t nrx;
+	char *kv;  /* room for the longest "key:value" of the profile (without a key) */
 };
 
 static void tagf_release(struct tagf *t)
@@ -156,6 +156,24 @@ static void tagf_release(struct tagf *t)
 	for (i = 0; i < t->nrx; i++)
 		search_release(&t->rx[i]);
 	free(t->rx);
+	free(t->kv);
+}
+
+/* Room for the profile's longest "key:value", which a regex without a key matches. */
+static int tagf_kv_init(struct tagf *t, const struct prof *p)
+{
+	size_t i, n, max = 0;
+
+	for (i = 0; i < p->nlabels; i++) {
+		if (!p->labels[i].str)
+			continue;
+		n = prof_strlen(p, p->labels[i].key) + 1 + prof_strlen(p, p->labels[i].str);
+		if (n > max)
+			max = n;
+	}
+	if (!(t->kv = malloc(max + 1)))
+		return err_set(ERR_NOMEM, "out of memory");
+	return 0;
 }
 
 static int tagf_init(struct tagf *t, const char *spec, const char *what, const struct prof *p)
@@ -233,7 +251,7 @@ static int tagf_init(struct tagf *t, const char *spec, const char *what, const s
 			s = c + 1;
 		}
 	}
-	return 0;
+	return t->has_key ? 0 : tagf_kv_init(t, p);
 }
 
 static bool num_in_range(const struct tagf *t, const struct prof *p, const struct prof_label *l)
@@ -278,19 +296,20 @@ static bool tagf_match(const struct tagf *t, const struct prof *p, const struct 
 					return true;
 		return false;
 	}
-	/* no key: every regex must match some "key:value" */
+	/* no key: every regex must match some "key:value" (whole, NUL bytes and all) */
 	for (r = 0; r < t->nrx; r++) {
 		bool found = false;
 
 		for (i = 0; i < s->nlabels && !found; i++) {
-			char kv[1024];
-			int n;
+			size_t kn = prof_strlen(p, labels[i].key);
+			size_t vn = prof_strlen(p, labels[i].str);
 
 			if (!labels[i].str)
 				continue;
-			n = snprintf(kv, sizeof(kv), "%s:%s", prof_str(p, labels[i].key),
-				     prof_str(p, labels[i].str));
-			found = n > 0 && search_match(&t->rx[r], kv, strlen(kv));
+			memcpy(t->kv, prof_str(p, labels[i].key), kn);
+			t->kv[kn] = ':';
+			memcpy(t->kv + kn + 1, prof_str(p, labels[i].str), vn);
+			found = search_match(&t->rx[r], t->kv, kn + 1 + vn);
 		}
 		if (!found)
 			return false;

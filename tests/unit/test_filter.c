@@ -121,6 +121,52 @@ static void test_labels(void **state)
 	prof_free(p);
 }
 
+/*
+ * A tagfocus / tagignore without a key matches every regex against whole "key:value"
+ * strings, as pprof does, however long (a fixed buffer once cut them at 1,023 bytes)
+ * and with the NUL bytes a value may hold.
+ */
+static void test_tag_long_value(void **state)
+{
+	struct prof_builder *b = NULL;
+	struct prof *p = NULL, *f;
+	struct filter_opts o = { .tagfocus = "END$" };
+	struct prof_label lab = { 0 };
+	struct buf v = BUF_INIT;
+	int64_t one = 1;
+	uint32_t t, u, loc, i;
+
+	(void)state;
+	for (i = 0; i < 3000; i++)
+		buf_add(&v, "a", 1);
+	buf_add(&v, "\0END", 4);
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_named_frame(b, "main", 4, &loc), 0);
+	assert_int_equal(pb_string(b, "k", 1, &lab.key), 0);
+	assert_int_equal(pb_string(b, v.data, v.len, &lab.str), 0);
+	assert_int_equal(pb_sample(b, &loc, 1, &one, &lab, 1), 0);
+	assert_int_equal(pb_string(b, "short", 5, &lab.str), 0);
+	assert_int_equal(pb_sample(b, &loc, 1, &one, &lab, 1), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	f = filtered(p, &o);
+	assert_int_equal(f->nsamples, 1);
+	prof_free(f);
+	o = (struct filter_opts){ .tagfocus = "^k:a{3000}\\x00END$" };
+	f = filtered(p, &o);
+	assert_int_equal(f->nsamples, 1);
+	prof_free(f);
+	o = (struct filter_opts){ .tagignore = "END" };
+	f = filtered(p, &o);
+	assert_int_equal(f->nsamples, 1);
+	assert_string_equal(prof_str(f, f->labels[f->samples[0].label_off].str), "short");
+	prof_free(f);
+	prof_free(p);
+	buf_release(&v);
+}
+
 /* Direct recursion collapses; indirect recursion and totals stay. */
 static void test_collapse_recursion(void **state)
 {
@@ -334,6 +380,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_tag_matched_after_names),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_tag_long_value),
 		cmocka_unit_test(test_collapse_recursion),
 		cmocka_unit_test(test_invalid_utf8_names),
 	};
