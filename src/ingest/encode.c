@@ -81,6 +81,12 @@ int encode_pprof(const struct prof *p, struct buf *out)
 	pb.duration_nanos = p->duration_nanos;
 	pb.drop_frames = p->drop_frames;
 	pb.keep_frames = p->keep_frames;
+	pb.n_comment = p->ncomments;
+	pb.comment = arena_array(&a, p->ncomments + 1, sizeof(*pb.comment));
+	if (!pb.comment)
+		goto nomem;
+	for (i = 0; i < p->ncomments; i++)
+		pb.comment[i] = p->comments[i];
 	pb.default_sample_type = default_type_name(p);
 	for (i = 0; i < p->nmappings; i++) {
 		Perftools__Profiles__Mapping *m = NEW(&a, Perftools__Profiles__Mapping);

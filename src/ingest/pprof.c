@@ -464,6 +464,10 @@ static int do_types(struct pctx *c)
 			return rc;
 		pb_set_frames(c->b, t, u);
 	}
+	for (i = 0; i < pb->n_comment; i++)
+		if ((rc = str_ref(c, pb->comment[i], "comment", &t)) ||
+		    (rc = pb_add_comment(c->b, t)))
+			return rc;
 	if (pb->default_sample_type) {
 		if ((rc = str_ref(c, pb->default_sample_type, "default sample type", &def)))
 			return rc;

@@ -18,7 +18,7 @@
 struct prof_builder {
 	struct prof *p;
 	size_t cap_strs, cap_types, cap_maps, cap_funcs, cap_locs, cap_lines;
-	size_t cap_samples, cap_slocs, cap_values, cap_labels, cap_lens;
+	size_t cap_samples, cap_slocs, cap_values, cap_labels, cap_lens, cap_comments;
 	struct hmap strmap;    /* xxh3(bytes) (re-mixed on collision) → string id */
 	struct hmap framemap;  /* name id → location, for pb_named_frame */
 	struct hmap unsymmap;  /* mapping + 1 → synthetic function */
@@ -224,6 +224,19 @@ void pb_set_frames(struct prof_builder *b, uint32_t drop, uint32_t keep)
 {
 	b->p->drop_frames = drop;
 	b->p->keep_frames = keep;
+}
+
+int pb_add_comment(struct prof_builder *b, uint32_t str)
+{
+	struct prof *p = b->p;
+	int rc;
+
+	if (p->ncomments >= PB_MAX_ITEMS)
+		return err_set(ERR_TOOBIG, "more than %u comments", PB_MAX_ITEMS);
+	if ((rc = vec_reserve(&p->comments, &b->cap_comments, (size_t)p->ncomments + 1)))
+		return rc;
+	p->comments[p->ncomments++] = str;
+	return 0;
 }
 
 void pb_set_default_type(struct prof_builder *b, uint32_t index)
@@ -536,6 +549,9 @@ int pb_copy_header(struct prof_builder *b, const struct prof *src, bool tables)
 	pb_set_period(b, src->period_type.type, src->period_type.unit, src->period);
 	pb_set_times(b, src->time_nanos, src->duration_nanos);
 	pb_set_frames(b, src->drop_frames, src->keep_frames);  /* strings keep their ids */
+	for (i = 0; i < src->ncomments; i++)
+		if ((rc = pb_add_comment(b, src->comments[i])))
+			return rc;
 	if (!tables)
 		return 0;
 	for (i = 0; i < src->nmappings; i++)

@@ -46,6 +46,8 @@ void pb_set_period(struct prof_builder *b, uint32_t type, uint32_t unit, int64_t
 void pb_set_times(struct prof_builder *b, int64_t time_nanos, int64_t duration_nanos);
 /* pprof's drop_frames / keep_frames (string ids, 0 for none). */
 void pb_set_frames(struct prof_builder *b, uint32_t drop, uint32_t keep);
+/* Appends one of pprof's comments (a string id); at most PB_MAX_ITEMS. */
+int pb_add_comment(struct prof_builder *b, uint32_t str);
 /* Sets the default sample type by index (otherwise the last one, as pprof does). */
 void pb_set_default_type(struct prof_builder *b, uint32_t index);
 int pb_mapping(struct prof_builder *b, const struct prof_mapping *m, uint32_t *out);
@@ -86,8 +88,9 @@ void pb_truncate_types(struct prof_builder *b, uint32_t n);
 
 /*
  * For transforms (filters, granularity, sandwich): gives a fresh builder src's strings
- * in order — so every string keeps its id — and its sample types, default type, period
- * and times; with `tables`, also its mappings and functions with their indices.
+ * in order — so every string keeps its id — and its sample types, default type, period,
+ * times, drop/keep_frames and comments; with `tables`, also its mappings and functions
+ * with their indices.
  */
 int pb_copy_header(struct prof_builder *b, const struct prof *src, bool tables);
 

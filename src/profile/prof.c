@@ -19,6 +19,7 @@ void prof_free(struct prof *p)
 	free(p->sample_locs);
 	free(p->values);
 	free(p->labels);
+	free(p->comments);
 	arena_release(&p->arena);
 	free(p);
 }

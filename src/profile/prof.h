@@ -78,6 +78,9 @@ struct prof {
 	int64_t time_nanos, duration_nanos;
 	/* pprof's drop_frames and keep_frames regexes (string ids, 0: none; prune.h) */
 	uint32_t drop_frames, keep_frames;
+	/* pprof's comments, free-form text lines (string ids, in order) */
+	uint32_t *comments;
+	uint32_t ncomments;
 
 	struct prof_mapping *mappings;
 	uint32_t nmappings;

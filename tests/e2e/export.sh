@@ -3,7 +3,8 @@
 # against speedscope's own JSON schema (from the published npm package, pinned below and
 # cached under the build directory; no network or npm is a failure, not a skip) with
 # weights adding up to `smolder top`'s total; SVG flame graphs well-formed for xmllint,
-# with box widths in proportion to the values, and for hostile names too.
+# with box widths in proportion to the values, and for hostile names too; pprof export
+# keeps the profile's comments as go tool pprof -comments reads them.
 # Usage: export.sh SMOLDER EXAMPLES_DIR TESTDATA CACHE_DIR
 set -u
 smolder=$1
@@ -212,6 +213,17 @@ assert not [b for b in raw if (b < 0x20 and b != 0x0a) or b == 0x7f]' "$tmp/evil
   check "the title (a file name) is escaped" grep -qF 'evil name&lt;&amp;&gt;.folded</text>' "$tmp/evil.svg"
 else
   echo "FAIL - export --format svg of hostile names"; fail=$((fail + 1))
+fi
+
+# --- pprof: the profile's comments, as go tool pprof -comments reads them ----------------
+java=$td/pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_java
+if command -v go > /dev/null && "$smolder" export "$java" -o "$tmp/java.pb.gz"; then
+  check "go tool pprof -comments of the fixture says async-profiler" \
+    test "$(HOME=$tmp go tool pprof -comments "$java" 2>/dev/null)" = async-profiler
+  check "pprof export keeps the comments (go tool pprof -comments)" \
+    test "$(HOME=$tmp go tool pprof -comments "$tmp/java.pb.gz" 2>/dev/null)" = async-profiler
+else
+  echo "FAIL - go is not installed, or export of $java failed"; fail=$((fail + 1))
 fi
 
 check "export --help lists the new formats" bash -c "'$smolder' export --help | grep -q 'pprof (default), folded, speedscope or svg'"

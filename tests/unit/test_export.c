@@ -542,6 +542,63 @@ static void test_pprof_zero_label_dropped(void **state)
 	prof_free(p);
 }
 
+/*
+ * A pprof profile's comments (field 13) travel through the model and come back from a
+ * pprof export in order (e2e_export checks the file with go tool pprof -comments); an
+ * out-of-range string index is refused.
+ */
+static void test_pprof_comments(void **state)
+{
+	struct prof *p, *q;
+	struct buf out = BUF_INIT;
+	static const uint8_t bad[] = {
+		0x32, 0x00,              /* string_table: "" */
+		0x68, 0x07,              /* comment: string 7 */
+	};
+
+	(void)state;
+	p = tu_decode("pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_java");
+	assert_int_equal(p->ncomments, 1);
+	assert_string_equal(prof_str(p, p->comments[0]), "async-profiler");
+	assert_int_equal(encode_pprof(p, &out), 0);
+	q = tu_decode_bytes(out.data, out.len, "export.pb.gz");
+	assert_int_equal(q->ncomments, 1);
+	assert_string_equal(prof_str(q, q->comments[0]), "async-profiler");
+	prof_free(q);
+	prof_free(p);
+	/* several, in order, one repeated */
+	{
+		struct prof_builder *b;
+		uint32_t t, u, loc, c1, c2;
+		int64_t v = 1;
+
+		assert_int_equal(pb_new(&b), 0);
+		assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+		assert_int_equal(pb_string(b, "count", 5, &u), 0);
+		assert_int_equal(pb_sample_type(b, t, u), 0);
+		assert_int_equal(pb_string(b, "second", 6, &c2), 0);
+		assert_int_equal(pb_string(b, "first line", 10, &c1), 0);
+		assert_int_equal(pb_add_comment(b, c1), 0);
+		assert_int_equal(pb_add_comment(b, c2), 0);
+		assert_int_equal(pb_add_comment(b, c1), 0);
+		assert_int_equal(pb_named_frame(b, "main", 4, &loc), 0);
+		assert_int_equal(pb_sample(b, &loc, 1, &v, NULL, 0), 0);
+		assert_int_equal(pb_finish(b, &p), 0);
+	}
+	buf_reset(&out);
+	assert_int_equal(encode_pprof(p, &out), 0);
+	q = tu_decode_bytes(out.data, out.len, "export.pb.gz");
+	assert_int_equal(q->ncomments, 3);
+	assert_string_equal(prof_str(q, q->comments[0]), "first line");
+	assert_string_equal(prof_str(q, q->comments[1]), "second");
+	assert_string_equal(prof_str(q, q->comments[2]), "first line");
+	prof_free(q);
+	prof_free(p);
+	buf_release(&out);
+	assert_int_equal(tu_decode_fails(bad, sizeof(bad), "bad"), ERR_PARSE);
+	assert_non_null(strstr(err_last(), "comment refers to string 7"));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -556,6 +613,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_nameless_function),
 		cmocka_unit_test(test_folded_reads_back),
 		cmocka_unit_test(test_pprof_zero_label_dropped),
+		cmocka_unit_test(test_pprof_comments),
 	};
 
 	tu_init(argc, argv);
