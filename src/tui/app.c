@@ -169,9 +169,12 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 	/* a live refresh of the same query keeps the filters: re-applied to the new profile */
 	int nf = a->nfilters, gr = a->gran;
 	bool keep = same && a->br.live_reopen && (nf || gr);
+	struct sandwich_keep sk;
 	int i;
 
 	app_jobs_finish(a);
+	/* the sandwich keeps its function (by name, as the source pane does) */
+	sandwich_view_save(a, &sk);
 	sandwich_view_release(a);
 	top_view_invalidate(a);
 	if (a->tp.all) {
@@ -217,6 +220,7 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 	}
 	path_free(zoom, nz);
 	path_free(sel, ns);
+	sandwich_view_restore(a, &sk);
 	app_search_refresh(a);
 	/* the source pane keeps its function; versions only for a profile from a backend */
 	if (!a->sctx.opened)

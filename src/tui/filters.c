@@ -134,7 +134,9 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 {
 	struct reload_out *o = &j->out;
 	uint32_t name = a->tree && a->main.fl.sel ? a->tree->name[a->main.fl.sel] : 0, ty;
+	struct sandwich_keep sk;
 
+	sandwich_view_save(a, &sk);
 	top_view_invalidate(a);
 	if (a->tp.all) {
 		for (ty = 0; ty < a->prof->ntypes; ty++)
@@ -143,7 +145,7 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 	}
 	for (ty = 0; ty < o->prof->ntypes; ty++)
 		o->all[ty].total = a->base_total[ty];
-	sandwich_view_release(a); /* its function may be gone: chosen again on '3' */
+	sandwich_view_release(a); /* pivots again below, when its function is still there */
 	if (a->prof != a->base)
 		prof_free(a->prof);
 	tree_free(a->tree);
@@ -165,6 +167,7 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 	}
 	a->nfilters = j->n;
 	a->gran = j->gran;
+	sandwich_view_restore(a, &sk);
 	app_search_refresh(a);
 	source_view_data_changed(a, true); /* its function stays; numbers from the new data */
 	if (a->message_seq != j->message_seq && a->message_error)

@@ -6,6 +6,7 @@
  * Arrow keys cross the divider; Enter on a caller or callee pivots the sandwich to it.
  */
 #include <curses.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -51,6 +52,83 @@ int sandwich_view_set(struct tui_app *a, uint32_t name)
 	sw.callees.fl.zoom = sw.callees.fl.sel = sw.callees_tree->n > 1 ? 1 : 0;
 	a->sw = sw;
 	return 0;
+}
+
+/* The names from below the pane's zoom root (the function) down to its selection. */
+static char **pane_path(const struct flame_pane *fp, uint32_t *n)
+{
+	const struct tree *t = fp->tree;
+	uint32_t node = fp->fl.sel, d, i;
+	char **v;
+
+	*n = 0;
+	if (!t || fp->fl.sel_plus || !tree_is_ancestor(t, fp->fl.zoom, node) || node == fp->fl.zoom)
+		return NULL;
+	d = t->depth[node] - t->depth[fp->fl.zoom];
+	if (!(v = calloc(d, sizeof(*v))))
+		return NULL;
+	for (i = d; i > 0; node = t->parent[node])
+		v[--i] = strdup(tree_name(t, node));
+	for (i = 0; i < d; i++)
+		if (!v[i]) {
+			while (d-- > 0)
+				free(v[d]);
+			free(v);
+			return NULL;
+		}
+	*n = d;
+	return v;
+}
+
+/* Selects the node reached from the pane's zoom root by the names of path (or the
+ * deepest one that exists). */
+static void pane_select(struct flame_pane *fp, char **path, uint32_t n)
+{
+	const struct tree *t = fp->tree;
+	uint32_t node = fp->fl.zoom, d, k;
+
+	for (d = 0; d < n; d++) {
+		for (k = tree_first_kid(t, node); k != PROF_NONE; k = tree_next_kid(t, node, k))
+			if (strcmp(tree_name(t, k), path[d]) == 0)
+				break;
+		if (k == PROF_NONE)
+			break;
+		node = k;
+	}
+	fp->fl.sel = node;
+	fp->fl.sel_plus = false;
+}
+
+void sandwich_view_save(const struct tui_app *a, struct sandwich_keep *k)
+{
+	const struct sandwich_state *sw = &a->sw;
+
+	memset(k, 0, sizeof(*k));
+	if (!sw->name || !(k->name = strdup(prof_str(a->prof, sw->name))))
+		return;
+	k->focus_callers = sw->focus_callers;
+	k->path[0] = pane_path(&sw->callers, &k->npath[0]);
+	k->path[1] = pane_path(&sw->callees, &k->npath[1]);
+}
+
+void sandwich_view_restore(struct tui_app *a, struct sandwich_keep *k)
+{
+	uint32_t id = k->name ? prof_find_str(a->prof, k->name) : PROF_NONE, i;
+	int side;
+
+	/* the function may be gone (filtered out, not in the new data): no sandwich then */
+	if (id != PROF_NONE && id != 0 && sandwich_view_set(a, id) == 0) {
+		a->sw.focus_callers = k->focus_callers;
+		pane_select(&a->sw.callers, k->path[0], k->npath[0]);
+		pane_select(&a->sw.callees, k->path[1], k->npath[1]);
+	}
+	for (side = 0; side < 2; side++) {
+		for (i = 0; i < k->npath[side]; i++)
+			free(k->path[side][i]);
+		free(k->path[side]);
+	}
+	free(k->name);
+	memset(k, 0, sizeof(*k));
 }
 
 static struct flame_pane *focused(struct tui_app *a)

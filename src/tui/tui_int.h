@@ -454,6 +454,20 @@ void sandwich_view_status(struct tui_app *a, struct buf *out);
 /* Pivots the sandwich to the function `name` (a string id); 0 on success. */
 int sandwich_view_set(struct tui_app *a, uint32_t name);
 void sandwich_view_release(struct tui_app *a);
+/*
+ * The sandwich's function, focused half and selections, by name: what it keeps while the
+ * profile under it is replaced (new filters, a live refresh).  sandwich_view_save()
+ * before the old profile goes, sandwich_view_restore() once the new one is a->prof: it
+ * pivots again when the function is still there, and frees k either way.
+ */
+struct sandwich_keep {
+	char *name;            /* NULL: no function was chosen */
+	bool focus_callers;
+	char **path[2];        /* callers, callees: the selection below the function */
+	uint32_t npath[2];
+};
+void sandwich_view_save(const struct tui_app *a, struct sandwich_keep *k);
+void sandwich_view_restore(struct tui_app *a, struct sandwich_keep *k);
 
 /* top_view.c */
 void top_view_draw(struct tui_app *a, int y, int h, int w);

@@ -34,6 +34,16 @@ expect "a gauge's timeline says it is averaged" "\(a gauge: averaged per step\)"
 keys Enter
 expect "Enter opens the merged profile in the flame graph" "\[1\]Flame"
 expect "a gauge merged over the range is an average, and says so" "average of [0-9]+ profiles over 2 series"
+# a live refresh (every 5 s: the range's end in the header moves) keeps the sandwich on its
+# function; it went blank ("select a function ... then press 3") at the first refresh
+keys 2 j 3
+expect "3 on the top row: a sandwich of the live profile" "^ sandwich of main\."
+head1=$(screen | head -1)
+wait_for_change() { local i=0; while [ "$i" -lt 300 ]; do [ "$(screen | head -1)" != "$head1" ] && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
+E2E_CHECKS=$((E2E_CHECKS + 1))
+if wait_for_change; then echo "ok   - a live refresh landed"; else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - no live refresh in 15 s"; fi
+expect "the sandwich keeps its function across the refresh" "^ sandwich of main\."
+expect_not "it is not emptied" "select a function in the flame graph"
 keys T
 keys /
 keys C-u

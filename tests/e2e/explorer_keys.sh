@@ -56,6 +56,22 @@ keys 1 j 3
 expect "3 after selecting main.worker pivots on it" "callers of main\.worker|main\.worker.*self.*total"
 e2e_stop
 
+# filters typed in the sandwich keep it on its function (it went blank, and 3 or F did not
+# bring it back): - on a caller, then F
+e2e_start 100 30 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "flame graph for the sandwich's filters" "\[1\]Flame"
+keys 2 j 3 Up j
+expect "a caller of sha256.block selected" "^ caller: .*Write  "
+keys -
+expect "- hides the caller" "hide=.*Write.: [0-9]+ samples"
+expect "the sandwich is still of sha256.block" "^ sandwich of crypto/sha256\.block"
+expect_not "not emptied by the filter" "select a function in the flame graph"
+keys F
+expect "F pops the filter" "filter popped, 0 left"
+expect "and the sandwich stays" "^ sandwich of crypto/sha256\.block"
+expect "with its callers back" "^ caller: .*sha256\.block"
+e2e_stop
+
 # a profile pprof subtracted itself (-diff_base -proto): its percentages are of pprof's
 # total, the base's 9.24 s (go tool pprof -top: scoreRecords 33.01% of 9.24s total)
 if go tool pprof -proto -diff_base="$ex/cpuwork-cpu.pb.gz" "$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" \
