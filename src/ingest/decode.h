@@ -7,9 +7,10 @@
  *   speedscope  '{' first (after blanks and a UTF-8 BOM) and "speedscope" in the first
  *               16 KiB (the "$schema" URL or the "exporter");
  *   perf        `perf script` text: the first line that is not blank or a '#' comment is
- *               a sample header (`comm tid [cpu] time: [period] event:`) followed by a
- *               tab-indented call-chain line `addr symbol (dso)` (or, without -g, the
- *               header itself ends with that frame);
+ *               a sample header (`comm tid [cpu] time: [period] event:`) followed by
+ *               tab-indented call-chain lines `addr symbol`, each perhaps followed by a
+ *               srcline, one of them with a `(dso)` or `(inlined)` (or, without -g, the
+ *               header itself ends with `addr symbol (dso)`);
  *   folded      text, or lines each ending in a count (folded stacks with hostile names);
  *   pprof       anything else (a protobuf).
  * Errors are one line, start with `name`, and carry byte offsets or line numbers where
@@ -26,6 +27,9 @@
  * in place of the dso are inline frames: with the frame after them at the same address
  * (the function they are inlined into) they make one location, a line per function,
  * innermost first, as pprof keeps them; left without it, a location without a mapping.
+ * With -F +srcline, the line after a frame (two blanks, then perf's srcline) gives it
+ * its file and line number when it reads `file:line` (a frame inlined into another gets
+ * none: perf prints the innermost function's line after every frame at an address).
  * "[unknown]" symbols become "[basename of the dso]" (an
  * unsymbolized location, as stackcollapse-perf names them), the dso itself when perf
  * brackets it ("[vdso]"), or "[unknown]".  The process is not a root frame (which is

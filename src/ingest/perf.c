@@ -12,7 +12,10 @@
  * may contain spaces and, without a call chain, perf pads it and prints the one frame
  * after the event.  With --inline, the functions inlined at an address come first, each
  * printed `addr symbol (inlined)`, then the function they are inlined into, at the same
- * address.  Sample types, labels and frame names are described in decode.h.
+ * address.  With -F +srcline, each frame line is followed by a line of two blanks and
+ * the frame's source line, "file.c:12" (" (inlined)" after it, and not after the frame,
+ * for an inlined function), when perf knows one.  Sample types, labels and frame names
+ * are described in decode.h.
  * The input is read twice: first the headers (to know every event before the first
  * sample), then the samples.
  */
@@ -49,12 +52,20 @@ struct perf_frame {
 	const char *sym, *dso;  /* dso is NULL when the line has no "(dso)" */
 	size_t sym_len, dso_len;
 	bool inlined;           /* "(inlined)" in place of the dso (perf --inline) */
+	const char *file;       /* from the srcline after it, NULL without one */
+	size_t file_len;
+	int64_t line;           /* 0 without a srcline */
 };
 
 struct perf_event {
 	const char *name;
 	size_t len;
 	bool all_periods;  /* every header of this event has a period */
+};
+
+struct perf_func {
+	uint32_t name, mapping, file;  /* string ids; mapping as in perf_ctx.maps */
+	uint32_t id;                   /* the builder's function */
 };
 
 struct perf_loc {
@@ -69,7 +80,9 @@ struct perf_ctx {
 	struct perf_event ev[PERF_MAX_EVENTS];
 	uint32_t nev;
 	struct hmap maps;   /* dso string id → mapping */
-	struct hmap funcs;  /* name string id << 32 | mapping → function */
+	struct hmap funcs;  /* hash of (name, mapping, file) → index into func */
+	struct perf_func *func;
+	size_t nfunc, cap_func;
 	struct hmap locs;   /* hash of (address, mapping, lines) → index into loc */
 	struct perf_loc *loc;
 	size_t nloc, cap_loc;
@@ -259,6 +272,9 @@ static bool parse_frame(const char *s, size_t n, struct perf_frame *f)
 	f->dso = NULL;
 	f->dso_len = 0;
 	f->inlined = false;
+	f->file = NULL;
+	f->file_len = 0;
+	f->line = 0;
 	if (e > i && s[e - 1] == ')') {
 		for (q = e; q > i; q--) {
 			if (s[q - 1] == ')')
@@ -292,6 +308,53 @@ static size_t strip_offset(const char *s, size_t n)
 	return n;
 }
 
+/*
+ * A line perf -F +srcline prints after a frame: two blanks, then the frame's source
+ * line (and " (inlined)" when the frame is an inlined function printed without a dso).
+ */
+static bool is_srcline(const char *s, size_t n)
+{
+	return n > 2 && s[0] == ' ' && s[1] == ' ' && !is_blank(s[2]);
+}
+
+/*
+ * The srcline of frame f: "file:line" (a file name as perf prints it, full or not) sets
+ * its file and line; what perf prints without line information ("libc.so.6[2a1c9]",
+ * "??:0") sets nothing.  " (inlined)" at the end marks the frame inlined.
+ */
+static void parse_srcline(const char *s, size_t n, struct perf_frame *f)
+{
+	size_t colon, i;
+	int64_t line = 0;
+
+	while (n && is_blank(s[n - 1]))
+		n--;
+	if (n >= 9 && same(s + n - 9, 9, "(inlined)", 9) && (n == 9 || is_blank(s[n - 10]))) {
+		f->inlined = true;
+		f->dso = NULL;
+		f->dso_len = 0;
+		n -= 9;
+		while (n && is_blank(s[n - 1]))
+			n--;
+	}
+	while (n && is_blank(*s))
+		s++, n--;
+	for (colon = n; colon > 0 && s[colon - 1] != ':'; colon--)
+		;
+	if (colon < 2 || colon == n || n - colon > 9 || same(s, colon - 1, "??", 2))
+		return;
+	for (i = colon; i < n; i++) {
+		if (!is_digit(s[i]))
+			return;
+		line = line * 10 + (s[i] - '0');
+	}
+	if (line == 0)
+		return;
+	f->file = s;
+	f->file_len = colon - 1;
+	f->line = line;
+}
+
 /* Length of an event name without a trailing modifier group (":u", ":ppp"). */
 static size_t event_base(const char *s, size_t n)
 {
@@ -311,6 +374,7 @@ bool perf_detect(const uint8_t *data, size_t len)
 	const char *nl, *next;
 	struct perf_header h;
 	struct perf_frame f;
+	bool frame = false;
 	size_t n;
 
 	for (;;) {
@@ -331,13 +395,27 @@ bool perf_detect(const uint8_t *data, size_t len)
 	}
 	if (*s == '\t' || memchr(s, 0, n) || !parse_header(s, n, &h))
 		return false;
-	/* a call-chain line follows, or (without -g) the header ends with the frame */
-	next = nl < end ? nl + 1 : end;
-	if (next < end && *next == '\t') {
-		nl = memchr(next, '\n', (size_t)(end - next));
-		n = nl ? (size_t)(nl - next) : (size_t)(end - next);
-		if (!memchr(next, 0, n) && parse_frame(next, n, &f) && (f.dso || f.inlined))
-			return true;
+	/*
+	 * call-chain lines follow (with -F +srcline, each with a srcline after it), one of
+	 * them with a dso or inlined; or (without -g) the header ends with the frame
+	 */
+	for (next = nl < end ? nl + 1 : end; next < end; next = nl < end ? nl + 1 : end) {
+		if (!(nl = memchr(next, '\n', (size_t)(end - next))))
+			nl = end;
+		n = (size_t)(nl - next);
+		if (n && next[n - 1] == '\r')
+			n--;
+		if (memchr(next, 0, n))
+			break;
+		if (*next == '\t' && parse_frame(next, n, &f)) {
+			if (f.dso || f.inlined)
+				return true;
+			frame = true;
+		} else if (frame && is_srcline(next, n)) {
+			frame = false;
+		} else {
+			break;
+		}
 	}
 	return h.rest_len && parse_frame(h.rest, h.rest_len, &f) && f.dso;
 }
@@ -358,22 +436,38 @@ static int perf_mapping(struct perf_ctx *c, const char *dso, size_t n, uint32_t 
 	return hmap_put(&c->maps, m.file, *out);
 }
 
+/* One function per (name, mapping, file): file is a string id, 0 without a srcline. */
 static int perf_function(struct perf_ctx *c, const char *name, size_t n, uint32_t mapping,
-			 uint32_t *out)
+			 uint32_t file, uint32_t *out)
 {
 	struct prof_function f = { 0 };
+	const struct perf_func *pf;
 	uint64_t key;
+	uint32_t i;
 	int rc;
 
 	if ((rc = pb_string(c->b, name, n, &f.name)))
 		return rc;
-	key = (uint64_t)f.name << 32 | mapping;
-	if (hmap_get(&c->funcs, key, out))
-		return 0;
+	key = hmap_mix(((uint64_t)f.name << 32 | mapping) ^ hmap_mix(file));
+	for (;;) {
+		if (key == HMAP_EMPTY)
+			key = 0;
+		if (!hmap_get(&c->funcs, key, &i))
+			break;
+		pf = &c->func[i];
+		if (pf->name == f.name && pf->mapping == mapping && pf->file == file) {
+			*out = pf->id;
+			return 0;
+		}
+		key = hmap_mix(key + 1);
+	}
 	f.system_name = f.name;
-	if ((rc = pb_function(c->b, &f, out)))
+	f.file = file;
+	if ((rc = vec_reserve(&c->func, &c->cap_func, c->nfunc + 1)) ||
+	    (rc = pb_function(c->b, &f, out)))
 		return rc;
-	return hmap_put(&c->funcs, key, *out);
+	c->func[c->nfunc] = (struct perf_func){ f.name, mapping, file, *out };
+	return hmap_put(&c->funcs, key, (uint32_t)c->nfunc++);
 }
 
 /* The lines' hash, for locations. */
@@ -456,6 +550,8 @@ static int perf_frame_func(struct perf_ctx *c, const struct perf_frame *f, uint3
 {
 	const char *sym = f->sym;
 	size_t n = strip_offset(f->sym, f->sym_len);
+	uint32_t file = 0;
+	int rc;
 
 	if (n == 0 || same(sym, n, "[unknown]", 9)) {
 		bool obj = f->dso && mapping != PROF_NONE;
@@ -463,7 +559,9 @@ static int perf_frame_func(struct perf_ctx *c, const struct perf_frame *f, uint3
 		sym = obj ? f->dso : "[unknown]";
 		n = obj ? f->dso_len : 9;
 	}
-	return perf_function(c, sym, n, mapping, out);
+	if (f->file && (rc = pb_string(c->b, f->file, f->file_len, &file)))
+		return rc;
+	return perf_function(c, sym, n, mapping, file, out);
 }
 
 /*
@@ -471,7 +569,9 @@ static int perf_frame_func(struct perf_ctx *c, const struct perf_frame *f, uint3
  * and, when the run ends with it, the frame they are inlined into, whose dso is the
  * mapping of them all (lines[0] the innermost, as pprof keeps inline frames).  An
  * unsymbolized frame of a file ("[unknown] (libc.so.6)") is an unsymbolized location,
- * named "[libc.so.6]" by the views.
+ * named "[libc.so.6]" by the views.  A srcline gives a line its file and number; but
+ * perf prints the address's source line after every frame at that address, which is the
+ * innermost function's: an outer frame whose srcline is the innermost's has none.
  */
 static int perf_frames_loc(struct perf_ctx *c, const struct perf_frame *f, size_t n,
 			   uint32_t *out)
@@ -489,8 +589,16 @@ static int perf_frames_loc(struct perf_ctx *c, const struct perf_frame *f, size_
 	if ((rc = vec_reserve(&c->tmp, &c->cap_tmp, n)))
 		return rc;
 	for (i = 0; i < n; i++) {
-		c->tmp[i].line = 0;
-		if ((rc = perf_frame_func(c, &f[i], mapping, &c->tmp[i].func)))
+		struct perf_frame g = f[i];
+
+		if (i && g.file && f[0].file && g.line == f[0].line &&
+		    same(g.file, g.file_len, f[0].file, f[0].file_len)) {
+			g.file = NULL;
+			g.file_len = 0;
+			g.line = 0;
+		}
+		c->tmp[i].line = g.line;
+		if ((rc = perf_frame_func(c, &g, mapping, &c->tmp[i].func)))
 			return rc;
 	}
 	return perf_location(c, last->addr, mapping, c->tmp, (uint32_t)n, out);
@@ -610,38 +718,43 @@ static int perf_emit(struct perf_ctx *c, const struct perf_header *h, uint32_t n
 
 /*
  * Ends a sample of nframes frames (in c->frames); without a call chain, the frame
- * printed after the event is its stack.
+ * printed after the event (hframe, NULL when there is none) is its stack.
  */
 static int perf_end_sample(struct perf_ctx *c, const struct perf_header *h, size_t nframes,
-			   size_t hline)
+			   const struct perf_frame *hframe, size_t hline)
 {
-	struct perf_frame f;
 	uint32_t nlocs = 0;
 	int rc;
 
-	if (nframes == 0 && h->rest_len && parse_frame(h->rest, h->rest_len, &f) && f.dso) {
+	if (nframes == 0 && hframe) {
 		if ((rc = vec_reserve(&c->frames, &c->cap_frames, 1)))
 			return rc;
-		c->frames[nframes++] = f;
+		c->frames[nframes++] = *hframe;
 	}
 	if ((rc = perf_stack(c, nframes, &nlocs)))
 		return rc;
 	return perf_emit(c, h, nlocs, hline);
 }
 
+/* What the line before was: a srcline is read only right after a frame. */
+enum perf_prev { PREV_OTHER, PREV_CHAIN, PREV_HEADER };
+
 /*
  * One pass over the lines.  Without `build`, only the headers are read (events, their
- * periods, the time span); with it, samples are made.
+ * periods, the time span); with it, samples are made.  A srcline (-F +srcline) follows
+ * its frame: a call-chain line, or a header ending with the frame (without -g, where a
+ * line starting with two blanks may also be the next header, perf padding its command).
  */
 static int perf_pass(struct perf_ctx *c, const char *data, size_t len, bool build,
 		     int64_t *tmin, int64_t *tmax)
 {
 	const char *p, *end = data + len, *nl;
-	struct perf_header h = { 0 };
-	struct perf_frame f;
+	struct perf_header h = { 0 }, next;
+	struct perf_frame f, hf;
 	size_t n, lineno = 0, hline = 0, nframes = 0;
+	enum perf_prev prev = PREV_OTHER;
+	bool in = false, has_hf = false;
 	uint32_t e;
-	bool in = false;
 	int rc;
 
 	for (p = data; p < end; p = nl < end ? nl + 1 : end) {
@@ -652,12 +765,16 @@ static int perf_pass(struct perf_ctx *c, const char *data, size_t len, bool buil
 		if (n && p[n - 1] == '\r')
 			n--;
 		if (n > 1 && *p == '\t') {
-			/* a call-chain line; others (source lines, ...) are skipped */
+			/* a call-chain line; others (source code, ...) are skipped */
 			if (!in)
 				return err_set(ERR_PARSE,
 					       "line %zu: call chain without a header",
 					       lineno);
-			if (!build || !parse_frame(p, n, &f))
+			prev = PREV_OTHER;
+			if (!parse_frame(p, n, &f))
+				continue;
+			prev = PREV_CHAIN;
+			if (!build)
 				continue;
 			if (nframes == PERF_MAX_DEPTH)
 				return err_set(ERR_TOOBIG, "line %zu: deeper than %d frames",
@@ -667,12 +784,22 @@ static int perf_pass(struct perf_ctx *c, const char *data, size_t len, bool buil
 			c->frames[nframes++] = f;
 			continue;
 		}
+		if (prev != PREV_OTHER && is_srcline(p, n) &&
+		    (prev == PREV_CHAIN || !parse_header(p, n, &next))) {
+			if (build)
+				parse_srcline(p + 2, n - 2,
+					      prev == PREV_CHAIN ? &c->frames[nframes - 1] : &hf);
+			prev = PREV_OTHER;
+			continue;
+		}
+		prev = PREV_OTHER;
 		while (n && is_blank(*p))
 			p++, n--;
 		if (n && *p == '#')
 			continue;
 		/* a blank line or the next header ends the sample */
-		if (in && build && (rc = perf_end_sample(c, &h, nframes, hline)))
+		if (in && build &&
+		    (rc = perf_end_sample(c, &h, nframes, has_hf ? &hf : NULL, hline)))
 			return rc;
 		in = false;
 		nframes = 0;
@@ -693,8 +820,10 @@ static int perf_pass(struct perf_ctx *c, const char *data, size_t len, bool buil
 		}
 		in = true;
 		hline = lineno;
+		has_hf = h.rest_len && parse_frame(h.rest, h.rest_len, &hf) && hf.dso;
+		prev = has_hf ? PREV_HEADER : PREV_OTHER;
 	}
-	return in && build ? perf_end_sample(c, &h, nframes, hline) : 0;
+	return in && build ? perf_end_sample(c, &h, nframes, has_hf ? &hf : NULL, hline) : 0;
 }
 
 int perf_decode(const char *data, size_t len, struct prof **out)
@@ -726,6 +855,7 @@ done:
 	hmap_release(&c.maps);
 	hmap_release(&c.funcs);
 	hmap_release(&c.locs);
+	free(c.func);
 	free(c.loc);
 	free(c.lines);
 	free(c.frames);

@@ -448,6 +448,101 @@ static void test_perf_inlined(void **state)
 	prof_free(p);
 }
 
+static const char *line_file(const struct prof *p, const struct prof_location *l, uint32_t k)
+{
+	assert_true(k < l->nlines);
+	return prof_str(p, p->functions[p->lines[l->line_off + k].func].file);
+}
+
+static int64_t line_no(const struct prof *p, const struct prof_location *l, uint32_t k)
+{
+	assert_true(k < l->nlines);
+	return p->lines[l->line_off + k].line;
+}
+
+/*
+ * perf script -F +srcline: after a frame, a line of two blanks and its source line
+ * (perf's map__fprintf_srcline), " (inlined)" after it for an inlined function printed
+ * without a dso.  "file:line" gives the frame's file and line; perf prints the address's
+ * line (the innermost function's) after each frame at that address, so a frame it is
+ * inlined into gets none; a srcline without a line number is read and ignored.  Only the
+ * line right after a frame is a srcline.
+ */
+static void test_perf_srcline(void **state)
+{
+	static const char text[] =
+		"app 10 1.0: 100 cycles:\n"
+		"\t          4005d6 inner+0x6\n"
+		"  inner.h:12 (inlined)\n"
+		"\t          4005d6 main+0x16 (/bin/app)\n"
+		"  inner.h:12\n"
+		"\t          400100 _start (/bin/app)\n"
+		"  /src/start.S:120\n"
+		"\t    7f0000002000 [unknown] (/lib/libc.so.6)\n"
+		"  libc.so.6[2000]\n"
+		"\n"
+		"app 10 1.1: 30 cycles:\n"
+		"\t          400200 work (/bin/app)\n"
+		"  /src/my dir/work.c:7\n"
+		"\t          400100 _start (/bin/app)\n"
+		"  /src/start.S:120\n"
+		"\n";
+	/* without -g: after the frame the header ends with; padded headers are headers */
+	static const char nog[] =
+		"             app    10 [000]  1.0:    100 cycles:  400200 work (/bin/app)\n"
+		"  /src/work.c:7\n"
+		"  kworker/u16:3    11 [001]  1.1:     50 cycles:  400300 idle (/bin/app)\n"
+		"  kworker/u16:3    11 [001]  1.2:     50 cycles:  400300 idle (/bin/app)\n"
+		"  /src/idle.c:3\n";
+	struct prof *p;
+	const struct prof_location *l;
+
+	(void)state;
+	assert_int_equal(detect(text), DECODE_PERF);
+	p = decode_text(text, "srcline");
+	assert_int_equal(p->nsamples, 2);
+	assert_int_equal(p->samples[0].nlocs, 3);
+	l = frame_loc(p, 0, 0);
+	assert_int_equal(l->nlines, 2);
+	assert_string_equal(line_func(p, l, 0), "inner");
+	assert_string_equal(line_file(p, l, 0), "inner.h");
+	tu_assert_i64(line_no(p, l, 0), 12);
+	assert_string_equal(line_func(p, l, 1), "main");
+	assert_string_equal(line_file(p, l, 1), "");
+	tu_assert_i64(line_no(p, l, 1), 0);
+	assert_string_equal(prof_str(p, p->mappings[l->mapping].file), "/bin/app");
+	l = frame_loc(p, 0, 1);
+	assert_string_equal(line_file(p, l, 0), "/src/start.S");
+	tu_assert_i64(line_no(p, l, 0), 120);
+	assert_ptr_equal(frame_loc(p, 1, 1), l);
+	assert_true(frame_loc(p, 0, 2)->unsymbolized);
+	l = frame_loc(p, 1, 0);
+	assert_string_equal(line_func(p, l, 0), "work");
+	assert_string_equal(line_file(p, l, 0), "/src/my dir/work.c");
+	tu_assert_i64(line_no(p, l, 0), 7);
+	tu_assert_i64(flat(p, "cycles", "inner"), 100);
+	tu_assert_i64(flat(p, "cycles", "work"), 30);
+	prof_free(p);
+
+	assert_int_equal(detect(nog), DECODE_PERF);
+	p = decode_text(nog, "nog");
+	assert_int_equal(p->nsamples, 3);
+	l = frame_loc(p, 0, 0);
+	assert_string_equal(line_file(p, l, 0), "/src/work.c");
+	tu_assert_i64(line_no(p, l, 0), 7);
+	assert_string_equal(prof_str(p, label(p, 1, "comm")->str), "kworker/u16:3");
+	assert_string_equal(line_file(p, frame_loc(p, 1, 0), 0), "");
+	assert_string_equal(line_file(p, frame_loc(p, 2, 0), 0), "/src/idle.c");
+	tu_assert_i64(flat(p, "cycles", "idle"), 100);
+	prof_free(p);
+
+	/* one srcline per frame; none after a header without a frame, or a blank line */
+	fails_with("a 1 1.0: 10 cycles:\n\t1 f (/x)\n  f.c:1\n  f.c:2\n", ERR_PARSE, "line 4");
+	fails_with("a 1 1.0: 10 cycles:\n\t1 f (/x)\n\na 1 1.1: 10 cycles:\n  f.c:1\n",
+		   ERR_PARSE, "line 5");
+	fails_with("a 1 1.0: 10 cycles:\n\t1 f (/x)\n\n  f.c:1\n", ERR_PARSE, "line 4");
+}
+
 static void test_perf_errors(void **state)
 {
 	static const char head[] = "a 1 1.0: 10 cycles:\n";
@@ -804,6 +899,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_perf_without_callchains),
 		cmocka_unit_test(test_perf_events),
 		cmocka_unit_test(test_perf_inlined),
+		cmocka_unit_test(test_perf_srcline),
 		cmocka_unit_test(test_perf_errors),
 		cmocka_unit_test(test_speedscope_evented),
 		cmocka_unit_test(test_speedscope_sampled),
