@@ -62,9 +62,9 @@ static int exec_bind(struct store *s, const char *sql, int64_t a, int64_t b, int
 	return 0;
 }
 
-/* Deletes the unmarked live rows of one symbol table. */
+/* Deletes the rows of one symbol table whose slots (1..n-1) are not marked. */
 static int sweep(struct store *s, int64_t scope, const char *table, const uint8_t *mark,
-		 size_t n, bool (*live)(const struct scope *, size_t), const struct scope *sc)
+		 size_t n, const struct scope_ids *ids)
 {
 	char sql[96];
 	sqlite3_stmt *st;
@@ -75,11 +75,11 @@ static int sweep(struct store *s, int64_t scope, const char *table, const uint8_
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
 		return store_sql_err(s, rc, "collecting symbols");
 	for (i = 1; i < n; i++) {
-		if (mark[i] || !live(sc, i))
+		if (mark[i])
 			continue;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, scope);
-		sqlite3_bind_int64(st, 2, (int64_t)i);
+		sqlite3_bind_int64(st, 2, ids->id[i]);
 		if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
 			sqlite3_finalize(st);
 			return store_sql_err(s, rc, "collecting symbols");
@@ -89,13 +89,7 @@ static int sweep(struct store *s, int64_t scope, const char *table, const uint8_
 	return 0;
 }
 
-static bool str_live(const struct scope *sc, size_t i) { return sc->strs[i] != NULL; }
-static bool map_live(const struct scope *sc, size_t i) { return sc->maps[i].live; }
-static bool func_live(const struct scope *sc, size_t i) { return sc->funcs[i].live; }
-static bool loc_live(const struct scope *sc, size_t i) { return sc->locs[i].live; }
-static bool stack_live(const struct scope *sc, size_t i) { return sc->stk_parent[i] != STORE_NO_ID; }
-
-/* Marks the stacks every remaining profile of the scope uses (with their ancestors). */
+/* Marks (by slot) the stacks every remaining profile of the scope uses, and their ancestors. */
 static int mark_stacks(struct store *s, struct scope *sc, uint8_t *mark)
 {
 	sqlite3_stmt *st;
@@ -120,22 +114,18 @@ static int mark_stacks(struct store *s, struct scope *sc, uint8_t *mark)
 			break;
 		}
 		for (i = 0; i < b.n; i++) {
-			uint32_t k = b.e[i].stack;
+			uint32_t k = scope_slot(&sc->stack_ids, b.e[i].stack);
 
-			/* bounds first: the id comes from the file, mark[] has nstacks slots */
-			while (k) {
-				if (k >= sc->nstacks || sc->stk_parent[k] == STORE_NO_ID) {
-					rc = err_set(ERR_PARSE, "store '%s' is corrupt: service '%s': profile "
-								"%lld refers to stack %u, which does not exist",
-						     s->path, sc->service,
-						     (long long)sqlite3_column_int64(st, 2), k);
-					goto done;
-				}
-				if (mark[k])
-					break;
-				mark[k] = 1;
-				k = sc->stk_parent[k];
+			/* the id comes from the file: mark[] has a byte per slot */
+			if (k == STORE_NO_ID) {
+				rc = err_set(ERR_PARSE, "store '%s' is corrupt: service '%s': profile "
+							"%lld refers to stack %u, which does not exist",
+					     s->path, sc->service, (long long)sqlite3_column_int64(st, 2),
+					     b.e[i].stack);
+				goto done;
 			}
+			for (; k && !mark[k]; k = sc->stk_parent[k])
+				mark[k] = 1;
 		}
 	}
 done:
@@ -218,11 +208,11 @@ int store_gc_scope(struct store *s, int64_t scope_id)
 	for (i = 1; i < sc->nmaps; i++)
 		if (mm[i])
 			mstr[sc->maps[i].file] = mstr[sc->maps[i].build_id] = 1;
-	if ((rc = sweep(s, scope_id, "stacks", ms, sc->nstacks, stack_live, sc)) ||
-	    (rc = sweep(s, scope_id, "locations", ml, sc->nlocs, loc_live, sc)) ||
-	    (rc = sweep(s, scope_id, "functions", mf, sc->nfuncs, func_live, sc)) ||
-	    (rc = sweep(s, scope_id, "mappings", mm, sc->nmaps, map_live, sc)) ||
-	    (rc = sweep(s, scope_id, "strings", mstr, sc->nstrs, str_live, sc)) ||
+	if ((rc = sweep(s, scope_id, "stacks", ms, sc->nstacks, &sc->stack_ids)) ||
+	    (rc = sweep(s, scope_id, "locations", ml, sc->nlocs, &sc->loc_ids)) ||
+	    (rc = sweep(s, scope_id, "functions", mf, sc->nfuncs, &sc->func_ids)) ||
+	    (rc = sweep(s, scope_id, "mappings", mm, sc->nmaps, &sc->map_ids)) ||
+	    (rc = sweep(s, scope_id, "strings", mstr, sc->nstrs, &sc->str_ids)) ||
 	    (rc = exec_bind(s, "UPDATE scope SET gc_gen=gc_gen+1 WHERE id=?1", scope_id, 0, NULL)))
 		goto done;
 done:

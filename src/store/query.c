@@ -721,7 +721,7 @@ static int merge_row(void *ctx, const struct rowinfo *ri)
 	return 0;
 }
 
-/* Builder-side ids of one scope's symbols, made on first use. */
+/* Builder-side ids of one scope's symbols by slot, made on first use. */
 struct bmaps {
 	uint32_t *str, *map, *func, *loc;
 	struct prof_line *lines;
@@ -748,27 +748,27 @@ static uint32_t *fill_none(size_t n)
 	return a;
 }
 
-static int b_str(struct prof_builder *pb, const struct scope *sc, struct bmaps *bm, uint32_t id,
+static int b_str(struct prof_builder *pb, const struct scope *sc, struct bmaps *bm, uint32_t slot,
 		 uint32_t *out)
 {
 	int rc;
 
-	if (bm->str[id] == STORE_NO_ID &&
-	    (rc = pb_string(pb, sc->strs[id], sc->str_lens[id], &bm->str[id])))
+	if (bm->str[slot] == STORE_NO_ID &&
+	    (rc = pb_string(pb, sc->strs[slot], sc->str_lens[slot], &bm->str[slot])))
 		return rc;
-	*out = bm->str[id];
+	*out = bm->str[slot];
 	return 0;
 }
 
-static int b_loc(struct prof_builder *pb, const struct scope *sc, struct bmaps *bm, uint32_t id,
+static int b_loc(struct prof_builder *pb, const struct scope *sc, struct bmaps *bm, uint32_t slot,
 		 uint32_t *out)
 {
-	const struct scope_loc *l = &sc->locs[id];
+	const struct scope_loc *l = &sc->locs[slot];
 	uint32_t mapping = PROF_NONE, j;
 	int rc;
 
-	if (bm->loc[id] != STORE_NO_ID) {
-		*out = bm->loc[id];
+	if (bm->loc[slot] != STORE_NO_ID) {
+		*out = bm->loc[slot];
 		return 0;
 	}
 	if (l->mapping) {
@@ -802,9 +802,9 @@ static int b_loc(struct prof_builder *pb, const struct scope *sc, struct bmaps *
 		bm->lines[j].line = ln->line;
 	}
 	if ((rc = pb_location(pb, mapping, l->address, l->nlines ? bm->lines : NULL, l->nlines,
-			      &bm->loc[id])))
+			      &bm->loc[slot])))
 		return rc;
-	*out = bm->loc[id];
+	*out = bm->loc[slot];
 	return 0;
 }
 
@@ -881,13 +881,13 @@ static int emit_scope(struct sbackend *sb, struct prof_builder *pb, struct scope
 
 		if (a->vals[i] == 0)
 			continue;
-		while (stack) {
-			if (stack >= sc->nstacks || sc->stk_parent[stack] == STORE_NO_ID) {
-				rc = err_set(ERR_PARSE, "store '%s' is corrupt: service '%s': a profile "
-							"refers to stack %u, which does not exist",
-					     sb->s->path, sc->service, stack);
-				goto done;
-			}
+		if (stack && (stack = scope_slot(&sc->stack_ids, stack)) == STORE_NO_ID) {
+			rc = err_set(ERR_PARSE, "store '%s' is corrupt: service '%s': a profile "
+						"refers to stack %u, which does not exist",
+				     sb->s->path, sc->service, (uint32_t)(a->keys[i] >> 32));
+			goto done;
+		}
+		while (stack) {  /* slots from here */
 			if ((rc = vec_reserve(&locs, &cap_locs, (size_t)n + 1)) ||
 			    (rc = b_loc(pb, sc, &bm, sc->stk_loc[stack], &locs[n])))
 				goto done;

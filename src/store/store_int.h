@@ -12,13 +12,14 @@
  *               of label sets no profile names
  *
  * Caches: a struct store keeps, per scope it touched, every symbol row in memory
- * (arrays indexed by id) and, for writing, hash maps from content to id.  Ids only grow
- * between garbage collections; a collection bumps scope.gc_gen, and a scope created
- * after deletions starts at (deleted scopes, PRAGMA user_version) << 32, so a scope id
- * SQLite hands out again never matches a generation cached for the old one.  When another
- * connection committed (PRAGMA data_version moved), the next transaction drops the
- * scopes whose gc_gen changed and loads the rows the others added (ids past what is
- * cached), and forgets cached series.  A rolled-back write drops every cache.
+ * (arrays of slots, struct scope_ids below) and, for writing, hash maps from content to
+ * slot.  Ids only grow between garbage collections; a collection bumps scope.gc_gen,
+ * and a scope created after deletions starts at (deleted scopes, PRAGMA user_version)
+ * << 32, so a scope id SQLite hands out again never matches a generation cached for the
+ * old one.  When another connection committed (PRAGMA data_version moved), the next
+ * transaction drops the scopes whose gc_gen changed and loads the rows the others added
+ * (ids past what is cached), and forgets cached series.  A rolled-back write drops every
+ * cache.
  *
  * Ownership: the struct store owns its scopes, series entries, statements and zstd
  * contexts (store_close frees them).  Pointers into a scope's arrays are borrowed until
@@ -48,24 +49,52 @@
  */
 #define SHARED_SETS_MIN 256
 
+/*
+ * A symbol table's ids.  The cache holds a table's rows in slots 0..n-1 in id order
+ * (slot 0 is id 0: "", no mapping/function/location, the root stack), and every
+ * reference between cached rows is a slot: ids read from the file are translated as
+ * rows load, and back as rows are written.  Garbage collection leaves holes in the ids
+ * and a hand-made row may hold any id up to 2^32 - 2: what the cache allocates follows
+ * the number of rows, never the ids.  While a table's ids are dense (next at most
+ * 2 n + SCOPE_IDS_SLACK for n slots) id → slot is an array, dir; past that, a hash map
+ * (a load that leaves the table dense again goes back to dir).
+ */
+#define SCOPE_IDS_SLACK 4096
+
+struct scope_ids {
+	uint32_t *id;          /* slot → id, ascending (as many as the table has slots) */
+	size_t cap;
+	uint64_t next;         /* one past the largest id: where loading resumes, the next new id */
+	uint32_t *dir;         /* id → slot for ids < next (STORE_NO_ID: none); NULL: map */
+	size_t cap_dir;
+	struct hmap map;       /* id → slot while dir is NULL */
+};
+
+/* The slot of id, or STORE_NO_ID when the table has no such row. */
+static inline uint32_t scope_slot(const struct scope_ids *t, uint64_t id)
+{
+	uint32_t slot;
+
+	if (t->dir)
+		return id < t->next ? t->dir[id] : STORE_NO_ID;
+	return id < t->next && hmap_get(&t->map, id, &slot) ? slot : STORE_NO_ID;
+}
+
 struct scope_map {
 	uint64_t start, limit, offset;
-	uint32_t file, build_id;  /* scope string ids */
-	bool live;
+	uint32_t file, build_id;  /* string slots */
 };
 
 struct scope_func {
-	uint32_t name, system_name, file;  /* scope string ids */
+	uint32_t name, system_name, file;  /* string slots */
 	int64_t start_line;
-	bool live;
 };
 
 struct scope_loc {
 	uint64_t address;
-	uint32_t mapping;      /* scope mapping id, 0 = none */
+	uint32_t mapping;      /* mapping slot, 0 = none */
 	uint32_t line_off;     /* into scope.lines */
 	uint32_t nlines;       /* 0: unsymbolized (a "[mapping]" frame) */
-	bool live;
 };
 
 struct scope {
@@ -74,8 +103,10 @@ struct scope {
 	int64_t gc_gen;
 	bool loaded, stale;          /* rows read once; others may have added more */
 
+	/* the five tables: rows by slot (nstrs ... nstacks slots), and their ids */
+	struct scope_ids str_ids, map_ids, func_ids, loc_ids, stack_ids;
 	struct arena arena;          /* string bytes */
-	const char **strs;           /* NULL: no such id */
+	const char **strs;
 	uint32_t *str_lens;
 	size_t nstrs, cap_strs, cap_lens;
 	struct scope_map *maps;
@@ -84,17 +115,17 @@ struct scope {
 	size_t nfuncs, cap_funcs;
 	struct scope_loc *locs;
 	size_t nlocs, cap_locs;
-	struct prof_line *lines;     /* .func is a scope function id */
+	struct prof_line *lines;     /* .func is a function slot */
 	size_t nlines, cap_lines;
-	uint32_t *stk_parent;        /* STORE_NO_ID: no such stack; stack 0 is the root */
-	uint32_t *stk_loc;
+	uint32_t *stk_parent;        /* the parent's slot; slot 0 is the root */
+	uint32_t *stk_loc;           /* a location slot */
 	size_t nstacks, cap_parent, cap_loc;
 
-	bool maps_built;             /* the writer's content → id maps below */
+	bool maps_built;             /* the writer's content → slot maps below */
 	struct hmap strmap, mapmap, funcmap, locmap, stackmap;
 	/*
 	 * Whole stacks by content (write.c): a 64-bit rolling hash of the stack's locations'
-	 * content keys, root first → an index in paths, which holds the stack id and, to
+	 * content keys, root first → an index in paths, which holds the stack slot and, to
 	 * check a hit, the leaf's content key and the depth.  Filled as profiles are
 	 * written; a cache, trusted like Pyroscope's stack hashes.
 	 */
@@ -227,6 +258,10 @@ int scope_get_by_id(struct store *s, int64_t id, struct scope **out);
 int scope_load(struct store *s, struct scope *sc);
 int scope_build_maps(struct scope *sc);
 void scope_free(struct scope *sc);
+/*
+ * Content → slot, the row added when new (its id: the table's next); references in and
+ * out are slots too.
+ */
 int scope_intern_str(struct store *s, struct scope *sc, const char *str, size_t len,
 		     uint32_t *out);
 int scope_intern_map(struct store *s, struct scope *sc, const struct scope_map *m,

@@ -1,11 +1,13 @@
 /*
  * symbols.c — a scope's strings, mappings, functions, locations and stacks, cached in
- * memory as arrays indexed by id, and interned on write: content → id through hash
- * maps (a hash chain, each candidate compared in full), new rows inserted at once.
- * Stacks need no comparison: the key (parent << 32 | location) is the content.
+ * memory as arrays of slots (store_int.h: struct scope_ids maps the file's ids to slots
+ * and back), and interned on write: content → slot through hash maps (a hash chain,
+ * each candidate compared in full), new rows inserted at once.  Stacks need no
+ * comparison: the key (parent slot << 32 | location slot) is the content.
  *
  * Rows read from the file are checked (ids in range, references to existing rows): a
- * damaged store gives ERR_PARSE, never an out-of-bounds read.
+ * damaged store gives ERR_PARSE, never an out-of-bounds read, and no id read from the
+ * file sizes an allocation — a table of n rows costs O(n) whatever its ids.
  */
 #include "store_int.h"
 
@@ -18,12 +20,115 @@
 
 #define SCOPE_MAX_ID (UINT32_MAX - 1)
 
+static void ids_release(struct scope_ids *t)
+{
+	free(t->id);
+	free(t->dir);
+	hmap_release(&t->map);
+}
+
+/* Slot 0 is id 0. */
+static int ids_init(struct scope_ids *t)
+{
+	int rc;
+
+	if ((rc = vec_reserve(&t->id, &t->cap, 16)) || (rc = vec_reserve(&t->dir, &t->cap_dir, 16)))
+		return rc;
+	t->id[0] = 0;
+	t->dir[0] = 0;
+	t->next = 1;
+	return 0;
+}
+
+/* Whether a table of n slots whose ids end before next is dense enough for dir. */
+static bool ids_dense(uint64_t next, size_t n)
+{
+	return next <= 2 * (uint64_t)n + SCOPE_IDS_SLACK;
+}
+
+/* id → slot through the map from now on (the slots before n are in t->id). */
+static int ids_hash(struct scope_ids *t, size_t n)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = hmap_init(&t->map, n + 1)))
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = hmap_put(&t->map, t->id[i], (uint32_t)i))) {
+			hmap_release(&t->map);
+			return rc;
+		}
+	free(t->dir);
+	t->dir = NULL;
+	t->cap_dir = 0;
+	return 0;
+}
+
+/* Back to dir when the table of n slots became dense (after a load); 0 when it stays. */
+static int ids_settle(struct scope_ids *t, size_t n)
+{
+	uint32_t *dir = NULL;
+	size_t cap = 0, i;
+	int rc;
+
+	if (t->dir || !ids_dense(t->next, n))
+		return 0;
+	if ((rc = vec_reserve(&dir, &cap, (size_t)t->next)))
+		return rc;
+	for (i = 0; i < t->next; i++)
+		dir[i] = STORE_NO_ID;
+	for (i = 0; i < n; i++)
+		dir[t->id[i]] = (uint32_t)i;
+	hmap_release(&t->map);
+	t->dir = dir;
+	t->cap_dir = cap;
+	return 0;
+}
+
+/*
+ * Records that slot (the table's slot count before this row) holds id, which is at
+ * least t->next.  On failure nothing changed.
+ */
+static int ids_add(struct scope_ids *t, size_t slot, uint64_t id)
+{
+	int rc;
+
+	if ((rc = vec_reserve(&t->id, &t->cap, slot + 1)))
+		return rc;
+	if (t->dir && !ids_dense(id + 1, slot + 1) && (rc = ids_hash(t, slot)))
+		return rc;
+	if (t->dir) {
+		if ((rc = vec_reserve(&t->dir, &t->cap_dir, (size_t)id + 1)))
+			return rc;
+		while (t->next < id)
+			t->dir[t->next++] = STORE_NO_ID;
+		t->dir[id] = (uint32_t)slot;
+	} else if ((rc = hmap_put(&t->map, id, (uint32_t)slot))) {
+		return rc;
+	}
+	t->id[slot] = (uint32_t)id;
+	t->next = id + 1;
+	return 0;
+}
+
+/* The slot of a reference read from the file (a column may hold any integer). */
+static uint32_t ref_slot(const struct scope_ids *t, int64_t id)
+{
+	return id < 0 || id > SCOPE_MAX_ID ? STORE_NO_ID : scope_slot(t, (uint64_t)id);
+}
+
 void scope_free(struct scope *sc)
 {
 	if (!sc)
 		return;
 	free(sc->tenant);
 	free(sc->service);
+	ids_release(&sc->str_ids);
+	ids_release(&sc->map_ids);
+	ids_release(&sc->func_ids);
+	ids_release(&sc->loc_ids);
+	ids_release(&sc->stack_ids);
 	arena_release(&sc->arena);
 	free(sc->strs);
 	free(sc->str_lens);
@@ -59,7 +164,9 @@ static int scope_new(int64_t id, const char *tenant, const char *service, int64_
 	sc->tenant = strdup(tenant);
 	sc->service = strdup(service);
 	/* id 0 of every table: "", no mapping/function/location, the root stack */
-	if (!sc->tenant || !sc->service || vec_reserve(&sc->strs, &sc->cap_strs, 16) ||
+	if (!sc->tenant || !sc->service || ids_init(&sc->str_ids) || ids_init(&sc->map_ids) ||
+	    ids_init(&sc->func_ids) || ids_init(&sc->loc_ids) || ids_init(&sc->stack_ids) ||
+	    vec_reserve(&sc->strs, &sc->cap_strs, 16) ||
 	    vec_reserve(&sc->str_lens, &sc->cap_lens, 16) || vec_reserve(&sc->maps, &sc->cap_maps, 16) ||
 	    vec_reserve(&sc->funcs, &sc->cap_funcs, 16) || vec_reserve(&sc->locs, &sc->cap_locs, 16) ||
 	    vec_reserve(&sc->stk_parent, &sc->cap_parent, 16) ||
@@ -177,17 +284,7 @@ static int corrupt(struct store *s, const struct scope *sc, const char *what, in
 		       sc->service, what, (long long)id);
 }
 
-/* Grows a table's arrays to hold id; the new slots in between become holes. */
-#define GROW_TO(arr, cap, n, id, hole)                                  \
-	do {                                                            \
-		if ((rc = vec_reserve(&(arr), &(cap), (size_t)(id) + 1))) \
-			return rc;                                      \
-		while ((n) < (size_t)(id))                              \
-			(arr)[(n)++] = (hole);                          \
-		(n) = (size_t)(id) + 1;                                 \
-	} while (0)
-
-static int chain_put(struct hmap *m, uint64_t h, uint32_t id)
+static int chain_put(struct hmap *m, uint64_t h, uint32_t slot)
 {
 	uint32_t cur;
 
@@ -195,7 +292,7 @@ static int chain_put(struct hmap *m, uint64_t h, uint32_t id)
 		if (h == HMAP_EMPTY)
 			h = 0;
 		if (!hmap_get(m, h, &cur))
-			return hmap_put(m, h, id);
+			return hmap_put(m, h, slot);
 		h = hmap_mix(h + 1);
 	}
 }
@@ -230,17 +327,23 @@ static uint64_t hash_loc(uint32_t mapping, uint64_t address, const struct prof_l
 	return h;
 }
 
-static int map_str(struct scope *sc, uint32_t id)
+static int map_str(struct scope *sc, uint32_t slot)
 {
-	return chain_put(&sc->strmap, XXH3_64bits(sc->strs[id], sc->str_lens[id]), id);
+	return chain_put(&sc->strmap, XXH3_64bits(sc->strs[slot], sc->str_lens[slot]), slot);
 }
 
-static int map_loc(struct scope *sc, uint32_t id)
+static int map_loc(struct scope *sc, uint32_t slot)
 {
-	const struct scope_loc *l = &sc->locs[id];
+	const struct scope_loc *l = &sc->locs[slot];
 
 	return chain_put(&sc->locmap, hash_loc(l->mapping, l->address, sc->lines + l->line_off,
-					       l->nlines), id);
+					       l->nlines), slot);
+}
+
+/* A row's id: past what is cached (rows come in id order) and at most SCOPE_MAX_ID. */
+static bool new_id_ok(const struct scope_ids *t, int64_t id)
+{
+	return id >= 0 && (uint64_t)id >= t->next && id <= SCOPE_MAX_ID;
 }
 
 static int load_strings(struct store *s, struct scope *sc)
@@ -251,114 +354,134 @@ static int load_strings(struct store *s, struct scope *sc)
 	if (!st)
 		return err_last_code();
 	sqlite3_bind_int64(st, 1, sc->id);
-	sqlite3_bind_int64(st, 2, (int64_t)sc->nstrs);
+	sqlite3_bind_int64(st, 2, (int64_t)sc->str_ids.next);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		const void *b = sqlite3_column_blob(st, 1);
-		size_t n = (size_t)sqlite3_column_bytes(st, 1);
-		size_t old = sc->nstrs;
+		size_t n = (size_t)sqlite3_column_bytes(st, 1), slot = sc->nstrs;
 		char *copy;
 
-		if (id < (int64_t)sc->nstrs || id > SCOPE_MAX_ID || n > UINT32_MAX)
+		if (!new_id_ok(&sc->str_ids, id) || n > UINT32_MAX)
 			return corrupt(s, sc, "string", id);
-		if ((rc = vec_reserve(&sc->str_lens, &sc->cap_lens, (size_t)id + 1)))
+		if ((rc = vec_reserve(&sc->str_lens, &sc->cap_lens, slot + 1)) ||
+		    (rc = vec_reserve(&sc->strs, &sc->cap_strs, slot + 1)))
 			return rc;
-		GROW_TO(sc->strs, sc->cap_strs, sc->nstrs, id, NULL);
-		for (; old < (size_t)id; old++)
-			sc->str_lens[old] = 0;
 		if (!(copy = arena_strndup(&sc->arena, b ? b : "", n)))
 			return err_set(ERR_NOMEM, "out of memory");
-		sc->strs[id] = copy;
-		sc->str_lens[id] = (uint32_t)n;
-		if (sc->maps_built && (rc = map_str(sc, (uint32_t)id)))
+		if ((rc = ids_add(&sc->str_ids, slot, (uint64_t)id)))
+			return rc;
+		sc->strs[slot] = copy;
+		sc->str_lens[slot] = (uint32_t)n;
+		sc->nstrs++;
+		if (sc->maps_built && (rc = map_str(sc, (uint32_t)slot)))
 			return rc;
 	}
-	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "reading strings");
-}
-
-static bool str_ok(const struct scope *sc, int64_t id)
-{
-	return id >= 0 && (size_t)id < sc->nstrs && sc->strs[id];
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "reading strings");
+	return ids_settle(&sc->str_ids, sc->nstrs);
 }
 
 static int load_mappings(struct store *s, struct scope *sc)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_MAP_LOAD);
-	struct scope_map hole = { 0 };
 	int rc;
 
 	if (!st)
 		return err_last_code();
 	sqlite3_bind_int64(st, 1, sc->id);
-	sqlite3_bind_int64(st, 2, (int64_t)sc->nmaps);
+	sqlite3_bind_int64(st, 2, (int64_t)sc->map_ids.next);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0), file = sqlite3_column_int64(st, 4),
-			bid = sqlite3_column_int64(st, 5);
+		int64_t id = sqlite3_column_int64(st, 0);
+		uint32_t file = ref_slot(&sc->str_ids, sqlite3_column_int64(st, 4)),
+			 bid = ref_slot(&sc->str_ids, sqlite3_column_int64(st, 5));
+		size_t slot = sc->nmaps;
 		struct scope_map *m;
 
-		if (id < (int64_t)sc->nmaps || id > SCOPE_MAX_ID || !str_ok(sc, file) || !str_ok(sc, bid))
+		if (!new_id_ok(&sc->map_ids, id) || file == STORE_NO_ID || bid == STORE_NO_ID)
 			return corrupt(s, sc, "mapping", id);
-		GROW_TO(sc->maps, sc->cap_maps, sc->nmaps, id, hole);
-		m = &sc->maps[id];
+		if ((rc = vec_reserve(&sc->maps, &sc->cap_maps, slot + 1)) ||
+		    (rc = ids_add(&sc->map_ids, slot, (uint64_t)id)))
+			return rc;
+		m = &sc->maps[slot];
 		m->start = (uint64_t)sqlite3_column_int64(st, 1);
 		m->limit = (uint64_t)sqlite3_column_int64(st, 2);
 		m->offset = (uint64_t)sqlite3_column_int64(st, 3);
-		m->file = (uint32_t)file;
-		m->build_id = (uint32_t)bid;
-		m->live = true;
-		if (sc->maps_built && (rc = chain_put(&sc->mapmap, hash_map(m), (uint32_t)id)))
+		m->file = file;
+		m->build_id = bid;
+		sc->nmaps++;
+		if (sc->maps_built && (rc = chain_put(&sc->mapmap, hash_map(m), (uint32_t)slot)))
 			return rc;
 	}
-	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "reading mappings");
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "reading mappings");
+	return ids_settle(&sc->map_ids, sc->nmaps);
 }
 
 static int load_functions(struct store *s, struct scope *sc)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_FUNC_LOAD);
-	struct scope_func hole = { 0 };
 	int rc;
 
 	if (!st)
 		return err_last_code();
 	sqlite3_bind_int64(st, 1, sc->id);
-	sqlite3_bind_int64(st, 2, (int64_t)sc->nfuncs);
+	sqlite3_bind_int64(st, 2, (int64_t)sc->func_ids.next);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0), name = sqlite3_column_int64(st, 1),
-			sys = sqlite3_column_int64(st, 2), file = sqlite3_column_int64(st, 3);
+		int64_t id = sqlite3_column_int64(st, 0);
+		uint32_t name = ref_slot(&sc->str_ids, sqlite3_column_int64(st, 1)),
+			 sys = ref_slot(&sc->str_ids, sqlite3_column_int64(st, 2)),
+			 file = ref_slot(&sc->str_ids, sqlite3_column_int64(st, 3));
+		size_t slot = sc->nfuncs;
 		struct scope_func *f;
 
-		if (id < (int64_t)sc->nfuncs || id > SCOPE_MAX_ID || !str_ok(sc, name) ||
-		    !str_ok(sc, sys) || !str_ok(sc, file))
+		if (!new_id_ok(&sc->func_ids, id) || name == STORE_NO_ID || sys == STORE_NO_ID ||
+		    file == STORE_NO_ID)
 			return corrupt(s, sc, "function", id);
-		GROW_TO(sc->funcs, sc->cap_funcs, sc->nfuncs, id, hole);
-		f = &sc->funcs[id];
-		f->name = (uint32_t)name;
-		f->system_name = (uint32_t)sys;
-		f->file = (uint32_t)file;
+		if ((rc = vec_reserve(&sc->funcs, &sc->cap_funcs, slot + 1)) ||
+		    (rc = ids_add(&sc->func_ids, slot, (uint64_t)id)))
+			return rc;
+		f = &sc->funcs[slot];
+		f->name = name;
+		f->system_name = sys;
+		f->file = file;
 		f->start_line = sqlite3_column_int64(st, 4);
-		f->live = true;
-		if (sc->maps_built && (rc = chain_put(&sc->funcmap, hash_func(f), (uint32_t)id)))
+		sc->nfuncs++;
+		if (sc->maps_built && (rc = chain_put(&sc->funcmap, hash_func(f), (uint32_t)slot)))
 			return rc;
 	}
-	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "reading functions");
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "reading functions");
+	return ids_settle(&sc->func_ids, sc->nfuncs);
 }
 
-/* Appends the decoded lines blob to sc->lines; *n gets the count.  1 when malformed. */
+/*
+ * Appends the decoded lines blob to sc->lines (function ids made slots); *n gets the
+ * count.  1 when malformed, and then sc->lines is as it was.
+ */
 static int decode_lines(struct scope *sc, const unsigned char *p, size_t len, uint32_t *n)
 {
 	const unsigned char *end = p + len;
+	size_t start = sc->nlines;
 	int rc;
 
 	*n = 0;
 	while (p < end) {
 		uint64_t f, l;
+		uint32_t slot;
 
-		if (get_uvarint(&p, end, &f) || get_uvarint(&p, end, &l) || f == 0 || f >= sc->nfuncs ||
-		    !sc->funcs[f].live || sc->nlines >= UINT32_MAX - 1)
+		if (get_uvarint(&p, end, &f) || get_uvarint(&p, end, &l) || f == 0 ||
+		    f > SCOPE_MAX_ID || (slot = scope_slot(&sc->func_ids, f)) == STORE_NO_ID ||
+		    sc->nlines >= UINT32_MAX - 1) {
+			sc->nlines = start;
+			*n = 0;
 			return 1;
-		if ((rc = vec_reserve(&sc->lines, &sc->cap_lines, sc->nlines + 1)))
+		}
+		if ((rc = vec_reserve(&sc->lines, &sc->cap_lines, sc->nlines + 1))) {
+			sc->nlines = start;
+			*n = 0;
 			return rc;
-		sc->lines[sc->nlines].func = (uint32_t)f;
+		}
+		sc->lines[sc->nlines].func = slot;
 		sc->lines[sc->nlines].line = unzigzag(l);
 		sc->nlines++;
 		(*n)++;
@@ -369,36 +492,42 @@ static int decode_lines(struct scope *sc, const unsigned char *p, size_t len, ui
 static int load_locations(struct store *s, struct scope *sc)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_LOC_LOAD);
-	struct scope_loc hole = { 0 };
 	int rc;
 
 	if (!st)
 		return err_last_code();
 	sqlite3_bind_int64(st, 1, sc->id);
-	sqlite3_bind_int64(st, 2, (int64_t)sc->nlocs);
+	sqlite3_bind_int64(st, 2, (int64_t)sc->loc_ids.next);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0), map = sqlite3_column_int64(st, 1);
+		int64_t id = sqlite3_column_int64(st, 0);
+		uint32_t map = ref_slot(&sc->map_ids, sqlite3_column_int64(st, 1));
 		const unsigned char *b = sqlite3_column_blob(st, 3);
-		size_t len = (size_t)sqlite3_column_bytes(st, 3);
+		size_t len = (size_t)sqlite3_column_bytes(st, 3), slot = sc->nlocs, off = sc->nlines;
 		struct scope_loc *l;
-		uint32_t off = (uint32_t)sc->nlines, n;
+		uint32_t n;
 
-		if (id < (int64_t)sc->nlocs || id > SCOPE_MAX_ID || map < 0 ||
-		    (map && ((size_t)map >= sc->nmaps || !sc->maps[map].live)))
+		if (!new_id_ok(&sc->loc_ids, id) || map == STORE_NO_ID)
 			return corrupt(s, sc, "location", id);
+		if ((rc = vec_reserve(&sc->locs, &sc->cap_locs, slot + 1)))
+			return rc;
 		if ((rc = decode_lines(sc, b, len, &n)))
 			return rc < 0 ? rc : corrupt(s, sc, "location", id);
-		GROW_TO(sc->locs, sc->cap_locs, sc->nlocs, id, hole);
-		l = &sc->locs[id];
-		l->mapping = (uint32_t)map;
+		if ((rc = ids_add(&sc->loc_ids, slot, (uint64_t)id))) {
+			sc->nlines = off;
+			return rc;
+		}
+		l = &sc->locs[slot];
+		l->mapping = map;
 		l->address = (uint64_t)sqlite3_column_int64(st, 2);
-		l->line_off = off;
+		l->line_off = (uint32_t)off;
 		l->nlines = n;
-		l->live = true;
-		if (sc->maps_built && (rc = map_loc(sc, (uint32_t)id)))
+		sc->nlocs++;
+		if (sc->maps_built && (rc = map_loc(sc, (uint32_t)slot)))
 			return rc;
 	}
-	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "reading locations");
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "reading locations");
+	return ids_settle(&sc->loc_ids, sc->nlocs);
 }
 
 static int load_stacks(struct store *s, struct scope *sc)
@@ -409,27 +538,30 @@ static int load_stacks(struct store *s, struct scope *sc)
 	if (!st)
 		return err_last_code();
 	sqlite3_bind_int64(st, 1, sc->id);
-	sqlite3_bind_int64(st, 2, (int64_t)sc->nstacks);
+	sqlite3_bind_int64(st, 2, (int64_t)sc->stack_ids.next);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0), parent = sqlite3_column_int64(st, 1),
-			loc = sqlite3_column_int64(st, 2);
-		size_t n2;
+		int64_t id = sqlite3_column_int64(st, 0), loc = sqlite3_column_int64(st, 2);
+		/* a parent always has a smaller id, so it is loaded: stacks are added root first */
+		uint32_t parent = ref_slot(&sc->stack_ids, sqlite3_column_int64(st, 1)),
+			 lslot = loc > 0 ? ref_slot(&sc->loc_ids, loc) : STORE_NO_ID;
+		size_t slot = sc->nstacks;
 
-		/* a parent always has a smaller id: stacks are added root first */
-		if (id < (int64_t)sc->nstacks || id > SCOPE_MAX_ID || parent < 0 || parent >= id ||
-		    sc->stk_parent[parent] == STORE_NO_ID || loc <= 0 || (size_t)loc >= sc->nlocs ||
-		    !sc->locs[loc].live)
+		if (!new_id_ok(&sc->stack_ids, id) || parent == STORE_NO_ID || lslot == STORE_NO_ID)
 			return corrupt(s, sc, "stack", id);
-		n2 = sc->nstacks;
-		GROW_TO(sc->stk_loc, sc->cap_loc, n2, id, 0);
-		GROW_TO(sc->stk_parent, sc->cap_parent, sc->nstacks, id, STORE_NO_ID);
-		sc->stk_parent[id] = (uint32_t)parent;
-		sc->stk_loc[id] = (uint32_t)loc;
+		if ((rc = vec_reserve(&sc->stk_parent, &sc->cap_parent, slot + 1)) ||
+		    (rc = vec_reserve(&sc->stk_loc, &sc->cap_loc, slot + 1)) ||
+		    (rc = ids_add(&sc->stack_ids, slot, (uint64_t)id)))
+			return rc;
+		sc->stk_parent[slot] = parent;
+		sc->stk_loc[slot] = lslot;
+		sc->nstacks++;
 		if (sc->maps_built &&
-		    (rc = hmap_put(&sc->stackmap, ((uint64_t)parent << 32) | (uint64_t)loc, (uint32_t)id)))
+		    (rc = hmap_put(&sc->stackmap, ((uint64_t)parent << 32) | lslot, (uint32_t)slot)))
 			return rc;
 	}
-	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "reading stacks");
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "reading stacks");
+	return ids_settle(&sc->stack_ids, sc->nstacks);
 }
 
 int scope_load(struct store *s, struct scope *sc)
@@ -468,21 +600,19 @@ int scope_build_maps(struct scope *sc)
 	}
 	sc->maps_built = true;
 	for (i = 1; i < sc->nstrs; i++)
-		if (sc->strs[i] && (rc = map_str(sc, (uint32_t)i)))
+		if ((rc = map_str(sc, (uint32_t)i)))
 			return rc;
 	for (i = 1; i < sc->nmaps; i++)
-		if (sc->maps[i].live && (rc = chain_put(&sc->mapmap, hash_map(&sc->maps[i]), (uint32_t)i)))
+		if ((rc = chain_put(&sc->mapmap, hash_map(&sc->maps[i]), (uint32_t)i)))
 			return rc;
 	for (i = 1; i < sc->nfuncs; i++)
-		if (sc->funcs[i].live &&
-		    (rc = chain_put(&sc->funcmap, hash_func(&sc->funcs[i]), (uint32_t)i)))
+		if ((rc = chain_put(&sc->funcmap, hash_func(&sc->funcs[i]), (uint32_t)i)))
 			return rc;
 	for (i = 1; i < sc->nlocs; i++)
-		if (sc->locs[i].live && (rc = map_loc(sc, (uint32_t)i)))
+		if ((rc = map_loc(sc, (uint32_t)i)))
 			return rc;
 	for (i = 1; i < sc->nstacks; i++)
-		if (sc->stk_parent[i] != STORE_NO_ID &&
-		    (rc = hmap_put(&sc->stackmap, ((uint64_t)sc->stk_parent[i] << 32) | sc->stk_loc[i],
+		if ((rc = hmap_put(&sc->stackmap, ((uint64_t)sc->stk_parent[i] << 32) | sc->stk_loc[i],
 				   (uint32_t)i)))
 			return rc;
 	return 0;
@@ -495,11 +625,23 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, what);
 }
 
+/* A new row's id (one past the largest), or ERR_TOOBIG past SCOPE_MAX_ID. */
+static int new_id(const struct scope *sc, const struct scope_ids *t, const char *what,
+		  uint32_t *out)
+{
+	*out = 0;
+	if (t->next > SCOPE_MAX_ID)
+		return err_set(ERR_TOOBIG, "service '%s' has no %s ids left (the largest is %llu)",
+			       sc->service, what, (unsigned long long)t->next - 1);
+	*out = (uint32_t)t->next;
+	return 0;
+}
+
 int scope_intern_str(struct store *s, struct scope *sc, const char *str, size_t len,
 		     uint32_t *out)
 {
 	uint64_t h = XXH3_64bits(str, len);
-	uint32_t id;
+	uint32_t slot, id;
 	sqlite3_stmt *st;
 	char *copy;
 	int rc;
@@ -511,59 +653,63 @@ int scope_intern_str(struct store *s, struct scope *sc, const char *str, size_t 
 	for (;;) {
 		if (h == HMAP_EMPTY)
 			h = 0;
-		if (!hmap_get(&sc->strmap, h, &id))
+		if (!hmap_get(&sc->strmap, h, &slot))
 			break;
-		if (sc->str_lens[id] == len && memcmp(sc->strs[id], str, len) == 0) {
-			*out = id;
+		if (sc->str_lens[slot] == len && memcmp(sc->strs[slot], str, len) == 0) {
+			*out = slot;
 			return 0;
 		}
 		h = hmap_mix(h + 1);
 	}
-	if (sc->nstrs > SCOPE_MAX_ID || len > UINT32_MAX)
-		return err_set(ERR_TOOBIG, "service '%s' has too many strings", sc->service);
-	id = (uint32_t)sc->nstrs;
+	if (len > UINT32_MAX)
+		return err_set(ERR_TOOBIG, "a string of %zu bytes in service '%s'", len, sc->service);
+	if ((rc = new_id(sc, &sc->str_ids, "string", &id)))
+		return rc;
+	slot = (uint32_t)sc->nstrs;
 	if (!(st = store_stmt(s, ST_STR_ADD)))
 		return err_last_code();
 	sqlite3_bind_int64(st, 1, sc->id);
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_blob(st, 3, str, (int)len, SQLITE_STATIC);
 	if ((rc = step_done(s, st, "adding a string")) ||
-	    (rc = vec_reserve(&sc->strs, &sc->cap_strs, (size_t)id + 1)) ||
-	    (rc = vec_reserve(&sc->str_lens, &sc->cap_lens, (size_t)id + 1)))
+	    (rc = vec_reserve(&sc->strs, &sc->cap_strs, (size_t)slot + 1)) ||
+	    (rc = vec_reserve(&sc->str_lens, &sc->cap_lens, (size_t)slot + 1)))
 		return rc;
 	if (!(copy = arena_strndup(&sc->arena, str, len)))
 		return err_set(ERR_NOMEM, "out of memory");
-	sc->strs[id] = copy;
-	sc->str_lens[id] = (uint32_t)len;
+	if ((rc = ids_add(&sc->str_ids, slot, id)))
+		return rc;
+	sc->strs[slot] = copy;
+	sc->str_lens[slot] = (uint32_t)len;
 	sc->nstrs++;
-	*out = id;
-	return hmap_put(&sc->strmap, h, id);
+	*out = slot;
+	return hmap_put(&sc->strmap, h, slot);
 }
 
 int scope_intern_map(struct store *s, struct scope *sc, const struct scope_map *m, uint32_t *out)
 {
-	uint64_t h = hash_map(m), k;
-	uint32_t id;
+	uint64_t k;
+	uint32_t slot, id;
 	sqlite3_stmt *st;
 	int rc;
 
-	for (k = h;; k = hmap_mix(k + 1)) {
+	for (k = hash_map(m);; k = hmap_mix(k + 1)) {
 		struct scope_map *c;
 
 		if (k == HMAP_EMPTY)
 			k = 0;
-		if (!hmap_get(&sc->mapmap, k, &id))
+		if (!hmap_get(&sc->mapmap, k, &slot))
 			break;
-		c = &sc->maps[id];
+		c = &sc->maps[slot];
 		if (c->start == m->start && c->limit == m->limit && c->offset == m->offset &&
 		    c->file == m->file && c->build_id == m->build_id) {
-			*out = id;
+			*out = slot;
 			return 0;
 		}
 	}
-	if (sc->nmaps > SCOPE_MAX_ID)
-		return err_set(ERR_TOOBIG, "service '%s' has too many mappings", sc->service);
-	id = (uint32_t)sc->nmaps;
+	if ((rc = new_id(sc, &sc->map_ids, "mapping", &id)))
+		return rc;
+	slot = (uint32_t)sc->nmaps;
 	if (!(st = store_stmt(s, ST_MAP_ADD)))
 		return err_last_code();
 	sqlite3_bind_int64(st, 1, sc->id);
@@ -571,23 +717,23 @@ int scope_intern_map(struct store *s, struct scope *sc, const struct scope_map *
 	sqlite3_bind_int64(st, 3, (int64_t)m->start);
 	sqlite3_bind_int64(st, 4, (int64_t)m->limit);
 	sqlite3_bind_int64(st, 5, (int64_t)m->offset);
-	sqlite3_bind_int64(st, 6, m->file);
-	sqlite3_bind_int64(st, 7, m->build_id);
+	sqlite3_bind_int64(st, 6, sc->str_ids.id[m->file]);
+	sqlite3_bind_int64(st, 7, sc->str_ids.id[m->build_id]);
 	if ((rc = step_done(s, st, "adding a mapping")) ||
-	    (rc = vec_reserve(&sc->maps, &sc->cap_maps, (size_t)id + 1)))
+	    (rc = vec_reserve(&sc->maps, &sc->cap_maps, (size_t)slot + 1)) ||
+	    (rc = ids_add(&sc->map_ids, slot, id)))
 		return rc;
-	sc->maps[id] = *m;
-	sc->maps[id].live = true;
+	sc->maps[slot] = *m;
 	sc->nmaps++;
-	*out = id;
-	return hmap_put(&sc->mapmap, k, id);
+	*out = slot;
+	return hmap_put(&sc->mapmap, k, slot);
 }
 
 int scope_intern_func(struct store *s, struct scope *sc, const struct scope_func *f,
 		      uint32_t *out)
 {
 	uint64_t k;
-	uint32_t id;
+	uint32_t slot, id;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -596,41 +742,41 @@ int scope_intern_func(struct store *s, struct scope *sc, const struct scope_func
 
 		if (k == HMAP_EMPTY)
 			k = 0;
-		if (!hmap_get(&sc->funcmap, k, &id))
+		if (!hmap_get(&sc->funcmap, k, &slot))
 			break;
-		c = &sc->funcs[id];
+		c = &sc->funcs[slot];
 		if (c->name == f->name && c->system_name == f->system_name && c->file == f->file &&
 		    c->start_line == f->start_line) {
-			*out = id;
+			*out = slot;
 			return 0;
 		}
 	}
-	if (sc->nfuncs > SCOPE_MAX_ID)
-		return err_set(ERR_TOOBIG, "service '%s' has too many functions", sc->service);
-	id = (uint32_t)sc->nfuncs;
+	if ((rc = new_id(sc, &sc->func_ids, "function", &id)))
+		return rc;
+	slot = (uint32_t)sc->nfuncs;
 	if (!(st = store_stmt(s, ST_FUNC_ADD)))
 		return err_last_code();
 	sqlite3_bind_int64(st, 1, sc->id);
 	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_int64(st, 3, f->name);
-	sqlite3_bind_int64(st, 4, f->system_name);
-	sqlite3_bind_int64(st, 5, f->file);
+	sqlite3_bind_int64(st, 3, sc->str_ids.id[f->name]);
+	sqlite3_bind_int64(st, 4, sc->str_ids.id[f->system_name]);
+	sqlite3_bind_int64(st, 5, sc->str_ids.id[f->file]);
 	sqlite3_bind_int64(st, 6, f->start_line);
 	if ((rc = step_done(s, st, "adding a function")) ||
-	    (rc = vec_reserve(&sc->funcs, &sc->cap_funcs, (size_t)id + 1)))
+	    (rc = vec_reserve(&sc->funcs, &sc->cap_funcs, (size_t)slot + 1)) ||
+	    (rc = ids_add(&sc->func_ids, slot, id)))
 		return rc;
-	sc->funcs[id] = *f;
-	sc->funcs[id].live = true;
+	sc->funcs[slot] = *f;
 	sc->nfuncs++;
-	*out = id;
-	return hmap_put(&sc->funcmap, k, id);
+	*out = slot;
+	return hmap_put(&sc->funcmap, k, slot);
 }
 
 int scope_intern_loc(struct store *s, struct scope *sc, uint32_t mapping, uint64_t address,
 		     const struct prof_line *lines, uint32_t nlines, uint32_t *out)
 {
 	uint64_t k;
-	uint32_t id, i;
+	uint32_t slot, id, i;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -639,51 +785,53 @@ int scope_intern_loc(struct store *s, struct scope *sc, uint32_t mapping, uint64
 
 		if (k == HMAP_EMPTY)
 			k = 0;
-		if (!hmap_get(&sc->locmap, k, &id))
+		if (!hmap_get(&sc->locmap, k, &slot))
 			break;
-		c = &sc->locs[id];
+		c = &sc->locs[slot];
 		if (c->mapping == mapping && c->address == address && c->nlines == nlines) {
 			for (i = 0; i < nlines; i++)
 				if (sc->lines[c->line_off + i].func != lines[i].func ||
 				    sc->lines[c->line_off + i].line != lines[i].line)
 					break;
 			if (i == nlines) {
-				*out = id;
+				*out = slot;
 				return 0;
 			}
 		}
 	}
-	if (sc->nlocs > SCOPE_MAX_ID || sc->nlines + nlines >= UINT32_MAX)
+	if (sc->nlines + nlines >= UINT32_MAX)
 		return err_set(ERR_TOOBIG, "service '%s' has too many locations", sc->service);
+	if ((rc = new_id(sc, &sc->loc_ids, "location", &id)))
+		return rc;
 	buf_reset(&s->scratch);
 	for (i = 0; i < nlines; i++)
-		if ((rc = put_uvarint(&s->scratch, lines[i].func)) ||
+		if ((rc = put_uvarint(&s->scratch, sc->func_ids.id[lines[i].func])) ||
 		    (rc = put_uvarint(&s->scratch, zigzag(lines[i].line))))
 			return rc;
-	id = (uint32_t)sc->nlocs;
+	slot = (uint32_t)sc->nlocs;
 	if (!(st = store_stmt(s, ST_LOC_ADD)))
 		return err_last_code();
 	sqlite3_bind_int64(st, 1, sc->id);
 	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_int64(st, 3, mapping);
+	sqlite3_bind_int64(st, 3, sc->map_ids.id[mapping]);
 	sqlite3_bind_int64(st, 4, (int64_t)address);
 	sqlite3_bind_blob(st, 5, s->scratch.data ? s->scratch.data : "", (int)s->scratch.len,
 			  SQLITE_STATIC);
 	if ((rc = step_done(s, st, "adding a location")) ||
-	    (rc = vec_reserve(&sc->locs, &sc->cap_locs, (size_t)id + 1)) ||
-	    (rc = vec_reserve(&sc->lines, &sc->cap_lines, sc->nlines + nlines)))
+	    (rc = vec_reserve(&sc->locs, &sc->cap_locs, (size_t)slot + 1)) ||
+	    (rc = vec_reserve(&sc->lines, &sc->cap_lines, sc->nlines + nlines)) ||
+	    (rc = ids_add(&sc->loc_ids, slot, id)))
 		return rc;
 	if (nlines)
 		memcpy(sc->lines + sc->nlines, lines, nlines * sizeof(*lines));
-	sc->locs[id].mapping = mapping;
-	sc->locs[id].address = address;
-	sc->locs[id].line_off = (uint32_t)sc->nlines;
-	sc->locs[id].nlines = nlines;
-	sc->locs[id].live = true;
+	sc->locs[slot].mapping = mapping;
+	sc->locs[slot].address = address;
+	sc->locs[slot].line_off = (uint32_t)sc->nlines;
+	sc->locs[slot].nlines = nlines;
 	sc->nlines += nlines;
 	sc->nlocs++;
-	*out = id;
-	return hmap_put(&sc->locmap, k, id);
+	*out = slot;
+	return hmap_put(&sc->locmap, k, slot);
 }
 
 int scope_intern_stack(struct store *s, struct scope *sc, uint32_t parent, uint32_t loc,
@@ -691,27 +839,28 @@ int scope_intern_stack(struct store *s, struct scope *sc, uint32_t parent, uint3
 {
 	uint64_t key = ((uint64_t)parent << 32) | loc;
 	sqlite3_stmt *st;
-	uint32_t id;
+	uint32_t slot, id;
 	int rc;
 
 	if (hmap_get(&sc->stackmap, key, out))
 		return 0;
-	if (sc->nstacks > SCOPE_MAX_ID)
-		return err_set(ERR_TOOBIG, "service '%s' has too many stacks", sc->service);
-	id = (uint32_t)sc->nstacks;
+	if ((rc = new_id(sc, &sc->stack_ids, "stack", &id)))
+		return rc;
+	slot = (uint32_t)sc->nstacks;
 	if (!(st = store_stmt(s, ST_STACK_ADD)))
 		return err_last_code();
 	sqlite3_bind_int64(st, 1, sc->id);
 	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_int64(st, 3, parent);
-	sqlite3_bind_int64(st, 4, loc);
+	sqlite3_bind_int64(st, 3, sc->stack_ids.id[parent]);
+	sqlite3_bind_int64(st, 4, sc->loc_ids.id[loc]);
 	if ((rc = step_done(s, st, "adding a stack")) ||
-	    (rc = vec_reserve(&sc->stk_parent, &sc->cap_parent, (size_t)id + 1)) ||
-	    (rc = vec_reserve(&sc->stk_loc, &sc->cap_loc, (size_t)id + 1)))
+	    (rc = vec_reserve(&sc->stk_parent, &sc->cap_parent, (size_t)slot + 1)) ||
+	    (rc = vec_reserve(&sc->stk_loc, &sc->cap_loc, (size_t)slot + 1)) ||
+	    (rc = ids_add(&sc->stack_ids, slot, id)))
 		return rc;
-	sc->stk_parent[id] = parent;
-	sc->stk_loc[id] = loc;
+	sc->stk_parent[slot] = parent;
+	sc->stk_loc[slot] = loc;
 	sc->nstacks++;
-	*out = id;
-	return hmap_put(&sc->stackmap, key, id);
+	*out = slot;
+	return hmap_put(&sc->stackmap, key, slot);
 }

@@ -309,7 +309,7 @@ struct kctx {
 };
 
 /*
- * Per-write state on the writer: the profile's ids mapped to the scope's
+ * Per-write state on the writer: the profile's ids mapped to the scope's slots
  * (STORE_NO_ID: not yet).
  */
 struct wctx {
@@ -336,7 +336,7 @@ static int w_str(struct wctx *w, uint32_t id, uint32_t *out)
 static int w_map(struct wctx *w, uint32_t id, uint32_t *out)
 {
 	const struct prof_mapping *m = &w->p->mappings[id];
-	struct scope_map sm = { m->start, m->limit, m->offset, 0, 0, true };
+	struct scope_map sm = { m->start, m->limit, m->offset, 0, 0 };
 	int rc;
 
 	if (w->map[id] == STORE_NO_ID) {
@@ -351,7 +351,7 @@ static int w_map(struct wctx *w, uint32_t id, uint32_t *out)
 static int w_func(struct wctx *w, uint32_t id, uint32_t *out)
 {
 	const struct prof_function *f = &w->p->functions[id];
-	struct scope_func sf = { 0, 0, 0, f->start_line, true };
+	struct scope_func sf = { 0, 0, 0, f->start_line };
 	int rc;
 
 	if (w->func[id] == STORE_NO_ID) {
@@ -659,10 +659,10 @@ int store_prepare(const struct prof *p, struct store_prep **out)
 }
 
 /*
- * Every sample's stack id, interned root first through the trie.  Whole stacks seen
- * before are found with one lookup and no symbol mapped: the prepared path key keys
- * the scope's pathmap (the hit checked by the leaf's key and the depth); only new
- * stacks map their symbols and walk the trie.
+ * Every sample's stack id (the file's, for the blob), interned root first through the
+ * trie.  Whole stacks seen before are found with one lookup and no symbol mapped: the
+ * prepared path key keys the scope's pathmap (the hit checked by the leaf's key and the
+ * depth); only new stacks map their symbols and walk the trie.
  */
 static int sample_stacks(struct wctx *w, const struct store_prep *pr, uint32_t *stacks)
 {
@@ -683,14 +683,14 @@ static int sample_stacks(struct wctx *w, const struct store_prep *pr, uint32_t *
 		}
 		if (hmap_get(&sc->pathmap, h, &idx) && sc->paths[idx].leaf == k &&
 		    sc->paths[idx].depth == sm->nlocs && sc->paths[idx].stack < sc->nstacks) {
-			stacks[i] = sc->paths[idx].stack;
+			stacks[i] = sc->stack_ids.id[sc->paths[idx].stack];
 			continue;
 		}
 		for (j = sm->nlocs; j-- > 0;)
 			if ((rc = w_loc(w, locs[j], &loc)) ||
 			    (rc = scope_intern_stack(w->s, sc, stack, loc, &stack)))
 				return rc;
-		stacks[i] = stack;
+		stacks[i] = sc->stack_ids.id[stack];
 		if (hmap_get(&sc->pathmap, h, &idx)) {
 			/* a stale or colliding entry: this stack takes its place */
 			sc->paths[idx] = (struct scope_path){ k, stack, sm->nlocs };

@@ -1,7 +1,9 @@
 /*
  * test_store_damage.c — stores damaged by hand or holding extreme values, on real files:
  * every reader and writer answers with one error line instead of crashing, hanging or
- * allocating by a number read from the file; and retention keeps a rollup until its
+ * allocating by a number read from the file; symbol ids that are sparse (holes left by
+ * garbage collection, or every id moved up near 2^31) read, write and collect as dense
+ * ones do, in memory that follows the rows; and retention keeps a rollup until its
  * whole bucket is past the cutoff.
  */
 #include <sqlite3.h>
@@ -9,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <zstd.h>
 
 #include "base/err.h"
+#include "ingest/encode.h"
 #include "store/backend.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -22,11 +27,45 @@ static int setup(void **state)
 	return tu_tmp_create("store_damage");
 }
 
+static struct rlimit saved_as;
+static bool as_limited;
+
+/* Lifts the address-space limit of as_limit() (also after a failed test). */
+static void as_unlimit(void)
+{
+	if (as_limited)
+		assert_int_equal(setrlimit(RLIMIT_AS, &saved_as), 0);
+	as_limited = false;
+}
+
 static int teardown(void **state)
 {
 	(void)state;
+	as_unlimit();
 	tu_tmp_remove();
 	return 0;
+}
+
+/*
+ * Until as_unlimit(), at most 1 GiB of address space: what a reader allocates must
+ * follow the rows, never ids near 2^31 (an array indexed by one is 8 GiB or more).
+ * ASan needs the address space, so there the suite's max_allocation_size_mb=1024
+ * bounds each allocation instead.
+ */
+static void as_limit(void)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	struct rlimit lim;
+
+	assert_int_equal(getrlimit(RLIMIT_AS, &saved_as), 0);
+	lim = saved_as;
+	lim.rlim_cur = (rlim_t)1 << 30;
+	if ((saved_as.rlim_cur != RLIM_INFINITY && saved_as.rlim_cur < lim.rlim_cur) ||
+	    (saved_as.rlim_max != RLIM_INFINITY && saved_as.rlim_max < lim.rlim_cur))
+		return;  /* already tighter */
+	assert_int_equal(setrlimit(RLIMIT_AS, &lim), 0);
+	as_limited = true;
+#endif
 }
 
 /* Runs sql on the store file `name` with a connection of its own. */
@@ -210,6 +249,491 @@ static void test_sums_past_2_63(void **state)
 	free(pt);
 }
 
+/* ------------------------------------------------------------------ sparse symbol ids */
+
+/* LEB128 as the store writes it, for rewriting its rows here. */
+static uint64_t get_uv(const unsigned char **p, const unsigned char *end)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	for (;;) {
+		assert_true(*p < end && shift < 64);
+		v |= (uint64_t)(**p & 0x7f) << shift;
+		shift += 7;
+		if (!(*(*p)++ & 0x80))
+			return v;
+	}
+}
+
+static void put_uv(struct buf *b, uint64_t v)
+{
+	unsigned char c[10];
+	size_t n = 0;
+
+	for (; v >= 0x80; v >>= 7)
+		c[n++] = (unsigned char)(v | 0x80);
+	c[n++] = (unsigned char)v;
+	assert_int_equal(buf_add(b, c, n), 0);
+}
+
+static void skip_bytes(const unsigned char **p, const unsigned char *end)
+{
+	uint64_t n = get_uv(p, end);
+
+	assert_true(n <= (uint64_t)(end - *p));
+	*p += n;
+}
+
+/* SQL shift_lines(lines, d): a location's lines (varint function, line)* with every function id + d. */
+static void sql_shift_lines(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *p = sqlite3_value_blob(argv[0]);
+	const unsigned char *end = p + sqlite3_value_bytes(argv[0]);
+	uint64_t d = (uint64_t)sqlite3_value_int64(argv[1]);
+	struct buf out = BUF_INIT;
+
+	(void)argc;
+	while (p && p < end) {
+		put_uv(&out, get_uv(&p, end) + d);
+		put_uv(&out, get_uv(&p, end));
+	}
+	sqlite3_result_blob(ctx, out.data ? out.data : "", (int)out.len, SQLITE_TRANSIENT);
+	buf_release(&out);
+}
+
+/*
+ * SQL shift_stacks(data, d): a profile blob (store/blob.c's layout, version 1: the label
+ * sets inline) with every stack id but the root's + d, stored raw ('R').  The stack
+ * column is deltas in ascending order: only the step from the root (or the start) to
+ * the first other stack changes.
+ */
+static void sql_shift_stacks(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *in = sqlite3_value_blob(argv[0]), *p, *end;
+	size_t len = (size_t)sqlite3_value_bytes(argv[0]);
+	uint64_t d = (uint64_t)sqlite3_value_int64(argv[1]), nsets, n, i, j, nl, stack = 0;
+	struct buf raw = BUF_INIT, out = BUF_INIT;
+
+	(void)argc;
+	assert_true(len > 1);
+	if (in[0] == 'Z') {
+		unsigned long long size = ZSTD_getFrameContentSize(in + 1, len - 1);
+
+		assert_true(size < ((unsigned long long)1 << 28));
+		assert_int_equal(buf_grow(&raw, (size_t)size + 1), 0);
+		assert_int_equal(ZSTD_decompress(raw.data, (size_t)size + 1, in + 1, len - 1), size);
+		raw.len = (size_t)size;
+	} else {
+		assert_int_equal(in[0], 'R');
+		assert_int_equal(buf_add(&raw, in + 1, len - 1), 0);
+	}
+	p = (const unsigned char *)raw.data;
+	end = p + raw.len;
+	assert_int_equal(get_uv(&p, end), 1);
+	get_uv(&p, end);  /* period */
+	nsets = get_uv(&p, end);
+	for (i = 0; i < nsets; i++)
+		for (nl = get_uv(&p, end), j = 0; j < nl; j++) {
+			skip_bytes(&p, end);  /* key */
+			skip_bytes(&p, end);  /* str */
+			get_uv(&p, end);      /* num */
+			skip_bytes(&p, end);  /* unit */
+		}
+	n = get_uv(&p, end);
+	get_uv(&p, end);  /* gcd */
+	assert_int_equal(buf_add(&out, "R", 1), 0);
+	assert_int_equal(buf_add(&out, raw.data, (size_t)(p - (const unsigned char *)raw.data)), 0);
+	for (i = 0; i < n; i++) {
+		uint64_t delta = get_uv(&p, end);
+
+		put_uv(&out, stack == 0 && delta ? delta + d : delta);
+		stack += delta;
+	}
+	assert_int_equal(buf_add(&out, p, (size_t)(end - p)), 0);
+	sqlite3_result_blob(ctx, out.data, (int)out.len, SQLITE_TRANSIENT);
+	buf_release(&raw);
+	buf_release(&out);
+}
+
+/*
+ * Moves every symbol id of the store `name` but 0 up, each table by its own amount, so
+ * that its largest id is 2^31 - 1, with every reference (columns, location lines,
+ * profile blobs) to match: the same profiles, under ids near 2^31 with a hole of some
+ * 2^31 below them.
+ */
+static void move_ids_up(const char *name)
+{
+	static const char *const tables[] = { "strings", "mappings", "functions", "locations",
+					      "stacks" };
+	/* each statement adds ?1, the delta of tables[table], to what names that table */
+	static const struct {
+		int table;
+		const char *sql;
+	} moves[] = {
+		{ 0, "UPDATE strings SET id=id+?1 WHERE id>0" },
+		{ 0, "UPDATE functions SET name=name+?1 WHERE name>0" },
+		{ 0, "UPDATE functions SET system_name=system_name+?1 WHERE system_name>0" },
+		{ 0, "UPDATE functions SET file=file+?1 WHERE file>0" },
+		{ 0, "UPDATE mappings SET file=file+?1 WHERE file>0" },
+		{ 0, "UPDATE mappings SET build_id=build_id+?1 WHERE build_id>0" },
+		{ 1, "UPDATE mappings SET id=id+?1 WHERE id>0" },
+		{ 1, "UPDATE locations SET mapping=mapping+?1 WHERE mapping>0" },
+		{ 2, "UPDATE functions SET id=id+?1 WHERE id>0" },
+		{ 2, "UPDATE locations SET lines=shift_lines(lines, ?1)" },
+		{ 3, "UPDATE locations SET id=id+?1 WHERE id>0" },
+		{ 3, "UPDATE stacks SET loc=loc+?1 WHERE loc>0" },
+		{ 4, "UPDATE stacks SET parent=parent+?1 WHERE parent>0" },
+		{ 4, "UPDATE stacks SET id=id+?1 WHERE id>0" },
+		{ 4, "UPDATE profiles SET data=shift_stacks(data, ?1)" },
+	};
+	int64_t d[5];
+	char sql[128];
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	size_t i;
+
+	assert_int_equal(sqlite3_open(tu_tmp_path(name), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_create_function(db, "shift_lines", 2, SQLITE_UTF8, NULL,
+						 sql_shift_lines, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_create_function(db, "shift_stacks", 2, SQLITE_UTF8, NULL,
+						 sql_shift_stacks, NULL, NULL), SQLITE_OK);
+	for (i = 0; i < 5; i++) {
+		snprintf(sql, sizeof(sql), "SELECT 2147483647 - max(id) FROM %s", tables[i]);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			fail_msg("the store has no %s", tables[i]);
+		d[i] = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		assert_int_equal(sqlite3_prepare_v2(db, moves[i].sql, -1, &st, NULL), SQLITE_OK);
+		sqlite3_bind_int64(st, 1, d[moves[i].table]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			fail_msg("%s: %s", moves[i].sql, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+	}
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* The first column of the first row of sql on the store file `name`. */
+static int64_t query_int(const char *name, const char *sql)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int64_t v;
+
+	assert_int_equal(sqlite3_open(tu_tmp_path(name), &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Sample type t of p as text that does not depend on ids or order: a sorted line per
+ * sample, its value and, leaf first, each location's address, mapping and lines.
+ */
+static char *dump(const struct prof *p, uint32_t t)
+{
+	char **lines = calloc((size_t)p->nsamples + 1, sizeof(*lines));
+	struct buf l = BUF_INIT, out = BUF_INIT;
+	uint32_t i, j, k;
+
+	assert_non_null(lines);
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *sm = &p->samples[i];
+
+		buf_reset(&l);
+		buf_printf(&l, "%lld", (long long)prof_value(p, i, t));
+		for (j = 0; j < sm->nlocs; j++) {
+			const struct prof_location *loc = &p->locations[p->sample_locs[sm->loc_off + j]];
+
+			buf_printf(&l, " [%llx", (unsigned long long)loc->address);
+			if (loc->mapping != PROF_NONE) {
+				const struct prof_mapping *m = &p->mappings[loc->mapping];
+
+				buf_printf(&l, " %s %s %llx-%llx+%llx", prof_str(p, m->file),
+					   prof_str(p, m->build_id), (unsigned long long)m->start,
+					   (unsigned long long)m->limit, (unsigned long long)m->offset);
+			}
+			for (k = 0; k < loc->nlines; k++) {
+				const struct prof_line *ln = &p->lines[loc->line_off + k];
+				const struct prof_function *f = &p->functions[ln->func];
+
+				buf_printf(&l, " %s|%s|%s|%lld:%lld", prof_str(p, f->name),
+					   prof_str(p, f->system_name), prof_str(p, f->file),
+					   (long long)f->start_line, (long long)ln->line);
+			}
+			buf_puts(&l, "]");
+		}
+		lines[i] = strdup(l.data);
+		assert_non_null(lines[i]);
+	}
+	qsort(lines, p->nsamples, sizeof(*lines), cmp_line);
+	for (i = 0; i < p->nsamples; i++) {
+		buf_printf(&out, "%s\n", lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+	buf_release(&l);
+	return out.data ? out.data : strdup("");
+}
+
+/* The merge of every profile of type pt in [T0 - 1 h, T0 + 1 h) in the store `name`, dumped. */
+static char *merged(const char *name, const char *pt, uint64_t *nprof)
+{
+	struct merge_info mi;
+	struct backend *b;
+	struct prof *m;
+	char *d;
+
+	if (store_backend_open(tu_tmp_path(name), NULL, &b))
+		fail_msg("%s: %s", name, err_last());
+	m = ts_merge_q(b, pt, "{}", T0 - 3600 * SEC, T0 + 3600 * SEC, AGG_SUM, &mi);
+	d = dump(m, 0);
+	*nprof = mi.nprofiles;
+	prof_free(m);
+	backend_close(b);
+	return d;
+}
+
+static void assert_same_merge(const char *a, const char *b, const char *pt)
+{
+	uint64_t na, nb;
+	char *da = merged(a, pt, &na), *db = merged(b, pt, &nb);
+	size_t i = 0;
+
+	while (da[i] && da[i] == db[i])
+		i++;
+	if (da[i] != db[i])
+		fail_msg("%s and %s merge differently at byte %zu: '%.200s' against '%.200s'", a, b,
+			 i, da + i, db + i);
+	tu_assert_i64((int64_t)na, (int64_t)nb);
+	assert_true(strlen(da) > 1000);
+	free(da);
+	free(db);
+}
+
+static void write_one(const char *name, const struct prof *p, int64_t t)
+{
+	struct store *s;
+
+	assert_int_equal(store_open(tu_tmp_path(name), STORE_CREATE, &s), 0);
+	ts_write_or_fail(s, "g", p, t, NULL, NULL);
+	store_close(s);
+}
+
+/*
+ * Every symbol id moved up to end at 2^31 - 1 (a hole of 2^31 below them): readers
+ * merge what the dense store merges, a writer interns into it (its new ids go on past
+ * 2^31 - 1), and garbage collection deletes the same rows — all within 1 GiB of address
+ * space.  Arrays indexed by id allocated 8 GiB and more for one such table.
+ */
+static void test_ids_near_2_31(void **state)
+{
+	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct prof *p3 = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
+	char *pt = ts_ptype_of(p, 0, NULL);
+	struct store *s;
+	uint64_t n, n2;
+
+	(void)state;
+	make_store("dense.db", p);
+	make_store("sparse.db", p);
+	move_ids_up("sparse.db");
+	tu_assert_i64(query_int("sparse.db", "SELECT max(id) FROM stacks"), 2147483647);
+	as_limit();
+	assert_same_merge("dense.db", "sparse.db", pt);
+	/* a writer: what is known is found, what is new gets ids past 2^31 - 1 */
+	write_one("dense.db", p3, T0 + 200 * SEC);
+	write_one("sparse.db", p3, T0 + 200 * SEC);
+	assert_same_merge("dense.db", "sparse.db", pt);
+	assert_true(query_int("sparse.db", "SELECT min(id) FROM stacks WHERE id>2147483647") ==
+		    2147483648LL);
+	tu_assert_i64(query_int("sparse.db", "SELECT count(*) FROM stacks"),
+		      query_int("dense.db", "SELECT count(*) FROM stacks"));
+	/* garbage collection: the profiles at T0 and T0 + 100 s go, and the symbols only they used */
+	assert_int_equal(store_open(tu_tmp_path("dense.db"), 0, &s), 0);
+	assert_int_equal(store_retention(s, T0 + 150 * SEC, &n), 0);
+	store_close(s);
+	assert_int_equal(store_open(tu_tmp_path("sparse.db"), 0, &s), 0);
+	assert_int_equal(store_retention(s, T0 + 150 * SEC, &n2), 0);
+	store_close(s);
+	as_unlimit();
+	assert_true(n > 0);
+	tu_assert_i64((int64_t)n2, (int64_t)n);
+	assert_true(query_int("dense.db", "SELECT count(*) FROM stacks") <
+		    query_int("dense.db", "SELECT max(id) FROM stacks"));
+	tu_assert_i64(query_int("sparse.db", "SELECT count(*) FROM stacks"),
+		      query_int("dense.db", "SELECT count(*) FROM stacks"));
+	tu_assert_i64(query_int("sparse.db", "SELECT count(*) FROM strings"),
+		      query_int("dense.db", "SELECT count(*) FROM strings"));
+	tu_assert_i64(query_int("sparse.db", "SELECT count(*) FROM locations"),
+		      query_int("dense.db", "SELECT count(*) FROM locations"));
+	as_limit();
+	assert_same_merge("dense.db", "sparse.db", pt);
+	as_unlimit();
+	prof_free(p);
+	prof_free(p3);
+	free(pt);
+}
+
+/*
+ * Holes left by garbage collection (a big profile of the service and the symbols only
+ * it used gone, the lowest ids): a store with them merges and takes writes as one that
+ * never had them.
+ */
+static void test_ids_after_collection(void **state)
+{
+	struct prof *h = tu_decode("go/gencode3k-cpu.pb.gz"), *p = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct prof *p3 = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
+	char *pt = ts_ptype_of(p, 0, NULL);
+	struct store *s = ts_open_new("holes.db");
+	uint64_t n;
+
+	(void)state;
+	ts_write_or_fail(s, "g", h, T0 - 100 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "g", p, T0, NULL, NULL);
+	assert_int_equal(store_retention(s, T0 - 50 * SEC, &n), 0);
+	assert_true(n > 0);
+	store_close(s);
+	s = ts_open_new("none.db");
+	ts_write_or_fail(s, "g", p, T0, NULL, NULL);
+	store_close(s);
+	/* most ids of holes.db are gone, the lowest first: past what an array by id would take */
+	assert_true(query_int("holes.db", "SELECT max(id) - 2 * count(*) FROM stacks") > 4096);
+	assert_true(query_int("holes.db", "SELECT max(id) - 2 * count(*) FROM locations") > 4096);
+	as_limit();
+	assert_same_merge("holes.db", "none.db", pt);
+	write_one("holes.db", p3, T0 + 100 * SEC);
+	write_one("none.db", p3, T0 + 100 * SEC);
+	assert_same_merge("holes.db", "none.db", pt);
+	as_unlimit();
+	prof_free(h);
+	prof_free(p);
+	prof_free(p3);
+	free(pt);
+}
+
+/*
+ * Hand-made rows with ids near or past 2^31 that name rows which do not exist: one
+ * "is corrupt" line from readers, writers and maintenance, within 1 GiB of address
+ * space.  A consistent such row is just a sparse id and reads.
+ */
+static void test_huge_dangling_ids(void **state)
+{
+	static const struct {
+		const char *sql, *says;
+	} cases[] = {
+		{ "INSERT INTO stacks(scope, id, parent, loc) SELECT id, 2147483647, 2147483000, 1 "
+		  "FROM scope", "bad stack 2147483647" },
+		{ "INSERT INTO stacks(scope, id, parent, loc) SELECT id, 2147483647, 1, 2000000000 "
+		  "FROM scope", "bad stack 2147483647" },
+		{ "INSERT INTO strings(scope, id, s) SELECT id, 4294967295, x'41' FROM scope",
+		  "bad string 4294967295" },
+		{ "INSERT INTO functions(scope, id, name, system_name, file, start_line) "
+		  "SELECT id, 2147483647, 2000000000, 0, 0, 0 FROM scope", "bad function 2147483647" },
+		{ "INSERT INTO locations(scope, id, mapping, address, lines) "
+		  "SELECT id, 2147483647, 0, 0, x'ffffffff0700' FROM scope", "bad location 2147483647" },
+		{ "INSERT INTO locations(scope, id, mapping, address, lines) "
+		  "SELECT id, 2147483647, 3000000000, 0, x'' FROM scope", "bad location 2147483647" },
+		{ "INSERT INTO mappings(scope, id, mem_start, mem_limit, file_offset, file, build_id) "
+		  "SELECT id, 2147483647, 0, 0, 0, 2147483000, 0 FROM scope", "bad mapping 2147483647" },
+		/* a profile on stack 2147483000, which does not exist */
+		{ "UPDATE profiles SET data=x'520100000101f8faffff070a' "
+		  "WHERE id=(SELECT max(id) FROM profiles)", "refers to stack 2147483000" },
+	};
+	struct prof *p = tu_decode_str("main;work 3\nmain 1\n"), *m;
+	char *pt = ts_ptype_of(p, 0, NULL);
+	struct store *s;
+	struct backend *b;
+	struct buf folded = BUF_INIT;
+	uint64_t n;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		make_store("huge.db", p);
+		edit("huge.db", cases[i].sql);
+		as_limit();
+		assert_int_equal(store_open(tu_tmp_path("huge.db"), 0, &s), 0);
+		b = ts_backend_of(s);
+		assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_PARSE);
+		assert_msg_has("is corrupt", cases[i].says);
+		backend_close(b);
+		if (i + 1 < sizeof(cases) / sizeof(cases[0])) {  /* the symbols are bad: */
+			struct labelset ls = LABELSET_INIT;
+
+			labelset_set(&ls, "service_name", "g");
+			assert_int_equal(store_write(s, NULL, &ls, p, T0 + 200 * SEC, 0), ERR_PARSE);
+			assert_msg_has("is corrupt", cases[i].says);
+			labelset_free(&ls);
+		}
+		assert_int_equal(store_retention(s, T0 + 50 * SEC, &n), ERR_PARSE);
+		assert_msg_has("is corrupt", cases[i].says);
+		store_close(s);
+		as_unlimit();
+	}
+	/* the same stack made consistent: main;work;main at 2147483647, a profile on it */
+	make_store("huge.db", p);
+	edit("huge.db", "INSERT INTO stacks(scope, id, parent, loc) SELECT scope, 2147483647, "
+			"(SELECT max(id) FROM stacks), (SELECT min(loc) FROM stacks) FROM stacks LIMIT 1;"
+			"INSERT INTO profiles(series, time_ns, duration_ns, nprof, total, data) "
+			"SELECT series, time_ns + 1, 0, 1, 5, x'520100000101ffffffff070a' FROM profiles "
+			"WHERE id=(SELECT min(id) FROM profiles)");
+	as_limit();
+	assert_int_equal(store_open(tu_tmp_path("huge.db"), 0, &s), 0);
+	b = ts_backend_of(s);
+	m = ts_merge_q(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC, AGG_SUM, NULL);
+	assert_int_equal(encode_folded(m, 0, &folded), 0);
+	if (!strstr(folded.data, "main;work;main 5\n") || !strstr(folded.data, "main;work 6\n"))
+		fail_msg("merged: %s", folded.data);
+	prof_free(m);
+	backend_close(b);
+	/* and collected as any stack */
+	assert_int_equal(store_retention(s, T0 + 50 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 2);
+	store_close(s);
+	as_unlimit();
+	tu_assert_i64(query_int("huge.db", "SELECT count(*) FROM stacks WHERE id=2147483647"), 0);
+	/* a string at the last id there is: read, but a new one has no id left */
+	make_store("huge.db", p);
+	edit("huge.db", "INSERT INTO strings(scope, id, s) SELECT id, 4294967294, x'41' FROM scope");
+	as_limit();
+	assert_int_equal(store_open(tu_tmp_path("huge.db"), 0, &s), 0);
+	b = ts_backend_of(s);
+	tu_assert_i64(ts_total_of(b, pt, "{}"), 4);
+	backend_close(b);
+	m = tu_decode_str("main;other 1\n");
+	{
+		struct labelset ls = LABELSET_INIT;
+
+		labelset_set(&ls, "service_name", "g");
+		assert_int_equal(store_write(s, NULL, &ls, m, T0 + 200 * SEC, 0), ERR_TOOBIG);
+		assert_msg_has("service 'g' has no string ids left", "4294967294");
+		ts_write_or_fail(s, "g", p, T0 + 300 * SEC, NULL, NULL);  /* nothing new */
+		labelset_free(&ls);
+	}
+	store_close(s);
+	as_unlimit();
+	prof_free(m);
+	buf_release(&folded);
+	prof_free(p);
+	free(pt);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +741,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_schema_version),
 		cmocka_unit_test(test_retention_keeps_young_rollups),
 		cmocka_unit_test(test_sums_past_2_63),
+		cmocka_unit_test(test_ids_near_2_31),
+		cmocka_unit_test(test_ids_after_collection),
+		cmocka_unit_test(test_huge_dangling_ids),
 	};
 
 	tu_init(argc, argv);
