@@ -491,9 +491,11 @@ void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out
 	units_percent(p1, sizeof(p1), tree_self(t, n, ty), all);
 	units_percent(p2, sizeof(p2), tree_total(t, n, ty), all);
 	units_percent(p3, sizeof(p3), tree_total(t, n, ty), zoomed);
-	if (tree_self(t, n, ty) == 0)
+	/* the sandwich's callers are inverted: a node's self there is the value of the
+	 * stacks that start at it (a goroutine's entry), not the function's self */
+	if (!fp->callers && tree_self(t, n, ty) == 0)
 		buf_puts(&nums, "  self 0"); /* the common case, kept short for 80 columns */
-	else
+	else if (!fp->callers)
 		buf_printf(&nums, "  self %s (%s)", v1, p1);
 	buf_printf(&nums, "  total %s (%s all", v2, p2);
 	if (fp->fl.zoom != 0)

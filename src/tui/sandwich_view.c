@@ -47,6 +47,7 @@ int sandwich_view_set(struct tui_app *a, uint32_t name)
 	sw.callers.tree = sw.callers_tree;
 	sw.callees.tree = sw.callees_tree;
 	sw.callers.fl.flame_up = true; /* the function at the bottom, callers above */
+	sw.callers.callers = true;
 	/* the trees' roots are "all"; the function is their only child */
 	sw.callers.fl.zoom = sw.callers.fl.sel = sw.callers_tree->n > 1 ? 1 : 0;
 	sw.callees.fl.zoom = sw.callees.fl.sel = sw.callees_tree->n > 1 ? 1 : 0;

@@ -102,6 +102,7 @@ enum pane_side { PANE_ONE, PANE_NEW, PANE_BASE };
 struct flame_pane {
 	const struct tree *tree;
 	enum pane_side side;
+	bool callers;  /* the sandwich's callers: a node's self there is not the function's */
 	struct flame_state fl;
 };
 

@@ -70,6 +70,11 @@ keys F
 expect "F pops the filter" "filter popped, 0 left"
 expect "and the sandwich stays" "^ sandwich of crypto/sha256\.block"
 expect "with its callers back" "^ caller: .*sha256\.block"
+# a caller's numbers: the callers half is inverted, where a node's self is the value of
+# the stacks that start at it — main.worker said 'self 980 ms', pprof's flat is 0
+keys Up Up Up Up Up Up
+expect "the callers' outermost frame: the time through it" "^ caller: main\.worker  total 980 ms \(10\.6% all, 86\.7% zoomed\)"
+expect_not "and no self (main.worker's is 0)" "caller: main\.worker  self"
 e2e_stop
 
 # a profile pprof subtracted itself (-diff_base -proto): its percentages are of pprof's
