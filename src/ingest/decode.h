@@ -5,7 +5,8 @@
  * (28 b5 2f fd) are inflated first (bounded by DECODE_MAX_INFLATED), then decode_detect()
  * picks, in this order:
  *   speedscope  '{' first (after blanks and a UTF-8 BOM) and "speedscope" in the first
- *               16 KiB (the "$schema" URL or the "exporter");
+ *               16 KiB, or anywhere a top-level "$schema" or "exporter" string naming
+ *               speedscope (its members walked in order, nested values skipped);
  *   perf        `perf script` text: the first line that is not blank or a '#' comment is
  *               a sample header (`comm tid [cpu] time: [period] event:`) followed by
  *               tab-indented call-chain lines `addr symbol`, each perhaps followed by a

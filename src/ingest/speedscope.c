@@ -29,7 +29,7 @@
 #include "profile/builder.h"
 
 #define SS_MAX_DEPTH 65536
-#define SS_SNIFF     16384      /* bytes speedscope_detect looks at */
+#define SS_SNIFF     16384      /* bytes speedscope_detect searches for "speedscope" */
 #define SS_MAX_ABS   4.0e18     /* converted values and times stay below this */
 
 struct ss_ctx {
@@ -56,11 +56,97 @@ static size_t skip_bom_blanks(const uint8_t *p, size_t n)
 	return i;
 }
 
+static bool json_blank(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Past the JSON string that starts at p[i] ('"'); n when it does not end. */
+static size_t skip_string(const uint8_t *p, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '"')
+			return i + 1;
+	}
+	return n;
+}
+
+/*
+ * Past the JSON value that starts at p[i]: a string, or an array or object skipped by
+ * counting brackets outside strings (its contents are not checked), or a scalar (the
+ * letters, digits and signs up to a delimiter).  n when it does not end.
+ */
+static size_t skip_value(const uint8_t *p, size_t n, size_t i)
+{
+	size_t depth = 0;
+
+	if (i < n && p[i] == '"')
+		return skip_string(p, n, i);
+	if (i < n && p[i] != '{' && p[i] != '[') {
+		while (i < n && p[i] != ',' && p[i] != '}' && p[i] != ']' && !json_blank(p[i]))
+			i++;
+		return i;
+	}
+	for (; i < n; i++) {
+		if (p[i] == '"')
+			i = skip_string(p, n, i) - 1;
+		else if (p[i] == '{' || p[i] == '[')
+			depth++;
+		else if ((p[i] == '}' || p[i] == ']') && --depth == 0)
+			return i + 1;
+	}
+	return n;
+}
+
+/*
+ * Does the object at p[i] ('{') have a top-level "$schema" or "exporter" whose string
+ * value mentions speedscope?  The members are walked in order, nested values skipped
+ * unread, so the key is found wherever it is; a byte that cannot be JSON where it is
+ * ends the walk (text that only starts with '{' is rejected at once).  Nothing is
+ * allocated; the walk is linear in the bytes it passes.
+ */
+static bool ss_top_key(const uint8_t *p, size_t n, size_t i)
+{
+	size_t k, kend, v, vend;
+
+	for (i++;;) {
+		while (i < n && json_blank(p[i]))
+			i++;
+		if (i >= n || p[i] != '"')
+			return false;
+		k = i;
+		kend = i = skip_string(p, n, i);
+		while (i < n && json_blank(p[i]))
+			i++;
+		if (i >= n || p[i] != ':')
+			return false;
+		i++;
+		while (i < n && json_blank(p[i]))
+			i++;
+		v = i;
+		vend = i = skip_value(p, n, i);
+		if (v < n && p[v] == '"' &&
+		    ((kend - k == 9 && memcmp(p + k, "\"$schema\"", 9) == 0) ||
+		     (kend - k == 10 && memcmp(p + k, "\"exporter\"", 10) == 0)) &&
+		    memmem(p + v, vend - v, "speedscope", 10) != NULL)
+			return true;
+		while (i < n && json_blank(p[i]))
+			i++;
+		if (i >= n || p[i] != ',')
+			return false;
+		i++;
+	}
+}
+
 bool speedscope_detect(const uint8_t *data, size_t len)
 {
 	size_t i = skip_bom_blanks(data, len), n = len < SS_SNIFF ? len : SS_SNIFF;
 
-	return i < n && data[i] == '{' && memmem(data + i, n - i, "speedscope", 10) != NULL;
+	if (i >= n || data[i] != '{')
+		return false;
+	return memmem(data + i, n - i, "speedscope", 10) != NULL || ss_top_key(data, len, i);
 }
 
 /*

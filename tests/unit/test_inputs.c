@@ -833,6 +833,54 @@ static void test_speedscope_errors(void **state)
 	buf_release(&b);
 }
 
+/*
+ * A speedscope file is known by a top-level "$schema" (or "exporter") naming speedscope
+ * wherever it is, not only in the first 16 KiB; the key nested in another value does
+ * not count, brackets and quotes inside strings do not confuse the walk, and text that
+ * only starts with '{' is not taken for JSON.
+ */
+static void test_speedscope_late_schema(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct prof *p;
+	size_t i;
+
+	(void)state;
+	buf_puts(&b, "{\"shared\":{\"frames\":[{\"name\":\"");
+	for (i = 0; i < 20000; i++)
+		buf_add(&b, "a", 1);
+	buf_puts(&b, "\"},{\"name\":\"b\"}]},\n\"profiles\":[{\"type\":\"sampled\",\"name\":\"p\","
+		     "\"unit\":\"none\",\"samples\":[[0,1]],\"weights\":[3]}],\n"
+		     " \"$schema\" : \"https://www.speedscope.app/file-format-schema.json\"}\n");
+	assert_int_equal(decode_detect((const uint8_t *)b.data, b.len), DECODE_SPEEDSCOPE);
+	p = tu_decode_bytes(b.data, b.len, "late.json");
+	tu_check_invariants(p);
+	tu_assert_i64(flat(p, "samples", "b"), 3);
+	prof_free(p);
+	/* "exporter", after strings holding brackets, quotes and escapes */
+	buf_reset(&b);
+	buf_puts(&b, "{\"pad\":[1, -2.5e3, true, null, {\"k\":\"}]\\\"{[\"}, \"");
+	for (i = 0; i < 20000; i++)
+		buf_add(&b, "]", 1);
+	buf_puts(&b, "\"], \"exporter\": \"speedscope@1.25.0\"}");
+	assert_int_equal(decode_detect((const uint8_t *)b.data, b.len), DECODE_SPEEDSCOPE);
+	/* a "$schema" that is not the document's own */
+	buf_reset(&b);
+	buf_puts(&b, "{\"pad\":\"");
+	for (i = 0; i < 20000; i++)
+		buf_add(&b, "a", 1);
+	buf_puts(&b, "\",\"x\":{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\"},"
+		     "\"$schema\":\"https://json-schema.org/draft-07/schema\"}");
+	assert_int_equal(decode_detect((const uint8_t *)b.data, b.len), DECODE_FOLDED);
+	/* folded text starting with '{': rejected at its second byte, however long */
+	buf_reset(&b);
+	for (i = 0; i < 2000; i++)
+		buf_puts(&b, "{lambda}::run;main 3\n");
+	buf_puts(&b, "\"$schema\":\"speedscope\"\n");
+	assert_int_equal(decode_detect((const uint8_t *)b.data, b.len), DECODE_FOLDED);
+	buf_release(&b);
+}
+
 /* ---- detection ---- */
 
 static void test_detection(void **state)
@@ -905,6 +953,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_speedscope_sampled),
 		cmocka_unit_test(test_speedscope_shapes),
 		cmocka_unit_test(test_speedscope_errors),
+		cmocka_unit_test(test_speedscope_late_schema),
 		cmocka_unit_test(test_detection),
 	};
 
