@@ -21,6 +21,8 @@
  * there (local files).
  */
 #include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -801,12 +803,19 @@ void source_view_search_jump(struct tui_app *a, int dir)
 		jump(a, dir, true);
 }
 
-/* O: $EDITOR +LINE FILE, for code read from a local file. */
+/*
+ * O: $VISUAL or $EDITOR +LINE FILE, for code read from a local file.  The variable is a
+ * command line ("code --wait", "emacs -nw"), run by the shell as git runs it, with the
+ * terminal as its input even when the profile came on standard input; an editor that
+ * cannot be started, or fails, says so on the message line.
+ */
 static void open_editor(struct tui_app *a)
 {
 	struct source_state *st = &a->src;
 	const char *ed = getenv("VISUAL") && *getenv("VISUAL") ? getenv("VISUAL") : getenv("EDITOR");
 	char linearg[32];
+	struct buf script = BUF_INIT;
+	int status = 0, fork_errno;
 	pid_t pid;
 
 	if (!st->have_code || !st->file.local_path) {
@@ -817,18 +826,38 @@ static void open_editor(struct tui_app *a)
 	if (!ed || !*ed)
 		ed = "vi";
 	snprintf(linearg, sizeof(linearg), "+%lld", (long long)st->sel);
+	if (buf_printf(&script, "%s \"$@\"", ed)) {
+		scr_message(a, true, "out of memory");
+		return;
+	}
 	def_prog_mode();
 	endwin();
 	pid = fork();
+	fork_errno = errno;
 	if (pid == 0) {
-		execlp(ed, ed, linearg, st->file.local_path, (char *)NULL);
+		if (!isatty(STDIN_FILENO)) { /* the profile came on stdin: keys from the terminal */
+			int fd = open("/dev/tty", O_RDONLY | O_CLOEXEC);
+
+			if (fd >= 0)
+				dup2(fd, STDIN_FILENO);
+		}
+		execl("/bin/sh", "sh", "-c", script.data, ed, linearg, st->file.local_path, (char *)NULL);
 		_exit(127);
 	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	if (pid > 0 && waitpid(pid, &status, 0) < 0)
+		status = 0;
 	reset_prog_mode();
 	clearok(curscr, TRUE);
 	refresh();
+	if (pid < 0)
+		scr_message(a, true, "cannot start the editor: %s", strerror(fork_errno));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		scr_message(a, true, "cannot run the editor '%s' (VISUAL or EDITOR)", ed);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		scr_message(a, true, "the editor '%s' exited with status %d", ed, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		scr_message(a, true, "the editor '%s' was killed by signal %d", ed, WTERMSIG(status));
+	buf_release(&script);
 }
 
 /* v / V: the next / previous version that has the function. */

@@ -106,6 +106,33 @@ expect "and the first" "filter popped, 0 left"
 expect "back to the whole profile" "9\.24 s total"
 e2e_stop
 
+# O in the source pane: $EDITOR is a command line ("code --wait", "emacs -nw"), run as git
+# runs it, with the terminal as its input even when the profile came on standard input;
+# an editor with arguments was never started, and a failure said nothing
+src=$(cd "$ex/../../shared/testdata/go/src" && pwd)
+printf '#!/bin/sh\n{ printf "ARGS:"; printf " %%s" "$@"; [ -t 0 ] && printf " STDIN-TTY"; echo; } >> "$(dirname "$0")/ed.log"\n' > "$E2E_TMP/ed.sh"
+chmod +x "$E2E_TMP/ed.sh"
+e2e_start 100 30 "EDITOR='$E2E_TMP/ed.sh --wait'" "$smolder" view --source-path "$src" - "<" "$ex/cpuwork-cpu.pb.gz"
+expect "a profile on standard input" "\[1\]Flame"
+keys j j 4
+expect "the source pane with the local file" "cpuwork/main\.go \(local file\)"
+keys O
+E2E_CHECKS=$((E2E_CHECKS + 1))
+for _ in $(seq 100); do [ -s "$E2E_TMP/ed.log" ] && break; sleep 0.05; done
+if grep -qx "ARGS: --wait +208 $src/cpuwork/main.go STDIN-TTY" "$E2E_TMP/ed.log" 2>/dev/null; then
+  echo "ok   - O runs \$EDITOR with its arguments, +LINE and the file, keys from the terminal"
+else
+  E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - O and EDITOR='ed.sh --wait': '$(cat "$E2E_TMP/ed.log" 2>/dev/null)'"
+fi
+e2e_stop
+e2e_start 100 30 "EDITOR=$E2E_TMP/no-such-editor" "$smolder" view --source-path "$src" "$ex/cpuwork-cpu.pb.gz"
+expect "flame graph (no editor)" "\[1\]Flame"
+keys j j 4
+expect "the source pane (no editor)" "cpuwork/main\.go \(local file\)"
+keys O
+expect "an editor that cannot run says so" "cannot run the editor '.*no-such-editor' \(VISUAL or EDITOR\)"
+e2e_stop
+
 # a prompt longer than the line shows where the typing is
 e2e_start 60 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
 expect "explorer at 60 columns" "\[1\]"
