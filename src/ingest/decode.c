@@ -35,11 +35,12 @@ static bool looks_like_text(const uint8_t *p, size_t n)
 /*
  * Folded stacks with hostile names (escape sequences) are not "mostly printable", so
  * this checks the shape instead: no NUL, and every complete line in the first 4 KiB
- * blank, a '#' comment, or ending in whitespace and a count.
+ * blank, a '#' comment, or ending in whitespace and a count — or, with `most`, at
+ * least half of the others so ending (and one at least).
  */
-static bool looks_like_folded(const uint8_t *p, size_t n)
+static bool looks_like_folded(const uint8_t *p, size_t n, bool most)
 {
-	size_t i, start = 0, lines = 0;
+	size_t i, start = 0, lines = 0, good = 0;
 
 	if (n > 4096)
 		n = 4096;
@@ -57,13 +58,81 @@ static bool looks_like_folded(const uint8_t *p, size_t n)
 
 			while (d > start && p[d - 1] >= '0' && p[d - 1] <= '9')
 				d--;
-			if (d == e || d == start || (p[d - 1] != ' ' && p[d - 1] != '\t'))
-				return false;
 			lines++;
+			if (d == e || d == start || (p[d - 1] != ' ' && p[d - 1] != '\t')) {
+				if (!most)
+					return false;
+			} else {
+				good++;
+			}
 		}
 		start = i + 1;
 	}
-	return lines > 0;
+	return good > 0 && good * 2 >= lines;
+}
+
+/* A varint at p[*i]: 1 read, 0 cut short by the end of the data, -1 longer than 10 bytes. */
+static int wire_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
+{
+	size_t k;
+
+	*v = 0;
+	for (k = 0; k < 10; k++) {
+		if (*i >= n)
+			return 0;
+		*v |= (uint64_t)(p[*i] & 0x7f) << (7 * k);
+		if (!(p[(*i)++] & 0x80))
+			return 1;
+	}
+	return -1;
+}
+
+/*
+ * Does p[0..n) start as a pprof protobuf?  Its top-level fields are walked over the
+ * first 4 KiB: each a field number with a wire type protobuf has (varint, 64-bit,
+ * length-delimited or 32-bit) — for pprof's fields 1-14 the one pprof gives them — whose
+ * content fits in the data.  A field cut short by the end of the data (a truncated file)
+ * counts when two whole fields came before it.  Text fails within a few bytes.
+ */
+static bool looks_like_pprof(const uint8_t *p, size_t n)
+{
+	/* wire types of fields 1-14 as bit sets: messages and strings 2, numbers 0 */
+	static const uint8_t types[15] = { 0, 4, 4, 4, 4, 4, 4, 1, 1, 1, 1, 4, 1, 5, 1 };
+	size_t i = 0, window = n < 4096 ? n : 4096, fields = 0;
+	uint64_t tag, len;
+	int rc;
+
+	while (i < window) {
+		if ((rc = wire_varint(p, n, &i, &tag)) <= 0)
+			return rc == 0 && fields >= 2;
+		if ((tag >> 3) == 0 || (tag >> 3) > 0x1fffffff ||
+		    ((tag >> 3) < 15 && !(types[tag >> 3] & (1u << (tag & 7)))))
+			return false;
+		switch (tag & 7) {
+		case 0:
+			if ((rc = wire_varint(p, n, &i, &len)) <= 0)
+				return rc == 0 && fields >= 2;
+			break;
+		case 1:
+		case 5:
+			len = (tag & 7) == 1 ? 8 : 4;
+			if (len > n - i)
+				return fields >= 2;
+			i += len;
+			break;
+		case 2:
+			if ((rc = wire_varint(p, n, &i, &len)) <= 0)
+				return rc == 0 && fields >= 2;
+			if (len > n - i)
+				return fields >= 2;
+			i += len;
+			break;
+		default:
+			return false;
+		}
+		fields++;
+	}
+	return fields > 0;
 }
 
 enum decode_format decode_detect(const uint8_t *p, size_t n)
@@ -72,7 +141,12 @@ enum decode_format decode_detect(const uint8_t *p, size_t n)
 		return DECODE_SPEEDSCOPE;
 	if (perf_detect(p, n))
 		return DECODE_PERF;
-	if (looks_like_text(p, n) || looks_like_folded(p, n))
+	if (looks_like_text(p, n) || looks_like_folded(p, n, false))
+		return DECODE_FOLDED;
+	if (looks_like_pprof(p, n))
+		return DECODE_PPROF;
+	/* folded text with hostile names and a bad line: the folded parser names the line */
+	if (looks_like_folded(p, n, true))
 		return DECODE_FOLDED;
 	return DECODE_PPROF;
 }

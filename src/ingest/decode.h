@@ -13,7 +13,11 @@
  *               srcline, one of them with a `(dso)` or `(inlined)` (or, without -g, the
  *               header itself ends with `addr symbol (dso)`);
  *   folded      text, or lines each ending in a count (folded stacks with hostile names);
- *   pprof       anything else (a protobuf).
+ *   pprof       a protobuf: the first 4 KiB walk as top-level fields of pprof's wire
+ *               types (a field cut short by the end of the data after two whole ones);
+ *   folded      lines, at least half of them ending in a count (hostile names and a bad
+ *               line: the folded parser's error names it);
+ *   pprof       anything else (its decoder says where the protobuf breaks).
  * Errors are one line, start with `name`, and carry byte offsets or line numbers where
  * they help.
  *

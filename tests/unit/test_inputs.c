@@ -938,6 +938,37 @@ static void test_detection(void **state)
 	buf_release(&b);
 }
 
+/*
+ * Every pprof fixture, cut anywhere past its first 64 bytes (a truncated download), is
+ * still pprof, whatever folded text detection allows: the decoder then says where the
+ * protobuf breaks.
+ */
+static void test_detection_cut_pprof(void **state)
+{
+	struct buf b = BUF_INIT;
+	DIR *d;
+	struct dirent *e;
+	size_t len;
+
+	(void)state;
+	d = opendir(tu_path("go"));
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char rel[512];
+		size_t n = strlen(e->d_name);
+
+		if (n < 6 || strcmp(e->d_name + n - 6, ".pb.gz") != 0)
+			continue;
+		snprintf(rel, sizeof(rel), "go/%s", e->d_name);
+		tu_read_inflated(rel, &b);
+		for (len = 64; len <= b.len && len <= 16384; len++)
+			if (decode_detect((const uint8_t *)b.data, len) != DECODE_PPROF)
+				fail_msg("%s cut at %zu is not detected as pprof", rel, len);
+	}
+	closedir(d);
+	buf_release(&b);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -955,6 +986,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_speedscope_errors),
 		cmocka_unit_test(test_speedscope_late_schema),
 		cmocka_unit_test(test_detection),
+		cmocka_unit_test(test_detection_cut_pprof),
 	};
 
 	tu_init(argc, argv);

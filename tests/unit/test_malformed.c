@@ -803,6 +803,37 @@ static void test_bad_folded(void **state)
 	}
 }
 
+/*
+ * Folded text with hostile names (escape sequences, so not "mostly printable") and one
+ * bad line is still folded: the error names the line, where it was taken for a pprof
+ * protobuf and its framing blamed.
+ */
+static void test_folded_hostile_bad_line(void **state)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 20; i++)
+		buf_printf(&b, "main;\x1b[31mwork\x1b[0m;\x1b]0;t\x07step%zu %zu\n", i, i + 1);
+	buf_puts(&b, "main;\x1b[2Jbroken\n");
+	for (i = 0; i < 20; i++)
+		buf_printf(&b, "main;\x1b[31mwork\x1b[0m %zu\n", i + 1);
+	assert_int_equal(decode_detect((const uint8_t *)b.data, b.len), DECODE_FOLDED);
+	assert_int_equal(tu_decode_fails(b.data, b.len, "evil.folded"), ERR_PARSE);
+	if (!strstr(err_last(), "line 21: expected"))
+		fail_msg("not the folded parser's error: %s", err_last());
+	/* a bad first line too */
+	buf_reset(&b);
+	buf_puts(&b, "\x1b[2J\x1b[2J\x1b[2Jnothing here\n");
+	for (i = 0; i < 20; i++)
+		buf_printf(&b, "main;\x1b[31mwork\x1b[0m %zu\n", i + 1);
+	assert_int_equal(tu_decode_fails(b.data, b.len, "evil.folded"), ERR_PARSE);
+	if (!strstr(err_last(), "'evil.folded': line 1: "))
+		fail_msg("not the folded parser's error: %s", err_last());
+	buf_release(&b);
+}
+
 /* Frames may hold spaces; the count is after the last one; CRLF and tabs are fine. */
 static void test_odd_but_valid_folded(void **state)
 {
@@ -934,6 +965,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_synth_too_many_types),
 		cmocka_unit_test(test_bad_folded),
 		cmocka_unit_test(test_odd_but_valid_folded),
+		cmocka_unit_test(test_folded_hostile_bad_line),
 		/* regressions: bugs found by review and fuzzing, fixed with these tests */
 		cmocka_unit_test(test_bug_folded_message_control_bytes),
 		cmocka_unit_test(test_bug_count_without_digits),
