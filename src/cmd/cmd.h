@@ -269,6 +269,14 @@ void cmd_put_merge_note(FILE *f, const struct merge_info *mi, int64_t from_ns, i
 			const char *side);
 
 /*
+ * __name__ of a profile ingested or uploaded without one: Pyroscope's rule on its sample
+ * types (labels_metric_name), except that a contention profile whose file name (path's
+ * last component) says "block" is block: Go's block and mutex profiles have the same
+ * sample types.  Borrowed from p or static.
+ */
+const char *cmd_metric_name(const struct prof *p, const char *path);
+
+/*
  * Adds --extra-labels NAME=VALUE[,NAME=VALUE...] to ls; names starting with "__" (but
  * __session_id__) are refused unless reserved_ok (upload passes __name__ on to a server).
  */

@@ -318,6 +318,16 @@ int cmd_check_format(const char *verb, const char *fmt, const char *const *allow
 	return 2;
 }
 
+const char *cmd_metric_name(const struct prof *p, const char *path)
+{
+	const char *n = labels_metric_name(p, NULL), *base = strrchr(path, '/');
+
+	/* Go's block and mutex profiles are the same shape: the file name tells them apart */
+	if (strcmp(n, "mutex") == 0 && strstr(base ? base + 1 : path, "block"))
+		return "block";
+	return n;
+}
+
 int cmd_extra_labels(struct labelset *ls, const char *arg, bool reserved_ok)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;

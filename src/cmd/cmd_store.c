@@ -87,16 +87,6 @@ static int64_t ingest_time(const struct prof *p, const char *path)
 	return time_now_ns();
 }
 
-static const char *metric_name(const struct prof *p, const char *path)
-{
-	const char *n = labels_metric_name(p, NULL), *base = strrchr(path, '/');
-
-	/* Go's block and mutex profiles are the same shape: the file name tells them apart */
-	if (strcmp(n, "mutex") == 0 && strstr(base ? base + 1 : path, "block"))
-		return "block";
-	return n;
-}
-
 /* Prints s made terminal-safe; returns its width in cells (print false: only measures). */
 static int put_safe_w(FILE *f, const char *s, bool print)
 {
@@ -196,7 +186,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		if ((service ? buf_puts(&svc, service) : service_from_path(shown.data, &svc)) ||
 		    labelset_copy(&ls, &extra) ||
 		    (!labelset_get(&ls, "service_name") && labelset_set(&ls, "service_name", svc.data)) ||
-		    labelset_set(&ls, "__name__", name ? name : metric_name(p, shown.data)) ||
+		    labelset_set(&ls, "__name__", name ? name : cmd_metric_name(p, shown.data)) ||
 		    store_write(s, tenant, &ls, p, t, p->duration_nanos)) {
 			cmd_errorf("cannot ingest '%s': %s", shown.data, err_last());
 			failed++;

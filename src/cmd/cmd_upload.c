@@ -12,9 +12,10 @@
  *
  * Deliberate differences: a missing __name__ follows Pyroscope's server rule on the
  * sample types (labels_metric_name: goroutines, mutex, block, wall, ... where profilecli
- * knows only process_cpu, memory and "unknown"); files smolder reads that are not pprof
- * (folded, perf script, speedscope) are converted to pprof first; --service and
- * --tenant are shorthands; --cacert trusts a private CA.
+ * knows only process_cpu, memory and "unknown"), and a contention profile whose file
+ * name says block is block, else mutex, as `smolder ingest` names it (cmd_metric_name);
+ * files smolder reads that are not pprof (folded, perf script, speedscope) are converted
+ * to pprof first; --service and --tenant are shorthands; --cacert trusts a private CA.
  *
  * Credentials are never printed: errors name the URL without its user information.
  */
@@ -48,7 +49,9 @@ static void upload_help(FILE *f)
 	      "                             http://localhost:4040)\n"
 	      "      --service NAME         service_name (default profilecli-upload)\n"
 	      "      --extra-labels K=V     more series labels (repeat, or K=V,K2=V2); __name__=...\n"
-	      "                             overrides the metric name\n"
+	      "                             overrides the metric name (default: from the sample\n"
+	      "                             types; a contention profile whose file name says\n"
+	      "                             block is block, else mutex)\n"
 	      "      --override-timestamp   stamp the profiles with the current time\n"
 	      "      --username U, --password P   Basic auth (default $PROFILECLI_USERNAME,\n"
 	      "                             $PROFILECLI_PASSWORD)\n"
@@ -119,7 +122,7 @@ static int load_file(const char *path, bool override_ts, const struct labelset *
 	}
 	if ((rc = labelset_copy(&f->labels, extra)) ||
 	    (!labelset_get(&f->labels, "__name__") &&
-	     (rc = labelset_set(&f->labels, "__name__", labels_metric_name(p, NULL)))) ||
+	     (rc = labelset_set(&f->labels, "__name__", cmd_metric_name(p, path)))) ||
 	    (service && (rc = labelset_set(&f->labels, "service_name", service))) ||
 	    (!labelset_get(&f->labels, "service_name") &&
 	     (rc = labelset_set(&f->labels, "service_name", "profilecli-upload"))))

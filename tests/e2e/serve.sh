@@ -119,6 +119,12 @@ check "all ${#fixtures[@]} fixtures pushed by smolder upload (push.v1 proto): th
 check "upload says what it uploaded, with the labels and an id" \
   grep -qE "^.*cppbench.cpu_no_samples_type: uploaded as \{__name__=\"process_cpu\", env=\"e2e\", service_name=\"rs-21\"\} id=[0-9a-f-]{36}$" "$tmp/up.out"
 
+# --- smolder upload: what profilecli's upload does, and the names smolder ingest gives ----
+# a block profile without __name__ is block, as ingest names it (it went into mutex's series)
+"$smolder" upload --url "$url" --service up-bm "$ex/contention-block.pb.gz" "$ex/contention-mutex.pb.gz" > /dev/null 2> "$tmp/up.err"
+check "upload names a block profile block and a mutex one mutex (as ingest does)" \
+  test "$("$smolder" query types --db "$db" --from 0 --query '{service_name="up-bm"}' | cut -d: -f1 | sort | uniq -c | tr '\n' ' ' | tr -s ' ')" = " 2 block 2 mutex "
+
 # --- push.v1 JSON (Connect) with curl ----------------------------------------------------
 i=0 bad=0
 for f in "${fixtures[@]}"; do
