@@ -137,6 +137,7 @@ static const char *default_display(const char *type)
 
 const char *labels_metric_name(const struct prof *p, const char *const *display)
 {
+	const char *d = "";
 	uint32_t t;
 
 	for (t = 0; t < p->ntypes; t++)
@@ -144,8 +145,8 @@ const char *labels_metric_name(const struct prof *p, const char *const *display)
 			return "wall";
 	for (t = 0; t < p->ntypes; t++) {
 		const char *ty = prof_str(p, p->sample_types[t].type);
-		const char *d = display ? (display[t] ? display[t] : ty) : default_display(ty);
 
+		d = display ? (display[t] ? display[t] : ty) : default_display(ty);
 		if (strstr(d, "cpu"))
 			return "process_cpu";
 		if (strstr(d, "alloc_") || strstr(d, "inuse_") || strcmp(d, "space") == 0 ||
@@ -158,7 +159,8 @@ const char *labels_metric_name(const struct prof *p, const char *const *display)
 		if (strstr(d, "goroutines"))
 			return "goroutines";
 	}
-	return p->ntypes ? prof_str(p, p->sample_types[p->ntypes - 1].type) : "";
+	/* as upstream's metricName: the last type, by its display name when it has one */
+	return d;
 }
 
 int labels_profile_type(const struct prof *p, uint32_t type, const char *name, struct buf *out)

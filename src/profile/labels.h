@@ -45,7 +45,8 @@ void labelset_free(struct labelset *ls);
  * Pyroscope's metric name (the series' __name__) for a pprof profile, from its sample
  * types (spec 1.6): "wall" when a type is literally wall; else the first type whose
  * display name contains cpu → process_cpu, alloc_/inuse_ or is space/objects → memory,
- * mutex_ → mutex, block_ → block, goroutines → goroutines; else the last type's name.
+ * mutex_ → mutex, block_ → block, goroutines → goroutines; else the last type's display
+ * name (its name when it has none).
  * `display`, when not NULL, has one entry per sample type (NULL for none) from the
  * push's sample_type_config; without it Pyroscope's default config applies (samples →
  * cpu, goroutine → goroutines, contentions → mutex_count, delay → mutex_duration).

@@ -24,6 +24,7 @@
 #include "base/err.h"
 #include "ingest/decode.h"
 #include "ingest/encode.h"
+#include "profile/builder.h"
 #include "profile/labels.h"
 #include "profile/top.h"
 
@@ -785,6 +786,94 @@ static void test_nothing_to_store(void **state)
 }
 
 
+/* pprof bytes of a one-frame profile with one sample type (no period type). */
+static void one_type_pprof(const char *type, const char *unit, struct buf *out)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	struct prof_function f = { 0 };
+	struct prof_line line = { 0, 0 };
+	uint32_t ty, un, loc;
+	int64_t val = 3;
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, type, strlen(type), &ty), 0);
+	assert_int_equal(pb_string(b, unit, strlen(unit), &un), 0);
+	assert_int_equal(pb_sample_type(b, ty, un), 0);
+	assert_int_equal(pb_string(b, "main.work", 9, &f.name), 0);
+	assert_int_equal(pb_function(b, &f, &line.func), 0);
+	assert_int_equal(pb_location(b, PROF_NONE, 0x10, &line, 1, &loc), 0);
+	assert_int_equal(pb_sample(b, &loc, 1, &val, NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	buf_reset(out);
+	assert_int_equal(encode_pprof(p, out), 0);
+	prof_free(p);
+}
+
+/*
+ * __name__ from a sample_type_config whose display names match none of upstream's
+ * patterns: metricName falls back to the last type's display name (its name without
+ * one), as sent by the Go SDK's goroutineleak profile and the .NET profiler's
+ * exceptions-only profile.
+ */
+static void test_metric_name_fallback(void **state)
+{
+	static const struct {
+		const char *type, *unit, *stc, *spy, *want;
+	} cases[] = {
+		{ "goroutineleak", "count",
+		  "{\"goroutineleak\":{\"display-name\":\"goroutine_leak\","
+		  "\"units\":\"goroutines\",\"aggregation\":\"average\"}}",
+		  "gospy", "goroutine_leak" },
+		{ "exception", "count", NULL, "dotnetspy", "exceptions" },  /* .NET's own config */
+		{ "exception", "count", "{}", "dotnetspy", "exception" },   /* no display name */
+		{ "things", "count", NULL, "gospy", "things" },             /* no config */
+	};
+	struct buf prof = BUF_INIT, body = BUF_INIT, stc = BUF_INIT;
+	struct ingest_result res;
+	struct ti_req r = { 0 };
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char query[128];
+		struct buf id = BUF_INIT;
+
+		one_type_pprof(cases[i].type, cases[i].unit, &prof);
+		buf_reset(&body);
+		ti_mp_part(&body, "profile", "profile.pprof", prof.data, prof.len);
+		buf_reset(&stc);
+		if (cases[i].stc)
+			buf_puts(&stc, cases[i].stc);
+		else if (strcmp(cases[i].spy, "dotnetspy") == 0)
+			tu_read(OG "dotnet-pprof-211.st.json", &stc);
+		if (stc.len)
+			ti_mp_part(&body, "sample_type_config", "sample_type_config.json",
+				   stc.data, stc.len);
+		ti_mp_end(&body);
+		snprintf(query, sizeof(query), "name=svc&spyName=%s", cases[i].spy);
+		ti_req_init(&r, "POST", "/ingest", query);
+		ti_req_header(&r, "Content-Type", "multipart/form-data; boundary=" BOUNDARY);
+		ti_req_body(&r, body.data, body.len);
+		rc = ti_run(&r, NULL, &res);
+		ti_assert_ok(rc, &res, 1);
+		if (strcmp(label(&res.items[0], "__name__"), cases[i].want) != 0)
+			fail_msg("%s with %s: __name__ '%s', expected '%s'", cases[i].type,
+				 cases[i].stc ? cases[i].stc : "the spy's config",
+				 label(&res.items[0], "__name__"), cases[i].want);
+		assert_int_equal(labels_profile_type(res.items[0].prof, 0,
+						     label(&res.items[0], "__name__"), &id), 0);
+		assert_true(strncmp(id.data, cases[i].want, strlen(cases[i].want)) == 0);
+		buf_release(&id);
+		ingest_result_release(&res);
+	}
+	ti_req_release(&r);
+	buf_release(&prof);
+	buf_release(&body);
+	buf_release(&stc);
+}
+
 /* Multipart bodies that Go's reader takes, however they are laid out. */
 static void test_multipart_forms(void **state)
 {
@@ -847,6 +936,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_nothing_to_store),
 		cmocka_unit_test(test_multipart_forms),
+		cmocka_unit_test(test_metric_name_fallback),
 	};
 
 	tu_init(argc, argv);
