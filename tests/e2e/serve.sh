@@ -125,6 +125,15 @@ check "upload says what it uploaded, with the labels and an id" \
 check "upload names a block profile block and a mutex one mutex (as ingest does)" \
   test "$("$smolder" query types --db "$db" --from 0 --query '{service_name="up-bm"}' | cut -d: -f1 | sort | uniq -c | tr '\n' ' ' | tr -s ' ')" = " 2 block 2 mutex "
 
+# a perf script is converted, its cpu-clock type renamed cpu_clock (Pyroscope refuses '-';
+# the upload was refused: "sample type 'cpu-clock' contains '-'")
+"$smolder" upload --url "$url" --service up-perf "$td/perf/cpuwork.perfscript" > /dev/null 2> "$tmp/up.err"
+"$smolder" top --format tsv -i cpu-clock "$td/perf/cpuwork.perfscript" > "$tmp/file.tsv"
+"$smolder" top --format tsv --db "$db" --from 0 --query '{service_name="up-perf"}' \
+  --profile-type process_cpu:cpu_clock:nanoseconds:: > "$tmp/db.tsv" 2>> "$tmp/up.err"
+check "upload of a perf script: stored as cpu_clock, with the file's top table" \
+  bash -c "[ ! -s '$tmp/up.err' ] && [ \$(wc -l < '$tmp/db.tsv') -gt 10 ] && cmp -s '$tmp/file.tsv' '$tmp/db.tsv'"
+
 # --- push.v1 JSON (Connect) with curl ----------------------------------------------------
 i=0 bad=0
 for f in "${fixtures[@]}"; do
