@@ -41,6 +41,9 @@
 
 #define RETRY_AFTER "1"
 
+/* How long a stop waits for the answers of resumed requests to go out. */
+#define ANSWER_WAIT_S 5
+
 /*
  * A query's body: querier.v1 requests are a selector, a range and a few numbers, well
  * under a KiB.  Kept small because queries wait for a reader without an in-flight slot:
@@ -92,10 +95,11 @@ struct serve {
 	int listen_fd;
 	struct buf cert, key;
 	unsigned port;
-	pthread_mutex_t mu;  /* inflight, reading, shutting */
+	pthread_mutex_t mu;  /* inflight, reading, answering, shutting */
 	pthread_cond_t idle;
 	unsigned inflight;   /* admitted pushes */
 	unsigned reading;    /* reads queued or running on the readers */
+	unsigned answering;  /* resumed with their answer, not yet completed */
 	bool shutting;
 };
 
@@ -129,6 +133,7 @@ struct req {
 	struct serve_job job;
 	struct serve_pool_job pjob;   /* on the decoders (a push) or the readers (a read) */
 	bool reading;            /* counted in srv->reading */
+	bool resumed;            /* counted in srv->answering */
 	char *path;              /* for the pool: the path, as libmicrohttpd decoded it */
 	struct hdrs hdrs;        /* for the pool: the headers (libmicrohttpd's strings) */
 	/* the answer */
@@ -310,6 +315,22 @@ static enum MHD_Result send_answer(struct req *r)
 	return ok;
 }
 
+/*
+ * Resumes a suspended request whose answer is set (any thread): from here on only the
+ * HTTP thread may touch r.  Counted until the request completes, so that a stop waits
+ * for the answer to go out before the daemon closes the connection.
+ */
+static void resume_answered(struct req *r)
+{
+	struct serve *s = r->srv;
+
+	pthread_mutex_lock(&s->mu);
+	s->answering++;
+	r->resumed = true;
+	pthread_mutex_unlock(&s->mu);
+	MHD_resume_connection(r->conn);
+}
+
 /* ---- the writer's side ---- */
 
 static void job_done(struct serve_job *j)
@@ -329,7 +350,7 @@ static void job_done(struct serve_job *j)
 		snprintf(msg, sizeof(msg), "store error: %.230s", j->reason);
 		req_error(r, 500, "internal", "store_error", msg);
 	}
-	MHD_resume_connection(r->conn);
+	resume_answered(r);
 }
 
 /* ---- a request's phases ---- */
@@ -501,7 +522,7 @@ static void refuse_suspended(struct req *r, const char *why, const char *msg)
 		refuse_shutting_down(r);
 	else
 		req_error(r, 429, "resource_exhausted", why, msg);
-	MHD_resume_connection(r->conn);
+	resume_answered(r);
 }
 
 /*
@@ -540,7 +561,7 @@ static void push_run(struct serve_pool_job *j, atomic_int *cancel)
 
 	if (*cancel) {  /* still queued when the shutdown ran out of grace */
 		refuse_shutting_down(r);
-		MHD_resume_connection(r->conn);
+		resume_answered(r);
 		return;
 	}
 	memset(&rq, 0, sizeof(rq));
@@ -565,13 +586,13 @@ static void push_run(struct serve_pool_job *j, atomic_int *cancel)
 				  r->res.status >= 500 ? "internal" : "bad_request";
 
 		req_error(r, r->res.status, r->res.code, why, r->res.reason);
-		MHD_resume_connection(r->conn);
+		resume_answered(r);
 		return;
 	}
 	if (r->res.n == 0) {
 		req_ok(r, 200, r->res.reply_type, r->res.reply_body,
 		       r->res.reply_body ? strlen(r->res.reply_body) : 0);
-		MHD_resume_connection(r->conn);
+		resume_answered(r);
 		return;
 	}
 	r->job.tenant = r->who.tenant;
@@ -629,7 +650,7 @@ static void read_cancelled(struct req *r, int why)
 	} else {
 		refuse_shutting_down(r);
 	}
-	MHD_resume_connection(r->conn);
+	resume_answered(r);
 }
 
 /* On a reader thread: the query, its answer, and the connection resumed. */
@@ -658,7 +679,7 @@ static void read_run(struct serve_pool_job *j, atomic_int *cancel)
 	rq.now_ns = time_now_ns();
 	if (store_backend_open(s->o.db, r->who.tenant, &b)) {
 		req_error(r, 500, "internal", "store_error", err_last());
-		MHD_resume_connection(r->conn);
+		resume_answered(r);
 		return;
 	}
 	b->cancel = cancel;
@@ -684,7 +705,7 @@ static void read_run(struct serve_pool_job *j, atomic_int *cancel)
 		r->phase = PH_ANSWER;
 	}
 	buf_release(&rep.body);
-	MHD_resume_connection(r->conn);
+	resume_answered(r);
 }
 
 /* Hands a read to the readers (true: then only they may touch r, and resume it). */
@@ -901,11 +922,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	}
 	buf_release(&path);
 	buf_release(&safe);
-	if (r->admitted || r->reading) {
+	if (r->admitted || r->reading || r->resumed) {
 		pthread_mutex_lock(&s->mu);
 		s->inflight -= r->admitted;
 		s->reading -= r->reading;
-		if (s->inflight == 0 && s->reading == 0)
+		s->answering -= r->resumed;
+		if ((s->inflight == 0 && s->reading == 0) || s->answering == 0)
 			pthread_cond_broadcast(&s->idle);
 		pthread_mutex_unlock(&s->mu);
 	}
@@ -1153,8 +1175,21 @@ void serve_stop(struct serve *s, unsigned grace_s)
 	serve_pool_stop(&s->readers);
 	if (s->writer_on)
 		serve_writer_stop(&s->writer);
-	if (s->d)
+	/*
+	 * Every request they resumed has its answer (a committed push its 200): the HTTP
+	 * threads send those before the daemon stops, which would close the connections
+	 * unanswered (a client would then push a stored profile again).
+	 */
+	if (s->d) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += ANSWER_WAIT_S;
+		pthread_mutex_lock(&s->mu);
+		while (s->answering > 0 &&
+		       pthread_cond_timedwait(&s->idle, &s->mu, &until) != ETIMEDOUT)
+			;
+		pthread_mutex_unlock(&s->mu);
 		MHD_stop_daemon(s->d);
+	}
 	serve_pool_release(&s->decoders);
 	serve_pool_release(&s->readers);
 	if (s->listen_fd >= 0)
