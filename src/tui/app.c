@@ -1132,6 +1132,31 @@ static void sandwich_default_pivot(struct tui_app *a)
 		scr_message(a, true, "%s", err_last());
 }
 
+/*
+ * Shows the function `name` in the source pane, as 4 does; a server's flame graph has no
+ * lines, so the full profile is asked for first.
+ */
+static void source_open(struct tui_app *a, uint32_t name)
+{
+	if (name && !(a->br.flame_only && browser_view_want_full(a, prof_str(a->prof, name))) &&
+	    source_view_set(a, name))
+		scr_message(a, true, "%s", err_last());
+}
+
+/*
+ * Entering an empty source pane (Tab, a tab click, 4 inside it) shows the flame graph's
+ * selection: as for the sandwich, "select a function, then go to 4" is never a dead end.
+ */
+static void source_default(struct tui_app *a)
+{
+	const struct flame_pane *fp = &a->main;
+
+	if (a->view != VIEW_SOURCE || a->src.fname || !fp->tree || fp->fl.sel_plus ||
+	    fp->fl.sel == 0)
+		return;
+	source_open(a, fp->tree->name[fp->fl.sel]);
+}
+
 /* The selected name as an exact regex in out; false, with a message, when none. */
 static bool selected_regex(struct tui_app *a, struct buf *out)
 {
@@ -1225,15 +1250,15 @@ bool tui_app_key(struct tui_app *a, int key)
 			a->view = (enum view)((a->view + (key == '\t' ? 1 : VIEW_COUNT - 1)) % VIEW_COUNT);
 		while (!view_shown(a, a->view));
 		sandwich_default_pivot(a);
+		source_default(a);
 		return true;
 	case '4': {
 		uint32_t name = a->view == VIEW_SOURCE ? 0 : selected_name(a);
 
-		/* a server's flame graph has no lines: the full profile is asked for first */
-		if (name && !(a->br.flame_only && browser_view_want_full(a, prof_str(a->prof, name))) &&
-		    source_view_set(a, name))
-			scr_message(a, true, "%s", err_last());
+		source_open(a, name);
 		a->view = VIEW_SOURCE;
+		if (!name) /* 4 in the pane, or nothing selected where it was pressed */
+			source_default(a);
 		return true;
 	}
 	case 'c':
@@ -1380,6 +1405,7 @@ static void on_mouse(struct tui_app *a)
 			if (a->tab_w[i] && ev.x >= a->tab_x[i] && ev.x < a->tab_x[i] + a->tab_w[i])
 				a->view = (enum view)i;
 		sandwich_default_pivot(a);
+		source_default(a);
 		return;
 	}
 	a->message[0] = '\0';

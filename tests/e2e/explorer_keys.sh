@@ -133,6 +133,17 @@ keys O
 expect "an editor that cannot run says so" "cannot run the editor '.*no-such-editor' \(VISUAL or EDITOR\)"
 e2e_stop
 
+# the source pane entered without a function (Tab, a tab click, 4 in it) shows the flame
+# graph's selection, as the sandwich does: it said "select a function ... and press 4",
+# and 4 there did nothing
+e2e_start 100 30 "$smolder" view --source-path "$src" "$ex/cpuwork-cpu.pb.gz"
+expect "flame graph (source by Tab)" "\[1\]Flame"
+keys j j Tab Tab Tab
+expect "Tab into the source pane shows the selected function's file" "cpuwork/main\.go \(local file\) +hottest: line 208"
+expect "with its numbers" "^ main\.processBatch  self 0 ns  total 8\.98 s"
+expect_not "no dead end" "select a function \(flame graph"
+e2e_stop
+
 # a prompt longer than the line shows where the typing is
 e2e_start 60 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
 expect "explorer at 60 columns" "\[1\]"
