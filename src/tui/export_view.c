@@ -4,10 +4,11 @@
  * line (a default in the current directory is filled in).
  *
  * "What is on screen" is the shown profile (every filter, granularity and collapsed
- * recursion applied), narrowed to the zoomed call path; in the sandwich, the focused
- * half.  In a diff, pprof and folded get pprof's -diff_base form (base samples negated,
- * labelled pprof::base), which `go tool pprof` reads as the difference; speedscope and
- * SVG, which cannot draw negative weights, get the new side.
+ * recursion applied), narrowed to the zoomed call path (the comparison's when it is
+ * shown); in the sandwich, the focused half.  In a diff, pprof and folded get pprof's
+ * -diff_base form (base samples negated, labelled pprof::base), which `go tool pprof`
+ * reads as the difference; speedscope and SVG, which cannot draw negative weights, get
+ * the new side.
  */
 #include <curses.h>
 #include <errno.h>
@@ -43,6 +44,12 @@ void export_view_begin(struct tui_app *a)
 	a->exporting = true;
 	scr_message(a, false, "export as: p pprof%sf folded%ss speedscope%sv svg%sEsc cancels",
 		    a->dot, a->dot, a->dot, a->dot);
+}
+
+/* The zoom on screen: the comparison's (its panes share one), else the flame graph's. */
+static uint32_t shown_zoom(const struct tui_app *a)
+{
+	return a->view == VIEW_COMPARE ? a->cmp[a->cmp_focus].fl.zoom : a->main.fl.zoom;
 }
 
 /* Appends s to out[k..n) with what is not [A-Za-z0-9._-] as '_' (no runs of them). */
@@ -100,7 +107,7 @@ static void default_path(const struct tui_app *a, int fmt, char *out, size_t n)
 	while (k > 0 && (stem[0] == '.' || stem[0] == '_' || stem[0] == '-'))
 		memmove(stem, stem + 1, k--); /* no hidden file, no option-like name */
 	snprintf(out, n, "%s%s%s.%s", k ? stem : "profile", a->diff ? "-diff" : "",
-		 a->main.fl.zoom || a->view == VIEW_SANDWICH ? "-view" : "", formats[fmt].ext);
+		 shown_zoom(a) || a->view == VIEW_SANDWICH ? "-view" : "", formats[fmt].ext);
 }
 
 bool export_view_key(struct tui_app *a, int key)
@@ -134,17 +141,19 @@ static int on_screen(struct tui_app *a, bool diff_form, const struct prof **show
 {
 	const struct prof *src = a->prof;
 	struct prof *zoomed = NULL;
+	uint32_t zoom = shown_zoom(a);
 	int rc;
 
 	*owned = NULL;
 	if (a->view == VIEW_SANDWICH && a->sw.name) {
 		src = a->sw.focus_callers ? a->sw.callers_prof : a->sw.callees_prof;
-	} else if (a->main.fl.zoom != 0) {
-		uint32_t path[ZOOM_PATH_MAX], n = a->tree->depth[a->main.fl.zoom], k = n, node;
+	} else if (zoom != 0) {
+		/* the comparison's panes draw a->tree too: the same node ids */
+		uint32_t path[ZOOM_PATH_MAX], n = a->tree->depth[zoom], k = n, node;
 
 		if (n > ZOOM_PATH_MAX)
 			return err_set(ERR_TOOBIG, "the zoomed path is deeper than %d frames", ZOOM_PATH_MAX);
-		for (node = a->main.fl.zoom; node != 0; node = a->tree->parent[node])
+		for (node = zoom; node != 0; node = a->tree->parent[node])
 			path[--k] = a->tree->name[node];
 		if ((rc = prof_subtree(src, path, n, &zoomed)))
 			return rc;

@@ -249,6 +249,25 @@ else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - export holds: $(cat "$E2E_TMP/ou
 keys q
 e2e_stop
 
+# e in the comparison exports what its panes show: it took the flame graph's zoom (none
+# here), so the whole diff was written, as profile-diff.folded
+printf 'main;a;x 5\nmain;b 3\n' > "$E2E_TMP/cb.folded"
+printf 'main;a;x 7\nmain;b 1\n' > "$E2E_TMP/cn.folded"
+e2e_start 80 24 env -C "$E2E_TMP" "$smolder" diff cb.folded cn.folded
+expect "a diff of two folded files" "8 → 8"
+keys c j j Enter
+expect "zoomed into main;a in the comparison" "^ all . main . a"
+keys e f
+expect "the proposed path says it is a view" "export to: cn-diff-view\.folded"
+keys Enter
+expect "e in the comparison writes the file" "wrote cn-diff-view\.folded \(folded"
+E2E_CHECKS=$((E2E_CHECKS + 1))
+if [ -s "$E2E_TMP/cn-diff-view.folded" ] && ! grep -qv '^main;a;x ' "$E2E_TMP/cn-diff-view.folded"; then
+  echo "ok   - the export holds the comparison's zoomed path only"
+else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - comparison export holds: $(cat "$E2E_TMP/cn-diff-view.folded" 2>&1)"; fi
+keys q
+e2e_stop
+
 # review-a regressions, each at the terminal size that showed it
 DIFF="$smolder diff $ex/cpuwork-cpu.pb.gz $ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz"
 
