@@ -333,7 +333,8 @@ void top_view_mouse(struct tui_app *a, int y, bool dbl)
 	struct top_state *tp = &a->tp;
 	int off = y - tp->area_y - 1;
 
-	if (off < 0 || tp->scroll + (uint32_t)off >= tp->nrows)
+	/* a row on screen: not the header, nor the status and hint lines below the table */
+	if (off < 0 || off >= tp->area_h - 1 || tp->scroll + (uint32_t)off >= tp->nrows)
 		return;
 	tp->sel = tp->scroll + (uint32_t)off;
 	if (dbl)

@@ -144,6 +144,20 @@ expect "with its numbers" "^ main\.processBatch  self 0 ns  total 8\.98 s"
 expect_not "no dead end" "select a function \(flame graph"
 e2e_stop
 
+# clicks in the top table select the row under the pointer, and only rows on screen: a
+# click on the status or hint line below the table selected a row past its end
+e2e_start 80 24 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "flame graph (mouse)" "\[1\]Flame"
+keys 2
+expect "the top table (mouse)" "row 1 of [0-9]+"
+click 10 5
+expect "a click on the third row selects it" "row 3 of [0-9]+"
+click 10 22
+click 10 23
+expect_not "clicks on the status and hint lines select nothing" "row (2[0-9]|1[0-9]) of"
+expect "the third row stays selected" "row 3 of [0-9]+"
+e2e_stop
+
 # a prompt longer than the line shows where the typing is
 e2e_start 60 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
 expect "explorer at 60 columns" "\[1\]"
