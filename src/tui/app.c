@@ -195,6 +195,13 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 		a->base_total[ty] = top_pprof_total(p, ty); /* pprof's: magnitudes, a -diff_base's base */
 	a->nfilters = 0;
 	a->gran = 0;
+	if (a->diff != diff) {
+		/* the table's columns change (enum top_sort / enum diff_sort): by name stays by
+		 * name, any other column is the new table's first */
+		bool by_name = a->tp.sort == (a->diff ? (int)DIFF_SORT_NAME : (int)TOP_SORT_NAME);
+
+		a->tp.sort = by_name ? (diff ? (int)DIFF_SORT_NAME : (int)TOP_SORT_NAME) : 0;
+	}
 	a->diff = diff;
 	a->ntypes = diff ? p->ntypes / 2 : p->ntypes;
 	if (a->type >= a->ntypes)

@@ -59,6 +59,16 @@ expect "as a diff: base -> new in the header" " → "
 expect "with the legend" "less ▇▇▇▇ ▇ ▇▇▇▇ more"
 keys 2
 expect "the diff table puts scoreRecords first (3x slower in the last half hour)" "\+[0-9.]+  main\.scoreRecords"
+# the sort column of a diff's table carried into a plain profile's, whose columns differ:
+# sorted by name there, the plain table was sorted by name with no marker, then s went to total
+keys s s s
+expect "s s s sorts the diff table by name" "diff pp +name▼"
+keys T Enter
+expect "Enter opens the window as a plain profile" "cpu \(nanoseconds\) . [0-9.]+ min total"
+keys 2
+expect "its table is by name too, and says so" "total% +name▼"
+keys s
+expect "and s goes on to self" "self▼"
 keys T b
 tm send-keys -t e2e -l 'reg'
 keys Tab Enter
