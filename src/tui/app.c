@@ -905,16 +905,25 @@ static bool help_fits(int h, int w)
 static void draw_help(struct tui_app *a, int h, int w)
 {
 	int n = (int)(sizeof(help_lines) / sizeof(help_lines[0]));
-	int bw = w < 76 ? w - 2 : 74, dw = bw - 28, bh, by, bx, i, row, rows = 0;
+	int bw = w < 76 ? w - 2 : 74, bh, by, bx, i, row, rows = 0;
+	/* narrow: each entry's keys on a line of their own, the description below them (a
+	 * column beside the keys would leave it a few cells, or none) */
+	bool stacked = bw - 28 < 24;
+	int dx = stacked ? 5 : 26, dw = stacked ? bw - 7 : bw - 28;
 	int attr = a->scr.role_attr[ROLE_OVERLAY];
 	const char *title = " smolder keys (Esc closes, j/k scroll) ", *p;
 
 	/* descriptions wrap onto more rows rather than being cut */
 	for (i = 0; i < n; i++) {
+		const char *k = help_lines[i].keys;
+
 		rows++;
-		if (help_lines[i].keys)
-			for (help_row(help_lines[i].what, dw, &p); *p; help_row(p, dw, &p))
-				rows++;
+		if (!k)
+			continue;
+		if (stacked && *k)
+			rows++;
+		for (help_row(help_lines[i].what, dw, &p); *p; help_row(p, dw, &p))
+			rows++;
 	}
 	bh = h - 2 < rows + 4 ? h - 2 : rows + 4;
 	by = (h - bh) / 2;
@@ -931,26 +940,30 @@ static void draw_help(struct tui_app *a, int h, int w)
 	attrset(A_NORMAL);
 	scr_put(by, bx + 2, bw - 4, title, strlen(title), attr | A_BOLD);
 	for (row = 0, i = 0; i < n; i++) {
-		const char *s = help_lines[i].what;
-		bool first = true;
+		const char *s = help_lines[i].what, *k = help_lines[i].keys;
+		bool first = !stacked;
+		int y;
 
+		if (!k) {
+			y = by + 2 + row++ - a->help_scroll;
+			if (y >= by + 2 && y < by + bh - 1)
+				scr_put(y, bx + 2, bw - 4, s, strlen(s), attr | A_BOLD | A_UNDERLINE);
+			continue;
+		}
+		if (stacked && *k) {
+			y = by + 2 + row++ - a->help_scroll;
+			if (y >= by + 2 && y < by + bh - 1)
+				scr_put(y, bx + 3, bw - 5, k, strlen(k), attr | A_BOLD);
+		}
 		do {
-			int y = by + 2 + row - a->help_scroll;
-			size_t len = help_lines[i].keys ? help_row(s, dw, &p) : strlen(s);
+			size_t len = help_row(s, dw, &p);
 
-			if (!help_lines[i].keys)
-				p = s + len;
+			y = by + 2 + row++ - a->help_scroll;
 			if (y >= by + 2 && y < by + bh - 1) {
-				if (!help_lines[i].keys)
-					scr_put(y, bx + 2, bw - 4, s, len, attr | A_BOLD | A_UNDERLINE);
-				else {
-					if (first)
-						scr_put(y, bx + 3, 22, help_lines[i].keys,
-							strlen(help_lines[i].keys), attr | A_BOLD);
-					scr_put(y, bx + 26, dw, s, len, attr);
-				}
+				if (first)
+					scr_put(y, bx + 3, 22, k, strlen(k), attr | A_BOLD);
+				scr_put(y, bx + dx, dw, s, len, attr);
 			}
-			row++;
 			first = false;
 			s = p;
 		} while (*s);

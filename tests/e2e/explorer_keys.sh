@@ -158,6 +158,15 @@ expect_not "clicks on the status and hint lines select nothing" "row (2[0-9]|1[0
 expect "the third row stays selected" "row 3 of [0-9]+"
 e2e_stop
 
+# ? below ~54 columns: the keys on a line of their own and the descriptions under them (a
+# column beside the keys left them 10 cells at 40 columns, none at 30)
+e2e_start 40 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "a 40-column explorer" "\[1\]"
+keys '?'
+expect "the help at 40 columns" "smolder keys"
+expect "a description reads as a line, under its keys" "^.{4}  flame graph, top table,"
+e2e_stop
+
 # a prompt longer than the line shows where the typing is
 e2e_start 60 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
 expect "explorer at 60 columns" "\[1\]"
