@@ -97,8 +97,9 @@ int serve_start(const struct serve_opts *o, struct serve **out);
 unsigned serve_port(const struct serve *s);
 /*
  * Graceful stop: no new connections, new requests on open ones get 503, in-flight ones
- * finish (up to `grace_s` seconds), the writer commits what is queued, the store is
- * checkpointed and closed.  NULL is a no-op.
+ * finish (up to `grace_s` seconds), the writer commits what is queued, the answers of
+ * what it committed are sent (up to 5 s more), the store is checkpointed and closed.
+ * NULL is a no-op.
  */
 void serve_stop(struct serve *s, unsigned grace_s);
 
