@@ -1,9 +1,11 @@
 /*
  * cmd_upload.c — `smolder upload FILE... --url URL`: profilecli's `upload`.
  *
- * As profilecli does: one push.v1 PushRequest (Connect unary, application/proto) to
+ * As profilecli does: push.v1 PushRequests (Connect unary, application/proto) to
  * URL/push.v1.PusherService/Push holding a series per file, the file's pprof bytes as
- * its raw_profile with a random UUID; series labels are --extra-labels (repeatable
+ * its raw_profile with a random UUID (profilecli sends one request; smolder sends up to
+ * UPLOAD_BATCH bytes of inflated profiles in each, so a directory's worth passes a
+ * server's body limit, and every file is read and checked before the first is sent); series labels are --extra-labels (repeatable
  * k=v; __name__ may be given there), service_name (default "profilecli-upload") and
  * __name__.  Flags and environment as profilecli's: --url / PROFILECLI_URL (default
  * http://localhost:4040), --username / PROFILECLI_USERNAME, --password /
@@ -39,13 +41,22 @@
 
 #define UPLOAD_MAX_FILE ((size_t)256 << 20)
 #define UPLOAD_TIMEOUT_S 60L
+/*
+ * Profiles per request, in bytes once inflated (servers count those against their body
+ * limit: smolder serve's is 8 MiB by default): a directory's worth in one request was
+ * refused and nothing was uploaded.  A request refused as too big is halved again, for
+ * servers with a smaller limit.
+ */
+#define UPLOAD_BATCH ((size_t)4 << 20)
 
 static void upload_help(FILE *f)
 {
 	fputs("usage: smolder upload FILE... [--url URL] [options]\n"
 	      "\n"
 	      "Push profiles to a Pyroscope-compatible server (Grafana Pyroscope, smolder serve)\n"
-	      "over push.v1, as `profilecli upload` does: one request, a series per file.\n"
+	      "over push.v1, as `profilecli upload` does: a series per file, up to 4 MiB of\n"
+	      "profiles (uncompressed) a request, halved while the server says too big.  Every\n"
+	      "file is read first: one that cannot be is the error and nothing is sent.\n"
 	      "A pprof file is sent as it is; folded, perf script and speedscope files are\n"
 	      "converted to pprof, their sample types with _ for - (perf's cpu-clock becomes\n"
 	      "cpu_clock: Pyroscope refuses -).\n"
@@ -144,6 +155,7 @@ done:
 struct upfile {
 	const char *path;
 	struct buf bytes;
+	size_t plain_len;  /* bytes inflated: what a server counts against its body limit */
 	struct labelset labels;
 	char id[37];
 };
@@ -187,9 +199,14 @@ static int load_file(const char *path, bool override_ts, const struct labelset *
 	if (is_pprof && !override_ts) {
 		f->bytes = raw;
 		memset(&raw, 0, sizeof(raw));
-	} else if ((rc = encode_pprof(p, &f->bytes))) {
-		goto done;
+	} else {
+		buf_reset(&plain);  /* then the pprof written, inflated again for its size */
+		if ((rc = encode_pprof(p, &f->bytes)) ||
+		    (rc = decode_inflate((const uint8_t *)f->bytes.data, f->bytes.len,
+					 DECODE_MAX_INFLATED, &plain)))
+			goto done;
 	}
+	f->plain_len = plain.len;
 	if ((rc = labelset_copy(&f->labels, extra)) ||
 	    (!labelset_get(&f->labels, "__name__") &&
 	     (rc = labelset_set(&f->labels, "__name__", cmd_metric_name(p, path)))) ||
@@ -284,6 +301,95 @@ static void print_labels(FILE *f, const struct labelset *ls)
 	fputc('}', f);
 }
 
+/* The request in progress: a curl handle with the URL, headers and auth set. */
+struct uploader {
+	CURL *curl;
+	const char *shown;       /* the URL without user information, for messages */
+	struct buf body, resp;
+	size_t nfiles, nsent;    /* files in all, files uploaded so far */
+};
+
+/*
+ * Whether a 400's body is the refusal of a request whose profiles inflate past the
+ * server's limit (Pyroscope's and smolder serve's words: "uncompressed batched profile
+ * payload size exceeds limit of ...").
+ */
+static bool too_big(const struct buf *resp)
+{
+	static const char what[] = "batched profile payload size exceeds";
+	size_t i;
+
+	for (i = 0; resp->len >= sizeof(what) - 1 && i <= resp->len - (sizeof(what) - 1); i++)
+		if (memcmp(resp->data + i, what, sizeof(what) - 1) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Pushes files[0..n) in one request and prints a line for each; when the server says
+ * they are too many bytes (413, or a 400 for their inflated size) the two halves go in a
+ * request each.  Prints the one-line error (saying
+ * how many files were uploaded before it) and returns non-zero on failure.
+ */
+static int push(struct uploader *u, struct upfile *files, size_t n)
+{
+	struct buf msg = BUF_INIT, what = BUF_INIT;
+	CURLcode cc;
+	long status = 0;
+	size_t i;
+	int rc = 1;
+
+	buf_reset(&u->body);
+	buf_reset(&u->resp);
+	if (pack_request(files, n, &u->body)) {
+		fprintf(stderr, "smolder upload: %s\n", err_last());
+		return 1;
+	}
+	curl_easy_setopt(u->curl, CURLOPT_POSTFIELDS, u->body.data);
+	curl_easy_setopt(u->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)u->body.len);
+	curl_easy_setopt(u->curl, CURLOPT_WRITEDATA, &u->resp);
+	cc = curl_easy_perform(u->curl);
+	if (cc == CURLE_OK)
+		curl_easy_getinfo(u->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (n > 1 && (status == 413 || (status == 400 && too_big(&u->resp))))
+		return push(u, files, n / 2) || push(u, files + n / 2, n - n / 2);
+	if (cc == CURLE_OK && status != 200 && n == 1 && u->nfiles > 1) {
+		/* of several files, the one the server refused */
+		cmd_safe(&what, files[0].path);
+		buf_puts(&what, ": ");
+	}
+	if (cc != CURLE_OK) {
+		buf_printf(&msg, "cannot reach %s: %s", u->shown, curl_easy_strerror(cc));
+	} else if (status != 200) {
+		/* the server's reason as the query verbs show it: one terminal-safe line */
+		struct buf reason = BUF_INIT;
+
+		remote_error_message(u->resp.data ? u->resp.data : "", u->resp.len, &reason);
+		buf_printf(&msg, "%s answered %ld: %s", u->shown, status,
+			   reason.len ? reason.data : "(no reason given)");
+		buf_release(&reason);
+	} else {
+		for (i = 0; i < n; i++) {
+			cmd_put_safe(stdout, files[i].path, strlen(files[i].path), true);
+			fputs(": uploaded as ", stdout);
+			print_labels(stdout, &files[i].labels);
+			printf(" id=%s\n", files[i].id);
+		}
+		u->nsent += n;
+		rc = 0;
+		goto done;
+	}
+	if (u->nsent)
+		buf_printf(&msg, " (%zu of the %zu files were uploaded, as said above; the others "
+				 "were not)", u->nsent, u->nfiles);
+	fprintf(stderr, "smolder upload: %s%s\n", what.data ? what.data : "", msg.data ? msg.data : "");
+	fflush(stdout);
+done:
+	buf_release(&msg);
+	buf_release(&what);
+	return rc;
+}
+
 static const char *env_or(const char *v, const char *name)
 {
 	const char *e = getenv(name);
@@ -314,14 +420,13 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 		   *tenant = NULL, *cacert = NULL;
 	struct labelset extra = LABELSET_INIT;
 	struct upfile *files = NULL;
-	struct buf body = BUF_INIT, resp = BUF_INIT, endpoint = BUF_INIT, hdr = BUF_INIT;
+	struct uploader up = { 0 };
+	struct buf endpoint = BUF_INIT, hdr = BUF_INIT;
 	struct curl_slist *headers = NULL;
 	bool override_ts = false;
 	char shown[512];
-	size_t nfiles = 0, i;
+	size_t nfiles = 0, i, k;
 	CURL *curl = NULL;
-	CURLcode cc;
-	long status = 0;
 	int c, rc = 2;
 
 	(void)env;
@@ -387,10 +492,6 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 			fprintf(stderr, "smolder upload: %s\n", err_last());
 			goto done;
 		}
-	if (pack_request(files, nfiles, &body)) {
-		fprintf(stderr, "smolder upload: %s\n", err_last());
-		goto done;
-	}
 	buf_puts(&endpoint, url);
 	while (endpoint.len && endpoint.data[endpoint.len - 1] == '/')
 		endpoint.data[--endpoint.len] = '\0';
@@ -414,11 +515,8 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	}
 	curl_easy_setopt(curl, CURLOPT_URL, endpoint.data);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "smolder/" SMOLDER_VERSION);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, UPLOAD_TIMEOUT_S);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -429,26 +527,17 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	}
 	if (cacert)
 		curl_easy_setopt(curl, CURLOPT_CAINFO, cacert);
-	cc = curl_easy_perform(curl);
-	if (cc != CURLE_OK) {
-		fprintf(stderr, "smolder upload: cannot reach %s: %s\n", shown, curl_easy_strerror(cc));
-		goto done;
-	}
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	if (status != 200) {
-		/* the server's reason as the query verbs show it: one terminal-safe line */
-		struct buf msg = BUF_INIT;
+	up.curl = curl;
+	up.shown = shown;
+	up.nfiles = nfiles;
+	/* requests of at most UPLOAD_BATCH bytes of profiles, inflated (a bigger file goes alone) */
+	for (i = 0; i < nfiles; i = k) {
+		size_t bytes = files[i].plain_len;
 
-		remote_error_message(resp.data ? resp.data : "", resp.len, &msg);
-		fprintf(stderr, "smolder upload: %s answered %ld: %s\n", shown, status,
-			msg.len ? msg.data : "(no reason given)");
-		buf_release(&msg);
-		goto done;
-	}
-	for (i = 0; i < nfiles; i++) {
-		printf("%s: uploaded as ", files[i].path);
-		print_labels(stdout, &files[i].labels);
-		printf(" id=%s\n", files[i].id);
+		for (k = i + 1; k < nfiles && bytes + files[k].plain_len <= UPLOAD_BATCH; k++)
+			bytes += files[k].plain_len;
+		if (push(&up, files + i, k - i))
+			goto done;
 	}
 	rc = 0;
 done:
@@ -463,8 +552,8 @@ done:
 	}
 	free(files);
 	labelset_free(&extra);
-	buf_release(&body);
-	buf_release(&resp);
+	buf_release(&up.body);
+	buf_release(&up.resp);
 	buf_release(&endpoint);
 	buf_release(&hdr);
 	return rc;

@@ -134,6 +134,34 @@ check "upload names a block profile block and a mutex one mutex (as ingest does)
 check "upload of a perf script: stored as cpu_clock, with the file's top table" \
   bash -c "[ ! -s '$tmp/up.err' ] && [ \$(wc -l < '$tmp/db.tsv') -gt 10 ] && cmp -s '$tmp/file.tsv' '$tmp/db.tsv'"
 
+# many files: requests of at most 4 MiB of inflated profiles, halved while the server
+# says too big (all of them went in one request, refused, and nothing was uploaded)
+mkdir -p "$tmp/many"
+for k in $(seq 1 90); do cp "$ex/heapwork-heap.pb.gz" "$tmp/many/h$k.pb.gz"; done
+for k in $(seq 1 45); do cp "$ex/cpuwork-cpu.pb.gz" "$tmp/many/c$k.pb.gz"; done
+"$smolder" upload --url "$url" --service up-many "$tmp/many"/h*.pb.gz > "$tmp/up.out" 2> "$tmp/up.err"
+check "upload of 90 heap profiles (8.9 MB, 29 MB inflated; the limit is 8 MiB): all stored" \
+  bash -c "[ ! -s '$tmp/up.err' ] && [ \$(grep -c 'uploaded as' '$tmp/up.out') -eq 90 ] && \
+    '$smolder' top --aggregate sum --db '$db' --from 0 --query '{service_name=\"up-many\"}' --profile-type memory:inuse_space:bytes:space:bytes | grep -q '^Aggregation: sum of 90 profiles'"
+main_srv=("$SPID" "$PORT" "$SLOG")
+serve_start small --db "$tmp/small.db" --max-body 1m || exit 1
+"$smolder" upload --url "http://127.0.0.1:$PORT" --service up-small "$tmp/many"/c*.pb.gz > "$tmp/up.out" 2> "$tmp/up.err"
+check "a server with a 1 MiB limit: 45 CPU profiles (1.1 MB, 2.2 MB inflated) in requests it takes" \
+  bash -c "[ ! -s '$tmp/up.err' ] && [ \$(grep -c 'uploaded as' '$tmp/up.out') -eq 45 ] && grep -q 'Push 413' '$SLOG' && grep -q 'Push 400 .*batched profile payload size exceeds' '$SLOG'"
+"$smolder" upload --url "http://127.0.0.1:$PORT" --service up-small "$tmp/many/c1.pb.gz" "$tmp/many/c2.pb.gz" \
+  "$td/go/gencode3k-cpu.pb.gz" > "$tmp/up.out" 2> "$tmp/up.err"
+check "a file past the limit: one line naming it, saying what was uploaded before" \
+  bash -c "[ \$(wc -l < '$tmp/up.err') -eq 1 ] && grep -q 'gencode3k-cpu.pb.gz: http://127.0.0.1:$PORT answered 413: .* (2 of the 3 files were uploaded, as said above; the others were not)' '$tmp/up.err' && [ \$(grep -c 'uploaded as' '$tmp/up.out') -eq 2 ]"
+serve_stop
+SPID=${main_srv[0]} PORT=${main_srv[1]} SLOG=${main_srv[2]}
+printf 'not a profile\n' > "$tmp/many/bad.pb"
+"$smolder" upload --url "$url" --service up-bad "$tmp/many/c1.pb.gz" "$tmp/many/bad.pb" > "$tmp/up.out" 2> "$tmp/up.err"
+rc=$?
+check "one bad file of several: status 1, one line naming it, nothing sent" \
+  bash -c "[ $rc -eq 1 ] && [ ! -s '$tmp/up.out' ] && [ \$(wc -l < '$tmp/up.err') -eq 1 ] && grep -q 'bad.pb' '$tmp/up.err'"
+check "  (the good one is not stored either)" \
+  test -z "$("$smolder" query series --db "$db" --from 0 --query '{service_name="up-bad"}')"
+
 # --- push.v1 JSON (Connect) with curl ----------------------------------------------------
 i=0 bad=0
 for f in "${fixtures[@]}"; do
