@@ -3,22 +3,24 @@
  *
  * As profilecli does: push.v1 PushRequests (Connect unary, application/proto) to
  * URL/push.v1.PusherService/Push holding a series per file, the file's pprof bytes as
- * its raw_profile with a random UUID (profilecli sends one request; smolder sends up to
- * UPLOAD_BATCH bytes of inflated profiles in each, so a directory's worth passes a
- * server's body limit, and every file is read and checked before the first is sent); series labels are --extra-labels (repeatable
- * k=v; __name__ may be given there), service_name (default "profilecli-upload") and
+ * its raw_profile (inflated when zstd-compressed: Pyroscope reads gzip and plain pprof
+ * only) with a random UUID; series labels are --extra-labels (repeatable k=v; __name__
+ * may be given there), service_name (default "profilecli-upload") and
  * __name__.  Flags and environment as profilecli's: --url / PROFILECLI_URL (default
  * http://localhost:4040), --username / PROFILECLI_USERNAME, --password /
  * PROFILECLI_PASSWORD (Basic when either is set), --token / PROFILECLI_TOKEN (Bearer
  * otherwise), --tenant-id / PROFILECLI_TENANT_ID (X-Scope-OrgID), --override-timestamp.
  *
- * Deliberate differences: a missing __name__ follows Pyroscope's server rule on the
- * sample types (labels_metric_name: goroutines, mutex, block, wall, ... where profilecli
- * knows only process_cpu, memory and "unknown"), and a contention profile whose file
- * name says block is block, else mutex, as `smolder ingest` names it (cmd_metric_name);
- * files smolder reads that are not pprof (folded, perf script, speedscope) are converted
- * to pprof first, their sample types with '_' for '-' (perf's cpu-clock: Pyroscope
- * refuses '-' there); --service and --tenant are shorthands; --cacert trusts a private CA.
+ * Deliberate differences: profilecli sends one request; smolder sends up to UPLOAD_BATCH
+ * bytes of inflated profiles in each, so a directory's worth passes a server's body
+ * limit (every file is read and checked before the first is sent).  A missing __name__
+ * follows Pyroscope's server rule on the sample types (labels_metric_name: goroutines,
+ * mutex, block, wall, ... where profilecli knows only process_cpu, memory and
+ * "unknown"), and a contention profile whose file name says block is block, else mutex,
+ * as `smolder ingest` names it (cmd_metric_name).  Files smolder reads that are not
+ * pprof (folded, perf script, speedscope) are converted to pprof first, their sample
+ * types with '_' for '-' (perf's cpu-clock: Pyroscope refuses '-' there).  --service and
+ * --tenant are shorthands; --cacert trusts a private CA.
  *
  * Credentials are never printed: errors name the URL without its user information.
  */
@@ -197,16 +199,23 @@ static int load_file(const char *path, bool override_ts, const struct labelset *
 	if (override_ts)
 		p->time_nanos = time_now_ns();
 	if (is_pprof && !override_ts) {
-		f->bytes = raw;
-		memset(&raw, 0, sizeof(raw));
+		/*
+		 * As it is when gzipped or plain; a zstd-compressed file inflated, for Pyroscope
+		 * reads gzip or plain pprof only (a zstd body was refused as malformed)
+		 */
+		bool gz = raw.len >= 2 && (uint8_t)raw.data[0] == 0x1f && (uint8_t)raw.data[1] == 0x8b;
+
+		f->bytes = gz ? raw : plain;
+		memset(gz ? &raw : &plain, 0, sizeof(raw));
+		f->plain_len = gz ? plain.len : f->bytes.len;
 	} else {
 		buf_reset(&plain);  /* then the pprof written, inflated again for its size */
 		if ((rc = encode_pprof(p, &f->bytes)) ||
 		    (rc = decode_inflate((const uint8_t *)f->bytes.data, f->bytes.len,
 					 DECODE_MAX_INFLATED, &plain)))
 			goto done;
+		f->plain_len = plain.len;
 	}
-	f->plain_len = plain.len;
 	if ((rc = labelset_copy(&f->labels, extra)) ||
 	    (!labelset_get(&f->labels, "__name__") &&
 	     (rc = labelset_set(&f->labels, "__name__", cmd_metric_name(p, path)))) ||

@@ -171,8 +171,10 @@ import http.server, os, sys
 d = sys.argv[2]
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        req = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         m = self.path.rsplit("/", 1)[-1]
+        if m == "Push":
+            open(os.path.join(d, "Push.req"), "wb").write(req)
         with open(os.path.join(d, "log"), "a") as f:
             f.write("%s auth=%s tenant=%s\n" % (m, self.headers.get("Authorization"),
                                                 self.headers.get("X-Scope-OrgID")))
@@ -247,6 +249,24 @@ printf '400' > "$tmp/hostile/Push.status"
 check "upload: a text body's first line, escaped" \
   says 'answered 400: plain failure .x1b\[2J' "$tmp/h.out" "$tmp/h.err"
 check "  (one line)" test "$(wc -l < "$tmp/h.err")" = 1
+rm "$tmp/hostile/Push."*
+# a zstd-compressed pprof (a frame of raw blocks, made here) is sent inflated: Grafana
+# Pyroscope reads gzip or plain pprof only (it got the zstd bytes)
+python3 - "$ex/cpuwork-cpu.pb.gz" "$tmp/cpu.pb.zst" <<'EOF'
+import gzip, struct, sys
+plain = gzip.decompress(open(sys.argv[1], "rb").read())
+out = bytearray(b"\x28\xb5\x2f\xfd\x00\x38")  # magic, no content size, window 128 KiB
+for i in range(0, len(plain), 1 << 17):       # raw blocks of at most 128 KiB
+    chunk = plain[i:i + (1 << 17)]
+    out += struct.pack("<I", int(i + (1 << 17) >= len(plain)) | (len(chunk) << 3))[:3] + chunk
+open(sys.argv[2], "wb").write(out)
+EOF
+"$smolder" upload --url "$hurl" "$tmp/cpu.pb.zst" > /dev/null 2>&1
+check "upload of a zstd-compressed pprof sends the pprof inflated" python3 -c "
+import gzip, sys
+req = open('$tmp/hostile/Push.req', 'rb').read()
+assert gzip.decompress(open('$ex/cpuwork-cpu.pb.gz', 'rb').read()) in req
+assert b'\x28\xb5\x2f\xfd' not in req"
 rm "$tmp/hostile/Push."*
 # a password without a user name is sent (Basic, as profilecli and upload send it)
 : > "$tmp/hostile/log"
