@@ -109,7 +109,7 @@ e2e_stop
 # O in the source pane: $EDITOR is a command line ("code --wait", "emacs -nw"), run as git
 # runs it, with the terminal as its input even when the profile came on standard input;
 # an editor with arguments was never started, and a failure said nothing
-src=$(cd "$ex/../../shared/testdata/go/src" && pwd)
+src=$(cd "$ex/../../shared/testdata/go/src" && pwd -P)
 printf '#!/bin/sh\n{ printf "ARGS:"; printf " %%s" "$@"; [ -t 0 ] && printf " STDIN-TTY"; echo; } >> "$(dirname "$0")/ed.log"\n' > "$E2E_TMP/ed.sh"
 chmod +x "$E2E_TMP/ed.sh"
 e2e_start 100 30 "EDITOR='$E2E_TMP/ed.sh --wait'" "$smolder" view --source-path "$src" - "<" "$ex/cpuwork-cpu.pb.gz"
