@@ -330,27 +330,55 @@ const char *cmd_metric_name(const struct prof *p, const char *path)
 
 int cmd_extra_labels(struct labelset *ls, const char *arg, bool reserved_ok)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
+	struct buf name = BUF_INIT, value = BUF_INIT;
+	const char *p = arg;
 	int rc = 0;
 
-	if (!copy)
-		return err_set(ERR_NOMEM, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
+	/*
+	 * NAME=VALUE pieces split at commas (empty pieces skipped); a piece without '=' is
+	 * more of the value before it, for profilecli takes one NAME=VALUE a flag with the
+	 * value up to its end (tags=a,b is tags "a,b")
+	 */
+	for (;;) {
+		size_t n = strcspn(p, ","), eq = strcspn(p, "=");
 
-		if (!eq || eq == tok) {
-			rc = err_set(ERR_USAGE, "--extra-labels wants NAME=VALUE, not '%.100s'", tok);
+		if (n == 0) {
+			/* an empty piece */
+		} else if (eq < n) {  /* a new label */
+			if (eq == 0) {
+				rc = err_set(ERR_USAGE, "--extra-labels wants NAME=VALUE, not '%.*s'",
+					     (int)(n < 100 ? n : 100), p);
+				break;
+			}
+			if (name.len && (rc = labelset_set(ls, name.data, value.data ? value.data : "")))
+				break;
+			buf_reset(&name);
+			buf_reset(&value);
+			if ((rc = buf_add(&name, p, eq)) ||
+			    (rc = buf_add(&value, p + eq + 1, n - eq - 1)))
+				break;
+			if (!reserved_ok && strncmp(name.data, "__", 2) == 0 &&
+			    strcmp(name.data, "__session_id__") != 0) {
+				rc = err_set(ERR_USAGE, "--extra-labels: names starting with __ are "
+							"reserved ('%.100s')", name.data);
+				break;
+			}
+		} else if (name.len) {  /* more of the value */
+			if ((rc = buf_add(&value, ",", 1)) || (rc = buf_add(&value, p, n)))
+				break;
+		} else {
+			rc = err_set(ERR_USAGE, "--extra-labels wants NAME=VALUE, not '%.*s'",
+				     (int)(n < 100 ? n : 100), p);
 			break;
 		}
-		*eq = '\0';
-		if (!reserved_ok && strncmp(tok, "__", 2) == 0 && strcmp(tok, "__session_id__") != 0) {
-			rc = err_set(ERR_USAGE, "--extra-labels: names starting with __ are reserved "
-						"('%.100s')", tok);
+		if (!p[n])
 			break;
-		}
-		rc = labelset_set(ls, tok, eq + 1);
+		p += n + 1;
 	}
-	free(copy);
+	if (!rc && name.len)
+		rc = labelset_set(ls, name.data, value.data ? value.data : "");
+	buf_release(&name);
+	buf_release(&value);
 	return rc;
 }
 

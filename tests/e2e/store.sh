@@ -71,6 +71,11 @@ nel=$("$smolder" query series --db "$tmp/el.db" --from 0 | wc -l)
 "$smolder" ingest --db "$tmp/el.db" --service el --extra-labels env= "$ex/heapwork-heap.pb.gz" > /dev/null
 check "--extra-labels env= writes to the series without env" \
   bash -c "'$smolder' top --db '$tmp/el.db' --from 0 --query '{service_name=\"el\"}' --profile-type memory:inuse_space:bytes:space:bytes | grep -q '^Aggregation: average of 2 profiles, '"
+# a value with commas, as profilecli takes it (was: "wants NAME=VALUE, not 'b'")
+"$smolder" ingest --db "$tmp/el2.db" --service el2 --extra-labels 'tags=a,b' --extra-labels 'env=prod,region=eu' \
+  "$ex/heapwork-heap.pb.gz" > /dev/null 2> "$tmp/el.err"
+check "--extra-labels tags=a,b is tags \"a,b\"; env=prod,region=eu is two labels" \
+  bash -c "[ ! -s '$tmp/el.err' ] && '$smolder' query series --db '$tmp/el2.db' --from 0 --query '{service_name=\"el2\", tags=\"a,b\", env=\"prod\", region=\"eu\"}' | grep -q el2"
 check "--extra-labels env= makes no series of its own" test "$("$smolder" query series --db "$tmp/el.db" --from 0 | wc -l)" -eq "$nel"
 
 # query series: a table (profilecli's columns: the label names, sorted) and JSON
