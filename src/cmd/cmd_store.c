@@ -238,14 +238,14 @@ static void query_help(FILE *f)
 	      "       smolder query types   [--db PATH] [--query SEL] [--from T] [--to T]\n"
 	      "       smolder query profile [--db PATH] [--profile-type ID] [--query SEL] [--from T]\n"
 	      "                             [--to T] [--aggregate sum|avg]\n"
-	      "                             [--output console|pprof=FILE] [--force]\n"
+	      "                             [--output console|pprof=FILE] [-f|--force]\n"
 	      "       smolder query timeline [--db PATH] [--profile-type ID] [--query SEL]\n"
 	      "                             [--from T] [--to T] [--step 15s] [--group-by LABEL]\n"
 	      "\n"
 	      "What the store (or a server, with --url) holds, with profilecli's flags: series\n"
 	      "(label sets with data in the range), profile types, one merged profile (printed\n"
 	      "like `smolder top`, or written as gzipped pprof), and a timeline (the value per\n"
-	      "step, as TSV).\n"
+	      "step, as TSV).  `query merge` is `query profile`, as in profilecli.\n"
 	      "\n"
 	      "      --db PATH            the store (default $SMOLDER_DB, else\n"
 	      "                           $XDG_DATA_HOME/smolder/smolder.db)\n"
@@ -254,6 +254,11 @@ static void query_help(FILE *f)
 	      "      --profile-type ID    default: the only one the query has in the range\n"
 	      "      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"
 	      "      --label-names A,B    series: only these labels (repeat it, as profilecli's)\n"
+	      "  -o, --output FORMAT      series: table (default) or json; profile: console\n"
+	      "                           (default) or pprof=FILE, gzipped, not over an existing\n"
+	      "                           FILE unless -f, --force\n"
+	      "      --step D, --group-by LABEL  timeline: the step (default 15s), one series\n"
+	      "                           per value of LABEL\n"
 	      "      --tenant NAME        the tenant (default: anonymous; --tenant-id too)\n"
 	      "  -h, --help               this help\n"
 	      "\n" CMD_REMOTE_HELP,
@@ -646,13 +651,14 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 	}
 	what = argv[1];
 	optind = 1;
-	while ((c = cmd_getopt("query", argc - 1, argv + 1, "o:h", opts)) != -1) {
+	while ((c = cmd_getopt("query", argc - 1, argv + 1, "o:fh", opts)) != -1) {
 		switch (c) {
 		case 'o': a.output = optarg; break;
 		case 'L': strvec_push(&a.label_names, optarg); break;
 		case 'S': a.step = optarg; break;
 		case 'G': a.group_by = optarg; break;
-		case 'F': a.force = true; break;
+		case 'F':
+		case 'f': a.force = true; break;  /* profilecli's -f */
 		case 'h': query_help(stdout); rc = 0; goto done;
 		case '?': goto done;
 		default:
@@ -670,7 +676,7 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 		rc = q_series(&a, env);
 	else if (strcmp(what, "types") == 0 || strcmp(what, "profile-types") == 0)
 		rc = q_types(&a, env);
-	else if (strcmp(what, "profile") == 0)
+	else if (strcmp(what, "profile") == 0 || strcmp(what, "merge") == 0)  /* profilecli's alias */
 		rc = q_profile(&a, env);
 	else if (strcmp(what, "timeline") == 0)
 		rc = q_timeline(&a, env);

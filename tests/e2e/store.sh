@@ -104,6 +104,7 @@ check "query profile --output pprof=F writes gzip" bash -c "head -c2 '$tmp/q.pb.
 errcheck "pprof=F does not overwrite without --force" "cannot create '.*q.pb.gz': File exists \(--force overwrites it\)" \
   query profile --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds --output "pprof=$tmp/q.pb.gz"
 check "--force does" "$smolder" query profile --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds --output "pprof=$tmp/q.pb.gz" --force
+check "profilecli's spellings: query merge (its alias of profile) and -f" "$smolder" query merge --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds -o "pprof=$tmp/q.pb.gz" -f
 if command -v go > /dev/null; then
   pp() { go tool pprof -symbolize=none -top -nodefraction=0 -unit=ns "$@" 2>/dev/null | sed -n '/flat%/,$p'; }
   pp -sample_index=cpu "$ex/cpuwork-cpu.pb.gz" > "$tmp/pp-file.txt"
