@@ -481,6 +481,7 @@ void tui_app_free(struct tui_app *a)
 	flame_release(&a->cmp[0].fl.layout);
 	flame_release(&a->cmp[1].fl.layout);
 	top_view_invalidate(a);
+	free(a->tp.keep);
 	if (a->tp.all) {
 		uint32_t t;
 

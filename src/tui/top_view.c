@@ -14,6 +14,14 @@
 
 void top_view_invalidate(struct tui_app *a)
 {
+	uint32_t name = top_view_selected_name(a);
+
+	/* the rows are computed again (sorted, of another type or profile): the selection
+	 * stays on its function, by name (a->prof may be replaced before then) */
+	if (a->tp.valid) {
+		free(a->tp.keep);
+		a->tp.keep = name ? strdup(prof_str(a->prof, name)) : NULL;
+	}
 	diff_top_release(&a->tp.dtop);
 	top_release(&a->tp.top);
 	free(a->tp.rows);
@@ -75,6 +83,13 @@ static int refresh_rows(struct tui_app *a)
 			continue;
 		tp->rows[tp->nrows++] = i;
 	}
+	for (i = 0; tp->keep && i < tp->nrows; i++)
+		if (strcmp(prof_str(p, row_name(a, tp->rows[i])), tp->keep) == 0) {
+			tp->sel = i;
+			break;
+		}
+	free(tp->keep);
+	tp->keep = NULL;
 	if (tp->sel >= tp->nrows)
 		tp->sel = tp->nrows ? tp->nrows - 1 : 0;
 	tp->valid = true;
@@ -97,6 +112,8 @@ int top_view_set_filter(struct tui_app *a, const char *pat)
 		snprintf(a->tp.filter_pat, sizeof(a->tp.filter_pat), "%s", pat);
 	}
 	top_view_invalidate(a);
+	free(a->tp.keep); /* a new row filter starts at its first row */
+	a->tp.keep = NULL;
 	a->tp.sel = a->tp.scroll = 0;
 	return 0;
 }

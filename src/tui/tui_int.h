@@ -355,6 +355,8 @@ struct top_state {
 	uint32_t *rows;  /* indices into top.rows (dtop.rows in a diff) that pass the filter */
 	uint32_t nrows;
 	uint32_t sel, scroll;
+	char *keep;       /* the selected function's name while the rows are computed again
+			   * (a new sort, type or data): the selection follows it */
 	struct search filter;
 	char filter_pat[PROMPT_MAX];
 	int area_y, area_h;

@@ -167,6 +167,20 @@ expect "the help at 40 columns" "smolder keys"
 expect "a description reads as a line, under its keys" "^.{4}  flame graph, top table,"
 e2e_stop
 
+# the top table's selection follows its function through s, I and t: it stayed on the row
+# number, so s on the 4th row selected another function
+e2e_start 100 24 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "flame graph (top selection)" "\[1\]Flame"
+keys 2 j j j
+expect "the 4th row of the top table" "^ regexp\.\(\*bitState\)\.shouldVisit  self 370 ms  total 370 ms . row 4 of 359"
+keys s
+expect "s by total: still shouldVisit, further down" "^ regexp\.\(\*bitState\)\.shouldVisit  self 370 ms  total 370 ms . row 40 of 359"
+keys I
+expect "I inverted: still shouldVisit" "^ regexp\.\(\*bitState\)\.shouldVisit  self 370 ms .* row 320 of 359"
+keys t
+expect "t another sample type: still shouldVisit" "^ regexp\.\(\*bitState\)\.shouldVisit  self 37  total 37 "
+e2e_stop
+
 # a prompt longer than the line shows where the typing is
 e2e_start 60 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
 expect "explorer at 60 columns" "\[1\]"
