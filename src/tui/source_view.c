@@ -1001,7 +1001,9 @@ void source_view_mouse(struct tui_app *a, int y, bool dbl)
 	int64_t row = st->scroll + (y - st->area_y - HEAD_ROWS);
 
 	(void)dbl;
-	if (!st->name || y < st->area_y + HEAD_ROWS || row >= nrows(st))
+	/* a code line on screen: not the pane's header, nor the status lines below it */
+	if (!st->name || y < st->area_y + HEAD_ROWS || y >= st->area_y + st->area_h ||
+	    row >= nrows(st))
 		return;
 	st->sel = row_line(st, row);
 }

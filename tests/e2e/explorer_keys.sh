@@ -181,6 +181,19 @@ keys t
 expect "t another sample type: still shouldVisit" "^ regexp\.\(\*bitState\)\.shouldVisit  self 37  total 37 "
 e2e_stop
 
+# and in the source pane: a click on the status or hint line selected a line off screen
+e2e_start 80 24 "$smolder" view --source-path "$src" "$ex/cpuwork-cpu.pb.gz"
+expect "flame graph (source clicks)" "\[1\]Flame"
+keys j j 4
+expect "the source pane on line 208" " . line 208: self 0 ns"
+click 10 22
+click 10 23
+expect_not "clicks on the status and hint lines select no line" " . line 2(0[0-79]|[1-9][0-9])"
+expect "line 208 stays selected" " . line 208: self 0 ns"
+click 10 8
+expect "a click on a code line selects it" " . line 203$"
+e2e_stop
+
 # a prompt longer than the line shows where the typing is
 e2e_start 60 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
 expect "explorer at 60 columns" "\[1\]"

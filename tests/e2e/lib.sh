@@ -29,10 +29,12 @@ screen() { tm capture-pane -p -t e2e; }
 
 keys() { tm send-keys -t e2e "$@"; }
 
-# click X Y: a left click at column X, line Y (from 0), as xterm reports it (SGR 1006)
+# click X Y: a left click at column X, line Y (from 0), as xterm reports it (SGR 1006);
+# then a pause past the explorer's double-click interval (200 ms), so two clicks stay two
 click() {
   tm send-keys -t e2e -l "$(printf '\033[<0;%d;%dM' $(($1 + 1)) $(($2 + 1)))"
   tm send-keys -t e2e -l "$(printf '\033[<0;%d;%dm' $(($1 + 1)) $(($2 + 1)))"
+  sleep 0.3
 }
 
 # wait_for PATTERN [SECONDS]: polls the screen until the (grep -E) pattern shows
