@@ -280,9 +280,12 @@ static int q_open(const struct qargs *a, const struct cmd_env *env, struct backe
 
 	*be = NULL;
 	*sel = NULL;
-	if (timeparse(a->st.from ? a->st.from : "now-1h", now, &r->from_ns) ||
-	    timeparse(a->st.to ? a->st.to : "now", now, &r->to_ns)) {
-		cmd_errorf("%s", err_last());
+	if (timeparse(a->st.from ? a->st.from : "now-1h", now, &r->from_ns)) {
+		cmd_errorf("--from: %s", err_last());
+		return 1;
+	}
+	if (timeparse(a->st.to ? a->st.to : "now", now, &r->to_ns)) {
+		cmd_errorf("--to: %s", err_last());
 		return 1;
 	}
 	if (r->from_ns >= r->to_ns) {
@@ -565,13 +568,8 @@ static int q_profile(const struct qargs *a, const struct cmd_env *env)
 
 static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 {
-	struct backend *be;
-	struct selector *sel;
-	struct time_range r;
-	struct query q = { 0 };
+	struct cmd_store_read r;
 	struct series_points_list l = { 0 };
-	struct strvec types = STRVEC_INIT;
-	struct buf path = BUF_INIT;
 	int64_t step_ns = 15000000000LL;
 	size_t i, k;
 	int rc = 1;
@@ -580,28 +578,13 @@ static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 		fprintf(stderr, "smolder: --step: %s\n", step_ns < 1000000 ? "at least 1ms" : err_last());
 		return 2;
 	}
-	if (q_open(a, env, &be, &sel, &r, &path))
+	/*
+	 * the range, --aggregate and the profile type as every verb reads them: without
+	 * --profile-type the only one, else an error listing them or saying when there is data
+	 */
+	if (cmd_store_open(&a->st, false, env, &r))
 		return 1;
-	q.selector = sel;
-	q.range = r;
-	if (a->st.aggregate && aggregate_parse(a->st.aggregate, &q.agg)) {
-		cmd_errorf("%s", err_last());
-		goto done;
-	}
-	q.profile_type = a->st.profile_type;
-	if (!q.profile_type) {
-		if (be->ops->label_values(be, "__profile_type__", sel, r, &types)) {
-			cmd_errorf("%s", err_last());
-			goto done;
-		}
-		if (types.n != 1) {
-			fprintf(stderr, "smolder: %zu profile types match; pick one with --profile-type\n",
-				types.n);
-			goto done;
-		}
-		q.profile_type = types.v[0];
-	}
-	if (be->ops->timeline(be, &q, (double)step_ns / 1e9, a->group_by, &l)) {
+	if (r.be->ops->timeline(r.be, &r.q, (double)step_ns / 1e9, a->group_by, &l)) {
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
@@ -622,10 +605,7 @@ static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 	rc = 0;
 done:
 	series_points_list_release(&l);
-	strvec_release(&types);
-	selector_free(sel);
-	backend_close(be);
-	buf_release(&path);
+	cmd_store_close(&r);
 	return rc;
 }
 
