@@ -317,7 +317,9 @@ int prof_unpair(const struct prof *pair, bool diff_form, struct prof **out)
 			}
 			vals[t] = is_base ? -v : v;
 		}
-		memcpy(labels, pair->labels + s->label_off, s->nlabels * sizeof(*labels));
+		if (s->nlabels) /* a profile without labels has none: pair->labels is NULL */
+			memcpy(labels, pair->labels + s->label_off,
+			       s->nlabels * sizeof(*labels));
 		if (is_base)
 			labels[nl++] = mark;
 		rc = pb_sample(b, pair->sample_locs + s->loc_off, s->nlocs, vals, labels, nl);
