@@ -20,7 +20,7 @@
  * as `smolder ingest` names it (cmd_metric_name).  Files smolder reads that are not
  * pprof (folded, perf script, speedscope) are converted to pprof first, their sample
  * types with '_' for '-' (perf's cpu-clock: Pyroscope refuses '-' there).  --service and
- * --tenant are shorthands; --cacert trusts a private CA.
+ * --tenant are shorthands; --ca-cert (or --cacert) trusts a private CA.
  *
  * Credentials are never printed: errors name the URL without its user information.
  */
@@ -76,7 +76,8 @@ static void upload_help(FILE *f)
 	      "                             $PROFILECLI_PASSWORD)\n"
 	      "      --token T              Bearer token (default $PROFILECLI_TOKEN)\n"
 	      "      --tenant-id ID         X-Scope-OrgID (default $PROFILECLI_TENANT_ID; --tenant too)\n"
-	      "      --cacert FILE          trust this CA (PEM) for https\n"
+	      "      --ca-cert FILE         trust this CA (PEM) for https (--cacert too)\n"
+	      "      --protocol connect     profilecli's; gRPC (which needs HTTP/2) is not spoken\n"
 	      "  -h, --help                 this help\n",
 	      f);
 }
@@ -178,15 +179,18 @@ static int load_file(const char *path, bool override_ts, const struct labelset *
 		rc = err_set(ERR_PARSE, "'%s' is empty", path);
 		goto done;
 	}
-	if ((rc = decode_inflate((const uint8_t *)raw.data, raw.len, DECODE_MAX_INFLATED, &plain)))
-		goto done;
-	is_pprof = plain.len && decode_detect((const uint8_t *)plain.data, plain.len) == DECODE_PPROF;
-	rc = is_pprof ? pprof_decode((const uint8_t *)plain.data, plain.len, NULL, &p)
-		      : decode_profile((const uint8_t *)raw.data, raw.len, path, &p);
-	if (rc) {
+	if ((rc = decode_inflate((const uint8_t *)raw.data, raw.len, DECODE_MAX_INFLATED, &plain))) {
 		err_prefix(rc, "'%s'", path);
 		goto done;
 	}
+	is_pprof = plain.len && decode_detect((const uint8_t *)plain.data, plain.len) == DECODE_PPROF;
+	if (is_pprof && (rc = pprof_decode((const uint8_t *)plain.data, plain.len, NULL, &p))) {
+		err_prefix(rc, "'%s'", path);
+		goto done;
+	}
+	/* decode_profile names the file in its messages itself */
+	if (!is_pprof && (rc = decode_profile((const uint8_t *)raw.data, raw.len, path, &p)))
+		goto done;
 	if (!is_pprof) {
 		struct prof *q;
 
@@ -422,6 +426,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 		{ "tenant-id", required_argument, NULL, O_TENANT },
 		{ "tenant", required_argument, NULL, O_TENANT },
 		{ "cacert", required_argument, NULL, O_CACERT },
+		{ "ca-cert", required_argument, NULL, O_CACERT },  /* the other verbs' name */
 		{ "protocol", required_argument, NULL, O_PROTOCOL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -441,7 +446,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 
 	(void)env;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("upload", argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case O_URL: url = optarg; break;
 		case O_SERVICE: service = optarg; break;
@@ -467,6 +472,8 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 		case 'h':
 			upload_help(stdout);
 			rc = 0;
+			goto done;
+		case '?':  /* the one-line error is said */
 			goto done;
 		default:
 			upload_help(stderr);

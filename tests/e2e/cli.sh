@@ -154,6 +154,15 @@ errcheck "empty file" "'$tmp/empty': empty input" top "$tmp/empty"
 errcheck "bad folded line" "'$tmp/bad.folded': line 1: 'notanumber' is not a sample count" top "$tmp/bad.folded"
 errcheck "unknown sample index" "unknown sample index 'nope'; this profile has: samples cpu" top --sample-index nope "$ex/cpuwork-cpu.pb.gz"
 errcheck "view refuses a non-terminal" "needs a terminal" view "$ex/cpuwork-cpu.pb.gz"
+# upload says the same, each file named once ("'F': 'F': line 1", a gzip error without F),
+# and its options are refused in one line, as every verb's (it printed getopt's line and
+# the whole help); --ca-cert is the other verbs' name of its --cacert
+noserver=http://127.0.0.1:1
+errcheck "upload: a truncated gzip, named" "^smolder upload: '$tmp/truncated.pb.gz': corrupt gzip data" upload --url $noserver "$tmp/truncated.pb.gz"
+errcheck "upload: a bad folded line, the file named once" "^smolder upload: '$tmp/bad.folded': line 1: 'notanumber' is not a sample count$" upload --url $noserver "$tmp/bad.folded"
+usagecheck "upload: an unknown option, one line" "^smolder upload: unknown option '--bogus'" upload --bogus "$ex/cpuwork-cpu.pb.gz"
+usagecheck "upload: a missing value, one line" "^smolder upload: a value is missing after '--url'" upload "$ex/cpuwork-cpu.pb.gz" --url
+errcheck "upload takes --ca-cert" "^smolder upload: cannot reach $noserver" upload --ca-cert "$tmp/empty" --url $noserver "$ex/cpuwork-cpu.pb.gz"
 
 # export: folded stacks re-read by smolder give the same table; pprof round-trips
 "$smolder" export --format folded -i alloc_space "$ex/heapwork-heap.pb.gz" -o "$tmp/heap.folded"
