@@ -305,14 +305,32 @@ done:
 	return rc;
 }
 
+/*
+ * {name="value", ...} as Prometheus writes labels (\ and " escaped in values), made
+ * terminal-safe: __name__ may be a sample type of the file, and values come from it and
+ * the command line.
+ */
 static void print_labels(FILE *f, const struct labelset *ls)
 {
+	struct buf b = BUF_INIT, safe = BUF_INIT;
 	size_t i;
+	const char *v;
 
-	fputc('{', f);
-	for (i = 0; i < ls->n; i++)
-		fprintf(f, "%s%s=\"%s\"", i ? ", " : "", ls->v[i].name, ls->v[i].value);
-	fputc('}', f);
+	buf_puts(&b, "{");
+	for (i = 0; i < ls->n; i++) {
+		buf_printf(&b, "%s%s=\"", i ? ", " : "", ls->v[i].name);
+		for (v = ls->v[i].value; *v; v++) {
+			if (*v == '"' || *v == '\\')
+				buf_add(&b, "\\", 1);
+			buf_add(&b, v, 1);
+		}
+		buf_puts(&b, "\"");
+	}
+	buf_puts(&b, "}");
+	if (b.data && cmd_safe(&safe, b.data) == 0 && safe.data)
+		fwrite(safe.data, 1, safe.len, f);
+	buf_release(&b);
+	buf_release(&safe);
 }
 
 /* The request in progress: a curl handle with the URL, headers and auth set. */

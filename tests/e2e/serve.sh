@@ -162,6 +162,28 @@ check "one bad file of several: status 1, one line naming it, nothing sent" \
 check "  (the good one is not stored either)" \
   test -z "$("$smolder" query series --db "$db" --from 0 --query '{service_name="up-bad"}')"
 
+# a file's sample type (its __name__ when no rule names it) holding escape sequences is
+# printed escaped in the "uploaded as" line (it reached the terminal raw)
+python3 - "$tmp/esc.pb" <<'EOF'
+import sys
+def v(n):
+    out = b""
+    while True:
+        b = n & 0x7f; n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n: return out
+f = lambda no, d: v(no << 3 | 2) + v(len(d)) + d   # a length-delimited field
+i = lambda no, n: v(no << 3) + v(n)                # a varint field
+p = f(1, i(1, 1) + i(2, 2)) + f(2, f(1, v(1)) + f(2, v(5)))
+p += f(4, i(1, 1) + f(4, i(1, 1))) + f(5, i(1, 1) + i(2, 3))
+for s in [b"", b"\x1b]0;PWNED\x07", b"count", b"main.work"]:
+    p += f(6, s)
+open(sys.argv[1], "wb").write(p)
+EOF
+"$smolder" upload --url "$url" --service 'up"esc' "$tmp/esc.pb" > "$tmp/up.out" 2> "$tmp/up.err"
+check "upload prints a file's escape sequences in its labels escaped" \
+  bash -c "grep -qF 'uploaded as {__name__=\"\\x1b]0;PWNED\\x07\", service_name=\"up\\\"esc\"}' '$tmp/up.out' && ! LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]' '$tmp/up.out'"
+
 # --- push.v1 JSON (Connect) with curl ----------------------------------------------------
 i=0 bad=0
 for f in "${fixtures[@]}"; do
