@@ -572,6 +572,22 @@ int pb_copy_sample(struct prof_builder *b, const struct prof *src, uint32_t i)
 			 s->nlabels);
 }
 
+int pb_copy_locations(struct prof_builder *b, const struct prof *src)
+{
+	uint32_t i, id;
+	int rc;
+
+	for (i = 0; i < src->nlocations; i++) {
+		const struct prof_location *l = &src->locations[i];
+
+		if ((rc = pb_location(b, l->mapping, l->address,
+				      l->unsymbolized ? NULL : src->lines + l->line_off,
+				      l->unsymbolized ? 0 : l->nlines, &id)))
+			return rc;
+	}
+	return 0;
+}
+
 int pb_finish(struct prof_builder *b, struct prof **out)
 {
 	struct prof *p = b->p;

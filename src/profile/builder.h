@@ -99,6 +99,11 @@ int pb_copy_header(struct prof_builder *b, const struct prof *src, bool tables);
  * src's locations one for one so that their indices hold.
  */
 int pb_copy_sample(struct prof_builder *b, const struct prof *src, uint32_t i);
+/*
+ * Adds every location of src as it is, in order (an unsymbolized one without lines), so
+ * that their indices hold for pb_copy_sample.
+ */
+int pb_copy_locations(struct prof_builder *b, const struct prof *src);
 
 int pb_finish(struct prof_builder *b, struct prof **out);
 

@@ -976,20 +976,14 @@ int flamebearer_call_site(const struct prof *p, const char *const *names, size_t
 			  struct prof **out)
 {
 	struct prof_builder *b = NULL;
-	uint32_t i, id;
+	uint32_t i;
 	int rc;
 
 	*out = NULL;
 	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, p, true)))
 		goto done;
-	for (i = 0; i < p->nlocations; i++) {
-		const struct prof_location *l = &p->locations[i];
-
-		if ((rc = pb_location(b, l->mapping, l->address,
-				      l->unsymbolized ? NULL : p->lines + l->line_off,
-				      l->unsymbolized ? 0 : l->nlines, &id)))
-			goto done;
-	}
+	if ((rc = pb_copy_locations(b, p)))
+		goto done;
 	for (i = 0; i < p->nsamples; i++)
 		if ((!n || starts_with(p, i, names, n)) && (rc = pb_copy_sample(b, p, i)))
 			goto done;

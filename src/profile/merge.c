@@ -290,14 +290,8 @@ int prof_unpair(const struct prof *pair, bool diff_form, struct prof **out)
 	if ((rc = pb_string(b, MERGE_BASE_LABEL, strlen(MERGE_BASE_LABEL), &mark.key)) ||
 	    (rc = pb_string(b, "true", 4, &mark.str)))
 		goto done;
-	for (i = 0; i < pair->nlocations; i++) {
-		const struct prof_location *l = &pair->locations[i];
-		uint32_t id;
-
-		if ((rc = pb_location(b, l->mapping, l->address, l->unsymbolized ? NULL :
-				      pair->lines + l->line_off, l->unsymbolized ? 0 : l->nlines, &id)))
-			goto done;
-	}
+	if ((rc = pb_copy_locations(b, pair)))
+		goto done;
 	for (i = 0; i < pair->nsamples && !rc; i++) {
 		const struct prof_sample *s = &pair->samples[i];
 		bool is_base = false;
@@ -339,7 +333,7 @@ int prof_scale(const struct prof *p, double f, struct prof **out)
 {
 	struct prof_builder *b = NULL;
 	int64_t *v = malloc(((size_t)p->ntypes + 1) * sizeof(*v));
-	uint32_t i, t, id;
+	uint32_t i, t;
 	int rc;
 
 	*out = NULL;
@@ -347,13 +341,8 @@ int prof_scale(const struct prof *p, double f, struct prof **out)
 		return err_set(ERR_NOMEM, "out of memory");
 	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, p, true)))
 		goto done;
-	for (i = 0; i < p->nlocations; i++) {
-		const struct prof_location *l = &p->locations[i];
-
-		if ((rc = pb_location(b, l->mapping, l->address, l->unsymbolized ? NULL :
-				      p->lines + l->line_off, l->unsymbolized ? 0 : l->nlines, &id)))
-			goto done;
-	}
+	if ((rc = pb_copy_locations(b, p)))
+		goto done;
 	for (i = 0; i < p->nsamples; i++) {
 		const struct prof_sample *s = &p->samples[i];
 

@@ -41,14 +41,8 @@ int prof_subtree(const struct prof *in, const uint32_t *path, uint32_t n, struct
 	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, in, true)))
 		goto done;
 	/* locations keep their indices: copy them all, in order */
-	for (i = 0; i < in->nlocations; i++) {
-		const struct prof_location *l = &in->locations[i];
-		uint32_t id;
-
-		if ((rc = pb_location(b, l->mapping, l->address, l->unsymbolized ? NULL :
-				      in->lines + l->line_off, l->unsymbolized ? 0 : l->nlines, &id)))
-			goto done;
-	}
+	if ((rc = pb_copy_locations(b, in)))
+		goto done;
 	for (i = 0; i < in->nsamples; i++) {
 		const struct prof_sample *s = &in->samples[i];
 
