@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -23,6 +24,7 @@
 #include "profile/builder.h"
 #include "profile/merge.h"
 #include "profile/labels.h"
+#include "profile/selector.h"
 #include "store/store.h"
 
 #define DEMO_STEP_S 20
@@ -37,7 +39,8 @@ static void demo_help(FILE *f)
 	      "checkout's scoreRecords 3x slower in the last half hour — and open the explorer\n"
 	      "on it.  The store is made afresh (default: $XDG_CACHE_HOME/smolder/demo.db).\n"
 	      "\n"
-	      "      --db PATH            where to make it (an existing file is replaced)\n"
+	      "      --db PATH            where to make it (an earlier demo store there is\n"
+	      "                           replaced; a file holding anything else is not)\n"
 	      "      --no-open            only make it (print where)\n"
 	      "  -h, --help               this help\n",
 	      f);
@@ -61,6 +64,51 @@ static int examples_dir(struct buf *out)
 		}
 	}
 	return err_set(ERR_NOTFOUND, "the example profiles are not installed (set SMOLDER_EXAMPLES)");
+}
+
+/*
+ * Whether the file at path may be replaced by a demo store: missing or empty, or a store
+ * whose every series is the demo's (env="demo", the default tenant).  Else it says why not
+ * (one line) and returns non-zero: `smolder demo --db` on a real store deleted it.
+ */
+static int demo_replaceable(const char *path)
+{
+	struct store *s = NULL;
+	struct store_stats st;
+	struct backend *be = NULL;
+	struct selector *sel = NULL;
+	struct labelset_list l = { 0 };
+	struct time_range all = { 0, 0 };
+	struct stat sb;
+	int rc;
+
+	if (stat(path, &sb) != 0 || (S_ISREG(sb.st_mode) && sb.st_size == 0))
+		return 0;
+	if ((rc = store_open(path, STORE_READONLY, &s)) || (rc = store_stats(s, &st))) {
+		cmd_errorf("not replacing '%s': %s", path, err_last());
+		goto done;
+	}
+	if (st.profiles == 0)
+		goto done;
+	if ((rc = store_backend_open(path, NULL, &be)) ||
+	    (rc = selector_parse("{env=\"demo\"}", &sel)) ||
+	    (rc = be->ops->series(be, sel, all, &l))) {
+		cmd_errorf("not replacing '%s': %s", path, err_last());
+		goto done;
+	}
+	if (l.n != st.series) {
+		cmd_errorf("not replacing '%s': it holds profiles that are not the demo's "
+			   "(%llu of its %llu series); give the demo another --db",
+			   path, (unsigned long long)(st.series - l.n),
+			   (unsigned long long)st.series);
+		rc = ERR_USAGE;
+	}
+done:
+	labelset_list_release(&l);
+	selector_free(sel);
+	backend_close(be);
+	store_close(s);
+	return rc;
 }
 
 struct demo_src {
@@ -135,7 +183,9 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 				goto done;
 			}
 		}
-	/* afresh: the old demo store (and its WAL) goes */
+	/* afresh: the old demo store (and its WAL) goes, never another store */
+	if (demo_replaceable(path.data))
+		goto done;
 	unlink(path.data);
 	buf_reset(&file);
 	buf_printf(&file, "%s-wal", path.data);
