@@ -100,7 +100,7 @@ int cmd_load(const char *src, const struct cmd_env *env, long timeout_s,
 	struct load_opts lo = { env->cancel, true, timeout_s };
 
 	*out = NULL;
-	if (load_profile(src, &lo, out)) {
+	if (load_profile_empty_ok(src, &lo, out)) {
 		cmd_errorf("%s", err_last());
 		return 1;
 	}

@@ -249,7 +249,10 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 	}
 	goto done;
 fail:
-	fprintf(stderr, "\nsmolder demo: %s\n", err_last());
+	/* on a terminal, the "making the demo store" line goes first; never a blank line */
+	if (isatty(STDERR_FILENO))
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "smolder demo: %s\n", err_last());
 	rc = 1;
 done:
 	if (s) {

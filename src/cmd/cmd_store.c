@@ -5,7 +5,8 @@
  *   smolder query series|types|profile|timeline [--db PATH] [--query SEL] [--from T] ...
  *
  * `ingest` adds profile files offline, all in one transaction: series labels
- * service_name (--service, else the file name up to its first '.'), __name__ (--name,
+ * service_name (--service or --extra-labels service_name=, the last one given, as upload
+ * takes them; else the file name up to its first '.'), __name__ (--name,
  * else Pyroscope's rule on the sample types) and the extra labels; the time is the
  * profile's time_nanos, or the file's modification time when the profile has none.
  * `query` follows profilecli's `query series` and `query profile` (flags --query
@@ -49,7 +50,9 @@ static void ingest_help(FILE *f)
 	      "\n"
 	      "      --db PATH              the store (created when missing; default $SMOLDER_DB,\n"
 	      "                             else $XDG_DATA_HOME/smolder/smolder.db)\n"
-	      "      --service NAME         service_name (default: the file name up to its first .)\n"
+	      "      --service NAME         service_name (default: the file name up to its first .):\n"
+	      "                             the same as --extra-labels service_name=NAME (the last\n"
+	      "                             one wins, as in smolder upload)\n"
 	      "      --name NAME            __name__ (default: from the sample types; a contention\n"
 	      "                             profile whose file name says block is block, else mutex)\n"
 	      "      --extra-labels K=V     more series labels (repeat, or K=V,K2=V2; a piece\n"
@@ -114,7 +117,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 	};
 	struct load_opts lo = { env->cancel, true, 0 };
 	struct cmd_store_src tmo = { 0 };
-	const char *db = NULL, *service = NULL, *name = NULL, *tenant = NULL;
+	const char *db = NULL, *name = NULL, *tenant = NULL;
 	struct labelset extra = LABELSET_INIT;
 	struct buf path = BUF_INIT, svc = BUF_INIT, pt = BUF_INIT, shown = BUF_INIT;
 	struct store *s = NULL;
@@ -124,7 +127,12 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 	while ((c = cmd_getopt("ingest", argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
-		case 's': service = optarg; break;
+		case 's':  /* --extra-labels service_name=NAME: the last one given wins */
+			if (labelset_set(&extra, "service_name", optarg)) {
+				cmd_errorf("%s", err_last());
+				goto done;
+			}
+			break;
 		case 'n': name = optarg; break;
 		case 't': tenant = optarg; break;
 		case 'T':  /* --timeout, parsed as every verb parses it */
@@ -184,7 +192,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 			continue;
 		}
 		t = ingest_time(p, argv[i]);
-		if ((service ? buf_puts(&svc, service) : service_from_path(shown.data, &svc)) ||
+		if (service_from_path(shown.data, &svc) ||
 		    labelset_copy(&ls, &extra) ||
 		    (!labelset_get(&ls, "service_name") && labelset_set(&ls, "service_name", svc.data)) ||
 		    labelset_set(&ls, "__name__", name ? name : cmd_metric_name(p, shown.data)) ||
@@ -406,6 +414,10 @@ static int q_series(const struct qargs *a, const struct cmd_env *env)
 			printf("%s\n", text);
 		free(text);
 		json_decref(root);
+		rc = 0;
+		goto done;
+	}
+	if (!cols.n) {  /* no series (or none with the columns asked for): nothing, as profilecli */
 		rc = 0;
 		goto done;
 	}

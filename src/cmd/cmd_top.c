@@ -236,7 +236,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		struct load_opts lo = { env->cancel, true, st.timeout_s };
 		struct prof *base = NULL, *d = NULL;
 
-		if (load_profile(diff_base, &lo, &base) || prof_diff(base, p, &d)) {
+		if (load_profile_empty_ok(diff_base, &lo, &base) || prof_diff(base, p, &d)) {
 			cmd_errorf("%s", err_last());
 			prof_free(base);
 			goto done;

@@ -5,11 +5,15 @@
  * URL/push.v1.PusherService/Push holding a series per file, the file's pprof bytes as
  * its raw_profile (inflated when zstd-compressed: Pyroscope reads gzip and plain pprof
  * only) with a random UUID; series labels are --extra-labels (repeatable k=v; __name__
- * may be given there), service_name (default "profilecli-upload") and
- * __name__.  Flags and environment as profilecli's: --url / PROFILECLI_URL (default
- * http://localhost:4040), --username / PROFILECLI_USERNAME, --password /
- * PROFILECLI_PASSWORD (Basic when either is set), --token / PROFILECLI_TOKEN (Bearer
- * otherwise), --tenant-id / PROFILECLI_TENANT_ID (X-Scope-OrgID), --override-timestamp.
+ * may be given there), service_name (default "profilecli-upload") and __name__;
+ * --service NAME is --extra-labels service_name=NAME, and of several values of a label
+ * the last one given wins (profilecli's map).  Flags and environment as profilecli's:
+ * --url / PROFILECLI_URL (default http://localhost:4040), --username /
+ * PROFILECLI_USERNAME, --password / PROFILECLI_PASSWORD (Basic when either is set),
+ * --token / PROFILECLI_TOKEN (Bearer otherwise), --tenant-id / PROFILECLI_TENANT_ID
+ * (X-Scope-OrgID), --override-timestamp, --collect-diagnostics /
+ * PROFILECLI_COLLECT_DIAGNOSTICS.  No time limit but connecting (profilecli has no
+ * --timeout, nor any TLS flag): Ctrl-C stops an upload.
  *
  * Deliberate differences: profilecli sends one request; smolder sends up to UPLOAD_BATCH
  * bytes of inflated profiles in each, so a directory's worth passes a server's body
@@ -42,7 +46,11 @@
 #include "store/remote.h"
 
 #define UPLOAD_MAX_FILE ((size_t)256 << 20)
-#define UPLOAD_TIMEOUT_S 60L
+/*
+ * profilecli's client has no overall timeout (Go's default transport: 30 s to connect);
+ * a big upload on a slow link takes as long as it takes, and Ctrl-C stops it.
+ */
+#define UPLOAD_CONNECT_TIMEOUT_S 30L
 /*
  * Profiles per request, in bytes once inflated (servers count those against their body
  * limit: smolder serve's is 8 MiB by default): a directory's worth in one request was
@@ -65,7 +73,8 @@ static void upload_help(FILE *f)
 	      "\n"
 	      "      --url URL              the server (default $PROFILECLI_URL, else\n"
 	      "                             http://localhost:4040)\n"
-	      "      --service NAME         service_name (default profilecli-upload)\n"
+	      "      --service NAME         service_name (default profilecli-upload): the same as\n"
+	      "                             --extra-labels service_name=NAME (the last one wins)\n"
 	      "      --extra-labels K=V     more series labels (repeat, or K=V,K2=V2; a piece\n"
 	      "                             without = goes with the value before: K=a,b);\n"
 	      "                             __name__=... sets the metric name (default: from\n"
@@ -78,6 +87,9 @@ static void upload_help(FILE *f)
 	      "      --tenant-id ID         X-Scope-OrgID (default $PROFILECLI_TENANT_ID; --tenant too)\n"
 	      "      --ca-cert FILE         trust this CA (PEM) for https (--cacert too)\n"
 	      "      --protocol connect     profilecli's; gRPC (which needs HTTP/2) is not spoken\n"
+	      "      --collect-diagnostics  profilecli's X-Pyroscope-Collect-Diagnostics header\n"
+	      "                             (default $PROFILECLI_COLLECT_DIAGNOSTICS)\n"
+	      "No time limit but 30 s to connect, as profilecli; Ctrl-C stops an upload.\n"
 	      "  -h, --help                 this help\n",
 	      f);
 }
@@ -165,7 +177,7 @@ struct upfile {
 };
 
 static int load_file(const char *path, bool override_ts, const struct labelset *extra,
-		     const char *service, struct upfile *f)
+		     struct upfile *f)
 {
 	struct buf raw = BUF_INIT, plain = BUF_INIT;
 	struct prof *p = NULL;
@@ -224,7 +236,6 @@ static int load_file(const char *path, bool override_ts, const struct labelset *
 	if ((rc = labelset_copy(&f->labels, extra)) ||
 	    (!labelset_get(&f->labels, "__name__") &&
 	     (rc = labelset_set(&f->labels, "__name__", cmd_metric_name(p, path)))) ||
-	    (service && (rc = labelset_set(&f->labels, "service_name", service))) ||
 	    (!labelset_get(&f->labels, "service_name") &&
 	     (rc = labelset_set(&f->labels, "service_name", "profilecli-upload"))))
 		goto done;
@@ -390,7 +401,9 @@ static int push(struct uploader *u, struct upfile *files, size_t n)
 		cmd_safe(&what, files[0].path);
 		buf_puts(&what, ": ");
 	}
-	if (cc != CURLE_OK) {
+	if (cc == CURLE_ABORTED_BY_CALLBACK) {
+		buf_printf(&msg, "%s: cancelled", u->shown);
+	} else if (cc != CURLE_OK) {
 		buf_printf(&msg, "cannot reach %s: %s", u->shown, curl_easy_strerror(cc));
 	} else if (status != 200) {
 		/* the server's reason as the query verbs show it: one terminal-safe line */
@@ -422,6 +435,34 @@ done:
 	return rc;
 }
 
+/* Ctrl-C aborts the transfer (curl polls this about once a second, and on progress). */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	atomic_int *cancel = ud;
+
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	return cancel && atomic_load(cancel) ? 1 : 0;
+}
+
+/* Go's strconv.ParseBool, as kingpin reads a bool flag's environment variable. */
+static int parse_go_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(s, yes[i]) == 0)
+			return *out = true, 0;
+		if (strcmp(s, no[i]) == 0)
+			return *out = false, 0;
+	}
+	return -1;
+}
+
 static const char *env_or(const char *v, const char *name)
 {
 	const char *e = getenv(name);
@@ -432,7 +473,7 @@ static const char *env_or(const char *v, const char *name)
 int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 {
 	enum { O_URL = 1, O_SERVICE, O_LABELS, O_OVERRIDE, O_USER, O_PASS, O_TOKEN, O_TENANT,
-	       O_CACERT, O_PROTOCOL };
+	       O_CACERT, O_PROTOCOL, O_DIAG };
 	static const struct option opts[] = {
 		{ "url", required_argument, NULL, O_URL },
 		{ "service", required_argument, NULL, O_SERVICE },
@@ -446,28 +487,33 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 		{ "cacert", required_argument, NULL, O_CACERT },
 		{ "ca-cert", required_argument, NULL, O_CACERT },  /* the other verbs' name */
 		{ "protocol", required_argument, NULL, O_PROTOCOL },
+		{ "collect-diagnostics", no_argument, NULL, O_DIAG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *url = NULL, *service = NULL, *user = NULL, *pass = NULL, *token = NULL,
+	const char *url = NULL, *user = NULL, *pass = NULL, *token = NULL,
 		   *tenant = NULL, *cacert = NULL;
 	struct labelset extra = LABELSET_INIT;
 	struct upfile *files = NULL;
 	struct uploader up = { 0 };
 	struct buf endpoint = BUF_INIT, hdr = BUF_INIT;
 	struct curl_slist *headers = NULL;
-	bool override_ts = false;
+	bool override_ts = false, diag = false, diag_set = false;
 	char shown[512];
 	size_t nfiles = 0, i, k;
 	CURL *curl = NULL;
 	int c, rc = 2;
 
-	(void)env;
 	optind = 1;
 	while ((c = cmd_getopt("upload", argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case O_URL: url = optarg; break;
-		case O_SERVICE: service = optarg; break;
+		case O_SERVICE:  /* --extra-labels service_name=NAME: the last one given wins */
+			if (labelset_set(&extra, "service_name", optarg)) {
+				fprintf(stderr, "smolder upload: %s\n", err_last());
+				goto done;
+			}
+			break;
 		case O_LABELS:
 			if (cmd_extra_labels(&extra, optarg, true)) {
 				fprintf(stderr, "smolder upload: %s\n", err_last());
@@ -475,6 +521,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 			}
 			break;
 		case O_OVERRIDE: override_ts = true; break;
+		case O_DIAG: diag = diag_set = true; break;
 		case O_USER: user = optarg; break;
 		case O_PASS: pass = optarg; break;
 		case O_TOKEN: token = optarg; break;
@@ -509,6 +556,12 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	pass = env_or(pass, "PROFILECLI_PASSWORD");
 	token = env_or(token, "PROFILECLI_TOKEN");
 	tenant = env_or(tenant, "PROFILECLI_TENANT_ID");
+	if (!diag_set && env_or(NULL, "PROFILECLI_COLLECT_DIAGNOSTICS") &&
+	    parse_go_bool(getenv("PROFILECLI_COLLECT_DIAGNOSTICS"), &diag)) {
+		fprintf(stderr, "smolder upload: PROFILECLI_COLLECT_DIAGNOSTICS is true or false, "
+				"not '%.40s'\n", getenv("PROFILECLI_COLLECT_DIAGNOSTICS"));
+		goto done;
+	}
 	{
 		struct buf r = BUF_INIT; /* the URL without user information, for messages */
 
@@ -523,7 +576,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 		goto done;
 	}
 	for (i = 0; i < nfiles; i++)
-		if (load_file(argv[optind + (int)i], override_ts, &extra, service, &files[i])) {
+		if (load_file(argv[optind + (int)i], override_ts, &extra, &files[i])) {
 			fprintf(stderr, "smolder upload: %s\n", err_last());
 			goto done;
 		}
@@ -537,11 +590,19 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	}
 	headers = curl_slist_append(headers, "Content-Type: application/proto");
 	headers = curl_slist_append(headers, "Accept: */*;allow-utf8-labelnames=true");
-	headers = curl_slist_append(headers, "Expect:");
+	/*
+	 * 100-continue: a server that refuses the body from its headers (413 for its
+	 * Content-Length) answers before the body is sent.  Without it the answer came
+	 * while the body was still going, the server closed, and under load the reset
+	 * could reach curl first: "cannot reach" instead of a 413 to halve the batch on.
+	 */
+	headers = curl_slist_append(headers, "Expect: 100-continue");
 	if (tenant) {
 		buf_printf(&hdr, "X-Scope-OrgID: %s", tenant);
 		headers = curl_slist_append(headers, hdr.data);
 	}
+	if (diag)
+		headers = curl_slist_append(headers, "X-Pyroscope-Collect-Diagnostics: true");
 	if (!(user || pass) && token) {
 		buf_reset(&hdr);
 		buf_printf(&hdr, "Authorization: Bearer %s", token);
@@ -552,7 +613,10 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "smolder/" SMOLDER_VERSION);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, UPLOAD_TIMEOUT_S);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, UPLOAD_CONNECT_TIMEOUT_S);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, env->cancel);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (user || pass) {

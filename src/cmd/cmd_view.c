@@ -199,7 +199,7 @@ static int load_one(const char *src, const struct cmd_env *env, long timeout_s,
 		cmd_put_safe(stderr, src, strlen(src), true);
 		fputs("...", stderr);
 	}
-	if (load_profile(src, &lo, out)) {
+	if (load_profile_empty_ok(src, &lo, out)) {
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "\r\033[K");
 		cmd_errorf("%s", err_last());

@@ -135,8 +135,145 @@ static bool looks_like_pprof(const uint8_t *p, size_t n)
 	return fields > 0;
 }
 
+/* ---- JSON documents by their top-level keys ---------------------------------------- */
+
+static bool js_blank(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int js_hex(uint8_t c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*
+ * The JSON string at p[i] ('"'), its escapes undone (\uXXXX of ASCII as the character,
+ * any other, and \\u0000, as one 0xff byte: no key or name looked for has one): the first cap - 1
+ * bytes into out, NUL-terminated, *len its whole decoded length.  Returns the index past
+ * its closing quote, n when it does not end (or an escape is bad).
+ */
+static size_t js_string(const uint8_t *p, size_t n, size_t i, char *out, size_t cap, size_t *len)
+{
+	size_t k = 0;
+
+	for (i++; i < n && p[i] != '"'; i++) {
+		uint8_t c = p[i];
+
+		if (c == '\\') {
+			if (++i >= n)
+				return n;
+			switch (p[i]) {
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case 'u': {
+				int h[4], j;
+
+				if (n - i < 5)
+					return n;
+				for (j = 0; j < 4; j++)
+					if ((h[j] = js_hex(p[i + 1 + (size_t)j])) < 0)
+						return n;
+				c = h[0] || h[1] || h[2] > 7 || !(h[2] | h[3]) ? 0xff :
+				    (uint8_t)(h[2] << 4 | h[3]);
+				i += 4;
+				break;
+			}
+			default: c = p[i]; break;  /* \" \\ \/ (and, leniently, any other) */
+			}
+		}
+		if (k + 1 < cap)
+			out[k] = (char)c;
+		k++;
+	}
+	out[k + 1 < cap ? k : cap - 1] = '\0';
+	*len = k;
+	return i < n ? i + 1 : n;
+}
+
+/*
+ * Past the JSON value at p[i]: a string, an array or object (brackets counted outside
+ * strings, contents unchecked) or a scalar.  n when it does not end.
+ */
+static size_t js_skip(const uint8_t *p, size_t n, size_t i)
+{
+	size_t depth = 0;
+
+	if (i < n && p[i] != '"' && p[i] != '{' && p[i] != '[') {
+		while (i < n && p[i] != ',' && p[i] != '}' && p[i] != ']' && !js_blank(p[i]))
+			i++;
+		return i;
+	}
+	for (; i < n; i++) {
+		if (p[i] == '"') {
+			for (i++; i < n && p[i] != '"'; i++)
+				if (p[i] == '\\')
+					i++;
+			if (i >= n)
+				return n;
+			if (!depth)
+				return i + 1;
+		} else if (p[i] == '{' || p[i] == '[') {
+			depth++;
+		} else if ((p[i] == '}' || p[i] == ']') && --depth == 0) {
+			return i + 1;
+		}
+	}
+	return n;
+}
+
+enum decode_format decode_json_kind(const uint8_t *p, size_t n)
+{
+	char key[16], val[512];
+	size_t i = 0, klen, vlen, v;
+
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		i = 3;
+	while (i < n && js_blank(p[i]))
+		i++;
+	if (i >= n || p[i] != '{')
+		return DECODE_AUTO;
+	for (i++;;) {
+		while (i < n && js_blank(p[i]))
+			i++;
+		if (i >= n || p[i] != '"')
+			return DECODE_AUTO;
+		i = js_string(p, n, i, key, sizeof(key), &klen);
+		while (i < n && js_blank(p[i]))
+			i++;
+		if (i >= n || p[i] != ':')
+			return DECODE_AUTO;
+		for (i++; i < n && js_blank(p[i]); i++)
+			;
+		v = i;
+		if (v < n && p[v] == '"' && klen < sizeof(key) &&
+		    (strcmp(key, "$schema") == 0 || strcmp(key, "exporter") == 0)) {
+			i = js_string(p, n, v, val, sizeof(val), &vlen);
+			if (strstr(val, "speedscope"))
+				return DECODE_SPEEDSCOPE;
+		} else {
+			i = js_skip(p, n, v);
+			if (v < n && p[v] == '{' && klen < sizeof(key) && strcmp(key, "flamebearer") == 0)
+				return DECODE_FLAMEBEARER;
+		}
+		while (i < n && js_blank(p[i]))
+			i++;
+		if (i >= n || p[i] != ',')
+			return DECODE_AUTO;
+		i++;
+	}
+}
+
 enum decode_format decode_detect(const uint8_t *p, size_t n)
 {
+	enum decode_format json = decode_json_kind(p, n);
+
+	if (json != DECODE_AUTO)
+		return json;
 	if (speedscope_detect(p, n))
 		return DECODE_SPEEDSCOPE;
 	if (perf_detect(p, n))
@@ -151,13 +288,14 @@ enum decode_format decode_detect(const uint8_t *p, size_t n)
 	return DECODE_PPROF;
 }
 
-int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
-			 struct decode_stats *st, struct prof **out)
+static int decode_any(const uint8_t *data, size_t len, const char *name, bool empty_ok,
+		      struct decode_stats *st, struct prof **out)
 {
 	struct buf inflated = BUF_INIT;
 	const uint8_t *p = data;
 	size_t n = len;
 	double t0 = now_ms();
+	enum decode_format fmt = DECODE_AUTO;
 	int rc;
 
 	*out = NULL;
@@ -179,12 +317,15 @@ int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
 	if (n == 0) {
 		rc = err_set(ERR_PARSE, "empty after decompression");
 	} else {
-		switch (decode_detect(p, n)) {
+		switch ((fmt = decode_detect(p, n))) {
 		case DECODE_SPEEDSCOPE:
 			rc = speedscope_decode((const char *)p, n, out);
 			break;
 		case DECODE_PERF:
 			rc = perf_decode((const char *)p, n, out);
+			break;
+		case DECODE_FLAMEBEARER:
+			rc = flamebearer_json_decode((const char *)p, n, out);
 			break;
 		case DECODE_FOLDED:
 			rc = folded_decode((const char *)p, n, out);
@@ -197,7 +338,7 @@ int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
 	buf_release(&inflated);
 	if (rc)
 		return err_prefix(rc, "'%s'", name);
-	if ((*out)->nsamples == 0) {
+	if ((*out)->nsamples == 0 && (!empty_ok || fmt != DECODE_PPROF || (*out)->ntypes == 0)) {
 		prof_free(*out);
 		*out = NULL;
 		return err_set(ERR_PARSE, "'%s': the profile has no samples", name);
@@ -205,7 +346,18 @@ int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
 	return 0;
 }
 
+int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
+			 struct decode_stats *st, struct prof **out)
+{
+	return decode_any(data, len, name, false, st, out);
+}
+
 int decode_profile(const uint8_t *data, size_t len, const char *name, struct prof **out)
 {
-	return decode_profile_stats(data, len, name, NULL, out);
+	return decode_any(data, len, name, false, NULL, out);
+}
+
+int decode_profile_empty_ok(const uint8_t *data, size_t len, const char *name, struct prof **out)
+{
+	return decode_any(data, len, name, true, NULL, out);
 }

@@ -4,9 +4,12 @@
  * The format is detected from content, never from a file name: gzip (1f 8b) and zstd
  * (28 b5 2f fd) are inflated first (bounded by DECODE_MAX_INFLATED), then decode_detect()
  * picks, in this order:
- *   speedscope  '{' first (after blanks and a UTF-8 BOM) and "speedscope" in the first
- *               16 KiB, or anywhere a top-level "$schema" or "exporter" string naming
- *               speedscope (its members walked in order, nested values skipped);
+ *   JSON        '{' first (after blanks and a UTF-8 BOM), its top-level members walked
+ *               in order (nested values skipped, keys and names compared with their
+ *               escapes undone: "\u0024schema" is "$schema"), the first that tells:
+ *               speedscope   a "$schema" or "exporter" string naming speedscope;
+ *               flamebearer  a "flamebearer" object (Pyroscope's JSON export);
+ *   speedscope  '{' first and "speedscope" in the first 16 KiB (speedscope_detect);
  *   perf        `perf script` text: the first line that is not blank or a '#' comment is
  *               a sample header (`comm tid [cpu] time: [period] event:`) followed by
  *               tab-indented call-chain lines `addr symbol`, each perhaps followed by a
@@ -43,6 +46,21 @@
  * profiles compare frame by frame with pprof's and every view can focus on a process
  * (tagfocus comm=...) or ignore it.  The duration is the span of the timestamps.
  *
+ * flamebearer: Pyroscope's flame graph JSON, as its UI exports it (and /pyroscope/render
+ * answers): {"version": 1, "flamebearer": {"names": [...], "levels": [[x, total, self,
+ * name, ...], ...], "numTicks": N, "maxSelf": M}, "metadata": {"format": "single",
+ * "units": "samples", "sampleRate": 100, "name": "cpu"}, "timeline": {"startTime": s,
+ * "samples": [...], "durationDelta": d}}.  The levels become one sample per node with
+ * self (flamebearer.h: flamebearer_to_prof).  Sample type: units "samples" with a
+ * sampleRate dividing 10^9 is cpu/nanoseconds (values × 10^9 / sampleRate), without one
+ * samples/count; "objects" and "goroutines" count, "bytes" bytes, "lock_samples"
+ * contentions/count, "lock_nanoseconds" delay/nanoseconds; the type is metadata.name
+ * when that is a word (Pyroscope's render names the type there; OG Pyroscope a title).
+ * Format "double" (a diff, 7-tuples) is read in pprof's -diff_base form (merge.h): the
+ * right (new) side's samples, and the left's negated and labelled pprof::base=true.
+ * Time: timeline.startTime, duration its samples × durationDelta.  At most
+ * FLAMEBEARER_JSON_MAX_VALUES JSON values (counted before parsing).
+ *
  * speedscope (https://www.speedscope.app/file-format-schema.json): "sampled" profiles
  * (stacks root first, one weight each) and "evented" ones (open/close events; a stack
  * weighs the time between consecutive events; unbalanced or out-of-order events are
@@ -69,9 +87,11 @@
 #define DECODE_MAX_INPUT    ((size_t)1 << 30)  /* bytes read from a file or URL */
 #define DECODE_MAX_INFLATED ((size_t)2 << 30)  /* bytes after decompression */
 
-enum decode_format { DECODE_AUTO, DECODE_PPROF, DECODE_FOLDED, DECODE_PERF, DECODE_SPEEDSCOPE };
+enum decode_format { DECODE_AUTO, DECODE_PPROF, DECODE_FOLDED, DECODE_PERF, DECODE_SPEEDSCOPE,
+		     DECODE_FLAMEBEARER };
 
 #define SPEEDSCOPE_MAX_VALUES ((size_t)1 << 24)
+#define FLAMEBEARER_JSON_MAX_VALUES ((size_t)1 << 24)
 
 /* Timing of the phases, for benchmarks; any pointer may be NULL. */
 struct decode_stats {
@@ -79,7 +99,15 @@ struct decode_stats {
 	size_t inflated_bytes;
 };
 
+/* A profile without samples is an error ("the profile has no samples"). */
 int decode_profile(const uint8_t *data, size_t len, const char *name, struct prof **out);
+/*
+ * decode_profile, but a pprof with sample types and no samples is a profile, as pprof
+ * reads it (go tool pprof -top prints its empty table; `smolder query profile` of a type
+ * whose values are all zero writes one).  Text formats without a stack, and a pprof
+ * without sample types, are still refused.
+ */
+int decode_profile_empty_ok(const uint8_t *data, size_t len, const char *name, struct prof **out);
 int decode_profile_stats(const uint8_t *data, size_t len, const char *name,
 			 struct decode_stats *st, struct prof **out);
 
@@ -88,12 +116,19 @@ int decode_inflate(const uint8_t *data, size_t len, size_t limit, struct buf *ou
 
 /* The format of inflated, non-empty bytes, by the rules above (never DECODE_AUTO). */
 enum decode_format decode_detect(const uint8_t *data, size_t len);
+/*
+ * What a JSON object says it is by its top-level keys (the first rule above):
+ * DECODE_SPEEDSCOPE, DECODE_FLAMEBEARER, or DECODE_AUTO when not an object or none
+ * tells.  Linear in the bytes walked; nothing is allocated.
+ */
+enum decode_format decode_json_kind(const uint8_t *data, size_t len);
 
 /* The decoders behind decode_profile; data is already inflated. */
 int pprof_decode(const uint8_t *data, size_t len, struct decode_stats *st, struct prof **out);
 int folded_decode(const char *data, size_t len, struct prof **out);
 int perf_decode(const char *data, size_t len, struct prof **out);
 int speedscope_decode(const char *data, size_t len, struct prof **out);
+int flamebearer_json_decode(const char *data, size_t len, struct prof **out);
 /*
  * The Sample messages (field 2) of a pprof protobuf, counted without decoding it, so a
  * caller can refuse an oversized profile before anything is allocated for it.  Stops

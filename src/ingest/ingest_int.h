@@ -2,7 +2,7 @@
  * ingest_int.h — what the files of the serve protocol layer (ingest.h) share: request
  * access, Pyroscope's parsers for /ingest parameters, media types and multipart bodies,
  * bounded JSON, pprof loading and validation, and series label rules.  Only
- * src/ingest/ingest_*.c, multipart.c and push.c include it.
+ * src/ingest/ingest_*.c, multipart.c, push.c and speedscope.c include it.
  *
  * Errors follow err.h: a negative code and err_set() once where the problem is found.
  * Ownership is stated per function; everything borrowed lives for the call only.
@@ -56,7 +56,8 @@ static inline int64_t ingest_span(int64_t from, int64_t until)
 int64_t ingest_attime(const char *s, size_t n, int64_t now_ns);
 /*
  * Pyroscope's labelset.Parse of /ingest's `name`: app{k=v,...}.  The app name goes to
- * __name__.  ERR_PARSE with a message for an empty or invalid app name or label name.
+ * __name__; a label given an empty value is kept with "" (the series rules drop it).
+ * ERR_PARSE with a message for an empty or invalid app name or label name.
  */
 int ingest_name_parse(const char *s, size_t n, struct labelset *out);
 
@@ -89,7 +90,8 @@ struct mp_part {
 /*
  * Splits a multipart/form-data body (RFC 7578) with Go's mime/multipart rules: preamble
  * and epilogue ignored, CRLF or (when the first delimiter uses it) LF line ends, linear
- * white space after a delimiter, an empty part, folded header lines.  Parts borrow the
+ * white space after a delimiter, an empty part, folded header lines; a boundary of 1 to
+ * 1024 bytes (Go has no 70-character limit when reading).  Parts borrow the
  * body.  *parts is malloc'd (free()); at most max_parts parts (ERR_TOOBIG beyond).
  * ERR_PARSE with the byte offset on a malformed body.
  */
@@ -161,6 +163,20 @@ int ingest_time(const struct ingest_limits *lim, int64_t now_ns, int64_t t, int6
  */
 int ingest_label_add(struct labelset *ls, const char *name, size_t nlen, const char *value,
 		     size_t vlen, bool no_dup);
+/* One label as a client lists it (names may repeat); borrowed bytes, maybe not NUL-ended. */
+struct ingest_pair {
+	const char *name, *value;
+	size_t nlen, vlen;
+};
+
+/*
+ * Adds a client's list of labels to a series as Pyroscope's distributor reads it (its
+ * labels builder, then ValidateLabels): a name that has an empty value anywhere in the
+ * list is left out with all its values, except service_name, which is refused then
+ * ("service name is not provided"); a name with two non-empty values is refused
+ * ("duplicate label name"); NUL refused.  The order of the list does not matter.
+ */
+int ingest_series_pairs(const struct ingest_pair *v, size_t n, struct labelset *out);
 /*
  * What Pyroscope's distributor does with a series before storing: service_name defaults
  * to unknown_service, __session_id__ per max_sessions_per_series, then validation (the
@@ -170,6 +186,12 @@ int ingest_label_add(struct labelset *ls, const char *name, size_t nlen, const c
  */
 int ingest_series_finish(struct labelset *ls, const struct prof *p,
 			 const struct ingest_limits *lim);
+
+/*
+ * speedscope_decode (decode.h) on a document already parsed, keeping only the profiles
+ * whose "unit" is `unit` (NULL: all; their units must then agree).  speedscope.c.
+ */
+int speedscope_decode_json(const json_t *root, const char *unit, struct prof **out);
 
 /* ---- /ingest text formats (ingest_text.c) ---- */
 
@@ -182,6 +204,16 @@ struct legacy_md {
 	uint32_t sample_rate;   /* Go's uint32(sampleRate) */
 	struct buf spy;         /* spyName, "unknown" by default */
 };
+
+/*
+ * The series labels of an /ingest profile as Pyroscope lists them (its og adapter and
+ * pprof converter): __name__ = metric, __delta__, pyroscope_spy = spyName, the name's
+ * labels (not __*, except __session_id__), service_name = app unless the name has one
+ * (then, with og, app_name = app unless the name has one); read by ingest_series_pairs,
+ * so pyroscope_spy in the name's labels is a duplicate name.
+ */
+int legacy_labels(const struct legacy_md *md, const char *metric, const char *app,
+		  size_t app_len, bool og, struct labelset *ls);
 
 /*
  * Folded ("groups"), lines or speedscope bodies for /ingest: parsed (422 on error),

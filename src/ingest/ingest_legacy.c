@@ -14,7 +14,11 @@
  *               sample_type_config display names), pyroscope_spy, service_name = the
  *               whole app name unless the name's labels have one, the name's labels
  *               (not __*, except __session_id__); time_nanos 0 or in 1970 → `from`;
- *               any failure is 422, as upstream.
+ *               any failure is 422, as upstream;
+ *   labels      both paths list them as upstream does (legacy_labels) and read the
+ *               list as the distributor does: pyroscope_spy in the name's labels is a
+ *               second pyroscope_spy (422, "duplicate label name"); a name's label
+ *               with an empty value drops that name (an empty service_name: 422).
  *
  * Deliberate differences: a `Content-Encoding: gzip` request body is inflated first
  * (Pyroscope ignores the header; older pyroscope-rs sent it); a quoted-printable part is
@@ -125,6 +129,40 @@ static bool allowed_label(const char *name)
 	return strncmp(name, "__", 2) != 0 || strcmp(name, "__session_id__") == 0;
 }
 
+static void pair_set(struct ingest_pair *p, const char *name, const char *value, size_t vlen)
+{
+	p->name = name;
+	p->nlen = strlen(name);
+	p->value = value;
+	p->vlen = vlen;
+}
+
+int legacy_labels(const struct legacy_md *md, const char *metric, const char *app,
+		  size_t app_len, bool og, struct labelset *ls)
+{
+	struct ingest_pair *v;
+	size_t i, n = 0;
+	int rc;
+
+	if (!(v = calloc(md->name.n + 5, sizeof(*v))))
+		return err_set(ERR_NOMEM, "out of memory");
+	pair_set(&v[n++], "__name__", metric, strlen(metric));
+	pair_set(&v[n++], "__delta__", "false", 5);
+	if (md->spy.len)
+		pair_set(&v[n++], "pyroscope_spy", md->spy.data, md->spy.len);
+	for (i = 0; i < md->name.n; i++)
+		if (allowed_label(md->name.v[i].name))
+			pair_set(&v[n++], md->name.v[i].name, md->name.v[i].value,
+				 strlen(md->name.v[i].value));
+	if (!labelset_get(&md->name, "service_name"))
+		pair_set(&v[n++], "service_name", app, app_len);
+	else if (og && !labelset_get(&md->name, "app_name"))
+		pair_set(&v[n++], "app_name", app, app_len);
+	rc = ingest_series_pairs(v, n, ls);
+	free(v);
+	return rc;
+}
+
 static int pprof_labels(const struct legacy_md *md, const struct prof *p, json_t *config,
 			struct labelset *ls)
 {
@@ -140,19 +178,9 @@ static int pprof_labels(const struct legacy_md *md, const struct prof *p, json_t
 			display[i] = display_name(config, prof_str(p, p->sample_types[i].type));
 	}
 	metric = labels_metric_name(p, display);
-	rc = ingest_label_add(ls, "__name__", 8, metric, strlen(metric), false);
+	rc = legacy_labels(md, metric, app ? app : "", app ? strlen(app) : 0, false, ls);
 	free(display);
-	if (rc || (rc = labelset_set(ls, "__delta__", "false")) ||
-	    (rc = labelset_set(ls, "pyroscope_spy", md->spy.data)))
-		return rc;
-	if (!labelset_get(&md->name, "service_name") && app &&
-	    (rc = labelset_set(ls, "service_name", app)))
-		return rc;
-	for (i = 0; i < md->name.n; i++)
-		if (allowed_label(md->name.v[i].name) &&
-		    (rc = labelset_set(ls, md->name.v[i].name, md->name.v[i].value)))
-			return rc;
-	return 0;
+	return rc;
 }
 
 static int legacy_pprof(const struct ingest_request *rq, const struct ingest_limits *lim,

@@ -9,9 +9,13 @@
  * done on the protobuf-c message before the decoder builds the model: unpack, fix, pack,
  * decode.  Only those spies pay for the second pass.
  *
- * Deliberate differences from Pyroscope: an empty label value is no label (Prometheus
- * semantics; upstream keeps it, and an empty service_name then collides with the
- * default); NUL bytes in label names or values are refused (label sets are C strings);
+ * A series' labels as a client lists them (ingest_series_pairs) follow upstream's
+ * labels builder and validation: a name given an empty value anywhere is no label, with
+ * all its values (Prometheus semantics), except service_name, which is then refused as
+ * upstream refuses it; a name given two values is refused.
+ *
+ * Deliberate differences from Pyroscope: NUL bytes in label names or values are refused
+ * (label sets are C strings);
  * over-long strings are cut at a character boundary (upstream may cut a UTF-8 sequence
  * and then refuse the profile as invalid UTF-8); the string sample labels, which the
  * store turns into series labels, are checked here, before anything is stored; the Go
@@ -488,11 +492,16 @@ bool ingest_prof_all_zero(const struct prof *p)
 	return true;
 }
 
+/* A time for a message; nanoseconds saturate in 2262 (ingest_attime), which says so. */
 static void fmt_time(int64_t ns, char *out, size_t n)
 {
 	time_t s = (time_t)(ns / 1000000000);
 	struct tm tm;
 
+	if (ns == INT64_MAX) {
+		snprintf(out, n, "after the year 2262");
+		return;
+	}
 	if (ns < 0 || !gmtime_r(&s, &tm) || !strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(out, n, "%lld ns", (long long)ns);
 }
@@ -563,6 +572,65 @@ done:
 	buf_release(&n);
 	buf_release(&v);
 	buf_release(&q);
+	return rc;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct ingest_pair *x = *(const struct ingest_pair *const *)a;
+	const struct ingest_pair *y = *(const struct ingest_pair *const *)b;
+	size_t n = x->nlen < y->nlen ? x->nlen : y->nlen;
+	int c = n ? memcmp(x->name, y->name, n) : 0;
+
+	if (c)
+		return c;
+	if (x->nlen != y->nlen)
+		return x->nlen < y->nlen ? -1 : 1;
+	return x < y ? -1 : x > y;  /* stable: the client's order */
+}
+
+int ingest_series_pairs(const struct ingest_pair *v, size_t n, struct labelset *out)
+{
+	const struct ingest_pair **idx;
+	struct buf q = BUF_INIT;
+	size_t i, j, k;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (!(idx = malloc(n * sizeof(*idx))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		idx[i] = &v[i];
+	/* sorted by name: a name's values are next to each other, whatever their number */
+	qsort(idx, n, sizeof(*idx), pair_cmp);
+	for (i = 0; i < n && !rc; i = j) {
+		bool empty = false;
+		const struct ingest_pair *p = idx[i];
+
+		for (j = i; j < n && idx[j]->nlen == p->nlen &&
+			    (p->nlen == 0 || memcmp(idx[j]->name, p->name, p->nlen) == 0);
+		     j++)
+			empty |= idx[j]->vlen == 0;
+		for (k = i; k < j && !rc; k++)
+			if ((idx[k]->nlen && memchr(idx[k]->name, 0, idx[k]->nlen)) ||
+			    (idx[k]->vlen && memchr(idx[k]->value, 0, idx[k]->vlen)))
+				rc = ingest_label_add(out, idx[k]->name, idx[k]->nlen,
+						      idx[k]->value, idx[k]->vlen, false);
+		if (rc)
+			break;
+		if (empty && p->nlen == 12 && memcmp(p->name, "service_name", 12) == 0) {
+			rc = err_set(ERR_PARSE, "service name is not provided: service_name "
+					  "has an empty value");
+		} else if (!empty && j - i > 1) {
+			ingest_quote(&q, p->name, p->nlen);
+			rc = err_set(ERR_PARSE, "duplicate label name %s", q.data ? q.data : "");
+		} else if (!empty) {
+			rc = ingest_label_add(out, p->name, p->nlen, p->value, p->vlen, false);
+		}
+	}
+	buf_release(&q);
+	free(idx);
 	return rc;
 }
 

@@ -338,7 +338,11 @@ static int name_pair(struct labelset *out, const char *k, size_t kn, const char 
 	}
 	if ((rc = add_runes(&key, k, kn)) || (rc = add_runes(&val, v, vn)))
 		goto done;
-	rc = ingest_label_add(out, key.data, key.len, val.data, val.len, false);
+	/* an empty value is kept: the series rules (ingest_series_pairs) drop the name */
+	if (vn == 0)
+		rc = labelset_set(out, key.data, "");
+	else
+		rc = ingest_label_add(out, key.data, key.len, val.data, val.len, false);
 done:
 	buf_release(&key);
 	buf_release(&val);

@@ -10,7 +10,9 @@
  *               each profile's samples carry a `profile_name` sample label (upstream:
  *               one series per profile; the store makes the same series from it); a
  *               file with several profiles types its data by unit (name.<unit>), as
- *               upstream does.
+ *               upstream does: one item per unit, so "nanoseconds" and "bytes"
+ *               profiles in one file become app.nanoseconds (wall) and app.bytes
+ *               (memory).
  *
  * The name's last dot-separated part is the profile type (`app.cpu`; none: cpu), from
  * the table below (an unknown one is 400); cpu and wall data with a sampleRate become
@@ -244,21 +246,24 @@ fail:
 /* JSON values in a speedscope body (~64 MiB for jansson); the decoder parses it again */
 #define SPEEDSCOPE_INGEST_MAX_VALUES ((size_t)1 << 20)
 
+/* speedscope's units, which upstream's converter knows */
+static const char *const ss_units[] = { "none",		"nanoseconds", "microseconds",
+					"milliseconds", "seconds",     "bytes" };
+#define SS_NUNITS (sizeof(ss_units) / sizeof(ss_units[0]))
+
 /*
  * Upstream's checks before converting: the schema, each profile's type and unit; and
  * how many profiles remain once those with equal (name, type, unit, startValue) merge.
- * *unit gets the first profile's unit (borrowed from root).
+ * units[] gets the distinct units in order of appearance (static strings), *nunits
+ * their number.
  */
-static int speedscope_meta(json_t *root, size_t *nmerged, const char **unit)
+static int speedscope_meta(json_t *root, size_t *nmerged, const char **units, size_t *nunits)
 {
-	static const char *const units[] = { "none",	     "nanoseconds", "microseconds",
-					     "milliseconds", "seconds",	    "bytes" };
 	json_t *schema = json_object_get(root, "$schema"), *profiles, *pr;
 	size_t i, j, n;
-	int rc = 0;
 
 	*nmerged = 0;
-	*unit = "none";
+	*nunits = 0;
 	if (!json_is_string(schema) || strcmp(json_string_value(schema), SPEEDSCOPE_SCHEMA) != 0)
 		return err_set(ERR_PARSE, "unknown schema: $schema must be " SPEEDSCOPE_SCHEMA);
 	profiles = json_object_get(root, "profiles");
@@ -273,15 +278,18 @@ static int speedscope_meta(json_t *root, size_t *nmerged, const char **unit)
 		if (!ty || (strcmp(ty, "evented") != 0 && strcmp(ty, "sampled") != 0))
 			return err_set(ERR_PARSE, "profile %zu: the type must be evented or "
 					  "sampled", i);
-		for (j = 0; un && j < sizeof(units) / sizeof(units[0]); j++)
-			if (strcmp(un, units[j]) == 0)
+		for (j = 0; un && j < SS_NUNITS; j++)
+			if (strcmp(un, ss_units[j]) == 0)
 				break;
-		if (!un || j == sizeof(units) / sizeof(units[0]))
+		if (!un || j == SS_NUNITS)
 			return err_set(ERR_PARSE, "profile %zu: the unit must be none, "
 					  "nanoseconds, microseconds, milliseconds, seconds or "
 					  "bytes", i);
-		if (i == 0)
-			*unit = un;
+		un = ss_units[j];
+		for (j = 0; j < *nunits && units[j] != un; j++)
+			;
+		if (j == *nunits)
+			units[(*nunits)++] = un;
 		for (j = 0; j < i && !seen; j++) {
 			json_t *q = json_array_get(profiles, j);
 			json_t *qs = json_object_get(q, "startValue");
@@ -296,7 +304,7 @@ static int speedscope_meta(json_t *root, size_t *nmerged, const char **unit)
 		if (!seen)
 			(*nmerged)++;
 	}
-	return rc;
+	return 0;
 }
 
 /* src with one new sample type, values times scale, the `profile` label renamed. */
@@ -373,41 +381,67 @@ fail:
 	return rc;
 }
 
-static int parse_speedscope(const uint8_t *body, size_t len, const struct legacy_md *md,
-			    struct og_type *t, struct prof **out)
+/* What a body gives to store: one profile per speedscope unit, one for folded/lines. */
+struct og_part {
+	struct buf name;  /* the name typing it: app.type */
+	struct og_type t;
+	struct prof *p;
+};
+
+#define OG_PART_INIT { BUF_INIT, { BUF_INIT, NULL, NULL, NULL, NULL, NULL, 0, 1, false }, NULL }
+
+static void og_part_release(struct og_part *op)
 {
-	struct buf name = BUF_INIT;
-	struct prof *src = NULL;
-	const char *unit, *ty;
+	buf_release(&op->name);
+	buf_release(&op->t.app);
+	prof_free(op->p);
+	op->p = NULL;
+}
+
+/*
+ * A speedscope body: one part per unit its profiles use (upstream puts every profile
+ * on its own; a file of several is typed by each one's unit, as <name>.<unit>).
+ */
+static int parse_speedscope(const uint8_t *body, size_t len, const struct legacy_md *md,
+			    struct og_part *parts, size_t *nparts)
+{
+	const char *units[SS_NUNITS];
 	json_t *root = NULL;
-	size_t nmerged;
-	bool time_values;
-	uint32_t rate = md->sample_rate;
+	size_t nmerged, nunits, i;
 	int rc;
 
-	*out = NULL;
+	*nparts = 0;
 	if ((rc = ingest_json_load((const char *)body, len, SPEEDSCOPE_INGEST_MAX_VALUES, 0,
 				   &root)) ||
-	    (rc = speedscope_meta(root, &nmerged, &unit)) ||
-	    (rc = speedscope_decode((const char *)body, len, &src)))
+	    (rc = speedscope_meta(root, &nmerged, units, &nunits)))
 		goto done;
-	/* several profiles: the data is typed by their unit, as name.<unit> */
-	buf_puts(&name, labelset_get(&md->name, "__name__"));
-	if (nmerged > 1) {
-		buf_puts(&name, ".");
-		buf_puts(&name, unit);
+	if (nunits == 0 && (rc = speedscope_decode_json(root, NULL, &parts[0].p)))
+		goto done;  /* no profiles: the decoder says so */
+	for (i = 0; i < nunits; i++) {
+		struct og_part *op = &parts[(*nparts)++];
+		struct prof *src = NULL;
+		const char *ty;
+		uint32_t rate = md->sample_rate;
+
+		if ((rc = speedscope_decode_json(root, units[i], &src)))
+			goto done;
+		buf_puts(&op->name, labelset_get(&md->name, "__name__"));
+		if (nmerged > 1) {
+			buf_puts(&op->name, ".");
+			buf_puts(&op->name, units[i]);
+		}
+		ty = prof_str(src, src->sample_types[0].type);
+		if (strcmp(ty, "space") == 0 && rate == 100)
+			rate = 0;  /* upstream's default rate for bytes */
+		og_type(op->name.data, rate, strcmp(ty, "cpu") == 0, &op->t);
+		if (op->t.known)
+			rc = retype(src, &op->t, &op->p);
+		prof_free(src);
+		if (rc)
+			goto done;
 	}
-	ty = prof_str(src, src->sample_types[0].type);
-	time_values = strcmp(ty, "cpu") == 0;
-	if (strcmp(ty, "space") == 0 && rate == 100)
-		rate = 0;  /* upstream's default rate for bytes */
-	og_type(name.data, rate, time_values, t);
-	if (t->known)
-		rc = retype(src, t, out);
 done:
-	prof_free(src);
 	json_decref(root);
-	buf_release(&name);
 	return rc;
 }
 
@@ -415,43 +449,61 @@ done:
 
 static int og_labels(const struct legacy_md *md, const struct og_type *t, struct labelset *ls)
 {
-	size_t i;
+	return legacy_labels(md, t->metric, t->app.data, t->app.len, true, ls);
+}
+
+/* One part to store, as upstream's adapter makes it: typed, checked, labelled. */
+static int og_item(const struct ingest_request *rq, const struct ingest_limits *lim,
+		   const struct legacy_md *md, struct og_part *op, struct ingest_result *out)
+{
+	struct labelset ls = LABELSET_INIT;
+	int64_t when;
 	int rc;
 
-	if ((rc = labelset_set(ls, "__name__", t->metric)) ||
-	    (rc = labelset_set(ls, "__delta__", "false")) ||
-	    (md->spy.len && (rc = labelset_set(ls, "pyroscope_spy", md->spy.data))))
-		return rc;
-	for (i = 0; i < md->name.n; i++) {
-		const char *k = md->name.v[i].name;
+	if (!op->t.known) {
+		const char *nm = op->name.data, *dot = strrchr(nm, '.');
+		struct buf q = BUF_INIT;
 
-		if ((strncmp(k, "__", 2) != 0 || strcmp(k, "__session_id__") == 0) &&
-		    (rc = labelset_set(ls, k, md->name.v[i].value)))
-			return rc;
+		ingest_quote(&q, dot ? dot + 1 : nm, strlen(dot ? dot + 1 : nm));
+		rc = ingest_fail(out, 400, NULL, ERR_PARSE,
+				 "unknown profile type %s: the name's last part after a '.' "
+				 "names the type (cpu, wall, inuse_space, alloc_objects, ...)",
+				 q.data ? q.data : "");
+		buf_release(&q);
+		return rc;
 	}
-	if (!labelset_get(&md->name, "service_name"))
-		return ingest_label_add(ls, "service_name", 12, t->app.data, t->app.len, false);
-	if (!labelset_get(&md->name, "app_name"))
-		return ingest_label_add(ls, "app_name", 8, t->app.data, t->app.len, false);
-	return 0;
+	/* upstream's adapter pushes the profile and its series: a refused one is 422, as for
+	 * pprof (its limits, its time outside the ingestion window, its labels) */
+	if ((rc = ingest_prof_check(op->p, lim)) ||
+	    (rc = ingest_time(lim, rq->now_ns, md->from_ns, &when)))
+		return ingest_fail_last(out, 422, NULL, NULL);
+	if (ingest_prof_all_zero(op->p))
+		return 0;
+	if ((rc = og_labels(md, &op->t, &ls)) || (rc = ingest_series_finish(&ls, op->p, lim))) {
+		labelset_free(&ls);
+		return ingest_fail_last(out, 422, NULL, NULL);
+	}
+	rc = ingest_item_add(out, &ls, op->p, when, ingest_span(md->from_ns, md->until_ns));
+	op->p = NULL;
+	labelset_free(&ls);
+	return rc ? ingest_fail_last(out, 500, NULL, NULL) : 0;
 }
 
 int ingest_text(const struct ingest_request *rq, const struct ingest_limits *lim,
 		const struct legacy_md *md, enum legacy_format fmt, const uint8_t *body,
 		size_t len, struct ingest_result *out)
 {
-	struct og_type t = { BUF_INIT, NULL, NULL, NULL, NULL, NULL, 0, 1, false };
-	struct labelset ls = LABELSET_INIT;
+	struct og_part parts[SS_NUNITS] = { OG_PART_INIT, OG_PART_INIT, OG_PART_INIT,
+					    OG_PART_INIT, OG_PART_INIT, OG_PART_INIT };
 	struct stacks st;
 	const char *pid = labelset_get(&md->name, "profile_id");
-	struct prof *p = NULL;
-	int64_t when;
+	size_t n = 0, i;
 	int rc;
 
 	memset(&st, 0, sizeof(st));
 	/* parse first: a body that does not parse is 422 whatever the name says */
 	if (fmt == LEGACY_SPEEDSCOPE) {
-		if ((rc = parse_speedscope(body, len, md, &t, &p))) {
+		if ((rc = parse_speedscope(body, len, md, parts, &n))) {
 			rc = ingest_fail_last(out, 422, NULL, "speedscope");
 			goto done;
 		}
@@ -464,48 +516,23 @@ int ingest_text(const struct ingest_request *rq, const struct ingest_limits *lim
 					      fmt == LEGACY_LINES ? "lines" : "folded");
 			goto done;
 		}
-		og_type(labelset_get(&md->name, "__name__"), md->sample_rate, false, &t);
+		n = 1;
+		buf_puts(&parts[0].name, labelset_get(&md->name, "__name__"));
+		og_type(parts[0].name.data, md->sample_rate, false, &parts[0].t);
 	}
 	if (pid && *pid)
 		goto done;  /* upstream drops data with a profile_id label, and says 200 */
-	if (!t.known) {
-		const char *nm = labelset_get(&md->name, "__name__"), *dot = strrchr(nm, '.');
-		struct buf q = BUF_INIT;
-
-		ingest_quote(&q, dot ? dot + 1 : nm, strlen(dot ? dot + 1 : nm));
-		rc = ingest_fail(out, 400, NULL, ERR_PARSE,
-				 "unknown profile type %s: the name's last part after a '.' "
-				 "names the type (cpu, wall, inuse_space, alloc_objects, ...)",
-				 q.data ? q.data : "");
-		buf_release(&q);
-		goto done;
-	}
-	if (fmt != LEGACY_SPEEDSCOPE && (rc = build_stacks(&st, &t, md->from_ns, &p))) {
+	if (fmt != LEGACY_SPEEDSCOPE && parts[0].t.known &&
+	    (rc = build_stacks(&st, &parts[0].t, md->from_ns, &parts[0].p))) {
 		rc = ingest_fail_last(out, 422, NULL, fmt == LEGACY_LINES ? "lines" : "folded");
 		goto done;
 	}
-	if ((rc = ingest_prof_check(p, lim)) ||
-	    (rc = ingest_time(lim, rq->now_ns, md->from_ns, &when))) {
-		rc = ingest_fail_last(out, 400, NULL, NULL);
-		goto done;
-	}
-	if (ingest_prof_all_zero(p))
-		goto done;
-	if ((rc = og_labels(md, &t, &ls)) || (rc = ingest_series_finish(&ls, p, lim))) {
-		rc = ingest_fail_last(out, 400, NULL, NULL);
-		goto done;
-	}
-	if ((rc = ingest_item_add(out, &ls, p, when, ingest_span(md->from_ns, md->until_ns)))) {
-		p = NULL;
-		rc = ingest_fail_last(out, 500, NULL, NULL);
-		goto done;
-	}
-	p = NULL;
+	for (i = 0; i < n && !rc; i++)
+		rc = og_item(rq, lim, md, &parts[i], out);
 done:
-	prof_free(p);
-	labelset_free(&ls);
+	for (i = 0; i < SS_NUNITS; i++)
+		og_part_release(&parts[i]);
 	strmap_release(&st.map);
 	free(st.values);
-	buf_release(&t.app);
 	return rc;
 }

@@ -13,7 +13,7 @@ bool load_is_url(const char *src)
 	return strncasecmp(src, "http://", 7) == 0 || strncasecmp(src, "https://", 8) == 0;
 }
 
-int load_profile(const char *src, const struct load_opts *o, struct prof **out)
+static int load_any(const char *src, const struct load_opts *o, bool empty_ok, struct prof **out)
 {
 	struct buf b = BUF_INIT, shown = BUF_INIT;
 	int rc;
@@ -27,10 +27,23 @@ int load_profile(const char *src, const struct load_opts *o, struct prof **out)
 	} else {
 		rc = buf_read_file(&b, src, DECODE_MAX_INPUT);
 	}
-	if (rc == 0)
-		rc = decode_profile((const uint8_t *)b.data, b.len,
-				    strcmp(src, "-") == 0 ? "<stdin>" : shown.data ? shown.data : src, out);
+	if (rc == 0) {
+		const char *name = strcmp(src, "-") == 0 ? "<stdin>" : shown.data ? shown.data : src;
+
+		rc = (empty_ok ? decode_profile_empty_ok : decode_profile)(
+			(const uint8_t *)b.data, b.len, name, out);
+	}
 	buf_release(&b);
 	buf_release(&shown);
 	return rc;
+}
+
+int load_profile(const char *src, const struct load_opts *o, struct prof **out)
+{
+	return load_any(src, o, false, out);
+}
+
+int load_profile_empty_ok(const char *src, const struct load_opts *o, struct prof **out)
+{
+	return load_any(src, o, true, out);
 }

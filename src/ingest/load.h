@@ -28,6 +28,11 @@ long load_url_timeout(const char *url);
 
 bool load_is_url(const char *src);
 int load_profile(const char *src, const struct load_opts *o, struct prof **out);
+/*
+ * load_profile, but a pprof with sample types and no samples is read, as pprof reads it
+ * (decode_profile_empty_ok): for the verbs that show a profile.
+ */
+int load_profile_empty_ok(const char *src, const struct load_opts *o, struct prof **out);
 /* Fetches url into out (at most limit bytes), with the waiting indicator. */
 int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct buf *out);
 

@@ -20,6 +20,11 @@
 
 #define MP_MAX_HEADER_BYTES (64u << 10)  /* one part's header block */
 #define MP_MAX_HEADERS      10000u       /* header lines in a body (Go: maxMIMEHeaders) */
+/*
+ * The boundary: RFC 2046 says 1 to 70 characters, but Go's reader (which Pyroscope
+ * uses) takes longer ones, so this does too, up to a bound of its own.
+ */
+#define MP_MAX_BOUNDARY     1024u
 
 /* ---- media types ---- */
 
@@ -394,8 +399,11 @@ int multipart_parse(const uint8_t *body, size_t len, const char *boundary, size_
 
 	*parts = NULL;
 	*nparts = 0;
-	if (blen == 0 || blen > 70)
-		return err_set(ERR_PARSE, "the boundary must have 1 to 70 characters");
+	if (blen == 0)
+		return err_set(ERR_PARSE, "the boundary is empty");
+	if (blen > MP_MAX_BOUNDARY)
+		return err_set(ERR_TOOBIG, "the boundary is longer than %u characters",
+			       MP_MAX_BOUNDARY);
 	if (!(dash = malloc(blen + 4)) || !(nldash = malloc(blen + 5))) {
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;

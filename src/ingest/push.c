@@ -9,7 +9,11 @@
  *                     (rawProfile / raw_profile), bytes as base64 (standard or URL-safe,
  *                     padded or not), unknown fields ignored, duplicate keys refused;
  *   each sample       one profile with its series' labels: raw_profile gzip-sniffed and
- *                     decoded, validated, typed by the store; annotations are dropped.
+ *                     decoded, validated, typed by the store; annotations are dropped;
+ *   labels            read as the distributor does (ingest_series_pairs): a name given
+ *                     an empty value is no label, with all its values; a name given two
+ *                     values is refused (400, "duplicate label name"); so is an empty
+ *                     service_name.
  *
  * Errors are Connect errors: invalid_argument (400) for anything wrong in the request,
  * resource_exhausted for a body over the limit (413 here; connect-go says 429, which
@@ -24,11 +28,13 @@
  */
 #include "ingest_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/arena.h"
 #include "base/base64.h"
+#include "base/vec.h"
 #include "ingest/decode.h"
 #include "push.pb-c.h"
 
@@ -237,7 +243,8 @@ static int push_items(const struct ingest_request *rq, const struct ingest_limit
 		      const Push__V1__PushRequest *req, struct ingest_result *out)
 {
 	struct labelset base = LABELSET_INIT, ls = LABELSET_INIT;
-	size_t i, j, total = 0, raw_sum = 0;
+	struct ingest_pair *pairs = NULL;
+	size_t i, j, total = 0, raw_sum = 0, cap = 0;
 	struct prof *p = NULL;
 	int rc = 0;
 
@@ -249,15 +256,19 @@ static int push_items(const struct ingest_request *rq, const struct ingest_limit
 		const Push__V1__RawProfileSeries *s = req->series[i];
 
 		labelset_free(&base);
+		if ((rc = vec_reserve(&pairs, &cap, s->n_labels ? s->n_labels : 1)))
+			goto fail;
 		for (j = 0; j < s->n_labels; j++) {
 			const Types__V1__LabelPair *l = s->labels[j];
 
-			rc = ingest_label_add(&base, (const char *)l->name.data, l->name.len,
-					      (const char *)l->value.data, l->value.len, true);
-			if (rc) {
-				rc = err_prefix(rc, "series %zu", i);
-				goto fail;
-			}
+			pairs[j].name = (const char *)l->name.data;
+			pairs[j].nlen = l->name.len;
+			pairs[j].value = (const char *)l->value.data;
+			pairs[j].vlen = l->value.len;
+		}
+		if ((rc = ingest_series_pairs(pairs, s->n_labels, &base))) {
+			rc = err_prefix(rc, "series %zu", i);
+			goto fail;
 		}
 		for (j = 0; j < s->n_samples; j++) {
 			size_t raw = 0;
@@ -292,8 +303,10 @@ static int push_items(const struct ingest_request *rq, const struct ingest_limit
 		}
 	}
 	labelset_free(&base);
+	free(pairs);
 	return 0;
 fail:
+	free(pairs);
 	prof_free(p);
 	labelset_free(&ls);
 	labelset_free(&base);

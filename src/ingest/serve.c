@@ -36,6 +36,7 @@
 
 #include "base/text.h"
 #include "base/timeparse.h"
+#include "base/vec.h"
 #include "serve_int.h"
 #include "store/querier_server.h"
 
@@ -105,11 +106,15 @@ struct serve {
 
 enum phase { PH_HEADERS, PH_BODY, PH_WAITING, PH_ANSWER, PH_SENT };
 
-#define MAX_HEADERS 100
-
+/*
+ * The request's headers, all of them (as Go's net/http keeps them: a header past some
+ * count is not silently lost); their number is bounded by libmicrohttpd's connection
+ * memory limit, which holds them.
+ */
 struct hdrs {
-	struct ingest_header v[MAX_HEADERS];
-	size_t n;
+	struct ingest_header *v;
+	size_t n, cap;
+	bool nomem;
 };
 
 /* Reads waiting for a reader, per reader thread, beyond which they get 429. */
@@ -497,7 +502,11 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
 	struct hdrs *h = cls;
 
 	(void)kind;
-	if (h->n < MAX_HEADERS && key) {
+	if (key && vec_reserve(&h->v, &h->cap, h->n + 1)) {
+		h->nomem = true;
+		return MHD_NO;
+	}
+	if (key) {
 		h->v[h->n].name = key;
 		h->v[h->n].value = value ? value : "";
 		h->n++;
@@ -617,6 +626,10 @@ static bool keep_request(struct req *r, const char *path)
 	}
 	r->hdrs.n = 0;
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_header, &r->hdrs);
+	if (r->hdrs.nomem) {
+		req_error(r, 500, "internal", "internal", "out of memory");
+		return false;
+	}
 	return true;
 }
 
@@ -937,6 +950,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	buf_release(&r->reply);
 	free(r->uri);
 	free(r->path);
+	free(r->hdrs.v);
 	free(r);
 }
 

@@ -14,6 +14,7 @@
  * Messages name the offending element by its JSON path ("profiles[1].weights[7]").
  */
 #include "decode.h"
+#include "ingest_int.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -56,97 +57,19 @@ static size_t skip_bom_blanks(const uint8_t *p, size_t n)
 	return i;
 }
 
-static bool json_blank(uint8_t c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Past the JSON string that starts at p[i] ('"'); n when it does not end. */
-static size_t skip_string(const uint8_t *p, size_t n, size_t i)
-{
-	for (i++; i < n; i++) {
-		if (p[i] == '\\')
-			i++;
-		else if (p[i] == '"')
-			return i + 1;
-	}
-	return n;
-}
-
 /*
- * Past the JSON value that starts at p[i]: a string, or an array or object skipped by
- * counting brackets outside strings (its contents are not checked), or a scalar (the
- * letters, digits and signs up to a delimiter).  n when it does not end.
+ * The sniff behind decode_json_kind (decode.c), which walks the top-level keys with
+ * their escapes undone: "speedscope" anywhere in the first 16 KiB of an object, so that a
+ * file speedscope wrote but cut short (the walk ends at the cut) is still read as one
+ * and its error says where it breaks.
  */
-static size_t skip_value(const uint8_t *p, size_t n, size_t i)
-{
-	size_t depth = 0;
-
-	if (i < n && p[i] == '"')
-		return skip_string(p, n, i);
-	if (i < n && p[i] != '{' && p[i] != '[') {
-		while (i < n && p[i] != ',' && p[i] != '}' && p[i] != ']' && !json_blank(p[i]))
-			i++;
-		return i;
-	}
-	for (; i < n; i++) {
-		if (p[i] == '"')
-			i = skip_string(p, n, i) - 1;
-		else if (p[i] == '{' || p[i] == '[')
-			depth++;
-		else if ((p[i] == '}' || p[i] == ']') && --depth == 0)
-			return i + 1;
-	}
-	return n;
-}
-
-/*
- * Does the object at p[i] ('{') have a top-level "$schema" or "exporter" whose string
- * value mentions speedscope?  The members are walked in order, nested values skipped
- * unread, so the key is found wherever it is; a byte that cannot be JSON where it is
- * ends the walk (text that only starts with '{' is rejected at once).  Nothing is
- * allocated; the walk is linear in the bytes it passes.
- */
-static bool ss_top_key(const uint8_t *p, size_t n, size_t i)
-{
-	size_t k, kend, v, vend;
-
-	for (i++;;) {
-		while (i < n && json_blank(p[i]))
-			i++;
-		if (i >= n || p[i] != '"')
-			return false;
-		k = i;
-		kend = i = skip_string(p, n, i);
-		while (i < n && json_blank(p[i]))
-			i++;
-		if (i >= n || p[i] != ':')
-			return false;
-		i++;
-		while (i < n && json_blank(p[i]))
-			i++;
-		v = i;
-		vend = i = skip_value(p, n, i);
-		if (v < n && p[v] == '"' &&
-		    ((kend - k == 9 && memcmp(p + k, "\"$schema\"", 9) == 0) ||
-		     (kend - k == 10 && memcmp(p + k, "\"exporter\"", 10) == 0)) &&
-		    memmem(p + v, vend - v, "speedscope", 10) != NULL)
-			return true;
-		while (i < n && json_blank(p[i]))
-			i++;
-		if (i >= n || p[i] != ',')
-			return false;
-		i++;
-	}
-}
-
 bool speedscope_detect(const uint8_t *data, size_t len)
 {
 	size_t i = skip_bom_blanks(data, len), n = len < SS_SNIFF ? len : SS_SNIFF;
 
 	if (i >= n || data[i] != '{')
 		return false;
-	return memmem(data + i, n - i, "speedscope", 10) != NULL || ss_top_key(data, len, i);
+	return memmem(data + i, n - i, "speedscope", 10) != NULL;
 }
 
 /*
@@ -390,8 +313,16 @@ static int ss_evented(struct ss_ctx *c, const json_t *prof, size_t pi,
 	return 0;
 }
 
-/* The sample type all profiles share. */
-static int ss_type(struct ss_ctx *c, const json_t *profiles)
+/* Is profile `prof` one of those asked for (unit NULL: all)? */
+static bool ss_wanted(const json_t *prof, const char *unit)
+{
+	const json_t *u = json_object_get(prof, "unit");
+
+	return !unit || (json_is_string(u) && strcmp(json_string_value(u), unit) == 0);
+}
+
+/* The sample type all profiles (of the unit asked for) share. */
+static int ss_type(struct ss_ctx *c, const json_t *profiles, const char *want)
 {
 	static const char *const names[][2] = {
 		[UNIT_COUNT] = { "samples", "count" },
@@ -410,6 +341,8 @@ static int ss_type(struct ss_ctx *c, const json_t *profiles)
 
 		if (!json_is_object(prof))
 			return err_set(ERR_PARSE, "profiles[%zu] is not an object", i);
+		if (!ss_wanted(prof, want))
+			continue;
 		if ((rc = ss_string(prof, "unit", "profiles", i, &unit)))
 			return rc;
 		if (!unit || ss_unit(json_string_value(unit), &k, &scale)) {
@@ -440,7 +373,7 @@ static int ss_type(struct ss_ctx *c, const json_t *profiles)
 	return 0;
 }
 
-static int ss_profiles(struct ss_ctx *c, const json_t *root)
+static int ss_profiles(struct ss_ctx *c, const json_t *root, const char *unit)
 {
 	const json_t *shared = json_object_get(root, "shared");
 	const json_t *frames = json_is_object(shared) ? json_object_get(shared, "frames") : NULL;
@@ -453,7 +386,7 @@ static int ss_profiles(struct ss_ctx *c, const json_t *root)
 		return err_set(ERR_PARSE, "no 'shared.frames' array");
 	if (!json_is_array(profiles) || json_array_size(profiles) == 0)
 		return err_set(ERR_PARSE, "no 'profiles'");
-	if ((rc = ss_type(c, profiles)) || (rc = ss_frames(c, frames)) ||
+	if ((rc = ss_type(c, profiles, unit)) || (rc = ss_frames(c, frames)) ||
 	    (rc = pb_string(c->b, "profile", 7, &c->k_profile)))
 		return rc;
 	for (i = 0; i < json_array_size(profiles); i++) {
@@ -461,6 +394,8 @@ static int ss_profiles(struct ss_ctx *c, const json_t *root)
 		struct prof_label lab = { 0 };
 		char num[32];
 
+		if (!ss_wanted(prof, unit))
+			continue;
 		ss_unit(json_string_value(json_object_get(prof, "unit")), &kind, &c->scale);
 		if ((rc = ss_string(prof, "name", "profiles", i, &name)) ||
 		    (rc = ss_string(prof, "type", "profiles", i, &type)))
@@ -512,23 +447,35 @@ static int ss_load(const char *data, size_t len, json_t **out)
 	return 0;
 }
 
-int speedscope_decode(const char *data, size_t len, struct prof **out)
+int speedscope_decode_json(const json_t *root, const char *unit, struct prof **out)
 {
 	struct ss_ctx c = { 0 };
-	json_t *root = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = ss_load(data, len, &root)) == 0 && (rc = pb_new(&c.b)) == 0 &&
-	    (rc = hmap_init(&c.funcs, 64)) == 0 && (rc = ss_profiles(&c, root)) == 0) {
+	if (!json_is_object(root))
+		return err_set(ERR_PARSE, "the document is not an object");
+	if ((rc = pb_new(&c.b)) == 0 && (rc = hmap_init(&c.funcs, 64)) == 0 &&
+	    (rc = ss_profiles(&c, root, unit)) == 0) {
 		rc = pb_finish(c.b, out);
 		c.b = NULL;
 	}
 	pb_free(c.b);
-	json_decref(root);
 	hmap_release(&c.funcs);
 	free(c.frame_loc);
 	free(c.stack);
 	free(c.open);
+	return rc;
+}
+
+int speedscope_decode(const char *data, size_t len, struct prof **out)
+{
+	json_t *root = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ss_load(data, len, &root)) == 0)
+		rc = speedscope_decode_json(root, NULL, out);
+	json_decref(root);
 	return rc ? err_prefix(rc, "speedscope") : 0;
 }

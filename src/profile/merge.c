@@ -141,6 +141,39 @@ done:
 	return rc;
 }
 
+/*
+ * pprof's comments of the profiles merged, as its Merge keeps them (combineHeaders): each
+ * profile's in order, the first of equal ones only.  The builder interns strings, so
+ * equal comments have equal ids: `seen` marks them (one byte per string id the builder
+ * can have, see comments_seen_new).
+ */
+static int add_comments(struct prof_builder *b, const struct prof *src, const struct idx_maps *m,
+			uint8_t *seen)
+{
+	uint32_t i, id;
+	int rc;
+
+	for (i = 0; i < src->ncomments; i++) {
+		id = m->str[src->comments[i]];
+		if (seen[id])
+			continue;
+		seen[id] = 1;
+		if ((rc = pb_add_comment(b, id)))
+			return rc;
+	}
+	return 0;
+}
+
+/* The marks add_comments needs for the profiles ps[0..n): as many as their strings, + 8. */
+static uint8_t *comments_seen_new(const struct prof *const *ps, size_t n)
+{
+	size_t i, all = 8;
+
+	for (i = 0; i < n; i++)
+		all += ps[i]->nstrs;
+	return calloc(all, 1);
+}
+
 /* The profiles have the same sample types, in the same order. */
 static int same_types(const struct prof *base, const struct prof *cur)
 {
@@ -163,11 +196,19 @@ static int same_types(const struct prof *base, const struct prof *cur)
 	return 0;
 }
 
-/* cur's tables and header; its sample types once, or twice (new side, then base side). */
-static int add_header(struct prof_builder *b, const struct prof *cur, struct idx_maps *mc,
-		      int twice)
+/*
+ * The tables of ps[0] (cur) and the header of ps[0 .. n), as pprof's combineHeaders makes
+ * it: the earliest time, the durations summed, the largest period; the period type,
+ * default type and drop/keep frames of the first.  cur's sample types once, or twice
+ * (new side, then base side).
+ */
+static int add_header(struct prof_builder *b, const struct prof *const *ps, size_t n,
+		      struct idx_maps *mc, int twice)
 {
+	const struct prof *cur = ps[0];
+	int64_t time = 0, duration = 0, period = 0;
 	uint32_t t, k;
+	size_t i;
 	int rc;
 
 	if ((rc = add_tables(b, cur, mc)))
@@ -177,9 +218,19 @@ static int add_header(struct prof_builder *b, const struct prof *cur, struct idx
 			if ((rc = pb_sample_type(b, mc->str[cur->sample_types[t].type],
 						 mc->str[cur->sample_types[t].unit])))
 				return rc;
+	for (i = 0; i < n; i++) {
+		if (time == 0 || ps[i]->time_nanos < time)
+			time = ps[i]->time_nanos;
+		if (__builtin_add_overflow(duration, ps[i]->duration_nanos, &duration))
+			duration = INT64_MAX;
+		if (period == 0 || ps[i]->period > period)
+			period = ps[i]->period;
+	}
 	pb_set_default_type(b, cur->default_type);
-	pb_set_period(b, mc->str[cur->period_type.type], mc->str[cur->period_type.unit], cur->period);
-	pb_set_times(b, cur->time_nanos, cur->duration_nanos);
+	pb_set_period(b, mc->str[cur->period_type.type], mc->str[cur->period_type.unit], period);
+	pb_set_times(b, time, duration);
+	pb_set_frames(b, cur->drop_frames ? mc->str[cur->drop_frames] : 0,
+		      cur->keep_frames ? mc->str[cur->keep_frames] : 0);
 	return 0;
 }
 
@@ -188,14 +239,22 @@ int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out
 	struct idx_maps mb = { 0 }, mc = { 0 };
 	struct prof_builder *b = NULL;
 	struct prof_label none = { 0 }, mark = { 0 };
+	const struct prof *both[2] = { cur, base };
+	uint8_t *seen = NULL;
 	int rc;
 
 	*out = NULL;
 	if ((rc = same_types(base, cur)))
 		return rc;
-	if ((rc = pb_new(&b)) || (rc = add_header(b, cur, &mc, 0)))
+	if (!(seen = comments_seen_new(both, 2))) {
+		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
-	if ((rc = add_tables(b, base, &mb)) ||
+	}
+	/* pprof merges the new profile and the base, in that order: their comments so */
+	if ((rc = pb_new(&b)) || (rc = add_header(b, both, 2, &mc, 0)) ||
+	    (rc = add_comments(b, cur, &mc, seen)))
+		goto done;
+	if ((rc = add_tables(b, base, &mb)) || (rc = add_comments(b, base, &mb, seen)) ||
 	    (rc = pb_string(b, MERGE_BASE_LABEL, strlen(MERGE_BASE_LABEL), &mark.key)) ||
 	    (rc = pb_string(b, "true", 4, &mark.str)) ||
 	    (rc = add_samples(b, cur, &mc, 1, &none, 0, cur->ntypes)) ||
@@ -205,6 +264,7 @@ int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out
 	b = NULL;
 done:
 	pb_free(b);
+	free(seen);
 	maps_release(&mb);
 	maps_release(&mc);
 	return rc;
@@ -215,6 +275,7 @@ int prof_merge(const struct prof *const *ps, size_t n, struct prof **out)
 	struct idx_maps m = { 0 };
 	struct prof_builder *b = NULL;
 	struct prof_label none = { 0 };
+	uint8_t *seen = NULL;
 	size_t i;
 	int rc = 0;
 
@@ -223,10 +284,13 @@ int prof_merge(const struct prof *const *ps, size_t n, struct prof **out)
 		return err_set(ERR_USAGE, "nothing to merge");
 	for (i = 1; i < n && !rc; i++)
 		rc = same_types(ps[i], ps[0]);
+	if (!rc && !(seen = comments_seen_new(ps, n)))
+		rc = err_set(ERR_NOMEM, "out of memory");
 	if (rc || (rc = pb_new(&b)))
 		goto done;
 	for (i = 0; i < n; i++) {
-		if ((rc = i ? add_tables(b, ps[i], &m) : add_header(b, ps[0], &m, 0)) ||
+		if ((rc = i ? add_tables(b, ps[i], &m) : add_header(b, ps, n, &m, 0)) ||
+		    (rc = add_comments(b, ps[i], &m, seen)) ||
 		    (rc = add_samples(b, ps[i], &m, 1, &none, 0, ps[0]->ntypes)))
 			goto done;
 		maps_release(&m);
@@ -236,6 +300,7 @@ int prof_merge(const struct prof *const *ps, size_t n, struct prof **out)
 	b = NULL;
 done:
 	pb_free(b);
+	free(seen);
 	maps_release(&m);
 	return rc;
 }
@@ -245,6 +310,8 @@ int prof_pair(const struct prof *base, const struct prof *cur, struct prof **out
 	struct idx_maps mb = { 0 }, mc = { 0 };
 	struct prof_builder *b = NULL;
 	struct prof_label none = { 0 };
+	const struct prof *both[2] = { cur, base };
+	uint8_t *seen = NULL;
 	int rc;
 
 	*out = NULL;
@@ -252,8 +319,11 @@ int prof_pair(const struct prof *base, const struct prof *cur, struct prof **out
 		return rc;
 	if (cur->ntypes > 512)
 		return err_set(ERR_TOOBIG, "too many sample types to compare (%u)", cur->ntypes);
-	if ((rc = pb_new(&b)) || (rc = add_header(b, cur, &mc, 1)) ||
-	    (rc = add_tables(b, base, &mb)) ||
+	if (!(seen = comments_seen_new(both, 2)))
+		return err_set(ERR_NOMEM, "out of memory");
+	if ((rc = pb_new(&b)) || (rc = add_header(b, both, 2, &mc, 1)) ||
+	    (rc = add_comments(b, cur, &mc, seen)) ||
+	    (rc = add_tables(b, base, &mb)) || (rc = add_comments(b, base, &mb, seen)) ||
 	    (rc = add_samples(b, cur, &mc, 1, &none, 0, 2 * cur->ntypes)) ||
 	    (rc = add_samples(b, base, &mb, 1, &none, cur->ntypes, 2 * cur->ntypes)))
 		goto done;
@@ -261,6 +331,7 @@ int prof_pair(const struct prof *base, const struct prof *cur, struct prof **out
 	b = NULL;
 done:
 	pb_free(b);
+	free(seen);
 	maps_release(&mb);
 	maps_release(&mc);
 	return rc;

@@ -3,7 +3,9 @@
  *
  * prof_diff() is pprof's -diff_base: the new profile's samples, plus the base
  * profile's samples with their values negated and a "pprof::base" = "true" label, in
- * one profile.  Flat and cum of a function are then new − base; a view that wants both
+ * one profile.  pprof's comments are kept as its Merge keeps them: the new profile's,
+ * then the base's, each text once (so in prof_merge, in order of ps; in prof_pair, cur's
+ * then base's).  Flat and cum of a function are then new − base; a view that wants both
  * sides can split samples on the label.  The profiles must have the same sample types.
  *
  * Ownership: *out is a new profile the caller frees; the inputs are only read.
@@ -19,7 +21,10 @@ int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out
 
 /*
  * All samples of ps[0..n) in one profile (n >= 1; the same sample types): the pieces
- * of a range fetched in parts.  The header (period, times) is the first one's.
+ * of a range fetched in parts.  The header is pprof's combineHeaders: the earliest time,
+ * the durations summed, the largest period, the first's period type and drop/keep frames
+ * (prof_diff and prof_pair the same over new and base); the comments are all of theirs,
+ * each text once.
  */
 int prof_merge(const struct prof *const *ps, size_t n, struct prof **out);
 

@@ -961,11 +961,24 @@ static int do_merge(struct backend *b, const struct query *q, uint32_t max_nodes
 	    (rc = ranged(rb, q->range, piece_merge, &c)) ||
 	    (rc = decode_merged(rb, &c, &pt, out, &truncated)))
 		goto done;
+	/*
+	 * Nothing merged: no profiles, or profiles whose values are all zero.  The store
+	 * tells these apart (no profiles match; an empty table), so the server's series
+	 * do: the type among the selector's in the range is the empty profile merged
+	 * (when the server cannot say, no data it is).
+	 */
 	if ((*out)->nsamples == 0) {
-		prof_free(*out);
-		*out = NULL;
-		rc = no_data(rb, q);
-		goto done;
+		struct strvec types = STRVEC_INIT;
+
+		rc = rb_label_values(b, "__profile_type__", q->selector, q->range, &types);
+		if (rc != ERR_CANCELLED && (rc || !strvec_contains(&types, q->profile_type)))
+			rc = no_data(rb, q);
+		strvec_release(&types);
+		if (rc) {
+			prof_free(*out);
+			*out = NULL;
+			goto done;
+		}
 	}
 	if (info) {
 		memset(info, 0, sizeof(*info));

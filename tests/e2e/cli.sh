@@ -23,6 +23,18 @@ trap cleanup EXIT
 check "stdin (-) reads the same profile as the file" cmp -s "$tmp/file.tsv" "$tmp/stdin.tsv"
 check "tsv header" grep -qx $'flat\tflat%\tsum%\tcum\tcum%\tname' "$tmp/file.tsv"
 check "tsv rows are exact integers" grep -qx $'1550000000\t16.77\t16.77\t1550000000\t16.77\tmain.scoreRecords' "$tmp/file.tsv"
+# Pyroscope's flame graph JSON (its UI's "export"), plain and gzipped as downloaded: read
+# (the .json.gz was taken for folded text); 100 Hz samples are 10 ms of cpu each
+cat > "$tmp/fb.json" <<'EOF'
+{"version":1,"flamebearer":{"names":["total","main","work","idle"],
+ "levels":[[0,10,0,0],[0,10,1,1],[0,7,7,2,0,2,2,3]],"numTicks":10,"maxSelf":7},
+ "metadata":{"format":"single","units":"samples","sampleRate":100,"name":"cpu"}}
+EOF
+gzip -c "$tmp/fb.json" > "$tmp/fb.json.gz"
+"$smolder" top --format tsv "$tmp/fb.json" > "$tmp/fb.tsv" 2>&1
+"$smolder" top --format tsv "$tmp/fb.json.gz" > "$tmp/fbgz.tsv" 2>&1
+check "a flamebearer JSON: work's 7 samples are 70 ms of cpu" grep -qx $'70000000\t70.00\t70.00\t70000000\t70.00\twork' "$tmp/fb.tsv"
+check "  gzipped (.json.gz): the same table" cmp -s "$tmp/fb.tsv" "$tmp/fbgz.tsv"
 check "--nodecount limits rows" test "$("$smolder" top --nodecount 3 --format tsv "$ex/cpuwork-cpu.pb.gz" | wc -l)" -eq 4
 check "pprof's single-dash spelling works" bash -c "'$smolder' top -nodecount=2 -sample_index=alloc_space '$ex/heapwork-heap.pb.gz' | grep -q 'Type: alloc_space'"
 check "the default sample type is pprof's (heap: inuse_space)" bash -c "'$smolder' top '$ex/heapwork-heap.pb.gz' | grep -q 'Type: inuse_space'"

@@ -60,8 +60,19 @@ print("stored", len(stored), file=sys.stderr)
 EOF
 }
 
+# wait_200s TAG: until the pushers have logged 100 answers 200 (at most 60 s), so that a
+# loaded machine (a sanitizer build, other tests) still kills the server mid-way, not at once
+wait_200s() {
+  local i
+  for i in $(seq 1 600); do
+    [ "$(cat "$tmp"/push"$1".[0-9]* 2> /dev/null | grep -c ' 200$')" -ge 100 ] && break
+    sleep 0.1
+  done
+  sleep 0.5
+}
+
 for id in $(seq 1 16); do pusher "$id" & done
-sleep 3
+wait_200s ""
 kill -9 "$SPID"
 wait "$SPID" 2> /dev/null
 sleep 0.5
@@ -89,7 +100,7 @@ check "integrity_check ok after the restart" test "$(sqlite3 "$db" 'PRAGMA integ
 serve_start graceful --db "$db" || exit 1
 url=http://127.0.0.1:$PORT
 for id in $(seq 1 16); do pusher "$id" g & done
-sleep 3
+wait_200s g
 kill -TERM "$SPID"
 wait "$SPID"
 SRC=$?

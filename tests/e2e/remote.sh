@@ -20,6 +20,10 @@ db=$tmp/s.db
 
 "$smolder" ingest --db "$db" "$ex"/*.pb.gz > /dev/null 2> "$tmp/ingest.err"
 check "ingest of the examples succeeds" test ! -s "$tmp/ingest.err"
+# a heap profile whose inuse_* values are all zero (everything freed), pushed now
+python3 "$(dirname "$0")/zero_profile.py" "$tmp/zero.pb.gz"
+"$smolder" ingest --db "$db" --service zero "$tmp/zero.pb.gz" > /dev/null 2>> "$tmp/ingest.err"
+check "  and of a profile with an all-zero type" test ! -s "$tmp/ingest.err"
 serve_start main --db "$db" || exit 1
 url=http://127.0.0.1:$PORT
 st=$(http POST "$url/querier.v1.QuerierService/LabelNames" -H 'Content-Type: application/json' --data '{}')
@@ -68,6 +72,18 @@ same "query timeline (30 d steps)" query timeline --from 2020-01-01T00:00:00Z \
 same "diff of two ranges (tsv)" diff --format tsv --from 0 --query '{service_name=~"cpuwork.*"}' \
   --profile-type $CPU --base-from 0 --base-to now
 same "peek" peek --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type $CPU 'main\.'
+# a type whose values are all zero: the empty table, as the store gives it (it said "no
+# profiles match"); its pprof has the type and no samples, which top reads as pprof does
+INUSE=memory:inuse_space:bytes:space:bytes
+same "an all-zero profile type: top's empty table, as with --db" \
+  top --format tsv --query '{service_name="zero"}' --profile-type $INUSE
+"$smolder" query profile --url "$url" --query '{service_name="zero"}' --profile-type $INUSE \
+  --output "pprof=$tmp/zero-q.pb.gz" 2> "$tmp/qp.err"
+"$smolder" top "$tmp/zero-q.pb.gz" > "$tmp/zt.out" 2>&1
+check "  its pprof (no samples): top prints the empty table, as go tool pprof -top does" \
+  bash -c "grep -q '^Type: inuse_space$' '$tmp/zt.out' && grep -q '^Showing nodes accounting for 0 B, 0% of 0 B total$' '$tmp/zt.out'"
+errcheck "  a type the selector does not have: still no data" "no .*profiles match" \
+  top --url "$url" --query '{service_name="zero"}' --profile-type $CPU
 "$smolder" query profile --url "$url" --from 0 --query '{service_name="heapwork-heap"}' \
   --profile-type memory:inuse_space:bytes:space:bytes --output "pprof=$tmp/remote.pb.gz" 2> "$tmp/qp.err"
 "$smolder" top --format tsv --db "$db" --from 0 --query '{service_name="heapwork-heap"}' \
@@ -176,8 +192,9 @@ class H(http.server.BaseHTTPRequestHandler):
         if m == "Push":
             open(os.path.join(d, "Push.req"), "wb").write(req)
         with open(os.path.join(d, "log"), "a") as f:
-            f.write("%s auth=%s tenant=%s\n" % (m, self.headers.get("Authorization"),
-                                                self.headers.get("X-Scope-OrgID")))
+            f.write("%s auth=%s tenant=%s diag=%s\n" % (m, self.headers.get("Authorization"),
+                                                        self.headers.get("X-Scope-OrgID"),
+                                                        self.headers.get("X-Pyroscope-Collect-Diagnostics")))
         p = os.path.join(d, m)
         body = open(p + ".body", "rb").read() if os.path.exists(p + ".body") else b"{}"
         st = int(open(p + ".status").read()) if os.path.exists(p + ".status") else 200
@@ -268,6 +285,20 @@ req = open('$tmp/hostile/Push.req', 'rb').read()
 assert gzip.decompress(open('$ex/cpuwork-cpu.pb.gz', 'rb').read()) in req
 assert b'\x28\xb5\x2f\xfd' not in req"
 rm "$tmp/hostile/Push."*
+# --service is --extra-labels service_name=...: the last one given wins, in upload as in
+# ingest (upload took --service, ingest --extra-labels, whatever the order)
+"$smolder" upload --url "$hurl" --extra-labels service_name=el --service sv "$ex/cpuwork-cpu.pb.gz" > "$tmp/h.out" 2>&1
+check "upload --extra-labels service_name=el --service sv: sv" grep -q 'uploaded as {.*service_name="sv"' "$tmp/h.out"
+"$smolder" upload --url "$hurl" --service sv --extra-labels env=e,service_name=el "$ex/cpuwork-cpu.pb.gz" > "$tmp/h.out" 2>&1
+check "upload --service sv --extra-labels service_name=el: el" grep -q 'uploaded as {.*service_name="el"' "$tmp/h.out"
+# profilecli's --collect-diagnostics (and PROFILECLI_COLLECT_DIAGNOSTICS): its header
+: > "$tmp/hostile/log"
+"$smolder" upload --url "$hurl" --collect-diagnostics "$ex/cpuwork-cpu.pb.gz" > /dev/null 2>&1
+PROFILECLI_COLLECT_DIAGNOSTICS=true "$smolder" upload --url "$hurl" "$ex/cpuwork-cpu.pb.gz" > /dev/null 2>&1
+PROFILECLI_COLLECT_DIAGNOSTICS=false "$smolder" upload --url "$hurl" "$ex/cpuwork-cpu.pb.gz" > /dev/null 2>&1
+check "upload --collect-diagnostics, PROFILECLI_COLLECT_DIAGNOSTICS=true: X-Pyroscope-Collect-Diagnostics; =false: none" \
+  bash -c "[ \$(grep -c '^Push .*diag=true$' '$tmp/hostile/log') -eq 2 ] && [ \$(grep -c '^Push .*diag=None$' '$tmp/hostile/log') -eq 1 ]"
+rm -f "$tmp/hostile/Push."*
 # a password without a user name is sent (Basic, as profilecli and upload send it)
 : > "$tmp/hostile/log"
 "$smolder" query types --url "$hurl" --from 0 --password pw-only > /dev/null 2>&1
@@ -295,6 +326,20 @@ check "on a terminal a --url request shows 'waiting for URL... N s (Ctrl-C abort
 check "... erased before the error line" grep -qF $'\r\e[Ksmolder: '"$slow: timed out" "$tmp/tty.out"
 errcheck "not on a terminal: only the error line" "^smolder: $slow: timed out" \
   top --url "$slow" --timeout 2 --query '{}' --profile-type "$CPU"
+# upload has no time limit but connecting, as profilecli (it gave up after 60 s whatever
+# the size); Ctrl-C stops it (it was not polled: the upload went on to the 60 s)
+"$smolder" upload --url "$slow" "$ex/cpuwork-cpu.pb.gz" > /dev/null 2> "$tmp/up.err" &
+upid=$!
+sleep 1
+kill -INT "$upid"
+for _ in $(seq 50); do kill -0 "$upid" 2> /dev/null || break; sleep 0.1; done
+if kill -0 "$upid" 2> /dev/null; then
+  kill "$upid"; echo "FAIL - upload to a server that never answers stops at Ctrl-C"; fail=$((fail + 1))
+else
+  wait "$upid"
+  check "upload to a server that never answers stops at Ctrl-C, one line" \
+    bash -c "[ $? -eq 1 ] && [ \$(wc -l < '$tmp/up.err') -eq 1 ] && grep -q '^smolder upload: $slow: cancelled$' '$tmp/up.err'"
+fi
 kill "$spid" 2> /dev/null
 wait "$spid" 2> /dev/null
 

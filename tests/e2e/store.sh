@@ -189,6 +189,10 @@ check "  (and the store is as it was)" test "$("$smolder" query series --db "$db
 errcheck "demo --db on a file that is not a store: refused" "^smolder: not replacing '$tmp/text.db': .*is not a smolder store" demo --db "$tmp/text.db" --no-open
 check "demo --db makes its store, and makes it again over an earlier one" \
   bash -c "'$smolder' demo --db '$tmp/demo.db' --no-open 2> /dev/null && '$smolder' demo --db '$tmp/demo.db' --no-open 2> /dev/null && [ \$('$smolder' query series --db '$tmp/demo.db' --from now-2h --query '{env=\"demo\"}' | tail -n +2 | wc -l) -eq 22 ]"
+# a demo store that cannot be written (a file size limit): one line, no blank line before it
+( trap '' XFSZ; ulimit -f 200; SMOLDER_EXAMPLES=$ex "$smolder" demo --db "$tmp/full.db" --no-open ) 2> "$tmp/err"
+check "demo that cannot write its store: one line 'smolder demo: store ...', nothing before it" \
+  bash -c "[ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q \"^smolder demo: store '$tmp/full.db': \" '$tmp/err'"
 errcheck "ingest of a bad file names it (the others are kept)" "'$tmp/text.db': " ingest --db "$db" "$tmp/text.db"
 errcheck "--extra-labels wants k=v" "--extra-labels wants NAME=VALUE, not 'oops'" ingest --db "$db" --extra-labels oops "$ex/cpuwork-cpu.pb.gz"
 check "a SOURCE and --db together is a usage error" bash -c "'$smolder' top --db '$db' '$ex/cpuwork-cpu.pb.gz' > /dev/null 2>&1; [ \$? -eq 2 ]"
@@ -198,6 +202,19 @@ XDG_DATA_HOME=$tmp/xdg "$smolder" ingest --extra-labels env=prod,region=eu --ser
 check "the default store is \$XDG_DATA_HOME/smolder/smolder.db" test -s "$tmp/xdg/smolder/smolder.db"
 check "extra labels select" bash -c "XDG_DATA_HOME='$tmp/xdg' '$smolder' query series --from 0 --query '{env=\"prod\", region=~\"e.\"}' | grep -q 'prod'"
 check "SMOLDER_DB overrides the default" bash -c "SMOLDER_DB='$db' XDG_DATA_HOME='$tmp/xdg' '$smolder' query types --from 0 --query '{service_name=\"heap3\"}' | grep -q inuse_space"
+
+# --service is --extra-labels service_name=...: the last one given wins, as in upload
+# (ingest took --extra-labels' whatever the order, upload --service)
+"$smolder" ingest --db "$tmp/svc.db" --extra-labels service_name=el --service sv "$ex/goroutines-goroutine.pb.gz" > "$tmp/svc.out"
+"$smolder" ingest --db "$tmp/svc.db" --service sv2 --extra-labels env=e,service_name=el2 "$ex/goroutines-goroutine.pb.gz" >> "$tmp/svc.out"
+check "ingest --extra-labels service_name=el --service sv: sv; --service sv2 --extra-labels service_name=el2: el2" \
+  bash -c "grep -q ': service_name=sv at ' '$tmp/svc.out' && grep -q ': service_name=el2 at ' '$tmp/svc.out' && [ \$('$smolder' query series --db '$tmp/svc.db' --from 0 --label-names service_name | tail -n +2 | sort -u | paste -sd,) = el2,sv ]"
+# query series that matches nothing prints nothing (profilecli), not an empty header line
+"$smolder" query series --db "$db" --from 0 --query '{service_name="nothing-here"}' > "$tmp/qs.out" 2> "$tmp/qs.err"
+check "query series matching nothing: status 0, nothing printed" \
+  bash -c "[ $? -eq 0 ] && [ ! -s '$tmp/qs.out' ] && [ ! -s '$tmp/qs.err' ]"
+"$smolder" query series --db "$db" --from 0 --query '{service_name="nothing-here"}' --output json > "$tmp/qs.out"
+check "  with --output json: the empty list, as profilecli" grep -q '"series": \[\]' "$tmp/qs.out"
 
 for verb in ingest query; do
   check "--help for '$verb'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"

@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "profile/diff.h"
 #include "profile/flame.h"
+#include "profile/builder.h"
 #include "profile/merge.h"
 #include "testutil.h"
 #include "tui/tui_int.h"
@@ -244,6 +245,100 @@ static void test_top_selected_name(void **state)
 	prof_free(cur);
 }
 
+/* p again with these comments added after its own (NULL-terminated). */
+static struct prof *with_comments(struct prof *p, const char *const *texts)
+{
+	struct prof_builder *b = NULL;
+	struct prof *out = NULL;
+	uint32_t i, id;
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_copy_header(b, p, true), 0);
+	for (; *texts; texts++) {
+		assert_int_equal(pb_string(b, *texts, strlen(*texts), &id), 0);
+		assert_int_equal(pb_add_comment(b, id), 0);
+	}
+	assert_int_equal(pb_copy_locations(b, p), 0);
+	for (i = 0; i < p->nsamples; i++)
+		assert_int_equal(pb_copy_sample(b, p, i), 0);
+	assert_int_equal(pb_finish(b, &out), 0);
+	prof_free(p);
+	return out;
+}
+
+static void assert_comments(const struct prof *p, const char *const *want, uint32_t n)
+{
+	uint32_t i;
+
+	assert_int_equal(p->ncomments, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(prof_str(p, p->comments[i]), want[i]);
+}
+
+/*
+ * pprof's Merge keeps the comments of every profile merged, in order, each text once
+ * (combineHeaders); -diff_base merges the new profile and then the base.  prof_merge,
+ * prof_diff and prof_pair dropped them all but the first profile's (merge) or all.
+ */
+static void test_comments_kept(void **state)
+{
+	static const char *const ca[] = { "built at 12:00", "shared", NULL };
+	static const char *const cb[] = { "shared", "host b", NULL };
+	static const char *const merged[] = { "built at 12:00", "shared", "host b" };
+	static const char *const diffed[] = { "shared", "host b", "built at 12:00" };
+	struct prof *a = with_comments(tu_decode_str("main;a 10\n"), ca);
+	struct prof *b = with_comments(tu_decode_str("main;b 30\n"), cb);
+	const struct prof *both[2];
+	struct prof *out = NULL;
+
+	(void)state;
+	both[0] = a;
+	both[1] = b;
+	assert_int_equal(prof_merge(both, 2, &out), 0);
+	assert_comments(out, merged, 3);
+	prof_free(out);
+	/* diff and pair: the new profile's (b) first, then the base's (a) */
+	assert_int_equal(prof_diff(a, b, &out), 0);
+	assert_comments(out, diffed, 3);
+	prof_free(out);
+	assert_int_equal(prof_pair(a, b, &out), 0);
+	assert_comments(out, diffed, 3);
+	tu_check_invariants(out);
+	prof_free(out);
+	prof_free(a);
+	prof_free(b);
+}
+
+/* pprof's combineHeaders (go tool pprof -raw of -proto -diff_base: the base's time, 11.2 s) */
+static void test_headers_combined(void **state)
+{
+	struct prof *base = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct prof *cur = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
+	const struct prof *both[2] = { base, cur };
+	int64_t first = base->time_nanos < cur->time_nanos ? base->time_nanos : cur->time_nanos;
+	int64_t sum = base->duration_nanos + cur->duration_nanos;
+	struct prof *out = NULL;
+
+	(void)state;
+	assert_true(base->time_nanos < cur->time_nanos);
+	assert_true(base->duration_nanos > 0 && cur->duration_nanos > 0);
+	assert_int_equal(prof_diff(base, cur, &out), 0);
+	tu_assert_i64(out->time_nanos, first);
+	tu_assert_i64(out->duration_nanos, sum);
+	tu_assert_i64(out->period, cur->period);
+	prof_free(out);
+	assert_int_equal(prof_pair(base, cur, &out), 0);
+	tu_assert_i64(out->time_nanos, first);
+	tu_assert_i64(out->duration_nanos, sum);
+	prof_free(out);
+	assert_int_equal(prof_merge(both, 2, &out), 0);
+	tu_assert_i64(out->time_nanos, first);
+	tu_assert_i64(out->duration_nanos, sum);
+	prof_free(out);
+	prof_free(base);
+	prof_free(cur);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -253,6 +348,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_go_pair),
 		cmocka_unit_test(test_top_selected_name),
 		cmocka_unit_test(test_pprof_total_of_diff_base),
+		cmocka_unit_test(test_comments_kept),
+		cmocka_unit_test(test_headers_combined),
 	};
 
 	tu_init(argc, argv);

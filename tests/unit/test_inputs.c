@@ -945,6 +945,150 @@ static void test_detection(void **state)
 	buf_release(&b);
 }
 
+/*
+ * Keys are compared with their JSON escapes undone: "\u0024schema" is "$schema" (a JSON
+ * writer may escape any character), here after the first 16 KiB, where only the key
+ * walk finds it; it was read as folded text and refused.
+ */
+static void test_speedscope_escaped_keys(void **state)
+{
+	static const char *const keys[] = {
+		"\"\\u0024schema\"", "\"$sch\\u0065ma\"", "\"\\u0065xporter\"", "\"$\\u0073chema\"",
+	};
+	struct buf b = BUF_INIT;
+	struct prof *p;
+	size_t i, k;
+
+	(void)state;
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		buf_reset(&b);
+		buf_puts(&b, "{\"shared\":{\"frames\":[{\"name\":\"");
+		for (i = 0; i < 20000; i++)
+			buf_add(&b, "a", 1);
+		buf_puts(&b, "\"},{\"name\":\"b\"}]},\n\"profiles\":[{\"type\":\"sampled\",\"name\":"
+			     "\"p\",\"unit\":\"none\",\"samples\":[[0,1]],\"weights\":[3]}],\n");
+		buf_puts(&b, keys[k]);
+		/* the value escaped too: "\/" is "/" */
+		buf_puts(&b, ": \"https:\\/\\/www.speedscope.app\\/file-format-schema.json\"}\n");
+		assert_int_equal(decode_detect((const uint8_t *)b.data, b.len), DECODE_SPEEDSCOPE);
+		p = tu_decode_bytes(b.data, b.len, "escaped.json");
+		tu_check_invariants(p);
+		tu_assert_i64(flat(p, "samples", "b"), 3);
+		prof_free(p);
+	}
+	/* an escape that makes another key ("$schema" and a NUL) is not the key */
+	buf_reset(&b);
+	buf_puts(&b, "{\"pad\":\"");
+	for (i = 0; i < 20000; i++)
+		buf_add(&b, "a", 1);
+	buf_puts(&b, "\",\"$schema\\u0000\":\"https://www.speedscope.app/file-format-schema.json\"}");
+	assert_int_equal(decode_detect((const uint8_t *)b.data, b.len), DECODE_FOLDED);
+	buf_release(&b);
+}
+
+#define FLAMEBEARER_EXPORT "pyroscope/grafana-pyroscope/pkg/og/structs/flamebearer/convert/testdata/profile.json"
+#define OG_FIXTURES "pyroscope/grafana-pyroscope-og-743df17/og/cypress/fixtures/"
+
+/*
+ * Pyroscope's flame graph JSON (its UI's export, OG Pyroscope's files), plain and
+ * gzipped (*.json.gz): it was not read at all (taken for folded text).  Samples at
+ * sampleRate 100 are cpu nanoseconds (x 10^7); the numbers are the files' own.
+ */
+static void test_flamebearer_json(void **state)
+{
+	struct buf b = BUF_INIT, gz = BUF_INIT;
+	struct prof *p, *q;
+
+	(void)state;
+	tu_read(FLAMEBEARER_EXPORT, &b);
+	assert_int_equal(decode_detect((const uint8_t *)b.data, b.len), DECODE_FLAMEBEARER);
+	p = tu_decode_bytes(b.data, b.len, "profile.json");
+	tu_check_invariants(p);
+	/* numTicks 953; runtime.nanotime's self 733 (its nodes' self summed) */
+	tu_assert_i64(total(p, "cpu"), 953 * 10000000LL);
+	tu_assert_i64(flat(p, "cpu", "runtime.nanotime"), 733 * 10000000LL);
+	/* timeline.startTime, one 10 s sample */
+	tu_assert_i64(p->time_nanos, 1677178490 * 1000000000LL);
+	tu_assert_i64(p->duration_nanos, 10 * 1000000000LL);
+	/* gzipped, as it is downloaded: the same profile */
+	tu_gzip(b.data, b.len, &gz);
+	q = tu_decode_bytes(gz.data, gz.len, "profile.json.gz");
+	tu_assert_i64(total(q, "cpu"), total(p, "cpu"));
+	tu_assert_i64(flat(q, "cpu", "runtime.nanotime"), flat(p, "cpu", "runtime.nanotime"));
+	prof_free(p);
+	prof_free(q);
+	/* OG: main.work's self 214 + 771, main.main's 2 */
+	p = tu_decode(OG_FIXTURES "simple-golang-app-cpu.json");
+	tu_check_invariants(p);
+	tu_assert_i64(total(p, "cpu"), 988 * 10000000LL);
+	tu_assert_i64(flat(p, "cpu", "main.work"), 985 * 10000000LL);
+	tu_assert_i64(flat(p, "cpu", "main.main"), 2 * 10000000LL);
+	prof_free(p);
+	/* bytes: space/bytes, the numbers as they are */
+	p = tu_decode(OG_FIXTURES "pyroscope.server.inuse_space.json");
+	tu_check_invariants(p);
+	tu_assert_i64(total(p, "space"), 449319704);
+	prof_free(p);
+	/* a diff ("double"): pprof's -diff_base form, right (987) minus left (991) */
+	p = tu_decode(OG_FIXTURES "simple-golang-app-cpu-diff.json");
+	tu_check_invariants(p);
+	assert_int_equal(p->ntypes, 1);
+	tu_assert_i64(total(p, "cpu"), (987 - 991) * 10000000LL);
+	prof_free(p);
+	buf_release(&b);
+	buf_release(&gz);
+}
+
+/* Broken flame graph JSON: one line naming what is wrong. */
+static void test_flamebearer_json_errors(void **state)
+{
+	(void)state;
+	fails_with("{\"flamebearer\":{\"names\":[\"total\"],\"levels\":[[0,1,1,\"x\"]]}}",
+		   ERR_PARSE, "flamebearer.levels[0][3] is not an integer");
+	fails_with("{\"flamebearer\":{\"names\":[\"total\",3],\"levels\":[]}}", ERR_PARSE,
+		   "flamebearer.names[1] is not a string");
+	fails_with("{\"flamebearer\":{\"names\":[\"total\"]}}", ERR_PARSE,
+		   "flamebearer.levels is not an array");
+	fails_with("{\"flamebearer\":{\"names\":[\"total\"],\"levels\":[[0,1,1,0]]},"
+		   "\"metadata\":{\"format\":\"triple\"}}", ERR_UNSUPPORTED, "format 'triple'");
+	/* samples at 1 Hz are 10^9 ns each: too many overflow */
+	fails_with("{\"flamebearer\":{\"names\":[\"total\",\"a\"],\"levels\":[[0,9000000000000,0,0],"
+		   "[0,9000000000000,9000000000000,1]]},\"metadata\":{\"format\":\"single\","
+		   "\"units\":\"samples\",\"sampleRate\":1}}", ERR_TOOBIG, "overflow");
+	/* a node outside its parent: flamebearer_to_prof's check, named */
+	assert_int_not_equal(fails("{\"flamebearer\":{\"names\":[\"total\",\"a\"],\"levels\":"
+				   "[[0,1,0,0],[5,1,1,1]]}}", "in"), 0);
+	assert_non_null(strstr(err_last(), "flamebearer"));
+	fails_with("{\"flamebearer\":{\"names\":[\"total\"],\"levels\":[[0,1,1,0]]},}", ERR_PARSE,
+		   "flamebearer: offset");
+}
+
+/*
+ * A pprof with sample types and no samples: go tool pprof -top prints its empty table,
+ * and `smolder query profile` writes one for a type whose values are all zero.
+ * decode_profile_empty_ok (what the verbs read files with) takes it; decode_profile, and
+ * any format but pprof, still refuse.
+ */
+static void test_empty_pprof(void **state)
+{
+	/* sample_type {type: 1, unit: 2}; strings "", "cpu", "nanoseconds" */
+	static const char pb[] = "\x0a\x04\x08\x01\x10\x02\x32\x00\x32\x03" "cpu"
+				 "\x32\x0b" "nanoseconds";
+	struct prof *p = NULL;
+
+	(void)state;
+	assert_int_equal(decode_profile_empty_ok((const uint8_t *)pb, sizeof(pb) - 1, "e.pb", &p), 0);
+	assert_int_equal(p->nsamples, 0);
+	assert_int_equal(p->ntypes, 1);
+	assert_string_equal(prof_str(p, p->sample_types[0].type), "cpu");
+	prof_free(p);
+	assert_int_not_equal(decode_profile((const uint8_t *)pb, sizeof(pb) - 1, "e.pb", &p), 0);
+	assert_non_null(strstr(err_last(), "no samples"));
+	/* folded text without a stack */
+	assert_int_not_equal(decode_profile_empty_ok((const uint8_t *)"# x\n", 4, "e.folded", &p), 0);
+	assert_null(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -961,6 +1105,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_speedscope_shapes),
 		cmocka_unit_test(test_speedscope_errors),
 		cmocka_unit_test(test_speedscope_late_schema),
+		cmocka_unit_test(test_speedscope_escaped_keys),
+		cmocka_unit_test(test_flamebearer_json),
+		cmocka_unit_test(test_flamebearer_json_errors),
+		cmocka_unit_test(test_empty_pprof),
 		cmocka_unit_test(test_detection),
 	};
 

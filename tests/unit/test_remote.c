@@ -55,8 +55,8 @@
 #define TL0 (1779729327372LL * 1000000)
 
 enum mode { M_FIX, M_AUTH, M_FORBID, M_503_ONCE, M_LIMIT, M_LIMIT_NOLEN, M_GARBAGE, M_TRUNC,
-	    M_BADLEVELS, M_404, M_500, M_SLOW, M_HTML, M_PYROEMPTY, M_PYROEMPTY_ALL, M_REDIR_ABS,
-	    M_REDIR_REL };
+	    M_BADLEVELS, M_404, M_500, M_SLOW, M_HTML, M_PYROEMPTY, M_PYROEMPTY_ALL, M_PYROZERO,
+	    M_REDIR_ABS, M_REDIR_REL };
 
 struct standin {
 	struct MHD_Daemon *d;
@@ -236,7 +236,10 @@ static void note_span(const char *method, const struct buf *req, bool json)
 	pthread_mutex_unlock(&S.mu);
 }
 
-/* SelectMergeProfile as Grafana Pyroscope answers it (M_PYROEMPTY, M_PYROEMPTY_ALL) */
+/*
+ * SelectMergeProfile as Grafana Pyroscope answers it (M_PYROEMPTY, M_PYROEMPTY_ALL,
+ * M_PYROZERO: the series are there, but every value merged is zero)
+ */
 static enum MHD_Result pyroscope_merge(struct MHD_Connection *c, const struct buf *req, bool json)
 {
 	static const char empty_json[] = "{\"sampleType\":[{}],\"periodType\":{},\"stringTable\":[\"\"]}";
@@ -252,7 +255,7 @@ static enum MHD_Result pyroscope_merge(struct MHD_Connection *c, const struct bu
 		return connect_error(c, 400, "invalid_argument",
 				     "the query time range exceeds the limit (query length: "
 				     "48h0m0s, limit: 24h0m0s)");
-	if (S.mode == M_PYROEMPTY_ALL || S.piece_end_ms < TL0 / 1000000)
+	if (S.mode == M_PYROEMPTY_ALL || S.mode == M_PYROZERO || S.piece_end_ms < TL0 / 1000000)
 		return json ? answer(c, 200, "application/json", empty_json, strlen(empty_json),
 				     NULL, NULL)
 			    : answer(c, 200, "application/proto", empty_proto, 6, NULL, NULL);
@@ -379,10 +382,15 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	}
 	case M_PYROEMPTY:
 	case M_PYROEMPTY_ALL:
+	case M_PYROZERO:
 		/* Pyroscope's 24 h limit, and a piece with no profiles answered as its
 		   ProfileMerge.Profile() of nothing does; the piece holding TL0 has the pprof */
 		if (strcmp(name, "SelectMergeProfile") == 0)
 			return pyroscope_merge(c, &k->body, json);
+		/* no profiles at all: no series, so no profile type either */
+		if (S.mode == M_PYROEMPTY_ALL && strcmp(name, "LabelValues") == 0)
+			return json ? answer(c, 200, ct, "{}", 2, NULL, NULL)
+				    : answer(c, 200, ct, "", 0, NULL, NULL);
 		break;
 	case M_REDIR_ABS: {
 		char loc[256];
@@ -1059,6 +1067,18 @@ static void test_range_split_empty_piece(void **state)
 		tu_assert_message(err_last());
 		assert_non_null(strstr(err_last(), "no " CPU " profiles match"));
 		assert_null(p);
+		/*
+		 * every piece empty, but the series are there: profiles whose values are all
+		 * zero merge to nothing.  The empty profile of the type, as the store gives it
+		 * (an empty table; it was "no profiles match")
+		 */
+		reset(M_PYROZERO);
+		if (b->ops->merge(b, &q, &p, NULL))
+			fail_msg("%s", err_last());
+		assert_int_equal(p->nsamples, 0);
+		assert_int_equal(p->ntypes, 1);
+		assert_string_equal(prof_str(p, p->sample_types[0].type), "cpu");
+		prof_free(p);
 		selector_free(sel);
 		backend_close(b);
 	}
