@@ -114,9 +114,31 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 	for (i = 0; i < l->n; i++) {
 		const struct list_routine *r = &l->r[i];
 		struct source_file f = SOURCE_FILE_INIT;
-		int64_t first = r->lines[0].line - LIST_MARGIN, last = r->lines[r->nlines - 1].line + LIST_MARGIN;
+		uint32_t k0 = list_first_numbered(r);
+		int64_t first, last;
 		bool code;
 
+		if (prof_strlen(p, r->file) == 0) {
+			/* no file: as pprof, which lists the function's other files (routines
+			 * sort by name, then file: "" first) or says there is no source */
+			if (i + 1 < l->n && l->r[i + 1].name == r->name)
+				continue;
+			printf("No source information for ");
+			put_safe(p, r->name);
+			putchar('\n');
+			continue;
+		}
+		if (k0 == r->nlines) {
+			/* a file but no line numbers: not a listing of "line 0" */
+			printf("No source information for ");
+			put_safe(p, r->name);
+			printf(": the profile has no line numbers in ");
+			put_safe(p, r->file);
+			putchar('\n');
+			continue;
+		}
+		first = r->lines[k0].line - LIST_MARGIN;
+		last = r->lines[r->nlines - 1].line + LIST_MARGIN;
 		printf("ROUTINE ======================== ");
 		put_safe(p, r->name);
 		printf(" in ");
@@ -136,11 +158,23 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 		}
 		if (first < 1)
 			first = 1;
+		if (k0 > 0) {
+			/* some samples have no line: their cost on a row of its own */
+			int64_t fl = 0, cu = 0;
+
+			for (k = 0; k < k0; k++) {
+				fl += r->lines[k].flat;
+				cu += r->lines[k].cum;
+			}
+			units_format(a, sizeof(a), fl, unit);
+			units_format(b, sizeof(b), cu, unit);
+			printf("%10s %10s %6s: (no line number)\n", fl ? a : ".", cu ? b : ".", "?");
+		}
 		if (code) {
 			/* pprof's window: the lines with a cost, and 5 around them */
 			int64_t no;
 
-			for (no = first, k = 0; no <= last; no++) {
+			for (no = first, k = k0; no <= last; no++) {
 				size_t len = 0;
 				const char *txt = code_line(&f, no, &len);
 				struct buf t = BUF_INIT;
@@ -162,10 +196,10 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 			}
 		} else {
 			/* without the code: only the lines with a cost, and the gaps marked */
-			for (k = 0; k < r->nlines; k++) {
+			for (k = k0; k < r->nlines; k++) {
 				const struct list_line *ln = &r->lines[k];
 
-				if (k > 0 && ln->line > r->lines[k - 1].line + 1)
+				if (k > k0 && ln->line > r->lines[k - 1].line + 1)
 					printf("%10s %10s %6s\n", "", "", "...");
 				units_format(a, sizeof(a), ln->flat, unit);
 				units_format(b, sizeof(b), ln->cum, unit);

@@ -30,7 +30,7 @@ static void resolve_help(FILE *f)
 	      "      --repo PATH|URL    a local git clone (read at --ref without checkout), a\n"
 	      "                         plain directory, or a URL (GitHub through its API, other\n"
 	      "                         URLs cloned once into the cache)\n"
-	      "      --ref REF          commit, tag or branch (default HEAD)\n"
+	      "      --ref REF          commit, tag or branch (default HEAD; needs --repo)\n"
 	      "      --root PATH        where the service lives inside the repository\n"
 	      "      --source-path DIR  look for plain paths under DIR (pprof's -source_path;\n"
 	      "                         default: the current directory when there is no --repo)\n"

@@ -273,6 +273,15 @@ int list_function(const struct prof *p, uint32_t type, uint32_t name, struct lis
 	return compute(p, type, NULL, name, out);
 }
 
+uint32_t list_first_numbered(const struct list_routine *r)
+{
+	uint32_t k = 0;
+
+	while (k < r->nlines && r->lines[k].line <= 0)
+		k++;
+	return k;
+}
+
 void list_release(struct list *l)
 {
 	uint32_t i;

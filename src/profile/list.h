@@ -38,6 +38,12 @@ struct list {
 int list_compute(const struct prof *p, uint32_t type, const char *regex, struct list *out);
 /* One function by name (string id): what the source pane shows. */
 int list_function(const struct prof *p, uint32_t type, uint32_t name, struct list *out);
+/*
+ * The index of r's first line with a number.  Lines are sorted, so those before it have
+ * line <= 0: samples the profile gives no line for (a folded file, a profile without
+ * debug information).  r->nlines when no line has a number.
+ */
+uint32_t list_first_numbered(const struct list_routine *r);
 void list_release(struct list *l);
 
 #endif

@@ -5,6 +5,7 @@
  * filled and stops early when c->stop is set.  Our differences from Pyroscope are listed
  * in source.h.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ static int oom(struct src_ctx *c)
 static void load_config(struct src_ctx *c)
 {
 	struct source_file f;
+	unsigned tries = c->tries;
 	char *p;
 	int rc;
 
@@ -41,6 +43,7 @@ static void load_config(struct src_ctx *c)
 	}
 	rc = src_read(c, &c->service, p, "config", &f);
 	free(p);
+	c->tries = tries; /* "places tried" are where the source was looked for */
 	c->refused = false;
 	if (rc) {
 		if (rc == ERR_CANCELLED)
@@ -64,6 +67,22 @@ static void load_config(struct src_ctx *c)
 }
 
 /* ---------------------------------------------------------------- shared steps */
+
+/* owner/repo must name one GitHub repository, or the URL made of them reads another */
+static bool github_names_ok(struct src_ctx *c, const char *owner, const char *repo,
+			    const char *why)
+{
+	if (!gh_name_ok(owner)) {
+		src_trace(c, "%s: '%.*s' is not a GitHub owner name", why, GH_NAME_MAX * 2, owner);
+		return false;
+	}
+	if (!gh_name_ok(repo)) {
+		src_trace(c, "%s: '%.*s' is not a GitHub repository name", why, GH_NAME_MAX * 2,
+			  repo);
+		return false;
+	}
+	return true;
+}
 
 /* fetchMappingFile: a local or github source with rel below its path */
 static int mapping_file(struct src_ctx *c, const struct src_mapping *m, const char *rel,
@@ -91,6 +110,8 @@ static int mapping_file(struct src_ctx *c, const struct src_mapping *m, const ch
 			src_trace(c, "%s: a github source needs owner and repo", why);
 			return ERR_NOTFOUND;
 		}
+		if (!github_names_ok(c, m->owner, m->repo, why))
+			return ERR_NOTFOUND;
 
 		url = src_github_url(c, m->owner, m->repo);
 		p = *m->gh_path ? path_join(m->gh_path, rel, NULL) : strdup(rel);
@@ -123,9 +144,12 @@ static int try_github(struct src_ctx *c, const char *owner, const char *repo, co
 		      const char *path, const char *why)
 {
 	struct src_place pl;
-	char *url = src_github_url(c, owner, repo);
+	char *url;
 	int rc;
 
+	if (!github_names_ok(c, owner, repo, why))
+		return ERR_NOTFOUND;
+	url = src_github_url(c, owner, repo);
 	if (!url)
 		return oom(c);
 	pl = (struct src_place){ url, NULL, ref };
@@ -222,6 +246,8 @@ static char *main_module_path(struct src_ctx *c)
 static bool read_gomod(struct src_ctx *c, struct go_mod_file *gm, char **dir)
 {
 	const char *dirs[2] = { c->root && *c->root ? c->root : NULL, "" };
+	unsigned tries = c->tries;
+	bool ok;
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -233,7 +259,9 @@ static bool read_gomod(struct src_ctx *c, struct go_mod_file *gm, char **dir)
 		p = path_join(dirs[i], "go.mod", NULL);
 		if (!p)
 			return false;
-		if (src_read(c, &c->service, p, "go: go.mod", &f) == 0) {
+		ok = src_read(c, &c->service, p, "go: go.mod", &f) == 0;
+		c->tries = tries; /* not a place the source was looked for */
+		if (ok) {
 			free(p);
 			c->refused = false;
 			if (go_mod_parse(f.data, f.len, gm) == 0) {
@@ -424,10 +452,42 @@ done:
 	return rc;
 }
 
+/*
+ * With no repository (--source-path alone): the part of path after the module path of
+ * the directory's go.mod ("cpuwork/main.go" in a module cpuwork is "main.go"), or path.
+ */
+static const char *after_own_module(struct src_ctx *c, const char *path)
+{
+	struct go_mod_file gm;
+	char *dir = NULL;
+	const char *hit = NULL, *s;
+	size_t n;
+
+	memset(&gm, 0, sizeof(gm));
+	if (!read_gomod(c, &gm, &dir) || !gm.module || !*gm.module)
+		goto done;
+	n = strlen(gm.module);
+	for (s = path; (s = strstr(s, gm.module)) != NULL; s++) {
+		if ((s == path || s[-1] == '/') && s[n] == '/') {
+			hit = s + n + 1;
+			break;
+		}
+	}
+	if (hit)
+		src_trace(c, "go: path search: '%s' is in the directory's module '%s'", path,
+			  gm.module);
+done:
+	free(dir);
+	go_mod_release(&gm);
+	return hit ? hit : path;
+}
+
 int src_go_path_search(struct src_ctx *c, const char *path, int max)
 {
 	char *main = main_module_path(c), *needle = NULL, *req;
-	const char *p = path, *hit;
+	const char *p = path, *hit, *start;
+	/* no repository: a plain directory, where a bare file name could be anyone's */
+	bool plain = !c->repo && c->service.dir;
 	int attempts = 0, rc;
 
 	if (!main)
@@ -443,9 +503,21 @@ int src_go_path_search(struct src_ctx *c, const char *path, int max)
 		src_trace(c, "go: path search: no repository or --source-path to look in");
 		return ERR_NOTFOUND;
 	}
+	if (plain) {
+		p = after_own_module(c, p);
+		if (c->stop)
+			return c->stop;
+	}
+	start = p;
 	for (;;) {
 		const char *slash;
 
+		if (plain && p != start && !strchr(p, '/')) {
+			src_trace(c, "go: path search: not trying '%s' alone: with no repository, a "
+				     "file name without its directory could be any package's (point "
+				     "--source-path at its module, or give --repo)", p);
+			return ERR_NOTFOUND;
+		}
 		if (c->root && *c->root) {
 			if (asprintf(&req, "%s/%s", c->root, p) < 0)
 				return oom(c);
@@ -570,10 +642,44 @@ static int find_js(struct src_ctx *c, const struct src_mapping *m, int mi, int p
 	return ERR_NOTFOUND;
 }
 
+/*
+ * No mapping for a JVM frame (a file name of "" or X.java, a function a/b/Class.method):
+ * the class's file where Maven and Gradle keep it, then at the root.  Pyroscope has no
+ * such step (it asks for the file name as it is); ERR_NOTFOUND when it does not apply.
+ */
+static int find_java_unmapped(struct src_ctx *c, const char *ext)
+{
+	static const char *const trees[] = { "src/main/java", "" };
+	const char *cls;
+	char *jp, *p;
+	size_t i;
+	int rc = ERR_NOTFOUND;
+
+	if ((*c->path && strcmp(ext, ".java") != 0) || !c->have_service || !(jp = java_path(c->fn)))
+		return ERR_NOTFOUND;
+	cls = strrchr(jp, '/');
+	if (!cls || !isupper((unsigned char)cls[1])) { /* a package and a Class */
+		free(jp);
+		return ERR_NOTFOUND;
+	}
+	src_trace(c, "java: no mapping: '%s' is in '%s' (Pyroscope needs a mapping for Java)",
+		  c->fn, jp);
+	for (i = 0; i < sizeof(trees) / sizeof(trees[0]) && !DONE(c, rc); i++) {
+		if (!(p = path_join(trees[i], jp, NULL))) {
+			rc = oom(c);
+			break;
+		}
+		rc = src_try_repo_file(c, p, "java: class file");
+		free(p);
+	}
+	free(jp);
+	return rc;
+}
+
 int src_find_rules(struct src_ctx *c)
 {
 	const char *ext = path_ext(c->path);
-	int mi = -1, ppos = -1;
+	int mi = -1, ppos = -1, rc;
 
 	load_config(c);
 	if (c->stop)
@@ -599,6 +705,9 @@ int src_find_rules(struct src_ctx *c)
 		return find_python(c, NULL, -1, -1);
 	if (js_ext(c->path))
 		return find_js(c, NULL, -1, -1);
+	rc = find_java_unmapped(c, ext);
+	if (DONE(c, rc))
+		return rc;
 	if (!*c->path) {
 		src_trace(c, "no file path, and no mapping derives one");
 		return ERR_NOTFOUND;

@@ -308,6 +308,18 @@ bool url_github_repo(const char *url, const char *web_host, char **owner, char *
 	return true;
 }
 
+bool gh_name_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i;
+
+	if (n == 0 || n > GH_NAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+			return false;
+	return true;
+}
+
 bool ref_is_commit(const char *ref)
 {
 	size_t n = ref ? strlen(ref) : 0, i;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "base/vec.h"
 #include "profile/labels.h"
 #include "source_int.h"
@@ -478,10 +479,48 @@ static const char *pprof_trim(struct src_ctx *c, const char *path, const char *s
 	return path;
 }
 
+/*
+ * The absolute path a file: URL names (Node.js calls an ES module's file
+ * file:///app/x.mjs), percent escapes undone, in out (n bytes): false when url is not a
+ * file: URL of this machine (no host or localhost) or would need an escaped NUL or '/'.
+ */
+static bool file_url_path(const char *url, char *out, size_t n)
+{
+	const char *s;
+	size_t k = 0;
+
+	if (strncmp(url, "file://", 7) != 0)
+		return false;
+	s = url + 7;
+	if (strncmp(s, "localhost/", 10) == 0)
+		s += 9;
+	if (*s != '/')
+		return false;
+	for (; *s; s++) {
+		int ch = (unsigned char)*s;
+
+		if (ch == '%') {
+			int hi = text_hexval(s[1]), lo = hi < 0 ? -1 : text_hexval(s[2]);
+
+			if (lo < 0)
+				return false;
+			ch = hi * 16 + lo;
+			if (ch == 0 || ch == '/')
+				return false;
+			s += 2;
+		}
+		if (k + 1 >= n)
+			return false;
+		out[k++] = (char)ch;
+	}
+	out[k] = '\0';
+	return true;
+}
+
 static int find_plain(struct src_ctx *c)
 {
 	const char *sp = c->o->source_path;
-	char sabs[PATH_MAX], rp[PATH_MAX];
+	char sabs[PATH_MAX], rp[PATH_MAX], fpath[PATH_MAX];
 	const char *p;
 	struct source_file f = SOURCE_FILE_INIT;
 	int rc;
@@ -490,8 +529,17 @@ static int find_plain(struct src_ctx *c)
 		src_trace(c, "plain: no file path in the profile");
 		return ERR_NOTFOUND;
 	}
-	p = pprof_trim(c, c->path, sp && realpath(sp, sabs) ? sabs : NULL);
-	if (p != c->path)
+	p = c->path;
+	if (strncmp(p, "file:", 5) == 0) {
+		if (!file_url_path(p, fpath, sizeof(fpath))) {
+			src_trace(c, "plain: '%s' is not a file of this machine", p);
+			return ERR_NOTFOUND;
+		}
+		src_trace(c, "plain: the URL '%s' is the file '%s'", p, fpath);
+		p = fpath;
+	}
+	p = pprof_trim(c, p, sp && realpath(sp, sabs) ? sabs : NULL);
+	if (p != c->path && p != fpath)
 		src_trace(c, "plain: '%s' trimmed to '%s'", c->path, p);
 	if (p[0] == '/') {
 		char *clean = path_clean(p);
@@ -654,6 +702,12 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 	c.repo = pick(&c, c.o->repo, labels, "service_repository", "repository", true);
 	c.ref = pick(&c, c.o->ref, labels, "service_git_ref", "ref", false);
 	c.root = pick(&c, c.o->root, labels, "service_root_path", "root path", false);
+	if (!c.repo && c.o->ref && *c.o->ref) {
+		/* files on disk are the work tree: reading them for a ref shows another version */
+		rc = err_set(ERR_USAGE, "--ref '%s' needs a repository to read it in: give --repo "
+					"(--source-path is read as plain files)", c.o->ref);
+		goto done;
+	}
 	if (c.repo) {
 		c.service = (struct src_place){ c.repo, NULL, c.ref };
 		c.have_service = true;
@@ -706,9 +760,13 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 	else if (c.hard_code)
 		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *c.path ? c.path : c.fn,
 			     c.hard_msg);
+	else if (c.tries == 0)
+		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *c.path ? c.path : c.fn,
+			     *c.path ? "nowhere to look (give --repo or --source-path)"
+				     : "the profile names no file for it");
 	else
-		rc = err_set(ERR_NOTFOUND, "no source for '%s': not in any of the %u places tried",
-			     *c.path ? c.path : c.fn, c.tries);
+		rc = err_set(ERR_NOTFOUND, "no source for '%s': not in any of the %u place%s tried",
+			     *c.path ? c.path : c.fn, c.tries, c.tries == 1 ? "" : "s");
 	src_trace(&c, "result: %s", err_last());
 done:
 	src_config_release(c.cfg);

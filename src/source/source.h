@@ -20,13 +20,17 @@
  *     A label may only name an http(s) URL; local paths and other URL schemes come from
  *     the flags alone (a profile must not make smolder open arbitrary local repositories).
  *     No ref means HEAD (a local clone is still read from its objects, never the work tree).
+ *     opts->ref with no repository at all is ERR_USAGE: plain files are no version.
  *  2. With a repository: Pyroscope's rules against it — `<root>/.pyroscope.yaml` read at
  *     the ref, the longest matching mapping, the language rules, the fallback by file
  *     extension — then the plain paths of step 3 as a last resort.
  *     Without one: the plain paths first (pprof's behaviour), then Pyroscope's rules with
  *     --source-path standing in for the repository (and GitHub for the Go and Python
- *     standard libraries, Go modules and `github` mappings).
- *  3. Plain paths: pprof's trimming (--trim-path, or the base name of --source-path found
+ *     standard libraries, Go modules and `github` mappings).  There the Go path search
+ *     first cuts the module path of the directory's go.mod from the file's, and never
+ *     ends at a bare file name (cpuwork/main.go is not ./main.go of another program).
+ *  3. Plain paths: a file: URL (Node.js names ES modules file:///app/x.mjs) is the path
+ *     it names; pprof's trimming (--trim-path, or the base name of --source-path found
  *     in the path, and /proc/self/cwd/), then an absolute path that exists (only a clean
  *     one: no `.` or `..` segments), or a relative one under --source-path.
  *
@@ -61,7 +65,8 @@
  * (opts->goroot) serves the standard library when its version matches (or when the
  * profile has no version and no `$GOROOT/src` mapping exists, instead of `master`);
  * dotted Java names (`org.example.App.run`) and lambda classes (`X$$Lambda$1/0x...`)
- * map to their class's file; `.pyroscope.yaml` and fetched files are cached; GitHub
+ * map to their class's file, and with no mapping a JVM frame (file "" or X.java) is
+ * looked for as <root>/src/main/java/a/b/Class.java, then <root>/a/b/Class.java; `.pyroscope.yaml` and fetched files are cached; GitHub
  * files are read raw (no 1 MB limit; our limit is SOURCE_MAX_BYTES).  pprof walks up
  * the parents of its search path; we do not (nothing outside --source-path is read
  * except existing absolute paths, as pprof does).

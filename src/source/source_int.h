@@ -50,6 +50,12 @@ char *url_cache_name(const char *url);       /* a safe directory name for the cl
 /* owner and repo of a GitHub URL (https, ssh or scp-like) on github.com or web_host */
 bool url_github_repo(const char *url, const char *web_host, char **owner, char **repo);
 bool ref_is_commit(const char *ref);         /* 40 or 64 hex digits */
+/*
+ * A GitHub owner or repository name: letters, digits, '-', '_', '.', at most GH_NAME_MAX
+ * characters, not "." or "..".  Anything else (a '/', '?', a space) would make another URL.
+ */
+#define GH_NAME_MAX 100
+bool gh_name_ok(const char *s);
 /* percent-encodes s for a URL path (keep_slash) or a query value */
 int url_escape(struct buf *b, const char *s, bool keep_slash);
 

@@ -94,7 +94,18 @@ printf 'a\0b' > "$tmp/bin.go"
 errcheck "binary files are refused" 1 "binary file" resolve --path "$tmp/bin.go" --offline
 errcheck "not found: one line" 1 "no source for 'nope.go'" resolve --path nope.go --source-path "$tmp" --offline
 errcheck "no function and no path: usage" 2 "give --function" resolve
+errcheck "--ref with no repository: usage, not the work tree" 2 "--ref 'v1' needs a repository" resolve --ref v1 --path cmd/app/main.go --source-path "$repo" --offline --cat
 errcheck "a ref on a plain directory: usage" 2 "not a git repository" resolve --repo "$tmp/gh" --ref v1 --path x.go --offline
 check "--help" bash -c "'$smolder' resolve --help | grep -q -- '--source-path DIR'"
+
+# smolder list in the wrong directory: the Go fixtures' cpuwork profile run from heapwork's
+# sources (it has its own main.go) shows no code, rather than heapwork's main.go
+gosrc=$(cd "$here/../../../shared/testdata/go" && pwd -P)
+out=$(cd "$gosrc/src/heapwork" && "$smolder" list scoreRecords "$gosrc/cpuwork-cpu.pb.gz" 2>&1)
+check "list from another program's directory shows no other main.go" bash -c "grep -q \"no code: no source for 'cpuwork/main.go'\" <<<\"\$1\" && ! grep -q 'cache.Put' <<<\"\$1\"" _ "$out"
+out=$(cd "$gosrc/src/cpuwork" && "$smolder" list scoreRecords "$gosrc/cpuwork-cpu.pb.gz" 2>&1)
+check "list from the module's own directory shows its code" grep -q 'func scoreRecords(recs' <<<"$out"
+out=$("$smolder" list scoreRecords "$gosrc/cpuwork-cpu.pb.gz" --source-path "$gosrc/src" 2>&1)
+check "list with --source-path at the modules' parent shows the code" grep -q 'func scoreRecords(recs' <<<"$out"
 
 check_done

@@ -1,6 +1,7 @@
 /*
  * test_source.c — src/source/: where a function's source comes from, end to end (the
- * mapping rules alone are test_source_rules.c).
+ * mapping rules alone are test_source_rules.c; files of this machine without git or
+ * network, test_source_local.c).
  *
  *  - Pyroscope's own FileFinder cases (../shared/spec/source-mapping.md: summary table,
  *    §2.3 path search, §2.8), table-driven.  Where we deliberately differ (source.h lists
@@ -15,8 +16,8 @@
  *    asked, in which order, and whether the token went anywhere it must not.  It also
  *    answers go.googlesource.com's ?format=TEXT the way gitiles does (base64, with and
  *    without line breaks; a body that is not base64; its 404).
- *  - Traversal attempts (.., symlinks out of a repository or a source directory, escapes
- *    through root paths and mappings) are refused; binary and oversized files too.
+ *  - Traversal attempts (.., symlinks out of a repository, escapes through root paths
+ *    and mappings) are refused; binary and oversized files too.
  */
 #include "testutil.h"
 
@@ -36,8 +37,7 @@
 #include "source/source.h"
 #include "source/source_int.h"
 #include "source_fixtures.h"
-
-static char tmp_root[256];
+#include "source_testutil.h"
 
 /*
  * libgit2 1.5 leaks the PCRE2 match data of every config regex that does not match
@@ -48,80 +48,6 @@ const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
 	return "leak:libpcre2-8.so\n";
-}
-
-/* ------------------------------------------------------------------ helpers */
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc != 0)
-		fail_msg("command failed (%d): %s", rc, cmd);
-}
-
-static const char *tmp(const char *rel)
-{
-	static char bufs[8][1024];
-	static int k;
-	char *b = bufs[k++ % 8];
-
-	snprintf(b, 1024, "%s/%s", tmp_root, rel);
-	return b;
-}
-
-static void write_file(const char *path, const char *content)
-{
-	FILE *f;
-	char dir[1024], *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		sh("mkdir -p '%s'", dir);
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
-}
-
-static void assert_has_line(const struct source_trace *t, const char *needle)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		if (strstr(t->lines[i], needle))
-			return;
-	for (i = 0; i < t->n; i++)
-		print_message("  trace: %s\n", t->lines[i]);
-	fail_msg("no trace line contains '%s'", needle);
-}
-
-static void assert_no_text(const struct source_trace *t, const char *needle)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		if (strstr(t->lines[i], needle))
-			fail_msg("trace line %zu contains '%s': %s", i, needle, t->lines[i]);
-	if (strstr(err_last(), needle))
-		fail_msg("the error message contains '%s'", needle);
-}
-
-static void dump_trace(const struct source_trace *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		print_message("  trace: %s\n", t->lines[i]);
 }
 
 /* ------------------------------------------------------------------ the GitHub stand-in */
@@ -615,6 +541,55 @@ static void test_path_search(void **state)
 	source_trace_release(&t);
 }
 
+/*
+ * A github source names one repository: an owner or repository that is not a GitHub name
+ * (a slash, '?', '..') is refused, not turned into a URL that reads another repository
+ * (owner grafana, repo grafana/pyroscope read grafana/grafana) or clones another path.
+ */
+static void test_github_names(void **state)
+{
+	static const char yaml[] =
+		"version: v1\nsource_code:\n  mappings:\n"
+		"    - path: [{prefix: /build/a}]\n      language: go\n"
+		"      source: {github: {owner: grafana, repo: grafana/pyroscope, ref: main}}\n"
+		"    - path: [{prefix: /build/b}]\n      language: go\n"
+		"      source: {github: {owner: ../../x, repo: y, ref: main}}\n"
+		"    - path: [{prefix: /build/c}]\n      language: go\n"
+		"      source: {github: {owner: grafana, repo: pyroscope, ref: main}}\n";
+	struct source_opts o;
+	struct source_file f;
+	struct source_trace t = SOURCE_TRACE_INIT;
+
+	(void)state;
+	gh_reset();
+	gh_add("svc", "names", "main", ".pyroscope.yaml", yaml);
+	gh_put("grafana/grafana@main:x.go");
+	gh_put("grafana/pyroscope@main:x.go");
+	gh_put("o/r@v1.0.0:f.go");
+	opts_init(&o, "cache-names");
+	o.repo = "https://github.com/svc/names";
+	o.ref = "main";
+	assert_int_equal(source_find(&o, NULL, NULL, "/build/a/x.go", &f, &t), ERR_NOTFOUND);
+	assert_has_line(&t, "'grafana/pyroscope' is not a GitHub repository name");
+	assert_int_equal(gh_count("/repos/grafana/grafana/"), 0);
+	source_trace_release(&t);
+	assert_int_equal(source_find(&o, NULL, NULL, "/build/b/x.go", &f, &t), ERR_NOTFOUND);
+	assert_has_line(&t, "'../../x' is not a GitHub owner name");
+	assert_int_equal(gh_count("/x/y"), 0);
+	source_trace_release(&t);
+	/* a good one still reads */
+	assert_int_equal(source_find(&o, NULL, NULL, "/build/c/x.go", &f, &t), 0);
+	assert_string_equal(f.data, "content of grafana/pyroscope@main:x.go\n");
+	source_file_release(&f);
+	source_trace_release(&t);
+	/* a module path from a profile is no more a URL: r?x is not the repository r */
+	assert_int_equal(source_find(&o, NULL, NULL, "/go/pkg/mod/github.com/o/r?x@v1.0.0/f.go",
+				     &f, &t), ERR_NOTFOUND);
+	assert_has_line(&t, "'r?x' is not a GitHub repository name");
+	assert_int_equal(gh_count("/repos/o/r/"), 0);
+	source_trace_release(&t);
+}
+
 /* ------------------------------------------------------------------ GitHub behaviour */
 
 static void test_github_api(void **state)
@@ -891,6 +866,7 @@ static void test_git_local(void **state)
 		source_file_release(&f);
 		source_trace_release(&t);
 		o.repo = NULL;
+		o.ref = NULL;
 		assert_int_equal(source_find(&o, &ls, NULL, "main.go", &f, &t), ERR_NOTFOUND);
 		assert_has_line(&t, "labels may only name http(s) URLs");
 		source_trace_release(&t);
@@ -1146,94 +1122,7 @@ static void test_git_huge_blob(void **state)
 	sh("rm -rf '%s'", repo);
 }
 
-/* ------------------------------------------------------------------ plain paths */
-
-static void test_plain_paths(void **state)
-{
-	struct source_opts o;
-	struct source_file f;
-	struct source_trace t = SOURCE_TRACE_INIT;
-	char abs[1100];
-
-	(void)state;
-	write_file(tmp("src/my-project/foo/bar.c"), "int bar;\n");
-	write_file(tmp("src/my-project/main.go"), "package main\n");
-	write_file(tmp("secret.txt"), "secret\n");
-	sh("ln -sf '%s' '%s'", tmp("secret.txt"), tmp("src/my-project/leak.go"));
-	sh("rm -f '%s' && mkfifo '%s'", tmp("src/my-project/fifo.go"), tmp("src/my-project/fifo.go"));
-	opts_init(&o, "cache-plain");
-	o.offline = true;
-	o.source_path = tmp("src/my-project");
-	/* pprof's guess: the base name of the source path found in the profile's path */
-	assert_int_equal(source_find(&o, NULL, NULL, "/some/remote/path/my-project/foo/bar.c", &f, &t), 0);
-	assert_string_equal(f.data, "int bar;\n");
-	assert_int_equal(f.origin, SOURCE_LOCAL_FILE);
-	assert_non_null(f.local_path);
-	assert_has_line(&t, "trimmed to 'foo/bar.c'");
-	source_file_release(&f);
-	source_trace_release(&t);
-	/* --trim-path, with pprof's list syntax */
-	o.trim_path = "/nowhere:/build/x";
-	assert_int_equal(source_find(&o, NULL, NULL, "/build/x/main.go", &f, NULL), 0);
-	assert_string_equal(f.data, "package main\n");
-	source_file_release(&f);
-	o.trim_path = NULL;
-	assert_int_equal(source_find(&o, NULL, NULL, "/proc/self/cwd/main.go", &f, NULL), 0);
-	source_file_release(&f);
-	/* an absolute path that exists is read as it is */
-	snprintf(abs, sizeof(abs), "%s", tmp("src/my-project/foo/bar.c"));
-	o.source_path = NULL;
-	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, NULL), 0);
-	assert_string_equal(f.local_path, abs);
-	source_file_release(&f);
-	/* but not through a symlink out of its directory */
-	snprintf(abs, sizeof(abs), "%s", tmp("src/my-project/leak.go"));
-	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, &t), ERR_NOTFOUND);
-	assert_has_line(&t, "through a symlink");
-	assert_no_text(&t, "secret\n");
-	source_trace_release(&t);
-	/* nor through a directory symlink on the way that leaves its directory */
-	write_file(tmp("outside/conf.go"), "secret\n");
-	sh("ln -sfn '%s' '%s'", tmp("outside"), tmp("src/my-project/conf"));
-	snprintf(abs, sizeof(abs), "%s", tmp("src/my-project/conf/conf.go"));
-	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, &t), ERR_NOTFOUND);
-	assert_has_line(&t, "through a symlink");
-	assert_no_text(&t, "secret\n");
-	source_trace_release(&t);
-	/* a directory symlink that stays where it sits (like /lib -> usr/lib) is followed */
-	sh("ln -sfn foo '%s'", tmp("src/my-project/foo2"));
-	snprintf(abs, sizeof(abs), "%s", tmp("src/my-project/foo2/bar.c"));
-	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, NULL), 0);
-	assert_string_equal(f.data, "int bar;\n");
-	source_file_release(&f);
-	/* relative without a source path: nowhere to look */
-	assert_int_equal(source_find(&o, NULL, NULL, "foo/bar.c", &f, &t), ERR_NOTFOUND);
-	assert_has_line(&t, "no --source-path");
-	source_trace_release(&t);
-	/* a symlink out of the source directory, .. and special files are refused */
-	o.source_path = tmp("src/my-project");
-	assert_int_equal(source_find(&o, NULL, NULL, "leak.go", &f, &t), ERR_NOTFOUND);
-	assert_has_line(&t, "through a symlink");
-	assert_no_text(&t, "secret\n");
-	source_trace_release(&t);
-	assert_int_equal(source_find(&o, NULL, NULL, "../../secret.txt", &f, NULL), ERR_NOTFOUND);
-	assert_int_equal(source_find(&o, NULL, NULL, "fifo.go", &f, NULL), ERR_NOTFOUND);
-	/* --source-path stands in for the repository: the Go path search runs there */
-	assert_int_equal(source_find(&o, NULL, NULL, "/var/service1/src/main.go", &f, &t), 0);
-	assert_string_equal(f.path, "main.go");
-	source_file_release(&f);
-	source_trace_release(&t);
-	/* a plain directory as --repo (no ref): read as a directory */
-	o.source_path = NULL;
-	o.repo = tmp("src/my-project");
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
-	assert_has_line(&t, "not a git repository: read as a directory");
-	source_file_release(&f);
-	source_trace_release(&t);
-	o.ref = "v1";
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_USAGE);
-	tu_assert_message(err_last());
-}
+/* ------------------------------------------------------------------ a local Go installation */
 
 /* a local Go installation serves the standard library when its version fits */
 static void test_goroot(void **state)
@@ -1290,6 +1179,29 @@ static void test_cancel_and_usage(void **state)
 	assert_non_null(strstr(err_last(), "no-such-repo"));
 	tu_assert_message(err_last());
 	source_file_release(&f);
+	/*
+	 * --ref with no repository to read it in: the files under --source-path are the work
+	 * tree, not the ref, so showing them would show another version's code
+	 */
+	write_file(tmp("reftree/main.go"), "package main // work tree\n");
+	o.repo = NULL;
+	o.ref = "v1";
+	o.source_path = tmp("reftree");
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_USAGE);
+	assert_non_null(strstr(err_last(), "--ref 'v1' needs a repository"));
+	tu_assert_message(err_last());
+	assert_null(f.data);
+	/* a ref from a label alone is the profile's, not a request: the files are read */
+	o.ref = NULL;
+	{
+		struct labelset ls = LABELSET_INIT;
+
+		labelset_set(&ls, "service_git_ref", "v1");
+		assert_int_equal(source_find(&o, &ls, NULL, "main.go", &f, NULL), 0);
+		assert_string_equal(f.data, "package main // work tree\n");
+		source_file_release(&f);
+		labelset_free(&ls);
+	}
 	source_trace_release(NULL);
 	assert_string_equal(source_origin_name(SOURCE_GIT), "git clone");
 }
@@ -1317,31 +1229,19 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_spec_cases),
 		cmocka_unit_test(test_path_search),
 		cmocka_unit_test(test_github_api),
+		cmocka_unit_test(test_github_names),
 		cmocka_unit_test(test_googlesource),
 		cmocka_unit_test(test_git_local),
 		cmocka_unit_test(test_git_clone_cache),
 		cmocka_unit_test(test_git_other_owner),
 		cmocka_unit_test(test_git_safety),
 		cmocka_unit_test(test_git_huge_blob),
-		cmocka_unit_test(test_plain_paths),
 		cmocka_unit_test(test_goroot),
 		cmocka_unit_test(test_cancel_and_usage),
 	};
 
 	tu_init(argc, argv);
-	snprintf(tmp_root, sizeof(tmp_root), "/tmp/smolder-test-source-XXXXXX");
-	if (!mkdtemp(tmp_root)) {
-		perror("mkdtemp");
+	if (st_setup("source"))
 		return 1;
-	}
-	/* git made by these tests: no user or system configuration, a fixed identity */
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("GIT_AUTHOR_NAME", "smolder test", 1);
-	setenv("GIT_AUTHOR_EMAIL", "test@smolder.invalid", 1);
-	setenv("GIT_COMMITTER_NAME", "smolder test", 1);
-	setenv("GIT_COMMITTER_EMAIL", "test@smolder.invalid", 1);
-	unsetenv("GITHUB_TOKEN");
-	setenv("XDG_CACHE_HOME", tmp_root, 1);
 	return cmocka_run_group_tests_name("source", tests, setup_all, teardown_all) ? 1 : 0;
 }

@@ -108,6 +108,15 @@ static void test_urls(void **state)
 	o = url_cache_name("https://github.com/a/b");
 	assert_string_not_equal(r, o);
 	free(s), free(r), free(o);
+	/* GitHub owner and repository names */
+	assert_true(gh_name_ok("grafana"));
+	assert_true(gh_name_ok("protobuf-go"));
+	assert_true(gh_name_ok("go.uber_org"));
+	assert_false(gh_name_ok("grafana/pyroscope"));
+	assert_false(gh_name_ok(".."));
+	assert_false(gh_name_ok(""));
+	assert_false(gh_name_ok("r?x"));
+	assert_false(gh_name_ok("a b"));
 	assert_true(ref_is_commit("a35e42d4b114cfada7ef6d53c4a63d6ba44a72d9"));
 	assert_false(ref_is_commit("main"));
 	assert_false(ref_is_commit("a35e42d4"));
