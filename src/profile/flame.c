@@ -7,6 +7,11 @@
  * the largest remainders.  A hidden group that got no cell takes one from self, or from
  * the widest child, when that leaves it at least one.  Integer arithmetic with 128-bit
  * products keeps it exact.
+ *
+ * Totals are laid out by magnitude: in a signed profile (pprof's -diff_base form, new
+ * minus base) a node's total can be negative, or smaller than its children's, where
+ * gains and losses cancel.  P is then the larger of |total| and the sum of the
+ * children's magnitudes: the children fill the cell, and the node has no self part.
  */
 #include "flame.h"
 
@@ -28,9 +33,14 @@ struct item {
 	uint32_t count;
 };
 
-static int64_t pos64(int64_t v)
+static int64_t abs64(int64_t v)
 {
-	return v > 0 ? v : 0;
+	return v >= 0 ? v : v == INT64_MIN ? INT64_MAX : -v;
+}
+
+static int64_t add_sat(int64_t x, int64_t y)
+{
+	return x > INT64_MAX - y ? INT64_MAX : x + y;
 }
 
 static int cmp_rem(const void *a, const void *b)
@@ -42,17 +52,16 @@ static int cmp_rem(const void *a, const void *b)
 	return 0;
 }
 
-/* A node's width value: its total of the type, plus of type2 when set; never negative. */
+int64_t flame_magnitude(const struct tree *t, uint32_t node, uint32_t type, uint32_t type2)
+{
+	int64_t v = abs64(tree_total(t, node, type));
+
+	return type2 == PROF_NONE ? v : add_sat(v, abs64(tree_total(t, node, type2)));
+}
+
 static int64_t wtotal(const struct tree *t, uint32_t node, const struct flame_opts *o)
 {
-	int64_t v = pos64(tree_total(t, node, o->type));
-
-	if (o->type2 != PROF_NONE) {
-		int64_t v2 = pos64(tree_total(t, node, o->type2));
-
-		v = v > INT64_MAX - v2 ? INT64_MAX : v + v2;
-	}
-	return v;
+	return flame_magnitude(t, node, o->type, o->type2);
 }
 
 struct size_ctx {
@@ -91,16 +100,22 @@ static int split(const struct tree *t, const struct flame_opts *o, const struct 
 	uint32_t node = pc->node, nk = 0, k, nitems = 0, x = pc->x;
 	uint32_t *kids;
 	uint64_t W = pc->w, P = (uint64_t)wtotal(t, node, o), used = 0, left;
+	int64_t kidsum = 0;
 	struct item *hidden = NULL, *self = NULL, *widest = NULL;
 	int rc;
 
-	if (t->size[node] <= 1 || P == 0 || W == 0)
+	if (t->size[node] <= 1 || W == 0)
 		return 0;
 	for (k = tree_first_kid(t, node); k != PROF_NONE; k = tree_next_kid(t, node, k)) {
 		if ((rc = vec_reserve(order, ocap, (size_t)nk + 1)))
 			return rc;
 		(*order)[nk++] = k;
+		kidsum = add_sat(kidsum, wtotal(t, k, o));
 	}
+	if ((uint64_t)kidsum > P)  /* gains and losses cancel in the node */
+		P = (uint64_t)kidsum;
+	if (P == 0)
+		return 0;
 	kids = *order;
 	if ((rc = vec_reserve(items, icap, (size_t)nk + 2)) ||
 	    (rc = vec_reserve(byrem, rcap, (size_t)nk + 2)))
@@ -148,15 +163,11 @@ static int split(const struct tree *t, const struct flame_opts *o, const struct 
 		used += hidden->floor_;
 	}
 	{
-		uint64_t sv, kidsum = 0;
+		uint64_t sv;
 		u128 q;
 
-		for (k = 0; k < nitems; k++)
-			kidsum += (uint64_t)(*items)[k].value;
-		if (hidden)
-			kidsum += (uint64_t)hidden->value;
-		/* self is whatever the children leave (negative values were clamped) */
-		sv = kidsum < P ? P - kidsum : 0;
+		/* self is whatever the children leave (none where they outweigh the node) */
+		sv = P - (uint64_t)kidsum;
 		self = &(*items)[nk];
 		memset(self, 0, sizeof(*self));
 		self->kind = 2;

@@ -9,11 +9,19 @@
  * -diff_base form (base samples negated, labelled pprof::base), which `go tool pprof`
  * reads as the difference; speedscope and SVG, which cannot draw negative weights, get
  * the new side.
+ *
+ * The work (narrowing, encoding, writing) runs on a worker (job.c) so a large export
+ * does not freeze the screen; its outcome is the message when it lands.  The job reads
+ * the shown profile without a copy: a profile the app lets go of meanwhile (new filters,
+ * a sandwich pivot, a live refresh) is handed to the job (export_view_prof_free), and no
+ * filter job starts while it reads the loaded profile, so one job at most ever owns it.
+ * Quitting waits for the file to be complete.
  */
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -132,35 +140,44 @@ bool export_view_key(struct tui_app *a, int key)
 	return true;
 }
 
-/*
- * The profile on screen: *shown points at it; *owned is set when it had to be made
- * (the caller frees it).
- */
-static int on_screen(struct tui_app *a, bool diff_form, const struct prof **shown,
-		     struct prof **owned)
+/* What is on screen, for the job: the profile it comes from and the zoom path in it. */
+static int on_screen(struct tui_app *a, struct export_job *j)
 {
-	const struct prof *src = a->prof;
+	uint32_t zoom = shown_zoom(a), node, k;
+
+	j->src = a->prof;
+	j->npath = 0;
+	if (a->view == VIEW_SANDWICH && a->sw.name) {
+		j->src = a->sw.focus_callers ? a->sw.callers_prof : a->sw.callees_prof;
+	} else if (zoom != 0) {
+		/* the comparison's panes draw a->tree too: the same node ids */
+		if (a->tree->depth[zoom] > ZOOM_PATH_MAX)
+			return err_set(ERR_TOOBIG, "the zoomed path is deeper than %d frames", ZOOM_PATH_MAX);
+		j->npath = k = a->tree->depth[zoom];
+		for (node = zoom; node != 0; node = a->tree->parent[node])
+			j->path[--k] = a->tree->name[node];
+	}
+	return 0;
+}
+
+/*
+ * The profile to write, from the job's source: *shown points at it; *owned is set when
+ * it had to be made (the caller frees it).  On the worker.
+ */
+static int derive(const struct export_job *j, const struct prof **shown, struct prof **owned)
+{
+	const struct prof *src = j->src;
 	struct prof *zoomed = NULL;
-	uint32_t zoom = shown_zoom(a);
 	int rc;
 
 	*owned = NULL;
-	if (a->view == VIEW_SANDWICH && a->sw.name) {
-		src = a->sw.focus_callers ? a->sw.callers_prof : a->sw.callees_prof;
-	} else if (zoom != 0) {
-		/* the comparison's panes draw a->tree too: the same node ids */
-		uint32_t path[ZOOM_PATH_MAX], n = a->tree->depth[zoom], k = n, node;
-
-		if (n > ZOOM_PATH_MAX)
-			return err_set(ERR_TOOBIG, "the zoomed path is deeper than %d frames", ZOOM_PATH_MAX);
-		for (node = zoom; node != 0; node = a->tree->parent[node])
-			path[--k] = a->tree->name[node];
-		if ((rc = prof_subtree(src, path, n, &zoomed)))
+	if (j->npath) {
+		if ((rc = prof_subtree(src, j->path, j->npath, &zoomed)))
 			return rc;
 		src = zoomed;
 	}
-	if (a->diff) {
-		rc = prof_unpair(src, diff_form, owned);
+	if (j->diff) {
+		rc = prof_unpair(src, j->diff_form, owned);
 		prof_free(zoomed);
 		*shown = *owned;
 		return rc;
@@ -207,32 +224,132 @@ static int write_file(const char *path, const struct buf *b)
 	return 0;
 }
 
-void export_view_write(struct tui_app *a, const char *path)
+/* The export itself, on the worker: reads only the job. */
+static void export_run(struct job *job)
 {
-	int fmt = a->export_fmt;
-	bool diff_form = fmt == 0 || fmt == 1;
+	struct export_job *j = (struct export_job *)job;
+	const char *title = j->source ? j->source : "";
 	const struct prof *p = NULL;
 	struct prof *owned = NULL;
 	struct buf b = BUF_INIT;
-	int rc;
+
+	if ((j->rc = derive(j, &p, &owned)) == 0) {
+		switch (j->fmt) {
+		case 0: j->rc = encode_pprof(p, &b); break;
+		case 1: j->rc = encode_folded(p, j->type, &b); break;
+		case 2: j->rc = encode_speedscope(p, j->type, title, &b); break;
+		default: j->rc = encode_svg(p, j->type, title, &b); break;
+		}
+	}
+	if (!j->rc)
+		j->rc = write_file(j->file, &b);
+	if (j->rc)
+		snprintf(j->err, sizeof(j->err), "%s", err_last());
+	j->len = b.len;
+	buf_release(&b);
+	prof_free(owned);
+}
+
+static void export_free(struct job *job)
+{
+	struct export_job *j = (struct export_job *)job;
+
+	prof_free(j->own);
+	free(j->source);
+	free(j);
+}
+
+/* Says how the export went. */
+static void export_land(struct tui_app *a, struct export_job *j)
+{
+	if (j->rc)
+		scr_message(a, true, "export: %s", j->err);
+	else
+		scr_message(a, false, "wrote %s (%s, %zu bytes%s)", j->file, formats[j->fmt].name,
+			    j->len, j->diff && !j->diff_form ? ", the new side" : "");
+}
+
+void export_view_write(struct tui_app *a, const char *path)
+{
+	int fmt = a->export_fmt;
+	struct export_job *j;
 
 	if (fmt < 0 || !*path)
 		return;
-	if ((rc = on_screen(a, diff_form, &p, &owned)) == 0) {
-		switch (fmt) {
-		case 0: rc = encode_pprof(p, &b); break;
-		case 1: rc = encode_folded(p, a->type, &b); break;
-		case 2: rc = encode_speedscope(p, a->type, a->opts.source ? a->opts.source : "", &b); break;
-		default: rc = encode_svg(p, a->type, a->opts.source ? a->opts.source : "", &b); break;
-		}
+	if (a->export) {
+		scr_message(a, true, "export: still writing %s", a->export->file);
+		return;
 	}
-	if (!rc)
-		rc = write_file(path, &b);
-	if (rc)
+	if (app_job_running(a)) {
+		scr_message(a, true, "export: still working on the last change (Esc cancels it)");
+		return;
+	}
+	if (!(j = calloc(1, sizeof(*j))) || (a->opts.source && !(j->source = strdup(a->opts.source)))) {
+		free(j);
+		scr_message(a, true, "export: out of memory");
+		return;
+	}
+	job_init(&j->job, export_run, export_free);
+	j->fmt = fmt;
+	j->type = a->type;
+	j->diff = a->diff;
+	j->diff_form = fmt == 0 || fmt == 1; /* pprof and folded: pprof's -diff_base form */
+	snprintf(j->file, sizeof(j->file), "%s", path);
+	if (on_screen(a, j)) {
 		scr_message(a, true, "export: %s", err_last());
+		export_free(&j->job);
+		return;
+	}
+	if (a->async && job_start(&j->job, true) == 0) {
+		a->export = j;
+		scr_message(a, false, "writing %s...", j->file);
+		return;
+	}
+	job_start(&j->job, false); /* no thread (or drivers and tests): at once */
+	export_land(a, j);
+	export_free(&j->job);
+}
+
+bool export_view_poll(struct tui_app *a)
+{
+	struct export_job *j = a->export;
+
+	if (!j || !job_poll(&j->job))
+		return false;
+	a->export = NULL;
+	export_land(a, j);
+	export_free(&j->job);
+	return true;
+}
+
+bool export_view_busy(const struct tui_app *a, double *started_ms)
+{
+	if (a->export && started_ms)
+		*started_ms = a->export->job.started_ms;
+	return a->export != NULL;
+}
+
+bool export_view_reads(const struct tui_app *a, const struct prof *p)
+{
+	return a->export && p && a->export->src == p && !a->export->own;
+}
+
+void export_view_prof_free(struct tui_app *a, struct prof *p)
+{
+	if (export_view_reads(a, p))
+		a->export->own = p; /* the job frees it (the thread only reads it until then) */
 	else
-		scr_message(a, false, "wrote %s (%s, %zu bytes%s)", path, formats[fmt].name, b.len,
-			    a->diff && !diff_form ? ", the new side" : "");
-	buf_release(&b);
-	prof_free(owned);
+		prof_free(p);
+}
+
+void export_view_release(struct tui_app *a)
+{
+	struct export_job *j = a->export;
+
+	if (!j)
+		return;
+	/* the file is the user's: written whole, not cut off by quitting */
+	a->export = NULL;
+	job_wait(&j->job);
+	export_free(&j->job);
 }

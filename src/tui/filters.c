@@ -120,13 +120,18 @@ static void reload_out_release(struct reload_job *j)
 	memset(o, 0, sizeof(*o));
 }
 
-static void *reload_thread(void *arg)
+static void reload_run(struct job *job)
 {
-	struct reload_job *j = arg;
+	reload_compute((struct reload_job *)job);
+}
 
-	reload_compute(j);
-	atomic_store(&j->done, true);
-	return NULL;
+static void reload_free(struct job *job)
+{
+	struct reload_job *j = (struct reload_job *)job;
+
+	reload_out_release(j);
+	prof_free(j->own_base);
+	free(j);
 }
 
 /* Puts a finished derivation on screen, keeping the selected function selected. */
@@ -147,7 +152,7 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 		o->all[ty].total = a->base_total[ty];
 	sandwich_view_release(a); /* pivots again below, when its function is still there */
 	if (a->prof != a->base)
-		prof_free(a->prof);
+		export_view_prof_free(a, a->prof);
 	tree_free(a->tree);
 	a->prof = o->prof;
 	a->tree = o->tree;
@@ -183,42 +188,44 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 /* Called by the UI loop: lands a finished job (or drops a cancelled one). */
 void app_poll_jobs(struct tui_app *a)
 {
-	struct reload_job *j = &a->job;
+	struct reload_job *j = a->job;
 
-	if (!j->running || !atomic_load(&j->done))
+	if (!j || !job_poll(&j->job))
 		return;
-	pthread_join(j->th, NULL);
-	j->running = false;
-	if (j->cancelled) {
-		reload_out_release(j);
+	a->job = NULL;
+	if (j->cancelled)
 		scr_message(a, false, "cancelled");
-	} else if (j->out.rc) {
+	else if (j->out.rc)
 		scr_message(a, true, "%s", j->out.err);
-		reload_out_release(j);
-	} else {
+	else
 		reload_install(a, j);
-	}
+	reload_free(&j->job);
 }
 
 bool app_job_running(const struct tui_app *a)
 {
-	return a->job.running;
+	return a->job != NULL;
 }
 
 void app_cancel_job(struct tui_app *a)
 {
-	if (a->job.running)
-		a->job.cancelled = true;
+	if (a->job)
+		a->job->cancelled = true;
 }
 
-void app_jobs_finish(struct tui_app *a)
+void app_base_free(struct tui_app *a)
 {
-	if (a->job.running) {
-		a->job.cancelled = true;
-		pthread_join(a->job.th, NULL);
-		a->job.running = false;
-		reload_out_release(&a->job);
+	struct reload_job *j = a->job;
+
+	a->job = NULL;
+	if (j && !atomic_load(&j->job.done) && j->base == a->base) {
+		/* still reading it: the profile goes with the job, freed by whichever ends it */
+		j->own_base = a->base;
+		a->base = NULL;
 	}
+	job_drop(j ? &j->job : NULL);
+	export_view_prof_free(a, a->base); /* or to the export writing it (never both) */
+	a->base = NULL;
 }
 
 /*
@@ -228,11 +235,17 @@ void app_jobs_finish(struct tui_app *a)
  */
 static int refilter(struct tui_app *a, int n, int gran, const char *what, bool say_samples)
 {
-	struct reload_job *j = &a->job;
+	struct reload_job *j;
+	int rc;
 
-	if (j->running)
+	if (a->job)
 		return err_set(ERR_USAGE, "still working on the last change (Esc cancels it)");
-	memset(j, 0, sizeof(*j));
+	/* one job at most reads (and may come to own) the loaded profile */
+	if (export_view_reads(a, a->base))
+		return err_set(ERR_USAGE, "still writing %s", a->export->file);
+	if (!(j = calloc(1, sizeof(*j))))
+		return err_set(ERR_NOMEM, "out of memory");
+	job_init(&j->job, reload_run, reload_free);
 	j->base = a->base;
 	memcpy(j->filters, a->filters, (size_t)n * sizeof(j->filters[0]));
 	j->n = n;
@@ -240,23 +253,17 @@ static int refilter(struct tui_app *a, int n, int gran, const char *what, bool s
 	j->say_samples = say_samples;
 	j->message_seq = a->message_seq;
 	snprintf(j->what, sizeof(j->what), "%s", what);
-	if (a->async) {
-		j->started_ms = app_now_ms();
-		atomic_store(&j->done, false);
-		if (pthread_create(&j->th, NULL, reload_thread, j) == 0) {
-			j->running = true;
-			return 0;
-		}
+	if (a->async && job_start(&j->job, true) == 0) {
+		a->job = j;
+		return 0;
 	}
-	reload_compute(j);
-	if (j->out.rc) {
-		int rc = j->out.rc;
-
-		reload_out_release(j);
-		return err_set(rc, "%s", j->out.err[0] ? j->out.err : err_last());
-	}
-	reload_install(a, j);
-	return 0;
+	job_start(&j->job, false); /* no thread (or drivers and tests): at once */
+	if ((rc = j->out.rc))
+		err_set(rc, "%s", j->out.err[0] ? j->out.err : err_last());
+	else
+		reload_install(a, j);
+	reload_free(&j->job);
+	return rc;
 }
 
 int app_refilter(struct tui_app *a, int n, int gran)
@@ -306,7 +313,7 @@ int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat)
 
 	if (a->nfilters == FILTERS_MAX)
 		return err_set(ERR_TOOBIG, "at most %d filters; F pops the last", FILTERS_MAX);
-	if (a->job.running)
+	if (a->job)
 		return err_set(ERR_USAGE, "still working on the last change (Esc cancels it)");
 	/* never a silently different filter: a cut pattern loses its `$` or ends in a `\` */
 	if (strlen(pat) >= sizeof(a->filters[0].pat))

@@ -73,6 +73,8 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, in
 	uint32_t r, k, srow;
 	bool ascii = !a->scr.utf8;
 	bool diff = a->diff && fp->side == PANE_ONE;
+	/* a signed profile (pprof's -diff_base form): coloured by change, as a diff */
+	bool sgn = !a->diff && a->negative && a->negative[app_pane_type(a, fp)];
 
 	fl->area_y = y;
 	fl->area_x = x0;
@@ -109,6 +111,8 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, in
 				attr = a->scr.diff_attr[DIFF_STEPS + app_diff_step(a, t, c->node)];
 			else if (c->node == 0)
 				attr = a->scr.role_attr[ROLE_HEADER];
+			else if (sgn)
+				attr = a->scr.diff_attr[DIFF_STEPS + app_signed_step(a, fp, c->node)];
 			else
 				attr = scr_frame_attr(a, name);
 			if (a->searching && !c->hidden) {
@@ -447,6 +451,11 @@ static void hidden_sides(struct tui_app *a, struct flame_pane *fp, uint32_t n, u
 	}
 }
 
+static bool sandwich_pane(const struct tui_app *a, const struct flame_pane *fp)
+{
+	return fp == &a->sw.callers || fp == &a->sw.callees;
+}
+
 void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out)
 {
 	const struct tree *t = fp->tree;
@@ -498,8 +507,15 @@ void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out
 	else if (!fp->callers)
 		buf_printf(&nums, "  self %s (%s)", v1, p1);
 	buf_printf(&nums, "  total %s (%s all", v2, p2);
-	if (fp->fl.zoom != 0)
+	/* the sandwich's panes start at its function, which nobody zoomed to: a frame's
+	 * share is of the function (named; on the function itself, always 100%, none) */
+	if (sandwich_pane(a, fp) && fp->fl.zoom != 0 && n != fp->fl.zoom) {
+		buf_printf(&nums, ", %s of ", p3);
+		text_fit_name(&nums, tree_name(t, fp->fl.zoom),
+			      prof_strlen(t->prof, t->name[fp->fl.zoom]), 16, !a->scr.utf8);
+	} else if (!sandwich_pane(a, fp) && fp->fl.zoom != 0) {
 		buf_printf(&nums, ", %s zoomed", p3);
+	}
 	buf_puts(&nums, ")");
 	scr_status_line(a, out, tree_name(t, n), n ? prof_strlen(t->prof, t->name[n]) : 3, &nums);
 	buf_release(&nums);

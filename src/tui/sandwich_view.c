@@ -23,8 +23,8 @@ void sandwich_view_release(struct tui_app *a)
 	flame_release(&sw->callees.fl.layout);
 	tree_free(sw->callers_tree);
 	tree_free(sw->callees_tree);
-	prof_free(sw->callers_prof);
-	prof_free(sw->callees_prof);
+	export_view_prof_free(a, sw->callers_prof); /* or to the export writing it */
+	export_view_prof_free(a, sw->callees_prof);
 	memset(sw, 0, sizeof(*sw));
 }
 
@@ -58,45 +58,17 @@ int sandwich_view_set(struct tui_app *a, uint32_t name)
 /* The names from below the pane's zoom root (the function) down to its selection. */
 static char **pane_path(const struct flame_pane *fp, uint32_t *n)
 {
-	const struct tree *t = fp->tree;
-	uint32_t node = fp->fl.sel, d, i;
-	char **v;
-
 	*n = 0;
-	if (!t || fp->fl.sel_plus || !tree_is_ancestor(t, fp->fl.zoom, node) || node == fp->fl.zoom)
+	if (!fp->tree || fp->fl.sel_plus)
 		return NULL;
-	d = t->depth[node] - t->depth[fp->fl.zoom];
-	if (!(v = calloc(d, sizeof(*v))))
-		return NULL;
-	for (i = d; i > 0; node = t->parent[node])
-		v[--i] = strdup(tree_name(t, node));
-	for (i = 0; i < d; i++)
-		if (!v[i]) {
-			while (d-- > 0)
-				free(v[d]);
-			free(v);
-			return NULL;
-		}
-	*n = d;
-	return v;
+	return app_tree_path(fp->tree, fp->fl.zoom, fp->fl.sel, n);
 }
 
 /* Selects the node reached from the pane's zoom root by the names of path (or the
  * deepest one that exists). */
 static void pane_select(struct flame_pane *fp, char **path, uint32_t n)
 {
-	const struct tree *t = fp->tree;
-	uint32_t node = fp->fl.zoom, d, k;
-
-	for (d = 0; d < n; d++) {
-		for (k = tree_first_kid(t, node); k != PROF_NONE; k = tree_next_kid(t, node, k))
-			if (strcmp(tree_name(t, k), path[d]) == 0)
-				break;
-		if (k == PROF_NONE)
-			break;
-		node = k;
-	}
-	fp->fl.sel = node;
+	fp->fl.sel = app_tree_find(fp->tree, fp->fl.zoom, path, n);
 	fp->fl.sel_plus = false;
 }
 
@@ -114,7 +86,7 @@ void sandwich_view_save(const struct tui_app *a, struct sandwich_keep *k)
 
 void sandwich_view_restore(struct tui_app *a, struct sandwich_keep *k)
 {
-	uint32_t id = k->name ? prof_find_str(a->prof, k->name) : PROF_NONE, i;
+	uint32_t id = k->name ? prof_find_str(a->prof, k->name) : PROF_NONE;
 	int side;
 
 	/* the function may be gone (filtered out, not in the new data): no sandwich then */
@@ -123,11 +95,8 @@ void sandwich_view_restore(struct tui_app *a, struct sandwich_keep *k)
 		pane_select(&a->sw.callers, k->path[0], k->npath[0]);
 		pane_select(&a->sw.callees, k->path[1], k->npath[1]);
 	}
-	for (side = 0; side < 2; side++) {
-		for (i = 0; i < k->npath[side]; i++)
-			free(k->path[side][i]);
-		free(k->path[side]);
-	}
+	for (side = 0; side < 2; side++)
+		app_path_free(k->path[side], k->npath[side]);
 	free(k->name);
 	memset(k, 0, sizeof(*k));
 }
@@ -140,9 +109,9 @@ static struct flame_pane *focused(struct tui_app *a)
 void sandwich_view_draw(struct tui_app *a, int y, int h, int w)
 {
 	struct sandwich_state *sw = &a->sw;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, nums = BUF_INIT;
 	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX];
-	int top_h, bot_h, k;
+	int top_h, bot_h, k, room;
 
 	for (k = 0; k < h; k++)
 		scr_fill(y + k, 0, w, A_NORMAL);
@@ -164,14 +133,19 @@ void sandwich_view_draw(struct tui_app *a, int y, int h, int w)
 		      a->base_total[a->type]);
 	/* self over every frame of the function, as the top table and pprof count it */
 	app_format_value(a, v2, sizeof(v2), sandwich_self(sw->callees_tree, sw->name, a->type));
+	buf_printf(&nums, "  self %s  total %s (%s)", v2, v1, p1);
 	buf_puts(&b, a->scr.utf8 ? "\xe2\x94\x80\xe2\x94\x80 " : "-- ");
-	text_safe(&b, prof_str(a->prof, sw->name), prof_strlen(a->prof, sw->name), !a->scr.utf8);
-	buf_printf(&b, "  self %s  total %s (%s)", v2, v1, p1);
+	/* the name gives way (qualifiers first, then its middle): the numbers stay */
+	room = w - 3 - text_width(nums.data, nums.len);
+	text_fit_name(&b, prof_str(a->prof, sw->name), prof_strlen(a->prof, sw->name),
+		      room > 12 ? room : 12, !a->scr.utf8);
+	buf_add(&b, nums.data, nums.len);
 	if (text_width(b.data, b.len) + 32 <= w)
 		buf_printf(&b, "  %s callers above, callees below", a->scr.utf8 ? "\xe2\x96\xb2" : "^");
 	scr_fill(sw->divider_y, 0, w, a->scr.role_attr[ROLE_STATUS]);
 	scr_put(sw->divider_y, 0, w, b.data, b.len, a->scr.role_attr[ROLE_STATUS]);
 	buf_release(&b);
+	buf_release(&nums);
 	flame_view_draw(a, &sw->callees, sw->divider_y + 1, 0, bot_h, w);
 }
 

@@ -119,30 +119,26 @@ static void vjob_outputs_release(struct source_vjob *j)
 	j->nv = j->nall = 0;
 }
 
-static void vjob_free(struct source_vjob *j)
+static void vjob_free(struct job *job)
 {
-	if (!j)
-		return;
+	struct source_vjob *j = (struct source_vjob *)job;
+
 	vjob_outputs_release(j);
 	backend_close(j->be);
 	free(j);
 }
 
-static void *vjob_thread(void *arg)
+static void vjob_thread(struct job *job)
 {
-	struct source_vjob *j = arg;
+	struct source_vjob *j = (struct source_vjob *)job;
 
 	if (j->be)
-		j->be->cancel = &j->cancel;
+		j->be->cancel = &j->job.cancel;
 	j->rc = vjob_run(j);
 	if (j->rc)
 		snprintf(j->err, sizeof(j->err), "%s", err_last());
 	if (j->be)
 		j->be->cancel = NULL;
-	atomic_store(&j->done, true);
-	if (!atomic_compare_exchange_strong(&j->state, &(int){ JOB_RUNNING }, JOB_DONE))
-		vjob_free(j); /* abandoned by the UI: nobody else will */
-	return NULL;
 }
 
 /*
@@ -152,20 +148,9 @@ static void *vjob_thread(void *arg)
  */
 static void vjob_drop(struct source_ctx *c)
 {
-	struct source_vjob *j = c->job;
-
-	if (!j)
-		return;
+	if (c->job)
+		job_drop(&c->job->job);
 	c->job = NULL;
-	if (j->running) {
-		j->cancel = 1;
-		if (atomic_compare_exchange_strong(&j->state, &(int){ JOB_RUNNING }, JOB_ORPHAN)) {
-			pthread_detach(j->th);
-			return;
-		}
-		pthread_join(j->th, NULL); /* it has finished: at once */
-	}
-	vjob_free(j);
 }
 
 /* Puts what a finished read found in a->sctx. */
@@ -175,7 +160,7 @@ static void vjob_land(struct tui_app *a)
 	struct source_vjob *j = c->job;
 
 	c->job = NULL;
-	if (j->cancel) {
+	if (atomic_load(&j->job.cancel)) {
 		c->cancelled = true;
 		snprintf(c->why, sizeof(c->why), "reading the versions was cancelled (r reads again)");
 	} else if (j->rc) {
@@ -196,7 +181,7 @@ static void vjob_land(struct tui_app *a)
 		c->known = true;
 		c->why[0] = '\0';
 	}
-	vjob_free(j);
+	vjob_free(&j->job);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -292,29 +277,25 @@ bool source_versions_refresh(struct tui_app *a)
 		c->have_gen = c->gen;
 		return false;
 	}
-	atomic_init(&j->state, JOB_RUNNING);
+	job_init(&j->job, vjob_thread, vjob_free);
 	j->q = c->q;
 	j->nfilters = a->nfilters;
 	memcpy(j->filters, a->filters, (size_t)a->nfilters * sizeof(j->filters[0]));
 	j->gen = c->gen;
-	j->started_ms = app_now_ms();
 	c->hard = false;
-	atomic_store(&j->done, false);
 	c->job = j;
-	if (!a->async) { /* drivers and tests: at once */
-		vjob_thread(j);
-		vjob_land(a);
-		return false;
-	}
-	if (pthread_create(&j->th, NULL, vjob_thread, j) != 0) {
+	if (job_start(&j->job, a->async)) {
 		c->job = NULL;
-		vjob_free(j);
+		vjob_free(&j->job);
 		snprintf(c->why, sizeof(c->why), "cannot start a thread");
 		c->known = true;
 		c->have_gen = c->gen;
 		return false;
 	}
-	j->running = true;
+	if (!a->async) { /* drivers and tests: at once */
+		vjob_land(a);
+		return false;
+	}
 	return true;
 }
 
@@ -322,9 +303,8 @@ bool source_versions_poll(struct tui_app *a)
 {
 	struct source_vjob *j = a->sctx.job;
 
-	if (!j || !j->running || !atomic_load(&j->done))
+	if (!j || !job_poll(&j->job))
 		return false;
-	pthread_join(j->th, NULL);
 	vjob_land(a);
 	return true;
 }

@@ -40,24 +40,16 @@
 /* ------------------------------------------------------------------------------------ */
 /* finding the code (worker)                                                             */
 
-static void job_clear(struct source_job *j);
-
-static void *fetch_thread(void *arg)
+static void fetch_run(struct job *job)
 {
-	struct source_job *j = arg;
+	struct source_job *j = (struct source_job *)job;
 	struct source_opts o = j->opts;
 
-	o.cancel = &j->cancel;
+	o.cancel = &j->job.cancel;
 	j->rc = source_find(&o, j->labels.n ? &j->labels : NULL, j->function, j->path, &j->file,
 			    NULL);
 	if (j->rc)
 		snprintf(j->err, sizeof(j->err), "%s", err_last());
-	atomic_store(&j->done, true);
-	if (!atomic_compare_exchange_strong(&j->state, &(int){ JOB_RUNNING }, JOB_DONE)) {
-		job_clear(j);  /* abandoned by the UI: nobody else will */
-		free(j);
-	}
-	return NULL;
 }
 
 static void code_index(struct source_state *st)
@@ -76,12 +68,14 @@ static void code_index(struct source_state *st)
 	}
 }
 
-static void job_clear(struct source_job *j)
+static void fetch_free(struct job *job)
 {
+	struct source_job *j = (struct source_job *)job;
+
 	source_file_release(&j->file);
 	labelset_free(&j->labels);
 	free(j->key);
-	j->key = NULL;
+	free(j);
 }
 
 /*
@@ -89,23 +83,11 @@ static void job_clear(struct source_job *j)
  * source_find (libgit2 has no timeout on a silent server) is told to stop and left to
  * free the job itself.
  */
-static void job_drop(struct source_state *st)
+static void fetch_drop(struct source_state *st)
 {
-	struct source_job *j = st->job;
-
-	if (!j)
-		return;
+	if (st->job)
+		job_drop(&st->job->job);
 	st->job = NULL;
-	if (j->running) {
-		j->cancel = 1;
-		if (atomic_compare_exchange_strong(&j->state, &(int){ JOB_RUNNING }, JOB_ORPHAN)) {
-			pthread_detach(j->th);
-			return;
-		}
-		pthread_join(j->th, NULL);  /* it has finished: at once */
-	}
-	job_clear(j);
-	free(j);
 }
 
 /* Forgets the code (and what it answered). */
@@ -135,7 +117,7 @@ void source_view_release(struct tui_app *a)
 {
 	struct source_state *st = &a->src;
 
-	job_drop(st);
+	fetch_drop(st);
 	numbers_drop(st);
 	code_reset(st);
 	free(st->fname);
@@ -170,8 +152,7 @@ static void code_land(struct source_state *st)
 	} else {
 		snprintf(st->err, sizeof(st->err), "%s", j->err);
 	}
-	job_clear(j);
-	free(j);
+	fetch_free(&j->job);
 	st->job = NULL;
 }
 
@@ -195,14 +176,14 @@ static void fetch(struct tui_app *a)
 		buf_release(&key); /* answered already, or being answered */
 		return;
 	}
-	job_drop(st);
+	fetch_drop(st);
 	code_reset(st);
 	if (!(j = st->job = calloc(1, sizeof(*j)))) {
 		buf_release(&key);
 		snprintf(st->err, sizeof(st->err), "out of memory");
 		return;
 	}
-	atomic_init(&j->state, JOB_RUNNING);
+	job_init(&j->job, fetch_run, fetch_free);
 	if (a->opts.source_opts)
 		j->opts = *a->opts.source_opts;
 	/* typed values win over the flags (and so over the labels) */
@@ -215,7 +196,7 @@ static void fetch(struct tui_app *a)
 	if (*t->source_path)
 		j->opts.source_path = memcpy(j->source_path, t->source_path, sizeof(j->source_path));
 	if (source_version_labels(v, &j->labels)) {
-		job_drop(st);
+		fetch_drop(st);
 		buf_release(&key);
 		snprintf(st->err, sizeof(st->err), "out of memory");
 		return;
@@ -224,33 +205,59 @@ static void fetch(struct tui_app *a)
 	snprintf(j->path, sizeof(j->path), "%s", prof_str(st->prof, r->file));
 	st->code_key = strdup(key.data);
 	buf_release(&key);
-	j->started_ms = app_now_ms();
-	if (!a->async) { /* drivers and tests: at once */
-		fetch_thread(j);
-		code_land(st);
-		return;
-	}
-	if (pthread_create(&j->th, NULL, fetch_thread, j) == 0) {
-		j->running = true;
-	} else {
-		job_drop(st);
+	j->job.started_ms = app_now_ms();
+	if (job_start(&j->job, a->async)) {
+		fetch_drop(st);
 		snprintf(st->err, sizeof(st->err), "cannot start a thread");
+	} else if (!a->async) { /* drivers and tests: at once */
+		code_land(st);
 	}
 }
 
 /* ------------------------------------------------------------------------------------ */
 /* the numbers                                                                           */
 
-/* The hottest line of the routine: largest total, then largest self. */
+/*
+ * Drops the routines of l without a numbered line: a function the profile names with no
+ * file or no line numbers (a folded file, a binary without debug information) has
+ * nothing to show on code.  When that leaves none, why says so as `go tool pprof -list`
+ * does ("No source information for F"), with the file when there is one.
+ */
+static void numbered_only(const struct prof *p, struct list *l, const char *fname, char *why,
+			  size_t n)
+{
+	uint32_t i, k, file = 0;
+
+	for (i = 0, k = 0; i < l->n; i++) {
+		if (list_first_numbered(&l->r[i]) < l->r[i].nlines) {
+			l->r[k++] = l->r[i];
+			continue;
+		}
+		if (prof_strlen(p, l->r[i].file))
+			file = l->r[i].file;
+		free(l->r[i].lines);
+	}
+	if (k == 0 && l->n > 0) {
+		if (file)
+			snprintf(why, n, "no source information for %s: the profile has no line "
+				 "numbers in %s", fname, prof_str(p, file));
+		else
+			snprintf(why, n, "no source information for %s: the profile has no file or "
+				 "line numbers for it", fname);
+	}
+	l->n = k;
+}
+
+/* The hottest line of the routine: largest total, then largest self (numbered lines). */
 static int64_t hottest(const struct list_routine *r)
 {
-	uint32_t k, best = 0;
+	uint32_t k, best = list_first_numbered(r);
 
-	for (k = 1; k < r->nlines; k++)
+	for (k = best + 1; k < r->nlines; k++)
 		if (r->lines[k].cum > r->lines[best].cum ||
 		    (r->lines[k].cum == r->lines[best].cum && r->lines[k].flat > r->lines[best].flat))
 			best = k;
-	return r->nlines ? r->lines[best].line : 1;
+	return best < r->nlines ? r->lines[best].line : 1;
 }
 
 /* The function's total in p (type 0), or -1 when p has no lines of it. */
@@ -259,9 +266,11 @@ static int64_t function_cum(const struct prof *p, const char *fname)
 	uint32_t id = p ? prof_find_str(p, fname) : PROF_NONE, k;
 	struct list l;
 	int64_t cum = -1;
+	char why[8];
 
 	if (id == PROF_NONE || list_function(p, 0, id, &l))
 		return -1;
+	numbered_only(p, &l, fname, why, sizeof(why));
 	for (k = 0; k < l.n; k++)
 		cum = (cum < 0 ? 0 : cum) + l.r[k].cum;
 	list_release(&l);
@@ -349,6 +358,11 @@ static void update(struct tui_app *a)
 		snprintf(st->why, sizeof(st->why), "%s", err_last());
 		return;
 	}
+	numbered_only(p, &l, st->fname, st->why, sizeof(st->why));
+	if (st->why[0]) {
+		list_release(&l);
+		return;
+	}
 	if (l.n == 0) {
 		list_release(&l);
 		snprintf(st->why, sizeof(st->why), "%s has no line information in this profile",
@@ -389,7 +403,7 @@ int source_view_set(struct tui_app *a, uint32_t name)
 	/* the shown profile holds every version: what it lacks, no version has */
 	if ((rc = list_function(a->prof, a->type, name, &l)))
 		return rc;
-	n = l.n;
+	n = l.n;  /* without line numbers: the pane says so (update) */
 	list_release(&l);
 	if (n == 0)
 		return err_set(ERR_NOTFOUND, "%s has no line information in this profile",
@@ -456,9 +470,7 @@ bool source_view_poll(struct tui_app *a)
 		else
 			st->stale = st->fname != NULL;
 	}
-	if (j && j->running && atomic_load(&j->done)) {
-		pthread_join(j->th, NULL);
-		j->running = false;
+	if (j && job_poll(&j->job)) {
 		code_land(st);
 		changed = true;
 	}
@@ -475,22 +487,22 @@ bool source_view_poll(struct tui_app *a)
 
 bool source_view_busy(const struct tui_app *a, double *started_ms)
 {
-	const struct source_vjob *v = a->sctx.job;
-	bool vrun = v && v->running;
+	const struct job *v = a->sctx.job ? &a->sctx.job->job : NULL;
+	const struct job *c = a->src.job ? &a->src.job->job : NULL;
 
-	if (started_ms && vrun)
+	if (started_ms && job_busy(v))
 		*started_ms = v->started_ms;
-	else if (started_ms && a->src.job && a->src.job->running)
-		*started_ms = a->src.job->started_ms;
-	return (a->src.job && a->src.job->running) || vrun;
+	else if (started_ms && job_busy(c))
+		*started_ms = c->started_ms;
+	return job_busy(c) || job_busy(v);
 }
 
 void source_view_cancel(struct tui_app *a)
 {
-	if (a->src.job && a->src.job->running)
-		a->src.job->cancel = 1;
-	if (a->sctx.job && a->sctx.job->running)
-		a->sctx.job->cancel = 1;
+	if (job_busy(a->src.job ? &a->src.job->job : NULL))
+		atomic_store(&a->src.job->job.cancel, 1);
+	if (job_busy(a->sctx.job ? &a->sctx.job->job : NULL))
+		atomic_store(&a->sctx.job->job.cancel, 1);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -527,26 +539,28 @@ static int64_t nrows(const struct source_state *st)
 	const struct list_routine *r = &st->list.r[st->routine];
 
 	if (!st->have_code)
-		return (int64_t)r->nlines;
+		return (int64_t)(r->nlines - list_first_numbered(r));
 	return last_cost_line(r) > (int64_t)st->nlines ? last_cost_line(r) : (int64_t)st->nlines;
 }
 
 static int64_t row_line(const struct source_state *st, int64_t row)
 {
-	return st->have_code ? row + 1 : st->list.r[st->routine].lines[row].line;
+	const struct list_routine *r = &st->list.r[st->routine];
+
+	return st->have_code ? row + 1 : r->lines[list_first_numbered(r) + row].line;
 }
 
 static int64_t line_row(const struct source_state *st, int64_t line)
 {
 	const struct list_routine *r = &st->list.r[st->routine];
-	uint32_t k;
+	uint32_t k, k0 = list_first_numbered(r);
 
 	if (st->have_code)
 		return line - 1;
-	for (k = 0; k < r->nlines; k++)
+	for (k = k0; k < r->nlines; k++)
 		if (r->lines[k].line >= line)
-			return k;
-	return r->nlines ? r->nlines - 1 : 0;
+			return k - k0;
+	return r->nlines > k0 ? r->nlines - k0 - 1 : 0;
 }
 
 static const char *code_text(const struct source_state *st, int64_t line, size_t *len)
@@ -594,10 +608,22 @@ static void header(struct tui_app *a, int y, int w)
 			if (f->cached)
 				buf_puts(&raw, ", cached");
 			buf_puts(&raw, ")");
-		} else if (st->job && st->job->running) {
+		} else if (job_busy(st->job ? &st->job->job : NULL)) {
 			buf_puts(&raw, " (finding the code...)");
 		} else {
 			buf_printf(&raw, " (no code: %s)", st->err);
+		}
+		if (list_first_numbered(r) > 0) {
+			/* samples without a line: not on any row */
+			const char *unit = prof_str(a->prof, a->prof->sample_types[a->type].unit);
+			char v[UNITS_MAX];
+			int64_t cum = 0;
+			uint32_t k;
+
+			for (k = 0; k < list_first_numbered(r); k++)
+				cum += r->lines[k].cum;
+			units_format(v, sizeof(v), cum, unit);
+			buf_printf(&raw, " [%s without a line number]", v);
 		}
 		if (st->list.n > 1)
 			buf_printf(&raw, "  [%u of %u files: o next]", st->routine + 1, st->list.n);
@@ -681,7 +707,7 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 	if (!st->name)
 		return;
 	r = &st->list.r[st->routine];
-	for (k = 0; k < (int)r->nlines; k++)
+	for (k = (int)list_first_numbered(r); k < (int)r->nlines; k++)
 		if (r->lines[k].cum > maxcum)
 			maxcum = r->lines[k].cum;
 	{

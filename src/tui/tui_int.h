@@ -40,9 +40,46 @@ struct tui_filter {
 };
 
 /*
+ * Work on a thread of its own (job.c), first in each kind of job, which is heap-allocated.
+ * The UI thread starts it, and either lands it (job_poll true: joined, its outputs are
+ * the UI's to read) and frees it, or drops it (job_drop): a thread still running is left
+ * to free the job itself when it ends (state: JOB_RUNNING → JOB_DONE or JOB_ORPHAN), so
+ * a job holds everything its thread reads.
+ */
+enum { JOB_RUNNING, JOB_DONE, JOB_ORPHAN };
+
+struct job {
+	pthread_t th;
+	bool running;                  /* UI thread only: a thread was started, not joined */
+	atomic_bool done;              /* the work is over (its outputs are complete) */
+	atomic_int state;              /* JOB_*: who frees the job */
+	atomic_int cancel;             /* set by the UI thread, polled by work that can stop */
+	double started_ms;
+	void (*run)(struct job *j);    /* the work (on the thread) */
+	void (*free)(struct job *j);   /* frees the whole job and what it holds (either thread) */
+};
+
+/* Sets j up (before the kind's own fields are filled): not started, started_ms now. */
+void job_init(struct job *j, void (*run)(struct job *), void (*free_fn)(struct job *));
+/* Runs j on its thread (async), else at once on this one; -1 when no thread could start
+ * (nothing ran: the job is still the caller's to free). */
+int job_start(struct job *j, bool async);
+/* True once j's work is over (its thread joined): the UI may read it and free it.  j may be NULL. */
+bool job_poll(struct job *j);
+/* True while j's thread runs (j may be NULL). */
+bool job_busy(const struct job *j);
+/* Blocks until j's thread has ended (joined; j may be NULL): then job_poll() is true. */
+void job_wait(struct job *j);
+/* Stops waiting for j, never blocking: frees it now when its thread has ended (or none
+ * was started), else tells it to stop and leaves it to its thread.  j may be NULL. */
+void job_drop(struct job *j);
+
+/*
  * A re-derivation (filters, granularity) in flight on a worker thread.  The worker reads
  * `base` (immutable) and the copied filters and fills `out`; the UI thread reads `out`
- * only after `done`, joins, and takes ownership of its objects.
+ * only after job_poll(), and takes ownership of its objects.  A job dropped while it runs
+ * (q, a new profile) is handed the loaded profile it reads (`own_base`), which its
+ * thread frees with it.
  */
 struct reload_out {
 	struct prof *prof;
@@ -53,18 +90,38 @@ struct reload_out {
 };
 
 struct reload_job {
-	pthread_t th;
-	bool running;        /* UI thread only */
+	struct job job;      /* first: the job's own free() frees the whole */
 	bool cancelled;      /* UI thread only: drop the result when it lands */
-	atomic_bool done;    /* set by the worker when out is complete */
-	double started_ms;
 	const struct prof *base;
+	struct prof *own_base; /* base, when it was handed to the job (then its to free) */
 	struct tui_filter filters[FILTERS_MAX];
 	int n, gran;
 	bool say_samples;
 	unsigned message_seq; /* the app's message_seq when the job started */
 	char what[PROMPT_MAX + 32];
 	struct reload_out out;
+};
+
+/*
+ * An export (`e`) being written on a worker thread.  Its inputs are copies but `src`,
+ * borrowed from the app (the shown profile, or a sandwich half) until the app lets go of
+ * it: export_view_prof_free() then sets `own` to it, which the job frees.  The outputs
+ * (rc, err, len) are read after job_poll().
+ */
+struct export_job {
+	struct job job;                    /* first */
+	const struct prof *src;
+	struct prof *own;                  /* src, once handed over */
+	uint32_t path[ZOOM_PATH_MAX];      /* the zoom path in src (string ids) */
+	uint32_t npath;                    /* 0: the whole of src */
+	int fmt;                           /* index in export_view.c's formats */
+	uint32_t type;
+	bool diff, diff_form;              /* src is a prof_pair(); write the -diff_base form */
+	char *source;                      /* the header's source (a title); may be NULL */
+	char file[PROMPT_MAX];
+	size_t len;
+	int rc;
+	char err[256];
 };
 
 struct screen {
@@ -128,15 +185,9 @@ struct sandwich_state {
  * waiting for (a clone that hangs on a silent server) is handed to its thread, which
  * frees it when source_find returns (state: JOB_RUNNING → JOB_DONE or JOB_ORPHAN).
  */
-enum { JOB_RUNNING, JOB_DONE, JOB_ORPHAN };
 
 struct source_job {
-	pthread_t th;
-	bool running;                  /* UI thread only */
-	atomic_bool done;
-	atomic_int state;              /* JOB_*: who frees the job */
-	atomic_int cancel;  /* set by the UI thread, polled by source_find */
-	double started_ms;
+	struct job job;                /* first; its cancel is polled by source_find */
 	struct source_opts opts;
 	char repo[PROMPT_MAX], ref[PROMPT_MAX], root[PROMPT_MAX], source_path[PROMPT_MAX];
 	struct labelset labels;        /* the version's service_* labels; empty: none */
@@ -168,12 +219,7 @@ struct source_query {
  * it and closes the handle (state: JOB_RUNNING → JOB_DONE or JOB_ORPHAN).
  */
 struct source_vjob {
-	pthread_t th;
-	bool running;                  /* UI thread only */
-	atomic_bool done;
-	atomic_int state;              /* JOB_*: who frees the job */
-	atomic_int cancel;
-	double started_ms;
+	struct job job;                /* first; its cancel is the backend's */
 	struct backend *be;            /* owned: backend_share_more() of the app's handle */
 	struct source_query q;
 	struct tui_filter filters[FILTERS_MAX];
@@ -366,6 +412,8 @@ struct tui_app {
 	struct prof *base;     /* the profile as loaded */
 	struct prof *prof;     /* base with the filters applied (== base without filters) */
 	int64_t *base_total;   /* per sample type: percentages are of the unfiltered total */
+	bool *negative;        /* per sample type: base has negative values (pprof's -diff_base
+				* form, new minus base): its graphs are coloured by change */
 	struct tui_filter filters[FILTERS_MAX];
 	int nfilters;
 	int gran;              /* enum granularity, applied after the filters (as pprof) */
@@ -373,7 +421,7 @@ struct tui_app {
 	struct tui_opts opts;
 	char source_buf[1024], base_source_buf[1024];  /* opts.source after a store open */
 	bool async;            /* filters run on a worker (tui_run); drivers stay synchronous */
-	struct reload_job job;
+	struct reload_job *job;      /* the re-derivation in flight, or NULL */
 	struct theme theme;
 	struct screen scr;
 	uint32_t type;         /* 0 .. ntypes: a sample type (of the new side in a diff) */
@@ -407,6 +455,7 @@ struct tui_app {
 
 	bool exporting;    /* `e` pressed: the next key picks the format */
 	int export_fmt;
+	struct export_job *export;  /* the export being written, or NULL */
 
 	char message[256];
 	bool message_error;
@@ -423,7 +472,7 @@ int scr_put(int y, int x, int w, const char *s, size_t n, int attr);
 /* Draws an untrusted string made safe, fitted into w cells. */
 int scr_put_safe(const struct tui_app *a, int y, int x, int w, const char *s, size_t n, int attr);
 void scr_fill(int y, int x, int w, int attr);
-/* The cells the status line (app.c draw_status) leaves the view's text on w columns. */
+/* The cells the status line (app_draw.c draw_status) leaves the view's text on w columns. */
 int scr_status_room(const struct tui_app *a, int w);
 /*
  * Appends `name` (raw, from the profile: made safe) fitted into what the status line
@@ -496,7 +545,7 @@ void app_command(struct tui_app *a, const char *cmd);
 /* Tab in the ':' prompt: completes option names and sample type names in place. */
 void app_command_complete(struct tui_app *a);
 void app_filters_describe(const struct tui_app *a, struct buf *out);
-/* The status line's modes, terminal-safe (app.c); out is set, not added to. */
+/* The status line's modes, terminal-safe (app_draw.c); out is set, not added to. */
 void app_status_modes(const struct tui_app *a, struct buf *out);
 /* Applies filters[0 .. n) to base (pure, for workers); *out is base itself when n is 0. */
 int app_filters_apply(const struct prof *base, const struct tui_filter *filters, int n,
@@ -509,8 +558,12 @@ int app_filters_initial(struct tui_app *a, const struct filter_opts *o, int gran
 void app_poll_jobs(struct tui_app *a);
 bool app_job_running(const struct tui_app *a);
 void app_cancel_job(struct tui_app *a);
-/* Waits for (and drops) a job in flight: before freeing the app. */
-void app_jobs_finish(struct tui_app *a);
+/*
+ * Frees a->base (the loaded profile, after a->prof when it differs) and drops the job in
+ * flight, which reads it, never waiting: a job still running is handed the profile and
+ * frees it with itself.  a->base is NULL after.
+ */
+void app_base_free(struct tui_app *a);
 
 /* source_view.c */
 void source_view_draw(struct tui_app *a, int y, int h, int w);
@@ -619,8 +672,26 @@ void compare_view_status(struct tui_app *a, struct buf *out);
 void export_view_begin(struct tui_app *a);
 /* Takes the key after `e` (true when it did). */
 bool export_view_key(struct tui_app *a, int key);
-/* Writes what is on screen to path in the chosen format; the outcome is the message. */
+/* Writes what is on screen to path in the chosen format, on a worker when the app runs
+ * its own loop; the outcome is the message (when it lands: export_view_poll). */
 void export_view_write(struct tui_app *a, const char *path);
+/* Lands a finished export (true when one landed). */
+bool export_view_poll(struct tui_app *a);
+bool export_view_busy(const struct tui_app *a, double *started_ms);
+/* True while the export in flight reads p. */
+bool export_view_reads(const struct tui_app *a, const struct prof *p);
+/* Frees p (shown, or a sandwich half), or hands it to the export that reads it. */
+void export_view_prof_free(struct tui_app *a, struct prof *p);
+/* Waits for the export in flight (the file is written whole) and drops it. */
+void export_view_release(struct tui_app *a);
+
+/* app_draw.c: the header, breadcrumb, status and bottom lines, the help overlay */
+/* The help box needs HELP_MIN_W x HELP_MIN_H cells (its border, title and one row). */
+#define HELP_MIN_W 22
+#define HELP_MIN_H 7
+bool app_help_fits(int h, int w);
+/* Views that exist here: comparison only in a diff, the browser with a store. */
+bool app_view_shown(const struct tui_app *a, int v);
 
 /* app.c */
 /*
@@ -632,10 +703,27 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 /* The sample type whose values a pane shows (its side's), and the one added to widths. */
 uint32_t app_pane_type(const struct tui_app *a, const struct flame_pane *fp);
 uint32_t app_pane_type2(const struct tui_app *a, const struct flame_pane *fp);
-/* A node's width value in a pane (base + new in a diff's main pane); never negative. */
+/* A node's width value in a pane: its magnitude (|base| + |new| in a diff's main pane),
+ * as flame_layout() lays it out. */
 int64_t app_pane_value(const struct tui_app *a, const struct flame_pane *fp, uint32_t node);
 /* The diff colour step of a node: -DIFF_STEPS .. DIFF_STEPS (0 outside a diff). */
 int app_diff_step(const struct tui_app *a, const struct tree *t, uint32_t node);
+/*
+ * Call paths by name, which outlive a tree (a new profile, new filters, a sandwich pivot):
+ * app_tree_path() gives the frame names below `from` down to `node` (*n of them, strdup'ed;
+ * the caller frees them with app_path_free); NULL and *n = 0 when node is from, not below
+ * it, or memory ran out.  app_tree_find() follows path[0 .. n) down from `from` by name
+ * and returns the node reached, or the deepest one that exists.
+ */
+char **app_tree_path(const struct tree *t, uint32_t from, uint32_t node, uint32_t *n);
+uint32_t app_tree_find(const struct tree *t, uint32_t from, char *const *path, uint32_t n);
+void app_path_free(char **v, uint32_t n);
+/*
+ * The diff colour step of a node in a pane of a signed profile (a->negative for the type:
+ * the node's total is new minus base, a change of total / base_total, pprof's absolute
+ * -diff_base percentage); 0 in other profiles and in a diff's side panes.
+ */
+int app_signed_step(const struct tui_app *a, const struct flame_pane *fp, uint32_t node);
 /* Draws the diff legend on line y. */
 void app_draw_legend(struct tui_app *a, int y, int w);
 void app_set_type(struct tui_app *a, uint32_t type);

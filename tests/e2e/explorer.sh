@@ -119,8 +119,9 @@ expect "3 opens the sandwich of the selection" "\[3\]Sw"
 expect "the divider names the function with its total" "── main\.hashRecords  self 0 ns  total 1\.21 s \(13\.1%\)"
 expect "its caller is drawn above it" "^main\.processBatch +│"
 expect "its callees below it" "^crypto/sha256\.\(\*digest\)\.Write +│"
+expect "the function itself: its share of all, no '100% zoomed'" "callee: main\.hashRecords  self 0  total 1\.21 s \(13\.1% all\)"
 keys j
-expect "j moves to the widest callee (its name gives way to the numbers)" "callee: (crypto/sha256\.)?\(\*digest\)\.Write  self 0  total 980 ms \(10\.6% all, 81\.0% zoomed\)"
+expect "j moves to the widest callee (its name gives way to the numbers), its share of the function" "callee: .*Write  self 0  total 980 ms \(10\.6% all, 81\.0% of main\.hashRecords\)"
 keys Enter
 expect "Enter pivots the sandwich to it" "── crypto/sha256\.\(\*digest\)\.Write  self 0 ns  total 1\.13 s \(12\.2%\)"
 keys Up Up

@@ -1,0 +1,434 @@
+/*
+ * test_explorer.c — the explorer's views on profiles from files, driven without a key
+ * loop and drawn on an off-screen terminal (offscreen.h) whose cells are read back:
+ *
+ *  - a signed profile (pprof's -diff_base form, new minus base) whose total is negative:
+ *    the flame graph is laid out by magnitude (it showed the root alone), children that
+ *    outweigh their parent fill it, and frames are coloured by change (less / more);
+ *  - the sandwich of a function with a long name: its divider keeps the numbers (the
+ *    name gives way), and the status line has no "100% zoomed" on the function itself;
+ *  - freeing the app (q) while a filter job runs: at once, the job left to its thread,
+ *    which frees it and the profile it reads (LeakSanitizer checks, at exit);
+ *  - export (e) on a worker: the screen says it is writing, the outcome lands later, the
+ *    file is the one the UI thread wrote before; a profile let go of meanwhile (a filter
+ *    popped, a sandwich pivot) is the job's to free (AddressSanitizer checks).
+ */
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "offscreen.h"
+#include "profile/flame.h"
+#include "profile/merge.h"
+#include "testutil.h"
+#include "tui/tui_int.h"
+
+/* The explorer on p (taken), its jobs run at once (no key loop). */
+static struct tui_app *app_of(struct prof *p, const char *source)
+{
+	struct tui_opts o;
+	struct tui_app *a;
+
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = source;
+	if (tui_app_new(p, &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	return a;
+}
+
+/* The node of tree t reached from the root by the names in path ("a;b"), or fails. */
+static uint32_t node_at(const struct tree *t, const char *path)
+{
+	char buf[256], *save = NULL, *name;
+	uint32_t node = 0, k;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (name = strtok_r(buf, ";", &save); name; name = strtok_r(NULL, ";", &save)) {
+		for (k = tree_first_kid(t, node); k != PROF_NONE; k = tree_next_kid(t, node, k))
+			if (strcmp(tree_name(t, k), name) == 0)
+				break;
+		if (k == PROF_NONE)
+			fail_msg("no frame %s in %s", name, path);
+		node = k;
+	}
+	return node;
+}
+
+/* The cell of node in layout f, or fails. */
+static const struct flame_cell *cell_of(const struct flame *f, const struct tree *t, uint32_t node)
+{
+	uint32_t r, c;
+
+	if (!flame_find(f, t, node, false, &r, &c))
+		fail_msg("frame %s is not laid out", tree_name(t, node));
+	return &f->cells[c];
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* a signed profile whose total is negative                                               */
+
+static void test_signed_flame_layout(void **state)
+{
+	/* a: +5 in keep, -9 in drop: a nets -4, its children outweigh it */
+	struct prof *p = tu_decode_str("main;a;keep 5\nmain;a;drop -9\nmain;b -2\n");
+	struct flame_opts o = { .root = 0, .type = 0, .type2 = PROF_NONE, .width = 16,
+				.max_rows = 8 };
+	struct tree *t;
+	struct flame f;
+	const struct flame_cell *c;
+
+	(void)state;
+	assert_int_equal(tree_build(p, &t), 0);
+	assert_true(tree_total(t, 0, 0) < 0);
+	assert_int_equal(flame_layout(t, &o, &f), 0);
+	/* it was the root alone: negative widths were clamped to 0 */
+	assert_true(f.nrows >= 4);
+	c = cell_of(&f, t, node_at(t, "main"));
+	assert_int_equal(c->w, 16);
+	/* main's magnitude 6 (|-4| + |-2|): a 4 of 6, b 2 of 6 of 16 cells */
+	assert_int_equal(cell_of(&f, t, node_at(t, "main;a"))->w, 11);
+	assert_int_equal(cell_of(&f, t, node_at(t, "main;b"))->w, 5);
+	/* in a (|-4|), keep and drop (5 + 9) fill its 11 cells, no self part */
+	c = cell_of(&f, t, node_at(t, "main;a;drop"));
+	assert_int_equal(c->w + cell_of(&f, t, node_at(t, "main;a;keep"))->w, 11);
+	assert_true(c->w > cell_of(&f, t, node_at(t, "main;a;keep"))->w);
+	assert_int_equal(flame_magnitude(t, node_at(t, "main;a;drop"), 0, PROF_NONE), 9);
+	flame_release(&f);
+	tree_free(t);
+	prof_free(p);
+}
+
+/* -diff_base of the fixtures' "after" (3x scoreRecords) against "before": it shrank */
+static void test_signed_flame_fixture(void **state)
+{
+	struct prof *after = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
+	struct prof *before = tu_decode("go/cpuwork-cpu.pb.gz"), *d;
+	struct flame_opts o = { .root = 0, .type = 1, .type2 = PROF_NONE, .width = 200,
+				.max_rows = 64 };
+	struct tree *t;
+	struct flame f;
+	uint32_t sc;
+
+	(void)state;
+	assert_int_equal(prof_diff(after, before, &d), 0);
+	assert_int_equal(tree_build(d, &t), 0);
+	assert_true(tree_total(t, 0, 1) < 0);
+	assert_int_equal(flame_layout(t, &o, &f), 0);
+	assert_true(f.nrows > 3);
+	sc = node_at(t, "main.worker;main.processBatch;main.scoreRecords");
+	assert_true(tree_total(t, sc, 1) < 0);
+	/* the loss that makes the profile shrink is the widest frame at its depth */
+	assert_true(cell_of(&f, t, sc)->w >= 100);
+	flame_release(&f);
+	tree_free(t);
+	prof_free(d);
+	prof_free(after);
+	prof_free(before);
+}
+
+static void test_signed_flame_screen(void **state)
+{
+	struct tui_app *a = app_of(tu_decode_str("main;grow 5\nmain;shrink -9\n"), "signed");
+	struct offscreen scr = screen_open(24, 80);
+	const char *text;
+
+	(void)state;
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "shrink");
+	assert_on_screen(text, "grow");
+	assert_on_screen(text, "new minus base");  /* the legend of the colours */
+	assert_true(app_signed_step(a, &a->main, node_at(a->tree, "main;shrink")) < 0);
+	assert_true(app_signed_step(a, &a->main, node_at(a->tree, "main;grow")) > 0);
+	screen_close(&scr);
+	tui_app_free(a);
+
+	/* an unsigned profile keeps its package colours and no legend */
+	a = app_of(tu_decode_str("main;grow 5\nmain;shrink 9\n"), "plain");
+	scr = screen_open(24, 80);
+	text = screen_text(a, &scr);
+	assert_not_on_screen(text, "new minus base");
+	assert_int_equal(app_signed_step(a, &a->main, node_at(a->tree, "main;shrink")), 0);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* the sandwich                                                                           */
+
+#define LONG_FN "github.com/example/very/long/module/path/internal/pkg.(*SomeReceiverType).AVeryLongMethodName"
+
+static void test_sandwich_long_name(void **state)
+{
+	struct tui_app *a = app_of(tu_decode_str("main;" LONG_FN ";leaf 30\n"
+						 "main;other;" LONG_FN " 10\n"
+						 "main;idle 60\n"),
+				   "sandwich");
+	struct offscreen scr = screen_open(24, 80);
+	const char *text, *div;
+	uint32_t name;
+
+	(void)state;
+	name = prof_find_str(a->prof, LONG_FN);
+	assert_int_not_equal(name, PROF_NONE);
+	assert_int_equal(sandwich_view_set(a, name), 0);
+	a->view = VIEW_SANDWICH;
+	text = screen_text(a, &scr);
+	/* the divider: the name gives way, its numbers stay (they were cut off) */
+	div = screen_line(text, a->sw.divider_y);
+	assert_non_null(strstr(div, "AVeryLong"));
+	if (!strstr(div, "self 10") || !strstr(div, "total 40") || !strstr(div, "(40.0%)")) {
+		print_screen(text);
+		fail_msg("the divider lost its numbers: '%s'", div);
+	}
+	/* the status line on the function itself: no "100% zoomed" (always so) */
+	assert_true(a->sw.callees.fl.sel == a->sw.callees.fl.zoom);
+	assert_not_on_screen(text, "zoomed");
+	assert_on_screen(text, "(40.0% all)");
+	/* a callee: its share of the function, named as such */
+	assert_true(sandwich_view_key(a, 'j'));
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "callee: leaf");
+	assert_on_screen(text, "75.0% of AVery");
+	assert_not_on_screen(text, "zoomed");
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* q while a filter job runs                                                              */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* The threads of this process (/proc/self/task). */
+static int threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void test_quit_while_filtering(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct tui_app *a;
+	double t0, took;
+	int i, n0 = threads();
+
+	(void)state;
+	/* a regex that backtracks: ~35 ms on each name, 2 s in all */
+	for (i = 0; i < 60; i++)
+		buf_printf(&b, "main;aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%d 1\n", i);
+	a = app_of(tu_decode_str(b.data), "slow");
+	buf_release(&b);
+	a->async = true; /* as tui_run: on a worker */
+	assert_int_equal(app_filter_push(a, FK_FOCUS, "(a+)+$"), 0);
+	assert_true(app_job_running(a));
+	assert_int_equal(threads(), n0 + 1);
+	t0 = now_ms();
+	tui_app_free(a); /* waited for the job */
+	took = now_ms() - t0;
+	if (took > 500)
+		fail_msg("freeing the app took %.0f ms: it waited for the filter", took);
+	/* the job's thread ends on its own and frees what it holds (LeakSanitizer: at exit) */
+	for (i = 0; i < 600 && threads() > n0; i++)
+		usleep(100 * 1000);
+	assert_int_equal(threads(), n0);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* export on a worker                                                                     */
+
+/* A profile of 20,000 stacks 40 deep over 2,000 functions (fixed: the same every run). */
+static struct prof *wide_profile(void)
+{
+	struct buf b = BUF_INIT;
+	struct prof *p;
+	uint32_t x = 7;
+	int i, d;
+
+	for (i = 0; i < 20000; i++) {
+		buf_puts(&b, "main");
+		for (d = 0; d < 40; d++) {
+			x = x * 1103515245u + 12345u;
+			buf_printf(&b, ";pkg%u.fn%u", (x >> 8) % 20, (x >> 16) % 100);
+		}
+		buf_printf(&b, " %d\n", i % 97 + 1);
+	}
+	p = tu_decode_str(b.data);
+	buf_release(&b);
+	return p;
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *data;
+	long len;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	rewind(f);
+	data = malloc((size_t)len + 1);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	*n = (size_t)len;
+	return data;
+}
+
+static void assert_same_file(const char *p1, const char *p2)
+{
+	size_t n1, n2;
+	char *d1 = slurp(p1, &n1), *d2 = slurp(p2, &n2);
+
+	assert_true(n1 > 0);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(d1, d2, n1);
+	free(d1);
+	free(d2);
+}
+
+/* Lands the export in flight (bounded). */
+static void export_wait(struct tui_app *a)
+{
+	int i;
+
+	for (i = 0; i < 6000 && !export_view_poll(a); i++)
+		usleep(10 * 1000);
+	assert_false(export_view_busy(a, NULL));
+}
+
+static void test_export_on_worker(void **state)
+{
+	struct tui_app *a = app_of(wide_profile(), "wide");
+	struct offscreen scr = screen_open(24, 80);
+	char p1[600], p2[600];
+	const char *text;
+
+	(void)state;
+	snprintf(p1, sizeof(p1), "%s", tu_tmp_path("ui.pb.gz"));
+	snprintf(p2, sizeof(p2), "%s", tu_tmp_path("worker.pb.gz"));
+	/* without a key loop: at once, as before */
+	a->export_fmt = 0;
+	export_view_write(a, p1);
+	assert_false(a->message_error);
+	assert_non_null(strstr(a->message, "wrote "));
+	/* in the key loop: the write is the worker's; the screen says so and keeps drawing */
+	a->async = true;
+	export_view_write(a, p2);
+	assert_false(a->message_error);
+	if (!strstr(a->message, "writing ") || strstr(a->message, "wrote "))
+		fail_msg("the export was written on the UI thread: '%s'", a->message);
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "writing ");
+	assert_true(export_view_busy(a, NULL));
+	/* one at a time */
+	export_view_write(a, tu_tmp_path("third.pb.gz"));
+	assert_true(a->message_error);
+	assert_non_null(strstr(a->message, "still writing"));
+	/* a filter would be a second job on the loaded profile, which the export reads */
+	assert_int_not_equal(app_filter_push(a, FK_FOCUS, "pkg1\\."), 0);
+	assert_non_null(strstr(err_last(), "still writing"));
+	export_wait(a);
+	assert_false(a->message_error);
+	assert_non_null(strstr(a->message, "wrote "));
+	assert_same_file(p1, p2);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/* The profile an export reads is let go of by the app while the export runs. */
+static void test_export_handoff(void **state)
+{
+	struct tui_app *a = app_of(wide_profile(), "wide");
+	char p1[600], p2[600];
+	uint32_t name;
+
+	(void)state;
+	snprintf(p1, sizeof(p1), "%s", tu_tmp_path("f-ui.folded"));
+	snprintf(p2, sizeof(p2), "%s", tu_tmp_path("f-worker.folded"));
+	/* a filtered view: a->prof is not the loaded profile */
+	assert_int_equal(app_filter_push(a, FK_HIDE, "pkg3\\."), 0);
+	a->export_fmt = 1;
+	export_view_write(a, p1);
+	assert_non_null(strstr(a->message, "wrote "));
+	a->async = true;
+	export_view_write(a, p2);
+	assert_true(export_view_busy(a, NULL));
+	/* F, landed at once: the filtered profile the export reads is replaced */
+	a->async = false;
+	app_filter_pop(a);
+	assert_int_equal(a->nfilters, 0);
+	export_wait(a);
+	assert_non_null(strstr(a->message, "wrote "));
+	assert_same_file(p1, p2);
+
+	/* the sandwich's half, freed by a pivot while it is written */
+	name = prof_find_str(a->prof, "pkg1.fn1");
+	assert_int_not_equal(name, PROF_NONE);
+	assert_int_equal(sandwich_view_set(a, name), 0);
+	a->view = VIEW_SANDWICH;
+	snprintf(p1, sizeof(p1), "%s", tu_tmp_path("s-ui.folded"));
+	snprintf(p2, sizeof(p2), "%s", tu_tmp_path("s-worker.folded"));
+	export_view_write(a, p1);
+	assert_non_null(strstr(a->message, "wrote "));
+	a->async = true;
+	export_view_write(a, p2);
+	assert_true(export_view_busy(a, NULL));
+	assert_int_equal(sandwich_view_set(a, prof_find_str(a->prof, "pkg2.fn2")), 0);
+	export_wait(a);
+	assert_non_null(strstr(a->message, "wrote "));
+	assert_same_file(p1, p2);
+
+	/* and quitting while one is written waits for the whole file */
+	snprintf(p2, sizeof(p2), "%s", tu_tmp_path("q-worker.folded"));
+	a->view = VIEW_FLAME;
+	export_view_write(a, tu_tmp_path("q-ui.folded"));
+	export_wait(a);
+	snprintf(p1, sizeof(p1), "%s", tu_tmp_path("q-ui.folded"));
+	export_view_write(a, p2);
+	tui_app_free(a);
+	assert_same_file(p1, p2);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_signed_flame_layout),
+		cmocka_unit_test(test_signed_flame_fixture),
+		cmocka_unit_test(test_signed_flame_screen),
+		cmocka_unit_test(test_sandwich_long_name),
+		cmocka_unit_test(test_quit_while_filtering),
+		cmocka_unit_test(test_export_on_worker),
+		cmocka_unit_test(test_export_handoff),
+	};
+
+	int rc;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	tu_init(argc, argv);
+	if (tu_tmp_create("explorer"))
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	tu_tmp_remove();
+	return rc;
+}
