@@ -98,11 +98,70 @@ static const char *code_line(const struct source_file *f, int64_t no, size_t *le
 	return p;
 }
 
-/* mi: how a store or server merged it over range (its "Aggregation:" line), or NULL. */
+/*
+ * One version's first code lookup, done before anything is printed.  An option
+ * source_find() cannot work with (--ref without --repo, a --repo that is not there)
+ * fails every routine of the version alike: found on the first routine, it is said
+ * once as the verb's usage error instead of under each routine.  print_text() takes
+ * the result over, so no routine is looked up twice.
+ */
+struct list_code {
+	struct labelset labels;  /* the version's (source_version_labels) */
+	uint32_t routine;        /* the routine looked up; l->n: none wants code */
+	int rc;                  /* what source_find() returned for it */
+	struct source_file f;    /* rc 0: its code (print_text() takes it) */
+	struct buf why;          /* rc != 0: the message */
+};
+
+/* Whether print_text() reads routine r's code: it has a file and line numbers. */
+static bool wants_code(const struct prof *p, const struct list_routine *r)
+{
+	return prof_strlen(p, r->file) && list_first_numbered(r) < r->nlines;
+}
+
+/*
+ * Fills code (zeroed) for version v, whose matching routines are l: its labels and the
+ * first lookup.  0, or ERR_NOMEM (message set).
+ */
+static int code_probe(const struct source_version *v, const struct list *l,
+		      const struct source_opts *so, struct list_code *code)
+{
+	const struct list_routine *r;
+	uint32_t i;
+	int rc;
+
+	if ((rc = source_version_labels(v, &code->labels)))
+		return rc;
+	for (i = 0; i < l->n && !wants_code(v->prof, &l->r[i]); i++)
+		;
+	code->routine = i;
+	if (i == l->n)
+		return 0;
+	r = &l->r[i];
+	code->rc = source_find(so, code->labels.n ? &code->labels : NULL,
+			       prof_str(v->prof, r->name), prof_str(v->prof, r->file), &code->f,
+			       NULL);
+	if (code->rc && buf_puts(&code->why, err_last()))
+		return err_set(ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static void code_release(struct list_code *code)
+{
+	labelset_free(&code->labels);
+	source_file_release(&code->f);
+	buf_release(&code->why);
+}
+
+/*
+ * code: code_probe()'s for this version.  mi: how a store or server merged it over
+ * range (its "Aggregation:" line), or NULL.
+ */
 static void print_text(const struct prof *p, const struct list *l, uint32_t type,
-		       const struct source_opts *so, const struct labelset *labels,
+		       const struct source_opts *so, struct list_code *code,
 		       const struct merge_info *mi, const struct time_range *range)
 {
+	const struct labelset *labels = code->labels.n ? &code->labels : NULL;
 	const char *unit = prof_str(p, p->sample_types[type].unit);
 	char a[UNITS_MAX], b[UNITS_MAX], pct[UNITS_MAX];
 	uint32_t i, k;
@@ -116,7 +175,8 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 		struct source_file f = SOURCE_FILE_INIT;
 		uint32_t k0 = list_first_numbered(r);
 		int64_t first, last;
-		bool code;
+		const char *why;
+		bool found;
 
 		if (prof_strlen(p, r->file) == 0) {
 			/* no file: as pprof, which lists the function's other files (routines
@@ -147,12 +207,20 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 		units_format(b, sizeof(b), r->cum, unit);
 		units_percent(pct, sizeof(pct), r->cum, l->total);
 		printf("\n%10s %10s (flat, cum) %s of Total\n", a, b, pct);
-		code = source_find(so, labels, prof_str(p, r->name), prof_str(p, r->file), &f,
-				   NULL) == 0;
-		if (!code) {
+		if (i == code->routine) {  /* looked up already */
+			f = code->f;
+			code->f = (struct source_file)SOURCE_FILE_INIT;
+			found = code->rc == 0;
+			why = code->why.data ? code->why.data : "";
+		} else {
+			found = source_find(so, labels, prof_str(p, r->name), prof_str(p, r->file),
+					    &f, NULL) == 0;
+			why = err_last();
+		}
+		if (!found) {
 			struct buf m = BUF_INIT;
 
-			text_safe(&m, err_last(), strlen(err_last()), false);
+			text_safe(&m, why, strlen(why), false);
 			printf(" (no code: %.*s)\n", (int)m.len, m.data ? m.data : "");
 			buf_release(&m);
 		}
@@ -170,7 +238,7 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 			units_format(b, sizeof(b), cu, unit);
 			printf("%10s %10s %6s: (no line number)\n", fl ? a : ".", cu ? b : ".", "?");
 		}
-		if (code) {
+		if (found) {
 			/* pprof's window: the lines with a cost, and 5 around them */
 			int64_t no;
 
@@ -295,7 +363,9 @@ static int list_print(const struct source_version *v, size_t nv, size_t nall,
 		      const struct list *l, const int *types, const struct list_ctx *c,
 		      const struct merge_info *mi, const struct time_range *range)
 {
+	struct list_code *code = NULL;
 	size_t i;
+	int rc = 1;
 
 	for (i = 0; i < nv && l[i].n == 0; i++)
 		;
@@ -303,11 +373,29 @@ static int list_print(const struct source_version *v, size_t nv, size_t nall,
 		fprintf(stderr, "smolder list: no function matches '%s'\n", c->regex);
 		return 1;
 	}
-	if (c->tsv)
+	if (!c->tsv) {
+		if (!(code = calloc(nv, sizeof(*code)))) {
+			fprintf(stderr, "smolder list: out of memory\n");
+			return 1;
+		}
+		for (i = 0; i < nv; i++) {
+			if (!v[i].prof || l[i].n == 0)
+				continue;
+			if (code_probe(&v[i], &l[i], c->so, &code[i])) {
+				fprintf(stderr, "smolder list: %s\n", err_last());
+				goto done;
+			}
+			if (code[i].rc == ERR_USAGE) {
+				fprintf(stderr, "smolder list: %s\n",
+					code[i].why.data ? code[i].why.data : "");
+				rc = 2;
+				goto done;
+			}
+		}
+	} else {
 		printf("function\tfile\tline\tflat\tcum%s\n", c->versioned ? "\tversion" : "");
+	}
 	for (i = 0; i < nv; i++) {
-		struct labelset ls = LABELSET_INIT;
-
 		if (c->tsv) {
 			print_tsv(v[i].prof, &l[i], !c->versioned ? NULL : v[i].ref ? v[i].ref : "");
 			continue;
@@ -325,19 +413,18 @@ static int list_print(const struct source_version *v, size_t nv, size_t nall,
 				continue;
 			}
 		}
-		if (source_version_labels(&v[i], &ls)) {
-			fprintf(stderr, "smolder list: %s\n", err_last());
-			labelset_free(&ls);
-			return 1;
-		}
-		print_text(v[i].prof, &l[i], (uint32_t)types[i], c->so, ls.n ? &ls : NULL,
-			   mi ? &mi[i] : NULL, range);
-		labelset_free(&ls);
+		print_text(v[i].prof, &l[i], (uint32_t)types[i], c->so, &code[i], mi ? &mi[i] : NULL,
+			   range);
 	}
 	if (nall > nv)
 		fprintf(c->tsv ? stderr : stdout, "%s%zu more versions not shown; narrow --query\n",
 			c->tsv ? "smolder list: " : "\n", nall - nv);
-	return 0;
+	rc = 0;
+done:
+	for (i = 0; code && i < nv; i++)
+		code_release(&code[i]);
+	free(code);
+	return rc;
 }
 
 /* A profile's routines: the filters (*p replaced), then the functions that match. */

@@ -242,6 +242,12 @@ check "peek --lines names lines" bash -c "'$smolder' peek --lines --format tsv '
 for g in -files -lines '--granularity=files' '--granularity=lines' '--granularity=packages'; do
   check "list $g prints what list prints" bash -c "[ -s '$tmp/list-default.tsv' ] && '$smolder' list --format tsv $g 'main\\.scoreRecords' '$cpu' 2>&1 | cmp -s - '$tmp/list-default.tsv'"
 done
+# options list cannot read code with are the verb's usage error, said once before any
+# listing: they printed " (no code: ...)" under each of the 12 routines, and status 0
+usagecheck "list --ref without --repo: one line, status 2" \
+  "^smolder list: --ref 'v1' needs a repository to read it in: give --repo" list --ref v1 'main\.' "$cpu"
+usagecheck "list --repo that is not there: one line, status 2" \
+  "^smolder list: repository '$tmp/norepo': No such file" list --repo "$tmp/norepo" 'main\.' "$cpu"
 for verb in peek list; do
   check "$verb --help lists the filters it takes" bash -c "'$smolder' $verb --help | grep -q -- '--focus RE' && '$smolder' $verb --help | grep -q -- '--granularity G'"
 done
