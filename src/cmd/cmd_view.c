@@ -36,7 +36,7 @@
 	"      --source-path DIR    look for files under DIR (pprof's; default: .)\n"      \
 	"      --trim-path PREFIX   remove PREFIX from the profile's paths first\n"        \
 	"      --repo PATH|URL      a git repository, read at --ref without checkout\n"    \
-	"      --ref REF            branch, tag or commit (default: HEAD)\n"              \
+	"      --ref REF            branch, tag or commit (default HEAD; needs --repo)\n" \
 	"      --root PATH          the service's directory inside the repository\n"     \
 	"      --offline            never clone, fetch or call GitHub\n"                \
 	"      --github-api URL     GitHub API base (GitHub Enterprise: https://HOST/api/v3)\n" \

@@ -274,6 +274,9 @@ check "RE2's own syntax still works ((?i), (?P<n>), [(?=], \\Q..\\E, lazy a*?)" 
 for verb in "" top view diff peek list export; do
   check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
 done
+for verb in view diff list resolve; do
+  check "$verb --help: --ref says it needs --repo" bash -c "'$smolder' $verb --help | grep -qE -- '--ref REF .*\(default HEAD; needs --repo\)\$'"
+done
 
 # a real Go program serving net/http/pprof
 if command -v go >/dev/null; then
