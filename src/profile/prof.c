@@ -4,10 +4,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct prof *prof_ref(struct prof *p)
+{
+	if (p)
+		atomic_fetch_add(&p->refs, 1);
+	return p;
+}
+
 void prof_free(struct prof *p)
 {
+	unsigned more;
+
 	if (!p)
 		return;
+	/* another reference remains: this one ends and the profile stays (which holder
+	 * drops last does not matter; every one of them only reads it) */
+	for (more = atomic_load(&p->refs); more > 0;)
+		if (atomic_compare_exchange_weak(&p->refs, &more, more - 1))
+			return;
 	free(p->strs);
 	free(p->str_lens);
 	free(p->sample_types);

@@ -7,11 +7,15 @@
  * index into the arrays below (no pointer webs).  String index 0 is always "".
  *
  * Ownership: prof_free() releases the whole model (its arena and arrays).  Pointers
- * returned by the accessors are borrowed and live as long as the profile.
+ * returned by the accessors are borrowed and live as long as the profile.  A thread that
+ * reads a profile for longer than its owner may keep it (the explorer's filter jobs, which
+ * the UI drops without waiting for them) takes a reference with prof_ref(); every
+ * reference, the first included, ends with one prof_free(), and the last one frees.
  */
 #ifndef SMOLDER_PROF_H
 #define SMOLDER_PROF_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -98,8 +102,15 @@ struct prof {
 	int64_t *values;        /* nsamples * ntypes, row-major */
 	struct prof_label *labels;
 	size_t nlabels;
+
+	/* the one field that changes after the build: references besides the builder's
+	 * (0 from the builder; prof_ref adds one, prof_free drops one) */
+	atomic_uint refs;
 };
 
+/* Another reference to p, which stays until a matching prof_free(); returns p (NULL: NULL). */
+struct prof *prof_ref(struct prof *p);
+/* Drops a reference to p; the last one frees it.  p may be NULL. */
 void prof_free(struct prof *p);
 
 static inline const char *prof_str(const struct prof *p, uint32_t id)

@@ -621,10 +621,11 @@ bool tui_app_key(struct tui_app *a, int key)
 		return true;
 	if (key == 27 && (app_job_running(a) || source_view_busy(a, NULL) ||
 			  browser_view_busy(a, NULL))) {
-		app_cancel_job(a);
+		app_cancel_job(a); /* dropped at once */
 		source_view_cancel(a);
 		browser_view_cancel(a);
-		scr_message(a, false, "cancelling...");
+		scr_message(a, false, "%s", source_view_busy(a, NULL) || browser_view_busy(a, NULL) ?
+						  "cancelling..." : "cancelled");
 		return true;
 	}
 	a->message[0] = '\0';

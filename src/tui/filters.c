@@ -6,7 +6,11 @@
  * Each change re-derives the shown profile from the loaded one by applying the whole
  * stack in order, then rebuilds the call tree and tables — on a worker thread, so the
  * screen keeps drawing (a spinner, Esc cancels) while a large profile is refiltered; the
- * worker reads only the immutable loaded profile and hands back new objects.
+ * worker reads only the immutable loaded profile and hands back new objects.  Esc drops
+ * the job at once: the UI is free for the next change while the worker, which holds a
+ * reference of its own to the loaded profile, stops after the step it is in (each
+ * filter, the granularity, the call tree and the tables are steps: profile/ has no way
+ * to stop one half-way) and frees what it made.
  * Percentages stay relative to the unfiltered profile, as in pprof.
  */
 #include <curses.h>
@@ -30,12 +34,21 @@ static const char *const commands[] = { "focus=", "ignore=", "hide=", "show=", "
 					"collapse_recursion", "repo=", "ref=", "root=", "source_path=" };
 static const char *const granularities[] = { "functions", "lines", "files", "packages" };
 
+/* ERR_CANCELLED once *cancel is set (cancel may be NULL: never). */
+static int stopped(atomic_int *cancel)
+{
+	if (cancel && atomic_load(cancel))
+		return err_set(ERR_CANCELLED, "cancelled");
+	return 0;
+}
+
 /*
  * Applies filters[0 .. n), then granularity `gran`, to base; *out is base itself when
- * there is nothing to apply.  Pure: runs on the worker thread.
+ * there is nothing to apply.  Pure: runs on the worker thread, which may stop it between
+ * steps through cancel (NULL: never).
  */
 static int apply_stack(const struct prof *base, const struct tui_filter *filters, int n, int gran,
-		       struct prof **out)
+		       atomic_int *cancel, struct prof **out)
 {
 	struct prof *cur = (struct prof *)base, *next;
 	int i, rc;
@@ -43,6 +56,12 @@ static int apply_stack(const struct prof *base, const struct tui_filter *filters
 	for (i = 0; i < n; i++) {
 		struct filter_opts o = { 0 };
 		const char *pat = filters[i].pat;
+
+		if ((rc = stopped(cancel))) {
+			if (cur != base)
+				prof_free(cur);
+			return rc;
+		}
 
 		switch (filters[i].kind) {
 		case FK_FOCUS: o.focus = pat; break;
@@ -65,7 +84,8 @@ static int apply_stack(const struct prof *base, const struct tui_filter *filters
 		cur = next;
 	}
 	if (gran != GRAN_FUNCTIONS) {
-		rc = prof_granularity(cur, (enum granularity)gran, &next);
+		if ((rc = stopped(cancel)) == 0)
+			rc = prof_granularity(cur, (enum granularity)gran, &next);
 		if (cur != base)
 			prof_free(cur);
 		if (rc)
@@ -79,25 +99,28 @@ static int apply_stack(const struct prof *base, const struct tui_filter *filters
 int app_filters_apply(const struct prof *base, const struct tui_filter *filters, int n,
 		      struct prof **out)
 {
-	return apply_stack(base, filters, n, GRAN_FUNCTIONS, out);
+	return apply_stack(base, filters, n, GRAN_FUNCTIONS, NULL, out);
 }
 
-/* The whole derivation: filtered profile, its call tree and top tables. */
+/* The whole derivation: filtered profile, its call tree and top tables (stopping
+ * between steps once the job is cancelled: the outputs are then released by free()). */
 static void reload_compute(struct reload_job *j)
 {
 	struct reload_out *o = &j->out;
+	atomic_int *cancel = &j->job.cancel;
 
 	o->all = NULL;
 	o->tree = NULL;
 	o->prof = NULL;
-	if ((o->rc = apply_stack(j->base, j->filters, j->n, j->gran, &o->prof)))
+	if ((o->rc = apply_stack(j->base, j->filters, j->n, j->gran, cancel, &o->prof)))
 		goto fail;
 	o->all = calloc(o->prof->ntypes ? o->prof->ntypes : 1, sizeof(*o->all));
 	if (!o->all) {
 		o->rc = err_set(ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((o->rc = tree_build(o->prof, &o->tree)) || (o->rc = top_from_tree(o->tree, o->all)))
+	if ((o->rc = stopped(cancel)) || (o->rc = tree_build(o->prof, &o->tree)) ||
+	    (o->rc = stopped(cancel)) || (o->rc = top_from_tree(o->tree, o->all)))
 		goto fail;
 	return;
 fail:
@@ -130,7 +153,7 @@ static void reload_free(struct job *job)
 	struct reload_job *j = (struct reload_job *)job;
 
 	reload_out_release(j);
-	prof_free(j->own_base);
+	prof_free(j->base); /* the job's reference */
 	free(j);
 }
 
@@ -185,7 +208,7 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 		scr_message(a, false, "%s", j->what);
 }
 
-/* Called by the UI loop: lands a finished job (or drops a cancelled one). */
+/* Called by the UI loop: lands a finished job. */
 void app_poll_jobs(struct tui_app *a)
 {
 	struct reload_job *j = a->job;
@@ -193,9 +216,7 @@ void app_poll_jobs(struct tui_app *a)
 	if (!j || !job_poll(&j->job))
 		return;
 	a->job = NULL;
-	if (j->cancelled)
-		scr_message(a, false, "cancelled");
-	else if (j->out.rc)
+	if (j->out.rc)
 		scr_message(a, true, "%s", j->out.err);
 	else
 		reload_install(a, j);
@@ -209,8 +230,11 @@ bool app_job_running(const struct tui_app *a)
 
 void app_cancel_job(struct tui_app *a)
 {
-	if (a->job)
-		a->job->cancelled = true;
+	struct reload_job *j = a->job;
+
+	/* not waited for: the shown profile stays, the next change may start now */
+	a->job = NULL;
+	job_drop(j ? &j->job : NULL);
 }
 
 void app_base_free(struct tui_app *a)
@@ -218,13 +242,8 @@ void app_base_free(struct tui_app *a)
 	struct reload_job *j = a->job;
 
 	a->job = NULL;
-	if (j && !atomic_load(&j->job.done) && j->base == a->base) {
-		/* still reading it: the profile goes with the job, freed by whichever ends it */
-		j->own_base = a->base;
-		a->base = NULL;
-	}
-	job_drop(j ? &j->job : NULL);
-	export_view_prof_free(a, a->base); /* or to the export writing it (never both) */
+	job_drop(j ? &j->job : NULL); /* a job still running keeps its own reference */
+	export_view_prof_free(a, a->base); /* or to the export writing it */
 	a->base = NULL;
 }
 
@@ -246,7 +265,7 @@ static int refilter(struct tui_app *a, int n, int gran, const char *what, bool s
 	if (!(j = calloc(1, sizeof(*j))))
 		return err_set(ERR_NOMEM, "out of memory");
 	job_init(&j->job, reload_run, reload_free);
-	j->base = a->base;
+	j->base = prof_ref(a->base);
 	memcpy(j->filters, a->filters, (size_t)n * sizeof(j->filters[0]));
 	j->n = n;
 	j->gran = gran;

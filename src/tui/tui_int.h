@@ -76,10 +76,11 @@ void job_drop(struct job *j);
 
 /*
  * A re-derivation (filters, granularity) in flight on a worker thread.  The worker reads
- * `base` (immutable) and the copied filters and fills `out`; the UI thread reads `out`
- * only after job_poll(), and takes ownership of its objects.  A job dropped while it runs
- * (q, a new profile) is handed the loaded profile it reads (`own_base`), which its
- * thread frees with it.
+ * `base` (immutable; the job holds a reference of its own, prof_ref) and the copied
+ * filters and fills `out`; the UI thread reads `out` only after job_poll(), and takes
+ * ownership of its objects.  A job dropped while it runs (Esc, q, a new profile) stops at
+ * its next step and its thread frees it, letting go of `base`: the loaded profile lives
+ * until the app and every job still reading it have let go.
  */
 struct reload_out {
 	struct prof *prof;
@@ -90,10 +91,9 @@ struct reload_out {
 };
 
 struct reload_job {
-	struct job job;      /* first: the job's own free() frees the whole */
-	bool cancelled;      /* UI thread only: drop the result when it lands */
-	const struct prof *base;
-	struct prof *own_base; /* base, when it was handed to the job (then its to free) */
+	struct job job;      /* first: the job's own free() frees the whole; its cancel
+			      * is checked between the steps of the derivation */
+	struct prof *base;   /* a reference (prof_ref) to the loaded profile, dropped by free() */
 	struct tui_filter filters[FILTERS_MAX];
 	int n, gran;
 	bool say_samples;
@@ -557,11 +557,13 @@ int app_filters_initial(struct tui_app *a, const struct filter_opts *o, int gran
 /* Lands a finished worker job; call from the UI loop before drawing. */
 void app_poll_jobs(struct tui_app *a);
 bool app_job_running(const struct tui_app *a);
+/* Esc: drops the re-derivation in flight at once (the shown profile stays; its thread
+ * stops at its next step and frees what it holds). */
 void app_cancel_job(struct tui_app *a);
 /*
- * Frees a->base (the loaded profile, after a->prof when it differs) and drops the job in
- * flight, which reads it, never waiting: a job still running is handed the profile and
- * frees it with itself.  a->base is NULL after.
+ * Lets go of a->base (the loaded profile, after a->prof when it differs) and drops the
+ * job in flight, never waiting: a job still running holds a reference of its own to the
+ * profile, which its thread drops when it ends.  a->base is NULL after.
  */
 void app_base_free(struct tui_app *a);
 

@@ -9,11 +9,15 @@
  *    name gives way), and the status line has no "100% zoomed" on the function itself;
  *  - freeing the app (q) while a filter job runs: at once, the job left to its thread,
  *    which frees it and the profile it reads (LeakSanitizer checks, at exit);
+ *  - Esc while a filter job runs: the job is dropped at once (the next change is taken),
+ *    and its thread stops after the filter it is in, not after the whole stack; the
+ *    profile it reads outlives the app while it does (AddressSanitizer checks);
  *  - export (e) on a worker: the screen says it is writing, the outcome lands later, the
  *    file is the one the UI thread wrote before; a profile let go of meanwhile (a filter
  *    popped, a sandwich pivot) is the job's to free (AddressSanitizer checks).
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 #include <locale.h>
@@ -253,6 +257,107 @@ static void test_quit_while_filtering(void **state)
 	assert_int_equal(threads(), n0);
 }
 
+/* An unfiltered profile of n names on which the regex "(a+)+$" backtracks (about 35 ms a name). */
+static struct prof *backtracking_profile(int n)
+{
+	struct buf b = BUF_INIT;
+	struct prof *p;
+	int i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "main;aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%d 1\n", i);
+	p = tu_decode_str(b.data);
+	buf_release(&b);
+	return p;
+}
+
+#define SLOW_RE "(a+)+$"
+#define SLOW_STACK 8  /* filters in the stack the cancelled job applies */
+
+/*
+ * Waits until the filter job's thread has computed for 30 ms (its CPU time, not the
+ * clock's): it is then inside its first filter, past the checks before it, reading the
+ * loaded profile.
+ */
+static void wait_filtering(struct tui_app *a)
+{
+	struct timespec ts = { 0, 0 };
+	clockid_t cid;
+	int i;
+
+	assert_non_null(a->job);
+	assert_int_equal(pthread_getcpuclockid(a->job->job.th, &cid), 0);
+	for (i = 0; i < 10000; i++) {
+		assert_int_equal(clock_gettime(cid, &ts), 0);
+		if (ts.tv_sec > 0 || ts.tv_nsec >= 30 * 1000000L)
+			return;
+		usleep(1000);
+	}
+	fail_msg("the filter job's thread did not start computing");
+}
+
+static void test_esc_while_filtering(void **state)
+{
+	struct offscreen scr = screen_open(24, 100);
+	struct tui_app *a;
+	double t0, one, stopped;
+	int i, n0 = threads();
+
+	(void)state;
+	/* what one slow filter costs here (it matches no name: the profile stays whole) */
+	a = app_of(backtracking_profile(8), "slow");
+	t0 = now_ms();
+	assert_int_equal(app_filter_push(a, FK_IGNORE, SLOW_RE), 0);
+	one = now_ms() - t0;
+	assert_int_equal(a->prof->nsamples, 8);
+	tui_app_free(a);
+
+	/* a stack of seven of them shown (set as it is: pushing them would apply the stack
+	 * seven times), and an eighth pushed on a worker: eight filters to apply */
+	a = app_of(backtracking_profile(8), "slow");
+	for (i = 0; i < SLOW_STACK - 1; i++) {
+		a->filters[i].kind = FK_IGNORE;
+		snprintf(a->filters[i].pat, sizeof(a->filters[i].pat), "%s", SLOW_RE);
+	}
+	a->nfilters = SLOW_STACK - 1;
+	a->async = true;
+	assert_int_equal(app_filter_push(a, FK_IGNORE, SLOW_RE), 0);
+	assert_true(app_job_running(a));
+	assert_int_equal(threads(), n0 + 1);
+	wait_filtering(a);
+	assert_on_screen(screen_text(a, &scr), "Esc cancels");
+
+	/* Esc: the UI has let go of the job at once, whatever the thread is doing */
+	t0 = now_ms();
+	assert_true(tui_app_key(a, 27));
+	assert_false(app_job_running(a));
+	assert_string_equal(a->message, "cancelled");
+	assert_not_on_screen(screen_text(a, &scr), "working");
+	assert_int_equal(a->nfilters, SLOW_STACK - 1); /* the shown profile is unchanged */
+
+	/* its thread stops after the filter it is in (one), not the eight of the stack */
+	for (i = 0; i < 3000 && threads() > n0; i++)
+		usleep(10 * 1000);
+	stopped = now_ms() - t0;
+	assert_int_equal(threads(), n0);
+	if (stopped > one * SLOW_STACK / 2)
+		fail_msg("the cancelled job ran %.0f ms after Esc (one filter: %.0f ms, the stack: "
+			 "%d of them): it did not stop", stopped, one, SLOW_STACK);
+
+	/* the next change is taken at once; dropped again, then the app goes while the job
+	 * still reads the loaded profile, which outlives the app until the job lets go */
+	assert_int_equal(app_filter_push(a, FK_IGNORE, SLOW_RE), 0);
+	assert_true(app_job_running(a));
+	wait_filtering(a);
+	tui_app_key(a, 27);
+	assert_false(app_job_running(a));
+	screen_close(&scr);
+	tui_app_free(a);
+	for (i = 0; i < 3000 && threads() > n0; i++)
+		usleep(10 * 1000);
+	assert_int_equal(threads(), n0);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* export on a worker                                                                     */
 
@@ -418,6 +523,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_signed_flame_screen),
 		cmocka_unit_test(test_sandwich_long_name),
 		cmocka_unit_test(test_quit_while_filtering),
+		cmocka_unit_test(test_esc_while_filtering),
 		cmocka_unit_test(test_export_on_worker),
 		cmocka_unit_test(test_export_handoff),
 	};
