@@ -288,6 +288,24 @@ enum decode_format decode_detect(const uint8_t *p, size_t n)
 	return DECODE_PPROF;
 }
 
+/*
+ * A name ending in ".lines" (perhaps then ".gz" or ".zst"): Pyroscope's lines format,
+ * which has no signature of its own to tell it from folded text.
+ */
+static bool named_lines(const char *name)
+{
+	static const char *const tails[] = { ".lines", ".lines.gz", ".lines.zst" };
+	size_t n = strlen(name), i;
+
+	for (i = 0; i < sizeof(tails) / sizeof(*tails); i++) {
+		size_t k = strlen(tails[i]);
+
+		if (n > k && strcmp(name + n - k, tails[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int decode_any(const uint8_t *data, size_t len, const char *name, bool empty_ok,
 		      struct decode_stats *st, struct prof **out)
 {
@@ -317,7 +335,12 @@ static int decode_any(const uint8_t *data, size_t len, const char *name, bool em
 	if (n == 0) {
 		rc = err_set(ERR_PARSE, "empty after decompression");
 	} else {
-		switch ((fmt = decode_detect(p, n))) {
+		fmt = decode_detect(p, n);
+		/* lines of hostile names are neither text nor folded: not pprof either */
+		if (fmt == DECODE_PPROF && named_lines(name) && !looks_like_pprof(p, n) &&
+		    !memchr(p, 0, n))
+			fmt = DECODE_FOLDED;
+		switch (fmt) {
 		case DECODE_SPEEDSCOPE:
 			rc = speedscope_decode((const char *)p, n, out);
 			break;
@@ -328,7 +351,7 @@ static int decode_any(const uint8_t *data, size_t len, const char *name, bool em
 			rc = flamebearer_json_decode((const char *)p, n, out);
 			break;
 		case DECODE_FOLDED:
-			rc = folded_decode((const char *)p, n, out);
+			rc = folded_decode((const char *)p, n, named_lines(name), out);
 			break;
 		default:
 			rc = pprof_decode(p, n, st, out);

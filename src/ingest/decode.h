@@ -1,7 +1,7 @@
 /*
  * decode.h — turning untrusted bytes into a struct prof.
  *
- * The format is detected from content, never from a file name: gzip (1f 8b) and zstd
+ * The format is detected from content, not from a file name (one exception below): gzip (1f 8b) and zstd
  * (28 b5 2f fd) are inflated first (bounded by DECODE_MAX_INFLATED), then decode_detect()
  * picks, in this order:
  *   JSON        '{' first (after blanks and a UTF-8 BOM), its top-level members walked
@@ -21,6 +21,9 @@
  *   folded      lines, at least half of them ending in a count (hostile names and a bad
  *               line: the folded parser's error names it);
  *   pprof       anything else (its decoder says where the protobuf breaks).
+ * The exception: a name ending in ".lines" (".lines.gz", ".lines.zst") whose bytes are
+ * folded text, or have no NUL and are not pprof by the walk above, is Pyroscope's lines
+ * format (one stack per line, each counting 1), which has no signature of its own.
  * Errors are one line, start with `name`, and carry byte offsets or line numbers where
  * they help.
  *
@@ -125,7 +128,8 @@ enum decode_format decode_json_kind(const uint8_t *data, size_t len);
 
 /* The decoders behind decode_profile; data is already inflated. */
 int pprof_decode(const uint8_t *data, size_t len, struct decode_stats *st, struct prof **out);
-int folded_decode(const char *data, size_t len, struct prof **out);
+/* lines: Pyroscope's lines format, one sample of 1 per line (no counts). */
+int folded_decode(const char *data, size_t len, bool lines, struct prof **out);
 int perf_decode(const char *data, size_t len, struct prof **out);
 int speedscope_decode(const char *data, size_t len, struct prof **out);
 int flamebearer_json_decode(const char *data, size_t len, struct prof **out);

@@ -4,6 +4,9 @@
  * Frames are root first, separated by ';'; the count follows the last space (frames may
  * contain spaces).  Blank lines and lines starting with '#' are ignored.  One sample type,
  * samples/count.
+ *
+ * Pyroscope's "lines" format is the same without counts: every line is one sample (the
+ * stack as often as it was seen), so a line is all frames, whatever its last word is.
  */
 #include "decode.h"
 
@@ -18,24 +21,24 @@
 
 #define FOLDED_MAX_DEPTH 65536
 
-static int folded_line(struct prof_builder *b, const char *s, size_t n, size_t lineno,
-		       uint32_t **locs, size_t *cap)
+/*
+ * The count after a line's last blank: *v, and *end moved back past it and the blanks
+ * before it (to the end of the frames).
+ */
+static int folded_count(const char *s, size_t lineno, const char **end, long long *v)
 {
-	const char *sp, *end = s + n, *f;
-	uint32_t nlocs = 0, i;
+	const char *sp = *end;
 	char num[32], *e;
-	long long v;
 	int rc;
 
-	sp = end;
 	while (sp > s && sp[-1] != ' ' && sp[-1] != '\t')
 		sp--;
-	if (sp == s || sp == end || (size_t)(end - sp) >= sizeof(num))
+	if (sp == s || sp == *end || (size_t)(*end - sp) >= sizeof(num))
 		return err_set(ERR_PARSE, "line %zu: expected 'frame;frame;... count'", lineno);
-	memcpy(num, sp, (size_t)(end - sp));
-	num[end - sp] = '\0';
+	memcpy(num, sp, (size_t)(*end - sp));
+	num[*end - sp] = '\0';
 	errno = 0;
-	v = strtoll(num, &e, 10);
+	*v = strtoll(num, &e, 10);
 	if (e != num && *e == '.') /* fractional counts: keep the integer part */
 		while (*++e >= '0' && *e <= '9')
 			;
@@ -48,7 +51,21 @@ static int folded_line(struct prof_builder *b, const char *s, size_t n, size_t l
 		buf_release(&q);
 		return rc;
 	}
-	end = sp - 1;
+	*end = sp;
+	return 0;
+}
+
+/* One line (not blank, no '#'): a sample of its count, or of 1 in the lines format. */
+static int folded_line(struct prof_builder *b, const char *s, size_t n, size_t lineno,
+		       bool lines, uint32_t **locs, size_t *cap)
+{
+	const char *end = s + n, *f;
+	uint32_t nlocs = 0, i;
+	long long v = 1;
+	int rc;
+
+	if (!lines && (rc = folded_count(s, lineno, &end, &v)))
+		return rc;
 	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	/* frames, root first */
@@ -80,7 +97,7 @@ static int folded_line(struct prof_builder *b, const char *s, size_t n, size_t l
 	return pb_sample(b, *locs, nlocs, (int64_t[]){ (int64_t)v }, NULL, 0);
 }
 
-int folded_decode(const char *data, size_t len, struct prof **out)
+int folded_decode(const char *data, size_t len, bool lines, struct prof **out)
 {
 	struct prof_builder *b;
 	const char *p = data, *end = data + len, *nl;
@@ -105,7 +122,7 @@ int folded_decode(const char *data, size_t len, struct prof **out)
 			n--;
 		while (n && (*p == ' ' || *p == '\t'))
 			p++, n--;
-		if (n && *p != '#' && (rc = folded_line(b, p, n, lineno, &locs, &cap)))
+		if (n && *p != '#' && (rc = folded_line(b, p, n, lineno, lines, &locs, &cap)))
 			goto fail;
 		p = nl + 1;
 	}

@@ -422,12 +422,57 @@ static void test_folded_decode_direct(void **state)
 
 	(void)state;
 	tu_read("folded/cpuwork-cpu.folded", &b);
-	assert_int_equal(folded_decode(b.data, b.len, &p), 0);
+	assert_int_equal(folded_decode(b.data, b.len, false, &p), 0);
 	q = tu_decode_bytes(b.data, b.len, "cpuwork-cpu.folded");
 	assert_same_profile(p, q);
 	assert_int_equal(p->nsamples, 309); /* one per line */
 	prof_free(p);
 	prof_free(q);
+	buf_release(&b);
+}
+
+/*
+ * Pyroscope's lines format (a stack per line, no count), told by a ".lines" name: the
+ * same profile as the folded text with " 1" after every line, plain and gzipped; under
+ * another name the same bytes are folded text with no counts, an error.
+ */
+static void test_lines_format(void **state)
+{
+	static const char hostile[] = "a;b\x1b[2J\na;b\x1b[2J\nc\n";
+	struct buf b = BUF_INIT, folded = BUF_INIT, gz = BUF_INIT;
+	struct prof *p, *f, *z;
+	size_t i, lines = 0;
+
+	(void)state;
+	tu_read("pyroscope/derived/kafka.app.itimer.thread5.lines", &b);
+	for (i = 0; i < b.len; i++) {
+		if (b.data[i] == '\n' && i > 0 && b.data[i - 1] != '\n') {
+			assert_int_equal(buf_puts(&folded, " 1\n"), 0);
+			lines++;
+			continue;
+		}
+		assert_int_equal(buf_add(&folded, &b.data[i], 1), 0);
+	}
+	assert_int_equal(lines, 104);  /* the fixture's README: 104 lines, one sample each */
+	p = tu_decode_bytes(b.data, b.len, "kafka.app.itimer.thread5.lines");
+	f = tu_decode_bytes(folded.data, folded.len, "kafka.folded");
+	assert_same_profile(p, f);
+	assert_int_equal(prof_total(p, 0), 104);
+	assert_true(tu_has_function(p, "App.fib"));
+	tu_gzip(b.data, b.len, &gz);
+	z = tu_decode_bytes(gz.data, gz.len, "dir/x.lines.gz");
+	assert_same_profile(p, z);
+	assert_int_equal(tu_decode_fails(b.data, b.len, "kafka.app.itimer.txt"), ERR_PARSE);
+	tu_assert_message("line 1: expected 'frame;frame;... count'");
+	/* frames with control characters: not text, still lines by the name */
+	prof_free(z);
+	z = tu_decode_bytes(hostile, sizeof(hostile) - 1, "hostile.lines");
+	assert_int_equal(prof_total(z, 0), 3);
+	prof_free(z);
+	prof_free(f);
+	prof_free(p);
+	buf_release(&gz);
+	buf_release(&folded);
 	buf_release(&b);
 }
 
@@ -722,6 +767,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_unsymbolized),
 		cmocka_unit_test(test_folded_matches_pprof),
 		cmocka_unit_test(test_folded_decode_direct),
+		cmocka_unit_test(test_lines_format),
 		cmocka_unit_test(test_zstd),
 		cmocka_unit_test(test_zstd_two_frames),
 		cmocka_unit_test(test_gzip_members),
