@@ -391,9 +391,13 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 	if (o->backend) {
 		struct backend *bh = o->backend;
 
-		/* one handle for the browser's jobs, one for the source pane's version merges */
-		if (backend_share(o->backend, &bh, &a->sctx.be))
-			bh = o->backend;
+		/* one handle for the browser, one for the source pane's version merges; each
+		 * job has one more of its own (it may outlive the app: q does not wait) */
+		if ((rc = backend_share(o->backend, &bh, &a->sctx.be))) {
+			backend_close(o->backend);
+			tui_app_free(a);
+			return rc;
+		}
 		browser_view_init(a, bh, o->backend_name, o->browser_selector);
 		a->opts.backend = NULL; /* owned by the browser now */
 		if (o->start_in_browser)

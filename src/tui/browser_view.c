@@ -6,9 +6,12 @@
  * profile of the window.  Drawing is browser_draw.c.
  *
  * It speaks only the backend interface (store/backend.h), never SQL or HTTP.  Every
- * backend call runs on one worker thread (struct bjob): the screen keeps drawing, a
- * spinner shows the elapsed time and Esc cancels; results land on the UI thread in
- * browser_view_poll().  The backend is used by that one thread at a time.
+ * backend call runs on a worker thread (struct bjob, one at a time), through a handle
+ * of its own on the browser's backend: the screen keeps drawing, a spinner shows the
+ * elapsed time and Esc cancels; results land on the UI thread in browser_view_poll().
+ * q never waits for a call: the job is dropped, and its thread frees it and closes its
+ * handle when the call returns (a slow server's, or a big range's), so the backend stays
+ * open for it until then.
  */
 #include <curses.h>
 #include <math.h>
@@ -77,6 +80,19 @@ static void job_outputs_release(struct bjob *j)
 	j->tree = NULL;
 	prof_free(j->prof);
 	j->prof = NULL;
+}
+
+static void bjob_free(struct job *job)
+{
+	struct bjob *j = (struct bjob *)job;
+	size_t i;
+
+	job_outputs_release(j);
+	for (i = 0; i < j->ncall_site; i++)
+		free(j->call_site[i]);
+	free(j->call_site);
+	backend_close(j->be); /* the last handle closes the backend */
+	free(j);
 }
 
 /* The user's selector, narrowed to one service when svc is set. */
@@ -333,11 +349,10 @@ static int do_values(struct bjob *j)
 	return rc;
 }
 
-static void *job_thread(void *arg)
+static void bjob_run(struct job *job)
 {
-	struct bjob *j = arg;
+	struct bjob *j = (struct bjob *)job;
 
-	j->be->cancel = &j->cancel;
 	switch (j->kind) {
 	case BJ_ROWS: j->rc = do_rows(j); break;
 	case BJ_FIND: j->rc = do_find_data(j); break;
@@ -350,9 +365,6 @@ static void *job_thread(void *arg)
 	}
 	if (j->rc)
 		snprintf(j->err, sizeof(j->err), "%s", err_last());
-	j->be->cancel = NULL;
-	atomic_store(&j->done, true);
-	return NULL;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -374,21 +386,43 @@ static const struct browse_row *cur_row(const struct browser_state *b)
 	return browser_row(b);
 }
 
+/* The job's own copy of Z's call path (the browser's may change while it runs). */
+static int copy_call_site(struct bjob *j, char *const *path, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if (!(j->call_site = calloc(n, sizeof(*j->call_site))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		if (!(j->call_site[i] = strdup(path[i])))
+			return err_set(ERR_NOMEM, "out of memory");
+		j->ncall_site++;
+	}
+	return 0;
+}
+
 /* Starts a job of `kind` (false when one is already running: it is queued). */
 static bool start(struct tui_app *a, enum bjob_kind kind)
 {
 	struct browser_state *b = &a->br;
-	struct bjob *j = &b->job;
 	const struct browse_row *r = cur_row(b);
+	struct bjob *j;
 
-	if (j->running) {
+	if (b->job) {
 		b->queued |= 1u << kind;
 		return false;
 	}
-	job_outputs_release(j);
-	memset(j, 0, sizeof(*j));
+	j = calloc(1, sizeof(*j));
+	if (!j || backend_share_more(b->be, &j->be)) {
+		scr_message(a, true, "cannot start the query: %s", j ? err_last() : "out of memory");
+		free(j);
+		return false;
+	}
+	job_init(&j->job, bjob_run, bjob_free);
+	j->be->cancel = &j->job.cancel; /* its own handle: nobody else's call stops with it */
 	j->kind = kind;
-	j->be = b->be;
 	snprintf(j->sel_text, sizeof(j->sel_text), "%s", b->selector);
 	j->range.from_ns = b->from_ns;
 	j->range.to_ns = b->to_ns;
@@ -408,8 +442,11 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 	case BJ_BREAKDOWN:
 		j->max_nodes = b->max_nodes;
 		j->full = b->want_full;
-		j->call_site = b->focus;
-		j->ncall_site = b->nfocus;
+		if (copy_call_site(j, b->focus, b->nfocus)) {
+			scr_message(a, true, "%s", err_last());
+			bjob_free(&j->job);
+			return false;
+		}
 		j->range = window(b);
 		j->live = b->live_range;
 		j->ref_to = b->to_ns;
@@ -439,20 +476,14 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 	default:
 		break;
 	}
-	j->started_ms = app_now_ms();
-	atomic_store(&j->done, false);
-	if (!a->async) { /* drivers and tests: at once, on this thread */
-		job_thread(j);
-		j->running = true;
-		browser_view_poll(a);
-		return true;
-	}
-	if (pthread_create(&j->th, NULL, job_thread, j) != 0) {
+	if (job_start(&j->job, a->async)) {
 		scr_message(a, true, "cannot start a thread");
+		bjob_free(&j->job);
 		return false;
 	}
-	j->threaded = true;
-	j->running = true;
+	b->job = j;
+	if (!a->async) /* drivers and tests: it ran at once, on this thread */
+		browser_view_poll(a);
 	return true;
 }
 
@@ -562,13 +593,10 @@ void browser_view_release(struct tui_app *a)
 {
 	struct browser_state *b = &a->br;
 
-	if (b->job.running) {
-		b->job.cancel = 1;
-		if (b->job.threaded)
-			pthread_join(b->job.th, NULL);
-		b->job.running = false;
-	}
-	job_outputs_release(&b->job);
+	/* q: never waits for a call in flight (told to stop, left to its thread, which
+	 * closes its own handle when the call returns) */
+	job_drop(b->job ? &b->job->job : NULL);
+	b->job = NULL;
 	rows_release(b->rows, b->nrows);
 	free(b->tl);
 	free(b->bd);
@@ -586,24 +614,24 @@ void browser_view_release(struct tui_app *a)
 
 bool browser_view_busy(const struct tui_app *a, double *started_ms)
 {
-	if (a->br.job.running && started_ms)
-		*started_ms = a->br.job.started_ms;
-	return a->br.job.running;
+	if (a->br.job && started_ms)
+		*started_ms = a->br.job->job.started_ms;
+	return a->br.job != NULL;
 }
 
 void browser_view_cancel(struct tui_app *a)
 {
-	if (a->br.job.running)
-		a->br.job.cancel = 1;
+	if (a->br.job)
+		atomic_store(&a->br.job->job.cancel, 1);
 }
 
-/* What the opened profile is called: "service {selector} from-to". */
-static void range_label(const struct bjob *j, struct buf *out)
+/* What the profile of job j over r is called: "service {selector} from-to". */
+static void range_label(const struct bjob *j, struct time_range r, struct buf *out)
 {
 	char f[32], t[32];
 
-	browser_fmt_clock(j->range.from_ns, j->range.from_ns, j->range.to_ns, false, f, sizeof(f));
-	browser_fmt_clock(j->range.to_ns, j->range.from_ns, j->range.to_ns, false, t, sizeof(t));
+	browser_fmt_clock(r.from_ns, r.from_ns, r.to_ns, false, f, sizeof(f));
+	browser_fmt_clock(r.to_ns, r.from_ns, r.to_ns, false, t, sizeof(t));
 	buf_puts(out, j->service);
 	if (strcmp(j->sel_text, "{}"))
 		buf_printf(out, " %s", j->sel_text);
@@ -614,15 +642,13 @@ static void range_label(const struct bjob *j, struct buf *out)
 bool browser_view_poll(struct tui_app *a)
 {
 	struct browser_state *b = &a->br;
-	struct bjob *j = &b->job;
+	struct bjob *j = b->job;
 	unsigned q;
 
-	if (!j->running || !atomic_load(&j->done))
+	if (!j || !job_poll(&j->job))
 		return false;
-	if (j->threaded)
-		pthread_join(j->th, NULL);
-	j->running = false;
-	if (j->cancel) {
+	b->job = NULL; /* a job started while this one lands is another */
+	if (atomic_load(&j->job.cancel)) {
 		scr_message(a, false, "cancelled");
 	} else if (j->rc) {
 		scr_message(a, true, "%s", j->err);
@@ -696,15 +722,10 @@ bool browser_view_poll(struct tui_app *a)
 		case BJ_OPEN:
 		case BJ_COMPARE: {
 			struct buf name = BUF_INIT, bname = BUF_INIT;
-			struct bjob prev = *j;
 
-			range_label(j, &name);
-			if (j->kind == BJ_COMPARE) {
-				struct bjob pj = *j;
-
-				pj.range = j->prev;
-				range_label(&pj, &bname);
-			}
+			range_label(j, j->range, &name);
+			if (j->kind == BJ_COMPARE)
+				range_label(j, j->prev, &bname);
 			/* what M, Z and live refreshes ask again */
 			b->oq.set = true;
 			b->oq.live = j->live;
@@ -723,16 +744,16 @@ bool browser_view_poll(struct tui_app *a)
 			j->tree = NULL;
 			j->all = NULL;
 			b->opened = true;
-			b->open_kind = prev.kind;
-			if (a->view == VIEW_BROWSER && !prev.live_reopen)
+			b->open_kind = j->kind;
+			if (a->view == VIEW_BROWSER && !j->live_reopen)
 				a->view = VIEW_FLAME; /* a refresh landing leaves the browser be */
-			b->truncated = prev.info.truncated;
-			b->flame_only = prev.info.remote && !prev.full;
-			b->last_full = prev.full;
+			b->truncated = j->info.truncated;
+			b->flame_only = j->info.remote && !j->full;
+			b->last_full = j->full;
 			/* a refresh that landed first does not answer the source pane's request */
-			if (prev.full)
+			if (j->full)
 				b->want_full = false;
-			if (b->pending_src && prev.full) {
+			if (b->pending_src && j->full) {
 				/* the source pane that asked for the full profile */
 				uint32_t f;
 
@@ -753,22 +774,22 @@ bool browser_view_poll(struct tui_app *a)
 			}
 			if (b->live_reopen)
 				b->live_reopen = false; /* a refresh: nothing to say */
-			else if (prev.info.truncated)
+			else if (j->info.truncated)
 				scr_message(a, false, "the server folded the smallest frames into \"other\" "
 						      "at %u nodes: M shows more, Z this call path only",
 					    b->max_nodes);
-			else if (prev.kind == BJ_COMPARE)
+			else if (j->kind == BJ_COMPARE)
 				scr_message(a, false, "compared with the period before");
-			else if (prev.info.remote)
+			else if (j->info.remote)
 				scr_message(a, false, "merged by the server");
-			else if (prev.info.averaged)
+			else if (j->info.averaged)
 				scr_message(a, false, "average of %llu profiles over %u series (a gauge: "
 						      "--aggregate sum adds them)",
-					    (unsigned long long)prev.info.nprofiles, prev.info.nseries);
+					    (unsigned long long)j->info.nprofiles, j->info.nseries);
 			else
 				scr_message(a, false, "%s%llu profiles merged over %u series",
-					    prev.kind == BJ_COMPARE ? "compared with the period before: " : "",
-					    (unsigned long long)prev.info.nprofiles, prev.info.nseries);
+					    j->kind == BJ_COMPARE ? "compared with the period before: " : "",
+					    (unsigned long long)j->info.nprofiles, j->info.nseries);
 			buf_release(&name);
 			buf_release(&bname);
 			break;
@@ -853,7 +874,7 @@ bool browser_view_poll(struct tui_app *a)
 			break;
 		}
 	}
-	job_outputs_release(j);
+	bjob_free(&j->job);
 	/* the next queued job, in a useful order */
 	q = b->queued;
 	b->queued = 0;
@@ -872,7 +893,7 @@ void browser_view_tick(struct tui_app *a)
 {
 	struct browser_state *b = &a->br;
 
-	if (!b->be || b->paused || !b->live_range || b->job.running)
+	if (!b->be || b->paused || !b->live_range || b->job)
 		return;
 	if (app_now_ms() - b->last_refresh_ms < LIVE_EVERY_MS)
 		return;

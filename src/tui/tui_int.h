@@ -305,18 +305,17 @@ enum bjob_kind { BJ_ROWS, BJ_FIND, BJ_TIMELINE, BJ_OPEN, BJ_COMPARE, BJ_BREAKDOW
 		 BJ_COUNT };
 
 /*
- * One backend call on a worker thread.  Inputs are copied in before it starts; the
- * worker fills the outputs and sets `done`; the UI thread joins, takes the outputs
- * (browser_view_poll) and releases the rest.
+ * One backend call on a worker thread (job.c), through a handle of its own on the
+ * browser's backend.  Inputs are copied in before it starts; the worker fills the
+ * outputs; the UI thread lands it (job_poll), takes the outputs (browser_view_poll) and
+ * frees the rest.  Heap-allocated: a call the UI stops waiting for (q during a slow query)
+ * is dropped, and its thread frees it and closes its handle when the call returns (the
+ * backend behind it lives until every handle is closed).
  */
 struct bjob {
-	pthread_t th;
-	bool running, threaded;
-	atomic_bool done;
-	atomic_int cancel;
-	double started_ms;
+	struct job job;            /* first; its cancel is the handle's */
 	enum bjob_kind kind;
-	struct backend *be;
+	struct backend *be;        /* owned: backend_share_more() of the browser's handle */
 	char sel_text[PROMPT_MAX], service[256], ptype[512], label[128];
 	struct time_range range, prev;
 	double step_s;
@@ -334,7 +333,7 @@ struct bjob {
 	struct merge_info info;
 	bool full;                 /* merge (every line and label) rather than merge_tree */
 	uint32_t max_nodes;
-	char **call_site;          /* borrowed from the browser state (stable while running) */
+	char **call_site;          /* owned copies of the browser's focus (Z) */
 	size_t ncall_site;
 	bool live_reopen;          /* a live refresh of the opened profile (keep the view) */
 	bool live;                 /* the range was moving with the clock */
@@ -351,7 +350,7 @@ struct browse_opened {
 };
 
 struct browser_state {
-	struct backend *be;        /* owned; NULL when the source is a file */
+	struct backend *be;        /* owned (a backend_share handle); NULL when the source is a file */
 	char name[256];            /* what the source is called ("local store", a URL) */
 	char selector[PROMPT_MAX];
 	int preset;
@@ -374,7 +373,7 @@ struct browser_state {
 	double *bd, bd_total;
 	size_t nbd_names;
 	uint32_t bd_sel, bd_scroll;  /* the breakdown's selected row, first row shown */
-	struct bjob job;
+	struct bjob *job;          /* the call in flight, or NULL */
 	unsigned queued;           /* jobs to run after the current one (1 << kind) */
 	uint32_t max_nodes;        /* merge_tree's limit (M doubles it) */
 	bool truncated;            /* the open profile had frames folded into "other" */

@@ -8,6 +8,8 @@
  *    the length in a readable unit;
  *  - the source pane's versions read through a backend that hangs (a slow server) behind
  *    the browser's call: dropping the read never waits for it;
+ *  - q while the browser's query hangs: the app is gone at once, the query's own handle
+ *    keeps the backend open until the query returns, then its thread closes it;
  *  - a live refresh (and M, Z) asks again for the profile that was opened, whatever the
  *    browser's cursor is on by then, and one landing while the browser shows stays there;
  *  - Z (one call path): the source pane's versions are of that path too;
@@ -211,21 +213,27 @@ static struct store *two_versions(const char *name)
 
 /*
  * A backend in front of another whose merges hang (like a server that does not answer,
- * deaf to cancel) while `gate` is set, for at most 3 s.
+ * deaf to cancel) while `gate` is set, for at most 3 s (or limit_s).
  */
 struct slow_be {
 	struct backend base;
 	struct backend *inner;
 	atomic_int gate, in_merge, closed;
+	int limit_s;
+	atomic_size_t call_len;  /* the last merge's call path, read after the wait: its length */
 };
 
-static void slow_wait(struct slow_be *s)
+static void slow_wait(struct slow_be *s, const struct query *q)
 {
-	int i;
+	size_t i, len = 0;
 
 	atomic_fetch_add(&s->in_merge, 1);
-	for (i = 0; i < 300 && atomic_load(&s->gate); i++)
+	for (i = 0; i < (size_t)(s->limit_s ? s->limit_s : 3) * 100 && atomic_load(&s->gate); i++)
 		usleep(10000);
+	/* the query is the caller's until the call returns, however late */
+	for (i = 0; i < q->ncall_site; i++)
+		len += strlen(q->call_site[i]);
+	atomic_store(&s->call_len, len);
 	atomic_fetch_sub(&s->in_merge, 1);
 }
 
@@ -281,7 +289,7 @@ static int slow_merge(struct backend *b, const struct query *q, struct prof **ou
 {
 	struct backend *in = slow_in(b);
 
-	slow_wait((struct slow_be *)b);
+	slow_wait((struct slow_be *)b, q);
 	return in->ops->merge(in, q, out, info);
 }
 
@@ -290,7 +298,7 @@ static int slow_merge_tree(struct backend *b, const struct query *q, uint32_t ma
 {
 	struct backend *in = slow_in(b);
 
-	slow_wait((struct slow_be *)b);
+	slow_wait((struct slow_be *)b, q);
 	return in->ops->merge_tree(in, q, max_nodes, out, info);
 }
 
@@ -370,6 +378,64 @@ static void test_versions_never_block(void **state)
 	store_close(s);
 }
 
+/* q while the browser's query hangs */
+static void test_quit_while_querying(void **state)
+{
+	struct store *s = two_versions("quit.db");
+	char f1[] = "main.main", f2[] = "main.work", *path[] = { f1, f2 };
+	static struct slow_be slow;
+	struct tui_opts o;
+	struct tui_app *a;
+	double t0, took;
+	int i;
+
+	(void)state;
+	memset(&slow, 0, sizeof(slow));
+	slow.base.ops = &slow_ops;
+	slow.inner = ts_backend_of(s);
+	slow.limit_s = 10; /* the server "answers" by then: only what failing costs */
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.no_color = true;
+	o.backend = &slow.base;
+	o.backend_name = "slow";
+	o.start_in_browser = true;
+	assert_int_equal(tui_app_new(NULL, &o, &a), 0);
+	assert_true(a->br.nrows > 0);
+	/* opened, then Z on main.main > main.work: the merges ask for that call path */
+	tui_app_key(a, '\n');
+	assert_int_equal(a->view, VIEW_FLAME);
+	a->main.fl.sel = app_tree_find(a->tree, 0, path, 2);
+	assert_string_equal(tree_name(a->tree, a->main.fl.sel), "main.work");
+	tui_app_key(a, 'Z');
+	assert_int_equal(a->br.nfocus, 2);
+	/* as in the key loop: M asks again on a worker, which hangs in the merge */
+	a->async = true;
+	atomic_store(&slow.gate, 1);
+	tui_app_key(a, 'M');
+	for (i = 0; i < 500 && !atomic_load(&slow.in_merge); i++)
+		usleep(10000);
+	assert_int_equal(atomic_load(&slow.in_merge), 1);
+	assert_true(browser_view_busy(a, NULL));
+	/* q: the app is freed while the query still hangs */
+	t0 = app_now_ms();
+	tui_app_free(a);
+	took = app_now_ms() - t0;
+	if (!atomic_load(&slow.in_merge))
+		fail_msg("q waited %.0f ms for the query to end", took);
+	/* the query's thread still uses the backend through a handle of its own */
+	assert_false(atomic_load(&slow.closed));
+	/* the server answers: the query (its call path, which the app freed with Z's)
+	 * is still whole; the thread frees the job and closes the last handle */
+	atomic_store(&slow.gate, 0);
+	for (i = 0; i < 1000 && !atomic_load(&slow.closed); i++)
+		usleep(10000);
+	assert_true(atomic_load(&slow.closed));
+	assert_int_equal(atomic_load(&slow.in_merge), 0);
+	assert_int_equal(atomic_load(&slow.call_len), strlen("main.main") + strlen("main.work"));
+	store_close(s);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* 3, 14, 6: what is opened again                                                        */
 
@@ -413,7 +479,7 @@ static void test_live_reopens_what_was_opened(void **state)
 	tui_app_key(a, '1');
 	a->br.last_refresh_ms = 0;
 	browser_view_tick(a);
-	assert_false(a->br.job.running);
+	assert_null(a->br.job);
 	assert_string_equal(shown_type(a), "cpu");
 	assert_int_equal(a->view, VIEW_FLAME);
 	tui_app_key(a, 'M');
@@ -969,6 +1035,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long_range),
 		cmocka_unit_test(test_versions_never_block),
+		cmocka_unit_test(test_quit_while_querying),
 		cmocka_unit_test(test_live_reopens_what_was_opened),
 		cmocka_unit_test(test_path_only_versions),
 		cmocka_unit_test(test_one_step),
