@@ -1,5 +1,7 @@
 /*
- * fuzz_decode.c — fuzz target for decode_profile (gzip / zstd / pprof / folded).
+ * fuzz_decode.c — fuzz target for decode_profile (gzip / zstd / pprof / folded / perf /
+ * speedscope / flamebearer JSON), each input decoded twice: under a plain name, and under
+ * a name ending in ".lines" (Pyroscope's lines format, the one told by its name).
  *
  * Contract checked: a negative ERR_* code with a non-empty one-line message and no
  * profile, or 0 with a profile whose call tree and top table can be built and whose
@@ -10,18 +12,24 @@
 #include "base/err.h"
 #include "ingest/decode.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void decode_as(const uint8_t *data, size_t size, const char *name)
 {
 	struct prof *p = NULL;
 	int rc;
 
 	err_clear();
-	rc = decode_profile(data, size, "fuzz", &p);
+	rc = decode_profile(data, size, name, &p);
 	if (rc == 0) {
 		fuzz_check_profile(p);
 		prof_free(p);
 	} else {
 		fuzz_check_error(rc, p);
 	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	decode_as(data, size, "fuzz");
+	decode_as(data, size, "fuzz.lines");
 	return 0;
 }
