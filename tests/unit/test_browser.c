@@ -70,8 +70,8 @@ static struct prof *fixture(const char *rel)
 	return tu_decode(rel);
 }
 
-/* The explorer on store s, in the browser (jobs run at once: no key loop). */
-static struct tui_app *app_on(struct store *s, const struct source_opts *so)
+/* The explorer on backend be (taken), in the browser (jobs run at once: no key loop). */
+static struct tui_app *app_on_backend(struct backend *be, const struct source_opts *so)
 {
 	struct tui_opts o;
 	struct tui_app *a;
@@ -80,7 +80,7 @@ static struct tui_app *app_on(struct store *s, const struct source_opts *so)
 	o.sample_type = -1;
 	o.no_color = true;
 	o.source = "store";
-	o.backend = ts_backend_of(s);
+	o.backend = be;
 	o.backend_name = "store test";
 	o.start_in_browser = true;
 	o.source_opts = so;
@@ -88,6 +88,12 @@ static struct tui_app *app_on(struct store *s, const struct source_opts *so)
 		fail_msg("tui_app_new: %s", err_last());
 	assert_int_equal(a->view, VIEW_BROWSER);
 	return a;
+}
+
+/* The explorer on store s. */
+static struct tui_app *app_on(struct store *s, const struct source_opts *so)
+{
+	return app_on_backend(ts_backend_of(s), so);
 }
 
 /* Moves the browser's cursor to the row whose type contains `type` (of `service`). */
@@ -320,7 +326,6 @@ static void test_versions_never_block(void **state)
 	struct store *s = two_versions("slow.db");
 	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
 	static struct slow_be slow;
-	struct tui_opts o;
 	struct tui_app *a;
 	double t0;
 	int i;
@@ -329,14 +334,7 @@ static void test_versions_never_block(void **state)
 	memset(&slow, 0, sizeof(slow));
 	slow.base.ops = &slow_ops;
 	slow.inner = ts_backend_of(s);
-	memset(&o, 0, sizeof(o));
-	o.sample_type = -1;
-	o.no_color = true;
-	o.backend = &slow.base;
-	o.backend_name = "slow";
-	o.start_in_browser = true;
-	o.source_opts = &so;
-	assert_int_equal(tui_app_new(NULL, &o, &a), 0);
+	a = app_on_backend(&slow.base, &so);
 	tui_app_key(a, '\n');
 	assert_int_equal(a->view, VIEW_FLAME);
 	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "main.work")), 0);
@@ -384,7 +382,6 @@ static void test_quit_while_querying(void **state)
 	struct store *s = two_versions("quit.db");
 	char f1[] = "main.main", f2[] = "main.work", *path[] = { f1, f2 };
 	static struct slow_be slow;
-	struct tui_opts o;
 	struct tui_app *a;
 	double t0, took;
 	int i;
@@ -394,13 +391,7 @@ static void test_quit_while_querying(void **state)
 	slow.base.ops = &slow_ops;
 	slow.inner = ts_backend_of(s);
 	slow.limit_s = 10; /* the server "answers" by then: only what failing costs */
-	memset(&o, 0, sizeof(o));
-	o.sample_type = -1;
-	o.no_color = true;
-	o.backend = &slow.base;
-	o.backend_name = "slow";
-	o.start_in_browser = true;
-	assert_int_equal(tui_app_new(NULL, &o, &a), 0);
+	a = app_on_backend(&slow.base, NULL);
 	assert_true(a->br.nrows > 0);
 	/* opened, then Z on main.main > main.work: the merges ask for that call path */
 	tui_app_key(a, '\n');
