@@ -54,12 +54,21 @@ int cmd_safe(struct buf *out, const char *s);
  */
 int cmd_source_name(const char *src, struct buf *out);
 /*
- * Loads SOURCE (file, "-" or URL, with the waiting indicator and Ctrl-C) and resolves
- * the sample index; prints the one-line error and returns non-zero on failure.  *out
- * belongs to the caller.
+ * Loads SOURCE (file, "-" or URL, with the waiting indicator and Ctrl-C; st's --timeout
+ * and --seconds for a URL) and resolves the sample index; prints the one-line error and
+ * returns non-zero on failure.  *out belongs to the caller.
  */
-int cmd_load(const char *src, const struct cmd_env *env, long timeout_s,
+struct cmd_store_src;
+int cmd_load(const char *src, const struct cmd_env *env, const struct cmd_store_src *st,
 	     const char *sample_index, struct prof **out, int *type);
+/*
+ * SOURCE src as the verbs load it: load_profile_empty_ok() (empty_ok, for the verbs that
+ * show a profile) or load_profile(), with env's Ctrl-C, the waiting indicator, st's
+ * --timeout, and st's --seconds set in an http(s) URL (load_url_seconds()).  Returns the
+ * error code with its message set (err_last(); nothing printed); *out is the caller's.
+ */
+int cmd_load_profile(const char *src, const struct cmd_store_src *st,
+		     const struct cmd_env *env, bool empty_ok, struct prof **out);
 
 /*
  * pprof's filters and granularity, shared by the verbs that take them: put
@@ -137,6 +146,8 @@ struct cmd_store_src {
 	bool insecure;
 	/* --timeout: a SOURCE URL's whole fetch, or each request to --url; 0: the default */
 	long timeout_s;
+	/* --seconds (CMD_SECONDS_OPTION): a SOURCE URL's seconds=N; 0: the URL's own */
+	long seconds;
 	/* no waiting line on stderr for --url requests (the explorer owns the terminal) */
 	bool quiet;
 };
@@ -205,6 +216,27 @@ struct cmd_loaded {
 #define CMD_TIMEOUT_HELP                                                                 \
 	"      --timeout SECONDS    give up on a URL after this long (pprof's -timeout; default:\n" \
 	"                           a SOURCE URL's ?seconds=N plus half, else 60; --url: 300)\n"
+
+/*
+ * --seconds N, pprof's -seconds, for the verbs that read a SOURCE (not in
+ * CMD_STORE_OPTIONS: the store and a server take a range instead).  cmd_store_opt()
+ * parses it into src->seconds; every http(s) SOURCE URL, a diff's base too, is then
+ * fetched with seconds=N (load_url_seconds()), and the fetch's default timeout is N plus
+ * half, as for a URL that says ?seconds=N.  A file beside such a URL (diff's other side)
+ * is read as it is, as pprof reads it; cmd_check_seconds() refuses --seconds when none
+ * of the verb's sources is a URL.
+ */
+#define CMD_SECONDS_OPTION { "seconds", required_argument, NULL, CMD_OPT_BASE + 217 }
+#define CMD_SECONDS_HELP                                                                 \
+	"      --seconds N          ask an http(s) URL for N seconds of profile: sets its\n" \
+	"                           seconds=N (pprof's -seconds); --timeout: N plus half\n"
+
+/*
+ * 0 when --seconds is unset or one of srcs[0..n) (NULL entries skipped: no such source)
+ * is an http(s) URL; else one line, "--seconds applies to an http(s) profile URL", and 2.
+ */
+int cmd_check_seconds(const char *verb, const struct cmd_store_src *st,
+		      const char *const *srcs, size_t n);
 
 /* 1 when c was one of CMD_STORE_OPTIONS, 0 when not, -1 (message printed) when bad. */
 int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src);

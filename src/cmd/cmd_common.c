@@ -94,13 +94,43 @@ int cmd_sample_index(const struct prof *p, const char *arg)
 	return i;
 }
 
-int cmd_load(const char *src, const struct cmd_env *env, long timeout_s,
-	     const char *sample_index, struct prof **out, int *type)
+int cmd_load_profile(const char *src, const struct cmd_store_src *st,
+		     const struct cmd_env *env, bool empty_ok, struct prof **out)
 {
-	struct load_opts lo = { env->cancel, true, timeout_s };
+	struct load_opts lo = { env->cancel, true, st->timeout_s };
+	struct buf url = BUF_INIT;
+	int rc = 0;
 
 	*out = NULL;
-	if (load_profile_empty_ok(src, &lo, out)) {
+	/* pprof's -seconds: the URL asks for that long a profile, and the timeout follows */
+	if (st->seconds > 0 && load_is_url(src) &&
+	    (rc = load_url_seconds(src, st->seconds, &url)) == 0)
+		src = url.data;
+	if (rc == 0)
+		rc = (empty_ok ? load_profile_empty_ok : load_profile)(src, &lo, out);
+	buf_release(&url);
+	return rc;
+}
+
+int cmd_check_seconds(const char *verb, const struct cmd_store_src *st,
+		      const char *const *srcs, size_t n)
+{
+	size_t i;
+
+	if (!st->seconds)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (srcs[i] && load_is_url(srcs[i]))
+			return 0;
+	fprintf(stderr, "smolder %s: --seconds applies to an http(s) profile URL, not to a file, "
+			"standard input, --db or --url\n", verb);
+	return 2;
+}
+
+int cmd_load(const char *src, const struct cmd_env *env, const struct cmd_store_src *st,
+	     const char *sample_index, struct prof **out, int *type)
+{
+	if (cmd_load_profile(src, st, env, true, out)) {
 		cmd_errorf("%s", err_last());
 		return 1;
 	}
@@ -420,7 +450,7 @@ static const struct {
 	{ "buildid", NULL },
 	{ "add_comment", NULL },
 	{ "comments", NULL },
-	{ "seconds", "put ?seconds=N in the URL" },
+	{ "seconds", "the verbs that read a profile URL take it" },
 	{ "tls_cert", NULL },
 	{ "tls_key", NULL },
 	{ "tls_ca", NULL },

@@ -30,6 +30,7 @@ static void export_help(FILE *f)
 	      "  -f, --format FMT         pprof (default), folded, speedscope or svg\n"
 	      "  -i, --sample-index NAME  the sample type folded, speedscope and svg show\n"
 	      "                           (default: the profile's)\n"
+	      CMD_SECONDS_HELP
 	      "  -h, --help               this help\n"
 	      "\n" CMD_TRANSFORM_HELP "\n" CMD_STORE_HELP "\n" CMD_PPROF_SAMPLE_HELP,
 	      f);
@@ -115,6 +116,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		{ "help", no_argument, NULL, 'h' },
 		CMD_TRANSFORM_OPTIONS,
 		CMD_STORE_OPTIONS,
+		CMD_SECONDS_OPTION,
 		CMD_PPROF_SAMPLE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -159,6 +161,9 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		export_help(stderr);
 		return 2;
 	}
+	if (cmd_check_seconds("export", &st, (const char *const[]){ st.used ? NULL : argv[optind] },
+			      1))
+		return 2;
 	if (strcmp(format, "pprof") == 0 && strcmp(out, "-") == 0 && isatty(STDOUT_FILENO)) {
 		/* curl's rule: binary output is not for a terminal */
 		fprintf(stderr, "smolder export: a pprof profile is binary: not written to a terminal "

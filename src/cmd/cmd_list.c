@@ -47,6 +47,7 @@ static void list_help(FILE *f)
 	      "      --root PATH          the service's directory inside the repository\n"
 	      "      --offline            never clone, fetch or call GitHub\n"
 	      "      --github-api URL     GitHub API base (GitHub Enterprise: https://HOST/api/v3)\n"
+	      CMD_SECONDS_HELP
 	      "  -h, --help               this help\n"
 	      "\n" CMD_TRANSFORM_HELP
 	      "      (list ignores --granularity, as pprof does: it always lists lines)\n",
@@ -307,7 +308,7 @@ static void print_tsv(const struct prof *p, const struct list *l, const char *ve
 /* How every version is listed. */
 struct list_ctx {
 	const char *regex, *sample_index;
-	long timeout_s;  /* --timeout, for a SOURCE URL */
+	const struct cmd_store_src *st;  /* --timeout and --seconds, for a SOURCE URL */
 	bool tsv;
 	bool versioned;  /* from a store or a server: the data has versions */
 	const struct cmd_transform *tr;
@@ -445,7 +446,7 @@ static int list_file(const char *src, const struct cmd_env *env, const struct li
 	struct list l = { 0 };
 	int type, rc = 1;
 
-	if (cmd_load(src, env, c->timeout_s, c->sample_index, &v.prof, &type) == 0 &&
+	if (cmd_load(src, env, c->st, c->sample_index, &v.prof, &type) == 0 &&
 	    part_compute(&v.prof, type, c, &l) == 0)
 		rc = list_print(&v, 1, 1, &l, &type, c, NULL, NULL);
 	list_release(&l);
@@ -559,6 +560,7 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		{ "github-api", required_argument, NULL, 'W' },
 		CMD_TRANSFORM_OPTIONS,
 		CMD_STORE_OPTIONS,
+		CMD_SECONDS_OPTION,
 		CMD_PPROF_SAMPLE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -602,10 +604,12 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 		list_help(stderr);
 		return 2;
 	}
-	if (cmd_check_re2("REGEX", argv[optind]))
+	if (cmd_check_re2("REGEX", argv[optind]) ||
+	    cmd_check_seconds("list", &st,
+			      (const char *const[]){ st.used ? NULL : argv[optind + 1] }, 1))
 		return 2;
 	ctx.regex = argv[optind];
-	ctx.timeout_s = st.timeout_s;
+	ctx.st = &st;
 	ctx.tsv = strcmp(format, "tsv") == 0;
 	ctx.versioned = st.used;
 	so.cancel = env->cancel;

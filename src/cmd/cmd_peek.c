@@ -29,6 +29,7 @@ static void peek_help(FILE *f)
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
 	      "  -f, --format FMT         text (default) or tsv: rows kind, function, name,\n"
 	      "                           flat, cum, weight with exact integers\n"
+	      CMD_SECONDS_HELP
 	      "  -h, --help               this help\n"
 	      "\n" CMD_TRANSFORM_HELP
 	      "Percentages stay relative to the unfiltered total, as in pprof.\n"
@@ -133,6 +134,7 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		{ "help", no_argument, NULL, 'h' },
 		CMD_TRANSFORM_OPTIONS,
 		CMD_STORE_OPTIONS,
+		CMD_SECONDS_OPTION,
 		CMD_PPROF_SAMPLE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -174,7 +176,9 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		peek_help(stderr);
 		return 2;
 	}
-	if (cmd_check_re2("REGEX", argv[optind]))
+	if (cmd_check_re2("REGEX", argv[optind]) ||
+	    cmd_check_seconds("peek", &st,
+			      (const char *const[]){ st.used ? NULL : argv[optind + 1] }, 1))
 		return 2;
 	rc = cmd_load_any(&st, argv[optind + 1], env, sample_index, &p, &type, &ld);
 	if (rc) {

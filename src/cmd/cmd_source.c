@@ -16,6 +16,19 @@
 #include "store/remote.h"
 #include "store/store.h"
 
+/* --timeout's and --seconds' value: 1 to a week, digits only; 1, or -1 after the line. */
+static int seconds_opt(const char *name, const char *arg, long *out)
+{
+	char *end;
+
+	*out = strtol(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end || *out <= 0 || *out > 86400 * 7) {
+		cmd_errorf("%s wants a number of seconds (1 to 604800), not '%s'", name, arg);
+		return -1;
+	}
+	return 1;
+}
+
 int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src)
 {
 	switch (c - CMD_OPT_BASE) {
@@ -35,17 +48,9 @@ int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src)
 	case 213: src->token = arg; break;
 	case 214: src->ca_cert = arg; break;
 	case 215: src->insecure = true; break;
-	case 216: {  /* a SOURCE's option as much as a store's: leaves src->used alone */
-		char *end;
-
-		src->timeout_s = strtol(arg, &end, 10);
-		if (*end || end == arg || src->timeout_s <= 0 || src->timeout_s > 86400 * 7) {
-			fprintf(stderr, "smolder: --timeout wants a number of seconds (1 to 604800), "
-					"not '%s'\n", arg);
-			return -1;
-		}
-		return 1;
-	}
+	/* a SOURCE's options as much as a store's: they leave src->used alone */
+	case 216: return seconds_opt("--timeout", arg, &src->timeout_s);
+	case 217: return seconds_opt("--seconds", arg, &src->seconds);
 	default: return 0;
 	}
 	src->used = true;
@@ -358,7 +363,7 @@ int cmd_load_any(const struct cmd_store_src *st, const char *src, const struct c
 		 const char *sample_index, struct prof **out, int *type, struct cmd_loaded *ld)
 {
 	if (!st->used)
-		return cmd_load(src, env, st->timeout_s, sample_index, out, type);
+		return cmd_load(src, env, st, sample_index, out, type);
 	if (cmd_load_src(st, false, env, out, ld))
 		return 1;
 	if ((*type = cmd_sample_index(*out, sample_index)) < 0) {

@@ -60,6 +60,8 @@ static void ingest_help(FILE *f)
 	      "      --tenant NAME          the tenant (default: anonymous; --tenant-id too)\n"
 	      "      --timeout SECONDS      give up on a URL after this long (pprof's -timeout;\n"
 	      "                             default: its ?seconds=N plus half, else 60)\n"
+	      "      --seconds N            ask an http(s) URL for N seconds of profile: its\n"
+	      "                             seconds=N (pprof's -seconds); --timeout: N plus half\n"
 	      "  -h, --help                 this help\n"
 	      "\n"
 	      "The time is the profile's own (pprof time_nanos), else the file's modification time.\n",
@@ -112,11 +114,11 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		{ "tenant", required_argument, NULL, 't' },
 		{ "tenant-id", required_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' },
+		CMD_SECONDS_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct load_opts lo = { env->cancel, true, 0 };
-	struct cmd_store_src tmo = { 0 };
+	struct cmd_store_src tmo = { 0 };  /* --timeout and --seconds, as every verb parses them */
 	const char *db = NULL, *name = NULL, *tenant = NULL;
 	struct labelset extra = LABELSET_INIT;
 	struct buf path = BUF_INIT, svc = BUF_INIT, pt = BUF_INIT, shown = BUF_INIT;
@@ -135,12 +137,17 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 			break;
 		case 'n': name = optarg; break;
 		case 't': tenant = optarg; break;
-		case 'T':  /* --timeout, parsed as every verb parses it */
+		case 'T':  /* --timeout */
 			if (cmd_store_opt(CMD_OPT_BASE + 216, optarg, &tmo) < 0) {
 				rc = 2;
 				goto done;
 			}
-			lo.timeout_s = tmo.timeout_s;
+			break;
+		case CMD_OPT_BASE + 217:  /* --seconds */
+			if (cmd_store_opt(c, optarg, &tmo) < 0) {
+				rc = 2;
+				goto done;
+			}
 			break;
 		case 'l':
 			if (cmd_extra_labels(&extra, optarg, false)) {
@@ -166,6 +173,11 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		rc = 2;
 		goto done;
 	}
+	if (cmd_check_seconds("ingest", &tmo, (const char *const *)argv + optind,
+			      (size_t)(argc - optind))) {
+		rc = 2;
+		goto done;
+	}
 	if ((db ? buf_puts(&path, db) : store_default_path(&path)) ||
 	    store_make_parent_dir(path.data) || store_open(path.data, STORE_CREATE, &s) ||
 	    store_begin(s)) {
@@ -186,7 +198,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 			failed++;
 			continue;
 		}
-		if (load_profile(argv[i], &lo, &p)) {
+		if (cmd_load_profile(argv[i], &tmo, env, false, &p)) {
 			cmd_errorf("%s", err_last());
 			failed++;
 			continue;

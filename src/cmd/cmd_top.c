@@ -31,21 +31,21 @@ static void top_help(FILE *f)
 	      "  -n, --nodecount N        show at most N rows (default and 0: all)\n"
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
 	      "  -f, --format FMT         text (default) or tsv: exact integers for scripts\n"
-	      "      --cum                sort by cumulative cost (pprof's -cum); --flat: by\n"
-	      "                           flat cost (the default)\n"
+	      "      --cum, --flat        sort by cumulative or by flat cost (the default)\n"
+	      CMD_SECONDS_HELP
 	      "  -h, --help               this help\n"
-	      "\n"
-	      CMD_TRANSFORM_HELP
+	      "\n",
+	      f);
+	fputs(CMD_TRANSFORM_HELP
 	      "      --diff-base BASE     show this profile minus BASE (pprof's -diff_base):\n"
 	      "                           negative rows got cheaper, % are of BASE's total\n"
 	      "Percentages stay relative to the unfiltered total, as in pprof.\n"
 	      "\n"
 	      CMD_STORE_HELP
 	      "\n"
-	      "pprof's single-dash spellings (-nodecount=N, -sample_index=NAME, -focus=RE,\n"
-	      "-show_from=RE, -cum, ...) are accepted too; pprof's options smolder lacks\n"
-	      "(-http, -nodefraction, -show, ...) are refused by name.\n"
-	      CMD_PPROF_SAMPLE_HELP,
+	      "pprof's single-dash spellings work too (-nodecount=N, -focus=RE, -cum, and\n"
+	      "-inuse_space, -alloc_objects, -total_delay, ... for the sample index); its\n"
+	      "options smolder lacks (-http, -nodefraction, ...) are refused by name.\n",
 	      f);
 }
 
@@ -157,6 +157,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		{ "format", required_argument, NULL, 'f' },
 		CMD_TRANSFORM_OPTIONS,
 		CMD_STORE_OPTIONS,
+		CMD_SECONDS_OPTION,
 		{ "diff-base", required_argument, NULL, 'D' },
 		{ "diff_base", required_argument, NULL, 'D' },
 		{ "cum", no_argument, NULL, 'C' },
@@ -226,6 +227,9 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		top_help(stderr);
 		return 2;
 	}
+	if (cmd_check_seconds("top", &st, (const char *const[]){ st.used ? NULL : argv[optind],
+								 diff_base }, 2))
+		return 2;
 	if (cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld)) {
 		cmd_loaded_release(&ld);
 		return 1;
@@ -233,10 +237,9 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	if (st.used)
 		cmd_aggregation_note(&ld, &note);
 	if (diff_base) {
-		struct load_opts lo = { env->cancel, true, st.timeout_s };
 		struct prof *base = NULL, *d = NULL;
 
-		if (load_profile_empty_ok(diff_base, &lo, &base) || prof_diff(base, p, &d)) {
+		if (cmd_load_profile(diff_base, &st, env, true, &base) || prof_diff(base, p, &d)) {
 			cmd_errorf("%s", err_last());
 			prof_free(base);
 			goto done;

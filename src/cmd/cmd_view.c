@@ -64,6 +64,7 @@ static void view_help(FILE *f)
 	      f);
 	fputs("      --base BASE          open the diff of SOURCE against BASE (smolder diff)\n"
 	      DIFF_OPTIONS_HELP
+	      CMD_SECONDS_HELP
 	      "  -h, --help               this help\n"
 	      "\n" CMD_TRANSFORM_HELP
 	      "  (in the explorer these are the first filters of its stack: F pops them)\n"
@@ -91,6 +92,7 @@ static void diff_help(FILE *f)
 	fputs(DIFF_OPTIONS_HELP
 	      "  -f, --format F           print the table: text or tsv (no explorer)\n"
 	      "  -n, --nodecount N        at most N rows in the table (0: all)\n"
+	      CMD_SECONDS_HELP
 	      "\n" CMD_TRANSFORM_HELP
 	      "  -h, --help               this help\n"
 	      "\n" CMD_STORE_HELP
@@ -179,6 +181,7 @@ static const struct option view_opts[] = {
 	{ "github-api", required_argument, NULL, 'W' },
 	CMD_TRANSFORM_OPTIONS,
 	CMD_STORE_OPTIONS,
+	CMD_SECONDS_OPTION,
 	CMD_PPROF_SAMPLE_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -189,17 +192,15 @@ static const char *display_name(const char *src)
 	return strcmp(src, "-") == 0 ? "<stdin>" : src;
 }
 
-static int load_one(const char *src, const struct cmd_env *env, long timeout_s,
-		    struct prof **out)
+static int load_one(const char *src, const struct cmd_env *env,
+		    const struct cmd_store_src *st, struct prof **out)
 {
-	struct load_opts lo = { env->cancel, true, timeout_s };
-
 	if (!load_is_url(src) && isatty(STDERR_FILENO)) {
 		fputs("\rreading ", stderr);
 		cmd_put_safe(stderr, src, strlen(src), true);
 		fputs("...", stderr);
 	}
-	if (load_profile_empty_ok(src, &lo, out)) {
+	if (cmd_load_profile(src, st, env, true, out)) {
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "\r\033[K");
 		cmd_errorf("%s", err_last());
@@ -338,8 +339,8 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 		src = name.data;
 		base_src = base_src ? bname.data : NULL;
 	} else {
-		if ((base_src && load_one(base_src, env, v->st.timeout_s, &base)) ||
-		    load_one(src, env, v->st.timeout_s, &p))
+		if ((base_src && load_one(base_src, env, &v->st, &base)) ||
+		    load_one(src, env, &v->st, &p))
 			goto done;
 		/* on screen from here: URLs without their user information */
 		if (cmd_source_name(src, &name) || (base_src && cmd_source_name(base_src, &bname))) {
@@ -533,7 +534,10 @@ int cmd_view(int argc, char **argv, const struct cmd_env *env)
 
 	if (rc >= 0)
 		return rc;
-	if (view_check(&v))
+	if (view_check(&v) ||
+	    cmd_check_seconds("view", &v.st,
+			      (const char *const[]){ optind < argc ? argv[optind] : NULL,
+						     v.base }, 2))
 		return 2;
 	if (optind == argc && !v.format && !v.base && !v.st.profile_type && !v.st.base_from &&
 	    !v.st.base_to) {
@@ -570,6 +574,10 @@ int cmd_diff(int argc, char **argv, const struct cmd_env *env)
 		diff_help(stderr);
 		return 2;
 	}
+	if (cmd_check_seconds("diff", &v.st,
+			      (const char *const[]){ v.st.used ? NULL : argv[optind],
+						     v.st.used ? NULL : argv[optind + 1] }, 2))
+		return 2;
 	table = v.format || !isatty(STDOUT_FILENO);
 	v.tr.pprof_names = table;  /* the table is pprof's report; the explorer keeps names */
 	if (!v.format)

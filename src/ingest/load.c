@@ -13,6 +13,40 @@ bool load_is_url(const char *src)
 	return strncasecmp(src, "http://", 7) == 0 || strncasecmp(src, "https://", 8) == 0;
 }
 
+int load_url_seconds(const char *url, long seconds, struct buf *out)
+{
+	size_t q = strcspn(url, "?#");
+	const char *p = url + q, *end = p + strcspn(p, "#");
+	bool set = false;
+
+	buf_reset(out);
+	if (buf_add(out, url, q))
+		return err_set(ERR_NOMEM, "out of memory");
+	/* p is at the '?' or '&' before each parameter; empty ones go, as Go's Encode drops them */
+	while (p < end) {
+		const char *s = p + 1;
+		size_t n = strcspn(s, "&#"), k = strcspn(s, "=&#");
+		bool sec = k == 7 && strncmp(s, "seconds", 7) == 0;
+		int rc = 0;
+
+		p = s + n;
+		if (n == 0 || (sec && set))
+			continue;
+		if (sec) {
+			rc = buf_printf(out, "%cseconds=%ld", out->len == q ? '?' : '&', seconds);
+			set = true;
+		} else {
+			rc = buf_printf(out, "%c%.*s", out->len == q ? '?' : '&', (int)n, s);
+		}
+		if (rc)
+			return err_set(ERR_NOMEM, "out of memory");
+	}
+	if ((!set && buf_printf(out, "%cseconds=%ld", out->len == q ? '?' : '&', seconds)) ||
+	    buf_puts(out, end))
+		return err_set(ERR_NOMEM, "out of memory");
+	return 0;
+}
+
 static int load_any(const char *src, const struct load_opts *o, bool empty_ok, struct prof **out)
 {
 	struct buf b = BUF_INIT, shown = BUF_INIT;

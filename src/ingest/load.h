@@ -26,6 +26,14 @@ struct load_opts {
  */
 long load_url_timeout(const char *url);
 
+/*
+ * pprof's -seconds (adjustURL): url with its query's seconds parameter set to N, one
+ * already there replaced in its place (and any more of them dropped), else appended;
+ * the rest of the URL as it was, so that load_url_timeout() of the result is N plus half.
+ * out (the caller's) is reset first.  ERR_NOMEM.
+ */
+int load_url_seconds(const char *url, long seconds, struct buf *out);
+
 bool load_is_url(const char *src);
 int load_profile(const char *src, const struct load_opts *o, struct prof **out);
 /*

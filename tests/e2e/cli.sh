@@ -9,9 +9,11 @@ ex=$2
 tmp=$(mktemp -d)
 server_pid=
 silent_pid=
+rec_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
   [ -n "$silent_pid" ] && kill "$silent_pid" 2>/dev/null
+  [ -n "$rec_pid" ] && kill "$rec_pid" 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -224,6 +226,67 @@ timed errcheck "--timeout applies to --url too" "timed out" query types --url "$
 check "... within about a second ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -lt 4000
 check "--timeout wants seconds (status 2, one line)" bash -c "'$smolder' top --timeout 0s '$ex/cpuwork-cpu.pb.gz' 2> '$tmp/err'; [ \$? -eq 2 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q 'timeout wants a number of seconds' '$tmp/err'"
 
+# --seconds N (pprof's -seconds, its adjustURL): an http(s) URL is fetched with
+# seconds=N, one already there replaced, for every verb that reads a profile from a URL.
+# The stand-in serves the cpuwork file (what a net/http/pprof endpoint sends) and records
+# each request's path
+cat > "$tmp/rec.py" <<'EOF'
+import http.server, sys
+body = open(sys.argv[1], "rb").read()
+log = open(sys.argv[2], "a")
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        log.write(self.path + "\n"); log.flush()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a): pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+EOF
+: > "$tmp/paths"
+python3 "$tmp/rec.py" "$cpu" "$tmp/paths" > "$tmp/rec.port" &
+rec_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/rec.port" ] && break; sleep 0.05; done
+rec=http://127.0.0.1:$(cat "$tmp/rec.port")
+"$smolder" top --format tsv --seconds 5 "$rec/debug/pprof/profile" > "$tmp/sec.tsv" 2>&1
+check "top --seconds 5 URL: the request asks for seconds=5" \
+  test "$(tail -1 "$tmp/paths")" = "/debug/pprof/profile?seconds=5"
+check "  and the table is the file's" cmp -s "$tmp/sec.tsv" "$tmp/file.tsv"
+"$smolder" top --format tsv -seconds=7 "$rec/debug/pprof/profile?seconds=30&debug=0" > "$tmp/sec.tsv" 2>&1
+check "pprof's -seconds=7 replaces the URL's seconds=30, the rest of the query kept" \
+  test "$(tail -1 "$tmp/paths")" = "/debug/pprof/profile?seconds=7&debug=0"
+check "  and the table is the file's" cmp -s "$tmp/sec.tsv" "$tmp/file.tsv"
+: > "$tmp/paths"
+"$smolder" diff --seconds 4 --format tsv "$rec/base" "$rec/new" > /dev/null 2>&1
+"$smolder" top --seconds 4 --diff-base "$rec/dbase" "$cpu" > /dev/null 2>&1
+"$smolder" view --seconds 4 --base "$rec/vbase" "$rec/view" > /dev/null 2>&1  # then: no terminal
+"$smolder" peek --seconds 4 main "$rec/peek" > /dev/null 2>&1
+"$smolder" list --seconds 4 --format tsv 'main\.scoreRecords' "$rec/list" > /dev/null 2>&1
+"$smolder" export --seconds 4 -o "$tmp/sec.pb.gz" "$rec/export" > /dev/null 2>&1
+"$smolder" ingest --db "$tmp/sec.db" --seconds 4 "$rec/ingest" > /dev/null 2>&1
+check "diff (both sides), top --diff-base, view --base, peek, list, export, ingest ask for seconds=4" \
+  test "$(sort "$tmp/paths" | tr '\n' ' ')" = "/base?seconds=4 /dbase?seconds=4 /export?seconds=4 /ingest?seconds=4 /list?seconds=4 /new?seconds=4 /peek?seconds=4 /vbase?seconds=4 /view?seconds=4 "
+# anything but a URL: refused in one line (pprof's flag has nothing to act on there)
+for args in "top $cpu" "top --db $tmp/sec.db" "top --url $rec" "diff $cpu $cpu" "peek main $cpu" \
+    "list main $cpu" "export -o $tmp/x.pb.gz $cpu" "ingest --db $tmp/sec.db $cpu" "view -"; do
+  verb=${args%% *}
+  usagecheck "$verb --seconds 5 without a URL source ($(echo "${args#* }" | sed "s|$ex/||g; s|$tmp/||g")): one line" \
+    "^smolder $verb: --seconds applies to an http\(s\) profile URL, not to a file" $verb --seconds 5 ${args#* }
+done
+for n in 0 -3 5s 1.5 abc ' 5' 604801; do
+  usagecheck "--seconds '$n' is refused in one line" "^smolder: --seconds wants a number of seconds \(1 to 604800\), not '$n'" top --seconds "$n" "$rec/x"
+done
+check "a refused --seconds fetched nothing" test "$(grep -c . "$tmp/paths")" -eq 9
+# the fetch's timeout follows: N plus half, unless --timeout says
+timed errcheck "--seconds 2 on a silent server waits 2 s plus half (pprof's rule)" "timed out after 3 s" top --seconds 2 "$silent/profile?seconds=30"
+check "... about 3 s ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -ge 2900 -a "$(cat "$tmp/ms")" -lt 6000
+timed errcheck "--seconds 20 --timeout 1: --timeout wins" "timed out after 1 s" top --seconds 20 --timeout 1 "$silent/profile"
+check "... within about a second ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -lt 4000
+
 # view refuses the options it would ignore (they colour a diff, or limit a printed table)
 for o in --absolute "--threshold 5" --color-blind; do
   usagecheck "view $o without --base: one line" "^smolder view: --absolute, --threshold and --color-blind colour a diff: add --base" view $o "$cpu"
@@ -274,6 +337,9 @@ check "RE2's own syntax still works ((?i), (?P<n>), [(?=], \\Q..\\E, lazy a*?)" 
 for verb in "" top view diff peek list export; do
   check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
 done
+for verb in top view diff peek list export ingest; do
+  check "$verb --help lists --seconds" bash -c "'$smolder' $verb --help | grep -q -- '--seconds N .*http(s) URL'"
+done
 for verb in view diff list resolve; do
   check "$verb --help: --ref says it needs --repo" bash -c "'$smolder' $verb --help | grep -qE -- '--ref REF .*\(default HEAD; needs --repo\)\$'"
 done
@@ -289,6 +355,10 @@ if command -v go >/dev/null; then
   url=http://127.0.0.1:$port/debug/pprof
   check "heap over HTTP" bash -c "'$smolder' top '$url/heap' | grep -q 'Type: inuse_space'"
   check "CPU profile over HTTP shows the hot function" bash -c "'$smolder' top '$url/profile?seconds=2' | grep -q 'main.busyLoop'"
+  # the real net/http/pprof honours it: ?seconds=30 would take 30 s
+  timed "$smolder" top --seconds 2 "$url/profile?seconds=30" > "$tmp/go.out" 2>&1
+  check "--seconds 2 replaces a real endpoint's ?seconds=30 (a CPU profile in $(cat "$tmp/ms") ms)" \
+    bash -c "grep -q '^Type: cpu' '$tmp/go.out' && [ $(cat "$tmp/ms") -lt 10000 ]"
   errcheck "HTTP errors quote the server" "HTTP 404: Unknown profile" top "$url/nope"
   # credentials in a SOURCE URL are sent, never shown: headers, errors, ingest, exports
   curl_url=http://user:secret@127.0.0.1:$port/debug/pprof
