@@ -214,6 +214,25 @@ if [ "$t" -lt 2000 ]; then echo "ok   - at once (${t} ms)"
 else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - q took ${t} ms: it waited for the filter"; fi
 e2e_stop
 
+# Esc on the slow filter gives the explorer back at once (it said "cancelling..." and
+# refused the next change until the filter had run its ~14 s): the next filter is taken
+e2e_start 100 24 "$smolder" "$E2E_TMP/slow.folded"
+expect "a profile of 400 functions" "\[1\]Flame"
+keys :
+tm send-keys -t e2e -l 'focus=(a+)+$'
+keys Enter
+expect "the slow filter runs" "working [0-9.]+ s"
+keys Escape
+expect "Esc: cancelled at once" "cancelled" 3
+expect_not "no spinner after Esc" "working [0-9.]+ s"
+keys :
+tm send-keys -t e2e -l 'hide=x1$'
+keys Enter
+expect "the next filter is taken and applied" "hide=x1[$]: 400 samples" 3
+keys q
+expect "q quits" "^EXITED=0" 5
+e2e_stop
+
 # a prompt longer than the line shows where the typing is
 e2e_start 60 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
 expect "explorer at 60 columns" "\[1\]"
