@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -69,6 +70,8 @@ void cmd_usage(FILE *f)
  * that went away (EPIPE, when SIGPIPE is ignored: `smolder top | head`) is not worth a
  * message.
  */
+#define OUTBUF_SIZE ((size_t)64 << 10)
+
 static int close_stdout(int rc)
 {
 	bool failed = ferror(stdout) != 0;
@@ -96,12 +99,24 @@ int main(int argc, char **argv)
 {
 	struct cmd_env env = { &interrupted };
 	struct sigaction sa;
+	char *outbuf = NULL;
+	int rc;
 
 	setlocale(LC_ALL, "");
+	/*
+	 * Into a file or a pipe, a buffer that holds any --help and most tables: stdio keeps
+	 * only an error flag for a write that failed mid-way, so the reason close_stdout
+	 * gives ("No space left on device") is known only when the failing write is its own
+	 * final flush.  A terminal stays line-buffered.
+	 */
+	if (!isatty(STDOUT_FILENO) && (outbuf = malloc(OUTBUF_SIZE)))
+		setvbuf(stdout, outbuf, _IOFBF, OUTBUF_SIZE);  /* glibc sizes its own at 4 KiB */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);
-	return close_stdout(dispatch(argc, argv, &env));
+	rc = close_stdout(dispatch(argc, argv, &env));
+	free(outbuf);  /* stdout is closed */
+	return rc;
 }
 
 static int dispatch(int argc, char **argv, const struct cmd_env *envp)
