@@ -75,7 +75,7 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	return 0;
 }
 
-long load_url_timeout(const char *url)
+long load_url_timeout_ms(const char *url)
 {
 	const char *q = strchr(url, '?'), *end = q ? q + strcspn(q, "#") : NULL;
 
@@ -87,12 +87,12 @@ long load_url_timeout(const char *url)
 			long n = strtol(q + 8, &stop, 10);
 
 			if (stop != q + 8 && (stop == end || *stop == '&') && n > 0 && n < 1000000)
-				return n + n / 2;
+				return n * 1500;  /* ?seconds=1 waits 1.5 s, as pprof's */
 			break;
 		}
 		q = memchr(q, '&', (size_t)(end - q));
 	}
-	return 60;
+	return 60000;
 }
 
 int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct buf *out)
@@ -102,7 +102,8 @@ int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct b
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURL *h;
 	CURLcode res;
-	long status = 0, timeout = o && o->timeout_s > 0 ? o->timeout_s : load_url_timeout(url);
+	long status = 0, timeout_ms = o && o->timeout_s > 0 ? o->timeout_s * 1000
+							       : load_url_timeout_ms(url);
 	int rc = 0;
 
 	c.tty = o && o->progress && isatty(STDERR_FILENO);
@@ -122,8 +123,8 @@ int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct b
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 15 ? timeout : 15L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 15000 ? timeout_ms : 15000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "smolder/" SMOLDER_VERSION);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
@@ -144,8 +145,8 @@ int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct b
 	else if (c.too_big)
 		rc = err_set(ERR_TOOBIG, "'%s': response larger than %zu MiB", shown.data, limit >> 20);
 	else if (res == CURLE_OPERATION_TIMEDOUT)
-		rc = err_set(ERR_NET, "'%s': timed out after %ld s (--timeout SECONDS waits longer)",
-			     shown.data, timeout);
+		rc = err_set(ERR_NET, "'%s': timed out after %g s (--timeout SECONDS waits longer)",
+			     shown.data, (double)timeout_ms / 1000);
 	else if (res != CURLE_OK)
 		rc = err_set(ERR_NET, "'%s': %s", shown.data,
 			     errbuf[0] ? errbuf : curl_easy_strerror(res));

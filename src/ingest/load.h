@@ -17,19 +17,19 @@
 struct load_opts {
 	atomic_int *cancel;
 	bool progress;  /* draw a waiting indicator on stderr (only when it is a terminal) */
-	long timeout_s; /* a URL's whole transfer; 0: pprof's rule (load_url_timeout()) */
+	long timeout_s; /* a URL's whole transfer; 0: pprof's rule (load_url_timeout_ms()) */
 };
 
 /*
- * pprof's -timeout default for a URL: the duration it asks for (?seconds=N) plus half
- * of it, else 60 s.
+ * pprof's -timeout default for a URL, in milliseconds: the duration it asks for
+ * (?seconds=N) plus half of it (1.5 s for N = 1), else 60 s.
  */
-long load_url_timeout(const char *url);
+long load_url_timeout_ms(const char *url);
 
 /*
  * pprof's -seconds (adjustURL): url with its query's seconds parameter set to N, one
  * already there replaced in its place (and any more of them dropped), else appended;
- * the rest of the URL as it was, so that load_url_timeout() of the result is N plus half.
+ * the rest of the URL as it was, so that load_url_timeout_ms() of the result is N plus half.
  * out (the caller's) is reset first.  ERR_NOMEM.
  */
 int load_url_seconds(const char *url, long seconds, struct buf *out);

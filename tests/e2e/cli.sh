@@ -200,7 +200,8 @@ done
 
 # output that cannot be written is an error (status 1, one line), whatever the verb
 for args in "top $ex/cpuwork-cpu.pb.gz" "peek main $ex/cpuwork-cpu.pb.gz" \
-    "diff $ex/cpuwork-cpu.pb.gz $ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" "--help" "top --help"; do
+    "diff $ex/cpuwork-cpu.pb.gz $ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" "--help" "top --help" \
+    "view --help" "list --help"; do
   $smolder $args > /dev/full 2> "$tmp/err"; rc=$?
   check "smolder $(echo "$args" | sed "s|$ex/||g") > /dev/full: status 1, one line" \
     bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qx 'smolder: cannot write standard output: No space left on device' '$tmp/err'"
@@ -222,6 +223,8 @@ timed errcheck "--timeout 1 on a silent server: one line" "'$silent/x': timed ou
 check "... within about a second ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -lt 4000
 timed errcheck "without --timeout, ?seconds=2 waits 2 s plus half (pprof's rule)" "timed out after 3 s" top "$silent/profile?seconds=2"
 check "... about 3 s ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -ge 2900 -a "$(cat "$tmp/ms")" -lt 6000
+timed errcheck "?seconds=1 waits 1.5 s, not 1 (N plus half in milliseconds)" "timed out after 1.5 s" top "$silent/profile?seconds=1"
+check "... about 1.5 s ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -ge 1450 -a "$(cat "$tmp/ms")" -lt 4000
 timed errcheck "--timeout applies to --url too" "timed out" query types --url "$silent" --timeout 1
 check "... within about a second ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -lt 4000
 check "--timeout wants seconds (status 2, one line)" bash -c "'$smolder' top --timeout 0s '$ex/cpuwork-cpu.pb.gz' 2> '$tmp/err'; [ \$? -eq 2 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q 'timeout wants a number of seconds' '$tmp/err'"
