@@ -394,8 +394,7 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 		/* one handle for the browser, one for the source pane's version merges; each
 		 * job has one more of its own (it may outlive the app: q does not wait) */
 		if ((rc = backend_share(o->backend, &bh, &a->sctx.be))) {
-			backend_close(o->backend);
-			tui_app_free(a);
+			tui_app_free(a); /* closes a->opts.backend, still the app's */
 			return rc;
 		}
 		browser_view_init(a, bh, o->backend_name, o->browser_selector);
@@ -430,6 +429,8 @@ void tui_app_free(struct tui_app *a)
 	source_view_release(a);
 	source_versions_release(a);
 	browser_view_release(a);
+	/* set only when tui_app_new failed before handing it to the browser: still ours */
+	backend_close(a->opts.backend);
 	tree_free(a->tree);
 	if (a->prof != a->base)
 		prof_free(a->prof);

@@ -52,7 +52,8 @@ struct tui_app;
 /* p may be NULL when o->backend is set: the explorer opens on the store browser. */
 int tui_run(struct prof *p, const struct tui_opts *o);
 
-/* For drivers: the app takes ownership of p (freed by tui_app_free). */
+/* For drivers: the app takes ownership of p and o->backend (freed by tui_app_free), on
+ * failure too: both are released before an error returns. */
 int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out);
 void tui_app_free(struct tui_app *a);
 void tui_app_draw(struct tui_app *a);

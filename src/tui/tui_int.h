@@ -417,7 +417,7 @@ struct tui_app {
 	int nfilters;
 	int gran;              /* enum granularity, applied after the filters (as pprof) */
 	struct tree *tree;
-	struct tui_opts opts;
+	struct tui_opts opts;   /* opts.backend: the app's until the browser takes it (then NULL) */
 	char source_buf[1024], base_source_buf[1024];  /* opts.source after a store open */
 	bool async;            /* filters run on a worker (tui_run); drivers stay synchronous */
 	struct reload_job *job;      /* the re-derivation in flight, or NULL */

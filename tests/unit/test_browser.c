@@ -24,7 +24,9 @@
  *    code there) with a warning;
  *  - ? at 80x24: every description is whole (wrapped, not cut);
  *  - export: a FIFO is refused at once; the default name of a store's profile is made of
- *    its service, type and time, never of the selector's characters.
+ *    its service, type and time, never of the selector's characters;
+ *  - tui_app_new failing on a backend (a theme that is not there, a bad --focus): the
+ *    backend is closed by the failed call (the app owns it from the call on).
  */
 #include <curses.h>
 #include <locale.h>
@@ -1021,6 +1023,48 @@ static void test_help_wraps(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* 17: the backend is the app's from the call on, errors included                        */
+
+/* tui_app_new on a backend with opts that make it fail: the backend is closed, once. */
+static void refused_with(struct store *s, const char *theme, const struct filter_opts *fo,
+			 const char *why)
+{
+	static struct slow_be slow; /* no gate: a plain pass-through that notes its close */
+	struct tui_opts o;
+	struct tui_app *a = NULL;
+
+	memset(&slow, 0, sizeof(slow));
+	slow.base.ops = &slow_ops;
+	slow.inner = ts_backend_of(s);
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.no_color = true;
+	o.source = "store";
+	o.backend = &slow.base;
+	o.backend_name = "store test";
+	o.start_in_browser = true;
+	o.theme = theme;
+	o.filters = fo;
+	assert_int_not_equal(tui_app_new(NULL, &o, &a), 0);
+	assert_null(a);
+	assert_non_null(strstr(err_last(), why));
+	/* closed by the failed call, not left to the caller (who is told the app owns it) */
+	if (!atomic_load(&slow.closed))
+		fail_msg("tui_app_new failed (%s) and left the backend open", err_last());
+}
+
+static void test_error_closes_backend(void **state)
+{
+	struct store *s = many("refused.db", 1, false);
+	struct filter_opts bad = { .focus = "(" };
+
+	(void)state;
+	refused_with(s, "/nonexistent/no-such-theme.toml", NULL, "no-such-theme");
+	refused_with(s, NULL, &bad, "focus");
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1042,6 +1086,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_export_name),
 		cmocka_unit_test(test_short_code),
 		cmocka_unit_test(test_help_wraps),
+		cmocka_unit_test(test_error_closes_backend),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
