@@ -18,7 +18,8 @@
 static void export_help(FILE *f)
 {
 	fputs("usage: smolder export [options] SOURCE -o FILE\n"
-	      "       smolder export [options] --db PATH [--query SEL] [--profile-type ID] ... -o FILE\n"
+	      "       smolder export [options] --db PATH [--query SEL] [--profile-type ID] ...\n"
+	      "                      -o FILE\n"
 	      "\n"
 	      "Write SOURCE back out, after the filters below: as a gzipped pprof profile\n"
 	      "(every sample type; `go tool pprof` reads it), as folded stacks, as a\n"

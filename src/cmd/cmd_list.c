@@ -28,7 +28,8 @@
 static void list_help(FILE *f)
 {
 	fputs("usage: smolder list [options] REGEX SOURCE\n"
-	      "       smolder list [options] REGEX --db PATH [--query SEL] [--profile-type ID] ...\n"
+	      "       smolder list [options] REGEX --db PATH [--query SEL]\n"
+	      "                    [--profile-type ID] ...\n"
 	      "\n"
 	      "For every function whose name matches REGEX: its lines with flat (the line is\n"
 	      "where the sample was taken) and cum (the function was on that line), like\n"
@@ -36,17 +37,17 @@ static void list_help(FILE *f)
 	      "SOURCE is any profile `smolder view` reads.\n"
 	      "\n"
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
-	      "  -f, --format FMT         text (default) or tsv: function, file, line, flat, cum\n"
-	      "                           (and version, from a store or a server) with exact\n"
-	      "                           integers, one row per line with a cost\n"
+	      "  -f, --format FMT         text (default) or tsv: function, file, line, flat,\n"
+	      "                           cum (and version, from a store or a server) with\n"
+	      "                           exact integers, one row per line with a cost\n"
 	      "Where the code comes from (see `smolder resolve --help`):\n"
 	      "      --source-path DIR    look for files under DIR (pprof's; default: .)\n"
-	      "      --trim-path PREFIX   remove PREFIX from the profile's paths first (pprof's)\n"
+	      "      --trim-path PREFIX   strip PREFIX from the profile's paths first (pprof's)\n"
 	      "      --repo PATH|URL      a git repository (read at --ref without checkout)\n"
 	      "      --ref REF            branch, tag or commit (default HEAD; needs --repo)\n"
 	      "      --root PATH          the service's directory inside the repository\n"
 	      "      --offline            never clone, fetch or call GitHub\n"
-	      "      --github-api URL     GitHub API base (GitHub Enterprise: https://HOST/api/v3)\n"
+	      "      --github-api URL     GitHub API base (Enterprise: https://HOST/api/v3)\n"
 	      CMD_SECONDS_HELP
 	      "  -h, --help               this help\n"
 	      "\n" CMD_TRANSFORM_HELP

@@ -19,12 +19,13 @@
 static void peek_help(FILE *f)
 {
 	fputs("usage: smolder peek [options] REGEX SOURCE\n"
-	      "       smolder peek [options] REGEX --db PATH [--query SEL] [--profile-type ID] ...\n"
+	      "       smolder peek [options] REGEX --db PATH [--query SEL]\n"
+	      "                    [--profile-type ID] ...\n"
 	      "\n"
 	      "For every function whose name matches REGEX: its callers, itself (flat, cum) and\n"
 	      "its callees, with the weight of each call edge, like `go tool pprof -peek`.\n"
-	      "SOURCE is a pprof file, folded stacks, perf script text or speedscope JSON, - for\n"
-	      "stdin, or an http(s):// URL.\n"
+	      "SOURCE is a pprof file, folded stacks, perf script text, speedscope JSON, an\n"
+	      "http(s):// URL, or - for stdin.\n"
 	      "\n"
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
 	      "  -f, --format FMT         text (default) or tsv: rows kind, function, name,\n"

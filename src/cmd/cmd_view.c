@@ -29,7 +29,7 @@
 
 #define VIEW_OPTIONS_HELP                                                                 \
 	"  -i, --sample-index NAME  start on this sample type (name or index)\n"             \
-	"      --theme NAME         dark (default), light, mono, or a path to a .yaml theme\n" \
+	"      --theme NAME         dark (default), light, mono, or a .yaml theme file\n"   \
 	"      --no-color           no colours (also when NO_COLOR is set)\n"                \
 	"      --no-mouse           leave the mouse to the terminal\n"                     \
 	"Where the source pane (4) finds code (see `smolder resolve --help`):\n"          \
@@ -39,14 +39,15 @@
 	"      --ref REF            branch, tag or commit (default HEAD; needs --repo)\n" \
 	"      --root PATH          the service's directory inside the repository\n"     \
 	"      --offline            never clone, fetch or call GitHub\n"                \
-	"      --github-api URL     GitHub API base (GitHub Enterprise: https://HOST/api/v3)\n" \
-	"  From a store or a server the series labels service_repository (an http(s) URL),\n" \
-	"  service_git_ref and service_root_path fill in what these leave unset; in the\n"  \
-	"  explorer :repo= :ref= :root= :source_path= override both for the session.\n"
+	"      --github-api URL     GitHub API base (Enterprise: https://HOST/api/v3)\n"  \
+	"  From a store or a server the series labels service_repository (an http(s)\n"   \
+	"  URL), service_git_ref and service_root_path fill in what these leave unset; in\n" \
+	"  the explorer :repo= :ref= :root= :source_path= override both for the session.\n"
 
 #define DIFF_OPTIONS_HELP                                                                 \
 	"      --absolute           colour by absolute change (default: proportional, the\n" \
-	"                           change of each side's share of its own total); `a` inside\n" \
+	"                           change of each side's share of its own total); `a`\n" \
+	"                           switches inside the explorer\n"                      \
 	"      --threshold PCT      changes under PCT % of the total are neutral (0.1)\n"    \
 	"      --color-blind        blue/red scale instead of green/red\n"
 
@@ -81,11 +82,12 @@ static void diff_help(FILE *f)
 	      "       smolder diff [options] --db PATH [--query SEL] [--profile-type ID]\n"
 	      "                    [--from T --to T] [--base-from T --base-to T]\n"
 	      "\n"
-	      "The difference of two profiles of the same kind (e.g. before and after a change).\n"
-	      "On a terminal it opens the explorer in diff mode: frame widths are base + new, so\n"
-	      "removed frames stay visible; colour is the change (red more, green less, grey\n"
-	      "unchanged); + and - mark frames only in NEW / only in BASE; `c` shows the two\n"
-	      "side by side.  Otherwise (or with --format) it prints the diff table.\n"
+	      "The difference of two profiles of the same kind (e.g. before and after a\n"
+	      "change).  On a terminal it opens the explorer in diff mode: frame widths are\n"
+	      "base + new, so removed frames stay visible; colour is the change (red more,\n"
+	      "green less, grey unchanged); + and - mark frames only in NEW / only in BASE;\n"
+	      "`c` shows the two side by side.  Otherwise (or with --format) it prints the\n"
+	      "diff table.\n"
 	      "BASE and NEW are any source `smolder view` reads.\n"
 	      "\n" VIEW_OPTIONS_HELP,
 	      f);

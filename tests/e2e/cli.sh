@@ -347,6 +347,30 @@ for verb in view diff list resolve; do
   check "$verb --help: --ref says it needs --repo" bash -c "'$smolder' $verb --help | grep -qE -- '--ref REF .*\(default HEAD; needs --repo\)\$'"
 done
 
+# every help and usage block fits an 80x24 terminal (the design rule): a wider line wraps
+# there.  Columns are characters of the UTF-8 text (— is one), not bytes.
+# fits80 DESCRIPTION ARGS...: `smolder ARGS` prints something, all of it (stdout and
+# stderr) within 80 columns; a failure lists the wider lines
+fits80() {
+  local d=$1; shift
+  "$smolder" "$@" < /dev/null > "$tmp/help" 2>&1
+  if python3 -c 'import sys
+for n, l in enumerate(open(sys.argv[1], encoding="utf-8").read().split("\n"), 1):
+    if len(l) > 80: print("       line %d, %d columns: %s" % (n, len(l), l))' "$tmp/help" > "$tmp/wide" &&
+     [ -s "$tmp/help" ] && [ ! -s "$tmp/wide" ]; then
+    echo "ok   - $d"; pass=$((pass + 1))
+  else
+    echo "FAIL - $d"; cat "$tmp/wide"; fail=$((fail + 1))
+  fi
+}
+for verb in "" ingest serve upload resolve demo; do
+  fits80 "${verb:-smolder} --help fits 80 columns" $verb --help
+done
+# usage errors that print the usage block (no FILE, an extra argument)
+for args in "" ingest upload "demo extra"; do
+  fits80 "smolder${args:+ $args} (a usage error): its usage fits 80 columns" $args
+done
+
 # a real Go program serving net/http/pprof
 if command -v go >/dev/null; then
   export HOME=$tmp GOCACHE=$tmp/gocache GOFLAGS=-mod=mod GOPROXY=off
