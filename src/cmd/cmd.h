@@ -122,8 +122,8 @@ struct cmd_transform {
 	"                           (pprof's -functions, -lines, -files work too)\n"     \
 	"      --collapse-recursion f -> f -> f in a stack becomes one f\n"                \
 	"      --symbolize MODE     demangle=default|templates|full|none, or none: how\n"  \
-	"                           demangled C++/Rust names show (pprof's rule: top, peek,\n" \
-	"                           list and diff drop <...> and (...) by default)\n"
+	"                           demangled C++/Rust names show (pprof's rule: top,\n"  \
+	"                           peek, list and diff drop <...> and (...) by default)\n"
 
 /*
  * The store as the source of a verb's profile (profilecli's flag names): put
@@ -194,9 +194,9 @@ struct cmd_loaded {
 	"                           (default: the only one the query has)\n"               \
 	"      --from T, --to T     the range: now-1h (default), now, RFC 3339, Unix s/ms\n" \
 	"      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"     \
-	"      --tenant NAME        the tenant (default: anonymous; X-Scope-OrgID with --url,\n" \
-	"                           where $PROFILECLI_TENANT_ID is the default); profilecli's\n" \
-	"                           --tenant-id works too\n"                             \
+	"      --tenant NAME        the tenant (default: anonymous; X-Scope-OrgID with\n"  \
+	"                           --url, where $PROFILECLI_TENANT_ID is the default);\n" \
+	"                           profilecli's --tenant-id works too\n"                \
 	CMD_REMOTE_HELP
 
 #define CMD_REMOTE_HELP                                                                  \
@@ -214,8 +214,9 @@ struct cmd_loaded {
 
 /* --timeout, in CMD_STORE_OPTIONS: it also bounds fetching a SOURCE URL (pprof's -timeout) */
 #define CMD_TIMEOUT_HELP                                                                 \
-	"      --timeout SECONDS    give up on a URL after this long (pprof's -timeout; default:\n" \
-	"                           a SOURCE URL's ?seconds=N plus half, else 60; --url: 300)\n"
+	"      --timeout SECONDS    give up on a URL after this long (pprof's -timeout;\n" \
+	"                           default: a SOURCE URL's ?seconds=N plus half, else\n"  \
+	"                           60; --url: 300)\n"
 
 /*
  * --seconds N, pprof's -seconds, for the verbs that read a SOURCE (not in

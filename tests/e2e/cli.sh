@@ -363,11 +363,14 @@ for n, l in enumerate(open(sys.argv[1], encoding="utf-8").read().split("\n"), 1)
     echo "FAIL - $d"; cat "$tmp/wide"; fail=$((fail + 1))
   fi
 }
-for verb in "" ingest serve upload resolve demo; do
+for verb in "" view diff top peek list export ingest "query series" "query types" \
+    "query profile" "query timeline" serve upload resolve demo; do
   fits80 "${verb:-smolder} --help fits 80 columns" $verb --help
 done
-# usage errors that print the usage block (no FILE, an extra argument)
-for args in "" ingest upload "demo extra"; do
+# usage errors that print the usage block (no SOURCE, one side of a diff, no FILE, no
+# query kind, an extra argument)
+for args in "" "view a b" "diff a" top "peek main" list export ingest upload query \
+    "query series extra" "demo extra"; do
   fits80 "smolder${args:+ $args} (a usage error): its usage fits 80 columns" $args
 done
 
