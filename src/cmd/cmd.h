@@ -212,6 +212,16 @@ struct cmd_loaded {
 	"      --ca-cert FILE       trust these CAs; --insecure-skip-verify trusts any\n"    \
 	CMD_TIMEOUT_HELP
 
+/* Where code is found (view's source pane, list): the options cmd_source.c parses. */
+#define CMD_CODE_HELP                                                                    \
+	"      --source-path DIR    look for files under DIR (pprof's; default: .)\n"      \
+	"      --trim-path PREFIX   strip PREFIX from the profile's paths first (pprof's)\n"  \
+	"      --repo PATH|URL      a git repository, read at --ref without checkout\n"    \
+	"      --ref REF            branch, tag or commit (default HEAD; needs --repo)\n" \
+	"      --root PATH          the service's directory inside the repository\n"     \
+	"      --offline            never clone, fetch or call GitHub\n"                \
+	"      --github-api URL     GitHub API base (Enterprise: https://HOST/api/v3)\n"
+
 /* --timeout, in CMD_STORE_OPTIONS: it also bounds fetching a SOURCE URL (pprof's -timeout) */
 #define CMD_TIMEOUT_HELP                                                                 \
 	"      --timeout SECONDS    give up on a URL after this long (pprof's -timeout;\n" \

@@ -40,16 +40,10 @@ static void list_help(FILE *f)
 	      "  -f, --format FMT         text (default) or tsv: function, file, line, flat,\n"
 	      "                           cum (and version, from a store or a server) with\n"
 	      "                           exact integers, one row per line with a cost\n"
-	      "Where the code comes from (see `smolder resolve --help`):\n"
-	      "      --source-path DIR    look for files under DIR (pprof's; default: .)\n"
-	      "      --trim-path PREFIX   strip PREFIX from the profile's paths first (pprof's)\n"
-	      "      --repo PATH|URL      a git repository (read at --ref without checkout)\n"
-	      "      --ref REF            branch, tag or commit (default HEAD; needs --repo)\n"
-	      "      --root PATH          the service's directory inside the repository\n"
-	      "      --offline            never clone, fetch or call GitHub\n"
-	      "      --github-api URL     GitHub API base (Enterprise: https://HOST/api/v3)\n"
 	      CMD_SECONDS_HELP
 	      "  -h, --help               this help\n"
+	      "Where the code comes from (see `smolder resolve --help`):\n"
+	      CMD_CODE_HELP
 	      "\n" CMD_TRANSFORM_HELP
 	      "      (list ignores --granularity, as pprof does: it always lists lines)\n",
 	      f);

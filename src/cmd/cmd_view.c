@@ -33,13 +33,7 @@
 	"      --no-color           no colours (also when NO_COLOR is set)\n"                \
 	"      --no-mouse           leave the mouse to the terminal\n"                     \
 	"Where the source pane (4) finds code (see `smolder resolve --help`):\n"          \
-	"      --source-path DIR    look for files under DIR (pprof's; default: .)\n"      \
-	"      --trim-path PREFIX   remove PREFIX from the profile's paths first\n"        \
-	"      --repo PATH|URL      a git repository, read at --ref without checkout\n"    \
-	"      --ref REF            branch, tag or commit (default HEAD; needs --repo)\n" \
-	"      --root PATH          the service's directory inside the repository\n"     \
-	"      --offline            never clone, fetch or call GitHub\n"                \
-	"      --github-api URL     GitHub API base (Enterprise: https://HOST/api/v3)\n"  \
+	CMD_CODE_HELP                                                                     \
 	"  From a store or a server the series labels service_repository (an http(s)\n"   \
 	"  URL), service_git_ref and service_root_path fill in what these leave unset; in\n" \
 	"  the explorer :repo= :ref= :root= :source_path= override both for the session.\n"
