@@ -6,6 +6,10 @@
  * then every location gets its verdicts and its kept lines; samples are rebuilt through
  * the builder with the kept locations.  Strings, mappings and functions keep their
  * indices (they are copied in order), so names in the result compare by id.
+ *
+ * The cancel flag (filter_opts.cancel) is read once per CANCEL_EVERY units of work: a
+ * location or a sample is one unit, a regex run a whole CANCEL_EVERY (one may backtrack
+ * for long; next to one, reading an atomic costs nothing).
  */
 #include "filter.h"
 
@@ -18,16 +22,21 @@
 #include "builder.h"
 #include "search.h"
 
+#define CANCEL_EVERY 4096
+
 /* One name regex with a per-string cache: 0 unknown, 1 no, 2 yes. */
 struct rx {
 	struct search s;
 	uint8_t *hit;
+	uint32_t *work;  /* the filter's work since its last look at the cancel flag */
 	bool set;
 };
 
-static int rx_init(struct rx *r, const char *pat, const char *what, uint32_t nstrs)
+static int rx_init(struct rx *r, const char *pat, const char *what, uint32_t nstrs,
+		   uint32_t *work)
 {
 	memset(r, 0, sizeof(*r));
+	r->work = work;
 	if (!pat || !*pat)
 		return 0;
 	if (search_compile(&r->s, pat))
@@ -48,8 +57,10 @@ static void rx_release(struct rx *r)
 
 static bool rx_str(struct rx *r, const struct prof *p, uint32_t id)
 {
-	if (!r->hit[id])
+	if (!r->hit[id]) {
 		r->hit[id] = search_match(&r->s, prof_str(p, id), prof_strlen(p, id)) ? 2 : 1;
+		*r->work += CANCEL_EVERY;
+	}
 	return r->hit[id] == 2;
 }
 
@@ -339,7 +350,20 @@ struct fctx {
 	struct locinfo *loc;
 	struct prof_line *lines;
 	struct filter_matched m;
+	atomic_int *cancel;
+	uint32_t work;     /* units since cancel was last read (see the file comment) */
 };
+
+/* One more unit of work; ERR_CANCELLED when it is time to read the flag and it is set. */
+static int poll_cancel(struct fctx *c)
+{
+	if (++c->work < CANCEL_EVERY)
+		return 0;
+	c->work = 0;
+	if (c->cancel && atomic_load_explicit(c->cancel, memory_order_relaxed))
+		return err_set(ERR_CANCELLED, "filter cancelled");
+	return 0;
+}
 
 /*
  * Verdicts and kept lines for every location, in pprof's order (FilterSamplesByName, then
@@ -356,6 +380,8 @@ static int do_locations(struct fctx *c, struct prof_builder *b)
 		const struct prof_line *src = p->lines + l->line_off;
 		struct locinfo *li = &c->loc[i];
 
+		if ((rc = poll_cancel(c)))
+			return rc;
 		li->focus = 0;
 		if (c->ignore.set && rx_location(&c->ignore, p, l)) {
 			li->focus = -1;
@@ -433,6 +459,8 @@ static int do_samples(struct fctx *c, struct prof_builder *b)
 		uint32_t n = 0, end = s->nlocs;
 		bool focused = false, ignored = false, tag_in, tag_out;
 
+		if ((rc = poll_cancel(c)))
+			break;
 		for (j = 0; j < s->nlocs && !ignored; j++) {
 			focused |= c->loc[src[j]].focus == 1;
 			ignored |= c->loc[src[j]].focus == -1;
@@ -484,11 +512,12 @@ int prof_filter_matched(const struct prof *in, const struct filter_opts *o, stru
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
 	c.p = in;
-	if ((rc = rx_init(&c.focus, o->focus, "focus", in->nstrs)) ||
-	    (rc = rx_init(&c.ignore, o->ignore, "ignore", in->nstrs)) ||
-	    (rc = rx_init(&c.hide, o->hide, "hide", in->nstrs)) ||
-	    (rc = rx_init(&c.show, o->show, "show", in->nstrs)) ||
-	    (rc = rx_init(&c.show_from, o->show_from, "show_from", in->nstrs)) ||
+	c.cancel = o->cancel;
+	if ((rc = rx_init(&c.focus, o->focus, "focus", in->nstrs, &c.work)) ||
+	    (rc = rx_init(&c.ignore, o->ignore, "ignore", in->nstrs, &c.work)) ||
+	    (rc = rx_init(&c.hide, o->hide, "hide", in->nstrs, &c.work)) ||
+	    (rc = rx_init(&c.show, o->show, "show", in->nstrs, &c.work)) ||
+	    (rc = rx_init(&c.show_from, o->show_from, "show_from", in->nstrs, &c.work)) ||
 	    (rc = tagf_init(&c.tagfocus, o->tagfocus, "tagfocus", in)) ||
 	    (rc = tagf_init(&c.tagignore, o->tagignore, "tagignore", in)))
 		goto done;

@@ -16,6 +16,11 @@
  * Regexes are PCRE2 with RE2-style syntax, unanchored, as in pprof.  Totals for
  * percentages stay those of the unfiltered profile (pprof's "of N total").
  *
+ * A filter on a large profile takes a while, so another thread may stop it: `cancel` in
+ * the options (NULL: never) is read every few thousand locations or samples and after
+ * every regex run, and once it is set the call frees what it made and fails with
+ * ERR_CANCELLED.
+ *
  * Ownership: *out is a new profile the caller frees; `in` is only read.
  */
 #ifndef SMOLDER_FILTER_H
@@ -26,6 +31,7 @@
 struct filter_opts {
 	const char *focus, *ignore, *hide, *show, *show_from;
 	const char *tagfocus, *tagignore;
+	atomic_int *cancel;  /* polled, not a filter (filter_is_empty ignores it); may be NULL */
 };
 
 /*
@@ -40,8 +46,8 @@ struct filter_matched {
 
 bool filter_is_empty(const struct filter_opts *o);
 /*
- * Errors: ERR_PARSE for a bad regex or range (the message names the option).  matched
- * may be NULL.
+ * Errors: ERR_PARSE for a bad regex or range (the message names the option);
+ * ERR_CANCELLED once *o->cancel is set.  matched may be NULL.
  */
 int prof_filter(const struct prof *in, const struct filter_opts *o, struct prof **out);
 int prof_filter_matched(const struct prof *in, const struct filter_opts *o, struct prof **out,

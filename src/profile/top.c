@@ -14,6 +14,9 @@
 #include "base/err.h"
 #include "merge.h"
 
+/* Nodes between two reads of the cancel flag (a power of two): unmeasurable next to them. */
+#define CANCEL_EVERY 4096
+
 static uint64_t abs64(int64_t v)
 {
 	return v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
@@ -99,6 +102,11 @@ done:
 
 int top_from_tree(const struct tree *t, struct top *out)
 {
+	return top_from_tree_cancellable(t, NULL, out);
+}
+
+int top_from_tree_cancellable(const struct tree *t, atomic_int *cancel, struct top *out)
+{
 	const struct prof *p = t->prof;
 	uint32_t nt = t->ntypes, *row_of = NULL, i, ty, nrows = 0;
 	struct top_row *rows = NULL; /* nrows * nt */
@@ -119,6 +127,11 @@ int top_from_tree(const struct tree *t, struct top *out)
 		const int64_t *self = t->self + (size_t)i * nt, *total = t->total + (size_t)i * nt;
 		struct top_row *row;
 
+		if ((i & (CANCEL_EVERY - 1)) == 0 && cancel &&
+		    atomic_load_explicit(cancel, memory_order_relaxed)) {
+			rc = err_set(ERR_CANCELLED, "top table cancelled");
+			goto done;
+		}
 		if (r == UINT32_MAX) {
 			r = row_of[t->name[i]] = nrows++;
 			for (ty = 0; ty < nt; ty++)

@@ -31,6 +31,9 @@ int top_compute(const struct prof *p, uint32_t type, struct top *out);
  * ancestor (tree.recursive).  What the explorer uses, as it has the tree anyway.
  */
 int top_from_tree(const struct tree *t, struct top *out);
+/* top_from_tree(), stopped by *cancel (NULL: never) as tree_build_cancellable() is: then
+ * ERR_CANCELLED, and out[] holds no rows. */
+int top_from_tree_cancellable(const struct tree *t, atomic_int *cancel, struct top *out);
 /*
  * The total pprof's percentages are of (its computeTotal): the sum of the magnitudes of
  * the samples of type `type`, or, when samples carry the label pprof::base=true (a

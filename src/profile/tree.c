@@ -31,6 +31,11 @@
  * Faulting in fresh pages costs about as much as the walk itself on a large tree, so the
  * node arrays and the frames are faulted in a chunk at a time just ahead of their writer,
  * with one call per range (MADV_POPULATE_WRITE) instead of a fault per page.
+ *
+ * tree_build_cancellable() reads its cancel flag once every CANCEL_EVERY samples,
+ * locations, stacks sorted or merged, or stacks walked, on whichever thread does them
+ * (the walk in chunks of that many stacks, so its inner loop has no extra test): a
+ * relaxed load of a flag that stays in the cache, unmeasurable next to that much work.
  */
 #include "tree.h"
 
@@ -59,6 +64,9 @@
 
 /* Segments of the walk shared by the two threads: enough to even out their loads. */
 #define TREE_SEGS 8
+
+/* Units of work (a power of two) between two reads of the cancel flag. */
+#define CANCEL_EVERY 4096
 
 struct build;
 
@@ -104,6 +112,7 @@ struct part {
 
 struct build {
 	const struct prof *p;
+	atomic_int *cancel;  /* may be NULL */
 	uint32_t nt;
 	size_t pagesz;
 	uint32_t nnames;
@@ -128,6 +137,14 @@ struct build {
 	const uint32_t **ord;
 	uint32_t *lcp;
 };
+
+/* ERR_CANCELLED once the build's flag is set (the message on the calling thread). */
+static int cancelled(const struct build *b)
+{
+	if (b->cancel && atomic_load_explicit(b->cancel, memory_order_relaxed))
+		return err_set(ERR_CANCELLED, "call tree cancelled");
+	return 0;
+}
 
 static void *xmalloc_arr(size_t n, size_t sz, int *rc)
 {
@@ -156,6 +173,7 @@ static int rank_locations(struct build *b)
 {
 	const struct prof *p = b->p;
 	uint32_t *val, *ids, i, k, n = 0, w = 0;
+	int rc;
 
 	/* frame values must stay clear of LOC_MULTI in the high half of locw */
 	if (p->nfunctions >= 0x80000000u)
@@ -188,6 +206,10 @@ static int rank_locations(struct build *b)
 	for (i = 0; i < p->nlocations; i++) {
 		const struct prof_location *l = &p->locations[i];
 
+		if ((i & (CANCEL_EVERY - 1)) == 0 && (rc = cancelled(b))) {
+			free(val);
+			return rc; /* ids is b->names, which build_release() frees */
+		}
 		if (l->nlines == 1 || l->nlines == 2) {
 			uint32_t in = val[p->functions[p->lines[l->line_off].func].name];
 
@@ -247,6 +269,8 @@ static int part_collect(struct part *pt)
 		uint64_t key = XXH3_64bits(locs, s->nlocs * sizeof(uint32_t));
 		int64_t *v;
 
+		if (((i - pt->lo) & (CANCEL_EVERY - 1)) == 0 && (rc = cancelled(b)))
+			goto done;
 		for (;;) {
 			if (key == HMAP_EMPTY)
 				key = 0;
@@ -337,6 +361,8 @@ static int part_expand(struct part *pt)
 		const uint32_t *locs = p->sample_locs + sm->loc_off;
 		size_t start, need = w + STK_HDR + 2 * (size_t)sm->nlocs + 2;
 
+		if (((s - pt->lo) & (CANCEL_EVERY - 1)) == 0 && (rc = cancelled(b)))
+			return rc;
 		if (need > pt->cap) {
 			if ((rc = frames_room(pt, need)))
 				return rc;
@@ -431,22 +457,30 @@ static void sort_keys(uint64_t *v, uint64_t *tmp, uint32_t n, uint32_t kbits)
 /*
  * Step 3: sorts a part's stacks (pt->ord, offsets of their frames): a group of stacks that
  * share their first d frames is split by frame d.  todo has room for n / 2 + 1 groups,
- * keys and tmp for n keys each.
+ * keys and tmp for n keys each.  The work between reads of the cancel flag is counted in
+ * stacks of the groups split.
  */
-static void sort_stacks(struct part *pt, struct grp *todo, uint64_t *keys, uint64_t *tmp)
+static int sort_stacks(struct part *pt, struct grp *todo, uint64_t *keys, uint64_t *tmp)
 {
 	const uint32_t *fr = pt->frames;
 	uint32_t *ord = pt->ord, *lcp = pt->lcp, kbits = pt->b->kbits;
-	uint32_t ntodo = 0;
+	uint32_t ntodo = 0, work = 0;
+	int rc;
 
 	if (pt->n < 2)
-		return;
+		return 0;
 	todo[ntodo++] = (struct grp){ 0, pt->n, 0 };
 	while (ntodo) {
 		struct grp g = todo[--ntodo];
 		uint32_t lo = g.lo, hi = g.hi, d = UINT32_MAX, i, e;
 		uint64_t *kv = keys + lo;
 		const uint32_t *x = fr + ord[lo];
+
+		if ((work += hi - lo) >= CANCEL_EVERY) {
+			work = 0;
+			if ((rc = cancelled(pt->b)))
+				return rc;
+		}
 
 		/*
 		 * The prefix the whole group shares: the shortest the first stack shares
@@ -492,6 +526,7 @@ static void sort_stacks(struct part *pt, struct grp *todo, uint64_t *keys, uint6
 			}
 		}
 	}
+	return 0;
 }
 
 /* Steps 1 to 3 for one part; a part on a second thread waits for the ranks to expand. */
@@ -503,8 +538,7 @@ static int part_run(struct part *pt)
 		return rc;
 	if (pt->n)
 		pt->lcp[0] = 0;
-	sort_stacks(pt, pt->todo, pt->keys, pt->tmp);
-	return 0;
+	return sort_stacks(pt, pt->todo, pt->keys, pt->tmp);
 }
 
 /*
@@ -552,15 +586,19 @@ static inline uint32_t first_diff(const uint32_t *x, const uint32_t *y, uint32_t
  * (the other one differs from the last stack earlier, by a greater frame); when they are
  * equal the stacks are compared from there on.  So each frame is compared about once.
  */
-static void merge_parts(struct build *b)
+static int merge_parts(struct build *b)
 {
 	const struct part *pa = &b->parts[0], *pb = &b->parts[1];
 	const uint32_t *fa = pa->frames, *oa = pa->ord, *la = pa->lcp;
 	const uint32_t *fb = pb->frames, *ob = pb->ord, *lb = pb->lcp;
 	uint32_t i = 0, j = 0, k = 0, ha = 0, hb = 0, na = pa->n, nb = pb->n;
+	int rc;
 
 	while (i < na && j < nb) {
 		bool take_a;
+
+		if ((k & (CANCEL_EVERY - 1)) == 0 && (rc = cancelled(b)))
+			return rc;
 
 		if (i + 8 < na)
 			__builtin_prefetch(fa + oa[i + 8] + la[i + 8]);
@@ -602,6 +640,7 @@ static void merge_parts(struct build *b)
 		if (j + 1 < nb)
 			hb = lb[j + 1];
 	}
+	return 0;
 }
 
 /* A phase's work on the second thread. */
@@ -852,16 +891,24 @@ walk_stacks_nt(struct walk *wp, uint32_t from, uint32_t to, uint32_t nt)
 	*wp = w;
 }
 
-static void walk_stacks(struct walk *w, uint32_t from, uint32_t to)
+/* The stacks [from, to) in chunks of CANCEL_EVERY, reading the cancel flag before each. */
+static int walk_stacks(struct walk *w, uint32_t from, uint32_t to)
 {
-	uint32_t nt = w->t->ntypes;
+	uint32_t nt = w->t->ntypes, i, e;
+	int rc;
 
-	if (nt == 1)
-		walk_stacks_nt(w, from, to, 1);
-	else if (nt == 2)
-		walk_stacks_nt(w, from, to, 2);
-	else
-		walk_stacks_nt(w, from, to, nt);
+	for (i = from; i < to; i = e) {
+		e = to - i > CANCEL_EVERY ? i + CANCEL_EVERY : to;
+		if ((rc = cancelled(w->b)))
+			return rc;
+		if (nt == 1)
+			walk_stacks_nt(w, i, e, 1);
+		else if (nt == 2)
+			walk_stacks_nt(w, i, e, 2);
+		else
+			walk_stacks_nt(w, i, e, nt);
+	}
+	return 0;
 }
 
 /* Leaves every node but the root; the root's total is all the walk has seen. */
@@ -878,12 +925,13 @@ static void walk_finish(struct walk *w)
  * Walks segment sg: the path of the nodes its first stack shares with the ones before
  * is rebuilt from the LCPs (the node at depth d was created by the last stack before
  * that shares fewer than d frames).  Leaves w's buffers as it found them: all zero
- * onpath counts.
+ * onpath counts (not when cancelled: the walk is over then).
  */
-static void walk_seg(struct walk *w, struct seg *sg)
+static int walk_seg(struct walk *w, struct seg *sg)
 {
 	const struct build *b = w->b;
 	uint32_t need = sg->nshared, k = sg->from, id = sg->start, d, nt = b->nt;
+	int rc;
 
 	w->base = w->n = w->pop = sg->start;
 	w->end = sg->end;
@@ -911,9 +959,11 @@ static void walk_seg(struct walk *w, struct seg *sg)
 	memset(w->acc, 0, nt * sizeof(*w->acc));
 	w->shared = sg->shared;
 	w->closed = sg->closed;
-	walk_stacks(w, sg->from, sg->to);
+	if ((rc = walk_stacks(w, sg->from, sg->to)))
+		return rc;
 	walk_finish(w);
 	sg->max_depth = w->max_depth;
+	return 0;
 }
 
 static int walk_job(void *arg)
@@ -921,9 +971,11 @@ static int walk_job(void *arg)
 	struct walk *w = arg;
 	struct segs *ss = w->segs;
 	unsigned k;
+	int rc;
 
 	while ((k = atomic_fetch_add_explicit(&ss->next, 1, memory_order_relaxed)) < ss->n)
-		walk_seg(w, &ss->seg[k]);
+		if ((rc = walk_seg(w, &ss->seg[k])))
+			return rc;
 	return 0;
 }
 
@@ -1086,8 +1138,13 @@ static int rank_and_part_job(void *arg)
 
 int tree_build(const struct prof *p, struct tree **out)
 {
-	struct build b = { .p = p, .nt = p->ntypes, .mu = PTHREAD_MUTEX_INITIALIZER,
-			   .cv = PTHREAD_COND_INITIALIZER };
+	return tree_build_cancellable(p, NULL, out);
+}
+
+int tree_build_cancellable(const struct prof *p, atomic_int *cancel, struct tree **out)
+{
+	struct build b = { .p = p, .cancel = cancel, .nt = p->ntypes,
+			   .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 	struct tree *t = NULL;
 	struct walk w = { 0 }, w2 = { 0 };
 	struct segs ss = { 0 };
@@ -1127,9 +1184,8 @@ int tree_build(const struct prof *p, struct tree **out)
 		b.nst = b.parts[0].n + b.parts[1].n;
 		b.ord = xmalloc_arr(b.nst, sizeof(*b.ord), &rc);
 		b.lcp = xmalloc_arr(b.nst, sizeof(*b.lcp), &rc);
-		if (rc)
+		if (rc || (rc = merge_parts(&b)))
 			goto done;
-		merge_parts(&b);
 	} else {
 		struct part *pt = &b.parts[0];
 
@@ -1169,7 +1225,8 @@ int tree_build(const struct prof *p, struct tree **out)
 	t->ntypes = b.nt;
 	ss.t = t;
 	ss.b = &b;
-	if ((rc = segs_init(&ss, b.nparts == 2 ? TREE_SEGS : 1, nodes)) ||
+	if ((rc = cancelled(&b)) ||
+	    (rc = segs_init(&ss, b.nparts == 2 ? TREE_SEGS : 1, nodes)) ||
 	    (rc = walk_init(&w, &ss, maxlen, b.pagesz)) ||
 	    (b.nparts == 2 && (rc = walk_init(&w2, &ss, maxlen, b.pagesz))) ||
 	    (rc = alloc_nodes(t, nodes)))
@@ -1180,10 +1237,8 @@ int tree_build(const struct prof *p, struct tree **out)
 	t->size[0] = t->n;
 	memset(t->self, 0, b.nt * sizeof(int64_t));
 	memset(t->total, 0, b.nt * sizeof(int64_t));
-	if (b.nparts == 2)
-		(void)run_pair(walk_job, &w, walk_job, &w2);
-	else
-		walk_job(&w);
+	if ((rc = b.nparts == 2 ? run_pair(walk_job, &w, walk_job, &w2) : walk_job(&w)))
+		goto done;
 	segs_join(&ss);
 	*out = t;
 	t = NULL;

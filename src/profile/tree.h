@@ -35,6 +35,12 @@ struct tree {
 };
 
 int tree_build(const struct prof *p, struct tree **out);
+/*
+ * tree_build(), which another thread may stop by setting *cancel (NULL: never): it then
+ * fails with ERR_CANCELLED within a few thousand samples or stacks, having freed all it
+ * made.  Never set, the tree is tree_build()'s.
+ */
+int tree_build_cancellable(const struct prof *p, atomic_int *cancel, struct tree **out);
 void tree_free(struct tree *t);
 
 static inline int64_t tree_self(const struct tree *t, uint32_t node, uint32_t type)

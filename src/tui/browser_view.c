@@ -280,7 +280,7 @@ static int merge_one(struct bjob *j, struct time_range r, struct prof **out)
 
 /* The merged profile of the window (and, comparing, of the period before: one Diff
  * request to a server), with its call tree and tables — everything the views need,
- * built off the UI thread. */
+ * built off the UI thread, and stopped half-way by Esc or q (the job's cancel). */
 static int do_open(struct bjob *j)
 {
 	int rc;
@@ -308,8 +308,8 @@ static int do_open(struct bjob *j)
 	j->all = calloc(j->prof->ntypes, sizeof(*j->all));
 	if (!j->all)
 		rc = err_set(ERR_NOMEM, "out of memory");
-	else if (!(rc = tree_build(j->prof, &j->tree)))
-		rc = top_from_tree(j->tree, j->all);
+	else if (!(rc = tree_build_cancellable(j->prof, &j->job.cancel, &j->tree)))
+		rc = top_from_tree_cancellable(j->tree, &j->job.cancel, j->all);
 	return rc;
 }
 

@@ -8,9 +8,9 @@
  * screen keeps drawing (a spinner, Esc cancels) while a large profile is refiltered; the
  * worker reads only the immutable loaded profile and hands back new objects.  Esc drops
  * the job at once: the UI is free for the next change while the worker, which holds a
- * reference of its own to the loaded profile, stops after the step it is in (each
- * filter, the granularity, the call tree and the tables are steps: profile/ has no way
- * to stop one half-way) and frees what it made.
+ * reference of its own to the loaded profile, stops soon and frees what it made: a filter,
+ * the call tree and the tables read the job's cancel flag as they go (every few thousand
+ * samples or nodes); the granularity and collapsing recursion, between steps only.
  * Percentages stay relative to the unfiltered profile, as in pprof.
  */
 #include <curses.h>
@@ -54,7 +54,7 @@ static int apply_stack(const struct prof *base, const struct tui_filter *filters
 	int i, rc;
 
 	for (i = 0; i < n; i++) {
-		struct filter_opts o = { 0 };
+		struct filter_opts o = { .cancel = cancel };
 		const char *pat = filters[i].pat;
 
 		if ((rc = stopped(cancel))) {
@@ -102,8 +102,8 @@ int app_filters_apply(const struct prof *base, const struct tui_filter *filters,
 	return apply_stack(base, filters, n, GRAN_FUNCTIONS, NULL, out);
 }
 
-/* The whole derivation: filtered profile, its call tree and top tables (stopping
- * between steps once the job is cancelled: the outputs are then released by free()). */
+/* The whole derivation: filtered profile, its call tree and top tables (stopping soon
+ * once the job is cancelled: the outputs are then released by free()). */
 static void reload_compute(struct reload_job *j)
 {
 	struct reload_out *o = &j->out;
@@ -119,8 +119,8 @@ static void reload_compute(struct reload_job *j)
 		o->rc = err_set(ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((o->rc = stopped(cancel)) || (o->rc = tree_build(o->prof, &o->tree)) ||
-	    (o->rc = stopped(cancel)) || (o->rc = top_from_tree(o->tree, o->all)))
+	if ((o->rc = tree_build_cancellable(o->prof, cancel, &o->tree)) ||
+	    (o->rc = top_from_tree_cancellable(o->tree, cancel, o->all)))
 		goto fail;
 	return;
 fail:

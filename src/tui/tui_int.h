@@ -78,8 +78,9 @@ void job_drop(struct job *j);
  * A re-derivation (filters, granularity) in flight on a worker thread.  The worker reads
  * `base` (immutable; the job holds a reference of its own, prof_ref) and the copied
  * filters and fills `out`; the UI thread reads `out` only after job_poll(), and takes
- * ownership of its objects.  A job dropped while it runs (Esc, q, a new profile) stops at
- * its next step and its thread frees it, letting go of `base`: the loaded profile lives
+ * ownership of its objects.  A job dropped while it runs (Esc, q, a new profile) stops
+ * soon (inside a filter, the call tree or the tables; after the granularity or collapsing
+ * recursion) and its thread frees it, letting go of `base`: the loaded profile lives
  * until the app and every job still reading it have let go.
  */
 struct reload_out {
@@ -92,7 +93,7 @@ struct reload_out {
 
 struct reload_job {
 	struct job job;      /* first: the job's own free() frees the whole; its cancel
-			      * is checked between the steps of the derivation */
+			      * is polled by the steps of the derivation */
 	struct prof *base;   /* a reference (prof_ref) to the loaded profile, dropped by free() */
 	struct tui_filter filters[FILTERS_MAX];
 	int n, gran;
@@ -557,7 +558,7 @@ int app_filters_initial(struct tui_app *a, const struct filter_opts *o, int gran
 void app_poll_jobs(struct tui_app *a);
 bool app_job_running(const struct tui_app *a);
 /* Esc: drops the re-derivation in flight at once (the shown profile stays; its thread
- * stops at its next step and frees what it holds). */
+ * stops soon, see reload_job, and frees what it holds). */
 void app_cancel_job(struct tui_app *a);
 /*
  * Lets go of a->base (the loaded profile, after a->prof when it differs) and drops the

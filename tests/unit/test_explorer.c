@@ -10,8 +10,9 @@
  *  - freeing the app (q) while a filter job runs: at once, the job left to its thread,
  *    which frees it and the profile it reads (LeakSanitizer checks, at exit);
  *  - Esc while a filter job runs: the job is dropped at once (the next change is taken),
- *    and its thread stops after the filter it is in, not after the whole stack; the
- *    profile it reads outlives the app while it does (AddressSanitizer checks);
+ *    and its thread stops soon, not after the whole stack; the profile it reads outlives
+ *    the app while it does (AddressSanitizer checks); inside one slow filter, it stops
+ *    after the name it is trying, not at the filter's end;
  *  - export (e) on a worker: the screen says it is writing, the outcome lands later, the
  *    file is the one the UI thread wrote before; a profile let go of meanwhile (a filter
  *    popped, a sandwich pivot) is the job's to free (AddressSanitizer checks).
@@ -358,6 +359,40 @@ static void test_esc_while_filtering(void **state)
 	assert_int_equal(threads(), n0);
 }
 
+/*
+ * Esc while one slow filter is applied (a single prof_filter call, no steps between): the
+ * job's thread stops inside it, after the name it is trying, not at its end.
+ */
+static void test_esc_inside_a_filter(void **state)
+{
+	struct tui_app *a;
+	double t0, whole, stopped;
+	int i, n0 = threads();
+
+	(void)state;
+	a = app_of(backtracking_profile(16), "slow");
+	t0 = now_ms();
+	assert_int_equal(app_filter_push(a, FK_IGNORE, SLOW_RE), 0);
+	whole = now_ms() - t0;
+	tui_app_free(a);
+
+	a = app_of(backtracking_profile(16), "slow");
+	a->async = true;
+	assert_int_equal(app_filter_push(a, FK_IGNORE, SLOW_RE), 0);
+	wait_filtering(a);
+	t0 = now_ms();
+	tui_app_key(a, 27);
+	assert_false(app_job_running(a));
+	for (i = 0; i < 3000 && threads() > n0; i++)
+		usleep(1000);
+	stopped = now_ms() - t0;
+	assert_int_equal(threads(), n0);
+	if (stopped > whole / 4)
+		fail_msg("the cancelled filter ran %.0f ms after Esc (the whole filter: %.0f ms): it "
+			 "ran to its end", stopped, whole);
+	tui_app_free(a);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* export on a worker                                                                     */
 
@@ -524,6 +559,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sandwich_long_name),
 		cmocka_unit_test(test_quit_while_filtering),
 		cmocka_unit_test(test_esc_while_filtering),
+		cmocka_unit_test(test_esc_inside_a_filter),
 		cmocka_unit_test(test_export_on_worker),
 		cmocka_unit_test(test_export_handoff),
 	};
