@@ -26,7 +26,8 @@
  *  - export: a FIFO is refused at once; the default name of a store's profile is made of
  *    its service, type and time, never of the selector's characters;
  *  - tui_app_new failing on a backend (a theme that is not there, a bad --focus): the
- *    backend is closed by the failed call (the app owns it from the call on).
+ *    backend is closed by the failed call (the app owns it from the call on);
+ *  - Esc while the opened profile's call tree is built: the job stops inside it.
  */
 #include <curses.h>
 #include <locale.h>
@@ -38,6 +39,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -229,7 +231,20 @@ struct slow_be {
 	atomic_int gate, in_merge, closed;
 	int limit_s;
 	atomic_size_t call_len;  /* the last merge's call path, read after the wait: its length */
+	const char *replace;     /* set: merges give this fixture instead (a larger profile) */
+	atomic_int merged;       /* a merge has returned */
 };
+
+/* The merge's result, replaced by s->replace when set; notes that a merge returned. */
+static int slow_merged(struct slow_be *s, int rc, struct prof **out)
+{
+	if (!rc && s->replace) {
+		prof_free(*out);
+		*out = tu_decode(s->replace);
+	}
+	atomic_store(&s->merged, 1);
+	return rc;
+}
 
 static void slow_wait(struct slow_be *s, const struct query *q)
 {
@@ -298,7 +313,7 @@ static int slow_merge(struct backend *b, const struct query *q, struct prof **ou
 	struct backend *in = slow_in(b);
 
 	slow_wait((struct slow_be *)b, q);
-	return in->ops->merge(in, q, out, info);
+	return slow_merged((struct slow_be *)b, in->ops->merge(in, q, out, info), out);
 }
 
 static int slow_merge_tree(struct backend *b, const struct query *q, uint32_t max_nodes,
@@ -307,7 +322,8 @@ static int slow_merge_tree(struct backend *b, const struct query *q, uint32_t ma
 	struct backend *in = slow_in(b);
 
 	slow_wait((struct slow_be *)b, q);
-	return in->ops->merge_tree(in, q, max_nodes, out, info);
+	return slow_merged((struct slow_be *)b, in->ops->merge_tree(in, q, max_nodes, out, info),
+			   out);
 }
 
 static void slow_close(struct backend *b)
@@ -1065,6 +1081,78 @@ static void test_error_closes_backend(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* 18: Esc while the opened profile's call tree is built                                 */
+
+#define BIG_FIXTURE "go/gencode3k-cpu-labels.pb.gz"  /* a call tree of 513,357 nodes */
+
+static double ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Enter on a row: the merge returns a large profile, whose call tree and tables the job
+ * then builds on its thread; Esc right then: the job lands ("cancelled") soon, not after
+ * building them.
+ */
+static void test_esc_while_opening(void **state)
+{
+	struct store *s = many("opening.db", 1, false);
+	struct prof *p = fixture(BIG_FIXTURE);
+	static struct slow_be slow;
+	struct top *all = calloc(p->ntypes, sizeof(*all));
+	struct tree *t = NULL;
+	struct tui_app *a;
+	double t0, whole, after;
+	uint32_t ty;
+	int i;
+
+	(void)state;
+	/* what the job would build: the tree and the tables of that profile, here */
+	assert_non_null(all);
+	t0 = ms_now();
+	assert_int_equal(tree_build(p, &t), 0);
+	assert_int_equal(top_from_tree(t, all), 0);
+	whole = ms_now() - t0;
+	for (ty = 0; ty < p->ntypes; ty++)
+		top_release(&all[ty]);
+	free(all);
+	tree_free(t);
+	prof_free(p);
+
+	memset(&slow, 0, sizeof(slow));
+	slow.base.ops = &slow_ops;
+	slow.inner = ts_backend_of(s);
+	slow.replace = BIG_FIXTURE;
+	a = app_on_backend(&slow.base, NULL);
+	a->async = true;
+	tui_app_key(a, '\n');
+	assert_true(browser_view_busy(a, NULL));
+	for (i = 0; i < 100000 && !atomic_load(&slow.merged); i++)
+		usleep(100);
+	assert_true(atomic_load(&slow.merged));
+	tui_app_key(a, 27);
+	t0 = ms_now();
+	for (i = 0; i < 100000 && browser_view_busy(a, NULL); i++) {
+		usleep(100);
+		browser_view_poll(a);
+	}
+	after = ms_now() - t0;
+	print_message("  landed %.1f ms after Esc (its call tree and tables: %.1f ms)\n", after, whole);
+	assert_false(browser_view_busy(a, NULL));
+	assert_string_equal(a->message, "cancelled");
+	assert_int_equal(a->view, VIEW_BROWSER);
+	if (after > whole / 4)
+		fail_msg("the open job landed %.1f ms after Esc (its call tree and tables: %.1f ms): "
+			 "it built them", after, whole);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1087,6 +1175,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_short_code),
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_error_closes_backend),
+		cmocka_unit_test(test_esc_while_opening),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
