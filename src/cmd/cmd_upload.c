@@ -198,7 +198,8 @@ static int load_file(const char *path, bool override_ts, const struct labelset *
 		err_prefix(rc, "'%s'", path);
 		goto done;
 	}
-	is_pprof = plain.len && decode_detect((const uint8_t *)plain.data, plain.len) == DECODE_PPROF;
+	is_pprof = plain.len &&
+		   decode_detect_named((const uint8_t *)plain.data, plain.len, path) == DECODE_PPROF;
 	if (is_pprof && (rc = pprof_decode((const uint8_t *)plain.data, plain.len, NULL, &p))) {
 		err_prefix(rc, "'%s'", path);
 		goto done;

@@ -306,6 +306,17 @@ static bool named_lines(const char *name)
 	return false;
 }
 
+enum decode_format decode_detect_named(const uint8_t *p, size_t n, const char *name)
+{
+	enum decode_format fmt = decode_detect(p, n);
+
+	/* lines of hostile names are neither text nor folded: not pprof either */
+	if (fmt == DECODE_PPROF && named_lines(name) && !looks_like_pprof(p, n) &&
+	    !memchr(p, 0, n))
+		fmt = DECODE_FOLDED;
+	return fmt;
+}
+
 static int decode_any(const uint8_t *data, size_t len, const char *name, bool empty_ok,
 		      struct decode_stats *st, struct prof **out)
 {
@@ -335,12 +346,7 @@ static int decode_any(const uint8_t *data, size_t len, const char *name, bool em
 	if (n == 0) {
 		rc = err_set(ERR_PARSE, "empty after decompression");
 	} else {
-		fmt = decode_detect(p, n);
-		/* lines of hostile names are neither text nor folded: not pprof either */
-		if (fmt == DECODE_PPROF && named_lines(name) && !looks_like_pprof(p, n) &&
-		    !memchr(p, 0, n))
-			fmt = DECODE_FOLDED;
-		switch (fmt) {
+		switch ((fmt = decode_detect_named(p, n, name))) {
 		case DECODE_SPEEDSCOPE:
 			rc = speedscope_decode((const char *)p, n, out);
 			break;

@@ -119,6 +119,8 @@ int decode_inflate(const uint8_t *data, size_t len, size_t limit, struct buf *ou
 
 /* The format of inflated, non-empty bytes, by the rules above (never DECODE_AUTO). */
 enum decode_format decode_detect(const uint8_t *data, size_t len);
+/* The same with the exception for a name ending in ".lines" (DECODE_FOLDED then). */
+enum decode_format decode_detect_named(const uint8_t *data, size_t len, const char *name);
 /*
  * What a JSON object says it is by its top-level keys (the first rule above):
  * DECODE_SPEEDSCOPE, DECODE_FLAMEBEARER, or DECODE_AUTO when not an object or none

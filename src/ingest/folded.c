@@ -6,7 +6,8 @@
  * samples/count.
  *
  * Pyroscope's "lines" format is the same without counts: every line is one sample (the
- * stack as often as it was seen), so a line is all frames, whatever its last word is.
+ * stack as often as it was seen), so a line is all frames, whatever its last word is;
+ * only empty lines are skipped ('#' is a frame's first character there, as upstream).
  */
 #include "decode.h"
 
@@ -55,7 +56,11 @@ static int folded_count(const char *s, size_t lineno, const char **end, long lon
 	return 0;
 }
 
-/* One line (not blank, no '#'): a sample of its count, or of 1 in the lines format. */
+/*
+ * One line (not blank, no '#'): a sample of its count.  In the lines format, a sample of
+ * 1 whose frames are the whole line, as Pyroscope's /ingest?format=lines (and serve)
+ * reads it: no blank trimmed, an empty frame kept unless it ends the line.
+ */
 static int folded_line(struct prof_builder *b, const char *s, size_t n, size_t lineno,
 		       bool lines, uint32_t **locs, size_t *cap)
 {
@@ -64,17 +69,19 @@ static int folded_line(struct prof_builder *b, const char *s, size_t n, size_t l
 	long long v = 1;
 	int rc;
 
-	if (!lines && (rc = folded_count(s, lineno, &end, &v)))
-		return rc;
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
+	if (!lines) {
+		if ((rc = folded_count(s, lineno, &end, &v)))
+			return rc;
+		while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+	}
 	/* frames, root first */
 	for (f = s; f <= end;) {
 		const char *semi = memchr(f, ';', (size_t)(end - f));
 
 		if (!semi)
 			semi = end;
-		if (semi > f) {
+		if (semi > f || (lines && semi < end)) {
 			if (nlocs >= FOLDED_MAX_DEPTH)
 				return err_set(ERR_TOOBIG, "line %zu: deeper than %d frames", lineno,
 					       FOLDED_MAX_DEPTH);
@@ -120,9 +127,10 @@ int folded_decode(const char *data, size_t len, bool lines, struct prof **out)
 		lineno++;
 		if (n && p[n - 1] == '\r')
 			n--;
-		while (n && (*p == ' ' || *p == '\t'))
+		while (!lines && n && (*p == ' ' || *p == '\t'))
 			p++, n--;
-		if (n && *p != '#' && (rc = folded_line(b, p, n, lineno, lines, &locs, &cap)))
+		if (n && (lines || *p != '#') &&
+		    (rc = folded_line(b, p, n, lineno, lines, &locs, &cap)))
 			goto fail;
 		p = nl + 1;
 	}

@@ -439,6 +439,7 @@ static void test_folded_decode_direct(void **state)
 static void test_lines_format(void **state)
 {
 	static const char hostile[] = "a;b\x1b[2J\na;b\x1b[2J\nc\n";
+	static const char upstream[] = "#comment\n  a;b\n\na;;b\nc \n";
 	struct buf b = BUF_INIT, folded = BUF_INIT, gz = BUF_INIT;
 	struct prof *p, *f, *z;
 	size_t i, lines = 0;
@@ -468,6 +469,14 @@ static void test_lines_format(void **state)
 	prof_free(z);
 	z = tu_decode_bytes(hostile, sizeof(hostile) - 1, "hostile.lines");
 	assert_int_equal(prof_total(z, 0), 3);
+	prof_free(z);
+	/* as /ingest?format=lines: '#' and blanks belong to frames, only empty lines go */
+	z = tu_decode_bytes(upstream, sizeof(upstream) - 1, "upstream.lines");
+	assert_int_equal(prof_total(z, 0), 4);
+	assert_true(tu_has_function(z, "#comment"));
+	assert_true(tu_has_function(z, "  a"));
+	assert_true(tu_has_function(z, "c "));
+	assert_int_equal(z->nsamples, 4);
 	prof_free(z);
 	prof_free(f);
 	prof_free(p);
