@@ -77,9 +77,12 @@ void job_drop(struct job *j)
 	if (!j)
 		return;
 	if (j->running) {
+		/* read before the exchange: once it succeeds the thread may free j at any time */
+		pthread_t th = j->th;
+
 		atomic_store(&j->cancel, 1);
 		if (atomic_compare_exchange_strong(&j->state, &(int){ JOB_RUNNING }, JOB_ORPHAN)) {
-			pthread_detach(j->th);
+			pthread_detach(th);
 			return;
 		}
 		pthread_join(j->th, NULL); /* it has finished: at once */
