@@ -33,11 +33,6 @@ struct item {
 	uint32_t count;
 };
 
-static int64_t abs64(int64_t v)
-{
-	return v >= 0 ? v : v == INT64_MIN ? INT64_MAX : -v;
-}
-
 static int64_t add_sat(int64_t x, int64_t y)
 {
 	return x > INT64_MAX - y ? INT64_MAX : x + y;
@@ -54,9 +49,9 @@ static int cmp_rem(const void *a, const void *b)
 
 int64_t flame_magnitude(const struct tree *t, uint32_t node, uint32_t type, uint32_t type2)
 {
-	int64_t v = abs64(tree_total(t, node, type));
+	int64_t v = tree_magnitude(t, node, type);
 
-	return type2 == PROF_NONE ? v : add_sat(v, abs64(tree_total(t, node, type2)));
+	return type2 == PROF_NONE ? v : add_sat(v, tree_magnitude(t, node, type2));
 }
 
 static int64_t wtotal(const struct tree *t, uint32_t node, const struct flame_opts *o)
@@ -112,7 +107,7 @@ static int split(const struct tree *t, const struct flame_opts *o, const struct 
 		(*order)[nk++] = k;
 		kidsum = add_sat(kidsum, wtotal(t, k, o));
 	}
-	if ((uint64_t)kidsum > P)  /* gains and losses cancel in the node */
+	if ((uint64_t)kidsum > P)  /* a magnitude is at least its children's: saturation */
 		P = (uint64_t)kidsum;
 	if (P == 0)
 		return 0;

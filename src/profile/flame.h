@@ -4,8 +4,9 @@
  * A pure function of (tree, zoom node, sample type, width, depth, child order).  A diff
  * lays out base + new: widths are then the sum of two sample types (type2).  Widths are
  * of magnitudes (flame_magnitude), so a signed profile (pprof's -diff_base form, whose
- * totals may be negative) is laid out by how much changed; where a node's children
- * outweigh it (gains and losses cancelling), they fill its cell.  Row 0
+ * totals may be negative) is laid out by how much changed: a node is as wide as its own
+ * change plus its children's (tree_magnitude), so gains and losses that cancel in a
+ * node's total still show, side by side, under it.  Row 0
  * is the zoom root spanning the full width; each row below splits every visible cell
  * among its children with the largest-remainder method, so children exactly fill their
  * share of the parent and nothing drifts at the right edge.  Children narrower than one
@@ -47,7 +48,7 @@ struct flame_opts {
 };
 
 int flame_layout(const struct tree *t, const struct flame_opts *o, struct flame *out);
-/* What a node's width is of: |total of type| (+ |total of type2| unless PROF_NONE). */
+/* What a node's width is of: tree_magnitude of type (+ that of type2 unless PROF_NONE). */
 int64_t flame_magnitude(const struct tree *t, uint32_t node, uint32_t type, uint32_t type2);
 void flame_release(struct flame *f);
 

@@ -1141,6 +1141,37 @@ int tree_build(const struct prof *p, struct tree **out)
 	return tree_build_cancellable(p, NULL, out);
 }
 
+/*
+ * A signed profile (pprof's -diff_base form, new - base): each node's magnitude
+ * |self| + the magnitudes of its children, bottom up (children follow their parent in
+ * preorder), so a node whose gains and losses cancel is as wide as what changed under it.
+ * Nothing when no value is negative: |total| is the magnitude then.
+ */
+static int signed_magnitudes(struct tree *t)
+{
+	size_t nt = t->ntypes, k, all = (size_t)t->n * nt;
+	uint32_t id;
+	int64_t *m;
+
+	for (k = 0; k < all && t->self[k] >= 0; k++)
+		;
+	if (k == all)
+		return 0;
+	if (!(m = malloc(all * sizeof(*m))))
+		return err_set(ERR_NOMEM, "out of memory (call tree)");
+	for (k = 0; k < all; k++)
+		m[k] = t->self[k] >= 0 ? t->self[k] : t->self[k] == INT64_MIN ? INT64_MAX : -t->self[k];
+	for (id = t->n; id-- > 1;)
+		for (k = 0; k < nt; k++) {
+			int64_t *up = &m[(size_t)t->parent[id] * nt + k];
+
+			*up = *up > INT64_MAX - m[(size_t)id * nt + k] ? INT64_MAX
+									 : *up + m[(size_t)id * nt + k];
+		}
+	t->mag = m;
+	return 0;
+}
+
 int tree_build_cancellable(const struct prof *p, atomic_int *cancel, struct tree **out)
 {
 	struct build b = { .p = p, .cancel = cancel, .nt = p->ntypes,
@@ -1240,6 +1271,8 @@ int tree_build_cancellable(const struct prof *p, atomic_int *cancel, struct tree
 	if ((rc = b.nparts == 2 ? run_pair(walk_job, &w, walk_job, &w2) : walk_job(&w)))
 		goto done;
 	segs_join(&ss);
+	if ((rc = signed_magnitudes(t)))
+		goto done;
 	*out = t;
 	t = NULL;
 done:
@@ -1265,5 +1298,6 @@ void tree_free(struct tree *t)
 	if (!t)
 		return;
 	free(t->block);
+	free(t->mag);
 	free(t);
 }

@@ -31,6 +31,7 @@ struct tree {
 	int64_t *self;      /* n * ntypes */
 	int64_t *total;     /* n * ntypes */
 	void *block;        /* owns every array above */
+	int64_t *mag;       /* n * ntypes, only when a self is negative: tree_magnitude() */
 	uint32_t max_depth;
 };
 
@@ -51,6 +52,21 @@ static inline int64_t tree_self(const struct tree *t, uint32_t node, uint32_t ty
 static inline int64_t tree_total(const struct tree *t, uint32_t node, uint32_t type)
 {
 	return t->total[(size_t)node * t->ntypes + type];
+}
+
+/*
+ * How much a node weighs in a layout: |total|, or in a signed profile (a diff in pprof's
+ * -diff_base form) |self| plus its children's magnitudes, so gains and losses under a
+ * node never cancel to nothing.
+ */
+static inline int64_t tree_magnitude(const struct tree *t, uint32_t node, uint32_t type)
+{
+	int64_t v;
+
+	if (t->mag)
+		return t->mag[(size_t)node * t->ntypes + type];
+	v = tree_total(t, node, type);
+	return v >= 0 ? v : v == INT64_MIN ? INT64_MAX : -v;
 }
 
 static inline const char *tree_name(const struct tree *t, uint32_t node)
