@@ -244,8 +244,11 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			prof_free(base);
 			goto done;
 		}
-		/* pprof: percentages of the base's total */
+		/* pprof (computeTotal): percentages of the base's total, or, when that is 0
+		 * (an empty base), of the difference's own */
 		total = prof_total_abs(base, (uint32_t)type);
+		if (total == 0)
+			total = INT64_MIN;
 		prof_free(base);
 		prof_free(p);
 		p = d;

@@ -198,6 +198,13 @@ for f in cpuwork-cpu heapwork-heap; do
   check "speedscope export of $f re-read gives the same rows" cmp -s "$tmp/orig.tsv" "$tmp/rt.tsv"
 done
 
+# top --diff-base with an empty base (sample types, no samples): percentages of the
+# difference's own total, as pprof's computeTotal (the base's total is 0)
+printf '\x0a\x04\x08\x01\x10\x02\x0a\x04\x08\x03\x10\x04\x32\x00\x32\x07samples\x32\x05count\x32\x03cpu\x32\x0bnanoseconds' > "$tmp/empty-cpu.pb"
+"$smolder" top --diff-base "$tmp/empty-cpu.pb" "$ex/cpuwork-cpu.pb.gz" > "$tmp/eb.out" 2>&1
+check "top --diff-base EMPTY: of the difference's total, as pprof" \
+  bash -c "grep -q '100% of 9.24 s total' '$tmp/eb.out' && grep -qE '^ +1.55 s +16.8% .*main.scoreRecords' '$tmp/eb.out'"
+
 # output that cannot be written is an error (status 1, one line), whatever the verb
 for args in "top $ex/cpuwork-cpu.pb.gz" "peek main $ex/cpuwork-cpu.pb.gz" \
     "diff $ex/cpuwork-cpu.pb.gz $ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" "--help" "top --help" \
