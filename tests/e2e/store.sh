@@ -71,6 +71,11 @@ nel=$("$smolder" query series --db "$tmp/el.db" --from 0 | wc -l)
 "$smolder" ingest --db "$tmp/el.db" --service el --extra-labels env= "$ex/heapwork-heap.pb.gz" > /dev/null
 check "--extra-labels env= writes to the series without env" \
   bash -c "'$smolder' top --db '$tmp/el.db' --from 0 --query '{service_name=\"el\"}' --profile-type memory:inuse_space:bytes:space:bytes | grep -q '^Aggregation: average of 2 profiles, '"
+# so --service "" (or service_name=) is no service name: the file name's, as printed
+"$smolder" ingest --db "$tmp/es.db" --service "" "$ex/heapwork-heap.pb.gz" > "$tmp/es.out"
+"$smolder" ingest --db "$tmp/es.db" --extra-labels service_name= "$ex/heapwork-heap.pb.gz" >> "$tmp/es.out"
+check "--service \"\" and service_name= take the file's name, the one printed" \
+  bash -c "[ \$(grep -c 'service_name=heapwork-heap at' '$tmp/es.out') -eq 2 ] && '$smolder' query series --db '$tmp/es.db' --from 0 --label-names service_name | sort -u | grep -cx 'heapwork-heap' | grep -qx 1 && ! '$smolder' query series --db '$tmp/es.db' --from 0 | grep -q unknown_service"
 # a value with commas, as profilecli takes it (was: "wants NAME=VALUE, not 'b'")
 "$smolder" ingest --db "$tmp/el2.db" --service el2 --extra-labels 'tags=a,b' --extra-labels 'env=prod,region=eu' \
   "$ex/heapwork-heap.pb.gz" > /dev/null 2> "$tmp/el.err"
