@@ -213,7 +213,9 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 			continue;
 		}
 		t = ingest_time(p, argv[i]);
-		if (service_from_path(shown.data, &svc) ||
+		if ((prof_is_signed(p) &&
+		     err_set(ERR_PARSE, "it is a difference (negative values), not a profile")) ||
+		    service_from_path(shown.data, &svc) ||
 		    labelset_copy(&ls, &extra) ||
 		    /* an empty one (--service "") is no label: the default, as in a selector */
 		    (!label_given(&ls, "service_name") &&

@@ -217,6 +217,11 @@ static int load_file(const char *path, bool override_ts, const struct labelset *
 			p = q;
 		}
 	}
+	if (prof_is_signed(p)) {  /* a diff would subtract from the service's profiles */
+		rc = err_set(ERR_PARSE, "'%s' is a difference (negative values), not a profile",
+			     path);
+		goto done;
+	}
 	if (override_ts)
 		p->time_nanos = time_now_ns();
 	if (is_pprof && !override_ts) {

@@ -48,6 +48,16 @@ int64_t prof_total(const struct prof *p, uint32_t type)
 	return sum;
 }
 
+bool prof_is_signed(const struct prof *p)
+{
+	size_t i, n = (size_t)p->nsamples * p->ntypes;
+
+	for (i = 0; i < n; i++)
+		if (p->values[i] < 0)
+			return true;
+	return false;
+}
+
 int64_t prof_total_abs(const struct prof *p, uint32_t type)
 {
 	uint64_t sum = 0;

@@ -133,6 +133,11 @@ static inline int64_t prof_value(const struct prof *p, uint32_t sample, uint32_t
 int64_t prof_total(const struct prof *p, uint32_t type);
 /* The sum of the magnitudes (pprof's total, of which its percentages are), at most 2^63-1. */
 int64_t prof_total_abs(const struct prof *p, uint32_t type);
+/*
+ * True when a value is negative: a difference (pprof's -diff_base form, a flame graph
+ * diff), not something a program measured.
+ */
+bool prof_is_signed(const struct prof *p);
 /* Index of the sample type named `name` ("alloc_space"), or of the decimal index; -1. */
 int prof_find_type(const struct prof *p, const char *name);
 /* Looks a string up; PROF_NONE when the profile has no such string. */

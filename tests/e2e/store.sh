@@ -76,6 +76,16 @@ check "--extra-labels env= writes to the series without env" \
 "$smolder" ingest --db "$tmp/es.db" --extra-labels service_name= "$ex/heapwork-heap.pb.gz" >> "$tmp/es.out"
 check "--service \"\" and service_name= take the file's name, the one printed" \
   bash -c "[ \$(grep -c 'service_name=heapwork-heap at' '$tmp/es.out') -eq 2 ] && '$smolder' query series --db '$tmp/es.db' --from 0 --label-names service_name | sort -u | grep -cx 'heapwork-heap' | grep -qx 1 && ! '$smolder' query series --db '$tmp/es.db' --from 0 | grep -q unknown_service"
+# a difference (negative values: a -diff_base pprof, a flame graph diff) is not stored or
+# uploaded: it would subtract from the service's profiles
+printf 'main;grow 5\nmain;shrink -9\n' > "$tmp/diff.folded"
+"$smolder" query series --db "$tmp/es.db" --from 0 > "$tmp/es.before"
+"$smolder" ingest --db "$tmp/es.db" "$tmp/diff.folded" > /dev/null 2> "$tmp/diff.err"; drc=$?
+check "ingest of a difference: refused with the reason, the store unchanged" \
+  bash -c "[ $drc -ne 0 ] && grep -q \"diff.folded': it is a difference (negative values), not a profile\" '$tmp/diff.err' && '$smolder' query series --db '$tmp/es.db' --from 0 | cmp -s - '$tmp/es.before'"
+"$smolder" upload --url http://127.0.0.1:9 "$tmp/diff.folded" > /dev/null 2> "$tmp/diff.err"; drc=$?
+check "upload of a difference: refused before any request" \
+  bash -c "[ $drc -ne 0 ] && grep -q \"diff.folded' is a difference (negative values), not a profile\" '$tmp/diff.err'"
 # a value with commas, as profilecli takes it (was: "wants NAME=VALUE, not 'b'")
 "$smolder" ingest --db "$tmp/el2.db" --service el2 --extra-labels 'tags=a,b' --extra-labels 'env=prod,region=eu' \
   "$ex/heapwork-heap.pb.gz" > /dev/null 2> "$tmp/el.err"
