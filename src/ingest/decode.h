@@ -94,7 +94,7 @@ enum decode_format { DECODE_AUTO, DECODE_PPROF, DECODE_FOLDED, DECODE_PERF, DECO
 		     DECODE_FLAMEBEARER };
 
 #define SPEEDSCOPE_MAX_VALUES ((size_t)1 << 24)
-#define FLAMEBEARER_JSON_MAX_VALUES ((size_t)1 << 24)
+#define FLAMEBEARER_JSON_MAX_VALUES ((size_t)1 << 22)  /* 4 values a node: 1 M nodes */
 
 /* Timing of the phases, for benchmarks; any pointer may be NULL. */
 struct decode_stats {

@@ -1040,6 +1040,25 @@ static void test_flamebearer_json(void **state)
 }
 
 /* Broken flame graph JSON: one line naming what is wrong. */
+/*
+ * A few KiB gzipped can hold millions of JSON values (~50 bytes each in jansson): past
+ * 4 Mi (a million nodes) a flame graph JSON is refused before it is parsed.
+ */
+static void test_flamebearer_json_bounded(void **state)
+{
+	struct buf big = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(buf_puts(&big, "{\"flamebearer\":{\"names\":[\"total\"],"
+				       "\"levels\":[[0,1,1,0],[0"), 0);
+	for (i = 0; i < ((size_t)1 << 22); i++)
+		assert_int_equal(buf_puts(&big, ",0"), 0);
+	assert_int_equal(buf_puts(&big, "]]}}"), 0);
+	fails_with(big.data, ERR_TOOBIG, "JSON values");
+	buf_release(&big);
+}
+
 static void test_flamebearer_json_errors(void **state)
 {
 	(void)state;
@@ -1108,6 +1127,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_speedscope_escaped_keys),
 		cmocka_unit_test(test_flamebearer_json),
 		cmocka_unit_test(test_flamebearer_json_errors),
+		cmocka_unit_test(test_flamebearer_json_bounded),
 		cmocka_unit_test(test_empty_pprof),
 		cmocka_unit_test(test_detection),
 	};
