@@ -79,6 +79,12 @@ static void fb_units(const char *units, long long rate, const char *name, struct
 	u->punit = u->unit;
 }
 
+/* Where `key` is read: metadata when it has it (and is an object), else flamebearer. */
+static const json_t *fb_holder(const json_t *md, const json_t *fbo, const char *key)
+{
+	return md && json_is_object(md) && json_object_get(md, key) ? md : fbo;
+}
+
 /* The string member `key` of obj, "" when absent; NULL (error set) when not a string. */
 static const char *fb_str(const json_t *obj, const char *key, const char *path)
 {
@@ -171,7 +177,7 @@ static int fb_read(const json_t *fbo, unsigned width, int64_t scale, struct flam
 
 int flamebearer_json_decode(const char *data, size_t len, struct prof **out)
 {
-	const json_t *fbo, *md, *tl;
+	const json_t *fbo, *md, *tl, *fmt_in, *units_in, *rate_in;
 	json_t *root = NULL;
 	json_error_t jerr;
 	struct flamebearer fb = { 0 };
@@ -199,16 +205,19 @@ int flamebearer_json_decode(const char *data, size_t len, struct prof **out)
 		rc = err_set(ERR_PARSE, "metadata is not an object");
 		goto done;
 	}
-	/* OG Pyroscope's files repeat format, units and sampleRate in "flamebearer" */
-	if (!md || !json_is_object(md) || !json_object_get(md, "format"))
-		md = fbo;
-	if (!(format = fb_str(md, "format", md == fbo ? "flamebearer" : "metadata")) ||
-	    !(units = fb_str(md, "units", md == fbo ? "flamebearer" : "metadata")) ||
-	    !(name = fb_str(json_object_get(root, "metadata"), "name", "metadata"))) {
+	/* OG Pyroscope's files repeat format, units and sampleRate in "flamebearer":
+	 * each is read from metadata when it is there, else from flamebearer */
+	fmt_in = fb_holder(md, fbo, "format");
+	units_in = fb_holder(md, fbo, "units");
+	rate_in = fb_holder(md, fbo, "sampleRate");
+	if (!(format = fb_str(fmt_in, "format", fmt_in == fbo ? "flamebearer" : "metadata")) ||
+	    !(units = fb_str(units_in, "units", units_in == fbo ? "flamebearer" : "metadata")) ||
+	    !(name = fb_str(md, "name", "metadata"))) {
 		rc = ERR_PARSE;
 		goto done;
 	}
-	if ((rc = fb_int(md, "sampleRate", md == fbo ? "flamebearer" : "metadata", &rate)))
+	if ((rc = fb_int(rate_in, "sampleRate", rate_in == fbo ? "flamebearer" : "metadata",
+			 &rate)))
 		goto done;
 	if (*format && strcmp(format, "single") != 0 && strcmp(format, "double") != 0) {
 		rc = err_set(ERR_UNSUPPORTED, "flamebearer: format '%.40s' (single or double)", format);

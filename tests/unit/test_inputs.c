@@ -1017,6 +1017,14 @@ static void test_flamebearer_json(void **state)
 	tu_assert_i64(flat(q, "cpu", "runtime.nanotime"), flat(p, "cpu", "runtime.nanotime"));
 	prof_free(p);
 	prof_free(q);
+	/* metadata with units and a rate but no format (a hand-trimmed export): still read
+	 * from metadata, key by key: 100 Hz samples are cpu time */
+	p = tu_decode_str("{\"version\":1,\"flamebearer\":{\"names\":[\"total\",\"main\"],"
+			  "\"levels\":[[0,100,0,0],[0,100,100,1]],\"numTicks\":100,"
+			  "\"maxSelf\":100},\"metadata\":{\"units\":\"samples\","
+			  "\"sampleRate\":100,\"name\":\"cpu\"}}");
+	tu_assert_i64(total(p, "cpu"), 1000000000LL);
+	prof_free(p);
 	/* OG: main.work's self 214 + 771, main.main's 2 */
 	p = tu_decode(OG_FIXTURES "simple-golang-app-cpu.json");
 	tu_check_invariants(p);
