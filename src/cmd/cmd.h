@@ -8,6 +8,7 @@
 #ifndef SMOLDER_CMD_H
 #define SMOLDER_CMD_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -69,6 +70,30 @@ int cmd_load(const char *src, const struct cmd_env *env, const struct cmd_store_
  */
 int cmd_load_profile(const char *src, const struct cmd_store_src *st,
 		     const struct cmd_env *env, bool empty_ok, struct prof **out);
+
+/*
+ * A second SOURCE loaded while the caller loads the first (diff's base, top
+ * --diff-base): an http(s) URL is fetched on a thread of its own from
+ * cmd_bg_load_start(), so two ?seconds=N profiles cover the same N seconds and take N,
+ * not 2N, as pprof fetches them; anything else is loaded by cmd_bg_load_finish().  The
+ * thread draws no waiting indicator (the caller's load does) and stops on env's Ctrl-C.
+ * finish is called exactly once after start, whatever happened in between: it returns
+ * cmd_load_profile()'s result (the error with its message) and *out is the caller's.
+ * src, st and env are borrowed until then.
+ */
+struct cmd_bg_load {
+	const char *src;
+	const struct cmd_store_src *st;
+	const struct cmd_env *env;
+	bool empty_ok, started;
+	pthread_t th;
+	struct prof *out;
+	int rc;
+	char msg[1024];  /* err.c keeps messages of up to 1 KiB */
+};
+void cmd_bg_load_start(struct cmd_bg_load *bg, const char *src, const struct cmd_store_src *st,
+		       const struct cmd_env *env, bool empty_ok);
+int cmd_bg_load_finish(struct cmd_bg_load *bg, struct prof **out);
 
 /*
  * pprof's filters and granularity, shared by the verbs that take them: put

@@ -1,5 +1,6 @@
 /* cmd_common.c — what every verb that reads a profile shares (see cmd.h). */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,10 +95,11 @@ int cmd_sample_index(const struct prof *p, const char *arg)
 	return i;
 }
 
-int cmd_load_profile(const char *src, const struct cmd_store_src *st,
-		     const struct cmd_env *env, bool empty_ok, struct prof **out)
+static int load_profile_shown(const char *src, const struct cmd_store_src *st,
+			      const struct cmd_env *env, bool empty_ok, bool progress,
+			      struct prof **out)
 {
-	struct load_opts lo = { env->cancel, true, st->timeout_s };
+	struct load_opts lo = { env->cancel, progress, st->timeout_s };
 	struct buf url = BUF_INIT;
 	int rc = 0;
 
@@ -110,6 +112,46 @@ int cmd_load_profile(const char *src, const struct cmd_store_src *st,
 		rc = (empty_ok ? load_profile_empty_ok : load_profile)(src, &lo, out);
 	buf_release(&url);
 	return rc;
+}
+
+int cmd_load_profile(const char *src, const struct cmd_store_src *st,
+		     const struct cmd_env *env, bool empty_ok, struct prof **out)
+{
+	return load_profile_shown(src, st, env, empty_ok, true, out);
+}
+
+static void *bg_load_run(void *arg)
+{
+	struct cmd_bg_load *bg = arg;
+
+	bg->rc = load_profile_shown(bg->src, bg->st, bg->env, bg->empty_ok, false, &bg->out);
+	if (bg->rc)  /* messages are per thread: carried over by cmd_bg_load_finish */
+		snprintf(bg->msg, sizeof(bg->msg), "%s", err_last());
+	return NULL;
+}
+
+void cmd_bg_load_start(struct cmd_bg_load *bg, const char *src, const struct cmd_store_src *st,
+		       const struct cmd_env *env, bool empty_ok)
+{
+	memset(bg, 0, sizeof(*bg));
+	bg->src = src;
+	bg->st = st;
+	bg->env = env;
+	bg->empty_ok = empty_ok;
+	/* a URL waits on the network (for ?seconds=N): fetched while the caller loads */
+	if (load_is_url(src))
+		bg->started = pthread_create(&bg->th, NULL, bg_load_run, bg) == 0;
+}
+
+int cmd_bg_load_finish(struct cmd_bg_load *bg, struct prof **out)
+{
+	if (!bg->started)
+		return cmd_load_profile(bg->src, bg->st, bg->env, bg->empty_ok, out);
+	pthread_join(bg->th, NULL);
+	bg->started = false;
+	*out = bg->out;
+	bg->out = NULL;
+	return bg->rc ? err_set(bg->rc, "%s", bg->msg) : 0;
 }
 
 int cmd_check_seconds(const char *verb, const struct cmd_store_src *st,

@@ -173,7 +173,8 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	struct cmd_loaded ld = { 0 };
 	struct buf note = BUF_INIT, name = BUF_INIT;
 	long nodecount = -1;
-	struct prof *p = NULL;
+	struct prof *p = NULL, *base = NULL;
+	struct cmd_bg_load bg;
 	struct top top = { 0 };
 	int64_t total = INT64_MIN;
 	enum top_sort sort = TOP_SORT_FLAT;
@@ -230,16 +231,21 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	if (cmd_check_seconds("top", &st, (const char *const[]){ st.used ? NULL : argv[optind],
 								 diff_base }, 2))
 		return 2;
+	/* a base URL is fetched while the profile loads, as pprof fetches them */
+	if (diff_base)
+		cmd_bg_load_start(&bg, diff_base, &st, env, true);
 	if (cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld)) {
+		if (diff_base && cmd_bg_load_finish(&bg, &base) == 0)
+			prof_free(base);
 		cmd_loaded_release(&ld);
 		return 1;
 	}
 	if (st.used)
 		cmd_aggregation_note(&ld, &note);
 	if (diff_base) {
-		struct prof *base = NULL, *d = NULL;
+		struct prof *d = NULL;
 
-		if (cmd_load_profile(diff_base, &st, env, true, &base) || prof_diff(base, p, &d)) {
+		if (cmd_bg_load_finish(&bg, &base) || prof_diff(base, p, &d)) {
 			cmd_errorf("%s", err_last());
 			prof_free(base);
 			goto done;

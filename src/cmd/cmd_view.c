@@ -205,6 +205,27 @@ static int load_one(const char *src, const struct cmd_env *env,
 	return 0;
 }
 
+/*
+ * diff's two SOURCEs: a base URL is fetched while src loads (two ?seconds=N profiles
+ * then cover the same N seconds, as pprof fetches them); one error line, src's first.
+ */
+static int load_two(const char *base_src, const char *src, const struct cmd_env *env,
+		    const struct cmd_store_src *st, struct prof **base, struct prof **out)
+{
+	struct cmd_bg_load bg;
+	int rc;
+
+	if (!load_is_url(base_src))
+		return load_one(base_src, env, st, base) || load_one(src, env, st, out);
+	cmd_bg_load_start(&bg, base_src, st, env, true);
+	rc = load_one(src, env, st, out);
+	if (cmd_bg_load_finish(&bg, base) && !rc) {
+		cmd_errorf("%s", err_last());
+		rc = 1;
+	}
+	return rc;
+}
+
 /* The diff table (text or tsv) of a prof_pair() profile, for sample type `type`. */
 static int print_diff(const struct prof *pair, uint32_t type, const struct view_args *v,
 		      const char *base_src, const char *src)
@@ -335,8 +356,8 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 		src = name.data;
 		base_src = base_src ? bname.data : NULL;
 	} else {
-		if ((base_src && load_one(base_src, env, &v->st, &base)) ||
-		    load_one(src, env, &v->st, &p))
+		if (base_src ? load_two(base_src, src, env, &v->st, &base, &p)
+			     : load_one(src, env, &v->st, &p))
 			goto done;
 		/* on screen from here: URLs without their user information */
 		if (cmd_source_name(src, &name) || (base_src && cmd_source_name(base_src, &bname))) {

@@ -247,6 +247,10 @@ log = open(sys.argv[2], "a")
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         log.write(self.path + "\n"); log.flush()
+        if self.path.startswith("/slow"):  # net/http/pprof: answers after ?seconds=N
+            import time, urllib.parse
+            q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+            time.sleep(int(q.get("seconds", ["0"])[0]))
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(body)))
@@ -291,6 +295,15 @@ for n in 0 -3 5s 1.5 abc ' 5' 604801; do
   usagecheck "--seconds '$n' is refused in one line" "^smolder: --seconds wants a number of seconds \(1 to 604800\), not '$n'" top --seconds "$n" "$rec/x"
 done
 check "a refused --seconds fetched nothing" test "$(grep -c . "$tmp/paths")" -eq 9
+# two profile URLs are fetched at once, as pprof fetches them: the same N seconds, in N
+timed "$smolder" diff --seconds 2 --format tsv "$rec/slow/base" "$rec/slow/new" > "$tmp/sl.tsv" 2>&1
+check "diff --seconds 2 of two URLs: both fetched at once (about 2 s, not 4: $(cat "$tmp/ms") ms)" \
+  bash -c "[ $(cat "$tmp/ms") -ge 1900 ] && [ $(cat "$tmp/ms") -lt 3500 ] && grep -q 'main.scoreRecords' '$tmp/sl.tsv'"
+timed "$smolder" top --seconds 2 --format tsv --diff-base "$rec/slow/dbase" "$rec/slow/dnew" > "$tmp/sl.tsv" 2>&1
+check "top --seconds 2 --diff-base URL URL: at once too ($(cat "$tmp/ms") ms)" \
+  bash -c "[ $(cat "$tmp/ms") -ge 1900 ] && [ $(cat "$tmp/ms") -lt 3500 ] && head -1 '$tmp/sl.tsv' | grep -q '^flat'"
+check "a base URL that fails: one line, naming it" \
+  bash -c "'$smolder' top --diff-base '$silent/b' --timeout 1 '$rec/x' > /dev/null 2> '$tmp/err'; [ \$? -ne 0 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q \"'$silent/b': timed out\" '$tmp/err'"
 # the fetch's timeout follows: N plus half, unless --timeout says
 timed errcheck "--seconds 2 on a silent server waits 2 s plus half (pprof's rule)" "timed out after 3 s" top --seconds 2 "$silent/profile?seconds=30"
 check "... about 3 s ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -ge 2900 -a "$(cat "$tmp/ms")" -lt 6000
