@@ -570,8 +570,8 @@ static void sandwich_default_pivot(struct tui_app *a)
 	const struct flame_pane *fp = &a->main;
 	uint32_t name;
 
-	if (a->view != VIEW_SANDWICH || a->sw.name || !fp->tree || fp->fl.sel_plus ||
-	    fp->fl.sel == 0)
+	if (a->view != VIEW_SANDWICH || a->sw.name || sandwich_view_pending(a) || !fp->tree ||
+	    fp->fl.sel_plus || fp->fl.sel == 0)
 		return;
 	name = fp->tree->name[fp->fl.sel];
 	if (name && sandwich_view_set(a, name))
@@ -625,8 +625,9 @@ bool tui_app_key(struct tui_app *a, int key)
 	if (export_view_key(a, key))
 		return true;
 	if (key == 27 && (app_job_running(a) || source_view_busy(a, NULL) ||
-			  browser_view_busy(a, NULL))) {
+			  browser_view_busy(a, NULL) || sandwich_view_busy(a, NULL))) {
 		app_cancel_job(a); /* dropped at once */
+		sandwich_view_cancel(a); /* likewise: the shown sandwich stays */
 		source_view_cancel(a);
 		browser_view_cancel(a);
 		scr_message(a, false, "%s", source_view_busy(a, NULL) || browser_view_busy(a, NULL) ?
@@ -921,6 +922,7 @@ int tui_run(struct prof *p, const struct tui_opts *o)
 	a->async = true;
 	for (;;) {
 		app_poll_jobs(a);
+		sandwich_view_poll(a);
 		export_view_poll(a);
 		source_view_poll(a);
 		browser_view_poll(a);
@@ -929,7 +931,8 @@ int tui_run(struct prof *p, const struct tui_opts *o)
 		refresh();
 		/* while a worker runs, wake up to animate and to land its result; live
 		 * updates need a clock too */
-		timeout(app_job_running(a) || source_view_busy(a, NULL) || browser_view_busy(a, NULL) ||
+		timeout(app_job_running(a) || sandwich_view_busy(a, NULL) ||
+				source_view_busy(a, NULL) || browser_view_busy(a, NULL) ||
 				export_view_busy(a, NULL) ? 100 : browser_view_live(a) ? 1000 : -1);
 		key = getch();
 		if (key == ERR)

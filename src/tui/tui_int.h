@@ -164,8 +164,31 @@ struct flame_pane {
 	struct flame_state fl;
 };
 
+/*
+ * The two halves of a sandwich computed on a worker thread (sandwich_view.c), so that
+ * opening or pivoting it on a large profile never stalls the screen.  The worker reads
+ * `prof` (immutable; a reference of the job's own, prof_ref) and fills the outputs; the
+ * UI thread reads them only after job_poll() and takes them.  A job dropped while it runs
+ * (another pivot, Esc, q, new data) stops soon (between the steps, inside the trees) and
+ * its thread frees it and lets go of `prof`.  focus_callers and path[] are the selection
+ * to restore when it lands (a sandwich kept across new data): owned, freed by free().
+ */
+struct sandwich_job {
+	struct job job;             /* first; its cancel is polled by the tree builds */
+	struct prof *prof;
+	uint32_t name;              /* the function, a string id of prof */
+	bool restore, focus_callers;
+	char **path[2];
+	uint32_t npath[2];
+	struct prof *callers_prof, *callees_prof;
+	struct tree *callers_tree, *callees_tree;
+	int rc;
+	char err[256];
+};
+
 struct sandwich_state {
 	uint32_t name;              /* the function (string id); 0 when none is chosen */
+	struct sandwich_job *job;   /* the pivot in flight (shown when it lands), or NULL */
 	struct prof *callers_prof, *callees_prof;
 	struct tree *callers_tree, *callees_tree;
 	struct flame_pane callers;  /* drawn with the function at the bottom */
@@ -503,8 +526,22 @@ void sandwich_view_draw(struct tui_app *a, int y, int h, int w);
 bool sandwich_view_key(struct tui_app *a, int key);
 void sandwich_view_mouse(struct tui_app *a, int y, int x, bool dbl);
 void sandwich_view_status(struct tui_app *a, struct buf *out);
-/* Pivots the sandwich to the function `name` (a string id); 0 on success. */
+/*
+ * Pivots the sandwich to the function `name` (a string id of a->prof); 0 on success.  On
+ * a large profile, when the app runs its own loop, the halves are computed by a job: the
+ * sandwich shown so far stays until sandwich_view_poll() lands it, and a newer pivot
+ * drops the one in flight (its result is never shown).
+ */
 int sandwich_view_set(struct tui_app *a, uint32_t name);
+/* Lands a finished pivot (true when one landed). */
+bool sandwich_view_poll(struct tui_app *a);
+/* True while a pivot is computed (its start time in *started_ms when not NULL). */
+bool sandwich_view_busy(const struct tui_app *a, double *started_ms);
+/* The function a pivot in flight is for (a string id), or 0. */
+uint32_t sandwich_view_pending(const struct tui_app *a);
+/* Esc: drops the pivot in flight at once (the shown sandwich stays). */
+void sandwich_view_cancel(struct tui_app *a);
+/* Frees the sandwich and drops the pivot in flight, never waiting for it. */
 void sandwich_view_release(struct tui_app *a);
 /*
  * The sandwich's function, focused half and selections, by name: what it keeps while the

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: keys the explorer must never leave as dead ends, in a private tmux server:
 # ? on a terminal too small for the help box, the sandwich entered without a pivot (3 in
-# it, Tab), and a prompt longer than its line.  Usage: explorer_keys.sh SMOLDER EXAMPLES_DIR
+# it, Tab), a sandwich computed on a worker, and a prompt longer than its line.
+# Usage: explorer_keys.sh SMOLDER EXAMPLES_DIR
 . "$(dirname "$0")/lib.sh"
 smolder=$(realpath "$1")
 ex=$(realpath "$2")
@@ -231,6 +232,20 @@ keys Enter
 expect "the next filter is taken and applied" "hide=x1[$]: 400 samples" 3
 keys q
 expect "q quits" "^EXITED=0" 5
+e2e_stop
+
+# on a profile with many frames (heapwork: 180k in its samples) the sandwich is computed
+# on a worker: the key loop lands it (it would say "computing" for ever otherwise), and an
+# Enter on a callee pivots on a worker too
+e2e_start 100 30 "$smolder" "$ex/heapwork-heap.pb.gz"
+expect "the heap profile" "\[1\]Flame"
+keys j 3
+expect "3 on the flame graph's selection: its sandwich lands" "callers above, callees below"
+expect "line 2 names the sandwich's pivot" "^ sandwich of runtime\.main"
+expect_not "nothing left computing" "computing|working [0-9.]+ s"
+keys j Enter
+expect "Enter on a callee pivots on it" "^ sandwich of main\.main"
+expect_not "the pivot landed too" "computing|working [0-9.]+ s"
 e2e_stop
 
 # a prompt longer than the line shows where the typing is

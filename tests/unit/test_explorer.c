@@ -15,7 +15,12 @@
  *    after the name it is trying, not at the filter's end;
  *  - export (e) on a worker: the screen says it is writing, the outcome lands later, the
  *    file is the one the UI thread wrote before; a profile let go of meanwhile (a filter
- *    popped, a sandwich pivot) is the job's to free (AddressSanitizer checks).
+ *    popped, a sandwich pivot) is the job's to free (AddressSanitizer checks);
+ *  - the sandwich of a large profile on a worker: 3 returns without building its trees
+ *    (it took 100-230 ms on the UI thread), the screen says it is computing, and what
+ *    lands is what sandwich_build() and tree_build() give; a pivot while one runs drops
+ *    it (its result is never shown), Esc drops it, and q frees the app at once, the job
+ *    left to its thread (LeakSanitizer checks); a small profile's is still made at once.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -30,6 +35,7 @@
 #include "offscreen.h"
 #include "profile/flame.h"
 #include "profile/merge.h"
+#include "profile/sandwich.h"
 #include "testutil.h"
 #include "tui/tui_int.h"
 
@@ -590,6 +596,142 @@ static void test_export_handoff(void **state)
 	assert_same_file(p1, p2);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* the sandwich on a worker                                                               */
+
+#define BIG_PROFILE "go/gencode3k-cpu-labels.pb.gz"  /* 513k tree nodes */
+
+/* Lands the sandwich in flight (bounded). */
+static void sandwich_wait(struct tui_app *a)
+{
+	int i;
+
+	for (i = 0; i < 6000 && !sandwich_view_poll(a); i++)
+		usleep(10 * 1000);
+	assert_false(sandwich_view_busy(a, NULL));
+}
+
+static void assert_same_tree(const struct tree *got, const struct tree *want)
+{
+	uint32_t i, ty;
+
+	assert_non_null(got);
+	assert_int_equal(got->n, want->n);
+	assert_int_equal(got->ntypes, want->ntypes);
+	for (i = 0; i < got->n; i++) {
+		assert_int_equal(got->parent[i], want->parent[i]);
+		assert_int_equal(got->name[i], want->name[i]);
+		for (ty = 0; ty < got->ntypes; ty++) {
+			assert_int_equal(tree_total(got, i, ty), tree_total(want, i, ty));
+			assert_int_equal(tree_self(got, i, ty), tree_self(want, i, ty));
+		}
+	}
+}
+
+/* The shown sandwich is the one the synchronous path makes of `name` in a->prof. */
+static void assert_sandwich_of(struct tui_app *a, uint32_t name)
+{
+	struct prof *callers, *callees;
+	struct tree *tc, *te;
+
+	assert_int_equal(a->sw.name, name);
+	assert_int_equal(sandwich_build(a->prof, name, &callers, &callees), 0);
+	assert_int_equal(tree_build(callers, &tc), 0);
+	assert_int_equal(tree_build(callees, &te), 0);
+	assert_same_tree(a->sw.callers_tree, tc);
+	assert_same_tree(a->sw.callees_tree, te);
+	tree_free(tc);
+	tree_free(te);
+	prof_free(callers);
+	prof_free(callees);
+}
+
+static void test_sandwich_on_worker(void **state)
+{
+	struct offscreen scr = screen_open(24, 120);
+	struct tui_app *a = app_of(tu_decode(BIG_PROFILE), "big");
+	uint32_t fn = prof_find_str(a->prof, "gencode/internal/rt.Call");
+	uint32_t other = prof_find_str(a->prof, "main.worker"), callee, name3;
+	const char *text;
+	int i, n0 = threads();
+
+	(void)state;
+	assert_int_not_equal(fn, PROF_NONE);
+	assert_int_not_equal(other, PROF_NONE);
+	a->async = true; /* as tui_run */
+
+	/* 3 on the flame graph's selection: back at once, the trees not built yet */
+	a->main.fl.sel = top_widest(a->tree, a->type, fn);
+	assert_true(tui_app_key(a, '3'));
+	assert_int_equal(a->view, VIEW_SANDWICH);
+	assert_true(sandwich_view_busy(a, NULL));
+	assert_int_equal(sandwich_view_pending(a), fn);
+	assert_null(a->sw.callers_tree);
+	assert_null(a->sw.callees_tree);
+	assert_int_equal(threads(), n0 + 1);
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "computing");
+	assert_on_screen(text, "rt.Call");
+	assert_on_screen(text, "Esc cancels");
+	/* it lands as the synchronous path has it */
+	sandwich_wait(a);
+	assert_sandwich_of(a, fn);
+	text = screen_text(a, &scr);
+	assert_not_on_screen(text, "computing");
+	assert_not_on_screen(text, "Esc cancels");
+	assert_on_screen(text, "callers above, callees below");
+
+	/* a pivot while one runs: the sandwich shown stays and takes keys ... */
+	assert_int_equal(sandwich_view_set(a, other), 0);
+	assert_true(sandwich_view_busy(a, NULL));
+	assert_int_equal(a->sw.name, fn);
+	a->sw.focus_callers = false;
+	assert_true(sandwich_view_key(a, 'j')); /* down to a callee */
+	callee = a->sw.callees.fl.sel;
+	assert_int_equal(a->sw.callees_tree->parent[callee], a->sw.callees.fl.zoom);
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "callers above, callees below");
+	/* ... Enter on a callee pivots to it: the one for `other` is dropped, never shown */
+	name3 = a->sw.callees_tree->name[callee];
+	assert_true(tui_app_key(a, '\r'));
+	assert_int_equal(sandwich_view_pending(a), name3);
+	sandwich_wait(a);
+	assert_sandwich_of(a, name3);
+	for (i = 0; i < 3000 && threads() > n0; i++)
+		usleep(10 * 1000);
+	assert_int_equal(threads(), n0);
+	assert_false(sandwich_view_poll(a));
+	assert_int_equal(a->sw.name, name3);
+
+	/* Esc while one runs: dropped at once, the sandwich shown stays */
+	assert_int_equal(sandwich_view_set(a, fn), 0);
+	assert_true(sandwich_view_busy(a, NULL));
+	assert_true(tui_app_key(a, 27));
+	assert_false(sandwich_view_busy(a, NULL));
+	assert_string_equal(a->message, "cancelled");
+	assert_int_equal(a->sw.name, name3);
+
+	/* q while one runs: the app goes at once, the job's thread frees it and lets go of
+	 * the profile it reads (LeakSanitizer: at exit) */
+	assert_int_equal(sandwich_view_set(a, fn), 0);
+	assert_true(sandwich_view_busy(a, NULL));
+	screen_close(&scr);
+	tui_app_free(a);
+	for (i = 0; i < 6000 && threads() > n0; i++)
+		usleep(10 * 1000);
+	assert_int_equal(threads(), n0);
+
+	/* a small profile's sandwich is made at once, even with a key loop */
+	a = app_of(tu_decode("go/cpuwork-cpu.pb.gz"), "small");
+	a->async = true;
+	fn = prof_find_str(a->prof, "main.processBatch");
+	assert_int_not_equal(fn, PROF_NONE);
+	assert_int_equal(sandwich_view_set(a, fn), 0);
+	assert_false(sandwich_view_busy(a, NULL));
+	assert_sandwich_of(a, fn);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +745,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_esc_inside_a_filter),
 		cmocka_unit_test(test_export_on_worker),
 		cmocka_unit_test(test_export_handoff),
+		cmocka_unit_test(test_sandwich_on_worker),
 	};
 
 	int rc;
