@@ -624,13 +624,16 @@ bool tui_app_key(struct tui_app *a, int key)
 	}
 	if (export_view_key(a, key))
 		return true;
+	/* Esc cancels what the user waits for; a live refresh's query is not that (Esc is
+	 * then the view's: unzoom, back) */
 	if (key == 27 && (app_job_running(a) || source_view_busy(a, NULL) ||
-			  browser_view_busy(a, NULL) || sandwich_view_busy(a, NULL))) {
+			  browser_view_waiting(a, NULL) || sandwich_view_busy(a, NULL))) {
 		app_cancel_job(a); /* dropped at once */
 		sandwich_view_cancel(a); /* likewise: the shown sandwich stays */
 		source_view_cancel(a);
-		browser_view_cancel(a);
-		scr_message(a, false, "%s", source_view_busy(a, NULL) || browser_view_busy(a, NULL) ?
+		if (browser_view_waiting(a, NULL))
+			browser_view_cancel(a);
+		scr_message(a, false, "%s", source_view_busy(a, NULL) || browser_view_waiting(a, NULL) ?
 						  "cancelling..." : "cancelled");
 		return true;
 	}

@@ -372,7 +372,7 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 
 	scr_fill(y, 0, w, A_NORMAL);
 	bool cancels = app_job_running(a) || sandwich_view_busy(a, NULL) ||
-		       source_view_busy(a, NULL) || browser_view_busy(a, NULL);
+		       source_view_busy(a, NULL) || browser_view_waiting(a, NULL);
 
 	if (cancels || export_view_busy(a, NULL)) {
 		static const char *const spin[] = { "|", "/", "-", "\\" };
@@ -382,7 +382,7 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 		double started = a->job ? a->job->job.started_ms : 0, el;
 
 		if (!app_job_running(a) && !sandwich_view_busy(a, &started) &&
-		    !source_view_busy(a, &started) && !browser_view_busy(a, &started))
+		    !source_view_busy(a, &started) && !browser_view_waiting(a, &started))
 			export_view_busy(a, &started);
 		el = app_now_ms() - started;
 		int f = (int)(el / 100);

@@ -403,17 +403,29 @@ static int copy_call_site(struct bjob *j, char *const *path, size_t n)
 	return 0;
 }
 
+/* Queues a job of `kind`, the live refresh's while b->bg (a user's request wins). */
+static void enqueue(struct browser_state *b, enum bjob_kind kind)
+{
+	b->queued |= 1u << kind;
+	if (b->bg)
+		b->bg_queued |= 1u << kind;
+	else
+		b->bg_queued &= ~(1u << kind);
+}
+
 /* Starts a job of `kind` (false when one is already running: it is queued). */
 static bool start(struct tui_app *a, enum bjob_kind kind)
 {
 	struct browser_state *b = &a->br;
 	const struct browse_row *r = cur_row(b);
 	struct bjob *j;
+	bool bg = b->bg || (b->bg_queued & (1u << kind));
 
 	if (b->job) {
-		b->queued |= 1u << kind;
+		enqueue(b, kind);
 		return false;
 	}
+	b->bg_queued &= ~(1u << kind);
 	j = calloc(1, sizeof(*j));
 	if (!j || backend_share_more(b->be, &j->be)) {
 		scr_message(a, true, "cannot start the query: %s", j ? err_last() : "out of memory");
@@ -423,6 +435,7 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 	job_init(&j->job, bjob_run, bjob_free);
 	j->be->cancel = &j->job.cancel; /* its own handle: nobody else's call stops with it */
 	j->kind = kind;
+	j->background = bg;
 	snprintf(j->sel_text, sizeof(j->sel_text), "%s", b->selector);
 	j->range.from_ns = b->from_ns;
 	j->range.to_ns = b->to_ns;
@@ -619,6 +632,11 @@ bool browser_view_busy(const struct tui_app *a, double *started_ms)
 	return a->br.job != NULL;
 }
 
+bool browser_view_waiting(const struct tui_app *a, double *started_ms)
+{
+	return a->br.job && !a->br.job->background && browser_view_busy(a, started_ms);
+}
+
 void browser_view_cancel(struct tui_app *a)
 {
 	if (a->br.job)
@@ -648,6 +666,7 @@ bool browser_view_poll(struct tui_app *a)
 	if (!j || !job_poll(&j->job))
 		return false;
 	b->job = NULL; /* a job started while this one lands is another */
+	b->bg = j->background;  /* what its landing asks for next is the refresh's too */
 	if (atomic_load(&j->job.cancel)) {
 		scr_message(a, false, "cancelled");
 	} else if (j->rc) {
@@ -681,7 +700,7 @@ bool browser_view_poll(struct tui_app *a)
 				break;
 			}
 			if (b->nrows)
-				b->queued |= 1u << BJ_TIMELINE;
+				enqueue(b, BJ_TIMELINE);
 			break;
 		}
 		case BJ_FIND:
@@ -696,7 +715,7 @@ bool browser_view_poll(struct tui_app *a)
 						  sizeof(f));
 				scr_message(a, false, "nothing in the last %s: showing the most recent data "
 						      "(until %s)", b->preset >= 0 ? presets[b->preset].name : "range", f);
-				b->queued |= 1u << BJ_ROWS;
+				enqueue(b, BJ_ROWS);
 			} else if (j->nseries_all) {
 				scr_message(a, false, "no data of %s in the last ten years", j->sel_text);
 			} else if (strcmp(j->sel_text, "{}") != 0) {
@@ -874,6 +893,7 @@ bool browser_view_poll(struct tui_app *a)
 			break;
 		}
 	}
+	b->bg = false;
 	bjob_free(&j->job);
 	/* the next queued job, in a useful order */
 	q = b->queued;
@@ -899,14 +919,16 @@ void browser_view_tick(struct tui_app *a)
 		return;
 	/* an opened profile from a live range follows too (unless an open the user asked
 	 * for is waiting: it wins) */
+	b->bg = true;
 	if (b->opened && b->oq.live && a->view != VIEW_BROWSER &&
 	    !(b->queued & (1u << BJ_OPEN | 1u << BJ_COMPARE))) {
-		b->queued |= 1u << b->open_kind;
+		enqueue(b, b->open_kind);
 		b->live_reopen = true;
 		b->reopen = true;
 		b->want_full = b->last_full;
 	}
 	reload_rows(a);
+	b->bg = false;
 }
 
 void browser_view_pause(struct tui_app *a)

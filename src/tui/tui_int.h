@@ -360,6 +360,8 @@ struct bjob {
 	char **call_site;          /* owned copies of the browser's focus (Z) */
 	size_t ncall_site;
 	bool live_reopen;          /* a live refresh of the opened profile (keep the view) */
+	bool background;           /* the live refresh's, not the user's: no spinner, and Esc
+				    * is the view's (it unzooms) rather than a cancel */
 	bool live;                 /* the range was moving with the clock */
 	int64_t ref_to;            /* where the moving range ended: what a refresh shifts by */
 };
@@ -399,6 +401,8 @@ struct browser_state {
 	uint32_t bd_sel, bd_scroll;  /* the breakdown's selected row, first row shown */
 	struct bjob *job;          /* the call in flight, or NULL */
 	unsigned queued;           /* jobs to run after the current one (1 << kind) */
+	unsigned bg_queued;        /* those of them the live refresh asked for */
+	bool bg;                   /* what start() and enqueue() do now is the refresh's */
 	uint32_t max_nodes;        /* merge_tree's limit (M doubles it) */
 	bool truncated;            /* the open profile had frames folded into "other" */
 	bool live_reopen;          /* the open in flight is a live refresh (keep filters, quiet) */
@@ -676,6 +680,8 @@ bool browser_view_live(const struct tui_app *a);
 /* p: pauses / resumes live updates (the browser's and the opened profile's). */
 void browser_view_pause(struct tui_app *a);
 bool browser_view_busy(const struct tui_app *a, double *started_ms);
+/* browser_view_busy() for a job the user asked for (not the live refresh's). */
+bool browser_view_waiting(const struct tui_app *a, double *started_ms);
 void browser_view_cancel(struct tui_app *a);
 int browser_view_set_selector(struct tui_app *a, const char *text);
 int browser_view_set_range(struct tui_app *a, const char *text);

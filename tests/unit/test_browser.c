@@ -445,6 +445,57 @@ static void test_quit_while_querying(void **state)
 	store_close(s);
 }
 
+/*
+ * The live refresh runs in the background: while its query hangs, Esc is the view's (it
+ * unzooms) and the refresh goes on; the spinner's "Esc cancels" is not shown for it.
+ */
+static void test_esc_during_live_refresh(void **state)
+{
+	struct store *s = two_versions("live-esc.db");
+	char f1[] = "main.main", f2[] = "main.work", *path[] = { f1, f2 };
+	static struct slow_be slow;
+	struct tui_app *a;
+	int i;
+
+	(void)state;
+	memset(&slow, 0, sizeof(slow));
+	slow.base.ops = &slow_ops;
+	slow.inner = ts_backend_of(s);
+	a = app_on_backend(&slow.base, NULL);
+	tui_app_key(a, '\n');
+	assert_int_equal(a->view, VIEW_FLAME);
+	a->main.fl.sel = app_tree_find(a->tree, 0, path, 2);
+	tui_app_key(a, '\n');  /* zoom into main.work */
+	assert_int_equal(a->main.fl.zoom, a->main.fl.sel);
+	assert_int_not_equal(a->main.fl.zoom, 0);
+	/* the refresh is due: its rows land, then the opened profile's merge hangs */
+	a->async = true;
+	atomic_store(&slow.gate, 1);
+	a->br.last_refresh_ms = 0;
+	browser_view_tick(a);
+	for (i = 0; i < 500 && !atomic_load(&slow.in_merge); i++) {
+		browser_view_poll(a);
+		usleep(10000);
+	}
+	assert_int_equal(atomic_load(&slow.in_merge), 1);
+	assert_true(browser_view_busy(a, NULL));
+	assert_false(browser_view_waiting(a, NULL));
+	tui_app_key(a, 27);
+	assert_int_equal(a->main.fl.zoom, 0);  /* unzoomed */
+	assert_true(browser_view_busy(a, NULL));
+	assert_int_equal(atomic_load(&a->br.job->job.cancel), 0);
+	/* the server answers: the refresh lands */
+	atomic_store(&slow.gate, 0);
+	for (i = 0; i < 500 && browser_view_busy(a, NULL); i++) {
+		browser_view_poll(a);
+		usleep(10000);
+	}
+	assert_false(browser_view_busy(a, NULL));
+	assert_int_equal(a->view, VIEW_FLAME);
+	tui_app_free(a);
+	store_close(s);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* 3, 14, 6: what is opened again                                                        */
 
@@ -1159,6 +1210,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_long_range),
 		cmocka_unit_test(test_versions_never_block),
 		cmocka_unit_test(test_quit_while_querying),
+		cmocka_unit_test(test_esc_during_live_refresh),
 		cmocka_unit_test(test_live_reopens_what_was_opened),
 		cmocka_unit_test(test_path_only_versions),
 		cmocka_unit_test(test_one_step),
