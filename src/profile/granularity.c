@@ -4,6 +4,9 @@
  * Every (function, line) pair of the input becomes a function of the output named by
  * its key; equal keys share one function, so the call tree and the top table merge
  * them.  Locations, samples and labels are copied with their lines re-pointed.
+ *
+ * The cancel flag is read before the first location and then every CANCEL_EVERY units of
+ * work: a location (one key built and interned per line) or a frame of a copied sample.
  */
 #include "granularity.h"
 
@@ -16,6 +19,9 @@
 #include "base/hmap.h"
 #include "base/text.h"
 #include "builder.h"
+
+/* Units of work between two reads of the cancel flag: unmeasurable next to them. */
+#define CANCEL_EVERY 4096
 
 static const char *const names[] = { "functions", "lines", "files", "packages" };
 
@@ -123,13 +129,31 @@ static void frame_key(const struct prof *p, const struct prof_location *l,
 	}
 }
 
+/* ERR_CANCELLED when `work` has reached CANCEL_EVERY (then restarting it) and the flag is set. */
+static int poll_cancel(atomic_int *cancel, size_t *work)
+{
+	if (*work < CANCEL_EVERY)
+		return 0;
+	*work = 0;
+	if (cancel && atomic_load_explicit(cancel, memory_order_relaxed))
+		return err_set(ERR_CANCELLED, "granularity cancelled");
+	return 0;
+}
+
 int prof_granularity(const struct prof *in, enum granularity g, struct prof **out)
+{
+	return prof_granularity_cancellable(in, g, NULL, out);
+}
+
+int prof_granularity_cancellable(const struct prof *in, enum granularity g, atomic_int *cancel,
+				 struct prof **out)
 {
 	struct prof_builder *b = NULL;
 	struct prof_line *lines = NULL;
 	struct hmap keys;  /* key string id → output function */
 	struct buf key = BUF_INIT;
 	uint32_t i, j, id, maxlines = 1;
+	size_t work = CANCEL_EVERY; /* the first location reads the flag */
 	int rc;
 
 	*out = NULL;
@@ -154,6 +178,9 @@ int prof_granularity(const struct prof *in, enum granularity g, struct prof **ou
 	for (i = 0; i < in->nlocations; i++) {
 		const struct prof_location *l = &in->locations[i];
 
+		if ((rc = poll_cancel(cancel, &work)))
+			goto done;
+		work++;
 		for (j = 0; j < l->nlines; j++) {
 			const struct prof_line *src = &in->lines[l->line_off + j];
 			const struct prof_function *f = &in->functions[src->func];
@@ -177,9 +204,13 @@ int prof_granularity(const struct prof *in, enum granularity g, struct prof **ou
 				      l->unsymbolized ? 0 : l->nlines, &id)))
 			goto done;
 	}
-	for (i = 0; i < in->nsamples; i++)
+	for (i = 0; i < in->nsamples; i++) {
+		if ((rc = poll_cancel(cancel, &work)))
+			goto done;
+		work += in->samples[i].nlocs;
 		if ((rc = pb_copy_sample(b, in, i)))  /* locations were copied one for one */
 			goto done;
+	}
 	rc = pb_finish(b, out);
 	b = NULL;
 done:

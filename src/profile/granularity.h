@@ -18,5 +18,13 @@ enum granularity { GRAN_FUNCTIONS, GRAN_LINES, GRAN_FILES, GRAN_PACKAGES };
 int granularity_parse(const char *s);
 const char *granularity_name(enum granularity g);
 int prof_granularity(const struct prof *in, enum granularity g, struct prof **out);
+/*
+ * prof_granularity(), which another thread may stop by setting *cancel (NULL: never):
+ * read every few thousand locations and frames of samples copied; once it is set the
+ * call frees what it made and fails with ERR_CANCELLED (*out NULL).  Never set, the
+ * profile is prof_granularity()'s.
+ */
+int prof_granularity_cancellable(const struct prof *in, enum granularity g, atomic_int *cancel,
+				 struct prof **out);
 
 #endif

@@ -4,6 +4,8 @@
  * Each frame of a stack is one line of a location.  A collapsed stack is rebuilt from
  * single-line locations, one per (location, line) it keeps, created on first use and
  * cached by the line's global index; unsymbolized locations are re-created as they are.
+ * The cancel flag is read before the first sample and then once CANCEL_EVERY frames have
+ * been walked since the last read (the work is per frame; stacks differ in depth).
  */
 #include "recursion.h"
 
@@ -13,6 +15,9 @@
 #include "base/err.h"
 #include "base/vec.h"
 #include "builder.h"
+
+/* Frames walked between two reads of the cancel flag: unmeasurable next to them. */
+#define CANCEL_EVERY 4096
 
 struct rctx {
 	const struct prof *in;
@@ -43,9 +48,15 @@ static int frame_loc(struct rctx *c, uint32_t loc, uint32_t k, uint32_t *out)
 
 int prof_collapse_recursion(const struct prof *in, struct prof **out)
 {
+	return prof_collapse_recursion_cancellable(in, NULL, out);
+}
+
+int prof_collapse_recursion_cancellable(const struct prof *in, atomic_int *cancel,
+					struct prof **out)
+{
 	struct rctx c = { in, NULL, NULL, NULL };
 	uint32_t *stack = NULL, *names = NULL, *locs = NULL, i, j, k;
-	size_t cap = 0, ncap = 0, lcap = 0;
+	size_t cap = 0, ncap = 0, lcap = 0, work = CANCEL_EVERY; /* the first sample reads it */
 	int64_t *vals = NULL;
 	int rc;
 
@@ -65,6 +76,13 @@ int prof_collapse_recursion(const struct prof *in, struct prof **out)
 		const struct prof_sample *s = &in->samples[i];
 		uint32_t n = 0, t;
 
+		if ((work += s->nlocs) >= CANCEL_EVERY) {
+			work = 0;
+			if (cancel && atomic_load_explicit(cancel, memory_order_relaxed)) {
+				rc = err_set(ERR_CANCELLED, "collapsing recursion cancelled");
+				goto done;
+			}
+		}
 		/* root first; a frame whose name equals the previous kept one is dropped */
 		for (j = s->nlocs; j-- > 0;) {
 			uint32_t loc = in->sample_locs[s->loc_off + j];

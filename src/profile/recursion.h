@@ -13,5 +13,13 @@
 #include "prof.h"
 
 int prof_collapse_recursion(const struct prof *in, struct prof **out);
+/*
+ * prof_collapse_recursion(), which another thread may stop by setting *cancel (NULL:
+ * never): read every few thousand frames walked; once it is set the call frees what it
+ * made and fails with ERR_CANCELLED (*out NULL).  Never set, the profile is
+ * prof_collapse_recursion()'s.
+ */
+int prof_collapse_recursion_cancellable(const struct prof *in, atomic_int *cancel,
+					struct prof **out);
 
 #endif

@@ -1,4 +1,9 @@
-/* sandwich.c — callers / callees profiles of one function (see sandwich.h). */
+/*
+ * sandwich.c — callers / callees profiles of one function (see sandwich.h).
+ *
+ * The cancel flag is read before the first sample and then once CANCEL_EVERY frames have
+ * been walked since the last read: the work is per frame, and stacks differ in depth.
+ */
 #include "sandwich.h"
 
 #include <stdlib.h>
@@ -7,6 +12,9 @@
 #include "base/err.h"
 #include "base/vec.h"
 #include "builder.h"
+
+/* Frames walked between two reads of the cancel flag: unmeasurable next to them. */
+#define CANCEL_EVERY 4096
 
 static int start(const struct prof *p, struct prof_builder **out)
 {
@@ -24,9 +32,15 @@ static int start(const struct prof *p, struct prof_builder **out)
 int sandwich_build(const struct prof *p, uint32_t name, struct prof **callers,
 		   struct prof **callees)
 {
+	return sandwich_build_cancellable(p, name, NULL, callers, callees);
+}
+
+int sandwich_build_cancellable(const struct prof *p, uint32_t name, atomic_int *cancel,
+			       struct prof **callers, struct prof **callees)
+{
 	struct prof_builder *bc = NULL, *be = NULL;
 	uint32_t *frames = NULL, *locs = NULL, i, j, k, n, first, last;
-	size_t cap = 0, lcap = 0;
+	size_t cap = 0, lcap = 0, work = CANCEL_EVERY; /* the first sample reads the flag */
 	int rc;
 
 	*callers = *callees = NULL;
@@ -35,6 +49,13 @@ int sandwich_build(const struct prof *p, uint32_t name, struct prof **callers,
 	for (i = 0; i < p->nsamples; i++) {
 		const struct prof_sample *s = &p->samples[i];
 
+		if ((work += s->nlocs) >= CANCEL_EVERY) {
+			work = 0;
+			if (cancel && atomic_load_explicit(cancel, memory_order_relaxed)) {
+				rc = err_set(ERR_CANCELLED, "sandwich cancelled");
+				goto done;
+			}
+		}
 		/* the frames' names, root first */
 		n = 0;
 		for (j = s->nlocs; j-- > 0;) {

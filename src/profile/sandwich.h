@@ -20,6 +20,14 @@
 int sandwich_build(const struct prof *p, uint32_t name, struct prof **callers,
 		   struct prof **callees);
 /*
+ * sandwich_build(), which another thread may stop by setting *cancel (NULL: never): the
+ * flag is read every few thousand frames walked, and once it is set the call frees what
+ * it made, leaves *callers and *callees NULL and fails with ERR_CANCELLED.  Never set,
+ * the profiles are sandwich_build()'s.
+ */
+int sandwich_build_cancellable(const struct prof *p, uint32_t name, atomic_int *cancel,
+			       struct prof **callers, struct prof **callees);
+/*
  * The function's self (pprof's flat) of sample type `type`, read off the call tree of
  * the callees profile: the self of every node named `name`, not only of the root, so a
  * recursive function (main;f;g;f) counts the time of its inner calls too.

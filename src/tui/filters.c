@@ -8,9 +8,9 @@
  * screen keeps drawing (a spinner, Esc cancels) while a large profile is refiltered; the
  * worker reads only the immutable loaded profile and hands back new objects.  Esc drops
  * the job at once: the UI is free for the next change while the worker, which holds a
- * reference of its own to the loaded profile, stops soon and frees what it made: a filter,
- * the call tree and the tables read the job's cancel flag as they go (every few thousand
- * samples or nodes); the granularity and collapsing recursion, between steps only.
+ * reference of its own to the loaded profile, stops soon and frees what it made: every
+ * step (a filter, collapsing recursion, the granularity, the call tree and the tables)
+ * reads the job's cancel flag as it goes, every few thousand samples, frames or nodes.
  * Percentages stay relative to the unfiltered profile, as in pprof.
  */
 #include <curses.h>
@@ -44,8 +44,8 @@ static int stopped(atomic_int *cancel)
 
 /*
  * Applies filters[0 .. n), then granularity `gran`, to base; *out is base itself when
- * there is nothing to apply.  Pure: runs on the worker thread, which may stop it between
- * steps through cancel (NULL: never).
+ * there is nothing to apply.  Pure: runs on the worker thread, which may stop it through
+ * cancel (NULL: never), inside each step as between them.
  */
 static int apply_stack(const struct prof *base, const struct tui_filter *filters, int n, int gran,
 		       atomic_int *cancel, struct prof **out)
@@ -74,7 +74,7 @@ static int apply_stack(const struct prof *base, const struct tui_filter *filters
 		case FK_COLLAPSE: break;
 		}
 		if (filters[i].kind == FK_COLLAPSE)
-			rc = prof_collapse_recursion(cur, &next);
+			rc = prof_collapse_recursion_cancellable(cur, cancel, &next);
 		else
 			rc = prof_filter(cur, &o, &next);
 		if (cur != base)
@@ -85,7 +85,8 @@ static int apply_stack(const struct prof *base, const struct tui_filter *filters
 	}
 	if (gran != GRAN_FUNCTIONS) {
 		if ((rc = stopped(cancel)) == 0)
-			rc = prof_granularity(cur, (enum granularity)gran, &next);
+			rc = prof_granularity_cancellable(cur, (enum granularity)gran, cancel,
+							  &next);
 		if (cur != base)
 			prof_free(cur);
 		if (rc)

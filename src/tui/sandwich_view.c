@@ -33,9 +33,8 @@ static void sandwich_job_run(struct job *job)
 	struct sandwich_job *j = (struct sandwich_job *)job;
 	atomic_int *cancel = &j->job.cancel;
 
-	/* sandwich_build() itself is not stopped half-way: the trees are, and between steps */
-	if ((j->rc = atomic_load(cancel) ? err_set(ERR_CANCELLED, "cancelled") : 0) ||
-	    (j->rc = sandwich_build(j->prof, j->name, &j->callers_prof, &j->callees_prof)) ||
+	if ((j->rc = sandwich_build_cancellable(j->prof, j->name, cancel, &j->callers_prof,
+						&j->callees_prof)) ||
 	    (j->rc = tree_build_cancellable(j->callers_prof, cancel, &j->callers_tree)) ||
 	    (j->rc = tree_build_cancellable(j->callees_prof, cancel, &j->callees_tree)))
 		snprintf(j->err, sizeof(j->err), "%s", err_last());

@@ -1,8 +1,10 @@
 /*
  * test_tree_cancel.c — stopping the long profile computations from another thread
- * (tree_build_cancellable, top_from_tree_cancellable, prof_filter with filter_opts.cancel),
- * as the explorer's jobs do on Esc or q, on a profile large enough that each one takes a
- * while (built here: 160,000 samples up to 48 frames deep over 4,000 functions):
+ * (tree_build_cancellable, top_from_tree_cancellable, prof_filter with filter_opts.cancel,
+ * sandwich_build_cancellable, prof_granularity_cancellable,
+ * prof_collapse_recursion_cancellable), as the explorer's jobs do on Esc or q, on a
+ * profile large enough that each one takes a while (built here: 160,000 samples up to 48
+ * frames deep over 4,000 functions):
  *
  *  - the flag raised once the call has computed for a quarter of its time (its thread's
  *    CPU clock): it returns ERR_CANCELLED, with no output, in a small part of its whole
@@ -23,10 +25,14 @@
 #include "base/err.h"
 #include "profile/builder.h"
 #include "profile/filter.h"
+#include "profile/granularity.h"
+#include "profile/recursion.h"
+#include "profile/sandwich.h"
 
 #define NFUNCS 4000
 #define NSAMPLES 160000
 #define FOCUS "fn[0-9]*7 "   /* about a tenth of the names; ends with the name's space */
+#define SANDWICHED "pkg0.fn0 " /* one of the two roots: in about half the samples */
 
 static uint32_t xorshift(uint32_t *s)
 {
@@ -86,7 +92,7 @@ static struct prof *the_profile(void)
 /* ------------------------------------------------------------------------------------ */
 /* one computation, on this thread or another                                            */
 
-enum what { W_TREE, W_TOP, W_FILTER };
+enum what { W_TREE, W_TOP, W_FILTER, W_SANDWICH, W_GRANULARITY, W_COLLAPSE };
 
 struct run {
 	enum what what;
@@ -96,7 +102,8 @@ struct run {
 	int rc;
 	struct tree *tree;     /* outputs */
 	struct top *tops;
-	struct prof *filtered;
+	struct prof *filtered; /* also W_GRANULARITY's, W_COLLAPSE's, W_SANDWICH's callees */
+	struct prof *callers;  /* W_SANDWICH's */
 	double cpu_ms;         /* this thread's CPU time in the call */
 };
 
@@ -133,6 +140,16 @@ static void *run_call(void *arg)
 		r->rc = prof_filter(r->p, &o, &r->filtered);
 		break;
 	}
+	case W_SANDWICH:
+		r->rc = sandwich_build_cancellable(r->p, prof_find_str(r->p, SANDWICHED), r->cancel,
+						   &r->callers, &r->filtered);
+		break;
+	case W_GRANULARITY:
+		r->rc = prof_granularity_cancellable(r->p, GRAN_PACKAGES, r->cancel, &r->filtered);
+		break;
+	case W_COLLAPSE:
+		r->rc = prof_collapse_recursion_cancellable(r->p, r->cancel, &r->filtered);
+		break;
 	}
 	r->cpu_ms = cpu_ms(CLOCK_THREAD_CPUTIME_ID) - c0;
 	return NULL;
@@ -148,9 +165,11 @@ static void run_release(struct run *r)
 	free(r->tops);
 	tree_free(r->tree);
 	prof_free(r->filtered);
+	prof_free(r->callers);
 	r->tops = NULL;
 	r->tree = NULL;
 	r->filtered = NULL;
+	r->callers = NULL;
 }
 
 /* Nothing came out of a cancelled call. */
@@ -161,6 +180,7 @@ static void assert_no_output(const struct run *r)
 	assert_int_equal(r->rc, ERR_CANCELLED);
 	assert_null(r->tree);
 	assert_null(r->filtered);
+	assert_null(r->callers);
 	if (r->tops)
 		for (ty = 0; ty < r->t->ntypes; ty++) {
 			assert_null(r->tops[ty].rows);
@@ -267,19 +287,60 @@ static void same_tops(const struct run *a, const struct run *b)
 	}
 }
 
-static void same_profile(const struct run *a, const struct run *b)
+/* Two profiles with the same samples over the same locations, lines and functions. */
+static void same_prof(const struct prof *x, const struct prof *y)
 {
-	const struct prof *x = a->filtered, *y = b->filtered;
+	uint32_t i;
 
 	assert_int_equal(x->nsamples, y->nsamples);
 	assert_int_equal(x->nlocations, y->nlocations);
+	assert_int_equal(x->nlines, y->nlines);
+	assert_int_equal(x->nfunctions, y->nfunctions);
+	assert_int_equal(x->nstrs, y->nstrs);
 	assert_int_equal(x->nsample_locs, y->nsample_locs);
 	assert_memory_equal(x->sample_locs, y->sample_locs,
 			    x->nsample_locs * sizeof(*x->sample_locs));
 	assert_memory_equal(x->values, y->values,
 			    (size_t)x->nsamples * x->ntypes * sizeof(*x->values));
+	for (i = 0; i < x->nlocations; i++) { /* field by field: the structs have padding */
+		assert_int_equal(x->locations[i].line_off, y->locations[i].line_off);
+		assert_int_equal(x->locations[i].nlines, y->locations[i].nlines);
+	}
+	for (i = 0; i < x->nlines; i++)
+		assert_int_equal(x->lines[i].func, y->lines[i].func);
+	for (i = 0; i < x->nfunctions; i++)
+		assert_string_equal(prof_str(x, x->functions[i].name),
+				    prof_str(y, y->functions[i].name));
+}
+
+static void same_profile(const struct run *a, const struct run *b)
+{
+	same_prof(a->filtered, b->filtered);
 	/* the filter did something: a real part of the samples, not all of them */
-	assert_true(x->nsamples > NSAMPLES / 10 && x->nsamples < NSAMPLES);
+	assert_true(a->filtered->nsamples > NSAMPLES / 10 && a->filtered->nsamples < NSAMPLES);
+}
+
+static void same_sandwich(const struct run *a, const struct run *b)
+{
+	same_prof(a->filtered, b->filtered);
+	same_prof(a->callers, b->callers);
+	/* a real part of the samples went into it, not all of them */
+	assert_true(a->filtered->nsamples > NSAMPLES / 4 && a->filtered->nsamples < NSAMPLES);
+	assert_int_equal(a->callers->nsamples, a->filtered->nsamples);
+}
+
+static void same_packages(const struct run *a, const struct run *b)
+{
+	same_prof(a->filtered, b->filtered);
+	/* re-keyed: 4,000 functions in 37 packages */
+	assert_int_equal(a->filtered->nsamples, NSAMPLES);
+	assert_int_equal(a->filtered->nfunctions, 37);
+}
+
+static void same_collapsed(const struct run *a, const struct run *b)
+{
+	same_prof(a->filtered, b->filtered);
+	assert_int_equal(a->filtered->nsamples, NSAMPLES);
 }
 
 static void test_tree_stops(void **state)
@@ -305,12 +366,33 @@ static void test_filter_stops(void **state)
 	check_stops(W_FILTER, NULL, same_profile);
 }
 
+static void test_sandwich_stops(void **state)
+{
+	(void)state;
+	check_stops(W_SANDWICH, NULL, same_sandwich);
+}
+
+static void test_granularity_stops(void **state)
+{
+	(void)state;
+	check_stops(W_GRANULARITY, NULL, same_packages);
+}
+
+static void test_collapse_stops(void **state)
+{
+	(void)state;
+	check_stops(W_COLLAPSE, NULL, same_collapsed);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_stops),
 		cmocka_unit_test(test_top_stops),
 		cmocka_unit_test(test_filter_stops),
+		cmocka_unit_test(test_sandwich_stops),
+		cmocka_unit_test(test_granularity_stops),
+		cmocka_unit_test(test_collapse_stops),
 	};
 	int rc;
 
