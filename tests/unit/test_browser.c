@@ -1160,7 +1160,7 @@ static void test_esc_while_opening(void **state)
 	struct tui_app *a;
 	double t0, whole, after;
 	uint32_t ty;
-	int i;
+	int i, try;
 
 	(void)state;
 	/* what the job would build: the tree and the tables of that profile, here */
@@ -1175,29 +1175,40 @@ static void test_esc_while_opening(void **state)
 	tree_free(t);
 	prof_free(p);
 
-	memset(&slow, 0, sizeof(slow));
-	slow.base.ops = &slow_ops;
-	slow.inner = ts_backend_of(s);
-	slow.replace = BIG_FIXTURE;
-	a = app_on_backend(&slow.base, NULL);
-	a->async = true;
-	tui_app_key(a, '\n');
-	assert_true(browser_view_busy(a, NULL));
-	for (i = 0; i < 100000 && !atomic_load(&slow.merged); i++)
-		usleep(100);
-	assert_true(atomic_load(&slow.merged));
-	tui_app_key(a, 27);
-	t0 = ms_now();
-	for (i = 0; i < 100000 && browser_view_busy(a, NULL); i++) {
-		usleep(100);
-		browser_view_poll(a);
+	/*
+	 * Up to three tries: on a loaded machine (ctest -j, the sanitizer build) landing can
+	 * be late by chance; a job that builds the tree and tables is late every time.
+	 */
+	for (try = 0; try < 3; try++) {
+		if (try)
+			tui_app_free(a);
+		memset(&slow, 0, sizeof(slow));
+		slow.base.ops = &slow_ops;
+		slow.inner = ts_backend_of(s);
+		slow.replace = BIG_FIXTURE;
+		a = app_on_backend(&slow.base, NULL);
+		a->async = true;
+		tui_app_key(a, '\n');
+		assert_true(browser_view_busy(a, NULL));
+		for (i = 0; i < 100000 && !atomic_load(&slow.merged); i++)
+			usleep(100);
+		assert_true(atomic_load(&slow.merged));
+		tui_app_key(a, 27);
+		t0 = ms_now();
+		for (i = 0; i < 100000 && browser_view_busy(a, NULL); i++) {
+			usleep(100);
+			browser_view_poll(a);
+		}
+		after = ms_now() - t0;
+		print_message("  landed %.1f ms after Esc (its call tree and tables: %.1f ms)\n",
+			      after, whole);
+		assert_false(browser_view_busy(a, NULL));
+		assert_string_equal(a->message, "cancelled");
+		assert_int_equal(a->view, VIEW_BROWSER);
+		if (after <= whole / 4)
+			break;
 	}
-	after = ms_now() - t0;
-	print_message("  landed %.1f ms after Esc (its call tree and tables: %.1f ms)\n", after, whole);
-	assert_false(browser_view_busy(a, NULL));
-	assert_string_equal(a->message, "cancelled");
-	assert_int_equal(a->view, VIEW_BROWSER);
-	if (after > whole / 4)
+	if (try == 3)
 		fail_msg("the open job landed %.1f ms after Esc (its call tree and tables: %.1f ms): "
 			 "it built them", after, whole);
 	tui_app_free(a);
