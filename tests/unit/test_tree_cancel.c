@@ -224,6 +224,7 @@ static void check_stops(enum what what, const struct tree *t,
 	struct run plain = { .what = what, .p = the_profile(), .t = t, .cancel = NULL };
 	struct run stop = { .what = what, .p = the_profile(), .t = t };
 	double wall, after;
+	int try;
 
 	/* a flag never raised changes nothing */
 	wall = now_ms();
@@ -242,12 +243,18 @@ static void check_stops(enum what what, const struct tree *t,
 	assert_no_output(&stop);
 	run_release(&stop);
 
-	/* raised a quarter of the way: the rest is not done */
-	after = cancel_after(&stop, whole.cpu_ms / 4);
-	assert_no_output(&stop);
-	run_release(&stop);
-	print_message("  whole call %.0f ms (CPU %.0f ms on its thread); stopped %.1f ms after the "
-		      "flag\n", wall, whole.cpu_ms, after);
+	/* raised a quarter of the way: the rest is not done.  Up to three tries: on a loaded
+	 * machine the thread can be descheduled by chance; a call that ran on would be late
+	 * every time */
+	for (try = 0; try < 3; try++) {
+		after = cancel_after(&stop, whole.cpu_ms / 4);
+		assert_no_output(&stop);
+		run_release(&stop);
+		print_message("  whole call %.0f ms (CPU %.0f ms on its thread); stopped %.1f ms "
+			      "after the flag\n", wall, whole.cpu_ms, after);
+		if (after <= wall / 4)
+			break;
+	}
 	if (after > wall / 4)
 		fail_msg("the call went on %.0f ms after the flag was raised (the whole call: %.0f ms)",
 			 after, wall);
