@@ -169,6 +169,14 @@ int prof_granularity_cancellable(const struct prof *in, enum granularity g, atom
 	}
 	if ((rc = pb_new(&b)))
 		goto done;
+	/*
+	 * Room for what is copied one for one, at once: grown by doubling instead, the sample
+	 * arrays of a large profile are copied over in single steps of tens of ms, which no
+	 * read of the cancel flag can cut short (and the result would hold up to twice that).
+	 */
+	if ((rc = pb_reserve(b, 0, 0, in->nlocations, in->nlines, in->nsamples, in->nsample_locs,
+			     in->nlabels)))
+		goto done;
 	/* strings keep their ids (copied in order); keys are interned after them */
 	if ((rc = pb_copy_header(b, in, false)))
 		goto done;

@@ -20,7 +20,10 @@
  *    (it took 100-230 ms on the UI thread), the screen says it is computing, and what
  *    lands is what sandwich_build() and tree_build() give; a pivot while one runs drops
  *    it (its result is never shown), Esc drops it, and q frees the app at once, the job
- *    left to its thread (LeakSanitizer checks); a small profile's is still made at once.
+ *    left to its thread (LeakSanitizer checks); a small profile's is still made at once;
+ *  - Esc while a job is inside one long step that is not a filter (sandwich_build() in
+ *    the sandwich job; collapsing recursion or a granularity change in the filter job):
+ *    its thread ends soon after, not at the step's end.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -33,8 +36,11 @@
 
 #include "base/err.h"
 #include "offscreen.h"
+#include "profile/builder.h"
 #include "profile/flame.h"
+#include "profile/granularity.h"
 #include "profile/merge.h"
+#include "profile/recursion.h"
 #include "profile/sandwich.h"
 #include "testutil.h"
 #include "tui/tui_int.h"
@@ -732,6 +738,191 @@ static void test_sandwich_on_worker(void **state)
 	tui_app_free(a);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* Esc inside one long step that is not a filter                                          */
+
+static double thread_cpu_ms(pthread_t th)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	assert_int_equal(pthread_getcpuclockid(th, &cid), 0);
+	assert_int_equal(clock_gettime(cid, &ts), 0);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Waits until the job's thread th has computed for `ms` of CPU time. */
+static void wait_computed(pthread_t th, double ms)
+{
+	int i;
+
+	for (i = 0; i < 20000 && thread_cpu_ms(th) < ms; i++)
+		usleep(200);
+	if (thread_cpu_ms(th) < ms)
+		fail_msg("the job's thread did not compute for %.0f ms", ms);
+}
+
+/*
+ * start(a) starts a job whose first step is `step` (whole / whole_cpu: its wall and CPU
+ * time alone, run on this thread) and returns its thread; Esc once that thread has
+ * computed a quarter of whole_cpu, then the time until it is gone (threads() back to n0)
+ * must be a small part of whole, or the step ran to its end.  Up to three tries: on this
+ * shared machine a thread may wait tens of ms for a core, while a step that runs to its
+ * end goes on for three quarters of it every time.
+ */
+static void check_esc_inside(struct tui_app *a, pthread_t (*start)(struct tui_app *), int n0,
+			     const char *step, double whole, double whole_cpu)
+{
+	double t0, stopped, best = 1e9;
+	int i, try;
+
+	for (try = 0; try < 3 && best > whole / 4; try++) {
+		wait_computed(start(a), whole_cpu / 4);
+		t0 = now_ms();
+		assert_true(tui_app_key(a, 27));
+		for (i = 0; i < 30000 && threads() > n0; i++)
+			usleep(100);
+		stopped = now_ms() - t0;
+		assert_int_equal(threads(), n0);
+		if (stopped < best)
+			best = stopped;
+	}
+	print_message("  %s: %.0f ms alone; the job's thread ended %.1f ms after Esc (try %d)\n",
+		      step, whole, best, try);
+	if (best > whole / 4)
+		fail_msg("the cancelled job ran %.0f ms after Esc (%s alone: %.0f ms): the step ran "
+			 "to its end", best, step, whole);
+}
+
+static pthread_t start_sandwich(struct tui_app *a)
+{
+	uint32_t fn = prof_find_str(a->prof, "gencode/internal/rt.Call");
+
+	assert_int_equal(sandwich_view_set(a, fn), 0);
+	assert_true(sandwich_view_busy(a, NULL));
+	return a->sw.job->job.th;
+}
+
+static pthread_t start_collapsing(struct tui_app *a)
+{
+	assert_int_equal(app_filter_push(a, FK_COLLAPSE, ""), 0);
+	assert_true(app_job_running(a));
+	return a->job->job.th;
+}
+
+static pthread_t start_packages(struct tui_app *a)
+{
+	assert_int_equal(app_refilter(a, 0, GRAN_PACKAGES), 0);
+	assert_true(app_job_running(a));
+	return a->job->job.th;
+}
+
+static void test_esc_inside_the_sandwich(void **state)
+{
+	struct tui_app *a = app_of(tu_decode(BIG_PROFILE), "big");
+	uint32_t fn = prof_find_str(a->prof, "gencode/internal/rt.Call");
+	struct prof *callers, *callees;
+	double t0, c0, whole, whole_cpu;
+	int n0 = threads();
+
+	(void)state;
+	assert_int_not_equal(fn, PROF_NONE);
+	c0 = thread_cpu_ms(pthread_self());
+	t0 = now_ms();
+	assert_int_equal(sandwich_build(a->prof, fn, &callers, &callees), 0);
+	whole = now_ms() - t0;
+	whole_cpu = thread_cpu_ms(pthread_self()) - c0;
+	prof_free(callers);
+	prof_free(callees);
+
+	a->async = true;
+	a->main.fl.sel = top_widest(a->tree, a->type, fn);
+	assert_true(tui_app_key(a, '3'));
+	assert_int_equal(a->view, VIEW_SANDWICH);
+	/* Esc a quarter into sandwich_build(), the job's first step */
+	check_esc_inside(a, start_sandwich, n0, "sandwich_build", whole, whole_cpu);
+	assert_false(sandwich_view_busy(a, NULL));
+	tui_app_free(a);
+}
+
+/*
+ * 200,000 samples 64 frames deep over 64 distinct stacks (fixed): a small call tree, but
+ * long to walk frame by frame; frames come in pairs of one function (direct recursion,
+ * which collapsing removes), named over 40 packages.
+ */
+static struct prof *deep_profile(void)
+{
+	struct prof_builder *b = NULL;
+	struct prof *p = NULL;
+	uint32_t loc[200], locs[64], t, u, i, d;
+	char name[32];
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	for (i = 0; i < 200; i++) {
+		int n = snprintf(name, sizeof(name), "pkg%u.fn%u", i % 40, i);
+
+		assert_int_equal(pb_named_frame(b, name, (size_t)n, &loc[i]), 0);
+	}
+	for (i = 0; i < 200000; i++) {
+		int64_t v = 1 + i % 7;
+
+		for (d = 0; d < 64; d++) /* leaf first */
+			locs[d] = loc[(i % 64 + (63 - d) / 2 * 3) % 200];
+		assert_int_equal(pb_sample(b, locs, 64, &v, NULL, 0), 0);
+	}
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+static void test_esc_inside_collapsing(void **state)
+{
+	struct tui_app *a = app_of(deep_profile(), "deep");
+	struct prof *out;
+	double t0, c0, whole, whole_cpu;
+	int n0 = threads();
+
+	(void)state;
+	c0 = thread_cpu_ms(pthread_self());
+	t0 = now_ms();
+	assert_int_equal(prof_collapse_recursion(a->prof, &out), 0);
+	whole = now_ms() - t0;
+	whole_cpu = thread_cpu_ms(pthread_self()) - c0;
+	assert_int_equal(out->nsample_locs, a->prof->nsample_locs / 2); /* it did collapse */
+	prof_free(out);
+
+	a->async = true;
+	check_esc_inside(a, start_collapsing, n0, "collapsing recursion", whole, whole_cpu);
+	assert_false(app_job_running(a));
+	assert_int_equal(a->nfilters, 0);
+	tui_app_free(a);
+}
+
+static void test_esc_inside_granularity(void **state)
+{
+	struct tui_app *a = app_of(deep_profile(), "deep");
+	struct prof *out;
+	double t0, c0, whole, whole_cpu;
+	int n0 = threads();
+
+	(void)state;
+	c0 = thread_cpu_ms(pthread_self());
+	t0 = now_ms();
+	assert_int_equal(prof_granularity(a->prof, GRAN_PACKAGES, &out), 0);
+	whole = now_ms() - t0;
+	whole_cpu = thread_cpu_ms(pthread_self()) - c0;
+	assert_int_equal(out->nfunctions, 40);
+	prof_free(out);
+
+	a->async = true;
+	check_esc_inside(a, start_packages, n0, "granularity=packages", whole, whole_cpu);
+	assert_false(app_job_running(a));
+	assert_int_equal(a->gran, GRAN_FUNCTIONS);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -746,6 +937,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_export_on_worker),
 		cmocka_unit_test(test_export_handoff),
 		cmocka_unit_test(test_sandwich_on_worker),
+		cmocka_unit_test(test_esc_inside_the_sandwich),
+		cmocka_unit_test(test_esc_inside_collapsing),
+		cmocka_unit_test(test_esc_inside_granularity),
 	};
 
 	int rc;
