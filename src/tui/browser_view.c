@@ -406,11 +406,13 @@ static int copy_call_site(struct bjob *j, char *const *path, size_t n)
 /* Queues a job of `kind`, the live refresh's while b->bg (a user's request wins). */
 static void enqueue(struct browser_state *b, enum bjob_kind kind)
 {
-	b->queued |= 1u << kind;
-	if (b->bg)
-		b->bg_queued |= 1u << kind;
-	else
-		b->bg_queued &= ~(1u << kind);
+	unsigned bit = 1u << kind;
+
+	if (!b->bg)
+		b->bg_queued &= ~bit;
+	else if (!(b->queued & bit))  /* the user's, queued already, stays the user's */
+		b->bg_queued |= bit;
+	b->queued |= bit;
 }
 
 /* Starts a job of `kind` (false when one is already running: it is queued). */

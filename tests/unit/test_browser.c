@@ -233,6 +233,7 @@ struct slow_be {
 	atomic_size_t call_len;  /* the last merge's call path, read after the wait: its length */
 	const char *replace;     /* set: merges give this fixture instead (a larger profile) */
 	atomic_int merged;       /* a merge has returned */
+	atomic_int gate_series, in_series;  /* the same for series (the browser's rows) */
 };
 
 /* The merge's result, replaced by s->replace when set; notes that a merge returned. */
@@ -294,8 +295,14 @@ static int slow_values(struct backend *b, const char *name, const struct selecto
 static int slow_series(struct backend *b, const struct selector *sel, struct time_range r,
 		       struct labelset_list *out)
 {
+	struct slow_be *s = (struct slow_be *)b;
 	struct backend *in = slow_in(b);
+	int i;
 
+	atomic_fetch_add(&s->in_series, 1);
+	for (i = 0; i < 300 && atomic_load(&s->gate_series); i++)
+		usleep(10000);
+	atomic_fetch_sub(&s->in_series, 1);
 	return in->ops->series(in, sel, r, out);
 }
 
@@ -492,6 +499,50 @@ static void test_esc_during_live_refresh(void **state)
 	}
 	assert_false(browser_view_busy(a, NULL));
 	assert_int_equal(a->view, VIEW_FLAME);
+	tui_app_free(a);
+	store_close(s);
+}
+
+/*
+ * A request of the user's queued while the refresh's query runs stays the user's when the
+ * refresh, landing, asks for the same kind of job: its spinner shows and Esc cancels it.
+ */
+static void test_user_request_stays_users(void **state)
+{
+	struct store *s = two_versions("live-user.db");
+	static struct slow_be slow;
+	struct tui_app *a;
+	int i;
+
+	(void)state;
+	memset(&slow, 0, sizeof(slow));
+	slow.base.ops = &slow_ops;
+	slow.inner = ts_backend_of(s);
+	a = app_on_backend(&slow.base, NULL);
+	a->async = true;
+	/* the refresh's rows query hangs */
+	atomic_store(&slow.gate_series, 1);
+	a->br.last_refresh_ms = 0;
+	browser_view_tick(a);
+	for (i = 0; i < 500 && !atomic_load(&slow.in_series); i++)
+		usleep(10000);
+	assert_int_equal(atomic_load(&slow.in_series), 1);
+	assert_false(browser_view_waiting(a, NULL));
+	/* the user asks for the timeline (queued), then the rows land and ask for it too */
+	a->br.queued |= 1u << BJ_TIMELINE;
+	a->br.bg_queued &= ~(1u << BJ_TIMELINE);
+	atomic_store(&slow.gate_series, 0);
+	for (i = 0; i < 500 && (!a->br.job || a->br.job->kind != BJ_TIMELINE); i++) {
+		browser_view_poll(a);
+		usleep(10000);
+	}
+	assert_non_null(a->br.job);
+	assert_int_equal(a->br.job->kind, BJ_TIMELINE);
+	assert_false(a->br.job->background);
+	for (i = 0; i < 500 && browser_view_busy(a, NULL); i++) {
+		browser_view_poll(a);
+		usleep(10000);
+	}
 	tui_app_free(a);
 	store_close(s);
 }
@@ -1222,6 +1273,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_versions_never_block),
 		cmocka_unit_test(test_quit_while_querying),
 		cmocka_unit_test(test_esc_during_live_refresh),
+		cmocka_unit_test(test_user_request_stays_users),
 		cmocka_unit_test(test_live_reopens_what_was_opened),
 		cmocka_unit_test(test_path_only_versions),
 		cmocka_unit_test(test_one_step),
