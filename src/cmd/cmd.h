@@ -77,7 +77,7 @@ int cmd_load_profile(const char *src, const struct cmd_store_src *st,
  * cmd_bg_load_start(), so two ?seconds=N profiles cover the same N seconds and take N,
  * not 2N, as pprof fetches them; anything else is loaded by cmd_bg_load_finish().  The
  * thread draws no waiting indicator (the caller's load does) and stops on env's Ctrl-C.
- * finish is called exactly once after start, whatever happened in between: it returns
+ * finish (or abandon) is called exactly once after start, whatever happened: finish returns
  * cmd_load_profile()'s result (the error with its message) and *out is the caller's.
  * src, st and env are borrowed until then.
  */
@@ -94,6 +94,8 @@ struct cmd_bg_load {
 void cmd_bg_load_start(struct cmd_bg_load *bg, const char *src, const struct cmd_store_src *st,
 		       const struct cmd_env *env, bool empty_ok);
 int cmd_bg_load_finish(struct cmd_bg_load *bg, struct prof **out);
+/* Instead of finish, when the caller's own load failed: waits for a thread, loads nothing. */
+void cmd_bg_load_abandon(struct cmd_bg_load *bg);
 
 /*
  * pprof's filters and granularity, shared by the verbs that take them: put

@@ -143,6 +143,16 @@ void cmd_bg_load_start(struct cmd_bg_load *bg, const char *src, const struct cmd
 		bg->started = pthread_create(&bg->th, NULL, bg_load_run, bg) == 0;
 }
 
+void cmd_bg_load_abandon(struct cmd_bg_load *bg)
+{
+	if (!bg->started)
+		return;
+	pthread_join(bg->th, NULL);
+	bg->started = false;
+	prof_free(bg->out);
+	bg->out = NULL;
+}
+
 int cmd_bg_load_finish(struct cmd_bg_load *bg, struct prof **out)
 {
 	if (!bg->started)

@@ -235,8 +235,8 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	if (diff_base)
 		cmd_bg_load_start(&bg, diff_base, &st, env, true);
 	if (cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld)) {
-		if (diff_base && cmd_bg_load_finish(&bg, &base) == 0)
-			prof_free(base);
+		if (diff_base)
+			cmd_bg_load_abandon(&bg);
 		cmd_loaded_release(&ld);
 		return 1;
 	}

@@ -218,12 +218,17 @@ static int load_two(const char *base_src, const char *src, const struct cmd_env 
 	if (!load_is_url(base_src))
 		return load_one(base_src, env, st, base) || load_one(src, env, st, out);
 	cmd_bg_load_start(&bg, base_src, st, env, true);
-	rc = load_one(src, env, st, out);
-	if (cmd_bg_load_finish(&bg, base) && !rc) {
-		cmd_errorf("%s", err_last());
-		rc = 1;
+	if ((rc = load_one(src, env, st, out))) {
+		cmd_bg_load_abandon(&bg);
+		return rc;
 	}
-	return rc;
+	if (cmd_bg_load_finish(&bg, base)) {
+		if (isatty(STDERR_FILENO))  /* the "reading SRC..." line */
+			fprintf(stderr, "\r\033[K");
+		cmd_errorf("%s", err_last());
+		return 1;
+	}
+	return 0;
 }
 
 /* The diff table (text or tsv) of a prof_pair() profile, for sample type `type`. */

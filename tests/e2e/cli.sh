@@ -205,6 +205,13 @@ printf '\x0a\x04\x08\x01\x10\x02\x0a\x04\x08\x03\x10\x04\x32\x00\x32\x07samples\
 check "top --diff-base EMPTY: of the difference's total, as pprof" \
   bash -c "grep -q '100% of 9.24 s total' '$tmp/eb.out' && grep -qE '^ +1.55 s +16.8% .*main.scoreRecords' '$tmp/eb.out'"
 
+# a profile that cannot be loaded ends top at once: a --diff-base that is no URL is not
+# read after it (a FIFO with no writer would block it)
+mkfifo "$tmp/nobase.fifo"
+timeout 10 "$smolder" top --diff-base "$tmp/nobase.fifo" "$tmp/no-such.pb.gz" > /dev/null 2> "$tmp/err"; nrc=$?
+check "top --diff-base FILE with a missing profile: one error, the base never read" \
+  bash -c "[ $nrc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q 'no-such.pb.gz' '$tmp/err'"
+
 # output that cannot be written is an error (status 1, one line), whatever the verb
 for args in "top $ex/cpuwork-cpu.pb.gz" "peek main $ex/cpuwork-cpu.pb.gz" \
     "diff $ex/cpuwork-cpu.pb.gz $ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" "--help" "top --help" \
