@@ -626,10 +626,12 @@ bool tui_app_key(struct tui_app *a, int key)
 		return true;
 	/* Esc cancels what the user waits for; a live refresh's query is not that (Esc is
 	 * then the view's: unzoom, back) */
-	if (key == 27 && (app_job_running(a) || source_view_busy(a, NULL) ||
-			  browser_view_waiting(a, NULL) || sandwich_view_busy(a, NULL))) {
-		app_cancel_job(a); /* dropped at once */
-		sandwich_view_cancel(a); /* likewise: the shown sandwich stays */
+	if (key == 27 && (app_job_waiting(a) || source_view_busy(a, NULL) ||
+			  browser_view_waiting(a, NULL) || sandwich_view_waiting(a, NULL))) {
+		if (app_job_waiting(a))
+			app_cancel_job(a); /* dropped at once */
+		if (sandwich_view_waiting(a, NULL))
+			sandwich_view_cancel(a); /* likewise: the shown sandwich stays */
 		source_view_cancel(a);
 		if (browser_view_waiting(a, NULL))
 			browser_view_cancel(a);

@@ -371,7 +371,7 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 	int rw;
 
 	scr_fill(y, 0, w, A_NORMAL);
-	bool cancels = app_job_running(a) || sandwich_view_busy(a, NULL) ||
+	bool cancels = app_job_waiting(a) || sandwich_view_waiting(a, NULL) ||
 		       source_view_busy(a, NULL) || browser_view_waiting(a, NULL);
 
 	if (cancels || export_view_busy(a, NULL)) {
@@ -381,7 +381,7 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 							"\xe2\xa0\xa6", "\xe2\xa0\xa7" };
 		double started = a->job ? a->job->job.started_ms : 0, el;
 
-		if (!app_job_running(a) && !sandwich_view_busy(a, &started) &&
+		if (!app_job_waiting(a) && !sandwich_view_waiting(a, &started) &&
 		    !source_view_busy(a, &started) && !browser_view_waiting(a, &started))
 			export_view_busy(a, &started);
 		el = app_now_ms() - started;

@@ -229,6 +229,11 @@ bool app_job_running(const struct tui_app *a)
 	return a->job != NULL;
 }
 
+bool app_job_waiting(const struct tui_app *a)
+{
+	return a->job && !a->job->background;
+}
+
 void app_cancel_job(struct tui_app *a)
 {
 	struct reload_job *j = a->job;
@@ -259,7 +264,9 @@ static int refilter(struct tui_app *a, int n, int gran, const char *what, bool s
 	int rc;
 
 	if (a->job)
-		return err_set(ERR_USAGE, "still working on the last change (Esc cancels it)");
+		return err_set(ERR_USAGE, a->job->background ?
+						  "still applying the filters to the new data" :
+						  "still working on the last change (Esc cancels it)");
 	/* one job at most reads (and may come to own) the loaded profile */
 	if (export_view_reads(a, a->base))
 		return err_set(ERR_USAGE, "still writing %s", a->export->file);
@@ -288,7 +295,11 @@ static int refilter(struct tui_app *a, int n, int gran, const char *what, bool s
 
 int app_refilter(struct tui_app *a, int n, int gran)
 {
-	return refilter(a, n, gran, "filters applied to the new data", false);
+	if (refilter(a, n, gran, "filters applied to the new data", false))
+		return err_last_code();
+	if (a->job)  /* the live refresh's: Esc is the view's meanwhile, not a cancel */
+		a->job->background = true;
+	return 0;
 }
 
 int app_filters_initial(struct tui_app *a, const struct filter_opts *o, int gran, bool collapse)

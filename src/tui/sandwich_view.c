@@ -181,6 +181,11 @@ bool sandwich_view_busy(const struct tui_app *a, double *started_ms)
 	return true;
 }
 
+bool sandwich_view_waiting(const struct tui_app *a, double *started_ms)
+{
+	return a->sw.job && !a->sw.job->restore && sandwich_view_busy(a, started_ms);
+}
+
 uint32_t sandwich_view_pending(const struct tui_app *a)
 {
 	return a->sw.job ? a->sw.job->name : 0;

@@ -98,6 +98,7 @@ struct reload_job {
 	struct tui_filter filters[FILTERS_MAX];
 	int n, gran;
 	bool say_samples;
+	bool background;      /* a live refresh's re-filtering: no spinner, Esc not a cancel */
 	unsigned message_seq; /* the app's message_seq when the job started */
 	char what[PROMPT_MAX + 32];
 	struct reload_out out;
@@ -541,6 +542,8 @@ int sandwich_view_set(struct tui_app *a, uint32_t name);
 bool sandwich_view_poll(struct tui_app *a);
 /* True while a pivot is computed (its start time in *started_ms when not NULL). */
 bool sandwich_view_busy(const struct tui_app *a, double *started_ms);
+/* sandwich_view_busy() for a pivot the user asked for (not one that new data restores). */
+bool sandwich_view_waiting(const struct tui_app *a, double *started_ms);
 /* The function a pivot in flight is for (a string id), or 0. */
 uint32_t sandwich_view_pending(const struct tui_app *a);
 /* Esc: drops the pivot in flight at once (the shown sandwich stays). */
@@ -598,6 +601,8 @@ int app_filters_initial(struct tui_app *a, const struct filter_opts *o, int gran
 /* Lands a finished worker job; call from the UI loop before drawing. */
 void app_poll_jobs(struct tui_app *a);
 bool app_job_running(const struct tui_app *a);
+/* app_job_running() for a change the user made (not a live refresh's re-filtering). */
+bool app_job_waiting(const struct tui_app *a);
 /* Esc: drops the re-derivation in flight at once (the shown profile stays; its thread
  * stops soon, see reload_job, and frees what it holds). */
 void app_cancel_job(struct tui_app *a);

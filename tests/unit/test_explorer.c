@@ -652,6 +652,65 @@ static void assert_sandwich_of(struct tui_app *a, uint32_t name)
 	prof_free(callees);
 }
 
+/*
+ * New data (a live refresh) re-derives what was on screen in the background: the
+ * sandwich restored and the filters re-applied are not cancelled by Esc, which stays the
+ * view's, and land as they were.
+ */
+static void test_refresh_in_background(void **state)
+{
+	struct tui_app *a = app_of(tu_decode(BIG_PROFILE), "big");
+	uint32_t fn = prof_find_str(a->prof, "gencode/internal/rt.Call"), ty;
+	struct prof *p2;
+	struct tree *t2;
+	struct top *all2;
+	int i;
+
+	(void)state;
+	a->async = true;
+	a->main.fl.sel = top_widest(a->tree, a->type, fn);
+	assert_true(tui_app_key(a, '3'));
+	sandwich_wait(a);
+	assert_sandwich_of(a, fn);
+	/* the data is refreshed: the sandwich is computed again, in the background */
+	p2 = tu_decode(BIG_PROFILE);
+	assert_int_equal(tree_build(p2, &t2), 0);
+	assert_non_null(all2 = calloc(p2->ntypes, sizeof(*all2)));
+	assert_int_equal(top_from_tree(t2, all2), 0);
+	app_install_profile(a, p2, t2, all2, false, "big", NULL);
+	assert_true(sandwich_view_busy(a, NULL));
+	assert_false(sandwich_view_waiting(a, NULL));
+	tui_app_key(a, 27);
+	assert_string_not_equal(a->message, "cancelled");
+	sandwich_wait(a);
+	assert_sandwich_of(a, fn);
+	/* a filter, then a live refresh of the same query: re-applied in the background */
+	tui_app_key(a, '1');
+	assert_int_equal(app_filter_push(a, FK_FOCUS, "rt\\.Call"), 0);
+	for (i = 0; i < 6000 && app_job_running(a); i++) {
+		app_poll_jobs(a);
+		usleep(10 * 1000);
+	}
+	assert_int_equal(a->nfilters, 1);
+	a->br.live_reopen = true;
+	p2 = tu_decode(BIG_PROFILE);
+	assert_int_equal(tree_build(p2, &t2), 0);
+	assert_non_null(all2 = calloc(p2->ntypes, sizeof(*all2)));
+	assert_int_equal(top_from_tree(t2, all2), 0);
+	app_install_profile(a, p2, t2, all2, false, "big", NULL);
+	assert_true(app_job_running(a));
+	assert_false(app_job_waiting(a));
+	tui_app_key(a, 27);
+	for (i = 0; i < 6000 && app_job_running(a); i++) {
+		app_poll_jobs(a);
+		usleep(10 * 1000);
+	}
+	assert_int_equal(a->nfilters, 1);  /* not lost to Esc */
+	for (ty = 0; ty < 1; ty++)
+		assert_true(a->prof->nsamples < p2->nsamples);
+	tui_app_free(a);
+}
+
 static void test_sandwich_on_worker(void **state)
 {
 	struct offscreen scr = screen_open(24, 120);
@@ -812,8 +871,8 @@ static pthread_t start_collapsing(struct tui_app *a)
 
 static pthread_t start_packages(struct tui_app *a)
 {
-	assert_int_equal(app_refilter(a, 0, GRAN_PACKAGES), 0);
-	assert_true(app_job_running(a));
+	app_command(a, "granularity=packages");  /* as :granularity=packages is typed */
+	assert_true(app_job_waiting(a));
 	return a->job->job.th;
 }
 
@@ -937,6 +996,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_export_on_worker),
 		cmocka_unit_test(test_export_handoff),
 		cmocka_unit_test(test_sandwich_on_worker),
+		cmocka_unit_test(test_refresh_in_background),
 		cmocka_unit_test(test_esc_inside_the_sandwich),
 		cmocka_unit_test(test_esc_inside_collapsing),
 		cmocka_unit_test(test_esc_inside_granularity),
