@@ -247,10 +247,19 @@ static void draw_breadcrumb(struct tui_app *a, int w)
 	struct buf b = BUF_INIT;
 	bool cut = false;
 
-	if (a->view == VIEW_SANDWICH && a->sw.name) {
+	const char *pend = NULL;
+	size_t plen = 0;
+
+	if (a->view == VIEW_SANDWICH && !a->sw.name)
+		pend = sandwich_view_pending_name(a, &plen);
+	if (a->view == VIEW_SANDWICH && (a->sw.name || pend)) {
 		buf_puts(&b, " sandwich of ");
-		text_fit_name(&b, prof_str(a->prof, a->sw.name), prof_strlen(a->prof, a->sw.name),
-			      w > 16 ? w - 14 : 2, !a->scr.utf8);
+		if (a->sw.name)
+			text_fit_name(&b, prof_str(a->prof, a->sw.name),
+				      prof_strlen(a->prof, a->sw.name), w > 16 ? w - 14 : 2,
+				      !a->scr.utf8);
+		else  /* the first pivot, still being computed */
+			text_fit_name(&b, pend, plen, w > 16 ? w - 14 : 2, !a->scr.utf8);
 	} else if (a->view == VIEW_SOURCE && a->src.fname) {
 		const char *f = a->src.routine_file ? a->src.routine_file : a->src.fname;
 

@@ -191,6 +191,16 @@ uint32_t sandwich_view_pending(const struct tui_app *a)
 	return a->sw.job ? a->sw.job->name : 0;
 }
 
+const char *sandwich_view_pending_name(const struct tui_app *a, size_t *len)
+{
+	const struct sandwich_job *j = a->sw.job;
+
+	if (!j || !j->name)
+		return NULL;
+	*len = prof_strlen(j->prof, j->name);
+	return prof_str(j->prof, j->name);
+}
+
 void sandwich_view_cancel(struct tui_app *a)
 {
 	sandwich_job_drop(a);
@@ -344,6 +354,14 @@ void sandwich_view_mouse(struct tui_app *a, int y, int x, bool dbl)
 
 void sandwich_view_status(struct tui_app *a, struct buf *out)
 {
+	const char *pend;
+	size_t len;
+
+	if (!a->sw.name && (pend = sandwich_view_pending_name(a, &len))) {
+		buf_puts(out, "computing the callers and callees of ");
+		text_safe(out, pend, len, !a->scr.utf8);
+		return;
+	}
 	if (!a->sw.name) {
 		buf_puts(out, "no function chosen");
 		return;

@@ -544,6 +544,9 @@ bool sandwich_view_poll(struct tui_app *a);
 bool sandwich_view_busy(const struct tui_app *a, double *started_ms);
 /* sandwich_view_busy() for a pivot the user asked for (not one that new data restores). */
 bool sandwich_view_waiting(const struct tui_app *a, double *started_ms);
+/* The function of the pivot being computed (NULL when none), *len its length; for the
+ * header and status line while no sandwich is shown yet. */
+const char *sandwich_view_pending_name(const struct tui_app *a, size_t *len);
 /* The function a pivot in flight is for (a string id), or 0. */
 uint32_t sandwich_view_pending(const struct tui_app *a);
 /* Esc: drops the pivot in flight at once (the shown sandwich stays). */

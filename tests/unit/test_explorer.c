@@ -738,6 +738,11 @@ static void test_sandwich_on_worker(void **state)
 	assert_on_screen(text, "computing");
 	assert_on_screen(text, "rt.Call");
 	assert_on_screen(text, "Esc cancels");
+	/* the header and the status line name the pivot being computed (not the flame
+	 * graph's path, nor "no function chosen") */
+	assert_on_screen(text, " sandwich of gencode/internal/rt.Call");
+	assert_on_screen(text, "computing the callers and callees of gencode/internal/rt.Call");
+	assert_not_on_screen(text, "no function chosen");
 	/* it lands as the synchronous path has it */
 	sandwich_wait(a);
 	assert_sandwich_of(a, fn);
