@@ -346,6 +346,14 @@ static const struct backend_ops slow_ops = {
 	slow_merge_tree, slow_close, NULL,
 };
 
+/* slow, cleared, in front of store s's backend (gates open). */
+static void slow_init(struct slow_be *slow, struct store *s)
+{
+	memset(slow, 0, sizeof(*slow));
+	slow->base.ops = &slow_ops;
+	slow->inner = ts_backend_of(s);
+}
+
 static void test_versions_never_block(void **state)
 {
 	struct store *s = two_versions("slow.db");
@@ -356,9 +364,7 @@ static void test_versions_never_block(void **state)
 	int i;
 
 	(void)state;
-	memset(&slow, 0, sizeof(slow));
-	slow.base.ops = &slow_ops;
-	slow.inner = ts_backend_of(s);
+	slow_init(&slow, s);
 	a = app_on_backend(&slow.base, &so);
 	tui_app_key(a, '\n');
 	assert_int_equal(a->view, VIEW_FLAME);
@@ -412,9 +418,7 @@ static void test_quit_while_querying(void **state)
 	int i;
 
 	(void)state;
-	memset(&slow, 0, sizeof(slow));
-	slow.base.ops = &slow_ops;
-	slow.inner = ts_backend_of(s);
+	slow_init(&slow, s);
 	slow.limit_s = 10; /* the server "answers" by then: only what failing costs */
 	a = app_on_backend(&slow.base, NULL);
 	assert_true(a->br.nrows > 0);
@@ -465,9 +469,7 @@ static void test_esc_during_live_refresh(void **state)
 	int i;
 
 	(void)state;
-	memset(&slow, 0, sizeof(slow));
-	slow.base.ops = &slow_ops;
-	slow.inner = ts_backend_of(s);
+	slow_init(&slow, s);
 	a = app_on_backend(&slow.base, NULL);
 	tui_app_key(a, '\n');
 	assert_int_equal(a->view, VIEW_FLAME);
@@ -515,9 +517,7 @@ static void test_user_request_stays_users(void **state)
 	int i;
 
 	(void)state;
-	memset(&slow, 0, sizeof(slow));
-	slow.base.ops = &slow_ops;
-	slow.inner = ts_backend_of(s);
+	slow_init(&slow, s);
 	a = app_on_backend(&slow.base, NULL);
 	a->async = true;
 	/* the refresh's rows query hangs */
@@ -1152,9 +1152,7 @@ static void refused_with(struct store *s, const char *theme, const struct filter
 	struct tui_opts o;
 	struct tui_app *a = NULL;
 
-	memset(&slow, 0, sizeof(slow));
-	slow.base.ops = &slow_ops;
-	slow.inner = ts_backend_of(s);
+	slow_init(&slow, s);
 	memset(&o, 0, sizeof(o));
 	o.sample_type = -1;
 	o.no_color = true;
@@ -1233,9 +1231,7 @@ static void test_esc_while_opening(void **state)
 	for (try = 0; try < 3; try++) {
 		if (try)
 			tui_app_free(a);
-		memset(&slow, 0, sizeof(slow));
-		slow.base.ops = &slow_ops;
-		slow.inner = ts_backend_of(s);
+		slow_init(&slow, s);
 		slow.replace = BIG_FIXTURE;
 		a = app_on_backend(&slow.base, NULL);
 		a->async = true;

@@ -349,6 +349,22 @@ static void wait_filtering(struct tui_app *a)
 	fail_msg("the filter job's thread did not start computing");
 }
 
+/*
+ * What one slow filter costs here, applied on this thread to a profile of n names (it
+ * matches none of them: the profile stays whole).
+ */
+static double slow_filter_ms(int n)
+{
+	struct tui_app *a = app_of(backtracking_profile(n), "slow");
+	double t0 = now_ms(), ms;
+
+	assert_int_equal(app_filter_push(a, FK_IGNORE, SLOW_RE), 0);
+	ms = now_ms() - t0;
+	assert_int_equal(a->prof->nsamples, n);
+	tui_app_free(a);
+	return ms;
+}
+
 static void test_esc_while_filtering(void **state)
 {
 	struct offscreen scr = screen_open(24, 100);
@@ -357,13 +373,7 @@ static void test_esc_while_filtering(void **state)
 	int i, n0 = threads();
 
 	(void)state;
-	/* what one slow filter costs here (it matches no name: the profile stays whole) */
-	a = app_of(backtracking_profile(8), "slow");
-	t0 = now_ms();
-	assert_int_equal(app_filter_push(a, FK_IGNORE, SLOW_RE), 0);
-	one = now_ms() - t0;
-	assert_int_equal(a->prof->nsamples, 8);
-	tui_app_free(a);
+	one = slow_filter_ms(8);
 
 	/* a stack of seven of them shown (set as it is: pushing them would apply the stack
 	 * seven times), and an eighth pushed on a worker: eight filters to apply */
@@ -422,11 +432,7 @@ static void test_esc_inside_a_filter(void **state)
 	int i, n0 = threads();
 
 	(void)state;
-	a = app_of(backtracking_profile(16), "slow");
-	t0 = now_ms();
-	assert_int_equal(app_filter_push(a, FK_IGNORE, SLOW_RE), 0);
-	whole = now_ms() - t0;
-	tui_app_free(a);
+	whole = slow_filter_ms(16);
 
 	a = app_of(backtracking_profile(16), "slow");
 	a->async = true;
