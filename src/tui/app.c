@@ -95,7 +95,6 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 
 	/* the sandwich keeps its function (by name, as the source pane does) */
 	sandwich_view_save(a, &sk);
-	sandwich_view_release(a);
 	top_view_invalidate(a);
 	if (a->tp.all) {
 		for (ty = 0; ty < a->prof->ntypes; ty++)
@@ -151,7 +150,7 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 	}
 	app_path_free(zoom, nz);
 	app_path_free(sel, ns);
-	sandwich_view_restore(a, &sk);
+	sandwich_view_restore(a, &sk, same);
 	app_search_refresh(a);
 	/* the source pane keeps its function; versions only for a profile from a backend */
 	if (!a->sctx.opened)
@@ -557,7 +556,11 @@ static uint32_t selected_name(const struct tui_app *a)
 	} else if (a->view == VIEW_COMPARE) {
 		fp = &a->cmp[a->cmp_focus];
 	}
-	return fp->fl.sel_plus || fp->fl.sel == 0 ? 0 : fp->tree->name[fp->fl.sel];
+	if (fp->fl.sel_plus || fp->fl.sel == 0)
+		return 0;
+	/* a sandwich of replaced data names its nodes by the old profile's ids */
+	return a->view == VIEW_SANDWICH ? sandwich_view_to_prof(a, fp->tree->name[fp->fl.sel]) :
+					  fp->tree->name[fp->fl.sel];
 }
 
 /*

@@ -248,16 +248,16 @@ static void draw_breadcrumb(struct tui_app *a, int w)
 	bool cut = false;
 
 	const char *pend = NULL;
-	size_t plen = 0;
+	size_t plen = 0, plen2 = 0;
 
 	if (a->view == VIEW_SANDWICH && !a->sw.name)
 		pend = sandwich_view_pending_name(a, &plen);
 	if (a->view == VIEW_SANDWICH && (a->sw.name || pend)) {
+		const char *shown = sandwich_view_name(a, &plen2);
+
 		buf_puts(&b, " sandwich of ");
-		if (a->sw.name)
-			text_fit_name(&b, prof_str(a->prof, a->sw.name),
-				      prof_strlen(a->prof, a->sw.name), w > 16 ? w - 14 : 2,
-				      !a->scr.utf8);
+		if (shown)
+			text_fit_name(&b, shown, plen2, w > 16 ? w - 14 : 2, !a->scr.utf8);
 		else  /* the first pivot, still being computed */
 			text_fit_name(&b, pend, plen, w > 16 ? w - 14 : 2, !a->scr.utf8);
 	} else if (a->view == VIEW_SOURCE && a->src.fname) {

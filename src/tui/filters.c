@@ -174,7 +174,6 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 	}
 	for (ty = 0; ty < o->prof->ntypes; ty++)
 		o->all[ty].total = a->base_total[ty];
-	sandwich_view_release(a); /* pivots again below, when its function is still there */
 	if (a->prof != a->base)
 		export_view_prof_free(a, a->prof);
 	tree_free(a->tree);
@@ -196,7 +195,7 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 	}
 	a->nfilters = j->n;
 	a->gran = j->gran;
-	sandwich_view_restore(a, &sk);
+	sandwich_view_restore(a, &sk, true); /* the old halves stay until the new ones land */
 	app_search_refresh(a);
 	source_view_data_changed(a, true); /* its function stays; numbers from the new data */
 	if (a->message_seq != j->message_seq && a->message_error)

@@ -75,6 +75,8 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, in
 	bool diff = a->diff && fp->side == PANE_ONE;
 	/* a signed profile (pprof's -diff_base form): coloured by change, as a diff */
 	bool sgn = !a->diff && a->negative && a->negative[app_pane_type(a, fp)];
+	/* a sandwich of replaced data (until its refresh lands) names nodes by the old ids */
+	bool old_ids = (fp == &a->sw.callers || fp == &a->sw.callees) && a->sw.from != a->prof;
 
 	fl->area_y = y;
 	fl->area_x = x0;
@@ -114,9 +116,12 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, in
 			else if (sgn)
 				attr = a->scr.diff_attr[DIFF_STEPS + app_signed_step(a, fp, c->node)];
 			else
-				attr = scr_frame_attr(a, name);
+				attr = scr_frame_attr(a, t->prof, name);
 			if (a->searching && !c->hidden) {
-				if (a->search.name_hit && a->search.name_hit[name] == 2)
+				uint32_t sn = old_ids ? sandwich_view_to_prof(a, name) : name;
+
+				if (a->search.name_hit && sn < a->search.nnames &&
+				    a->search.name_hit[sn] == 2)
 					attr = a->scr.colour ? attr : a->scr.role_attr[ROLE_MATCH];
 				else
 					attr = a->scr.role_attr[ROLE_DIM];

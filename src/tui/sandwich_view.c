@@ -74,6 +74,7 @@ void sandwich_view_release(struct tui_app *a)
 	tree_free(sw->callees_tree);
 	export_view_prof_free(a, sw->callers_prof); /* or to the export writing it */
 	export_view_prof_free(a, sw->callees_prof);
+	prof_free(sw->from);
 	memset(sw, 0, sizeof(*sw));
 }
 
@@ -92,6 +93,7 @@ static void sandwich_install(struct tui_app *a, struct sandwich_job *j)
 
 	sandwich_view_release(a);
 	sw.name = j->name;
+	sw.from = prof_ref(j->prof);
 	sw.callers_prof = j->callers_prof;
 	sw.callees_prof = j->callees_prof;
 	sw.callers_tree = j->callers_tree;
@@ -164,9 +166,11 @@ bool sandwich_view_poll(struct tui_app *a)
 		return false;
 	a->sw.job = NULL;
 	/* only onto the profile it read (new data drops the job first: this is a guard) */
-	if (j->prof == a->prof && j->rc)
+	if (j->prof == a->prof && j->rc) {
 		scr_message(a, true, "%s", j->err);
-	else if (j->prof == a->prof)
+		if (a->sw.from != a->prof)
+			sandwich_view_release(a);  /* no old numbers passed off as the new data's */
+	} else if (j->prof == a->prof)
 		sandwich_install(a, j);
 	sandwich_job_free(&j->job);
 	return true;
@@ -204,6 +208,27 @@ const char *sandwich_view_pending_name(const struct tui_app *a, size_t *len)
 void sandwich_view_cancel(struct tui_app *a)
 {
 	sandwich_job_drop(a);
+	if (a->sw.from != a->prof)
+		sandwich_view_release(a);
+}
+
+const char *sandwich_view_name(const struct tui_app *a, size_t *len)
+{
+	if (!a->sw.name)
+		return NULL;
+	*len = prof_strlen(a->sw.from, a->sw.name);
+	return prof_str(a->sw.from, a->sw.name);
+}
+
+uint32_t sandwich_view_to_prof(const struct tui_app *a, uint32_t id)
+{
+	const struct sandwich_state *sw = &a->sw;
+	uint32_t found;
+
+	if (!sw->from || sw->from == a->prof || id == 0)
+		return id;
+	found = prof_find_str(a->prof, prof_str(sw->from, id));
+	return found == PROF_NONE ? 0 : found;
 }
 
 /* The names from below the pane's zoom root (the function) down to its selection. */
@@ -225,21 +250,27 @@ void sandwich_view_save(const struct tui_app *a, struct sandwich_keep *k)
 		k->name = strdup(prof_str(sw->job->prof, sw->job->name));
 		return;
 	}
-	if (!sw->name || !(k->name = strdup(prof_str(a->prof, sw->name))))
+	if (!sw->name || !(k->name = strdup(prof_str(sw->from, sw->name))))
 		return;
 	k->focus_callers = sw->focus_callers;
 	k->path[0] = pane_path(&sw->callers, &k->npath[0]);
 	k->path[1] = pane_path(&sw->callees, &k->npath[1]);
 }
 
-void sandwich_view_restore(struct tui_app *a, struct sandwich_keep *k)
+void sandwich_view_restore(struct tui_app *a, struct sandwich_keep *k, bool keep)
 {
 	uint32_t id = k->name ? prof_find_str(a->prof, k->name) : PROF_NONE;
 	int side;
 
-	/* the function may be gone (filtered out, not in the new data): no sandwich then */
-	if (id != PROF_NONE && id != 0)
-		(void)sandwich_start(a, id, k);
+	/*
+	 * The old halves are drawn with a->type: only kept for new data of the same types.
+	 * The function may be gone (filtered out, not in the new data): no sandwich then.
+	 */
+	if (!keep || !a->sw.from || a->sw.from->ntypes != a->prof->ntypes ||
+	    id == PROF_NONE || id == 0)
+		sandwich_view_release(a);
+	if (id != PROF_NONE && id != 0 && sandwich_start(a, id, k) && a->sw.from != a->prof)
+		sandwich_view_release(a);
 	for (side = 0; side < 2; side++)
 		app_path_free(k->path[side], k->npath[side]);
 	free(k->name);
@@ -294,7 +325,7 @@ void sandwich_view_draw(struct tui_app *a, int y, int h, int w)
 	buf_puts(&b, a->scr.utf8 ? "\xe2\x94\x80\xe2\x94\x80 " : "-- ");
 	/* the name gives way (qualifiers first, then its middle): the numbers stay */
 	room = w - 3 - text_width(nums.data, nums.len);
-	text_fit_name(&b, prof_str(a->prof, sw->name), prof_strlen(a->prof, sw->name),
+	text_fit_name(&b, prof_str(sw->from, sw->name), prof_strlen(sw->from, sw->name),
 		      room > 12 ? room : 12, !a->scr.utf8);
 	buf_add(&b, nums.data, nums.len);
 	if (text_width(b.data, b.len) + 32 <= w)
@@ -326,9 +357,11 @@ bool sandwich_view_key(struct tui_app *a, int key)
 		return true;
 	}
 	if ((key == '\n' || key == '\r' || key == KEY_ENTER) && fp->fl.sel > 1 && !fp->fl.sel_plus) {
-		uint32_t name = fp->tree->name[fp->fl.sel];
+		uint32_t name = sandwich_view_to_prof(a, fp->tree->name[fp->fl.sel]);
 
-		if (sandwich_view_set(a, name))
+		if (!name)  /* a sandwich of replaced data, whose function the new data lacks */
+			scr_message(a, true, "no such function in the new data");
+		else if (sandwich_view_set(a, name))
 			scr_message(a, true, "%s", err_last());
 		return true;
 	}

@@ -173,9 +173,9 @@ void scr_setup(struct screen *s, const struct theme *t, bool no_color)
 	setup_diff(s, t, &next);
 }
 
-int scr_frame_attr(const struct tui_app *a, uint32_t name_id)
+int scr_frame_attr(const struct tui_app *a, const struct prof *p, uint32_t name_id)
 {
-	const char *name = prof_str(a->prof, name_id), *pkg;
+	const char *name = prof_str(p, name_id), *pkg;
 	size_t n;
 
 	if (a->scr.npal <= 1)

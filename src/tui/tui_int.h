@@ -188,7 +188,13 @@ struct sandwich_job {
 };
 
 struct sandwich_state {
-	uint32_t name;              /* the function (string id); 0 when none is chosen */
+	/*
+	 * The function (a string id of `from`, the profile the halves were computed from, a
+	 * reference); 0 when none is chosen.  While new data's sandwich is computed, `from`
+	 * is the old profile, no longer a->prof: the old halves stay on screen until then.
+	 */
+	uint32_t name;
+	struct prof *from;
 	struct sandwich_job *job;   /* the pivot in flight (shown when it lands), or NULL */
 	struct prof *callers_prof, *callees_prof;
 	struct tree *callers_tree, *callees_tree;
@@ -494,7 +500,8 @@ struct tui_app {
 
 /* screen.c */
 void scr_setup(struct screen *s, const struct theme *t, bool no_color);
-int scr_frame_attr(const struct tui_app *a, uint32_t name_id);
+/* The colour of a frame, by the package of its name (string name_id of p). */
+int scr_frame_attr(const struct tui_app *a, const struct prof *p, uint32_t name_id);
 /* Draws text (already terminal-safe) at y,x clipped to w cells; returns cells used. */
 int scr_put(int y, int x, int w, const char *s, size_t n, int attr);
 /* Draws an untrusted string made safe, fitted into w cells. */
@@ -549,15 +556,28 @@ bool sandwich_view_waiting(const struct tui_app *a, double *started_ms);
 const char *sandwich_view_pending_name(const struct tui_app *a, size_t *len);
 /* The function a pivot in flight is for (a string id), or 0. */
 uint32_t sandwich_view_pending(const struct tui_app *a);
-/* Esc: drops the pivot in flight at once (the shown sandwich stays). */
+/*
+ * Esc: drops the pivot in flight at once.  The shown sandwich stays, unless it is of
+ * data no longer on screen (its refresh was the pivot dropped).
+ */
 void sandwich_view_cancel(struct tui_app *a);
+/* The shown sandwich's function (NULL when none), *len its length. */
+const char *sandwich_view_name(const struct tui_app *a, size_t *len);
+/*
+ * A name id of the shown sandwich's trees as an id of a->prof: the same id, or for a
+ * sandwich of replaced data (until its refresh lands) the id of the same string; 0 when
+ * a->prof has no such string.
+ */
+uint32_t sandwich_view_to_prof(const struct tui_app *a, uint32_t id);
 /* Frees the sandwich and drops the pivot in flight, never waiting for it. */
 void sandwich_view_release(struct tui_app *a);
 /*
  * The sandwich's function, focused half and selections, by name: what it keeps while the
  * profile under it is replaced (new filters, a live refresh).  sandwich_view_save()
  * before the old profile goes, sandwich_view_restore() once the new one is a->prof: it
- * pivots again when the function is still there, and frees k either way.
+ * pivots again when the function is still there (the old sandwich stays on screen
+ * until the new one lands, when `keep` and the new profile has the same sample types),
+ * else frees the sandwich; it frees k either way.
  */
 struct sandwich_keep {
 	char *name;            /* NULL: no function was chosen */
@@ -566,7 +586,7 @@ struct sandwich_keep {
 	uint32_t npath[2];
 };
 void sandwich_view_save(const struct tui_app *a, struct sandwich_keep *k);
-void sandwich_view_restore(struct tui_app *a, struct sandwich_keep *k);
+void sandwich_view_restore(struct tui_app *a, struct sandwich_keep *k, bool keep);
 
 /* top_view.c */
 void top_view_draw(struct tui_app *a, int y, int h, int w);

@@ -21,6 +21,10 @@
  *    lands is what sandwich_build() and tree_build() give; a pivot while one runs drops
  *    it (its result is never shown), Esc drops it, and q frees the app at once, the job
  *    left to its thread (LeakSanitizer checks); a small profile's is still made at once;
+ *  - new data under a large sandwich: the old one stays on screen (it blanked to
+ *    "computing") until the new one lands, named and searched by the old data's string
+ *    ids, which may run past the new data's table (AddressSanitizer checks); Enter on it
+ *    pivots in the new data; new data without the function leaves no sandwich;
  *  - Esc while a job is inside one long step that is not a filter (sandwich_build() in
  *    the sandwich job; collapsing recursion or a granularity change in the filter job):
  *    its thread ends soon after, not at the step's end.
@@ -717,6 +721,129 @@ static void test_refresh_in_background(void **state)
 	tui_app_free(a);
 }
 
+/* A new profile for the app, as the browser's refresh installs one. */
+static void install_new(struct tui_app *a, struct prof *p)
+{
+	struct tree *t;
+	struct top *all;
+
+	assert_int_equal(tree_build(p, &t), 0);
+	assert_non_null(all = calloc(p->ntypes, sizeof(*all)));
+	assert_int_equal(top_from_tree(t, all), 0);
+	app_install_profile(a, p, t, all, false, "new", NULL);
+}
+
+/*
+ * Every stack of `depth` frames over the names a, b and c under main (3^depth samples),
+ * after `pad` other names, which take the low string ids.
+ */
+static struct prof *abc_profile(int depth, int pad)
+{
+	struct buf b = BUF_INIT;
+	struct prof *p;
+	int i, k, n = 1;
+
+	for (i = 0; i < depth; i++)
+		n *= 3;
+	for (i = 0; i < pad; i++)
+		buf_printf(&b, "pad%d 1\n", i);
+	for (k = 0; k < n; k++) {
+		int v = k;
+
+		buf_puts(&b, "main");
+		for (i = 0; i < depth; i++, v /= 3)
+			buf_printf(&b, ";%c", 'a' + v % 3);
+		buf_puts(&b, " 1\n");
+	}
+	p = tu_decode_str(b.data);
+	buf_release(&b);
+	return p;
+}
+
+/*
+ * New data in which the function's name has another string id (another profile of the
+ * same program): the sandwich shown stays on screen, drawn and named from the data it
+ * was computed from, until the new one lands (it used to blank to "computing"), and
+ * what it hands on (Enter's pivot) is in the new data's ids.  Drawn with a search
+ * active, as the old ids run past the new string table (AddressSanitizer).  New data
+ * without the function leaves no sandwich.
+ */
+static void test_refresh_keeps_sandwich(void **state)
+{
+	struct offscreen scr = screen_open(24, 120);
+	struct tui_app *a = app_of(tu_decode(BIG_PROFILE), "big");
+	uint32_t fn = prof_find_str(a->prof, "gencode/internal/rt.Call"), fn2, callee, want;
+	struct prof *p2 = tu_decode("go/gencode3k-cpu.pb.gz");
+	const char *text, *cname;
+
+	(void)state;
+	a->async = true;
+	fn2 = prof_find_str(p2, "gencode/internal/rt.Call");
+	assert_int_not_equal(fn2, PROF_NONE);
+	assert_int_not_equal(fn2, fn);            /* other ids: the check below means something */
+	assert_true(p2->nstrs < a->prof->nstrs);  /* and old ids past the new table */
+	a->main.fl.sel = top_widest(a->tree, a->type, fn);
+	assert_true(tui_app_key(a, '3'));
+	sandwich_wait(a);
+	assert_sandwich_of(a, fn);
+	a->sw.focus_callers = false;
+
+	install_new(a, p2);
+	assert_true(sandwich_view_busy(a, NULL));
+	assert_int_equal(a->sw.name, fn);  /* the old sandwich, by its own ids */
+	app_set_search(a, "worker|rt\\.Call");
+	text = screen_text(a, &scr);
+	assert_not_on_screen(text, "computing");
+	assert_on_screen(text, " sandwich of gencode/internal/rt.Call");
+	assert_on_screen(text, "callers above, callees below");
+	app_set_search(a, NULL);
+	/* Enter on a callee of the old halves pivots to it in the new data */
+	assert_true(sandwich_view_key(a, 'j'));
+	callee = a->sw.callees.fl.sel;
+	assert_int_not_equal(callee, a->sw.callees.fl.zoom);
+	cname = tree_name(a->sw.callees_tree, callee);
+	want = prof_find_str(a->prof, cname);
+	assert_int_not_equal(want, PROF_NONE);
+	assert_true(tui_app_key(a, '\r'));
+	assert_int_equal(sandwich_view_pending(a), want);
+	sandwich_wait(a);
+	assert_sandwich_of(a, want);
+	assert_true(a->sw.from == a->prof);
+
+	/* new data without the function: no sandwich (nothing of the old data stays) */
+	install_new(a, tu_decode("go/cpuwork-cpu.pb.gz"));
+	assert_int_equal(a->sw.name, 0);
+	assert_false(sandwich_view_busy(a, NULL));
+	text = screen_text(a, &scr);
+	assert_not_on_screen(text, "callers above, callees below");
+	tui_app_free(a);
+
+	/*
+	 * The old sandwich's names are string ids past the end of the new data's table (4,000
+	 * names before them), drawn with a search whose per-name table is the new data's.
+	 */
+	a = app_of(abc_profile(8, 4000), "padded");
+	a->async = true;
+	fn = prof_find_str(a->prof, "a");
+	assert_true(fn > 4000);
+	a->main.fl.sel = top_widest(a->tree, a->type, fn);
+	assert_true(tui_app_key(a, '3'));
+	sandwich_wait(a);
+	assert_sandwich_of(a, fn);
+	install_new(a, abc_profile(8, 0));
+	assert_true(sandwich_view_busy(a, NULL));
+	assert_int_equal(a->sw.name, fn);
+	assert_true(a->prof->nstrs < 10);
+	app_set_search(a, "^b$");
+	text = screen_text(a, &scr);
+	assert_on_screen(text, " sandwich of a");
+	app_set_search(a, NULL);
+	sandwich_wait(a);
+	assert_sandwich_of(a, prof_find_str(a->prof, "a"));
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 static void test_sandwich_on_worker(void **state)
 {
 	struct offscreen scr = screen_open(24, 120);
@@ -1006,6 +1133,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_esc_inside_a_filter),
 		cmocka_unit_test(test_export_on_worker),
 		cmocka_unit_test(test_export_handoff),
+		cmocka_unit_test(test_refresh_keeps_sandwich),
 		cmocka_unit_test(test_sandwich_on_worker),
 		cmocka_unit_test(test_refresh_in_background),
 		cmocka_unit_test(test_esc_inside_the_sandwich),
