@@ -896,13 +896,14 @@ static int decode_merged(struct rbackend *rb, struct merge_ctx *c, const struct 
 			     remote_decode_pprof(rb->codec, (const uint8_t *)c->bodies[i].data,
 						 c->bodies[i].len, &parts[i]));
 	/*
-	 * A server's empty answer adds nothing: no sample type at all, or Grafana
-	 * Pyroscope's merge of nothing, {"sampleType":[{}],...} (one type with empty names,
-	 * no samples) — one piece of a split range without profiles answers that.
+	 * A server's empty answer adds nothing: an empty Profile message, no sample type at
+	 * all, or Grafana Pyroscope's merge of nothing, {"sampleType":[{}],...} (one type
+	 * with empty names, no samples) — one piece of a split range without profiles
+	 * answers that.
 	 */
 	for (i = 0; !rc && i < np; i++)
-		if (parts[i]->ntypes != 1 || parts[i]->nsamples == 0) {
-			if (parts[i]->nsamples)
+		if (!parts[i] || parts[i]->ntypes != 1 || parts[i]->nsamples == 0) {
+			if (parts[i] && parts[i]->nsamples)
 				rc = err_set(ERR_PARSE,
 					     "%s: SelectMergeProfile answered %u sample types, "
 					     "not 1",

@@ -111,7 +111,11 @@ int remote_decode_flamegraphs(enum remote_codec c, const struct buf *bodies, siz
 /* DiffResponse → a prof_pair() profile (right/new side first, then left/base). */
 int remote_decode_diff(enum remote_codec c, const uint8_t *data, size_t len,
 		       const struct fb_prof_info *info, struct prof **out, bool *truncated);
-/* SelectMergeProfile's google.v1.Profile → a profile. */
+/*
+ * SelectMergeProfile's google.v1.Profile → a profile; *out NULL for an empty message (no
+ * bytes in proto, {} in JSON), Grafana Pyroscope's answer for a merge that found nothing
+ * (v2's query frontend, and v1's for a range past its lookback).
+ */
 int remote_decode_pprof(enum remote_codec c, const uint8_t *data, size_t len, struct prof **out);
 /* ProfileTypesResponse → appended to out (IDs that do not parse are left out). */
 int remote_decode_profile_types(enum remote_codec c, const uint8_t *data, size_t len,

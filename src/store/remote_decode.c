@@ -186,10 +186,10 @@ int remote_decode_pprof(enum remote_codec c, const uint8_t *data, size_t len, st
 
 	*out = NULL;
 	if (c == REMOTE_CODEC_PROTO) {
-		/* the pprof message itself (gzip tolerated) */
-		if ((rc = decode_inflate(data, len, DECODE_MAX_INFLATED, &raw)))
-			return rc;
-		rc = pprof_decode((const uint8_t *)(raw.data ? raw.data : ""), raw.len, NULL, out);
+		/* the pprof message itself (gzip tolerated, within the answer's budget) */
+		if ((rc = decode_inflate(data, len, budget_for(len), &raw)))
+			return err_prefix(rc, "malformed answer");
+		rc = raw.len ? pprof_decode((const uint8_t *)raw.data, raw.len, NULL, out) : 0;
 		buf_release(&raw);
 		return rc ? err_prefix(rc, "malformed answer") : 0;
 	}
@@ -199,7 +199,8 @@ int remote_decode_pprof(enum remote_codec c, const uint8_t *data, size_t len, st
 
 		if (!(rc = buf_grow(&raw, n))) {
 			raw.len = protobuf_c_message_pack(m, (uint8_t *)raw.data);
-			rc = pprof_decode((const uint8_t *)raw.data, raw.len, NULL, out);
+			rc = raw.len ? pprof_decode((const uint8_t *)raw.data, raw.len, NULL, out)
+				     : 0;
 			if (rc)
 				err_prefix(rc, "malformed answer");
 		}

@@ -23,6 +23,7 @@
 
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <libdeflate.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -72,6 +73,7 @@ struct standin {
 	struct buf fix[4];     /* flamegraph, selectseries, series, labelnames JSON */
 	struct buf pprof;      /* a SelectMergeProfile answer (one_type_pprof) */
 	int64_t piece_end_ms;  /* the last request's end (M_PYROEMPTY) */
+	bool v2_empty;         /* nothing merged is answered as v2 does: an empty Profile */
 };
 
 static struct standin S;
@@ -255,6 +257,9 @@ static enum MHD_Result pyroscope_merge(struct MHD_Connection *c, const struct bu
 		return connect_error(c, 400, "invalid_argument",
 				     "the query time range exceeds the limit (query length: "
 				     "48h0m0s, limit: 24h0m0s)");
+	if ((S.mode == M_PYROEMPTY_ALL || S.piece_end_ms < TL0 / 1000000) && S.v2_empty)
+		return json ? answer(c, 200, "application/json", "{}", 2, NULL, NULL)
+			    : answer(c, 200, "application/proto", "", 0, NULL, NULL);
 	if (S.mode == M_PYROEMPTY_ALL || S.mode == M_PYROZERO || S.piece_end_ms < TL0 / 1000000)
 		return json ? answer(c, 200, "application/json", empty_json, strlen(empty_json),
 				     NULL, NULL)
@@ -617,6 +622,7 @@ static void reset(enum mode m)
 	S.requests = 0;
 	S.nspans = 0;
 	S.auth[0] = S.tenant[0] = '\0';
+	S.v2_empty = false;
 	pthread_mutex_unlock(&S.mu);
 }
 
@@ -1040,8 +1046,10 @@ static void test_range_split(void **state)
 
 /*
  * Grafana Pyroscope answers a piece of a split range that has no profiles with the
- * merge of nothing ({"sampleType":[{}],...}): that piece adds nothing, and the result
- * is the pprof the other piece sent (it was "sample type 0 differs" before).
+ * merge of nothing ({"sampleType":[{}],...}; v2, and v1 past its lookback: an empty
+ * Profile, no bytes in proto and {} in JSON): that piece adds nothing, and the result
+ * is the pprof the other piece sent (it was "sample type 0 differs" before, and
+ * "malformed answer" for the empty Profile).
  */
 static void test_range_split_empty_piece(void **state)
 {
@@ -1049,13 +1057,14 @@ static void test_range_split_empty_piece(void **state)
 	size_t k;
 
 	(void)state;
-	for (k = 0; k < 2; k++) {
-		struct backend *b = open_remote(codecs[k], NULL);
+	for (k = 0; k < 4; k++) {
+		struct backend *b = open_remote(codecs[k % 2], NULL);
 		struct selector *sel;
 		struct query q = cpu_query(&sel, TL0 - 47 * HOUR, TL0 + 52 * 30 * SEC);
 		struct prof *p = NULL;
 
 		reset(M_PYROEMPTY);
+		S.v2_empty = k >= 2;
 		if (b->ops->merge(b, &q, &p, NULL))
 			fail_msg("%s", err_last());
 		assert_int_equal(S.nspans, 3);  /* refused, then an empty piece and a full one */
@@ -1063,6 +1072,7 @@ static void test_range_split_empty_piece(void **state)
 		prof_free(p);
 		/* every piece empty: no data, said as the store says it */
 		reset(M_PYROEMPTY_ALL);
+		S.v2_empty = k >= 2;
 		assert_int_equal(b->ops->merge(b, &q, &p, NULL), ERR_NOTFOUND);
 		tu_assert_message(err_last());
 		assert_non_null(strstr(err_last(), "no " CPU " profiles match"));
@@ -1083,6 +1093,43 @@ static void test_range_split_empty_piece(void **state)
 		backend_close(b);
 	}
 	prof_free(want);
+}
+
+/*
+ * A gzipped SelectMergeProfile answer inflates within the answer's budget (16 x its size
+ * + 16 MiB): 64 MiB of zeros in a 64 KiB body is refused at once as malformed (it was
+ * inflated whole, up to 2 GiB, before the decoder said so).
+ */
+static void test_merge_gzip_bomb(void **state)
+{
+	struct libdeflate_compressor *z = libdeflate_alloc_compressor(9);
+	size_t n = (size_t)64 << 20, cap;
+	char *zeros = calloc(1, n);
+	struct buf keep = S.pprof, bomb = BUF_INIT;
+	struct backend *b = open_remote(REMOTE_CODEC_PROTO, NULL);
+	struct selector *sel;
+	struct query q = cpu_query(&sel, TL0 - HOUR, TL0 + 52 * 30 * SEC);
+	struct prof *p = NULL;
+
+	(void)state;
+	assert_non_null(z);
+	assert_non_null(zeros);
+	cap = libdeflate_gzip_compress_bound(z, n);
+	assert_int_equal(buf_grow(&bomb, cap), 0);
+	bomb.len = libdeflate_gzip_compress(z, zeros, n, bomb.data, cap);
+	assert_true(bomb.len > 0 && bomb.len < ((size_t)1 << 20));
+	S.pprof = bomb;
+	reset(M_PYROEMPTY);
+	assert_int_equal(b->ops->merge(b, &q, &p, NULL), ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "malformed answer: inflates to more than"));
+	assert_null(p);
+	S.pprof = keep;
+	buf_release(&bomb);
+	free(zeros);
+	libdeflate_free_compressor(z);
+	selector_free(sel);
+	backend_close(b);
 }
 
 /*
@@ -1439,6 +1486,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_range_split),
 		cmocka_unit_test(test_range_split_empty_piece),
+		cmocka_unit_test(test_merge_gzip_bomb),
 		cmocka_unit_test(test_timeline_bounds),
 		cmocka_unit_test(test_aggregate_refused),
 		cmocka_unit_test(test_diff_overflow),
