@@ -217,7 +217,8 @@ int legacy_labels(const struct legacy_md *md, const char *metric, const char *ap
 
 /*
  * Folded ("groups"), lines or speedscope bodies for /ingest: parsed (422 on error),
- * typed from the name's suffix (400 for an unknown one), labelled and checked.
+ * typed from the name's suffix, labelled and checked (refused: 400 for folded and lines,
+ * 422 for speedscope, as upstream answers).
  */
 int ingest_text(const struct ingest_request *rq, const struct ingest_limits *lim,
 		const struct legacy_md *md, enum legacy_format fmt, const uint8_t *body,

@@ -15,11 +15,18 @@
  *               (memory).
  *
  * The name's last dot-separated part is the profile type (`app.cpu`; none: cpu), from
- * the table below (an unknown one is 400); cpu and wall data with a sampleRate become
- * nanoseconds (count × 1e9 / sampleRate) with period type cpu/nanoseconds.  Series
- * labels: __name__, pyroscope_spy, the name's labels, service_name = the app (or
- * app_name = the app when the labels set service_name).  A `profile_id` label makes
- * upstream drop the data silently; so does this.
+ * the table below; cpu and wall data with a sampleRate become nanoseconds (count × 1e9 /
+ * sampleRate) with period type cpu/nanoseconds.  Series labels: __name__,
+ * pyroscope_spy, the name's labels, service_name = the app (or app_name = the app when
+ * the labels set service_name).  A `profile_id` label makes upstream drop the data
+ * silently; so does this.
+ *
+ * Statuses, as upstream answers them: a body that does not parse is 422.  What is
+ * refused after parsing (an unknown type, the profile's limits, a time outside the
+ * ingestion window, the series labels) is 400 invalid_argument for folded and lines
+ * bodies, whose converter wraps the adapter's Connect error in an ingestion.Error that
+ * the handler writes as it is (pkg/og/convert/profile/profile.go), but 422 "unknown"
+ * for speedscope, whose converter returns it unwrapped (og/convert/speedscope).
  *
  * Deliberate differences: lines of any length are read (Pyroscope's line scanner stops
  * at 64 KiB, silently for folded data); parsing stops as soon as there are more distinct
@@ -452,9 +459,13 @@ static int og_labels(const struct legacy_md *md, const struct og_type *t, struct
 	return legacy_labels(md, t->metric, t->app.data, t->app.len, true, ls);
 }
 
-/* One part to store, as upstream's adapter makes it: typed, checked, labelled. */
+/*
+ * One part to store, as upstream's adapter makes it: typed, checked, labelled.  A part
+ * refused is answered with `refused` (400 or 422: see the top of the file).
+ */
 static int og_item(const struct ingest_request *rq, const struct ingest_limits *lim,
-		   const struct legacy_md *md, struct og_part *op, struct ingest_result *out)
+		   const struct legacy_md *md, struct og_part *op, int refused,
+		   struct ingest_result *out)
 {
 	struct labelset ls = LABELSET_INIT;
 	int64_t when;
@@ -465,23 +476,23 @@ static int og_item(const struct ingest_request *rq, const struct ingest_limits *
 		struct buf q = BUF_INIT;
 
 		ingest_quote(&q, dot ? dot + 1 : nm, strlen(dot ? dot + 1 : nm));
-		rc = ingest_fail(out, 400, NULL, ERR_PARSE,
+		rc = ingest_fail(out, refused, NULL, ERR_PARSE,
 				 "unknown profile type %s: the name's last part after a '.' "
 				 "names the type (cpu, wall, inuse_space, alloc_objects, ...)",
 				 q.data ? q.data : "");
 		buf_release(&q);
 		return rc;
 	}
-	/* upstream's adapter pushes the profile and its series: a refused one is 422, as for
-	 * pprof (its limits, its time outside the ingestion window, its labels) */
+	/* upstream's adapter pushes the profile and its series, and the distributor refuses
+	 * them with invalid_argument: its limits, its time, its labels */
 	if ((rc = ingest_prof_check(op->p, lim)) ||
 	    (rc = ingest_time(lim, rq->now_ns, md->from_ns, &when)))
-		return ingest_fail_last(out, 422, NULL, NULL);
+		return ingest_fail_last(out, refused, NULL, NULL);
 	if (ingest_prof_all_zero(op->p))
 		return 0;
 	if ((rc = og_labels(md, &op->t, &ls)) || (rc = ingest_series_finish(&ls, op->p, lim))) {
 		labelset_free(&ls);
-		return ingest_fail_last(out, 422, NULL, NULL);
+		return ingest_fail_last(out, refused, NULL, NULL);
 	}
 	rc = ingest_item_add(out, &ls, op->p, when, ingest_span(md->from_ns, md->until_ns));
 	op->p = NULL;
@@ -498,7 +509,7 @@ int ingest_text(const struct ingest_request *rq, const struct ingest_limits *lim
 	struct stacks st;
 	const char *pid = labelset_get(&md->name, "profile_id");
 	size_t n = 0, i;
-	int rc;
+	int refused = fmt == LEGACY_SPEEDSCOPE ? 422 : 400, rc;
 
 	memset(&st, 0, sizeof(st));
 	/* parse first: a body that does not parse is 422 whatever the name says */
@@ -522,13 +533,15 @@ int ingest_text(const struct ingest_request *rq, const struct ingest_limits *lim
 	}
 	if (pid && *pid)
 		goto done;  /* upstream drops data with a profile_id label, and says 200 */
+	/* a count times the period that overflows is refused after parsing: upstream scales
+	 * (and wraps) the counts in its adapter */
 	if (fmt != LEGACY_SPEEDSCOPE && parts[0].t.known &&
 	    (rc = build_stacks(&st, &parts[0].t, md->from_ns, &parts[0].p))) {
-		rc = ingest_fail_last(out, 422, NULL, fmt == LEGACY_LINES ? "lines" : "folded");
+		rc = ingest_fail_last(out, refused, NULL, fmt == LEGACY_LINES ? "lines" : "folded");
 		goto done;
 	}
 	for (i = 0; i < n && !rc; i++)
-		rc = og_item(rq, lim, md, &parts[i], out);
+		rc = og_item(rq, lim, md, &parts[i], refused, out);
 done:
 	for (i = 0; i < SS_NUNITS; i++)
 		og_part_release(&parts[i]);

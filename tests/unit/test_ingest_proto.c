@@ -727,17 +727,17 @@ static void test_times(void **state)
 		tu_assert_i64(cases[i].duration ? it->duration_ns : it->time_ns, want);
 		ingest_result_release(&res);
 	}
-	/* a date past 2262 saturates (fuzzer find: it overflowed), and is in the future: 422,
-	 * as upstream answers a refused profile on /ingest (pprof or folded) */
+	/* a date past 2262 saturates (fuzzer find: it overflowed), and is in the future: 400,
+	 * as upstream answers a folded profile that its distributor refuses */
 	ti_req_init(&r, "POST", "/ingest", "name=app&from=80020701");
 	ti_req_body(&r, "a 1\n", 4);
-	ti_refuse(&r, NULL, 422,
+	ti_refuse(&r, NULL, 400,
 		  "profile time after the year 2262 is outside of the ingestion window");
 	/* 11 digits are seconds (attime): year 2508, not the saturated 2262-04-11 */
 	ti_req_init(&r, "POST", "/ingest", "name=app&from=17000000001");
 	ti_req_body(&r, "a 1\n", 4);
-	ti_refuse(&r, NULL, 422, "profile time after the year 2262");
-	/* the ingestion window, when asked for: a 2023 pprof is too old */
+	ti_refuse(&r, NULL, 400, "profile time after the year 2262");
+	/* the ingestion window, when asked for: a 2023 pprof is too old (422 for pprof) */
 	ingest_limits_default(&lim);
 	lim.reject_older_than_ns = (int64_t)3600 * 1000000000;
 	tu_read(PP "heap_delta", &file);

@@ -144,8 +144,6 @@ static void test_malformed_legacy(void **state)
 	struct ingest_limits lim;
 	struct buf file = BUF_INIT, body = BUF_INIT;
 	struct ti_req r = { 0 };
-	char labels[2048];
-	size_t i, n = 0;
 
 	(void)state;
 	/* method, name */
@@ -171,13 +169,10 @@ static void test_malformed_legacy(void **state)
 	ti_req_init(&r, "POST", "/ingest", "name=app");
 	ti_req_header(&r, "Content-Type", "binary/octet-stream+tree");
 	ti_refuse(&r, NULL, 415, "'tree'");
-	/* folded: a count that is not one; an unknown type suffix */
+	/* folded: a count that is not one (what parsed and is refused: below) */
 	ti_req_init(&r, "POST", "/ingest", "name=app.cpu");
 	ti_req_body(&r, "a;b 12x\n", 8);
 	ti_refuse(&r, NULL, 422, "not a sample count");
-	ti_req_init(&r, "POST", "/ingest", "name=my.app");
-	ti_req_body(&r, "a;b 1\n", 6);
-	ti_refuse(&r, NULL, 400, "unknown profile type 'app'");
 	/* speedscope: not speedscope, not JSON */
 	ti_req_init(&r, "POST", "/ingest", "name=app&format=speedscope");
 	ti_req_body(&r, "{\"profiles\":[]}", 15);
@@ -202,18 +197,6 @@ static void test_malformed_legacy(void **state)
 	ti_req_header(&r, "Content-Encoding", "gzip");
 	ti_refuse(&r, &lim, 413, "inflated");
 	ti_req_release(&r);
-	/* too many labels: 26 in the name + __name__, __delta__, pyroscope_spy, service_name */
-	for (i = 0; i < 27; i++)
-		n += (size_t)snprintf(labels + n, sizeof(labels) - n, "%sl%zu%%3Dv",
-				      i ? "%2C" : "", i);
-	{
-		char q[4096];
-
-		snprintf(q, sizeof(q), "name=app%%7B%s%%7D", labels);
-		ti_req_init(&r, "POST", "/ingest", q);
-		ti_req_body(&r, "a 1\n", 4);
-		ti_refuse(&r, NULL, 422, "more than the limit of 30");
-	}
 	/* samples and sample labels over their limits */
 	lim.max_body_bytes = (size_t)256 << 20;
 	lim.max_samples = 100;
@@ -522,6 +505,74 @@ static void test_malformed_push(void **state)
 	buf_release(&bad);
 }
 
+/*
+ * What a text body that parsed is refused with.  Pyroscope's folded and lines converter
+ * wraps the adapter's error in ingestion.Error and the handler writes the Connect error
+ * inside it (invalid_argument → 400), while its speedscope converter returns that error
+ * bare, which the handler answers with 422 "unknown".
+ */
+static void refused_after_parse(const char *query, const void *body, size_t n,
+				const struct ingest_limits *lim, int status, const char *code,
+				const char *needle)
+{
+	struct ingest_result res;
+	struct ti_req r = { 0 };
+	int rc;
+
+	ti_req_init(&r, "POST", "/ingest", query);
+	ti_req_body(&r, body, n);
+	rc = ti_run(&r, lim, &res);
+	ti_assert_refused(rc, &res, status);
+	assert_string_equal(res.code, code);
+	if (!strstr(res.reason, needle))
+		fail_msg("%s: reason '%s' does not mention '%s'", query, res.reason, needle);
+	ingest_result_release(&res);
+	ti_req_release(&r);
+}
+
+static void test_legacy_refused_after_parse(void **state)
+{
+	struct ingest_limits lim;
+	struct buf ss = BUF_INIT;
+	char labels[1024];
+	size_t i, n = 0;
+
+	(void)state;
+	ingest_limits_default(&lim);
+	tu_read(SS "simple.speedscope.json", &ss);
+	/* a time past the ingestion window (10 min ahead) */
+	refused_after_parse("name=fold.cpu&from=now%2B11m", "a;b 1\n", 6, NULL, 400,
+			    "invalid_argument", "ingestion window");
+	refused_after_parse("name=fold.cpu&format=lines&from=now%2B11m", "a;b\n", 4, NULL, 400,
+			    "invalid_argument", "ingestion window");
+	refused_after_parse("name=ss.cpu&format=speedscope&from=now%2B11m", ss.data, ss.len,
+			    NULL, 422, "unknown", "ingestion window");
+	/* an unknown type suffix */
+	refused_after_parse("name=my.app", "a;b 1\n", 6, NULL, 400, "invalid_argument",
+			    "unknown profile type 'app'");
+	refused_after_parse("name=my.app&format=speedscope", ss.data, ss.len, NULL, 422,
+			    "unknown", "unknown profile type 'app'");
+	/* labels: 27 in the name + __name__, __delta__, pyroscope_spy, service_name */
+	for (i = 0; i < 27; i++)
+		n += (size_t)snprintf(labels + n, sizeof(labels) - n, "%sl%zu%%3Dv",
+				      i ? "%2C" : "", i);
+	{
+		char q[2048];
+
+		snprintf(q, sizeof(q), "name=app%%7B%s%%7D", labels);
+		refused_after_parse(q, "a 1\n", 4, NULL, 400, "invalid_argument",
+				    "more than the limit of 30");
+		snprintf(q, sizeof(q), "name=app%%7B%s%%7D&format=speedscope", labels);
+		refused_after_parse(q, ss.data, ss.len, NULL, 422, "unknown",
+				    "more than the limit of 30");
+	}
+	/* the profile's limits: the file has more than one stack */
+	lim.max_samples = 1;
+	refused_after_parse("name=app.cpu&format=speedscope", ss.data, ss.len, &lim, 422,
+			    "unknown", "samples");
+	buf_release(&ss);
+}
+
 static void test_routes_and_errors(void **state)
 {
 	struct ingest_result res;
@@ -555,6 +606,7 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_malformed_multipart),
 		cmocka_unit_test(test_malformed_legacy),
+		cmocka_unit_test(test_legacy_refused_after_parse),
 		cmocka_unit_test(test_malformed_push),
 		cmocka_unit_test(test_sample_label_checks),
 		cmocka_unit_test(test_routes_and_errors),
