@@ -75,7 +75,8 @@ void cmd_errorf(const char *fmt, ...)
 
 int cmd_sample_index(const struct prof *p, const char *arg)
 {
-	int i = arg ? prof_find_type(p, arg) : (int)p->default_type;
+	/* pprof's -sample_index= (empty) is its default, as no option */
+	int i = arg && *arg ? prof_find_type(p, arg) : (int)p->default_type;
 	uint32_t k;
 
 	if (i < 0) {

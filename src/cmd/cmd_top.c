@@ -187,7 +187,8 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		switch (c) {
 		case 'n':
 			nodecount = strtol(optarg, &end, 10);
-			if (*end || nodecount < 0) {
+			/* -1 is pprof's default, spelt out: every row */
+			if (*end || end == optarg || nodecount < -1) {
 				fprintf(stderr, "smolder top: --nodecount wants a number, not '%s'\n",
 					optarg);
 				return 2;

@@ -139,7 +139,8 @@ static int view_opt(int c, const char *arg, struct view_args *v, const char *ver
 		return 1;
 	case 'n':
 		v->nodecount = strtol(arg, &end, 10);
-		if (*end || v->nodecount < 0) {
+		/* -1 is pprof's default, spelt out: every row */
+		if (*end || end == arg || v->nodecount < -1) {
 			fprintf(stderr, "smolder %s: --nodecount wants a number, not '%s'\n", verb, arg);
 			return -1;
 		}
@@ -231,9 +232,13 @@ static int load_two(const char *base_src, const char *src, const struct cmd_env 
 	return 0;
 }
 
-/* The diff table (text or tsv) of a prof_pair() profile, for sample type `type`. */
-static int print_diff(const struct prof *pair, uint32_t type, const struct view_args *v,
-		      const char *base_src, const char *src)
+/*
+ * The diff table (text or tsv) of a prof_pair() profile, for sample type `type`; totals:
+ * base then new, pprof's totals of the pair before any filter (percentages and changes
+ * are of them, as pprof -diff_base and the explorer have them).
+ */
+static int print_diff(const struct prof *pair, uint32_t type, const int64_t totals[2],
+		      const struct view_args *v, const char *base_src, const char *src)
 {
 	uint32_t nt = pair->ntypes / 2, i, n;
 	struct diff_scale sc = { v->to.diff_absolute, v->to.diff_threshold };
@@ -246,7 +251,8 @@ static int print_diff(const struct prof *pair, uint32_t type, const struct view_
 	if (sc.threshold <= 0)
 		sc.threshold = DIFF_DEFAULT_THRESHOLD;
 	if (top_compute(pair, type + nt, &sides[0]) || top_compute(pair, type, &sides[1]) ||
-	    diff_top(&sides[0], &sides[1], &sc, pair, &d)) {
+	    (sides[0].total = totals[0], sides[1].total = totals[1],
+	     diff_top(&sides[0], &sides[1], &sc, pair, &d))) {
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
@@ -257,7 +263,7 @@ static int print_diff(const struct prof *pair, uint32_t type, const struct view_
 			const struct diff_row *r = &d.rows[i];
 			struct buf nb = BUF_INIT;
 
-			text_safe(&nb, prof_str(pair, r->name), prof_strlen(pair, r->name), true);
+			text_safe(&nb, prof_str(pair, r->name), prof_strlen(pair, r->name), false);
 			printf("%lld\t%lld\t%lld\t%lld\t%.4f\t%.4f\t%+.4f\t%.*s\n",
 			       (long long)r->base_flat, (long long)r->base_cum, (long long)r->new_flat,
 			       (long long)r->new_cum, d.base_total ? 100.0 * r->base_cum / d.base_total : 0,
@@ -295,7 +301,7 @@ static int print_diff(const struct prof *pair, uint32_t type, const struct view_
 			units_format(v2, sizeof(v2), r->new_cum, unit);
 			units_percent(p1, sizeof(p1), r->base_cum, d.base_total);
 			units_percent(p2, sizeof(p2), r->new_cum, d.new_total);
-			text_safe(&nb, prof_str(pair, r->name), prof_strlen(pair, r->name), true);
+			text_safe(&nb, prof_str(pair, r->name), prof_strlen(pair, r->name), false);
 			printf("%10s %8s %10s %8s %+9.2f  %s%.*s\n", v1, p1, v2, p2, r->change * 100,
 			       r->base_cum == 0 && r->new_cum ? "+" : r->new_cum == 0 && r->base_cum ? "-" : "",
 			       (int)nb.len, nb.data ? nb.data : "");
@@ -353,6 +359,7 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 	struct prof *p = NULL, *base = NULL, *pair = NULL;
 	struct buf name = BUF_INIT, bname = BUF_INIT;
 	struct cmd_transform tr;
+	int64_t totals[2] = { 0, 0 };
 	int type, rc = 1;
 
 	if (v->st.used) {
@@ -401,10 +408,15 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 		v->to.granularity = v->tr.granularity;
 		v->to.collapse_recursion = v->tr.collapse_recursion;
 	}
+	if (table) {  /* p is the pair: the new side's types first, then the base's */
+		totals[0] = top_pprof_total(p, (uint32_t)type + p->ntypes / 2);
+		totals[1] = top_pprof_total(p, (uint32_t)type);
+	}
 	if (cmd_transform(&p, &tr))
 		goto done;
 	if (table) {
-		rc = print_diff(p, (uint32_t)type, v, display_name(base_src), display_name(src));
+		rc = print_diff(p, (uint32_t)type, totals, v, display_name(base_src),
+				display_name(src));
 		goto done;
 	}
 	v->to.sample_type = type;
