@@ -173,7 +173,9 @@ static int add_string(Perftools__Profiles__Profile *pb, struct arena *a, size_t 
  * Scripting spies (py-spy, rbspy): every line's function is replaced by one named
  * "<file> <name>" (one per distinct name, with fresh ids after the largest), so that
  * the same function name in two files stays two frames.  pyspy keeps functions with
- * absolute file names as they are.
+ * absolute file names as they are.  A line whose function id no function has (0
+ * included) is renamed after the first function, as upstream's map lookup (index 0 for
+ * a missing key) does; without scripting the decoder would refuse that line.
  */
 static int fix_scripting(Perftools__Profiles__Profile *pb, struct arena *a, bool skip_abs)
 {
@@ -183,6 +185,8 @@ static int fix_scripting(Perftools__Profiles__Profile *pb, struct arena *a, bool
 	Perftools__Profiles__Function **funcs = NULL;
 	size_t i, j, nf = 0, fcap = 0, scap = pb->n_string_table;
 	uint64_t max_id = 0;
+	uint32_t top_fi = 0;  /* the function of id 2^64 - 1, which the hmap cannot key */
+	bool has_top = false;
 	int rc;
 
 	if ((rc = strmap_init(&names, 64)))
@@ -197,7 +201,9 @@ static int fix_scripting(Perftools__Profiles__Profile *pb, struct arena *a, bool
 		if (id > max_id)
 			max_id = id;
 		/* the last function of an id wins, as in a Go map */
-		if (id != HMAP_EMPTY && (rc = hmap_put(&ids, id, (uint32_t)i)))
+		if (id == HMAP_EMPTY)
+			has_top = true, top_fi = (uint32_t)i;
+		else if ((rc = hmap_put(&ids, id, (uint32_t)i)))
 			goto done;
 	}
 	for (i = 0; i < pb->n_location; i++) {
@@ -211,6 +217,8 @@ static int fix_scripting(Perftools__Profiles__Profile *pb, struct arena *a, bool
 				break;
 			if (line->function_id != HMAP_EMPTY)
 				hmap_get(&ids, line->function_id, &fi);
+			else if (has_top)
+				fi = top_fi;
 			fn = pb->function[fi];
 			if ((rc = str_index(pb, fn->filename, "function file name", &file)) ||
 			    (rc = str_index(pb, fn->name, "function name", &fname)))

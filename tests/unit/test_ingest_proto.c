@@ -27,6 +27,7 @@
 #include "profile/builder.h"
 #include "profile/labels.h"
 #include "profile/top.h"
+#include "profile.pb-c.h"
 
 /* ---- what items hold ---- */
 
@@ -929,6 +930,104 @@ static void test_multipart_forms(void **state)
 	buf_release(&body);
 }
 
+/*
+ * Scripting spies: each line's function is found by its id, 2^64 - 1 included (the
+ * decoder accepts that id).  The rename took it for an unknown id and used the first
+ * function, whose relative file then asked for a new id past 2^64 - 1: refused, where
+ * upstream (FixFunctionNamesForScriptingLanguages: a Go map of the ids) finds the
+ * function, keeps it (pyspy, absolute file) and stores the profile.
+ */
+static void test_scripting_function_ids(void **state)
+{
+	static const char *const strs[] = { "", "samples", "count", "a", "x.py", "b",
+					    "/abs/y.py", "c", "/abs/z.py" };
+	Perftools__Profiles__ValueType st = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
+	Perftools__Profiles__Function f[3] = { PERFTOOLS__PROFILES__FUNCTION__INIT,
+					       PERFTOOLS__PROFILES__FUNCTION__INIT,
+					       PERFTOOLS__PROFILES__FUNCTION__INIT };
+	Perftools__Profiles__Line ln[2] = { PERFTOOLS__PROFILES__LINE__INIT,
+					    PERFTOOLS__PROFILES__LINE__INIT };
+	Perftools__Profiles__Location loc[2] = { PERFTOOLS__PROFILES__LOCATION__INIT,
+						 PERFTOOLS__PROFILES__LOCATION__INIT };
+	Perftools__Profiles__Sample smp = PERFTOOLS__PROFILES__SAMPLE__INIT;
+	Perftools__Profiles__Profile pb = PERFTOOLS__PROFILES__PROFILE__INIT;
+	Perftools__Profiles__ValueType *stp[1] = { &st };
+	Perftools__Profiles__Function *fp[3] = { &f[0], &f[1], &f[2] };
+	Perftools__Profiles__Line *lp[2] = { &ln[0], &ln[1] };
+	Perftools__Profiles__Location *locp[2] = { &loc[0], &loc[1] };
+	Perftools__Profiles__Sample *smpp[1] = { &smp };
+	ProtobufCBinaryData tab[9];
+	uint64_t ids[2] = { 1, 2 };  /* leaf first: b, then c */
+	int64_t value = 3;
+	struct ingest_result res;
+	struct ti_req r = { 0 };
+	struct buf bytes = BUF_INIT;
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < 9; i++)
+		tab[i] = (ProtobufCBinaryData){ strlen(strs[i]), (uint8_t *)strs[i] };
+	pb.string_table = tab;
+	pb.n_string_table = 9;
+	st.type = 1;
+	st.unit = 2;
+	pb.sample_type = stp;
+	pb.n_sample_type = 1;
+	/* the first function has a relative file and no line refers to it */
+	f[0].id = 1, f[0].name = 3, f[0].filename = 4;
+	f[1].id = UINT64_MAX, f[1].name = 5, f[1].filename = 6;
+	f[2].id = 2, f[2].name = 7, f[2].filename = 8;
+	pb.function = fp;
+	pb.n_function = 3;
+	ln[0].function_id = UINT64_MAX;
+	ln[1].function_id = 2;
+	for (i = 0; i < 2; i++) {
+		loc[i].id = i + 1;
+		loc[i].line = &lp[i];
+		loc[i].n_line = 1;
+	}
+	pb.location = locp;
+	pb.n_location = 2;
+	smp.location_id = ids;
+	smp.n_location_id = 2;
+	smp.value = &value;
+	smp.n_value = 1;
+	pb.sample = smpp;
+	pb.n_sample = 1;
+	assert_int_equal(buf_grow(&bytes, perftools__profiles__profile__get_packed_size(&pb)), 0);
+	bytes.len = perftools__profiles__profile__pack(&pb, (uint8_t *)bytes.data);
+
+	/* pyspy: both files are absolute, so nothing is renamed and b stays b */
+	ti_req_init(&r, "POST", "/ingest", "name=app&format=pprof&spyName=pyspy");
+	ti_req_body(&r, bytes.data, bytes.len);
+	rc = ti_run(&r, NULL, &res);
+	ti_assert_ok(rc, &res, 1);
+	{
+		const struct prof *p = res.items[0].prof;
+		const struct prof_sample *s = &p->samples[0];
+		const char *want[2] = { "b", "c" };
+
+		assert_int_equal(p->nsamples, 1);
+		assert_int_equal(s->nlocs, 2);
+		for (i = 0; i < 2; i++) {
+			const struct prof_location *l =
+				&p->locations[p->sample_locs[s->loc_off + i]];
+			const struct prof_function *fn = &p->functions[p->lines[l->line_off].func];
+
+			assert_string_equal(prof_str(p, fn->name), want[i]);
+		}
+	}
+	ingest_result_release(&res);
+	/* rbspy renames b and c, which needs ids past the largest: refused (upstream's next
+	 * id wraps to 0, which its validation refuses) */
+	ti_req_init(&r, "POST", "/ingest", "name=app&format=pprof&spyName=rbspy");
+	ti_req_body(&r, bytes.data, bytes.len);
+	ti_refuse(&r, NULL, 422, "function ids exhausted");
+	ti_req_release(&r);
+	buf_release(&bytes);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -943,6 +1042,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_nothing_to_store),
 		cmocka_unit_test(test_multipart_forms),
 		cmocka_unit_test(test_metric_name_fallback),
+		cmocka_unit_test(test_scripting_function_ids),
 	};
 
 	tu_init(argc, argv);
