@@ -197,8 +197,12 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 		goto done;
 	}
 	pk.total = total;
-	if (pk.n == 0)
-		fprintf(stderr, "smolder: no function matches '%s'\n", argv[optind]);
+	if (pk.n == 0) {  /* as pprof: the message alone, no empty table */
+		fputs("smolder: no function matches '", stderr);
+		cmd_put_safe(stderr, argv[optind], strlen(argv[optind]), true);
+		fputs("'\n", stderr);
+		goto done;
+	}
 	if (strcmp(format, "tsv") == 0)
 		print_tsv(p, &pk);
 	else

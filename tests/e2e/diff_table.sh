@@ -3,7 +3,8 @@
 # filter: the change of every row is a share of the base's total before the filter, as
 # pprof has it (the table took the filtered totals: +2.16 where pprof says +0.65); names
 # keep their UTF-8 (they were all '?'); pprof's default values spelt out
-# (-nodecount=-1, -sample_index=) are taken.  Usage: diff_table.sh SMOLDER TESTDATA
+# (-nodecount=-1, -sample_index=) are taken; peek without a match prints pprof's message
+# alone.  Usage: diff_table.sh SMOLDER TESTDATA
 set -u
 export LC_ALL=C.UTF-8
 smolder=$(realpath "$1")
@@ -65,6 +66,13 @@ check "diff -nodecount=-1" \
   bash -c "'$smolder' diff '$base' '$new' -nodecount=-1 -f tsv | grep -q readValue"
 check "--nodecount -2 is still refused" \
   bash -c "! '$smolder' top '$base' --nodecount -2 >/dev/null 2>&1"
+
+# peek with no match: pprof's message alone (it also printed an empty table)
+"$smolder" peek zzz "$base" > "$tmp/peek.out" 2> "$tmp/peek.err"
+check "peek without a match: nothing on stdout" test ! -s "$tmp/peek.out"
+check "peek without a match: the message" grep -q "no function matches 'zzz'" "$tmp/peek.err"
+"$smolder" peek zzz "$base" -f tsv > /dev/null 2>&1
+check "peek without a match exits 1" test $? -eq 1
 
 echo "$checks checks, $fails failed"
 [ "$fails" -eq 0 ]
