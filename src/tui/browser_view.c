@@ -194,27 +194,35 @@ done:
 	return rc;
 }
 
-/* When the range is empty: the most recent range of the same length with data, over
- * every profile type (not only the first series'). */
+/*
+ * When the range is empty: the most recent range of the same length with data, over
+ * every profile type (not only the first series'), in windows that end where the range
+ * ends, each longer than the last.  Each window's series are asked for with the window:
+ * Grafana Pyroscope v2 refuses a Series without a range ("missing time range in the
+ * query") and v1 answers one from its ingesters only, without the older data looked for
+ * here.  nseries_all is then what the longest window asked (ten years) holds.
+ */
 static int do_find_data(struct bjob *j)
 {
 	static const int64_t spans[] = { 24 * 3600 * NS, 7 * 24 * 3600 * NS, 30 * 24 * 3600 * NS,
 					 366 * 24 * 3600 * NS, 10 * 366 * 24 * 3600 * NS };
-	struct time_range all = { 0, 0 };
 	struct labelset_list ls = { 0 };
 	struct selector *sel = NULL;
 	size_t s, i, k;
 	int rc;
 
 	j->found.from_ns = j->found.to_ns = 0;
-	if ((rc = make_selector(j->sel_text, NULL, &sel)) ||
-	    (rc = j->be->ops->series(j->be, sel, all, &ls)))
-		goto done;
-	j->nseries_all = ls.n;
-	for (s = 0; s < sizeof(spans) / sizeof(spans[0]) && ls.n && !j->found.to_ns; s++) {
+	j->nseries_all = 0;
+	if ((rc = make_selector(j->sel_text, NULL, &sel)))
+		return rc;
+	for (s = 0; s < sizeof(spans) / sizeof(spans[0]) && !j->found.to_ns; s++) {
 		struct time_range r = { j->range.to_ns - spans[s], j->range.to_ns };
 		double step = (double)spans[s] / 240 / NS;
 
+		labelset_list_release(&ls);
+		if ((rc = j->be->ops->series(j->be, sel, r, &ls)))
+			goto done;
+		j->nseries_all = ls.n;
 		for (i = 0; i < ls.n && i < FRESH_ROWS_MAX; i++) {
 			struct series_points_list tl = { 0 };
 			const char *pt = labelset_get(&ls.v[i], "__profile_type__");
@@ -721,10 +729,10 @@ bool browser_view_poll(struct tui_app *a)
 			} else if (j->nseries_all) {
 				scr_message(a, false, "no data of %s in the last ten years", j->sel_text);
 			} else if (strcmp(j->sel_text, "{}") != 0) {
-				scr_message(a, false, "nothing matches the selector %s (/ changes it)",
-					    j->sel_text);
+				scr_message(a, false, "nothing matches the selector %s in the last ten "
+						      "years (/ changes it)", j->sel_text);
 			} else {
-				scr_message(a, false, "this store has no profiles yet (smolder ingest, "
+				scr_message(a, false, "no profiles in the last ten years (smolder ingest, "
 						      "smolder serve, or smolder demo)");
 			}
 			break;

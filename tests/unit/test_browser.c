@@ -19,7 +19,8 @@
  *    in every view and the mode shows; f in the source pane is of its function;
  *  - columns in cells, not bytes (CJK and invalid UTF-8 names); "last push" at 80 columns;
  *  - an empty range moves to the newest data of any service and type; a selector that
- *    matches nothing says so; a custom range of 30 s says "last 30 s";
+ *    matches nothing says so; a custom range of 30 s says "last 30 s"; the same through
+ *    a server that refuses requests without a range (Grafana Pyroscope v2);
  *  - the source pane on code shorter than the profile's lines: the costly lines show (no
  *    code there) with a warning;
  *  - ? at 80x24: every description is whole (wrapped, not cut);
@@ -234,7 +235,19 @@ struct slow_be {
 	const char *replace;     /* set: merges give this fixture instead (a larger profile) */
 	atomic_int merged;       /* a merge has returned */
 	atomic_int gate_series, in_series;  /* the same for series (the browser's rows) */
+	bool ranged_only;        /* refuses label and series requests without a range, as
+				  * Grafana Pyroscope v2 does */
+	atomic_int rangeless;    /* requests it refused so */
 };
+
+/* Grafana Pyroscope v2's answer (ValidateRangeRequest) to a request without start or end. */
+static int slow_range(struct slow_be *s, struct time_range r)
+{
+	if (!s->ranged_only || r.from_ns || r.to_ns)
+		return 0;
+	atomic_fetch_add(&s->rangeless, 1);
+	return err_set(ERR_PARSE, "missing time range in the query (HTTP 400)");
+}
 
 /* The merge's result, replaced by s->replace when set; notes that a merge returned. */
 static int slow_merged(struct slow_be *s, int rc, struct prof **out)
@@ -280,16 +293,18 @@ static int slow_names(struct backend *b, const struct selector *sel, struct time
 		      struct strvec *out)
 {
 	struct backend *in = slow_in(b);
+	int rc = slow_range((struct slow_be *)b, r);
 
-	return in->ops->label_names(in, sel, r, out);
+	return rc ? rc : in->ops->label_names(in, sel, r, out);
 }
 
 static int slow_values(struct backend *b, const char *name, const struct selector *sel,
 		       struct time_range r, struct strvec *out)
 {
 	struct backend *in = slow_in(b);
+	int rc = slow_range((struct slow_be *)b, r);
 
-	return in->ops->label_values(in, name, sel, r, out);
+	return rc ? rc : in->ops->label_values(in, name, sel, r, out);
 }
 
 static int slow_series(struct backend *b, const struct selector *sel, struct time_range r,
@@ -303,6 +318,8 @@ static int slow_series(struct backend *b, const struct selector *sel, struct tim
 	for (i = 0; i < 300 && atomic_load(&s->gate_series); i++)
 		usleep(10000);
 	atomic_fetch_sub(&s->in_series, 1);
+	if ((i = slow_range(s, r)))
+		return i;
 	return in->ops->series(in, sel, r, out);
 }
 
@@ -1003,6 +1020,39 @@ static void test_find_newest(void **state)
 	store_close(s);
 }
 
+/*
+ * The same search through a server that refuses a request without a range (Grafana
+ * Pyroscope v2: "missing time range in the query"): it asks with ranges, finds the data of
+ * two days ago, and a selector that matches nothing still says so.
+ */
+static void test_find_newest_ranged(void **state)
+{
+	struct store *s = ts_open_new("find-ranged.db");
+	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz");
+	int64_t now = time_now_ns();
+	static struct slow_be slow;
+	struct tui_app *a;
+
+	(void)state;
+	ts_write_or_fail(s, "old", cpu, now - 2 * 86400 * SEC, NULL, NULL);
+	prof_free(cpu);
+	slow_init(&slow, s);
+	slow.ranged_only = true;
+	a = app_on_backend(&slow.base, NULL);
+	if (!strstr(a->message, "showing the most recent data"))
+		fail_msg("message: '%s'", a->message);
+	assert_true(a->br.to_ns > now - 2 * 86400 * SEC - 60 * SEC);
+	assert_true(a->br.to_ns < now - 86400 * SEC);
+	assert_true(a->br.nrows > 0);
+	assert_string_equal(a->br.rows[0].service, "old");
+	assert_int_equal(browser_view_set_selector(a, "{service_name=\"nope\"}"), 0);
+	if (!strstr(a->message, "nothing matches the selector"))
+		fail_msg("message: '%s'", a->message);
+	assert_int_equal(atomic_load(&slow.rangeless), 0);
+	tui_app_free(a);
+	store_close(s);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* 9, 17: export                                                                         */
 
@@ -1281,6 +1331,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_selection),
 		cmocka_unit_test(test_columns_in_cells),
 		cmocka_unit_test(test_find_newest),
+		cmocka_unit_test(test_find_newest_ranged),
 		cmocka_unit_test(test_export_refuses_fifo),
 		cmocka_unit_test(test_export_name),
 		cmocka_unit_test(test_short_code),
