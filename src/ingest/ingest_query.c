@@ -220,7 +220,13 @@ int64_t ingest_attime(const char *in, size_t n, int64_t now_ns)
 	if (*off == '-')
 		sign = -1;
 	off++;
-	/* one term: leading digits, then the rest of the string names the unit */
+	/*
+	 * One term: leading digits, then the rest of the string names the unit by its
+	 * prefix.  Upstream's parseTimeOffset loops over number/unit pairs, but its unit
+	 * scan runs while the prefix is not all digits — which holds to the end, as the
+	 * prefix starts with the unit's letter — so the first pair takes the whole rest:
+	 * now-1h30m is now-1h there, and here (not 90 minutes, as the spec's §1.2 says).
+	 */
 	for (digits = 0; off[digits] >= '0' && off[digits] <= '9'; digits++)
 		;
 	num = atoi_sat(off, digits);
