@@ -400,6 +400,23 @@ static void body_too_large(struct req *r, const char *msg)
 		  "body_too_large", msg);
 }
 
+/*
+ * False, with 413 set, when the request announces a body (Content-Length above 0) that
+ * its route would refuse: r->body_limit is 0.
+ */
+static bool no_body_announced(struct req *r)
+{
+	const char *cl = header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	char msg[120];
+
+	if (!cl || strspn(cl, "0") == strlen(cl))
+		return true;
+	snprintf(msg, sizeof(msg), "%s %s takes no request body (Content-Length %.20s)",
+		 r->route->method, r->route->path, cl);
+	body_too_large(r, msg);
+	return false;
+}
+
 static void begin(struct req *r, const char *path, const char *method)
 {
 	struct serve *s = r->srv;
@@ -422,6 +439,17 @@ static void begin(struct req *r, const char *path, const char *method)
 		snprintf(msg, sizeof(msg), "method not allowed (use %s)", r->route->method);
 		req_error(r, 405, NULL, "method_not_allowed", msg);
 		return;
+	}
+	/*
+	 * A GET (/ready, /metrics, the legacy read endpoints) never reads a body: one
+	 * announced is refused before a byte of it is read (a chunked one at its first byte,
+	 * then dropped unkept).  /ready answers anyone and nothing counts its connections
+	 * but --max-connections: 1,024 of them each holding a body of --max-body were 8 GiB.
+	 */
+	if (strcmp(r->route->method, "GET") == 0) {
+		r->body_limit = 0;
+		if (!no_body_announced(r))
+			return;
 	}
 	if (r->route->kind == ROUTE_READY) {
 		r->phase = PH_BODY;
@@ -475,8 +503,12 @@ static bool body_chunk(struct req *r, const char *data, size_t n)
 	if (r->body.len + n > r->body_limit) {
 		char msg[120];
 
-		snprintf(msg, sizeof(msg), "request body exceeds the limit of %zu bytes%s",
-			 r->body_limit, r->route->kind == ROUTE_READ ? " for a query" : "");
+		if (r->body_limit == 0)
+			snprintf(msg, sizeof(msg), "%s %s takes no request body", r->route->method,
+				 r->route->path);
+		else
+			snprintf(msg, sizeof(msg), "request body exceeds the limit of %zu bytes%s",
+				 r->body_limit, r->route->kind == ROUTE_READ ? " for a query" : "");
 		body_too_large(r, msg);
 		return false;
 	}
@@ -847,7 +879,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (*upload_data_size) {
 			r->body_bytes += *upload_data_size;
 			*upload_data_size = 0;
-			if (r->body_bytes > r->srv->o.limits.max_body_bytes + DISCARD_MAX ||
+			if (r->body_bytes > r->body_limit + DISCARD_MAX ||
 			    (r->srv->o.request_timeout_ms &&
 			     serve_now_ms() - r->t0 > r->srv->o.request_timeout_ms))
 				return MHD_NO;
