@@ -22,6 +22,7 @@
 #include "cmd.h"
 #include "profile/granularity.h"
 #include "profile/list.h"
+#include "profile/top.h"
 #include "source/source.h"
 #include "store/remote.h"
 
@@ -423,15 +424,22 @@ done:
 	return rc;
 }
 
-/* A profile's routines: the filters (*p replaced), then the functions that match. */
+/*
+ * A profile's routines: the filters (*p replaced), then the functions that match.  The
+ * total ("Total:", "% of Total") is the unfiltered profile's, as pprof's (report.New
+ * computes it before applyFocus; top and peek do the same).
+ */
 static int part_compute(struct prof **p, int type, const struct list_ctx *c, struct list *l)
 {
+	int64_t total = top_pprof_total(*p, (uint32_t)type);
+
 	if (cmd_transform(p, c->tr))
 		return 1;
 	if (list_compute(*p, (uint32_t)type, c->regex, l)) {
 		fprintf(stderr, "smolder list: %s\n", err_last());
 		return 1;
 	}
+	l->total = total;
 	return 0;
 }
 

@@ -31,7 +31,7 @@ struct list_routine {
 struct list {
 	struct list_routine *r;
 	uint32_t n;
-	int64_t total;
+	int64_t total;  /* of p's magnitudes: a caller that filtered p sets the unfiltered one */
 };
 
 /* Routines of functions whose name matches the PCRE2 regex (unanchored, as pprof). */

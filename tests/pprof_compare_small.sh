@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Compares smolder with `go tool pprof` (the reference implementation, Debian's golang-go)
+# where pprof_compare.sh's shared profiles say nothing: small profiles made by
+# pprof_small.py (a name ending in a newline, string labels that look like numbers,
+# numeric labels without a unit) and `list`'s header lines ("Total:", a routine's
+# flat, cum and "% of Total").  Usage: pprof_compare_small.sh SMOLDER TESTDATA
+set -u -o pipefail
+smolder=$1
+data=$2
+here=$(dirname "$0")
+export PPROF_BINARY_PATH=/nonexistent HOME=${TMPDIR:-/tmp}
+command -v go >/dev/null || { echo "go is not installed (apt-get install golang-go)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+checked=0 failed=0
+for n in dollar strlab strlab2 numlab; do
+  python3 "$here/pprof_small.py" $n "$tmp/$n.pb.gz" || { echo "FAIL making $n"; exit 1; }
+done
+
+# top's rows (flat, cum, name) with pprof's option spellings on both sides; the names of
+# these profiles are printable but for one, which both sides show on two lines
+compare_top() {  # compare_top FILE OPTION...
+  local f=$1; shift
+  go tool pprof -symbolize=none -top -nodefraction=0 "$@" "$f" 2>/dev/null |
+    awk 'p && $1 ~ /^-?[0-9]/ { print $1 "\t" $4 "\t" $6 } /^ *flat  flat%/ { p=1 }' > "$tmp/want"
+  if ! "$smolder" top --format tsv -symbolize=none "$@" "$f" 2>"$tmp/err" |
+       awk -F'\t' 'NR>1 && $1 ~ /^-?[0-9]/ { print $1 "\t" $4 "\t" $6 }' > "$tmp/got"; then
+    echo "FAIL $(basename "$f") [$*]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
+  fi
+  checked=$((checked+1))
+  if [ ! -s "$tmp/want" ]; then
+    echo "FAIL $(basename "$f") [$*]: pprof printed no rows (a case that tests nothing)"
+    failed=$((failed+1)); return
+  fi
+  if ! cmp -s "$tmp/want" "$tmp/got"; then
+    failed=$((failed+1)); echo "FAIL $(basename "$f") [$*] (< pprof, > smolder):"
+    diff "$tmp/want" "$tmp/got" | head -10; head -3 "$tmp/err"
+  fi
+}
+
+# `list`'s header: every routine's "% of Total" (pprof prints two decimals, smolder
+# one), and with -unit-free time values the "Total:" line itself (spaces aside)
+compare_list_header() {  # compare_list_header FILE REGEX OPTION...
+  local f=$1 re=$2; shift 2
+  go tool pprof -symbolize=none -list="$re" "$@" "$f" 2>/dev/null |
+    awk '/^Total: / { gsub(/ /, ""); print } /\(flat, cum\)/ { sub(/%.*/, ""); print $NF }' > "$tmp/want"
+  if ! "$smolder" list -symbolize=none "$@" "$re" "$f" 2>"$tmp/err" |
+       awk '/^Total: / { gsub(/ /, ""); print } /\(flat, cum\)/ { sub(/%.*/, ""); print $NF }' > "$tmp/got"; then
+    echo "FAIL $(basename "$f") [list $re $*]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
+  fi
+  checked=$((checked+1))
+  if [ ! -s "$tmp/want" ] || [ "$(wc -l < "$tmp/want")" != "$(wc -l < "$tmp/got")" ] ||
+     ! paste "$tmp/want" "$tmp/got" | awk -F'\t' '
+         /^Total:/ { if ($1 != $2 && $1 !~ /MB|kB|GB/) exit 1; next }
+         { d = $1 - $2; if (d < 0) d = -d; if (d > 0.051) exit 1 }'; then
+    failed=$((failed+1)); echo "FAIL $(basename "$f") [list $re $*] (pprof | smolder):"
+    paste "$tmp/want" "$tmp/got" | head -10; head -3 "$tmp/err"
+  fi
+}
+go=$data/go
+# the total is the unfiltered profile's, as in top and peek
+compare_list_header "$go/cpuwork-cpu.pb.gz" 'main\.hashRecords$' -focus=sha256
+compare_list_header "$go/cpuwork-cpu.pb.gz" 'main\.' -ignore=json -hide='runtime\.'
+compare_list_header "$go/heapwork-heap.pb.gz" 'main\.' -sample_index=alloc_space -focus=Cache
+
+echo "compared $checked cases with go tool pprof; $failed differ"
+[ "$checked" -gt 0 ] && [ "$failed" -eq 0 ]
