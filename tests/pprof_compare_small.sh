@@ -17,14 +17,15 @@ for n in dollar strlab strlab2 numlab; do
   python3 "$here/pprof_small.py" $n "$tmp/$n.pb.gz" || { echo "FAIL making $n"; exit 1; }
 done
 
-# top's rows (flat, cum, name) with pprof's option spellings on both sides; the names of
-# these profiles are printable but for one, which both sides show on two lines
+# top's rows (flat, cum, name) with pprof's option spellings on both sides.  A newline
+# ending a name is pprof's line break and smolder's \x0a: both compare without it (the
+# values tell "main.end\n" from "main.end")
 compare_top() {  # compare_top FILE OPTION...
   local f=$1; shift
   go tool pprof -symbolize=none -top -nodefraction=0 "$@" "$f" 2>/dev/null |
     awk 'p && $1 ~ /^-?[0-9]/ { print $1 "\t" $4 "\t" $6 } /^ *flat  flat%/ { p=1 }' > "$tmp/want"
   if ! "$smolder" top --format tsv -symbolize=none "$@" "$f" 2>"$tmp/err" |
-       awk -F'\t' 'NR>1 && $1 ~ /^-?[0-9]/ { print $1 "\t" $4 "\t" $6 }' > "$tmp/got"; then
+       awk -F'\t' 'NR>1 && $1 ~ /^-?[0-9]/ { sub(/\\x0a$/, "", $6); print $1 "\t" $4 "\t" $6 }' > "$tmp/got"; then
     echo "FAIL $(basename "$f") [$*]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
   fi
   checked=$((checked+1))
@@ -62,6 +63,14 @@ go=$data/go
 compare_list_header "$go/cpuwork-cpu.pb.gz" 'main\.hashRecords$' -focus=sha256
 compare_list_header "$go/cpuwork-cpu.pb.gz" 'main\.' -ignore=json -hide='runtime\.'
 compare_list_header "$go/heapwork-heap.pb.gz" 'main\.' -sample_index=alloc_space -focus=Cache
+
+# RE2's '$' is the end of the text: "main.end\n" does not end in "end$" (but with (?m))
+compare_top "$tmp/dollar.pb.gz" -focus='end$'
+compare_top "$tmp/dollar.pb.gz" -focus='(?m)end$'
+compare_top "$tmp/dollar.pb.gz" -ignore='^main\.end$'
+compare_top "$tmp/dollar.pb.gz" -hide='end$'
+compare_top "$tmp/dollar.pb.gz" -show='root|end$'
+compare_list_header "$tmp/dollar.pb.gz" 'end$'
 
 echo "compared $checked cases with go tool pprof; $failed differ"
 [ "$checked" -gt 0 ] && [ "$failed" -eq 0 ]

@@ -254,8 +254,8 @@ int list_compute(const struct prof *p, uint32_t type, const char *regex, struct 
 		buf_release(&pat);
 		return rc;
 	}
-	re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
-			   &err, &off, NULL);
+	re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len,
+			   RE2_PCRE2_OPTIONS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
 	buf_release(&pat);
 	if (!re) {
 		PCRE2_UCHAR msg[160];

@@ -44,6 +44,30 @@ static const char *class_end(const char *s)
 	return NULL;
 }
 
+/*
+ * Whether the "(?" at s opens a group RE2 has: (?P<name>, (?<name> (Go's regexp has it
+ * since 1.22; PCRE2 checks the name), or flags among i, m, s and U with at most one '-'
+ * followed by one at least, then ':' (a group) or ')' (for the rest of the group).
+ */
+static bool re2_group(const char *s)
+{
+	const char *t = s + 2;
+	bool minus = false, flag = false;
+
+	if ((t[0] == 'P' && t[1] == '<') || t[0] == '<')
+		return true;
+	for (;; t++) {
+		if (*t && strchr("imsU", *t)) {
+			flag = true;
+		} else if (*t == '-' && !minus) {
+			minus = true;
+			flag = false;
+		} else {
+			return (*t == ':' || *t == ')') && (!minus || flag);
+		}
+	}
+}
+
 /* What RE2 lacks at s, or NULL: s is just after a construct (quantified: q). */
 static const char *not_re2(const char *s, bool q)
 {
@@ -74,6 +98,8 @@ static const char *not_re2(const char *s, bool q)
 		if (s[2] == 'R' || s[2] == '&' || (s[2] >= '0' && s[2] <= '9') || s[2] == '+' ||
 		    (s[2] == '-' && s[3] >= '0' && s[3] <= '9') || (s[2] == 'P' && (s[3] == '>' || s[3] == '=')))
 			return "recursion";
+		if (!re2_group(s))
+			return "a (? form other than (?:, (?P<name> and the flags i, m, s, U";
 	}
 	if (q && s[0] == '+')
 		return "a possessive quantifier";

@@ -5,7 +5,12 @@
  * \s and \S are [\t\n\f\r ] and its complement (PCRE2's take more); and refuses, with
  * ERR_PARSE and one line, what RE2 does not have: lookaround, backreferences, \C, atomic
  * groups, possessive quantifiers, recursion, conditionals, (*VERBS), \h \H \V \R \N
- * \K \X \G \Z \c, and \S inside a class.
+ * \K \X \G \Z \c, \S inside a class, and PCRE2's other (? forms: flags but i, m, s
+ * and U ((?x), (?n), (?J), (?^)...), (?#comments), (?'name'), callouts.
+ *
+ * The pattern is compiled with RE2_PCRE2_OPTIONS among its options: RE2's `$` (without
+ * (?m)) is the end of the text, where PCRE2's also matches before a last newline.  (With
+ * (?m) both match before every newline, PCRE2 ignoring PCRE2_DOLLAR_ENDONLY.)
  *
  * Ownership: out is the caller's (buf_release); re is only read.
  */
@@ -13,6 +18,9 @@
 #define SMOLDER_RE2_H
 
 #include "base/buf.h"
+
+/* For pcre2_compile() (the includer has pcre2.h). */
+#define RE2_PCRE2_OPTIONS PCRE2_DOLLAR_ENDONLY
 
 int re2_to_pcre(const char *re, struct buf *out);
 

@@ -41,8 +41,9 @@ int search_compile(struct search *s, const char *pattern)
 		return errcode;
 	}
 	re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len,
-			   valid_utf8(pattern) ? PCRE2_UTF | PCRE2_MATCH_INVALID_UTF : 0, &errcode,
-			   &erroff, NULL);
+			   RE2_PCRE2_OPTIONS |
+				   (valid_utf8(pattern) ? PCRE2_UTF | PCRE2_MATCH_INVALID_UTF : 0),
+			   &errcode, &erroff, NULL);
 	buf_release(&pat);
 	if (!re) {
 		PCRE2_UCHAR msg[256];

@@ -78,7 +78,8 @@ static int compile(struct matcher *m)
 		return errcode == ERR_PARSE ? err_prefix(errcode, "bad regex") : errcode;
 	}
 	re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len,
-			   PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_DOTALL,
+			   RE2_PCRE2_OPTIONS | PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED |
+				   PCRE2_DOTALL,
 			   &errcode, &erroff, NULL);
 	buf_release(&pat);
 	if (!re) {
