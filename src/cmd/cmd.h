@@ -76,10 +76,11 @@ int cmd_load_profile(const char *src, const struct cmd_store_src *st,
  * --diff-base): an http(s) URL is fetched on a thread of its own from
  * cmd_bg_load_start(), so two ?seconds=N profiles cover the same N seconds and take N,
  * not 2N, as pprof fetches them; anything else is loaded by cmd_bg_load_finish().  The
- * thread draws no waiting indicator (the caller's load does) and stops on env's Ctrl-C.
- * finish (or abandon) is called exactly once after start, whatever happened: finish returns
+ * thread draws no waiting indicator (the caller's load does) and stops on env's Ctrl-C
+ * (handed on to its own flag by finish and abandon, which wait for it).  finish (or
+ * abandon) is called exactly once after start, whatever happened: finish returns
  * cmd_load_profile()'s result (the error with its message) and *out is the caller's.
- * src, st and env are borrowed until then.
+ * src, st and env are borrowed until then; bg does not move while the thread runs.
  */
 struct cmd_bg_load {
 	const char *src;
@@ -87,6 +88,8 @@ struct cmd_bg_load {
 	const struct cmd_env *env;
 	bool empty_ok, started;
 	pthread_t th;
+	struct cmd_env own;      /* the thread's env: its cancel is `cancel` below */
+	atomic_int cancel, done; /* stop the fetch; the thread has returned */
 	struct prof *out;
 	int rc;
 	char msg[1024];  /* err.c keeps messages of up to 1 KiB */
@@ -94,7 +97,10 @@ struct cmd_bg_load {
 void cmd_bg_load_start(struct cmd_bg_load *bg, const char *src, const struct cmd_store_src *st,
 		       const struct cmd_env *env, bool empty_ok);
 int cmd_bg_load_finish(struct cmd_bg_load *bg, struct prof **out);
-/* Instead of finish, when the caller's own load failed: waits for a thread, loads nothing. */
+/*
+ * Instead of finish, when the caller's own load failed: stops a fetch under way (the
+ * process ends at once, not when the URL answers or times out), loads nothing.
+ */
 void cmd_bg_load_abandon(struct cmd_bg_load *bg);
 
 /*

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "base/text.h"
@@ -125,9 +126,10 @@ static void *bg_load_run(void *arg)
 {
 	struct cmd_bg_load *bg = arg;
 
-	bg->rc = load_profile_shown(bg->src, bg->st, bg->env, bg->empty_ok, false, &bg->out);
+	bg->rc = load_profile_shown(bg->src, bg->st, &bg->own, bg->empty_ok, false, &bg->out);
 	if (bg->rc)  /* messages are per thread: carried over by cmd_bg_load_finish */
 		snprintf(bg->msg, sizeof(bg->msg), "%s", err_last());
+	atomic_store(&bg->done, 1);
 	return NULL;
 }
 
@@ -139,17 +141,37 @@ void cmd_bg_load_start(struct cmd_bg_load *bg, const char *src, const struct cmd
 	bg->st = st;
 	bg->env = env;
 	bg->empty_ok = empty_ok;
+	bg->own.cancel = &bg->cancel;
 	/* a URL waits on the network (for ?seconds=N): fetched while the caller loads */
 	if (load_is_url(src))
 		bg->started = pthread_create(&bg->th, NULL, bg_load_run, bg) == 0;
+}
+
+/*
+ * Joins the thread; stop cancels its fetch first.  The fetch polls one flag, the
+ * thread's own, so Ctrl-C's is handed on to it while waiting (the caller's load has
+ * already seen it, or sees none).
+ */
+static void bg_join(struct cmd_bg_load *bg, bool stop)
+{
+	const struct timespec tick = { 0, 10 * 1000000L };
+
+	if (stop)
+		atomic_store(&bg->cancel, 1);
+	while (!atomic_load(&bg->done)) {
+		if (bg->env->cancel && atomic_load(bg->env->cancel))
+			atomic_store(&bg->cancel, 1);
+		nanosleep(&tick, NULL);
+	}
+	pthread_join(bg->th, NULL);
+	bg->started = false;
 }
 
 void cmd_bg_load_abandon(struct cmd_bg_load *bg)
 {
 	if (!bg->started)
 		return;
-	pthread_join(bg->th, NULL);
-	bg->started = false;
+	bg_join(bg, true);
 	prof_free(bg->out);
 	bg->out = NULL;
 }
@@ -158,8 +180,7 @@ int cmd_bg_load_finish(struct cmd_bg_load *bg, struct prof **out)
 {
 	if (!bg->started)
 		return cmd_load_profile(bg->src, bg->st, bg->env, bg->empty_ok, out);
-	pthread_join(bg->th, NULL);
-	bg->started = false;
+	bg_join(bg, false);
 	*out = bg->out;
 	bg->out = NULL;
 	return bg->rc ? err_set(bg->rc, "%s", bg->msg) : 0;

@@ -235,6 +235,22 @@ silent=http://127.0.0.1:$(cat "$tmp/silent.port")
 timed() { local t0=$(date +%s%N); "$@"; echo $(( ($(date +%s%N) - t0) / 1000000 )) > "$tmp/ms"; }
 timed errcheck "--timeout 1 on a silent server: one line" "'$silent/x': timed out after 1 s \(--timeout SECONDS" top --timeout 1 "$silent/x"
 check "... within about a second ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -lt 4000
+# one side that cannot be loaded ends diff and top --diff-base at once: the base URL's
+# fetch (on a thread of its own) is stopped, not waited for until its --timeout
+timed errcheck "diff URL MISSING: the missing side's error, one line" "cannot open '$tmp/nope'" diff --timeout 20 --format text "$silent/base" "$tmp/nope"
+check "... and it ends at once, not at the base's timeout ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -lt 3000
+timed errcheck "top --diff-base URL MISSING: the same" "cannot open '$tmp/nope'" top --timeout 20 --diff-base "$silent/base" "$tmp/nope"
+check "... at once too ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -lt 3000
+# Ctrl-C while diff waits for its base URL (the other side loaded) reaches that fetch
+t0=$(date +%s%N)
+"$smolder" diff --timeout 20 --format text "$silent/base" "$cpu" > /dev/null 2> "$tmp/err" &
+intpid=$!
+sleep 0.5
+kill -INT "$intpid"
+wait "$intpid"; irc=$?
+ims=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "Ctrl-C while diff waits for a base URL: it stops at once, one line ($ims ms)" \
+  bash -c "[ $irc -eq 1 ] && [ $ims -lt 3000 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q \"'$silent/base': cancelled\" '$tmp/err'"
 timed errcheck "without --timeout, ?seconds=2 waits 2 s plus half (pprof's rule)" "timed out after 3 s" top "$silent/profile?seconds=2"
 check "... about 3 s ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -ge 2900 -a "$(cat "$tmp/ms")" -lt 6000
 timed errcheck "?seconds=1 waits 1.5 s, not 1 (N plus half in milliseconds)" "timed out after 1.5 s" top "$silent/profile?seconds=1"
