@@ -129,6 +129,8 @@ struct req {
 	enum phase phase;
 	bool admitted;           /* holds an in-flight slot */
 	bool discard;            /* refused early: the rest of the body is dropped */
+	double drop_until;       /* refused mid-body: the rest is dropped until then (0: no limit) */
+	bool cut;                /* closed by us before its body ended: the answer never went out */
 	char method[12];         /* as received (for the log; other bytes as '?') */
 	size_t body_limit;       /* --max-body, or READ_MAX_BODY for a query */
 	uint64_t body_bytes;
@@ -493,6 +495,36 @@ static void begin(struct req *r, const char *path, const char *method)
 
 /* How much of a refused body is read and dropped before the connection is closed. */
 #define DISCARD_MAX ((size_t)64 << 20)
+
+/* The least time a body refused mid-way (a 408 included) is given to end. */
+#define DROP_GRACE_MS 10000.0
+
+/*
+ * A body refused mid-way (413 past the limit, 408 past --request-timeout): libmicrohttpd
+ * (0.9.75) queues an answer only before a body or once it has ended, so the rest is read
+ * and dropped, and the answer sent at its end.  Meanwhile it is not kept and holds no
+ * in-flight slot.  It gets --request-timeout more, at least DROP_GRACE_MS, to end, so that
+ * a slow client is told why rather than reset (10 bytes a second of a 100-byte body with
+ * --request-timeout 2s ends 8 s after its 408 is decided); one still sending then is cut
+ * off, and logged with the answer it was not sent.
+ */
+static void refused_mid_body(struct req *r)
+{
+	struct serve *s = r->srv;
+	double grace = s->o.request_timeout_ms;
+
+	buf_release(&r->body);
+	if (r->admitted) {
+		pthread_mutex_lock(&s->mu);
+		s->inflight--;
+		r->admitted = false;
+		if (s->inflight == 0 && s->reading == 0)
+			pthread_cond_broadcast(&s->idle);
+		pthread_mutex_unlock(&s->mu);
+	}
+	if (grace > 0)
+		r->drop_until = serve_now_ms() + (grace > DROP_GRACE_MS ? grace : DROP_GRACE_MS);
+}
 
 /* Appends a chunk; false when the request must be refused. */
 static bool body_chunk(struct req *r, const char *data, size_t n)
@@ -863,7 +895,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			bool ok = body_chunk(r, upload_data, *upload_data_size);
 
 			*upload_data_size = 0;
-			(void)ok; /* refused: the answer waits for the end of the body (below) */
+			if (!ok)  /* the answer waits for the end of the body (below) */
+				refused_mid_body(r);
 			return MHD_YES;
 		}
 		if (finish(r, url))
@@ -871,18 +904,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return r->phase == PH_ANSWER ? send_answer(r) : MHD_YES;
 	case PH_ANSWER:
 		/*
-		 * A refused body (over the limit without a Content-Length) is read and dropped
-		 * to its end: libmicrohttpd queues no answer while a body is still coming in,
-		 * and the client only reads one after sending.  Dropping stops being patient
-		 * after DISCARD_MAX bytes or the request timeout: the connection is closed.
+		 * A body refused mid-way is read and dropped to its end (refused_mid_body()),
+		 * and the client only reads an answer after sending anyway.  Dropping stops
+		 * being patient DISCARD_MAX bytes past the limit or at r->drop_until: the
+		 * connection is closed, and logged with the answer it could not be sent.
 		 */
 		if (*upload_data_size) {
 			r->body_bytes += *upload_data_size;
 			*upload_data_size = 0;
 			if (r->body_bytes > r->body_limit + DISCARD_MAX ||
-			    (r->srv->o.request_timeout_ms &&
-			     serve_now_ms() - r->t0 > r->srv->o.request_timeout_ms))
+			    (r->drop_until > 0 && serve_now_ms() > r->drop_until)) {
+				r->cut = true;
 				return MHD_NO;
+			}
 			return MHD_YES;
 		}
 		return send_answer(r);
@@ -924,23 +958,30 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	const union MHD_ConnectionInfo *mhd;
 	double ms;
 	int status;
+	bool decided;  /* the status is the server's, not 499 */
 
 	if (!r)
 		return;
 	*req_cls = NULL;
 	ms = serve_now_ms() - r->t0;
-	status = r->phase == PH_SENT ? r->status : 499;
-	mhd = r->phase != PH_SENT ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS)
-				  : NULL;
+	if (r->cut) {
+		/* our refusal, not the client's going: logged and counted as what it was */
+		size_t n = strlen(r->reason);
+
+		snprintf(r->reason + n, sizeof(r->reason) - n, "; the body went on: closed unanswered");
+	}
+	decided = r->phase == PH_SENT || r->cut;
+	status = decided ? r->status : 499;
+	mhd = !decided ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS) : NULL;
 	if (mhd && mhd->http_status >= 400 && mhd->http_status < 600) {
 		/* libmicrohttpd answered itself: 431 for oversized headers, 400 for bad syntax */
 		status = (int)mhd->http_status;
 		snprintf(r->reason, sizeof(r->reason), "refused by the HTTP layer: %d %s", status,
 			 MHD_get_reason_phrase_for(mhd->http_status));
 		r->err_reason = "http_refused";
-		r->phase = PH_SENT;
+		decided = true;
 	}
-	if (r->phase != PH_SENT && !r->err_reason)
+	if (!decided && !r->err_reason)
 		r->err_reason = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout" : "aborted";
 	serve_metrics_request(&s->metrics, route, status, r->body_bytes, ms,
 			      status >= 400 ? (r->err_reason ? r->err_reason : "other") : NULL);
@@ -949,7 +990,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 		text_safe(&path, r->uri, n > 200 ? 200 : n, true);
 		if (status >= 400) {
-			const char *why = r->phase == PH_SENT ? r->reason :
+			const char *why = decided ? r->reason :
 					  toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ?
 					  "timed out" : "client went away";
 

@@ -4,6 +4,9 @@
 #   - bodies sent to routes that take none (GET /ready, /metrics, the legacy read
 #     endpoints): 413 before a byte is read, and the server's memory stays flat while
 #     20 clients each send 8 MiB to /ready;
+#   - a body trickled past --request-timeout: the client gets its 408 once it has sent
+#     the rest (dropped unkept, its in-flight slot given back meanwhile), logged as 408;
+#     one still sending 10 s later is cut off, logged as our 408, not as a 499;
 # Timing-based checks try up to three times: the CI machine is loaded.
 # Usage: serve_abuse.sh SMOLDER
 set -u
@@ -80,6 +83,73 @@ after=$(sed -n 's/^rss \([0-9]*\) .*/\1/p' "$tmp/hold.out")
 check "20 clients sending 8 MiB each to /ready: the server's RSS grows < 32 MiB ($before -> ${after:-?} kB)" \
   test "$((${after:-999999999} - before))" -lt 32768
 check "the server still answers" test "$(http GET "$url/ready")" = 200
+serve_stop
+
+# --- a body trickled past --request-timeout ----------------------------------------------
+# trickle.py PORT LENGTH CHUNK INTERVAL: POSTs /ingest announcing LENGTH bytes, sends CHUNK
+# of them every INTERVAL seconds, then prints the answer's status line (or how it ended)
+cat > "$tmp/trickle.py" <<'EOF'
+import socket, sys, time
+port, length, chunk, every = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+s = socket.create_connection(("127.0.0.1", port), timeout=30)
+s.sendall(b"POST /ingest?name=trickle.cpu HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % length)
+t0, sent = time.time(), 0
+try:
+    while sent < length:
+        n = min(chunk, length - sent)
+        s.sendall(b"x" * n)
+        sent += n
+        if sent < length:
+            time.sleep(every)
+    got = b""
+    while b"}" not in got:
+        b = s.recv(4096)
+        if not b:
+            break
+        got += b
+    if not got:
+        raise OSError("closed without an answer")
+    print("answer after %.1f s: %s %s" % (time.time() - t0, got.split(b"\r\n")[0].decode(),
+                                         got[got.find(b"{"):].decode(errors="replace")))
+except OSError as e:
+    print("cut after %.1f s, %d of %d bytes sent: %s" % (time.time() - t0, sent, length, e))
+EOF
+serve_start trickle --db "$tmp/t.db" --request-timeout 1s --max-inflight 1 || exit 1
+url=http://127.0.0.1:$PORT
+# 60 bytes, 6 every 0.4 s: past the deadline after 1 s, ended after 3.6 s.  Once its 408
+# is decided, the rest is dropped and its in-flight slot (the only one) is free for a push
+for try in 1 2 3; do
+  python3 "$tmp/trickle.py" "$PORT" 60 6 0.4 > "$tmp/trickle.out" &
+  tpid=$!
+  free=no
+  for n in $(seq 1 60); do  # until the slot is given back (the metrics say 0 in flight)
+    sleep 0.05
+    http GET "$url/metrics" > /dev/null
+    if grep -q '^smolder_inflight_requests 0$' "$tmp/body" && [ $n -gt 2 ]; then
+      st=$(http POST "$url/ingest?name=meanwhile.cpu" --data-binary $'a;b 1\n')
+      # the trickling client must still be sending: it has printed nothing yet
+      [ "$st" = 200 ] && ! grep -q . "$tmp/trickle.out" && free=yes
+      break
+    fi
+  done
+  wait "$tpid"
+  [ "$free" = yes ] && break
+  echo "     try $try: no push got the slot while the refused body was still coming"
+done
+check "a body past --request-timeout gets its 408 once the client has sent it ($(cat "$tmp/trickle.out"))" \
+  grep -q '^answer after [0-9.]* s: HTTP/1.1 408 .*"message":"request body not received within 1 s"' "$tmp/trickle.out"
+check "while the rest of it was dropped, its in-flight slot served another push (200)" test "$free" = yes
+check "the log says 408 and why" \
+  grep -qE 'info  POST /ingest 408 60B [0-9.]+ms tenant=anonymous reason="request body not received within 1 s"$' "$SLOG"
+# 1,000 bytes, 10 every 0.5 s: past the deadline after 1 s, still sending 10 s later: cut
+python3 "$tmp/trickle.py" "$PORT" 1000 10 0.5 > "$tmp/trickle2.out"
+check "one still sending 10 s after its 408 was decided is cut off ($(cat "$tmp/trickle2.out"))" \
+  grep -qE '^cut after 1[0-9]\.[0-9] s' "$tmp/trickle2.out"
+check "and logged as the 408 it could not be sent, not as a client that went away (499)" \
+  grep -qE 'info  POST /ingest 408 [0-9]+B [0-9.]+ms tenant=anonymous reason="request body not received within 1 s; the body went on: closed unanswered"$' "$SLOG"
+http GET "$url/metrics" > /dev/null
+check "/metrics counts every trickled body as 408, none as 499" \
+  bash -c "grep -qE '^smolder_http_requests_total\{route=\"ingest\",status=\"408\"\} [2-4]$' '$tmp/body' && ! grep -q 'status=\"499\"' '$tmp/body'"
 serve_stop
 
 check_done
