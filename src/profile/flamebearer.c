@@ -126,15 +126,23 @@ static void names_release(struct names *nm)
 
 struct cnode {
 	uint32_t size;     /* nodes in the subtree */
-	uint32_t name;     /* names index */
+	uint32_t name;     /* cnames index */
 	int64_t total[2], self[2];
 };
 
+/*
+ * names is the table the result gets: a name enters it when the first node carrying it
+ * is emitted, so folded nodes leave theirs out (as Pyroscope's NewFlamegraphDiff does).
+ * The union keeps every name of both trees in cnames, its nodes' name field indexing
+ * that; cname_out maps them to names as they are emitted.
+ */
 struct src {
 	const struct tree *t;  /* one tree ... */
 	uint32_t type;
 	uint32_t *sid_name;    /* its string id → names index (NONE until seen) */
 	struct cnode *c;       /* ... or the union */
+	struct names cnames;   /* the union's names (cnode.name indexes them) */
+	uint32_t *cname_out;   /* cnames index → names index (NONE until seen) */
 	uint32_t n;
 	unsigned sides;
 	struct names names;
@@ -168,7 +176,12 @@ static int s_name(struct src *s, uint32_t i, uint32_t *out)
 	int rc;
 
 	if (s->c) {
-		*out = s->c[i].name;
+		uint32_t *o = &s->cname_out[s->c[i].name];
+
+		if (*o == NONE && (rc = names_intern(&s->names, s->cnames.v[s->c[i].name],
+						     s->cnames.len[s->c[i].name], o)))
+			return rc;
+		*out = *o;
 		return 0;
 	}
 	if (i == 0)
@@ -188,8 +201,8 @@ static bool s_is_other(const struct src *s, uint32_t i)
 	size_t n;
 
 	if (s->c) {
-		p = s->names.v[s->c[i].name];
-		n = s->names.len[s->c[i].name];
+		p = s->cnames.v[s->c[i].name];
+		n = s->cnames.len[s->c[i].name];
 	} else {
 		p = prof_str(s->t->prof, s->t->name[i]);
 		n = prof_strlen(s->t->prof, s->t->name[i]);
@@ -208,6 +221,8 @@ static void src_release(struct src *s)
 {
 	free(s->sid_name);
 	free(s->c);
+	free(s->cname_out);
+	names_release(&s->cnames);
 	names_release(&s->names);
 }
 
@@ -223,6 +238,7 @@ static int src_init_tree(struct src *s, const struct tree *t, uint32_t type)
 	s->n = t->n;
 	s->sides = 1;
 	arena_init(&s->names.arena);
+	arena_init(&s->cnames.arena);
 	if (!(s->sid_name = malloc((t->prof->nstrs + 1) * sizeof(*s->sid_name))))
 		return err_set(ERR_NOMEM, "out of memory");
 	for (i = 0; i <= t->prof->nstrs; i++)
@@ -268,9 +284,10 @@ static int src_init_union(struct src *s, const struct tree *a, uint32_t ta, cons
 	memset(s, 0, sizeof(*s));
 	s->sides = 2;
 	arena_init(&s->names.arena);
-	if ((rc = hmap_init(&s->names.map, 1024)) || (rc = vec_reserve(&s->c, &cap_c, 1)) ||
-	    (rc = vec_reserve(&st, &cap_st, 1)) ||
-	    (rc = names_intern(&s->names, "total", 5, &s->c[0].name)))
+	arena_init(&s->cnames.arena);
+	if ((rc = hmap_init(&s->names.map, 1024)) || (rc = hmap_init(&s->cnames.map, 1024)) ||
+	    (rc = vec_reserve(&s->c, &cap_c, 1)) || (rc = vec_reserve(&st, &cap_st, 1)) ||
+	    (rc = names_intern(&s->cnames, "total", 5, &s->c[0].name)))
 		goto done;
 	s->c[0].total[0] = tree_total(a, 0, ta);
 	s->c[0].self[0] = tree_self(a, 0, ta);
@@ -310,10 +327,10 @@ static int src_init_union(struct src *s, const struct tree *a, uint32_t ta, cons
 		if (x != NONE) {
 			cn->total[0] = tree_total(a, x, ta);
 			cn->self[0] = tree_self(a, x, ta);
-			rc = names_intern(&s->names, prof_str(a->prof, a->name[x]),
+			rc = names_intern(&s->cnames, prof_str(a->prof, a->name[x]),
 					  prof_strlen(a->prof, a->name[x]), &cn->name);
 		} else {
-			rc = names_intern(&s->names, prof_str(b->prof, b->name[y]),
+			rc = names_intern(&s->cnames, prof_str(b->prof, b->name[y]),
 					  prof_strlen(b->prof, b->name[y]), &cn->name);
 		}
 		if (rc)
@@ -333,6 +350,11 @@ static int src_init_union(struct src *s, const struct tree *a, uint32_t ta, cons
 			goto done;
 		st[nst++] = (struct cw_frame){ c, kid_of(a, x), kid_of(b, y), x, y };
 	}
+	if (!(s->cname_out = malloc(s->cnames.n * sizeof(*s->cname_out)))) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	memset(s->cname_out, 0xff, s->cnames.n * sizeof(*s->cname_out));  /* NONE */
 done:
 	free(st);
 	return rc;

@@ -9,7 +9,9 @@
  *   width 7  [x left, total left, self left, x right, total right, self right, name]
  * x is delta-encoded per level and side (the gap since the end of the previous node of
  * the level); a node's self comes first in its range, then its children in name (byte)
- * order.  Level 0 is the root, named "total".  names[] is deduplicated.
+ * order.  Level 0 is the root, named "total".  names[] holds the names the emitted nodes
+ * use, once each, numbered by first use in preorder: after truncation, the names of the
+ * folded nodes are gone too (a diff's as well as a single graph's, as Pyroscope does).
  *
  * Truncation as Pyroscope does it (pkg/model NewFlameGraph, NewFlamegraphDiff): with
  * max_nodes > 0 and more nodes than that, minValue is the max_nodes-th largest node
