@@ -72,5 +72,25 @@ compare_top "$tmp/dollar.pb.gz" -hide='end$'
 compare_top "$tmp/dollar.pb.gz" -show='root|end$'
 compare_list_header "$tmp/dollar.pb.gz" 'end$'
 
+# tag filters: a number is pprof's [+-]digits with an optional unit (letters) as V, V:, :V
+# or V:V and nothing more; anything else is regexes on string labels
+compare_top "$tmp/strlab2.pb.gz" -tagfocus=version=1.5
+compare_top "$tmp/strlab2.pb.gz" -tagfocus=id=0x1f
+compare_top "$tmp/strlab2.pb.gz" -tagfocus=id=1e3
+compare_top "$tmp/strlab2.pb.gz" -tagignore=id=1e3,0x1f
+compare_top "$tmp/strlab.pb.gz" -tagfocus=span=1.5
+compare_top "$tmp/strlab.pb.gz" -tagignore=code=20     # a number: no string label is one
+compare_top "$tmp/strlab.pb.gz" -tagfocus==code:404    # "=V" is V, without a key
+compare_top "$tmp/numlab.pb.gz" -tagfocus=size=1kb:2   # the second bound in the first's unit
+compare_top "$tmp/numlab.pb.gz" -tagignore=size=1:2kb  # regexes: kB does not scale into ""
+compare_top "$tmp/numlab.pb.gz" -tagignore=size=1kb:2ms
+compare_top "$tmp/numlab.pb.gz" -tagfocus=size=2KBs    # pprof's aliases: any case, plural
+compare_top "$tmp/numlab.pb.gz" -tagignore=size=2kib   # not one of pprof's units
+compare_top "$tmp/numlab.pb.gz" -tagignore=duration=0:1m
+compare_top "$tmp/numlab.pb.gz" -tagfocus=duration=1s:1hrs
+compare_top "$tmp/numlab.pb.gz" -tagfocus=duration=+50ms
+compare_top "$tmp/numlab.pb.gz" -tagfocus=duration=-5ms:50ms
+compare_top "$tmp/numlab.pb.gz" -tagfocus=:100ms
+
 echo "compared $checked cases with go tool pprof; $failed differ"
 [ "$checked" -gt 0 ] && [ "$failed" -eq 0 ]

@@ -13,10 +13,9 @@
  */
 #include "filter.h"
 
-#include <math.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/err.h"
 #include "builder.h"
@@ -92,69 +91,141 @@ static bool rx_location(struct rx *r, const struct prof *p, const struct prof_lo
 
 /* ---- tag filters ---- */
 
-enum ukind { U_NONE, U_BYTES, U_TIME };
+/*
+ * pprof's units (measurement.go): an alias names a unit of a family; Scale() converts
+ * within a family and names the result by its canonical name.
+ */
+struct unit {
+	const char *canon;
+	const char *alias[3];
+	double factor;
+};
 
-static bool unit_of(const char *u, enum ukind *kind, double *scale)
+struct unit_family {
+	const struct unit *u;
+	size_t n;
+	const struct unit *dflt;  /* what a unit of the family converts to when `to` is not */
+};
+
+static const struct unit mem_units[] = {
+	{ "B", { "b", "byte" }, 1 },
+	{ "kB", { "kb", "kbyte", "kilobyte" }, 1024.0 },
+	{ "MB", { "mb", "mbyte", "megabyte" }, 1048576.0 },
+	{ "GB", { "gb", "gbyte", "gigabyte" }, 1073741824.0 },
+	{ "TB", { "tb", "tbyte", "terabyte" }, 1099511627776.0 },
+	{ "PB", { "pb", "pbyte", "petabyte" }, 1125899906842624.0 },
+};
+static const struct unit time_units[] = {
+	{ "ns", { "ns", "nanosecond" }, 1 },
+	{ "us", { "\xce\xbcs", "us", "microsecond" }, 1e3 },
+	{ "ms", { "ms", "millisecond" }, 1e6 },
+	{ "s", { "s", "sec", "second" }, 1e9 },
+	{ "hrs", { "hour", "hr" }, 3600e9 },
+};
+static const struct unit gcu_units[] = {
+	{ "n*GCU", { "nanogcu" }, 1e-9 },  { "u*GCU", { "microgcu" }, 1e-6 },
+	{ "m*GCU", { "milligcu" }, 1e-3 }, { "GCU", { "gcu" }, 1 },
+	{ "k*GCU", { "kilogcu" }, 1e3 },   { "M*GCU", { "megagcu" }, 1e6 },
+	{ "G*GCU", { "gigagcu" }, 1e9 },   { "T*GCU", { "teragcu" }, 1e12 },
+	{ "P*GCU", { "petagcu" }, 1e15 },
+};
+static const struct unit time_default = { "s", { NULL }, 1e9 };
+static const struct unit gcu_default = { "GCU", { NULL }, 1 };
+static const struct unit_family families[] = {
+	{ mem_units, sizeof(mem_units) / sizeof(mem_units[0]), &mem_units[0] },
+	{ time_units, sizeof(time_units) / sizeof(time_units[0]), &time_default },
+	{ gcu_units, sizeof(gcu_units) / sizeof(gcu_units[0]), &gcu_default },
+};
+
+/* pprof's sniffUnit: lower case, one plural 's' off (beyond two bytes), an alias. */
+static const struct unit *sniff(const struct unit_family *f, const char *s, size_t n)
 {
-	static const struct {
-		const char *name;
-		enum ukind kind;
-		double scale;
-	} tab[] = {
-		{ "b", U_BYTES, 1 },		 { "byte", U_BYTES, 1 },
-		{ "bytes", U_BYTES, 1 },	 { "kb", U_BYTES, 1024.0 },
-		{ "kib", U_BYTES, 1024.0 },	 { "kilobytes", U_BYTES, 1024.0 },
-		{ "mb", U_BYTES, 1048576.0 },	 { "mib", U_BYTES, 1048576.0 },
-		{ "megabytes", U_BYTES, 1048576.0 }, { "gb", U_BYTES, 1073741824.0 },
-		{ "gib", U_BYTES, 1073741824.0 }, { "tb", U_BYTES, 1099511627776.0 },
-		{ "ns", U_TIME, 1 },		 { "nanoseconds", U_TIME, 1 },
-		{ "us", U_TIME, 1e3 },		 { "microseconds", U_TIME, 1e3 },
-		{ "ms", U_TIME, 1e6 },		 { "milliseconds", U_TIME, 1e6 },
-		{ "s", U_TIME, 1e9 },		 { "sec", U_TIME, 1e9 },
-		{ "seconds", U_TIME, 1e9 },	 { "m", U_TIME, 60e9 },
-		{ "min", U_TIME, 60e9 },	 { "minutes", U_TIME, 60e9 },
-		{ "h", U_TIME, 3600e9 },	 { "hour", U_TIME, 3600e9 },
-		{ "hours", U_TIME, 3600e9 },
-	};
-	size_t i;
+	char low[24];
+	size_t i, k;
 
-	*kind = U_NONE;
-	*scale = 1;
-	if (!*u)
-		return true;
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
-		if (strcasecmp(u, tab[i].name) == 0) {
-			*kind = tab[i].kind;
-			*scale = tab[i].scale;
-			return true;
-		}
-	}
-	return false;
+	if (n >= sizeof(low))
+		return NULL;  /* longer than any alias and its 's' */
+	for (i = 0; i < n; i++)
+		low[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+	if (n > 2 && low[n - 1] == 's')
+		n--;
+	for (i = 0; i < f->n; i++)
+		for (k = 0; k < 3 && f->u[i].alias[k]; k++)
+			if (strlen(f->u[i].alias[k]) == n && memcmp(f->u[i].alias[k], low, n) == 0)
+				return &f->u[i];
+	return NULL;
 }
 
-/* "12kb" → 12288 bytes; *kind says which unit family. */
-static bool parse_quantity(const char *s, size_t n, double *v, enum ukind *kind)
+/*
+ * pprof's measurement.Scale(v, from, to): v in the unit `from` converted to `to` when
+ * one family has both (to the family's default unit when it has only `from`); else v as
+ * it is, in `to` (or in "" for the units pprof finds uninteresting).  *unit is what the
+ * result is in: a canonical name, or `to` itself.
+ */
+static double scale(int64_t v, const char *from, size_t nfrom, const char *to,
+		    const char **unit)
 {
-	char buf[64], *end;
-	double scale;
+	size_t i;
 
-	if (n == 0 || n >= sizeof(buf))
-		return false;
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		const struct unit *fu = sniff(&families[i], from, nfrom), *tu;
+
+		if (!fu)
+			continue;
+		tu = sniff(&families[i], to, strlen(to));
+		if (!tu)
+			tu = families[i].dflt;
+		*unit = tu->canon;
+		return (double)v * fu->factor / tu->factor;
+	}
+	*unit = strcmp(to, "count") == 0 || strcmp(to, "sample") == 0 || strcmp(to, "unit") == 0 ||
+			strcmp(to, "minimum") == 0 || strcmp(to, "auto") == 0 ? "" : to;
+	return (double)v;
+}
+
+/*
+ * The length of a quantity at s as pprof's tagFilterRangeRx reads one,
+ * [+-]?[[:digit:]]+([[:alpha:]]+)? (ASCII classes), or 0; *digits is where the
+ * number ends and the unit begins.
+ */
+static size_t quantity_len(const char *s, size_t *digits)
+{
+	size_t i = s[0] == '+' || s[0] == '-', d = i;
+
+	while (s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == d)
+		return 0;
+	*digits = i;
+	while ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'))
+		i++;
+	return i;
+}
+
+/* strconv.ParseInt(s[0..n), 10, 64); pprof panics on what does not fit. */
+static int parse_int(const char *s, size_t n, const char *what, int64_t *out)
+{
+	char buf[32], *end;
+	long long v;
+
+	if (n >= sizeof(buf))
+		return err_set(ERR_PARSE, "%s: number out of range", what);
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	*v = strtod(buf, &end);
-	if (end == buf || !isfinite(*v) || !unit_of(end, kind, &scale))
-		return false;
-	*v *= scale;
-	return true;
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (errno == ERANGE || *end)
+		return err_set(ERR_PARSE, "%s: number out of range", what);
+	*out = v;
+	return 0;
 }
 
 struct tagf {
 	bool set, numeric, has_key, key_found;
 	uint32_t key;
-	double lo, hi;
+	double lo, hi;     /* in unit */
 	bool has_lo, has_hi;
-	enum ukind kind;
+	char *unit;        /* the range's, as scale() names it: "kB", "ms", "", or as typed */
 	struct search *rx;
 	size_t nrx;
 	char *kv;  /* room for the longest "key:value" of the profile (without a key) */
@@ -168,6 +239,7 @@ static void tagf_release(struct tagf *t)
 		search_release(&t->rx[i]);
 	free(t->rx);
 	free(t->kv);
+	free(t->unit);
 }
 
 /* Room for the profile's longest "key:value", which a regex without a key matches. */
@@ -187,10 +259,65 @@ static int tagf_kv_init(struct tagf *t, const struct prof *p)
 	return 0;
 }
 
+/*
+ * A numeric range as pprof's parseTagFilterRange reads one: Q, Q:, :Q or Q:Q, Q a
+ * quantity (quantity_len) and nothing else; with Q:Q the second's unit must scale into
+ * the first's ("1kb:2mb", "1kb:2", not "1:2kb" nor "1kb:2ms").  0 when val is one (set in
+ * t), 1 when it is to be read as regexes, or an error.
+ */
+static int range_parse(struct tagf *t, const char *val, const char *what)
+{
+	const char *q1 = val[0] == ':' ? val + 1 : val, *q2 = NULL, *unit;
+	size_t n1, d1, n2 = 0, d2 = 0;
+	int64_t v;
+	char *u1;
+	int rc;
+
+	if (!(n1 = quantity_len(q1, &d1)))
+		return 1;
+	if (q1 != val) {                       /* :Q */
+		if (q1[n1])
+			return 1;
+		t->has_hi = true;
+	} else if (!q1[n1]) {                  /* Q */
+		t->has_lo = t->has_hi = true;
+	} else if (q1[n1] == ':' && !q1[n1 + 1]) { /* Q: */
+		t->has_lo = true;
+	} else if (q1[n1] == ':' && (n2 = quantity_len(q1 + n1 + 1, &d2)) && !q1[n1 + 1 + n2]) {
+		q2 = q1 + n1 + 1;              /* Q:Q */
+		t->has_lo = t->has_hi = true;
+	} else {
+		return 1;
+	}
+	if ((rc = parse_int(q1, d1, what, &v)))
+		return rc;
+	if (!(u1 = strndup(q1 + d1, n1 - d1)))
+		return err_set(ERR_NOMEM, "out of memory");
+	t->lo = t->hi = scale(v, u1, n1 - d1, u1, &unit);
+	t->unit = strdup(unit);
+	free(u1);
+	if (!t->unit)
+		return err_set(ERR_NOMEM, "out of memory");
+	if (q2) {
+		if ((rc = parse_int(q2, d2, what, &v)))
+			return rc;
+		t->hi = scale(v, q2 + d2, n2 - d2, t->unit, &unit);
+		if (strcmp(unit, t->unit) != 0) {
+			t->has_lo = t->has_hi = false;
+			free(t->unit);
+			t->unit = NULL;
+			return 1;
+		}
+	}
+	t->numeric = true;
+	return 0;
+}
+
 static int tagf_init(struct tagf *t, const char *spec, const char *what, const struct prof *p)
 {
-	const char *eq, *val, *colon;
+	const char *eq, *val;
 	size_t n;
+	int rc;
 
 	memset(t, 0, sizeof(*t));
 	if (!spec || !*spec)
@@ -206,36 +333,13 @@ static int tagf_init(struct tagf *t, const char *spec, const char *what, const s
 			return err_set(ERR_PARSE, "%s: label name too long", what);
 		memcpy(key, spec, n);
 		key[n] = '\0';
-		t->has_key = true;
+		t->has_key = n > 0;  /* pprof: "=V" is V, on every label */
 		t->key = prof_find_str(p, key);
 		t->key_found = t->key != PROF_NONE;
 		val = eq + 1;
 	}
-	/* a numeric range: VALUE, LOW:, :HIGH or LOW:HIGH */
-	colon = strchr(val, ':');
-	{
-		enum ukind k1 = U_NONE, k2 = U_NONE;
-		bool ok;
-
-		if (colon) {
-			size_t l1 = (size_t)(colon - val), l2 = strlen(colon + 1);
-
-			ok = (l1 || l2) && (!l1 || parse_quantity(val, l1, &t->lo, &k1)) &&
-			     (!l2 || parse_quantity(colon + 1, l2, &t->hi, &k2));
-			t->has_lo = l1 > 0;
-			t->has_hi = l2 > 0;
-		} else {
-			ok = parse_quantity(val, strlen(val), &t->lo, &k1);
-			t->hi = t->lo;
-			t->has_lo = t->has_hi = ok;
-		}
-		if (ok && (k1 == U_NONE || k2 == U_NONE || k1 == k2)) {
-			t->numeric = true;
-			t->kind = k1 != U_NONE ? k1 : k2;
-			return 0;
-		}
-		t->has_lo = t->has_hi = false;
-	}
+	if ((rc = range_parse(t, val, what)) <= 0)
+		return rc;
 	/* else regexes separated by commas */
 	{
 		const char *s = val;
@@ -265,22 +369,24 @@ static int tagf_init(struct tagf *t, const char *spec, const char *what, const s
 	return t->has_key ? 0 : tagf_kv_init(t, p);
 }
 
-static bool num_in_range(const struct tagf *t, const struct prof *p, const struct prof_label *l)
+/* A numeric label's value num, in unit, within the range (pprof's compare after Scale). */
+static bool num_in_range(const struct tagf *t, const char *unit, size_t n, int64_t num)
 {
-	double v = (double)l->num, scale;
-	enum ukind kind;
-	const char *unit = l->num_unit ? prof_str(p, l->num_unit) : "";
+	const char *su;
+	double v = scale(num, unit, n, t->unit, &su);
 
-	/* a label without a unit named "bytes" is in bytes, as pprof assumes */
-	if (!*unit && strcmp(prof_str(p, l->key), "bytes") == 0)
-		unit = "bytes";
-	if (!unit_of(unit, &kind, &scale))
-		kind = U_NONE, scale = 1;
-	/* like pprof: a number without a unit only matches labels without one */
-	if (kind != t->kind)
-		return false;
-	v *= scale;
-	return (!t->has_lo || v >= t->lo) && (!t->has_hi || v <= t->hi);
+	return strcmp(su, t->unit) == 0 && (!t->has_lo || v >= t->lo) && (!t->has_hi || v <= t->hi);
+}
+
+/* The unit of a numeric label: its own, or "bytes" for a label named so without one. */
+static const char *label_unit(const struct prof *p, const struct prof_label *l, size_t *n)
+{
+	if (!l->num_unit && strcmp(prof_str(p, l->key), "bytes") == 0) {
+		*n = 5;
+		return "bytes";
+	}
+	*n = prof_strlen(p, l->num_unit);
+	return prof_str(p, l->num_unit);
 }
 
 static bool tagf_match(const struct tagf *t, const struct prof *p, const struct prof_sample *s)
@@ -292,10 +398,16 @@ static bool tagf_match(const struct tagf *t, const struct prof *p, const struct 
 	if (t->has_key && !t->key_found)
 		return false;
 	if (t->numeric) {
-		for (i = 0; i < s->nlabels; i++)
-			if (!labels[i].str && (!t->has_key || labels[i].key == t->key) &&
-			    num_in_range(t, p, &labels[i]))
+		for (i = 0; i < s->nlabels; i++) {
+			size_t n;
+			const char *u;
+
+			if (labels[i].str || (t->has_key && labels[i].key != t->key))
+				continue;
+			u = label_unit(p, &labels[i], &n);
+			if (num_in_range(t, u, n, labels[i].num))
 				return true;
+		}
 		return false;
 	}
 	if (t->has_key) {

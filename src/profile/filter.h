@@ -11,8 +11,10 @@
  *   show_from=RE  drop the frames above (callers of) the root-most match; samples
  *                 without a match are dropped
  *   tagfocus / tagignore = [KEY=]REGEX[,REGEX...] on string labels, or a numeric range
- *                 VALUE, LOW:, :HIGH, LOW:HIGH with units (1kb:10kb, :100ms) on numeric
- *                 labels — as `go tool pprof` reads them.
+ *                 VALUE, LOW:, :HIGH, LOW:HIGH on numeric labels, each an integer with an
+ *                 optional unit in letters (1kb:10kb, :100ms, -5) — as `go tool pprof`
+ *                 reads them: "1.5", "0x1f" or "1e3" are regexes, pprof's unit names
+ *                 only, a second bound's unit must convert to the first's.
  * Regexes are PCRE2 with RE2-style syntax, unanchored, as in pprof.  Totals for
  * percentages stay those of the unfiltered profile (pprof's "of N total").
  *
