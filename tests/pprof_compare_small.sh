@@ -92,5 +92,17 @@ compare_top "$tmp/numlab.pb.gz" -tagfocus=duration=+50ms
 compare_top "$tmp/numlab.pb.gz" -tagfocus=duration=-5ms:50ms
 compare_top "$tmp/numlab.pb.gz" -tagfocus=:100ms
 
+# numeric labels without a unit are in their key's unit as pprof infers it: the unit of
+# the key's other labels, bytes for request and alignment, else the key's name ("ms")
+compare_top "$tmp/numlab.pb.gz" -tagfocus=request=1kb:
+compare_top "$tmp/numlab.pb.gz" -tagfocus=request=:4kb
+compare_top "$tmp/numlab.pb.gz" -tagfocus=ms=300ms
+compare_top "$tmp/numlab.pb.gz" -tagfocus=ms=1s:
+compare_top "$tmp/numlab.pb.gz" -tagignore=ms=300      # ms is not unitless: nothing ignored
+compare_top "$tmp/numlab.pb.gz" -tagfocus=latency=:50  # a unit pprof does not know: as is
+compare_top "$tmp/numlab.pb.gz" -tagignore=latency=50ms
+compare_top "$tmp/numlab.pb.gz" -tagfocus=:1kb
+compare_top "$tmp/numlab.pb.gz" -tagfocus=20ms:
+
 echo "compared $checked cases with go tool pprof; $failed differ"
 [ "$checked" -gt 0 ] && [ "$failed" -eq 0 ]

@@ -226,6 +226,7 @@ struct tagf {
 	double lo, hi;     /* in unit */
 	bool has_lo, has_hi;
 	char *unit;        /* the range's, as scale() names it: "kB", "ms", "", or as typed */
+	uint32_t *key_unit; /* numeric: per key (string id), its labels' unit (key_units_init) */
 	struct search *rx;
 	size_t nrx;
 	char *kv;  /* room for the longest "key:value" of the profile (without a key) */
@@ -240,6 +241,7 @@ static void tagf_release(struct tagf *t)
 	free(t->rx);
 	free(t->kv);
 	free(t->unit);
+	free(t->key_unit);
 }
 
 /* Room for the profile's longest "key:value", which a regex without a key matches. */
@@ -257,6 +259,58 @@ static int tagf_kv_init(struct tagf *t, const struct prof *p)
 	if (!(t->kv = malloc(max + 1)))
 		return err_set(ERR_NOMEM, "out of memory");
 	return 0;
+}
+
+#define KEY_UNIT_BYTES UINT32_MAX  /* key_unit: "bytes", which the profile may not hold */
+
+/*
+ * The unit of every numeric label key, as pprof decides it for the whole profile
+ * (Profile.NumLabelUnits): the first unit a label of the key has, in sample order; else
+ * bytes for "alignment" and "request" (tcmalloc's); else the key itself ("ms" is in ms,
+ * "latency" in a unit pprof does not know).  A label with another unit is read in its
+ * key's, as pprof reads it.
+ */
+static int key_units_init(struct tagf *t, const struct prof *p)
+{
+	uint32_t i, k;
+
+	if (!(t->key_unit = calloc(p->nstrs ? p->nstrs : 1, sizeof(*t->key_unit))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+
+		for (k = 0; k < s->nlabels; k++) {
+			const struct prof_label *l = &p->labels[s->label_off + k];
+
+			if (!l->str && l->num_unit && prof_strlen(p, l->num_unit) &&
+			    !t->key_unit[l->key])
+				t->key_unit[l->key] = l->num_unit;
+		}
+	}
+	for (i = 0; i < p->nlabels; i++) {
+		const struct prof_label *l = &p->labels[i];
+		const char *key = prof_str(p, l->key);
+
+		if (l->str || t->key_unit[l->key])
+			continue;
+		t->key_unit[l->key] = strcmp(key, "alignment") == 0 || strcmp(key, "request") == 0 ?
+					      KEY_UNIT_BYTES : l->key;
+	}
+	return 0;
+}
+
+/* The unit of a numeric label: its key's. */
+static const char *label_unit(const struct tagf *t, const struct prof *p,
+			      const struct prof_label *l, size_t *n)
+{
+	uint32_t u = t->key_unit[l->key];
+
+	if (u == KEY_UNIT_BYTES) {
+		*n = 5;
+		return "bytes";
+	}
+	*n = prof_strlen(p, u);
+	return prof_str(p, u);
 }
 
 /*
@@ -339,7 +393,7 @@ static int tagf_init(struct tagf *t, const char *spec, const char *what, const s
 		val = eq + 1;
 	}
 	if ((rc = range_parse(t, val, what)) <= 0)
-		return rc;
+		return rc ? rc : key_units_init(t, p);
 	/* else regexes separated by commas */
 	{
 		const char *s = val;
@@ -378,17 +432,6 @@ static bool num_in_range(const struct tagf *t, const char *unit, size_t n, int64
 	return strcmp(su, t->unit) == 0 && (!t->has_lo || v >= t->lo) && (!t->has_hi || v <= t->hi);
 }
 
-/* The unit of a numeric label: its own, or "bytes" for a label named so without one. */
-static const char *label_unit(const struct prof *p, const struct prof_label *l, size_t *n)
-{
-	if (!l->num_unit && strcmp(prof_str(p, l->key), "bytes") == 0) {
-		*n = 5;
-		return "bytes";
-	}
-	*n = prof_strlen(p, l->num_unit);
-	return prof_str(p, l->num_unit);
-}
-
 static bool tagf_match(const struct tagf *t, const struct prof *p, const struct prof_sample *s)
 {
 	const struct prof_label *labels = p->labels + s->label_off;
@@ -404,7 +447,7 @@ static bool tagf_match(const struct tagf *t, const struct prof *p, const struct 
 
 			if (labels[i].str || (t->has_key && labels[i].key != t->key))
 				continue;
-			u = label_unit(p, &labels[i], &n);
+			u = label_unit(t, p, &labels[i], &n);
 			if (num_in_range(t, u, n, labels[i].num))
 				return true;
 		}
