@@ -3,7 +3,9 @@
  * open a local clone, or clone a remote URL once, bare, into <cache>/repos/<name>, and
  * read the blob at REF:path without a checkout, following symlinks only while they stay
  * inside the tree.  A clone is fetched when the ref is missing, or when it is a branch or
- * tag and the last fetch is older than the TTL (at most once per source_find call).
+ * tag and the last fetch is older than the TTL (at most once per source_find call).  A
+ * clone's HEAD follows the remote's default branch (set after the clone and each fetch), so
+ * a read without a ref is upstream's HEAD whatever that branch is called.
  *
  * Clones are made in a temporary directory and renamed into place under an flock'd
  * <name>.lock, so two threads or processes never clone the same URL into one directory.
@@ -196,6 +198,38 @@ static int create_mirror_remote(git_remote **out, git_repository *repo, const ch
 	return git_remote_create_with_fetchspec(out, repo, name, url, "+refs/heads/*:refs/heads/*");
 }
 
+/*
+ * HEAD of a bare clone follows the remote's default branch (branch, "refs/heads/..."),
+ * so that a read without a ref sees what upstream's HEAD names.  git_clone leaves HEAD on
+ * refs/heads/master when the mirror refspec keeps it from finding the branch; a branch
+ * that is not in the clone is left alone (HEAD stays as it is).
+ */
+static void follow_default_branch(git_repository *repo, const char *branch)
+{
+	git_reference *r = NULL;
+
+	if (!branch || strncmp(branch, "refs/heads/", 11) != 0 ||
+	    git_reference_lookup(&r, repo, branch) < 0)
+		return;
+	git_reference_free(r);
+	if (git_repository_set_head(repo, branch) < 0)
+		git_error_clear(); /* a read without a ref reports the missing HEAD */
+}
+
+/* after git_clone: the default branch it saw is refs/remotes/origin/HEAD's target */
+static void follow_cloned_head(git_repository *repo)
+{
+	git_reference *r = NULL;
+
+	if (git_reference_lookup(&r, repo, "refs/remotes/origin/HEAD") < 0) {
+		git_error_clear();
+		return;
+	}
+	if (git_reference_type(r) == GIT_REFERENCE_SYMBOLIC)
+		follow_default_branch(repo, git_reference_symbolic_target(r));
+	git_reference_free(r);
+}
+
 static void touch_stamp(const char *gitdir)
 {
 	char *p;
@@ -285,6 +319,7 @@ static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_r
 		src_rmtree(tmp);
 		goto done;
 	}
+	follow_cloned_head(*out);
 	git_repository_free(*out);
 	*out = NULL;
 	touch_stamp(tmp);
@@ -311,6 +346,7 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 	const git_strarray specs = { refspecs, 2 };
 	git_fetch_options fo;
 	git_remote *remote = NULL;
+	git_buf head = GIT_BUF_INIT;
 	struct netcb n = { c, "", 0 };
 	char *shown = url_redact(g->key);
 	int rc = 0, fd = -1;
@@ -340,8 +376,14 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 			rc = git_fail(ERR_NET, "cannot fetch");
 		goto done;
 	}
+	/* the refs the fetch listed are kept after it disconnects: HEAD's target among them */
+	if (git_remote_default_branch(&head, remote) == 0)
+		follow_default_branch(g->repo, head.ptr);
+	else
+		git_error_clear();
 	touch_stamp(g->dir);
 done:
+	git_buf_dispose(&head);
 	if (fd >= 0)
 		close(fd);
 	git_remote_free(remote);

@@ -964,6 +964,76 @@ static void test_git_clone_cache(void **state)
 	assert_true(seen.calls > 0);
 }
 
+/*
+ * A remote whose default branch is not master, read without a ref (--repo URL alone, or
+ * a service_repository label without service_git_ref): HEAD of the bare clone follows the
+ * remote's default branch, after the clone and after each fetch, so the read needs no
+ * fetch and works offline.  A clone left by an older smolder with HEAD on a missing
+ * refs/heads/master is repaired by the fetch that the missing HEAD triggers.
+ */
+static void test_git_clone_no_ref(void **state)
+{
+	struct source_opts o;
+	struct source_file f;
+	struct source_trace t = SOURCE_TRACE_INIT;
+	const char *upstream = tmp("upstream-noref");
+	char url[1100];
+	int rc;
+
+	(void)state;
+	make_repo(upstream);
+	snprintf(url, sizeof(url), "file://%s", upstream);
+	opts_init(&o, "cache-noref");
+	o.repo = url;
+	o.ref = NULL;
+	o.cache_ttl = 3600;
+	o.offline = false;
+	rc = source_find(&o, NULL, NULL, "main.go", &f, &t);
+	if (rc) {
+		dump_trace(&t);
+		fail_msg("no ref, default branch main: %s", err_last());
+	}
+	assert_string_equal(f.data, "package main // v2\n");
+	assert_string_equal(f.ref, "HEAD");
+	assert_has_line(&t, "cloning");
+	assert_no_text(&t, "fetching");
+	source_file_release(&f);
+	source_trace_release(&t);
+	/* later reads are local: offline too */
+	o.offline = true;
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
+	assert_string_equal(f.data, "package main // v2\n");
+	source_file_release(&f);
+	source_trace_release(&t);
+	/* upstream changes its default branch; the next fetch moves HEAD with it */
+	sh("git -C '%s' symbolic-ref HEAD refs/heads/feature", upstream);
+	o.offline = false;
+	o.cache_ttl = -1; /* always stale: fetched */
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
+	assert_string_equal(f.data, "package main // feature\n");
+	assert_has_line(&t, "fetched");
+	source_file_release(&f);
+	source_trace_release(&t);
+	/* a clone whose HEAD names a branch that does not exist (as older versions left it) */
+	sh("for d in '%s'/repos/*upstream-noref*; do case $d in *.lock) ;; "
+	   "*) git -C \"$d\" symbolic-ref HEAD refs/heads/master ;; esac; done",
+	   o.cache_dir);
+	o.cache_ttl = 3600; /* fresh: only the missing HEAD makes it fetch */
+	rc = source_find(&o, NULL, NULL, "main.go", &f, &t);
+	if (rc) {
+		dump_trace(&t);
+		fail_msg("a clone with HEAD on a missing master: %s", err_last());
+	}
+	assert_string_equal(f.data, "package main // feature\n");
+	assert_has_line(&t, "is not in the clone: fetching");
+	source_file_release(&f);
+	source_trace_release(&t);
+	o.offline = true;
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), 0);
+	assert_string_equal(f.data, "package main // feature\n");
+	source_file_release(&f);
+}
+
 static void test_git_other_owner(void **state)
 {
 	struct source_opts o;
@@ -1233,6 +1303,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_googlesource),
 		cmocka_unit_test(test_git_local),
 		cmocka_unit_test(test_git_clone_cache),
+		cmocka_unit_test(test_git_clone_no_ref),
 		cmocka_unit_test(test_git_other_owner),
 		cmocka_unit_test(test_git_safety),
 		cmocka_unit_test(test_git_huge_blob),
