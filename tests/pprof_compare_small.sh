@@ -63,6 +63,9 @@ go=$data/go
 compare_list_header "$go/cpuwork-cpu.pb.gz" 'main\.hashRecords$' -focus=sha256
 compare_list_header "$go/cpuwork-cpu.pb.gz" 'main\.' -ignore=json -hide='runtime\.'
 compare_list_header "$go/heapwork-heap.pb.gz" 'main\.' -sample_index=alloc_space -focus=Cache
+# a recursive function's cum in the header is the sum of its lines' (pprof's Nodes.Sum)
+compare_list_header "$go/heapwork-heap.pb.gz" 'main\.insertTree'
+compare_list_header "$go/heapwork-heap.pb.gz" 'main\.' -sample_index=alloc_space
 
 # RE2's '$' is the end of the text: "main.end\n" does not end in "end$" (but with (?m))
 compare_top "$tmp/dollar.pb.gz" -focus='end$'

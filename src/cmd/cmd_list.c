@@ -201,8 +201,9 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 		printf(" in ");
 		put_safe(p, r->file);
 		units_format(a, sizeof(a), r->flat, unit);
-		units_format(b, sizeof(b), r->cum, unit);
-		units_percent(pct, sizeof(pct), r->cum, l->total);
+		/* pprof's header: the sum of the lines' cum, not the function's cum */
+		units_format(b, sizeof(b), r->cum_lines, unit);
+		units_percent(pct, sizeof(pct), r->cum_lines, l->total);
 		printf("\n%10s %10s (flat, cum) %s of Total\n", a, b, pct);
 		if (i == code->routine) {  /* looked up already */
 			f = code->f;

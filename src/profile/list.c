@@ -171,6 +171,7 @@ static int run(struct lctx *c, uint32_t type, struct list *out)
 		struct list_routine *r = &c->r[c->e[i].routine];
 
 		r->lines[r->nlines++] = (struct list_line){ c->e[i].line, c->e[i].flat, c->e[i].cum };
+		r->cum_lines += c->e[i].cum;
 	}
 	/* pprof lists routines with samples only */
 	for (i = 0, k = 0; i < c->nr; i++) {

@@ -24,6 +24,11 @@ struct list_routine {
 	uint32_t name, file;    /* string ids */
 	int64_t start_line;     /* the function's, 0 when unknown */
 	int64_t flat, cum;      /* the function's totals (cum once per sample) */
+	/*
+	 * pprof -list's header cum: the sum of the lines' cum, so a sample that recurses
+	 * through two lines of the function counts twice (it may pass 100% of the total)
+	 */
+	int64_t cum_lines;
 	struct list_line *lines;  /* lines with a sample, ascending */
 	uint32_t nlines;
 };
