@@ -4,8 +4,11 @@ comparing smolder with `go tool pprof` on what the shared profiles do not have: 
 that end in a newline, string labels that look like numbers, numeric labels without a
 unit (pprof_compare_small.sh).  One sample type, samples/count; every function is in
 f.go, one location (and line) per function."""
-import gzip
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz"))
+from pbwire import field, gz, packed  # noqa: E402 (the encoder the corpus makers share)
 
 # NAME: (function names, samples as (stack leaf first, value, labels)); a label is
 # (key, "string") or (key, number, unit or "")
@@ -34,24 +37,6 @@ PROFILES = {
 }
 
 
-def varint(n):
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def num(field, n):
-    return varint(field << 3) + varint(n)
-
-
-def msg(field, body):
-    return varint((field << 3) | 2) + varint(len(body)) + body
-
-
 def main():
     names, samples = PROFILES[sys.argv[1]]
     strings = [""]
@@ -61,24 +46,25 @@ def main():
             strings.append(s)
         return strings.index(s)
 
-    p = msg(1, num(1, sid("samples")) + num(2, sid("count")))
-    p += msg(3, num(1, 1))  # one mapping, no file
+    p = field(1, field(1, sid("samples")) + field(2, sid("count")))
+    p += field(3, field(1, 1))  # one mapping, no file
     for i, name in enumerate(names, 1):
-        p += msg(5, num(1, i) + num(2, sid(name)) + num(3, sid(name)) + num(4, sid("f.go")))
-        p += msg(4, num(1, i) + num(2, 1) + msg(4, num(1, i) + num(2, i)))
+        p += field(5, field(1, i) + field(2, sid(name)) + field(3, sid(name)) +
+                   field(4, sid("f.go")))
+        p += field(4, field(1, i) + field(2, 1) + field(4, field(1, i) + field(2, i)))
     for stack, value, labels in samples:
-        body = msg(1, b"".join(varint(x) for x in stack)) + msg(2, varint(value))
+        body = field(1, packed(stack)) + field(2, packed([value]))
         for lab in labels:
             if isinstance(lab[1], str):
-                body += msg(3, num(1, sid(lab[0])) + num(2, sid(lab[1])))
+                body += field(3, field(1, sid(lab[0])) + field(2, sid(lab[1])))
             else:
-                unit = num(4, sid(lab[2])) if lab[2] else b""
-                body += msg(3, num(1, sid(lab[0])) + num(3, lab[1]) + unit)
-        p += msg(2, body)
+                unit = field(4, sid(lab[2])) if lab[2] else b""
+                body += field(3, field(1, sid(lab[0])) + field(3, lab[1]) + unit)
+        p += field(2, body)
     for s in strings:
-        p += msg(6, s.encode())
+        p += field(6, s.encode())
     with open(sys.argv[2], "wb") as f:
-        f.write(gzip.compress(p))
+        f.write(gz(p))
 
 
 if __name__ == "__main__":
