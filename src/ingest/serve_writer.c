@@ -21,7 +21,8 @@
  * that fails fails every request of its batch: nothing of it was kept.
  *
  * Maintenance (every maintenance_ns, and once at start): retention, downsampling
- * stages, eviction down to 90 % of --max-store-size.  The store's size is also checked
+ * stages, eviction down to 90 % of --max-store-size.  The store's size — its file and
+ * its WAL, which store_set_size_limit() keeps to a share of the cap — is also checked
  * (stat, at most every 5 s) after commits, so eviction keeps up between passes.
  */
 #include <errno.h>
@@ -258,7 +259,8 @@ static void check_size(struct serve_writer *w)
 	if (!w->opts->max_store_bytes || now - w->last_size_check_ms < SIZE_CHECK_MS)
 		return;
 	w->last_size_check_ms = now;
-	if (file_size(store_path(w->store), "") > soft_cap(w->opts))
+	if (file_size(store_path(w->store), "") + file_size(store_path(w->store), "-wal") >
+	    soft_cap(w->opts))
 		evict(w, soft_cap(w->opts), "--max-store-size");
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/err.h"
 #include "base/hmap.h"
@@ -601,13 +602,22 @@ done:
 	return rc;
 }
 
+/*
+ * The file's pages in use and, under a cap, the WAL up to its share of it (what is past
+ * the share belongs to a transaction or a slow reader: deleting profiles cannot win it).
+ */
 static int used_bytes(struct store *s, uint64_t *out, int64_t *nprofiles)
 {
 	struct store_stats st;
+	struct stat wal;
+	char path[4096];
 	int rc = store_stats(s, &st);
 
 	*out = st.file_bytes;
 	*nprofiles = (int64_t)st.profiles;
+	snprintf(path, sizeof(path), "%s-wal", s->path);
+	if (!rc && s->wal_bytes && stat(path, &wal) == 0)
+		*out += (uint64_t)wal.st_size < s->wal_bytes ? (uint64_t)wal.st_size : s->wal_bytes;
 	return rc;
 }
 
@@ -639,11 +649,27 @@ int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted)
 	return 0;
 }
 
+/*
+ * The WAL is part of what the store occupies.  By default SQLite checkpoints it every
+ * 1000 pages (~4 MB) and never makes the file smaller again: alone past a small cap.
+ * So the cap is shared: the WAL gets 1/WAL_SHARE of it (at most those 1000 pages) — a
+ * checkpoint once it holds that many pages, and journal_size_limit, which truncates it
+ * back to that size when a checkpoint has let it start over — and the file the rest.
+ * Only the transaction being written can take the WAL past its share (a WAL holds a whole
+ * transaction), and readers still reading older pages delay the checkpoint.
+ */
+#define WAL_SHARE 16        /* 1/16 of the cap */
+#define WAL_MAX_PAGES 1000  /* SQLite's default wal_autocheckpoint */
+#define WAL_FRAME_HEADER 24
+#define WAL_HEADER 32
+
 int store_set_size_limit(struct store *s, uint64_t max_bytes)
 {
 	sqlite3_stmt *st;
 	int64_t psize = 4096;
-	char sql[64];
+	uint64_t frame, wal_pages, wal_bytes, pages;
+	char sql[160];
+	int rc;
 
 	if (max_bytes == 0)
 		return 0;
@@ -654,10 +680,23 @@ int store_set_size_limit(struct store *s, uint64_t max_bytes)
 	}
 	if (psize <= 0)
 		psize = 4096;
+	frame = (uint64_t)psize + WAL_FRAME_HEADER;
+	wal_pages = max_bytes / WAL_SHARE / frame;
+	if (wal_pages < 1)
+		wal_pages = 1;
+	if (wal_pages > WAL_MAX_PAGES)
+		wal_pages = WAL_MAX_PAGES;
+	wal_bytes = WAL_HEADER + wal_pages * frame;
+	pages = max_bytes > wal_bytes ? (max_bytes - wal_bytes) / (uint64_t)psize : 0;
 	/* SQLite keeps the limit at or above the current page count by itself */
-	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%llu",
-		 (unsigned long long)(max_bytes / (uint64_t)psize ? max_bytes / (uint64_t)psize : 1));
-	return store_exec(s, sql);
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%llu; PRAGMA wal_autocheckpoint=%llu; "
+		 "PRAGMA journal_size_limit=%llu", (unsigned long long)(pages ? pages : 1),
+		 (unsigned long long)wal_pages, (unsigned long long)wal_bytes);
+	if ((rc = store_exec(s, sql)))
+		return rc;
+	s->max_bytes = max_bytes;
+	s->wal_bytes = wal_bytes;
+	return 0;
 }
 
 int store_set_commit_sync(struct store *s, bool sync)

@@ -32,9 +32,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/err.h"
+#include "base/units.h"
 #include "base/vec.h"
 
 static const char schema_v1[] =
@@ -132,13 +135,38 @@ const char *store_path(const struct store *s)
 	return s->path;
 }
 
+/*
+ * SQLITE_FULL is a full disk or a write past max_page_count (store_set_size_limit's
+ * cap): SQLite tells them apart in neither its code nor its message.  The file system
+ * does: a disk that refused a write has next to nothing left, so with less than
+ * DISK_FULL_SLACK free it is the disk, with more it was the cap.
+ */
+#define DISK_FULL_SLACK ((uint64_t)1 << 20)
+
+static bool disk_full(const struct store *s)
+{
+	struct statvfs fs;
+	uint64_t avail;
+
+	if (!s->max_bytes || statvfs(s->path, &fs) != 0)
+		return true;
+	/* root may write into the blocks reserved for it */
+	avail = (uint64_t)(geteuid() == 0 ? fs.f_bfree : fs.f_bavail) * (uint64_t)fs.f_frsize;
+	return avail < DISK_FULL_SLACK;
+}
+
 int store_sql_err(struct store *s, int rc, const char *what)
 {
 	const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+	char cap[UNITS_MAX];
 
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
-		return err_set(ERR_NOSPACE, "store '%s': %s: disk full", s->path, what);
+		if (disk_full(s))
+			return err_set(ERR_NOSPACE, "store '%s': %s: disk full", s->path, what);
+		units_format(cap, sizeof(cap), (int64_t)s->max_bytes, "bytes");
+		return err_set(ERR_NOSPACE, "store '%s' reached --max-store-size (%s): %s", s->path,
+			       cap, what);
 	case SQLITE_NOTADB:
 		return err_set(ERR_PARSE, "'%s' is not a smolder store: %s", s->path, msg);
 	case SQLITE_CORRUPT:

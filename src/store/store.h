@@ -26,8 +26,9 @@
  * writes (WAL); writers in several processes take turns (busy timeout 10 s).
  *
  * Errors: one line, naming the file.  A file that is not a smolder store (another
- * SQLite database, or not a database) is refused at open with ERR_PARSE; a full disk is
- * ERR_NOSPACE (nothing of the failed write is kept).
+ * SQLite database, or not a database) is refused at open with ERR_PARSE; a full disk, or
+ * a store at its store_set_size_limit() cap, is ERR_NOSPACE (nothing of the failed write
+ * is kept).
  *
  * Ownership: store_open() allocates, store_close() releases (and checkpoints).  Results
  * through **out belong to the caller.  The profile and labels given to store_write()
@@ -136,14 +137,21 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns,
 
 /*
  * --max-store-size: deletes the oldest profiles (of every tenant) until the file uses
- * at most max_bytes, then collects unused symbols and gives freed pages back to the
- * file system.  *deleted (may be NULL) gets the profile count.
+ * at most max_bytes — under store_set_size_limit(), the file and the WAL up to its share
+ * of the cap — then collects unused symbols and gives freed pages back to the file
+ * system.  *deleted (may be NULL) gets the profile count.
  */
 int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted);
 /*
- * A hard cap for this connection's writes: a write that would grow the file past
- * max_bytes fails with ERR_NOSPACE, as on a full disk (SQLite's max_page_count; never
- * below the current size).  0: no cap.  `serve --max-store-size` sets it and evicts.
+ * A hard cap for this connection's writes on the store's file and WAL together: the
+ * WAL gets 1/16 of max_bytes (at most ~4 MB, SQLite's usual checkpoint interval; it is
+ * checkpointed at that size and truncated back to it once the checkpoint lets it start
+ * over), the file the rest (SQLite's max_page_count; never below the current size).
+ * Only the transaction being written (a WAL holds it whole) or readers delaying the
+ * checkpoint take the WAL past its share.  A write that would grow the file past its
+ * part fails with ERR_NOSPACE and a message naming the cap ("reached --max-store-size
+ * (200 KiB)"); a full disk still says "disk full".  0: no cap.  `serve
+ * --max-store-size` sets it and evicts.
  */
 int store_set_size_limit(struct store *s, uint64_t max_bytes);
 /*

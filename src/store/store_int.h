@@ -173,6 +173,8 @@ struct store {
 	int version;           /* the file's schema version (older only when read-only) */
 	int64_t data_version;
 	int txn;               /* 0 none, 1 batch (store_begin), 2 one write */
+	uint64_t max_bytes;    /* store_set_size_limit's cap (0: none) ... */
+	uint64_t wal_bytes;    /* ... and the WAL's share of it */
 	struct scope **scopes;
 	size_t nscopes, cap_scopes;
 	struct series_ent **series;

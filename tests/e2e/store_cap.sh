@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# store_cap.sh — what `smolder serve --max-store-size` caps, on a real server and real
+# SQLite files:
+#   - the store's file and its write-ahead log together: 40 small pushes into a 400 KiB
+#     store, the two files measured after every answer while the server runs (SQLite's
+#     own WAL limits would let the WAL alone reach ~4 MB);
+#   - a push that the cap refuses gets 507 saying the store reached --max-store-size, with
+#     the size — not "disk full" while the disk has room;
+#   - a really full disk under a cap it never reaches (a 1 MiB tmpfs in a user namespace,
+#     when this machine can mount one) still says "disk full".
+# Usage: store_cap.sh SMOLDER
+set -u
+smolder=$1
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2> /dev/null; rm -rf "$tmp"' EXIT
+export HOME=$tmp
+unset SMOLDER_DB XDG_DATA_HOME
+. "$(dirname "$0")/serve_lib.sh"
+
+for tool in curl python3 sqlite3; do
+  command -v "$tool" > /dev/null || { echo "FAIL - $tool is not installed (./build.sh deps)"; exit 1; }
+done
+
+size_of() { stat -c %s "$1" 2> /dev/null || echo 0; }
+
+# --- the WAL counts: 40 small pushes, each its own service, into 400 KiB ----------------
+serve_start small --db "$tmp/m.db" --max-store-size 400k || exit 1
+url=http://127.0.0.1:$PORT
+codes="" most=0 most_wal=0
+for n in $(seq 1 40); do
+  codes="$codes $(http POST "$url/ingest?name=small-$n.cpu" --data-binary $'main;work 1\nmain;idle 2\n')"
+  wal=$(size_of "$tmp/m.db-wal")
+  used=$(( $(size_of "$tmp/m.db") + wal ))
+  [ "$used" -gt "$most" ] && most=$used
+  [ "$wal" -gt "$most_wal" ] && most_wal=$wal
+done
+check "40 small pushes into a 400 KiB store are all stored" \
+  test "$(echo $codes | tr ' ' '\n' | sort -u)" = 200
+check "the file and its WAL stay within --max-store-size together (at most $most B, the WAL $most_wal B)" \
+  test "$most" -le 409600
+serve_stop
+check "the store is intact" test "$(sqlite3 "$tmp/m.db" 'PRAGMA integrity_check')" = ok
+
+# --- the cap's 507 names the cap ---------------------------------------------------------
+# ~400 KB of names no other profile has, into 200 KiB
+python3 -c '
+for i in range(6000):
+    print("main;function_number_%05d_of_many;leaf_function_number_%05d 1" % (i, i))' > "$tmp/big.txt"
+serve_start capped --db "$tmp/c.db" --max-store-size 200k || exit 1
+url=http://127.0.0.1:$PORT
+st=$(http POST "$url/ingest?name=big.cpu" --data-binary @"$tmp/big.txt")
+cp "$tmp/body" "$tmp/capped.body"
+check "a push past --max-store-size gets 507 saying the store reached it, and its size" \
+  bash -c "[ '$st' = 507 ] && grep -q 'store full: store .*c\.db.* reached --max-store-size (200 KiB)' '$tmp/capped.body'"
+check "and not that the disk is full (it has room)" bash -c "! grep -q 'disk full' '$tmp/capped.body'"
+check "the server's log gives the same reason" grep -q 'reached --max-store-size (200 KiB)' "$SLOG"
+check "a small push still fits" test "$(http POST "$url/ingest?name=small.cpu" --data-binary $'a;b 1\n')" = 200
+serve_stop
+[ "$st" = 507 ] || sed 's/^/     | /' "$tmp/capped.body"
+
+# --- a real full disk under a cap it never reaches: "disk full" ------------------------
+if unshare -rm true 2> /dev/null; then
+  unshare -rm bash -s "$smolder" "$tmp" > "$tmp/tmpfs.out" 2>&1 <<'EOF'
+smolder=$1 tmp=$2
+mkdir -p "$tmp/mnt" && mount -t tmpfs -o size=1m none "$tmp/mnt" || { echo "mount failed"; exit 1; }
+"$smolder" serve --db "$tmp/mnt/s.db" --listen 127.0.0.1:0 --max-store-size 64m 2> "$tmp/tmpfs.log" &
+pid=$!
+for i in $(seq 1 100); do
+  port=$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\), store.*/\1/p' "$tmp/tmpfs.log")
+  [ -n "$port" ] && break; sleep 0.05
+done
+for n in $(seq 1 40); do
+  python3 -c '
+import sys
+n = int(sys.argv[1])
+for i in range(1500):
+    print("main;push_%02d_function_number_%05d_with_a_long_name;leaf_%02d_%05d 1" % (n, i, n, i))' "$n" > "$tmp/t.txt"
+  st=$(curl -s -o "$tmp/tbody" -w '%{http_code}' --data-binary @"$tmp/t.txt" "http://127.0.0.1:$port/ingest?name=t-$n.cpu")
+  [ "$st" = 200 ] && continue
+  echo "$st after $((n - 1)): $(cat "$tmp/tbody")"; break
+done
+kill -TERM $pid; wait $pid; echo "exit $?"
+EOF
+  check "a full disk under a cap it never reaches: 507 saying the disk is full" \
+    grep -q '^507 after [0-9]*: .*store full: .*disk full' "$tmp/tmpfs.out"
+  check "and not that the cap was reached" bash -c "! grep -q 'max-store-size' '$tmp/tmpfs.out'"
+  grep -q '^507' "$tmp/tmpfs.out" || sed 's/^/     | /' "$tmp/tmpfs.out"
+else
+  echo "skip - a real full disk: this machine cannot mount a tmpfs in a user namespace"
+fi
+
+check_done
