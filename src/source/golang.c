@@ -15,6 +15,13 @@
 #include "base/vec.h"
 #include "source_int.h"
 
+/*
+ * Longer file names are never the standard library: the Go toolchain records the names of
+ * files it opened, and Linux opens none longer than PATH_MAX.  The bound keeps a hostile
+ * name from making the version scanner (a number may start at any position) quadratic.
+ */
+#define GO_PATH_MAX 4096
+
 /* ------------------------------------------------------------ semver */
 
 static size_t digits(const char *s)
@@ -377,34 +384,39 @@ static bool toolchain_version(const char *v, char **out)
 /*
  * .*?/go/.*?(SEMVER).*?/src/(.*) — except that the stretch between /go/ and the version
  * may not hold a src segment (a GOPATH like /go/src/app/1.2.3/src/x.go is not a GOROOT).
+ *
+ * One pass over the path (it comes from a profile: a scan per /go/ and per position made
+ * this cubic).  A version at v is matched under the earliest /go/ whose gap has no src
+ * segment ending at or before v; whether a version at v is followed by a /src/ does not
+ * depend on the /go/, so a position that failed under one /go/ fails under the later ones
+ * too and is never looked at again.
  */
 static bool versioned_goroot(const char *path, char **rel, char **version)
 {
-	const char *g, *v;
+	const char *g = strstr(path, "/go/"), *v, *s, *last_src = NULL, *seg = NULL;
 
-	for (g = strstr(path, "/go/"); g; g = strstr(g + 1, "/go/")) {
-		const char *gap = g + 4;
+	for (s = strstr(path, "/src/"); s; s = strstr(s + 1, "/src/"))
+		last_src = s;
+	if (!g || !last_src)
+		return false;
+	for (v = g + 4; *v; v++) {
+		size_t n;
 
-		for (v = gap; *v; v++) {
-			size_t n = semver_at(v), k;
-			const char *src, *q;
-			bool bad = false;
-
-			if (!n)
-				continue;
-			/* a src segment in the gap disqualifies this (and every later) version */
-			for (q = gap; q < v; q++)
-				if ((q == gap || q[-1] == '/') && strncmp(q, "src/", 4) == 0 &&
-				    q + 4 <= v)
-					bad = true;
-			if (bad)
-				break;
-			src = strstr(v + n, "/src/");
-			if (!src)
-				continue;
-			k = strlen(src + 5);
-			return give2(rel, strndup(src + 5, k), version, strndup(v, n));
+		/* seg: the last src segment that ends at or before v */
+		if (v - path >= 5 && v[-5] == '/' && strncmp(v - 4, "src/", 4) == 0)
+			seg = v - 4;
+		while (seg && seg >= g + 4) {
+			g = strstr(g + 1, "/go/");
+			if (!g)
+				return false;
 		}
+		if (v < g + 4 || v >= last_src)
+			continue;
+		n = semver_at(v);
+		if (!n || v + n > last_src)
+			continue;
+		s = strstr(v + n, "/src/");
+		return give2(rel, strdup(s + 5), version, strndup(v, n));
 	}
 	return false;
 }
@@ -415,7 +427,7 @@ bool go_stdlib(const char *path, char **rel, char **version)
 	const char *p, *slash;
 
 	*rel = *version = NULL;
-	if (!path || !*path)
+	if (!path || !*path || strlen(path) > GO_PATH_MAX)
 		return false;
 	if (go_module_parse(path, &m)) {
 		bool tc = strcmp(m.path, "golang.org/toolchain") == 0;

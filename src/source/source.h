@@ -56,7 +56,8 @@
  * the whole file path instead of cutting it at the function prefix's length;
  * site-packages/dist-packages under pythonX.Y/ are packages, not the standard library;
  * a Go module-cache path (`.../pkg/mod/x@v1.2.3/src/y.go`) or a GOPATH path whose
- * version sits after a src/ segment is not the standard library; `/vN` is removed only
+ * version sits after a src/ segment is not the standard library, nor is a file name longer
+ * than PATH_MAX (4096 bytes: no toolchain opened it); `/vN` is removed only
  * as a whole path segment (`v8js` and `.../v2/sub` stay intact); Go releases before 1.21
  * use the tag go1.N for X.N.0; module-cache case escapes (`!a` → `A`) are undone in the
  * whole path; sub-module tags (`sub/vX.Y.Z`) are tried before the plain version; go.mod

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "source/source.h"
@@ -191,6 +192,107 @@ static void test_go_stdlib(void **state)
 		free(rel);
 		free(ver);
 	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* the best of 3 runs of go_stdlib(path) repeated times, in seconds; its answer in *ok */
+static double time_go_stdlib(const char *path, int times, bool *ok)
+{
+	double best = 1e9;
+	int run, i;
+
+	for (run = 0; run < 3; run++) {
+		double t0 = now_s();
+
+		for (i = 0; i < times; i++) {
+			char *rel = NULL, *ver = NULL;
+
+			*ok = go_stdlib(path, &rel, &ver);
+			free(rel);
+			free(ver);
+		}
+		if (now_s() - t0 < best)
+			best = now_s() - t0;
+	}
+	return best;
+}
+
+/*
+ * The file name comes from a profile: the standard-library rule once rescanned the path
+ * for every /go/ and every position in it (cubic: an 18 KB name took 41 s).  Names longer
+ * than PATH_MAX are not looked at; shorter ones are scanned once.  The bounds are loose
+ * (a loaded machine): the cubic scan took seconds on each of these.
+ */
+static void test_go_stdlib_long_paths(void **state)
+{
+	struct buf p = BUF_INIT;
+	char *rel, *ver;
+	double t;
+	bool ok;
+	size_t i;
+
+	(void)state;
+	/* under the cap: a /src/ before 450 versions, none after (4 KB; 0.4 s each before) */
+	buf_puts(&p, "/src/");
+	for (i = 0; i < 450; i++)
+		buf_puts(&p, "/go/1.1.1");
+	buf_puts(&p, "/x.go");
+	assert_true(p.len < 4096);
+	t = time_go_stdlib(p.data, 20, &ok);
+	print_message("  4 KB, 20 times: %.4f s\n", t);
+	assert_false(ok);
+	assert_true(t < 0.5);
+	/* under the cap and found: every /go/ but the last has a src segment before its version */
+	buf_reset(&p);
+	buf_puts(&p, "/go/src");
+	for (i = 0; i < 280; i++)
+		buf_puts(&p, "/go/src/1.1.1");
+	buf_puts(&p, "/go/1.2.3/src/fmt/print.go");
+	assert_true(p.len < 4096);
+	assert_true(go_stdlib(p.data, &rel, &ver));
+	assert_string_equal(rel, "fmt/print.go");
+	assert_string_equal(ver, "1.2.3");
+	free(rel);
+	free(ver);
+	t = time_go_stdlib(p.data, 20, &ok);
+	print_message("  4 KB found, 20 times: %.4f s\n", t);
+	assert_true(ok);
+	assert_true(t < 0.5);
+	/* the review's 36 KB name (411 s before), and one with a /src/: not looked at */
+	buf_reset(&p);
+	for (i = 0; i < 4000; i++)
+		buf_puts(&p, "/go/1.1.1");
+	buf_puts(&p, "/x.go");
+	t = time_go_stdlib(p.data, 1, &ok);
+	print_message("  36 KB of /go/1.1.1: %.4f s\n", t);
+	assert_false(ok);
+	assert_true(t < 0.5);
+	buf_reset(&p);
+	for (i = 0; i < 4000; i++)
+		buf_puts(&p, "/go/1.1.1");
+	buf_puts(&p, "/src/x.go");
+	t = time_go_stdlib(p.data, 1, &ok);
+	print_message("  36 KB of /go/1.1.1 and /src/: %.4f s\n", t);
+	assert_false(ok);
+	assert_true(t < 0.5);
+	/* 36 KB of one digit run (each position starts a number) */
+	buf_reset(&p);
+	buf_puts(&p, "/go/1.");
+	for (i = 0; i < 36000; i++)
+		buf_puts(&p, "1");
+	buf_puts(&p, "/src/x.go");
+	t = time_go_stdlib(p.data, 1, &ok);
+	print_message("  36 KB digit run: %.4f s\n", t);
+	assert_false(ok);
+	assert_true(t < 0.5);
+	buf_release(&p);
 }
 
 static void test_go_modules(void **state)
@@ -762,6 +864,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_clean_join),
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_go_stdlib),
+		cmocka_unit_test(test_go_stdlib_long_paths),
 		cmocka_unit_test(test_go_modules),
 		cmocka_unit_test(test_go_versions),
 		cmocka_unit_test(test_go_meta),
