@@ -162,6 +162,57 @@ expect "an empty last hour moves to the most recent data" "nothing in the last 1
 keys q
 e2e_stop
 
+# the same over --url from a server that refuses a label or series request without a
+# range, as Grafana Pyroscope v2's query frontend does (ValidateRangeRequest: "missing
+# time range in the query", HTTP 400): a real `smolder serve` of that store behind a front
+# that answers those so and passes everything else on.  The browser showed that error.
+cat > "$E2E_TMP/v2front.py" <<'EOF'
+import json, sys, urllib.error, urllib.request
+from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+back = "http://127.0.0.1:%s" % sys.argv[1]
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def answer(self, code, ctype, body):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        req = json.loads(body or b"{}")
+        if (self.path.rsplit("/", 1)[-1] in ("Series", "LabelNames", "LabelValues") and
+                (int(req.get("start", 0)) == 0 or int(req.get("end", 0)) == 0)):
+            return self.answer(400, "application/json", json.dumps({"code": "invalid_argument",
+                               "message": "missing time range in the query"}).encode())
+        r = urllib.request.Request(back + self.path, body, {"Content-Type": self.headers["Content-Type"]})
+        try:
+            with urllib.request.urlopen(r) as f:
+                self.answer(f.status, f.headers["Content-Type"], f.read())
+        except urllib.error.HTTPError as e:
+            self.answer(e.code, e.headers["Content-Type"], e.read())
+s = ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+EOF
+fail=0
+if serve_start v2front --db "$E2E_TMP/old.db"; then
+  python3 "$E2E_TMP/v2front.py" "$PORT" > "$E2E_TMP/v2front.port" &
+  front=$!
+  for _ in $(seq 100); do [ -s "$E2E_TMP/v2front.port" ] && break; sleep 0.05; done
+  e2e_start 120 32 "$smolder" --url "http://127.0.0.1:$(cat "$E2E_TMP/v2front.port")" --codec json
+  expect "--url, a server that wants a range: it moves to the most recent data too" \
+    "nothing in the last 1h: showing the most recent data" 20
+  expect_not "and asked for nothing without a range" "missing time range"
+  keys q
+  e2e_stop
+  kill "$front"
+  serve_stop
+  [ "$fail" -eq 0 ] || E2E_FAILS=$((E2E_FAILS + 1))
+else
+  E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - smolder serve did not start"
+fi
+
 # the command line's filters apply to what the browser opens (they were ignored)
 e2e_start 120 32 "$smolder" --db "$E2E_TMP/old.db" --focus sha256
 expect "the browser first" "nothing in the last 1h"
