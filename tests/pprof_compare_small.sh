@@ -88,6 +88,7 @@ compare_top "$tmp/numlab.pb.gz" -tagfocus=size=1kb:2   # the second bound in the
 compare_top "$tmp/numlab.pb.gz" -tagignore=size=1:2kb  # regexes: kB does not scale into ""
 compare_top "$tmp/numlab.pb.gz" -tagignore=size=1kb:2ms
 compare_top "$tmp/numlab.pb.gz" -tagfocus=size=2KBs    # pprof's aliases: any case, plural
+compare_top "$tmp/numlab.pb.gz" -tagfocus=size=000000000000000000000000000000002kb
 compare_top "$tmp/numlab.pb.gz" -tagignore=size=2kib   # not one of pprof's units
 compare_top "$tmp/numlab.pb.gz" -tagignore=duration=0:1m
 compare_top "$tmp/numlab.pb.gz" -tagfocus=duration=1s:1hrs

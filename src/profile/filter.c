@@ -202,20 +202,16 @@ static size_t quantity_len(const char *s, size_t *digits)
 	return i;
 }
 
-/* strconv.ParseInt(s[0..n), 10, 64); pprof panics on what does not fit. */
+/* strconv.ParseInt(s[0..n), 10, 64) of [+-]?digits; pprof panics on what does not fit. */
 static int parse_int(const char *s, size_t n, const char *what, int64_t *out)
 {
-	char buf[32], *end;
+	char *end;
 	long long v;
 
-	if (n >= sizeof(buf))
-		return err_set(ERR_PARSE, "%s: number out of range", what);
-	memcpy(buf, s, n);
-	buf[n] = '\0';
 	errno = 0;
-	v = strtoll(buf, &end, 10);
-	if (errno == ERANGE || *end)
-		return err_set(ERR_PARSE, "%s: number out of range", what);
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE || end != s + n)
+		return err_set(ERR_PARSE, "%s: '%.*s' is out of range", what, (int)(n < 64 ? n : 64), s);
 	*out = v;
 	return 0;
 }

@@ -93,6 +93,15 @@ static void test_errors(void **state)
 	o = (struct filter_opts){ .tagfocus = "endpoint=[" };
 	assert_int_equal(prof_filter(p, &o, &f), ERR_PARSE);
 	assert_non_null(strstr(err_last(), "tagfocus: bad regex"));
+	/* a range's number is a 64-bit integer (pprof panics on one that is not), however
+	   many leading zeros it has */
+	o = (struct filter_opts){ .tagignore = "bytes=1kb:99999999999999999999kb" };
+	assert_int_equal(prof_filter(p, &o, &f), ERR_PARSE);
+	assert_null(f);
+	assert_string_equal(err_last(), "tagignore: '99999999999999999999' is out of range");
+	o = (struct filter_opts){ .tagignore = "bytes=000000000000000000000000000000000001kb:" };
+	f = filtered(p, &o);
+	prof_free(f);
 	/* a label the profile does not have matches nothing */
 	o = (struct filter_opts){ .tagfocus = "nosuchlabel=x" };
 	f = filtered(p, &o);
