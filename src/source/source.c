@@ -370,6 +370,29 @@ int src_try_repo_file(struct src_ctx *c, const char *path, const char *why)
 
 /* ---------------------------------------------------------------- plain paths (pprof) */
 
+/*
+ * The next directory of a --source-path list into out (n bytes): pprof splits its
+ * -source_path on ':' and searches each directory in order.  Empty entries, and entries
+ * too long to be a path, are skipped.  false at the end of the list.
+ */
+static bool next_source_dir(const char **list, char *out, size_t n)
+{
+	while (*list && **list) {
+		const char *d = *list;
+		size_t len = strcspn(d, ":");
+
+		*list += len;
+		if (**list == ':')
+			(*list)++;
+		if (len == 0 || len >= n)
+			continue;
+		memcpy(out, d, len);
+		out[len] = '\0';
+		return true;
+	}
+	return false;
+}
+
 /* whether the resolved path rp is dir or under it (dir resolved here; NULL, "": no) */
 static bool resolves_under(const char *rp, const char *dir)
 {
@@ -436,29 +459,41 @@ static bool links_stay_home(const char *p)
  */
 static bool plain_allowed(struct src_ctx *c, const char *p, const char *rp)
 {
-	return resolves_under(rp, c->o->source_path) ||
+	const char *list = c->o->source_path;
+	char dir[PATH_MAX];
+
+	while (next_source_dir(&list, dir, sizeof(dir)))
+		if (resolves_under(rp, dir))
+			return true;
+	return
 	       (c->repo && !url_is_remote(c->repo) && resolves_under(rp, c->repo)) ||
 	       links_stay_home(p);
 }
 
-/* pprof's trimPath: returns a pointer into path */
-static const char *pprof_trim(struct src_ctx *c, const char *path, const char *search_abs)
+/*
+ * pprof's trimPath: returns a pointer into path.  Without --trim-path, the guess is the
+ * base name of each --source-path directory in turn (resolved: "." is the current
+ * directory's name), cut at its first occurrence as a whole segment.
+ */
+static const char *pprof_trim(struct src_ctx *c, const char *path)
 {
-	const char *tp = c->o->trim_path;
+	const char *tp = c->o->trim_path, *list = c->o->source_path;
 	static const char *const builtin[] = { "/proc/self/cwd/./", "/proc/self/cwd/" };
+	char dir[PATH_MAX], rdir[PATH_MAX], want[PATH_MAX + 2];
 	size_t i;
 
-	if ((!tp || !*tp) && search_abs) {
-		const char *base = strrchr(search_abs, '/');
-		char want[PATH_MAX + 2];
-		const char *hit;
+	while ((!tp || !*tp) && next_source_dir(&list, dir, sizeof(dir))) {
+		const char *base, *hit;
 
-		base = base ? base + 1 : search_abs;
-		if (*base) {
-			snprintf(want, sizeof(want), "/%s/", base);
-			if ((hit = strstr(path, want)) != NULL)
-				return hit + strlen(want);
-		}
+		if (!realpath(dir, rdir))
+			continue;
+		base = strrchr(rdir, '/');
+		base = base ? base + 1 : rdir;
+		if (!*base)
+			continue;
+		snprintf(want, sizeof(want), "/%s/", base);
+		if ((hit = strstr(path, want)) != NULL)
+			return hit + strlen(want);
 	}
 	while (tp && *tp) {
 		size_t n = strcspn(tp, ":");
@@ -520,7 +555,7 @@ static bool file_url_path(const char *url, char *out, size_t n)
 static int find_plain(struct src_ctx *c)
 {
 	const char *sp = c->o->source_path;
-	char sabs[PATH_MAX], rp[PATH_MAX], fpath[PATH_MAX];
+	char dir[PATH_MAX], rp[PATH_MAX], fpath[PATH_MAX];
 	const char *p;
 	struct source_file f = SOURCE_FILE_INIT;
 	int rc;
@@ -538,7 +573,7 @@ static int find_plain(struct src_ctx *c)
 		src_trace(c, "plain: the URL '%s' is the file '%s'", p, fpath);
 		p = fpath;
 	}
-	p = pprof_trim(c, p, sp && realpath(sp, sabs) ? sabs : NULL);
+	p = pprof_trim(c, p);
 	if (p != c->path && p != fpath)
 		src_trace(c, "plain: '%s' trimmed to '%s'", c->path, p);
 	if (p[0] == '/') {
@@ -586,15 +621,19 @@ static int find_plain(struct src_ctx *c)
 		*c->out = f;
 		return 0;
 	}
-	if (!sp || !*sp) {
+	if (!next_source_dir(&sp, dir, sizeof(dir))) {
 		src_trace(c, "plain: '%s' is relative and there is no --source-path", p);
 		return ERR_NOTFOUND;
 	}
-	{
-		struct src_place pl = { NULL, sp, NULL };
+	/* each directory of the list in order, as pprof (a refusal ends the search) */
+	do {
+		struct src_place pl = { NULL, dir, NULL };
 
-		return src_try(c, &pl, p, "plain: --source-path");
-	}
+		rc = src_try(c, &pl, p, "plain: --source-path");
+		if (rc == 0 || c->stop)
+			return rc;
+	} while (next_source_dir(&sp, dir, sizeof(dir)));
+	return rc;
 }
 
 /* ---------------------------------------------------------------- setup */
@@ -627,6 +666,34 @@ static const char *pick(struct src_ctx *c, const char *flag, const struct labels
 		return ok ? v : NULL;
 	}
 	return NULL;
+}
+
+/*
+ * The --source-path directory that stands in for the repository in Pyroscope's rules
+ * (.pyroscope.yaml, go.mod, the Go path search): the first of the list that is a
+ * directory, else the first named.  false when the list names none.
+ */
+static bool pick_source_dir(struct src_ctx *c)
+{
+	const char *list = c->o->source_path;
+	char dir[PATH_MAX];
+	struct stat st;
+	bool several;
+
+	if (!next_source_dir(&list, c->source_dir, sizeof(c->source_dir)))
+		return false;
+	several = next_source_dir(&list, dir, sizeof(dir));
+	list = c->o->source_path;
+	while (next_source_dir(&list, dir, sizeof(dir))) {
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+			memcpy(c->source_dir, dir, sizeof(dir));
+			break;
+		}
+	}
+	if (several)
+		src_trace(c, "the rules read the directory '%s' of the --source-path list",
+			  c->source_dir);
+	return true;
 }
 
 static void setup_github(struct src_ctx *c)
@@ -730,8 +797,8 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 				  c.repo);
 			c.service = (struct src_place){ NULL, c.repo, NULL };
 		}
-	} else if (c.o->source_path && *c.o->source_path) {
-		c.service = (struct src_place){ NULL, c.o->source_path, NULL };
+	} else if (pick_source_dir(&c)) {
+		c.service = (struct src_place){ NULL, c.source_dir, NULL };
 		c.have_service = true;
 	}
 	if (c.repo) {

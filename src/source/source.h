@@ -30,9 +30,12 @@
  *     first cuts the module path of the directory's go.mod from the file's, and never
  *     ends at a bare file name (cpuwork/main.go is not ./main.go of another program).
  *  3. Plain paths: a file: URL (Node.js names ES modules file:///app/x.mjs) is the path
- *     it names; pprof's trimming (--trim-path, or the base name of --source-path found
- *     in the path, and /proc/self/cwd/), then an absolute path that exists (only a clean
- *     one: no `.` or `..` segments), or a relative one under --source-path.
+ *     it names; pprof's trimming (--trim-path, or the base name of a --source-path
+ *     directory found in the path, and /proc/self/cwd/), then an absolute path that
+ *     exists (only a clean one: no `.` or `..` segments), or a relative one under each
+ *     --source-path directory in turn.  --source-path is pprof's list, DIR1:DIR2...;
+ *     where it stands in for the repository (step 2), the rules read its first
+ *     directory that exists.
  *
  * Where files are read (a "place"): a local git repository (read at REF without checkout;
  * owner validation relaxed, see below); a remote URL: its bare clone in
@@ -104,7 +107,7 @@ struct source_opts {
 	const char *repo;         /* --repo PATH|URL; NULL: label service_repository */
 	const char *ref;          /* --ref REF; NULL: label service_git_ref; neither: HEAD */
 	const char *root;         /* --root PATH in the repository; NULL: label service_root_path */
-	const char *source_path;  /* --source-path DIR (pprof); NULL: none */
+	const char *source_path;  /* --source-path DIR1:DIR2... (pprof); NULL: none */
 	const char *trim_path;    /* --trim-path PREFIX[:PREFIX...] (pprof); NULL: guess */
 	const char *github_api;   /* NULL: https://api.github.com (GitHub Enterprise: its /api/v3) */
 	const char *github_token; /* NULL: $GITHUB_TOKEN; "" : none */

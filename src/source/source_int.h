@@ -20,6 +20,7 @@
 #ifndef SMOLDER_SOURCE_INT_H
 #define SMOLDER_SOURCE_INT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -161,6 +162,7 @@ struct src_ctx {
 	const char *repo, *ref, *root;  /* the service repository (may be NULL) */
 	bool have_service;      /* a repository or a source path to look in */
 	struct src_place service;
+	char source_dir[PATH_MAX];  /* the --source-path directory the rules read (service.dir) */
 	char github_api[512], github_web[512], github_host[256];
 	const char *token;
 	char cache_dir[1024];

@@ -96,7 +96,7 @@ errcheck "not found: one line" 1 "no source for 'nope.go'" resolve --path nope.g
 errcheck "no function and no path: usage" 2 "give --function" resolve
 errcheck "--ref with no repository: usage, not the work tree" 2 "--ref 'v1' needs a repository" resolve --ref v1 --path cmd/app/main.go --source-path "$repo" --offline --cat
 errcheck "a ref on a plain directory: usage" 2 "not a git repository" resolve --repo "$tmp/gh" --ref v1 --path x.go --offline
-check "--help" bash -c "'$smolder' resolve --help | grep -q -- '--source-path DIR'"
+check "--help" bash -c "'$smolder' resolve --help | grep -q -- '--source-path D .*list'"
 
 # smolder list in the wrong directory: the Go fixtures' cpuwork profile run from heapwork's
 # sources (it has its own main.go) shows no code, rather than heapwork's main.go
@@ -107,5 +107,8 @@ out=$(cd "$gosrc/src/cpuwork" && "$smolder" list scoreRecords "$gosrc/cpuwork-cp
 check "list from the module's own directory shows its code" grep -q 'func scoreRecords(recs' <<<"$out"
 out=$("$smolder" list scoreRecords "$gosrc/cpuwork-cpu.pb.gz" --source-path "$gosrc/src" 2>&1)
 check "list with --source-path at the modules' parent shows the code" grep -q 'func scoreRecords(recs' <<<"$out"
+# --source-path is pprof's list: each directory in order, a missing one skipped
+out=$("$smolder" list scoreRecords "$gosrc/cpuwork-cpu.pb.gz" --source-path "$tmp/nonexist:$gosrc/src/heapwork:$gosrc/src" 2>&1)
+check "list with a --source-path list shows the code of its third directory" grep -q 'func scoreRecords(recs' <<<"$out"
 
 check_done

@@ -187,6 +187,84 @@ static void test_plain_paths(void **state)
 }
 
 /*
+ * --source-path is pprof's -source_path: a list split on ':', each directory searched in
+ * order (a missing one skipped), its trimming guess made with each directory's base name
+ * (as `go tool pprof -list -source_path "nonexist:one:two/proj"` does).
+ */
+static void test_source_path_list(void **state)
+{
+	struct source_opts o;
+	struct source_file f;
+	struct source_trace t = SOURCE_TRACE_INIT;
+	char list[3400];
+	int rc;
+
+	(void)state;
+	write_file(tmp("sp/one/only-one.go"), "package one\n");
+	write_file(tmp("sp/one/both.go"), "package main // one\n");
+	write_file(tmp("sp/two/proj/pkg/x.go"), "package pkg // two\n");
+	write_file(tmp("sp/two/proj/both.go"), "package main // two\n");
+	write_file(tmp("sp/two/proj/y.go"), "package main // y\n");
+	write_file(tmp("sp/secret/s.go"), "secret\n");
+	sh("ln -sfn '%s' '%s'", tmp("sp/secret/s.go"), tmp("sp/two/proj/leak.go"));
+	opts_init(&o, "cache-splist");
+	snprintf(list, sizeof(list), "%s:%s:%s", tmp("sp/nonexist"), tmp("sp/one"),
+		 tmp("sp/two/proj"));
+	o.source_path = list;
+	/* a relative path: the first directory that has it */
+	rc = source_find(&o, NULL, NULL, "y.go", &f, &t);
+	if (rc) {
+		dump_trace(&t);
+		fail_msg("y.go in the third directory: %s", err_last());
+	}
+	assert_string_equal(f.data, "package main // y\n");
+	assert_string_equal(f.local_path, tmp("sp/two/proj/y.go"));
+	source_file_release(&f);
+	source_trace_release(&t);
+	assert_int_equal(source_find(&o, NULL, NULL, "both.go", &f, NULL), 0);
+	assert_string_equal(f.data, "package main // one\n");
+	source_file_release(&f);
+	assert_int_equal(source_find(&o, NULL, NULL, "only-one.go", &f, NULL), 0);
+	assert_string_equal(f.data, "package one\n");
+	source_file_release(&f);
+	/* the trimming guess with the base name of each directory (proj, the third) */
+	rc = source_find(&o, NULL, NULL, "/build/proj/pkg/x.go", &f, &t);
+	if (rc) {
+		dump_trace(&t);
+		fail_msg("/build/proj/pkg/x.go: %s", err_last());
+	}
+	assert_string_equal(f.data, "package pkg // two\n");
+	assert_has_line(&t, "trimmed to 'pkg/x.go'");
+	source_file_release(&f);
+	source_trace_release(&t);
+	/* an absolute path through a symlink into any listed directory: allowed */
+	sh("mkdir -p '%s'", tmp("sp/elsewhere"));
+	sh("ln -sfn '%s' '%s'", tmp("sp/two/proj/y.go"), tmp("sp/elsewhere/link-y.go"));
+	assert_int_equal(source_find(&o, NULL, NULL, tmp("sp/elsewhere/link-y.go"), &f, NULL), 0);
+	assert_string_equal(f.data, "package main // y\n");
+	source_file_release(&f);
+	/* each directory keeps its own walls: a symlink out of the third is refused */
+	assert_int_equal(source_find(&o, NULL, NULL, "leak.go", &f, &t), ERR_NOTFOUND);
+	assert_has_line(&t, "through a symlink");
+	assert_no_text(&t, "secret\n");
+	source_trace_release(&t);
+	/* not in any: every directory was tried, one line */
+	assert_int_equal(source_find(&o, NULL, NULL, "none.go", &f, &t), ERR_NOTFOUND);
+	assert_has_line(&t, tmp("sp/one"));
+	assert_has_line(&t, tmp("sp/two/proj"));
+	tu_assert_message(err_last());
+	source_trace_release(&t);
+	/* empty entries are skipped; one directory still works as before */
+	snprintf(list, sizeof(list), "::%s:", tmp("sp/two/proj"));
+	assert_int_equal(source_find(&o, NULL, NULL, "y.go", &f, NULL), 0);
+	source_file_release(&f);
+	o.source_path = tmp("sp/one");
+	assert_int_equal(source_find(&o, NULL, NULL, "both.go", &f, NULL), 0);
+	assert_string_equal(f.data, "package main // one\n");
+	source_file_release(&f);
+}
+
+/*
  * A JVM frame with no mapping: Pyroscope finds Java code only through a .pyroscope.yaml
  * mapping (without one it asks for the empty file name), so async-profiler and JFR
  * profiles listed with --source-path or --repo had no code.  The class's file is tried
@@ -245,6 +323,7 @@ int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_paths),
+		cmocka_unit_test(test_source_path_list),
 		cmocka_unit_test(test_java_without_mapping),
 	};
 
