@@ -328,7 +328,8 @@ void app_set_type(struct tui_app *a, uint32_t type)
 		    prof_str(p, p->sample_types[type].unit));
 }
 
-int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
+/* tui_app_new; deferred: the browser's first query waits for browser_view_start(). */
+static int app_new(struct prof *p, const struct tui_opts *o, bool deferred, struct tui_app **out)
 {
 	struct tui_app *a = calloc(1, sizeof(*a));
 	const char *cs;
@@ -396,13 +397,18 @@ int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
 			tui_app_free(a); /* closes a->opts.backend, still the app's */
 			return rc;
 		}
-		browser_view_init(a, bh, o->backend_name, o->browser_selector);
+		browser_view_init(a, bh, o->backend_name, o->browser_selector, !deferred);
 		a->opts.backend = NULL; /* owned by the browser now */
 		if (o->start_in_browser)
 			a->view = VIEW_BROWSER;
 	}
 	*out = a;
 	return 0;
+}
+
+int tui_app_new(struct prof *p, const struct tui_opts *o, struct tui_app **out)
+{
+	return app_new(p, o, false, out);
 }
 
 void tui_app_free(struct tui_app *a)
@@ -888,7 +894,7 @@ int tui_run(struct prof *p, const struct tui_opts *o)
 
 	if (o->progress && p && isatty(STDERR_FILENO))
 		fprintf(stderr, "\rbuilding the call tree of %u samples...", p->nsamples);
-	rc = tui_app_new(p, o, &a);
+	rc = app_new(p, o, true, &a);
 	if (o->progress && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
 	if (rc)
@@ -928,6 +934,7 @@ int tui_run(struct prof *p, const struct tui_opts *o)
 		mouseinterval(200);
 	}
 	a->async = true;
+	browser_view_start(a); /* on a worker: the first frame says it is loading */
 	for (;;) {
 		app_poll_jobs(a);
 		sandwich_view_poll(a);

@@ -538,7 +538,8 @@ static void reload_rows(struct tui_app *a)
 	start(a, BJ_ROWS);
 }
 
-int browser_view_init(struct tui_app *a, struct backend *be, const char *name, const char *sel)
+int browser_view_init(struct tui_app *a, struct backend *be, const char *name, const char *sel,
+		      bool load)
 {
 	struct browser_state *b = &a->br;
 
@@ -549,8 +550,19 @@ int browser_view_init(struct tui_app *a, struct backend *be, const char *name, c
 	snprintf(b->selector, sizeof(b->selector), "%s", sel && *sel ? sel : "{}");
 	set_preset(b, 2);
 	b->max_nodes = BROWSER_MAX_NODES;
-	reload_rows(a);
+	if (load)
+		reload_rows(a);
+	else
+		b->first_pending = true;
 	return 0;
+}
+
+void browser_view_start(struct tui_app *a)
+{
+	if (a->br.first_pending) {
+		a->br.first_pending = false;
+		reload_rows(a);
+	}
 }
 
 bool browser_view_want_full(struct tui_app *a, const char *fname)

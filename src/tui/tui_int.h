@@ -390,6 +390,7 @@ struct browser_state {
 	bool live_range;           /* the range ends now and moves with it */
 	bool paused;
 	bool loaded, find_data, opened, breakdown;
+	bool first_pending;  /* the first query waits for browser_view_start() */
 	enum bjob_kind open_kind;
 	int64_t from_ns, to_ns;    /* the range */
 	int64_t win_from, win_to;  /* the narrowed window (0, 0: the whole range) */
@@ -695,7 +696,15 @@ void source_settings_describe(const struct source_setting s[SS_COUNT], const cha
 			      struct buf *out);
 
 /* browser_view.c */
-int browser_view_init(struct tui_app *a, struct backend *be, const char *name, const char *sel);
+/*
+ * The browser over be (the browser's now).  load: its first query starts at once (on this
+ * thread when the app is not async yet: drivers and tests); else browser_view_start()
+ * starts it, once the screen is up and keys are read (tui_run: a slow server must not
+ * leave the terminal blank and deaf).
+ */
+int browser_view_init(struct tui_app *a, struct backend *be, const char *name, const char *sel,
+		      bool load);
+void browser_view_start(struct tui_app *a);
 void browser_view_release(struct tui_app *a);
 void browser_view_draw(struct tui_app *a, int y, int h, int w);
 bool browser_view_key(struct tui_app *a, int key);

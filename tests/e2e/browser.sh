@@ -213,9 +213,32 @@ else
   E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - smolder serve did not start"
 fi
 
+# a server that never answers: the explorer is up at once, says it is reading, and q
+# quits (the first query ran before the screen started: blank and deaf until --timeout)
+cat > "$E2E_TMP/silent.py" <<'EOF'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])
+EOF
+python3 "$E2E_TMP/silent.py" > "$E2E_TMP/silent.port" &
+silent=$!
+for _ in $(seq 100); do [ -s "$E2E_TMP/silent.port" ] && break; sleep 0.05; done
+e2e_start 100 24 "$smolder" --url "http://127.0.0.1:$(cat "$E2E_TMP/silent.port")" --timeout 60
+expect "a silent server: the browser is on screen at once, reading" "reading the store" 5
+keys q
+expect "and q quits at once, not after --timeout" "EXITED=0" 3
+e2e_stop
+kill "$silent"
+
 # the command line's filters apply to what the browser opens (they were ignored)
 e2e_start 120 32 "$smolder" --db "$E2E_TMP/old.db" --focus sha256
 expect "the browser first" "nothing in the last 1h"
+expect "its rows and the timeline of the data it moved to" "timeline sum 9\.24 s"
 keys Enter
 expect "the profile opened from the browser is filtered: pprof's 1.15 s of 9.24 s" \
   "cpu \(nanoseconds\) . 1\.15 s of 9\.24 s"
