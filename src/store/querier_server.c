@@ -788,12 +788,22 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 	struct selector *sel = NULL;
 	struct query q = { 0 };
 	const char *group = req->n_group_by ? req->group_by[0] : NULL;
-	size_t i, k, n;
+	int64_t start_ns, step_ns;
+	size_t i, k, n, np;
 	int rc;
 
 	if ((rc = req_query(c, &a, &q, &sel, &cs)) ||
 	    (rc = req_range(c, req->has_start, req->start, req->has_end, req->end, true, &q.range)))
 		goto done;
+	/*
+	 * As upstream, a point at t holds (t - step, t] and the range holds both ends: the
+	 * point upstream stamps at start (what lies at or before it) is before any step a
+	 * client reading (t - step, t] keeps, and end's millisecond is in.  So the range
+	 * read is (start, end], [start + 1 ms, end + 1 ms).
+	 */
+	q.range.from_ns = q.range.from_ns > INT64_MAX - 1000000 ? INT64_MAX :
+								    q.range.from_ns + 1000000;
+	q.range.to_ns = q.range.to_ns > INT64_MAX - 1000000 ? INT64_MAX : q.range.to_ns + 1000000;
 	if (!req->has_step || !(req->step >= 0.001) || !(req->step <= TIMELINE_MAX_STEP_S)) {
 		rc = qs_fail(c->out, 400, NULL, ERR_PARSE,
 			     "step must be at least 0.001 and at most %.0f (seconds)",
@@ -811,7 +821,8 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 		rc = reply(c, &resp.base);
 		goto done;
 	}
-	if (c->b->ops->timeline(c->b, &q, req->step, group && *group ? group : NULL, &l)) {
+	if (backend_timeline_grid(q.range, req->step, SIZE_MAX, &start_ns, &step_ns, &n) ||
+	    c->b->ops->timeline(c->b, &q, req->step, group && *group ? group : NULL, &l)) {
 		rc = qs_fail_last(c->out, NULL);
 		goto done;
 	}
@@ -847,8 +858,11 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 			p->value.len = strlen(sp->labels.v[k].value);
 			s->labels[s->n_labels++] = p;
 		}
-		/* as upstream, only steps with data have points */
-		for (k = 0, n = 0; k < sp->n; k++) {
+		/*
+		 * as upstream, only steps with data have points, each stamped with its step's
+		 * end: the backend's step [s, s + step) is upstream's point s + step
+		 */
+		for (k = 0, np = 0; k < sp->n; k++) {
 			Types__V1__Point *pt;
 
 			if (sp->values[k] == 0)
@@ -857,10 +871,10 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 				break;
 			types__v1__point__init(pt);
 			pt->value = sp->values[k];
-			pt->timestamp = sp->ts_ms[k];
-			s->points[n++] = pt;
+			pt->timestamp = (start_ns + ((int64_t)k + 1) * step_ns) / 1000000;
+			s->points[np++] = pt;
 		}
-		s->n_points = n;
+		s->n_points = np;
 		resp.series[resp.n_series++] = s;
 	}
 	rc = reply(c, &resp.base);

@@ -21,8 +21,10 @@
  *       SelectMergeStacktraces (format FLAMEGRAPH, TREE or PPROF; max_nodes 0 → 8192,
  *       above 1,048,576 refused; stack_trace_selector; span_selector as a span_id
  *       matcher), SelectMergeProfile (pprof; max_nodes not applied, as upstream),
- *       SelectSeries (step >= 1 ms, at most one group_by label, aggregation, limit),
- *       Diff.  GET and other methods: 405.  Upstream's other methods
+ *       SelectSeries (step >= 1 ms, at most one group_by label, aggregation, limit;
+ *       as upstream, a point stamped t holds the profiles of (t - step, t], the
+ *       request's range is read as (start, end], and only steps with data have
+ *       points), Diff.  GET and other methods: 405.  Upstream's other methods
  *       (SelectMergeSpanProfile, SelectHeatmap, GetProfileStats, AnalyzeQuery): 501.
  *
  *   GET /pyroscope/render?query=<type>{<selector>}&from=&until=&maxNodes=&groupBy=
@@ -37,7 +39,12 @@
  *   - aggregation absent in SelectSeries, and a merge, follow the backend's rule
  *     (gauges such as inuse_* are averaged over time, counters summed) instead of
  *     always summing; an explicit SUM or AVERAGE is honoured;
- *   - a timeline's steps start at `start` rounded down to a multiple of the step;
+ *   - SelectSeries' steps lie on multiples of the step (upstream lays them from
+ *     `start`): the backend's step [s, s + step) is the point stamped s + step, its
+ *     end, as upstream stamps a point (whose t holds (t - step, t]: a profile right
+ *     on a step's edge is in the next point here), and the last point is stamped
+ *     after `end` when `end` falls inside its step; /pyroscope/render's startTime
+ *     stays the first step's start;
  *   - /pyroscope/render without `from` covers the last hour (upstream: an empty
  *     range at "now"); label-values answers every label, not only __name__;
  *   - PROFILE_FORMAT_DOT, profile_id_selector and trace_id_selector: 501.

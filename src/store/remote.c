@@ -459,11 +459,14 @@ typedef int (*piece_fn)(struct rbackend *rb, struct time_range r, void *ctx);
 
 /*
  * fn over r; when the server refuses r as too long and says its limit, fn over pieces
- * of r each shorter than that, in order.
+ * of r each shorter than that, in order.  With align_ns (a timeline's step), the pieces
+ * meet on multiples of it when the limit holds a step, so that no step of the grid is
+ * cut in two (Pyroscope lays its steps from each request's start).
  */
-static int ranged(struct rbackend *rb, struct time_range r, piece_fn fn, void *ctx)
+static int ranged(struct rbackend *rb, struct time_range r, int64_t align_ns, piece_fn fn,
+		  void *ctx)
 {
-	int64_t piece, a;
+	int64_t piece, a, b;
 	int rc = fn(rb, r, ctx);
 
 	if (!rc || !rb->refused_range || rb->max_range_ns <= 0 ||
@@ -471,12 +474,19 @@ static int ranged(struct rbackend *rb, struct time_range r, piece_fn fn, void *c
 		return rc;
 	piece = rb->max_range_ns > 120 * 1000000000LL ? rb->max_range_ns - 60 * 1000000000LL :
 							  rb->max_range_ns / 2;
-	if (piece <= 0 || (r.to_ns - r.from_ns) / piece >= MAX_PIECES)
+	if (align_ns > 0 && piece >= align_ns)
+		piece = piece / align_ns * align_ns;
+	else
+		align_ns = 0;
+	if (piece <= 0 || (r.to_ns - r.from_ns) / piece >= MAX_PIECES - 1)
 		return rc;
-	for (a = r.from_ns; a < r.to_ns; a += piece) {
-		struct time_range p = { a, r.to_ns - a > piece ? a + piece : r.to_ns };
-
-		if ((rc = fn(rb, p, ctx)))
+	for (a = r.from_ns; a < r.to_ns; a = b) {
+		b = align_ns ? (a / piece + (a % piece > 0)) * piece : a + piece;
+		if (b <= a)
+			b += piece;  /* a on a boundary (or before 0, rounded up to it) */
+		if (b > r.to_ns)
+			b = r.to_ns;
+		if ((rc = fn(rb, (struct time_range){ a, b }, ctx)))
 			return rc;
 	}
 	return 0;
@@ -598,7 +608,7 @@ static int rb_profile_types(struct backend *b, struct time_range r, struct profi
 {
 	struct list_ctx c = { NULL, NULL, out };
 	size_t i, k = 0;
-	int rc = ranged((struct rbackend *)b, r, piece_types, &c);
+	int rc = ranged((struct rbackend *)b, r, 0, piece_types, &c);
 
 	qsort(out->v, out->n, sizeof(*out->v), cmp_ptype);
 	for (i = 0; i < out->n; i++) {
@@ -655,7 +665,7 @@ static int rb_label_names(struct backend *b, const struct selector *sel, struct 
 			  struct strvec *out)
 {
 	struct list_ctx c = { sel, NULL, out };
-	int rc = ranged((struct rbackend *)b, r, piece_names, &c);
+	int rc = ranged((struct rbackend *)b, r, 0, piece_names, &c);
 
 	strvec_sort_unique(out);
 	return rc;
@@ -665,7 +675,7 @@ static int rb_label_values(struct backend *b, const char *name, const struct sel
 			   struct time_range r, struct strvec *out)
 {
 	struct list_ctx c = { sel, name, out };
-	int rc = ranged((struct rbackend *)b, r, piece_names, &c);
+	int rc = ranged((struct rbackend *)b, r, 0, piece_names, &c);
 
 	strvec_sort_unique(out);
 	return rc;
@@ -702,7 +712,7 @@ static int rb_series(struct backend *b, const struct selector *sel, struct time_
 {
 	struct list_ctx c = { sel, NULL, out };
 	size_t first = out->n, i, k, n;
-	int rc = ranged((struct rbackend *)b, r, piece_series, &c);
+	int rc = ranged((struct rbackend *)b, r, 0, piece_series, &c);
 
 	struct hmap seen = { 0 };
 	bool lost = hmap_init(&seen, out->n - first + 16) != 0;  /* then every one is scanned */
@@ -752,6 +762,20 @@ static int piece_timeline(struct rbackend *rb, struct time_range r, void *ctx)
 	char *group = (char *)c->group_by;
 	int rc;
 
+	/*
+	 * Pyroscope stamps a point with the end of its step, t holding (t - step, t], and
+	 * lays the steps from the request's start; its range holds both ends.  So [from, to)
+	 * goes out as start = from - 1 ms, end = to - 1 ms: on a grid-aligned range every
+	 * point then holds one step of the grid, whole, and the point at start (what lies
+	 * at or before it) is dropped.  smolder serve reads start and end so (querier_server.h).
+	 * A range inside one step of the grid is asked for with a step of its own length:
+	 * with the grid's, Pyroscope's only point would be the one at start (a view's
+	 * one-step breakdown, a piece of a range split more finely than its step).
+	 */
+	if (s.start_ms > 1)
+		s.start_ms--;
+	if (s.end_ms > s.start_ms + 1)
+		s.end_ms--;
 	req.profile_typeid = (char *)c->q->profile_type;
 	req.label_selector = c->m.sel.data;
 	req.has_start = req.has_end = 1;
@@ -759,6 +783,9 @@ static int piece_timeline(struct rbackend *rb, struct time_range r, void *ctx)
 	req.end = s.end_ms;
 	req.has_step = 1;
 	req.step = c->step_s;
+	if ((r.from_ns - c->start_ns) / c->step_ns == (r.to_ns - 1 - c->start_ns) / c->step_ns &&
+	    (double)(s.end_ms - s.start_ms) / 1000 < c->step_s)
+		req.step = (double)(s.end_ms - s.start_ms) / 1000;
 	if (group) {
 		req.n_group_by = 1;
 		req.group_by = &group;
@@ -772,7 +799,8 @@ static int piece_timeline(struct rbackend *rb, struct time_range r, void *ctx)
 	if (!(rc = rpc(rb, "SelectSeries", &req.base, &body)))
 		rc = decoded(rb, "SelectSeries",
 			     remote_decode_timeline(rb->codec, (const uint8_t *)body.data, body.len,
-						    c->start_ns, c->step_ns, c->n, c->out));
+						    s.start_ms, s.end_ms, c->start_ns, c->step_ns,
+						    c->n, c->out));
 	buf_release(&body);
 	return rc;
 }
@@ -789,7 +817,7 @@ static int rb_timeline(struct backend *b, const struct query *q, double step_s,
 					&c.step_ns, &c.n)))
 		return rc;
 	if (!(rc = qmsg_init(&c.m, q)))
-		rc = ranged((struct rbackend *)b, q->range, piece_timeline, &c);
+		rc = ranged((struct rbackend *)b, q->range, c.step_ns, piece_timeline, &c);
 	qmsg_release(&c.m);
 	if (!rc && out->n == first && !c.group_by) {
 		/* no data: one series of zeros, as the store answers */
@@ -959,7 +987,7 @@ static int do_merge(struct backend *b, const struct query *q, uint32_t max_nodes
 	*out = NULL;
 	if ((rc = check_aggregate(q)) || (rc = profile_type_parse(q->profile_type, &pt)) ||
 	    (rc = qmsg_init(&c.m, q)) ||
-	    (rc = ranged(rb, q->range, piece_merge, &c)) ||
+	    (rc = ranged(rb, q->range, 0, piece_merge, &c)) ||
 	    (rc = decode_merged(rb, &c, &pt, out, &truncated)))
 		goto done;
 	/*

@@ -6,7 +6,8 @@
  * <url>/querier.v1.QuerierService/<Method>, Connect unary, no framing):
  *   profile_types  ProfileTypes             label_names   LabelNames
  *   label_values   LabelValues              series        Series
- *   timeline       SelectSeries (values put on the backend's step grid, zero-filled)
+ *   timeline       SelectSeries (values put on the backend's step grid, zero-filled;
+ *                  a point stamped t holds (t - step, t], Pyroscope's rule)
  *   merge          SelectMergeProfile (the full pprof: lines, mappings, labels)
  *   merge_tree     SelectMergeStacktraces (the flame graph, max_nodes; the model is
  *                  built from its levels: names only; merge_info.truncated when the
@@ -15,7 +16,9 @@
  * A query's aggregation goes out with SelectSeries only: the merges take none (Grafana
  * Pyroscope sums, smolder serve averages gauges), so merge, merge_tree and diff refuse
  * one (ERR_USAGE) unless it is AGG_SUM of a counter, what every server does.
- * Times are sent as milliseconds, start rounded down and end up.  The URL may carry a
+ * Times are sent as milliseconds, start rounded down and end up; SelectSeries' one
+ * millisecond earlier each, so that on a range aligned to the step each of Pyroscope's
+ * points holds one step of the grid (remote.c, piece_timeline).  The URL may carry a
  * path prefix (a Grafana data source proxy: .../api/datasources/proxy/uid/<uid>).
  *
  * Conventions, as profilecli's: Accept: *\/\*;allow-utf8-labelnames=true (so dotted
@@ -32,7 +35,9 @@
  * A range the server refuses as longer than its maximum query length ("the query time
  * range exceeds the limit (..., limit: 24h)") is split into ranges of that length for
  * the lists, timelines and merges (whose results add up exactly: Pyroscope sums over
- * time); when no limit can be read from the refusal, the server's reason is the error.
+ * time; a timeline's pieces meet on multiples of its step, and each point is taken from
+ * the piece whose range holds its step); when no limit can be read from the refusal,
+ * the server's reason is the error.
  * Errors are one line: "<url>: authentication failed: <the server's message>",
  * "... permission denied ...", "... not found ...", the server's own message for
  * others (a Connect error's message, or the first line of another body), "cannot
@@ -126,11 +131,17 @@ int remote_decode_names(enum remote_codec c, const uint8_t *data, size_t len, st
 int remote_decode_series(enum remote_codec c, const uint8_t *data, size_t len,
 			 struct labelset_list *out);
 /*
- * SelectSeriesResponse → its series on the grid of n steps of step_ns from start_ns
- * (points outside are dropped, points in one step added up), merged by labels into out.
+ * SelectSeriesResponse → its series on the grid of n steps of step_ns from start_ns,
+ * merged by labels into out.  As Grafana Pyroscope stamps them, a point at t (ms) holds
+ * the profiles of (t - step, t], so it is added to the step whose end is t (the step
+ * (start, end] holding t).  after_ms and until_ms are the request's start and end:
+ * points at or before after_ms (there Pyroscope puts what precedes the range) and
+ * points outside the grid are dropped; a point after until_ms (smolder serve's, for a
+ * step the range's end cuts) is taken as at until_ms + 1.
  */
-int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len, int64_t start_ns,
-			   int64_t step_ns, size_t n, struct series_points_list *out);
+int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len, int64_t after_ms,
+			   int64_t until_ms, int64_t start_ns, int64_t step_ns, size_t n,
+			   struct series_points_list *out);
 /* An index of out's series by their labels' hash, for remote_timeline_series. */
 int remote_series_index(const struct series_points_list *out, struct hmap *index);
 /*

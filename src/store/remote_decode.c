@@ -387,8 +387,9 @@ int remote_timeline_series(struct series_points_list *out, struct hmap *index,
 	return 0;
 }
 
-int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len, int64_t start_ns,
-			   int64_t step_ns, size_t n, struct series_points_list *out)
+int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len, int64_t after_ms,
+			   int64_t until_ms, int64_t start_ns, int64_t step_ns, size_t n,
+			   struct series_points_list *out)
 {
 	Querier__V1__SelectSeriesResponse *r;
 	struct pb_budget bu;
@@ -416,12 +417,22 @@ int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len,
 			const Types__V1__Point *p = s->points[k];
 			int64_t t;
 
-			/* points outside the grid, or not numbers, are dropped */
-			if (!isfinite(p->value) ||
-			    __builtin_mul_overflow(p->timestamp, 1000000, &t) || t < start_ns)
+			/*
+			 * Point t holds the profiles of (t - step, t]: it goes to the step
+			 * whose end is t, (start, end] holding t.  A point at or before
+			 * after_ms holds what precedes the range (v2 repeats a step there);
+			 * one after until_ms holds nothing after it (a step the range's end
+			 * cuts), so it is filed there.  Points outside the grid, or not
+			 * numbers, are dropped.
+			 */
+			if (!isfinite(p->value) || p->timestamp <= after_ms ||
+			    __builtin_mul_overflow(p->timestamp > until_ms ? until_ms + 1 :
+									      p->timestamp,
+						   1000000, &t) ||
+			    t <= start_ns)
 				continue;
-			if ((uint64_t)(t - start_ns) / (uint64_t)step_ns < n)
-				sp->values[(uint64_t)(t - start_ns) / (uint64_t)step_ns] +=
+			if ((uint64_t)(t - 1 - start_ns) / (uint64_t)step_ns < n)
+				sp->values[(uint64_t)(t - 1 - start_ns) / (uint64_t)step_ns] +=
 					p->value;
 		}
 	}

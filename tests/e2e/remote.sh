@@ -24,6 +24,16 @@ check "ingest of the examples succeeds" test ! -s "$tmp/ingest.err"
 python3 "$(dirname "$0")/zero_profile.py" "$tmp/zero.pb.gz"
 "$smolder" ingest --db "$db" --service zero "$tmp/zero.pb.gz" > /dev/null 2>> "$tmp/ingest.err"
 check "  and of a profile with an all-zero type" test ! -s "$tmp/ingest.err"
+# profiles at known times (a folded file's time is its mtime) for the timelines below: on
+# the edges of 15 s steps and of the ranges, and inside a step; T is 3 hours ago, so that
+# serve's downsampling (a day) leaves them as they are
+T=$(( ($(date +%s) - 3 * 3600) / 60 * 60 ))
+for t in 0:7 1:100 15:50 30:1000 -1:2000 -1799:3; do
+  echo "main;work ${t#*:}" > "$tmp/tl${t%:*}.folded"
+  touch -d "@$((T + ${t%:*}))" "$tmp/tl${t%:*}.folded"
+done
+"$smolder" ingest --db "$db" --service tl "$tmp"/tl*.folded > /dev/null 2>> "$tmp/ingest.err"
+check "  and of six folded profiles at known times" test ! -s "$tmp/ingest.err"
 serve_start main --db "$db" || exit 1
 url=http://127.0.0.1:$PORT
 st=$(http POST "$url/querier.v1.QuerierService/LabelNames" -H 'Content-Type: application/json' --data '{}')
@@ -69,6 +79,25 @@ same "query series (JSON output)" query series --from 0 --output json --from 202
 same "query types" query types --from 0
 same "query timeline (30 d steps)" query timeline --from 2020-01-01T00:00:00Z \
   --to 2030-01-01T00:00:00Z --step 30d --query '{service_name="cpuwork-cpu"}' --profile-type $CPU
+# a point of Grafana Pyroscope's SelectSeries holds the step that ENDS at its time, which
+# smolder serve now stamps too: the same profiles give the same steps through the server
+# (they came a step late when the client read points as the steps' starts)
+same "query timeline, 15 s steps, profiles on the edges" query timeline \
+  --from "$T" --to "$((T + 30))" --step 15s --query '{service_name="tl"}'
+same "query timeline, a range off the steps" query timeline \
+  --from "$((T - 8))" --to "$((T + 38))" --step 15s --query '{service_name="tl"}'
+same "query timeline, two days of minutes" query timeline \
+  --from "$((T - 40 * 3600))" --to "$((T + 8 * 3600))" --step 60s --query '{service_name="tl"}'
+"$smolder" query timeline --url "$url" --from "$T" --to "$((T + 30))" --step 15s \
+  --query '{service_name="tl"}' > "$tmp/tl.tsv"
+printf 'time\tvalue\n%s\t107\n%s\t50\n' "$(date -u -d "@$T" +%FT%TZ)" \
+  "$(date -u -d "@$((T + 15))" +%FT%TZ)" > "$tmp/tl-want.tsv"
+check "  T's profile and T+1 s's in the first step, T+15 s's in the second" \
+  cmp -s "$tmp/tl-want.tsv" "$tmp/tl.tsv"
+st=$(http POST "$url/querier.v1.QuerierService/SelectSeries" -H 'Content-Type: application/json' \
+  --data "{\"profileTypeID\":\"process_cpu:samples:count:samples:count\",\"labelSelector\":\"{service_name=\\\"tl\\\"}\",\"start\":$((T * 1000 - 1)),\"end\":$(((T + 30) * 1000 - 1)),\"step\":15}")
+check "  SelectSeries (T - 1 ms, T + 30 s - 1 ms] with curl: each point stamped with its step's end" \
+  bash -c "[ '$st' = 200 ] && python3 -c 'import json,sys; p=json.load(open(\"$tmp/body\"))[\"series\"][0][\"points\"]; sys.exit([(int(x[\"timestamp\"]), x[\"value\"]) for x in p] != [($T * 1000 + 15000, 107), ($T * 1000 + 30000, 50)])'"
 same "diff of two ranges (tsv)" diff --format tsv --from 0 --query '{service_name=~"cpuwork.*"}' \
   --profile-type $CPU --base-from 0 --base-to now
 same "peek" peek --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type $CPU 'main\.'

@@ -627,15 +627,17 @@ static void test_select_series(void **state)
 	req.profile_typeid = (char *)CPU;
 	req.label_selector = (char *)"{}";
 	req.has_start = req.has_end = req.has_step = 1;
-	req.start = MS(T0);
-	req.end = MS(T0 + 60 * SEC);
+	/* [T0, T0 + 60 s) as the remote backend asks for it: (start, end] */
+	req.start = MS(T0) - 1;
+	req.end = MS(T0 + 60 * SEC) - 1;
 	req.step = 10;
 	req.n_group_by = 1;
 	req.group_by = group;
 	rpc(&c, "SelectSeries", &req.base, PB_JSON);
 	assert_int_equal(be->ops->timeline(be, &q, 10, "region", &want), 0);
 	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (uint8_t *)c.out.body.data,
-						c.out.body.len, T0, 10 * SEC, 6, &got), 0);
+						c.out.body.len, req.start, req.end, T0, 10 * SEC, 6, &got),
+			 0);
 	assert_int_equal(got.n, 2);
 	assert_int_equal(want.n, 2);
 	for (i = 0; i < 2; i++) {
@@ -646,6 +648,14 @@ static void test_select_series(void **state)
 	}
 	/* only steps with data have points, as upstream */
 	assert_null(strstr(c.out.body.data, "\"value\":0,"));
+	/*
+	 * each stamped with its step's end, as upstream: the profile at T0 is in the step
+	 * [T0, T0 + 10 s), point T0 + 10 s (it was stamped T0, a step early for a client
+	 * reading Pyroscope's points), and the one at T0 + 10 s is point T0 + 20 s
+	 */
+	assert_non_null(strstr(c.out.body.data, "\"timestamp\":\"1700000010000\""));
+	assert_non_null(strstr(c.out.body.data, "\"timestamp\":\"1700000020000\""));
+	assert_null(strstr(c.out.body.data, "\"timestamp\":\"1700000000000\""));
 	series_points_list_release(&want);
 	series_points_list_release(&got);
 	release(&c);
@@ -654,7 +664,8 @@ static void test_select_series(void **state)
 	req.limit = 1;
 	rpc(&c, "SelectSeries", &req.base, PB_PROTO);
 	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_PROTO, (uint8_t *)c.out.body.data,
-						c.out.body.len, T0, 10 * SEC, 6, &got), 0);
+						c.out.body.len, req.start, req.end, T0, 10 * SEC, 6, &got),
+			 0);
 	assert_int_equal(got.n, 1);
 	assert_string_equal(labelset_get(&got.v[0].labels, "region"), "us"); /* 3x the work */
 	series_points_list_release(&got);

@@ -57,7 +57,7 @@
 
 enum mode { M_FIX, M_AUTH, M_FORBID, M_503_ONCE, M_LIMIT, M_LIMIT_NOLEN, M_GARBAGE, M_TRUNC,
 	    M_BADLEVELS, M_404, M_500, M_SLOW, M_HTML, M_PYROEMPTY, M_PYROEMPTY_ALL, M_PYROZERO,
-	    M_REDIR_ABS, M_REDIR_REL };
+	    M_REDIR_ABS, M_REDIR_REL, M_PYRO_V1, M_PYRO_V2 };
 
 struct standin {
 	struct MHD_Daemon *d;
@@ -74,6 +74,9 @@ struct standin {
 	struct buf pprof;      /* a SelectMergeProfile answer (one_type_pprof) */
 	int64_t piece_end_ms;  /* the last request's end (M_PYROEMPTY) */
 	bool v2_empty;         /* nothing merged is answered as v2 does: an empty Profile */
+	int64_t prof_ms[8];    /* M_PYRO_V1/V2: the profiles SelectSeries answers from */
+	double prof_val[8];
+	int nprof;
 };
 
 static struct standin S;
@@ -277,6 +280,69 @@ static enum MHD_Result pyroscope_merge(struct MHD_Connection *c, const struct bu
 	return ok;
 }
 
+/*
+ * SelectSeries as Grafana Pyroscope computes it (pkg/model/timeseries/range.go): steps
+ * from `from`, while <= end; a step's point, stamped with the step, sums the profiles
+ * not yet taken at or before it; profiles after the last step are left out.  v1's
+ * querier: RangeSeries(start, end) over the profiles of [start, end].  v2's query
+ * frontend: the profiles of [start - step, end], RangeSeries(start, end), and a range
+ * longer than 24 h refused.
+ */
+static enum MHD_Result pyroscope_series(struct MHD_Connection *c, const struct buf *req, bool json)
+{
+	Querier__V1__SelectSeriesRequest *r;
+	struct buf out = BUF_INIT, p = BUF_INIT;
+	struct pb_budget bu;
+	int64_t step, lo, cur;
+	bool taken[8] = { false };
+	enum MHD_Result ok;
+	int i, npt = 0;
+
+	pb_budget_init(&bu, 1 << 24);
+	if (pb_decode(&querier__v1__select_series_request__descriptor, json ? PB_JSON : PB_PROTO,
+		      (const uint8_t *)req->data, req->len, &bu, (ProtobufCMessage **)&r))
+		fail_msg("stand-in: %s", err_last());
+	note_span("SelectSeries", req, json);
+	if (S.mode == M_PYRO_V2 && r->end - r->start > 24 * 3600 * 1000) {
+		pb_budget_release(&bu);
+		return connect_error(c, 400, "invalid_argument",
+				     "the query time range exceeds the limit (query length: "
+				     "48h0m0s, limit: 24h0m0s)");
+	}
+	step = (int64_t)(r->step * 1000);
+	lo = S.mode == M_PYRO_V2 ? r->start - step : r->start;
+	buf_puts(&out, "{\"series\":[{\"points\":[");
+	for (cur = r->start; cur <= r->end; cur += step) {
+		double sum = 0;
+		bool any = false;
+
+		for (i = 0; i < S.nprof; i++)
+			if (!taken[i] && S.prof_ms[i] >= lo && S.prof_ms[i] <= r->end &&
+			    S.prof_ms[i] <= cur) {
+				taken[i] = any = true;
+				sum += S.prof_val[i];
+			}
+		if (any)
+			buf_printf(&out, "%s{\"value\":%g,\"timestamp\":\"%lld\"}",
+				   npt++ ? "," : "", sum, (long long)cur);
+	}
+	buf_puts(&out, "]}]}");
+	if (!npt) {
+		buf_reset(&out);
+		buf_puts(&out, "{}");
+	}
+	if (!json) {
+		to_proto(&querier__v1__select_series_response__descriptor, out.data, out.len, &p);
+		buf_release(&out);
+		out = p;
+	}
+	ok = answer(c, 200, json ? "application/json" : "application/proto",
+		    out.data ? out.data : "", out.len, NULL, NULL);
+	buf_release(&out);
+	pb_budget_release(&bu);
+	return ok;
+}
+
 /* A SelectMergeProfile answer: examples/cpuwork-cpu.pb.gz with only cpu/nanoseconds */
 static int one_type_pprof(struct buf *out)
 {
@@ -396,6 +462,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		if (S.mode == M_PYROEMPTY_ALL && strcmp(name, "LabelValues") == 0)
 			return json ? answer(c, 200, ct, "{}", 2, NULL, NULL)
 				    : answer(c, 200, ct, "", 0, NULL, NULL);
+		break;
+	case M_PYRO_V1:
+	case M_PYRO_V2:
+		if (strcmp(name, "SelectSeries") == 0)
+			return pyroscope_series(c, &k->body, json);
 		break;
 	case M_REDIR_ABS: {
 		char loc[256];
@@ -849,6 +920,100 @@ static void test_timeline(void **state)
 	json_decref(root);
 }
 
+/*
+ * Grafana Pyroscope stamps a point with the END of its step (t holds (t - step, t]) and
+ * lays its steps from the request's start; v2 also answers a point at the start, for
+ * the step before it.  Against the stand-in computing points as v1 and v2 do, the
+ * timeline equals the store's for the same profiles: each in the step [s, s + step)
+ * that holds it, profiles on a step's edge and on the range's edges included.  It was
+ * a step late (the points were filed by their start), and v2's split range counted the
+ * point at each piece's edge twice.
+ */
+static void pyro_profiles(const int64_t *ms, const double *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		S.prof_ms[i] = ms[i];
+		S.prof_val[i] = v[i];
+	}
+	S.nprof = n;
+}
+
+static void test_timeline_step_ends(void **state)
+{
+	const int64_t t8 = 1795161600000LL, d20 = 1795132800000LL;  /* 2026-11-20 08:00, 00:00 */
+	/* 08:00:01, on the edge 08:00:15, on the range's start and end, and 1 ms before it */
+	const int64_t ms[] = { t8 + 1000, t8 + 15000, t8, t8 + 30000, t8 - 1 };
+	const double v[] = { 100, 50, 7, 1000, 2000 };
+	size_t k, m, i;
+
+	(void)state;
+	for (k = 0; k < 2; k++)
+		for (m = 0; m < 2; m++) {
+			struct backend *b = open_remote(codecs[k], NULL);
+			struct selector *sel;
+			struct query q = cpu_query(&sel, t8 * 1000000, (t8 + 30000) * 1000000);
+			struct series_points_list l = { 0 };
+			/* 23:58:30 in the first day, on 00:00 and on the split's edge */
+			int64_t edge = (d20 / (24 * 3600 * 1000 - 60000) + 1) *
+				       (24 * 3600 * 1000 - 60000),
+				ms2[] = { d20 + (23 * 3600 + 58 * 60 + 30) * 1000, d20 + 86400000,
+					  edge };
+			const double v2[] = { 100, 10, 1 };
+			double sum = 0;
+
+			reset(m ? M_PYRO_V2 : M_PYRO_V1);
+			pyro_profiles(ms, v, 5);
+			assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &l), 0);
+			assert_int_equal(l.n, 1);
+			assert_int_equal(l.v[0].n, 2);
+			tu_assert_i64(l.v[0].ts_ms[0], t8);
+			assert_true(l.v[0].values[0] == 107);  /* 08:00:00 and 08:00:01 */
+			assert_true(l.v[0].values[1] == 50);   /* 08:00:15 */
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			/* two days of minutes: v2 splits them at its 24 h limit */
+			reset(m ? M_PYRO_V2 : M_PYRO_V1);
+			pyro_profiles(ms2, v2, 3);
+			q.range = (struct time_range){ d20 * 1000000, (d20 + 2 * 86400000) * 1000000 };
+			assert_int_equal(b->ops->timeline(b, &q, 60, NULL, &l), 0);
+			assert_int_equal(S.nspans, m ? 4 : 1);
+			assert_int_equal(l.n, 1);
+			assert_int_equal(l.v[0].n, 2 * 1440);
+			for (i = 0; i < l.v[0].n; i++)
+				sum += l.v[0].values[i];
+			assert_true(sum == 111);
+			assert_true(l.v[0].values[1438] == 100);  /* 23:58 */
+			assert_true(l.v[0].values[1440] == 10);   /* 00:00 */
+			assert_true(l.v[0].values[(edge - d20) / 60000] == 1);
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			/*
+			 * one step that holds the whole range (the browser's breakdown): asked
+			 * with the grid's step, Pyroscope's only point was the one at the start
+			 */
+			reset(m ? M_PYRO_V2 : M_PYRO_V1);
+			assert_int_equal(b->ops->timeline(b, &q, backend_timeline_one_step(q.range),
+							  NULL, &l), 0);
+			assert_int_equal(S.nspans, m ? 4 : 1);
+			assert_int_equal(l.v[0].n, 1);
+			assert_true(l.v[0].values[0] == 111);
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			reset(m ? M_PYRO_V2 : M_PYRO_V1);
+			pyro_profiles(ms, v, 5);
+			q.range = (struct time_range){ (t8 - 7000) * 1000000, (t8 + 20000) * 1000000 };
+			assert_int_equal(b->ops->timeline(b, &q, backend_timeline_one_step(q.range),
+							  NULL, &l), 0);
+			assert_int_equal(l.v[0].n, 1);
+			assert_true(l.v[0].values[0] == 2157);  /* all but 08:00:30's */
+			series_points_list_release(&l);
+			selector_free(sel);
+			backend_close(b);
+		}
+}
+
 /* ---- failures ---- */
 
 static int expect_fail(struct backend *b, int code, const char *part)
@@ -1151,7 +1316,7 @@ static void test_timeline_bounds(void **state)
 	buf_puts(&body, "]}");
 	/* one step each: only the number of series is too much */
 	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (const uint8_t *)body.data,
-						body.len, 0, SEC, 1, &l),
+						body.len, 0, INT64_MAX / 1000000, 0, SEC, 1, &l),
 			 ERR_TOOBIG);
 	tu_assert_message(err_last());
 	assert_non_null(strstr(err_last(), "series"));
@@ -1160,7 +1325,7 @@ static void test_timeline_bounds(void **state)
 	memset(&l, 0, sizeof(l));
 	/* 20 series of a million steps: 320 MB of grids */
 	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (const uint8_t *)body.data,
-						body.len, 0, SEC, 1000000, &l),
+						body.len, 0, INT64_MAX / 1000000, 0, SEC, 1000000, &l),
 			 ERR_TOOBIG);
 	tu_assert_message(err_last());
 	assert_non_null(strstr(err_last(), "step"));
@@ -1175,7 +1340,7 @@ static void test_timeline_bounds(void **state)
 			   i);
 	buf_puts(&body, "]}");
 	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (const uint8_t *)body.data,
-						body.len, 0, SEC, 3600, &l),
+						body.len, 0, INT64_MAX / 1000000, 0, SEC, 3600, &l),
 			 0);
 	assert_int_equal(l.n, 1000);
 	series_points_list_release(&l);
@@ -1383,7 +1548,7 @@ static void test_own_server(void **state)
 		struct series_points_list tl = { 0 }, tr = { 0 };
 		struct strvec vl = STRVEC_INIT, vr = STRVEC_INIT;
 		struct merge_info mi;
-		size_t i;
+		size_t i, j;
 
 		assert_int_equal(selector_parse("{service_name=\"cpuwork\"}", &sel), 0);
 		q.selector = base.selector = cur.selector = sel;
@@ -1412,14 +1577,33 @@ static void test_own_server(void **state)
 		same_top(pl, pr, 1);
 		prof_free(pl);
 		prof_free(pr);
-		/* timeline and labels */
-		assert_int_equal(local->ops->timeline(local, &q, 10, NULL, &tl), 0);
-		assert_int_equal(b->ops->timeline(b, &q, 10, NULL, &tr), 0);
-		assert_int_equal(tl.n, tr.n);
-		assert_int_equal(tl.v[0].n, tr.v[0].n);
-		for (i = 0; i < tl.v[0].n; i++) {
-			tu_assert_i64(tl.v[0].ts_ms[i], tr.v[0].ts_ms[i]);
-			assert_true(tl.v[0].values[i] == tr.v[0].values[i]);
+		/*
+		 * timelines (the profiles at T0 and T0 + 10 s, on the steps' edges): the
+		 * range on the steps, off them, and inside one step; then labels
+		 */
+		for (j = 0; j < 3; j++) {
+			struct query t = q;
+			double step = 10;
+
+			if (j == 1)
+				t.range = (struct time_range){ OWN_T0 - 3 * SEC, OWN_T0 + 17 * SEC };
+			if (j == 2) {
+				t.range = (struct time_range){ OWN_T0 - 3 * SEC, OWN_T0 + 14 * SEC };
+				step = backend_timeline_one_step(t.range);
+			}
+			assert_int_equal(local->ops->timeline(local, &t, step, NULL, &tl), 0);
+			assert_int_equal(b->ops->timeline(b, &t, step, NULL, &tr), 0);
+			assert_int_equal(tl.n, tr.n);
+			assert_int_equal(tl.v[0].n, tr.v[0].n);
+			for (i = 0; i < tl.v[0].n; i++) {
+				tu_assert_i64(tl.v[0].ts_ms[i], tr.v[0].ts_ms[i]);
+				assert_true(tl.v[0].values[i] == tr.v[0].values[i]);
+			}
+			assert_true(tl.v[0].values[j == 2 ? 0 : 1] > 0);
+			series_points_list_release(&tl);
+			series_points_list_release(&tr);
+			memset(&tl, 0, sizeof(tl));
+			memset(&tr, 0, sizeof(tr));
 		}
 		assert_int_equal(local->ops->label_values(local, "__profile_type__", sel, q.range, &vl), 0);
 		assert_int_equal(b->ops->label_values(b, "__profile_type__", sel, q.range, &vr), 0);
@@ -1481,6 +1665,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_flamegraph),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_timeline),
+		cmocka_unit_test(test_timeline_step_ends),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_server_errors),
 		cmocka_unit_test(test_malformed),
