@@ -70,28 +70,40 @@ static void put_safe(const struct prof *p, uint32_t id)
 	cmd_put_safe(stdout, prof_str(p, id), prof_strlen(p, id), true);
 }
 
-/* The code of line `no` (1-based) in data, or NULL; *len gets its length. */
-static const char *code_line(const struct source_file *f, int64_t no, size_t *len)
+/* Where code_line() left off: the start of line `no` (1-based), or no = 0 (not yet). */
+struct line_cursor {
+	const char *p;
+	int64_t no;
+};
+
+/*
+ * The code of line `no` (1-based) in f, or NULL; *len gets its length.  Lines asked for in
+ * increasing order go on from where the last one was found (c): printing a window of a
+ * long file is one pass over it, not one per line.
+ */
+static const char *code_line(const struct source_file *f, struct line_cursor *c, int64_t no,
+			     size_t *len)
 {
-	const char *p = f->data, *end = f->data + f->len;
-	int64_t i;
+	const char *p = f->data, *end = f->data + f->len, *nl;
+	int64_t i = 1;
 
-	for (i = 1; i < no && p < end; i++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-		if (!nl)
+	if (c->no > 0 && c->no <= no) {
+		p = c->p;
+		i = c->no;
+	}
+	for (; i < no && p < end; i++) {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
 			return NULL;
 		p = nl + 1;
 	}
 	if (p >= end)
 		return NULL;
-	{
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-		*len = (size_t)((nl ? nl : end) - p);
-		if (*len && p[*len - 1] == '\r')
-			(*len)--;
-	}
+	c->p = p;
+	c->no = no;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	*len = (size_t)((nl ? nl : end) - p);
+	if (*len && p[*len - 1] == '\r')
+		(*len)--;
 	return p;
 }
 
@@ -238,11 +250,12 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 		}
 		if (found) {
 			/* pprof's window: the lines with a cost, and 5 around them */
+			struct line_cursor cur = { NULL, 0 };
 			int64_t no;
 
 			for (no = first, k = k0; no <= last; no++) {
 				size_t len = 0;
-				const char *txt = code_line(&f, no, &len);
+				const char *txt = code_line(&f, &cur, no, &len);
 				struct buf t = BUF_INIT;
 
 				if (!txt)

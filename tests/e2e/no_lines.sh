@@ -82,4 +82,30 @@ expect "the pane says what has no line number" "cpuwork/main\.go \(local file\) 
 expect "the numbered lines show with the code, the gutter of their own scale" \
   "270 ms █ +145  +for j := 0; j < 3000"
 expect_not "no row of line 0" " {6}0( |$)"
+e2e_stop
+
+# a long file: the code of a window is printed in one pass over it (it was one pass per
+# line: 200,000 lines took minutes), every line as go tool pprof -list prints them
+mkdir -p "$E2E_TMP/long"
+seq 1 200000 | sed 's/^/x/' > "$E2E_TMP/long/many.go"
+python3 - "$E2E_TMP/many.pb.gz" "$here/fuzz" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[2])
+from pbwire import field, gz, packed
+s = ["", "samples", "count", "main.f", "many.go"]
+p = field(1, field(1, 1) + field(2, 2))
+p += field(5, field(1, 1) + field(2, 3) + field(3, 3) + field(4, 4))
+for i, line in enumerate([1, 200000], 1):
+    p += field(4, field(1, i) + field(4, field(1, 1) + field(2, line)))
+    p += field(2, field(1, packed([i])) + field(2, packed([10])))
+p += b"".join(field(6, x.encode()) for x in s)
+open(sys.argv[1], "wb").write(gz(p))
+EOF
+start=$(date +%s%N)
+timeout 60 "$smolder" list main.f "$E2E_TMP/many.pb.gz" --source-path "$E2E_TMP/long" \
+  > "$E2E_TMP/many.txt" 2>&1
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "list of a 200,000-line file: every line, in one pass (${ms} ms)" \
+  test "$(grep -c ': x' "$E2E_TMP/many.txt")" -eq 200000 -a "$ms" -lt 20000
+check "the last line with its cost" grep -Eq '^ +10 +10 200000: x200000$' "$E2E_TMP/many.txt"
 e2e_done
