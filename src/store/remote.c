@@ -299,9 +299,14 @@ static int http_error(struct rbackend *rb, const char *method, long status, cons
 
 	remote_error_message(body->data ? body->data : "", body->len, &msg);
 	if (status == 401) {
-		/* what was sent, or how to send something */
+		/*
+		 * what was sent, or how to send something.  libcurl sends the URL's user
+		 * information as Basic unless an option replaced it; the shown URL lacks it.
+		 */
+		bool in_url = rb->url.len != rb->shown.len;
 		const char *sent = rb->username || rb->password ? " (Basic credentials were sent)"
 				   : rb->token ? " (a Bearer token was sent)"
+				   : in_url    ? " (the credentials in the URL were refused)"
 					       : " (--username/--password or --token)";
 
 		rc = err_set(ERR_AUTH, "%s: authentication failed%s%s%s", rb->shown.data,

@@ -1052,6 +1052,10 @@ static void test_auth(void **state)
 	expect_fail(b, ERR_AUTH, "authentication failed");
 	assert_null(strstr(err_last(), "wr0ng"));
 	assert_non_null(strstr(err_last(), S.url + 7));
+	/* they went out as Basic: the message says so, and asks for no other (it did) */
+	assert_string_equal(S.auth, "Basic dXNlcjp3cjBuZy1wYXNz"); /* user:wr0ng-pass */
+	assert_non_null(strstr(err_last(), "(the credentials in the URL were refused)"));
+	assert_null(strstr(err_last(), "--username"));
 	backend_close(b);
 	b = open_remote(REMOTE_CODEC_JSON,
 			&(struct remote_opts){.username = "user", .password = "s3cret"});
