@@ -46,6 +46,9 @@ static void resolve_help(FILE *f)
 	      "  -c, --cat              print the file after the steps\n"
 	      "  -h, --help             this help\n"
 	      "\n"
+	      "A clone or fetch that downloads more than $SMOLDER_CLONE_MAX bytes (default 1G;\n"
+	      "suffixes K, M, G) is refused: a series label may name any http(s) repository.\n"
+	      "\n"
 	      "Exit status: 0 found, 1 not found or refused, 2 usage.\n",
 	      f);
 }

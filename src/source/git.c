@@ -5,7 +5,8 @@
  * inside the tree.  A clone is fetched when the ref is missing, or when it is a branch or
  * tag and the last fetch is older than the TTL (at most once per source_find call).  A
  * clone's HEAD follows the remote's default branch (set after the clone and each fetch), so
- * a read without a ref is upstream's HEAD whatever that branch is called.
+ * a read without a ref is upstream's HEAD whatever that branch is called.  A clone or
+ * fetch stops past c->clone_max bytes received (a label names the URL) and is refused.
  *
  * Clones are made in a temporary directory and renamed into place under an flock'd
  * <name>.lock, so two threads or processes never clone the same URL into one directory.
@@ -156,6 +157,7 @@ struct netcb {
 	struct src_ctx *c;
 	char what[300];
 	int cred_tries;
+	bool too_big;  /* stopped at c->clone_max bytes */
 };
 
 static int on_transfer(const git_indexer_progress *st, void *payload)
@@ -164,6 +166,11 @@ static int on_transfer(const git_indexer_progress *st, void *payload)
 
 	if (n->c->o->cancel && *n->c->o->cancel)
 		return -1;
+	/* a label names the URL: anyone who can push a profile picks what is downloaded */
+	if (st->received_bytes > n->c->clone_max) {
+		n->too_big = true;
+		return -1;
+	}
 	if (n->c->o->progress)
 		n->c->o->progress(n->c->o->progress_arg, n->what,
 				  st->received_objects + st->indexed_deltas,
@@ -259,6 +266,68 @@ static bool stale(struct src_ctx *c, const char *gitdir)
 	return old;
 }
 
+/* "1 GiB", "512 KiB", "1000 bytes" */
+static void size_str(char *out, size_t n, uint64_t v)
+{
+	if (v && v % (1u << 30) == 0)
+		snprintf(out, n, "%llu GiB", (unsigned long long)(v >> 30));
+	else if (v && v % (1u << 20) == 0)
+		snprintf(out, n, "%llu MiB", (unsigned long long)(v >> 20));
+	else if (v && v % 1024 == 0)
+		snprintf(out, n, "%llu KiB", (unsigned long long)(v >> 10));
+	else
+		snprintf(out, n, "%llu bytes", (unsigned long long)v);
+}
+
+/*
+ * <dir>.toobig holds the limit a clone of the URL passed, so that later lookups refuse
+ * it without downloading it again; a larger limit tries again.
+ */
+static char *toobig_path(const char *dir)
+{
+	char *p;
+
+	return asprintf(&p, "%s.toobig", dir) < 0 ? NULL : p;
+}
+
+static void toobig_mark(struct src_ctx *c, const char *dir)
+{
+	char *p = toobig_path(dir);
+	FILE *f = p ? fopen(p, "we") : NULL;
+
+	if (f) {
+		fprintf(f, "%llu\n", (unsigned long long)c->clone_max);
+		fclose(f);
+	}
+	free(p);
+}
+
+static bool toobig_known(struct src_ctx *c, const char *dir)
+{
+	char *p = toobig_path(dir), line[32] = "";
+	FILE *f = p ? fopen(p, "re") : NULL;
+	bool known = false;
+
+	if (f) {
+		if (fgets(line, sizeof(line), f))
+			known = strtoull(line, NULL, 10) >= c->clone_max;
+		fclose(f);
+	}
+	free(p);
+	return known;
+}
+
+static int refuse_size(struct src_ctx *c, const char *what, const char *shown, bool before)
+{
+	char lim[48];
+
+	size_str(lim, sizeof(lim), c->clone_max);
+	c->clone_refused = true;
+	return err_set(ERR_TOOBIG, "refused: %s '%s' passed the limit of %s (SMOLDER_CLONE_MAX)%s",
+		       what, shown ? shown : "?", lim,
+		       before ? ", on an earlier attempt" : "");
+}
+
 static int lock_clone(struct src_ctx *c, const char *dir, int *fd)
 {
 	char *p;
@@ -284,7 +353,7 @@ static int lock_clone(struct src_ctx *c, const char *dir, int *fd)
 static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_repository **out)
 {
 	git_clone_options co;
-	struct netcb n = { c, "", 0 };
+	struct netcb n = { c, "", 0, false };
 	char *tmp = NULL, *shown = url_redact(url), *parent = NULL;
 	int fd = -1, rc = 0;
 
@@ -311,10 +380,14 @@ static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_r
 	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	set_callbacks(&co.fetch_opts.callbacks, &n);
 	if (git_clone(out, url, tmp, &co) < 0) {
-		if (c->o->cancel && *c->o->cancel)
+		if (c->o->cancel && *c->o->cancel) {
 			rc = err_set(ERR_CANCELLED, "clone of '%s' cancelled", shown);
-		else
+		} else if (n.too_big) {
+			toobig_mark(c, dir);
+			rc = refuse_size(c, "cloning", shown, false);
+		} else {
 			rc = git_fail(ERR_NET, "cannot clone");
+		}
 		*out = NULL;
 		src_rmtree(tmp);
 		goto done;
@@ -328,8 +401,15 @@ static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_r
 		src_rmtree(tmp);
 		goto done;
 	}
-	if (git_repository_open_bare(out, dir) < 0)
+	if (git_repository_open_bare(out, dir) < 0) {
 		rc = git_fail(ERR_IO, "cannot open the new clone");
+	} else {
+		char *mark = toobig_path(dir); /* a larger limit let it through */
+
+		if (mark)
+			unlink(mark);
+		free(mark);
+	}
 done:
 	if (fd >= 0)
 		close(fd); /* releases the lock */
@@ -347,7 +427,7 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 	git_fetch_options fo;
 	git_remote *remote = NULL;
 	git_buf head = GIT_BUF_INIT;
-	struct netcb n = { c, "", 0 };
+	struct netcb n = { c, "", 0, false };
 	char *shown = url_redact(g->key);
 	int rc = 0, fd = -1;
 
@@ -370,10 +450,15 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 		goto done;
 	}
 	if (git_remote_fetch(remote, &specs, &fo, "smolder: fetch") < 0) {
-		if (c->o->cancel && *c->o->cancel)
+		if (c->o->cancel && *c->o->cancel) {
 			rc = err_set(ERR_CANCELLED, "fetch cancelled");
-		else
+		} else if (n.too_big) {
+			/* not again before the TTL passes (a missing ref still asks) */
+			touch_stamp(g->dir);
+			rc = refuse_size(c, "fetching", shown, false);
+		} else {
 			rc = git_fail(ERR_NET, "cannot fetch");
+		}
 		goto done;
 	}
 	/* the refs the fetch listed are kept after it disconnects: HEAD's target among them */
@@ -413,6 +498,12 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 			return err_set(ERR_NOTFOUND, "offline, and not cloned yet");
 		}
 		shown = url_redact(key);
+		if (toobig_known(c, dir)) {
+			rc = refuse_size(c, "cloning", shown, true);
+			free(shown);
+			free(dir);
+			return rc;
+		}
 		src_trace(c, "git: cloning '%s' into '%s' (once; later reads are local)",
 			  shown ? shown : "?", dir);
 		free(shown);
@@ -601,17 +692,23 @@ int src_git_read(struct src_ctx *c, const char *key, bool remote, const char *re
 	git_tree *tree = NULL;
 	git_blob *blob = NULL;
 	git_oid id;
-	char hex[GIT_OID_HEXSZ + 1];
+	char hex[GIT_OID_HEXSZ + 1], refusal[512] = "";
 	size_t size;
 	int rc;
 
 	if ((rc = open_repo(c, key, remote, &g)))
 		return rc;
 	if (g->remote && !g->fetched && !c->o->offline && !ref_is_commit(ref) && stale(c, g->dir)) {
-		if (fetch_repo(c, g) == 0)
+		if (fetch_repo(c, g) == 0) {
 			snprintf(note, notelen, " (fetched: the clone was older than %lds)", c->ttl);
-		else if (c->o->cancel && *c->o->cancel)
+		} else if (c->o->cancel && *c->o->cancel) {
 			return err_set(ERR_CANCELLED, "cancelled");
+		} else if (c->clone_refused) {
+			/* what the clone has is still read; a ref it lacks is this refusal */
+			snprintf(refusal, sizeof(refusal), "%s", err_last());
+			src_trace(c, "git: %s", refusal);
+			c->clone_refused = false;
+		}
 	}
 	rc = resolve_commit(g, ref, &commit);
 	if (rc && g->remote && !g->fetched && !c->o->offline) {
@@ -620,6 +717,10 @@ int src_git_read(struct src_ctx *c, const char *key, bool remote, const char *re
 			return rc;
 		snprintf(note, notelen, " (after a fetch)");
 		rc = resolve_commit(g, ref, &commit);
+	}
+	if (rc && refusal[0]) {
+		c->clone_refused = true;
+		return err_set(ERR_TOOBIG, "%s", refusal);
 	}
 	if (rc) {
 		char *shown = url_redact(key);

@@ -7,6 +7,7 @@
  * The one piece of process-wide state of the module is `once` below (libgit2 and
  * libcurl initialisation, owner validation off; see source.h).
  */
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -285,6 +286,7 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 	*f = (struct source_file)SOURCE_FILE_INIT;
 	c->refused = false;
 	c->no_ref = false;
+	c->clone_refused = false;
 	if (c->o->cancel && *c->o->cancel)
 		return c->stop = err_set(ERR_CANCELLED, "cancelled");
 	desc = place_desc(pl);
@@ -307,6 +309,11 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 	}
 	free(owner);
 	free(name);
+	/* a clone or fetch refused for its size: no other path may download it again */
+	if (rc && c->clone_refused) {
+		c->stop = rc;
+		snprintf(c->hard_msg, sizeof(c->hard_msg), "%s", err_last());
+	}
 	/* the service's own ref is missing: no other path can be read there either */
 	if (rc == ERR_NOTFOUND && c->no_ref && pl->repo && c->service.repo &&
 	    strcmp(pl->repo, c->service.repo) == 0 &&
@@ -743,6 +750,36 @@ static void setup_paths(struct src_ctx *c)
 	}
 }
 
+/*
+ * The bytes a clone or fetch may download: opts->clone_max_bytes, else
+ * $SMOLDER_CLONE_MAX (bytes, or with a suffix K, M or G: powers of 1024), else
+ * SOURCE_CLONE_MAX.  ERR_USAGE when the variable is not a size.
+ */
+static int setup_clone_max(struct src_ctx *c)
+{
+	const char *e = getenv("SMOLDER_CLONE_MAX");
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	c->clone_max = c->o->clone_max_bytes ? c->o->clone_max_bytes : SOURCE_CLONE_MAX;
+	if (c->o->clone_max_bytes || !e || !*e)
+		return 0;
+	errno = 0;
+	v = strtoull(e, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	if (!isdigit((unsigned char)e[0]) || *end || errno || v == 0 || v > (UINT64_MAX >> shift))
+		return err_set(ERR_USAGE, "SMOLDER_CLONE_MAX='%.40s': not a size (bytes, or a number "
+					  "with K, M or G)", e);
+	c->clone_max = (uint64_t)v << shift;
+	return 0;
+}
+
 int source_find(const struct source_opts *opts, const struct labelset *labels,
 		const char *function_name, const char *file_path, struct source_file *out,
 		struct source_trace *trace)
@@ -766,6 +803,8 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 		  *c.fn ? "')" : "");
 	setup_github(&c);
 	setup_paths(&c);
+	if ((rc = setup_clone_max(&c)))
+		goto done;
 	c.repo = pick(&c, c.o->repo, labels, "service_repository", "repository", true);
 	c.ref = pick(&c, c.o->ref, labels, "service_git_ref", "ref", false);
 	c.root = pick(&c, c.o->root, labels, "service_root_path", "root path", false);

@@ -51,7 +51,10 @@
  * disk); files over SOURCE_MAX_BYTES and binary files (a NUL in the first 8 KiB) are
  * refused with a message; the GitHub token is sent only to the configured API origin
  * (never across a redirect to another one) and never appears in traces or messages;
- * credentials in URLs are removed from everything shown.  Every error message is one line.
+ * credentials in URLs are removed from everything shown; a clone or fetch stops past
+ * SOURCE_CLONE_MAX bytes (opts->clone_max_bytes, $SMOLDER_CLONE_MAX) and is refused, and
+ * <clone>.toobig keeps later lookups from downloading it again under the same limit.
+ * Every error message is one line.
  *
  * Deliberate differences from Pyroscope (each one a bug or gap in its code, see the spec
  * §6.2): prefixes match whole path segments (`java` does not match `javax/...`; function
@@ -92,6 +95,8 @@
 #define SOURCE_MAX_BYTES (4u << 20) /* larger files are refused (ERR_TOOBIG) */
 #define SOURCE_BINARY_PROBE 8192    /* a NUL in this many first bytes: binary, refused */
 #define SOURCE_DEFAULT_TTL 600      /* seconds a file at a branch or tag stays cached */
+/* bytes one clone or fetch may download; more is refused (ERR_TOOBIG) */
+#define SOURCE_CLONE_MAX ((uint64_t)1 << 30)
 
 struct labelset;
 
@@ -116,6 +121,7 @@ struct source_opts {
 	long cache_ttl;           /* 0: SOURCE_DEFAULT_TTL; < 0: branch/tag files not cached */
 	bool offline;             /* no network at all: no GitHub, clone, fetch or go-get */
 	bool clone_github;        /* clone GitHub repositories instead of using the API */
+	uint64_t clone_max_bytes; /* 0: $SMOLDER_CLONE_MAX, else SOURCE_CLONE_MAX */
 	atomic_int *cancel; /* polled; set → ERR_CANCELLED soon */
 	source_progress_fn progress;   /* may be NULL */
 	void *progress_arg;

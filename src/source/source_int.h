@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 #include "source.h"
@@ -168,6 +169,8 @@ struct src_ctx {
 	char cache_dir[1024];
 	const char *goroot;
 	long ttl;
+	uint64_t clone_max;       /* bytes a clone or fetch may download */
+	bool clone_refused;       /* set by src_git_read: a clone or fetch passed clone_max */
 	struct src_config *cfg;  /* NULL: none */
 	struct src_git **gits;
 	size_t ngits, capgits;

@@ -93,6 +93,22 @@ errcheck "files over 4 MiB are refused" 1 "larger than 4 MiB" resolve --path "$t
 printf 'a\0b' > "$tmp/bin.go"
 errcheck "binary files are refused" 1 "binary file" resolve --path "$tmp/bin.go" --offline
 errcheck "not found: one line" 1 "no source for 'nope.go'" resolve --path nope.go --source-path "$tmp" --offline
+# a URL names what is downloaded (a label can): more than SMOLDER_CLONE_MAX is refused, and
+# not downloaded again by the next lookup; a larger limit clones it
+big=$tmp/bigrepo
+git init -q -b main "$big" && head -c 3000000 /dev/urandom > "$big/blob.bin"
+printf 'package main // big\n' > "$big/main.go" && git -C "$big" add -A && git -C "$big" commit -qm big
+export SMOLDER_CLONE_MAX=1M
+errcheck "a clone over SMOLDER_CLONE_MAX is refused" 1 "^smolder: refused: cloning 'file://.*' passed the limit of 1 MiB" resolve --repo "file://$big" --ref main --path main.go --cat
+check "nothing is left of the refused clone" bash -c "! ls -d '$tmp'/cache/smolder/repos/*bigrepo* | grep -vE '[.](lock|toobig)\$'"
+errcheck "and it is refused at once the next time" 1 "on an earlier attempt" resolve --repo "file://$big" --ref main --path main.go --cat
+check "... without cloning" bash -c "! grep -q 'git: cloning' '$tmp/out'"
+export SMOLDER_CLONE_MAX=64M
+out=$("$smolder" resolve --repo "file://$big" --ref main --path main.go --cat)
+check "a larger limit clones it" grep -q 'package main // big' <<<"$out"
+export SMOLDER_CLONE_MAX=1x
+errcheck "SMOLDER_CLONE_MAX that is not a size: usage" 2 "SMOLDER_CLONE_MAX='1x': not a size" resolve --repo "file://$big" --ref main --path main.go
+unset SMOLDER_CLONE_MAX
 errcheck "no function and no path: usage" 2 "give --function" resolve
 errcheck "--ref with no repository: usage, not the work tree" 2 "--ref 'v1' needs a repository" resolve --ref v1 --path cmd/app/main.go --source-path "$repo" --offline --cat
 errcheck "a ref on a plain directory: usage" 2 "not a git repository" resolve --repo "$tmp/gh" --ref v1 --path x.go --offline

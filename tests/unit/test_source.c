@@ -1034,6 +1034,73 @@ static void test_git_clone_no_ref(void **state)
 	source_file_release(&f);
 }
 
+/*
+ * A URL (a service_repository label may name one) decides what is downloaded: a clone or
+ * fetch past clone_max_bytes is refused in one line, leaves no clone behind, and is not
+ * downloaded again by the next lookup; what a clone already has is still read when a
+ * fetch for freshness is refused.
+ */
+static void test_git_clone_limit(void **state)
+{
+	struct source_opts o;
+	struct source_file f;
+	struct source_trace t = SOURCE_TRACE_INIT;
+	struct progress_seen seen = { 0, false, false };
+	const char *upstream = tmp("upstream-big");
+	char url[1100];
+
+	(void)state;
+	sh("rm -rf '%s' && git init -q -b main '%s' && head -c 3000000 /dev/urandom > '%s/a.bin' && "
+	   "printf 'package main // big\\n' > '%s/main.go' && git -C '%s' add -A && "
+	   "git -C '%s' commit -qm big",
+	   upstream, upstream, upstream, upstream, upstream, upstream);
+	snprintf(url, sizeof(url), "file://%s", upstream);
+	opts_init(&o, "cache-big");
+	o.repo = url;
+	o.ref = "main";
+	o.clone_max_bytes = 1u << 20;
+	o.progress = on_progress;
+	o.progress_arg = &seen;
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), ERR_TOOBIG);
+	assert_non_null(strstr(err_last(), "refused: cloning 'file://"));
+	assert_non_null(strstr(err_last(), "passed the limit of 1 MiB"));
+	tu_assert_message(err_last());
+	assert_true(seen.cloning);
+	sh("! ls -d '%s'/repos/*upstream-big* | grep -vE '[.](lock|toobig)$'", o.cache_dir);
+	source_trace_release(&t);
+	/* the next lookup refuses at once */
+	seen.cloning = false;
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), ERR_TOOBIG);
+	assert_non_null(strstr(err_last(), "on an earlier attempt"));
+	assert_false(seen.cloning);
+	source_trace_release(&t);
+	/* a larger limit clones it */
+	o.clone_max_bytes = 64u << 20;
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
+	assert_string_equal(f.data, "package main // big\n");
+	source_file_release(&f);
+	source_trace_release(&t);
+	/* upstream grows by 3 MB: a fetch for a new tag is refused under 1 MiB */
+	sh("head -c 3000000 /dev/urandom > '%s/b.bin' && printf 'package main // bigger\\n' > "
+	   "'%s/main.go' && git -C '%s' add -A && git -C '%s' commit -qm bigger && "
+	   "git -C '%s' tag v9",
+	   upstream, upstream, upstream, upstream, upstream);
+	o.clone_max_bytes = 1u << 20;
+	o.ref = "v9";
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), ERR_TOOBIG);
+	assert_non_null(strstr(err_last(), "refused: fetching 'file://"));
+	tu_assert_message(err_last());
+	source_trace_release(&t);
+	/* a stale branch: the refused fetch is traced, the clone's main is still read */
+	o.ref = "main";
+	o.cache_ttl = -1;
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
+	assert_string_equal(f.data, "package main // big\n");
+	assert_has_line(&t, "git: refused: fetching");
+	source_file_release(&f);
+	source_trace_release(&t);
+}
+
 static void test_git_other_owner(void **state)
 {
 	struct source_opts o;
@@ -1304,6 +1371,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_git_local),
 		cmocka_unit_test(test_git_clone_cache),
 		cmocka_unit_test(test_git_clone_no_ref),
+		cmocka_unit_test(test_git_clone_limit),
 		cmocka_unit_test(test_git_other_owner),
 		cmocka_unit_test(test_git_safety),
 		cmocka_unit_test(test_git_huge_blob),
