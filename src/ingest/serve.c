@@ -5,9 +5,11 @@
  *
  * A request's life (struct req, made by the URI log callback, freed when libmicrohttpd
  * reports it complete):
- *   headers  route, method, tenant (serve_auth_resolve), admission (in-flight cap,
- *            shutting down), Content-Length against the body limit — any refusal is
- *            answered at once, before the body is read;
+ *   headers  route, method, tenant (serve_auth_resolve: a credential that only a hash
+ *            check can verify suspends the request for a checker thread, which resumes it
+ *            with the outcome), admission (in-flight cap, shutting down), Content-Length
+ *            against the body limit — any refusal is answered at once, before the body is
+ *            read;
  *   body     appended under the body limit and the request deadline;
  *   end      the connection is suspended and the request queued for the decoders
  *            (serve_pool.c); one runs ingest_handle(): a refusal is answered and the
@@ -20,7 +22,9 @@
  * Threads: libmicrohttpd's pool (opts.http_threads) only moves bytes; opts.threads
  * decoders decode pushes, so at most that many at once, whichever connection and HTTP
  * thread they came on; opts.read_threads readers run queries, so a slow one never holds
- * up a push.  Suspended connections hold no thread.
+ * up a push; with --auth-file, checkers run crypt(3) for credentials not verified
+ * recently, so wrong passwords never hold up the HTTP threads.  Suspended connections
+ * hold no thread.
  */
 #include <errno.h>
 #include <microhttpd.h>
@@ -88,6 +92,7 @@ struct serve {
 	struct store *store;
 	struct serve_writer writer;
 	struct serve_pool decoders, readers;
+	struct serve_pool checkers;  /* with auth: crypt(3) off the HTTP threads */
 	struct serve_metrics metrics;
 	struct serve_auth auth;
 	bool auth_on, metrics_on, writer_on;
@@ -104,7 +109,11 @@ struct serve {
 	bool shutting;
 };
 
-enum phase { PH_HEADERS, PH_BODY, PH_WAITING, PH_ANSWER, PH_SENT };
+/*
+ * PH_CHECKING: suspended at its headers while a checker verifies its credential;
+ * PH_CHECKED: resumed with the outcome (who, check_rc), its headers to be gone on with.
+ */
+enum phase { PH_HEADERS, PH_CHECKING, PH_CHECKED, PH_BODY, PH_WAITING, PH_ANSWER, PH_SENT };
 
 /*
  * The request's headers, all of them (as Go's net/http keeps them: a header past some
@@ -119,6 +128,13 @@ struct hdrs {
 
 /* Reads waiting for a reader, per reader thread, beyond which they get 429. */
 #define READS_QUEUED_PER_READER 32
+
+/*
+ * Credential checks waiting for a checker, beyond which they get 429: a check costs a
+ * few ms ($6$, 5,000 rounds) to tens of ms (yescrypt's default cost), so the last waits
+ * a second at most with the defaults.
+ */
+#define CHECKS_QUEUED 32
 
 struct req {
 	struct serve *srv;
@@ -136,9 +152,11 @@ struct req {
 	uint64_t body_bytes;
 	struct buf body;
 	struct serve_who who;
+	const char *authz, *orgid;    /* for a checker: the headers (libmicrohttpd's strings) */
+	int check_rc;                 /* a checker's serve_auth_resolve() */
 	struct ingest_result res;
 	struct serve_job job;
-	struct serve_pool_job pjob;   /* on the decoders (a push) or the readers (a read) */
+	struct serve_pool_job pjob;   /* on the checkers, then the decoders (a push) or readers */
 	bool reading;            /* counted in srv->reading */
 	bool resumed;            /* counted in srv->answering */
 	char *path;              /* for the pool: the path, as libmicrohttpd decoded it */
@@ -323,19 +341,33 @@ static enum MHD_Result send_answer(struct req *r)
 }
 
 /*
- * Resumes a suspended request whose answer is set (any thread): from here on only the
- * HTTP thread may touch r.  Counted until the request completes, so that a stop waits
- * for the answer to go out before the daemon closes the connection.
+ * Resumes a suspended request whose answer is set, or a checker's (any thread): from here
+ * on only the HTTP thread may touch r.  Counted until the request completes (or, after a
+ * check, goes on to its body), so that a stop waits for the answer to go out before the
+ * daemon closes the connection.
  */
 static void resume_answered(struct req *r)
 {
 	struct serve *s = r->srv;
 
 	pthread_mutex_lock(&s->mu);
-	s->answering++;
+	s->answering += !r->resumed;
 	r->resumed = true;
 	pthread_mutex_unlock(&s->mu);
 	MHD_resume_connection(r->conn);
+}
+
+/* A request resumed by a checker goes on to its body: no answer of its own to wait for. */
+static void resumed_goes_on(struct req *r)
+{
+	struct serve *s = r->srv;
+
+	pthread_mutex_lock(&s->mu);
+	s->answering -= r->resumed;
+	r->resumed = false;
+	if (s->answering == 0)
+		pthread_cond_broadcast(&s->idle);
+	pthread_mutex_unlock(&s->mu);
 }
 
 /* ---- the writer's side ---- */
@@ -419,11 +451,16 @@ static bool no_body_announced(struct req *r)
 	return false;
 }
 
-static void begin(struct req *r, const char *path, const char *method)
+static void begin_as(struct req *r, int auth_rc);
+static bool check_elsewhere(struct req *r);
+static void refuse_suspended(struct req *r, const char *why, const char *msg);
+
+/* A request's headers; true when it was handed to a checker (then only it may touch r). */
+static bool begin(struct req *r, const char *path, const char *method)
 {
 	struct serve *s = r->srv;
-	const char *cl;
 	size_t i;
+	int rc;
 
 	for (i = 0; method[i] && i < sizeof(r->method) - 1; i++)
 		r->method[i] = method[i] >= 'A' && method[i] <= 'Z' ? method[i] : '?';
@@ -432,7 +469,7 @@ static void begin(struct req *r, const char *path, const char *method)
 	r->route = route_find(path);
 	if (!r->route) {
 		req_error(r, 404, NULL, "not_found", "no such route");
-		return;
+		return false;
 	}
 	if (strcmp(method, r->route->method) != 0 &&
 	    !(strcmp(method, "HEAD") == 0 && strcmp(r->route->method, "GET") == 0)) {
@@ -440,7 +477,7 @@ static void begin(struct req *r, const char *path, const char *method)
 
 		snprintf(msg, sizeof(msg), "method not allowed (use %s)", r->route->method);
 		req_error(r, 405, NULL, "method_not_allowed", msg);
-		return;
+		return false;
 	}
 	/*
 	 * A GET (/ready, /metrics, the legacy read endpoints) never reads a body: one
@@ -451,14 +488,27 @@ static void begin(struct req *r, const char *path, const char *method)
 	if (strcmp(r->route->method, "GET") == 0) {
 		r->body_limit = 0;
 		if (!no_body_announced(r))
-			return;
+			return false;
 	}
 	if (r->route->kind == ROUTE_READY) {
 		r->phase = PH_BODY;
-		return;
+		return false;
 	}
-	if (serve_auth_resolve(s->auth_on ? &s->auth : NULL, header(r, MHD_HTTP_HEADER_AUTHORIZATION),
-			       header(r, "X-Scope-OrgID"), &r->who)) {
+	r->authz = header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+	r->orgid = header(r, "X-Scope-OrgID");
+	rc = serve_auth_resolve(s->auth_on ? &s->auth : NULL, r->authz, r->orgid, 0, &r->who);
+	if (rc == SERVE_AUTH_SLOW)
+		return check_elsewhere(r);
+	begin_as(r, rc);
+	return false;
+}
+
+/* The rest of the headers' work, once the tenant is resolved (auth_rc: 0 or -1). */
+static void begin_as(struct req *r, int auth_rc)
+{
+	const char *cl;
+
+	if (auth_rc) {
 		r->www_auth = r->who.status == 401;
 		req_error(r, r->who.status, NULL,
 			  r->who.status == 401 ? "unauthenticated" :
@@ -491,6 +541,44 @@ static void begin(struct req *r, const char *path, const char *method)
 		}
 	}
 	r->phase = PH_BODY;
+}
+
+/* On a checker: the credential verified (crypt), and the connection resumed. */
+static void check_run(struct serve_pool_job *j, atomic_int *cancel)
+{
+	struct req *r = (struct req *)((char *)j - offsetof(struct req, pjob));
+
+	if (*cancel) {  /* still queued when the stop began */
+		refuse_shutting_down(r);
+	} else {
+		r->check_rc = serve_auth_resolve(&r->srv->auth, r->authz, r->orgid,
+						 SERVE_AUTH_MAY_HASH, &r->who);
+		r->phase = PH_CHECKED;
+	}
+	resume_answered(r);
+}
+
+/*
+ * Hands a credential only crypt(3) can verify to the checkers (true: then only they may
+ * touch r, and resume it).  The connection is suspended at its headers: no body is read
+ * meanwhile.  Past CHECKS_QUEUED waiting, 429: a flood of wrong passwords queues here
+ * rather than on the HTTP threads, and credentials verified recently never wait.
+ */
+static bool check_elsewhere(struct req *r)
+{
+	struct serve *s = r->srv;
+	char msg[120];
+
+	r->pjob.run = check_run;
+	/* suspend first: a checker may resume as soon as it has the job */
+	r->phase = PH_CHECKING;
+	MHD_suspend_connection(r->conn);
+	if (serve_pool_push(&s->checkers, &r->pjob))
+		return true;
+	snprintf(msg, sizeof(msg), "too many credential checks waiting (%d); retry later",
+		 CHECKS_QUEUED);
+	refuse_suspended(r, "auth_queue_full", msg);
+	return true;
 }
 
 /* How much of a refused body is read and dropped before the connection is closed. */
@@ -855,6 +943,7 @@ static bool finish(struct req *r, const char *path)
 		g.queued = serve_writer_queued(&s->writer);
 		serve_pool_counts(&s->decoders, &g.decode_waiting, &g.decode_busy);
 		serve_pool_counts(&s->readers, &g.read_waiting, &g.read_busy);
+		serve_pool_counts(&s->checkers, &g.check_waiting, &g.check_busy);
 		g.store_bytes = store_bytes(s);
 		buf_reset(&r->reply);
 		serve_metrics_render(&s->metrics, &g, &r->reply);
@@ -884,11 +973,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	switch (r->phase) {
 	case PH_HEADERS:
 		r->conn = conn;
-		begin(r, url, method);
+		if (begin(r, url, method))
+			return MHD_YES;  /* suspended: a checker resumes it */
 		if (r->phase == PH_ANSWER) {
 			r->discard = true;
 			return send_answer(r);
 		}
+		return MHD_YES;
+	case PH_CHECKED:
+		/* resumed by a checker: still at the headers (libmicrohttpd calls again) */
+		begin_as(r, r->check_rc);
+		if (r->phase == PH_ANSWER) {
+			r->discard = true;
+			return send_answer(r);
+		}
+		resumed_goes_on(r);
 		return MHD_YES;
 	case PH_BODY:
 		if (*upload_data_size) {
@@ -920,6 +1019,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_YES;
 		}
 		return send_answer(r);
+	case PH_CHECKING:
 	case PH_WAITING:
 	case PH_SENT:
 	default:
@@ -1193,6 +1293,10 @@ int serve_start(const struct serve_opts *o, struct serve **out)
 				      (size_t)o->read_threads * READS_QUEUED_PER_READER,
 				      o->request_timeout_ms)))
 		goto fail;
+	/* a checker for every two decoders: wrong passwords take at most that share of the CPUs */
+	if (s->auth_on && (rc = serve_pool_start(&s->checkers, "checkers", (o->threads + 1) / 2,
+						 CHECKS_QUEUED, 0)))
+		goto fail;
 	if ((rc = start_daemon(s, &sa)))
 		goto fail;
 	if (!loopback && o->no_auth)
@@ -1229,6 +1333,8 @@ void serve_stop(struct serve *s, unsigned grace_s)
 	pthread_mutex_lock(&s->mu);
 	s->shutting = true;
 	pthread_mutex_unlock(&s->mu);
+	/* credential checks still waiting are answered 503, not run */
+	serve_pool_cancel(&s->checkers);
 	if (s->d) {
 		s->listen_fd = MHD_quiesce_daemon(s->d);
 		/*
@@ -1258,6 +1364,7 @@ void serve_stop(struct serve *s, unsigned grace_s)
 	 * The decoders hand what is queued on to the writer (or answer it), the readers answer
 	 * theirs, then the writer commits what it holds; each resumes its connections.
 	 */
+	serve_pool_stop(&s->checkers);
 	serve_pool_stop(&s->decoders);
 	serve_pool_stop(&s->readers);
 	if (s->writer_on)
@@ -1277,6 +1384,7 @@ void serve_stop(struct serve *s, unsigned grace_s)
 		pthread_mutex_unlock(&s->mu);
 		MHD_stop_daemon(s->d);
 	}
+	serve_pool_release(&s->checkers);
 	serve_pool_release(&s->decoders);
 	serve_pool_release(&s->readers);
 	if (s->listen_fd >= 0)

@@ -15,7 +15,11 @@
  *
  * Verifying a hash costs milliseconds by design, so a verified (credential, secret
  * offered) pair is remembered for 5 minutes as a 128-bit hash keyed with random bytes
- * drawn at start (never the secret itself).  Failures are not remembered.
+ * drawn at start (never the secret itself).  Failures are not remembered.  A resolve
+ * without SERVE_AUTH_MAY_HASH (on an HTTP thread) answers from that memory and the plain
+ * secrets only, and says SERVE_AUTH_SLOW when only a hash could tell: the caller then
+ * resolves again on a thread of its own (serve.c), so that a client sending wrong
+ * passwords keeps no HTTP thread busy.
  *
  * Tenant IDs follow Grafana's rules (dskit): up to 150 characters of [A-Za-z0-9] and
  * ! - _ . * ' ( ), not "." or "..".
@@ -272,13 +276,16 @@ static XXH128_hash_t cache_key(const struct serve_auth *a, enum serve_cred_kind 
 	return XXH3_128bits_digest(&st);
 }
 
-/* The credential (index) matching; -1 when none. */
+/* check(): no credential matches; only a hash check could tell (without may_hash) */
+enum { CHECK_NONE = -1, CHECK_SLOW = -2 };
+
+/* The credential (index) matching, CHECK_NONE or CHECK_SLOW. */
 static long check(struct serve_auth *a, enum serve_cred_kind kind, const char *name,
-		  const char *offered)
+		  const char *offered, bool may_hash)
 {
 	XXH128_hash_t k = cache_key(a, kind, name ? name : "", offered);
 	int64_t now = time_now_ns();
-	long found = -1;
+	long found = CHECK_NONE;
 	size_t i;
 
 	pthread_mutex_lock(&a->mu);
@@ -295,7 +302,9 @@ static long check(struct serve_auth *a, enum serve_cred_kind kind, const char *n
 
 		if (c->kind != kind || (kind == SERVE_CRED_BASIC && strcmp(c->name, name) != 0))
 			continue;
-		if (verify(c, offered))
+		if (!c->plain && !may_hash)
+			found = CHECK_SLOW;  /* the loop goes on: a plain one may match */
+		else if (verify(c, offered))
 			found = (long)i;
 	}
 	if (found >= 0) {
@@ -329,11 +338,12 @@ static int refuse(struct serve_who *who, int status, const char *msg)
 }
 
 int serve_auth_resolve(struct serve_auth *a, const char *authorization, const char *orgid,
-		       struct serve_who *who)
+		       unsigned flags, struct serve_who *who)
 {
 	const struct serve_cred *c;
 	char decoded[1024];
-	long idx = -1;
+	bool may_hash = flags & SERVE_AUTH_MAY_HASH;
+	long idx = CHECK_NONE;
 	size_t i;
 
 	memset(who, 0, sizeof(*who));
@@ -355,7 +365,7 @@ int serve_auth_resolve(struct serve_auth *a, const char *authorization, const ch
 		    !(colon = strchr(decoded, ':')))
 			return refuse(who, 401, "malformed Basic credentials");
 		*colon = '\0';
-		idx = check(a, SERVE_CRED_BASIC, decoded, colon + 1);
+		idx = check(a, SERVE_CRED_BASIC, decoded, colon + 1, may_hash);
 		explicit_bzero(decoded, sizeof(decoded));
 	} else if (strncasecmp(authorization, "Bearer ", 7) == 0) {
 		const char *tok = authorization + 7;
@@ -363,10 +373,12 @@ int serve_auth_resolve(struct serve_auth *a, const char *authorization, const ch
 		while (*tok == ' ')
 			tok++;
 		if (*tok)
-			idx = check(a, SERVE_CRED_BEARER, NULL, tok);
+			idx = check(a, SERVE_CRED_BEARER, NULL, tok, may_hash);
 	} else {
 		return refuse(who, 401, "unsupported authorization scheme (Basic or Bearer)");
 	}
+	if (idx == CHECK_SLOW)
+		return SERVE_AUTH_SLOW;
 	if (idx < 0)
 		return refuse(who, 401, "invalid credentials");
 	c = &a->v[idx];

@@ -81,6 +81,7 @@ void serve_metrics_maint(struct serve_metrics *m, uint64_t expired, uint64_t mer
 struct serve_gauges {
 	uint64_t store_bytes, inflight, queued;
 	uint64_t decode_waiting, decode_busy, read_waiting, read_busy;  /* the pools */
+	uint64_t check_waiting, check_busy;  /* the checkers (with --auth-file) */
 };
 int serve_metrics_render(struct serve_metrics *m, const struct serve_gauges *g, struct buf *out);
 
@@ -129,14 +130,22 @@ struct serve_who {
 	char reason[160];
 };
 
+/* serve_auth_resolve()'s flags: crypt(3) may run (milliseconds each: not on an HTTP thread) */
+#define SERVE_AUTH_MAY_HASH 1u
+/* serve_auth_resolve(): only a hash check could tell; call again with SERVE_AUTH_MAY_HASH */
+#define SERVE_AUTH_SLOW 1
+
 /*
  * Resolves a request's tenant.  a NULL (no auth): X-Scope-OrgID, else "anonymous".
  * With auth: the Authorization header must match a credential (else 401), and
  * X-Scope-OrgID, when given, must be one of its tenants (else 403); without it, the
- * credential's first tenant.  A malformed tenant ID is 400.  Returns 0 or -1 (who->status).
+ * credential's first tenant.  A malformed tenant ID is 400.  Returns 0, -1 (who->status),
+ * or, without SERVE_AUTH_MAY_HASH, SERVE_AUTH_SLOW when neither the cache of verified
+ * credentials nor a plain secret decides (who is then to be filled by the next call).
+ * Safe from any thread.
  */
 int serve_auth_resolve(struct serve_auth *a, const char *authorization, const char *orgid,
-		       struct serve_who *who);
+		       unsigned flags, struct serve_who *who);
 /* True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
 bool serve_addr_is_loopback(const struct sockaddr *sa);
 

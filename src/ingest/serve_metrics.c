@@ -202,5 +202,9 @@ int serve_metrics_render(struct serve_metrics *m, const struct serve_gauges *g, 
 	gauge(out, "smolder_read_waiting_requests", "Queries waiting for a reader thread.",
 	      g->read_waiting);
 	gauge(out, "smolder_readers_busy", "Reader threads answering a query.", g->read_busy);
+	gauge(out, "smolder_auth_check_waiting_requests",
+	      "Requests waiting for a checker thread to verify their credential.", g->check_waiting);
+	gauge(out, "smolder_auth_checkers_busy", "Checker threads verifying a credential.",
+	      g->check_busy);
 	return out->data ? 0 : err_set(ERR_NOMEM, "out of memory");
 }

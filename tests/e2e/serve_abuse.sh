@@ -7,6 +7,10 @@
 #   - a body trickled past --request-timeout: the client gets its 408 once it has sent
 #     the rest (dropped unkept, its in-flight slot given back meanwhile), logged as 408;
 #     one still sending 10 s later is cut off, logged as our 408, not as a 499;
+#   - wrong passwords keep no HTTP thread busy: crypt(3) runs on a checker thread while
+#     the connection waits suspended, so a push and /metrics with a remembered credential
+#     are answered during a 1 s check on the one HTTP thread; past 32 checks waiting, 429
+#     with Retry-After; a stop answers the waiting ones 503 instead of running them.
 # Timing-based checks try up to three times: the CI machine is loaded.
 # Usage: serve_abuse.sh SMOLDER
 set -u
@@ -24,24 +28,34 @@ rss_kb() {  # rss_kb PID: the process's resident set in kB
   sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"
 }
 
+# answer.py: the python clients' reading of an answer (its JSON error body ends in '}')
+cat > "$tmp/answer.py" <<'EOF'
+def read_answer(s):
+    """The bytes up to the end of an error body, or up to the close."""
+    got = b""
+    while b"}" not in got:
+        b = s.recv(4096)
+        if not b:
+            break
+        got += b
+    return got
+EOF
+export PYTHONPATH=$tmp
+
 # --- bodies on routes that take none -----------------------------------------------------
 serve_start nobody --db "$tmp/n.db" || exit 1
 url=http://127.0.0.1:$PORT
 # headers announcing 8 MiB, no body yet: the answer comes at once, before any of it
 python3 - "$PORT" > "$tmp/announce.out" <<'EOF'
 import socket, sys
+from answer import read_answer
 for path in ("/ready", "/metrics", "/pyroscope/label-values?label=x"):
     s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
     s.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\nContent-Length: 8388608\r\n\r\n" % path.encode())
-    got = b""
     try:
-        while b"}" not in got:
-            b = s.recv(4096)
-            if not b:
-                break
-            got += b
+        got = read_answer(s)
     except OSError as e:
-        got += b" <%s>" % str(e).encode()
+        got = b" <%s>" % str(e).encode()
     print(path, got.split(b"\r\n")[0].decode(), got[got.find(b"{"):].decode(errors="replace"))
     s.close()
 EOF
@@ -90,6 +104,7 @@ serve_stop
 # of them every INTERVAL seconds, then prints the answer's status line (or how it ended)
 cat > "$tmp/trickle.py" <<'EOF'
 import socket, sys, time
+from answer import read_answer
 port, length, chunk, every = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 s = socket.create_connection(("127.0.0.1", port), timeout=30)
 s.sendall(b"POST /ingest?name=trickle.cpu HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % length)
@@ -101,12 +116,7 @@ try:
         sent += n
         if sent < length:
             time.sleep(every)
-    got = b""
-    while b"}" not in got:
-        b = s.recv(4096)
-        if not b:
-            break
-        got += b
+    got = read_answer(s)
     if not got:
         raise OSError("closed without an answer")
     print("answer after %.1f s: %s %s" % (time.time() - t0, got.split(b"\r\n")[0].decode(),
@@ -151,5 +161,87 @@ http GET "$url/metrics" > /dev/null
 check "/metrics counts every trickled body as 408, none as 499" \
   bash -c "grep -qE '^smolder_http_requests_total\{route=\"ingest\",status=\"408\"\} [2-4]$' '$tmp/body' && ! grep -q 'status=\"499\"' '$tmp/body'"
 serve_stop
+
+# --- wrong passwords keep no HTTP thread busy ----------------------------------------------
+# crypt(3) hashes made here (libcrypt through perl): 'slow' costs ~0.5-1 s a check
+# (2,000,000 SHA-512 rounds), 'mid' ~50 ms, 'ci' the default 5,000 rounds
+hash() { perl -e 'print crypt($ARGV[0], $ARGV[1])' "$1" "$2"; }
+cat > "$tmp/auth" <<EOF
+basic  slow  $(hash slow-pass '$6$rounds=2000000$e2eslow0')  team-s
+basic  mid   $(hash mid-pass '$6$rounds=100000$e2emid00')    team-m
+basic  ci    $(hash ci-pass '$6$e2eci000')                   team-c
+EOF
+check "the hashes are made" bash -c "[ \$(grep -c ' \\\$6\\\$' '$tmp/auth') -eq 3 ]"
+# one HTTP thread and one checker (--threads 2), so a check on the HTTP thread would hold
+# up every other connection
+serve_start auth --db "$tmp/a.db" --auth-file "$tmp/auth" --http-threads 1 --threads 2 || exit 1
+url=http://127.0.0.1:$PORT
+check "the right password of a costly hash: 200 (verified on a checker)" \
+  test "$(http POST "$url/ingest?name=slow.cpu" -u slow:slow-pass --data-binary $'a;b 1\n')" = 200
+check "then remembered: 200 again" \
+  test "$(http POST "$url/ingest?name=slow.cpu" -u slow:slow-pass --data-binary $'a;b 2\n')" = 200
+check "ci's password: 200 (verified once, then remembered)" \
+  test "$(http POST "$url/ingest?name=ci.cpu" -u ci:ci-pass --data-binary $'a;b 1\n')" = 200
+# a wrong password for 'slow' is checked for ~1 s; ci's push and /metrics, started 0.2 s
+# later, must be answered before it (on the one HTTP thread they waited for the check)
+for try in 1 2 3; do
+  rm -f "$tmp/bad.t" "$tmp/bad.st"
+  ( http POST "$url/ingest?name=x.cpu" -u slow:wrong-pass --data-binary $'a;b 1\n' > "$tmp/bad.st"
+    date +%s%N > "$tmp/bad.t" ) &
+  bad=$!
+  sleep 0.2
+  st=$(curl -s -o /dev/null -w '%{http_code}' -u ci:ci-pass --data-binary $'a;b 3\n' "$url/ingest?name=ci.cpu")
+  mst=$(curl -s -o "$tmp/metrics" -w '%{http_code}' -u ci:ci-pass "$url/metrics")
+  done_t=$(date +%s%N)
+  wait "$bad"
+  ahead=no
+  [ "$st" = 200 ] && [ "$mst" = 200 ] && [ "$(cat "$tmp/bad.st")" = 401 ] &&
+    [ "$done_t" -lt "$(cat "$tmp/bad.t")" ] && ahead=yes
+  [ "$ahead" = yes ] && break
+  echo "     try $try: push $st, metrics $mst, wrong password $(cat "$tmp/bad.st"), answered $(( (done_t - $(cat "$tmp/bad.t")) / 1000000 )) ms after the wrong password"
+done
+check "a push and /metrics are answered while a wrong password is being checked" test "$ahead" = yes
+check "/metrics shows the checker busy meanwhile" grep -q '^smolder_auth_checkers_busy 1$' "$tmp/metrics"
+# 60 wrong passwords for 'mid' at once: one checked at a time, 32 wait, the rest get 429
+python3 - "$PORT" > "$tmp/flood.out" <<'EOF'
+import base64, socket, sys, threading
+from answer import read_answer
+port, out = int(sys.argv[1]), []
+auth = base64.b64encode(b"mid:wrong").decode()
+def one():
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)
+    s.sendall(("GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\n\r\n" % auth).encode())
+    out.append(read_answer(s))
+ts = [threading.Thread(target=one) for i in range(60)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+for got in out:
+    head = got.split(b"\r\n\r\n")[0].decode(errors="replace")
+    print(head.split("\r\n")[0][9:12], "retry-after" if "\r\nRetry-After: 1" in head else "-",
+          got[got.find(b"{"):].decode(errors="replace"))
+EOF
+n429=$(grep -c '^429 retry-after .*too many credential checks waiting (32); retry later' "$tmp/flood.out")
+n401=$(grep -c '^401 ' "$tmp/flood.out")
+check "60 wrong passwords at once: past 32 waiting, 429 with Retry-After ($n429), the rest 401 ($n401)" \
+  bash -c "[ $n429 -ge 1 ] && [ $((n429 + n401)) -eq 60 ]"
+check "the 429s are logged with their reason" \
+  grep -q 'GET /metrics 429 0B .*reason="too many credential checks waiting (32); retry later"' "$SLOG"
+check "ci's remembered password still goes straight through" \
+  test "$(http POST "$url/ingest?name=ci.cpu" -u ci:ci-pass --data-binary $'a;b 4\n')" = 200
+# a stop while checks of 'slow' wait: they are answered 503, not run one after the other
+pids=
+for i in $(seq 1 8); do
+  http POST "$url/ingest?name=x.cpu" -u slow:wrong-pass --data-binary $'a;b 1\n' > "$tmp/stop$i.st" &
+  pids="$pids $!"
+done
+sleep 0.5
+t0=$(date +%s%N)
+serve_stop
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait $pids
+check "a stop with 7 checks of a costly hash waiting takes < 5 s ($ms ms)" test "$ms" -lt 5000
+sts=$(for i in $(seq 1 8); do cat "$tmp/stop$i.st"; echo; done | sort | uniq -c | xargs)
+check "and answers them 503, those being checked 401 ($sts)" \
+  bash -c "[[ '$sts' =~ ^(1 401 |2 401 )?[678]\ 503$ ]]"
 
 check_done
