@@ -207,7 +207,9 @@ static int ms_to_ns(struct qctx *c, const char *what, int64_t ms, int64_t *ns)
 
 /*
  * The range of a Select* request: both times required (non-zero), start <= end; or of a
- * list request: none given is all time.  [start, end) in ns.
+ * list request: none given is all time.  As upstream's, it holds both ends (it keeps
+ * what is stamped at end, in whole milliseconds): [start, end + 1 ms) in ns, so that
+ * the pieces of a split range, [a, b - 1] and [b, c], meet without sharing a profile.
  */
 static int req_range(struct qctx *c, bool has_s, int64_t start, bool has_e, int64_t end,
 		     bool required, struct time_range *r)
@@ -231,8 +233,10 @@ static int req_range(struct qctx *c, bool has_s, int64_t start, bool has_e, int6
 	if ((rc = ms_to_ns(c, "start", start, &r->from_ns)) ||
 	    (rc = ms_to_ns(c, "end", end, &r->to_ns)))
 		return rc;
-	if (end == 0)
+	if (end == 0 || r->to_ns > INT64_MAX - 1000000)
 		r->to_ns = INT64_MAX;
+	else
+		r->to_ns += 1000000;
 	return 0;
 }
 
@@ -796,14 +800,12 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 	    (rc = req_range(c, req->has_start, req->start, req->has_end, req->end, true, &q.range)))
 		goto done;
 	/*
-	 * As upstream, a point at t holds (t - step, t] and the range holds both ends: the
-	 * point upstream stamps at start (what lies at or before it) is before any step a
-	 * client reading (t - step, t] keeps, and end's millisecond is in.  So the range
-	 * read is (start, end], [start + 1 ms, end + 1 ms).
+	 * As upstream, a point at t holds (t - step, t]: the point upstream stamps at start
+	 * (what lies at or before it) is before any step a client reading (t - step, t]
+	 * keeps.  So the range read is (start, end], [start + 1 ms, end + 1 ms).
 	 */
-	q.range.from_ns = q.range.from_ns > INT64_MAX - 1000000 ? INT64_MAX :
-								    q.range.from_ns + 1000000;
-	q.range.to_ns = q.range.to_ns > INT64_MAX - 1000000 ? INT64_MAX : q.range.to_ns + 1000000;
+	q.range.from_ns = q.range.from_ns > q.range.to_ns - 1000000 ? q.range.to_ns :
+								      q.range.from_ns + 1000000;
 	if (!req->has_step || !(req->step >= 0.001) || !(req->step <= TIMELINE_MAX_STEP_S)) {
 		rc = qs_fail(c->out, 400, NULL, ERR_PARSE,
 			     "step must be at least 0.001 and at most %.0f (seconds)",

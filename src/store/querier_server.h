@@ -49,8 +49,9 @@
  *     range at "now"); label-values answers every label, not only __name__;
  *   - PROFILE_FORMAT_DOT, profile_id_selector and trace_id_selector: 501.
  *   - Connect-Timeout-Ms is not enforced here: the serve glue owns b->cancel.
- * As upstream: no data in the range is an empty answer (an empty flame graph, a
- * profile without samples), not an error; without the `allow-utf8-labelnames=true`
+ * As upstream: a request's range [start, end] (ms) holds both ends, so what is stamped
+ * in end's millisecond is in; no data in the range is an empty answer (an empty flame
+ * graph, a profile without samples), not an error; without the `allow-utf8-labelnames=true`
  * capability in Accept, LabelNames and Series leave out label names that are not
  * [a-zA-Z_][a-zA-Z0-9_]* (dotted OpenTelemetry names).
  *

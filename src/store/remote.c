@@ -440,7 +440,12 @@ struct span {
 	int64_t start_ms, end_ms;  /* 0, 0: none */
 };
 
-/* [from, to) in ns → ms, start rounded down and end up; {0, 0} (all time) → none. */
+/*
+ * [from, to) in ns → [start, end] in ms as Pyroscope reads a range, both ends in: start
+ * rounded down, end the last millisecond before `to` (what is stamped at `to` is not in
+ * [from, to), and the next piece of a split range starts there); {0, 0} (all time) →
+ * none.
+ */
 static struct span ms_span(struct time_range r, bool required)
 {
 	struct span s = { 0, 0 };
@@ -454,9 +459,11 @@ static struct span ms_span(struct time_range r, bool required)
 		return s;
 	}
 	s.start_ms = r.from_ns / 1000000 - (r.from_ns % 1000000 < 0);
-	s.end_ms = r.to_ns / 1000000 + (r.to_ns % 1000000 > 0);
+	s.end_ms = r.to_ns / 1000000 + (r.to_ns % 1000000 > 0) - 1;
 	if (required && s.start_ms == 0)
 		s.start_ms = 1;
+	if (s.end_ms < s.start_ms)
+		s.end_ms = s.start_ms;
 	return s;
 }
 
@@ -770,17 +777,16 @@ static int piece_timeline(struct rbackend *rb, struct time_range r, void *ctx)
 	/*
 	 * Pyroscope stamps a point with the end of its step, t holding (t - step, t], and
 	 * lays the steps from the request's start; its range holds both ends.  So [from, to)
-	 * goes out as start = from - 1 ms, end = to - 1 ms: on a grid-aligned range every
-	 * point then holds one step of the grid, whole, and the point at start (what lies
-	 * at or before it) is dropped.  smolder serve reads start and end so (querier_server.h).
+	 * goes out as start = from - 1 ms, end = to - 1 ms (ms_span): on a grid-aligned range
+	 * every point then holds one step of the grid, whole, and the point at start (what
+	 * lies at or before it) is dropped.  smolder serve reads start and end so
+	 * (querier_server.h).
 	 * A range inside one step of the grid is asked for with a step of its own length:
 	 * with the grid's, Pyroscope's only point would be the one at start (a view's
 	 * one-step breakdown, a piece of a range split more finely than its step).
 	 */
 	if (s.start_ms > 1)
 		s.start_ms--;
-	if (s.end_ms > s.start_ms + 1)
-		s.end_ms--;
 	req.profile_typeid = (char *)c->q->profile_type;
 	req.label_selector = c->m.sel.data;
 	req.has_start = req.has_end = 1;
@@ -789,7 +795,7 @@ static int piece_timeline(struct rbackend *rb, struct time_range r, void *ctx)
 	req.has_step = 1;
 	req.step = c->step_s;
 	if ((r.from_ns - c->start_ns) / c->step_ns == (r.to_ns - 1 - c->start_ns) / c->step_ns &&
-	    (double)(s.end_ms - s.start_ms) / 1000 < c->step_s)
+	    s.end_ms > s.start_ms && (double)(s.end_ms - s.start_ms) / 1000 < c->step_s)
 		req.step = (double)(s.end_ms - s.start_ms) / 1000;
 	if (group) {
 		req.n_group_by = 1;

@@ -16,8 +16,9 @@
  * A query's aggregation goes out with SelectSeries only: the merges take none (Grafana
  * Pyroscope sums, smolder serve averages gauges), so merge, merge_tree and diff refuse
  * one (ERR_USAGE) unless it is AGG_SUM of a counter, what every server does.
- * Times are sent as milliseconds, start rounded down and end up; SelectSeries' one
- * millisecond earlier each, so that on a range aligned to the step each of Pyroscope's
+ * Times are sent as milliseconds, [from, to) as Pyroscope's [start, end] (both ends in):
+ * start rounded down, end the last millisecond before `to`; SelectSeries' start one
+ * millisecond earlier, so that on a range aligned to the step each of Pyroscope's
  * points holds one step of the grid (remote.c, piece_timeline).  The URL may carry a
  * path prefix (a Grafana data source proxy: .../api/datasources/proxy/uid/<uid>).
  *

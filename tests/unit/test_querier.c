@@ -454,6 +454,39 @@ static void test_flamegraph(void **state)
 	prof_free(want);
 }
 
+/*
+ * A Select* range holds both ends, as upstream reads it: [start, end] keeps the profile
+ * stamped at end (it was left out: [start, end)), and [start, end - 1 ms] is the range
+ * the remote backend sends for [from, to).
+ */
+static void test_range_ends(void **state)
+{
+	struct prof *one = merge(CPU, "{}", T0, T0 + 10 * SEC);
+	struct prof *two = merge(CPU, "{}", T0, T0 + 10 * SEC + 1);
+	size_t k;
+
+	(void)state;
+	assert_true(prof_total(two, 0) > prof_total(one, 0));
+	for (k = 0; k < 2; k++) {
+		Querier__V1__SelectMergeStacktracesRequest req;
+		struct prof *got = NULL;
+		struct call c;
+
+		select_req(&req, CPU, "{}", T0, T0 + 10 * SEC);
+		req.end -= (int64_t)k;
+		rpc(&c, "SelectMergeStacktraces", &req.base, PB_PROTO);
+		assert_int_equal(remote_decode_flamegraph(REMOTE_CODEC_PROTO,
+							  (uint8_t *)c.out.body.data,
+							  c.out.body.len, &cpu_info, &got, NULL),
+				 0);
+		tu_assert_i64(prof_total(got, 0), prof_total(k ? one : two, 0));
+		prof_free(got);
+		release(&c);
+	}
+	prof_free(one);
+	prof_free(two);
+}
+
 static void test_flamegraph_max_nodes(void **state)
 {
 	struct prof *want = merge(CPU, "{}", T0, T0 + 60 * SEC);
@@ -865,6 +898,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_series),
 		cmocka_unit_test(test_flamegraph),
+		cmocka_unit_test(test_range_ends),
 		cmocka_unit_test(test_flamegraph_max_nodes),
 		cmocka_unit_test(test_tree_and_pprof),
 		cmocka_unit_test(test_call_site),

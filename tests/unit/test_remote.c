@@ -343,6 +343,54 @@ static enum MHD_Result pyroscope_series(struct MHD_Connection *c, const struct b
 	return ok;
 }
 
+/*
+ * SelectMergeStacktraces over the same profiles (M_PYRO_V1/V2): one frame whose value is
+ * the sum of the profiles in [start, end], both ends in, as Pyroscope's range reads
+ * (IntBetweenPredicate on TimeNanos, from start and end in ms).
+ */
+static enum MHD_Result pyroscope_flamegraph(struct MHD_Connection *c, const struct buf *req,
+					    bool json)
+{
+	Querier__V1__SelectMergeStacktracesRequest *r;
+	struct buf out = BUF_INIT, p = BUF_INIT;
+	struct pb_budget bu;
+	enum MHD_Result ok;
+	long long sum = 0;
+	int i;
+
+	pb_budget_init(&bu, 1 << 24);
+	if (pb_decode(&querier__v1__select_merge_stacktraces_request__descriptor,
+		      json ? PB_JSON : PB_PROTO, (const uint8_t *)req->data, req->len, &bu,
+		      (ProtobufCMessage **)&r))
+		fail_msg("stand-in: %s", err_last());
+	note_span("SelectMergeStacktraces", req, json);
+	if (S.mode == M_PYRO_V2 && r->end - r->start > 24 * 3600 * 1000) {
+		pb_budget_release(&bu);
+		return connect_error(c, 400, "invalid_argument",
+				     "the query time range exceeds the limit (query length: "
+				     "48h0m0s, limit: 24h0m0s)");
+	}
+	for (i = 0; i < S.nprof; i++)
+		if (S.prof_ms[i] >= r->start && S.prof_ms[i] <= r->end)
+			sum += (long long)S.prof_val[i];
+	buf_printf(&out,
+		   "{\"flamegraph\":{\"names\":[\"total\",\"work\"],\"levels\":[{\"values\":"
+		   "[\"0\",\"%lld\",\"0\",\"0\"]},{\"values\":[\"0\",\"%lld\",\"%lld\",\"1\"]}],"
+		   "\"total\":\"%lld\",\"maxSelf\":\"%lld\"}}",
+		   sum, sum, sum, sum, sum);
+	if (!json) {
+		to_proto(&querier__v1__select_merge_stacktraces_response__descriptor, out.data,
+			 out.len, &p);
+		buf_release(&out);
+		out = p;
+	}
+	ok = answer(c, 200, json ? "application/json" : "application/proto",
+		    out.data ? out.data : "", out.len, NULL, NULL);
+	buf_release(&out);
+	pb_budget_release(&bu);
+	return ok;
+}
+
 /* A SelectMergeProfile answer: examples/cpuwork-cpu.pb.gz with only cpu/nanoseconds */
 static int one_type_pprof(struct buf *out)
 {
@@ -467,6 +515,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	case M_PYRO_V2:
 		if (strcmp(name, "SelectSeries") == 0)
 			return pyroscope_series(c, &k->body, json);
+		if (strcmp(name, "SelectMergeStacktraces") == 0)
+			return pyroscope_flamegraph(c, &k->body, json);
 		break;
 	case M_REDIR_ABS: {
 		char loc[256];
@@ -765,7 +815,8 @@ static void test_flamegraph(void **state)
 		assert_string_equal(r->profile_typeid, CPU);
 		assert_string_equal(r->label_selector, "{service_name=\"pyroscope\"}");
 		tu_assert_i64(r->start, 1700000000123LL);  /* rounded down */
-		tu_assert_i64(r->end, 1700000100001LL);    /* rounded up */
+		/* both ends in, as Pyroscope reads them: to's last millisecond before it */
+		tu_assert_i64(r->end, 1700000100000LL);
 		assert_true(r->has_max_nodes);
 		tu_assert_i64(r->max_nodes, 16384);
 		pb_budget_release(&bu);
@@ -1211,6 +1262,46 @@ static void test_range_split(void **state)
 	assert_int_equal(S.nspans, 1);
 	selector_free(sel);
 	backend_close(b);
+}
+
+/*
+ * Pyroscope's range holds both of its ends: a split range's pieces go out as [a, b - 1 ms],
+ * [b, c - 1 ms], ..., so that a profile stamped right on a piece's edge is merged once
+ * (it was in both pieces, which shared the millisecond b), and one stamped at the
+ * range's end, outside [from, to), not at all.
+ */
+static void test_range_split_edges(void **state)
+{
+	const int64_t d20 = 1795132800000LL, piece = 24 * 3600 * 1000 - 60000;
+	const int64_t ms[] = { d20, d20 + piece, d20 + 2 * piece, d20 + 2 * 86400000 - 1,
+			       d20 + 2 * 86400000 };
+	const double v[] = { 1, 10, 100, 1000, 10000 };
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		struct backend *b = open_remote(codecs[k], NULL);
+		struct selector *sel;
+		struct query q = cpu_query(&sel, d20 * 1000000, (d20 + 2 * 86400000) * 1000000);
+		struct prof *p = NULL;
+
+		reset(M_PYRO_V2);
+		pyro_profiles(ms, v, 5);
+		if (b->ops->merge_tree(b, &q, 0, &p, NULL))
+			fail_msg("%s", err_last());
+		assert_int_equal(S.nspans, 4);  /* refused, then three pieces */
+		tu_assert_i64(prof_total(p, 0), 1111);
+		prof_free(p);
+		/* unsplit (v1 has no limit): the same */
+		reset(M_PYRO_V1);
+		pyro_profiles(ms, v, 5);
+		if (b->ops->merge_tree(b, &q, 0, &p, NULL))
+			fail_msg("%s", err_last());
+		tu_assert_i64(prof_total(p, 0), 1111);
+		prof_free(p);
+		selector_free(sel);
+		backend_close(b);
+	}
 }
 
 /*
@@ -1674,6 +1765,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_server_errors),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_range_split),
+		cmocka_unit_test(test_range_split_edges),
 		cmocka_unit_test(test_range_split_empty_piece),
 		cmocka_unit_test(test_merge_gzip_bomb),
 		cmocka_unit_test(test_timeline_bounds),
