@@ -193,6 +193,7 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 		fp->fl.sel = name ? top_widest(a->tree, a->type, name) : 0;
 		flame_release(&fp->fl.layout);
 	}
+	memcpy(a->filters, j->filters, (size_t)j->n * sizeof(a->filters[0]));
 	a->nfilters = j->n;
 	a->gran = j->gran;
 	sandwich_view_restore(a, &sk, true); /* the old halves stay until the new ones land */
@@ -255,9 +256,12 @@ void app_base_free(struct tui_app *a)
 /*
  * Re-derives the shown profile from filters[0 .. n) and granularity gran: on a worker
  * thread when the app runs its own loop (the screen keeps drawing, Esc cancels), else
- * at once.  `what` is said when it lands (with the sample count when say_samples).
+ * at once.  filters (copied; usually a->filters) become the app's stack when the job
+ * lands, not before: a job cancelled or failed leaves the stack that describes what is
+ * shown.  `what` is said when it lands (with the sample count when say_samples).
  */
-static int refilter(struct tui_app *a, int n, int gran, const char *what, bool say_samples)
+static int refilter(struct tui_app *a, const struct tui_filter *filters, int n, int gran,
+		    const char *what, bool say_samples)
 {
 	struct reload_job *j;
 	int rc;
@@ -273,7 +277,7 @@ static int refilter(struct tui_app *a, int n, int gran, const char *what, bool s
 		return err_set(ERR_NOMEM, "out of memory");
 	job_init(&j->job, reload_run, reload_free);
 	j->base = prof_ref(a->base);
-	memcpy(j->filters, a->filters, (size_t)n * sizeof(j->filters[0]));
+	memcpy(j->filters, filters, (size_t)n * sizeof(j->filters[0]));
 	j->n = n;
 	j->gran = gran;
 	j->say_samples = say_samples;
@@ -294,7 +298,7 @@ static int refilter(struct tui_app *a, int n, int gran, const char *what, bool s
 
 int app_refilter(struct tui_app *a, int n, int gran)
 {
-	if (refilter(a, n, gran, "filters applied to the new data", false))
+	if (refilter(a, a->filters, n, gran, "filters applied to the new data", false))
 		return err_last_code();
 	if (a->job)  /* the live refresh's: Esc is the view's meanwhile, not a cancel */
 		a->job->background = true;
@@ -334,7 +338,7 @@ int app_filters_initial(struct tui_app *a, const struct filter_opts *o, int gran
 		return 0;
 	snprintf(what, sizeof(what), "%d filter%s from the command line; F pops the last", n,
 		 n == 1 ? "" : "s");
-	return refilter(a, n, gran, n ? what : "granularity from the command line", false);
+	return refilter(a, a->filters, n, gran, n ? what : "granularity from the command line", false);
 }
 
 int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat)
@@ -352,10 +356,10 @@ int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat)
 	a->filters[a->nfilters].kind = kind;
 	snprintf(a->filters[a->nfilters].pat, sizeof(a->filters[0].pat), "%s", pat);
 	if (kind == FK_COLLAPSE)
-		return refilter(a, a->nfilters + 1, a->gran,
+		return refilter(a, a->filters, a->nfilters + 1, a->gran,
 				"recursion collapsed (f -> f -> f is one f); R again restores", false);
 	snprintf(what, sizeof(what), "%s=%s", kind_names[kind], pat);
-	return refilter(a, a->nfilters + 1, a->gran, what, true);
+	return refilter(a, a->filters, a->nfilters + 1, a->gran, what, true);
 }
 
 void app_filter_pop(struct tui_app *a)
@@ -367,18 +371,41 @@ void app_filter_pop(struct tui_app *a)
 		return;
 	}
 	snprintf(what, sizeof(what), "filter popped, %d left", a->nfilters - 1);
-	if (refilter(a, a->nfilters - 1, a->gran, what, false))
+	if (refilter(a, a->filters, a->nfilters - 1, a->gran, what, false))
 		scr_message(a, true, "%s", err_last());
 }
 
+/*
+ * R: collapses recursion (a filter pushed on top), or, when a collapse is anywhere on the
+ * stack, takes it out and re-applies the filters that were above it, which stay.
+ */
 void app_toggle_recursion(struct tui_app *a)
 {
-	if (a->nfilters > 0 && a->filters[a->nfilters - 1].kind == FK_COLLAPSE) {
-		if (refilter(a, a->nfilters - 1, a->gran, "recursion shown as it was sampled", false))
+	struct tui_filter kept[FILTERS_MAX];
+	char what[96];
+	int i, n = 0, above = 0;
+	bool found = false;
+
+	for (i = 0; i < a->nfilters; i++) {
+		if (a->filters[i].kind == FK_COLLAPSE) {
+			found = true;
+			above = 0; /* counted from the last collapse: there is one at most */
+			continue;
+		}
+		kept[n++] = a->filters[i];
+		above++;
+	}
+	if (!found) {
+		if (app_filter_push(a, FK_COLLAPSE, ""))
 			scr_message(a, true, "%s", err_last());
 		return;
 	}
-	if (app_filter_push(a, FK_COLLAPSE, ""))
+	if (above == 0)
+		snprintf(what, sizeof(what), "recursion shown as it was sampled");
+	else
+		snprintf(what, sizeof(what), "recursion shown as it was sampled; the %d filter%s "
+			 "above it re-applied", above, above == 1 ? "" : "s");
+	if (refilter(a, kept, n, a->gran, what, false))
 		scr_message(a, true, "%s", err_last());
 }
 
@@ -413,7 +440,7 @@ void app_command(struct tui_app *a, const char *cmd)
 			 g < 0 ? "" : granularity_name((enum granularity)g));
 		if (g < 0)
 			scr_message(a, true, "granularity is functions, lines, files or packages");
-		else if (refilter(a, a->nfilters, g, what, false))
+		else if (refilter(a, a->filters, a->nfilters, g, what, false))
 			scr_message(a, true, "%s", err_last());
 		return;
 	}

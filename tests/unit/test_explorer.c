@@ -27,7 +27,9 @@
  *    pivots in the new data; new data without the function leaves no sandwich;
  *  - Esc while a job is inside one long step that is not a filter (sandwich_build() in
  *    the sandwich job; collapsing recursion or a granularity change in the filter job):
- *    its thread ends soon after, not at the step's end.
+ *    its thread ends soon after, not at the step's end;
+ *  - R with a filter on top of the collapse: the collapse comes out and the filters above
+ *    it stay (R pushed a second collapse and said recursion was shown as sampled).
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -1120,6 +1122,45 @@ static void test_esc_inside_granularity(void **state)
 	tui_app_free(a);
 }
 
+/* The filter stack as the status line names it. */
+static void assert_stack(const struct tui_app *a, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	app_filters_describe(a, &b);
+	assert_string_equal(b.data ? b.data : "", want);
+	buf_release(&b);
+}
+
+static void test_recursion_restored_under_a_filter(void **state)
+{
+	struct tui_app *a = app_of(tu_decode_str("main;f;f;f;leaf 5\nmain;runtime.x;g 3\n"), "rec");
+
+	(void)state;
+	app_toggle_recursion(a);                      /* R */
+	assert_stack(a, "collapsed recursion");
+	node_at(a->tree, "main;f;leaf");
+	assert_int_equal(app_filter_push(a, FK_HIDE, "runtime"), 0);  /* :hide=runtime */
+	assert_stack(a, "collapsed recursion hide:runtime");
+	node_at(a->tree, "main;g");
+
+	app_toggle_recursion(a);                      /* R again restores */
+	assert_stack(a, "hide:runtime");
+	node_at(a->tree, "main;f;f;f;leaf");          /* as sampled */
+	node_at(a->tree, "main;g");                   /* the hide stays */
+	assert_string_equal(a->message,
+			    "recursion shown as it was sampled; the 1 filter above it re-applied");
+	assert_int_equal(a->prof->nsamples, 2);
+
+	app_toggle_recursion(a);                      /* and again collapses, on top */
+	assert_stack(a, "hide:runtime collapsed recursion");
+	node_at(a->tree, "main;f;leaf");
+	app_toggle_recursion(a);
+	assert_stack(a, "hide:runtime");
+	assert_string_equal(a->message, "recursion shown as it was sampled");
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1139,6 +1180,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_esc_inside_the_sandwich),
 		cmocka_unit_test(test_esc_inside_collapsing),
 		cmocka_unit_test(test_esc_inside_granularity),
+		cmocka_unit_test(test_recursion_restored_under_a_filter),
 	};
 
 	int rc;
