@@ -232,66 +232,54 @@ static double time_go_stdlib(const char *path, int times, bool *ok)
  */
 static void test_go_stdlib_long_paths(void **state)
 {
+	static const struct {
+		const char *what, *head, *unit;
+		unsigned count;
+		const char *tail;
+		int times;                 /* lookups timed together */
+		const char *rel, *version; /* rel NULL: not the standard library */
+	} cases[] = {
+		/* under the cap (0.4 s a lookup before) */
+		{ "4 KB, a /src/ before 450 versions, none after", "/src/", "/go/1.1.1", 450,
+		  "/x.go", 20, NULL, NULL },
+		{ "4 KB, every /go/ but the last with a src segment before its version", "/go/src",
+		  "/go/src/1.1.1", 280, "/go/1.2.3/src/fmt/print.go", 20, "fmt/print.go", "1.2.3" },
+		/* over it: the review's 36 KB name (411 s before), with a /src/, a digit run */
+		{ "36 KB of /go/1.1.1", "", "/go/1.1.1", 4000, "/x.go", 1, NULL, NULL },
+		{ "36 KB of /go/1.1.1 and a /src/", "", "/go/1.1.1", 4000, "/src/x.go", 1, NULL,
+		  NULL },
+		{ "36 KB digit run", "/go/1.", "1", 36000, "/src/x.go", 1, NULL, NULL },
+	};
 	struct buf p = BUF_INIT;
-	char *rel, *ver;
-	double t;
-	bool ok;
-	size_t i;
+	size_t i, k;
 
 	(void)state;
-	/* under the cap: a /src/ before 450 versions, none after (4 KB; 0.4 s each before) */
-	buf_puts(&p, "/src/");
-	for (i = 0; i < 450; i++)
-		buf_puts(&p, "/go/1.1.1");
-	buf_puts(&p, "/x.go");
-	assert_true(p.len < 4096);
-	t = time_go_stdlib(p.data, 20, &ok);
-	print_message("  4 KB, 20 times: %.4f s\n", t);
-	assert_false(ok);
-	assert_true(t < 0.5);
-	/* under the cap and found: every /go/ but the last has a src segment before its version */
-	buf_reset(&p);
-	buf_puts(&p, "/go/src");
-	for (i = 0; i < 280; i++)
-		buf_puts(&p, "/go/src/1.1.1");
-	buf_puts(&p, "/go/1.2.3/src/fmt/print.go");
-	assert_true(p.len < 4096);
-	assert_true(go_stdlib(p.data, &rel, &ver));
-	assert_string_equal(rel, "fmt/print.go");
-	assert_string_equal(ver, "1.2.3");
-	free(rel);
-	free(ver);
-	t = time_go_stdlib(p.data, 20, &ok);
-	print_message("  4 KB found, 20 times: %.4f s\n", t);
-	assert_true(ok);
-	assert_true(t < 0.5);
-	/* the review's 36 KB name (411 s before), and one with a /src/: not looked at */
-	buf_reset(&p);
-	for (i = 0; i < 4000; i++)
-		buf_puts(&p, "/go/1.1.1");
-	buf_puts(&p, "/x.go");
-	t = time_go_stdlib(p.data, 1, &ok);
-	print_message("  36 KB of /go/1.1.1: %.4f s\n", t);
-	assert_false(ok);
-	assert_true(t < 0.5);
-	buf_reset(&p);
-	for (i = 0; i < 4000; i++)
-		buf_puts(&p, "/go/1.1.1");
-	buf_puts(&p, "/src/x.go");
-	t = time_go_stdlib(p.data, 1, &ok);
-	print_message("  36 KB of /go/1.1.1 and /src/: %.4f s\n", t);
-	assert_false(ok);
-	assert_true(t < 0.5);
-	/* 36 KB of one digit run (each position starts a number) */
-	buf_reset(&p);
-	buf_puts(&p, "/go/1.");
-	for (i = 0; i < 36000; i++)
-		buf_puts(&p, "1");
-	buf_puts(&p, "/src/x.go");
-	t = time_go_stdlib(p.data, 1, &ok);
-	print_message("  36 KB digit run: %.4f s\n", t);
-	assert_false(ok);
-	assert_true(t < 0.5);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *rel, *ver;
+		double t;
+		bool ok;
+
+		buf_reset(&p);
+		buf_puts(&p, cases[i].head);
+		for (k = 0; k < cases[i].count; k++)
+			buf_puts(&p, cases[i].unit);
+		buf_puts(&p, cases[i].tail);
+		if (cases[i].times > 1)
+			assert_true(p.len < 4096);
+		ok = go_stdlib(p.data, &rel, &ver);
+		if (ok != (cases[i].rel != NULL))
+			fail_msg("%s: go_stdlib = %d", cases[i].what, ok);
+		if (ok) {
+			assert_string_equal(rel, cases[i].rel);
+			assert_string_equal(ver, cases[i].version);
+			free(rel);
+			free(ver);
+		}
+		t = time_go_stdlib(p.data, cases[i].times, &ok);
+		print_message("  %s, %d lookup(s): %.4f s\n", cases[i].what, cases[i].times, t);
+		if (t >= 0.5)
+			fail_msg("%s: %.2f s", cases[i].what, t);
+	}
 	buf_release(&p);
 }
 
