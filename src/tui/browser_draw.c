@@ -55,7 +55,9 @@ void browser_fmt_clock(int64_t ns, int64_t from, int64_t to, bool date, char *ou
 		k = strftime(out, n, "%Y-%m-%d", &tm);
 	else if (mf.tm_year != mt.tm_year)
 		k = strftime(out, n, "%Y-%m-%d %H:%M", &tm);
-	else if (date || to - from > 86400 * NS)
+	else if (date || to - from >= 86400 * NS || mf.tm_yday != mt.tm_yday)
+		/* the day too whenever the two ends are on different days: a 24 h range's
+		 * ends read the same clock time */
 		k = strftime(out, n, "%m-%d %H:%M", &tm);
 	else
 		k = strftime(out, n, "%H:%M:%S", &tm);

@@ -665,7 +665,7 @@ void browser_view_cancel(struct tui_app *a)
 		atomic_store(&a->br.job->job.cancel, 1);
 }
 
-/* What the profile of job j over r is called: "service {selector} from-to". */
+/* What the profile of job j over r is called: "service {selector} from - to". */
 static void range_label(const struct bjob *j, struct time_range r, struct buf *out)
 {
 	char f[32], t[32];
@@ -675,7 +675,7 @@ static void range_label(const struct bjob *j, struct time_range r, struct buf *o
 	buf_puts(out, j->service);
 	if (strcmp(j->sel_text, "{}"))
 		buf_printf(out, " %s", j->sel_text);
-	buf_printf(out, " %s-%s", f, t);
+	buf_printf(out, " %s - %s", f, t); /* spaced: a date has dashes of its own */
 }
 
 /* Lands a finished job; true when something changed. */

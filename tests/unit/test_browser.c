@@ -28,7 +28,9 @@
  *    its service, type and time, never of the selector's characters;
  *  - tui_app_new failing on a backend (a theme that is not there, a bad --focus): the
  *    backend is closed by the failed call (the app owns it from the call on);
- *  - Esc while the opened profile's call tree is built: the job stops inside it.
+ *  - Esc while the opened profile's call tree is built: the job stops inside it;
+ *  - the 24 h preset: both ends of the timeline, the window and an opened profile's name
+ *    carry the date (they read the same clock time).
  */
 #include <curses.h>
 #include <locale.h>
@@ -1312,6 +1314,61 @@ static void test_esc_while_opening(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* dates                                                                                 */
+
+/* Whether `line`, trimmed, starts with `l` and ends with `r`. */
+static bool framed_by(const char *line, const char *l, const char *r)
+{
+	size_t n = strlen(line);
+
+	while (*line == ' ')
+		line++, n--;
+	while (n && line[n - 1] == ' ')
+		n--;
+	return strncmp(line, l, strlen(l)) == 0 && n >= strlen(r) &&
+	       strncmp(line + n - strlen(r), r, strlen(r)) == 0;
+}
+
+static void test_day_has_dates(void **state)
+{
+	struct store *s = many("day.db", 1, false);
+	struct tui_app *a = app_on(s, NULL);
+	struct offscreen o = screen_open(24, 100);
+	char l[32], r[32], wf[32], wt[32], want[80];
+	const char *t, *line;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 8 && strcmp(browser_preset_name(a->br.preset), "24h"); i++)
+		tui_app_key(a, ']');
+	assert_string_equal(browser_preset_name(a->br.preset), "24h");
+	tui_app_key(a, '-');  /* a window (named in the middle) at the end, on the data */
+	for (i = 0; i < 4; i++)
+		tui_app_key(a, 'l');
+	t = screen_text(a, &o);
+	browser_fmt_clock(a->br.from_ns, a->br.from_ns, a->br.to_ns, false, l, sizeof(l));
+	browser_fmt_clock(a->br.to_ns, a->br.from_ns, a->br.to_ns, false, r, sizeof(r));
+	browser_fmt_clock(a->br.win_from, a->br.from_ns, a->br.to_ns, false, wf, sizeof(wf));
+	browser_fmt_clock(a->br.win_to, a->br.from_ns, a->br.to_ns, false, wt, sizeof(wt));
+	line = screen_line(t, a->br.tl_y + 1);
+	if (!framed_by(line, l, r) || strcmp(l, r) == 0 || !strchr(l, '-')) {
+		print_screen(t);
+		fail_msg("the timeline's ends read '%s' and '%s'", l, r);
+	}
+	snprintf(want, sizeof(want), "[ %s - %s ]", wf, wt);
+	assert_non_null(strchr(wf, '-'));
+	assert_non_null(strstr(line, want));
+	/* the profile opened over the day: its name has the dates of both ends */
+	tui_app_key(a, '\n');
+	assert_int_equal(a->view, VIEW_FLAME);
+	if (!strstr(a->source_buf, " - ") || !strchr(strstr(a->source_buf, " - ") + 3, '-'))
+		fail_msg("the opened profile is '%s'", a->source_buf);
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1335,6 +1392,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_export_refuses_fifo),
 		cmocka_unit_test(test_export_name),
 		cmocka_unit_test(test_short_code),
+		cmocka_unit_test(test_day_has_dates),
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_error_closes_backend),
 		cmocka_unit_test(test_esc_while_opening),
