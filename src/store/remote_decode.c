@@ -187,8 +187,10 @@ int remote_decode_pprof(enum remote_codec c, const uint8_t *data, size_t len, st
 	*out = NULL;
 	if (c == REMOTE_CODEC_PROTO) {
 		/* the pprof message itself (gzip tolerated, within the answer's budget) */
-		if ((rc = decode_inflate(data, len, budget_for(len), &raw)))
+		if ((rc = decode_inflate(data, len, budget_for(len), &raw))) {
+			buf_release(&raw);  /* what was inflated before the budget ran out */
 			return err_prefix(rc, "malformed answer");
+		}
 		rc = raw.len ? pprof_decode((const uint8_t *)raw.data, raw.len, NULL, out) : 0;
 		buf_release(&raw);
 		return rc ? err_prefix(rc, "malformed answer") : 0;
