@@ -22,9 +22,9 @@
  *       above 1,048,576 refused; stack_trace_selector; span_selector as a span_id
  *       matcher), SelectMergeProfile (pprof; max_nodes not applied, as upstream),
  *       SelectSeries (step >= 1 ms, at most one group_by label, aggregation, limit;
- *       as upstream, a point stamped t holds the profiles of (t - step, t], the
- *       request's range is read as (start, end], and only steps with data have
- *       points), Diff.  GET and other methods: 405.  Upstream's other methods
+ *       as upstream, a point is stamped with its step's end (below), the range is
+ *       read as (start, end], the point at start being upstream's for what precedes
+ *       the steps, and only steps with data have points), Diff.  GET and other methods: 405.  Upstream's other methods
  *       (SelectMergeSpanProfile, SelectHeatmap, GetProfileStats, AnalyzeQuery): 501.
  *
  *   GET /pyroscope/render?query=<type>{<selector>}&from=&until=&maxNodes=&groupBy=
