@@ -502,6 +502,10 @@ static void prompt_key(struct tui_app *a, int key)
 {
 	if (key != '\t')
 		a->message[0] = '\0'; /* completions are shown until the next key */
+	if (a->prompt_kind == 'o') { /* one key answers "overwrite PATH? y/N" */
+		export_view_confirm(a, key);
+		return;
+	}
 	if (key == 27) {
 		a->prompt_kind = 0;
 		return;

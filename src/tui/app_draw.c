@@ -412,6 +412,8 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 
 		if (a->prompt_kind == 'e')
 			buf_puts(&b, "export to: ");
+		else if (a->prompt_kind == 'o')
+			buf_puts(&b, "overwrite ");
 		else if (a->prompt_kind == 's')
 			buf_puts(&b, "selector: ");
 		else if (a->prompt_kind == 'b')
@@ -423,7 +425,8 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 		{
 			/* input longer than the line shows its end, where the typing is */
 			size_t label = b.len, off;
-			int room = w - rw - 1 - text_width(b.data, label) - 1;
+			int room = w - rw - 1 - text_width(b.data, label) - 1 -
+				   (a->prompt_kind == 'o' ? 5 : 0);
 
 			text_safe(&b, a->prompt, a->prompt_len, !a->scr.utf8);
 			if (room > 0 && text_width(b.data + label, b.len - label) > room) {
@@ -441,6 +444,8 @@ static void draw_bottom(struct tui_app *a, int y, int w)
 				buf_release(&b);
 				b = cut;
 			}
+			if (a->prompt_kind == 'o')
+				buf_puts(&b, "? y/N");
 		}
 		scr_put(y, 0, w - rw - 1, b.data, b.len, A_BOLD);
 		curs_set(1);

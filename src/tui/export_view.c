@@ -1,7 +1,10 @@
 /*
  * export_view.c — `e`: writes what is on screen to a file.  A format is picked with one
  * key (p pprof, f folded, s speedscope, v svg), then the path is edited on the prompt
- * line (a default in the current directory is filled in).
+ * line (a default in the current directory is filled in, never a name that exists).  A
+ * path that exists asks "overwrite PATH? y/N" first; the profile being viewed is never
+ * overwritten.  The file is written next to its name and renamed into place, so a failed
+ * write leaves what was there whole.
  *
  * "What is on screen" is the shown profile (every filter, granularity and collapsed
  * recursion applied), narrowed to the zoomed call path (the comparison's when it is
@@ -20,6 +23,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,15 +82,26 @@ static size_t safe_part(char *out, size_t k, size_t n, const char *s, size_t len
 	return k;
 }
 
+/* True when something (a file, a directory, a dangling link) is at path. */
+static bool path_taken(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 || errno != ENOENT;
+}
+
 /*
  * The default file name, in the current directory: for a profile opened from a store or
  * a server, service-type-YYYYMMDD-HHMMSS (the window's end); else the source's base name
- * without extensions.  Only [A-Za-z0-9._-]: never a directory, a quote or a brace.
+ * without extensions.  Only [A-Za-z0-9._-]: never a directory, a quote or a brace.  Never
+ * a path that exists (cpu.pb.gz viewed suggests cpu-export.pb.gz, then -export-2, ...): an
+ * Enter on the suggestion must not replace the profile being viewed, nor any other file.
  */
 static void default_path(const struct tui_app *a, int fmt, char *out, size_t n)
 {
 	char stem[160];
 	size_t k = 0;
+	unsigned i;
 
 	if (a->br.opened && a->br.oq.set) {
 		const struct browse_opened *o = &a->br.oq;
@@ -114,8 +129,18 @@ static void default_path(const struct tui_app *a, int fmt, char *out, size_t n)
 	}
 	while (k > 0 && (stem[0] == '.' || stem[0] == '_' || stem[0] == '-'))
 		memmove(stem, stem + 1, k--); /* no hidden file, no option-like name */
-	snprintf(out, n, "%s%s%s.%s", k ? stem : "profile", a->diff ? "-diff" : "",
-		 shown_zoom(a) || a->view == VIEW_SANDWICH ? "-view" : "", formats[fmt].ext);
+	for (i = 1; i < 1000; i++) {
+		char nth[24] = "";
+
+		if (i > 1)
+			snprintf(nth, sizeof(nth), i > 2 ? "-export-%u" : "-export", i - 1);
+		snprintf(out, n, "%s%s%s%s.%s", k ? stem : "profile", a->diff ? "-diff" : "",
+			 shown_zoom(a) || a->view == VIEW_SANDWICH ? "-view" : "", nth,
+			 formats[fmt].ext);
+		if (!path_taken(out))
+			return;
+	}
+	/* 1000 taken: the last one is proposed, and Enter on it asks before replacing it */
 }
 
 bool export_view_key(struct tui_app *a, int key)
@@ -187,39 +212,99 @@ static int derive(const struct export_job *j, const struct prof **shown, struct 
 	return 0;
 }
 
-/*
- * Writes b to path, a regular file only: opened without blocking (a FIFO without a
- * reader, a device) and checked before anything is written, so the UI never waits.
- */
-static int write_file(const char *path, const struct buf *b)
+/* Writes all of b to fd, which it closes; 0 or errno. */
+static int write_all(int fd, const struct buf *b)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0666), e;
-	struct stat st;
-	FILE *f;
+	size_t off = 0;
+	int e = 0;
 
-	if (fd < 0) {
+	while (off < b->len) {
+		ssize_t w = write(fd, b->data + off, b->len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : EIO;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (!e && fsync(fd) != 0 && errno != EINVAL)
 		e = errno;
-		if (e == ENXIO) /* a FIFO nobody reads */
+	if (close(fd) != 0 && !e)
+		e = errno;
+	return e;
+}
+
+/*
+ * Writes b to path, a regular file or nothing yet (a FIFO, a device, a directory is
+ * refused).  The bytes go to a new file next to it, which then takes the name: a failed
+ * write leaves the old file whole.  Without `replace` the name is taken only if still
+ * free (link(2) does not replace), so a file that appeared since the prompt is kept.  A
+ * symbolic link keeps pointing where it did: the file it points at is replaced.
+ */
+static int write_file(const char *path, const struct buf *b, bool replace)
+{
+	char dest[PATH_MAX], tmp[PATH_MAX + 64];
+	const char *base;
+	struct stat st;
+	mode_t mode = 0666;
+	bool exists = false;
+	int fd = -1, e, i;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) == 0) {
+		if (!realpath(path, dest))
+			return err_set(ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	} else if (snprintf(dest, sizeof(dest), "%s", path) >= (int)sizeof(dest)) {
+		return err_set(ERR_TOOBIG, "cannot write %s: the path is too long", path);
+	}
+	if (stat(dest, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
 			return err_set(ERR_IO, "cannot write %s: not a regular file", path);
-		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(e));
+		exists = true;
+		mode = st.st_mode & 07777;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set(ERR_IO, "cannot write %s: not a regular file", path);
+	base = strrchr(dest, '/');
+	base = base ? base + 1 : dest;
+	for (i = 0; i < 100 && fd < 0; i++) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		/* hidden, in the same directory: rename() stays within one file system */
+		if (snprintf(tmp, sizeof(tmp), "%.*s.%s.%ld-%ld.tmp", (int)(base - dest), dest, base,
+			     (long)getpid(), (long)ts.tv_nsec + i) >= (int)sizeof(tmp))
+			return err_set(ERR_TOOBIG, "cannot write %s: the path is too long", path);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
+		if (fd < 0 && errno != EEXIST)
+			return err_set(ERR_IO, "cannot write %s: %s", path, strerror(errno));
 	}
-	if (ftruncate(fd, 0) != 0 || fcntl(fd, F_SETFL, 0) != 0 || !(f = fdopen(fd, "wb"))) {
+	if (fd < 0)
+		return err_set(ERR_IO, "cannot write %s: no free temporary name", path);
+	if (exists && fchmod(fd, mode) != 0) {
 		e = errno;
 		close(fd);
+		unlink(tmp);
 		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(e));
 	}
-	if (b->len && fwrite(b->data, 1, b->len, f) != b->len) {
-		e = errno;
-		fclose(f);
+	if ((e = write_all(fd, b)) != 0) {
+		unlink(tmp);
 		return err_set(ERR_IO, "writing %s: %s", path, strerror(e));
 	}
-	if (fclose(f) != 0) {
+	if (!replace) {
+		if (link(tmp, dest) == 0) {
+			unlink(tmp);
+			return 0;
+		}
+		if (errno == EEXIST) {
+			unlink(tmp);
+			return err_set(ERR_IO, "%s exists now: not overwritten", path);
+		}
+		/* a file system without hard links: the check before the prompt must do */
+	}
+	if (rename(tmp, dest) != 0) {
 		e = errno;
-		return err_set(ERR_IO, "writing %s: %s", path, strerror(e));
+		unlink(tmp);
+		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(e));
 	}
 	return 0;
 }
@@ -242,7 +327,7 @@ static void export_run(struct job *job)
 		}
 	}
 	if (!j->rc)
-		j->rc = write_file(j->file, &b);
+		j->rc = write_file(j->file, &b, j->replace);
 	if (j->rc)
 		snprintf(j->err, sizeof(j->err), "%s", err_last());
 	j->len = b.len;
@@ -269,7 +354,8 @@ static void export_land(struct tui_app *a, struct export_job *j)
 			    j->len, j->diff && !j->diff_form ? ", the new side" : "");
 }
 
-void export_view_write(struct tui_app *a, const char *path)
+/* Starts writing path; replace: the user said y to overwriting it. */
+static void export_start(struct tui_app *a, const char *path, bool replace)
 {
 	int fmt = a->export_fmt;
 	struct export_job *j;
@@ -294,6 +380,7 @@ void export_view_write(struct tui_app *a, const char *path)
 	j->type = a->type;
 	j->diff = a->diff;
 	j->diff_form = fmt == 0 || fmt == 1; /* pprof and folded: pprof's -diff_base form */
+	j->replace = replace;
 	snprintf(j->file, sizeof(j->file), "%s", path);
 	if (on_screen(a, j)) {
 		scr_message(a, true, "export: %s", err_last());
@@ -308,6 +395,53 @@ void export_view_write(struct tui_app *a, const char *path)
 	job_start(&j->job, false); /* no thread (or drivers and tests): at once */
 	export_land(a, j);
 	export_free(&j->job);
+}
+
+/* True when path and src name the same file (src may be a URL or a store's words). */
+static bool same_file(const char *path, const char *src)
+{
+	struct stat p, s;
+
+	return src && stat(path, &p) == 0 && stat(src, &s) == 0 && p.st_dev == s.st_dev &&
+	       p.st_ino == s.st_ino;
+}
+
+void export_view_write(struct tui_app *a, const char *path)
+{
+	if (a->export_fmt < 0 || !*path)
+		return;
+	/*
+	 * The profile being viewed is never replaced, even on y: the explorer reads it again
+	 * (a reload, the source pane) and an export of a filtered view would lose the rest of
+	 * it.  The prompt comes back to pick another name.
+	 */
+	if (same_file(path, a->opts.source) || (a->diff && same_file(path, a->opts.base_source))) {
+		snprintf(a->prompt, sizeof(a->prompt), "%s", path);
+		a->prompt_len = strlen(a->prompt);
+		a->prompt_kind = 'e';
+		scr_message(a, true, "%s is the profile being viewed: not overwritten, choose another name",
+			    path);
+		return;
+	}
+	if (path_taken(path)) {
+		snprintf(a->prompt, sizeof(a->prompt), "%s", path);
+		a->prompt_len = strlen(a->prompt);
+		a->prompt_kind = 'o'; /* drawn as "overwrite PATH? y/N" */
+		return;
+	}
+	export_start(a, path, false);
+}
+
+void export_view_confirm(struct tui_app *a, int key)
+{
+	char path[PROMPT_MAX];
+
+	snprintf(path, sizeof(path), "%.*s", (int)a->prompt_len, a->prompt);
+	a->prompt_kind = 0;
+	if (key == 'y')
+		export_start(a, path, true);
+	else
+		scr_message(a, false, "export cancelled: %s kept", path);
 }
 
 bool export_view_poll(struct tui_app *a)

@@ -119,6 +119,7 @@ struct export_job {
 	int fmt;                           /* index in export_view.c's formats */
 	uint32_t type;
 	bool diff, diff_form;              /* src is a prof_pair(); write the -diff_base form */
+	bool replace;                      /* the user said y to overwriting file */
 	char *source;                      /* the header's source (a title); may be NULL */
 	char file[PROMPT_MAX];
 	size_t len;
@@ -329,7 +330,8 @@ struct source_state {
 struct browse_row {
 	char *service, *ptype;
 	uint32_t nseries;
-	int64_t last_ns;  /* end of the last step with data; 0 unknown */
+	int64_t last_ns;  /* start of the last step with data; 0 unknown */
+	int64_t last_step_ns;  /* that step's length: the push is in [last_ns, + this) */
 };
 
 enum bjob_kind { BJ_ROWS, BJ_FIND, BJ_TIMELINE, BJ_OPEN, BJ_COMPARE, BJ_BREAKDOWN, BJ_VALUES,
@@ -481,7 +483,7 @@ struct tui_app {
 	uint32_t match_pos;
 
 	/* prompt line */
-	char prompt_kind;  /* 0, '/', or '#' */
+	char prompt_kind;  /* 0, '/', '#', ':', 'e' (export to), 'o' (overwrite it? y/N), ... */
 	char prompt[PROMPT_MAX];
 	size_t prompt_len;
 
@@ -755,8 +757,11 @@ void export_view_begin(struct tui_app *a);
 /* Takes the key after `e` (true when it did). */
 bool export_view_key(struct tui_app *a, int key);
 /* Writes what is on screen to path in the chosen format, on a worker when the app runs
- * its own loop; the outcome is the message (when it lands: export_view_poll). */
+ * its own loop; the outcome is the message (when it lands: export_view_poll).  A path
+ * that exists asks first (prompt kind 'o'); the profile being viewed is refused. */
 void export_view_write(struct tui_app *a, const char *path);
+/* The key answering "overwrite PATH? y/N" (prompt kind 'o'): only y writes. */
+void export_view_confirm(struct tui_app *a, int key);
 /* Lands a finished export (true when one landed). */
 bool export_view_poll(struct tui_app *a);
 bool export_view_busy(const struct tui_app *a, double *started_ms);

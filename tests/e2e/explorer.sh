@@ -269,6 +269,48 @@ else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - comparison export holds: $(cat "
 keys q
 e2e_stop
 
+# e never replaces a file unasked: the suggestion skips taken names, a typed one asks
+# "overwrite NAME? y/N" (only y writes), and the profile being viewed is refused even on y
+mkdir "$E2E_TMP/ow"
+cp "$ex/cpuwork-cpu.pb.gz" "$E2E_TMP/ow/"
+e2e_start 100 24 env -C "$E2E_TMP/ow" "$smolder" cpuwork-cpu.pb.gz
+expect "the copy of cpuwork" "\[1\]Flame"
+keys : ; tm send-keys -t e2e -l 'focus=scoreRecords'; keys Enter
+expect "focused on scoreRecords" "focus=scoreRecords"
+keys e p
+expect "the suggestion is not the viewed file's name" "export to: cpuwork-cpu-export\.pb\.gz"
+keys Enter
+expect "the suggestion is written" "wrote cpuwork-cpu-export\.pb\.gz \(pprof"
+keys e p
+expect "the next suggestion skips the name just written" "export to: cpuwork-cpu-export-2\.pb\.gz"
+keys C-u; tm send-keys -t e2e -l 'cpuwork-cpu-export.pb.gz'; keys Enter
+expect "a taken name asks first" "overwrite cpuwork-cpu-export\.pb\.gz\? y/N"
+keys n
+expect "n keeps the file" "export cancelled: cpuwork-cpu-export\.pb\.gz kept"
+cp "$E2E_TMP/ow/cpuwork-cpu-export.pb.gz" "$E2E_TMP/focused.pb.gz"
+keys e p C-u; tm send-keys -t e2e -l 'cpuwork-cpu.pb.gz'; keys Enter
+expect "the viewed profile is refused" "cpuwork-cpu\.pb\.gz is the profile being viewed: not overwritten"
+expect "and the prompt is back to pick another name" "export to: cpuwork-cpu\.pb\.gz"
+keys y
+expect_not "y is typed into the name there, nothing is written" "^wrote"
+keys Escape
+E2E_CHECKS=$((E2E_CHECKS + 1))
+if cmp -s "$ex/cpuwork-cpu.pb.gz" "$E2E_TMP/ow/cpuwork-cpu.pb.gz"; then echo "ok   - the viewed profile is intact"
+else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - the viewed profile was changed by e"; fi
+# F drops the focus: the whole profile, written over the focused export on y
+keys F
+expect "the focus is dropped" "9\.24 ?s"
+keys e p C-u; tm send-keys -t e2e -l 'cpuwork-cpu-export.pb.gz'; keys Enter
+expect "a taken name asks again" "overwrite cpuwork-cpu-export\.pb\.gz\? y/N"
+keys y
+expect "y writes it" "wrote cpuwork-cpu-export\.pb\.gz \(pprof"
+E2E_CHECKS=$((E2E_CHECKS + 1))
+if ! cmp -s "$E2E_TMP/focused.pb.gz" "$E2E_TMP/ow/cpuwork-cpu-export.pb.gz" &&
+   [ -z "$(find "$E2E_TMP/ow" -name '.*.tmp')" ]; then echo "ok   - y replaced the file, no temporary file left"
+else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - y did not replace the file: $(ls -a "$E2E_TMP/ow")"; fi
+keys q
+e2e_stop
+
 # review-a regressions, each at the terminal size that showed it
 DIFF="$smolder diff $ex/cpuwork-cpu.pb.gz $ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz"
 
