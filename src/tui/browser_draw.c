@@ -16,6 +16,7 @@
 #include "tui_int.h"
 
 #define NS 1000000000LL
+#define AGO_W 15  /* the widest last push: "119-120 min ago" (from 2 h on, in hours) */
 
 const struct browse_row *browser_row(const struct browser_state *b)
 {
@@ -24,22 +25,49 @@ const struct browse_row *browser_row(const struct browser_state *b)
 
 #define cur_row browser_row
 
-static void fmt_ago(int64_t ns, char *out, size_t n)
+/* How long ago, in one unit: seconds under 2 min, minutes under 2 h, hours under 2 d. */
+static int64_t ago_unit(int64_t s, const char **name)
 {
-	int64_t s = (time_now_ns() - ns) / NS;
+	if (s < 120)
+		return *name = "s", 1;
+	if (s < 7200)
+		return *name = "min", 60;
+	if (s < 2 * 86400)
+		return *name = "h", 3600;
+	return *name = "d", 86400;
+}
 
-	if (ns == 0)
+/*
+ * The last push, known to the step it is in: [start, start + step).  The range of ages it
+ * may have, said no finer than that ("< 84 min ago" while the step reaches now; "1-3 h
+ * ago"), or one age when the step is under a tenth of it.
+ */
+static void fmt_ago(int64_t start, int64_t step, char *out, size_t n)
+{
+	int64_t now = time_now_ns(), hi = (now - start + NS - 1) / NS, lo, u;
+	const char *name;
+
+	if (start == 0) {
 		snprintf(out, n, "-");
-	else if (s < 0)
-		snprintf(out, n, "now");
-	else if (s < 120)
-		snprintf(out, n, "%lld s ago", (long long)s);
-	else if (s < 7200)
-		snprintf(out, n, "%lld min ago", (long long)(s / 60));
-	else if (s < 2 * 86400)
-		snprintf(out, n, "%lld h ago", (long long)(s / 3600));
+		return;
+	}
+	if (hi < 1)
+		hi = 1;  /* a clock behind the server's: not in the future */
+	u = ago_unit(hi, &name);
+	if (start + step >= now) {
+		snprintf(out, n, "< %lld %s ago", (long long)((hi + u - 1) / u), name);
+		return;
+	}
+	if (step * 10 <= now - start) {  /* the start: never later than the push */
+		snprintf(out, n, "%lld %s ago", (long long)(hi / u), name);
+		return;
+	}
+	lo = (now - start - step) / NS / u;
+	hi = (hi + u - 1) / u;
+	if (lo >= hi)
+		snprintf(out, n, "%lld %s ago", (long long)hi, name);
 	else
-		snprintf(out, n, "%lld d ago", (long long)(s / 86400));
+		snprintf(out, n, "%lld-%lld %s ago", (long long)lo, (long long)hi, name);
 }
 
 void browser_fmt_clock(int64_t ns, int64_t from, int64_t to, bool date, char *out, size_t n)
@@ -232,12 +260,12 @@ void browser_view_draw(struct tui_app *a, int y, int h, int w)
 	 * series and the last push fit at 80 columns
 	 */
 	sw = 24;
-	tw = w - 3 - sw - 1 - 1 - 6 - 2 - 11;
+	tw = w - 3 - sw - 1 - 1 - 6 - 2 - AGO_W;
 	if (tw > 44)
 		tw = 44;
 	if (tw < 20) {
 		tw = 20;
-		sw = w - 3 - tw - 1 - 1 - 6 - 2 - 11;
+		sw = w - 3 - tw - 1 - 1 - 6 - 2 - AGO_W;
 		if (sw < 8)
 			sw = 8;
 	}
@@ -271,7 +299,7 @@ void browser_view_draw(struct tui_app *a, int y, int h, int w)
 		struct buf line = BUF_INIT;
 		char ago[32];
 
-		fmt_ago(r->last_ns, ago, sizeof(ago));
+		fmt_ago(r->last_ns, r->last_step_ns, ago, sizeof(ago));
 		buf_printf(&line, " %s ", sel ? (a->scr.utf8 ? "\xe2\x96\xb8" : ">") : " ");
 		put_cell(&line, r->service, strlen(r->service), sw, !a->scr.utf8);
 		buf_puts(&line, " ");

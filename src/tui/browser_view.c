@@ -109,16 +109,16 @@ static int make_selector(const char *text, const char *svc, struct selector **ou
 	return rc;
 }
 
-/* The end of the last step with a value, or 0. */
-static int64_t last_value_ns(const struct series_points_list *l, int64_t step_ns)
+/* The start of the last step with a value (a push lies in [start, start + step)), or 0. */
+static int64_t last_value_ns(const struct series_points_list *l)
 {
 	int64_t last = 0;
 	size_t i, k;
 
 	for (i = 0; i < l->n; i++)
 		for (k = 0; k < l->v[i].n; k++)
-			if (l->v[i].values[k] != 0 && l->v[i].ts_ms[k] * 1000000 + step_ns > last)
-				last = l->v[i].ts_ms[k] * 1000000 + step_ns;
+			if (l->v[i].values[k] != 0 && l->v[i].ts_ms[k] * 1000000 > last)
+				last = l->v[i].ts_ms[k] * 1000000;
 	return last;
 }
 
@@ -180,8 +180,8 @@ static int do_rows(struct bjob *j)
 			goto done;
 		q.selector = s1;
 		rc = be->ops->timeline(be, &q, step, NULL, &tl);
-		if (!rc)
-			j->rows[i].last_ns = last_value_ns(&tl, (int64_t)(step * NS));
+		if (!rc && (j->rows[i].last_ns = last_value_ns(&tl)))
+			j->rows[i].last_step_ns = (int64_t)(step * NS);
 		series_points_list_release(&tl);
 		selector_free(s1);
 		if (rc)
@@ -237,7 +237,9 @@ static int do_find_data(struct bjob *j)
 				continue;
 			if ((rc = j->be->ops->timeline(j->be, &q, step, NULL, &tl)))
 				goto done;
-			last = last_value_ns(&tl, (int64_t)(step * NS));
+			last = last_value_ns(&tl);
+			if (last) /* the end of its step: the range shown holds the push */
+				last += (int64_t)(step * NS);
 			series_points_list_release(&tl);
 			if (last > j->found.to_ns) {
 				j->found.to_ns = last;

@@ -29,6 +29,8 @@
  *  - tui_app_new failing on a backend (a theme that is not there, a bad --focus): the
  *    backend is closed by the failed call (the app owns it from the call on);
  *  - Esc while the opened profile's call tree is built: the job stops inside it;
+ *  - "last push" over 7 days (steps of 84 min): a push 10 min ago reads "< N min ago" with
+ *    N at least 10, not "now" (the end of its step, in the future);
  *  - the 24 h preset: both ends of the timeline, the window and an opened profile's name
  *    carry the date (they read the same clock time).
  */
@@ -1369,6 +1371,35 @@ static void test_day_has_dates(void **state)
 	store_close(s);
 }
 
+static void test_last_push_honest(void **state)
+{
+	struct store *s = many("push.db", 1, false);  /* pushed 10 min ago */
+	struct tui_app *a = app_on(s, NULL);
+	struct offscreen o = screen_open(24, 80);
+	const char *t, *p;
+	long n = 0;
+	int i;
+
+	(void)state;
+	t = screen_text(a, &o);
+	assert_on_screen(t, " 10 min ago");  /* a step of 30 s: one age */
+	for (i = 0; i < 8 && strcmp(browser_preset_name(a->br.preset), "7d"); i++)
+		tui_app_key(a, ']');
+	assert_string_equal(browser_preset_name(a->br.preset), "7d");
+	t = screen_text(a, &o);
+	p = strstr(t, "< ");
+	if (p)
+		n = strtol(p + 2, NULL, 10);
+	if (!p || strncmp(strchr(p + 2, ' '), " min ago", 8) || n < 10 || n > 10 + 84 + 1) {
+		print_screen(t);
+		fail_msg("the last push of 10 min ago, known to 84 min, reads otherwise");
+	}
+	assert_not_on_screen(t, " now");
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1393,6 +1424,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_export_name),
 		cmocka_unit_test(test_short_code),
 		cmocka_unit_test(test_day_has_dates),
+		cmocka_unit_test(test_last_push_honest),
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_error_closes_backend),
 		cmocka_unit_test(test_esc_while_opening),
