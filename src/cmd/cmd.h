@@ -247,10 +247,12 @@ struct cmd_loaded {
 
 /* Where code is found (view's source pane, list): the options cmd_source.c parses. */
 #define CMD_CODE_HELP                                                                    \
-	"      --source-path DIR    look for files under DIR (pprof's; default: .)\n"      \
+	"      --source-path DIR    look for files under DIR, or DIR1:DIR2... in turn\n"    \
+	"                           (pprof's; default: .)\n"                             \
 	"      --trim-path PREFIX   strip PREFIX from the profile's paths first (pprof's)\n"  \
 	"      --repo PATH|URL      a git repository, read at --ref without checkout\n"    \
-	"      --ref REF            branch, tag or commit (default HEAD; needs --repo)\n" \
+	"      --ref REF            branch, tag or commit (default: HEAD, a remote's\n"   \
+	"                           default branch; needs --repo)\n"                   \
 	"      --root PATH          the service's directory inside the repository\n"     \
 	"      --offline            never clone, fetch or call GitHub\n"                \
 	"      --github-api URL     GitHub API base (Enterprise: https://HOST/api/v3)\n"
