@@ -473,12 +473,14 @@ typedef int (*piece_fn)(struct rbackend *rb, struct time_range r, void *ctx);
  * fn over r; when the server refuses r as too long and says its limit, fn over pieces
  * of r each shorter than that, in order.  With align_ns (a timeline's step), the pieces
  * meet on multiples of it when the limit holds a step, so that no step of the grid is
- * cut in two (Pyroscope lays its steps from each request's start).
+ * cut in two (Pyroscope lays its steps from each request's start); when it does not,
+ * a piece also ends on a step's edge, so that each lies inside one step.
  */
 static int ranged(struct rbackend *rb, struct time_range r, int64_t align_ns, piece_fn fn,
 		  void *ctx)
 {
-	int64_t piece, a, b;
+	int64_t piece, a, b, edge;
+	bool whole;  /* pieces of whole steps (else each inside one) */
 	int rc = fn(rb, r, ctx);
 
 	if (!rc || !rb->refused_range || rb->max_range_ns <= 0 ||
@@ -486,16 +488,22 @@ static int ranged(struct rbackend *rb, struct time_range r, int64_t align_ns, pi
 		return rc;
 	piece = rb->max_range_ns > 120 * 1000000000LL ? rb->max_range_ns - 60 * 1000000000LL :
 							  rb->max_range_ns / 2;
-	if (align_ns > 0 && piece >= align_ns)
+	if ((whole = align_ns > 0 && piece >= align_ns))
 		piece = piece / align_ns * align_ns;
-	else
-		align_ns = 0;
-	if (piece <= 0 || (r.to_ns - r.from_ns) / piece >= MAX_PIECES - 1)
+	/* a step longer than a piece cuts at most one more piece from each */
+	if (piece <= 0 || (r.to_ns - r.from_ns) / piece >= MAX_PIECES / 2 - 1)
 		return rc;
 	for (a = r.from_ns; a < r.to_ns; a = b) {
-		b = align_ns ? (a / piece + (a % piece > 0)) * piece : a + piece;
+		b = whole ? (a / piece + (a % piece > 0)) * piece : a + piece;
 		if (b <= a)
 			b += piece;  /* a on a boundary (or before 0, rounded up to it) */
+		if (!whole && align_ns > 0) {
+			edge = (a / align_ns + (a % align_ns > 0)) * align_ns;
+			if (edge <= a)
+				edge += align_ns;
+			if (edge < b)
+				b = edge;
+		}
 		if (b > r.to_ns)
 			b = r.to_ns;
 		if ((rc = fn(rb, (struct time_range){ a, b }, ctx)))

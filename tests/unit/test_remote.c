@@ -1052,6 +1052,19 @@ static void test_timeline_step_ends(void **state)
 			assert_true(l.v[0].values[0] == 111);
 			series_points_list_release(&l);
 			memset(&l, 0, sizeof(l));
+			/*
+			 * steps of 2 days, longer than v2's pieces: a piece across a step's
+			 * edge came back empty (its only point the one at its start)
+			 */
+			reset(m ? M_PYRO_V2 : M_PYRO_V1);
+			q.range = (struct time_range){ (d20 - 86400000) * 1000000,
+						       (d20 + 3 * 86400000) * 1000000 };
+			assert_int_equal(b->ops->timeline(b, &q, 2 * 86400, NULL, &l), 0);
+			assert_int_equal(l.v[0].n, 2);
+			assert_true(l.v[0].values[0] == 101);  /* 23:58:30 and the split's edge */
+			assert_true(l.v[0].values[1] == 10);   /* 00:00 of the 21st */
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
 			reset(m ? M_PYRO_V2 : M_PYRO_V1);
 			pyro_profiles(ms, v, 5);
 			q.range = (struct time_range){ (t8 - 7000) * 1000000, (t8 + 20000) * 1000000 };
