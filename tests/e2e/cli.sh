@@ -387,7 +387,7 @@ for verb in top view diff peek list export ingest; do
   check "$verb --help lists --seconds" bash -c "'$smolder' $verb --help | grep -q -- '--seconds N .*http(s) URL'"
 done
 for verb in view diff list resolve; do
-  check "$verb --help: --ref says it needs --repo" bash -c "'$smolder' $verb --help | grep -qE -- '--ref REF .*\(default HEAD; needs --repo\)\$'"
+  check "$verb --help: --ref says it needs --repo" bash -c "'$smolder' $verb --help | grep -A1 -E -- '--ref REF ' | grep -qE 'default branch; needs --repo\)\$'"
 done
 
 # every help and usage block fits an 80x24 terminal (the design rule): a wider line wraps
