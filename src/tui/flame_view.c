@@ -7,6 +7,7 @@
  * widest child, `h`/`l` the neighbours in the same row; arrows follow the picture.
  */
 #include <curses.h>
+#include <limits.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -281,6 +282,25 @@ void flame_view_reveal(struct tui_app *a, struct flame_pane *fp, uint32_t node)
 	fp->fl.sel_plus = false;
 }
 
+/* The widest of the frames in the selected "+N" cell (the selection's children that got
+ * no cell of their own), or -1. */
+static int widest_hidden_kid(struct tui_app *a, const struct flame_pane *fp)
+{
+	const struct tree *t = fp->tree;
+	uint32_t n = fp->fl.sel, kid, best = PROF_NONE, r, c;
+	int64_t bv = 0;
+
+	for (kid = tree_first_kid(t, n); kid != PROF_NONE; kid = tree_next_kid(t, n, kid)) {
+		int64_t v = app_pane_value(a, fp, kid);
+
+		if (v == 0 || flame_find(&fp->fl.layout, t, kid, false, &r, &c))
+			continue;
+		if (best == PROF_NONE || v > bv)
+			best = kid, bv = v;
+	}
+	return best == PROF_NONE || best > INT_MAX ? -1 : (int)best;
+}
+
 bool flame_view_key(struct tui_app *a, struct flame_pane *fp, int key)
 {
 	struct flame_state *fl = &fp->fl;
@@ -310,6 +330,12 @@ bool flame_view_key(struct tui_app *a, struct flame_pane *fp, int key)
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
+		/* a +N cell opens on its widest frame: zooming into its parent, which may be
+		 * the zoom root already, would leave its frames out of reach */
+		if (fl->sel_plus && (i = widest_hidden_kid(a, fp)) >= 0) {
+			flame_view_reveal(a, fp, (uint32_t)i);
+			break;
+		}
 		zoom_to(fp, fl->sel);
 		fl->sel_plus = false;
 		break;
@@ -489,7 +515,7 @@ void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out
 				units_percent(p1, sizeof(p1), cell->value, all);
 				buf_printf(&nums, ": %s (%s)", v1, p1);
 			}
-			buf_printf(&nums, "%sEnter zooms", a->dot);
+			buf_printf(&nums, "%sEnter opens the widest", a->dot);
 			scr_status_line(a, out, tree_name(t, n),
 					n ? prof_strlen(t->prof, t->name[n]) : 3, &nums);
 			buf_release(&nums);

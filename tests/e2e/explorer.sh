@@ -19,6 +19,12 @@ keys l l
 expect "h/l reach the +N cell of frames too narrow to draw" "\+[0-9]+ narrow frames under all: [0-9.]+ ms \([0-9.]+%\)"
 keys k
 expect "k goes back to the parent" "^ all  self 0  total"
+# Enter on the +N cell at the zoom root opens its widest frame (it selected `all`)
+keys j l l Enter
+expect "Enter on the +N cell opens its widest frame" "^ all . runtime\.bgscavenge"
+expect "and selects it" "^ runtime\.bgscavenge  self 0  total 60 ms"
+keys Escape r
+expect "Esc unzooms" "^ all *$"
 
 # search: the matched share equals pprof's -focus=sha256 total (1.15 s of 9.24 s)
 keys / s h a 2 5 6
@@ -266,6 +272,19 @@ E2E_CHECKS=$((E2E_CHECKS + 1))
 if [ -s "$E2E_TMP/cn-diff-view.folded" ] && ! grep -qv '^main;a;x ' "$E2E_TMP/cn-diff-view.folded"; then
   echo "ok   - the export holds the comparison's zoomed path only"
 else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - comparison export holds: $(cat "$E2E_TMP/cn-diff-view.folded" 2>&1)"; fi
+keys q
+e2e_stop
+
+# 3001 root functions at 120 columns are one +3001 cell: Enter reaches its widest frame
+{ for i in $(seq 0 3000); do echo "f$i;leaf 1"; done; echo "f1234;leaf 9"; } > "$E2E_TMP/wide.folded"
+e2e_start 120 24 "$smolder" "$E2E_TMP/wide.folded"
+expect "3001 roots" "\[1\]Flame"
+keys j
+expect "j selects the +3001 cell" "\+3001 narrow frames under all"
+keys Enter
+expect "Enter opens the widest root function" "^ all . f1234"
+keys j
+expect "and the frames under it are reachable" "^ leaf  self 10 .*total 10 "
 keys q
 e2e_stop
 
