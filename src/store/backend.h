@@ -134,6 +134,15 @@ struct backend_ops {
 struct backend {
 	const struct backend_ops *ops;
 	atomic_int *cancel;  /* may be NULL; set by the owner */
+	/*
+	 * The longest range one request answers, 0 when there is no limit or none is known
+	 * yet; set by the backend (a handle of backend_share's: after each of its calls).
+	 * A server with a maximum query length (Grafana Pyroscope's default is 24 h) answers
+	 * a longer range only in pieces of it, a request each (remote.c splits a range the
+	 * server refused): a caller that would look far back (the browser's search for data)
+	 * bounds how far by it.
+	 */
+	int64_t max_range_ns;
 };
 
 static inline void backend_close(struct backend *b)

@@ -42,6 +42,7 @@ static int leave(struct backend *b, int rc)
 	struct share_handle *h = (struct share_handle *)b;
 
 	h->core->inner->cancel = NULL;
+	b->max_range_ns = h->core->inner->max_range_ns; /* a limit the call learnt */
 	pthread_mutex_unlock(&h->core->mu);
 	return rc;
 }

@@ -196,33 +196,50 @@ done:
 
 /*
  * When the range is empty: the most recent range of the same length with data, over
- * every profile type (not only the first series'), in windows that end where the range
- * ends, each longer than the last.  Each window's series are asked for with the window:
- * Grafana Pyroscope v2 refuses a Series without a range ("missing time range in the
- * query") and v1 answers one from its ingesters only, without the older data looked for
- * here.  nseries_all is then what the longest window asked (ten years) holds.
+ * every profile type (not only the first series'), looking back from where the range ends
+ * in windows each further back than the last (a day, then the week before it, the month,
+ * the year, ten years), until one has data.  Each window's series are asked for with the
+ * window: Grafana Pyroscope v2 refuses a Series without a range ("missing time range in
+ * the query") and v1 answers one from its ingesters only, without the older data looked
+ * for here.  A backend that answers at most max_range_ns per request (a server's maximum
+ * query length: 24 h by default) answers ten years in 3,660 requests: the search then
+ * stops FIND_MAX_PIECES of those back.  nseries_all counts the series the windows hold,
+ * looked_ns how far back they reach.
  */
+#define FIND_MAX_PIECES 31  /* a month of a 24 h limit */
 static int do_find_data(struct bjob *j)
 {
 	static const int64_t spans[] = { 24 * 3600 * NS, 7 * 24 * 3600 * NS, 30 * 24 * 3600 * NS,
 					 366 * 24 * 3600 * NS, 10 * 366 * 24 * 3600 * NS };
 	struct labelset_list ls = { 0 };
 	struct selector *sel = NULL;
+	int64_t back = 0, span, max;
 	size_t s, i, k;
 	int rc;
 
 	j->found.from_ns = j->found.to_ns = 0;
 	j->nseries_all = 0;
+	j->looked_ns = 0;
 	if ((rc = make_selector(j->sel_text, NULL, &sel)))
 		return rc;
-	for (s = 0; s < sizeof(spans) / sizeof(spans[0]) && !j->found.to_ns; s++) {
-		struct time_range r = { j->range.to_ns - spans[s], j->range.to_ns };
-		double step = (double)spans[s] / 240 / NS;
+	for (s = 0; s < sizeof(spans) / sizeof(spans[0]) && !j->found.to_ns; s++, back = span) {
+		struct time_range r;
+		double step;
 
+		/* read before each window: a server says its limit when it refuses a range */
+		span = spans[s];
+		if ((max = j->be->max_range_ns) > 0 && span > max * FIND_MAX_PIECES)
+			span = max * FIND_MAX_PIECES;
+		if (span <= back)
+			break;
+		/* the window before the last one asked: newer data would have been found there */
+		r = (struct time_range){ j->range.to_ns - span, j->range.to_ns - back };
+		step = (double)(span - back) / 240 / NS;
 		labelset_list_release(&ls);
 		if ((rc = j->be->ops->series(j->be, sel, r, &ls)))
 			goto done;
-		j->nseries_all = ls.n;
+		j->looked_ns = span;
+		j->nseries_all += ls.n;
 		for (i = 0; i < ls.n && i < FRESH_ROWS_MAX; i++) {
 			struct series_points_list tl = { 0 };
 			const char *pt = labelset_get(&ls.v[i], "__profile_type__");
@@ -727,7 +744,9 @@ bool browser_view_poll(struct tui_app *a)
 				enqueue(b, BJ_TIMELINE);
 			break;
 		}
-		case BJ_FIND:
+		case BJ_FIND: {
+			char span[32], more[96];
+
 			if (j->found.to_ns) {
 				char f[32];
 
@@ -740,16 +759,23 @@ bool browser_view_poll(struct tui_app *a)
 				scr_message(a, false, "nothing in the last %s: showing the most recent data "
 						      "(until %s)", b->preset >= 0 ? presets[b->preset].name : "range", f);
 				enqueue(b, BJ_ROWS);
-			} else if (j->nseries_all) {
-				scr_message(a, false, "no data of %s in the last ten years", j->sel_text);
-			} else if (strcmp(j->sel_text, "{}") != 0) {
-				scr_message(a, false, "nothing matches the selector %s in the last ten "
-						      "years (/ changes it)", j->sel_text);
-			} else {
-				scr_message(a, false, "no profiles in the last ten years (smolder ingest, "
-						      "smolder serve, or smolder demo)");
+				break;
 			}
+			/* how far it looked: less than ten years from a server that limits a query's
+			 * length (do_find_data) */
+			browser_fmt_span(j->looked_ns, span, sizeof(span));
+			snprintf(more, sizeof(more), "%s", j->looked_ns >= 10 * 365 * 24 * 3600 * NS ? "" :
+				 " (the server limits a query's length; t asks further back)");
+			if (j->nseries_all)
+				scr_message(a, false, "no data of %s in the last %s%s", j->sel_text, span, more);
+			else if (strcmp(j->sel_text, "{}") != 0)
+				scr_message(a, false, "nothing matches the selector %s in the last %s%s "
+						      "(/ changes it)", j->sel_text, span, more);
+			else
+				scr_message(a, false, "no profiles in the last %s%s (smolder ingest, "
+						      "smolder serve, or smolder demo)", span, more);
 			break;
+		}
 		case BJ_TIMELINE: {
 			size_t k, n = j->tl.n ? j->tl.v[0].n : 0;
 

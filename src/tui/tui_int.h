@@ -360,6 +360,7 @@ struct bjob {
 	struct series_points_list tl, bd;
 	struct time_range found;
 	size_t nseries_all;        /* BJ_FIND: series matching the selector at any time */
+	int64_t looked_ns;         /* BJ_FIND: how far back it looked */
 	struct prof *prof;
 	struct tree *tree;
 	struct top *all;

@@ -31,6 +31,10 @@
  *  - Esc while the opened profile's call tree is built: the job stops inside it;
  *  - "last push" over 7 days (steps of 84 min): a push 10 min ago reads "< N min ago" with
  *    N at least 10, not "now" (the end of its step, in the future);
+ *  - finding data through a server that answers at most 24 h a request (a longer range:
+ *    refused, then asked in pieces): data two days back is found; a selector with
+ *    nothing costs a few dozen requests (over 4,000 when it looked ten years back) and
+ *    the message says how far it looked;
  *  - the 24 h preset: both ends of the timeline, the window and an opened profile's name
  *    carry the date (they read the same clock time).
  */
@@ -242,7 +246,32 @@ struct slow_be {
 	bool ranged_only;        /* refuses label and series requests without a range, as
 				  * Grafana Pyroscope v2 does */
 	atomic_int rangeless;    /* requests it refused so */
+	int64_t limit_ns;        /* > 0: refuses a longer range, as a server with a maximum
+				  * query length does, and answers it in pieces of this length,
+				  * one request each, as remote.c then does (declaring the limit) */
+	atomic_int requests;     /* requests of the lists and timelines, refused ones too */
 };
+
+typedef int (*piece_fn)(struct backend *in, struct time_range r, void *ctx);
+
+/* fn over r through s's limit: one request, or a refused one and then the pieces. */
+static int slow_limited(struct slow_be *s, struct time_range r, piece_fn fn, void *ctx)
+{
+	int64_t a, b;
+	int rc;
+
+	atomic_fetch_add(&s->requests, 1);
+	if (s->limit_ns <= 0 || r.to_ns - r.from_ns <= s->limit_ns)
+		return fn(s->inner, r, ctx);
+	s->base.max_range_ns = s->limit_ns;  /* learnt from the refusal */
+	for (a = r.from_ns; a < r.to_ns; a = b) {
+		b = r.to_ns - a > s->limit_ns ? a + s->limit_ns : r.to_ns;
+		atomic_fetch_add(&s->requests, 1);
+		if ((rc = fn(s->inner, (struct time_range){ a, b }, ctx)))
+			return rc;
+	}
+	return 0;
+}
 
 /* Grafana Pyroscope v2's answer (ValidateRangeRequest) to a request without start or end. */
 static int slow_range(struct slow_be *s, struct time_range r)
@@ -293,13 +322,29 @@ static int slow_types(struct backend *b, struct time_range r, struct profile_typ
 	return in->ops->profile_types(in, r, out);
 }
 
+struct list_ctx {
+	const struct selector *sel;
+	void *out;
+	const struct query *q;
+	double step_s;
+	const char *group_by;
+};
+
+static int piece_names(struct backend *in, struct time_range r, void *ctx)
+{
+	struct list_ctx *c = ctx;
+
+	return in->ops->label_names(in, c->sel, r, c->out);
+}
+
 static int slow_names(struct backend *b, const struct selector *sel, struct time_range r,
 		      struct strvec *out)
 {
-	struct backend *in = slow_in(b);
+	struct list_ctx c = { .sel = sel, .out = out };
 	int rc = slow_range((struct slow_be *)b, r);
 
-	return rc ? rc : in->ops->label_names(in, sel, r, out);
+	slow_in(b);
+	return rc ? rc : slow_limited((struct slow_be *)b, r, piece_names, &c);
 }
 
 static int slow_values(struct backend *b, const char *name, const struct selector *sel,
@@ -309,6 +354,13 @@ static int slow_values(struct backend *b, const char *name, const struct selecto
 	int rc = slow_range((struct slow_be *)b, r);
 
 	return rc ? rc : in->ops->label_values(in, name, sel, r, out);
+}
+
+static int piece_series(struct backend *in, struct time_range r, void *ctx)
+{
+	struct list_ctx *c = ctx;
+
+	return in->ops->series(in, c->sel, r, c->out);
 }
 
 static int slow_series(struct backend *b, const struct selector *sel, struct time_range r,
@@ -324,15 +376,27 @@ static int slow_series(struct backend *b, const struct selector *sel, struct tim
 	atomic_fetch_sub(&s->in_series, 1);
 	if ((i = slow_range(s, r)))
 		return i;
-	return in->ops->series(in, sel, r, out);
+	(void)in;
+	return slow_limited(s, r, piece_series, &(struct list_ctx){ .sel = sel, .out = out });
+}
+
+/* A piece's points are appended as series of their own (the tests read the last value). */
+static int piece_timeline(struct backend *in, struct time_range r, void *ctx)
+{
+	struct list_ctx *c = ctx;
+	struct query q = *c->q;
+
+	q.range = r;
+	return in->ops->timeline(in, &q, c->step_s, c->group_by, c->out);
 }
 
 static int slow_timeline(struct backend *b, const struct query *q, double step_s,
 			 const char *group_by, struct series_points_list *out)
 {
-	struct backend *in = slow_in(b);
+	struct list_ctx c = { .q = q, .step_s = step_s, .group_by = group_by, .out = out };
 
-	return in->ops->timeline(in, q, step_s, group_by, out);
+	slow_in(b);
+	return slow_limited((struct slow_be *)b, q->range, piece_timeline, &c);
 }
 
 static int slow_merge(struct backend *b, const struct query *q, struct prof **out,
@@ -1008,7 +1072,8 @@ static void test_find_newest(void **state)
 	assert_string_equal(a->br.rows[0].service, "bbb");
 	/* a selector that matches nothing says so, not that the store is empty */
 	assert_int_equal(browser_view_set_selector(a, "{service_name=\"nope\"}"), 0);
-	if (!strstr(a->message, "nothing matches the selector"))
+	if (!strstr(a->message, "nothing matches the selector") ||
+	    !strstr(a->message, "in the last 10 y (/"))  /* no limit: ten years back */
 		fail_msg("message: '%s'", a->message);
 	/* now-30s: the header says 30 s */
 	{
@@ -1332,6 +1397,41 @@ static bool framed_by(const char *line, const char *l, const char *r)
 	       strncmp(line + n - strlen(r), r, strlen(r)) == 0;
 }
 
+static void test_find_newest_limited(void **state)
+{
+	struct store *s = ts_open_new("find-limited.db");
+	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz");
+	int64_t now = time_now_ns();
+	static struct slow_be slow;
+	struct tui_app *a;
+	int n;
+
+	(void)state;
+	ts_write_or_fail(s, "old", cpu, now - 2 * 86400 * SEC, NULL, NULL);
+	prof_free(cpu);
+	slow_init(&slow, s);
+	slow.limit_ns = 86400 * SEC;
+	a = app_on_backend(&slow.base, NULL);
+	if (!strstr(a->message, "showing the most recent data"))
+		fail_msg("message: '%s'", a->message);
+	assert_true(a->br.to_ns > now - 2 * 86400 * SEC - 60 * SEC);
+	assert_true(a->br.to_ns < now - 86400 * SEC);
+	assert_string_equal(a->br.rows[0].service, "old");
+	assert_int_equal(slow.base.max_range_ns, 86400 * SEC);  /* learnt on the way */
+
+	atomic_store(&slow.requests, 0);
+	assert_int_equal(browser_view_set_selector(a, "{service_name=\"nope\"}"), 0);
+	n = atomic_load(&slow.requests);
+	print_message("  %d requests to find nothing\n", n);
+	if (!strstr(a->message, "nothing matches the selector") || !strstr(a->message, "31 d") ||
+	    !strstr(a->message, "limits a query's length"))
+		fail_msg("message: '%s'", a->message);
+	if (n > 60)
+		fail_msg("%d requests to find nothing", n);
+	tui_app_free(a);
+	store_close(s);
+}
+
 static void test_day_has_dates(void **state)
 {
 	struct store *s = many("day.db", 1, false);
@@ -1423,6 +1523,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_export_refuses_fifo),
 		cmocka_unit_test(test_export_name),
 		cmocka_unit_test(test_short_code),
+		cmocka_unit_test(test_find_newest_limited),
 		cmocka_unit_test(test_day_has_dates),
 		cmocka_unit_test(test_last_push_honest),
 		cmocka_unit_test(test_help_wraps),
