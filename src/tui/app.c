@@ -5,6 +5,7 @@
  */
 #include <curses.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -661,10 +662,22 @@ bool tui_app_key(struct tui_app *a, int key)
 			a->help = false;  /* shrunk since: the key is the view's again */
 	}
 	if (a->help) {
+		/* a page is the box's inside (h - 2 lines less its borders and title); G goes
+		 * past the end, which drawing the help clamps to its last page */
+		int page = getmaxy(stdscr) - 6 > 1 ? getmaxy(stdscr) - 6 : 1;
+
 		if (key == 'j' || key == KEY_DOWN)
 			a->help_scroll++;
 		else if ((key == 'k' || key == KEY_UP) && a->help_scroll > 0)
 			a->help_scroll--;
+		else if (key == KEY_NPAGE || key == ' ')
+			a->help_scroll += page;
+		else if (key == KEY_PPAGE)
+			a->help_scroll = a->help_scroll > page ? a->help_scroll - page : 0;
+		else if (key == 'g' || key == KEY_HOME)
+			a->help_scroll = 0;
+		else if (key == 'G' || key == KEY_END)
+			a->help_scroll = INT_MAX / 2;
 		else if (key == 'q' || key == 27 || key == '?' || key == KEY_F(1))
 			a->help = false;
 		return true;

@@ -522,7 +522,7 @@ static void draw_help(struct tui_app *a, int h, int w)
 	bool stacked = bw - 28 < 24;
 	int dx = stacked ? 5 : 26, dw = stacked ? bw - 7 : bw - 28;
 	int attr = a->scr.role_attr[ROLE_OVERLAY];
-	const char *title = " smolder keys (Esc closes, j/k scroll) ", *p;
+	const char *title = " smolder keys (Esc closes, j/k PgDn/PgUp g/G scroll) ", *p;
 
 	/* descriptions wrap onto more rows rather than being cut */
 	for (i = 0; i < n; i++) {

@@ -61,6 +61,18 @@ keys t
 expect "t cycles the sample type" "samples \(count\)"
 keys ?
 expect "? opens the help" "smolder keys"
+expect_not "the last entry is below the box at 80x24" "wheel .*widest child"
+keys G
+expect "G scrolls the help to its end" "wheel .*move to the parent / widest child"
+expect_not "its first entry is above the box then" "1 2 3 4 / Tab .*flame graph, top table"
+keys g
+expect "g scrolls back to the top" "1 2 3 4 / Tab .*flame graph, top table"
+keys PPage NPage
+expect_not "PgDn pages the help down" "1 2 3 4 / Tab .*flame graph, top table"
+keys PPage
+expect "PgUp pages it back" "1 2 3 4 / Tab .*flame graph, top table"
+keys Space
+expect_not "Space pages it down too" "1 2 3 4 / Tab .*flame graph, top table"
 keys Escape
 expect_not "Esc closes the help" "smolder keys"
 
