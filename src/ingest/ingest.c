@@ -79,6 +79,8 @@ const char *ingest_status_code(int status)
 	case 429:
 	case 431:
 		return "resource_exhausted";
+	case 408:  /* a body not received in time: Connect has no 408, its deadline is this */
+		return "deadline_exceeded";
 	case 499:
 		return "canceled";
 	case 502:

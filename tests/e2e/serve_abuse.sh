@@ -147,7 +147,7 @@ for try in 1 2 3; do
   echo "     try $try: no push got the slot while the refused body was still coming"
 done
 check "a body past --request-timeout gets its 408 once the client has sent it ($(cat "$tmp/trickle.out"))" \
-  grep -q '^answer after [0-9.]* s: HTTP/1.1 408 .*"message":"request body not received within 1 s"' "$tmp/trickle.out"
+  grep -q '^answer after [0-9.]* s: HTTP/1.1 408 .*"code":"deadline_exceeded".*"message":"request body not received within 1 s"' "$tmp/trickle.out"
 check "while the rest of it was dropped, its in-flight slot served another push (200)" test "$free" = yes
 check "the log says 408 and why" \
   grep -qE 'info  POST /ingest 408 60B [0-9.]+ms tenant=anonymous reason="request body not received within 1 s"$' "$SLOG"

@@ -598,6 +598,8 @@ static void test_routes_and_errors(void **state)
 	/* 422 from /ingest is "unknown", as Pyroscope's HTTPToCode says */
 	assert_string_equal(ingest_status_code(422), "unknown");
 	assert_string_equal(ingest_status_code(413), "invalid_argument");
+	/* a body trickled past --request-timeout: not "unknown" */
+	assert_string_equal(ingest_status_code(408), "deadline_exceeded");
 	buf_release(&out);
 }
 
