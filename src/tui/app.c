@@ -839,6 +839,10 @@ bool tui_app_key(struct tui_app *a, int key)
 	case 'N':
 		if (a->view == VIEW_SOURCE)
 			source_view_search_jump(a, key == 'n' ? 1 : -1);
+		else if (a->view == VIEW_COMPARE)
+			compare_view_key(a, key); /* within its focused side */
+		else if (a->view == VIEW_SANDWICH && a->sw.name)
+			sandwich_view_key(a, key); /* within its focused half */
 		else
 			app_search_jump(a, key == 'n' ? 1 : -1);
 		return true;

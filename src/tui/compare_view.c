@@ -105,7 +105,9 @@ bool compare_view_key(struct tui_app *a, int key)
 		a->cmp_focus = !a->cmp_focus;
 		return true;
 	}
-	if (!flame_view_key(a, &a->cmp[a->cmp_focus], key))
+	if (key == 'n' || key == 'N') /* on the focused side: the comparison stays */
+		flame_view_search_jump(a, &a->cmp[a->cmp_focus], 0, key == 'n' ? 1 : -1);
+	else if (!flame_view_key(a, &a->cmp[a->cmp_focus], key))
 		return false;
 	sync_panes(a);
 	return true;

@@ -264,7 +264,11 @@ static void zoom_to(struct flame_pane *fp, uint32_t node)
 	fp->fl.scroll = 0;
 }
 
-void flame_view_reveal(struct tui_app *a, struct flame_pane *fp, uint32_t node)
+/*
+ * Shows node in fp: zoomed out to the highest ancestor at or below `floor` at which it
+ * still gets a cell, when it has none at the zoom root; then selected.
+ */
+static void reveal_within(struct tui_app *a, struct flame_pane *fp, uint32_t node, uint32_t floor)
 {
 	const struct tree *t = fp->tree;
 	uint64_t w = fp->fl.area_w > 0 ? (uint64_t)fp->fl.area_w : 80;
@@ -272,7 +276,7 @@ void flame_view_reveal(struct tui_app *a, struct flame_pane *fp, uint32_t node)
 	uint32_t top = node;
 
 	/* the highest ancestor at which node still gets at least one cell */
-	while (top != 0 && v > 0 &&
+	while (top != floor && top != 0 && v > 0 &&
 	       (uint64_t)v * w >= (uint64_t)app_pane_value(a, fp, t->parent[top]))
 		top = t->parent[top];
 	if (!tree_is_ancestor(t, fp->fl.zoom, node) ||
@@ -280,6 +284,78 @@ void flame_view_reveal(struct tui_app *a, struct flame_pane *fp, uint32_t node)
 		zoom_to(fp, top);
 	fp->fl.sel = node;
 	fp->fl.sel_plus = false;
+}
+
+void flame_view_reveal(struct tui_app *a, struct flame_pane *fp, uint32_t node)
+{
+	reveal_within(a, fp, node, 0);
+}
+
+/* Does the search match node's name?  A sandwich half kept over replaced data names its
+ * nodes by the old profile's string ids, which the search does not know. */
+static bool pane_hit(const struct tui_app *a, const struct flame_pane *fp, uint32_t node)
+{
+	uint32_t name = fp->tree->name[node];
+
+	if (node == 0)
+		return false;
+	if ((fp == &a->sw.callers || fp == &a->sw.callees) && a->sw.from != a->prof)
+		name = sandwich_view_to_prof(a, name);
+	return a->search.name_hit && name < a->search.nnames && a->search.name_hit[name] == 2;
+}
+
+/* A match n/N stops at: drawn in this pane (a value on its side) and without a matching
+ * ancestor below `floor`, as the flame graph's n counts them. */
+static bool pane_stop(const struct tui_app *a, const struct flame_pane *fp, uint32_t node,
+		      uint32_t floor)
+{
+	uint32_t up;
+
+	if (!pane_hit(a, fp, node) || app_pane_value(a, fp, node) == 0)
+		return false;
+	for (up = fp->tree->parent[node]; node != floor && up != floor && up != 0;
+	     up = fp->tree->parent[up])
+		if (pane_hit(a, fp, up))
+			return false;
+	return true;
+}
+
+void flame_view_search_jump(struct tui_app *a, struct flame_pane *fp, uint32_t floor, int dir)
+{
+	const struct tree *t = fp->tree;
+	uint32_t node, count = 0, before = 0, first = 0, last = 0, prev = 0, next = 0, at;
+
+	if (!a->searching) {
+		scr_message(a, false, "no search: / starts one");
+		return;
+	}
+	/* node ids are in preorder: "after the selection" is a greater id */
+	for (node = floor; t && node < t->n; node++) {
+		if (node != floor && !tree_is_ancestor(t, floor, node))
+			break; /* past floor's subtree (it is contiguous in preorder) */
+		if (!pane_stop(a, fp, node, floor))
+			continue;
+		if (!count++)
+			first = node;
+		last = node;
+		if (node < fp->fl.sel || (node == fp->fl.sel && fp->fl.sel_plus))
+			prev = node, before++;
+		else if (node > fp->fl.sel && !next)
+			next = node;
+	}
+	if (!count) {
+		scr_message(a, false, "no match in this pane");
+		return;
+	}
+	if (dir > 0) {
+		node = next ? next : first;
+		at = next ? before + 1 + (!fp->fl.sel_plus && pane_stop(a, fp, fp->fl.sel, floor)) : 1;
+	} else {
+		node = prev ? prev : last;
+		at = prev ? before : count;
+	}
+	reveal_within(a, fp, node, floor);
+	scr_message(a, false, "match %u of %u", at, count);
 }
 
 /* The widest of the frames in the selected "+N" cell (the selection's children that got

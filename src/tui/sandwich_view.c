@@ -356,6 +356,10 @@ bool sandwich_view_key(struct tui_app *a, int key)
 		sw->focus_callers = true;
 		return true;
 	}
+	if (key == 'n' || key == 'N') { /* in this half: the sandwich stays */
+		flame_view_search_jump(a, fp, fp->tree->n > 1 ? 1 : 0, key == 'n' ? 1 : -1);
+		return true;
+	}
 	if ((key == '\n' || key == '\r' || key == KEY_ENTER) && fp->fl.sel > 1 && !fp->fl.sel_plus) {
 		uint32_t name = sandwich_view_to_prof(a, fp->tree->name[fp->fl.sel]);
 

@@ -533,6 +533,9 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x, int
 bool flame_view_key(struct tui_app *a, struct flame_pane *fp, int key);
 void flame_view_mouse(struct tui_app *a, struct flame_pane *fp, int y, int x, bool dbl);
 void flame_view_reveal(struct tui_app *a, struct flame_pane *fp, uint32_t node);
+/* n/N in a pane of the sandwich (floor: its function, node 1) or of the comparison
+ * (floor 0): selects the next/previous match of the search drawn in that pane, in it. */
+void flame_view_search_jump(struct tui_app *a, struct flame_pane *fp, uint32_t floor, int dir);
 void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out);
 /* A diff's numbers for node n of tree t: base → new and the change. */
 void flame_view_diff_status(struct tui_app *a, const struct tree *t, uint32_t n, struct buf *out);

@@ -248,6 +248,37 @@ expect "Enter on a callee pivots on it" "^ sandwich of main\.main"
 expect_not "the pivot landed too" "computing|working [0-9.]+ s"
 e2e_stop
 
+# n/N in the sandwich and in the comparison move within the focused half or side: they
+# left it for the flame graph
+e2e_start 100 30 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "flame graph" "\[1\]Flame"
+keys j 3
+expect "the sandwich of main.worker" "^ sandwich of main\.worker"
+keys / s h a 2 5 6 Enter
+expect "a search in the sandwich" "matched: 12\.4%"
+keys n
+expect "n selects the callees' first match" "^ callee: crypto/sha256\.\(\*digest\)\.Write  self 0"
+expect "and counts the matches in that half" "^match 1 of 2 "
+expect "n stays in the sandwich" "\[3\]Sw"
+keys n
+expect "n again: the next match" "^ callee: crypto/sha256\.Sum256  self 0"
+keys N
+expect "N: back to the previous one" "^ callee: crypto/sha256\.\(\*digest\)\.Write  self 0"
+expect "N stays in the sandwich too" "\[3\]Sw"
+e2e_stop
+
+e2e_start 100 30 "$smolder" diff "$ex/cpuwork-cpu.pb.gz" "$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz"
+expect "a diff" "\[1\]Flame"
+keys c / s h a 2 5 6 Enter
+expect "a search in the comparison" "matched: 9\.2%"
+keys n
+expect "n selects the first match on the focused side" "^ crypto/sha256\.\(\*digest\)\.Write  base 980 ms"
+expect "n stays in the comparison" "\[c\]Cmp"
+keys w n
+expect "w then n: the next match on the other side" "^ crypto/sha256\.Sum256  base 170 ms"
+expect "the comparison still" "\[c\]Cmp"
+e2e_stop
+
 # a prompt longer than the line shows where the typing is
 e2e_start 60 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
 expect "explorer at 60 columns" "\[1\]"
