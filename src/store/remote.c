@@ -343,6 +343,9 @@ static int http_error(struct rbackend *rb, const char *method, long status, cons
 						 strstr(msg.data, "max_query_length"))) {
 			rb->refused_range = true;
 			rb->max_range_ns = range_limit(msg.data);
+			/* what a caller that looks far back bounds itself by (backend.h) */
+			if (rb->max_range_ns > 0)
+				rb->base.max_range_ns = rb->max_range_ns;
 		}
 		rc = err_set(status >= 500 ? ERR_NET : ERR_PARSE, "%s: %s: %s (HTTP %ld)",
 			     rb->shown.data, method,

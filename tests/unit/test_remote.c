@@ -1249,7 +1249,10 @@ static void test_range_split(void **state)
 
 	(void)state;
 	reset(M_LIMIT);
+	tu_assert_i64(b->max_range_ns, 0);  /* no limit known yet */
 	assert_int_equal(b->ops->timeline(b, &q, 30, NULL, &l), 0);
+	/* the limit the refusal named is the backend's, for callers that look far back */
+	tu_assert_i64(b->max_range_ns, 24 * HOUR);
 	/* refused once, then pieces of at most a day */
 	assert_true(S.nspans >= 3);
 	assert_true(S.spans_ms[0] > 24 * 3600 * 1000);
@@ -1268,11 +1271,12 @@ static void test_range_split(void **state)
 	assert_int_equal(b->ops->label_names(b, NULL, q.range, &names), 0);
 	assert_true(S.nspans >= 3);
 	strvec_release(&names);
-	/* a refusal that names no limit: the server's reason */
+	/* a refusal that names no limit: the server's reason (the limit known stays) */
 	reset(M_LIMIT_NOLEN);
 	assert_int_equal(b->ops->timeline(b, &q, 30, NULL, &l), ERR_PARSE);
 	assert_non_null(strstr(err_last(), "the query time range exceeds the limit"));
 	assert_int_equal(S.nspans, 1);
+	tu_assert_i64(b->max_range_ns, 24 * HOUR);
 	selector_free(sel);
 	backend_close(b);
 }
