@@ -198,12 +198,48 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, in
 	buf_release(&b);
 }
 
+/*
+ * h/l on the zoom root: the zoom moves to its neighbour under the same parent (name
+ * order, frames with a value), in place of it (Esc still goes back to where the zoom came
+ * from).  The zoom root is alone in its row, so h/l had nothing to do there, and frames
+ * opened from a +N cell (Enter opens its widest) reach their narrow siblings this way.
+ */
+static void move_zoom_sideways(struct tui_app *a, struct flame_pane *fp, int dir)
+{
+	const struct tree *t = fp->tree;
+	uint32_t z = fp->fl.zoom, par = t->parent[z], kid, prev = PROF_NONE, to = PROF_NONE;
+
+	for (kid = tree_first_kid(t, par); kid != PROF_NONE; kid = tree_next_kid(t, par, kid)) {
+		if (kid != z && app_pane_value(a, fp, kid) == 0)
+			continue;
+		if (kid == z && dir < 0) {
+			to = prev;
+			break;
+		}
+		if (prev == z && dir > 0) {
+			to = kid;
+			break;
+		}
+		prev = kid;
+	}
+	if (to == PROF_NONE)
+		return;
+	fp->fl.zoom = fp->fl.sel = to;
+	fp->fl.sel_plus = false;
+	fp->fl.scroll = 0;
+}
+
 /* Selects the cell next to the selection in its row. */
-static void move_sideways(struct flame_pane *fp, int dir)
+static void move_sideways(struct tui_app *a, struct flame_pane *fp, int dir)
 {
 	const struct flame *f = &fp->fl.layout;
 	uint32_t r, c;
 
+	if (fp->fl.sel == fp->fl.zoom && fp->fl.zoom != 0 && !fp->fl.sel_plus &&
+	    (fp != &a->sw.callers && fp != &a->sw.callees)) {
+		move_zoom_sideways(a, fp, dir);
+		return;
+	}
 	if (!flame_find(f, fp->tree, fp->fl.sel, fp->fl.sel_plus, &r, &c))
 		return;
 	if (dir < 0 && c > f->rows[r].first)
@@ -397,11 +433,11 @@ bool flame_view_key(struct tui_app *a, struct flame_pane *fp, int key)
 		break;
 	case 'h':
 	case KEY_LEFT:
-		move_sideways(fp, -1);
+		move_sideways(a, fp, -1);
 		break;
 	case 'l':
 	case KEY_RIGHT:
-		move_sideways(fp, 1);
+		move_sideways(a, fp, 1);
 		break;
 	case '\n':
 	case '\r':

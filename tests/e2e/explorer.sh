@@ -297,6 +297,12 @@ keys Enter
 expect "Enter opens the widest root function" "^ all . f1234"
 keys j
 expect "and the frames under it are reachable" "^ leaf  self 10 .*total 10 "
+keys k l
+expect "l on the zoom root zooms to its next sibling" "^ all . f1235 *$"
+keys h h
+expect "h twice: the one before f1234" "^ all . f1233 *$"
+keys Escape
+expect "Esc goes back to where the zoom came from" "^ all *$"
 keys q
 e2e_stop
 
