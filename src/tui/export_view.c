@@ -408,6 +408,8 @@ static bool same_file(const char *path, const char *src)
 
 void export_view_write(struct tui_app *a, const char *path)
 {
+	struct stat st;
+
 	if (a->export_fmt < 0 || !*path)
 		return;
 	/*
@@ -421,6 +423,11 @@ void export_view_write(struct tui_app *a, const char *path)
 		a->prompt_kind = 'e';
 		scr_message(a, true, "%s is the profile being viewed: not overwritten, choose another name",
 			    path);
+		return;
+	}
+	/* a FIFO, a device, a directory: refused at once, not after an overwrite question */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		scr_message(a, true, "cannot write %s: not a regular file", path);
 		return;
 	}
 	if (path_taken(path)) {
