@@ -741,7 +741,7 @@ const char *browser_preset_name(int preset);
 const struct browse_row *browser_row(const struct browser_state *b);
 /*
  * A time in the range [from, to) for the screen: "%H:%M:%S"; with the month and day when
- * the range is over a day (or `date`); with the year when the range crosses one; the
+ * the range is a day or longer or its ends fall on different days (or `date`); with the year when the range crosses one; the
  * date only when it is longer than 300 days.
  */
 void browser_fmt_clock(int64_t ns, int64_t from, int64_t to, bool date, char *out, size_t n);
