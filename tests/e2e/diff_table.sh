@@ -11,16 +11,7 @@ smolder=$(realpath "$1")
 td=$(cd "$2" && pwd -P)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-checks=0 fails=0
-
-check() {  # check DESCRIPTION COMMAND...: the command succeeds
-  checks=$((checks + 1))
-  if "${@:2}"; then
-    echo "ok   - $1"
-  else
-    fails=$((fails + 1)); echo "FAIL - $1"
-  fi
-}
+. "$(dirname "$0")/check_lib.sh"
 
 base=$td/go/cpuwork-cpu.pb.gz
 new=$td/go/cpuwork-cpu-after-scoreRecords-3x.pb.gz
@@ -74,5 +65,4 @@ check "peek without a match: the message" grep -q "no function matches 'zzz'" "$
 "$smolder" peek zzz "$base" -f tsv > /dev/null 2>&1
 check "peek without a match exits 1" test $? -eq 1
 
-echo "$checks checks, $fails failed"
-[ "$fails" -eq 0 ]
+check_done
