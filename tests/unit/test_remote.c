@@ -144,6 +144,24 @@ static void to_proto(const ProtobufCMessageDescriptor *d, const char *json, size
 	pb_budget_release(&bu);
 }
 
+/* Answers 200 with out, a JSON answer: as it is, or for proto as message d (frees out). */
+static enum MHD_Result answer_as(struct MHD_Connection *c, const ProtobufCMessageDescriptor *d,
+				 bool json, struct buf *out)
+{
+	struct buf p = BUF_INIT;
+	enum MHD_Result ok;
+
+	if (!json) {
+		to_proto(d, out->data, out->len, &p);
+		buf_release(out);
+		*out = p;
+	}
+	ok = answer(c, 200, json ? "application/json" : "application/proto",
+		    out->data ? out->data : "", out->len, NULL, NULL);
+	buf_release(out);
+	return ok;
+}
+
 /* ProfileTypes and LabelValues, derived from the recorded Series answer */
 static void derived(const char *method, const struct buf *req, bool json, struct buf *out)
 {
@@ -291,7 +309,7 @@ static enum MHD_Result pyroscope_merge(struct MHD_Connection *c, const struct bu
 static enum MHD_Result pyroscope_series(struct MHD_Connection *c, const struct buf *req, bool json)
 {
 	Querier__V1__SelectSeriesRequest *r;
-	struct buf out = BUF_INIT, p = BUF_INIT;
+	struct buf out = BUF_INIT;
 	struct pb_budget bu;
 	int64_t step, lo, cur;
 	bool taken[8] = { false };
@@ -331,14 +349,7 @@ static enum MHD_Result pyroscope_series(struct MHD_Connection *c, const struct b
 		buf_reset(&out);
 		buf_puts(&out, "{}");
 	}
-	if (!json) {
-		to_proto(&querier__v1__select_series_response__descriptor, out.data, out.len, &p);
-		buf_release(&out);
-		out = p;
-	}
-	ok = answer(c, 200, json ? "application/json" : "application/proto",
-		    out.data ? out.data : "", out.len, NULL, NULL);
-	buf_release(&out);
+	ok = answer_as(c, &querier__v1__select_series_response__descriptor, json, &out);
 	pb_budget_release(&bu);
 	return ok;
 }
@@ -352,7 +363,7 @@ static enum MHD_Result pyroscope_flamegraph(struct MHD_Connection *c, const stru
 					    bool json)
 {
 	Querier__V1__SelectMergeStacktracesRequest *r;
-	struct buf out = BUF_INIT, p = BUF_INIT;
+	struct buf out = BUF_INIT;
 	struct pb_budget bu;
 	enum MHD_Result ok;
 	long long sum = 0;
@@ -378,15 +389,7 @@ static enum MHD_Result pyroscope_flamegraph(struct MHD_Connection *c, const stru
 		   "[\"0\",\"%lld\",\"0\",\"0\"]},{\"values\":[\"0\",\"%lld\",\"%lld\",\"1\"]}],"
 		   "\"total\":\"%lld\",\"maxSelf\":\"%lld\"}}",
 		   sum, sum, sum, sum, sum);
-	if (!json) {
-		to_proto(&querier__v1__select_merge_stacktraces_response__descriptor, out.data,
-			 out.len, &p);
-		buf_release(&out);
-		out = p;
-	}
-	ok = answer(c, 200, json ? "application/json" : "application/proto",
-		    out.data ? out.data : "", out.len, NULL, NULL);
-	buf_release(&out);
+	ok = answer_as(c, &querier__v1__select_merge_stacktraces_response__descriptor, json, &out);
 	pb_budget_release(&bu);
 	return ok;
 }
