@@ -86,6 +86,7 @@
 
 #include "profile/prof.h"
 #include "base/buf.h"
+#include "base/pbbudget.h"
 
 #define DECODE_MAX_INPUT    ((size_t)1 << 30)  /* bytes read from a file or URL */
 #define DECODE_MAX_INFLATED ((size_t)2 << 30)  /* bytes after decompression */
@@ -128,8 +129,19 @@ enum decode_format decode_detect_named(const uint8_t *data, size_t len, const ch
  */
 enum decode_format decode_json_kind(const uint8_t *data, size_t len);
 
+/*
+ * protobuf-c's structs for a pprof of len bytes may take at most this much memory, past
+ * which the decoders refuse it (ERR_TOOBIG).  Real profiles take 2-15 times their size
+ * (single-frame samples about 20 times); a message made of empty sub-messages, which a
+ * few KiB of gzip can carry, about 44 times.
+ */
+#define PPROF_UNPACK_LIMIT(len) pb_budget_limit((len), 32, (size_t)64 << 20)
+
 /* The decoders behind decode_profile; data is already inflated. */
 int pprof_decode(const uint8_t *data, size_t len, struct decode_stats *st, struct prof **out);
+/* pprof_decode, the unpacked message's memory bounded by `limit` bytes instead. */
+int pprof_decode_limit(const uint8_t *data, size_t len, size_t limit, struct decode_stats *st,
+		       struct prof **out);
 /* lines: Pyroscope's lines format, one sample of 1 per line (no counts). */
 int folded_decode(const char *data, size_t len, bool lines, struct prof **out);
 int perf_decode(const char *data, size_t len, struct prof **out);

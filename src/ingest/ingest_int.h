@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/hmap.h"
+#include "base/pbbudget.h"
 #include "ingest.h"
 
 /* ---- results (ingest.c) ---- */
@@ -135,11 +136,19 @@ struct pprof_fix {
 };
 
 /*
+ * The memory protobuf-c's structs may take for a pushed pprof of len bytes: tighter
+ * than PPROF_UNPACK_LIMIT (decode.h) for files, as a push holds at most
+ * max_samples samples and a server decodes several at once: 80 MiB for 4 MiB.
+ */
+#define INGEST_UNPACK_LIMIT(len) pb_budget_limit((len), 16, (size_t)16 << 20)
+
+/*
  * Loads one pprof from the wire: gzip (or zstd) sniffed and inflated up to
  * lim->max_profile_bytes, the sample count checked before decoding, fixes applied,
  * decoded, then ingest_prof_check().  *out is NULL with 0 returned when every value is
  * zero (Pyroscope drops such profiles after normalising).  *raw_size gets the
- * decompressed size.  ERR_PARSE / ERR_TOOBIG with a message otherwise.
+ * decompressed size.  Unpacking is bounded by INGEST_UNPACK_LIMIT.  ERR_PARSE /
+ * ERR_TOOBIG with a message otherwise.
  */
 int ingest_pprof_load(const uint8_t *data, size_t len, const struct ingest_limits *lim,
 		      const struct pprof_fix *fix, struct prof **out, size_t *raw_size);

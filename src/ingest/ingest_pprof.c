@@ -99,17 +99,6 @@ int ingest_json_load(const char *data, size_t len, size_t max_values, size_t fla
 
 /* ---- pprof loading ---- */
 
-static void *arena_pb_alloc(void *data, size_t size)
-{
-	return arena_alloc(data, size);
-}
-
-static void arena_pb_free(void *data, void *ptr)
-{
-	(void)data;
-	(void)ptr;
-}
-
 static int str_index(const Perftools__Profiles__Profile *pb, int64_t i, const char *what,
 		     const ProtobufCBinaryData **out)
 {
@@ -288,21 +277,20 @@ done:
 static int apply_fixes(const uint8_t *data, size_t len, const struct pprof_fix *fix,
 		       struct buf *out)
 {
-	struct arena a;
-	ProtobufCAllocator alloc = { arena_pb_alloc, arena_pb_free, &a };
+	struct pb_budget bu;
 	Perftools__Profiles__Profile *pb;
 	size_t size;
 	int rc = 0;
 
-	arena_init(&a);
-	pb = perftools__profiles__profile__unpack(&alloc, len, data);
+	pb_budget_init(&bu, INGEST_UNPACK_LIMIT(len));
+	pb = perftools__profiles__profile__unpack(&bu.alloc, len, data);
 	if (!pb) {
-		/* let the decoder explain what is wrong with the bytes */
+		/* let the decoder explain what is wrong with the bytes, or the budget refuse */
 		rc = buf_add(out, data, len);
 		goto done;
 	}
 	if ((fix->dotnet && (rc = fix_dotnet(pb))) ||
-	    (fix->scripting && (rc = fix_scripting(pb, &a, fix->skip_abs_files))))
+	    (fix->scripting && (rc = fix_scripting(pb, &bu.arena, fix->skip_abs_files))))
 		goto done;
 	size = perftools__profiles__profile__get_packed_size(pb);
 	buf_reset(out);
@@ -311,7 +299,7 @@ static int apply_fixes(const uint8_t *data, size_t len, const struct pprof_fix *
 	out->len = perftools__profiles__profile__pack(pb, (uint8_t *)out->data);
 	out->data[out->len] = '\0';
 done:
-	arena_release(&a);
+	pb_budget_release(&bu);
 	return rc;
 }
 
@@ -366,7 +354,8 @@ int ingest_pprof_load(const uint8_t *data, size_t len, const struct ingest_limit
 		p = (const uint8_t *)fixed.data;
 		n = fixed.len;
 	}
-	if ((rc = pprof_decode(p, n, NULL, out)) || (rc = ingest_prof_check(*out, lim)))
+	if ((rc = pprof_decode_limit(p, n, INGEST_UNPACK_LIMIT(n), NULL, out)) ||
+	    (rc = ingest_prof_check(*out, lim)))
 		goto done;
 	if (ingest_prof_all_zero(*out)) {
 		prof_free(*out);

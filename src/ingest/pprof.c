@@ -2,12 +2,12 @@
  * pprof.c — the pprof protobuf decoder.
  *
  * protobuf-c unpacks the message with an arena allocator (one bump allocator, freed at
- * once; no malloc per message).  Then every reference is checked — string indices,
- * mapping/location/function ids, value counts — before the model is fed through the
- * builder.  Ids are arbitrary uint64s: a dense table when they are small, else a map,
- * and no table for locations numbered 1 … n in order (as Go writes them).  When
- * protobuf-c rejects the bytes, a scan of the top-level fields finds the byte offset of
- * the problem for the error message.
+ * once; no malloc per message) with a ceiling (decode.h: PPROF_UNPACK_LIMIT).  Then
+ * every reference is checked — string indices, mapping/location/function ids, value
+ * counts — before the model is fed through the builder.  Ids are arbitrary uint64s: a
+ * dense table when they are small, else a map, and no table for locations numbered 1 … n
+ * in order (as Go writes them).  When protobuf-c rejects the bytes, a scan of the
+ * top-level fields finds the byte offset of the problem for the error message.
  *
  * Everything is sized before the builder is fed: the samples' location and label counts,
  * so that the builder makes room for all samples at once (pb_add_samples) and they are
@@ -32,6 +32,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/hmap.h"
+#include "base/pbbudget.h"
 #include "profile/builder.h"
 #include "profile.pb-c.h"
 
@@ -53,17 +54,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void *arena_pb_alloc(void *data, size_t size)
-{
-	return arena_alloc(data, size);
-}
-
-static void arena_pb_free(void *data, void *ptr)
-{
-	(void)data;
-	(void)ptr;
 }
 
 /* Reads a varint; returns bytes used or 0 when truncated / too long. */
@@ -773,22 +763,33 @@ static int do_samples(struct pctx *c)
 
 int pprof_decode(const uint8_t *data, size_t len, struct decode_stats *st, struct prof **out)
 {
-	struct arena msg_arena, scratch;
-	ProtobufCAllocator alloc = { arena_pb_alloc, arena_pb_free, &msg_arena };
+	return pprof_decode_limit(data, len, PPROF_UNPACK_LIMIT(len), st, out);
+}
+
+int pprof_decode_limit(const uint8_t *data, size_t len, size_t limit, struct decode_stats *st,
+		       struct prof **out)
+{
+	struct pb_budget msg;
+	struct arena scratch;
 	Perftools__Profiles__Profile *pb;
 	struct pctx c = { 0 };
 	double t0 = now_ms();
 	int rc;
 
 	*out = NULL;
-	arena_init(&msg_arena);
+	pb_budget_init(&msg, limit);
 	arena_init(&scratch);
-	pb = perftools__profiles__profile__unpack(&alloc, len, data);
+	pb = perftools__profiles__profile__unpack(&msg.alloc, len, data);
 	if (st)
 		st->unpack_ms = now_ms() - t0;
 	t0 = now_ms();
 	if (!pb) {
-		rc = wire_explain(data, len);
+		if (msg.over)
+			rc = err_set(ERR_TOOBIG, "the profile needs more than %zu MiB of memory to "
+				     "unpack (%zu bytes of protobuf)",
+				     (limit >> 20) + !!(limit & 0xfffff), len);
+		else
+			rc = wire_explain(data, len);
 		goto done;
 	}
 	c.pb = pb;
@@ -806,7 +807,7 @@ done:
 	idmap_release(&c.funcs);
 	idmap_release(&c.locs);
 	arena_release(&scratch);
-	arena_release(&msg_arena);
+	pb_budget_release(&msg);
 	if (st)
 		st->build_ms = now_ms() - t0;
 	return rc;

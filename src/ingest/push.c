@@ -32,37 +32,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/arena.h"
 #include "base/base64.h"
+#include "base/pbbudget.h"
 #include "base/vec.h"
 #include "ingest/decode.h"
 #include "push.pb-c.h"
-
-/* ---- an arena allocator with a budget, for protobuf-c ---- */
-
-struct budget {
-	struct arena a;
-	size_t used, limit;
-	bool over;
-};
-
-static void *budget_alloc(void *data, size_t size)
-{
-	struct budget *b = data;
-
-	if (size > b->limit || b->used > b->limit - size) {
-		b->over = true;
-		return NULL;
-	}
-	b->used += size;
-	return arena_alloc(&b->a, size);
-}
-
-static void budget_free(void *data, void *ptr)
-{
-	(void)data;
-	(void)ptr;
-}
 
 /* ---- JSON → the protobuf-c structs ---- */
 
@@ -74,9 +48,9 @@ static void budget_free(void *data, void *ptr)
  * protojson's bytes: standard or URL-safe base64, with or without padding (Go's decoder
  * also skips CR and LF).  The output goes to the budget arena.
  */
-static int b64_bytes(struct budget *bu, const char *s, size_t n, ProtobufCBinaryData *out)
+static int b64_bytes(struct pb_budget *bu, const char *s, size_t n, ProtobufCBinaryData *out)
 {
-	uint8_t *d = budget_alloc(bu, base64_max_decoded(n));
+	uint8_t *d = pb_budget_alloc(bu, base64_max_decoded(n));
 	size_t len;
 	int rc;
 
@@ -103,7 +77,7 @@ static int jfield(json_t *obj, const char *json_name, const char *proto_name, js
 	return 0;
 }
 
-static int jbytes(struct budget *bu, json_t *v, bool base64, const char *what,
+static int jbytes(struct pb_budget *bu, json_t *v, bool base64, const char *what,
 		  ProtobufCBinaryData *out)
 {
 	out->data = NULL;
@@ -115,14 +89,14 @@ static int jbytes(struct budget *bu, json_t *v, bool base64, const char *what,
 	if (base64)
 		return b64_bytes(bu, json_string_value(v), json_string_length(v), out);
 	out->len = json_string_length(v);
-	if (!(out->data = budget_alloc(bu, out->len + 1)))
+	if (!(out->data = pb_budget_alloc(bu, out->len + 1)))
 		return NOMEM(bu);
 	memcpy(out->data, json_string_value(v), out->len);
 	return 0;
 }
 
 /* An array field (null or absent: empty) of n elements in *arr (budget arena). */
-static int jarray(struct budget *bu, json_t *obj, const char *name, const char *proto_name,
+static int jarray(struct pb_budget *bu, json_t *obj, const char *name, const char *proto_name,
 		  size_t elsz, json_t **arr, size_t *n, void **items)
 {
 	int rc;
@@ -136,13 +110,14 @@ static int jarray(struct budget *bu, json_t *obj, const char *name, const char *
 	if (!json_is_array(*arr))
 		return err_set(ERR_PARSE, "%s must be an array", name);
 	*n = json_array_size(*arr);
-	if (*n && !(*items = budget_alloc(bu, *n * elsz)))
+	if (*n && !(*items = pb_budget_alloc(bu, *n * elsz)))
 		return NOMEM(bu);
 	return 0;
 }
 
 
-static int json_series(struct budget *bu, json_t *js, size_t si, Push__V1__RawProfileSeries *s)
+static int json_series(struct pb_budget *bu, json_t *js, size_t si,
+		       Push__V1__RawProfileSeries *s)
 {
 	json_t *arr, *e, *v = NULL;
 	size_t i;
@@ -154,7 +129,7 @@ static int json_series(struct budget *bu, json_t *js, size_t si, Push__V1__RawPr
 			 (void **)&s->labels)))
 		return rc;
 	for (i = 0; i < s->n_labels; i++) {
-		Types__V1__LabelPair *l = budget_alloc(bu, sizeof(*l));
+		Types__V1__LabelPair *l = pb_budget_alloc(bu, sizeof(*l));
 
 		if (!l)
 			return NOMEM(bu);
@@ -173,7 +148,7 @@ static int json_series(struct budget *bu, json_t *js, size_t si, Push__V1__RawPr
 			 (void **)&s->samples)))
 		return rc;
 	for (i = 0; i < s->n_samples; i++) {
-		Push__V1__RawSample *r = budget_alloc(bu, sizeof(*r));
+		Push__V1__RawSample *r = pb_budget_alloc(bu, sizeof(*r));
 
 		if (!r)
 			return NOMEM(bu);
@@ -196,7 +171,7 @@ static int json_series(struct budget *bu, json_t *js, size_t si, Push__V1__RawPr
 	return 0;
 }
 
-static int json_request(struct budget *bu, const char *data, size_t len,
+static int json_request(struct pb_budget *bu, const char *data, size_t len,
 			Push__V1__PushRequest **out)
 {
 	Push__V1__PushRequest *req;
@@ -214,7 +189,7 @@ static int json_request(struct budget *bu, const char *data, size_t len,
 		rc = err_set(ERR_PARSE, "the request must be a JSON object");
 		goto done;
 	}
-	if (!(req = budget_alloc(bu, sizeof(*req)))) {
+	if (!(req = pb_budget_alloc(bu, sizeof(*req)))) {
 		rc = NOMEM(bu);
 		goto done;
 	}
@@ -223,7 +198,7 @@ static int json_request(struct budget *bu, const char *data, size_t len,
 			 (void **)&req->series)))
 		goto done;
 	for (i = 0; i < req->n_series; i++) {
-		if (!(req->series[i] = budget_alloc(bu, sizeof(*req->series[i])))) {
+		if (!(req->series[i] = pb_budget_alloc(bu, sizeof(*req->series[i])))) {
 			rc = NOMEM(bu);
 			goto done;
 		}
@@ -326,8 +301,7 @@ int ingest_push(const struct ingest_request *rq, const struct ingest_limits *lim
 	struct buf type = BUF_INIT, charset = BUF_INIT, inflated = BUF_INIT;
 	struct media_want want = { "charset", &charset, false };
 	const char *ctype = ingest_header(rq, "Content-Type"), *enc, *ver;
-	struct budget bu;
-	ProtobufCAllocator alloc = { budget_alloc, budget_free, &bu };
+	struct pb_budget bu;
 	Push__V1__PushRequest *req = NULL;
 	const uint8_t *body = rq->body ? rq->body : (const uint8_t *)"";
 	size_t len = rq->body ? rq->body_len : 0, limit;
@@ -339,8 +313,7 @@ int ingest_push(const struct ingest_request *rq, const struct ingest_limits *lim
 		lim = &def;
 	}
 	limit = lim->max_body_bytes ? lim->max_body_bytes : DECODE_MAX_INFLATED;
-	memset(&bu, 0, sizeof(bu));
-	arena_init(&bu.a);
+	pb_budget_init(&bu, 0);
 	if (!rq->method || strcmp(rq->method, "POST") != 0) {
 		rc = ingest_fail(out, 405, NULL, ERR_UNSUPPORTED, "only POST is allowed on %s",
 				 "/push.v1.PusherService/Push");
@@ -412,8 +385,7 @@ int ingest_push(const struct ingest_request *rq, const struct ingest_limits *lim
 		goto done;
 	}
 	/* the decode budget: 4 x the body + 4 MiB */
-	bu.limit = len > (SIZE_MAX - ((size_t)4 << 20)) / 4 ? SIZE_MAX
-							    : len * 4 + ((size_t)4 << 20);
+	bu.limit = pb_budget_limit(len, 4, (size_t)4 << 20);
 	if (json) {
 		if ((rc = json_request(&bu, (const char *)body, len, &req))) {
 			if (rc == ERR_TOOBIG)
@@ -423,7 +395,7 @@ int ingest_push(const struct ingest_request *rq, const struct ingest_limits *lim
 			goto done;
 		}
 	} else {
-		req = push__v1__push_request__unpack(&alloc, len, body);
+		req = push__v1__push_request__unpack(&bu.alloc, len, body);
 		if (!req) {
 			if (bu.over)
 				rc = ingest_fail(out, 413, "resource_exhausted", ERR_TOOBIG,
@@ -443,7 +415,7 @@ int ingest_push(const struct ingest_request *rq, const struct ingest_limits *lim
 	out->reply_type = json ? "application/json" : "application/proto";
 	out->reply_body = json ? "{}" : "";
 done:
-	arena_release(&bu.a);
+	pb_budget_release(&bu);
 	buf_release(&type);
 	buf_release(&charset);
 	buf_release(&inflated);

@@ -38,25 +38,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/arena.h"
 #include "base/buf.h"
+#include "base/pbbudget.h"
 
 #define PBJSON_MAX_VALUES ((size_t)1 << 23)
 
 enum pb_codec { PB_PROTO, PB_JSON };
-
-/* An arena allocator that refuses to hand out more than `limit` bytes in all. */
-struct pb_budget {
-	struct arena arena;
-	size_t used, limit;
-	bool over;             /* an allocation was refused for the limit */
-	ProtobufCAllocator alloc;
-};
-
-void pb_budget_init(struct pb_budget *b, size_t limit);
-void pb_budget_release(struct pb_budget *b);
-/* NULL past the limit (b->over set) or when out of memory. */
-void *pb_budget_alloc(struct pb_budget *b, size_t n);
 
 /* Appends msg in the codec's form. */
 int pb_encode(const ProtobufCMessage *msg, enum pb_codec codec, struct buf *out);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "ingest/decode.h"
 #include "ingest/encode.h"
 #include "profile/builder.h"
 
@@ -603,6 +604,38 @@ static void test_routes_and_errors(void **state)
 	buf_release(&out);
 }
 
+/*
+ * protobuf-c allocates every sub-message and string it unpacks: a pprof padded with 2 M
+ * empty strings (4 MiB, a few KiB once gzipped) took ~200 MB to unpack.  The unpack is
+ * bounded (INGEST_UNPACK_LIMIT), and the refusal says why; the profile before the
+ * padding still goes through.
+ */
+static void test_unpack_budget(void **state)
+{
+	const char *labels[] = { "__name__", "process_cpu", "service_name", "svc", NULL };
+	const char *names[] = { "endpoint" }, *values[] = { "/home" };
+	struct buf prof = BUF_INIT, raw = BUF_INIT, body = BUF_INIT;
+	struct ingest_result res;
+	struct ti_req r = { 0 };
+	size_t i, pad = ((size_t)4 << 20) / 2 - 4096;
+
+	(void)state;
+	labelled_pprof(names, values, 1, &prof);
+	ti_push_proto(&body, labels, &prof, 1);
+	push_request(&r, "application/proto", body.data, body.len);
+	ti_assert_ok(ti_run(&r, NULL, &res), &res, 1);
+	ingest_result_release(&res);
+	ti_req_release(&r);
+	assert_int_equal(decode_inflate((const uint8_t *)prof.data, prof.len, 1 << 20, &raw), 0);
+	for (i = 0; i < pad; i++)
+		assert_int_equal(buf_add(&raw, "\x32\x00", 2), 0);  /* string_table: "" */
+	assert_true(raw.len <= ((size_t)4 << 20));
+	push_refused(labels, &raw, 1, "the profile needs more than 80 MiB of memory to unpack");
+	buf_release(&prof);
+	buf_release(&raw);
+	buf_release(&body);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -612,6 +645,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_malformed_push),
 		cmocka_unit_test(test_sample_label_checks),
 		cmocka_unit_test(test_routes_and_errors),
+		cmocka_unit_test(test_unpack_budget),
 	};
 
 	tu_init(argc, argv);

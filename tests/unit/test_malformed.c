@@ -944,6 +944,36 @@ static void test_bug_id_all_ones(void **state)
 	prof_free(p);
 }
 
+/*
+ * protobuf-c allocates every sub-message it unpacks: 2 M empty samples, 4 MiB that
+ * gzip to 4 KiB, took ~270 MB of memory before the decoder said anything.  The unpack
+ * is bounded (PPROF_UNPACK_LIMIT: 32 times the size + 64 MiB) and refused with a reason.
+ */
+static void test_bug_unpack_unbounded(void **state)
+{
+	size_t i, n = ((size_t)4 << 20) / 2 - 8;
+	struct buf raw = BUF_INIT, gz = BUF_INIT;
+	struct prof *p = NULL;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		assert_int_equal(buf_add(&raw, "\x12\x00", 2), 0);  /* sample {} */
+	tu_gzip(raw.data, raw.len, &gz);
+	assert_true(gz.len < 8192);
+	rc = decode_profile((const uint8_t *)gz.data, gz.len, "empty-samples.pb.gz", &p);
+	assert_null(p);
+	if (rc != ERR_TOOBIG || !strstr(err_last(), "needs more than 192 MiB of memory"))
+		fail_msg("expected ERR_TOOBIG, got %d: %s", rc, err_last());
+	/* real profiles unpack within 16 times their size (no allowance) */
+	tu_read_inflated("go/heapwork-heap.pb.gz", &raw);
+	rc = pprof_decode_limit((const uint8_t *)raw.data, raw.len, raw.len * 16, NULL, &p);
+	assert_int_equal(rc, 0);
+	prof_free(p);
+	buf_release(&raw);
+	buf_release(&gz);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -972,6 +1002,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bug_sum_overflow),
 		cmocka_unit_test(test_bug_id_all_ones),
 		cmocka_unit_test(test_bug_gzip_isize_allocation),
+		cmocka_unit_test(test_bug_unpack_unbounded),
 	};
 
 	tu_init(argc, argv);
