@@ -55,6 +55,12 @@
  * every open connection may hold one.
  */
 #define READ_MAX_BODY ((size_t)256 << 10)
+/*
+ * Queries with a body (querier.v1, POST) between their headers and their answer, beyond
+ * which they get 429: their bodies are kept whole, so at most 16 MiB is held for them
+ * (--max-connections of them were 256 MiB).
+ */
+#define QUERIES_MAX 64
 
 enum route_kind { ROUTE_PUSH, ROUTE_READ, ROUTE_READY, ROUTE_METRICS };
 
@@ -101,9 +107,10 @@ struct serve {
 	int listen_fd;
 	struct buf cert, key;
 	unsigned port;
-	pthread_mutex_t mu;  /* inflight, reading, answering, shutting */
+	pthread_mutex_t mu;  /* inflight, querying, reading, answering, shutting */
 	pthread_cond_t idle;
 	unsigned inflight;   /* admitted pushes */
+	unsigned querying;   /* admitted queries with a body (QUERIES_MAX) */
 	unsigned reading;    /* reads queued or running on the readers */
 	unsigned answering;  /* resumed with their answer, not yet completed */
 	bool shutting;
@@ -143,7 +150,8 @@ struct req {
 	char *uri;               /* as received, query included */
 	double t0;
 	enum phase phase;
-	bool admitted;           /* holds an in-flight slot */
+	bool admitted;           /* holds an in-flight slot (a push) */
+	bool admitted_query;     /* holds a query slot (a POST query) */
 	bool discard;            /* refused early: the rest of the body is dropped */
 	double drop_until;       /* refused mid-body: the rest is dropped until then (0: no limit) */
 	bool cut;                /* closed by us before its body ended: the answer never went out */
@@ -399,18 +407,21 @@ static const char *header(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
-/* Admission of a push: an in-flight slot, or why not. */
-static bool admit(struct req *r)
+/* Admission of a push (an in-flight slot) or of a query with a body, or why not. */
+static bool admit(struct req *r, bool query)
 {
 	struct serve *s = r->srv;
+	unsigned *n = query ? &s->querying : &s->inflight;
+	unsigned max = query ? QUERIES_MAX : s->o.max_inflight;
+	bool *slot = query ? &r->admitted_query : &r->admitted;
 	bool shutting, full;
 
 	pthread_mutex_lock(&s->mu);
 	shutting = s->shutting;
-	full = s->inflight >= s->o.max_inflight;
+	full = *n >= max;
 	if (!shutting && !full) {
-		s->inflight++;
-		r->admitted = true;
+		(*n)++;
+		*slot = true;
 	}
 	pthread_mutex_unlock(&s->mu);
 	if (shutting) {
@@ -418,12 +429,13 @@ static bool admit(struct req *r)
 	} else if (full) {
 		char msg[120];
 
-		snprintf(msg, sizeof(msg), "too many requests in flight (%u); retry later",
-			 s->o.max_inflight);
+		snprintf(msg, sizeof(msg), "too many %s in flight (%u); retry later",
+			 query ? "queries" : "requests", max);
 		r->retry_after = true;
-		req_error(r, 429, "resource_exhausted", "too_many_inflight", msg);
+		req_error(r, 429, "resource_exhausted",
+			  query ? "too_many_queries" : "too_many_inflight", msg);
 	}
-	return r->admitted;
+	return *slot;
 }
 
 /* 413 for a body over r's limit; the connection is closed after the answer. */
@@ -516,7 +528,10 @@ static void begin_as(struct req *r, int auth_rc)
 			  r->who.reason);
 		return;
 	}
-	if (r->route->kind == ROUTE_PUSH && !admit(r))
+	if (r->route->kind == ROUTE_PUSH && !admit(r, false))
+		return;
+	if (r->route->kind == ROUTE_READ && strcmp(r->route->method, "POST") == 0 &&
+	    !admit(r, true))
 		return;
 	if (r->route->kind == ROUTE_READ && r->body_limit > READ_MAX_BODY)
 		r->body_limit = READ_MAX_BODY;
@@ -602,10 +617,11 @@ static void refused_mid_body(struct req *r)
 	double grace = s->o.request_timeout_ms;
 
 	buf_release(&r->body);
-	if (r->admitted) {
+	if (r->admitted || r->admitted_query) {
 		pthread_mutex_lock(&s->mu);
-		s->inflight--;
-		r->admitted = false;
+		s->inflight -= r->admitted;
+		s->querying -= r->admitted_query;
+		r->admitted = r->admitted_query = false;
 		if (s->inflight == 0 && s->reading == 0)
 			pthread_cond_broadcast(&s->idle);
 		pthread_mutex_unlock(&s->mu);
@@ -1108,9 +1124,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	}
 	buf_release(&path);
 	buf_release(&safe);
-	if (r->admitted || r->reading || r->resumed) {
+	if (r->admitted || r->admitted_query || r->reading || r->resumed) {
 		pthread_mutex_lock(&s->mu);
 		s->inflight -= r->admitted;
+		s->querying -= r->admitted_query;
 		s->reading -= r->reading;
 		s->answering -= r->resumed;
 		if ((s->inflight == 0 && s->reading == 0) || s->answering == 0)

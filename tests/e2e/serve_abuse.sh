@@ -3,7 +3,8 @@
 # threads (a real server on 127.0.0.1, random ports, raw-socket clients in python3):
 #   - bodies sent to routes that take none (GET /ready, /metrics, the legacy read
 #     endpoints): 413 before a byte is read, and the server's memory stays flat while
-#     20 clients each send 8 MiB to /ready;
+#     20 clients each send 8 MiB to /ready; queries with a body (querier.v1) past 64
+#     waiting for theirs get 429, so they hold at most 16 MiB;
 #   - a body trickled past --request-timeout: the client gets its 408 once it has sent
 #     the rest (dropped unkept, its in-flight slot given back meanwhile), logged as 408;
 #     one still sending 10 s later is cut off, logged as our 408, not as a 499;
@@ -97,6 +98,40 @@ after=$(sed -n 's/^rss \([0-9]*\) .*/\1/p' "$tmp/hold.out")
 check "20 clients sending 8 MiB each to /ready: the server's RSS grows < 32 MiB ($before -> ${after:-?} kB)" \
   test "$((${after:-999999999} - before))" -lt 32768
 check "the server still answers" test "$(http GET "$url/ready")" = 200
+# 80 clients each send a query with a body of 256 KiB (the limit for a query) but its
+# last byte, then stall: the first 64 are kept (16 MiB), the rest answered 429 at once
+# (every one was kept: --max-connections of them were 256 MiB)
+python3 - "$PORT" > "$tmp/queries.out" <<'EOF2'
+import select, socket, sys
+port, n, L = int(sys.argv[1]), 80, 256 << 10
+socks = []
+for i in range(n):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"POST /querier.v1.QuerierService/LabelNames HTTP/1.1\r\nHost: x\r\n"
+              b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % L)
+    try:
+        s.setblocking(False)
+        s.send(b" " * (L - 1))
+    except OSError:
+        pass
+    socks.append(s)
+answered = {}
+for _ in range(20):
+    r, _, _ = select.select([s for s in socks if s not in answered], [], [], 0.25)
+    for s in r:
+        try:
+            answered[s] = s.recv(4096)
+        except OSError as e:
+            answered[s] = b"<%s>" % str(e).encode()
+for got in answered.values():
+    print(got.split(b"\r\n")[0].decode(errors="replace"), got[got.find(b"{"):].decode(errors="replace"))
+print("waiting", n - len(answered))
+EOF2
+n429=$(grep -c '^HTTP/1.1 429 .*too many queries in flight (64); retry later' "$tmp/queries.out")
+check "80 queries holding 256 KiB bodies: 64 kept, 16 answered 429 ($n429)" \
+  bash -c "[ $n429 = 16 ] && grep -q '^waiting 64$' '$tmp/queries.out'"
+check "the server still answers a query once they are gone" \
+  test "$(http POST "$url/querier.v1.QuerierService/LabelNames" -H 'Content-Type: application/json' -d '{}')" = 200
 serve_stop
 
 # --- a body trickled past --request-timeout ----------------------------------------------
