@@ -14,8 +14,11 @@
  * is used when a request sends no X-Scope-OrgID; `*` allows any tenant.
  *
  * Verifying a hash costs milliseconds by design, so a verified (credential, secret
- * offered) pair is remembered for 5 minutes as a 128-bit hash keyed with random bytes
- * drawn at start (never the secret itself).  Failures are not remembered.  A resolve
+ * offered) pair is remembered until it has gone unused for 5 minutes, as a 128-bit hash
+ * keyed with random bytes drawn at start (never the secret itself).  Failures are not
+ * remembered.  A Basic user name that no credential has is checked against the first
+ * hashed Basic credential's hash all the same, so that its answer takes as long as a
+ * wrong password's and does not tell which names exist (when the hashes share a cost).  A resolve
  * without SERVE_AUTH_MAY_HASH (on an HTTP thread) answers from that memory and the plain
  * secrets only, and says SERVE_AUTH_SLOW when only a hash could tell: the caller then
  * resolves again on a thread of its own (serve.c), so that a client sending wrong
@@ -276,6 +279,17 @@ static XXH128_hash_t cache_key(const struct serve_auth *a, enum serve_cred_kind 
 	return XXH3_128bits_digest(&st);
 }
 
+/* The first hashed Basic credential: what an unknown user name is checked against. */
+static const struct serve_cred *decoy(const struct serve_auth *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->v[i].kind == SERVE_CRED_BASIC && !a->v[i].plain)
+			return &a->v[i];
+	return NULL;
+}
+
 /* check(): no credential matches; only a hash check could tell (without may_hash) */
 enum { CHECK_NONE = -1, CHECK_SLOW = -2 };
 
@@ -285,13 +299,17 @@ static long check(struct serve_auth *a, enum serve_cred_kind kind, const char *n
 {
 	XXH128_hash_t k = cache_key(a, kind, name ? name : "", offered);
 	int64_t now = time_now_ns();
+	const struct serve_cred *dc;
 	long found = CHECK_NONE;
+	bool named = false;  /* a credential of that name was checked */
 	size_t i;
 
 	pthread_mutex_lock(&a->mu);
 	for (i = 0; i < SERVE_AUTH_CACHE; i++)
-		if (a->cache[i].until_ns > now && a->cache[i].lo == k.low64 && a->cache[i].hi == k.high64) {
+		if (a->cache[i].until_ns > now && a->cache[i].lo == k.low64 &&
+		    a->cache[i].hi == k.high64) {
 			found = (long)a->cache[i].cred;
+			a->cache[i].until_ns = now + CACHE_NS;  /* in use: kept */
 			break;
 		}
 	pthread_mutex_unlock(&a->mu);
@@ -306,6 +324,14 @@ static long check(struct serve_auth *a, enum serve_cred_kind kind, const char *n
 			found = CHECK_SLOW;  /* the loop goes on: a plain one may match */
 		else if (verify(c, offered))
 			found = (long)i;
+		else
+			named = true;
+	}
+	if (found == CHECK_NONE && kind == SERVE_CRED_BASIC && !named && (dc = decoy(a))) {
+		/* an unknown name costs what a wrong password does (see the top) */
+		if (!may_hash)
+			return CHECK_SLOW;
+		verify(dc, offered);
 	}
 	if (found >= 0) {
 		pthread_mutex_lock(&a->mu);

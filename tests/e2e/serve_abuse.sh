@@ -11,7 +11,8 @@
 #   - wrong passwords keep no HTTP thread busy: crypt(3) runs on a checker thread while
 #     the connection waits suspended, so a push and /metrics with a remembered credential
 #     are answered during a 1 s check on the one HTTP thread; past 32 checks waiting, 429
-#     with Retry-After; a stop answers the waiting ones 503 instead of running them.
+#     with Retry-After; a stop answers the waiting ones 503 instead of running them; an
+#     unknown user name costs what a wrong password does.
 # Timing-based checks try up to three times: the CI machine is loaded.
 # Usage: serve_abuse.sh SMOLDER
 set -u
@@ -217,6 +218,14 @@ check "then remembered: 200 again" \
   test "$(http POST "$url/ingest?name=slow.cpu" -u slow:slow-pass --data-binary $'a;b 2\n')" = 200
 check "ci's password: 200 (verified once, then remembered)" \
   test "$(http POST "$url/ingest?name=ci.cpu" -u ci:ci-pass --data-binary $'a;b 1\n')" = 200
+# a user name no credential has is checked against the first hashed one ('slow') all the
+# same: its 401 comes no sooner than a wrong password's, so names cannot be told apart
+# (it came at once, ~1,000 times sooner)
+wrong=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -u slow:nope --data-binary $'a;b 1\n' "$url/ingest?name=x.cpu")
+unknown=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -u nobody:nope --data-binary $'a;b 1\n' "$url/ingest?name=x.cpu")
+check "an unknown user name takes about as long as a wrong password ($unknown s vs $wrong s)" \
+  awk -v u="$unknown" -v w="$wrong" 'BEGIN { split(u, a, " "); split(w, b, " ");
+    exit !(a[1] == 401 && b[1] == 401 && a[2] >= 0.3 * b[2] && b[2] > 0.05) }'
 # a wrong password for 'slow' is checked for ~1 s; ci's push and /metrics, started 0.2 s
 # later, must be answered before it (on the one HTTP thread they waited for the check)
 for try in 1 2 3; do
