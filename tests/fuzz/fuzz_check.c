@@ -40,17 +40,24 @@ void fuzz_check_profile(const struct prof *p)
 	struct top top;
 	uint64_t flat;
 	uint32_t i, k;
+	int rc;
 
 	if (!p)
 		fuzz_broken("success without a profile");
-	if (tree_build(p, &t)) {
+	if ((rc = tree_build(p, &t))) {
+		/* out of memory or too big are fair answers; anything else is a decoder bug */
+		if (rc != ERR_NOMEM && rc != ERR_TOOBIG)
+			fuzz_broken("a decoded profile its call tree refuses");
 		fuzz_check_message(err_last());
-		return; /* out of memory is a fair answer */
+		return;
 	}
 	for (k = 0; k < p->ntypes; k++)
 		if (tree_total(t, 0, k) != prof_total(p, k))
 			fuzz_broken("the root total is not the samples' sum");
-	if (top_compute(p, p->default_type, &top) == 0) {
+	rc = top_compute(p, p->default_type, &top);
+	if (rc && rc != ERR_NOMEM)
+		fuzz_broken("a decoded profile its top table refuses (a bad default type?)");
+	if (rc == 0) {
 		/* wraps: values are hostile; location-less samples stay on the root */
 		flat = (uint64_t)tree_self(t, 0, p->default_type);
 		for (i = 0; i < top.n; i++)

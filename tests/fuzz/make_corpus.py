@@ -127,6 +127,10 @@ def main():
             samples=(([2**63, 2**40], [3, 30000000], True),),
             locations=((2**40, 7, 1), (2**63, 7, 2)), mappings=(7,)),
         "synth-nested-lie.pb": field(2, b"\x0a\xff\xff\xff\xff\x07"),
+        # past PPROF_PAR_ITEMS samples: the decoder's second thread fills half of them
+        "synth-16k-samples.pb.gz": gz(profile(samples=tuple(
+            ([2, 1] if i % 3 else [1], [i % 7 + 1, 1000 * (i % 13)], i % 5 == 0)
+            for i in range(16500)))),
         "empty": b"",
         "one-byte": b"\x0a",
         "gzip-empty": gz(b""),

@@ -18,6 +18,7 @@ Usage: tests/fuzz/make_ingest_corpus.py
 import base64
 import json
 import os
+import subprocess
 
 from pbwire import field, gz, packed, varint
 
@@ -100,6 +101,27 @@ SPEEDSCOPE = json.dumps({
 }).encode()
 
 
+SPEEDSCOPE_SAMPLED = json.dumps({
+    "$schema": "https://www.speedscope.app/file-format-schema.json",
+    "shared": {"frames": [{"name": "main", "file": "main.go", "line": 3}, {"name": "work"}]},
+    "profiles": [{"type": "sampled", "name": "p", "unit": "nanoseconds", "startValue": 0,
+                  "endValue": 30, "samples": [[0, 1], [0], [0, 1, 1]],
+                  "weights": [10, 5, 15]}],
+}).encode()
+
+
+def zst(data):
+    return subprocess.run(["zstd", "-q", "-c", "-19", "--no-check"], input=data,
+                          stdout=subprocess.PIPE, check=True).stdout
+
+
+def part_2231(data):
+    """A profile part named with RFC 2231's name*= (and a plain name that it overrides)."""
+    return (b"--" + B + b"\r\nContent-Disposition: form-data; name=\"x\"; "
+            b"name*=UTF-8''profile; filename*=utf-8'en'p%72ofile.pprof\r\n"
+            b"Content-Type: application/octet-stream\r\n\r\n" + data + b"\r\n")
+
+
 def seeds():
     cpu = pprof()
     yield "go-multipart", req(0, GO_QUERY, MP, part(b"profile", b"profile.pprof", gz(cpu)) + end())
@@ -144,6 +166,13 @@ def seeds():
                              push_proto([(b"service_name", b"svc")], [cpu]))
     yield "push-grpc", req(1, b"", b"application/grpc", b"\x00\x00\x00\x00\x00")
     yield "push-empty", req(1, b"", b"application/proto", b"")
+    # paths the seeds above missed (measured with libFuzzer's -print_coverage)
+    yield "speedscope-sampled", req(0, b"name=app.cpu&format=speedscope", b"application/json",
+                                    SPEEDSCOPE_SAMPLED)
+    yield "pprof-zstd", req(0, b"format=pprof&name=app", b"application/octet-stream", zst(cpu))
+    yield "multipart-2231", req(0, b"name=app", MP, part_2231(gz(cpu)) + end())
+    yield "pprof-cut", req(0, b"format=pprof&name=app", b"", cpu[:-7])
+    yield "push-proto-cut", req(17, b"", b"application/proto", push_proto(LABELS, [cpu[:-5]]))
 
 
 def main():
