@@ -155,10 +155,23 @@ static int put_flamebearer(struct buf *b, const struct flamebearer *fb)
 	if (!rc)
 		rc = buf_printf(b, "],\"numTicks\":%lld,\"maxSelf\":%lld", (long long)fb->total,
 				(long long)fb->max_self);
-	if (!rc && fb->width == 7)
-		rc = buf_printf(b, ",\"leftTicks\":%lld,\"rightTicks\":%lld",
-				(long long)fb->left_ticks, (long long)fb->right_ticks);
 	return rc ? rc : buf_puts(b, "}");
+}
+
+/*
+ * A diff's two totals.  They belong to the profile (FlamebearerProfileV1), after
+ * "heatmap", not to "flamebearer": the UI reads profile.leftTicks for its percentages.
+ * Each is left out when 0, as Go's omitempty does.
+ */
+static int put_diff_ticks(struct buf *b, const struct flamebearer *fb)
+{
+	int rc = 0;
+
+	if (fb->left_ticks)
+		rc = buf_printf(b, ",\"leftTicks\":%lld", (long long)fb->left_ticks);
+	if (!rc && fb->right_ticks)
+		rc = buf_printf(b, ",\"rightTicks\":%lld", (long long)fb->right_ticks);
+	return rc;
 }
 
 static int put_timeline(struct buf *b, const struct series_points *sp, double step)
@@ -324,7 +337,8 @@ static int render_diff(struct backend *be, const struct ingest_request *rq,
 	if ((rc = buf_puts(&out->body, "{\"version\":1,")) ||
 	    (rc = put_flamebearer(&out->body, &fb)) || (rc = buf_puts(&out->body, ",")) ||
 	    (rc = put_metadata(&out->body, q[0].profile_type, "double")) ||
-	    (rc = buf_puts(&out->body, ",\"timeline\":null,\"groups\":null,\"heatmap\":null}")))
+	    (rc = buf_puts(&out->body, ",\"timeline\":null,\"groups\":null,\"heatmap\":null")) ||
+	    (rc = put_diff_ticks(&out->body, &fb)) || (rc = buf_puts(&out->body, "}")))
 		rc = qs_fail_last(out, "render-diff");
 done:
 	flamebearer_release(&fb);
