@@ -332,9 +332,29 @@ static bool filter_warn(const struct filter_opts *f, const struct filter_matched
 		{ f->tagfocus, m->tagfocus, "--tagfocus" },
 		{ f->tagignore, m->tagignore, "--tagignore" },
 	};
+	const struct {
+		const char *spec;
+		bool range;
+		const char *name;
+	} ranges[] = {
+		{ f->tagfocus, m->tagfocus_range, "--tagfocus" },
+		{ f->tagignore, m->tagignore_range, "--tagignore" },
+	};
 	bool warned = false;
 	size_t i;
 
+	/* pprof's "tagfocus:Interpreted '1kb:4kb' as range, not regexp" */
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		const char *v = ranges[i].spec, *eq;
+
+		if (!ranges[i].range)
+			continue;
+		if ((eq = strchr(v, '=')))
+			v = eq + 1;
+		fprintf(stderr, "smolder: %s: interpreted '", ranges[i].name);
+		cmd_put_safe(stderr, v, strlen(v), true);
+		fputs("' as a range, not a regex\n", stderr);
+	}
 	for (i = 0; i < sizeof(warn) / sizeof(warn[0]); i++) {
 		if (warn[i].set && *warn[i].set && !warn[i].matched) {
 			fprintf(stderr, "smolder: %s matched no samples\n", warn[i].name);

@@ -686,6 +686,8 @@ int prof_filter_matched(const struct prof *in, const struct filter_opts *o, stru
 		goto done;
 	rc = pb_finish(b, out);
 	b = NULL;
+	c.m.tagfocus_range = c.tagfocus.numeric;
+	c.m.tagignore_range = c.tagignore.numeric;
 	if (!rc && matched)
 		*matched = c.m;
 done:

@@ -44,6 +44,8 @@ struct filter_opts {
  */
 struct filter_matched {
 	bool focus, ignore, hide, show, show_from, tagfocus, tagignore;
+	/* tagfocus / tagignore was read as a numeric range, not regexes (pprof says so) */
+	bool tagfocus_range, tagignore_range;
 };
 
 bool filter_is_empty(const struct filter_opts *o);

@@ -65,6 +65,7 @@ done
 check "-contentions and -total_delay pick the contention profile's types" bash -c "'$smolder' top -contentions '$ex/contention-mutex.pb.gz' | grep -q '^Type: contentions' && '$smolder' top -total_delay '$ex/contention-mutex.pb.gz' | grep -q '^Type: delay'"
 check "-show=RE keeps pprof's rows" bash -c "'$smolder' top -show=json '$cpu' | grep -q 'encoding/json\\.' && ! '$smolder' top -show=json '$cpu' | grep -q 'main\\.'"
 check "a filter that matches nothing says so, as pprof does" bash -c "'$smolder' top --focus=zzzz --tagfocus=k=v '$cpu' 2>&1 >/dev/null | tr '\\n' ' ' | grep -qx 'smolder: --focus matched no samples smolder: --tagfocus matched no samples '"
+check "a tag filter read as a numeric range says so, as pprof does" bash -c "'$smolder' top --tagfocus=bytes=1kb:4kb --tagignore=zzz '$heap' 2>&1 >/dev/null | grep -qx \"smolder: --tagfocus: interpreted '1kb:4kb' as a range, not a regex\""
 for o in -nodefraction=0.1 -edgefraction=0.1 -noinlines -normalize -filefunctions -addresses -unit=ms -mean -mean_delay -http=:8080 -tagshow=json -alloc_space=x; do
   case $o in -alloc_space=x) pat="unknown option '-alloc_space'|alloc_space" ;; *) pat="pprof's ${o%%=*} is not supported" ;; esac
   usagecheck "top $o: one line naming it" "^smolder top: ($pat)" top $o "$cpu"
