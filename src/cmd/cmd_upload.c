@@ -5,7 +5,8 @@
  * URL/push.v1.PusherService/Push holding a series per file, the file's pprof bytes as
  * its raw_profile (inflated when zstd-compressed: Pyroscope reads gzip and plain pprof
  * only) with a random UUID; series labels are --extra-labels (repeatable k=v; __name__
- * may be given there), service_name (default "profilecli-upload") and __name__;
+ * may be given there), service_name (default "profilecli-upload") and __name__, an
+ * empty value being none as in profilecli (the default is used);
  * --service NAME is --extra-labels service_name=NAME, and of several values of a label
  * the last one given wins (profilecli's map).  Flags and environment as profilecli's:
  * --url / PROFILECLI_URL (default http://localhost:4040), --username /
@@ -74,9 +75,9 @@ static void upload_help(FILE *f)
 	      "\n"
 	      "      --url URL              the server (default $PROFILECLI_URL, else\n"
 	      "                             http://localhost:4040)\n"
-	      "      --service NAME         service_name (default profilecli-upload): the\n"
-	      "                             same as --extra-labels service_name=NAME (the last\n"
-	      "                             one wins)\n"
+	      "      --service NAME         service_name (default, or when empty:\n"
+	      "                             profilecli-upload): the same as --extra-labels\n"
+	      "                             service_name=NAME (the last one wins)\n"
 	      "      --extra-labels K=V     more series labels (repeat, or K=V,K2=V2; a piece\n"
 	      "                             without = goes with the value before: K=a,b);\n"
 	      "                             __name__=... sets the metric name (default: from\n"
@@ -170,6 +171,14 @@ done:
 	return rc;
 }
 
+/* Whether name has a value: profilecli reads an empty one as none. */
+static bool label_given(const struct labelset *ls, const char *name)
+{
+	const char *v = labelset_get(ls, name);
+
+	return v && *v;
+}
+
 /* One file: its pprof bytes (as given, or converted) and the profile for its labels. */
 struct upfile {
 	const char *path;
@@ -242,10 +251,14 @@ static int load_file(const char *path, bool override_ts, const struct labelset *
 			goto done;
 		f->plain_len = plain.len;
 	}
+	/*
+	 * profilecli tests the value, not the presence (lbl.Get(...) == ""): --service "" or
+	 * --extra-labels __name__= is the default, where it was sent empty and refused
+	 */
 	if ((rc = labelset_copy(&f->labels, extra)) ||
-	    (!labelset_get(&f->labels, "__name__") &&
+	    (!label_given(&f->labels, "__name__") &&
 	     (rc = labelset_set(&f->labels, "__name__", cmd_metric_name(p, path)))) ||
-	    (!labelset_get(&f->labels, "service_name") &&
+	    (!label_given(&f->labels, "service_name") &&
 	     (rc = labelset_set(&f->labels, "service_name", "profilecli-upload"))))
 		goto done;
 	uuid4(f->id);

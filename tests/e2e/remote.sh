@@ -372,5 +372,20 @@ fi
 kill "$spid" 2> /dev/null
 wait "$spid" 2> /dev/null
 
+# --- upload and query series against a real server of their own ---------------------------
+serve_start up --db "$tmp/up.db" || exit 1
+uurl=http://127.0.0.1:$PORT
+# an empty service_name or __name__ is profilecli's default (it tests lbl.Get(...) == ""):
+# they were sent empty and refused with a 400
+"$smolder" upload --url "$uurl" --service "" "$ex/cpuwork-cpu.pb.gz" > "$tmp/up.out" 2> "$tmp/up.err"
+check "upload --service \"\": service_name=\"profilecli-upload\", uploaded" \
+  bash -c "[ ! -s '$tmp/up.err' ] && grep -q 'uploaded as {__name__=\"process_cpu\", service_name=\"profilecli-upload\"}' '$tmp/up.out'"
+"$smolder" upload --url "$uurl" --service up --extra-labels __name__= "$ex/heapwork-heap.pb.gz" > "$tmp/up.out" 2> "$tmp/up.err"
+check "upload --extra-labels __name__=: the name from the sample types (memory), uploaded" \
+  bash -c "[ ! -s '$tmp/up.err' ] && grep -q 'uploaded as {__name__=\"memory\", service_name=\"up\"}' '$tmp/up.out'"
+check "  both stored under those names" \
+  bash -c "'$smolder' query series --url '$uurl' --from 0 --label-names service_name --label-names __name__ | grep -qE '^process_cpu +profilecli-upload$' && '$smolder' query series --url '$uurl' --from 0 --label-names service_name --label-names __name__ | grep -qE '^memory +up$'"
+serve_stop
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
