@@ -73,7 +73,9 @@
  * rounded to the nearest ns), bytes → space/bytes (abbreviations such as "ms" and
  * multiples such as "kilobytes" are taken too).  A frame's file and line become its
  * function's file and its location's line.  The JSON may hold at most
- * SPEEDSCOPE_MAX_VALUES values (counted before parsing, to bound jansson's memory).
+ * SPEEDSCOPE_MAX_VALUES values (counted before parsing, to bound jansson's memory), and
+ * its samples at most SPEEDSCOPE_MAX_STACK_ENTRIES frames in all (an evented profile
+ * repeats the open stack in a sample per event: events × depth).
  *
  * Ownership: *out belongs to the caller (prof_free).  The input is only borrowed.
  */
@@ -95,6 +97,7 @@ enum decode_format { DECODE_AUTO, DECODE_PPROF, DECODE_FOLDED, DECODE_PERF, DECO
 		     DECODE_FLAMEBEARER };
 
 #define SPEEDSCOPE_MAX_VALUES ((size_t)1 << 24)
+#define SPEEDSCOPE_MAX_STACK_ENTRIES ((size_t)1 << 26)  /* 256 MiB of sample locations */
 #define FLAMEBEARER_JSON_MAX_VALUES ((size_t)1 << 22)  /* 4 values a node: 1 M nodes */
 
 /* Timing of the phases, for benchmarks; any pointer may be NULL. */
@@ -146,6 +149,23 @@ int pprof_decode_limit(const uint8_t *data, size_t len, size_t limit, struct dec
 int folded_decode(const char *data, size_t len, bool lines, struct prof **out);
 int perf_decode(const char *data, size_t len, struct prof **out);
 int speedscope_decode(const char *data, size_t len, struct prof **out);
+/*
+ * A caller's bounds on a speedscope decode (0: none), applied as the samples are made so
+ * that the decode stops where one is crossed: more than max_samples samples is ERR_TOOBIG
+ * ("profiles[0].events[16001]: more than 16000 samples, ..."); a stack deeper than
+ * max_depth keeps its max_depth root-most frames, as /ingest truncates any profile.
+ */
+struct speedscope_limits {
+	size_t max_samples;
+	size_t max_depth;
+};
+struct json_t;
+/*
+ * speedscope_decode on a document jansson has parsed, the profiles of one unit (NULL:
+ * all), within lim (NULL: only SPEEDSCOPE_MAX_STACK_ENTRIES).  root is borrowed.
+ */
+int speedscope_decode_json_limit(const struct json_t *root, const char *unit,
+				 const struct speedscope_limits *lim, struct prof **out);
 int flamebearer_json_decode(const char *data, size_t len, struct prof **out);
 /*
  * The Sample messages (field 2) of a pprof protobuf, counted without decoding it, so a

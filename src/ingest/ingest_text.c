@@ -30,9 +30,11 @@
  *
  * Deliberate differences: lines of any length are read (Pyroscope's line scanner stops
  * at 64 KiB, silently for folded data); parsing stops as soon as there are more distinct
- * stacks than the sample limit allows (400, so memory stays bounded), and a speedscope
- * body may hold 2^20 JSON values; counts whose product with the period overflows are
- * refused instead of wrapping; speedscope time values are kept as exact nanoseconds
+ * stacks than the sample limit allows (400, so memory stays bounded), a speedscope
+ * decode as soon as it makes more samples than that (422; an evented profile repeats its
+ * open stack in a sample per event, each copied no deeper than the depth limit keeps),
+ * and a speedscope body may hold 2^20 JSON values; counts whose product with the period
+ * overflows are refused instead of wrapping; speedscope time values are kept as exact nanoseconds
  * (upstream scales them by an internal precision factor and the sampleRate, which can
  * round them to zero); the duration is until - from; the decompressed-size limit, which
  * upstream applies to the pprof it converts these bodies to, is left to the body and
@@ -410,8 +412,13 @@ static void og_part_release(struct og_part *op)
  * on its own; a file of several is typed by each one's unit, as <name>.<unit>).
  */
 static int parse_speedscope(const uint8_t *body, size_t len, const struct legacy_md *md,
-			    struct og_part *parts, size_t *nparts)
+			    const struct ingest_limits *lim, struct og_part *parts,
+			    size_t *nparts)
 {
+	/* the decoder stops at the sample past the limit, as the folded parser does, and
+	 * copies no deeper frames than ingest_prof_check keeps: an evented profile repeats
+	 * its open stack in every sample, so memory stays bounded by these two */
+	const struct speedscope_limits sl = { lim->max_samples, lim->max_stack_depth };
 	const char *units[SS_NUNITS];
 	json_t *root = NULL;
 	size_t nmerged, nunits, i;
@@ -422,7 +429,7 @@ static int parse_speedscope(const uint8_t *body, size_t len, const struct legacy
 				   &root)) ||
 	    (rc = speedscope_meta(root, &nmerged, units, &nunits)))
 		goto done;
-	if (nunits == 0 && (rc = speedscope_decode_json(root, NULL, &parts[0].p)))
+	if (nunits == 0 && (rc = speedscope_decode_json_limit(root, NULL, &sl, &parts[0].p)))
 		goto done;  /* no profiles: the decoder says so */
 	for (i = 0; i < nunits; i++) {
 		struct og_part *op = &parts[(*nparts)++];
@@ -430,7 +437,7 @@ static int parse_speedscope(const uint8_t *body, size_t len, const struct legacy
 		const char *ty;
 		uint32_t rate = md->sample_rate;
 
-		if ((rc = speedscope_decode_json(root, units[i], &src)))
+		if ((rc = speedscope_decode_json_limit(root, units[i], &sl, &src)))
 			goto done;
 		buf_puts(&op->name, labelset_get(&md->name, "__name__"));
 		if (nmerged > 1) {
@@ -514,7 +521,7 @@ int ingest_text(const struct ingest_request *rq, const struct ingest_limits *lim
 	memset(&st, 0, sizeof(st));
 	/* parse first: a body that does not parse is 422 whatever the name says */
 	if (fmt == LEGACY_SPEEDSCOPE) {
-		if ((rc = parse_speedscope(body, len, md, parts, &n))) {
+		if ((rc = parse_speedscope(body, len, md, lim, parts, &n))) {
 			rc = ingest_fail_last(out, 422, NULL, "speedscope");
 			goto done;
 		}

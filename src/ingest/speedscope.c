@@ -12,6 +12,12 @@
  * builder (see decode.h for units and labels).  jansson parses the whole document, so
  * the number of JSON values is counted first and bounded (SPEEDSCOPE_MAX_VALUES).
  * Messages name the offending element by its JSON path ("profiles[1].weights[7]").
+ *
+ * An evented profile makes one sample per event holding the whole open stack, so its
+ * stack entries grow as events × depth: a few KiB of gzip could ask for gigabytes.
+ * Every sample's entries count against SPEEDSCOPE_MAX_STACK_ENTRIES, and a caller may
+ * bound the samples and their depth further (struct speedscope_limits), which stops the
+ * decode where the limit is crossed rather than after it.
  */
 #include "decode.h"
 #include "ingest_int.h"
@@ -44,6 +50,9 @@ struct ss_ctx {
 	size_t cap_open;
 	double scale;         /* file unit → sample type unit */
 	uint32_t k_profile;
+	struct speedscope_limits lim;
+	size_t nsamples;      /* samples made so far */
+	size_t entries;       /* their stack entries, after max_depth */
 };
 
 static size_t skip_bom_blanks(const uint8_t *p, size_t n)
@@ -190,12 +199,30 @@ static bool ss_frame_index(const struct ss_ctx *c, const json_t *v, uint32_t *ou
 	return true;
 }
 
+/*
+ * Counts one more sample of `depth` frames against the limits; *keep is how many of its
+ * frames, root-most first, go into it.
+ */
+static int ss_budget(struct ss_ctx *c, size_t depth, size_t *keep)
+{
+	if (c->lim.max_samples && c->nsamples >= c->lim.max_samples)
+		return err_set(ERR_TOOBIG, "more than %zu samples, the limit of samples per "
+			       "profile", c->lim.max_samples);
+	*keep = c->lim.max_depth && depth > c->lim.max_depth ? c->lim.max_depth : depth;
+	if (*keep > SPEEDSCOPE_MAX_STACK_ENTRIES - c->entries)
+		return err_set(ERR_TOOBIG, "more than %zu stack entries (samples times their "
+			       "depth)", SPEEDSCOPE_MAX_STACK_ENTRIES);
+	c->entries += *keep;
+	c->nsamples++;
+	return 0;
+}
+
 static int ss_sampled(struct ss_ctx *c, const json_t *prof, size_t pi,
 		      const struct prof_label *lab)
 {
 	const json_t *samples = json_object_get(prof, "samples");
 	const json_t *weights = json_object_get(prof, "weights");
-	size_t i, j, n;
+	size_t i, j, n, keep;
 	int rc;
 
 	if (!json_is_array(samples) || !json_is_array(weights))
@@ -218,9 +245,12 @@ static int ss_sampled(struct ss_ctx *c, const json_t *prof, size_t pi,
 		if (n > SS_MAX_DEPTH)
 			return err_set(ERR_TOOBIG, "profiles[%zu].samples[%zu]: deeper "
 				       "than %d frames", pi, i, SS_MAX_DEPTH);
-		if ((rc = vec_reserve(&c->stack, &c->cap_stack, n ? n : 1)))
+		if ((rc = ss_budget(c, n, &keep)))
+			return err_prefix(rc, "profiles[%zu].samples[%zu]", pi, i);
+		if ((rc = vec_reserve(&c->stack, &c->cap_stack, keep ? keep : 1)))
 			return rc;
-		/* root first in the file, leaf first in the model */
+		/* root first in the file, leaf first in the model; every index is checked,
+		 * those past `keep` (the deepest) are left out */
 		for (j = 0; j < n; j++) {
 			uint32_t f;
 
@@ -228,9 +258,10 @@ static int ss_sampled(struct ss_ctx *c, const json_t *prof, size_t pi,
 				return err_set(ERR_PARSE, "profiles[%zu].samples[%zu][%zu] is not "
 					       "a frame index (there are %zu frames)",
 					       pi, i, j, c->nframes);
-			c->stack[n - 1 - j] = c->frame_loc[f];
+			if (j < keep)
+				c->stack[keep - 1 - j] = c->frame_loc[f];
 		}
-		if ((rc = pb_sample(c->b, c->stack, (uint32_t)n, &w, lab, 1)))
+		if ((rc = pb_sample(c->b, c->stack, (uint32_t)keep, &w, lab, 1)))
 			return err_prefix(rc, "profiles[%zu].samples[%zu]", pi, i);
 	}
 	return 0;
@@ -240,16 +271,18 @@ static int ss_sampled(struct ss_ctx *c, const json_t *prof, size_t pi,
 static int ss_interval(struct ss_ctx *c, size_t depth, int64_t w,
 		       const struct prof_label *lab, size_t pi, size_t i)
 {
-	size_t j;
+	size_t j, keep;
 	int rc;
 
 	if (depth == 0 || w == 0)
 		return 0;
-	if ((rc = vec_reserve(&c->stack, &c->cap_stack, depth)))
+	if ((rc = ss_budget(c, depth, &keep)))
+		return err_prefix(rc, "profiles[%zu].events[%zu]", pi, i);
+	if ((rc = vec_reserve(&c->stack, &c->cap_stack, keep)))
 		return rc;
-	for (j = 0; j < depth; j++)
-		c->stack[depth - 1 - j] = c->frame_loc[c->open[j]];
-	if ((rc = pb_sample(c->b, c->stack, (uint32_t)depth, &w, lab, 1)))
+	for (j = 0; j < keep; j++)
+		c->stack[keep - 1 - j] = c->frame_loc[c->open[j]];
+	if ((rc = pb_sample(c->b, c->stack, (uint32_t)keep, &w, lab, 1)))
 		return err_prefix(rc, "profiles[%zu].events[%zu]", pi, i);
 	return 0;
 }
@@ -447,12 +480,15 @@ static int ss_load(const char *data, size_t len, json_t **out)
 	return 0;
 }
 
-int speedscope_decode_json(const json_t *root, const char *unit, struct prof **out)
+int speedscope_decode_json_limit(const json_t *root, const char *unit,
+				 const struct speedscope_limits *lim, struct prof **out)
 {
 	struct ss_ctx c = { 0 };
 	int rc;
 
 	*out = NULL;
+	if (lim)
+		c.lim = *lim;
 	if (!json_is_object(root))
 		return err_set(ERR_PARSE, "the document is not an object");
 	if ((rc = pb_new(&c.b)) == 0 && (rc = hmap_init(&c.funcs, 64)) == 0 &&
@@ -466,6 +502,11 @@ int speedscope_decode_json(const json_t *root, const char *unit, struct prof **o
 	free(c.stack);
 	free(c.open);
 	return rc;
+}
+
+int speedscope_decode_json(const json_t *root, const char *unit, struct prof **out)
+{
+	return speedscope_decode_json_limit(root, unit, NULL, out);
 }
 
 int speedscope_decode(const char *data, size_t len, struct prof **out)

@@ -636,6 +636,68 @@ static void test_unpack_budget(void **state)
 	buf_release(&body);
 }
 
+/*
+ * A speedscope body of `depth` frames opened one inside the other, then closed: every
+ * event after the first ends an interval of weight 1, a sample of the whole open stack,
+ * so 2 × depth - 1 samples and about depth² stack entries.
+ */
+static void evented_nest(struct buf *b, size_t depth)
+{
+	size_t i;
+
+	buf_printf(b, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\","
+		   "\"shared\":{\"frames\":[{\"name\":\"f\"}]},\"profiles\":[{\"type\":"
+		   "\"evented\",\"name\":\"p\",\"unit\":\"none\",\"startValue\":0,"
+		   "\"endValue\":%zu,\"events\":[", 2 * depth);
+	for (i = 0; i < 2 * depth; i++)
+		buf_printf(b, "%s{\"type\":\"%c\",\"frame\":0,\"at\":%zu}", i ? "," : "",
+			   i < depth ? 'O' : 'C', i);
+	buf_puts(b, "]}]}");
+}
+
+/*
+ * /ingest decoded a whole evented speedscope profile before its sample limit refused it:
+ * 9000 nested frames (17,999 samples, 81 M stack entries, 0.5 MB of JSON) took seconds
+ * and gigabytes, and a 98 KB gzip body ran `smolder serve` out of memory.  The decode
+ * now stops at the sample past the limit, its stacks no deeper than the depth limit
+ * keeps, which drops their leaf-most frames as ingest_prof_check does.
+ */
+static void test_speedscope_evented_bounded(void **state)
+{
+	struct ingest_limits lim;
+	struct ingest_result res;
+	struct buf body = BUF_INIT;
+	struct ti_req r = { 0 };
+	const struct prof *p;
+	uint32_t i, deepest = 0;
+
+	(void)state;
+	evented_nest(&body, 9000);
+	ti_req_init(&r, "POST", "/ingest", "name=app.cpu&format=speedscope");
+	ti_req_body(&r, body.data, body.len);
+	ti_refuse(&r, NULL, 422, "speedscope: profiles[0].events[16001]: more than 16000 "
+		  "samples, the limit of samples per profile");
+	ti_req_release(&r);
+	/* within the sample limit: every stack cut to its 100 root-most frames */
+	ingest_limits_default(&lim);
+	lim.max_stack_depth = 100;
+	buf_reset(&body);
+	evented_nest(&body, 1500);
+	ti_req_init(&r, "POST", "/ingest", "name=app.cpu&format=speedscope");
+	ti_req_body(&r, body.data, body.len);
+	ti_assert_ok(ti_run(&r, &lim, &res), &res, 1);
+	p = res.items[0].prof;
+	assert_int_equal(p->nsamples, 2999);
+	for (i = 0; i < p->nsamples; i++)
+		if (p->samples[i].nlocs > deepest)
+			deepest = p->samples[i].nlocs;
+	assert_int_equal(deepest, 100);
+	assert_int_equal(p->samples[0].nlocs, 1);
+	ingest_result_release(&res);
+	ti_req_release(&r);
+	buf_release(&body);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -646,6 +708,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sample_label_checks),
 		cmocka_unit_test(test_routes_and_errors),
 		cmocka_unit_test(test_unpack_budget),
+		cmocka_unit_test(test_speedscope_evented_bounded),
 	};
 
 	tu_init(argc, argv);

@@ -974,6 +974,38 @@ static void test_bug_unpack_unbounded(void **state)
 	buf_release(&gz);
 }
 
+/*
+ * An evented speedscope profile makes a sample of the whole open stack at every event:
+ * 12,000 frames opened one inside the other (0.4 MB of JSON) asked for 144 M stack
+ * entries, and the reviewer's 98 KB gzip file made `smolder top` take 3 GB.  The decoder
+ * counts every sample's frames against SPEEDSCOPE_MAX_STACK_ENTRIES and says so.
+ */
+static void test_bug_speedscope_evented_unbounded(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct prof *p = NULL;
+	size_t i, depth = 12000;
+	char want[96];
+	int rc;
+
+	(void)state;
+	buf_puts(&b, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\","
+		 "\"shared\":{\"frames\":[{\"name\":\"f\"}]},\"profiles\":[{\"type\":"
+		 "\"evented\",\"name\":\"p\",\"unit\":\"none\",\"events\":[");
+	for (i = 0; i < 2 * depth; i++)
+		buf_printf(&b, "%s{\"type\":\"%c\",\"frame\":0,\"at\":%zu}", i ? "," : "",
+			   i < depth ? 'O' : 'C', i);
+	buf_puts(&b, "]}]}");
+	rc = decode_profile((const uint8_t *)b.data, b.len, "deep.speedscope.json", &p);
+	assert_null(p);
+	/* samples of 1, 2, ..., 11584 frames fit; the one event 11585 ends does not */
+	snprintf(want, sizeof(want), "profiles[0].events[11585]: more than %zu stack entries",
+		 SPEEDSCOPE_MAX_STACK_ENTRIES);
+	if (rc != ERR_TOOBIG || !strstr(err_last(), want))
+		fail_msg("expected ERR_TOOBIG '%s', got %d: %s", want, rc, err_last());
+	buf_release(&b);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -1003,6 +1035,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bug_id_all_ones),
 		cmocka_unit_test(test_bug_gzip_isize_allocation),
 		cmocka_unit_test(test_bug_unpack_unbounded),
+		cmocka_unit_test(test_bug_speedscope_evented_unbounded),
 	};
 
 	tu_init(argc, argv);
