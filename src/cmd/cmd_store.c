@@ -287,7 +287,8 @@ static void query_help(FILE *f)
 	      "      --from T, --to T     now-1h (default), now, RFC 3339, Unix seconds or ms\n"
 	      "      --profile-type ID    default: the only one the query has in the range\n"
 	      "      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"
-	      "      --label-names A,B    series: only these labels (repeat it, as profilecli)\n"
+	      "      --label-names A,B    series: only these labels, each distinct set once\n"
+	      "                           (repeat it, as profilecli)\n"
 	      "  -o, --output FORMAT      series: table (default) or json; profile: console\n"
 	      "                           (default) or pprof=FILE, gzipped, not over an\n"
 	      "                           existing FILE unless -f, --force\n"
@@ -376,6 +377,33 @@ static int cmp_labelsets(const void *x, const void *y)
 	return (a->n > b->n) - (a->n < b->n);
 }
 
+/*
+ * --label-names: each set cut to those names, then the distinct sets that remain, as a
+ * server answers Series with label_names (and profilecli prints): one row per service,
+ * not one per series.  l is sorted.
+ */
+static void keep_names(struct labelset_list *l, const struct strvec *only)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		for (k = 0; k < l->v[i].n;)
+			if (strvec_contains(only, l->v[i].v[k].name))
+				k++;
+			else
+				labelset_del(&l->v[i], l->v[i].v[k].name);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_labelsets);
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].n == 0 || (n && labelset_equal(&l->v[n - 1], &l->v[i]))) {
+			labelset_free(&l->v[i]);
+			continue;
+		}
+		l->v[n++] = l->v[i];
+	}
+	l->n = n;
+}
+
 static int q_series(const struct qargs *a, const struct cmd_env *env)
 {
 	struct backend *be;
@@ -405,12 +433,13 @@ static int q_series(const struct qargs *a, const struct cmd_env *env)
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
-	if (l.n)  /* qsort(NULL, 0, ...) is undefined */
+	if (only.n)
+		keep_names(&l, &only);
+	else if (l.n)  /* qsort(NULL, 0, ...) is undefined */
 		qsort(l.v, l.n, sizeof(*l.v), cmp_labelsets);
 	for (i = 0; i < l.n; i++)
 		for (k = 0; k < l.v[i].n; k++)
-			if (!only.n || strvec_contains(&only, l.v[i].v[k].name))
-				strvec_push(&cols, l.v[i].v[k].name);
+			strvec_push(&cols, l.v[i].v[k].name);
 	strvec_sort_unique(&cols);
 	if (json) {
 		json_t *root = json_object(), *arr = json_array();

@@ -385,6 +385,11 @@ check "upload --extra-labels __name__=: the name from the sample types (memory),
   bash -c "[ ! -s '$tmp/up.err' ] && grep -q 'uploaded as {__name__=\"memory\", service_name=\"up\"}' '$tmp/up.out'"
 check "  both stored under those names" \
   bash -c "'$smolder' query series --url '$uurl' --from 0 --label-names service_name --label-names __name__ | grep -qE '^process_cpu +profilecli-upload$' && '$smolder' query series --url '$uurl' --from 0 --label-names service_name --label-names __name__ | grep -qE '^memory +up$'"
+# query series --label-names: the distinct sets (the heap's four series are one row), as
+# profilecli prints the server's answer
+"$smolder" query series --url "$uurl" --from 0 --label-names service_name > "$tmp/lns.out"
+check "query series --url --label-names service_name: a row per service" \
+  bash -c "[ \"\$(tail -n +2 '$tmp/lns.out' | tr -d ' ' | paste -sd,)\" = profilecli-upload,up ]"
 serve_stop
 
 echo "$pass passed, $fail failed"

@@ -252,4 +252,18 @@ check "a merge on a terminal: 'merging the profiles of DB... (Ctrl-C aborts)', e
   grep -qF "merging the profiles of $db... (Ctrl-C aborts)"$'\r\e[KFile: ' "$tmp/tty.out"
 "$smolder" top -n 1 --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds 2> "$tmp/err" > /dev/null
 check "... and nothing when stderr is not a terminal" test ! -s "$tmp/err"
+
+# query series --label-names: the distinct sets of those labels, as a server's Series with
+# label_names and profilecli print them (it printed a row per series: cpuwork-cpu twice)
+"$smolder" query series --db "$db" --from 0 --label-names service_name > "$tmp/lns.out"
+check "query series --label-names service_name: one row per service" \
+  bash -c "[ \$(tail -n +2 '$tmp/lns.out' | wc -l) -eq \$(tail -n +2 '$tmp/lns.out' | sort -u | wc -l) ] && [ \$(grep -cx 'cpuwork-cpu *' '$tmp/lns.out') -eq 1 ]"
+"$smolder" query series --db "$db" --from 0 --label-names service_name --output json > "$tmp/lns.json"
+check "  and in JSON" python3 -c "
+import json, sys
+s = json.load(open('$tmp/lns.json'))['series']
+names = [x['service_name'] for x in s]
+assert len(names) == len(set(names)) and 'cpuwork-cpu' in names and all(len(x) == 1 for x in s), s"
+check "--label-names naming no label of the series: nothing" \
+  bash -c "[ -z \"\$('$smolder' query series --db '$db' --from 0 --label-names nosuchlabel)\" ]"
 check_done
