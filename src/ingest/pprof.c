@@ -7,7 +7,9 @@
  * counts — before the model is fed through the builder.  Ids are arbitrary uint64s: a
  * dense table when they are small, else a map, and no table for locations numbered 1 … n
  * in order (as Go writes them).  When protobuf-c rejects the bytes, a scan of the
- * top-level fields finds the byte offset of the problem for the error message.
+ * top-level fields finds the byte offset of the problem for the error message; when it
+ * accepts them, another scan refuses two messages written one after the other, as pprof
+ * does (wire_concatenated).
  *
  * Everything is sized before the builder is fed: the samples' location and label counts,
  * so that the builder makes room for all samples at once (pb_add_samples) and they are
@@ -153,6 +155,52 @@ size_t pprof_count_samples(const uint8_t *p, size_t n)
 		}
 	}
 	return count;
+}
+
+/*
+ * Whether the message is two or more profiles written one after the other (as `cat
+ * a.pb b.pb`, or gzip members, make them): protobuf keeps the last value of a field that
+ * repeats, so the later profile's time_nanos (field 9) would silently win and its string
+ * indices resolve against the first one's table.  pprof (profile/encode.go) refuses a
+ * time_nanos that follows a non-zero one, and so does this, with pprof's words and the
+ * byte where it happens.  Only called on bytes protobuf-c unpacked: the framing is sound.
+ */
+static int wire_concatenated(const uint8_t *p, size_t n)
+{
+	size_t pos = 0, start, k;
+	uint64_t tag, v, time_nanos = 0;
+
+	while (pos < n && (k = wire_varint(p + pos, n - pos, &tag))) {
+		start = pos;
+		pos += k;
+		switch (tag & 7) {
+		case 0:
+			if (!(k = wire_varint(p + pos, n - pos, &v)))
+				return 0;
+			pos += k;
+			if ((tag >> 3) != 9)
+				break;
+			if (time_nanos)
+				return err_set(ERR_PARSE, "concatenated profiles detected (a second "
+					       "time_nanos at byte %zu)", start);
+			time_nanos = v;
+			break;
+		case 1:
+			pos += 8;
+			break;
+		case 2:
+			if (!(k = wire_varint(p + pos, n - pos, &v)) || v > n - pos - k)
+				return 0;
+			pos += k + v;
+			break;
+		case 5:
+			pos += 4;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 0;
 }
 
 /* id → index map for mappings, locations and functions. */
@@ -792,6 +840,8 @@ int pprof_decode_limit(const uint8_t *data, size_t len, size_t limit, struct dec
 			rc = wire_explain(data, len);
 		goto done;
 	}
+	if ((rc = wire_concatenated(data, len)))
+		goto done;
 	c.pb = pb;
 	c.scratch = &scratch;
 	if ((rc = pb_new(&c.b)) || (rc = prepare(&c)) || (rc = do_strings(&c)) ||

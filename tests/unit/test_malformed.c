@@ -1006,6 +1006,65 @@ static void test_bug_speedscope_evented_unbounded(void **state)
 	buf_release(&b);
 }
 
+/*
+ * Two pprof messages one after the other (`cat a.pb b.pb`, or two gzip members) unpack as
+ * one: the second time_nanos won and the second profile's string indices resolved
+ * against the first one's table, so its samples were shown under the first one's names
+ * (or, with ids that collide, the error was "duplicate function id 1").  go tool pprof
+ * says "concatenated profiles detected", and so must this.
+ */
+static void test_bug_pprof_concatenated(void **state)
+{
+	struct synth s;
+	struct buf both = BUF_INIT, gz = BUF_INIT, gz2 = BUF_INIT;
+	uint8_t *a, *b;
+	size_t na, nb;
+	int i;
+
+	(void)state;
+	synth_init(&s);
+	s.pb.time_nanos = 1700000000000000000;
+	a = synth_pack(&s, &na);
+	/* the second profile's ids do not collide with the first one's, and it has no
+	 * sample types of its own (nothing left for the decoder to trip on) */
+	s.pb.time_nanos += 1000000000;
+	s.pb.n_sample_type = 0;
+	s.pb.period_type = NULL;
+	s.pb.default_sample_type = 0;
+	s.m.id = 2;
+	for (i = 0; i < 2; i++) {
+		s.f[i].id = s.ln[i].function_id = (uint64_t)i + 3;
+		s.l[i].id = (uint64_t)i + 3;
+		s.l[i].mapping_id = 2;
+	}
+	s.locs[0][0] = 4, s.locs[0][1] = 3, s.locs[1][0] = 3;
+	b = synth_pack(&s, &nb);
+	buf_add(&both, a, na);
+	buf_add(&both, b, nb);
+	tu_decode_fails(both.data, both.len, "concat.pb");
+	if (!strstr(err_last(), "concatenated profiles detected"))
+		fail_msg("expected 'concatenated profiles detected', got: %s", err_last());
+	/* gzip members are inflated one after the other: the same bytes */
+	tu_gzip(a, na, &gz);
+	tu_gzip(b, nb, &gz2);
+	buf_add(&gz, gz2.data, gz2.len);
+	tu_decode_fails(gz.data, gz.len, "concat.pb.gz");
+	if (!strstr(err_last(), "concatenated profiles detected"))
+		fail_msg("expected 'concatenated profiles detected', got: %s", err_last());
+	/* the same profile twice: its ids collide, which is not what went wrong */
+	buf_reset(&both);
+	buf_add(&both, a, na);
+	buf_add(&both, a, na);
+	tu_decode_fails(both.data, both.len, "twice.pb");
+	if (!strstr(err_last(), "concatenated profiles detected"))
+		fail_msg("expected 'concatenated profiles detected', got: %s", err_last());
+	free(a);
+	free(b);
+	buf_release(&both);
+	buf_release(&gz);
+	buf_release(&gz2);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -1036,6 +1095,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bug_gzip_isize_allocation),
 		cmocka_unit_test(test_bug_unpack_unbounded),
 		cmocka_unit_test(test_bug_speedscope_evented_unbounded),
+		cmocka_unit_test(test_bug_pprof_concatenated),
 	};
 
 	tu_init(argc, argv);
