@@ -307,7 +307,10 @@ struct qargs {
 	bool force;
 };
 
-/* The backend (store or server), selector and range of a query; prints errors. */
+/*
+ * The backend (store or server), selector and range of a query; prints errors.  On
+ * failure nothing is left to release (path included).
+ */
 static int q_open(const struct qargs *a, const struct cmd_env *env, struct backend **be,
 		  struct selector **sel, struct time_range *r, struct buf *path)
 {
@@ -332,6 +335,8 @@ static int q_open(const struct qargs *a, const struct cmd_env *env, struct backe
 		return 1;
 	}
 	if (cmd_open_backend(&a->st, env, be, path)) {
+		/* path is filled before the store fails to open: the caller returns at once */
+		buf_release(path);
 		selector_free(*sel);
 		*sel = NULL;
 		return 1;

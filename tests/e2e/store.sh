@@ -266,4 +266,11 @@ names = [x['service_name'] for x in s]
 assert len(names) == len(set(names)) and 'cpuwork-cpu' in names and all(len(x) == 1 for x in s), s"
 check "--label-names naming no label of the series: nothing" \
   bash -c "[ -z \"\$('$smolder' query series --db '$db' --from 0 --label-names nosuchlabel)\" ]"
+
+# a store that cannot be opened: one line, status 1, and nothing leaked (the sanitizer run
+# reports leaks as more lines: query series and types kept the store's path)
+errcheck "query series --db in a missing directory: one line" \
+  "^smolder: cannot open store '$tmp/none/x.db'" query series --db "$tmp/none/x.db"
+errcheck "query types --db in a missing directory: one line" \
+  "^smolder: cannot open store '$tmp/none/x.db'" query types --db "$tmp/none/x.db"
 check_done
