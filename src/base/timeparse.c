@@ -1,4 +1,7 @@
-/* timeparse.c — relative, RFC 3339 and Unix times; Prometheus durations (timeparse.h). */
+/*
+ * timeparse.c — the two time grammars of timeparse.h (profilecli's for the command line,
+ * attime's for /pyroscope/render) and Prometheus durations.
+ */
 #include "timeparse.h"
 
 #include <ctype.h>
@@ -164,11 +167,50 @@ static int parse_rfc3339(const char *s, int64_t *out)
 	return 0;
 }
 
+/* Leading and trailing ASCII space of s into out (TIME_MAX_INPUT + 1 bytes); its length. */
+static size_t trim_copy(const char *s, char *out)
+{
+	size_t n = strlen(s);
+
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n > TIME_MAX_INPUT)
+		n = TIME_MAX_INPUT;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return n;
+}
+
+/* The Unix timestamp of the n digits at s in the unit that many digits mean (ns / digit). */
+static int unix_digits(const char *s, size_t n, bool neg, int64_t per, int64_t *out_ns)
+{
+	int64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (__builtin_mul_overflow(neg ? -v : v, per, out_ns))
+		return -1;
+	return 0;
+}
+
+static int time_out_of_range(const char *s, int64_t *out_ns)
+{
+	*out_ns = 0;
+	return err_set(ERR_PARSE, "time '%s' is out of range (years 1678 to 2262)", s);
+}
+
 int timeparse(const char *s, int64_t now_ns, int64_t *out_ns)
 {
-	size_t n = strlen(s), i;
-	int64_t d, v = 0;
-	bool all_digits = n > 0;
+	char t[TIME_MAX_INPUT + 1];
+	const char *rel, *d = s;
+	size_t n = strlen(s), nd;
+	int64_t dur, unit;
 
 	*out_ns = 0;
 	if (n == 0)
@@ -179,43 +221,176 @@ int timeparse(const char *s, int64_t now_ns, int64_t *out_ns)
 	case 0:
 		return 0;
 	case -2:
-		*out_ns = 0;
-		return err_set(ERR_PARSE, "time '%s' is out of range (years 1678 to 2262)", s);
+		return time_out_of_range(s, out_ns);
 	}
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			all_digits = false;
-	if (all_digits) {
-		for (i = 0; i < n; i++) {
-			if (v > (INT64_MAX - 9) / 10)
-				return err_set(ERR_PARSE, "time '%s' is out of range", s);
-			v = v * 10 + (s[i] - '0');
-		}
-		switch (n) {
-		case 13: d = 1000000; break;      /* milliseconds */
-		case 16: d = 1000; break;         /* microseconds */
-		case 19: d = 1; break;            /* nanoseconds */
-		default: d = NS_PER_S; break;     /* seconds */
-		}
-		if (__builtin_mul_overflow(v, d, out_ns))
-			return err_set(ERR_PARSE, "time '%s' is out of range", s);
+	/* smolder's own: 0 is the epoch, "everything" (profilecli reads it as now) */
+	if (strcmp(s, "0") == 0)
 		return 0;
-	}
-	if (strcmp(s, "now") == 0) {
+	/* relative, as profilecli's parseRelativeTime: trimmed, now, now-DURATION, DURATION */
+	trim_copy(s, t);
+	if (strcmp(t, "now") == 0) {
 		*out_ns = now_ns;
 		return 0;
 	}
-	if (strncmp(s, "now-", 4) == 0 || strncmp(s, "now+", 4) == 0) {
-		if (timeparse_duration(s + 4, &d))
-			return err_prefix(ERR_PARSE, "bad time '%s'", s);
-		*out_ns = s[3] == '-' ? now_ns - d : now_ns + d;
+	rel = strncmp(t, "now-", 4) == 0 ? t + 4 : t;
+	if (timeparse_duration(rel, &dur) == 0) {
+		if (__builtin_sub_overflow(now_ns, dur, out_ns))
+			return time_out_of_range(s, out_ns);
 		return 0;
 	}
-	/* profilecli: a bare duration means that long ago */
-	if (isdigit((unsigned char)s[0]) && timeparse_duration(s, &d) == 0) {
-		*out_ns = now_ns - d;
+	if (rel != t)
+		return err_prefix(ERR_PARSE, "bad time '%s'", s);
+	/* a Unix timestamp (strconv.ParseInt: a sign is allowed), its unit told by its length */
+	if (*d == '-' || *d == '+')
+		d++;
+	nd = strspn(d, "0123456789");
+	if (nd == 0 || d[nd])
+		return err_set(ERR_PARSE, "bad time '%s': expected now, now-1h, RFC 3339 "
+					  "(2024-05-01T10:00:00Z), 1h (ago) or a Unix timestamp", s);
+	switch (n) {
+	case 10: unit = NS_PER_S; break;
+	case 13: unit = 1000000; break;
+	case 16: unit = 1000; break;
+	case 19: unit = 1; break;
+	default:
+		return err_set(ERR_PARSE, "bad time '%s': a Unix timestamp has 10 digits (seconds), "
+					  "13 (ms), 16 (us) or 19 (ns)", s);
+	}
+	if (unix_digits(d, nd, *s == '-', unit, out_ns))
+		return time_out_of_range(s, out_ns);
+	return 0;
+}
+
+/* attime's getUnitMultiplier: a unit is known by how it starts; 0 for none. */
+static int64_t attime_unit_s(const char *u, size_t n)
+{
+	if (n >= 1 && u[0] == 's')
+		return 1;
+	if ((n >= 3 && strncmp(u, "mon", 3) == 0) || (n >= 1 && u[0] == 'M'))
+		return 30 * 86400;
+	if (n >= 1 && u[0] == 'm')  /* min, minutes, and also ms */
+		return 60;
+	if (n >= 1 && u[0] == 'h')
+		return 3600;
+	if (n >= 1 && u[0] == 'd')
+		return 86400;
+	if (n >= 1 && u[0] == 'w')
+		return 7 * 86400;
+	if (n >= 1 && u[0] == 'y')
+		return 365 * 86400;
+	return 0;
+}
+
+/* YYYYMMDD as Go's time.Parse("20060102") reads it, after 1900; false when it is not one. */
+static bool attime_date(const char *s, int64_t *out_s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d;
+	struct tm tm = { 0 };
+
+	if (digits(s, 4, &y) || digits(s + 4, 2, &mo) || digits(s + 6, 2, &d) || y <= 1900 ||
+	    mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
+		return false;
+	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return false;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	*out_s = (int64_t)timegm(&tm);
+	return true;
+}
+
+/* attime's offset: a sign and terms NUMBER[UNIT]; seconds into *out_s. */
+static int attime_offset(const char *s, const char *off, int64_t *out_s)
+{
+	const char *p = off + 1;
+	int64_t total = 0;
+
+	if (!*p)
+		return err_set(ERR_PARSE, "bad time '%s': expected a number after '%c'", s, *off);
+	while (*p) {
+		int64_t v = 0, mult, term;
+		const char *u;
+
+		if (!isdigit((unsigned char)*p))
+			return err_set(ERR_PARSE, "bad time '%s': expected a number at '%.16s'", s, p);
+		while (isdigit((unsigned char)*p)) {
+			if (v > (INT64_MAX - 9) / 10)
+				return time_out_of_range(s, out_s);
+			v = v * 10 + (*p++ - '0');
+		}
+		for (u = p; isalpha((unsigned char)*p); p++)
+			;
+		/* a number alone counts nothing (attime: now-1 is now) */
+		mult = p > u ? attime_unit_s(u, (size_t)(p - u)) : 0;
+		if (p > u && !mult)
+			return err_set(ERR_PARSE, "bad time '%s': unknown unit '%.*s' (s, min or m, h, "
+						  "d, w, mon or M, y)", s, (int)(p - u), u);
+		if (__builtin_mul_overflow(v, mult, &term) ||
+		    __builtin_add_overflow(total, term, &total))
+			return time_out_of_range(s, out_s);
+	}
+	*out_s = *off == '-' ? -total : total;
+	return 0;
+}
+
+int timeparse_attime(const char *s, int64_t now_ns, int64_t *out_ns)
+{
+	char t[TIME_MAX_INPUT + 1], c[TIME_MAX_INPUT + 1];
+	const char *off;
+	size_t n, i, nc = 0, ref;
+	int64_t v, unit = NS_PER_S;
+	int rc;
+
+	*out_ns = 0;
+	if (strlen(s) > TIME_MAX_INPUT)
+		return err_set(ERR_PARSE, "time '%.32s...' is too long", s);
+	n = trim_copy(s, t);
+	/* smolder's own: attime would read 2024-05-01T10:00:00Z as now plus nothing */
+	switch (parse_rfc3339(t, out_ns)) {
+	case 0:
+		return 0;
+	case -2:
+		return time_out_of_range(s, out_ns);
+	}
+	for (i = 0; i < n; i++)
+		if (t[i] != '_' && t[i] != ',' && t[i] != ' ')
+			c[nc++] = t[i];
+	c[nc] = '\0';
+	if (nc && strspn(c, "0123456789") == nc) {
+		if (nc == 8 && attime_date(c, &v)) {
+			if (__builtin_mul_overflow(v, NS_PER_S, out_ns))
+				return time_out_of_range(s, out_ns);
+			return 0;
+		}
+		switch (nc) {
+		case 13: unit = 1000000; break;
+		case 16: unit = 1000; break;
+		case 19: unit = 1; break;
+		}
+		if (unix_digits(c, nc, false, unit, out_ns))
+			return time_out_of_range(s, out_ns);
 		return 0;
 	}
-	return err_set(ERR_PARSE, "bad time '%s': expected now, now-1h, RFC 3339 "
-				  "(2024-05-01T10:00:00Z) or Unix seconds/milliseconds", s);
+	off = strchr(c, '+');
+	if (!off)
+		off = strchr(c, '-');
+	/*
+	 * attime takes any text before the sign for now (its reference times are not
+	 * written); here only now or nothing is, so yesterday or now-1h+30m (which
+	 * attime reads as now+30m) is an error rather than a surprise.
+	 */
+	ref = off ? (size_t)(off - c) : nc;
+	if (ref != 0 && (ref != 3 || strncmp(c, "now", 3) != 0))
+		return err_set(ERR_PARSE, "bad time '%s': expected now, now-1h (s, min, h, d, w, "
+					  "mon, y), YYYYMMDD, RFC 3339 or a Unix timestamp", s);
+	if (!off) {
+		*out_ns = now_ns;
+		return 0;
+	}
+	if ((rc = attime_offset(s, off, &v)))
+		return rc;
+	if (__builtin_mul_overflow(v, NS_PER_S, &v) || __builtin_add_overflow(now_ns, v, out_ns))
+		return time_out_of_range(s, out_ns);
+	return 0;
 }

@@ -1,16 +1,38 @@
 /*
- * timeparse.h — the times and durations users type: `now`, `now-1h`, `1h` (also "an hour
- * ago"), `now-1h30m`, RFC 3339 (`2024-05-01T10:00:00Z`, with fraction and offset), and
- * Unix timestamps told apart by their digit count as profilecli does: 10 digits are
- * seconds, 13 milliseconds, 16 microseconds, 19 nanoseconds; any other digit count is
- * taken as seconds (so `0` is the epoch), as Pyroscope's attime does.
+ * timeparse.h — the times users type, in the two grammars Pyroscope's tools have.
  *
- * Durations are Prometheus's (`model.ParseDuration`): one or more <integer><unit> terms,
- * largest unit first, units ms s m h d w y (d = 24 h, w = 7 d, y = 365 d); `0` alone is
- * zero.  `now+30m` is accepted too.
+ * timeparse(): the command line's --from/--to (and the browser's range), as profilecli's
+ * operations.ParseTime reads them, tried in this order:
+ *   - RFC 3339: 2024-05-01T10:00:00Z, with a fraction and an offset (t, z and a space
+ *     for the T are taken too; nothing around it);
+ *   - relative, spaces around it ignored: now, now-DURATION, or DURATION alone, which
+ *     means that long ago (1h);
+ *   - a Unix timestamp, told apart by its length: 10 characters are seconds, 13
+ *     milliseconds, 16 microseconds, 19 nanoseconds; any other length is an error.
+ * One deliberate difference: 0 is the epoch (smolder's "everything"), where profilecli
+ * reads it as a zero duration, i.e. now.  now+DURATION is an error, as in profilecli.
  *
- * Pure functions; times are nanoseconds since the Unix epoch (UTC).  Errors are
- * ERR_PARSE with a one-line message quoting the input.
+ * timeparse_attime(): /pyroscope/render's from/until, as Pyroscope's attime.Parse reads
+ * them.  Spaces, '_' and ',' anywhere are dropped; then:
+ *   - digits only: 8 of them with a year after 1900 are a date, YYYYMMDD (midnight UTC);
+ *     otherwise a Unix timestamp, 13 digits ms, 16 us, 19 ns, any other count seconds;
+ *   - [now](+|-)NUMBER[UNIT]...: units known by how they start, case-sensitive: s
+ *     (sec...), min or m (so ms too is minutes, as upstream), h, d (days), w, mon or M
+ *     (30 days), y (365 days); a number without a unit counts nothing (now-1 is now);
+ *   - now, or nothing: now.
+ * Where attime reads something it cannot make sense of as "now" this is an error: text
+ * other than now before the sign (yesterday, 1h, now-1h+30m, which attime reads as
+ * now+30m), an unknown unit, a fraction.  Two further differences: RFC 3339 is read as
+ * above (attime reads it as now); several terms add up, now-1h30m is 90 minutes (attime
+ * counts the first term only, though its loop means to read them all, as graphite does).
+ *
+ * Durations are Prometheus's (model.ParseDuration): one or more <integer><unit> terms,
+ * largest unit first, units ms s m h d w y (d = 24 h, w = 7 d, y = 365 d); 0 alone is
+ * zero.
+ *
+ * Pure functions; times are nanoseconds since the Unix epoch (UTC), and what int64
+ * nanoseconds cannot hold (before 1678 or after 2262) is an error.  Errors are ERR_PARSE
+ * with a one-line message quoting the input ("bad time '...': ...").
  */
 #ifndef SMOLDER_TIMEPARSE_H
 #define SMOLDER_TIMEPARSE_H
@@ -18,8 +40,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Parses s relative to now_ns into *out_ns. */
+/* Parses s (profilecli's grammar) relative to now_ns into *out_ns. */
 int timeparse(const char *s, int64_t now_ns, int64_t *out_ns);
+/* Parses s (attime's grammar) relative to now_ns into *out_ns. */
+int timeparse_attime(const char *s, int64_t now_ns, int64_t *out_ns);
 /* Parses a duration ("1h30m", "10s", "7d") into nanoseconds (>= 0). */
 int timeparse_duration(const char *s, int64_t *out_ns);
 /* The current time in nanoseconds (CLOCK_REALTIME). */

@@ -4,8 +4,9 @@
  * version 1 with a timeline), /pyroscope/render-diff and /pyroscope/label-values.
  *
  * The query names the profile type where a metric name goes:
- * process_cpu:cpu:nanoseconds:cpu:nanoseconds{service_name="app"}.  Times are what
- * users type (timeparse.h: now-1h, RFC 3339, Unix seconds or milliseconds).
+ * process_cpu:cpu:nanoseconds:cpu:nanoseconds{service_name="app"}.  Times are read as
+ * Pyroscope's attime.Parse reads them (timeparse_attime(): now-1h, now-15min, YYYYMMDD,
+ * Unix timestamps; RFC 3339 too).
  */
 #include "querier_int.h"
 
@@ -40,6 +41,7 @@ static double point_interval_s(int64_t from_ms, int64_t until_ms)
 	return 31536000.0;
 }
 
+/* A time as Pyroscope's attime.Parse reads it (timeparse_attime); def when absent. */
 static int param_time(const struct ingest_request *rq, struct querier_reply *out, const char *name,
 		      const char *def, int64_t now, int64_t *ns)
 {
@@ -47,11 +49,13 @@ static int param_time(const struct ingest_request *rq, struct querier_reply *out
 	int rc = 0;
 
 	if (!ingest_param(rq, name, &v) || !v.len)
-		rc = timeparse(def, now, ns);
-	else if (strcmp(v.data, "0") == 0)
-		rc = qs_fail(out, 400, NULL, ERR_PARSE, "%s: 0 is not a time", name);
-	else if (timeparse(v.data, now, ns))
+		rc = timeparse_attime(def, now, ns);
+	else if (timeparse_attime(v.data, now, ns))
 		rc = qs_fail_last(out, name);
+	/* upstream's range check takes a start or end of 0 ms for none */
+	else if (*ns / 1000000 == 0)
+		rc = qs_fail(out, 400, NULL, ERR_PARSE, "%s: '%.40s' is 0 ms since the epoch, which "
+							"is no time", name, v.data);
 	buf_release(&v);
 	return rc;
 }

@@ -895,6 +895,67 @@ static void test_render(void **state)
 	prof_free(want);
 }
 
+/* GET path; the status and, for a 200, the flame graph's numTicks */
+static int render_ticks(const char *path, int64_t *ticks)
+{
+	json_error_t e;
+	json_t *root;
+	struct call c;
+	int status;
+
+	do_call(&c, "GET", path, NULL, NULL, NULL, 0);
+	status = c.out.status;
+	*ticks = -1;
+	if (status == 200) {
+		root = json_loads(c.out.body.data, 0, &e);
+		assert_non_null(root);
+		*ticks = json_integer_value(
+			json_object_get(json_object_get(root, "flamebearer"), "numTicks"));
+		json_decref(root);
+	}
+	release(&c);
+	return status;
+}
+
+/* from/until as Pyroscope's attime.Parse reads them (now is T0 + 60 s here) */
+static void test_render_times(void **state)
+{
+	struct prof *want = merge(CPU, "{service_name=\"cpuwork\"}", T0, T0 + 60 * SEC);
+	const char *q = "/pyroscope/render?query=" CPU "%7Bservice_name%3D%22cpuwork%22%7D";
+	char path[512];
+	int64_t ticks;
+
+	(void)state;
+	/* T0 is 2023-11-14T22:13:20Z: the day as YYYYMMDD, not as 20231114 s (1970) */
+	snprintf(path, sizeof(path), "%s&from=20231114&until=20231115", q);
+	assert_int_equal(render_ticks(path, &ticks), 200);
+	tu_assert_i64(ticks, prof_total(want, 0));
+	/* attime's units: min, days, M (months), mon */
+	snprintf(path, sizeof(path), "%s&from=now-15min&until=now", q);
+	assert_int_equal(render_ticks(path, &ticks), 200);
+	tu_assert_i64(ticks, prof_total(want, 0));
+	snprintf(path, sizeof(path), "%s&from=now-2days", q);
+	assert_int_equal(render_ticks(path, &ticks), 200);
+	tu_assert_i64(ticks, prof_total(want, 0));
+	snprintf(path, sizeof(path), "%s&from=now-1M&until=now-1mon%%2B2min", q);
+	assert_int_equal(render_ticks(path, &ticks), 400);  /* attime: now+2min; refused here */
+	snprintf(path, sizeof(path), "%s&from=now-1M&until=now%%2B1min", q);
+	assert_int_equal(render_ticks(path, &ticks), 200);
+	tu_assert_i64(ticks, prof_total(want, 0));
+	/* 50 s before now is after the second profile (T0 + 10 s): the first only is out */
+	snprintf(path, sizeof(path), "%s&from=now-55s&until=now", q);
+	assert_int_equal(render_ticks(path, &ticks), 200);
+	assert_true(ticks > 0 && ticks < prof_total(want, 0));
+	/* 0 ms is upstream's "missing time range", however it is written */
+	snprintf(path, sizeof(path), "%s&from=0", q);
+	assert_int_equal(render_ticks(path, &ticks), 400);
+	snprintf(path, sizeof(path), "%s&from=0000000000000", q);
+	assert_int_equal(render_ticks(path, &ticks), 400);
+	snprintf(path, sizeof(path), "%s&from=yesterday", q);
+	assert_int_equal(render_ticks(path, &ticks), 400);
+	prof_free(want);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -911,6 +972,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_empty_range),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_render_times),
 	};
 
 	tu_init(argc, argv);

@@ -1,7 +1,9 @@
 /*
- * test_timeparse.c — base/timeparse.c: the times --from/--to take (profilecli's rules:
- * now, now-1h, a bare duration, RFC 3339, Unix timestamps by digit count) and
- * Prometheus durations, with one-line errors for everything else.
+ * test_timeparse.c — base/timeparse.c: the times --from/--to take (profilecli's
+ * operations.ParseTime: now, now-1h, a bare duration, RFC 3339, Unix timestamps of 10,
+ * 13, 16 or 19 digits), the ones /pyroscope/render takes (Pyroscope's attime.Parse:
+ * now-15min, now-1M, YYYYMMDD, Unix timestamps of any length; its own test's cases are
+ * here) and Prometheus durations, with one-line errors for everything else.
  */
 #include <string.h>
 
@@ -43,7 +45,11 @@ static void test_relative(void **state)
 	tu_assert_i64(t("now-2w"), NOW - 14 * 86400 * S);
 	tu_assert_i64(t("now-1y"), NOW - 365 * 86400 * S);
 	tu_assert_i64(t("now-250ms"), NOW - 250000000);
-	tu_assert_i64(t("now+10m"), NOW + 600 * S);
+	/* profilecli trims a relative time; now-0 is now */
+	tu_assert_i64(t(" now-1h\t"), NOW - 3600 * S);
+	tu_assert_i64(t(" now "), NOW);
+	tu_assert_i64(t("now-0"), NOW);
+	bad("now+10m", "bad time 'now+10m'");  /* profilecli has no now+ */
 	/* profilecli: a bare duration is that long ago */
 	tu_assert_i64(t("1h"), NOW - 3600 * S);
 	tu_assert_i64(t("15m"), NOW - 900 * S);
@@ -84,10 +90,16 @@ static void test_absolute(void **state)
 	tu_assert_i64(t("1700000000123"), 1700000000123LL * 1000000);
 	tu_assert_i64(t("1700000000123456"), 1700000000123456LL * 1000);
 	tu_assert_i64(t("1700000000123456789"), 1700000000123456789LL);
-	tu_assert_i64(t("0"), 0);
-	tu_assert_i64(t("86400"), 86400 * S);
-	bad("99999999999999999999", "out of range");
-	bad("17000000001234567891", "out of range");
+	tu_assert_i64(t("+170000000"), 170000000LL * S);  /* ParseInt: a sign counts */
+	tu_assert_i64(t("-170000000"), -170000000LL * S);
+	tu_assert_i64(t("0"), 0);  /* smolder's "everything" (profilecli: now) */
+	/* any other length is refused, as profilecli's "invalid timestamp length" */
+	bad("86400", "10 digits");
+	bad("12345", "10 digits");
+	bad("170000000012", "10 digits");
+	bad("99999999999999999999", "10 digits");
+	bad(" 1700000000", "bad time");
+	bad("9999999999999999999", "out of range");
 }
 
 static void test_durations_and_format(void **state)
@@ -112,12 +124,96 @@ static void test_durations_and_format(void **state)
 	assert_true(time_now_ns() > 1700000000LL * S);
 }
 
+static int64_t at(const char *s)
+{
+	int64_t v;
+
+	if (timeparse_attime(s, NOW, &v))
+		fail_msg("timeparse_attime('%s'): %s", s, err_last());
+	return v;
+}
+
+static void at_bad(const char *s, const char *want)
+{
+	int64_t v;
+
+	if (timeparse_attime(s, NOW, &v) != ERR_PARSE)
+		fail_msg("timeparse_attime('%s') succeeded", s);
+	tu_assert_message(err_last());
+	if (!strstr(err_last(), want))
+		fail_msg("timeparse_attime('%s'): '%s' does not say '%s'", s, err_last(), want);
+}
+
+/* Pyroscope's attime.Parse (pkg/og/util/attime), what /pyroscope/render reads */
+static void test_attime(void **state)
+{
+	(void)state;
+	/* attime_test.go's cases */
+	tu_assert_i64(at("now"), NOW);
+	tu_assert_i64(at("now-1s"), NOW - S);
+	tu_assert_i64(at("now+1s"), NOW + S);
+	tu_assert_i64(at("now-1min"), NOW - 60 * S);
+	tu_assert_i64(at("now-1h"), NOW - 3600 * S);
+	tu_assert_i64(at("now-1d"), NOW - 86400 * S);
+	tu_assert_i64(at("now-1w"), NOW - 7 * 86400 * S);
+	tu_assert_i64(at("now-1mon"), NOW - 30 * 86400 * S);
+	tu_assert_i64(at("now-1M"), NOW - 30 * 86400 * S);
+	tu_assert_i64(at("now-1y"), NOW - 365 * 86400 * S);
+	tu_assert_i64(at("now-1"), NOW);
+	tu_assert_i64(at("20200101"), 1577836800LL * S);
+	tu_assert_i64(at("1577836800"), 1577836800LL * S);
+	tu_assert_i64(at("1577836800001"), 1577836800LL * S + 1000000);
+	tu_assert_i64(at("1577836800000001"), 1577836800LL * S + 1000);
+	tu_assert_i64(at("1577836800000000001"), 1577836800LL * S + 1);
+	/* units are known by how they start */
+	tu_assert_i64(at("now-15min"), NOW - 900 * S);
+	tu_assert_i64(at("now-2days"), NOW - 2 * 86400 * S);
+	tu_assert_i64(at("now-3hours"), NOW - 3 * 3600 * S);
+	tu_assert_i64(at("now-30sec"), NOW - 30 * S);
+	tu_assert_i64(at("now-2months"), NOW - 60 * 86400 * S);
+	tu_assert_i64(at("now-5ms"), NOW - 300 * S);  /* m: minutes, as upstream */
+	tu_assert_i64(at("-1h"), NOW - 3600 * S);
+	tu_assert_i64(at("+10m"), NOW + 600 * S);
+	/* spaces, '_' and ',' are dropped */
+	tu_assert_i64(at(" now - 1 h "), NOW - 3600 * S);
+	tu_assert_i64(at("1_577_836_800"), 1577836800LL * S);
+	tu_assert_i64(at("1,577,836,800"), 1577836800LL * S);
+	/* a date only after 1900 and when it is one; else seconds, whatever the count */
+	tu_assert_i64(at("20261122"), 1795305600LL * S);
+	tu_assert_i64(at("20240229"), 1709164800LL * S);
+	tu_assert_i64(at("20230229"), 20230229LL * S);
+	tu_assert_i64(at("19000101"), 19000101LL * S);
+	tu_assert_i64(at("20241301"), 20241301LL * S);
+	tu_assert_i64(at("86400"), 86400 * S);
+	tu_assert_i64(at("0"), 0);
+	/* smolder's own: RFC 3339 (attime: now), several terms add up (attime: the first) */
+	tu_assert_i64(at("2023-11-14T22:13:20Z"), 1700000000LL * S);
+	tu_assert_i64(at(" 2023-11-14 22:13:20Z "), 1700000000LL * S);
+	tu_assert_i64(at("now-1h30m"), NOW - 5400 * S);
+	/* what attime silently reads as now is refused */
+	at_bad("yesterday", "bad time 'yesterday'");
+	at_bad("1h", "bad time '1h'");
+	at_bad("now-1h+30m", "bad time");
+	at_bad("now-1H", "unknown unit 'H'");
+	at_bad("now-1x", "unknown unit");
+	at_bad("now-1.5h", "expected a number");
+	at_bad("now-", "expected a number");
+	at_bad("now-h", "expected a number");
+	/* what int64 nanoseconds cannot hold */
+	at_bad("99999999999", "out of range");
+	at_bad("99991231", "out of range");
+	at_bad("99999999999999999999", "out of range");
+	at_bad("now-999999999999y", "out of range");
+	at_bad("now-99999999999999999999s", "out of range");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_relative),
 		cmocka_unit_test(test_absolute),
 		cmocka_unit_test(test_durations_and_format),
+		cmocka_unit_test(test_attime),
 	};
 
 	tu_init(argc, argv);
