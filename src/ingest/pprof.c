@@ -606,10 +606,10 @@ static int do_locations(struct pctx *c)
 			__builtin_prefetch((const char *)pb->location[i + AHEAD] + k);
 		if (l->id == 0)
 			return err_set(ERR_PARSE, "location %zu has the reserved id 0", i);
+		/* an id no mapping has is no mapping: pprof's postDecode leaves Location.Mapping
+		 * nil for it and CheckValid accepts that, so go tool pprof reads the file */
 		if (l->mapping_id && !idmap_get(&c->maps, l->mapping_id, &mapping))
-			return err_set(ERR_PARSE, "location %llu refers to unknown mapping %llu",
-				       (unsigned long long)l->id,
-				       (unsigned long long)l->mapping_id);
+			mapping = PROF_NONE;
 		if (l->n_line > cap) {
 			cap = l->n_line;
 			if (!(lines = arena_array(c->scratch, cap, sizeof(*lines))))

@@ -679,7 +679,7 @@ static const struct {
 	{ "unknown-location.pb", "unknown location 99" },
 	{ "unknown-function.pb", "unknown function 42" },
 	{ "function-0.pb", "unknown function 0" },
-	{ "unknown-mapping.pb", "unknown mapping 7" },
+	{ "mapping-file-string.pb", "mapping file name" },
 	{ "string-index.pb", "string 1000" },
 	{ "string-index-edge.pb", "string 11" },
 	{ "string-negative.pb", "string -1" },
@@ -706,7 +706,7 @@ static void break_rule(struct synth *s, size_t k)
 	case 1: s->locs[0][1] = 99; break;
 	case 2: s->ln[1].function_id = 42; break;
 	case 3: s->ln[0].function_id = 0; break;
-	case 4: s->l[0].mapping_id = 7; break;
+	case 4: s->m.filename = 77; break;
 	case 5: s->f[0].name = 1000; break;
 	case 6: s->f[1].filename = NSTRS; break;
 	case 7: s->st[0].type = -1; break;
@@ -1065,6 +1065,37 @@ static void test_bug_pprof_concatenated(void **state)
 	buf_release(&gz2);
 }
 
+/*
+ * A location whose mapping_id no mapping has was refused ("location 1 refers to unknown
+ * mapping 7"), but go tool pprof reads such a file: its postDecode leaves the location
+ * without a mapping, and CheckValid accepts that.  So does this now.
+ */
+static void test_bug_unknown_mapping_read_as_pprof(void **state)
+{
+	struct synth s;
+	struct prof *p;
+	uint32_t i, unmapped = 0;
+
+	(void)state;
+	synth_init(&s);
+	s.l[0].mapping_id = 7;
+	p = synth_decode(&s);
+	check_synth_numbers(p);
+	for (i = 0; i < p->nlocations; i++) {
+		const struct prof_location *l = &p->locations[i];
+
+		if (l->mapping == PROF_NONE) {
+			unmapped++;
+			assert_string_equal(prof_str(p, p->functions[p->lines[l->line_off].func].name),
+					    "main.main");
+		} else {
+			assert_string_equal(prof_str(p, p->mappings[l->mapping].file), "/usr/bin/app");
+		}
+	}
+	assert_int_equal(unmapped, 1);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -1096,6 +1127,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bug_unpack_unbounded),
 		cmocka_unit_test(test_bug_speedscope_evented_unbounded),
 		cmocka_unit_test(test_bug_pprof_concatenated),
+		cmocka_unit_test(test_bug_unknown_mapping_read_as_pprof),
 	};
 
 	tu_init(argc, argv);
