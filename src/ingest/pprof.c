@@ -3,8 +3,9 @@
  *
  * protobuf-c unpacks the message with an arena allocator (one bump allocator, freed at
  * once; no malloc per message) with a ceiling (decode.h: PPROF_UNPACK_LIMIT).  Then
- * every reference is checked — string indices, mapping/location/function ids, value
- * counts — before the model is fed through the builder.  Ids are arbitrary uint64s: a
+ * every reference is checked — string indices, location/function ids, value counts —
+ * before the model is fed through the builder (a mapping id no mapping has is no
+ * mapping, as pprof reads it).  Ids are arbitrary uint64s: a
  * dense table when they are small, else a map, and no table for locations numbered 1 … n
  * in order (as Go writes them).  When protobuf-c rejects the bytes, a scan of the
  * top-level fields finds the byte offset of the problem for the error message; when it
