@@ -2,7 +2,8 @@
  * folded.c — folded ("collapsed") stacks: `main;handler;parse 12` per line.
  *
  * Frames are root first, separated by ';'; the count follows the last space (frames may
- * contain spaces).  Blank lines and lines starting with '#' are ignored.  One sample type,
+ * contain spaces).  Blanks before the frames and after the count are trimmed, as inferno
+ * trims them.  Blank lines and lines starting with '#' are ignored.  One sample type,
  * samples/count.
  *
  * Pyroscope's "lines" format is the same without counts: every line is one sample (the
@@ -129,6 +130,8 @@ int folded_decode(const char *data, size_t len, bool lines, struct prof **out)
 			n--;
 		while (!lines && n && (*p == ' ' || *p == '\t'))
 			p++, n--;
+		while (!lines && n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
 		if (n && (lines || *p != '#') &&
 		    (rc = folded_line(b, p, n, lineno, lines, &locs, &cap)))
 			goto fail;

@@ -786,7 +786,7 @@ static void test_bad_folded(void **state)
 		{ "a;b 1e3\n", "is not a sample count" },
 		{ "a;b 1.5.5\n", "is not a sample count" },
 		{ "a;b 0x10\n", "is not a sample count" },
-		{ "a;b 5 \n", "expected" },
+		{ "a;b 5 ;\n", "line 1: ';' is not a sample count" },
 		{ ";;; 5\n", "line 1: no frames" },
 		{ "  7\n", "line 1: expected" },
 		{ "a;b 123456789012345678901234567890123\n", "line 1: expected" },
@@ -1096,6 +1096,26 @@ static void test_bug_unknown_mapping_read_as_pprof(void **state)
 	prof_free(p);
 }
 
+/*
+ * Blanks after a folded count made the whole file unreadable ("line 1: expected
+ * 'frame;frame;... count'"), though blanks before the frames and a CR were trimmed and
+ * inferno trims both ends.  They are trimmed now.
+ */
+static void test_bug_folded_trailing_blanks(void **state)
+{
+	struct prof *p;
+
+	(void)state;
+	p = tu_decode_str("main;a 5 \nmain;b 3\t \nmain;c 2\t\r\n");
+	assert_int_equal(p->nsamples, 3);
+	tu_assert_i64(prof_total(p, 0), 10);
+	assert_true(tu_has_function(p, "a"));
+	assert_true(tu_has_function(p, "b"));
+	assert_true(tu_has_function(p, "c"));
+	tu_check_invariants(p);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -1128,6 +1148,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bug_speedscope_evented_unbounded),
 		cmocka_unit_test(test_bug_pprof_concatenated),
 		cmocka_unit_test(test_bug_unknown_mapping_read_as_pprof),
+		cmocka_unit_test(test_bug_folded_trailing_blanks),
 	};
 
 	tu_init(argc, argv);
