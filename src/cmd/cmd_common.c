@@ -452,58 +452,90 @@ const char *cmd_metric_name(const struct prof *p, const char *path)
 	return n;
 }
 
-int cmd_extra_labels(struct labelset *ls, const char *arg, bool reserved_ok)
+/* A Prometheus label name, [a-zA-Z_][a-zA-Z0-9_]*, is s[0..n). */
+static bool is_label_name(const char *s, size_t n)
 {
-	struct buf name = BUF_INIT, value = BUF_INIT;
-	const char *p = arg;
-	int rc = 0;
+	size_t i;
 
-	/*
-	 * NAME=VALUE pieces split at commas (empty pieces skipped); a piece without '=' is
-	 * more of the value before it, for profilecli takes one NAME=VALUE a flag with the
-	 * value up to its end (tags=a,b is tags "a,b")
-	 */
+	for (i = 0; i < n; i++)
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (i && s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return n > 0;
+}
+
+/*
+ * Whether arg is a list of labels, NAME=VALUE,NAME=VALUE...: two pieces at least, each a
+ * label name, '=' and a value without '=' (so tags=a,b and q=a?x=1,y=2 are one value).
+ */
+static bool is_label_list(const char *arg)
+{
+	const char *p = arg;
+	size_t pieces = 0;
+
 	for (;;) {
 		size_t n = strcspn(p, ","), eq = strcspn(p, "=");
 
-		if (n == 0) {
-			/* an empty piece */
-		} else if (eq < n) {  /* a new label */
-			if (eq == 0) {
-				rc = err_set(ERR_USAGE, "--extra-labels wants NAME=VALUE, not '%.*s'",
-					     (int)(n < 100 ? n : 100), p);
-				break;
-			}
-			if (name.len && (rc = labelset_set(ls, name.data, value.data ? value.data : "")))
-				break;
-			buf_reset(&name);
-			buf_reset(&value);
-			if ((rc = buf_add(&name, p, eq)) ||
-			    (rc = buf_add(&value, p + eq + 1, n - eq - 1)))
-				break;
-			if (!reserved_ok && strncmp(name.data, "__", 2) == 0 &&
-			    strcmp(name.data, "__session_id__") != 0) {
-				rc = err_set(ERR_USAGE, "--extra-labels: names starting with __ are "
-							"reserved ('%.100s')", name.data);
-				break;
-			}
-		} else if (name.len) {  /* more of the value */
-			if ((rc = buf_add(&value, ",", 1)) || (rc = buf_add(&value, p, n)))
-				break;
-		} else {
-			rc = err_set(ERR_USAGE, "--extra-labels wants NAME=VALUE, not '%.*s'",
-				     (int)(n < 100 ? n : 100), p);
-			break;
-		}
+		if (eq >= n || !is_label_name(p, eq) || memchr(p + eq + 1, '=', n - eq - 1))
+			return false;
+		pieces++;
 		if (!p[n])
-			break;
+			return pieces > 1;
 		p += n + 1;
 	}
-	if (!rc && name.len)
-		rc = labelset_set(ls, name.data, value.data ? value.data : "");
-	buf_release(&name);
-	buf_release(&value);
+}
+
+static int add_extra_label(struct labelset *ls, const char *name, size_t n, const char *value,
+			   size_t vn, bool reserved_ok)
+{
+	struct buf nb = BUF_INIT, vb = BUF_INIT;
+	int rc;
+
+	/* buf_add allocates even for 0 bytes: data is a string after it */
+	if ((rc = buf_add(&nb, name, n)) || (rc = buf_add(&vb, value, vn)))
+		goto done;
+	if (!reserved_ok && strncmp(nb.data, "__", 2) == 0 &&
+	    strcmp(nb.data, "__session_id__") != 0) {
+		rc = err_set(ERR_USAGE, "--extra-labels: names starting with __ are reserved "
+					"('%.100s')", nb.data);
+		goto done;
+	}
+	rc = labelset_set(ls, nb.data, vb.data);
+done:
+	buf_release(&nb);
+	buf_release(&vb);
 	return rc;
+}
+
+int cmd_extra_labels(struct labelset *ls, const char *arg, bool reserved_ok)
+{
+	const char *p = arg;
+	size_t n, sep;
+	int rc;
+
+	/* smolder's list form: env=prod,region=eu (see is_label_list) */
+	if (is_label_list(arg)) {
+		for (;;) {
+			n = strcspn(p, ",");
+			sep = strcspn(p, "=");
+			if ((rc = add_extra_label(ls, p, sep, p + sep + 1, n - sep - 1, reserved_ok)))
+				return rc;
+			if (!p[n])
+				return 0;
+			p += n + 1;
+		}
+	}
+	/*
+	 * else one label, as profilecli's kingpin StringMap reads a flag: split at the first
+	 * ':' or '=', the rest is the value (env:prod, tags=a,b, url=http://h:1/?a=b)
+	 */
+	sep = strcspn(arg, ":=");
+	if (!arg[sep] || sep == 0) {
+		n = strlen(arg);
+		return err_set(ERR_USAGE, "--extra-labels wants NAME=VALUE, not '%.*s'",
+			       (int)(n < 100 ? n : 100), arg);
+	}
+	return add_extra_label(ls, arg, sep, arg + sep + 1, strlen(arg + sep + 1), reserved_ok);
 }
 
 /* ---- options: pprof's single-dash words, one-line errors ------------------------------ */

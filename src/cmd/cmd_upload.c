@@ -4,8 +4,8 @@
  * As profilecli does: push.v1 PushRequests (Connect unary, application/proto) to
  * URL/push.v1.PusherService/Push holding a series per file, the file's pprof bytes as
  * its raw_profile (inflated when zstd-compressed: Pyroscope reads gzip and plain pprof
- * only) with a random UUID; series labels are --extra-labels (repeatable k=v; __name__
- * may be given there), service_name (default "profilecli-upload") and __name__, an
+ * only) with a random UUID; series labels are --extra-labels (repeatable k=v or k:v,
+ * see cmd_extra_labels; __name__ may be given there), service_name (default "profilecli-upload") and __name__, an
  * empty value being none as in profilecli (the default is used);
  * --service NAME is --extra-labels service_name=NAME, and of several values of a label
  * the last one given wins (profilecli's map).  Flags and environment as profilecli's:
@@ -78,8 +78,10 @@ static void upload_help(FILE *f)
 	      "      --service NAME         service_name (default, or when empty:\n"
 	      "                             profilecli-upload): the same as --extra-labels\n"
 	      "                             service_name=NAME (the last one wins)\n"
-	      "      --extra-labels K=V     more series labels (repeat, or K=V,K2=V2; a piece\n"
-	      "                             without = goes with the value before: K=a,b);\n"
+	      "      --extra-labels K=V     a series label (repeat it; K:V too, as profilecli):\n"
+	      "                             the value is all after the first = or :, commas\n"
+	      "                             too (K=a,b), unless every comma-separated piece\n"
+	      "                             is NAME=VALUE with no other = (K=V,K2=V2: two);\n"
 	      "                             __name__=... sets the metric name (default: from\n"
 	      "                             the sample types; a contention profile whose file\n"
 	      "                             name says block is block, else mutex)\n"

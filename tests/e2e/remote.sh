@@ -390,6 +390,12 @@ check "  both stored under those names" \
 "$smolder" query series --url "$uurl" --from 0 --label-names service_name > "$tmp/lns.out"
 check "query series --url --label-names service_name: a row per service" \
   bash -c "[ \"\$(tail -n +2 '$tmp/lns.out' | tr -d ' ' | paste -sd,)\" = profilecli-upload,up ]"
+# --extra-labels as profilecli's kingpin map: one label a flag, split at the first ':' or
+# '=' (env:prod was refused; q=a?x=1,y=2 was two labels)
+"$smolder" upload --url "$uurl" --service kp --extra-labels env:prod --extra-labels 'q=a?x=1,y=2' \
+  "$ex/cpuwork-cpu.pb.gz" > "$tmp/up.out" 2> "$tmp/up.err"
+check "upload --extra-labels env:prod --extra-labels q=a?x=1,y=2: env=\"prod\", q=\"a?x=1,y=2\"" \
+  bash -c "[ ! -s '$tmp/up.err' ] && grep -qF 'uploaded as {__name__=\"process_cpu\", env=\"prod\", q=\"a?x=1,y=2\", service_name=\"kp\"}' '$tmp/up.out'"
 serve_stop
 
 echo "$pass passed, $fail failed"

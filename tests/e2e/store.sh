@@ -273,4 +273,16 @@ errcheck "query series --db in a missing directory: one line" \
   "^smolder: cannot open store '$tmp/none/x.db'" query series --db "$tmp/none/x.db"
 errcheck "query types --db in a missing directory: one line" \
   "^smolder: cannot open store '$tmp/none/x.db'" query types --db "$tmp/none/x.db"
+
+# --extra-labels as profilecli's kingpin map reads a flag: split at the first ':' or '='
+# (env:prod was refused), the rest the value; a comma list is several labels only when
+# every piece is NAME=VALUE with no other '=' (q=a?x=1,y=2 was q="a?x=1" and y="2")
+"$smolder" ingest --db "$tmp/kp.db" --service kp --extra-labels env:prod --extra-labels 'q=a?x=1,y=2' \
+  --extra-labels 'u=http://h:1/p' --extra-labels 'a=1,b=2' "$ex/heapwork-heap.pb.gz" > /dev/null 2> "$tmp/kp.err"
+check "--extra-labels env:prod, q=a?x=1,y=2, u=http://h:1/p, a=1,b=2: as profilecli (the list: two)" \
+  bash -c "[ ! -s '$tmp/kp.err' ] && [ \$('$smolder' query series --db '$tmp/kp.db' --from 0 --query '{env=\"prod\", q=\"a?x=1,y=2\", u=\"http://h:1/p\", a=\"1\", b=\"2\", y=\"\"}' | tail -n +2 | wc -l) -eq 4 ]"
+errcheck "--extra-labels with no name: refused" "--extra-labels wants NAME=VALUE, not ':x'" \
+  ingest --db "$tmp/kp.db" --extra-labels :x "$ex/cpuwork-cpu.pb.gz"
+errcheck "--extra-labels __x:1 in ingest: reserved" "names starting with __ are reserved \('__x'\)" \
+  ingest --db "$tmp/kp.db" --extra-labels __x:1 "$ex/cpuwork-cpu.pb.gz"
 check_done
