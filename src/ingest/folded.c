@@ -4,7 +4,9 @@
  * Frames are root first, separated by ';'; the count follows the last space (frames may
  * contain spaces).  Blanks before the frames and after the count are trimmed, as inferno
  * trims them.  Blank lines and lines starting with '#' are ignored.  One sample type,
- * samples/count.
+ * samples/count.  A count is a whole number ("12", or "12." / "12.00"): a fraction is
+ * refused with its line number rather than cut (inferno cuts it with a warning,
+ * flamegraph.pl adds fractions up), so no stack goes missing without a word.
  *
  * Pyroscope's "lines" format is the same without counts: every line is one sample (the
  * stack as often as it was seen), so a line is all frames, whatever its last word is;
@@ -31,6 +33,7 @@ static int folded_count(const char *s, size_t lineno, const char **end, long lon
 {
 	const char *sp = *end;
 	char num[32], *e;
+	bool frac = false;
 	int rc;
 
 	while (sp > s && sp[-1] != ' ' && sp[-1] != '\t')
@@ -41,9 +44,18 @@ static int folded_count(const char *s, size_t lineno, const char **end, long lon
 	num[*end - sp] = '\0';
 	errno = 0;
 	*v = strtoll(num, &e, 10);
-	if (e != num && *e == '.') /* fractional counts: keep the integer part */
+	if (e != num && *e == '.') /* "12.", "12.00": whole */
 		while (*++e >= '0' && *e <= '9')
-			;
+			frac |= *e != '0';
+	if (!*e && e != num && !errno && frac && num[0] != '+') {
+		struct buf q = BUF_INIT;
+
+		text_safe(&q, num, strlen(num), true);
+		rc = err_set(ERR_PARSE, "line %zu: '%s' is a fractional count (counts are whole "
+			     "numbers; scale them up)", lineno, q.data ? q.data : "");
+		buf_release(&q);
+		return rc;
+	}
 	if (e == num || *e || errno || num[0] == '+' || num[0] == ' ') {
 		struct buf q = BUF_INIT;
 

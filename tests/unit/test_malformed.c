@@ -841,9 +841,9 @@ static void test_odd_but_valid_folded(void **state)
 
 	(void)state;
 	p = tu_decode_str("java.lang.Thread.run;Foo$Bar.<init> (inlined) 3\r\n"
-			  "\tmain;a b c\t4\n# comment\n\nmain;;x 2\nmain;a 1.9\nmain;neg -5\n");
+			  "\tmain;a b c\t4\n# comment\n\nmain;;x 2\nmain;a 1.0\nmain;neg -5\n");
 	assert_int_equal(p->nsamples, 5);
-	tu_assert_i64(prof_total(p, 0), 5); /* 3 + 4 + 2 + 1 - 5: fractions are cut */
+	tu_assert_i64(prof_total(p, 0), 5); /* 3 + 4 + 2 + 1 - 5: "1.0" is whole */
 	assert_true(tu_has_function(p, "Foo$Bar.<init> (inlined)"));
 	assert_true(tu_has_function(p, "a b c"));
 	assert_true(tu_has_function(p, "x")); /* empty frames are skipped */
@@ -1116,6 +1116,29 @@ static void test_bug_folded_trailing_blanks(void **state)
 	prof_free(p);
 }
 
+/*
+ * Fractional folded counts were cut to their integer part without a word, so stacks
+ * counted 0.5 or 0.9 disappeared ("main;a 0.5 / main;b 0.9 / main;c 1.5" showed only
+ * c, a total of 1).  A count with a fraction is refused with its line; one whose
+ * fraction is zeros ("12.", "12.00") is the whole number it says.
+ */
+static void test_bug_folded_fractional_counts(void **state)
+{
+	struct prof *p;
+	static const char frac[] = "main;a 2\nmain;b 0.5\nmain;c 1.5\n";
+
+	(void)state;
+	assert_int_equal(tu_decode_fails(frac, strlen(frac), "frac.folded"), ERR_PARSE);
+	if (!strstr(err_last(), "'frac.folded': line 2: '0.5' is a fractional count"))
+		fail_msg("expected line 2's fraction to be refused, got: %s", err_last());
+	assert_int_equal(tu_decode_fails("main;a 7.0001\n", 14, "frac.folded"), ERR_PARSE);
+	if (!strstr(err_last(), "line 1: '7.0001' is a fractional count"))
+		fail_msg("expected line 1's fraction to be refused, got: %s", err_last());
+	p = tu_decode_str("main;a 12.\nmain;b 3.00\n");
+	tu_assert_i64(prof_total(p, 0), 15);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -1149,6 +1172,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bug_pprof_concatenated),
 		cmocka_unit_test(test_bug_unknown_mapping_read_as_pprof),
 		cmocka_unit_test(test_bug_folded_trailing_blanks),
+		cmocka_unit_test(test_bug_folded_fractional_counts),
 	};
 
 	tu_init(argc, argv);
