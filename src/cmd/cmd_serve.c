@@ -77,19 +77,27 @@ static void serve_help(FILE *f)
 	      f);
 }
 
-static int parse_uint(const char *opt, const char *arg, unsigned long max, unsigned long *out)
+static int parse_uint(const char *opt, const char *arg, unsigned long min, unsigned long max,
+		      unsigned long *out)
 {
 	char *end;
 
 	errno = 0;
 	*out = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || *out > max || arg[0] == '-') {
-		fprintf(stderr, "smolder serve: %s wants a number up to %lu, not '%s'\n", opt, max,
-			arg);
+	if (errno || end == arg || *end || *out < min || *out > max || arg[0] == '-') {
+		fprintf(stderr, "smolder serve: %s wants a number from %lu to %lu, not '%s'\n", opt,
+			min, max, arg);
 		return -1;
 	}
 	return 0;
 }
+
+/*
+ * The longest timeout or interval: libmicrohttpd's timeouts are unsigned ints and
+ * --request-timeout's milliseconds fit 32 bits; and the writer adds the maintenance
+ * interval to the time now, which a duration near 292 years made overflow.
+ */
+#define SERVE_MAX_WAIT_S (49LL * 86400)
 
 static int parse_dur(const char *opt, const char *arg, int64_t *out)
 {
@@ -224,32 +232,32 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 				o.limits.max_body_bytes = (size_t)size;
 			break;
 		case O_THREADS:
-			if (parse_uint("--threads", optarg, 64, &u))
+			if (parse_uint("--threads", optarg, 1, 64, &u))
 				goto done;
 			o.threads = (unsigned)u;
 			break;
 		case O_HTTP_THREADS:
-			if (parse_uint("--http-threads", optarg, 64, &u))
+			if (parse_uint("--http-threads", optarg, 1, 64, &u))
 				goto done;
 			o.http_threads = (unsigned)u;
 			break;
 		case O_READERS:
-			if (parse_uint("--read-threads", optarg, SERVE_MAX_READERS, &u))
+			if (parse_uint("--read-threads", optarg, 1, SERVE_MAX_READERS, &u))
 				goto done;
 			o.read_threads = (unsigned)u;
 			break;
 		case O_INFLIGHT:
-			if (parse_uint("--max-inflight", optarg, 100000, &u))
+			if (parse_uint("--max-inflight", optarg, 1, 100000, &u))
 				goto done;
 			o.max_inflight = (unsigned)u;
 			break;
 		case O_QUEUE:
-			if (parse_uint("--max-queue", optarg, 10000000, &u))
+			if (parse_uint("--max-queue", optarg, 1, 10000000, &u))
 				goto done;
 			o.max_queue = u;
 			break;
 		case O_CONNS:
-			if (parse_uint("--max-connections", optarg, 100000, &u))
+			if (parse_uint("--max-connections", optarg, 1, 100000, &u))
 				goto done;
 			o.max_connections = (unsigned)u;
 			break;
@@ -257,11 +265,12 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 		case O_REQTIME:
 			if (parse_dur(c == O_IDLE ? "--idle-timeout" : "--request-timeout", optarg, &d))
 				goto done;
-			if (c == O_IDLE && d < 1000000000) {
-				fprintf(stderr, "smolder serve: --idle-timeout is at least 1s\n");
+			/* seconds, for libmicrohttpd: past the bound (unsigned) truncated, to 0 = never */
+			if (c == O_IDLE && (d < 1000000000 || d / 1000000000 > SERVE_MAX_WAIT_S)) {
+				fprintf(stderr, "smolder serve: --idle-timeout is between 1s and 49 days\n");
 				goto done;
 			}
-			if (c == O_REQTIME && (d < 1000000 || d / 1000000 > UINT32_MAX)) {
+			if (c == O_REQTIME && (d < 1000000 || d / 1000000000 > SERVE_MAX_WAIT_S)) {
 				fprintf(stderr, "smolder serve: --request-timeout is between 1ms and "
 						"49 days\n");
 				goto done;
@@ -291,8 +300,10 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 		case O_MAINT:
 			if (parse_dur("--maintenance-interval", optarg, &o.maintenance_ns))
 				goto done;
-			if (o.maintenance_ns < 1000000000) {
-				fprintf(stderr, "smolder serve: --maintenance-interval is at least 1s\n");
+			if (o.maintenance_ns < 1000000000 ||
+			    o.maintenance_ns / 1000000000 > SERVE_MAX_WAIT_S) {
+				fprintf(stderr, "smolder serve: --maintenance-interval is between 1s and "
+						"49 days\n");
 				goto done;
 			}
 			break;

@@ -370,6 +370,21 @@ usagecheck "serve --downsample 1d:0 names the zero bucket" \
   "^smolder serve: --downsample: the bucket must be a positive duration \('1d:0'\)" serve --db "$tmp/srv.db" --downsample 1d:0
 errcheck "serve on a busy port: the error alone" "^smolder serve: cannot listen on 127.0.0.1:[0-9]+: Address already in use" \
   serve --db "$tmp/srv.db" --listen "${silent#http://}"
+# --max-connections 0 started a server that reset every connection; --idle-timeout past
+# 2^32 s became 0 (no timeout at all), a --maintenance-interval near 292 years overflowed
+# the writer's clock (on the busy port: a value taken goes on to "cannot listen")
+usagecheck "serve --max-connections 0: refused" \
+  "^smolder serve: --max-connections wants a number from 1 to 100000, not '0'" \
+  serve --db "$tmp/srv.db" --listen "${silent#http://}" --max-connections 0
+usagecheck "serve --idle-timeout 4294967296s: refused, not 0" \
+  "^smolder serve: --idle-timeout is between 1s and 49 days" \
+  serve --db "$tmp/srv.db" --listen "${silent#http://}" --idle-timeout 4294967296s
+usagecheck "serve --maintenance-interval 290y: refused" \
+  "^smolder serve: --maintenance-interval is between 1s and 49 days" \
+  serve --db "$tmp/srv.db" --listen "${silent#http://}" --maintenance-interval 290y
+errcheck "serve --idle-timeout 49d, --max-connections 1: taken (then the busy port)" \
+  "^smolder serve: cannot listen on 127.0.0.1:[0-9]+: Address already in use" \
+  serve --db "$tmp/srv.db" --listen "${silent#http://}" --idle-timeout 49d --max-connections 1
 
 # regexes are RE2 (pprof's and Prometheus's): PCRE-only syntax is refused, not silently
 # taken with another meaning
