@@ -111,7 +111,8 @@ struct backend_ops {
 	/*
 	 * The value per step of q's profile type: one series per value of group_by (NULL:
 	 * one series).  Steps start at range.from rounded down to a multiple of step_s;
-	 * empty steps are 0.
+	 * empty steps are 0.  The answer is steps x groups values: ERR_TOOBIG when that
+	 * is more than the backend answers (the store: 4 M values, 10,000 groups).
 	 */
 	int (*timeline)(struct backend *b, const struct query *q, double step_s,
 			const char *group_by, struct series_points_list *out);

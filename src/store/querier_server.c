@@ -845,7 +845,9 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 		if (!s)
 			break;
 		types__v1__series__init(s);
-		if (!(s->points = NEWN(c, Types__V1__Point *, sp->n)) ||
+		for (k = 0, np = 0; k < sp->n; k++)
+			np += sp->values[k] != 0;
+		if (!(s->points = NEWN(c, Types__V1__Point *, np)) ||
 		    !(s->labels = NEWN(c, Types__V1__LabelPair *, sp->labels.n)))
 			break;
 		for (k = 0; k < sp->labels.n; k++) {

@@ -1036,68 +1036,163 @@ static int be_merge_tree(struct backend *b, const struct query *q, uint32_t max_
 /* ---------------------------------------------------------------------------------- */
 /* Timeline */
 
+/*
+ * The answer is dense (backend.h: a value per step per group), so its size is steps x
+ * groups, and a label of many values (a profile_id) times a fine step would ask for
+ * gigabytes: at most TIMELINE_MAX_POINTS of them in all (16 B each here, 8 more in
+ * the API's reply), and TIMELINE_MAX_GROUPS groups whatever the step.  Both fail with
+ * ERR_TOOBIG as soon as a new group would cross them.
+ */
+#define TIMELINE_MAX_POINTS 4000000
+#define TIMELINE_MAX_GROUPS 10000
+
 struct tgroup {
 	char *value;        /* group-by value ("" when absent) */
+	size_t len;
+	uint64_t hash;
 	double *vals;       /* all series, n steps */
-	int64_t *sum;       /* this series, n steps */
+	int64_t cur;        /* this series, the current step */
+	bool touched;       /* cur was added to in the current step (listed in touched) */
 };
 
+/*
+ * Rows come in time order, so a series' steps come one after another: only the step
+ * being read is kept per series (cur, cur_cnt), and it is added to the groups' vals
+ * when the next step begins.  A series costs what it holds, not groups x steps.
+ */
 struct tl_ctx {
 	struct sbackend *sb;
 	const struct query *q;
 	const struct cand *c;
 	const char *group_by;
 	const char *series_group;  /* the series' own value of group_by, or NULL */
+	bool avg;
 	int64_t start, step;
 	size_t n;
-	int64_t *cnt;              /* this series: profiles per step */
+	size_t cur_k;              /* the step being read (SIZE_MAX: none) */
+	int64_t cur_cnt;           /* this series: profiles in step cur_k */
+	size_t *touched;           /* indices of the groups with cur set */
+	size_t ntouched, cap_touched;
 	struct tgroup *g;
 	size_t ng, cap_g;
+	uint32_t *slot;            /* open addressing: group index + 1, 0 when empty */
+	size_t nslot;              /* a power of two, at least twice ng */
 };
 
-static int tl_group(struct tl_ctx *t, const char *v, size_t len, struct tgroup **out)
+static int tl_rehash(struct tl_ctx *t)
 {
-	size_t i;
+	size_t nslot = t->nslot ? t->nslot * 2 : 64, i, j;
+	uint32_t *slot = calloc(nslot, sizeof(*slot));
+
+	if (!slot)
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < t->ng; i++) {
+		for (j = t->g[i].hash & (nslot - 1); slot[j]; j = (j + 1) & (nslot - 1))
+			;
+		slot[j] = (uint32_t)i + 1;
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->nslot = nslot;
+	return 0;
+}
+
+static int tl_group(struct tl_ctx *t, const char *v, size_t len, size_t *out)
+{
+	uint64_t h = XXH3_64bits(v, len);
+	struct tgroup *g;
+	size_t j;
 	int rc;
 
-	for (i = 0; i < t->ng; i++)
-		if (strlen(t->g[i].value) == len && memcmp(t->g[i].value, v, len) == 0) {
-			*out = &t->g[i];
+	for (j = t->nslot ? h & (t->nslot - 1) : 0; t->nslot && t->slot[j];
+	     j = (j + 1) & (t->nslot - 1)) {
+		g = &t->g[t->slot[j] - 1];
+		if (g->hash == h && g->len == len && memcmp(g->value, v, len) == 0) {
+			*out = t->slot[j] - 1;
 			return 0;
 		}
+	}
+	if (t->ng + 1 > TIMELINE_MAX_GROUPS)
+		return err_set(ERR_TOOBIG, "timeline: '%s' has more than %d values: group by a "
+					   "label with fewer values", t->group_by, TIMELINE_MAX_GROUPS);
+	if ((t->ng + 1) * t->n > TIMELINE_MAX_POINTS)
+		return err_set(ERR_TOOBIG, "timeline: %zu steps x %zu or more groups of '%s' is more "
+					   "than %d points: use a larger step or a label with fewer "
+					   "values", t->n, t->ng + 1, t->group_by ? t->group_by : "",
+			       TIMELINE_MAX_POINTS);
 	if ((rc = vec_reserve(&t->g, &t->cap_g, t->ng + 1)))
 		return rc;
-	t->g[t->ng].value = strndup(v, len);
-	t->g[t->ng].vals = calloc(t->n, sizeof(double));
-	t->g[t->ng].sum = calloc(t->n, sizeof(int64_t));
-	if (!t->g[t->ng].value || !t->g[t->ng].vals || !t->g[t->ng].sum) {
-		free(t->g[t->ng].value);
-		free(t->g[t->ng].vals);
-		free(t->g[t->ng].sum);
+	g = &t->g[t->ng];
+	memset(g, 0, sizeof(*g));
+	g->value = strndup(v, len);
+	g->vals = calloc(t->n, sizeof(double));
+	if (!g->value || !g->vals) {
+		free(g->value);
+		free(g->vals);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
-	*out = &t->g[t->ng++];
+	g->len = len;
+	g->hash = h;
+	*out = t->ng++;
+	if (2 * t->ng > t->nslot)
+		return tl_rehash(t);  /* the group is in t->g: released with it on failure */
+	for (j = h & (t->nslot - 1); t->slot[j]; j = (j + 1) & (t->nslot - 1))
+		;
+	t->slot[j] = (uint32_t)*out + 1;
 	return 0;
+}
+
+/* Adds the step being read of this series to the groups (a gauge: per profile). */
+static void tl_flush(struct tl_ctx *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ntouched; i++) {
+		struct tgroup *g = &t->g[t->touched[i]];
+
+		g->vals[t->cur_k] += t->avg && t->cur_cnt ? (double)g->cur / (double)t->cur_cnt :
+							     (double)g->cur;
+		g->cur = 0;
+		g->touched = false;
+	}
+	t->ntouched = 0;
+	t->cur_cnt = 0;
+	t->cur_k = SIZE_MAX;
+}
+
+static int tl_add(struct tl_ctx *t, const char *v, size_t len, int64_t value)
+{
+	size_t gi;
+	int rc;
+
+	if ((rc = tl_group(t, v, len, &gi)))
+		return rc;
+	if (!t->g[gi].touched) {
+		if ((rc = vec_reserve(&t->touched, &t->cap_touched, t->ntouched + 1)))
+			return rc;
+		t->touched[t->ntouched++] = gi;
+		t->g[gi].touched = true;
+	}
+	return add_value(&t->g[gi].cur, value);
 }
 
 static int tl_row(void *ctx, const struct rowinfo *ri)
 {
 	struct tl_ctx *t = ctx;
 	size_t k = (size_t)((ri->time_ns - t->start) / t->step), i;
-	struct tgroup *g;
+	const char *own = t->series_group ? t->series_group : "";
 	int rc;
 
 	if (ri->time_ns < t->start || k >= t->n)
 		return 0;
-	if ((rc = add_count(&t->cnt[k], ri->nprof)))
-		return rc;
-	if (!ri->blob) {
-		const char *v = t->series_group ? t->series_group : "";
-
-		if ((rc = tl_group(t, v, strlen(v), &g)))
-			return rc;
-		return add_value(&g->sum[k], ri->total);
+	if (k != t->cur_k) {
+		tl_flush(t);
+		t->cur_k = k;
 	}
+	if ((rc = add_count(&t->cur_cnt, ri->nprof)))
+		return rc;
+	if (!ri->blob)
+		return tl_add(t, own, strlen(own), ri->total);
 	for (i = 0; i < ri->blob->n; i++) {
 		const struct blob_entry *e = &ri->blob->e[i];
 		const struct blob_label *l;
@@ -1105,14 +1200,12 @@ static int tl_row(void *ctx, const struct rowinfo *ri)
 		if (!set_matches(ri->blob, e->set, t->q->selector, t->c))
 			continue;
 		if (t->series_group || !t->group_by) {
-			const char *v = t->series_group ? t->series_group : "";
-
-			rc = tl_group(t, v, strlen(v), &g);
+			rc = tl_add(t, own, strlen(own), e->value);
 		} else {
 			l = set_label(ri->blob, e->set, t->group_by, strlen(t->group_by));
-			rc = tl_group(t, l ? l->str : "", l ? l->slen : 0, &g);
+			rc = tl_add(t, l ? l->str : "", l ? l->slen : 0, e->value);
 		}
-		if (rc || (rc = add_value(&g->sum[k], e->value)))
+		if (rc)
 			return rc;
 	}
 	return 0;
@@ -1126,7 +1219,6 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 	struct cands c = { 0 };
 	struct tl_ctx t = { 0 };
 	struct blob blob;
-	bool avg = aggregate_averages(q->agg, q->profile_type);
 	size_t i, k, gi;
 	int rc;
 
@@ -1138,9 +1230,9 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 	t.sb = sb;
 	t.q = q;
 	t.group_by = group_by && *group_by ? group_by : NULL;
+	t.avg = aggregate_averages(q->agg, q->profile_type);
+	t.cur_k = SIZE_MAX;
 	blob_init(&blob);
-	if (!(t.cnt = calloc(t.n, sizeof(*t.cnt))))
-		return err_set(ERR_NOMEM, "out of memory");
 	if ((rc = store_read_begin(s)))
 		goto out;
 	if ((rc = resolve(sb, q->selector, q->profile_type, q->range, &c)))
@@ -1148,21 +1240,17 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 	for (i = 0; i < c.n; i++) {
 		bool decode;
 
+		if ((rc = check_cancel(sb)))  /* a series with no rows in range polls nothing */
+			goto done;
 		t.c = &c.v[i];
 		t.series_group = t.group_by ? labelset_get(&t.c->labels, t.group_by) : NULL;
 		decode = needs_sample_level(q->selector, t.c) || (t.group_by && !t.series_group);
-		memset(t.cnt, 0, t.n * sizeof(*t.cnt));
-		for (gi = 0; gi < t.ng; gi++)
-			memset(t.g[gi].sum, 0, t.n * sizeof(int64_t));
 		if ((rc = each_profile(sb, t.c, q->range.from_ns, q->range.to_ns, decode, &blob, tl_row,
 				       &t)))
 			goto done;
-		for (gi = 0; gi < t.ng; gi++)
-			for (k = 0; k < t.n; k++)
-				t.g[gi].vals[k] += avg && t.cnt[k] ? (double)t.g[gi].sum[k] / (double)t.cnt[k] :
-								     (double)t.g[gi].sum[k];
+		tl_flush(&t);
 	}
-	if (t.ng == 0 && !t.group_by && (rc = tl_group(&t, "", 0, &t.g)))
+	if (t.ng == 0 && !t.group_by && (rc = tl_group(&t, "", 0, &gi)))
 		goto done;
 	if ((rc = vec_reserve(&out->v, &out->cap, out->n + t.ng)))
 		goto done;
@@ -1190,10 +1278,10 @@ out:
 	for (gi = 0; gi < t.ng; gi++) {
 		free(t.g[gi].value);
 		free(t.g[gi].vals);
-		free(t.g[gi].sum);
 	}
 	free(t.g);
-	free(t.cnt);
+	free(t.slot);
+	free(t.touched);
 	blob_release(&blob);
 	cands_release(&c);
 	return rc;

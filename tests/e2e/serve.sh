@@ -628,5 +628,25 @@ check "another tenant's service is not there for top --tenant" \
 check "and its own is" \
   bash -c "'$smolder' top --db '$tmp/iso.db' --from 0 --tenant tx --query '{service_name=\"iso-x\"}' --profile-type $CPU_NS | grep -q '^Showing'"
 
+# --- a timeline's size is bounded in all, not per group ----------------------------------
+# 1 ms steps over 999 s grouped by go.cpu.labels.pprof's 432 profile_ids would be 432 M
+# points (it took 7 GB and ran past --request-timeout): refused at once with a reason.
+serve_start tl --db "$tmp/tl.db" --request-timeout 20s || exit 1
+url=http://127.0.0.1:$PORT
+http POST "$url/ingest?name=tl-labels&spyName=gospy" -F "profile=@$PP/go.cpu.labels.pprof;filename=p" > /dev/null
+now=1654798933000  # the profile's own time (ms), rounded up
+ss() {  # ss STEP: SelectSeries of the 999 s before it, grouped by profile_id
+  http POST "$url/querier.v1.QuerierService/SelectSeries" --max-time 60 -H 'Content-Type: application/json' \
+    -d "{\"profileTypeID\":\"$CPU_NS\",\"labelSelector\":\"{}\",\"start\":$((now - 999000)),\"end\":$now,\"step\":$1,\"groupBy\":[\"profile_id\"]}"
+}
+t0=$(date +%s)
+st=$(ss 0.001)
+check "SelectSeries at 1 ms steps by profile_id: 400 in seconds, saying why" \
+  bash -c "[ '$st' = 400 ] && [ $(($(date +%s) - t0)) -lt 10 ] && grep -q 'use a larger step or a label with fewer values' '$tmp/body'"
+st=$(ss 10)
+check "at 10 s steps: 200, a series per profile_id and one without" \
+  bash -c "[ '$st' = 200 ] && [ \$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[\"series\"]))' '$tmp/body') = 433 ]"
+serve_stop
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

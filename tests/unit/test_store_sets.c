@@ -6,6 +6,7 @@
  * upgraded in place, and damaged or missing sets refused.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,6 +458,94 @@ struct opener {
 	char msg[256];
 };
 
+/* A profile of n samples on one stack, sample i with profile_id i and value 1. */
+static struct prof *ids_profile(uint32_t n)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	struct prof_function f = { 0 };
+	struct prof_line line = { 0, 0 };
+	uint32_t sm, ct, loc, k_pid, i;
+	char id[17];
+
+	assert_int_equal(pb_new(&b), 0);
+	pb_string(b, "samples", 7, &sm);
+	pb_string(b, "count", 5, &ct);
+	pb_sample_type(b, sm, ct);
+	pb_string(b, "main.work", 9, &f.name);
+	pb_function(b, &f, &line.func);
+	pb_location(b, PROF_NONE, 0x10, &line, 1, &loc);
+	pb_string(b, "profile_id", 10, &k_pid);
+	for (i = 0; i < n; i++) {
+		int64_t v = 1;
+		struct prof_label l = { 0 };
+
+		span_id(id, i, 3);
+		pb_string(b, id, 16, &l.str);
+		l.key = k_pid;
+		assert_int_equal(pb_sample(b, &loc, 1, &v, &l, 1), 0);
+	}
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+/*
+ * A timeline grouped by a label of many values is bounded in all, not per group: Go's
+ * span fixture (432 profile_ids) at 1 ms steps over 10 s would be 4.3 M points (16 B
+ * each, and a fine step over 999 s took 7 GB), and more than 10,000 groups are refused
+ * whatever the step; what fits still adds up to the merge.
+ */
+static void test_sets_timeline_bounded(void **state)
+{
+	struct store *s = ts_open_new("timeline.db");
+	struct backend *b = ts_backend_of(s);
+	struct prof *g = tu_decode("pyroscope/grafana-pyroscope/pkg/pprof/testdata/go.cpu.labels.pprof");
+	struct prof *many = ids_profile(10001), *m;
+	char *gt = ts_ptype_of(g, 1, NULL), *mt = ts_ptype_of(many, 0, SPAN_NAME);
+	struct query q = { gt, NULL, { T0, T0 + 10 * SEC }, AGG_AUTO, NULL, 0 };
+	struct series_points_list tl = { 0 };
+	atomic_int cancel = 0;
+	double sum = 0;
+	size_t i;
+
+	(void)state;
+	ts_write_or_fail(s, "goapp", g, T0 + 5 * SEC, NULL, NULL);
+	write_span(s, many, T0 + 5 * SEC);
+	assert_int_equal(b->ops->timeline(b, &q, 0.001, "profile_id", &tl), ERR_TOOBIG);
+	assert_non_null(strstr(err_last(), "use a larger step"));
+	assert_int_equal(tl.n, 0);
+	/* 1 s steps: 10 x 433 points, which add up to the merge */
+	assert_int_equal(b->ops->timeline(b, &q, 1, "profile_id", &tl), 0);
+	assert_int_equal(tl.n, 433);  /* 432 ids and the samples without one */
+	for (i = 0; i < tl.n; i++) {
+		assert_int_equal(tl.v[i].n, 10);
+		sum += tl.v[i].values[5];
+	}
+	m = ts_merge_q(b, gt, "{}", T0, T0 + 10 * SEC, AGG_AUTO, NULL);
+	assert_true(sum == (double)prof_total(m, 0));
+	prof_free(m);
+	series_points_list_release(&tl);
+	/* 10,001 groups: refused even at one step */
+	q.profile_type = mt;
+	assert_int_equal(b->ops->timeline(b, &q, 10, "profile_id", &tl), ERR_TOOBIG);
+	assert_non_null(strstr(err_last(), "more than 10000 values"));
+	assert_int_equal(tl.n, 0);
+	assert_int_equal(b->ops->timeline(b, &q, 10, NULL, &tl), 0);
+	assert_true(tl.v[0].values[0] == 10001.0);
+	series_points_list_release(&tl);
+	/* a cancelled timeline stops */
+	b->cancel = &cancel;
+	cancel = 1;
+	assert_int_equal(b->ops->timeline(b, &q, 10, NULL, &tl), ERR_CANCELLED);
+	assert_int_equal(tl.n, 0);
+	free(gt);
+	free(mt);
+	prof_free(many);
+	prof_free(g);
+	backend_close(b);
+	store_close(s);
+}
+
 static void *open_one(void *arg)
 {
 	struct opener *o = arg;
@@ -543,6 +632,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sets_downsampling),
 		cmocka_unit_test(test_sets_upgrade),
 		cmocka_unit_test(test_sets_concurrent_open),
+		cmocka_unit_test(test_sets_timeline_bounded),
 	};
 
 	tu_init(argc, argv);
