@@ -4,7 +4,8 @@
  * Each (function index, line) key gets an entry; entries are grouped into routines by
  * (function name, file).  One pass over the samples: the leaf frame adds flat; every
  * frame of a selected function adds cum, once per sample (a stamp per entry and per
- * routine remembers the last sample that counted).
+ * routine remembers the last sample that counted).  Routines are found by a hash of
+ * (name, file), so the cost grows with the matched functions, not with their square.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "list.h"
@@ -31,6 +32,7 @@ struct lctx {
 	uint32_t *r_stamp;
 	size_t rcap;
 	uint32_t nr;
+	struct hmap rmap;       /* (name, file) -> routine */
 	struct hmap map;        /* (routine, line) -> entry */
 	struct entry *e;
 	size_t ecap;
@@ -49,13 +51,14 @@ static int cmp_str(const struct prof *p, uint32_t x, uint32_t y)
 static int routine_of(struct lctx *c, uint32_t fn, uint32_t *out)
 {
 	const struct prof_function *f = &c->p->functions[fn];
+	/* string ids are below nstrs <= UINT32_MAX, so the key is never HMAP_EMPTY */
+	uint64_t key = (uint64_t)f->name << 32 | f->file;
 	uint32_t i;
 	int rc;
 
-	for (i = 0; i < c->nr; i++)
-		if (c->r[i].name == f->name && c->r[i].file == f->file)
-			break;
-	if (i == c->nr) {
+	if ((rc = hmap_intern(&c->rmap, key, c->nr, &i)) < 0)
+		return rc;
+	if (rc == 0) {
 		size_t scap = c->rcap;
 
 		if ((rc = vec_reserve(&c->r, &c->rcap, (size_t)c->nr + 1)))
@@ -203,6 +206,7 @@ static void ctx_release(struct lctx *c)
 	free(c->r_stamp);
 	free(c->fn_routine);
 	free(c->e);
+	hmap_release(&c->rmap);
 	hmap_release(&c->map);
 }
 
@@ -219,8 +223,9 @@ static int compute(const struct prof *p, uint32_t type, pcre2_code *re, uint32_t
 	if (type >= p->ntypes)
 		return err_set(ERR_USAGE, "no sample type %u", type);
 	c.fn_routine = malloc(((size_t)p->nfunctions + 1) * sizeof(*c.fn_routine));
-	if (!c.fn_routine || (rc = hmap_init(&c.map, 256))) {
+	if (!c.fn_routine || (rc = hmap_init(&c.map, 256)) || (rc = hmap_init(&c.rmap, 256))) {
 		free(c.fn_routine);
+		hmap_release(&c.map);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
 	if (re && !(md = pcre2_match_data_create_from_pattern(re, NULL))) {

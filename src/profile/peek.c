@@ -2,7 +2,9 @@
  * peek.c — pprof -peek (see peek.h).  One pass over the samples: consecutive frames
  * (root to leaf, inlined lines expanded) form edges; an edge touching a selected
  * function is added once per sample (a stamp per edge in a hash map); a function calling
- * itself makes no edge, as in pprof.
+ * itself makes no edge, as in pprof.  The edges are then handed to their entries in one
+ * more pass (an entry per selected name, found by the name's id), so the cost grows with
+ * the edges, not with edges × selected functions.
  */
 #include "peek.h"
 
@@ -34,37 +36,55 @@ static int cmp_edges(const void *a, const void *b, void *arg)
 	return strcmp(prof_str(p, x->name), prof_str(p, y->name));
 }
 
-/* Collects the edges of one selected function into its entry. */
-static int fill_entry(const struct prof *p, struct peek_entry *e, const struct edge *edges,
-		      size_t nedges)
+/*
+ * Hands every edge to the entries of its ends: the callee's callers and the caller's
+ * callees (an end that is not selected has no entry: at[name] == UINT32_MAX).  Sized by
+ * a counting pass first, so each list is allocated once.
+ */
+static int fill_entries(const struct prof *p, struct peek *out, const uint32_t *at,
+			const struct edge *edges, size_t nedges)
 {
 	size_t i;
+	uint32_t k;
 
 	for (i = 0; i < nedges; i++) {
+		if (at[edges[i].to] != UINT32_MAX)
+			out->entries[at[edges[i].to]].ncallers++;
+		if (at[edges[i].from] != UINT32_MAX)
+			out->entries[at[edges[i].from]].ncallees++;
+	}
+	for (k = 0; k < out->n; k++) {
+		struct peek_entry *e = &out->entries[k];
+
+		e->callers = malloc((e->ncallers ? e->ncallers : 1) * sizeof(*e->callers));
+		e->callees = malloc((e->ncallees ? e->ncallees : 1) * sizeof(*e->callees));
+		if (!e->callers || !e->callees)
+			return err_set(ERR_NOMEM, "out of memory");
+		e->ncallers = e->ncallees = 0;
+	}
+	for (i = 0; i < nedges; i++) {
 		const struct edge *ed = &edges[i];
-		struct peek_edge **list = NULL;
-		uint32_t *n = NULL, other = 0;
 
-		if (ed->to == e->fn.name)
-			list = &e->callers, n = &e->ncallers, other = ed->from;
-		else if (ed->from == e->fn.name)
-			list = &e->callees, n = &e->ncallees, other = ed->to;
-		else
-			continue;
-		{
-			struct peek_edge *grown = realloc(*list, (*n + 1) * sizeof(**list));
+		if (at[ed->to] != UINT32_MAX) {
+			struct peek_entry *e = &out->entries[at[ed->to]];
 
-			if (!grown)
-				return err_set(ERR_NOMEM, "out of memory");
-			*list = grown;
-			(*list)[(*n)++] = (struct peek_edge){ other, ed->weight };
+			e->callers[e->ncallers++] = (struct peek_edge){ ed->from, ed->weight };
+		}
+		if (at[ed->from] != UINT32_MAX) {
+			struct peek_entry *e = &out->entries[at[ed->from]];
+
+			e->callees[e->ncallees++] = (struct peek_edge){ ed->to, ed->weight };
 		}
 	}
 	/* (glibc's qsort_r wants a non-NULL base even for no elements) */
-	if (e->ncallers > 1)
-		qsort_r(e->callers, e->ncallers, sizeof(*e->callers), cmp_edges, (void *)p);
-	if (e->ncallees > 1)
-		qsort_r(e->callees, e->ncallees, sizeof(*e->callees), cmp_edges, (void *)p);
+	for (k = 0; k < out->n; k++) {
+		struct peek_entry *e = &out->entries[k];
+
+		if (e->ncallers > 1)
+			qsort_r(e->callers, e->ncallers, sizeof(*e->callers), cmp_edges, (void *)p);
+		if (e->ncallees > 1)
+			qsort_r(e->callees, e->ncallees, sizeof(*e->callees), cmp_edges, (void *)p);
+	}
 	return 0;
 }
 
@@ -73,6 +93,7 @@ int peek_compute(const struct prof *p, uint32_t type, const char *regex, struct 
 	struct search s;
 	struct top top = { 0 };
 	uint8_t *sel = NULL;  /* per string id: 0 unknown, 1 no, 2 yes */
+	uint32_t *at = NULL;  /* per string id: its entry, or UINT32_MAX */
 	struct edge *edges = NULL;
 	size_t nedges = 0, cap = 0;
 	struct hmap map;
@@ -133,14 +154,19 @@ int peek_compute(const struct prof *p, uint32_t type, const char *regex, struct 
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
+	at = malloc((p->nstrs ? p->nstrs : 1) * sizeof(*at));
+	if (!at) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	memset(at, 0xff, (p->nstrs ? p->nstrs : 1) * sizeof(*at));
 	for (r = 0; r < top.n; r++) {
 		if (sel[top.rows[r].name] != 2)
 			continue;
-		out->entries[out->n].fn = top.rows[r];
-		if ((rc = fill_entry(p, &out->entries[out->n++], edges, nedges)))
-			goto done;
+		at[top.rows[r].name] = out->n;
+		out->entries[out->n++].fn = top.rows[r];
 	}
-	rc = 0;
+	rc = fill_entries(p, out, at, edges, nedges);
 done:
 	if (rc)
 		peek_release(out);
@@ -148,6 +174,7 @@ done:
 	search_release(&s);
 	hmap_release(&map);
 	free(sel);
+	free(at);
 	free(edges);
 	return rc;
 }
