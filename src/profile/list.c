@@ -106,6 +106,22 @@ static int entry_of(struct lctx *c, uint32_t routine, int64_t line, uint32_t *ou
 	return 0;
 }
 
+/*
+ * The sum of r's lines' cum, held at INT64_MAX / INT64_MIN when it does not fit.  Every
+ * other sum here adds a sample at most once, and the builder keeps those in range; this
+ * one adds a recursive sample once per line it passes through, so it is summed in 128
+ * bits (each of at most 2^32 terms is below 2^63 in magnitude) and clamped once.
+ */
+static int64_t cum_lines(const struct list_routine *r)
+{
+	__extension__ __int128 sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < r->nlines; i++)
+		sum += r->lines[i].cum;
+	return sum > INT64_MAX ? INT64_MAX : sum < INT64_MIN ? INT64_MIN : (int64_t)sum;
+}
+
 static int cmp_lines(const void *a, const void *b)
 {
 	const struct list_line *x = a, *y = b;
@@ -174,7 +190,6 @@ static int run(struct lctx *c, uint32_t type, struct list *out)
 		struct list_routine *r = &c->r[c->e[i].routine];
 
 		r->lines[r->nlines++] = (struct list_line){ c->e[i].line, c->e[i].flat, c->e[i].cum };
-		r->cum_lines += c->e[i].cum;
 	}
 	/* pprof lists routines with samples only */
 	for (i = 0, k = 0; i < c->nr; i++) {
@@ -183,6 +198,7 @@ static int run(struct lctx *c, uint32_t type, struct list *out)
 			continue;
 		}
 		qsort(c->r[i].lines, c->r[i].nlines, sizeof(struct list_line), cmp_lines);
+		c->r[i].cum_lines = cum_lines(&c->r[i]);
 		c->r[k++] = c->r[i];
 	}
 	c->nr = k;

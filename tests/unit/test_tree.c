@@ -513,6 +513,71 @@ static void test_large_real(void **state)
 }
 
 /*
+ * One sample of value v: main (f.go:5) → f (f.go:10) → f (f.go:20), the leaf last: f
+ * recurses through two of its lines.
+ */
+static struct prof *recursive_lines(int64_t v)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	uint32_t t, u, fname, mname, file, fmain, ff, locs[3];
+	struct prof_line ln;
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, "main", 4, &mname), 0);
+	assert_int_equal(pb_string(b, "f", 1, &fname), 0);
+	assert_int_equal(pb_string(b, "f.go", 4, &file), 0);
+	assert_int_equal(pb_function(b, &(struct prof_function){ mname, mname, file, 1 }, &fmain), 0);
+	assert_int_equal(pb_function(b, &(struct prof_function){ fname, fname, file, 8 }, &ff), 0);
+	ln = (struct prof_line){ ff, 20 };
+	assert_int_equal(pb_location(b, PROF_NONE, 0x30, &ln, 1, &locs[0]), 0);
+	ln = (struct prof_line){ ff, 10 };
+	assert_int_equal(pb_location(b, PROF_NONE, 0x20, &ln, 1, &locs[1]), 0);
+	ln = (struct prof_line){ fmain, 5 };
+	assert_int_equal(pb_location(b, PROF_NONE, 0x10, &ln, 1, &locs[2]), 0);
+	assert_int_equal(pb_sample(b, locs, 3, &v, NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	tu_check_invariants(p);
+	return p;
+}
+
+/*
+ * list's routine header cum adds a recursive sample once per line (pprof's rule), so it
+ * can pass what 64 bits hold even though every sum of samples fits: it is held at
+ * INT64_MAX then, never wrapped to a negative number.
+ */
+static void test_list_recursive_cum_saturates(void **state)
+{
+	int64_t v = ((int64_t)1 << 62) + ((int64_t)1 << 61);
+	struct prof *p = recursive_lines(v);
+	struct list l;
+
+	(void)state;
+	assert_int_equal(list_compute(p, 0, "^f$", &l), 0);
+	assert_int_equal(l.n, 1);
+	tu_assert_i64(l.r[0].flat, v);
+	tu_assert_i64(l.r[0].cum, v);
+	assert_int_equal(l.r[0].nlines, 2);
+	tu_assert_i64(l.r[0].lines[0].line, 10);
+	tu_assert_i64(l.r[0].lines[0].cum, v);
+	tu_assert_i64(l.r[0].lines[1].line, 20);
+	tu_assert_i64(l.r[0].lines[1].flat, v);
+	tu_assert_i64(l.r[0].cum_lines, INT64_MAX);
+	list_release(&l);
+	prof_free(p);
+	/* small values still add up exactly */
+	p = recursive_lines(7);
+	assert_int_equal(list_compute(p, 0, "^f$", &l), 0);
+	assert_int_equal(l.n, 1);
+	tu_assert_i64(l.r[0].cum_lines, 14);
+	list_release(&l);
+	prof_free(p);
+}
+
+/*
  * Many matched functions: one routine per (name, file) whatever the number of function
  * ids, sorted by name then file, each with its own numbers.  (Routines are found by hash:
  * list on 50 000 matched functions took 21 s when they were searched one by one.)
@@ -597,6 +662,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_top_all_and_copy),
 		cmocka_unit_test(test_large_two_threads),
 		cmocka_unit_test(test_large_real),
+		cmocka_unit_test(test_list_recursive_cum_saturates),
 		cmocka_unit_test(test_list_many_functions),
 	};
 
