@@ -10,6 +10,7 @@
  */
 #include "querier_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,7 +61,40 @@ static int param_time(const struct ingest_request *rq, struct querier_reply *out
 	return rc;
 }
 
-/* query=<type>{...}: the selector and its profile type (borrowed from *sel). */
+/*
+ * {__name__="<type>", ...}, as upstream's parseQuery reads a query (the metric name is
+ * its __name__ matcher): *sel rebuilt with the type as __profile_type__, the way the
+ * selector parser files <type>{...}.  0 when there is none to move (*sel unchanged).
+ */
+static int name_to_profile_type(struct selector **sel)
+{
+	const struct matcher *m = selector_find(*sel, "__name__");
+	struct profile_type pt;
+	struct selector *n = NULL;
+	size_t i;
+	int rc;
+
+	if (!m || m->op != MATCH_EQ || profile_type_parse(m->value, &pt))
+		return 0;
+	profile_type_release(&pt);
+	if ((rc = selector_new(&n)))
+		return rc;
+	for (i = 0; i < (*sel)->n && !rc; i++)
+		if (strcmp((*sel)->m[i].name, "__name__") != 0)
+			rc = selector_add(n, (*sel)->m[i].name, (*sel)->m[i].op, (*sel)->m[i].value);
+	if (!rc)
+		rc = selector_add(n, "__profile_type__", MATCH_EQ, m->value);
+	if (rc) {
+		selector_free(n);
+		return rc;
+	}
+	selector_free(*sel);
+	*sel = n;
+	return 0;
+}
+
+/* query=<type>{...} or {__name__="<type>",...}: the selector and its profile type
+ * (borrowed from *sel). */
 static int param_query(const struct ingest_request *rq, struct querier_reply *out,
 		       const char *name, struct selector **sel, const char **ptype)
 {
@@ -71,12 +105,14 @@ static int param_query(const struct ingest_request *rq, struct querier_reply *ou
 	*sel = NULL;
 	if (!ingest_param(rq, name, &v) || !v.len)
 		rc = qs_fail(out, 400, NULL, ERR_PARSE, "%s is required", name);
-	else if (selector_parse(v.data, sel))
+	else if (selector_parse(v.data, sel) ||
+		 (!selector_find(*sel, "__profile_type__") && name_to_profile_type(sel)))
 		rc = qs_fail_last(out, name);
 	else if (!(m = selector_find(*sel, "__profile_type__")) || m->op != MATCH_EQ)
 		rc = qs_fail(out, 400, NULL, ERR_PARSE,
-			     "%s must start with a profile type ID, e.g. "
-			     "process_cpu:cpu:nanoseconds:cpu:nanoseconds{}",
+			     "%s must name a profile type ID: "
+			     "process_cpu:cpu:nanoseconds:cpu:nanoseconds{...} or "
+			     "{__name__=\"process_cpu:cpu:nanoseconds:cpu:nanoseconds\",...}",
 			     name);
 	else
 		*ptype = m->value;
@@ -84,27 +120,46 @@ static int param_query(const struct ingest_request *rq, struct querier_reply *ou
 	return rc;
 }
 
+/* Go's strconv.Atoi: an optional sign and decimal digits, nothing else, in range. */
+static bool go_atoi(const struct buf *v, int64_t *out)
+{
+	size_t i = v->len && (v->data[0] == '+' || v->data[0] == '-');
+	int64_t n = 0;
+
+	if (i == v->len)
+		return false;
+	for (; i < v->len; i++) {
+		if (v->data[i] < '0' || v->data[i] > '9' || n > (INT64_MAX - 9) / 10)
+			return false;
+		n = n * 10 + (v->data[i] - '0');
+	}
+	*out = v->data[0] == '-' ? -n : n;
+	return true;
+}
+
+/*
+ * As upstream: max-nodes, then maxNodes, each taken when Atoi reads it and it is not
+ * 0 (a value it cannot read is no value); then ValidateMaxNodes' limits.
+ */
 static int param_max_nodes(const struct ingest_request *rq, struct querier_reply *out,
 			   int64_t *max_nodes)
 {
+	static const char *const names[] = { "max-nodes", "maxNodes" };
 	struct buf v = BUF_INIT;
-	char *end;
-	long long n = 0;
-	int rc = 0;
+	int64_t n = 0, k;
+	size_t i;
 
-	*max_nodes = QUERIER_MAX_NODES_DEFAULT;
-	if ((ingest_param(rq, "maxNodes", &v) || ingest_param(rq, "max-nodes", &v)) && v.len) {
-		n = strtoll(v.data, &end, 10);
-		if (*end || n < 0 || n > QUERIER_MAX_NODES_MAX)
-			rc = qs_fail(out, 400, NULL, ERR_PARSE,
-				     "maxNodes is a number up to %d, not "
-				     "'%.30s'",
-				     QUERIER_MAX_NODES_MAX, v.data);
-		else if (n)
-			*max_nodes = n;
-	}
+	for (i = 0; i < 2; i++)
+		if (ingest_param(rq, names[i], &v) && go_atoi(&v, &k) && k)
+			n = k;
 	buf_release(&v);
-	return rc;
+	*max_nodes = n ? n : QUERIER_MAX_NODES_DEFAULT;
+	if (n < 0)
+		return qs_fail(out, 400, NULL, ERR_PARSE, "maxNodes must not be negative");
+	if (n > QUERIER_MAX_NODES_MAX)
+		return qs_fail(out, 400, NULL, ERR_PARSE, "maxNodes %lld exceeds the limit of %d",
+			       (long long)n, QUERIER_MAX_NODES_MAX);
+	return 0;
 }
 
 /* Units and sample rate as Pyroscope's ExportToFlamebearer sets them. */
@@ -178,16 +233,36 @@ static int put_diff_ticks(struct buf *b, const struct flamebearer *fb)
 	return rc;
 }
 
-static int put_timeline(struct buf *b, const struct series_points *sp, double step)
+/*
+ * Upstream's timeline.New: from and until snapped down to the step, (until - from) /
+ * step samples from the snapped from, a step without a point 0, values cut to whole
+ * numbers (Go's uint64()); sp NULL: no data, every step 0.  The backend's points lie on
+ * the same grid, step starts; one in the last, unfinished step is left out, as upstream
+ * leaves out points at or after the snapped until.
+ */
+static int put_timeline(struct buf *b, const struct series_points *sp, int64_t from_ms,
+			int64_t until_ms, int64_t step_s)
 {
-	size_t k;
-	int rc = buf_printf(b, "{\"startTime\":%lld,\"samples\":[",
-			    (long long)(sp->n ? sp->ts_ms[0] / 1000 : 0));
+	int64_t step_ms = step_s * 1000, start = from_ms / step_ms * step_ms;
+	int64_t end = until_ms / step_ms * step_ms, n = 0, k;
+	size_t j = 0;
+	int rc;
 
-	for (k = 0; !rc && k < sp->n; k++)
-		rc = buf_printf(b, "%s%.0f", k ? "," : "", sp->values[k] > 0 ? sp->values[k] : 0);
+	if (start < end)
+		n = (end / 1000 - start / 1000) / step_s;
+	rc = buf_printf(b, "{\"startTime\":%lld,\"samples\":[", (long long)(start / 1000));
+	for (k = 0; !rc && k < n; k++) {
+		int64_t t = start + k * step_ms;
+		double v = 0;
+
+		while (sp && j < sp->n && sp->ts_ms[j] < t)
+			j++;
+		if (sp && j < sp->n && sp->ts_ms[j] == t && sp->values[j] > 0)
+			v = floor(sp->values[j]);
+		rc = buf_printf(b, "%s%.0f", k ? "," : "", v);
+	}
 	return rc ? rc : buf_printf(b, "],\"durationDelta\":%lld,\"watermarks\":null}",
-				    (long long)step);
+				    (long long)step_s);
 }
 
 static int render(struct backend *be, const struct ingest_request *rq, struct querier_reply *out,
@@ -200,7 +275,7 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 	struct series_points_list tl = { 0 };
 	struct buf group = BUF_INIT, agg = BUF_INIT, fmt = BUF_INIT;
 	struct buf *b = &out->body;
-	int64_t max_nodes;
+	int64_t max_nodes, from_ms, until_ms;
 	double step;
 	size_t i;
 	int rc;
@@ -220,10 +295,15 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 		goto done;
 	}
 	ingest_param(rq, "groupBy", &group);
-	if (ingest_param(rq, "aggregation", &agg) && agg.len && aggregate_parse(agg.data, &q.agg)) {
-		rc = qs_fail_last(out, "aggregation");
-		goto done;
-	}
+	/*
+	 * Upstream's switch knows sum and avg; any other value is none (which upstream
+	 * sends as SUM and which here, as in SelectSeries, is the backend's rule).
+	 */
+	ingest_param(rq, "aggregation", &agg);
+	if (agg.len == 3 && strcmp(agg.data, "sum") == 0)
+		q.agg = AGG_SUM;
+	else if (agg.len == 3 && strcmp(agg.data, "avg") == 0)
+		q.agg = AGG_AVG;
 	/* the merge follows the backend's rule; aggregation= is the timeline's */
 	{
 		enum aggregate tl_agg = q.agg;
@@ -235,7 +315,9 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 		}
 		q.agg = tl_agg;
 	}
-	step = point_interval_s(q.range.from_ns / 1000000, q.range.to_ns / 1000000);
+	from_ms = q.range.from_ns / 1000000;
+	until_ms = q.range.to_ns / 1000000;
+	step = point_interval_s(from_ms, until_ms);
 	if (be->ops->timeline(be, &q, step, group.len ? group.data : NULL, &tl)) {
 		rc = qs_fail_last(out, "timeline");
 		goto done;
@@ -248,26 +330,11 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 		rc = put_metadata(b, q.profile_type, "single");
 	if (!rc)
 		rc = buf_puts(b, ",\"timeline\":");
+	/* upstream: the one series' timeline, or an empty one when groupBy made several */
+	if (!rc)
+		rc = put_timeline(b, tl.n == 1 ? &tl.v[0] : NULL, from_ms, until_ms, (int64_t)step);
 	if (!rc && group.len) {
-		struct series_points all = { LABELSET_INIT, NULL, NULL, 0 };
-
-		/* the timeline of everything: the groups added up */
-		if (tl.n) {
-			all.n = tl.v[0].n;
-			all.ts_ms = tl.v[0].ts_ms;
-			all.values = calloc(all.n + 1, sizeof(double));
-			for (i = 0; all.values && i < tl.n; i++) {
-				size_t k;
-
-				for (k = 0; k < all.n && k < tl.v[i].n; k++)
-					all.values[k] += tl.v[i].values[k];
-			}
-		}
-		rc = tl.n && !all.values ? err_set(ERR_NOMEM, "out of memory") :
-					   put_timeline(b, &all, step);
-		free(all.values);
-		if (!rc)
-			rc = buf_puts(b, ",\"groups\":{");
+		rc = buf_puts(b, ",\"groups\":{");
 		for (i = 0; !rc && i < tl.n; i++) {
 			const char *v = labelset_get(&tl.v[i].labels, group.data);
 
@@ -276,16 +343,12 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 						    v && *v ? strlen(v) : 1)) ||
 			    (rc = buf_puts(b, ":")))
 				break;
-			rc = put_timeline(b, &tl.v[i], step);
+			rc = put_timeline(b, &tl.v[i], from_ms, until_ms, (int64_t)step);
 		}
 		if (!rc)
 			rc = buf_puts(b, "}");
 	} else if (!rc) {
-		struct series_points none = { LABELSET_INIT, NULL, NULL, 0 };
-
-		rc = put_timeline(b, tl.n ? &tl.v[0] : &none, step);
-		if (!rc)
-			rc = buf_puts(b, ",\"groups\":null");
+		rc = buf_puts(b, ",\"groups\":null");
 	}
 	if (!rc)
 		rc = buf_puts(b, ",\"heatmap\":null}");

@@ -857,12 +857,19 @@ static void test_render(void **state)
 							 "sampleRate")), 1000000000);
 	tl = json_object_get(root, "timeline");
 	tu_assert_i64(json_integer_value(json_object_get(tl, "durationDelta")), 15);
+	/* two groups: upstream's top timeline is an empty series, zeros on every step */
 	s = json_object_get(tl, "samples");
+	assert_int_equal(json_array_size(s), 4);
 	for (i = 0; i < json_array_size(s); i++)
-		sum += json_number_value(json_array_get(s, i));
+		assert_true(json_number_value(json_array_get(s, i)) == 0);
+	for (i = 0; i < 2; i++) {
+		s = json_object_get(json_object_get(json_object_get(root, "groups"),
+						    i ? "us" : "eu"), "samples");
+		assert_non_null(s);
+		for (size_t k = 0; k < json_array_size(s); k++)
+			sum += json_number_value(json_array_get(s, k));
+	}
 	assert_true(sum == (double)prof_total(want, 0));
-	assert_non_null(json_object_get(json_object_get(root, "groups"), "eu"));
-	assert_non_null(json_object_get(json_object_get(root, "groups"), "us"));
 	json_decref(root);
 	release(&c);
 
@@ -956,6 +963,125 @@ static void test_render_times(void **state)
 	prof_free(want);
 }
 
+/* GET path, which must answer 200, as JSON (the caller json_decref()s it) */
+static json_t *render_json(const char *path)
+{
+	json_error_t e;
+	json_t *root;
+	struct call c;
+
+	if (do_call(&c, "GET", path, NULL, NULL, NULL, 0))
+		fail_msg("%s: %d %s", path, c.out.status, c.out.body.data);
+	root = json_loads(c.out.body.data, 0, &e);
+	assert_non_null(root);
+	release(&c);
+	return root;
+}
+
+static size_t render_names(const char *path)
+{
+	json_t *root = render_json(path);
+	size_t n = json_array_size(json_object_get(json_object_get(root, "flamebearer"),
+						   "names"));
+
+	json_decref(root);
+	return n;
+}
+
+/* a timeline's samples: their count, their sum and its startTime */
+static size_t timeline_of(json_t *tl, double *sum, int64_t *start)
+{
+	json_t *s = json_object_get(tl, "samples");
+	size_t i;
+
+	*sum = 0;
+	for (i = 0; i < json_array_size(s); i++)
+		*sum += json_number_value(json_array_get(s, i));
+	*start = json_integer_value(json_object_get(tl, "startTime"));
+	return json_array_size(s);
+}
+
+/*
+ * /pyroscope/render's parameters as pkg/querier/http.go reads them: an unknown
+ * aggregation is none, a maxNodes Atoi cannot read is none (max-nodes, then maxNodes),
+ * the profile type in {__name__="..."}, and timeline.New's steps: from and until
+ * snapped down to the step, (until - from) / step samples, zeros without data.
+ */
+static void test_render_params(void **state)
+{
+	struct prof *want = merge(CPU, "{service_name=\"cpuwork\"}", T0, T0 + 60 * SEC);
+	const char *q = "/pyroscope/render?query=" CPU "%7Bservice_name%3D%22cpuwork%22%7D"
+			"&from=1700000000&until=1700000060";
+	char path[512];
+	json_t *root;
+	double sum;
+	int64_t start;
+	size_t all;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s&aggregation=max", q);
+	root = render_json(path);
+	assert_int_equal(timeline_of(json_object_get(root, "timeline"), &sum, &start), 4);
+	assert_true(sum == (double)prof_total(want, 0));
+	json_decref(root);
+
+	all = render_names(q);
+	assert_true(all > 10);
+	snprintf(path, sizeof(path), "%s&maxNodes=abc", q);
+	assert_int_equal(render_names(path), all);
+	snprintf(path, sizeof(path), "%s&maxNodes=%%2B4", q);  /* Atoi takes a sign */
+	assert_true(render_names(path) < all);
+	snprintf(path, sizeof(path), "%s&max-nodes=4&maxNodes=abc", q);
+	assert_true(render_names(path) < all);
+	snprintf(path, sizeof(path), "%s&max-nodes=4&maxNodes=0", q);
+	assert_true(render_names(path) < all);
+	snprintf(path, sizeof(path), "%s&max-nodes=4&maxNodes=99999999999999999999", q);
+	assert_true(render_names(path) < all);
+	expect_error(400, "", "negative", "GET", "/pyroscope/render?query=" CPU "%7B%7D&maxNodes=-1",
+		     NULL, NULL);
+	expect_error(400, "", "2000000", "GET",
+		     "/pyroscope/render?query=" CPU "%7B%7D&maxNodes=2000000", NULL, NULL);
+
+	/* the profile type as a __name__ matcher, the other matchers kept */
+	root = render_json("/pyroscope/render?query=%7B__name__%3D%22" CPU "%22%2C"
+			   "service_name%3D%22cpuwork%22%7D&from=1700000000&until=1700000060");
+	tu_assert_i64(json_integer_value(json_object_get(json_object_get(root, "flamebearer"),
+							 "numTicks")), prof_total(want, 0));
+	json_decref(root);
+	expect_error(400, "", "profile type", "GET",
+		     "/pyroscope/render?query=%7B__name__%3D%22process_cpu%22%7D", NULL, NULL);
+
+	/* an hour from 5 s past a 15 s step: 240 steps from the step before, as upstream */
+	root = render_json("/pyroscope/render?query=" CPU "%7Bservice_name%3D%22cpuwork%22%7D"
+			   "&from=1700000000&until=1700003600");
+	assert_int_equal(timeline_of(json_object_get(root, "timeline"), &sum, &start), 240);
+	tu_assert_i64(start, 1699999995);
+	assert_true(sum == (double)prof_total(want, 0));
+	json_decref(root);
+	/* no data: the same steps, all 0 */
+	root = render_json("/pyroscope/render?query=" CPU "%7Bservice_name%3D%22nobody%22%7D"
+			   "&from=1700000000&until=1700003600");
+	assert_int_equal(timeline_of(json_object_get(root, "timeline"), &sum, &start), 240);
+	tu_assert_i64(start, 1699999995);
+	assert_true(sum == 0);
+	json_decref(root);
+	/* one group: the top timeline is that group's */
+	root = render_json("/pyroscope/render?query=" CPU "%7Bregion%3D%22us%22%7D"
+			   "&from=1700000000&until=1700000060&groupBy=region");
+	assert_int_equal(timeline_of(json_object_get(root, "timeline"), &sum, &start), 4);
+	assert_true(sum > 0);
+	{
+		double gsum;
+		int64_t gstart;
+
+		assert_int_equal(timeline_of(json_object_get(json_object_get(root, "groups"),
+							     "us"), &gsum, &gstart), 4);
+		assert_true(gsum == sum);
+	}
+	json_decref(root);
+	prof_free(want);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -973,6 +1099,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_render_times),
+		cmocka_unit_test(test_render_params),
 	};
 
 	tu_init(argc, argv);
