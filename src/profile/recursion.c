@@ -1,9 +1,14 @@
 /*
  * recursion.c — collapsing direct recursion (recursion.h).
  *
- * Each frame of a stack is one line of a location.  A collapsed stack is rebuilt from
- * single-line locations, one per (location, line) it keeps, created on first use and
- * cached by the line's global index; unsymbolized locations are re-created as they are.
+ * Each frame of a stack is one line of a location.  Of a run f → f → f the innermost
+ * frame is kept: its line is where the run calls the next function or, at the leaf,
+ * where the time was spent; the outer frames' lines are only f's calls to itself, which
+ * collapsing removes.  (Keeping the outermost put the leaf's self cost on the line of
+ * the first recursive call, in list and at line granularity.)  A collapsed stack is
+ * rebuilt from single-line locations, one per (location, line) it keeps, created on
+ * first use and cached by the line's global index; unsymbolized locations are re-created
+ * as they are.
  * The cancel flag is read before the first sample and then once CANCEL_EVERY frames have
  * been walked since the last read (the work is per frame; stacks differ in depth).
  */
@@ -55,8 +60,9 @@ int prof_collapse_recursion_cancellable(const struct prof *in, atomic_int *cance
 					struct prof **out)
 {
 	struct rctx c = { in, NULL, NULL, NULL };
-	uint32_t *stack = NULL, *names = NULL, *locs = NULL, i, j, k;
-	size_t cap = 0, ncap = 0, lcap = 0, work = CANCEL_EVERY; /* the first sample reads it */
+	uint32_t *stack = NULL, *lines = NULL, *names = NULL, *locs = NULL, i, j, k;
+	size_t cap = 0, kcap = 0, ncap = 0, lcap = 0;
+	size_t work = CANCEL_EVERY; /* the first sample reads it */
 	int64_t *vals = NULL;
 	int rc;
 
@@ -83,7 +89,10 @@ int prof_collapse_recursion_cancellable(const struct prof *in, atomic_int *cance
 				goto done;
 			}
 		}
-		/* root first; a frame whose name equals the previous kept one is dropped */
+		/*
+		 * root first: (location, line) per kept frame; a frame of the same name as
+		 * the last kept one replaces it (the innermost of a run stays)
+		 */
 		for (j = s->nlocs; j-- > 0;) {
 			uint32_t loc = in->sample_locs[s->loc_off + j];
 			const struct prof_location *l = &in->locations[loc];
@@ -91,19 +100,22 @@ int prof_collapse_recursion_cancellable(const struct prof *in, atomic_int *cance
 			for (k = l->nlines; k-- > 0;) {
 				uint32_t name = in->functions[in->lines[l->line_off + k].func].name;
 
-				if (n > 0 && names[n - 1] == name)
-					continue;
-				if ((rc = vec_reserve(&stack, &cap, (size_t)n + 1)) ||
-				    (rc = vec_reserve(&names, &ncap, (size_t)n + 1)) ||
-				    (rc = frame_loc(&c, loc, l->unsymbolized ? 0 : k, &stack[n])))
-					goto done;
-				names[n++] = name;
+				if (n == 0 || names[n - 1] != name) {
+					if ((rc = vec_reserve(&stack, &cap, (size_t)n + 1)) ||
+					    (rc = vec_reserve(&lines, &kcap, (size_t)n + 1)) ||
+					    (rc = vec_reserve(&names, &ncap, (size_t)n + 1)))
+						goto done;
+					names[n++] = name;
+				}
+				stack[n - 1] = loc;
+				lines[n - 1] = l->unsymbolized ? 0 : k;
 			}
 		}
 		if ((rc = vec_reserve(&locs, &lcap, (size_t)n + 1)))
 			goto done;
-		for (j = 0; j < n; j++)
-			locs[j] = stack[n - 1 - j]; /* leaf first */
+		for (j = 0; j < n; j++) /* leaf first */
+			if ((rc = frame_loc(&c, stack[n - 1 - j], lines[n - 1 - j], &locs[j])))
+				goto done;
 		for (t = 0; t < in->ntypes; t++)
 			vals[t] = prof_value(in, i, t);
 		if ((rc = pb_sample(c.b, locs, n, vals, in->labels + s->label_off, s->nlabels)))
@@ -116,6 +128,7 @@ done:
 	free(c.line_loc);
 	free(c.unsym_loc);
 	free(stack);
+	free(lines);
 	free(names);
 	free(locs);
 	free(vals);

@@ -646,6 +646,39 @@ static void test_list_many_functions(void **state)
 	prof_free(p);
 }
 
+/*
+ * Collapsing recursion keeps the innermost frame of a run: main → f:10 → f:20 becomes
+ * main → f:20, so list shows the time on line 20, where it was spent (not on line 10,
+ * the recursive call), and the totals stay.
+ */
+static void test_collapse_keeps_innermost_line(void **state)
+{
+	struct prof *p = recursive_lines(7), *c;
+	struct list l;
+
+	(void)state;
+	assert_int_equal(prof_collapse_recursion(p, &c), 0);
+	tu_check_invariants(c);
+	assert_int_equal(c->nsamples, 1);
+	assert_int_equal(c->samples[0].nlocs, 2);
+	assert_int_equal(list_compute(c, 0, "^f$", &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.r[0].nlines, 1);
+	tu_assert_i64(l.r[0].lines[0].line, 20);
+	tu_assert_i64(l.r[0].lines[0].flat, 7);
+	tu_assert_i64(l.r[0].lines[0].cum, 7);
+	tu_assert_i64(l.r[0].cum_lines, 7);
+	list_release(&l);
+	assert_int_equal(list_compute(c, 0, "^main$", &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.r[0].nlines, 1);
+	tu_assert_i64(l.r[0].lines[0].line, 5);
+	tu_assert_i64(l.r[0].lines[0].cum, 7);
+	list_release(&l);
+	prof_free(c);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -664,6 +697,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_large_real),
 		cmocka_unit_test(test_list_recursive_cum_saturates),
 		cmocka_unit_test(test_list_many_functions),
+		cmocka_unit_test(test_collapse_keeps_innermost_line),
 	};
 
 	tu_init(argc, argv);
