@@ -14,24 +14,48 @@
 #define S 1000000000LL
 #define NOW (1700000000LL * S + 123456789)
 
-static int64_t t(const char *s)
+typedef int parse_fn(const char *s, int64_t now_ns, int64_t *out_ns);
+
+/* what fn (named name) makes of s, which it must take */
+static int64_t parsed(parse_fn *fn, const char *name, const char *s)
 {
 	int64_t v;
 
-	if (timeparse(s, NOW, &v))
-		fail_msg("timeparse('%s'): %s", s, err_last());
+	if (fn(s, NOW, &v))
+		fail_msg("%s('%s'): %s", name, s, err_last());
 	return v;
+}
+
+/* fn must refuse s with a one-line message that says want */
+static void refused(parse_fn *fn, const char *name, const char *s, const char *want)
+{
+	int64_t v;
+
+	if (fn(s, NOW, &v) != ERR_PARSE)
+		fail_msg("%s('%s') succeeded", name, s);
+	tu_assert_message(err_last());
+	if (!strstr(err_last(), want))
+		fail_msg("%s('%s'): '%s' does not say '%s'", name, s, err_last(), want);
+}
+
+static int64_t t(const char *s)
+{
+	return parsed(timeparse, "timeparse", s);
 }
 
 static void bad(const char *s, const char *want)
 {
-	int64_t v;
+	refused(timeparse, "timeparse", s, want);
+}
 
-	if (timeparse(s, NOW, &v) != ERR_PARSE)
-		fail_msg("timeparse('%s') succeeded", s);
-	tu_assert_message(err_last());
-	if (!strstr(err_last(), want))
-		fail_msg("timeparse('%s'): '%s' does not say '%s'", s, err_last(), want);
+static int64_t at(const char *s)
+{
+	return parsed(timeparse_attime, "timeparse_attime", s);
+}
+
+static void at_bad(const char *s, const char *want)
+{
+	refused(timeparse_attime, "timeparse_attime", s, want);
 }
 
 static void test_relative(void **state)
@@ -122,26 +146,6 @@ static void test_durations_and_format(void **state)
 	time_format_rfc3339(-1, buf, sizeof(buf));
 	assert_string_equal(buf, "1969-12-31T23:59:59Z");
 	assert_true(time_now_ns() > 1700000000LL * S);
-}
-
-static int64_t at(const char *s)
-{
-	int64_t v;
-
-	if (timeparse_attime(s, NOW, &v))
-		fail_msg("timeparse_attime('%s'): %s", s, err_last());
-	return v;
-}
-
-static void at_bad(const char *s, const char *want)
-{
-	int64_t v;
-
-	if (timeparse_attime(s, NOW, &v) != ERR_PARSE)
-		fail_msg("timeparse_attime('%s') succeeded", s);
-	tu_assert_message(err_last());
-	if (!strstr(err_last(), want))
-		fail_msg("timeparse_attime('%s'): '%s' does not say '%s'", s, err_last(), want);
 }
 
 /* Pyroscope's attime.Parse (pkg/og/util/attime), what /pyroscope/render reads */
