@@ -195,7 +195,7 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 
 	serve_opts_default(&o);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("serve", argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case O_DB: o.db = optarg; break;
 		case O_LISTEN: o.listen = optarg; break;
@@ -311,13 +311,14 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 			serve_help(stdout);
 			rc = 0;
 			goto done;
-		default:
-			serve_help(stderr);
+		default:  /* '?': cmd_getopt said what is wrong, in one line */
 			goto done;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "smolder serve: unexpected argument '%s'\n", argv[optind]);
+		fputs("smolder serve: unexpected argument '", stderr);
+		cmd_put_safe(stderr, argv[optind], strlen(argv[optind]), true);
+		fputs("' (see smolder serve --help)\n", stderr);
 		goto done;
 	}
 	if (!o.db) {

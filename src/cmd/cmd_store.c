@@ -703,9 +703,8 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 		query_help(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	what = argv[1];
 	optind = 1;
-	while ((c = cmd_getopt("query", argc - 1, argv + 1, "o:fh", opts)) != -1) {
+	while ((c = cmd_getopt("query", argc, argv, "o:fh", opts)) != -1) {
 		switch (c) {
 		case 'o': a.output = optarg; break;
 		case 'L': strvec_push(&a.label_names, optarg); break;
@@ -724,9 +723,18 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 			goto done;
 		}
 	}
-	if (optind != argc - 1)
-		query_help(stderr);
-	else if (strcmp(what, "series") == 0)
+	/* what to query, before or after the options (getopt moved the words to the end) */
+	if (optind >= argc) {
+		fprintf(stderr, "smolder query: say what to query: series, types, profile or timeline "
+				"(see smolder query --help)\n");
+		goto done;
+	}
+	what = argv[optind];
+	if (optind + 1 < argc) {
+		fputs("smolder query: unexpected argument '", stderr);
+		cmd_put_safe(stderr, argv[optind + 1], strlen(argv[optind + 1]), true);
+		fputs("' (see smolder query --help)\n", stderr);
+	} else if (strcmp(what, "series") == 0)
 		rc = q_series(&a, env);
 	else if (strcmp(what, "types") == 0 || strcmp(what, "profile-types") == 0)
 		rc = q_types(&a, env);
@@ -734,9 +742,12 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 		rc = q_profile(&a, env);
 	else if (strcmp(what, "timeline") == 0)
 		rc = q_timeline(&a, env);
-	else
-		fprintf(stderr, "smolder query: '%s' is not series, types, profile or timeline\n",
-			what);
+	else {
+		fputs("smolder query: '", stderr);
+		cmd_put_safe(stderr, what, strlen(what), true);
+		fputs("' is not series, types, profile or timeline (see smolder query --help)\n",
+		      stderr);
+	}
 done:
 	strvec_release(&a.label_names);
 	return rc;

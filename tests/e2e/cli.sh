@@ -385,6 +385,21 @@ usagecheck "serve --maintenance-interval 290y: refused" \
 errcheck "serve --idle-timeout 49d, --max-connections 1: taken (then the busy port)" \
   "^smolder serve: cannot listen on 127.0.0.1:[0-9]+: Address already in use" \
   serve --db "$tmp/srv.db" --listen "${silent#http://}" --idle-timeout 49d --max-connections 1
+# usage errors are one line with the hint, as every verb says them: serve printed
+# "serve: unrecognized option" and its whole help, query its whole help and no reason
+usagecheck "serve --bogus: one line and the hint" \
+  "^smolder serve: unknown option '--bogus' \(see smolder serve --help\)$" serve --bogus
+usagecheck "serve --db without a value: one line" \
+  "^smolder serve: a value is missing after '--db' \(see smolder serve --help\)$" serve --db
+usagecheck "serve extra: one line and the hint" \
+  "^smolder serve: unexpected argument 'extra' \(see smolder serve --help\)$" serve --db "$tmp/srv.db" extra
+usagecheck "query series extra: says which argument" \
+  "^smolder query: unexpected argument 'extra' \(see smolder query --help\)$" query series extra
+usagecheck "query with options and nothing to query: says so" \
+  "^smolder query: say what to query: series, types, profile or timeline" query --db "$tmp/srv.db"
+usagecheck "query with an unknown word: named, made terminal-safe" \
+  "^smolder query: 'bad.x1b\[2Jword' is not series, types, profile or timeline \(see smolder query --help\)$" \
+  query $'bad\e[2Jword'
 
 # regexes are RE2 (pprof's and Prometheus's): PCRE-only syntax is refused, not silently
 # taken with another meaning

@@ -285,4 +285,8 @@ errcheck "--extra-labels with no name: refused" "--extra-labels wants NAME=VALUE
   ingest --db "$tmp/kp.db" --extra-labels :x "$ex/cpuwork-cpu.pb.gz"
 errcheck "--extra-labels __x:1 in ingest: reserved" "names starting with __ are reserved \('__x'\)" \
   ingest --db "$tmp/kp.db" --extra-labels __x:1 "$ex/cpuwork-cpu.pb.gz"
+
+# the options may come before what to query (it had to be the first word)
+check "query --db DB --from 0 types: as query types --db DB --from 0" \
+  bash -c "'$smolder' query --db '$db' --from 0 types > '$tmp/t1' && '$smolder' query types --db '$db' --from 0 > '$tmp/t2' && [ -s '$tmp/t1' ] && cmp -s '$tmp/t1' '$tmp/t2'"
 check_done
