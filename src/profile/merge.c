@@ -174,9 +174,16 @@ static uint8_t *comments_seen_new(const struct prof *const *ps, size_t n)
 	return calloc(all, 1);
 }
 
-/* The profiles have the same sample types, in the same order. */
-static int same_types(const struct prof *base, const struct prof *cur)
+/*
+ * The profiles have the same sample types, in the same order, and with `periods` the same
+ * period type, as pprof's -diff_base wants ("period type: incompatible types"): a diff of
+ * a cpu profile against a wall one is not a difference of the same measure.  pprof scales
+ * units of one family (microseconds against nanoseconds) before it compares; here units
+ * must be equal, for period and sample types alike.
+ */
+static int same_types(const struct prof *base, const struct prof *cur, bool periods)
 {
+	const struct prof_value_type *pb = &base->period_type, *pc = &cur->period_type;
 	uint32_t t;
 
 	if (base->ntypes != cur->ntypes)
@@ -193,6 +200,11 @@ static int same_types(const struct prof *base, const struct prof *cur)
 				       prof_str(cur, cur->sample_types[t].type),
 				       prof_str(cur, cur->sample_types[t].unit));
 	}
+	if (periods && (strcmp(prof_str(base, pb->type), prof_str(cur, pc->type)) ||
+			strcmp(prof_str(base, pb->unit), prof_str(cur, pc->unit))))
+		return err_set(ERR_PARSE, "period type differs: '%s/%s' in the base, '%s/%s' here",
+			       prof_str(base, pb->type), prof_str(base, pb->unit),
+			       prof_str(cur, pc->type), prof_str(cur, pc->unit));
 	return 0;
 }
 
@@ -244,7 +256,7 @@ int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out
 	int rc;
 
 	*out = NULL;
-	if ((rc = same_types(base, cur)))
+	if ((rc = same_types(base, cur, true)))
 		return rc;
 	if (!(seen = comments_seen_new(both, 2))) {
 		rc = err_set(ERR_NOMEM, "out of memory");
@@ -283,7 +295,7 @@ int prof_merge(const struct prof *const *ps, size_t n, struct prof **out)
 	if (n == 0)
 		return err_set(ERR_USAGE, "nothing to merge");
 	for (i = 1; i < n && !rc; i++)
-		rc = same_types(ps[i], ps[0]);
+		rc = same_types(ps[i], ps[0], false);
 	if (!rc && !(seen = comments_seen_new(ps, n)))
 		rc = err_set(ERR_NOMEM, "out of memory");
 	if (rc || (rc = pb_new(&b)))
@@ -315,7 +327,7 @@ int prof_pair(const struct prof *base, const struct prof *cur, struct prof **out
 	int rc;
 
 	*out = NULL;
-	if ((rc = same_types(base, cur)))
+	if ((rc = same_types(base, cur, true)))
 		return rc;
 	if (cur->ntypes > 512)
 		return err_set(ERR_TOOBIG, "too many sample types to compare (%u)", cur->ntypes);

@@ -339,6 +339,66 @@ static void test_headers_combined(void **state)
 	prof_free(cur);
 }
 
+/* One sample "a" of 5, samples/count, with the period type ptype/punit. */
+static struct prof *with_period(const char *ptype, const char *punit)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	uint32_t t, u, pt, pu, loc;
+	int64_t v = 5;
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, ptype, strlen(ptype), &pt), 0);
+	assert_int_equal(pb_string(b, punit, strlen(punit), &pu), 0);
+	pb_set_period(b, pt, pu, 1);
+	assert_int_equal(pb_named_frame(b, "a", 1, &loc), 0);
+	assert_int_equal(pb_sample(b, &loc, 1, &v, NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+/*
+ * pprof's -diff_base refuses profiles whose period types differ ("period type:
+ * incompatible types"), however equal their sample types: so do prof_diff and prof_pair.
+ * prof_merge (the pieces of one range) takes the first's period type, as it says.
+ */
+static void test_period_types_compared(void **state)
+{
+	struct prof *cpu = with_period("cpu", "nanoseconds"), *cpu2 = with_period("cpu", "nanoseconds");
+	struct prof *wall = with_period("wall", "nanoseconds"), *us = with_period("cpu", "microseconds");
+	struct prof *out = NULL;
+	const struct prof *both[2] = { cpu, wall };
+
+	(void)state;
+	assert_int_equal(prof_diff(wall, cpu, &out), ERR_PARSE);
+	assert_null(out);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "period type"));
+	assert_non_null(strstr(err_last(), "wall/nanoseconds"));
+	assert_int_equal(prof_pair(wall, cpu, &out), ERR_PARSE);
+	assert_null(out);
+	assert_int_equal(prof_diff(us, cpu, &out), ERR_PARSE);
+	assert_null(out);
+	assert_int_equal(prof_pair(cpu, us, &out), ERR_PARSE);
+	assert_null(out);
+	/* equal period types still compare */
+	assert_int_equal(prof_diff(cpu2, cpu, &out), 0);
+	assert_int_equal(out->nsamples, 2);
+	prof_free(out);
+	assert_int_equal(prof_pair(cpu2, cpu, &out), 0);
+	prof_free(out);
+	assert_int_equal(prof_merge(both, 2, &out), 0);
+	assert_string_equal(prof_str(out, out->period_type.type), "cpu");
+	prof_free(out);
+	prof_free(cpu);
+	prof_free(cpu2);
+	prof_free(wall);
+	prof_free(us);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -350,6 +410,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pprof_total_of_diff_base),
 		cmocka_unit_test(test_comments_kept),
 		cmocka_unit_test(test_headers_combined),
+		cmocka_unit_test(test_period_types_compared),
 	};
 
 	tu_init(argc, argv);
