@@ -899,7 +899,7 @@ static int m_diff(struct qctx *c, ProtobufCMessage *msg)
 	struct prof *p[2] = { NULL, NULL };
 	struct flamebearer fb = { 0 };
 	struct query q[2];
-	int64_t max_nodes = 0;
+	int64_t max_nodes = 0, want_nodes = 0;
 	int rc = 0, i;
 
 	memset(q, 0, sizeof(q));
@@ -916,10 +916,11 @@ static int m_diff(struct qctx *c, ProtobufCMessage *msg)
 		    (rc = req_range(c, r->has_start, r->start, r->has_end, r->end, true,
 				    &q[i].range)))
 			break;
-		if (!max_nodes || (r->has_max_nodes && r->max_nodes))
-			rc = req_max_nodes(c, r->has_max_nodes, r->max_nodes, &max_nodes);
+		/* as upstream's query frontend: the larger side's (unset is 0), then checked */
+		if (!i || (r->has_max_nodes ? r->max_nodes : 0) > want_nodes)
+			want_nodes = r->has_max_nodes ? r->max_nodes : 0;
 	}
-	if (rc)
+	if (rc || (rc = req_max_nodes(c, true, want_nodes, &max_nodes)))
 		goto done;
 	if (strcmp(q[0].profile_type, q[1].profile_type) != 0) {
 		rc = qs_fail(c->out, 400, NULL, ERR_PARSE, "left and right have different profile "

@@ -646,6 +646,25 @@ check "SelectSeries at 1 ms steps by profile_id: 400 in seconds, saying why" \
 st=$(ss 10)
 check "at 10 s steps: 200, a series per profile_id and one without" \
   bash -c "[ '$st' = 200 ] && [ \$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[\"series\"]))' '$tmp/body') = 433 ]"
+# Diff folds both sides at the larger maxNodes of the two (an unset one is 0), as
+# Pyroscope's query frontend does: not at the right side's
+side() {  # side MAXNODES ('' for unset): one side of a Diff, the 999 s before the profile
+  echo "{\"profileTypeID\":\"$CPU_NS\",\"labelSelector\":\"{}\",\"start\":$((now - 999000)),\"end\":$now${1:+,\"maxNodes\":$1}}"
+}
+diff_names() {  # diff_names LEFT RIGHT (maxNodes, '' for unset): names in the flame graph
+  local l r
+  l=$(side "$1"); r=$(side "$2")
+  [ "$(http POST "$url/querier.v1.QuerierService/Diff" -H 'Content-Type: application/json' -d "{\"left\":$l,\"right\":$r}")" = 200 ] &&
+    python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["flamegraph"]["names"]))' "$tmp/body"
+}
+all=$(diff_names 1000 1000); few=$(diff_names 2 2)
+check "Diff: maxNodes 2 folds (names $few of $all)" test "${few:-0}" -gt 0 -a "${few:-0}" -lt "${all:-0}"
+check "Diff: left 1000, right 2 folds at 1000" test "$(diff_names 1000 2)" = "$all"
+check "Diff: left 2, right 1000 folds at 1000" test "$(diff_names 2 1000)" = "$all"
+check "Diff: left -1, right unset is the default" test "$(diff_names -1 '')" = "$all"
+check "Diff: left -1, right 2 is 2" test "$(diff_names -1 2)" = "$few"
+st=$(http POST "$url/querier.v1.QuerierService/Diff" -H 'Content-Type: application/json' -d "{\"left\":$(side -1),\"right\":$(side -3)}")
+check "Diff: both negative: 400" bash -c "[ '$st' = 400 ] && grep -q 'must not be negative' '$tmp/body'"
 serve_stop
 
 echo "$pass passed, $fail failed"
