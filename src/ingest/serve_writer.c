@@ -21,7 +21,9 @@
  * that fails fails every request of its batch: nothing of it was kept.
  *
  * Maintenance (every maintenance_ns, and once at start): retention, downsampling
- * stages, eviction down to 90 % of --max-store-size.  The store's size — its file and
+ * stages, eviction down to 90 % of --max-store-size.  Damage in the store (a profile
+ * that does not decode) is gone around by the store, which leaves it as it is; each
+ * damaged profile or service is logged once (store_maint_damage).  The store's size — its file and
  * its WAL, which store_set_size_limit() keeps to a share of the cap — is also checked
  * (stat, at most every 5 s) after commits, so eviction keeps up between passes.
  */
@@ -57,6 +59,23 @@ static uint64_t soft_cap(const struct serve_opts *o)
 	return o->max_store_bytes - o->max_store_bytes / 10;
 }
 
+/*
+ * One warning for the damage maintenance met that no earlier one named; *skipped (may be
+ * NULL) gets the steps skipped for damage since the store was opened.
+ */
+static void log_damage(struct serve_writer *w, uint64_t *skipped)
+{
+	char msg[512];
+	uint64_t n = store_maint_damage(w->store, skipped, msg, sizeof(msg));
+
+	if (n > 1)
+		serve_log(w->srv, SERVE_LOG_WARN, "maintenance left damaged data as it is: %s "
+			  "(and %llu more damaged profiles or services)", msg,
+			  (unsigned long long)(n - 1));
+	else if (n)
+		serve_log(w->srv, SERVE_LOG_WARN, "maintenance left damaged data as it is: %s", msg);
+}
+
 static bool evict(struct serve_writer *w, uint64_t target, const char *why)
 {
 	uint64_t deleted = 0;
@@ -66,6 +85,7 @@ static bool evict(struct serve_writer *w, uint64_t target, const char *why)
 		serve_log(w->srv, SERVE_LOG_WARN, "eviction failed: %s", err_last());
 		return false;
 	}
+	log_damage(w, NULL);
 	if (deleted) {
 		serve_log(w->srv, SERVE_LOG_INFO, "evicted the %llu oldest profile%s (%s; %.1f ms)",
 			  (unsigned long long)deleted, deleted == 1 ? "" : "s", why,
@@ -268,9 +288,12 @@ static void maintain(struct serve_writer *w)
 {
 	const struct serve_opts *o = w->opts;
 	int64_t now = time_now_ns();
-	uint64_t expired = 0, merged = 0, evicted = 0, n;
+	uint64_t expired = 0, merged = 0, evicted = 0, n, skipped0, skipped;
 	double t0 = serve_now_ms();
+	char damage[64] = "";
 	size_t i;
+
+	log_damage(w, &skipped0);
 
 	if (o->retention_ns > 0 && store_retention(w->store, now - o->retention_ns, &expired))
 		serve_log(w->srv, SERVE_LOG_WARN, "retention failed: %s", err_last());
@@ -284,11 +307,15 @@ static void maintain(struct serve_writer *w)
 	if (o->max_store_bytes && store_evict(w->store, soft_cap(o), &evicted))
 		serve_log(w->srv, SERVE_LOG_WARN, "eviction failed: %s", err_last());
 	w->last_size_check_ms = serve_now_ms();
+	log_damage(w, &skipped);
+	if (skipped > skipped0)
+		snprintf(damage, sizeof(damage), ", %llu skipped for damage",
+			 (unsigned long long)(skipped - skipped0));
 	serve_metrics_maint(w->metrics, expired, merged, evicted);
 	serve_log(w->srv, expired || merged || evicted ? SERVE_LOG_INFO : SERVE_LOG_DEBUG,
-		  "maintenance: %llu expired, %llu merged into rollups, %llu evicted (%.1f ms)",
+		  "maintenance: %llu expired, %llu merged into rollups, %llu evicted%s (%.1f ms)",
 		  (unsigned long long)expired, (unsigned long long)merged,
-		  (unsigned long long)evicted, serve_now_ms() - t0);
+		  (unsigned long long)evicted, damage, serve_now_ms() - t0);
 }
 
 static void *writer_main(void *arg)

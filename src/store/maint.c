@@ -7,6 +7,13 @@
  * stacks use, the functions and mappings of those locations, and their strings; what
  * is not marked is deleted and scope.gc_gen goes up, so every cache of the scope (in
  * this and other connections) is rebuilt.  A scope left without series is deleted.
+ *
+ * Damage (ERR_PARSE: a blob that does not decode, a stack or labelsets row that is not
+ * there, symbols that do not load) is gone around rather than stopping the pass: one
+ * such profile would otherwise block retention, eviction and downsampling for every
+ * scope, on every pass, and with --max-store-size refuse every write.  A scope whose
+ * marking fails is not swept (what it keeps is only too much), a rollup with such a row
+ * is not made, and each is noted once for store_maint_damage().
  */
 #include "store_int.h"
 
@@ -41,6 +48,38 @@ static int ids_query(struct store *s, const char *sql, int64_t arg, struct idlis
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "maintenance");
+}
+
+/*
+ * A step skipped for damage: counted, and err_last() kept for store_maint_damage() the
+ * first time `key` (a profile id, or minus a scope id) is met.
+ */
+static void note_damage(struct store *s, int64_t key)
+{
+	size_t i, max = sizeof(s->damage_seen) / sizeof(s->damage_seen[0]);
+
+	s->damage_skipped++;
+	for (i = 0; i < s->ndamage_seen; i++)
+		if (s->damage_seen[i] == key)
+			return;
+	if (s->ndamage_seen == max)
+		return;  /* bounded: past these, only counted */
+	s->damage_seen[s->ndamage_seen++] = key;
+	if (!s->damage_new++)
+		snprintf(s->damage_msg, sizeof(s->damage_msg), "%s", err_last());
+}
+
+uint64_t store_maint_damage(struct store *s, uint64_t *skipped, char *msg, size_t msgsz)
+{
+	uint64_t n = s->damage_new;
+
+	if (skipped)
+		*skipped = s->damage_skipped;
+	if (msgsz)
+		snprintf(msg, msgsz, "%s", n ? s->damage_msg : "");
+	s->damage_new = 0;
+	s->damage_msg[0] = '\0';
+	return n;
 }
 
 static int exec_bind(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *changes)
@@ -111,7 +150,8 @@ static int mark_stacks(struct store *s, struct scope *sc, uint8_t *mark)
 		if ((rc = blob_decode(s->dctx, sqlite3_column_blob(st, 0),
 				      (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 1),
 				      (size_t)sqlite3_column_bytes(st, 1), &b))) {
-			err_prefix(rc, "store '%s'", s->path);
+			err_prefix(rc, "store '%s': service '%s': profile %lld", s->path, sc->service,
+				   (long long)sqlite3_column_int64(st, 2));
 			break;
 		}
 		for (i = 0; i < b.n; i++) {
@@ -297,7 +337,12 @@ static int delete_profiles(struct store *s, const char *where, int64_t arg, uint
 		goto done;
 	store_drop_caches(s);
 	for (i = 0; i < scopes.n && !rc; i++)
-		rc = store_gc_scope(s, scopes.v[i]);
+		if ((rc = store_gc_scope(s, scopes.v[i])) == ERR_PARSE) {
+			/* nothing of the scope was swept yet: its symbols just stay */
+			err_prefix(rc, "symbols kept");
+			note_damage(s, -scopes.v[i]);
+			rc = 0;
+		}
 done:
 	rc = store_wend(s, rc);
 	if (!rc && deleted)
@@ -405,11 +450,12 @@ static int find_partners(const struct old_row *rows, struct group *g, size_t ng)
 
 /*
  * Merges rows[0..n) (one series, one bucket) into one rollup row.  shared: its sets go
- * to the labelsets row *sets_id, written first if it is 0.
+ * to the labelsets row *sets_id, written first if it is 0.  A row that does not decode
+ * fails it with ERR_PARSE and its id in *bad before anything is written.
  */
 static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t bucket_start,
 		  int64_t bucket_ns, bool shared, int64_t *sets_id, struct blob *in,
-		  struct blob *out, struct buf *data)
+		  struct blob *out, struct buf *data, int64_t *bad)
 {
 	sqlite3_stmt *get = NULL, *del = NULL, *st;
 	int64_t nprof = 0, total;
@@ -445,7 +491,8 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 		if ((rc = blob_decode(s->dctx, sqlite3_column_blob(get, 1),
 				      (size_t)sqlite3_column_bytes(get, 1), sqlite3_column_blob(get, 2),
 				      (size_t)sqlite3_column_bytes(get, 2), in))) {
-			err_prefix(rc, "store '%s'", s->path);
+			err_prefix(rc, "store '%s': profile %lld", s->path, (long long)rows[i].id);
+			*bad = rows[i].id;
 			goto done;
 		}
 		if (rows[i].sets) {
@@ -582,10 +629,18 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 		goto done;
 	for (i = 0; i < ng && !rc; i++) {
 		const struct group *g = &groups[i];
+		int64_t bad = 0;
 
 		rc = rollup(s, rows + g->lo, g->hi - g->lo,
 			    floor_div(rows[g->lo].time_ns, bucket_ns) * bucket_ns, bucket_ns,
-			    g->shared, &groups[g->leader].sets_id, &in, &out, &data);
+			    g->shared, &groups[g->leader].sets_id, &in, &out, &data, &bad);
+		if (rc == ERR_PARSE && bad) {
+			/* its rows stay as they are; a partner writes the shared sets instead */
+			err_prefix(rc, "not rolled up");
+			note_damage(s, bad);
+			rc = 0;
+			continue;
+		}
 		if (!rc && merged)
 			*merged += g->hi - g->lo;
 	}

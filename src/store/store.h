@@ -143,6 +143,19 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns,
  */
 int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted);
 /*
+ * Damage maintenance goes around.  Retention, downsampling and eviction do not stop at
+ * a damaged part of the store (a profile blob that does not decode, a profile naming
+ * stacks or label sets that do not exist, a service's symbols that do not load), which
+ * would stop them for every tenant and service on every pass: the symbols of that
+ * service are not collected (collection may keep too much, never too little), a rollup
+ * that would take that profile is not made, and the rest is done and committed.
+ * store_maint_damage() returns how many damaged profiles or services were met that no
+ * earlier call reported (each is reported once; past the first 64 they are only
+ * counted), the first of them in msg (at most msgsz bytes, terminal-safe; "" when none),
+ * and in *skipped (may be NULL) how many steps were skipped since the store was opened.
+ */
+uint64_t store_maint_damage(struct store *s, uint64_t *skipped, char *msg, size_t msgsz);
+/*
  * A hard cap for this connection's writes on the store's file and WAL together: the
  * WAL gets 1/16 of max_bytes (at most ~4 MB, SQLite's usual checkpoint interval; it is
  * checkpointed at that size and truncated back to it once the checkpoint lets it start

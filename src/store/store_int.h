@@ -184,6 +184,15 @@ struct store {
 	ZSTD_CCtx *cctx;
 	ZSTD_DCtx *dctx;
 	struct buf scratch;
+	/*
+	 * Damage maintenance went around (maint.c, store_maint_damage): steps skipped
+	 * since open, the profiles (id) and scopes (-id) reported once, and the first
+	 * report not yet given out.
+	 */
+	uint64_t damage_skipped, damage_new;
+	int64_t damage_seen[64];
+	size_t ndamage_seen;
+	char damage_msg[512];
 };
 
 /* Varints (LEB128) and zigzag, for blobs and location lines. */

@@ -1,0 +1,160 @@
+/*
+ * test_store_maint.c — store maintenance (retention, downsampling, eviction) on real
+ * files: one damaged profile does not stop it for the rest of the store.
+ */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "store/store.h"
+#include "testutil.h"
+#include "testutil_store.h"
+
+static int setup(void **state)
+{
+	(void)state;
+	return tu_tmp_create("store_maint");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tu_tmp_remove();
+	return 0;
+}
+
+/* Runs sql on the store file `name` with a connection of its own. */
+static void edit(const char *name, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(tu_tmp_path(name), &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+static int64_t query_int(const char *name, const char *sql)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int64_t v;
+
+	assert_int_equal(sqlite3_open(tu_tmp_path(name), &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Reads the damage report: n new ones, the first saying `says` (when n). */
+static void assert_damage(struct store *s, uint64_t n, const char *says)
+{
+	char msg[512];
+	uint64_t got = store_maint_damage(s, NULL, msg, sizeof(msg));
+
+	if (got != n || (n && !strstr(msg, says)) || (!n && msg[0]))
+		fail_msg("damage: %llu new, '%s'; wanted %llu saying '%s'", (unsigned long long)got,
+			 msg, (unsigned long long)n, says);
+}
+
+/*
+ * Services "bad" and "good", a profile each at T0 and T0 + 100 s; the newer one of "bad"
+ * has a blob that is not zstd.  Retention and eviction used to fail whole on it (every
+ * pass, every service: 507 for every push under --max-store-size); now they delete
+ * what they select and leave only "bad"'s symbols uncollected, reported once.
+ */
+static void test_damaged_blob_retention_eviction(void **state)
+{
+	struct prof *p = tu_decode_str("main;work 3\nmain 1\n");
+	struct prof *q = tu_decode_str("other;thing 2\n");
+	struct store_stats st;
+	struct store *s = ts_open_new("ret.db");
+	uint64_t n, skipped;
+	int64_t good_stacks;
+
+	(void)state;
+	ts_write_or_fail(s, "bad", p, T0, NULL, NULL);
+	ts_write_or_fail(s, "good", q, T0, NULL, NULL);
+	ts_write_or_fail(s, "good", p, T0 + 100 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "bad", p, T0 + 100 * SEC, NULL, NULL);
+	store_close(s);
+	edit("ret.db", "UPDATE profiles SET data=x'5a0102' WHERE id=(SELECT max(id) FROM profiles)");
+	good_stacks = query_int("ret.db", "SELECT count(*) FROM stacks s JOIN scope c ON "
+					  "c.id=s.scope WHERE c.service='good'");
+
+	assert_int_equal(store_open(tu_tmp_path("ret.db"), 0, &s), 0);
+	assert_int_equal(store_retention(s, T0 + 50 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 2);
+	assert_damage(s, 1, "bad zstd frame");
+	/* the healthy service was collected: other;thing went with its profile */
+	assert_true(query_int("ret.db", "SELECT count(*) FROM stacks s JOIN scope c ON "
+					"c.id=s.scope WHERE c.service='good'") < good_stacks);
+	/* the damaged one is met again on the next pass: counted, not reported again */
+	ts_write_or_fail(s, "bad", p, T0 + 10 * SEC, NULL, NULL);
+	assert_int_equal(store_retention(s, T0 + 50 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 1);
+	assert_damage(s, 0, NULL);
+	store_maint_damage(s, &skipped, NULL, 0);
+	tu_assert_i64((int64_t)skipped, 2);
+
+	/* eviction down to nothing: every profile goes, the damaged one too */
+	assert_int_equal(store_evict(s, 1, &n), 0);
+	tu_assert_i64((int64_t)n, 2);
+	assert_int_equal(store_stats(s, &st), 0);
+	tu_assert_i64((int64_t)st.profiles, 0);
+	store_close(s);
+	prof_free(p);
+	prof_free(q);
+}
+
+/*
+ * Downsampling: a bucket whose rows include one that does not decode is left as it is
+ * (it failed the whole pass before); the other series' buckets are rolled up.
+ */
+static void test_damaged_blob_downsampling(void **state)
+{
+	struct prof *p = tu_decode_str("main;work 3\nmain 1\n");
+	struct store *s = ts_open_new("ds.db");
+	uint64_t n;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		ts_write_or_fail(s, "bad", p, HOUR0 + k * 10 * SEC, NULL, NULL);
+		ts_write_or_fail(s, "good", p, HOUR0 + k * 10 * SEC, NULL, NULL);
+	}
+	store_close(s);
+	edit("ds.db", "UPDATE profiles SET data=x'5a0102' WHERE id=(SELECT min(p.id) FROM "
+		      "profiles p JOIN series r ON r.id=p.series JOIN scope c ON c.id=r.scope "
+		      "WHERE c.service='bad')");
+	assert_int_equal(store_open(tu_tmp_path("ds.db"), 0, &s), 0);
+	assert_int_equal(store_downsample(s, HOUR0 + 120 * SEC, 60 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 3);
+	assert_damage(s, 1, "not rolled up");
+	store_close(s);
+	tu_assert_i64(query_int("ds.db", "SELECT count(*) FROM profiles p JOIN series r ON "
+					 "r.id=p.series JOIN scope c ON c.id=r.scope WHERE "
+					 "c.service='good'"), 1);
+	tu_assert_i64(query_int("ds.db", "SELECT count(*) FROM profiles p JOIN series r ON "
+					 "r.id=p.series JOIN scope c ON c.id=r.scope WHERE "
+					 "c.service='bad'"), 3);
+	prof_free(p);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_damaged_blob_retention_eviction),
+		cmocka_unit_test(test_damaged_blob_downsampling),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
