@@ -392,6 +392,17 @@ static bool too_big(const struct buf *resp)
 	return false;
 }
 
+/* Whether the answer is a web page (a proxy's): remote_error_message quotes none of it. */
+static bool html_page(const struct buf *resp)
+{
+	size_t i = 0;
+
+	while (i < resp->len && (resp->data[i] == ' ' || resp->data[i] == '\t' ||
+				 resp->data[i] == '\r' || resp->data[i] == '\n'))
+		i++;
+	return i < resp->len && resp->data[i] == '<';
+}
+
 /*
  * Pushes files[0..n) in one request and prints a line for each; when the server says
  * they are too many bytes (413, or a 400 for their inflated size) the two halves go in a
@@ -435,7 +446,9 @@ static int push(struct uploader *u, struct upfile *files, size_t n)
 
 		remote_error_message(u->resp.data ? u->resp.data : "", u->resp.len, &reason);
 		buf_printf(&msg, "%s answered %ld: %s", u->shown, status,
-			   reason.len ? reason.data : "(no reason given)");
+			   reason.len ? reason.data : html_page(&u->resp) ?
+			   "an HTML page, not the push API's answer (a proxy in between?)" :
+			   "(no reason given)");
 		buf_release(&reason);
 	} else {
 		for (i = 0; i < n; i++) {

@@ -397,6 +397,25 @@ check "query series --url --label-names service_name: a row per service" \
 check "upload --extra-labels env:prod --extra-labels q=a?x=1,y=2: env=\"prod\", q=\"a?x=1,y=2\"" \
   bash -c "[ ! -s '$tmp/up.err' ] && grep -qF 'uploaded as {__name__=\"process_cpu\", env=\"prod\", q=\"a?x=1,y=2\", service_name=\"kp\"}' '$tmp/up.out'"
 serve_stop
+# a proxy's HTML error page: said to be one, not "(no reason given)"
+python3 -c 'import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        b = b"<html><body><h1>502 Bad Gateway</h1></body></html>\n"
+        self.send_response(502); self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()' > "$tmp/proxy.port" &
+ppid=$!
+for _ in $(seq 100); do [ -s "$tmp/proxy.port" ] && break; sleep 0.05; done
+"$smolder" upload --url "http://127.0.0.1:$(cat "$tmp/proxy.port")" "$ex/cpuwork-cpu.pb.gz" > /dev/null 2> "$tmp/up.err"
+check "upload answered by a proxy's HTML 502: says it is an HTML page, one line" \
+  bash -c "[ \$(wc -l < '$tmp/up.err') -eq 1 ] && grep -q 'answered 502: an HTML page, not the push API.s answer' '$tmp/up.err'"
+kill "$ppid" 2> /dev/null
+wait "$ppid" 2> /dev/null
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
