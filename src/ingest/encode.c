@@ -102,15 +102,29 @@ int encode_pprof(const struct prof *p, struct buf *out)
 		m->build_id = p->mappings[i].build_id;
 		pb.mapping[i] = m;
 	}
-	/* mappings whose code is symbolized say so, or pprof tries to symbolize again */
+	/*
+	 * Mappings whose code is symbolized say so, or pprof tries to symbolize again; but
+	 * only what their locations show.  The model does not keep the decoded flags, and a
+	 * mapping with all four set reads as fully symbolized: claiming file names, line
+	 * numbers or inline frames the profile never had would tell pprof not to look.
+	 */
 	for (i = 0; i < p->nlocations; i++) {
 		const struct prof_location *l = &p->locations[i];
+		Perftools__Profiles__Mapping *m;
 
-		if (l->mapping != PROF_NONE && !l->unsymbolized) {
-			Perftools__Profiles__Mapping *m = pb.mapping[l->mapping];
-
-			m->has_functions = m->has_filenames = m->has_line_numbers = 1;
+		if (l->mapping == PROF_NONE || l->unsymbolized)
+			continue;
+		m = pb.mapping[l->mapping];
+		m->has_functions = 1;
+		if (l->nlines > 1)
 			m->has_inline_frames = 1;
+		for (j = 0; j < l->nlines; j++) {
+			const struct prof_line *ln = &p->lines[l->line_off + j];
+
+			if (prof_strlen(p, p->functions[ln->func].file) > 0)
+				m->has_filenames = 1;
+			if (ln->line != 0)
+				m->has_line_numbers = 1;
 		}
 	}
 	for (i = 0; i < p->nfunctions; i++) {

@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "ingest/decode.h"
 #include "ingest/encode.h"
 #include "profile/builder.h"
+#include "profile.pb-c.h"
 
 /* A profile of one sample type whose stacks are given as name lists (root first). */
 struct stack {
@@ -599,6 +601,77 @@ static void test_pprof_comments(void **state)
 	assert_non_null(strstr(err_last(), "comment refers to string 7"));
 }
 
+/*
+ * The has_* flags of the exported mappings say only what their locations show: mapping 1
+ * has a function without file or line (FN only), mapping 2 a file and a line (FN FL LN),
+ * mapping 3 an inlined frame too (all four), mapping 4 only an unsymbolized location
+ * (none).  Exports used to set all four on every symbolized mapping, which tells pprof
+ * the mapping is fully symbolized.
+ */
+static void test_pprof_mapping_flags(void **state)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	struct buf out = BUF_INIT, raw = BUF_INIT;
+	Perftools__Profiles__Profile *pb;
+	uint32_t t, u, file, names[3], fn[3], maps[4], locs[4], i;
+	struct prof_line ln[2];
+	int64_t v = 1;
+
+	(void)state;
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, "m.go", 4, &file), 0);
+	for (i = 0; i < 3; i++) {
+		char nm[8];
+		int n = snprintf(nm, sizeof(nm), "f%u", i);
+
+		assert_int_equal(pb_string(b, nm, (size_t)n, &names[i]), 0);
+		assert_int_equal(pb_function(b, &(struct prof_function){ names[i], names[i],
+						i ? file : 0, 0 }, &fn[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		struct prof_mapping m = { 0x1000 * (i + 1), 0x1000 * (i + 2), 0, 0, 0 };
+
+		assert_int_equal(pb_mapping(b, &m, &maps[i]), 0);
+	}
+	ln[0] = (struct prof_line){ fn[0], 0 };
+	assert_int_equal(pb_location(b, maps[0], 0x1010, ln, 1, &locs[0]), 0);
+	ln[0] = (struct prof_line){ fn[1], 12 };
+	assert_int_equal(pb_location(b, maps[1], 0x2010, ln, 1, &locs[1]), 0);
+	ln[0] = (struct prof_line){ fn[2], 3 };
+	ln[1] = (struct prof_line){ fn[1], 14 };
+	assert_int_equal(pb_location(b, maps[2], 0x3010, ln, 2, &locs[2]), 0);
+	assert_int_equal(pb_location(b, maps[3], 0x4010, NULL, 0, &locs[3]), 0);
+	assert_int_equal(pb_sample(b, locs, 4, &v, NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	assert_int_equal(encode_pprof(p, &out), 0);
+	assert_int_equal(decode_inflate((const uint8_t *)out.data, out.len, 1 << 20, &raw), 0);
+	pb = perftools__profiles__profile__unpack(NULL, raw.len, (const uint8_t *)raw.data);
+	assert_non_null(pb);
+	assert_int_equal(pb->n_mapping, 4);
+	{
+		static const int want[4][4] = { { 1, 0, 0, 0 }, { 1, 1, 1, 0 }, { 1, 1, 1, 1 },
+						{ 0, 0, 0, 0 } };
+
+		for (i = 0; i < 4; i++) {
+			const Perftools__Profiles__Mapping *m = pb->mapping[i];
+
+			assert_int_equal(m->memory_start, 0x1000 * (i + 1));
+			assert_int_equal(!!m->has_functions, want[i][0]);
+			assert_int_equal(!!m->has_filenames, want[i][1]);
+			assert_int_equal(!!m->has_line_numbers, want[i][2]);
+			assert_int_equal(!!m->has_inline_frames, want[i][3]);
+		}
+	}
+	perftools__profiles__profile__free_unpacked(pb, NULL);
+	buf_release(&raw);
+	buf_release(&out);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -614,6 +687,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_folded_reads_back),
 		cmocka_unit_test(test_pprof_zero_label_dropped),
 		cmocka_unit_test(test_pprof_comments),
+		cmocka_unit_test(test_pprof_mapping_flags),
 	};
 
 	tu_init(argc, argv);
