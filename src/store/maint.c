@@ -452,13 +452,17 @@ static int find_partners(const struct old_row *rows, struct group *g, size_t ng)
  * Merges rows[0..n) (one series, one bucket) into one rollup row.  shared: its sets go
  * to the labelsets row *sets_id, written first if it is 0.  A row that does not decode
  * fails it with ERR_PARSE and its id in *bad before anything is written.
+ *
+ * The rollup is stamped at the bucket's start and spans the bucket, or more when a row
+ * it takes is a rollup of a larger bucket (a late profile merged into an hour's rollup
+ * by a minute stage): retention goes by that span, so it must cover every row.
  */
 static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t bucket_start,
 		  int64_t bucket_ns, bool shared, int64_t *sets_id, struct blob *in,
 		  struct blob *out, struct buf *data, int64_t *bad)
 {
 	sqlite3_stmt *get = NULL, *del = NULL, *st;
-	int64_t nprof = 0, total;
+	int64_t nprof = 0, total, span = bucket_ns;
 	size_t i, k;
 	uint32_t *setmap = NULL;
 	size_t cap_setmap = 0;
@@ -467,9 +471,9 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 
 	blob_reset(out);
 	out->n = 0;
-	if ((rc = sqlite3_prepare_v2(s->db, "SELECT p.nprof, p.data, l.data FROM profiles p "
-				     "LEFT JOIN labelsets l ON l.id=p.sets WHERE p.id=?1", -1, &get,
-				     NULL)) != SQLITE_OK ||
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT p.nprof, p.data, l.data, p.duration_ns FROM "
+				     "profiles p LEFT JOIN labelsets l ON l.id=p.sets WHERE p.id=?1",
+				     -1, &get, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_prepare_v2(s->db, "DELETE FROM profiles WHERE id=?1", -1, &del, NULL)) !=
 		    SQLITE_OK) {
 		rc = store_sql_err(s, rc, "downsampling");
@@ -494,6 +498,15 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 			err_prefix(rc, "store '%s': profile %lld", s->path, (long long)rows[i].id);
 			*bad = rows[i].id;
 			goto done;
+		}
+		if (sqlite3_column_int64(get, 0) > 1) {  /* a rollup: up to time + duration */
+			int64_t end, len;
+
+			if (__builtin_add_overflow(rows[i].time_ns, sqlite3_column_int64(get, 3), &end) ||
+			    __builtin_sub_overflow(end, bucket_start, &len))
+				len = INT64_MAX;  /* a damaged duration: kept, never made shorter */
+			if (len > span)
+				span = len;
 		}
 		if (rows[i].sets) {
 			if ((rc = vec_reserve(&sets.v, &sets.cap, sets.n + 1)))
@@ -547,7 +560,7 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 	}
 	sqlite3_bind_int64(st, 1, rows[0].series);
 	sqlite3_bind_int64(st, 2, bucket_start);
-	sqlite3_bind_int64(st, 3, bucket_ns);
+	sqlite3_bind_int64(st, 3, span);
 	sqlite3_bind_int64(st, 4, nprof);
 	sqlite3_bind_int64(st, 5, total);
 	sqlite3_bind_blob(st, 6, data->data, (int)data->len, SQLITE_STATIC);

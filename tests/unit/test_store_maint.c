@@ -1,6 +1,7 @@
 /*
  * test_store_maint.c — store maintenance (retention, downsampling, eviction) on real
- * files: one damaged profile does not stop it for the rest of the store.
+ * files: one damaged profile does not stop it for the rest of the store, and a rollup
+ * spans every profile it holds, late ones merged into it included.
  */
 #include <sqlite3.h>
 #include <stdint.h>
@@ -148,11 +149,46 @@ static void test_damaged_blob_downsampling(void **state)
 	prof_free(p);
 }
 
+/*
+ * A late profile in the first minute of an hour already rolled up: the minute stage
+ * merges it with the hour's rollup, which must still span the hour.  It got the
+ * minute's 60 s, and retention then deleted the hour's profiles once the cutoff passed
+ * its first minute.
+ */
+static void test_late_profile_keeps_rollup_span(void **state)
+{
+	struct prof *p = tu_decode_str("main;work 3\nmain 1\n");
+	struct store *s = ts_open_new("late.db");
+	uint64_t n;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 12; k++)
+		ts_write_or_fail(s, "g", p, HOUR0 + k * 300 * SEC, NULL, NULL);
+	assert_int_equal(store_downsample(s, HOUR0 + 7200 * SEC, 3600 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 12);
+	ts_write_or_fail(s, "g", p, HOUR0 + 5 * SEC, NULL, NULL);
+	assert_int_equal(store_downsample(s, HOUR0 + 7200 * SEC, 60 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 2);
+	tu_assert_i64(query_int("late.db", "SELECT count(*) FROM profiles"), 1);
+	tu_assert_i64(query_int("late.db", "SELECT nprof FROM profiles"), 13);
+	tu_assert_i64(query_int("late.db", "SELECT time_ns FROM profiles"), HOUR0);
+	tu_assert_i64(query_int("late.db", "SELECT duration_ns FROM profiles"), 3600 * SEC);
+	/* the cutoff past the first minute (and the first 5): the hour stays */
+	assert_int_equal(store_retention(s, HOUR0 + 300 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 0);
+	assert_int_equal(store_retention(s, HOUR0 + 3600 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 1);
+	store_close(s);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_damaged_blob_retention_eviction),
 		cmocka_unit_test(test_damaged_blob_downsampling),
+		cmocka_unit_test(test_late_profile_keeps_rollup_span),
 	};
 
 	tu_init(argc, argv);
