@@ -227,12 +227,14 @@ done:
 
 /*
  * One frame as the folded reader reads it back: ';' and line breaks become '?', an empty
- * name "<unknown>" (pprof's), and the root frame (`root`) does not start with '#' (a
- * comment line) or blanks (skipped), which become '?' too.
+ * name "<unknown>" (pprof's), the root frame (`root`) does not start with '#' (a comment
+ * line) or a blank (skipped), and the leaf frame (`leaf`) does not end with a blank (the
+ * reader trims the blanks before the count): those become '?' too.
  */
-static void put_frame(struct buf *out, const char *s, size_t n, bool root)
+static void put_frame(struct buf *out, const char *s, size_t n, bool root, bool leaf)
 {
-	size_t i, start = 0;
+	size_t i, start = 0, end = n;
+	bool blank_end;
 
 	if (n == 0) {
 		buf_puts(out, "<unknown>");
@@ -242,14 +244,19 @@ static void put_frame(struct buf *out, const char *s, size_t n, bool root)
 		buf_add(out, "?", 1);
 		start = 1;
 	}
-	for (i = start; i < n; i++) {
+	blank_end = leaf && end > start && (s[end - 1] == ' ' || s[end - 1] == '\t');
+	if (blank_end)
+		end--;
+	for (i = start; i < end; i++) {
 		if (s[i] == ';' || s[i] == '\n' || s[i] == '\r') {
 			buf_add(out, s + start, i - start);
 			buf_add(out, "?", 1);
 			start = i + 1;
 		}
 	}
-	buf_add(out, s + start, n - start);
+	buf_add(out, s + start, end - start);
+	if (blank_end)
+		buf_add(out, "?", 1);
 }
 
 int encode_folded(const struct prof *p, uint32_t type, struct buf *out)
@@ -272,7 +279,8 @@ int encode_folded(const struct prof *p, uint32_t type, struct buf *out)
 
 				if (!first)
 					buf_add(out, ";", 1);
-				put_frame(out, prof_str(p, name), prof_strlen(p, name), first);
+				put_frame(out, prof_str(p, name), prof_strlen(p, name), first,
+					  j == 0 && k == 0);
 			}
 		}
 		rc = buf_printf(out, " %lld\n", (long long)v);

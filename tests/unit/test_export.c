@@ -672,6 +672,38 @@ static void test_pprof_mapping_flags(void **state)
 	prof_free(p);
 }
 
+/*
+ * A leaf frame ending in a blank: the folded reader trims blanks before the count, so
+ * that last blank is written as '?', as ';' is (it came back as "tail", another
+ * function).  A blank
+ * at the end of an inner frame reads back as it is and is kept.
+ */
+static void test_folded_trailing_blank(void **state)
+{
+	static const struct stack st[] = {
+		{ { "main", "tail " }, { 0 }, 2 },
+		{ { "tail ", "x" }, { 0 }, 3 },
+		{ { "main", "a\t\t" }, { 0 }, 5 },
+		{ { " " }, { 0 }, 7 },
+	};
+	struct prof *p = make_prof("samples", "count", st, 4), *q;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(encode_folded(p, 0, &out), 0);
+	assert_string_equal(out.data, "main;tail? 2\ntail ;x 3\nmain;a\t? 5\n? 7\n");
+	q = tu_decode_str(out.data);
+	assert_int_equal(q->nsamples, 4);
+	tu_assert_i64(prof_total(q, 0), 17);
+	assert_true(tu_has_function(q, "tail?"));
+	assert_true(tu_has_function(q, "tail "));
+	assert_true(tu_has_function(q, "a\t?"));
+	assert_false(tu_has_function(q, "tail"));
+	prof_free(q);
+	buf_release(&out);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -688,6 +720,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pprof_zero_label_dropped),
 		cmocka_unit_test(test_pprof_comments),
 		cmocka_unit_test(test_pprof_mapping_flags),
+		cmocka_unit_test(test_folded_trailing_blank),
 	};
 
 	tu_init(argc, argv);
