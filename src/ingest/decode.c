@@ -35,7 +35,8 @@ static bool looks_like_text(const uint8_t *p, size_t n)
 /*
  * Folded stacks with hostile names (escape sequences) are not "mostly printable", so
  * this checks the shape instead: no NUL, and every complete line in the first 4 KiB
- * blank, a '#' comment, or ending in whitespace and a count — or, with `most`, at
+ * blank, a '#' comment, or ending in whitespace and a count (whole, or with a fraction
+ * the folded reader then names; blanks after it) — or, with `most`, at
  * least half of the others so ending (and one at least).
  */
 static bool looks_like_folded(const uint8_t *p, size_t n, bool most)
@@ -51,13 +52,18 @@ static bool looks_like_folded(const uint8_t *p, size_t n, bool most)
 			return false;
 		if (p[i] != '\n')
 			continue;
-		if (e > start && p[e - 1] == '\r')
-			e--;
+		while (e > start && (p[e - 1] == '\r' || p[e - 1] == ' ' || p[e - 1] == '\t'))
+			e--;  /* the folded reader ignores blanks after the count */
 		if (e > start && p[start] != '#') {
 			size_t d = e;
 
 			while (d > start && p[d - 1] >= '0' && p[d - 1] <= '9')
 				d--;
+			if (d > start + 1 && d < e && p[d - 1] == '.') {  /* "12.0": refused later */
+				d--;
+				while (d > start && p[d - 1] >= '0' && p[d - 1] <= '9')
+					d--;
+			}
 			lines++;
 			if (d == e || d == start || (p[d - 1] != ' ' && p[d - 1] != '\t')) {
 				if (!most)

@@ -831,6 +831,17 @@ static void test_folded_hostile_bad_line(void **state)
 	assert_int_equal(tu_decode_fails(b.data, b.len, "evil.folded"), ERR_PARSE);
 	if (!strstr(err_last(), "'evil.folded': line 1: "))
 		fail_msg("not the folded parser's error: %s", err_last());
+	/* blanks after the counts (which the folded reader ignores) and a fractional count
+	 * (which it names): still folded, not "invalid wire type" from the pprof decoder */
+	buf_reset(&b);
+	for (i = 0; i < 20; i++)
+		buf_printf(&b, "main;\x1b[31mwork\x1b[0m %zu \t\r\n", i + 1);
+	assert_int_equal(decode_detect((const uint8_t *)b.data, b.len), DECODE_FOLDED);
+	buf_puts(&b, "main;\x1b[31mhalf 0.5\n");
+	assert_int_equal(decode_detect((const uint8_t *)b.data, b.len), DECODE_FOLDED);
+	assert_int_equal(tu_decode_fails(b.data, b.len, "evil.folded"), ERR_PARSE);
+	if (!strstr(err_last(), "line 21: '0.5' is a fractional count"))
+		fail_msg("not the folded parser's error: %s", err_last());
 	buf_release(&b);
 }
 
