@@ -353,17 +353,27 @@ done:
 	return rc;
 }
 
-/* Gives free pages back to the file system and truncates the WAL (outside transactions). */
+/*
+ * After a pass that deleted or merged something: gives free pages back to the file
+ * system and checkpoints and truncates the WAL (outside transactions).  It never waits
+ * for readers.  A TRUNCATE checkpoint calls the busy handler until every reader is done,
+ * up to the busy timeout, and this runs on serve's one writer thread: every push
+ * waited behind any open query.  With the handler off it checkpoints what the readers
+ * allow, as PASSIVE does, and a later pass (or SQLite's own checkpoints) does the rest.
+ */
 static void shrink(struct store *s)
 {
 	if (s->txn)
 		return;
 	sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
-	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	sqlite3_busy_timeout(s->db, 0);
+	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 }
 
 int store_retention(struct store *s, int64_t older_than_ns, uint64_t *deleted)
 {
+	uint64_t n = 0;
 	int rc;
 
 	if (deleted)
@@ -374,9 +384,11 @@ int store_retention(struct store *s, int64_t older_than_ns, uint64_t *deleted)
 	 * only once the whole bucket is past it (time_ns still leads, for the index).
 	 */
 	rc = delete_profiles(s, "time_ns < ?1 AND (nprof <= 1 OR time_ns <= ?1 - duration_ns)",
-			     older_than_ns, deleted);
-	if (!rc)
+			     older_than_ns, &n);
+	if (!rc && n)
 		shrink(s);
+	if (deleted)
+		*deleted = n;
 	return rc;
 }
 
@@ -588,6 +600,7 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 	struct blob in, out;
 	struct buf data = BUF_INIT;
 	sqlite3_stmt *st = NULL;
+	uint64_t nmerged = 0;
 	int64_t end;
 	int rc;
 
@@ -654,8 +667,8 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 			rc = 0;
 			continue;
 		}
-		if (!rc && merged)
-			*merged += g->hi - g->lo;
+		if (!rc)
+			nmerged += g->hi - g->lo;
 	}
 done:
 	sqlite3_finalize(st);
@@ -665,8 +678,10 @@ done:
 	blob_release(&in);
 	blob_release(&out);
 	buf_release(&data);
-	if (!rc)
+	if (!rc && nmerged)
 		shrink(s);
+	if (!rc && merged)
+		*merged = nmerged;  /* nothing is kept on failure */
 	return rc;
 }
 

@@ -41,6 +41,7 @@
 #define STORE_SCHEMA_VERSION 2
 #define STORE_APP_ID 0x536d6c64  /* "Smld" */
 #define STORE_NO_ID UINT32_MAX
+#define STORE_BUSY_MS 10000  /* the busy timeout store_open sets (store.c) */
 #define BLOB_MAX_RAW ((size_t)256 << 20)
 /*
  * Sample-label sets of at least this many encoded bytes go to a labelsets row of their

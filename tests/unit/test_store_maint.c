@@ -1,12 +1,14 @@
 /*
  * test_store_maint.c — store maintenance (retention, downsampling, eviction) on real
  * files: one damaged profile does not stop it for the rest of the store, and a rollup
- * spans every profile it holds, late ones merged into it included.
+ * spans every profile it holds, late ones merged into it included, and no pass waits
+ * for readers.
  */
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "store/store.h"
@@ -183,12 +185,66 @@ static void test_late_profile_keeps_rollup_span(void **state)
 	prof_free(p);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * A reader in the middle of a read transaction (a long query) while maintenance runs:
+ * no pass waits for it.  The checkpoint after every pass, even one with nothing to do,
+ * waited for readers up to the 10 s busy timeout, on serve's one writer thread.
+ */
+static void test_maintenance_never_waits_for_readers(void **state)
+{
+	struct prof *p = tu_decode_str("main;work 3\nmain 1\n");
+	struct store *s = ts_open_new("rd.db");
+	sqlite3 *rd;
+	sqlite3_stmt *st;
+	uint64_t n;
+	double t;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 4; k++)
+		ts_write_or_fail(s, "g", p, HOUR0 + k * 10 * SEC, NULL, NULL);
+	assert_int_equal(sqlite3_open(tu_tmp_path("rd.db"), &rd), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(rd, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(rd, "SELECT id FROM profiles", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);  /* the reader holds its snapshot */
+	ts_write_or_fail(s, "g", p, HOUR0 + 100 * SEC, NULL, NULL);
+
+	t = now_s();
+	assert_int_equal(store_retention(s, HOUR0 - 3600 * SEC, &n), 0);  /* nothing to do */
+	tu_assert_i64((int64_t)n, 0);
+	assert_int_equal(store_downsample(s, HOUR0 - 3600 * SEC, 60 * SEC, &n), 0);
+	assert_true(now_s() - t < 2.0);
+	t = now_s();
+	assert_int_equal(store_retention(s, HOUR0 + 5 * SEC, &n), 0);  /* one goes */
+	tu_assert_i64((int64_t)n, 1);
+	assert_int_equal(store_downsample(s, HOUR0 + 120 * SEC, 60 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 3);
+	assert_true(now_s() - t < 2.0);
+	/* the reader still reads its snapshot */
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	sqlite3_finalize(st);
+	sqlite3_exec(rd, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(rd);
+	store_close(s);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_damaged_blob_retention_eviction),
 		cmocka_unit_test(test_damaged_blob_downsampling),
 		cmocka_unit_test(test_late_profile_keeps_rollup_span),
+		cmocka_unit_test(test_maintenance_never_waits_for_readers),
 	};
 
 	tu_init(argc, argv);
