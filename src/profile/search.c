@@ -1,4 +1,4 @@
-/* search.c — PCRE2 matching of frame names (see search.h). */
+/* search.c — PCRE2 matching of frame names, and its DFA fallback (see search.h). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "search.h"
 
@@ -53,22 +53,176 @@ int search_compile(struct search *s, const char *pattern)
 	}
 	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	s->code = re;
+	if (!(s->pattern = strdup(pattern))) {
+		search_release(s);
+		return err_set(ERR_NOMEM, "out of memory (search)");
+	}
 	return 0;
+}
+
+/* value with every byte that is not part of valid UTF-8 replaced by U+FFFD (Go's reading). */
+static int repair_utf8(const char *value, size_t len, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)value, *end = p + len;
+	int rc = buf_puts(out, "");
+
+	while (p < end && !rc) {
+		unsigned char c = *p;
+		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
+		           (c & 0xf8) == 0xf0 ? 4 : 0;
+		uint32_t cp = n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+		size_t i;
+		bool ok = n > 0 && (size_t)(end - p) >= n;
+
+		for (i = 1; ok && i < n; i++) {
+			ok = (p[i] & 0xc0) == 0x80;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		/* no overlong forms, surrogates or values past U+10FFFF */
+		if (ok && n > 1)
+			ok = !((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+			       (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff);
+		if (ok) {
+			rc = buf_add(out, p, n);
+			p += n;
+		} else {
+			rc = buf_add(out, "\xef\xbf\xbd", 3);
+			p++;
+		}
+	}
+	return rc;
+}
+
+static bool utf_error(int rc)
+{
+	return rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21;
+}
+
+/*
+ * The DFA's bounds.  Its cost per subject byte grows with the square of its live states
+ * (it looks for duplicates among them), so their number is capped, and the states it
+ * visits are counted through auto-callouts: about a second of the worst patterns.
+ */
+#define DFA_MAX_STATES 1024
+#define DFA_MAX_STEPS  (2 * 1000 * 1000)
+
+static int dfa_step(pcre2_callout_block *cb, void *data)
+{
+	uint32_t *left = data;
+
+	(void)cb;
+	if (!*left)
+		return PCRE2_ERROR_MATCHLIMIT;
+	--*left;
+	return 0;
+}
+
+/*
+ * Matches str against re (the RE2 text behind code) with pcre2_dfa_match(): compiled
+ * again with code's options, less PCRE2_MATCH_INVALID_UTF (the DFA does not have it: an
+ * invalid subject is repaired instead) and with PCRE2_AUTO_CALLOUT for the step count.
+ */
+static int dfa_test(const pcre2_code *code, const char *re, const char *str, size_t len)
+{
+	struct buf pat = BUF_INIT, fixed = BUF_INIT;
+	pcre2_code *dfa = NULL;
+	pcre2_match_data *md = NULL;
+	pcre2_match_context *mc = NULL;
+	int *ws = NULL, errcode, rc;
+	uint32_t options = 0, left = DFA_MAX_STEPS;
+	size_t states;
+	PCRE2_SIZE erroff;
+
+	pcre2_pattern_info(code, PCRE2_INFO_ARGOPTIONS, &options);
+	options = (options & ~(uint32_t)PCRE2_MATCH_INVALID_UTF) | PCRE2_AUTO_CALLOUT;
+	if ((rc = re2_to_pcre(re, &pat)))
+		goto done;
+	dfa = pcre2_compile((PCRE2_SPTR)pat.data, pat.len, options, &errcode, &erroff, NULL);
+	md = pcre2_match_data_create(1, NULL);
+	mc = pcre2_match_context_create(NULL);
+	if (!dfa || !md || !mc) {
+		/* it compiled once with the same options: only memory can be short */
+		rc = err_set(ERR_NOMEM, "out of memory (regex '%.200s')", re);
+		goto done;
+	}
+	pcre2_set_callout(mc, dfa_step, &left);
+	rc = PCRE2_ERROR_DFA_WSSIZE;
+	for (states = 64; rc == PCRE2_ERROR_DFA_WSSIZE && states <= DFA_MAX_STATES; states *= 2) {
+		/* two lists of states of 3 ints each, and 2 ints of header (pcre2_dfa_match.c) */
+		size_t wscount = 6 * states + 2;
+		int *grown = realloc(ws, wscount * sizeof(*ws));
+
+		if (!grown) {
+			rc = err_set(ERR_NOMEM, "out of memory (regex '%.200s')", re);
+			goto done;
+		}
+		ws = grown;
+		rc = pcre2_dfa_match(dfa, (PCRE2_SPTR)str, len, 0, 0, md, mc, ws, wscount);
+		if (utf_error(rc) && !fixed.data) {
+			if ((rc = repair_utf8(str, len, &fixed)))
+				goto done;
+			str = fixed.data;
+			len = fixed.len;
+			rc = PCRE2_ERROR_DFA_WSSIZE;
+			states /= 2;  /* the same size again */
+		}
+	}
+	if (rc >= 0)
+		rc = 1;
+	else if (rc == PCRE2_ERROR_NOMATCH)
+		rc = 0;
+	else
+		rc = err_set(ERR_TOOBIG, "regex '%.200s' is too complex: PCRE2 gives up backtracking "
+					 "and its DFA passes %d states or %d steps",
+			     re, DFA_MAX_STATES, DFA_MAX_STEPS);
+done:
+	free(ws);
+	pcre2_match_context_free(mc);
+	pcre2_match_data_free(md);
+	pcre2_code_free(dfa);
+	buf_release(&fixed);
+	buf_release(&pat);
+	return rc;
+}
+
+int search_regex_test(const void *code, void *md, const char *re, const char *str, size_t len)
+{
+	pcre2_match_data *own = NULL;
+	struct buf fixed = BUF_INIT;
+	int rc;
+
+	if (!md && !(md = own = pcre2_match_data_create_from_pattern(code, NULL)))
+		return err_set(ERR_NOMEM, "out of memory (regex '%.200s')", re);
+	rc = pcre2_match(code, (PCRE2_SPTR)str, len, 0, 0, md, NULL);
+	if (utf_error(rc)) {  /* UTF mode without PCRE2_MATCH_INVALID_UTF */
+		if ((rc = repair_utf8(str, len, &fixed)))
+			goto done;
+		str = fixed.data;
+		len = fixed.len;
+		rc = pcre2_match(code, (PCRE2_SPTR)str, len, 0, 0, md, NULL);
+	}
+	if (rc >= 0)
+		rc = 1;
+	else if (rc == PCRE2_ERROR_NOMATCH)
+		rc = 0;
+	else  /* match, depth, heap or JIT stack limit: it gave up, it did not say no */
+		rc = dfa_test(code, re, str, len);
+done:
+	pcre2_match_data_free(own);
+	buf_release(&fixed);
+	return rc;
+}
+
+int search_test(const struct search *s, const char *str, size_t len)
+{
+	if (!s->code)
+		return 0;
+	return search_regex_test(s->code, NULL, s->pattern, str, len);
 }
 
 bool search_match(const struct search *s, const char *str, size_t len)
 {
-	pcre2_match_data *md;
-	int r;
-
-	if (!s->code)
-		return false;
-	md = pcre2_match_data_create_from_pattern(s->code, NULL);
-	if (!md)
-		return false;
-	r = pcre2_match(s->code, (PCRE2_SPTR)str, len, 0, 0, md, NULL);
-	pcre2_match_data_free(md);
-	return r >= 0;
+	return search_test(s, str, len) == 1;
 }
 
 int search_run(struct search *s, const struct tree *t, uint32_t type, int64_t *matched)
@@ -95,10 +249,14 @@ int search_run(struct search *s, const struct tree *t, uint32_t type, int64_t *m
 		uint32_t name = t->name[i];
 
 		if (!s->name_hit[name]) {
-			int r = pcre2_match(s->code, (PCRE2_SPTR)prof_str(p, name),
-					    prof_strlen(p, name), 0, 0, md, NULL);
+			int r = search_regex_test(s->code, md, s->pattern, prof_str(p, name),
+						  prof_strlen(p, name));
 
-			s->name_hit[name] = r >= 0 ? 2 : 1;
+			if (r < 0) {
+				pcre2_match_data_free(md);
+				return r;
+			}
+			s->name_hit[name] = r ? 2 : 1;
 		}
 		if (s->name_hit[name] != 2)
 			continue;
@@ -119,6 +277,7 @@ int search_run(struct search *s, const struct tree *t, uint32_t type, int64_t *m
 void search_release(struct search *s)
 {
 	pcre2_code_free(s->code);
+	free(s->pattern);
 	free(s->name_hit);
 	free(s->node_hit);
 	free(s->tops);

@@ -4,7 +4,8 @@
  * A hand-written recursive-descent parser over the bytes; regexes are compiled once
  * with PCRE2 (anchored at both ends, UTF mode, JIT when available).  A value that is not
  * valid UTF-8 is matched with each invalid byte read as U+FFFD, as RE2 reads it, so
- * =~".*" still matches it.
+ * =~".*" still matches it.  Where PCRE2 gives up backtracking, search_regex_test()
+ * asks its DFA (search.h), so no limit turns into a wrong answer for =~ or !~.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "selector.h"
@@ -19,6 +20,7 @@
 #include "base/text.h"
 #include "base/vec.h"
 #include "re2.h"
+#include "search.h"
 
 struct parser {
 	const char *s;
@@ -383,42 +385,8 @@ done:
 	return 0;
 }
 
-/* value with every byte that is not part of valid UTF-8 replaced by U+FFFD. */
-static int repair_utf8(const char *value, size_t len, struct buf *out)
-{
-	const unsigned char *p = (const unsigned char *)value, *end = p + len;
-	int rc = 0;
-
-	while (p < end && !rc) {
-		unsigned char c = *p;
-		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
-		           (c & 0xf8) == 0xf0 ? 4 : 0;
-		uint32_t cp = n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
-		size_t i;
-		bool ok = n > 0 && (size_t)(end - p) >= n;
-
-		for (i = 1; ok && i < n; i++) {
-			ok = (p[i] & 0xc0) == 0x80;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		/* no overlong forms, surrogates or values past U+10FFFF */
-		if (ok && n > 1)
-			ok = !((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-			       (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff);
-		if (ok) {
-			rc = buf_add(out, p, n);
-			p += n;
-		} else {
-			rc = buf_add(out, "\xef\xbf\xbd", 3);
-			p++;
-		}
-	}
-	return rc;
-}
-
 bool matcher_match(const struct matcher *m, const char *value, size_t len)
 {
-	struct buf fixed = BUF_INIT;
 	int rc;
 
 	switch (m->op) {
@@ -428,13 +396,12 @@ bool matcher_match(const struct matcher *m, const char *value, size_t len)
 		return !(strlen(m->value) == len && memcmp(m->value, value, len) == 0);
 	case MATCH_RE:
 	case MATCH_NRE:
-		rc = pcre2_match(m->re, (PCRE2_SPTR)value, len, 0, 0, m->md, NULL);
-		if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21 &&
-		    repair_utf8(value, len, &fixed) == 0 && fixed.data) {
-			rc = pcre2_match(m->re, (PCRE2_SPTR)fixed.data, fixed.len, 0, 0, m->md, NULL);
-			buf_release(&fixed);
-		}
-		return (rc >= 0) == (m->op == MATCH_RE);
+		/*
+		 * 1 or 0, falling back to the DFA where PCRE2 gives up backtracking; a value
+		 * not even that can tell satisfies neither =~ nor !~ (err_last() says why)
+		 */
+		rc = search_regex_test(m->re, m->md, m->value, value, len);
+		return rc >= 0 && (rc == 1) == (m->op == MATCH_RE);
 	}
 	return false;
 }

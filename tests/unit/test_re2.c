@@ -87,12 +87,99 @@ static void test_groups(void **state)
 	buf_release(&out);
 }
 
+static bool selector_holds(enum match_op op, const char *re, const char *value)
+{
+	struct selector *sel = NULL;
+	bool r;
+
+	if (selector_new(&sel) || selector_add(sel, "service_name", op, re))
+		fail_msg("selector: %s", err_last());
+	r = matcher_match(&sel->m[0], value, strlen(value));
+	selector_free(sel);
+	return r;
+}
+
+/*
+ * (a|a)*c backtracks 2^40 ways on 40 a's, past PCRE2's match limit, where RE2 (pprof,
+ * Prometheus) is linear: the answer is still the right one (go tool pprof -focus matches
+ * the 40 a's), from the DFA, never "no match" (!~ used to select the series).
+ */
+static void test_backtracking_limit(void **state)
+{
+	static const char folded[] = "main;aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 5\nmain;other 3\n";
+	const char *a40 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	struct search s;
+	struct prof *p;
+	struct tree *t = NULL;
+	int64_t matched = 0;
+
+	(void)state;
+	assert_true(name_matches("(a|a)*c|^a+$", a40));
+	assert_false(name_matches("(a|a)*c|^a+$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"));
+	/* the DFA reads an invalid byte as U+FFFD, as Go does: `.` matches it */
+	assert_true(name_matches("(a|a)*c|^a+.$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xff"));
+	assert_true(selector_holds(MATCH_RE, "(a|a)*c|a+", a40));
+	assert_false(selector_holds(MATCH_NRE, "(a|a)*c|a+", a40));
+	assert_false(selector_holds(MATCH_RE, "(a|a)*c|a+", "other"));
+	assert_true(selector_holds(MATCH_NRE, "(a|a)*c|a+", "other"));
+	assert_true(selector_holds(MATCH_RE, "(a|a)*c|a+.", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xff"));
+
+	/* search_run: the 40 a's are the 5 matched */
+	p = tu_decode_str(folded);
+	if (tree_build(p, &t) || search_compile(&s, "(a|a)*c|^a+$"))
+		fail_msg("%s", err_last());
+	assert_int_equal(search_run(&s, t, 0, &matched), 0);
+	assert_int_equal(matched, 5);
+	assert_int_equal(s.nmatch, 1);
+	search_release(&s);
+	tree_free(t);
+	prof_free(p);
+}
+
+/* Where the DFA cannot tell either, the answer is an error naming the regex, not "no". */
+static void test_too_complex(void **state)
+{
+	static const char re[] = "(?:a?){1000}x";
+	char name[1100];
+	struct search s;
+	struct prof *p;
+	struct tree *t = NULL;
+	struct buf folded = BUF_INIT;
+	int64_t matched = 0;
+
+	(void)state;
+	memset(name, 'a', 1000);
+	memcpy(name + 1000, "bx", 3);
+	if (search_compile(&s, re))
+		fail_msg("%s", err_last());
+	assert_int_equal(search_test(&s, name, strlen(name)), ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "regex '(?:a?){1000}x' is too complex"));
+	assert_false(search_match(&s, name, strlen(name)));
+	/* neither =~ nor !~ holds on a value that cannot be told */
+	assert_false(selector_holds(MATCH_RE, "(?:a?){1000}x", name));
+	assert_false(selector_holds(MATCH_NRE, "(?:a?){1000}x", name));
+
+	if (buf_printf(&folded, "main;%s 1\n", name))
+		fail_msg("nomem");
+	p = tu_decode_str(folded.data);
+	if (tree_build(p, &t))
+		fail_msg("%s", err_last());
+	assert_int_equal(search_run(&s, t, 0, &matched), ERR_TOOBIG);
+	search_release(&s);
+	tree_free(t);
+	prof_free(p);
+	buf_release(&folded);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dollar_end_only),
 		cmocka_unit_test(test_selector_dollar),
 		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_backtracking_limit),
+		cmocka_unit_test(test_too_complex),
 	};
 
 	tu_init(argc, argv);
