@@ -134,7 +134,11 @@ static int split(const struct tree *t, const struct flame_opts *o, const struct 
 				hidden->kind = 1;
 				hidden->node = node;
 			}
-			hidden->value += (int64_t)v;
+			/*
+			 * each side's sums fit in int64 (the builder sees to it), but in a diff
+			 * a child's width is |new| + |base|: their sum can pass 2^63
+			 */
+			hidden->value = add_sat(hidden->value, (int64_t)v);
 			hidden->count++;
 			continue;
 		}

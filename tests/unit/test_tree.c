@@ -1,6 +1,7 @@
 /*
  * test_tree.c — profile/tree.h and profile/top.h on small hand-written folded profiles,
- * where every number can be checked by hand, and pprof's recursion rule for cum.
+ * where every number can be checked by hand, and pprof's recursion rule for cum; and the
+ * flame layout of a tree at the limits of int64 (profile/flame.h).
  */
 #include "testutil.h"
 
@@ -9,7 +10,9 @@
 
 #include "base/err.h"
 #include "profile/builder.h"
+#include "profile/flame.h"
 #include "profile/list.h"
+#include "profile/merge.h"
 #include "profile/recursion.h"
 
 struct fx {
@@ -679,6 +682,47 @@ static void test_collapse_keeps_innermost_line(void **state)
 	prof_free(p);
 }
 
+/*
+ * A diff's flame widths are |new| + |base|.  400 children of (2^63-1)/400 on each side:
+ * each side adds up within int64, both sides do not, and every child is narrower than a
+ * cell, so all 400 go into the "+N" cell, whose total saturates at INT64_MAX (it wrapped
+ * to -416, a signed overflow, the explorer's abort under UBSan).
+ */
+static void test_flame_diff_hidden_saturates(void **state)
+{
+	const int64_t v = INT64_MAX / 400;
+	struct flame_opts o = { .root = 0, .type = 0, .type2 = 1, .width = 80, .max_rows = 3 };
+	struct buf folded = BUF_INIT;
+	struct prof *p, *pair = NULL;
+	struct tree *t = NULL;
+	struct flame f;
+	const struct flame_cell *c;
+	uint32_t i, sum = 0;
+
+	(void)state;
+	for (i = 0; i < 400; i++)
+		if (buf_printf(&folded, "main;f%u %lld\n", i, (long long)v))
+			fail_msg("nomem");
+	p = tu_decode_str(folded.data);
+	assert_int_equal(prof_pair(p, p, &pair), 0);
+	assert_int_equal(tree_build(pair, &t), 0);
+	assert_int_equal(flame_layout(t, &o, &f), 0);
+	assert_int_equal(f.nrows, 3);
+	assert_int_equal(f.rows[2].n, 1);
+	c = &f.cells[f.rows[2].first];
+	assert_int_equal(c->hidden, 400);
+	tu_assert_i64(c->value, INT64_MAX);
+	for (i = 0; i < f.rows[1].n; i++)
+		sum += f.cells[f.rows[1].first + i].w;
+	assert_int_equal(sum, 80);
+	assert_int_equal(c->w, 80);
+	flame_release(&f);
+	tree_free(t);
+	prof_free(pair);
+	prof_free(p);
+	buf_release(&folded);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -698,6 +742,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_list_recursive_cum_saturates),
 		cmocka_unit_test(test_list_many_functions),
 		cmocka_unit_test(test_collapse_keeps_innermost_line),
+		cmocka_unit_test(test_flame_diff_hidden_saturates),
 	};
 
 	tu_init(argc, argv);
