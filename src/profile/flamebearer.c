@@ -557,6 +557,16 @@ static int build(struct src *s, int64_t max_nodes, struct flamebearer *out)
 	memset(out, 0, sizeof(*out));
 	out->width = s->sides > 1 ? 7 : 4;
 	w.s = s;
+	/*
+	 * Each side's total fits in int64 (the builder refuses sums past 2^63), but a diff's
+	 * `total` is left + right: refused like those sums rather than wrapped
+	 */
+	if (s->sides > 1 && s_total(s, 0, 1) > INT64_MAX - s_total(s, 0, 0)) {
+		rc = err_set(ERR_TOOBIG, "diff: the left and right totals (%lld and %lld) add up "
+					 "past 2^63",
+			     (long long)s_total(s, 0, 0), (long long)s_total(s, 0, 1));
+		goto done;
+	}
 	if ((rc = min_value(s, max_nodes, &w.min)) || (rc = vec_reserve(&w.st, &w.cap_st, 1)))
 		goto done;
 	w.st[w.nst++] = (struct frame){ 0, 0, { 0, 0 }, { 0, 0 } };

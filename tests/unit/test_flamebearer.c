@@ -5,6 +5,7 @@
  * "total" first), as Pyroscope's NewFlamegraphDiff builds it — never the names of
  * the folded nodes.  Checked on folded stacks made here and on two real Go CPU
  * profiles of the same program (the examples), whose union has hundreds of names.
+ * Also: a diff whose two totals add up past int64 is refused.
  */
 #include "testutil.h"
 
@@ -166,12 +167,43 @@ static void test_diff_names_real(void **state)
 	prof_free(r);
 }
 
+/*
+ * Each side of a diff fits in int64, left + right (its `total`) need not: refused with
+ * ERR_TOOBIG, which the server answers with a 400.  It was a signed overflow, which killed
+ * `smolder serve` on /pyroscope/render-diff under UBSan and sent a negative total without.
+ */
+static void test_diff_total_past_int64(void **state)
+{
+	struct prof *l = tu_decode_str("main;f 4611686018427387904\n");           /* 2^62 */
+	struct prof *r = tu_decode_str("main;g 4611686018427387903\n");           /* 2^62-1 */
+	struct prof *big = tu_decode_str("main;g 4611686018427387904\n");         /* 2^62 */
+	struct flamebearer fb;
+
+	(void)state;
+	/* up to INT64_MAX it is a diff like any other */
+	assert_int_equal(flamebearer_build_diff(l, r, 0, &fb), 0);
+	tu_assert_i64(fb.total, INT64_MAX);
+	tu_assert_i64(fb.left_ticks, 4611686018427387904LL);
+	tu_assert_i64(fb.right_ticks, 4611686018427387903LL);
+	flamebearer_release(&fb);
+	/* one past it is refused, with the two totals */
+	assert_int_equal(flamebearer_build_diff(l, big, 0, &fb), ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "add up past 2^63"));
+	assert_int_equal(fb.nlevels, 0);
+	assert_int_equal(flamebearer_build_diff(big, l, 10, &fb), ERR_TOOBIG);
+	prof_free(big);
+	prof_free(l);
+	prof_free(r);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff_names_follow_truncation),
 		cmocka_unit_test(test_diff_other_once),
 		cmocka_unit_test(test_diff_names_real),
+		cmocka_unit_test(test_diff_total_past_int64),
 	};
 
 	tu_init(argc, argv);
