@@ -518,7 +518,8 @@ int cmd_extra_labels(struct labelset *ls, const char *arg, bool reserved_ok)
 		for (;;) {
 			n = strcspn(p, ",");
 			sep = strcspn(p, "=");
-			if ((rc = add_extra_label(ls, p, sep, p + sep + 1, n - sep - 1, reserved_ok)))
+			rc = add_extra_label(ls, p, sep, p + sep + 1, n - sep - 1, reserved_ok);
+			if (rc)
 				return rc;
 			if (!p[n])
 				return 0;

@@ -265,9 +265,10 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 		case O_REQTIME:
 			if (parse_dur(c == O_IDLE ? "--idle-timeout" : "--request-timeout", optarg, &d))
 				goto done;
-			/* seconds, for libmicrohttpd: past the bound (unsigned) truncated, to 0 = never */
+			/* seconds for libmicrohttpd, unsigned: 2^32 s became 0, never */
 			if (c == O_IDLE && (d < 1000000000 || d / 1000000000 > SERVE_MAX_WAIT_S)) {
-				fprintf(stderr, "smolder serve: --idle-timeout is between 1s and 49 days\n");
+				fprintf(stderr, "smolder serve: --idle-timeout is between 1s and "
+						"49 days\n");
 				goto done;
 			}
 			if (c == O_REQTIME && (d < 1000000 || d / 1000000000 > SERVE_MAX_WAIT_S)) {
@@ -302,8 +303,8 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 				goto done;
 			if (o.maintenance_ns < 1000000000 ||
 			    o.maintenance_ns / 1000000000 > SERVE_MAX_WAIT_S) {
-				fprintf(stderr, "smolder serve: --maintenance-interval is between 1s and "
-						"49 days\n");
+				fprintf(stderr, "smolder serve: --maintenance-interval is "
+						"between 1s and 49 days\n");
 				goto done;
 			}
 			break;

@@ -725,8 +725,8 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 	}
 	/* what to query, before or after the options (getopt moved the words to the end) */
 	if (optind >= argc) {
-		fprintf(stderr, "smolder query: say what to query: series, types, profile or timeline "
-				"(see smolder query --help)\n");
+		fprintf(stderr, "smolder query: say what to query: series, types, profile or "
+				"timeline (see smolder query --help)\n");
 		goto done;
 	}
 	what = argv[optind];

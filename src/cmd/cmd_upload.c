@@ -5,11 +5,11 @@
  * URL/push.v1.PusherService/Push holding a series per file, the file's pprof bytes as
  * its raw_profile (inflated when zstd-compressed: Pyroscope reads gzip and plain pprof
  * only) with a random UUID; series labels are --extra-labels (repeatable k=v or k:v,
- * see cmd_extra_labels; __name__ may be given there), service_name (default "profilecli-upload") and __name__, an
- * empty value being none as in profilecli (the default is used);
- * --service NAME is --extra-labels service_name=NAME, and of several values of a label
- * the last one given wins (profilecli's map).  Flags and environment as profilecli's:
- * --url / PROFILECLI_URL (default http://localhost:4040), --username /
+ * see cmd_extra_labels; __name__ may be given there), service_name (default
+ * "profilecli-upload") and __name__, an empty value being none as in profilecli (the
+ * default is used); --service NAME is --extra-labels service_name=NAME, and of several
+ * values of a label the last one given wins (profilecli's map).  Flags and environment
+ * as profilecli's: --url / PROFILECLI_URL (default http://localhost:4040), --username /
  * PROFILECLI_USERNAME, --password / PROFILECLI_PASSWORD (Basic when either is set),
  * --token / PROFILECLI_TOKEN (Bearer otherwise), --tenant-id / PROFILECLI_TENANT_ID
  * (X-Scope-OrgID), --override-timestamp, --collect-diagnostics /
