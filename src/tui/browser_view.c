@@ -684,13 +684,25 @@ void browser_view_cancel(struct tui_app *a)
 		atomic_store(&a->br.job->job.cancel, 1);
 }
 
-/* What the profile of job j over r is called: "service {selector} from - to". */
-static void range_label(const struct bjob *j, struct time_range r, struct buf *out)
+/*
+ * What the profile of job j over r is called: "service {selector} from - to", with the
+ * dates when r's ends fall on different days or when the browser's range [from, to]
+ * spans days (the 24h preset: a window of this morning and one of yesterday's must not
+ * read the same).
+ */
+static void range_label(const struct bjob *j, struct time_range r, int64_t from, int64_t to,
+			struct buf *out)
 {
+	time_t tf = (time_t)(from / NS), tt = (time_t)(to / NS);
+	struct tm mf, mt;
 	char f[32], t[32];
+	bool date;
 
-	browser_fmt_clock(r.from_ns, r.from_ns, r.to_ns, false, f, sizeof(f));
-	browser_fmt_clock(r.to_ns, r.from_ns, r.to_ns, false, t, sizeof(t));
+	localtime_r(&tf, &mf);
+	localtime_r(&tt, &mt);
+	date = to - from >= 86400 * NS || mf.tm_yday != mt.tm_yday || mf.tm_year != mt.tm_year;
+	browser_fmt_clock(r.from_ns, r.from_ns, r.to_ns, date, f, sizeof(f));
+	browser_fmt_clock(r.to_ns, r.from_ns, r.to_ns, date, t, sizeof(t));
 	buf_puts(out, j->service);
 	if (strcmp(j->sel_text, "{}"))
 		buf_printf(out, " %s", j->sel_text);
@@ -792,9 +804,9 @@ bool browser_view_poll(struct tui_app *a)
 		case BJ_COMPARE: {
 			struct buf name = BUF_INIT, bname = BUF_INIT;
 
-			range_label(j, j->range, &name);
+			range_label(j, j->range, b->from_ns, b->to_ns, &name);
 			if (j->kind == BJ_COMPARE)
-				range_label(j, j->prev, &bname);
+				range_label(j, j->prev, b->from_ns, b->to_ns, &bname);
 			/* what M, Z and live refreshes ask again */
 			b->oq.set = true;
 			b->oq.live = j->live;

@@ -102,7 +102,7 @@ fi
 e2e_start 140 30 "$smolder" --db "$db" --repo "$repo" --offline
 expect "the browser lists the service" "▸ app +process_cpu:cpu:nanoseconds"
 keys Enter
-expect "Enter opens the merged profile of both versions" "app [0-9:]+ - [0-9:]+ . cpu \(nanoseconds\) . 1\.35 s total"
+expect "Enter opens the merged profile of both versions" "app ([0-9]+-[0-9]+ )?[0-9:]+ - ([0-9]+-[0-9]+ )?[0-9:]+ . cpu \(nanoseconds\) . 1\.35 s total"
 keys 2
 keys / w o r k Enter 4
 expect "4: the pane starts on the version where the function costs most" "^ version 1 of 2: v1 \(v next\)"
@@ -123,11 +123,11 @@ expect "v cycles back to v1" "^ version 1 of 2: v1"
 keys V
 expect "V goes the other way" "^ version 2 of 2: v2"
 # the browser re-opens the live range every few seconds: the pane must stay as it is
-range1=$(screen | head -1 | grep -oE 'app [0-9:]+ - [0-9:]+')
+range1=$(screen | head -1 | grep -oE 'app ([0-9]+-[0-9]+ )?[0-9:]+ - ([0-9]+-[0-9]+ )?[0-9:]+')
 E2E_CHECKS=$((E2E_CHECKS + 1))
 moved=
 for _ in $(seq 1 300); do
-  r=$(screen | head -1 | grep -oE 'app [0-9:]+ - [0-9:]+')
+  r=$(screen | head -1 | grep -oE 'app ([0-9]+-[0-9]+ )?[0-9:]+ - ([0-9]+-[0-9]+ )?[0-9:]+')
   if [ -n "$range1" ] && [ -n "$r" ] && [ "$r" != "$range1" ]; then moved=1; break; fi
   sleep 0.05
 done
