@@ -355,10 +355,10 @@ void cmd_put_merge_note(FILE *f, const struct merge_info *mi, int64_t from_ns, i
 const char *cmd_metric_name(const struct prof *p, const char *path);
 
 /*
- * Adds --extra-labels NAME=VALUE[,NAME=VALUE...] to ls (a piece without '=' is more of
- * the value before it: tags=a,b is tags "a,b", as profilecli reads it); names starting
- * with "__" (but __session_id__) are refused unless reserved_ok (upload passes __name__
- * on to a server).
+ * Adds one --extra-labels flag to ls: NAME=VALUE or NAME:VALUE split at the first '=' or
+ * ':' (profilecli's kingpin map); a comma list whose every piece is NAME=VALUE (a label
+ * name, no other '=') is several labels.  Names starting with "__" (but __session_id__)
+ * are refused unless reserved_ok (upload passes __name__ on to a server).
  */
 struct labelset;
 int cmd_extra_labels(struct labelset *ls, const char *arg, bool reserved_ok);
