@@ -107,14 +107,6 @@ static void put_safe(FILE *f, const char *s)
 	put_safe_w(f, s, true);
 }
 
-/* A label with a value: an empty one is no label (Prometheus's rule, and the selector's). */
-static bool label_given(const struct labelset *ls, const char *name)
-{
-	const char *v = labelset_get(ls, name);
-
-	return v && *v;
-}
-
 int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 {
 	static const struct option opts[] = {
@@ -220,7 +212,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		    service_from_path(shown.data, &svc) ||
 		    labelset_copy(&ls, &extra) ||
 		    /* an empty one (--service "") is no label: the default, as in a selector */
-		    (!label_given(&ls, "service_name") &&
+		    (!labelset_given(&ls, "service_name") &&
 		     labelset_set(&ls, "service_name", svc.data)) ||
 		    labelset_set(&ls, "__name__", name ? name : cmd_metric_name(p, shown.data)) ||
 		    store_write(s, tenant, &ls, p, t, p->duration_nanos)) {

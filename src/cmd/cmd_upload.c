@@ -173,14 +173,6 @@ done:
 	return rc;
 }
 
-/* Whether name has a value: profilecli reads an empty one as none. */
-static bool label_given(const struct labelset *ls, const char *name)
-{
-	const char *v = labelset_get(ls, name);
-
-	return v && *v;
-}
-
 /* One file: its pprof bytes (as given, or converted) and the profile for its labels. */
 struct upfile {
 	const char *path;
@@ -258,9 +250,9 @@ static int load_file(const char *path, bool override_ts, const struct labelset *
 	 * --extra-labels __name__= is the default, where it was sent empty and refused
 	 */
 	if ((rc = labelset_copy(&f->labels, extra)) ||
-	    (!label_given(&f->labels, "__name__") &&
+	    (!labelset_given(&f->labels, "__name__") &&
 	     (rc = labelset_set(&f->labels, "__name__", cmd_metric_name(p, path)))) ||
-	    (!label_given(&f->labels, "service_name") &&
+	    (!labelset_given(&f->labels, "service_name") &&
 	     (rc = labelset_set(&f->labels, "service_name", "profilecli-upload"))))
 		goto done;
 	uuid4(f->id);

@@ -56,6 +56,13 @@ const char *labelset_get(const struct labelset *ls, const char *name)
 	return i < ls->n && strcmp(ls->v[i].name, name) == 0 ? ls->v[i].value : NULL;
 }
 
+bool labelset_given(const struct labelset *ls, const char *name)
+{
+	const char *v = labelset_get(ls, name);
+
+	return v && *v;
+}
+
 int labelset_del(struct labelset *ls, const char *name)
 {
 	size_t i = lower_bound(ls, name);

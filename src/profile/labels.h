@@ -32,6 +32,8 @@ struct labelset {
 int labelset_set(struct labelset *ls, const char *name, const char *value);
 /* The value of name, or NULL. */
 const char *labelset_get(const struct labelset *ls, const char *name);
+/* Whether name has a non-empty value (an empty one is no label: Prometheus's rule). */
+bool labelset_given(const struct labelset *ls, const char *name);
 /* Removes name; returns 1 if it was there, else 0. */
 int labelset_del(struct labelset *ls, const char *name);
 int labelset_copy(struct labelset *dst, const struct labelset *src);
