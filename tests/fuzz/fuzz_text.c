@@ -1,8 +1,8 @@
 /*
  * fuzz_text.c — fuzz target for the short texts users and HTTP clients type: label
- * selectors (profile/selector.h), times and durations (base/timeparse.h), profile type
- * IDs and aggregations (store/backend.h).  Each reaches smolder from a command line, a
- * query string or a query body.
+ * selectors (profile/selector.h), times (both grammars: the command line's and render's)
+ * and durations (base/timeparse.h), profile type IDs and aggregations (store/backend.h).
+ * Each reaches smolder from a command line, a query string or a query body.
  *
  * The first input byte picks the parser (its value modulo 4: 0 selector, 1 time,
  * 2 duration, 3 profile type and aggregation); the rest, up to a NUL, is the text.
@@ -77,13 +77,17 @@ static void time_case(const char *s)
 	int64_t t = 0;
 	int rc;
 
+	/* both grammars: the command line's (profilecli) and render's (attime) */
 	if ((rc = timeparse(s, now, &t))) {
 		refused(rc);
-		return;
+	} else {
+		time_format_rfc3339(t, out, sizeof(out));
+		if (!memchr(out, '\0', sizeof(out)))
+			fuzz_broken("a formatted time is not terminated");
 	}
-	time_format_rfc3339(t, out, sizeof(out));
-	if (!memchr(out, '\0', sizeof(out)))
-		fuzz_broken("a formatted time is not terminated");
+	err_clear();
+	if ((rc = timeparse_attime(s, now, &t)))
+		refused(rc);
 }
 
 static void duration_case(const char *s)
