@@ -24,7 +24,10 @@
  *       SelectSeries (step >= 1 ms, at most one group_by label, aggregation, limit;
  *       as upstream, a point is stamped with its step's end (below), the range is
  *       read as (start, end], the point at start being upstream's for what precedes
- *       the steps, and only steps with data have points), Diff.  GET and other methods: 405.  Upstream's other methods
+ *       the steps, and only steps with data have points; at most 4 M values, steps
+ *       times groups, and 10,000 groups, else 400), Diff (both sides folded at the
+ *       larger max_nodes, as upstream's query frontend).  GET and other methods: 405.
+ *       Upstream's other methods
  *       (SelectMergeSpanProfile, SelectHeatmap, GetProfileStats, AnalyzeQuery): 501.
  *
  *   GET /pyroscope/render?query=<type>{<selector>}&from=&until=&maxNodes=&groupBy=
@@ -47,6 +50,13 @@
  *     stays the first step's start;
  *   - /pyroscope/render without `from` covers the last hour (upstream: an empty
  *     range at "now"); label-values answers every label, not only __name__;
+ *   - a SelectSeries of more than 4 M values (steps x groups) or 10,000 groups is
+ *     refused (upstream refuses only steps under 1 ms; its series are sparse);
+ *   - /pyroscope/render's from/until are attime's (timeparse_attime) but for what
+ *     attime silently reads as "now" (yesterday, 1h, now-1h+30m, unknown units),
+ *     which is a 400, RFC 3339, which is read, and now-1h30m, whose terms add up;
+ *   - Diff refuses sides of different profile types, or a missing side (400);
+ *     upstream reads a missing side as an empty request;
  *   - PROFILE_FORMAT_DOT, profile_id_selector and trace_id_selector: 501.
  *   - Connect-Timeout-Ms is not enforced here: the serve glue owns b->cancel.
  * As upstream: a request's range [start, end] (ms) holds both ends, so what is stamped
