@@ -18,6 +18,7 @@
 #include "base/hmap.h"
 #include "base/vec.h"
 #include "re2.h"
+#include "search.h"
 
 struct entry {
 	uint32_t routine;
@@ -226,9 +227,14 @@ static void ctx_release(struct lctx *c)
 	hmap_release(&c->map);
 }
 
-/* Selects functions by `match(name)` and computes. */
-static int compute(const struct prof *p, uint32_t type, pcre2_code *re, uint32_t name,
-		   struct list *out)
+/*
+ * Selects the functions whose name `re` (compiled from the RE2 text `regex`) matches, or
+ * (re NULL) whose name is the string `name`, and computes.  A name the regex cannot
+ * decide (search_regex_test: PCRE2 and its DFA both give up) fails the call; it is never
+ * taken for a non-match.
+ */
+static int compute(const struct prof *p, uint32_t type, pcre2_code *re, const char *regex,
+		   uint32_t name, struct list *out)
 {
 	struct lctx c = { .p = p };
 	pcre2_match_data *md = NULL;
@@ -250,11 +256,15 @@ static int compute(const struct prof *p, uint32_t type, pcre2_code *re, uint32_t
 	}
 	for (i = 0; i < p->nfunctions; i++) {
 		uint32_t fname = p->functions[i].name;
-		bool hit = re ? pcre2_match(re, (PCRE2_SPTR)prof_str(p, fname), prof_strlen(p, fname),
-					    0, 0, md, NULL) >= 0 :
-				fname == name;
+		int hit = re ? search_regex_test(re, md, regex, prof_str(p, fname),
+						 prof_strlen(p, fname)) :
+			       fname == name;
 
 		c.fn_routine[i] = UINT32_MAX;
+		if (hit < 0) {
+			rc = hit;
+			goto done;
+		}
 		if (hit && (rc = routine_of(&c, i, &c.fn_routine[i])))
 			goto done;
 	}
@@ -285,14 +295,14 @@ int list_compute(const struct prof *p, uint32_t type, const char *regex, struct 
 		pcre2_get_error_message(err, msg, sizeof(msg));
 		return err_set(ERR_PARSE, "bad regex at offset %zu: %s", (size_t)off, (char *)msg);
 	}
-	rc = compute(p, type, re, 0, out);
+	rc = compute(p, type, re, regex, 0, out);
 	pcre2_code_free(re);
 	return rc;
 }
 
 int list_function(const struct prof *p, uint32_t type, uint32_t name, struct list *out)
 {
-	return compute(p, type, NULL, name, out);
+	return compute(p, type, NULL, NULL, name, out);
 }
 
 uint32_t list_first_numbered(const struct list_routine *r)

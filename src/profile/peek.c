@@ -88,6 +88,20 @@ static int fill_entries(const struct prof *p, struct peek *out, const uint32_t *
 	return 0;
 }
 
+/*
+ * sel[name] = 2 when the regex matches the name, else 1.  A name it cannot decide
+ * (search_test: PCRE2 and its DFA both give up) fails peek; it is never a "no".
+ */
+static int select_name(const struct search *s, const struct prof *p, uint32_t name,
+		       uint8_t *sel)
+{
+	int rc = search_test(s, prof_str(p, name), prof_strlen(p, name));
+
+	if (rc >= 0)
+		sel[name] = rc ? 2 : 1;
+	return rc;
+}
+
 int peek_compute(const struct prof *p, uint32_t type, const char *regex, struct peek *out)
 {
 	struct search s;
@@ -125,8 +139,8 @@ int peek_compute(const struct prof *p, uint32_t type, const char *regex, struct 
 			for (k = l->nlines; k-- > 0; ) {
 				uint32_t name = p->functions[p->lines[l->line_off + k].func].name, e;
 
-				if (!sel[name])
-					sel[name] = search_match(&s, prof_str(p, name), prof_strlen(p, name)) ? 2 : 1;
+				if (!sel[name] && (rc = select_name(&s, p, name, sel)) < 0)
+					goto done;
 				/* pprof draws no self-edges: f → f recursion adds none */
 				if (prev != PROF_NONE && prev != name && (sel[name] == 2 || sel[prev] == 2)) {
 					if ((rc = hmap_intern(&map, (uint64_t)prev << 32 | name, (uint32_t)nedges, &e)) < 0)

@@ -190,6 +190,42 @@ static void test_peek_many(void **state)
 	buf_release(&text);
 }
 
+/*
+ * peek's regex is RE2's: a pattern PCRE2 gives up backtracking on still selects what it
+ * matches ((a|a)*c|^a+$ on 40 a's), and a name no engine here can decide fails peek with
+ * ERR_TOOBIG rather than being left out.
+ */
+static void test_peek_backtracking_regex(void **state)
+{
+	char a40[41], a1000[1003];
+	struct buf text = BUF_INIT;
+	struct prof *p;
+	struct peek pk;
+
+	(void)state;
+	memset(a40, 'a', 40);
+	a40[40] = '\0';
+	memset(a1000, 'a', 1000);
+	memcpy(a1000 + 1000, "bx", 3);
+	assert_int_equal(buf_printf(&text, "main;%s 5\nmain;other 3\n", a40), 0);
+	p = tu_decode_str(text.data);
+	assert_int_equal(peek_compute(p, 0, "(a|a)*c|^a+$", &pk), 0);
+	assert_int_equal(pk.n, 1);
+	assert_string_equal(prof_str(p, pk.entries[0].fn.name), a40);
+	assert_int_equal(pk.entries[0].ncallers, 1);
+	tu_assert_i64(pk.entries[0].callers[0].weight, 5);
+	peek_release(&pk);
+	prof_free(p);
+	buf_release(&text);
+	assert_int_equal(buf_printf(&text, "main;%s 1\n", a1000), 0);
+	p = tu_decode_str(text.data);
+	assert_int_equal(peek_compute(p, 0, "(?:a?){1000}x", &pk), ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_int_equal(pk.n, 0);
+	prof_free(p);
+	buf_release(&text);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -197,6 +233,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_recursion),
 		cmocka_unit_test(test_recursive_self),
 		cmocka_unit_test(test_peek_many),
+		cmocka_unit_test(test_peek_backtracking_regex),
 	};
 
 	tu_init(argc, argv);

@@ -723,6 +723,41 @@ static void test_flame_diff_hidden_saturates(void **state)
 	buf_release(&folded);
 }
 
+/*
+ * list's regex is RE2's: a pattern PCRE2 gives up backtracking on still selects what it
+ * matches ((a|a)*c|^a+$ on 40 a's, which RE2 and pprof match), and a name no engine here
+ * can decide fails list with ERR_TOOBIG rather than being left out.
+ */
+static void test_list_backtracking_regex(void **state)
+{
+	char a40[41], a1000[1003];
+	struct buf text = BUF_INIT;
+	struct prof *p;
+	struct list l;
+
+	(void)state;
+	memset(a40, 'a', 40);
+	a40[40] = '\0';
+	memset(a1000, 'a', 1000);
+	memcpy(a1000 + 1000, "bx", 3);
+	assert_int_equal(buf_printf(&text, "main;%s 5\nmain;other 3\n", a40), 0);
+	p = tu_decode_str(text.data);
+	assert_int_equal(list_compute(p, 0, "(a|a)*c|^a+$", &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(prof_str(p, l.r[0].name), a40);
+	tu_assert_i64(l.r[0].flat, 5);
+	list_release(&l);
+	prof_free(p);
+	buf_release(&text);
+	assert_int_equal(buf_printf(&text, "main;%s 1\n", a1000), 0);
+	p = tu_decode_str(text.data);
+	assert_int_equal(list_compute(p, 0, "(?:a?){1000}x", &l), ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_int_equal(l.n, 0);
+	prof_free(p);
+	buf_release(&text);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -742,6 +777,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_list_recursive_cum_saturates),
 		cmocka_unit_test(test_list_many_functions),
 		cmocka_unit_test(test_collapse_keeps_innermost_line),
+		cmocka_unit_test(test_list_backtracking_regex),
 		cmocka_unit_test(test_flame_diff_hidden_saturates),
 	};
 
