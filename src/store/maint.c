@@ -592,14 +592,92 @@ done:
 	return rc;
 }
 
+/* Ends the candidate rows [*lo, *n): a group when they are 2 or more, else dropped. */
+static int close_group(size_t *lo, size_t *n, struct group **groups, size_t *ng,
+		       size_t *cap_groups)
+{
+	int rc;
+
+	if (*n - *lo < 2) {
+		*n = *lo;
+		return 0;
+	}
+	if ((rc = vec_reserve(groups, cap_groups, *ng + 1)))
+		return rc;
+	(*groups)[*ng] = (struct group){ *lo, *n, *ng, false, 0 };
+	(*ng)++;
+	*lo = *n;
+	return 0;
+}
+
+/*
+ * The rollups to make: every (series, bucket) before `end` holding two rows or more,
+ * their rows in *rows (by series, time, id: every sample type's rows of a bucket in the
+ * same order) with their labelsets rows.  It walks the (series, time) index, which holds
+ * the id too, and keeps only the rows of such buckets: after the first pass nearly all
+ * are alone in theirs.  It read every old row whole before, into memory, sorted — sets
+ * comes after the blob in the record — on every stage of every pass.
+ */
+static int find_groups(struct store *s, int64_t end, int64_t bucket_ns, struct old_row **rows,
+		       size_t *n, struct group **groups, size_t *ng)
+{
+	size_t cap = 0, cap_groups = 0, lo = 0, i;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT series, time_ns, id FROM profiles INDEXED BY "
+				"profiles_series_time WHERE time_ns<?1 ORDER BY series, time_ns, id",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "downsampling");
+	sqlite3_bind_int64(st, 1, end);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t series = sqlite3_column_int64(st, 0), t = sqlite3_column_int64(st, 1);
+
+		if (*n > lo && (series != (*rows)[lo].series ||
+				floor_div(t, bucket_ns) != floor_div((*rows)[lo].time_ns, bucket_ns)) &&
+		    (rc = close_group(&lo, n, groups, ng, &cap_groups)))
+			goto fail;
+		if ((rc = vec_reserve(rows, &cap, *n + 1)))
+			goto fail;
+		(*rows)[*n].series = series;
+		(*rows)[*n].time_ns = t;
+		(*rows)[*n].id = sqlite3_column_int64(st, 2);
+		(*rows)[(*n)++].sets = 0;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "downsampling");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	if ((rc = close_group(&lo, n, groups, ng, &cap_groups)))
+		return rc;
+	/* the labelsets rows, for the rows that will be merged only */
+	rc = sqlite3_prepare_v2(s->db, "SELECT sets FROM profiles WHERE id=?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "downsampling");
+	for (i = 0; i < *n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (*rows)[i].id);
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+			rc = store_sql_err(s, rc, "downsampling");
+			goto fail;
+		}
+		(*rows)[i].sets = sqlite3_column_int64(st, 0);  /* NULL reads as 0 */
+	}
+	rc = 0;
+fail:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, uint64_t *merged)
 {
 	struct old_row *rows = NULL;
 	struct group *groups = NULL;
-	size_t n = 0, cap = 0, ng = 0, cap_groups = 0, i, j;
+	size_t n = 0, ng = 0, i;
 	struct blob in, out;
 	struct buf data = BUF_INIT;
-	sqlite3_stmt *st = NULL;
 	uint64_t nmerged = 0;
 	int64_t end;
 	int rc;
@@ -614,43 +692,8 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 	blob_init(&out);
 	if ((rc = store_wbegin(s)))
 		return rc;
-	/* by id within a time: every sample type's rows of a bucket in the same order */
-	rc = sqlite3_prepare_v2(s->db, "SELECT series, time_ns, id, sets FROM profiles WHERE "
-				"time_ns<?1 ORDER BY series, time_ns, id", -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "downsampling");
+	if ((rc = find_groups(s, end, bucket_ns, &rows, &n, &groups, &ng)))
 		goto done;
-	}
-	sqlite3_bind_int64(st, 1, end);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = vec_reserve(&rows, &cap, n + 1)))
-			goto done;
-		rows[n].series = sqlite3_column_int64(st, 0);
-		rows[n].time_ns = sqlite3_column_int64(st, 1);
-		rows[n].id = sqlite3_column_int64(st, 2);
-		rows[n++].sets = sqlite3_column_int64(st, 3);  /* NULL reads as 0 */
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sql_err(s, rc, "downsampling");
-		goto done;
-	}
-	rc = 0;
-	sqlite3_finalize(st);
-	st = NULL;
-	for (i = 0; i < n; i = j) {
-		int64_t b = floor_div(rows[i].time_ns, bucket_ns);
-
-		for (j = i + 1; j < n && rows[j].series == rows[i].series &&
-				floor_div(rows[j].time_ns, bucket_ns) == b;
-		     j++)
-			;
-		if (j - i < 2)
-			continue;
-		if ((rc = vec_reserve(&groups, &cap_groups, ng + 1)))
-			goto done;
-		groups[ng] = (struct group){ i, j, ng, false, 0 };
-		ng++;
-	}
 	if ((rc = find_partners(rows, groups, ng)))
 		goto done;
 	for (i = 0; i < ng && !rc; i++) {
@@ -671,7 +714,6 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 			nmerged += g->hi - g->lo;
 	}
 done:
-	sqlite3_finalize(st);
 	rc = store_wend(s, rc);
 	free(rows);
 	free(groups);
