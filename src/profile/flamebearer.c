@@ -838,8 +838,91 @@ static int rd_levels(struct rd *r)
 	return 0;
 }
 
-/* Adds fb's samples to b; *entries counts the stack entries made so far. */
-static int add_levels(struct prof_builder *b, const struct flamebearer *fb, size_t *entries)
+/* The index of the name "other" in fb's table, or NONE. */
+static uint32_t other_index(const struct flamebearer *fb)
+{
+	uint32_t i;
+
+	for (i = 0; i < fb->nnames; i++)
+		if ((fb->name_lens ? fb->name_lens[i] : strlen(fb->names[i])) == 5 &&
+		    memcmp(fb->names[i], FLAMEBEARER_OTHER, 5) == 0)
+			return i;
+	return NONE;
+}
+
+/*
+ * Whether fb is folded as max_nodes asks (flamebearer.h): Pyroscope keeps the nodes whose
+ * total (a diff: the larger side's) is at least the max_nodes-th largest, so fewer than
+ * max_nodes kept nodes can be above the smallest total kept.  Nodes at that total (ties)
+ * may be any number: those are bounded by the stack entries instead.
+ */
+static int check_folded(const struct rd *r, uint32_t max_nodes)
+{
+	const struct flamebearer *fb = r->fb;
+	uint32_t other = other_index(fb), d;
+	int64_t min = INT64_MAX;
+	size_t above = 0, j;
+	int pass;
+
+	if (!max_nodes)
+		return 0;
+	for (pass = 0; pass < 2; pass++)
+		for (d = 1; d < fb->nlevels; d++)
+			for (j = r->base[d]; j < r->base[d + 1]; j++) {
+				const int64_t *g = fb->levels[d].v + (j - r->base[d]) * fb->width;
+				int64_t key = g[1];
+
+				if (r->parent[j] == NONE || g[fb->width - 1] == (int64_t)other)
+					continue;
+				if (r->sides > 1 && g[4] > key)
+					key = g[4];
+				if (!pass && key < min)
+					min = key;
+				else if (pass && key > min)
+					above++;
+			}
+	if (above >= max_nodes)
+		return err_set(ERR_TOOBIG,
+			       "flame graph: %zu nodes above its smallest total, for at most %u "
+			       "nodes: not folded as asked",
+			       above, max_nodes);
+	return 0;
+}
+
+/*
+ * The stack entries fb's samples take (a node with self > 0 is a sample per side, its
+ * stack its depth), added to *entries, or ERR_TOOBIG past limit: a chain of D nodes
+ * costs D^2/2 entries, so a small response could otherwise become a huge profile.
+ */
+static int count_entries(const struct rd *r, size_t limit, size_t *entries)
+{
+	const struct flamebearer *fb = r->fb;
+	uint32_t d;
+	size_t j;
+
+	for (d = 1; d < fb->nlevels; d++)
+		for (j = r->base[d]; j < r->base[d + 1]; j++) {
+			const int64_t *g = fb->levels[d].v + (j - r->base[d]) * fb->width;
+			size_t ns = (g[2] > 0) + (r->sides > 1 && g[5] > 0);
+
+			if (r->parent[j] == NONE || !ns)
+				continue;
+			if (ns * d > limit - *entries)
+				return err_set(ERR_TOOBIG,
+					       "flame graph: its samples' stacks take more than %zu "
+					       "entries (%u levels deep)",
+					       limit, fb->nlevels);
+			*entries += ns * d;
+		}
+	return 0;
+}
+
+/*
+ * Adds fb's samples to b; *entries counts the stack entries made so far, which may not
+ * pass limit.
+ */
+static int add_levels(struct prof_builder *b, const struct flamebearer *fb, uint32_t max_nodes,
+		      size_t limit, size_t *entries)
 {
 	struct rd r = { fb, fb->width == 7 ? 2 : 1, 0, NULL, NULL, NULL, NULL };
 	uint32_t *loc_of = NULL, *stack = NULL, d;
@@ -872,7 +955,8 @@ static int add_levels(struct prof_builder *b, const struct flamebearer *fb, size
 		r.base[d + 1] = r.base[d] + fb->levels[d].n / fb->width;
 	for (j = 0; j < fb->nnames; j++)
 		loc_of[j] = NONE;
-	if ((rc = rd_levels(&r)))
+	if ((rc = rd_levels(&r)) || (rc = check_folded(&r, max_nodes)) ||
+	    (rc = count_entries(&r, limit, entries)))
 		goto done;
 	for (d = 0; d < fb->nlevels; d++) {
 		const struct fb_level *l = &fb->levels[d];
@@ -901,12 +985,6 @@ static int add_levels(struct prof_builder *b, const struct flamebearer *fb, size
 					(uint32_t)fb->levels[lvl]
 						.v[(k - r.base[lvl]) * fb->width + fb->width - 1];
 
-				if (++*entries > FLAMEBEARER_MAX_STACK_ENTRIES) {
-					rc = err_set(ERR_TOOBIG,
-						     "flame graph: more than %zu stack entries",
-						     FLAMEBEARER_MAX_STACK_ENTRIES);
-					goto done;
-				}
 				if ((rc = vec_reserve(&stack, &cap_stack, (size_t)n + 1)))
 					goto done;
 				if (loc_of[name] == NONE &&
@@ -936,14 +1014,22 @@ int flamebearer_to_prof(const struct flamebearer *fb, size_t n, const struct fb_
 			struct prof **out)
 {
 	struct prof_builder *b = NULL;
-	uint32_t ty, un, pt, pu;
-	size_t i, entries = 0;
+	uint32_t ty, un, pt, pu, d;
+	size_t i, entries = 0, nodes = 0, limit;
 	int rc;
 
 	*out = NULL;
 	for (i = 1; i < n; i++)
 		if (fb[i].width != fb[0].width)
 			return err_set(ERR_PARSE, "flame graphs of different widths");
+	/* the stack entries allowed grow with the nodes sent, not with their square */
+	for (i = 0; i < n; i++)
+		for (d = 0; fb[i].width && d < fb[i].nlevels; d++)
+			nodes += fb[i].levels[d].n / fb[i].width;
+	limit = nodes < FLAMEBEARER_MAX_STACK_ENTRIES / FLAMEBEARER_ENTRIES_PER_NODE ?
+			nodes * FLAMEBEARER_ENTRIES_PER_NODE : FLAMEBEARER_MAX_STACK_ENTRIES;
+	if (limit < FLAMEBEARER_MIN_STACK_ENTRIES)
+		limit = FLAMEBEARER_MIN_STACK_ENTRIES;
 	if ((rc = pb_new(&b)) ||
 	    (rc = pb_string(b, info->sample_type, strlen(info->sample_type), &ty)) ||
 	    (rc = pb_string(b, info->sample_unit, strlen(info->sample_unit), &un)) ||
@@ -955,7 +1041,7 @@ int flamebearer_to_prof(const struct flamebearer *fb, size_t n, const struct fb_
 	pb_set_period(b, pt, pu, 0);
 	pb_set_times(b, info->time_ns, info->duration_ns);
 	for (i = 0; i < n; i++)
-		if ((rc = add_levels(b, &fb[i], &entries)))
+		if ((rc = add_levels(b, &fb[i], info->max_nodes, limit, &entries)))
 			goto done;
 	rc = pb_finish(b, out);
 	b = NULL;
@@ -966,13 +1052,9 @@ done:
 
 bool flamebearer_has_other(const struct flamebearer *fb)
 {
-	uint32_t i, d, other = NONE;
+	uint32_t d, other = other_index(fb);
 	size_t j;
 
-	for (i = 0; i < fb->nnames && other == NONE; i++)
-		if ((fb->name_lens ? fb->name_lens[i] : strlen(fb->names[i])) == 5 &&
-		    memcmp(fb->names[i], FLAMEBEARER_OTHER, 5) == 0)
-			other = i;
 	for (d = 1; other != NONE && d < fb->nlevels; d++)
 		for (j = fb->width - 1; fb->width && j < fb->levels[d].n; j += fb->width)
 			if (fb->levels[d].v[j] == (int64_t)other)

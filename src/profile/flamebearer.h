@@ -30,8 +30,14 @@
  * sample per node with self > 0 whose stack is the node's path (a diff gives a
  * prof_pair() profile: the right (new) side's type first, then the left (base)).  The
  * levels are untrusted: counts, indices, negative or overflowing values, nodes outside
- * every parent and out-of-order levels are ERR_PARSE with the level and node; the stack
- * entries made are bounded (ERR_TOOBIG).
+ * every parent and out-of-order levels are ERR_PARSE with the level and node.  What they
+ * make is bounded by what was sent (ERR_TOOBIG): a node with self > 0 is a sample whose
+ * stack is its depth, so a chain of D nodes would take D^2/2 stack entries; at most
+ * FLAMEBEARER_ENTRIES_PER_NODE per node sent are made (FLAMEBEARER_MIN_STACK_ENTRIES
+ * whatever the size, FLAMEBEARER_MAX_STACK_ENTRIES at most).  With info->max_nodes set,
+ * levels not folded as asked (max_nodes or more nodes above the smallest total kept:
+ * Pyroscope keeps every node at least the max_nodes-th largest, ties included) are
+ * refused too.
  *
  * Ownership: flamebearer_build*() fill a caller's struct flamebearer that owns its
  * arrays (flamebearer_release()); its names may point into the profile, which must
@@ -50,6 +56,8 @@
 
 #define FLAMEBEARER_OTHER "other"
 #define FLAMEBEARER_MAX_STACK_ENTRIES ((size_t)1 << 26)
+#define FLAMEBEARER_MIN_STACK_ENTRIES ((size_t)1 << 22)
+#define FLAMEBEARER_ENTRIES_PER_NODE  256
 
 struct fb_level {
 	int64_t *v;
@@ -91,7 +99,7 @@ int flamebearer_tree_bytes(const struct tree *t, uint32_t type, int64_t max_node
 struct fb_prof_info {
 	const char *sample_type, *sample_unit, *period_type, *period_unit;
 	int64_t time_ns, duration_ns;
-	uint32_t max_nodes;  /* the max_nodes asked for (0: none): bounds what is decoded */
+	uint32_t max_nodes;  /* the max_nodes asked for (0: none): levels must be folded so */
 };
 
 /* fb[0..n) (all of one width) added up into one profile. */

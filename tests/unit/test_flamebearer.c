@@ -5,7 +5,8 @@
  * "total" first), as Pyroscope's NewFlamegraphDiff builds it — never the names of
  * the folded nodes.  Checked on folded stacks made here and on two real Go CPU
  * profiles of the same program (the examples), whose union has hundreds of names.
- * Also: a diff whose two totals add up past int64 is refused.
+ * Also: a diff whose two totals add up past int64 is refused, and flamebearer_to_prof
+ * bounds what untrusted levels make (stack entries, max_nodes).
  */
 #include "testutil.h"
 
@@ -197,6 +198,144 @@ static void test_diff_total_past_int64(void **state)
 	prof_free(r);
 }
 
+/*
+ * Levels made here (borrowed pointers, as a client fills them): a chain of `depth`
+ * nodes under the root, self 1 each, names alternating "f" and "g"; then `wide` leaves
+ * of total 1 under the root, after the chain.
+ */
+struct levels {
+	struct flamebearer fb;
+	int64_t *v;
+};
+
+static void levels_make(struct levels *lv, uint32_t depth, uint32_t wide)
+{
+	static const char *names[] = { "total", "f", "g" };
+	static uint32_t lens[] = { 5, 1, 1 };
+	uint32_t d, nl = depth > 1 ? depth + 1 : 2, i;
+	size_t used = 0;
+
+	memset(lv, 0, sizeof(*lv));
+	lv->v = calloc(((size_t)depth + wide + 1) * 4, sizeof(*lv->v));
+	lv->fb.levels = calloc(nl, sizeof(*lv->fb.levels));
+	assert_non_null(lv->v);
+	assert_non_null(lv->fb.levels);
+	lv->fb.names = names;
+	lv->fb.name_lens = lens;
+	lv->fb.nnames = 3;
+	lv->fb.width = 4;
+	lv->fb.nlevels = depth + wide ? nl : 1;
+	for (d = 0; d < lv->fb.nlevels; d++) {
+		int64_t *g = lv->v + used;
+
+		lv->fb.levels[d].v = g;
+		if (d == 0) {  /* the root: [x, total, self, name] */
+			g[1] = (int64_t)depth + wide;
+			used += 4;
+		} else if (d <= depth) {  /* after its ancestors' self */
+			g[0] = d - 1;
+			g[1] = (int64_t)depth - d + 1;
+			g[2] = 1;
+			g[3] = 1 + d % 2;
+			used += 4;
+		}
+		if (d == 1)  /* the leaves follow the chain: gaps of 0 */
+			for (i = 0; i < wide; i++, used += 4) {
+				int64_t *w = lv->v + used;
+
+				w[1] = w[2] = 1;
+				w[3] = 2;
+			}
+		lv->fb.levels[d].n = (size_t)(lv->v + used - g);
+	}
+}
+
+static void levels_free(struct levels *lv)
+{
+	free(lv->v);
+	free(lv->fb.levels);
+}
+
+static int levels_read(const struct levels *lv, uint32_t max_nodes, struct prof **out)
+{
+	struct fb_prof_info info = { "samples", "count", "cpu", "nanoseconds", 0, 0, max_nodes };
+
+	return flamebearer_to_prof(&lv->fb, 1, &info, out);
+}
+
+/*
+ * A chain of D nodes with self 1 each makes D samples whose stacks take D^2/2 entries:
+ * 3000 levels (some 50 KB of protobuf) made 4.5 M entries.  Bounded now by what was sent.
+ */
+static void test_to_prof_chain_bounded(void **state)
+{
+	struct levels lv;
+	struct prof *p = NULL;
+
+	(void)state;
+	levels_make(&lv, 500, 0);
+	assert_int_equal(levels_read(&lv, 0, &p), 0);
+	tu_assert_i64(p->nsamples, 500);
+	tu_assert_i64(prof_total(p, 0), 500);
+	prof_free(p);
+	p = NULL;
+	levels_free(&lv);
+
+	levels_make(&lv, 3000, 0);
+	assert_int_equal(levels_read(&lv, 0, &p), ERR_TOOBIG);
+	assert_null(p);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "stack"));
+	levels_free(&lv);
+}
+
+/*
+ * max_nodes: a server that folds as asked leaves fewer than max_nodes nodes above the
+ * smallest total it kept; ties at that total are Pyroscope's too and stay readable.
+ */
+static void test_to_prof_max_nodes(void **state)
+{
+	struct levels lv;
+	struct prof *p = NULL, *src;
+	struct tree *t = NULL;
+	struct flamebearer fb;
+	struct fb_prof_info info = { "samples", "count", "cpu", "nanoseconds", 0, 0, 3 };
+
+	(void)state;
+	/* 200 distinct totals for at most 100 nodes: not folded */
+	levels_make(&lv, 200, 0);
+	assert_int_equal(levels_read(&lv, 100, &p), ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "not folded as asked"));
+	assert_int_equal(levels_read(&lv, 201, &p), 0);
+	prof_free(p);
+	p = NULL;
+	assert_int_equal(levels_read(&lv, 0, &p), 0);
+	prof_free(p);
+	p = NULL;
+	levels_free(&lv);
+
+	/* 500 leaves of total 1 and a chain of 2 (totals 2, 1) for 3 nodes: ties, kept */
+	levels_make(&lv, 2, 500);
+	assert_int_equal(levels_read(&lv, 3, &p), 0);
+	tu_assert_i64(prof_total(p, 0), 502);
+	prof_free(p);
+	p = NULL;
+	levels_free(&lv);
+
+	/* what flamebearer_build folds at 3 reads back at 3 */
+	src = tu_decode_str("a;b;c 100\na;d 5\nx;y 7\nz 1\nw 1\n");
+	assert_int_equal(tree_build(src, &t), 0);
+	assert_int_equal(flamebearer_build(t, 0, 3, &fb), 0);
+	assert_true(fb.truncated);
+	assert_int_equal(flamebearer_to_prof(&fb, 1, &info, &p), 0);
+	tu_assert_i64(prof_total(p, 0), 114);
+	prof_free(p);
+	flamebearer_release(&fb);
+	tree_free(t);
+	prof_free(src);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +343,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_diff_other_once),
 		cmocka_unit_test(test_diff_names_real),
 		cmocka_unit_test(test_diff_total_past_int64),
+		cmocka_unit_test(test_to_prof_chain_bounded),
+		cmocka_unit_test(test_to_prof_max_nodes),
 	};
 
 	tu_init(argc, argv);
