@@ -7,6 +7,8 @@
  *             both top tables, the diff table and the first diff flame layout.
  *   sandwich: one function called from 1,000 distinct call sites (and calling 50
  *             functions); timed: the callers and callees profiles and their trees.
+ *   list/peek: 50,000 functions one regex matches (main;fn<i> 1); timed: list's routines
+ *             and peek's entries (quadratic in the matches until they were hashed).
  *
  * Each figure is the median of 5 runs.
  */
@@ -20,7 +22,9 @@
 #include "ingest/decode.h"
 #include "profile/diff.h"
 #include "profile/flame.h"
+#include "profile/list.h"
 #include "profile/merge.h"
+#include "profile/peek.h"
 #include "profile/sandwich.h"
 #include "profile/top.h"
 #include "profile/tree.h"
@@ -192,7 +196,51 @@ done:
 	return rc;
 }
 
+static int bench_list_peek(void)
+{
+	struct buf text = BUF_INIT;
+	struct prof *p = NULL;
+	double ms_list[RUNS], ms_peek[RUNS];
+	uint32_t i, nr = 0, ne = 0;
+	int r, rc = 1;
+
+	for (i = 0; i < 50000; i++)
+		buf_printf(&text, "main;fn%u 1\n", i);
+	if (decode_text(&text, &p))
+		goto done;
+	for (r = 0; r < RUNS; r++) {
+		struct list l;
+		struct peek pk;
+		double t0 = now_ms();
+
+		if (list_compute(p, 0, "fn", &l)) {
+			fprintf(stderr, "smolder-bench: %s\n", err_last());
+			goto done;
+		}
+		ms_list[r] = now_ms() - t0;
+		nr = l.n;
+		list_release(&l);
+		t0 = now_ms();
+		if (peek_compute(p, 0, "fn", &pk)) {
+			fprintf(stderr, "smolder-bench: %s\n", err_last());
+			goto done;
+		}
+		ms_peek[r] = now_ms() - t0;
+		ne = pk.n;
+		peek_release(&pk);
+	}
+	printf("list/peek: %u and %u functions matched by one regex\n", nr, ne);
+	printf("  list computed          %8.1f ms   (routines and their lines)\n", median(ms_list));
+	printf("  peek computed          %8.1f ms   (entries with their callers and callees)\n",
+	       median(ms_peek));
+	rc = 0;
+done:
+	prof_free(p);
+	buf_release(&text);
+	return rc;
+}
+
 int bench_analysis(void)
 {
-	return bench_diff() | bench_sandwich();
+	return bench_diff() | bench_sandwich() | bench_list_peek();
 }
