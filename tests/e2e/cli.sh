@@ -199,12 +199,16 @@ for f in cpuwork-cpu heapwork-heap; do
   check "speedscope export of $f re-read gives the same rows" cmp -s "$tmp/orig.tsv" "$tmp/rt.tsv"
 done
 
-# top --diff-base with an empty base (sample types, no samples): percentages of the
-# difference's own total, as pprof's computeTotal (the base's total is 0)
+# top --diff-base with an empty base (sample types and period type, no samples):
+# percentages of the difference's own total, as pprof's computeTotal (the base's total
+# is 0); without the period type pprof refuses the pair, and so does smolder
 printf '\x0a\x04\x08\x01\x10\x02\x0a\x04\x08\x03\x10\x04\x32\x00\x32\x07samples\x32\x05count\x32\x03cpu\x32\x0bnanoseconds' > "$tmp/empty-cpu.pb"
-"$smolder" top --diff-base "$tmp/empty-cpu.pb" "$ex/cpuwork-cpu.pb.gz" > "$tmp/eb.out" 2>&1
+printf '\x5a\x04\x08\x03\x10\x04' | cat "$tmp/empty-cpu.pb" - > "$tmp/empty-cpu-period.pb"
+"$smolder" top --diff-base "$tmp/empty-cpu-period.pb" "$ex/cpuwork-cpu.pb.gz" > "$tmp/eb.out" 2>&1
 check "top --diff-base EMPTY: of the difference's total, as pprof" \
   bash -c "grep -q '100% of 9.24 s total' '$tmp/eb.out' && grep -qE '^ +1.55 s +16.8% .*main.scoreRecords' '$tmp/eb.out'"
+check "top --diff-base EMPTY without a period type: refused, as pprof refuses it" \
+  bash -c "! '$smolder' top --diff-base '$tmp/empty-cpu.pb' '$ex/cpuwork-cpu.pb.gz' > /dev/null 2> '$tmp/eb.err' && grep -q 'period type differs' '$tmp/eb.err'"
 
 # a profile that cannot be loaded ends top at once: a --diff-base that is no URL is not
 # read after it (a FIFO with no writer would block it)
