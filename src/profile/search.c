@@ -105,6 +105,8 @@ static bool utf_error(int rc)
  */
 #define DFA_MAX_STATES 1024
 #define DFA_MAX_STEPS  (2 * 1000 * 1000)
+/* two lists of states of 3 ints each, and 2 ints of header (pcre2_dfa_match.c) */
+#define DFA_WSCOUNT    (6 * DFA_MAX_STATES + 2)
 
 static int dfa_step(pcre2_callout_block *cb, void *data)
 {
@@ -130,13 +132,28 @@ static int dfa_test(const pcre2_code *code, const char *re, const char *str, siz
 	pcre2_match_context *mc = NULL;
 	int *ws = NULL, errcode, rc;
 	uint32_t options = 0, left = DFA_MAX_STEPS;
-	size_t states;
 	PCRE2_SIZE erroff;
 
 	pcre2_pattern_info(code, PCRE2_INFO_ARGOPTIONS, &options);
 	options = (options & ~(uint32_t)PCRE2_MATCH_INVALID_UTF) | PCRE2_AUTO_CALLOUT;
 	if ((rc = re2_to_pcre(re, &pat)))
 		goto done;
+	/*
+	 * Unanchored, the DFA starts again at every byte (quadratic in the subject).  As RE2
+	 * searches: one anchored pass with a leading (?s:.)* (\E: the pattern may end in \Q).
+	 */
+	if (!(options & PCRE2_ANCHORED)) {
+		struct buf wrapped = BUF_INIT;
+
+		if ((rc = buf_puts(&wrapped, "(?s:.)*(?:")) ||
+		    (rc = buf_add(&wrapped, pat.data, pat.len)) || (rc = buf_puts(&wrapped, "\\E)"))) {
+			buf_release(&wrapped);
+			goto done;
+		}
+		buf_release(&pat);
+		pat = wrapped;
+		options |= PCRE2_ANCHORED;
+	}
 	dfa = pcre2_compile((PCRE2_SPTR)pat.data, pat.len, options, &errcode, &erroff, NULL);
 	md = pcre2_match_data_create(1, NULL);
 	mc = pcre2_match_context_create(NULL);
@@ -146,26 +163,21 @@ static int dfa_test(const pcre2_code *code, const char *re, const char *str, siz
 		goto done;
 	}
 	pcre2_set_callout(mc, dfa_step, &left);
-	rc = PCRE2_ERROR_DFA_WSSIZE;
-	for (states = 64; rc == PCRE2_ERROR_DFA_WSSIZE && states <= DFA_MAX_STATES; states *= 2) {
-		/* two lists of states of 3 ints each, and 2 ints of header (pcre2_dfa_match.c) */
-		size_t wscount = 6 * states + 2;
-		int *grown = realloc(ws, wscount * sizeof(*ws));
-
-		if (!grown) {
-			rc = err_set(ERR_NOMEM, "out of memory (regex '%.200s')", re);
+	/*
+	 * One workspace of the largest size: a smaller one that overflows would be retried
+	 * from the start, paying again for the states it had
+	 */
+	if (!(ws = malloc(DFA_WSCOUNT * sizeof(*ws)))) {
+		rc = err_set(ERR_NOMEM, "out of memory (regex '%.200s')", re);
+		goto done;
+	}
+	rc = pcre2_dfa_match(dfa, (PCRE2_SPTR)str, len, 0, PCRE2_DFA_SHORTEST, md, mc, ws,
+			     DFA_WSCOUNT);
+	if (utf_error(rc)) {  /* the DFA has no PCRE2_MATCH_INVALID_UTF: read as Go does */
+		if ((rc = repair_utf8(str, len, &fixed)))
 			goto done;
-		}
-		ws = grown;
-		rc = pcre2_dfa_match(dfa, (PCRE2_SPTR)str, len, 0, 0, md, mc, ws, wscount);
-		if (utf_error(rc) && !fixed.data) {
-			if ((rc = repair_utf8(str, len, &fixed)))
-				goto done;
-			str = fixed.data;
-			len = fixed.len;
-			rc = PCRE2_ERROR_DFA_WSSIZE;
-			states /= 2;  /* the same size again */
-		}
+		rc = pcre2_dfa_match(dfa, (PCRE2_SPTR)fixed.data, fixed.len, 0, PCRE2_DFA_SHORTEST,
+				     md, mc, ws, DFA_WSCOUNT);
 	}
 	if (rc >= 0)
 		rc = 1;

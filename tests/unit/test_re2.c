@@ -118,6 +118,20 @@ static void test_backtracking_limit(void **state)
 	assert_false(name_matches("(a|a)*c|^a+$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"));
 	/* the DFA reads an invalid byte as U+FFFD, as Go does: `.` matches it */
 	assert_true(name_matches("(a|a)*c|^a+.$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xff"));
+	/* the DFA searches in one anchored pass: flags, \Q and ^ keep their meaning */
+	assert_true(name_matches("(?i)(a|a)*c|^A+$", a40));
+	assert_false(name_matches("(a|a)*c|x^a+$", a40));
+	assert_true(name_matches("(a|a)*c|\\Qab", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"));
+	assert_false(name_matches("(a|a)*c|\\Qa)", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"));
+	/* a match late in a long name: one pass, where restarting at every byte was not */
+	{
+		char big[5003];
+
+		memset(big, 'a', 5000);
+		memcpy(big + 5000, "bx", 3);
+		assert_true(name_matches("(?:a?){100}x", big));
+		assert_false(name_matches("(?:a?){100}y", big));
+	}
 	assert_true(selector_holds(MATCH_RE, "(a|a)*c|a+", a40));
 	assert_false(selector_holds(MATCH_NRE, "(a|a)*c|a+", a40));
 	assert_false(selector_holds(MATCH_RE, "(a|a)*c|a+", "other"));
