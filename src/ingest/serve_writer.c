@@ -21,7 +21,7 @@
  * that fails fails every request of its batch: nothing of it was kept.
  *
  * Maintenance (every maintenance_ns, and once at start): retention, downsampling
- * stages, eviction down to 90 % of --max-store-size.  Damage in the store (a profile
+ * stages (refused at start unless they nest), eviction down to 90 % of --max-store-size.  Damage in the store (a profile
  * that does not decode) is gone around by the store, which leaves it as it is; each
  * damaged profile or service is logged once (store_maint_damage).  The store's size — its file and
  * its WAL, which store_set_size_limit() keeps to a share of the cap — is also checked
@@ -370,10 +370,29 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* --downsample's stages must nest (store_downsample_check): refused at start-up. */
+static int check_stages(const struct serve_opts *o)
+{
+	int64_t after[SERVE_MAX_DOWNSAMPLE], bucket[SERVE_MAX_DOWNSAMPLE];
+	size_t i;
+
+	for (i = 0; i < o->ndownsample && i < SERVE_MAX_DOWNSAMPLE; i++) {
+		after[i] = o->downsample[i].after_ns;
+		bucket[i] = o->downsample[i].bucket_ns;
+	}
+	if (store_downsample_check(after, bucket, i))
+		return err_prefix(err_last_code(), "--downsample");
+	return 0;
+}
+
 int serve_writer_start(struct serve_writer *w, struct serve *srv, struct store *st,
 		       const struct serve_opts *o, struct serve_metrics *m)
 {
+	int rc;
+
 	memset(w, 0, sizeof(*w));
+	if ((rc = check_stages(o)))
+		return rc;
 	w->srv = srv;
 	w->store = st;
 	w->opts = o;

@@ -24,6 +24,7 @@
 
 #include "base/err.h"
 #include "base/hmap.h"
+#include "base/units.h"
 #include "base/vec.h"
 
 struct idlist {
@@ -725,6 +726,38 @@ done:
 	if (!rc && merged)
 		*merged = nmerged;  /* nothing is kept on failure */
 	return rc;
+}
+
+#define DAY_NS (86400LL * 1000000000LL)
+
+int store_downsample_check(const int64_t *after_ns, const int64_t *bucket_ns, size_t n)
+{
+	char a[UNITS_MAX], b[UNITS_MAX], prev[UNITS_MAX];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		units_format(a, sizeof(a), after_ns[i], "nanoseconds");
+		units_format(b, sizeof(b), bucket_ns[i], "nanoseconds");
+		if (bucket_ns[i] <= 0 || after_ns[i] < bucket_ns[i])
+			return err_set(ERR_USAGE, "stage %zu (age %s, bucket %s): the bucket must be "
+						  "positive and the age at least the bucket", i + 1, a, b);
+		if (DAY_NS % bucket_ns[i] != 0 && bucket_ns[i] % DAY_NS != 0)
+			return err_set(ERR_USAGE, "stage %zu (age %s, bucket %s): the bucket must "
+						  "divide a day or be whole days, or rollups straddle "
+						  "hours and days", i + 1, a, b);
+		if (!i)
+			continue;
+		units_format(prev, sizeof(prev), bucket_ns[i - 1], "nanoseconds");
+		if (after_ns[i] <= after_ns[i - 1] || bucket_ns[i] <= bucket_ns[i - 1])
+			return err_set(ERR_USAGE, "stage %zu (age %s, bucket %s): stages go from the "
+						  "youngest to the oldest, each with a larger bucket", i + 1,
+				       a, b);
+		if (bucket_ns[i] % bucket_ns[i - 1] != 0)
+			return err_set(ERR_USAGE, "stage %zu (age %s, bucket %s): the bucket must be a "
+						  "whole number of the previous stage's (%s), or its "
+						  "rollups straddle the larger buckets", i + 1, a, b, prev);
+	}
+	return 0;
 }
 
 /*

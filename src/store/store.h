@@ -137,6 +137,15 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns,
 		     uint64_t *merged);
 
 /*
+ * Whether downsampling stages — after_ns[i]: the age past which stage i runs, bucket_ns[i]:
+ * its bucket — nest, as a rollup never straddles a later stage's bucket only when they
+ * do: from the youngest stage to the oldest, each bucket a whole number of the previous
+ * one's, and every bucket a divisor of a day or a whole number of days (buckets are
+ * aligned to the epoch, so hourly and daily ranges hold whole buckets).  0, or ERR_USAGE
+ * with a one-line reason naming the stage ("stage 2 (age 48 h, bucket 1 h): ...").
+ */
+int store_downsample_check(const int64_t *after_ns, const int64_t *bucket_ns, size_t n);
+/*
  * --max-store-size: deletes the oldest profiles (of every tenant) until the file uses
  * at most max_bytes — under store_set_size_limit(), the file and the WAL up to its share
  * of the cap — then collects unused symbols and gives freed pages back to the file
