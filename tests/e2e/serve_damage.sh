@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# serve_damage.sh — one damaged profile row (a blob that is not zstd) does not stop
+# `smolder serve`'s maintenance: retention still deletes the expired profiles, eviction
+# under --max-store-size still makes room (pushes get 200, not 507 for good), and the
+# damage is logged once as a warning, not on every pass.
+# Usage: serve_damage.sh SMOLDER TESTDATA
+set -u
+smolder=$1
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2> /dev/null; rm -rf "$tmp"' EXIT
+export HOME=$tmp
+unset SMOLDER_DB XDG_DATA_HOME
+. "$(dirname "$0")/serve_lib.sh"
+heap=$2/go/heapwork-heap.pb.gz
+
+for tool in curl sqlite3; do
+  command -v "$tool" > /dev/null || { echo "FAIL - $tool is not installed (./build.sh deps)"; exit 1; }
+done
+
+now=$(date +%s)
+old=$((now - 3 * 86400))
+serve_start made --db "$tmp/d.db" --downsample off || exit 1
+url=http://127.0.0.1:$PORT
+http POST "$url/ingest?name=dmg.cpu&from=$old&until=$((old + 10))" --data-binary $'main;work 1\n' > /dev/null
+http POST "$url/ingest?name=dmg.cpu&from=$now&until=$((now + 10))" --data-binary $'main;idle 2\n' > /dev/null
+serve_stop
+# the newer profile of service dmg: its blob is not zstd any more
+sqlite3 "$tmp/d.db" "UPDATE profiles SET data=x'5a0102' WHERE id=(SELECT max(id) FROM profiles)"
+
+serve_start maint --db "$tmp/d.db" --downsample off --retention 2d --max-store-size 6m \
+  --maintenance-interval 1s || exit 1
+url=http://127.0.0.1:$PORT
+codes=""
+for n in $(seq 1 16); do
+  codes="$codes $(http POST "$url/ingest?name=heap$n&format=pprof" --data-binary @"$heap")"
+done
+check "pushes into a capped store with a damaged row are stored ($codes)" \
+  test "$(echo $codes | tr ' ' '\n' | sort -u)" = 200
+for i in $(seq 1 100); do  # three passes after the pushes
+  [ "$(grep -c 'maintenance:' "$tmp/maint.log")" -ge 4 ] && break
+  sleep 0.1
+done
+check "retention deleted the expired profile of the damaged service" \
+  test "$(sqlite3 "$tmp/d.db" "SELECT count(*) FROM profiles WHERE time_ns < ${now}000000000 - 2 * 86400000000000")" = 0
+check "no maintenance step failed" \
+  test "$(grep -c 'failed:' "$tmp/maint.log")" = 0
+check "the damage is logged once, naming the profile and the cause" \
+  test "$(grep -c "maintenance left damaged data as it is: .*profile [0-9]*: .*bad zstd frame" "$tmp/maint.log")" = 1
+serve_stop
+check_done
