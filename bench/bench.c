@@ -2,7 +2,8 @@
  * bench.c — smolder's benchmark runner (see README, Performance).
  *
  *   smolder-bench FILE...          phases of opening each profile, and redraw times
- *   smolder-bench --analysis       diff and sandwich on synthetic profiles (bench_analysis.c)
+ *   smolder-bench --analysis       diff, sandwich, list and peek on synthetic profiles
+ *                                  (bench_analysis.c)
  *   smolder-bench --store [FILE]   the embedded store: writes, bytes per profile, merging
  *                                  an hour of 10 s profiles (bench_store.c)
  *   smolder-bench --serve [FILE [CLIENTS [SECONDS]]]  ingest into a real `smolder serve`
@@ -232,7 +233,7 @@ int main(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fprintf(argc < 2 ? stderr : stdout,
 			"usage: smolder-bench FILE...\n"
-			"       smolder-bench --analysis       (diff and sandwich, synthetic profiles)\n"
+			"       smolder-bench --analysis       (diff, sandwich, list, peek; synthetic profiles)\n"
 			"       smolder-bench --browser [DB]   (the store browser on 24 h x 10 services)\n"
 			"       smolder-bench --store [FILE]   (the store: 1 h of FILE's profiles)\n"
 			"       smolder-bench --compare FILE   (smolder top vs go tool pprof -top)\n"

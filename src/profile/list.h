@@ -26,7 +26,8 @@ struct list_routine {
 	int64_t flat, cum;      /* the function's totals (cum once per sample) */
 	/*
 	 * pprof -list's header cum: the sum of the lines' cum, so a sample that recurses
-	 * through two lines of the function counts twice (it may pass 100% of the total)
+	 * through two lines of the function counts twice (it may pass 100% of the total);
+	 * summed in 128 bits and clamped to INT64_MAX / INT64_MIN
 	 */
 	int64_t cum_lines;
 	struct list_line *lines;  /* lines with a sample, ascending */

@@ -6,7 +6,8 @@
  * one profile.  pprof's comments are kept as its Merge keeps them: the new profile's,
  * then the base's, each text once (so in prof_merge, in order of ps; in prof_pair, cur's
  * then base's).  Flat and cum of a function are then new − base; a view that wants both
- * sides can split samples on the label.  The profiles must have the same sample types.
+ * sides can split samples on the label.  The profiles must have the same sample types,
+ * and prof_diff and prof_pair the same period type and unit (pprof's compatible()).
  *
  * Ownership: *out is a new profile the caller frees; the inputs are only read.
  */

@@ -1,7 +1,9 @@
 /*
  * recursion.h — collapsing recursion: in every stack, a run of consecutive frames of
  * the same function (direct recursion, f → f → f) becomes one frame, so a recursive
- * algorithm reads as one wide frame instead of a tower.  Indirect recursion (f → g → f)
+ * algorithm reads as one wide frame instead of a tower.  The innermost frame of a run is
+ * the one kept: its line is where the time was spent or the next function called (the
+ * outer frames' lines are only the recursive calls).  Indirect recursion (f → g → f)
  * is left alone: the frames between carry information.  Values and labels are kept, so
  * totals do not change.  Inlined frames count like any other.
  *
