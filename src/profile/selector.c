@@ -385,7 +385,7 @@ done:
 	return 0;
 }
 
-bool matcher_match(const struct matcher *m, const char *value, size_t len)
+int matcher_test(const struct matcher *m, const char *value, size_t len)
 {
 	int rc;
 
@@ -396,27 +396,32 @@ bool matcher_match(const struct matcher *m, const char *value, size_t len)
 		return !(strlen(m->value) == len && memcmp(m->value, value, len) == 0);
 	case MATCH_RE:
 	case MATCH_NRE:
-		/*
-		 * 1 or 0, falling back to the DFA where PCRE2 gives up backtracking; a value
-		 * not even that can tell satisfies neither =~ nor !~ (err_last() says why)
-		 */
+		/* falling back to the DFA where PCRE2 gives up backtracking; its error stands */
 		rc = search_regex_test(m->re, m->md, m->value, value, len);
-		return rc >= 0 && (rc == 1) == (m->op == MATCH_RE);
+		if (rc < 0)
+			return rc;
+		return (rc == 1) == (m->op == MATCH_RE);
 	}
-	return false;
+	return 0;
 }
 
-bool selector_match(const struct selector *sel, const struct labelset *ls)
+int selector_test(const struct selector *sel, const struct labelset *ls)
 {
 	size_t i;
+	int rc;
 
 	for (i = 0; sel && i < sel->n; i++) {
 		const char *v = labelset_get(ls, sel->m[i].name);
 
-		if (!matcher_match(&sel->m[i], v ? v : "", v ? strlen(v) : 0))
-			return false;
+		if ((rc = matcher_test(&sel->m[i], v ? v : "", v ? strlen(v) : 0)) <= 0)
+			return rc;
 	}
-	return true;
+	return 1;
+}
+
+bool selector_match(const struct selector *sel, const struct labelset *ls)
+{
+	return selector_test(sel, ls) == 1;
 }
 
 const struct matcher *selector_find(const struct selector *sel, const char *name)

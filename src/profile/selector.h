@@ -55,9 +55,19 @@ int selector_new(struct selector **out);
 int selector_add(struct selector *sel, const char *name, enum match_op op, const char *value);
 void selector_free(struct selector *sel);
 
-/* Whether value[0..len) (the label's value, "" when absent) satisfies m. */
-bool matcher_match(const struct matcher *m, const char *value, size_t len);
-/* Whether every matcher holds on ls (absent labels are ""). */
+/*
+ * Whether value[0..len) (the label's value, "" when absent) satisfies m: 1, 0, or a
+ * negative code when m's regex cannot tell (ERR_TOOBIG, "regex '...' is too complex":
+ * PCRE2 and its DFA both give up, search.h), when neither =~ nor !~ holds.  Callers fail
+ * with that error; they never read it as a "no".
+ */
+int matcher_test(const struct matcher *m, const char *value, size_t len);
+/* Whether every matcher holds on ls (absent labels are ""): 1, 0, or matcher_test's error. */
+int selector_test(const struct selector *sel, const struct labelset *ls);
+/*
+ * selector_test() == 1, for callers with no way to report an error: one that cannot be
+ * told answers false.  Only the selector fuzz driver, which discards the answer.
+ */
 bool selector_match(const struct selector *sel, const struct labelset *ls);
 /* The first matcher on `name`, or NULL. */
 const struct matcher *selector_find(const struct selector *sel, const char *name);

@@ -97,15 +97,20 @@ static void range_bounds(struct time_range r, int64_t *from, int64_t *to)
 	}
 }
 
-/* Whether a sample-label matcher could hold in series c, by the sample-label index. */
+/*
+ * Whether a sample-label matcher could hold in series c, by the sample-label index.  A
+ * value its regex cannot tell fails the query (matcher_test), never counts as a "no".
+ */
 static int sample_matcher_possible(struct store *s, const struct cand *c, const struct matcher *m,
 				   bool *out)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, hit;
 
 	*out = true;
-	if (matcher_match(m, "", 0) || cand_is_hc(c, m->name, strlen(m->name)))
+	if ((hit = matcher_test(m, "", 0)) < 0)
+		return hit;
+	if (hit || cand_is_hc(c, m->name, strlen(m->name)))
 		return 0;
 	rc = sqlite3_prepare_v2(s->db, "SELECT value FROM sample_labels WHERE series=?1 AND name=?2",
 				-1, &st, NULL);
@@ -114,12 +119,18 @@ static int sample_matcher_possible(struct store *s, const struct cand *c, const 
 	sqlite3_bind_int64(st, 1, c->id);
 	sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
 	*out = false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (matcher_match(m, (const char *)sqlite3_column_text(st, 0),
-				  (size_t)sqlite3_column_bytes(st, 0))) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		hit = matcher_test(m, (const char *)sqlite3_column_text(st, 0),
+				   (size_t)sqlite3_column_bytes(st, 0));
+		if (hit < 0) {
+			sqlite3_finalize(st);
+			return hit;
+		}
+		if (hit) {
 			*out = true;
 			break;
 		}
+	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "reading sample labels");
 }
@@ -170,7 +181,7 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 		size_t klen = (size_t)sqlite3_column_bytes(st, 3);
 		const char *z = key ? memchr(key, '\0', klen) : NULL;
 		struct cand c = { 0 };
-		bool keep = true;
+		int keep = 1;  /* matcher_test's answer: 1, 0 or its error */
 
 		if (!z) {
 			rc = err_set(ERR_PARSE, "store '%s' is corrupt: series %lld has no key", s->path,
@@ -196,18 +207,22 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 			labelset_free(&c.labels);
 			goto done;
 		}
-		for (i = 0; sel && i < sel->n && keep; i++) {
+		for (i = 0; sel && i < sel->n && keep > 0; i++) {
 			const char *v = labelset_get(&c.labels, sel->m[i].name);
 
 			if (v)
-				keep = matcher_match(&sel->m[i], v, strlen(v));
+				keep = matcher_test(&sel->m[i], v, strlen(v));
 		}
 		out->v[out->n++] = c;
-		if (!keep) {
+		if (keep <= 0) {
 			out->n--;
 			free(c.ptype);
 			free(c.hc);
 			labelset_free(&c.labels);
+		}
+		if (keep < 0) {
+			rc = keep;
+			goto done;
 		}
 	}
 	if (rc != SQLITE_DONE) {
@@ -422,11 +437,15 @@ static const struct blob_label *set_label(const struct blob *b, uint32_t k, cons
 	return NULL;
 }
 
-/* Whether set k satisfies every sample-level matcher of the selector for series c. */
-static bool set_matches(const struct blob *b, uint32_t k, const struct selector *sel,
-			const struct cand *c)
+/*
+ * Whether set k satisfies every sample-level matcher of the selector for series c: 1, 0,
+ * or the error of a regex that cannot tell (matcher_test).
+ */
+static int set_matches(const struct blob *b, uint32_t k, const struct selector *sel,
+		       const struct cand *c)
 {
 	size_t i;
+	int rc;
 
 	for (i = 0; sel && i < sel->n; i++) {
 		const struct matcher *m = &sel->m[i];
@@ -435,10 +454,10 @@ static bool set_matches(const struct blob *b, uint32_t k, const struct selector 
 		if (labelset_get(&c->labels, m->name))
 			continue;  /* decided for the series */
 		l = set_label(b, k, m->name, strlen(m->name));
-		if (!matcher_match(m, l ? l->str : "", l ? l->slen : 0))
-			return false;
+		if ((rc = matcher_test(m, l ? l->str : "", l ? l->slen : 0)) <= 0)
+			return rc;
 	}
-	return true;
+	return 1;
 }
 
 static bool needs_sample_level(const struct selector *sel, const struct cand *c)
@@ -697,9 +716,12 @@ static int merge_row(void *ctx, const struct rowinfo *ri)
 	if ((rc = vec_reserve(&m->setmap, &m->cap_setmap, b->nsets)))
 		return rc;
 	for (i = 0; i < b->nsets; i++) {
+		int hit = set_matches(b, (uint32_t)i, m->q->selector, m->c);
+
 		m->setmap[i] = STORE_NO_ID;
-		if (set_matches(b, (uint32_t)i, m->q->selector, m->c) &&
-		    (rc = gset_of(m, b, (uint32_t)i, &m->setmap[i])))
+		if (hit < 0)
+			return hit;
+		if (hit && (rc = gset_of(m, b, (uint32_t)i, &m->setmap[i])))
 			return rc;
 	}
 	for (i = 0; i < b->n; i++) {
@@ -1196,8 +1218,11 @@ static int tl_row(void *ctx, const struct rowinfo *ri)
 	for (i = 0; i < ri->blob->n; i++) {
 		const struct blob_entry *e = &ri->blob->e[i];
 		const struct blob_label *l;
+		int hit = set_matches(ri->blob, e->set, t->q->selector, t->c);
 
-		if (!set_matches(ri->blob, e->set, t->q->selector, t->c))
+		if (hit < 0)
+			return hit;
+		if (!hit)
 			continue;
 		if (t->series_group || !t->group_by) {
 			rc = tl_add(t, own, strlen(own), e->value);

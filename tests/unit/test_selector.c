@@ -34,7 +34,19 @@ static void parse_fails(const char *s, const char *want)
 static bool matches(const char *sel, const struct labelset *ls)
 {
 	struct selector *s = parse(sel);
-	bool r = selector_match(s, ls);
+	int r = selector_test(s, ls);
+
+	selector_free(s);
+	if (r < 0)
+		fail_msg("selector_test('%s'): %s", sel, err_last());
+	return r == 1;
+}
+
+/* selector_test()'s answer, error and all */
+static int test_of(const char *sel, const struct labelset *ls)
+{
+	struct selector *s = parse(sel);
+	int r = selector_test(s, ls);
 
 	selector_free(s);
 	return r;
@@ -166,6 +178,33 @@ static void test_match(void **state)
 	labelset_free(&ls);
 }
 
+/*
+ * A value whose regex neither PCRE2 nor its DFA can decide (test_re2.c's test_too_complex)
+ * is an error naming the regex, for =~ and !~ alike: it used to be a "no" for both, so
+ * neither {v=~re} nor {v!~re} selected the series.
+ */
+static void test_match_too_complex(void **state)
+{
+	struct labelset ls = LABELSET_INIT;
+	char value[1003];
+
+	(void)state;
+	memset(value, 'a', 1000);
+	memcpy(value + 1000, "bx", 3);
+	labelset_set(&ls, "service_name", "app");
+	labelset_set(&ls, "v", value);
+	assert_int_equal(test_of("{v=~\"(?:a?){1000}x\"}", &ls), ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "regex '(?:a?){1000}x' is too complex"));
+	assert_int_equal(test_of("{v!~\"(?:a?){1000}x\"}", &ls), ERR_TOOBIG);
+	assert_non_null(strstr(err_last(), "is too complex"));
+	/* a matcher decided before it stands; other values are decided */
+	assert_int_equal(test_of("{service_name=\"db\", v=~\"(?:a?){1000}x\"}", &ls), 0);
+	assert_int_equal(test_of("{service_name=~\"(?:a?){1000}x\"}", &ls), 0);
+	assert_int_equal(test_of("{service_name!~\"(?:a?){1000}x\"}", &ls), 1);
+	labelset_free(&ls);
+}
+
 /* Regexes are RE2's (Go's, as Prometheus reads them), not PCRE2's. */
 static void test_re2(void **state)
 {
@@ -253,6 +292,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_match_too_complex),
 		cmocka_unit_test(test_re2),
 		cmocka_unit_test(test_format),
 	};

@@ -546,6 +546,92 @@ static void test_sets_timeline_bounded(void **state)
 	store_close(s);
 }
 
+/*
+ * One stack, two samples: the first with profile_id and w set to `value`, the second
+ * with short ones.  Counts 1 and 2.
+ */
+static struct prof *long_label_profile(const char *value)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	struct prof_function f = { 0 };
+	struct prof_line line = { 0, 0 };
+	struct prof_label l[2] = { { 0 }, { 0 } };
+	uint32_t sm, ct, loc, k_pid, k_w, v_long, v_short, i;
+
+	assert_int_equal(pb_new(&b), 0);
+	pb_string(b, "samples", 7, &sm);
+	pb_string(b, "count", 5, &ct);
+	pb_sample_type(b, sm, ct);
+	pb_string(b, "main.work", 9, &f.name);
+	pb_function(b, &f, &line.func);
+	pb_location(b, PROF_NONE, 0x10, &line, 1, &loc);
+	pb_string(b, "profile_id", 10, &k_pid);
+	pb_string(b, "w", 1, &k_w);
+	pb_string(b, value, strlen(value), &v_long);
+	pb_string(b, "short", 5, &v_short);
+	for (i = 0; i < 2; i++) {
+		int64_t v = i + 1;
+
+		l[0].key = k_pid;
+		l[1].key = k_w;
+		l[0].str = l[1].str = i ? v_short : v_long;
+		assert_int_equal(pb_sample(b, &loc, 1, &v, l, 2), 0);
+	}
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+/*
+ * A label value whose regex matcher neither PCRE2 nor its DFA can decide (test_re2.c's
+ * test_too_complex) fails the query with that error, at each place a matcher is tried: a
+ * series label, a sample label through its index, a high-cardinality sample label (no
+ * index: every set).  It used to count as "no match": the series or samples were left
+ * out, for =~ and !~ alike.
+ */
+static void test_sets_regex_too_complex(void **state)
+{
+	static const char *const sels[] = {
+		"{v=~\"(?:a?){1000}x\"}", "{v!~\"(?:a?){1000}x\"}",
+		"{w=~\"(?:a?){1000}x\"}", "{w!~\"(?:a?){1000}x\"}",
+		"{profile_id=~\"(?:a?){1000}x\"}", "{profile_id!~\"(?:a?){1000}x\"}",
+	};
+	struct store *s = ts_open_new("too_complex.db");
+	struct backend *b = ts_backend_of(s);
+	char value[1003];
+	struct prof *p;
+	char *pt;
+	struct selector *sel = NULL;
+	struct query q = { NULL, NULL, { T0, T0 + 10 * SEC }, AGG_AUTO, NULL, 0 };
+	struct series_points_list tl = { 0 };
+	size_t i;
+
+	(void)state;
+	memset(value, 'a', 1000);
+	memcpy(value + 1000, "bx", 3);
+	p = long_label_profile(value);
+	pt = ts_ptype_of(p, 0, SPAN_NAME);
+	ts_write_or_fail(s, "spans", p, T0 + 5 * SEC, "v", value);
+	for (i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
+		if (ts_merge_rc(b, pt, sels[i], T0, T0 + 10 * SEC) != ERR_TOOBIG)
+			fail_msg("%s: not the error but '%s'", sels[i], err_last());
+		assert_non_null(strstr(err_last(), "regex '(?:a?){1000}x' is too complex"));
+		assert_int_equal(selector_parse(sels[i], &sel), 0);
+		q.profile_type = pt;
+		q.selector = sel;
+		assert_int_equal(b->ops->timeline(b, &q, 1, NULL, &tl), ERR_TOOBIG);
+		assert_int_equal(tl.n, 0);
+		selector_free(sel);
+	}
+	/* decided matchers still select: both samples, then the short one */
+	tu_assert_i64(ts_total_of(b, pt, "{w=~\"a+bx|short\"}"), 3);
+	tu_assert_i64(ts_total_of(b, pt, "{profile_id!~\"a+bx\"}"), 2);
+	free(pt);
+	prof_free(p);
+	backend_close(b);
+	store_close(s);
+}
+
 static void *open_one(void *arg)
 {
 	struct opener *o = arg;
@@ -633,6 +719,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sets_upgrade),
 		cmocka_unit_test(test_sets_concurrent_open),
 		cmocka_unit_test(test_sets_timeline_bounded),
+		cmocka_unit_test(test_sets_regex_too_complex),
 	};
 
 	tu_init(argc, argv);
