@@ -593,94 +593,221 @@ done:
 	return rc;
 }
 
-/* Ends the candidate rows [*lo, *n): a group when they are 2 or more, else dropped. */
-static int close_group(size_t *lo, size_t *n, struct group **groups, size_t *ng,
-		       size_t *cap_groups)
+/*
+ * Rows met in (series, time, id) order, kept only when their (series, bucket) holds two
+ * or more: rows[lo..n) are the current bucket's, groups[] the buckets kept.
+ */
+struct grouper {
+	int64_t bucket_ns;
+	struct old_row *rows;
+	size_t n, cap, lo;
+	struct group *groups;
+	size_t ng, cap_groups;
+};
+
+/* Ends the current bucket: a group when it has 2 rows or more, else dropped. */
+static int grouper_close(struct grouper *g)
 {
 	int rc;
 
-	if (*n - *lo < 2) {
-		*n = *lo;
+	if (g->n - g->lo < 2) {
+		g->n = g->lo;
 		return 0;
 	}
-	if ((rc = vec_reserve(groups, cap_groups, *ng + 1)))
+	if ((rc = vec_reserve(&g->groups, &g->cap_groups, g->ng + 1)))
 		return rc;
-	(*groups)[*ng] = (struct group){ *lo, *n, *ng, false, 0 };
-	(*ng)++;
-	*lo = *n;
+	g->groups[g->ng] = (struct group){ g->lo, g->n, g->ng, false, 0 };
+	g->ng++;
+	g->lo = g->n;
 	return 0;
+}
+
+/* Adds the rows st gives (series, time_ns, id, in that order). */
+static int grouper_add(struct store *s, struct grouper *g, sqlite3_stmt *st)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t series = sqlite3_column_int64(st, 0), t = sqlite3_column_int64(st, 1);
+
+		if (g->n > g->lo && (series != g->rows[g->lo].series ||
+				     floor_div(t, g->bucket_ns) !=
+					     floor_div(g->rows[g->lo].time_ns, g->bucket_ns)) &&
+		    (rc = grouper_close(g)))
+			return rc;
+		if ((rc = vec_reserve(&g->rows, &g->cap, g->n + 1)))
+			return rc;
+		g->rows[g->n++] = (struct old_row){ series, t, sqlite3_column_int64(st, 2), 0 };
+	}
+	return rc == SQLITE_DONE ? grouper_close(g) : store_sql_err(s, rc, "downsampling");
+}
+
+struct bucket_key {
+	int64_t series, bucket;
+};
+
+static int bucket_key_cmp(const void *a, const void *b)
+{
+	const struct bucket_key *x = a, *y = b;
+
+	if (x->series != y->series)
+		return x->series < y->series ? -1 : 1;
+	return x->bucket < y->bucket ? -1 : x->bucket > y->bucket;
+}
+
+/*
+ * The buckets before `end` that can have changed since a pass that went up to `since`
+ * and saw ids up to since_id: those of rows that have aged past since, and of rows
+ * added since (late profiles, the rollups of other stages).  Each is read whole from
+ * the (series, time) index.
+ */
+static int add_changed(struct store *s, struct grouper *g, int64_t end, int64_t since,
+		       int64_t since_id)
+{
+	struct bucket_key *keys = NULL;
+	size_t nkeys = 0, cap = 0, i;
+	sqlite3_stmt *st = NULL, *get = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT series, time_ns FROM profiles WHERE time_ns>=?2 AND "
+				"time_ns<?1 UNION ALL SELECT series, time_ns FROM profiles WHERE "
+				"id>?3 AND time_ns<?1", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db, "SELECT series, time_ns, id FROM profiles INDEXED BY "
+					"profiles_series_time WHERE series=?1 AND time_ns>=?2 AND "
+					"time_ns<?3 ORDER BY time_ns, id", -1, &get, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "downsampling");
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, end);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int64(st, 3, since_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = vec_reserve(&keys, &cap, nkeys + 1)))
+			goto done;
+		keys[nkeys].series = sqlite3_column_int64(st, 0);
+		keys[nkeys++].bucket = floor_div(sqlite3_column_int64(st, 1), g->bucket_ns);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "downsampling");
+		goto done;
+	}
+	rc = 0;
+	if (nkeys)
+		qsort(keys, nkeys, sizeof(keys[0]), bucket_key_cmp);
+	for (i = 0; i < nkeys && !rc; i++) {
+		if (i && !bucket_key_cmp(&keys[i], &keys[i - 1]))
+			continue;
+		sqlite3_reset(get);
+		sqlite3_bind_int64(get, 1, keys[i].series);
+		sqlite3_bind_int64(get, 2, keys[i].bucket * g->bucket_ns);
+		sqlite3_bind_int64(get, 3, keys[i].bucket * g->bucket_ns + g->bucket_ns);
+		rc = grouper_add(s, g, get);
+	}
+done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(get);
+	free(keys);
+	return rc;
 }
 
 /*
  * The rollups to make: every (series, bucket) before `end` holding two rows or more,
- * their rows in *rows (by series, time, id: every sample type's rows of a bucket in the
- * same order) with their labelsets rows.  It walks the (series, time) index, which holds
- * the id too, and keeps only the rows of such buckets: after the first pass nearly all
- * are alone in theirs.  It read every old row whole before, into memory, sorted — sets
- * comes after the blob in the record — on every stage of every pass.
+ * their rows in g (by series, time, id: every sample type's rows of a bucket in the same
+ * order) with their labelsets rows.  With a mark from an earlier pass of this stage
+ * (since, since_id), only the buckets that can have changed (add_changed); without,
+ * a walk of the (series, time) index, which holds the id too.  It read every old row
+ * whole before, into memory, sorted — sets comes after the blob in the record — on
+ * every stage of every pass.
  */
-static int find_groups(struct store *s, int64_t end, int64_t bucket_ns, struct old_row **rows,
-		       size_t *n, struct group **groups, size_t *ng)
+static int find_groups(struct store *s, int64_t end, const struct ds_mark *mark,
+		       struct grouper *g)
 {
-	size_t cap = 0, cap_groups = 0, lo = 0, i;
 	sqlite3_stmt *st;
+	size_t i;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT series, time_ns, id FROM profiles INDEXED BY "
-				"profiles_series_time WHERE time_ns<?1 ORDER BY series, time_ns, id",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_sql_err(s, rc, "downsampling");
-	sqlite3_bind_int64(st, 1, end);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t series = sqlite3_column_int64(st, 0), t = sqlite3_column_int64(st, 1);
-
-		if (*n > lo && (series != (*rows)[lo].series ||
-				floor_div(t, bucket_ns) != floor_div((*rows)[lo].time_ns, bucket_ns)) &&
-		    (rc = close_group(&lo, n, groups, ng, &cap_groups)))
-			goto fail;
-		if ((rc = vec_reserve(rows, &cap, *n + 1)))
-			goto fail;
-		(*rows)[*n].series = series;
-		(*rows)[*n].time_ns = t;
-		(*rows)[*n].id = sqlite3_column_int64(st, 2);
-		(*rows)[(*n)++].sets = 0;
+	if (mark) {
+		if ((rc = add_changed(s, g, end, mark->end, mark->max_id)))
+			return rc;
+	} else {
+		rc = sqlite3_prepare_v2(s->db, "SELECT series, time_ns, id FROM profiles INDEXED BY "
+					"profiles_series_time WHERE time_ns<?1 ORDER BY series, "
+					"time_ns, id", -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			return store_sql_err(s, rc, "downsampling");
+		sqlite3_bind_int64(st, 1, end);
+		rc = grouper_add(s, g, st);
+		sqlite3_finalize(st);
+		if (rc)
+			return rc;
 	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sql_err(s, rc, "downsampling");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	if ((rc = close_group(&lo, n, groups, ng, &cap_groups)))
-		return rc;
 	/* the labelsets rows, for the rows that will be merged only */
 	rc = sqlite3_prepare_v2(s->db, "SELECT sets FROM profiles WHERE id=?1", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_sql_err(s, rc, "downsampling");
-	for (i = 0; i < *n; i++) {
+	for (i = 0; i < g->n; i++) {
 		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, (*rows)[i].id);
+		sqlite3_bind_int64(st, 1, g->rows[i].id);
 		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 			rc = store_sql_err(s, rc, "downsampling");
-			goto fail;
+			break;
 		}
-		(*rows)[i].sets = sqlite3_column_int64(st, 0);  /* NULL reads as 0 */
+		g->rows[i].sets = sqlite3_column_int64(st, 0);  /* NULL reads as 0 */
+		rc = 0;
 	}
-	rc = 0;
-fail:
 	sqlite3_finalize(st);
 	return rc;
 }
 
+/*
+ * This connection's mark for stages of bucket_ns: NULL when a pass must read every
+ * bucket — the first, every DS_FULL_EVERY-th (an id SQLite handed out again after the
+ * newest rows were deleted would hide a late profile from the marks), after the ids
+ * went down (a deletion of the newest) or the cutoff went back.
+ */
+#define DS_FULL_EVERY 64
+
+static struct ds_mark *mark_of(struct store *s, int64_t bucket_ns, int64_t end, int64_t max_id)
+{
+	size_t i;
+
+	for (i = 0; i < s->nds_marks; i++) {
+		struct ds_mark *m = &s->ds_marks[i];
+
+		if (m->bucket_ns != bucket_ns)
+			continue;
+		if (++m->passes % DS_FULL_EVERY == 0 || max_id < m->max_id || end < m->end)
+			return NULL;
+		return m;
+	}
+	return NULL;
+}
+
+/* After a pass that read what it had to: later passes start from here. */
+static void mark_set(struct store *s, int64_t bucket_ns, int64_t end, int64_t max_id)
+{
+	size_t i, max = sizeof(s->ds_marks) / sizeof(s->ds_marks[0]);
+
+	for (i = 0; i < s->nds_marks && s->ds_marks[i].bucket_ns != bucket_ns; i++)
+		;
+	if (i == max)
+		return;  /* more stages than marks: those read every bucket */
+	if (i == s->nds_marks)
+		s->ds_marks[s->nds_marks++] = (struct ds_mark){ bucket_ns, 0, 0, 0 };
+	s->ds_marks[i].end = end;
+	s->ds_marks[i].max_id = max_id;
+}
+
 int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, uint64_t *merged)
 {
-	struct old_row *rows = NULL;
-	struct group *groups = NULL;
-	size_t n = 0, ng = 0, i;
+	struct grouper g = { .bucket_ns = bucket_ns };
 	struct blob in, out;
 	struct buf data = BUF_INIT;
 	uint64_t nmerged = 0;
-	int64_t end;
+	int64_t end, max_id = 0;
+	size_t i;
 	int rc;
 
 	if (merged)
@@ -693,17 +820,17 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 	blob_init(&out);
 	if ((rc = store_wbegin(s)))
 		return rc;
-	if ((rc = find_groups(s, end, bucket_ns, &rows, &n, &groups, &ng)))
+	if ((rc = store_query_int(s, "SELECT max(id) FROM profiles", &max_id)) ||
+	    (rc = find_groups(s, end, mark_of(s, bucket_ns, end, max_id), &g)) ||
+	    (rc = find_partners(g.rows, g.groups, g.ng)))
 		goto done;
-	if ((rc = find_partners(rows, groups, ng)))
-		goto done;
-	for (i = 0; i < ng && !rc; i++) {
-		const struct group *g = &groups[i];
+	for (i = 0; i < g.ng && !rc; i++) {
+		const struct group *gr = &g.groups[i];
 		int64_t bad = 0;
 
-		rc = rollup(s, rows + g->lo, g->hi - g->lo,
-			    floor_div(rows[g->lo].time_ns, bucket_ns) * bucket_ns, bucket_ns,
-			    g->shared, &groups[g->leader].sets_id, &in, &out, &data, &bad);
+		rc = rollup(s, g.rows + gr->lo, gr->hi - gr->lo,
+			    floor_div(g.rows[gr->lo].time_ns, bucket_ns) * bucket_ns, bucket_ns,
+			    gr->shared, &g.groups[gr->leader].sets_id, &in, &out, &data, &bad);
 		if (rc == ERR_PARSE && bad) {
 			/* its rows stay as they are; a partner writes the shared sets instead */
 			err_prefix(rc, "not rolled up");
@@ -712,15 +839,20 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 			continue;
 		}
 		if (!rc)
-			nmerged += g->hi - g->lo;
+			nmerged += gr->hi - gr->lo;
 	}
+	/* the rollups just made are alone in their buckets: the next pass need not see them */
+	if (!rc)
+		rc = store_query_int(s, "SELECT max(id) FROM profiles", &max_id);
 done:
 	rc = store_wend(s, rc);
-	free(rows);
-	free(groups);
+	free(g.rows);
+	free(g.groups);
 	blob_release(&in);
 	blob_release(&out);
 	buf_release(&data);
+	if (!rc)
+		mark_set(s, bucket_ns, end, max_id);
 	if (!rc && nmerged)
 		shrink(s);
 	if (!rc && merged)

@@ -194,6 +194,15 @@ struct store {
 	int64_t damage_seen[64];
 	size_t ndamage_seen;
 	char damage_msg[512];
+	/*
+	 * Downsampling's marks (maint.c), per stage bucket: the cutoff of its last pass and
+	 * the largest profile id after it, so that a pass reads only what changed since.
+	 */
+	struct ds_mark {
+		int64_t bucket_ns, end, max_id;
+		uint64_t passes;
+	} ds_marks[8];
+	size_t nds_marks;
 };
 
 /* Varints (LEB128) and zigzag, for blobs and location lines. */
