@@ -7,6 +7,10 @@
  * the builder with the kept locations.  Strings, mappings and functions keep their
  * indices (they are copied in order), so names in the result compare by id.
  *
+ * A name a regex cannot decide (search_test: PCRE2 and its DFA both give up, ERR_TOOBIG
+ * "regex '...' is too complex") fails the filter, prefixed with the option's name: it is
+ * never read as "no match", which would keep or drop frames pprof does not.
+ *
  * The cancel flag (filter_opts.cancel) is read once per CANCEL_EVERY units of work: a
  * location or a sample is one unit, a regex run a whole CANCEL_EVERY (one may backtrack
  * for long; next to one, reading an atomic costs nothing).
@@ -28,6 +32,7 @@ struct rx {
 	struct search s;
 	uint8_t *hit;
 	uint32_t *work;  /* the filter's work since its last look at the cancel flag */
+	const char *what;  /* the option's name, for messages (static) */
 	bool set;
 };
 
@@ -36,6 +41,7 @@ static int rx_init(struct rx *r, const char *pat, const char *what, uint32_t nst
 {
 	memset(r, 0, sizeof(*r));
 	r->work = work;
+	r->what = what;
 	if (!pat || !*pat)
 		return 0;
 	if (search_compile(&r->s, pat))
@@ -54,38 +60,52 @@ static void rx_release(struct rx *r)
 	free(r->hit);
 }
 
-static bool rx_str(struct rx *r, const struct prof *p, uint32_t id)
+/*
+ * The rx_* tests answer 1 (matches), 0, or the error of a string the regex cannot decide
+ * (search_test), prefixed with the option's name.
+ */
+static int rx_str(struct rx *r, const struct prof *p, uint32_t id)
 {
+	int rc;
+
 	if (!r->hit[id]) {
-		r->hit[id] = search_match(&r->s, prof_str(p, id), prof_strlen(p, id)) ? 2 : 1;
+		rc = search_test(&r->s, prof_str(p, id), prof_strlen(p, id));
 		*r->work += CANCEL_EVERY;
+		if (rc < 0)
+			return err_prefix(rc, "%s", r->what);
+		r->hit[id] = rc ? 2 : 1;
 	}
 	return r->hit[id] == 2;
 }
 
 /* pprof matches a line's function name or file name. */
-static bool rx_line(struct rx *r, const struct prof *p, const struct prof_line *l)
+static int rx_line(struct rx *r, const struct prof *p, const struct prof_line *l)
 {
 	const struct prof_function *f = &p->functions[l->func];
+	int rc = rx_str(r, p, f->name);
 
-	return rx_str(r, p, f->name) || (f->file && rx_str(r, p, f->file));
+	if (rc == 0 && f->file)
+		rc = rx_str(r, p, f->file);
+	return rc;
 }
 
-static bool rx_mapping(struct rx *r, const struct prof *p, const struct prof_location *l)
+static int rx_mapping(struct rx *r, const struct prof *p, const struct prof_location *l)
 {
-	return l->mapping != PROF_NONE && p->mappings[l->mapping].file &&
-	       rx_str(r, p, p->mappings[l->mapping].file);
+	if (l->mapping == PROF_NONE || !p->mappings[l->mapping].file)
+		return 0;
+	return rx_str(r, p, p->mappings[l->mapping].file);
 }
 
 /* Any line (or the mapping) of a location matches. */
-static bool rx_location(struct rx *r, const struct prof *p, const struct prof_location *l)
+static int rx_location(struct rx *r, const struct prof *p, const struct prof_location *l)
 {
 	uint32_t k;
+	int rc;
 
 	if (!l->unsymbolized)
 		for (k = 0; k < l->nlines; k++)
-			if (rx_line(r, p, &p->lines[l->line_off + k]))
-				return true;
+			if ((rc = rx_line(r, p, &p->lines[l->line_off + k])))
+				return rc;
 	return rx_mapping(r, p, l);
 }
 
@@ -226,6 +246,7 @@ struct tagf {
 	struct search *rx;
 	size_t nrx;
 	char *kv;  /* room for the longest "key:value" of the profile (without a key) */
+	const char *what;  /* the option's name, for messages (static) */
 };
 
 static void tagf_release(struct tagf *t)
@@ -370,6 +391,7 @@ static int tagf_init(struct tagf *t, const char *spec, const char *what, const s
 	int rc;
 
 	memset(t, 0, sizeof(*t));
+	t->what = what;
 	if (!spec || !*spec)
 		return 0;
 	t->set = true;
@@ -428,14 +450,24 @@ static bool num_in_range(const struct tagf *t, const char *unit, size_t n, int64
 	return strcmp(su, t->unit) == 0 && (!t->has_lo || v >= t->lo) && (!t->has_hi || v <= t->hi);
 }
 
-static bool tagf_match(const struct tagf *t, const struct prof *p, const struct prof_sample *s)
+/* search_test() of a label's value, its error prefixed with the option's name. */
+static int tagf_test(const struct tagf *t, size_t r, const char *str, size_t len)
+{
+	int rc = search_test(&t->rx[r], str, len);
+
+	return rc < 0 ? err_prefix(rc, "%s", t->what) : rc;
+}
+
+/* Whether sample s passes the tag filter: 1, 0, or a regex's error (tagf_test). */
+static int tagf_match(const struct tagf *t, const struct prof *p, const struct prof_sample *s)
 {
 	const struct prof_label *labels = p->labels + s->label_off;
 	uint32_t i;
 	size_t r;
+	int rc;
 
 	if (t->has_key && !t->key_found)
-		return false;
+		return 0;
 	if (t->numeric) {
 		for (i = 0; i < s->nlabels; i++) {
 			size_t n;
@@ -445,24 +477,23 @@ static bool tagf_match(const struct tagf *t, const struct prof *p, const struct 
 				continue;
 			u = label_unit(t, p, &labels[i], &n);
 			if (num_in_range(t, u, n, labels[i].num))
-				return true;
+				return 1;
 		}
-		return false;
+		return 0;
 	}
 	if (t->has_key) {
 		for (r = 0; r < t->nrx; r++)
 			for (i = 0; i < s->nlabels; i++)
 				if (labels[i].key == t->key && labels[i].str &&
-				    search_match(&t->rx[r], prof_str(p, labels[i].str),
-						 prof_strlen(p, labels[i].str)))
-					return true;
-		return false;
+				    (rc = tagf_test(t, r, prof_str(p, labels[i].str),
+						    prof_strlen(p, labels[i].str))))
+					return rc;
+		return 0;
 	}
 	/* no key: every regex must match some "key:value" (whole, NUL bytes and all) */
 	for (r = 0; r < t->nrx; r++) {
-		bool found = false;
-
-		for (i = 0; i < s->nlabels && !found; i++) {
+		rc = 0;
+		for (i = 0; i < s->nlabels && !rc; i++) {
 			size_t kn = prof_strlen(p, labels[i].key);
 			size_t vn = prof_strlen(p, labels[i].str);
 
@@ -471,12 +502,12 @@ static bool tagf_match(const struct tagf *t, const struct prof *p, const struct 
 			memcpy(t->kv, prof_str(p, labels[i].key), kn);
 			t->kv[kn] = ':';
 			memcpy(t->kv + kn + 1, prof_str(p, labels[i].str), vn);
-			found = search_match(&t->rx[r], t->kv, kn + 1 + vn);
+			rc = tagf_test(t, r, t->kv, kn + 1 + vn);
 		}
-		if (!found)
-			return false;
+		if (rc <= 0)
+			return rc;
 	}
-	return true;
+	return 1;
 }
 
 /* ---- the filter ---- */
@@ -530,26 +561,41 @@ static int do_locations(struct fctx *c, struct prof_builder *b)
 		const struct prof_location *l = &p->locations[i];
 		const struct prof_line *src = p->lines + l->line_off;
 		struct locinfo *li = &c->loc[i];
+		int hit;
 
 		if ((rc = poll_cancel(c)))
 			return rc;
 		li->focus = 0;
-		if (c->ignore.set && rx_location(&c->ignore, p, l)) {
+		if ((hit = c->ignore.set ? rx_location(&c->ignore, p, l) : 0) < 0)
+			return hit;
+		if (hit) {
 			li->focus = -1;
 			c->m.ignore = true;
-		} else if (!c->focus.set || rx_location(&c->focus, p, l)) {
-			li->focus = 1;
-			c->m.focus |= c->focus.set;
+		} else {
+			if ((hit = c->focus.set ? rx_location(&c->focus, p, l) : 1) < 0)
+				return hit;
+			if (hit) {
+				li->focus = 1;
+				c->m.focus |= c->focus.set;
+			}
 		}
 		n = 0;
-		if (c->hide.set && rx_location(&c->hide, p, l))
-			c->m.hide = true;
-		if (c->hide.set && rx_mapping(&c->hide, p, l)) {
-			n = 0; /* the whole mapping is hidden */
-		} else {
-			for (k = 0; k < l->nlines; k++)
-				if (!c->hide.set || l->unsymbolized || !rx_line(&c->hide, p, &src[k]))
-					c->lines[n++] = src[k];
+		hit = 0;  /* then: the whole mapping is hidden */
+		if (c->hide.set) {
+			if ((hit = rx_location(&c->hide, p, l)) < 0)
+				return hit;
+			if (hit)
+				c->m.hide = true;
+			if ((hit = rx_mapping(&c->hide, p, l)) < 0)
+				return hit;
+		}
+		for (k = 0; !hit && k < l->nlines; k++) {
+			int h = c->hide.set && !l->unsymbolized ? rx_line(&c->hide, p, &src[k]) : 0;
+
+			if (h < 0)
+				return h;
+			if (!h)
+				c->lines[n++] = src[k];
 		}
 		if (c->show.set && n) {
 			/*
@@ -558,25 +604,35 @@ static int do_locations(struct fctx *c, struct prof_builder *b)
 			 */
 			if (l->unsymbolized) {
 				n = 0;
-			} else if (!rx_mapping(&c->show, p, l)) {
+			} else if ((hit = rx_mapping(&c->show, p, l)) < 0) {
+				return hit;
+			} else if (!hit) {
 				uint32_t kept = 0;
 
-				for (k = 0; k < n; k++)
-					if (rx_line(&c->show, p, &c->lines[k]))
+				for (k = 0; k < n; k++) {
+					if ((hit = rx_line(&c->show, p, &c->lines[k])) < 0)
+						return hit;
+					if (hit)
 						c->lines[kept++] = c->lines[k];
+				}
 				n = kept;
 			}
 			c->m.show |= n > 0;
 		}
 		li->show_from = false;
 		if (c->show_from.set && n) {
-			if (rx_mapping(&c->show_from, p, l)) {
+			if ((hit = rx_mapping(&c->show_from, p, l)) < 0)
+				return hit;
+			if (hit) {
 				li->show_from = true;
 			} else if (!l->unsymbolized) {
 				/* keep lines from the innermost up to the outermost match */
-				for (k = n; k-- > 0;)
-					if (rx_line(&c->show_from, p, &c->lines[k]))
+				for (k = n; k-- > 0;) {
+					if ((hit = rx_line(&c->show_from, p, &c->lines[k])) < 0)
+						return hit;
+					if (hit)
 						break;
+				}
 				if (k != UINT32_MAX) {
 					li->show_from = true;
 					n = k + 1;
@@ -608,7 +664,8 @@ static int do_samples(struct fctx *c, struct prof_builder *b)
 		const struct prof_sample *s = &p->samples[i];
 		const uint32_t *src = p->sample_locs + s->loc_off;
 		uint32_t n = 0, end = s->nlocs;
-		bool focused = false, ignored = false, tag_in, tag_out;
+		bool focused = false, ignored = false;
+		int tag_in = 1, tag_out = 0;
 
 		if ((rc = poll_cancel(c)))
 			break;
@@ -633,10 +690,13 @@ static int do_samples(struct fctx *c, struct prof_builder *b)
 		if (n == 0)
 			continue;
 		/* pprof's FilterSamplesByTag runs last, on the samples the name filters kept */
-		tag_in = !c->tagfocus.set || tagf_match(&c->tagfocus, p, s);
-		tag_out = c->tagignore.set && tagf_match(&c->tagignore, p, s);
+		if ((tag_in = c->tagfocus.set ? tagf_match(&c->tagfocus, p, s) : 1) < 0 ||
+		    (tag_out = c->tagignore.set ? tagf_match(&c->tagignore, p, s) : 0) < 0) {
+			rc = tag_in < 0 ? tag_in : tag_out;
+			break;
+		}
 		c->m.tagfocus |= c->tagfocus.set && tag_in;
-		c->m.tagignore |= tag_out;
+		c->m.tagignore |= tag_out > 0;
 		if (!tag_in || tag_out)
 			continue;
 		if ((rc = pb_sample(b, locs, n, p->values + (size_t)i * p->ntypes,

@@ -1,4 +1,10 @@
-/* prune.c — a profile's drop_frames and keep_frames, as pprof applies them (prune.h). */
+/*
+ * prune.c — a profile's drop_frames and keep_frames, as pprof applies them (prune.h).
+ *
+ * A function name either regex cannot decide (search_test: PCRE2 and its DFA give up,
+ * "regex '...' is too complex", where RE2 would decide) is ERR_PARSE naming the field, as
+ * a bad regex is: the caller leaves the profile as it is rather than prune by a guess.
+ */
 #include "prune.h"
 
 #include <stdlib.h>
@@ -45,17 +51,26 @@ static size_t simplified(const char *s, size_t n, const char **start)
 	return n;
 }
 
-static bool prune_from_here(struct pctx *c, uint32_t func)
+/*
+ * Whether the function matches drop_frames and not keep_frames: 1, 0, or ERR_PARSE when
+ * a regex cannot decide its name (search_test: PCRE2 and its DFA give up), named in the
+ * message: the caller then leaves the profile as it is, as for a bad regex.
+ */
+static int prune_from_here(struct pctx *c, uint32_t func)
 {
 	const struct prof *p = c->p;
 	const char *s;
 	size_t n;
+	int drop, keep = 0;
 
 	if (!c->verdict[func]) {
 		n = simplified(prof_str(p, p->functions[func].name),
 			       prof_strlen(p, p->functions[func].name), &s);
-		c->verdict[func] = search_match(&c->drop, s, n) &&
-					   !(c->has_keep && search_match(&c->keep, s, n)) ? 2 : 1;
+		if ((drop = search_test(&c->drop, s, n)) < 0)
+			return err_prefix(ERR_PARSE, "the profile's drop_frames");
+		if (drop && c->has_keep && (keep = search_test(&c->keep, s, n)) < 0)
+			return err_prefix(ERR_PARSE, "the profile's keep_frames");
+		c->verdict[func] = drop && !keep ? 2 : 1;
 	}
 	return c->verdict[func] == 2;
 }
@@ -79,11 +94,14 @@ static int compile_whole(struct search *s, const struct prof *p, uint32_t id)
 	return rc;
 }
 
-/* Which locations are pruned, or pruned beneath (Profile.Prune's first loop). */
-static bool mark_locations(struct pctx *c)
+/*
+ * Which locations are pruned, or pruned beneath (Profile.Prune's first loop): 1 when any
+ * is, 0, or prune_from_here's error.
+ */
+static int mark_locations(struct pctx *c)
 {
 	const struct prof *p = c->p;
-	bool any = false;
+	int any = 0, rc = 0;
 	uint32_t i, k;
 
 	for (i = 0; i < p->nlocations; i++) {
@@ -97,12 +115,15 @@ static bool mark_locations(struct pctx *c)
 		for (k = l->nlines; k-- > 0;) {
 			uint32_t f = ln[k].func;
 
-			if (f < p->nfunctions && p->functions[f].name && prune_from_here(c, f))
+			if (f < p->nfunctions && p->functions[f].name &&
+			    (rc = prune_from_here(c, f)))
 				break;
 		}
 		if (k == UINT32_MAX)
 			continue;
-		any = true;
+		if (rc < 0)
+			return rc;
+		any = 1;
 		c->prune[i] = k == l->nlines - 1 ? 1 : 2;
 		c->cut[i] = k + 1;
 	}
@@ -190,7 +211,7 @@ int prof_remove_uninteresting(const struct prof *in, struct prof **out)
 	c.cut = calloc(in->nlocations ? in->nlocations : 1, sizeof(*c.cut));
 	if (!c.verdict || !c.prune || !c.cut)
 		rc = err_set(ERR_NOMEM, "out of memory");
-	else if (mark_locations(&c))
+	else if ((rc = mark_locations(&c)) > 0)
 		rc = rebuild(&c, out);
 	search_release(&c.drop);
 	if (c.has_keep)

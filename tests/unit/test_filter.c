@@ -378,6 +378,114 @@ static void test_drop_frames(void **state)
 	prof_free(p);
 }
 
+#define TOO_COMPLEX "(?:a?){1000}x"  /* on 1000 a's and "bx": see test_re2.c */
+
+/*
+ * main calling a function named 1000 a's + "bx" (label k the same), then main alone
+ * (k=short): a name TOO_COMPLEX cannot decide, after one it can.
+ */
+static struct prof *too_complex_profile(void)
+{
+	struct prof_builder *b = NULL;
+	struct prof *p = NULL;
+	struct prof_label lab = { 0 };
+	char name[1003];
+	int64_t one = 1;
+	uint32_t t, u, locs[2];
+
+	memset(name, 'a', 1000);
+	memcpy(name + 1000, "bx", 3);
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_named_frame(b, "main", 4, &locs[1]), 0);
+	assert_int_equal(pb_named_frame(b, name, strlen(name), &locs[0]), 0);
+	assert_int_equal(pb_string(b, "k", 1, &lab.key), 0);
+	assert_int_equal(pb_string(b, "short", 5, &lab.str), 0);
+	assert_int_equal(pb_sample(b, locs + 1, 1, &one, &lab, 1), 0);
+	assert_int_equal(pb_string(b, name, strlen(name), &lab.str), 0);
+	assert_int_equal(pb_sample(b, locs, 2, &one, &lab, 1), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+/*
+ * A name or label value a filter's regex cannot decide (PCRE2 and its DFA give up, where
+ * RE2 would not) fails the filter with one line naming the option and the regex: it used
+ * to count as "no match", so -focus dropped the frame and -ignore kept it.
+ */
+static void test_filter_too_complex(void **state)
+{
+	struct prof *p = too_complex_profile(), *f = NULL;
+	const struct {
+		struct filter_opts o;
+		const char *what;
+	} cases[] = {
+		{ { .focus = TOO_COMPLEX }, "focus: " },
+		{ { .ignore = TOO_COMPLEX }, "ignore: " },
+		{ { .hide = TOO_COMPLEX }, "hide: " },
+		{ { .show = TOO_COMPLEX }, "show: " },
+		{ { .show_from = TOO_COMPLEX }, "show_from: " },
+		{ { .tagfocus = "k=" TOO_COMPLEX }, "tagfocus: " },
+		{ { .tagignore = "k=" TOO_COMPLEX }, "tagignore: " },
+		{ { .tagfocus = TOO_COMPLEX }, "tagfocus: " },  /* on "k:value" */
+		{ { .tagignore = "k=short," TOO_COMPLEX }, "tagignore: " },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = prof_filter(p, &cases[i].o, &f);
+
+		if (rc != ERR_TOOBIG)
+			fail_msg("case %zu: %d, not ERR_TOOBIG (%s)", i, rc, err_last());
+		assert_null(f);
+		tu_assert_message(err_last());
+		if (strncmp(err_last(), cases[i].what, strlen(cases[i].what)) ||
+		    !strstr(err_last(), "regex '" TOO_COMPLEX "' is too complex"))
+			fail_msg("case %zu: '%s'", i, err_last());
+	}
+	/* regexes that decide still filter */
+	f = filtered(p, &(struct filter_opts){ .focus = "a+bx" });
+	assert_int_equal(f->nsamples, 1);
+	prof_free(f);
+	f = filtered(p, &(struct filter_opts){ .tagignore = "k=a+bx" });
+	assert_int_equal(f->nsamples, 1);
+	prof_free(f);
+	prof_free(p);
+}
+
+/*
+ * drop_frames / keep_frames that cannot decide a function name: ERR_PARSE naming the
+ * field and the regex, and the profile left as it is (as pprof leaves it on a bad regex),
+ * where the frame used to be kept (or dropped) by a guess.
+ */
+static void test_drop_frames_too_complex(void **state)
+{
+	struct prof *p = too_complex_profile(), *f, *out = NULL;
+
+	(void)state;
+	f = with_frames(p, TOO_COMPLEX, NULL);
+	assert_int_equal(prof_remove_uninteresting(f, &out), ERR_PARSE);
+	assert_null(out);
+	assert_non_null(strstr(err_last(), "the profile's drop_frames: regex '^(" TOO_COMPLEX));
+	assert_non_null(strstr(err_last(), "is too complex"));
+	prof_free(f);
+	f = with_frames(p, "main|a+bx", TOO_COMPLEX);
+	assert_int_equal(prof_remove_uninteresting(f, &out), ERR_PARSE);
+	assert_null(out);
+	assert_non_null(strstr(err_last(), "the profile's keep_frames: regex '^(" TOO_COMPLEX));
+	prof_free(f);
+	/* decided: the long frame goes below main */
+	f = with_frames(p, "a+bx", NULL);
+	assert_int_equal(prof_remove_uninteresting(f, &out), 0);
+	assert_folded(out, "main 1\nmain 1\n");
+	prof_free(out);
+	prof_free(f);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -386,6 +494,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hide_keeps_totals),
 		cmocka_unit_test(test_show),
 		cmocka_unit_test(test_drop_frames),
+		cmocka_unit_test(test_drop_frames_too_complex),
+		cmocka_unit_test(test_filter_too_complex),
 		cmocka_unit_test(test_tag_matched_after_names),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_labels),
