@@ -192,7 +192,7 @@ static int count_deleted_scope(struct store *s)
 	return store_exec(s, sql);
 }
 
-int store_gc_scope(struct store *s, int64_t scope_id)
+int store_gc_scope(struct store *s, int64_t scope_id, bool *damaged)
 {
 	static const char *const tables[] = { "strings", "mappings", "functions", "locations",
 					      "stacks" };
@@ -219,8 +219,13 @@ int store_gc_scope(struct store *s, int64_t scope_id)
 		return rc;
 	}
 	free(series.v);
-	if ((rc = scope_get_by_id(s, scope_id, &sc)) || (rc = scope_load(s, sc)))
+	if (damaged)
+		*damaged = false;
+	if ((rc = scope_get_by_id(s, scope_id, &sc)) || (rc = scope_load(s, sc))) {
+		if (damaged)
+			*damaged = rc == ERR_PARSE;
 		return rc;
+	}
 	ms = calloc(sc->nstacks + 1, 1);
 	ml = calloc(sc->nlocs + 1, 1);
 	mf = calloc(sc->nfuncs + 1, 1);
@@ -230,8 +235,11 @@ int store_gc_scope(struct store *s, int64_t scope_id)
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = mark_stacks(s, sc, ms)))
+	if ((rc = mark_stacks(s, sc, ms))) {
+		if (damaged)
+			*damaged = rc == ERR_PARSE;  /* nothing deleted yet */
 		goto done;
+	}
 	for (i = 1; i < sc->nstacks; i++)
 		if (ms[i])
 			ml[sc->stk_loc[i]] = 1;
@@ -337,13 +345,16 @@ static int delete_profiles(struct store *s, const char *where, int64_t arg, uint
 	    (rc = drop_unused_labelsets(s, sets.v, sets.n)) || (rc = drop_empty_series(s)))
 		goto done;
 	store_drop_caches(s);
-	for (i = 0; i < scopes.n && !rc; i++)
-		if ((rc = store_gc_scope(s, scopes.v[i])) == ERR_PARSE) {
+	for (i = 0; i < scopes.n && !rc; i++) {
+		bool damaged = false;
+
+		if ((rc = store_gc_scope(s, scopes.v[i], &damaged)) && damaged) {
 			/* nothing of the scope was swept yet: its symbols just stay */
 			err_prefix(rc, "symbols kept");
 			note_damage(s, -scopes.v[i]);
 			rc = 0;
 		}
+	}
 done:
 	rc = store_wend(s, rc);
 	if (!rc && deleted)

@@ -362,7 +362,11 @@ void series_ent_free(struct series_ent *se);
 bool store_label_is_hc(const char *name, size_t len);
 
 /* maint.c */
-/* Deletes symbols of scope id no remaining profile uses (or the whole scope). */
-int store_gc_scope(struct store *s, int64_t scope_id);
+/*
+ * Deletes symbols of scope id no remaining profile uses (or the whole scope).
+ * *damaged (may be NULL) is set when it failed because the scope's symbols or one of
+ * its profiles do not read (ERR_PARSE), before it deleted anything.
+ */
+int store_gc_scope(struct store *s, int64_t scope_id, bool *damaged);
 
 #endif
