@@ -688,6 +688,7 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 	const char *unit = prof_str(a->prof, a->prof->sample_types[a->type].unit);
 	const struct list_routine *r;
 	int64_t maxcum = 1, row, nr, selrow;
+	bool told = false;  /* a search error is on the status line */
 	int i, k;
 
 	for (i = 0; i < h; i++)
@@ -767,10 +768,16 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 		x += scr_put(y + i, x, w - x, num, strlen(num), attr | (c ? A_BOLD : 0));
 		buf_reset(&b);
 		if (code) {
+			int hit = st->search.code && !sel ? search_test(&st->search, code, len) : 0;
+
+			/* a line the search cannot decide is not marked either way: said once */
+			if (hit < 0 && !told) {
+				scr_message(a, true, "search: %s", err_last());
+				told = true;
+			}
 			text_code(&b, code, len, 4, !a->scr.utf8);
 			scr_put(y + i, x, w - x, b.data ? b.data : "", b.len,
-				st->search.code && search_match(&st->search, code, len) && !sel ?
-					a->scr.role_attr[ROLE_MATCH] : attr);
+				hit > 0 ? a->scr.role_attr[ROLE_MATCH] : attr);
 		} else if (!st->have_code && row > 0 && line > row_line(st, row - 1) + 1) {
 			scr_put(y + i, x, w - x, "...", 3, a->scr.role_attr[ROLE_DIM]);
 		}
@@ -797,9 +804,17 @@ static void jump(struct tui_app *a, int dir, bool match)
 			st->sel = line;
 			return;
 		}
-		if (match && (code = code_text(st, line, &len)) && search_match(&st->search, code, len)) {
-			st->sel = line;
-			return;
+		if (match && (code = code_text(st, line, &len))) {
+			int hit = search_test(&st->search, code, len);
+
+			if (hit < 0) {  /* it stops there, never skips a line it cannot tell */
+				scr_message(a, true, "search: %s", err_last());
+				return;
+			}
+			if (hit) {
+				st->sel = line;
+				return;
+			}
 		}
 	}
 	scr_message(a, false, "%s", match ? "no more matches" : "no more lines with a cost");

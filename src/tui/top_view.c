@@ -48,6 +48,12 @@ uint32_t top_view_selected_name(const struct tui_app *a)
 static const char *const sort_names[] = { "self", "total", "name" };
 static const char *const diff_sort_names[] = { "change", "new", "base", "name" };
 
+/*
+ * The table's rows, sorted and through the `/` row filter.  A name that filter cannot
+ * decide (search_test: "regex '...' is too complex") fails the refresh with nothing
+ * kept, so the caller reports it (top_view_draw: the status line) instead of showing a
+ * table that hides the row.
+ */
 static int refresh_rows(struct tui_app *a)
 {
 	struct top_state *tp = &a->tp;
@@ -77,11 +83,19 @@ static int refresh_rows(struct tui_app *a)
 	tp->nrows = 0;
 	for (i = 0; i < n; i++) {
 		uint32_t name = row_name(a, i);
+		int hit = tp->filter.code ? search_test(&tp->filter, prof_str(p, name),
+							prof_strlen(p, name)) : 1;
 
-		if (tp->filter.code &&
-		    !search_match(&tp->filter, prof_str(p, name), prof_strlen(p, name)))
-			continue;
-		tp->rows[tp->nrows++] = i;
+		if (hit < 0) {
+			diff_top_release(&tp->dtop);
+			top_release(&tp->top);
+			free(tp->rows);
+			tp->rows = NULL;
+			tp->nrows = 0;
+			return hit;
+		}
+		if (hit)
+			tp->rows[tp->nrows++] = i;
 	}
 	for (i = 0; tp->keep && i < tp->nrows; i++)
 		if (strcmp(prof_str(p, row_name(a, tp->rows[i])), tp->keep) == 0) {

@@ -1161,6 +1161,112 @@ static void test_recursion_restored_under_a_filter(void **state)
 	tui_app_free(a);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* a `/` regex that cannot decide a name or a line                                        */
+
+#define TOO_COMPLEX "(?:a?){1000}x"  /* on 1000 a's and "bx": see test_re2.c */
+
+/*
+ * The top table's row filter on a name it cannot decide (PCRE2 and its DFA give up,
+ * where RE2 would not): the status line says so, naming the regex; the row used to be
+ * hidden, the table saying "no function matches the filter".
+ */
+static void test_top_filter_too_complex(void **state)
+{
+	struct offscreen scr = screen_open(24, 100);
+	struct buf folded = BUF_INIT;
+	struct tui_app *a;
+	const char *text;
+	char name[1003];
+
+	(void)state;
+	memset(name, 'a', 1000);
+	memcpy(name + 1000, "bx", 3);
+	assert_int_equal(buf_printf(&folded, "main;%s 3\nmain;other 1\n", name), 0);
+	a = app_of(tu_decode_str(folded.data), "top");
+	a->view = VIEW_TOP;
+	assert_int_equal(top_view_set_filter(a, TOO_COMPLEX), 0);
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "top: regex '" TOO_COMPLEX "' is too complex");
+	assert_not_on_screen(text, "no function matches the filter");
+	assert_true(a->message_error);
+	/* a regex that decides: the row */
+	assert_int_equal(top_view_set_filter(a, "a+bx"), 0);
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "aaaaaaaa");
+	assert_int_equal(a->tp.nrows, 1);
+	screen_close(&scr);
+	tui_app_free(a);
+	buf_release(&folded);
+}
+
+/*
+ * The source pane's search (/, n) on a code line it cannot decide: n stops there and
+ * says so (it went past the line as a non-match, on to the next match), and drawing
+ * says so too.
+ */
+static void test_source_search_too_complex(void **state)
+{
+	const char *path = tu_tmp_path("long.c");
+	struct offscreen scr;
+	struct prof_builder *b = NULL;
+	struct prof_function f = { 0 };
+	struct prof_line line = { 0, 1 };
+	struct tui_app *a;
+	struct prof *p;
+	const char *text;
+	uint32_t t, u, loc;
+	int64_t one = 1;
+	FILE *fp;
+	int i;
+
+	(void)state;
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("void work(void)\n{\n\t/* ", fp);
+	for (i = 0; i < 1000; i++)
+		fputc('a', fp);
+	fputs("bx */\n\tx();\n}\n", fp);  /* line 4 matches TOO_COMPLEX */
+	fclose(fp);
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, "work", 4, &f.name), 0);
+	assert_int_equal(pb_string(b, path, strlen(path), &f.file), 0);
+	f.start_line = 1;
+	assert_int_equal(pb_function(b, &f, &line.func), 0);
+	assert_int_equal(pb_location(b, PROF_NONE, 0x10, &line, 1, &loc), 0);
+	assert_int_equal(pb_sample(b, &loc, 1, &one, NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	a = app_of(p, "source");
+	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "work")), 0);
+	a->view = VIEW_SOURCE;
+	scr = screen_open(24, 100);
+	text = screen_text(a, &scr);
+	if (!a->src.have_code) {
+		print_screen(text);
+		fail_msg("no code for %s", path);
+	}
+	assert_on_screen(text, "aaaaaaaa");
+	assert_int_equal(source_view_set_search(a, TOO_COMPLEX), 0);
+	a->src.sel = 1;
+	a->message[0] = '\0';
+	source_view_search_jump(a, 1);
+	assert_int_equal(a->src.sel, 1);  /* stopped at line 3: not on to line 4 */
+	assert_non_null(strstr(a->message, "search: regex '" TOO_COMPLEX "' is too complex"));
+	assert_true(a->message_error);
+	a->message[0] = '\0';
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "search: regex '" TOO_COMPLEX "' is too complex");
+	/* a regex that decides: n goes to line 3 */
+	assert_int_equal(source_view_set_search(a, "a+bx"), 0);
+	source_view_search_jump(a, 1);
+	assert_int_equal(a->src.sel, 3);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1181,6 +1287,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_esc_inside_collapsing),
 		cmocka_unit_test(test_esc_inside_granularity),
 		cmocka_unit_test(test_recursion_restored_under_a_filter),
+		cmocka_unit_test(test_top_filter_too_complex),
+		cmocka_unit_test(test_source_search_too_complex),
 	};
 
 	int rc;
