@@ -22,6 +22,7 @@
 #include "cmd.h"
 #include "ingest/serve.h"
 #include "store/store.h"
+#include "store/store.h"
 
 #define GRACE_S 30
 
@@ -149,6 +150,20 @@ static int parse_downsample(const char *arg, struct serve_opts *o)
 		o->ndownsample++;
 	}
 	free(copy);
+	if (!rc && o->ndownsample) {
+		/* stages that do not nest are refused before the store is opened (or made) */
+		int64_t after[SERVE_MAX_DOWNSAMPLE], bucket[SERVE_MAX_DOWNSAMPLE];
+		size_t i;
+
+		for (i = 0; i < o->ndownsample; i++) {
+			after[i] = o->downsample[i].after_ns;
+			bucket[i] = o->downsample[i].bucket_ns;
+		}
+		if (store_downsample_check(after, bucket, o->ndownsample)) {
+			fprintf(stderr, "smolder serve: --downsample: %s\n", err_last());
+			rc = -1;
+		}
+	}
 	return rc;
 }
 

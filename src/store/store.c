@@ -668,7 +668,7 @@ int store_open(const char *path, unsigned flags, struct store **out)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	if ((rc = check_schema(s)) || (rc = set_pragmas(s)))
 		goto fail;
 	if (!(s->cctx = ZSTD_createCCtx()) || !(s->dctx = ZSTD_createDCtx())) {

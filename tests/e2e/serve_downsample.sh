@@ -12,13 +12,16 @@ export HOME=$tmp
 unset SMOLDER_DB XDG_DATA_HOME
 . "$(dirname "$0")/serve_lib.sh"
 
-# refused STAGES PATTERN: serve exits 2 at once with one line matching PATTERN
+# refused STAGES PATTERN: serve exits 2 at once with one line matching PATTERN, and
+# makes no store
 refused() {
   local st=$1 pat=$2 rc
   timeout 20 "$smolder" serve --listen 127.0.0.1:0 --db "$tmp/d.db" --downsample "$st" \
     > /dev/null 2> "$tmp/err"
   rc=$?
-  if [ "$rc" -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err"; then
+  # refused before the store is opened: no store file is made
+  if [ "$rc" -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err" &&
+     [ ! -e "$tmp/d.db" ]; then
     echo "ok   - --downsample $st is refused: $(cat "$tmp/err")"; pass=$((pass + 1))
   else
     echo "FAIL - --downsample $st (status $rc): $(head -3 "$tmp/err")"; fail=$((fail + 1))
