@@ -458,15 +458,13 @@ struct opener {
 	char msg[256];
 };
 
-/* A profile of n samples on one stack, sample i with profile_id i and value 1. */
-static struct prof *ids_profile(uint32_t n)
+/* A builder of samples/count with one location, main.work, in *loc. */
+static struct prof_builder *work_builder(uint32_t *loc)
 {
 	struct prof_builder *b;
-	struct prof *p;
 	struct prof_function f = { 0 };
 	struct prof_line line = { 0, 0 };
-	uint32_t sm, ct, loc, k_pid, i;
-	char id[17];
+	uint32_t sm, ct;
 
 	assert_int_equal(pb_new(&b), 0);
 	pb_string(b, "samples", 7, &sm);
@@ -474,7 +472,18 @@ static struct prof *ids_profile(uint32_t n)
 	pb_sample_type(b, sm, ct);
 	pb_string(b, "main.work", 9, &f.name);
 	pb_function(b, &f, &line.func);
-	pb_location(b, PROF_NONE, 0x10, &line, 1, &loc);
+	pb_location(b, PROF_NONE, 0x10, &line, 1, loc);
+	return b;
+}
+
+/* A profile of n samples on one stack, sample i with profile_id i and value 1. */
+static struct prof *ids_profile(uint32_t n)
+{
+	struct prof *p;
+	uint32_t loc, k_pid, i;
+	struct prof_builder *b = work_builder(&loc);
+	char id[17];
+
 	pb_string(b, "profile_id", 10, &k_pid);
 	for (i = 0; i < n; i++) {
 		int64_t v = 1;
@@ -552,20 +561,11 @@ static void test_sets_timeline_bounded(void **state)
  */
 static struct prof *long_label_profile(const char *value)
 {
-	struct prof_builder *b;
 	struct prof *p;
-	struct prof_function f = { 0 };
-	struct prof_line line = { 0, 0 };
 	struct prof_label l[2] = { { 0 }, { 0 } };
-	uint32_t sm, ct, loc, k_pid, k_w, v_long, v_short, i;
+	uint32_t loc, k_pid, k_w, v_long, v_short, i;
+	struct prof_builder *b = work_builder(&loc);
 
-	assert_int_equal(pb_new(&b), 0);
-	pb_string(b, "samples", 7, &sm);
-	pb_string(b, "count", 5, &ct);
-	pb_sample_type(b, sm, ct);
-	pb_string(b, "main.work", 9, &f.name);
-	pb_function(b, &f, &line.func);
-	pb_location(b, PROF_NONE, 0x10, &line, 1, &loc);
 	pb_string(b, "profile_id", 10, &k_pid);
 	pb_string(b, "w", 1, &k_w);
 	pb_string(b, value, strlen(value), &v_long);
