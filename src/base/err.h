@@ -24,6 +24,7 @@ enum err_code {
 	ERR_CANCELLED = -9,
 	ERR_USAGE = -10,
 	ERR_NOSPACE = -11,  /* the disk (or a size limit) is full: retry later, reads still work */
+	ERR_CORRUPT = -12,  /* a store's own data is damaged: not the request's fault (500) */
 };
 
 #if defined(__GNUC__)

@@ -21,7 +21,7 @@
  *
  * The stored bytes are 'Z' + a zstd frame (with its content size), or 'R' + the raw
  * bytes when compression does not pay.  Decoding checks every length against the bytes
- * left and the frame size against BLOB_MAX_RAW: a damaged blob is ERR_PARSE.
+ * left and the frame size against BLOB_MAX_RAW: a damaged blob is ERR_CORRUPT.
  */
 #include "store_int.h"
 
@@ -385,7 +385,7 @@ done:
 
 static int bad(const char *what)
 {
-	return err_set(ERR_PARSE, "corrupt profile data: %s", what);
+	return err_set(ERR_CORRUPT, "corrupt profile data: %s", what);
 }
 
 /* The raw bytes of a stored 'Z' or 'R' blob, into dst. */

@@ -8,7 +8,7 @@
  * is not marked is deleted and scope.gc_gen goes up, so every cache of the scope (in
  * this and other connections) is rebuilt.  A scope left without series is deleted.
  *
- * Damage (ERR_PARSE: a blob that does not decode, a stack or labelsets row that is not
+ * Damage (ERR_CORRUPT: a blob that does not decode, a stack or labelsets row that is not
  * there, symbols that do not load) is gone around rather than stopping the pass: one
  * such profile would otherwise block retention, eviction and downsampling for every
  * scope, on every pass, and with --max-store-size refuse every write.  A scope whose
@@ -160,7 +160,7 @@ static int mark_stacks(struct store *s, struct scope *sc, uint8_t *mark)
 
 			/* the id comes from the file: mark[] has a byte per slot */
 			if (k == STORE_NO_ID) {
-				rc = err_set(ERR_PARSE, "store '%s' is corrupt: service '%s': profile "
+				rc = err_set(ERR_CORRUPT, "store '%s' is corrupt: service '%s': profile "
 							"%lld refers to stack %u, which does not exist",
 					     s->path, sc->service, (long long)sqlite3_column_int64(st, 2),
 					     b.e[i].stack);
@@ -223,7 +223,7 @@ int store_gc_scope(struct store *s, int64_t scope_id, bool *damaged)
 		*damaged = false;
 	if ((rc = scope_get_by_id(s, scope_id, &sc)) || (rc = scope_load(s, sc))) {
 		if (damaged)
-			*damaged = rc == ERR_PARSE;
+			*damaged = rc == ERR_CORRUPT;
 		return rc;
 	}
 	ms = calloc(sc->nstacks + 1, 1);
@@ -237,7 +237,7 @@ int store_gc_scope(struct store *s, int64_t scope_id, bool *damaged)
 	}
 	if ((rc = mark_stacks(s, sc, ms))) {
 		if (damaged)
-			*damaged = rc == ERR_PARSE;  /* nothing deleted yet */
+			*damaged = rc == ERR_CORRUPT;  /* nothing deleted yet */
 		goto done;
 	}
 	for (i = 1; i < sc->nstacks; i++)
@@ -475,7 +475,7 @@ static int find_partners(const struct old_row *rows, struct group *g, size_t ng)
 /*
  * Merges rows[0..n) (one series, one bucket) into one rollup row.  shared: its sets go
  * to the labelsets row *sets_id, written first if it is 0.  A row that does not decode
- * fails it with ERR_PARSE and its id in *bad before anything is written.
+ * fails it with ERR_CORRUPT and its id in *bad before anything is written.
  *
  * The rollup is stamped at the bucket's start and spans the bucket, or more when a row
  * it takes is a rollup of a larger bucket (a late profile merged into an hour's rollup
@@ -842,7 +842,7 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 		rc = rollup(s, g.rows + gr->lo, gr->hi - gr->lo,
 			    floor_div(g.rows[gr->lo].time_ns, bucket_ns) * bucket_ns, bucket_ns,
 			    gr->shared, &g.groups[gr->leader].sets_id, &in, &out, &data, &bad);
-		if (rc == ERR_PARSE && bad) {
+		if (rc == ERR_CORRUPT && bad) {
 			/* its rows stay as they are; a partner writes the shared sets instead */
 			err_prefix(rc, "not rolled up");
 			note_damage(s, bad);

@@ -184,7 +184,7 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 		int keep = 1;  /* matcher_test's answer: 1, 0 or its error */
 
 		if (!z) {
-			rc = err_set(ERR_PARSE, "store '%s' is corrupt: series %lld has no key", s->path,
+			rc = err_set(ERR_CORRUPT, "store '%s' is corrupt: series %lld has no key", s->path,
 				     (long long)sqlite3_column_int64(st, 0));
 			goto done;
 		}
@@ -588,11 +588,11 @@ static int add_count(int64_t *sum, int64_t n)
 	return 0;
 }
 
-/* When row ri ends (time + duration), or ERR_PARSE when that is past 2^63 ns. */
+/* When row ri ends (time + duration), or ERR_CORRUPT when that is past 2^63 ns. */
 static int row_end(const struct store *s, const struct rowinfo *ri, int64_t *out)
 {
 	if (__builtin_add_overflow(ri->time_ns, ri->duration_ns, out))
-		return err_set(ERR_PARSE, "store '%s' is corrupt: a profile at %lld ns lasts %lld ns, "
+		return err_set(ERR_CORRUPT, "store '%s' is corrupt: a profile at %lld ns lasts %lld ns, "
 					  "past 2^63", s->path, (long long)ri->time_ns,
 			       (long long)ri->duration_ns);
 	return 0;
@@ -852,7 +852,7 @@ static int gset_labels(struct prof_builder *pb, struct gsets *gs, uint32_t g,
 		struct prof_label *ls;
 
 		if (get_uvarint(&p, end, &nl) || nl > gs->b.sets[g].nbytes)
-			return err_set(ERR_PARSE, "corrupt label set");
+			return err_set(ERR_CORRUPT, "corrupt label set");
 		if (!(ls = calloc(nl + 1, sizeof(*ls))))
 			return err_set(ERR_NOMEM, "out of memory");
 		gs->labels[g] = ls;
@@ -862,13 +862,13 @@ static int gset_labels(struct prof_builder *pb, struct gsets *gs, uint32_t g,
 
 			for (f = 0; f < 3; f++) {
 				if (get_uvarint(&p, end, &len) || len > (uint64_t)(end - p))
-					return err_set(ERR_PARSE, "corrupt label set");
+					return err_set(ERR_CORRUPT, "corrupt label set");
 				if ((rc = pb_string(pb, (const char *)p, len, dst[f])))
 					return rc;
 				p += len;
 				if (f == 1) {
 					if (get_uvarint(&p, end, &num))
-						return err_set(ERR_PARSE, "corrupt label set");
+						return err_set(ERR_CORRUPT, "corrupt label set");
 					ls[i].num = unzigzag(num);
 				}
 			}
@@ -904,7 +904,7 @@ static int emit_scope(struct sbackend *sb, struct prof_builder *pb, struct scope
 		if (a->vals[i] == 0)
 			continue;
 		if (stack && (stack = scope_slot(&sc->stack_ids, stack)) == STORE_NO_ID) {
-			rc = err_set(ERR_PARSE, "store '%s' is corrupt: service '%s': a profile "
+			rc = err_set(ERR_CORRUPT, "store '%s' is corrupt: service '%s': a profile "
 						"refers to stack %u, which does not exist",
 				     sb->s->path, sc->service, (uint32_t)(a->keys[i] >> 32));
 			goto done;

@@ -170,7 +170,7 @@ int store_sql_err(struct store *s, int rc, const char *what)
 	case SQLITE_NOTADB:
 		return err_set(ERR_PARSE, "'%s' is not a smolder store: %s", s->path, msg);
 	case SQLITE_CORRUPT:
-		return err_set(ERR_PARSE, "store '%s' is corrupt (%s): %s", s->path, what, msg);
+		return err_set(ERR_CORRUPT, "store '%s' is corrupt (%s): %s", s->path, what, msg);
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return err_set(ERR_IO, "store '%s' is busy: another process kept it locked (%s)",
@@ -281,7 +281,7 @@ static int read_version(struct store *s, int64_t *out)
 				     "name='schema_version'", &n)))
 		return rc;
 	if (n == 0)
-		return err_set(ERR_PARSE, "store '%s' is corrupt: it has no schema_version table",
+		return err_set(ERR_CORRUPT, "store '%s' is corrupt: it has no schema_version table",
 			       s->path);
 	rc = sqlite3_prepare_v2(s->db, "SELECT count(*), sum(typeof(version)<>'integer'), "
 				"max(version) FROM schema_version", -1, &st, NULL);
@@ -296,12 +296,12 @@ static int read_version(struct store *s, int64_t *out)
 	if (rc != SQLITE_ROW)
 		return store_sql_err(s, rc, "reading the schema version");
 	if (n != 1 || bad)
-		return err_set(ERR_PARSE, "store '%s' is corrupt: its schema version is %s", s->path,
+		return err_set(ERR_CORRUPT, "store '%s' is corrupt: its schema version is %s", s->path,
 			       n == 0 ? "missing" : n > 1 ? "in several rows" : "not a number");
 	if (v > STORE_SCHEMA_VERSION)
 		return too_new(s, v);
 	if (v < 1)
-		return err_set(ERR_PARSE, "store '%s' is corrupt: its schema version is %lld",
+		return err_set(ERR_CORRUPT, "store '%s' is corrupt: its schema version is %lld",
 			       s->path, (long long)v);
 	*out = v;
 	return 0;
@@ -520,7 +520,7 @@ int store_series_labels(const char *data, size_t len, struct labelset *ls)
 		const char *name = p, *value, *z = memchr(p, '\0', (size_t)(end - p));
 
 		if (!z || !(value = z + 1, z = memchr(value, '\0', (size_t)(end - value))))
-			return err_set(ERR_PARSE, "store: corrupt series labels");
+			return err_set(ERR_CORRUPT, "store: corrupt series labels");
 		if ((rc = labelset_set(ls, name, value)))
 			return rc;
 		p = z + 1;

@@ -6,7 +6,7 @@
  * comparison: the key (parent slot << 32 | location slot) is the content.
  *
  * Rows read from the file are checked (ids in range, references to existing rows): a
- * damaged store gives ERR_PARSE, never an out-of-bounds read, and no id read from the
+ * damaged store gives ERR_CORRUPT, never an out-of-bounds read, and no id read from the
  * file sizes an allocation — a table of n rows costs O(n) whatever its ids.
  */
 #include "store_int.h"
@@ -265,7 +265,7 @@ int scope_get_by_id(struct store *s, int64_t id, struct scope **out)
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		if (rc == SQLITE_DONE)
-			return err_set(ERR_PARSE, "store '%s' is corrupt: a series refers to service %lld, "
+			return err_set(ERR_CORRUPT, "store '%s' is corrupt: a series refers to service %lld, "
 						  "which does not exist", s->path, (long long)id);
 		return store_sql_err(s, rc, "reading scopes");
 	}
@@ -280,7 +280,7 @@ int scope_get_by_id(struct store *s, int64_t id, struct scope **out)
 
 static int corrupt(struct store *s, const struct scope *sc, const char *what, int64_t id)
 {
-	return err_set(ERR_PARSE, "store '%s' is corrupt: service '%s': bad %s %lld", s->path,
+	return err_set(ERR_CORRUPT, "store '%s' is corrupt: service '%s': bad %s %lld", s->path,
 		       sc->service, what, (long long)id);
 }
 

@@ -2,7 +2,8 @@
 # serve_damage.sh — one damaged profile row (a blob that is not zstd) does not stop
 # `smolder serve`'s maintenance: retention still deletes the expired profiles, eviction
 # under --max-store-size still makes room (pushes get 200, not 507 for good), and the
-# damage is logged once as a warning, not on every pass.
+# damage is logged once as a warning, not on every pass; a query that reads it is the
+# server's failure (500), not the client's.
 # Usage: serve_damage.sh SMOLDER TESTDATA
 set -u
 smolder=$1
@@ -46,5 +47,12 @@ check "no maintenance step failed" \
   test "$(grep -c 'failed:' "$tmp/maint.log")" = 0
 check "the damage is logged once, naming the profile and the cause" \
   test "$(grep -c "maintenance left damaged data as it is: .*profile [0-9]*: .*bad zstd frame" "$tmp/maint.log")" = 1
+# a query that reads the damaged row: the server's fault (500 internal), not the
+# client's (it was 400 invalid_argument, which Grafana and profilecli take as their own)
+st=$(http POST "$url/querier.v1.QuerierService/SelectMergeStacktraces" \
+  -H 'Content-Type: application/json' \
+  -d "{\"profileTypeID\":\"process_cpu:cpu:nanoseconds:cpu:nanoseconds\",\"labelSelector\":\"{service_name=\\\"dmg\\\"}\",\"start\":$(( (now - 60) * 1000 )),\"end\":$(( (now + 60) * 1000 ))}")
+check "a query over the damaged row: 500 internal, saying the store is damaged ($st)" \
+  bash -c "[ '$st' = 500 ] && grep -q '\"code\":\"internal\"' '$tmp/body' && grep -q 'corrupt' '$tmp/body'"
 serve_stop
 check_done

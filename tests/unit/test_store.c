@@ -1270,7 +1270,7 @@ static void test_bad_files(void **state)
 			sqlite3_finalize(st);
 			sqlite3_close(db);
 			rc = ts_merge_rc(b, pt, "{}", T0, T0 + SEC);
-			assert_int_equal(rc, ERR_PARSE);
+			assert_int_equal(rc, ERR_CORRUPT);
 			tu_assert_message(err_last());
 			assert_non_null(strstr(err_last(), "corrupt"));
 		}
@@ -1283,7 +1283,7 @@ static void test_bad_files(void **state)
 		assert_int_equal(store_open(tpath("damaged.db"), STORE_READONLY, &s), 0);
 		b = ts_backend_of(s);
 		rc = ts_merge_rc(b, pt, "{}", T0, T0 + SEC);
-		assert_true(rc == ERR_PARSE);
+		assert_true(rc == ERR_CORRUPT);
 		tu_assert_message(err_last());
 		backend_close(b);
 		free(pt);

@@ -161,10 +161,10 @@ static void test_bad_schema_version(void **state)
 	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
 		make_store("v.db", p);
 		edit("v.db", sql[i]);
-		assert_int_equal(store_open(tu_tmp_path("v.db"), STORE_CREATE, &s), ERR_PARSE);
+		assert_int_equal(store_open(tu_tmp_path("v.db"), STORE_CREATE, &s), ERR_CORRUPT);
 		assert_null(s);
 		assert_msg_has("is corrupt", says[i]);
-		assert_int_equal(store_open(tu_tmp_path("v.db"), STORE_READONLY, &s), ERR_PARSE);
+		assert_int_equal(store_open(tu_tmp_path("v.db"), STORE_READONLY, &s), ERR_CORRUPT);
 		assert_msg_has("is corrupt", says[i]);
 		assert_null(strstr(err_last(), "empty"));
 	}
@@ -255,7 +255,7 @@ static void test_sums_past_2_63(void **state)
 	edit("dur.db", "UPDATE profiles SET duration_ns=9223372036854775807");
 	assert_int_equal(store_open(tu_tmp_path("dur.db"), 0, &s), 0);
 	b = ts_backend_of(s);
-	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_PARSE);
+	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
 	assert_msg_has("is corrupt", "past 2^63");
 	backend_close(b);
 	store_close(s);
@@ -684,14 +684,14 @@ static void test_huge_dangling_ids(void **state)
 		as_limit();
 		assert_int_equal(store_open(tu_tmp_path("huge.db"), 0, &s), 0);
 		b = ts_backend_of(s);
-		assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_PARSE);
+		assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
 		assert_msg_has("is corrupt", cases[i].says);
 		backend_close(b);
 		if (i + 1 < sizeof(cases) / sizeof(cases[0])) {  /* the symbols are bad: */
 			struct labelset ls = LABELSET_INIT;
 
 			labelset_set(&ls, "service_name", "g");
-			assert_int_equal(store_write(s, NULL, &ls, p, T0 + 200 * SEC, 0), ERR_PARSE);
+			assert_int_equal(store_write(s, NULL, &ls, p, T0 + 200 * SEC, 0), ERR_CORRUPT);
 			assert_msg_has("is corrupt", cases[i].says);
 			labelset_free(&ls);
 		}

@@ -428,12 +428,12 @@ static void test_sets_blob(void **state)
 		assert_memory_equal(bl->str, id, 16);
 	}
 	/* without its sets, with another push's (49), or with damaged ones: refused */
-	assert_int_equal(blob_decode(dc, enc.data, enc.len, NULL, 0, &back), ERR_PARSE);
+	assert_int_equal(blob_decode(dc, enc.data, enc.len, NULL, 0, &back), ERR_CORRUPT);
 	assert_non_null(strstr(err_last(), "label sets are missing"));
-	assert_int_equal(blob_decode(dc, enc.data, enc.len, oenc.data, oenc.len, &back), ERR_PARSE);
+	assert_int_equal(blob_decode(dc, enc.data, enc.len, oenc.data, oenc.len, &back), ERR_CORRUPT);
 	assert_int_equal(blob_decode(dc, enc.data, enc.len, senc.data, senc.len / 2, &back),
-			 ERR_PARSE);
-	assert_int_equal(blob_decode(dc, enc.data, enc.len, "R\x01\x02\x00", 4, &back), ERR_PARSE);
+			 ERR_CORRUPT);
+	assert_int_equal(blob_decode(dc, enc.data, enc.len, "R\x01\x02\x00", 4, &back), ERR_CORRUPT);
 	/* an inline (version 1) blob ignores sets it is given */
 	assert_int_equal(blob_encode(cc, &b, &oenc), 0);
 	assert_int_equal(blob_decode(dc, oenc.data, oenc.len, senc.data, senc.len, &back), 0);
