@@ -19,7 +19,9 @@
 
 /*
  * Errors: ERR_PARSE when drop_frames or keep_frames is not a valid RE2 regex (pprof then
- * leaves the profile as it is; the caller may say so), ERR_NOMEM.
+ * leaves the profile as it is; the caller may say so), and also when one cannot decide a
+ * function name ("regex '...' is too complex", search.h) where RE2 would: the profile is
+ * left as it is then too, never pruned by a guess; ERR_NOMEM.
  */
 int prof_remove_uninteresting(const struct prof *in, struct prof **out);
 

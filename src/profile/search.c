@@ -232,11 +232,6 @@ int search_test(const struct search *s, const char *str, size_t len)
 	return search_regex_test(s->code, NULL, s->pattern, str, len);
 }
 
-bool search_match(const struct search *s, const char *str, size_t len)
-{
-	return search_test(s, str, len) == 1;
-}
-
 int search_run(struct search *s, const struct tree *t, uint32_t type, int64_t *matched)
 {
 	const struct prof *p = t->prof;

@@ -38,8 +38,6 @@ int search_compile(struct search *s, const char *pattern);
 int search_run(struct search *s, const struct tree *t, uint32_t type, int64_t *matched);
 /* Does one string match?  1, 0, or a negative code when it cannot be told (see above). */
 int search_test(const struct search *s, const char *str, size_t len);
-/* search_test() == 1: a string that cannot be told counts as not matching. */
-bool search_match(const struct search *s, const char *str, size_t len);
 /*
  * search_test() for a pattern compiled elsewhere (selector.c): code and md are its
  * pcre2_code and pcre2_match_data (md NULL: made here), re the RE2 text it was compiled

@@ -419,11 +419,6 @@ int selector_test(const struct selector *sel, const struct labelset *ls)
 	return 1;
 }
 
-bool selector_match(const struct selector *sel, const struct labelset *ls)
-{
-	return selector_test(sel, ls) == 1;
-}
-
 const struct matcher *selector_find(const struct selector *sel, const char *name)
 {
 	size_t i;

@@ -64,11 +64,6 @@ void selector_free(struct selector *sel);
 int matcher_test(const struct matcher *m, const char *value, size_t len);
 /* Whether every matcher holds on ls (absent labels are ""): 1, 0, or matcher_test's error. */
 int selector_test(const struct selector *sel, const struct labelset *ls);
-/*
- * selector_test() == 1, for callers with no way to report an error: one that cannot be
- * told answers false.  Only the selector fuzz driver, which discards the answer.
- */
-bool selector_match(const struct selector *sel, const struct labelset *ls);
 /* The first matcher on `name`, or NULL. */
 const struct matcher *selector_find(const struct selector *sel, const char *name);
 /* Appends the canonical text form, {a="x",b=~"y"}, which selector_parse() reads back. */

@@ -61,8 +61,12 @@ static void selector_case(const char *s)
 	for (size_t i = 0; i < a->n; i++)
 		if (a->m[i].name && a->m[i].value)
 			labelset_set(&ls, a->m[i].name, a->m[i].value);
-	(void)selector_match(a, &ls);
-	(void)selector_match(b, &ls);
+	/* 1, 0, or an error with a message (a regex too complex to decide) */
+	if ((rc = selector_test(a, &ls)) < 0)
+		refused(rc);
+	err_clear();
+	if ((rc = selector_test(b, &ls)) < 0)
+		refused(rc);
 	labelset_free(&ls);
 	buf_release(&fa);
 	buf_release(&fb);
