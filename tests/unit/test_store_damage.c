@@ -68,18 +68,6 @@ static void as_limit(void)
 #endif
 }
 
-/* Runs sql on the store file `name` with a connection of its own. */
-static void edit(const char *name, const char *sql)
-{
-	sqlite3 *db;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(tu_tmp_path(name), &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	sqlite3_close(db);
-}
-
 /* A store `name` with service "g": the profile at T0 and at T0 + 100 s. */
 static void make_store(const char *name, const struct prof *p)
 {
@@ -123,7 +111,7 @@ static void test_stack_past_the_table(void **state)
 	(void)state;
 	make_store("oob.db", p);
 	/* a valid raw blob: one entry on stack 4294967000 */
-	edit("oob.db", "UPDATE profiles SET data=x'520100000101d8fdffff0f0a' "
+	ts_sql_exec("oob.db", "UPDATE profiles SET data=x'520100000101d8fdffff0f0a' "
 		       "WHERE id=(SELECT max(id) FROM profiles)");
 	assert_int_equal(store_open(tu_tmp_path("oob.db"), 0, &s), 0);
 	assert_int_equal(store_retention(s, T0 + 50 * SEC, &n), 0);
@@ -160,7 +148,7 @@ static void test_bad_schema_version(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
 		make_store("v.db", p);
-		edit("v.db", sql[i]);
+		ts_sql_exec("v.db", sql[i]);
 		assert_int_equal(store_open(tu_tmp_path("v.db"), STORE_CREATE, &s), ERR_CORRUPT);
 		assert_null(s);
 		assert_msg_has("is corrupt", says[i]);
@@ -169,7 +157,7 @@ static void test_bad_schema_version(void **state)
 		assert_null(strstr(err_last(), "empty"));
 	}
 	/* a file with no tables at all is still a new store for a writer */
-	edit("empty.db", "PRAGMA user_version=0");
+	ts_sql_exec("empty.db", "PRAGMA user_version=0");
 	assert_int_equal(store_open(tu_tmp_path("empty.db"), STORE_READONLY, &s), ERR_UNSUPPORTED);
 	assert_msg_has("is empty", NULL);
 	assert_int_equal(store_open(tu_tmp_path("empty.db"), STORE_CREATE, &s), 0);
@@ -239,7 +227,7 @@ static void test_sums_past_2_63(void **state)
 	p = tu_decode_str("main;work 3\n");
 	pt = ts_ptype_of(p, 0, NULL);
 	make_store("nprof.db", p);
-	edit("nprof.db", "UPDATE profiles SET nprof=9223372036854775807");
+	ts_sql_exec("nprof.db", "UPDATE profiles SET nprof=9223372036854775807");
 	assert_int_equal(store_open(tu_tmp_path("nprof.db"), 0, &s), 0);
 	b = ts_backend_of(s);
 	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_TOOBIG);
@@ -252,7 +240,7 @@ static void test_sums_past_2_63(void **state)
 	backend_close(b);
 	store_close(s);
 	make_store("dur.db", p);
-	edit("dur.db", "UPDATE profiles SET duration_ns=9223372036854775807");
+	ts_sql_exec("dur.db", "UPDATE profiles SET duration_ns=9223372036854775807");
 	assert_int_equal(store_open(tu_tmp_path("dur.db"), 0, &s), 0);
 	b = ts_backend_of(s);
 	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
@@ -433,23 +421,6 @@ static void move_ids_up(const char *name)
 	sqlite3_close(db);
 }
 
-/* The first column of the first row of sql on the store file `name`. */
-static int64_t query_int(const char *name, const char *sql)
-{
-	sqlite3_stmt *st;
-	sqlite3 *db;
-	int64_t v;
-
-	assert_int_equal(sqlite3_open(tu_tmp_path(name), &db), SQLITE_OK);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
 static int cmp_line(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -567,17 +538,17 @@ static void test_ids_near_2_31(void **state)
 	make_store("dense.db", p);
 	make_store("sparse.db", p);
 	move_ids_up("sparse.db");
-	tu_assert_i64(query_int("sparse.db", "SELECT max(id) FROM stacks"), 2147483647);
+	tu_assert_i64(ts_sql_int("sparse.db", "SELECT max(id) FROM stacks"), 2147483647);
 	as_limit();
 	assert_same_merge("dense.db", "sparse.db", pt);
 	/* a writer: what is known is found, what is new gets ids past 2^31 - 1 */
 	write_one("dense.db", p3, T0 + 200 * SEC);
 	write_one("sparse.db", p3, T0 + 200 * SEC);
 	assert_same_merge("dense.db", "sparse.db", pt);
-	assert_true(query_int("sparse.db", "SELECT min(id) FROM stacks WHERE id>2147483647") ==
+	assert_true(ts_sql_int("sparse.db", "SELECT min(id) FROM stacks WHERE id>2147483647") ==
 		    2147483648LL);
-	tu_assert_i64(query_int("sparse.db", "SELECT count(*) FROM stacks"),
-		      query_int("dense.db", "SELECT count(*) FROM stacks"));
+	tu_assert_i64(ts_sql_int("sparse.db", "SELECT count(*) FROM stacks"),
+		      ts_sql_int("dense.db", "SELECT count(*) FROM stacks"));
 	/* garbage collection: the profiles at T0 and T0 + 100 s go, and the symbols only they used */
 	assert_int_equal(store_open(tu_tmp_path("dense.db"), 0, &s), 0);
 	assert_int_equal(store_retention(s, T0 + 150 * SEC, &n), 0);
@@ -588,14 +559,14 @@ static void test_ids_near_2_31(void **state)
 	as_unlimit();
 	assert_true(n > 0);
 	tu_assert_i64((int64_t)n2, (int64_t)n);
-	assert_true(query_int("dense.db", "SELECT count(*) FROM stacks") <
-		    query_int("dense.db", "SELECT max(id) FROM stacks"));
-	tu_assert_i64(query_int("sparse.db", "SELECT count(*) FROM stacks"),
-		      query_int("dense.db", "SELECT count(*) FROM stacks"));
-	tu_assert_i64(query_int("sparse.db", "SELECT count(*) FROM strings"),
-		      query_int("dense.db", "SELECT count(*) FROM strings"));
-	tu_assert_i64(query_int("sparse.db", "SELECT count(*) FROM locations"),
-		      query_int("dense.db", "SELECT count(*) FROM locations"));
+	assert_true(ts_sql_int("dense.db", "SELECT count(*) FROM stacks") <
+		    ts_sql_int("dense.db", "SELECT max(id) FROM stacks"));
+	tu_assert_i64(ts_sql_int("sparse.db", "SELECT count(*) FROM stacks"),
+		      ts_sql_int("dense.db", "SELECT count(*) FROM stacks"));
+	tu_assert_i64(ts_sql_int("sparse.db", "SELECT count(*) FROM strings"),
+		      ts_sql_int("dense.db", "SELECT count(*) FROM strings"));
+	tu_assert_i64(ts_sql_int("sparse.db", "SELECT count(*) FROM locations"),
+		      ts_sql_int("dense.db", "SELECT count(*) FROM locations"));
 	as_limit();
 	assert_same_merge("dense.db", "sparse.db", pt);
 	as_unlimit();
@@ -627,8 +598,8 @@ static void test_ids_after_collection(void **state)
 	ts_write_or_fail(s, "g", p, T0, NULL, NULL);
 	store_close(s);
 	/* most ids of holes.db are gone, the lowest first: past what an array by id would take */
-	assert_true(query_int("holes.db", "SELECT max(id) - 2 * count(*) FROM stacks") > 4096);
-	assert_true(query_int("holes.db", "SELECT max(id) - 2 * count(*) FROM locations") > 4096);
+	assert_true(ts_sql_int("holes.db", "SELECT max(id) - 2 * count(*) FROM stacks") > 4096);
+	assert_true(ts_sql_int("holes.db", "SELECT max(id) - 2 * count(*) FROM locations") > 4096);
 	as_limit();
 	assert_same_merge("holes.db", "none.db", pt);
 	write_one("holes.db", p3, T0 + 100 * SEC);
@@ -680,7 +651,7 @@ static void test_huge_dangling_ids(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		make_store("huge.db", p);
-		edit("huge.db", cases[i].sql);
+		ts_sql_exec("huge.db", cases[i].sql);
 		as_limit();
 		assert_int_equal(store_open(tu_tmp_path("huge.db"), 0, &s), 0);
 		b = ts_backend_of(s);
@@ -704,7 +675,8 @@ static void test_huge_dangling_ids(void **state)
 	}
 	/* the same stack made consistent: main;work;main at 2147483647, a profile on it */
 	make_store("huge.db", p);
-	edit("huge.db", "INSERT INTO stacks(scope, id, parent, loc) SELECT scope, 2147483647, "
+	ts_sql_exec("huge.db",
+		    "INSERT INTO stacks(scope, id, parent, loc) SELECT scope, 2147483647, "
 			"(SELECT max(id) FROM stacks), (SELECT min(loc) FROM stacks) FROM stacks LIMIT 1;"
 			"INSERT INTO profiles(series, time_ns, duration_ns, nprof, total, data) "
 			"SELECT series, time_ns + 1, 0, 1, 5, x'520100000101ffffffff070a' FROM profiles "
@@ -723,10 +695,11 @@ static void test_huge_dangling_ids(void **state)
 	tu_assert_i64((int64_t)n, 2);
 	store_close(s);
 	as_unlimit();
-	tu_assert_i64(query_int("huge.db", "SELECT count(*) FROM stacks WHERE id=2147483647"), 0);
+	tu_assert_i64(ts_sql_int("huge.db", "SELECT count(*) FROM stacks WHERE id=2147483647"), 0);
 	/* a string at the last id there is: read, but a new one has no id left */
 	make_store("huge.db", p);
-	edit("huge.db", "INSERT INTO strings(scope, id, s) SELECT id, 4294967294, x'41' FROM scope");
+	ts_sql_exec("huge.db",
+		    "INSERT INTO strings(scope, id, s) SELECT id, 4294967294, x'41' FROM scope");
 	as_limit();
 	assert_int_equal(store_open(tu_tmp_path("huge.db"), 0, &s), 0);
 	b = ts_backend_of(s);

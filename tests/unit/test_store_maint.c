@@ -30,34 +30,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Runs sql on the store file `name` with a connection of its own. */
-static void edit(const char *name, const char *sql)
-{
-	sqlite3 *db;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(tu_tmp_path(name), &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	sqlite3_close(db);
-}
-
-static int64_t query_int(const char *name, const char *sql)
-{
-	sqlite3_stmt *st;
-	sqlite3 *db;
-	int64_t v;
-
-	assert_int_equal(sqlite3_open(tu_tmp_path(name), &db), SQLITE_OK);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
 /* Reads the damage report: n new ones, the first saying `says` (when n). */
 static void assert_damage(struct store *s, uint64_t n, const char *says)
 {
@@ -90,8 +62,9 @@ static void test_damaged_blob_retention_eviction(void **state)
 	ts_write_or_fail(s, "good", p, T0 + 100 * SEC, NULL, NULL);
 	ts_write_or_fail(s, "bad", p, T0 + 100 * SEC, NULL, NULL);
 	store_close(s);
-	edit("ret.db", "UPDATE profiles SET data=x'5a0102' WHERE id=(SELECT max(id) FROM profiles)");
-	good_stacks = query_int("ret.db", "SELECT count(*) FROM stacks s JOIN scope c ON "
+	ts_sql_exec("ret.db",
+		    "UPDATE profiles SET data=x'5a0102' WHERE id=(SELECT max(id) FROM profiles)");
+	good_stacks = ts_sql_int("ret.db", "SELECT count(*) FROM stacks s JOIN scope c ON "
 					  "c.id=s.scope WHERE c.service='good'");
 
 	assert_int_equal(store_open(tu_tmp_path("ret.db"), 0, &s), 0);
@@ -99,7 +72,7 @@ static void test_damaged_blob_retention_eviction(void **state)
 	tu_assert_i64((int64_t)n, 2);
 	assert_damage(s, 1, "bad zstd frame");
 	/* the healthy service was collected: other;thing went with its profile */
-	assert_true(query_int("ret.db", "SELECT count(*) FROM stacks s JOIN scope c ON "
+	assert_true(ts_sql_int("ret.db", "SELECT count(*) FROM stacks s JOIN scope c ON "
 					"c.id=s.scope WHERE c.service='good'") < good_stacks);
 	/* the damaged one is met again on the next pass: counted, not reported again */
 	ts_write_or_fail(s, "bad", p, T0 + 10 * SEC, NULL, NULL);
@@ -136,7 +109,7 @@ static void test_damaged_blob_downsampling(void **state)
 		ts_write_or_fail(s, "good", p, HOUR0 + k * 10 * SEC, NULL, NULL);
 	}
 	store_close(s);
-	edit("ds.db", "UPDATE profiles SET data=x'5a0102' WHERE id=(SELECT min(p.id) FROM "
+	ts_sql_exec("ds.db", "UPDATE profiles SET data=x'5a0102' WHERE id=(SELECT min(p.id) FROM "
 		      "profiles p JOIN series r ON r.id=p.series JOIN scope c ON c.id=r.scope "
 		      "WHERE c.service='bad')");
 	assert_int_equal(store_open(tu_tmp_path("ds.db"), 0, &s), 0);
@@ -144,10 +117,10 @@ static void test_damaged_blob_downsampling(void **state)
 	tu_assert_i64((int64_t)n, 3);
 	assert_damage(s, 1, "not rolled up");
 	store_close(s);
-	tu_assert_i64(query_int("ds.db", "SELECT count(*) FROM profiles p JOIN series r ON "
+	tu_assert_i64(ts_sql_int("ds.db", "SELECT count(*) FROM profiles p JOIN series r ON "
 					 "r.id=p.series JOIN scope c ON c.id=r.scope WHERE "
 					 "c.service='good'"), 1);
-	tu_assert_i64(query_int("ds.db", "SELECT count(*) FROM profiles p JOIN series r ON "
+	tu_assert_i64(ts_sql_int("ds.db", "SELECT count(*) FROM profiles p JOIN series r ON "
 					 "r.id=p.series JOIN scope c ON c.id=r.scope WHERE "
 					 "c.service='bad'"), 3);
 	prof_free(p);
@@ -174,10 +147,10 @@ static void test_late_profile_keeps_rollup_span(void **state)
 	ts_write_or_fail(s, "g", p, HOUR0 + 5 * SEC, NULL, NULL);
 	assert_int_equal(store_downsample(s, HOUR0 + 7200 * SEC, 60 * SEC, &n), 0);
 	tu_assert_i64((int64_t)n, 2);
-	tu_assert_i64(query_int("late.db", "SELECT count(*) FROM profiles"), 1);
-	tu_assert_i64(query_int("late.db", "SELECT nprof FROM profiles"), 13);
-	tu_assert_i64(query_int("late.db", "SELECT time_ns FROM profiles"), HOUR0);
-	tu_assert_i64(query_int("late.db", "SELECT duration_ns FROM profiles"), 3600 * SEC);
+	tu_assert_i64(ts_sql_int("late.db", "SELECT count(*) FROM profiles"), 1);
+	tu_assert_i64(ts_sql_int("late.db", "SELECT nprof FROM profiles"), 13);
+	tu_assert_i64(ts_sql_int("late.db", "SELECT time_ns FROM profiles"), HOUR0);
+	tu_assert_i64(ts_sql_int("late.db", "SELECT duration_ns FROM profiles"), 3600 * SEC);
 	/* the cutoff past the first minute (and the first 5): the hour stays */
 	assert_int_equal(store_retention(s, HOUR0 + 300 * SEC, &n), 0);
 	tu_assert_i64((int64_t)n, 0);
@@ -264,7 +237,7 @@ static void test_downsampling_reads_only_what_it_merges(void **state)
 		 "WHERE i < 3000) INSERT INTO profiles(series, time_ns, duration_ns, nprof, total, "
 		 "data) SELECT (SELECT min(series) FROM profiles), %lld - i * %lld, 0, 1, 1, "
 		 "zeroblob(16000) FROM c", (long long)HOUR0, (long long)(60 * SEC));
-	edit("big.db", sql);
+	ts_sql_exec("big.db", sql);
 	assert_int_equal(store_open(tu_tmp_path("big.db"), 0, &s), 0);
 	assert_int_equal(getrusage(RUSAGE_SELF, &r0), 0);
 	assert_int_equal(store_downsample(s, HOUR0 + 120 * SEC, 60 * SEC, &n), 0);
@@ -274,7 +247,7 @@ static void test_downsampling_reads_only_what_it_merges(void **state)
 		fail_msg("a pass faulted in %ld pages", (long)(r1.ru_minflt + r1.ru_majflt -
 							 r0.ru_minflt - r0.ru_majflt));
 	store_close(s);
-	tu_assert_i64(query_int("big.db", "SELECT count(*) FROM profiles"), 3001);
+	tu_assert_i64(ts_sql_int("big.db", "SELECT count(*) FROM profiles"), 3001);
 	prof_free(p);
 }
 
@@ -300,7 +273,7 @@ static void test_downsampling_reads_what_changed(void **state)
 		 "WHERE i < 300000) INSERT INTO profiles(series, time_ns, duration_ns, nprof, total, "
 		 "data) SELECT (SELECT min(series) FROM profiles), %lld - i * %lld, 0, 1, 1, "
 		 "x'00' FROM c", (long long)HOUR0, (long long)(60 * SEC));
-	edit("incr.db", sql);
+	ts_sql_exec("incr.db", sql);
 	assert_int_equal(store_open(tu_tmp_path("incr.db"), 0, &s), 0);
 	t = now_s();
 	assert_int_equal(store_downsample(s, HOUR0 + 120 * SEC, 60 * SEC, &n), 0);
@@ -320,11 +293,11 @@ static void test_downsampling_reads_what_changed(void **state)
 	assert_int_equal(store_downsample(s, HOUR0 + 180 * SEC, 60 * SEC, &n), 0);
 	tu_assert_i64((int64_t)n, 4);
 	store_close(s);
-	tu_assert_i64(query_int("incr.db", "SELECT count(*) FROM profiles"), 300002);
+	tu_assert_i64(ts_sql_int("incr.db", "SELECT count(*) FROM profiles"), 300002);
 	/* the rollups: the pair at H + 2 min, the late one with the first pair at H */
-	tu_assert_i64(query_int("incr.db", "SELECT nprof FROM profiles WHERE time_ns=(SELECT "
+	tu_assert_i64(ts_sql_int("incr.db", "SELECT nprof FROM profiles WHERE time_ns=(SELECT "
 					   "max(time_ns) FROM profiles)"), 2);
-	tu_assert_i64(query_int("incr.db", "SELECT nprof FROM profiles WHERE time_ns=(SELECT "
+	tu_assert_i64(ts_sql_int("incr.db", "SELECT nprof FROM profiles WHERE time_ns=(SELECT "
 					   "max(time_ns) - 120000000000 FROM profiles)"), 3);
 	prof_free(p);
 }

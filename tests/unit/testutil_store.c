@@ -2,6 +2,7 @@
  * testutil_store.c — helpers of the store tests (test_store, test_store_sets): a fresh
  * store in the test's temporary directory, writes and merges that fail the test on error.
  */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -119,3 +120,29 @@ void ts_assert_label_values(struct backend *b, const char *name, const char *sel
 	selector_free(se);
 }
 
+void ts_sql_exec(const char *name, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(tu_tmp_path(name), &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+int64_t ts_sql_int(const char *name, const char *sql)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int64_t v;
+
+	assert_int_equal(sqlite3_open(tu_tmp_path(name), &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}

@@ -35,6 +35,10 @@ int ts_merge_rc(struct backend *b, const char *ptype, const char *sel, int64_t f
 char *ts_ptype_of(const struct prof *p, uint32_t t, const char *name);
 /* The total of the merge of (type, selector) over [T0, T0 + 100 s). */
 int64_t ts_total_of(struct backend *b, const char *pt, const char *sel);
+/* Runs sql on the store file `name` (tu_tmp_path) with its own connection, or fails. */
+void ts_sql_exec(const char *name, const char *sql);
+/* The first column of sql's first row, on the store file `name`, or fails. */
+int64_t ts_sql_int(const char *name, const char *sql);
 /* The values of label `name` in series matching sel (NULL: all): n of them, sorted. */
 void ts_assert_label_values(struct backend *b, const char *name, const char *sel, size_t n,
 			    const char *first, const char *second);
