@@ -77,84 +77,82 @@ static inline size_t wire_varint(const uint8_t *p, size_t n, uint64_t *v)
 	return 0;
 }
 
+/* A top-level protobuf field: its tag, and its varint value or its length. */
+struct wire_field {
+	uint64_t tag, v;
+	size_t start;  /* the byte where it begins */
+};
+
+/*
+ * The field at p[*pos..n), *pos moved past it: 1, 0 at the end, or ERR_PARSE saying
+ * where and how the framing breaks.
+ */
+static int wire_next(const uint8_t *p, size_t n, size_t *pos, struct wire_field *f)
+{
+	size_t k;
+
+	if (*pos >= n)
+		return 0;
+	f->start = *pos;
+	if (!(k = wire_varint(p + *pos, n - *pos, &f->tag)))
+		return err_set(ERR_PARSE, "truncated field tag at byte %zu", f->start);
+	*pos += k;
+	if ((f->tag >> 3) == 0)
+		return err_set(ERR_PARSE, "invalid field number 0 at byte %zu", f->start);
+	switch (f->tag & 7) {
+	case 0:
+		if (!(k = wire_varint(p + *pos, n - *pos, &f->v)))
+			return err_set(ERR_PARSE, "truncated varint at byte %zu", *pos);
+		*pos += k;
+		return 1;
+	case 1:
+		if (n - *pos < 8)
+			return err_set(ERR_PARSE, "truncated fixed64 at byte %zu", *pos);
+		*pos += 8;
+		return 1;
+	case 2:
+		if (!(k = wire_varint(p + *pos, n - *pos, &f->v)))
+			return err_set(ERR_PARSE, "truncated length at byte %zu", *pos);
+		*pos += k;
+		if (f->v > n - *pos)
+			return err_set(ERR_PARSE,
+				       "field %llu at byte %zu declares %llu bytes but only %zu remain",
+				       (unsigned long long)(f->tag >> 3), f->start,
+				       (unsigned long long)f->v, n - *pos);
+		*pos += f->v;
+		return 1;
+	case 5:
+		if (n - *pos < 4)
+			return err_set(ERR_PARSE, "truncated fixed32 at byte %zu", *pos);
+		*pos += 4;
+		return 1;
+	default:
+		return err_set(ERR_PARSE, "invalid wire type %u at byte %zu",
+			       (unsigned)(f->tag & 7), f->start);
+	}
+}
+
 /* Explains why protobuf-c refused the bytes, with the offset of the bad field. */
 static int wire_explain(const uint8_t *p, size_t n)
 {
-	size_t pos = 0, k;
-	uint64_t tag, v;
+	struct wire_field f;
+	size_t pos = 0;
+	int rc;
 
-	while (pos < n) {
-		size_t start = pos;
-
-		if (!(k = wire_varint(p + pos, n - pos, &tag)))
-			return err_set(ERR_PARSE, "truncated field tag at byte %zu", start);
-		pos += k;
-		if ((tag >> 3) == 0)
-			return err_set(ERR_PARSE, "invalid field number 0 at byte %zu", start);
-		switch (tag & 7) {
-		case 0:
-			if (!(k = wire_varint(p + pos, n - pos, &v)))
-				return err_set(ERR_PARSE, "truncated varint at byte %zu", pos);
-			pos += k;
-			break;
-		case 1:
-			if (n - pos < 8)
-				return err_set(ERR_PARSE, "truncated fixed64 at byte %zu", pos);
-			pos += 8;
-			break;
-		case 2:
-			if (!(k = wire_varint(p + pos, n - pos, &v)))
-				return err_set(ERR_PARSE, "truncated length at byte %zu", pos);
-			pos += k;
-			if (v > n - pos)
-				return err_set(ERR_PARSE,
-					       "field %llu at byte %zu declares %llu bytes but only %zu remain",
-					       (unsigned long long)(tag >> 3), start,
-					       (unsigned long long)v, n - pos);
-			pos += v;
-			break;
-		case 5:
-			if (n - pos < 4)
-				return err_set(ERR_PARSE, "truncated fixed32 at byte %zu", pos);
-			pos += 4;
-			break;
-		default:
-			return err_set(ERR_PARSE, "invalid wire type %u at byte %zu",
-				       (unsigned)(tag & 7), start);
-		}
-	}
+	while ((rc = wire_next(p, n, &pos, &f)) > 0)
+		;
+	if (rc < 0)
+		return rc;
 	return err_set(ERR_PARSE, "not a valid pprof protobuf (malformed nested message)");
 }
 
 size_t pprof_count_samples(const uint8_t *p, size_t n)
 {
-	size_t pos = 0, k, count = 0;
-	uint64_t tag, v;
+	struct wire_field f;
+	size_t pos = 0, count = 0;
 
-	while (pos < n && (k = wire_varint(p + pos, n - pos, &tag))) {
-		pos += k;
-		switch (tag & 7) {
-		case 0:
-			if (!(k = wire_varint(p + pos, n - pos, &v)))
-				return count;
-			pos += k;
-			break;
-		case 1:
-			pos += 8;
-			break;
-		case 2:
-			if (!(k = wire_varint(p + pos, n - pos, &v)) || v > n - pos - k)
-				return count;
-			pos += k + v;
-			count += (tag >> 3) == 2;
-			break;
-		case 5:
-			pos += 4;
-			break;
-		default:
-			return count;
-		}
-	}
+	while (wire_next(p, n, &pos, &f) > 0)
+		count += f.tag == ((2 << 3) | 2);
 	return count;
 }
 
@@ -168,38 +166,17 @@ size_t pprof_count_samples(const uint8_t *p, size_t n)
  */
 static int wire_concatenated(const uint8_t *p, size_t n)
 {
-	size_t pos = 0, start, k;
-	uint64_t tag, v, time_nanos = 0;
+	struct wire_field f;
+	size_t pos = 0;
+	uint64_t time_nanos = 0;
 
-	while (pos < n && (k = wire_varint(p + pos, n - pos, &tag))) {
-		start = pos;
-		pos += k;
-		switch (tag & 7) {
-		case 0:
-			if (!(k = wire_varint(p + pos, n - pos, &v)))
-				return 0;
-			pos += k;
-			if ((tag >> 3) != 9)
-				break;
-			if (time_nanos)
-				return err_set(ERR_PARSE, "concatenated profiles detected (a second "
-					       "time_nanos at byte %zu)", start);
-			time_nanos = v;
-			break;
-		case 1:
-			pos += 8;
-			break;
-		case 2:
-			if (!(k = wire_varint(p + pos, n - pos, &v)) || v > n - pos - k)
-				return 0;
-			pos += k + v;
-			break;
-		case 5:
-			pos += 4;
-			break;
-		default:
-			return 0;
-		}
+	while (wire_next(p, n, &pos, &f) > 0) {
+		if (f.tag != ((9 << 3) | 0))
+			continue;
+		if (time_nanos)
+			return err_set(ERR_PARSE, "concatenated profiles detected (a second "
+				       "time_nanos at byte %zu)", f.start);
+		time_nanos = f.v;
 	}
 	return 0;
 }
