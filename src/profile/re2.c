@@ -114,10 +114,34 @@ static int putc_(struct buf *b, char c)
 	return buf_add(b, &c, 1);
 }
 
+/* Groups nested deeper are refused (PCRE2's own limit is 250). */
+#define RE2_MAX_DEPTH 256
+
+/*
+ * The (?flags) or (?flags: at s, a group re2_group() took: its length, and whether it
+ * turns m on (*m = true) or off (false) — *m is left as it is when m is not named.
+ */
+static size_t flags_len(const char *s, bool *m)
+{
+	size_t i = 2;
+	bool minus = false;
+
+	for (; s[i] != ':' && s[i] != ')'; i++) {
+		if (s[i] == '-')
+			minus = true;
+		else if (s[i] == 'm')
+			*m = !minus;
+	}
+	return i + 1;
+}
+
 int re2_to_pcre(const char *re, struct buf *out)
 {
 	const char *s = re, *why = NULL, *e;
 	bool q = false;  /* the previous token was a quantifier */
+	bool m = false;  /* (?m) is on: `$` is before a newline too */
+	bool outer[RE2_MAX_DEPTH];  /* m of the enclosing groups */
+	size_t depth = 0;
 	int rc = 0;
 
 	buf_reset(out);
@@ -180,6 +204,36 @@ int re2_to_pcre(const char *re, struct buf *out)
 			/* a lazy ? after a quantifier is RE2 too; a quantifier after it is not */
 			q = !(q && s[0] == '?');
 			rc = putc_(out, *s++);
+		} else if (s[0] == '(') {
+			/* (?m) holds to the end of its group, (?m:...) inside it (as in RE2) */
+			bool inner = m;
+			size_t n = 1;
+
+			if (s[1] == '?' && s[2] != 'P' && s[2] != '<' && s[2] != ':')
+				n = flags_len(s, &inner);
+			if (n > 1 && s[n - 1] == ')') {
+				m = inner;
+			} else {
+				if (depth == RE2_MAX_DEPTH)
+					return err_set(ERR_PARSE, "'%.200s' nests groups deeper than %d",
+						       re, RE2_MAX_DEPTH);
+				outer[depth++] = m;
+				m = inner;
+			}
+			rc = buf_add(out, s, n);
+			s += n;
+			q = false;
+		} else if (s[0] == ')') {
+			if (depth)
+				m = outer[--depth];
+			rc = putc_(out, *s++);
+			q = false;
+		} else if (s[0] == '$') {
+			/* RE2's $ is the end of the text, or with (?m) of a line; PCRE2's $ without
+			 * (?m) would also match before a last newline */
+			rc = buf_puts(out, m ? "$" : "\\z");
+			s++;
+			q = false;
 		} else {
 			rc = putc_(out, *s++);
 			q = false;

@@ -8,9 +8,11 @@
  * \K \X \G \Z \c, \S inside a class, and PCRE2's other (? forms: flags but i, m, s
  * and U ((?x), (?n), (?J), (?^)...), (?#comments), (?'name'), callouts.
  *
- * The pattern is compiled with RE2_PCRE2_OPTIONS among its options: RE2's `$` (without
- * (?m)) is the end of the text, where PCRE2's also matches before a last newline.  (With
- * (?m) both match before every newline, PCRE2 ignoring PCRE2_DOLLAR_ENDONLY.)
+ * RE2's `$` without (?m) is the end of the text, where PCRE2's also matches before a
+ * last newline: it is written \z (with (?m), in its scope as RE2 has it — to the end of
+ * the group, or inside (?m:...) — `$` stays `$`, before every newline in both).  Not
+ * PCRE2_DOLLAR_ENDONLY, which pcre2_dfa_match() also applies under (?m).  Groups nest at
+ * most 256 deep.  RE2_PCRE2_OPTIONS is what pcre2_compile() needs besides (nothing now).
  *
  * Ownership: out is the caller's (buf_release); re is only read.
  */
@@ -20,7 +22,7 @@
 #include "base/buf.h"
 
 /* For pcre2_compile() (the includer has pcre2.h). */
-#define RE2_PCRE2_OPTIONS PCRE2_DOLLAR_ENDONLY
+#define RE2_PCRE2_OPTIONS 0
 
 int re2_to_pcre(const char *re, struct buf *out);
 

@@ -28,6 +28,32 @@ static bool name_matches(const char *re, const char *name)
 	return r == 1;
 }
 
+/*
+ * (?m)'s `$` in the DFA fallback: with PCRE2_DOLLAR_ENDONLY, pcre2_dfa_match() read it as
+ * the end of the text, so a pattern the backtracker gave up on answered "no" where RE2
+ * says yes.  Go's verdicts, and the scope of (?m) as RE2 has it.
+ */
+static void test_dollar_multiline_scope(void **state)
+{
+	char name[64];
+
+	(void)state;
+	memset(name, 'a', 40);
+	memcpy(name + 40, "\nx", 3);
+	/* the backtracker gives up on this one: the DFA decides */
+	assert_true(name_matches("(?m)(a|a)*c|^a+$", name));
+	assert_false(name_matches("(a|a)*c|^a+$", name));
+	assert_true(name_matches("(?m)^$", "a\n\nb"));
+	assert_true(name_matches("(?m)^x$", "a\nx\nb"));
+	/* (?m) to the end of its group; (?m:...) inside only; (?-m) turns it off */
+	assert_true(name_matches("((?m)x$)\n", "x\ny"));
+	assert_false(name_matches("((?m)x)$", "x\ny"));
+	assert_true(name_matches("(?m:x$)\ny", "x\ny"));
+	assert_false(name_matches("(?m:x)$", "x\n"));
+	assert_false(name_matches("(?m)(?-m)x$", "x\ny"));
+	assert_true(name_matches("(?P<n>(?m)x$)", "x\ny"));
+}
+
 /* RE2's `$` is the end of the text; PCRE2's also matches before a last newline. */
 static void test_dollar_end_only(void **state)
 {
@@ -195,6 +221,7 @@ int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dollar_end_only),
+		cmocka_unit_test(test_dollar_multiline_scope),
 		cmocka_unit_test(test_selector_dollar),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_backtracking_limit),
