@@ -684,25 +684,45 @@ void browser_view_cancel(struct tui_app *a)
 		atomic_store(&a->br.job->job.cancel, 1);
 }
 
+/* tm as range_label writes it (form: 0 time, 1 month-day and time, 2 with the year). */
+static void label_time(const struct tm *tm, int form, char *out, size_t n)
+{
+	size_t k = form == 2 ? strftime(out, n, "%Y-%m-%d %H:%M:%S", tm) :
+		   form == 1 ? strftime(out, n, "%m-%d %H:%M:%S", tm) :
+			       strftime(out, n, "%H:%M:%S", tm);
+
+	if (!k && n)
+		out[0] = '\0';
+}
+
 /*
- * What the profile of job j over r is called: "service {selector} from - to", with the
- * dates when r's ends fall on different days or when the browser's range [from, to]
- * spans days (the 24h preset: a window of this morning and one of yesterday's must not
- * read the same).
+ * What the profile of job j over r is called: "service {selector} from - to", to the
+ * second, with the dates when r's ends fall on different days or when the browser's
+ * range [from, to] spans days (the 24h preset: a window of this morning and one of
+ * yesterday's must not read the same), and the years when a range spans two.
  */
 static void range_label(const struct bjob *j, struct time_range r, int64_t from, int64_t to,
 			struct buf *out)
 {
 	time_t tf = (time_t)(from / NS), tt = (time_t)(to / NS);
-	struct tm mf, mt;
+	time_t rf = (time_t)(r.from_ns / NS), rt = (time_t)(r.to_ns / NS);
+	struct tm mf, mt, wf, wt;
 	char f[32], t[32];
-	bool date;
+	int form;  /* 0 time, 1 month-day and time, 2 with the year */
 
 	localtime_r(&tf, &mf);
 	localtime_r(&tt, &mt);
-	date = to - from >= 86400 * NS || mf.tm_yday != mt.tm_yday || mf.tm_year != mt.tm_year;
-	browser_fmt_clock(r.from_ns, r.from_ns, r.to_ns, date, f, sizeof(f));
-	browser_fmt_clock(r.to_ns, r.from_ns, r.to_ns, date, t, sizeof(t));
+	localtime_r(&rf, &wf);
+	localtime_r(&rt, &wt);
+	/* seconds always: windows may be a second long, and two must not read the same */
+	if (mf.tm_year != mt.tm_year || wf.tm_year != wt.tm_year)
+		form = 2;
+	else if (to - from >= 86400 * NS || mf.tm_yday != mt.tm_yday || wf.tm_yday != wt.tm_yday)
+		form = 1;
+	else
+		form = 0;
+	label_time(&wf, form, f, sizeof(f));
+	label_time(&wt, form, t, sizeof(t));
 	buf_puts(out, j->service);
 	if (strcmp(j->sel_text, "{}"))
 		buf_printf(out, " %s", j->sel_text);

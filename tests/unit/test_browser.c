@@ -1467,6 +1467,16 @@ static void test_day_has_dates(void **state)
 	assert_int_equal(a->view, VIEW_FLAME);
 	if (!strstr(a->source_buf, " - ") || !strchr(strstr(a->source_buf, " - ") + 3, '-'))
 		fail_msg("the opened profile is '%s'", a->source_buf);
+	/* to the second: two windows in one minute must not read the same */
+	{
+		const char *c = a->source_buf;
+		int colons = 0;
+
+		while ((c = strchr(c, ':')))
+			colons++, c++;
+		if (colons < 4)
+			fail_msg("the opened profile's ends lack seconds: '%s'", a->source_buf);
+	}
 	screen_close(&o);
 	tui_app_free(a);
 	store_close(s);
