@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/units.h"
 #include "builder.h"
 
 struct idx_maps {
@@ -174,12 +175,22 @@ static uint8_t *comments_seen_new(const struct prof *const *ps, size_t n)
 	return calloc(all, 1);
 }
 
+/* Whether two units are one, or of one family (ns and us, B and kB), as pprof scales them. */
+static bool same_unit_family(const char *a, const char *b)
+{
+	double sa, sb;
+	enum unit_kind ka = units_kind(a, &sa), kb = units_kind(b, &sb);
+
+	return strcmp(a, b) == 0 || (ka == kb && ka != UNIT_COUNT);
+}
+
 /*
  * The profiles have the same sample types, in the same order, and with `periods` the same
  * period type, as pprof's -diff_base wants ("period type: incompatible types"): a diff of
  * a cpu profile against a wall one is not a difference of the same measure.  pprof scales
- * units of one family (microseconds against nanoseconds) before it compares; here units
- * must be equal, for period and sample types alike.
+ * units of one family (microseconds against nanoseconds) before it compares: a period's
+ * unit may be another of its family (the period does not change the values); sample types'
+ * units must be equal (their values would need scaling).
  */
 static int same_types(const struct prof *base, const struct prof *cur, bool periods)
 {
@@ -201,7 +212,7 @@ static int same_types(const struct prof *base, const struct prof *cur, bool peri
 				       prof_str(cur, cur->sample_types[t].unit));
 	}
 	if (periods && (strcmp(prof_str(base, pb->type), prof_str(cur, pc->type)) ||
-			strcmp(prof_str(base, pb->unit), prof_str(cur, pc->unit))))
+			!same_unit_family(prof_str(base, pb->unit), prof_str(cur, pc->unit))))
 		return err_set(ERR_PARSE, "period type differs: '%s/%s' in the base, '%s/%s' here",
 			       prof_str(base, pb->type), prof_str(base, pb->unit),
 			       prof_str(cur, pc->type), prof_str(cur, pc->unit));
