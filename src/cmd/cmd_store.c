@@ -267,7 +267,7 @@ static void query_help(FILE *f)
 	      "                             [--from T] [--to T] [--aggregate sum|avg]\n"
 	      "                             [--output console|pprof=FILE] [-f|--force]\n"
 	      "       smolder query timeline [--db PATH] [--profile-type ID] [--query SEL]\n"
-	      "                             [--from T] [--to T] [--step 15s] [--group-by LABEL]\n"
+	      "                             [--from T] [--to T] [--step D] [--group-by LABEL]\n"
 	      "\n"
 	      "What the store (or a server, with --url) holds, with profilecli's flags: series\n"
 	      "(label sets with data in the range), profile types, one merged profile (printed\n"
@@ -286,8 +286,9 @@ static void query_help(FILE *f)
 	      "  -o, --output FORMAT      series: table (default) or json; profile: console\n"
 	      "                           (default) or pprof=FILE, gzipped, not over an\n"
 	      "                           existing FILE unless -f, --force\n"
-	      "      --step D, --group-by LABEL  timeline: the step (default 15s), one series\n"
-	      "                           per value of LABEL\n"
+	      "      --step D, --group-by LABEL  timeline: the step (default: about 1,500\n"
+	      "                           points over the range, at least 15s, as Pyroscope's\n"
+	      "                           render), one series per value of LABEL\n"
 	      "      --tenant NAME        the tenant (default: anonymous; --tenant-id too)\n"
 	      "  -h, --help               this help\n"
 	      "\n" CMD_REMOTE_HELP,
@@ -636,7 +637,7 @@ static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 {
 	struct cmd_store_read r;
 	struct series_points_list l = { 0 };
-	int64_t step_ns = 15000000000LL;
+	int64_t step_ns = 15000000000LL;  /* or as the range asks (below) */
 	size_t i, k;
 	int rc = 1;
 
@@ -650,6 +651,10 @@ static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 	 */
 	if (cmd_store_open(&a->st, false, env, &r))
 		return 1;
+	/* without --step, Pyroscope's rule (about 1,500 points, at least 15 s), as render's */
+	if (!a->step)
+		step_ns = (int64_t)(backend_point_interval_s(r.q.range.from_ns / 1000000,
+							     r.q.range.to_ns / 1000000) * 1e9);
 	if (r.be->ops->timeline(r.be, &r.q, (double)step_ns / 1e9, a->group_by, &l)) {
 		cmd_errorf("%s", err_last());
 		goto done;

@@ -154,6 +154,29 @@ int backend_diff(struct backend *b, const struct query *base, const struct query
 	return rc;
 }
 
+double backend_point_interval_s(int64_t from_ms, int64_t until_ms)
+{
+	static const struct { int64_t upto_ms, step_ms; } tab[] = {
+		{ 10, 1 }, { 15, 10 }, { 35, 20 }, { 75, 50 }, { 150, 100 }, { 350, 200 },
+		{ 750, 500 }, { 1500, 1000 }, { 3500, 2000 }, { 7500, 5000 }, { 12500, 10000 },
+		{ 17500, 15000 }, { 25000, 20000 }, { 45000, 30000 }, { 90000, 60000 },
+		{ 210000, 120000 }, { 450000, 300000 }, { 750000, 600000 }, { 1050000, 900000 },
+		{ 1500000, 1200000 }, { 2700000, 1800000 }, { 5400000, 3600000 },
+		{ 9000000, 7200000 }, { 16200000, 10800000 }, { 32400000, 21600000 },
+		{ 86400000, 43200000 }, { 172800000, 86400000 }, { 604800000, 86400000 },
+		{ 1814400000, 604800000 }, { 3628800000 - 1, 2592000000 },
+	};
+	double iv_ms = ((double)until_ms - (double)from_ms) / 1500.0;
+	size_t i;
+
+	if (iv_ms < 15000)
+		return 15;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (iv_ms <= (double)tab[i].upto_ms)
+			return (double)tab[i].step_ms / 1000.0;
+	return 31536000.0;
+}
+
 double backend_timeline_one_step(struct time_range r)
 {
 	int64_t span = r.to_ns - r.from_ns, s, sns;

@@ -168,6 +168,12 @@ int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
  */
 double backend_timeline_one_step(struct time_range r);
 
+/*
+ * Pyroscope's CalcPointInterval: (until - from) / 1500 made round, at least 15 s — the
+ * step of /pyroscope/render's timeline and of `query timeline` without --step.
+ */
+double backend_point_interval_s(int64_t from_ms, int64_t until_ms);
+
 /* b->ops->diff, or merge_tree of both sides and prof_pair(). */
 int backend_diff(struct backend *b, const struct query *base, const struct query *cur,
 		 uint32_t max_nodes, struct prof **out);

@@ -169,6 +169,12 @@ check "the two ranges are one service in the store" test "$("$smolder" query ser
 "$smolder" query timeline --db "$db" --from "$sb" --to "$((sa + 1))" --step 1s --query '{service_name="app"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds > "$tmp/tl.tsv"
 check "query timeline: one point per second, the profiles' totals where they are" \
   bash -c "[ \$(wc -l < '$tmp/tl.tsv') -eq $((sa + 1 - sb + 1)) ] && grep -qP '\t9240000000$' '$tmp/tl.tsv' && [ \$(awk -F'\t' 'NR>1 && \$2 != 0' '$tmp/tl.tsv' | wc -l) -eq 2 ]"
+# without --step, about 1,500 points over the range (Pyroscope's rule), not 15 s steps:
+# 7 days at 15 s were 40,321 points a group, which the timeline bound then refused
+"$smolder" query timeline --db "$db" --from now-7d --query '{service_name="app"}' \
+  --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds > "$tmp/tl7.tsv"
+check "query timeline over 7 days without --step: 5 min steps ($(wc -l < "$tmp/tl7.tsv") lines)" \
+  bash -c "n=\$(wc -l < '$tmp/tl7.tsv'); [ \$n -ge 2016 ] && [ \$n -le 2018 ]"
 
 # profile type chosen when there is one, refused with the list when there are several
 check "without --profile-type the only type is taken" bash -c "'$smolder' top --db '$db' --from 0 --query '{service_name=\"goroutines-goroutine\"}' | grep -q '^Type: goroutine$'"
