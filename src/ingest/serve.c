@@ -56,11 +56,13 @@
  */
 #define READ_MAX_BODY ((size_t)256 << 10)
 /*
- * Queries with a body (querier.v1, POST) between their headers and their answer, beyond
- * which they get 429: their bodies are kept whole, so at most 16 MiB is held for them
- * (--max-connections of them were 256 MiB).
+ * The bytes the bodies of queries (querier.v1, POST) between their headers and their
+ * answer may hold in all: each reserves its Content-Length (READ_MAX_BODY when chunked) at
+ * its headers, and past this, 429.  Bodies are kept whole: --max-connections of them were
+ * 256 MiB.  Counted in bytes, not queries, so slow clients announcing small bodies (real
+ * ones are under 1 KiB) cannot lock every other client out.
  */
-#define QUERIES_MAX 64
+#define QUERY_BYTES_MAX ((size_t)16 << 20)
 
 enum route_kind { ROUTE_PUSH, ROUTE_READ, ROUTE_READY, ROUTE_METRICS };
 
@@ -107,10 +109,10 @@ struct serve {
 	int listen_fd;
 	struct buf cert, key;
 	unsigned port;
-	pthread_mutex_t mu;  /* inflight, querying, reading, answering, shutting */
+	pthread_mutex_t mu;  /* inflight, query_bytes, reading, answering, shutting */
 	pthread_cond_t idle;
 	unsigned inflight;   /* admitted pushes */
-	unsigned querying;   /* admitted queries with a body (QUERIES_MAX) */
+	size_t query_bytes;  /* reserved by queries with a body (QUERY_BYTES_MAX) */
 	unsigned reading;    /* reads queued or running on the readers */
 	unsigned answering;  /* resumed with their answer, not yet completed */
 	bool shutting;
@@ -151,7 +153,7 @@ struct req {
 	double t0;
 	enum phase phase;
 	bool admitted;           /* holds an in-flight slot (a push) */
-	bool admitted_query;     /* holds a query slot (a POST query) */
+	size_t query_held;       /* bytes reserved in srv->query_bytes (a POST query) */
 	bool discard;            /* refused early: the rest of the body is dropped */
 	double drop_until;       /* refused mid-body: the rest is dropped until then (0: no limit) */
 	bool cut;                /* closed by us before its body ended: the answer never went out */
@@ -407,21 +409,18 @@ static const char *header(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
-/* Admission of a push (an in-flight slot) or of a query with a body, or why not. */
-static bool admit(struct req *r, bool query)
+/* Admission of a push: an in-flight slot, or why not. */
+static bool admit(struct req *r)
 {
 	struct serve *s = r->srv;
-	unsigned *n = query ? &s->querying : &s->inflight;
-	unsigned max = query ? QUERIES_MAX : s->o.max_inflight;
-	bool *slot = query ? &r->admitted_query : &r->admitted;
 	bool shutting, full;
 
 	pthread_mutex_lock(&s->mu);
 	shutting = s->shutting;
-	full = *n >= max;
+	full = s->inflight >= s->o.max_inflight;
 	if (!shutting && !full) {
-		(*n)++;
-		*slot = true;
+		s->inflight++;
+		r->admitted = true;
 	}
 	pthread_mutex_unlock(&s->mu);
 	if (shutting) {
@@ -429,13 +428,33 @@ static bool admit(struct req *r, bool query)
 	} else if (full) {
 		char msg[120];
 
-		snprintf(msg, sizeof(msg), "too many %s in flight (%u); retry later",
-			 query ? "queries" : "requests", max);
+		snprintf(msg, sizeof(msg), "too many requests in flight (%u); retry later",
+			 s->o.max_inflight);
 		r->retry_after = true;
-		req_error(r, 429, "resource_exhausted",
-			  query ? "too_many_queries" : "too_many_inflight", msg);
+		req_error(r, 429, "resource_exhausted", "too_many_inflight", msg);
 	}
-	return *slot;
+	return r->admitted;
+}
+
+/* Admission of a query whose body may take `bytes`: reserved, or 429 (false). */
+static bool admit_query(struct req *r, size_t bytes)
+{
+	struct serve *s = r->srv;
+	bool full;
+
+	pthread_mutex_lock(&s->mu);
+	full = bytes > QUERY_BYTES_MAX - s->query_bytes;
+	if (!full) {
+		s->query_bytes += bytes;
+		r->query_held = bytes;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (full) {
+		r->retry_after = true;
+		req_error(r, 429, "resource_exhausted", "too_many_queries",
+			  "the queries in flight hold 16 MiB of request bodies; retry later");
+	}
+	return !full;
 }
 
 /* 413 for a body over r's limit; the connection is closed after the answer. */
@@ -528,13 +547,26 @@ static void begin_as(struct req *r, int auth_rc)
 			  r->who.reason);
 		return;
 	}
-	if (r->route->kind == ROUTE_PUSH && !admit(r, false))
-		return;
-	if (r->route->kind == ROUTE_READ && strcmp(r->route->method, "POST") == 0 &&
-	    !admit(r, true))
+	if (r->route->kind == ROUTE_PUSH && !admit(r))
 		return;
 	if (r->route->kind == ROUTE_READ && r->body_limit > READ_MAX_BODY)
 		r->body_limit = READ_MAX_BODY;
+	if (r->route->kind == ROUTE_READ && r->body_limit) {
+		/* a query's body: what it announces, or its limit when chunked */
+		size_t want = r->body_limit;
+
+		if ((cl = header(r, MHD_HTTP_HEADER_CONTENT_LENGTH))) {
+			char *end;
+			unsigned long long n;
+
+			errno = 0;
+			n = strtoull(cl, &end, 10);
+			if (!errno && end != cl && n < want)
+				want = (size_t)n;
+		}
+		if (want && !admit_query(r, want))
+			return;
+	}
 	if ((cl = header(r, MHD_HTTP_HEADER_CONTENT_LENGTH))) {
 		char *end;
 		unsigned long long n;
@@ -617,11 +649,12 @@ static void refused_mid_body(struct req *r)
 	double grace = s->o.request_timeout_ms;
 
 	buf_release(&r->body);
-	if (r->admitted || r->admitted_query) {
+	if (r->admitted || r->query_held) {
 		pthread_mutex_lock(&s->mu);
 		s->inflight -= r->admitted;
-		s->querying -= r->admitted_query;
-		r->admitted = r->admitted_query = false;
+		s->query_bytes -= r->query_held;
+		r->admitted = false;
+		r->query_held = 0;
 		if (s->inflight == 0 && s->reading == 0)
 			pthread_cond_broadcast(&s->idle);
 		pthread_mutex_unlock(&s->mu);
@@ -1124,10 +1157,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	}
 	buf_release(&path);
 	buf_release(&safe);
-	if (r->admitted || r->admitted_query || r->reading || r->resumed) {
+	if (r->admitted || r->query_held || r->reading || r->resumed) {
 		pthread_mutex_lock(&s->mu);
 		s->inflight -= r->admitted;
-		s->querying -= r->admitted_query;
+		s->query_bytes -= r->query_held;
 		s->reading -= r->reading;
 		s->answering -= r->resumed;
 		if ((s->inflight == 0 && s->reading == 0) || s->answering == 0)
