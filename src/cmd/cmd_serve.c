@@ -22,7 +22,6 @@
 #include "cmd.h"
 #include "ingest/serve.h"
 #include "store/store.h"
-#include "store/store.h"
 
 #define GRACE_S 30
 

@@ -21,10 +21,10 @@
  * that fails fails every request of its batch: nothing of it was kept.
  *
  * Maintenance (every maintenance_ns, and once at start): retention, downsampling
- * stages (refused at start unless they nest), eviction down to 90 % of --max-store-size.  Damage in the store (a profile
- * that does not decode) is gone around by the store, which leaves it as it is; each
- * damaged profile or service is logged once (store_maint_damage).  The store's size — its file and
- * its WAL, which store_set_size_limit() keeps to a share of the cap — is also checked
+ * stages (refused at start unless they nest), eviction down to 90 % of --max-store-size.
+ * Damage in the store (a profile that does not decode) is gone around by the store,
+ * which leaves it as it is; each damaged profile or service is logged once
+ * (store_maint_damage).  The store's size — its file and its WAL, which store_set_size_limit() keeps to a share of the cap — is also checked
  * (stat, at most every 5 s) after commits, so eviction keeps up between passes.
  */
 #include <errno.h>

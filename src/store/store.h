@@ -130,8 +130,9 @@ int store_retention(struct store *s, int64_t older_than_ns, uint64_t *deleted);
  * older_than_ns).  A rollup keeps the sum of its profiles' values and how many profiles
  * it holds, so totals (and gauge averages) over any range of whole buckets equal the
  * originals.  It is stamped at its bucket's start and spans the bucket, or the larger
- * bucket of a rollup it took in (a late profile merged into an hour's rollup).  Run it with growing buckets for 10 s → 1 min → 1 h.  *merged (may be NULL)
- * gets how many profiles went into rollups.
+ * bucket of a rollup it took in (a late profile merged into an hour's rollup).  Run it
+ * with growing buckets for 10 s → 1 min → 1 h.  *merged (may be NULL) gets how many
+ * profiles went into rollups.
  */
 int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns,
 		     uint64_t *merged);

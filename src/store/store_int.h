@@ -365,7 +365,7 @@ bool store_label_is_hc(const char *name, size_t len);
 /*
  * Deletes symbols of scope id no remaining profile uses (or the whole scope).
  * *damaged (may be NULL) is set when it failed because the scope's symbols or one of
- * its profiles do not read (ERR_PARSE), before it deleted anything.
+ * its profiles do not read (ERR_CORRUPT), before it deleted anything.
  */
 int store_gc_scope(struct store *s, int64_t scope_id, bool *damaged);
 
