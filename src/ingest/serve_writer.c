@@ -24,8 +24,9 @@
  * stages (refused at start unless they nest), eviction down to 90 % of --max-store-size.
  * Damage in the store (a profile that does not decode) is gone around by the store,
  * which leaves it as it is; each damaged profile or service is logged once
- * (store_maint_damage).  The store's size — its file and its WAL, which store_set_size_limit() keeps to a share of the cap — is also checked
- * (stat, at most every 5 s) after commits, so eviction keeps up between passes.
+ * (store_maint_damage).  The store's size — its file and its WAL, which
+ * store_set_size_limit() keeps to a share of the cap — is also checked (stat, at most
+ * every 5 s) after commits, so eviction keeps up between passes.
  */
 #include <errno.h>
 #include <fcntl.h>
