@@ -317,6 +317,29 @@ static int drop_unused_labelsets(struct store *s, const int64_t *ids, size_t n)
 }
 
 /*
+ * After profiles were deleted: SQLite gives a new row max(id) + 1, so once the newest
+ * rows are gone their ids come back, and a downsampling mark past max(id) would take a
+ * late profile that gets one for a row it had already seen.  Such marks are dropped
+ * (their stage's next pass reads every bucket); all of them when max(id) cannot be read.
+ */
+static void marks_after_delete(struct store *s)
+{
+	int64_t max_id = 0;
+	size_t i, k = 0;
+
+	if (!s->nds_marks)
+		return;
+	if (store_query_int(s, "SELECT max(id) FROM profiles", &max_id)) {
+		s->nds_marks = 0;
+		return;
+	}
+	for (i = 0; i < s->nds_marks; i++)
+		if (s->ds_marks[i].max_id <= max_id)
+			s->ds_marks[k++] = s->ds_marks[i];
+	s->nds_marks = k;
+}
+
+/*
  * Deletes the profiles `where` selects (an SQL condition on profiles with one integer
  * parameter ?1), the label sets, series and symbols no longer used.
  */
@@ -359,6 +382,8 @@ done:
 	rc = store_wend(s, rc);
 	if (!rc && deleted)
 		*deleted += (uint64_t)n;
+	if (!rc && n)
+		marks_after_delete(s);
 	free(scopes.v);
 	free(sets.v);
 	buf_release(&sql);
@@ -774,9 +799,9 @@ static int find_groups(struct store *s, int64_t end, const struct ds_mark *mark,
 
 /*
  * This connection's mark for stages of bucket_ns: NULL when a pass must read every
- * bucket — the first, every DS_FULL_EVERY-th (an id SQLite handed out again after the
- * newest rows were deleted would hide a late profile from the marks), after the ids
- * went down (a deletion of the newest) or the cutoff went back.
+ * bucket — the first, every DS_FULL_EVERY-th (a safety net), after the ids went down (a
+ * deletion of the newest; marks_after_delete() drops the marks it makes stale at once)
+ * or the cutoff went back.
  */
 #define DS_FULL_EVERY 64
 
@@ -862,6 +887,8 @@ done:
 	blob_release(&in);
 	blob_release(&out);
 	buf_release(&data);
+	if (!rc && nmerged)
+		marks_after_delete(s);  /* the rollups deleted rows: other stages' marks */
 	if (!rc)
 		mark_set(s, bucket_ns, end, max_id);
 	if (!rc && nmerged)

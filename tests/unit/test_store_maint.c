@@ -302,6 +302,33 @@ static void test_downsampling_reads_what_changed(void **state)
 	prof_free(p);
 }
 
+/*
+ * SQLite gives a new row max(id) + 1: once the newest row is deleted (retention,
+ * eviction) its id comes back, and a late profile that got it was hidden from the
+ * incremental pass until the 64th (review).  The deletion drops the stale mark.
+ */
+static void test_downsampling_after_id_reuse(void **state)
+{
+	struct prof *p = tu_decode_str("main;work 3\nmain 1\n");
+	struct store *s = ts_open_new("reuse.db");
+	uint64_t n;
+
+	(void)state;
+	ts_write_or_fail(s, "g", p, HOUR0 + 10 * SEC, NULL, NULL);        /* id 1 */
+	ts_write_or_fail(s, "g", p, HOUR0 - 7200 * SEC, NULL, NULL);      /* id 2, old */
+	assert_int_equal(store_downsample(s, HOUR0 + 120 * SEC, 60 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 0);
+	assert_int_equal(store_retention(s, HOUR0 - 3600 * SEC, &n), 0);  /* id 2 goes */
+	tu_assert_i64((int64_t)n, 1);
+	ts_write_or_fail(s, "g", p, HOUR0 + 20 * SEC, NULL, NULL);        /* id 2 again */
+	tu_assert_i64(ts_sql_int("reuse.db", "SELECT max(id) FROM profiles"), 2);
+	assert_int_equal(store_downsample(s, HOUR0 + 120 * SEC, 60 * SEC, &n), 0);
+	tu_assert_i64((int64_t)n, 2);  /* both profiles of the minute: one rollup */
+	tu_assert_i64(ts_sql_int("reuse.db", "SELECT count(*) FROM profiles"), 1);
+	store_close(s);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +338,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_maintenance_never_waits_for_readers),
 		cmocka_unit_test(test_downsampling_reads_only_what_it_merges),
 		cmocka_unit_test(test_downsampling_reads_what_changed),
+		cmocka_unit_test(test_downsampling_after_id_reuse),
 	};
 
 	tu_init(argc, argv);
