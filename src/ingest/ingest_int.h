@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/hmap.h"
+#include "base/strmap.h"
 #include "base/pbbudget.h"
 #include "ingest.h"
 
@@ -100,23 +101,6 @@ int multipart_parse(const uint8_t *body, size_t len, const char *boundary, size_
 		    size_t max_parts, struct mp_part **parts, size_t *nparts);
 
 /* ---- JSON, pprof, series (ingest_pprof.c) ---- */
-
-/* Byte strings → dense indices 0, 1, ... (hash, then compare); keys are borrowed. */
-struct strmap_key {
-	const char *s;
-	size_t n;
-};
-
-struct strmap {
-	struct hmap h;
-	struct strmap_key *keys;
-	size_t n, cap;
-};
-
-int strmap_init(struct strmap *m, size_t expected);
-void strmap_release(struct strmap *m);
-/* *idx gets the index of s[0..n): 1 when it was there, 0 when added (index m->n - 1). */
-int strmap_intern(struct strmap *m, const char *s, size_t n, uint32_t *idx);
 
 #define INGEST_JSON_MAX_VALUES ((size_t)1 << 18)
 

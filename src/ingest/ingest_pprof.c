@@ -36,49 +36,6 @@
 #include "ingest/decode.h"
 #include "profile.pb-c.h"
 
-/* ---- strmap ---- */
-
-int strmap_init(struct strmap *m, size_t expected)
-{
-	memset(m, 0, sizeof(*m));
-	return hmap_init(&m->h, expected);
-}
-
-void strmap_release(struct strmap *m)
-{
-	hmap_release(&m->h);
-	free(m->keys);
-	memset(m, 0, sizeof(*m));
-}
-
-int strmap_intern(struct strmap *m, const char *s, size_t n, uint32_t *idx)
-{
-	uint64_t key = XXH3_64bits(s, n);
-	uint32_t v;
-	int rc;
-
-	for (;;) {
-		if (key == HMAP_EMPTY)
-			key--;
-		if (!hmap_get(&m->h, key, &v))
-			break;
-		if (m->keys[v].n == n && memcmp(m->keys[v].s, s, n) == 0) {
-			*idx = v;
-			return 1;
-		}
-		key++;  /* a hash collision: probe the next key */
-	}
-	if (m->n >= UINT32_MAX - 1)
-		return err_set(ERR_TOOBIG, "too many distinct strings");
-	if ((rc = vec_reserve(&m->keys, &m->cap, m->n + 1)) ||
-	    (rc = hmap_put(&m->h, key, (uint32_t)m->n)))
-		return rc;
-	m->keys[m->n].s = s;
-	m->keys[m->n].n = n;
-	*idx = (uint32_t)m->n++;
-	return 0;
-}
-
 /* ---- JSON ---- */
 
 int ingest_json_load(const char *data, size_t len, size_t max_values, size_t flags,

@@ -20,9 +20,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "base/err.h"
+#include "base/strmap.h"
 #include "base/timeparse.h"
 #include "base/vec.h"
 #include "profile/builder.h"
@@ -1069,9 +1069,7 @@ static int be_merge_tree(struct backend *b, const struct query *q, uint32_t max_
 #define TIMELINE_MAX_GROUPS 10000
 
 struct tgroup {
-	char *value;        /* group-by value ("" when absent) */
-	size_t len;
-	uint64_t hash;
+	char *value;        /* group-by value ("" when absent); the key in tl_ctx.map */
 	double *vals;       /* all series, n steps */
 	int64_t cur;        /* this series, the current step */
 	bool touched;       /* cur was added to in the current step (listed in touched) */
@@ -1097,42 +1095,18 @@ struct tl_ctx {
 	size_t ntouched, cap_touched;
 	struct tgroup *g;
 	size_t ng, cap_g;
-	uint32_t *slot;            /* open addressing: group index + 1, 0 when empty */
-	size_t nslot;              /* a power of two, at least twice ng */
+	struct strmap map;         /* group value → its index in g */
 };
-
-static int tl_rehash(struct tl_ctx *t)
-{
-	size_t nslot = t->nslot ? t->nslot * 2 : 64, i, j;
-	uint32_t *slot = calloc(nslot, sizeof(*slot));
-
-	if (!slot)
-		return err_set(ERR_NOMEM, "out of memory");
-	for (i = 0; i < t->ng; i++) {
-		for (j = t->g[i].hash & (nslot - 1); slot[j]; j = (j + 1) & (nslot - 1))
-			;
-		slot[j] = (uint32_t)i + 1;
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->nslot = nslot;
-	return 0;
-}
 
 static int tl_group(struct tl_ctx *t, const char *v, size_t len, size_t *out)
 {
-	uint64_t h = XXH3_64bits(v, len);
 	struct tgroup *g;
-	size_t j;
+	uint32_t idx;
 	int rc;
 
-	for (j = t->nslot ? h & (t->nslot - 1) : 0; t->nslot && t->slot[j];
-	     j = (j + 1) & (t->nslot - 1)) {
-		g = &t->g[t->slot[j] - 1];
-		if (g->hash == h && g->len == len && memcmp(g->value, v, len) == 0) {
-			*out = t->slot[j] - 1;
-			return 0;
-		}
+	if (strmap_find(&t->map, v, len, &idx)) {
+		*out = idx;
+		return 0;
 	}
 	if (t->ng + 1 > TIMELINE_MAX_GROUPS)
 		return err_set(ERR_TOOBIG, "timeline: '%s' has more than %d values: group by a "
@@ -1153,15 +1127,9 @@ static int tl_group(struct tl_ctx *t, const char *v, size_t len, size_t *out)
 		free(g->vals);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
-	g->len = len;
-	g->hash = h;
-	*out = t->ng++;
-	if (2 * t->ng > t->nslot)
-		return tl_rehash(t);  /* the group is in t->g: released with it on failure */
-	for (j = h & (t->nslot - 1); t->slot[j]; j = (j + 1) & (t->nslot - 1))
-		;
-	t->slot[j] = (uint32_t)*out + 1;
-	return 0;
+	*out = t->ng++;  /* in t->g: released with it on failure */
+	/* keyed by the group's own copy, which lives as long as the map */
+	return (rc = strmap_intern(&t->map, g->value, len, &idx)) < 0 ? rc : 0;
 }
 
 /* Adds the step being read of this series to the groups (a gauge: per profile). */
@@ -1258,7 +1226,7 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 	t.avg = aggregate_averages(q->agg, q->profile_type);
 	t.cur_k = SIZE_MAX;
 	blob_init(&blob);
-	if ((rc = store_read_begin(s)))
+	if ((rc = strmap_init(&t.map, 16)) || (rc = store_read_begin(s)))
 		goto out;
 	if ((rc = resolve(sb, q->selector, q->profile_type, q->range, &c)))
 		goto done;
@@ -1305,7 +1273,7 @@ out:
 		free(t.g[gi].vals);
 	}
 	free(t.g);
-	free(t.slot);
+	strmap_release(&t.map);
 	free(t.touched);
 	blob_release(&blob);
 	cands_release(&c);
