@@ -31,8 +31,10 @@ int search_compile(struct search *s, const char *pattern)
 
 	memset(s, 0, sizeof(*s));
 	/*
-	 * UTF mode when the pattern is UTF-8 (`.` is a character; names with invalid bytes
-	 * still match around them).  A pattern that is not, such as the quoted name of a
+	 * UTF mode when the pattern is UTF-8 (`.` is a character; a name with invalid bytes
+	 * is matched with each of them read as U+FFFD, as Go's regexp reads it, by both
+	 * engines: not PCRE2_MATCH_INVALID_UTF, under which such a byte matches nothing,
+	 * and which the DFA lacks).  A pattern that is not, such as the quoted name of a
 	 * frame with invalid bytes (f, x, -, # on it), is matched byte for byte: in UTF mode
 	 * it is refused, and no pattern could match those bytes anyway.
 	 */
@@ -42,7 +44,7 @@ int search_compile(struct search *s, const char *pattern)
 	}
 	re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len,
 			   RE2_PCRE2_OPTIONS |
-				   (valid_utf8(pattern) ? PCRE2_UTF | PCRE2_MATCH_INVALID_UTF : 0),
+				   (valid_utf8(pattern) ? PCRE2_UTF : 0),
 			   &errcode, &erroff, NULL);
 	buf_release(&pat);
 	if (!re) {

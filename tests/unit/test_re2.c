@@ -54,6 +54,21 @@ static void test_dollar_multiline_scope(void **state)
 	assert_true(name_matches("(?P<n>(?m)x$)", "x\ny"));
 }
 
+/*
+ * An invalid UTF-8 byte is U+FFFD, as Go's regexp reads it, whichever engine decides:
+ * under PCRE2_MATCH_INVALID_UTF it matched nothing on the backtracker and U+FFFD on the
+ * DFA, so the answer depended on which one ran.
+ */
+static void test_invalid_utf8_is_fffd(void **state)
+{
+	(void)state;
+	assert_true(name_matches(".", "\xff"));
+	assert_true(name_matches("^.$", "\xff"));
+	assert_true(name_matches("^a.b$", "a\xff" "b"));
+	assert_false(name_matches("^a..b$", "a\xff" "b"));
+	assert_true(name_matches("^\\x{fffd}$", "\xff"));
+}
+
 /* RE2's `$` is the end of the text; PCRE2's also matches before a last newline. */
 static void test_dollar_end_only(void **state)
 {
@@ -222,6 +237,7 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dollar_end_only),
 		cmocka_unit_test(test_dollar_multiline_scope),
+		cmocka_unit_test(test_invalid_utf8_is_fffd),
 		cmocka_unit_test(test_selector_dollar),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_backtracking_limit),
