@@ -52,7 +52,9 @@ static const char *const diff_sort_names[] = { "change", "new", "base", "name" }
  * The table's rows, sorted and through the `/` row filter.  A name that filter cannot
  * decide (search_test: "regex '...' is too complex") fails the refresh with nothing
  * kept, so the caller reports it (top_view_draw: the status line) instead of showing a
- * table that hides the row.
+ * table that hides the row; the filter is dropped, as the flame graph's search drops a
+ * pattern that fails, so the next draw shows every row instead of running the regex over
+ * the table again on every frame and key.
  */
 static int refresh_rows(struct tui_app *a)
 {
@@ -92,6 +94,7 @@ static int refresh_rows(struct tui_app *a)
 			free(tp->rows);
 			tp->rows = NULL;
 			tp->nrows = 0;
+			search_release(&tp->filter);  /* filter_pat stays, for `/` to edit */
 			return hit;
 		}
 		if (hit)

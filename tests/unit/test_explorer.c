@@ -1190,6 +1190,12 @@ static void test_top_filter_too_complex(void **state)
 	assert_on_screen(text, "top: regex '" TOO_COMPLEX "' is too complex");
 	assert_not_on_screen(text, "no function matches the filter");
 	assert_true(a->message_error);
+	/* the filter is dropped: the next frame shows every row and runs no regex again */
+	assert_null(a->tp.filter.code);
+	assert_string_equal(a->tp.filter_pat, TOO_COMPLEX);  /* for `/` to edit */
+	text = screen_text(a, &scr);
+	assert_int_equal(a->tp.nrows, 3);  /* main, the long name, other */
+	assert_on_screen(text, "other");
 	/* a regex that decides: the row */
 	assert_int_equal(top_view_set_filter(a, "a+bx"), 0);
 	text = screen_text(a, &scr);
