@@ -154,10 +154,14 @@ int speedscope_decode(const char *data, size_t len, struct prof **out);
  * that the decode stops where one is crossed: more than max_samples samples is ERR_TOOBIG
  * ("profiles[0].events[16001]: more than 16000 samples, ..."); a stack deeper than
  * max_depth keeps its max_depth root-most frames, as /ingest truncates any profile.
+ * unnamed_bare: the samples of a profile without a name (or "") carry no `profile`
+ * label, where they otherwise carry its index (/ingest: Pyroscope drops an empty
+ * profile_name label).
  */
 struct speedscope_limits {
 	size_t max_samples;
 	size_t max_depth;
+	bool unnamed_bare;
 };
 struct json_t;
 /*

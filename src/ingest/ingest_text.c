@@ -8,11 +8,12 @@
  *   lines       one stack per line, each occurrence counts 1; empty lines are skipped;
  *   speedscope  the file format ($schema must be speedscope's), evented or sampled;
  *               each profile's samples carry a `profile_name` sample label (upstream:
- *               one series per profile; the store makes the same series from it); a
- *               file with several profiles types its data by unit (name.<unit>), as
- *               upstream does: one item per unit, so "nanoseconds" and "bytes"
- *               profiles in one file become app.nanoseconds (wall) and app.bytes
- *               (memory).
+ *               one series per profile; the store makes the same series from it), an
+ *               unnamed profile's none; a file with several profiles (once those of
+ *               equal name, type, unit and startValue merge, no name being "") types
+ *               its data by unit (name.<unit>), as upstream does: one item per unit, so
+ *               "nanoseconds" and "bytes" profiles in one file become app.nanoseconds
+ *               (wall) and app.bytes (memory).
  *
  * The name's last dot-separated part is the profile type (`app.cpu`; none: cpu), from
  * the table below; cpu and wall data with a sampleRate become nanoseconds (count × 1e9 /
@@ -260,9 +261,19 @@ static const char *const ss_units[] = { "none",		"nanoseconds", "microseconds",
 					"milliseconds", "seconds",     "bytes" };
 #define SS_NUNITS (sizeof(ss_units) / sizeof(ss_units[0]))
 
+/* A profile's name as upstream's decoder reads it: missing or null is "". */
+static const char *ss_name(const json_t *pr, size_t *len)
+{
+	const json_t *v = json_object_get(pr, "name");
+
+	*len = json_is_string(v) ? json_string_length(v) : 0;
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
 /*
  * Upstream's checks before converting: the schema, each profile's type and unit; and
- * how many profiles remain once those with equal (name, type, unit, startValue) merge.
+ * how many profiles remain once those with equal (name, type, unit, startValue) merge
+ * (a profile without a name merges with the others without one, or named "").
  * units[] gets the distinct units in order of appearance (static strings), *nunits
  * their number.
  */
@@ -278,7 +289,8 @@ static int speedscope_meta(json_t *root, size_t *nmerged, const char **units, si
 	profiles = json_object_get(root, "profiles");
 	n = json_array_size(profiles);
 	for (i = 0; i < n; i++) {
-		const char *ty, *un;
+		const char *ty, *un, *pn;
+		size_t pl;
 		bool seen = false;
 
 		pr = json_array_get(profiles, i);
@@ -299,13 +311,15 @@ static int speedscope_meta(json_t *root, size_t *nmerged, const char **units, si
 			;
 		if (j == *nunits)
 			units[(*nunits)++] = un;
+		pn = ss_name(pr, &pl);
 		for (j = 0; j < i && !seen; j++) {
 			json_t *q = json_array_get(profiles, j);
 			json_t *qs = json_object_get(q, "startValue");
 			json_t *ps = json_object_get(pr, "startValue");
+			size_t ql;
+			const char *qn = ss_name(q, &ql);
 
-			seen = json_equal(json_object_get(q, "name"),
-					  json_object_get(pr, "name")) &&
+			seen = ql == pl && memcmp(qn, pn, pl) == 0 &&
 			       strcmp(json_string_value(json_object_get(q, "type")), ty) == 0 &&
 			       strcmp(json_string_value(json_object_get(q, "unit")), un) == 0 &&
 			       json_number_value(qs) == json_number_value(ps);
@@ -417,8 +431,9 @@ static int parse_speedscope(const uint8_t *body, size_t len, const struct legacy
 {
 	/* the decoder stops at the sample past the limit, as the folded parser does, and
 	 * copies no deeper frames than ingest_prof_check keeps: an evented profile repeats
-	 * its open stack in every sample, so memory stays bounded by these two */
-	const struct speedscope_limits sl = { lim->max_samples, lim->max_stack_depth };
+	 * its open stack in every sample, so memory stays bounded by these two; an unnamed
+	 * profile's samples get no profile_name (upstream's labelset.Add of "" drops it) */
+	const struct speedscope_limits sl = { lim->max_samples, lim->max_stack_depth, true };
 	const char *units[SS_NUNITS];
 	json_t *root = NULL;
 	size_t nmerged, nunits, i;

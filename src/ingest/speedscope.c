@@ -127,14 +127,17 @@ static bool ss_value(const struct ss_ctx *c, const json_t *v, int64_t *out)
 	return true;
 }
 
-/* The string member `key` of obj: NULL when absent; an error when not a string. */
+/*
+ * The string member `key` of obj: NULL when absent or null (Go's decoder leaves a string
+ * field empty for null, as for a missing one); an error when not a string.
+ */
 static int ss_string(const json_t *obj, const char *key, const char *path, size_t idx,
 		     const json_t **out)
 {
 	const json_t *v = json_object_get(obj, key);
 
 	*out = NULL;
-	if (!v)
+	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_string(v))
 		return err_set(ERR_PARSE, "%s[%zu].%s is not a string", path, idx, key);
@@ -261,7 +264,7 @@ static int ss_sampled(struct ss_ctx *c, const json_t *prof, size_t pi,
 			if (j < keep)
 				c->stack[keep - 1 - j] = c->frame_loc[f];
 		}
-		if ((rc = pb_sample(c->b, c->stack, (uint32_t)keep, &w, lab, 1)))
+		if ((rc = pb_sample(c->b, c->stack, (uint32_t)keep, &w, lab, lab ? 1 : 0)))
 			return err_prefix(rc, "profiles[%zu].samples[%zu]", pi, i);
 	}
 	return 0;
@@ -282,7 +285,7 @@ static int ss_interval(struct ss_ctx *c, size_t depth, int64_t w,
 		return rc;
 	for (j = 0; j < keep; j++)
 		c->stack[keep - 1 - j] = c->frame_loc[c->open[j]];
-	if ((rc = pb_sample(c->b, c->stack, (uint32_t)keep, &w, lab, 1)))
+	if ((rc = pb_sample(c->b, c->stack, (uint32_t)keep, &w, lab, lab ? 1 : 0)))
 		return err_prefix(rc, "profiles[%zu].events[%zu]", pi, i);
 	return 0;
 }
@@ -425,6 +428,7 @@ static int ss_profiles(struct ss_ctx *c, const json_t *root, const char *unit)
 	for (i = 0; i < json_array_size(profiles); i++) {
 		const json_t *prof = json_array_get(profiles, i), *name, *type;
 		struct prof_label lab = { 0 };
+		const struct prof_label *labp;
 		char num[32];
 
 		if (!ss_wanted(prof, unit))
@@ -433,21 +437,23 @@ static int ss_profiles(struct ss_ctx *c, const json_t *root, const char *unit)
 		if ((rc = ss_string(prof, "name", "profiles", i, &name)) ||
 		    (rc = ss_string(prof, "type", "profiles", i, &type)))
 			return rc;
-		/* an empty name would make a numeric label: the index stands in for it */
+		/* an empty name would make a numeric label: the index stands in for it,
+		 * unless the caller wants no label there */
 		lab.key = c->k_profile;
 		if (name && json_string_length(name)) {
 			rc = pb_string(c->b, json_string_value(name), json_string_length(name),
 				       &lab.str);
-		} else {
+		} else if (!c->lim.unnamed_bare) {
 			snprintf(num, sizeof(num), "%zu", i);
 			rc = pb_string(c->b, num, strlen(num), &lab.str);
 		}
 		if (rc)
 			return rc;
+		labp = lab.str ? &lab : NULL;
 		if (type && strcmp(json_string_value(type), "sampled") == 0)
-			rc = ss_sampled(c, prof, i, &lab);
+			rc = ss_sampled(c, prof, i, labp);
 		else if (type && strcmp(json_string_value(type), "evented") == 0)
-			rc = ss_evented(c, prof, i, &lab);
+			rc = ss_evented(c, prof, i, labp);
 		else
 			rc = err_set(ERR_PARSE, "profiles[%zu].type is not \"sampled\" "
 				     "or \"evented\"", i);

@@ -9,7 +9,7 @@
  *   - /ingest: pyroscope_spy in the name's labels duplicates the spyName label (422);
  *     an empty one drops it;
  *   - speedscope: profiles in different units become one item each, typed by
- *     <name>.<unit>.
+ *     <name>.<unit>; profiles without a name merge as if named "".
  */
 #include "testutil_ingest.h"
 
@@ -260,12 +260,69 @@ static void test_speedscope_units(void **state)
 	ti_req_release(&r);
 }
 
+/* Two sampled millisecond profiles (10 ms a;b, 5 ms a); member: the second one's name. */
+static void ss_two(struct buf *b, const char *member)
+{
+	buf_reset(b);
+	buf_printf(b, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\","
+		   "\"shared\":{\"frames\":[{\"name\":\"a\"},{\"name\":\"b\"}]},"
+		   "\"profiles\":[{\"type\":\"sampled\",\"unit\":\"milliseconds\","
+		   "\"startValue\":0,\"endValue\":10,\"samples\":[[0,1]],\"weights\":[10]},"
+		   "{\"type\":\"sampled\",%s\"unit\":\"milliseconds\",\"startValue\":0,"
+		   "\"endValue\":10,\"samples\":[[0]],\"weights\":[5]}]}", member);
+}
+
+/*
+ * Profiles without a name: upstream's converter reads a missing (or null) name as "",
+ * so two unnamed profiles of one type, unit and startValue merge into one and the file
+ * is not typed by unit (process_cpu, service ssun; it was wall:...:ssun.milliseconds);
+ * their samples carry no profile_name (labelset.Add of "" drops it).
+ */
+static void test_speedscope_unnamed(void **state)
+{
+	static const char *const unnamed[] = { "", "\"name\":null,", "\"name\":\"\"," };
+	struct ingest_result res;
+	struct ti_req r = { 0 };
+	struct buf body = BUF_INIT;
+	const struct prof *p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		ss_two(&body, unnamed[i]);
+		ti_req_init(&r, "POST", "/ingest", "name=ssun&format=speedscope");
+		ti_req_body(&r, body.data, body.len);
+		ti_assert_ok(ti_run(&r, NULL, &res), &res, 1);
+		p = res.items[0].prof;
+		assert_string_equal(label(&res.items[0], "service_name"), "ssun");
+		assert_type(&res.items[0], "process_cpu:cpu:nanoseconds:cpu:nanoseconds");
+		tu_assert_i64(prof_total(p, 0), 15000000);
+		assert_int_equal(p->nlabels, 0);
+		tu_check_invariants(p);
+		ingest_result_release(&res);
+	}
+	/* a named profile and an unnamed one stay two: typed by unit, as before */
+	ss_two(&body, "\"name\":\"x\",");
+	ti_req_body(&r, body.data, body.len);
+	ti_assert_ok(ti_run(&r, NULL, &res), &res, 1);
+	p = res.items[0].prof;
+	assert_string_equal(label(&res.items[0], "service_name"), "ssun");
+	assert_type(&res.items[0], "wall:wall:nanoseconds:cpu:nanoseconds");
+	tu_assert_i64(prof_total(p, 0), 15000000);
+	assert_int_equal(p->nlabels, 1);
+	assert_true(has_sample_label(p, "profile_name", "x"));
+	ingest_result_release(&res);
+	ti_req_release(&r);
+	buf_release(&body);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_push_label_list),
 		cmocka_unit_test(test_legacy_spy_label),
 		cmocka_unit_test(test_speedscope_units),
+		cmocka_unit_test(test_speedscope_unnamed),
 	};
 
 	tu_init(argc, argv);
