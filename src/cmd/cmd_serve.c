@@ -237,7 +237,11 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 				fprintf(stderr, "smolder serve: %s\n", err_last());
 				goto done;
 			}
-			if (c == O_SIZE)
+			if (c == O_SIZE && size == 0) {  /* the writer reads 0 as "no cap" */
+				fprintf(stderr, "smolder serve: --max-store-size wants a positive size "
+						"(20g); leave it out for no cap\n");
+				goto done;
+			} else if (c == O_SIZE)
 				o.max_store_bytes = size;
 			else if (size == 0 || size > ((uint64_t)1 << 32)) {
 				fprintf(stderr, "smolder serve: --max-body is between 1 byte and 4 GiB\n");

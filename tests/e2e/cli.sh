@@ -370,6 +370,8 @@ done
 # error line (not a shutdown log first)
 usagecheck "serve --retention 0: refused (it would keep nothing... or everything)" \
   "^smolder serve: --retention wants a positive duration" serve --db "$tmp/srv.db" --retention 0
+usagecheck "serve --max-store-size 0: refused (it meant no cap at all)" \
+  "^smolder serve: --max-store-size wants a positive size" serve --db "$tmp/srv.db" --max-store-size 0
 usagecheck "serve --downsample 1d:0 names the zero bucket" \
   "^smolder serve: --downsample: the bucket must be a positive duration \('1d:0'\)" serve --db "$tmp/srv.db" --downsample 1d:0
 errcheck "serve on a busy port: the error alone" "^smolder serve: cannot listen on 127.0.0.1:[0-9]+: Address already in use" \
