@@ -13,7 +13,9 @@
  *               equal name, type, unit and startValue merge, no name being "") types
  *               its data by unit (name.<unit>), as upstream does: one item per unit, so
  *               "nanoseconds" and "bytes" profiles in one file become app.nanoseconds
- *               (wall) and app.bytes (memory).
+ *               (wall) and app.bytes (memory); a file without profiles (no key, null
+ *               or []) stores nothing and is answered 200, as upstream's parseAll
+ *               (the CLI's decoder, speedscope_decode, still calls it an error).
  *
  * The name's last dot-separated part is the profile type (`app.cpu`; none: cpu), from
  * the table below; cpu and wall data with a sampleRate become nanoseconds (count × 1e9 /
@@ -435,7 +437,7 @@ static int parse_speedscope(const uint8_t *body, size_t len, const struct legacy
 	 * profile's samples get no profile_name (upstream's labelset.Add of "" drops it) */
 	const struct speedscope_limits sl = { lim->max_samples, lim->max_stack_depth, true };
 	const char *units[SS_NUNITS];
-	json_t *root = NULL;
+	json_t *root = NULL, *profiles;
 	size_t nmerged, nunits, i;
 	int rc;
 
@@ -444,8 +446,13 @@ static int parse_speedscope(const uint8_t *body, size_t len, const struct legacy
 				   &root)) ||
 	    (rc = speedscope_meta(root, &nmerged, units, &nunits)))
 		goto done;
-	if (nunits == 0 && (rc = speedscope_decode_json_limit(root, NULL, &sl, &parts[0].p)))
-		goto done;  /* no profiles: the decoder says so */
+	/* no profiles (none, null or []): upstream converts nothing and answers 200, so no
+	 * part; 'profiles' that is no array does not decode there either */
+	profiles = json_object_get(root, "profiles");
+	if (profiles && !json_is_null(profiles) && !json_is_array(profiles)) {
+		rc = err_set(ERR_PARSE, "'profiles' is not an array");
+		goto done;
+	}
 	for (i = 0; i < nunits; i++) {
 		struct og_part *op = &parts[(*nparts)++];
 		struct prof *src = NULL;

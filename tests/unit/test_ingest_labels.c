@@ -9,7 +9,8 @@
  *   - /ingest: pyroscope_spy in the name's labels duplicates the spyName label (422);
  *     an empty one drops it;
  *   - speedscope: profiles in different units become one item each, typed by
- *     <name>.<unit>; profiles without a name merge as if named "".
+ *     <name>.<unit>; profiles without a name merge as if named ""; a file without
+ *     profiles stores nothing (200).
  */
 #include "testutil_ingest.h"
 
@@ -316,6 +317,41 @@ static void test_speedscope_unnamed(void **state)
 	buf_release(&body);
 }
 
+/*
+ * A speedscope file without profiles (no key, null or []): upstream's parseAll converts
+ * nothing and the handler answers 200; it was 422 "no 'profiles'".  Profiles that are
+ * no array stay refused, as Go's decoder refuses them.
+ */
+static void test_speedscope_no_profiles(void **state)
+{
+	static const char *const empty[] = {
+		"", ",\"profiles\":[]", ",\"profiles\":null",
+		",\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[]",
+	};
+	struct ingest_result res;
+	struct ti_req r = { 0 };
+	struct buf body = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	ti_req_init(&r, "POST", "/ingest", "name=app.cpu&format=speedscope");
+	for (i = 0; i < 4; i++) {
+		buf_reset(&body);
+		buf_printf(&body, "{\"$schema\":\"https://www.speedscope.app/"
+			   "file-format-schema.json\"%s}", empty[i]);
+		ti_req_body(&r, body.data, body.len);
+		ti_assert_ok(ti_run(&r, NULL, &res), &res, 0);
+		ingest_result_release(&res);
+	}
+	buf_reset(&body);
+	buf_puts(&body, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\","
+		 "\"profiles\":{}}");
+	ti_req_body(&r, body.data, body.len);
+	ti_refuse(&r, NULL, 422, "profiles");
+	ti_req_release(&r);
+	buf_release(&body);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +359,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_legacy_spy_label),
 		cmocka_unit_test(test_speedscope_units),
 		cmocka_unit_test(test_speedscope_unnamed),
+		cmocka_unit_test(test_speedscope_no_profiles),
 	};
 
 	tu_init(argc, argv);
