@@ -92,7 +92,7 @@ static int demo_replaceable(const char *path)
 		goto done;
 	if ((rc = store_backend_open(path, NULL, &be)) ||
 	    (rc = selector_parse("{env=\"demo\"}", &sel)) ||
-	    (rc = be->ops->series(be, sel, all, &l))) {
+	    (rc = be->ops->series(be, sel, NULL, 0, all, &l))) {
 		cmd_errorf("not replacing '%s': %s", path, err_last());
 		goto done;
 	}

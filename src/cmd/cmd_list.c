@@ -518,7 +518,7 @@ static int list_store(const struct cmd_store_src *st, const struct cmd_env *env,
 	/* the versions: the series of the query and the type (series are not typed) */
 	if (cmd_store_selector(&r, "__profile_type__", r.q.profile_type, &sel))
 		goto done;
-	if (r.be->ops->series(r.be, sel, r.q.range, &series) ||
+	if (r.be->ops->series(r.be, sel, NULL, 0, r.q.range, &series) ||
 	    source_versions_group(series.v, series.n, &v, &nv, &nall)) {
 		fprintf(stderr, "smolder list: %s\n", err_last());
 		goto done;

@@ -377,33 +377,6 @@ static int cmp_labelsets(const void *x, const void *y)
 	return (a->n > b->n) - (a->n < b->n);
 }
 
-/*
- * --label-names: each set cut to those names, then the distinct sets that remain, as a
- * server answers Series with label_names (and profilecli prints): one row per service,
- * not one per series.  l is sorted.
- */
-static void keep_names(struct labelset_list *l, const struct strvec *only)
-{
-	size_t i, k, n = 0;
-
-	for (i = 0; i < l->n; i++)
-		for (k = 0; k < l->v[i].n;)
-			if (strvec_contains(only, l->v[i].v[k].name))
-				k++;
-			else
-				labelset_del(&l->v[i], l->v[i].v[k].name);
-	if (l->n)
-		qsort(l->v, l->n, sizeof(*l->v), cmp_labelsets);
-	for (i = 0; i < l->n; i++) {
-		if (l->v[i].n == 0 || (n && labelset_equal(&l->v[n - 1], &l->v[i]))) {
-			labelset_free(&l->v[i]);
-			continue;
-		}
-		l->v[n++] = l->v[i];
-	}
-	l->n = n;
-}
-
 static int q_series(const struct qargs *a, const struct cmd_env *env)
 {
 	struct backend *be;
@@ -429,13 +402,16 @@ static int q_series(const struct qargs *a, const struct cmd_env *env)
 			strvec_push(&only, tok);
 		free(copy);
 	}
-	if (be->ops->series(be, sel, r, &l)) {
+	/*
+	 * --label-names goes to the backend (a server's Series label_names): it answers each
+	 * distinct set of those labels once, as profilecli prints them — one row per
+	 * service, not one per series, and not every series downloaded to be cut here.
+	 */
+	if (be->ops->series(be, sel, (const char *const *)only.v, only.n, r, &l)) {
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
-	if (only.n)
-		keep_names(&l, &only);
-	else if (l.n)  /* qsort(NULL, 0, ...) is undefined */
+	if (l.n)  /* qsort(NULL, 0, ...) is undefined */
 		qsort(l.v, l.n, sizeof(*l.v), cmp_labelsets);
 	for (i = 0; i < l.n; i++)
 		for (k = 0; k < l.v[i].n; k++)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/hmap.h"
 #include "profile/merge.h"
 
 int profile_type_parse(const char *id, struct profile_type *out)
@@ -122,6 +123,71 @@ void labelset_list_release(struct labelset_list *l)
 		labelset_free(&l->v[i]);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+static bool named(const char *name, const char *const *names, size_t nnames)
+{
+	size_t i;
+
+	for (i = 0; i < nnames; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* ls without the labels not in names, and without empty values (no label, to Prometheus). */
+static void cut_to(struct labelset *ls, const char *const *names, size_t nnames)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ls->n; i++) {
+		if (*ls->v[i].value && named(ls->v[i].name, names, nnames)) {
+			ls->v[n++] = ls->v[i];
+			continue;
+		}
+		free(ls->v[i].name);
+		free(ls->v[i].value);
+	}
+	ls->n = n;
+}
+
+void labelset_list_distinct(struct labelset_list *l, size_t first, const char *const *names,
+			    size_t nnames)
+{
+	struct hmap seen = { 0 };
+	/* without the table (out of memory) every set is compared with every kept one */
+	bool lost = hmap_init(&seen, l->n - first + 16) != 0;
+	size_t i, k, n = first;
+	uint32_t at;
+
+	for (i = first; i < l->n; i++) {
+		struct labelset *ls = &l->v[i];
+		uint64_t h;
+		bool dup = false;
+
+		if (nnames)
+			cut_to(ls, names, nnames);
+		if (nnames && !ls->n) {
+			labelset_free(ls);
+			continue;
+		}
+		h = labelset_hash(ls) & ~1ULL;  /* never HMAP_EMPTY */
+		if (lost || hmap_get(&seen, h, &at)) {
+			/* a hash met before: that set, then (a collision) every kept one */
+			dup = !lost && labelset_equal(&l->v[at], ls);
+			for (k = first; !dup && k < n; k++)
+				dup = labelset_equal(&l->v[k], ls);
+		}
+		if (dup) {
+			labelset_free(ls);
+			continue;
+		}
+		if (!lost && (n >= UINT32_MAX || hmap_put(&seen, h, (uint32_t)n)))
+			lost = true;
+		l->v[n++] = *ls;
+	}
+	l->n = n;
+	hmap_release(&seen);
 }
 
 void series_points_list_release(struct series_points_list *l)

@@ -105,9 +105,15 @@ struct backend_ops {
 	/* The values of one label over the matching series (and their samples), sorted. */
 	int (*label_values)(struct backend *b, const char *name, const struct selector *sel,
 			    struct time_range r, struct strvec *out);
-	/* The label sets of the series with data in the range. */
-	int (*series)(struct backend *b, const struct selector *sel, struct time_range r,
-		      struct labelset_list *out);
+	/*
+	 * The label sets of the series with data in the range.  With names (nnames of
+	 * them; 0: every label) each set is cut to those names and every distinct cut set
+	 * comes once, in no particular order; a series with none of them adds no set.
+	 * Pyroscope's Series with label_names: a server sends the few distinct sets, not
+	 * every series (profilecli's query series --label-names).
+	 */
+	int (*series)(struct backend *b, const struct selector *sel, const char *const *names,
+		      size_t nnames, struct time_range r, struct labelset_list *out);
 	/*
 	 * The value per step of q's profile type: one series per value of group_by (NULL:
 	 * one series).  Steps start at range.from rounded down to a multiple of step_s;
@@ -207,5 +213,13 @@ int aggregate_parse(const char *s, enum aggregate *out);
 void profile_type_list_release(struct profile_type_list *l);
 void labelset_list_release(struct labelset_list *l);
 void series_points_list_release(struct series_points_list *l);
+/*
+ * What backend_ops.series answers from the sets it found, l->v[first..]: each cut to
+ * names when nnames > 0 (the empty ones dropped), then every distinct set once (the
+ * first of equal ones kept, in place).  A server's answer, and a range asked for in
+ * pieces, repeat sets.
+ */
+void labelset_list_distinct(struct labelset_list *l, size_t first, const char *const *names,
+			    size_t nnames);
 
 #endif

@@ -471,6 +471,8 @@ static int m_label_values(struct qctx *c, ProtobufCMessage *msg)
 }
 
 struct series_ctx {
+	const char *const *names;
+	size_t nnames;
 	struct time_range r;
 	struct labelset_list l;
 };
@@ -479,7 +481,9 @@ static int series_one(struct qctx *c, const struct selector *sel, void *ctx)
 {
 	struct series_ctx *s = ctx;
 
-	return c->b->ops->series(c->b, sel, s->r, &s->l) ? qs_fail_last(c->out, NULL) : 0;
+	return c->b->ops->series(c->b, sel, s->names, s->nnames, s->r, &s->l) ?
+		       qs_fail_last(c->out, NULL) :
+		       0;
 }
 
 struct keyed {
@@ -500,32 +504,25 @@ static int m_series(struct qctx *c, ProtobufCMessage *msg)
 {
 	Querier__V1__SeriesRequest *req = (Querier__V1__SeriesRequest *)msg;
 	Querier__V1__SeriesResponse resp = QUERIER__V1__SERIES_RESPONSE__INIT;
-	struct series_ctx s = { { 0, 0 }, { 0 } };
+	struct series_ctx s = { (const char *const *)req->label_names, req->n_label_names,
+				{ 0, 0 }, { 0 } };
 	struct keyed *k = NULL;
 	size_t i, j, n = 0;
 	int rc;
 
+	/* the backend cuts the sets to label_names: only the distinct ones are read */
 	if ((rc = req_range(c, req->has_start, req->start, req->has_end, req->end, false, &s.r)) ||
 	    (rc = each_matcher(c, req->matchers, req->n_matchers, series_one, &s)))
 		goto done;
-	/* keep the asked-for names, drop what the client cannot take; dedupe */
-	for (i = 0; i < s.l.n; i++) {
+	/* drop the names the client cannot take; then dedupe (matchers' answers overlap) */
+	for (i = 0; !c->utf8_names && i < s.l.n; i++) {
 		struct labelset *ls = &s.l.v[i];
 
-		for (j = 0; j < ls->n;) {
-			bool keep = c->utf8_names || legacy_name(ls->v[j].name),
-			     want = !req->n_label_names;
-			size_t m;
-
-			for (m = 0; !want && m < req->n_label_names; m++)
-				want = req->label_names[m] &&
-				       strcmp(req->label_names[m], ls->v[j].name) == 0;
-			if (keep && want) {
+		for (j = 0; j < ls->n;)
+			if (legacy_name(ls->v[j].name))
 				j++;
-				continue;
-			}
-			labelset_del(ls, ls->v[j].name);
-		}
+			else
+				labelset_del(ls, ls->v[j].name);
 	}
 	if (!(k = calloc(s.l.n + 1, sizeof(*k)))) {
 		rc = qs_fail(c->out, 500, NULL, ERR_NOMEM, "out of memory");

@@ -410,10 +410,14 @@ static int move_labels(struct store *s, struct cand *c, void *ctx)
 	return 0;
 }
 
-static int be_series(struct backend *b, const struct selector *sel, struct time_range r,
-		     struct labelset_list *out)
+static int be_series(struct backend *b, const struct selector *sel, const char *const *names,
+		     size_t nnames, struct time_range r, struct labelset_list *out)
 {
-	return each_cand(b, sel, r, move_labels, out);
+	size_t first = out->n;
+	int rc = each_cand(b, sel, r, move_labels, out);
+
+	labelset_list_distinct(out, first, names, nnames);
+	return rc;
 }
 
 /* ---------------------------------------------------------------------------------- */

@@ -704,10 +704,17 @@ static int rb_label_values(struct backend *b, const char *name, const struct sel
 	return rc;
 }
 
+struct series_ctx {
+	const struct selector *sel;
+	const char *const *names;
+	size_t nnames;
+	struct labelset_list *out;
+};
+
 static int piece_series(struct rbackend *rb, struct time_range r, void *ctx)
 {
 	Querier__V1__SeriesRequest req = QUERIER__V1__SERIES_REQUEST__INIT;
-	struct list_ctx *c = ctx;
+	struct series_ctx *c = ctx;
 	struct span s = ms_span(r, false);
 	struct buf sel = BUF_INIT, body = BUF_INIT;
 	char *one = NULL;
@@ -716,6 +723,9 @@ static int piece_series(struct rbackend *rb, struct time_range r, void *ctx)
 	if ((rc = matchers(c->sel, &sel, &one, &req.n_matchers)))
 		goto done;
 	req.matchers = &one;
+	/* the server cuts the sets: it answers each distinct one, not every series */
+	req.n_label_names = c->nnames;
+	req.label_names = (char **)c->names;
 	req.has_start = s.start_ms != 0;
 	req.start = s.start_ms;
 	req.has_end = s.end_ms != 0;
@@ -730,37 +740,19 @@ done:
 	return rc;
 }
 
-static int rb_series(struct backend *b, const struct selector *sel, struct time_range r,
-		     struct labelset_list *out)
+static int rb_series(struct backend *b, const struct selector *sel, const char *const *names,
+		     size_t nnames, struct time_range r, struct labelset_list *out)
 {
-	struct list_ctx c = { sel, NULL, out };
-	size_t first = out->n, i, k, n;
+	struct series_ctx c = { sel, names, nnames, out };
+	size_t first = out->n;
 	int rc = ranged((struct rbackend *)b, r, 0, piece_series, &c);
 
-	struct hmap seen = { 0 };
-	bool lost = hmap_init(&seen, out->n - first + 16) != 0;  /* then every one is scanned */
-	uint32_t at;
-
-	/* pieces of a range repeat series: keep each once (by hash; equal hashes compared) */
-	for (i = n = first; i < out->n; i++) {
-		uint64_t h = labelset_hash(&out->v[i]) & ~1ULL;
-		bool dup = false;
-
-		if (lost || hmap_get(&seen, h, &at)) {
-			dup = !lost && labelset_equal(&out->v[at], &out->v[i]);
-			for (k = first; !dup && k < n; k++)
-				dup = labelset_equal(&out->v[k], &out->v[i]);
-		}
-		if (dup) {
-			labelset_free(&out->v[i]);
-			continue;
-		}
-		if (!lost && (n >= UINT32_MAX || hmap_put(&seen, h, (uint32_t)n)))
-			lost = true;
-		out->v[n++] = out->v[i];
-	}
-	out->n = n;
-	hmap_release(&seen);
+	/*
+	 * Pieces of a range repeat sets, and Pyroscope answers the series with none of the
+	 * names as one empty set (its querybackend's getSeriesLabels): each set once, held
+	 * to backend.h's contract (the cut is a no-op on what the server already cut).
+	 */
+	labelset_list_distinct(out, first, names, nnames);
 	return rc;
 }
 

@@ -70,12 +70,12 @@ static int sh_label_values(struct backend *b, const char *name, const struct sel
 	return leave(b, in->ops->label_values(in, name, sel, r, out));
 }
 
-static int sh_series(struct backend *b, const struct selector *sel, struct time_range r,
-		     struct labelset_list *out)
+static int sh_series(struct backend *b, const struct selector *sel, const char *const *names,
+		     size_t nnames, struct time_range r, struct labelset_list *out)
 {
 	struct backend *in = enter(b);
 
-	return leave(b, in->ops->series(in, sel, r, out));
+	return leave(b, in->ops->series(in, sel, names, nnames, r, out));
 }
 
 static int sh_timeline(struct backend *b, const struct query *q, double step_s,

@@ -140,7 +140,7 @@ static int do_rows(struct bjob *j)
 	int rc;
 
 	if ((rc = make_selector(j->sel_text, NULL, &sel)) ||
-	    (rc = be->ops->series(be, sel, j->range, &ls)))
+	    (rc = be->ops->series(be, sel, NULL, 0, j->range, &ls)))
 		goto done;
 	for (i = 0; i < ls.n; i++) {
 		const char *svc = labelset_get(&ls.v[i], "service_name");
@@ -236,7 +236,7 @@ static int do_find_data(struct bjob *j)
 		r = (struct time_range){ j->range.to_ns - span, j->range.to_ns - back };
 		step = (double)(span - back) / 240 / NS;
 		labelset_list_release(&ls);
-		if ((rc = j->be->ops->series(j->be, sel, r, &ls)))
+		if ((rc = j->be->ops->series(j->be, sel, NULL, 0, r, &ls)))
 			goto done;
 		j->looked_ns = span;
 		j->nseries_all += ls.n;

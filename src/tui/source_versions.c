@@ -102,7 +102,7 @@ static int vjob_run(struct source_vjob *j)
 		return err_set(ERR_UNSUPPORTED, "no backend to read the versions from");
 	if ((rc = query_selector(&j->q, true, NULL, &sel)))
 		return rc;
-	rc = j->be->ops->series(j->be, sel, j->q.range, &ls);
+	rc = j->be->ops->series(j->be, sel, NULL, 0, j->q.range, &ls);
 	selector_free(sel);
 	if (!rc)
 		rc = source_versions_group(ls.v, ls.n, &j->v, &j->nv, &j->nall);

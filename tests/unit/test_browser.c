@@ -325,6 +325,8 @@ static int slow_types(struct backend *b, struct time_range r, struct profile_typ
 
 struct list_ctx {
 	const struct selector *sel;
+	const char *const *names;
+	size_t nnames;
 	void *out;
 	const struct query *q;
 	double step_s;
@@ -361,11 +363,11 @@ static int piece_series(struct backend *in, struct time_range r, void *ctx)
 {
 	struct list_ctx *c = ctx;
 
-	return in->ops->series(in, c->sel, r, c->out);
+	return in->ops->series(in, c->sel, c->names, c->nnames, r, c->out);
 }
 
-static int slow_series(struct backend *b, const struct selector *sel, struct time_range r,
-		       struct labelset_list *out)
+static int slow_series(struct backend *b, const struct selector *sel, const char *const *names,
+		       size_t nnames, struct time_range r, struct labelset_list *out)
 {
 	struct slow_be *s = (struct slow_be *)b;
 	struct backend *in = slow_in(b);
@@ -378,7 +380,9 @@ static int slow_series(struct backend *b, const struct selector *sel, struct tim
 	if ((i = slow_range(s, r)))
 		return i;
 	(void)in;
-	return slow_limited(s, r, piece_series, &(struct list_ctx){ .sel = sel, .out = out });
+	return slow_limited(s, r, piece_series,
+			    &(struct list_ctx){ .sel = sel, .names = names, .nnames = nnames,
+						.out = out });
 }
 
 /* A piece's points are appended as series of their own (the tests read the last value). */

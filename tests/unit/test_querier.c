@@ -355,6 +355,31 @@ static void test_labels(void **state)
 	}
 }
 
+/*
+ * A backend over the store's that keeps the label names its series call was given: the
+ * server must hand label_names to the backend (which answers the few distinct sets), not
+ * read every series and cut them itself.
+ */
+struct names_be {
+	struct backend base;
+	struct backend *inner;
+	size_t calls, nnames;
+	char first[64];
+};
+
+static int names_series(struct backend *b, const struct selector *sel, const char *const *names,
+			size_t nnames, struct time_range r, struct labelset_list *out)
+{
+	struct names_be *w = (struct names_be *)b;
+
+	w->calls++;
+	w->nnames = nnames;
+	snprintf(w->first, sizeof(w->first), "%s", nnames ? names[0] : "");
+	return w->inner->ops->series(w->inner, sel, names, nnames, r, out);
+}
+
+static const struct backend_ops names_ops = { .series = names_series };
+
 static void test_series(void **state)
 {
 	char *matchers[] = { (char *)"{service_name=\"cpuwork\"}" };
@@ -393,6 +418,24 @@ static void test_series(void **state)
 		assert_string_equal(labelset_get(&got.v[1], "region"), "us");
 		labelset_list_release(&got);
 		release(&c);
+		/* ... and the backend was asked for those names */
+		{
+			struct names_be w = { { &names_ops, NULL, 0 }, be, 0, 0, "" };
+			struct backend *store_be = be;
+
+			be = &w.base;
+			rpc(&c, "Series", &req.base, codecs[k]);
+			be = store_be;
+			assert_int_equal(w.calls, 1);
+			assert_int_equal(w.nnames, 2);
+			assert_string_equal(w.first, "service_name");
+			assert_int_equal(remote_decode_series(rc_of(codecs[k]),
+							      (uint8_t *)c.out.body.data,
+							      c.out.body.len, &got), 0);
+			assert_int_equal(got.n, 2);
+			labelset_list_release(&got);
+			release(&c);
+		}
 	}
 }
 

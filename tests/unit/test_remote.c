@@ -878,7 +878,7 @@ static void test_lists(void **state)
 		struct profile_type_list pt = { 0 };
 
 		reset(M_FIX);
-		assert_int_equal(b->ops->series(b, NULL, r, &ls), 0);
+		assert_int_equal(b->ops->series(b, NULL, NULL, 0, r, &ls), 0);
 		assert_int_equal(ls.n, 11);
 		for (i = 0; i < ls.n; i++) {
 			assert_string_equal(labelset_get(&ls.v[i], "service_name"), "pyroscope");
@@ -907,7 +907,7 @@ static void test_lists(void **state)
 			Querier__V1__SeriesRequest *req;
 
 			assert_int_equal(selector_parse("{service.name=\"a\\\"b\", env=~\"p.*\"}", &sel), 0);
-			assert_int_equal(b->ops->series(b, sel, r, &ls), 0);
+			assert_int_equal(b->ops->series(b, sel, NULL, 0, r, &ls), 0);
 			pb_budget_init(&bu, 1 << 20);
 			assert_int_equal(pb_decode(&querier__v1__series_request__descriptor,
 						   k ? PB_JSON : PB_PROTO, (uint8_t *)S.body.data,
@@ -916,9 +916,41 @@ static void test_lists(void **state)
 			assert_int_equal(req->n_matchers, 1);
 			assert_string_equal(req->matchers[0], "{\"service.name\"=\"a\\\"b\",env=~\"p.*\"}");
 			tu_assert_i64(req->start, 1779729327372LL);
+			assert_int_equal(req->n_label_names, 0);  /* every label */
 			pb_budget_release(&bu);
 			labelset_list_release(&ls);
 			selector_free(sel);
+		}
+		/*
+		 * label names go out as label_names (labelNames in JSON): the server cuts the
+		 * sets.  The recorded answer is the whole sets (eleven series of one service):
+		 * what comes back is still cut, each distinct set once.
+		 */
+		{
+			static const char *const want[] = { "service_name", "__name__" };
+			struct pb_budget bu;
+			ProtobufCMessage *m;
+			Querier__V1__SeriesRequest *req;
+
+			assert_int_equal(b->ops->series(b, NULL, want, 1, r, &ls), 0);
+			assert_int_equal(ls.n, 1);
+			assert_int_equal(ls.v[0].n, 1);
+			assert_string_equal(labelset_get(&ls.v[0], "service_name"), "pyroscope");
+			labelset_list_release(&ls);
+			if (k)
+				assert_non_null(strstr(S.body.data, "\"labelNames\":[\"service_name\"]"));
+			assert_int_equal(b->ops->series(b, NULL, want, 2, r, &ls), 0);
+			pb_budget_init(&bu, 1 << 20);
+			assert_int_equal(pb_decode(&querier__v1__series_request__descriptor,
+						   k ? PB_JSON : PB_PROTO, (uint8_t *)S.body.data,
+						   S.body.len, &bu, &m), 0);
+			req = (Querier__V1__SeriesRequest *)m;
+			assert_int_equal(req->n_matchers, 0);
+			assert_int_equal(req->n_label_names, 2);
+			assert_string_equal(req->label_names[0], "service_name");
+			assert_string_equal(req->label_names[1], "__name__");
+			pb_budget_release(&bu);
+			labelset_list_release(&ls);
 		}
 		backend_close(b);
 	}
@@ -1144,7 +1176,7 @@ static void test_auth(void **state)
 		struct time_range r = { 0, 0 };
 		struct labelset_list l = { 0 };
 
-		assert_int_equal(b->ops->series(b, NULL, r, &l), 0);
+		assert_int_equal(b->ops->series(b, NULL, NULL, 0, r, &l), 0);
 		assert_string_equal(S.auth, "Bearer t0ken");
 		labelset_list_release(&l);
 	}

@@ -335,7 +335,7 @@ static void *hammer_thread(void *arg)
 
 		if (merged_total(h->b) != h->want)
 			h->bad++;
-		if (h->b->ops->series(h->b, NULL, all, &ls) || ls.n != 2)
+		if (h->b->ops->series(h->b, NULL, NULL, 0, all, &ls) || ls.n != 2)
 			h->bad++;
 		labelset_list_release(&ls);
 	}
@@ -371,7 +371,7 @@ static void test_share(void **state)
 	h1->cancel = &stop;
 	assert_int_equal(merged_total_rc(h1, &rc), -1);
 	assert_int_equal(rc, ERR_CANCELLED);
-	assert_int_equal(h2->ops->series(h2, NULL, all, &ls), 0);
+	assert_int_equal(h2->ops->series(h2, NULL, NULL, 0, all, &ls), 0);
 	assert_int_equal(ls.n, 2);
 	labelset_list_release(&ls);
 	assert_int_equal(merged_total(h2), want);

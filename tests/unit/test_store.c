@@ -526,7 +526,7 @@ static void test_sample_labels(void **state)
 	ts_assert_label_values(b, "span_id", NULL, 0, NULL, NULL);
 	/* series: one, the push labels plus __profile_type__ */
 	assert_int_equal(selector_parse("{endpoint=\"/home\"}", &sel), 0);
-	assert_int_equal(b->ops->series(b, sel, all, &series), 0);
+	assert_int_equal(b->ops->series(b, sel, NULL, 0, all, &series), 0);
 	assert_int_equal(series.n, 1);
 	assert_string_equal(labelset_get(&series.v[0], "__profile_type__"), pt);
 	assert_string_equal(labelset_get(&series.v[0], "region"), "eu");
@@ -642,6 +642,14 @@ static void test_prepared_write(void **state)
 	store_close(s);
 }
 
+/* Services a, b and c at T0, each with a region (two of them eu-*). */
+static void write_regions(struct store *s, const struct prof *p)
+{
+	ts_write_or_fail(s, "a", p, T0, "region", "eu-west");
+	ts_write_or_fail(s, "b", p, T0, "region", "eu-north");
+	ts_write_or_fail(s, "c", p, T0, "region", "us");
+}
+
 /* Matchers on series labels, through series listing and merges. */
 static void test_matchers(void **state)
 {
@@ -670,9 +678,7 @@ static void test_matchers(void **state)
 	size_t i;
 
 	(void)state;
-	ts_write_or_fail(s, "a", p, T0, "region", "eu-west");
-	ts_write_or_fail(s, "b", p, T0, "region", "eu-north");
-	ts_write_or_fail(s, "c", p, T0, "region", "us");
+	write_regions(s, p);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct selector *sel;
 		struct labelset_list l = { 0 };
@@ -681,7 +687,7 @@ static void test_matchers(void **state)
 
 		if (selector_parse(cases[i].sel, &sel))
 			fail_msg("%s: %s", cases[i].sel, err_last());
-		assert_int_equal(b->ops->series(b, sel, r, &l), 0);
+		assert_int_equal(b->ops->series(b, sel, NULL, 0, r, &l), 0);
 		for (k = 0; k < l.n; k++)
 			n += strcmp(labelset_get(&l.v[k], "__profile_type__"), pt) == 0;
 		if ((int)n != cases[i].n)
@@ -694,6 +700,74 @@ static void test_matchers(void **state)
 		selector_free(sel);
 	}
 	free(pt);
+	prof_free(p);
+	backend_close(b);
+	store_close(s);
+}
+
+/*
+ * Series with label names (query series --label-names): each set cut to those names,
+ * every distinct set once, a series with none of them no set — three services of two
+ * profile types each are three sets of region, not six series.
+ */
+static void test_series_label_names(void **state)
+{
+	struct store *s = ts_open_new("series_names.db");
+	struct backend *b = ts_backend_of(s);
+	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct time_range r = { T0, T0 + SEC };
+	static const struct {
+		const char *sel;
+		const char *names[2];
+		size_t nnames, nseries, nsets;
+		const char *want;  /* the sets' values of the first name, sorted, ',' between */
+	} cases[] = {
+		{ "{}", { "region" }, 1, 6, 3, "eu-north,eu-west,us" },
+		{ "{region=~\"eu-.*\"}", { "region" }, 1, 4, 2, "eu-north,eu-west" },
+		{ "{}", { "region", "env" }, 2, 6, 3, "eu-north,eu-west,us" },  /* no env anywhere */
+		{ "{}", { "__name__" }, 1, 6, 1, "process_cpu" },
+		{ "{}", { "nothing", "here" }, 2, 6, 0, "" },
+	};
+	size_t i, k, j;
+
+	(void)state;
+	write_regions(s, p);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct selector *sel;
+		struct labelset_list l = { 0 };
+		struct strvec vals = STRVEC_INIT;
+		struct buf got = BUF_INIT;
+
+		assert_int_equal(selector_parse(cases[i].sel, &sel), 0);
+		/* without names: every series, whole (two profile types each) */
+		assert_int_equal(b->ops->series(b, sel, NULL, 0, r, &l), 0);
+		assert_int_equal(l.n, cases[i].nseries);
+		labelset_list_release(&l);
+		assert_int_equal(b->ops->series(b, sel, cases[i].names, cases[i].nnames, r, &l), 0);
+		if (l.n != cases[i].nsets)
+			fail_msg("%s: %zu sets, expected %zu", cases[i].sel, l.n, cases[i].nsets);
+		for (k = 0; k < l.n; k++) {
+			for (j = 0; j < l.v[k].n; j++)  /* only the names asked for */
+				assert_true(strcmp(l.v[k].v[j].name, cases[i].names[0]) == 0 ||
+					    (cases[i].nnames > 1 &&
+					     strcmp(l.v[k].v[j].name, cases[i].names[1]) == 0));
+			for (j = 0; j < k; j++)
+				assert_false(labelset_equal(&l.v[j], &l.v[k]));
+			if (labelset_get(&l.v[k], cases[i].names[0]))
+				assert_int_equal(strvec_push(&vals, labelset_get(&l.v[k],
+										  cases[i].names[0])), 0);
+		}
+		for (k = 0; k < l.n; k++)  /* one name each has here */
+			assert_int_equal(l.v[k].n, 1);
+		strvec_sort_unique(&vals);
+		for (k = 0; k < vals.n; k++)
+			buf_printf(&got, "%s%s", k ? "," : "", vals.v[k]);
+		assert_string_equal(got.data ? got.data : "", cases[i].want);
+		buf_release(&got);
+		strvec_release(&vals);
+		labelset_list_release(&l);
+		selector_free(sel);
+	}
 	prof_free(p);
 	backend_close(b);
 	store_close(s);
@@ -1457,6 +1531,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sample_labels),
 		cmocka_unit_test(test_prepared_write),
 		cmocka_unit_test(test_matchers),
+		cmocka_unit_test(test_series_label_names),
 		cmocka_unit_test(test_time_ranges),
 		cmocka_unit_test(test_gauge_average),
 		cmocka_unit_test(test_timeline_groups),
