@@ -2,6 +2,7 @@
 #include "units.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +33,105 @@ enum unit_kind units_kind(const char *unit, double *scale)
 		}
 	}
 	return UNIT_COUNT;
+}
+
+/*
+ * unit lowered as Go's strings.ToLower lowers it, into out (n bytes), as far as pprof's
+ * aliases can tell: besides ASCII only U+0130 (to 'i'), U+212A (to 'k') and Greek mu
+ * (U+039C, U+03BC: to U+03BC) lower into letters an alias has.  Any other rune, and an
+ * invalid byte (Go's U+FFFD), would stay in the lowered unit and so match no alias:
+ * false, as for a unit too long to be one.
+ */
+static bool pprof_lower(const char *unit, size_t len, char *out, size_t n, size_t *outlen)
+{
+	const unsigned char *u = (const unsigned char *)unit;
+	size_t i = 0, k = 0;
+
+	while (i < len) {
+		if (k + 2 >= n)
+			return false;
+		if (u[i] < 0x80) {
+			out[k++] = (char)(u[i] >= 'A' && u[i] <= 'Z' ? u[i] + 32 : u[i]);
+			i++;
+		} else if (i + 1 < len && u[i] == 0xc4 && u[i + 1] == 0xb0) {
+			out[k++] = 'i';
+			i += 2;
+		} else if (i + 2 < len && u[i] == 0xe2 && u[i + 1] == 0x84 && u[i + 2] == 0xaa) {
+			out[k++] = 'k';
+			i += 3;
+		} else if (i + 1 < len && u[i] == 0xce && (u[i + 1] == 0x9c || u[i + 1] == 0xbc)) {
+			out[k++] = (char)0xce;
+			out[k++] = (char)0xbc;
+			i += 2;
+		} else {
+			return false;
+		}
+	}
+	*outlen = k;
+	return true;
+}
+
+enum unit_family units_pprof_family(const char *unit, size_t len, double *factor)
+{
+	static const struct {
+		const char *alias;
+		enum unit_family family;
+		double factor;
+	} tab[] = {
+		{ "b", UNIT_FAMILY_BYTES, 1 },
+		{ "byte", UNIT_FAMILY_BYTES, 1 },
+		{ "kb", UNIT_FAMILY_BYTES, 1024.0 },
+		{ "kbyte", UNIT_FAMILY_BYTES, 1024.0 },
+		{ "kilobyte", UNIT_FAMILY_BYTES, 1024.0 },
+		{ "mb", UNIT_FAMILY_BYTES, 1048576.0 },
+		{ "mbyte", UNIT_FAMILY_BYTES, 1048576.0 },
+		{ "megabyte", UNIT_FAMILY_BYTES, 1048576.0 },
+		{ "gb", UNIT_FAMILY_BYTES, 1073741824.0 },
+		{ "gbyte", UNIT_FAMILY_BYTES, 1073741824.0 },
+		{ "gigabyte", UNIT_FAMILY_BYTES, 1073741824.0 },
+		{ "tb", UNIT_FAMILY_BYTES, 1099511627776.0 },
+		{ "tbyte", UNIT_FAMILY_BYTES, 1099511627776.0 },
+		{ "terabyte", UNIT_FAMILY_BYTES, 1099511627776.0 },
+		{ "pb", UNIT_FAMILY_BYTES, 1125899906842624.0 },
+		{ "pbyte", UNIT_FAMILY_BYTES, 1125899906842624.0 },
+		{ "petabyte", UNIT_FAMILY_BYTES, 1125899906842624.0 },
+		{ "ns", UNIT_FAMILY_TIME, 1 },
+		{ "nanosecond", UNIT_FAMILY_TIME, 1 },
+		{ "\xce\xbc" "s", UNIT_FAMILY_TIME, 1e3 }, /* Greek mu, as pprof spells it */
+		{ "us", UNIT_FAMILY_TIME, 1e3 },
+		{ "microsecond", UNIT_FAMILY_TIME, 1e3 },
+		{ "ms", UNIT_FAMILY_TIME, 1e6 },
+		{ "millisecond", UNIT_FAMILY_TIME, 1e6 },
+		{ "s", UNIT_FAMILY_TIME, 1e9 },
+		{ "sec", UNIT_FAMILY_TIME, 1e9 },
+		{ "second", UNIT_FAMILY_TIME, 1e9 },
+		{ "hour", UNIT_FAMILY_TIME, 3.6e12 },
+		{ "hr", UNIT_FAMILY_TIME, 3.6e12 },
+		{ "nanogcu", UNIT_FAMILY_GCU, 1e-9 },
+		{ "microgcu", UNIT_FAMILY_GCU, 1e-6 },
+		{ "milligcu", UNIT_FAMILY_GCU, 1e-3 },
+		{ "gcu", UNIT_FAMILY_GCU, 1 },
+		{ "kilogcu", UNIT_FAMILY_GCU, 1e3 },
+		{ "megagcu", UNIT_FAMILY_GCU, 1e6 },
+		{ "gigagcu", UNIT_FAMILY_GCU, 1e9 },
+		{ "teragcu", UNIT_FAMILY_GCU, 1e12 },
+		{ "petagcu", UNIT_FAMILY_GCU, 1e15 },
+	};
+	char low[32];
+	size_t n, i;
+
+	*factor = 1;
+	if (!pprof_lower(unit, len, low, sizeof(low), &n))
+		return UNIT_FAMILY_NONE;
+	if (n > 2 && low[n - 1] == 's')
+		n--;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		if (strlen(tab[i].alias) == n && memcmp(tab[i].alias, low, n) == 0) {
+			*factor = tab[i].factor;
+			return tab[i].family;
+		}
+	}
+	return UNIT_FAMILY_NONE;
 }
 
 /* Three significant digits, trailing zeros kept short: 1.23, 12.3, 123. */

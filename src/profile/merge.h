@@ -7,7 +7,10 @@
  * then the base's, each text once (so in prof_merge, in order of ps; in prof_pair, cur's
  * then base's).  Flat and cum of a function are then new − base; a view that wants both
  * sides can split samples on the label.  The profiles must have the same sample types,
- * and prof_diff and prof_pair the same period type and unit (pprof's compatible()).
+ * and prof_diff and prof_pair the same period type (pprof's compatible()), in units of
+ * one family: as go tool pprof does (measurement.ScaleProfiles), each sample type and
+ * the period are brought to the finest unit of the profiles (cpu/microseconds against
+ * cpu/nanoseconds is a diff in nanoseconds), its values rounded as pprof rounds them.
  *
  * Ownership: *out is a new profile the caller frees; the inputs are only read.
  */
@@ -21,9 +24,10 @@
 int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out);
 
 /*
- * All samples of ps[0..n) in one profile (n >= 1; the same sample types): the pieces
- * of a range fetched in parts.  The header is pprof's combineHeaders: the earliest time,
- * the durations summed, the largest period, the first's period type and drop/keep frames
+ * All samples of ps[0..n) in one profile (n >= 1; the same sample types, in units of one
+ * family, scaled as above): the pieces of a range fetched in parts.  The header is
+ * pprof's combineHeaders: the earliest time, the durations summed, the largest period
+ * (periods of one type scaled as above), the first's period type and drop/keep frames
  * (prof_diff and prof_pair the same over new and base); the comments are all of theirs,
  * each text once.
  */

@@ -48,6 +48,49 @@ static void test_kind(void **state)
 	}
 }
 
+/*
+ * pprof's families, as go tool pprof -diff_base accepts units (checked against it with
+ * profiles of these units diffed with one of the family, but for the invalid byte, which
+ * Go lowers to U+FFFD): lowered as Go lowers (the Kelvin sign and a dotted capital I
+ * included), one trailing 's' dropped from units longer than 2 bytes, so "μs" is none
+ * and "μss" is microseconds.
+ */
+static void test_pprof_family(void **state)
+{
+	static const struct {
+		const char *unit;
+		enum unit_family family;
+		double factor;
+	} cases[] = {
+		{ "nanoseconds", UNIT_FAMILY_TIME, 1 },    { "Nanoseconds", UNIT_FAMILY_TIME, 1 },
+		{ "ns", UNIT_FAMILY_TIME, 1 },             { "us", UNIT_FAMILY_TIME, 1e3 },
+		{ "\xce\xbcs", UNIT_FAMILY_NONE, 1 },      { "\xce\xbcss", UNIT_FAMILY_TIME, 1e3 },
+		{ "\xce\x9cSS", UNIT_FAMILY_TIME, 1e3 },   { "secs", UNIT_FAMILY_TIME, 1e9 },
+		{ "s", UNIT_FAMILY_TIME, 1e9 },            { "ss", UNIT_FAMILY_NONE, 1 },
+		{ "hrs", UNIT_FAMILY_TIME, 3.6e12 },       { "hours", UNIT_FAMILY_TIME, 3.6e12 },
+		{ "minutes", UNIT_FAMILY_NONE, 1 },        { "bytes", UNIT_FAMILY_BYTES, 1 },
+		{ "bs", UNIT_FAMILY_NONE, 1 },             { "KB", UNIT_FAMILY_BYTES, 1024 },
+		{ "\xe2\x84\xaa" "B", UNIT_FAMILY_BYTES, 1024 },
+		{ "K\xc4\xb0LOBYTES", UNIT_FAMILY_BYTES, 1024 },
+		{ "petabytes", UNIT_FAMILY_BYTES, 1125899906842624.0 },
+		{ "nanogcu", UNIT_FAMILY_GCU, 1e-9 },      { "GCU", UNIT_FAMILY_GCU, 1 },
+		{ "count", UNIT_FAMILY_NONE, 1 },          { "", UNIT_FAMILY_NONE, 1 },
+		{ "k\xffiB", UNIT_FAMILY_NONE, 1 },
+	};
+	double f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(units_pprof_family(cases[i].unit, strlen(cases[i].unit), &f),
+				 cases[i].family);
+		assert_true(f == cases[i].factor);
+	}
+	/* the length bounds the unit: "ms" of "msec" */
+	assert_int_equal(units_pprof_family("msec", 2, &f), UNIT_FAMILY_TIME);
+	assert_true(f == 1e6);
+}
+
 static void test_format(void **state)
 {
 	static const struct {
@@ -142,6 +185,7 @@ int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kind),
+		cmocka_unit_test(test_pprof_family),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_unit_boundaries),
 		cmocka_unit_test(test_small_buffer),
