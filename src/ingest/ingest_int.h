@@ -73,8 +73,9 @@ struct media_want {
 
 /*
  * Parses a media type with parameters as Go's mime.ParseMediaType does (a token/token
- * or token type, `; name=token|"quoted"` parameters, duplicate names refused) into
- * `type` (lowercased) and the wanted parameters.  ERR_PARSE on malformed input.
+ * or token type, `; name=token|"quoted"` parameters, a name given twice refused unless
+ * with the same value, as Go 1.20 and later) into `type` (lowercased) and the wanted
+ * parameters.  ERR_PARSE on malformed input.
  */
 int media_type_parse(const char *s, size_t n, struct buf *type, struct media_want *want,
 		     size_t nwant);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/strmap.h"
 #include "base/text.h"
 #include "base/vec.h"
 
@@ -87,11 +88,54 @@ static bool decode_2231(const char *v, size_t n, struct buf *out)
 	return text_unescape(q2 + 1, (size_t)(v + n - q2 - 1), false, out) == 0;
 }
 
+/* A parameter's value seen so far: [off, off + len) of the values buffer. */
+struct mt_seen {
+	size_t off, len;
+};
+
+/*
+ * Go's rule for a parameter name given twice (case-insensitively; `name*` and `name` are
+ * two names): refused unless the values are equal (Go 1.20 and later, which Pyroscope
+ * builds with, take equal ones; 1.19 refused every repeat).  names maps the lowercased
+ * names seen (borrowed from the lowercased copy of the header) to seen[], whose values
+ * are kept in vals; key is kl bytes of that copy.
+ */
+static int mt_repeat(struct strmap *names, struct mt_seen **seen, size_t *cap,
+		     struct buf *vals, const char *key, size_t kl, const struct buf *val)
+{
+	struct buf q = BUF_INIT;
+	uint32_t idx;
+	int rc;
+
+	if ((rc = strmap_intern(names, key, kl, &idx)) < 0)
+		return rc;
+	if (rc == 1) {
+		const struct mt_seen *e = &(*seen)[idx];
+
+		if (e->len == val->len &&
+		    (val->len == 0 || memcmp(vals->data + e->off, val->data, val->len) == 0))
+			return 0;
+		ingest_quote(&q, key, kl);
+		rc = err_set(ERR_PARSE, "duplicate parameter %s with another value",
+			     q.data ? q.data : "");
+		buf_release(&q);
+		return rc;
+	}
+	if ((rc = vec_reserve(seen, cap, names->n)))
+		return rc;
+	(*seen)[idx].off = vals->len;
+	(*seen)[idx].len = val->len;
+	return buf_add(vals, val->data, val->len);
+}
+
 int media_type_parse(const char *s, size_t n, struct buf *type, struct media_want *want,
 		     size_t nwant)
 {
-	struct buf val = BUF_INIT;
-	size_t i, j, k, base = 0, tl;
+	struct buf val = BUF_INIT, vals = BUF_INIT;
+	struct strmap names;
+	struct mt_seen *seen = NULL;
+	char *lower = NULL;
+	size_t i, j, k, base = 0, tl, cap_seen = 0;
 	bool *starred = NULL;
 	int rc = 0;
 
@@ -123,9 +167,16 @@ int media_type_parse(const char *s, size_t n, struct buf *type, struct media_wan
 		buf_add(type, &c, 1);
 	}
 	buf_add(type, "", 0);
+	if ((rc = strmap_init(&names, 8)))
+		return rc;
 	starred = calloc(nwant ? nwant : 1, sizeof(*starred));
-	if (!starred)
-		return err_set(ERR_NOMEM, "out of memory");
+	lower = malloc(n + 1);
+	if (!starred || !lower) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (k = 0; k < n; k++)
+		lower[k] = (char)tolower((unsigned char)s[k]);
 	/* ; name=value parameters */
 	i = base;
 	while ((i = skip_space(s, i, n)) < n) {
@@ -163,6 +214,8 @@ int media_type_parse(const char *s, size_t n, struct buf *type, struct media_wan
 			buf_add(&val, s + j, vend - j);
 		}
 		buf_add(&val, "", 0);
+		if ((rc = mt_repeat(&names, &seen, &cap_seen, &vals, lower + kstart, kl, &val)))
+			goto done;
 		star = s[kstart + kl - 1] == '*';
 		for (k = 0; k < nwant; k++) {
 			size_t wl = strlen(want[k].name);
@@ -181,14 +234,9 @@ int media_type_parse(const char *s, size_t n, struct buf *type, struct media_wan
 					starred[k] = true;
 				}
 				buf_release(&dec);
-			} else if (want[k].found && !starred[k]) {
-				if (want[k].value->len != val.len ||
-				    memcmp(want[k].value->data, val.data, val.len) != 0) {
-					rc = err_set(ERR_PARSE, "duplicate parameter %s",
-						     want[k].name);
-					goto done;
-				}
 			} else if (!starred[k]) {
+				/* a repeat has the same value (mt_repeat) */
+				buf_reset(want[k].value);
 				buf_add(want[k].value, val.data, val.len);
 				buf_add(want[k].value, "", 0);
 				want[k].found = true;
@@ -198,6 +246,10 @@ int media_type_parse(const char *s, size_t n, struct buf *type, struct media_wan
 	}
 done:
 	free(starred);
+	free(lower);
+	free(seen);
+	strmap_release(&names);
+	buf_release(&vals);
 	buf_release(&val);
 	return rc;
 }

@@ -84,6 +84,40 @@ static void test_malformed_multipart(void **state)
 	ti_refuse(&r, NULL, 422, "multipart Content-Type");
 	ti_legacy_multipart(&r, "multipart/form-data; boundary=a; boundary=b", body.data, body.len);
 	ti_refuse(&r, NULL, 422, "duplicate");
+	/*
+	 * Any parameter given twice with two values is refused, as Go's ParseMediaType does
+	 * (Go 1.20 and later take a repeat with the same value); the names compare
+	 * case-insensitively, and `name*` is a name of its own.  Only boundary was checked.
+	 */
+	{
+		static const char *const refused[] = {
+			"multipart/form-data; boundary=" BOUNDARY "; foo=1; foo=2",
+			"multipart/form-data; FOO=1; boundary=" BOUNDARY "; foo=2",
+			"multipart/form-data; boundary=" BOUNDARY "; x=\"1\"; x=\"\"",
+			"multipart/form-data; boundary=" BOUNDARY "; boundary*=utf-8''a; "
+			"boundary*=utf-8''b",
+		};
+		static const char *const taken[] = {
+			"multipart/form-data; boundary=" BOUNDARY "; boundary=" BOUNDARY,
+			"multipart/form-data; boundary=" BOUNDARY "; Foo=1; fOO=\"1\"",
+			"multipart/form-data; boundary=" BOUNDARY "; x=\"\"; X=\"\"",
+			"multipart/form-data; boundary=" BOUNDARY "; boundary*=utf-8''" BOUNDARY,
+		};
+		struct ingest_result res;
+
+		for (i = 0; i < 4; i++) {
+			ti_legacy_multipart(&r, refused[i], body.data, body.len);
+			ti_refuse(&r, NULL, 422, "duplicate parameter");
+			ti_legacy_multipart(&r, taken[i], body.data, body.len);
+			ti_assert_ok(ti_run(&r, NULL, &res), &res, 1);
+			ingest_result_release(&res);
+		}
+		/* push.v1's Content-Type is read the same way: 415 as for any bad one */
+		ti_req_init(&r, "POST", "/push.v1.PusherService/Push", NULL);
+		ti_req_header(&r, "Content-Type", "application/proto; a=1; A=2");
+		ti_req_body(&r, "", 0);
+		ti_refuse(&r, NULL, 415, "Content-Type");
+	}
 	ti_req_release(&r);
 	/* every truncation: never a crash; a cut inside the part is a missing boundary */
 	for (cut = 0; cut < body.len - 8; cut += cut < 300 ? 1 : 97) {
