@@ -1,8 +1,8 @@
 /*
  * backend.h — the one interface between what shows profiles (the explorer, the verbs,
  * the query API of `serve`) and where profiles live: the local SQLite store
- * (store.h: store_backend_new) or, later, a remote Pyroscope server.  Callers never
- * know which one they hold.
+ * (store.h: store_backend_new) or a Grafana Pyroscope server's query API (remote.h:
+ * remote_backend_open).  Callers never know which one they hold.
  *
  * Every call answers for one tenant (fixed when the backend is made) and may be slow
  * (big ranges, a network): run it on a worker thread.  A call polls b->cancel (when not
