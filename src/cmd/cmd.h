@@ -165,7 +165,8 @@ struct cmd_transform {
  * profile of --profile-type over --query and [--from, --to) from the store (--db, or
  * the default store).  Without --profile-type the one type the selector has in the
  * range is taken; several are an error listing them.  `base` loads diff's baseline
- * range (--base-from/--base-to, by default the same length just before --from).
+ * range alone (--base-from/--base-to, by default the same length just before --from,
+ * against a clock reading of its own); diff loads both sides with cmd_load_src_pair().
  */
 #include "base/buf.h"
 #include "store/backend.h"
@@ -333,6 +334,17 @@ int cmd_store_merge(struct cmd_store_read *r, const struct selector *sel, struct
 /* Prints the error and returns non-zero on failure; *out and info->* belong to the caller. */
 int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
 		 struct prof **out, struct cmd_loaded *info);
+/*
+ * diff's two sides: [--from, --to) into *out and info, and the baseline into *base and
+ * base_info, of the new side's profile type.  Both ranges are read against one clock
+ * reading, before either side is merged, and the default baseline is the same length
+ * just before the new side's resolved range: however long the first merge takes, the
+ * two never overlap.  Prints the error and returns non-zero on failure (nothing is then
+ * left to free); all four belong to the caller.
+ */
+int cmd_load_src_pair(const struct cmd_store_src *src, const struct cmd_env *env,
+		      struct prof **out, struct cmd_loaded *info, struct prof **base,
+		      struct cmd_loaded *base_info);
 void cmd_loaded_release(struct cmd_loaded *info);
 /*
  * "Aggregation: average of 360 profiles, FROM to TO" (no newline) into out, for a merge

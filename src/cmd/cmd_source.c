@@ -221,32 +221,51 @@ static int parse_time(const char *opt, const char *s, int64_t now, int64_t *out)
 	return 0;
 }
 
-int cmd_store_open(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
-		   struct cmd_store_read *out)
+/* [--from, --to) read against now (default: the last hour); 1 after the line. */
+static int new_range(const struct cmd_store_src *src, int64_t now, struct time_range *out)
 {
-	int64_t now = time_now_ns(), from, to;
+	if (parse_time("--from", src->from ? src->from : "now-1h", now, &out->from_ns) ||
+	    parse_time("--to", src->to ? src->to : "now", now, &out->to_ns))
+		return 1;
+	if (out->from_ns >= out->to_ns) {
+		fprintf(stderr, "smolder: the range is empty: --from must come before --to\n");
+		return 1;
+	}
+	return 0;
+}
 
+/*
+ * diff's baseline for the new range nr: --base-from/--base-to read against the same now,
+ * a missing end the length of nr away from the other, and by default the length of nr
+ * just before it.  Derived from nr itself, not from --from read again: a clock read
+ * later (after the new side's merge) would move the baseline into the new range.
+ */
+static int base_range(const struct cmd_store_src *src, int64_t now, struct time_range nr,
+		      struct time_range *out)
+{
+	int64_t len = nr.to_ns - nr.from_ns;
+
+	*out = nr;
+	if ((src->base_from && parse_time("--base-from", src->base_from, now, &out->from_ns)) ||
+	    (src->base_to && parse_time("--base-to", src->base_to, now, &out->to_ns)))
+		return 1;
+	if (!src->base_from)
+		out->from_ns = (src->base_to ? out->to_ns : nr.from_ns) - len;
+	if (!src->base_to)
+		out->to_ns = out->from_ns + len;
+	if (out->from_ns >= out->to_ns) {
+		fprintf(stderr, "smolder: the range is empty: --base-from must come before --base-to\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* cmd_store_open() over a range already resolved. */
+static int store_open_range(const struct cmd_store_src *src, struct time_range range,
+			    const struct cmd_env *env, struct cmd_store_read *out)
+{
 	memset(out, 0, sizeof(*out));
 	out->query = src->query ? src->query : "{}";
-	if (parse_time("--from", src->from ? src->from : "now-1h", now, &from) ||
-	    parse_time("--to", src->to ? src->to : "now", now, &to))
-		return 1;
-	if (base) {
-		int64_t len = to - from;
-
-		if ((src->base_from && parse_time("--base-from", src->base_from, now, &from)) ||
-		    (src->base_to && parse_time("--base-to", src->base_to, now, &to)))
-			return 1;
-		if (!src->base_from)
-			from = (src->base_to ? to : from) - len;
-		if (!src->base_to)
-			to = from + len;
-	}
-	if (from >= to) {
-		fprintf(stderr, "smolder: the range is empty: %s must come before %s\n",
-			base ? "--base-from" : "--from", base ? "--base-to" : "--to");
-		return 1;
-	}
 	if (src->aggregate && aggregate_parse(src->aggregate, &out->q.agg)) {
 		cmd_errorf("%s", err_last());
 		return 1;
@@ -255,8 +274,7 @@ int cmd_store_open(const struct cmd_store_src *src, bool base, const struct cmd_
 		fprintf(stderr, "smolder: --query: %s\n", err_last());
 		return 1;
 	}
-	out->q.range.from_ns = from;
-	out->q.range.to_ns = to;
+	out->q.range = range;
 	out->q.selector = out->sel;
 	if (cmd_open_backend(src, env, &out->be, &out->name) ||
 	    pick_type(out->be, src, out->sel, out->q.range, out->name.data, &out->ptype)) {
@@ -265,6 +283,18 @@ int cmd_store_open(const struct cmd_store_src *src, bool base, const struct cmd_
 	}
 	out->q.profile_type = out->ptype.data;
 	return 0;
+}
+
+int cmd_store_open(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
+		   struct cmd_store_read *out)
+{
+	int64_t now = time_now_ns();
+	struct time_range nr, r;
+
+	memset(out, 0, sizeof(*out));
+	if (new_range(src, now, &nr) || (base && base_range(src, now, nr, &r)))
+		return 1;
+	return store_open_range(src, base ? r : nr, env, out);
 }
 
 void cmd_store_close(struct cmd_store_read *r)
@@ -331,15 +361,16 @@ int cmd_store_merge(struct cmd_store_read *r, const struct selector *sel, struct
 	return 0;
 }
 
-int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
-		 struct prof **out, struct cmd_loaded *info)
+/* cmd_load_src() over a range already resolved. */
+static int load_range(const struct cmd_store_src *src, struct time_range range,
+		      const struct cmd_env *env, struct prof **out, struct cmd_loaded *info)
 {
 	struct cmd_store_read r;
 	int rc = 1;
 
 	*out = NULL;
 	memset(info, 0, sizeof(*info));
-	if (cmd_store_open(src, base, env, &r))
+	if (store_open_range(src, range, env, &r))
 		return 1;
 	if (buf_puts(&info->ptype, r.ptype.data)) {
 		cmd_errorf("%s", err_last());
@@ -357,6 +388,44 @@ done:
 		cmd_loaded_release(info);
 	cmd_store_close(&r);
 	return rc;
+}
+
+int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
+		 struct prof **out, struct cmd_loaded *info)
+{
+	int64_t now = time_now_ns();
+	struct time_range nr, r;
+
+	*out = NULL;
+	memset(info, 0, sizeof(*info));
+	if (new_range(src, now, &nr) || (base && base_range(src, now, nr, &r)))
+		return 1;
+	return load_range(src, base ? r : nr, env, out, info);
+}
+
+int cmd_load_src_pair(const struct cmd_store_src *src, const struct cmd_env *env,
+		      struct prof **out, struct cmd_loaded *info, struct prof **base,
+		      struct cmd_loaded *base_info)
+{
+	struct cmd_store_src bs = *src;
+	int64_t now = time_now_ns();
+	struct time_range nr, br;
+
+	*out = *base = NULL;
+	memset(info, 0, sizeof(*info));
+	memset(base_info, 0, sizeof(*base_info));
+	/* both ranges before either merge: one clock reading for the command */
+	if (new_range(src, now, &nr) || base_range(src, now, nr, &br) ||
+	    load_range(src, nr, env, out, info))
+		return 1;
+	bs.profile_type = info->ptype.data;
+	if (load_range(&bs, br, env, base, base_info)) {
+		prof_free(*out);
+		*out = NULL;
+		cmd_loaded_release(info);
+		return 1;
+	}
+	return 0;
 }
 
 int cmd_load_any(const struct cmd_store_src *st, const char *src, const struct cmd_env *env,

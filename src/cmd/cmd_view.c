@@ -331,13 +331,10 @@ static int load_store(struct view_args *v, bool diff, const struct cmd_env *env,
 		      struct prof **p, struct prof **base, struct buf *name, struct buf *bname)
 {
 	struct cmd_loaded ln = { 0 }, lb = { 0 };
-	struct cmd_store_src bs = v->st;
 	int rc = 1;
 
-	if (cmd_load_src(&v->st, false, env, p, &ln))
-		goto done;
-	bs.profile_type = ln.ptype.data;
-	if (diff && cmd_load_src(&bs, true, env, base, &lb))
+	if (diff ? cmd_load_src_pair(&v->st, env, p, &ln, base, &lb)
+		 : cmd_load_src(&v->st, false, env, p, &ln))
 		goto done;
 	range_name(&ln, name);
 	cmd_merge_note(&ln.info, ln.from_ns, ln.to_ns, diff ? "new" : NULL, &v->note);
