@@ -381,7 +381,9 @@ static int list_print(const struct source_version *v, size_t nv, size_t nall,
 	for (i = 0; i < nv && l[i].n == 0; i++)
 		;
 	if (i == nv) {
-		fprintf(stderr, "smolder list: no function matches '%s'\n", c->regex);
+		fputs("smolder list: no function matches '", stderr);
+		cmd_put_safe(stderr, c->regex, strlen(c->regex), true);  /* the user's: escaped */
+		fputs("'\n", stderr);
 		return 1;
 	}
 	if (!c->tsv) {
@@ -420,7 +422,9 @@ static int list_print(const struct source_version *v, size_t nv, size_t nall,
 				continue;
 			}
 			if (l[i].n == 0) {
-				printf(" (no function matches '%s' in this version)\n", c->regex);
+				fputs(" (no function matches '", stdout);
+				cmd_put_safe(stdout, c->regex, strlen(c->regex), true);
+				fputs("' in this version)\n", stdout);
 				continue;
 			}
 		}

@@ -129,6 +129,11 @@ safe() { ! LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$@"; }
 "$smolder" peek work "$tmp/ctrltype.pb" >> "$tmp/ctrl.out" 2>&1
 check "escape sequences in a sample type and a name: printed escaped by top, diff, peek and errors" \
   bash -c "[ \$(grep -c 'x1b\[31mcpu' '$tmp/ctrl.out') -ge 3 ] && grep -q 'x1b\[2Jwork' '$tmp/ctrl.out' && $(declare -f safe); safe '$tmp/ctrl.out'"
+# the user's own REGEX, echoed by list and peek when nothing matches (list printed it raw)
+"$smolder" list $'zz\e]0;owned\a' "$ex/cpuwork-cpu.pb.gz" > "$tmp/re.out" 2>&1
+"$smolder" peek $'zz\e]0;owned\a' "$ex/cpuwork-cpu.pb.gz" >> "$tmp/re.out" 2>&1
+check "list and peek echo a REGEX with escape sequences escaped" \
+  bash -c "[ \$(grep -c 'zz.x1b\]0;owned.x07' '$tmp/re.out') -eq 2 ] && $(declare -f safe); safe '$tmp/re.out'"
 # ... and so do ingest (the file, --service, the types) and the store's errors (the types
 # of a selector that has several)
 "$smolder" ingest --db "$tmp/evil.db" --service $'evil\e[2J' "$tmp/ctrltype.pb" "$ex/cpuwork-cpu.pb.gz" > "$tmp/ingest.out" 2>&1
