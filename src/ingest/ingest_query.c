@@ -176,6 +176,54 @@ static int64_t unit_seconds(const char *u, size_t n)
 	return 0;
 }
 
+/*
+ * Go's strings.TrimSpace, which upstream applies to the `name` parts and the times: it
+ * trims what unicode.IsSpace calls space — ASCII \t \n \v \f \r and ' ', and U+0085,
+ * U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 in UTF-8.
+ * Locale-free, unlike isspace.  go_space: the length of such a rune at s[0], or 0.
+ */
+static size_t go_space(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (n < 3)
+		return 0;
+	if ((s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) ||
+	    (s[0] == 0xe2 && s[1] == 0x80 &&
+	     ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 ||
+	      s[2] == 0xaf)) ||
+	    (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) ||
+	    (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80))
+		return 3;
+	return 0;
+}
+
+/*
+ * The same, for a rune ending at s[n - 1]: a match starts at a lead byte, so it is the
+ * rune Go's DecodeLastRune finds there.
+ */
+static size_t go_space_last(const unsigned char *s, size_t n)
+{
+	size_t k;
+
+	for (k = 1; k <= 3 && k <= n; k++)
+		if (go_space(s + n - k, k) == k)
+			return k;
+	return 0;
+}
+
+static void trim(const char **s, size_t *n)
+{
+	size_t k;
+
+	while ((k = go_space((const unsigned char *)*s, *n)))
+		*s += k, *n -= k;
+	while ((k = go_space_last((const unsigned char *)*s, *n)))
+		*n -= k;
+}
+
 int64_t ingest_attime(const char *in, size_t n, int64_t now_ns)
 {
 	char s[64];
@@ -184,10 +232,7 @@ int64_t ingest_attime(const char *in, size_t n, int64_t now_ns)
 	int64_t sign = 1, num, v;
 
 	/* trim, then drop '_', ',' and ' '; a longer string cannot be a time we read */
-	while (n && isspace((unsigned char)*in))
-		in++, n--;
-	while (n && isspace((unsigned char)in[n - 1]))
-		n--;
+	trim(&in, &n);
 	for (i = 0; i < n && len < sizeof(s) - 1; i++)
 		if (in[i] != '_' && in[i] != ',' && in[i] != ' ')
 			s[len++] = in[i];
@@ -294,14 +339,6 @@ static int add_runes(struct buf *out, const char *s, size_t n)
 		}
 	}
 	return buf_add(out, "", 0);
-}
-
-static void trim(const char **s, size_t *n)
-{
-	while (*n && isspace((unsigned char)**s))
-		(*s)++, (*n)--;
-	while (*n && isspace((unsigned char)(*s)[*n - 1]))
-		(*n)--;
 }
 
 static int bad_char(const char *what, const char *s, size_t n, size_t at)

@@ -637,6 +637,14 @@ static void test_name_and_query(void **state)
 		{ "x;y=1&name=app&name=other", "" },           /* ';' pairs skipped; first name */
 		{ "name=%ZZ&name=app", "" },                   /* a bad escape skips the pair */
 		{ "name=app%7B__session_id__%3Dabc%7D", "" },  /* dropped (max_sessions 0) */
+		/* Go's TrimSpace trims Unicode spaces too (NBSP, NEL, U+3000, U+2028, ...),
+		 * not U+200B, which is no White_Space: these were 400 or kept the space */
+		{ "name=app.cpu%C2%A0", "" },
+		{ "name=%E1%9A%80app%E2%81%9F%7B%E3%80%80k%E2%80%A8%3D%C2%85v%E2%80%8A%7D", "k=v" },
+		{ "name=app%7Benv%3Dprod%C2%A0%2Cz%3D%E2%80%AFy%E2%80%8B%7D",
+		  "env=prod z=y\xe2\x80\x8b" },
+		/* a cut-off U+2000..U+200A is two invalid bytes, no space */
+		{ "name=app%7Bk%3D%E2%80A%7D", "k=\xef\xbf\xbd\xef\xbf\xbd" "A" },
 	};
 	size_t i;
 
@@ -709,6 +717,9 @@ static void test_times(void **state)
 		/* upstream's attime takes "h30m" as the unit of the one term: an hour */
 		{ "from=now-1h30m", INT64_MAX, false },
 		{ "from=now-60m", INT64_MAX, false },
+		/* trimmed as Go's TrimSpace trims: Unicode spaces too, not U+200B */
+		{ "from=%E3%80%801700000000%C2%A0", 1700000000000000000, false },
+		{ "from=1700000000%E2%80%8B", INT64_MIN, false },
 		/* as far apart as they go: no duration (an overflow before) */
 		{ "from=now-999999999y&until=9223372036854775807", 0, true },
 	};
