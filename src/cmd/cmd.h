@@ -203,9 +203,16 @@ struct cmd_loaded {
 	{ "aggregate", required_argument, NULL, CMD_OPT_BASE + 205 },       \
 	{ "tenant", required_argument, NULL, CMD_OPT_BASE + 206 },          \
 	{ "tenant-id", required_argument, NULL, CMD_OPT_BASE + 206 },       \
-	{ "base-from", required_argument, NULL, CMD_OPT_BASE + 207 },       \
-	{ "base-to", required_argument, NULL, CMD_OPT_BASE + 208 },         \
 	CMD_REMOTE_OPTIONS
+
+/*
+ * diff's baseline range (view's too, which then opens a diff): in those verbs' tables
+ * only, so that the others refuse them as unknown instead of taking and ignoring them.
+ * cmd_store_opt() parses them.
+ */
+#define CMD_BASE_OPTIONS                                                   \
+	{ "base-from", required_argument, NULL, CMD_OPT_BASE + 207 },       \
+	{ "base-to", required_argument, NULL, CMD_OPT_BASE + 208 }
 
 /* The remote source's options (part of CMD_STORE_OPTIONS). */
 #define CMD_REMOTE_OPTIONS                                                 \

@@ -178,6 +178,7 @@ static const struct option view_opts[] = {
 	{ "github-api", required_argument, NULL, 'W' },
 	CMD_TRANSFORM_OPTIONS,
 	CMD_STORE_OPTIONS,
+	CMD_BASE_OPTIONS,
 	CMD_SECONDS_OPTION,
 	CMD_PPROF_SAMPLE_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },

@@ -3,7 +3,8 @@
 # lines.  diff's default baseline is the same length just before the new range, read
 # against the one clock reading of the command: a real `smolder serve` behind a proxy
 # that holds the first request 3 s (a slow server) must not slide the baseline into the
-# new range.
+# new range.  --base-from/--base-to are diff's (and view's): top, peek, list, export and
+# query refuse them as unknown (status 2, one line) instead of taking and ignoring them.
 # Usage: store_cli.sh SMOLDER
 smolder=$1
 tmp=$(mktemp -d)
@@ -44,4 +45,33 @@ check "  old (only in the range before) is the whole baseline" \
 kill "$PPID_" 2> /dev/null
 wait "$PPID_" 2> /dev/null
 serve_stop
+
+# usagecheck DESCRIPTION PATTERN ARGS...: `smolder ARGS` is a usage error: status 2 and
+# exactly one line on stderr that matches PATTERN (grep -E), nothing on stdout
+usagecheck() {
+  local d=$1 pat=$2; shift 2
+  "$smolder" "$@" > "$tmp/out" 2> "$tmp/err"
+  local rc=$?
+  if [ "$rc" -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err" &&
+     [ ! -s "$tmp/out" ]; then
+    echo "ok   - $d"; pass=$((pass + 1))
+  else
+    echo "FAIL - $d (status $rc): $(head -3 "$tmp/err")"; fail=$((fail + 1))
+  fi
+}
+
+# --- --base-from/--base-to: diff's (and view's); the other verbs refuse them -------------
+for o in --base-from --base-to; do
+  for args in "top" "peek main" "list main" "export -o $tmp/x.pb.gz" "query series" "query profile"; do
+    verb=${args%% *}
+    # shellcheck disable=SC2086 # args: the verb's words
+    usagecheck "${args%% -o *} $o is refused, not taken and ignored" \
+      "unknown option '$o'.*\\(see smolder $verb --help\\)" $args --db "$db" --from 0 $o now-2h
+  done
+done
+"$smolder" diff --format tsv --db "$db" --from "$((P - 1))" --to "$((P + 1))" \
+  --base-from "$((P - 31))" --base-to "$((P - 29))" > "$tmp/d2.tsv" 2> "$tmp/d2.err"
+check "diff --db takes --base-from/--base-to (work new, old base)" \
+  awk -F'\t' '$8 == "work" && $1 == 0 && $3 == 50 { w = 1 } $8 == "old" && $1 == 100 && $3 == 0 { o = 1 }
+    END { exit !(w && o) }' "$tmp/d2.tsv"
 check_done
