@@ -270,9 +270,10 @@ static void query_help(FILE *f)
 	      "                             [--from T] [--to T] [--step D] [--group-by LABEL]\n"
 	      "\n"
 	      "What the store (or a server, with --url) holds, with profilecli's flags: series\n"
-	      "(label sets with data in the range), profile types, one merged profile (printed\n"
-	      "like `smolder top`, or written as gzipped pprof), and a timeline (the value per\n"
-	      "step, as TSV).  `query merge` is `query profile`, as in profilecli.\n"
+	      "(label sets with data in the range), profile types, one merged profile (a header,\n"
+	      "then flat, cum and name per function as TSV, largest flat first; or written as\n"
+	      "gzipped pprof), and a timeline (the value per step, as TSV).  `query merge` is\n"
+	      "`query profile`, as in profilecli.\n"
 	      "\n"
 	      "      --db PATH            the store (default $SMOLDER_DB, else\n"
 	      "                           $XDG_DATA_HOME/smolder/smolder.db)\n"
@@ -617,8 +618,12 @@ static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 	size_t i, k;
 	int rc = 1;
 
-	if (a->step && (timeparse_duration(a->step, &step_ns) || step_ns < 1000000)) {
-		fprintf(stderr, "smolder: --step: %s\n", step_ns < 1000000 ? "at least 1ms" : err_last());
+	if (a->step && timeparse_duration(a->step, &step_ns)) {
+		fprintf(stderr, "smolder: --step: %s\n", err_last());
+		return 2;
+	}
+	if (a->step && step_ns < 1000000) {
+		fprintf(stderr, "smolder: --step: at least 1ms\n");
 		return 2;
 	}
 	/*

@@ -169,6 +169,8 @@ check "the two ranges are one service in the store" test "$("$smolder" query ser
 "$smolder" query timeline --db "$db" --from "$sb" --to "$((sa + 1))" --step 1s --query '{service_name="app"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds > "$tmp/tl.tsv"
 check "query timeline: one point per second, the profiles' totals where they are" \
   bash -c "[ \$(wc -l < '$tmp/tl.tsv') -eq $((sa + 1 - sb + 1)) ] && grep -qP '\t9240000000$' '$tmp/tl.tsv' && [ \$(awk -F'\t' 'NR>1 && \$2 != 0' '$tmp/tl.tsv' | wc -l) -eq 2 ]"
+check "query timeline --step x: the parse error, status 2 (it said 'at least 1ms')" \
+  bash -c "'$smolder' query timeline --db '$db' --step x 2>&1 >/dev/null | grep -q \"^smolder: --step: bad duration 'x'\"; [ \${PIPESTATUS[0]} -eq 2 ]"
 # without --step, about 1,500 points over the range (Pyroscope's rule), not 15 s steps:
 # 7 days at 15 s were 40,321 points a group, which the timeline bound then refused
 "$smolder" query timeline --db "$db" --from now-7d --query '{service_name="app"}' \
