@@ -282,9 +282,12 @@ int64_t ingest_attime(const char *in, size_t n, int64_t now_ns)
 
 /* ---- the `name` parameter ---- */
 
+/* ASCII letters and digits only: isalnum() follows the locale main() sets, and in a
+ * Latin-1 one takes bytes of UTF-8 sequences for letters */
 static bool label_rune_ok(unsigned char c)
 {
-	return isalnum(c) || c == '_' || c == '.';
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '_' || c == '.';
 }
 
 static bool app_rune_ok(unsigned char c)
