@@ -15,13 +15,20 @@
  * Failures: a profile the store refuses (bad data) rolls back alone and fails only its
  * request; the others stay in the transaction.  An environmental failure (disk full,
  * I/O error, out of memory) can abort SQLite's whole transaction, so the batch is rolled
- * back and written again without that request (at most a few rounds).  With
- * --max-store-size, running out of space first evicts the oldest profiles and retries
- * once; a batch that still does not fit fails with ERR_NOSPACE (HTTP 507).  A commit
- * that fails fails every request of its batch: nothing of it was kept.
+ * back and written again without that request (at most a few rounds).  A write that
+ * --max-store-size refuses is made again with the cap lifted, in a transaction rolled
+ * back, to measure what the batch needs; the oldest profiles are evicted until it fits
+ * (and at least down to 81 % of the cap), and the batch is written again: a few rounds
+ * at most, each of which evicts something.  Only a push that does not fit even in an
+ * empty store, or not with the pushes before it in its batch, fails with ERR_NOSPACE
+ * (HTTP 507) and a reason saying so; nothing is evicted for it.  A full disk evicts
+ * down to 81 % once.  A commit that fails fails every request of its batch: nothing of
+ * it was kept.
  *
  * Maintenance (every maintenance_ns, and once at start): retention, downsampling
- * stages (refused at start unless they nest), eviction down to 90 % of --max-store-size.
+ * stages (refused at start unless they nest), eviction down to 90 % of --max-store-size,
+ * which spares the profiles of the newest time (a push that fits only above 90 % of the
+ * cap is not evicted as soon as it is stored).
  * Damage in the store (a profile that does not decode) is gone around by the store,
  * which leaves it as it is; each damaged profile or service is logged once
  * (store_maint_damage).  The store's size — its file and its WAL, which
@@ -37,10 +44,12 @@
 #include <unistd.h>
 
 #include "base/timeparse.h"
+#include "base/units.h"
 #include "serve_int.h"
 
 #define SIZE_CHECK_MS 5000.0
 #define MAX_ROUNDS 4
+#define FIT_ROUNDS 4  /* rounds that make room under --max-store-size (make_room) */
 
 static bool env_error(int rc)
 {
@@ -77,12 +86,15 @@ static void log_damage(struct serve_writer *w, uint64_t *skipped)
 		serve_log(w->srv, SERVE_LOG_WARN, "maintenance left damaged data as it is: %s", msg);
 }
 
-static bool evict(struct serve_writer *w, uint64_t target, const char *why)
+/* keep_newest: maintenance's aim below the cap, which spares the newest (store_evict_older) */
+static bool evict(struct serve_writer *w, uint64_t target, bool keep_newest, const char *why)
 {
 	uint64_t deleted = 0;
 	double t0 = serve_now_ms();
+	int rc = keep_newest ? store_evict_older(w->store, target, &deleted) :
+			       store_evict(w->store, target, &deleted);
 
-	if (store_evict(w->store, target, &deleted)) {
+	if (rc) {
 		serve_log(w->srv, SERVE_LOG_WARN, "eviction failed: %s", err_last());
 		return false;
 	}
@@ -97,6 +109,179 @@ static bool evict(struct serve_writer *w, uint64_t target, const char *why)
 }
 
 /*
+ * Writes the jobs of the batch that have no outcome yet into the open transaction, in
+ * order.  A profile the store refuses fails its job alone; an environmental failure
+ * stops the writes and returns its job through *bad (the transaction must then be rolled
+ * back).  *stored counts the profiles written before it.  When `watch` is one of the
+ * jobs, watch_used[0..1] get store_size_used() before and after its writes.
+ */
+static int write_jobs(struct serve_writer *w, struct serve_job *batch, struct serve_job **bad,
+		      uint64_t *stored, const struct serve_job *watch, uint64_t watch_used[2])
+{
+	struct serve_job *j;
+	int rc = 0;
+
+	*bad = NULL;
+	*stored = 0;
+	for (j = batch; j; j = j->next) {
+		bool unit = j->n > 1;  /* a push's profiles are kept all or none */
+		size_t i;
+
+		if (j->rc)
+			continue;
+		if (j == watch && (rc = store_size_used(w->store, &watch_used[0])))
+			break;
+		if (unit && (rc = store_unit_begin(w->store))) {
+			job_fail(j, rc);
+			*bad = j;
+			return rc;
+		}
+		for (i = 0; i < j->n; i++) {
+			const struct ingest_item *it = &j->items[i];
+
+			rc = store_write_prepared(w->store, j->tenant, &it->series, it->prof,
+						  j->preps ? j->preps[i] : NULL, it->time_ns,
+						  it->duration_ns);
+			if (rc)
+				break;
+		}
+		if (unit && !(rc && env_error(rc)))
+			rc = store_unit_end(w->store, rc);
+		if (rc == 0) {
+			*stored += j->n;
+			if (j == watch && (rc = store_size_used(w->store, &watch_used[1])))
+				break;
+			continue;
+		}
+		job_fail(j, rc);
+		if (env_error(rc)) {
+			*bad = j;
+			return rc;
+		}
+		rc = 0;
+	}
+	if (rc) {  /* a measure failed: the transaction is good, the measure is not */
+		job_fail(j, rc);
+		*bad = j;
+	}
+	return rc;
+}
+
+/*
+ * Fails a job the cap cannot take.  need: what it takes alone, or 0 when it took more
+ * than the whole cap (the measure stopped there).
+ */
+static void too_big(struct serve_writer *w, struct serve_job *j, uint64_t need, bool alone)
+{
+	char cap[UNITS_MAX], n[UNITS_MAX], size[UNITS_MAX + 16];
+
+	units_format(cap, sizeof(cap), (int64_t)w->opts->max_store_bytes, "bytes");
+	units_format(n, sizeof(n), (int64_t)need, "bytes");
+	snprintf(size, sizeof(size), need ? "(%s) " : "(more than %s) ", need ? n : cap);
+	if (alone)
+		err_set(ERR_NOSPACE, "store '%s' reached --max-store-size (%s): the push %sdoes not "
+			"fit even in an empty store", store_path(w->store), cap, size);
+	else
+		err_set(ERR_NOSPACE, "store '%s' reached --max-store-size (%s): the push does not "
+			"fit with the pushes written before it in its batch", store_path(w->store), cap);
+	job_fail(j, ERR_NOSPACE);
+}
+
+/*
+ * The cap refused `bad` (its transaction rolled back): room for the batch.  The batch is
+ * written again with the cap lifted, in a transaction rolled back, to learn what it
+ * needs — all of it, up to `bad` included, and `bad` itself; then the oldest profiles
+ * are evicted until it fits (or until the jobs up to `bad` do: a later job that still
+ * does not fit gets its own round), with a margin that grows with `attempt`, as eviction
+ * may collect symbols the batch shares and then writes itself.  A job that cannot fit
+ * even in an empty store, or not with the jobs before it, fails alone with a reason
+ * saying so, and nothing is evicted for it.  Either way the batch is then written again,
+ * without the jobs that failed.  Returns an error only when the cap could not be put
+ * back after the measure: then nothing may be written.
+ */
+static int make_room(struct serve_writer *w, struct serve_job *batch, struct serve_job *bad,
+		     int attempt)
+{
+	struct store *s = w->store;
+	struct serve_job *bad2 = NULL;
+	uint64_t base = 0, used = 0, mine[2] = { 0, 0 }, room = 0, stored = 0, need, upto;
+	uint64_t deleted = 0;
+	double t0 = serve_now_ms();
+	char cap[UNITS_MAX];
+	int rc, lrc;
+
+	bad->rc = 0;
+	if ((rc = store_size_used(s, &base)) || (rc = store_size_room(s, &room)) ||
+	    (rc = store_begin(s))) {
+		job_fail(bad, rc);
+		return 0;
+	}
+	if (!(rc = store_size_lift(s, true))) {
+		rc = write_jobs(w, batch, &bad2, &stored, bad, mine);
+		if (!rc)
+			rc = store_size_used(s, &used);
+	}
+	store_rollback(s);
+	if ((lrc = store_size_lift(s, false))) {
+		serve_log(w->srv, SERVE_LOG_ERROR, "--max-store-size: %s", err_last());
+		return lrc;
+	}
+	upto = mine[1] > base ? mine[1] - base : 0;
+	need = used > base ? used - base : 0;
+	if (bad2 && rc == ERR_NOSPACE && store_cap_reached(s)) {
+		/*
+		 * Past the lift.  The jobs before `bad` fit under the cap, so `bad` had a whole
+		 * cap to itself: it needs more.  A later job gets a round of its own.
+		 */
+		if (bad2 == bad) {
+			too_big(w, bad, 0, true);
+			return 0;
+		}
+		bad2->rc = 0;
+		need = upto;
+	} else if (bad2) {
+		return 0;  /* another failure, which bad2 has as its outcome */
+	} else if (rc) {
+		job_fail(bad, rc);
+		return 0;
+	}
+	if (mine[1] > mine[0] && mine[1] - mine[0] > room) {
+		too_big(w, bad, mine[1] - mine[0], true);
+		return 0;
+	}
+	if (upto > room) {
+		too_big(w, bad, 0, false);
+		return 0;
+	}
+	if (need > room)
+		need = upto;
+	/*
+	 * A margin of need/16, /8, /4, /2 as the attempts go (attempt < FIT_ROUNDS), and at
+	 * least down to what eviction aims for when the store is full, so that the next
+	 * pushes do not each have to make room.
+	 */
+	if ((rc = store_evict_room(s, need + (need >> (FIT_ROUNDS - attempt)),
+				   soft_cap(w->opts) - soft_cap(w->opts) / 10, &deleted))) {
+		serve_log(w->srv, SERVE_LOG_WARN, "eviction failed: %s", err_last());
+		job_fail(bad, rc);
+		return 0;
+	}
+	log_damage(w, NULL);
+	if (!deleted) {
+		units_format(cap, sizeof(cap), (int64_t)w->opts->max_store_bytes, "bytes");
+		err_set(ERR_NOSPACE, "store '%s' reached --max-store-size (%s): no profile could be "
+			"evicted to make room for the push", store_path(s), cap);
+		job_fail(bad, ERR_NOSPACE);
+		return 0;
+	}
+	serve_log(w->srv, SERVE_LOG_INFO, "evicted the %llu oldest profile%s (room for %llu "
+		  "bytes; %.1f ms)", (unsigned long long)deleted, deleted == 1 ? "" : "s",
+		  (unsigned long long)need, serve_now_ms() - t0);
+	serve_metrics_maint(w->metrics, 0, 0, deleted);
+	return 0;
+}
+
+/*
  * Writes and commits a batch (see the file comment): true when committed (the jobs then
  * wait for the fsync), false when it failed (every job has its rc).
  */
@@ -104,50 +289,27 @@ static bool write_batch(struct serve_writer *w, struct serve_job *batch)
 {
 	struct serve_job *j;
 	bool evicted = false;
-	int round, rc = 0;
+	int round, rounds = 0, fits = 0, rc = 0;
 
-	for (round = 0; round < MAX_ROUNDS; round++) {
+	for (round = 0; round < MAX_ROUNDS + FIT_ROUNDS && rounds < MAX_ROUNDS; round++) {
 		double t0 = serve_now_ms(), t1;
 		struct serve_job *bad = NULL;
 		uint64_t stored = 0;
 
 		if ((rc = store_begin(w->store)))
 			break;
-		for (j = batch; j && !bad; j = j->next) {
-			bool unit = j->n > 1;  /* a push's profiles are kept all or none */
-			size_t i;
-
-			if (j->rc)
-				continue;
-			if (unit && (rc = store_unit_begin(w->store))) {
-				job_fail(j, rc);
-				bad = j;
-				break;
-			}
-			for (i = 0; i < j->n; i++) {
-				const struct ingest_item *it = &j->items[i];
-
-				rc = store_write_prepared(w->store, j->tenant, &it->series, it->prof,
-							  j->preps ? j->preps[i] : NULL,
-							  it->time_ns, it->duration_ns);
-				if (rc)
-					break;
-			}
-			if (unit && !(rc && env_error(rc)))
-				rc = store_unit_end(w->store, rc);
-			if (rc == 0) {
-				stored += j->n;
-				continue;
-			}
-			job_fail(j, rc);
-			if (env_error(rc))
-				bad = j;
-		}
-		if (bad) {
+		if ((rc = write_jobs(w, batch, &bad, &stored, NULL, NULL))) {
 			store_rollback(w->store);
+			if (rc == ERR_NOSPACE && w->opts->max_store_bytes &&
+			    store_cap_reached(w->store) && fits < FIT_ROUNDS) {
+				if ((rc = make_room(w, batch, bad, fits++)))
+					break;
+				continue;
+			}
+			rounds++;
 			if (rc == ERR_NOSPACE && w->opts->max_store_bytes && !evicted) {
 				evicted = true;
-				if (evict(w, soft_cap(w->opts) - soft_cap(w->opts) / 10, "store full"))
+				if (evict(w, soft_cap(w->opts) - soft_cap(w->opts) / 10, false, "store full"))
 					bad->rc = 0;  /* it may fit now */
 			}
 			continue;
@@ -156,7 +318,8 @@ static bool write_batch(struct serve_writer *w, struct serve_job *batch)
 		rc = store_commit(w->store);
 		if (rc == ERR_NOSPACE && w->opts->max_store_bytes && !evicted) {
 			evicted = true;
-			if (evict(w, soft_cap(w->opts) - soft_cap(w->opts) / 10, "store full"))
+			rounds++;
+			if (evict(w, soft_cap(w->opts) - soft_cap(w->opts) / 10, false, "store full"))
 				continue;
 		}
 		if (rc) {
@@ -172,7 +335,7 @@ static bool write_batch(struct serve_writer *w, struct serve_job *batch)
 	}
 	/* the batch could not be committed: nothing of it was kept */
 	if (rc == 0)
-		rc = err_set(ERR_IO, "store: gave up after %d attempts", MAX_ROUNDS);
+		rc = err_set(ERR_IO, "store: gave up after %d attempts", round);
 	if (rc == ERR_NOSPACE && !w->full) {
 		w->full = true;
 		serve_log(w->srv, SERVE_LOG_WARN, "%s: pushes get 507 until there is room", err_last());
@@ -282,7 +445,7 @@ static void check_size(struct serve_writer *w)
 	w->last_size_check_ms = now;
 	if (file_size(store_path(w->store), "") + file_size(store_path(w->store), "-wal") >
 	    soft_cap(w->opts))
-		evict(w, soft_cap(w->opts), "--max-store-size");
+		evict(w, soft_cap(w->opts), true, "--max-store-size");
 }
 
 static void maintain(struct serve_writer *w)
@@ -305,7 +468,7 @@ static void maintain(struct serve_writer *w)
 			serve_log(w->srv, SERVE_LOG_WARN, "downsampling failed: %s", err_last());
 		merged += n;
 	}
-	if (o->max_store_bytes && store_evict(w->store, soft_cap(o), &evicted))
+	if (o->max_store_bytes && store_evict_older(w->store, soft_cap(o), &evicted))
 		serve_log(w->srv, SERVE_LOG_WARN, "eviction failed: %s", err_last());
 	w->last_size_check_ms = serve_now_ms();
 	log_damage(w, &skipped);

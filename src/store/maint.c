@@ -949,8 +949,18 @@ static int used_bytes(struct store *s, uint64_t *out, int64_t *nprofiles)
 	return rc;
 }
 
-int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted)
+/*
+ * Deletes the oldest profiles until used_bytes() is at most max_bytes or none is left
+ * that may go; with keep_newest, those of the newest time may not.  Each round deletes
+ * what its estimate says is needed (per profile, the average of what is left) and
+ * stops once a round deletes nothing.
+ */
+static int evict_to(struct store *s, uint64_t max_bytes, bool keep_newest, uint64_t *deleted)
 {
+	const char *where = keep_newest ?
+		"id IN (SELECT id FROM profiles WHERE time_ns < (SELECT max(time_ns) FROM "
+		"profiles) ORDER BY time_ns, id LIMIT ?1)" :
+		"id IN (SELECT id FROM profiles ORDER BY time_ns, id LIMIT ?1)";
 	uint64_t used;
 	int64_t count;
 	int rc, round;
@@ -958,6 +968,7 @@ int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted)
 	if (deleted)
 		*deleted = 0;
 	for (round = 0; round < 64; round++) {
+		uint64_t n = 0;
 		int64_t want;
 		double per;
 
@@ -969,11 +980,99 @@ int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted)
 		want = (int64_t)((double)(used - max_bytes) / per * 1.1) + 1;
 		if (want > count)
 			want = count;
-		if ((rc = delete_profiles(s, "id IN (SELECT id FROM profiles ORDER BY time_ns, id LIMIT ?1)",
-					  want, deleted)))
+		if ((rc = delete_profiles(s, where, want, &n)))
 			return rc;
+		if (deleted)
+			*deleted += n;
 		shrink(s);
+		if (n == 0)
+			break;  /* only the newest are left */
 	}
+	return 0;
+}
+
+int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted)
+{
+	return evict_to(s, max_bytes, false, deleted);
+}
+
+int store_evict_older(struct store *s, uint64_t max_bytes, uint64_t *deleted)
+{
+	return evict_to(s, max_bytes, true, deleted);
+}
+
+int store_evict_room(struct store *s, uint64_t need, uint64_t max_bytes, uint64_t *deleted)
+{
+	uint64_t part = s->file_pages * (uint64_t)s->page_size;
+
+	if (!s->max_bytes)
+		return err_set(ERR_USAGE, "store_evict_room without a size limit");
+	if (part < need)
+		part = need;
+	return evict_to(s, part - need < max_bytes ? part - need : max_bytes, false, deleted);
+}
+
+bool store_cap_reached(const struct store *s)
+{
+	return s->max_bytes && s->at_cap;
+}
+
+int store_size_used(struct store *s, uint64_t *out)
+{
+	int64_t pages, freel;
+	int rc;
+
+	*out = 0;
+	if ((rc = store_query_int(s, "PRAGMA page_count", &pages)) ||
+	    (rc = store_query_int(s, "PRAGMA freelist_count", &freel)))
+		return rc;
+	*out = pages > freel ? (uint64_t)(pages - freel) * (uint64_t)s->page_size : 0;
+	return 0;
+}
+
+/*
+ * Lifted, writes may take the file two caps past its size: what fitted under the cap
+ * before the refused write, and a whole cap for it.  Put back, the WAL the measure (rolled
+ * back) grew is checkpointed and truncated, as far as readers allow.
+ */
+int store_size_lift(struct store *s, bool lift)
+{
+	uint64_t limit = s->file_pages;
+	int64_t pages = 0;
+	char sql[64];
+	int rc;
+
+	if (!s->max_bytes)
+		return 0;
+	if (lift && (rc = store_query_int(s, "PRAGMA page_count", &pages)))
+		return rc;
+	if (lift)
+		limit = (uint64_t)pages + 2 * s->file_pages;
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%llu", (unsigned long long)limit);
+	if ((rc = store_exec(s, sql)))
+		return rc;
+	if (!lift)
+		shrink(s);
+	return 0;
+}
+
+/*
+ * An empty store still has its schema: page 1, a root page per table and index, and
+ * the pointer-map page incremental vacuum keeps.
+ */
+int store_size_room(struct store *s, uint64_t *out)
+{
+	int64_t roots;
+	uint64_t schema;
+	int rc;
+
+	*out = 0;
+	if ((rc = store_query_int(s, "SELECT count(*) FROM sqlite_schema WHERE rootpage > 0",
+				  &roots)))
+		return rc;
+	schema = ((uint64_t)roots + 2) * (uint64_t)s->page_size;
+	if (s->file_pages * (uint64_t)s->page_size > schema)
+		*out = s->file_pages * (uint64_t)s->page_size - schema;
 	return 0;
 }
 
@@ -1024,6 +1123,8 @@ int store_set_size_limit(struct store *s, uint64_t max_bytes)
 		return rc;
 	s->max_bytes = max_bytes;
 	s->wal_bytes = wal_bytes;
+	s->file_pages = pages ? pages : 1;
+	s->page_size = psize;
 	return 0;
 }
 

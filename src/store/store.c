@@ -162,7 +162,8 @@ int store_sql_err(struct store *s, int rc, const char *what)
 
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
-		if (disk_full(s))
+		s->at_cap = !disk_full(s);
+		if (!s->at_cap)
 			return err_set(ERR_NOSPACE, "store '%s': %s: disk full", s->path, what);
 		units_format(cap, sizeof(cap), (int64_t)s->max_bytes, "bytes");
 		return err_set(ERR_NOSPACE, "store '%s' reached --max-store-size (%s): %s", s->path,

@@ -154,6 +154,18 @@ int store_downsample_check(const int64_t *after_ns, const int64_t *bucket_ns, si
  */
 int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted);
 /*
+ * store_evict() that never deletes the profiles of the newest time: maintenance's, which
+ * aims below the cap, so that a push that fits only above that aim is not evicted as soon
+ * as it is stored.
+ */
+int store_evict_older(struct store *s, uint64_t max_bytes, uint64_t *deleted);
+/*
+ * Room under the store_set_size_limit() cap for a write that needs `need` bytes of pages:
+ * store_evict() (every profile may go) until the file's part of the cap has them free,
+ * and the store uses at most max_bytes.
+ */
+int store_evict_room(struct store *s, uint64_t need, uint64_t max_bytes, uint64_t *deleted);
+/*
  * Damage maintenance goes around.  Retention, downsampling and eviction do not stop at
  * a damaged part of the store (a profile blob that does not decode, a profile naming
  * stacks or label sets that do not exist, a service's symbols that do not load), which
@@ -178,6 +190,23 @@ uint64_t store_maint_damage(struct store *s, uint64_t *skipped, char *msg, size_
  * --max-store-size` sets it and evicts.
  */
 int store_set_size_limit(struct store *s, uint64_t max_bytes);
+/*
+ * Measuring a write the cap refused, to make room for it (serve's writer):
+ * store_cap_reached() is whether the last ERR_NOSPACE was the cap's rather than a full
+ * disk's.  store_size_used() gives the bytes of the file's pages in use, the open
+ * transaction's writes included.  store_size_lift(s, true) lets this connection's writes
+ * take the file two caps past its current size, so that the refused write, made again in
+ * a transaction then rolled back, shows how much it needs (the writes before it fitted
+ * under the cap: refused even then, it needs more than a cap); store_size_lift(s, false)
+ * puts the cap back and truncates the WAL the measure grew, and must come after that
+ * rollback (SQLite never sets the limit below the pages the open transaction holds).
+ * store_size_room() is what an empty store has room for under the cap (its schema takes
+ * some).  Only under a cap.
+ */
+bool store_cap_reached(const struct store *s);
+int store_size_used(struct store *s, uint64_t *out);
+int store_size_lift(struct store *s, bool lift);
+int store_size_room(struct store *s, uint64_t *out);
 /*
  * Whether store_commit() syncs (true, the default: synchronous=FULL).  false leaves the
  * sync of each commit to the caller: synchronous=NORMAL, under which checkpoints still

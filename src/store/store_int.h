@@ -176,6 +176,9 @@ struct store {
 	int txn;               /* 0 none, 1 batch (store_begin), 2 one write */
 	uint64_t max_bytes;    /* store_set_size_limit's cap (0: none) ... */
 	uint64_t wal_bytes;    /* ... and the WAL's share of it */
+	uint64_t file_pages;   /* ... and the file's, in pages (its max_page_count) */
+	int64_t page_size;
+	bool at_cap;           /* the last SQLITE_FULL was file_pages, not the disk */
 	struct scope **scopes;
 	size_t nscopes, cap_scopes;
 	struct series_ent **series;

@@ -6,6 +6,9 @@
 #     own WAL limits would let the WAL alone reach ~4 MB);
 #   - a push that the cap refuses gets 507 saying the store reached --max-store-size, with
 #     the size — not "disk full" while the disk has room;
+#   - a push that fits under the cap gets room: the oldest profiles are evicted until it
+#     fits, however much of the cap it takes; maintenance keeps it; only a push that does
+#     not fit even in an empty store gets 507 (saying so), and nothing is evicted for it;
 #   - a really full disk under a cap it never reaches (a 1 MiB tmpfs in a user namespace,
 #     when this machine can mount one) still says "disk full".
 # Usage: store_cap.sh SMOLDER
@@ -57,6 +60,59 @@ check "the server's log gives the same reason" grep -q 'reached --max-store-size
 check "a small push still fits" test "$(http POST "$url/ingest?name=small.cpu" --data-binary $'a;b 1\n')" = 200
 serve_stop
 [ "$st" = 507 ] || sed 's/^/     | /' "$tmp/capped.body"
+
+# --- a push that fits under the cap evicts as much old data as it needs ------------------
+# Each heapwork push (a service of its own) takes ~730 KB, a quarter of 3 MiB: eviction
+# must free more than the 10-19 % of the cap it used to stop at.  big8000.txt takes ~90 % of
+# the cap: every older profile goes, and maintenance (every second here) must not evict it
+# afterwards.  big12000.txt cannot fit even in an empty store: 507 saying so, and nothing
+# is evicted for it.
+ex=$(cd "$(dirname "$0")/../../examples" && pwd)
+for n in 8000 12000; do
+  python3 -c '
+import sys
+for i in range(int(sys.argv[1])):
+    print("main;big_function_number_%06d_with_a_rather_long_name_for_size;middle_%06d_another"
+          "_long_function_name;leaf_function_%06d_of_the_big_profile 1" % (i, i, i))' $n > "$tmp/big$n.txt"
+done
+serve_start evict --db "$tmp/e.db" --max-store-size 3m --maintenance-interval 1s || exit 1
+url=http://127.0.0.1:$PORT
+t0=$(( $(date +%s) - 3600 ))
+codes=""
+for n in $(seq 1 6); do
+  st=$(http POST "$url/ingest?name=heap-$n&format=pprof&from=$((t0 + n))&until=$((t0 + n + 10))" \
+            --data-binary @"$ex/heapwork-allocs.pb.gz")
+  codes="$codes $st"
+  [ "$st" = 200 ] || { cat "$tmp/body"; echo; } | sed "s/^/     | heap-$n: /"
+done
+check "6 pushes of a quarter of the cap each are all stored, the oldest evicted for them ($codes)" \
+  test "$(echo $codes | tr ' ' '\n' | sort -u)" = 200
+st=$(http POST "$url/ingest?name=big.cpu&from=$((t0 + 100))" --data-binary @"$tmp/big8000.txt")
+check "a push of ~90 % of the cap is stored: every older profile is evicted for it ($st)" test "$st" = 200
+[ "$st" = 200 ] || { cat "$tmp/body"; echo; } | sed "s/^/     | /"
+# two maintenance passes (every second here) after it
+passes() { http GET "$url/metrics" > /dev/null; sed -n 's/^smolder_maintenance_runs_total //p' "$tmp/body"; }
+p0=$(passes)
+for i in $(seq 1 100); do [ "$(passes)" -ge $((p0 + 2)) ] && break; sleep 0.05; done
+"$smolder" query series --db "$tmp/e.db" --from 0 > "$tmp/e.series"
+used=$(( $(size_of "$tmp/e.db") + $(size_of "$tmp/e.db-wal") ))
+check "the file and its WAL are back within the cap once it is stored ($used B)" test "$used" -le 3145728
+check "maintenance keeps it (the newest push), not only the cap's 90 % it aims for" \
+  grep -q ' big$' "$tmp/e.series"
+check "and the older services were evicted" bash -c "! grep -q ' heap-[0-9]\$' '$tmp/e.series'"
+st=$(http POST "$url/ingest?name=huge.cpu&from=$((t0 + 200))" --data-binary @"$tmp/big12000.txt")
+cp "$tmp/body" "$tmp/huge.body"
+check "a push larger than the cap gets 507 saying it does not fit even in an empty store" \
+  bash -c "[ '$st' = 507 ] && grep -q 'reached --max-store-size (3 MiB): the push ([^)]*B) does not fit even in an empty store' '$tmp/huge.body'"
+grep -q 'even in an empty store' "$tmp/huge.body" || { cat "$tmp/huge.body"; echo; } | sed 's/^/     | /'
+check "and nothing was evicted for it" \
+  bash -c "'$smolder' query series --db '$tmp/e.db' --from 0 | grep -q ' big\$'"
+check "a small push still fits" \
+  test "$(http POST "$url/ingest?name=small.cpu&from=$((t0 + 300))" --data-binary $'a;b 1\n')" = 200
+serve_stop
+check "the file stays within --max-store-size ($(size_of "$tmp/e.db") B)" \
+  test "$(( $(size_of "$tmp/e.db") + $(size_of "$tmp/e.db-wal") ))" -le 3145728
+check "the evicted store is intact" test "$(sqlite3 "$tmp/e.db" 'PRAGMA integrity_check')" = ok
 
 # --- a real full disk under a cap it never reaches: "disk full" ------------------------
 if unshare -rm true 2> /dev/null; then

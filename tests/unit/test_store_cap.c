@@ -2,8 +2,10 @@
  * test_store_cap.c — store_set_size_limit(), what `serve --max-store-size` sets, on real
  * files: the database and its write-ahead log together stay within the cap while small
  * pushes arrive (the WAL is part of what the store occupies), and a write refused by
- * the cap says so, with the cap, instead of calling the disk full.  (A really full disk
- * is e2e/store_cap.sh's, on a tmpfs.)
+ * the cap says so, with the cap, instead of calling the disk full; what serve's writer
+ * uses to make room for a refused write (measuring it with the cap lifted, evicting for
+ * it), and maintenance's eviction, which spares the newest profiles.  (A really full
+ * disk is e2e/store_cap.sh's, on a tmpfs.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -114,11 +116,147 @@ static void test_cap_message(void **state)
 	store_close(s);
 }
 
+/* A profile of n stacks of names no other profile (tag) has: ~230 bytes a stack, stored. */
+static struct prof *unique_prof(const char *tag, int n)
+{
+	struct buf text = BUF_INIT;
+	struct prof *p;
+	int k;
+
+	for (k = 0; k < n; k++)
+		assert_int_equal(buf_printf(&text, "main;%s_function_number_%05d_of_many;"
+					    "%s_leaf_function_number_%05d 1\n", tag, k, tag, k), 0);
+	p = tu_decode_bytes(text.data, text.len, "unique.txt");
+	buf_release(&text);
+	return p;
+}
+
+static uint64_t profiles_of(struct store *s)
+{
+	struct store_stats st;
+
+	assert_int_equal(store_stats(s, &st), 0);
+	return st.profiles;
+}
+
+/*
+ * What writing p as service `svc` needs, measured as serve's writer does: with the cap
+ * lifted, in a transaction rolled back, the cap put back.  Nothing of it is kept.
+ */
+static uint64_t measure(struct store *s, const char *svc, const struct prof *p)
+{
+	struct labelset ls = LABELSET_INIT;
+	uint64_t base, used;
+	uint64_t before = profiles_of(s);
+
+	labelset_set(&ls, "service_name", svc);
+	assert_int_equal(store_size_used(s, &base), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_size_lift(s, true), 0);
+	assert_int_equal(store_write(s, NULL, &ls, p, T0 + 1000 * SEC, 10 * SEC), 0);
+	assert_int_equal(store_size_used(s, &used), 0);
+	store_rollback(s);
+	assert_int_equal(store_size_lift(s, false), 0);
+	tu_assert_i64(profiles_of(s), before);
+	/* the cap is back */
+	assert_int_equal(store_write(s, NULL, &ls, p, T0 + 1000 * SEC, 10 * SEC), ERR_NOSPACE);
+	labelset_free(&ls);
+	assert_true(used > base);
+	return used - base;
+}
+
+/*
+ * What serve's writer does when the cap refuses a write: measured (measure()), a write
+ * that needs more than an empty store holds is known as such; one that fits is given room
+ * by store_evict_room() and then fits, while the older profiles it needed evicted are gone
+ * and the newest stay.
+ */
+static void test_measure_and_room(void **state)
+{
+	const uint64_t cap = 400 * 1024;
+	struct store *s = ts_open_new("room.db");
+	struct prof *small = unique_prof("small", 100), *half = unique_prof("half", 1000),
+		    *huge = unique_prof("huge", 2500);
+	uint64_t need, room, n = 0;
+	struct labelset ls = LABELSET_INIT;
+	char svc[32], sql[128];
+	int k, rc;
+
+	(void)state;
+	assert_int_equal(store_set_size_limit(s, cap), 0);
+	assert_int_equal(store_size_room(s, &room), 0);
+	assert_true(room > cap / 2 && room < cap);
+	/* small services until the cap refuses one */
+	for (k = 0; k < 100; k++) {
+		snprintf(svc, sizeof(svc), "svc-%02d", k);
+		labelset_set(&ls, "service_name", svc);
+		if ((rc = store_write(s, NULL, &ls, small, T0 + k * SEC, 10 * SEC)))
+			break;
+	}
+	assert_int_equal(rc, ERR_NOSPACE);
+	assert_true(store_cap_reached(s));
+	assert_true(k > 3);
+
+	/* too big even for an empty store: the measure says so */
+	need = measure(s, "huge", huge);
+	if (need <= room)
+		fail_msg("the huge profile measured %llu B, within the %llu B of an empty store",
+			 (unsigned long long)need, (unsigned long long)room);
+
+	/* half the cap: refused now, it fits once store_evict_room() made the room measured */
+	need = measure(s, "half", half);
+	assert_true(need > cap / 4 && need <= room);
+	assert_int_equal(store_evict_room(s, need + need / 8, UINT64_MAX, &n), 0);
+	assert_true(n > 0 && n < (uint64_t)k);
+	labelset_set(&ls, "service_name", "half");
+	assert_int_equal(store_write(s, NULL, &ls, half, T0 + 1000 * SEC, 10 * SEC), 0);
+	print_message("     %d small services filled the cap; half measured %llu B of %llu B, "
+		      "%llu evicted for it\n", k, (unsigned long long)need,
+		      (unsigned long long)room, (unsigned long long)n);
+	/* the oldest went (the first n), the newest small ones stayed */
+	tu_assert_i64(profiles_of(s), k - (int)n + 1);
+	snprintf(sql, sizeof(sql), "SELECT min(time_ns) FROM profiles WHERE time_ns < %lld",
+		 (long long)(T0 + 1000 * SEC));
+	tu_assert_i64(ts_sql_int("room.db", sql), T0 + (int64_t)n * SEC);
+	labelset_free(&ls);
+	prof_free(small);
+	prof_free(half);
+	prof_free(huge);
+	store_close(s);
+}
+
+/* store_evict_older() never takes the profiles of the newest time; store_evict() does. */
+static void test_evict_older_keeps_newest(void **state)
+{
+	struct store *s = ts_open_new("older.db");
+	struct prof *p = tu_decode_str("main;work 1\n");
+	uint64_t n = 0;
+
+	(void)state;
+	ts_write_or_fail(s, "old", p, T0, NULL, NULL);
+	ts_write_or_fail(s, "mid", p, T0 + SEC, NULL, NULL);
+	ts_write_or_fail(s, "new-a", p, T0 + 2 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "new-b", p, T0 + 2 * SEC, NULL, NULL);
+	assert_int_equal(store_evict_older(s, 1, &n), 0);
+	tu_assert_i64(n, 2);
+	tu_assert_i64(profiles_of(s), 2);
+	tu_assert_i64(ts_sql_int("older.db", "SELECT min(time_ns) FROM profiles"), T0 + 2 * SEC);
+	assert_int_equal(store_evict_older(s, 1, &n), 0);
+	tu_assert_i64(n, 0);
+	assert_int_equal(store_evict(s, 1, &n), 0);
+	tu_assert_i64(n, 2);
+	tu_assert_i64(profiles_of(s), 0);
+	prof_free(p);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wal_within_cap),
 		cmocka_unit_test(test_cap_message),
+		cmocka_unit_test(test_measure_and_room),
+		cmocka_unit_test(test_evict_older_keeps_newest),
 	};
 
 	tu_init(argc, argv);
