@@ -175,6 +175,7 @@ struct cmd_store_src {
 	const char *db, *query, *profile_type, *from, *to, *aggregate, *tenant;
 	const char *base_from, *base_to;
 	bool used;
+	const char *used_by;  /* the option that set used first ("--tenant"), for messages */
 	/* a remote server instead of the store (store/remote.h): --url and its options */
 	const char *url, *codec, *username, *password, *token, *ca_cert;
 	bool insecure;
@@ -292,20 +293,35 @@ struct cmd_loaded {
 int cmd_check_seconds(const char *verb, const struct cmd_store_src *st,
 		      const char *const *srcs, size_t n);
 
-/* 1 when c was one of CMD_STORE_OPTIONS, 0 when not, -1 (message printed) when bad. */
+/*
+ * 1 when c was one of CMD_STORE_OPTIONS (or CMD_BASE_OPTIONS), 0 when not, -1 (message
+ * printed; the verb returns 2) when bad: the times, --aggregate, --codec, and the
+ * syntax of --query and --profile-type are checked here, before anything is opened.
+ */
 int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src);
+/*
+ * The words after a verb's options, args[0..n), against what it takes: `words` (e.g.
+ * { "REGEX", "SOURCE", NULL }) from a SOURCE, the first nstore of them with the store
+ * or a server (st->used); and st's options against each other (--db with --url, --codec
+ * without a server).  0, or one line "smolder VERB: ... (see smolder VERB --help)" —
+ * the missing word, the unexpected one, or a store option beside a SOURCE — and 2.
+ */
+int cmd_check_args(const char *verb, const struct cmd_store_src *st, int n, char **args,
+		   const char *const *words, int nstore);
 /*
  * The backend a verb reads: a server with --url (or $PROFILECLI_URL when there is no
  * --db), else the store (--db, or the default path).  *name gets what to call it (the
- * URL without credentials, or the store's path).  Prints the error on failure; *out
- * belongs to the caller (backend_close), its cancel flag is env's.
+ * URL without credentials, or the store's path).  Prints the error on failure and
+ * returns 2 for options that do not go together, 1 for the rest; *out belongs to the
+ * caller (backend_close), its cancel flag is env's.
  */
 int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		     struct backend **out, struct buf *name);
 /*
  * A verb's profile: from the store or a server when st->used, else from SOURCE src;
- * then the sample index.  Prints the error and returns non-zero on failure; *out and
- * ld->* belong to the caller (ld is filled only from a store or server).
+ * then the sample index.  Prints the error and returns non-zero on failure (2 for a
+ * usage error: a bad or empty range, options that do not go together); *out and ld->*
+ * belong to the caller (ld is filled only from a store or server).
  */
 int cmd_load_any(const struct cmd_store_src *st, const char *src, const struct cmd_env *env,
 		 const char *sample_index, struct prof **out, int *type, struct cmd_loaded *ld);
@@ -314,8 +330,10 @@ int cmd_load_any(const struct cmd_store_src *st, const char *src, const struct c
  * per version of the service): the range, --query, --aggregate, the backend and the
  * profile type, resolved and checked as cmd_load_src() does (it is cmd_store_open() and
  * one cmd_store_merge()).  Each function prints its error (one line) and returns
- * non-zero on failure.  `out` belongs to the caller until cmd_store_close() (also after
- * a failed open; a zeroed one is fine).
+ * non-zero on failure; cmd_store_open() (and cmd_load_src*()) 2 for a usage error (a
+ * bad or empty range, --aggregate, --query's syntax, --db with --url), 1 for the rest.
+ * `out` belongs to the caller until cmd_store_close() (also after a failed open; a
+ * zeroed one is fine).
  */
 struct cmd_store_read {
 	struct backend *be;

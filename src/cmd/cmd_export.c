@@ -158,8 +158,12 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	if (cmd_check_format("export", format,
 			     (const char *const[]){ "pprof", "folded", "speedscope", "svg", NULL }))
 		return 2;
-	if (optind != argc - (st.used ? 0 : 1) || !out) {
-		export_help(stderr);
+	if (cmd_check_args("export", &st, argc - optind, argv + optind,
+			   (const char *const[]){ "SOURCE", NULL }, 0))
+		return 2;
+	if (!out) {
+		fprintf(stderr, "smolder export: -o FILE is missing (- for standard output) (see "
+				"smolder export --help)\n");
 		return 2;
 	}
 	if (cmd_check_seconds("export", &st, (const char *const[]){ st.used ? NULL : argv[optind] },
@@ -171,8 +175,10 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 				"(use -o FILE, or pipe it)\n");
 		return 2;
 	}
-	if (cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld) ||
-	    cmd_transform(&p, &tr))
+	if ((rc = cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld)))
+		goto done;
+	rc = 1;
+	if (cmd_transform(&p, &tr))
 		goto done;
 	if (!st.used && cmd_source_name(argv[optind], &name)) {
 		cmd_errorf("%s", err_last());

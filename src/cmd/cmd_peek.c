@@ -173,10 +173,9 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 	}
 	if (cmd_check_format("peek", format, (const char *const[]){ "text", "tsv", NULL }))
 		return 2;
-	if (optind != argc - (st.used ? 1 : 2)) {
-		peek_help(stderr);
+	if (cmd_check_args("peek", &st, argc - optind, argv + optind,
+			   (const char *const[]){ "REGEX", "SOURCE", NULL }, 1))
 		return 2;
-	}
 	if (cmd_check_re2("REGEX", argv[optind]) ||
 	    cmd_check_seconds("peek", &st,
 			      (const char *const[]){ st.used ? NULL : argv[optind + 1] }, 1))
@@ -185,7 +184,7 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 	if (rc) {
 		cmd_loaded_release(&ld);
 		prof_free(p);
-		return 1;
+		return rc;
 	}
 	/* pprof: percentages of the unfiltered profile */
 	total = top_pprof_total(p, (uint32_t)type);

@@ -142,12 +142,14 @@ int cmd_resolve(int argc, char **argv, const struct cmd_env *env)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "smolder resolve: unexpected argument '%s' (see --help)\n",
-			argv[optind]);
+		fputs("smolder resolve: unexpected argument '", stderr);
+		cmd_put_safe(stderr, argv[optind], strlen(argv[optind]), true);
+		fputs("' (see smolder resolve --help)\n", stderr);
 		return 2;
 	}
 	if ((!fn || !*fn) && (!path || !*path)) {
-		fprintf(stderr, "smolder resolve: give --function NAME and/or --path PATH (see --help)\n");
+		fprintf(stderr, "smolder resolve: give --function NAME and/or --path PATH (see smolder "
+				"resolve --help)\n");
 		return 2;
 	}
 	if (!o.repo && !o.source_path)

@@ -16,6 +16,13 @@
 #include "store/remote.h"
 #include "store/store.h"
 
+/* The store options' names in messages, by code (less CMD_OPT_BASE + 200). */
+static const char *const store_opt_names[] = {
+	"--db", "--query", "--profile-type", "--from", "--to", "--aggregate", "--tenant",
+	"--base-from", "--base-to", "--url", "--codec", "--username", "--password", "--token",
+	"--ca-cert", "--insecure-skip-verify",
+};
+
 /* --timeout's and --seconds' value: 1 to a week, digits only; 1, or -1 after the line. */
 static int seconds_opt(const char *name, const char *arg, long *out)
 {
@@ -27,6 +34,57 @@ static int seconds_opt(const char *name, const char *arg, long *out)
 		return -1;
 	}
 	return 1;
+}
+
+/*
+ * A time, --profile-type, --aggregate, --codec or --query value checked when the option
+ * is read, so that a bad one is a usage error (status 2) like any other option's, before
+ * anything is opened; 0, or -1 after the line.
+ */
+static int check_value(int c, const char *arg)
+{
+	struct selector *sel = NULL;
+	struct profile_type pt;
+	enum aggregate agg;
+	enum remote_codec codec;
+	int64_t t;
+
+	switch (c - CMD_OPT_BASE) {
+	case 201:
+		if (selector_parse(arg, &sel)) {
+			cmd_errorf("--query: %s", err_last());
+			return -1;
+		}
+		selector_free(sel);
+		return 0;
+	case 202:
+		if (profile_type_parse(arg, &pt)) {
+			cmd_errorf("--profile-type: %s", err_last());
+			return -1;
+		}
+		profile_type_release(&pt);
+		return 0;
+	case 203: case 204: case 207: case 208:
+		/* the syntax: whether the range is empty is known against the clock only */
+		if (timeparse(arg, time_now_ns(), &t)) {
+			cmd_errorf("%s: %s", store_opt_names[c - CMD_OPT_BASE - 200], err_last());
+			return -1;
+		}
+		return 0;
+	case 205:
+		if (aggregate_parse(arg, &agg)) {
+			cmd_errorf("%s", err_last());
+			return -1;
+		}
+		return 0;
+	case 210:
+		if (remote_codec_parse(arg, &codec)) {
+			cmd_errorf("%s", err_last());
+			return -1;
+		}
+		return 0;
+	}
+	return 0;
 }
 
 int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src)
@@ -53,6 +111,10 @@ int cmd_store_opt(int c, const char *arg, struct cmd_store_src *src)
 	case 217: return seconds_opt("--seconds", arg, &src->seconds);
 	default: return 0;
 	}
+	if (check_value(c, arg))
+		return -1;
+	if (!src->used)
+		src->used_by = store_opt_names[c - CMD_OPT_BASE - 200];
 	src->used = true;
 	return 1;
 }
@@ -64,13 +126,80 @@ static const char *env_or(const char *v, const char *name)
 	return v ? v : e && *e ? e : NULL;
 }
 
+/* Why src's options cannot go together, or NULL. */
+static const char *store_conflict(const struct cmd_store_src *src)
+{
+	const char *url = src->url ? src->url : src->db ? NULL : env_or(NULL, "PROFILECLI_URL");
+
+	if (src->db && src->url)
+		return "--db and --url are two sources: pick one";
+	if (!url && (src->codec || src->username || src->password || src->token || src->ca_cert ||
+		     src->insecure))
+		return "--codec, --username, --password, --token, --ca-cert and "
+		       "--insecure-skip-verify go with --url";
+	return NULL;
+}
+
+/* "smolder VERB: <text, arg made safe> (see smolder VERB --help)"; returns 2. */
+static int usage_line(const char *verb, const char *before, const char *arg, const char *after)
+{
+	struct buf b = BUF_INIT;
+
+	if (arg)
+		cmd_safe(&b, arg);
+	fprintf(stderr, "smolder %s: %s%s%s (see smolder %s --help)\n", verb, before,
+		b.data ? b.data : "", after, verb);
+	buf_release(&b);
+	return 2;
+}
+
+int cmd_check_args(const char *verb, const struct cmd_store_src *st, int n, char **args,
+		   const char *const *words, int nstore)
+{
+	const char *why = st->used ? store_conflict(st) : NULL;
+	struct buf b = BUF_INIT;
+	int want = 0, i;
+
+	if (why)
+		return usage_line(verb, why, NULL, "");
+	while (words[want])
+		want++;
+	if (st->used && n > nstore) {  /* a store option beside a SOURCE */
+		if (st->db || st->url)
+			return usage_line(verb, st->db ? "--db reads the store, not SOURCE '" :
+							 "--url reads a server, not SOURCE '",
+					  args[nstore], "': give one or the other");
+		buf_printf(&b, "%s goes with --db or --url (the store or a server), not with SOURCE '",
+			   st->used_by);
+		usage_line(verb, b.data ? b.data : "", args[nstore], "'");
+		buf_release(&b);
+		return 2;
+	}
+	if (st->used)
+		want = nstore;
+	if (n > want)
+		return usage_line(verb, "unexpected argument '", args[want], "'");
+	if (n == want)
+		return 0;
+	for (i = n; i < want; i++)  /* "SOURCE", "REGEX and SOURCE" */
+		buf_printf(&b, "%s%s", i == n ? "" : i + 1 == want ? " and " : ", ", words[i]);
+	usage_line(verb, b.data ? b.data : "", NULL, want - n > 1 ? " are missing" : " is missing");
+	buf_release(&b);
+	return 2;
+}
+
 int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		     struct backend **out, struct buf *name)
 {
 	const char *url = src->url ? src->url : src->db ? NULL : env_or(NULL, "PROFILECLI_URL");
+	const char *why = store_conflict(src);
 	int rc;
 
 	*out = NULL;
+	if (why) {
+		fprintf(stderr, "smolder: %s\n", why);
+		return 2;
+	}
 	if (url) {
 		struct remote_opts o = { 0 };
 
@@ -90,10 +219,6 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		o.insecure = src->insecure;
 		o.timeout_ms = src->timeout_s * 1000;
 		o.progress = !src->quiet && isatty(STDERR_FILENO) ? stderr : NULL;
-		if (src->db) {
-			fprintf(stderr, "smolder: --db and --url are two sources: pick one\n");
-			return 2;
-		}
 		if ((src->codec && remote_codec_parse(src->codec, &o.codec)) ||
 		    remote_backend_open(&o, out) || remote_url_redact(url, name)) {
 			cmd_errorf("%s", err_last());
@@ -102,12 +227,6 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 			return 1;
 		}
 	} else {
-		if (src->codec || src->username || src->password || src->token || src->ca_cert ||
-		    src->insecure) {
-			fprintf(stderr, "smolder: --codec, --username, --password, --token, --ca-cert and "
-					"--insecure-skip-verify go with --url\n");
-			return 2;
-		}
 		rc = src->db ? buf_puts(name, src->db) : store_default_path(name);
 		if (rc || store_backend_open(name->data, src->tenant, out)) {
 			cmd_errorf("%s", err_last());
@@ -212,24 +331,28 @@ done:
 	return rc;
 }
 
+/* 2 (a usage error) after the line when s is not a time. */
 static int parse_time(const char *opt, const char *s, int64_t now, int64_t *out)
 {
 	if (timeparse(s, now, out)) {
 		fprintf(stderr, "smolder: %s: %s\n", opt, err_last());
-		return 1;
+		return 2;
 	}
 	return 0;
 }
 
-/* [--from, --to) read against now (default: the last hour); 1 after the line. */
+/*
+ * [--from, --to) read against now (default: the last hour); a bad or empty range is a
+ * usage error: 2 after the line.
+ */
 static int new_range(const struct cmd_store_src *src, int64_t now, struct time_range *out)
 {
 	if (parse_time("--from", src->from ? src->from : "now-1h", now, &out->from_ns) ||
 	    parse_time("--to", src->to ? src->to : "now", now, &out->to_ns))
-		return 1;
+		return 2;
 	if (out->from_ns >= out->to_ns) {
 		fprintf(stderr, "smolder: the range is empty: --from must come before --to\n");
-		return 1;
+		return 2;
 	}
 	return 0;
 }
@@ -248,14 +371,14 @@ static int base_range(const struct cmd_store_src *src, int64_t now, struct time_
 	*out = nr;
 	if ((src->base_from && parse_time("--base-from", src->base_from, now, &out->from_ns)) ||
 	    (src->base_to && parse_time("--base-to", src->base_to, now, &out->to_ns)))
-		return 1;
+		return 2;
 	if (!src->base_from)
 		out->from_ns = (src->base_to ? out->to_ns : nr.from_ns) - len;
 	if (!src->base_to)
 		out->to_ns = out->from_ns + len;
 	if (out->from_ns >= out->to_ns) {
 		fprintf(stderr, "smolder: the range is empty: --base-from must come before --base-to\n");
-		return 1;
+		return 2;
 	}
 	return 0;
 }
@@ -264,22 +387,25 @@ static int base_range(const struct cmd_store_src *src, int64_t now, struct time_
 static int store_open_range(const struct cmd_store_src *src, struct time_range range,
 			    const struct cmd_env *env, struct cmd_store_read *out)
 {
+	int rc;
+
 	memset(out, 0, sizeof(*out));
 	out->query = src->query ? src->query : "{}";
+	/* usage errors (cmd_store_opt() checked these values already for the verbs) */
 	if (src->aggregate && aggregate_parse(src->aggregate, &out->q.agg)) {
 		cmd_errorf("%s", err_last());
-		return 1;
+		return 2;
 	}
 	if (selector_parse(out->query, &out->sel)) {
 		fprintf(stderr, "smolder: --query: %s\n", err_last());
-		return 1;
+		return 2;
 	}
 	out->q.range = range;
 	out->q.selector = out->sel;
-	if (cmd_open_backend(src, env, &out->be, &out->name) ||
-	    pick_type(out->be, src, out->sel, out->q.range, out->name.data, &out->ptype)) {
+	if ((rc = cmd_open_backend(src, env, &out->be, &out->name)) ||
+	    (rc = pick_type(out->be, src, out->sel, out->q.range, out->name.data, &out->ptype))) {
 		cmd_store_close(out);
-		return 1;
+		return rc;
 	}
 	out->q.profile_type = out->ptype.data;
 	return 0;
@@ -290,10 +416,11 @@ int cmd_store_open(const struct cmd_store_src *src, bool base, const struct cmd_
 {
 	int64_t now = time_now_ns();
 	struct time_range nr, r;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (new_range(src, now, &nr) || (base && base_range(src, now, nr, &r)))
-		return 1;
+	if ((rc = new_range(src, now, &nr)) || (base && (rc = base_range(src, now, nr, &r))))
+		return rc;
 	return store_open_range(src, base ? r : nr, env, out);
 }
 
@@ -366,12 +493,13 @@ static int load_range(const struct cmd_store_src *src, struct time_range range,
 		      const struct cmd_env *env, struct prof **out, struct cmd_loaded *info)
 {
 	struct cmd_store_read r;
-	int rc = 1;
+	int rc;
 
 	*out = NULL;
 	memset(info, 0, sizeof(*info));
-	if (store_open_range(src, range, env, &r))
-		return 1;
+	if ((rc = store_open_range(src, range, env, &r)))
+		return rc;
+	rc = 1;
 	if (buf_puts(&info->ptype, r.ptype.data)) {
 		cmd_errorf("%s", err_last());
 		goto done;
@@ -395,11 +523,12 @@ int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_en
 {
 	int64_t now = time_now_ns();
 	struct time_range nr, r;
+	int rc;
 
 	*out = NULL;
 	memset(info, 0, sizeof(*info));
-	if (new_range(src, now, &nr) || (base && base_range(src, now, nr, &r)))
-		return 1;
+	if ((rc = new_range(src, now, &nr)) || (base && (rc = base_range(src, now, nr, &r))))
+		return rc;
 	return load_range(src, base ? r : nr, env, out, info);
 }
 
@@ -410,31 +539,33 @@ int cmd_load_src_pair(const struct cmd_store_src *src, const struct cmd_env *env
 	struct cmd_store_src bs = *src;
 	int64_t now = time_now_ns();
 	struct time_range nr, br;
+	int rc;
 
 	*out = *base = NULL;
 	memset(info, 0, sizeof(*info));
 	memset(base_info, 0, sizeof(*base_info));
 	/* both ranges before either merge: one clock reading for the command */
-	if (new_range(src, now, &nr) || base_range(src, now, nr, &br) ||
-	    load_range(src, nr, env, out, info))
-		return 1;
+	if ((rc = new_range(src, now, &nr)) || (rc = base_range(src, now, nr, &br)) ||
+	    (rc = load_range(src, nr, env, out, info)))
+		return rc;
 	bs.profile_type = info->ptype.data;
-	if (load_range(&bs, br, env, base, base_info)) {
+	if ((rc = load_range(&bs, br, env, base, base_info))) {
 		prof_free(*out);
 		*out = NULL;
 		cmd_loaded_release(info);
-		return 1;
 	}
-	return 0;
+	return rc;
 }
 
 int cmd_load_any(const struct cmd_store_src *st, const char *src, const struct cmd_env *env,
 		 const char *sample_index, struct prof **out, int *type, struct cmd_loaded *ld)
 {
+	int rc;
+
 	if (!st->used)
 		return cmd_load(src, env, st, sample_index, out, type);
-	if (cmd_load_src(st, false, env, out, ld))
-		return 1;
+	if ((rc = cmd_load_src(st, false, env, out, ld)))
+		return rc;
 	if ((*type = cmd_sample_index(*out, sample_index)) < 0) {
 		prof_free(*out);
 		*out = NULL;

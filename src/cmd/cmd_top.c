@@ -225,22 +225,22 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	}
 	if (cmd_check_format("top", format, (const char *const[]){ "text", "tsv", NULL }))
 		return 2;
-	if (optind != argc - (st.used ? 0 : 1)) {
-		top_help(stderr);
+	if (cmd_check_args("top", &st, argc - optind, argv + optind,
+			   (const char *const[]){ "SOURCE", NULL }, 0))
 		return 2;
-	}
 	if (cmd_check_seconds("top", &st, (const char *const[]){ st.used ? NULL : argv[optind],
 								 diff_base }, 2))
 		return 2;
 	/* a base URL is fetched while the profile loads, as pprof fetches them */
 	if (diff_base)
 		cmd_bg_load_start(&bg, diff_base, &st, env, true);
-	if (cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld)) {
+	if ((rc = cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld))) {
 		if (diff_base)
 			cmd_bg_load_abandon(&bg);
 		cmd_loaded_release(&ld);
-		return 1;
+		return rc;
 	}
+	rc = 1;
 	if (st.used)
 		cmd_aggregation_note(&ld, &note);
 	if (diff_base) {

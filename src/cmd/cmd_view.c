@@ -332,10 +332,10 @@ static int load_store(struct view_args *v, bool diff, const struct cmd_env *env,
 		      struct prof **p, struct prof **base, struct buf *name, struct buf *bname)
 {
 	struct cmd_loaded ln = { 0 }, lb = { 0 };
-	int rc = 1;
+	int rc;
 
-	if (diff ? cmd_load_src_pair(&v->st, env, p, &ln, base, &lb)
-		 : cmd_load_src(&v->st, false, env, p, &ln))
+	if ((rc = diff ? cmd_load_src_pair(&v->st, env, p, &ln, base, &lb)
+		       : cmd_load_src(&v->st, false, env, p, &ln)))
 		goto done;
 	range_name(&ln, name);
 	cmd_merge_note(&ln.info, ln.from_ns, ln.to_ns, diff ? "new" : NULL, &v->note);
@@ -361,8 +361,9 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 	int type, rc = 1;
 
 	if (v->st.used) {
-		if (load_store(v, base_src != NULL, env, &p, &base, &name, &bname))
+		if ((rc = load_store(v, base_src != NULL, env, &p, &base, &name, &bname)))
 			goto done;
+		rc = 1;
 		src = name.data;
 		base_src = base_src ? bname.data : NULL;
 	} else {
@@ -502,8 +503,9 @@ static int run_browser(struct view_args *v, const struct cmd_env *env)
 
 	if (v->st.url || (!v->st.db && purl && *purl)) { /* a server (cmd_source.c) */
 		v->st.quiet = true;  /* the explorer draws its own waiting */
-		if (cmd_open_backend(&v->st, env, &be, &path))
+		if ((rc = cmd_open_backend(&v->st, env, &be, &path)))
 			goto done;
+		rc = 1;
 	} else if (default_store(v->st.db, &path) ||
 		   store_backend_open(path.data, v->st.tenant, &be)) {
 		cmd_errorf("%s", err_last());
@@ -578,19 +580,20 @@ int cmd_view(int argc, char **argv, const struct cmd_env *env)
 			cmd_usage(stderr);
 			return 2;
 		}
+		if (cmd_check_args("view", &v.st, 0, argv + optind, (const char *const[]){ NULL }, 0))
+			return 2;
 		return run_browser(&v, env);
 	}
-	if (v.st.used) {
-		if (optind != argc || v.format || v.base) {
-			view_help(stderr);
-			return 2;
-		}
-		return run(&v, v.st.base_from || v.st.base_to ? "" : NULL, NULL, env, false);
-	}
-	if (optind != argc - 1 || v.format) {
-		view_help(stderr);
+	if (cmd_check_args("view", &v.st, argc - optind, argv + optind,
+			   (const char *const[]){ "SOURCE", NULL }, 0))
+		return 2;
+	if (v.st.used && v.base) {
+		fprintf(stderr, "smolder view: --base BASE goes with a SOURCE; with --db or --url the "
+				"baseline is --base-from/--base-to (see smolder view --help)\n");
 		return 2;
 	}
+	if (v.st.used)
+		return run(&v, v.st.base_from || v.st.base_to ? "" : NULL, NULL, env, false);
 	return run(&v, v.base, argv[optind], env, false);
 }
 
@@ -602,10 +605,14 @@ int cmd_diff(int argc, char **argv, const struct cmd_env *env)
 
 	if (rc >= 0)
 		return rc;
-	if (optind != argc - (v.st.used ? 0 : 2) || v.base) {
-		diff_help(stderr);
+	if (v.base) {
+		fprintf(stderr, "smolder diff: --base is view's: diff takes BASE NEW, or with --db or "
+				"--url --base-from/--base-to (see smolder diff --help)\n");
 		return 2;
 	}
+	if (cmd_check_args("diff", &v.st, argc - optind, argv + optind,
+			   (const char *const[]){ "BASE", "NEW", NULL }, 0))
+		return 2;
 	if (cmd_check_seconds("diff", &v.st,
 			      (const char *const[]){ v.st.used ? NULL : argv[optind],
 						     v.st.used ? NULL : argv[optind + 1] }, 2))

@@ -1,6 +1,7 @@
 # check_lib.sh — ok/FAIL bookkeeping for the end-to-end shell tests.  Source it, call
 # `check DESCRIPTION COMMAND...` for each assertion and `check_done` last: its status is
-# the test's.  errcheck needs $smolder (the binary) and $tmp (a scratch directory).
+# the test's.  errcheck and usagecheck need $smolder (the binary) and $tmp (a scratch
+# directory).
 pass=0 fail=0
 
 check() {  # check DESCRIPTION COMMAND... (succeeds when the command does)
@@ -18,6 +19,20 @@ errcheck() {
     echo "ok   - $d"; pass=$((pass + 1))
   else
     echo "FAIL - $d (status $rc): $(cat "$tmp/err")"; fail=$((fail + 1))
+  fi
+}
+
+# usagecheck DESCRIPTION PATTERN ARGS...: `smolder ARGS` is a usage error: status 2,
+# exactly one line on stderr that matches PATTERN (grep -E), nothing on stdout
+usagecheck() {
+  local d=$1 pat=$2; shift 2
+  "$smolder" "$@" > "$tmp/out" 2> "$tmp/err"
+  local rc=$?
+  if [ "$rc" -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err" &&
+     [ ! -s "$tmp/out" ]; then
+    echo "ok   - $d"; pass=$((pass + 1))
+  else
+    echo "FAIL - $d (status $rc): $(head -3 "$tmp/err")"; fail=$((fail + 1))
   fi
 }
 

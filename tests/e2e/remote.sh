@@ -126,7 +126,7 @@ errcheck "no data in the range: one line naming the server" "no profiles match .
   top --url "$url" --from now-1h --query '{service_name="cpuwork-cpu"}'
 PROFILECLI_URL=$url "$smolder" query types --from 0 > "$tmp/env.out" 2>&1
 check "PROFILECLI_URL is the source without --db" grep -q "^$CPU\$" "$tmp/env.out"
-errcheck "--db with --url: pick one" "pick one" top --db "$db" --url "$url" --from 0
+usagecheck "--db with --url: pick one" "pick one" top --db "$db" --url "$url" --from 0
 # a server's merge takes no aggregation: --aggregate that it cannot honour is refused
 errcheck "--aggregate sum of a gauge with --url: refused, saying why" \
   "--aggregate sum has no effect with --url.*merge" top --url "$url" --from 0 --aggregate sum \

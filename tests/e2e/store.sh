@@ -186,19 +186,19 @@ errcheck "several profile types: an error listing them" \
 errcheck "nothing in the last hour: says when there is data" \
   "no profiles match \{service_name=\"cpuwork-cpu\"\} between .* it has some from 20..-..-..T..:..:..Z to .*pick the range with --from and --to" \
   top --db "$db" --query '{service_name="cpuwork-cpu"}'
-errcheck "a bad selector: the offset" "--query: selector: offset 14: expected a quoted value" \
+usagecheck "a bad selector: the offset" "--query: selector: offset 14: expected a quoted value" \
   top --db "$db" --query '{service_name=app}'
-errcheck "a bad time" "--from: bad time 'yesterday'" top --db "$db" --from yesterday
+usagecheck "a bad time" "--from: bad time 'yesterday'" top --db "$db" --from yesterday
 # query's own verbs say it as the others do (timeline: "0 profile types match; pick one")
-errcheck "query series: a bad time names its flag" "^smolder: --to: bad time 'yesterday'" query series --db "$db" --to yesterday
+usagecheck "query series: a bad time names its flag" "^smolder: --to: bad time 'yesterday'" query series --db "$db" --to yesterday
 errcheck "query timeline, nothing in the last hour: says when there is data" \
   "no profiles match \{service_name=\"cpuwork-cpu\"\} between .* it has some from 20..-..-..T..:..:..Z to .*pick the range" \
   query timeline --db "$db" --query '{service_name="cpuwork-cpu"}'
 errcheck "query timeline, several profile types: lists them" \
   "2 profile types match .*pick one with --profile-type: process_cpu:cpu:nanoseconds:cpu:nanoseconds, process_cpu:samples:count:cpu:nanoseconds$" \
   query timeline --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}'
-errcheck "an empty range" "the range is empty" top --db "$db" --from now --to now-1h
-errcheck "a bad --aggregate" "--aggregate is sum or avg, not 'max'" top --db "$db" --from 0 --aggregate max --query '{service_name="goroutines-goroutine"}'
+usagecheck "an empty range" "the range is empty" top --db "$db" --from now --to now-1h
+usagecheck "a bad --aggregate" "--aggregate is sum or avg, not 'max'" top --db "$db" --from 0 --aggregate max --query '{service_name="goroutines-goroutine"}'
 errcheck "a store that does not exist" "cannot open store '$tmp/nope.db': No such file" top --db "$tmp/nope.db"
 printf 'not a database at all, just some text that is long enough to look like one\n%.0s' $(seq 100) > "$tmp/text.db"
 errcheck "a file that is not a store" "'$tmp/text.db' is not a smolder store" top --db "$tmp/text.db"

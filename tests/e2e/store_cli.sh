@@ -5,6 +5,9 @@
 # that holds the first request 3 s (a slow server) must not slide the baseline into the
 # new range.  --base-from/--base-to are diff's (and view's): top, peek, list, export and
 # query refuse them as unknown (status 2, one line) instead of taking and ignoring them.
+# Usage errors (a bad option value, options that do not go together, a store option
+# beside a SOURCE, a missing or extra word) are one line ending "(see smolder VERB
+# --help)" or naming the option, and status 2; what the data says stays status 1.
 # Usage: store_cli.sh SMOLDER
 smolder=$1
 tmp=$(mktemp -d)
@@ -22,7 +25,8 @@ echo "main;work 50" > "$tmp/work.folded"
 touch -d "@$P" "$tmp/work.folded"
 echo "main;old 100" > "$tmp/old.folded"
 touch -d "@$((P - 30))" "$tmp/old.folded"
-"$smolder" ingest --db "$db" --service svc "$tmp/work.folded" "$tmp/old.folded" > /dev/null 2> "$tmp/ingest.err"
+"$smolder" ingest --db "$db" --service svc "$tmp/work.folded" "$tmp/old.folded" > /dev/null \
+  2> "$tmp/ingest.err"
 check "ingest of two folded profiles at known times" test ! -s "$tmp/ingest.err"
 serve_start main --db "$db" || exit 1
 python3 "$(dirname "$0")/delay_proxy.py" "$PORT" 3 > "$tmp/proxy.port" &
@@ -39,30 +43,17 @@ check "diff --url --from now-${K}s through a slow server succeeds" \
   test $? -eq 0 -a ! -s "$tmp/d.err"
 # tsv: base_flat base_cum new_flat new_cum base_pct new_pct change_pct name
 check "  work (only in the new range) is not in the baseline" \
-  awk -F'\t' '$8 == "work" { found = 1; ok = ($1 == 0 && $3 == 50) } END { exit !(found && ok) }' "$tmp/d.tsv"
+  awk -F'\t' '$8 == "work" { f = 1; ok = ($1 == 0 && $3 == 50) } END { exit !(f && ok) }' "$tmp/d.tsv"
 check "  old (only in the range before) is the whole baseline" \
-  awk -F'\t' '$8 == "old" { found = 1; ok = ($1 == 100 && $3 == 0) } END { exit !(found && ok) }' "$tmp/d.tsv"
+  awk -F'\t' '$8 == "old" { f = 1; ok = ($1 == 100 && $3 == 0) } END { exit !(f && ok) }' "$tmp/d.tsv"
 kill "$PPID_" 2> /dev/null
 wait "$PPID_" 2> /dev/null
 serve_stop
 
-# usagecheck DESCRIPTION PATTERN ARGS...: `smolder ARGS` is a usage error: status 2 and
-# exactly one line on stderr that matches PATTERN (grep -E), nothing on stdout
-usagecheck() {
-  local d=$1 pat=$2; shift 2
-  "$smolder" "$@" > "$tmp/out" 2> "$tmp/err"
-  local rc=$?
-  if [ "$rc" -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err" &&
-     [ ! -s "$tmp/out" ]; then
-    echo "ok   - $d"; pass=$((pass + 1))
-  else
-    echo "FAIL - $d (status $rc): $(head -3 "$tmp/err")"; fail=$((fail + 1))
-  fi
-}
-
 # --- --base-from/--base-to: diff's (and view's); the other verbs refuse them -------------
 for o in --base-from --base-to; do
-  for args in "top" "peek main" "list main" "export -o $tmp/x.pb.gz" "query series" "query profile"; do
+  for args in top "peek main" "list main" "export -o $tmp/x.pb.gz" "query series" \
+    "query profile"; do
     verb=${args%% *}
     # shellcheck disable=SC2086 # args: the verb's words
     usagecheck "${args%% -o *} $o is refused, not taken and ignored" \
@@ -74,4 +65,72 @@ done
 check "diff --db takes --base-from/--base-to (work new, old base)" \
   awk -F'\t' '$8 == "work" && $1 == 0 && $3 == 50 { w = 1 } $8 == "old" && $1 == 100 && $3 == 0 { o = 1 }
     END { exit !(w && o) }' "$tmp/d2.tsv"
+
+# --- usage errors: one line, status 2; what the data says stays status 1 ------------------
+f=$tmp/work.folded
+H="\\(see smolder top --help\\)$"
+usagecheck "top --db with --url" "^smolder top: --db and --url are two sources: pick one $H" \
+  top --db "$db" --url http://127.0.0.1:1
+usagecheck "view (the browser) --db with --url" "two sources.*\\(see smolder view --help\\)$" \
+  view --db "$db" --url http://127.0.0.1:1
+usagecheck "top --db with --codec" "^smolder top: --codec, .* go with --url $H" \
+  top --db "$db" --codec json
+usagecheck "--from garbage" "^smolder: --from: bad time 'garbage'" top --db "$db" --from garbage
+usagecheck "--base-from garbage" "^smolder: --base-from: bad time 'garbage'" \
+  diff --db "$db" --base-from garbage
+usagecheck "--aggregate bogus" "^smolder: --aggregate is sum or avg, not 'bogus'" \
+  top --db "$db" --aggregate bogus
+usagecheck "--codec xml" "^smolder: --codec is proto or json, not 'xml'" \
+  top --url http://127.0.0.1:1 --codec xml
+usagecheck "a --query that does not parse" "^smolder: --query: selector: offset" \
+  top --db "$db" --query '{a='
+usagecheck "a --profile-type that does not parse" "^smolder: --profile-type: profile type 'nope'" \
+  top --db "$db" --profile-type nope
+usagecheck "an empty baseline range" "the range is empty: --base-from must come before --base-to" \
+  diff --db "$db" --base-from now --base-to now-1h
+usagecheck "list --from garbage" "^smolder: --from: bad time" list --db "$db" --from garbage main
+usagecheck "query series --from garbage" "^smolder: --from: bad time" \
+  query series --db "$db" --from garbage
+errcheck "nothing matches the query: a runtime error, status 1" "no .*profiles match" \
+  top --db "$db" --from 0 --query '{service_name="nope"}'
+for o in "--tenant x" "--aggregate avg" "--profile-type a:b:c:d:e" "--from 0"; do
+  # shellcheck disable=SC2086 # $o: an option and its value
+  usagecheck "top FILE ${o%% *}: one line naming the conflict" \
+    "^smolder top: ${o%% *} goes with --db or --url \\(the store or a server\\), not with SOURCE '.*$H" \
+    top "$f" $o
+done
+usagecheck "top FILE --insecure-skip-verify" \
+  "^smolder top: .*--insecure-skip-verify go with --url $H" \
+  top "$f" --insecure-skip-verify
+usagecheck "top --db FILE" \
+  "^smolder top: --db reads the store, not SOURCE '.*work.folded': give one or the other $H" \
+  top --db "$db" "$f"
+usagecheck "peek --tenant REGEX FILE" "^smolder peek: --tenant goes with --db or --url" \
+  peek --tenant x main "$f"
+usagecheck "diff --tenant BASE NEW" "^smolder diff: --tenant goes with --db or --url" \
+  diff --tenant x "$f" "$f"
+usagecheck "view --url FILE" "^smolder view: --url reads a server, not SOURCE" \
+  view --url http://127.0.0.1:1 "$f"
+usagecheck "export --aggregate FILE" "^smolder export: --aggregate goes with --db or --url" \
+  export --aggregate avg "$f" -o "$tmp/x.pb.gz"
+usagecheck "top without SOURCE" "^smolder top: SOURCE is missing $H" top
+usagecheck "top with two" "^smolder top: unexpected argument 'b' $H" top a b
+usagecheck "peek without REGEX and SOURCE" "^smolder peek: REGEX and SOURCE are missing" peek
+usagecheck "peek --db without REGEX" "^smolder peek: REGEX is missing" peek --db "$db"
+usagecheck "diff with one" "^smolder diff: NEW is missing \\(see smolder diff --help\\)$" diff "$f"
+usagecheck "diff --base" "^smolder diff: --base is view's" diff --base "$f" "$f" "$f"
+usagecheck "export without -o" "^smolder export: -o FILE is missing" export "$f"
+usagecheck "view --db --base" "^smolder view: --base BASE goes with a SOURCE" \
+  view --db "$db" --base "$f"
+usagecheck "resolve: an unexpected word" \
+  "^smolder resolve: unexpected argument 'x' \\(see smolder resolve --help\\)$" \
+  resolve --function f x
+usagecheck "resolve: neither --function nor --path" "\\(see smolder resolve --help\\)$" resolve
+usagecheck "an unexpected argument is printed escaped" \
+  "unexpected argument 'b\\\\x1b\\]0;pwn\\\\x07'" \
+  top a $'b\e]0;pwn\a'
+check "  (no escape byte reaches the terminal)" bash -c "! grep -q \$'\\e' '$tmp/err'"
+usagecheck "resolve's too" "^smolder resolve: unexpected argument 'x\\\\x1b\\]0;pwn\\\\x07'" \
+  resolve --function f $'x\e]0;pwn\a'
+check "  (no escape byte reaches the terminal)" bash -c "! grep -q \$'\\e' '$tmp/err'"
 check_done
