@@ -159,6 +159,16 @@ struct cmd_transform {
 	"                           peek, list and diff drop <...> and (...) by default)\n"
 
 /*
+ * What a SOURCE may be, for the verbs' --help: what load_profile() reads (ingest/decode.h
+ * detects the format by content, *.lines by name).
+ */
+#define CMD_SOURCE_HELP                                                                  \
+	"SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, perf script\n"  \
+	"text, speedscope JSON, Pyroscope's flame graph JSON or *.lines file (detected by\n" \
+	"content; *.lines by name), - for standard input, or an http(s):// URL such as\n"   \
+	"http://localhost:6060/debug/pprof/profile?seconds=10 (Ctrl-C aborts).\n"
+
+/*
  * The store as the source of a verb's profile (profilecli's flag names): put
  * CMD_STORE_OPTIONS in the getopt table and pass every option to cmd_store_opt() (1 when
  * it took it).  When src.used, the verb takes no SOURCE: cmd_load_src() merges the

@@ -25,7 +25,9 @@ static void export_help(FILE *f)
 	      "(every sample type; `go tool pprof` reads it), as folded stacks, as a\n"
 	      "speedscope JSON file (https://www.speedscope.app) or as a standalone SVG\n"
 	      "flame graph (click a frame to zoom in a browser).\n"
-	      "\n"
+	      CMD_SOURCE_HELP,
+	      f);
+	fputs("\n"
 	      "  -o, --output FILE        where to write; - is standard output (on a terminal:\n"
 	      "                           text formats only, control characters escaped)\n"
 	      "  -f, --format FMT         pprof (default), folded, speedscope or svg\n"

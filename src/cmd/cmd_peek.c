@@ -24,8 +24,7 @@ static void peek_help(FILE *f)
 	      "\n"
 	      "For every function whose name matches REGEX: its callers, itself (flat, cum) and\n"
 	      "its callees, with the weight of each call edge, like `go tool pprof -peek`.\n"
-	      "SOURCE is a pprof file, folded stacks, perf script text, speedscope JSON, an\n"
-	      "http(s):// URL, or - for stdin.\n"
+	      CMD_SOURCE_HELP
 	      "\n"
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
 	      "  -f, --format FMT         text (default) or tsv: rows kind, function, name,\n"

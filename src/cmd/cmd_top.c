@@ -25,8 +25,7 @@ static void top_help(FILE *f)
 	      "       smolder top [options] --db PATH [--query SEL] [--profile-type ID] ...\n"
 	      "\n"
 	      "Print the functions with the most flat (self) cost, like `go tool pprof -top`.\n"
-	      "SOURCE is a pprof file (gzip, zstd or raw), folded stacks, perf script text,\n"
-	      "speedscope JSON, - for stdin, or an http(s):// URL of a pprof endpoint.\n"
+	      CMD_SOURCE_HELP
 	      "\n"
 	      "  -n, --nodecount N        show at most N rows (default and 0: all)\n"
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"

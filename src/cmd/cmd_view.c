@@ -51,10 +51,7 @@ static void view_help(FILE *f)
 	      "       smolder view [options] --db PATH [--query SEL] [--profile-type ID] ...\n"
 	      "\n"
 	      "Open the interactive explorer (flame graph, top table, sandwich) on one profile.\n"
-	      "SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, perf script\n"
-	      "text or speedscope JSON, detected by content; - reads standard input; an\n"
-	      "http(s):// URL is fetched, e.g.\n"
-	      "http://localhost:6060/debug/pprof/profile?seconds=10 (Ctrl-C aborts).\n"
+	      CMD_SOURCE_HELP
 	      "\n" VIEW_OPTIONS_HELP,
 	      f);
 	fputs("      --base BASE          open the diff of SOURCE against BASE (smolder diff)\n"

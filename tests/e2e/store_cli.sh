@@ -7,7 +7,8 @@
 # query refuse them as unknown (status 2, one line) instead of taking and ignoring them.
 # Usage errors (a bad option value, options that do not go together, a store option
 # beside a SOURCE, a missing or extra word) are one line ending "(see smolder VERB
-# --help)" or naming the option, and status 2; what the data says stays status 1.
+# --help)" or naming the option, and status 2; what the data says stays status 1.  The
+# help texts list what SOURCE may be (all the loaders read) and every query subcommand.
 # Usage: store_cli.sh SMOLDER
 smolder=$1
 tmp=$(mktemp -d)
@@ -133,4 +134,27 @@ check "  (no escape byte reaches the terminal)" bash -c "! grep -q \$'\\e' '$tmp
 usagecheck "resolve's too" "^smolder resolve: unexpected argument 'x\\\\x1b\\]0;pwn\\\\x07'" \
   resolve --function f $'x\e]0;pwn\a'
 check "  (no escape byte reaches the terminal)" bash -c "! grep -q \$'\\e' '$tmp/err'"
+
+# --- help texts: what the loaders read, every query subcommand -----------------------------
+"$smolder" --help > "$tmp/usage.txt"
+check "smolder --help names every query subcommand" \
+  grep -q 'smolder query series|types|profile|timeline' "$tmp/usage.txt"
+for v in view top peek export; do
+  "$smolder" $v --help > "$tmp/help.txt"
+  check "$v --help: SOURCE may be Pyroscope's flame graph JSON or a *.lines file" \
+    bash -c "tr '\n' ' ' < '$tmp/help.txt' | grep -q \"flame graph JSON or \\*\\.lines file\""
+  check "  and fits 80 columns" bash -c "! awk 'length > 80' '$tmp/help.txt' | grep -q ."
+done
+# ... and they are: a *.lines file (one sample a line) and a flame graph JSON
+printf 'main;work\nmain;work\nmain;idle\n' > "$tmp/x.lines"
+"$smolder" top --format tsv "$tmp/x.lines" > "$tmp/l.tsv" 2>&1
+check "top reads a *.lines file (a sample a line)" grep -qx $'2\t66.67\t66.67\t2\t66.67\twork' "$tmp/l.tsv"
+cat > "$tmp/fb.json" <<'JSON'
+{"version":1,"flamebearer":{"names":["total","main","work"],
+ "levels":[[0,5,0,0],[0,5,0,1],[0,5,5,2]],"numTicks":5,"maxSelf":5},
+ "metadata":{"format":"single","spyName":"gospy","sampleRate":100,"units":"samples"}}
+JSON
+"$smolder" top --format tsv "$tmp/fb.json" > "$tmp/fb.tsv" 2>&1
+check "top reads a flame graph JSON (5 samples at 100 Hz: 50 ms of work)" \
+  grep -qx $'50000000\t100.00\t100.00\t50000000\t100.00\twork' "$tmp/fb.tsv"
 check_done
