@@ -33,7 +33,8 @@
  * which leaves it as it is; each damaged profile or service is logged once
  * (store_maint_damage).  The store's size — its file and its WAL, which
  * store_set_size_limit() keeps to a share of the cap — is also checked (stat, at most
- * every 5 s) after commits, so eviction keeps up between passes.
+ * every 5 s) after commits, so eviction keeps up between passes; a WAL that a large
+ * batch took past its share is truncated right after the commit (store_size_trim).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -327,6 +328,7 @@ static bool write_batch(struct serve_writer *w, struct serve_job *batch)
 			break;
 		}
 		serve_metrics_commit(w->metrics, stored, t1 - t0, serve_now_ms() - t1);
+		store_size_trim(w->store);
 		w->full = false;
 		serve_log(w->srv, SERVE_LOG_DEBUG, "committed %llu profile%s (write %.2f ms, commit %.2f ms)",
 			  (unsigned long long)stored, stored == 1 ? "" : "s", t1 - t0,

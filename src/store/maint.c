@@ -398,14 +398,19 @@ done:
  * waited behind any open query.  With the handler off it checkpoints what the readers
  * allow, as PASSIVE does, and a later pass (or SQLite's own checkpoints) does the rest.
  */
+static void wal_truncate(struct store *s)
+{
+	sqlite3_busy_timeout(s->db, 0);
+	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+}
+
 static void shrink(struct store *s)
 {
 	if (s->txn)
 		return;
 	sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
-	sqlite3_busy_timeout(s->db, 0);
-	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	wal_truncate(s);
 }
 
 int store_retention(struct store *s, int64_t older_than_ns, uint64_t *deleted)
@@ -1054,6 +1059,22 @@ int store_size_lift(struct store *s, bool lift)
 	if (!lift)
 		shrink(s);
 	return 0;
+}
+
+/*
+ * SQLite truncates a WAL back to journal_size_limit only when a later write starts it
+ * over: until then the frames of a large transaction stay on disk, past the cap.
+ */
+void store_size_trim(struct store *s)
+{
+	struct stat wal;
+	char path[4096];
+
+	if (!s->max_bytes || s->txn)
+		return;
+	snprintf(path, sizeof(path), "%s-wal", s->path);
+	if (stat(path, &wal) == 0 && (uint64_t)wal.st_size > s->wal_bytes)
+		wal_truncate(s);
 }
 
 /*

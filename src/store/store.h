@@ -208,6 +208,12 @@ int store_size_used(struct store *s, uint64_t *out);
 int store_size_lift(struct store *s, bool lift);
 int store_size_room(struct store *s, uint64_t *out);
 /*
+ * After a commit under a cap: a WAL past its share (a large transaction) is checkpointed
+ * and truncated as far as readers allow, never waiting for them, rather than left past
+ * the cap until a later write starts it over.  The checkpoint syncs what it copies.
+ */
+void store_size_trim(struct store *s);
+/*
  * Whether store_commit() syncs (true, the default: synchronous=FULL).  false leaves the
  * sync of each commit to the caller: synchronous=NORMAL, under which checkpoints still
  * sync (the file is never corrupted) and a commit is durable once the caller has
