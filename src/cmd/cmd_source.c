@@ -169,8 +169,8 @@ int cmd_check_args(const char *verb, const struct cmd_store_src *st, int n, char
 			return usage_line(verb, st->db ? "--db reads the store, not SOURCE '" :
 							 "--url reads a server, not SOURCE '",
 					  args[nstore], "': give one or the other");
-		buf_printf(&b, "%s goes with --db or --url (the store or a server), not with SOURCE '",
-			   st->used_by);
+		buf_printf(&b, "%s goes with --db or --url (the store or a server), not with "
+			       "SOURCE '", st->used_by);
 		usage_line(verb, b.data ? b.data : "", args[nstore], "'");
 		buf_release(&b);
 		return 2;
@@ -377,7 +377,8 @@ static int base_range(const struct cmd_store_src *src, int64_t now, struct time_
 	if (!src->base_to)
 		out->to_ns = out->from_ns + len;
 	if (out->from_ns >= out->to_ns) {
-		fprintf(stderr, "smolder: the range is empty: --base-from must come before --base-to\n");
+		fprintf(stderr, "smolder: the range is empty: --base-from must come before "
+				"--base-to\n");
 		return 2;
 	}
 	return 0;
@@ -411,17 +412,32 @@ static int store_open_range(const struct cmd_store_src *src, struct time_range r
 	return 0;
 }
 
+/* One load's range against a clock reading of its own: new, or with base the baseline. */
+static int one_range(const struct cmd_store_src *src, bool base, struct time_range *out)
+{
+	int64_t now = time_now_ns();
+	struct time_range nr;
+	int rc;
+
+	if ((rc = new_range(src, now, &nr)))
+		return rc;
+	if (!base) {
+		*out = nr;
+		return 0;
+	}
+	return base_range(src, now, nr, out);
+}
+
 int cmd_store_open(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
 		   struct cmd_store_read *out)
 {
-	int64_t now = time_now_ns();
-	struct time_range nr, r;
+	struct time_range r;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = new_range(src, now, &nr)) || (base && (rc = base_range(src, now, nr, &r))))
+	if ((rc = one_range(src, base, &r)))
 		return rc;
-	return store_open_range(src, base ? r : nr, env, out);
+	return store_open_range(src, r, env, out);
 }
 
 void cmd_store_close(struct cmd_store_read *r)
@@ -521,15 +537,14 @@ done:
 int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_env *env,
 		 struct prof **out, struct cmd_loaded *info)
 {
-	int64_t now = time_now_ns();
-	struct time_range nr, r;
+	struct time_range r;
 	int rc;
 
 	*out = NULL;
 	memset(info, 0, sizeof(*info));
-	if ((rc = new_range(src, now, &nr)) || (base && (rc = base_range(src, now, nr, &r))))
+	if ((rc = one_range(src, base, &r)))
 		return rc;
-	return load_range(src, base ? r : nr, env, out, info);
+	return load_range(src, r, env, out, info);
 }
 
 int cmd_load_src_pair(const struct cmd_store_src *src, const struct cmd_env *env,
