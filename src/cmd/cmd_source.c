@@ -462,8 +462,12 @@ int cmd_store_selector(const struct cmd_store_read *r, const char *name, const c
 	return 0;
 }
 
-int cmd_store_merge(struct cmd_store_read *r, const struct selector *sel, struct prof **out,
-		    struct merge_info *info)
+/*
+ * cmd_store_merge(); base: diff's baseline, whose errors say so, and whose "nothing in
+ * the range" points at --base-from/--base-to rather than --from/--to.
+ */
+static int merge_side(struct cmd_store_read *r, const struct selector *sel, struct prof **out,
+		      struct merge_info *info, bool base)
 {
 	struct query q = r->q;
 	bool tty;
@@ -487,15 +491,16 @@ int cmd_store_merge(struct cmd_store_read *r, const struct selector *sel, struct
 		struct buf msg = BUF_INIT;
 		int64_t first, last;
 
-		buf_puts(&msg, err_last());
+		buf_printf(&msg, "%s%s", base ? "the baseline: " : "", err_last());
 		if (rc == ERR_NOTFOUND &&
 		    store_time_bounds(r->be, q.selector, q.profile_type, &first, &last) == 0) {
 			char f[40], l[40];
 
 			time_format_rfc3339(first, f, sizeof(f));
 			time_format_rfc3339(last, l, sizeof(l));
-			buf_printf(&msg, "; it has some from %s to %s (pick the range with --from and --to)",
-				   f, l);
+			buf_printf(&msg, "; it has some from %s to %s (pick the %s)", f, l,
+				   base ? "baseline with --base-from and --base-to" :
+					  "range with --from and --to");
 		}
 		cmd_errorf("%s", msg.data);
 		buf_release(&msg);
@@ -504,8 +509,14 @@ int cmd_store_merge(struct cmd_store_read *r, const struct selector *sel, struct
 	return 0;
 }
 
-/* cmd_load_src() over a range already resolved. */
-static int load_range(const struct cmd_store_src *src, struct time_range range,
+int cmd_store_merge(struct cmd_store_read *r, const struct selector *sel, struct prof **out,
+		    struct merge_info *info)
+{
+	return merge_side(r, sel, out, info, false);
+}
+
+/* cmd_load_src() over a range already resolved; base: diff's baseline (merge_side()). */
+static int load_range(const struct cmd_store_src *src, struct time_range range, bool base,
 		      const struct cmd_env *env, struct prof **out, struct cmd_loaded *info)
 {
 	struct cmd_store_read r;
@@ -520,7 +531,7 @@ static int load_range(const struct cmd_store_src *src, struct time_range range,
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
-	if (cmd_store_merge(&r, NULL, out, &info->info))
+	if (merge_side(&r, NULL, out, &info->info, base))
 		goto done;
 	info->from_ns = r.q.range.from_ns;
 	info->to_ns = r.q.range.to_ns;
@@ -544,7 +555,7 @@ int cmd_load_src(const struct cmd_store_src *src, bool base, const struct cmd_en
 	memset(info, 0, sizeof(*info));
 	if ((rc = one_range(src, base, &r)))
 		return rc;
-	return load_range(src, r, env, out, info);
+	return load_range(src, r, base, env, out, info);
 }
 
 int cmd_load_src_pair(const struct cmd_store_src *src, const struct cmd_env *env,
@@ -561,10 +572,10 @@ int cmd_load_src_pair(const struct cmd_store_src *src, const struct cmd_env *env
 	memset(base_info, 0, sizeof(*base_info));
 	/* both ranges before either merge: one clock reading for the command */
 	if ((rc = new_range(src, now, &nr)) || (rc = base_range(src, now, nr, &br)) ||
-	    (rc = load_range(src, nr, env, out, info)))
+	    (rc = load_range(src, nr, false, env, out, info)))
 		return rc;
 	bs.profile_type = info->ptype.data;
-	if ((rc = load_range(&bs, br, env, base, base_info))) {
+	if ((rc = load_range(&bs, br, true, env, base, base_info))) {
 		prof_free(*out);
 		*out = NULL;
 		cmd_loaded_release(info);

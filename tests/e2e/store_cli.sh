@@ -50,6 +50,10 @@ check "  old (only in the range before) is the whole baseline" \
 kill "$PPID_" 2> /dev/null
 wait "$PPID_" 2> /dev/null
 serve_stop
+# nothing in the baseline: an error that says it is the baseline's, and how to move it
+errcheck "diff --db, an empty baseline: says so, points at --base-from/--base-to" \
+  "^smolder: the baseline: no .* profiles match .*\\(pick the baseline with --base-from and --base-to\\)$" \
+  diff --format tsv --db "$db" --from "$((P - 1))" --to "$((P + 1))"
 
 # --- --base-from/--base-to: diff's (and view's); the other verbs refuse them -------------
 for o in --base-from --base-to; do
