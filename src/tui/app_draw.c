@@ -304,8 +304,8 @@ static void draw_breadcrumb(struct tui_app *a, int w)
 
 /*
  * The status line's modes, terminal-safe, separated by dots: filters, what a server left
- * out or was asked for, live or paused, flame / by size in view 1, the table filter
- * elsewhere.  draw_status() puts them on the right; scr_status_room() measures them.
+ * out or was asked for, live or paused, flame / by size in view 1, the row filter in the
+ * top table (view 2).  draw_status() puts them on the right; scr_status_room() measures them.
  */
 void app_status_modes(const struct tui_app *a, struct buf *out)
 {
@@ -328,7 +328,8 @@ void app_status_modes(const struct tui_app *a, struct buf *out)
 			buf_printf(&m, "%sflame", m.len ? a->dot : "");
 		if (a->main.fl.by_size)
 			buf_printf(&m, "%sby size", m.len ? a->dot : "");
-	} else if (a->tp.filter.code) {
+	} else if (a->view == VIEW_TOP && a->tp.filter.code) {
+		/* the top table's own row filter: the other views are not filtered by it */
 		buf_printf(&m, "%sfilter: ", m.len ? a->dot : "");
 		text_safe(&m, a->tp.filter_pat, strlen(a->tp.filter_pat), !a->scr.utf8);
 	}
