@@ -66,6 +66,21 @@ static void fix_selection(struct flame_pane *fp)
 	}
 }
 
+/*
+ * The frame separator in a cell's last column: "│", or "|" when the terminal is not
+ * UTF-8.  The same glyph for every frame, with colour or without (narrow frames drew
+ * "|" without colour, wide ones "│").
+ */
+static void put_separator(struct tui_app *a, int y, int x, int attr)
+{
+	attrset(attr);
+	if (a->scr.utf8)
+		mvaddstr(y, x, "\xe2\x94\x82");
+	else
+		mvaddch(y, x, '|' | (chtype)attr);
+	attrset(A_NORMAL);
+}
+
 void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, int h, int w)
 {
 	struct flame_state *fl = &fp->fl;
@@ -133,24 +148,26 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, in
 			buf_reset(&b);
 			if (c->hidden) {
 				char txt[48];
+				int gw = ascii ? 1 : 2, room = c->w > 1 ? (int)c->w - 1 : 1;
 
-				/* "+N", or just "+" when even that does not fit */
-				snprintf(txt, sizeof(txt), "+%u", c->hidden);
-				if (strlen(txt) > c->w)
-					txt[1] = '\0';
-				scr_put(sy, x0 + (int)c->x, (int)c->w, txt, strlen(txt), attr);
+				/*
+				 * "·N" (ASCII ".N"), or just the dot when N does not fit, then the
+				 * separator: a "+" here read as the diff's "new" marker without
+				 * colour, and ran into the next frame's name.  Not "…", which
+				 * before a name reads as the name cut short.
+				 */
+				snprintf(txt, sizeof(txt), "%s%u", ascii ? "." : "\xc2\xb7", c->hidden);
+				if ((int)strlen(txt) - gw + 1 > room)
+					txt[gw] = '\0';
+				scr_put(sy, x0 + (int)c->x, room, txt, strlen(txt), attr);
+				if (c->w > 1)
+					put_separator(a, sy, x0 + (int)(c->x + c->w - 1), attr);
 				continue;
 			}
 			if (c->w < 4) {
 				/* too narrow for a name: colour and separator only */
-				if (!a->scr.colour || c->w > 1) {
-					attrset(attr);
-					if (ascii || !a->scr.colour)
-						mvaddch(sy, x0 + (int)(c->x + c->w - 1), '|' | (chtype)attr);
-					else
-						mvaddstr(sy, x0 + (int)(c->x + c->w - 1), "\xe2\x94\x82");
-					attrset(A_NORMAL);
-				}
+				if (!a->scr.colour || c->w > 1)
+					put_separator(a, sy, x0 + (int)(c->x + c->w - 1), attr);
 				continue;
 			}
 			if (diff && c->node != 0) {
@@ -187,12 +204,7 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, in
 				if (b.data)
 					scr_put(sy, x0 + (int)c->x, (int)c->w - 1, b.data, b.len, attr);
 			}
-			attrset(attr);
-			if (ascii)
-				mvaddch(sy, x0 + (int)(c->x + c->w - 1), '|' | (chtype)attr);
-			else
-				mvaddstr(sy, x0 + (int)(c->x + c->w - 1), "\xe2\x94\x82");
-			attrset(A_NORMAL);
+			put_separator(a, sy, x0 + (int)(c->x + c->w - 1), attr);
 		}
 	}
 	buf_release(&b);

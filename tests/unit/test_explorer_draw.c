@@ -1,0 +1,138 @@
+/*
+ * test_explorer_draw.c — what the flame graph and the source pane draw, read back from an
+ * off-screen terminal (offscreen.h) as a person sees it:
+ *
+ *  - a diff without colour: the cell of frames too narrow to draw reads "·N" and ends
+ *    in a separator; "+" marks only frames that are in the new profile alone (the "+N"
+ *    cell read as a new frame, and ran into the next frame's name);
+ *  - a UTF-8 terminal without colour separates every frame with "│" (frames 2-3 cells
+ *    wide drew "|", wide ones "│").
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "offscreen.h"
+#include "profile/merge.h"
+#include "testutil.h"
+#include "tui/tui_int.h"
+
+/* The explorer on p (taken), without colour when mono, a diff of a prof_pair() when diff. */
+static struct tui_app *app_of(struct prof *p, bool diff, bool mono)
+{
+	struct tui_opts o;
+	struct tui_app *a;
+
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = "test";
+	o.diff = diff;
+	o.base_source = diff ? "base" : NULL;
+	o.no_color = mono;
+	if (tui_app_new(p, &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	return a;
+}
+
+/* The diff of new_text against base_text (folded stacks), without colour. */
+static struct tui_app *diff_app(const char *base_text, const char *new_text)
+{
+	struct prof *base = tu_decode_str(base_text), *cur = tu_decode_str(new_text), *pair;
+
+	assert_int_equal(prof_pair(base, cur, &pair), 0);
+	prof_free(base);
+	prof_free(cur);
+	return app_of(pair, true, true);
+}
+
+/* The first of the h lines of text holding s (a static buffer), or fails. */
+static const char *line_with(const char *text, int h, const char *s)
+{
+	int y;
+
+	for (y = 0; y < h; y++)
+		if (strstr(screen_line(text, y), s))
+			return screen_line(text, y);
+	print_screen(text);
+	fail_msg("no line with '%s'", s);
+	return "";
+}
+
+static int count_char(const char *s, char ch)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == ch;
+	return n;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* the flame graph without colour                                                         */
+
+#define TINY "main;t0 1\nmain;t1 1\nmain;t2 1\nmain;t3 1\nmain;t4 1\n" \
+	     "main;t5 1\nmain;t6 1\nmain;t7 1\nmain;t8 1\nmain;t9 1\n"
+
+static void test_diff_narrow_cell_mono(void **state)
+{
+	/* block is in both, fresh only in the new profile, t0..t9 too narrow for a cell */
+	struct tui_app *a = diff_app("main;block 50\n" TINY, "main;block 50\nmain;fresh 50\n" TINY);
+	struct offscreen scr = screen_open(24, 80);
+	const char *text, *row, *cell;
+
+	(void)state;
+	text = screen_text(a, &scr);
+	row = line_with(text, scr.h, "block");
+	/* the one "+" is fresh's; the narrow frames' cell is "…10" and a separator */
+	assert_non_null(strstr(row, "+fresh"));
+	cell = strstr(row, "\xc2\xb7" "10");
+	if (cell)
+		cell += strlen("\xc2\xb7" "10") + strspn(cell + 4, " ");
+	if (count_char(row, '+') != 1 || !cell || strncmp(cell, "\xe2\x94\x82", 3) != 0) {
+		print_screen(text);
+		fail_msg("the narrow frames' cell reads as a new frame: '%s'", row);
+	}
+	assert_not_on_screen(text, "+block");
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+static void test_separators_mono_utf8(void **state)
+{
+	/* small is 2 cells wide at 80 columns: colour and a separator, no name */
+	struct tui_app *a = app_of(tu_decode_str("main;big 100\nmain;small 3\n"), false, true);
+	struct offscreen scr = screen_open(24, 80);
+	const char *text, *row;
+
+	(void)state;
+	text = screen_text(a, &scr);
+	row = line_with(text, scr.h, "big");
+	assert_int_equal(count_char(row, '|'), 0);
+	/* big's separator and small's */
+	if (!strstr(row, "\xe2\x94\x82 \xe2\x94\x82") && !strstr(row, "\xe2\x94\x82\xe2\x94\x82")) {
+		print_screen(text);
+		fail_msg("small's cell has no '│' separator: '%s'", row);
+	}
+	assert_not_on_screen(text, "|");
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_diff_narrow_cell_mono),
+		cmocka_unit_test(test_separators_mono_utf8),
+	};
+	int rc;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	tu_init(argc, argv);
+	if (tu_tmp_create("explorer_draw"))
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	tu_tmp_remove();
+	return rc;
+}
