@@ -125,6 +125,10 @@ void source_settings_describe(const struct source_setting s[SS_COUNT], const cha
 		if (s[k].from == SF_LABEL_IGNORED)
 			buf_printf(out, "- (label '%s' ignored: labels name http(s) URLs only; :%s= sets one)",
 				   s[k].ignored, setting_names[k]);
+		else if (k == SS_SOURCE_PATH && s[k].from == SF_FLAG && strcmp(s[k].value, ".") == 0)
+			/* what the command line sets without --repo or --source-path (pprof's
+			 * default): "(flag)" said the user gave one */
+			buf_puts(out, ". (default)");
 		else if (s[k].value)
 			buf_printf(out, "%s (%s)", s[k].value, from[s[k].from]);
 		else

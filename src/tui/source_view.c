@@ -445,7 +445,9 @@ void source_view_setting(struct tui_app *a, enum source_setting_kind k, const ch
 	source_settings_resolve(&a->sctx.typed, a->opts.source_opts, shown_version(a), set);
 	if (set[k].value)
 		scr_message(a, false, "%s: %s (%s)%s", source_settings_name(k), set[k].value,
-			    set[k].from == SF_TYPED ? "typed" : set[k].from == SF_FLAG ? "flag" : "label",
+			    set[k].from == SF_TYPED ? "typed" :
+			    set[k].from == SF_LABEL ? "label" :
+			    k == SS_SOURCE_PATH && strcmp(set[k].value, ".") == 0 ? "default" : "flag",
 			    st->fname ? "; reading the code again" : "");
 	else
 		scr_message(a, false, "%s: not set", source_settings_name(k));
@@ -653,6 +655,9 @@ static void settings_line(struct tui_app *a, int y, int w)
 	size_t i, absent = 0;
 
 	buf_add(&raw, " ", 1);
+	/* no code found (line 1 says why): how to say where to look, before where it looked */
+	if (st->name && !st->have_code && st->err[0] && !job_busy(st->job ? &st->job->job : NULL))
+		buf_printf(&raw, ":source_path=DIR or :repo=PATH|URL say where to look%s", a->dot);
 	if (st->ver >= 0 && v) {
 		buf_printf(&raw, "version %d of %zu: %s", st->ver + 1, c->nv, *v->ref ? v->ref : "(no ref)");
 		for (i = 0; st->vcum && i < c->nv; i++)

@@ -6,7 +6,9 @@
  *    in a separator; "+" marks only frames that are in the new profile alone (the "+N"
  *    cell read as a new frame, and ran into the next frame's name);
  *  - a UTF-8 terminal without colour separates every frame with "│" (frames 2-3 cells
- *    wide drew "|", wide ones "│").
+ *    wide drew "|", wide ones "│");
+ *  - the source pane without --source-path: "source_path . (default)", not "(flag)", and
+ *    code not found says how to say where to look (:source_path=, :repo=).
  */
 #include <locale.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include "base/err.h"
 #include "offscreen.h"
 #include "profile/merge.h"
+#include "source/source.h"
 #include "testutil.h"
 #include "tui/tui_int.h"
 
@@ -120,11 +123,68 @@ static void test_separators_mono_utf8(void **state)
 	tui_app_free(a);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* the source pane                                                                        */
+
+/* The explorer on p (taken) with the command line's source options so (borrowed). */
+static struct tui_app *app_with_source(struct prof *p, const struct source_opts *so, bool diff)
+{
+	struct tui_opts o;
+	struct tui_app *a;
+
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = "test";
+	o.diff = diff;
+	o.base_source = diff ? "base" : NULL;
+	o.source_opts = so;
+	if (tui_app_new(p, &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	return a;
+}
+
+/* Opens function fn in the source pane, as 4 does, and draws it. */
+static const char *source_of(struct tui_app *a, struct offscreen *scr, const char *fn)
+{
+	assert_int_equal(source_view_set(a, prof_find_str(a->prof, fn)), 0);
+	a->view = VIEW_SOURCE;
+	return screen_text(a, scr);
+}
+
+/*
+ * Without --source-path the command line looks in "." (pprof's default): the settings
+ * line said "source_path . (flag)"; code not found said where it looked, not how to say
+ * where to look.
+ */
+static void test_source_not_found_hint(void **state)
+{
+	struct source_opts so = { .source_path = ".", .offline = true };
+	struct tui_app *a = app_with_source(tu_decode("go/cpuwork-cpu.pb.gz"), &so, false);
+	struct offscreen scr = screen_open(24, 80);
+	const char *text;
+
+	(void)state;
+	text = source_of(a, &scr, "main.scoreRecords");
+	assert_on_screen(text, "no code");
+	assert_on_screen(text, ":source_path=DIR or :repo=PATH|URL say where to look");
+	assert_not_on_screen(text, "(flag)");
+	screen_close(&scr);
+	tui_app_free(a);
+	/* wide enough for the whole settings line */
+	a = app_with_source(tu_decode("go/cpuwork-cpu.pb.gz"), &so, false);
+	scr = screen_open(24, 160);
+	text = source_of(a, &scr, "main.scoreRecords");
+	assert_on_screen(text, "source_path . (default)");
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff_narrow_cell_mono),
 		cmocka_unit_test(test_separators_mono_utf8),
+		cmocka_unit_test(test_source_not_found_hint),
 	};
 	int rc;
 
