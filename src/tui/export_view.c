@@ -8,7 +8,13 @@
  *
  * "What is on screen" is the shown profile (every filter, granularity and collapsed
  * recursion applied), narrowed to the zoomed call path (the comparison's when it is
- * shown); in the sandwich, the focused half.  In a diff, pprof and folded get pprof's
+ * shown); in the sandwich, the focused half; in the top table, which is of the whole
+ * profile, no zoom, and its `/` row filter as pprof's -focus on that regex: the samples
+ * through a matching function (or file, as -focus reads it), so every row the table
+ * shows keeps its self and total in the file (pprof's -show would keep only the matching frames, and a row's self would
+ * take in the time of the callees it lost).  The row filter's profile is made on the UI
+ * thread before the job starts (a regex per function, then one pass over the samples)
+ * and handed to the job, which frees it.  In a diff, pprof and folded get pprof's
  * -diff_base form (base samples negated, labelled pprof::base), which `go tool pprof`
  * reads as the difference; speedscope and SVG, which cannot draw negative weights, get
  * the new side.
@@ -33,6 +39,7 @@
 
 #include "base/err.h"
 #include "ingest/encode.h"
+#include "profile/filter.h"
 #include "profile/merge.h"
 #include "profile/subtree.h"
 #include "tui_int.h"
@@ -47,20 +54,37 @@ static const struct {
 	{ 'v', "svg", "svg" },
 };
 
+/* The top table's `/` row filter is on screen: the export is its -focus (see above). */
+static bool row_filtered(const struct tui_app *a)
+{
+	return a->view == VIEW_TOP && a->tp.filter.code && a->tp.filter_pat[0];
+}
+
 void export_view_begin(struct tui_app *a)
 {
+	char what[PROMPT_MAX + 40] = "";
+
 	/* a server's flame graph holds frames only: the full profile first */
 	if (a->br.flame_only && browser_view_want_full(a, NULL))
 		return;
 	a->export_fmt = -1;
 	a->exporting = true;
-	scr_message(a, false, "export as: p pprof%sf folded%ss speedscope%sv svg%sEsc cancels",
-		    a->dot, a->dot, a->dot, a->dot);
+	/* a row filter narrows what is written: said before a format is picked (the pattern
+	 * is drawn made safe, as every message is) */
+	if (row_filtered(a))
+		snprintf(what, sizeof(what), "the rows' samples (focus=%s) ", a->tp.filter_pat);
+	scr_message(a, false, "export %sas: p pprof%sf folded%ss speedscope%sv svg%sEsc cancels",
+		    what, a->dot, a->dot, a->dot, a->dot);
 }
 
-/* The zoom on screen: the comparison's (its panes share one), else the flame graph's. */
+/*
+ * The zoom on screen: the comparison's (its panes share one), else the flame graph's; the
+ * top table is of the whole profile, whatever the flame graph is zoomed to.
+ */
 static uint32_t shown_zoom(const struct tui_app *a)
 {
+	if (a->view == VIEW_TOP)
+		return 0;
 	return a->view == VIEW_COMPARE ? a->cmp[a->cmp_focus].fl.zoom : a->main.fl.zoom;
 }
 
@@ -102,6 +126,8 @@ static void default_path(const struct tui_app *a, int fmt, char *out, size_t n)
 	char stem[160];
 	size_t k = 0;
 	unsigned i;
+	/* a part of the profile: a zoom, a sandwich's half, the top table's rows */
+	bool part = shown_zoom(a) || a->view == VIEW_SANDWICH || row_filtered(a);
 
 	if (a->br.opened && a->br.oq.set) {
 		const struct browse_opened *o = &a->br.oq;
@@ -135,8 +161,7 @@ static void default_path(const struct tui_app *a, int fmt, char *out, size_t n)
 		if (i > 1)
 			snprintf(nth, sizeof(nth), i > 2 ? "-export-%u" : "-export", i - 1);
 		snprintf(out, n, "%s%s%s%s.%s", k ? stem : "profile", a->diff ? "-diff" : "",
-			 shown_zoom(a) || a->view == VIEW_SANDWICH ? "-view" : "", nth,
-			 formats[fmt].ext);
+			 part ? "-view" : "", nth, formats[fmt].ext);
 		if (!path_taken(out))
 			return;
 	}
@@ -165,14 +190,29 @@ bool export_view_key(struct tui_app *a, int key)
 	return true;
 }
 
-/* What is on screen, for the job: the profile it comes from and the zoom path in it. */
+/*
+ * What is on screen, for the job: the profile it comes from and the zoom path in it.  The
+ * top table's row filter is applied here (the job takes the profile it makes, j->own).
+ */
 static int on_screen(struct tui_app *a, struct export_job *j)
 {
 	uint32_t zoom = shown_zoom(a), node, k;
 
 	j->src = a->prof;
 	j->npath = 0;
-	if (a->view == VIEW_SANDWICH && a->sw.name) {
+	if (row_filtered(a)) {
+		struct filter_opts fo = { .focus = a->tp.filter_pat };
+		struct prof *focused;
+		int rc;
+
+		if ((rc = prof_filter(a->prof, &fo, &focused)))
+			return rc;
+		if (focused->nsamples == 0) {
+			prof_free(focused);
+			return err_set(ERR_NOTFOUND, "no function matches the filter");
+		}
+		j->src = j->own = focused;
+	} else if (a->view == VIEW_SANDWICH && a->sw.name) {
 		j->src = a->sw.focus_callers ? a->sw.callers_prof : a->sw.callees_prof;
 	} else if (zoom != 0) {
 		/* the comparison's panes draw a->tree too: the same node ids */

@@ -5,7 +5,11 @@
  * showed (a review, reproduced):
  *
  *  - the top table's row filter (`/json`) is named on the status line in the top table
- *    only: the sandwich reached from it is not filtered, and said "filter: json".
+ *    only: the sandwich reached from it is not filtered, and said "filter: json";
+ *  - e from the row-filtered top table writes what it shows: the samples through the
+ *    matching functions, as `go tool pprof -focus=json` keeps them (it wrote the whole
+ *    profile), and says so before a format is picked; without a row filter, the whole
+ *    profile, as the table shows, though the flame graph is zoomed.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -70,10 +74,100 @@ static void test_row_filter_named_in_top_only(void **state)
 	tui_app_free(a);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* export from the top table                                                             */
+
+/*
+ * The folded file at path: its total, and the total of the lines through `frame` (a
+ * whole frame); fails when a line has no frame containing `every`.
+ */
+static void folded_totals(const char *path, const char *frame, const char *every,
+			  long long *total, long long *through)
+{
+	FILE *f = fopen(path, "r");
+	char line[16384];
+
+	if (!f)
+		fail_msg("no file %s", path);
+	*total = *through = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *sp = strrchr(line, ' ');
+		long long v;
+		char probe[1024];
+
+		assert_non_null(sp);
+		v = atoll(sp + 1);
+		*sp = '\0';
+		*total += v;
+		if (!strstr(line, every))
+			fail_msg("a stack without %s: %s", every, line);
+		snprintf(probe, sizeof(probe), ";%s;", frame);
+		{
+			char wrapped[16384 + 2];
+
+			snprintf(wrapped, sizeof(wrapped), ";%s;", line);
+			if (strstr(wrapped, probe))
+				*through += v;
+		}
+	}
+	fclose(f);
+}
+
+static void test_export_row_filter(void **state)
+{
+	struct tui_app *a = app_on(CPUWORK);
+	struct offscreen scr = screen_open(30, 160);
+	const char *path = tu_tmp_path("rows.folded");
+	long long total, through;
+	const char *text;
+
+	(void)state;
+	keys(a, "2/json\n");
+	keys(a, "e");
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "export the rows' samples (focus=json) as: p pprof");
+	keys(a, "f");
+	assert_int_equal(a->prompt_kind, 'e');
+	assert_non_null(strstr(a->prompt, "-view.folded")); /* not the whole profile's name */
+	snprintf(a->prompt, sizeof(a->prompt), "%s", path);
+	a->prompt_len = strlen(path);
+	keys(a, "\n");
+	if (!strstr(a->message, "wrote "))
+		fail_msg("the export did not land: '%s'", a->message);
+	/* go tool pprof -top -focus=json -nodefraction=0: "accounting for 2.78s", of 9.24s;
+	 * every stack through encoding/json, and a row keeps its total (pprof's cum 1.56s) */
+	folded_totals(path, "encoding/json.(*decodeState).value", "encoding/json.", &total,
+		      &through);
+	assert_int_equal(total, 2780000000LL);
+	assert_int_equal(through, 1560000000LL);
+	/* without a row filter, the table's export is the whole profile (9.24 s), as the
+	 * table is, though the flame graph is zoomed (the zoom was written) */
+	keys(a, "/");
+	a->prompt_len = 0;
+	keys(a, "\n");
+	assert_null(a->tp.filter.code);
+	assert_true(a->tree->n > 1 && a->tree->parent[1] == 0);
+	a->main.fl.zoom = a->main.fl.sel = 1;
+	keys(a, "e");
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "export as: p pprof");
+	keys(a, "f");
+	path = tu_tmp_path("all.folded");
+	snprintf(a->prompt, sizeof(a->prompt), "%s", path);
+	a->prompt_len = strlen(path);
+	keys(a, "\n");
+	folded_totals(path, "encoding/json.(*decodeState).value", "", &total, &through);
+	assert_int_equal(total, 9240000000LL);
+	assert_int_equal(through, 1560000000LL);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_row_filter_named_in_top_only),
+		cmocka_unit_test(test_export_row_filter),
 	};
 	int rc;
 
