@@ -1,7 +1,8 @@
 /*
  * top_view.c — the top table (view 2): one row per function with self, self%, total,
- * total%, name.  `s` cycles the sort column, `I` inverts, `/` filters rows (regex),
- * Enter jumps to the function's widest occurrence in the flame graph.
+ * total%, name.  `s` cycles the sort column, `I` inverts, `/` filters rows (regex), n/N
+ * move to the next/previous of them, Enter jumps to the function's widest occurrence in
+ * the flame graph.
  */
 #include <curses.h>
 #include <stdlib.h>
@@ -341,6 +342,17 @@ bool top_view_key(struct tui_app *a, int key)
 	case 27:
 		if (tp->filter.code)
 			top_view_set_filter(a, NULL);
+		break;
+	case 'n':
+	case 'N':
+		/* `/` filters the rows here: every row shown matches, so the next match is the
+		 * next row, round the end as the flame graph's n goes round its matches */
+		if (!tp->filter.code) {
+			scr_message(a, false, "no row filter: / filters the table's rows");
+		} else if (tp->nrows) {
+			tp->sel = (tp->sel + (key == 'n' ? 1 : tp->nrows - 1)) % tp->nrows;
+			scr_message(a, false, "match %u of %u", tp->sel + 1, tp->nrows);
+		}
 		break;
 	case '\n':
 	case '\r':

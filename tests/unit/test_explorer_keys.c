@@ -9,7 +9,9 @@
  *  - e from the row-filtered top table writes what it shows: the samples through the
  *    matching functions, as `go tool pprof -focus=json` keeps them (it wrote the whole
  *    profile), and says so before a format is picked; without a row filter, the whole
- *    profile, as the table shows, though the flame graph is zoomed.
+ *    profile, as the table shows, though the flame graph is zoomed;
+ *  - n/N in the row-filtered top table: the next/previous row (every row shown matches),
+ *    round the end; without a row filter they say what / does there.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -70,6 +72,37 @@ static void test_row_filter_named_in_top_only(void **state)
 	keys(a, "2");
 	text = screen_text(a, &scr);
 	assert_on_screen(text, "filter: json");
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+static void test_top_next_row(void **state)
+{
+	struct tui_app *a = app_on(CPUWORK);
+	struct offscreen scr = screen_open(30, 160);
+	uint32_t n;
+
+	(void)state;
+	keys(a, "2");
+	/* no row filter: n does not move, and says what / does here */
+	screen_text(a, &scr);
+	assert_true(top_view_key(a, 'n'));
+	assert_int_equal(a->tp.sel, 0);
+	assert_string_equal(a->message, "no row filter: / filters the table's rows");
+	keys(a, "/json\n");
+	screen_text(a, &scr); /* the rows are made when drawn */
+	n = a->tp.nrows;
+	assert_int_equal(n, 32); /* the review's count */
+	assert_int_equal(a->tp.sel, 0);
+	assert_true(top_view_key(a, 'n'));
+	assert_int_equal(a->tp.sel, 1);
+	assert_string_equal(a->message, "match 2 of 32");
+	assert_true(top_view_key(a, 'N'));
+	assert_true(top_view_key(a, 'N'));
+	assert_int_equal(a->tp.sel, n - 1); /* round the top to the last row */
+	assert_string_equal(a->message, "match 32 of 32");
+	assert_true(top_view_key(a, 'n'));
+	assert_int_equal(a->tp.sel, 0);
 	screen_close(&scr);
 	tui_app_free(a);
 }
@@ -168,6 +201,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_row_filter_named_in_top_only),
 		cmocka_unit_test(test_export_row_filter),
+		cmocka_unit_test(test_top_next_row),
 	};
 	int rc;
 
