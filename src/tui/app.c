@@ -691,7 +691,8 @@ bool tui_app_key(struct tui_app *a, int key)
 		return false;
 	case 'T':
 		if (!a->br.be)
-			scr_message(a, false, "T browses a store or a server: smolder --db PATH, --url URL");
+			scr_message(a, false, "T: no store or server open here (smolder --db PATH or "
+					      "--url URL browses one)");
 		else
 			a->view = VIEW_BROWSER;
 		return true;
@@ -810,7 +811,11 @@ bool tui_app_key(struct tui_app *a, int key)
 		app_filter_pop(a);
 		return true;
 	case 'p':
-		browser_view_pause(a);
+		if (!a->br.be)
+			scr_message(a, false, "p pauses live updates: no store or server open here "
+					      "(smolder --db PATH or --url URL)");
+		else
+			browser_view_pause(a);
 		return true;
 	case 'R':
 		app_toggle_recursion(a);

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/timeparse.h"
 #include "offscreen.h"
 #include "profile/builder.h"
 #include "profile/flame.h"
@@ -49,6 +50,7 @@
 #include "profile/recursion.h"
 #include "profile/sandwich.h"
 #include "testutil.h"
+#include "testutil_store.h"
 #include "tui/tui_int.h"
 
 /* The explorer on p (taken), its jobs run at once (no key loop). */
@@ -723,6 +725,51 @@ static void test_refresh_in_background(void **state)
 	tui_app_free(a);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* the store browser of a profile opened from a store                                     */
+
+/*
+ * A profile opened from a store (smolder view --db PATH --profile-type ...) with the
+ * store's backend: T shows the browser on it and p pauses its live updates; a profile
+ * without one (a file): T and p say there is no store open here and how to open one (T
+ * told someone who had passed --db to pass --db).
+ */
+static void test_browse_from_a_profile(void **state)
+{
+	struct prof *g = tu_decode("go/goroutines-goroutine.pb.gz");
+	struct store *s;
+	struct tui_opts o;
+	struct tui_app *a;
+
+	(void)state;
+	s = ts_open_new("profile.db");
+	ts_write_or_fail(s, "app", g, time_now_ns() - 60 * SEC, NULL, NULL);
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.no_color = true;
+	o.backend = ts_backend_of(s);
+	o.backend_name = "store test";
+	assert_int_equal(tui_app_new(g, &o, &a), 0);
+	assert_int_equal(a->view, VIEW_FLAME);
+	tui_app_key(a, 'T');
+	assert_int_equal(a->view, VIEW_BROWSER);
+	assert_int_equal(a->br.nrows, 1);
+	assert_string_equal(a->br.rows[0].service, "app");
+	tui_app_key(a, '1');
+	tui_app_key(a, 'p');
+	assert_true(a->br.paused);
+	tui_app_free(a);
+	store_close(s);
+
+	a = app_of(tu_decode("go/goroutines-goroutine.pb.gz"), "file");
+	tui_app_key(a, 'T');
+	assert_int_equal(a->view, VIEW_FLAME);
+	assert_non_null(strstr(a->message, "no store or server open here"));
+	tui_app_key(a, 'p');
+	assert_non_null(strstr(a->message, "no store or server open here"));
+	tui_app_free(a);
+}
+
 /* A new profile for the app, as the browser's refresh installs one. */
 static void install_new(struct tui_app *a, struct prof *p)
 {
@@ -1289,6 +1336,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_refresh_keeps_sandwich),
 		cmocka_unit_test(test_sandwich_on_worker),
 		cmocka_unit_test(test_refresh_in_background),
+		cmocka_unit_test(test_browse_from_a_profile),
 		cmocka_unit_test(test_esc_inside_the_sandwich),
 		cmocka_unit_test(test_esc_inside_collapsing),
 		cmocka_unit_test(test_esc_inside_granularity),
