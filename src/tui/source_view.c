@@ -303,6 +303,138 @@ static int pick_version(struct tui_app *a)
 }
 
 /*
+ * A diff (the app's profile a prof_pair(): type t the new side, ntypes + t the base) has
+ * both sides in the pane's list.  A routine's lines are those of either side, with the
+ * new side's numbers (0 on a line only the base has); the same array goes on with the
+ * base side's numbers of the same lines (lines[nlines + k]) and ends with the base
+ * routine's totals (lines[2 * nlines]: line 0, flat, cum).  list_release() frees it all.
+ * The data split by version (one side each) is never paired.
+ */
+static bool paired(const struct tui_app *a)
+{
+	return a->diff && a->src.name && a->src.prof == a->prof;
+}
+
+static const struct list_line *base_line(const struct list_routine *r, const struct list_line *c)
+{
+	return &r->lines[r->nlines + (size_t)(c - r->lines)];
+}
+
+static const struct list_line *base_totals(const struct list_routine *r)
+{
+	return &r->lines[2 * (size_t)r->nlines];
+}
+
+/*
+ * Walks the lines of nr and br (sorted) together: the union's k-th line from nr (*i) or
+ * br (*j) or both; false at the end.
+ */
+static bool next_pair(const struct list_routine *nr, const struct list_routine *br, uint32_t *i,
+		      uint32_t *j, const struct list_line **nl, const struct list_line **bl)
+{
+	uint32_t nn = nr ? nr->nlines : 0, nb = br ? br->nlines : 0;
+
+	*nl = *i < nn ? &nr->lines[*i] : NULL;
+	*bl = *j < nb ? &br->lines[*j] : NULL;
+	if (*nl && *bl && (*nl)->line != (*bl)->line) {
+		if ((*nl)->line < (*bl)->line)
+			*bl = NULL;
+		else
+			*nl = NULL;
+	}
+	*i += *nl != NULL;
+	*j += *bl != NULL;
+	return *nl || *bl;
+}
+
+/* The routine of nr and br in the paired form (either may be NULL: no samples there). */
+static int pair_routine(const struct list_routine *nr, const struct list_routine *br,
+			struct list_routine *out)
+{
+	const struct list_line *nl, *bl;
+	struct list_line *u;
+	uint32_t i = 0, j = 0, n = 0, k;
+
+	while (next_pair(nr, br, &i, &j, &nl, &bl))
+		n++;
+	if (!(u = calloc(2 * (size_t)n + 1, sizeof(*u))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = j = k = 0; next_pair(nr, br, &i, &j, &nl, &bl); k++) {
+		u[k].line = u[n + k].line = nl ? nl->line : bl->line;
+		if (nl)
+			u[k].flat = nl->flat, u[k].cum = nl->cum;
+		if (bl)
+			u[n + k].flat = bl->flat, u[n + k].cum = bl->cum;
+	}
+	u[2 * (size_t)n] = (struct list_line){ 0, br ? br->flat : 0, br ? br->cum : 0 };
+	*out = nr ? *nr : *br;
+	out->flat = nr ? nr->flat : 0;
+	out->cum = nr ? nr->cum : 0;
+	out->cum_lines = nr ? nr->cum_lines : 0;
+	out->lines = u;
+	out->nlines = n;
+	return 0;
+}
+
+/*
+ * The paired list of function id in p (a prof_pair()), new side type, base side type +
+ * ntypes: routines of either side, one per file (the new side's first).  why: as
+ * numbered_only(), when neither side has a numbered line.
+ */
+static int pair_list(const struct prof *p, uint32_t type, uint32_t ntypes, uint32_t id,
+		     const char *fname, struct list *out, char *why, size_t n)
+{
+	struct list nl, bl;
+	uint32_t i, k, m = 0;
+	bool *used = NULL;
+	char bwhy[256] = "";
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = list_function(p, type, id, &nl)))
+		return rc;
+	if ((rc = list_function(p, type + ntypes, id, &bl))) {
+		list_release(&nl);
+		return rc;
+	}
+	numbered_only(p, &nl, fname, why, n);
+	numbered_only(p, &bl, fname, bwhy, sizeof(bwhy));
+	out->total = nl.total;
+	if (nl.n + bl.n == 0) {
+		if (!*why)
+			snprintf(why, n, "%s", bwhy);
+		goto done;
+	}
+	*why = '\0';
+	out->r = calloc((size_t)nl.n + bl.n, sizeof(*out->r));
+	used = calloc(bl.n + 1, sizeof(*used));
+	if (!out->r || !used) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	/* one profile: equal files have equal string ids */
+	for (i = 0; i < nl.n + bl.n && rc == 0; i++) {
+		const struct list_routine *nr = i < nl.n ? &nl.r[i] : NULL, *br = NULL;
+
+		for (k = 0; k < bl.n && !br; k++)
+			if (!used[k] && (nr ? bl.r[k].file == nr->file : i - nl.n == k))
+				br = &bl.r[k], used[k] = true;
+		if (nr || br)
+			rc = pair_routine(nr, br, &out->r[m]), m += rc == 0;
+	}
+	out->n = m;
+done:
+	free(used);
+	if (rc) {
+		list_release(out);
+		memset(out, 0, sizeof(*out));
+	}
+	list_release(&nl);
+	list_release(&bl);
+	return rc;
+}
+
+/*
  * Computes the numbers of st->fname from the data now shown (the picked version's
  * profile when the data is split, else the app's), keeping the routine and the selected
  * line where they still exist (st->sel < 0: the hottest line), and asks for the versions
@@ -354,11 +486,14 @@ static void update(struct tui_app *a)
 		snprintf(st->why, sizeof(st->why), "%s is not in the data shown", st->fname);
 		return;
 	}
-	if ((rc = list_function(p, type, id, &l))) {
+	if (p == a->prof && a->diff)
+		rc = pair_list(p, type, a->ntypes, id, st->fname, &l, st->why, sizeof(st->why));
+	else if ((rc = list_function(p, type, id, &l)) == 0)
+		numbered_only(p, &l, st->fname, st->why, sizeof(st->why));
+	if (rc) {
 		snprintf(st->why, sizeof(st->why), "%s", err_last());
 		return;
 	}
-	numbered_only(p, &l, st->fname, st->why, sizeof(st->why));
 	if (st->why[0]) {
 		list_release(&l);
 		return;
@@ -405,6 +540,13 @@ int source_view_set(struct tui_app *a, uint32_t name)
 		return rc;
 	n = l.n;  /* without line numbers: the pane says so (update) */
 	list_release(&l);
+	/* a diff shows a function the new profile lost (base side only) too */
+	if (n == 0 && a->diff && (rc = list_function(a->prof, a->type + a->ntypes, name, &l)) == 0) {
+		n = l.n;
+		list_release(&l);
+	}
+	if (rc)
+		return rc;
 	if (n == 0)
 		return err_set(ERR_NOTFOUND, "%s has no line information in this profile",
 			       prof_str(a->prof, name));
@@ -684,6 +826,39 @@ static void settings_line(struct tui_app *a, int y, int w)
 	buf_release(&raw);
 }
 
+/* `v` as a change: "+1.2 s", "-30 ms", "." when none. */
+static void format_change(char *out, size_t n, int64_t v, const char *unit)
+{
+	if (v == 0) {
+		snprintf(out, n, ".");
+		return;
+	}
+	out[0] = '+';
+	units_format(out + (v > 0), n - (v > 0), v, unit);
+}
+
+/* A diff's number columns of line c (NULL: no cost on either side): base, new, change. */
+static void diff_cells(struct tui_app *a, const struct list_routine *r, const struct list_line *c,
+		       struct buf *b)
+{
+	const char *unit = prof_str(a->prof, a->prof->sample_types[a->type].unit);
+	int64_t bv = c ? base_line(r, c)->cum : 0, nv = c ? c->cum : 0;
+	char v[UNITS_MAX + 1];
+
+	if (bv)
+		units_format(v, sizeof(v), bv, unit);
+	else
+		snprintf(v, sizeof(v), ".");
+	text_pad_left(b, v, 9);
+	if (nv)
+		units_format(v, sizeof(v), nv, unit);
+	else
+		snprintf(v, sizeof(v), ".");
+	text_pad_left(b, v, 10);
+	format_change(v, sizeof(v), nv - bv, unit);
+	text_pad_left(b, v, 10);
+}
+
 void source_view_draw(struct tui_app *a, int y, int h, int w)
 {
 	struct source_state *st = &a->src;
@@ -719,7 +894,14 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 	{
 		char hdr[96];
 
-		snprintf(hdr, sizeof(hdr), "%10s %10s   %6s  %s", "self", "total", "line", "code");
+		/* a diff: each line's total in both profiles and the change, as pprof -list
+		 * -diff_base shows new minus base (self: the status line) */
+		if (paired(a))
+			snprintf(hdr, sizeof(hdr), "%9s %9s %9s   %6s  %s", "base", "new", "change",
+				 "line", "code (total per line)");
+		else
+			snprintf(hdr, sizeof(hdr), "%10s %10s   %6s  %s", "self", "total", "line",
+				 "code");
 		scr_fill(y + 2, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
 		scr_put(y + 2, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
 	}
@@ -747,16 +929,20 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 
 		if (sel)
 			scr_fill(y + i, 0, w, attr);
-		if (c && c->flat)
-			units_format(v1, sizeof(v1), c->flat, unit);
-		else
-			snprintf(v1, sizeof(v1), ".");
-		if (c && c->cum)
-			units_format(v2, sizeof(v2), c->cum, unit);
-		else
-			snprintf(v2, sizeof(v2), ".");
-		text_pad_left(&b, v1, 10);
-		text_pad_left(&b, v2, 11);
+		if (paired(a)) {
+			diff_cells(a, r, c, &b);
+		} else {
+			if (c && c->flat)
+				units_format(v1, sizeof(v1), c->flat, unit);
+			else
+				snprintf(v1, sizeof(v1), ".");
+			if (c && c->cum)
+				units_format(v2, sizeof(v2), c->cum, unit);
+			else
+				snprintf(v2, sizeof(v2), ".");
+			text_pad_left(&b, v1, 10);
+			text_pad_left(&b, v2, 11);
+		}
 		buf_add(&b, " ", 1);
 		x = scr_put(y + i, 0, w, b.data, b.len, attr);
 		{
@@ -1054,6 +1240,37 @@ void source_view_mouse(struct tui_app *a, int y, bool dbl)
 	st->sel = row_line(st, row);
 }
 
+/* "base 1.2 s → new 3.4 s (+2.2 s)" of self or total (what). */
+static void diff_pair(struct tui_app *a, const char *what, int64_t bv, int64_t nv, struct buf *out)
+{
+	const char *unit = prof_str(a->prof, a->prof->sample_types[a->type].unit);
+	char v1[UNITS_MAX], v2[UNITS_MAX], ch[UNITS_MAX + 1];
+
+	units_format(v1, sizeof(v1), bv, unit);
+	units_format(v2, sizeof(v2), nv, unit);
+	format_change(ch, sizeof(ch), nv - bv, unit);
+	buf_printf(out, "%s %s %s %s (%s)", what, v1, a->scr.utf8 ? "\xe2\x86\x92" : "->", v2,
+		   strcmp(ch, ".") ? ch : "=");
+}
+
+/* A diff's status: the function's total and the selected line's self and total, each
+ * side and the change (pprof -list -diff_base's numbers are the changes). */
+static void diff_status(struct tui_app *a, const struct list_routine *r, struct buf *out)
+{
+	struct source_state *st = &a->src;
+	const struct list_line *c = line_cost(r, st->sel);
+
+	buf_puts(out, "  ");
+	diff_pair(a, "total", base_totals(r)->cum, r->cum, out);
+	buf_printf(out, "%sline %lld", a->dot, (long long)st->sel);
+	if (c) {
+		buf_puts(out, ": ");
+		diff_pair(a, "self", base_line(r, c)->flat, c->flat, out);
+		buf_puts(out, ", ");
+		diff_pair(a, "total", base_line(r, c)->cum, c->cum, out);
+	}
+}
+
 void source_view_status(struct tui_app *a, struct buf *out)
 {
 	struct source_state *st = &a->src;
@@ -1072,6 +1289,10 @@ void source_view_status(struct tui_app *a, struct buf *out)
 	}
 	r = &st->list.r[st->routine];
 	text_safe(out, prof_str(st->prof, r->name), prof_strlen(st->prof, r->name), !a->scr.utf8);
+	if (paired(a)) {
+		diff_status(a, r, out);
+		return;
+	}
 	units_format(v1, sizeof(v1), r->flat, unit);
 	units_format(v2, sizeof(v2), r->cum, unit);
 	units_percent(p1, sizeof(p1), r->cum, a->base_total[a->type]);

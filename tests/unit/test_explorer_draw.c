@@ -8,7 +8,9 @@
  *  - a UTF-8 terminal without colour separates every frame with "│" (frames 2-3 cells
  *    wide drew "|", wide ones "│");
  *  - the source pane without --source-path: "source_path . (default)", not "(flag)", and
- *    code not found says how to say where to look (:source_path=, :repo=).
+ *    code not found says how to say where to look (:source_path=, :repo=);
+ *  - the source pane of a diff: base, new and change per line, named, with pprof -list
+ *    -diff_base's numbers.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -179,12 +181,60 @@ static void test_source_not_found_hint(void **state)
 	tui_app_free(a);
 }
 
+/*
+ * The source pane of a diff showed the new profile's numbers alone, unlabelled.  Each
+ * line's total in the base and the new profile and the change, as `go tool pprof -list
+ * main.scoreRecords -diff_base cpuwork-cpu.pb.gz cpuwork-cpu-after-scoreRecords-3x.pb.gz`
+ * prints it (cum: +560ms on line 145, +2.46s on line 146; the routine +3.06s).
+ */
+static void test_source_diff_columns(void **state)
+{
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct prof *base = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct prof *cur = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz"), *pair;
+	struct offscreen scr = screen_open(24, 80);
+	struct tui_app *a;
+	const char *text, *row;
+	struct buf st = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(prof_pair(base, cur, &pair), 0);
+	prof_free(base);
+	prof_free(cur);
+	a = app_with_source(pair, &so, true);
+	text = source_of(a, &scr, "main.scoreRecords");
+	row = line_with(text, scr.h, " line  code");
+	if (!strstr(row, "base") || !strstr(row, "new") || !strstr(row, "change")) {
+		print_screen(text);
+		fail_msg("the columns are not named: '%s'", row);
+	}
+	row = line_with(text, scr.h, "    146");
+	if (!strstr(row, "1.27 s") || !strstr(row, "3.73 s") || !strstr(row, "+2.46 s")) {
+		print_screen(text);
+		fail_msg("line 146 is not base 1.27 s, new 3.73 s, +2.46 s: '%s'", row);
+	}
+	row = line_with(text, scr.h, "    145");
+	if (!strstr(row, "270 ms") || !strstr(row, "830 ms") || !strstr(row, "+560 ms")) {
+		print_screen(text);
+		fail_msg("line 145 is not base 270 ms, new 830 ms, +560 ms: '%s'", row);
+	}
+	source_view_status(a, &st);
+	assert_non_null(st.data);
+	if (!strstr(st.data, "total 1.55 s \xe2\x86\x92 4.61 s (+3.06 s)") ||
+	    !strstr(st.data, "self 1.27 s \xe2\x86\x92 3.72 s (+2.45 s)"))
+		fail_msg("status: '%s'", st.data);
+	buf_release(&st);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff_narrow_cell_mono),
 		cmocka_unit_test(test_separators_mono_utf8),
 		cmocka_unit_test(test_source_not_found_hint),
+		cmocka_unit_test(test_source_diff_columns),
 	};
 	int rc;
 
