@@ -559,7 +559,18 @@ static int set_pragmas(struct store *s)
 		return 0;
 	if ((rc = set_wal(s)))
 		return rc;
-	return store_exec(s, "PRAGMA synchronous=FULL");
+	/*
+	 * The -wal and -shm files stay when the last writer closes: a reader that may read
+	 * the store but not write in its directory (the group of the installed service,
+	 * contrib/smolder.service) cannot create them, and SQLite then refuses every read.
+	 */
+	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &(int){ 1 });
+	/*
+	 * So that the -wal a large transaction grew does not stay that large for good: it
+	 * is truncated to 4 MiB after a checkpoint, and to nothing when the last writer
+	 * closes (store_set_size_limit sets its own).
+	 */
+	return store_exec(s, "PRAGMA synchronous=FULL; PRAGMA journal_size_limit=4194304");
 }
 
 /*
