@@ -517,8 +517,9 @@ static int list_store(const struct cmd_store_src *st, const struct cmd_env *env,
 	size_t nv = 0, nall = 0, i;
 	int rc = 1;
 
-	if (cmd_store_open(st, false, env, &r))
-		return 1;
+	if ((rc = cmd_store_open(st, false, env, &r)))
+		return rc;  /* 2: options that do not go together, an empty range */
+	rc = 1;
 	/* the versions: the series of the query and the type (series are not typed) */
 	if (cmd_store_selector(&r, "__profile_type__", r.q.profile_type, &sel))
 		goto done;
@@ -621,10 +622,9 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 	tr.granularity = GRAN_FUNCTIONS;
 	if (cmd_check_format("list", format, (const char *const[]){ "text", "tsv", NULL }))
 		return 2;
-	if (optind != argc - (st.used ? 1 : 2)) {
-		list_help(stderr);
+	if (cmd_check_args("list", &st, argc - optind, argv + optind,
+			   (const char *const[]){ "REGEX", "SOURCE", NULL }, 1))
 		return 2;
-	}
 	if (cmd_check_re2("REGEX", argv[optind]) ||
 	    cmd_check_seconds("list", &st,
 			      (const char *const[]){ st.used ? NULL : argv[optind + 1] }, 1))

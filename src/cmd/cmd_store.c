@@ -172,7 +172,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		}
 	}
 	if (optind >= argc) {
-		ingest_help(stderr);
+		fprintf(stderr, "smolder ingest: FILE is missing (see smolder ingest --help)\n");
 		rc = 2;
 		goto done;
 	}
@@ -270,10 +270,10 @@ static void query_help(FILE *f)
 	      "                             [--from T] [--to T] [--step D] [--group-by LABEL]\n"
 	      "\n"
 	      "What the store (or a server, with --url) holds, with profilecli's flags: series\n"
-	      "(label sets with data in the range), profile types, one merged profile (a header,\n"
-	      "then flat, cum and name per function as TSV, largest flat first; or written as\n"
-	      "gzipped pprof), and a timeline (the value per step, as TSV).  `query merge` is\n"
-	      "`query profile`, as in profilecli.\n"
+	      "(label sets with data in the range), profile types, one merged profile (a\n"
+	      "header, then flat, cum and name per function as TSV, largest flat first; or\n"
+	      "written as gzipped pprof), and a timeline (the value per step, as TSV).\n"
+	      "`query merge` is `query profile`, as in profilecli.\n"
 	      "\n"
 	      "      --db PATH            the store (default $SMOLDER_DB, else\n"
 	      "                           $XDG_DATA_HOME/smolder/smolder.db)\n"
@@ -311,6 +311,7 @@ static int q_open(const struct qargs *a, const struct cmd_env *env, struct backe
 		  struct selector **sel, struct time_range *r, struct buf *path)
 {
 	int64_t now = time_now_ns();
+	int rc;
 
 	*be = NULL;
 	*sel = NULL;
@@ -324,18 +325,18 @@ static int q_open(const struct qargs *a, const struct cmd_env *env, struct backe
 	}
 	if (r->from_ns >= r->to_ns) {
 		fprintf(stderr, "smolder: the range is empty: --from must come before --to\n");
-		return 1;
+		return 2;
 	}
 	if (selector_parse(a->st.query ? a->st.query : "{}", sel)) {
 		fprintf(stderr, "smolder: --query: %s\n", err_last());
 		return 1;
 	}
-	if (cmd_open_backend(&a->st, env, be, path)) {
+	if ((rc = cmd_open_backend(&a->st, env, be, path))) {
 		/* path is filled before the store fails to open: the caller returns at once */
 		buf_release(path);
 		selector_free(*sel);
 		*sel = NULL;
-		return 1;
+		return rc;  /* 2: options that do not go together */
 	}
 	return 0;
 }
@@ -394,8 +395,9 @@ static int q_series(const struct qargs *a, const struct cmd_env *env)
 		fprintf(stderr, "smolder query series: --output is table or json, not '%s'\n", a->output);
 		return 2;
 	}
-	if (q_open(a, env, &be, &sel, &r, &path))
-		return 1;
+	if ((rc = q_open(a, env, &be, &sel, &r, &path)))
+		return rc;
+	rc = 1;
 	for (i = 0; i < a->label_names.n; i++) {
 		char *copy = strdup(a->label_names.v[i]), *tok, *save = NULL;
 
@@ -509,8 +511,9 @@ static int q_types(const struct qargs *a, const struct cmd_env *env)
 	size_t i;
 	int rc = 1;
 
-	if (q_open(a, env, &be, &sel, &r, &path))
-		return 1;
+	if ((rc = q_open(a, env, &be, &sel, &r, &path)))
+		return rc;
+	rc = 1;
 	if (be->ops->label_values(be, "__profile_type__", sel, r, &types)) {
 		cmd_errorf("%s", err_last());
 	} else {
@@ -569,8 +572,9 @@ static int q_profile(const struct qargs *a, const struct cmd_env *env)
 			out);
 		return 2;
 	}
-	if (cmd_load_src(&a->st, false, env, &p, &ld))
-		return 1;
+	if ((rc = cmd_load_src(&a->st, false, env, &p, &ld)))
+		return rc;  /* 2: options that do not go together, an empty range */
+	rc = 1;
 	if (strncmp(out, "pprof=", 6) == 0) {
 		rc = write_pprof(out + 6, p, a->force);
 	} else {
@@ -630,8 +634,9 @@ static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 	 * the range, --aggregate and the profile type as every verb reads them: without
 	 * --profile-type the only one, else an error listing them or saying when there is data
 	 */
-	if (cmd_store_open(&a->st, false, env, &r))
-		return 1;
+	if ((rc = cmd_store_open(&a->st, false, env, &r)))
+		return rc;  /* 2: options that do not go together, an empty range */
+	rc = 1;
 	/* without --step, Pyroscope's rule (about 1,500 points, at least 15 s), as render's */
 	if (!a->step)
 		step_ns = (int64_t)(backend_point_interval_s(r.q.range.from_ns / 1000000,

@@ -96,6 +96,17 @@ usagecheck "an empty baseline range" "the range is empty: --base-from must come 
 usagecheck "list --from garbage" "^smolder: --from: bad time" list --db "$db" --from garbage main
 usagecheck "query series --from garbage" "^smolder: --from: bad time" \
   query series --db "$db" --from garbage
+# list and query pass the 2 on (they returned 1), and take no full help for a missing word
+usagecheck "list --db with --url" "^smolder list: --db and --url are two sources" \
+  list --db "$db" --url http://127.0.0.1:1 main
+usagecheck "list --db without REGEX" "^smolder list: REGEX is missing" list --db "$db"
+usagecheck "query series: an empty range" "the range is empty: --from must come before --to" \
+  query series --db "$db" --from now --to now-1h
+usagecheck "query profile --db with --url" "two sources" \
+  query profile --db "$db" --url http://127.0.0.1:1
+usagecheck "query timeline: an empty range" "the range is empty" \
+  query timeline --db "$db" --from now --to now-1h
+usagecheck "ingest without FILE: one line" "^smolder ingest: FILE is missing" ingest --db "$db"
 errcheck "nothing matches the query: a runtime error, status 1" "no .*profiles match" \
   top --db "$db" --from 0 --query '{service_name="nope"}'
 for o in "--tenant x" "--aggregate avg" "--profile-type a:b:c:d:e" "--from 0"; do
