@@ -250,11 +250,12 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			prof_free(base);
 			goto done;
 		}
-		/* pprof (computeTotal): percentages of the base's total, or, when that is 0
-		 * (an empty base), of the difference's own */
-		total = prof_total_abs(base, (uint32_t)type);
-		if (total == 0)
-			total = INT64_MIN;
+		/*
+		 * pprof (computeTotal): percentages of the base's total, or, when that is 0 (an
+		 * empty base), of the difference's own — both read from the difference below
+		 * (top_pprof_total), where the base's values are in the unit the two sides
+		 * were scaled to, as pprof reads them
+		 */
 		prof_free(base);
 		prof_free(p);
 		p = d;

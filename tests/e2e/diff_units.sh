@@ -52,14 +52,15 @@ compare() {  # compare DESCRIPTION BASE NEW UNIT [SAMPLE_INDEX]
   if [ -n "$si" ]; then opt=(-sample_index="$si"); sopt=(--sample-index "$si"); fi
   pprof_top "$b" "$n" "$u" "${opt[@]}" > "$tmp/want"
   "$smolder" top --format tsv "${sopt[@]}" --diff-base "$b" "$n" 2> "$tmp/err" |
-    awk -F'\t' 'NR > 1 { print $1, $4, $6 }' | sort -k3 > "$tmp/got.top"
+    awk -F'\t' 'NR > 1 { v = $5; if ($4 ~ /^-/) v = -v; printf "%s %s %s %.2f\n", $1, $4, $6, v }' |
+    sort -k3 > "$tmp/got.top"
   "$smolder" diff --absolute -f tsv "${sopt[@]}" "$b" "$n" 2>> "$tmp/err" |
     awk -F'\t' 'NR > 1 && ($2 != 0 || $4 != 0) {
                  printf "%d %d %s %.2f\n", $3 - $1, $4 - $2, $8, $7 }' |
     sort -k3 > "$tmp/got.diff"
   check "$d: pprof printed rows" test -s "$tmp/want"
-  check "$d: top --diff-base has pprof's flat and cum" \
-    bash -c "diff <(cut -d' ' -f1-3 '$tmp/want') '$tmp/got.top'"
+  check "$d: top --diff-base has pprof's flat, cum and cum% (of the base's total, scaled)" \
+    diff "$tmp/want" "$tmp/got.top"
   check "$d: diff has pprof's flat, cum and cum%" diff "$tmp/want" "$tmp/got.diff"
 }
 
