@@ -14,11 +14,14 @@
  *
  * The pane keeps the function by name, so it survives a new profile (a live refresh, new
  * filters): the numbers are computed again from the new data, the code is kept when
- * the same file at the same place is wanted.  Keys: j/k g/G PgUp/PgDn move, H the
- * hottest line, ] and [ the next / previous line with a cost, / searches the code (n/N),
- * o the next routine when the function has several files, v / V the next / previous
- * version, r reads the versions and the code again, y copies path:line, O opens $EDITOR
- * there (local files).
+ * the same file at the same place is wanted.  In a diff each line shows its total in the
+ * base and the new profile and the change; in lines granularity a line frame opens its
+ * function on that line (files and packages have no code to show).
+ *
+ * Keys: j/k g/G PgUp/PgDn move, H the hottest line, ] and [ the next / previous line
+ * with a cost, / searches the code (n/N), o the next routine when the function has
+ * several files, v / V the next / previous version, r reads the versions and the code
+ * again, y copies path:line, O opens $EDITOR there (local files).
  */
 #include <curses.h>
 #include <errno.h>
@@ -33,6 +36,7 @@
 #include "base/text.h"
 #include "base/units.h"
 #include "base/vec.h"
+#include "profile/granularity.h"
 #include "tui_int.h"
 
 #define HEAD_ROWS 3 /* file and code origin; versions and settings; column titles */
@@ -169,7 +173,7 @@ static void fetch(struct tui_app *a)
 	int k;
 
 	source_settings_resolve(t, a->opts.source_opts, v, set);
-	buf_printf(&key, "%s\x1f%s", prof_str(st->prof, r->name), prof_str(st->prof, r->file));
+	buf_printf(&key, "%s\x1f%s", st->fname, prof_str(st->prof, r->file));
 	for (k = 0; k < SS_COUNT; k++)
 		buf_printf(&key, "\x1f%s", set[k].value ? set[k].value : "");
 	if (!key.data || (st->code_key && strcmp(st->code_key, key.data) == 0)) {
@@ -201,7 +205,7 @@ static void fetch(struct tui_app *a)
 		snprintf(st->err, sizeof(st->err), "out of memory");
 		return;
 	}
-	snprintf(j->function, sizeof(j->function), "%s", prof_str(st->prof, r->name));
+	snprintf(j->function, sizeof(j->function), "%s", st->fname);
 	snprintf(j->path, sizeof(j->path), "%s", prof_str(st->prof, r->file));
 	st->code_key = strdup(key.data);
 	buf_release(&key);
@@ -302,6 +306,110 @@ static int pick_version(struct tui_app *a)
 	return best;
 }
 
+/* Why the pane has nothing to show at this granularity (files, packages), or NULL. */
+static const char *granularity_why(const struct tui_app *a)
+{
+	if (a->gran == GRAN_FILES)
+		return "the source pane shows functions and lines, not files (:granularity=functions)";
+	if (a->gran == GRAN_PACKAGES)
+		return "the source pane shows functions and lines, not packages "
+		       "(:granularity=functions)";
+	return NULL;
+}
+
+/* Adds r's lines to into's (same function, same file), kept sorted, equal lines summed. */
+static int add_lines(struct list_routine *into, const struct list_routine *r)
+{
+	struct list_line *u = realloc(into->lines, ((size_t)into->nlines + r->nlines) *
+					  sizeof(*u));
+	uint32_t i, k;
+
+	if (!u)
+		return err_set(ERR_NOMEM, "out of memory");
+	into->lines = u;
+	memcpy(u + into->nlines, r->lines, r->nlines * sizeof(*u));
+	into->nlines += r->nlines;
+	/* both runs are sorted: an insertion sort of the second is short */
+	for (i = into->nlines - r->nlines; i < into->nlines; i++)
+		for (k = i; k > 0 && u[k - 1].line > u[k].line; k--) {
+			struct list_line t = u[k];
+
+			u[k] = u[k - 1];
+			u[k - 1] = t;
+		}
+	for (i = k = 0; i < into->nlines; i++) {
+		if (k > 0 && u[k - 1].line == u[i].line) {
+			u[k - 1].flat += u[i].flat;
+			u[k - 1].cum += u[i].cum;
+		} else {
+			u[k++] = u[i];
+		}
+	}
+	into->nlines = k;
+	into->flat += r->flat;
+	into->cum += r->cum;
+	into->cum_lines += r->cum_lines;
+	return 0;
+}
+
+/*
+ * In lines granularity a frame is a line of a function ("main.f path/main.go:146",
+ * granularity.c): the function's routines in p are those of its line frames, one per
+ * file.  Its cum is the sum of its lines' (a sample through two lines of it, recursing,
+ * counts twice, as pprof -list's header cum).
+ */
+static int lines_list(const struct prof *p, uint32_t type, const char *fname, struct list *out)
+{
+	struct buf re = BUF_INIT;
+	struct list raw;
+	const char *c;
+	uint32_t i, k;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	buf_puts(&re, "^");
+	for (c = fname; *c; c++) {
+		if (strchr("\\^$.|?*+()[]{}", *c))
+			buf_add(&re, "\\", 1);
+		buf_add(&re, c, 1);
+	}
+	if (buf_puts(&re, " ") || !re.data) {
+		buf_release(&re);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	rc = list_compute(p, type, re.data, &raw);
+	buf_release(&re);
+	if (rc)
+		return rc;
+	out->total = raw.total;
+	if (raw.n && !(out->r = calloc(raw.n, sizeof(*out->r))))
+		rc = err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < raw.n && rc == 0; i++) {
+		for (k = 0; k < out->n && out->r[k].file != raw.r[i].file; k++)
+			;
+		if (k == out->n) {
+			out->r[out->n++] = raw.r[i];  /* its lines move over */
+			raw.r[i].lines = NULL;
+			out->r[k].start_line = 0;
+		} else {
+			rc = add_lines(&out->r[k], &raw.r[i]);
+		}
+	}
+	list_release(&raw);
+	if (rc)
+		list_release(out);
+	return rc;
+}
+
+/* The numbers of the shown function in p, one side (type) of it. */
+static int side_list(const struct tui_app *a, const struct prof *p, uint32_t type, uint32_t id,
+		     struct list *out)
+{
+	if (p == a->prof && a->gran == GRAN_LINES)
+		return lines_list(p, type, a->src.fname, out);
+	return list_function(p, type, id, out);
+}
+
 /*
  * A diff (the app's profile a prof_pair(): type t the new side, ntypes + t the base) has
  * both sides in the pane's list.  A routine's lines are those of either side, with the
@@ -381,7 +489,7 @@ static int pair_routine(const struct list_routine *nr, const struct list_routine
  * ntypes: routines of either side, one per file (the new side's first).  why: as
  * numbered_only(), when neither side has a numbered line.
  */
-static int pair_list(const struct prof *p, uint32_t type, uint32_t ntypes, uint32_t id,
+static int pair_list(const struct tui_app *a, const struct prof *p, uint32_t type, uint32_t id,
 		     const char *fname, struct list *out, char *why, size_t n)
 {
 	struct list nl, bl;
@@ -391,9 +499,9 @@ static int pair_list(const struct prof *p, uint32_t type, uint32_t ntypes, uint3
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = list_function(p, type, id, &nl)))
+	if ((rc = side_list(a, p, type, id, &nl)))
 		return rc;
-	if ((rc = list_function(p, type + ntypes, id, &bl))) {
+	if ((rc = side_list(a, p, type + a->ntypes, id, &bl))) {
 		list_release(&nl);
 		return rc;
 	}
@@ -454,9 +562,8 @@ static void update(struct tui_app *a)
 	st->why[0] = '\0';
 	if (!st->fname)
 		return;
-	if (a->gran != 0) {
-		snprintf(st->why, sizeof(st->why),
-			 "the source pane needs function granularity (:granularity=functions)");
+	if (granularity_why(a)) {
+		snprintf(st->why, sizeof(st->why), "%s", granularity_why(a));
 		return;
 	}
 	source_versions_refresh(a);
@@ -481,14 +588,15 @@ static void update(struct tui_app *a)
 			st->sel = -1;
 		}
 	}
-	id = prof_find_str(p, st->fname);
+	/* in lines granularity the function is the set of its line frames (lines_list) */
+	id = p == a->prof && a->gran == GRAN_LINES ? 0 : prof_find_str(p, st->fname);
 	if (id == PROF_NONE) {
 		snprintf(st->why, sizeof(st->why), "%s is not in the data shown", st->fname);
 		return;
 	}
 	if (p == a->prof && a->diff)
-		rc = pair_list(p, type, a->ntypes, id, st->fname, &l, st->why, sizeof(st->why));
-	else if ((rc = list_function(p, type, id, &l)) == 0)
+		rc = pair_list(a, p, type, id, st->fname, &l, st->why, sizeof(st->why));
+	else if ((rc = side_list(a, p, type, id, &l)) == 0)
 		numbered_only(p, &l, st->fname, st->why, sizeof(st->why));
 	if (rc) {
 		snprintf(st->why, sizeof(st->why), "%s", err_last());
@@ -506,7 +614,7 @@ static void update(struct tui_app *a)
 	}
 	st->list = l;
 	st->prof = p;
-	st->name = id;
+	st->name = id ? id : l.r[0].name; /* lines granularity: one of its line frames */
 	for (k = 0; st->routine_file && k < l.n; k++)
 		if (strcmp(prof_str(p, l.r[k].file), st->routine_file) == 0)
 			break;
@@ -524,39 +632,76 @@ static void update(struct tui_app *a)
 	fetch(a);
 }
 
+/*
+ * The function of line frame s ("main.f path/main.go:146", granularity.c) on line `line`:
+ * what is before the last space before ":146" (a path with a space in it is cut there,
+ * and its function then has no lines: the pane says so).  NULL when s is not of that form.
+ */
+static char *line_frame_function(const char *s, int64_t line)
+{
+	char suffix[32];
+	size_t n = strlen(s), sl = (size_t)snprintf(suffix, sizeof(suffix), ":%lld", (long long)line);
+	const char *sp;
+
+	if (n <= sl || strcmp(s + n - sl, suffix) != 0)
+		return NULL;
+	for (sp = s + n - sl; sp > s && sp[-1] != ' '; sp--)
+		;
+	return sp > s + 1 ? strndup(s, (size_t)(sp - 1 - s)) : NULL;
+}
+
 int source_view_set(struct tui_app *a, uint32_t name)
 {
 	struct source_state *st = &a->src;
-	char *keep_ver;
+	char *keep_ver, *fname = NULL, *file = NULL;
+	int64_t line = -1;
 	struct list l;
-	uint32_t n;
+	uint32_t n = 0, side, k;
 	int rc;
 
-	if (a->gran != 0)
-		return err_set(ERR_USAGE, "the source pane needs function granularity "
-				       "(:granularity=functions)");
-	/* the shown profile holds every version: what it lacks, no version has */
-	if ((rc = list_function(a->prof, a->type, name, &l)))
-		return rc;
-	n = l.n;  /* without line numbers: the pane says so (update) */
-	list_release(&l);
-	/* a diff shows a function the new profile lost (base side only) too */
-	if (n == 0 && a->diff && (rc = list_function(a->prof, a->type + a->ntypes, name, &l)) == 0) {
-		n = l.n;
+	if (granularity_why(a))
+		return err_set(ERR_USAGE, "%s", granularity_why(a));
+	/* the shown profile holds every version: what it lacks, no version has; a diff shows
+	 * a function the new profile lost (its base side) too */
+	for (side = 0; side < (a->diff ? 2u : 1u) && n == 0; side++) {
+		if ((rc = list_function(a->prof, a->type + side * a->ntypes, name, &l))) {
+			free(file);
+			return rc;
+		}
+		n = l.n;  /* without line numbers: the pane says so (update) */
+		if (a->gran == GRAN_LINES && n && (k = list_first_numbered(&l.r[0])) < l.r[0].nlines) {
+			line = l.r[0].lines[k].line;
+			file = strdup(prof_str(a->prof, l.r[0].file));
+		}
 		list_release(&l);
 	}
-	if (rc)
-		return rc;
 	if (n == 0)
 		return err_set(ERR_NOTFOUND, "%s has no line information in this profile",
 			       prof_str(a->prof, name));
+	/* lines granularity: the frame's function, opened on its line */
+	if (a->gran == GRAN_LINES && !(fname = line > 0 ? line_frame_function(prof_str(a->prof, name), line)
+					       : NULL)) {
+		free(file);
+		return err_set(ERR_NOTFOUND, "%s has no line number: nothing to show on code",
+			       prof_str(a->prof, name));
+	}
+	if (!fname && !(fname = strdup(prof_str(a->prof, name)))) {
+		free(file);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
 	keep_ver = a->src.ver_ref; /* the version picked stays picked */
 	a->src.ver_ref = NULL;
 	source_view_release(a);
 	st->ver_ref = keep_ver;
-	if (!(st->fname = strdup(prof_str(a->prof, name))))
-		return err_set(ERR_NOMEM, "out of memory");
+	st->fname = fname;
 	st->sel = -1;
+	if (line > 0 && file) {
+		st->routine_file = file; /* update() keeps the line when the file is the same */
+		st->sel = line;
+		st->scroll = -1;
+	} else {
+		free(file);
+	}
 	update(a);
 	return 0;
 }
@@ -730,7 +875,9 @@ static void header(struct tui_app *a, int y, int w)
 	char hot[80] = "";
 
 	buf_add(&raw, " ", 1);
-	if (!st->name) {
+	if (!st->name && granularity_why(a)) {
+		buf_puts(&raw, st->why); /* about the data shown, not the function kept */
+	} else if (!st->name) {
 		buf_printf(&raw, "%s: %s", st->fname, st->why);
 	} else {
 		const struct list_routine *r = &st->list.r[st->routine];
@@ -876,7 +1023,8 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 	st->area_y = y;
 	st->area_h = h;
 	if (!st->fname) {
-		const char *m = "select a function (flame graph, top table, sandwich) and press 4";
+		const char *m = granularity_why(a) ? granularity_why(a) :
+				"select a function (flame graph, top table, sandwich) and press 4";
 
 		scr_put(y + 1, 2, w - 2, m, strlen(m), a->scr.role_attr[ROLE_HINT]);
 		return;
@@ -1279,6 +1427,10 @@ void source_view_status(struct tui_app *a, struct buf *out)
 	const char *unit = prof_str(a->prof, a->prof->sample_types[a->type].unit);
 	char v1[UNITS_MAX], v2[UNITS_MAX], p1[UNITS_MAX];
 
+	if (granularity_why(a) && (!st->fname || !st->name)) {
+		buf_puts(out, granularity_why(a));
+		return;
+	}
 	if (!st->fname) {
 		buf_puts(out, "no function chosen");
 		return;
@@ -1288,7 +1440,7 @@ void source_view_status(struct tui_app *a, struct buf *out)
 		return;
 	}
 	r = &st->list.r[st->routine];
-	text_safe(out, prof_str(st->prof, r->name), prof_strlen(st->prof, r->name), !a->scr.utf8);
+	text_safe(out, st->fname, strlen(st->fname), !a->scr.utf8);
 	if (paired(a)) {
 		diff_status(a, r, out);
 		return;

@@ -10,7 +10,9 @@
  *  - the source pane without --source-path: "source_path . (default)", not "(flag)", and
  *    code not found says how to say where to look (:source_path=, :repo=);
  *  - the source pane of a diff: base, new and change per line, named, with pprof -list
- *    -diff_base's numbers.
+ *    -diff_base's numbers;
+ *  - 4 in lines granularity opens the line frame's function on its line; files and
+ *    packages granularity say so one way on the pane, its status and the message line.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 
 #include "base/err.h"
 #include "offscreen.h"
+#include "profile/granularity.h"
 #include "profile/merge.h"
 #include "source/source.h"
 #include "testutil.h"
@@ -228,6 +231,78 @@ static void test_source_diff_columns(void **state)
 	tui_app_free(a);
 }
 
+/* The string id of the function of p whose name starts with pre and ends with post. */
+static uint32_t function_like(const struct prof *p, const char *pre, const char *post)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nfunctions; i++) {
+		const char *s = prof_str(p, p->functions[i].name);
+		size_t n = strlen(s);
+
+		if (strncmp(s, pre, strlen(pre)) == 0 && n >= strlen(post) &&
+		    strcmp(s + n - strlen(post), post) == 0)
+			return p->functions[i].name;
+	}
+	fail_msg("no function %s...%s", pre, post);
+	return 0;
+}
+
+/*
+ * 4 in lines granularity: the pane said "select a function ... and press 4", the status
+ * line "no function chosen" and the message line "needs function granularity" (naming
+ * the function open before, if any).  A line frame names its function and line: the
+ * pane opens that function there; files and packages say one thing everywhere.
+ */
+static void test_source_in_lines_granularity(void **state)
+{
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct tui_app *a = app_with_source(tu_decode("go/cpuwork-cpu.pb.gz"), &so, false);
+	struct offscreen scr = screen_open(24, 80);
+	struct buf st = BUF_INIT;
+	const char *text;
+	uint32_t frame;
+
+	(void)state;
+	/* a function open before */
+	text = source_of(a, &scr, "runtime.mallocgc");
+	a->view = VIEW_FLAME;
+	app_command(a, "granularity=lines");
+	assert_int_equal(a->gran, GRAN_LINES);
+	frame = function_like(a->prof, "main.scoreRecords ", ":145");
+	assert_int_equal(source_view_set(a, frame), 0);
+	a->view = VIEW_SOURCE;
+	text = screen_text(a, &scr);
+	assert_string_equal(a->src.fname, "main.scoreRecords");
+	assert_int_equal(a->src.sel, 145);
+	assert_not_on_screen(text, "needs function granularity");
+	assert_not_on_screen(text, "select a function");
+	assert_not_on_screen(text, "mallocgc");
+	/* the function's numbers, as in function granularity: 1.55 s, 1.27 s on line 146 */
+	source_view_status(a, &st);
+	assert_non_null(st.data);
+	if (!strstr(st.data, "main.scoreRecords  self 1.55 s  total 1.55 s") ||
+	    !strstr(st.data, "line 145: self 270 ms total 270 ms"))
+		fail_msg("status: '%s'", st.data);
+	assert_on_screen(text, "1.27 s");
+	buf_reset(&st);
+	/* files: the pane, its status and 4 say the same, without the function kept */
+	a->view = VIEW_FLAME;
+	app_command(a, "granularity=files");
+	a->view = VIEW_SOURCE;
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "the source pane shows functions and lines, not files");
+	assert_not_on_screen(text, "main.scoreRecords");
+	source_view_status(a, &st);
+	assert_string_equal(st.data, "the source pane shows functions and lines, not files "
+			    "(:granularity=functions)");
+	assert_int_not_equal(source_view_set(a, a->prof->functions[0].name), 0);
+	assert_string_equal(err_last(), st.data);
+	buf_release(&st);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +310,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_separators_mono_utf8),
 		cmocka_unit_test(test_source_not_found_hint),
 		cmocka_unit_test(test_source_diff_columns),
+		cmocka_unit_test(test_source_in_lines_granularity),
 	};
 	int rc;
 
