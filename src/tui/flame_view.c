@@ -151,12 +151,13 @@ void flame_view_draw(struct tui_app *a, struct flame_pane *fp, int y, int x0, in
 				int gw = ascii ? 1 : 2, room = c->w > 1 ? (int)c->w - 1 : 1;
 
 				/*
-				 * "·N" (ASCII ".N"), or just the dot when N does not fit, then the
-				 * separator: a "+" here read as the diff's "new" marker without
-				 * colour, and ran into the next frame's name.  Not "…", which
-				 * before a name reads as the name cut short.
+				 * "·N" (ASCII "#N"), or just the glyph when N does not fit, then
+				 * the separator: a "+" here read as the diff's "new" marker
+				 * without colour, and ran into the next frame's name.  Not "…"
+				 * (or ASCII "~"), which before a name reads as the name cut
+				 * short, nor ".", which reads as part of a name (".Decode").
 				 */
-				snprintf(txt, sizeof(txt), "%s%u", ascii ? "." : "\xc2\xb7", c->hidden);
+				snprintf(txt, sizeof(txt), "%s%u", ascii ? "#" : "\xc2\xb7", c->hidden);
 				if ((int)strlen(txt) - gw + 1 > room)
 					txt[gw] = '\0';
 				scr_put(sy, x0 + (int)c->x, room, txt, strlen(txt), attr);

@@ -3,8 +3,9 @@
  * off-screen terminal (offscreen.h) as a person sees it:
  *
  *  - a diff without colour: the cell of frames too narrow to draw reads "·N" and ends
- *    in a separator; "+" marks only frames that are in the new profile alone (the "+N"
- *    cell read as a new frame, and ran into the next frame's name);
+ *    in a separator ("#N" and "|" when the terminal is not UTF-8); "+" marks only frames
+ *    that are in the new profile alone (the "+N" cell read as a new frame, and ran into
+ *    the next frame's name);
  *  - a UTF-8 terminal without colour separates every frame with "│" (frames 2-3 cells
  *    wide drew "|", wide ones "│");
  *  - the source pane without --source-path: "source_path . (default)", not "(flag)", and
@@ -103,6 +104,31 @@ static void test_diff_narrow_cell_mono(void **state)
 		fail_msg("the narrow frames' cell reads as a new frame: '%s'", row);
 	}
 	assert_not_on_screen(text, "+block");
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/* The same on a terminal that is not UTF-8: "#N" and "|" (".N" read as ".Decode"). */
+static void test_diff_narrow_cell_ascii(void **state)
+{
+	struct tui_app *a;
+	struct offscreen scr;
+	const char *text, *row, *cell;
+
+	(void)state;
+	setlocale(LC_ALL, "C");
+	a = diff_app("main;block 50\n" TINY, "main;block 50\nmain;fresh 50\n" TINY);
+	scr = screen_open(24, 80);
+	text = screen_text(a, &scr);
+	setlocale(LC_ALL, "C.UTF-8");
+	row = line_with(text, scr.h, "block");
+	assert_non_null(strstr(row, "|+fresh"));
+	cell = strstr(row, "|#10");
+	if (count_char(row, '+') != 1 || !cell || cell[4 + strspn(cell + 4, " ")] != '|') {
+		print_screen(text);
+		fail_msg("the narrow frames' cell is not '#10' and a separator: '%s'", row);
+	}
+	assert_not_on_screen(text, "\xe2\x94\x82");
 	screen_close(&scr);
 	tui_app_free(a);
 }
@@ -307,6 +333,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff_narrow_cell_mono),
+		cmocka_unit_test(test_diff_narrow_cell_ascii),
 		cmocka_unit_test(test_separators_mono_utf8),
 		cmocka_unit_test(test_source_not_found_hint),
 		cmocka_unit_test(test_source_diff_columns),
