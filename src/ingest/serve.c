@@ -1434,6 +1434,7 @@ void serve_stop(struct serve *s, unsigned grace_s)
 		pthread_mutex_unlock(&s->mu);
 		MHD_stop_daemon(s->d);
 	}
+	serve_writer_release(&s->writer);  /* no HTTP thread reads its queue any more */
 	serve_pool_release(&s->checkers);
 	serve_pool_release(&s->decoders);
 	serve_pool_release(&s->readers);

@@ -239,6 +239,7 @@ struct serve_writer {
 	/* the syncer: committed batches waiting for their fsync of the WAL */
 	pthread_t sync_thread;
 	bool sync_started, sync_stopping;
+	bool stopped;  /* by serve_writer_stop(): its mutex and condition variables remain */
 	pthread_cond_t sync_cv;
 	struct serve_job *sync_head, *sync_tail;
 	int wal_fd;
@@ -252,7 +253,12 @@ int serve_writer_start(struct serve_writer *w, struct serve *srv, struct store *
  */
 bool serve_writer_push(struct serve_writer *w, struct serve_job *job);
 size_t serve_writer_queued(struct serve_writer *w);
-/* Writes what is queued, then stops the thread (the store stays open). */
+/*
+ * Writes what is queued, then stops the thread (the store stays open).  The queue's
+ * mutex stays for the HTTP threads still answering (/metrics reads the queue's length)
+ * until serve_writer_release(), once they have stopped.
+ */
 void serve_writer_stop(struct serve_writer *w);
+void serve_writer_release(struct serve_writer *w);
 
 #endif

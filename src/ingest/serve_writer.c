@@ -582,6 +582,7 @@ int serve_writer_start(struct serve_writer *w, struct serve *srv, struct store *
 	w->sync_started = true;
 	if (pthread_create(&w->thread, NULL, writer_main, w)) {
 		serve_writer_stop(w);
+		serve_writer_release(w);
 		return err_set(ERR_NOMEM, "cannot start the writer thread");
 	}
 	w->started = true;
@@ -648,7 +649,15 @@ void serve_writer_stop(struct serve_writer *w)
 	if (w->wal_fd >= 0)
 		close(w->wal_fd);
 	w->wal_fd = -1;
+	w->stopped = true;
+}
+
+void serve_writer_release(struct serve_writer *w)
+{
+	if (!w->stopped)
+		return;
 	pthread_cond_destroy(&w->cv);
 	pthread_cond_destroy(&w->sync_cv);
 	pthread_mutex_destroy(&w->mu);
+	w->stopped = false;
 }
