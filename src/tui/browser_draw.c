@@ -287,10 +287,20 @@ void browser_view_draw(struct tui_app *a, int y, int h, int w)
 	if (list_h > 0 && b->row >= b->scroll + (uint32_t)list_h)
 		b->scroll = b->row - (uint32_t)list_h + 1;
 	if (!b->nrows) {
-		const char *m = !b->loaded ? "reading the store..." :
-			       "no profiles in this range (] for a longer one, / to change the selector)";
+		struct buf m = BUF_INIT;
 
-		scr_put(y + 1, 3, w - 3, m, strlen(m), a->scr.role_attr[ROLE_HINT]);
+		if (!b->loaded) {
+			buf_puts(&m, "reading the store...");
+		} else if (b->list_err[0]) {
+			buf_puts(&m, "the list could not be read: ");
+			text_safe(&m, b->list_err, strlen(b->list_err), !a->scr.utf8);
+			buf_puts(&m, " (r reads again, / changes the selector)");
+		} else {
+			buf_puts(&m, "no profiles in this range (] for a longer one, / to change "
+				     "the selector)");
+		}
+		scr_put(y + 1, 3, w - 3, m.data, m.len, a->scr.role_attr[ROLE_HINT]);
+		buf_release(&m);
 	}
 	for (i = 0; i < list_h && b->scroll + (uint32_t)i < b->nrows; i++) {
 		const struct browse_row *r = &b->rows[b->scroll + (uint32_t)i];
@@ -299,7 +309,10 @@ void browser_view_draw(struct tui_app *a, int y, int h, int w)
 		struct buf line = BUF_INIT;
 		char ago[32];
 
-		fmt_ago(r->last_ns, r->last_step_ns, ago, sizeof(ago));
+		if (r->last_unknown)
+			snprintf(ago, sizeof(ago), "?");
+		else
+			fmt_ago(r->last_ns, r->last_step_ns, ago, sizeof(ago));
 		buf_printf(&line, " %s ", sel ? (a->scr.utf8 ? "\xe2\x96\xb8" : ">") : " ");
 		put_cell(&line, r->service, strlen(r->service), sw, !a->scr.utf8);
 		buf_puts(&line, " ");

@@ -130,6 +130,20 @@ static int cmp_rows(const void *a, const void *b)
 	return r ? r : strcmp(x->ptype, y->ptype);
 }
 
+/*
+ * A look-up that adds to the list (a row's last push, the label names) failed: a damaged
+ * part of a store, one type a server cannot chart.  The list stands without it (the row
+ * says "?"); the first reason is kept to say once.  A cancel stops the whole job.
+ */
+static int part_failed(struct bjob *j, int rc)
+{
+	if (atomic_load(&j->job.cancel))
+		return rc;
+	if (!j->nfailed++)
+		snprintf(j->part_err, sizeof(j->part_err), "%s", err_last());
+	return 0;
+}
+
 /* Services × profile types with their series count; their last push. */
 static int do_rows(struct bjob *j)
 {
@@ -180,14 +194,18 @@ static int do_rows(struct bjob *j)
 			goto done;
 		q.selector = s1;
 		rc = be->ops->timeline(be, &q, step, NULL, &tl);
-		if (!rc && (j->rows[i].last_ns = last_value_ns(&tl)))
+		if (rc)
+			j->rows[i].last_unknown = true;
+		else if ((j->rows[i].last_ns = last_value_ns(&tl)))
 			j->rows[i].last_step_ns = (int64_t)(step * NS);
 		series_points_list_release(&tl);
 		selector_free(s1);
-		if (rc)
+		if (rc && (rc = part_failed(j, rc)))
 			goto done;
 	}
-	rc = be->ops->label_names(be, sel, j->range, &j->names);
+	/* the names only complete what is typed: the list stands without them */
+	if ((rc = be->ops->label_names(be, sel, j->range, &j->names)))
+		rc = part_failed(j, rc);
 done:
 	labelset_list_release(&ls);
 	selector_free(sel);
@@ -740,6 +758,12 @@ bool browser_view_poll(struct tui_app *a)
 		return false;
 	b->job = NULL; /* a job started while this one lands is another */
 	b->bg = j->background;  /* what its landing asks for next is the refresh's too */
+	if (j->kind == BJ_ROWS && (atomic_load(&j->job.cancel) || j->rc)) {
+		/* the list says why it is not there (not "reading" for good) */
+		snprintf(b->list_err, sizeof(b->list_err), "%s",
+			 atomic_load(&j->job.cancel) ? "cancelled" : j->err);
+		b->loaded = true;
+	}
 	if (atomic_load(&j->job.cancel)) {
 		scr_message(a, false, "cancelled");
 	} else if (j->rc) {
@@ -767,6 +791,11 @@ bool browser_view_poll(struct tui_app *a)
 				if (!strcmp(b->rows[i].service, keep_svc) && !strcmp(b->rows[i].ptype, keep_pt))
 					b->row = (uint32_t)i;
 			b->loaded = true;
+			b->list_err[0] = '\0';
+			if (j->nfailed && !j->background)
+				scr_message(a, true, "%zu look-up%s failed (a last push reads "
+						     "?): %s", j->nfailed,
+					    j->nfailed == 1 ? "" : "s", j->part_err);
 			if (b->nrows == 0 && b->find_data) {
 				b->find_data = false;
 				start(a, BJ_FIND);

@@ -330,8 +330,9 @@ struct source_state {
 struct browse_row {
 	char *service, *ptype;
 	uint32_t nseries;
-	int64_t last_ns;  /* start of the last step with data; 0 unknown */
+	int64_t last_ns;  /* start of the last step with data; 0 none in the range */
 	int64_t last_step_ns;  /* that step's length: the push is in [last_ns, + this) */
+	bool last_unknown;  /* its look-up failed (a damaged part of a store): "?" */
 };
 
 enum bjob_kind { BJ_ROWS, BJ_FIND, BJ_TIMELINE, BJ_OPEN, BJ_COMPARE, BJ_BREAKDOWN, BJ_VALUES,
@@ -356,6 +357,8 @@ struct bjob {
 	char err[256];
 	struct browse_row *rows;
 	size_t nrows;
+	size_t nfailed;            /* BJ_ROWS: look-ups that failed (the list stands) */
+	char part_err[256];        /* the first of them's reason */
 	struct strvec names, values;
 	struct series_points_list tl, bd;
 	struct time_range found;
@@ -393,6 +396,7 @@ struct browser_state {
 	bool live_range;           /* the range ends now and moves with it */
 	bool paused;
 	bool loaded, find_data, opened, breakdown;
+	char list_err[256];        /* why the list could not be read ("" when it was) */
 	bool first_pending;  /* the first query waits for browser_view_start() */
 	enum bjob_kind open_kind;
 	int64_t from_ns, to_ns;    /* the range */

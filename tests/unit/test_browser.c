@@ -251,6 +251,9 @@ struct slow_be {
 				  * query length does, and answers it in pieces of this length,
 				  * one request each, as remote.c then does (declaring the limit) */
 	atomic_int requests;     /* requests of the lists and timelines, refused ones too */
+	const char *fail_type;   /* set: timelines of types containing it fail, as those of a
+				  * damaged part of a store do */
+	int fail_series;         /* 1: series fail; 2: they are cancelled (Esc) */
 };
 
 typedef int (*piece_fn)(struct backend *in, struct time_range r, void *ctx);
@@ -377,6 +380,13 @@ static int slow_series(struct backend *b, const struct selector *sel, const char
 	for (i = 0; i < 300 && atomic_load(&s->gate_series); i++)
 		usleep(10000);
 	atomic_fetch_sub(&s->in_series, 1);
+	if (s->fail_series == 1)
+		return err_set(ERR_CORRUPT, "store 'x.db' is corrupt (reading series): database "
+					    "disk image is malformed");
+	if (s->fail_series == 2) {  /* Esc while the list is asked for */
+		atomic_store(b->cancel, 1);
+		return err_set(ERR_CANCELLED, "cancelled");
+	}
 	if ((i = slow_range(s, r)))
 		return i;
 	(void)in;
@@ -399,8 +409,12 @@ static int slow_timeline(struct backend *b, const struct query *q, double step_s
 			 const char *group_by, struct series_points_list *out)
 {
 	struct list_ctx c = { .q = q, .step_s = step_s, .group_by = group_by, .out = out };
+	const char *fail = ((struct slow_be *)b)->fail_type;
 
 	slow_in(b);
+	if (fail && q->profile_type && strstr(q->profile_type, fail))
+		return err_set(ERR_CORRUPT, "store 'x.db' is corrupt (reading profiles): database "
+					    "disk image is malformed");
 	return slow_limited((struct slow_be *)b, q->range, piece_timeline, &c);
 }
 
@@ -1529,6 +1543,66 @@ static void test_last_push_honest(void **state)
 	store_close(s);
 }
 
+/*
+ * One damaged part of a store (the timelines of one profile type fail, as dmg1.db's
+ * memory:inuse_space did) leaves the list whole: those rows' last push reads "?", the
+ * others' theirs.  A list that cannot be read at all, or whose query is cancelled, says
+ * so instead of "reading the store..." for good.
+ */
+static void test_damaged_part(void **state)
+{
+	struct store *s = ts_open_new("damaged.db");
+	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz"), *heap = fixture("go/heapwork-heap.pb.gz");
+	static struct slow_be slow;
+	struct offscreen o = screen_open(24, 100);
+	struct tui_app *a;
+	const char *t;
+	uint32_t i;
+
+	(void)state;
+	ts_write_or_fail(s, "aaa", cpu, time_now_ns() - 600 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "bbb", heap, time_now_ns() - 600 * SEC, NULL, NULL);
+	prof_free(cpu);
+	prof_free(heap);
+	slow_init(&slow, s);
+	slow.fail_type = "memory:";
+	a = app_on_backend(&slow.base, NULL);
+	t = screen_text(a, &o);
+	if (a->br.nrows < 2 || !strstr(t, "2 services")) {
+		print_screen(t);
+		fail_msg("one damaged type emptied the list");
+	}
+	for (i = 0; i < a->br.nrows; i++) {
+		const char *line = NULL, *svc = a->br.rows[i].service;
+		int y;
+
+		for (y = 0; y < 24 && !line; y++)
+			if (strstr(screen_line(t, y), a->br.rows[i].ptype))
+				line = screen_line(t, y);
+		assert_non_null(line);
+		if (strcmp(svc, "bbb") == 0 ? !strstr(line, " ?") : !strstr(line, "10 min ago")) {
+			print_screen(t);
+			fail_msg("row %s %s: wrong last push", svc, a->br.rows[i].ptype);
+		}
+	}
+	assert_non_null(strstr(a->message, "database disk image is malformed"));
+	tui_app_free(a);
+
+	/* the list itself fails, or is cancelled: not "reading the store..." */
+	for (i = 1; i <= 2; i++) {
+		slow_init(&slow, s);
+		slow.fail_series = (int)i;
+		a = app_on_backend(&slow.base, NULL);
+		t = screen_text(a, &o);
+		assert_not_on_screen(t, "reading the store");
+		assert_on_screen(t, "the list could not be read");
+		assert_on_screen(t, i == 1 ? "database disk image is malformed" : "cancelled");
+		tui_app_free(a);
+	}
+	screen_close(&o);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1555,6 +1629,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_find_newest_limited),
 		cmocka_unit_test(test_day_has_dates),
 		cmocka_unit_test(test_last_push_honest),
+		cmocka_unit_test(test_damaged_part),
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_error_closes_backend),
 		cmocka_unit_test(test_esc_while_opening),
