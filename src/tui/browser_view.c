@@ -747,6 +747,151 @@ static void range_label(const struct bjob *j, struct time_range r, int64_t from,
 	buf_printf(out, " %s - %s", f, t); /* spaced: a date has dashes of its own */
 }
 
+/*
+ * Where the quoted string left open at the end of s[0..n) starts (its quote), or n when
+ * none is.  Quotes are the selector's: " and ' with backslash escapes, ` without.
+ */
+static size_t open_quote(const char *s, size_t n)
+{
+	size_t i, start = n;
+	char q = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!q && s[i] && strchr("\"'`", s[i])) {
+			q = s[i];
+			start = i;
+		} else if (q && q != '`' && s[i] == '\\') {
+			i++;
+		} else if (q && s[i] == q) {
+			q = 0;
+			start = n;
+		}
+	}
+	return start;
+}
+
+/*
+ * The text of the quoted string s[0..n) (its opening quote first, the closing one left
+ * out) as the selector reads it (escapes undone), into out.
+ */
+static int typed_value(const char *s, size_t n, struct buf *out)
+{
+	struct buf t = BUF_INIT;
+	struct selector *sel = NULL;
+	int rc;
+
+	if (!(rc = buf_printf(&t, "{x=%.*s%c}", (int)n, s, *s)) &&
+	    !(rc = selector_parse(t.data, &sel)))
+		rc = buf_puts(out, selector_find(sel, "x")->value);
+	selector_free(sel);
+	buf_release(&t);
+	return rc;
+}
+
+/* v[0..n) needs "..." (it cannot be written between backticks, which have no escapes). */
+static bool needs_escapes(const char *v, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '`' || c < 0x20 || c == 0x7f || !(k = text_utf8_len(v + i, n - i)))
+			return true;
+	}
+	return false;
+}
+
+/* v[0..n) written inside quote q as the selector reads it (a Go string literal's escapes). */
+static void put_escaped(struct buf *out, const char *v, size_t n, char q)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		unsigned char c = (unsigned char)v[i];
+
+		k = 1;
+		if (q == '`')
+			buf_add(out, v + i, 1);
+		else if (c == (unsigned char)q || c == '\\')
+			buf_printf(out, "\\%c", c);
+		else if (c == '\n')
+			buf_puts(out, "\\n");
+		else if (c == '\t')
+			buf_puts(out, "\\t");
+		else if (c == '\r')
+			buf_puts(out, "\\r");
+		else if (c >= 0x20 && c != 0x7f && (k = text_utf8_len(v + i, n - i)))
+			buf_add(out, v + i, k);
+		else {  /* a control character, a byte that is not UTF-8 */
+			buf_printf(out, "\\x%02x", c);
+			k = 1;
+		}
+	}
+}
+
+/*
+ * Tab in a value: the values of `label` that start with what is typed (escapes undone)
+ * are listed, and their common start replaces the value, escaped for its quotes (a value
+ * that backticks cannot hold gets "..."); one value is closed with its quote.
+ */
+static void complete_value(struct tui_app *a, const struct strvec *values, const char *label)
+{
+	struct buf typed = BUF_INIT, m = BUF_INIT, ins = BUF_INIT;
+	size_t qs = open_quote(a->prompt, a->prompt_len), i, n = 0, common = 0;
+	const char *first = NULL;
+	char q;
+
+	if (qs == a->prompt_len)
+		goto done;  /* closed while the values were asked for */
+	if (typed_value(a->prompt + qs, a->prompt_len - qs, &typed)) {
+		scr_message(a, true, "%s: %s", label, err_last());
+		goto done;
+	}
+	for (i = 0; i < values->n; i++) {
+		const char *v = values->v[i];
+
+		if (strncmp(v, typed.data ? typed.data : "", typed.len) != 0)
+			continue;
+		if (!first) {
+			first = v;
+			common = strlen(v);
+		} else {
+			size_t c = 0;
+
+			while (c < common && v[c] == first[c])
+				c++;
+			common = c;
+		}
+		if (m.len < 200)
+			buf_printf(&m, "%s%s", n ? "  " : "", v);
+		n++;
+	}
+	scr_message(a, false, "%s: %s", label, n ? m.data : "(no value starts so)");
+	if (!first)
+		goto done;
+	/* not half a UTF-8 character */
+	while (common > typed.len && n > 1 && ((unsigned char)first[common] & 0xc0) == 0x80)
+		common--;
+	q = a->prompt[qs];
+	if (q == '`' && needs_escapes(first, common))
+		q = '"';
+	buf_add(&ins, &q, 1);
+	put_escaped(&ins, first, common, q);
+	if (n == 1)
+		buf_add(&ins, &q, 1);
+	if (qs + ins.len >= PROMPT_MAX - 2)  /* room for Enter's closing brace */
+		scr_message(a, true, "%s: the value is too long for the prompt", label);
+	else if (ins.data) {
+		memcpy(a->prompt + qs, ins.data, ins.len);
+		a->prompt_len = qs + ins.len;
+	}
+done:
+	buf_release(&typed);
+	buf_release(&m);
+	buf_release(&ins);
+}
+
 /* Lands a finished job; true when something changed. */
 bool browser_view_poll(struct tui_app *a)
 {
@@ -962,44 +1107,9 @@ bool browser_view_poll(struct tui_app *a)
 			a->view = VIEW_BROWSER;
 			break;
 		}
-		case BJ_VALUES: {
-			struct buf m = BUF_INIT;
-			size_t i, l = a->prompt_len, pl, n = 0, common = 0;
-			const char *first = NULL;
-
-			/* the value typed so far: after the last quote */
-			while (l > 0 && a->prompt[l - 1] != '"')
-				l--;
-			pl = a->prompt_len - l;
-			for (i = 0; i < j->values.n; i++) {
-				const char *v = j->values.v[i];
-
-				if (strncmp(v, a->prompt + l, pl) != 0)
-					continue;
-				if (!first) {
-					first = v;
-					common = strlen(v);
-				} else {
-					size_t c = 0;
-
-					while (c < common && v[c] == first[c])
-						c++;
-					common = c;
-				}
-				if (m.len < 200)
-					buf_printf(&m, "%s%s", n ? "  " : "", v);
-				n++;
-			}
-			if (first && l + common + 2 < PROMPT_MAX) {
-				memcpy(a->prompt + l, first, common);
-				a->prompt_len = l + common;
-				if (n == 1)
-					a->prompt[a->prompt_len++] = '"';
-			}
-			scr_message(a, false, "%s: %s", j->label, n ? m.data : "(no value starts so)");
-			buf_release(&m);
+		case BJ_VALUES:
+			complete_value(a, &j->values, j->label);
 			break;
-		}
 		case BJ_COUNT:
 			break;
 		}
@@ -1161,14 +1271,18 @@ void browser_view_complete(struct tui_app *a)
 	const char *only = NULL;
 	bool value = false;
 
-	/* the word being typed: after the last '{', ',' or ' '; a value after `="` */
+	/* the word being typed: after the last '{', ',' or ' '; a value inside quotes */
 	wstart = len;
 	while (wstart > 0 && !strchr("{, ", start_of[wstart - 1]) && start_of[wstart - 1] != '"')
 		wstart--;
-	if (a->prompt_kind == 's' && wstart > 0 && start_of[wstart - 1] == '"') {
-		size_t e = wstart - 1, ns;
+	if (a->prompt_kind == 's' && (i = open_quote(start_of, len)) < len) {
+		size_t e = i, ns;
 
+		while (e > 0 && start_of[e - 1] == ' ')
+			e--;
 		while (e > 0 && strchr("=~!", start_of[e - 1]))
+			e--;
+		while (e > 0 && start_of[e - 1] == ' ')
 			e--;
 		ns = e;
 		while (ns > 0 && !strchr("{, ", start_of[ns - 1]))

@@ -1603,6 +1603,81 @@ static void test_damaged_part(void **state)
 	store_close(s);
 }
 
+static void type_text(struct tui_app *a, const char *s)
+{
+	for (; *s; s++)
+		tui_app_key(a, (unsigned char)*s);
+}
+
+/* / with the prompt emptied, then s typed */
+static void selector_prompt(struct tui_app *a, const char *s)
+{
+	tui_app_key(a, '/');
+	assert_int_equal(a->prompt_kind, 's');
+	while (a->prompt_len)
+		tui_app_key(a, KEY_BACKSPACE);
+	type_text(a, s);
+}
+
+/*
+ * Tab in a label value inserts it as the selector reads it back (escaped as a Go string
+ * literal: a quote, a backslash, a newline), whatever the quotes typed, and compares
+ * what was typed with its escapes undone; Enter then applies that very value.
+ */
+static void test_complete_escapes(void **state)
+{
+	static const struct {
+		const char *typed, *want, *value;
+	} cases[] = {
+		{ "{service_name=\"quo", "{service_name=\"quo\\\"te\\\\back\"", "quo\"te\\back" },
+		{ "{service_name=\"quo\\\"t", "{service_name=\"quo\\\"te\\\\back\"", "quo\"te\\back" },
+		{ "{service_name='quo", "{service_name='quo\"te\\\\back'", "quo\"te\\back" },
+		{ "{service_name=`quo", "{service_name=`quo\"te\\back`", "quo\"te\\back" },
+		{ "{service_name=\"multi", "{service_name=\"multi\\nline\"", "multi\nline" },
+		{ "{service_name=`multi", "{service_name=\"multi\\nline\"", "multi\nline" },
+		{ "{service_name=\"tab", "{service_name=\"tab\\there\\x01\"", "tab\there\x01" },
+	};
+	struct store *s = ts_open_new("escapes.db");
+	struct prof *p = tu_decode_str("main;work 5\n");
+	struct tui_app *a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		ts_write_or_fail(s, cases[i == 0 ? 0 : i == 1 ? 4 : 6].value, p,
+				 time_now_ns() - 600 * SEC, NULL, NULL);
+	prof_free(p);
+	a = app_on(s, NULL);
+	assert_int_equal(a->br.nrows, 3);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct selector *sel = NULL;
+		char text[PROMPT_MAX + 2];
+
+		selector_prompt(a, "{}");  /* (the values are of the selector applied) */
+		tui_app_key(a, '\n');
+		selector_prompt(a, cases[i].typed);
+		tui_app_key(a, '\t');
+		snprintf(text, sizeof(text), "%.*s}", (int)a->prompt_len, a->prompt);
+		if (strlen(text) != strlen(cases[i].want) + 1 ||
+		    strncmp(text, cases[i].want, strlen(cases[i].want)))
+			fail_msg("%s Tab: '%s', want '%s}' (%s)", cases[i].typed, text, cases[i].want,
+				 a->message);
+		if (selector_parse(text, &sel))
+			fail_msg("'%s': %s", text, err_last());
+		assert_string_equal(selector_find(sel, "service_name")->value, cases[i].value);
+		selector_free(sel);
+		if (a->prompt[strlen("{service_name=")] != '"') {
+			tui_app_key(a, 27);
+			continue;  /* Enter on '...' and `...`: test_enter_quotes */
+		}
+		tui_app_key(a, '\n');
+		assert_int_equal(a->br.nrows, 1);
+		assert_string_equal(a->br.rows[0].service, cases[i].value);
+	}
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1630,6 +1705,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_day_has_dates),
 		cmocka_unit_test(test_last_push_honest),
 		cmocka_unit_test(test_damaged_part),
+		cmocka_unit_test(test_complete_escapes),
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_error_closes_backend),
 		cmocka_unit_test(test_esc_while_opening),
