@@ -1228,18 +1228,14 @@ int browser_view_set_selector(struct tui_app *a, const char *text)
 {
 	char fixed[PROMPT_MAX + 4];
 	struct selector *s;
-	size_t i, n = strlen(text), quotes = 0;
+	size_t n = strlen(text), qs = open_quote(text, n);
 	int rc;
 
-	/* what Enter on a half-typed selector means: close the value and the braces */
-	for (i = 0; i < n; i++) {
-		if (text[i] == '\\' && i + 1 < n)
-			i++;
-		else if (text[i] == '"')
-			quotes++;
-	}
-	snprintf(fixed, sizeof(fixed), "%s%s%s%s", *text == '{' || !*text ? "" : "{", text,
-		 quotes % 2 ? "\"" : "", n && text[n - 1] != '}' ? "}" : "");
+	/* what Enter on a half-typed selector means: close the value (with its own kind of
+	 * quote) and the braces */
+	snprintf(fixed, sizeof(fixed), "%s%s%.*s%s", *text == '{' || !*text ? "" : "{", text,
+		 qs < n ? 1 : 0, qs < n ? text + qs : "",
+		 qs < n || (n && text[n - 1] != '}') ? "}" : "");
 	if ((rc = selector_parse(*fixed ? fixed : "{}", &s)))
 		return rc;
 	selector_free(s);

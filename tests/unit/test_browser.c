@@ -1678,6 +1678,47 @@ static void test_complete_escapes(void **state)
 	store_close(s);
 }
 
+/*
+ * Enter closes a half-typed selector's value with its own kind of quote: a '...' or
+ * `...` holding a " is whole already (backticks have no escapes); Enter applies it.
+ */
+static void test_enter_quotes(void **state)
+{
+	static const struct {
+		const char *text, *value;
+	} cases[] = {
+		{ "{service_name='quo\"te\\\\back'}", "quo\"te\\back" },
+		{ "{service_name='quo\"te\\\\back'", "quo\"te\\back" },
+		{ "{service_name='quo\"te\\\\back", "quo\"te\\back" },
+		{ "{service_name=`quo\"te\\back`}", "quo\"te\\back" },
+		{ "{service_name=`quo\"te\\back", "quo\"te\\back" },
+		{ "{service_name=\"quo\\\"te\\\\back", "quo\"te\\back" },
+		{ "service_name=\"plain", "plain" },
+		{ "{service_name=~`p.*`,service_name!=\"quo", "plain" },
+	};
+	struct store *s = ts_open_new("quotes.db");
+	struct prof *p = tu_decode_str("main;work 5\n");
+	struct tui_app *a;
+	size_t i;
+
+	(void)state;
+	ts_write_or_fail(s, "quo\"te\\back", p, time_now_ns() - 600 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "plain", p, time_now_ns() - 600 * SEC, NULL, NULL);
+	prof_free(p);
+	a = app_on(s, NULL);
+	assert_int_equal(a->br.nrows, 2);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (browser_view_set_selector(a, cases[i].text))
+			fail_msg("Enter on %s: %s", cases[i].text, err_last());
+		if (a->br.nrows != 1 || strcmp(a->br.rows[0].service, cases[i].value))
+			fail_msg("Enter on %s: %zu rows (selector %s)", cases[i].text, a->br.nrows,
+				 a->br.selector);
+		assert_int_equal(browser_view_set_selector(a, "{}"), 0);
+	}
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1706,6 +1747,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_last_push_honest),
 		cmocka_unit_test(test_damaged_part),
 		cmocka_unit_test(test_complete_escapes),
+		cmocka_unit_test(test_enter_quotes),
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_error_closes_backend),
 		cmocka_unit_test(test_esc_while_opening),
