@@ -24,6 +24,7 @@
 #include "base/timeparse.h"
 #include "base/units.h"
 #include "base/vec.h"
+#include "profile/granularity.h"
 #include "profile/merge.h"
 #include "tui_int.h"
 
@@ -623,6 +624,33 @@ bool browser_view_want_full(struct tui_app *a, const char *fname)
 	return true;
 }
 
+/*
+ * Why the call path on screen is not one the store has, or NULL.  Z asks the store for
+ * the path by its frames' function names: frames named by line, file or package are not
+ * those, and hide=, show=, show_from= and R leave out frames of the stored path (focus=,
+ * ignore= and the tag filters drop whole samples: what is left is as stored).
+ */
+static const char *path_not_stored(const struct tui_app *a)
+{
+	int i;
+
+	if (a->gran != GRAN_FUNCTIONS)
+		return "its frames are not functions (granularity=functions, then Z)";
+	for (i = 0; i < a->nfilters; i++)
+		switch (a->filters[i].kind) {
+		case FK_HIDE:
+		case FK_SHOW:
+			return "a hide= or show= filter leaves frames out (F pops it)";
+		case FK_SHOW_FROM:
+			return "show_from= cut its start (F pops it)";
+		case FK_COLLAPSE:
+			return "R collapsed its recursion (F pops it)";
+		default:
+			break;
+		}
+	return NULL;
+}
+
 /* M: a higher node limit; Z: only the selected call path (Z at the root: all again). */
 bool browser_view_profile_key(struct tui_app *a, int key)
 {
@@ -639,6 +667,13 @@ bool browser_view_profile_key(struct tui_app *a, int key)
 		b->max_nodes *= 2;
 		scr_message(a, false, "asking again with up to %u nodes...", b->max_nodes);
 	} else {
+		const char *why = a->main.fl.sel ? path_not_stored(a) : NULL;
+
+		if (why) {
+			scr_message(a, true, "Z: the store does not have this call path as "
+					     "shown: %s", why);
+			return true;
+		}
 		for (i = 0; i < b->nfocus; i++)
 			free(b->focus[i]);
 		free(b->focus);

@@ -56,6 +56,7 @@
 #include "base/err.h"
 #include "base/timeparse.h"
 #include "base/units.h"
+#include "profile/granularity.h"
 #include "profile/labels.h"
 #include "store/store.h"
 #include "offscreen.h"
@@ -1719,6 +1720,65 @@ static void test_enter_quotes(void **state)
 	store_close(s);
 }
 
+/* The first node at depth 2 (the first child's first child), selected in the flame graph. */
+static uint32_t select_depth2(struct tui_app *a)
+{
+	uint32_t n = tree_first_kid(a->tree, 0);
+
+	assert_int_not_equal(n, PROF_NONE);
+	n = tree_first_kid(a->tree, n);
+	assert_int_not_equal(n, PROF_NONE);
+	a->main.fl.sel = n;
+	return n;
+}
+
+/*
+ * Z asks the store for the selected call path by its function names: under
+ * granularity=lines, or with frames left out by hide= (or show=, show_from=, R), the path
+ * on screen is not the store's, and Z says so instead of opening an empty profile as if
+ * fine; with functions and no such filter it narrows to the path.
+ */
+static void test_z_path_as_stored(void **state)
+{
+	struct store *s = two_versions("zpath.db");
+	struct tui_app *a = app_on(s, NULL);
+	int64_t total;
+
+	(void)state;
+	tui_app_key(a, '\n');
+	assert_int_equal(a->view, VIEW_FLAME);
+	total = tree_total(a->tree, 0, 0);
+	assert_true(total > 0);
+	app_command(a, "granularity=lines");
+	assert_int_equal(a->gran, GRAN_LINES);
+	select_depth2(a);
+	assert_non_null(strstr(tree_name(a->tree, a->main.fl.sel), ".go:"));
+	tui_app_key(a, 'Z');
+	if (a->br.nfocus || !strstr(a->message, "granularity=functions"))
+		fail_msg("Z under granularity=lines: %zu frames asked, message '%s'", a->br.nfocus,
+			 a->message);
+	assert_int_equal(a->gran, GRAN_LINES);  /* the view stays as it was */
+	assert_int_equal(tree_total(a->tree, 0, 0), total);
+	app_command(a, "granularity=functions");
+	app_command(a, "hide=main\\.work");
+	assert_int_equal(a->nfilters, 1);
+	select_depth2(a);
+	tui_app_key(a, 'Z');
+	if (a->br.nfocus || !strstr(a->message, "hide="))
+		fail_msg("Z with hide=: %zu frames asked, message '%s'", a->br.nfocus, a->message);
+	assert_int_equal(a->nfilters, 1);
+	/* F pops the filter: Z narrows to main.main > main.work, which has data */
+	tui_app_key(a, 'F');
+	assert_int_equal(a->nfilters, 0);
+	select_depth2(a);
+	assert_string_equal(tree_name(a->tree, a->main.fl.sel), "main.work");
+	tui_app_key(a, 'Z');
+	assert_int_equal(a->br.nfocus, 2);
+	assert_true(tree_total(a->tree, 0, 0) > 0);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1748,6 +1808,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_damaged_part),
 		cmocka_unit_test(test_complete_escapes),
 		cmocka_unit_test(test_enter_quotes),
+		cmocka_unit_test(test_z_path_as_stored),
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_error_closes_backend),
 		cmocka_unit_test(test_esc_while_opening),
