@@ -427,6 +427,63 @@ static struct time_range window(const struct browser_state *b)
 	return r;
 }
 
+/*
+ * Where the quoted string left open at the end of s[0..n) starts (its quote), or n when
+ * none is.  Quotes are the selector's: " and ' with backslash escapes, ` without.
+ */
+static size_t open_quote(const char *s, size_t n)
+{
+	size_t i, start = n;
+	char q = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!q && s[i] && strchr("\"'`", s[i])) {
+			q = s[i];
+			start = i;
+		} else if (q && q != '`' && s[i] == '\\') {
+			i++;
+		} else if (q && s[i] == q) {
+			q = 0;
+			start = n;
+		}
+	}
+	return start;
+}
+
+/*
+ * In the selector prompt s[0..len): whether its end is inside a value's quotes, and then
+ * where the value's label name is (s[*ns..*ne)): what Tab completes.
+ */
+static bool value_at_end(const char *s, size_t len, size_t *ns, size_t *ne)
+{
+	size_t e = open_quote(s, len);
+
+	if (e == len)
+		return false;
+	while (e > 0 && s[e - 1] == ' ')
+		e--;
+	while (e > 0 && strchr("=~!", s[e - 1]))
+		e--;
+	while (e > 0 && s[e - 1] == ' ')
+		e--;
+	*ne = e;
+	while (e > 0 && !strchr("{, ", s[e - 1]))
+		e--;
+	*ns = e;
+	return true;
+}
+
+/*
+ * What Tab's values are of: the matchers typed before the one completed (which starts at
+ * ns in s), whatever selector is applied ({} when they do not parse: do_values).
+ */
+static void values_selector(const char *s, size_t ns, char *out, size_t n)
+{
+	while (ns > 0 && strchr(", ", s[ns - 1]))
+		ns--;
+	snprintf(out, n, "%s%.*s}", ns && *s == '{' ? "" : "{", (int)ns, s);
+}
+
 static const struct browse_row *cur_row(const struct browser_state *b)
 {
 	return browser_row(b);
@@ -531,9 +588,14 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 		j->prev.to_ns = j->range.from_ns;
 		snprintf(j->label, sizeof(j->label), "%s", b->bd_label);
 		break;
-	case BJ_VALUES:
+	case BJ_VALUES: {
+		size_t ns, ne;
+
 		snprintf(j->label, sizeof(j->label), "%s", b->complete_name);
+		if (value_at_end(a->prompt, a->prompt_len, &ns, &ne))
+			values_selector(a->prompt, ns, j->sel_text, sizeof(j->sel_text));
 		break;
+	}
 	default:
 		break;
 	}
@@ -780,29 +842,6 @@ static void range_label(const struct bjob *j, struct time_range r, int64_t from,
 	if (strcmp(j->sel_text, "{}"))
 		buf_printf(out, " %s", j->sel_text);
 	buf_printf(out, " %s - %s", f, t); /* spaced: a date has dashes of its own */
-}
-
-/*
- * Where the quoted string left open at the end of s[0..n) starts (its quote), or n when
- * none is.  Quotes are the selector's: " and ' with backslash escapes, ` without.
- */
-static size_t open_quote(const char *s, size_t n)
-{
-	size_t i, start = n;
-	char q = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!q && s[i] && strchr("\"'`", s[i])) {
-			q = s[i];
-			start = i;
-		} else if (q && q != '`' && s[i] == '\\') {
-			i++;
-		} else if (q && s[i] == q) {
-			q = 0;
-			start = n;
-		}
-	}
-	return start;
 }
 
 /*
@@ -1297,7 +1336,7 @@ void browser_view_complete(struct tui_app *a)
 {
 	struct browser_state *b = &a->br;
 	const char *start_of = a->prompt;
-	size_t len = a->prompt_len, i, wstart, n = 0;
+	size_t len = a->prompt_len, i, wstart, n = 0, ns, ne;
 	struct buf m = BUF_INIT;
 	const char *only = NULL;
 	bool value = false;
@@ -1306,19 +1345,9 @@ void browser_view_complete(struct tui_app *a)
 	wstart = len;
 	while (wstart > 0 && !strchr("{, ", start_of[wstart - 1]) && start_of[wstart - 1] != '"')
 		wstart--;
-	if (a->prompt_kind == 's' && (i = open_quote(start_of, len)) < len) {
-		size_t e = i, ns;
-
-		while (e > 0 && start_of[e - 1] == ' ')
-			e--;
-		while (e > 0 && strchr("=~!", start_of[e - 1]))
-			e--;
-		while (e > 0 && start_of[e - 1] == ' ')
-			e--;
-		ns = e;
-		while (ns > 0 && !strchr("{, ", start_of[ns - 1]))
-			ns--;
-		snprintf(b->complete_name, sizeof(b->complete_name), "%.*s", (int)(e - ns), start_of + ns);
+	if (a->prompt_kind == 's' && value_at_end(start_of, len, &ns, &ne)) {
+		snprintf(b->complete_name, sizeof(b->complete_name), "%.*s", (int)(ne - ns),
+			 start_of + ns);
 		value = true;
 	}
 	if (value) {

@@ -1654,8 +1654,6 @@ static void test_complete_escapes(void **state)
 		struct selector *sel = NULL;
 		char text[PROMPT_MAX + 2];
 
-		selector_prompt(a, "{}");  /* (the values are of the selector applied) */
-		tui_app_key(a, '\n');
 		selector_prompt(a, cases[i].typed);
 		tui_app_key(a, '\t');
 		snprintf(text, sizeof(text), "%.*s}", (int)a->prompt_len, a->prompt);
@@ -1779,6 +1777,47 @@ static void test_z_path_as_stored(void **state)
 	store_close(s);
 }
 
+/*
+ * Tab's values are of what the prompt says, not of the selector applied before: with
+ * {service_name="checkout"} applied, {service_name="pay Tab lists payments and payroll,
+ * and {env="prod", service_name="pay Tab completes payments (payroll is env=dev).
+ */
+static void test_complete_typed_selector(void **state)
+{
+	struct store *s = ts_open_new("typed.db");
+	struct prof *p = tu_decode_str("main;work 5\n");
+	int64_t t = time_now_ns() - 600 * SEC;
+	struct tui_app *a;
+
+	(void)state;
+	ts_write_or_fail(s, "checkout", p, t, "env", "prod");
+	ts_write_or_fail(s, "payments", p, t, "env", "prod");
+	ts_write_or_fail(s, "payroll", p, t, "env", "dev");
+	prof_free(p);
+	a = app_on(s, NULL);
+	assert_int_equal(browser_view_set_selector(a, "{service_name=\"checkout\"}"), 0);
+	assert_int_equal(a->br.nrows, 1);
+	tui_app_key(a, '/');  /* {service_name="checkout" */
+	for (size_t i = 0; i < strlen("checkout\""); i++)
+		tui_app_key(a, KEY_BACKSPACE);
+	type_text(a, "pay");
+	a->prompt[a->prompt_len] = '\0';
+	assert_string_equal(a->prompt, "{service_name=\"pay");
+	tui_app_key(a, '\t');
+	if (!strstr(a->message, "payments") || !strstr(a->message, "payroll"))
+		fail_msg("{service_name=\"pay Tab: '%s'", a->message);
+	tui_app_key(a, 27);
+	selector_prompt(a, "{env=\"prod\", service_name=\"pay");
+	tui_app_key(a, '\t');
+	a->prompt[a->prompt_len] = '\0';
+	assert_string_equal(a->prompt, "{env=\"prod\", service_name=\"payments\"");
+	tui_app_key(a, '\n');
+	assert_int_equal(a->br.nrows, 1);
+	assert_string_equal(a->br.rows[0].service, "payments");
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1809,6 +1848,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_complete_escapes),
 		cmocka_unit_test(test_enter_quotes),
 		cmocka_unit_test(test_z_path_as_stored),
+		cmocka_unit_test(test_complete_typed_selector),
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_error_closes_backend),
 		cmocka_unit_test(test_esc_while_opening),
