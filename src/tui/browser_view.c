@@ -30,7 +30,7 @@
 
 #define NS 1000000000LL
 #define LIVE_EVERY_MS 5000
-#define FRESH_ROWS_MAX 64  /* rows whose last push is looked up */
+#define FIND_SERIES_MAX 64  /* series whose profile types BJ_FIND looks at */
 #define BROWSER_MAX_NODES 16384  /* what a server may fold to (Pyroscope's default) */
 
 static const struct {
@@ -110,16 +110,27 @@ static int make_selector(const char *text, const char *svc, struct selector **ou
 	return rc;
 }
 
-/* The start of the last step with a value (a push lies in [start, start + step)), or 0. */
-static int64_t last_value_ns(const struct series_points_list *l)
+/* The start of p's last step with a value (a push lies in [start, start + step)), or 0. */
+static int64_t last_point_ns(const struct series_points *p)
 {
 	int64_t last = 0;
-	size_t i, k;
+	size_t k;
+
+	for (k = 0; k < p->n; k++)
+		if (p->values[k] != 0 && p->ts_ms[k] * 1000000 > last)
+			last = p->ts_ms[k] * 1000000;
+	return last;
+}
+
+/* last_point_ns() of the latest series of l. */
+static int64_t last_value_ns(const struct series_points_list *l)
+{
+	int64_t last = 0, t;
+	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		for (k = 0; k < l->v[i].n; k++)
-			if (l->v[i].values[k] != 0 && l->v[i].ts_ms[k] * 1000000 > last)
-				last = l->v[i].ts_ms[k] * 1000000;
+		if ((t = last_point_ns(&l->v[i])) > last)
+			last = t;
 	return last;
 }
 
@@ -143,6 +154,57 @@ static int part_failed(struct bjob *j, int rc)
 	if (!j->nfailed++)
 		snprintf(j->part_err, sizeof(j->part_err), "%s", err_last());
 	return 0;
+}
+
+/* The service of a timeline grouped by service_name ("" for the group without one). */
+static const char *group_service(const struct series_points *p)
+{
+	const char *v = labelset_get(&p->labels, "service_name");
+
+	return v ? v : "";
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	return strcmp(group_service(a), group_service(b));
+}
+
+/* bsearch's: a service name against a group */
+static int cmp_service_group(const void *key, const void *g)
+{
+	return strcmp(key, group_service(g));
+}
+
+/*
+ * The last push of every row of profile type pt: its timeline grouped by service, at
+ * 1/120 of the range.  When it fails, those rows' last push is unknown.
+ */
+static int fresh_type(struct bjob *j, const struct selector *sel, const char *pt)
+{
+	struct query q = { .profile_type = pt, .selector = sel, .range = j->range };
+	struct series_points_list tl = { 0 };
+	double step = fmax((double)(j->range.to_ns - j->range.from_ns) / 120 / NS, 1);
+	int rc = j->be->ops->timeline(j->be, &q, step, "service_name", &tl);
+	size_t i;
+
+	if (!rc && tl.n > 1)
+		qsort(tl.v, tl.n, sizeof(*tl.v), cmp_group);
+	for (i = 0; i < j->nrows; i++) {
+		const struct series_points *g;
+		struct browse_row *r = &j->rows[i];
+
+		if (strcmp(r->ptype, pt))
+			continue;
+		if (rc) {
+			r->last_unknown = true;
+			continue;
+		}
+		g = bsearch(r->service, tl.v, tl.n, sizeof(*tl.v), cmp_service_group);
+		if (g && (r->last_ns = last_point_ns(g)))
+			r->last_step_ns = (int64_t)(step * NS);
+	}
+	series_points_list_release(&tl);
+	return rc ? part_failed(j, rc) : 0;
 }
 
 /* Services × profile types with their series count; their last push. */
@@ -182,26 +244,12 @@ static int do_rows(struct bjob *j)
 	}
 	if (j->nrows > 1)
 		qsort(j->rows, j->nrows, sizeof(*j->rows), cmp_rows);
-	/* freshness: the last step with data, at 1/120 of the range */
-	for (i = 0; i < j->nrows && i < FRESH_ROWS_MAX; i++) {
-		struct selector *s1 = NULL;
-		struct series_points_list tl = { 0 };
-		double step = (double)(j->range.to_ns - j->range.from_ns) / 120 / NS;
-		struct query q = { .profile_type = j->rows[i].ptype, .selector = NULL, .range = j->range };
-
-		if (step < 1)
-			step = 1;
-		if ((rc = make_selector(j->sel_text, j->rows[i].service, &s1)))
-			goto done;
-		q.selector = s1;
-		rc = be->ops->timeline(be, &q, step, NULL, &tl);
-		if (rc)
-			j->rows[i].last_unknown = true;
-		else if ((j->rows[i].last_ns = last_value_ns(&tl)))
-			j->rows[i].last_step_ns = (int64_t)(step * NS);
-		series_points_list_release(&tl);
-		selector_free(s1);
-		if (rc && (rc = part_failed(j, rc)))
+	/* freshness: the last step with data, at 1/120 of the range, of every row: one
+	 * timeline per profile type, by service */
+	for (i = 0; i < j->nrows; i++) {
+		for (k = 0; k < i && strcmp(j->rows[k].ptype, j->rows[i].ptype); k++)
+			;
+		if (k == i && (rc = fresh_type(j, sel, j->rows[i].ptype)))
 			goto done;
 	}
 	/* the names only complete what is typed: the list stands without them */
@@ -259,7 +307,7 @@ static int do_find_data(struct bjob *j)
 			goto done;
 		j->looked_ns = span;
 		j->nseries_all += ls.n;
-		for (i = 0; i < ls.n && i < FRESH_ROWS_MAX; i++) {
+		for (i = 0; i < ls.n && i < FIND_SERIES_MAX; i++) {
 			struct series_points_list tl = { 0 };
 			const char *pt = labelset_get(&ls.v[i], "__profile_type__");
 			struct query q = { .profile_type = pt, .selector = sel, .range = r };

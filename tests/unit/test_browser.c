@@ -1818,6 +1818,43 @@ static void test_complete_typed_selector(void **state)
 	store_close(s);
 }
 
+/*
+ * Every row has its last push, not only the first 64 (the 65th and on read "-", which is
+ * also "no data"), from one timeline per profile type rather than one per row.
+ */
+static void test_last_push_every_row(void **state)
+{
+	struct store *s = many("fresh.db", 70, false);  /* 70 services, pushed 10 min ago */
+	static struct slow_be slow;
+	struct offscreen o = screen_open(24, 80);
+	struct tui_app *a;
+	const char *t;
+	uint32_t i;
+
+	(void)state;
+	slow_init(&slow, s);
+	a = app_on_backend(&slow.base, NULL);
+	assert_int_equal(a->br.nrows, 70);
+	for (i = 0; i < a->br.nrows; i++)
+		if (!a->br.rows[i].last_ns || a->br.rows[i].last_unknown)
+			fail_msg("row %u (%s): no last push", i, a->br.rows[i].service);
+	/* the list, its names and one timeline per type, and the cursor's row's timeline */
+	if (atomic_load(&slow.requests) > 6)
+		fail_msg("%d requests for 70 rows of one type", atomic_load(&slow.requests));
+	tui_app_key(a, 'G');
+	t = screen_text(a, &o);
+	for (i = 0; i < 24 && !strstr(screen_line(t, (int)i), "svc-69"); i++)
+		;
+	assert_true(i < 24);
+	if (!strstr(screen_line(t, (int)i), " 10 min ago")) {
+		print_screen(t);
+		fail_msg("svc-69's last push");
+	}
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1849,6 +1886,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_enter_quotes),
 		cmocka_unit_test(test_z_path_as_stored),
 		cmocka_unit_test(test_complete_typed_selector),
+		cmocka_unit_test(test_last_push_every_row),
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_error_closes_backend),
 		cmocka_unit_test(test_esc_while_opening),
