@@ -92,6 +92,7 @@ static void bjob_free(struct job *job)
 	for (i = 0; i < j->ncall_site; i++)
 		free(j->call_site[i]);
 	free(j->call_site);
+	free(j->service);
 	backend_close(j->be); /* the last handle closes the backend */
 	free(j);
 }
@@ -592,10 +593,14 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 	snprintf(j->sel_text, sizeof(j->sel_text), "%s", b->selector);
 	j->range.from_ns = b->from_ns;
 	j->range.to_ns = b->to_ns;
-	if (r) {
-		snprintf(j->service, sizeof(j->service), "%s", r->service);
-		snprintf(j->ptype, sizeof(j->ptype), "%s", r->ptype);
+	/* a service name may be as long as a label value (2,048 bytes): never cut */
+	if (!(j->service = strdup(r ? r->service : ""))) {
+		scr_message(a, true, "out of memory");
+		bjob_free(&j->job);
+		return false;
 	}
+	if (r)
+		snprintf(j->ptype, sizeof(j->ptype), "%s", r->ptype);
 	switch (kind) {
 	case BJ_TIMELINE:
 		/* whole seconds, so `smolder query timeline --step` can name the same steps */
@@ -619,11 +624,18 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 		if (kind != BJ_BREAKDOWN && b->reopen && b->oq.set) {
 			/* M, Z, a live refresh: the opened profile's query, not the cursor's */
 			const struct browse_opened *o = &b->oq;
+			char *svc = strdup(o->service ? o->service : "");
 			int64_t shift = 0;
 
 			if (o->live)
 				shift = (b->live_range ? b->to_ns : time_now_ns()) - o->ref_to;
-			snprintf(j->service, sizeof(j->service), "%s", o->service);
+			if (!svc) {
+				scr_message(a, true, "out of memory");
+				bjob_free(&j->job);
+				return false;
+			}
+			free(j->service);
+			j->service = svc;
 			snprintf(j->ptype, sizeof(j->ptype), "%s", o->ptype);
 			snprintf(j->sel_text, sizeof(j->sel_text), "%s", o->sel_text);
 			j->range.from_ns = o->range.from_ns + shift;
@@ -825,6 +837,7 @@ void browser_view_release(struct tui_app *a)
 		free(b->focus[i]);
 	free(b->focus);
 	free(b->pending_src);
+	free(b->oq.service);
 	backend_close(b->be);
 	memset(b, 0, sizeof(*b));
 }
@@ -1038,14 +1051,10 @@ bool browser_view_poll(struct tui_app *a)
 	} else {
 		switch (j->kind) {
 		case BJ_ROWS: {
-			char keep_svc[256] = "", keep_pt[512] = "";
-			size_t i;
+			const struct browse_row *keep = cur_row(b);  /* the cursor stays on it */
+			struct browse_row *old = b->rows;
+			size_t i, nold = b->nrows;
 
-			if (cur_row(b)) {
-				snprintf(keep_svc, sizeof(keep_svc), "%s", cur_row(b)->service);
-				snprintf(keep_pt, sizeof(keep_pt), "%s", cur_row(b)->ptype);
-			}
-			rows_release(b->rows, b->nrows);
 			b->rows = j->rows;
 			b->nrows = j->nrows;
 			j->rows = NULL;
@@ -1054,9 +1063,11 @@ bool browser_view_poll(struct tui_app *a)
 			b->names = j->names;
 			memset(&j->names, 0, sizeof(j->names));
 			b->row = 0;
-			for (i = 0; i < b->nrows; i++)
-				if (!strcmp(b->rows[i].service, keep_svc) && !strcmp(b->rows[i].ptype, keep_pt))
+			for (i = 0; keep && i < b->nrows; i++)
+				if (!strcmp(b->rows[i].service, keep->service) &&
+				    !strcmp(b->rows[i].ptype, keep->ptype))
 					b->row = (uint32_t)i;
+			rows_release(old, nold);
 			b->loaded = true;
 			b->list_err[0] = '\0';
 			if (j->nfailed && !j->background)
@@ -1128,12 +1139,14 @@ bool browser_view_poll(struct tui_app *a)
 			b->oq.live = j->live;
 			b->oq.ref_to = j->ref_to;
 			b->oq.range = j->range;
-			snprintf(b->oq.service, sizeof(b->oq.service), "%s", j->service);
+			free(b->oq.service);
+			b->oq.service = j->service;  /* taken */
+			j->service = NULL;
 			snprintf(b->oq.ptype, sizeof(b->oq.ptype), "%s", j->ptype);
 			snprintf(b->oq.sel_text, sizeof(b->oq.sel_text), "%s", j->sel_text);
 			b->live_reopen = j->live_reopen; /* app_install_profile keeps the filters */
 			/* the source pane splits the data by version and takes the series' labels */
-			source_versions_opened(a, j->service, j->ptype, j->sel_text, j->range,
+			source_versions_opened(a, b->oq.service, j->ptype, j->sel_text, j->range,
 					       j->call_site, j->ncall_site);
 			app_install_profile(a, j->prof, j->tree, j->all, j->kind == BJ_COMPARE, name.data,
 					    j->kind == BJ_COMPARE ? bname.data : NULL);

@@ -350,7 +350,8 @@ struct bjob {
 	struct job job;            /* first; its cancel is the handle's */
 	enum bjob_kind kind;
 	struct backend *be;        /* owned: backend_share_more() of the browser's handle */
-	char sel_text[PROMPT_MAX], service[256], ptype[512], label[128];
+	char *service;             /* owned: the row's ("" without one), as long as it is */
+	char sel_text[PROMPT_MAX], ptype[512], label[128];
 	struct time_range range, prev;
 	double step_s;
 	int rc;
@@ -383,7 +384,8 @@ struct bjob {
  * again (whatever the browser's cursor, selector or window is on by then). */
 struct browse_opened {
 	bool set, live;
-	char service[256], ptype[512], sel_text[PROMPT_MAX];
+	char *service;             /* owned (browser_view_release frees it) */
+	char ptype[512], sel_text[PROMPT_MAX];
 	struct time_range range;
 	int64_t ref_to;            /* the browser range's end when it was opened (live) */
 };

@@ -1855,6 +1855,36 @@ static void test_last_push_every_row(void **state)
 	store_close(s);
 }
 
+/*
+ * A service name of 300 bytes (ingest takes label values of up to 2,048) opens, and M
+ * asks again for the same service: it was cut to 255 bytes and then matched exactly.
+ */
+static void test_long_service_name(void **state)
+{
+	struct store *s = ts_open_new("longsvc.db");
+	struct prof *p = tu_decode_str("main;work 5\n");
+	char name[301];
+	struct tui_app *a;
+
+	(void)state;
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	ts_write_or_fail(s, name, p, time_now_ns() - 600 * SEC, NULL, NULL);
+	prof_free(p);
+	a = app_on(s, NULL);
+	assert_int_equal(a->br.nrows, 1);
+	assert_string_equal(a->br.rows[0].service, name);
+	tui_app_key(a, '\n');
+	if (a->view != VIEW_FLAME || tree_total(a->tree, 0, 0) != 5)
+		fail_msg("Enter on a 300-byte service: view %d, message '%s'", (int)a->view,
+			 a->message);
+	tui_app_key(a, 'M');
+	assert_int_equal(tree_total(a->tree, 0, 0), 5);
+	assert_string_equal(a->br.oq.service, name);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1887,6 +1917,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_z_path_as_stored),
 		cmocka_unit_test(test_complete_typed_selector),
 		cmocka_unit_test(test_last_push_every_row),
+		cmocka_unit_test(test_long_service_name),
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_error_closes_backend),
 		cmocka_unit_test(test_esc_while_opening),
