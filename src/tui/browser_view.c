@@ -148,12 +148,12 @@ static int cmp_rows(const void *a, const void *b)
  * part of a store, one type a server cannot chart.  The list stands without it (the row
  * says "?"); the first reason is kept to say once.  A cancel stops the whole job.
  */
-static int part_failed(struct bjob *j, int rc)
+static int part_failed(struct bjob *j, int rc, const char *what)
 {
 	if (atomic_load(&j->job.cancel))
 		return rc;
 	if (!j->nfailed++)
-		snprintf(j->part_err, sizeof(j->part_err), "%s", err_last());
+		snprintf(j->part_err, sizeof(j->part_err), "%s: %s", what, err_last());
 	return 0;
 }
 
@@ -205,7 +205,7 @@ static int fresh_type(struct bjob *j, const struct selector *sel, const char *pt
 			r->last_step_ns = (int64_t)(step * NS);
 	}
 	series_points_list_release(&tl);
-	return rc ? part_failed(j, rc) : 0;
+	return rc ? part_failed(j, rc, "a last push (its rows read ?)") : 0;
 }
 
 /* Services × profile types with their series count; their last push. */
@@ -255,7 +255,7 @@ static int do_rows(struct bjob *j)
 	}
 	/* the names only complete what is typed: the list stands without them */
 	if ((rc = be->ops->label_names(be, sel, j->range, &j->names)))
-		rc = part_failed(j, rc);
+		rc = part_failed(j, rc, "the label names (Tab has none)");
 done:
 	labelset_list_release(&ls);
 	selector_free(sel);
@@ -1071,9 +1071,8 @@ bool browser_view_poll(struct tui_app *a)
 			b->loaded = true;
 			b->list_err[0] = '\0';
 			if (j->nfailed && !j->background)
-				scr_message(a, true, "%zu look-up%s failed (a last push reads "
-						     "?): %s", j->nfailed,
-					    j->nfailed == 1 ? "" : "s", j->part_err);
+				scr_message(a, true, "%zu look-up%s failed, the list stands: %s",
+					    j->nfailed, j->nfailed == 1 ? "" : "s", j->part_err);
 			if (b->nrows == 0 && b->find_data) {
 				b->find_data = false;
 				start(a, BJ_FIND);
