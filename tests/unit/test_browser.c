@@ -36,7 +36,14 @@
  *    nothing costs a few dozen requests (over 4,000 when it looked ten years back) and
  *    the message says how far it looked;
  *  - the 24 h preset: both ends of the timeline, the window and an opened profile's name
- *    carry the date (they read the same clock time).
+ *    carry the date (they read the same clock time);
+ *  - a damaged part of a store (one type's timelines fail) leaves the list whole, its
+ *    rows' last push "?"; a list that fails or is cancelled says so, not "reading";
+ *  - Tab in a label value inserts it escaped for its quotes and compares what was typed
+ *    unescaped; its values are of the matchers typed; Enter closes '...' and `...`;
+ *  - Z refuses a call path the store does not have (granularity=lines, hide=);
+ *  - every row has its last push (70 services, one timeline per type); a 300-byte
+ *    service name opens.
  */
 #include <ctype.h>
 #include <curses.h>
