@@ -81,16 +81,14 @@ void app_path_free(char **v, uint32_t n)
 	free(v);
 }
 
-void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, struct top *all,
-			 bool diff, const char *source, const char *base_source)
+void app_install_data(struct tui_app *a, struct prof *base, struct prof *shown, struct tree *t,
+		      struct top *all, bool diff, const char *source, const char *base_source,
+		      bool filters)
 {
 	uint32_t ty, nz = 0, ns = 0;
 	char **zoom = a->tree ? app_tree_path(a->tree, 0, a->main.fl.zoom, &nz) : NULL;
 	char **sel = a->tree ? app_tree_path(a->tree, 0, a->main.fl.sel, &ns) : NULL;
 	bool same = a->diff == diff && a->prof && a->prof->nsamples;
-	/* a live refresh of the same query keeps the filters: re-applied to the new profile */
-	int nf = a->nfilters, gr = a->gran;
-	bool keep = same && a->br.live_reopen && (nf || gr);
 	struct sandwich_keep sk;
 	int i;
 
@@ -108,17 +106,19 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 	app_base_free(a); /* and the job in flight on it, left to its thread */
 	free(a->base_total);
 	free(a->negative);
-	a->base = a->prof = p;
+	a->base = base;
+	a->prof = shown;
 	a->tree = t;
 	a->tp.all = all;
-	a->base_total = calloc(p->ntypes ? p->ntypes : 1, sizeof(*a->base_total));
-	a->negative = calloc(p->ntypes ? p->ntypes : 1, sizeof(*a->negative));
-	for (ty = 0; a->base_total && a->negative && ty < p->ntypes; ty++) {
-		a->base_total[ty] = top_pprof_total(p, ty); /* pprof's: magnitudes, a -diff_base's base */
-		a->negative[ty] = prof_total_abs(p, ty) != prof_total(p, ty);
+	a->base_total = calloc(base->ntypes ? base->ntypes : 1, sizeof(*a->base_total));
+	a->negative = calloc(base->ntypes ? base->ntypes : 1, sizeof(*a->negative));
+	for (ty = 0; a->base_total && a->negative && ty < base->ntypes; ty++) {
+		a->base_total[ty] = top_pprof_total(base, ty); /* pprof's: magnitudes, a -diff_base's base */
+		a->negative[ty] = prof_total_abs(base, ty) != prof_total(base, ty);
 	}
-	a->nfilters = 0;
-	a->gran = 0;
+	/* a filtered view's percentages stay of the unfiltered total, as in pprof */
+	for (ty = 0; shown != base && a->base_total && ty < shown->ntypes; ty++)
+		all[ty].total = a->base_total[ty];
 	if (a->diff != diff) {
 		/* the table's columns change (enum top_sort / enum diff_sort): by name stays by
 		 * name, any other column is the new table's first */
@@ -127,9 +127,9 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 		a->tp.sort = by_name ? (diff ? (int)DIFF_SORT_NAME : (int)TOP_SORT_NAME) : 0;
 	}
 	a->diff = diff;
-	a->ntypes = diff ? p->ntypes / 2 : p->ntypes;
+	a->ntypes = diff ? base->ntypes / 2 : base->ntypes;
 	if (a->type >= a->ntypes)
-		a->type = p->default_type % (a->ntypes ? a->ntypes : 1);
+		a->type = base->default_type % (a->ntypes ? a->ntypes : 1);
 	snprintf(a->source_buf, sizeof(a->source_buf), "%s", source ? source : "");
 	snprintf(a->base_source_buf, sizeof(a->base_source_buf), "%s", base_source ? base_source : "");
 	a->opts.source = a->source_buf;
@@ -157,11 +157,34 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 	if (!a->sctx.opened)
 		source_versions_clear(a);
 	a->sctx.opened = false;
-	source_view_data_changed(a, false);
-	/* else the command line's filters, if any, apply to every profile opened */
-	if (keep ? app_refilter(a, nf, gr) :
-		   app_filters_initial(a, a->opts.filters, a->opts.granularity,
-				       a->opts.collapse_recursion))
+	source_view_data_changed(a, filters);
+}
+
+void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, struct top *all,
+			 bool diff, const char *source, const char *base_source)
+{
+	/*
+	 * A live refresh of the same query keeps the filter stack (the one a job in flight
+	 * applies, else the shown one): the new data lands once the stack is applied to it,
+	 * and the old filtered view stays on screen until then.  Else the command line's
+	 * filters, if any, apply to every profile opened.
+	 */
+	uint32_t nty = p->ntypes; /* p may be gone once the refresh has taken it */
+
+	if (a->diff == diff && a->prof && a->prof->nsamples && a->br.live_reopen &&
+	    app_refresh_filtered(a, p, diff, source, base_source)) {
+		if (all) {
+			for (uint32_t ty = 0; ty < nty; ty++)
+				top_release(&all[ty]);
+			free(all);
+		}
+		tree_free(t); /* of the unfiltered data: the job makes the filtered one's */
+		return;
+	}
+	app_install_data(a, p, p, t, all, diff, source, base_source, false);
+	a->nfilters = 0;
+	a->gran = 0;
+	if (app_filters_initial(a, a->opts.filters, a->opts.granularity, a->opts.collapse_recursion))
 		scr_message(a, true, "%s", err_last());
 }
 

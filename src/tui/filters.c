@@ -12,6 +12,10 @@
  * step (a filter, collapsing recursion, the granularity, the call tree and the tables)
  * reads the job's cancel flag as it goes, every few thousand samples, frames or nodes.
  * Percentages stay relative to the unfiltered profile, as in pprof.
+ *
+ * A live refresh's new data goes through the same job with the same stack (a refresh
+ * job): the old filtered view and its stack stay on screen until the new data lands
+ * filtered, and filter keys meanwhile change the stack that lands, not the shown one.
  */
 #include <curses.h>
 #include <pthread.h>
@@ -158,6 +162,35 @@ static void reload_free(struct job *job)
 	free(j);
 }
 
+/* Says what a landed job did, unless an error said while it ran must stay readable. */
+static void reload_say(struct tui_app *a, const struct reload_job *j)
+{
+	if (a->message_seq != j->message_seq && a->message_error)
+		return; /* an error said while the job ran (a bad `:` option) stays readable */
+	if (j->say_samples && a->prof->nsamples == 0)
+		scr_message(a, false, "%s left no samples; F pops it", j->what);
+	else if (j->say_samples)
+		scr_message(a, false, "%s: %u samples", j->what, a->prof->nsamples);
+	else
+		scr_message(a, false, "%s", j->what);
+}
+
+/* A live refresh's derivation: the new data and its filtered view land together. */
+static void refresh_install(struct tui_app *a, struct reload_job *j)
+{
+	struct reload_out *o = &j->out;
+	struct prof *base = prof_ref(j->base);
+
+	a->sctx.opened = j->opened;
+	app_install_data(a, base, o->prof == j->base ? base : o->prof, o->tree, o->all, j->diff,
+			 j->source, j->has_base_source ? j->base_source : NULL, !j->background);
+	memset(o, 0, sizeof(*o));
+	memcpy(a->filters, j->filters, (size_t)j->n * sizeof(a->filters[0]));
+	a->nfilters = j->n;
+	a->gran = j->gran;
+	reload_say(a, j);
+}
+
 /* Puts a finished derivation on screen, keeping the selected function selected. */
 static void reload_install(struct tui_app *a, struct reload_job *j)
 {
@@ -165,6 +198,10 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 	uint32_t name = a->tree && a->main.fl.sel ? a->tree->name[a->main.fl.sel] : 0, ty;
 	struct sandwich_keep sk;
 
+	if (j->refresh) {
+		refresh_install(a, j);
+		return;
+	}
 	sandwich_view_save(a, &sk);
 	top_view_invalidate(a);
 	if (a->tp.all) {
@@ -199,14 +236,7 @@ static void reload_install(struct tui_app *a, struct reload_job *j)
 	sandwich_view_restore(a, &sk, true); /* the old halves stay until the new ones land */
 	app_search_refresh(a);
 	source_view_data_changed(a, true); /* its function stays; numbers from the new data */
-	if (a->message_seq != j->message_seq && a->message_error)
-		return; /* an error said while the job ran (a bad `:` option) stays readable */
-	if (j->say_samples && a->prof->nsamples == 0)
-		scr_message(a, false, "%s left no samples; F pops it", j->what);
-	else if (j->say_samples)
-		scr_message(a, false, "%s: %u samples", j->what, a->prof->nsamples);
-	else
-		scr_message(a, false, "%s", j->what);
+	reload_say(a, j);
 }
 
 /* Called by the UI loop: lands a finished job. */
@@ -253,36 +283,11 @@ void app_base_free(struct tui_app *a)
 	a->base = NULL;
 }
 
-/*
- * Re-derives the shown profile from filters[0 .. n) and granularity gran: on a worker
- * thread when the app runs its own loop (the screen keeps drawing, Esc cancels), else
- * at once.  filters (copied; usually a->filters) become the app's stack when the job
- * lands, not before: a job cancelled or failed leaves the stack that describes what is
- * shown.  `what` is said when it lands (with the sample count when say_samples).
- */
-static int refilter(struct tui_app *a, const struct tui_filter *filters, int n, int gran,
-		    const char *what, bool say_samples)
+/* Starts j (made by the callers below), or runs it at once; 0 or the job's error. */
+static int reload_start(struct tui_app *a, struct reload_job *j)
 {
-	struct reload_job *j;
 	int rc;
 
-	if (a->job)
-		return err_set(ERR_USAGE, a->job->background ?
-						  "still applying the filters to the new data" :
-						  "still working on the last change (Esc cancels it)");
-	/* one job at most reads (and may come to own) the loaded profile */
-	if (export_view_reads(a, a->base))
-		return err_set(ERR_USAGE, "still writing %s", a->export->file);
-	if (!(j = calloc(1, sizeof(*j))))
-		return err_set(ERR_NOMEM, "out of memory");
-	job_init(&j->job, reload_run, reload_free);
-	j->base = prof_ref(a->base);
-	memcpy(j->filters, filters, (size_t)n * sizeof(j->filters[0]));
-	j->n = n;
-	j->gran = gran;
-	j->say_samples = say_samples;
-	j->message_seq = a->message_seq;
-	snprintf(j->what, sizeof(j->what), "%s", what);
 	if (a->async && job_start(&j->job, true) == 0) {
 		a->job = j;
 		return 0;
@@ -296,13 +301,110 @@ static int refilter(struct tui_app *a, const struct tui_filter *filters, int n, 
 	return rc;
 }
 
-int app_refilter(struct tui_app *a, int n, int gran)
+/*
+ * The stack the next change starts from: while a live refresh's job is in flight, the
+ * one it applies to the new data (pending: what lands next), else the shown one.
+ */
+static const struct tui_filter *next_stack(const struct tui_app *a, int *n, int *gran)
 {
-	if (refilter(a, a->filters, n, gran, "filters applied to the new data", false))
-		return err_last_code();
-	if (a->job)  /* the live refresh's: Esc is the view's meanwhile, not a cancel */
-		a->job->background = true;
-	return 0;
+	if (a->job && a->job->refresh) {
+		*n = a->job->n;
+		*gran = a->job->gran;
+		return a->job->filters;
+	}
+	*n = a->nfilters;
+	*gran = a->gran;
+	return a->filters;
+}
+
+/*
+ * Re-derives the shown profile from filters[0 .. n) and granularity gran: on a worker
+ * thread when the app runs its own loop (the screen keeps drawing, Esc cancels), else
+ * at once.  filters (copied; a->filters or the pending stack) become the app's stack when
+ * the job lands, not before: a job cancelled or failed leaves the stack that describes
+ * what is shown.  While a live refresh's job is in flight the change applies to its new
+ * data: that job is replaced by one with the changed stack.  `what` is said when it
+ * lands (with the sample count when say_samples).
+ */
+static int refilter(struct tui_app *a, const struct tui_filter *filters, int n, int gran,
+		    const char *what, bool say_samples)
+{
+	struct reload_job *j, *old = a->job;
+
+	if (old && !old->refresh)
+		return err_set(ERR_USAGE, "still working on the last change (Esc cancels it)");
+	/* one job at most reads (and may come to own) the loaded profile */
+	if (!old && export_view_reads(a, a->base))
+		return err_set(ERR_USAGE, "still writing %s", a->export->file);
+	if (!(j = calloc(1, sizeof(*j))))
+		return err_set(ERR_NOMEM, "out of memory");
+	job_init(&j->job, reload_run, reload_free);
+	memcpy(j->filters, filters, (size_t)n * sizeof(j->filters[0])); /* before old goes */
+	j->n = n;
+	j->gran = gran;
+	j->say_samples = say_samples;
+	j->message_seq = a->message_seq;
+	snprintf(j->what, sizeof(j->what), "%s", what);
+	if (old) {
+		j->base = prof_ref(old->base);
+		j->refresh = true;
+		j->diff = old->diff;
+		j->opened = old->opened;
+		j->has_base_source = old->has_base_source;
+		memcpy(j->source, old->source, sizeof(j->source));
+		memcpy(j->base_source, old->base_source, sizeof(j->base_source));
+		a->job = NULL;
+		job_drop(&old->job);
+	} else {
+		j->base = prof_ref(a->base);
+	}
+	return reload_start(a, j);
+}
+
+bool app_refresh_filtered(struct tui_app *a, struct prof *p, bool diff, const char *source,
+			  const char *base_source)
+{
+	struct reload_job *j, *old = a->job;
+	const struct tui_filter *f = old ? old->filters : a->filters;
+	int n = old ? old->n : a->nfilters, gran = old ? old->gran : a->gran;
+
+	if (n == 0 && gran == GRAN_FUNCTIONS)
+		return false;
+	if (!(j = calloc(1, sizeof(*j)))) {
+		prof_free(p);
+		scr_message(a, true, "new data not shown: out of memory");
+		return true;
+	}
+	job_init(&j->job, reload_run, reload_free);
+	j->base = p; /* the caller's reference, the job's now */
+	memcpy(j->filters, f, (size_t)n * sizeof(j->filters[0]));
+	j->n = n;
+	j->gran = gran;
+	j->refresh = true;
+	j->diff = diff;
+	j->opened = a->sctx.opened; /* of this data: it goes with it */
+	a->sctx.opened = false;
+	snprintf(j->source, sizeof(j->source), "%s", source ? source : "");
+	snprintf(j->base_source, sizeof(j->base_source), "%s", base_source ? base_source : "");
+	j->has_base_source = base_source != NULL;
+	if (old && !old->background) {
+		/* a change the user made is still in flight: it lands with the new data */
+		j->say_samples = old->say_samples;
+		j->message_seq = old->message_seq;
+		snprintf(j->what, sizeof(j->what), "%s", old->what);
+	} else {
+		/* no spinner, and Esc stays the view's: nobody waits for a refresh */
+		j->background = true;
+		j->message_seq = a->message_seq;
+		snprintf(j->what, sizeof(j->what), "filters applied to the new data");
+	}
+	if (old) {
+		a->job = NULL;
+		job_drop(&old->job);
+	}
+	if (reload_start(a, j))
+		scr_message(a, true, "new data not shown: %s", err_last());
+	return true;
 }
 
 int app_filters_initial(struct tui_app *a, const struct filter_opts *o, int gran, bool collapse)
@@ -343,35 +445,41 @@ int app_filters_initial(struct tui_app *a, const struct filter_opts *o, int gran
 
 int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat)
 {
+	struct tui_filter next[FILTERS_MAX];
 	char what[PROMPT_MAX + 32];
+	int n, gran;
+	const struct tui_filter *f = next_stack(a, &n, &gran);
 
-	if (a->nfilters == FILTERS_MAX)
+	if (n == FILTERS_MAX)
 		return err_set(ERR_TOOBIG, "at most %d filters; F pops the last", FILTERS_MAX);
-	if (a->job)
+	if (a->job && !a->job->refresh)
 		return err_set(ERR_USAGE, "still working on the last change (Esc cancels it)");
 	/* never a silently different filter: a cut pattern loses its `$` or ends in a `\` */
 	if (strlen(pat) >= sizeof(a->filters[0].pat))
 		return err_set(ERR_TOOBIG, "%s: the pattern is %zu bytes, longer than the %zu a filter holds",
 			       kind_names[kind], strlen(pat), sizeof(a->filters[0].pat) - 1);
-	a->filters[a->nfilters].kind = kind;
-	snprintf(a->filters[a->nfilters].pat, sizeof(a->filters[0].pat), "%s", pat);
+	memcpy(next, f, (size_t)n * sizeof(next[0]));
+	next[n].kind = kind;
+	snprintf(next[n].pat, sizeof(next[0].pat), "%s", pat);
 	if (kind == FK_COLLAPSE)
-		return refilter(a, a->filters, a->nfilters + 1, a->gran,
+		return refilter(a, next, n + 1, gran,
 				"recursion collapsed (f -> f -> f is one f); R again restores", false);
 	snprintf(what, sizeof(what), "%s=%s", kind_names[kind], pat);
-	return refilter(a, a->filters, a->nfilters + 1, a->gran, what, true);
+	return refilter(a, next, n + 1, gran, what, true);
 }
 
 void app_filter_pop(struct tui_app *a)
 {
 	char what[64];
+	int n, gran;
+	const struct tui_filter *f = next_stack(a, &n, &gran);
 
-	if (a->nfilters == 0) {
+	if (n == 0) {
 		scr_message(a, false, "no filter to pop");
 		return;
 	}
-	snprintf(what, sizeof(what), "filter popped, %d left", a->nfilters - 1);
-	if (refilter(a, a->filters, a->nfilters - 1, a->gran, what, false))
+	snprintf(what, sizeof(what), "filter popped, %d left", n - 1);
+	if (refilter(a, f, n - 1, gran, what, false))
 		scr_message(a, true, "%s", err_last());
 }
 
@@ -383,16 +491,17 @@ void app_toggle_recursion(struct tui_app *a)
 {
 	struct tui_filter kept[FILTERS_MAX];
 	char what[96];
-	int i, n = 0, above = 0;
+	int i, n = 0, above = 0, nf, gran;
+	const struct tui_filter *f = next_stack(a, &nf, &gran);
 	bool found = false;
 
-	for (i = 0; i < a->nfilters; i++) {
-		if (a->filters[i].kind == FK_COLLAPSE) {
+	for (i = 0; i < nf; i++) {
+		if (f[i].kind == FK_COLLAPSE) {
 			found = true;
 			above = 0; /* counted from the last collapse: there is one at most */
 			continue;
 		}
-		kept[n++] = a->filters[i];
+		kept[n++] = f[i];
 		above++;
 	}
 	if (!found) {
@@ -405,7 +514,7 @@ void app_toggle_recursion(struct tui_app *a)
 	else
 		snprintf(what, sizeof(what), "recursion shown as it was sampled; the %d filter%s "
 			 "above it re-applied", above, above == 1 ? "" : "s");
-	if (refilter(a, kept, n, a->gran, what, false))
+	if (refilter(a, kept, n, gran, what, false))
 		scr_message(a, true, "%s", err_last());
 }
 
@@ -432,15 +541,15 @@ void app_command(struct tui_app *a, const char *cmd)
 		return;
 	}
 	if (n == 11 && strncmp(cmd, "granularity", 11) == 0) {
-		int g = granularity_parse(eq + 1);
-
+		int g = granularity_parse(eq + 1), nf, gran;
+		const struct tui_filter *f = next_stack(a, &nf, &gran);
 		char what[64];
 
 		snprintf(what, sizeof(what), "granularity: %s",
 			 g < 0 ? "" : granularity_name((enum granularity)g));
 		if (g < 0)
 			scr_message(a, true, "granularity is functions, lines, files or packages");
-		else if (refilter(a, a->filters, a->nfilters, g, what, false))
+		else if (refilter(a, f, nf, g, what, false))
 			scr_message(a, true, "%s", err_last());
 		return;
 	}

@@ -101,6 +101,14 @@ struct reload_job {
 	bool background;      /* a live refresh's re-filtering: no spinner, Esc not a cancel */
 	unsigned message_seq; /* the app's message_seq when the job started */
 	char what[PROMPT_MAX + 32];
+	/*
+	 * refresh: base is new data (a live refresh) that lands with what the job derives
+	 * from it; the old view and its stack stay shown until then, and filter keys meanwhile
+	 * start the job again with the changed stack (background false: Esc drops both).
+	 * diff, the sources and opened (a->sctx.opened) are app_install_data()'s.
+	 */
+	bool refresh, diff, opened, has_base_source;
+	char source[1024], base_source[1024];
 	struct reload_out out;
 };
 
@@ -630,8 +638,15 @@ void app_status_modes(const struct tui_app *a, struct buf *out);
 /* Applies filters[0 .. n) to base (pure, for workers); *out is base itself when n is 0. */
 int app_filters_apply(const struct prof *base, const struct tui_filter *filters, int n,
 		      struct prof **out);
-/* Re-derives the shown profile with filters[0 .. n) and gran (after a new base). */
-int app_refilter(struct tui_app *a, int n, int gran);
+/*
+ * A live refresh: p (new data of the shown query) is shown once the filter stack is
+ * applied to it (on a worker when the app runs its loop), the old filtered view until
+ * then.  The stack is the one a job in flight applies, else the shown one.  Returns
+ * false, p untouched, when there is no stack to apply; true when p was taken (a failure
+ * is said on the message line and leaves the old view).
+ */
+bool app_refresh_filtered(struct tui_app *a, struct prof *p, bool diff, const char *source,
+			  const char *base_source);
 /* The command line's filters as the first of the stack, applied at once (tui_app_new). */
 int app_filters_initial(struct tui_app *a, const struct filter_opts *o, int gran, bool collapse);
 /* Lands a finished worker job; call from the UI loop before drawing. */
@@ -793,10 +808,22 @@ bool app_view_shown(const struct tui_app *a, int v);
 /* app.c */
 /*
  * Replaces the shown profile with p (and its tree and tables, built by a worker); the
- * app takes ownership of all three.  diff: p is a prof_pair().  Filters are cleared.
+ * app takes ownership of all three.  diff: p is a prof_pair().  Filters are cleared,
+ * except in a live refresh (a->br.live_reopen), which keeps them: see
+ * app_refresh_filtered().
  */
 void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, struct top *all,
 			 bool diff, const char *source, const char *base_source);
+/*
+ * app_install_profile() without the filters: base is the loaded profile, shown what is
+ * on screen (base itself, or derived from it by the filter stack, which the caller sets),
+ * t and all shown's; the app takes all four.  The place (zoom and selection by call
+ * path), the sandwich's and the source pane's functions stay when the data is of the
+ * same kind.  filters: the stack changed too (the versions are merged again).
+ */
+void app_install_data(struct tui_app *a, struct prof *base, struct prof *shown, struct tree *t,
+		      struct top *all, bool diff, const char *source, const char *base_source,
+		      bool filters);
 /* The sample type whose values a pane shows (its side's), and the one added to widths. */
 uint32_t app_pane_type(const struct tui_app *a, const struct flame_pane *fp);
 uint32_t app_pane_type2(const struct tui_app *a, const struct flame_pane *fp);

@@ -782,6 +782,98 @@ static void install_new(struct tui_app *a, struct prof *p)
 	app_install_profile(a, p, t, all, false, "new", NULL);
 }
 
+/* Lands the filter job in flight, as the key loop does, or fails after a minute. */
+static void jobs_wait(struct tui_app *a)
+{
+	int i;
+
+	for (i = 0; i < 6000 && app_job_running(a); i++) {
+		app_poll_jobs(a);
+		usleep(10 * 1000);
+	}
+	assert_false(app_job_running(a));
+}
+
+/*
+ * The app shows a filtered view of a profile of 16 samples (the header says `15 of 16`,
+ * the status line the stack), never the unfiltered data (`16 total`) or an empty stack.
+ */
+static void assert_filtered(struct tui_app *a, struct offscreen *scr, int nfilters, int64_t total)
+{
+	const char *text;
+
+	assert_int_equal(a->nfilters, nfilters);
+	assert_int_equal(tree_total(a->tree, 0, a->type), total);
+	assert_int_equal(a->base_total[a->type], 16);
+	text = screen_text(a, scr);
+	assert_on_screen(text, "ignore:a0$");
+	assert_not_on_screen(text, "16 total");
+}
+
+/*
+ * A live refresh while filters are on: the old filtered view and its stack stay on screen
+ * until the stack is applied to the new data on the worker (it showed the unfiltered data
+ * and no filter meanwhile), a second refresh before that keeps them too (they were lost),
+ * and filter keys meanwhile act on the stack that lands (F said "no filter to pop", and a
+ * `:focus=` was refused).
+ */
+static void test_refresh_keeps_filters(void **state)
+{
+	struct offscreen scr = screen_open(24, 100);
+	struct tui_app *a = app_of(backtracking_profile(16), "slow");
+	struct prof *p3;
+
+	(void)state;
+	/* a stack that drops one sample of 16, then takes ~0.5 s (and drops none) */
+	assert_int_equal(app_filter_push(a, FK_IGNORE, "a0$"), 0);
+	assert_int_equal(app_filter_push(a, FK_IGNORE, SLOW_RE), 0);
+	assert_filtered(a, &scr, 2, 15);
+
+	a->async = true; /* as tui_run: on a worker */
+	a->br.live_reopen = true; /* what the browser sets for a live refresh */
+	install_new(a, backtracking_profile(16));
+	assert_true(app_job_running(a));
+	assert_false(app_job_waiting(a)); /* a refresh: no spinner, Esc is the view's */
+	assert_filtered(a, &scr, 2, 15);
+	/* the next refresh comes before the filters were applied to this one */
+	install_new(a, backtracking_profile(16));
+	assert_true(app_job_running(a));
+	assert_filtered(a, &scr, 2, 15);
+
+	/* a filter typed meanwhile goes on the stack that lands, on the newest data */
+	app_command(a, "focus=a1$");
+	assert_false(a->message_error);
+	assert_true(app_job_running(a));
+	assert_filtered(a, &scr, 2, 15);
+	jobs_wait(a);
+	assert_int_equal(a->nfilters, 3);
+	assert_int_equal(a->filters[2].kind, FK_FOCUS);
+	assert_int_equal(tree_total(a->tree, 0, a->type), 1);
+	assert_string_equal(a->message, "focus=a1$: 1 samples");
+
+	/* F during the next refresh pops the pending stack's last filter */
+	install_new(a, p3 = backtracking_profile(16));
+	assert_true(app_job_running(a));
+	assert_true(tui_app_key(a, 'F'));
+	assert_string_not_equal(a->message, "no filter to pop");
+	assert_int_equal(a->nfilters, 3); /* shown until the new data lands */
+	jobs_wait(a);
+	assert_ptr_equal(a->base, p3);
+	assert_string_equal(a->message, "filter popped, 2 left");
+	assert_filtered(a, &scr, 2, 15);
+
+	/* Esc meanwhile drops the change and the refresh: the shown view and stack stay */
+	install_new(a, backtracking_profile(16));
+	assert_true(tui_app_key(a, 'F'));
+	assert_true(app_job_waiting(a));
+	assert_true(tui_app_key(a, 27));
+	assert_false(app_job_running(a));
+	assert_ptr_equal(a->base, p3);
+	assert_filtered(a, &scr, 2, 15);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 /*
  * Every stack of `depth` frames over the names a, b and c under main (3^depth samples),
  * after `pad` other names, which take the low string ids.
@@ -1336,6 +1428,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_refresh_keeps_sandwich),
 		cmocka_unit_test(test_sandwich_on_worker),
 		cmocka_unit_test(test_refresh_in_background),
+		cmocka_unit_test(test_refresh_keeps_filters),
 		cmocka_unit_test(test_browse_from_a_profile),
 		cmocka_unit_test(test_esc_inside_the_sandwich),
 		cmocka_unit_test(test_esc_inside_collapsing),
