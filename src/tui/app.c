@@ -421,8 +421,16 @@ static int app_new(struct prof *p, const struct tui_opts *o, bool deferred, stru
 			tui_app_free(a); /* closes a->opts.backend, still the app's */
 			return rc;
 		}
-		browser_view_init(a, bh, o->backend_name, o->browser_selector, !deferred);
+		browser_view_init(a, bh, o->backend_name, o->browser_selector, false);
 		a->opts.backend = NULL; /* owned by the browser now */
+		if ((rc = browser_view_set_first(a, o->browser_from, o->browser_to,
+						 (enum aggregate)o->aggregate))) {
+			err_prefix(rc, "the browser's range");
+			tui_app_free(a);
+			return rc;
+		}
+		if (!deferred)
+			browser_view_start(a); /* else tui_run's, once the screen is up */
 		if (o->start_in_browser)
 			a->view = VIEW_BROWSER;
 	}

@@ -341,7 +341,8 @@ done:
 static int do_timeline(struct bjob *j)
 {
 	struct selector *sel = NULL;
-	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = j->range };
+	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = j->range,
+			   .agg = j->agg };
 	int rc;
 
 	if ((rc = make_selector(j->sel_text, j->service, &sel)))
@@ -360,7 +361,7 @@ static int do_timeline(struct bjob *j)
 static int merge_one(struct bjob *j, struct time_range r, struct prof **out)
 {
 	struct selector *sel = NULL;
-	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = r,
+	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = r, .agg = j->agg,
 			   .call_site = (const char *const *)j->call_site, .ncall_site = j->ncall_site };
 	int rc;
 
@@ -382,7 +383,7 @@ static int do_open(struct bjob *j)
 
 	if (j->kind == BJ_COMPARE) {
 		struct selector *sel = NULL;
-		struct query cur = { .profile_type = j->ptype, .range = j->range,
+		struct query cur = { .profile_type = j->ptype, .range = j->range, .agg = j->agg,
 				     .call_site = (const char *const *)j->call_site,
 				     .ncall_site = j->ncall_site };
 		struct query base = cur;
@@ -415,7 +416,8 @@ static int do_open(struct bjob *j)
 static int do_breakdown(struct bjob *j)
 {
 	struct selector *sel = NULL;
-	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = j->range };
+	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = j->range,
+			   .agg = j->agg };
 	double step = backend_timeline_one_step(j->range);
 	int rc;
 
@@ -593,6 +595,7 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 	snprintf(j->sel_text, sizeof(j->sel_text), "%s", b->selector);
 	j->range.from_ns = b->from_ns;
 	j->range.to_ns = b->to_ns;
+	j->agg = b->agg;
 	/* a service name may be as long as a label value (2,048 bytes): never cut */
 	if (!(j->service = strdup(r ? r->service : ""))) {
 		scr_message(a, true, "out of memory");
@@ -1333,19 +1336,19 @@ static void clamp_window(struct browser_state *b)
 
 /* t: "FROM TO" (now-3h now-1h, RFC 3339, Unix s/ms); TO may be left out (now). A range
  * that ends now follows the clock like a preset. */
-int browser_view_set_range(struct tui_app *a, const char *text)
+/*
+ * The range from FROM to TO (t's and --from/--to's words; from NULL: an hour before the
+ * end, as --from's default); the caller reloads.
+ */
+static int range_set(struct browser_state *b, const char *from, const char *to)
 {
-	struct browser_state *b = &a->br;
-	char from[128] = "", to[128] = "";
 	int64_t now = time_now_ns(), f, t;
 	int rc;
 
-	if (sscanf(text, "%127s %127s", from, to) < 1)
-		return err_set(ERR_PARSE, "want FROM [TO]: now-3h now-1h, RFC 3339 or Unix seconds");
-	if (!*to)
-		snprintf(to, sizeof(to), "now");
-	if ((rc = timeparse(from, now, &f)) || (rc = timeparse(to, now, &t)))
+	if ((rc = timeparse(to, now, &t)) || (from && (rc = timeparse(from, now, &f))))
 		return rc;
+	if (!from)
+		f = t - 3600 * NS;
 	if (f >= t)
 		return err_set(ERR_PARSE, "the range is empty: FROM must come before TO");
 	b->from_ns = f;
@@ -1354,8 +1357,29 @@ int browser_view_set_range(struct tui_app *a, const char *text)
 	b->live_range = strcmp(to, "now") == 0;
 	b->preset = -1;
 	b->find_data = false;
+	return 0;
+}
+
+int browser_view_set_range(struct tui_app *a, const char *text)
+{
+	char from[128] = "", to[128] = "";
+	int rc;
+
+	if (sscanf(text, "%127s %127s", from, to) < 1)
+		return err_set(ERR_PARSE, "want FROM [TO]: now-3h now-1h, RFC 3339 or Unix seconds");
+	if ((rc = range_set(&a->br, from, *to ? to : "now")))
+		return rc;
 	reload_rows(a);
 	return 0;
+}
+
+int browser_view_set_first(struct tui_app *a, const char *from, const char *to,
+			   enum aggregate agg)
+{
+	a->br.agg = agg;
+	if (!from && !to)
+		return 0;
+	return range_set(&a->br, from, to ? to : "now");
 }
 
 int browser_view_set_selector(struct tui_app *a, const char *text)

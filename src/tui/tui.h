@@ -38,6 +38,13 @@ struct tui_opts {
 	bool start_in_browser;     /* no profile chosen yet */
 	const char *browser_selector;  /* the browser's first label selector; NULL: {} */
 	/*
+	 * The browser's first range, as its `t FROM TO` takes them (NULL: the last hour;
+	 * browser_to NULL: now, a range that moves with the clock), and how every query of
+	 * it adds series up (enum aggregate, store/backend.h: 0 sums, gauges average).
+	 */
+	const char *browser_from, *browser_to;
+	int aggregate;
+	/*
 	 * The command line's filters (may be NULL), granularity (enum granularity) and
 	 * --collapse-recursion: the first entries of the explorer's filter stack, so
 	 * percentages stay of the unfiltered total and F pops them.

@@ -386,6 +386,7 @@ struct bjob {
 				    * is the view's (it unzooms) rather than a cancel */
 	bool live;                 /* the range was moving with the clock */
 	int64_t ref_to;            /* where the moving range ended: what a refresh shifts by */
+	enum aggregate agg;        /* the browser's */
 };
 
 /* The query of the profile opened from the browser, which M, Z and live refreshes ask
@@ -408,6 +409,7 @@ struct browser_state {
 	bool loaded, find_data, opened, breakdown;
 	char list_err[256];        /* why the list could not be read ("" when it was) */
 	bool first_pending;  /* the first query waits for browser_view_start() */
+	enum aggregate agg;        /* how every query adds series up (--aggregate) */
 	enum bjob_kind open_kind;
 	int64_t from_ns, to_ns;    /* the range */
 	int64_t win_from, win_to;  /* the narrowed window (0, 0: the whole range) */
@@ -731,6 +733,14 @@ void source_settings_describe(const struct source_setting s[SS_COUNT], const cha
  */
 int browser_view_init(struct tui_app *a, struct backend *be, const char *name, const char *sel,
 		      bool load);
+/*
+ * Before the first query (browser_view_init() with load false): the range it starts on,
+ * from and to as `t FROM TO` takes them (from NULL: an hour before to; to NULL: now, a
+ * range that moves with the clock; both NULL: the default), and how every query adds
+ * series up.  On an error (a bad time, an empty range) the range is the default's.
+ */
+int browser_view_set_first(struct tui_app *a, const char *from, const char *to,
+			   enum aggregate agg);
 void browser_view_start(struct tui_app *a);
 void browser_view_release(struct tui_app *a);
 void browser_view_draw(struct tui_app *a, int y, int h, int w);

@@ -29,7 +29,13 @@
  *    the sandwich job; collapsing recursion or a granularity change in the filter job):
  *    its thread ends soon after, not at the step's end;
  *  - R with a filter on top of the collapse: the collapse comes out and the filters above
- *    it stay (R pushed a second collapse and said recursion was shown as sampled).
+ *    it stay (R pushed a second collapse and said recursion was shown as sampled);
+ *  - a live refresh with filters on: the old filtered view and its stack stay until the
+ *    new data lands filtered, through a second refresh too, and filter keys meanwhile
+ *    change the stack that lands;
+ *  - a store's profile given its backend: T shows the browser, p pauses; a file's: T and
+ *    p say no store is open; the browser given a first range starts on it, and given
+ *    --aggregate sum adds a gauge's profiles up.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -726,7 +732,7 @@ static void test_refresh_in_background(void **state)
 }
 
 /* ------------------------------------------------------------------------------------ */
-/* the store browser of a profile opened from a store                                     */
+/* the store browser: of a profile from a store, its first range and aggregation        */
 
 /*
  * A profile opened from a store (smolder view --db PATH --profile-type ...) with the
@@ -768,6 +774,84 @@ static void test_browse_from_a_profile(void **state)
 	tui_app_key(a, 'p');
 	assert_non_null(strstr(a->message, "no store or server open here"));
 	tui_app_free(a);
+}
+
+/* The explorer on be (taken) in the browser, from `from` to `to`, adding up with agg. */
+static int app_browsing(struct backend *be, const char *from, const char *to,
+			enum aggregate agg, struct tui_app **out)
+{
+	struct tui_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.no_color = true;
+	o.backend = be;
+	o.backend_name = "store test";
+	o.start_in_browser = true;
+	o.browser_from = from;
+	o.browser_to = to;
+	o.aggregate = (int)agg;
+	return tui_app_new(NULL, &o, out);
+}
+
+/*
+ * The browser given a range (smolder --db PATH --from T --to T) starts on it: its rows
+ * are of that range, not of the last hour, and it is not live; given --aggregate sum, a
+ * gauge's window adds its profiles up (it averaged them whatever the flag said).
+ */
+static void test_browser_first_range(void **state)
+{
+	struct prof *g = tu_decode("go/goroutines-goroutine.pb.gz");
+	struct store *s;
+	struct tui_app *a;
+	char from[32], to[32];
+	int64_t one;
+
+	(void)state;
+	s = ts_open_new("range.db");
+	/* a gauge pushed twice, 10 s apart, long ago; another service a minute ago */
+	ts_write_or_fail(s, "old", g, T0, NULL, NULL);
+	ts_write_or_fail(s, "old", g, T0 + 10 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "new", g, time_now_ns() - 60 * SEC, NULL, NULL);
+	one = prof_total(g, g->default_type);
+	snprintf(from, sizeof(from), "%lld", (long long)(T0 / SEC - 60));
+	snprintf(to, sizeof(to), "%lld", (long long)(T0 / SEC + 60));
+
+	assert_int_equal(app_browsing(ts_backend_of(s), from, to, AGG_AUTO, &a), 0);
+	assert_int_equal(a->br.from_ns, T0 - 60 * SEC);
+	assert_int_equal(a->br.to_ns, T0 + 60 * SEC);
+	assert_false(a->br.live_range);
+	assert_int_equal(a->br.nrows, 1);
+	assert_string_equal(a->br.rows[0].service, "old");
+	tui_app_key(a, '\n');
+	assert_int_equal(a->view, VIEW_FLAME);
+	assert_non_null(strstr(a->message, "average of 2 profiles"));
+	assert_int_equal(tree_total(a->tree, 0, a->type), one);
+	tui_app_free(a);
+
+	/* --aggregate sum: the same window adds the two up, and the message says no average */
+	assert_int_equal(app_browsing(ts_backend_of(s), from, to, AGG_SUM, &a), 0);
+	tui_app_key(a, '\n');
+	assert_int_equal(a->view, VIEW_FLAME);
+	assert_null(strstr(a->message, "average"));
+	assert_int_equal(tree_total(a->tree, 0, a->type), 2 * one);
+	/* the browser's timeline of the window asks the same way */
+	tui_app_free(a);
+
+	/* only --from: up to now, and live */
+	assert_int_equal(app_browsing(ts_backend_of(s), "now-5m", NULL, AGG_AUTO, &a), 0);
+	assert_true(a->br.live_range);
+	assert_int_equal(a->br.nrows, 1);
+	assert_string_equal(a->br.rows[0].service, "new");
+	tui_app_free(a);
+
+	/* a range that is not one: no app, and the error says which */
+	assert_int_not_equal(app_browsing(ts_backend_of(s), to, from, AGG_AUTO, &a), 0);
+	assert_non_null(strstr(err_last(), "the browser's range"));
+	assert_null(a);
+
+	store_close(s);
+	prof_free(g);
 }
 
 /* A new profile for the app, as the browser's refresh installs one. */
@@ -1430,6 +1514,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_refresh_in_background),
 		cmocka_unit_test(test_refresh_keeps_filters),
 		cmocka_unit_test(test_browse_from_a_profile),
+		cmocka_unit_test(test_browser_first_range),
 		cmocka_unit_test(test_esc_inside_the_sandwich),
 		cmocka_unit_test(test_esc_inside_collapsing),
 		cmocka_unit_test(test_esc_inside_granularity),
