@@ -347,12 +347,27 @@ done:
 	return rc;
 }
 
+/*
+ * Where the explorer's store browser starts: --query, --from/--to and --aggregate (all
+ * checked when parsed).
+ */
+static void browser_start(struct view_args *v)
+{
+	enum aggregate agg = AGG_AUTO;
+
+	v->to.browser_selector = v->st.query;
+	v->to.browser_from = v->st.from;
+	v->to.browser_to = v->st.to;
+	if (v->st.aggregate && aggregate_parse(v->st.aggregate, &agg) == 0)
+		v->to.aggregate = (int)agg;
+}
+
 /* Loads, pairs, transforms, and opens the explorer or prints the table. */
 static int run(struct view_args *v, const char *base_src, const char *src,
 	       const struct cmd_env *env, bool table)
 {
 	struct prof *p = NULL, *base = NULL, *pair = NULL;
-	struct buf name = BUF_INIT, bname = BUF_INIT;
+	struct buf name = BUF_INIT, bname = BUF_INIT, bename = BUF_INIT;
 	struct cmd_transform tr;
 	int64_t totals[2] = { 0, 0 };
 	int type, rc = 1;
@@ -422,6 +437,23 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 		v->so.source_path = "."; /* pprof's default search path */
 	v->to.source_opts = &v->so;
 	v->to.progress = true;
+	if (v->st.used) {
+		/* T browses the store or server the profile came from (not opening it is no
+		 * reason not to show the profile: the error is said, T then says why not) */
+		const char *purl = getenv("PROFILECLI_URL");
+		struct backend *be;
+		struct buf path = BUF_INIT;
+
+		v->st.quiet = true;
+		if (cmd_open_backend(&v->st, env, &be, &path) == 0) {
+			buf_printf(&bename, "%s%s", v->st.url || (!v->st.db && purl && *purl) ?
+							    "" : "store ", path.data);
+			v->to.backend = be; /* tui_run owns it */
+			v->to.backend_name = bename.data;
+			browser_start(v);
+		}
+		buf_release(&path);
+	}
 	rc = tui_run(p, &v->to) ? 1 : 0; /* tui_run owns p */
 	p = NULL;
 	if (rc)
@@ -431,6 +463,7 @@ done:
 	prof_free(base);
 	buf_release(&name);
 	buf_release(&bname);
+	buf_release(&bename);
 	buf_release(&v->note);
 	buf_release(&v->base_note);
 	return rc;
@@ -516,7 +549,7 @@ static int run_browser(struct view_args *v, const struct cmd_env *env)
 	v->to.backend = be;
 	v->to.backend_name = name.data;
 	v->to.start_in_browser = true;
-	v->to.browser_selector = v->st.query;
+	browser_start(v);
 	v->to.source = name.data;
 	v->to.sample_type = -1;
 	/* the command line's filters apply to every profile opened from the browser */

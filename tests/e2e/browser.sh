@@ -244,4 +244,23 @@ expect "the profile opened from the browser is filtered: pprof's 1.15 s of 9.24 
   "cpu \(nanoseconds\) . 1\.15 s of 9\.24 s"
 expect "and the status line lists the filter" "focus:sha256"
 keys q
+e2e_stop
+
+# a range and an aggregation on the command line: the browser starts on them (they were
+# ignored); and a profile opened from the store by view --profile-type: T browses that
+# store on the same range (it said to run smolder --db PATH)
+e2e_start 120 32 "$smolder" --db "$db" --from now-3h --to now-2m
+expect "--from/--to: the browser starts on that range, not live" "smolder . 4 services . [0-9]+-[0-9]+ [0-9:]+ - [0-9]+-[0-9]+ [0-9:]+ . store"
+expect_not "  (and it is not following the clock)" "▸ live"
+keys q
+e2e_stop
+cat > "$E2E_TMP/view.sh" <<EOF
+exec "$smolder" view --db "$db" --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds \\
+  --query '{service_name="checkout"}' --from now-3h
+EOF
+e2e_start 120 32 bash "$E2E_TMP/view.sh"
+expect "view --db --profile-type opens the profile" "cpu \(nanoseconds\)"
+keys T
+expect "T browses the store it came from, on its range" "smolder . 1 service . last 3 h .*store .*demo"
+keys q
 e2e_done
