@@ -879,6 +879,8 @@ bool tui_app_key(struct tui_app *a, int key)
 			compare_view_key(a, key); /* within its focused side */
 		else if (a->view == VIEW_SANDWICH && a->sw.name)
 			sandwich_view_key(a, key); /* within its focused half */
+		else if (a->view == VIEW_TOP)
+			top_view_key(a, key); /* the rows of its own / filter */
 		else
 			app_search_jump(a, key == 'n' ? 1 : -1);
 		return true;
