@@ -3,7 +3,8 @@
  * it, its callees below.  Both halves are flame panes (flame_view.c) over the trees of
  * sandwich_build()'s two profiles: the callers graph is drawn root at the bottom, so
  * the function sits just above the divider with its callers stacked over it.
- * Arrow keys cross the divider; Enter on a caller or callee pivots the sandwich to it.
+ * Arrow keys cross the divider; Enter on a caller or callee pivots the sandwich to it,
+ * and Esc goes back to the function pivoted from (a stack of names, struct sandwich_state).
  * On a large profile the halves are computed on a worker (struct sandwich_job): the
  * sandwich shown so far stays, and keeps taking keys, until the new one lands.
  */
@@ -63,9 +64,12 @@ static void sandwich_job_drop(struct tui_app *a)
 	job_drop(j ? &j->job : NULL); /* its thread frees it when it ends */
 }
 
-void sandwich_view_release(struct tui_app *a)
+/* Lets go of the sandwich shown and the one in flight; the back stack stays. */
+static void release_halves(struct tui_app *a)
 {
 	struct sandwich_state *sw = &a->sw;
+	char *back[SANDWICH_BACK_MAX];
+	uint32_t nback = sw->nback;
 
 	sandwich_job_drop(a);
 	flame_release(&sw->callers.fl.layout);
@@ -75,7 +79,22 @@ void sandwich_view_release(struct tui_app *a)
 	export_view_prof_free(a, sw->callers_prof); /* or to the export writing it */
 	export_view_prof_free(a, sw->callees_prof);
 	prof_free(sw->from);
+	memcpy(back, sw->back, sizeof(back));
 	memset(sw, 0, sizeof(*sw));
+	memcpy(sw->back, back, sizeof(back));
+	sw->nback = nback;
+}
+
+static void back_clear(struct sandwich_state *sw)
+{
+	while (sw->nback > 0)
+		free(sw->back[--sw->nback]);
+}
+
+void sandwich_view_release(struct tui_app *a)
+{
+	release_halves(a);
+	back_clear(&a->sw);
 }
 
 /* Selects the node reached from the pane's zoom root by the names of path (or the
@@ -91,7 +110,7 @@ static void sandwich_install(struct tui_app *a, struct sandwich_job *j)
 {
 	struct sandwich_state sw = { 0 };
 
-	sandwich_view_release(a);
+	release_halves(a);
 	sw.name = j->name;
 	sw.from = prof_ref(j->prof);
 	sw.callers_prof = j->callers_prof;
@@ -112,6 +131,8 @@ static void sandwich_install(struct tui_app *a, struct sandwich_job *j)
 		pane_select(&sw.callers, j->path[0], j->npath[0]);
 		pane_select(&sw.callees, j->path[1], j->npath[1]);
 	}
+	memcpy(sw.back, a->sw.back, sizeof(sw.back)); /* where Esc goes back to stays */
+	sw.nback = a->sw.nback;
 	a->sw = sw;
 }
 
@@ -155,7 +176,58 @@ static int sandwich_start(struct tui_app *a, uint32_t name, struct sandwich_keep
 
 int sandwich_view_set(struct tui_app *a, uint32_t name)
 {
+	back_clear(&a->sw); /* chosen from another view: no pivot to go back from */
 	return sandwich_start(a, name, NULL);
+}
+
+/*
+ * Enter on a caller or a callee: the sandwich pivots to `name` (of a->prof), and the
+ * function shown is pushed for Esc to come back to (not twice when the last pivot is
+ * still on its way and this one replaces it).
+ */
+static int pivot(struct tui_app *a, uint32_t name)
+{
+	struct sandwich_state *sw = &a->sw;
+	const char *cur = prof_str(sw->from, sw->name);
+	char *copy = NULL;
+	int rc;
+
+	if (!sw->nback || strcmp(sw->back[sw->nback - 1], cur) != 0) {
+		if (!(copy = strdup(cur)))
+			return err_set(ERR_NOMEM, "out of memory");
+		if (sw->nback == SANDWICH_BACK_MAX) { /* the oldest gives way */
+			free(sw->back[0]);
+			memmove(sw->back, sw->back + 1, (SANDWICH_BACK_MAX - 1) * sizeof(sw->back[0]));
+			sw->nback--;
+		}
+		sw->back[sw->nback++] = copy;
+	}
+	if ((rc = sandwich_start(a, name, NULL)) && copy)
+		free(sw->back[--sw->nback]); /* no pivot: nothing to go back from */
+	return rc;
+}
+
+/*
+ * Esc with nothing to unzoom: back to the function the last pivot left, looked up by
+ * name in a->prof (a filter may have dropped it since: said, and the next one is tried
+ * on the next Esc).  False when there is nowhere to go back to.
+ */
+static bool go_back(struct tui_app *a)
+{
+	struct sandwich_state *sw = &a->sw;
+	char *name;
+	uint32_t id;
+
+	if (!sw->nback)
+		return false;
+	name = sw->back[--sw->nback];
+	id = prof_find_str(a->prof, name);
+	if (id == PROF_NONE || id == 0)
+		scr_message(a, true, "%s is not in the profile shown", name);
+	else if (sandwich_start(a, id, NULL))
+		scr_message(a, true, "%s", err_last());
+	free(name);
+	return true;
 }
 
 bool sandwich_view_poll(struct tui_app *a)
@@ -169,7 +241,7 @@ bool sandwich_view_poll(struct tui_app *a)
 	if (j->prof == a->prof && j->rc) {
 		scr_message(a, true, "%s", j->err);
 		if (a->sw.from != a->prof)
-			sandwich_view_release(a);  /* no old numbers passed off as the new data's */
+			release_halves(a);  /* no old numbers passed off as the new data's */
 	} else if (j->prof == a->prof)
 		sandwich_install(a, j);
 	sandwich_job_free(&j->job);
@@ -209,7 +281,7 @@ void sandwich_view_cancel(struct tui_app *a)
 {
 	sandwich_job_drop(a);
 	if (a->sw.from != a->prof)
-		sandwich_view_release(a);
+		release_halves(a);
 }
 
 const char *sandwich_view_name(const struct tui_app *a, size_t *len)
@@ -268,9 +340,9 @@ void sandwich_view_restore(struct tui_app *a, struct sandwich_keep *k, bool keep
 	 */
 	if (!keep || !a->sw.from || a->sw.from->ntypes != a->prof->ntypes ||
 	    id == PROF_NONE || id == 0)
-		sandwich_view_release(a);
+		release_halves(a);
 	if (id != PROF_NONE && id != 0 && sandwich_start(a, id, k) && a->sw.from != a->prof)
-		sandwich_view_release(a);
+		release_halves(a);
 	for (side = 0; side < 2; side++)
 		app_path_free(k->path[side], k->npath[side]);
 	free(k->name);
@@ -365,10 +437,13 @@ bool sandwich_view_key(struct tui_app *a, int key)
 
 		if (!name)  /* a sandwich of replaced data, whose function the new data lacks */
 			scr_message(a, true, "no such function in the new data");
-		else if (sandwich_view_set(a, name))
+		else if (pivot(a, name))
 			scr_message(a, true, "%s", err_last());
 		return true;
 	}
+	/* Esc: a zoom in this half is undone first, then the last pivot */
+	if (key == 27 && fp->fl.nzoom == 0 && go_back(a))
+		return true;
 	return flame_view_key(a, fp, key);
 }
 

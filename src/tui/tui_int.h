@@ -29,6 +29,7 @@ enum view { VIEW_FLAME, VIEW_TOP, VIEW_SANDWICH, VIEW_SOURCE, VIEW_COMPARE, VIEW
 #define ZOOM_STACK_MAX 256
 #define ZOOM_PATH_MAX 4096
 #define PROMPT_MAX 512
+#define SANDWICH_BACK_MAX 32   /* the sandwich's back stack (Esc after pivots) */
 #define FILTERS_MAX 32
 
 enum filter_kind { FK_FOCUS, FK_IGNORE, FK_HIDE, FK_SHOW, FK_SHOW_FROM, FK_TAGFOCUS,
@@ -211,6 +212,14 @@ struct sandwich_state {
 	struct flame_pane callees;  /* the function on top */
 	bool focus_callers;
 	int divider_y;
+	/*
+	 * Esc goes back: the functions pivoted from (Enter on a caller or a callee), oldest
+	 * first, by name (owned copies: the data may be replaced in between); the oldest
+	 * gives way when it is full.  Kept while the halves are recomputed (a pivot, new
+	 * filters, a live refresh); a sandwich chosen from another view starts afresh.
+	 */
+	char *back[SANDWICH_BACK_MAX];
+	uint32_t nback;
 };
 
 /*

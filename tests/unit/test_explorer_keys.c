@@ -11,7 +11,11 @@
  *    profile), and says so before a format is picked; without a row filter, the whole
  *    profile, as the table shows, though the flame graph is zoomed;
  *  - n/N in the row-filtered top table: the next/previous row (every row shown matches),
- *    round the end; without a row filter they say what / does there.
+ *    round the end; without a row filter they say what / does there (they went to the
+ *    flame graph's search: "no search: / starts one");
+ *  - Esc in the sandwich after pivots (Enter on a caller): back to the function pivoted
+ *    from, one pivot at a time, a zoom in the half first; a sandwich chosen from another
+ *    view starts a new history.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -103,6 +107,109 @@ static void test_top_next_row(void **state)
 	assert_string_equal(a->message, "match 32 of 32");
 	assert_true(top_view_key(a, 'n'));
 	assert_int_equal(a->tp.sel, 0);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/* The same through the key path: app.c hands n/N in view 2 to the table. */
+static void test_top_next_row_keys(void **state)
+{
+	struct tui_app *a = app_on(CPUWORK);
+	struct offscreen scr = screen_open(30, 160);
+	const char *text;
+
+	(void)state;
+	keys(a, "2/json\n");
+	screen_text(a, &scr);
+	keys(a, "n");
+	text = screen_text(a, &scr);
+	assert_not_on_screen(text, "no search");
+	assert_on_screen(text, "match 2 of 32");
+	assert_on_screen(text, "row 2 of 32");
+	assert_int_equal(a->view, VIEW_TOP);
+	keys(a, "NN");
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "row 32 of 32");
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* the sandwich's back stack                                                             */
+
+#define JSON_VALUE "encoding/json.(*decodeState).value"
+#define JSON_OBJECT "encoding/json.(*decodeState).object"
+
+/* Selects the caller `name` right above the function in the sandwich's callers half. */
+static void select_caller(struct tui_app *a, const char *name)
+{
+	const struct tree *t = a->sw.callers_tree;
+	uint32_t k;
+
+	for (k = tree_first_kid(t, 1); k != PROF_NONE; k = tree_next_kid(t, 1, k))
+		if (strcmp(tree_name(t, k), name) == 0)
+			break;
+	if (k == PROF_NONE)
+		fail_msg("%s is no caller", name);
+	a->sw.focus_callers = true;
+	a->sw.callers.fl.sel = k;
+	a->sw.callers.fl.sel_plus = false;
+}
+
+static const char *sandwich_name(const struct tui_app *a)
+{
+	size_t len;
+	const char *s = sandwich_view_name(a, &len);
+
+	assert_non_null(s);
+	return s;
+}
+
+static void test_sandwich_back(void **state)
+{
+	struct tui_app *a = app_on(CPUWORK);
+	struct offscreen scr = screen_open(30, 160);
+	const char *text;
+
+	(void)state;
+	assert_int_equal(sandwich_view_set(a, prof_find_str(a->prof, JSON_VALUE)), 0);
+	keys(a, "3");
+	assert_int_equal(a->view, VIEW_SANDWICH);
+	assert_string_equal(sandwich_name(a), JSON_VALUE);
+	/* Esc with nowhere to go back to: the sandwich stays */
+	tui_app_key(a, 27);
+	assert_string_equal(sandwich_name(a), JSON_VALUE);
+	/* value -> object -> value (object's caller, recursion) -> unmarshal */
+	select_caller(a, JSON_OBJECT);
+	keys(a, "\n");
+	assert_string_equal(sandwich_name(a), JSON_OBJECT);
+	select_caller(a, JSON_VALUE);
+	keys(a, "\n");
+	select_caller(a, "encoding/json.(*decodeState).unmarshal");
+	keys(a, "\n");
+	assert_string_equal(sandwich_name(a), "encoding/json.(*decodeState).unmarshal");
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "sandwich of encoding/json.(*decodeState).unmarshal");
+	/* Esc: one pivot back at a time, on screen */
+	tui_app_key(a, 27);
+	assert_string_equal(sandwich_name(a), JSON_VALUE);
+	tui_app_key(a, 27);
+	assert_string_equal(sandwich_name(a), JSON_OBJECT);
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "sandwich of " JSON_OBJECT);
+	tui_app_key(a, 27);
+	assert_string_equal(sandwich_name(a), JSON_VALUE);
+	tui_app_key(a, 27); /* the first: stays */
+	assert_string_equal(sandwich_name(a), JSON_VALUE);
+	assert_int_equal(a->view, VIEW_SANDWICH);
+	/* a sandwich chosen from elsewhere starts a new history */
+	select_caller(a, JSON_OBJECT);
+	keys(a, "\n");
+	assert_int_equal(a->sw.nback, 1);
+	assert_int_equal(sandwich_view_set(a, prof_find_str(a->prof, JSON_VALUE)), 0);
+	assert_int_equal(a->sw.nback, 0);
+	tui_app_key(a, 27);
+	assert_string_equal(sandwich_name(a), JSON_VALUE);
 	screen_close(&scr);
 	tui_app_free(a);
 }
@@ -202,6 +309,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_row_filter_named_in_top_only),
 		cmocka_unit_test(test_export_row_filter),
 		cmocka_unit_test(test_top_next_row),
+		cmocka_unit_test(test_top_next_row_keys),
+		cmocka_unit_test(test_sandwich_back),
 	};
 	int rc;
 
