@@ -30,7 +30,7 @@ static const struct {
 	{ "g G  PgUp PgDn", "zoom root, deepest widest frame, page up/down" },
 	{ "i", "icicle (root on top) <-> flame (root at the bottom)" },
 	{ "o", "order children by name <-> by size" },
-	{ "+N cells", "frames too narrow to draw; select one to see them, Enter opens the widest" },
+	{ "·N cells", "frames too narrow to draw; select one to see them, Enter opens the widest" },
 	{ NULL, "Diff (smolder diff BASE NEW, or --base FILE)" },
 	{ "widths", "base + new, so removed frames stay visible" },
 	{ "colours", "red more, green less (blue: --color-blind), grey within the threshold" },

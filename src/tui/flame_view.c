@@ -627,7 +627,7 @@ void flame_view_status(struct tui_app *a, struct flame_pane *fp, struct buf *out
 		if (flame_find(&fp->fl.layout, t, n, true, &r, &c)) {
 			const struct flame_cell *cell = &fp->fl.layout.cells[c];
 
-			buf_printf(out, "+%u narrow frames under ", cell->hidden);
+			buf_printf(out, "%u narrow frames under ", cell->hidden);
 			if (a->diff && fp->side == PANE_ONE) {
 				int64_t bv, nv;
 

@@ -16,7 +16,7 @@ expect "hint line" "/ search . Enter zoom"
 keys j
 expect "j selects the widest child" "main\.worker  self 0  total 8\.99 s \(97\.3% all\)"
 keys l l
-expect "h/l reach the +N cell of frames too narrow to draw" "\+[0-9]+ narrow frames under all: [0-9.]+ ms \([0-9.]+%\)"
+expect "h/l reach the ·N cell of frames too narrow to draw" "[0-9]+ narrow frames under all: [0-9.]+ ms \([0-9.]+%\)"
 keys k
 expect "k goes back to the parent" "^ all  self 0  total"
 # Enter on the +N cell at the zoom root opens its widest frame (it selected `all`)
@@ -194,10 +194,12 @@ keys a
 expect "a switches to absolute mode, shown in the legend" "more . absolute . "
 expect "and in the status line" "\+33\.1% of base"
 keys a
-# frames only on one side carry + / − (the diff reads without colour)
+# no frame that is in both is marked + (the narrow-frames cell was a `+` against `block`);
+# frames only on one side: the small diff at the end
 E2E_CHECKS=$((E2E_CHECKS + 1))
-if screen | sed -n '3,20p' | grep -qE '(^|│)\+[A-Za-z(]'; then echo "ok   - frames only in new are marked +"
-else E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - no + glyph on a new frame"; screen | sed 's/^/     | /'; fi
+if screen | sed -n '3,20p' | grep -qE '(^|│)\+ *block'; then
+  E2E_FAILS=$((E2E_FAILS + 1)); echo "FAIL - a frame in both profiles reads as + new"; screen | sed 's/^/     | /'
+else echo "ok   - a frame in both profiles does not read as + new"; fi
 keys 2
 expect "the diff top table: base%, new%, change, sorted by change" "base% +new% +diff pp▼ +name"
 expect "scoreRecords leads with its shares" "16\.8% +38\.7% +\+21\.90  main\.scoreRecords"
@@ -292,7 +294,7 @@ e2e_stop
 e2e_start 120 24 "$smolder" "$E2E_TMP/wide.folded"
 expect "3001 roots" "\[1\]Flame"
 keys j
-expect "j selects the +3001 cell" "\+3001 narrow frames under all"
+expect "j selects the ·3001 cell" "3001 narrow frames under all"
 keys Enter
 expect "Enter opens the widest root function" "^ all . f1234"
 keys j
@@ -390,7 +392,7 @@ e2e_stop
 e2e_start 100 10 $DIFF
 expect "a diff at 100x10" "9\.24 s → 11\.9 s"
 keys j l l
-expect "+N in a diff says base → new" "\+6 narrow frames under all: base 100 ms \(1\.1%\) → new 160 ms \(1\.3%\)  \+0\.3 pp"
+expect "·N in a diff says base → new" "6 narrow frames under all: base 100 ms \(1\.1%\) → new 160 ms \(1\.3%\)  \+0\.3 pp"
 keys q
 e2e_stop
 
@@ -451,6 +453,16 @@ expect "the …A frame is selected" "^ Fx+…x+A  self 0  total 10"
 keys f
 expect "f refuses a pattern longer than a filter" "focus: the pattern is 609 bytes, longer than the 511 a filter holds"
 expect_not "and filters nothing" "of 45"
+keys q
+e2e_stop
+
+# frames only on one side carry + / − (the diff reads without colour)
+printf 'main;kept 10\nmain;gone 10\n' > "$E2E_TMP/d-base.folded"
+printf 'main;kept 10\nmain;fresh 10\n' > "$E2E_TMP/d-new.folded"
+e2e_start 80 12 env NO_COLOR=1 "$smolder" diff "$E2E_TMP/d-base.folded" "$E2E_TMP/d-new.folded"
+expect "a frame only in new is marked +" "(^|│)\+fresh"
+expect "one only in base is marked −" "(^|│)−gone"
+expect_not "one in both is not" "\+kept"
 keys q
 e2e_stop
 
