@@ -478,7 +478,8 @@ void tui_app_free(struct tui_app *a)
 }
 
 /* Applies the prompt's text as a `kind` prompt ('/', '#' or ':'); final on Enter. */
-static void prompt_apply(struct tui_app *a, char kind, bool final)
+/* false when a final (Enter) apply failed: the error is on the message line */
+static bool prompt_apply(struct tui_app *a, char kind, bool final)
 {
 	char pat[PROMPT_MAX];
 	struct search probe;
@@ -486,48 +487,68 @@ static void prompt_apply(struct tui_app *a, char kind, bool final)
 	snprintf(pat, sizeof(pat), "%.*s", (int)a->prompt_len, a->prompt);
 	if (kind == 's' || kind == 'b' || kind == 't') {
 		if (!final)
-			return;
+			return true;
 		if (kind == 't' && browser_view_set_range(a, pat))
 			scr_message(a, true, "range: %s", err_last());
 		else if (kind == 's' && browser_view_set_selector(a, pat))
 			scr_message(a, true, "selector: %s", err_last());
 		else if (kind == 'b')
 			browser_view_breakdown(a, pat);
-		return;
+		return true;
 	}
 	if (kind == 'e') {
 		if (final)
 			export_view_write(a, pat);
-		return;
+		return true;
 	}
 	if (kind == ':') {
 		if (final)
 			app_command(a, pat);
-		return;
+		return true;
 	}
 	if (a->view == VIEW_TOP && kind == '/') {
-		if (top_view_set_filter(a, pat) && final)
+		if (top_view_set_filter(a, pat) && final) {
 			scr_message(a, true, "%s", err_last());
-		return;
+			return false;
+		}
+		return true;
 	}
 	if (a->view == VIEW_SOURCE && kind == '/') {
-		if (source_view_set_search(a, pat) && final)
+		if (source_view_set_search(a, pat) && final) {
 			scr_message(a, true, "%s", err_last());
-		else if (final && *pat)
+			return false;
+		} else if (final && *pat) {
 			source_view_search_jump(a, 1);
-		return;
+		}
+		return true;
 	}
 	if (!*pat) {
 		app_set_search(a, NULL);
-		return;
+		return true;
 	}
 	if (search_compile(&probe, pat)) {
 		if (final)
 			scr_message(a, true, "%s", err_last());
-		return;
+		return !final;
 	}
 	search_release(&probe);
 	app_set_search(a, pat);
+	return true;
+}
+
+/*
+ * After an Enter whose pattern does not compile: what typing it applied on the way (a
+ * valid prefix: `json` of `json(`) is replaced by what was there before `/`, so the
+ * screen does not show a search or a filter that is not the one typed, next to its error.
+ */
+static void prompt_restore(struct tui_app *a)
+{
+	const char *prev = a->prompt_prev_on ? a->prompt_prev : "";
+
+	if (a->view == VIEW_TOP)
+		top_view_set_filter(a, prev);
+	else if (a->view == VIEW_FLAME)
+		app_set_search(a, *prev ? prev : NULL);
 }
 
 static void prompt_key(struct tui_app *a, int key)
@@ -554,7 +575,10 @@ static void prompt_key(struct tui_app *a, int key)
 		char kind = a->prompt_kind;
 
 		a->prompt_kind = 0;
-		prompt_apply(a, kind, true);
+		if (!prompt_apply(a, kind, true)) {
+			prompt_restore(a);
+			return;
+		}
 		if (kind == ':' || kind == 'e' || kind == 's' || kind == 'b' || kind == 't')
 			return;
 		if (a->view == VIEW_FLAME && a->searching && a->search.ntops)
@@ -571,6 +595,9 @@ static void prompt_key(struct tui_app *a, int key)
 		}
 	} else if (key == CTRL('u')) {
 		a->prompt_len = 0;
+	} else if (key == KEY_UP && a->prompt_kind == '/' && a->prompt_prev[0]) {
+		a->prompt_len = strlen(a->prompt_prev);  /* the pattern before `/`, to edit */
+		memcpy(a->prompt, a->prompt_prev, a->prompt_len);
 	} else if (key >= 0x20 && key < 0x100 && key != 127 && a->prompt_len + 1 < PROMPT_MAX) {
 		a->prompt[a->prompt_len++] = (char)key;
 	} else {
@@ -804,11 +831,17 @@ bool tui_app_key(struct tui_app *a, int key)
 		app_set_type(a, (a->type + 1) % a->ntypes);
 		return true;
 	case '/':
+		/* an empty prompt, as vim's and less's; Up recalls the pattern in use */
 		a->prompt_kind = '/';
 		a->prompt_len = 0;
-		if (a->view == VIEW_TOP && a->tp.filter_pat[0]) {
-			a->prompt_len = strlen(a->tp.filter_pat);
-			memcpy(a->prompt, a->tp.filter_pat, a->prompt_len);
+		a->prompt_prev[0] = '\0';
+		a->prompt_prev_on = false;
+		if (a->view == VIEW_TOP) {
+			snprintf(a->prompt_prev, sizeof(a->prompt_prev), "%s", a->tp.filter_pat);
+			a->prompt_prev_on = a->tp.filter.code != NULL;
+		} else if (a->view == VIEW_FLAME && a->searching) {
+			snprintf(a->prompt_prev, sizeof(a->prompt_prev), "%s", a->search_pat);
+			a->prompt_prev_on = true;
 		}
 		return true;
 	case '#': {

@@ -512,6 +512,10 @@ struct tui_app {
 	char prompt_kind;  /* 0, '/', '#', ':', 'e' (export to), 'o' (overwrite it? y/N), ... */
 	char prompt[PROMPT_MAX];
 	size_t prompt_len;
+	/* `/`'s pattern before it was pressed (the top table's filter, the flame graph's
+	 * search): Up recalls it into the empty prompt, an Enter that fails puts it back */
+	char prompt_prev[PROMPT_MAX];
+	bool prompt_prev_on;  /* it was applied when `/` was pressed */
 
 	int tab_x[VIEW_COUNT], tab_w[VIEW_COUNT];  /* where the tabs were drawn */
 	const char *dot;  /* " · " or " - " (ASCII) */

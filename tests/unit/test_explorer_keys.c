@@ -303,6 +303,48 @@ static void test_export_row_filter(void **state)
 	tui_app_free(a);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* `/` and Enter on a pattern that does not compile                                       */
+
+/*
+ * `/json(` Enter in the flame graph: typing had applied the valid prefix `json`, and
+ * Enter then jumped to its first match over the error ("match 1 of 2"); in the top
+ * table the rows stayed filtered by `foo` beside the error of `foo[`.  Now the error
+ * stays and what was there before `/` is back; `/` starts empty, and Up recalls the
+ * pattern in use (it pre-filled it, so typing the same word again gave `jsonjson`).
+ */
+static void test_bad_pattern_on_enter(void **state)
+{
+	struct tui_app *a = app_on(CPUWORK);
+
+	(void)state;
+	keys(a, "/json(\n");
+	assert_non_null(strstr(a->message, "missing closing parenthesis"));
+	assert_false(a->searching);
+	/* with a search in use, a bad one puts it back */
+	keys(a, "/sha256\n");
+	assert_true(a->searching);
+	keys(a, "/json(\n");
+	assert_non_null(strstr(a->message, "missing closing parenthesis"));
+	assert_true(a->searching);
+	assert_string_equal(a->search_pat, "sha256");
+	/* the top table: no filter before, none after */
+	keys(a, "2/foo[\n");
+	assert_non_null(strstr(a->message, "missing terminating ]"));
+	assert_null(a->tp.filter.code);
+	/* a filter before: it is back */
+	keys(a, "/json\n/foo[\n");
+	assert_non_null(a->tp.filter.code);
+	assert_string_equal(a->tp.filter_pat, "json");
+	/* `/` starts empty; Up recalls json, typing goes on from it */
+	keys(a, "/");
+	assert_int_equal(a->prompt_len, 0);
+	tui_app_key(a, KEY_UP);
+	keys(a, "\\.\n");
+	assert_string_equal(a->tp.filter_pat, "json\\.");
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +353,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_top_next_row),
 		cmocka_unit_test(test_top_next_row_keys),
 		cmocka_unit_test(test_sandwich_back),
+		cmocka_unit_test(test_bad_pattern_on_enter),
 	};
 	int rc;
 
