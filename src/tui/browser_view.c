@@ -3,7 +3,8 @@
  * store or a server): services and profile types with their series and freshness, the
  * label selector, a time range with presets and a timeline whose window can be
  * narrowed, live refresh, the tag breakdown, and opening or comparing the merged
- * profile of the window.  Drawing is browser_draw.c.
+ * profile of the window.  Drawing is browser_draw.c; the selector prompt's text (quotes,
+ * Tab's completion, escaping) is browser_prompt.c.
  *
  * It speaks only the backend interface (store/backend.h), never SQL or HTTP.  Every
  * backend call runs on a worker thread (struct bjob, one at a time), through a handle
@@ -478,63 +479,6 @@ static struct time_range window(const struct browser_state *b)
 	return r;
 }
 
-/*
- * Where the quoted string left open at the end of s[0..n) starts (its quote), or n when
- * none is.  Quotes are the selector's: " and ' with backslash escapes, ` without.
- */
-static size_t open_quote(const char *s, size_t n)
-{
-	size_t i, start = n;
-	char q = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!q && s[i] && strchr("\"'`", s[i])) {
-			q = s[i];
-			start = i;
-		} else if (q && q != '`' && s[i] == '\\') {
-			i++;
-		} else if (q && s[i] == q) {
-			q = 0;
-			start = n;
-		}
-	}
-	return start;
-}
-
-/*
- * In the selector prompt s[0..len): whether its end is inside a value's quotes, and then
- * where the value's label name is (s[*ns..*ne)): what Tab completes.
- */
-static bool value_at_end(const char *s, size_t len, size_t *ns, size_t *ne)
-{
-	size_t e = open_quote(s, len);
-
-	if (e == len)
-		return false;
-	while (e > 0 && s[e - 1] == ' ')
-		e--;
-	while (e > 0 && strchr("=~!", s[e - 1]))
-		e--;
-	while (e > 0 && s[e - 1] == ' ')
-		e--;
-	*ne = e;
-	while (e > 0 && !strchr("{, ", s[e - 1]))
-		e--;
-	*ns = e;
-	return true;
-}
-
-/*
- * What Tab's values are of: the matchers typed before the one completed (which starts at
- * ns in s), whatever selector is applied ({} when they do not parse: do_values).
- */
-static void values_selector(const char *s, size_t ns, char *out, size_t n)
-{
-	while (ns > 0 && strchr(", ", s[ns - 1]))
-		ns--;
-	snprintf(out, n, "%s%.*s}", ns && *s == '{' ? "" : "{", (int)ns, s);
-}
-
 static const struct browse_row *cur_row(const struct browser_state *b)
 {
 	return browser_row(b);
@@ -655,8 +599,8 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 		size_t ns, ne;
 
 		snprintf(j->label, sizeof(j->label), "%s", b->complete_name);
-		if (value_at_end(a->prompt, a->prompt_len, &ns, &ne))
-			values_selector(a->prompt, ns, j->sel_text, sizeof(j->sel_text));
+		if (browser_value_at_end(a->prompt, a->prompt_len, &ns, &ne))
+			browser_values_selector(a->prompt, ns, j->sel_text, sizeof(j->sel_text));
 		break;
 	}
 	default:
@@ -908,128 +852,6 @@ static void range_label(const struct bjob *j, struct time_range r, int64_t from,
 	buf_printf(out, " %s - %s", f, t); /* spaced: a date has dashes of its own */
 }
 
-/*
- * The text of the quoted string s[0..n) (its opening quote first, the closing one left
- * out) as the selector reads it (escapes undone), into out.
- */
-static int typed_value(const char *s, size_t n, struct buf *out)
-{
-	struct buf t = BUF_INIT;
-	struct selector *sel = NULL;
-	int rc;
-
-	if (!(rc = buf_printf(&t, "{x=%.*s%c}", (int)n, s, *s)) &&
-	    !(rc = selector_parse(t.data, &sel)))
-		rc = buf_puts(out, selector_find(sel, "x")->value);
-	selector_free(sel);
-	buf_release(&t);
-	return rc;
-}
-
-/* v[0..n) needs "..." (it cannot be written between backticks, which have no escapes). */
-static bool needs_escapes(const char *v, size_t n)
-{
-	size_t i, k;
-
-	for (i = 0; i < n; i += k) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (c == '`' || c < 0x20 || c == 0x7f || !(k = text_utf8_len(v + i, n - i)))
-			return true;
-	}
-	return false;
-}
-
-/* v[0..n) written inside quote q as the selector reads it (a Go string literal's escapes). */
-static void put_escaped(struct buf *out, const char *v, size_t n, char q)
-{
-	size_t i, k;
-
-	for (i = 0; i < n; i += k) {
-		unsigned char c = (unsigned char)v[i];
-
-		k = 1;
-		if (q == '`')
-			buf_add(out, v + i, 1);
-		else if (c == (unsigned char)q || c == '\\')
-			buf_printf(out, "\\%c", c);
-		else if (c == '\n')
-			buf_puts(out, "\\n");
-		else if (c == '\t')
-			buf_puts(out, "\\t");
-		else if (c == '\r')
-			buf_puts(out, "\\r");
-		else if (c >= 0x20 && c != 0x7f && (k = text_utf8_len(v + i, n - i)))
-			buf_add(out, v + i, k);
-		else {  /* a control character, a byte that is not UTF-8 */
-			buf_printf(out, "\\x%02x", c);
-			k = 1;
-		}
-	}
-}
-
-/*
- * Tab in a value: the values of `label` that start with what is typed (escapes undone)
- * are listed, and their common start replaces the value, escaped for its quotes (a value
- * that backticks cannot hold gets "..."); one value is closed with its quote.
- */
-static void complete_value(struct tui_app *a, const struct strvec *values, const char *label)
-{
-	struct buf typed = BUF_INIT, m = BUF_INIT, ins = BUF_INIT;
-	size_t qs = open_quote(a->prompt, a->prompt_len), i, n = 0, common = 0;
-	const char *first = NULL;
-	char q;
-
-	if (qs == a->prompt_len)
-		goto done;  /* closed while the values were asked for */
-	if (typed_value(a->prompt + qs, a->prompt_len - qs, &typed)) {
-		scr_message(a, true, "%s: %s", label, err_last());
-		goto done;
-	}
-	for (i = 0; i < values->n; i++) {
-		const char *v = values->v[i];
-
-		if (strncmp(v, typed.data ? typed.data : "", typed.len) != 0)
-			continue;
-		if (!first) {
-			first = v;
-			common = strlen(v);
-		} else {
-			size_t c = 0;
-
-			while (c < common && v[c] == first[c])
-				c++;
-			common = c;
-		}
-		if (m.len < 200)
-			buf_printf(&m, "%s%s", n ? "  " : "", v);
-		n++;
-	}
-	scr_message(a, false, "%s: %s", label, n ? m.data : "(no value starts so)");
-	if (!first)
-		goto done;
-	/* not half a UTF-8 character */
-	while (common > typed.len && n > 1 && ((unsigned char)first[common] & 0xc0) == 0x80)
-		common--;
-	q = a->prompt[qs];
-	if (q == '`' && needs_escapes(first, common))
-		q = '"';
-	buf_add(&ins, &q, 1);
-	put_escaped(&ins, first, common, q);
-	if (n == 1)
-		buf_add(&ins, &q, 1);
-	if (qs + ins.len >= PROMPT_MAX - 2)  /* room for Enter's closing brace */
-		scr_message(a, true, "%s: the value is too long for the prompt", label);
-	else if (ins.data) {
-		memcpy(a->prompt + qs, ins.data, ins.len);
-		a->prompt_len = qs + ins.len;
-	}
-done:
-	buf_release(&typed);
-	buf_release(&m);
-	buf_release(&ins);
-}
-
 /* Lands a finished job; true when something changed. */
 bool browser_view_poll(struct tui_app *a)
 {
@@ -1245,7 +1067,7 @@ bool browser_view_poll(struct tui_app *a)
 			break;
 		}
 		case BJ_VALUES:
-			complete_value(a, &j->values, j->label);
+			browser_complete_value(a, &j->values, j->label);
 			break;
 		case BJ_COUNT:
 			break;
@@ -1386,7 +1208,7 @@ int browser_view_set_selector(struct tui_app *a, const char *text)
 {
 	char fixed[PROMPT_MAX + 4];
 	struct selector *s;
-	size_t n = strlen(text), qs = open_quote(text, n);
+	size_t n = strlen(text), qs = browser_open_quote(text, n);
 	int rc;
 
 	/* what Enter on a half-typed selector means: close the value (with its own kind of
@@ -1429,7 +1251,7 @@ void browser_view_complete(struct tui_app *a)
 	wstart = len;
 	while (wstart > 0 && !strchr("{, ", start_of[wstart - 1]) && start_of[wstart - 1] != '"')
 		wstart--;
-	if (a->prompt_kind == 's' && value_at_end(start_of, len, &ns, &ne)) {
+	if (a->prompt_kind == 's' && browser_value_at_end(start_of, len, &ns, &ne)) {
 		snprintf(b->complete_name, sizeof(b->complete_name), "%.*s", (int)(ne - ns),
 			 start_of + ns);
 		value = true;

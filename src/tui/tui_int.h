@@ -779,6 +779,17 @@ bool browser_view_profile_key(struct tui_app *a, int key);
 bool browser_view_want_full(struct tui_app *a, const char *fname);
 void browser_view_breakdown(struct tui_app *a, const char *label);
 void browser_view_complete(struct tui_app *a);
+
+/* browser_prompt.c: the selector prompt's text (quotes, what Tab completes, escaping) */
+/* Where the quoted string left open at the end of s[0..n) starts, or n when none is. */
+size_t browser_open_quote(const char *s, size_t n);
+/* Whether the end of s[0..len) is inside a value's quotes; its label is s[*ns..*ne). */
+bool browser_value_at_end(const char *s, size_t len, size_t *ns, size_t *ne);
+/* The matchers typed before the one at ns, as a selector, into out[0..n). */
+void browser_values_selector(const char *s, size_t ns, char *out, size_t n);
+/* Tab's answer: the values of label that start with what is typed, into the prompt. */
+struct strvec;
+void browser_complete_value(struct tui_app *a, const struct strvec *values, const char *label);
 const char *browser_preset_name(int preset);
 
 /* browser_draw.c: the browser's screen (reads the state browser_view.c keeps) */
