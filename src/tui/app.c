@@ -694,6 +694,11 @@ bool tui_app_key(struct tui_app *a, int key)
 		prompt_key(a, key);
 		return true;
 	}
+	/* less's and vim's page keys: ^F ^D a page forward, ^B ^U a page back (PgDn, PgUp) */
+	if (key == CTRL('f') || key == CTRL('d'))
+		key = KEY_NPAGE;
+	else if (key == CTRL('b') || key == CTRL('u'))
+		key = KEY_PPAGE;
 	if (export_view_key(a, key))
 		return true;
 	/* Esc cancels what the user waits for; a live refresh's query is not that (Esc is

@@ -345,6 +345,32 @@ static void test_bad_pattern_on_enter(void **state)
 	tui_app_free(a);
 }
 
+/* ^F ^D and ^B ^U page as PgDn and PgUp do (less's and vim's keys; they did nothing) */
+static void test_page_keys(void **state)
+{
+	static const int fwd[] = { 'f' & 0x1f, 'd' & 0x1f }, back[] = { 'b' & 0x1f, 'u' & 0x1f };
+	struct tui_app *a = app_on(CPUWORK);
+	struct offscreen scr = screen_open(24, 80);
+	uint32_t paged;
+	size_t i;
+
+	(void)state;
+	keys(a, "2");
+	screen_text(a, &scr);  /* the table's height is known once drawn */
+	tui_app_key(a, KEY_NPAGE);
+	paged = a->tp.sel;
+	assert_true(paged > 1);
+	for (i = 0; i < 2; i++) {
+		tui_app_key(a, 'g');
+		tui_app_key(a, fwd[i]);
+		assert_int_equal(a->tp.sel, paged);
+		tui_app_key(a, back[i]);
+		assert_int_equal(a->tp.sel, 0);
+	}
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +380,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_top_next_row_keys),
 		cmocka_unit_test(test_sandwich_back),
 		cmocka_unit_test(test_bad_pattern_on_enter),
+		cmocka_unit_test(test_page_keys),
 	};
 	int rc;
 
