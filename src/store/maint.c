@@ -1017,6 +1017,15 @@ int store_evict_room(struct store *s, uint64_t need, uint64_t max_bytes, uint64_
 	return evict_to(s, part - need < max_bytes ? part - need : max_bytes, false, deleted);
 }
 
+int store_has_profiles(struct store *s, bool *out)
+{
+	int64_t any = 0;
+	int rc = store_query_int(s, "SELECT EXISTS(SELECT 1 FROM profiles)", &any);
+
+	*out = any != 0;
+	return rc;
+}
+
 bool store_cap_reached(const struct store *s)
 {
 	return s->max_bytes && s->at_cap;

@@ -165,6 +165,8 @@ int store_evict_older(struct store *s, uint64_t max_bytes, uint64_t *deleted);
  * and the store uses at most max_bytes.
  */
 int store_evict_room(struct store *s, uint64_t need, uint64_t max_bytes, uint64_t *deleted);
+/* Whether the store holds any profile (of any tenant). */
+int store_has_profiles(struct store *s, bool *out);
 /*
  * Damage maintenance goes around.  Retention, downsampling and eviction do not stop at
  * a damaged part of the store (a profile blob that does not decode, a profile naming

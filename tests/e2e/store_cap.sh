@@ -68,7 +68,7 @@ serve_stop
 # afterwards.  big12000.txt cannot fit even in an empty store: 507 saying so, and nothing
 # is evicted for it.  Once a push is answered, the file and its WAL are within the cap.
 ex=$(cd "$(dirname "$0")/../../examples" && pwd)
-for n in 8000 12000; do
+for n in 8000 8300 12000; do
   python3 -c '
 import sys
 for i in range(int(sys.argv[1])):
@@ -118,6 +118,17 @@ serve_stop
 check "the file stays within --max-store-size ($(size_of "$tmp/e.db") B)" \
   test "$(( $(size_of "$tmp/e.db") + $(size_of "$tmp/e.db-wal") ))" -le 3145728
 check "the evicted store is intact" test "$(sqlite3 "$tmp/e.db" 'PRAGMA integrity_check')" = ok
+
+# a push that fits in an empty store, measured beside a tiny one (where it takes ~5 % more
+# pages): everything goes for it, it was refused as not fitting "even in an empty store"
+serve_start beside --db "$tmp/b.db" --max-store-size 3m --maintenance-interval 1h || exit 1
+url=http://127.0.0.1:$PORT
+st1=$(http POST "$url/ingest?name=small.cpu&from=$((t0 + 300))" --data-binary $'a;b 1\n')
+st2=$(http POST "$url/ingest?name=big.cpu&from=$((t0 + 100))" --data-binary @"$tmp/big8300.txt")
+check "a push that fits in an empty store (~93 % of the cap) is stored beside a tiny one ($st1 $st2)" \
+  bash -c "[ '$st1' = 200 ] && [ '$st2' = 200 ]"
+[ "$st2" = 200 ] || { cat "$tmp/body"; echo; } | sed "s/^/     | /"
+serve_stop
 
 # --- a real full disk under a cap it never reaches: "disk full" ------------------------
 if unshare -rm true 2> /dev/null; then
