@@ -171,7 +171,7 @@ void app_install_profile(struct tui_app *a, struct prof *p, struct tree *t, stru
 	 */
 	uint32_t nty = p->ntypes; /* p may be gone once the refresh has taken it */
 
-	if (a->diff == diff && a->prof && a->prof->nsamples && a->br.live_reopen &&
+	if (a->diff == diff && a->base && a->base->nsamples && a->br.live_reopen &&
 	    app_refresh_filtered(a, p, diff, source, base_source)) {
 		if (all) {
 			for (uint32_t ty = 0; ty < nty; ty++)

@@ -959,6 +959,27 @@ static void test_refresh_keeps_filters(void **state)
 }
 
 /*
+ * The same when the stack leaves no samples (a live view focused on a function absent
+ * for a while): the refresh installed the data unfiltered and emptied the stack, for good.
+ */
+static void test_refresh_keeps_empty_filter(void **state)
+{
+	struct tui_app *a = app_of(backtracking_profile(16), "slow");
+
+	(void)state;
+	assert_int_equal(app_filter_push(a, FK_FOCUS, "nosuchfunction$"), 0);
+	assert_int_equal(a->nfilters, 1);
+	assert_int_equal(a->prof->nsamples, 0);
+	a->br.live_reopen = true;
+	install_new(a, backtracking_profile(16));
+	jobs_wait(a);
+	assert_int_equal(a->nfilters, 1);
+	assert_int_equal(a->prof->nsamples, 0);
+	assert_int_equal(a->base->nsamples, 16);
+	tui_app_free(a);
+}
+
+/*
  * Every stack of `depth` frames over the names a, b and c under main (3^depth samples),
  * after `pad` other names, which take the low string ids.
  */
@@ -1513,6 +1534,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sandwich_on_worker),
 		cmocka_unit_test(test_refresh_in_background),
 		cmocka_unit_test(test_refresh_keeps_filters),
+		cmocka_unit_test(test_refresh_keeps_empty_filter),
 		cmocka_unit_test(test_browse_from_a_profile),
 		cmocka_unit_test(test_browser_first_range),
 		cmocka_unit_test(test_esc_inside_the_sandwich),
