@@ -547,7 +547,7 @@ static void prompt_restore(struct tui_app *a)
 
 	if (a->view == VIEW_TOP)
 		top_view_set_filter(a, prev);
-	else if (a->view == VIEW_FLAME)
+	else if (a->view != VIEW_SOURCE)  /* the views whose `/` is the search */
 		app_set_search(a, *prev ? prev : NULL);
 }
 
@@ -560,6 +560,9 @@ static void prompt_key(struct tui_app *a, int key)
 		return;
 	}
 	if (key == 27) {
+		/* Esc cancels `/`: what the typing applied on the way goes too */
+		if (a->prompt_kind == '/')
+			prompt_restore(a);
 		a->prompt_kind = 0;
 		return;
 	}
@@ -574,6 +577,12 @@ static void prompt_key(struct tui_app *a, int key)
 	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
 		char kind = a->prompt_kind;
 
+		/* an empty `/` Enter repeats the pattern in use, as vim's and less's do (Esc
+		 * clears the top table's filter, and the search) */
+		if (kind == '/' && a->prompt_len == 0 && a->prompt_prev_on) {
+			a->prompt_len = strlen(a->prompt_prev);
+			memcpy(a->prompt, a->prompt_prev, a->prompt_len);
+		}
 		a->prompt_kind = 0;
 		if (!prompt_apply(a, kind, true)) {
 			prompt_restore(a);
@@ -844,7 +853,7 @@ bool tui_app_key(struct tui_app *a, int key)
 		if (a->view == VIEW_TOP) {
 			snprintf(a->prompt_prev, sizeof(a->prompt_prev), "%s", a->tp.filter_pat);
 			a->prompt_prev_on = a->tp.filter.code != NULL;
-		} else if (a->view == VIEW_FLAME && a->searching) {
+		} else if (a->view != VIEW_SOURCE && a->searching) {
 			snprintf(a->prompt_prev, sizeof(a->prompt_prev), "%s", a->search_pat);
 			a->prompt_prev_on = true;
 		}

@@ -512,8 +512,8 @@ struct tui_app {
 	char prompt_kind;  /* 0, '/', '#', ':', 'e' (export to), 'o' (overwrite it? y/N), ... */
 	char prompt[PROMPT_MAX];
 	size_t prompt_len;
-	/* `/`'s pattern before it was pressed (the top table's filter, the flame graph's
-	 * search): Up recalls it into the empty prompt, an Enter that fails puts it back */
+	/* `/`'s pattern before it was pressed (the top table's filter, the search): Up
+	 * recalls it, an empty Enter repeats it, a failed Enter or Esc puts it back */
 	char prompt_prev[PROMPT_MAX];
 	bool prompt_prev_on;  /* it was applied when `/` was pressed */
 

@@ -282,9 +282,7 @@ static void test_export_row_filter(void **state)
 	assert_int_equal(through, 1560000000LL);
 	/* without a row filter, the table's export is the whole profile (9.24 s), as the
 	 * table is, though the flame graph is zoomed (the zoom was written) */
-	keys(a, "/");
-	a->prompt_len = 0;
-	keys(a, "\n");
+	tui_app_key(a, 27);  /* Esc clears the row filter (an empty `/` repeats it) */
 	assert_null(a->tp.filter.code);
 	assert_true(a->tree->n > 1 && a->tree->parent[1] == 0);
 	a->main.fl.zoom = a->main.fl.sel = 1;
@@ -342,6 +340,20 @@ static void test_bad_pattern_on_enter(void **state)
 	tui_app_key(a, KEY_UP);
 	keys(a, "\\.\n");
 	assert_string_equal(a->tp.filter_pat, "json\\.");
+	/* an empty Enter repeats it (it cleared the filter), Esc while typing puts it back */
+	keys(a, "/\n");
+	assert_non_null(a->tp.filter.code);
+	assert_string_equal(a->tp.filter_pat, "json\\.");
+	keys(a, "/sco");
+	assert_string_equal(a->tp.filter_pat, "sco");  /* incremental */
+	tui_app_key(a, 27);
+	assert_string_equal(a->tp.filter_pat, "json\\.");
+	assert_non_null(a->tp.filter.code);
+	/* the sandwich's `/` is the search: a bad pattern keeps none of its prefix */
+	keys(a, "\x1b" "3/json(\n");  /* Esc clears the table's filter first */
+	assert_non_null(strstr(a->message, "missing closing parenthesis"));
+	assert_true(a->searching);
+	assert_string_equal(a->search_pat, "sha256");
 	tui_app_free(a);
 }
 
