@@ -1211,11 +1211,18 @@ int browser_view_set_selector(struct tui_app *a, const char *text)
 	size_t n = strlen(text), qs = browser_open_quote(text, n);
 	int rc;
 
-	/* what Enter on a half-typed selector means: close the value (with its own kind of
-	 * quote) and the braces */
-	snprintf(fixed, sizeof(fixed), "%s%s%.*s%s", *text == '{' || !*text ? "" : "{", text,
-		 qs < n ? 1 : 0, qs < n ? text + qs : "",
-		 qs < n || (n && text[n - 1] != '}') ? "}" : "");
+	/*
+	 * what Enter on a half-typed selector means: close the value (with its own kind of
+	 * quote) and the braces; a `}` typed last, inside the open value, is taken as the
+	 * brace ({a="x} is {a="x"}, not the value x})
+	 */
+	if (qs < n && n - qs > 1 && text[n - 1] == '}' && text[n - 2] != '\\')
+		snprintf(fixed, sizeof(fixed), "%s%.*s%c}", *text == '{' ? "" : "{",
+			 (int)(n - 1), text, text[qs]);
+	else
+		snprintf(fixed, sizeof(fixed), "%s%s%.*s%s", *text == '{' || !*text ? "" : "{",
+			 text, qs < n ? 1 : 0, qs < n ? text + qs : "",
+			 qs < n || (n && text[n - 1] != '}') ? "}" : "");
 	if ((rc = selector_parse(*fixed ? fixed : "{}", &s)))
 		return rc;
 	selector_free(s);

@@ -1717,6 +1717,10 @@ static void test_enter_quotes(void **state)
 		{ "{service_name=\"quo\\\"te\\\\back", "quo\"te\\back" },
 		{ "service_name=\"plain", "plain" },
 		{ "{service_name=~`p.*`,service_name!=\"quo", "plain" },
+		/* a } typed last inside the open value is the brace: it was the value plain} */
+		{ "{service_name=\"plain}", "plain" },
+		{ "{service_name='plain}", "plain" },
+		{ "{service_name=`plain}", "plain" },
 	};
 	struct store *s = ts_open_new("quotes.db");
 	struct prof *p = tu_decode_str("main;work 5\n");
