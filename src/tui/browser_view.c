@@ -709,11 +709,11 @@ static const char *path_not_stored(const struct tui_app *a)
 		switch (a->filters[i].kind) {
 		case FK_HIDE:
 		case FK_SHOW:
-			return "a hide= or show= filter leaves frames out (F pops it)";
+			return "a hide= or show= filter leaves frames out (F pops filters back to it)";
 		case FK_SHOW_FROM:
-			return "show_from= cut its start (F pops it)";
+			return "show_from= cut its start (F pops filters back to it)";
 		case FK_COLLAPSE:
-			return "R collapsed its recursion (F pops it)";
+			return "R collapsed its recursion (R restores it)";
 		default:
 			break;
 		}
