@@ -16,6 +16,26 @@
 
 #include "buf.h"
 
+/*
+ * ASCII classes, the same in every locale: isspace(), isalnum() and tolower() follow the
+ * one main() sets, and a single-byte locale (Latin-1) takes bytes of UTF-8 sequences for
+ * letters and spaces.  Protocols (HTTP, MIME, label names) are defined over ASCII.
+ */
+static inline bool text_ascii_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline bool text_ascii_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline char text_ascii_lower(unsigned char c)
+{
+	return (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+}
+
 /* The length (1 to 4) of the valid UTF-8 sequence starting s[0..n), or 0 if it is none. */
 size_t text_utf8_len(const char *s, size_t n);
 /* Appends the terminal-safe form of s[0..n) to out.  ascii: non-ASCII becomes '?'. */

@@ -5,7 +5,6 @@
  */
 #include "ingest_int.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -282,12 +281,9 @@ int64_t ingest_attime(const char *in, size_t n, int64_t now_ns)
 
 /* ---- the `name` parameter ---- */
 
-/* ASCII letters and digits only: isalnum() follows the locale main() sets, and in a
- * Latin-1 one takes bytes of UTF-8 sequences for letters */
 static bool label_rune_ok(unsigned char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       c == '_' || c == '.';
+	return text_ascii_alnum(c) || c == '_' || c == '.';
 }
 
 static bool app_rune_ok(unsigned char c)

@@ -10,7 +10,6 @@
  */
 #include "ingest_int.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -41,7 +40,7 @@ static bool token_char(int c)
 
 static size_t skip_space(const char *s, size_t i, size_t n)
 {
-	while (i < n && isspace((unsigned char)s[i]))
+	while (i < n && text_ascii_space((unsigned char)s[i]))
 		i++;
 	return i;
 }
@@ -149,7 +148,7 @@ int media_type_parse(const char *s, size_t n, struct buf *type, struct media_wan
 	buf_reset(type);
 	i = skip_space(s, 0, base);
 	j = base;
-	while (j > i && isspace((unsigned char)s[j - 1]))
+	while (j > i && text_ascii_space((unsigned char)s[j - 1]))
 		j--;
 	tl = token_len(s, i, j);
 	if (tl == 0)
@@ -162,7 +161,7 @@ int media_type_parse(const char *s, size_t n, struct buf *type, struct media_wan
 			return err_set(ERR_PARSE, "malformed media type");
 	}
 	for (k = i; k < j; k++) {
-		char c = (char)tolower((unsigned char)s[k]);
+		char c = text_ascii_lower((unsigned char)s[k]);
 
 		buf_add(type, &c, 1);
 	}
@@ -176,7 +175,7 @@ int media_type_parse(const char *s, size_t n, struct buf *type, struct media_wan
 		goto done;
 	}
 	for (k = 0; k < n; k++)
-		lower[k] = (char)tolower((unsigned char)s[k]);
+		lower[k] = text_ascii_lower((unsigned char)s[k]);
 	/* ; name=value parameters */
 	i = base;
 	while ((i = skip_space(s, i, n)) < n) {

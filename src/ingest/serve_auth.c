@@ -28,7 +28,6 @@
  * ! - _ . * ' ( ), not "." or "..".
  */
 #include <crypt.h>
-#include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +38,7 @@
 
 #include "base/base64.h"
 #include "base/buf.h"
+#include "base/text.h"
 #include "base/timeparse.h"
 #include "serve_int.h"
 
@@ -53,7 +53,7 @@ static bool tenant_valid(const char *t)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)t[i];
 
-		if (!isalnum(c) && !strchr("!-_.*'()", c))
+		if (!text_ascii_alnum(c) && !strchr("!-_.*'()", c))
 			return false;
 	}
 	return true;

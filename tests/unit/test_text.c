@@ -4,6 +4,7 @@
  */
 #include "testutil.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "base/text.h"
@@ -211,6 +212,22 @@ static void test_package(void **state)
 	assert_int_equal(text_package("runtime.(*mheap).alloc", &pkg), 7);
 }
 
+/* The ASCII classes are C's in the C locale for ASCII, and no byte past 0x7f is in them. */
+static void test_ascii_classes(void **state)
+{
+	int c;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		bool ascii = c < 0x80;
+
+		assert_int_equal(text_ascii_space((unsigned char)c), ascii && isspace(c));
+		assert_int_equal(text_ascii_alnum((unsigned char)c), ascii && isalnum(c));
+		assert_int_equal((unsigned char)text_ascii_lower((unsigned char)c),
+				 ascii ? tolower(c) : c);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -222,6 +239,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_fit_name_progressive),
 		cmocka_unit_test(test_fit_name_shapes),
 		cmocka_unit_test(test_package),
+		cmocka_unit_test(test_ascii_classes),
 	};
 
 	tu_init(argc, argv);
