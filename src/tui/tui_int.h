@@ -249,10 +249,16 @@ struct source_job {
 
 #define SOURCE_PATH_MAX 8192
 
+/*
+ * The longest service name kept whole: label values are at most 2,048 bytes in the
+ * store's ingest as in Pyroscope's (a fixed size: the query is copied into jobs).
+ */
+#define SOURCE_SERVICE_MAX 2048
+
 /* The query a profile was opened with from a store or a server (the browser's window). */
 struct source_query {
 	bool set;
-	char service[256], ptype[512], sel_text[PROMPT_MAX];
+	char service[SOURCE_SERVICE_MAX + 1], ptype[512], sel_text[PROMPT_MAX];
 	struct time_range range;
 	/* Z: the call path the profile is narrowed to, npath names each ended by '\0' */
 	char path[SOURCE_PATH_MAX];

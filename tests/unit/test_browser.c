@@ -1905,6 +1905,8 @@ static void test_long_service_name(void **state)
 	if (a->view != VIEW_FLAME || tree_total(a->tree, 0, 0) != 5)
 		fail_msg("Enter on a 300-byte service: view %d, message '%s'", (int)a->view,
 			 a->message);
+	/* and the source pane's versions are asked of the whole name (it was cut to 255) */
+	assert_string_equal(a->sctx.q.service, name);
 	tui_app_key(a, 'M');
 	assert_int_equal(tree_total(a->tree, 0, 0), 5);
 	assert_string_equal(a->br.oq.service, name);
