@@ -407,7 +407,9 @@ static void export_start(struct tui_app *a, const char *path, bool replace)
 		return;
 	}
 	if (app_job_running(a)) {
-		scr_message(a, true, "export: still working on the last change (Esc cancels it)");
+		scr_message(a, true, "%s", app_job_waiting(a) ?
+			    "export: still working on the last change (Esc cancels it)" :
+			    "export: the new data is being filtered; again in a moment");
 		return;
 	}
 	if (!(j = calloc(1, sizeof(*j))) || (a->opts.source && !(j->source = strdup(a->opts.source)))) {

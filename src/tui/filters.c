@@ -165,6 +165,8 @@ static void reload_free(struct job *job)
 /* Says what a landed job did, unless an error said while it ran must stay readable. */
 static void reload_say(struct tui_app *a, const struct reload_job *j)
 {
+	if (j->background)
+		return;  /* a live refresh every 5 s: the message line keeps what it says */
 	if (a->message_seq != j->message_seq && a->message_error)
 		return; /* an error said while the job ran (a bad `:` option) stays readable */
 	if (j->say_samples && a->prof->nsamples == 0)

@@ -976,6 +976,11 @@ static void test_refresh_keeps_empty_filter(void **state)
 	assert_int_equal(a->nfilters, 1);
 	assert_int_equal(a->prof->nsamples, 0);
 	assert_int_equal(a->base->nsamples, 16);
+	/* and a live refresh says nothing: it overwrote the message line every 5 s */
+	scr_message(a, false, "kept");
+	install_new(a, backtracking_profile(16));
+	jobs_wait(a);
+	assert_string_equal(a->message, "kept");
 	tui_app_free(a);
 }
 
