@@ -111,6 +111,24 @@ static int tab_label(const struct tui_app *a, int i, int compact, char *out, siz
 	return snprintf(out, n, " %c %s ", view_keys[i], view_names[i]);
 }
 
+/*
+ * A source's name made terminal-safe into out, as it fits in room cells: a file's path
+ * that does not gives way to the file's name (`/work/s…u.pb.gz` told nothing); a URL,
+ * and a store's query (service, selector and range: spaced), stay whole, to be
+ * shortened in the middle.
+ */
+static void shown_source(struct buf *out, const char *s, int room, bool ascii)
+{
+	const char *slash = strrchr(s, '/');
+
+	text_safe(out, s, strlen(s), ascii);
+	if (!slash || !slash[1] || strstr(s, "://") || strchr(s, ' ') ||
+	    text_width(out->data, out->len) <= room)
+		return;
+	buf_reset(out);
+	text_safe(out, slash + 1, strlen(slash + 1), ascii);
+}
+
 static void draw_header(struct tui_app *a, int w)
 {
 	const struct prof *p = a->prof;
@@ -179,8 +197,8 @@ static void draw_header(struct tui_app *a, int w)
 			struct buf bs = BUF_INIT;
 			int half = (room - 4) / 2;
 
-			text_safe(&bs, a->opts.base_source, strlen(a->opts.base_source), !a->scr.utf8);
-			text_safe(&src, a->opts.source, strlen(a->opts.source), !a->scr.utf8);
+			shown_source(&bs, a->opts.base_source, half, !a->scr.utf8);
+			shown_source(&src, a->opts.source, half, !a->scr.utf8);
 			if (room > 8 && half <= 6) {
 				text_middle_truncate(&b, src.data, src.len, room, !a->scr.utf8);
 			} else if (half > 6) {
@@ -190,7 +208,7 @@ static void draw_header(struct tui_app *a, int w)
 			}
 			buf_release(&bs);
 		} else {
-			text_safe(&src, a->opts.source, strlen(a->opts.source), !a->scr.utf8);
+			shown_source(&src, a->opts.source, room, !a->scr.utf8);
 			if (room > 8)
 				text_middle_truncate(&b, src.data, src.len, room, !a->scr.utf8);
 		}

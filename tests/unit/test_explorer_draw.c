@@ -329,6 +329,30 @@ static void test_source_in_lines_granularity(void **state)
 	tui_app_free(a);
 }
 
+/*
+ * At 80 columns a long path gives way to its file's name in the header (it showed
+ * `/work/s…u.pb.gz`); a URL is shortened in the middle as before.
+ */
+static void test_header_file_name(void **state)
+{
+	static const char *const path = "/work/some/rather/deep/directory/of/profiles/"
+					"taken/today/cpuwork-cpu.pb.gz";
+	struct offscreen scr = screen_open(24, 80);
+	struct tui_opts o;
+	struct tui_app *a;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = path;
+	if (tui_app_new(tu_decode_str("main;work 5\n"), &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	if (!strstr(screen_line(screen_text(a, &scr), 0), " cpuwork-cpu.pb.gz "))
+		fail_msg("header: '%s'", screen_line(screen_text(a, &scr), 0));
+	tui_app_free(a);
+	screen_close(&scr);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +362,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_not_found_hint),
 		cmocka_unit_test(test_source_diff_columns),
 		cmocka_unit_test(test_source_in_lines_granularity),
+		cmocka_unit_test(test_header_file_name),
 	};
 	int rc;
 
