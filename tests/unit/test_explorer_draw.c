@@ -28,21 +28,32 @@
 #include "testutil.h"
 #include "tui/tui_int.h"
 
-/* The explorer on p (taken), without colour when mono, a diff of a prof_pair() when diff. */
-static struct tui_app *app_of(struct prof *p, bool diff, bool mono)
+/*
+ * The explorer on p (taken), named source, a diff of a prof_pair() when diff, without
+ * colour when mono, with the command line's source options so (borrowed, may be NULL).
+ */
+static struct tui_app *app_new(struct prof *p, const char *source, bool diff, bool mono,
+			       const struct source_opts *so)
 {
 	struct tui_opts o;
 	struct tui_app *a;
 
 	memset(&o, 0, sizeof(o));
 	o.sample_type = -1;
-	o.source = "test";
+	o.source = source;
 	o.diff = diff;
 	o.base_source = diff ? "base" : NULL;
 	o.no_color = mono;
+	o.source_opts = so;
 	if (tui_app_new(p, &o, &a))
 		fail_msg("tui_app_new: %s", err_last());
 	return a;
+}
+
+/* The explorer on p (taken), without colour when mono, a diff of a prof_pair() when diff. */
+static struct tui_app *app_of(struct prof *p, bool diff, bool mono)
+{
+	return app_new(p, "test", diff, mono, NULL);
 }
 
 /* The diff of new_text against base_text (folded stacks), without colour. */
@@ -160,18 +171,7 @@ static void test_separators_mono_utf8(void **state)
 /* The explorer on p (taken) with the command line's source options so (borrowed). */
 static struct tui_app *app_with_source(struct prof *p, const struct source_opts *so, bool diff)
 {
-	struct tui_opts o;
-	struct tui_app *a;
-
-	memset(&o, 0, sizeof(o));
-	o.sample_type = -1;
-	o.source = "test";
-	o.diff = diff;
-	o.base_source = diff ? "base" : NULL;
-	o.source_opts = so;
-	if (tui_app_new(p, &o, &a))
-		fail_msg("tui_app_new: %s", err_last());
-	return a;
+	return app_new(p, "test", diff, false, so);
 }
 
 /* Opens function fn in the source pane, as 4 does, and draws it. */
@@ -338,15 +338,9 @@ static void test_header_file_name(void **state)
 	static const char *const path = "/work/some/rather/deep/directory/of/profiles/"
 					"taken/today/cpuwork-cpu.pb.gz";
 	struct offscreen scr = screen_open(24, 80);
-	struct tui_opts o;
-	struct tui_app *a;
+	struct tui_app *a = app_new(tu_decode_str("main;work 5\n"), path, false, false, NULL);
 
 	(void)state;
-	memset(&o, 0, sizeof(o));
-	o.sample_type = -1;
-	o.source = path;
-	if (tui_app_new(tu_decode_str("main;work 5\n"), &o, &a))
-		fail_msg("tui_app_new: %s", err_last());
 	if (!strstr(screen_line(screen_text(a, &scr), 0), " cpuwork-cpu.pb.gz "))
 		fail_msg("header: '%s'", screen_line(screen_text(a, &scr), 0));
 	tui_app_free(a);
