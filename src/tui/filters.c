@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/units.h"
 #include "profile/filter.h"
 #include "profile/granularity.h"
 #include "profile/recursion.h"
@@ -162,6 +163,30 @@ static void reload_free(struct job *job)
 	free(j);
 }
 
+/*
+ * What the filters kept, as pprof's "Showing nodes accounting for": the value of the
+ * shown sample type against the unfiltered total (both sides' totals in a diff).
+ */
+static void say_kept(struct tui_app *a, const char *what)
+{
+	char kept[UNITS_MAX], all[UNITS_MAX];
+	int64_t k = tree_total(a->tree, 0, a->type);
+
+	app_format_value(a, kept, sizeof(kept), k);
+	if (a->diff) {
+		app_format_value(a, all, sizeof(all), tree_total(a->tree, 0, a->type + a->ntypes));
+		scr_message(a, false, "%s: %s %s %s", what, all, a->scr.utf8 ? "\xe2\x86\x92" : "->",
+			    kept);
+		return;
+	}
+	app_format_value(a, all, sizeof(all), a->base_total[a->type]);
+	if (a->base_total[a->type] > 0 && k >= 0)
+		scr_message(a, false, "%s: %s of %s (%.1f%%)", what, kept, all,
+			    100.0 * (double)k / (double)a->base_total[a->type]);
+	else
+		scr_message(a, false, "%s: %s of %s", what, kept, all);
+}
+
 /* Says what a landed job did, unless an error said while it ran must stay readable. */
 static void reload_say(struct tui_app *a, const struct reload_job *j)
 {
@@ -172,7 +197,7 @@ static void reload_say(struct tui_app *a, const struct reload_job *j)
 	if (j->say_samples && a->prof->nsamples == 0)
 		scr_message(a, false, "%s left no samples; F pops it", j->what);
 	else if (j->say_samples)
-		scr_message(a, false, "%s: %u samples", j->what, a->prof->nsamples);
+		say_kept(a, j->what);
 	else
 		scr_message(a, false, "%s", j->what);
 }

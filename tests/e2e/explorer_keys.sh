@@ -64,7 +64,7 @@ expect "flame graph for the sandwich's filters" "\[1\]Flame"
 keys 2 j 3 Up j
 expect "a caller of sha256.block selected" "^ caller: .*Write  "
 keys -
-expect "- hides the caller" "hide=.*Write.: [0-9]+ samples"
+expect "- hides the caller" "hide=.*Write.: [0-9.]+ ?[a-z]* of [0-9.]+ ?[a-z]* [(]100[.]0%[)]"
 expect "the sandwich is still of sha256.block" "^ sandwich of crypto/sha256\.block"
 expect_not "not emptied by the filter" "select a function in the flame graph"
 keys F
@@ -229,7 +229,7 @@ expect_not "no spinner after Esc" "working [0-9.]+ s"
 keys :
 tm send-keys -t e2e -l 'hide=x1$'
 keys Enter
-expect "the next filter is taken and applied" "hide=x1[$]: 400 samples" 3
+expect "the next filter is taken and applied" "hide=x1[$]: 400 of 400 [(]100[.]0%[)]" 3
 keys q
 expect "q quits" "^EXITED=0" 5
 e2e_stop

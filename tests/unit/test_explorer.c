@@ -933,7 +933,7 @@ static void test_refresh_keeps_filters(void **state)
 	assert_int_equal(a->nfilters, 3);
 	assert_int_equal(a->filters[2].kind, FK_FOCUS);
 	assert_int_equal(tree_total(a->tree, 0, a->type), 1);
-	assert_string_equal(a->message, "focus=a1$: 1 samples");
+	assert_string_equal(a->message, "focus=a1$: 1 of 16 (6.2%)");
 
 	/* F during the next refresh pops the pending stack's last filter */
 	install_new(a, p3 = backtracking_profile(16));
