@@ -71,6 +71,17 @@ int remote_codec_parse(const char *s, enum remote_codec *out)
 	return 0;
 }
 
+/* Whether libcurl reads url as a URL (without a scheme, as it would guess one). */
+static bool url_parses(const char *url)
+{
+	CURLU *u = curl_url();
+	bool ok = u && curl_url_set(u, CURLUPART_URL, url,
+				    CURLU_NON_SUPPORT_SCHEME | CURLU_DEFAULT_SCHEME) == CURLUE_OK;
+
+	curl_url_cleanup(u);
+	return ok;
+}
+
 int remote_url_redact(const char *url, struct buf *out)
 {
 	const char *scheme = strstr(url, "://"), *host, *at, *end, *slash;
@@ -80,14 +91,21 @@ int remote_url_redact(const char *url, struct buf *out)
 	if (scheme && (size_t)(scheme - url) > strcspn(url, "/?#@"))
 		scheme = NULL;
 	host = scheme ? scheme + 3 : url;
-	end = host + strcspn(host, "?#");
 	slash = host + strcspn(host, "/?#");
 	/* user information ends at the last '@' before the path */
 	at = memchr(host, '@', (size_t)(slash - host));
 	while (at && memchr(at + 1, '@', (size_t)(slash - at - 1)))
 		at = memchr(at + 1, '@', (size_t)(slash - at - 1));
+	/*
+	 * A password with a '/', '?' or '#' that is not percent-encoded ends the authority
+	 * early ("http://bob:se/cret@host" reads as host bob, port "se"): such a URL does not
+	 * parse, and everything up to its last '@' may be user information.
+	 */
+	if (strchr(host, '@') && !url_parses(url))
+		at = strrchr(host, '@');
 	if (at)
 		host = at + 1;
+	end = host + strcspn(host, "?#");
 	if (scheme && buf_add(out, url, (size_t)(scheme + 3 - url)))
 		return ERR_NOMEM;
 	return buf_add(out, host, (size_t)(end - host));

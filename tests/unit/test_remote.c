@@ -1777,12 +1777,23 @@ static void test_url_redact(void **state)
 		 "http://host/api/datasources/proxy/uid/abc"},
 		/* no scheme: the user information goes all the same */
 		{"admin:s3cretpw@pyroscope.example:4040", "pyroscope.example:4040"},
-		{"a@b:pw@host/p@x?t=1", "host/p@x"},
+		{"user:pw@host/p@x?t=1", "host/p@x"},
 		{"host:4040/p", "host:4040/p"},
 		{"htp://user:pw@host", "htp://host"},
+		/*
+		 * a '/', '?' or '#' in a password, not percent-encoded: the URL does not
+		 * parse, and all up to the last '@' goes (the password was shown)
+		 */
+		{"http://bob:se/cret@127.0.0.1:4711", "http://127.0.0.1:4711"},
+		{"http://bob:se?cret@127.0.0.1:4711/p?t=1", "http://127.0.0.1:4711/p"},
+		{"https://bob:se#cret@host/p", "https://host/p"},
+		{"bob:se/cr?et@host:4040", "host:4040"},
+		{"a@b:pw@host/p@x?t=1", "x"},
+		{"http://bob:p%2Fw@host/p", "http://host/p"},
 	};
 	static const char *const bad[] = { "admin:s3cretpw@pyroscope.example:4040",
-					   "htp://user:s3cretpw@host:4040", "user:s3cretpw@host" };
+					   "htp://user:s3cretpw@host:4040", "user:s3cretpw@host",
+					   "user:s3cr/etpw@host", "ftp://user:s3cr#etpw@host" };
 	size_t i;
 
 	(void)state;
@@ -1801,8 +1812,23 @@ static void test_url_redact(void **state)
 				 ERR_USAGE);
 		tu_assert_message(err_last());
 		assert_non_null(strstr(err_last(), "http://"));
-		assert_null(strstr(err_last(), "s3cretpw"));
+		assert_null(strstr(err_last(), "s3cr"));
+		assert_null(strstr(err_last(), "etpw"));
 		assert_null(b);
+	}
+	/* an http URL that does not parse: what libcurl says of it lacks the password */
+	{
+		struct buf url = BUF_INIT;
+		struct backend *b;
+
+		assert_int_equal(buf_printf(&url, "http://bob:s3/cretpw@%s", S.url + 7), 0);
+		b = open_remote(REMOTE_CODEC_JSON, &(struct remote_opts){ .url = url.data });
+		reset(M_FIX);
+		expect_fail(b, ERR_USAGE, "not an http(s) URL");
+		assert_null(strstr(err_last(), "cretpw"));
+		assert_non_null(strstr(err_last(), S.url));
+		backend_close(b);
+		buf_release(&url);
 	}
 }
 
