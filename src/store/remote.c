@@ -373,6 +373,36 @@ static int http_error(struct rbackend *rb, const char *method, long status, cons
 	return rc;
 }
 
+/*
+ * A 200 answer that is not the query API's (a login page, a proxy's HTML): its
+ * Content-Type said, in one line, rather than what the decoder makes of it.  Connect
+ * answers application/proto or application/json; an answer that names no type is read.
+ */
+static int check_content_type(struct rbackend *rb, const char *method)
+{
+	static const char *const ok[] = { "application/proto", "application/json",
+					  "application/protobuf", "application/x-protobuf" };
+	char *ct = NULL;
+	struct buf safe = BUF_INIT;
+	size_t i, n;
+	int rc;
+
+	if (curl_easy_getinfo(rb->h, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK || !ct || !*ct)
+		return 0;
+	n = strcspn(ct, "; \t");
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (n == strlen(ok[i]) && strncasecmp(ct, ok[i], n) == 0)
+			return 0;
+	if ((rc = text_safe(&safe, ct, n > 80 ? 80 : n, true)))
+		return rc;
+	rc = err_set(ERR_PARSE,
+		     "%s: %s: the server answered %s, not the query API "
+		     "(is this the URL of a Pyroscope server?)",
+		     rb->shown.data, method, safe.data ? safe.data : "");
+	buf_release(&safe);
+	return rc;
+}
+
 /* POSTs msg to method; on success the 200 body is in resp. */
 static int rpc(struct rbackend *rb, const char *method, const ProtobufCMessage *msg,
 	       struct buf *resp)
@@ -422,7 +452,7 @@ static int rpc(struct rbackend *rb, const char *method, const ProtobufCMessage *
 			break;
 		}
 		if (res == CURLE_OK && status == 200) {
-			rc = 0;
+			rc = check_content_type(rb, method);
 			break;
 		}
 		if (attempt + 1 < rb->attempts &&

@@ -57,7 +57,7 @@
 
 enum mode { M_FIX, M_AUTH, M_FORBID, M_503_ONCE, M_LIMIT, M_LIMIT_NOLEN, M_GARBAGE, M_TRUNC,
 	    M_BADLEVELS, M_404, M_500, M_SLOW, M_HTML, M_PYROEMPTY, M_PYROEMPTY_ALL, M_PYROZERO,
-	    M_REDIR_ABS, M_REDIR_REL, M_PYRO_V1, M_PYRO_V2 };
+	    M_REDIR_ABS, M_REDIR_REL, M_PYRO_V1, M_PYRO_V2, M_HTML200 };
 
 struct standin {
 	struct MHD_Daemon *d;
@@ -496,6 +496,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			      NULL, NULL);
 	case M_GARBAGE:
 		return answer(c, 200, ct, "\xff\x07\x12garbage{[", 11, NULL, NULL);
+	case M_HTML200:  /* a login page in front of the server */
+		return answer(c, 200, "text/html; charset=utf-8",
+			      "<html><body>Sign in</body></html>\n", 34, NULL, NULL);
 	case M_SLOW: {
 		struct timespec ts = { 0, 300 * 1000000L };
 
@@ -1212,6 +1215,19 @@ static void test_server_errors(void **state)
 	expect_fail(b, ERR_NET, "(HTTP 502)");
 	assert_null(strstr(err_last(), "<html>"));
 	assert_int_equal(S.requests, 3); /* 502 is retried */
+	/*
+	 * a 200 that is a login page: said so, not "malformed answer: invalid wire type 4
+	 * at byte 0" (the decoder's reading of '<'), in either codec
+	 */
+	reset(M_HTML200);
+	expect_fail(b, ERR_PARSE, "SelectMergeStacktraces: the server answered text/html, not "
+				  "the query API");
+	{
+		struct backend *bj = open_remote(REMOTE_CODEC_JSON, NULL);
+
+		expect_fail(bj, ERR_PARSE, "the server answered text/html, not the query API");
+		backend_close(bj);
+	}
 	reset(M_503_ONCE);
 	{
 		struct selector *sel;
