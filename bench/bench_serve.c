@@ -16,6 +16,7 @@
  * stood (the server's CPU per push follows it).
  */
 #include <curl/curl.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,11 +242,103 @@ static double decode_ms(const struct buf *prof, const char *file)
 	return t / n;
 }
 
+/*
+ * The server's SIGTERM and its end.  Only for a pid fork() gave: kill(-1) would signal
+ * every process this user may signal (all of them as root), and waitpid(-1) reaps any
+ * child.  Returns its wait status, or -1 when it could not be waited for.
+ */
+static int server_stop(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0)
+		return -1;
+	if (kill(pid, SIGTERM) != 0 && errno != ESRCH)
+		fprintf(stderr, "smolder-bench: kill %d: %s\n", (int)pid, strerror(errno));
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "smolder-bench: waitpid %d: %s\n", (int)pid, strerror(errno));
+			return -1;
+		}
+	}
+	return status;
+}
+
+/*
+ * Starts `SMOLDER serve --db DB --listen 127.0.0.1:0 OPTIONS...` with its stderr to LOGP
+ * (created here first, so that a message naming it names a file that exists) and waits up
+ * to 5 s for it to say which port it listens on.  Returns its pid, or -1 when it did not
+ * start, having said why on stderr (the server, if it ran, has been stopped).
+ */
+static pid_t server_start(const char *smolder, const char *db, const char *logp,
+			  char *const *serve_args, unsigned *port)
+{
+	static const char marker[] = "listening on http://127.0.0.1:";
+	char line[512];
+	FILE *lf;
+	pid_t pid;
+	int i, status;
+
+	*port = 0;
+	if (!(lf = fopen(logp, "w"))) {
+		fprintf(stderr, "smolder-bench: cannot create '%s': %s\n", logp, strerror(errno));
+		return -1;
+	}
+	fclose(lf);
+	fflush(NULL);  /* else the child's exit path could write our buffered output again */
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "smolder-bench: cannot start '%s serve': fork: %s\n", smolder,
+			strerror(errno));
+		unlink(logp);  /* nothing ran: no log to look at */
+		return -1;
+	}
+	if (pid == 0) {
+		const char *argv[64] = { smolder, "serve", "--db", db, "--listen", "127.0.0.1:0" };
+		size_t na = 6;
+
+		if (!freopen(logp, "w", stderr))
+			_exit(126);
+		while (serve_args && *serve_args && na < 63)
+			argv[na++] = *serve_args++;
+		argv[na] = NULL;
+		execv(smolder, (char *const *)argv);
+		fprintf(stderr, "smolder-bench: cannot run '%s': %s\n", smolder, strerror(errno));
+		_exit(127);
+	}
+	for (i = 0; i < 100 && !*port; i++) {
+		pid_t w;
+
+		usleep(50000);
+		if ((lf = fopen(logp, "r"))) {
+			while (fgets(line, sizeof(line), lf)) {
+				char *p = strstr(line, marker);
+
+				if (p)
+					*port = (unsigned)atoi(p + strlen(marker));
+			}
+			fclose(lf);
+		}
+		if (!*port && (w = waitpid(pid, &status, WNOHANG)) == pid) {
+			fprintf(stderr, "smolder-bench: '%s serve' exited (%s %d) before listening "
+				"(see %s)\n", smolder, WIFEXITED(status) ? "status" : "signal",
+				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), logp);
+			return -1;
+		}
+	}
+	if (!*port) {
+		fprintf(stderr, "smolder-bench: '%s serve' did not say where it listens within 5 s "
+			"(see %s)\n", smolder, logp);
+		server_stop(pid);
+		return -1;
+	}
+	return pid;
+}
+
 int bench_serve(const char *self, const char *file, int nclients, double seconds,
 		char *const *serve_args)
 {
 	char smolder[4096], dir[] = "/tmp/smolder-bench-serve-XXXXXX", db[4200], logp[4200],
-	     base[64], url[256], line[512];
+	     base[64], url[256];
 	const char *slash = strrchr(self, '/');
 	struct buf prof = BUF_INIT, body = BUF_INIT, m0 = BUF_INIT, m1 = BUF_INIT;
 	struct load ld = { 0 };
@@ -254,8 +347,7 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 	unsigned long errors = 0;
 	unsigned port = 0;
 	pid_t pid;
-	int i, rc = 1, status;
-	FILE *lf;
+	int rc = 1;
 
 	snprintf(smolder, sizeof(smolder), "%.*s/../smolder", slash ? (int)(slash - self) : 1,
 		 slash ? self : ".");
@@ -277,35 +369,8 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 	}
 	snprintf(db, sizeof(db), "%s/bench.db", dir);
 	snprintf(logp, sizeof(logp), "%s/serve.log", dir);
-	if ((pid = fork()) == 0) {
-		FILE *o = freopen(logp, "w", stderr);
-
-		(void)o;
-		const char *argv[64] = { smolder, "serve", "--db", db, "--listen", "127.0.0.1:0" };
-		size_t na = 6;
-
-		while (serve_args && *serve_args && na < 63)
-			argv[na++] = *serve_args++;
-		argv[na] = NULL;
-		execv(smolder, (char *const *)argv);
-		_exit(127);
-	}
-	for (i = 0; i < 100 && !port; i++) {
-		usleep(50000);
-		if ((lf = fopen(logp, "r"))) {
-			while (fgets(line, sizeof(line), lf)) {
-				char *p = strstr(line, "listening on http://127.0.0.1:");
-
-				if (p)
-					port = (unsigned)atoi(p + strlen("listening on http://127.0.0.1:"));
-			}
-			fclose(lf);
-		}
-	}
-	if (!port) {
-		fprintf(stderr, "smolder-bench: '%s serve' did not start (see %s)\n", smolder, logp);
-		kill(pid, SIGTERM);
-		waitpid(pid, &status, 0);
+	if ((pid = server_start(smolder, db, logp, serve_args, &port)) < 0) {
+		rmdir(dir);  /* removed only when empty: a log that says why stays */
 		goto done;
 	}
 	snprintf(base, sizeof(base), "http://127.0.0.1:%u", port);
@@ -388,8 +453,7 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 		printf("  writer busy       %10.0f%% of the run (syncer %.0f%%)\n",
 		       (wr + cm) * 1000.0 / wall * 100.0, fs * 1000.0 / wall * 100.0);
 	}
-	kill(pid, SIGTERM);
-	waitpid(pid, &status, 0);
+	server_stop(pid);
 	rc = errors ? 1 : 0;
 	if (!errors) {  /* after failures the store and the server's log stay for a look */
 		char cmd[8400];
