@@ -201,7 +201,9 @@ static int fresh_type(struct bjob *j, const struct selector *sel, const char *pt
 			r->last_unknown = true;
 			continue;
 		}
-		g = bsearch(r->service, tl.v, tl.n, sizeof(*tl.v), cmp_service_group);
+		/* no series (a server's SelectSeries without points): tl.v is NULL */
+		g = tl.n ? bsearch(r->service, tl.v, tl.n, sizeof(*tl.v), cmp_service_group)
+			 : NULL;
 		if (g && (r->last_ns = last_point_ns(g)))
 			r->last_step_ns = (int64_t)(step * NS);
 	}
