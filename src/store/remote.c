@@ -495,7 +495,9 @@ struct span {
  * [from, to) in ns → [start, end] in ms as Pyroscope reads a range, both ends in: start
  * rounded down, end the last millisecond before `to` (what is stamped at `to` is not in
  * [from, to), and the next piece of a split range starts there); {0, 0} (all time) →
- * none.
+ * none.  A start of 0 (--from 0, the epoch) goes out as 1: Pyroscope reads a request
+ * whose start or end is 0 as one without a range (pkg/model GetTimeRange), and
+ * answers a list for the last hour (GetSafeTimeRange), a Select* not at all.
  */
 static struct span ms_span(struct time_range r, bool required)
 {
@@ -511,7 +513,7 @@ static struct span ms_span(struct time_range r, bool required)
 	}
 	s.start_ms = r.from_ns / 1000000 - (r.from_ns % 1000000 < 0);
 	s.end_ms = r.to_ns / 1000000 + (r.to_ns % 1000000 > 0) - 1;
-	if (required && s.start_ms == 0)
+	if (s.start_ms == 0)
 		s.start_ms = 1;
 	if (s.end_ms < s.start_ms)
 		s.end_ms = s.start_ms;

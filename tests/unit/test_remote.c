@@ -959,6 +959,63 @@ static void test_lists(void **state)
 	}
 }
 
+/* The int64 field `name` of the last request, a message of type d. */
+static int64_t sent_field(const ProtobufCMessageDescriptor *d, const char *name)
+{
+	const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, name);
+	struct pb_budget bu;
+	ProtobufCMessage *m;
+	int64_t v;
+
+	assert_non_null(f);
+	pb_budget_init(&bu, 1 << 20);
+	if (pb_decode(d, S.json ? PB_JSON : PB_PROTO, (const uint8_t *)S.body.data, S.body.len,
+		      &bu, &m))
+		fail_msg("%s: %s", d->name, err_last());
+	v = *(const int64_t *)(const void *)((const char *)m + f->offset);
+	pb_budget_release(&bu);
+	return v;
+}
+
+/*
+ * --from 0 (the epoch) asks every list from the epoch: a start of 0 went out only for
+ * Select* as 1, the lists had none, and Pyroscope reads a request whose start is 0 as
+ * one without a range (pkg/model GetTimeRange): the last hour only.
+ */
+static void test_lists_from_epoch(void **state)
+{
+	const int64_t end_ms = TL0 / 1000000 + 3600000;
+	struct time_range r = { 0, (end_ms + 1) * 1000000 };
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		struct backend *b = open_remote(codecs[k], NULL);
+		struct labelset_list ls = { 0 };
+		struct strvec names = STRVEC_INIT, vals = STRVEC_INIT;
+		struct profile_type_list pt = { 0 };
+
+		reset(M_FIX);
+		assert_int_equal(b->ops->series(b, NULL, NULL, 0, r, &ls), 0);
+		tu_assert_i64(sent_field(&querier__v1__series_request__descriptor, "start"), 1);
+		tu_assert_i64(sent_field(&querier__v1__series_request__descriptor, "end"), end_ms);
+		assert_int_equal(b->ops->label_names(b, NULL, r, &names), 0);
+		tu_assert_i64(sent_field(&types__v1__label_names_request__descriptor, "start"), 1);
+		assert_int_equal(b->ops->label_values(b, "service_name", NULL, r, &vals), 0);
+		tu_assert_i64(sent_field(&types__v1__label_values_request__descriptor, "start"), 1);
+		assert_int_equal(b->ops->profile_types(b, r, &pt), 0);
+		tu_assert_i64(sent_field(&querier__v1__profile_types_request__descriptor, "start"),
+			      1);
+		tu_assert_i64(sent_field(&querier__v1__profile_types_request__descriptor, "end"),
+			      end_ms);
+		labelset_list_release(&ls);
+		strvec_release(&names);
+		strvec_release(&vals);
+		profile_type_list_release(&pt);
+		backend_close(b);
+	}
+}
+
 static void test_timeline(void **state)
 {
 	json_error_t e;
@@ -1853,6 +1910,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flamegraph),
 		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_lists_from_epoch),
 		cmocka_unit_test(test_timeline),
 		cmocka_unit_test(test_timeline_step_ends),
 		cmocka_unit_test(test_auth),
