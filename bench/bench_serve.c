@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,17 @@ done:
 	curl_slist_free_all(h);
 }
 
+/* What the last failed push got: "HTTP 503", or curl's error. */
+static void load_failure(const struct load *l, char *out, size_t n)
+{
+	if (l->last_status < 0)
+		snprintf(out, n, "curl: %s", curl_easy_strerror((CURLcode)-l->last_status));
+	else if (l->last_status > 0)
+		snprintf(out, n, "HTTP %ld", l->last_status);
+	else
+		snprintf(out, n, "no answer");  /* the clients could not be set up */
+}
+
 static double self_cpu_ms(void)
 {
 	struct timespec ts;
@@ -167,16 +179,50 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The server's counters the figures are made of, read from /metrics before and after. */
+enum { M_DECODE_S, M_WRITE_S, M_COMMIT_S, M_COMMITS, M_STORED, M_FSYNC_S, M_FSYNCS, M_N };
+static const char *const metric_names[M_N] = {
+	"smolder_decode_seconds_total", "smolder_store_write_seconds_total",
+	"smolder_store_commit_seconds_total", "smolder_store_commits_total",
+	"smolder_profiles_stored_total", "smolder_store_fsync_seconds_total",
+	"smolder_store_fsyncs_total",
+};
+
 /* A metric's value (the first line starting with `name `) from the /metrics page. */
-static double metric(const char *page, const char *name)
+static int metric(const char *page, const char *name, double *out)
 {
 	size_t n = strlen(name);
 	const char *p = page;
 
 	while ((p = strstr(p, name))) {
-		if ((p == page || p[-1] == '\n') && p[n] == ' ')
-			return atof(p + n + 1);
+		if ((p == page || p[-1] == '\n') && p[n] == ' ') {
+			char *end;
+
+			*out = strtod(p + n + 1, &end);
+			return end == p + n + 1 ? -1 : 0;
+		}
 		p += n;
+	}
+	return -1;
+}
+
+/*
+ * out[i]: how much metric_names[i] grew between the pages m0 and m1.  A counter missing
+ * from either is an error: read as 0 it would print a plausible 0.000 figure.
+ */
+static int metric_deltas(const struct buf *m0, const struct buf *m1, double out[M_N])
+{
+	int i;
+
+	for (i = 0; i < M_N; i++) {
+		double a, b;
+
+		if (metric(m0->data, metric_names[i], &a) || metric(m1->data, metric_names[i], &b)) {
+			fprintf(stderr, "smolder-bench: /metrics has no counter '%s'\n",
+				metric_names[i]);
+			return -1;
+		}
+		out[i] = b - a;
 	}
 	return 0;
 }
@@ -186,20 +232,41 @@ static size_t to_buf(char *p, size_t size, size_t n, void *ud)
 	return buf_add(ud, p, size * n) ? 0 : size * n;
 }
 
+/* GET base/metrics into out; anything but a 200 with a body is an error, said here. */
 static int fetch_metrics(const char *base, struct buf *out)
 {
 	char url[256];
 	CURL *c = curl_easy_init();
 	CURLcode cc;
+	long status = 0;
 
 	buf_reset(out);
 	snprintf(url, sizeof(url), "%s/metrics", base);
+	if (!c) {
+		fprintf(stderr, "smolder-bench: GET %s: curl_easy_init failed\n", url);
+		return -1;
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buf);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	cc = curl_easy_perform(c);
+	if (cc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
-	return cc == CURLE_OK ? 0 : -1;
+	if (cc != CURLE_OK) {
+		fprintf(stderr, "smolder-bench: GET %s: %s\n", url, curl_easy_strerror(cc));
+		return -1;
+	}
+	if (status != 200) {
+		fprintf(stderr, "smolder-bench: GET %s: HTTP %ld\n", url, status);
+		return -1;
+	}
+	if (!out->data) {  /* else NUL-terminated (buf.h), as metric() needs */
+		fprintf(stderr, "smolder-bench: GET %s: empty answer\n", url);
+		return -1;
+	}
+	return 0;
 }
 
 static double proc_cpu_ms(pid_t pid)
@@ -210,18 +277,20 @@ static double proc_cpu_ms(pid_t pid)
 	int i;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return 0;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return 0;
+	if (!(f = fopen(path, "r"))) {
+		fprintf(stderr, "smolder-bench: cannot open '%s': %s\n", path, strerror(errno));
+		return -1;
 	}
+	p = fgets(line, sizeof(line), f);
 	fclose(f);
-	p = strrchr(line, ')');
-	for (i = 0; p && i < 12; i++)
-		p = strchr(p + 1, ' ');
 	if (p)
-		sscanf(p + 1, "%lu %lu", &ut, &st);
+		p = strrchr(line, ')');
+	for (i = 0; p && i < 12; i++)  /* fields 14 and 15: utime, stime */
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%lu %lu", &ut, &st) != 2) {
+		fprintf(stderr, "smolder-bench: '%s': no utime and stime\n", path);
+		return -1;
+	}
 	return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
 }
 
@@ -243,25 +312,45 @@ static double decode_ms(const struct buf *prof, const char *file)
 }
 
 /*
- * The server's SIGTERM and its end.  Only for a pid fork() gave: kill(-1) would signal
- * every process this user may signal (all of them as root), and waitpid(-1) reaps any
- * child.  Returns its wait status, or -1 when it could not be waited for.
+ * SIGTERM to the server, and its end awaited (SIGKILL 30 s later).  Only for a pid fork()
+ * gave: kill(-1) would signal every process this user may signal (all of them as root),
+ * and waitpid(-1) reaps any child.  Returns 0 when the server exited with status 0; else
+ * -1, having said how it ended: a crash or a sanitizer's report at shutdown fails the run.
  */
-static int server_stop(pid_t pid)
+static int server_stop(pid_t pid, const char *smolder, const char *logp)
 {
-	int status;
+	double t0 = mono_ms();
+	int status = 0;
+	pid_t w;
 
 	if (pid <= 0)
 		return -1;
-	if (kill(pid, SIGTERM) != 0 && errno != ESRCH)
+	if (kill(pid, SIGTERM) != 0)
 		fprintf(stderr, "smolder-bench: kill %d: %s\n", (int)pid, strerror(errno));
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
+	while ((w = waitpid(pid, &status, WNOHANG)) != pid) {
+		if (w < 0 && errno != EINTR) {
 			fprintf(stderr, "smolder-bench: waitpid %d: %s\n", (int)pid, strerror(errno));
 			return -1;
 		}
+		if (mono_ms() - t0 > 30000.0) {
+			fprintf(stderr, "smolder-bench: '%s serve' still ran 30 s after SIGTERM: "
+				"killed (see %s)\n", smolder, logp);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return -1;
+		}
+		usleep(10000);
 	}
-	return status;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		fprintf(stderr, "smolder-bench: '%s serve' exited with status %d after SIGTERM "
+			"(see %s)\n", smolder, WEXITSTATUS(status), logp);
+	else
+		fprintf(stderr, "smolder-bench: '%s serve' was killed by signal %d after SIGTERM "
+			"(see %s)\n", smolder, WTERMSIG(status), logp);
+	return -1;
 }
 
 /*
@@ -328,7 +417,7 @@ static pid_t server_start(const char *smolder, const char *db, const char *logp,
 	if (!*port) {
 		fprintf(stderr, "smolder-bench: '%s serve' did not say where it listens within 5 s "
 			"(see %s)\n", smolder, logp);
-		server_stop(pid);
+		server_stop(pid, smolder, logp);
 		return -1;
 	}
 	return pid;
@@ -342,11 +431,11 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 	const char *slash = strrchr(self, '/');
 	struct buf prof = BUF_INIT, body = BUF_INIT, m0 = BUF_INIT, m1 = BUF_INIT;
 	struct load ld = { 0 };
-	double *all, t0, wall, cpu0, cpu1, ccpu0, ccpu1, cal0, cal1;
+	double *all, t0, wall, cpu0, cpu1, ccpu0, ccpu1, cal0, cal1, d[M_N];
 	size_t total = 0;
-	unsigned long errors = 0;
 	unsigned port = 0;
 	pid_t pid;
+	bool measured = false;  /* every push answered 200, every figure read */
 	int rc = 1;
 
 	snprintf(smolder, sizeof(smolder), "%.*s/../smolder", slash ? (int)(slash - self) : 1,
@@ -359,10 +448,13 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 		fprintf(stderr, "smolder-bench: %s: %s\n", file, err_last());
 		goto done;
 	}
-	buf_printf(&body, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"profile\"; "
-			  "filename=\"profile.pprof\"\r\nContent-Type: application/octet-stream\r\n\r\n");
-	buf_add(&body, prof.data, prof.len);
-	buf_printf(&body, "\r\n--" BOUNDARY "--\r\n");
+	if (buf_printf(&body, "--" BOUNDARY "\r\nContent-Disposition: form-data; "
+		       "name=\"profile\"; filename=\"profile.pprof\"\r\n"
+		       "Content-Type: application/octet-stream\r\n\r\n") ||
+	    buf_add(&body, prof.data, prof.len) || buf_printf(&body, "\r\n--" BOUNDARY "--\r\n")) {
+		fprintf(stderr, "smolder-bench: out of memory\n");
+		goto done;
+	}
 	if (!mkdtemp(dir)) {
 		perror("smolder-bench: mkdtemp");
 		goto done;
@@ -380,22 +472,28 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 	/* warm-up: the first push of a service stores every symbol */
 	{
 		struct load w = { 0 };
+		char why[128];
 
 		run_clients(url, &body, 1, mono_ms() + 1000, &w);
 		free(w.lat);
+		if (w.errors || !w.n) {
+			load_failure(&w, why, sizeof(why));
+			fprintf(stderr, "smolder-bench: warm-up: %lu of %lu pushes failed (last: %s)\n",
+				w.errors, w.errors + (unsigned long)w.n, why);
+			goto stop;
+		}
 	}
-	fetch_metrics(base, &m0);
-	cpu0 = proc_cpu_ms(pid);
+	if (fetch_metrics(base, &m0) || (cpu0 = proc_cpu_ms(pid)) < 0)
+		goto stop;
 	ccpu0 = self_cpu_ms();
 	t0 = mono_ms();
 	run_clients(url, &body, nclients, t0 + seconds * 1000.0, &ld);
 	wall = mono_ms() - t0;
 	ccpu1 = self_cpu_ms();
-	cpu1 = proc_cpu_ms(pid);
-	fetch_metrics(base, &m1);
+	if ((cpu1 = proc_cpu_ms(pid)) < 0 || fetch_metrics(base, &m1) || metric_deltas(&m0, &m1, d))
+		goto stop;
 	cal1 = decode_ms(&prof, file);
 	total = ld.n;
-	errors = ld.errors;
 	all = ld.lat;
 	qsort(all, total, sizeof(*all), cmp_double);
 	printf("%s: %zu bytes, Go SDK multipart, %d clients, %.1f s, smolder serve on 127.0.0.1\n",
@@ -409,10 +507,13 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 		printf("\n");
 	}
 	printf("  pushes/s          %10.0f   (%zu answered 200, %lu failed)\n",
-	       (double)total * 1000.0 / wall, total, errors);
-	if (errors)
-		printf("  last failure      %s %ld (kept: the server's log %s)\n",
-		       ld.last_status < 0 ? "curl error" : "HTTP", labs(ld.last_status), logp);
+	       (double)total * 1000.0 / wall, total, ld.errors);
+	if (ld.errors) {
+		char why[128];
+
+		load_failure(&ld, why, sizeof(why));
+		printf("  last failure      %s\n", why);
+	}
 	if (total) {
 		printf("  latency p50       %10.2f ms\n", all[total / 2]);
 		printf("  latency p90       %10.2f ms\n", all[total * 9 / 10]);
@@ -421,46 +522,37 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 	}
 	printf("  decode alone      %10.3f ms before the run, %.3f ms after (one thread, server "
 	       "idle: this machine's speed at the time)\n", cal0, cal1);
-	if (m0.data && m1.data && total) {
-		double dec = metric(m1.data, "smolder_decode_seconds_total") -
-			     metric(m0.data, "smolder_decode_seconds_total");
-		double wr = metric(m1.data, "smolder_store_write_seconds_total") -
-			    metric(m0.data, "smolder_store_write_seconds_total");
-		double cm = metric(m1.data, "smolder_store_commit_seconds_total") -
-			    metric(m0.data, "smolder_store_commit_seconds_total");
-		double commits = metric(m1.data, "smolder_store_commits_total") -
-				 metric(m0.data, "smolder_store_commits_total");
-		double stored = metric(m1.data, "smolder_profiles_stored_total") -
-				metric(m0.data, "smolder_profiles_stored_total");
-
+	if (total) {
 		printf("  server CPU        %10.3f ms per push (%.0f%% of one core; the clients share "
 		       "the same 2 cores)\n", (cpu1 - cpu0) / (double)total, (cpu1 - cpu0) / wall * 100.0);
 		printf("  clients' CPU      %10.3f ms per push (%.0f%% of one core)\n",
 		       (ccpu1 - ccpu0) / (double)total, (ccpu1 - ccpu0) / wall * 100.0);
 		printf("  decode            %10.3f ms per push (decoder threads, wall time)\n",
-		       dec * 1000.0 / (double)total);
+		       d[M_DECODE_S] * 1000.0 / (double)total);
 		printf("  store write       %10.3f ms per push (writer thread)\n",
-		       stored ? wr * 1000.0 / stored : 0.0);
-		double fs = metric(m1.data, "smolder_store_fsync_seconds_total") -
-			    metric(m0.data, "smolder_store_fsync_seconds_total");
-		double nfs = metric(m1.data, "smolder_store_fsyncs_total") -
-			     metric(m0.data, "smolder_store_fsyncs_total");
-
+		       d[M_STORED] ? d[M_WRITE_S] * 1000.0 / d[M_STORED] : 0.0);
 		printf("  commit            %10.3f ms per commit, %.0f commits, %.1f pushes per commit\n",
-		       commits ? cm * 1000.0 / commits : 0.0, commits, commits ? stored / commits : 0.0);
+		       d[M_COMMITS] ? d[M_COMMIT_S] * 1000.0 / d[M_COMMITS] : 0.0, d[M_COMMITS],
+		       d[M_COMMITS] ? d[M_STORED] / d[M_COMMITS] : 0.0);
 		printf("  fsync of the WAL  %10.3f ms per fsync, %.0f fsyncs (syncer thread)\n",
-		       nfs ? fs * 1000.0 / nfs : 0.0, nfs);
+		       d[M_FSYNCS] ? d[M_FSYNC_S] * 1000.0 / d[M_FSYNCS] : 0.0, d[M_FSYNCS]);
 		printf("  writer busy       %10.0f%% of the run (syncer %.0f%%)\n",
-		       (wr + cm) * 1000.0 / wall * 100.0, fs * 1000.0 / wall * 100.0);
+		       (d[M_WRITE_S] + d[M_COMMIT_S]) * 1000.0 / wall * 100.0,
+		       d[M_FSYNC_S] * 1000.0 / wall * 100.0);
 	}
-	server_stop(pid);
-	rc = errors ? 1 : 0;
-	if (!errors) {  /* after failures the store and the server's log stay for a look */
+	measured = !ld.errors;
+stop:
+	fflush(stdout);  /* the figures, then what went wrong at the end */
+	if (server_stop(pid, smolder, logp) == 0 && measured) {
 		char cmd[8400];
 
+		rc = 0;
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 		if (system(cmd) != 0)
 			fprintf(stderr, "smolder-bench: could not remove %s\n", dir);
+	} else {  /* after a failure the store and the server's log stay for a look */
+		fprintf(stderr, "smolder-bench: run failed; the store and the server's log stay "
+			"in %s\n", dir);
 	}
 done:
 	free(ld.lat);
