@@ -19,6 +19,7 @@
  * navigation keys.
  */
 #include <curses.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,40 @@ static int compare(const char *self, const char *file)
 	return 0;
 }
 
+/*
+ * --serve's CLIENTS and SECONDS, whole strings only (atoi read "abc" as 0 clients, and a
+ * run of nobody pushing passed).  Bounded: each client is a connection and a curl handle.
+ */
+static int serve_counts(const char *clients_s, const char *seconds_s, int *clients,
+			double *seconds)
+{
+	char *end;
+	long n = 16;
+	double s = 10.0;
+
+	if (clients_s) {
+		errno = 0;
+		n = strtol(clients_s, &end, 10);
+		if (errno || end == clients_s || *end || n < 1 || n > 4096) {
+			fprintf(stderr, "smolder-bench: CLIENTS '%s': want a whole number from 1 to "
+				"4096\n", clients_s);
+			return -1;
+		}
+	}
+	if (seconds_s) {
+		errno = 0;
+		s = strtod(seconds_s, &end);
+		if (errno || end == seconds_s || *end || !(s > 0 && s <= 86400)) {
+			fprintf(stderr, "smolder-bench: SECONDS '%s': want a number over 0, at most "
+				"86400\n", seconds_s);
+			return -1;
+		}
+	}
+	*clients = (int)n;
+	*seconds = s;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i, rc = 0;
@@ -251,6 +286,8 @@ int main(int argc, char **argv)
 		return bench_store(argc > 2 ? argv[2] : SMOLDER_SOURCE_DIR "/examples/cpuwork-cpu.pb.gz");
 	if (strcmp(argv[1], "--serve") == 0) {
 		int n = 2;  /* the positional arguments before "--", the serve options after */
+		int clients;
+		double seconds;
 
 		while (n < argc && n < 5 && strcmp(argv[n], "--") != 0)
 			n++;
@@ -259,10 +296,12 @@ int main(int argc, char **argv)
 				"options for smolder serve\n");
 			return 2;
 		}
+		if (serve_counts(n > 3 ? argv[3] : NULL, n > 4 ? argv[4] : NULL, &clients,
+				 &seconds))
+			return 2;
 		return bench_serve(argv[0],
 				   n > 2 ? argv[2] : SMOLDER_SOURCE_DIR "/examples/cpuwork-cpu.pb.gz",
-				   n > 3 ? atoi(argv[3]) : 16, n > 4 ? atof(argv[4]) : 10.0,
-				   n < argc ? argv + n + 1 : NULL);
+				   clients, seconds, n < argc ? argv + n + 1 : NULL);
 	}
 	if (strcmp(argv[1], "--remote") == 0)
 		return bench_remote();

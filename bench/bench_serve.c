@@ -540,7 +540,9 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 		       (d[M_WRITE_S] + d[M_COMMIT_S]) * 1000.0 / wall * 100.0,
 		       d[M_FSYNC_S] * 1000.0 / wall * 100.0);
 	}
-	measured = !ld.errors;
+	if (!total)
+		fprintf(stderr, "smolder-bench: no push was answered 200 in %.1f s\n", wall / 1000.0);
+	measured = total && !ld.errors;
 stop:
 	fflush(stdout);  /* the figures, then what went wrong at the end */
 	if (server_stop(pid, smolder, logp) == 0 && measured) {
