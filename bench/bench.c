@@ -1,7 +1,8 @@
 /*
  * bench.c — smolder's benchmark runner (see README, Performance).
  *
- *   smolder-bench FILE...          phases of opening each profile, and redraw times
+ *   smolder-bench [--] FILE...     phases of opening each profile, and redraw times
+ *                                  (several FILEs: each in a child process of its own)
  *   smolder-bench --analysis       diff, sandwich, list and peek on synthetic profiles
  *                                  (bench_analysis.c)
  *   smolder-bench --store [FILE]   the embedded store: writes, bytes per profile, merging
@@ -20,6 +21,8 @@
  */
 #include <curses.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,7 @@
 #include "bench.h"
 #include "base/err.h"
 #include "ingest/decode.h"
+#include "profile/prof.h"
 #include "profile/top.h"
 #include "profile/tree.h"
 #include "tui/tui.h"
@@ -62,22 +66,49 @@ static double key_ms(struct tui_app *a, int key)
 	return now_ms() - t0;
 }
 
+/* The phases of decoding: pprof's in detail, any other (text) format's in all. */
+static void print_decode(const struct decode_stats *st, bool pprof, bool compressed,
+			 double read_ms, double decode_ms, double tree_ms)
+{
+	double pb = st->inflate_ms + st->unpack_ms;
+
+	printf("  read             %10.1f ms\n", read_ms);
+	if (!pprof) {  /* no protobuf phases: ratios to them would be noise over ~0 */
+		printf("  decode           %10.1f ms   (not pprof: %sparse and model build)\n",
+		       decode_ms, compressed ? "inflate, " : "");
+		printf("  call tree        %10.1f ms   (the explorer's)\n", tree_ms);
+		return;
+	}
+	if (pb <= 0)
+		pb = 1e-3;
+	printf("  inflate          %10.1f ms\n", st->inflate_ms);
+	printf("  protobuf unpack  %10.1f ms\n", st->unpack_ms);
+	printf("  model build      %10.1f ms   (inflate+unpack+build = %.2fx inflate+unpack)\n",
+	       st->build_ms, decode_ms / pb);
+	printf("  call tree        %10.1f ms   (the explorer's; with it: %.2fx inflate+unpack)\n",
+	       tree_ms, (decode_ms + tree_ms) / pb);
+}
+
+/* One file's figures, in this process: its peak RSS is this process's (see main). */
 static int bench_file(const char *path)
 {
 	struct buf b = BUF_INIT;
-	struct decode_stats st = { 0 };
+	/* unpack_ms < 0 until set: only the pprof decoder sets it (decode.h's phases) */
+	struct decode_stats st = { .unpack_ms = -1 };
 	struct prof *p = NULL;
 	struct tree *t = NULL;
 	struct top top;
-	struct tui_app *a;
+	struct tui_app *a = NULL;
 	struct tui_opts o = { .source = path, .sample_type = -1, .no_mouse = true };
 	double t0, read_ms, total_ms, tree_ms, top_ms, open_ms, first, zoom, search, worst = 0,
 	       sum = 0;
 	static const int nav[] = { 'j', 'j', 'l', 'l', 'h', 'k', 'j', 'j', 'j', 'G', 'g', 'o',
 				   'o', 'i', 'i', 't', 't', '2', 'j', 'j', 's', '1', 'r' };
-	FILE *null_out, *null_in;
-	SCREEN *scr;
+	FILE *null_out = NULL, *null_in = NULL;
+	SCREEN *scr = NULL;
 	size_t i, in_len;
+	bool compressed;
+	int rc = 1, opened;
 
 	t0 = now_ms();
 	if (buf_read_file(&b, path, DECODE_MAX_INPUT)) {
@@ -85,6 +116,9 @@ static int bench_file(const char *path)
 		return 1;
 	}
 	read_ms = now_ms() - t0;
+	/* decode_profile's test: gzip or zstd magic */
+	compressed = (b.len >= 2 && (uint8_t)b.data[0] == 0x1f && (uint8_t)b.data[1] == 0x8b) ||
+		     (b.len >= 4 && memcmp(b.data, "\x28\xb5\x2f\xfd", 4) == 0);
 	t0 = now_ms();
 	if (decode_profile_stats((const uint8_t *)b.data, b.len, path, &st, &p)) {
 		fprintf(stderr, "smolder-bench: %s\n", err_last());
@@ -97,44 +131,50 @@ static int bench_file(const char *path)
 	t0 = now_ms();
 	if (tree_build(p, &t)) {
 		fprintf(stderr, "smolder-bench: %s\n", err_last());
-		return 1;
+		goto done;
 	}
 	tree_ms = now_ms() - t0;
 	t0 = now_ms();
-	top_compute(p, p->default_type, &top);
+	if (top_compute(p, p->default_type, &top)) {
+		fprintf(stderr, "smolder-bench: %s\n", err_last());
+		goto done;
+	}
 	top_sort(&top, p, TOP_SORT_FLAT, false);
 	top_ms = now_ms() - t0;
 
 	printf("%s\n", path);
-	printf("  input            %10.2f MiB compressed, %.2f MiB inflated\n",
-	       in_len / 1048576.0, st.inflated_bytes / 1048576.0);
+	if (compressed)
+		printf("  input            %10.2f MiB compressed, %.2f MiB inflated\n",
+		       in_len / 1048576.0, st.inflated_bytes / 1048576.0);
+	else
+		printf("  input            %10.2f MiB, not compressed\n", in_len / 1048576.0);
 	printf("  samples          %10u   locations %u   functions %u   tree nodes %u\n",
 	       p->nsamples, p->nlocations, p->nfunctions, t->n);
-	printf("  read             %10.1f ms\n", read_ms);
-	printf("  inflate          %10.1f ms\n", st.inflate_ms);
-	printf("  protobuf unpack  %10.1f ms\n", st.unpack_ms);
-	printf("  model build      %10.1f ms   (inflate+unpack+build = %.2fx inflate+unpack)\n",
-	       st.build_ms, total_ms / (st.inflate_ms + st.unpack_ms > 0 ? st.inflate_ms + st.unpack_ms : 1));
+	print_decode(&st, st.unpack_ms >= 0, compressed, read_ms, total_ms, tree_ms);
 	printf("  top from samples %10.1f ms   (smolder top: %u rows)\n", top_ms, top.n);
-	printf("  call tree        %10.1f ms   (the explorer's; with it: %.2fx inflate+unpack)\n",
-	       tree_ms, (total_ms + tree_ms) / (st.inflate_ms + st.unpack_ms > 0 ? st.inflate_ms + st.unpack_ms : 1));
 	top_release(&top);
 	tree_free(t);
+	t = NULL;
 
 	/* the explorer on an off-screen terminal */
 	null_out = fopen("/dev/null", "w");
 	null_in = fopen("/dev/null", "r");
-	scr = newterm("xterm-256color", null_out, null_in);
-	if (!scr) {
+	if (!null_out || !null_in) {
+		fprintf(stderr, "smolder-bench: cannot open '/dev/null': %s\n", strerror(errno));
+		goto done;
+	}
+	if (!(scr = newterm("xterm-256color", null_out, null_in))) {
 		fprintf(stderr, "smolder-bench: no xterm-256color terminfo\n");
-		return 1;
+		goto done;
 	}
 	set_term(scr);
 	resizeterm(60, 200);
 	t0 = now_ms();
-	if (tui_app_new(p, &o, &a)) {
+	opened = tui_app_new(p, &o, &a);
+	p = NULL;  /* the app's now, on failure too */
+	if (opened != 0) {
 		fprintf(stderr, "smolder-bench: %s\n", err_last());
-		return 1;
+		goto done;
 	}
 	open_ms = now_ms() - t0;
 	t0 = now_ms();
@@ -165,12 +205,59 @@ static int bench_file(const char *path)
 	printf("  navigation keys  %10.2f ms mean, %.2f ms slowest of %zu\n",
 	       sum / (double)(sizeof(nav) / sizeof(nav[0])), worst, sizeof(nav) / sizeof(nav[0]));
 	tui_app_free(a);
+	a = NULL;
 	endwin();
-	delscreen(scr);
-	fclose(null_out);
-	fclose(null_in);
 	printf("  peak RSS         %10.1f MiB\n", peak_rss_kib() / 1024.0);
-	return 0;
+	rc = 0;
+done:
+	tui_app_free(a);
+	if (scr)
+		delscreen(scr);
+	if (null_out)
+		fclose(null_out);
+	if (null_in)
+		fclose(null_in);
+	tree_free(t);
+	prof_free(p);
+	return rc;
+}
+
+/*
+ * `smolder-bench -- PATH` as a child process, for each of several FILEs: getrusage's
+ * ru_maxrss is the high-water mark of the whole process, so in one process every file
+ * after the largest reported the largest's peak.  A fresh exec (not a bare fork, whose
+ * child starts without the shared libraries' pages the loader touched) gives each file the
+ * figure a run on it alone gives.
+ */
+static int bench_file_child(const char *self, const char *path)
+{
+	int status;
+	pid_t pid, w;
+
+	fflush(NULL);  /* else the child could write our buffered output again */
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "smolder-bench: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		char *const argv[] = { (char *)self, (char *)"--", (char *)path, NULL };
+
+		execv("/proc/self/exe", argv);
+		fprintf(stderr, "smolder-bench: cannot run '/proc/self/exe': %s\n", strerror(errno));
+		_exit(127);
+	}
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (w < 0) {
+		fprintf(stderr, "smolder-bench: waitpid %d: %s\n", (int)pid, strerror(errno));
+		return 1;
+	}
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr, "smolder-bench: '%s': killed by signal %d\n", path,
+			WTERMSIG(status));
+		return 1;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
 /* Runs argv as a child with stdout to /dev/null; reports wall ms and peak RSS. */
@@ -267,7 +354,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fprintf(argc < 2 ? stderr : stdout,
-			"usage: smolder-bench FILE...\n"
+			"usage: smolder-bench [--] FILE...    (each FILE in a process of its own)\n"
 			"       smolder-bench --analysis       (diff, sandwich, list, peek; synthetic profiles)\n"
 			"       smolder-bench --browser [DB]   (the store browser on 24 h x 10 services)\n"
 			"       smolder-bench --store [FILE]   (the store: 1 h of FILE's profiles)\n"
@@ -310,7 +397,14 @@ int main(int argc, char **argv)
 			rc |= compare(argv[0], argv[i]);
 		return rc;
 	}
-	for (i = 1; i < argc; i++)
-		rc |= bench_file(argv[i]);
+	i = strcmp(argv[1], "--") == 0 ? 2 : 1;  /* "--": only FILEs follow */
+	if (i == argc) {
+		fprintf(stderr, "smolder-bench: no FILE after --\n");
+		return 2;
+	}
+	if (i == argc - 1)
+		return bench_file(argv[i]);
+	for (; i < argc; i++)
+		rc |= bench_file_child(argv[0], argv[i]);
 	return rc;
 }
