@@ -818,38 +818,22 @@ struct tl_ctx {
 	struct series_points_list *out;
 };
 
-static int piece_timeline(struct rbackend *rb, struct time_range r, void *ctx)
+/* One SelectSeries of [start_ms, end_ms] by step_s, its points filed on c's grid. */
+static int select_series(struct rbackend *rb, struct tl_ctx *c, int64_t start_ms,
+			 int64_t end_ms, double step_s)
 {
 	Querier__V1__SelectSeriesRequest req = QUERIER__V1__SELECT_SERIES_REQUEST__INIT;
-	struct tl_ctx *c = ctx;
-	struct span s = ms_span(r, true);
 	struct buf body = BUF_INIT;
 	char *group = (char *)c->group_by;
 	int rc;
 
-	/*
-	 * Pyroscope stamps a point with the end of its step, t holding (t - step, t], and
-	 * lays the steps from the request's start; its range holds both ends.  So [from, to)
-	 * goes out as start = from - 1 ms, end = to - 1 ms (ms_span): on a grid-aligned range
-	 * every point then holds one step of the grid, whole, and the point at start (what
-	 * lies at or before it) is dropped.  smolder serve reads start and end so
-	 * (querier_server.h).
-	 * A range inside one step of the grid is asked for with a step of its own length:
-	 * with the grid's, Pyroscope's only point would be the one at start (a view's
-	 * one-step breakdown, a piece of a range split more finely than its step).
-	 */
-	if (s.start_ms > 1)
-		s.start_ms--;
 	req.profile_typeid = (char *)c->q->profile_type;
 	req.label_selector = c->m.sel.data;
 	req.has_start = req.has_end = 1;
-	req.start = s.start_ms;
-	req.end = s.end_ms;
+	req.start = start_ms;
+	req.end = end_ms;
 	req.has_step = 1;
-	req.step = c->step_s;
-	if ((r.from_ns - c->start_ns) / c->step_ns == (r.to_ns - 1 - c->start_ns) / c->step_ns &&
-	    s.end_ms > s.start_ms && (double)(s.end_ms - s.start_ms) / 1000 < c->step_s)
-		req.step = (double)(s.end_ms - s.start_ms) / 1000;
+	req.step = step_s;
 	if (group) {
 		req.n_group_by = 1;
 		req.group_by = &group;
@@ -863,10 +847,43 @@ static int piece_timeline(struct rbackend *rb, struct time_range r, void *ctx)
 	if (!(rc = rpc(rb, "SelectSeries", &req.base, &body)))
 		rc = decoded(rb, "SelectSeries",
 			     remote_decode_timeline(rb->codec, (const uint8_t *)body.data, body.len,
-						    s.start_ms, s.end_ms, c->start_ns, c->step_ns,
-						    c->n, c->out));
+						    start_ms, end_ms, c->start_ns, c->step_ns, c->n,
+						    c->out));
 	buf_release(&body);
 	return rc;
+}
+
+static int piece_timeline(struct rbackend *rb, struct time_range r, void *ctx)
+{
+	struct tl_ctx *c = ctx;
+	struct span s = ms_span(r, true);
+	int64_t step_ms = c->step_ns / 1000000, last;
+	int rc;
+
+	/*
+	 * Pyroscope stamps a point with the end of its step, t holding (t - step, t], and
+	 * lays the steps from the request's start; its range holds both ends.  So [from, to)
+	 * goes out as start = from - 1 ms, end = to - 1 ms (ms_span): on a grid-aligned range
+	 * every point then holds one step of the grid, whole, and the point at start (what
+	 * lies at or before it) is dropped.  smolder serve reads start and end so
+	 * (querier_server.h).
+	 * Its steps stop at the last one at or before end (rangeSeries: t <= end): what lies
+	 * after it is in no point.  So the range goes out as [start, last], the whole steps,
+	 * and the tail (last, end] as a request of its own whose one step is the tail's
+	 * length — a range inside one step of the grid is all tail (a view's one-step
+	 * breakdown, a piece of a range split more finely than its step).  end is not
+	 * moved on to a step's edge: that would count profiles after `to`.
+	 */
+	if (s.start_ms > 1)
+		s.start_ms--;
+	last = step_ms > 0 && s.end_ms > s.start_ms
+		       ? s.end_ms - (s.end_ms - s.start_ms) % step_ms : s.end_ms;
+	if ((last > s.start_ms || last == s.end_ms) &&
+	    (rc = select_series(rb, c, s.start_ms, last, c->step_s)))
+		return rc;
+	if (last < s.end_ms && last >= s.start_ms)
+		return select_series(rb, c, last, s.end_ms, (double)(s.end_ms - last) / 1000);
+	return 0;
 }
 
 static int rb_timeline(struct backend *b, const struct query *q, double step_s,

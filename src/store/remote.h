@@ -19,7 +19,10 @@
  * Times are sent as milliseconds, [from, to) as Pyroscope's [start, end] (both ends in):
  * start rounded down, end the last millisecond before `to`; SelectSeries' start one
  * millisecond earlier, so that on a range aligned to the step each of Pyroscope's
- * points holds one step of the grid (remote.c, piece_timeline).  The URL may carry a
+ * points holds one step of the grid, and a last partial step (which Pyroscope's steps,
+ * stopping at the last edge before end, leave out) asked for on its own
+ * (remote.c, piece_timeline).  A start of 0 goes out as 1 (0 is no range to
+ * Pyroscope).  The URL may carry a
  * path prefix (a Grafana data source proxy: .../api/datasources/proxy/uid/<uid>).
  *
  * Conventions, as profilecli's: Accept: *\/\*;allow-utf8-labelnames=true (so dotted

@@ -1168,6 +1168,27 @@ static void test_timeline_step_ends(void **state)
 			assert_int_equal(l.v[0].n, 1);
 			assert_true(l.v[0].values[0] == 2157);  /* all but 08:00:30's */
 			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			/*
+			 * 40 s by 15 s: Pyroscope's steps stop at the last edge before the end,
+			 * 08:00:30, and the last 10 s went in no point (the merge had them);
+			 * the tail is a request of its own now, and what is at `to` stays out
+			 */
+			{
+				const int64_t ms3[] = { t8 + 1000, t8 + 31000, t8 + 39999, t8 + 40000 };
+				const double v3[] = { 100, 1000, 5, 2000 };
+
+				reset(m ? M_PYRO_V2 : M_PYRO_V1);
+				pyro_profiles(ms3, v3, 4);
+				q.range = (struct time_range){ t8 * 1000000, (t8 + 40000) * 1000000 };
+				assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &l), 0);
+				assert_int_equal(l.v[0].n, 3);
+				assert_true(l.v[0].values[0] == 100);
+				assert_true(l.v[0].values[1] == 0);
+				assert_true(l.v[0].values[2] == 1005);
+				assert_int_equal(S.nspans, 2);
+				series_points_list_release(&l);
+			}
 			selector_free(sel);
 			backend_close(b);
 		}
@@ -1348,7 +1369,9 @@ static void test_range_split(void **state)
 {
 	struct backend *b = open_remote(REMOTE_CODEC_JSON, NULL);
 	struct selector *sel;
-	struct query q = cpu_query(&sel, TL0 - 47 * HOUR, TL0 + 52 * 30 * SEC);
+	/* on the grid of 30 s: one request a piece (a partial step is a request of its own) */
+	struct query q = cpu_query(&sel, (TL0 - 47 * HOUR) / (30 * SEC) * (30 * SEC),
+				   (TL0 + 52 * 30 * SEC) / (30 * SEC) * (30 * SEC) + 30 * SEC);
 	struct series_points_list l = { 0 };
 	struct strvec names = STRVEC_INIT;
 	struct prof *p = NULL;
