@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "store/remote.h"
 #include "tui_int.h"
 
 static const char *const setting_names[SS_COUNT] = { "repo", "ref", "root", "source_path" };
@@ -112,6 +113,19 @@ void source_settings_resolve(const struct source_typed *t, const struct source_o
 	}
 }
 
+/*
+ * A value as the pane shows it: a URL (a repository label, a typed :repo=) without its
+ * user information, query and fragment, where a token or a password rides (source.h:
+ * credentials are removed from everything shown).  Paths and refs are shown as they are.
+ */
+static void put_value(struct buf *out, const char *v)
+{
+	if (strstr(v, "://"))
+		remote_url_redact(v, out); /* ERR_NOMEM: the value is left out, not shown raw */
+	else
+		buf_puts(out, v);
+}
+
 void source_settings_describe(const struct source_setting s[SS_COUNT], const char *dot,
 			      struct buf *out)
 {
@@ -122,16 +136,21 @@ void source_settings_describe(const struct source_setting s[SS_COUNT], const cha
 		if (k)
 			buf_puts(out, dot);
 		buf_printf(out, "%s ", setting_names[k]);
-		if (s[k].from == SF_LABEL_IGNORED)
-			buf_printf(out, "- (label '%s' ignored: labels name http(s) URLs only; :%s= sets one)",
-				   s[k].ignored, setting_names[k]);
-		else if (k == SS_SOURCE_PATH && s[k].from == SF_FLAG && strcmp(s[k].value, ".") == 0)
+		if (s[k].from == SF_LABEL_IGNORED) {
+			buf_puts(out, "- (label '");
+			put_value(out, s[k].ignored);
+			buf_printf(out, "' ignored: labels name http(s) URLs only; :%s= sets one)",
+				   setting_names[k]);
+		} else if (k == SS_SOURCE_PATH && s[k].from == SF_FLAG &&
+			   strcmp(s[k].value, ".") == 0) {
 			/* what the command line sets without --repo or --source-path (pprof's
 			 * default): "(flag)" said the user gave one */
 			buf_puts(out, ". (default)");
-		else if (s[k].value)
-			buf_printf(out, "%s (%s)", s[k].value, from[s[k].from]);
-		else
+		} else if (s[k].value) {
+			put_value(out, s[k].value);
+			buf_printf(out, " (%s)", from[s[k].from]);
+		} else {
 			buf_puts(out, "-");
+		}
 	}
 }

@@ -37,6 +37,7 @@
 #include "base/units.h"
 #include "base/vec.h"
 #include "profile/granularity.h"
+#include "store/remote.h"
 #include "tui_int.h"
 
 #define HEAD_ROWS 3 /* file and code origin; versions and settings; column titles */
@@ -724,20 +725,28 @@ void source_view_setting(struct tui_app *a, enum source_setting_kind k, const ch
 {
 	struct source_state *st = &a->src;
 	struct source_setting set[SS_COUNT];
+	struct buf shown = BUF_INIT;
 
 	if (source_settings_set(&a->sctx.typed, k, value, getenv("HOME"))) {
 		scr_message(a, true, "%s", err_last());
 		return;
 	}
 	source_settings_resolve(&a->sctx.typed, a->opts.source_opts, shown_version(a), set);
+	/* a URL is said without its user information, query and fragment, as line 2 has it */
+	if (set[k].value && strstr(set[k].value, "://"))
+		remote_url_redact(set[k].value, &shown);
+	else if (set[k].value)
+		buf_puts(&shown, set[k].value);
 	if (set[k].value)
-		scr_message(a, false, "%s: %s (%s)%s", source_settings_name(k), set[k].value,
+		scr_message(a, false, "%s: %s (%s)%s", source_settings_name(k),
+			    shown.data ? shown.data : "",
 			    set[k].from == SF_TYPED ? "typed" :
 			    set[k].from == SF_LABEL ? "label" :
 			    k == SS_SOURCE_PATH && strcmp(set[k].value, ".") == 0 ? "default" : "flag",
 			    st->fname ? "; reading the code again" : "");
 	else
 		scr_message(a, false, "%s: not set", source_settings_name(k));
+	buf_release(&shown);
 	if (!st->fname)
 		return;
 	free(st->code_key); /* read again, even where the key is the same */

@@ -236,6 +236,43 @@ static void test_settings(void **state)
 	buf_release(&b);
 }
 
+/* Credentials in a URL never reach the settings line: labels, typed values, ignored labels. */
+static void test_settings_credentials(void **state)
+{
+	struct source_typed t;
+	struct source_version v = { 0 };
+	struct source_setting s[SS_COUNT];
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	v.repo = (char *)"https://user:s3cr3t@example.invalid/x/y";
+	v.ref = (char *)"vA";
+	source_settings_resolve(&t, NULL, &v, s);
+	assert_string_equal(s[SS_REPO].value, v.repo); /* source_find still gets them */
+	source_settings_describe(s, " | ", &b);
+	assert_string_equal(b.data, "repo https://example.invalid/x/y (label) | ref vA (label) | "
+				    "root - | source_path -");
+	buf_reset(&b);
+	/* a token in the query goes too; a typed value is shown the same way */
+	assert_int_equal(source_settings_set(&t, SS_REPO,
+					     "https://tok@example.invalid/z?access_token=s3cr3t", NULL),
+			 0);
+	source_settings_resolve(&t, NULL, &v, s);
+	source_settings_describe(s, " | ", &b);
+	assert_string_equal(b.data, "repo https://example.invalid/z (typed) | ref vA (label) | "
+				    "root - | source_path -");
+	buf_reset(&b);
+	/* a label that is not an http(s) URL is named as ignored, without its password */
+	memset(&t, 0, sizeof(t));
+	v.repo = (char *)"ssh://git:s3cr3t@example.invalid/x/y";
+	source_settings_resolve(&t, NULL, &v, s);
+	source_settings_describe(s, " | ", &b);
+	assert_null(strstr(b.data, "s3cr3t"));
+	assert_non_null(strstr(b.data, "label 'ssh://example.invalid/x/y' ignored"));
+	buf_release(&b);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* a store with two versions of main.work                                                */
 
@@ -540,6 +577,10 @@ static void test_pane_one_version(void **state)
 	assert_string_equal(asked_ref(a), "v1");
 	tui_app_key(a, 'v');
 	assert_non_null(strstr(a->message, "one version"));
+	/* a typed repository URL is said without its password */
+	app_command(a, "repo=https://me:s3cr3t@example.invalid/acme/app");
+	assert_non_null(strstr(a->message, "repo: https://example.invalid/acme/app (typed)"));
+	assert_null(strstr(a->message, "s3cr3t"));
 	/* the flag beats the label */
 	so.ref = "release";
 	app_command(a, "repo=");
@@ -580,6 +621,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_settings_credentials),
 		cmocka_unit_test(test_share),
 		cmocka_unit_test(test_pane_two_versions),
 		cmocka_unit_test(test_pane_one_version),
