@@ -26,6 +26,7 @@ struct http {
 	size_t limit;
 	bool too_big;
 	char ctype[128];
+	char media[128];     /* x-github-media-type: GitHub's answer names its format */
 	char remaining[32];  /* x-ratelimit-remaining */
 	char what[300];
 };
@@ -57,6 +58,10 @@ static void header_value(const char *line, size_t len, const char *name, char *o
 	k = len < n - 1 ? len : n - 1;
 	memcpy(out, line, k);
 	out[k] = '\0';
+	/* a server's text: it may reach a message, so printable ASCII only */
+	for (; *out; out++)
+		if ((unsigned char)*out < 0x20 || (unsigned char)*out > 0x7e)
+			*out = '?';
 }
 
 static size_t on_header(char *p, size_t sz, size_t n, void *arg)
@@ -65,6 +70,7 @@ static size_t on_header(char *p, size_t sz, size_t n, void *arg)
 	size_t len = sz * n;
 
 	header_value(p, len, "content-type", h->ctype, sizeof(h->ctype));
+	header_value(p, len, "x-github-media-type", h->media, sizeof(h->media));
 	header_value(p, len, "x-ratelimit-remaining", h->remaining, sizeof(h->remaining));
 	return len;
 }
@@ -217,6 +223,19 @@ static void body_hint(const struct buf *b, char *out, size_t n)
 	out[i] = '\0';
 }
 
+/*
+ * Whether a 200 answer is GitHub's raw file: GitHub (and GitHub Enterprise) names the
+ * format it sent in X-GitHub-Media-Type ("github.v3; param=raw"); a server that echoes
+ * the raw media type as its Content-Type is taken too.  Anything else (text/html from
+ * a captive portal) is someone else's page.
+ */
+static bool raw_answer(const struct http *h)
+{
+	return strstr(h->media, "param=raw") != NULL ||
+	       strncasecmp(h->ctype, "application/vnd.github.raw", 26) == 0 ||
+	       strncasecmp(h->ctype, "application/vnd.github.v3.raw", 29) == 0;
+}
+
 int src_github_get(struct src_ctx *c, const char *owner, const char *repo, const char *ref,
 		   const char *path, struct buf *data, char *note, size_t notelen)
 {
@@ -257,7 +276,14 @@ int src_github_get(struct src_ctx *c, const char *owner, const char *repo, const
 		if (strncasecmp(h.ctype, "application/json", 16) == 0 && data->len &&
 		    data->data[0] == '[')
 			return err_set(ERR_NOTFOUND, "'%s': a directory", path);
-		return 0;
+		if (raw_answer(&h))
+			return 0;
+		/* a captive portal or a proxy's page: not the file, and never cached */
+		buf_reset(data);
+		return err_set(ERR_NET, "'%s': the answer is not GitHub's raw file (Content-Type "
+					"'%s'%s): a proxy or a login page in the way?",
+			       path, h.ctype[0] ? h.ctype : "none",
+			       h.media[0] ? "" : ", no X-GitHub-Media-Type");
 	}
 	if (status == 404)
 		return err_set(ERR_NOTFOUND, "not found (HTTP 404)");

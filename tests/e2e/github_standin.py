@@ -5,7 +5,8 @@
 
 Serves GET /repos/OWNER/REPO/contents/PATH?ref=REF from the files ROOT/OWNER/REPO/REF/PATH
 (REF "_default" when the request names none) the way GitHub answers with
-`Accept: application/vnd.github.raw`: the raw bytes, or GitHub's 404 JSON.  Listens on
+`Accept: application/vnd.github.raw`: the raw bytes as text/plain with
+`X-GitHub-Media-Type: github.v3; param=raw`, or GitHub's 404 JSON.  Listens on
 127.0.0.1 on a free port, written to PORTFILE; appends one line per request to LOG:
 "GET <path> ref=<ref> auth=<yes|no> accept=<accept>" (never the token itself).
 """
@@ -27,9 +28,11 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def reply(self, status, ctype, body):
+    def reply(self, status, ctype, body, media=None):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        if media:
+            self.send_header("X-GitHub-Media-Type", media)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-RateLimit-Limit", "60")
         self.send_header("X-RateLimit-Remaining", "59")
@@ -54,7 +57,7 @@ class Handler(BaseHTTPRequestHandler):
         if not os.path.isfile(local):
             return self.reply(404, "application/json; charset=utf-8", NOT_FOUND)
         with open(local, "rb") as f:
-            self.reply(200, "application/vnd.github.raw; charset=utf-8", f.read())
+            self.reply(200, "text/plain; charset=utf-8", f.read(), "github.v3; param=raw")
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

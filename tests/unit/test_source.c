@@ -124,6 +124,11 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 								 MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
+	/* GitHub's raw answer: text/plain, its format named in X-GitHub-Media-Type */
+	if (strcmp(ctype, "raw") == 0) {
+		ctype = "text/plain; charset=utf-8";
+		MHD_add_response_header(r, "X-GitHub-Media-Type", "github.v3; param=raw");
+	}
 	MHD_add_response_header(r, "Content-Type", ctype);
 	MHD_add_response_header(r, "X-GitHub-Api-Version-Selected", "2022-11-28");
 	MHD_add_response_header(r, "X-RateLimit-Limit", "60");
@@ -186,7 +191,7 @@ static enum MHD_Result gh_handler(void *cls, struct MHD_Connection *conn, const 
 	}
 	pthread_mutex_unlock(&gh.mu);
 	if (strncmp(url, "/elsewhere/", 11) == 0) /* where a redirect leads (another origin) */
-		return reply(conn, 200, "text/plain", "moved content\n", 14, NULL);
+		return reply(conn, 200, "raw", "moved content\n", 14, NULL);
 	if (strncmp(url, "/gitiles/", 9) == 0)  /* go.googlesource.com's ?format=TEXT */
 		return gitiles_reply(conn, url + 9);
 	if (sscanf(url, "/repos/%63[^/]/%63[^/]/contents/%n", owner, repo, &n) != 2 || !n)
@@ -196,6 +201,11 @@ static enum MHD_Result gh_handler(void *cls, struct MHD_Connection *conn, const 
 		static const char msg[] = "{\"message\":\"API rate limit exceeded for 127.0.0.1.\"}";
 
 		return reply(conn, 403, "application/json", msg, sizeof(msg) - 1, NULL);
+	}
+	if (strncmp(path, "portal", 6) == 0) { /* a captive portal's page, answered 200 */
+		static const char page[] = "<html><body>Sign in to the guest network</body></html>\n";
+
+		return reply(conn, 200, "text/html; charset=utf-8", page, sizeof(page) - 1, NULL);
 	}
 	if (strcmp(path, "moved.go") == 0) {
 		snprintf(loc, sizeof(loc), "http://localhost:%u/elsewhere/moved.go", gh.port);
@@ -217,8 +227,7 @@ static enum MHD_Result gh_handler(void *cls, struct MHD_Connection *conn, const 
 			enum MHD_Result r;
 
 			pthread_mutex_unlock(&gh.mu);
-			r = reply(conn, 200, "application/vnd.github.raw; charset=utf-8", body,
-				  strlen(body), NULL);
+			r = reply(conn, 200, "raw", body, strlen(body), NULL);
 			free(body);
 			return r;
 		}
@@ -695,6 +704,20 @@ static void test_github_api(void **state)
 	assert_false(f.cached);
 	source_file_release(&f);
 	assert_int_equal(gh_count("/contents/y.py"), 2);
+
+	/* a 200 that is not GitHub's raw file (a captive portal): refused, never cached */
+	o.ref = "a35e42d4b114cfada7ef6d53c4a63d6ba44a72d9";
+	gh_reset();
+	rc = source_find(&o, NULL, NULL, "portal.go", &f, &t);
+	assert_int_equal(rc, ERR_NOTFOUND);
+	assert_null(f.data);
+	assert_non_null(strstr(err_last(), "not GitHub's raw file (Content-Type 'text/html"));
+	tu_assert_message(err_last());
+	source_trace_release(&t);
+	assert_int_equal(source_find(&o, NULL, NULL, "portal.go", &f, &t), ERR_NOTFOUND);
+	assert_no_text(&t, "disk cache");
+	assert_int_equal(gh_count("/contents/portal.go"), 2);
+	source_trace_release(&t);
 
 	/* offline: no request at all */
 	gh_reset();
