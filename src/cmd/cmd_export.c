@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/outfile.h"
 #include "base/text.h"
 #include "cmd.h"
 #include "ingest/encode.h"
@@ -59,26 +60,33 @@ static int terminal_safe(const struct buf *in, struct buf *out)
 	return rc;
 }
 
+/*
+ * Writes b to path: a file through outfile_write() (a failed write leaves an existing
+ * file whole and no partial one; a FIFO or a device is written as it is), - to standard
+ * output.
+ */
 static int write_out(const char *path, const struct buf *in)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
 	struct buf safe = BUF_INIT;
 	const struct buf *b = in;
 	int ok;
 
-	if (!f) {
-		fprintf(stderr, "smolder: cannot create '%s': %s\n", path, strerror(errno));
+	if (strcmp(path, "-") != 0) {
+		if (outfile_write(path, in->data, in->len, OUTFILE_REPLACE | OUTFILE_IN_PLACE) == 0)
+			return 0;
+		cmd_errorf("%s", err_last());
 		return 1;
 	}
-	if (f == stdout && isatty(STDOUT_FILENO)) {
+	if (isatty(STDOUT_FILENO)) {
 		if (terminal_safe(in, &safe)) {
 			cmd_errorf("%s", err_last());
+			buf_release(&safe);
 			return 1;
 		}
 		b = &safe;
 	}
-	ok = fwrite(b->data ? b->data : "", 1, b->len, f) == b->len;
-	ok &= (f == stdout ? fflush(f) : fclose(f)) == 0;
+	ok = fwrite(b->data ? b->data : "", 1, b->len, stdout) == b->len;
+	ok &= fflush(stdout) == 0;
 	buf_release(&safe);
 	if (!ok) {
 		fprintf(stderr, "smolder: cannot write '%s': %s\n", path, strerror(errno));

@@ -3,8 +3,9 @@
  * key (p pprof, f folded, s speedscope, v svg), then the path is edited on the prompt
  * line (a default in the current directory is filled in, never a name that exists).  A
  * path that exists asks "overwrite PATH? y/N" first; the profile being viewed is never
- * overwritten.  The file is written next to its name and renamed into place, so a failed
- * write leaves what was there whole.
+ * overwritten.  The file is written next to its name and renamed into place (outfile.h),
+ * so a failed write leaves what was there whole, and without that y a file that appeared
+ * since the prompt is kept.
  *
  * "What is on screen" is the shown profile (every filter, granularity and collapsed
  * recursion applied), narrowed to the zoomed call path (the comparison's when it is
@@ -28,16 +29,14 @@
  */
 #include <curses.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "base/err.h"
+#include "base/outfile.h"
 #include "ingest/encode.h"
 #include "profile/filter.h"
 #include "profile/merge.h"
@@ -252,103 +251,6 @@ static int derive(const struct export_job *j, const struct prof **shown, struct 
 	return 0;
 }
 
-/* Writes all of b to fd, which it closes; 0 or errno. */
-static int write_all(int fd, const struct buf *b)
-{
-	size_t off = 0;
-	int e = 0;
-
-	while (off < b->len) {
-		ssize_t w = write(fd, b->data + off, b->len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			e = w < 0 ? errno : EIO;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (!e && fsync(fd) != 0 && errno != EINVAL)
-		e = errno;
-	if (close(fd) != 0 && !e)
-		e = errno;
-	return e;
-}
-
-/*
- * Writes b to path, a regular file or nothing yet (a FIFO, a device, a directory is
- * refused).  The bytes go to a new file next to it, which then takes the name: a failed
- * write leaves the old file whole.  Without `replace` the name is taken only if still
- * free (link(2) does not replace), so a file that appeared since the prompt is kept.  A
- * symbolic link keeps pointing where it did: the file it points at is replaced.
- */
-static int write_file(const char *path, const struct buf *b, bool replace)
-{
-	char dest[PATH_MAX], tmp[PATH_MAX + 64];
-	const char *base;
-	struct stat st;
-	mode_t mode = 0666;
-	bool exists = false;
-	int fd = -1, e, i;
-
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) == 0) {
-		if (!realpath(path, dest))
-			return err_set(ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	} else if (snprintf(dest, sizeof(dest), "%s", path) >= (int)sizeof(dest)) {
-		return err_set(ERR_TOOBIG, "cannot write %s: the path is too long", path);
-	}
-	if (stat(dest, &st) == 0) {
-		if (!S_ISREG(st.st_mode))
-			return err_set(ERR_IO, "cannot write %s: not a regular file", path);
-		exists = true;
-		mode = st.st_mode & 07777;
-	}
-	base = strrchr(dest, '/');
-	base = base ? base + 1 : dest;
-	for (i = 0; i < 100 && fd < 0; i++) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		/* hidden, in the same directory: rename() stays within one file system */
-		if (snprintf(tmp, sizeof(tmp), "%.*s.%s.%ld-%ld.tmp", (int)(base - dest), dest, base,
-			     (long)getpid(), (long)ts.tv_nsec + i) >= (int)sizeof(tmp))
-			return err_set(ERR_TOOBIG, "cannot write %s: the path is too long", path);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
-		if (fd < 0 && errno != EEXIST)
-			return err_set(ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	}
-	if (fd < 0)
-		return err_set(ERR_IO, "cannot write %s: no free temporary name", path);
-	if (exists && fchmod(fd, mode) != 0) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(e));
-	}
-	if ((e = write_all(fd, b)) != 0) {
-		unlink(tmp);
-		return err_set(ERR_IO, "writing %s: %s", path, strerror(e));
-	}
-	if (!replace) {
-		if (link(tmp, dest) == 0) {
-			unlink(tmp);
-			return 0;
-		}
-		if (errno == EEXIST) {
-			unlink(tmp);
-			return err_set(ERR_IO, "%s exists now: not overwritten", path);
-		}
-		/* a file system without hard links: the check before the prompt must do */
-	}
-	if (rename(tmp, dest) != 0) {
-		e = errno;
-		unlink(tmp);
-		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(e));
-	}
-	return 0;
-}
-
 /* The export itself, on the worker: reads only the job. */
 static void export_run(struct job *job)
 {
@@ -367,7 +269,7 @@ static void export_run(struct job *job)
 		}
 	}
 	if (!j->rc)
-		j->rc = write_file(j->file, &b, j->replace);
+		j->rc = outfile_write(j->file, b.data, b.len, j->replace ? OUTFILE_REPLACE : 0);
 	if (j->rc)
 		snprintf(j->err, sizeof(j->err), "%s", err_last());
 	j->len = b.len;

@@ -4,7 +4,8 @@
 # cached under the build directory; no network or npm is a failure, not a skip) with
 # weights adding up to `smolder top`'s total; SVG flame graphs well-formed for xmllint,
 # with box widths in proportion to the values, and for hostile names too; pprof export
-# keeps the profile's comments as go tool pprof -comments reads them.
+# keeps the profile's comments as go tool pprof -comments reads them; a write that fails
+# leaves an existing file whole and nothing behind, FIFOs and devices are written as is.
 # Usage: export.sh SMOLDER EXAMPLES_DIR TESTDATA CACHE_DIR
 set -u
 smolder=$1
@@ -225,6 +226,32 @@ if command -v go > /dev/null && "$smolder" export "$java" -o "$tmp/java.pb.gz"; 
 else
   echo "FAIL - go is not installed, or export of $java failed"; fail=$((fail + 1))
 fi
+
+# --- writing: a failed write leaves an existing file whole and nothing behind -----------
+# A file size limit (ulimit -f, SIGXFSZ ignored) fails write(2) as a full disk does.
+cpu=$ex/cpuwork-cpu.pb.gz
+mkdir "$tmp/w"
+"$smolder" export "$cpu" -o "$tmp/w/old.pb.gz" && chmod 640 "$tmp/w/old.pb.gz"
+cp -p "$tmp/w/old.pb.gz" "$tmp/keep.pb.gz"
+(trap '' XFSZ; ulimit -f 1; exec "$smolder" export "$cpu" -f folded -o "$tmp/w/old.pb.gz") \
+  > /dev/null 2> "$tmp/err"; rc=$?
+check "export over a file whose write fails: status 1, one line naming it" \
+  bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qF \"cannot write '$tmp/w/old.pb.gz': File too large\" '$tmp/err'"
+check "... the old file is whole" cmp "$tmp/w/old.pb.gz" "$tmp/keep.pb.gz"
+(trap '' XFSZ; ulimit -f 1; exec "$smolder" export "$cpu" -f folded -o "$tmp/w/new.folded") 2> /dev/null
+check "... and no partial or temporary file is left (a new name fails the same way)" \
+  test "$(ls -A "$tmp/w")" = old.pb.gz
+"$smolder" export "$cpu" -f folded -o - > "$tmp/cpu.folded"
+check "an export that succeeds replaces the file, keeping its mode" \
+  bash -c "'$smolder' export '$cpu' -f folded -o '$tmp/w/old.pb.gz' && cmp '$tmp/w/old.pb.gz' '$tmp/cpu.folded' && [ \$(stat -c %a '$tmp/w/old.pb.gz') = 640 ]"
+mkfifo "$tmp/w.fifo"
+cat "$tmp/w.fifo" > "$tmp/fifo.out" & reader=$!
+check "a FIFO is written as it is" timeout 10 "$smolder" export "$cpu" -f folded -o "$tmp/w.fifo"
+wait $reader
+check "... its reader gets the whole export" cmp "$tmp/fifo.out" "$tmp/cpu.folded"
+check "a device (/dev/null) is written as it is" "$smolder" export "$cpu" -o /dev/null
+check "-o /dev/stdout into a file is standard output" \
+  bash -c "'$smolder' export '$cpu' -f folded -o /dev/stdout > '$tmp/so.folded' && cmp '$tmp/so.folded' '$tmp/cpu.folded'"
 
 check "export --help lists the new formats" bash -c "'$smolder' export --help | grep -q 'pprof (default), folded, speedscope or svg'"
 
