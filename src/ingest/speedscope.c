@@ -225,7 +225,7 @@ static int ss_sampled(struct ss_ctx *c, const json_t *prof, size_t pi,
 {
 	const json_t *samples = json_object_get(prof, "samples");
 	const json_t *weights = json_object_get(prof, "weights");
-	size_t i, j, n, keep;
+	size_t i, j, n, keep = 0;
 	int rc;
 
 	if (!json_is_array(samples) || !json_is_array(weights))
@@ -274,7 +274,7 @@ static int ss_sampled(struct ss_ctx *c, const json_t *prof, size_t pi,
 static int ss_interval(struct ss_ctx *c, size_t depth, int64_t w,
 		       const struct prof_label *lab, size_t pi, size_t i)
 {
-	size_t j, keep;
+	size_t j, keep = 0;
 	int rc;
 
 	if (depth == 0 || w == 0)

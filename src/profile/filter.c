@@ -340,7 +340,7 @@ static int range_parse(struct tagf *t, const char *val, const char *what)
 {
 	const char *q1 = val[0] == ':' ? val + 1 : val, *q2 = NULL, *unit;
 	size_t n1, d1, n2 = 0, d2 = 0;
-	int64_t v;
+	int64_t v = 0;
 	char *u1;
 	int rc;
 

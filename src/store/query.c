@@ -1156,7 +1156,7 @@ static void tl_flush(struct tl_ctx *t)
 
 static int tl_add(struct tl_ctx *t, const char *v, size_t len, int64_t value)
 {
-	size_t gi;
+	size_t gi = 0;
 	int rc;
 
 	if ((rc = tl_group(t, v, len, &gi)))

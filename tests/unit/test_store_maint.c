@@ -38,7 +38,7 @@ static void assert_damage(struct store *s, uint64_t n, const char *says)
 
 	if (got != n || (n && !strstr(msg, says)) || (!n && msg[0]))
 		fail_msg("damage: %llu new, '%s'; wanted %llu saying '%s'", (unsigned long long)got,
-			 msg, (unsigned long long)n, says);
+			 msg, (unsigned long long)n, says ? says : "");
 }
 
 /*
