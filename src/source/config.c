@@ -11,7 +11,8 @@
  *
  * Unknown keys are ignored (yaml.v3 is not strict) but duplicate keys anywhere are an
  * error, as in Pyroscope.  The document is bounded: at most CFG_MAX_BYTES of YAML,
- * CFG_MAX_KEYS keys per mapping and CFG_MAX_MAPPINGS mappings.  Aliases are followed as
+ * CFG_MAX_KEYS keys per mapping, CFG_MAX_MAPPINGS mappings, CFG_MAX_ALL_PREFIXES prefixes
+ * in all, and CFG_MAX_COPIED bytes of text and structures made.  Aliases are followed as
  * libyaml's document model stores them (one node, never expanded).  Merge keys (<<) are
  * searched at lookup time; a file's lookups may look at CFG_MAX_MERGED keys of merged
  * mappings in all (a few dozen aliases nested a few levels fan out exponentially).
@@ -28,7 +29,11 @@
 #define CFG_MAX_BYTES (1u << 20)
 #define CFG_MAX_KEYS 256
 #define CFG_MAX_MAPPINGS 4096
-#define CFG_MAX_PREFIXES 1024
+#define CFG_MAX_PREFIXES 1024                /* in one list */
+#define CFG_MAX_ALL_PREFIXES 16384           /* in the whole file (aliases counted each time) */
+/* what a prefix and a mapping cost besides their text, counted in `copied` */
+#define CFG_PREFIX_COST 32
+#define CFG_MAPPING_COST ((size_t)sizeof(struct src_mapping) + 64)
 #define CFG_MAX_DEPTH 64                     /* the schema needs 7 */
 #define CFG_MAX_COPIED (4u * CFG_MAX_BYTES)  /* scalars copied, aliases counted each time */
 #define CFG_MAX_MERGED (1u << 20)            /* keys looked at through <<, per file */
@@ -48,7 +53,8 @@ const char *src_lang_name(enum src_lang l)
 struct cparse {
 	yaml_document_t doc;
 	struct buf errs;  /* "mapping[i]: ...; " */
-	size_t copied;    /* bytes of scalars copied: aliases repeat an anchor's */
+	size_t copied;    /* bytes of scalars copied (and CFG_*_COST): aliases repeat an anchor's */
+	size_t nprefixes; /* prefixes of every mapping: aliases repeat a list */
 	size_t merged;    /* keys looked at in mappings reached through <<, all lookups */
 	bool over;        /* merged passed CFG_MAX_MERGED: lookups find nothing, parse fails */
 };
@@ -64,6 +70,16 @@ static bool scalar_is(yaml_node_t *n, const char *s)
 	       memcmp(n->data.scalar.value, s, n->data.scalar.length) == 0;
 }
 
+/* counts n bytes of what the document makes us allocate */
+static int charge(struct cparse *p, size_t n)
+{
+	p->copied += n;
+	if (p->copied > CFG_MAX_COPIED)
+		return err_set(ERR_TOOBIG, "invalid pyroscope config: its aliases repeat more than "
+					   "%u MiB of text", CFG_MAX_COPIED >> 20);
+	return 0;
+}
+
 /* a scalar's text (NULL and ~ are ""), malloc'd; non-scalars fail */
 static int scalar_dup(struct cparse *p, yaml_node_t *n, const char *what, char **out)
 {
@@ -73,10 +89,8 @@ static int scalar_dup(struct cparse *p, yaml_node_t *n, const char *what, char *
 	if (memchr(n->data.scalar.value, '\0', n->data.scalar.length))
 		return err_set(ERR_PARSE, "invalid pyroscope config: '%s' holds a NUL character",
 			       what);
-	p->copied += n->data.scalar.length + 1;
-	if (p->copied > CFG_MAX_COPIED)
-		return err_set(ERR_TOOBIG, "invalid pyroscope config: its aliases repeat more than "
-					   "%u MiB of text", CFG_MAX_COPIED >> 20);
+	if (charge(p, n->data.scalar.length + 1))
+		return ERR_TOOBIG;
 	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	    (scalar_is(n, "~") || scalar_is(n, "null") || scalar_is(n, "Null") ||
 	     scalar_is(n, "NULL")))
@@ -191,6 +205,14 @@ static int prefixes(struct cparse *p, yaml_node_t *n, const char *what, char ***
 			return rc;
 		if (*count >= CFG_MAX_PREFIXES)
 			return err_set(ERR_TOOBIG, "invalid pyroscope config: too many prefixes");
+		/* an empty prefix ({}) costs an allocation too, and aliases of a long list in
+		   many mappings repeat it: the whole file has a budget */
+		if (++p->nprefixes > CFG_MAX_ALL_PREFIXES)
+			return err_set(ERR_TOOBIG, "invalid pyroscope config: more than %d prefixes "
+						   "in all (aliases counted each time they are used)",
+				       CFG_MAX_ALL_PREFIXES);
+		if ((rc = charge(p, CFG_PREFIX_COST)))
+			return rc;
 		if ((rc = vec_reserve(out, &cap, *count + 1)))
 			return rc;
 		v = map_get(p, e, "prefix");
@@ -226,7 +248,7 @@ static int parse_mapping(struct cparse *p, yaml_node_t *n, size_t i, struct src_
 	char *lang = NULL;
 	int rc;
 
-	if ((rc = check_map(p, n, "mappings")))
+	if ((rc = check_map(p, n, "mappings")) || (rc = charge(p, CFG_MAPPING_COST)))
 		return rc;
 	if ((rc = prefixes(p, map_get(p, n, "path"), "path", &m->paths, &m->npaths)) ||
 	    (rc = prefixes(p, map_get(p, n, "function_name"), "function_name", &m->funcs,
