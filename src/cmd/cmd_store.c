@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/outfile.h"
 #include "base/strvec.h"
 #include "base/text.h"
 #include "base/timeparse.h"
@@ -530,11 +531,15 @@ static int q_types(const struct qargs *a, const struct cmd_env *env)
 	return rc;
 }
 
-/* profilecli's pprof=FILE: a gzipped pprof, never over an existing file without --force. */
+/*
+ * profilecli's pprof=FILE: a gzipped pprof, never over an existing file without --force.
+ * Written next to FILE and renamed into place (outfile.h): a failed write leaves no
+ * partial file (so a retry is not refused as "exists") and an existing one whole.
+ */
 static int write_pprof(const char *file, const struct prof *p, bool force)
 {
 	struct buf b = BUF_INIT;
-	int fd, rc = 1;
+	int rc = 1, e;
 
 	if (!*file) {
 		fprintf(stderr, "smolder: no file path after pprof=\n");
@@ -544,14 +549,9 @@ static int write_pprof(const char *file, const struct prof *p, bool force)
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
-	fd = open(file, O_WRONLY | O_CREAT | (force ? O_TRUNC : O_EXCL), 0644);
-	if (fd < 0) {
-		fprintf(stderr, "smolder: cannot create '%s': %s%s\n", file, strerror(errno),
-			errno == EEXIST ? " (--force overwrites it)" : "");
-		goto done;
-	}
-	if (write(fd, b.data, b.len) != (ssize_t)b.len || close(fd) != 0) {
-		fprintf(stderr, "smolder: cannot write '%s': %s\n", file, strerror(errno));
+	e = outfile_write(file, b.data, b.len, force ? OUTFILE_REPLACE | OUTFILE_IN_PLACE : 0);
+	if (e) {
+		cmd_errorf("%s%s", err_last(), e == ERR_USAGE ? " (--force overwrites it)" : "");
 		goto done;
 	}
 	rc = 0;

@@ -253,6 +253,26 @@ check "a device (/dev/null) is written as it is" "$smolder" export "$cpu" -o /de
 check "-o /dev/stdout into a file is standard output" \
   bash -c "'$smolder' export '$cpu' -f folded -o /dev/stdout > '$tmp/so.folded' && cmp '$tmp/so.folded' '$tmp/cpu.folded'"
 
+# query profile --output pprof=FILE writes the same way (a profile of 1 MB: the store
+# itself needs its 32 KiB -shm file under the limit)
+"$smolder" ingest --db "$tmp/q.db" "$td/go/gencode3k-cpu.pb.gz" > /dev/null
+qp=(query profile --db "$tmp/q.db" --from 0 --query '{service_name="gencode3k-cpu"}'
+  --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds)
+mkdir "$tmp/qw"
+(trap '' XFSZ; ulimit -f 256; exec "$smolder" "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz") \
+  2> "$tmp/err"; rc=$?
+check "query profile pprof=F whose write fails: status 1, one line with the reason" \
+  bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qF \"cannot write '$tmp/qw/q.pb.gz': File too large\" '$tmp/err'"
+check "... no partial file is left" test -z "$(ls -A "$tmp/qw")"
+check "... so the retry without --force writes it" "$smolder" "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz"
+cp "$tmp/qw/q.pb.gz" "$tmp/q.keep"
+errcheck "... and another one is refused" "cannot create '.*q.pb.gz': File exists \(--force overwrites it\)" \
+  "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz"
+(trap '' XFSZ; ulimit -f 256; exec "$smolder" "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz" --force) \
+  2> /dev/null
+check "--force over it, the write failing: the old file is whole, nothing else left" \
+  bash -c "cmp '$tmp/qw/q.pb.gz' '$tmp/q.keep' && [ \"\$(ls -A '$tmp/qw')\" = q.pb.gz ]"
+
 check "export --help lists the new formats" bash -c "'$smolder' export --help | grep -q 'pprof (default), folded, speedscope or svg'"
 
 check_done
