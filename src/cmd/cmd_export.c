@@ -62,37 +62,34 @@ static int terminal_safe(const struct buf *in, struct buf *out)
 
 /*
  * Writes b to path: a file through outfile_write() (a failed write leaves an existing
- * file whole and no partial one; a FIFO or a device is written as it is), - to standard
- * output.
+ * file whole and no partial one; a FIFO or a device is written as it is), standard
+ * output (to_stdout: -, or a path that names it) through its descriptor, made
+ * terminal-safe on a terminal.  stdio holds none of it, so a failure is this one line
+ * and main's close_stdout() has nothing to add; a reader that went away (EPIPE) is not
+ * worth one, as there.
  */
-static int write_out(const char *path, const struct buf *in)
+static int write_out(const char *path, bool to_stdout, const struct buf *in)
 {
 	struct buf safe = BUF_INIT;
 	const struct buf *b = in;
-	int ok;
+	int rc = 0;
 
-	if (strcmp(path, "-") != 0) {
+	if (!to_stdout) {
 		if (outfile_write(path, in->data, in->len, OUTFILE_REPLACE | OUTFILE_IN_PLACE) == 0)
 			return 0;
 		cmd_errorf("%s", err_last());
 		return 1;
 	}
 	if (isatty(STDOUT_FILENO)) {
-		if (terminal_safe(in, &safe)) {
+		if ((rc = terminal_safe(in, &safe)))
 			cmd_errorf("%s", err_last());
-			buf_release(&safe);
-			return 1;
-		}
 		b = &safe;
 	}
-	ok = fwrite(b->data ? b->data : "", 1, b->len, stdout) == b->len;
-	ok &= fflush(stdout) == 0;
+	if (!rc && (rc = outfile_write_fd(STDOUT_FILENO, b->data, b->len, "standard output")) &&
+	    errno != EPIPE)
+		cmd_errorf("%s", err_last());
 	buf_release(&safe);
-	if (!ok) {
-		fprintf(stderr, "smolder: cannot write '%s': %s\n", path, strerror(errno));
-		return 1;
-	}
-	return 0;
+	return rc ? 1 : 0;
 }
 
 /* What speedscope and the SVG call the profile: a file's base name, else SOURCE. */
@@ -138,6 +135,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	struct prof *p = NULL;
 	struct buf b = BUF_INIT, name = BUF_INIT;
 	int c, type, rc = 1;
+	bool to_stdout;
 
 	optind = 1;
 	while ((c = cmd_getopt("export", argc, argv, "o:f:i:h", opts)) != -1) {
@@ -179,7 +177,8 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	if (cmd_check_seconds("export", &st, (const char *const[]){ st.used ? NULL : argv[optind] },
 			      1))
 		return 2;
-	if (strcmp(format, "pprof") == 0 && strcmp(out, "-") == 0 && isatty(STDOUT_FILENO)) {
+	to_stdout = strcmp(out, "-") == 0 || outfile_is_fd(out, STDOUT_FILENO);
+	if (strcmp(format, "pprof") == 0 && to_stdout && isatty(STDOUT_FILENO)) {
 		/* curl's rule: binary output is not for a terminal */
 		fprintf(stderr, "smolder export: a pprof profile is binary: not written to a terminal "
 				"(use -o FILE, or pipe it)\n");
@@ -199,7 +198,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
-	rc = write_out(out, &b);
+	rc = write_out(out, to_stdout, &b);
 done:
 	cmd_loaded_release(&ld);
 	buf_release(&name);

@@ -253,6 +253,12 @@ check "a device (/dev/null) is written as it is" "$smolder" export "$cpu" -o /de
 check "-o /dev/stdout into a file is standard output" \
   bash -c "'$smolder' export '$cpu' -f folded -o /dev/stdout > '$tmp/so.folded' && cmp '$tmp/so.folded' '$tmp/cpu.folded'"
 
+for o in - /dev/stdout; do
+  "$smolder" export "$cpu" -f folded -o $o > /dev/full 2> "$tmp/err"; rc=$?
+  check "export -o $o > /dev/full: status 1, one line" \
+    bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qx 'smolder: cannot write standard output: No space left on device' '$tmp/err'"
+done
+
 # query profile --output pprof=FILE writes the same way (a profile of 1 MB: the store
 # itself needs its 32 KiB -shm file under the limit)
 "$smolder" ingest --db "$tmp/q.db" "$td/go/gencode3k-cpu.pb.gz" > /dev/null
