@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/hmap.h"
+#include "base/text.h"
 #include "profile.pb-c.h"
 
 #define NEW(a, T) ((T *)arena_zalloc((a), sizeof(T)))
@@ -229,11 +230,13 @@ done:
  * One frame as the folded reader reads it back: ';' and line breaks become '?', an empty
  * name "<unknown>" (pprof's), the root frame (`root`) does not start with '#' (a comment
  * line) or a blank (skipped), and the leaf frame (`leaf`) does not end with a blank (the
- * reader trims the blanks before the count): those become '?' too.
+ * reader trims the blanks before the count): those become '?' too.  The text is UTF-8,
+ * as encode.h promises: each byte of an invalid sequence becomes U+FFFD, and so does NUL
+ * (a NUL in the first bytes makes readers, smolder's too, take the file for protobuf).
  */
 static void put_frame(struct buf *out, const char *s, size_t n, bool root, bool leaf)
 {
-	size_t i, start = 0, end = n;
+	size_t i, start = 0, end = n, len;
 	bool blank_end;
 
 	if (n == 0) {
@@ -247,12 +250,21 @@ static void put_frame(struct buf *out, const char *s, size_t n, bool root, bool 
 	blank_end = leaf && end > start && (s[end - 1] == ' ' || s[end - 1] == '\t');
 	if (blank_end)
 		end--;
-	for (i = start; i < end; i++) {
-		if (s[i] == ';' || s[i] == '\n' || s[i] == '\r') {
-			buf_add(out, s + start, i - start);
-			buf_add(out, "?", 1);
-			start = i + 1;
-		}
+	for (i = start; i < end; i += len) {
+		const char *repl;
+
+		/* a blank cut off at `end` is ASCII: no sequence is split there */
+		len = text_utf8_len(s + i, end - i);
+		if (len == 0 || s[i] == '\0')
+			repl = "\xef\xbf\xbd";
+		else if (s[i] == ';' || s[i] == '\n' || s[i] == '\r')
+			repl = "?";
+		else
+			continue;
+		len = 1;
+		buf_add(out, s + start, i - start);
+		buf_puts(out, repl);
+		start = i + 1;
 	}
 	buf_add(out, s + start, end - start);
 	if (blank_end)

@@ -28,7 +28,7 @@ int encode_pprof(const struct prof *p, struct buf *out);
  * with a zero value are left out.  Folded text cannot hold ';' or line breaks in a
  * name: those characters become '?', as does a '#' or a blank that starts a line (the
  * reader takes the first for a comment and skips the others); an empty name is written
- * "<unknown>".
+ * "<unknown>".  Invalid UTF-8 and NUL become U+FFFD, one for each byte.
  */
 int encode_folded(const struct prof *p, uint32_t type, struct buf *out);
 /*

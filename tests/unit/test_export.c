@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "ingest/decode.h"
 #include "ingest/encode.h"
 #include "profile/builder.h"
@@ -486,22 +487,58 @@ static void test_nameless_function(void **state)
 static void test_folded_reads_back(void **state)
 {
 	static const struct stack st[] = {
+		/* a NUL in the first line made the reader take the file for protobuf */
+		{ { "n\0ul", "x\xff" "y", "caf\xc3\xa9", "\xc0\xaf" }, { 4, 3, 0, 2 }, 1 },
 		{ { "#hash", "main" }, { 0 }, 2 },
 		{ { " sp", "x" }, { 0 }, 3 },
 		{ { "main", "#x" }, { 0 }, 4 },
 	};
-	struct prof *p = make_prof("samples", "count", st, 3), *q;
+	struct prof *p = make_prof("samples", "count", st, 4), *q;
 	struct buf out = BUF_INIT;
 
 	(void)state;
 	assert_int_equal(encode_folded(p, 0, &out), 0);
-	assert_string_equal(out.data, "?hash;main 2\n?sp;x 3\nmain;#x 4\n");
-	q = tu_decode_str(out.data);
-	assert_int_equal(q->nsamples, 3);
-	tu_assert_i64(prof_total(q, 0), 9);
+	assert_int_equal(out.len, strlen(out.data));  /* no NUL */
+	assert_string_equal(out.data, "n\xef\xbf\xbdul;x\xef\xbf\xbdy;caf\xc3\xa9;"
+				      "\xef\xbf\xbd\xef\xbf\xbd 1\n"
+				      "?hash;main 2\n?sp;x 3\nmain;#x 4\n");
+	q = tu_decode_bytes(out.data, out.len, "export.folded");
+	assert_int_equal(q->nsamples, 4);
+	tu_assert_i64(prof_total(q, 0), 10);
+	assert_true(tu_has_function(q, "n\xef\xbf\xbdul"));
+	assert_true(tu_has_function(q, "x\xef\xbf\xbdy"));
+	assert_true(tu_has_function(q, "caf\xc3\xa9"));
 	assert_true(tu_has_function(q, "?hash"));
 	assert_true(tu_has_function(q, "?sp"));
 	assert_true(tu_has_function(q, "#x"));
+	prof_free(q);
+	buf_release(&out);
+	prof_free(p);
+}
+
+/*
+ * The shared fixture whose string table holds a name of all 256 bytes: the folded file
+ * is UTF-8 without a NUL, and smolder reads it back as folded, with the same total.
+ */
+static void test_folded_every_byte(void **state)
+{
+	struct prof *p, *q;
+	struct buf out = BUF_INIT;
+	size_t i, len;
+
+	(void)state;
+	p = tu_decode("pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/invalid_utf8.pb.gz");
+	assert_int_equal(encode_folded(p, p->default_type, &out), 0);
+	assert_true(out.len > 256);
+	for (i = 0; i < out.len; i += len) {
+		len = text_utf8_len(out.data + i, out.len - i);
+		if (len == 0 || out.data[i] == '\0')
+			fail_msg("byte %zu of the folded file is 0x%02x: not UTF-8 text", i,
+				 (unsigned char)out.data[i]);
+	}
+	assert_non_null(strstr(out.data, "\xef\xbf\xbd\x01\x02"));  /* NUL, then kept bytes */
+	q = tu_decode_bytes(out.data, out.len, "export.folded");
+	tu_assert_i64(prof_total(q, 0), prof_total(p, p->default_type));
 	prof_free(q);
 	buf_release(&out);
 	prof_free(p);
@@ -717,6 +754,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pprof_default_type),
 		cmocka_unit_test(test_nameless_function),
 		cmocka_unit_test(test_folded_reads_back),
+		cmocka_unit_test(test_folded_every_byte),
 		cmocka_unit_test(test_pprof_zero_label_dropped),
 		cmocka_unit_test(test_pprof_comments),
 		cmocka_unit_test(test_pprof_mapping_flags),
