@@ -14,7 +14,9 @@
 #include "base/text.h"
 #include "cmd.h"
 #include "ingest/encode.h"
+#include "profile/builder.h"
 #include "profile/granularity.h"
+#include "profile/merge.h"
 
 static void export_help(FILE *f)
 {
@@ -25,7 +27,9 @@ static void export_help(FILE *f)
 	      "Write SOURCE back out, after the filters below: as a gzipped pprof profile\n"
 	      "(every sample type; `go tool pprof` reads it), as folded stacks, as a\n"
 	      "speedscope JSON file (https://www.speedscope.app) or as a standalone SVG\n"
-	      "flame graph (click a frame to zoom in a browser).\n"
+	      "flame graph (click a frame to zoom in a browser).  A difference (negative\n"
+	      "values: pprof's -diff_base form) keeps its signed values in pprof and folded;\n"
+	      "speedscope and svg, which cannot draw them, get its new side.\n"
 	      CMD_SOURCE_HELP,
 	      f);
 	fputs("\n"
@@ -102,6 +106,42 @@ static const char *display_name(const char *src)
 	return slash && !strstr(src, "://") ? slash + 1 : src;
 }
 
+/*
+ * The new side of a difference (prof_is_signed: pprof's -diff_base form), for svg and
+ * speedscope, which cannot draw a negative weight: the samples that are not the base's.
+ * pprof negates the base's and labels them pprof::base=true; a difference without the
+ * label (read from folded text) has its samples negative in `type` left out.  What the
+ * explorer writes for a comparison in these formats (export_view.c).
+ */
+static int new_side(const struct prof *p, uint32_t type, struct prof **out)
+{
+	uint32_t key = prof_find_str(p, MERGE_BASE_LABEL), yes = prof_find_str(p, "true"), i, k;
+	struct prof_builder *b = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, p, true)) ||
+	    (rc = pb_copy_locations(b, p)))
+		goto done;
+	for (i = 0; i < p->nsamples && !rc; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		bool base = prof_value(p, i, type) < 0;
+
+		for (k = 0; k < s->nlabels && !base && key != PROF_NONE; k++)
+			base = p->labels[s->label_off + k].key == key &&
+			       p->labels[s->label_off + k].str == yes;
+		if (!base)
+			rc = pb_copy_sample(b, p, i);
+	}
+	if (!rc) {
+		rc = pb_finish(b, out);
+		b = NULL;
+	}
+done:
+	pb_free(b);
+	return rc;
+}
+
 static int encode(const char *format, const struct prof *p, uint32_t type, const char *name,
 		  struct buf *out)
 {
@@ -132,8 +172,9 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	struct cmd_store_src st = { 0 };
 	struct cmd_loaded ld = { 0 };
 	const char *out = NULL, *format = "pprof", *sample_index = NULL;
-	struct prof *p = NULL;
+	struct prof *p = NULL, *side = NULL;
 	struct buf b = BUF_INIT, name = BUF_INIT;
+	const char *title;
 	int c, type, rc = 1;
 	bool to_stdout;
 
@@ -193,8 +234,18 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
-	if (encode(format, p, (uint32_t)type, st.used ? ld.ptype.data : display_name(name.data),
-		   &b)) {
+	title = st.used ? ld.ptype.data : display_name(name.data);
+	/* pprof and folded keep the signed values (go tool pprof reads them as a diff) */
+	if ((strcmp(format, "svg") == 0 || strcmp(format, "speedscope") == 0) &&
+	    prof_is_signed(p)) {
+		if (new_side(p, (uint32_t)type, &side)) {
+			cmd_errorf("%s", err_last());
+			goto done;
+		}
+		cmd_errorf("'%s' is a difference (negative values): the %s file has its new side only "
+			   "(pprof and folded keep both)", title, format);
+	}
+	if (encode(format, side ? side : p, (uint32_t)type, title, &b)) {
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
@@ -203,6 +254,7 @@ done:
 	cmd_loaded_release(&ld);
 	buf_release(&name);
 	buf_release(&b);
+	prof_free(side);
 	prof_free(p);
 	return rc;
 }

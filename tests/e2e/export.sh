@@ -5,7 +5,8 @@
 # weights adding up to `smolder top`'s total; SVG flame graphs well-formed for xmllint,
 # with box widths in proportion to the values, and for hostile names too; pprof export
 # keeps the profile's comments as go tool pprof -comments reads them; a write that fails
-# leaves an existing file whole and nothing behind, FIFOs and devices are written as is.
+# leaves an existing file whole and nothing behind, FIFOs and devices are written as is;
+# a difference (go tool pprof -diff_base) becomes its new side in svg and speedscope.
 # Usage: export.sh SMOLDER EXAMPLES_DIR TESTDATA CACHE_DIR
 set -u
 smolder=$1
@@ -225,6 +226,28 @@ if command -v go > /dev/null && "$smolder" export "$java" -o "$tmp/java.pb.gz"; 
     test "$(HOME=$tmp go tool pprof -comments "$tmp/java.pb.gz" 2>/dev/null)" = async-profiler
 else
   echo "FAIL - go is not installed, or export of $java failed"; fail=$((fail + 1))
+fi
+
+# --- a difference (pprof's -diff_base form): svg and speedscope get its new side ----------
+new=$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz
+if command -v go > /dev/null &&
+    HOME=$tmp go tool pprof -proto -diff_base "$ex/cpuwork-cpu.pb.gz" "$new" > "$tmp/d.pb.gz" 2> /dev/null; then
+  for f in svg speedscope; do
+    "$smolder" export "$new" -f $f -o "$tmp/new.$f"
+    "$smolder" export "$tmp/d.pb.gz" -f $f -o "$tmp/d.$f" 2> "$tmp/err"; rc=$?
+    check "export -f $f of a difference: status 0, one line saying it has the new side only" \
+      bash -c "[ $rc -eq 0 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q \"'d.pb.gz' is a difference (negative values): the $f file has its new side only\" '$tmp/err'"
+  done
+  check "... the svg's total is the new profile's" \
+    test "$(grep -o 'Total: [^<]*' "$tmp/d.svg")" = "$(grep -o 'Total: [^<]*' "$tmp/new.svg")"
+  check "... the speedscope weights add up to the new profile's" python3 -c '
+import json, sys
+w = [sum(p["weights"]) for f in sys.argv[1:] for p in json.load(open(f))["profiles"]]
+assert w[0] == w[1] > 0, w' "$tmp/d.speedscope" "$tmp/new.speedscope"
+  check "folded keeps the signed values, and says nothing" \
+    bash -c "'$smolder' export '$tmp/d.pb.gz' -f folded -o - 2> '$tmp/err' | grep -q ' -[0-9]' && [ ! -s '$tmp/err' ]"
+else
+  echo "FAIL - go is not installed, or go tool pprof -proto -diff_base failed"; fail=$((fail + 1))
 fi
 
 # --- writing: a failed write leaves an existing file whole and nothing behind -----------
