@@ -2,6 +2,7 @@
 #include "text.h"
 #include "err.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -51,46 +52,80 @@ size_t text_utf8_len(const char *s, size_t n)
 }
 
 /*
- * Unicode's bidirectional format characters (embeddings, overrides, isolates, marks):
- * they reorder what the terminal shows after them (Trojan Source), so they are shown
- * as \uNNNN like the controls.
+ * Invisible characters that change how the terminal draws what is around them, shown as
+ * \uNNNN (\UNNNNNNNN above U+FFFF) like the controls, so that the screen shows every
+ * character a name holds and text_width() counts what every terminal draws:
+ *  - the bidirectional format characters (embeddings, overrides, isolates, marks)
+ *    reorder what follows them (Trojan Source);
+ *  - the zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, invisible operators,
+ *    BOM, Mongolian vowel separator), the deprecated format characters U+206A-U+206F,
+ *    the interlinear annotation marks and the tag characters are invisible, so two names
+ *    that differ only in them look the same; and the joiner (U+200D) and the tags build
+ *    emoji sequences (👨‍👩‍👧 is three emoji and two ZWJ) that tmux 3.3a, kitty, WezTerm
+ *    and iTerm2 draw in 2 cells while wcwidth() counts 6, and other terminals draw 6;
+ *  - the text and emoji presentation selectors U+FE0E and U+FE0F turn a 1-cell symbol
+ *    into a 2-cell emoji (❤️) or back in some terminals and not in others.
+ * These are Unicode's format characters (category Cf) less the visible ones (soft
+ * hyphen, the Arabic number signs, which terminals draw as ordinary text), plus the two
+ * presentation selectors.
  */
-static bool is_bidi(uint32_t cp)
+static bool is_invisible(uint32_t cp)
 {
-	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x200e || cp == 0x200f || cp == 0x061c;
+	if (cp < 0x061c)
+		return false;
+	return cp == 0x061c || cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
+	       (cp >= 0x2066 && cp <= 0x206f) || cp == 0xfe0e || cp == 0xfe0f || cp == 0xfeff ||
+	       (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0xe0001 || (cp >= 0xe0020 && cp <= 0xe007f);
+}
+
+size_t text_safe_char(const char *s, size_t n, bool ascii, char out[TEXT_SAFE_CHAR_MAX],
+		      size_t *outlen)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (n == 0) {
+		*outlen = 0;
+		return 0;
+	}
+	len = utf8_decode((const unsigned char *)s, n, &cp);
+	if (len == 0) {
+		/* one byte at a time: a bad byte never swallows good ones after it */
+		memcpy(out, ascii ? "?" : "\xef\xbf\xbd", *outlen = ascii ? 1 : 3);
+		return 1;
+	}
+	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+		*outlen = (size_t)snprintf(out, TEXT_SAFE_CHAR_MAX, "\\x%02x", (unsigned)cp);
+	else if (ascii && cp >= 0x80)
+		memcpy(out, "?", *outlen = 1);
+	else if (is_invisible(cp))
+		*outlen = (size_t)snprintf(out, TEXT_SAFE_CHAR_MAX,
+					   cp > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)cp);
+	else
+		memcpy(out, s, *outlen = len);
+	return len;
 }
 
 int text_safe(struct buf *out, const char *s, size_t n, bool ascii)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, len;
-	uint32_t cp;
-	char esc[12];
+	char one[TEXT_SAFE_CHAR_MAX];
+	size_t i = 0, run, len, olen;
 	int rc;
 
 	while (i < n) {
-		len = utf8_decode(p + i, n - i, &cp);
-		if (len == 0) {
-			rc = ascii ? buf_add(out, "?", 1) : buf_add(out, "\xef\xbf\xbd", 3);
-			i++;
-		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
-			snprintf(esc, sizeof(esc), "\\x%02x", cp);
-			rc = buf_add(out, esc, 4);
-			i += len;
-		} else if (is_bidi(cp) && !ascii) {
-			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)(cp & 0xffff));
-			rc = buf_add(out, esc, 6);
-			i += len;
-		} else if (ascii && cp >= 0x80) {
-			rc = buf_add(out, "?", 1);
-			i += len;
-		} else {
-			rc = buf_add(out, p + i, len);
-			i += len;
-		}
-		if (rc)
+		/* printable ASCII, most of every name, goes in runs */
+		for (run = i; run < n && p[run] >= 0x20 && p[run] < 0x7f; run++)
+			;
+		if (run > i && (rc = buf_add(out, s + i, run - i)))
 			return rc;
+		if ((i = run) == n)
+			break;
+		len = text_safe_char(s + i, n - i, ascii, one, &olen);
+		if ((rc = buf_add(out, one, olen)))
+			return rc;
+		i += len;
 	}
 	return 0;
 }

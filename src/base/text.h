@@ -2,10 +2,14 @@
  * text.h — making untrusted strings safe for a terminal, and measuring them.
  *
  * Every string that comes from a profile passes through text_safe() before it is drawn
- * or printed: control characters (C0, DEL, C1) are shown as \xNN escapes, never sent,
- * and bidirectional format characters (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F,
- * U+061C) as \uNNNN; invalid UTF-8 becomes U+FFFD (or '?' in ASCII mode).  Widths are display cells
- * (wcwidth), never bytes.  All output goes into a caller-owned struct buf.
+ * or printed: control characters (C0, DEL, C1) are shown as \xNN escapes, never sent;
+ * invisible characters that change how a terminal draws what is around them (bidi
+ * controls, zero-width spaces and joiners, BOM, tag characters, the emoji presentation
+ * selectors U+FE0E/U+FE0F; see is_invisible() in text.c) as \uNNNN; invalid UTF-8
+ * becomes U+FFFD (or '?' in ASCII mode).  Widths are display cells (wcwidth), never
+ * bytes; after text_safe() every terminal draws a string in the cells text_width() counts
+ * (an emoji ZWJ sequence would be 2 cells in some, 6 in others).  All output goes into a
+ * caller-owned struct buf.
  */
 #ifndef SMOLDER_TEXT_H
 #define SMOLDER_TEXT_H
@@ -40,6 +44,14 @@ static inline char text_ascii_lower(unsigned char c)
 size_t text_utf8_len(const char *s, size_t n);
 /* Appends the terminal-safe form of s[0..n) to out.  ascii: non-ASCII becomes '?'. */
 int text_safe(struct buf *out, const char *s, size_t n, bool ascii);
+/*
+ * text_safe() one character at a time, for callers that cannot allocate (err.c): writes
+ * the safe form of the character at s[0..n) to out (not NUL-terminated), its length to
+ * *outlen, and returns how many bytes of s it took (0 only when n is 0).
+ */
+#define TEXT_SAFE_CHAR_MAX 12
+size_t text_safe_char(const char *s, size_t n, bool ascii, char out[TEXT_SAFE_CHAR_MAX],
+		      size_t *outlen);
 /* Display width of a valid UTF-8 string (as produced by text_safe). */
 int text_width(const char *s, size_t n);
 /*

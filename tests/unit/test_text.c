@@ -42,8 +42,60 @@ static void test_safe_escapes_controls(void **state)
 	assert_string_equal(SAFE("\xe2\x80\x8f\xd8\x9c\xe2\x80\x8e\xe2\x80\xaa"),
 			    "\\u200f\\u061c\\u200e\\u202a");
 	assert_int_equal(text_width(SAFE("a\xe2\x80\xae"), 7), 7);
-	/* other format characters and ordinary text stay as they are */
+	/* ordinary text stays as it is */
 	assert_string_equal(SAFE("caf\xc3\xa9 \xe2\x80\x94"), "caf\xc3\xa9 \xe2\x80\x94");
+}
+
+/*
+ * Invisible characters that join, hide or re-present what is around them are shown like
+ * the bidi controls: terminals disagree on the cells they take, so after text_safe()
+ * every terminal draws the width text_width() counts.
+ */
+static void test_safe_invisible(void **state)
+{
+	const char *s;
+
+	(void)state;
+	/* 👨‍👩‍👧: three emoji and two ZWJ, 2 cells in tmux 3.3a/kitty/WezTerm, 6 elsewhere */
+	s = SAFE("a\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7" "b");
+	assert_string_equal(s, "a\xf0\x9f\x91\xa8\\u200d\xf0\x9f\x91\xa9\\u200d\xf0\x9f\x91\xa7" "b");
+	assert_int_equal(text_width(s, strlen(s)), 1 + 2 + 6 + 2 + 6 + 2 + 1);
+	/* ❤️ (U+2764 U+FE0F) and ✌︎ (U+270C U+FE0E): the presentation selectors */
+	assert_string_equal(SAFE("\xe2\x9d\xa4\xef\xb8\x8f"), "\xe2\x9d\xa4\\ufe0f");
+	assert_string_equal(SAFE("\xe2\x9c\x8c\xef\xb8\x8e"), "\xe2\x9c\x8c\\ufe0e");
+	/* ZWSP, ZWNJ, word joiner, invisible plus, BOM, Mongolian vowel separator */
+	assert_string_equal(SAFE("z\xe2\x80\x8b\xe2\x80\x8c\xe2\x81\xa0\xe2\x81\xa4\xef\xbb\xbf\xe1\xa0\x8e"),
+			    "z\\u200b\\u200c\\u2060\\u2064\\ufeff\\u180e");
+	/* a tag character (flag sequences) is above U+FFFF: eight digits */
+	assert_string_equal(SAFE("\xf3\xa0\x81\xa7x"), "\\U000e0067x");
+	/* ascii mode: '?' as for any non-ASCII character */
+	assert_string_equal(SAFE_ASCII("a\xe2\x80\x8d" "b"), "a?b");
+	/* visible neighbours stay: a combining mark, a CJK variation selector, soft hyphen */
+	assert_string_equal(SAFE("e\xcc\x81 \xe8\xbe\xbb\xef\xb8\x80 a\xc2\xad" "b"),
+			    "e\xcc\x81 \xe8\xbe\xbb\xef\xb8\x80 a\xc2\xad" "b");
+}
+
+/* text_safe_char() is text_safe() one character at a time (err.c's messages use it). */
+static void test_safe_char(void **state)
+{
+	static const char s[] = "a\x1b\xe2\x80\xae\xff\xe4\xb8\xad\xf3\xa0\x81\xa7";
+	struct buf joined = BUF_INIT;
+	char one[TEXT_SAFE_CHAR_MAX];
+	size_t i = 0, len, olen;
+
+	(void)state;
+	while (i < sizeof(s) - 1) {
+		len = text_safe_char(s + i, sizeof(s) - 1 - i, false, one, &olen);
+		assert_true(len >= 1 && olen <= TEXT_SAFE_CHAR_MAX);
+		assert_int_equal(buf_add(&joined, one, olen), 0);
+		i += len;
+	}
+	assert_int_equal(i, sizeof(s) - 1);
+	assert_int_equal(buf_add(&joined, "", 1), 0);
+	assert_string_equal(joined.data, SAFE(s));
+	assert_int_equal(text_safe_char(s, 0, false, one, &olen), 0);
+	assert_int_equal(olen, 0);
+	buf_release(&joined);
 }
 
 static void test_safe_invalid_utf8(void **state)
@@ -232,6 +284,8 @@ int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_safe_escapes_controls),
+		cmocka_unit_test(test_safe_invisible),
+		cmocka_unit_test(test_safe_char),
 		cmocka_unit_test(test_safe_invalid_utf8),
 		cmocka_unit_test(test_safe_all_bytes),
 		cmocka_unit_test(test_width),
