@@ -14,44 +14,25 @@ static _Thread_local char err_msg[ERR_MSG_MAX];
 static _Thread_local int err_code_last;
 
 /*
- * Messages quote what they refuse (a server's answer, a header, a file's bytes): each is
- * made terminal-safe once, here, as text_safe() does — control characters as \xNN,
- * invalid UTF-8 as U+FFFD — so no caller prints an escape sequence it was sent.
+ * Messages quote what they refuse (a server's answer, a header, a file's bytes, an
+ * argument): each is made terminal-safe once, here, by text_safe()'s own rule
+ * (text_safe_char(): controls as \xNN, bidi and other invisible characters as \uNNNN,
+ * invalid UTF-8 as U+FFFD) without allocating, so no caller prints an escape sequence
+ * or a right-to-left override it was sent.  Cut at a whole character if it grows past
+ * the buffer.
  */
 static void make_safe(void)
 {
-	static const char hex[] = "0123456789abcdef";
-	char out[ERR_MSG_MAX];
-	size_t i = 0, o = 0, n = strlen(err_msg), len;
+	char out[ERR_MSG_MAX], one[TEXT_SAFE_CHAR_MAX];
+	size_t i = 0, o = 0, n = strlen(err_msg), len, olen;
 
 	while (i < n) {
-		const unsigned char c = (unsigned char)err_msg[i];
-		unsigned cp;
-
-		len = text_utf8_len(err_msg + i, n - i);
-		cp = len == 1 ? c : len == 2 ? (c & 0x1fu) << 6 | ((unsigned char)err_msg[i + 1] & 0x3fu)
-					     : 0x100;
-		if (len == 0) {
-			if (o + 3 >= sizeof(out))
-				break;
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
-			if (o + 4 >= sizeof(out))
-				break;
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[(cp >> 4) & 0xf];
-			out[o++] = hex[cp & 0xf];
-			i += len;
-		} else {
-			if (o + len >= sizeof(out))
-				break;
-			memcpy(out + o, err_msg + i, len);
-			o += len;
-			i += len;
-		}
+		len = text_safe_char(err_msg + i, n - i, false, one, &olen);
+		if (o + olen >= sizeof(out))
+			break;
+		memcpy(out + o, one, olen);
+		o += olen;
+		i += len;
 	}
 	out[o] = '\0';
 	memcpy(err_msg, out, o + 1);

@@ -3,10 +3,10 @@
  *
  * Fallible functions return 0 or a negative ERR_* code.  The place that detects a
  * failure calls err_set() once with a message (lowercase, no trailing full stop,
- * quoting its subject); callers read it with err_last(), already terminal-safe (control
- * characters escaped, invalid UTF-8 replaced, as text_safe() does).  The message buffer is
- * thread-local and owned by this module: the pointer from err_last() is valid until
- * the next err_set() on the same thread.
+ * quoting its subject); callers read it with err_last(), already terminal-safe by
+ * text_safe()'s rule (controls, bidi and other invisible characters escaped, invalid
+ * UTF-8 replaced).  The message buffer is thread-local and owned by this module: the
+ * pointer from err_last() is valid until the next err_set() on the same thread.
  */
 #ifndef SMOLDER_ERR_H
 #define SMOLDER_ERR_H

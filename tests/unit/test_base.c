@@ -175,6 +175,17 @@ static void test_err(void **state)
 	err_set(ERR_IO, "%s", longer);
 	assert_true(strlen(err_last()) < 1024);
 	assert_non_null(strstr(err_last(), "\\x1b\\x1b"));
+	/* the same rule as text_safe(): bidi controls and invisible joiners as \uNNNN
+	   (smolder serve --listen $'\u202e...' printed a raw right-to-left override) */
+	err_set(ERR_USAGE, "cannot listen on '%s'", "\xe2\x80\xae" "1:0.0.0.0\xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8d");
+	assert_string_equal(err_last(), "cannot listen on '\\u202e1:0.0.0.0\\u2066x\\u2069\\u200d'");
+	/* cut where the buffer ends, at a whole escape: never half of one */
+	for (size_t i = 0; i + 3 <= sizeof(longer) - 1; i += 3)
+		memcpy(longer + i, "\xe2\x80\xae", 3);
+	longer[sizeof(longer) - 1 - (sizeof(longer) - 1) % 3] = '\0';
+	err_set(ERR_IO, "%s", longer);
+	assert_true(strlen(err_last()) < 1024 && strlen(err_last()) % 6 == 0);
+	assert_null(strstr(err_last(), "\xe2\x80\xae"));
 }
 
 static void test_vec(void **state)
