@@ -103,6 +103,9 @@ struct view_args {
 	struct cmd_store_src st;
 	/* from a store or server: the diff table's "Aggregation (base|new):" lines */
 	struct buf note, base_note;
+	/* and what was merged (the new side's), for the source pane's versions */
+	struct buf ptype;
+	int64_t from_ns, to_ns;
 };
 
 /* Options both verbs take; returns 1 when taken, 0 when not, -1 when bad. */
@@ -336,6 +339,14 @@ static int load_store(struct view_args *v, bool diff, const struct cmd_env *env,
 		goto done;
 	range_name(&ln, name);
 	cmd_merge_note(&ln.info, ln.from_ns, ln.to_ns, diff ? "new" : NULL, &v->note);
+	buf_reset(&v->ptype);
+	if (ln.ptype.data && buf_puts(&v->ptype, ln.ptype.data)) {
+		cmd_errorf("%s", err_last());
+		rc = 1;
+		goto done;
+	}
+	v->from_ns = ln.from_ns;
+	v->to_ns = ln.to_ns;
 	if (diff) {
 		range_name(&lb, bname);
 		cmd_merge_note(&lb.info, lb.from_ns, lb.to_ns, "base", &v->base_note);
@@ -451,6 +462,12 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 			v->to.backend = be; /* tui_run owns it */
 			v->to.backend_name = bename.data;
 			browser_start(v);
+			/* the source pane splits the profile by version as it does one the
+			 * browser opens: the same query on the same backend */
+			v->to.opened_ptype = v->ptype.data;
+			v->to.opened_selector = v->st.query;
+			v->to.opened_from_ns = v->from_ns;
+			v->to.opened_to_ns = v->to_ns;
 		}
 		buf_release(&path);
 	}
@@ -466,6 +483,7 @@ done:
 	buf_release(&bename);
 	buf_release(&v->note);
 	buf_release(&v->base_note);
+	buf_release(&v->ptype);
 	return rc;
 }
 

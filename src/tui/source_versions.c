@@ -2,8 +2,9 @@
  * source_versions.c — the versions of the service behind the shown profile, for the
  * source pane (view 4).
  *
- * A profile opened from a store or a server (the browser's window) may hold samples of
- * several versions of the service: series with different service_git_ref labels.  Line
+ * A profile opened from a store or a server (the browser's window, or the one
+ * `smolder view --db/--url --profile-type` starts on) may hold samples of several
+ * versions of the service: series with different service_git_ref labels.  Line
  * numbers of different versions must never be added up, so when there are several the
  * pane shows one version at a time, each from its own merge (the browser's query plus
  * service_git_ref="REF"), filtered like the shown profile, with the code at that ref.
@@ -187,9 +188,9 @@ static void vjob_land(struct tui_app *a)
 /* ------------------------------------------------------------------------------------ */
 /* on the UI thread                                                                      */
 
-void source_versions_opened(struct tui_app *a, const char *service, const char *ptype,
-			    const char *sel_text, struct time_range range, char *const *path,
-			    size_t npath)
+static void query_set(struct tui_app *a, const char *service, const char *ptype,
+		      const char *sel_text, struct time_range range, char *const *path,
+		      size_t npath)
 {
 	struct source_ctx *c = &a->sctx;
 	char flat[SOURCE_PATH_MAX];
@@ -216,15 +217,45 @@ void source_versions_opened(struct tui_app *a, const char *service, const char *
 	snprintf(c->q.sel_text, sizeof(c->q.sel_text), "%s", sel_text);
 	c->q.range = range;
 	c->q.set = true;
-	c->opened = true;
 	if (!same)
 		c->hard = true;
+}
+
+/*
+ * The profile the app was started with, when the command line merged it from the backend
+ * (tui_opts.opened_*; smolder view --db/--url): its query, taken on the first call here as
+ * if the browser had opened it.  A profile opened or installed since drops it unread.
+ * app_new() has no call into this file, so the calls that read the query take it.
+ */
+static void first_query(struct tui_app *a)
+{
+	const char *ptype = a->opts.opened_ptype, *sel = a->opts.opened_selector;
+	struct time_range r = { a->opts.opened_from_ns, a->opts.opened_to_ns };
+
+	if (!ptype)
+		return;
+	a->opts.opened_ptype = a->opts.opened_selector = NULL; /* once */
+	if (!a->sctx.be)
+		return; /* no backend to read the versions from: the shown profile as it is */
+	/* no service: the selector names it, or every service's series are split by ref, as
+	 * `smolder list --db` does */
+	query_set(a, "", ptype, sel && *sel ? sel : "{}", r, NULL, 0);
+}
+
+void source_versions_opened(struct tui_app *a, const char *service, const char *ptype,
+			    const char *sel_text, struct time_range range, char *const *path,
+			    size_t npath)
+{
+	a->opts.opened_ptype = NULL; /* another profile replaces the first */
+	query_set(a, service, ptype, sel_text, range, path, npath);
+	a->sctx.opened = true;
 }
 
 void source_versions_clear(struct tui_app *a)
 {
 	struct source_ctx *c = &a->sctx;
 
+	a->opts.opened_ptype = NULL; /* a profile not from the backend replaces the first */
 	vjob_drop(c);
 	source_versions_free(c->v, c->nv);
 	c->v = NULL;
@@ -239,6 +270,7 @@ void source_versions_invalidate(struct tui_app *a, bool hard)
 {
 	struct source_ctx *c = &a->sctx;
 
+	first_query(a);
 	c->gen++;
 	if (hard)
 		c->hard = true;
@@ -260,6 +292,7 @@ bool source_versions_refresh(struct tui_app *a)
 	struct source_ctx *c = &a->sctx;
 	struct source_vjob *j;
 
+	first_query(a);
 	if (!c->q.set)
 		return false;
 	if (c->job)

@@ -10,6 +10,7 @@
 #define SMOLDER_TUI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct source_opts;
 struct backend;
@@ -44,6 +45,14 @@ struct tui_opts {
 	 */
 	const char *browser_from, *browser_to;
 	int aggregate;
+	/*
+	 * The profile given to tui_run() was merged from o->backend (smolder view --db/--url
+	 * with a range): the query it is of — the type, the label selector (NULL: {}) and the
+	 * range — so that the source pane splits it by service_git_ref as it does a profile
+	 * the browser opens.  opened_ptype NULL: the profile is not the backend's.
+	 */
+	const char *opened_ptype, *opened_selector;
+	int64_t opened_from_ns, opened_to_ns;
 	/*
 	 * The command line's filters (may be NULL), granularity (enum granularity) and
 	 * --collapse-recursion: the first entries of the explorer's filter stack, so

@@ -6,9 +6,11 @@
 # the pane shows one version at a time — its own line numbers and its code at its tag,
 # never the sum of both — `v` switches, `:ref=` and `:repo=` override the flag and the
 # labels and the header says where each setting came from; the pane survives the live
-# refreshes of the browser.  Then: a local path in service_repository is ignored (labels
-# name http(s) URLs only) and `:repo=` sets one; a GitHub URL in the labels is read at the
-# series' ref through github_standin.py on 127.0.0.1 (GitHub cannot be reached from here).
+# refreshes of the browser.  `view --db --profile-type` opens the same data without the
+# browser and the pane splits it just the same.  Then: a local path in service_repository
+# is ignored (labels name http(s) URLs only) and `:repo=` sets one; a GitHub URL in the
+# labels is read at the series' ref through github_standin.py on 127.0.0.1 (GitHub cannot
+# be reached from here).
 # Usage: source_pane.sh SMOLDER
 . "$(dirname "$0")/lib.sh"
 smolder=$(realpath "$1")
@@ -180,6 +182,24 @@ expect "filters still work, and split again: only v2 calls square" "version 2 of
 expect "with the filtered numbers" "\. +200 ms █ +9 *$"
 keys q
 expect "q quits with status 0" "EXITED=0"
+e2e_stop
+
+# --- the same data opened from the command line (view --db --profile-type) ------------------
+# no browser window is opened: the pane splits the profile by the same query all the same
+from=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)
+e2e_start 140 30 "$smolder" view --db "$db" --from "$from" --to now \
+  --profile-type process_cpu:cpu:nanoseconds:: --repo "$repo" --offline
+expect "view --db opens the merged profile of both versions" "1\.35 s total"
+keys 2 / w o r k Enter 4
+expect "the pane splits it by version as it does from the browser" "^ version 1 of 2: v1 \(v next\)"
+expect "v1's numbers on v1's lines, its code at v1" "700 ms +700 ms █ +6 +s \+= i \* i // v1 hot"
+expect "the header: the flag and the label" "repo .*/repo1 \(flag\) . ref v1 \(label\)"
+expect_not "never v2's lines among v1's" "v2 hot|uncommitted|square"
+keys v
+expect "v: version 2 of 2" "^ version 2 of 2: v2 \(v next\)"
+expect "v2's numbers on v2's lines" "300 ms +500 ms █ +9 +s \+= square\(i\) // v2 hot"
+keys q
+expect "q quits" "EXITED=0"
 e2e_stop
 
 # --- a local path in a label is not used; :repo= sets one ----------------------------------

@@ -589,6 +589,59 @@ static void test_pane_one_version(void **state)
 	store_close(s);
 }
 
+/*
+ * smolder view --db --profile-type: the app starts on the merged profile (no browser
+ * window opened) and is told its query; the pane splits it as it does from the browser.
+ */
+static void test_pane_direct(void **state)
+{
+	struct store *s = make_store("direct.db", true);
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct backend *b;
+	struct selector *sel = NULL;
+	struct query q = { "process_cpu:cpu:nanoseconds::", NULL, { 0, 0 }, AGG_AUTO, NULL, 0 };
+	struct prof *p = NULL;
+	struct tui_opts o;
+	struct tui_app *a;
+
+	(void)state;
+	assert_int_equal(store_backend_new(s, NULL, &b), 0);
+	assert_int_equal(selector_parse("{service_name=\"app\"}", &sel), 0);
+	q.selector = sel;
+	q.range.to_ns = time_now_ns() + 60 * SEC;
+	assert_int_equal(b->ops->merge(b, &q, &p, NULL), 0);
+	selector_free(sel);
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = "direct";
+	o.source_opts = &so;
+	o.backend = b;
+	o.backend_name = "store test";
+	o.opened_ptype = q.profile_type;
+	o.opened_selector = "{service_name=\"app\"}";
+	o.opened_from_ns = q.range.from_ns;
+	o.opened_to_ns = q.range.to_ns;
+	assert_int_equal(tui_app_new(p, &o, &a), 0);
+	assert_int_equal(tree_total(a->tree, 0, 0), 1350 * 1000000LL); /* both versions */
+	show_work(a);
+	assert_true(a->sctx.q.set);
+	assert_int_equal(a->sctx.nv, 2);
+	assert_int_equal(a->src.ver, 0);
+	assert_string_equal(lines_of(a), "6:700/700 8:100/100"); /* v1's, not v1's + v2's */
+	assert_string_equal(asked_ref(a), "v1");
+	tui_app_key(a, 'v');
+	assert_string_equal(lines_of(a), "9:300/500 11:50/50");
+	assert_string_equal(asked_ref(a), "v2");
+	/* the browser's window replaces the first profile: its own query from then on */
+	tui_app_key(a, 'T');
+	assert_int_equal(a->view, VIEW_BROWSER);
+	tui_app_key(a, '\n');
+	assert_null(a->opts.opened_ptype);
+	assert_string_equal(a->sctx.q.service, "app");
+	tui_app_free(a);
+	store_close(s);
+}
+
 static void test_pane_file(void **state)
 {
 	struct prof *p = tu_decode_bytes(v1_json, strlen(v1_json), "v1.speedscope.json");
@@ -625,6 +678,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_share),
 		cmocka_unit_test(test_pane_two_versions),
 		cmocka_unit_test(test_pane_one_version),
+		cmocka_unit_test(test_pane_direct),
 		cmocka_unit_test(test_pane_file),
 	};
 
