@@ -3,6 +3,7 @@
 #include "err.h"
 
 #include <stdio.h>
+#include <langinfo.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -128,6 +129,13 @@ int text_safe(struct buf *out, const char *s, size_t n, bool ascii)
 		i += len;
 	}
 	return 0;
+}
+
+bool text_locale_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
 static int cp_width(uint32_t cp)

@@ -52,6 +52,13 @@ int text_safe(struct buf *out, const char *s, size_t n, bool ascii);
 #define TEXT_SAFE_CHAR_MAX 12
 size_t text_safe_char(const char *s, size_t n, bool ascii, char out[TEXT_SAFE_CHAR_MAX],
 		      size_t *outlen);
+/*
+ * Whether the locale's codeset (LC_CTYPE, as main()'s setlocale() set it) is UTF-8.  When
+ * it is not, the terminal is not taken to show UTF-8 and wcwidth() knows no character
+ * beyond ASCII: what goes to the terminal (the explorer, the CLI's output and messages)
+ * is made safe in ascii mode, so text_width() measures what is printed.
+ */
+bool text_locale_utf8(void);
 /* Display width of a valid UTF-8 string (as produced by text_safe). */
 int text_width(const char *s, size_t n);
 /*

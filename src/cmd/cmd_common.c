@@ -19,12 +19,17 @@
 #include "profile/recursion.h"
 #include "store/remote.h"
 
+/*
+ * The CLI writes what it prints in the locale's terms, as the explorer draws: UTF-8 only
+ * where the codeset is UTF-8 (elsewhere wcwidth() counts no character beyond ASCII, so
+ * columns measured in cells would not line up), ASCII with '?' otherwise.
+ */
 int cmd_put_safe(FILE *f, const char *s, size_t n, bool print)
 {
 	struct buf b = BUF_INIT;
 	int w = 0;
 
-	if (text_safe(&b, s, n, false) == 0 && b.data) {
+	if (text_safe(&b, s, n, !text_locale_utf8()) == 0 && b.data) {
 		w = text_width(b.data, b.len);
 		if (print)
 			fwrite(b.data, 1, b.len, f);
@@ -35,7 +40,7 @@ int cmd_put_safe(FILE *f, const char *s, size_t n, bool print)
 
 int cmd_safe(struct buf *out, const char *s)
 {
-	return text_safe(out, s, strlen(s), false);
+	return text_safe(out, s, strlen(s), !text_locale_utf8());
 }
 
 int cmd_source_name(const char *src, struct buf *out)
@@ -66,7 +71,8 @@ void cmd_errorf(const char *fmt, ...)
 		}
 	}
 	va_end(ap);
-	if (raw.data && text_safe(&safe, raw.data, raw.len, false) == 0 && safe.data)
+	if (raw.data && text_safe(&safe, raw.data, raw.len, !text_locale_utf8()) == 0 &&
+	    safe.data)
 		fprintf(stderr, "smolder: %.*s\n", (int)safe.len, safe.data);
 	else
 		fprintf(stderr, "smolder: out of memory\n");
@@ -84,12 +90,12 @@ int cmd_sample_index(const struct prof *p, const char *arg)
 		struct buf b = BUF_INIT;
 
 		buf_puts(&b, "unknown sample index '");
-		text_safe(&b, arg, strlen(arg), false);
+		cmd_safe(&b, arg);
 		buf_puts(&b, "'; this profile has:");
 		for (k = 0; k < p->ntypes; k++) {
 			buf_puts(&b, " ");
 			text_safe(&b, prof_str(p, p->sample_types[k].type),
-				  prof_strlen(p, p->sample_types[k].type), false);
+				  prof_strlen(p, p->sample_types[k].type), !text_locale_utf8());
 		}
 		fprintf(stderr, "smolder: %s\n", b.data ? b.data : "");
 		buf_release(&b);
@@ -656,7 +662,7 @@ static int bad_option(const char *verb, const char *before, const char *arg, siz
 {
 	struct buf b = BUF_INIT;
 
-	text_safe(&b, arg, n, false);
+	text_safe(&b, arg, n, !text_locale_utf8());
 	fprintf(stderr, "smolder %s: %s%s%s (see smolder %s --help)\n", verb, before,
 		b.data ? b.data : "", after, verb);
 	buf_release(&b);

@@ -5,9 +5,12 @@
 #include "testutil.h"
 
 #include <ctype.h>
+#include <locale.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/text.h"
+#include "cmd/cmd.h"
 
 /* text_safe(s) as a string, in a static buffer. */
 static const char *safe(const char *s, size_t n, bool ascii)
@@ -280,6 +283,46 @@ static void test_ascii_classes(void **state)
 	}
 }
 
+/* cmd_put_safe(s) written to a file: what the CLI prints, and the width it returned. */
+static const char *cli_put(const char *s, int *w)
+{
+	static char out[256];
+	FILE *f = tmpfile();
+	size_t n;
+
+	assert_non_null(f);
+	*w = cmd_put_safe(f, s, strlen(s), true);
+	rewind(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	return out;
+}
+
+/*
+ * In a locale that is not UTF-8 (LC_ALL=C over ssh, in containers) wcwidth() counts no
+ * character beyond ASCII, and the terminal is not known to show UTF-8: the CLI prints
+ * ASCII there, as the explorer draws it, so the widths it lines columns up with are
+ * those of what it printed.
+ */
+static void test_locale_ascii(void **state)
+{
+	const char *o;
+	int w;
+
+	(void)state;
+	assert_non_null(setlocale(LC_ALL, "C"));
+	assert_false(text_locale_utf8());
+	o = cli_put("pkg.\xe4\xb8\xad\xe6\x96\x87.F\xc3\xbcr\x1b", &w);
+	assert_string_equal(o, "pkg.??.F?r\\x1b");
+	assert_int_equal(w, (int)strlen(o));
+	assert_non_null(setlocale(LC_ALL, "C.UTF-8"));
+	assert_true(text_locale_utf8());
+	o = cli_put("pkg.\xe4\xb8\xad\xe6\x96\x87.F\xc3\xbcr\x1b", &w);
+	assert_string_equal(o, "pkg.\xe4\xb8\xad\xe6\x96\x87.F\xc3\xbcr\\x1b");
+	assert_int_equal(w, 4 + 4 + 4 + 4);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -294,6 +337,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_fit_name_shapes),
 		cmocka_unit_test(test_package),
 		cmocka_unit_test(test_ascii_classes),
+		cmocka_unit_test(test_locale_ascii),
 	};
 
 	tu_init(argc, argv);
