@@ -100,8 +100,8 @@ static int open_temp(const char *path, const char *dest, char *tmp, size_t n)
 			     (long)ts.tv_nsec + i) >= (int)n)
 			return err_set(ERR_TOOBIG, "cannot write '%s': the path is too long", path);
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
-		if (fd < 0 && errno != EEXIST)
-			return fail(errno, path);
+		if (fd < 0 && errno != EEXIST)  /* a directory missing or not writable */
+			return err_set(ERR_IO, "cannot create '%s': %s", path, strerror(errno));
 	}
 	if (fd < 0)
 		return err_set(ERR_IO, "cannot write '%s': no free temporary name", path);
