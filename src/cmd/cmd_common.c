@@ -299,8 +299,8 @@ int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
 	}
 	case 'g':
 		if ((t->granularity = granularity_parse(arg)) < 0) {
-			fprintf(stderr, "smolder: --granularity is functions, lines, files or packages, "
-					"not '%s'\n", arg);
+			cmd_errorf("--granularity is functions, lines, files or packages, not '%s'",
+				   arg);
 			return -1;
 		}
 		return 1;
@@ -444,7 +444,9 @@ int cmd_check_format(const char *verb, const char *fmt, const char *const *allow
 	fprintf(stderr, "smolder %s: --format is ", verb);
 	for (i = 0; i < n; i++)
 		fprintf(stderr, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", allowed[i]);
-	fprintf(stderr, ", not '%s'\n", fmt);
+	fputs(", not '", stderr);
+	cmd_put_safe(stderr, fmt, strlen(fmt), true);  /* the user's: escaped */
+	fputs("'\n", stderr);
 	return 2;
 }
 

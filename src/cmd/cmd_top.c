@@ -188,8 +188,9 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			nodecount = strtol(optarg, &end, 10);
 			/* -1 is pprof's default, spelt out: every row */
 			if (*end || end == optarg || nodecount < -1) {
-				fprintf(stderr, "smolder top: --nodecount wants a number, not '%s'\n",
-					optarg);
+				fputs("smolder top: --nodecount wants a number, not '", stderr);
+				cmd_put_safe(stderr, optarg, strlen(optarg), true);
+				fputs("'\n", stderr);
 				return 2;
 			}
 			break;

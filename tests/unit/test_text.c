@@ -8,6 +8,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/text.h"
 #include "cmd/cmd.h"
@@ -323,6 +324,71 @@ static void test_locale_ascii(void **state)
 	assert_int_equal(w, 4 + 4 + 4 + 4);
 }
 
+/* Captures what is written to stderr between capture_begin() and capture_end(). */
+struct capture {
+	FILE *f;
+	int saved;
+	char text[1024];
+};
+
+static void capture_begin(struct capture *c)
+{
+	fflush(stderr);
+	assert_non_null(c->f = tmpfile());
+	assert_true((c->saved = dup(2)) >= 0);
+	assert_true(dup2(fileno(c->f), 2) >= 0);
+}
+
+static const char *capture_end(struct capture *c)
+{
+	size_t n;
+
+	fflush(stderr);
+	assert_true(dup2(c->saved, 2) >= 0);
+	close(c->saved);
+	rewind(c->f);
+	n = fread(c->text, 1, sizeof(c->text) - 1, c->f);
+	c->text[n] = '\0';
+	fclose(c->f);
+	return c->text;
+}
+
+/* Error messages quote the user's own arguments escaped: they may be pasted escapes. */
+static void test_cli_arguments_escaped(void **state)
+{
+	static const char *const formats[] = { "text", "json", NULL };
+	static const char hostile[] = "\x1b]52;c;aGk=\x07\xe2\x80\xae";
+	static const char want[] = "\\x1b]52;c;aGk=\\x07\\u202e";
+	char n[] = "-n", arg[sizeof(hostile)], top[] = "top", file[] = "x.pb.gz";
+	char *argv[] = { top, n, arg, file, NULL };
+	struct cmd_transform t = { 0 };
+	struct capture c;
+	const char *o;
+
+	(void)state;
+	memcpy(arg, hostile, sizeof(hostile));
+	capture_begin(&c);
+	assert_int_equal(cmd_check_format("top", hostile, formats), 2);
+	o = capture_end(&c);
+	assert_non_null(strstr(o, "--format is text or json, not '"));
+	assert_non_null(strstr(o, want));
+	assert_null(strchr(o, '\x1b'));
+
+	capture_begin(&c);
+	assert_int_equal(cmd_transform_opt(CMD_OPT_BASE + 'g', hostile, &t), -1);
+	o = capture_end(&c);
+	assert_non_null(strstr(o, "--granularity is functions, lines, files or packages, not '"));
+	assert_non_null(strstr(o, want));
+	assert_null(strchr(o, '\x1b'));
+
+	capture_begin(&c);
+	assert_int_equal(cmd_top(4, argv, NULL), 2);
+	o = capture_end(&c);
+	assert_non_null(strstr(o, "--nodecount wants a number, not '"));
+	assert_non_null(strstr(o, want));
+	assert_null(strchr(o, '\x1b'));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -338,6 +404,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_package),
 		cmocka_unit_test(test_ascii_classes),
 		cmocka_unit_test(test_locale_ascii),
+		cmocka_unit_test(test_cli_arguments_escaped),
 	};
 
 	tu_init(argc, argv);
