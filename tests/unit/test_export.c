@@ -2,13 +2,21 @@
  * test_export.c — ingest/encode_speedscope.c and encode_svg.c: the JSON always parses
  * (jansson is strict about UTF-8) and says what the profile says, hostile names come
  * out repaired and escaped, and the SVG's boxes have the widths the values give them.
+ * Also base/outfile.c, which writes the exports: replace or not, through a link, and a
+ * failed write (a file size limit) that leaves the old file and nothing else.
  */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <jansson.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/err.h"
+#include "base/outfile.h"
 #include "base/text.h"
 #include "ingest/decode.h"
 #include "ingest/encode.h"
@@ -741,6 +749,89 @@ static void test_folded_trailing_blank(void **state)
 	prof_free(p);
 }
 
+/* The whole of the file at path, as a string (the test's buffer). */
+static const char *slurp(const char *path, struct buf *b)
+{
+	buf_reset(b);
+	assert_int_equal(buf_read_file(b, path, 1 << 20), 0);
+	return b->data ? b->data : "";
+}
+
+/* How many entries the scratch directory holds (no temporary file left behind). */
+static int entries(void)
+{
+	DIR *d = opendir(tu_tmp_path(""));
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+static void test_outfile(void **state)
+{
+	char f[4096], lnk[4096], fifo[4096], dangling[4096];
+	struct buf b = BUF_INIT;
+	struct rlimit old, lim;
+	struct stat st;
+	void (*prev)(int);
+	int rc;
+
+	(void)state;
+	assert_int_equal(tu_tmp_create("outfile"), 0);
+	snprintf(f, sizeof(f), "%s", tu_tmp_path("f.folded"));
+	snprintf(lnk, sizeof(lnk), "%s", tu_tmp_path("lnk"));
+	snprintf(fifo, sizeof(fifo), "%s", tu_tmp_path("fifo"));
+	snprintf(dangling, sizeof(dangling), "%s", tu_tmp_path("dangling"));
+
+	/* without OUTFILE_REPLACE: a free name is taken, a taken one refused */
+	assert_int_equal(outfile_write(f, "a 1\n", 4, 0), 0);
+	assert_string_equal(slurp(f, &b), "a 1\n");
+	assert_int_equal(outfile_write(f, "b 2\n", 4, 0), ERR_USAGE);
+	assert_non_null(strstr(err_last(), "': File exists"));
+	assert_string_equal(slurp(f, &b), "a 1\n");
+	assert_int_equal(symlink("nowhere", dangling), 0);
+	assert_int_equal(outfile_write(dangling, "x", 1, 0), ERR_USAGE);
+
+	/* replaced: the mode kept; through a link, the file it points at */
+	assert_int_equal(chmod(f, 0640), 0);
+	assert_int_equal(outfile_write(f, "b 2\n", 4, OUTFILE_REPLACE), 0);
+	assert_string_equal(slurp(f, &b), "b 2\n");
+	assert_int_equal(stat(f, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(symlink(f, lnk), 0);
+	assert_int_equal(outfile_write(lnk, "c 3\n", 4, OUTFILE_REPLACE), 0);
+	assert_string_equal(slurp(f, &b), "c 3\n");
+	assert_int_equal(lstat(lnk, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+
+	/* a FIFO only with OUTFILE_IN_PLACE (not opened here: nobody reads it) */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(outfile_write(fifo, "x", 1, OUTFILE_REPLACE), ERR_IO);
+	assert_non_null(strstr(err_last(), "not a regular file"));
+
+	/* a write that fails (a file size limit, as a full disk): the old file stays whole */
+	assert_int_equal(entries(), 4);
+	prev = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 2;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	rc = outfile_write(f, "d 4\n", 4, OUTFILE_REPLACE);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, prev);
+	assert_int_equal(rc, ERR_NOSPACE);
+	assert_non_null(strstr(err_last(), "': File too large"));
+	assert_string_equal(slurp(f, &b), "c 3\n");
+	assert_int_equal(entries(), 4);
+
+	buf_release(&b);
+	tu_tmp_remove();
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -759,6 +850,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pprof_comments),
 		cmocka_unit_test(test_pprof_mapping_flags),
 		cmocka_unit_test(test_folded_trailing_blank),
+		cmocka_unit_test(test_outfile),
 	};
 
 	tu_init(argc, argv);
