@@ -8,7 +8,8 @@
  * The target, as named:
  *   - a regular file, or nothing yet: written as above.  Its permission bits are kept
  *     (a new file gets 0666 less the umask).  A symbolic link keeps pointing where it
- *     did: the file it points at is replaced.
+ *     did: the file it points at is replaced.  A dangling link is replaced itself (by
+ *     the new file), not followed.
  *   - without OUTFILE_REPLACE, a name that is taken (by anything, a dangling link too) is
  *     refused with ERR_USAGE ("cannot create 'PATH': File exists") before anything is
  *     written, and one taken meanwhile is not replaced (link(2), or an O_EXCL
