@@ -444,7 +444,10 @@ static int q_series(const struct qargs *a, const struct cmd_env *env)
 			json_array_append_new(arr, o);
 		}
 		json_object_set_new(root, "series", arr);
-		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		/* jansson escapes only C0: on a terminal, C1 controls and bidi overrides in
+		 * label values would reach it raw, so everything past ASCII is \u-escaped */
+		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+					(isatty(STDOUT_FILENO) ? JSON_ENSURE_ASCII : 0));
 		if (text)
 			printf("%s\n", text);
 		free(text);

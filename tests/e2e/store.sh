@@ -254,6 +254,14 @@ check "--label-names twice: both columns" grep -qE '^__name__ +service_name$' "$
 "$smolder" query series --db "$tmp/u8.db" --from 0 --output json > "$tmp/u8.json"
 check "a non-UTF-8 label value in --output json: repaired, not dropped" \
   test "$(grep -cF "\"service_name\": \"bad$(printf '\xef\xbf\xbd')name\"" "$tmp/u8.json")" -eq 2
+# on a terminal, JSON is all ASCII: jansson left C1 controls and bidi overrides in label
+# values raw (U+202E, U+009B); piped, it stays UTF-8
+"$smolder" ingest --db "$tmp/u8.db" --service bidi --extra-labels region=$'\xe2\x80\xaeue\xc2\x9bx' "$ex/cpuwork-cpu.pb.gz" > /dev/null
+script -qec "'$smolder' query series --db '$tmp/u8.db' --from 0 --query '{service_name=\"bidi\"}' --output json" /dev/null > "$tmp/u8tty.json"
+check "query series --output json on a terminal: C1 and bidi \\u-escaped, none raw" \
+  bash -c "grep -qiF '\"region\": \"\\u202eue\\u009bx\"' '$tmp/u8tty.json' && ! LC_ALL=C grep -qaP '\\xe2\\x80\\xae|\\xc2\\x9b' '$tmp/u8tty.json'"
+"$smolder" query series --db "$tmp/u8.db" --from 0 --query '{service_name="bidi"}' --output json > "$tmp/u8pipe.json"
+check "... and piped, UTF-8 as it is" grep -qF "\"region\": \"$(printf '\xe2\x80\xaeue\xc2\x9bx')\"" "$tmp/u8pipe.json"
 # on a terminal, a merge says what it is doing on stderr, then erases it; piped: nothing
 script -qec "'$smolder' top -n 1 --db '$db' --from 0 --query '{service_name=\"cpuwork-cpu\"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds" /dev/null > "$tmp/tty.out"
 check "a merge on a terminal: 'merging the profiles of DB... (Ctrl-C aborts)', erased" \
