@@ -634,21 +634,35 @@ static void update(struct tui_app *a)
 }
 
 /*
- * The function of line frame s ("main.f path/main.go:146", granularity.c) on line `line`:
- * what is before the last space before ":146" (a path with a space in it is cut there,
- * and its function then has no lines: the pane says so).  NULL when s is not of that form.
+ * The function of line frame `key` ("main.f path/main.go:146", granularity.c) of `file`
+ * on line `line`: the longest name of a function of the loaded profile (base, before the
+ * granularity re-keyed it) in that file that the key starts with, then a space.  Taken
+ * from the profile's functions, not cut at the key's last space: a path may hold spaces
+ * ("main.f /home/u/My Projects/main.go:5" is main.f's).  NULL when no function is.
  */
-static char *line_frame_function(const char *s, int64_t line)
+static char *line_frame_function(const struct prof *base, const char *key, const char *file,
+				 int64_t line)
 {
 	char suffix[32];
-	size_t n = strlen(s), sl = (size_t)snprintf(suffix, sizeof(suffix), ":%lld", (long long)line);
-	const char *sp;
+	size_t n = strlen(key), best = 0, fl,
+	       sl = (size_t)snprintf(suffix, sizeof(suffix), ":%lld", (long long)line);
+	const char *found = NULL;
+	uint32_t i;
 
-	if (n <= sl || strcmp(s + n - sl, suffix) != 0)
+	if (n <= sl || strcmp(key + n - sl, suffix) != 0)
 		return NULL;
-	for (sp = s + n - sl; sp > s && sp[-1] != ' '; sp--)
-		;
-	return sp > s + 1 ? strndup(s, (size_t)(sp - 1 - s)) : NULL;
+	for (i = 0; i < base->nfunctions; i++) {
+		const struct prof_function *f = &base->functions[i];
+
+		fl = prof_strlen(base, f->name);
+		if (fl == 0 || fl + 1 + sl > n || fl <= best || key[fl] != ' ' ||
+		    memcmp(key, prof_str(base, f->name), fl) != 0 ||
+		    strcmp(prof_str(base, f->file), file) != 0)
+			continue;
+		found = prof_str(base, f->name);
+		best = fl;
+	}
+	return found ? strndup(found, best) : NULL;
 }
 
 int source_view_set(struct tui_app *a, uint32_t name)
@@ -680,8 +694,9 @@ int source_view_set(struct tui_app *a, uint32_t name)
 		return err_set(ERR_NOTFOUND, "%s has no line information in this profile",
 			       prof_str(a->prof, name));
 	/* lines granularity: the frame's function, opened on its line */
-	if (a->gran == GRAN_LINES && !(fname = line > 0 ? line_frame_function(prof_str(a->prof, name), line)
-					       : NULL)) {
+	if (a->gran == GRAN_LINES &&
+	    !(fname = line > 0 && file ? line_frame_function(a->base, prof_str(a->prof, name),
+								file, line) : NULL)) {
 		free(file);
 		return err_set(ERR_NOTFOUND, "%s has no line number: nothing to show on code",
 			       prof_str(a->prof, name));

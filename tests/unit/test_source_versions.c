@@ -8,14 +8,17 @@
  *    group, the repository and root most series name, the cap; a version's labels for
  *    source_find();
  *  - repo/ref/root/source_path: typed > flag > label, a label repository that is not an
- *    http(s) URL ignored (as source_find does), ~/ expansion, the header text;
+ *    http(s) URL ignored (as source_find does), ~/ expansion, the header text, URLs in
+ *    it without their credentials;
  *  - backend_share on a real SQLite store: two threads merging through two handles get
  *    what one backend gives, a cancelled handle does not cancel the other;
  *  - the explorer driven without a terminal on a real store holding two versions of a
  *    function whose lines moved: Enter in the browser, the source pane shows one version
  *    at a time with its own line numbers (never the sum of both), v switches, the code
  *    is asked for at the version's ref, `:ref=` overrides and `:ref=` (empty) goes back,
- *    a focus filter splits again; one version and a plain file change nothing.
+ *    a focus filter splits again; one version and a plain file change nothing; the
+ *    profile `view --db --profile-type` starts on is split as the browser's is;
+ *  - lines granularity: a line frame opens its function also when the path has a space.
  */
 #include <curses.h>
 #include <pthread.h>
@@ -26,6 +29,7 @@
 
 #include "base/err.h"
 #include "base/timeparse.h"
+#include "profile/granularity.h"
 #include "profile/labels.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -669,6 +673,52 @@ static void test_pane_file(void **state)
 	tui_app_free(a);
 }
 
+/*
+ * Lines granularity: a line frame opens its function, read from the profile's functions,
+ * also when the file's path has a space ("main.hot /home/u/My Projects/app/main.go:5"
+ * was cut at the last space into the function "main.hot /home/u/My").
+ */
+static void test_pane_line_frame_space(void **state)
+{
+	static const char json[] =
+		"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"shared\":"
+		"{\"frames\":["
+		"{\"name\":\"main.main\",\"file\":\"/home/u/My Projects/app/main.go\",\"line\":9},"
+		"{\"name\":\"main.hot\",\"file\":\"/home/u/My Projects/app/main.go\",\"line\":5},"
+		"{\"name\":\"main.hot\",\"file\":\"/home/u/My Projects/app/main.go\",\"line\":6}]},"
+		"\"profiles\":[{\"type\":\"sampled\",\"name\":\"cpu\",\"unit\":\"milliseconds\","
+		"\"startValue\":0,\"endValue\":1000,\"samples\":[[0,1],[0,2]],\"weights\":[300,100]}]}";
+	struct prof *p = tu_decode_bytes(json, strlen(json), "space.speedscope.json");
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct tui_opts o;
+	struct tui_app *a;
+	uint32_t id;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = "space.json";
+	o.source_opts = &so;
+	o.granularity = GRAN_LINES;
+	assert_int_equal(tui_app_new(p, &o, &a), 0);
+	assert_int_equal(a->gran, GRAN_LINES);
+	id = prof_find_str(a->prof, "main.hot /home/u/My Projects/app/main.go:5");
+	assert_int_not_equal(id, PROF_NONE);
+	assert_int_equal(source_view_set(a, id), 0);
+	assert_string_equal(a->src.fname, "main.hot");
+	assert_string_equal(lines_of(a), "5:300/300 6:100/100");
+	assert_int_equal(a->src.sel, 5);
+	/* the code is asked for main.hot in its file */
+	assert_true(strncmp(a->src.code_key, "main.hot\x1f/home/u/My Projects/app/main.go\x1f",
+			    strlen("main.hot\x1f/home/u/My Projects/app/main.go\x1f")) == 0);
+	/* the other line opens the same function on its own line */
+	id = prof_find_str(a->prof, "main.hot /home/u/My Projects/app/main.go:6");
+	assert_int_equal(source_view_set(a, id), 0);
+	assert_string_equal(a->src.fname, "main.hot");
+	assert_int_equal(a->src.sel, 6);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -680,6 +730,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pane_one_version),
 		cmocka_unit_test(test_pane_direct),
 		cmocka_unit_test(test_pane_file),
+		cmocka_unit_test(test_pane_line_frame_space),
 	};
 
 	tu_init(argc, argv);
