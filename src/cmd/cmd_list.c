@@ -592,7 +592,7 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 	struct cmd_store_src st = { 0 };
 	struct source_opts so = { 0 };
 	struct list_ctx ctx = { .tr = &tr, .so = &so };
-	int c;
+	int c, rc;
 
 	optind = 1;
 	while ((c = cmd_getopt("list", argc, argv, "i:f:h", opts)) != -1) {
@@ -636,5 +636,13 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 	so.cancel = env->cancel;
 	if (!so.repo && !so.source_path)
 		so.source_path = "."; /* pprof's default search path */
-	return st.used ? list_store(&st, env, &ctx) : list_file(argv[optind + 1], env, &ctx);
+	/* one memory for the run: each file, config and failed server is asked once, not
+	   once per routine */
+	if (source_memo_new(&so.memo)) {
+		cmd_errorf("list: %s", err_last());
+		return 1;
+	}
+	rc = st.used ? list_store(&st, env, &ctx) : list_file(argv[optind + 1], env, &ctx);
+	source_memo_free(so.memo);
+	return rc;
 }

@@ -25,15 +25,32 @@ static int oom(struct src_ctx *c)
 
 /* ---------------------------------------------------------------- config */
 
+/*
+ * The service's `.pyroscope.yaml`, parsed once per (place, ref, root) in a run: the
+ * memo keeps the result (a config, or why there is none) for every later lookup.
+ */
 static void load_config(struct src_ctx *c)
 {
+	const char *place = c->service.repo ? c->service.repo : c->service.dir;
+	const struct src_config *seen;
+	const char *why;
 	struct source_file f;
+	struct src_config *cfg;
 	unsigned tries = c->tries;
 	char *p;
 	int rc;
 
 	if (!c->have_service) {
 		src_trace(c, "config: no repository or --source-path, so no .pyroscope.yaml");
+		return;
+	}
+	if (src_memo_config_get(c->memo, place, c->service.ref, c->root, &seen, &why)) {
+		c->cfg = seen;
+		if (seen)
+			src_trace(c, "config: %zu mapping%s (read earlier in this run)", seen->n,
+				  seen->n == 1 ? "" : "s");
+		else
+			src_trace(c, "config: %s (earlier in this run)", why);
 		return;
 	}
 	p = path_join(c->root ? c->root : "", ".pyroscope.yaml", NULL);
@@ -48,20 +65,29 @@ static void load_config(struct src_ctx *c)
 	if (rc) {
 		if (rc == ERR_CANCELLED)
 			c->stop = rc;
+		else if (rc == ERR_NOTFOUND)
+			src_memo_config_put(c->memo, place, c->service.ref, c->root, NULL,
+					    "no .pyroscope.yaml", 0);
 		return;
 	}
-	c->cfg = calloc(1, sizeof(*c->cfg));
-	if (!c->cfg) {
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg) {
 		source_file_release(&f);
 		oom(c);
 		return;
 	}
-	if (src_config_parse(f.data, f.len, c->cfg)) {
-		src_trace(c, "config: ignored: %s", err_last());
-		free(c->cfg);
-		c->cfg = NULL;
+	if (src_config_parse(f.data, f.len, cfg)) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "ignored: %s", err_last());
+		src_trace(c, "config: %s", msg);
+		free(cfg);
+		src_memo_config_put(c->memo, place, c->service.ref, c->root, NULL, msg, 0);
 	} else {
-		src_trace(c, "config: %zu mapping%s", c->cfg->n, c->cfg->n == 1 ? "" : "s");
+		src_trace(c, "config: %zu mapping%s", cfg->n, cfg->n == 1 ? "" : "s");
+		c->cfg = cfg;
+		if (!src_memo_config_put(c->memo, place, c->service.ref, c->root, cfg, "", f.len))
+			c->cfg_own = cfg;
 	}
 	source_file_release(&f);
 }

@@ -19,6 +19,7 @@
 #include "source_int.h"
 
 #define MAX_REDIRECTS 5
+#define MEMO_MSG_SHOWN 200 /* of an earlier failure, in a later message */
 
 struct http {
 	struct src_ctx *c;
@@ -97,7 +98,7 @@ static int get(struct src_ctx *c, const char *url0, const char *accept, bool git
 	       size_t limit, struct buf *body, long *status, struct http *h)
 {
 	char *url = strdup(url0), *shown = NULL, api_origin[512], origin[512];
-	char errbuf[CURL_ERROR_SIZE];
+	char errbuf[CURL_ERROR_SIZE], prev[MEMO_MSG_SHOWN];
 	int hop, rc = 0;
 
 	*status = 0;
@@ -119,6 +120,13 @@ static int get(struct src_ctx *c, const char *url0, const char *accept, bool git
 		snprintf(h->what, sizeof(h->what), "downloading %s", shown ? shown : "?");
 		buf_reset(body);
 		errbuf[0] = '\0';
+		url_origin(url, origin, sizeof(origin));
+		if (src_memo_failed(c->memo, SRC_MEMO_ORIGIN, origin, prev, sizeof(prev))) {
+			/* one timeout per run, not one per function listed */
+			rc = err_set(ERR_NET, "'%s': not asked: %s did not answer earlier in this run "
+					      "(%s)", shown, origin, prev);
+			break;
+		}
 		if (!(e = curl_easy_init())) {
 			rc = err_set(ERR_NOMEM, "cannot create a curl handle");
 			break;
@@ -129,7 +137,6 @@ static int get(struct src_ctx *c, const char *url0, const char *accept, bool git
 			snprintf(a, sizeof(a), "Accept: %s", accept);
 			hdrs = curl_slist_append(hdrs, a);
 		}
-		url_origin(url, origin, sizeof(origin));
 		if (github) {
 			hdrs = curl_slist_append(hdrs, "X-GitHub-Api-Version: 2022-11-28");
 			if (c->token && origin[0] && strcmp(origin, api_origin) == 0 &&
@@ -177,6 +184,14 @@ static int get(struct src_ctx *c, const char *url0, const char *accept, bool git
 			c->refused = true;
 			rc = err_set(ERR_TOOBIG, "'%s': larger than %zu MiB, not shown", shown,
 				     (limit - 1) >> 20);
+		} else if (res != CURLE_OK && res != CURLE_WRITE_ERROR && res != CURLE_OUT_OF_MEMORY) {
+			/* the origin did not answer (refused, unknown, timed out, TLS): the rest
+			   of the run does not ask it again */
+			const char *why = errbuf[0] ? errbuf : curl_easy_strerror(res);
+
+			src_memo_fail(c->memo, SRC_MEMO_ORIGIN, origin, why);
+			rc = err_set(ERR_NET, "'%s': %s (%s is not asked again in this run)", shown, why,
+				     origin);
 		} else if (res != CURLE_OK) {
 			rc = err_set(ERR_NET, "'%s': %s", shown,
 				     errbuf[0] ? errbuf : curl_easy_strerror(res));

@@ -281,6 +281,8 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 	char note[160] = "";
 	const char *bad = NULL;
 	char *rel, *desc, *owner = NULL, *name = NULL;
+	struct src_memo_read seen;
+	bool remote, memo = false;
 	int rc;
 
 	*f = (struct source_file)SOURCE_FILE_INIT;
@@ -297,15 +299,35 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 		return err_set(ERR_NOTFOUND, "'%s': %s", path ? path : "", bad);
 	}
 	c->tries++;
-	if (pl->dir) {
+	remote = !pl->dir && url_is_remote(pl->repo);
+	if (remote && src_memo_read_get(c->memo, pl->repo, pl->ref, rel, &seen)) {
+		/* asked earlier in this run: the same answer, without asking again */
+		c->refused = seen.refused;
+		c->no_ref = seen.no_ref;
+		c->clone_refused = seen.clone_refused;
+		snprintf(note, sizeof(note), "%.120s (as earlier in this run)", seen.note);
+		rc = seen.rc;
+		if (rc)
+			err_set(rc, "%s", seen.msg);
+		else
+			*f = seen.f;
+	} else if (pl->dir) {
 		rc = read_in_dir(c, pl->dir, rel, f);
-	} else if (url_is_remote(pl->repo) &&
-		   url_github_repo(pl->repo, c->github_host, &owner, &name) &&
+	} else if (remote && url_github_repo(pl->repo, c->github_host, &owner, &name) &&
 		   !c->o->clone_github && !src_git_clone_exists(c, pl->repo)) {
 		rc = read_github(c, pl, owner, name, rel, f, note, sizeof(note));
+		memo = true;
 	} else {
 		rc = src_git_read(c, pl->repo, url_is_remote(pl->repo), pl->ref, rel, f, note,
 				  sizeof(note));
+		memo = remote;
+	}
+	if (memo && rc != ERR_CANCELLED && rc != ERR_NOMEM) {
+		struct src_memo_read r = { rc, (char *)(rc ? err_last() : ""), c->refused,
+					   c->no_ref, c->clone_refused, "", *f };
+
+		snprintf(r.note, sizeof(r.note), "%s", note);
+		src_memo_read_put(c->memo, pl->repo, pl->ref, rel, &r);
 	}
 	free(owner);
 	free(name);
@@ -785,6 +807,7 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 		struct source_trace *trace)
 {
 	static const struct source_opts none;
+	struct source_memo *own_memo = NULL;
 	struct src_ctx c;
 	struct stat st;
 	int rc;
@@ -793,6 +816,11 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 	*out = (struct source_file)SOURCE_FILE_INIT;
 	pthread_once(&once, global_init);
 	c.o = opts ? opts : &none;
+	c.memo = c.o->memo;
+	if (!c.memo && source_memo_new(&own_memo))
+		return ERR_NOMEM;
+	if (!c.memo)
+		c.memo = own_memo;
 	c.trace = trace;
 	c.out = out;
 	c.fn = function_name ? function_name : "";
@@ -875,8 +903,9 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 			     *c.path ? c.path : c.fn, c.tries, c.tries == 1 ? "" : "s");
 	src_trace(&c, "result: %s", err_last());
 done:
-	src_config_release(c.cfg);
-	free(c.cfg);
+	src_config_release(c.cfg_own);
+	free(c.cfg_own);
 	src_git_close_all(&c);
+	source_memo_free(own_memo);
 	return rc;
 }

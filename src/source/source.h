@@ -7,7 +7,8 @@
  *
  * Owner: src/source/ (the only module that uses libgit2).  Thread-safe: source_find()
  * keeps no state between calls except the disk cache and bare clones under cache_dir
- * (clones are serialised with a lock file); run it on a worker thread — it may clone.
+ * (clones are serialised with a lock file) and the run's memo the caller passes
+ * (opts->memo, below); run it on a worker thread — it may clone.
  *
  * Ownership: everything in struct source_opts is borrowed for the call.  A struct
  * source_file and a struct source_trace are embedded by the caller, start zeroed
@@ -101,6 +102,24 @@
 struct labelset;
 
 /*
+ * A run's memory (memo.c): what one run of smolder — a `list`, an explorer session —
+ * learns while it looks for code, shared by the source_find() calls given it through
+ * opts->memo: what remote places answered for (place, ref, path), files or errors; each
+ * `.pyroscope.yaml` parsed, by (place, ref, root), local ones included; HTTP origins
+ * that did not answer (not asked again: the error says so); clone URLs that failed (not
+ * tried again).  So a run asks GitHub once per file, and a silent server costs one
+ * timeout, not one per function.  Nothing is forgotten before source_memo_free(): a run
+ * that must see new commits or a server that came back needs a new memo.  Bounded
+ * (entries and kept bytes; past them lookups are simply not remembered).  Thread-safe.
+ * Without a memo, each source_find() call keeps one for itself.
+ * source_memo_new: 0 or ERR_NOMEM; source_memo_free(NULL) is a no-op.
+ */
+struct source_memo;
+
+int source_memo_new(struct source_memo **out);
+void source_memo_free(struct source_memo *m);
+
+/*
  * Progress of slow work (clone, fetch, download), called on the calling thread: `what`
  * is a short one-line description ("cloning https://host/x.git"), done/total count
  * objects or bytes (total 0 when unknown).  Keep it quick; cancel through opts->cancel.
@@ -122,6 +141,7 @@ struct source_opts {
 	bool offline;             /* no network at all: no GitHub, clone, fetch or go-get */
 	bool clone_github;        /* clone GitHub repositories instead of using the API */
 	uint64_t clone_max_bytes; /* 0: $SMOLDER_CLONE_MAX, else SOURCE_CLONE_MAX */
+	struct source_memo *memo; /* the run's memory; NULL: one per call */
 	atomic_int *cancel; /* polled; set → ERR_CANCELLED soon */
 	source_progress_fn progress;   /* may be NULL */
 	void *progress_arg;

@@ -16,6 +16,7 @@
  *   git.c       libgit2: local clones, cached bare clones, blobs at a ref
  *   github.c    libcurl: the GitHub contents API and plain GETs
  *   cache.c     the disk cache of fetched files
+ *   memo.c      a run's memory of lookups (struct source_memo)
  */
 #ifndef SMOLDER_SOURCE_INT_H
 #define SMOLDER_SOURCE_INT_H
@@ -171,7 +172,9 @@ struct src_ctx {
 	long ttl;
 	uint64_t clone_max;       /* bytes a clone or fetch may download */
 	bool clone_refused;       /* set by src_git_read: a clone or fetch passed clone_max */
-	struct src_config *cfg;  /* NULL: none */
+	struct source_memo *memo; /* o->memo, or one of the call's own */
+	const struct src_config *cfg;  /* NULL: none; the memo's, or cfg_own */
+	struct src_config *cfg_own;    /* a config the memo did not keep: freed with the call */
 	struct src_git **gits;
 	size_t ngits, capgits;
 	unsigned tries;           /* places tried */
@@ -227,6 +230,33 @@ void src_git_global_init(void);
 /* github.c: 0, ERR_NOTFOUND, or an error; data is the raw file */
 int src_github_get(struct src_ctx *c, const char *owner, const char *repo, const char *ref,
 		   const char *path, struct buf *data, char *note, size_t notelen);
+
+/* memo.c (every function accepts a NULL memo: nothing is remembered) */
+struct src_memo_read {  /* what src_read() found for (place, ref, path) */
+	int rc;
+	char *msg;  /* the error message (rc != 0) */
+	bool refused, no_ref, clone_refused;
+	char note[160];
+	struct source_file f;  /* rc 0: the file */
+};
+/* true with *out (f copied: the caller releases it; msg borrowed from the memo) */
+bool src_memo_read_get(struct source_memo *m, const char *place, const char *ref,
+		       const char *path, struct src_memo_read *out);
+void src_memo_read_put(struct source_memo *m, const char *place, const char *ref,
+		       const char *path, const struct src_memo_read *r);
+/* a parsed config (NULL with *msg: it did not parse), borrowed from the memo */
+bool src_memo_config_get(struct source_memo *m, const char *place, const char *ref,
+			 const char *root, const struct src_config **cfg, const char **msg);
+/* true: the memo took cfg (NULL: the message says why it did not parse); false: not kept */
+bool src_memo_config_put(struct source_memo *m, const char *place, const char *ref,
+			 const char *root, struct src_config *cfg, const char *msg, size_t bytes);
+enum src_memo_what { SRC_MEMO_ORIGIN, SRC_MEMO_CLONE };
+/* whether an origin did not answer / a clone of a URL failed earlier: *msg says how */
+bool src_memo_failed(struct source_memo *m, enum src_memo_what what, const char *name,
+		     char *msg, size_t n);
+void src_memo_fail(struct source_memo *m, enum src_memo_what what, const char *name,
+		   const char *msg);
+int src_file_copy(const struct source_file *from, struct source_file *to);
 
 /* cache.c */
 int src_cache_get(struct src_ctx *c, const char *repo, const char *ref, const char *path,

@@ -154,6 +154,36 @@ check "the stand-in was asked for svc/cpuwork/main.go at v3" \
   grep -q "GET /repos/acme/app/contents/svc/cpuwork/main.go ref=v3" "$tmp/requests.log"
 G --ref v4 > "$tmp/one4.txt" 2>&1
 check "--ref beats the label" grep -qE '146: // github v4 line 146$' "$tmp/one4.txt"
+# one run asks for each file once, however many routines it lists (GitHub allows 60
+# unauthenticated requests an hour; a run of 12 routines once sent ~360)
+: > "$tmp/requests.log"
+XDG_CACHE_HOME=$tmp/cache-all "$smolder" list 'main\.' --db "$tmp/one.db" --query '{service_name="app"}' --profile-type $CPU \
+  --from 0 --github-api "$api" > "$tmp/all.txt" 2>&1
+check "12 routines listed, each with its code" \
+  bash -c "[ \$(grep -c '^ROUTINE' '$tmp/all.txt') -eq 12 ] && ! grep -q 'no code' '$tmp/all.txt'"
+check "each request once: .pyroscope.yaml and main.go asked one time each" \
+  bash -c "[ \$(grep -c 'contents/svc/.pyroscope.yaml ref=v3' '$tmp/requests.log') -eq 1 ] && [ \$(grep -c 'contents/svc/cpuwork/main.go ref=v3' '$tmp/requests.log') -eq 1 ] && [ -z \"\$(sort '$tmp/requests.log' | uniq -d)\" ]"
+# a server that takes the connection and closes it: asked once in the run, then skipped
+python3 - "$tmp/drop.port" "$tmp/drop.log" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    c, _ = s.accept()
+    open(sys.argv[2], "a").write("connection\n")
+    c.close()
+PY
+DROPPID=$!
+for _ in $(seq 1 100); do [ -s "$tmp/drop.port" ] && break; sleep 0.05; done
+"$smolder" list 'main\.' --db "$tmp/one.db" --query '{service_name="app"}' --profile-type $CPU \
+  --from 0 --github-api "http://127.0.0.1:$(cat "$tmp/drop.port")" > "$tmp/drop.txt" 2>&1
+kill "$DROPPID" 2> /dev/null
+check "a server that does not answer is asked once for 12 routines" \
+  bash -c "[ \$(wc -l < '$tmp/drop.log') -eq 1 ] && [ \$(grep -c 'did not answer earlier in this run' '$tmp/drop.txt') -eq 12 ]"
 G --format tsv > "$tmp/one.tsv"
 check "tsv names the one version" bash -c "tail -n +2 '$tmp/one.tsv' | cut -f6 | sort -u | grep -qx v3"
 "$smolder" list 'main\.scoreRecords$' --db "$db" --query '{service_name="app", service_git_ref="v1"}' \

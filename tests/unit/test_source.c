@@ -1319,6 +1319,71 @@ static void test_goroot(void **state)
 	source_trace_release(&t);
 }
 
+static size_t trace_count(const struct source_trace *t, const char *needle)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		n += strstr(t->lines[i], needle) != NULL;
+	return n;
+}
+
+/*
+ * A run's memo (opts.memo): a GitHub file is asked for once in the run; a local
+ * repository's .pyroscope.yaml is parsed once.
+ */
+static void test_memo(void **state)
+{
+	struct source_memo *m;
+	struct source_opts o;
+	struct source_file f;
+	struct source_trace t = SOURCE_TRACE_INIT;
+	const char *dir = tmp("memo-repo");
+	int n;
+
+	(void)state;
+	assert_int_equal(source_memo_new(&m), 0);
+	opts_init(&o, "cache-memo");
+	o.memo = m;
+	o.ref = "main";
+
+	/* GitHub: the run's second lookup of a file asks nobody (no disk cache here) */
+	gh_reset();
+	gh_put("o/r@main:y.py");
+	o.repo = "https://github.com/o/r";
+	assert_int_equal(source_find(&o, NULL, NULL, "y.py", &f, NULL), 0);
+	source_file_release(&f);
+	n = gh_count("/");
+	assert_int_equal(gh_count("/contents/y.py"), 1);
+	assert_int_equal(source_find(&o, NULL, NULL, "y.py", &f, &t), 0);
+	assert_string_equal(f.data, "content of o/r@main:y.py\n");
+	assert_int_equal(gh_count("/"), n);
+	assert_has_line(&t, "as earlier in this run");
+	source_file_release(&f);
+	source_trace_release(&t);
+
+	/* a local repository's .pyroscope.yaml: parsed by the first lookup only */
+	sh("rm -rf '%s' && git init -q -b main '%s' && cd '%s' && mkdir -p src && "
+	   "printf 'package main\\n' > src/main.go && printf 'source_code:\\n  mappings:\\n"
+	   "    - path: [{prefix: app}]\\n      language: go\\n"
+	   "      source: {local: {path: src}}\\n' > .pyroscope.yaml && git add -A && "
+	   "git commit -qm one",
+	   dir, dir, dir);
+	o.repo = dir;
+	o.ref = NULL;
+	assert_int_equal(source_find(&o, NULL, "main.f", "app/main.go", &f, &t), 0);
+	assert_has_line(&t, "config: 1 mapping");
+	assert_no_text(&t, "earlier in this run");
+	source_file_release(&f);
+	source_trace_release(&t);
+	assert_int_equal(source_find(&o, NULL, "main.f", "app/main.go", &f, &t), 0);
+	assert_has_line(&t, "config: 1 mapping (read earlier in this run)");
+	assert_int_equal(trace_count(&t, ".pyroscope.yaml"), 0);
+	source_file_release(&f);
+	source_trace_release(&t);
+	source_memo_free(m);
+}
+
 static void test_cancel_and_usage(void **state)
 {
 	struct source_opts o;
@@ -1400,6 +1465,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_git_huge_blob),
 		cmocka_unit_test(test_goroot),
 		cmocka_unit_test(test_cancel_and_usage),
+		cmocka_unit_test(test_memo),
 	};
 
 	tu_init(argc, argv);
