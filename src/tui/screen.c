@@ -260,15 +260,24 @@ void scr_status_line(const struct tui_app *a, struct buf *out, const char *name,
 		buf_add(out, numbers->data, numbers->len);
 }
 
+/*
+ * OSC 52: the terminal (or tmux, or the SSH client's terminal) sets its clipboard.  What
+ * goes there is the name as the status line shows it (text_safe()), never its raw bytes:
+ * pasted into a shell, a profile's ESC, CR/LF or ESC[201~ (the end of a bracketed paste)
+ * would run commands.  The text travels base64-encoded, so none of it reaches the
+ * terminal itself.
+ */
 void scr_clipboard(const char *s, size_t n)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = (const unsigned char *)s;
-	struct buf out = BUF_INIT;
+	struct buf safe = BUF_INIT, out = BUF_INIT;
+	const unsigned char *p;
 	size_t i;
 
-	/* OSC 52: the terminal (or tmux, or the SSH client's terminal) sets its clipboard;
-	 * the text travels base64-encoded, so nothing in it reaches the terminal raw */
+	if (text_safe(&safe, s, n, !text_locale_utf8()) || !safe.data)
+		goto done;
+	p = (const unsigned char *)safe.data;
+	n = safe.len;
 	buf_puts(&out, "\033]52;c;");
 	for (i = 0; i < n; i += 3) {
 		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
@@ -278,9 +287,12 @@ void scr_clipboard(const char *s, size_t n)
 
 		buf_add(&out, q, 4);
 	}
-	buf_puts(&out, "\a");
-	fwrite(out.data, 1, out.len, stdout);
-	fflush(stdout);
+	if (buf_puts(&out, "\a") == 0) {
+		fwrite(out.data, 1, out.len, stdout);
+		fflush(stdout);
+	}
+done:
+	buf_release(&safe);
 	buf_release(&out);
 }
 

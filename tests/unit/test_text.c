@@ -1,6 +1,8 @@
 /*
  * test_text.c — base/text.h: making profile strings safe for a terminal, measuring them
- * in cells and fitting function names into a column.
+ * in cells and fitting function names into a column; and where text leaves smolder for
+ * a terminal outside the drawing code: the CLI's output in a non-UTF-8 locale, its
+ * messages quoting arguments, and the explorer's clipboard (OSC 52).
  */
 #include "testutil.h"
 
@@ -10,8 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/base64.h"
 #include "base/text.h"
 #include "cmd/cmd.h"
+#include "tui/tui_int.h"
 
 /* text_safe(s) as a string, in a static buffer. */
 static const char *safe(const char *s, size_t n, bool ascii)
@@ -324,27 +328,29 @@ static void test_locale_ascii(void **state)
 	assert_int_equal(w, 4 + 4 + 4 + 4);
 }
 
-/* Captures what is written to stderr between capture_begin() and capture_end(). */
+/* Captures what is written to stderr (or fd) between capture_begin() and capture_end(). */
 struct capture {
 	FILE *f;
-	int saved;
+	int fd, saved;
 	char text[1024];
 };
 
 static void capture_begin(struct capture *c)
 {
-	fflush(stderr);
+	if (c->fd == 0)
+		c->fd = 2;
+	fflush(c->fd == 1 ? stdout : stderr);
 	assert_non_null(c->f = tmpfile());
-	assert_true((c->saved = dup(2)) >= 0);
-	assert_true(dup2(fileno(c->f), 2) >= 0);
+	assert_true((c->saved = dup(c->fd)) >= 0);
+	assert_true(dup2(fileno(c->f), c->fd) >= 0);
 }
 
 static const char *capture_end(struct capture *c)
 {
 	size_t n;
 
-	fflush(stderr);
-	assert_true(dup2(c->saved, 2) >= 0);
+	fflush(c->fd == 1 ? stdout : stderr);
+	assert_true(dup2(c->saved, c->fd) >= 0);
 	close(c->saved);
 	rewind(c->f);
 	n = fread(c->text, 1, sizeof(c->text) - 1, c->f);
@@ -362,7 +368,7 @@ static void test_cli_arguments_escaped(void **state)
 	char n[] = "-n", arg[sizeof(hostile)], top[] = "top", file[] = "x.pb.gz";
 	char *argv[] = { top, n, arg, file, NULL };
 	struct cmd_transform t = { 0 };
-	struct capture c;
+	struct capture c = { 0 };
 	const char *o;
 
 	(void)state;
@@ -389,6 +395,34 @@ static void test_cli_arguments_escaped(void **state)
 	assert_null(strchr(o, '\x1b'));
 }
 
+/*
+ * y puts on the clipboard (OSC 52) what the status line shows, never a profile's raw
+ * bytes: pasted into a shell, ESC, CR/LF or ESC[201~ (the end of a bracketed paste)
+ * would run commands.
+ */
+static void test_clipboard_safe(void **state)
+{
+	static const char name[] = "main.f\x1b[201~\rrm -rf ~\n\xe2\x80\xae" "x\xc3\xa9";
+	struct capture c = { .fd = 1 };
+	uint8_t got[256];
+	const char *o, *end;
+	size_t len;
+
+	(void)state;
+	capture_begin(&c);
+	scr_clipboard(name, sizeof(name) - 1);
+	o = capture_end(&c);
+	assert_memory_equal(o, "\x1b]52;c;", 7);
+	assert_non_null(end = strchr(o, '\a'));
+	assert_int_equal(end[1], '\0');
+	assert_true((size_t)(end - o - 7) < sizeof(got) / 4 * 3);
+	assert_int_equal(base64_decode(o + 7, (size_t)(end - o - 7), false, got, &len), 0);
+	got[len] = '\0';
+	assert_string_equal((const char *)got, SAFE(name));
+	assert_string_equal((const char *)got,
+			    "main.f\\x1b[201~\\x0drm -rf ~\\x0a\\u202ex\xc3\xa9");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -405,6 +439,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ascii_classes),
 		cmocka_unit_test(test_locale_ascii),
 		cmocka_unit_test(test_cli_arguments_escaped),
+		cmocka_unit_test(test_clipboard_safe),
 	};
 
 	tu_init(argc, argv);
