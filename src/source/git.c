@@ -428,7 +428,7 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 	git_remote *remote = NULL;
 	git_buf head = GIT_BUF_INIT;
 	struct netcb n = { c, "", 0, false };
-	char *shown = url_redact(g->key);
+	char *shown = url_redact(g->key), prev[200];
 	int rc = 0, fd = -1;
 
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
@@ -436,6 +436,12 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 	if (c->o->offline) {
 		free(shown);
 		return err_set(ERR_NOTFOUND, "offline: not fetched");
+	}
+	if (src_memo_failed(c->memo, SRC_MEMO_CLONE, g->key, prev, sizeof(prev))) {
+		rc = err_set(ERR_NET, "'%s': not fetched: it failed earlier in this run (%s)",
+			     shown ? shown : "?", prev);
+		free(shown);
+		return rc;
 	}
 	snprintf(n.what, sizeof(n.what), "fetching %s", shown ? shown : "?");
 	if (c->o->progress)
@@ -458,6 +464,7 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 			rc = refuse_size(c, "fetching", shown, false);
 		} else {
 			rc = git_fail(ERR_NET, "cannot fetch");
+			src_memo_fail(c->memo, SRC_MEMO_CLONE, g->key, err_last());
 		}
 		goto done;
 	}
@@ -479,7 +486,7 @@ done:
 static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src_git **out)
 {
 	git_repository *repo = NULL;
-	char *dir, *shown;
+	char *dir, *shown, prev[200];
 	int rc;
 
 	if ((*out = cached(c, key)) != NULL)
@@ -504,10 +511,20 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 			free(dir);
 			return rc;
 		}
+		if (src_memo_failed(c->memo, SRC_MEMO_CLONE, key, prev, sizeof(prev))) {
+			/* each try costs a connection (and libgit2 1.5 leaks ~250 KB a clone) */
+			rc = err_set(ERR_NET, "'%s': not cloned: the clone failed earlier in this run "
+					      "(%s)", shown ? shown : "?", prev);
+			free(shown);
+			free(dir);
+			return rc;
+		}
 		src_trace(c, "git: cloning '%s' into '%s' (once; later reads are local)",
 			  shown ? shown : "?", dir);
 		free(shown);
 		if ((rc = clone_repo(c, key, dir, &repo))) {
+			if (rc == ERR_NET)
+				src_memo_fail(c->memo, SRC_MEMO_CLONE, key, err_last());
 			free(dir);
 			return rc;
 		}

@@ -1329,8 +1329,9 @@ static size_t trace_count(const struct source_trace *t, const char *needle)
 }
 
 /*
- * A run's memo (opts.memo): a GitHub file is asked for once in the run; a local
- * repository's .pyroscope.yaml is parsed once.
+ * A run's memo (opts.memo): a clone that failed is not tried again, in one call or in
+ * the run; a GitHub file is asked for once in the run; a local repository's
+ * .pyroscope.yaml is parsed once.
  */
 static void test_memo(void **state)
 {
@@ -1344,8 +1345,20 @@ static void test_memo(void **state)
 	(void)state;
 	assert_int_equal(source_memo_new(&m), 0);
 	opts_init(&o, "cache-memo");
-	o.memo = m;
+	o.repo = "http://localhost:1/nobody/x.git"; /* nothing listens there */
 	o.ref = "main";
+	/* without a memo: the config, go.mod and path steps all need the clone; one try */
+	assert_int_equal(source_find(&o, NULL, "main.f", "pkg/main.go", &f, &t), ERR_NOTFOUND);
+	assert_int_equal(trace_count(&t, "git: cloning"), 1);
+	source_trace_release(&t);
+	o.memo = m;
+	assert_int_equal(source_find(&o, NULL, "main.f", "pkg/main.go", &f, &t), ERR_NOTFOUND);
+	assert_int_equal(trace_count(&t, "git: cloning"), 1);
+	source_trace_release(&t);
+	assert_int_equal(source_find(&o, NULL, "main.g", "pkg/other.go", &f, &t), ERR_NOTFOUND);
+	assert_int_equal(trace_count(&t, "git: cloning"), 0);
+	assert_has_line(&t, "the clone failed earlier in this run");
+	source_trace_release(&t);
 
 	/* GitHub: the run's second lookup of a file asks nobody (no disk cache here) */
 	gh_reset();
