@@ -307,9 +307,10 @@ static int unsym_function(struct prof_builder *b, uint32_t mapping, uint32_t *ou
 }
 
 /*
- * A function with an empty name is named once here, as pprof's nodeInfo names it (from
- * the object file: "[prog]", else "<unknown>"), so every view and export agrees: the
- * line gets a copy of the function (file, start line, system name kept) under that name.
+ * A function with an empty name is named once here, so every view and export agrees: by
+ * its system name when it has one, as pprof's demangling at load fills it in, else as
+ * pprof's nodeInfo names it (from the object file: "[prog]", else "<unknown>").  The line
+ * gets a copy of the function (file, start line, system name kept) under that name.
  */
 static int name_nameless(struct prof_builder *b, uint32_t mapping, uint32_t *func)
 {
@@ -326,7 +327,11 @@ static int name_nameless(struct prof_builder *b, uint32_t mapping, uint32_t *fun
 		return 0;
 	}
 	f = p->functions[*func];
-	if ((rc = mapping_name(b, mapping, &f.name)) || (rc = pb_function(b, &f, &id)))
+	if (p->str_lens[f.system_name] != 0)
+		f.name = f.system_name;
+	else if ((rc = mapping_name(b, mapping, &f.name)))
+		return rc;
+	if ((rc = pb_function(b, &f, &id)))
 		return rc;
 	*func = id;
 	return hmap_put(&b->namedmap, key, id);

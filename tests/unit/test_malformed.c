@@ -636,6 +636,20 @@ static void test_synth_unusual(void **state)
 	tu_check_invariants(p);
 	prof_free(p);
 
+	/* an empty name takes the system name, as pprof's demangling at load does (it showed
+	 * as the mapping's, merged with every other nameless function); without one too, the
+	 * mapping's file */
+	synth_init(&s);
+	s.f[1].system_name = s.f[1].name;
+	s.f[1].name = 0;
+	s.f[0].name = 0;
+	p = synth_decode(&s);
+	assert_true(tu_has_function(p, "main.work"));
+	assert_true(tu_has_function(p, "[app]"));
+	assert_false(tu_has_function(p, "main.main"));
+	tu_check_invariants(p);
+	prof_free(p);
+
 	/* two lines in one location: main.work inlined into main.main, innermost first */
 	synth_init(&s);
 	two[0] = &s.ln[1];
