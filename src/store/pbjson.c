@@ -104,35 +104,13 @@ static bool is_scalar(ProtobufCType t)
 
 /* ---- writing ---- */
 
-static const char b64std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 static int put_base64(struct buf *out, const uint8_t *p, size_t n)
 {
-	size_t i;
 	int rc;
 
-	if ((rc = buf_grow(out, (n + 2) / 3 * 4 + 2)))
+	if ((rc = buf_add(out, "\"", 1)) || (rc = base64_encode(out, p, n)))
 		return rc;
-	out->data[out->len++] = '"';
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-
-		out->data[out->len++] = b64std[v >> 18];
-		out->data[out->len++] = b64std[(v >> 12) & 63];
-		out->data[out->len++] = b64std[(v >> 6) & 63];
-		out->data[out->len++] = b64std[v & 63];
-	}
-	if (i < n) {
-		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-
-		out->data[out->len++] = b64std[v >> 18];
-		out->data[out->len++] = b64std[(v >> 12) & 63];
-		out->data[out->len++] = i + 1 < n ? b64std[(v >> 6) & 63] : '=';
-		out->data[out->len++] = '=';
-	}
-	out->data[out->len++] = '"';
-	out->data[out->len] = '\0';
-	return 0;
+	return buf_add(out, "\"", 1);
 }
 
 int pbjson_put_string(struct buf *out, const char *s, size_t n)

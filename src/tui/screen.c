@@ -9,6 +9,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "base/base64.h"
 #include "base/text.h"
 #include "tui_int.h"
 
@@ -269,25 +270,13 @@ void scr_status_line(const struct tui_app *a, struct buf *out, const char *name,
  */
 void scr_clipboard(const char *s, size_t n)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	struct buf safe = BUF_INIT, out = BUF_INIT;
-	const unsigned char *p;
-	size_t i;
 
 	if (text_safe(&safe, s, n, !text_locale_utf8()) || !safe.data)
 		goto done;
-	p = (const unsigned char *)safe.data;
-	n = safe.len;
-	buf_puts(&out, "\033]52;c;");
-	for (i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
-			     (i + 2 < n ? p[i + 2] : 0);
-		char q[4] = { b64[v >> 18 & 63], b64[v >> 12 & 63],
-			      i + 1 < n ? b64[v >> 6 & 63] : '=', i + 2 < n ? b64[v & 63] : '=' };
-
-		buf_add(&out, q, 4);
-	}
-	if (buf_puts(&out, "\a") == 0) {
+	if (buf_puts(&out, "\033]52;c;") == 0 &&
+	    base64_encode(&out, (const uint8_t *)safe.data, safe.len) == 0 &&
+	    buf_puts(&out, "\a") == 0) {
 		fwrite(out.data, 1, out.len, stdout);
 		fflush(stdout);
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/base64.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/hmap.h"
@@ -223,6 +224,35 @@ static void test_bug_hmap_get_reserved_key(void **state)
 	hmap_release(&m);
 }
 
+/* RFC 4648's vectors, appended to what the buf holds, and read back by base64_decode. */
+static void test_base64_encode(void **state)
+{
+	static const char *const in[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
+	static const char *const want[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
+					    "Zm9vYmFy" };
+	uint8_t all[256], back[260];
+	struct buf b = BUF_INIT;
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		buf_release(&b);
+		assert_int_equal(buf_puts(&b, ">"), 0);
+		assert_int_equal(base64_encode(&b, (const uint8_t *)in[i], strlen(in[i])), 0);
+		assert_non_null(b.data);
+		assert_string_equal(b.data + 1, want[i]);
+	}
+	for (i = 0; i < sizeof(all); i++)
+		all[i] = (uint8_t)(255 - i);
+	buf_release(&b);
+	assert_int_equal(base64_encode(&b, all, sizeof(all)), 0);
+	assert_int_equal(b.len, 344);
+	assert_int_equal(base64_decode(b.data, b.len, false, back, &len), 0);
+	assert_int_equal(len, sizeof(all));
+	assert_memory_equal(back, all, sizeof(all));
+	buf_release(&b);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -230,6 +260,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_buf),   cmocka_unit_test(test_buf_read),
 		cmocka_unit_test(test_err),   cmocka_unit_test(test_vec),
 		cmocka_unit_test(test_bug_hmap_get_reserved_key),
+		cmocka_unit_test(test_base64_encode),
 	};
 
 	tu_init(argc, argv);
