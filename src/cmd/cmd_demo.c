@@ -134,7 +134,7 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 	static const char *const regions[] = { "eu-west-1", "us-east-1" };
 	struct load_opts lo = { env->cancel, false, 0 };
 	struct prof *loaded[sizeof(srcs) / sizeof(srcs[0])][2] = { { NULL } };
-	struct buf dir = BUF_INIT, path = BUF_INIT, file = BUF_INIT;
+	struct buf dir = BUF_INIT, path = BUF_INIT, file = BUF_INIT, shown = BUF_INIT;
 	struct store *s = NULL;
 	const char *db = NULL;
 	bool open = true;
@@ -197,8 +197,9 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 		fprintf(stderr, "smolder demo: %s\n", err_last());
 		goto done;
 	}
+	cmd_safe(&shown, path.data);  /* the path from --db or the environment, as said */
 	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "making the demo store %s...", path.data);
+		fprintf(stderr, "making the demo store %s...", shown.data ? shown.data : "");
 	t0 = now - (int64_t)DEMO_SPAN_S * 1000000000;
 	if (store_begin(s))
 		goto fail;
@@ -237,7 +238,7 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
 	fprintf(stderr, "smolder demo: %zu profiles of 4 services over the last hour in %s\n", written,
-		path.data);
+		shown.data ? shown.data : "");
 	if (!open || !isatty(STDOUT_FILENO)) {
 		rc = 0;
 		goto done;
@@ -265,6 +266,7 @@ done:
 	}
 	buf_release(&dir);
 	buf_release(&path);
+	buf_release(&shown);
 	buf_release(&file);
 	return rc;
 }

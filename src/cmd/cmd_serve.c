@@ -85,8 +85,12 @@ static int parse_uint(const char *opt, const char *arg, unsigned long min, unsig
 	errno = 0;
 	*out = strtoul(arg, &end, 10);
 	if (errno || end == arg || *end || *out < min || *out > max || arg[0] == '-') {
+		struct buf sa = BUF_INIT;
+
+		cmd_safe(&sa, arg);
 		fprintf(stderr, "smolder serve: %s wants a number from %lu to %lu, not '%s'\n", opt,
-			min, max, arg);
+			min, max, sa.data ? sa.data : "");
+		buf_release(&sa);
 		return -1;
 	}
 	return 0;

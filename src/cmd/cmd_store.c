@@ -393,7 +393,12 @@ static int q_series(const struct qargs *a, const struct cmd_env *env)
 	bool json = a->output && strcmp(a->output, "json") == 0;
 
 	if (a->output && !json && strcmp(a->output, "table") != 0) {
-		fprintf(stderr, "smolder query series: --output is table or json, not '%s'\n", a->output);
+		struct buf sa = BUF_INIT;
+
+		cmd_safe(&sa, a->output);
+		fprintf(stderr, "smolder query series: --output is table or json, not '%s'\n",
+			sa.data ? sa.data : "");
+		buf_release(&sa);
 		return 2;
 	}
 	if ((rc = q_open(a, env, &be, &sel, &r, &path)))
@@ -571,8 +576,12 @@ static int q_profile(const struct qargs *a, const struct cmd_env *env)
 	int rc = 1;
 
 	if (strcmp(out, "console") != 0 && strncmp(out, "pprof=", 6) != 0) {
+		struct buf sa = BUF_INIT;
+
+		cmd_safe(&sa, out);
 		fprintf(stderr, "smolder query profile: --output is console or pprof=FILE, not '%s'\n",
-			out);
+			sa.data ? sa.data : "");
+		buf_release(&sa);
 		return 2;
 	}
 	if ((rc = cmd_load_src(&a->st, false, env, &p, &ld)))
@@ -599,7 +608,7 @@ static int q_profile(const struct qargs *a, const struct cmd_env *env)
 				struct buf nb = BUF_INIT;
 
 				text_safe(&nb, prof_str(p, top.rows[i].name), prof_strlen(p, top.rows[i].name),
-					  false);
+					  !text_locale_utf8());
 				snprintf(v, sizeof(v), "%lld\t%lld", (long long)top.rows[i].flat,
 					 (long long)top.rows[i].cum);
 				printf("%s\t%s\n", v, nb.data ? nb.data : "");

@@ -4,7 +4,6 @@
  * and the help overlay are drawn by app_draw.c; views draw into the area between them.
  */
 #include <curses.h>
-#include <langinfo.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "base/units.h"
 #include "profile/builder.h"
 #include "tui_int.h"
@@ -356,7 +356,6 @@ void app_set_type(struct tui_app *a, uint32_t type)
 static int app_new(struct prof *p, const struct tui_opts *o, bool deferred, struct tui_app **out)
 {
 	struct tui_app *a = calloc(1, sizeof(*a));
-	const char *cs;
 	int rc;
 
 	*out = NULL;
@@ -404,8 +403,7 @@ static int app_new(struct prof *p, const struct tui_opts *o, bool deferred, stru
 	}
 	if (o->color_blind)
 		a->theme.color_blind = true;
-	cs = nl_langinfo(CODESET);
-	a->scr.utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+	a->scr.utf8 = text_locale_utf8();
 	a->dot = a->scr.utf8 ? " \xc2\xb7 " : " - ";
 	a->src.ver = -1;
 	if ((rc = app_filters_initial(a, o->filters, o->granularity, o->collapse_recursion))) {

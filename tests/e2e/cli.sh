@@ -387,6 +387,16 @@ errcheck "serve on a busy port: the error alone" "^smolder serve: cannot listen 
 usagecheck "serve --max-connections 0: refused" \
   "^smolder serve: --max-connections wants a number from 1 to 100000, not '0'" \
   serve --db "$tmp/srv.db" --listen "${silent#http://}" --max-connections 0
+# the user's own bad value is echoed escaped (an ESC in it reached the terminal raw)
+usagecheck "serve: a bad number is echoed escaped" \
+  "^smolder serve: --max-connections wants a number from 1 to 100000, not '\\\\x1b\\[31m'" \
+  serve --db "$tmp/srv.db" --max-connections $'\e[31m'
+usagecheck "query series --output: a bad value is echoed escaped" \
+  "^smolder query series: --output is table or json, not '\\\\x1b\\[1m'" \
+  query series --db "$tmp/srv.db" --output $'\e[1m'
+usagecheck "query profile --output: a bad value is echoed escaped" \
+  "^smolder query profile: --output is console or pprof=FILE, not '\\\\x1b\\[1m'" \
+  query profile --db "$tmp/srv.db" --profile-type a:b:c:d:e --output $'\e[1m'
 usagecheck "serve --idle-timeout 4294967296s: refused, not 0" \
   "^smolder serve: --idle-timeout is between 1s and 49 days" \
   serve --db "$tmp/srv.db" --listen "${silent#http://}" --idle-timeout 4294967296s
