@@ -15,7 +15,6 @@
  * --force), plus `types` and `timeline`.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
