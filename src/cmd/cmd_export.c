@@ -14,7 +14,6 @@
 #include "base/text.h"
 #include "cmd.h"
 #include "ingest/encode.h"
-#include "profile/builder.h"
 #include "profile/granularity.h"
 #include "profile/merge.h"
 
@@ -104,42 +103,6 @@ static const char *display_name(const char *src)
 	if (strcmp(src, "-") == 0)
 		return "stdin";
 	return slash && !strstr(src, "://") ? slash + 1 : src;
-}
-
-/*
- * The new side of a difference (prof_is_signed: pprof's -diff_base form), for svg and
- * speedscope, which cannot draw a negative weight: the samples that are not the base's.
- * pprof negates the base's and labels them pprof::base=true; a difference without the
- * label (read from folded text) has its samples negative in `type` left out.  What the
- * explorer writes for a comparison in these formats (export_view.c).
- */
-static int new_side(const struct prof *p, uint32_t type, struct prof **out)
-{
-	uint32_t key = prof_find_str(p, MERGE_BASE_LABEL), yes = prof_find_str(p, "true"), i, k;
-	struct prof_builder *b = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, p, true)) ||
-	    (rc = pb_copy_locations(b, p)))
-		goto done;
-	for (i = 0; i < p->nsamples && !rc; i++) {
-		const struct prof_sample *s = &p->samples[i];
-		bool base = prof_value(p, i, type) < 0;
-
-		for (k = 0; k < s->nlabels && !base && key != PROF_NONE; k++)
-			base = p->labels[s->label_off + k].key == key &&
-			       p->labels[s->label_off + k].str == yes;
-		if (!base)
-			rc = pb_copy_sample(b, p, i);
-	}
-	if (!rc) {
-		rc = pb_finish(b, out);
-		b = NULL;
-	}
-done:
-	pb_free(b);
-	return rc;
 }
 
 static int encode(const char *format, const struct prof *p, uint32_t type, const char *name,
@@ -238,7 +201,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	/* pprof and folded keep the signed values (go tool pprof reads them as a diff) */
 	if ((strcmp(format, "svg") == 0 || strcmp(format, "speedscope") == 0) &&
 	    prof_is_signed(p)) {
-		if (new_side(p, (uint32_t)type, &side)) {
+		if (prof_new_side(p, (uint32_t)type, &side)) {
 			cmd_errorf("%s", err_last());
 			goto done;
 		}

@@ -690,3 +690,39 @@ done:
 	free(v);
 	return rc;
 }
+
+/*
+ * The new side of a difference (prof_is_signed: pprof's -diff_base form), for svg and
+ * speedscope, which cannot draw a negative weight: the samples that are not the base's.
+ * pprof negates the base's and labels them pprof::base=true; a difference without the
+ * label (read from folded text) has its samples negative in `type` left out.  What the
+ * explorer writes for a comparison in these formats (export_view.c).
+ */
+int prof_new_side(const struct prof *p, uint32_t type, struct prof **out)
+{
+	uint32_t key = prof_find_str(p, MERGE_BASE_LABEL), yes = prof_find_str(p, "true"), i, k;
+	struct prof_builder *b = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, p, true)) ||
+	    (rc = pb_copy_locations(b, p)))
+		goto done;
+	for (i = 0; i < p->nsamples && !rc; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		bool base = prof_value(p, i, type) < 0;
+
+		for (k = 0; k < s->nlabels && !base && key != PROF_NONE; k++)
+			base = p->labels[s->label_off + k].key == key &&
+			       p->labels[s->label_off + k].str == yes;
+		if (!base)
+			rc = pb_copy_sample(b, p, i);
+	}
+	if (!rc) {
+		rc = pb_finish(b, out);
+		b = NULL;
+	}
+done:
+	pb_free(b);
+	return rc;
+}

@@ -48,6 +48,13 @@ int prof_pair(const struct prof *base, const struct prof *cur, struct prof **out
  */
 int prof_unpair(const struct prof *pair, bool diff_form, struct prof **out);
 
+/*
+ * The new side of a difference in pprof's -diff_base form (prof_is_signed): the samples
+ * not labelled MERGE_BASE_LABEL=true and not negative in `type`, as the svg and
+ * speedscope encoders need (they cannot draw a negative weight).
+ */
+int prof_new_side(const struct prof *p, uint32_t type, struct prof **out);
+
 /* p with every value times f (rounded); tables keep their indices (demo and benchmarks). */
 int prof_scale(const struct prof *p, double f, struct prof **out);
 
