@@ -816,17 +816,17 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 	*out = (struct source_file)SOURCE_FILE_INIT;
 	pthread_once(&once, global_init);
 	c.o = opts ? opts : &none;
-	c.memo = c.o->memo;
-	if (!c.memo && source_memo_new(&own_memo))
-		return ERR_NOMEM;
-	if (!c.memo)
-		c.memo = own_memo;
 	c.trace = trace;
 	c.out = out;
 	c.fn = function_name ? function_name : "";
 	c.path = file_path ? file_path : "";
 	if (!*c.fn && !*c.path)
 		return err_set(ERR_USAGE, "no function name and no file path to resolve");
+	c.memo = c.o->memo;
+	if (!c.memo && source_memo_new(&own_memo))
+		return ERR_NOMEM;
+	if (!c.memo)
+		c.memo = own_memo;
 	src_trace(&c, "resolving '%s'%s%s%s", c.path, *c.fn ? " (function '" : "", c.fn,
 		  *c.fn ? "')" : "");
 	setup_github(&c);
