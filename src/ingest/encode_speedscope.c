@@ -17,41 +17,13 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "base/units.h"
 #include "base/vec.h"
 
 #define SPEEDSCOPE_SCHEMA "https://www.speedscope.app/file-format-schema.json"
 
 __extension__ typedef __int128 i128;
-
-/* Length of the well-formed UTF-8 sequence at s[0..n) (Unicode table 3-7), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		lo = s[0] == 0xe0 ? 0xa0 : 0x80;  /* no overlongs */
-		hi = s[0] == 0xed ? 0x9f : 0xbf;  /* no surrogates */
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		lo = s[0] == 0xf0 ? 0x90 : 0x80;
-		hi = s[0] == 0xf4 ? 0x8f : 0xbf;  /* nothing past U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (len > n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
 
 /*
  * Appends s[0..n) as a JSON string literal: valid UTF-8, quotes and control characters
@@ -64,7 +36,7 @@ static int put_str(struct buf *out, const char *s, size_t n)
 	int rc = buf_add(out, "\"", 1);
 
 	while (i < n) {
-		len = utf8_seq(u + i, n - i);
+		len = text_utf8_len(s + i, n - i);
 		if (len > 1 || (len == 1 && u[i] >= 0x20 && u[i] != '"' && u[i] != '\\')) {
 			i += len;
 			continue;
