@@ -257,7 +257,8 @@ static char *main_module_path(struct src_ctx *c)
 
 	if (!c->repo || !url_is_remote(c->repo))
 		return strdup("");
-	if (url_github_repo(c->repo, c->github_host, &owner, &name)) {
+	if (url_github_repo(c->repo, c->github_host, &owner, &name) ||
+	    url_github_repo(c->repo, "github.com", &owner, &name)) {
 		if (asprintf(&out, "github.com/%s/%s", owner, name) < 0)
 			out = NULL;
 		free(owner);

@@ -273,7 +273,7 @@ bool url_github_repo(const char *url, const char *web_host, char **owner, char *
 
 	*owner = *repo = NULL;
 	url_host(url, host, sizeof(host));
-	if (!host[0] || (strcmp(host, "github.com") != 0 && strcmp(host, web_host) != 0))
+	if (!host[0] || strcmp(host, web_host) != 0)
 		return false;
 	if ((s = strstr(url, "://")) != NULL) {
 		s += 3;

@@ -318,6 +318,17 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 		rc = read_github(c, pl, owner, name, rel, f, note, sizeof(note));
 		memo = true;
 	} else {
+		char host[256];
+
+		if (remote)
+			url_host(pl->repo, host, sizeof(host));
+		if (remote && strcmp(host, "github.com") == 0 &&
+		    strcmp(c->github_host, "github.com") != 0 && !c->o->clone_github)
+			/* --github-api names another server: its token and its answers are not
+			   github.com's, so the repository is cloned like any other */
+			src_trace(c, "%s: %s is on github.com and --github-api names %s: cloned, "
+				     "not read through that API", why, desc ? desc : "?",
+				  c->github_host);
 		rc = src_git_read(c, pl->repo, url_is_remote(pl->repo), pl->ref, rel, f, note,
 				  sizeof(note));
 		memo = remote;

@@ -50,7 +50,10 @@ void url_host(const char *url, char *host, size_t n);
 void url_origin(const char *url, char *origin, size_t n);
 char *url_redact(const char *url);           /* user:pass@ removed */
 char *url_cache_name(const char *url);       /* a safe directory name for the clone */
-/* owner and repo of a GitHub URL (https, ssh or scp-like) on github.com or web_host */
+/*
+ * owner and repo of a GitHub URL (https, ssh or scp-like) on web_host: the web host of
+ * the configured API (github.com for api.github.com), never another GitHub's
+ */
 bool url_github_repo(const char *url, const char *web_host, char **owner, char **repo);
 bool ref_is_commit(const char *ref);         /* 40 or 64 hex digits */
 /*

@@ -142,7 +142,7 @@ GHPID=$!
 for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 api="http://127.0.0.1:$(cat "$tmp/port")"
 "$smolder" ingest --db "$tmp/one.db" --service app \
-  --extra-labels "service_repository=https://github.com/acme/app,service_git_ref=v3,service_root_path=svc" \
+  --extra-labels "service_repository=$api/acme/app,service_git_ref=v3,service_root_path=svc" \
   "$ex/cpuwork-cpu.pb.gz" > /dev/null 2>&1
 G() { "$smolder" list 'main\.scoreRecords$' --db "$tmp/one.db" --query '{service_name="app"}' \
         --profile-type $CPU --from 0 --github-api "$api" "$@"; }

@@ -57,18 +57,18 @@ server_pid=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 api="http://127.0.0.1:$(cat "$tmp/port")"
 
-out=$(GITHUB_TOKEN=tok-e2e-secret "$smolder" resolve --repo https://github.com/acme/app --ref main --root svc \
+out=$(GITHUB_TOKEN=tok-e2e-secret "$smolder" resolve --repo "$api/acme/app" --ref main --root svc \
       --path handler.py --function handler --github-api "$api" --goroot /nonexistent --cat 2>"$tmp/err")
 rc=$?
 check "GitHub (stand-in): found through the contents API" bash -c "[ $rc -eq 0 ] && grep -q \"^found: GitHub 'svc/handler.py'\" <<<\"\$1\" && grep -q 'return 42' <<<\"\$1\"" _ "$out"
 check "the raw media type was asked for, with the token" grep -q 'contents/svc/handler.py ref=main auth=yes accept=application/vnd.github.raw' "$tmp/requests.log"
 check "the token appears in no output" bash -c "! grep -q tok-e2e-secret <<<\"\$1\" && ! grep -q tok-e2e-secret '$tmp/err'" _ "$out"
-out=$("$smolder" resolve --repo https://github.com/acme/app --ref main --root svc --path /app/mod.py --github-api "$api" --cat)
+out=$("$smolder" resolve --repo "$api/acme/app" --ref main --root svc --path /app/mod.py --github-api "$api" --cat)
 check ".pyroscope.yaml under the root path maps /app to sub/" bash -c "grep -q 'config: 1 mapping' <<<\"\$1\" && grep -q 'mapped = True' <<<\"\$1\"" _ "$out"
-out=$("$smolder" resolve --repo https://github.com/acme/app --path /usr/local/Cellar/go/1.21.3/libexec/src/fmt/print.go --github-api "$api" --goroot /nonexistent)
+out=$("$smolder" resolve --repo "$api/acme/app" --path /usr/local/Cellar/go/1.21.3/libexec/src/fmt/print.go --github-api "$api" --goroot /nonexistent)
 check "the Go standard library at the version in the path" bash -c "grep -q 'standard library .fmt/print.go., Go 1.21.3' <<<\"\$1\" && grep -q \"^found: GitHub 'src/fmt/print.go' in http://127.0.0.1:[0-9]*/golang/go at go1.21.3\" <<<\"\$1\"" _ "$out"
 : > "$tmp/requests.log"
-"$smolder" resolve --repo https://github.com/acme/app --path handler.py --github-api "$api" --offline > /dev/null 2>&1
+"$smolder" resolve --repo "$api/acme/app" --path handler.py --github-api "$api" --offline > /dev/null 2>&1
 check "--offline asks nobody" test ! -s "$tmp/requests.log"
 out=$("$smolder" resolve --offline --repo https://user:s3cret@example.invalid/x.git --path a.go 2>&1)
 check "credentials in a --repo URL appear in no output" bash -c "grep -q 'example.invalid/x.git' <<<\"\$1\" && ! grep -q s3cret <<<\"\$1\"" _ "$out"

@@ -228,13 +228,13 @@ server_pid=$!
 for _ in $(seq 1 100); do [ -s "$E2E_TMP/port" ] && break; sleep 0.05; done
 api="http://127.0.0.1:$(cat "$E2E_TMP/port")"
 "$smolder" ingest --db "$E2E_TMP/gh.db" --service app \
-  --extra-labels "service_repository=https://github.com/acme/app,service_git_ref=v3" "$E2E_TMP/v1.json" 2>/dev/null
+  --extra-labels "service_repository=$api/acme/app,service_git_ref=v3" "$E2E_TMP/v1.json" 2>/dev/null
 e2e_start 140 30 "$smolder" --db "$E2E_TMP/gh.db" --github-api "$api"
 expect "the browser" "▸ app +process_cpu"
 keys Enter
 expect "opened" "[0-9.]+ m?s total"
 keys 2 / w o r k Enter 4
-expect "one version: no picker; the label's repository and ref" "^ repo https://github\.com/acme/app \(label\) . ref v3 \(label\)"
+expect "one version: no picker; the label's repository and ref" "^ repo http://127\.0\.0\.1:[0-9]+/acme/app \(label\) . ref v3 \(label\)"
 expect "the code from GitHub at v3" "GitHub: .*acme/app @ v3"
 expect "with the numbers" "700 ms +700 ms █ +6 +return s"
 keys q

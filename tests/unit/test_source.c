@@ -70,6 +70,8 @@ static struct {
 	struct gh_req reqs[512];
 	int nreqs;
 	char api[64];
+	char urls[8][128]; /* gh_url()'s, in turn */
+	int nurl;
 } gh = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 static void gh_reset(void)
@@ -249,6 +251,18 @@ static void gh_start(void)
 	snprintf(gh.api, sizeof(gh.api), "http://127.0.0.1:%u", gh.port);
 }
 
+/*
+ * The web URL of owner/repo on the stand-in: only the configured API's own web host is
+ * read through the API (github.com is GitHub's, and the stand-in is not GitHub).
+ */
+static const char *gh_url(const char *owner_repo)
+{
+	char *u = gh.urls[gh.nurl++ % 8];
+
+	snprintf(u, sizeof(gh.urls[0]), "%s/%s", gh.api, owner_repo);
+	return u;
+}
+
 /* options for a case: the stand-in API, a fresh cache, no local Go installation */
 static void opts_init(struct source_opts *o, const char *cache_name)
 {
@@ -273,7 +287,7 @@ static void service_labels(struct labelset *ls, const struct spec_case *k)
 {
 	char url[256];
 
-	snprintf(url, sizeof(url), "https://github.com/%s", k->repo);
+	snprintf(url, sizeof(url), "%s", gh_url(k->repo));
 	labelset_set(ls, "service_repository", url);
 	if (k->ref)
 		labelset_set(ls, "service_git_ref", k->ref);
@@ -508,7 +522,7 @@ static void test_path_search(void **state)
 	c.o = &o;
 	c.trace = &t;
 	c.out = &f;
-	c.repo = "https://github.com/grafana/pyroscope";
+	c.repo = gh_url("grafana/pyroscope");
 	c.ref = "main";
 	c.service = (struct src_place){ c.repo, NULL, "main" };
 	c.have_service = true;
@@ -576,7 +590,7 @@ static void test_github_names(void **state)
 	gh_put("grafana/pyroscope@main:x.go");
 	gh_put("o/r@v1.0.0:f.go");
 	opts_init(&o, "cache-names");
-	o.repo = "https://github.com/svc/names";
+	o.repo = gh_url("svc/names");
 	o.ref = "main";
 	assert_int_equal(source_find(&o, NULL, NULL, "/build/a/x.go", &f, &t), ERR_NOTFOUND);
 	assert_has_line(&t, "'grafana/pyroscope' is not a GitHub repository name");
@@ -615,7 +629,7 @@ static void test_github_api(void **state)
 	gh_put("o/r@a35e42d4b114cfada7ef6d53c4a63d6ba44a72d9:x.py");
 	gh_put("o/r@main:y.py");
 	opts_init(&o, "cache-gh");
-	o.repo = "https://github.com/o/r";
+	o.repo = gh_url("o/r");
 	o.ref = "v1";
 	o.github_token = "s3cret-token-value";
 	rc = source_find(&o, NULL, NULL, "pkg/a b.go", &f, &t);
@@ -718,6 +732,20 @@ static void test_github_api(void **state)
 	assert_no_text(&t, "disk cache");
 	assert_int_equal(gh_count("/contents/portal.go"), 2);
 	source_trace_release(&t);
+
+	/* a github.com repository is not GitHub Enterprise's: with --github-api naming
+	   another server it is cloned (offline here: not at all), never read through it */
+	gh_reset();
+	gh_put("o/r@main:z.py");
+	o.ref = "main";
+	o.repo = "https://github.com/o/r";
+	o.offline = true;
+	assert_int_equal(source_find(&o, NULL, NULL, "z.py", &f, &t), ERR_NOTFOUND);
+	assert_has_line(&t, "is on github.com and --github-api names 127.0.0.1: cloned, not read "
+			    "through that API");
+	assert_int_equal(gh_count("/"), 0);
+	source_trace_release(&t);
+	o.repo = gh_url("o/r");
 
 	/* offline: no request at all */
 	gh_reset();
@@ -1240,7 +1268,7 @@ static void test_git_safety(void **state)
 	/* the GitHub stand-in never sees a path with .. */
 	gh_reset();
 	opts_init(&o, "cache-unsafe-gh");
-	o.repo = "https://github.com/o/r";
+	o.repo = gh_url("o/r");
 	assert_int_equal(source_find(&o, NULL, NULL, "../../x.go", &f, NULL), ERR_NOTFOUND);
 	pthread_mutex_lock(&gh.mu);
 	for (i = 0; i < (size_t)gh.nreqs; i++)
@@ -1298,7 +1326,7 @@ static void test_goroot(void **state)
 	gh_put("golang/go@go1.22.0:src/fmt/print.go");
 	opts_init(&o, "cache-goroot");
 	o.goroot = tmp("goroot");
-	o.repo = "https://github.com/o/svc";
+	o.repo = gh_url("o/svc");
 	assert_int_equal(source_find(&o, NULL, NULL, "/usr/local/go/go1.21.3/src/fmt/print.go", &f, &t), 0);
 	assert_string_equal(f.data, "package fmt // local\n");
 	assert_has_line(&t, "local Go installation (go1.21.3)");
@@ -1363,7 +1391,7 @@ static void test_memo(void **state)
 	/* GitHub: the run's second lookup of a file asks nobody (no disk cache here) */
 	gh_reset();
 	gh_put("o/r@main:y.py");
-	o.repo = "https://github.com/o/r";
+	o.repo = gh_url("o/r");
 	assert_int_equal(source_find(&o, NULL, NULL, "y.py", &f, NULL), 0);
 	source_file_release(&f);
 	n = gh_count("/");

@@ -89,18 +89,21 @@ static void test_urls(void **state)
 	s = url_redact("https://user:secret@host/x");
 	assert_string_equal(s, "https://host/x");
 	free(s);
-	assert_true(url_github_repo("https://github.com/grafana/pyroscope.git", "x", &o, &r));
+	assert_true(url_github_repo("https://github.com/grafana/pyroscope.git", "github.com", &o,
+				    &r));
 	assert_string_equal(o, "grafana");
 	assert_string_equal(r, "pyroscope");
 	free(o), free(r);
-	assert_true(url_github_repo("git@github.com:grafana/pyroscope.git", "x", &o, &r));
+	assert_true(url_github_repo("git@github.com:grafana/pyroscope.git", "github.com", &o, &r));
 	assert_string_equal(r, "pyroscope");
 	free(o), free(r);
 	assert_true(url_github_repo("https://ghe.corp/team/app", "ghe.corp", &o, &r));
 	free(o), free(r);
 	assert_false(url_github_repo("https://gitlab.com/o/r", "ghe.corp", &o, &r));
-	assert_false(url_github_repo("https://github.com/../r", "x", &o, &r));
-	assert_false(url_github_repo("https://github.com/onlyowner", "x", &o, &r));
+	/* with an Enterprise API, github.com is not its web host */
+	assert_false(url_github_repo("https://github.com/o/r", "ghe.corp", &o, &r));
+	assert_false(url_github_repo("https://github.com/../r", "github.com", &o, &r));
+	assert_false(url_github_repo("https://github.com/onlyowner", "github.com", &o, &r));
 	/* clone directory names: safe characters only, distinct for distinct URLs */
 	s = url_cache_name("https://user:pw@github.com/a/../b");
 	assert_null(strchr(s, '/'));
