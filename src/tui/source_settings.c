@@ -114,11 +114,11 @@ void source_settings_resolve(const struct source_typed *t, const struct source_o
 }
 
 /*
- * A value as the pane shows it: a URL (a repository label, a typed :repo=) without its
- * user information, query and fragment, where a token or a password rides (source.h:
- * credentials are removed from everything shown).  Paths and refs are shown as they are.
+ * A URL (a repository label, a typed :repo=) loses its user information, query and
+ * fragment, where a token or a password rides (source.h: credentials are removed from
+ * everything shown).  Paths and refs are shown as they are.
  */
-static void put_value(struct buf *out, const char *v)
+void source_settings_shown(struct buf *out, const char *v)
 {
 	if (strstr(v, "://"))
 		remote_url_redact(v, out); /* ERR_NOMEM: the value is left out, not shown raw */
@@ -138,7 +138,7 @@ void source_settings_describe(const struct source_setting s[SS_COUNT], const cha
 		buf_printf(out, "%s ", setting_names[k]);
 		if (s[k].from == SF_LABEL_IGNORED) {
 			buf_puts(out, "- (label '");
-			put_value(out, s[k].ignored);
+			source_settings_shown(out, s[k].ignored);
 			buf_printf(out, "' ignored: labels name http(s) URLs only; :%s= sets one)",
 				   setting_names[k]);
 		} else if (k == SS_SOURCE_PATH && s[k].from == SF_FLAG &&
@@ -147,7 +147,7 @@ void source_settings_describe(const struct source_setting s[SS_COUNT], const cha
 			 * default): "(flag)" said the user gave one */
 			buf_puts(out, ". (default)");
 		} else if (s[k].value) {
-			put_value(out, s[k].value);
+			source_settings_shown(out, s[k].value);
 			buf_printf(out, " (%s)", from[s[k].from]);
 		} else {
 			buf_puts(out, "-");

@@ -37,7 +37,6 @@
 #include "base/units.h"
 #include "base/vec.h"
 #include "profile/granularity.h"
-#include "store/remote.h"
 #include "tui_int.h"
 
 #define HEAD_ROWS 3 /* file and code origin; versions and settings; column titles */
@@ -747,11 +746,8 @@ void source_view_setting(struct tui_app *a, enum source_setting_kind k, const ch
 		return;
 	}
 	source_settings_resolve(&a->sctx.typed, a->opts.source_opts, shown_version(a), set);
-	/* a URL is said without its user information, query and fragment, as line 2 has it */
-	if (set[k].value && strstr(set[k].value, "://"))
-		remote_url_redact(set[k].value, &shown);
-	else if (set[k].value)
-		buf_puts(&shown, set[k].value);
+	if (set[k].value) /* a URL without its credentials, as line 2 has it */
+		source_settings_shown(&shown, set[k].value);
 	if (set[k].value)
 		scr_message(a, false, "%s: %s (%s)%s", source_settings_name(k),
 			    shown.data ? shown.data : "",

@@ -739,6 +739,9 @@ int source_settings_set(struct source_typed *t, enum source_setting_kind k, cons
 /* The effective values and their origins; t, o and v may be NULL. */
 void source_settings_resolve(const struct source_typed *t, const struct source_opts *o,
 			     const struct source_version *v, struct source_setting out[SS_COUNT]);
+/* Appends a value as the pane shows it: a URL without its credentials (raw: make it
+ * safe); every setting shown, in the header or on the message line, goes through here. */
+void source_settings_shown(struct buf *out, const char *v);
 /* "repo X (flag) · ref v2 (label) · root - · source_path . (flag)" (raw: make it safe). */
 void source_settings_describe(const struct source_setting s[SS_COUNT], const char *dot,
 			      struct buf *out);
