@@ -419,6 +419,19 @@ static int app_new(struct prof *p, const struct tui_opts *o, bool deferred, stru
 			tui_app_free(a); /* closes a->opts.backend, still the app's */
 			return rc;
 		}
+		if (o->opened_ptype) {
+			/* p was merged from the backend (smolder view --db/--url): its query,
+			 * as the browser gives one it opens; no service: the selector names it,
+			 * or every service's series are split by ref, as `smolder list --db`
+			 * does */
+			struct time_range r = { o->opened_from_ns, o->opened_to_ns };
+			const char *sel = o->opened_selector;
+
+			source_versions_opened(a, "", o->opened_ptype, sel && *sel ? sel : "{}",
+					       r, NULL, 0);
+			a->sctx.opened = false; /* p is installed already: not the next one */
+		}
+		a->opts.opened_ptype = a->opts.opened_selector = NULL; /* borrowed, copied */
 		browser_view_init(a, bh, o->backend_name, o->browser_selector, false);
 		a->opts.backend = NULL; /* owned by the browser now */
 		if ((rc = browser_view_set_first(a, o->browser_from, o->browser_to,

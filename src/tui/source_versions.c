@@ -221,32 +221,10 @@ static void query_set(struct tui_app *a, const char *service, const char *ptype,
 		c->hard = true;
 }
 
-/*
- * The profile the app was started with, when the command line merged it from the backend
- * (tui_opts.opened_*; smolder view --db/--url): its query, taken on the first call here as
- * if the browser had opened it.  A profile opened or installed since drops it unread.
- * app_new() has no call into this file, so the calls that read the query take it.
- */
-static void first_query(struct tui_app *a)
-{
-	const char *ptype = a->opts.opened_ptype, *sel = a->opts.opened_selector;
-	struct time_range r = { a->opts.opened_from_ns, a->opts.opened_to_ns };
-
-	if (!ptype)
-		return;
-	a->opts.opened_ptype = a->opts.opened_selector = NULL; /* once */
-	if (!a->sctx.be)
-		return; /* no backend to read the versions from: the shown profile as it is */
-	/* no service: the selector names it, or every service's series are split by ref, as
-	 * `smolder list --db` does */
-	query_set(a, "", ptype, sel && *sel ? sel : "{}", r, NULL, 0);
-}
-
 void source_versions_opened(struct tui_app *a, const char *service, const char *ptype,
 			    const char *sel_text, struct time_range range, char *const *path,
 			    size_t npath)
 {
-	a->opts.opened_ptype = NULL; /* another profile replaces the first */
 	query_set(a, service, ptype, sel_text, range, path, npath);
 	a->sctx.opened = true;
 }
@@ -255,7 +233,6 @@ void source_versions_clear(struct tui_app *a)
 {
 	struct source_ctx *c = &a->sctx;
 
-	a->opts.opened_ptype = NULL; /* a profile not from the backend replaces the first */
 	vjob_drop(c);
 	source_versions_free(c->v, c->nv);
 	c->v = NULL;
@@ -270,7 +247,6 @@ void source_versions_invalidate(struct tui_app *a, bool hard)
 {
 	struct source_ctx *c = &a->sctx;
 
-	first_query(a);
 	c->gen++;
 	if (hard)
 		c->hard = true;
@@ -292,7 +268,6 @@ bool source_versions_refresh(struct tui_app *a)
 	struct source_ctx *c = &a->sctx;
 	struct source_vjob *j;
 
-	first_query(a);
 	if (!c->q.set)
 		return false;
 	if (c->job)

@@ -309,7 +309,7 @@ struct source_setting {
 struct source_ctx {
 	struct backend *be;        /* owned handle on the browser's backend (backend_share); NULL for files */
 	struct source_query q;     /* of the shown profile (q.set false: not from a backend) */
-	bool opened;               /* source_view_opened() ran for the profile being installed */
+	bool opened;               /* source_versions_opened() ran for the profile being installed */
 	struct source_version *v;  /* owned (source/source.h); nv <= 1: the data is not split;
 				    * else each v[i].prof is its merge, filtered like the shown one */
 	size_t nv, nall;           /* nall: distinct refs before SOURCE_VERSIONS_MAX */
@@ -711,8 +711,12 @@ void source_view_setting(struct tui_app *a, enum source_setting_kind k, const ch
 
 /* source_versions.c: the versions of the service in the shown data (a->sctx) */
 /*
- * The browser is about to install the profile of this query (call before
- * app_install_profile); a profile installed without it is not from a backend.
+ * The profile of this query is about to be installed: the browser calls it before
+ * app_install_profile (a profile installed without it is not from a backend); app_new()
+ * calls it for the profile the app starts on when the command line merged it from the
+ * backend (tui_opts.opened_*, smolder view --db/--url), then clears sctx.opened since that
+ * profile is installed already.  Only records the query: the versions are read by
+ * source_versions_refresh().
  */
 void source_versions_opened(struct tui_app *a, const char *service, const char *ptype,
 			    const char *sel_text, struct time_range range, char *const *path,

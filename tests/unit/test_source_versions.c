@@ -627,6 +627,12 @@ static void test_pane_direct(void **state)
 	o.opened_to_ns = q.range.to_ns;
 	assert_int_equal(tui_app_new(p, &o, &a), 0);
 	assert_int_equal(tree_total(a->tree, 0, 0), 1350 * 1000000LL); /* both versions */
+	/* the query is handed over by tui_app_new itself, not picked up later */
+	assert_true(a->sctx.q.set);
+	assert_string_equal(a->sctx.q.ptype, "process_cpu:cpu:nanoseconds::");
+	assert_string_equal(a->sctx.q.sel_text, "{service_name=\"app\"}");
+	assert_false(a->sctx.opened); /* for the profile installed next, not this one */
+	assert_null(a->opts.opened_ptype);
 	show_work(a);
 	assert_true(a->sctx.q.set);
 	assert_int_equal(a->sctx.nv, 2);
@@ -640,7 +646,6 @@ static void test_pane_direct(void **state)
 	tui_app_key(a, 'T');
 	assert_int_equal(a->view, VIEW_BROWSER);
 	tui_app_key(a, '\n');
-	assert_null(a->opts.opened_ptype);
 	assert_string_equal(a->sctx.q.service, "app");
 	tui_app_free(a);
 	store_close(s);
