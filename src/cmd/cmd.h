@@ -37,10 +37,17 @@ void cmd_usage(FILE *f);
 struct prof;
 int cmd_sample_index(const struct prof *p, const char *arg);
 /*
- * Writes s[0..n) to f made terminal-safe (text_safe); returns its width in cells.  print
- * false: only measures.
+ * Writes s[0..n) to f made terminal-safe (text_safe; ASCII when cmd_ascii(f)); returns its
+ * width in cells.  print false: only measures.
  */
 int cmd_put_safe(FILE *f, const char *s, size_t n, bool print);
+/*
+ * Whether text for f is made ASCII ('?' past it): f is a terminal whose locale is not
+ * UTF-8, where wcwidth() counts no character beyond ASCII and columns measured in cells
+ * would not line up.  A file or a pipe gets UTF-8 whatever the locale (a script run by
+ * cron without LANG still reads the names).  cmd_safe and cmd_errorf write for stderr.
+ */
+bool cmd_ascii(FILE *f);
 /*
  * One error line on stderr: "smolder: " and the formatted text made terminal-safe as a
  * whole (names, types and labels from profiles or stores may hold escape sequences).
@@ -444,6 +451,11 @@ const char *cmd_pprof_sample_index(int c);
 
 /* 0 when fmt is one of the NULL-terminated `allowed`; else prints why and returns 2. */
 int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed);
+/*
+ * pprof's -nodecount: a decimal integer, *out the rows to show; zero or negative: all of
+ * them (pprof truncates only at a positive count).  Else prints why and returns 2.
+ */
+int cmd_parse_nodecount(const char *verb, const char *arg, long *out);
 
 /*
  * pprof (and Prometheus) read regexes as RE2; PCRE2, which smolder compiles them with,

@@ -1,4 +1,5 @@
 /* cmd_common.c — what every verb that reads a profile shares (see cmd.h). */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -6,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "base/text.h"
@@ -19,17 +21,17 @@
 #include "profile/recursion.h"
 #include "store/remote.h"
 
-/*
- * The CLI writes what it prints in the locale's terms, as the explorer draws: UTF-8 only
- * where the codeset is UTF-8 (elsewhere wcwidth() counts no character beyond ASCII, so
- * columns measured in cells would not line up), ASCII with '?' otherwise.
- */
+bool cmd_ascii(FILE *f)
+{
+	return !text_locale_utf8() && isatty(fileno(f));
+}
+
 int cmd_put_safe(FILE *f, const char *s, size_t n, bool print)
 {
 	struct buf b = BUF_INIT;
 	int w = 0;
 
-	if (text_safe(&b, s, n, !text_locale_utf8()) == 0 && b.data) {
+	if (text_safe(&b, s, n, cmd_ascii(f)) == 0 && b.data) {
 		w = text_width(b.data, b.len);
 		if (print)
 			fwrite(b.data, 1, b.len, f);
@@ -40,7 +42,7 @@ int cmd_put_safe(FILE *f, const char *s, size_t n, bool print)
 
 int cmd_safe(struct buf *out, const char *s)
 {
-	return text_safe(out, s, strlen(s), !text_locale_utf8());
+	return text_safe(out, s, strlen(s), cmd_ascii(stderr));
 }
 
 int cmd_source_name(const char *src, struct buf *out)
@@ -71,7 +73,7 @@ void cmd_errorf(const char *fmt, ...)
 		}
 	}
 	va_end(ap);
-	if (raw.data && text_safe(&safe, raw.data, raw.len, !text_locale_utf8()) == 0 &&
+	if (raw.data && text_safe(&safe, raw.data, raw.len, cmd_ascii(stderr)) == 0 &&
 	    safe.data)
 		fprintf(stderr, "smolder: %.*s\n", (int)safe.len, safe.data);
 	else
@@ -95,7 +97,7 @@ int cmd_sample_index(const struct prof *p, const char *arg)
 		for (k = 0; k < p->ntypes; k++) {
 			buf_puts(&b, " ");
 			text_safe(&b, prof_str(p, p->sample_types[k].type),
-				  prof_strlen(p, p->sample_types[k].type), !text_locale_utf8());
+				  prof_strlen(p, p->sample_types[k].type), cmd_ascii(stderr));
 		}
 		fprintf(stderr, "smolder: %s\n", b.data ? b.data : "");
 		buf_release(&b);
@@ -434,6 +436,24 @@ int cmd_transform(struct prof **p, const struct cmd_transform *t)
 	return 0;
 }
 
+int cmd_parse_nodecount(const char *verb, const char *arg, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(arg, &end, 10);
+	/* strtol would take leading blanks and saturate; Go's Atoi, which pprof uses, not */
+	if (errno || end == arg || *end || text_ascii_space((unsigned char)arg[0])) {
+		fprintf(stderr, "smolder %s: --nodecount wants a number, not '", verb);
+		cmd_put_safe(stderr, arg, strlen(arg), true);  /* the user's: escaped */
+		fputs("'\n", stderr);
+		return 2;
+	}
+	if (*out < 0)
+		*out = 0;
+	return 0;
+}
+
 int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed)
 {
 	size_t i, n;
@@ -664,7 +684,7 @@ static int bad_option(const char *verb, const char *before, const char *arg, siz
 {
 	struct buf b = BUF_INIT;
 
-	text_safe(&b, arg, n, !text_locale_utf8());
+	text_safe(&b, arg, n, cmd_ascii(stderr));
 	fprintf(stderr, "smolder %s: %s%s%s (see smolder %s --help)\n", verb, before,
 		b.data ? b.data : "", after, verb);
 	buf_release(&b);

@@ -56,7 +56,7 @@ static int terminal_safe(const struct buf *in, struct buf *out)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			nl = end;
-		rc = text_safe(out, p, (size_t)(nl - p), !text_locale_utf8());
+		rc = text_safe(out, p, (size_t)(nl - p), cmd_ascii(stdout));
 		if (!rc && nl < end)
 			rc = buf_add(out, "\n", 1);
 	}

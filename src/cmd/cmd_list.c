@@ -230,7 +230,7 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 		if (!found) {
 			struct buf m = BUF_INIT;
 
-			text_safe(&m, why, strlen(why), false);
+			text_safe(&m, why, strlen(why), cmd_ascii(stdout));
 			printf(" (no code: %.*s)\n", (int)m.len, m.data ? m.data : "");
 			buf_release(&m);
 		}
@@ -297,7 +297,7 @@ static void print_tsv(const struct prof *p, const struct list *l, const char *ve
 	uint32_t i, k;
 
 	if (version)
-		text_safe(&ver, version, strlen(version), false);
+		text_safe(&ver, version, strlen(version), cmd_ascii(stdout));
 	for (i = 0; i < l->n; i++) {
 		const struct list_routine *r = &l->r[i];
 
@@ -360,7 +360,7 @@ static void print_version(const struct source_version *v, const struct source_op
 	if (v->mixed)
 		buf_puts(&raw, ", its series name several repositories or roots: the most common is used");
 	buf_puts(&raw, ")");
-	text_safe(&safe, raw.data ? raw.data : "", raw.len, false);
+	text_safe(&safe, raw.data ? raw.data : "", raw.len, cmd_ascii(stdout));
 	printf("%.*s\n", (int)safe.len, safe.data ? safe.data : "");
 	buf_release(&raw);
 	buf_release(&safe);
@@ -495,7 +495,7 @@ static int merge_version(struct cmd_store_read *r, struct source_version *v,
 	if (rc && rc != ERR_NOTFOUND) {
 		struct buf ref = BUF_INIT;
 
-		text_safe(&ref, v->ref, strlen(v->ref), false);
+		text_safe(&ref, v->ref, strlen(v->ref), cmd_ascii(stderr));
 		fprintf(stderr, "smolder list: version '%.*s': %s\n", (int)ref.len,
 			ref.data ? ref.data : "", err_last());
 		buf_release(&ref);

@@ -607,7 +607,7 @@ static int q_profile(const struct qargs *a, const struct cmd_env *env)
 				struct buf nb = BUF_INIT;
 
 				text_safe(&nb, prof_str(p, top.rows[i].name), prof_strlen(p, top.rows[i].name),
-					  !text_locale_utf8());
+					  cmd_ascii(stdout));
 				snprintf(v, sizeof(v), "%lld\t%lld", (long long)top.rows[i].flat,
 					 (long long)top.rows[i].cum);
 				printf("%s\t%s\n", v, nb.data ? nb.data : "");

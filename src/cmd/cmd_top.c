@@ -178,21 +178,14 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	int64_t total = INT64_MIN;
 	enum top_sort sort = TOP_SORT_FLAT;
 	const char *diff_base = NULL;
-	char *end;
 	int c, type, rc = 1;
 
 	optind = 1;
 	while ((c = cmd_getopt("top", argc, argv, "n:i:f:h", opts)) != -1) {
 		switch (c) {
 		case 'n':
-			nodecount = strtol(optarg, &end, 10);
-			/* -1 is pprof's default, spelt out: every row */
-			if (*end || end == optarg || nodecount < -1) {
-				fputs("smolder top: --nodecount wants a number, not '", stderr);
-				cmd_put_safe(stderr, optarg, strlen(optarg), true);
-				fputs("'\n", stderr);
+			if (cmd_parse_nodecount("top", optarg, &nodecount))
 				return 2;
-			}
 			break;
 		case 'i':
 			sample_index = optarg;

@@ -132,19 +132,15 @@ static int view_opt(int c, const char *arg, struct view_args *v, const char *ver
 	case 'R':
 		v->to.diff_threshold = strtod(arg, &end) / 100;
 		if (*end || !(v->to.diff_threshold > 0 && v->to.diff_threshold < 1)) {
-			fprintf(stderr, "smolder %s: --threshold wants a percentage in (0, 100), not '%s'\n",
-				verb, arg);
+			fprintf(stderr, "smolder %s: --threshold wants a percentage in (0, 100), not '",
+				verb);
+			cmd_put_safe(stderr, arg, strlen(arg), true);  /* the user's: escaped */
+			fputs("'\n", stderr);
 			return -1;
 		}
 		return 1;
 	case 'n':
-		v->nodecount = strtol(arg, &end, 10);
-		/* -1 is pprof's default, spelt out: every row */
-		if (*end || end == arg || v->nodecount < -1) {
-			fprintf(stderr, "smolder %s: --nodecount wants a number, not '%s'\n", verb, arg);
-			return -1;
-		}
-		return 1;
+		return cmd_parse_nodecount(verb, arg, &v->nodecount) ? -1 : 1;
 	}
 	switch (cmd_store_opt(c, arg, &v->st)) {
 	case 1: return 1;
@@ -264,7 +260,8 @@ static int print_diff(const struct prof *pair, uint32_t type, const int64_t tota
 			const struct diff_row *r = &d.rows[i];
 			struct buf nb = BUF_INIT;
 
-			text_safe(&nb, prof_str(pair, r->name), prof_strlen(pair, r->name), false);
+			text_safe(&nb, prof_str(pair, r->name), prof_strlen(pair, r->name),
+				  cmd_ascii(stdout));
 			printf("%lld\t%lld\t%lld\t%lld\t%.4f\t%.4f\t%+.4f\t%.*s\n",
 			       (long long)r->base_flat, (long long)r->base_cum, (long long)r->new_flat,
 			       (long long)r->new_cum, d.base_total ? 100.0 * r->base_cum / d.base_total : 0,
@@ -302,7 +299,8 @@ static int print_diff(const struct prof *pair, uint32_t type, const int64_t tota
 			units_format(v2, sizeof(v2), r->new_cum, unit);
 			units_percent(p1, sizeof(p1), r->base_cum, d.base_total);
 			units_percent(p2, sizeof(p2), r->new_cum, d.new_total);
-			text_safe(&nb, prof_str(pair, r->name), prof_strlen(pair, r->name), false);
+			text_safe(&nb, prof_str(pair, r->name), prof_strlen(pair, r->name),
+				  cmd_ascii(stdout));
 			printf("%10s %8s %10s %8s %+9.2f  %s%.*s\n", v1, p1, v2, p2, r->change * 100,
 			       r->base_cum == 0 && r->new_cum ? "+" : r->new_cum == 0 && r->base_cum ? "-" : "",
 			       (int)nb.len, nb.data ? nb.data : "");

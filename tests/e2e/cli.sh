@@ -155,6 +155,12 @@ check "a function without a name is <unknown>, as in pprof" \
 # pprof's sample_index rules: 0 rows is all of them; inuse_space names a "space" type
 check "-nodecount=0 shows every row, as pprof" \
   test "$("$smolder" top -nodecount=0 "$ex/cpuwork-cpu.pb.gz" | wc -l)" -eq "$("$smolder" top "$ex/cpuwork-cpu.pb.gz" | wc -l)"
+check "-nodecount=-5 shows every row too (pprof truncates only at a positive count)" \
+  test "$("$smolder" top -nodecount=-5 "$ex/cpuwork-cpu.pb.gz" | wc -l)" -eq "$("$smolder" top "$ex/cpuwork-cpu.pb.gz" | wc -l)"
+usagecheck "--nodecount past a long: refused, not saturated" "^smolder top: --nodecount wants a number, not '99999999999999999999'" \
+  top --nodecount 99999999999999999999 "$ex/cpuwork-cpu.pb.gz"
+usagecheck "--nodecount with a leading blank: refused, as Go's Atoi" "^smolder top: --nodecount wants a number, not ' 3'" \
+  top --nodecount ' 3' "$ex/cpuwork-cpu.pb.gz"
 python3 "$tmp/mkprof.py" "$tmp/dup.pb" x dup
 check "of two sample types named as default_sample_type, the first is the default (pprof)" \
   bash -c "'$smolder' top '$tmp/dup.pb' | grep -qE '^ +5 +62\.5% '"

@@ -7,9 +7,12 @@
 #include "testutil.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "base/base64.h"
@@ -289,43 +292,72 @@ static void test_ascii_classes(void **state)
 }
 
 /* cmd_put_safe(s) written to a file: what the CLI prints, and the width it returned. */
-static const char *cli_put(const char *s, int *w)
+/* What cmd_put_safe writes to f (read back through fd r), and its width in *w. */
+static const char *cli_put_to(FILE *f, int r, const char *s, int *w)
 {
 	static char out[256];
-	FILE *f = tmpfile();
-	size_t n;
+	ssize_t n;
 
-	assert_non_null(f);
 	*w = cmd_put_safe(f, s, strlen(s), true);
-	rewind(f);
-	n = fread(out, 1, sizeof(out) - 1, f);
+	fflush(f);
+	if (r < 0) {
+		rewind(f);
+		n = (ssize_t)fread(out, 1, sizeof(out) - 1, f);
+	} else {
+		n = read(r, out, sizeof(out) - 1);
+	}
+	assert_true(n >= 0);
 	out[n] = '\0';
-	fclose(f);
 	return out;
 }
 
 /*
  * In a locale that is not UTF-8 (LC_ALL=C over ssh, in containers) wcwidth() counts no
  * character beyond ASCII, and the terminal is not known to show UTF-8: the CLI prints
- * ASCII there, as the explorer draws it, so the widths it lines columns up with are
- * those of what it printed.
+ * ASCII to such a terminal, as the explorer draws it, so the widths it lines columns up
+ * with are those of what it printed.  A file or a pipe gets UTF-8 whatever the locale (a
+ * script run by cron without LANG still reads the names).
  */
 static void test_locale_ascii(void **state)
 {
+	static const char name[] = "pkg.\xe4\xb8\xad\xe6\x96\x87.F\xc3\xbcr\x1b";
+	int master, w;
+	FILE *tty, *file;
 	const char *o;
-	int w;
 
 	(void)state;
+	assert_true((master = posix_openpt(O_RDWR | O_NOCTTY)) >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	assert_non_null(tty = fopen(ptsname(master), "w"));
+	{	/* raw: the terminal neither echoes nor turns \n into \r\n */
+		struct termios t;
+
+		assert_int_equal(tcgetattr(fileno(tty), &t), 0);
+		cfmakeraw(&t);
+		assert_int_equal(tcsetattr(fileno(tty), TCSANOW, &t), 0);
+	}
+	assert_non_null(file = tmpfile());
+
 	assert_non_null(setlocale(LC_ALL, "C"));
 	assert_false(text_locale_utf8());
-	o = cli_put("pkg.\xe4\xb8\xad\xe6\x96\x87.F\xc3\xbcr\x1b", &w);
+	assert_true(cmd_ascii(tty));
+	o = cli_put_to(tty, master, name, &w);
 	assert_string_equal(o, "pkg.??.F?r\\x1b");
 	assert_int_equal(w, (int)strlen(o));
+	assert_false(cmd_ascii(file));
+	o = cli_put_to(file, -1, name, &w);
+	assert_string_equal(o, "pkg.\xe4\xb8\xad\xe6\x96\x87.F\xc3\xbcr\\x1b");
+
 	assert_non_null(setlocale(LC_ALL, "C.UTF-8"));
 	assert_true(text_locale_utf8());
-	o = cli_put("pkg.\xe4\xb8\xad\xe6\x96\x87.F\xc3\xbcr\x1b", &w);
+	assert_false(cmd_ascii(tty));
+	o = cli_put_to(tty, master, name, &w);
 	assert_string_equal(o, "pkg.\xe4\xb8\xad\xe6\x96\x87.F\xc3\xbcr\\x1b");
 	assert_int_equal(w, 4 + 4 + 4 + 4);
+	fclose(file);
+	fclose(tty);
+	close(master);
 }
 
 /* Captures what is written to stderr (or fd) between capture_begin() and capture_end(). */
