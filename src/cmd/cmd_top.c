@@ -27,7 +27,7 @@ static void top_help(FILE *f)
 	      "Print the functions with the most flat (self) cost, like `go tool pprof -top`.\n"
 	      CMD_SOURCE_HELP
 	      "\n"
-	      "  -n, --nodecount N        show at most N rows (default and 0: all)\n"
+	      "  -n, --nodecount N        show at most N rows (default, 0 or less: all)\n"
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
 	      "  -f, --format FMT         text (default) or tsv: exact integers for scripts\n"
 	      "      --cum, --flat        sort by cumulative or by flat cost (the default)\n"

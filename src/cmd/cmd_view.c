@@ -84,7 +84,7 @@ static void diff_help(FILE *f)
 	      f);
 	fputs(DIFF_OPTIONS_HELP
 	      "  -f, --format F           print the table: text or tsv (no explorer)\n"
-	      "  -n, --nodecount N        at most N rows in the table (0: all)\n"
+	      "  -n, --nodecount N        at most N rows in the table (0 or less: all)\n"
 	      CMD_SECONDS_HELP
 	      "\n" CMD_TRANSFORM_HELP
 	      "  -h, --help               this help\n"
