@@ -223,11 +223,25 @@ struct sandwich_state {
 };
 
 /*
+ * The explorer session's memo (source.h: struct source_memo), shared with its searches:
+ * what each remote place answered, each `.pyroscope.yaml` parsed, servers that did not
+ * answer and clones that failed, so that moving from function to function does not ask
+ * or clone again.  Reference-counted because a search the pane stops waiting for (left
+ * to its thread) may outlive a swap (r, a typed setting) or the app: the app holds one
+ * reference, each search one; whoever drops the last frees it.
+ */
+struct source_memo_ref {
+	atomic_int refs;
+	struct source_memo *memo;
+};
+
+/*
  * Finding a routine's code on a worker thread (source_find may clone or download).  All
  * inputs are copied in before it starts (opts' strings point into the copies or into the
- * app's options, which outlive it); the worker owns `file` until `done`; the UI thread
- * joins and takes it.  `key` names what was asked (function, path, settings, labels): a
- * result is kept only while the pane still wants that key.
+ * app's options, which outlive it; opts.memo is held by a reference, `memo`); the worker
+ * owns `file` until `done`; the UI thread joins and takes it.  `key` names what was asked
+ * (function, path, settings, labels): a result is kept only while the pane still wants
+ * that key.
  */
 /*
  * A search for a routine's code, on its own thread.  Heap-allocated: a job the UI stops
@@ -238,6 +252,7 @@ struct sandwich_state {
 struct source_job {
 	struct job job;                /* first; its cancel is polled by source_find */
 	struct source_opts opts;
+	struct source_memo_ref *memo;  /* a reference (opts.memo is its memo), or NULL */
 	char repo[PROMPT_MAX], ref[PROMPT_MAX], root[PROMPT_MAX], source_path[PROMPT_MAX];
 	struct labelset labels;        /* the version's service_* labels; empty: none */
 	char function[1024], path[4096];
@@ -321,6 +336,7 @@ struct source_ctx {
 	char why[256];             /* why the versions could not be read */
 	struct source_vjob *job;   /* the read in flight, or NULL */
 	struct source_typed typed;
+	struct source_memo_ref *memo;  /* the session's (a reference); NULL: one per search */
 };
 
 #define SOURCE_VERSIONS_REFRESH_MS 10000  /* a moving (live) range re-splits at most this often */
@@ -708,6 +724,15 @@ void source_view_copy(struct tui_app *a);
 void source_view_data_changed(struct tui_app *a, bool filters);
 /* `:repo=`, `:ref=`, `:root=`, `:source_path=` (value "" goes back to the flag or label). */
 void source_view_setting(struct tui_app *a, enum source_setting_kind k, const char *value);
+/*
+ * Gives the session a fresh memo, dropping its reference to the old one (searches in
+ * flight keep theirs): at the start, and where the user asks to look again (r, a typed
+ * setting), since a memo never forgets a failure.  ERR_NOMEM leaves none: each search
+ * then keeps its own, as source_find() does without one.
+ */
+int source_view_memo_new(struct tui_app *a);
+/* Drops the session's reference (when the app is freed). */
+void source_view_memo_free(struct tui_app *a);
 
 /* source_versions.c: the versions of the service in the shown data (a->sctx) */
 /*

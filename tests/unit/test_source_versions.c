@@ -18,13 +18,19 @@
  *    is asked for at the version's ref, `:ref=` overrides and `:ref=` (empty) goes back,
  *    a focus filter splits again; one version and a plain file change nothing; the
  *    profile `view --db --profile-type` starts on is split as the browser's is;
+ *  - the session's memo: a repository a local stand-in server cannot give is cloned once
+ *    for two functions, again after r and after a typed setting;
  *  - lines granularity: a line frame opens its function also when the path has a space.
  */
+#include <arpa/inet.h>
 #include <curses.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -679,6 +685,121 @@ static void test_pane_file(void **state)
 }
 
 /*
+ * A git server that has no repository: counts the connections made to it (each clone
+ * attempt is one or more) and answers each request 404, as a host without the
+ * repository does.
+ */
+struct no_repo_server {
+	int fd;
+	unsigned short port;
+	atomic_int conns;
+	atomic_bool stop;
+	pthread_t th;
+};
+
+static void *no_repo_serve(void *arg)
+{
+	static const char reply[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+				    "Connection: close\r\n\r\n";
+	struct no_repo_server *sv = arg;
+	char req[4096];
+
+	while (!atomic_load(&sv->stop)) {
+		int c = accept(sv->fd, NULL, NULL);
+		size_t got = 0;
+		ssize_t n;
+
+		if (c < 0)
+			continue;
+		atomic_fetch_add(&sv->conns, 1);
+		while (got < sizeof(req) - 1 &&
+		       (n = read(c, req + got, sizeof(req) - 1 - got)) > 0) {
+			got += (size_t)n;
+			req[got] = '\0';
+			if (strstr(req, "\r\n\r\n"))
+				break;
+		}
+		if (write(c, reply, sizeof(reply) - 1) < 0)
+			(void)0; /* the client went: nothing to tell it */
+		close(c);
+	}
+	return NULL;
+}
+
+static void no_repo_start(struct no_repo_server *sv)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET };
+	socklen_t len = sizeof(in);
+
+	memset(sv, 0, sizeof(*sv));
+	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sv->fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(sv->fd >= 0);
+	assert_int_equal(bind(sv->fd, (struct sockaddr *)&in, sizeof(in)), 0);
+	assert_int_equal(listen(sv->fd, 16), 0);
+	assert_int_equal(getsockname(sv->fd, (struct sockaddr *)&in, &len), 0);
+	sv->port = ntohs(in.sin_port);
+	assert_int_equal(pthread_create(&sv->th, NULL, no_repo_serve, sv), 0);
+}
+
+static void no_repo_stop(struct no_repo_server *sv)
+{
+	atomic_store(&sv->stop, true);
+	shutdown(sv->fd, SHUT_RDWR); /* wakes accept() */
+	pthread_join(sv->th, NULL);
+	close(sv->fd);
+}
+
+/*
+ * The explorer's session memo: a repository that cannot be cloned is tried once for the
+ * first function, not again for the next one (each try is a connection, and ~250 KB
+ * leaked inside libgit2 1.5); r and a typed setting try again.
+ */
+static void test_pane_memo(void **state)
+{
+	struct prof *p = tu_decode_bytes(v1_json, strlen(v1_json), "v1.speedscope.json");
+	struct source_opts so = { .ref = "main", .cache_dir = tpath("memo-cache") };
+	struct no_repo_server sv;
+	struct tui_opts o;
+	struct tui_app *a;
+	char url[128];
+	int first;
+
+	(void)state;
+	no_repo_start(&sv);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/acme/app.git", sv.port);
+	so.repo = url;
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = "v1.json";
+	o.source_opts = &so;
+	assert_int_equal(tui_app_new(p, &o, &a), 0);
+	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "main.work")), 0);
+	a->view = VIEW_SOURCE;
+	assert_false(a->src.have_code);
+	assert_non_null(strstr(a->src.err, "cannot clone"));
+	first = atomic_load(&sv.conns);
+	assert_true(first >= 1);
+	/* another function of the same repository: the failure is remembered */
+	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "main.main")), 0);
+	assert_false(a->src.have_code);
+	assert_non_null(strstr(a->src.err, "cannot clone"));
+	assert_int_equal(atomic_load(&sv.conns), first);
+	/* r: tried again, once more */
+	tui_app_key(a, 'r');
+	assert_non_null(strstr(a->src.err, "cannot clone"));
+	assert_int_equal(atomic_load(&sv.conns), 2 * first);
+	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "main.work")), 0);
+	assert_int_equal(atomic_load(&sv.conns), 2 * first);
+	/* a typed setting (even the same ref): the user says where to look, so it looks */
+	app_command(a, "ref=main");
+	assert_non_null(strstr(a->src.err, "cannot clone"));
+	assert_int_equal(atomic_load(&sv.conns), 3 * first);
+	tui_app_free(a);
+	no_repo_stop(&sv);
+}
+
+/*
  * Lines granularity: a line frame opens its function, read from the profile's functions,
  * also when the file's path has a space ("main.hot /home/u/My Projects/app/main.go:5"
  * was cut at the last space into the function "main.hot /home/u/My").
@@ -735,6 +856,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pane_one_version),
 		cmocka_unit_test(test_pane_direct),
 		cmocka_unit_test(test_pane_file),
+		cmocka_unit_test(test_pane_memo),
 		cmocka_unit_test(test_pane_line_frame_space),
 	};
 
