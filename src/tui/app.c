@@ -406,7 +406,7 @@ static int app_new(struct prof *p, const struct tui_opts *o, bool deferred, stru
 	a->scr.utf8 = text_locale_utf8();
 	a->dot = a->scr.utf8 ? " \xc2\xb7 " : " - ";
 	a->src.ver = -1;
-	if ((rc = source_view_memo_new(a))) {
+	if ((rc = source_settings_memo_new(a))) {
 		tui_app_free(a);
 		return rc;
 	}
@@ -479,7 +479,7 @@ void tui_app_free(struct tui_app *a)
 	search_release(&a->search);
 	sandwich_view_release(a);
 	source_view_release(a);
-	source_view_memo_free(a); /* a search still running keeps its reference */
+	source_settings_memo_free(a); /* a search still running keeps its reference */
 	source_versions_release(a);
 	browser_view_release(a);
 	/* set only when tui_app_new failed before handing it to the browser: still ours */

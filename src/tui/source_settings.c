@@ -9,8 +9,11 @@
  * only when it is an http(s) URL.  The pane's header shows each value and its origin.
  *
  * Pure functions over borrowed strings, except source_settings_set (copies into the
- * typed buffers).
+ * typed buffers).  Also the session's memo of what each place answered (source_memo,
+ * src/source/source.h), shared by reference with the searches in flight, and made afresh
+ * where a setting changes or the user asks to look again.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,4 +156,36 @@ void source_settings_describe(const struct source_setting s[SS_COUNT], const cha
 			buf_puts(out, "-");
 		}
 	}
+}
+
+void source_settings_memo_put(struct source_memo_ref *r)
+{
+	if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
+		source_memo_free(r->memo);
+		free(r);
+	}
+}
+
+int source_settings_memo_new(struct tui_app *a)
+{
+	struct source_memo_ref *r;
+	int rc;
+
+	source_settings_memo_put(a->sctx.memo);
+	a->sctx.memo = NULL;
+	if (!(r = calloc(1, sizeof(*r))))
+		return err_set(ERR_NOMEM, "out of memory");
+	if ((rc = source_memo_new(&r->memo))) {
+		free(r);
+		return rc;
+	}
+	atomic_init(&r->refs, 1);
+	a->sctx.memo = r;
+	return 0;
+}
+
+void source_settings_memo_free(struct tui_app *a)
+{
+	source_settings_memo_put(a->sctx.memo);
+	a->sctx.memo = NULL;
 }

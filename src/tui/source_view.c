@@ -74,44 +74,11 @@ static void code_index(struct source_state *st)
 	}
 }
 
-/* Drops a reference to a memo; the last one frees it (on either thread). */
-static void memo_put(struct source_memo_ref *r)
-{
-	if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
-		source_memo_free(r->memo);
-		free(r);
-	}
-}
-
-int source_view_memo_new(struct tui_app *a)
-{
-	struct source_memo_ref *r;
-	int rc;
-
-	memo_put(a->sctx.memo);
-	a->sctx.memo = NULL;
-	if (!(r = calloc(1, sizeof(*r))))
-		return err_set(ERR_NOMEM, "out of memory");
-	if ((rc = source_memo_new(&r->memo))) {
-		free(r);
-		return rc;
-	}
-	atomic_init(&r->refs, 1);
-	a->sctx.memo = r;
-	return 0;
-}
-
-void source_view_memo_free(struct tui_app *a)
-{
-	memo_put(a->sctx.memo);
-	a->sctx.memo = NULL;
-}
-
 static void fetch_free(struct job *job)
 {
 	struct source_job *j = (struct source_job *)job;
 
-	memo_put(j->memo);
+	source_settings_memo_put(j->memo);
 	source_file_release(&j->file);
 	labelset_free(&j->labels);
 	free(j->key);
@@ -786,7 +753,7 @@ void source_view_setting(struct tui_app *a, enum source_setting_kind k, const ch
 		scr_message(a, true, "%s", err_last());
 		return;
 	}
-	(void)source_view_memo_new(a); /* where to look changed: what failed may not now */
+	(void)source_settings_memo_new(a); /* where to look changed: what failed may not now */
 	source_settings_resolve(&a->sctx.typed, a->opts.source_opts, shown_version(a), set);
 	if (set[k].value) /* a URL without its credentials, as line 2 has it */
 		source_settings_shown(&shown, set[k].value);
@@ -1346,7 +1313,7 @@ bool source_view_key(struct tui_app *a, int key)
 		return true;
 	case 'r':
 		source_versions_retry(a);
-		(void)source_view_memo_new(a); /* really again: failures were remembered */
+		(void)source_settings_memo_new(a); /* really again: failures were remembered */
 		free(st->code_key);
 		st->code_key = NULL;
 		update(a);

@@ -724,15 +724,6 @@ void source_view_copy(struct tui_app *a);
 void source_view_data_changed(struct tui_app *a, bool filters);
 /* `:repo=`, `:ref=`, `:root=`, `:source_path=` (value "" goes back to the flag or label). */
 void source_view_setting(struct tui_app *a, enum source_setting_kind k, const char *value);
-/*
- * Gives the session a fresh memo, dropping its reference to the old one (searches in
- * flight keep theirs): at the start, and where the user asks to look again (r, a typed
- * setting), since a memo never forgets a failure.  ERR_NOMEM leaves none: each search
- * then keeps its own, as source_find() does without one.
- */
-int source_view_memo_new(struct tui_app *a);
-/* Drops the session's reference (when the app is freed). */
-void source_view_memo_free(struct tui_app *a);
 
 /* source_versions.c: the versions of the service in the shown data (a->sctx) */
 /*
@@ -774,6 +765,17 @@ void source_settings_shown(struct buf *out, const char *v);
 /* "repo X (flag) · ref v2 (label) · root - · source_path . (flag)" (raw: make it safe). */
 void source_settings_describe(const struct source_setting s[SS_COUNT], const char *dot,
 			      struct buf *out);
+/*
+ * Gives the session a fresh memo, dropping its reference to the old one (searches in
+ * flight keep theirs): at the start, and where the user asks to look again (r, a typed
+ * setting), since a memo never forgets a failure.  ERR_NOMEM leaves none: each search
+ * then keeps its own, as source_find() does without one.
+ */
+int source_settings_memo_new(struct tui_app *a);
+/* Drops the session's reference (when the app is freed). */
+void source_settings_memo_free(struct tui_app *a);
+/* Drops a reference to a memo (NULL: nothing); the last one frees it, on either thread. */
+void source_settings_memo_put(struct source_memo_ref *r);
 
 /* browser_view.c */
 /*
