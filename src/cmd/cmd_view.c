@@ -461,11 +461,14 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 			v->to.backend_name = bename.data;
 			browser_start(v);
 			/* the source pane splits the profile by version as it does one the
-			 * browser opens: the same query on the same backend */
-			v->to.opened_ptype = v->ptype.data;
-			v->to.opened_selector = v->st.query;
-			v->to.opened_from_ns = v->from_ns;
-			v->to.opened_to_ns = v->to_ns;
+			 * browser opens: the same query on the same backend.  Not a diff: a
+			 * version's merge is one side, and the pane would lose base/new/change */
+			if (!v->to.diff) {
+				v->to.opened_ptype = v->ptype.data;
+				v->to.opened_selector = v->st.query;
+				v->to.opened_from_ns = v->from_ns;
+				v->to.opened_to_ns = v->to_ns;
+			}
 		}
 		buf_release(&path);
 	}

@@ -432,7 +432,7 @@ static int app_new(struct prof *p, const struct tui_opts *o, bool deferred, stru
 			const char *sel = o->opened_selector;
 
 			source_versions_opened(a, "", o->opened_ptype, sel && *sel ? sel : "{}",
-					       r, NULL, 0);
+					       r, (enum aggregate)o->aggregate, NULL, 0);
 			a->sctx.opened = false; /* p is installed already: not the next one */
 		}
 		a->opts.opened_ptype = a->opts.opened_selector = NULL; /* borrowed, copied */

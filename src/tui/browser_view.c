@@ -973,7 +973,7 @@ bool browser_view_poll(struct tui_app *a)
 			b->live_reopen = j->live_reopen; /* app_install_profile keeps the filters */
 			/* the source pane splits the data by version and takes the series' labels */
 			source_versions_opened(a, b->oq.service, j->ptype, j->sel_text, j->range,
-					       j->call_site, j->ncall_site);
+					       j->agg, j->call_site, j->ncall_site);
 			app_install_profile(a, j->prof, j->tree, j->all, j->kind == BJ_COMPARE, name.data,
 					    j->kind == BJ_COMPARE ? bname.data : NULL);
 			j->prof = NULL;

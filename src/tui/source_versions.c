@@ -54,7 +54,7 @@ static int query_selector(const struct source_query *q, bool with_type, const ch
 static int read_version(struct source_vjob *j, struct source_version *v)
 {
 	struct selector *sel = NULL;
-	struct query q = { .profile_type = j->q.ptype, .range = j->q.range };
+	struct query q = { .profile_type = j->q.ptype, .range = j->q.range, .agg = j->q.agg };
 	struct prof *raw = NULL, *f = NULL;
 	const char **path = NULL;
 	size_t off = 0;
@@ -189,8 +189,8 @@ static void vjob_land(struct tui_app *a)
 /* on the UI thread                                                                      */
 
 static void query_set(struct tui_app *a, const char *service, const char *ptype,
-		      const char *sel_text, struct time_range range, char *const *path,
-		      size_t npath)
+		      const char *sel_text, struct time_range range, enum aggregate agg,
+		      char *const *path, size_t npath)
 {
 	struct source_ctx *c = &a->sctx;
 	char flat[SOURCE_PATH_MAX];
@@ -206,7 +206,7 @@ static void query_set(struct tui_app *a, const char *service, const char *ptype,
 	}
 	npath = i;
 	same = c->q.set && strcmp(c->q.service, service) == 0 && strcmp(c->q.ptype, ptype) == 0 &&
-	       strcmp(c->q.sel_text, sel_text) == 0 && c->q.npath == npath &&
+	       strcmp(c->q.sel_text, sel_text) == 0 && c->q.agg == agg && c->q.npath == npath &&
 	       c->q.path_len == len && memcmp(c->q.path, flat, len) == 0;
 	memcpy(c->q.path, flat, len);
 	c->q.path_len = len;
@@ -216,16 +216,17 @@ static void query_set(struct tui_app *a, const char *service, const char *ptype,
 	snprintf(c->q.ptype, sizeof(c->q.ptype), "%s", ptype);
 	snprintf(c->q.sel_text, sizeof(c->q.sel_text), "%s", sel_text);
 	c->q.range = range;
+	c->q.agg = agg;
 	c->q.set = true;
 	if (!same)
 		c->hard = true;
 }
 
 void source_versions_opened(struct tui_app *a, const char *service, const char *ptype,
-			    const char *sel_text, struct time_range range, char *const *path,
-			    size_t npath)
+			    const char *sel_text, struct time_range range, enum aggregate agg,
+			    char *const *path, size_t npath)
 {
-	query_set(a, service, ptype, sel_text, range, path, npath);
+	query_set(a, service, ptype, sel_text, range, agg, path, npath);
 	a->sctx.opened = true;
 }
 

@@ -275,6 +275,7 @@ struct source_query {
 	bool set;
 	char service[SOURCE_SERVICE_MAX + 1], ptype[512], sel_text[PROMPT_MAX];
 	struct time_range range;
+	enum aggregate agg;        /* as the shown profile was merged (--aggregate) */
 	/* Z: the call path the profile is narrowed to, npath names each ended by '\0' */
 	char path[SOURCE_PATH_MAX];
 	size_t path_len;
@@ -735,8 +736,8 @@ void source_view_setting(struct tui_app *a, enum source_setting_kind k, const ch
  * source_versions_refresh().
  */
 void source_versions_opened(struct tui_app *a, const char *service, const char *ptype,
-			    const char *sel_text, struct time_range range, char *const *path,
-			    size_t npath);
+			    const char *sel_text, struct time_range range, enum aggregate agg,
+			    char *const *path, size_t npath);
 /* The data changed (hard: the query or the filters, not only the time). */
 void source_versions_invalidate(struct tui_app *a, bool hard);
 /* Starts reading the versions when missing or out of date; true while a read runs. */

@@ -202,6 +202,18 @@ keys q
 expect "q quits" "EXITED=0"
 e2e_stop
 
+# a diff opened from the command line keeps both sides in the pane: split by version, each
+# version's merge was one side, and base/new/change went
+e2e_start 140 30 "$smolder" diff --db "$db" --base-from "$from" --base-to now --from "$from" \
+  --to now --profile-type process_cpu:cpu:nanoseconds:: --repo "$repo" --offline
+expect "diff --db opens the pair" "1\.35 s"
+keys 2 / w o r k Enter 4
+expect "the pane keeps base, new and change" "^ +base +new +change"
+expect_not "and is not split by version" "version [0-9] of 2"
+keys q
+expect "q quits" "EXITED=0"
+e2e_stop
+
 # --- a local path in a label is not used; :repo= sets one ----------------------------------
 e2e_start 140 30 "$smolder" --db "$db" --offline
 expect "the browser again" "▸ app +process_cpu"

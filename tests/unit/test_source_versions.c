@@ -631,8 +631,10 @@ static void test_pane_direct(void **state)
 	o.opened_selector = "{service_name=\"app\"}";
 	o.opened_from_ns = q.range.from_ns;
 	o.opened_to_ns = q.range.to_ns;
+	o.aggregate = AGG_SUM;  /* --aggregate: each version is merged the same way */
 	assert_int_equal(tui_app_new(p, &o, &a), 0);
 	assert_int_equal(tree_total(a->tree, 0, 0), 1350 * 1000000LL); /* both versions */
+	assert_int_equal(a->sctx.q.agg, AGG_SUM);
 	/* the query is handed over by tui_app_new itself, not picked up later */
 	assert_true(a->sctx.q.set);
 	assert_string_equal(a->sctx.q.ptype, "process_cpu:cpu:nanoseconds::");
