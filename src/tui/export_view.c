@@ -228,7 +228,7 @@ static int on_screen(struct tui_app *a, struct export_job *j)
  * The profile to write, from the job's source: *shown points at it; *owned is set when
  * it had to be made (the caller frees it).  On the worker.
  */
-static int derive(const struct export_job *j, const struct prof **shown, struct prof **owned)
+static int derive(struct export_job *j, const struct prof **shown, struct prof **owned)
 {
 	const struct prof *src = j->src;
 	struct prof *zoomed = NULL;
@@ -242,6 +242,15 @@ static int derive(const struct export_job *j, const struct prof **shown, struct 
 	}
 	if (j->diff) {
 		rc = prof_unpair(src, j->diff_form, owned);
+		prof_free(zoomed);
+		*shown = *owned;
+		return rc;
+	}
+	if (j->fmt >= 2 && prof_is_signed(src)) {
+		/* a difference opened as one file (pprof -diff_base's form): speedscope and
+		 * svg cannot draw a negative weight, so they get its new side, as the CLI's */
+		j->new_side = true;
+		rc = prof_new_side(src, j->type, owned);
 		prof_free(zoomed);
 		*shown = *owned;
 		return rc;
@@ -293,7 +302,7 @@ static void export_land(struct tui_app *a, struct export_job *j)
 		scr_message(a, true, "export: %s", j->err);
 	else
 		scr_message(a, false, "wrote %s (%s, %zu bytes%s)", j->file, formats[j->fmt].name,
-			    j->len, j->diff && !j->diff_form ? ", the new side" : "");
+			    j->len, (j->diff && !j->diff_form) || j->new_side ? ", the new side" : "");
 }
 
 /* Starts writing path; replace: the user said y to overwriting it. */

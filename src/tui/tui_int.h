@@ -128,6 +128,7 @@ struct export_job {
 	int fmt;                           /* index in export_view.c's formats */
 	uint32_t type;
 	bool diff, diff_form;              /* src is a prof_pair(); write the -diff_base form */
+	bool new_side;                     /* the worker wrote a difference's new side */
 	bool replace;                      /* the user said y to overwriting file */
 	char *source;                      /* the header's source (a title); may be NULL */
 	char file[PROMPT_MAX];

@@ -529,6 +529,31 @@ static void export_wait(struct tui_app *a)
 	assert_false(export_view_busy(a, NULL));
 }
 
+/*
+ * A difference opened as one file (pprof -diff_base's form, negative values): svg and
+ * speedscope get its new side, as `smolder export` writes them (it drew the net values,
+ * negatives as nothing), and the message says so.
+ */
+static void test_export_signed_new_side(void **state)
+{
+	struct tui_app *a = app_of(tu_decode_str("main;a 5\nmain;bee -3\n"), "signed");
+	char path[600], *svg;
+	size_t n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", tu_tmp_path("signed.svg"));
+	a->export_fmt = 3;
+	export_view_write(a, path);
+	export_wait(a);
+	assert_false(a->message_error);
+	assert_non_null(strstr(a->message, ", the new side)"));
+	svg = slurp(path, &n);
+	assert_non_null(strstr(svg, "<title>all (5, 100%)</title>"));
+	assert_null(strstr(svg, "bee"));
+	free(svg);
+	tui_app_free(a);
+}
+
 static void test_export_on_worker(void **state)
 {
 	struct tui_app *a = app_of(wide_profile(), "wide");
@@ -1534,6 +1559,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_esc_while_filtering),
 		cmocka_unit_test(test_esc_inside_a_filter),
 		cmocka_unit_test(test_export_on_worker),
+		cmocka_unit_test(test_export_signed_new_side),
 		cmocka_unit_test(test_export_handoff),
 		cmocka_unit_test(test_refresh_keeps_sandwich),
 		cmocka_unit_test(test_sandwich_on_worker),
