@@ -1,6 +1,7 @@
 /* cmd_common.c — what every verb that reads a profile shares (see cmd.h). */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -436,14 +437,59 @@ int cmd_transform(struct prof **p, const struct cmd_transform *t)
 	return 0;
 }
 
+/*
+ * An integer as Go's flag package reads one (strconv.ParseInt with base 0, what pprof's
+ * -nodecount goes through): an optional sign, then 0x/0o/0b or a leading 0 (octal) or
+ * decimal digits, '_' allowed between digits and after a prefix; nothing else, no blanks.
+ */
+static bool go_parse_int(const char *s, long *out)
+{
+	unsigned long long v = 0, lim;
+	unsigned base = 10, d;
+	bool neg = false, digit = false, prefix = false;
+
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2, prefix = true;
+	else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+		base = 8, s += 2, prefix = true;
+	else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+		base = 2, s += 2, prefix = true;
+	else if (s[0] == '0' && s[1])
+		base = 8, s++, digit = true;  /* "0" itself is the decimal 0 */
+	lim = neg ? (unsigned long long)LONG_MAX + 1 : (unsigned long long)LONG_MAX;
+	for (; *s; s++) {
+		if (*s == '_') {
+			/* between digits, or right after a base prefix */
+			if (!(digit || prefix) || !s[1] || s[1] == '_')
+				return false;
+			prefix = false;
+			continue;
+		}
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (*s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (*s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			return false;
+		if (d >= base || v > (lim - d) / base)
+			return false;
+		v = v * base + d;
+		digit = true;
+		prefix = false;
+	}
+	if (!digit)
+		return false;
+	*out = neg ? (long)(0 - v) : (long)v;
+	return true;
+}
+
 int cmd_parse_nodecount(const char *verb, const char *arg, long *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtol(arg, &end, 10);
-	/* strtol would take leading blanks and saturate; Go's Atoi, which pprof uses, not */
-	if (errno || end == arg || *end || text_ascii_space((unsigned char)arg[0])) {
+	if (!go_parse_int(arg, out)) {
 		fprintf(stderr, "smolder %s: --nodecount wants a number, not '", verb);
 		cmd_put_safe(stderr, arg, strlen(arg), true);  /* the user's: escaped */
 		fputs("'\n", stderr);

@@ -159,8 +159,13 @@ check "-nodecount=-5 shows every row too (pprof truncates only at a positive cou
   test "$("$smolder" top -nodecount=-5 "$ex/cpuwork-cpu.pb.gz" | wc -l)" -eq "$("$smolder" top "$ex/cpuwork-cpu.pb.gz" | wc -l)"
 usagecheck "--nodecount past a long: refused, not saturated" "^smolder top: --nodecount wants a number, not '99999999999999999999'" \
   top --nodecount 99999999999999999999 "$ex/cpuwork-cpu.pb.gz"
-usagecheck "--nodecount with a leading blank: refused, as Go's Atoi" "^smolder top: --nodecount wants a number, not ' 3'" \
+usagecheck "--nodecount with a leading blank: refused, as Go's flag package" "^smolder top: --nodecount wants a number, not ' 3'" \
   top --nodecount ' 3' "$ex/cpuwork-cpu.pb.gz"
+# pprof reads -nodecount with strconv.ParseInt(s, 0, ...): 010 is octal, 0x3 hex, 1_0 ten
+check "--nodecount 010 / 0x3 / 1_0: 8, 3 and 10 rows, as pprof" bash -c "
+  [ \$('$smolder' top --nodecount 010 --format tsv '$ex/cpuwork-cpu.pb.gz' | wc -l) -eq 9 ] &&
+  [ \$('$smolder' top --nodecount 0x3 --format tsv '$ex/cpuwork-cpu.pb.gz' | wc -l) -eq 4 ] &&
+  [ \$('$smolder' top --nodecount 1_0 --format tsv '$ex/cpuwork-cpu.pb.gz' | wc -l) -eq 11 ]"
 python3 "$tmp/mkprof.py" "$tmp/dup.pb" x dup
 check "of two sample types named as default_sample_type, the first is the default (pprof)" \
   bash -c "'$smolder' top '$tmp/dup.pb' | grep -qE '^ +5 +62\.5% '"
