@@ -452,8 +452,9 @@ const char *cmd_pprof_sample_index(int c);
 /* 0 when fmt is one of the NULL-terminated `allowed`; else prints why and returns 2. */
 int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed);
 /*
- * pprof's -nodecount: a decimal integer, *out the rows to show; zero or negative: all of
- * them (pprof truncates only at a positive count).  Else prints why and returns 2.
+ * pprof's -nodecount: an integer as Go's flag package reads it (0x, 0o, 0b, a leading 0
+ * for octal, '_' between digits), *out the rows to show; zero or negative: all of them
+ * (pprof truncates only at a positive count).  Else prints why and returns 2.
  */
 int cmd_parse_nodecount(const char *verb, const char *arg, long *out);
 
