@@ -58,26 +58,31 @@ size_t text_utf8_len(const char *s, size_t n)
  * character a name holds and text_width() counts what every terminal draws:
  *  - the bidirectional format characters (embeddings, overrides, isolates, marks)
  *    reorder what follows them (Trojan Source);
- *  - the zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, invisible operators,
- *    BOM, Mongolian vowel separator), the deprecated format characters U+206A-U+206F,
- *    the interlinear annotation marks and the tag characters are invisible, so two names
- *    that differ only in them look the same; and the joiner (U+200D) and the tags build
- *    emoji sequences (👨‍👩‍👧 is three emoji and two ZWJ) that tmux 3.3a, kitty, WezTerm
- *    and iTerm2 draw in 2 cells while wcwidth() counts 6, and other terminals draw 6;
+ *  - the zero-width characters (ZWSP, ZWJ, word joiner, invisible operators, BOM,
+ *    Mongolian vowel separator), the deprecated format characters U+206A-U+206F, the
+ *    interlinear annotation marks, the Egyptian, shorthand and musical format controls
+ *    and the tag characters are invisible, so two names that differ only in them look
+ *    the same; and the joiner (U+200D) and the tags build emoji sequences (👨‍👩‍👧 is
+ *    three emoji and two ZWJ) that tmux 3.3a, kitty, WezTerm and iTerm2 draw in 2 cells
+ *    while wcwidth() counts 6, and other terminals draw 6;
  *  - the text and emoji presentation selectors U+FE0E and U+FE0F turn a 1-cell symbol
  *    into a 2-cell emoji (❤️) or back in some terminals and not in others.
  * These are Unicode's format characters (category Cf) less the visible ones (soft
- * hyphen, the Arabic number signs, which terminals draw as ordinary text), plus the two
+ * hyphen, the Arabic and Kaithi number signs, which terminals draw as ordinary text) and
+ * less the zero-width non-joiner U+200C, which Persian and Indic words hold between
+ * letters and terminals draw as nothing, as wcwidth() counts it; plus the two
  * presentation selectors.
  */
 static bool is_invisible(uint32_t cp)
 {
 	if (cp < 0x061c)
 		return false;
-	return cp == 0x061c || cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) ||
+	return cp == 0x061c || cp == 0x180e || cp == 0x200b || (cp >= 0x200d && cp <= 0x200f) ||
 	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
 	       (cp >= 0x2066 && cp <= 0x206f) || cp == 0xfe0e || cp == 0xfe0f || cp == 0xfeff ||
-	       (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0xe0001 || (cp >= 0xe0020 && cp <= 0xe007f);
+	       (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0x13430 && cp <= 0x1343f) ||
+	       (cp >= 0x1bca0 && cp <= 0x1bca3) || (cp >= 0x1d173 && cp <= 0x1d17a) ||
+	       cp == 0xe0001 || (cp >= 0xe0020 && cp <= 0xe007f);
 }
 
 size_t text_safe_char(const char *s, size_t n, bool ascii, char out[TEXT_SAFE_CHAR_MAX],

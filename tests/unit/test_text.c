@@ -74,9 +74,15 @@ static void test_safe_invisible(void **state)
 	/* ❤️ (U+2764 U+FE0F) and ✌︎ (U+270C U+FE0E): the presentation selectors */
 	assert_string_equal(SAFE("\xe2\x9d\xa4\xef\xb8\x8f"), "\xe2\x9d\xa4\\ufe0f");
 	assert_string_equal(SAFE("\xe2\x9c\x8c\xef\xb8\x8e"), "\xe2\x9c\x8c\\ufe0e");
-	/* ZWSP, ZWNJ, word joiner, invisible plus, BOM, Mongolian vowel separator */
-	assert_string_equal(SAFE("z\xe2\x80\x8b\xe2\x80\x8c\xe2\x81\xa0\xe2\x81\xa4\xef\xbb\xbf\xe1\xa0\x8e"),
-			    "z\\u200b\\u200c\\u2060\\u2064\\ufeff\\u180e");
+	/* ZWSP, word joiner, invisible plus, BOM, Mongolian vowel separator */
+	assert_string_equal(SAFE("z\xe2\x80\x8b\xe2\x81\xa0\xe2\x81\xa4\xef\xbb\xbf\xe1\xa0\x8e"),
+			    "z\\u200b\\u2060\\u2064\\ufeff\\u180e");
+	/* ZWNJ stays: Persian words hold it (می‌خواهم), and terminals draw it as nothing */
+	assert_string_equal(SAFE("\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae"),
+			    "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae");
+	/* format controls above U+FFFF: Egyptian, shorthand, musical */
+	assert_string_equal(SAFE("\xf0\x93\x90\xb0\xf0\x9b\xb2\xa0\xf0\x9d\x85\xb3"),
+			    "\\U00013430\\U0001bca0\\U0001d173");
 	/* a tag character (flag sequences) is above U+FFFF: eight digits */
 	assert_string_equal(SAFE("\xf3\xa0\x81\xa7x"), "\\U000e0067x");
 	/* ascii mode: '?' as for any non-ASCII character */
