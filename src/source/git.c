@@ -103,6 +103,8 @@ void src_git_close_all(struct src_ctx *c)
 	free(c->gits);
 	c->gits = NULL;
 	c->ngits = c->capgits = 0;
+	free(c->clone_failed);
+	c->clone_failed = NULL;
 }
 
 static struct src_git *cached(struct src_ctx *c, const char *key)
@@ -350,7 +352,25 @@ static int lock_clone(struct src_ctx *c, const char *dir, int *fd)
 	return 0;
 }
 
-static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_repository **out)
+/*
+ * Whether the libgit2 error just raised says the remote could not be reached: its name
+ * did not resolve, nothing accepted the connection, TLS failed or its certificate did
+ * not verify.  Those are remembered for a while (src_memo_fail); anything else (a
+ * connection dropped mid-transfer, a server error) is tried again on the next lookup.
+ */
+static bool git_unreachable(int code)
+{
+	const git_error *e = git_error_last();
+	const char *m = e && e->message ? e->message : "";
+
+	return code == GIT_ECERTIFICATE || (e && e->klass == GIT_ERROR_SSL) ||
+	       strncmp(m, "failed to resolve address", 25) == 0 ||
+	       strncmp(m, "failed to connect to", 20) == 0;
+}
+
+/* *unreached: it failed because the remote could not be reached (git_unreachable) */
+static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_repository **out,
+		      bool *unreached)
 {
 	git_clone_options co;
 	struct netcb n = { c, "", 0, false };
@@ -358,6 +378,7 @@ static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_r
 	int fd = -1, rc = 0;
 
 	*out = NULL;
+	*unreached = false;
 	git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
 	if (asprintf(&parent, "%s/repos", c->cache_dir) < 0 || !shown) {
 		rc = err_set(ERR_NOMEM, "out of memory");
@@ -379,7 +400,8 @@ static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_r
 	co.remote_cb = create_mirror_remote;
 	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	set_callbacks(&co.fetch_opts.callbacks, &n);
-	if (git_clone(out, url, tmp, &co) < 0) {
+	if ((rc = git_clone(out, url, tmp, &co)) < 0) {
+		*unreached = git_unreachable(rc);
 		if (c->o->cancel && *c->o->cancel) {
 			rc = err_set(ERR_CANCELLED, "clone of '%s' cancelled", shown);
 		} else if (n.too_big) {
@@ -437,7 +459,8 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 		free(shown);
 		return err_set(ERR_NOTFOUND, "offline: not fetched");
 	}
-	if (src_memo_failed(c->memo, SRC_MEMO_CLONE, g->key, prev, sizeof(prev))) {
+	if (src_memo_failed(c->memo, SRC_MEMO_CLONE, g->key, src_now_ms(), prev,
+			    sizeof(prev))) {
 		rc = err_set(ERR_NET, "'%s': not fetched: it failed earlier in this run (%s)",
 			     shown ? shown : "?", prev);
 		free(shown);
@@ -455,7 +478,9 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 		rc = git_fail(ERR_IO, "cannot set up the fetch");
 		goto done;
 	}
-	if (git_remote_fetch(remote, &specs, &fo, "smolder: fetch") < 0) {
+	if ((rc = git_remote_fetch(remote, &specs, &fo, "smolder: fetch")) < 0) {
+		bool unreached = git_unreachable(rc);
+
 		if (c->o->cancel && *c->o->cancel) {
 			rc = err_set(ERR_CANCELLED, "fetch cancelled");
 		} else if (n.too_big) {
@@ -464,7 +489,9 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 			rc = refuse_size(c, "fetching", shown, false);
 		} else {
 			rc = git_fail(ERR_NET, "cannot fetch");
-			src_memo_fail(c->memo, SRC_MEMO_CLONE, g->key, err_last());
+			if (unreached)
+				src_memo_fail(c->memo, SRC_MEMO_CLONE, g->key, src_now_ms(),
+					      err_last());
 		}
 		goto done;
 	}
@@ -487,6 +514,7 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 {
 	git_repository *repo = NULL;
 	char *dir, *shown, prev[200];
+	bool unreached;
 	int rc;
 
 	if ((*out = cached(c, key)) != NULL)
@@ -511,7 +539,16 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 			free(dir);
 			return rc;
 		}
-		if (src_memo_failed(c->memo, SRC_MEMO_CLONE, key, prev, sizeof(prev))) {
+		if (c->clone_failed && strcmp(c->clone_failed, key) == 0) {
+			rc = err_set(ERR_NET, "'%s': not cloned: the clone failed earlier in "
+					      "this lookup (%s)", shown ? shown : "?",
+				     c->clone_failed_msg);
+			free(shown);
+			free(dir);
+			return rc;
+		}
+		if (src_memo_failed(c->memo, SRC_MEMO_CLONE, key, src_now_ms(), prev,
+				    sizeof(prev))) {
 			/* each try costs a connection (and libgit2 1.5 leaks ~250 KB a clone) */
 			rc = err_set(ERR_NET, "'%s': not cloned: the clone failed earlier in this run "
 					      "(%s)", shown ? shown : "?", prev);
@@ -522,9 +559,15 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 		src_trace(c, "git: cloning '%s' into '%s' (once; later reads are local)",
 			  shown ? shown : "?", dir);
 		free(shown);
-		if ((rc = clone_repo(c, key, dir, &repo))) {
-			if (rc == ERR_NET)
-				src_memo_fail(c->memo, SRC_MEMO_CLONE, key, err_last());
+		if ((rc = clone_repo(c, key, dir, &repo, &unreached))) {
+			if (rc == ERR_NET && unreached) {
+				src_memo_fail(c->memo, SRC_MEMO_CLONE, key, src_now_ms(),
+					      err_last());
+			} else if (rc == ERR_NET && !c->clone_failed) {
+				c->clone_failed = strdup(key);
+				snprintf(c->clone_failed_msg, sizeof(c->clone_failed_msg), "%s",
+					 err_last());
+			}
 			free(dir);
 			return rc;
 		}

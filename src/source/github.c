@@ -76,6 +76,34 @@ static size_t on_header(char *p, size_t sz, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * Whether a failed transfer never reached the origin: its name did not resolve, nothing
+ * accepted the connection, TLS could not be set up or verified, or it timed out before
+ * the server sent a byte.  Anything else (a reset, a connection closed without an
+ * answer, an HTTP/2 stream error, a large file timing out halfway) is that one request's
+ * failure: the next one may well get through.
+ */
+static bool unreachable(CURL *e, CURLcode res)
+{
+	curl_off_t got = 0;
+	long hdr = 0;
+
+	switch (res) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return true;
+	case CURLE_OPERATION_TIMEDOUT:
+		curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &hdr);
+		curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &got);
+		return hdr == 0 && got == 0;
+	default:
+		return false;
+	}
+}
+
 static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
 {
@@ -110,6 +138,7 @@ static int get(struct src_ctx *c, const char *url0, const char *accept, bool git
 		char *auth = NULL, *next = NULL;
 		CURL *e;
 		CURLcode res;
+		bool unreached;
 
 		free(shown);
 		shown = url_redact(url);
@@ -121,7 +150,7 @@ static int get(struct src_ctx *c, const char *url0, const char *accept, bool git
 		buf_reset(body);
 		errbuf[0] = '\0';
 		url_origin(url, origin, sizeof(origin));
-		if (src_memo_failed(c->memo, SRC_MEMO_ORIGIN, origin, prev, sizeof(prev))) {
+		if (src_memo_failed(c->memo, SRC_MEMO_ORIGIN, origin, src_now_ms(), prev, sizeof(prev))) {
 			/* one timeout per run, not one per function listed */
 			rc = err_set(ERR_NET, "'%s': not asked: %s did not answer earlier in this run "
 					      "(%s)", shown, origin, prev);
@@ -164,6 +193,7 @@ static int get(struct src_ctx *c, const char *url0, const char *accept, bool git
 		curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 		res = curl_easy_perform(e);
+		unreached = unreachable(e, res);
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
 		if (res == CURLE_OK && *status >= 300 && *status < 400) {
 			char *loc = NULL;
@@ -184,14 +214,14 @@ static int get(struct src_ctx *c, const char *url0, const char *accept, bool git
 			c->refused = true;
 			rc = err_set(ERR_TOOBIG, "'%s': larger than %zu MiB, not shown", shown,
 				     (limit - 1) >> 20);
-		} else if (res != CURLE_OK && res != CURLE_WRITE_ERROR && res != CURLE_OUT_OF_MEMORY) {
-			/* the origin did not answer (refused, unknown, timed out, TLS): the rest
-			   of the run does not ask it again */
+		} else if (unreached) {
+			/* the origin could not be reached: the rest of the run does not wait for it
+			   again for a while (a dropped connection or a reset is asked again) */
 			const char *why = errbuf[0] ? errbuf : curl_easy_strerror(res);
 
-			src_memo_fail(c->memo, SRC_MEMO_ORIGIN, origin, why);
-			rc = err_set(ERR_NET, "'%s': %s (%s is not asked again in this run)", shown, why,
-				     origin);
+			src_memo_fail(c->memo, SRC_MEMO_ORIGIN, origin, src_now_ms(), why);
+			rc = err_set(ERR_NET, "'%s': %s (%s is not asked again for %d s)", shown, why,
+				     origin, SRC_MEMO_FAIL_TTL_MS / 1000);
 		} else if (res != CURLE_OK) {
 			rc = err_set(ERR_NET, "'%s': %s", shown,
 				     errbuf[0] ? errbuf : curl_easy_strerror(res));

@@ -7,15 +7,23 @@
  * identical requests (unauthenticated GitHub allows 60 an hour).
  *
  * Every entry is one heap block that never moves or changes once added, so a pointer
- * into it (a config) stays valid until source_memo_free(); the index (a strmap keyed by
- * the entry's own key bytes) and the entry array are guarded by the mutex.  Bounded:
- * past MEMO_MAX_ENTRIES entries or MEMO_MAX_BYTES of kept content, nothing more is
- * remembered (lookups still work, they are just not saved).
+ * into it (a config, a message) stays valid until source_memo_free(); the index (a
+ * strmap keyed by the entry's own key bytes) and the entry array are guarded by the
+ * mutex.  Bounded: past MEMO_MAX_ENTRIES entries or MEMO_MAX_BYTES of kept content,
+ * nothing more is remembered (lookups still work, they are just not saved).
+ *
+ * Failures are not kept for good: an origin that could not be reached, a clone that
+ * failed, a read that failed with ERR_NET expire SRC_MEMO_FAIL_TTL_MS after they were
+ * put (the caller passes the time, src_now_ms() or a test's clock), so a Wi-Fi blip
+ * does not disable GitHub for a whole explorer session.  An expired entry is replaced
+ * by the next put; the replaced one is retired, not freed, as a reader may still hold
+ * its message, and counts towards MEMO_MAX_ENTRIES until source_memo_free().
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "base/strmap.h"
@@ -33,6 +41,7 @@ struct memo_entry {
 	size_t keylen;
 	struct src_memo_read read;  /* MEMO_READ; rc and msg also for the others */
 	struct src_config *cfg;     /* MEMO_CONFIG: NULL when it did not parse (msg says why) */
+	uint64_t until;             /* 0: kept until source_memo_free(); else expires then */
 };
 
 struct source_memo {
@@ -40,8 +49,23 @@ struct source_memo {
 	struct strmap index;
 	struct memo_entry **v;
 	size_t n, cap;
+	struct memo_entry **old;  /* expired entries that were replaced: freed with the memo */
+	size_t nold, oldcap;
 	size_t bytes;
 };
+
+uint64_t src_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool expired(const struct memo_entry *e, uint64_t now)
+{
+	return e->until && now >= e->until;
+}
 
 int source_memo_new(struct source_memo **out)
 {
@@ -79,7 +103,10 @@ void source_memo_free(struct source_memo *m)
 		return;
 	for (i = 0; i < m->n; i++)
 		entry_free(m->v[i]);
+	for (i = 0; i < m->nold; i++)
+		entry_free(m->old[i]);
 	free(m->v);
+	free(m->old);
 	strmap_release(&m->index);
 	pthread_mutex_destroy(&m->mu);
 	free(m);
@@ -116,33 +143,49 @@ static struct memo_entry *find_locked(struct source_memo *m, const char *key, si
 	return strmap_find(&m->index, key, len, &idx) == 1 ? m->v[idx] : NULL;
 }
 
-/* adds e unless full or already there: true when it did (the memo owns e then) */
-static bool try_add(struct source_memo *m, struct memo_entry *e, size_t bytes)
+/*
+ * adds e unless full or already there (an entry expired at now is replaced): true when
+ * it did (the memo owns e then)
+ */
+static bool try_add(struct source_memo *m, struct memo_entry *e, size_t bytes, uint64_t now)
 {
+	struct memo_entry *was;
 	uint32_t idx;
 	bool added = false;
 
 	pthread_mutex_lock(&m->mu);
-	if (m->n < MEMO_MAX_ENTRIES && m->bytes + bytes <= MEMO_MAX_BYTES &&
-	    !find_locked(m, e->key, e->keylen) && vec_reserve(&m->v, &m->cap, m->n + 1) == 0 &&
-	    strmap_intern(&m->index, e->key, e->keylen, &idx) == 0) {
+	if (m->n + m->nold >= MEMO_MAX_ENTRIES || m->bytes + bytes > MEMO_MAX_BYTES)
+		goto done;
+	if ((was = find_locked(m, e->key, e->keylen)) != NULL) {
+		/* the index keeps pointing at the retired entry's key bytes, which live on */
+		if (!expired(was, now) || vec_reserve(&m->old, &m->oldcap, m->nold + 1) ||
+		    strmap_find(&m->index, e->key, e->keylen, &idx) != 1)
+			goto done;
+		m->old[m->nold++] = was;
+		m->v[idx] = e;
+	} else {
+		if (vec_reserve(&m->v, &m->cap, m->n + 1) ||
+		    strmap_intern(&m->index, e->key, e->keylen, &idx))
+			goto done;
 		m->v[m->n++] = e;
-		m->bytes += bytes;
-		added = true;
 	}
+	m->bytes += bytes;
+	added = true;
+done:
 	pthread_mutex_unlock(&m->mu);
 	return added;
 }
 
 /* try_add(), freeing e when it was not added */
-static void add(struct source_memo *m, struct memo_entry *e, size_t bytes)
+static void add(struct source_memo *m, struct memo_entry *e, size_t bytes, uint64_t now)
 {
-	if (!try_add(m, e, bytes))
+	if (!try_add(m, e, bytes, now))
 		entry_free(e);
 }
 
+/* the entry for the key, NULL when there is none or it expired at now */
 static struct memo_entry *lookup(struct source_memo *m, enum memo_kind kind, const char *a,
-				 const char *b, const char *c)
+				 const char *b, const char *c, uint64_t now)
 {
 	struct memo_entry *e;
 	size_t len;
@@ -154,7 +197,7 @@ static struct memo_entry *lookup(struct source_memo *m, enum memo_kind kind, con
 	e = find_locked(m, key, len);
 	pthread_mutex_unlock(&m->mu);
 	free(key);
-	return e;
+	return e && !expired(e, now) ? e : NULL;
 }
 
 static struct memo_entry *entry_new(enum memo_kind kind, const char *a, const char *b,
@@ -212,9 +255,9 @@ int src_file_copy(const struct source_file *from, struct source_file *to)
 }
 
 bool src_memo_read_get(struct source_memo *m, const char *place, const char *ref,
-		       const char *path, struct src_memo_read *out)
+		       const char *path, uint64_t now, struct src_memo_read *out)
 {
-	struct memo_entry *e = lookup(m, MEMO_READ, place, ref, path);
+	struct memo_entry *e = lookup(m, MEMO_READ, place, ref, path, now);
 
 	if (!e)
 		return false;
@@ -226,7 +269,7 @@ bool src_memo_read_get(struct source_memo *m, const char *place, const char *ref
 }
 
 void src_memo_read_put(struct source_memo *m, const char *place, const char *ref,
-		       const char *path, const struct src_memo_read *r)
+		       const char *path, uint64_t now, const struct src_memo_read *r)
 {
 	struct memo_entry *e;
 
@@ -236,17 +279,21 @@ void src_memo_read_put(struct source_memo *m, const char *place, const char *ref
 	e->read.no_ref = r->no_ref;
 	e->read.clone_refused = r->clone_refused;
 	snprintf(e->read.note, sizeof(e->read.note), "%s", r->note);
+	/* a server that failed once (5xx, a dropped connection, a rate limit) is asked
+	   again later; a file's absence is kept for the run */
+	if (r->rc == ERR_NET)
+		e->until = now + SRC_MEMO_FAIL_TTL_MS;
 	if (r->rc == 0 && src_file_copy(&r->f, &e->read.f)) {
 		entry_free(e);
 		return;
 	}
-	add(m, e, r->rc == 0 ? r->f.len : 0);
+	add(m, e, r->rc == 0 ? r->f.len : 0, now);
 }
 
 bool src_memo_config_get(struct source_memo *m, const char *place, const char *ref,
 			 const char *root, const struct src_config **cfg, const char **msg)
 {
-	struct memo_entry *e = lookup(m, MEMO_CONFIG, place, ref, root);
+	struct memo_entry *e = lookup(m, MEMO_CONFIG, place, ref, root, 0);
 
 	if (!e)
 		return false;
@@ -263,7 +310,7 @@ bool src_memo_config_put(struct source_memo *m, const char *place, const char *r
 	if (!m || !(e = entry_new(MEMO_CONFIG, place, ref, root, cfg ? 0 : ERR_PARSE, msg)))
 		return false;
 	e->cfg = cfg;
-	if (try_add(m, e, bytes))
+	if (try_add(m, e, bytes, 0))
 		return true;
 	e->cfg = NULL; /* still the caller's */
 	entry_free(e);
@@ -271,10 +318,10 @@ bool src_memo_config_put(struct source_memo *m, const char *place, const char *r
 }
 
 bool src_memo_failed(struct source_memo *m, enum src_memo_what what, const char *name,
-		     char *msg, size_t n)
+		     uint64_t now, char *msg, size_t n)
 {
 	struct memo_entry *e = lookup(m, what == SRC_MEMO_ORIGIN ? MEMO_ORIGIN : MEMO_CLONE,
-				      name, NULL, NULL);
+				      name, NULL, NULL, now);
 
 	if (!e)
 		return false;
@@ -283,11 +330,13 @@ bool src_memo_failed(struct source_memo *m, enum src_memo_what what, const char 
 }
 
 void src_memo_fail(struct source_memo *m, enum src_memo_what what, const char *name,
-		   const char *msg)
+		   uint64_t now, const char *msg)
 {
 	struct memo_entry *e;
 
 	if (m && (e = entry_new(what == SRC_MEMO_ORIGIN ? MEMO_ORIGIN : MEMO_CLONE, name, NULL,
-				NULL, ERR_NET, msg)))
-		add(m, e, 0);
+				NULL, ERR_NET, msg))) {
+		e->until = now + SRC_MEMO_FAIL_TTL_MS;
+		add(m, e, 0, now);
+	}
 }

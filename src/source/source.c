@@ -300,7 +300,7 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 	}
 	c->tries++;
 	remote = !pl->dir && url_is_remote(pl->repo);
-	if (remote && src_memo_read_get(c->memo, pl->repo, pl->ref, rel, &seen)) {
+	if (remote && src_memo_read_get(c->memo, pl->repo, pl->ref, rel, src_now_ms(), &seen)) {
 		/* asked earlier in this run: the same answer, without asking again */
 		c->refused = seen.refused;
 		c->no_ref = seen.no_ref;
@@ -338,7 +338,7 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 					   c->no_ref, c->clone_refused, "", *f };
 
 		snprintf(r.note, sizeof(r.note), "%s", note);
-		src_memo_read_put(c->memo, pl->repo, pl->ref, rel, &r);
+		src_memo_read_put(c->memo, pl->repo, pl->ref, rel, src_now_ms(), &r);
 	}
 	free(owner);
 	free(name);

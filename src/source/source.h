@@ -106,10 +106,12 @@ struct labelset;
  * learns while it looks for code, shared by the source_find() calls given it through
  * opts->memo: what remote places answered for (place, ref, path), files or errors; each
  * `.pyroscope.yaml` parsed, by (place, ref, root), local ones included; HTTP origins
- * that did not answer (not asked again: the error says so); clone URLs that failed (not
- * tried again).  So a run asks GitHub once per file, and a silent server costs one
- * timeout, not one per function.  Nothing is forgotten before source_memo_free(): a run
- * that must see new commits or a server that came back needs a new memo.  Bounded
+ * that could not be reached (not asked again: the error says so); clone URLs that could
+ * not be reached (not tried again).  So a run asks GitHub once per file, and a silent
+ * server costs one timeout, not one per function.  Failures are forgotten 60 s after
+ * they happened (a network error on one request, a dropped connection, is not
+ * remembered for the origin at all); answers are kept until source_memo_free(): a run
+ * that must see new commits needs a new memo.  Bounded
  * (entries and kept bytes; past them lookups are simply not remembered).  Thread-safe.
  * Without a memo, each source_find() call keeps one for itself.
  * source_memo_new: 0 or ERR_NOMEM; source_memo_free(NULL) is a no-op.

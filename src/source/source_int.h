@@ -180,6 +180,10 @@ struct src_ctx {
 	struct src_config *cfg_own;    /* a config the memo did not keep: freed with the call */
 	struct src_git **gits;
 	size_t ngits, capgits;
+	/* a clone that failed in this call for a reason the memo does not keep (a dropped
+	   connection): the call's other steps do not try it again, the next call does */
+	char *clone_failed;
+	char clone_failed_msg[200];
 	unsigned tries;           /* places tried */
 	int stop;                 /* non-zero: end the search with this code */
 	int hard_code;            /* the most telling error that was not "not found" */
@@ -242,11 +246,18 @@ struct src_memo_read {  /* what src_read() found for (place, ref, path) */
 	char note[160];
 	struct source_file f;  /* rc 0: the file */
 };
-/* true with *out (f copied: the caller releases it; msg borrowed from the memo) */
+/* how long a failure is remembered: an origin not reached, a clone, an ERR_NET read */
+#define SRC_MEMO_FAIL_TTL_MS 60000
+/* the clock the memo's `now` arguments are read from: CLOCK_MONOTONIC, in ms */
+uint64_t src_now_ms(void);
+/*
+ * true with *out (f copied: the caller releases it; msg borrowed from the memo); a
+ * read that failed with ERR_NET is forgotten SRC_MEMO_FAIL_TTL_MS after its put
+ */
 bool src_memo_read_get(struct source_memo *m, const char *place, const char *ref,
-		       const char *path, struct src_memo_read *out);
+		       const char *path, uint64_t now, struct src_memo_read *out);
 void src_memo_read_put(struct source_memo *m, const char *place, const char *ref,
-		       const char *path, const struct src_memo_read *r);
+		       const char *path, uint64_t now, const struct src_memo_read *r);
 /* a parsed config (NULL with *msg: it did not parse), borrowed from the memo */
 bool src_memo_config_get(struct source_memo *m, const char *place, const char *ref,
 			 const char *root, const struct src_config **cfg, const char **msg);
@@ -254,11 +265,14 @@ bool src_memo_config_get(struct source_memo *m, const char *place, const char *r
 bool src_memo_config_put(struct source_memo *m, const char *place, const char *ref,
 			 const char *root, struct src_config *cfg, const char *msg, size_t bytes);
 enum src_memo_what { SRC_MEMO_ORIGIN, SRC_MEMO_CLONE };
-/* whether an origin did not answer / a clone of a URL failed earlier: *msg says how */
+/*
+ * whether an origin could not be reached / a clone of a URL failed within the last
+ * SRC_MEMO_FAIL_TTL_MS before now: *msg says how
+ */
 bool src_memo_failed(struct source_memo *m, enum src_memo_what what, const char *name,
-		     char *msg, size_t n);
+		     uint64_t now, char *msg, size_t n);
 void src_memo_fail(struct source_memo *m, enum src_memo_what what, const char *name,
-		   const char *msg);
+		   uint64_t now, const char *msg);
 int src_file_copy(const struct source_file *from, struct source_file *to);
 
 /* cache.c */

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A stand-in for the GitHub contents API, for tests (GitHub cannot be reached from here).
 
-    github_standin.py ROOT PORTFILE LOG
+    github_standin.py ROOT PORTFILE LOG [DROP]
 
 Serves GET /repos/OWNER/REPO/contents/PATH?ref=REF from the files ROOT/OWNER/REPO/REF/PATH
 (REF "_default" when the request names none) the way GitHub answers with
@@ -9,6 +9,8 @@ Serves GET /repos/OWNER/REPO/contents/PATH?ref=REF from the files ROOT/OWNER/REP
 `X-GitHub-Media-Type: github.v3; param=raw`, or GitHub's 404 JSON.  Listens on
 127.0.0.1 on a free port, written to PORTFILE; appends one line per request to LOG:
 "GET <path> ref=<ref> auth=<yes|no> accept=<accept>" (never the token itself).
+DROP (default 0): the first DROP requests get no answer, their connection is closed
+(logged as "DROPPED <path>"), as a flaky network or a restarting proxy does.
 """
 import json
 import os
@@ -17,6 +19,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT, PORTFILE, LOG = sys.argv[1], sys.argv[2], sys.argv[3]
+DROP = [int(sys.argv[4]) if len(sys.argv) > 4 else 0]
 NOT_FOUND = json.dumps({
     "message": "Not Found",
     "documentation_url": "https://docs.github.com/rest/repos/contents#get-repository-content",
@@ -40,6 +43,13 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        if DROP[0] > 0:
+            DROP[0] -= 1
+            with open(LOG, "a") as log:
+                log.write("DROPPED %s\n" % urllib.parse.urlsplit(self.path).path)
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
         ref = query.get("ref", ["_default"])[0]

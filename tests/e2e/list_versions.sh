@@ -163,7 +163,8 @@ check "12 routines listed, each with its code" \
   bash -c "[ \$(grep -c '^ROUTINE' '$tmp/all.txt') -eq 12 ] && ! grep -q 'no code' '$tmp/all.txt'"
 check "each request once: .pyroscope.yaml and main.go asked one time each" \
   bash -c "[ \$(grep -c 'contents/svc/.pyroscope.yaml ref=v3' '$tmp/requests.log') -eq 1 ] && [ \$(grep -c 'contents/svc/cpuwork/main.go ref=v3' '$tmp/requests.log') -eq 1 ] && [ -z \"\$(sort '$tmp/requests.log' | uniq -d)\" ]"
-# a server that takes the connection and closes it: asked once in the run, then skipped
+# a server that takes every connection and closes it: that is each request's failure, not
+# the origin's; each file is asked once (its failure is kept for a minute), not once a routine
 python3 - "$tmp/drop.port" "$tmp/drop.log" <<'PY' &
 import socket, sys
 s = socket.socket()
@@ -182,8 +183,24 @@ for _ in $(seq 1 100); do [ -s "$tmp/drop.port" ] && break; sleep 0.05; done
 "$smolder" list 'main\.' --db "$tmp/one.db" --query '{service_name="app"}' --profile-type $CPU \
   --from 0 --github-api "http://127.0.0.1:$(cat "$tmp/drop.port")" > "$tmp/drop.txt" 2>&1
 kill "$DROPPID" 2> /dev/null
-check "a server that does not answer is asked once for 12 routines" \
-  bash -c "[ \$(wc -l < '$tmp/drop.log') -eq 1 ] && [ \$(grep -c 'did not answer earlier in this run' '$tmp/drop.txt') -eq 12 ]"
+check "a server that closes connections is asked once a file (2) for 12 routines, not written off" \
+  bash -c "[ \$(wc -l < '$tmp/drop.log') -eq 2 ] && ! grep -q 'did not answer earlier' '$tmp/drop.txt' && [ \$(grep -c '^ROUTINE' '$tmp/drop.txt') -eq 12 ]"
+# nothing listens: the origin is tried once, then skipped (for 60 s) by the other routines
+closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$smolder" list 'main\.' --db "$tmp/one.db" --query '{service_name="app"}' --profile-type $CPU \
+  --from 0 --github-api "http://127.0.0.1:$closed" > "$tmp/refused.txt" 2>&1
+check "a server that refuses connections is tried once for 12 routines" \
+  bash -c "[ \$(grep -c 'did not answer earlier in this run' '$tmp/refused.txt') -eq 12 ]"
+# one dropped connection (the first request, .pyroscope.yaml): the file is still asked for
+python3 "$here/github_standin.py" "$gh" "$tmp/port1" "$tmp/req1.log" 1 &
+GH1PID=$!
+for _ in $(seq 1 100); do [ -s "$tmp/port1" ] && break; sleep 0.05; done
+api1="http://127.0.0.1:$(cat "$tmp/port1")"
+"$smolder" resolve --repo "$api1/acme/app" --ref v3 --path svc/cpuwork/main.go \
+  --function main.scoreRecords --github-api "$api1" > "$tmp/drop1.txt" 2>&1
+kill "$GH1PID" 2> /dev/null
+check "one dropped connection: the file is still asked for and found" \
+  bash -c "grep -q '^DROPPED /repos/acme/app/contents/.pyroscope.yaml' '$tmp/req1.log' && grep -q 'GET /repos/acme/app/contents/svc/cpuwork/main.go ref=v3' '$tmp/req1.log' && grep -q '^found: GitHub' '$tmp/drop1.txt' && ! grep -q 'did not answer earlier' '$tmp/drop1.txt'"
 G --format tsv > "$tmp/one.tsv"
 check "tsv names the one version" bash -c "tail -n +2 '$tmp/one.tsv' | cut -f6 | sort -u | grep -qx v3"
 "$smolder" list 'main\.scoreRecords$' --db "$db" --query '{service_name="app", service_git_ref="v1"}' \

@@ -28,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1425,6 +1427,120 @@ static void test_memo(void **state)
 	source_memo_free(m);
 }
 
+/*
+ * Failures expire (the clock is the caller's): an origin that could not be reached, a
+ * clone that failed and a read that failed with ERR_NET are forgotten
+ * SRC_MEMO_FAIL_TTL_MS after they were put, and the next put replaces them; a file's
+ * absence and a file are kept for the run.
+ */
+static void test_memo_expiry(void **state)
+{
+	const uint64_t t0 = 1000, ttl = SRC_MEMO_FAIL_TTL_MS;
+	struct src_memo_read r = { 0 }, got;
+	struct source_memo *m;
+	char msg[64];
+
+	(void)state;
+	assert_int_equal(source_memo_new(&m), 0);
+	src_memo_fail(m, SRC_MEMO_ORIGIN, "http://a", t0, "connection refused");
+	assert_true(src_memo_failed(m, SRC_MEMO_ORIGIN, "http://a", t0 + ttl - 1, msg,
+				    sizeof(msg)));
+	assert_string_equal(msg, "connection refused");
+	assert_false(src_memo_failed(m, SRC_MEMO_CLONE, "http://a", t0, msg, sizeof(msg)));
+	assert_false(src_memo_failed(m, SRC_MEMO_ORIGIN, "http://a", t0 + ttl, msg, sizeof(msg)));
+	/* it failed again after it expired: remembered again, with the new message */
+	src_memo_fail(m, SRC_MEMO_ORIGIN, "http://a", t0 + ttl, "timed out");
+	assert_true(src_memo_failed(m, SRC_MEMO_ORIGIN, "http://a", t0 + 2 * ttl - 1, msg,
+				    sizeof(msg)));
+	assert_string_equal(msg, "timed out");
+	src_memo_fail(m, SRC_MEMO_CLONE, "https://h/r.git", t0, "failed to connect");
+	assert_true(src_memo_failed(m, SRC_MEMO_CLONE, "https://h/r.git", t0, msg, sizeof(msg)));
+	assert_false(src_memo_failed(m, SRC_MEMO_CLONE, "https://h/r.git", t0 + ttl, msg,
+				     sizeof(msg)));
+
+	/* a read that failed on the network: asked again after the TTL, then kept */
+	r.rc = ERR_NET;
+	r.msg = (char *)"Empty reply from server";
+	r.f = (struct source_file)SOURCE_FILE_INIT;
+	src_memo_read_put(m, "http://a/o/r", "main", "x.py", t0, &r);
+	assert_true(src_memo_read_get(m, "http://a/o/r", "main", "x.py", t0 + ttl - 1, &got));
+	assert_int_equal(got.rc, ERR_NET);
+	assert_string_equal(got.msg, "Empty reply from server");
+	assert_false(src_memo_read_get(m, "http://a/o/r", "main", "x.py", t0 + ttl, &got));
+	r.rc = 0;
+	r.msg = (char *)"";
+	r.f.data = (char *)"print(1)\n";
+	r.f.len = 9;
+	src_memo_read_put(m, "http://a/o/r", "main", "x.py", t0 + ttl, &r);
+	assert_true(src_memo_read_get(m, "http://a/o/r", "main", "x.py", UINT64_MAX / 2, &got));
+	assert_int_equal(got.rc, 0);
+	assert_string_equal(got.f.data, "print(1)\n");
+	source_file_release(&got.f);
+	/* not found: kept for the run */
+	r.rc = ERR_NOTFOUND;
+	r.msg = (char *)"not found (HTTP 404)";
+	r.f = (struct source_file)SOURCE_FILE_INIT;
+	src_memo_read_put(m, "http://a/o/r", "main", "y.py", t0, &r);
+	assert_true(src_memo_read_get(m, "http://a/o/r", "main", "y.py", UINT64_MAX / 2, &got));
+	assert_int_equal(got.rc, ERR_NOTFOUND);
+	source_memo_free(m);
+}
+
+/* accepts connections and closes them unanswered until its socket is shut down */
+static void *close_each(void *arg)
+{
+	int s = *(int *)arg, c;
+
+	while ((c = accept(s, NULL, NULL)) >= 0)
+		close(c);
+	return NULL;
+}
+
+/*
+ * A clone whose connection was closed without an answer is that try's failure: the
+ * lookup's other steps do not try again, the next lookup with the same memo does (only
+ * "could not connect" is remembered for the run, see test_memo).
+ */
+static void test_memo_clone_dropped(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	struct source_trace t = SOURCE_TRACE_INIT;
+	struct source_memo *m;
+	struct source_opts o;
+	struct source_file f;
+	pthread_t th;
+	char url[64];
+	int s;
+
+	(void)state;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(s >= 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(s, 8), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
+	assert_int_equal(pthread_create(&th, NULL, close_each, &s), 0);
+	snprintf(url, sizeof(url), "http://localhost:%u/nobody/x.git", ntohs(a.sin_port));
+	assert_int_equal(source_memo_new(&m), 0);
+	opts_init(&o, "cache-memo-drop");
+	o.repo = url;
+	o.ref = "main";
+	o.memo = m;
+	assert_int_equal(source_find(&o, NULL, "main.f", "pkg/main.go", &f, &t), ERR_NOTFOUND);
+	assert_int_equal(trace_count(&t, "git: cloning"), 1);
+	assert_has_line(&t, "the clone failed earlier in this lookup");
+	source_trace_release(&t);
+	assert_int_equal(source_find(&o, NULL, "main.g", "pkg/other.go", &f, &t), ERR_NOTFOUND);
+	assert_int_equal(trace_count(&t, "git: cloning"), 1);
+	assert_no_text(&t, "failed earlier in this run");
+	source_trace_release(&t);
+	shutdown(s, SHUT_RDWR);
+	close(s);
+	pthread_join(th, NULL);
+	source_memo_free(m);
+}
+
 static void test_cancel_and_usage(void **state)
 {
 	struct source_opts o;
@@ -1507,6 +1623,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_goroot),
 		cmocka_unit_test(test_cancel_and_usage),
 		cmocka_unit_test(test_memo),
+		cmocka_unit_test(test_memo_expiry),
+		cmocka_unit_test(test_memo_clone_dropped),
 	};
 
 	tu_init(argc, argv);
