@@ -853,35 +853,69 @@ static int select_series(struct rbackend *rb, struct tl_ctx *c, int64_t start_ms
 	return rc;
 }
 
+/*
+ * The grid's edge E (ns) in the requests' convention: the last ms before it, E / 1 ms
+ * rounded up, less 1 (a point there holds (E - step, E), one step of the grid, whole).
+ * The last edge at or before ms x; with next, the first at or after it.  false when it
+ * does not fit in 64 bits.
+ */
+static bool grid_edge_ms(const struct tl_ctx *c, int64_t x, bool next, int64_t *out)
+{
+	int64_t t, k, e;
+
+	if (__builtin_add_overflow(x, 1, &t) || __builtin_mul_overflow(t, 1000000, &t) ||
+	    __builtin_sub_overflow(t, c->start_ns, &t))
+		return false;
+	k = t / c->step_ns - (t % c->step_ns < 0);
+	for (;;) {
+		if (__builtin_mul_overflow(k, c->step_ns, &e) ||
+		    __builtin_add_overflow(e, c->start_ns, &e))
+			return false;
+		*out = e / 1000000 + (e % 1000000 > 0) - 1;
+		if (!next || *out >= x)
+			return true;
+		k++;
+	}
+}
+
 static int piece_timeline(struct rbackend *rb, struct time_range r, void *ctx)
 {
 	struct tl_ctx *c = ctx;
 	struct span s = ms_span(r, true);
-	int64_t step_ms = c->step_ns / 1000000, last;
+	int64_t first, last;
 	int rc;
 
 	/*
 	 * Pyroscope stamps a point with the end of its step, t holding (t - step, t], and
 	 * lays the steps from the request's start; its range holds both ends.  So [from, to)
-	 * goes out as start = from - 1 ms, end = to - 1 ms (ms_span): on a grid-aligned range
-	 * every point then holds one step of the grid, whole, and the point at start (what
-	 * lies at or before it) is dropped.  smolder serve reads start and end so
+	 * goes out as start = from - 1 ms, end = to - 1 ms (ms_span): on a range on the
+	 * grid every point then holds one step of the grid, whole, and the point at start
+	 * (what lies at or before it) is dropped.  smolder serve reads start and end so
 	 * (querier_server.h).
-	 * Its steps stop at the last one at or before end (rangeSeries: t <= end): what lies
-	 * after it is in no point.  So the range goes out as [start, last], the whole steps,
-	 * and the tail (last, end] as a request of its own whose one step is the tail's
-	 * length — a range inside one step of the grid is all tail (a view's one-step
-	 * breakdown, a piece of a range split more finely than its step).  end is not
-	 * moved on to a step's edge: that would count profiles after `to`.
+	 * Its steps stop at the last one at or before end (rangeSeries: t <= end), and they
+	 * are laid from start, not from the grid.  So the whole steps go out as one request
+	 * from the grid's first edge to its last, [first, last]; the head (start, first] and
+	 * the tail (last, end] each as a request of its own whose one step is its length,
+	 * so that what each holds is filed in the one step of the grid it lies in.  A range
+	 * on the grid is one request by the step, a range inside one step of the grid one
+	 * request by its length (a view's one-step breakdown, a piece of a range split more
+	 * finely than its step).  end is not moved on to an edge: that would count profiles
+	 * after `to`; nor start back: that would count profiles before `from`.
 	 */
 	if (s.start_ms > 1)
 		s.start_ms--;
-	last = step_ms > 0 && s.end_ms > s.start_ms
-		       ? s.end_ms - (s.end_ms - s.start_ms) % step_ms : s.end_ms;
-	if ((last > s.start_ms || last == s.end_ms) &&
-	    (rc = select_series(rb, c, s.start_ms, last, c->step_s)))
+	if (s.end_ms <= s.start_ms || !grid_edge_ms(c, s.start_ms, true, &first) ||
+	    !grid_edge_ms(c, s.end_ms, false, &last))
+		return select_series(rb, c, s.start_ms, s.end_ms, c->step_s);
+	if (last <= s.start_ms)  /* no edge inside: one step */
+		return select_series(rb, c, s.start_ms, s.end_ms,
+				     (double)(s.end_ms - s.start_ms) / 1000);
+	if (first > s.start_ms &&
+	    (rc = select_series(rb, c, s.start_ms, first, (double)(first - s.start_ms) / 1000)))
 		return rc;
-	if (last < s.end_ms && last >= s.start_ms)
+	if (last > first && (rc = select_series(rb, c, first, last, c->step_s)))
+		return rc;
+	if (last < s.end_ms)
 		return select_series(rb, c, last, s.end_ms, (double)(s.end_ms - last) / 1000);
 	return 0;
 }

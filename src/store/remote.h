@@ -19,10 +19,11 @@
  * Times are sent as milliseconds, [from, to) as Pyroscope's [start, end] (both ends in):
  * start rounded down, end the last millisecond before `to`; SelectSeries' start one
  * millisecond earlier, so that on a range aligned to the step each of Pyroscope's
- * points holds one step of the grid, and a last partial step (which Pyroscope's steps,
- * stopping at the last edge before end, leave out) asked for on its own
- * (remote.c, piece_timeline).  A start of 0 goes out as 1 (0 is no range to
- * Pyroscope).  The URL may carry a
+ * points holds one step of the grid; a range off the grid goes out as its whole steps
+ * from the grid's first edge to its last, and a first and a last partial step (which
+ * Pyroscope, laying its steps from start and stopping at the last before end, would
+ * misfile or leave out) each asked for on its own (remote.c, piece_timeline).  A start
+ * of 0 goes out as 1 (0 is no range to Pyroscope).  The URL may carry a
  * path prefix (a Grafana data source proxy: .../api/datasources/proxy/uid/<uid>).
  *
  * Conventions, as profilecli's: Accept: *\/\*;allow-utf8-labelnames=true (so dotted

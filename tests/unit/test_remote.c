@@ -74,8 +74,8 @@ struct standin {
 	struct buf pprof;      /* a SelectMergeProfile answer (one_type_pprof) */
 	int64_t piece_end_ms;  /* the last request's end (M_PYROEMPTY) */
 	bool v2_empty;         /* nothing merged is answered as v2 does: an empty Profile */
-	int64_t prof_ms[8];    /* M_PYRO_V1/V2: the profiles SelectSeries answers from */
-	double prof_val[8];
+	int64_t prof_ms[16];   /* M_PYRO_V1/V2: the profiles SelectSeries answers from */
+	double prof_val[16];
 	int nprof;
 };
 
@@ -312,7 +312,7 @@ static enum MHD_Result pyroscope_series(struct MHD_Connection *c, const struct b
 	struct buf out = BUF_INIT;
 	struct pb_budget bu;
 	int64_t step, lo, cur;
-	bool taken[8] = { false };
+	bool taken[16] = { false };
 	enum MHD_Result ok;
 	int i, npt = 0;
 
@@ -643,7 +643,7 @@ static enum MHD_Result own_handler(void *cls, struct MHD_Connection *c, const ch
 
 #define OWN_T0 (1700000000LL * SEC)
 
-static void own_put(const char *file, int64_t t)
+static void own_put_as(const char *file, const char *service, int64_t t)
 {
 	struct labelset ls = LABELSET_INIT;
 	struct buf b = BUF_INIT;
@@ -654,7 +654,7 @@ static void own_put(const char *file, int64_t t)
 	if (buf_read_file(&b, path, DECODE_MAX_INPUT))
 		fail_msg("%s", err_last());
 	p = tu_decode_bytes(b.data, b.len, file);
-	labelset_set(&ls, "service_name", "cpuwork");
+	labelset_set(&ls, "service_name", service);
 	if (store_write(own_store, NULL, &ls, p, t, 10 * SEC))
 		fail_msg("store_write: %s", err_last());
 	labelset_free(&ls);
@@ -674,8 +674,8 @@ static int own_start(void)
 	snprintf(path, sizeof(path), "%s/s.db", own_dir);
 	if (store_open(path, STORE_CREATE, &own_store))
 		return -1;
-	own_put("cpuwork-cpu.pb.gz", OWN_T0);
-	own_put("cpuwork-cpu-after-scoreRecords-3x.pb.gz", OWN_T0 + 10 * SEC);
+	own_put_as("cpuwork-cpu.pb.gz", "cpuwork", OWN_T0);
+	own_put_as("cpuwork-cpu-after-scoreRecords-3x.pb.gz", "cpuwork", OWN_T0 + 10 * SEC);
 	loop.sin_family = AF_INET;
 	loop.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	own = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, own_handler, NULL,
@@ -1027,17 +1027,21 @@ static void test_timeline(void **state)
 	for (k = 0; k < 2; k++) {
 		struct backend *b = open_remote(codecs[k], NULL);
 		struct selector *sel;
-		struct query q = cpu_query(&sel, TL0, TL0 + 52 * 30 * SEC);
+		/*
+		 * the range on the 30 s grid: one request (the stand-in answers the one
+		 * recording to every request, and a range off the grid is more than one)
+		 */
+		int64_t start = TL0 / (30 * SEC) * (30 * SEC);
+		struct query q = cpu_query(&sel, start, start + 53 * 30 * SEC);
 		struct series_points_list l = { 0 };
-		int64_t start;
 		double sum = 0, want = 0;
 
 		reset(M_FIX);
 		q.agg = AGG_AVG;
 		assert_int_equal(b->ops->timeline(b, &q, 30, NULL, &l), 0);
+		assert_int_equal(S.requests, 1);
 		assert_int_equal(l.n, 1);
 		assert_int_equal(l.v[0].labels.n, 0);
-		start = TL0 / (30 * SEC) * (30 * SEC);
 		tu_assert_i64(l.v[0].ts_ms[0], start / 1000000);
 		/* each recorded point in its own step, in order */
 		for (i = 0, nz = 0; i < l.v[0].n; i++) {
@@ -1863,6 +1867,115 @@ static void test_own_server(void **state)
 	backend_close(local);
 }
 
+/*
+ * A range whose `from` is off the grid (the default --from now-1h never is on it):
+ * Pyroscope lays its steps from the request's start, and the tail after the last step
+ * was measured from there too, so its one point (stamped `to`) took profiles of the
+ * step before; and the first steps straddled the grid's edges.  Against both
+ * stand-ins (upstream's loop, v1 and v2) and smolder serve over a store, every profile
+ * is in the step the store puts it in: on the range's edges, on the grid's, 1 ms
+ * either side; none counted twice or lost.  Head, whole steps and tail: three
+ * requests; a range whose `from` is on the grid: two, as before.
+ */
+#define EDGE_T0 (1700001000LL * 1000)  /* ms, on the 15 s grid */
+
+static const int64_t edge_ms[] = { 6999, 7000, 14999, 15000, 29999, 30000, 44999,
+				   45000, 46999, 47000 };
+
+static void test_timeline_off_grid(void **state)
+{
+	const double want[4] = { 2 + 4, 8 + 16, 32 + 64, 128 + 256 };
+	int64_t ms[10];
+	double v[10];
+	struct backend *local;
+	size_t k, m, i;
+
+	(void)state;
+	for (i = 0; i < 10; i++) {
+		ms[i] = EDGE_T0 + edge_ms[i];
+		v[i] = (double)(1 << i);
+	}
+	for (k = 0; k < 2; k++)
+		for (m = 0; m < 2; m++) {
+			struct backend *b = open_remote(codecs[k], NULL);
+			struct selector *sel;
+			struct query q = cpu_query(&sel, (EDGE_T0 + 7000) * 1000000,
+						   (EDGE_T0 + 47000) * 1000000);
+			struct series_points_list l = { 0 };
+
+			reset(m ? M_PYRO_V2 : M_PYRO_V1);
+			pyro_profiles(ms, v, 10);
+			assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &l), 0);
+			assert_int_equal(S.nspans, 3);
+			assert_int_equal(l.n, 1);
+			assert_int_equal(l.v[0].n, 4);
+			tu_assert_i64(l.v[0].ts_ms[0], EDGE_T0);
+			for (i = 0; i < 4; i++)
+				assert_true(l.v[0].values[i] == want[i]);
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			/* from on the grid, to off it: the whole steps and the tail */
+			reset(m ? M_PYRO_V2 : M_PYRO_V1);
+			pyro_profiles(ms, v, 10);
+			q.range.from_ns = (EDGE_T0 + 15000) * 1000000;
+			assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &l), 0);
+			assert_int_equal(S.nspans, 2);
+			assert_int_equal(l.v[0].n, 3);
+			for (i = 0; i < 3; i++)
+				assert_true(l.v[0].values[i] == want[i + 1]);
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			/* from and to in steps side by side: the head and the tail */
+			reset(m ? M_PYRO_V2 : M_PYRO_V1);
+			pyro_profiles(ms, v, 10);
+			q.range = (struct time_range){ (EDGE_T0 + 7000) * 1000000,
+						       (EDGE_T0 + 30000) * 1000000 };
+			assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &l), 0);
+			assert_int_equal(S.nspans, 2);
+			assert_int_equal(l.v[0].n, 2);
+			assert_true(l.v[0].values[0] == want[0]);
+			assert_true(l.v[0].values[1] == want[1]);
+			series_points_list_release(&l);
+			selector_free(sel);
+			backend_close(b);
+		}
+	/* smolder serve over a store: the same profiles, the store's own timeline */
+	for (i = 0; i < 10; i++)
+		own_put_as(i % 2 ? "cpuwork-cpu.pb.gz" : "cpuwork-cpu-after-scoreRecords-3x.pb.gz",
+			   "edges", ms[i] * 1000000);
+	assert_int_equal(store_backend_new(own_store, NULL, &local), 0);
+	for (k = 0; k < 2; k++) {
+		struct backend *b = open_remote(codecs[k], &(struct remote_opts){ .url = own_url });
+		struct selector *sel;
+		struct query q = { .profile_type = CPU,
+				   .range = { (EDGE_T0 + 7000) * 1000000,
+					      (EDGE_T0 + 47000) * 1000000 } };
+		struct series_points_list tl = { 0 }, tr = { 0 };
+		double sum = 0;
+
+		assert_int_equal(selector_parse("{service_name=\"edges\"}", &sel), 0);
+		q.selector = sel;
+		assert_int_equal(local->ops->timeline(local, &q, 15, NULL, &tl), 0);
+		assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &tr), 0);
+		assert_int_equal(tl.n, 1);
+		assert_int_equal(tr.n, 1);
+		assert_int_equal(tl.v[0].n, 4);
+		assert_int_equal(tr.v[0].n, 4);
+		for (i = 0; i < 4; i++) {
+			tu_assert_i64(tl.v[0].ts_ms[i], tr.v[0].ts_ms[i]);
+			assert_true(tl.v[0].values[i] > 0);
+			assert_true(tl.v[0].values[i] == tr.v[0].values[i]);
+			sum += tr.v[0].values[i];
+		}
+		assert_true(sum > 0);
+		series_points_list_release(&tl);
+		series_points_list_release(&tr);
+		selector_free(sel);
+		backend_close(b);
+	}
+	backend_close(local);
+}
+
 static void test_url_redact(void **state)
 {
 	static const char *const cases[][2] = {
@@ -1949,6 +2062,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_redirects),
 		cmocka_unit_test(test_hang_cancel_timeout),
 		cmocka_unit_test(test_own_server),
+		cmocka_unit_test(test_timeline_off_grid),
 		cmocka_unit_test(test_url_redact),
 	};
 
