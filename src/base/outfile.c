@@ -80,9 +80,9 @@ static int write_in_place(const char *path, const void *data, size_t len)
 
 /*
  * A new hidden file in dest's directory (rename() stays within one file system), its
- * name in tmp; the descriptor, or a negative error code.
+ * name in tmp; the descriptor, or -1 with errno set (EEXIST: no free name was found).
  */
-static int open_temp(const char *path, const char *dest, char *tmp, size_t n)
+static int open_temp(const char *dest, char *tmp, size_t n)
 {
 	const char *base = strrchr(dest, '/');
 	size_t blen;
@@ -97,15 +97,33 @@ static int open_temp(const char *path, const char *dest, char *tmp, size_t n)
 		/* the base name cut so the temporary one stays under NAME_MAX */
 		if (snprintf(tmp, n, "%.*s.%.*s.%ld-%ld.tmp", (int)(base - dest), dest,
 			     (int)(blen < 200 ? blen : 200), base, (long)getpid(),
-			     (long)ts.tv_nsec + i) >= (int)n)
-			return err_set(ERR_TOOBIG, "cannot write '%s': the path is too long", path);
+			     (long)ts.tv_nsec + i) >= (int)n) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
 		if (fd < 0 && errno != EEXIST)  /* a directory missing or not writable */
-			return err_set(ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+			return -1;
 	}
-	if (fd < 0)
-		return err_set(ERR_IO, "cannot write '%s': no free temporary name", path);
 	return fd;
+}
+
+/*
+ * An existing regular file written over where it is (O_TRUNC), as fopen("wb") would:
+ * for a file the temporary one could not stand in for (see outfile.h).
+ */
+static int write_over(const char *path, const char *dest, const void *data, size_t len)
+{
+	int fd, e;
+
+	if ((fd = open(dest, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY)) < 0)
+		return err_set(ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+	e = write_all(fd, data, len);
+	if (!e && fsync(fd) != 0 && errno != EINVAL)
+		e = errno;
+	if (close(fd) != 0 && !e)
+		e = errno;
+	return e ? fail(e, path) : 0;
 }
 
 /*
@@ -146,8 +164,7 @@ taken:
 int outfile_write(const char *path, const void *data, size_t len, unsigned flags)
 {
 	char dest[PATH_MAX], tmp[PATH_MAX + 64];
-	struct stat st;
-	mode_t mode = 0;
+	struct stat st, target;
 	bool exists = false;
 	int fd, e;
 
@@ -156,14 +173,16 @@ int outfile_write(const char *path, const void *data, size_t len, unsigned flags
 	if (!(flags & OUTFILE_REPLACE) && (lstat(path, &st) == 0 || errno != ENOENT))
 		return err_set(ERR_USAGE, "cannot create '%s': %s", path, strerror(EEXIST));
 	/* before links are resolved: /dev/stdout on a pipe leads to no path ("pipe:[N]") */
-	if (stat(path, &st) == 0) {
+	if (stat(path, &target) == 0) {
 		if (flags & OUTFILE_IN_PLACE &&
-		    (!S_ISREG(st.st_mode) || outfile_is_fd(path, STDOUT_FILENO)))
+		    (!S_ISREG(target.st_mode) || outfile_is_fd(path, STDOUT_FILENO)))
 			return write_in_place(path, data, len);
-		if (!S_ISREG(st.st_mode))
+		if (!S_ISREG(target.st_mode))
 			return err_set(ERR_IO, "cannot write '%s': not a regular file", path);
+		/* the file's own permission decides, as for fopen("wb"), not its directory's */
+		if (access(path, W_OK) != 0)
+			return err_set(ERR_IO, "cannot create '%s': %s", path, strerror(errno));
 		exists = true;
-		mode = st.st_mode & 07777;
 	}
 	if (exists && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
 		if (!realpath(path, dest))
@@ -171,9 +190,36 @@ int outfile_write(const char *path, const void *data, size_t len, unsigned flags
 	} else if (snprintf(dest, sizeof(dest), "%s", path) >= (int)sizeof(dest)) {
 		return err_set(ERR_TOOBIG, "cannot write '%s': the path is too long", path);
 	}
-	if ((fd = open_temp(path, dest, tmp, sizeof(tmp))) < 0)
-		return fd;
-	e = exists && fchmod(fd, mode) != 0 ? errno : 0;
+	/* a new inode would leave the other names with the old bytes */
+	if (exists && target.st_nlink > 1)
+		return write_over(path, dest, data, len);
+	if ((fd = open_temp(dest, tmp, sizeof(tmp))) < 0) {
+		e = errno;
+		if (exists && (e == EACCES || e == EPERM || e == EROFS))
+			return write_over(path, dest, data, len);  /* a writable file, a locked dir */
+		if (e == ENAMETOOLONG)
+			return err_set(ERR_TOOBIG, "cannot write '%s': the path is too long", path);
+		if (e == EEXIST)
+			return err_set(ERR_IO, "cannot write '%s': no free temporary name", path);
+		return err_set(ERR_IO, "cannot create '%s': %s", path, strerror(e));
+	}
+	e = 0;
+	if (exists) {
+		struct stat t;
+
+		/* the owner and group kept; where they cannot be given, the file is written over */
+		if (fstat(fd, &t) != 0) {
+			e = errno;
+		} else if ((t.st_uid != target.st_uid || t.st_gid != target.st_gid) &&
+			   fchown(fd, target.st_uid, target.st_gid) != 0) {
+			close(fd);
+			unlink(tmp);
+			return write_over(path, dest, data, len);
+		}
+		/* after fchown, which may clear set-user-ID bits */
+		if (!e && fchmod(fd, target.st_mode & 07777) != 0)
+			e = errno;
+	}
 	if (!e)
 		e = write_all(fd, data, len);
 	/* on disk before it takes the name: a crash must not leave an empty file there */

@@ -6,10 +6,16 @@
  * --output pprof=FILE` and the explorer's `e` write through it.
  *
  * The target, as named:
- *   - a regular file, or nothing yet: written as above.  Its permission bits are kept
- *     (a new file gets 0666 less the umask).  A symbolic link keeps pointing where it
- *     did: the file it points at is replaced.  A dangling link is replaced itself (by
- *     the new file), not followed.
+ *   - a regular file, or nothing yet: written as above.  Its permission bits, owner and
+ *     group are kept (a new file gets 0666 less the umask).  A symbolic link keeps
+ *     pointing where it did: the file it points at is replaced.  A dangling link is
+ *     replaced itself (by the new file), not followed.
+ *   - an existing regular file is refused ("cannot create 'PATH': Permission denied") when
+ *     access(2) says it is not writable, whatever its directory allows, as fopen("wb")
+ *     refused it.  It is written over where it is (O_TRUNC, as fopen("wb"); a failed
+ *     write then leaves it partial) when a new file cannot stand in for it: its
+ *     directory takes no new file (EACCES, EPERM, EROFS), it has other names (hard
+ *     links: st_nlink > 1), or its owner or group cannot be given to the temporary file.
  *   - without OUTFILE_REPLACE, a name that is taken (by anything, a dangling link too) is
  *     refused with ERR_USAGE ("cannot create 'PATH': File exists") before anything is
  *     written, and one taken meanwhile is not replaced (link(2), or an O_EXCL

@@ -302,6 +302,31 @@ errcheck "... and another one is refused" "cannot create '.*q.pb.gz': File exist
 check "--force over it, the write failing: the old file is whole, nothing else left" \
   bash -c "cmp '$tmp/qw/q.pb.gz' '$tmp/q.keep' && [ \"\$(ls -A '$tmp/qw')\" = q.pb.gz ]"
 
+# The file's own permission decides, as fopen("wb") did, not its directory's: a read-only
+# file is refused, a writable one in a directory that is not is written over.  Run as
+# another user when root (root may write anything).
+other=()
+if [ "$(id -u)" = 0 ]; then
+  other=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  chmod 711 "$tmp"
+fi
+mkdir -p "$tmp/perm/locked"
+printf 'old 1\n' > "$tmp/perm/ro.folded"
+printf 'old 1\n' > "$tmp/perm/locked/w.folded"
+chmod 444 "$tmp/perm/ro.folded"
+chmod 644 "$tmp/perm/locked/w.folded"
+[ ${#other[@]} -eq 0 ] || chown -R 65534:65534 "$tmp/perm"
+chmod 555 "$tmp/perm/locked"
+"${other[@]}" "$smolder" export "$cpu" -f folded -o "$tmp/perm/ro.folded" 2> "$tmp/err"; rc=$?
+check "export over a read-only file: status 1, one line, Permission denied" \
+  bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qF \"cannot create '$tmp/perm/ro.folded': Permission denied\" '$tmp/err'"
+check "... the file is as it was" test "$(cat "$tmp/perm/ro.folded")" = "old 1"
+check "export over a writable file in a read-only directory writes it" \
+  "${other[@]}" "$smolder" export "$cpu" -f folded -o "$tmp/perm/locked/w.folded"
+check "... with the export, nothing else left there" \
+  bash -c "cmp '$tmp/perm/locked/w.folded' '$tmp/cpu.folded' && [ \"\$(ls -A '$tmp/perm/locked')\" = w.folded ]"
+chmod 755 "$tmp/perm/locked"
+
 check "export --help lists the new formats" bash -c "'$smolder' export --help | grep -q 'pprof (default), folded, speedscope or svg'"
 
 check_done

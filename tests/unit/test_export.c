@@ -773,10 +773,10 @@ static int entries(void)
 
 static void test_outfile(void **state)
 {
-	char f[4096], lnk[4096], fifo[4096], dangling[4096];
+	char f[4096], lnk[4096], fifo[4096], dangling[4096], hl[4096];
 	struct buf b = BUF_INIT;
 	struct rlimit old, lim;
-	struct stat st;
+	struct stat st, before;
 	void (*prev)(int);
 	int rc;
 
@@ -826,6 +826,29 @@ static void test_outfile(void **state)
 	assert_int_equal(rc, ERR_NOSPACE);
 	assert_non_null(strstr(err_last(), "': File too large"));
 	assert_string_equal(slurp(f, &b), "c 3\n");
+	assert_int_equal(entries(), 4);
+
+	/* a file with another name (a hard link) is written over: both names see it */
+	snprintf(hl, sizeof(hl), "%s", tu_tmp_path("hl"));
+	assert_int_equal(link(f, hl), 0);
+	assert_int_equal(stat(f, &before), 0);
+	assert_int_equal(outfile_write(f, "e 5\n", 4, OUTFILE_REPLACE), 0);
+	assert_string_equal(slurp(hl, &b), "e 5\n");
+	assert_int_equal(stat(f, &st), 0);
+	assert_int_equal(st.st_ino, before.st_ino);
+	assert_int_equal(st.st_nlink, 2);
+	assert_int_equal(unlink(hl), 0);
+
+	/* another owner and group are kept (given to the temporary file, or written over) */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(f, 4321, 4322), 0);
+		assert_int_equal(outfile_write(f, "f 6\n", 4, OUTFILE_REPLACE), 0);
+		assert_string_equal(slurp(f, &b), "f 6\n");
+		assert_int_equal(stat(f, &st), 0);
+		assert_int_equal(st.st_uid, 4321);
+		assert_int_equal(st.st_gid, 4322);
+		assert_int_equal(st.st_mode & 07777, 0640);
+	}
 	assert_int_equal(entries(), 4);
 
 	buf_release(&b);
