@@ -170,8 +170,12 @@ int outfile_write(const char *path, const void *data, size_t len, unsigned flags
 
 	if (!*path)
 		return err_set(ERR_USAGE, "no file name to write");
-	if (!(flags & OUTFILE_REPLACE) && (lstat(path, &st) == 0 || errno != ENOENT))
-		return err_set(ERR_USAGE, "cannot create '%s': %s", path, strerror(EEXIST));
+	if (!(flags & OUTFILE_REPLACE)) {
+		if (lstat(path, &st) == 0)
+			return err_set(ERR_USAGE, "cannot create '%s': %s", path, strerror(EEXIST));
+		if (errno != ENOENT)  /* ENOTDIR, EACCES, ENAMETOOLONG: not "exists" */
+			return err_set(ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+	}
 	/* before links are resolved: /dev/stdout on a pipe leads to no path ("pipe:[N]") */
 	if (stat(path, &target) == 0) {
 		if (flags & OUTFILE_IN_PLACE &&

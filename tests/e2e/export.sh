@@ -297,6 +297,9 @@ check "... so the retry without --force writes it" "$smolder" "${qp[@]}" --outpu
 cp "$tmp/qw/q.pb.gz" "$tmp/q.keep"
 errcheck "... and another one is refused" "cannot create '.*q.pb.gz': File exists \(--force overwrites it\)" \
   "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz"
+"$smolder" "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz/x.pb.gz" 2> "$tmp/err"; rc=$?
+check "pprof=FILE/x (FILE not a directory): status 1, one line with the reason, not 'exists'" \
+  bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qF \"cannot create '$tmp/qw/q.pb.gz/x.pb.gz': Not a directory\" '$tmp/err'"
 (trap '' XFSZ; ulimit -f 256; exec "$smolder" "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz" --force) \
   2> /dev/null
 check "--force over it, the write failing: the old file is whole, nothing else left" \

@@ -773,7 +773,7 @@ static int entries(void)
 
 static void test_outfile(void **state)
 {
-	char f[4096], lnk[4096], fifo[4096], dangling[4096], hl[4096];
+	char f[4096], lnk[4096], fifo[4096], dangling[4096], hl[4096], sub[4200];
 	struct buf b = BUF_INIT;
 	struct rlimit old, lim;
 	struct stat st, before;
@@ -795,6 +795,11 @@ static void test_outfile(void **state)
 	assert_string_equal(slurp(f, &b), "a 1\n");
 	assert_int_equal(symlink("nowhere", dangling), 0);
 	assert_int_equal(outfile_write(dangling, "x", 1, 0), ERR_USAGE);
+	/* a name that cannot be looked up is not one that exists: the reason is given */
+	snprintf(sub, sizeof(sub), "%s/x.pb.gz", f);
+	assert_int_equal(outfile_write(sub, "x", 1, 0), ERR_IO);
+	assert_non_null(strstr(err_last(), "': Not a directory"));
+	assert_null(strstr(err_last(), "File exists"));
 
 	/* replaced: the mode kept; through a link, the file it points at */
 	assert_int_equal(chmod(f, 0640), 0);
