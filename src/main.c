@@ -115,6 +115,13 @@ int main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);
+	/*
+	 * A file size limit (ulimit -f) then fails write(2) with EFBIG, reported in one line
+	 * like a full disk, and the written-then-renamed files (outfile.h) remove their
+	 * temporary file; the signal's default would kill us and leave it behind.
+	 */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGXFSZ, &sa, NULL);
 	rc = close_stdout(dispatch(argc, argv, &env));
 	free(outbuf);  /* stdout is closed */
 	return rc;

@@ -251,17 +251,18 @@ else
 fi
 
 # --- writing: a failed write leaves an existing file whole and nothing behind -----------
-# A file size limit (ulimit -f, SIGXFSZ ignored) fails write(2) as a full disk does.
+# A file size limit (ulimit -f) fails write(2) as a full disk does: smolder ignores
+# SIGXFSZ itself (the shell here does not), so it reports EFBIG and removes its temporary file.
 cpu=$ex/cpuwork-cpu.pb.gz
 mkdir "$tmp/w"
 "$smolder" export "$cpu" -o "$tmp/w/old.pb.gz" && chmod 640 "$tmp/w/old.pb.gz"
 cp -p "$tmp/w/old.pb.gz" "$tmp/keep.pb.gz"
-(trap '' XFSZ; ulimit -f 1; exec "$smolder" export "$cpu" -f folded -o "$tmp/w/old.pb.gz") \
+(ulimit -f 1; exec "$smolder" export "$cpu" -f folded -o "$tmp/w/old.pb.gz") \
   > /dev/null 2> "$tmp/err"; rc=$?
 check "export over a file whose write fails: status 1, one line naming it" \
   bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qF \"cannot write '$tmp/w/old.pb.gz': File too large\" '$tmp/err'"
 check "... the old file is whole" cmp "$tmp/w/old.pb.gz" "$tmp/keep.pb.gz"
-(trap '' XFSZ; ulimit -f 1; exec "$smolder" export "$cpu" -f folded -o "$tmp/w/new.folded") 2> /dev/null
+(ulimit -f 1; exec "$smolder" export "$cpu" -f folded -o "$tmp/w/new.folded") 2> /dev/null
 check "... and no partial or temporary file is left (a new name fails the same way)" \
   test "$(ls -A "$tmp/w")" = old.pb.gz
 "$smolder" export "$cpu" -f folded -o - > "$tmp/cpu.folded"
@@ -288,7 +289,7 @@ done
 qp=(query profile --db "$tmp/q.db" --from 0 --query '{service_name="gencode3k-cpu"}'
   --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds)
 mkdir "$tmp/qw"
-(trap '' XFSZ; ulimit -f 256; exec "$smolder" "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz") \
+(ulimit -f 256; exec "$smolder" "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz") \
   2> "$tmp/err"; rc=$?
 check "query profile pprof=F whose write fails: status 1, one line with the reason" \
   bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qF \"cannot write '$tmp/qw/q.pb.gz': File too large\" '$tmp/err'"
@@ -300,7 +301,7 @@ errcheck "... and another one is refused" "cannot create '.*q.pb.gz': File exist
 "$smolder" "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz/x.pb.gz" 2> "$tmp/err"; rc=$?
 check "pprof=FILE/x (FILE not a directory): status 1, one line with the reason, not 'exists'" \
   bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qF \"cannot create '$tmp/qw/q.pb.gz/x.pb.gz': Not a directory\" '$tmp/err'"
-(trap '' XFSZ; ulimit -f 256; exec "$smolder" "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz" --force) \
+(ulimit -f 256; exec "$smolder" "${qp[@]}" --output "pprof=$tmp/qw/q.pb.gz" --force) \
   2> /dev/null
 check "--force over it, the write failing: the old file is whole, nothing else left" \
   bash -c "cmp '$tmp/qw/q.pb.gz' '$tmp/q.keep' && [ \"\$(ls -A '$tmp/qw')\" = q.pb.gz ]"
