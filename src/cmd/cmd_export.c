@@ -3,9 +3,11 @@
  * the profile, after pprof's filters and granularity, written back out (encode.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -47,7 +49,7 @@ static void export_help(FILE *f)
  * Text for a terminal: every line made terminal-safe (names in a folded or speedscope
  * export may hold escape sequences), the newlines kept.
  */
-static int terminal_safe(const struct buf *in, struct buf *out)
+static int terminal_safe(const struct buf *in, bool ascii, struct buf *out)
 {
 	const char *p = in->data ? in->data : "", *end = p + in->len, *nl;
 	int rc = 0;
@@ -56,7 +58,7 @@ static int terminal_safe(const struct buf *in, struct buf *out)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			nl = end;
-		rc = text_safe(out, p, (size_t)(nl - p), cmd_ascii(stdout));
+		rc = text_safe(out, p, (size_t)(nl - p), ascii);
 		if (!rc && nl < end)
 			rc = buf_add(out, "\n", 1);
 	}
@@ -64,19 +66,48 @@ static int terminal_safe(const struct buf *in, struct buf *out)
 }
 
 /*
+ * A terminal named as the target (-o /dev/tty, /dev/stderr on one), opened for writing;
+ * else -1 (anything else, or a failure to open, is left to outfile_write()).  It gets
+ * what -o - gets on a terminal: no pprof, control characters escaped.
+ */
+static int open_terminal(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) != 0 || !S_ISCHR(st.st_mode))
+		return -1;
+	if ((fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+		return -1;
+	if (isatty(fd))
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/*
  * Writes b to path: a file through outfile_write() (a failed write leaves an existing
  * file whole and no partial one; a FIFO or a device is written as it is), standard
- * output (to_stdout: -, or a path that names it) through its descriptor, made
- * terminal-safe on a terminal.  stdio holds none of it, so a failure is this one line
- * and main's close_stdout() has nothing to add; a reader that went away (EPIPE) is not
- * worth one, as there.
+ * output (to_stdout: -, or a path that names it) or a terminal named as the path (tty, from
+ * open_terminal(), or -1) through its descriptor, made terminal-safe on a terminal.
+ * stdio holds none of it, so a failure is this one line and main's close_stdout() has
+ * nothing to add; a reader that went away (EPIPE) is not worth one, as there.
  */
-static int write_out(const char *path, bool to_stdout, const struct buf *in)
+static int write_out(const char *path, bool to_stdout, int tty, const struct buf *in)
 {
-	struct buf safe = BUF_INIT;
+	struct buf safe = BUF_INIT, what = BUF_INIT;
 	const struct buf *b = in;
 	int rc = 0;
 
+	if (tty >= 0) {
+		if ((rc = buf_printf(&what, "'%s'", path)) ||
+		    (rc = terminal_safe(in, !text_locale_utf8(), &safe)) ||
+		    (rc = outfile_write_fd(tty, safe.data, safe.len, what.data)))
+			cmd_errorf("%s", err_last());
+		buf_release(&what);
+		buf_release(&safe);
+		return rc ? 1 : 0;
+	}
 	if (!to_stdout) {
 		if (outfile_write(path, in->data, in->len, OUTFILE_REPLACE | OUTFILE_IN_PLACE) == 0)
 			return 0;
@@ -84,7 +115,7 @@ static int write_out(const char *path, bool to_stdout, const struct buf *in)
 		return 1;
 	}
 	if (isatty(STDOUT_FILENO)) {
-		if ((rc = terminal_safe(in, &safe)))
+		if ((rc = terminal_safe(in, cmd_ascii(stdout), &safe)))
 			cmd_errorf("%s", err_last());
 		b = &safe;
 	}
@@ -138,7 +169,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	struct prof *p = NULL, *side = NULL;
 	struct buf b = BUF_INIT, name = BUF_INIT;
 	const char *title;
-	int c, type, rc = 1;
+	int c, type, rc = 1, tty = -1;
 	bool to_stdout;
 
 	optind = 1;
@@ -182,7 +213,11 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 			      1))
 		return 2;
 	to_stdout = strcmp(out, "-") == 0 || outfile_is_fd(out, STDOUT_FILENO);
-	if (strcmp(format, "pprof") == 0 && to_stdout && isatty(STDOUT_FILENO)) {
+	if (!to_stdout)
+		tty = open_terminal(out);
+	if (strcmp(format, "pprof") == 0 && ((to_stdout && isatty(STDOUT_FILENO)) || tty >= 0)) {
+		if (tty >= 0)
+			close(tty);
 		/* curl's rule: binary output is not for a terminal */
 		fprintf(stderr, "smolder export: a pprof profile is binary: not written to a terminal "
 				"(use -o FILE, or pipe it)\n");
@@ -212,8 +247,10 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
-	rc = write_out(out, to_stdout, &b);
+	rc = write_out(out, to_stdout, tty, &b);
 done:
+	if (tty >= 0)
+		close(tty);
 	cmd_loaded_release(&ld);
 	buf_release(&name);
 	buf_release(&b);

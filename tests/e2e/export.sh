@@ -331,6 +331,41 @@ check "... with the export, nothing else left there" \
   bash -c "cmp '$tmp/perm/locked/w.folded' '$tmp/cpu.folded' && [ \"\$(ls -A '$tmp/perm/locked')\" = w.folded ]"
 chmod 755 "$tmp/perm/locked"
 
+# A terminal named as the target (-o /dev/tty, -o /dev/stderr on one) is treated as -o -
+# on a terminal: no pprof, escape sequences in names escaped.  Run on a pseudo-terminal,
+# standard output elsewhere (/dev/null: not the target); what reaches the terminal is
+# kept in $tmp/pty.out, the status in $tmp/pty.rc.
+on_pty() {
+  python3 - "$tmp/pty.out" "$tmp/pty.rc" "$@" <<'PY'
+import os, pty, sys
+out, rcf, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+data = b""
+while True:
+    try:
+        chunk = os.read(fd, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+_, st = os.waitpid(pid, 0)
+open(out, "wb").write(data)
+open(rcf, "w").write(str(os.waitstatus_to_exitcode(st)))
+PY
+}
+printf 'main;\033]0;pwned\007;\033[31mred 5\n' > "$tmp/esc.folded"
+for o in /dev/tty /dev/stderr; do
+  on_pty bash -c 'exec "$@" > /dev/null' - "$smolder" export "$cpu" -o $o
+  check "export -o $o on a terminal: pprof refused like -o -, status 2, nothing binary written" \
+    bash -c "[ \$(cat '$tmp/pty.rc') = 2 ] && grep -q 'a pprof profile is binary: not written to a terminal' '$tmp/pty.out' && ! grep -q \$'\\x1f\\x8b' '$tmp/pty.out'"
+  on_pty bash -c 'exec "$@" > /dev/null' - "$smolder" export "$tmp/esc.folded" -f folded -o $o
+  check "export -o $o on a terminal: folded with its escape sequences escaped" \
+    bash -c "[ \$(cat '$tmp/pty.rc') = 0 ] && grep -q 'red 5' '$tmp/pty.out' && ! grep -q \$'\\x1b' '$tmp/pty.out'"
+done
+
 check "export --help lists the new formats" bash -c "'$smolder' export --help | grep -q 'pprof (default), folded, speedscope or svg'"
 
 check_done
