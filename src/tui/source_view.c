@@ -580,7 +580,8 @@ static void update(struct tui_app *a)
 			 "reading the versions of the service (service_git_ref)..." : c->why);
 		return;
 	}
-	if (c->nv > 1) {
+	if (c->nv > 1 && !a->diff) {
+		/* a version's merge is one side: a diff keeps its pair (base, new, change) */
 		st->ver = pick_version(a);
 		if (st->ver < 0) {
 			snprintf(st->why, sizeof(st->why), "%s has no line information in any of the %zu "

@@ -214,6 +214,23 @@ keys q
 expect "q quits" "EXITED=0"
 e2e_stop
 
+# P in the browser (this period against the one before) is a diff too: not split either.
+# A copy of the store with a v1 profile 90 minutes ago, so the period before has data
+cp "$db" "$E2E_TMP/cmp.db"
+cp "$E2E_TMP/v1.json" "$E2E_TMP/old.json"; touch -d '-90 minutes' "$E2E_TMP/old.json"
+"$smolder" ingest --db "$E2E_TMP/cmp.db" --service app \
+  --extra-labels "service_repository=$repo,service_git_ref=v1" "$E2E_TMP/old.json" 2>/dev/null
+e2e_start 140 30 "$smolder" --db "$E2E_TMP/cmp.db" --repo "$repo" --offline
+expect "the browser" "▸ app +process_cpu:cpu:nanoseconds"
+keys P
+expect "P opens the comparison" "800 ms .* 1\.35 s"
+keys 2 / w o r k Enter 4
+expect "the pane keeps base, new and change" "^ +base +new +change"
+expect_not "and is not split by version" "version [0-9] of 2"
+keys q
+expect "q quits" "EXITED=0"
+e2e_stop
+
 # --- a local path in a label is not used; :repo= sets one ----------------------------------
 e2e_start 140 30 "$smolder" --db "$db" --offline
 expect "the browser again" "▸ app +process_cpu"
