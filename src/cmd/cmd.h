@@ -452,6 +452,12 @@ const char *cmd_pprof_sample_index(int c);
 /* 0 when fmt is one of the NULL-terminated `allowed`; else prints why and returns 2. */
 int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed);
 /*
+ * A terminal named as an output path (-o /dev/tty, /dev/stderr on one), opened for
+ * writing (the caller closes it); else -1.  It gets what standard output gets on a
+ * terminal: no pprof (binary), control characters escaped.
+ */
+int cmd_open_terminal(const char *path);
+/*
  * pprof's -nodecount: an integer as Go's flag package reads it (0x, 0o, 0b, a leading 0
  * for octal, '_' between digits), *out the rows to show; zero or negative: all of them
  * (pprof truncates only at a positive count).  Else prints why and returns 2.

@@ -1,5 +1,6 @@
 /* cmd_common.c — what every verb that reads a profile shares (see cmd.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -498,6 +500,26 @@ int cmd_parse_nodecount(const char *verb, const char *arg, long *out)
 	if (*out < 0)
 		*out = 0;
 	return 0;
+}
+
+/*
+ * A terminal named as the target (-o /dev/tty, /dev/stderr on one), opened for writing;
+ * else -1 (anything else, or a failure to open, is left to outfile_write()).  It gets
+ * what -o - gets on a terminal: no pprof, control characters escaped.
+ */
+int cmd_open_terminal(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) != 0 || !S_ISCHR(st.st_mode))
+		return -1;
+	if ((fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+		return -1;
+	if (isatty(fd))
+		return fd;
+	close(fd);
+	return -1;
 }
 
 int cmd_check_format(const char *verb, const char *fmt, const char *const *allowed)

@@ -3,11 +3,9 @@
  * the profile, after pprof's filters and granularity, written back out (encode.h).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -66,30 +64,10 @@ static int terminal_safe(const struct buf *in, bool ascii, struct buf *out)
 }
 
 /*
- * A terminal named as the target (-o /dev/tty, /dev/stderr on one), opened for writing;
- * else -1 (anything else, or a failure to open, is left to outfile_write()).  It gets
- * what -o - gets on a terminal: no pprof, control characters escaped.
- */
-static int open_terminal(const char *path)
-{
-	struct stat st;
-	int fd;
-
-	if (stat(path, &st) != 0 || !S_ISCHR(st.st_mode))
-		return -1;
-	if ((fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
-		return -1;
-	if (isatty(fd))
-		return fd;
-	close(fd);
-	return -1;
-}
-
-/*
  * Writes b to path: a file through outfile_write() (a failed write leaves an existing
  * file whole and no partial one; a FIFO or a device is written as it is), standard
  * output (to_stdout: -, or a path that names it) or a terminal named as the path (tty, from
- * open_terminal(), or -1) through its descriptor, made terminal-safe on a terminal.
+ * cmd_open_terminal(), or -1) through its descriptor, made terminal-safe on a terminal.
  * stdio holds none of it, so a failure is this one line and main's close_stdout() has
  * nothing to add; a reader that went away (EPIPE) is not worth one, as there.
  */
@@ -214,7 +192,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 		return 2;
 	to_stdout = strcmp(out, "-") == 0 || outfile_is_fd(out, STDOUT_FILENO);
 	if (!to_stdout)
-		tty = open_terminal(out);
+		tty = cmd_open_terminal(out);
 	if (strcmp(format, "pprof") == 0 && ((to_stdout && isatty(STDOUT_FILENO)) || tty >= 0)) {
 		if (tty >= 0)
 			close(tty);

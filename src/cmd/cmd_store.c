@@ -552,6 +552,13 @@ static int write_pprof(const char *file, const struct prof *p, bool force)
 		fprintf(stderr, "smolder: no file path after pprof=\n");
 		return 1;
 	}
+	if ((e = cmd_open_terminal(file)) >= 0) {
+		close(e);
+		/* curl's rule, as export's: binary output is not for a terminal */
+		fprintf(stderr, "smolder query profile: a pprof profile is binary: not written to a "
+				"terminal (use pprof=FILE, or pipe it)\n");
+		return 2;
+	}
 	if (encode_pprof(p, &b)) {
 		cmd_errorf("%s", err_last());
 		goto done;

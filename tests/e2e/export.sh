@@ -365,6 +365,9 @@ for o in /dev/tty /dev/stderr; do
   check "export -o $o on a terminal: folded with its escape sequences escaped" \
     bash -c "[ \$(cat '$tmp/pty.rc') = 0 ] && grep -q 'red 5' '$tmp/pty.out' && ! grep -q \$'\\x1b' '$tmp/pty.out'"
 done
+on_pty bash -c 'exec "$@" > /dev/null' - "$smolder" "${qp[@]}" --output pprof=/dev/tty --force
+check "query profile --output pprof=/dev/tty: refused as export's, status 2, nothing binary written" \
+  bash -c "[ \$(cat '$tmp/pty.rc') = 2 ] && grep -q 'a pprof profile is binary: not written to a terminal' '$tmp/pty.out' && ! grep -q \$'\\x1f\\x8b' '$tmp/pty.out'"
 
 check "export --help lists the new formats" bash -c "'$smolder' export --help | grep -q 'pprof (default), folded, speedscope or svg'"
 
