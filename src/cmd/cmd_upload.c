@@ -37,6 +37,7 @@
 #include <sys/random.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "base/timeparse.h"
 #include "cmd.h"
 #include "ingest/decode.h"
@@ -354,7 +355,7 @@ static void print_labels(FILE *f, const struct labelset *ls)
 		buf_puts(&b, "\"");
 	}
 	buf_puts(&b, "}");
-	if (b.data && cmd_safe(&safe, b.data) == 0 && safe.data)
+	if (b.data && text_safe(&safe, b.data, b.len, cmd_ascii(f)) == 0 && safe.data)
 		fwrite(safe.data, 1, safe.len, f);
 	buf_release(&b);
 	buf_release(&safe);

@@ -1251,6 +1251,7 @@ static void open_editor(struct tui_app *a)
 			if (fd >= 0)
 				dup2(fd, STDIN_FILENO);
 		}
+		signal(SIGXFSZ, SIG_DFL);  /* main ignores it; the editor gets the default */
 		execl("/bin/sh", "sh", "-c", script.data, ed, linearg, st->file.local_path, (char *)NULL);
 		_exit(127);
 	}

@@ -770,8 +770,8 @@ void source_settings_describe(const struct source_setting s[SS_COUNT], const cha
 /*
  * Gives the session a fresh memo, dropping its reference to the old one (searches in
  * flight keep theirs): at the start, and where the user asks to look again (r, a typed
- * setting), since a memo never forgets a failure.  ERR_NOMEM leaves none: each search
- * then keeps its own, as source_find() does without one.
+ * setting), since a memo keeps a failure for a minute and an answer for good.  ERR_NOMEM
+ * leaves none: each search then keeps its own, as source_find() does without one.
  */
 int source_settings_memo_new(struct tui_app *a);
 /* Drops the session's reference (when the app is freed). */

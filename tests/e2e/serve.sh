@@ -195,6 +195,11 @@ EOF
 "$smolder" upload --url "$url" --service 'up"esc' "$tmp/esc.pb" > "$tmp/up.out" 2> "$tmp/up.err"
 check "upload prints a file's escape sequences in its labels escaped" \
   bash -c "grep -qF 'uploaded as {__name__=\"\\x1b]0;PWNED\\x07\", service_name=\"up\\\"esc\"}' '$tmp/up.out' && ! LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]' '$tmp/up.out'"
+# its labels line goes to standard output: a pipe gets UTF-8 whatever the locale, even with
+# stderr on a (non-UTF-8) terminal, which it looked at
+script -qec "env LC_ALL=C LANG=C '$smolder' upload --url '$url' --service 'caf$(printf '\xc3\xa9')' '$ex/cpuwork-cpu.pb.gz' > '$tmp/up8.out'" /dev/null > /dev/null
+check "upload's labels line to a pipe keeps UTF-8 in a C locale" \
+  grep -qF "service_name=\"caf$(printf '\xc3\xa9')\"" "$tmp/up8.out"
 
 # --- push.v1 JSON (Connect) with curl ----------------------------------------------------
 i=0 bad=0
