@@ -502,6 +502,7 @@ static char *slurp(const char *path, size_t *n)
 	data = malloc((size_t)len + 1);
 	assert_non_null(data);
 	assert_int_equal(fread(data, 1, (size_t)len, f), (size_t)len);
+	data[len] = '\0';  /* a C string too */
 	fclose(f);
 	*n = (size_t)len;
 	return data;
