@@ -348,6 +348,19 @@ static int serve_counts(const char *clients_s, const char *seconds_s, int *clien
 	return 0;
 }
 
+int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double bench_median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), bench_cmp_double);
+	return v[n / 2];
+}
+
 int main(int argc, char **argv)
 {
 	int i, rc = 0;

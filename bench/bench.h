@@ -2,6 +2,8 @@
 #ifndef SMOLDER_BENCH_H
 #define SMOLDER_BENCH_H
 
+#include <stddef.h>
+
 /* smolder-bench --analysis: diff and sandwich on synthetic profiles. */
 int bench_analysis(void);
 /* smolder-bench --store [FILE]: the embedded store on an hour of one service's profiles. */
@@ -19,5 +21,10 @@ int bench_serve(const char *self, const char *file, int clients, double seconds,
 
 /* smolder-bench --browser [DB]: the store browser on 24 h × 10 services. */
 int bench_browser(const char *db, const char *example);
+
+/* qsort's comparator for doubles, ascending. */
+int bench_cmp_double(const void *a, const void *b);
+/* The median of v[0..n) (n odd: the middle one), sorting v. */
+double bench_median(double *v, size_t n);
 
 #endif

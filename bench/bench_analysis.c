@@ -71,19 +71,6 @@ static void make_tree_profile(struct buf *out, uint32_t nstacks, uint64_t seed, 
 	}
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v)
-{
-	qsort(v, RUNS, sizeof(*v), cmp_dbl);
-	return v[RUNS / 2];
-}
-
 static int decode_text(struct buf *b, struct prof **out)
 {
 	if (decode_profile((const uint8_t *)b->data, b->len, "synthetic", out)) {
@@ -139,7 +126,7 @@ static int bench_diff(void)
 		prof_free(pair);
 	}
 	printf("  diff computed          %8.1f ms   (pair + tree of %u nodes + tables + layout;"
-	       " target < 100 ms)\n", median(ms), nodes_pair);
+	       " target < 100 ms)\n", bench_median(ms, RUNS), nodes_pair);
 	rc = 0;
 done:
 	prof_free(pa);
@@ -188,7 +175,7 @@ static int bench_sandwich(void)
 	printf("sandwich: a function with %u call sites in a profile of %u samples\n", ncallers,
 	       p->nsamples);
 	printf("  sandwich computed      %8.1f ms   (callers + callees profiles and trees;"
-	       " target < 20 ms)\n", median(ms));
+	       " target < 20 ms)\n", bench_median(ms, RUNS));
 	rc = 0;
 done:
 	prof_free(p);
@@ -230,9 +217,10 @@ static int bench_list_peek(void)
 		peek_release(&pk);
 	}
 	printf("list/peek: %u and %u functions matched by one regex\n", nr, ne);
-	printf("  list computed          %8.1f ms   (routines and their lines)\n", median(ms_list));
+	printf("  list computed          %8.1f ms   (routines and their lines)\n",
+	       bench_median(ms_list, RUNS));
 	printf("  peek computed          %8.1f ms   (entries with their callers and callees)\n",
-	       median(ms_peek));
+	       bench_median(ms_peek, RUNS));
 	rc = 0;
 done:
 	prof_free(p);

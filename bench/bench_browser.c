@@ -60,13 +60,6 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* A store's -wal and -shm (kept at close: store.c) go with it: a stale WAL beside a
  * new main file would be replayed into it. */
 static void unlink_store(const char *db)
@@ -364,8 +357,8 @@ int bench_browser(const char *db_arg, const char *example)
 		}
 	}
 	endwin();
-	qsort(first, RUNS, sizeof(double), cmp_d);
-	qsort(change, RUNS, sizeof(double), cmp_d);
+	qsort(first, RUNS, sizeof(double), bench_cmp_double);
+	qsort(change, RUNS, sizeof(double), bench_cmp_double);
 	printf("store browser on 24 h of 10 s profiles for %d services (%s)\n", NSVC, db);
 	printf("  first screen           %8.1f ms   (rows, freshness, timeline, drawn; target < 200 ms)\n",
 	       first[RUNS / 2]);

@@ -49,19 +49,6 @@ static uint64_t rng(uint64_t *s)
 	return *s >> 33;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v)
-{
-	qsort(v, RUNS, sizeof(*v), cmp_double);
-	return v[RUNS / 2];
-}
-
 /* Folded stacks, depth 4..14, skewed so prefixes are shared as in real trees. */
 static void make_folded(struct buf *out, uint32_t nstacks)
 {
@@ -188,12 +175,12 @@ fail:
 		prof_free(p);
 		return 1;
 	}
-	f->decode = median(dec);
-	f->tree = median(tr);
-	f->layout = median(lay);
-	f->draw = median(draw);
-	f->to_layout = median(to_lay);
-	f->to_frame = median(to_frame);
+	f->decode = bench_median(dec, RUNS);
+	f->tree = bench_median(tr, RUNS);
+	f->layout = bench_median(lay, RUNS);
+	f->draw = bench_median(draw, RUNS);
+	f->to_layout = bench_median(to_lay, RUNS);
+	f->to_frame = bench_median(to_frame, RUNS);
 	return 0;
 }
 

@@ -172,13 +172,6 @@ static double self_cpu_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The server's counters the figures are made of, read from /metrics before and after. */
 enum { M_DECODE_S, M_WRITE_S, M_COMMIT_S, M_COMMITS, M_STORED, M_FSYNC_S, M_FSYNCS, M_N };
 static const char *const metric_names[M_N] = {
@@ -495,7 +488,7 @@ int bench_serve(const char *self, const char *file, int nclients, double seconds
 	cal1 = decode_ms(&prof, file);
 	total = ld.n;
 	all = ld.lat;
-	qsort(all, total, sizeof(*all), cmp_double);
+	qsort(all, total, sizeof(*all), bench_cmp_double);
 	printf("%s: %zu bytes, Go SDK multipart, %d clients, %.1f s, smolder serve on 127.0.0.1\n",
 	       file, prof.len, nclients, wall / 1000.0);
 	if (serve_args && *serve_args) {

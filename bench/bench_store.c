@@ -54,13 +54,6 @@ static uint64_t rng(uint64_t *s)
 	return *s;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
 	(void)st;
@@ -210,8 +203,8 @@ static int merge_runs(const char *path, const struct query *q, double *cold, dou
 		if (rc)
 			return 1;
 	}
-	qsort(cold, RUNS, sizeof(double), cmp_double);
-	qsort(warm, RUNS, sizeof(double), cmp_double);
+	qsort(cold, RUNS, sizeof(double), bench_cmp_double);
+	qsort(warm, RUNS, sizeof(double), bench_cmp_double);
 	return 0;
 }
 
