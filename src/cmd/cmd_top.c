@@ -30,7 +30,8 @@ static void top_help(FILE *f)
 	      "  -n, --nodecount N        show at most N rows (default, 0 or less: all)\n"
 	      "  -i, --sample-index NAME  sample type by name or index (default: the profile's)\n"
 	      "  -f, --format FMT         text (default) or tsv: exact integers for scripts\n"
-	      "      --cum, --flat        sort by cumulative or by flat cost (the default)\n"
+	      "      --cum, --flat        sort by cumulative or by flat cost (the default);\n"
+	      "                           one of them, as pprof takes them\n"
 	      CMD_SECONDS_HELP
 	      "  -h, --help               this help\n"
 	      "\n",
@@ -177,6 +178,7 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	struct top top = { 0 };
 	int64_t total = INT64_MIN;
 	enum top_sort sort = TOP_SORT_FLAT;
+	bool cum = false, flat = false;  /* given: pprof refuses both, in any order */
 	const char *diff_base = NULL;
 	int c, type, rc = 1;
 
@@ -197,10 +199,10 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			diff_base = optarg;
 			break;
 		case 'C':
-			sort = TOP_SORT_CUM;
+			cum = true;
 			break;
 		case 'L':
-			sort = TOP_SORT_FLAT;
+			flat = true;
 			break;
 		case '?':
 			return 2;
@@ -216,6 +218,17 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			return 2;
 		}
 	}
+	/*
+	 * pprof takes -cum and -flat as one choice (its "sort" option): both given is
+	 * "conflicting options set", not the last one winning; one given twice is fine
+	 */
+	if (cum && flat) {
+		fputs("smolder top: --cum and --flat are two sort orders: pick one "
+		      "(see smolder top --help)\n", stderr);
+		return 2;
+	}
+	if (cum)
+		sort = TOP_SORT_CUM;
 	if (cmd_check_format("top", format, (const char *const[]){ "text", "tsv", NULL }))
 		return 2;
 	if (cmd_check_args("top", &st, argc - optind, argv + optind,

@@ -59,6 +59,11 @@ usagecheck() {
 cpu=$ex/cpuwork-cpu.pb.gz heap=$ex/heapwork-heap.pb.gz
 check "-flat is pprof's default order" bash -c "'$smolder' top -flat --format tsv '$cpu' | cmp -s - <('$smolder' top --format tsv '$cpu')"
 check "-cum (and --cum) sorts by cumulative" bash -c "'$smolder' top -cum --format tsv '$cpu' | awk -F'\t' 'NR>1 { if (NR>2 && \$4 > prev) exit 1; prev=\$4 }' && '$smolder' top --cum -n 1 --format tsv '$cpu' | grep -q 'main.main\|runtime.main\|main.worker'"
+# pprof refuses -cum with -flat ("conflicting options set: [cum flat]"), in either order;
+# one of them twice is fine
+usagecheck "top --cum --flat: conflicting sort orders, one line" "^smolder top: --cum and --flat are two sort orders: pick one" top --cum --flat "$cpu"
+usagecheck "top -flat -cum (pprof's spelling, the other order): refused too" "^smolder top: --cum and --flat are two sort orders" top -flat -cum "$cpu"
+check "top -cum -cum sorts by cumulative, as pprof takes it" bash -c "'$smolder' top -cum -cum --format tsv '$cpu' | cmp -s - <('$smolder' top -cum --format tsv '$cpu')"
 for s in inuse_space inuse_objects alloc_space alloc_objects; do
   check "-$s is --sample-index $s (pprof's shorthand)" bash -c "'$smolder' top -$s '$heap' | cmp -s - <('$smolder' top --sample-index $s '$heap')"
 done
