@@ -189,6 +189,20 @@ errcheck "random bytes" "'$tmp/random.bin': " top "$tmp/random.bin"
 errcheck "empty file" "'$tmp/empty': empty input" top "$tmp/empty"
 errcheck "bad folded line" "'$tmp/bad.folded': line 1: 'notanumber' is not a sample count" top "$tmp/bad.folded"
 errcheck "unknown sample index" "unknown sample index 'nope'; this profile has: samples cpu" top --sample-index nope "$ex/cpuwork-cpu.pb.gz"
+# pprof reads an index with Go's strconv.Atoi, then a name: ' 1' and '1 ' are names it
+# refuses ("sample_index \" 1\" must be one of: [...]"), where strtol took ' 1' for 1
+heaptypes="this profile has: alloc_objects alloc_space inuse_objects inuse_space$"
+for si in ' 1' '1 ' '1x' '0x1'; do
+  errcheck "--sample-index '$si' is a name, refused as pprof does" "^smolder: unknown sample index '$si'; $heaptypes" \
+    top --sample-index "$si" "$ex/heapwork-heap.pb.gz"
+done
+errcheck "--sample-index TAB1: refused too, the tab escaped" "^smolder: unknown sample index '\\\\x091'; $heaptypes" \
+  top --sample-index $'\t1' "$ex/heapwork-heap.pb.gz"
+errcheck "peek -sample_index=' 1' too (every verb resolves it alike)" "^smolder: unknown sample index ' 1'; $heaptypes" \
+  peek -sample_index=' 1' main "$ex/heapwork-heap.pb.gz"
+check "--sample-index +1 and 01 are index 1 (alloc_space), as Atoi reads them" bash -c "
+  '$smolder' top -i +1 '$ex/heapwork-heap.pb.gz' | grep -q '^Type: alloc_space' &&
+  '$smolder' top -i 01 '$ex/heapwork-heap.pb.gz' | grep -q '^Type: alloc_space'"
 errcheck "view refuses a non-terminal" "needs a terminal" view "$ex/cpuwork-cpu.pb.gz"
 # upload says the same, each file named once ("'F': 'F': line 1", a gzip error without F),
 # and its options are refused in one line, as every verb's (it printed getopt's line and
