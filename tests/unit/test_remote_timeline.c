@@ -1,0 +1,524 @@
+/*
+ * test_remote_timeline.c — the remote backend's timelines and split ranges
+ * (src/store/remote.h), against the stand-in Grafana Pyroscope server and our own query
+ * server over a real store (testutil_remote.h).
+ *
+ * What is checked: the recorded timeline, each point in its own step, in both codecs,
+ * its aggregation sent; points stamped with the end of their step as Pyroscope v1 and
+ * v2 compute them (the stand-in's M_PYRO_V1/V2): profiles on a step's and on the
+ * range's edges, one step over the whole range, ranges off the grid (head, whole steps
+ * and tail), each equal to the store's timeline, through smolder serve too; ranges split
+ * at the server's maximum query length (the limit learnt from the refusal, pieces that
+ * share no millisecond, pieces with no profiles answered as Pyroscope answers them);
+ * SelectSeries answers with more series or steps than the bounds refused (ERR_TOOBIG).
+ *
+ * Requests, decoding, failures and smolder to smolder otherwise: test_remote.c.
+ */
+#include "testutil_remote.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "base/err.h"
+
+static void test_timeline(void **state)
+{
+	struct remote_fixture *fx = *state;
+	json_error_t e;
+	json_t *root = json_loads(fx->s.fix[1].data, 0, &e);
+	json_t *pts = json_object_get(json_array_get(json_object_get(root, "series"), 0), "points");
+	size_t k, i, nz;
+
+	for (k = 0; k < 2; k++) {
+		struct backend *b = tr_open(&fx->s, tr_codecs[k], NULL);
+		struct selector *sel;
+		/*
+		 * the range on the 30 s grid: one request (the stand-in answers the one
+		 * recording to every request, and a range off the grid is more than one)
+		 */
+		int64_t start = TL0 / (30 * SEC) * (30 * SEC);
+		struct query q = tr_cpu_query(&sel, start, start + 53 * 30 * SEC);
+		struct series_points_list l = { 0 };
+		double sum = 0, want = 0;
+
+		standin_reset(&fx->s, M_FIX);
+		q.agg = AGG_AVG;
+		assert_int_equal(b->ops->timeline(b, &q, 30, NULL, &l), 0);
+		assert_int_equal(fx->s.requests, 1);
+		assert_int_equal(l.n, 1);
+		assert_int_equal(l.v[0].labels.n, 0);
+		tu_assert_i64(l.v[0].ts_ms[0], start / 1000000);
+		/* each recorded point in its own step, in order */
+		for (i = 0, nz = 0; i < l.v[0].n; i++) {
+			sum += l.v[0].values[i];
+			if (l.v[0].values[i] != 0) {
+				json_t *p = json_array_get(pts, nz);
+
+				assert_true(l.v[0].values[i] ==
+					    json_number_value(json_object_get(p, "value")));
+				nz++;
+			}
+		}
+		for (i = 0; i < json_array_size(pts); i++)
+			want += json_number_value(json_object_get(json_array_get(pts, i), "value"));
+		assert_int_equal(nz, json_array_size(pts));
+		assert_true(sum == want);
+		/* the aggregation went out */
+		if (k)
+			assert_non_null(
+				strstr(fx->s.body.data,
+				       "\"aggregation\":\"TIME_SERIES_AGGREGATION_TYPE_AVERAGE\""));
+		series_points_list_release(&l);
+		selector_free(sel);
+		backend_close(b);
+	}
+	json_decref(root);
+}
+
+/*
+ * Grafana Pyroscope stamps a point with the END of its step (t holds (t - step, t]) and
+ * lays its steps from the request's start; v2 also answers a point at the start, for
+ * the step before it.  Against the stand-in computing points as v1 and v2 do, the
+ * timeline equals the store's for the same profiles: each in the step [s, s + step)
+ * that holds it, profiles on a step's edge and on the range's edges included.  It was
+ * a step late (the points were filed by their start), and v2's split range counted the
+ * point at each piece's edge twice.
+ */
+static void test_timeline_step_ends(void **state)
+{
+	struct remote_fixture *fx = *state;
+	const int64_t t8 = 1795161600000LL, d20 = 1795132800000LL;  /* 2026-11-20 08:00, 00:00 */
+	/* 08:00:01, on the edge 08:00:15, on the range's start and end, and 1 ms before it */
+	const int64_t ms[] = { t8 + 1000, t8 + 15000, t8, t8 + 30000, t8 - 1 };
+	const double v[] = { 100, 50, 7, 1000, 2000 };
+	size_t k, m, i;
+
+	for (k = 0; k < 2; k++)
+		for (m = 0; m < 2; m++) {
+			struct backend *b = tr_open(&fx->s, tr_codecs[k], NULL);
+			struct selector *sel;
+			struct query q = tr_cpu_query(&sel, t8 * 1000000, (t8 + 30000) * 1000000);
+			struct series_points_list l = { 0 };
+			/* 23:58:30 in the first day, on 00:00 and on the split's edge */
+			int64_t edge = (d20 / (24 * 3600 * 1000 - 60000) + 1) *
+				       (24 * 3600 * 1000 - 60000),
+				ms2[] = { d20 + (23 * 3600 + 58 * 60 + 30) * 1000, d20 + 86400000,
+					  edge };
+			const double v2[] = { 100, 10, 1 };
+			double sum = 0;
+
+			standin_reset(&fx->s, m ? M_PYRO_V2 : M_PYRO_V1);
+			standin_profiles(&fx->s, ms, v, 5);
+			assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &l), 0);
+			assert_int_equal(l.n, 1);
+			assert_int_equal(l.v[0].n, 2);
+			tu_assert_i64(l.v[0].ts_ms[0], t8);
+			assert_true(l.v[0].values[0] == 107);  /* 08:00:00 and 08:00:01 */
+			assert_true(l.v[0].values[1] == 50);   /* 08:00:15 */
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			/* two days of minutes: v2 splits them at its 24 h limit */
+			standin_reset(&fx->s, m ? M_PYRO_V2 : M_PYRO_V1);
+			standin_profiles(&fx->s, ms2, v2, 3);
+			q.range = (struct time_range){ d20 * 1000000, (d20 + 2 * 86400000) * 1000000 };
+			assert_int_equal(b->ops->timeline(b, &q, 60, NULL, &l), 0);
+			assert_int_equal(fx->s.nspans, m ? 4 : 1);
+			assert_int_equal(l.n, 1);
+			assert_int_equal(l.v[0].n, 2 * 1440);
+			for (i = 0; i < l.v[0].n; i++)
+				sum += l.v[0].values[i];
+			assert_true(sum == 111);
+			assert_true(l.v[0].values[1438] == 100);  /* 23:58 */
+			assert_true(l.v[0].values[1440] == 10);   /* 00:00 */
+			assert_true(l.v[0].values[(edge - d20) / 60000] == 1);
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			/*
+			 * one step that holds the whole range (the browser's breakdown): asked
+			 * with the grid's step, Pyroscope's only point was the one at the start
+			 */
+			standin_reset(&fx->s, m ? M_PYRO_V2 : M_PYRO_V1);
+			assert_int_equal(b->ops->timeline(b, &q, backend_timeline_one_step(q.range),
+							  NULL, &l), 0);
+			assert_int_equal(fx->s.nspans, m ? 4 : 1);
+			assert_int_equal(l.v[0].n, 1);
+			assert_true(l.v[0].values[0] == 111);
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			/*
+			 * steps of 2 days, longer than v2's pieces: a piece across a step's
+			 * edge came back empty (its only point the one at its start)
+			 */
+			standin_reset(&fx->s, m ? M_PYRO_V2 : M_PYRO_V1);
+			q.range = (struct time_range){ (d20 - 86400000) * 1000000,
+						       (d20 + 3 * 86400000) * 1000000 };
+			assert_int_equal(b->ops->timeline(b, &q, 2 * 86400, NULL, &l), 0);
+			assert_int_equal(l.v[0].n, 2);
+			assert_true(l.v[0].values[0] == 101);  /* 23:58:30 and the split's edge */
+			assert_true(l.v[0].values[1] == 10);   /* 00:00 of the 21st */
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			standin_reset(&fx->s, m ? M_PYRO_V2 : M_PYRO_V1);
+			standin_profiles(&fx->s, ms, v, 5);
+			q.range = (struct time_range){ (t8 - 7000) * 1000000, (t8 + 20000) * 1000000 };
+			assert_int_equal(b->ops->timeline(b, &q, backend_timeline_one_step(q.range),
+							  NULL, &l), 0);
+			assert_int_equal(l.v[0].n, 1);
+			assert_true(l.v[0].values[0] == 2157);  /* all but 08:00:30's */
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			/*
+			 * 40 s by 15 s: Pyroscope's steps stop at the last edge before the end,
+			 * 08:00:30, and the last 10 s went in no point (the merge had them);
+			 * the tail is a request of its own now, and what is at `to` stays out
+			 */
+			{
+				const int64_t ms3[] = { t8 + 1000, t8 + 31000, t8 + 39999, t8 + 40000 };
+				const double v3[] = { 100, 1000, 5, 2000 };
+
+				standin_reset(&fx->s, m ? M_PYRO_V2 : M_PYRO_V1);
+				standin_profiles(&fx->s, ms3, v3, 4);
+				q.range = (struct time_range){ t8 * 1000000, (t8 + 40000) * 1000000 };
+				assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &l), 0);
+				assert_int_equal(l.v[0].n, 3);
+				assert_true(l.v[0].values[0] == 100);
+				assert_true(l.v[0].values[1] == 0);
+				assert_true(l.v[0].values[2] == 1005);
+				assert_int_equal(fx->s.nspans, 2);
+				series_points_list_release(&l);
+			}
+			selector_free(sel);
+			backend_close(b);
+		}
+}
+
+/* The sum of the recorded timeline's points */
+static double recorded_sum(const struct standin *s)
+{
+	json_error_t e;
+	json_t *root = json_loads(s->fix[1].data, 0, &e);
+	json_t *pts = json_object_get(json_array_get(json_object_get(root, "series"), 0), "points");
+	double sum = 0;
+	size_t i;
+
+	for (i = 0; i < json_array_size(pts); i++)
+		sum += json_number_value(json_object_get(json_array_get(pts, i), "value"));
+	json_decref(root);
+	return sum;
+}
+
+static void test_range_split(void **state)
+{
+	struct remote_fixture *fx = *state;
+	struct backend *b = tr_open(&fx->s, REMOTE_CODEC_JSON, NULL);
+	struct selector *sel;
+	/* on the grid of 30 s: one request a piece (a partial step is a request of its own) */
+	struct query q = tr_cpu_query(&sel, (TL0 - 47 * HOUR) / (30 * SEC) * (30 * SEC),
+				   (TL0 + 52 * 30 * SEC) / (30 * SEC) * (30 * SEC) + 30 * SEC);
+	struct series_points_list l = { 0 };
+	struct strvec names = STRVEC_INIT;
+	struct prof *p = NULL;
+	double sum = 0;
+	int i;
+
+	standin_reset(&fx->s, M_LIMIT);
+	tu_assert_i64(b->max_range_ns, 0);  /* no limit known yet */
+	assert_int_equal(b->ops->timeline(b, &q, 30, NULL, &l), 0);
+	/* the limit the refusal named is the backend's, for callers that look far back */
+	tu_assert_i64(b->max_range_ns, 24 * HOUR);
+	/* refused once, then pieces of at most a day */
+	assert_true(fx->s.nspans >= 3);
+	assert_true(fx->s.spans_ms[0] > 24 * 3600 * 1000);
+	for (i = 1; i < fx->s.nspans; i++)
+		assert_true(fx->s.spans_ms[i] <= 24 * 3600 * 1000);
+	for (i = 0; i < (int)l.v[0].n; i++)
+		sum += l.v[0].values[i];
+	/* every piece answered the whole recording, whose points are all in the range */
+	assert_true(sum == (double)(fx->s.nspans - 1) * recorded_sum(&fx->s));
+	series_points_list_release(&l);
+	standin_reset(&fx->s, M_LIMIT);
+	assert_int_equal(b->ops->merge_tree(b, &q, 0, &p, NULL), 0);
+	tu_assert_i64(prof_total(p, 0), (int64_t)(fx->s.nspans - 1) * 11100000000LL);
+	prof_free(p);
+	standin_reset(&fx->s, M_LIMIT);
+	assert_int_equal(b->ops->label_names(b, NULL, q.range, &names), 0);
+	assert_true(fx->s.nspans >= 3);
+	strvec_release(&names);
+	/* a refusal that names no limit: the server's reason (the limit known stays) */
+	standin_reset(&fx->s, M_LIMIT_NOLEN);
+	assert_int_equal(b->ops->timeline(b, &q, 30, NULL, &l), ERR_PARSE);
+	assert_non_null(strstr(err_last(), "the query time range exceeds the limit"));
+	assert_int_equal(fx->s.nspans, 1);
+	tu_assert_i64(b->max_range_ns, 24 * HOUR);
+	selector_free(sel);
+	backend_close(b);
+}
+
+/*
+ * Pyroscope's range holds both of its ends: a split range's pieces go out as [a, b - 1 ms],
+ * [b, c - 1 ms], ..., so that a profile stamped right on a piece's edge is merged once
+ * (it was in both pieces, which shared the millisecond b), and one stamped at the
+ * range's end, outside [from, to), not at all.
+ */
+static void test_range_split_edges(void **state)
+{
+	struct remote_fixture *fx = *state;
+	const int64_t d20 = 1795132800000LL, piece = 24 * 3600 * 1000 - 60000;
+	const int64_t ms[] = { d20, d20 + piece, d20 + 2 * piece, d20 + 2 * 86400000 - 1,
+			       d20 + 2 * 86400000 };
+	const double v[] = { 1, 10, 100, 1000, 10000 };
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		struct backend *b = tr_open(&fx->s, tr_codecs[k], NULL);
+		struct selector *sel;
+		struct query q = tr_cpu_query(&sel, d20 * 1000000, (d20 + 2 * 86400000) * 1000000);
+		struct prof *p = NULL;
+
+		standin_reset(&fx->s, M_PYRO_V2);
+		standin_profiles(&fx->s, ms, v, 5);
+		if (b->ops->merge_tree(b, &q, 0, &p, NULL))
+			fail_msg("%s", err_last());
+		assert_int_equal(fx->s.nspans, 4);  /* refused, then three pieces */
+		tu_assert_i64(prof_total(p, 0), 1111);
+		prof_free(p);
+		/* unsplit (v1 has no limit): the same */
+		standin_reset(&fx->s, M_PYRO_V1);
+		standin_profiles(&fx->s, ms, v, 5);
+		if (b->ops->merge_tree(b, &q, 0, &p, NULL))
+			fail_msg("%s", err_last());
+		tu_assert_i64(prof_total(p, 0), 1111);
+		prof_free(p);
+		selector_free(sel);
+		backend_close(b);
+	}
+}
+
+/*
+ * Grafana Pyroscope answers a piece of a split range that has no profiles with the
+ * merge of nothing ({"sampleType":[{}],...}; v2, and v1 past its lookback: an empty
+ * Profile, no bytes in proto and {} in JSON): that piece adds nothing, and the result
+ * is the pprof the other piece sent (it was "sample type 0 differs" before, and
+ * "malformed answer" for the empty Profile).
+ */
+static void test_range_split_empty_piece(void **state)
+{
+	struct remote_fixture *fx = *state;
+	struct prof *want = tu_decode_bytes(fx->s.pprof.data, fx->s.pprof.len, "cpu.pb");
+	size_t k;
+
+	for (k = 0; k < 4; k++) {
+		struct backend *b = tr_open(&fx->s, tr_codecs[k % 2], NULL);
+		struct selector *sel;
+		struct query q = tr_cpu_query(&sel, TL0 - 47 * HOUR, TL0 + 52 * 30 * SEC);
+		struct prof *p = NULL;
+
+		standin_reset(&fx->s, M_PYROEMPTY);
+		fx->s.v2_empty = k >= 2;
+		if (b->ops->merge(b, &q, &p, NULL))
+			fail_msg("%s", err_last());
+		/* refused, then an empty piece and a full one */
+		assert_int_equal(fx->s.nspans, 3);
+		tr_same_top(want, p, 0);
+		prof_free(p);
+		/* every piece empty: no data, said as the store says it */
+		standin_reset(&fx->s, M_PYROEMPTY_ALL);
+		fx->s.v2_empty = k >= 2;
+		assert_int_equal(b->ops->merge(b, &q, &p, NULL), ERR_NOTFOUND);
+		tu_assert_message(err_last());
+		assert_non_null(strstr(err_last(), "no " CPU " profiles match"));
+		assert_null(p);
+		/*
+		 * every piece empty, but the series are there: profiles whose values are all
+		 * zero merge to nothing.  The empty profile of the type, as the store gives it
+		 * (an empty table; it was "no profiles match")
+		 */
+		standin_reset(&fx->s, M_PYROZERO);
+		if (b->ops->merge(b, &q, &p, NULL))
+			fail_msg("%s", err_last());
+		assert_int_equal(p->nsamples, 0);
+		assert_int_equal(p->ntypes, 1);
+		assert_string_equal(prof_str(p, p->sample_types[0].type), "cpu");
+		prof_free(p);
+		selector_free(sel);
+		backend_close(b);
+	}
+	prof_free(want);
+}
+
+/*
+ * SelectSeries with many series (a --group-by of a label with many values): every new
+ * series takes a grid of steps, so their number and the grids are bounded; past that a
+ * one-line ERR_TOOBIG that says how to narrow the query, never gigabytes.
+ */
+static void test_timeline_bounds(void **state)
+{
+	struct buf body = BUF_INIT;
+	struct series_points_list l = { 0 };
+	size_t i;
+
+	(void)state;
+	buf_puts(&body, "{\"series\":[");
+	for (i = 0; i < REMOTE_MAX_SERIES + 1; i++)
+		buf_printf(&body, "%s{\"labels\":[{\"name\":\"p\",\"value\":\"%zx\"}]}", i ? "," : "",
+			   i);
+	buf_puts(&body, "]}");
+	/* one step each: only the number of series is too much */
+	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (const uint8_t *)body.data,
+						body.len, 0, INT64_MAX / 1000000, 0, SEC, 1, &l),
+			 ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "series"));
+	assert_true(l.n <= REMOTE_MAX_SERIES);
+	series_points_list_release(&l);
+	memset(&l, 0, sizeof(l));
+	/* 20 series of a million steps: 320 MB of grids */
+	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (const uint8_t *)body.data,
+						body.len, 0, INT64_MAX / 1000000, 0, SEC, 1000000, &l),
+			 ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "step"));
+	assert_true(l.n < 20);
+	series_points_list_release(&l);
+	memset(&l, 0, sizeof(l));
+	/* within both: every series */
+	buf_reset(&body);
+	buf_puts(&body, "{\"series\":[");
+	for (i = 0; i < 1000; i++)
+		buf_printf(&body, "%s{\"labels\":[{\"name\":\"p\",\"value\":\"%zx\"}]}", i ? "," : "",
+			   i);
+	buf_puts(&body, "]}");
+	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (const uint8_t *)body.data,
+						body.len, 0, INT64_MAX / 1000000, 0, SEC, 3600, &l),
+			 0);
+	assert_int_equal(l.n, 1000);
+	series_points_list_release(&l);
+	buf_release(&body);
+}
+
+/*
+ * A range whose `from` is off the grid (the default --from now-1h never is on it):
+ * Pyroscope lays its steps from the request's start, and the tail after the last step
+ * was measured from there too, so its one point (stamped `to`) took profiles of the
+ * step before; and the first steps straddled the grid's edges.  Against both
+ * stand-ins (upstream's loop, v1 and v2) and smolder serve over a store, every profile
+ * is in the step the store puts it in: on the range's edges, on the grid's, 1 ms
+ * either side; none counted twice or lost.  Head, whole steps and tail: three
+ * requests; a range whose `from` is on the grid: two, as before.
+ */
+#define EDGE_T0 (1700001000LL * 1000)  /* ms, on the 15 s grid */
+
+static const int64_t edge_ms[] = { 6999, 7000, 14999, 15000, 29999, 30000, 44999,
+				   45000, 46999, 47000 };
+
+static void test_timeline_off_grid(void **state)
+{
+	struct remote_fixture *fx = *state;
+	const double want[4] = { 2 + 4, 8 + 16, 32 + 64, 128 + 256 };
+	int64_t ms[10];
+	double v[10];
+	struct backend *local;
+	size_t k, m, i;
+
+	for (i = 0; i < 10; i++) {
+		ms[i] = EDGE_T0 + edge_ms[i];
+		v[i] = (double)(1 << i);
+	}
+	for (k = 0; k < 2; k++)
+		for (m = 0; m < 2; m++) {
+			struct backend *b = tr_open(&fx->s, tr_codecs[k], NULL);
+			struct selector *sel;
+			struct query q = tr_cpu_query(&sel, (EDGE_T0 + 7000) * 1000000,
+						   (EDGE_T0 + 47000) * 1000000);
+			struct series_points_list l = { 0 };
+
+			standin_reset(&fx->s, m ? M_PYRO_V2 : M_PYRO_V1);
+			standin_profiles(&fx->s, ms, v, 10);
+			assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &l), 0);
+			assert_int_equal(fx->s.nspans, 3);
+			assert_int_equal(l.n, 1);
+			assert_int_equal(l.v[0].n, 4);
+			tu_assert_i64(l.v[0].ts_ms[0], EDGE_T0);
+			for (i = 0; i < 4; i++)
+				assert_true(l.v[0].values[i] == want[i]);
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			/* from on the grid, to off it: the whole steps and the tail */
+			standin_reset(&fx->s, m ? M_PYRO_V2 : M_PYRO_V1);
+			standin_profiles(&fx->s, ms, v, 10);
+			q.range.from_ns = (EDGE_T0 + 15000) * 1000000;
+			assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &l), 0);
+			assert_int_equal(fx->s.nspans, 2);
+			assert_int_equal(l.v[0].n, 3);
+			for (i = 0; i < 3; i++)
+				assert_true(l.v[0].values[i] == want[i + 1]);
+			series_points_list_release(&l);
+			memset(&l, 0, sizeof(l));
+			/* from and to in steps side by side: the head and the tail */
+			standin_reset(&fx->s, m ? M_PYRO_V2 : M_PYRO_V1);
+			standin_profiles(&fx->s, ms, v, 10);
+			q.range = (struct time_range){ (EDGE_T0 + 7000) * 1000000,
+						       (EDGE_T0 + 30000) * 1000000 };
+			assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &l), 0);
+			assert_int_equal(fx->s.nspans, 2);
+			assert_int_equal(l.v[0].n, 2);
+			assert_true(l.v[0].values[0] == want[0]);
+			assert_true(l.v[0].values[1] == want[1]);
+			series_points_list_release(&l);
+			selector_free(sel);
+			backend_close(b);
+		}
+	/* smolder serve over a store: the same profiles, the store's own timeline */
+	for (i = 0; i < 10; i++)
+		own_server_put(&fx->own,
+			       i % 2 ? "cpuwork-cpu.pb.gz" : "cpuwork-cpu-after-scoreRecords-3x.pb.gz",
+			       "edges", ms[i] * 1000000);
+	assert_int_equal(store_backend_new(fx->own.store, NULL, &local), 0);
+	for (k = 0; k < 2; k++) {
+		struct backend *b = tr_open(&fx->s, tr_codecs[k],
+					    &(struct remote_opts){ .url = fx->own.url });
+		struct selector *sel;
+		struct query q = { .profile_type = CPU,
+				   .range = { (EDGE_T0 + 7000) * 1000000,
+					      (EDGE_T0 + 47000) * 1000000 } };
+		struct series_points_list tl = { 0 }, tr = { 0 };
+		double sum = 0;
+
+		assert_int_equal(selector_parse("{service_name=\"edges\"}", &sel), 0);
+		q.selector = sel;
+		assert_int_equal(local->ops->timeline(local, &q, 15, NULL, &tl), 0);
+		assert_int_equal(b->ops->timeline(b, &q, 15, NULL, &tr), 0);
+		assert_int_equal(tl.n, 1);
+		assert_int_equal(tr.n, 1);
+		assert_int_equal(tl.v[0].n, 4);
+		assert_int_equal(tr.v[0].n, 4);
+		for (i = 0; i < 4; i++) {
+			tu_assert_i64(tl.v[0].ts_ms[i], tr.v[0].ts_ms[i]);
+			assert_true(tl.v[0].values[i] > 0);
+			assert_true(tl.v[0].values[i] == tr.v[0].values[i]);
+			sum += tr.v[0].values[i];
+		}
+		assert_true(sum > 0);
+		series_points_list_release(&tl);
+		series_points_list_release(&tr);
+		selector_free(sel);
+		backend_close(b);
+	}
+	backend_close(local);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timeline),
+		cmocka_unit_test(test_timeline_step_ends),
+		cmocka_unit_test(test_range_split),
+		cmocka_unit_test(test_range_split_edges),
+		cmocka_unit_test(test_range_split_empty_piece),
+		cmocka_unit_test(test_timeline_bounds),
+		cmocka_unit_test(test_timeline_off_grid),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests(tests, tr_setup, tr_teardown);
+}
