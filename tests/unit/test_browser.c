@@ -1,15 +1,12 @@
 /*
  * test_browser.c — the store browser (src/tui/browser_view.c, browser_draw.c) and what
- * the explorer does with a profile opened from it, driven without a key loop on real
- * SQLite stores made here, drawn on an off-screen curses terminal whose cells are read
- * back (what a person would see):
+ * the explorer does with a profile opened from it, on real SQLite stores made here:
+ * its model (ranges, windows, breakdowns, selectors), what it draws and its keys,
+ * driven without a key loop and drawn on an off-screen curses terminal whose cells are
+ * read back (what a person would see):
  *
  *  - a range from 1970 to now: the timeline is drawn (no overflow), the header names
  *    the length in a readable unit;
- *  - the source pane's versions read through a backend that hangs (a slow server) behind
- *    the browser's call: dropping the read never waits for it;
- *  - q while the browser's query hangs: the app is gone at once, the query's own handle
- *    keeps the backend open until the query returns, then its thread closes it;
  *  - a live refresh (and M, Z) asks again for the profile that was opened, whatever the
  *    browser's cursor is on by then, and one landing while the browser shows stays there;
  *  - Z (one call path): the source pane's versions are of that path too;
@@ -19,45 +16,33 @@
  *    in every view and the mode shows; f in the source pane is of its function;
  *  - columns in cells, not bytes (CJK and invalid UTF-8 names); "last push" at 80 columns;
  *  - an empty range moves to the newest data of any service and type; a selector that
- *    matches nothing says so; a custom range of 30 s says "last 30 s"; the same through
- *    a server that refuses requests without a range (Grafana Pyroscope v2);
+ *    matches nothing says so; a custom range of 30 s says "last 30 s";
  *  - the source pane on code shorter than the profile's lines: the costly lines show (no
  *    code there) with a warning;
  *  - ? at 80x24: every description is whole (wrapped, not cut);
  *  - export: a FIFO is refused at once; the default name of a store's profile is made of
  *    its service, type and time, never of the selector's characters;
- *  - tui_app_new failing on a backend (a theme that is not there, a bad --focus): the
- *    backend is closed by the failed call (the app owns it from the call on);
- *  - Esc while the opened profile's call tree is built: the job stops inside it;
  *  - "last push" over 7 days (steps of 84 min): a push 10 min ago reads "< N min ago" with
  *    N at least 10, not "now" (the end of its step, in the future);
- *  - finding data through a server that answers at most 24 h a request (a longer range:
- *    refused, then asked in pieces): data two days back is found; a selector with
- *    nothing costs a few dozen requests (over 4,000 when it looked ten years back) and
- *    the message says how far it looked;
  *  - the 24 h preset: both ends of the timeline, the window and an opened profile's name
  *    carry the date (they read the same clock time);
- *  - a damaged part of a store (one type's timelines fail) leaves the list whole, its
- *    rows' last push "?"; a list that fails or is cancelled says so, not "reading";
  *  - Tab in a label value inserts it escaped for its quotes and compares what was typed
  *    unescaped; its values are of the matchers typed; Enter closes '...' and `...`;
  *  - Z refuses a call path the store does not have (granularity=lines, hide=);
- *  - every row has its last push (70 services, one timeline per type), none when the
- *    grouped timeline has no series (a server's empty answer); a 300-byte service
- *    name opens.
+ *  - a 300-byte service name opens.
+ *
+ * The browser against a backend that hangs, limits its requests or fails (its jobs,
+ * cancellation and errors): test_browser_backend.c.
  */
 #include <ctype.h>
 #include <curses.h>
 #include <locale.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -65,10 +50,10 @@
 #include "base/timeparse.h"
 #include "base/units.h"
 #include "profile/granularity.h"
-#include "profile/labels.h"
 #include "store/store.h"
 #include "offscreen.h"
 #include "testutil.h"
+#include "testutil_browser.h"
 #include "testutil_store.h"
 #include "tui/tui_int.h"
 
@@ -91,32 +76,6 @@ static int teardown(void **state)
 static struct prof *fixture(const char *rel)
 {
 	return tu_decode(rel);
-}
-
-/* The explorer on backend be (taken), in the browser (jobs run at once: no key loop). */
-static struct tui_app *app_on_backend(struct backend *be, const struct source_opts *so)
-{
-	struct tui_opts o;
-	struct tui_app *a;
-
-	memset(&o, 0, sizeof(o));
-	o.sample_type = -1;
-	o.no_color = true;
-	o.source = "store";
-	o.backend = be;
-	o.backend_name = "store test";
-	o.start_in_browser = true;
-	o.source_opts = so;
-	if (tui_app_new(NULL, &o, &a))
-		fail_msg("tui_app_new: %s", err_last());
-	assert_int_equal(a->view, VIEW_BROWSER);
-	return a;
-}
-
-/* The explorer on store s. */
-static struct tui_app *app_on(struct store *s, const struct source_opts *so)
-{
-	return app_on_backend(ts_backend_of(s), so);
 }
 
 /* Moves the browser's cursor to the row whose type contains `type` (of `service`). */
@@ -164,7 +123,7 @@ static void test_long_range(void **state)
 	(void)state;
 	ts_write_or_fail(s, "app", p, time_now_ns() - 600 * SEC, NULL, NULL);
 	prof_free(p);
-	a = app_on(s, NULL);
+	a = tb_app_on(s, NULL);
 	o = screen_open(24, 80);
 	t = screen_text(a, &o);
 	assert_true(has_bar(screen_line(t, 20)));
@@ -187,483 +146,6 @@ static void test_long_range(void **state)
 	assert_true(a->br.win_to <= a->br.to_ns);
 	assert_true(a->br.win_from > a->br.to_ns - (a->br.to_ns - a->br.from_ns) / 50);
 	screen_close(&o);
-	tui_app_free(a);
-	store_close(s);
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* 2: a slow backend                                                                     */
-
-/*
- * v1: main.work's loop on line 6 (700 ms) and its return on line 8 (100 ms).
- * v2: the same function three lines down: line 9 (300 ms self, 500 ms with the new
- * main.square it calls) and line 11 (50 ms).
- */
-static const char v1_json[] =
-	"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"shared\":{\"frames\":["
-	"{\"name\":\"main.main\",\"file\":\"work/main.go\",\"line\":11},"
-	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":6},"
-	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":8}]},"
-	"\"profiles\":[{\"type\":\"sampled\",\"name\":\"cpu\",\"unit\":\"milliseconds\","
-	"\"startValue\":0,\"endValue\":1000,\"samples\":[[0,1],[0,2]],\"weights\":[700,100]}]}";
-static const char v2_json[] =
-	"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"shared\":{\"frames\":["
-	"{\"name\":\"main.main\",\"file\":\"work/main.go\",\"line\":14},"
-	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":9},"
-	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":11},"
-	"{\"name\":\"main.square\",\"file\":\"work/main.go\",\"line\":4}]},"
-	"\"profiles\":[{\"type\":\"sampled\",\"name\":\"cpu\",\"unit\":\"milliseconds\","
-	"\"startValue\":0,\"endValue\":1000,\"samples\":[[0,1],[0,2],[0,1,3]],"
-	"\"weights\":[300,50,200]}]}";
-
-static void put_version(struct store *s, const char *json, const char *ref, int64_t t)
-{
-	struct prof *p = tu_decode_bytes(json, strlen(json), "v.speedscope.json");
-	struct labelset ls = LABELSET_INIT;
-
-	labelset_set(&ls, "service_name", "app");
-	labelset_set(&ls, "service_repository", "https://example.com/acme/app");
-	labelset_set(&ls, "service_git_ref", ref);
-	if (store_write(s, NULL, &ls, p, t, 10 * SEC))
-		fail_msg("store_write: %s", err_last());
-	labelset_free(&ls);
-	prof_free(p);
-}
-
-static struct store *two_versions(const char *name)
-{
-	struct store *s = ts_open_new(name);
-	int64_t now = time_now_ns();
-
-	put_version(s, v1_json, "v1", now - 20 * 60 * SEC);
-	put_version(s, v2_json, "v2", now - 10 * 60 * SEC);
-	return s;
-}
-
-/*
- * A backend in front of another whose merges hang (like a server that does not answer,
- * deaf to cancel) while `gate` is set, for at most 3 s (or limit_s).
- */
-struct slow_be {
-	struct backend base;
-	struct backend *inner;
-	atomic_int gate, in_merge, closed;
-	int limit_s;
-	atomic_size_t call_len;  /* the last merge's call path, read after the wait: its length */
-	const char *replace;     /* set: merges give this fixture instead (a larger profile) */
-	atomic_int merged;       /* a merge has returned */
-	atomic_int gate_series, in_series;  /* the same for series (the browser's rows) */
-	bool ranged_only;        /* refuses label and series requests without a range, as
-				  * Grafana Pyroscope v2 does */
-	atomic_int rangeless;    /* requests it refused so */
-	int64_t limit_ns;        /* > 0: refuses a longer range, as a server with a maximum
-				  * query length does, and answers it in pieces of this length,
-				  * one request each, as remote.c then does (declaring the limit) */
-	atomic_int requests;     /* requests of the lists and timelines, refused ones too */
-	const char *fail_type;   /* set: timelines of types containing it fail, as those of a
-				  * damaged part of a store do */
-	bool fail_names;         /* label names fail */
-	int fail_series;         /* 1: series fail; 2: they are cancelled (Esc) */
-	bool no_groups;          /* timelines grouped by a label answer no series, as the
-				  * remote backend does when SelectSeries has no points */
-};
-
-typedef int (*piece_fn)(struct backend *in, struct time_range r, void *ctx);
-
-/* fn over r through s's limit: one request, or a refused one and then the pieces. */
-static int slow_limited(struct slow_be *s, struct time_range r, piece_fn fn, void *ctx)
-{
-	int64_t a, b;
-	int rc;
-
-	atomic_fetch_add(&s->requests, 1);
-	if (s->limit_ns <= 0 || r.to_ns - r.from_ns <= s->limit_ns)
-		return fn(s->inner, r, ctx);
-	s->base.max_range_ns = s->limit_ns;  /* learnt from the refusal */
-	for (a = r.from_ns; a < r.to_ns; a = b) {
-		b = r.to_ns - a > s->limit_ns ? a + s->limit_ns : r.to_ns;
-		atomic_fetch_add(&s->requests, 1);
-		if ((rc = fn(s->inner, (struct time_range){ a, b }, ctx)))
-			return rc;
-	}
-	return 0;
-}
-
-/* Grafana Pyroscope v2's answer (ValidateRangeRequest) to a request without start or end. */
-static int slow_range(struct slow_be *s, struct time_range r)
-{
-	if (!s->ranged_only || r.from_ns || r.to_ns)
-		return 0;
-	atomic_fetch_add(&s->rangeless, 1);
-	return err_set(ERR_PARSE, "missing time range in the query (HTTP 400)");
-}
-
-/* The merge's result, replaced by s->replace when set; notes that a merge returned. */
-static int slow_merged(struct slow_be *s, int rc, struct prof **out)
-{
-	if (!rc && s->replace) {
-		prof_free(*out);
-		*out = tu_decode(s->replace);
-	}
-	atomic_store(&s->merged, 1);
-	return rc;
-}
-
-static void slow_wait(struct slow_be *s, const struct query *q)
-{
-	size_t i, len = 0;
-
-	atomic_fetch_add(&s->in_merge, 1);
-	for (i = 0; i < (size_t)(s->limit_s ? s->limit_s : 3) * 100 && atomic_load(&s->gate); i++)
-		usleep(10000);
-	/* the query is the caller's until the call returns, however late */
-	for (i = 0; i < q->ncall_site; i++)
-		len += strlen(q->call_site[i]);
-	atomic_store(&s->call_len, len);
-	atomic_fetch_sub(&s->in_merge, 1);
-}
-
-static struct backend *slow_in(struct backend *b)
-{
-	struct slow_be *s = (struct slow_be *)b;
-
-	s->inner->cancel = b->cancel;
-	return s->inner;
-}
-
-static int slow_types(struct backend *b, struct time_range r, struct profile_type_list *out)
-{
-	struct backend *in = slow_in(b);
-
-	return in->ops->profile_types(in, r, out);
-}
-
-struct list_ctx {
-	const struct selector *sel;
-	const char *const *names;
-	size_t nnames;
-	void *out;
-	const struct query *q;
-	double step_s;
-	const char *group_by;
-};
-
-static int piece_names(struct backend *in, struct time_range r, void *ctx)
-{
-	struct list_ctx *c = ctx;
-
-	return in->ops->label_names(in, c->sel, r, c->out);
-}
-
-static int slow_names(struct backend *b, const struct selector *sel, struct time_range r,
-		      struct strvec *out)
-{
-	struct list_ctx c = { .sel = sel, .out = out };
-	int rc = slow_range((struct slow_be *)b, r);
-
-	slow_in(b);
-	if (!rc && ((struct slow_be *)b)->fail_names)
-		rc = err_set(ERR_CORRUPT, "store 'x.db' is corrupt (reading labels): database "
-					  "disk image is malformed");
-	return rc ? rc : slow_limited((struct slow_be *)b, r, piece_names, &c);
-}
-
-static int slow_values(struct backend *b, const char *name, const struct selector *sel,
-		       struct time_range r, struct strvec *out)
-{
-	struct backend *in = slow_in(b);
-	int rc = slow_range((struct slow_be *)b, r);
-
-	return rc ? rc : in->ops->label_values(in, name, sel, r, out);
-}
-
-static int piece_series(struct backend *in, struct time_range r, void *ctx)
-{
-	struct list_ctx *c = ctx;
-
-	return in->ops->series(in, c->sel, c->names, c->nnames, r, c->out);
-}
-
-static int slow_series(struct backend *b, const struct selector *sel, const char *const *names,
-		       size_t nnames, struct time_range r, struct labelset_list *out)
-{
-	struct slow_be *s = (struct slow_be *)b;
-	struct backend *in = slow_in(b);
-	int i;
-
-	atomic_fetch_add(&s->in_series, 1);
-	for (i = 0; i < 300 && atomic_load(&s->gate_series); i++)
-		usleep(10000);
-	atomic_fetch_sub(&s->in_series, 1);
-	if (s->fail_series == 1)
-		return err_set(ERR_CORRUPT, "store 'x.db' is corrupt (reading series): database "
-					    "disk image is malformed");
-	if (s->fail_series == 2) {  /* Esc while the list is asked for */
-		atomic_store(b->cancel, 1);
-		return err_set(ERR_CANCELLED, "cancelled");
-	}
-	if ((i = slow_range(s, r)))
-		return i;
-	(void)in;
-	return slow_limited(s, r, piece_series,
-			    &(struct list_ctx){ .sel = sel, .names = names, .nnames = nnames,
-						.out = out });
-}
-
-/* A piece's points are appended as series of their own (the tests read the last value). */
-static int piece_timeline(struct backend *in, struct time_range r, void *ctx)
-{
-	struct list_ctx *c = ctx;
-	struct query q = *c->q;
-
-	q.range = r;
-	return in->ops->timeline(in, &q, c->step_s, c->group_by, c->out);
-}
-
-static int slow_timeline(struct backend *b, const struct query *q, double step_s,
-			 const char *group_by, struct series_points_list *out)
-{
-	struct list_ctx c = { .q = q, .step_s = step_s, .group_by = group_by, .out = out };
-	const char *fail = ((struct slow_be *)b)->fail_type;
-
-	slow_in(b);
-	if (fail && q->profile_type && strstr(q->profile_type, fail))
-		return err_set(ERR_CORRUPT, "store 'x.db' is corrupt (reading profiles): database "
-					    "disk image is malformed");
-	if (group_by && ((struct slow_be *)b)->no_groups)
-		return 0;
-	return slow_limited((struct slow_be *)b, q->range, piece_timeline, &c);
-}
-
-static int slow_merge(struct backend *b, const struct query *q, struct prof **out,
-		      struct merge_info *info)
-{
-	struct backend *in = slow_in(b);
-
-	slow_wait((struct slow_be *)b, q);
-	return slow_merged((struct slow_be *)b, in->ops->merge(in, q, out, info), out);
-}
-
-static int slow_merge_tree(struct backend *b, const struct query *q, uint32_t max_nodes,
-			   struct prof **out, struct merge_info *info)
-{
-	struct backend *in = slow_in(b);
-
-	slow_wait((struct slow_be *)b, q);
-	return slow_merged((struct slow_be *)b, in->ops->merge_tree(in, q, max_nodes, out, info),
-			   out);
-}
-
-static void slow_close(struct backend *b)
-{
-	struct slow_be *s = (struct slow_be *)b;
-
-	backend_close(s->inner);
-	atomic_store(&s->closed, 1);
-}
-
-static const struct backend_ops slow_ops = {
-	slow_types, slow_names, slow_values, slow_series, slow_timeline, slow_merge,
-	slow_merge_tree, slow_close, NULL,
-};
-
-/* slow, cleared, in front of store s's backend (gates open). */
-static void slow_init(struct slow_be *slow, struct store *s)
-{
-	memset(slow, 0, sizeof(*slow));
-	slow->base.ops = &slow_ops;
-	slow->inner = ts_backend_of(s);
-}
-
-static void test_versions_never_block(void **state)
-{
-	struct store *s = two_versions("slow.db");
-	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
-	static struct slow_be slow;
-	struct tui_app *a;
-	double t0;
-	int i;
-
-	(void)state;
-	slow_init(&slow, s);
-	a = app_on_backend(&slow.base, &so);
-	tui_app_key(a, '\n');
-	assert_int_equal(a->view, VIEW_FLAME);
-	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "main.work")), 0);
-	a->view = VIEW_SOURCE;
-	assert_int_equal(a->sctx.nv, 2);
-	/* from now on as in the key loop: workers; the server stops answering merges */
-	a->async = true;
-	atomic_store(&slow.gate, 1);
-	tui_app_key(a, 'M'); /* the browser asks again: its thread hangs in the merge */
-	for (i = 0; i < 300 && !atomic_load(&slow.in_merge); i++)
-		usleep(10000);
-	assert_int_equal(atomic_load(&slow.in_merge), 1);
-	/* r in the pane: a version read starts and waits behind the browser's call */
-	tui_app_key(a, 'r');
-	assert_true(source_view_busy(a, NULL));
-	usleep(50000);
-	/* :focus= drops that read: at once, not when the server answers */
-	t0 = app_now_ms();
-	app_command(a, "focus=main\\.work");
-	for (i = 0; i < 100 && app_job_running(a); i++) {
-		usleep(10000);
-		app_poll_jobs(a);
-		source_view_poll(a);
-	}
-	if (app_now_ms() - t0 > 1000)
-		fail_msg("the UI waited %.0f ms for a version read behind a hung call", app_now_ms() - t0);
-	/* Esc cancels what is left; the server answers again; everything ends */
-	tui_app_key(a, 27);
-	atomic_store(&slow.gate, 0);
-	for (i = 0; i < 500 && (browser_view_busy(a, NULL) || source_view_busy(a, NULL)); i++) {
-		usleep(10000);
-		browser_view_poll(a);
-		source_view_poll(a);
-	}
-	tui_app_free(a);
-	for (i = 0; i < 500 && !atomic_load(&slow.closed); i++)
-		usleep(10000);
-	assert_true(atomic_load(&slow.closed)); /* the last handle (maybe an orphan's) closed it */
-	store_close(s);
-}
-
-/* q while the browser's query hangs */
-static void test_quit_while_querying(void **state)
-{
-	struct store *s = two_versions("quit.db");
-	char f1[] = "main.main", f2[] = "main.work", *path[] = { f1, f2 };
-	static struct slow_be slow;
-	struct tui_app *a;
-	double t0, took;
-	int i;
-
-	(void)state;
-	slow_init(&slow, s);
-	slow.limit_s = 10; /* the server "answers" by then: only what failing costs */
-	a = app_on_backend(&slow.base, NULL);
-	assert_true(a->br.nrows > 0);
-	/* opened, then Z on main.main > main.work: the merges ask for that call path */
-	tui_app_key(a, '\n');
-	assert_int_equal(a->view, VIEW_FLAME);
-	a->main.fl.sel = app_tree_find(a->tree, 0, path, 2);
-	assert_string_equal(tree_name(a->tree, a->main.fl.sel), "main.work");
-	tui_app_key(a, 'Z');
-	assert_int_equal(a->br.nfocus, 2);
-	/* as in the key loop: M asks again on a worker, which hangs in the merge */
-	a->async = true;
-	atomic_store(&slow.gate, 1);
-	tui_app_key(a, 'M');
-	for (i = 0; i < 500 && !atomic_load(&slow.in_merge); i++)
-		usleep(10000);
-	assert_int_equal(atomic_load(&slow.in_merge), 1);
-	assert_true(browser_view_busy(a, NULL));
-	/* q: the app is freed while the query still hangs */
-	t0 = app_now_ms();
-	tui_app_free(a);
-	took = app_now_ms() - t0;
-	if (!atomic_load(&slow.in_merge))
-		fail_msg("q waited %.0f ms for the query to end", took);
-	/* the query's thread still uses the backend through a handle of its own */
-	assert_false(atomic_load(&slow.closed));
-	/* the server answers: the query (its call path, which the app freed with Z's)
-	 * is still whole; the thread frees the job and closes the last handle */
-	atomic_store(&slow.gate, 0);
-	for (i = 0; i < 1000 && !atomic_load(&slow.closed); i++)
-		usleep(10000);
-	assert_true(atomic_load(&slow.closed));
-	assert_int_equal(atomic_load(&slow.in_merge), 0);
-	assert_int_equal(atomic_load(&slow.call_len), strlen("main.main") + strlen("main.work"));
-	store_close(s);
-}
-
-/*
- * The live refresh runs in the background: while its query hangs, Esc is the view's (it
- * unzooms) and the refresh goes on; the spinner's "Esc cancels" is not shown for it.
- */
-static void test_esc_during_live_refresh(void **state)
-{
-	struct store *s = two_versions("live-esc.db");
-	char f1[] = "main.main", f2[] = "main.work", *path[] = { f1, f2 };
-	static struct slow_be slow;
-	struct tui_app *a;
-	int i;
-
-	(void)state;
-	slow_init(&slow, s);
-	a = app_on_backend(&slow.base, NULL);
-	tui_app_key(a, '\n');
-	assert_int_equal(a->view, VIEW_FLAME);
-	a->main.fl.sel = app_tree_find(a->tree, 0, path, 2);
-	tui_app_key(a, '\n');  /* zoom into main.work */
-	assert_int_equal(a->main.fl.zoom, a->main.fl.sel);
-	assert_int_not_equal(a->main.fl.zoom, 0);
-	/* the refresh is due: its rows land, then the opened profile's merge hangs */
-	a->async = true;
-	atomic_store(&slow.gate, 1);
-	a->br.last_refresh_ms = 0;
-	browser_view_tick(a);
-	for (i = 0; i < 500 && !atomic_load(&slow.in_merge); i++) {
-		browser_view_poll(a);
-		usleep(10000);
-	}
-	assert_int_equal(atomic_load(&slow.in_merge), 1);
-	assert_true(browser_view_busy(a, NULL));
-	assert_false(browser_view_waiting(a, NULL));
-	tui_app_key(a, 27);
-	assert_int_equal(a->main.fl.zoom, 0);  /* unzoomed */
-	assert_true(browser_view_busy(a, NULL));
-	assert_int_equal(atomic_load(&a->br.job->job.cancel), 0);
-	/* the server answers: the refresh lands */
-	atomic_store(&slow.gate, 0);
-	for (i = 0; i < 500 && browser_view_busy(a, NULL); i++) {
-		browser_view_poll(a);
-		usleep(10000);
-	}
-	assert_false(browser_view_busy(a, NULL));
-	assert_int_equal(a->view, VIEW_FLAME);
-	tui_app_free(a);
-	store_close(s);
-}
-
-/*
- * A request of the user's queued while the refresh's query runs stays the user's when the
- * refresh, landing, asks for the same kind of job: its spinner shows and Esc cancels it.
- */
-static void test_user_request_stays_users(void **state)
-{
-	struct store *s = two_versions("live-user.db");
-	static struct slow_be slow;
-	struct tui_app *a;
-	int i;
-
-	(void)state;
-	slow_init(&slow, s);
-	a = app_on_backend(&slow.base, NULL);
-	a->async = true;
-	/* the refresh's rows query hangs */
-	atomic_store(&slow.gate_series, 1);
-	a->br.last_refresh_ms = 0;
-	browser_view_tick(a);
-	for (i = 0; i < 500 && !atomic_load(&slow.in_series); i++)
-		usleep(10000);
-	assert_int_equal(atomic_load(&slow.in_series), 1);
-	assert_false(browser_view_waiting(a, NULL));
-	/* the user asks for the timeline (queued), then the rows land and ask for it too */
-	a->br.queued |= 1u << BJ_TIMELINE;
-	a->br.bg_queued &= ~(1u << BJ_TIMELINE);
-	atomic_store(&slow.gate_series, 0);
-	for (i = 0; i < 500 && (!a->br.job || a->br.job->kind != BJ_TIMELINE); i++) {
-		browser_view_poll(a);
-		usleep(10000);
-	}
-	assert_non_null(a->br.job);
-	assert_int_equal(a->br.job->kind, BJ_TIMELINE);
-	assert_false(a->br.job->background);
-	for (i = 0; i < 500 && browser_view_busy(a, NULL); i++) {
-		browser_view_poll(a);
-		usleep(10000);
-	}
 	tui_app_free(a);
 	store_close(s);
 }
@@ -696,7 +178,7 @@ static struct store *cpu_and_heap(const char *name)
 static void test_live_reopens_what_was_opened(void **state)
 {
 	struct store *s = cpu_and_heap("reopen.db");
-	struct tui_app *a = app_on(s, NULL);
+	struct tui_app *a = tb_app_on(s, NULL);
 	int i;
 
 	(void)state;
@@ -739,9 +221,9 @@ static void test_live_reopens_what_was_opened(void **state)
 
 static void test_path_only_versions(void **state)
 {
-	struct store *s = two_versions("pathver.db");
+	struct store *s = tb_two_versions("pathver.db");
 	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
-	struct tui_app *a = app_on(s, &so);
+	struct tui_app *a = tb_app_on(s, &so);
 	const struct list_routine *r;
 	uint32_t node, k;
 
@@ -842,7 +324,7 @@ static void test_gauge_breakdown(void **state)
 {
 	int64_t from = hour_from();
 	struct store *s = gauge_store("gauge.db", from);
-	struct tui_app *a = app_on(s, NULL);
+	struct tui_app *a = tb_app_on(s, NULL);
 	double prod;
 	int64_t merged;
 	char want[UNITS_MAX];
@@ -874,7 +356,7 @@ static void test_window_sum(void **state)
 {
 	int64_t from = hour_from();
 	struct store *s = gauge_store("window.db", from);
-	struct tui_app *a = app_on(s, NULL);
+	struct tui_app *a = tb_app_on(s, NULL);
 	const char *st, *p;
 	int64_t merged;
 
@@ -899,28 +381,10 @@ static void test_window_sum(void **state)
 /* ------------------------------------------------------------------------------------ */
 /* 10, 11, 12, 13, 15: keys and columns                                                  */
 
-/* n services (or, pods: one service with n pods) of a tiny profile, 10 min ago */
-static struct store *many(const char *name, int n, bool pods)
-{
-	struct store *s = ts_open_new(name);
-	struct prof *p = tu_decode_str("main;work 5\n");
-	int64_t t = time_now_ns() - 600 * SEC;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		char v[32];
-
-		snprintf(v, sizeof(v), "%s%02d", pods ? "pod-" : "svc-", i);
-		ts_write_or_fail(s, pods ? "app" : v, p, t, pods ? "pod" : NULL, pods ? v : NULL);
-	}
-	prof_free(p);
-	return s;
-}
-
 static void test_list_keys(void **state)
 {
-	struct store *s = many("list.db", 30, false);
-	struct tui_app *a = app_on(s, NULL);
+	struct store *s = tb_many("list.db", 30, false);
+	struct tui_app *a = tb_app_on(s, NULL);
 	struct offscreen o = screen_open(24, 80);
 	const char *t;
 
@@ -949,8 +413,8 @@ static void test_list_keys(void **state)
 
 static void test_breakdown_scrolls(void **state)
 {
-	struct store *s = many("pods.db", 30, true);
-	struct tui_app *a = app_on(s, NULL);
+	struct store *s = tb_many("pods.db", 30, true);
+	struct tui_app *a = tb_app_on(s, NULL);
 	struct offscreen o = screen_open(24, 80);
 	const char *t;
 
@@ -985,8 +449,8 @@ static void test_breakdown_scrolls(void **state)
 
 static void test_pause_everywhere(void **state)
 {
-	struct store *s = many("pause.db", 1, false);
-	struct tui_app *a = app_on(s, NULL);
+	struct store *s = tb_many("pause.db", 1, false);
+	struct tui_app *a = tb_app_on(s, NULL);
 	struct offscreen o = screen_open(24, 100);
 	const char *t;
 
@@ -1011,9 +475,9 @@ static void test_pause_everywhere(void **state)
 
 static void test_source_selection(void **state)
 {
-	struct store *s = two_versions("selection.db");
+	struct store *s = tb_two_versions("selection.db");
 	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
-	struct tui_app *a = app_on(s, &so);
+	struct tui_app *a = tb_app_on(s, &so);
 	uint32_t node;
 
 	(void)state;
@@ -1064,7 +528,7 @@ static void test_columns_in_cells(void **state)
 	ts_write_or_fail(s, "\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8-checkout", p, now, NULL, NULL);
 	ts_write_or_fail(s, "bad\xff\xfe-utf8", p, now, NULL, NULL);
 	prof_free(p);
-	a = app_on(s, NULL);
+	a = tb_app_on(s, NULL);
 	o = screen_open(24, 120);
 	t = screen_text(a, &o);
 	for (y = 3; y < 6; y++) {
@@ -1101,7 +565,7 @@ static void test_find_newest(void **state)
 	ts_write_or_fail(s, "bbb", heap, now - 86400 * SEC, NULL, NULL);
 	prof_free(cpu);
 	prof_free(heap);
-	a = app_on(s, NULL);
+	a = tb_app_on(s, NULL);
 	assert_non_null(strstr(a->message, "showing the most recent data"));
 	assert_true(a->br.to_ns > now - 86400 * SEC);
 	assert_true(a->br.nrows > 0);
@@ -1125,39 +589,6 @@ static void test_find_newest(void **state)
 	store_close(s);
 }
 
-/*
- * The same search through a server that refuses a request without a range (Grafana
- * Pyroscope v2: "missing time range in the query"): it asks with ranges, finds the data of
- * two days ago, and a selector that matches nothing still says so.
- */
-static void test_find_newest_ranged(void **state)
-{
-	struct store *s = ts_open_new("find-ranged.db");
-	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz");
-	int64_t now = time_now_ns();
-	static struct slow_be slow;
-	struct tui_app *a;
-
-	(void)state;
-	ts_write_or_fail(s, "old", cpu, now - 2 * 86400 * SEC, NULL, NULL);
-	prof_free(cpu);
-	slow_init(&slow, s);
-	slow.ranged_only = true;
-	a = app_on_backend(&slow.base, NULL);
-	if (!strstr(a->message, "showing the most recent data"))
-		fail_msg("message: '%s'", a->message);
-	assert_true(a->br.to_ns > now - 2 * 86400 * SEC - 60 * SEC);
-	assert_true(a->br.to_ns < now - 86400 * SEC);
-	assert_true(a->br.nrows > 0);
-	assert_string_equal(a->br.rows[0].service, "old");
-	assert_int_equal(browser_view_set_selector(a, "{service_name=\"nope\"}"), 0);
-	if (!strstr(a->message, "nothing matches the selector"))
-		fail_msg("message: '%s'", a->message);
-	assert_int_equal(atomic_load(&slow.rangeless), 0);
-	tui_app_free(a);
-	store_close(s);
-}
-
 /* ------------------------------------------------------------------------------------ */
 /* 9, 17: export                                                                         */
 
@@ -1170,8 +601,8 @@ static void on_alarm(int sig)
 
 static void test_export_refuses_fifo(void **state)
 {
-	struct store *s = many("fifo.db", 1, false);
-	struct tui_app *a = app_on(s, NULL);
+	struct store *s = tb_many("fifo.db", 1, false);
+	struct tui_app *a = tb_app_on(s, NULL);
 	char fifo[600];
 
 	(void)state;
@@ -1199,8 +630,8 @@ static void test_export_refuses_fifo(void **state)
 
 static void test_export_name(void **state)
 {
-	struct store *s = many("name.db", 1, false);
-	struct tui_app *a = app_on(s, NULL);
+	struct store *s = tb_many("name.db", 1, false);
+	struct tui_app *a = tb_app_on(s, NULL);
 	const char *c;
 
 	(void)state;
@@ -1235,7 +666,7 @@ static void test_short_code(void **state)
 	const char *t;
 
 	(void)state;
-	put_version(s, v1_json, "v1", time_now_ns() - 600 * SEC);
+	tb_put_version(s, 1, time_now_ns() - 600 * SEC);
 	snprintf(dir, sizeof(dir), "%s", tu_tmp_path("src"));
 	mkdir(dir, 0700);
 	snprintf(file, sizeof(file), "%s/work", dir);
@@ -1245,7 +676,7 @@ static void test_short_code(void **state)
 	fputs("package main\n\nfunc main() {}\n", f); /* 3 lines; the profile has 6 and 8 */
 	fclose(f);
 	so.source_path = dir;
-	a = app_on(s, &so);
+	a = tb_app_on(s, &so);
 	tui_app_key(a, '\n');
 	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "main.work")), 0);
 	a->view = VIEW_SOURCE;
@@ -1272,8 +703,8 @@ static void test_short_code(void **state)
 
 static void test_help_wraps(void **state)
 {
-	struct store *s = many("help.db", 1, false);
-	struct tui_app *a = app_on(s, NULL);
+	struct store *s = tb_many("help.db", 1, false);
+	struct tui_app *a = tb_app_on(s, NULL);
 	struct offscreen o = screen_open(24, 80);
 	static char all[256 * 1024];
 	size_t n = 0;
@@ -1297,127 +728,6 @@ static void test_help_wraps(void **state)
 }
 
 /* ------------------------------------------------------------------------------------ */
-/* 17: the backend is the app's from the call on, errors included                        */
-
-/* tui_app_new on a backend with opts that make it fail: the backend is closed, once. */
-static void refused_with(struct store *s, const char *theme, const struct filter_opts *fo,
-			 const char *why)
-{
-	static struct slow_be slow; /* no gate: a plain pass-through that notes its close */
-	struct tui_opts o;
-	struct tui_app *a = NULL;
-
-	slow_init(&slow, s);
-	memset(&o, 0, sizeof(o));
-	o.sample_type = -1;
-	o.no_color = true;
-	o.source = "store";
-	o.backend = &slow.base;
-	o.backend_name = "store test";
-	o.start_in_browser = true;
-	o.theme = theme;
-	o.filters = fo;
-	assert_int_not_equal(tui_app_new(NULL, &o, &a), 0);
-	assert_null(a);
-	assert_non_null(strstr(err_last(), why));
-	/* closed by the failed call, not left to the caller (who is told the app owns it) */
-	if (!atomic_load(&slow.closed))
-		fail_msg("tui_app_new failed (%s) and left the backend open", err_last());
-}
-
-static void test_error_closes_backend(void **state)
-{
-	struct store *s = many("refused.db", 1, false);
-	struct filter_opts bad = { .focus = "(" };
-
-	(void)state;
-	refused_with(s, "/nonexistent/no-such-theme.toml", NULL, "no-such-theme");
-	refused_with(s, NULL, &bad, "focus");
-	store_close(s);
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* 18: Esc while the opened profile's call tree is built                                 */
-
-#define BIG_FIXTURE "go/gencode3k-cpu-labels.pb.gz"  /* a call tree of 513,357 nodes */
-
-static double ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/*
- * Enter on a row: the merge returns a large profile, whose call tree and tables the job
- * then builds on its thread; Esc right then: the job lands ("cancelled") soon, not after
- * building them.
- */
-static void test_esc_while_opening(void **state)
-{
-	struct store *s = many("opening.db", 1, false);
-	struct prof *p = fixture(BIG_FIXTURE);
-	static struct slow_be slow;
-	struct top *all = calloc(p->ntypes, sizeof(*all));
-	struct tree *t = NULL;
-	struct tui_app *a;
-	double t0, whole, after;
-	uint32_t ty;
-	int i, try;
-
-	(void)state;
-	/* what the job would build: the tree and the tables of that profile, here */
-	assert_non_null(all);
-	t0 = ms_now();
-	assert_int_equal(tree_build(p, &t), 0);
-	assert_int_equal(top_from_tree(t, all), 0);
-	whole = ms_now() - t0;
-	for (ty = 0; ty < p->ntypes; ty++)
-		top_release(&all[ty]);
-	free(all);
-	tree_free(t);
-	prof_free(p);
-
-	/*
-	 * Up to three tries: on a loaded machine (ctest -j, the sanitizer build) landing can
-	 * be late by chance; a job that builds the tree and tables is late every time.
-	 */
-	for (try = 0; try < 3; try++) {
-		if (try)
-			tui_app_free(a);
-		slow_init(&slow, s);
-		slow.replace = BIG_FIXTURE;
-		a = app_on_backend(&slow.base, NULL);
-		a->async = true;
-		tui_app_key(a, '\n');
-		assert_true(browser_view_busy(a, NULL));
-		for (i = 0; i < 100000 && !atomic_load(&slow.merged); i++)
-			usleep(100);
-		assert_true(atomic_load(&slow.merged));
-		tui_app_key(a, 27);
-		t0 = ms_now();
-		for (i = 0; i < 100000 && browser_view_busy(a, NULL); i++) {
-			usleep(100);
-			browser_view_poll(a);
-		}
-		after = ms_now() - t0;
-		print_message("  landed %.1f ms after Esc (its call tree and tables: %.1f ms)\n",
-			      after, whole);
-		assert_false(browser_view_busy(a, NULL));
-		assert_string_equal(a->message, "cancelled");
-		assert_int_equal(a->view, VIEW_BROWSER);
-		if (after <= whole / 4)
-			break;
-	}
-	if (try == 3)
-		fail_msg("the open job landed %.1f ms after Esc (its call tree and tables: %.1f ms): "
-			 "it built them", after, whole);
-	tui_app_free(a);
-	store_close(s);
-}
-
-/* ------------------------------------------------------------------------------------ */
 /* dates                                                                                 */
 
 /* Whether `line`, trimmed, starts with `l` and ends with `r`. */
@@ -1433,45 +743,10 @@ static bool framed_by(const char *line, const char *l, const char *r)
 	       strncmp(line + n - strlen(r), r, strlen(r)) == 0;
 }
 
-static void test_find_newest_limited(void **state)
-{
-	struct store *s = ts_open_new("find-limited.db");
-	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz");
-	int64_t now = time_now_ns();
-	static struct slow_be slow;
-	struct tui_app *a;
-	int n;
-
-	(void)state;
-	ts_write_or_fail(s, "old", cpu, now - 2 * 86400 * SEC, NULL, NULL);
-	prof_free(cpu);
-	slow_init(&slow, s);
-	slow.limit_ns = 86400 * SEC;
-	a = app_on_backend(&slow.base, NULL);
-	if (!strstr(a->message, "showing the most recent data"))
-		fail_msg("message: '%s'", a->message);
-	assert_true(a->br.to_ns > now - 2 * 86400 * SEC - 60 * SEC);
-	assert_true(a->br.to_ns < now - 86400 * SEC);
-	assert_string_equal(a->br.rows[0].service, "old");
-	assert_int_equal(slow.base.max_range_ns, 86400 * SEC);  /* learnt on the way */
-
-	atomic_store(&slow.requests, 0);
-	assert_int_equal(browser_view_set_selector(a, "{service_name=\"nope\"}"), 0);
-	n = atomic_load(&slow.requests);
-	print_message("  %d requests to find nothing\n", n);
-	if (!strstr(a->message, "nothing matches the selector") || !strstr(a->message, "31 d") ||
-	    !strstr(a->message, "limits a query's length"))
-		fail_msg("message: '%s'", a->message);
-	if (n > 60)
-		fail_msg("%d requests to find nothing", n);
-	tui_app_free(a);
-	store_close(s);
-}
-
 static void test_day_has_dates(void **state)
 {
-	struct store *s = many("day.db", 1, false);
-	struct tui_app *a = app_on(s, NULL);
+	struct store *s = tb_many("day.db", 1, false);
+	struct tui_app *a = tb_app_on(s, NULL);
 	struct offscreen o = screen_open(24, 100);
 	char l[32], r[32], wf[32], wt[32], want[80];
 	const char *t, *line;
@@ -1519,8 +794,8 @@ static void test_day_has_dates(void **state)
 
 static void test_last_push_honest(void **state)
 {
-	struct store *s = many("push.db", 1, false);  /* pushed 10 min ago */
-	struct tui_app *a = app_on(s, NULL);
+	struct store *s = tb_many("push.db", 1, false);  /* pushed 10 min ago */
+	struct tui_app *a = tb_app_on(s, NULL);
 	struct offscreen o = screen_open(24, 80);
 	const char *t, *p;
 	char *end;
@@ -1557,78 +832,6 @@ static void test_last_push_honest(void **state)
 	assert_not_on_screen(t, " now");
 	screen_close(&o);
 	tui_app_free(a);
-	store_close(s);
-}
-
-/*
- * One damaged part of a store (the timelines of one profile type fail, as dmg1.db's
- * memory:inuse_space did) leaves the list whole: those rows' last push reads "?", the
- * others' theirs.  A list that cannot be read at all, or whose query is cancelled, says
- * so instead of "reading the store..." for good.
- */
-static void test_damaged_part(void **state)
-{
-	struct store *s = ts_open_new("damaged.db");
-	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz"), *heap = fixture("go/heapwork-heap.pb.gz");
-	static struct slow_be slow;
-	struct offscreen o = screen_open(24, 100);
-	struct tui_app *a;
-	const char *t;
-	uint32_t i;
-
-	(void)state;
-	ts_write_or_fail(s, "aaa", cpu, time_now_ns() - 600 * SEC, NULL, NULL);
-	ts_write_or_fail(s, "bbb", heap, time_now_ns() - 600 * SEC, NULL, NULL);
-	prof_free(cpu);
-	prof_free(heap);
-	slow_init(&slow, s);
-	slow.fail_type = "memory:";
-	a = app_on_backend(&slow.base, NULL);
-	t = screen_text(a, &o);
-	if (a->br.nrows < 2 || !strstr(t, "2 services")) {
-		print_screen(t);
-		fail_msg("one damaged type emptied the list");
-	}
-	for (i = 0; i < a->br.nrows; i++) {
-		const char *line = NULL, *svc = a->br.rows[i].service;
-		int y;
-
-		for (y = 0; y < 24 && !line; y++)
-			if (strstr(screen_line(t, y), a->br.rows[i].ptype))
-				line = screen_line(t, y);
-		assert_non_null(line);
-		if (strcmp(svc, "bbb") == 0 ? !strstr(line, " ?") : !strstr(line, "10 min ago")) {
-			print_screen(t);
-			fail_msg("row %s %s: wrong last push", svc, a->br.rows[i].ptype);
-		}
-	}
-	if (!strstr(a->message, "a last push (its rows read ?): store 'x.db' is corrupt"))
-		fail_msg("message '%s'", a->message);
-	tui_app_free(a);
-
-	/* the label names fail: the list stands, and the message says what is missing */
-	slow_init(&slow, s);
-	slow.fail_names = true;
-	a = app_on_backend(&slow.base, NULL);
-	assert_true(a->br.nrows >= 2);
-	for (i = 0; i < a->br.nrows; i++)
-		assert_false(a->br.rows[i].last_unknown);
-	if (!strstr(a->message, "the label names (Tab has none)") || strstr(a->message, "?"))
-		fail_msg("message '%s'", a->message);
-	tui_app_free(a);
-
-	/* the list itself fails, or is cancelled: not "reading the store..." */
-	for (i = 1; i <= 2; i++) {
-		slow_init(&slow, s);
-		slow.fail_series = (int)i;
-		a = app_on_backend(&slow.base, NULL);
-		t = screen_text(a, &o);
-		assert_not_on_screen(t, "reading the store");
-		assert_on_screen(t, "the list could not be read");
-		assert_on_screen(t, i == 1 ? "database disk image is malformed" : "cancelled");
-		tui_app_free(a);
-	}
-	screen_close(&o);
 	store_close(s);
 }
 
@@ -1676,7 +879,7 @@ static void test_complete_escapes(void **state)
 		ts_write_or_fail(s, cases[i == 0 ? 0 : i == 1 ? 4 : 6].value, p,
 				 time_now_ns() - 600 * SEC, NULL, NULL);
 	prof_free(p);
-	a = app_on(s, NULL);
+	a = tb_app_on(s, NULL);
 	assert_int_equal(a->br.nrows, 3);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct selector *sel = NULL;
@@ -1736,7 +939,7 @@ static void test_enter_quotes(void **state)
 	ts_write_or_fail(s, "quo\"te\\back", p, time_now_ns() - 600 * SEC, NULL, NULL);
 	ts_write_or_fail(s, "plain", p, time_now_ns() - 600 * SEC, NULL, NULL);
 	prof_free(p);
-	a = app_on(s, NULL);
+	a = tb_app_on(s, NULL);
 	assert_int_equal(a->br.nrows, 2);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (browser_view_set_selector(a, cases[i].text))
@@ -1770,8 +973,8 @@ static uint32_t select_depth2(struct tui_app *a)
  */
 static void test_z_path_as_stored(void **state)
 {
-	struct store *s = two_versions("zpath.db");
-	struct tui_app *a = app_on(s, NULL);
+	struct store *s = tb_two_versions("zpath.db");
+	struct tui_app *a = tb_app_on(s, NULL);
 	int64_t total;
 
 	(void)state;
@@ -1826,7 +1029,7 @@ static void test_complete_typed_selector(void **state)
 	ts_write_or_fail(s, "payments", p, t, "env", "prod");
 	ts_write_or_fail(s, "payroll", p, t, "env", "dev");
 	prof_free(p);
-	a = app_on(s, NULL);
+	a = tb_app_on(s, NULL);
 	assert_int_equal(browser_view_set_selector(a, "{service_name=\"checkout\"}"), 0);
 	assert_int_equal(a->br.nrows, 1);
 	tui_app_key(a, '/');  /* {service_name="checkout" */
@@ -1851,75 +1054,6 @@ static void test_complete_typed_selector(void **state)
 }
 
 /*
- * Every row has its last push, not only the first 64 (the 65th and on read "-", which is
- * also "no data"), from one timeline per profile type rather than one per row.
- */
-static void test_last_push_every_row(void **state)
-{
-	struct store *s = many("fresh.db", 70, false);  /* 70 services, pushed 10 min ago */
-	static struct slow_be slow;
-	struct offscreen o = screen_open(24, 80);
-	struct tui_app *a;
-	const char *t;
-	uint32_t i;
-
-	(void)state;
-	slow_init(&slow, s);
-	a = app_on_backend(&slow.base, NULL);
-	assert_int_equal(a->br.nrows, 70);
-	for (i = 0; i < a->br.nrows; i++)
-		if (!a->br.rows[i].last_ns || a->br.rows[i].last_unknown)
-			fail_msg("row %u (%s): no last push", i, a->br.rows[i].service);
-	/* the list, its names and one timeline per type, and the cursor's row's timeline */
-	if (atomic_load(&slow.requests) > 6)
-		fail_msg("%d requests for 70 rows of one type", atomic_load(&slow.requests));
-	tui_app_key(a, 'G');
-	t = screen_text(a, &o);
-	for (i = 0; i < 24 && !strstr(screen_line(t, (int)i), "svc-69"); i++)
-		;
-	assert_true(i < 24);
-	if (!strstr(screen_line(t, (int)i), " 10 min ago")) {
-		print_screen(t);
-		fail_msg("svc-69's last push");
-	}
-	screen_close(&o);
-	tui_app_free(a);
-	store_close(s);
-}
-
-/*
- * A timeline grouped by service that comes back without a series (what the remote
- * backend answers when SelectSeries has no points; Grafana Pyroscope can, when Series
- * lists a series with no point in the range) leaves every row without a last push: the
- * look-up searched the empty list's NULL array (UBSan aborted the first screen).
- */
-static void test_last_push_no_groups(void **state)
-{
-	struct store *s = many("nogroups.db", 3, false);
-	static struct slow_be slow;
-	struct offscreen o = screen_open(24, 80);
-	struct tui_app *a;
-	const char *t;
-	uint32_t i;
-
-	(void)state;
-	slow_init(&slow, s);
-	slow.no_groups = true;
-	a = app_on_backend(&slow.base, NULL);
-	assert_int_equal(a->br.nrows, 3);
-	for (i = 0; i < a->br.nrows; i++)
-		if (a->br.rows[i].last_ns || a->br.rows[i].last_unknown)
-			fail_msg("row %u (%s): a last push from no series", i,
-				 a->br.rows[i].service);
-	t = screen_text(a, &o);
-	assert_on_screen(t, "svc-02");
-	assert_not_on_screen(t, "min ago");
-	screen_close(&o);
-	tui_app_free(a);
-	store_close(s);
-}
-
-/*
  * A service name of 300 bytes (ingest takes label values of up to 2,048) opens, and M
  * asks again for the same service: it was cut to 255 bytes and then matched exactly.
  */
@@ -1935,7 +1069,7 @@ static void test_long_service_name(void **state)
 	name[sizeof(name) - 1] = '\0';
 	ts_write_or_fail(s, name, p, time_now_ns() - 600 * SEC, NULL, NULL);
 	prof_free(p);
-	a = app_on(s, NULL);
+	a = tb_app_on(s, NULL);
 	assert_int_equal(a->br.nrows, 1);
 	assert_string_equal(a->br.rows[0].service, name);
 	tui_app_key(a, '\n');
@@ -1955,10 +1089,6 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long_range),
-		cmocka_unit_test(test_versions_never_block),
-		cmocka_unit_test(test_quit_while_querying),
-		cmocka_unit_test(test_esc_during_live_refresh),
-		cmocka_unit_test(test_user_request_stays_users),
 		cmocka_unit_test(test_live_reopens_what_was_opened),
 		cmocka_unit_test(test_path_only_versions),
 		cmocka_unit_test(test_one_step),
@@ -1970,24 +1100,17 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_selection),
 		cmocka_unit_test(test_columns_in_cells),
 		cmocka_unit_test(test_find_newest),
-		cmocka_unit_test(test_find_newest_ranged),
 		cmocka_unit_test(test_export_refuses_fifo),
 		cmocka_unit_test(test_export_name),
 		cmocka_unit_test(test_short_code),
-		cmocka_unit_test(test_find_newest_limited),
 		cmocka_unit_test(test_day_has_dates),
 		cmocka_unit_test(test_last_push_honest),
-		cmocka_unit_test(test_damaged_part),
 		cmocka_unit_test(test_complete_escapes),
 		cmocka_unit_test(test_enter_quotes),
 		cmocka_unit_test(test_z_path_as_stored),
 		cmocka_unit_test(test_complete_typed_selector),
-		cmocka_unit_test(test_last_push_every_row),
-		cmocka_unit_test(test_last_push_no_groups),
 		cmocka_unit_test(test_long_service_name),
 		cmocka_unit_test(test_help_wraps),
-		cmocka_unit_test(test_error_closes_backend),
-		cmocka_unit_test(test_esc_while_opening),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
