@@ -159,7 +159,7 @@ int remote_timeline_series(struct series_points_list *out, struct hmap *index,
 			   struct series_points **sp);
 /*
  * A Connect error body ({"code":...,"message":...}) or any other body: the message to
- * show, one terminal-safe line of at most about 300 bytes, into out.
+ * show, one terminal-safe line of at most 300 cells, into out.
  */
 int remote_error_message(const char *body, size_t len, struct buf *out);
 
