@@ -39,6 +39,7 @@
 #include "profile/labels.h"
 #include "store/store.h"
 #include "testutil.h"
+#include "testutil_browser.h"
 #include "tui/tui_int.h"
 
 #define SEC 1000000000LL
@@ -286,43 +287,7 @@ static void test_settings_credentials(void **state)
 /* ------------------------------------------------------------------------------------ */
 /* a store with two versions of main.work                                                */
 
-/*
- * v1: main.work's loop on line 6 (700 ms) and its return on line 8 (100 ms).
- * v2: the same function three lines down: line 9 (300 ms self, 500 ms with the new
- * main.square it calls) and line 11 (50 ms).
- */
-static const char v1_json[] =
-	"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"shared\":{\"frames\":["
-	"{\"name\":\"main.main\",\"file\":\"work/main.go\",\"line\":11},"
-	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":6},"
-	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":8}]},"
-	"\"profiles\":[{\"type\":\"sampled\",\"name\":\"cpu\",\"unit\":\"milliseconds\","
-	"\"startValue\":0,\"endValue\":1000,\"samples\":[[0,1],[0,2]],\"weights\":[700,100]}]}";
-static const char v2_json[] =
-	"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"shared\":{\"frames\":["
-	"{\"name\":\"main.main\",\"file\":\"work/main.go\",\"line\":14},"
-	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":9},"
-	"{\"name\":\"main.work\",\"file\":\"work/main.go\",\"line\":11},"
-	"{\"name\":\"main.square\",\"file\":\"work/main.go\",\"line\":4}]},"
-	"\"profiles\":[{\"type\":\"sampled\",\"name\":\"cpu\",\"unit\":\"milliseconds\","
-	"\"startValue\":0,\"endValue\":1000,\"samples\":[[0,1],[0,2],[0,1,3]],"
-	"\"weights\":[300,50,200]}]}";
-
-static void put(struct store *s, const char *json, const char *ref, int64_t t)
-{
-	struct prof *p = tu_decode_bytes(json, strlen(json), "v.speedscope.json");
-	struct labelset ls = LABELSET_INIT;
-
-	labelset_set(&ls, "service_name", "app");
-	labelset_set(&ls, "service_repository", "https://example.com/acme/app");
-	if (ref)
-		labelset_set(&ls, "service_git_ref", ref);
-	if (store_write(s, NULL, &ls, p, t, 10 * SEC))
-		fail_msg("store_write: %s", err_last());
-	labelset_free(&ls);
-	prof_free(p);
-}
-
+/* v1 20 min ago and, with two, v2 10 min ago (their lines: tb_put_version). */
 static struct store *make_store(const char *name, bool two)
 {
 	struct store *s = NULL;
@@ -331,9 +296,9 @@ static struct store *make_store(const char *name, bool two)
 	unlink(tpath(name));
 	if (store_open(tpath(name), STORE_CREATE, &s))
 		fail_msg("store_open: %s", err_last());
-	put(s, v1_json, "v1", now - 20 * 60 * SEC);
+	tb_put_version(s, 1, now - 20 * 60 * SEC);
 	if (two)
-		put(s, v2_json, "v2", now - 10 * 60 * SEC);
+		tb_put_version(s, 2, now - 10 * 60 * SEC);
 	return s;
 }
 
@@ -661,7 +626,8 @@ static void test_pane_direct(void **state)
 
 static void test_pane_file(void **state)
 {
-	struct prof *p = tu_decode_bytes(v1_json, strlen(v1_json), "v1.speedscope.json");
+	struct prof *p = tu_decode_bytes(tb_version_json(1), strlen(tb_version_json(1)),
+					 "v1.speedscope.json");
 	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
 	struct tui_opts o;
 	struct tui_app *a;
@@ -759,7 +725,8 @@ static void no_repo_stop(struct no_repo_server *sv)
  */
 static void test_pane_memo(void **state)
 {
-	struct prof *p = tu_decode_bytes(v1_json, strlen(v1_json), "v1.speedscope.json");
+	struct prof *p = tu_decode_bytes(tb_version_json(1), strlen(tb_version_json(1)),
+					 "v1.speedscope.json");
 	struct source_opts so = { .ref = "main", .cache_dir = tpath("memo-cache") };
 	struct no_repo_server sv;
 	struct tui_opts o;

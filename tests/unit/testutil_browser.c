@@ -54,13 +54,18 @@ static const char v2_json[] =
 	"\"startValue\":0,\"endValue\":1000,\"samples\":[[0,1],[0,2],[0,1,3]],"
 	"\"weights\":[300,50,200]}]}";
 
+const char *tb_version_json(int v)
+{
+	assert_true(v == 1 || v == 2);
+	return v == 1 ? v1_json : v2_json;
+}
+
 void tb_put_version(struct store *s, int v, int64_t t)
 {
-	const char *json = v == 1 ? v1_json : v2_json;
+	const char *json = tb_version_json(v);
 	struct prof *p = tu_decode_bytes(json, strlen(json), "v.speedscope.json");
 	struct labelset ls = LABELSET_INIT;
 
-	assert_true(v == 1 || v == 2);
 	labelset_set(&ls, "service_name", "app");
 	labelset_set(&ls, "service_repository", "https://example.com/acme/app");
 	labelset_set(&ls, "service_git_ref", v == 1 ? "v1" : "v2");

@@ -31,6 +31,8 @@ struct tui_app *tb_app_on(struct store *s, const struct source_opts *so);
  * 500 ms with the new main.square it calls) and line 11 (50 ms).
  */
 void tb_put_version(struct store *s, int v, int64_t t);
+/* Version v (1 or 2) as the speedscope JSON tb_put_version writes (static). */
+const char *tb_version_json(int v);
 /* A new store `name` with v1 20 min ago and v2 10 min ago. */
 struct store *tb_two_versions(const char *name);
 /* A new store `name`: n services (pods: one service, n pods) of a tiny profile, 10 min ago */
