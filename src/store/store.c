@@ -649,6 +649,30 @@ fail:
 	return store_exec(s, "COMMIT");
 }
 
+/*
+ * Refuses the names SQLite would not read as a file: "" is a private temporary database
+ * and ":memory:" a database in memory, both gone at close, so a writer would report
+ * profiles stored that no one can read.  A name beginning with "file:" is a URI to the
+ * SQLite we link with (built with SQLITE_USE_URI, as Debian's is, whatever flags the
+ * open passes): "file:x.db?mode=memory" or "file::memory:" would keep nothing either,
+ * and the query string could change how a real file is opened (mode=ro, immutable=1,
+ * vfs=).  It is refused rather than opened as the file of that name, because whoever
+ * writes "file:" most likely means a URI: the file itself is still reachable as
+ * "./file:...", which SQLite reads as a plain path.
+ */
+static int check_path(const char *path)
+{
+	if (!*path)
+		return err_set(ERR_USAGE, "no store path");
+	if (!strcmp(path, ":memory:"))
+		return err_set(ERR_USAGE, "cannot use ':memory:' as a store: SQLite keeps it in "
+			       "memory, not in a file (name the file ./:memory:)");
+	if (!strncmp(path, "file:", 5))
+		return err_set(ERR_USAGE, "cannot use '%s' as a store: SQLite reads a name "
+			       "beginning with file: as a URI (name the file ./%s)", path, path);
+	return 0;
+}
+
 int store_open(const char *path, unsigned flags, struct store **out)
 {
 	struct store *s;
@@ -656,6 +680,8 @@ int store_open(const char *path, unsigned flags, struct store **out)
 	int oflags = SQLITE_OPEN_NOMUTEX, rc;
 
 	*out = NULL;
+	if ((rc = check_path(path)))
+		return rc;
 	if (stat(path, &stt) != 0) {
 		if (errno != ENOENT || (flags & STORE_READONLY) || !(flags & STORE_CREATE))
 			return err_set(errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
@@ -779,9 +805,13 @@ int store_default_path(struct buf *out)
 
 int store_make_parent_dir(const char *path)
 {
-	char *dir = strdup(path), *p;
+	char *dir, *p;
+	int rc;
 
-	if (!dir)
+	/* refused here too: the callers make the directory first and must not make "file:" */
+	if ((rc = check_path(path)))
+		return rc;
+	if (!(dir = strdup(path)))
 		return err_set(ERR_NOMEM, "out of memory");
 	p = strrchr(dir, '/');
 	if (!p || p == dir) {

@@ -55,6 +55,11 @@
 
 struct store;
 
+/*
+ * Opens (with STORE_CREATE, creates) the store in the file `path`.  A name that is not a
+ * file to SQLite is refused with ERR_USAGE: "", ":memory:" and any name beginning with
+ * "file:" (a URI to SQLite; "./file:x" names that file).
+ */
 int store_open(const char *path, unsigned flags, struct store **out);
 void store_close(struct store *s);
 const char *store_path(const struct store *s);
@@ -242,7 +247,7 @@ int store_time_bounds(struct backend *b, const struct selector *sel, const char 
  * ~/.local/share/smolder/smolder.db.  Appends to out.
  */
 int store_default_path(struct buf *out);
-/* mkdir -p of the directory that will hold `path`. */
+/* mkdir -p of the directory that will hold `path`; refuses what store_open() refuses. */
 int store_make_parent_dir(const char *path);
 
 #endif

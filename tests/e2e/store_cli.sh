@@ -150,6 +150,43 @@ usagecheck "resolve's too" "^smolder resolve: unexpected argument 'x\\\\x1b\\]0;
   resolve --function f $'x\e]0;pwn\a'
 check "  (no escape byte reaches the terminal)" bash -c "! grep -q \$'\\e' '$tmp/err'"
 
+# --- --db names SQLite would not keep as a file: refused by every verb, serve at start -----
+# "" is a temporary database and ":memory:" one in memory; "file:..." is a URI to SQLite.
+# Before, ingest said "1 profile stored in :memory:" and kept nothing, and serve started
+# and answered 500 to every push.  Status 1 or 2: the point is a refusal in one line.
+refused() {  # refused DESCRIPTION PATTERN ARGS...: fails in one line, prints nothing else
+  local d=$1 pat=$2; shift 2
+  (cd "$tmp/cwd" && timeout 20 "$smolder" "$@" > "$tmp/out" 2> "$tmp/err")
+  local rc=$?
+  if [ "$rc" -ge 1 ] && [ "$rc" -le 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] &&
+     grep -qE -- "$pat" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+    echo "ok   - $d"; pass=$((pass + 1))
+  else
+    echo "FAIL - $d (status $rc): $(head -3 "$tmp/err")"; fail=$((fail + 1))
+  fi
+}
+mkdir "$tmp/cwd"
+pb=$(dirname "$0")/../../examples/heapwork-heap.pb.gz
+refused "ingest --db '': no store path" "^smolder: no store path$" ingest --db "" "$pb"
+refused "ingest --db :memory:: not a file" \
+  "^smolder: cannot use ':memory:' as a store: .*not in a file \(name the file ./:memory:\)$" \
+  ingest --db :memory: "$pb"
+refused "ingest --db file:x.db?mode=memory: a URI" \
+  "^smolder: cannot use 'file:x.db\?mode=memory' as a store: SQLite reads .* as a URI" \
+  ingest --db 'file:x.db?mode=memory' "$pb"
+refused "ingest --db file:d/x.db: a URI, no directory made" "as a URI" ingest --db file:d/x.db "$pb"
+check "  (nothing was made in the working directory)" test -z "$(ls -A "$tmp/cwd")"
+refused "top --db ''" "^smolder: no store path$" top --db ""
+refused "serve --db '' refuses at start-up" "^smolder:? serve: no store path$" \
+  serve --db "" --listen 127.0.0.1:0
+refused "serve --db :memory: refuses at start-up" "^smolder:? serve: cannot use ':memory:'" \
+  serve --db :memory: --listen 127.0.0.1:0
+# the file named file:x.db, spelt as a path, is an ordinary store
+(cd "$tmp/cwd" && "$smolder" ingest --db ./file:x.db "$pb" > /dev/null 2>&1)
+check "ingest --db ./file:x.db writes the file of that name" test -s "$tmp/cwd/file:x.db"
+(cd "$tmp/cwd" && "$smolder" query series --db ./file:x.db --from 0 > "$tmp/out" 2>&1)
+check "  and query series reads it back" grep -q heapwork "$tmp/out"
+
 # --- help texts: what the loaders read, every query subcommand -----------------------------
 "$smolder" --help > "$tmp/usage.txt"
 check "smolder --help names every query subcommand" \

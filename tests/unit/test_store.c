@@ -1280,6 +1280,53 @@ static void write_file(const char *path, const void *data, size_t n)
 	fclose(f);
 }
 
+/*
+ * Names SQLite would not open as a file are refused before anything is made: "" (a
+ * temporary database), ":memory:" and "file:..." URIs (in memory, or a real file opened
+ * with the URI's options).  Before, a writer opened them and its profiles were gone at
+ * close.  "./file:..." is the file of that name.
+ */
+static void test_not_a_file(void **state)
+{
+	static const char *const names[] = {
+		"", ":memory:", "file:x.db", "file:x.db?mode=memory&cache=shared", "file::memory:",
+		"file:d/x.db",
+	};
+	struct store *s = NULL;
+	struct stat st;
+	char cwd[4096];
+	size_t i;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(tpath("")), 0);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		err_clear();
+		assert_int_equal(store_make_parent_dir(names[i]), ERR_USAGE);
+		assert_int_equal(store_open(names[i], STORE_CREATE, &s), ERR_USAGE);
+		assert_null(s);
+		assert_int_equal(store_open(names[i], STORE_READONLY, &s), ERR_USAGE);
+		assert_null(s);
+		tu_assert_message(err_last());
+	}
+	assert_string_equal(err_last(), "cannot use 'file:d/x.db' as a store: SQLite reads a name "
+			    "beginning with file: as a URI (name the file ./file:d/x.db)");
+	assert_int_equal(store_open("", STORE_CREATE, &s), ERR_USAGE);
+	assert_string_equal(err_last(), "no store path");
+	/* nothing was made: no "file:" directory, no file */
+	assert_int_not_equal(stat("file:d", &st), 0);
+	assert_int_not_equal(stat("file:x.db", &st), 0);
+	assert_int_not_equal(stat(":memory:", &st), 0);
+	/* the file of that name, spelt as a path */
+	assert_int_equal(store_open("./file:x.db", STORE_CREATE, &s), 0);
+	store_close(s);
+	assert_int_equal(stat("file:x.db", &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(store_open("./file:x.db", STORE_READONLY, &s), 0);
+	store_close(s);
+	assert_int_equal(chdir(cwd), 0);
+}
+
 /* Files that are not stores, or damaged ones: clear one-line errors, never a crash. */
 static void test_bad_files(void **state)
 {
@@ -1542,6 +1589,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_reader_sees_new_symbols),
 		cmocka_unit_test(test_two_writers),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_not_a_file),
 		cmocka_unit_test(test_readonly_and_batches),
 	};
 
