@@ -688,7 +688,8 @@ static int sample_fill(const struct pctx *c, const struct pb_samples *room, size
 		}
 	}
 	if (s->n_label) {
-		struct prof_label *labels = room->labels + ps->label_off;
+		/* every label is checked; when none is kept room->labels may be NULL */
+		struct prof_label *labels = ps->nlabels ? room->labels + ps->label_off : NULL;
 
 		for (j = 0, k = 0; j < s->n_label; j++) {
 			const Perftools__Profiles__Label *l = s->label[j];

@@ -107,6 +107,10 @@ def seeds():
     s["pprof-proto-bad-string"] = head(PPROF, False) + pprof_pb(strings=["", "cpu"])
     s["pprof-proto-dangling-location"] = head(PPROF, False) + pprof_pb(loc_ids=(9, 1))
     s["pprof-proto-truncated"] = (head(PPROF, False) + pprof_pb())[:40]
+    # the only label has just a key (not kept, as pprof drops it), past the string table:
+    # found by libFuzzer (clang's UBSan: NULL + 0 in sample_fill)
+    s["pprof-proto-labels-none-kept"] = head(PPROF, False) + bytes.fromhex(
+        "0a04080110021207" "1a02080612011e" "3200" "3203636c75" "320b6e6d652080" "80ade2187002")
     s["pprof-json-wrong-types"] = head(PPROF, True) + b'{"sample":"x","stringTable":[1]}'
     # profile types
     types = {"profileTypes": [{"ID": TYPE_ID, "name": "process_cpu", "sampleType": "cpu",
