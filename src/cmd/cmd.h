@@ -54,6 +54,12 @@ bool cmd_ascii(FILE *f);
  */
 #include "base/err.h"
 void cmd_errorf(const char *fmt, ...) ERR_PRINTF(1, 2);
+/*
+ * The same line for one verb, "smolder VERB: ...": every message a verb prints with
+ * err_last() (a file's, a server's, the user's text) goes through one of the two, so a
+ * terminal in a C locale gets it in ASCII.
+ */
+void cmd_verb_errorf(const char *verb, const char *fmt, ...) ERR_PRINTF(2, 3);
 /* Appends s (NUL-terminated) made terminal-safe to out. */
 int cmd_safe(struct buf *out, const char *s);
 /*

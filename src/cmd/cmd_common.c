@@ -56,33 +56,48 @@ int cmd_source_name(const char *src, struct buf *out)
 	return buf_puts(out, src);
 }
 
-void cmd_errorf(const char *fmt, ...)
+/* "smolder[ VERB]: " and fmt's text, made safe for stderr as a whole (see cmd_errorf) */
+static void errorv(const char *verb, const char *fmt, va_list ap) ERR_PRINTF(2, 0);
+static void errorv(const char *verb, const char *fmt, va_list ap)
 {
 	struct buf raw = BUF_INIT, safe = BUF_INIT;
+	va_list aq;
+	int n;
+
+	/* buf_printf takes no va_list: measure, then format into place */
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n >= 0 && buf_grow(&raw, (size_t)n + 1) == 0) {
+		vsnprintf(raw.data, (size_t)n + 1, fmt, ap);
+		raw.len = (size_t)n;
+	}
+	if (raw.data && text_safe(&safe, raw.data, raw.len, cmd_ascii(stderr)) == 0 &&
+	    safe.data)
+		fprintf(stderr, "smolder%s%s: %.*s\n", verb ? " " : "", verb ? verb : "",
+			(int)safe.len, safe.data);
+	else
+		fprintf(stderr, "smolder%s%s: out of memory\n", verb ? " " : "", verb ? verb : "");
+	buf_release(&raw);
+	buf_release(&safe);
+}
+
+void cmd_errorf(const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	/* buf_printf takes no va_list: measure, then format into place */
-	{
-		va_list aq;
-		int n;
-
-		va_copy(aq, ap);
-		n = vsnprintf(NULL, 0, fmt, aq);
-		va_end(aq);
-		if (n >= 0 && buf_grow(&raw, (size_t)n + 1) == 0) {
-			vsnprintf(raw.data, (size_t)n + 1, fmt, ap);
-			raw.len = (size_t)n;
-		}
-	}
+	errorv(NULL, fmt, ap);
 	va_end(ap);
-	if (raw.data && text_safe(&safe, raw.data, raw.len, cmd_ascii(stderr)) == 0 &&
-	    safe.data)
-		fprintf(stderr, "smolder: %.*s\n", (int)safe.len, safe.data);
-	else
-		fprintf(stderr, "smolder: out of memory\n");
-	buf_release(&raw);
-	buf_release(&safe);
+}
+
+void cmd_verb_errorf(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	errorv(verb, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -436,7 +451,7 @@ int cmd_transform(struct prof **p, const struct cmd_transform *t)
 	 * leaves the profile as it is, as in pprof, with a word on stderr.
 	 */
 	if ((rc = prof_remove_uninteresting(*p, &next)) == ERR_PARSE) {
-		fprintf(stderr, "smolder: %s: not applied\n", err_last());
+		cmd_errorf("%s: not applied", err_last());
 	} else if (rc) {
 		cmd_errorf("%s", err_last());
 		return 1;

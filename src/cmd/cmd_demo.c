@@ -167,7 +167,7 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 			buf_printf(&path, "%s/.cache/smolder/demo.db", home && *home ? home : "/tmp");
 	}
 	if (examples_dir(&dir)) {
-		fprintf(stderr, "smolder demo: %s\n", err_last());
+		cmd_verb_errorf("demo", "%s", err_last());
 		goto done;
 	}
 	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
@@ -179,7 +179,7 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 			buf_reset(&file);
 			buf_printf(&file, "%s/%s", dir.data, f);
 			if (load_profile(file.data, &lo, &loaded[i][k])) {
-				fprintf(stderr, "smolder demo: %s\n", err_last());
+				cmd_verb_errorf("demo", "%s", err_last());
 				goto done;
 			}
 		}
@@ -194,7 +194,7 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 	buf_printf(&file, "%s-shm", path.data);
 	unlink(file.data);
 	if (store_make_parent_dir(path.data) || store_open(path.data, STORE_CREATE, &s)) {
-		fprintf(stderr, "smolder demo: %s\n", err_last());
+		cmd_verb_errorf("demo", "%s", err_last());
 		goto done;
 	}
 	cmd_safe(&shown, path.data);  /* the path from --db or the environment, as said */
@@ -253,7 +253,7 @@ fail:
 	/* on a terminal, the "making the demo store" line goes first; never a blank line */
 	if (isatty(STDERR_FILENO))
 		fputs("\r\033[K", stderr);
-	fprintf(stderr, "smolder demo: %s\n", err_last());
+	cmd_verb_errorf("demo", "%s", err_last());
 	rc = 1;
 done:
 	if (s) {

@@ -395,12 +395,11 @@ static int list_print(const struct source_version *v, size_t nv, size_t nall,
 			if (!v[i].prof || l[i].n == 0)
 				continue;
 			if (code_probe(&v[i], &l[i], c->so, &code[i])) {
-				fprintf(stderr, "smolder list: %s\n", err_last());
+				cmd_verb_errorf("list", "%s", err_last());
 				goto done;
 			}
 			if (code[i].rc == ERR_USAGE) {
-				fprintf(stderr, "smolder list: %s\n",
-					code[i].why.data ? code[i].why.data : "");
+				cmd_verb_errorf("list", "%s", code[i].why.data ? code[i].why.data : "");
 				rc = 2;
 				goto done;
 			}
@@ -454,7 +453,7 @@ static int part_compute(struct prof **p, int type, const struct list_ctx *c, str
 	if (cmd_transform(p, c->tr))
 		return 1;
 	if (list_compute(*p, (uint32_t)type, c->regex, l)) {
-		fprintf(stderr, "smolder list: %s\n", err_last());
+		cmd_verb_errorf("list", "%s", err_last());
 		return 1;
 	}
 	l->total = total;
@@ -493,12 +492,7 @@ static int merge_version(struct cmd_store_read *r, struct source_version *v,
 	rc = r->be->ops->merge(r->be, &q, &v->prof, mi);
 	selector_free(sel);
 	if (rc && rc != ERR_NOTFOUND) {
-		struct buf ref = BUF_INIT;
-
-		text_safe(&ref, v->ref, strlen(v->ref), cmd_ascii(stderr));
-		fprintf(stderr, "smolder list: version '%.*s': %s\n", (int)ref.len,
-			ref.data ? ref.data : "", err_last());
-		buf_release(&ref);
+		cmd_verb_errorf("list", "version '%s': %s", v->ref, err_last());
 		return 1;
 	}
 	return 0;
@@ -525,7 +519,7 @@ static int list_store(const struct cmd_store_src *st, const struct cmd_env *env,
 		goto done;
 	if (r.be->ops->series(r.be, sel, NULL, 0, r.q.range, &series) ||
 	    source_versions_group(series.v, series.n, &v, &nv, &nall)) {
-		fprintf(stderr, "smolder list: %s\n", err_last());
+		cmd_verb_errorf("list", "%s", err_last());
 		goto done;
 	}
 	if (nv == 0) { /* no series, yet a type: one unlabelled part, errors as merge says them */
@@ -639,7 +633,7 @@ int cmd_list(int argc, char **argv, const struct cmd_env *env)
 	/* one memory for the run: each file, config and failed server is asked once, not
 	   once per routine */
 	if (source_memo_new(&so.memo)) {
-		cmd_errorf("list: %s", err_last());
+		cmd_verb_errorf("list", "%s", err_last());
 		return 1;
 	}
 	rc = st.used ? list_store(&st, env, &ctx) : list_file(argv[optind + 1], env, &ctx);

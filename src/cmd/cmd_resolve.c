@@ -194,9 +194,7 @@ int cmd_resolve(int argc, char **argv, const struct cmd_env *env)
 		}
 	} else {
 		fflush(stdout);
-		fputs("smolder: ", stderr);
-		cmd_put_safe(stderr, err_last(), strlen(err_last()), true);
-		fputc('\n', stderr);
+		cmd_errorf("%s", err_last());
 	}
 	source_file_release(&f);
 	source_trace_release(&t);

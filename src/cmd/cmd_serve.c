@@ -106,7 +106,7 @@ static int parse_uint(const char *opt, const char *arg, unsigned long min, unsig
 static int parse_dur(const char *opt, const char *arg, int64_t *out)
 {
 	if (timeparse_duration(arg, out)) {
-		fprintf(stderr, "smolder serve: %s: %s\n", opt, err_last());
+		cmd_verb_errorf("serve", "%s: %s", opt, err_last());
 		return -1;
 	}
 	return 0;
@@ -163,7 +163,7 @@ static int parse_downsample(const char *arg, struct serve_opts *o)
 			bucket[i] = o->downsample[i].bucket_ns;
 		}
 		if (store_downsample_check(after, bucket, o->ndownsample)) {
-			fprintf(stderr, "smolder serve: --downsample: %s\n", err_last());
+			cmd_verb_errorf("serve", "--downsample: %s", err_last());
 			rc = -1;
 		}
 	}
@@ -238,7 +238,7 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 		case O_BODY:
 		case O_SIZE:
 			if (serve_parse_size(optarg, &size)) {
-				fprintf(stderr, "smolder serve: %s\n", err_last());
+				cmd_verb_errorf("serve", "%s", err_last());
 				goto done;
 			}
 			if (c == O_SIZE && size == 0) {  /* the writer reads 0 as "no cap" */
@@ -346,7 +346,7 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 	}
 	if (!o.db) {
 		if (store_default_path(&db)) {
-			fprintf(stderr, "smolder serve: %s\n", err_last());
+			cmd_verb_errorf("serve", "%s", err_last());
 			goto done;
 		}
 		o.db = db.data;
@@ -366,7 +366,7 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	if (serve_start(&o, &s)) {
-		fprintf(stderr, "smolder serve: %s\n", err_last());
+		cmd_verb_errorf("serve", "%s", err_last());
 		rc = err_last_code() == ERR_USAGE ? 2 : 1;
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		goto done;

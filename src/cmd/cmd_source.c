@@ -335,7 +335,7 @@ done:
 static int parse_time(const char *opt, const char *s, int64_t now, int64_t *out)
 {
 	if (timeparse(s, now, out)) {
-		fprintf(stderr, "smolder: %s: %s\n", opt, err_last());
+		cmd_errorf("%s: %s", opt, err_last());
 		return 2;
 	}
 	return 0;
@@ -398,7 +398,7 @@ static int store_open_range(const struct cmd_store_src *src, struct time_range r
 		return 2;
 	}
 	if (selector_parse(out->query, &out->sel)) {
-		fprintf(stderr, "smolder: --query: %s\n", err_last());
+		cmd_errorf("--query: %s", err_last());
 		return 2;
 	}
 	out->q.range = range;

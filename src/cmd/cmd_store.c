@@ -154,7 +154,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 			break;
 		case 'l':
 			if (cmd_extra_labels(&extra, optarg, false)) {
-				fprintf(stderr, "smolder ingest: %s\n", err_last());
+				cmd_verb_errorf("ingest", "%s", err_last());
 				goto done;
 			}
 			break;
@@ -328,7 +328,7 @@ static int q_open(const struct qargs *a, const struct cmd_env *env, struct backe
 		return 2;
 	}
 	if (selector_parse(a->st.query ? a->st.query : "{}", sel)) {
-		fprintf(stderr, "smolder: --query: %s\n", err_last());
+		cmd_errorf("--query: %s", err_last());
 		return 1;
 	}
 	if ((rc = cmd_open_backend(&a->st, env, be, path))) {
@@ -641,7 +641,7 @@ static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 	int rc = 1;
 
 	if (a->step && timeparse_duration(a->step, &step_ns)) {
-		fprintf(stderr, "smolder: --step: %s\n", err_last());
+		cmd_errorf("--step: %s", err_last());
 		return 2;
 	}
 	if (a->step && step_ns < 1000000) {

@@ -413,7 +413,7 @@ static int push(struct uploader *u, struct upfile *files, size_t n)
 	buf_reset(&u->body);
 	buf_reset(&u->resp);
 	if (pack_request(files, n, &u->body)) {
-		fprintf(stderr, "smolder upload: %s\n", err_last());
+		cmd_verb_errorf("upload", "%s", err_last());
 		return 1;
 	}
 	curl_easy_setopt(u->curl, CURLOPT_POSTFIELDS, u->body.data);
@@ -457,7 +457,8 @@ static int push(struct uploader *u, struct upfile *files, size_t n)
 	if (u->nsent)
 		buf_printf(&msg, " (%zu of the %zu files were uploaded, as said above; the others "
 				 "were not)", u->nsent, u->nfiles);
-	fprintf(stderr, "smolder upload: %s%s\n", what.data ? what.data : "", msg.data ? msg.data : "");
+	cmd_verb_errorf("upload", "%s%s", what.data ? what.data : "",
+			msg.data ? msg.data : "");
 	fflush(stdout);
 done:
 	buf_release(&msg);
@@ -540,13 +541,13 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 		case O_URL: url = optarg; break;
 		case O_SERVICE:  /* --extra-labels service_name=NAME: the last one given wins */
 			if (labelset_set(&extra, "service_name", optarg)) {
-				fprintf(stderr, "smolder upload: %s\n", err_last());
+				cmd_verb_errorf("upload", "%s", err_last());
 				goto done;
 			}
 			break;
 		case O_LABELS:
 			if (cmd_extra_labels(&extra, optarg, true)) {
-				fprintf(stderr, "smolder upload: %s\n", err_last());
+				cmd_verb_errorf("upload", "%s", err_last());
 				goto done;
 			}
 			break;
@@ -607,7 +608,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	}
 	for (i = 0; i < nfiles; i++)
 		if (load_file(argv[optind + (int)i], override_ts, &extra, &files[i])) {
-			fprintf(stderr, "smolder upload: %s\n", err_last());
+			cmd_verb_errorf("upload", "%s", err_last());
 			goto done;
 		}
 	buf_puts(&endpoint, url);

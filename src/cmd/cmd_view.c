@@ -403,8 +403,8 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 		goto done;
 	if (base_src) {
 		if (prof_pair(base, p, &pair)) {
-			fprintf(stderr, "smolder: cannot compare %s with %s: %s\n", display_name(base_src),
-				display_name(src), err_last());
+			cmd_errorf("cannot compare %s with %s: %s", display_name(base_src),
+				   display_name(src), err_last());
 			goto done;
 		}
 		prof_free(p);

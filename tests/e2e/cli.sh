@@ -155,6 +155,38 @@ check "export --format pprof -o - on a terminal is refused in one line (use -o F
   bash -c "[ \$(wc -l < '$tmp/tty.out') -eq 1 ] && grep -q 'binary.*use -o FILE' '$tmp/tty.out'"
 check "export --format folded -o - into a pipe stays byte for byte" \
   bash -c "'$smolder' export '$tmp/esc.folded' --format folded -o - | grep -qF \$'main;ev\x1b]0;PWNED\x07il 10'"
+# a message that quotes err_last() (a file's, a server's or the user's text) takes
+# cmd_errorf's path in every verb: on a terminal whose locale is not UTF-8 it is ASCII,
+# '?' for an é, as the rest of the messages (serve, upload, demo and ingest printed the
+# UTF-8 bytes), and into a pipe it stays UTF-8
+e=$(printf '\xc3\xa9')
+: > "$tmp/afile"
+# ttyc DESCRIPTION EXPECTED ARGS...: `smolder ARGS` on a terminal (script(1)) in the C
+# locale prints a line holding EXPECTED (fixed text) and no byte past ASCII
+ttyc() {
+  local d=$1 want=$2; shift 2
+  printf 'exec env LC_ALL=C LANG=C' > "$tmp/ttyc.sh"
+  printf ' %q' "$smolder" "$@" >> "$tmp/ttyc.sh"
+  script -qec "bash '$tmp/ttyc.sh'" /dev/null < /dev/null | tr -d '\r' > "$tmp/ttyc.out"
+  if grep -qF -- "$want" "$tmp/ttyc.out" && ! LC_ALL=C grep -qP '[\x80-\xff]' "$tmp/ttyc.out"; then
+    echo "ok   - $d"; pass=$((pass + 1))
+  else
+    echo "FAIL - $d: $(head -3 "$tmp/ttyc.out" | cat -v)"; fail=$((fail + 1))
+  fi
+}
+ttyc "serve: a bad --retention, quoted in ASCII on a C-locale terminal" \
+  "smolder serve: --retention: bad duration 'x?'" serve --retention "x$e"
+ttyc "upload: a missing file's name in ASCII too" \
+  "smolder upload: cannot open '$tmp/nofile?.pb'" upload --url http://127.0.0.1:1 "$tmp/nofile$e.pb"
+ttyc "upload: the server's failure line (here: cannot reach) in ASCII too" \
+  "smolder upload: cannot reach http://127.0.0.1:1/?: " upload --url "http://127.0.0.1:1/$e" "$ex/cpuwork-cpu.pb.gz"
+ttyc "demo: a --db it cannot make, in ASCII too" \
+  "smolder demo: cannot create directory '$tmp/afile/?'" demo --db "$tmp/afile/$e/x.db"
+ttyc "ingest: a refused --extra-labels, in ASCII too" \
+  "smolder ingest: --extra-labels: names starting with __ are reserved ('__?')" \
+  ingest --db "$tmp/i8.db" --extra-labels "__$e=1" "$ex/cpuwork-cpu.pb.gz"
+check "the same message into a pipe keeps its UTF-8 whatever the locale" \
+  bash -c "LC_ALL=C LANG=C '$smolder' serve --retention 'x$e' 2>&1 | grep -qF \"bad duration 'x$e'\""
 check "a function without a name is <unknown>, as in pprof" \
   bash -c "'$smolder' top '$tmp/ctrltype.pb' | grep -qE '^ +3 +37\.5% .*  <unknown>\$'"
 # pprof's sample_index rules: 0 rows is all of them; inuse_space names a "space" type
