@@ -1241,6 +1241,24 @@ static int dup_opt(const char *s, char **out)
 	return 0;
 }
 
+int remote_header_value_check(const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; value && value[i]; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		/* the value itself is never quoted: it may be a secret */
+		if (c == '\r' || c == '\n')
+			return err_set(ERR_USAGE, "%s holds a line break (at byte %zu): an HTTP "
+				       "header value is one line", name, i);
+		if (c < 0x20 || c == 0x7f)
+			return err_set(ERR_USAGE, "%s holds a control character (byte 0x%02x at "
+				       "%zu): an HTTP header cannot carry it", name, c, i);
+	}
+	return 0;
+}
+
 static int add_header(struct rbackend *rb, const char *h)
 {
 	struct curl_slist *l = curl_slist_append(rb->headers, h);
@@ -1275,8 +1293,14 @@ int remote_backend_open(const struct remote_opts *o, struct backend **out)
 		buf_release(&safe);
 		return rc;
 	}
-	if (o->tenant && strpbrk(o->tenant, "\r\n"))
-		return err_set(ERR_USAGE, "--tenant must be one line");
+	if ((rc = remote_header_value_check(o->tenant_from ? o->tenant_from : "--tenant",
+					    o->tenant)) ||
+	    (rc = remote_header_value_check(o->token_from ? o->token_from : "--token", o->token)) ||
+	    (rc = remote_header_value_check(o->username_from ? o->username_from : "--username",
+					    o->username)) ||
+	    (rc = remote_header_value_check(o->password_from ? o->password_from : "--password",
+					    o->password)))
+		return rc;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(ERR_NET, "cannot initialise libcurl");
 	if (!(rb = calloc(1, sizeof(*rb)))) {

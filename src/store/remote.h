@@ -85,6 +85,12 @@ struct remote_opts {
 	const char *username, *password;  /* Basic, when either is set */
 	const char *token;            /* Bearer, when neither is */
 	const char *tenant;           /* X-Scope-OrgID; NULL: not sent */
+	/*
+	 * What a refusal of the tenant or a credential calls it: the option or the variable
+	 * it came from (e.g. "PROFILECLI_TOKEN"); NULL: "--tenant", "--token", "--username",
+	 * "--password".
+	 */
+	const char *tenant_from, *token_from, *username_from, *password_from;
 	const char *ca_cert;          /* a PEM file of CAs to trust instead of the system's */
 	bool insecure;                /* no TLS verification */
 	long connect_timeout_ms;      /* 0: 10 s */
@@ -99,6 +105,15 @@ struct remote_opts {
 	FILE *progress;
 };
 
+/*
+ * Refuses (ERR_USAGE) a tenant or credential holding a line break or another control
+ * character (tab and DEL included): it would end the header it goes in (a header of the
+ * caller's making, or the request's body) or not survive the trip.  Basic credentials go
+ * out base64-encoded, but a user name or password with a control character is as sure a
+ * mistake (a secret file's last newline).  The message names `name` (the option or
+ * variable), never the value.  NULL and "" pass.
+ */
+int remote_header_value_check(const char *name, const char *value);
 int remote_backend_open(const struct remote_opts *o, struct backend **out);
 /* "proto" or "json" (ERR_USAGE otherwise). */
 int remote_codec_parse(const char *s, enum remote_codec *out);

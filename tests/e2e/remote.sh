@@ -281,6 +281,24 @@ check "profilecli's --tenant-id, on query and the reading verbs, is X-Scope-OrgI
 : > "$tmp/hostile/log"
 PROFILECLI_USERNAME=envuser "$smolder" query types --url "$hurl" --from 0 --token clitok > /dev/null 2>&1
 check "a --token given replaces PROFILECLI_USERNAME" grep -q 'auth=Bearer clitok' "$tmp/hostile/log"
+# a tenant or credential with a line break or another control character: refused in one
+# line naming the option or variable (never the value), nothing sent.  Before, a token's
+# trailing newline ended the header block (the server read no body) and a tenant's CR/LF
+# was refused as "--tenant" even when it came from PROFILECLI_TENANT_ID
+: > "$tmp/hostile/log"
+PROFILECLI_TOKEN=$'envs3cret\n' errcheck "PROFILECLI_TOKEN ending in a newline: refused" \
+  "^smolder: (PROFILECLI_TOKEN|--token) holds a line break \(at byte 9\)" \
+  query types --url "$hurl" --from 0
+errcheck "--token with a tab: refused" "^smolder: --token holds a control character \(byte 0x09" \
+  query types --url "$hurl" --from 0 --token $'s3cret\tx'
+errcheck "--tenant with CR/LF: refused" "^smolder: --tenant holds a line break" \
+  query types --url "$hurl" --from 0 --tenant $'t1\r\nX-Evil: 2'
+errcheck "--username with a control character: refused" "^smolder: --username holds a control" \
+  top --url "$hurl" --from 0 --username $'al\x01ice' --password s3cret --query '{}'
+errcheck "--password ending in a newline: refused" "^smolder: --password holds a line break" \
+  query series --url "$hurl" --from 0 --username alice --password $'s3cret\n'
+check "  (nothing was sent, no secret printed)" \
+  bash -c "[ ! -s '$tmp/hostile/log' ] && ! grep -q s3cret '$tmp/err'"
 # upload's refusals read as the query verbs': escaped, one line
 printf '500' > "$tmp/hostile/Push.status"
 printf '{"code":"internal","message":"bad \\u001b]0;PWNED\\u0007\\u001b[31mRED\\nsecond line"}' \

@@ -12,9 +12,10 @@
  * answered with 200; malformed, truncated, oversized and gzip-bomb answers and a Diff
  * whose values overflow (an error, never a crash); --aggregate refused where a server
  * cannot honour it; redirects; a server that never answers (cancel within about a
- * second, timeouts); credentials never in a message.  And smolder to smolder in
- * process: the client against our own query server (querier_serve over a real store),
- * every operation — Diff included — equal to the store backend's own answer.
+ * second, timeouts); credentials never in a message; a tenant or credential holding a
+ * line break or another control character refused before anything is sent.  And smolder
+ * to smolder in process: the client against our own query server (querier_serve over a
+ * real store), every operation — Diff included — equal to the store backend's own answer.
  *
  * Timelines and ranges split at a server's maximum query length: test_remote_timeline.c.
  */
@@ -738,6 +739,59 @@ static void test_own_server(void **state)
 	backend_close(local);
 }
 
+/*
+ * A tenant or credential with a line break or another control character is refused
+ * before anything is sent, naming where it came from and never quoting it.  Before, only
+ * a tenant's CR/LF was refused ("--tenant must be one line", even when it came from
+ * PROFILECLI_TENANT_ID), and a token's trailing newline (a secret file's) ended libcurl's
+ * header block early: the server read no body.
+ */
+static void test_header_values(void **state)
+{
+	struct remote_fixture *fx = *state;
+	static const struct {
+		struct remote_opts o;
+		const char *msg;
+	} cases[] = {
+		{ { .tenant = "t1\r\nX-Evil: 1" },
+		  "--tenant holds a line break (at byte 2): an HTTP header value is one line" },
+		{ { .tenant = "t1\n", .tenant_from = "PROFILECLI_TENANT_ID" },
+		  "PROFILECLI_TENANT_ID holds a line break (at byte 2)" },
+		{ { .token = "s3cret-tok\n", .token_from = "PROFILECLI_TOKEN" },
+		  "PROFILECLI_TOKEN holds a line break (at byte 10)" },
+		{ { .token = "s3cret\ttok" },
+		  "--token holds a control character (byte 0x09 at 6): an HTTP header cannot "
+		  "carry it" },
+		{ { .username = "al\x01s3cret", .password = "pw" },
+		  "--username holds a control character (byte 0x01 at 2)" },
+		{ { .username = "alice", .password = "s3cret\x7f",
+		    .password_from = "PROFILECLI_PASSWORD" },
+		  "PROFILECLI_PASSWORD holds a control character (byte 0x7f at 6)" },
+		{ { .username = "alice", .password = "s3cret\r\n" },
+		  "--password holds a line break (at byte 6)" },
+	};
+	size_t i;
+
+	assert_int_equal(remote_header_value_check("--token", NULL), 0);
+	assert_int_equal(remote_header_value_check("--token", ""), 0);
+	/* UTF-8 and blanks are no controls (Go's net/http sends them too) */
+	assert_int_equal(remote_header_value_check("--tenant", "t\xc3\xa9 am"), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct remote_opts o = cases[i].o;
+		struct backend *b = NULL;
+
+		o.url = fx->s.url;
+		err_clear();
+		assert_int_equal(remote_backend_open(&o, &b), ERR_USAGE);
+		assert_null(b);
+		tu_assert_message(err_last());
+		if (strncmp(err_last(), cases[i].msg, strlen(cases[i].msg)) != 0)
+			fail_msg("'%s' does not begin with '%s'", err_last(), cases[i].msg);
+		assert_null(strstr(err_last(), "s3cret"));
+		assert_null(strstr(err_last(), "Evil"));
+	}
+}
+
 static void test_url_redact(void **state)
 {
 	struct remote_fixture *fx = *state;
@@ -819,6 +873,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hang_cancel_timeout),
 		cmocka_unit_test(test_own_server),
 		cmocka_unit_test(test_url_redact),
+		cmocka_unit_test(test_header_values),
 	};
 
 	tu_init(argc, argv);
