@@ -498,6 +498,20 @@ static bool begin(struct req *r, const char *path, const char *method)
 	r->method[i] = '\0';
 	r->body_limit = s->o.limits.max_body_bytes;
 	r->route = route_find(path);
+	/*
+	 * Content-Length and Transfer-Encoding together (RFC 9112 §6.1): libmicrohttpd
+	 * reads the body as chunked, past what a query reserved by its Content-Length and
+	 * past the Content-Length a proxy in front may have gone by — which would take the
+	 * rest for a request of its own (smuggling).  Refused before a byte of the body is
+	 * read, on every route, and the connection closed: nothing after it is a request.
+	 */
+	if (header(r, MHD_HTTP_HEADER_CONTENT_LENGTH) &&
+	    header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+		r->close = true;
+		req_error(r, 400, NULL, "bad_framing", "Content-Length and Transfer-Encoding "
+			  "together: the body's length is ambiguous");
+		return false;
+	}
 	if (!r->route) {
 		req_error(r, 404, NULL, "not_found", "no such route");
 		return false;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of `smolder serve` against clients that try to hold its memory or its
 # threads (a real server on 127.0.0.1, random ports, raw-socket clients in python3):
+#   - Content-Length and Transfer-Encoding together: 400 before the body, the connection
+#     closed (no request smuggled after it is answered);
 #   - bodies sent to routes that take none (GET /ready, /metrics, the legacy read
 #     endpoints): 413 before a byte is read, and the server's memory stays flat while
 #     20 clients each send 8 MiB to /ready; queries with a body (querier.v1) reserve
@@ -47,6 +49,34 @@ export PYTHONPATH=$tmp
 # --- bodies on routes that take none -----------------------------------------------------
 serve_start nobody --db "$tmp/n.db" || exit 1
 url=http://127.0.0.1:$PORT
+# Content-Length and Transfer-Encoding together: 400 before the body, on every route, and
+# the connection closed.  libmicrohttpd read such a body as chunked (past a query's
+# reservation of its Content-Length 0) and kept the connection, so what a proxy going by
+# the Content-Length took for the body was answered as a request of its own.
+python3 - "$PORT" > "$tmp/clte.out" <<'EOF'
+import socket, sys
+for method, path in (("POST", "/ingest?name=x.cpu"), ("POST", "/querier.v1.QuerierService/LabelNames"),
+                     ("GET", "/ready"), ("POST", "/nowhere")):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    s.sendall(b"%s %s HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n"
+              b"\r\n5\r\na;b 1\r\n0\r\n\r\nGET /ready HTTP/1.1\r\nHost: x\r\n\r\n" % (method.encode(), path.encode()))
+    got, end = b"", "closed"
+    try:
+        while True:
+            b = s.recv(4096)
+            if not b:
+                break
+            got += b
+    except OSError as e:
+        end = str(e)
+    print(path, got.split(b"\r\n")[0].decode(errors="replace"), "answers=%d" % got.count(b"HTTP/1.1 "),
+          end, got[got.find(b"{"):got.find(b"}") + 1].decode(errors="replace"))
+    s.close()
+EOF
+n=$(grep -c ' HTTP/1.1 400 Bad Request answers=1 closed {"code":"invalid_argument","message":"Content-Length and Transfer-Encoding together: the body.s length is ambiguous"}$' "$tmp/clte.out")
+check "Content-Length with Transfer-Encoding: 400, then closed, on 4 routes ($n): $(tr '\n' '|' < "$tmp/clte.out")" \
+  test "$n" = 4
+check "logged as the 400" grep -q 'POST /ingest 400 0B .*reason="Content-Length and Transfer-Encoding together' "$SLOG"
 # headers announcing 8 MiB, no body yet: the answer comes at once, before any of it
 python3 - "$PORT" > "$tmp/announce.out" <<'EOF'
 import socket, sys
