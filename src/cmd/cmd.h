@@ -126,6 +126,11 @@ void cmd_bg_load_abandon(struct cmd_bg_load *bg);
 struct cmd_transform {
 	struct filter_opts filters;
 	int granularity;  /* enum granularity */
+	/*
+	 * The option that chose it ("--lines"), NULL before one did: pprof refuses two
+	 * granularities at once, so cmd_transform_opt() refuses a second, different one
+	 */
+	const char *granularity_opt;
 	bool collapse_recursion;
 	/*
 	 * Names as pprof shows them (profile/demangle.h): the verbs that print pprof's

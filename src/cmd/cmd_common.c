@@ -319,8 +319,39 @@ static int symbolize_parse(const char *arg, int *mode)
 	return 0;
 }
 
+/*
+ * Sets the granularity that option opt asks for.  pprof takes -functions, -files and
+ * -lines (with -filefunctions and -addresses) as one choice: two of them is "conflicting
+ * options set", not the last one winning.  The same one twice, or --granularity G beside
+ * the option that is G, is one choice; --granularity (ours) given again replaces its
+ * value, as any option with a value does.
+ */
+static int set_granularity(struct cmd_transform *t, enum granularity g, const char *opt)
+{
+	static const char value_opt[] = "--granularity ";
+	bool again = t->granularity_opt &&
+		     strncmp(t->granularity_opt, value_opt, sizeof(value_opt) - 1) == 0 &&
+		     strncmp(opt, value_opt, sizeof(value_opt) - 1) == 0;
+
+	if (t->granularity_opt && t->granularity != (int)g && !again) {
+		cmd_errorf("%s and %s are two granularities: pick one", t->granularity_opt, opt);
+		return -1;
+	}
+	t->granularity = (int)g;
+	t->granularity_opt = opt;
+	return 1;
+}
+
 int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
 {
+	static const char *const gran_opts[] = {
+		[GRAN_FUNCTIONS] = "--granularity functions",
+		[GRAN_LINES] = "--granularity lines",
+		[GRAN_FILES] = "--granularity files",
+		[GRAN_PACKAGES] = "--granularity packages",
+	};
+	int g;
+
 	static const char keys[] = "FXHSTUW";
 	static const char *const names[] = { "--focus",	   "--ignore",	  "--hide", "--show-from",
 					     "--tagfocus", "--tagignore", "--show" };
@@ -337,10 +368,10 @@ int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
 	case 'S': t->filters.show_from = arg; return 1;
 	case 'T': t->filters.tagfocus = arg; return 1;
 	case 'U': t->filters.tagignore = arg; return 1;
-	case 'f': t->granularity = GRAN_FUNCTIONS; return 1;
-	case 'l': t->granularity = GRAN_LINES; return 1;
-	case 'i': t->granularity = GRAN_FILES; return 1;
-	case 'p': t->granularity = GRAN_PACKAGES; return 1;
+	case 'f': return set_granularity(t, GRAN_FUNCTIONS, "--functions");
+	case 'l': return set_granularity(t, GRAN_LINES, "--lines");
+	case 'i': return set_granularity(t, GRAN_FILES, "--files");
+	case 'p': return set_granularity(t, GRAN_PACKAGES, "--packages");
 	case 'R': t->collapse_recursion = true; return 1;
 	case 'Y': {
 		int mode;
@@ -354,12 +385,12 @@ int cmd_transform_opt(int c, const char *arg, struct cmd_transform *t)
 		return 1;
 	}
 	case 'g':
-		if ((t->granularity = granularity_parse(arg)) < 0) {
+		if ((g = granularity_parse(arg)) < 0) {
 			cmd_errorf("--granularity is functions, lines, files or packages, not '%s'",
 				   arg);
 			return -1;
 		}
-		return 1;
+		return set_granularity(t, (enum granularity)g, gran_opts[g]);
 	}
 	return 0;
 }

@@ -423,6 +423,14 @@ check "peek --lines names lines" bash -c "'$smolder' peek --lines --format tsv '
 for g in -files -lines '--granularity=files' '--granularity=lines' '--granularity=packages'; do
   check "list $g prints what list prints" bash -c "[ -s '$tmp/list-default.tsv' ] && '$smolder' list --format tsv $g 'main\\.scoreRecords' '$cpu' 2>&1 | cmp -s - '$tmp/list-default.tsv'"
 done
+# pprof refuses two granularities ("conflicting options set: [files lines]"); the same
+# one twice, or --granularity G with the option that is G, is one choice
+usagecheck "top --lines --functions: two granularities, one line" "^smolder: --lines and --functions are two granularities: pick one$" top --lines --functions "$cpu"
+usagecheck "peek -files -lines (pprof's spelling): refused too" "^smolder: --files and --lines are two granularities" peek -files -lines main "$cpu"
+usagecheck "list --granularity=files --lines: refused too (pprof refuses it before list's override)" "^smolder: --granularity files and --lines are two granularities" list --granularity=files --lines main "$cpu"
+check "top --lines --lines and --granularity lines --lines are one choice" bash -c "
+  '$smolder' top --lines --lines --format tsv '$cpu' | cmp -s - <('$smolder' top --lines --format tsv '$cpu') &&
+  '$smolder' top --granularity lines --lines --format tsv '$cpu' | cmp -s - <('$smolder' top --lines --format tsv '$cpu')"
 # options list cannot read code with are the verb's usage error, said once before any
 # listing: they printed " (no code: ...)" under each of the 12 routines, and status 0
 usagecheck "list --ref without --repo: one line, status 2" \
