@@ -127,6 +127,10 @@ void app_install_data(struct tui_app *a, struct prof *base, struct prof *shown, 
 		a->tp.sort = by_name ? (diff ? (int)DIFF_SORT_NAME : (int)TOP_SORT_NAME) : 0;
 	}
 	a->diff = diff;
+	/* the comparison draws a diff's two sides: a profile with one side leaves it (c may
+	 * have been pressed while it was being read, with a diff still on screen) */
+	if (!diff && a->view == VIEW_COMPARE)
+		a->view = VIEW_FLAME;
 	a->ntypes = diff ? base->ntypes / 2 : base->ntypes;
 	if (a->type >= a->ntypes)
 		a->type = base->default_type % (a->ntypes ? a->ntypes : 1);
@@ -831,7 +835,7 @@ bool tui_app_key(struct tui_app *a, int key)
 	}
 	case 'c':
 		if (!a->diff) {
-			scr_message(a, false, "comparison needs two profiles: smolder diff BASE NEW");
+			scr_message(a, false, "%s", COMPARE_NEEDS_DIFF);
 			return true;
 		}
 		if (a->view == VIEW_FLAME) { /* arrive where the diff graph was */

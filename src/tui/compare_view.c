@@ -82,6 +82,11 @@ void compare_view_draw(struct tui_app *a, int y, int h, int w)
 {
 	int i;
 
+	if (!a->diff) { /* app_install_data leaves the view: only its two sides are drawn */
+		scr_put(y, 1, w - 1, COMPARE_NEEDS_DIFF, strlen(COMPARE_NEEDS_DIFF),
+			a->scr.role_attr[ROLE_HINT]);
+		return;
+	}
 	for (i = 0; i < 2; i++)
 		a->cmp[i].tree = a->tree;
 	if (w >= COMPARE_WIDE) {
@@ -135,6 +140,10 @@ void compare_view_status(struct tui_app *a, struct buf *out)
 {
 	struct flame_pane *fp = &a->cmp[a->cmp_focus];
 
+	if (!a->diff) { /* a->base_total has no base side to read */
+		buf_puts(out, COMPARE_NEEDS_DIFF);
+		return;
+	}
 	if (fp->fl.sel_plus) {
 		flame_view_status(a, fp, out);
 		return;

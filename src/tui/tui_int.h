@@ -847,7 +847,8 @@ void browser_fmt_span(int64_t ns, char *out, size_t n);
 /* The time at column i of n over [from, from + span), without overflow. */
 int64_t browser_time_at(int64_t from, int64_t span, int i, int n);
 
-/* compare_view.c */
+/* compare_view.c: drawn only for a diff (a->diff); else it says this, as c does */
+#define COMPARE_NEEDS_DIFF "comparison needs two profiles: smolder diff BASE NEW"
 void compare_view_draw(struct tui_app *a, int y, int h, int w);
 bool compare_view_key(struct tui_app *a, int key);
 void compare_view_mouse(struct tui_app *a, int y, int x, bool dbl);

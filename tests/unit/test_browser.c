@@ -1085,6 +1085,86 @@ static void test_long_service_name(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* P and c: the comparison of a window with the period before it                        */
+
+/* app's cpu 50, 40, 30 and 20 min ago: the middle half hour of the last hour (`-`) has
+ * three profiles, the half hour before it one */
+static struct store *before_and_now(const char *name)
+{
+	struct store *s = ts_open_new(name);
+	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz");
+	int64_t now = time_now_ns();
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ts_write_or_fail(s, "app", cpu, now - (50 - 10 * i) * 60 * SEC, NULL, NULL);
+	prof_free(cpu);
+	return s;
+}
+
+/* Lands every job of an app made async, and what each queued, as the key loop does. */
+static void wait_jobs(struct tui_app *a)
+{
+	int i;
+
+	for (i = 0; i < 1000 && (browser_view_busy(a, NULL) || a->br.queued); i++) {
+		usleep(10000);
+		browser_view_poll(a);
+	}
+	assert_false(browser_view_busy(a, NULL));
+}
+
+/* The app on before_and_now's store, the middle half hour compared with the one before. */
+static struct tui_app *compared(struct store *s)
+{
+	struct tui_app *a = tb_app_on(s, NULL);
+
+	pick_row(a, "app", ":cpu:");
+	tui_app_key(a, '-');
+	tui_app_key(a, 'P');
+	if (!a->diff || a->view != VIEW_FLAME)
+		fail_msg("P: view %d, diff %d, message '%s'", (int)a->view, a->diff, a->message);
+	return a;
+}
+
+/*
+ * c pressed while the window's own (plain) profile was being read: the comparison stayed
+ * on screen with a profile that has one side, and its status line read the base's total
+ * past the end of the totals (ASan: heap-buffer-overflow in diff_numbers).
+ */
+static void test_compare_leaves_for_plain(void **state)
+{
+	struct store *s = before_and_now("plain.db");
+	struct tui_app *a = compared(s);
+	struct offscreen o = screen_open(24, 80);
+	const char *t;
+
+	(void)state;
+	tui_app_key(a, 'c');
+	assert_int_equal(a->view, VIEW_COMPARE);
+	t = screen_text(a, &o);
+	assert_on_screen(t, " base: ");
+	tui_app_key(a, 'T');
+	a->async = true;
+	tui_app_key(a, '\n');
+	tui_app_key(a, 'c'); /* still a diff on screen: the comparison */
+	assert_int_equal(a->view, VIEW_COMPARE);
+	wait_jobs(a);
+	assert_false(a->diff);
+	assert_int_equal(a->view, VIEW_FLAME);
+	t = screen_text(a, &o);
+	assert_not_on_screen(t, " base: ");
+	assert_not_on_screen(t, "base 0");
+	/* and c says why there is no comparison */
+	tui_app_key(a, 'c');
+	assert_int_equal(a->view, VIEW_FLAME);
+	assert_non_null(strstr(a->message, "comparison needs two profiles"));
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1111,6 +1191,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_complete_typed_selector),
 		cmocka_unit_test(test_long_service_name),
 		cmocka_unit_test(test_help_wraps),
+		cmocka_unit_test(test_compare_leaves_for_plain),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
