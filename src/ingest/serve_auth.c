@@ -87,20 +87,28 @@ void serve_auth_release(struct serve_auth *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/*
+ * The errors of a line name its fields and never quote them: on a line whose fields are
+ * out of order (`plain:hunter2 basic alice t1`), any of them may be the secret, and the
+ * message goes to a terminal and to logs.
+ */
 static int parse_tenants(struct serve_cred *c, char *list, const char *path, int line)
 {
 	char *tok, *save = NULL;
+	int nth = 0;
 
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char **v;
 
+		nth++;
 		if (strcmp(tok, "*") == 0) {
 			c->any_tenant = true;
 			continue;
 		}
 		if (!tenant_valid(tok))
-			return err_set(ERR_PARSE, "%s:%d: invalid tenant ID '%.60s' (up to %d of "
-					"A-Z a-z 0-9 ! - _ . * ' ( ))", path, line, tok, SERVE_TENANT_MAX);
+			return err_set(ERR_PARSE, "%s:%d: field 4 (TENANTS): tenant ID %d is invalid "
+					"(up to %d of A-Z a-z 0-9 ! - _ . * ' ( ))", path, line, nth,
+					SERVE_TENANT_MAX);
 		v = realloc(c->tenants, (c->ntenants + 1) * sizeof(*v));
 		if (!v)
 			return err_set(ERR_NOMEM, "out of memory");
@@ -137,21 +145,23 @@ static int parse_line(struct serve_auth *a, char *s, const char *path, int line)
 	else if (strcmp(f[0], "bearer") == 0)
 		c.kind = SERVE_CRED_BEARER;
 	else
-		return err_set(ERR_PARSE, "%s:%d: unknown kind '%.20s' (basic or bearer)", path, line,
-			       f[0]);
+		return err_set(ERR_PARSE, "%s:%d: field 1 is not basic or bearer (basic|bearer NAME "
+			       "SECRET TENANTS)", path, line);
 	if (c.kind == SERVE_CRED_BASIC && strchr(f[1], ':'))
-		return err_set(ERR_PARSE, "%s:%d: a user name cannot contain ':'", path, line);
+		return err_set(ERR_PARSE, "%s:%d: field 2 (NAME): a user name cannot contain ':'",
+			       path, line);
 	if (strncmp(f[2], "plain:", 6) == 0) {
 		c.plain = true;
 		if (!f[2][6])
 			return err_set(ERR_PARSE, "%s:%d: empty plain secret", path, line);
 	} else if (f[2][0] != '$') {
-		return err_set(ERR_PARSE, "%s:%d: SECRET must be a crypt(3) hash such as $6$... "
-				"(openssl passwd -6) or plain:SECRET", path, line);
+		return err_set(ERR_PARSE, "%s:%d: field 3 (SECRET) must be a crypt(3) hash such "
+				"as $6$... (openssl passwd -6) or plain:SECRET", path, line);
 	}
 	for (i = 0; i < a->n; i++)
 		if (a->v[i].kind == c.kind && strcmp(a->v[i].name, f[1]) == 0)
-			return err_set(ERR_PARSE, "%s:%d: '%.60s' is listed twice", path, line, f[1]);
+			return err_set(ERR_PARSE, "%s:%d: field 2 (NAME): a %s credential of that "
+				       "name is listed earlier", path, line, f[0]);
 	c.name = strdup(f[1]);
 	c.secret = strdup(c.plain ? f[2] + 6 : f[2]);
 	explicit_bzero(f[2], strlen(f[2]));

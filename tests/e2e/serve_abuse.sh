@@ -14,7 +14,9 @@
 #     the connection waits suspended, so a push and /metrics with a remembered credential
 #     are answered during a 1 s check on the one HTTP thread; past 32 checks waiting, 429
 #     with Retry-After; a stop answers the waiting ones 503 instead of running them; an
-#     unknown user name costs what a wrong password does.
+#     unknown user name costs what a wrong password does;
+#   - an --auth-file whose fields are out of order: the error names the line and the
+#     field, and quotes none of them (any may be the secret).
 # Timing-based checks try up to three times: the CI machine is loaded.
 # Usage: serve_abuse.sh SMOLDER
 set -u
@@ -245,6 +247,25 @@ http GET "$url/metrics" > /dev/null
 check "/metrics counts every trickled body as 408, none as 499" \
   bash -c "grep -qE '^smolder_http_requests_total\{route=\"ingest\",status=\"408\"\} [2-4]$' '$tmp/body' && ! grep -q 'status=\"499\"' '$tmp/body'"
 serve_stop
+
+# --- auth-file errors quote no field ---------------------------------------------------------
+# each line's secret is 'hunter2' in a field where the parser looks for something else
+printf 'plain:hunter2 basic alice t1\n' > "$tmp/bad1"
+printf 'basic alice plain:x t1,plain:hunter2\n' > "$tmp/bad2"
+printf 'bearer hunter2 plain:y t1\nbearer hunter2 plain:z t1\n' > "$tmp/bad3"
+for i in 1 2 3; do
+  "$smolder" serve --listen 127.0.0.1:0 --db "$tmp/bad$i.db" --auth-file "$tmp/bad$i" \
+    > "$tmp/bad$i.out" 2>&1
+  echo "exit $?" >> "$tmp/bad$i.out"
+done
+check "a kind field that is a secret: the line and the field, not the secret ($(head -1 "$tmp/bad1.out"))" \
+  bash -c "grep -q 'bad1:1: field 1 is not basic or bearer' '$tmp/bad1.out' && ! grep -q hunter2 '$tmp/bad1.out'"
+check "a tenant that is a secret: which tenant, not the secret ($(head -1 "$tmp/bad2.out"))" \
+  bash -c "grep -q 'bad2:1: field 4 (TENANTS): tenant ID 2 is invalid' '$tmp/bad2.out' && ! grep -q hunter2 '$tmp/bad2.out'"
+check "a name listed twice (a bearer's label may be a token): not quoted ($(head -1 "$tmp/bad3.out"))" \
+  bash -c "grep -q 'bad3:2: field 2 (NAME): a bearer credential of that name is listed earlier' '$tmp/bad3.out' && ! grep -q hunter2 '$tmp/bad3.out'"
+check "and the server did not start" \
+  bash -c "[ \$(cat '$tmp'/bad[1-3].out | grep -c '^exit [1-9]') = 3 ]"
 
 # --- wrong passwords keep no HTTP thread busy ----------------------------------------------
 # crypt(3) hashes made here (libcrypt through perl): 'slow' costs ~0.5-1 s a check
