@@ -1259,6 +1259,12 @@ int remote_header_value_check(const char *name, const char *value)
 	return 0;
 }
 
+/* A credential: "" is none, as profilecli tests each for "" (a script's empty "$U"). */
+static int dup_cred(const char *s, char **out)
+{
+	return dup_opt(s && *s ? s : NULL, out);
+}
+
 static int add_header(struct rbackend *rb, const char *h)
 {
 	struct curl_slist *l = curl_slist_append(rb->headers, h);
@@ -1320,8 +1326,8 @@ int remote_backend_open(const struct remote_opts *o, struct backend **out)
 		n--;
 	if ((rc = buf_add(&rb->url, o->url, n)) ||
 	    (rc = remote_url_redact(rb->url.data, &rb->shown)) ||
-	    (rc = dup_opt(o->username, &rb->username)) ||
-	    (rc = dup_opt(o->password, &rb->password)) || (rc = dup_opt(o->token, &rb->token)) ||
+	    (rc = dup_cred(o->username, &rb->username)) ||
+	    (rc = dup_cred(o->password, &rb->password)) || (rc = dup_cred(o->token, &rb->token)) ||
 	    (rc = dup_opt(o->ca_cert, &rb->ca_cert)))
 		goto fail;
 	if (!(rb->h = curl_easy_init())) {
@@ -1356,7 +1362,7 @@ int remote_backend_open(const struct remote_opts *o, struct backend **out)
 	curl_easy_setopt(rb->h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(rb->h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(rb->h, CURLOPT_NOPROGRESS, 0L);
-	if (rb->username || rb->password) { /* profilecli: Basic when either is set */
+	if (rb->username || rb->password) { /* profilecli: Basic when either is not "" */
 		curl_easy_setopt(rb->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(rb->h, CURLOPT_USERNAME, rb->username ? rb->username : "");
 		curl_easy_setopt(rb->h, CURLOPT_PASSWORD, rb->password ? rb->password : "");

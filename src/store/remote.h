@@ -28,7 +28,7 @@
  *
  * Conventions, as profilecli's: Accept: *\/\*;allow-utf8-labelnames=true (so dotted
  * label names survive), X-Scope-OrgID for the tenant, Basic auth when a user name or a
- * password is set, else Bearer when a token is.  TLS verifies with the system CAs, or --ca-cert;
+ * password is set, else Bearer when a token is ("" is not set, for all four).  TLS verifies with the system CAs, or --ca-cert;
  * insecure skips verification.  libcurl's proxy variables (http_proxy, https_proxy,
  * no_proxy) apply.  Credentials never appear in messages: URLs are shown without user
  * information, query or fragment (remote_url_redact()).
@@ -82,9 +82,10 @@ enum remote_codec { REMOTE_CODEC_PROTO, REMOTE_CODEC_JSON };
 struct remote_opts {
 	const char *url;              /* http(s)://host:port[/prefix] */
 	enum remote_codec codec;
+	/* NULL and "" are none (as profilecli): `--username "" --token T` is Bearer T */
 	const char *username, *password;  /* Basic, when either is set */
 	const char *token;            /* Bearer, when neither is */
-	const char *tenant;           /* X-Scope-OrgID; NULL: not sent */
+	const char *tenant;           /* X-Scope-OrgID; NULL, "": not sent */
 	/*
 	 * What a refusal of the tenant or a credential calls it: the option or the variable
 	 * it came from (e.g. "PROFILECLI_TOKEN"); NULL: "--tenant", "--token", "--username",

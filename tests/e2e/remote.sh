@@ -281,6 +281,10 @@ check "profilecli's --tenant-id, on query and the reading verbs, is X-Scope-OrgI
 : > "$tmp/hostile/log"
 PROFILECLI_USERNAME=envuser "$smolder" query types --url "$hurl" --from 0 --token clitok > /dev/null 2>&1
 check "a --token given replaces PROFILECLI_USERNAME" grep -q 'auth=Bearer clitok' "$tmp/hostile/log"
+: > "$tmp/hostile/log"
+"$smolder" query types --url "$hurl" --from 0 --username "" --password "" --token clitok > /dev/null 2>&1
+check "an empty --username and --password are none, as profilecli's: Bearer, not Basic ':'" \
+  grep -q 'auth=Bearer clitok' "$tmp/hostile/log"
 # a tenant or credential with a line break or another control character: refused in one
 # line naming the option or variable (never the value), nothing sent.  Before, a token's
 # trailing newline ended the header block (the server read no body) and a tenant's CR/LF

@@ -377,6 +377,41 @@ static void test_auth(void **state)
 	buf_release(&url);
 }
 
+/*
+ * An empty user name, password or token is none, as profilecli tests each for "": a
+ * script's `--username "$U" --token "$T"` with U empty is Bearer.  Before, an empty name
+ * counted as given and Basic ":" went out instead of the token.
+ */
+static void test_empty_credentials(void **state)
+{
+	struct remote_fixture *fx = *state;
+	static const struct {
+		struct remote_opts o;
+		const char *auth;  /* the Authorization header sent ("": none) */
+	} cases[] = {
+		{ { .username = "", .token = "t0ken" }, "Bearer t0ken" },
+		{ { .username = "", .password = "", .token = "t0ken" }, "Bearer t0ken" },
+		{ { .password = "", .token = "t0ken" }, "Bearer t0ken" },
+		{ { .username = "", .password = "", .token = "" }, "" },
+		{ { .username = "user", .password = "", .token = "t0ken" }, "Basic dXNlcjo=" },
+		{ { .username = "", .password = "s3cret", .token = "t0ken" }, "Basic OnMzY3JldA==" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct time_range r = { 0, 0 };
+		struct labelset_list l = { 0 };
+		struct backend *b = tr_open(&fx->s, REMOTE_CODEC_JSON, &cases[i].o);
+
+		standin_reset(&fx->s, M_FIX);
+		assert_int_equal(b->ops->series(b, NULL, NULL, 0, r, &l), 0);
+		if (strcmp(fx->s.auth, cases[i].auth) != 0)
+			fail_msg("case %zu: sent '%s', expected '%s'", i, fx->s.auth, cases[i].auth);
+		labelset_list_release(&l);
+		backend_close(b);
+	}
+}
+
 static void test_server_errors(void **state)
 {
 	struct remote_fixture *fx = *state;
@@ -864,6 +899,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_lists_from_epoch),
 		cmocka_unit_test(test_auth),
+		cmocka_unit_test(test_empty_credentials),
 		cmocka_unit_test(test_server_errors),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_merge_gzip_bomb),
