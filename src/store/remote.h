@@ -28,9 +28,9 @@
  *
  * Conventions, as profilecli's: Accept: *\/\*;allow-utf8-labelnames=true (so dotted
  * label names survive), X-Scope-OrgID for the tenant, Basic auth when a user name or a
- * password is set, else Bearer when a token is ("" is not set, for all four).  TLS verifies with the system CAs, or --ca-cert;
- * insecure skips verification.  libcurl's proxy variables (http_proxy, https_proxy,
- * no_proxy) apply.  Credentials never appear in messages: URLs are shown without user
+ * password is set, else Bearer when a token is ("" is not set, for all four).  TLS
+ * verifies with the system CAs, or --ca-cert; insecure skips verification.  libcurl's
+ * proxy variables (http_proxy, https_proxy, no_proxy) apply.  Credentials never appear in messages: URLs are shown without user
  * information, query or fragment (remote_url_redact()).
  *
  * Robustness: connect and whole-request timeouts; idempotent (all) queries are retried
