@@ -614,6 +614,7 @@ static void check_run(struct serve_pool_job *j, atomic_int *cancel)
 	} else {
 		r->check_rc = serve_auth_resolve(&r->srv->auth, r->authz, r->orgid,
 						 SERVE_AUTH_MAY_HASH, &r->who);
+		serve_metrics_auth_check(&r->srv->metrics);
 		r->phase = PH_CHECKED;
 	}
 	resume_answered(r);

@@ -18,7 +18,8 @@
  * keyed with random bytes drawn at start (never the secret itself).  Failures are not
  * remembered.  A Basic user name that no credential has is checked against the first
  * hashed Basic credential's hash all the same, so that its answer takes as long as a
- * wrong password's and does not tell which names exist (when the hashes share a cost).  A resolve
+ * wrong password's and does not tell which names exist (when the hashes share a cost); so
+ * is a wrong password of a plain secret, which would otherwise be refused at once.  A resolve
  * without SERVE_AUTH_MAY_HASH (on an HTTP thread) answers from that memory and the plain
  * secrets only, and says SERVE_AUTH_SLOW when only a hash could tell: the caller then
  * resolves again on a thread of its own (serve.c), so that a client sending wrong
@@ -311,7 +312,7 @@ static long check(struct serve_auth *a, enum serve_cred_kind kind, const char *n
 	int64_t now = time_now_ns();
 	const struct serve_cred *dc;
 	long found = CHECK_NONE;
-	bool named = false;  /* a credential of that name was checked */
+	bool hashed = false;  /* a hash of that name's credential was checked */
 	size_t i;
 
 	pthread_mutex_lock(&a->mu);
@@ -335,10 +336,14 @@ static long check(struct serve_auth *a, enum serve_cred_kind kind, const char *n
 		else if (verify(c, offered))
 			found = (long)i;
 		else
-			named = true;
+			hashed |= !c->plain;
 	}
-	if (found == CHECK_NONE && kind == SERVE_CRED_BASIC && !named && (dc = decoy(a))) {
-		/* an unknown name costs what a wrong password does (see the top) */
+	if (found == CHECK_NONE && kind == SERVE_CRED_BASIC && !hashed && (dc = decoy(a))) {
+		/*
+		 * An unknown name, or a wrong password of a plain secret, costs what a wrong
+		 * password of a hashed one does (see the top): answered at once, it would tell
+		 * the names of plain secrets apart from unknown ones.
+		 */
 		if (!may_hash)
 			return CHECK_SLOW;
 		verify(dc, offered);

@@ -64,6 +64,7 @@ struct serve_metrics {
 	uint64_t bytes_in, profiles_stored, commits, commit_items, decodes, fsyncs;
 	double decode_s, write_s, commit_s, fsync_s;
 	uint64_t evicted, expired, downsampled, maintenance_runs;
+	uint64_t auth_checks;  /* credentials a checker resolved (crypt(3) may have run) */
 };
 
 int serve_metrics_init(struct serve_metrics *m);
@@ -77,6 +78,7 @@ void serve_metrics_commit(struct serve_metrics *m, uint64_t stored, double write
 void serve_metrics_fsync(struct serve_metrics *m, double ms);
 void serve_metrics_maint(struct serve_metrics *m, uint64_t expired, uint64_t merged,
 			 uint64_t evicted);
+void serve_metrics_auth_check(struct serve_metrics *m);
 /* Gauges sampled when the page is made. */
 struct serve_gauges {
 	uint64_t store_bytes, inflight, queued;

@@ -107,6 +107,13 @@ void serve_metrics_maint(struct serve_metrics *m, uint64_t expired, uint64_t mer
 	pthread_mutex_unlock(&m->mu);
 }
 
+void serve_metrics_auth_check(struct serve_metrics *m)
+{
+	pthread_mutex_lock(&m->mu);
+	m->auth_checks++;
+	pthread_mutex_unlock(&m->mu);
+}
+
 static void head(struct buf *out, const char *name, const char *type, const char *help)
 {
 	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -206,5 +213,8 @@ int serve_metrics_render(struct serve_metrics *m, const struct serve_gauges *g, 
 	      "Requests waiting for a checker thread to verify their credential.", g->check_waiting);
 	gauge(out, "smolder_auth_checkers_busy", "Checker threads verifying a credential.",
 	      g->check_busy);
+	counter(out, "smolder_auth_checks_total",
+		"Credentials verified on a checker thread (with crypt(3)): those not remembered, wrong ones included.",
+		c.auth_checks);
 	return out->data ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
