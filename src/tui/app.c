@@ -81,16 +81,62 @@ void app_path_free(char **v, uint32_t n)
 	free(v);
 }
 
+/*
+ * A pane's place by call path (zoom, selection, zoom stack), which outlives its tree: what
+ * new data of the same kind keeps.  A path that is gone leaves its nearest ancestor.
+ */
+struct pane_place {
+	char **zoom, **sel, **stack[ZOOM_STACK_MAX];
+	uint32_t nzoom, nsel, nstack[ZOOM_STACK_MAX];
+	int depth;
+};
+
+static void place_save(const struct tree *t, const struct flame_state *f, struct pane_place *p)
+{
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	if (!t)
+		return;
+	p->zoom = app_tree_path(t, 0, f->zoom, &p->nzoom);
+	p->sel = app_tree_path(t, 0, f->sel, &p->nsel);
+	for (i = 0; i < f->nzoom; i++)
+		p->stack[i] = app_tree_path(t, 0, f->zoom_stack[i], &p->nstack[i]);
+	p->depth = f->nzoom;
+}
+
+/* f at p's place in t (keep), else at its root; p is freed either way. */
+static void place_restore(const struct tree *t, struct pane_place *p, bool keep,
+			  struct flame_state *f)
+{
+	int i;
+
+	f->nzoom = 0;
+	f->zoom = keep ? app_tree_find(t, 0, p->zoom, p->nzoom) : 0;
+	f->sel = keep ? app_tree_find(t, 0, p->sel, p->nsel) : 0;
+	for (i = 0; keep && i < p->depth; i++)
+		f->zoom_stack[f->nzoom++] = app_tree_find(t, 0, p->stack[i], p->nstack[i]);
+	if (!tree_is_ancestor(t, f->zoom, f->sel))
+		f->sel = f->zoom;
+	app_path_free(p->zoom, p->nzoom);
+	app_path_free(p->sel, p->nsel);
+	for (i = 0; i < p->depth; i++)
+		app_path_free(p->stack[i], p->nstack[i]);
+}
+
 void app_install_data(struct tui_app *a, struct prof *base, struct prof *shown, struct tree *t,
 		      struct top *all, bool diff, const char *source, const char *base_source,
 		      bool filters)
 {
-	uint32_t ty, nz = 0, ns = 0;
-	char **zoom = a->tree ? app_tree_path(a->tree, 0, a->main.fl.zoom, &nz) : NULL;
-	char **sel = a->tree ? app_tree_path(a->tree, 0, a->main.fl.sel, &ns) : NULL;
+	uint32_t ty;
 	bool same = a->diff == diff && a->prof && a->prof->nsamples;
 	struct sandwich_keep sk;
+	/* the flame graph's place, and the comparison's own (its panes are in step) */
+	struct pane_place pm, pc;
 	int i;
+
+	place_save(a->tree, &a->main.fl, &pm);
+	place_save(a->tree, &a->cmp[a->cmp_focus].fl, &pc);
 
 	/* the sandwich keeps its function (by name, as the source pane does) */
 	sandwich_view_save(a, &sk);
@@ -144,17 +190,16 @@ void app_install_data(struct tui_app *a, struct prof *base, struct prof *shown, 
 
 		flame_release(&fp->fl.layout);
 		fp->tree = t;
-		fp->fl.nzoom = 0;
 		fp->fl.scroll = 0;
 		fp->fl.sel_plus = false;
-		/* a refresh of the same kind of profile keeps the place (by call path) */
-		fp->fl.zoom = same && zoom ? app_tree_find(t, 0, zoom, nz) : 0;
-		fp->fl.sel = same && sel ? app_tree_find(t, 0, sel, ns) : 0;
-		if (!tree_is_ancestor(t, fp->fl.zoom, fp->fl.sel))
-			fp->fl.sel = fp->fl.zoom;
 	}
-	app_path_free(zoom, nz);
-	app_path_free(sel, ns);
+	/* a refresh of the same kind of profile keeps each place (by call path) */
+	place_restore(t, &pm, same, &a->main.fl);
+	place_restore(t, &pc, same, &a->cmp[0].fl);
+	a->cmp[1].fl.zoom = a->cmp[0].fl.zoom;
+	a->cmp[1].fl.sel = a->cmp[0].fl.sel;
+	a->cmp[1].fl.nzoom = a->cmp[0].fl.nzoom;
+	memcpy(a->cmp[1].fl.zoom_stack, a->cmp[0].fl.zoom_stack, sizeof(a->cmp[1].fl.zoom_stack));
 	sandwich_view_restore(a, &sk, same);
 	app_search_refresh(a);
 	/* the source pane keeps its function; versions only for a profile from a backend */

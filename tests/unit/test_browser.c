@@ -1165,6 +1165,57 @@ static void test_compare_leaves_for_plain(void **state)
 	store_close(s);
 }
 
+/* The name of node n of the app's tree ("" for the root). */
+static const char *node_name(const struct tui_app *a, uint32_t n)
+{
+	return n ? tree_name(a->tree, n) : "";
+}
+
+/*
+ * A live refresh of a comparison (every 5 s) put both panes back on the hidden flame
+ * graph's zoom and selection and emptied their zoom stack: the place is the pane's own.
+ */
+static void test_compare_keeps_place(void **state)
+{
+	struct store *s = before_and_now("keep.db");
+	struct tui_app *a = compared(s);
+	char zoom[256], sel[256];
+	uint32_t nsel;
+
+	(void)state;
+	tui_app_key(a, 'c');
+	assert_int_equal(a->view, VIEW_COMPARE);
+	/* down two frames, zoom there, one more down: the flame graph stays at the root */
+	tui_app_key(a, 'j');
+	tui_app_key(a, 'j');
+	tui_app_key(a, '\n');
+	tui_app_key(a, 'j');
+	assert_int_equal(a->cmp[1].fl.nzoom, 1);
+	assert_int_not_equal(a->cmp[1].fl.zoom, 0);
+	assert_int_not_equal(a->cmp[1].fl.sel, a->cmp[1].fl.zoom);
+	assert_int_equal(a->main.fl.zoom, 0);
+	snprintf(zoom, sizeof(zoom), "%s", node_name(a, a->cmp[1].fl.zoom));
+	snprintf(sel, sizeof(sel), "%s", node_name(a, a->cmp[1].fl.sel));
+	nsel = a->tree->depth[a->cmp[1].fl.sel];
+	a->br.last_refresh_ms = 0;
+	browser_view_tick(a);
+	assert_null(a->br.job);
+	assert_true(a->diff);
+	assert_int_equal(a->view, VIEW_COMPARE);
+	for (int i = 0; i < 2; i++) {
+		assert_string_equal(node_name(a, a->cmp[i].fl.zoom), zoom);
+		assert_string_equal(node_name(a, a->cmp[i].fl.sel), sel);
+		assert_int_equal(a->tree->depth[a->cmp[i].fl.sel], nsel);
+		assert_int_equal(a->cmp[i].fl.nzoom, 1);
+	}
+	/* Esc still unzooms, to the root the stack kept */
+	tui_app_key(a, 27);
+	assert_int_equal(a->cmp[1].fl.zoom, 0);
+	assert_int_equal(a->cmp[1].fl.nzoom, 0);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1192,6 +1243,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_long_service_name),
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_compare_leaves_for_plain),
+		cmocka_unit_test(test_compare_keeps_place),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
