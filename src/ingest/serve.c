@@ -109,13 +109,15 @@ struct serve {
 	int listen_fd;
 	struct buf cert, key;
 	unsigned port;
-	pthread_mutex_t mu;  /* inflight, query_bytes, reading, answering, shutting */
+	pthread_mutex_t mu;  /* inflight, query_bytes, reading, answering, shutting, starting */
 	pthread_cond_t idle;
 	unsigned inflight;   /* admitted pushes */
 	size_t query_bytes;  /* reserved by queries with a body (QUERY_BYTES_MAX) */
 	unsigned reading;    /* reads queued or running on the readers */
 	unsigned answering;  /* resumed with their answer, not yet completed */
 	bool shutting;
+	bool starting;       /* libmicrohttpd is starting: on_mhd_log keeps its words */
+	char mhd_said[400];  /* what it said while starting, "; "-separated (why it failed) */
 };
 
 /*
@@ -1203,6 +1205,16 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
 	serve_log(s, SERVE_LOG_DEBUG, "http: %s", msg);
+	/* GnuTLS's reason comes first, then "Failed to initialize TLS support": both kept */
+	while (n && msg[n - 1] == '.')
+		msg[--n] = '\0';
+	pthread_mutex_lock(&s->mu);
+	if (s->starting && n) {
+		size_t k = strlen(s->mhd_said);
+
+		snprintf(s->mhd_said + k, sizeof(s->mhd_said) - k, "%s%s", k ? "; " : "", msg);
+	}
+	pthread_mutex_unlock(&s->mu);
 }
 
 /* ---- start and stop ---- */
@@ -1267,6 +1279,58 @@ static int check_policy(const struct serve_opts *o, bool loopback)
 	return 0;
 }
 
+/*
+ * MHD_start_daemon() with s's callbacks and opts: NULL with errno (0 when it set none)
+ * and s->mhd_said telling why.  The logger comes first: libmicrohttpd writes what it says
+ * before it to stderr, unescaped, whatever --log-level.
+ */
+static struct MHD_Daemon *mhd_start(struct serve *s, unsigned flags, struct MHD_OptionItem *opts)
+{
+	struct MHD_Daemon *d;
+	int saved;
+
+	pthread_mutex_lock(&s->mu);
+	s->starting = true;
+	s->mhd_said[0] = '\0';
+	pthread_mutex_unlock(&s->mu);
+	errno = 0;  /* not a stale one from before: ENOENT from a file looked for earlier */
+	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+			     MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+			     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	saved = errno;
+	pthread_mutex_lock(&s->mu);
+	s->starting = false;
+	if (!s->mhd_said[0])
+		snprintf(s->mhd_said, sizeof(s->mhd_said), "libmicrohttpd refused to start");
+	pthread_mutex_unlock(&s->mu);
+	errno = saved;
+	return d;
+}
+
+/*
+ * The certificate and key, tried on a daemon that listens nowhere, before the store is
+ * created: a bad pair leaves no new store file behind, and the error is GnuTLS's reason
+ * as libmicrohttpd gives it.
+ */
+static int check_tls(struct serve *s)
+{
+	struct MHD_OptionItem opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert.data },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, s->key.data },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	struct MHD_Daemon *d;
+
+	d = mhd_start(s, MHD_USE_TLS | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, opts);
+	if (!d)
+		return err_set(ERR_PARSE, "cannot use --tls-cert '%s' with --tls-key '%s': %s",
+			       s->o.tls_cert, s->o.tls_key, s->mhd_said);
+	MHD_stop_daemon(d);
+	return 0;
+}
+
 static int start_daemon(struct serve *s, const struct sockaddr_storage *sa)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME |
@@ -1290,14 +1354,13 @@ static int start_daemon(struct serve *s, const struct sockaddr_storage *sa)
 	}
 	OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
-	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-				MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-	if (!s->d)
+	/*
+	 * The certificate was tried already (check_tls): errno, when set, is the socket's
+	 * ("Address already in use"), else libmicrohttpd's word is the reason.
+	 */
+	if (!(s->d = mhd_start(s, flags, opts)))
 		return err_set(ERR_NET, "cannot listen on %s: %s", s->o.listen,
-			       errno ? strerror(errno) : "libmicrohttpd refused to start");
+			       errno ? strerror(errno) : s->mhd_said);
 	info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : 0;
 	return 0;
@@ -1343,7 +1406,8 @@ int serve_start(const struct serve_opts *o, struct serve **out)
 				  "hashes (openssl passwd -6)", o->auth_file);
 	}
 	if (o->tls_cert && ((rc = buf_read_file(&s->cert, o->tls_cert, 1 << 20)) ||
-			    (rc = buf_read_file(&s->key, o->tls_key, 1 << 20))))
+			    (rc = buf_read_file(&s->key, o->tls_key, 1 << 20)) ||
+			    (rc = check_tls(s))))
 		goto fail;
 	if ((rc = store_make_parent_dir(o->db)) || (rc = store_open(o->db, STORE_CREATE, &s->store)) ||
 	    (rc = store_set_size_limit(s->store, o->max_store_bytes)))

@@ -16,7 +16,9 @@
 #     with Retry-After; a stop answers the waiting ones 503 instead of running them; an
 #     unknown user name, or a wrong plain: secret, costs a check as a wrong password does;
 #   - an --auth-file whose fields are out of order: the error names the line and the
-#     field, and quotes none of them (any may be the secret).
+#     field, and quotes none of them (any may be the secret);
+#   - a certificate and key GnuTLS cannot use: GnuTLS's reason (not a stale errno), and
+#     no store file created.
 # Timing-based checks try up to three times: the CI machine is loaded.
 # Usage: serve_abuse.sh SMOLDER
 set -u
@@ -266,6 +268,35 @@ check "a name listed twice (a bearer's label may be a token): not quoted ($(head
   bash -c "grep -q 'bad3:2: field 2 (NAME): a bearer credential of that name is listed earlier' '$tmp/bad3.out' && ! grep -q hunter2 '$tmp/bad3.out'"
 check "and the server did not start" \
   bash -c "[ \$(cat '$tmp'/bad[1-3].out | grep -c '^exit [1-9]') = 3 ]"
+
+# --- a certificate and key that cannot be used ---------------------------------------------
+command -v openssl > /dev/null || { echo "FAIL - openssl is not installed"; exit 1; }
+ec() { echo -n "-newkey ec -pkeyopt ec_paramgen_curve:P-256"; }
+openssl req -x509 $(ec) -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 \
+  -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1" > /dev/null 2>&1
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/key2.pem" 2> /dev/null
+check "a certificate and two keys are made" test -s "$tmp/cert.pem" -a -s "$tmp/key.pem" -a -s "$tmp/key2.pem"
+printf 'not a certificate\n' > "$tmp/garbage.pem"
+: > "$tmp/empty.pem"
+# the reason was "No such file or directory": an errno left from before libmicrohttpd ran
+i=0
+for pair in "garbage.pem key.pem:Base64 decoding error" "empty.pem key.pem:" \
+            "cert.pem cert.pem:" "cert.pem key2.pem:do not match"; do
+  i=$((i + 1)); set -- ${pair%%:*}; why=${pair#*:}
+  "$smolder" serve --listen 127.0.0.1:0 --db "$tmp/tls$i.db" --tls-cert "$tmp/$1" \
+    --tls-key "$tmp/$2" > "$tmp/tls$i.out" 2>&1
+  rc=$?
+  check "--tls-cert $1 --tls-key $2: exit $rc, GnuTLS's reason ($(head -1 "$tmp/tls$i.out"))" \
+    grep -q "^smolder serve: cannot use --tls-cert '$tmp/$1' with --tls-key '$tmp/$2': GnuTLS failed to setup x509 certificate/key: .*$why" "$tmp/tls$i.out"
+  check "  and no store file left behind" bash -c "[ $rc -ne 0 ] && ! ls '$tmp/tls$i.db'* 2> /dev/null"
+done
+serve_start tls --db "$tmp/tls.db" --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" \
+  --log-level debug || exit 1
+check "the right pair: HTTPS answers" \
+  test "$(http GET "https://127.0.0.1:$PORT/ready" --cacert "$tmp/cert.pem")" = 200
+serve_stop
+check "libmicrohttpd's every word goes to our log (its logger is its first option)" \
+  bash -c "! grep -q 'EXTERNAL_LOGGER is not the first option' '$SLOG'"
 
 # --- wrong passwords keep no HTTP thread busy ----------------------------------------------
 # crypt(3) hashes made here (libcrypt through perl): 'slow' costs ~0.5-1 s a check
