@@ -515,6 +515,20 @@ static void enqueue(struct browser_state *b, enum bjob_kind kind)
 	b->queued |= bit;
 }
 
+#define OPEN_BITS (1u << BJ_OPEN | 1u << BJ_COMPARE)
+
+/*
+ * The user opens something (Enter, P, a double click, M, Z, the full profile): an open
+ * the live refresh queued would run after it and replace it, so it is dropped.
+ */
+static void drop_background_opens(struct browser_state *b)
+{
+	unsigned bits = b->bg_queued & OPEN_BITS;
+
+	b->queued &= ~bits;
+	b->bg_queued &= ~bits;
+}
+
 /* Starts a job of `kind` (false when one is already running: it is queued). */
 static bool start(struct tui_app *a, enum bjob_kind kind)
 {
@@ -528,6 +542,10 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 		return false;
 	}
 	b->bg_queued &= ~(1u << kind);
+	/* a refresh asks again for what was opened (b->reopen): one that would open the
+	 * cursor's row instead (the user's open has cleared reopen since) is not the refresh's */
+	if (bg && (OPEN_BITS & (1u << kind)) && !b->reopen)
+		return false;
 	j = calloc(1, sizeof(*j));
 	if (!j || backend_share_more(b->be, &j->be)) {
 		scr_message(a, true, "cannot start the query: %s", j ? err_last() : "out of memory");
@@ -687,6 +705,7 @@ bool browser_view_want_full(struct tui_app *a, const char *fname)
 	b->want_full = true;
 	b->live_reopen = false;
 	b->reopen = true;
+	drop_background_opens(b);
 	scr_message(a, false, "%s", fname ? "a server's flame graph has no lines: asking for the "
 					    "full profile..." :
 					    "a server's flame graph has no lines or labels: asking for "
@@ -763,6 +782,7 @@ bool browser_view_profile_key(struct tui_app *a, int key)
 	}
 	b->live_reopen = false;
 	b->reopen = true;
+	drop_background_opens(b);
 	start(a, b->open_kind == BJ_COMPARE ? BJ_COMPARE : BJ_OPEN);
 	return true;
 }
@@ -1077,15 +1097,17 @@ bool browser_view_poll(struct tui_app *a)
 	}
 	b->bg = false;
 	bjob_free(&j->job);
-	/* the next queued job, in a useful order */
+	/* the next queued job, in a useful order (past one that did not start: dropped, or
+	 * failed with its message said) */
 	q = b->queued;
 	b->queued = 0;
 	for (int k = 0; k < BJ_COUNT; k++)
 		if (q & (1u << k)) {
 			q &= ~(1u << k);
 			b->queued = q;
-			start(a, (enum bjob_kind)k);
-			break;
+			if (start(a, (enum bjob_kind)k))
+				break;
+			q = b->queued;
 		}
 	return true;
 }
@@ -1376,12 +1398,14 @@ bool browser_view_key(struct tui_app *a, int key)
 	case KEY_ENTER:
 		b->live_reopen = false;
 		b->reopen = false;
+		drop_background_opens(b);
 		if (cur_row(b))
 			start(a, BJ_OPEN);
 		return true;
 	case 'P':
 		b->live_reopen = false;
 		b->reopen = false;
+		drop_background_opens(b);
 		if (cur_row(b))
 			start(a, BJ_COMPARE);
 		return true;
@@ -1482,6 +1506,7 @@ void browser_view_mouse(struct tui_app *a, int y, int x, bool dbl)
 			if (dbl) {
 				b->live_reopen = false;
 				b->reopen = false;
+				drop_background_opens(b);
 				start(a, BJ_OPEN);
 			}
 		}

@@ -1216,6 +1216,33 @@ static void test_compare_keeps_place(void **state)
 	store_close(s);
 }
 
+/*
+ * Enter pressed while a live refresh ran, with the refresh's comparison queued behind
+ * it: the window's profile opened, then the queued comparison ran on the cursor's row
+ * and replaced it.  What the user opens drops a refresh's open still waiting.
+ */
+static void test_enter_beats_queued_refresh(void **state)
+{
+	struct store *s = before_and_now("queued.db");
+	struct tui_app *a = compared(s);
+
+	(void)state;
+	a->async = true;
+	a->br.last_refresh_ms = 0;
+	browser_view_tick(a); /* the list is read again, the comparison queued after it */
+	assert_true(browser_view_busy(a, NULL));
+	assert_true(a->br.queued & (1u << BJ_COMPARE));
+	tui_app_key(a, 'T');
+	tui_app_key(a, '\n');
+	wait_jobs(a);
+	if (a->diff || a->view != VIEW_FLAME || a->br.open_kind != BJ_OPEN)
+		fail_msg("Enter during a refresh: diff %d, view %d, message '%s'", a->diff,
+			 (int)a->view, a->message);
+	assert_non_null(strstr(a->opts.source, "app"));
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1244,6 +1271,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_help_wraps),
 		cmocka_unit_test(test_compare_leaves_for_plain),
 		cmocka_unit_test(test_compare_keeps_place),
+		cmocka_unit_test(test_enter_beats_queued_refresh),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
