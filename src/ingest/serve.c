@@ -1147,6 +1147,26 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		r->err_reason = "http_refused";
 		decided = true;
 	}
+	if (!decided && toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN) {
+		/*
+		 * The stop's grace ran out while the body was still arriving (or being dropped
+		 * after a refusal, which keeps its status): the server cut it, not the client.
+		 * Nothing could be sent: libmicrohttpd takes an answer only before a body or at
+		 * its end.
+		 */
+		if (r->phase == PH_ANSWER) {
+			size_t n = strlen(r->reason);
+
+			status = r->status;
+			snprintf(r->reason + n, sizeof(r->reason) - n, "; the server stopped first");
+		} else {
+			status = 503;
+			snprintf(r->reason, sizeof(r->reason),
+				 "the server stopped before the body arrived");
+			r->err_reason = "shutting_down";
+		}
+		decided = true;
+	}
 	if (!decided && !r->err_reason)
 		r->err_reason = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout" : "aborted";
 	serve_metrics_request(&s->metrics, route, status, r->body_bytes, ms,

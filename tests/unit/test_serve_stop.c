@@ -8,6 +8,9 @@
  * The pushes are held in the writer's queue by a write lock the test takes on the store
  * (SQLite's busy handler makes the writer wait for it), and released once the stop has
  * begun: the writer then commits them all at the very end of the stop.
+ *
+ * A push whose body is still arriving when the grace runs out is cut by the server: it is
+ * logged as the 503 it could not be sent, not as a client that went away.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -207,6 +210,58 @@ static void stop_round(int round)
 }
 
 /*
+ * A push that sent its headers and 5 of its 100 bytes, then nothing: a stop without grace
+ * closes its connection mid-body.  It was logged "499 ... client went away" (and counted
+ * aborted), though the server cut it.
+ */
+static void test_stop_cuts_a_body_still_arriving(void **state)
+{
+	static const char req[] = "POST /ingest?name=late.cpu HTTP/1.1\r\nHost: x\r\n"
+				  "Content-Length: 100\r\n\r\nmain;";
+	struct serve_opts o;
+	struct serve *s = NULL;
+	struct buf text = BUF_INIT;
+	char db[512], resp[4096];
+	unsigned port;
+	int fd, tries;
+	FILE *log;
+
+	(void)state;
+	assert_int_equal(tu_tmp_create("serve-cut"), 0);
+	snprintf(db, sizeof(db), "%s", tu_tmp_path("cut.db"));
+	log = fopen(tu_tmp_path("serve.log"), "w");
+	assert_non_null(log);
+	serve_opts_default(&o);
+	o.db = db;
+	o.listen = "127.0.0.1:0";
+	o.log = log;
+	o.maintenance_ns = 0;
+	assert_int_equal(serve_start(&o, &s), 0);
+	port = serve_port(s);
+	fd = connect_to(port);
+	send_all(fd, req, sizeof(req) - 1);
+	/* admitted at its headers: one push in flight, its body unfinished */
+	for (tries = 0; tries < 500 && metric(port, "smolder_inflight_requests") != 1; tries++)
+		nap_ms(10);
+	assert_int_equal(metric(port, "smolder_inflight_requests"), 1);
+	serve_stop(s, 0);
+	/* libmicrohttpd takes no answer mid-body: the connection is closed without one */
+	read_all(fd, resp, sizeof(resp));
+	close(fd);
+	fclose(log);
+	assert_int_equal(buf_read_file(&text, tu_tmp_path("serve.log"), 1 << 20), 0);
+	assert_non_null(text.data);
+	if (!strstr(text.data, "POST /ingest 503 ") ||
+	    !strstr(text.data, "reason=\"the server stopped before the body arrived\"") ||
+	    strstr(text.data, " 499 "))
+		fail_msg("a body cut by the stop is not logged as 503:\n%s", text.data);
+	if (resp[0] && !strstr(resp, " 503 "))
+		fail_msg("a body cut by the stop got an answer other than 503: %s", resp);
+	buf_release(&text);
+	tu_tmp_remove();
+}
+
+/*
  * Whether the daemon closes a connection before its answer goes out is a race: a few
  * rounds make an unanswered push all but certain when the stop does not wait.
  */
@@ -223,6 +278,7 @@ int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stop_answers_every_push),
+		cmocka_unit_test(test_stop_cuts_a_body_still_arriving),
 	};
 
 	tu_init(argc, argv);
