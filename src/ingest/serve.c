@@ -28,7 +28,6 @@
  */
 #include <errno.h>
 #include <microhttpd.h>
-#include <netdb.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1239,66 +1238,6 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start and stop ---- */
 
-/* "host:port", "[v6]:port" → a socket address; *loopback says whether it is one. */
-static int parse_listen(const char *listen, struct sockaddr_storage *out, socklen_t *len)
-{
-	char host[256], *port;
-	struct addrinfo hints, *res = NULL;
-	const char *colon;
-	int rc;
-
-	if (listen[0] == '[') {
-		const char *close = strchr(listen, ']');
-
-		if (!close || close[1] != ':' || (size_t)(close - listen - 1) >= sizeof(host))
-			return err_set(ERR_USAGE, "--listen wants HOST:PORT or [IPv6]:PORT, not '%s'",
-				       listen);
-		snprintf(host, sizeof(host), "%.*s", (int)(close - listen - 1), listen + 1);
-		colon = close + 1;
-	} else {
-		colon = strrchr(listen, ':');
-		if (!colon || (size_t)(colon - listen) >= sizeof(host))
-			return err_set(ERR_USAGE, "--listen wants HOST:PORT, not '%s'", listen);
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
-	}
-	port = (char *)colon + 1;
-	if (!*port || strspn(port, "0123456789") != strlen(port) || atol(port) > 65535)
-		return err_set(ERR_USAGE, "--listen: invalid port in '%s'", listen);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
-	if ((rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res)) != 0)
-		return err_set(ERR_USAGE, "--listen: cannot resolve '%s': %s", host, gai_strerror(rc));
-	memcpy(out, res->ai_addr, res->ai_addrlen);
-	*len = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
-}
-
-/* The start-up policy: who may connect, and how credentials travel. */
-static int check_policy(const struct serve_opts *o, bool loopback)
-{
-	if (o->auth_file && o->no_auth)
-		return err_set(ERR_USAGE, "--auth-file and --no-auth contradict each other");
-	if ((o->tls_cert != NULL) != (o->tls_key != NULL))
-		return err_set(ERR_USAGE, "HTTPS needs both --tls-cert and --tls-key");
-	if (loopback)
-		return 0;
-	if (!o->auth_file && !o->no_auth)
-		return err_set(ERR_USAGE,
-			       "refusing to listen on %s without authentication: anyone who can "
-			       "reach it could push profiles and read them; pass --auth-file FILE "
-			       "(credentials bound to tenants), or --no-auth to accept that",
-			       o->listen);
-	if (o->auth_file && !o->tls_cert)
-		return err_set(ERR_USAGE,
-			       "refusing to take credentials in clear text on %s: passwords and "
-			       "tokens would cross the network unencrypted; pass --tls-cert and "
-			       "--tls-key (HTTPS), or listen on loopback behind a TLS proxy",
-			       o->listen);
-	return 0;
-}
-
 /*
  * MHD_start_daemon() with s's callbacks and opts: NULL with errno (0 when it set none)
  * and s->mhd_said telling why.  The logger comes first: libmicrohttpd writes what it says
@@ -1402,10 +1341,10 @@ int serve_start(const struct serve_opts *o, struct serve **out)
 			       "--max-inflight and --max-queue positive", SERVE_POOL_MAX);
 	if (o->read_threads < 1 || o->read_threads > SERVE_MAX_READERS)
 		return err_set(ERR_USAGE, "--read-threads must be 1 to %d", SERVE_MAX_READERS);
-	if ((rc = parse_listen(o->listen, &sa, &salen)))
+	if ((rc = serve_listen_parse(o->listen, &sa, &salen)))
 		return rc;
 	loopback = serve_addr_is_loopback((struct sockaddr *)&sa);
-	if ((rc = check_policy(o, loopback)))
+	if ((rc = serve_listen_policy(o, loopback)))
 		return rc;
 	if (!(s = calloc(1, sizeof(*s))))
 		return err_set(ERR_NOMEM, "out of memory");

@@ -25,10 +25,14 @@
  * resolves again on a thread of its own (serve.c), so that a client sending wrong
  * passwords keeps no HTTP thread busy.
  *
+ * Where the server listens decides what it demands: off loopback, authentication (or
+ * --no-auth said out loud), and with credentials, TLS (serve_listen_policy).
+ *
  * Tenant IDs follow Grafana's rules (dskit): up to 150 characters of [A-Za-z0-9] and
  * ! - _ . * ' ( ), not "." or "..".
  */
 #include <crypt.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +250,66 @@ bool serve_addr_is_loopback(const struct sockaddr *sa)
 		return memcmp(b, mapped, 12) == 0 && b[12] == 127;
 	}
 	return false;
+}
+
+/* ---- where to listen, and who may then connect ---- */
+
+int serve_listen_parse(const char *listen, struct sockaddr_storage *out, socklen_t *len)
+{
+	char host[256], *port;
+	struct addrinfo hints, *res = NULL;
+	const char *colon;
+	int rc;
+
+	if (listen[0] == '[') {
+		const char *close = strchr(listen, ']');
+
+		if (!close || close[1] != ':' || (size_t)(close - listen - 1) >= sizeof(host))
+			return err_set(ERR_USAGE, "--listen wants HOST:PORT or [IPv6]:PORT, not '%s'",
+				       listen);
+		snprintf(host, sizeof(host), "%.*s", (int)(close - listen - 1), listen + 1);
+		colon = close + 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (!colon || (size_t)(colon - listen) >= sizeof(host))
+			return err_set(ERR_USAGE, "--listen wants HOST:PORT, not '%s'", listen);
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
+	}
+	port = (char *)colon + 1;
+	if (!*port || strspn(port, "0123456789") != strlen(port) || atol(port) > 65535)
+		return err_set(ERR_USAGE, "--listen: invalid port in '%s'", listen);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	if ((rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res)) != 0)
+		return err_set(ERR_USAGE, "--listen: cannot resolve '%s': %s", host, gai_strerror(rc));
+	memcpy(out, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+int serve_listen_policy(const struct serve_opts *o, bool loopback)
+{
+	if (o->auth_file && o->no_auth)
+		return err_set(ERR_USAGE, "--auth-file and --no-auth contradict each other");
+	if ((o->tls_cert != NULL) != (o->tls_key != NULL))
+		return err_set(ERR_USAGE, "HTTPS needs both --tls-cert and --tls-key");
+	if (loopback)
+		return 0;
+	if (!o->auth_file && !o->no_auth)
+		return err_set(ERR_USAGE,
+			       "refusing to listen on %s without authentication: anyone who can "
+			       "reach it could push profiles and read them; pass --auth-file FILE "
+			       "(credentials bound to tenants), or --no-auth to accept that",
+			       o->listen);
+	if (o->auth_file && !o->tls_cert)
+		return err_set(ERR_USAGE,
+			       "refusing to take credentials in clear text on %s: passwords and "
+			       "tokens would cross the network unencrypted; pass --tls-cert and "
+			       "--tls-key (HTTPS), or listen on loopback behind a TLS proxy",
+			       o->listen);
+	return 0;
 }
 
 /* ---- checking a request ---- */

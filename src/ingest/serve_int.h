@@ -150,6 +150,13 @@ int serve_auth_resolve(struct serve_auth *a, const char *authorization, const ch
 		       unsigned flags, struct serve_who *who);
 /* True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
 bool serve_addr_is_loopback(const struct sockaddr *sa);
+/* --listen's "HOST:PORT" or "[IPv6]:PORT" → a socket address (ERR_USAGE when malformed). */
+int serve_listen_parse(const char *listen, struct sockaddr_storage *out, socklen_t *len);
+/*
+ * The start-up policy (ERR_USAGE saying why not): off loopback, --auth-file or --no-auth,
+ * and credentials only over TLS; --tls-cert and --tls-key together.
+ */
+int serve_listen_policy(const struct serve_opts *o, bool loopback);
 
 /* ---- the decoders and the readers (serve_pool.c) ---- */
 
