@@ -9,8 +9,10 @@
  *	               "events": [{"type": "O", "frame": 0, "at": 0}, ...]}]}
  *
  * Every frame becomes one function and one location; samples of every profile go to one
- * builder (see decode.h for units and labels).  jansson parses the whole document, so
- * the number of JSON values is counted first and bounded (SPEEDSCOPE_MAX_VALUES).
+ * builder (see decode.h for units and labels).  Frame names are kept as written: pprof's
+ * shortening of C++ names leaves them alone (no system name), as it does folded names.
+ * jansson parses the whole document, so the number of JSON values is counted first and
+ * bounded (SPEEDSCOPE_MAX_VALUES).
  * Messages name the offending element by its JSON path ("profiles[1].weights[7]").
  *
  * An evented profile makes one sample per event holding the whole open stack, so its
@@ -176,10 +178,14 @@ static int ss_frames(struct ss_ctx *c, const json_t *frames)
 		    (file && (rc = pb_string(c->b, json_string_value(file),
 					     json_string_length(file), &f.file))))
 			return rc;
-		/* frames differing in line or column share their function */
+		/*
+		 * frames differing in line or column share their function.  The name is
+		 * final, as the folded reader's are (py-spy's "<module>", .NET's
+		 * "List<T>.Add"): no system name, which pprof's shortening takes for a name
+		 * that is already demangled (a name equal to its system name is cut at '<')
+		 */
 		key = (uint64_t)f.name << 32 | f.file;
 		if (!hmap_get(&c->funcs, key, &l.func)) {
-			f.system_name = f.name;
 			if ((rc = pb_function(c->b, &f, &l.func)) ||
 			    (rc = hmap_put(&c->funcs, key, l.func)))
 				return rc;

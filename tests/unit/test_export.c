@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include "ingest/decode.h"
 #include "ingest/encode.h"
 #include "profile/builder.h"
+#include "profile/demangle.h"
 #include "profile.pb-c.h"
 
 /* A profile of one sample type whose stacks are given as name lists (root first). */
@@ -253,6 +255,98 @@ static void test_speedscope_hostile(void **state)
 	tu_assert_i64(json_integer_value(json_object_get(pr, "endValue")), 9 * 1024);
 	json_decref(j);
 	prof_free(p);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The names the frames of sample type `type` show once the commands have applied pprof's
+ * name shortening (prof_demangle, DEFAULT), sorted and one a line: what `smolder top`
+ * lists.  Only frames of samples with a value count, as only those are exported.
+ */
+static void shown_names(const struct prof *in, uint32_t type, struct buf *out)
+{
+	struct prof *dm = NULL;
+	const struct prof *p;
+	const char **names;
+	bool *used;
+	size_t n = 0, i, j, k;
+
+	assert_int_equal(prof_demangle(in, DEMANGLE_DEFAULT, &dm), 0);
+	p = dm ? dm : in;
+	used = calloc(p->nfunctions + 1, sizeof(*used));
+	names = calloc(p->nfunctions + 1, sizeof(*names));
+	assert_non_null(used);
+	assert_non_null(names);
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+
+		if (prof_value(p, (uint32_t)i, type) == 0)
+			continue;
+		for (j = 0; j < s->nlocs; j++) {
+			const struct prof_location *l = &p->locations[p->sample_locs[s->loc_off + j]];
+
+			for (k = 0; k < l->nlines; k++)
+				used[p->lines[l->line_off + k].func] = true;
+		}
+	}
+	for (i = 0; i < p->nfunctions; i++)
+		if (used[i])
+			names[n++] = prof_str(p, p->functions[i].name);
+	qsort(names, n, sizeof(*names), cmp_str);
+	buf_reset(out);
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
+			assert_int_equal(buf_printf(out, "%s\n", names[i]), 0);
+	free(names);
+	free(used);
+	prof_free(dm);
+}
+
+/*
+ * Speedscope names are shown as written, as folded names are: py-spy's "<module>" and
+ * "<lambda>", .NET's "Expression<TDelegate>.Compile" are not C++ templates.  The reader
+ * gave every frame its name as system name too, which tells pprof's shortening that the
+ * name is raw, so "main.py:<module>" came back "main.py:" and merged with "<lambda>".
+ */
+static void test_speedscope_names_kept(void **state)
+{
+	static const char *const srcs[] = {
+		"pyroscope/grafana-pyroscope/pkg/pprof/testdata/profile_python",
+		NULL,
+	};
+	struct buf before = BUF_INIT, after = BUF_INIT, out = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
+		struct prof *p, *q;
+
+		p = srcs[i] ? tu_decode(srcs[i])
+			    : tu_decode_str("main.py:<module>;main.py:<lambda>;work 5\n"
+					    "main.py:<module>;x::y<int>::z 3\n"
+					    "Expression<TDelegate>.Compile;a<b>.c 1\n");
+		buf_reset(&out);
+		assert_int_equal(encode_speedscope(p, p->default_type, "rt", &out), 0);
+		q = tu_decode_bytes(out.data, out.len, "rt.speedscope");
+		shown_names(p, p->default_type, &before);
+		shown_names(q, 0, &after);
+		assert_string_equal(after.data, before.data);
+		if (srcs[i]) {  /* the fixture's own: py-spy's "<module>" and "<listcomp>" */
+			assert_non_null(strstr(after.data, " - <module>\n"));
+			assert_non_null(strstr(after.data, " - <listcomp>\n"));
+		}
+		prof_free(q);
+		prof_free(p);
+	}
+	assert_string_equal(after.data, "Expression<TDelegate>.Compile\na<b>.c\n"
+			    "main.py:<lambda>\nmain.py:<module>\nwork\nx::y<int>::z\n");
+	buf_release(&before);
+	buf_release(&after);
+	buf_release(&out);
 }
 
 static char *svg(const struct prof *p, const char *title, struct buf *out)
@@ -867,6 +961,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_speedscope_fixture),
 		cmocka_unit_test(test_speedscope_frames),
 		cmocka_unit_test(test_speedscope_hostile),
+		cmocka_unit_test(test_speedscope_names_kept),
 		cmocka_unit_test(test_svg_widths),
 		cmocka_unit_test(test_svg_hostile),
 		cmocka_unit_test(test_svg_narrow),
