@@ -109,6 +109,32 @@ void browser_fmt_span(int64_t ns, char *out, size_t n)
 		snprintf(out, n, "%lld y", (long long)(s / (365 * 86400LL + 86400 / 4)));
 }
 
+int64_t browser_step_start(const struct browser_state *b, int64_t t)
+{
+	int64_t st = b->tl_step, d = t - b->tl_from;
+
+	if (st <= 0)
+		return t;
+	return b->tl_from + (d / st - (d % st < 0 ? 1 : 0)) * st;
+}
+
+struct time_range browser_window(const struct browser_state *b)
+{
+	struct time_range r = { b->from_ns, b->to_ns };
+
+	if (b->win_to <= b->win_from)
+		return r;
+	r.from_ns = browser_step_start(b, b->win_from);
+	r.to_ns = browser_step_start(b, b->win_to);
+	if (r.to_ns < b->win_to)
+		r.to_ns += b->tl_step;
+	if (r.from_ns < b->from_ns)
+		r.from_ns = b->from_ns;
+	if (r.to_ns > b->to_ns)
+		r.to_ns = b->to_ns;
+	return r;
+}
+
 int64_t browser_time_at(int64_t from, int64_t span, int i, int n)
 {
 	/* span * i overflows for ranges of a few decades: split it */
@@ -146,6 +172,8 @@ static void draw_timeline(struct tui_app *a, int y, int w)
 	int x0 = 1, tw = w - 2, i;
 	char l[32], r[32];
 	int64_t span = b->to_ns - b->from_ns;
+	bool win = b->win_to > b->win_from;
+	struct time_range wr = browser_window(b);  /* what Enter opens, in whole steps */
 
 	b->tl_x = x0;
 	b->tl_w = tw;
@@ -167,7 +195,7 @@ static void draw_timeline(struct tui_app *a, int y, int w)
 			if (b->tl[idx] > v)
 				v = b->tl[idx];
 		int lvl = max > 0 && v > 0 ? (int)ceil(v / max * 8) - 1 : -1;
-		bool in = b->win_to > b->win_from && t >= b->win_from && t < b->win_to;
+		bool in = win && t >= wr.from_ns && t < wr.to_ns;
 		int attr = in ? a->scr.role_attr[ROLE_SELECTED] : a->scr.role_attr[ROLE_MESSAGE];
 
 		if (lvl < 0)
@@ -182,11 +210,11 @@ static void draw_timeline(struct tui_app *a, int y, int w)
 	scr_put(y + 1, x0, tw, l, strlen(l), a->scr.role_attr[ROLE_HINT]);
 	scr_put(y + 1, x0 + tw - (int)strlen(r), (int)strlen(r), r, strlen(r),
 		a->scr.role_attr[ROLE_HINT]);
-	if (b->win_to > b->win_from) {
+	if (win) {
 		char f[32], t[32], m[80];
 
-		browser_fmt_clock(b->win_from, b->from_ns, b->to_ns, false, f, sizeof(f));
-		browser_fmt_clock(b->win_to, b->from_ns, b->to_ns, false, t, sizeof(t));
+		browser_fmt_clock(wr.from_ns, b->from_ns, b->to_ns, false, f, sizeof(f));
+		browser_fmt_clock(wr.to_ns, b->from_ns, b->to_ns, false, t, sizeof(t));
 		snprintf(m, sizeof(m), "[ %s - %s ]", f, t);
 		scr_put(y + 1, x0 + (tw - (int)strlen(m)) / 2, (int)strlen(m), m, strlen(m),
 			a->scr.role_attr[ROLE_SELECTED]);
@@ -383,6 +411,7 @@ void browser_view_status(struct tui_app *a, struct buf *out)
 {
 	struct browser_state *b = &a->br;
 	const struct browse_row *r = cur_row(b);
+	struct time_range wr = browser_window(b);
 
 	if (b->breakdown) {
 		buf_printf(out, "%zu values of ", b->nbd_names);
@@ -396,23 +425,24 @@ void browser_view_status(struct tui_app *a, struct buf *out)
 	}
 	text_safe(out, r->service, strlen(r->service), !a->scr.utf8);
 	if (b->win_to > b->win_from)
-		buf_printf(out, "%swindow %lld s", a->dot, (long long)((b->win_to - b->win_from) / NS));
+		buf_printf(out, "%swindow %lld s", a->dot, (long long)((wr.to_ns - wr.from_ns) / NS));
 	if (b->ntl) {
 		/*
-		 * The timeline's sum over the steps that start in the window (the whole range:
-		 * what `smolder query timeline` prints for the same steps), what Enter opens.
-		 * A gauge's steps are averages: their average over the steps with data.
+		 * The timeline's sum over the steps of the window (whole steps: browser_window),
+		 * what Enter opens (the whole range: what `smolder query timeline` prints for
+		 * the same steps).  A gauge's steps are averages: their average over the steps
+		 * with data.
 		 */
 		struct profile_type pt = { 0 };
 		char v[UNITS_MAX];
 		double sum = 0;
 		size_t k, n = 0, nz = 0;
-		bool win = b->win_to > b->win_from, gauge = profile_type_is_gauge(r->ptype);
+		bool gauge = profile_type_is_gauge(r->ptype);
 
 		for (k = 0; k < b->ntl; k++) {
 			int64_t t = b->tl_from + (int64_t)k * b->tl_step;
 
-			if (win && (t < b->win_from || t >= b->win_to))
+			if (t >= wr.to_ns || t + b->tl_step <= wr.from_ns)
 				continue;
 			sum += b->tl[k];
 			n++;

@@ -470,17 +470,6 @@ static void bjob_run(struct job *job)
 /* ------------------------------------------------------------------------------------ */
 /* state on the UI thread                                                                */
 
-static struct time_range window(const struct browser_state *b)
-{
-	struct time_range r = { b->from_ns, b->to_ns };
-
-	if (b->win_to > b->win_from) {
-		r.from_ns = b->win_from;
-		r.to_ns = b->win_to;
-	}
-	return r;
-}
-
 static const struct browse_row *cur_row(const struct browser_state *b)
 {
 	return browser_row(b);
@@ -585,7 +574,7 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 			bjob_free(&j->job);
 			return false;
 		}
-		j->range = window(b);
+		j->range = browser_window(b);
 		j->live = b->live_range;
 		j->ref_to = b->to_ns;
 		if (kind != BJ_BREAKDOWN && b->reopen && b->oq.set) {
@@ -647,6 +636,53 @@ static void set_preset(struct browser_state *b, int p)
 	b->win_from = b->win_to = 0;
 }
 
+/* Without a window, the whole range is the window (which keys then move and size). */
+static void ensure_window(struct browser_state *b)
+{
+	if (b->win_to <= b->win_from) {
+		b->win_to = b->to_ns;
+		b->win_from = b->from_ns;
+	}
+}
+
+static void clamp_window(struct browser_state *b)
+{
+	int64_t len = b->win_to - b->win_from;
+
+	if (len <= 0)
+		return;
+	if (len > b->to_ns - b->from_ns)
+		len = b->to_ns - b->from_ns;
+	if (b->win_from < b->from_ns)
+		b->win_from = b->from_ns;
+	if (b->win_from + len > b->to_ns)
+		b->win_from = b->to_ns - len;
+	b->win_to = b->win_from + len;
+}
+
+/*
+ * The window of about len around mid, in whole steps of the timeline (at least one; any
+ * length before a timeline is read), within the range: keys move and size it by steps, so
+ * that the bars it shows are those its numbers add up and Enter opens (browser_window()).
+ */
+static void place_window(struct browser_state *b, int64_t mid, int64_t len)
+{
+	int64_t st = b->tl_step;
+
+	if (st > 0) {
+		int64_t n = len / st + (len % st >= st / 2 ? 1 : 0);
+
+		if (n < 1)
+			n = 1;
+		len = n * st;
+		b->win_from = browser_step_start(b, mid) - n / 2 * st;
+	} else {
+		b->win_from = mid - len / 2;
+	}
+	b->win_to = b->win_from + len;
+	clamp_window(b);
+}
+
 static void reload_rows(struct tui_app *a)
 {
 	struct browser_state *b = &a->br;
@@ -656,10 +692,9 @@ static void reload_rows(struct tui_app *a)
 
 		b->to_ns += shift;
 		b->from_ns = b->to_ns - len;
-		if (b->win_to > b->win_from) {
-			b->win_from += shift;
-			b->win_to += shift;
-		}
+		if (b->win_to > b->win_from)  /* the same steps' length, moved with the range */
+			place_window(b, b->win_from + (b->win_to - b->win_from) / 2 + shift,
+				     b->win_to - b->win_from);
 	}
 	b->last_refresh_ms = app_now_ms();
 	start(a, BJ_ROWS);
@@ -1156,30 +1191,6 @@ bool browser_view_live(const struct tui_app *a)
 /* ------------------------------------------------------------------------------------ */
 /* keys                                                                                  */
 
-/* Without a window, the whole range is the window (which keys then move and size). */
-static void ensure_window(struct browser_state *b)
-{
-	if (b->win_to <= b->win_from) {
-		b->win_to = b->to_ns;
-		b->win_from = b->from_ns;
-	}
-}
-
-static void clamp_window(struct browser_state *b)
-{
-	int64_t len = b->win_to - b->win_from;
-
-	if (len <= 0)
-		return;
-	if (len > b->to_ns - b->from_ns)
-		len = b->to_ns - b->from_ns;
-	if (b->win_from < b->from_ns)
-		b->win_from = b->from_ns;
-	if (b->win_from + len > b->to_ns)
-		b->win_from = b->to_ns - len;
-	b->win_to = b->win_from + len;
-}
-
 /* t: "FROM TO" (now-3h now-1h, RFC 3339, Unix s/ms); TO may be left out (now). A range
  * that ends now follows the clock like a preset. */
 /*
@@ -1440,10 +1451,13 @@ bool browser_view_key(struct tui_app *a, int key)
 		int64_t step;
 
 		ensure_window(b);
+		/* a quarter of it, in whole steps (one at least) */
 		step = (b->win_to - b->win_from) / 4;
-		b->win_from += (key == 'h' || key == KEY_LEFT) ? -step : step;
-		b->win_to += (key == 'h' || key == KEY_LEFT) ? -step : step;
-		clamp_window(b);
+		if (b->tl_step > 0)
+			step = (step / b->tl_step > 0 ? step / b->tl_step : 1) * b->tl_step;
+		place_window(b, b->win_from + (b->win_to - b->win_from) / 2 +
+					(key == 'h' || key == KEY_LEFT ? -step : step),
+			     b->win_to - b->win_from);
 		return true;
 	}
 	case '-':
@@ -1457,9 +1471,7 @@ bool browser_view_key(struct tui_app *a, int key)
 		len = key == '-' ? len / 2 : len * 2;
 		if (len < NS)
 			len = NS;
-		b->win_from = mid - len / 2;
-		b->win_to = b->win_from + len;
-		clamp_window(b);
+		place_window(b, mid, len);
 		return true;
 	}
 	case '0':
@@ -1492,9 +1504,7 @@ void browser_view_mouse(struct tui_app *a, int y, int x, bool dbl)
 
 		ensure_window(b);
 		len = b->win_to - b->win_from;
-		b->win_from = t - len / 2;
-		b->win_to = b->win_from + len;
-		clamp_window(b);
+		place_window(b, t, len);
 		return;
 	}
 	if (y > b->area_y && y < b->area_y + b->area_h - 4) {

@@ -844,6 +844,14 @@ const struct browse_row *browser_row(const struct browser_state *b);
 void browser_fmt_clock(int64_t ns, int64_t from, int64_t to, bool date, char *out, size_t n);
 /* A length: "30 s", "45 min", "6 h", "12 d", "56 y". */
 void browser_fmt_span(int64_t ns, char *out, size_t n);
+/* The start of the timeline's step (tl_from + k * tl_step) that holds t; t without one. */
+int64_t browser_step_start(const struct browser_state *b, int64_t t);
+/*
+ * The window as the timeline's whole steps that hold it (within the range), or the whole
+ * range without one: what Enter, P and b ask for, what the status line adds up and what
+ * the timeline shows, so that the three agree.
+ */
+struct time_range browser_window(const struct browser_state *b);
 /* The time at column i of n over [from, from + span), without overflow. */
 int64_t browser_time_at(int64_t from, int64_t span, int i, int n);
 

@@ -138,13 +138,19 @@ static void test_long_range(void **state)
 	assert_on_screen(t, "last 5");  /* about 56 years */
 	assert_on_screen(t, " y ");
 	/* a narrow window, then a click on the timeline's last column: the window moves
-	 * there (near the end of the range) */
+	 * there (the step that holds the column's time, near the end of the range) */
 	for (int i = 0; i < 10; i++)
 		tui_app_key(a, '-');
 	browser_view_mouse(a, a->br.tl_y, a->br.tl_x + a->br.tl_w - 1, false);
-	assert_true(a->br.win_to > a->br.win_from);
-	assert_true(a->br.win_to <= a->br.to_ns);
-	assert_true(a->br.win_from > a->br.to_ns - (a->br.to_ns - a->br.from_ns) / 50);
+	{
+		int64_t at = browser_time_at(a->br.from_ns, a->br.to_ns - a->br.from_ns,
+					     a->br.tl_w - 1, a->br.tl_w);
+
+		assert_true(a->br.win_to > a->br.win_from);
+		assert_true(a->br.win_to <= a->br.to_ns);
+		assert_true(a->br.win_from <= at && at < a->br.win_to);
+		assert_true(a->br.win_from > a->br.to_ns - (a->br.to_ns - a->br.from_ns) / 30);
+	}
 	screen_close(&o);
 	tui_app_free(a);
 	store_close(s);
@@ -374,6 +380,54 @@ static void test_window_sum(void **state)
 	merged = tree_total(a->tree, 0, a->type);
 	if (llround(strtod(p + 1, NULL)) != merged)
 		fail_msg("status '%s', merged window %lld", st, (long long)merged);
+	tui_app_free(a);
+	store_close(s);
+}
+
+/* The value in parentheses after `what` in the browser's status line. */
+static double status_number(struct tui_app *a, const char *what)
+{
+	const char *st = status_of(a), *p = strstr(st, what);
+
+	if (!p || !(p = strchr(p, '(')))
+		fail_msg("no '%s (N)' in the status '%s'", what, st);
+	return strtod(p + 1, NULL);
+}
+
+/*
+ * The status line summed the timeline's steps that start in the window while Enter
+ * merged the window's exact range: a push in the step across the window's start was
+ * merged and not summed.  The window is whole steps: the two agree, and the length
+ * shown is the range opened.
+ */
+static void test_window_sum_edges(void **state)
+{
+	int64_t from = hour_from();
+	struct store *s = gauge_store("edges.db", from);
+	struct tui_app *a = tb_app_on(s, NULL);
+	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz");
+	double sum;
+	int64_t merged, len;
+
+	(void)state;
+	set_hour(a, from);
+	pick_row(a, "app", ":cpu:");
+	/* a push 2 s after the middle half hour's start: in a step that starts before it
+	 * (steps of 60 s from the epoch; the hour starts 11 s after a multiple of 60) */
+	assert_int_equal(a->br.tl_step, 60 * SEC);
+	assert_int_not_equal((from + 900 * SEC) % (60 * SEC), 0);
+	ts_write_or_fail(s, "app", cpu, from + 902 * SEC, "env", "prod");
+	prof_free(cpu);
+	tui_app_key(a, 'r');
+	tui_app_key(a, '-');
+	sum = status_number(a, "timeline sum ");
+	len = strtoll(strstr(status_of(a), "window ") + 7, NULL, 10);
+	tui_app_key(a, '\n');
+	merged = tree_total(a->tree, 0, a->type);
+	if (llround(sum) != merged)
+		fail_msg("timeline sum %.0f, the window opened %lld", sum, (long long)merged);
+	assert_true(a->br.oq.range.from_ns <= from + 902 * SEC);
+	assert_int_equal(len * SEC, a->br.oq.range.to_ns - a->br.oq.range.from_ns);
 	tui_app_free(a);
 	store_close(s);
 }
@@ -762,8 +816,11 @@ static void test_day_has_dates(void **state)
 	t = screen_text(a, &o);
 	browser_fmt_clock(a->br.from_ns, a->br.from_ns, a->br.to_ns, false, l, sizeof(l));
 	browser_fmt_clock(a->br.to_ns, a->br.from_ns, a->br.to_ns, false, r, sizeof(r));
-	browser_fmt_clock(a->br.win_from, a->br.from_ns, a->br.to_ns, false, wf, sizeof(wf));
-	browser_fmt_clock(a->br.win_to, a->br.from_ns, a->br.to_ns, false, wt, sizeof(wt));
+	/* the window as shown: whole steps of the timeline */
+	browser_fmt_clock(browser_window(&a->br).from_ns, a->br.from_ns, a->br.to_ns, false, wf,
+			  sizeof(wf));
+	browser_fmt_clock(browser_window(&a->br).to_ns, a->br.from_ns, a->br.to_ns, false, wt,
+			  sizeof(wt));
 	line = screen_line(t, a->br.tl_y + 1);
 	if (!framed_by(line, l, r) || strcmp(l, r) == 0 || !strchr(l, '-')) {
 		print_screen(t);
@@ -1252,6 +1309,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_one_step),
 		cmocka_unit_test(test_gauge_breakdown),
 		cmocka_unit_test(test_window_sum),
+		cmocka_unit_test(test_window_sum_edges),
 		cmocka_unit_test(test_list_keys),
 		cmocka_unit_test(test_breakdown_scrolls),
 		cmocka_unit_test(test_pause_everywhere),
