@@ -780,6 +780,8 @@ static const char *path_not_stored(const struct tui_app *a)
 bool browser_view_profile_key(struct tui_app *a, int key)
 {
 	struct browser_state *b = &a->br;
+	/* Z: the selection on screen (the comparison's focused pane, not the hidden graph) */
+	const struct flame_pane *fp = a->view == VIEW_COMPARE ? &a->cmp[a->cmp_focus] : &a->main;
 	uint32_t node, d, i;
 
 	if (!b->be || !b->opened || (key != 'M' && key != 'Z'))
@@ -792,7 +794,7 @@ bool browser_view_profile_key(struct tui_app *a, int key)
 		b->max_nodes *= 2;
 		scr_message(a, false, "asking again with up to %u nodes...", b->max_nodes);
 	} else {
-		const char *why = a->main.fl.sel ? path_not_stored(a) : NULL;
+		const char *why = fp->fl.sel ? path_not_stored(a) : NULL;
 
 		if (why) {
 			scr_message(a, true, "Z: the store does not have this call path as "
@@ -804,7 +806,7 @@ bool browser_view_profile_key(struct tui_app *a, int key)
 		free(b->focus);
 		b->focus = NULL;
 		b->nfocus = 0;
-		node = a->main.fl.sel;
+		node = fp->fl.sel;
 		d = node ? a->tree->depth[node] : 0;
 		if (d && (b->focus = calloc(d, sizeof(*b->focus)))) {
 			for (i = d; node != 0; node = a->tree->parent[node])

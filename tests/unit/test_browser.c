@@ -1300,6 +1300,30 @@ static void test_enter_beats_queued_refresh(void **state)
 	store_close(s);
 }
 
+/* Z in the comparison asked the store for the hidden flame graph's call path. */
+static void test_compare_z_focused_pane(void **state)
+{
+	struct store *s = before_and_now("cmpz.db");
+	struct tui_app *a = compared(s);
+	char name[256];
+
+	(void)state;
+	tui_app_key(a, 'c');
+	tui_app_key(a, 'j');
+	tui_app_key(a, 'j');
+	assert_int_equal(a->main.fl.sel, 0);
+	assert_int_equal(a->tree->depth[a->cmp[1].fl.sel], 2);
+	snprintf(name, sizeof(name), "%s", node_name(a, a->cmp[1].fl.sel));
+	tui_app_key(a, 'Z');
+	if (a->br.nfocus != 2)
+		fail_msg("Z asked for %zu frames: '%s'", a->br.nfocus, a->message);
+	assert_string_equal(a->br.focus[1], name);
+	assert_true(a->diff);
+	assert_int_equal(a->view, VIEW_COMPARE);
+	tui_app_free(a);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1330,6 +1354,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_compare_leaves_for_plain),
 		cmocka_unit_test(test_compare_keeps_place),
 		cmocka_unit_test(test_enter_beats_queued_refresh),
+		cmocka_unit_test(test_compare_z_focused_pane),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
