@@ -526,7 +526,9 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 	}
 	dir = clone_dir(c, key);
 	if (!dir)
-		return err_set(ERR_NOTFOUND, "no cache directory to clone into (set XDG_CACHE_HOME)");
+		/* not ERR_NOTFOUND: the search's last line says this, not "not in any place" */
+		return err_set(ERR_IO, "no cache directory to clone into (give --cache-dir, or "
+				       "set XDG_CACHE_HOME or HOME)");
 	if (git_repository_open_bare(&repo, dir) < 0) {
 		if (c->o->offline) {
 			free(dir);

@@ -107,7 +107,7 @@ char *path_inside(const char *p, const char **why)
 		return NULL;
 	}
 	if (strcmp(c, "..") == 0 || strncmp(c, "../", 3) == 0) {
-		*why = "refused: the path escapes the repository";
+		*why = "refused: the path escapes through '..'";
 		free(c);
 		return NULL;
 	}

@@ -275,6 +275,19 @@ static int read_github(struct src_ctx *c, const struct src_place *pl, const char
 	return 0;
 }
 
+/*
+ * Keeps the current message, why a path was refused before any place was asked (it
+ * escapes through "..", is no file of this machine), for a search that then asks nowhere:
+ * its last line says so, not "nowhere to look (give --repo ...)".  It waits in hard_msg
+ * with hard_code 0, which nothing else leaves there (note_hard and c->stop set a code
+ * with their message, and win); the first refusal stays, the profile's own path's.
+ */
+static void note_refusal(struct src_ctx *c)
+{
+	if (!c->hard_code && !c->stop && !c->hard_msg[0])
+		snprintf(c->hard_msg, sizeof(c->hard_msg), "%s", err_last());
+}
+
 int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, const char *why,
 	     struct source_file *f)
 {
@@ -296,7 +309,13 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 	if (!rel) {
 		src_trace(c, "%s: %s '%s': %s", why, desc ? desc : "?", path ? path : "", bad);
 		free(desc);
-		return err_set(ERR_NOTFOUND, "'%s': %s", path ? path : "", bad);
+		/* the path the profile names, or one a rule made of it: say which */
+		if (path && strcmp(path, c->path) == 0)
+			err_set(ERR_NOTFOUND, "%s", bad);
+		else
+			err_set(ERR_NOTFOUND, "'%s': %s", path ? path : "", bad);
+		note_refusal(c);
+		return ERR_NOTFOUND;
 	}
 	c->tries++;
 	remote = !pl->dir && url_is_remote(pl->repo);
@@ -607,7 +626,9 @@ static int find_plain(struct src_ctx *c)
 	p = c->path;
 	if (strncmp(p, "file:", 5) == 0) {
 		if (!file_url_path(p, fpath, sizeof(fpath))) {
-			src_trace(c, "plain: '%s' is not a file of this machine", p);
+			err_set(ERR_NOTFOUND, "not a file of this machine");
+			note_refusal(c);
+			src_trace(c, "plain: '%s' is %s", p, err_last());
 			return ERR_NOTFOUND;
 		}
 		src_trace(c, "plain: the URL '%s' is the file '%s'", p, fpath);
@@ -622,7 +643,9 @@ static int find_plain(struct src_ctx *c)
 
 		free(clean);
 		if (dotted) { /* /../../etc/passwd is not a path a compiler wrote */
-			src_trace(c, "plain: absolute path '%s': refused: not a clean path", p);
+			err_set(ERR_NOTFOUND, "refused: '%s' is not a clean path", p);
+			note_refusal(c);
+			src_trace(c, "plain: absolute path '%s': %s", p, err_last());
 			return ERR_NOTFOUND;
 		}
 		if (c->o->cancel && *c->o->cancel)
@@ -905,10 +928,14 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 	else if (c.hard_code)
 		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *c.path ? c.path : c.fn,
 			     c.hard_msg);
+	else if (c.tries == 0 && c.hard_msg[0])
+		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *c.path ? c.path : c.fn,
+			     c.hard_msg);
 	else if (c.tries == 0)
 		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *c.path ? c.path : c.fn,
-			     *c.path ? "nowhere to look (give --repo or --source-path)"
-				     : "the profile names no file for it");
+			     !*c.path ? "the profile names no file for it"
+			     : c.have_service ? "no place could be asked for it"
+					      : "nowhere to look (give --repo or --source-path)");
 	else
 		rc = err_set(ERR_NOTFOUND, "no source for '%s': not in any of the %u place%s tried",
 			     *c.path ? c.path : c.fn, c.tries, c.tries == 1 ? "" : "s");

@@ -93,6 +93,19 @@ errcheck "files over 4 MiB are refused" 1 "larger than 4 MiB" resolve --path "$t
 printf 'a\0b' > "$tmp/bin.go"
 errcheck "binary files are refused" 1 "binary file" resolve --path "$tmp/bin.go" --offline
 errcheck "not found: one line" 1 "no source for 'nope.go'" resolve --path nope.go --source-path "$tmp" --offline
+# a search that asked nowhere says why: before, "nowhere to look (give --repo or
+# --source-path)" when --source-path was given and refused the path, and "not in any of the
+# 1 place tried" when a clone had no cache directory (HOME and XDG_CACHE_HOME unset)
+errcheck "a path every place refuses: the refusal, not 'give --source-path'" 1 \
+  "^smolder: no source for '../x.go': refused: the path escapes through '..'\$" \
+  resolve --path ../x.go --function main.f --source-path "$tmp" --offline
+home_=$HOME xdg_=${XDG_CACHE_HOME-unset}
+unset HOME XDG_CACHE_HOME
+errcheck "a clone with no cache directory: says so" 1 \
+  "^smolder: no source for 'x.go': no cache directory to clone into \(give --cache-dir" \
+  resolve --repo http://127.0.0.1:1/x.git --path x.go
+export HOME=$home_
+[ "$xdg_" = unset ] || export XDG_CACHE_HOME=$xdg_
 # a URL names what is downloaded (a label can): more than SMOLDER_CLONE_MAX is refused, and
 # not downloaded again by the next lookup; a larger limit clones it
 big=$tmp/bigrepo

@@ -1257,7 +1257,7 @@ static void test_git_safety(void **state)
 	o.ref = "cfg";
 	assert_int_equal(source_find(&o, NULL, NULL, "/app/etc/passwd", &f, &t), ERR_NOTFOUND);
 	assert_has_line(&t, "config: 1 mapping");
-	assert_has_line(&t, "escapes the repository");
+	assert_has_line(&t, "refused: the path escapes through '..'");
 	source_trace_release(&t);
 	/* a Java function name cannot climb out through the mapping's path */
 	sh("cd '%s' && printf 'source_code:\\n  mappings:\\n    - function_name: [{prefix: ..}]\\n"
@@ -1588,6 +1588,66 @@ static void test_cancel_and_usage(void **state)
 	assert_string_equal(source_origin_name(SOURCE_GIT), "git clone");
 }
 
+/* Restores an environment variable saved by env_save(). */
+static void env_restore(const char *name, char *saved)
+{
+	if (saved)
+		setenv(name, saved, 1);
+	else
+		unsetenv(name);
+	free(saved);
+}
+
+static char *env_save(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? strdup(v) : NULL;
+}
+
+/*
+ * A failed search's last line says why it asked nowhere.  Before: a path every place
+ * refused ("../x.go" under --source-path) ended "nowhere to look (give --repo or
+ * --source-path)", asking for the option given; and with no cache directory (HOME and
+ * XDG_CACHE_HOME unset, no --cache-dir) a clone's "no cache directory to clone into"
+ * was hidden behind "not in any of the 1 place tried".
+ */
+static void test_final_line(void **state)
+{
+	struct source_opts o;
+	struct source_file f;
+	char *home, *xdg;
+	int rc;
+
+	(void)state;
+	opts_init(&o, "cache-final");
+	write_file(tmp("final-dir/x.go"), "package main\n");
+	o.source_path = tmp("final-dir");
+	assert_int_equal(source_find(&o, NULL, "main.f", "../x.go", &f, NULL), ERR_NOTFOUND);
+	assert_string_equal(err_last(),
+			    "no source for '../x.go': refused: the path escapes through '..'");
+	assert_null(f.data);
+	/* a place that was asked keeps the count */
+	assert_int_equal(source_find(&o, NULL, "main.f", "y.go", &f, NULL), ERR_NOTFOUND);
+	assert_non_null(strstr(err_last(), "not in any of the"));
+	/* a clone with nowhere to go: nothing is fetched (port 1), the reason is the result */
+	o.source_path = NULL;
+	o.cache_dir = NULL;
+	o.repo = "http://127.0.0.1:1/final.git";
+	home = env_save("HOME");
+	xdg = env_save("XDG_CACHE_HOME");
+	unsetenv("HOME");
+	unsetenv("XDG_CACHE_HOME");
+	rc = source_find(&o, NULL, "main.f", "x.go", &f, NULL);
+	env_restore("HOME", home);
+	env_restore("XDG_CACHE_HOME", xdg);
+	assert_int_equal(rc, ERR_NOTFOUND);
+	assert_string_equal(err_last(), "no source for 'x.go': no cache directory to clone into "
+			    "(give --cache-dir, or set XDG_CACHE_HOME or HOME)");
+	tu_assert_message(err_last());
+	assert_null(f.data);
+}
+
 static int setup_all(void **state)
 {
 	(void)state;
@@ -1622,6 +1682,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_git_huge_blob),
 		cmocka_unit_test(test_goroot),
 		cmocka_unit_test(test_cancel_and_usage),
+		cmocka_unit_test(test_final_line),
 		cmocka_unit_test(test_memo),
 		cmocka_unit_test(test_memo_expiry),
 		cmocka_unit_test(test_memo_clone_dropped),
