@@ -12,6 +12,8 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +170,68 @@ static int parse_downsample(const char *arg, struct serve_opts *o)
 		}
 	}
 	return rc;
+}
+
+/* serve_stop() on its own thread, so that the signals are still waited for meanwhile */
+struct serve_stopper {
+	struct serve *s;
+	atomic_bool done;
+};
+
+static void *serve_stopper_main(void *arg)
+{
+	struct serve_stopper *st = arg;
+
+	serve_stop(st->s, GRACE_S);
+	atomic_store(&st->done, true);
+	return NULL;
+}
+
+/*
+ * Serves until SIGINT or SIGTERM (both blocked in every thread: taken here), then stops
+ * gracefully.  That stop has no bound the user can count on: GRACE_S for the requests in
+ * flight, then the writer commits whatever is queued, then the answers go out (serve.h).
+ * So a second signal during it ends the process at once: what the writer committed is
+ * in the store already (a 2xx is sent only after the commit's fdatasync, and SQLite
+ * rolls back a transaction left open), and a client whose push was not answered pushes
+ * it again.  serve.h has no call that hurries a stop in progress, so this is _exit().
+ */
+static int serve_wait(struct serve *s, const sigset_t *set, FILE *log, const struct cmd_env *env)
+{
+	struct serve_stopper st = { .s = s };
+	pthread_t tid;
+	int first = 0;
+
+	for (;;) {
+		struct timespec ts = { 0, first ? 100000000 : 999999999 };
+		int sig = sigtimedwait(set, NULL, &ts);
+		const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+
+		if ((sig == SIGINT || sig == SIGTERM) && first) {
+			fprintf(log, "smolder serve: %s during the stop: stopping now (what was "
+				"committed is kept; pushes not answered are lost to their "
+				"clients, which retry)\n", name);
+			fflush(log);
+			_exit(128 + sig);
+		}
+		if (!first && (sig == SIGINT || sig == SIGTERM ||
+			       (env->cancel && atomic_load(env->cancel)))) {
+			first = sig > 0 ? sig : SIGINT;
+			fprintf(log, "smolder serve: %s: stopping (requests in flight get up to "
+				"%d s, then what is queued is written and answered; a second "
+				"SIGINT or SIGTERM stops at once)\n",
+				first == SIGINT ? "SIGINT" : "SIGTERM", GRACE_S);
+			fflush(log);
+			if (pthread_create(&tid, NULL, serve_stopper_main, &st)) {
+				serve_stop(s, GRACE_S);  /* no thread: the slow way */
+				return 0;
+			}
+		}
+		if (first && atomic_load(&st.done)) {
+			pthread_join(tid, NULL);
+			return 0;
+		}
+	}
 }
 
 int cmd_serve(int argc, char **argv, const struct cmd_env *env)
@@ -371,21 +435,8 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		goto done;
 	}
-	for (;;) {
-		struct timespec ts = { 1, 0 };
-		int sig = sigtimedwait(&set, NULL, &ts);
-
-		if (sig == SIGINT || sig == SIGTERM) {
-			fprintf(o.log ? o.log : stderr, "smolder serve: %s: stopping (at most %d s)\n",
-				sig == SIGINT ? "SIGINT" : "SIGTERM", GRACE_S);
-			break;
-		}
-		if (env->cancel && *env->cancel)
-			break;
-	}
-	serve_stop(s, GRACE_S);
+	rc = serve_wait(s, &set, o.log ? o.log : stderr, env);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	rc = 0;
 done:
 	buf_release(&db);
 	return rc;

@@ -15,7 +15,8 @@
 #   - security: a non-loopback listener needs --auth-file (or --no-auth), credentials need
 #     TLS off loopback; basic and bearer credentials bound to tenants, 401/403, HTTPS with a
 #     self-signed certificate made here; tenants never see each other's data;
-#   - GET /ready, GET /metrics, the log line, graceful stop on SIGTERM.
+#   - GET /ready, GET /metrics, the log line, graceful stop on SIGTERM, and a second
+#     SIGTERM ending that stop at once.
 # Usage: serve.sh SMOLDER TESTDATA EXAMPLES_DIR
 set -u
 smolder=$1
@@ -427,6 +428,33 @@ wait "$SPID"; SRC=$?
 check "after SIGTERM a new client is refused at once" grep -qx 'new client: refused after 0\.[0-9] s' "$tmp/quiesce.out"
 check "while the push in flight still gets its 200" grep -qx 'in-flight push: HTTP/1.1 200 OK' "$tmp/quiesce.out"
 check "and is stored" bash -c "[ $SRC -eq 0 ] && '$smolder' query series --db '$tmp/q.db' --from 0 | grep -q inflight"
+
+# --- a second signal ends a graceful stop that waits on a slow push ------------------------
+serve_start hurry --db "$tmp/hurry.db" || exit 1
+python3 - "$PORT" > "$tmp/hurry.out" <<'EOF' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
+s.sendall(b"POST /ingest?name=hurry HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\na;b 1\n")
+print("sent", flush=True)
+time.sleep(40)  # longer than the 30 s grace: the stop waits for it
+EOF
+hurry=$!
+for n in $(seq 1 100); do grep -q sent "$tmp/hurry.out" && break; sleep 0.05; done
+sleep 0.3  # the body's first bytes are in: the push is in flight
+kill -TERM "$SPID"
+for n in $(seq 1 100); do grep -q 'SIGTERM: stopping' "$SLOG" && break; sleep 0.05; done
+check "the first SIGTERM says what the stop waits for and that a second one ends it" \
+  grep -q 'SIGTERM: stopping (requests in flight get up to 30 s, then what is queued is written and answered; a second SIGINT or SIGTERM stops at once)' "$SLOG"
+t0=$(date +%s%N)
+kill -TERM "$SPID"
+for n in $(seq 1 100); do kill -0 "$SPID" 2> /dev/null || break; sleep 0.1; done
+if kill -0 "$SPID" 2> /dev/null; then kill -KILL "$SPID"; fi
+wait "$SPID"; SRC=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "a second SIGTERM during it stops the server at once ($ms ms, status $SRC)" \
+  bash -c "[ $SRC = 143 ] && [ $ms -lt 5000 ] && grep -q 'SIGTERM during the stop: stopping now' '$SLOG'"
+check "and the store it leaves is intact" test "$(sqlite3 "$tmp/hurry.db" 'PRAGMA integrity_check')" = ok
+kill "$hurry" 2> /dev/null; wait "$hurry" 2> /dev/null
 
 # --- 507: a store that cannot grow --------------------------------------------------------
 serve_start full --db "$tmp/full.db" --max-store-size 64k || exit 1
