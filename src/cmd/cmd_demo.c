@@ -66,10 +66,50 @@ static int examples_dir(struct buf *out)
 	return err_set(ERR_NOTFOUND, "the example profiles are not installed (set SMOLDER_EXAMPLES)");
 }
 
+struct demo_src {
+	const char *service, *file, *later_file, *name;
+};
+
+static const struct demo_src srcs[] = {
+	{ "checkout", "cpuwork-cpu.pb.gz", "cpuwork-cpu-after-scoreRecords-3x.pb.gz", "process_cpu" },
+	{ "payments", "heapwork-heap.pb.gz", NULL, "memory" },
+	{ "payments", "heapwork-allocs.pb.gz", NULL, "memory" },
+	{ "ledger", "contention-mutex.pb.gz", NULL, "mutex" },
+	{ "ledger", "contention-block.pb.gz", NULL, "block" },
+	{ "gateway", "goroutines-goroutine.pb.gz", NULL, "goroutines" },
+};
+
+#define NSRCS (sizeof(srcs) / sizeof(srcs[0]))
+
+static const char *const regions[] = { "eu-west-1", "us-east-1" };
+
+/*
+ * Whether a series is one the demo writes: exactly its labels (service_name, __name__,
+ * region, env; the store adds __profile_type__) with a service and metric name paired as
+ * in srcs[] and one of its regions.
+ */
+static bool demo_series(const struct labelset *ls)
+{
+	const char *svc = labelset_get(ls, "service_name"), *name = labelset_get(ls, "__name__");
+	const char *region = labelset_get(ls, "region"), *e = labelset_get(ls, "env");
+	size_t i, want = labelset_get(ls, "__profile_type__") ? 5 : 4;
+	bool pair = false;
+
+	if (ls->n != want || !svc || !name || !region || !e || strcmp(e, "demo") != 0 ||
+	    (strcmp(region, regions[0]) != 0 && strcmp(region, regions[1]) != 0))
+		return false;
+	for (i = 0; i < NSRCS; i++)
+		pair |= strcmp(svc, srcs[i].service) == 0 && strcmp(name, srcs[i].name) == 0;
+	return pair;
+}
+
 /*
  * Whether the file at path may be replaced by a demo store: missing or empty, or a store
- * whose every series is the demo's (env="demo", the default tenant).  Else it says why not
- * (one line) and returns non-zero: `smolder demo --db` on a real store deleted it.
+ * whose every series is one the demo writes (demo_series, in the default tenant).  Else it
+ * says why not (one line) and returns non-zero: `smolder demo --db` on a real store
+ * deleted it.  env="demo" alone was not enough: a real service's environment may be
+ * called that.  The store has no place for a marker only the demo could write (a label
+ * the demo sets, ingest and serve would take too), so the series' whole label sets decide.
  */
 static int demo_replaceable(const char *path)
 {
@@ -80,6 +120,8 @@ static int demo_replaceable(const char *path)
 	struct labelset_list l = { 0 };
 	struct time_range all = { 0, 0 };
 	struct stat sb;
+	uint64_t demo = 0;
+	size_t i;
 	int rc;
 
 	if (stat(path, &sb) != 0 || (S_ISREG(sb.st_mode) && sb.st_size == 0))
@@ -91,15 +133,17 @@ static int demo_replaceable(const char *path)
 	if (st.profiles == 0)
 		goto done;
 	if ((rc = store_backend_open(path, NULL, &be)) ||
-	    (rc = selector_parse("{env=\"demo\"}", &sel)) ||
+	    (rc = selector_parse("{}", &sel)) ||
 	    (rc = be->ops->series(be, sel, NULL, 0, all, &l))) {
 		cmd_errorf("not replacing '%s': %s", path, err_last());
 		goto done;
 	}
-	if (l.n != st.series) {
+	for (i = 0; i < l.n; i++)
+		demo += demo_series(&l.v[i]);
+	if (demo != st.series) {
 		cmd_errorf("not replacing '%s': it holds profiles that are not the demo's "
 			   "(%llu of its %llu series); give the demo another --db",
-			   path, (unsigned long long)(st.series - l.n),
+			   path, (unsigned long long)(st.series - demo),
 			   (unsigned long long)st.series);
 		rc = ERR_USAGE;
 	}
@@ -111,10 +155,6 @@ done:
 	return rc;
 }
 
-struct demo_src {
-	const char *service, *file, *later_file, *name;
-};
-
 int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 {
 	static const struct option opts[] = {
@@ -123,17 +163,8 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct demo_src srcs[] = {
-		{ "checkout", "cpuwork-cpu.pb.gz", "cpuwork-cpu-after-scoreRecords-3x.pb.gz", "process_cpu" },
-		{ "payments", "heapwork-heap.pb.gz", NULL, "memory" },
-		{ "payments", "heapwork-allocs.pb.gz", NULL, "memory" },
-		{ "ledger", "contention-mutex.pb.gz", NULL, "mutex" },
-		{ "ledger", "contention-block.pb.gz", NULL, "block" },
-		{ "gateway", "goroutines-goroutine.pb.gz", NULL, "goroutines" },
-	};
-	static const char *const regions[] = { "eu-west-1", "us-east-1" };
 	struct load_opts lo = { env->cancel, false, 0 };
-	struct prof *loaded[sizeof(srcs) / sizeof(srcs[0])][2] = { { NULL } };
+	struct prof *loaded[NSRCS][2] = { { NULL } };
 	struct buf dir = BUF_INIT, path = BUF_INIT, file = BUF_INIT, shown = BUF_INIT;
 	struct store *s = NULL;
 	const char *db = NULL;
@@ -170,7 +201,7 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 		cmd_verb_errorf("demo", "%s", err_last());
 		goto done;
 	}
-	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
+	for (i = 0; i < NSRCS; i++)
 		for (k = 0; k < 2; k++) {
 			const char *f = k ? srcs[i].later_file : srcs[i].file;
 
@@ -207,7 +238,7 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 		double phase = (double)(t - t0) / ((double)DEMO_SPAN_S * 1e9);
 		bool later = phase >= 0.5;
 
-		for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
+		for (i = 0; i < NSRCS; i++)
 			for (r = 0; r < 2; r++) {
 				const struct prof *src = later && loaded[i][1] ? loaded[i][1] : loaded[i][0];
 				struct labelset ls = LABELSET_INIT;
@@ -260,7 +291,7 @@ done:
 		store_rollback(s);
 		store_close(s);
 	}
-	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
+	for (i = 0; i < NSRCS; i++) {
 		prof_free(loaded[i][0]);
 		prof_free(loaded[i][1]);
 	}

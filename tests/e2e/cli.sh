@@ -19,6 +19,21 @@ cleanup() {
 trap cleanup EXIT
 
 
+# --- demo: which store it may replace ------------------------------------------------------
+# a real store whose series carry env="demo" (a real environment's name) is not the demo's
+"$smolder" ingest --db "$tmp/realdemo.db" --service prod-api --extra-labels env=demo "$ex/heapwork-heap.pb.gz" > /dev/null 2>&1
+errcheck "demo --db on a real store whose series all carry env=\"demo\": refused" \
+  "^smolder: not replacing '$tmp/realdemo.db': it holds profiles that are not the demo's \(4 of its 4 series\)" \
+  demo --db "$tmp/realdemo.db" --no-open
+check "  and that store keeps its profiles" \
+  bash -c "'$smolder' query series --db '$tmp/realdemo.db' --from 0 --query '{service_name=\"prod-api\"}' | grep -q prod-api"
+# the demo's own service, metric name, region and env, but one label more: not the demo's
+"$smolder" ingest --db "$tmp/realdemo2.db" --service checkout --name process_cpu \
+  --extra-labels env=demo,region=eu-west-1,team=shop "$ex/cpuwork-cpu.pb.gz" > /dev/null 2>&1
+errcheck "demo --db on a store of the demo's labels plus another: refused" \
+  "^smolder: not replacing '$tmp/realdemo2.db': it holds profiles that are not the demo's" \
+  demo --db "$tmp/realdemo2.db" --no-open
+
 # files and stdin give the same table
 "$smolder" top --format tsv "$ex/cpuwork-cpu.pb.gz" > "$tmp/file.tsv"
 "$smolder" top --format tsv - < "$ex/cpuwork-cpu.pb.gz" > "$tmp/stdin.tsv"
