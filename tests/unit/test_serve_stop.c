@@ -128,6 +128,28 @@ static long metric(unsigned port, const char *name)
 	return p ? strtol(p + strlen(want), NULL, 10) : -1;
 }
 
+/*
+ * A server on 127.0.0.1 (a random port) over a new store, stop.db, in a new scratch
+ * directory (tu_tmp_create), logging to serve.log there; the store's path in db.
+ */
+static struct serve *start_server(const char *dir, char *db, size_t cap, FILE **log)
+{
+	struct serve_opts o;
+	struct serve *s = NULL;
+
+	assert_int_equal(tu_tmp_create(dir), 0);
+	snprintf(db, cap, "%s", tu_tmp_path("stop.db"));
+	*log = fopen(tu_tmp_path("serve.log"), "w");
+	assert_non_null(*log);
+	serve_opts_default(&o);
+	o.db = db;
+	o.listen = "127.0.0.1:0";
+	o.log = *log;
+	o.maintenance_ns = 0;
+	assert_int_equal(serve_start(&o, &s), 0);
+	return s;
+}
+
 static void *stop_main(void *arg)
 {
 	serve_stop(arg, 0);
@@ -137,8 +159,7 @@ static void *stop_main(void *arg)
 /* One server, NPUSH pushes held in its writer, a stop without grace. */
 static void stop_round(int round)
 {
-	struct serve_opts o;
-	struct serve *s = NULL;
+	struct serve *s;
 	struct client c[NPUSH];
 	atomic_bool sent[NPUSH];
 	pthread_t stopper;
@@ -148,16 +169,7 @@ static void stop_round(int round)
 	int i, answered = 0, ok = 0, tries;
 	FILE *log;
 
-	assert_int_equal(tu_tmp_create("serve-stop"), 0);
-	snprintf(db, sizeof(db), "%s", tu_tmp_path("stop.db"));
-	log = fopen(tu_tmp_path("serve.log"), "w");
-	assert_non_null(log);
-	serve_opts_default(&o);
-	o.db = db;
-	o.listen = "127.0.0.1:0";
-	o.log = log;
-	o.maintenance_ns = 0;
-	assert_int_equal(serve_start(&o, &s), 0);
+	s = start_server("serve-stop", db, sizeof(db), &log);
 	port = serve_port(s);
 	/* the store's write lock, held: the writer waits in its busy handler */
 	assert_int_equal(sqlite3_open(db, &lock), SQLITE_OK);
@@ -218,8 +230,7 @@ static void test_stop_cuts_a_body_still_arriving(void **state)
 {
 	static const char req[] = "POST /ingest?name=late.cpu HTTP/1.1\r\nHost: x\r\n"
 				  "Content-Length: 100\r\n\r\nmain;";
-	struct serve_opts o;
-	struct serve *s = NULL;
+	struct serve *s;
 	struct buf text = BUF_INIT;
 	char db[512], resp[4096];
 	unsigned port;
@@ -227,16 +238,7 @@ static void test_stop_cuts_a_body_still_arriving(void **state)
 	FILE *log;
 
 	(void)state;
-	assert_int_equal(tu_tmp_create("serve-cut"), 0);
-	snprintf(db, sizeof(db), "%s", tu_tmp_path("cut.db"));
-	log = fopen(tu_tmp_path("serve.log"), "w");
-	assert_non_null(log);
-	serve_opts_default(&o);
-	o.db = db;
-	o.listen = "127.0.0.1:0";
-	o.log = log;
-	o.maintenance_ns = 0;
-	assert_int_equal(serve_start(&o, &s), 0);
+	s = start_server("serve-cut", db, sizeof(db), &log);
 	port = serve_port(s);
 	fd = connect_to(port);
 	send_all(fd, req, sizeof(req) - 1);
