@@ -883,14 +883,22 @@ bool tui_app_key(struct tui_app *a, int key)
 			scr_message(a, false, "%s", COMPARE_NEEDS_DIFF);
 			return true;
 		}
-		if (a->view == VIEW_FLAME) { /* arrive where the diff graph was */
+		/* arrive where the diff graph was, with its zoom stack (Esc unzooms as it
+		 * would have there) and its modes */
+		if (a->view == VIEW_FLAME) {
 			int i;
 
 			for (i = 0; i < 2; i++) {
-				a->cmp[i].fl.zoom = a->main.fl.zoom;
-				a->cmp[i].fl.sel = a->main.fl.sel;
-				a->cmp[i].fl.sel_plus = false;
-				a->cmp[i].fl.nzoom = 0;
+				struct flame_state *f = &a->cmp[i].fl;
+
+				f->zoom = a->main.fl.zoom;
+				f->sel = a->main.fl.sel;
+				f->sel_plus = false;
+				memcpy(f->zoom_stack, a->main.fl.zoom_stack, sizeof(f->zoom_stack));
+				f->nzoom = a->main.fl.nzoom;
+				f->flame_up = a->main.fl.flame_up;
+				f->by_size = a->main.fl.by_size;
+				f->scroll = 0;
 			}
 		}
 		a->view = VIEW_COMPARE;

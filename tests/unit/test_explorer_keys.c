@@ -24,6 +24,7 @@
 
 #include "base/err.h"
 #include "offscreen.h"
+#include "profile/merge.h"
 #include "testutil.h"
 #include "tui/tui_int.h"
 
@@ -383,6 +384,61 @@ static void test_page_keys(void **state)
 	tui_app_free(a);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* c from a zoomed flame graph                                                           */
+
+/* The name of node n of the app's tree ("" for the root). */
+static const char *node_name(const struct tui_app *a, uint32_t n)
+{
+	return n ? tree_name(a->tree, n) : "";
+}
+
+/*
+ * c from a flame graph zoomed twice arrived at its zoom with an empty zoom stack and in
+ * icicle order: Esc in the comparison cleared the search instead of unzooming.  The
+ * comparison takes the graph's zoom stack and its modes (flame, by size).
+ */
+static void test_compare_takes_zoom_stack(void **state)
+{
+	struct prof *base = tu_decode_str("main;a;b;c 10\nmain;x 5\n");
+	struct prof *cur = tu_decode_str("main;a;b;c 20\nmain;x 5\n"), *pair;
+	struct tui_opts o;
+	struct tui_app *a;
+	int i;
+
+	(void)state;
+	assert_int_equal(prof_pair(base, cur, &pair), 0);
+	prof_free(base);
+	prof_free(cur);
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = "new";
+	o.base_source = "base";
+	o.diff = true;
+	if (tui_app_new(pair, &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	keys(a, "/x\nr");  /* a search, which Esc would clear; r: at the root */
+	keys(a, "j\nj\nj" "io");  /* zoom main, then a; select b; flame, by size */
+	assert_string_equal(node_name(a, a->main.fl.zoom), "a");
+	assert_int_equal(a->main.fl.nzoom, 2);
+	keys(a, "c");
+	assert_int_equal(a->view, VIEW_COMPARE);
+	for (i = 0; i < 2; i++) {
+		assert_string_equal(node_name(a, a->cmp[i].fl.zoom), "a");
+		assert_string_equal(node_name(a, a->cmp[i].fl.sel), "b");
+		assert_int_equal(a->cmp[i].fl.nzoom, 2);
+		assert_true(a->cmp[i].fl.flame_up);
+		assert_true(a->cmp[i].fl.by_size);
+	}
+	tui_app_key(a, 27);
+	assert_string_equal(node_name(a, a->cmp[1].fl.zoom), "main");
+	assert_string_equal(node_name(a, a->cmp[0].fl.zoom), "main");
+	tui_app_key(a, 27);
+	assert_int_equal(a->cmp[1].fl.zoom, 0);
+	assert_true(a->searching);  /* only the third Esc clears it */
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +449,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sandwich_back),
 		cmocka_unit_test(test_bad_pattern_on_enter),
 		cmocka_unit_test(test_page_keys),
+		cmocka_unit_test(test_compare_takes_zoom_stack),
 	};
 	int rc;
 
