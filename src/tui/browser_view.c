@@ -1500,6 +1500,14 @@ void browser_view_mouse(struct tui_app *a, int y, int x, bool dbl)
 {
 	struct browser_state *b = &a->br;
 
+	if (b->breakdown) {
+		/* its rows (browser_draw.c: below its header, to the area's last line but one);
+		 * the list and the timeline are not on screen */
+		if (y > b->area_y && y < b->area_y + b->area_h - 1 &&
+		    b->bd_scroll + (uint32_t)(y - b->area_y - 1) < b->nbd_names)
+			b->bd_sel = b->bd_scroll + (uint32_t)(y - b->area_y - 1);
+		return;
+	}
 	if (y == b->tl_y && b->tl_w > 0 && x >= b->tl_x && x < b->tl_x + b->tl_w) {
 		/* a click on the timeline centres the window there */
 		int64_t t = browser_time_at(b->from_ns, b->to_ns - b->from_ns, x - b->tl_x, b->tl_w), len;

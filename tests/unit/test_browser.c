@@ -501,6 +501,41 @@ static void test_breakdown_scrolls(void **state)
 	store_close(s);
 }
 
+/*
+ * A click in the tag breakdown acted on the service list behind it: a double click
+ * opened the row's profile, a click on the line where the timeline had been moved the
+ * window.  A click selects the breakdown's row under it.
+ */
+static void test_breakdown_mouse(void **state)
+{
+	struct store *s = tb_many("podclick.db", 30, true);
+	struct tui_app *a = tb_app_on(s, NULL);
+	struct offscreen o = screen_open(24, 80);
+	const char *t;
+	int y;
+
+	(void)state;
+	screen_text(a, &o);  /* the list, its timeline at a->br.tl_y */
+	browser_view_breakdown(a, "pod");
+	assert_true(a->br.breakdown);
+	t = screen_text(a, &o);
+	for (y = 0; y < 24 && !strstr(screen_line(t, y), a->br.bd_names[3]); y++)
+		;
+	assert_true(y < 24);
+	browser_view_mouse(a, y, 5, false);
+	assert_int_equal(a->br.bd_sel, 3);
+	browser_view_mouse(a, y - 3, 5, true);
+	assert_int_equal(a->br.bd_sel, 0);
+	assert_false(a->br.opened);
+	assert_true(a->br.breakdown);
+	assert_int_equal(a->view, VIEW_BROWSER);
+	browser_view_mouse(a, a->br.tl_y, a->br.tl_x + 2, false);
+	assert_int_equal(a->br.win_to, a->br.win_from);
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
 static void test_pause_everywhere(void **state)
 {
 	struct store *s = tb_many("pause.db", 1, false);
@@ -1336,6 +1371,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_window_sum_edges),
 		cmocka_unit_test(test_list_keys),
 		cmocka_unit_test(test_breakdown_scrolls),
+		cmocka_unit_test(test_breakdown_mouse),
 		cmocka_unit_test(test_pause_everywhere),
 		cmocka_unit_test(test_source_selection),
 		cmocka_unit_test(test_columns_in_cells),
