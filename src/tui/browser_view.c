@@ -1369,6 +1369,13 @@ bool browser_view_key(struct tui_app *a, int key)
 {
 	struct browser_state *b = &a->br;
 
+	/* the keys of a profile's views (app.c): here they would act on the profile hidden
+	 * behind the browser (ignore its selection, export it, copy it) */
+	if (key > 0 && key < 128 && strchr("fxFRye", key)) {
+		scr_message(a, false, "%c works in the profile's views (1 2 3 4), not in the "
+				      "browser: Enter opens the window's profile", key);
+		return true;
+	}
 	if (b->breakdown) {
 		if (key == 27 || key == 'q' || key == 'b') {
 			b->breakdown = false;

@@ -536,6 +536,35 @@ static void test_breakdown_mouse(void **state)
 	store_close(s);
 }
 
+/*
+ * f x F R y e in the browser acted on the profile hidden behind it (x ignored the flame
+ * graph's selection, e exported it, y copied it): they say where they work instead.
+ */
+static void test_profile_keys_in_browser(void **state)
+{
+	struct store *s = tb_many("keys.db", 2, false);
+	struct tui_app *a = tb_app_on(s, NULL);
+	const char *k;
+
+	(void)state;
+	tui_app_key(a, '\n');
+	assert_int_equal(a->view, VIEW_FLAME);
+	tui_app_key(a, 'j');
+	assert_int_not_equal(a->main.fl.sel, 0);
+	tui_app_key(a, 'T');
+	for (k = "fxFRye"; *k; k++) {
+		a->message[0] = '\0';
+		tui_app_key(a, *k);
+		assert_int_equal(a->view, VIEW_BROWSER);
+		assert_int_equal(a->nfilters, 0);
+		assert_false(a->exporting);
+		if (!strstr(a->message, "profile's views"))
+			fail_msg("%c in the browser: '%s'", *k, a->message);
+	}
+	tui_app_free(a);
+	store_close(s);
+}
+
 static void test_pause_everywhere(void **state)
 {
 	struct store *s = tb_many("pause.db", 1, false);
@@ -1372,6 +1401,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_list_keys),
 		cmocka_unit_test(test_breakdown_scrolls),
 		cmocka_unit_test(test_breakdown_mouse),
+		cmocka_unit_test(test_profile_keys_in_browser),
 		cmocka_unit_test(test_pause_everywhere),
 		cmocka_unit_test(test_source_selection),
 		cmocka_unit_test(test_columns_in_cells),
