@@ -304,6 +304,50 @@ static size_t skip_receiver(const char *s, size_t n)
 	return cut;
 }
 
+/*
+ * Whether s is in the `file.ext:LINE - function` form Pyroscope's SDKs name frames in
+ * (Python, Ruby, Rust: "lib/util.py:-1 - check", "alloc.rs:181 - alloc::alloc::alloc",
+ * "(unknown):0 - _set_tag [c function]").  Its dots are the file's extension and the
+ * function's own, not a Go package's: skip_package would keep "py:-1 - check".
+ */
+static bool file_line_form(const char *s, size_t n)
+{
+	const char *dash = memmem(s, n, " - ", 3), *p;
+
+	if (!dash)
+		return false;
+	for (p = dash; p > s && p[-1] >= '0' && p[-1] <= '9'; p--)
+		;
+	if (p == dash)
+		return false;
+	if (p > s && p[-1] == '-')
+		p--;
+	return p > s && p[-1] == ':';
+}
+
+/*
+ * Position just after the '!' of a .NET frame ("Assembly.Name!Type.<Invoke>d__6.MoveNext"),
+ * at depth 0 and before any space; 0 when there is none.  The assembly goes first, as a
+ * Go package does; the dots after it are the type's and stay.
+ */
+static size_t skip_assembly(const char *s, size_t n)
+{
+	size_t i;
+	int depth = 0;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] == '(' || s[i] == '[')
+			depth++;
+		else if ((s[i] == ')' || s[i] == ']') && depth > 0)
+			depth--;
+		else if (s[i] == '!' && depth == 0)
+			return i + 1;
+		else if (s[i] == ' ')
+			break;
+	}
+	return 0;
+}
+
 int text_fit_name(struct buf *out, const char *name, size_t len, int maxw, bool ascii)
 {
 	struct buf safe = BUF_INIT;
@@ -322,7 +366,12 @@ int text_fit_name(struct buf *out, const char *name, size_t len, int maxw, bool 
 	if ((w = text_width(s, n)) > maxw) {
 		cut = skip_path(s, n);
 		s += cut, n -= cut;
-		if ((w = text_width(s, n)) > maxw) {
+		if (file_line_form(s, n)) {
+			/* basename:LINE - function, then cut in the middle */
+		} else if ((cut = skip_assembly(s, n)) > 0) {
+			if (text_width(s, n) > maxw)
+				s += cut, n -= cut;
+		} else if ((w = text_width(s, n)) > maxw) {
 			cut = skip_package(s, n);
 			s += cut, n -= cut;
 			if ((w = text_width(s, n)) > maxw) {

@@ -270,6 +270,50 @@ static void test_fit_name_shapes(void **state)
 	}
 }
 
+/*
+ * Pyroscope SDKs' `file.ext:LINE - function` names (Python, Ruby, Rust) keep their file's
+ * basename, line and whole function, cut in the middle; .NET's Assembly!Type.Method
+ * loses its assembly only.  Before, the extension's dot was taken for a Go package's:
+ * "py:-1 - check_driver_availability", and .NET names became "MoveNext" or "Invoke".
+ * The names are the fixtures' (profile_python, profile_rust, simple-ruby-app-cpu.json,
+ * dotnet-pprof-211.pb.gz).
+ */
+static void test_fit_name_pyroscope_sdks(void **state)
+{
+	(void)state;
+	/* Python (pyroscope-rs's pyspy) */
+	assert_string_equal(fit("lib/utility/utility.py:-1 - check_driver_availability", 50),
+			    "utility.py:-1 - check_driver_availability");
+	assert_string_equal(fit("lib/utility/utility.py:-1 - check_driver_availability", 30),
+			    "utility.py:-1 -\xe2\x80\xa6" "r_availability");
+	assert_string_equal(fit("pyroscope/__init__.py:-1 - tag_wrapper", 30),
+			    "__init__.py:-1 - tag_wrapper");
+	/* Ruby (rbspy) */
+	assert_string_equal(fit("gems/pyroscope-0.0.23/lib/pyroscope.rb:31 - set_tag", 40),
+			    "pyroscope.rb:31 - set_tag");
+	assert_string_equal(fit("(unknown):0 - _set_tag [c function]", 30),
+			    "(unknown):0 - _\xe2\x80\xa6" "g [c function]");
+	/* Rust (pyroscope-rs) */
+	assert_string_equal(fit("backtrace.rs:154 - std::sys_common::backtrace::"
+				"__rust_begin_short_backtrace", 40),
+			    "backtrace.rs:154 - s\xe2\x80\xa6" "gin_short_backtrace");
+	assert_string_equal(fit("alloc.rs:98 - alloc::alloc::alloc", 20),
+			    "alloc.rs:9\xe2\x80\xa6" "oc::alloc");
+	assert_string_equal(fit(":0 - __clock_gettime", 10), ":0 - \xe2\x80\xa6" "time");
+	/* .NET (dotnetspy): the assembly goes, the type and its nested names stay */
+	assert_string_equal(fit("Microsoft.AspNetCore.Authentication!AuthenticationMiddleware."
+				"<Invoke>d__6.MoveNext", 50),
+			    "AuthenticationMiddleware.<Invoke>d__6.MoveNext");
+	assert_string_equal(fit("Microsoft.AspNetCore.Authorization!AuthorizationMiddleware.Invoke",
+				30),
+			    "AuthorizationMiddleware.Invoke");
+	assert_string_equal(fit("WebApplication1.Controllers!CpuController.fib", 20),
+			    "CpuController.fib");
+	assert_string_equal(fit("System!Number.UInt64ToDecStr", 40), "System!Number.UInt64ToDecStr");
+	/* and Go names are shortened as before */
+	assert_string_equal(fit("runtime.mallocgc", 15), "mallocgc");
+}
+
 static void test_package(void **state)
 {
 	const char *pkg;
@@ -473,6 +517,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_middle_truncate),
 		cmocka_unit_test(test_fit_name_progressive),
 		cmocka_unit_test(test_fit_name_shapes),
+		cmocka_unit_test(test_fit_name_pyroscope_sdks),
 		cmocka_unit_test(test_package),
 		cmocka_unit_test(test_ascii_classes),
 		cmocka_unit_test(test_locale_ascii),
