@@ -271,9 +271,29 @@ static void put_frame(struct buf *out, const char *s, size_t n, bool root, bool 
 		buf_add(out, "?", 1);
 }
 
+/*
+ * An empty folded file is refused by every folded reader (smolder's, flamegraph.pl's,
+ * inferno's), so a sample type with no line to write is an error rather than 0 bytes.
+ */
+static int folded_nothing(const struct prof *p, uint32_t type)
+{
+	uint32_t name = p->sample_types[type].type;
+	struct buf q = BUF_INIT;
+	int rc;
+
+	text_safe(&q, prof_str(p, name), prof_strlen(p, name), true);
+	rc = err_set(ERR_UNSUPPORTED, "nothing to write: sample type '%s' is 0 in every sample "
+		     "with frames, and an empty folded file would not read back (a pprof export "
+		     "keeps such a profile)",
+		     q.data ? q.data : "");
+	buf_release(&q);
+	return rc;
+}
+
 int encode_folded(const struct prof *p, uint32_t type, struct buf *out)
 {
 	uint32_t i, j, k;
+	size_t written = 0;
 	int rc = 0;
 
 	for (i = 0; i < p->nsamples && !rc; i++) {
@@ -283,6 +303,7 @@ int encode_folded(const struct prof *p, uint32_t type, struct buf *out)
 
 		if (v == 0 || s->nlocs == 0)
 			continue;
+		written++;
 		for (j = s->nlocs; j-- > 0;) {
 			const struct prof_location *l = &p->locations[p->sample_locs[s->loc_off + j]];
 
@@ -297,5 +318,5 @@ int encode_folded(const struct prof *p, uint32_t type, struct buf *out)
 		}
 		rc = buf_printf(out, " %lld\n", (long long)v);
 	}
-	return rc;
+	return rc || written ? rc : folded_nothing(p, type);
 }

@@ -9,7 +9,8 @@
  * invalid sequence, and NUL, becomes U+FFFD) and JSON-escaped, so the output always
  * parses.
  *
- * Errors: buf_* calls fail only with ERR_NOMEM (-1, message set), so results are OR-ed.
+ * Errors: buf_* calls fail only with ERR_NOMEM (-1, message set), so results are OR-ed;
+ * the one other, ERR_UNSUPPORTED (no sample to write), is returned before any is made.
  */
 #include "encode.h"
 
@@ -200,6 +201,25 @@ static int put_frames(const struct prof *p, const struct frames *fr, struct buf 
 	return rc | buf_puts(out, "]},");
 }
 
+/*
+ * A profile with no samples is refused by speedscope's importer and smolder's reader
+ * alike, so a sample type with nothing to write is an error, not "samples":[].
+ */
+static int nothing(const struct prof *p, uint32_t type)
+{
+	uint32_t name = p->sample_types[type].type;
+	struct buf q = BUF_INIT;
+	int rc;
+
+	text_safe(&q, prof_str(p, name), prof_strlen(p, name), true);
+	rc = err_set(ERR_UNSUPPORTED, "nothing to write: sample type '%s' is 0 or less in every "
+		     "sample, and a speedscope file without samples would not read back (a pprof "
+		     "export keeps such a profile)",
+		     q.data ? q.data : "");
+	buf_release(&q);
+	return rc;
+}
+
 int encode_speedscope(const struct prof *p, uint32_t type, const char *name, struct buf *out)
 {
 	const char *tname = prof_str(p, p->sample_types[type].type);
@@ -210,7 +230,7 @@ int encode_speedscope(const struct prof *p, uint32_t type, const char *name, str
 	const char *unit;
 	int64_t mul;
 	i128 sum = 0;
-	uint32_t i;
+	uint32_t i, nsamples = 0;
 	bool first;
 	long n, k;
 	int rc;
@@ -222,9 +242,14 @@ int encode_speedscope(const struct prof *p, uint32_t type, const char *name, str
 	for (i = 0; i < p->nsamples; i++) {
 		if (prof_value(p, i, type) <= 0)
 			continue;
+		nsamples++;
 		sum += (i128)prof_value(p, i, type) * mul;
 		if ((rc = (int)sample_stack(p, &p->samples[i], &fr, true, &stk, &cap)) < 0)
 			goto done;
+	}
+	if (nsamples == 0) {
+		rc = nothing(p, type);
+		goto done;
 	}
 	rc = name ? buf_printf(&pname, "%s (%s)", name, tname) : buf_puts(&pname, tname);
 	rc |= buf_puts(out, "{\"$schema\":\"" SPEEDSCOPE_SCHEMA "\",\"name\":");
@@ -262,5 +287,5 @@ done:
 	frames_release(&fr);
 	buf_release(&pname);
 	free(stk);
-	return rc ? ERR_NOMEM : 0;
+	return rc == ERR_UNSUPPORTED ? rc : rc ? ERR_NOMEM : 0;
 }

@@ -6,7 +6,8 @@
 # with box widths in proportion to the values, and for hostile names too; pprof export
 # keeps the profile's comments as go tool pprof -comments reads them; a write that fails
 # leaves an existing file whole and nothing behind, FIFOs and devices are written as is;
-# a difference (go tool pprof -diff_base) becomes its new side in svg and speedscope.
+# a difference (go tool pprof -diff_base) becomes its new side in svg and speedscope; a
+# sample type with nothing to write is refused in folded and speedscope, not written empty.
 # Usage: export.sh SMOLDER EXAMPLES_DIR TESTDATA CACHE_DIR
 set -u
 smolder=$1
@@ -249,6 +250,31 @@ assert w[0] == w[1] > 0, w' "$tmp/d.speedscope" "$tmp/new.speedscope"
 else
   echo "FAIL - go is not installed, or go tool pprof -proto -diff_base failed"; fail=$((fail + 1))
 fi
+
+# --- nothing to write: a sample type that is 0 everywhere --------------------------------
+# req_5.pprof's inuse_space (its default) is 0 in every sample: a folded or speedscope
+# file of it would be empty, which no reader takes back (smolder's, flamegraph.pl's,
+# speedscope's), so those exports are refused in one line and write nothing; pprof keeps
+# the profile, and top reads it back as an empty table, as go tool pprof does.
+r5=$td/pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/req_5.pprof
+mkdir "$tmp/r5"
+printf 'old 1\n' > "$tmp/r5/kept.folded"
+errcheck "export -f folded of an all-zero sample type: refused in one line naming it" \
+  "^smolder: nothing to write: sample type 'inuse_space' is 0 in every sample with frames, and an empty folded file would not read back" \
+  export "$r5" -f folded -o "$tmp/r5/new.folded"
+errcheck "export -f speedscope of it: refused the same way" \
+  "^smolder: nothing to write: sample type 'inuse_space' is 0 or less in every sample, and a speedscope file without samples would not read back" \
+  export "$r5" -f speedscope -o "$tmp/r5/new.speedscope"
+errcheck "... over an existing file too" "nothing to write: sample type 'inuse_space'" \
+  export "$r5" -f folded -o "$tmp/r5/kept.folded"
+check "... which is left as it was, and nothing else is written" \
+  bash -c "[ \"\$(cat '$tmp/r5/kept.folded')\" = 'old 1' ] && [ \"\$(ls -A '$tmp/r5')\" = kept.folded ]"
+check "another sample type of it exports to folded and reads back" \
+  bash -c "'$smolder' export '$r5' -i alloc_space -f folded -o '$tmp/r5/alloc.folded' && '$smolder' top '$tmp/r5/alloc.folded' > /dev/null"
+check "a pprof export of it is written and top reads it back (an empty table)" \
+  bash -c "'$smolder' export '$r5' -o '$tmp/r5/r5.pb.gz' && '$smolder' top '$tmp/r5/r5.pb.gz' | grep -q '^Type: inuse_space'"
+check "an svg export of it is written as before" \
+  bash -c "'$smolder' export '$r5' -f svg -o '$tmp/r5/r5.svg' && xmllint --noout '$tmp/r5/r5.svg'"
 
 # --- writing: a failed write leaves an existing file whole and nothing behind -----------
 # A file size limit (ulimit -f) fails write(2) as a full disk does: smolder ignores

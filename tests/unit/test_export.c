@@ -843,6 +843,94 @@ static void test_folded_trailing_blank(void **state)
 	prof_free(p);
 }
 
+/*
+ * A sample type with nothing to show (req_5.pprof's inuse_space: every value 0) made a
+ * 0-byte folded file and a speedscope file with "samples":[], both refused when read
+ * back; the encoders refuse them in one line naming the type, as they do a type whose
+ * only samples a format leaves out (speedscope: negative values; folded: no frames).
+ * pprof still writes such a profile, which reads back with its samples.
+ */
+static void test_nothing_to_write(void **state)
+{
+	const struct stack neg[] = { { { "main", "f", NULL }, { 0 }, -4 },
+				     { { "main", NULL }, { 0 }, 0 } };
+	const struct stack ok[] = { { { "main", NULL }, { 0 }, 1 } };
+	struct prof *p, *q;
+	struct buf out = BUF_INIT;
+	int inuse;
+
+	(void)state;
+	p = tu_decode("pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/req_5.pprof");
+	inuse = tu_type(p, "inuse_space");
+	tu_assert_i64(prof_total(p, (uint32_t)inuse), 0);
+	assert_int_equal(encode_folded(p, (uint32_t)inuse, &out), ERR_UNSUPPORTED);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "'inuse_space'"));
+	assert_non_null(strstr(err_last(), "empty folded file"));
+	buf_reset(&out);
+	assert_int_equal(encode_speedscope(p, (uint32_t)inuse, "req_5.pprof", &out),
+			 ERR_UNSUPPORTED);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "'inuse_space'"));
+	assert_non_null(strstr(err_last(), "speedscope"));
+	/* another type of the same profile is written, and pprof writes them all */
+	buf_reset(&out);
+	assert_int_equal(encode_folded(p, (uint32_t)tu_type(p, "alloc_space"), &out), 0);
+	q = tu_decode_bytes(out.data, out.len, "alloc.folded");
+	tu_assert_i64(prof_total(q, 0), prof_total(p, (uint32_t)tu_type(p, "alloc_space")));
+	prof_free(q);
+	buf_reset(&out);
+	assert_int_equal(encode_pprof(p, &out), 0);
+	q = tu_decode_bytes(out.data, out.len, "req_5.pb.gz");
+	assert_int_equal(q->nsamples, p->nsamples);
+	prof_free(q);
+	prof_free(p);
+
+	/* negative values only: folded writes them (a diff), speedscope has none to write */
+	p = make_prof("\x1b[31mdelta", "count", neg, 2);
+	buf_reset(&out);
+	assert_int_equal(encode_folded(p, 0, &out), 0);
+	assert_string_equal(out.data, "main;f -4\n");
+	buf_reset(&out);
+	assert_int_equal(encode_speedscope(p, 0, NULL, &out), ERR_UNSUPPORTED);
+	tu_assert_message(err_last());  /* the type's escape sequence is not in it */
+	assert_non_null(strstr(err_last(), "delta'"));
+	prof_free(p);
+
+	/* a sample without frames is no folded line */
+	{
+		struct prof_builder *b;
+		uint32_t t, u;
+		int64_t v = 7;
+
+		assert_int_equal(pb_new(&b), 0);
+		assert_int_equal(pb_string(b, "cpu", 3, &t), 0);
+		assert_int_equal(pb_string(b, "nanoseconds", 11, &u), 0);
+		assert_int_equal(pb_sample_type(b, t, u), 0);
+		assert_int_equal(pb_sample(b, NULL, 0, &v, NULL, 0), 0);
+		assert_int_equal(pb_finish(b, &p), 0);
+	}
+	buf_reset(&out);
+	assert_int_equal(encode_folded(p, 0, &out), ERR_UNSUPPORTED);
+	assert_non_null(strstr(err_last(), "'cpu'"));
+	/* speedscope writes it as an empty stack, which reads back */
+	buf_reset(&out);
+	assert_int_equal(encode_speedscope(p, 0, NULL, &out), 0);
+	q = tu_decode_bytes(out.data, out.len, "x.speedscope");
+	tu_assert_i64(prof_total(q, 0), 7);
+	prof_free(q);
+	prof_free(p);
+
+	/* one sample with a value is enough */
+	p = make_prof("samples", "count", ok, 1);
+	buf_reset(&out);
+	assert_int_equal(encode_folded(p, 0, &out), 0);
+	buf_reset(&out);
+	assert_int_equal(encode_speedscope(p, 0, NULL, &out), 0);
+	prof_free(p);
+	buf_release(&out);
+}
+
 /* The whole of the file at path, as a string (the test's buffer). */
 static const char *slurp(const char *path, struct buf *b)
 {
@@ -973,6 +1061,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pprof_comments),
 		cmocka_unit_test(test_pprof_mapping_flags),
 		cmocka_unit_test(test_folded_trailing_blank),
+		cmocka_unit_test(test_nothing_to_write),
 		cmocka_unit_test(test_outfile),
 	};
 
