@@ -264,14 +264,20 @@ done:
 	return rc;
 }
 
+/*
+ * The answer's first MiB is kept (for the error messages), the rest read and dropped:
+ * refusing it aborted the transfer, and a push the server had stored was reported as
+ * failed ("cannot reach"), so a retry stored it twice.  The status decides.
+ */
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	struct buf *b = ud;
-	size_t n = size * nmemb;
+	size_t n = size * nmemb, cap = (size_t)1 << 20;
+	size_t keep = b->len < cap ? cap - b->len : 0;
 
-	if (b->len + n > ((size_t)1 << 20))
-		return 0;
-	return buf_add(b, ptr, n) ? 0 : n;
+	if (keep > n)
+		keep = n;
+	return keep && buf_add(b, ptr, keep) ? 0 : n;
 }
 
 /* Packs the request: a series per file. */

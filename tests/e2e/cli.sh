@@ -366,6 +366,15 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+    def do_POST(self):  # a Pyroscope server's push route: /big answers 2 MiB
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        log.write("POST " + self.path + "\n"); log.flush()
+        reply = b"{}" + (b" " * (2 << 20) if self.path.startswith("/big/") else b"")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
     def log_message(self, *a): pass
 s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 print(s.server_address[1], flush=True)
@@ -405,6 +414,11 @@ for n in 0 -3 5s 1.5 abc ' 5' 604801; do
   usagecheck "--seconds '$n' is refused in one line" "^smolder: --seconds wants a number of seconds \(1 to 604800\), not '$n'" top --seconds "$n" "$rec/x"
 done
 check "a refused --seconds fetched nothing" test "$(grep -c . "$tmp/paths")" -eq 9
+# upload: an answer past 1 MiB (a proxy's, a server's) is read, its first MiB kept: the
+# status decides (it aborted the transfer, and a stored push was reported as failed)
+"$smolder" upload --url "$rec/big" "$cpu" > "$tmp/up.out" 2> "$tmp/up.err"; urc=$?
+check "upload: a 200 with a 2 MiB answer is an upload (status $urc, 'uploaded as')" \
+  bash -c "[ $urc -eq 0 ] && [ ! -s '$tmp/up.err' ] && grep -q 'uploaded as' '$tmp/up.out' && [ \$(grep -c '^POST /big/push.v1.PusherService/Push\$' '$tmp/paths') -eq 1 ]"
 # two profile URLs are fetched at once, as pprof fetches them: the same N seconds, in N
 timed "$smolder" diff --seconds 2 --format tsv "$rec/slow/base" "$rec/slow/new" > "$tmp/sl.tsv" 2>&1
 check "diff --seconds 2 of two URLs: both fetched at once (about 2 s, not 4: $(cat "$tmp/ms") ms)" \
