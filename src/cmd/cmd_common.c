@@ -100,47 +100,11 @@ void cmd_verb_errorf(const char *verb, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * Whether pprof's SampleIndexByName reads s as an index: Go's strconv.Atoi takes an
- * optional sign and decimal digits, nothing else ("+1" and "01" are 1; " 1", "1 ", "0x1"
- * are names).
- */
-static bool go_atoi_shaped(const char *s)
-{
-	if (*s == '+' || *s == '-')
-		s++;
-	return *s && strspn(s, "0123456789") == strlen(s);
-}
-
-/* The sample type named s (or s without pprof's legacy "inuse_"), or -1. */
-static int sample_type_named(const struct prof *p, const char *s)
-{
-	const char *no_inuse = strncmp(s, "inuse_", 6) == 0 ? s + 6 : s;
-	uint32_t k;
-
-	for (k = 0; k < p->ntypes; k++)
-		if (strcmp(prof_str(p, p->sample_types[k].type), s) == 0 ||
-		    strcmp(prof_str(p, p->sample_types[k].type), no_inuse) == 0)
-			return (int)k;
-	return -1;
-}
-
 int cmd_sample_index(const struct prof *p, const char *arg)
 {
-	int i;
+	/* pprof's -sample_index= (empty) is its default, as no option */
+	int i = arg && *arg ? prof_find_type(p, arg) : (int)p->default_type;
 	uint32_t k;
-
-	/*
-	 * pprof's -sample_index= (empty) is its default, as no option.  prof_find_type()
-	 * reads a number with strtol, which skips leading blanks (and, in a Latin-1 locale,
-	 * a no-break space): " 1" would be index 1 where pprof refuses it as a name
-	 */
-	if (!arg || !*arg)
-		i = (int)p->default_type;
-	else if (go_atoi_shaped(arg))
-		i = prof_find_type(p, arg);
-	else
-		i = sample_type_named(p, arg);
 
 	if (i < 0) {
 		struct buf b = BUF_INIT;

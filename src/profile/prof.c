@@ -1,6 +1,7 @@
 /* prof.c — lifetime and small queries of the immutable model (see prof.h). */
 #include "prof.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,14 +77,22 @@ int64_t prof_total_abs(const struct prof *p, uint32_t type)
 int prof_find_type(const struct prof *p, const char *name)
 {
 	const char *no_inuse = strncmp(name, "inuse_", 6) == 0 ? name + 6 : name;
+	const char *digits = name + (*name == '+' || *name == '-');
 	char *end;
 	long v;
 	uint32_t i;
 
-	/* pprof's SampleIndexByName: a number first, then the name or it without "inuse_" */
-	v = strtol(name, &end, 10);
-	if (*name && !*end)
-		return v >= 0 && v < (long)p->ntypes ? (int)v : -1;
+	/*
+	 * pprof's SampleIndexByName: a number first, then the name or it without "inuse_".
+	 * The number is Go's strconv.Atoi's: an optional sign and decimal digits, nothing
+	 * else ("+1" and "01" are 1; " 1", "1 " and "0x1" are names).  strtol alone took a
+	 * leading blank.  A number past Atoi's range is a name to pprof, and matches none.
+	 */
+	if (*digits && strspn(digits, "0123456789") == strlen(digits)) {
+		errno = 0;
+		v = strtol(name, &end, 10);
+		return !errno && v >= 0 && v < (long)p->ntypes ? (int)v : -1;
+	}
 	for (i = 0; i < p->ntypes; i++)
 		if (strcmp(prof_str(p, p->sample_types[i].type), name) == 0 ||
 		    strcmp(prof_str(p, p->sample_types[i].type), no_inuse) == 0)

@@ -1116,6 +1116,34 @@ static void test_empty_pprof(void **state)
 	assert_null(p);
 }
 
+/*
+ * prof_find_type reads an index as pprof's SampleIndexByName does, with Go's strconv.Atoi:
+ * an optional sign and digits only.  strtol took " 1" (a leading blank) as index 1, where
+ * pprof looks it up as a name and refuses it.
+ */
+static void test_find_type_index(void **state)
+{
+	struct prof *p = tu_decode("go/heapwork-heap.pb.gz");
+
+	(void)state;
+	assert_int_equal(p->ntypes, 4);
+	assert_int_equal(prof_find_type(p, "1"), 1);
+	assert_int_equal(prof_find_type(p, "+1"), 1);
+	assert_int_equal(prof_find_type(p, "01"), 1);
+	assert_int_equal(prof_find_type(p, "-0"), 0);
+	assert_int_equal(prof_find_type(p, " 1"), -1);
+	assert_int_equal(prof_find_type(p, "\t1"), -1);
+	assert_int_equal(prof_find_type(p, "1 "), -1);
+	assert_int_equal(prof_find_type(p, "0x1"), -1);
+	assert_int_equal(prof_find_type(p, "+"), -1);
+	assert_int_equal(prof_find_type(p, "-1"), -1);
+	assert_int_equal(prof_find_type(p, "4"), -1);
+	assert_int_equal(prof_find_type(p, "99999999999999999999"), -1);
+	assert_int_equal(prof_find_type(p, "inuse_space"), 3);
+	assert_int_equal(prof_find_type(p, "alloc_objects"), 0);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -1138,6 +1166,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_flamebearer_json_bounded),
 		cmocka_unit_test(test_empty_pprof),
 		cmocka_unit_test(test_detection),
+		cmocka_unit_test(test_find_type_index),
 	};
 
 	tu_init(argc, argv);
