@@ -10,6 +10,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,18 @@ done:
 	return rc;
 }
 
+/* Removes the store at path and its WAL and shared-memory files (file: scratch). */
+static void demo_unlink(const struct buf *path, struct buf *file)
+{
+	unlink(path->data);
+	buf_reset(file);
+	buf_printf(file, "%s-wal", path->data);
+	unlink(file->data);
+	buf_reset(file);
+	buf_printf(file, "%s-shm", path->data);
+	unlink(file->data);
+}
+
 int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 {
 	static const struct option opts[] = {
@@ -192,10 +205,19 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 	} else {
 		const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 
-		if (cache && *cache == '/')
+		/*
+		 * Never a shared directory (it was /tmp without HOME): another user could
+		 * make /tmp/.cache/smolder first, or plant links where the demo writes.
+		 */
+		if (cache && *cache == '/') {
 			buf_printf(&path, "%s/smolder/demo.db", cache);
-		else
-			buf_printf(&path, "%s/.cache/smolder/demo.db", home && *home ? home : "/tmp");
+		} else if (home && *home) {
+			buf_printf(&path, "%s/.cache/smolder/demo.db", home);
+		} else {
+			cmd_verb_errorf("demo", "no place for the demo store: HOME is not set "
+					"(use --db PATH)");
+			goto done;
+		}
 	}
 	if (examples_dir(&dir)) {
 		cmd_verb_errorf("demo", "%s", err_last());
@@ -217,20 +239,15 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 	/* afresh: the old demo store (and its WAL) goes, never another store */
 	if (demo_replaceable(path.data))
 		goto done;
-	unlink(path.data);
-	buf_reset(&file);
-	buf_printf(&file, "%s-wal", path.data);
-	unlink(file.data);
-	buf_reset(&file);
-	buf_printf(&file, "%s-shm", path.data);
-	unlink(file.data);
+	demo_unlink(&path, &file);
 	if (store_make_parent_dir(path.data) || store_open(path.data, STORE_CREATE, &s)) {
 		cmd_verb_errorf("demo", "%s", err_last());
 		goto done;
 	}
 	cmd_safe(&shown, path.data);  /* the path from --db or the environment, as said */
 	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "making the demo store %s...", shown.data ? shown.data : "");
+		fprintf(stderr, "making the demo store %s (Ctrl-C aborts)...",
+			shown.data ? shown.data : "");
 	t0 = now - (int64_t)DEMO_SPAN_S * 1000000000;
 	if (store_begin(s))
 		goto fail;
@@ -238,6 +255,11 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 		double phase = (double)(t - t0) / ((double)DEMO_SPAN_S * 1e9);
 		bool later = phase >= 0.5;
 
+		/* a step is 12 profiles, a fraction of a second: Ctrl-C is felt at once */
+		if (env->cancel && atomic_load(env->cancel)) {
+			err_set(ERR_CANCELLED, "cancelled (no demo store made)");
+			goto fail;
+		}
 		for (i = 0; i < NSRCS; i++)
 			for (r = 0; r < 2; r++) {
 				const struct prof *src = later && loaded[i][1] ? loaded[i][1] : loaded[i][0];
@@ -286,6 +308,11 @@ fail:
 		fputs("\r\033[K", stderr);
 	cmd_verb_errorf("demo", "%s", err_last());
 	rc = 1;
+	/* the store was made afresh, nothing in it is kept: it goes (an earlier one went) */
+	store_rollback(s);
+	store_close(s);
+	s = NULL;
+	demo_unlink(&path, &file);
 done:
 	if (s) {
 		store_rollback(s);

@@ -34,6 +34,22 @@ errcheck "demo --db on a store of the demo's labels plus another: refused" \
   "^smolder: not replacing '$tmp/realdemo2.db': it holds profiles that are not the demo's" \
   demo --db "$tmp/realdemo2.db" --no-open
 
+# Ctrl-C while the demo writes its store: it stops within a step, one line, no store left
+"$smolder" demo --db "$tmp/cancel.db" --no-open > /dev/null 2> "$tmp/err" &
+pid=$!
+for n in $(seq 1 200); do [ -e "$tmp/cancel.db" ] && break; sleep 0.05; done
+sleep 0.3
+start=$(date +%s%N)
+kill -INT "$pid"
+wait "$pid"; rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "Ctrl-C aborts the demo's writing (status $rc, $ms ms, one line, no store kept)" \
+  bash -c "[ $rc -eq 1 ] && [ $ms -lt 3000 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qx 'smolder demo: cancelled (no demo store made)' '$tmp/err' && [ ! -e '$tmp/cancel.db' ] && [ ! -e '$tmp/cancel.db-wal' ]"
+# without HOME (and XDG_CACHE_HOME) there is no default place: refused, never /tmp
+( unset HOME XDG_CACHE_HOME; "$smolder" demo --no-open > /dev/null 2> "$tmp/err"; echo $? > "$tmp/rc" )
+check "demo without HOME: refused in one line (it wrote /tmp/.cache/smolder/demo.db)" \
+  bash -c "[ \$(cat '$tmp/rc') -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qx 'smolder demo: no place for the demo store: HOME is not set (use --db PATH)' '$tmp/err'"
+
 # files and stdin give the same table
 "$smolder" top --format tsv "$ex/cpuwork-cpu.pb.gz" > "$tmp/file.tsv"
 "$smolder" top --format tsv - < "$ex/cpuwork-cpu.pb.gz" > "$tmp/stdin.tsv"
