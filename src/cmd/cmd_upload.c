@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 #include "base/err.h"
@@ -589,6 +590,22 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	url = env_or(url, "PROFILECLI_URL");
 	if (!url)
 		url = "http://localhost:4040";
+	/* as the reading verbs (remote_backend_open) take a server's URL */
+	if (!*url) {
+		fprintf(stderr, "smolder upload: --url is empty (leave it out for "
+				"http://localhost:4040)\n");
+		goto done;
+	}
+	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
+		struct buf r = BUF_INIT;
+
+		remote_url_redact(url, &r);  /* never a password */
+		fputs("smolder upload: --url wants http:// or https://, not '", stderr);
+		cmd_put_safe(stderr, r.data ? r.data : "", r.len, true);
+		fputs("'\n", stderr);
+		buf_release(&r);
+		goto done;
+	}
 	user = env_or(user, "PROFILECLI_USERNAME");
 	pass = env_or(pass, "PROFILECLI_PASSWORD");
 	token = env_or(token, "PROFILECLI_TOKEN");
@@ -617,7 +634,8 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 			cmd_verb_errorf("upload", "%s", err_last());
 			goto done;
 		}
-	buf_puts(&endpoint, url);
+	/* a query or fragment (a pasted UI address) is dropped, as the reading verbs drop it */
+	buf_add(&endpoint, url, strcspn(url, "?#"));
 	while (endpoint.len && endpoint.data[endpoint.len - 1] == '/')
 		endpoint.data[--endpoint.len] = '\0';
 	buf_puts(&endpoint, "/push.v1.PusherService/Push");

@@ -435,6 +435,14 @@ check "a refused --seconds fetched nothing" test "$(grep -c . "$tmp/paths")" -eq
 "$smolder" upload --url "$rec/big" "$cpu" > "$tmp/up.out" 2> "$tmp/up.err"; urc=$?
 check "upload: a 200 with a 2 MiB answer is an upload (status $urc, 'uploaded as')" \
   bash -c "[ $urc -eq 0 ] && [ ! -s '$tmp/up.err' ] && grep -q 'uploaded as' '$tmp/up.out' && [ \$(grep -c '^POST /big/push.v1.PusherService/Push\$' '$tmp/paths') -eq 1 ]"
+# upload's --url as the reading verbs take it: a query or fragment dropped (it went before
+# the route: POST /?a=b/push...), no scheme or an empty URL refused in one line
+"$smolder" upload --url "$rec/q/?a=b#frag" "$cpu" > "$tmp/up.out" 2> "$tmp/up.err"; urc=$?
+check "upload --url with ?query#fragment: pushed to the URL's path (status $urc)" \
+  bash -c "[ $urc -eq 0 ] && grep -q 'uploaded as' '$tmp/up.out' && grep -qx 'POST /q/push.v1.PusherService/Push' '$tmp/paths'"
+usagecheck "upload --url '': refused in one line" "^smolder upload: --url is empty" upload --url "" "$cpu"
+usagecheck "upload --url without http(s)://: refused in one line, no password shown" \
+  "^smolder upload: --url wants http:// or https://, not 'ftp://host/'$" upload --url "ftp://u:secret@host/?x" "$cpu"
 # two profile URLs are fetched at once, as pprof fetches them: the same N seconds, in N
 timed "$smolder" diff --seconds 2 --format tsv "$rec/slow/base" "$rec/slow/new" > "$tmp/sl.tsv" 2>&1
 check "diff --seconds 2 of two URLs: both fetched at once (about 2 s, not 4: $(cat "$tmp/ms") ms)" \
