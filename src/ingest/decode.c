@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "base/err.h"
+#include "base/text.h"
 
 static double now_ms(void)
 {
@@ -323,6 +324,96 @@ enum decode_format decode_detect_named(const uint8_t *p, size_t n, const char *n
 	return fmt;
 }
 
+/* ---- formats that are not read --------------------------------------------------- */
+
+/* Does p[0..n) hold `word` (lowercase ASCII), in any case? */
+static bool has_word_nocase(const uint8_t *p, size_t n, const char *word)
+{
+	size_t k = strlen(word), i, j;
+
+	for (i = 0; i + k <= n; i++) {
+		for (j = 0; j < k && text_ascii_lower(p[i + j]) == word[j]; j++)
+			;
+		if (j == k)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A multipart/form-data body, as an SDK uploads a profile (Pyroscope's /ingest): a
+ * boundary line ("--" and at most 70 characters, RFC 2046) and, among the part's headers
+ * in the next 1 KiB, a Content-Disposition of form-data.
+ */
+static bool looks_like_multipart(const uint8_t *p, size_t n)
+{
+	size_t i = 2, start, end = n < 1024 ? n : 1024;
+
+	if (n < 3 || p[0] != '-' || p[1] != '-')
+		return false;
+	while (i < end && i < 74 && p[i] > ' ' && p[i] < 0x7f)
+		i++;
+	for (;;) {
+		/* the line ends: CRLF or LF; an empty one ends the headers */
+		if (i < end && p[i] == '\r')
+			i++;
+		if (i >= end || p[i] != '\n')
+			return false;
+		start = ++i;
+		while (i < end && p[i] != '\n' && p[i] != '\r')
+			i++;
+		if (i == start)
+			return false;
+		if (i - start > 20 && has_word_nocase(p + start, 20, "content-disposition:") &&
+		    has_word_nocase(p + start + 20, i - start - 20, "form-data"))
+			return true;
+	}
+}
+
+/*
+ * An object that is JSON and not folded text starting with '{': '{' (after blanks and a
+ * UTF-8 BOM), then a key's '"' or the closing '}', and lines that do not end in counts.
+ */
+static bool looks_like_json_object(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		i = 3;
+	while (i < n && js_blank(p[i]))
+		i++;
+	if (i >= n || p[i] != '{')
+		return false;
+	for (i++; i < n && js_blank(p[i]); i++)
+		;
+	return i < n && (p[i] == '"' || p[i] == '}') && !looks_like_folded(p, n, false);
+}
+
+/*
+ * Formats that come smolder's way but that it does not read, told apart so that the
+ * error says what the file is, not where the parser detection fell back on gave up (a
+ * JFR recording: "invalid wire type 6 at byte 0").  `fmt` is what detection chose; a
+ * name ending in ".lines" keeps its lines format.  0 when none of them.
+ */
+static int unread_format(const uint8_t *p, size_t n, enum decode_format fmt, const char *name)
+{
+	if (n >= 4 && memcmp(p, "FLR\0", 4) == 0)
+		return err_set(ERR_UNSUPPORTED, "JFR (Java Flight Recorder) recordings are not "
+			       "read; convert to pprof first (e.g. with async-profiler's "
+			       "converter: jfrconv -o pprof REC.jfr OUT.pprof)");
+	if (fmt != DECODE_PPROF && fmt != DECODE_FOLDED)
+		return 0;
+	if (looks_like_multipart(p, n))
+		return err_set(ERR_UNSUPPORTED, "a multipart/form-data body (an HTTP upload saved "
+			       "to a file), not a profile: save its profile part on its own and "
+			       "read that");
+	if (fmt == DECODE_FOLDED && !named_lines(name) && looks_like_json_object(p, n))
+		return err_set(ERR_UNSUPPORTED, "JSON that is neither speedscope nor Pyroscope "
+			       "flame graph JSON (no \"$schema\" or \"exporter\" naming speedscope, "
+			       "no \"flamebearer\" object)");
+	return 0;
+}
+
 static int decode_any(const uint8_t *data, size_t len, const char *name, bool empty_ok,
 		      struct decode_stats *st, struct prof **out)
 {
@@ -351,8 +442,10 @@ static int decode_any(const uint8_t *data, size_t len, const char *name, bool em
 	}
 	if (n == 0) {
 		rc = err_set(ERR_PARSE, "empty after decompression");
+	} else if ((rc = unread_format(p, n, (fmt = decode_detect_named(p, n, name)), name))) {
+		;  /* not a format smolder reads: its message says which */
 	} else {
-		switch ((fmt = decode_detect_named(p, n, name))) {
+		switch (fmt) {
 		case DECODE_SPEEDSCOPE:
 			rc = speedscope_decode((const char *)p, n, out);
 			break;

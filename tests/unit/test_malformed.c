@@ -1164,6 +1164,86 @@ static void test_bug_folded_fractional_counts(void **state)
 	prof_free(p);
 }
 
+/*
+ * Files smolder does not read got the error of whichever parser detection fell back to:
+ * a JFR recording (Pyroscope's Java data) "invalid wire type 6 at byte 0", JSON that
+ * is neither speedscope nor a flame graph a folded line error, a multipart upload saved
+ * to a file "invalid wire type 4 at byte 10".  Each is named now, in one line.
+ */
+static void test_bug_unread_formats(void **state)
+{
+	static const char *const jfr[] = {
+		"pyroscope/grafana-pyroscope/pkg/og/convert/jfr/testdata/dump1.jfr.gz",
+		"pyroscope/grafana-pyroscope-og-743df17/og/pkg/server/testdata/jfr/no_labels/jfr.bin.gz",
+	};
+	static const char *const json[] = {
+		"pyroscope/grafana-pyroscope/pkg/og/convert/jfr/testdata/dump1.json.gz",
+		"pyroscope/grafana-pyroscope/pkg/og/convert/pprof/testdata/req_2.st.json",
+		"pyroscope/grafana-pyroscope/ui/e2e/fixtures/flamegraph.json",
+		"pyroscope-nodejs/req-001-wall.json",
+	};
+	static const char *const bodies[] = {
+		"pyroscope-nodejs/legacy-0.4.13-multipart/req-001-heap.body",
+		"pyroscope-nodejs/legacy-0.4.13-multipart/req-002-wall.body",
+	};
+	static const char *const inline_json[] = {
+		"{\"not\":\"a profile\"}", "{}", " \n{\n  \"a\": 1\n}\n",
+		"\xef\xbb\xbf{\"flamebearer\": []}",
+	};
+	static const char text_body[] = "--XyZ\r\ncontent-disposition: form-data; "
+					"name=\"profile\"\r\n\r\nmain;a 1\r\n--XyZ--\r\n";
+	static const char cut[] = "{\"$schema\":\"https://www.speedscope.app/file-format-"
+				  "schema.json\",\"shared\":{";
+	struct buf b = BUF_INIT;
+	struct prof *p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(jfr) / sizeof(jfr[0]); i++) {
+		tu_read(jfr[i], &b);
+		assert_int_equal(tu_decode_fails(b.data, b.len, jfr[i]), ERR_UNSUPPORTED);
+		tu_assert_message(err_last());
+		if (!strstr(err_last(), "': JFR (Java Flight Recorder) recordings are not read; "
+			    "convert to pprof"))
+			fail_msg("%s: %s", jfr[i], err_last());
+	}
+	assert_int_equal(tu_decode_fails("FLR\0\0\2", 6, "cut.jfr"), ERR_UNSUPPORTED);
+	assert_non_null(strstr(err_last(), "JFR (Java Flight Recorder)"));
+	for (i = 0; i < sizeof(json) / sizeof(json[0]); i++) {
+		tu_read(json[i], &b);
+		assert_int_equal(tu_decode_fails(b.data, b.len, json[i]), ERR_UNSUPPORTED);
+		tu_assert_message(err_last());
+		if (!strstr(err_last(), "': JSON that is neither speedscope nor Pyroscope flame "
+			    "graph JSON"))
+			fail_msg("%s: %s", json[i], err_last());
+	}
+	for (i = 0; i < sizeof(inline_json) / sizeof(inline_json[0]); i++) {
+		assert_int_equal(tu_decode_fails(inline_json[i], strlen(inline_json[i]), "x.json"),
+				 ERR_UNSUPPORTED);
+		assert_non_null(strstr(err_last(), "neither speedscope nor Pyroscope flame graph"));
+	}
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		tu_read(bodies[i], &b);
+		assert_int_equal(tu_decode_fails(b.data, b.len, bodies[i]), ERR_UNSUPPORTED);
+		tu_assert_message(err_last());
+		if (!strstr(err_last(), "': a multipart/form-data body"))
+			fail_msg("%s: %s", bodies[i], err_last());
+	}
+	assert_int_equal(tu_decode_fails(text_body, strlen(text_body), "t.body"), ERR_UNSUPPORTED);
+	assert_non_null(strstr(err_last(), "a multipart/form-data body"));
+	/* what is read stays read: folded text that starts with '{' or '--', or a speedscope
+	 * file cut short, whose own error says where it breaks */
+	p = tu_decode_str("{\"a\"};main 3\n{lambda}::run;main 2\n");
+	tu_assert_i64(prof_total(p, 0), 5);
+	prof_free(p);
+	p = tu_decode_str("--help;main 3\n");
+	tu_assert_i64(prof_total(p, 0), 3);
+	prof_free(p);
+	assert_int_equal(tu_decode_fails(cut, strlen(cut), "cut.json"), ERR_PARSE);
+	assert_non_null(strstr(err_last(), "speedscope"));
+	buf_release(&b);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -1198,6 +1278,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bug_unknown_mapping_read_as_pprof),
 		cmocka_unit_test(test_bug_folded_trailing_blanks),
 		cmocka_unit_test(test_bug_folded_fractional_counts),
+		cmocka_unit_test(test_bug_unread_formats),
 	};
 
 	tu_init(argc, argv);
