@@ -531,6 +531,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	};
 	const char *url = NULL, *user = NULL, *pass = NULL, *token = NULL,
 		   *tenant = NULL, *cacert = NULL;
+	const char *user_from, *pass_from, *token_from, *tenant_from;
 	struct labelset extra = LABELSET_INIT;
 	struct upfile *files = NULL;
 	struct uploader up = { 0 };
@@ -606,10 +607,26 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 		buf_release(&r);
 		goto done;
 	}
+	/*
+	 * Each goes in a header: a line break would end it early (a token from a secret
+	 * file keeps its newline: the body went past the header block) or add one of its
+	 * own.  Refused as the reading verbs refuse it, naming where the value came from.
+	 */
+	user_from = user ? "--username" : "PROFILECLI_USERNAME";
+	pass_from = pass ? "--password" : "PROFILECLI_PASSWORD";
+	token_from = token ? "--token" : "PROFILECLI_TOKEN";
+	tenant_from = tenant ? "--tenant-id" : "PROFILECLI_TENANT_ID";
 	user = env_or(user, "PROFILECLI_USERNAME");
 	pass = env_or(pass, "PROFILECLI_PASSWORD");
 	token = env_or(token, "PROFILECLI_TOKEN");
 	tenant = env_or(tenant, "PROFILECLI_TENANT_ID");
+	if (remote_header_value_check(user_from, user) ||
+	    remote_header_value_check(pass_from, pass) ||
+	    remote_header_value_check(token_from, token) ||
+	    remote_header_value_check(tenant_from, tenant)) {
+		cmd_verb_errorf("upload", "%s", err_last());
+		goto done;
+	}
 	if (!diag_set && env_or(NULL, "PROFILECLI_COLLECT_DIAGNOSTICS") &&
 	    parse_go_bool(getenv("PROFILECLI_COLLECT_DIAGNOSTICS"), &diag)) {
 		fprintf(stderr, "smolder upload: PROFILECLI_COLLECT_DIAGNOSTICS is true or false, "

@@ -443,6 +443,19 @@ check "upload --url with ?query#fragment: pushed to the URL's path (status $urc)
 usagecheck "upload --url '': refused in one line" "^smolder upload: --url is empty" upload --url "" "$cpu"
 usagecheck "upload --url without http(s)://: refused in one line, no password shown" \
   "^smolder upload: --url wants http:// or https://, not 'ftp://host/'$" upload --url "ftp://u:secret@host/?x" "$cpu"
+# a line break or control character in a header's value: refused before anything is sent,
+# naming the option or variable (a token's trailing newline dropped the body; a tenant's
+# CR LF added a header), never the value
+n0=$(grep -c . "$tmp/paths")
+PROFILECLI_TOKEN=$'tok\n' usagecheck "upload: PROFILECLI_TOKEN with a trailing newline: refused, named" \
+  "^smolder upload: PROFILECLI_TOKEN holds a line break \(at byte 3\)" upload --url "$rec" "$cpu"
+usagecheck "upload: --tenant-id with CR LF: refused, named" \
+  "^smolder upload: --tenant-id holds a line break \(at byte 2\)" upload --url "$rec" --tenant-id $'t1\r\nX-Evil: 1' "$cpu"
+usagecheck "upload: --username with a tab: refused, named" \
+  "^smolder upload: --username holds a control character \(byte 0x09 at 1\)" upload --url "$rec" --username $'a\tb' --password p "$cpu"
+PROFILECLI_PASSWORD=$'pw\n' usagecheck "upload: PROFILECLI_PASSWORD with a newline: refused, named" \
+  "^smolder upload: PROFILECLI_PASSWORD holds a line break" upload --url "$rec" --username u "$cpu"
+check "  and none of them sent anything" test "$(grep -c . "$tmp/paths")" -eq "$n0"
 # two profile URLs are fetched at once, as pprof fetches them: the same N seconds, in N
 timed "$smolder" diff --seconds 2 --format tsv "$rec/slow/base" "$rec/slow/new" > "$tmp/sl.tsv" 2>&1
 check "diff --seconds 2 of two URLs: both fetched at once (about 2 s, not 4: $(cat "$tmp/ms") ms)" \
