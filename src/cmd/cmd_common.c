@@ -861,6 +861,44 @@ static int check_words(const char *verb, int argc, char **argv, const char *shor
 	return 0;
 }
 
+/* How many options' names start with name[0..n). */
+static size_t prefix_matches(const struct option *opts, const char *name, size_t n)
+{
+	const struct option *o;
+	size_t k = 0;
+
+	for (o = opts; o->name; o++)
+		k += strncmp(o->name, name, n) == 0;
+	return k;
+}
+
+/*
+ * An abbreviation of one option that has two names (--ten for --tenant and --tenant-id):
+ * glibc's getopt_long_only calls any second prefix match ambiguous, though both are the
+ * same option.  Taken here as getopt would take it: rest is "" or "=VALUE" after the name.
+ */
+static int long_abbrev(const char *verb, int argc, char **argv, const struct option *o,
+		       const char *word, const char *rest)
+{
+	if (o->has_arg == no_argument && *rest)
+		return bad_option(verb, "'", word, strcspn(word, "="), "' takes no value");
+	if (o->has_arg == required_argument) {
+		if (*rest)
+			optarg = (char *)rest + 1;
+		else if (optind < argc)
+			optarg = argv[optind++];
+		else
+			return bad_option(verb, "a value is missing after '", word, strlen(word), "'");
+	} else {
+		optarg = *rest ? (char *)rest + 1 : NULL;
+	}
+	if (o->flag) {
+		*o->flag = o->val;
+		return 0;
+	}
+	return o->val;
+}
+
 int cmd_getopt(const char *verb, int argc, char **argv, const char *shortopts,
 	       const struct option *opts)
 {
@@ -872,6 +910,18 @@ int cmd_getopt(const char *verb, int argc, char **argv, const char *shortopts,
 	snprintf(so, sizeof(so), ":%s", shortopts);  /* ':' tells a missing value apart */
 	opterr = 0;
 	c = getopt_long_only(argc, argv, so, opts, NULL);
+	if (c == '?' && optopt == 0 && optind > 1 && optind <= argc && argv[optind - 1][0] == '-') {
+		/* a long option getopt refused: an abbreviation of one option's two names? */
+		const char *a = argv[optind - 1], *name = a + (a[1] == '-' ? 2 : 1);
+		size_t n = strcspn(name, "=");
+		const struct option *o = find_long(opts, name, n, true);
+
+		if (o)
+			return long_abbrev(verb, argc, argv, o, a, name + n);
+		if (prefix_matches(opts, name, n) > 1)
+			return bad_option(verb, "ambiguous option '", a, strcspn(a, "="),
+					  "': it abbreviates several (spell it out)");
+	}
 	if (c == ':' || c == '?') {
 		const char *a = optind > 1 && optind <= argc ? argv[optind - 1] : "";
 		char s[3] = { '-', (char)optopt, '\0' };

@@ -196,8 +196,10 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 		default: demo_help(stderr); return 2;
 		}
 	}
-	if (optind != argc) {
-		demo_help(stderr);
+	if (optind != argc) {  /* a usage error is one line, as in the other verbs */
+		fputs("smolder demo: unexpected argument '", stderr);
+		cmd_put_safe(stderr, argv[optind], strlen(argv[optind]), true);
+		fputs("' (see smolder demo --help)\n", stderr);
 		return 2;
 	}
 	if (db) {

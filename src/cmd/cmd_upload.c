@@ -353,7 +353,9 @@ static void print_labels(FILE *f, const struct labelset *ls)
 
 	buf_puts(&b, "{");
 	for (i = 0; i < ls->n; i++) {
-		buf_printf(&b, "%s%s=\"", i ? ", " : "", ls->v[i].name);
+		if (!*ls->v[i].value)
+			continue;  /* an empty value is no label: the server stores none */
+		buf_printf(&b, "%s%s=\"", b.len > 1 ? ", " : "", ls->v[i].name);
 		for (v = ls->v[i].value; *v; v++) {
 			if (*v == '"' || *v == '\\')
 				buf_add(&b, "\\", 1);
@@ -584,8 +586,8 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 			goto done;
 		}
 	}
-	if (optind >= argc) {
-		upload_help(stderr);
+	if (optind >= argc) {  /* a usage error is one line, as in the other verbs */
+		fputs("smolder upload: FILE is missing (see smolder upload --help)\n", stderr);
 		goto done;
 	}
 	url = env_or(url, "PROFILECLI_URL");

@@ -50,6 +50,15 @@ check "Ctrl-C aborts the demo's writing (status $rc, $ms ms, one line, no store 
 check "demo without HOME: refused in one line (it wrote /tmp/.cache/smolder/demo.db)" \
   bash -c "[ \$(cat '$tmp/rc') -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qx 'smolder demo: no place for the demo store: HOME is not set (use --db PATH)' '$tmp/err'"
 
+# usage errors are one line and the hint, as everywhere (upload and demo printed the help)
+usagecheck "upload without FILE: one line" "^smolder upload: FILE is missing \(see smolder upload --help\)$" \
+  upload --url http://127.0.0.1:1
+usagecheck "demo with an argument: one line" \
+  "^smolder demo: unexpected argument 'extra' \(see smolder demo --help\)$" demo extra
+errcheck "peek's bad regex: 'smolder peek: ...', as list says it" \
+  "^smolder peek: bad regex at offset 1: " peek '(' "$ex/cpuwork-cpu.pb.gz"
+errcheck "list's bad regex" "^smolder list: bad regex at offset 1: " list '(' "$ex/cpuwork-cpu.pb.gz"
+
 # files and stdin give the same table
 "$smolder" top --format tsv "$ex/cpuwork-cpu.pb.gz" > "$tmp/file.tsv"
 "$smolder" top --format tsv - < "$ex/cpuwork-cpu.pb.gz" > "$tmp/stdin.tsv"
@@ -456,6 +465,19 @@ usagecheck "upload: --username with a tab: refused, named" \
 PROFILECLI_PASSWORD=$'pw\n' usagecheck "upload: PROFILECLI_PASSWORD with a newline: refused, named" \
   "^smolder upload: PROFILECLI_PASSWORD holds a line break" upload --url "$rec" --username u "$cpu"
 check "  and none of them sent anything" test "$(grep -c . "$tmp/paths")" -eq "$n0"
+# one option's two names abbreviated (--ten: --tenant, --tenant-id) are that option, not
+# "unknown option" (glibc calls any second prefix match ambiguous); a real ambiguity says so
+usagecheck "upload --ten is --tenant-id (its value checked as the tenant's)" \
+  "^smolder upload: --tenant-id holds a line break" upload --url "$rec" --ten $'a\nb' "$cpu"
+"$smolder" upload --url "$rec" "$cpu" --ten=t1 > /dev/null 2> "$tmp/up.err"; urc=$?
+check "upload FILE --ten=t1: uploaded (status $urc)" bash -c "[ $urc -eq 0 ] && [ ! -s '$tmp/up.err' ]"
+usagecheck "resolve --ca (--cat, --cache-dir): ambiguous, said so" \
+  "^smolder resolve: ambiguous option '--ca': it abbreviates several \(spell it out\) \(see smolder resolve --help\)$" \
+  resolve --ca -F f -P p
+# the "uploaded as" line shows the labels stored: an empty value is no label
+"$smolder" upload --url "$rec" --extra-labels env= --service c "$cpu" > "$tmp/up.out" 2> /dev/null
+check "upload: an empty label value is left out of 'uploaded as'" \
+  grep -q ' uploaded as {__name__="process_cpu", service_name="c"} id=' "$tmp/up.out"
 # two profile URLs are fetched at once, as pprof fetches them: the same N seconds, in N
 timed "$smolder" diff --seconds 2 --format tsv "$rec/slow/base" "$rec/slow/new" > "$tmp/sl.tsv" 2>&1
 check "diff --seconds 2 of two URLs: both fetched at once (about 2 s, not 4: $(cat "$tmp/ms") ms)" \
