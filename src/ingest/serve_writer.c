@@ -34,7 +34,8 @@
  * (store_maint_damage).  The store's size — its file and its WAL, which
  * store_set_size_limit() keeps to a share of the cap — is also checked (stat, at most
  * every 5 s) after commits, so eviction keeps up between passes; a WAL that a large
- * batch took past its share is truncated right after the commit (store_size_trim).
+ * batch or readers took past its share is truncated right after the commit, waiting a
+ * little for the readers (store_size_trim), and again before a push gets 507.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -299,6 +300,31 @@ static int make_room(struct serve_writer *w, struct serve_job *batch, struct ser
 	return 0;
 }
 
+static uint64_t file_size(const char *path, const char *suffix)
+{
+	char p[4096];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	return stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/*
+ * Before a 507: a WAL that readers kept from starting over and that took the room (a
+ * disk just above the cap fills with it) is truncated, waiting a little for its readers
+ * (store_size_trim).  True when it shrank: the batch may fit now.
+ */
+static bool wal_back(struct serve_writer *w)
+{
+	const char *path = store_path(w->store);
+	uint64_t before = file_size(path, "-wal");
+
+	if (!w->opts->max_store_bytes)
+		return false;
+	store_size_trim(w->store);
+	return file_size(path, "-wal") < before;
+}
+
 /*
  * Writes and commits a batch (see the file comment): true when committed (the jobs then
  * wait for the fsync), false when it failed (every job has its rc).
@@ -306,7 +332,7 @@ static int make_room(struct serve_writer *w, struct serve_job *batch, struct ser
 static bool write_batch(struct serve_writer *w, struct serve_job *batch)
 {
 	struct serve_job *j;
-	bool evicted = false;
+	bool evicted = false, trimmed = false;
 	int round, rounds = 0, fits = 0, rc = 0;
 
 	for (round = 0; round < MAX_ROUNDS + FIT_ROUNDS && rounds < MAX_ROUNDS; round++) {
@@ -318,6 +344,13 @@ static bool write_batch(struct serve_writer *w, struct serve_job *batch)
 			break;
 		if ((rc = write_jobs(w, batch, &bad, &stored, NULL, NULL))) {
 			store_rollback(w->store);
+			if (rc == ERR_NOSPACE && !trimmed) {
+				trimmed = true;
+				if (wal_back(w)) {
+					bad->rc = 0;  /* it may fit now */
+					continue;
+				}
+			}
 			if (rc == ERR_NOSPACE && w->opts->max_store_bytes &&
 			    store_cap_reached(w->store) && fits < FIT_ROUNDS) {
 				if ((rc = make_room(w, batch, bad, fits++)))
@@ -334,6 +367,11 @@ static bool write_batch(struct serve_writer *w, struct serve_job *batch)
 		}
 		t1 = serve_now_ms();
 		rc = store_commit(w->store);
+		if (rc == ERR_NOSPACE && !trimmed) {
+			trimmed = true;
+			if (wal_back(w))
+				continue;
+		}
 		if (rc == ERR_NOSPACE && w->opts->max_store_bytes && !evicted) {
 			evicted = true;
 			rounds++;
@@ -444,15 +482,6 @@ static void to_syncer(struct serve_writer *w, struct serve_job *batch)
 	w->sync_tail = last;
 	pthread_mutex_unlock(&w->mu);
 	pthread_cond_signal(&w->sync_cv);  /* after the unlock, see serve_writer_push() */
-}
-
-static uint64_t file_size(const char *path, const char *suffix)
-{
-	char p[4096];
-	struct stat st;
-
-	snprintf(p, sizeof(p), "%s%s", path, suffix);
-	return stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
 static void check_size(struct serve_writer *w)

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "base/hmap.h"
@@ -391,12 +392,12 @@ done:
 }
 
 /*
- * After a pass that deleted or merged something: gives free pages back to the file
- * system and checkpoints and truncates the WAL (outside transactions).  It never waits
- * for readers.  A TRUNCATE checkpoint calls the busy handler until every reader is done,
- * up to the busy timeout, and this runs on serve's one writer thread: every push
- * waited behind any open query.  With the handler off it checkpoints what the readers
- * allow, as PASSIVE does, and a later pass (or SQLite's own checkpoints) does the rest.
+ * Checkpoints and truncates the WAL (outside transactions), never waiting for readers.
+ * A TRUNCATE checkpoint calls the busy handler until every reader is done, up to the
+ * busy timeout, and this runs on serve's one writer thread: every push waited behind any
+ * open query.  With the handler off it checkpoints what the readers allow, as PASSIVE
+ * does, and a later call (or SQLite's own checkpoints) does the rest; wal_bring_back()
+ * waits, a little, when the WAL is past its share.
  */
 static void wal_truncate(struct store *s)
 {
@@ -405,12 +406,89 @@ static void wal_truncate(struct store *s)
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 }
 
+static uint64_t wal_size(const struct store *s)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s-wal", s->path);
+	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/*
+ * A WAL past its share under a cap is truncated, waiting a little for its readers.  A
+ * reader's snapshot keeps the WAL from starting over, and a steady stream of short
+ * queries always has one open: never waiting (wal_truncate), the WAL grew with every
+ * commit, the store went 40-50 % past its cap, and on a disk just above the cap SQLite
+ * could no longer checkpoint at all (the checkpoint grows the file).  Waiting lets the
+ * readers of the moment finish; those that start once the WAL is copied read the file,
+ * not the WAL, and do not hold it.  The wait is SQLite's busy handler, tried again after
+ * a refusal that came at once (another connection checkpointing), WAL_WAIT_MS in all.  A
+ * reader that holds its snapshot longer (a slow query) leaves the WAL as it is, and this
+ * runs on serve's one writer thread: until the WAL is back, calls wait again only once
+ * it grew by another share (s->wal_held), so a slow query costs pushes one wait per
+ * share written, not one per commit.  True when the WAL is within its share after.
+ */
+#define WAL_WAIT_MS 100
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool wal_bring_back(struct store *s)
+{
+	struct timespec pause = { 0, 5000000 };
+	int64_t start = mono_ms(), left;
+	uint64_t wal = wal_size(s);
+	int rc;
+
+	if (!s->max_bytes || wal <= s->wal_bytes) {
+		s->wal_held = 0;
+		return true;
+	}
+	if (s->txn)
+		return false;
+	if (s->wal_held && wal <= s->wal_held + s->wal_bytes) {
+		wal_truncate(s);
+	} else {
+		while ((left = WAL_WAIT_MS - (mono_ms() - start)) > 0) {
+			sqlite3_busy_timeout(s->db, (int)left);
+			rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+						       NULL);
+			sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+			if (rc == SQLITE_OK ||
+			    ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED))
+				break;  /* done, or a failure waiting does not mend (a full disk) */
+			nanosleep(&pause, NULL);
+		}
+	}
+	if ((wal = wal_size(s)) <= s->wal_bytes) {
+		s->wal_held = 0;
+		return true;
+	}
+	if (!s->wal_held || wal > s->wal_held + s->wal_bytes)
+		s->wal_held = wal;
+	return false;
+}
+
+/*
+ * After a pass that deleted or merged something: free pages go back to the file system
+ * and the WAL is truncated; a WAL past its share under a cap (the pass wrote it) waits a
+ * little for its readers, as after a commit.
+ */
 static void shrink(struct store *s)
 {
 	if (s->txn)
 		return;
 	sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
-	wal_truncate(s);
+	if (!s->max_bytes || wal_size(s) <= s->wal_bytes)
+		wal_truncate(s);
+	else
+		wal_bring_back(s);
 }
 
 int store_retention(struct store *s, int64_t older_than_ns, uint64_t *deleted)
@@ -936,29 +1014,41 @@ int store_downsample_check(const int64_t *after_ns, const int64_t *bucket_ns, si
 }
 
 /*
- * The file's pages in use and, under a cap, the WAL up to its share of it (what is past
- * the share belongs to a transaction or a slow reader: deleting profiles cannot win it).
+ * What the store takes on disk, for eviction: its file (as large as it is, or as its
+ * pages in use when the WAL holds pages the file does not have yet) and, under a cap, its
+ * WAL up to the WAL's share.  What the WAL holds past its share belongs to a transaction
+ * or to a reader still reading it: deleting profiles cannot win it (it writes more), so
+ * evict_to() truncates it first (wal_bring_back); only what a reader keeps even then is
+ * left out, or eviction would empty the store for a WAL it cannot shrink.
  */
 static int used_bytes(struct store *s, uint64_t *out, int64_t *nprofiles)
 {
 	struct store_stats st;
-	struct stat wal;
-	char path[4096];
+	struct stat file;
+	uint64_t wal;
 	int rc = store_stats(s, &st);
 
 	*out = st.file_bytes;
 	*nprofiles = (int64_t)st.profiles;
-	snprintf(path, sizeof(path), "%s-wal", s->path);
-	if (!rc && s->wal_bytes && stat(path, &wal) == 0)
-		*out += (uint64_t)wal.st_size < s->wal_bytes ? (uint64_t)wal.st_size : s->wal_bytes;
-	return rc;
+	if (rc)
+		return rc;
+	if (stat(s->path, &file) == 0 && (uint64_t)file.st_size > *out)
+		*out = (uint64_t)file.st_size;
+	if (s->wal_bytes) {
+		wal = wal_size(s);
+		*out += wal < s->wal_bytes ? wal : s->wal_bytes;
+	}
+	return 0;
 }
 
 /*
  * Deletes the oldest profiles until used_bytes() is at most max_bytes or none is left
- * that may go; with keep_newest, those of the newest time may not.  Each round deletes
- * what its estimate says is needed (per profile, the average of what is left) and
- * stops once a round deletes nothing.
+ * that may go; with keep_newest, those of the newest time may not.  The WAL is truncated
+ * and free pages given back first, once, when the store takes more than max_bytes on
+ * disk: what the cap measures is then what the file holds (before, only a pass that
+ * deleted something did so, and a store past its cap by its WAL alone, deleting nothing,
+ * never did).  Each round deletes what its estimate says is needed (per profile, the
+ * average of what is left) and stops once a round deletes nothing.
  */
 static int evict_to(struct store *s, uint64_t max_bytes, bool keep_newest, uint64_t *deleted)
 {
@@ -969,6 +1059,7 @@ static int evict_to(struct store *s, uint64_t max_bytes, bool keep_newest, uint6
 	uint64_t used;
 	int64_t count;
 	int rc, round;
+	bool shrunk = false;
 
 	if (deleted)
 		*deleted = 0;
@@ -979,6 +1070,13 @@ static int evict_to(struct store *s, uint64_t max_bytes, bool keep_newest, uint6
 
 		if ((rc = used_bytes(s, &used, &count)))
 			return rc;
+		if (!shrunk && !s->txn &&
+		    (used > max_bytes || (s->wal_bytes && wal_size(s) > s->wal_bytes))) {
+			shrunk = true;
+			shrink(s);
+			if ((rc = used_bytes(s, &used, &count)))
+				return rc;
+		}
 		if (used <= max_bytes || count == 0)
 			break;
 		per = (double)used / (double)count;
@@ -1072,18 +1170,13 @@ int store_size_lift(struct store *s, bool lift)
 
 /*
  * SQLite truncates a WAL back to journal_size_limit only when a later write starts it
- * over: until then the frames of a large transaction stay on disk, past the cap.
+ * over: until then the frames of a large transaction stay on disk, past the cap.  And
+ * while readers hold it, no write starts it over: wal_bring_back() waits a little for
+ * them.
  */
 void store_size_trim(struct store *s)
 {
-	struct stat wal;
-	char path[4096];
-
-	if (!s->max_bytes || s->txn)
-		return;
-	snprintf(path, sizeof(path), "%s-wal", s->path);
-	if (stat(path, &wal) == 0 && (uint64_t)wal.st_size > s->wal_bytes)
-		wal_truncate(s);
+	wal_bring_back(s);
 }
 
 /*
@@ -1155,6 +1248,13 @@ int store_set_size_limit(struct store *s, uint64_t max_bytes)
 	s->wal_bytes = wal_bytes;
 	s->file_pages = pages ? pages : 1;
 	s->page_size = psize;
+	/*
+	 * A WAL left past its share (readers kept the last writer from truncating it when it
+	 * closed) would stay so until a write starts it over, and on a disk just above the
+	 * cap no write may: truncated now, or by the first store_size_trim() or eviction
+	 * after its readers are gone.
+	 */
+	wal_bring_back(s);
 	return 0;
 }
 

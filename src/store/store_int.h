@@ -179,6 +179,8 @@ struct store {
 	uint64_t file_pages;   /* ... and the file's, in pages (its max_page_count) */
 	int64_t page_size;
 	bool at_cap;           /* the last SQLITE_FULL was file_pages, not the disk */
+	uint64_t wal_held;     /* maint.c: the WAL's size when a reader last held it past a
+				  truncation's wait (0: none since it came back) */
 	struct scope **scopes;
 	size_t nscopes, cap_scopes;
 	struct series_ent **series;

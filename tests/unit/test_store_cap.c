@@ -4,12 +4,18 @@
  * pushes arrive (the WAL is part of what the store occupies), and a write refused by
  * the cap says so, with the cap, instead of calling the disk full; what serve's writer
  * uses to make room for a refused write (measuring it with the cap lifted, evicting for
- * it), and maintenance's eviction, which spares the newest profiles.  (A really full
- * disk is e2e/store_cap.sh's, on a tmpfs.)
+ * it), and maintenance's eviction, which spares the newest profiles; the WAL readers keep
+ * from starting over (a steady stream of short queries, one snapshot held), brought back
+ * under the cap once they let it, on a running store and on one opened again.  (A really
+ * full disk is e2e/store_cap.sh's, on a tmpfs.)
  */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -250,6 +256,208 @@ static void test_evict_older_keeps_newest(void **state)
 	store_close(s);
 }
 
+/*
+ * Another process's reader, as `smolder query --db` is: its own connection, which never
+ * checkpoints when it closes (the store's writer must do it).
+ */
+static sqlite3 *reader_open(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		fail_msg("cannot open '%s' to read it: %s", path, sqlite3_errmsg(db));
+	sqlite3_busy_timeout(db, 5000);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	return db;
+}
+
+/* Takes a snapshot (a read transaction reading the profiles) and holds it. */
+static void reader_hold(sqlite3 *db)
+{
+	if (sqlite3_exec(db, "BEGIN; SELECT count(*) FROM profiles", NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("reader: %s", sqlite3_errmsg(db));
+}
+
+static void reader_release(sqlite3 *db)
+{
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("reader: %s", sqlite3_errmsg(db));
+}
+
+/* A steady stream of short queries: snapshots of 3 ms, one after the other. */
+struct read_loop {
+	const char *path;
+	atomic_bool stop;
+	atomic_ulong reads;
+};
+
+static void *read_loop_main(void *arg)
+{
+	struct read_loop *r = arg;
+	struct timespec hold = { 0, 3000000 };
+	sqlite3 *db = reader_open(r->path);
+
+	while (!atomic_load(&r->stop)) {
+		if (sqlite3_exec(db, "BEGIN; SELECT count(*) FROM profiles", NULL, NULL, NULL) ==
+		    SQLITE_OK) {
+			nanosleep(&hold, NULL);
+			atomic_fetch_add(&r->reads, 1);
+		}
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	}
+	sqlite3_close(db);
+	return NULL;
+}
+
+/*
+ * A push as serve's writer stores it under the cap: refused, room is made (down to 81 %)
+ * and it is written again; after the commit the WAL is trimmed, and a store past 90 %
+ * evicts (check_size).  Returns the store's size on disk after, file and WAL.
+ */
+static uint64_t capped_write(struct store *s, const char *path, const char *svc,
+			     const struct prof *p, int64_t t, uint64_t cap)
+{
+	struct labelset ls = LABELSET_INIT;
+	uint64_t n = 0, soft = cap - cap / 10;
+	int rc;
+
+	labelset_set(&ls, "service_name", svc);
+	if ((rc = store_write(s, NULL, &ls, p, t, 10 * SEC)) == ERR_NOSPACE) {
+		assert_int_equal(store_evict(s, soft - soft / 10, &n), 0);
+		rc = store_write(s, NULL, &ls, p, t, 10 * SEC);
+	}
+	if (rc)
+		fail_msg("push '%s': %s", svc, err_last());
+	labelset_free(&ls);
+	store_size_trim(s);
+	if (size_of(path, "") + size_of(path, "-wal") > soft)
+		assert_int_equal(store_evict_older(s, soft, &n), 0);
+	return size_of(path, "") + size_of(path, "-wal");
+}
+
+/*
+ * Pushes past a 1 MiB cap while two threads query the store without a pause (each holds a
+ * snapshot 3 ms, the next begins as soon as one ends): the file and its WAL stay within the
+ * cap.  The WAL was truncated only when no reader held it, which the queries never let
+ * happen: it grew with every commit, past the cap (serve went 40-50 % past it).
+ */
+static void test_wal_steady_readers(void **state)
+{
+	const uint64_t cap = 1024 * 1024;
+	const char *path = tu_tmp_path("steady.db");
+	struct store *s = ts_open_new("steady.db");
+	struct read_loop r = { .path = path };
+	pthread_t th[2];
+	uint64_t most = 0, used, most_wal = 0;
+	int k;
+
+	(void)state;
+	assert_int_equal(store_set_size_limit(s, cap), 0);
+	atomic_init(&r.stop, false);
+	atomic_init(&r.reads, 0);
+	for (k = 0; k < 2; k++)
+		assert_int_equal(pthread_create(&th[k], NULL, read_loop_main, &r), 0);
+	for (k = 0; k < 300; k++) {
+		char svc[32];
+		struct prof *p;
+
+		snprintf(svc, sizeof(svc), "svc%03d", k);
+		p = unique_prof(svc, 20);
+		used = capped_write(s, path, svc, p, T0 + k * SEC, cap);
+		prof_free(p);
+		if (used > most) {
+			most = used;
+			most_wal = size_of(path, "-wal");
+		}
+	}
+	atomic_store(&r.stop, true);
+	for (k = 0; k < 2; k++)
+		pthread_join(th[k], NULL);
+	print_message("     %lu reads; most used %llu B of %llu B\n", atomic_load(&r.reads),
+		      (unsigned long long)most, (unsigned long long)cap);
+	assert_true(atomic_load(&r.reads) > 100);
+	/* the pushes went past the cap: eviction made room */
+	assert_true(profiles_of(s) < 300);
+	if (most > cap)
+		fail_msg("file + WAL reached %llu B (the WAL %llu B) under steady queries, past the "
+			 "cap of %llu B", (unsigned long long)most, (unsigned long long)most_wal,
+			 (unsigned long long)cap);
+	store_close(s);
+}
+
+/*
+ * One reader holds a snapshot while pushes go past a 1 MiB cap: the WAL grows (no
+ * checkpoint can start it over).  Once the reader lets go, maintenance's eviction brings
+ * the store back within the cap and pushes go on; eviction measured the WAL only up to
+ * its share, found nothing to delete and so never truncated it.  Held again, the server
+ * stopped and the reader gone, the store opened again with the cap is within it before
+ * any push (SQLite would start the WAL over only at a later write, which a disk just
+ * above the cap no longer allows).
+ */
+static void test_wal_held_snapshot(void **state)
+{
+	const uint64_t cap = 1024 * 1024;
+	const char *path = tu_tmp_path("held.db");
+	struct store *s = ts_open_new("held.db");
+	struct prof *p = tu_decode_str("main;work 1\n");
+	sqlite3 *r;
+	uint64_t n = 0;
+	int k;
+
+	(void)state;
+	assert_int_equal(store_set_size_limit(s, cap), 0);
+	ts_write_or_fail(s, "first", p, T0, NULL, NULL);
+	r = reader_open(path);
+	reader_hold(r);
+	for (k = 0; k < 120; k++) {
+		char svc[32];
+		struct prof *u;
+
+		snprintf(svc, sizeof(svc), "held%03d", k);
+		u = unique_prof(svc, 20);
+		capped_write(s, path, svc, u, T0 + (k + 1) * SEC, cap);
+		prof_free(u);
+	}
+	/* the case at hand: the reader kept the WAL past the cap */
+	if (size_of(path, "") + size_of(path, "-wal") <= cap)
+		fail_msg("the WAL (%llu B) did not grow past the cap behind the reader",
+			 (unsigned long long)size_of(path, "-wal"));
+	reader_release(r);
+	assert_int_equal(store_evict_older(s, cap - cap / 10, &n), 0);
+	if (size_of(path, "") + size_of(path, "-wal") > cap)
+		fail_msg("the reader gone, eviction left file %llu B + WAL %llu B, past the cap of "
+			 "%llu B", (unsigned long long)size_of(path, ""),
+			 (unsigned long long)size_of(path, "-wal"), (unsigned long long)cap);
+	ts_write_or_fail(s, "after", p, T0 + 400 * SEC, NULL, NULL);
+
+	/* held again, and the writer closes meanwhile */
+	reader_hold(r);
+	for (k = 0; k < 30; k++) {
+		char svc[32];
+		struct prof *u;
+
+		snprintf(svc, sizeof(svc), "again%03d", k);
+		u = unique_prof(svc, 20);
+		capped_write(s, path, svc, u, T0 + (k + 500) * SEC, cap);
+		prof_free(u);
+	}
+	store_close(s);
+	assert_true(size_of(path, "-wal") > cap / 8);
+	reader_release(r);
+	s = NULL;
+	assert_int_equal(store_open(path, STORE_CREATE, &s), 0);
+	assert_int_equal(store_set_size_limit(s, cap), 0);
+	if (size_of(path, "") + size_of(path, "-wal") > cap || size_of(path, "-wal") > cap / 16)
+		fail_msg("opened again, the store is file %llu B + WAL %llu B (its share %llu B), "
+			 "cap %llu B", (unsigned long long)size_of(path, ""),
+			 (unsigned long long)size_of(path, "-wal"), (unsigned long long)(cap / 16),
+			 (unsigned long long)cap);
+	ts_write_or_fail(s, "reopened", p, T0 + 700 * SEC, NULL, NULL);
+	sqlite3_close(r);
+	prof_free(p);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +465,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cap_message),
 		cmocka_unit_test(test_measure_and_room),
 		cmocka_unit_test(test_evict_older_keeps_newest),
+		cmocka_unit_test(test_wal_steady_readers),
+		cmocka_unit_test(test_wal_held_snapshot),
 	};
 
 	tu_init(argc, argv);
