@@ -266,42 +266,41 @@ static size_t skip_path(const char *s, size_t n)
 	return cut;
 }
 
-/* Position just after the first '.' at depth 0 that leaves a non-empty rest. */
-static size_t skip_package(const char *s, size_t n)
-{
-	size_t i;
-	int depth = 0;
-
-	for (i = 0; i + 1 < n; i++) {
-		if (s[i] == '(' || s[i] == '[')
-			depth++;
-		else if ((s[i] == ')' || s[i] == ']') && depth > 0)
-			depth--;
-		else if (s[i] == '.' && depth == 0)
-			return i + 1;
-		else if (s[i] == ' ')
-			break;
-	}
-	return 0;
-}
-
-/* Position just after the last '.' at depth 0 (drops receivers and classes). */
-static size_t skip_receiver(const char *s, size_t n)
+/*
+ * Position just after the first (or, with last, the last) ch at depth 0 — outside
+ * parentheses and brackets — before any blank, that leaves a non-empty rest; 0 when none.
+ */
+static size_t skip_to(const char *s, size_t n, char ch, bool last)
 {
 	size_t i, cut = 0;
 	int depth = 0;
 
 	for (i = 0; i + 1 < n; i++) {
-		if (s[i] == '(' || s[i] == '[')
+		if (s[i] == '(' || s[i] == '[') {
 			depth++;
-		else if ((s[i] == ')' || s[i] == ']') && depth > 0)
+		} else if ((s[i] == ')' || s[i] == ']') && depth > 0) {
 			depth--;
-		else if (s[i] == '.' && depth == 0)
+		} else if (s[i] == ch && depth == 0) {
 			cut = i + 1;
-		else if (s[i] == ' ')
+			if (!last)
+				break;
+		} else if (s[i] == ' ') {
 			break;
+		}
 	}
 	return cut;
+}
+
+/* Position just after the first '.' at depth 0 that leaves a non-empty rest. */
+static size_t skip_package(const char *s, size_t n)
+{
+	return skip_to(s, n, '.', false);
+}
+
+/* Position just after the last '.' at depth 0 (drops receivers and classes). */
+static size_t skip_receiver(const char *s, size_t n)
+{
+	return skip_to(s, n, '.', true);
 }
 
 /*
@@ -332,20 +331,7 @@ static bool file_line_form(const char *s, size_t n)
  */
 static size_t skip_assembly(const char *s, size_t n)
 {
-	size_t i;
-	int depth = 0;
-
-	for (i = 0; i + 1 < n; i++) {
-		if (s[i] == '(' || s[i] == '[')
-			depth++;
-		else if ((s[i] == ')' || s[i] == ']') && depth > 0)
-			depth--;
-		else if (s[i] == '!' && depth == 0)
-			return i + 1;
-		else if (s[i] == ' ')
-			break;
-	}
-	return 0;
+	return skip_to(s, n, '!', false);
 }
 
 int text_fit_name(struct buf *out, const char *name, size_t len, int maxw, bool ascii)
