@@ -25,7 +25,9 @@
  * down to 81 % once.  A commit that fails fails every request of its batch: nothing of
  * it was kept.
  *
- * Maintenance (every maintenance_ns, and once at start): retention, downsampling
+ * Maintenance (every maintenance_ns, and once at start; scheduled on CLOCK_MONOTONIC, so a
+ * wall clock stepped back does not put it off, while its cutoffs are wall-clock times, as
+ * the profiles' are): retention, downsampling
  * stages (refused at start unless they nest), eviction down to 90 % of --max-store-size,
  * which spares the profiles of the newest time (a push that fits only above 90 % of the
  * cap is not evicted as soon as it is stored).
@@ -530,6 +532,20 @@ static void maintain(struct serve_writer *w)
 		  (unsigned long long)evicted, damage, serve_now_ms() - t0);
 }
 
+/*
+ * The writer's schedule (next_maint_ns) and its waits are on CLOCK_MONOTONIC, as is w->cv
+ * (serve_writer_start): on the wall clock (pthread_cond_timedwait's default), a clock
+ * stepped back an hour — NTP, a VM resumed — put off retention, downsampling and the
+ * eviction to 90 % of the cap for that hour.
+ */
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static void *writer_main(void *arg)
 {
 	struct serve_writer *w = arg;
@@ -539,22 +555,23 @@ static void *writer_main(void *arg)
 		struct serve_job *batch, *last;
 		size_t n;
 
-		if (!w->stopping && w->opts->maintenance_ns > 0 && time_now_ns() >= w->next_maint_ns) {
+		if (!w->stopping && w->opts->maintenance_ns > 0 && mono_ns() >= w->next_maint_ns) {
 			pthread_mutex_unlock(&w->mu);
 			maintain(w);
 			pthread_mutex_lock(&w->mu);
-			w->next_maint_ns = time_now_ns() + w->opts->maintenance_ns;
+			w->next_maint_ns = mono_ns() + w->opts->maintenance_ns;
 			continue;
 		}
 		if (!w->head) {
+			int64_t until = w->next_maint_ns;
 			struct timespec ts;
 
 			if (w->stopping)
 				break;
-			ts.tv_sec = (time_t)(w->next_maint_ns / 1000000000);
-			ts.tv_nsec = (long)(w->next_maint_ns % 1000000000);
 			if (w->opts->maintenance_ns <= 0)
-				ts.tv_sec = time(NULL) + 3600;
+				until = mono_ns() + 3600 * 1000000000LL;
+			ts.tv_sec = (time_t)(until / 1000000000);
+			ts.tv_nsec = (long)(until % 1000000000);
 			pthread_cond_timedwait(&w->cv, &w->mu, &ts);
 			continue;
 		}
@@ -600,6 +617,7 @@ static int check_stages(const struct serve_opts *o)
 int serve_writer_start(struct serve_writer *w, struct serve *srv, struct store *st,
 		       const struct serve_opts *o, struct serve_metrics *m)
 {
+	pthread_condattr_t ca;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
@@ -609,13 +627,30 @@ int serve_writer_start(struct serve_writer *w, struct serve *srv, struct store *
 	w->store = st;
 	w->opts = o;
 	w->metrics = m;
-	w->next_maint_ns = time_now_ns();
+	w->next_maint_ns = mono_ns();
 	w->wal_fd = -1;
 	if (store_set_commit_sync(st, false))
 		return err_last_code();
-	if (pthread_mutex_init(&w->mu, NULL))
+	if (pthread_condattr_init(&ca))
+		return err_set(ERR_NOMEM, "cannot create a condition variable");
+	rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (rc) {
+		pthread_condattr_destroy(&ca);
+		return err_set(ERR_UNSUPPORTED, "cannot wait on the monotonic clock: %s",
+			       strerror(rc));
+	}
+	if (pthread_mutex_init(&w->mu, NULL)) {
+		pthread_condattr_destroy(&ca);
 		return err_set(ERR_NOMEM, "cannot create a mutex");
-	if (pthread_cond_init(&w->cv, NULL) || pthread_cond_init(&w->sync_cv, NULL)) {
+	}
+	if (pthread_cond_init(&w->cv, &ca)) {
+		pthread_condattr_destroy(&ca);
+		pthread_mutex_destroy(&w->mu);
+		return err_set(ERR_NOMEM, "cannot create a condition variable");
+	}
+	pthread_condattr_destroy(&ca);
+	if (pthread_cond_init(&w->sync_cv, NULL)) {
+		pthread_cond_destroy(&w->cv);
 		pthread_mutex_destroy(&w->mu);
 		return err_set(ERR_NOMEM, "cannot create a condition variable");
 	}

@@ -3,7 +3,10 @@
 # youngest to the oldest, each bucket a whole number of the previous one's and a divisor
 # of a day (or whole days).  Others made rollups that straddle the larger buckets and
 # moved data into the previous hour; now serve refuses them at start-up with status 2
-# and one line naming the stage and the reason.  Usage: serve_downsample.sh SMOLDER
+# and one line naming the stage and the reason.  And maintenance (retention, downsampling,
+# eviction) keeps its schedule when the wall clock is stepped back an hour: a preloaded
+# shim moves CLOCK_REALTIME (time(), gettimeofday()) back once a file exists; scheduled on
+# the wall clock, maintenance stopped for that hour.  Usage: serve_downsample.sh SMOLDER
 set -u
 smolder=$1
 tmp=$(mktemp -d)
@@ -41,5 +44,86 @@ for st in 1d:1m,7d:1h 1d:10s,2d:1m,7d:1h,30d:1d 30d:7d off; do
     check "--downsample $st starts" false
   fi
 done
+
+# --- maintenance's schedule and a wall clock stepped back an hour ------------------------
+if command -v cc > /dev/null; then
+  cat > "$tmp/step.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+
+/* the wall clock, an hour back once the file $SMOLDER_TEST_STEP exists */
+static int stepped(void)
+{
+	const char *f = getenv("SMOLDER_TEST_STEP");
+	struct stat st;
+
+	return f && stat(f, &st) == 0;
+}
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+	static int (*real)(clockid_t, struct timespec *);
+	int rc;
+
+	if (!real)
+		real = (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
+	rc = real(id, ts);
+	if (!rc && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE) && stepped())
+		ts->tv_sec -= 3600;
+	return rc;
+}
+
+time_t time(time_t *out)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (out)
+		*out = ts.tv_sec;
+	return ts.tv_sec;
+}
+
+int gettimeofday(struct timeval *tv, void *tz)
+{
+	struct timespec ts;
+
+	(void)tz;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tv->tv_sec = ts.tv_sec;
+	tv->tv_usec = ts.tv_nsec / 1000;
+	return 0;
+}
+EOF
+  if cc -shared -fPIC -o "$tmp/step.so" "$tmp/step.c" -ldl 2> "$tmp/cc.err"; then
+    export LD_PRELOAD=$tmp/step.so SMOLDER_TEST_STEP=$tmp/stepped
+    export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+    serve_start clock --db "$tmp/clock.db" --maintenance-interval 1s
+    started=$?
+    unset LD_PRELOAD SMOLDER_TEST_STEP
+    if [ "$started" -eq 0 ]; then
+      url=http://127.0.0.1:$PORT
+      passes() { http GET "$url/metrics" > /dev/null; sed -n 's/^smolder_maintenance_runs_total //p' "$tmp/body"; }
+      for i in $(seq 1 100); do [ "$(passes)" -ge 2 ] && break; sleep 0.05; done
+      p0=$(passes)
+      touch "$tmp/stepped"
+      for i in $(seq 1 100); do [ "$(passes)" -ge $((p0 + 3)) ] && break; sleep 0.05; done
+      p1=$(passes)
+      check "maintenance every second goes on after the wall clock steps back an hour ($p0 passes before, $p1 after)" \
+        test "$p1" -ge $((p0 + 3))
+      serve_stop
+    else
+      check "serve starts with the clock shim" false
+    fi
+  else
+    echo "skip - a wall clock stepped back: cannot build the shim ($(head -1 "$tmp/cc.err"))"
+  fi
+else
+  echo "skip - a wall clock stepped back: no C compiler to build the shim"
+fi
 
 check_done
