@@ -10,7 +10,9 @@
 #     fits, however much of the cap it takes; maintenance keeps it; only a push that does
 #     not fit even in an empty store gets 507 (saying so), and nothing is evicted for it;
 #   - a really full disk under a cap it never reaches (a 1 MiB tmpfs in a user namespace,
-#     when this machine can mount one) still says "disk full".
+#     when this machine can mount one) still says "disk full";
+#   - a disk just above the cap, with queries reading the store all along: the WAL their
+#     snapshots hold is brought back, so pushes are stored, after a restart too.
 # Usage: store_cap.sh SMOLDER
 set -u
 smolder=$1
@@ -159,6 +161,70 @@ EOF
   grep -q '^507' "$tmp/tmpfs.out" || sed 's/^/     | /' "$tmp/tmpfs.out"
 else
   echo "skip - a real full disk: this machine cannot mount a tmpfs in a user namespace"
+fi
+
+# --- a disk just above the cap, queried all along: the WAL readers hold comes back --------
+# A 3 MiB tmpfs under a 2 MiB cap; small pushes while `smolder query --db` runs in a loop.
+# Each query's snapshot kept the WAL from starting over, and it was truncated only when no
+# reader held it: it grew past the cap until the disk was full and SQLite could no longer
+# checkpoint at all, so every push got 507 "disk full", after the queries stopped and
+# after a restart too.  Now it is truncated waiting a little for the readers of the moment.
+if unshare -rm true 2> /dev/null; then
+  unshare -rm bash -s "$smolder" "$tmp" > "$tmp/jam.out" 2>&1 <<'EOF'
+smolder=$1 tmp=$2
+mkdir -p "$tmp/jmnt" && mount -t tmpfs -o size=3m none "$tmp/jmnt" || { echo "mount failed"; exit 1; }
+db=$tmp/jmnt/g.db
+start() {  # start LOG: serve on the tmpfs, its port in $port
+  "$smolder" serve --db "$db" --listen 127.0.0.1:0 --max-store-size 2m --downsample off \
+    --maintenance-interval 1s 2> "$1" &
+  pid=$!
+  for i in $(seq 1 100); do
+    port=$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\), store.*/\1/p' "$1")
+    [ -n "$port" ] && break; sleep 0.05
+  done
+}
+push() {  # push N FROM: N small pushes, 4 at a time; prints the statuses counted
+  python3 - "$port" "$1" "$2" <<'PY'
+import sys, http.client, threading
+port, n, t0 = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+res, lock = {}, threading.Lock()
+def work(k):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    for i in range(k, n, 4):
+        c.request("POST", "/ingest?name=app.cpu&from=%d&until=%d&format=folded" % (t0 + i, t0 + i + 10),
+                  body="main;foo;bar 10\nmain;foo;baz 5\nmain;qux 1\n")
+        r = c.getresponse(); r.read()
+        with lock: res[r.status] = res.get(r.status, 0) + 1
+ts = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(" ".join("%d:%d" % kv for kv in sorted(res.items())))
+PY
+}
+used() { echo $(( $(stat -c %s "$db") + $(stat -c %s "$db-wal" 2> /dev/null || echo 0) )); }
+t0=$(( $(date +%s) - 86400 ))
+start "$tmp/jam1.log"
+( while [ ! -e "$tmp/jam.stop" ]; do
+    "$smolder" query profile --db "$db" --from now-5d --query '{service_name="app"}' > /dev/null 2>&1
+  done ) &
+readers=$!
+echo "queried: $(push 8000 "$t0")"
+touch "$tmp/jam.stop"; wait $readers
+echo "after: $(push 40 $((t0 + 20000))) used $(used)"
+kill -TERM $pid; wait $pid
+start "$tmp/jam2.log"
+echo "restarted: $(push 40 $((t0 + 30000))) used $(used)"
+kill -TERM $pid; wait $pid
+umount "$tmp/jmnt"
+EOF
+  check "small pushes into a 2 MiB cap on a 3 MiB disk, queried all along, are stored" \
+    grep -q '^queried: 200:8000$' "$tmp/jam.out"
+  check "once the queries stop, pushes are stored and the store is within the cap" \
+    bash -c "grep -q '^after: 200:40 used ' '$tmp/jam.out' && \
+      [ \$(sed -n 's/^after: .* used //p' '$tmp/jam.out') -le 2097152 ]"
+  check "and after a restart" grep -q '^restarted: 200:40 used ' "$tmp/jam.out"
+  grep -q '^restarted: 200:40' "$tmp/jam.out" || sed 's/^/     | /' "$tmp/jam.out"
+else
+  echo "skip - a disk just above the cap: this machine cannot mount a tmpfs in a user namespace"
 fi
 
 check_done
