@@ -425,7 +425,8 @@ void browser_view_status(struct tui_app *a, struct buf *out)
 	}
 	text_safe(out, r->service, strlen(r->service), !a->scr.utf8);
 	if (b->win_to > b->win_from)
-		buf_printf(out, "%swindow %lld s", a->dot, (long long)((wr.to_ns - wr.from_ns) / NS));
+		buf_printf(out, "%swindow %lld s", a->dot,
+			   (long long)((wr.to_ns - wr.from_ns) / NS));
 	if (b->ntl) {
 		/*
 		 * The timeline's sum over the steps of the window (whole steps: browser_window),
