@@ -572,9 +572,10 @@ int pb_copy_sample(struct prof_builder *b, const struct prof *src, uint32_t i)
 {
 	const struct prof_sample *s = &src->samples[i];
 
-	return pb_sample(b, src->sample_locs + s->loc_off, s->nlocs,
-			 src->values + (size_t)i * src->ntypes, src->labels + s->label_off,
-			 s->nlabels);
+	/* no pointer arithmetic on the NULL arrays of a profile without locations or labels */
+	return pb_sample(b, s->nlocs ? src->sample_locs + s->loc_off : NULL, s->nlocs,
+			 src->values + (size_t)i * src->ntypes,
+			 s->nlabels ? src->labels + s->label_off : NULL, s->nlabels);
 }
 
 int pb_copy_locations(struct prof_builder *b, const struct prof *src)

@@ -461,7 +461,8 @@ static int tagf_test(const struct tagf *t, size_t r, const char *str, size_t len
 /* Whether sample s passes the tag filter: 1, 0, or a regex's error (tagf_test). */
 static int tagf_match(const struct tagf *t, const struct prof *p, const struct prof_sample *s)
 {
-	const struct prof_label *labels = p->labels + s->label_off;
+	/* a profile without labels has no array: no arithmetic on NULL */
+	const struct prof_label *labels = s->nlabels ? p->labels + s->label_off : NULL;
 	uint32_t i;
 	size_t r;
 	int rc;
@@ -700,7 +701,7 @@ static int do_samples(struct fctx *c, struct prof_builder *b)
 		if (!tag_in || tag_out)
 			continue;
 		if ((rc = pb_sample(b, locs, n, p->values + (size_t)i * p->ntypes,
-				    p->labels + s->label_off, s->nlabels)))
+				    s->nlabels ? p->labels + s->label_off : NULL, s->nlabels)))
 			break;
 	}
 	free(locs);

@@ -647,7 +647,8 @@ int prof_unpair(const struct prof *pair, bool diff_form, struct prof **out)
 			       s->nlabels * sizeof(*labels));
 		if (is_base)
 			labels[nl++] = mark;
-		rc = pb_sample(b, pair->sample_locs + s->loc_off, s->nlocs, vals, labels, nl);
+		rc = pb_sample(b, s->nlocs ? pair->sample_locs + s->loc_off : NULL, s->nlocs, vals,
+			       labels, nl);
 	}
 	if (!rc) {
 		rc = pb_finish(b, out);
@@ -679,8 +680,8 @@ int prof_scale(const struct prof *p, double f, struct prof **out)
 
 		for (t = 0; t < p->ntypes; t++)
 			v[t] = (int64_t)llround((double)prof_value(p, i, t) * f);
-		if ((rc = pb_sample(b, p->sample_locs + s->loc_off, s->nlocs, v,
-				    p->labels + s->label_off, s->nlabels)))
+		if ((rc = pb_sample(b, s->nlocs ? p->sample_locs + s->loc_off : NULL, s->nlocs, v,
+				    s->nlabels ? p->labels + s->label_off : NULL, s->nlabels)))
 			goto done;
 	}
 	rc = pb_finish(b, out);

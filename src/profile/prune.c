@@ -177,7 +177,7 @@ static int rebuild(struct pctx *c, struct prof **out)
 		for (j = start; j < s->nlocs; j++)
 			locs[j - start] = newloc[src[j]];
 		if ((rc = pb_sample(b, locs, s->nlocs - start, p->values + (size_t)i * p->ntypes,
-				    p->labels + s->label_off, s->nlabels)))
+				    s->nlabels ? p->labels + s->label_off : NULL, s->nlabels)))
 			goto done;
 	}
 	rc = pb_finish(b, out);

@@ -118,7 +118,8 @@ int prof_collapse_recursion_cancellable(const struct prof *in, atomic_int *cance
 				goto done;
 		for (t = 0; t < in->ntypes; t++)
 			vals[t] = prof_value(in, i, t);
-		if ((rc = pb_sample(c.b, locs, n, vals, in->labels + s->label_off, s->nlabels)))
+		if ((rc = pb_sample(c.b, locs, n, vals, s->nlabels ? in->labels + s->label_off : NULL,
+				    s->nlabels)))
 			goto done;
 	}
 	rc = pb_finish(c.b, out);

@@ -52,7 +52,8 @@ int prof_subtree(const struct prof *in, const uint32_t *path, uint32_t n, struct
 			locs[j] = in->sample_locs[s->loc_off + j];
 		for (j = 0; j < in->ntypes; j++)
 			vals[j] = prof_value(in, i, j);
-		if ((rc = pb_sample(b, locs, s->nlocs, vals, in->labels + s->label_off, s->nlabels)))
+		if ((rc = pb_sample(b, locs, s->nlocs, vals,
+				    s->nlabels ? in->labels + s->label_off : NULL, s->nlabels)))
 			goto done;
 	}
 	rc = pb_finish(b, out);

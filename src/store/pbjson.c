@@ -146,7 +146,7 @@ int pbjson_put_string(struct buf *out, const char *s, size_t n)
 		}
 		i += l;
 	}
-	if (!rc)
+	if (!rc && n > start)  /* s may be NULL when n is 0 (an empty protobuf-c string) */
 		rc = buf_add(out, s + start, n - start);
 	return rc ? rc : buf_add(out, "\"", 1);
 }

@@ -460,7 +460,7 @@ static int load_functions(struct store *s, struct scope *sc)
  */
 static int decode_lines(struct scope *sc, const unsigned char *p, size_t len, uint32_t *n)
 {
-	const unsigned char *end = p + len;
+	const unsigned char *end = len ? p + len : p;  /* an empty blob's p may be NULL */
 	size_t start = sc->nlines;
 	int rc;
 

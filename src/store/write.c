@@ -228,7 +228,7 @@ static int series_get(struct store *s, const char *tenant, struct scope *sc,
 		const char *hc = sqlite3_column_blob(st, 1), *end;
 
 		se->id = sqlite3_column_int64(st, 0);
-		end = hc + sqlite3_column_bytes(st, 1);
+		end = hc ? hc + sqlite3_column_bytes(st, 1) : NULL;  /* NULL for an empty blob */
 		while (hc && hc < end) {
 			const char *z = memchr(hc, '\0', (size_t)(end - hc));
 			struct sl_name *sn;
