@@ -426,7 +426,8 @@ void text_code(struct buf *out, const char *s, size_t n, int tabw, bool ascii)
 		i += seg;
 		if (!tab)
 			break;
-		col = text_width(out->data + start, out->len - start);
+		/* out->data is NULL while nothing was written (a tab first) */
+		col = out->len > start ? text_width(out->data + start, out->len - start) : 0;
 		do
 			buf_add(out, " ", 1);
 		while (++col % tabw);

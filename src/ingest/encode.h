@@ -28,7 +28,8 @@ int encode_pprof(const struct prof *p, struct buf *out);
  * with a zero value are left out.  Folded text cannot hold ';' or line breaks in a
  * name: those characters become '?', as does a '#' or a blank that starts a line (the
  * reader takes the first for a comment and skips the others); an empty name is written
- * "<unknown>".  Invalid UTF-8 and NUL become U+FFFD, one for each byte.
+ * "<unknown>".  Invalid UTF-8 and NUL become U+FFFD, one for each byte.  ERR_UNSUPPORTED
+ * when no sample has frames and a value other than 0 (an empty file would not read back).
  */
 int encode_folded(const struct prof *p, uint32_t type, struct buf *out);
 /*
@@ -38,6 +39,7 @@ int encode_folded(const struct prof *p, uint32_t type, struct buf *out);
  * frames shared per (function name, file, start line).  Time and byte units map to
  * speedscope's (kilobytes and megabytes are scaled to bytes); counts are "none".
  * `name` (may be NULL) names the file and the profile, e.g. the input file name.
+ * ERR_UNSUPPORTED when no sample has a value above 0 (nothing a reader would take back).
  */
 int encode_speedscope(const struct prof *p, uint32_t type, const char *name, struct buf *out);
 /*

@@ -153,8 +153,8 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns,
 int store_downsample_check(const int64_t *after_ns, const int64_t *bucket_ns, size_t n);
 /*
  * --max-store-size: deletes the oldest profiles (of every tenant) until the file uses
- * at most max_bytes — under store_set_size_limit(), the file and the WAL up to its share
- * of the cap — then collects unused symbols and gives freed pages back to the file
+ * at most max_bytes — under store_set_size_limit(), the file as large as it is on disk
+ * and the WAL up to its share of the cap, after truncating a WAL past it — then collects unused symbols and gives freed pages back to the file
  * system.  *deleted (may be NULL) gets the profile count.
  */
 int store_evict(struct store *s, uint64_t max_bytes, uint64_t *deleted);
@@ -215,9 +215,10 @@ int store_size_used(struct store *s, uint64_t *out);
 int store_size_lift(struct store *s, bool lift);
 int store_size_room(struct store *s, uint64_t *out);
 /*
- * After a commit under a cap: a WAL past its share (a large transaction) is checkpointed
- * and truncated as far as readers allow, never waiting for them, rather than left past
- * the cap until a later write starts it over.  The checkpoint syncs what it copies.
+ * After a commit under a cap: a WAL past its share (a large transaction, or readers that
+ * kept it from starting over) is checkpointed and truncated, waiting up to 100 ms for the
+ * readers of the moment, then only once more per share of WAL written while a reader
+ * holds it, rather than left past the cap.  The checkpoint syncs what it copies.
  */
 void store_size_trim(struct store *s);
 /*
