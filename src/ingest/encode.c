@@ -273,19 +273,18 @@ static void put_frame(struct buf *out, const char *s, size_t n, bool root, bool 
 
 /*
  * An empty folded file is refused by every folded reader (smolder's, flamegraph.pl's,
- * inferno's), so a sample type with no line to write is an error rather than 0 bytes.
+ * inferno's), and a speedscope file without samples by speedscope's importer and
+ * smolder's reader alike: a sample type with nothing to write is an error, not a file.
  */
-static int folded_nothing(const struct prof *p, uint32_t type)
+int encode_nothing(const struct prof *p, uint32_t type, const char *why)
 {
 	uint32_t name = p->sample_types[type].type;
 	struct buf q = BUF_INIT;
 	int rc;
 
 	text_safe(&q, prof_str(p, name), prof_strlen(p, name), true);
-	rc = err_set(ERR_UNSUPPORTED, "nothing to write: sample type '%s' is 0 in every sample "
-		     "with frames, and an empty folded file would not read back (a pprof export "
-		     "keeps such a profile)",
-		     q.data ? q.data : "");
+	rc = err_set(ERR_UNSUPPORTED, "nothing to write: sample type '%s' %s (a pprof export "
+		     "keeps such a profile)", q.data ? q.data : "", why);
 	buf_release(&q);
 	return rc;
 }
@@ -318,5 +317,6 @@ int encode_folded(const struct prof *p, uint32_t type, struct buf *out)
 		}
 		rc = buf_printf(out, " %lld\n", (long long)v);
 	}
-	return rc || written ? rc : folded_nothing(p, type);
+	return rc || written ? rc : encode_nothing(p, type, "is 0 in every sample with frames, and "
+						      "an empty folded file would not read back");
 }

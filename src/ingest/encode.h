@@ -43,6 +43,11 @@ int encode_folded(const struct prof *p, uint32_t type, struct buf *out);
  */
 int encode_speedscope(const struct prof *p, uint32_t type, const char *name, struct buf *out);
 /*
+ * For the encoders: ERR_UNSUPPORTED, "nothing to write: sample type 'T' WHY (a pprof
+ * export keeps such a profile)", the type's name made terminal-safe.
+ */
+int encode_nothing(const struct prof *p, uint32_t type, const char *why);
+/*
  * A flame graph of sample type `type` as one standalone SVG document (root at the
  * bottom, children in name order, 1200 px wide), readable as a static picture; an inline
  * script adds click-to-zoom.  Frames narrower than 0.1 px are merged with their narrow

@@ -201,25 +201,6 @@ static int put_frames(const struct prof *p, const struct frames *fr, struct buf 
 	return rc | buf_puts(out, "]},");
 }
 
-/*
- * A profile with no samples is refused by speedscope's importer and smolder's reader
- * alike, so a sample type with nothing to write is an error, not "samples":[].
- */
-static int nothing(const struct prof *p, uint32_t type)
-{
-	uint32_t name = p->sample_types[type].type;
-	struct buf q = BUF_INIT;
-	int rc;
-
-	text_safe(&q, prof_str(p, name), prof_strlen(p, name), true);
-	rc = err_set(ERR_UNSUPPORTED, "nothing to write: sample type '%s' is 0 or less in every "
-		     "sample, and a speedscope file without samples would not read back (a pprof "
-		     "export keeps such a profile)",
-		     q.data ? q.data : "");
-	buf_release(&q);
-	return rc;
-}
-
 int encode_speedscope(const struct prof *p, uint32_t type, const char *name, struct buf *out)
 {
 	const char *tname = prof_str(p, p->sample_types[type].type);
@@ -248,7 +229,8 @@ int encode_speedscope(const struct prof *p, uint32_t type, const char *name, str
 			goto done;
 	}
 	if (nsamples == 0) {
-		rc = nothing(p, type);
+		rc = encode_nothing(p, type, "is 0 or less in every sample, and a speedscope "
+				    "file without samples would not read back");
 		goto done;
 	}
 	rc = name ? buf_printf(&pname, "%s (%s)", name, tname) : buf_puts(&pname, tname);

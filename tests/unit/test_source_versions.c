@@ -400,22 +400,8 @@ static void test_share(void **state)
 
 static struct tui_app *open_store(struct store *s, const struct source_opts *so)
 {
-	struct backend *b;
-	struct tui_opts o;
-	struct tui_app *a;
+	struct tui_app *a = tb_app_on(s, so);
 
-	assert_int_equal(store_backend_new(s, NULL, &b), 0);
-	memset(&o, 0, sizeof(o));
-	o.sample_type = -1;
-	o.no_color = true;
-	o.source = "store";
-	o.backend = b;
-	o.backend_name = "store test";
-	o.start_in_browser = true;
-	o.source_opts = so;
-	if (tui_app_new(NULL, &o, &a))
-		fail_msg("tui_app_new: %s", err_last());
-	assert_int_equal(a->view, VIEW_BROWSER);
 	assert_int_equal(a->br.nrows, 1);
 	tui_app_key(a, '\n'); /* open the window's merged profile (at once: no key loop) */
 	assert_int_equal(a->view, VIEW_FLAME);
