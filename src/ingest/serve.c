@@ -1213,6 +1213,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	free(r);
 }
 
+/* libmicrohttpd's format and arguments (the attribute tells clang fmt is a format) */
+ERR_PRINTF(2, 0)
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct serve *s = cls;

@@ -19,6 +19,7 @@
 
 static char tmp_root[256];
 
+ERR_PRINTF(1, 2)
 static inline void sh(const char *fmt, ...)
 {
 	char cmd[8192];
