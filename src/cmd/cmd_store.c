@@ -4,7 +4,9 @@
  *   smolder ingest FILE... [--db PATH] [--service NAME] [--name NAME] [--extra-labels k=v]
  *   smolder query series|types|profile|timeline [--db PATH] [--query SEL] [--from T] ...
  *
- * `ingest` adds profile files offline, all in one transaction: series labels
+ * `ingest` adds profile files offline, each loaded and prepared before it takes the
+ * write lock and written in a transaction of its own (so a `serve` on the same store
+ * waits only for the write, not for a URL's --seconds or a slow stdin); series labels
  * service_name (--service or --extra-labels service_name=, the last one given, as upload
  * takes them; else the file name up to its first '.'), __name__ (--name,
  * else Pyroscope's rule on the sample types) and the extra labels; the time is the
@@ -107,6 +109,45 @@ static void put_safe(FILE *f, const char *s)
 	put_safe_w(f, s, true);
 }
 
+/*
+ * One FILE of ingest, ready to write.  Everything that may take long (a URL's
+ * --seconds, a slow stdin, decoding, the hashing of store_prepare) happens before the
+ * write lock is taken, so a `smolder serve` on the same store waits only for the write.
+ */
+struct ingest_file {
+	struct prof *p;
+	struct store_prep *prep;  /* reads p */
+	struct labelset ls;       /* the series labels */
+	int64_t time_ns;
+};
+
+static void ingest_file_release(struct ingest_file *f)
+{
+	store_prep_free(f->prep);
+	labelset_free(&f->ls);
+	prof_free(f->p);
+}
+
+/* f's series labels, time and prep for the profile f->p loaded from src. */
+static int ingest_prepare(struct ingest_file *f, const char *src, const char *shown,
+			  const struct labelset *extra, const char *name, struct buf *svc)
+{
+	int rc;
+
+	f->time_ns = ingest_time(f->p, src);
+	if (prof_is_signed(f->p))
+		return err_set(ERR_PARSE, "it is a difference (negative values), not a profile");
+	if ((rc = service_from_path(shown, svc)) || (rc = labelset_copy(&f->ls, extra)))
+		return rc;
+	/* an empty one (--service "") is no label: the default, as in a selector */
+	if (!labelset_given(&f->ls, "service_name") &&
+	    (rc = labelset_set(&f->ls, "service_name", svc->data)))
+		return rc;
+	if ((rc = labelset_set(&f->ls, "__name__", name ? name : cmd_metric_name(f->p, shown))))
+		return rc;
+	return store_prepare(f->p, &f->prep);
+}
+
 int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 {
 	static const struct option opts[] = {
@@ -127,6 +168,7 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 	struct buf path = BUF_INIT, svc = BUF_INIT, pt = BUF_INIT, shown = BUF_INIT;
 	struct store *s = NULL;
 	int c, i, rc = 1, failed = 0, stored = 0;
+	bool stop = false;
 
 	optind = 1;
 	while ((c = cmd_getopt("ingest", argc, argv, "h", opts)) != -1) {
@@ -182,15 +224,12 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		goto done;
 	}
 	if ((db ? buf_puts(&path, db) : store_default_path(&path)) ||
-	    store_make_parent_dir(path.data) || store_open(path.data, STORE_CREATE, &s) ||
-	    store_begin(s)) {
+	    store_make_parent_dir(path.data) || store_open(path.data, STORE_CREATE, &s)) {
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
 	for (i = optind; i < argc; i++) {
-		struct labelset ls = LABELSET_INIT;
-		struct prof *p = NULL;
-		int64_t t;
+		struct ingest_file f = { NULL, NULL, LABELSET_INIT, 0 };
 		uint32_t k;
 		char when[40];
 
@@ -201,46 +240,44 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 			failed++;
 			continue;
 		}
-		if (cmd_load_profile(argv[i], &tmo, env, false, &p)) {
+		/* loaded and prepared before the write lock, written in a transaction of its own */
+		if (cmd_load_profile(argv[i], &tmo, env, false, &f.p)) {
 			cmd_errorf("%s", err_last());
 			failed++;
-			continue;
-		}
-		t = ingest_time(p, argv[i]);
-		if ((prof_is_signed(p) &&
-		     err_set(ERR_PARSE, "it is a difference (negative values), not a profile")) ||
-		    service_from_path(shown.data, &svc) ||
-		    labelset_copy(&ls, &extra) ||
-		    /* an empty one (--service "") is no label: the default, as in a selector */
-		    (!labelset_given(&ls, "service_name") &&
-		     labelset_set(&ls, "service_name", svc.data)) ||
-		    labelset_set(&ls, "__name__", name ? name : cmd_metric_name(p, shown.data)) ||
-		    store_write(s, tenant, &ls, p, t, p->duration_nanos)) {
+		} else if (ingest_prepare(&f, argv[i], shown.data, &extra, name, &svc)) {
 			cmd_errorf("cannot ingest '%s': %s", shown.data, err_last());
 			failed++;
+		} else if ((rc = store_write_prepared(s, tenant, &f.ls, f.p, f.prep, f.time_ns,
+						      f.p->duration_nanos))) {
+			failed++;
+			/* the store's own trouble (busy, full, damaged) would stop every file */
+			stop = rc != ERR_PARSE && rc != ERR_TOOBIG;
+			if (stop && stored)
+				cmd_errorf("cannot ingest '%s': %s (%d of the %d files were "
+					   "stored, as said above; the others were not)",
+					   shown.data, err_last(), stored, argc - optind);
+			else
+				cmd_errorf("cannot ingest '%s': %s", shown.data, err_last());
 		} else {
-			for (k = 0; k < p->ntypes; k++) {
+			for (k = 0; k < f.p->ntypes; k++) {
 				buf_printf(&pt, "%s", k ? ", " : "");
-				labels_profile_type(p, k, labelset_get(&ls, "__name__"), &pt);
+				labels_profile_type(f.p, k, labelset_get(&f.ls, "__name__"), &pt);
 			}
-			time_format_rfc3339(t, when, sizeof(when));
+			time_format_rfc3339(f.time_ns, when, sizeof(when));
 			/* the file name, the service and the types may hold escape sequences */
 			put_safe(stdout, shown.data);
 			fputs(": service_name=", stdout);
-			put_safe(stdout, labelset_get(&ls, "service_name"));
+			put_safe(stdout, labelset_get(&f.ls, "service_name"));
 			printf(" at %s: ", when);
 			put_safe(stdout, pt.data ? pt.data : "");
 			putchar('\n');
 			stored++;
 		}
-		labelset_free(&ls);
-		prof_free(p);
+		ingest_file_release(&f);
+		if (stop)
+			break;
 	}
-	if (store_commit(s)) {
-		cmd_errorf("%s", err_last());
-		goto done;
-	}
-	if (stored) {
+	if (stored && !stop) {
 		printf("%d profile%s stored in ", stored, stored == 1 ? "" : "s");
 		put_safe(stdout, path.data);
 		putchar('\n');

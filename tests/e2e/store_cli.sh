@@ -187,6 +187,31 @@ check "ingest --db ./file:x.db writes the file of that name" test -s "$tmp/cwd/f
 (cd "$tmp/cwd" && "$smolder" query series --db ./file:x.db --from 0 > "$tmp/out" 2>&1)
 check "  and query series reads it back" grep -q heapwork "$tmp/out"
 
+# --- ingest holds the write lock only to write: a serve on the same store keeps answering --
+# Before, ingest took the lock (BEGIN IMMEDIATE) before reading its FILEs: a slow stdin (or
+# a URL's --seconds) kept serve's pushes waiting 10 s, then answered 500 "is busy".
+ldb=$tmp/lock.db
+serve_start lock --db "$ldb" || exit 1
+( sleep 7; cat "$(dirname "$0")/../../../shared/testdata/go/cpuwork-cpu.pb.gz" ) |
+  "$smolder" ingest --db "$ldb" - > "$tmp/li.out" 2> "$tmp/li.err" &
+IPID=$!
+# until ingest has the store open (before the fix it then held the lock at once)
+for i in $(seq 1 100); do
+  ls -l "/proc/$IPID/fd" 2> /dev/null | grep -q "lock\.db$" && break
+  sleep 0.05
+done
+sleep 0.3
+t0=$(date +%s.%N)
+st=$(printf 'main;work 7\n' | curl -s -o "$tmp/body" -w '%{http_code}' --max-time 5 \
+  --data-binary @- "http://127.0.0.1:$PORT/ingest?name=app.cpu&format=folded")
+t1=$(date +%s.%N)
+check "a push while ingest waits for its stdin is answered 200 (got $st)" test "$st" = 200
+check "  within 2 s" python3 -c "import sys; sys.exit(not ($t1 - $t0 < 2))"
+wait "$IPID"
+check "  and ingest then stores what it read" \
+  grep -q '^1 profile stored in .*lock\.db$' "$tmp/li.out"
+serve_stop
+
 # --- help texts: what the loaders read, every query subcommand -----------------------------
 "$smolder" --help > "$tmp/usage.txt"
 check "smolder --help names every query subcommand" \
