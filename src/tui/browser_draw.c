@@ -2,7 +2,7 @@
  * browser_draw.c — drawing the store browser (view T): the list of services and profile
  * types (or the tag breakdown), the selector, the timeline with its window, the header
  * and the status line.  It only reads the browser's state (struct browser_state, filled
- * by browser_view.c on the UI thread) and never calls the backend.
+ * by browser_view.c and browser_window.c on the UI thread) and never calls the backend.
  */
 #include <curses.h>
 #include <math.h>
@@ -108,41 +108,6 @@ void browser_fmt_span(int64_t ns, char *out, size_t n)
 	else
 		snprintf(out, n, "%lld y", (long long)(s / (365 * 86400LL + 86400 / 4)));
 }
-
-int64_t browser_step_start(const struct browser_state *b, int64_t t)
-{
-	int64_t st = b->tl_step, d = t - b->tl_from;
-
-	if (st <= 0)
-		return t;
-	return b->tl_from + (d / st - (d % st < 0 ? 1 : 0)) * st;
-}
-
-struct time_range browser_window(const struct browser_state *b)
-{
-	struct time_range r = { b->from_ns, b->to_ns };
-
-	if (b->win_to <= b->win_from)
-		return r;
-	r.from_ns = browser_step_start(b, b->win_from);
-	r.to_ns = browser_step_start(b, b->win_to);
-	if (r.to_ns < b->win_to)
-		r.to_ns += b->tl_step;
-	if (r.from_ns < b->from_ns)
-		r.from_ns = b->from_ns;
-	if (r.to_ns > b->to_ns)
-		r.to_ns = b->to_ns;
-	return r;
-}
-
-int64_t browser_time_at(int64_t from, int64_t span, int i, int n)
-{
-	/* span * i overflows for ranges of a few decades: split it */
-	if (n <= 0)
-		return from;
-	return from + (span / n) * i + (span % n) * i / n;
-}
-
 
 /* ------------------------------------------------------------------------------------ */
 /* drawing                                                                               */

@@ -1,10 +1,11 @@
 /*
  * browser_view.c — the store browser (key T; the start screen when the source is a
  * store or a server): services and profile types with their series and freshness, the
- * label selector, a time range with presets and a timeline whose window can be
- * narrowed, live refresh, the tag breakdown, and opening or comparing the merged
- * profile of the window.  Drawing is browser_draw.c; the selector prompt's text (quotes,
- * Tab's completion, escaping) is browser_prompt.c.
+ * label selector, the selected row's timeline, live refresh, the tag breakdown, and
+ * opening or comparing the merged profile of the window.  The time range and the window
+ * narrowed on the timeline (presets, t, h l - = and what Enter, P and b ask for) are
+ * browser_window.c; drawing is browser_draw.c; the selector prompt's text (quotes, Tab's
+ * completion, escaping) is browser_prompt.c.
  *
  * It speaks only the backend interface (store/backend.h), never SQL or HTTP.  Every
  * backend call runs on a worker thread (struct bjob, one at a time), through a handle
@@ -33,20 +34,6 @@
 #define LIVE_EVERY_MS 5000
 #define FIND_SERIES_MAX 64  /* series whose profile types BJ_FIND looks at */
 #define BROWSER_MAX_NODES 16384  /* what a server may fold to (Pyroscope's default) */
-
-static const struct {
-	const char *name;
-	int64_t len_ns;
-} presets[] = {
-	{ "5m", 5 * 60 * NS }, { "15m", 15 * 60 * NS }, { "1h", 3600 * NS },
-	{ "6h", 6 * 3600 * NS }, { "24h", 24 * 3600 * NS }, { "7d", 7 * 24 * 3600 * NS },
-};
-#define NPRESETS ((int)(sizeof(presets) / sizeof(presets[0])))
-
-const char *browser_preset_name(int p)
-{
-	return p >= 0 && p < NPRESETS ? presets[p].name : "range";
-}
 
 /* ------------------------------------------------------------------------------------ */
 /* the worker                                                                            */
@@ -559,10 +546,7 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 		snprintf(j->ptype, sizeof(j->ptype), "%s", r->ptype);
 	switch (kind) {
 	case BJ_TIMELINE:
-		/* whole seconds, so `smolder query timeline --step` can name the same steps */
-		j->step_s = ceil((double)(b->to_ns - b->from_ns) / (b->tl_w > 8 ? b->tl_w : 60) / NS);
-		if (j->step_s < 1)
-			j->step_s = 1;
+		j->step_s = browser_timeline_step_s(b);
 		break;
 	case BJ_OPEN:
 	case BJ_COMPARE:
@@ -626,76 +610,11 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 	return true;
 }
 
-/* The range ends now (live) with the preset's length. */
-static void set_preset(struct browser_state *b, int p)
-{
-	b->preset = p;
-	b->live_range = true;
-	b->to_ns = time_now_ns();
-	b->from_ns = b->to_ns - presets[p].len_ns;
-	b->win_from = b->win_to = 0;
-}
-
-/* Without a window, the whole range is the window (which keys then move and size). */
-static void ensure_window(struct browser_state *b)
-{
-	if (b->win_to <= b->win_from) {
-		b->win_to = b->to_ns;
-		b->win_from = b->from_ns;
-	}
-}
-
-static void clamp_window(struct browser_state *b)
-{
-	int64_t len = b->win_to - b->win_from;
-
-	if (len <= 0)
-		return;
-	if (len > b->to_ns - b->from_ns)
-		len = b->to_ns - b->from_ns;
-	if (b->win_from < b->from_ns)
-		b->win_from = b->from_ns;
-	if (b->win_from + len > b->to_ns)
-		b->win_from = b->to_ns - len;
-	b->win_to = b->win_from + len;
-}
-
-/*
- * The window of about len around mid, in whole steps of the timeline (at least one; any
- * length before a timeline is read), within the range: keys move and size it by steps, so
- * that the bars it shows are those its numbers add up and Enter opens (browser_window()).
- */
-static void place_window(struct browser_state *b, int64_t mid, int64_t len)
-{
-	int64_t st = b->tl_step;
-
-	if (st > 0) {
-		int64_t n = len / st + (len % st >= st / 2 ? 1 : 0);
-
-		if (n < 1)
-			n = 1;
-		len = n * st;
-		b->win_from = browser_step_start(b, mid) - n / 2 * st;
-	} else {
-		b->win_from = mid - len / 2;
-	}
-	b->win_to = b->win_from + len;
-	clamp_window(b);
-}
-
-static void reload_rows(struct tui_app *a)
+void browser_reload(struct tui_app *a)
 {
 	struct browser_state *b = &a->br;
 
-	if (b->live_range) {
-		int64_t len = b->to_ns - b->from_ns, shift = time_now_ns() - b->to_ns;
-
-		b->to_ns += shift;
-		b->from_ns = b->to_ns - len;
-		if (b->win_to > b->win_from)  /* the same steps' length, moved with the range */
-			place_window(b, b->win_from + (b->win_to - b->win_from) / 2 + shift,
-				     b->win_to - b->win_from);
-	}
+	browser_range_follow(b);
 	b->last_refresh_ms = app_now_ms();
 	start(a, BJ_ROWS);
 }
@@ -710,10 +629,10 @@ int browser_view_init(struct tui_app *a, struct backend *be, const char *name, c
 	b->find_data = true;
 	snprintf(b->name, sizeof(b->name), "%s", name ? name : "store");
 	snprintf(b->selector, sizeof(b->selector), "%s", sel && *sel ? sel : "{}");
-	set_preset(b, 2);
+	browser_set_preset(b, 2);
 	b->max_nodes = BROWSER_MAX_NODES;
 	if (load)
-		reload_rows(a);
+		browser_reload(a);
 	else
 		b->first_pending = true;
 	return 0;
@@ -723,7 +642,7 @@ void browser_view_start(struct tui_app *a)
 {
 	if (a->br.first_pending) {
 		a->br.first_pending = false;
-		reload_rows(a);
+		browser_reload(a);
 	}
 }
 
@@ -979,7 +898,7 @@ bool browser_view_poll(struct tui_app *a)
 				browser_fmt_clock(j->found.to_ns, j->found.from_ns, j->found.to_ns, true, f,
 						  sizeof(f));
 				scr_message(a, false, "nothing in the last %s: showing the most recent data "
-						      "(until %s)", b->preset >= 0 ? presets[b->preset].name : "range", f);
+						      "(until %s)", browser_preset_name(b->preset), f);
 				enqueue(b, BJ_ROWS);
 				break;
 			}
@@ -1168,7 +1087,7 @@ void browser_view_tick(struct tui_app *a)
 		b->reopen = true;
 		b->want_full = b->last_full;
 	}
-	reload_rows(a);
+	browser_reload(a);
 	b->bg = false;
 }
 
@@ -1192,54 +1111,6 @@ bool browser_view_live(const struct tui_app *a)
 
 /* ------------------------------------------------------------------------------------ */
 /* keys                                                                                  */
-
-/* t: "FROM TO" (now-3h now-1h, RFC 3339, Unix s/ms); TO may be left out (now). A range
- * that ends now follows the clock like a preset. */
-/*
- * The range from FROM to TO (t's and --from/--to's words; from NULL: an hour before the
- * end, as --from's default); the caller reloads.
- */
-static int range_set(struct browser_state *b, const char *from, const char *to)
-{
-	int64_t now = time_now_ns(), f, t;
-	int rc;
-
-	if ((rc = timeparse(to, now, &t)) || (from && (rc = timeparse(from, now, &f))))
-		return rc;
-	if (!from)
-		f = t - 3600 * NS;
-	if (f >= t)
-		return err_set(ERR_PARSE, "the range is empty: FROM must come before TO");
-	b->from_ns = f;
-	b->to_ns = t;
-	b->win_from = b->win_to = 0;
-	b->live_range = strcmp(to, "now") == 0;
-	b->preset = -1;
-	b->find_data = false;
-	return 0;
-}
-
-int browser_view_set_range(struct tui_app *a, const char *text)
-{
-	char from[128] = "", to[128] = "";
-	int rc;
-
-	if (sscanf(text, "%127s %127s", from, to) < 1)
-		return err_set(ERR_PARSE, "want FROM [TO]: now-3h now-1h, RFC 3339 or Unix seconds");
-	if ((rc = range_set(&a->br, from, *to ? to : "now")))
-		return rc;
-	reload_rows(a);
-	return 0;
-}
-
-int browser_view_set_first(struct tui_app *a, const char *from, const char *to,
-			   enum aggregate agg)
-{
-	a->br.agg = agg;
-	if (!from && !to)
-		return 0;
-	return range_set(&a->br, from, to ? to : "now");
-}
 
 int browser_view_set_selector(struct tui_app *a, const char *text)
 {
@@ -1267,7 +1138,7 @@ int browser_view_set_selector(struct tui_app *a, const char *text)
 		return err_set(ERR_TOOBIG, "the selector is too long");
 	memcpy(a->br.selector, *fixed ? fixed : "{}", (*fixed ? strlen(fixed) : 2) + 1);
 	a->br.find_data = true;
-	reload_rows(a);
+	browser_reload(a);
 	return 0;
 }
 
@@ -1444,63 +1315,15 @@ bool browser_view_key(struct tui_app *a, int key)
 			scr_message(a, false, "tag breakdown by which label? (Tab completes)");
 		}
 		return true;
-	case '[':
-	case ']':
-		if (b->preset < 0)
-			b->preset = 2;
-		set_preset(b, key == '[' ? (b->preset > 0 ? b->preset - 1 : 0) :
-					    (b->preset + 1 < NPRESETS ? b->preset + 1 : NPRESETS - 1));
-		scr_message(a, false, "range: last %s", presets[b->preset].name);
-		reload_rows(a);
-		return true;
-	case 'h':
-	case KEY_LEFT:
-	case 'l':
-	case KEY_RIGHT: {
-		int64_t step;
-
-		ensure_window(b);
-		/* a quarter of it, in whole steps (one at least) */
-		step = (b->win_to - b->win_from) / 4;
-		if (b->tl_step > 0)
-			step = (step / b->tl_step > 0 ? step / b->tl_step : 1) * b->tl_step;
-		place_window(b, b->win_from + (b->win_to - b->win_from) / 2 +
-					(key == 'h' || key == KEY_LEFT ? -step : step),
-			     b->win_to - b->win_from);
-		return true;
-	}
-	case '-':
-	case '=':
-	case '+': {
-		int64_t len, mid;
-
-		ensure_window(b);
-		len = b->win_to - b->win_from;
-		mid = b->win_from + len / 2;
-		len = key == '-' ? len / 2 : len * 2;
-		if (len < NS)
-			len = NS;
-		place_window(b, mid, len);
-		return true;
-	}
-	case '0':
-		b->win_from = b->win_to = 0;
-		return true;
-	case 't':
-		a->message[0] = '\0';
-		a->prompt_kind = 't';
-		a->prompt_len = 0;
-		scr_message(a, false, "range: FROM [TO] — now-3h now-1h, 2026-11-21T08:00:00Z, Unix seconds");
-		return true;
 	case 'p':
 		browser_view_pause(a);
 		return true;
 	case 'r':
 		b->find_data = false;
-		reload_rows(a);
+		browser_reload(a);
 		return true;
 	}
-	return false;
+	return browser_window_key(a, key);
 }
 
 void browser_view_mouse(struct tui_app *a, int y, int x, bool dbl)
@@ -1515,15 +1338,8 @@ void browser_view_mouse(struct tui_app *a, int y, int x, bool dbl)
 			b->bd_sel = b->bd_scroll + (uint32_t)(y - b->area_y - 1);
 		return;
 	}
-	if (y == b->tl_y && b->tl_w > 0 && x >= b->tl_x && x < b->tl_x + b->tl_w) {
-		/* a click on the timeline centres the window there */
-		int64_t t = browser_time_at(b->from_ns, b->to_ns - b->from_ns, x - b->tl_x, b->tl_w), len;
-
-		ensure_window(b);
-		len = b->win_to - b->win_from;
-		place_window(b, t, len);
+	if (browser_window_mouse(b, y, x))
 		return;
-	}
 	if (y > b->area_y && y < b->area_y + b->area_h - 4) {
 		uint32_t r = b->scroll + (uint32_t)(y - b->area_y - 1);
 

@@ -788,14 +788,6 @@ void source_settings_memo_put(struct source_memo_ref *r);
  */
 int browser_view_init(struct tui_app *a, struct backend *be, const char *name, const char *sel,
 		      bool load);
-/*
- * Before the first query (browser_view_init() with load false): the range it starts on,
- * from and to as `t FROM TO` takes them (from NULL: an hour before to; to NULL: now, a
- * range that moves with the clock; both NULL: the default), and how every query adds
- * series up.  On an error (a bad time, an empty range) the range is the default's.
- */
-int browser_view_set_first(struct tui_app *a, const char *from, const char *to,
-			   enum aggregate agg);
 void browser_view_start(struct tui_app *a);
 void browser_view_release(struct tui_app *a);
 void browser_view_draw(struct tui_app *a, int y, int h, int w);
@@ -813,7 +805,6 @@ bool browser_view_busy(const struct tui_app *a, double *started_ms);
 bool browser_view_waiting(const struct tui_app *a, double *started_ms);
 void browser_view_cancel(struct tui_app *a);
 int browser_view_set_selector(struct tui_app *a, const char *text);
-int browser_view_set_range(struct tui_app *a, const char *text);
 /* M and Z on a profile opened from the browser (false when not taken). */
 bool browser_view_profile_key(struct tui_app *a, int key);
 /* The source pane of `fname` (or, NULL, an export) needs lines a server's flame graph
@@ -821,6 +812,8 @@ bool browser_view_profile_key(struct tui_app *a, int key);
 bool browser_view_want_full(struct tui_app *a, const char *fname);
 void browser_view_breakdown(struct tui_app *a, const char *label);
 void browser_view_complete(struct tui_app *a);
+/* Reads the list again (a live range moved to now first): the range or selector changed. */
+void browser_reload(struct tui_app *a);
 
 /* browser_prompt.c: the selector prompt's text (quotes, what Tab completes, escaping) */
 /* Where the quoted string left open at the end of s[0..n) starts, or n when none is. */
@@ -832,7 +825,6 @@ void browser_values_selector(const char *s, size_t ns, char *out, size_t n);
 /* Tab's answer: the values of label that start with what is typed, into the prompt. */
 struct strvec;
 void browser_complete_value(struct tui_app *a, const struct strvec *values, const char *label);
-const char *browser_preset_name(int preset);
 
 /* browser_draw.c: the browser's screen (reads the state browser_view.c keeps) */
 const struct browse_row *browser_row(const struct browser_state *b);
@@ -844,6 +836,26 @@ const struct browse_row *browser_row(const struct browser_state *b);
 void browser_fmt_clock(int64_t ns, int64_t from, int64_t to, bool date, char *out, size_t n);
 /* A length: "30 s", "45 min", "6 h", "12 d", "56 y". */
 void browser_fmt_span(int64_t ns, char *out, size_t n);
+
+/* browser_window.c: the range, the timeline's steps and the window on them */
+/* "5m" .. "7d", or "range" when preset is not one (-1: a range typed with t). */
+const char *browser_preset_name(int preset);
+/* The range ends now (live) with preset p's length, without a window. */
+void browser_set_preset(struct browser_state *b, int p);
+/*
+ * Before the first query (browser_view_init() with load false): the range it starts on,
+ * from and to as `t FROM TO` takes them (from NULL: an hour before to; to NULL: now, a
+ * range that moves with the clock; both NULL: the default), and how every query adds
+ * series up.  On an error (a bad time, an empty range) the range is the default's.
+ */
+int browser_view_set_first(struct tui_app *a, const char *from, const char *to,
+			   enum aggregate agg);
+/* t's FROM [TO]; reloads the list. */
+int browser_view_set_range(struct tui_app *a, const char *text);
+/* A live range moved to end now, its window with it by the same steps' length. */
+void browser_range_follow(struct browser_state *b);
+/* The timeline's step for the range on its columns, in whole seconds (1 at least). */
+double browser_timeline_step_s(const struct browser_state *b);
 /* The start of the timeline's step (tl_from + k * tl_step) that holds t; t without one. */
 int64_t browser_step_start(const struct browser_state *b, int64_t t);
 /*
@@ -854,6 +866,10 @@ int64_t browser_step_start(const struct browser_state *b, int64_t t);
 struct time_range browser_window(const struct browser_state *b);
 /* The time at column i of n over [from, from + span), without overflow. */
 int64_t browser_time_at(int64_t from, int64_t span, int i, int n);
+/* [ ] h l - = + 0 t (true when taken). */
+bool browser_window_key(struct tui_app *a, int key);
+/* A click on the timeline centres the window there (true when it was on the timeline). */
+bool browser_window_mouse(struct browser_state *b, int y, int x);
 
 /* compare_view.c: drawn only for a diff (a->diff); else it says this, as c does */
 #define COMPARE_NEEDS_DIFF "comparison needs two profiles: smolder diff BASE NEW"
