@@ -205,12 +205,12 @@ static int load_file(const char *path, bool override_ts, const struct labelset *
 	}
 	is_pprof = plain.len &&
 		   decode_detect_named((const uint8_t *)plain.data, plain.len, path) == DECODE_PPROF;
-	if (is_pprof && (rc = pprof_decode((const uint8_t *)plain.data, plain.len, NULL, &p))) {
-		err_prefix(rc, "'%s'", path);
-		goto done;
-	}
-	/* decode_profile names the file in its messages itself */
-	if (!is_pprof && (rc = decode_profile((const uint8_t *)raw.data, raw.len, path, &p)))
+	/*
+	 * decode_profile names the file in its messages itself, and what smolder does not
+	 * read (a JFR recording, which detection takes for pprof; a multipart body; other
+	 * JSON); a pprof without samples is sent, as pprof reads it
+	 */
+	if ((rc = decode_profile_empty_ok((const uint8_t *)raw.data, raw.len, path, &p)))
 		goto done;
 	if (!is_pprof) {
 		struct prof *q;

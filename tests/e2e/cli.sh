@@ -284,6 +284,17 @@ errcheck "upload: a truncated gzip, named" "^smolder upload: '$tmp/truncated.pb.
 errcheck "upload: a bad folded line, the file named once" "^smolder upload: '$tmp/bad.folded': line 1: 'notanumber' is not a sample count$" upload --url $noserver "$tmp/bad.folded"
 usagecheck "upload: an unknown option, one line" "^smolder upload: unknown option '--bogus'" upload --bogus "$ex/cpuwork-cpu.pb.gz"
 usagecheck "upload: a missing value, one line" "^smolder upload: a value is missing after '--url'" upload "$ex/cpuwork-cpu.pb.gz" --url
+# files smolder does not read are named as every verb names them (decode_profile): a JFR
+# recording, taken for pprof by detection, said "invalid wire type 6 at byte 0"
+td=$(cd "$ex/../../shared/testdata" && pwd)
+for j in "$td"/pyroscope/grafana-pyroscope/pkg/og/convert/jfr/testdata/*.jfr.gz; do
+  errcheck "upload: a JFR recording is named one ($(basename "$j"))" \
+    "^smolder upload: '$j': JFR \\(Java Flight Recorder\\) recordings are not read; convert to pprof first" \
+    upload --url $noserver "$j"
+done
+errcheck "upload: a saved multipart body is named one" \
+  "^smolder upload: '.*/req-001-heap\.body': a multipart/form-data body" \
+  upload --url $noserver "$td/pyroscope-nodejs/legacy-0.4.13-multipart/req-001-heap.body"
 errcheck "upload takes --ca-cert" "^smolder upload: cannot reach $noserver" upload --ca-cert "$tmp/empty" --url $noserver "$ex/cpuwork-cpu.pb.gz"
 
 # export: folded stacks re-read by smolder give the same table; pprof round-trips
