@@ -210,11 +210,17 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 			o.password = src->password;
 			o.token = src->token;
 		} else {
+			/* a refusal names the variable, not an option that was not given */
 			o.username = env_or(NULL, "PROFILECLI_USERNAME");
 			o.password = env_or(NULL, "PROFILECLI_PASSWORD");
 			o.token = env_or(NULL, "PROFILECLI_TOKEN");
+			o.username_from = "PROFILECLI_USERNAME";
+			o.password_from = "PROFILECLI_PASSWORD";
+			o.token_from = "PROFILECLI_TOKEN";
 		}
 		o.tenant = env_or(src->tenant, "PROFILECLI_TENANT_ID");
+		if (!src->tenant)
+			o.tenant_from = "PROFILECLI_TENANT_ID";
 		o.ca_cert = src->ca_cert;
 		o.insecure = src->insecure;
 		o.timeout_ms = src->timeout_s * 1000;
