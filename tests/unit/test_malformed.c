@@ -939,7 +939,7 @@ static void test_bug_gzip_isize_allocation(void **state)
 	int rc;
 
 	(void)state;
-#if defined(__SANITIZE_ADDRESS__)
+#if TU_ASAN
 	skip();
 #endif
 	assert_int_equal(getrlimit(RLIMIT_AS, &old), 0);

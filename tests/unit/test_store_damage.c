@@ -54,7 +54,7 @@ static int teardown(void **state)
  */
 static void as_limit(void)
 {
-#if !defined(__SANITIZE_ADDRESS__)
+#if !TU_ASAN
 	struct rlimit lim;
 
 	assert_int_equal(getrlimit(RLIMIT_AS, &saved_as), 0);

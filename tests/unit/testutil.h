@@ -20,6 +20,18 @@
 
 #include "base/buf.h"
 #include "profile/prof.h"
+
+/* 1 under AddressSanitizer: GCC says so with __SANITIZE_ADDRESS__, clang with __has_feature */
+#if defined(__SANITIZE_ADDRESS__)
+#define TU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TU_ASAN 1
+#endif
+#endif
+#ifndef TU_ASAN
+#define TU_ASAN 0
+#endif
 #include "profile/top.h"
 #include "profile/tree.h"
 
