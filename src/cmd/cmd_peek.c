@@ -191,10 +191,7 @@ int cmd_peek(int argc, char **argv, const struct cmd_env *env)
 	if (cmd_transform(&p, &tr))
 		goto done;
 	if (peek_compute(p, (uint32_t)type, argv[optind], &pk)) {
-		const char *m = err_last();
-
-		/* "smolder peek: bad regex ...", as list says it (peek_compute says "peek: ") */
-		cmd_verb_errorf("peek", "%s", m + (strncmp(m, "peek: ", 6) == 0 ? 6 : 0));
+		cmd_verb_errorf("peek", "%s", err_last());  /* "smolder peek: bad regex ...", as list */
 		goto done;
 	}
 	pk.total = total;

@@ -116,7 +116,7 @@ int peek_compute(const struct prof *p, uint32_t type, const char *regex, struct 
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = search_compile(&s, regex)))
-		return err_prefix(rc, "peek");
+		return rc;  /* "bad regex at offset N: ...": the caller names the verb */
 	if ((rc = hmap_init(&map, 1024))) {
 		search_release(&s);
 		return rc;

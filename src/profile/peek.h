@@ -27,7 +27,7 @@ struct peek {
 	int64_t total;
 };
 
-/* ERR_PARSE for a bad regex. */
+/* ERR_PARSE for a bad regex ("bad regex at offset N: ..."; the caller names the verb). */
 int peek_compute(const struct prof *p, uint32_t type, const char *regex, struct peek *out);
 void peek_release(struct peek *pk);
 
