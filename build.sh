@@ -4,7 +4,9 @@
 #   ./build.sh run [FILE]   install what is missing, build, open the explorer on FILE
 #                           (default: the bundled examples/cpuwork-cpu.pb.gz)
 #   ./build.sh test         install what is missing, build, run the whole ctest suite
-#   ./build.sh test-sanitize  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   ./build.sh test-sanitize  the same under AddressSanitizer + UndefinedBehaviorSanitizer,
+#                           built with clang (installed when missing): its UBSan also
+#                           checks pointer arithmetic on NULL, which GCC's does not
 #   ./build.sh bench        build and run the benchmarks (see README, Performance)
 #   ./build.sh deps         only install the Debian packages
 #
@@ -18,9 +20,9 @@ DEPS=(build-essential cmake pkg-config libncurses-dev libprotobuf-c-dev protobuf
       libcmocka-dev libjansson-dev libsqlite3-dev libmicrohttpd-dev libgit2-dev sqlite3 tmux golang-go ncurses-term libxml2-utils python3-jsonschema
       openssl libcrypt-dev curl)
 
-deps() {
+deps() {  # deps [extra packages...]
   local missing=()
-  for p in "${DEPS[@]}"; do
+  for p in "${DEPS[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   # node and npm (test fixtures from npm): Debian's packages unless a node is already here
@@ -51,7 +53,8 @@ case $cmd in
     deps; build build
     cd build && ctest --output-on-failure -j"$(nproc)" ;;
   test-sanitize)
-    deps; build build-sanitize -DSMOLDER_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+    deps clang libclang-rt-dev  # the sanitizers' runtime is only recommended by clang
+    build build-sanitize -DSMOLDER_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang
     cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$(nproc)" ;;
   bench)
