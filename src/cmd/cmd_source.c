@@ -225,12 +225,13 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		o.insecure = src->insecure;
 		o.timeout_ms = src->timeout_s * 1000;
 		o.progress = !src->quiet && isatty(STDERR_FILENO) ? stderr : NULL;
-		if ((src->codec && remote_codec_parse(src->codec, &o.codec)) ||
-		    remote_backend_open(&o, out) || remote_url_redact(url, name)) {
+		if ((src->codec && (rc = remote_codec_parse(src->codec, &o.codec))) ||
+		    (rc = remote_backend_open(&o, out)) || (rc = remote_url_redact(url, name))) {
 			cmd_errorf("%s", err_last());
 			backend_close(*out);
 			*out = NULL;
-			return 1;
+			/* a bad --codec, URL, tenant or credential: the command line's fault */
+			return rc == ERR_USAGE ? 2 : 1;
 		}
 	} else {
 		rc = src->db ? buf_puts(name, src->db) : store_default_path(name);

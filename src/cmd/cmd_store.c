@@ -373,7 +373,7 @@ static int q_open(const struct qargs *a, const struct cmd_env *env, struct backe
 		buf_release(path);
 		selector_free(*sel);
 		*sel = NULL;
-		return rc;  /* 2: options that do not go together */
+		return rc;  /* 2: a usage error (options that do not go together, a bad value) */
 	}
 	return 0;
 }

@@ -476,18 +476,19 @@ usagecheck "upload: --username with a tab: refused, named" \
 PROFILECLI_PASSWORD=$'pw\n' usagecheck "upload: PROFILECLI_PASSWORD with a newline: refused, named" \
   "^smolder upload: PROFILECLI_PASSWORD holds a line break" upload --url "$rec" --username u "$cpu"
 check "  and none of them sent anything" test "$(grep -c . "$tmp/paths")" -eq "$n0"
-# the reading verbs name the variable too: they said --token for PROFILECLI_TOKEN
-PROFILECLI_TOKEN=$'tok\n' errcheck "query --url: PROFILECLI_TOKEN with a newline: named" \
+# the reading verbs name the variable too: they said --token for PROFILECLI_TOKEN; a bad
+# tenant, credential or URL is a usage error (ERR_USAGE): status 2, as upload's (it was 1)
+PROFILECLI_TOKEN=$'tok\n' usagecheck "query --url: PROFILECLI_TOKEN with a newline: named" \
   "^smolder: PROFILECLI_TOKEN holds a line break \(at byte 3\)" query types --url "$rec" --from 0
-PROFILECLI_TENANT_ID=$'t\r\n' errcheck "top --url: PROFILECLI_TENANT_ID with CR LF: named" \
+PROFILECLI_TENANT_ID=$'t\r\n' usagecheck "top --url: PROFILECLI_TENANT_ID with CR LF: named" \
   "^smolder: PROFILECLI_TENANT_ID holds a line break \(at byte 1\)" top --url "$rec" --from 0
-PROFILECLI_USERNAME=$'a\tb' PROFILECLI_PASSWORD=p errcheck \
+PROFILECLI_USERNAME=$'a\tb' PROFILECLI_PASSWORD=p usagecheck \
   "peek --url: PROFILECLI_USERNAME with a tab: named" \
   "^smolder: PROFILECLI_USERNAME holds a control character" peek --url "$rec" --from 0 main
-PROFILECLI_USERNAME=u PROFILECLI_PASSWORD=$'pw\n' errcheck \
+PROFILECLI_USERNAME=u PROFILECLI_PASSWORD=$'pw\n' usagecheck \
   "query series --url: PROFILECLI_PASSWORD with a newline: named" \
   "^smolder: PROFILECLI_PASSWORD holds a line break" query series --url "$rec" --from 0
-PROFILECLI_TOKEN=$'tok\n' errcheck "  --token given: the option is named, not the variable" \
+PROFILECLI_TOKEN=$'tok\n' usagecheck "  --token given: the option is named, not the variable" \
   "^smolder: --token holds a control character" query types --url "$rec" --from 0 --token $'t\x01'
 check "  and none of them sent anything" test "$(grep -c . "$tmp/paths")" -eq "$n0"
 # one option's two names abbreviated (--ten: --tenant, --tenant-id) are that option, not
