@@ -325,13 +325,25 @@ static bool file_line_form(const char *s, size_t n)
 }
 
 /*
- * Position just after the '!' of a .NET frame ("Assembly.Name!Type.<Invoke>d__6.MoveNext"),
- * at depth 0 and before any space; 0 when there is none.  The assembly goes first, as a
- * Go package does; the dots after it are the type's and stay.
+ * Position just after the '!' of a .NET frame ("Assembly.Name!Type.<Invoke>d__6.MoveNext");
+ * 0 when there is none.  The assembly goes first, as a Go package does; the dots after it
+ * are the type's and stay.  Only a dotted name ([A-Za-z0-9_.-]) before the '!' and an
+ * identifier after it make an assembly: C++'s "operator!=" and "operator!()", Ruby's
+ * "save!" and "map!" are not.
  */
 static size_t skip_assembly(const char *s, size_t n)
 {
-	return skip_to(s, n, '!', false);
+	size_t i;
+
+	for (i = 0; i < n && s[i] != '!'; i++)
+		if (!text_ascii_alnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '.' &&
+		    s[i] != '-')
+			return 0;
+	if (i == 0 || i + 1 >= n ||
+	    !(text_ascii_alnum((unsigned char)s[i + 1]) || s[i + 1] == '_') ||
+	    (s[i + 1] >= '0' && s[i + 1] <= '9'))
+		return 0;
+	return i + 1;
 }
 
 int text_fit_name(struct buf *out, const char *name, size_t len, int maxw, bool ascii)

@@ -310,6 +310,15 @@ static void test_fit_name_pyroscope_sdks(void **state)
 	assert_string_equal(fit("WebApplication1.Controllers!CpuController.fib", 20),
 			    "CpuController.fib");
 	assert_string_equal(fit("System!Number.UInt64ToDecStr", 40), "System!Number.UInt64ToDecStr");
+	/* a '!' that is no assembly's: C++ operators, Ruby's bang methods (rbspy's form) */
+	assert_non_null(strstr(fit("std::operator!=(std::basic_string<char> const&, char const*)",
+				   40), "std::operator!="));
+	assert_non_null(strstr(fit("std::unique_ptr<Foo>::operator!() const", 30),
+			       "std::unique_ptr"));
+	assert_non_null(strstr(fit("ActiveRecord::Persistence#save! - /gems/activerecord-7.0/"
+				   "lib/active_record/persistence.rb:123", 40),
+			       "ActiveRecord::"));
+	assert_non_null(strstr(fit("Array#map! - app/lib/workers.rb:44", 20), "Array#"));
 	/* and Go names are shortened as before */
 	assert_string_equal(fit("runtime.mallocgc", 15), "mallocgc");
 }
