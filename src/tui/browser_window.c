@@ -123,10 +123,21 @@ struct time_range browser_window(const struct browser_state *b)
 
 	if (b->win_to <= b->win_from)
 		return r;
-	r.from_ns = browser_step_start(b, b->win_from);
-	r.to_ns = browser_step_start(b, b->win_to);
-	if (r.to_ns < b->win_to)
-		r.to_ns += b->tl_step;
+	if (b->tl_step > 0) {
+		/*
+		 * the whole steps nearest the window, as many as it is long: a window the
+		 * keys placed is already on them; one a live range carried by a part of a
+		 * step (browser_range_follow) moves a step once it is half a step on
+		 */
+		int64_t st = b->tl_step, len = b->win_to - b->win_from;
+		int64_t n = len / st + (len % st >= st / 2 ? 1 : 0);
+
+		r.from_ns = browser_step_start(b, b->win_from + st / 2);
+		r.to_ns = r.from_ns + (n < 1 ? 1 : n) * st;
+	} else {
+		r.from_ns = b->win_from;
+		r.to_ns = b->win_to;
+	}
 	if (r.from_ns < b->from_ns)
 		r.from_ns = b->from_ns;
 	if (r.to_ns > b->to_ns)
@@ -196,9 +207,17 @@ void browser_range_follow(struct browser_state *b)
 
 		b->to_ns += shift;
 		b->from_ns = b->to_ns - len;
-		if (b->win_to > b->win_from)  /* the same steps' length, moved with the range */
-			place_window(b, b->win_from + (b->win_to - b->win_from) / 2 + shift,
-				     b->win_to - b->win_from);
+		/*
+		 * moved with the range by exactly as much, not placed again: snapped to
+		 * whole steps each time, a shift shorter than a step (5 s on a 1 h range
+		 * of 47 s steps) would never move it; browser_window() snaps what is
+		 * drawn and opened
+		 */
+		if (b->win_to > b->win_from) {
+			b->win_from += shift;
+			b->win_to += shift;
+			clamp_window(b);
+		}
 	}
 }
 

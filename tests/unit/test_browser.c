@@ -432,6 +432,41 @@ static void test_window_sum_edges(void **state)
 	store_close(s);
 }
 
+/*
+ * A live range carries the window with it: the refresh every 5 s shifts it by 5 s, and
+ * the whole steps shown (and opened) follow once it is half a step on.  Placed again in
+ * whole steps at each refresh, a window on a 1 h range (47 s steps) never moved.
+ */
+static void test_window_follows_live_range(void **state)
+{
+	struct browser_state b;
+	struct time_range w0, w;
+	int64_t st = 47 * SEC;
+	int i;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	b.live_range = true;
+	b.to_ns = time_now_ns();
+	b.from_ns = b.to_ns - 3600 * SEC;
+	b.tl_step = st;
+	b.tl_from = b.from_ns - b.from_ns % st;
+	b.win_from = b.tl_from + 40 * st;
+	b.win_to = b.win_from + 3 * st;
+	w0 = browser_window(&b);
+	tu_assert_i64(w0.to_ns - w0.from_ns, 3 * st);
+	for (i = 1; i <= 10; i++) {
+		b.to_ns -= 5 * SEC;  /* as if 5 s had passed since the last refresh */
+		browser_range_follow(&b);
+		w = browser_window(&b);
+		tu_assert_i64(w.to_ns - w.from_ns, 3 * st);
+		if (i == 1)
+			tu_assert_i64(w.from_ns, w0.from_ns);
+	}
+	/* 50 s on: one step (47 s) */
+	tu_assert_i64(w.from_ns, w0.from_ns + st);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* 10, 11, 12, 13, 15: keys and columns                                                  */
 
@@ -1398,6 +1433,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_gauge_breakdown),
 		cmocka_unit_test(test_window_sum),
 		cmocka_unit_test(test_window_sum_edges),
+		cmocka_unit_test(test_window_follows_live_range),
 		cmocka_unit_test(test_list_keys),
 		cmocka_unit_test(test_breakdown_scrolls),
 		cmocka_unit_test(test_breakdown_mouse),
