@@ -179,11 +179,14 @@ static int ss_frames(struct ss_ctx *c, const json_t *frames)
 					     json_string_length(file), &f.file))))
 			return rc;
 		/*
-		 * frames differing in line or column share their function.  The name is
-		 * final, as the folded reader's are (py-spy's "<module>", .NET's
-		 * "List<T>.Add"): no system name, which pprof's shortening takes for a name
-		 * that is already demangled (a name equal to its system name is cut at '<')
+		 * frames differing in line or column share their function.  A name with
+		 * "::" (C++, Rust) gets itself as system name, as pprof's symbolizer leaves
+		 * demangled names, so that pprof's shortening cuts its <...> and (...) as in
+		 * the pprof it was exported from; other names are final, as the folded
+		 * reader's are (py-spy's "<module>", .NET's "List<T>.Add")
 		 */
+		if (memmem(json_string_value(name), json_string_length(name), "::", 2))
+			f.system_name = f.name;
 		key = (uint64_t)f.name << 32 | f.file;
 		if (!hmap_get(&c->funcs, key, &l.func)) {
 			if ((rc = pb_function(c->b, &f, &l.func)) ||
