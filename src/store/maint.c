@@ -1014,9 +1014,11 @@ int store_downsample_check(const int64_t *after_ns, const int64_t *bucket_ns, si
 }
 
 /*
- * What the store takes on disk, for eviction: its file (as large as it is, or as its
- * pages in use when the WAL holds pages the file does not have yet) and, under a cap, its
- * WAL up to the WAL's share.  What the WAL holds past its share belongs to a transaction
+ * What the store takes on disk, for eviction: its file (as large as it is once the WAL is
+ * empty; its pages in use while the WAL holds pages: then the file's size is what it was
+ * before, and counting it, deleting profiles would never lower the figure while a reader
+ * keeps the WAL from being copied back, and eviction would empty the store) and, under a
+ * cap, its WAL up to the WAL's share.  What the WAL holds past its share belongs to a transaction
  * or to a reader still reading it: deleting profiles cannot win it (it writes more), so
  * evict_to() truncates it first (wal_bring_back); only what a reader keeps even then is
  * left out, or eviction would empty the store for a WAL it cannot shrink.
@@ -1032,12 +1034,11 @@ static int used_bytes(struct store *s, uint64_t *out, int64_t *nprofiles)
 	*nprofiles = (int64_t)st.profiles;
 	if (rc)
 		return rc;
-	if (stat(s->path, &file) == 0 && (uint64_t)file.st_size > *out)
+	wal = wal_size(s);
+	if (wal == 0 && stat(s->path, &file) == 0 && (uint64_t)file.st_size > *out)
 		*out = (uint64_t)file.st_size;
-	if (s->wal_bytes) {
-		wal = wal_size(s);
+	if (s->wal_bytes)
 		*out += wal < s->wal_bytes ? wal : s->wal_bytes;
-	}
 	return 0;
 }
 

@@ -458,6 +458,45 @@ static void test_wal_held_snapshot(void **state)
 	store_close(s);
 }
 
+/*
+ * A reader holding a snapshot keeps the WAL from being copied back, so the file keeps its
+ * size on disk however much is deleted: measured by that size, an eviction to 80 % of what
+ * the store holds deleted every profile (and waited for the reader at every round).
+ */
+static void test_evict_with_reader(void **state)
+{
+	const char *path = tu_tmp_path("evr.db");
+	struct store *s = ts_open_new("evr.db");
+	struct prof *heap = tu_decode("go/heapwork-allocs.pb.gz");
+	uint64_t used = 0, n = 0;
+	int64_t rows;
+	sqlite3 *r = NULL;
+	int k;
+
+	(void)state;
+	assert_int_equal(store_set_size_limit(s, 64 << 20), 0);
+	for (k = 0; k < 30; k++) {
+		char svc[32];
+
+		if (k == 25) {
+			r = reader_open(path);
+			reader_hold(r);
+		}
+		snprintf(svc, sizeof(svc), "evr%03d", k);
+		ts_write_or_fail(s, svc, heap, T0 + (k + 1) * SEC, NULL, NULL);
+	}
+	rows = ts_sql_int("evr.db", "SELECT count(*) FROM profiles");
+	assert_int_equal(store_size_used(s, &used), 0);
+	assert_int_equal(store_evict(s, used - used / 5, &n), 0);
+	reader_release(r);
+	sqlite3_close(r);
+	if (n == 0 || (int64_t)n > rows / 2)
+		fail_msg("evicting a fifth of the store behind a reader deleted %llu of %lld profiles",
+			 (unsigned long long)n, (long long)rows);
+	prof_free(heap);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +506,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_evict_older_keeps_newest),
 		cmocka_unit_test(test_wal_steady_readers),
 		cmocka_unit_test(test_wal_held_snapshot),
+		cmocka_unit_test(test_evict_with_reader),
 	};
 
 	tu_init(argc, argv);
