@@ -233,6 +233,13 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		uint32_t k;
 		char when[40];
 
+		if (env->cancel && atomic_load(env->cancel)) {  /* Ctrl-C: no more files */
+			cmd_verb_errorf("ingest", "interrupted (%d of the %d files were stored, as "
+					"said above; the others were not)", stored, argc - optind);
+			failed++;
+			stop = true;
+			break;
+		}
 		buf_reset(&svc);
 		buf_reset(&pt);
 		if (cmd_source_name(argv[i], &shown)) {  /* a URL without its user information */

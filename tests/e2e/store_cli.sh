@@ -212,6 +212,20 @@ check "  and ingest then stores what it read" \
   grep -q '^1 profile stored in .*lock\.db$' "$tmp/li.out"
 serve_stop
 
+# --- Ctrl-C stops ingest before the next file (it read stdin, then stored the rest) ---------
+cdb=$tmp/cancel.db
+( sleep 4; cat "$pb" ) | "$smolder" ingest --db "$cdb" - "$pb" > "$tmp/ci.out" 2> "$tmp/ci.err" &
+IPID=$!
+sleep 1
+kill -INT "$IPID"
+wait "$IPID"
+st=$?
+check "Ctrl-C during ingest exits 1 (got $st)" test "$st" = 1
+check "  saying how many files were stored" \
+  grep -q 'smolder ingest: interrupted (0 of the 2 files were stored' "$tmp/ci.err"
+check "  and stores none of the rest" \
+  test "$(sqlite3 "$cdb" 'SELECT count(*) FROM profiles' 2>/dev/null || echo 0)" = 0
+
 # --- help texts: what the loaders read, every query subcommand -----------------------------
 "$smolder" --help > "$tmp/usage.txt"
 check "smolder --help names every query subcommand" \
