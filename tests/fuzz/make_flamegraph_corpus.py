@@ -11,7 +11,7 @@ Usage: tests/fuzz/make_flamegraph_corpus.py
 import json
 import os
 
-from pbwire import varint
+from pbwire import varint, write_seeds
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "flamegraph")
@@ -96,11 +96,7 @@ def seeds():
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for name, data in sorted(seeds().items()):
-        with open(os.path.join(OUT, name), "wb") as f:
-            f.write(data)
-    print("%d seeds in %s" % (len(seeds()), OUT))
+    write_seeds(OUT, seeds())
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import json
 import os
 import struct
 
-from pbwire import field, gz, packed, varint
+from pbwire import field, gz, packed, varint, write_seeds
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "remote")
@@ -163,11 +163,7 @@ def seeds():
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for name, data in sorted(seeds().items()):
-        with open(os.path.join(OUT, name), "wb") as f:
-            f.write(data)
-    print("%d seeds in %s" % (len(seeds()), OUT))
+    write_seeds(OUT, seeds())
 
 
 if __name__ == "__main__":

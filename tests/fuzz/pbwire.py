@@ -4,6 +4,7 @@ Seeds are encoded by hand (not with a protobuf library) so that each can break e
 one rule: a lying length, a bad wire type, an id that points nowhere.
 """
 import gzip
+import os
 
 
 def gz(data):
@@ -32,3 +33,12 @@ def field(num, value):
 
 def packed(values):
     return b"".join(varint(v & (2**64 - 1)) for v in values)
+
+
+def write_seeds(out, seeds):
+    """Writes each seed (name -> bytes) as a file in out, made when missing."""
+    os.makedirs(out, exist_ok=True)
+    for name, data in sorted(seeds.items()):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+    print("%d seeds in %s" % (len(seeds), out))
