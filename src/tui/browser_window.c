@@ -123,21 +123,10 @@ struct time_range browser_window(const struct browser_state *b)
 
 	if (b->win_to <= b->win_from)
 		return r;
-	if (b->tl_step > 0) {
-		/*
-		 * the whole steps nearest the window, as many as it is long: a window the
-		 * keys placed is already on them; one a live range carried by a part of a
-		 * step (browser_range_follow) moves a step once it is half a step on
-		 */
-		int64_t st = b->tl_step, len = b->win_to - b->win_from;
-		int64_t n = len / st + (len % st >= st / 2 ? 1 : 0);
-
-		r.from_ns = browser_step_start(b, b->win_from + st / 2);
-		r.to_ns = r.from_ns + (n < 1 ? 1 : n) * st;
-	} else {
-		r.from_ns = b->win_from;
-		r.to_ns = b->win_to;
-	}
+	r.from_ns = browser_step_start(b, b->win_from);
+	r.to_ns = browser_step_start(b, b->win_to);
+	if (r.to_ns < b->win_to)
+		r.to_ns += b->tl_step;
 	if (r.from_ns < b->from_ns)
 		r.from_ns = b->from_ns;
 	if (r.to_ns > b->to_ns)
