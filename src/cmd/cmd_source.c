@@ -204,6 +204,8 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		struct remote_opts o = { 0 };
 
 		o.url = url;
+		if (!src->url)
+			o.url_from = "PROFILECLI_URL";
 		/* credentials on the command line win; else profilecli's variables fill in */
 		if (src->username || src->password || src->token) {
 			o.username = src->username;

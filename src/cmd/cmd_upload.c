@@ -533,7 +533,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	};
 	const char *url = NULL, *user = NULL, *pass = NULL, *token = NULL,
 		   *tenant = NULL, *cacert = NULL;
-	const char *user_from, *pass_from, *token_from, *tenant_from;
+	const char *user_from, *pass_from, *token_from, *tenant_from, *url_from;
 	struct labelset extra = LABELSET_INIT;
 	struct upfile *files = NULL;
 	struct uploader up = { 0 };
@@ -590,6 +590,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 		fputs("smolder upload: FILE is missing (see smolder upload --help)\n", stderr);
 		goto done;
 	}
+	url_from = url ? "--url" : "PROFILECLI_URL";
 	url = env_or(url, "PROFILECLI_URL");
 	if (!url)
 		url = "http://localhost:4040";
@@ -603,7 +604,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 		struct buf r = BUF_INIT;
 
 		remote_url_redact(url, &r);  /* never a password */
-		fputs("smolder upload: --url wants http:// or https://, not '", stderr);
+		fprintf(stderr, "smolder upload: %s wants http:// or https://, not '", url_from);
 		cmd_put_safe(stderr, r.data ? r.data : "", r.len, true);
 		fputs("'\n", stderr);
 		buf_release(&r);

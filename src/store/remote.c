@@ -1293,7 +1293,8 @@ int remote_backend_open(const struct remote_opts *o, struct backend **out)
 		    text_safe(&safe, shown.data ? shown.data : "", shown.len, false))
 			rc = err_set(ERR_NOMEM, "out of memory");
 		else
-			rc = err_set(ERR_USAGE, "--url wants http:// or https://, not '%.80s'",
+			rc = err_set(ERR_USAGE, "%s wants http:// or https://, not '%.80s'",
+				     o->url_from ? o->url_from : "--url",
 				     safe.data ? safe.data : "");
 		buf_release(&shown);
 		buf_release(&safe);

@@ -81,6 +81,7 @@ enum remote_codec { REMOTE_CODEC_PROTO, REMOTE_CODEC_JSON };
 
 struct remote_opts {
 	const char *url;              /* http(s)://host:port[/prefix] */
+	const char *url_from;         /* what a refusal calls it; NULL: "--url" */
 	enum remote_codec codec;
 	/* NULL and "" are none (as profilecli): `--username "" --token T` is Bearer T */
 	const char *username, *password;  /* Basic, when either is set */

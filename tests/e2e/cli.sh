@@ -463,6 +463,11 @@ check "upload --url with ?query#fragment: pushed to the URL's path (status $urc)
 usagecheck "upload --url '': refused in one line" "^smolder upload: --url is empty" upload --url "" "$cpu"
 usagecheck "upload --url without http(s)://: refused in one line, no password shown" \
   "^smolder upload: --url wants http:// or https://, not 'ftp://host/'$" upload --url "ftp://u:secret@host/?x" "$cpu"
+# a bad URL from the variable is named as the variable (it said --url, not given)
+PROFILECLI_URL="ftp://u:secret@host/" usagecheck "upload: PROFILECLI_URL without http(s)://: named as the variable" \
+  "^smolder upload: PROFILECLI_URL wants http:// or https://, not 'ftp://host/'$" upload "$cpu"
+PROFILECLI_URL="ftp://u:secret@host/" usagecheck "top: PROFILECLI_URL without http(s)://: named as the variable" \
+  "^smolder: PROFILECLI_URL wants http:// or https://, not 'ftp://host/'$" top --query '{}'
 # a line break or control character in a header's value: refused before anything is sent,
 # naming the option or variable (a token's trailing newline dropped the body; a tenant's
 # CR LF added a header), never the value
