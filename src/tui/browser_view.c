@@ -895,6 +895,7 @@ bool browser_view_poll(struct tui_app *a)
 				b->from_ns = j->found.from_ns;
 				b->to_ns = j->found.to_ns;
 				b->win_from = b->win_to = 0;
+				browser_range_changed(b);
 				browser_fmt_clock(j->found.to_ns, j->found.from_ns, j->found.to_ns, true, f,
 						  sizeof(f));
 				scr_message(a, false, "nothing in the last %s: showing the most recent data "

@@ -7,11 +7,13 @@
  * the three agree.
  *
  * It owns no memory: it writes the range and window fields of struct browser_state (whose
- * timeline browser_view.c lands and browser_draw.c draws) and never calls the backend; a
- * range it changes is read again through browser_reload() (browser_view.c).
+ * timeline browser_view.c lands and browser_draw.c draws; a range it changes drops that
+ * timeline, b->tl) and never calls the backend; a range it changes is read again through
+ * browser_reload() (browser_view.c).
  */
 #include <curses.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -45,6 +47,7 @@ void browser_set_preset(struct browser_state *b, int p)
 	b->to_ns = time_now_ns();
 	b->from_ns = b->to_ns - presets[p].len_ns;
 	b->win_from = b->win_to = 0;
+	browser_range_changed(b);
 }
 
 /* t: "FROM TO" (now-3h now-1h, RFC 3339, Unix s/ms); TO may be left out (now). A range
@@ -70,6 +73,7 @@ static int range_set(struct browser_state *b, const char *from, const char *to)
 	b->live_range = strcmp(to, "now") == 0;
 	b->preset = -1;
 	b->find_data = false;
+	browser_range_changed(b);
 	return 0;
 }
 
@@ -187,6 +191,25 @@ static void place_window(struct browser_state *b, int64_t mid, int64_t len)
 	}
 	b->win_to = b->win_from + len;
 	clamp_window(b);
+}
+
+void browser_range_changed(struct browser_state *b)
+{
+	int64_t st;
+
+	/*
+	 * Kept, the old range's bars would be drawn over the new one, and the window keys
+	 * pressed before the new timeline arrives would move by the old steps (a minute's
+	 * steps of 1 h on 7 d of 2.8 h steps): browser_window() snapped the result to other
+	 * steps.  The steps the new timeline is asked for start at multiples of the step
+	 * from the epoch, as `smolder serve` and Pyroscope align them.
+	 */
+	free(b->tl);
+	b->tl = NULL;
+	b->ntl = 0;
+	st = (int64_t)(browser_timeline_step_s(b) * NS);
+	b->tl_step = st;
+	b->tl_from = b->from_ns - (b->from_ns % st + st) % st;
 }
 
 void browser_range_follow(struct browser_state *b)

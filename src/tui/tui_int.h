@@ -854,6 +854,11 @@ int browser_view_set_first(struct tui_app *a, const char *from, const char *to,
 int browser_view_set_range(struct tui_app *a, const char *text);
 /* A live range moved to end now, its window with it by the same steps' length. */
 void browser_range_follow(struct browser_state *b);
+/*
+ * The range now spans another length: the timeline read for the old one is dropped
+ * (frees b->tl), and until the new one arrives the steps are those it will be read with.
+ */
+void browser_range_changed(struct browser_state *b);
 /* The timeline's step for the range on its columns, in whole seconds (1 at least). */
 double browser_timeline_step_s(const struct browser_state *b);
 /* The start of the timeline's step (tl_from + k * tl_step) that holds t; t without one. */

@@ -467,6 +467,40 @@ static void test_window_follows_live_range(void **state)
 	assert_true(w.from_ns <= b.win_from && w.to_ns >= b.win_to);
 }
 
+/*
+ * A new range drops the old range's timeline: until the new one arrives, the window keys
+ * moved by the old range's steps (a minute's on 1 h after ] to 7 d) and the window then
+ * snapped to other steps when it came; the old bars were drawn over the new range.
+ */
+static void test_new_range_new_steps(void **state)
+{
+	struct browser_state b;
+	struct time_range w;
+	int64_t st;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	browser_set_preset(&b, 2);  /* 1 h, then its timeline of 60 s steps */
+	b.tl_step = 60 * SEC;
+	b.tl_from = b.from_ns - b.from_ns % b.tl_step;
+	b.ntl = 60;
+	b.tl = calloc(b.ntl, sizeof(*b.tl));
+	assert_non_null(b.tl);
+	browser_set_preset(&b, 5);  /* ] to 7 d */
+	assert_null(b.tl);
+	assert_int_equal(b.ntl, 0);
+	st = (int64_t)(browser_timeline_step_s(&b) * 1e9);
+	tu_assert_i64(b.tl_step, st);
+	assert_true(st > 3600 * SEC);
+	/* a window placed now is in the steps the timeline will have */
+	b.win_from = b.from_ns + 3 * 24 * 3600 * SEC + 17 * SEC;
+	b.win_to = b.win_from + 24 * 3600 * SEC;
+	w = browser_window(&b);
+	tu_assert_i64(w.from_ns % st, 0);
+	tu_assert_i64(w.to_ns % st, 0);
+	assert_true(w.from_ns <= b.win_from && w.to_ns >= b.win_to);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* 10, 11, 12, 13, 15: keys and columns                                                  */
 
@@ -1434,6 +1468,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_window_sum),
 		cmocka_unit_test(test_window_sum_edges),
 		cmocka_unit_test(test_window_follows_live_range),
+		cmocka_unit_test(test_new_range_new_steps),
 		cmocka_unit_test(test_list_keys),
 		cmocka_unit_test(test_breakdown_scrolls),
 		cmocka_unit_test(test_breakdown_mouse),
