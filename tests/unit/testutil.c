@@ -348,6 +348,30 @@ const struct top_row *tu_top_row(const struct top *top, const struct prof *p,
 	return NULL;
 }
 
+void tu_assert_same_top(const struct prof *a, uint32_t ta, const struct prof *b, uint32_t tb,
+			const char *what)
+{
+	struct top x = { 0 }, y = { 0 };
+	uint32_t i;
+
+	if (top_compute(a, ta, &x) || top_compute(b, tb, &y))
+		fail_msg("%s: top_compute: %s", what, err_last());
+	top_sort(&x, a, TOP_SORT_FLAT, false);
+	top_sort(&y, b, TOP_SORT_FLAT, false);
+	if (x.total != y.total || x.n != y.n)
+		fail_msg("%s: total %lld in %u rows, merged %lld in %u rows", what, (long long)x.total,
+			 x.n, (long long)y.total, y.n);
+	for (i = 0; i < x.n; i++)
+		if (strcmp(prof_str(a, x.rows[i].name), prof_str(b, y.rows[i].name)) ||
+		    x.rows[i].flat != y.rows[i].flat || x.rows[i].cum != y.rows[i].cum)
+			fail_msg("%s: row %u: %s %lld %lld, merged %s %lld %lld", what, i,
+				 prof_str(a, x.rows[i].name), (long long)x.rows[i].flat,
+				 (long long)x.rows[i].cum, prof_str(b, y.rows[i].name),
+				 (long long)y.rows[i].flat, (long long)y.rows[i].cum);
+	top_release(&x);
+	top_release(&y);
+}
+
 void tu_gzip(const void *data, size_t n, struct buf *out)
 {
 	struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);

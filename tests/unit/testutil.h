@@ -80,6 +80,13 @@ bool tu_has_function(const struct prof *p, const char *name);
 void tu_top(const struct prof *p, const char *type, struct tree **tree, struct top *top);
 const struct top_row *tu_top_row(const struct top *top, const struct prof *p,
 				 const char *name);
+/*
+ * The top tables (sorted by flat) of a's sample type ta and b's tb have the same rows
+ * (name, flat, cum) in the same order and the same total; `what` names the pair in the
+ * failure message.
+ */
+void tu_assert_same_top(const struct prof *a, uint32_t ta, const struct prof *b, uint32_t tb,
+			const char *what);
 
 /*
  * A scratch directory for one test program: tu_tmp_create("store") makes
