@@ -1,6 +1,6 @@
 /*
- * testutil_browser.c — the explorer in the browser and the small stores the browser's
- * tests open it on (testutil_browser.h).
+ * testutil_browser.c — the explorer on a profile or in the browser, and the small stores
+ * the browser's tests open it on (testutil_browser.h).
  */
 #include "testutil_browser.h"
 
@@ -12,6 +12,19 @@
 #include "profile/labels.h"
 #include "testutil_store.h"
 #include "tui/tui_int.h"
+
+struct tui_app *tb_app_of(struct prof *p, const char *source)
+{
+	struct tui_opts o;
+	struct tui_app *a;
+
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = source;
+	if (tui_app_new(p, &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	return a;
+}
 
 struct tui_app *tb_app_on_backend(struct backend *be, const struct source_opts *so)
 {

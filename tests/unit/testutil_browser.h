@@ -1,12 +1,13 @@
 /*
  * testutil_browser.h — what the store browser's tests (test_browser.c,
- * test_browser_backend.c) share: the explorer started in the browser on a backend, and
- * the small stores they open it on, written in the test's temporary directory
- * (tu_tmp_create first).
+ * test_browser_backend.c) and the explorer's (test_explorer.c, test_explorer_jobs.c)
+ * share: the explorer started on a profile, or in the browser on a backend, and the
+ * small stores they open it on, written in the test's temporary directory (tu_tmp_create
+ * first).
  *
- * Ownership: tb_app_on_backend takes the backend (the app closes it); the caller frees
- * the app (tui_app_free) and closes the stores it gets (store_close).  Helpers fail the
- * running cmocka test on error.
+ * Ownership: tb_app_of takes the profile and tb_app_on_backend the backend (the app
+ * frees or closes them); the caller frees the app (tui_app_free) and closes the stores it
+ * gets (store_close).  Helpers fail the running cmocka test on error.
  */
 #ifndef SMOLDER_TESTUTIL_BROWSER_H
 #define SMOLDER_TESTUTIL_BROWSER_H
@@ -19,6 +20,8 @@
 #include "testutil.h"
 #include "tui/tui.h"
 
+/* The explorer on p (taken), named `source` (jobs run at once: no key loop). */
+struct tui_app *tb_app_of(struct prof *p, const char *source);
 /* The explorer on backend be (taken), in the browser (jobs run at once: no key loop). */
 struct tui_app *tb_app_on_backend(struct backend *be, const struct source_opts *so);
 /* The explorer on store s. */
