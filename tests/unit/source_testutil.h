@@ -1,9 +1,9 @@
 /*
  * source_testutil.h — what the tests of src/source/ share: a temporary directory per run
  * (tmp_root, tmp()), files and shell commands made there, and checks on a source_trace.
- * Included by test_source.c and test_source_local.c only; everything is static (inline,
- * so a file that does not use a helper does not warn).  tmp() returns one of 8 rotating
- * buffers: use its result before the ninth call.
+ * Included by test_source.c, test_source_git.c and test_source_local.c only; everything
+ * is static (inline, so a file that does not use a helper does not warn).  tmp() returns
+ * one of 8 rotating buffers: use its result before the ninth call.
  */
 #ifndef SMOLDER_SOURCE_TESTUTIL_H
 #define SMOLDER_SOURCE_TESTUTIL_H
@@ -71,6 +71,41 @@ static inline void assert_has_line(const struct source_trace *t, const char *nee
 	for (i = 0; i < t->n; i++)
 		print_message("  trace: %s\n", t->lines[i]);
 	fail_msg("no trace line contains '%s'", needle);
+}
+
+/*
+ * Options for a lookup: GitHub's API at github_api (the stand-in, or where nothing
+ * listens), a fresh cache `cache_name` under tmp_root whose entries are always stale
+ * (cache_ttl -1), no local Go installation, no token; online (offline is the caller's).
+ */
+static inline void st_opts_init(struct source_opts *o, const char *cache_name,
+				const char *github_api)
+{
+	memset(o, 0, sizeof(*o));
+	o->github_api = github_api;
+	o->github_token = "";
+	o->cache_dir = tmp(cache_name);
+	o->goroot = "/nonexistent-goroot";
+	o->cache_ttl = -1;
+}
+
+/*
+ * A git repository at dir (made again): tags v1 and v2 (annotated) on main, a branch
+ * feature one commit past v2, and uncommitted work on main.go.
+ */
+static inline void st_make_repo(const char *dir)
+{
+	sh("rm -rf '%s' && git init -q -b main '%s'", dir, dir);
+	sh("cd '%s' && mkdir -p pkg && printf 'package main // v1\\n' > main.go && "
+	   "printf 'v1 helper\\n' > pkg/helper.go && git add -A && git commit -qm one && git tag v1",
+	   dir);
+	sh("cd '%s' && printf 'package main // v2\\n' > main.go && git commit -qam two && "
+	   "git tag -a v2 -m 'release 2' && git checkout -q -b feature && "
+	   "printf 'package main // feature\\n' > main.go && git commit -qam three && "
+	   "git checkout -q main",
+	   dir);
+	/* uncommitted work: never what a profile ran */
+	sh("cd '%s' && printf 'package main // dirty\\n' > main.go", dir);
 }
 
 static inline void assert_no_text(const struct source_trace *t, const char *needle)

@@ -1,15 +1,12 @@
 /*
- * test_source.c — src/source/: where a function's source comes from, end to end (the
- * mapping rules alone are test_source_rules.c; files of this machine without git or
- * network, test_source_local.c).
+ * test_source.c — src/source/: where a function's source comes from, end to end, through
+ * HTTP (git repositories are test_source_git.c; the mapping rules alone,
+ * test_source_rules.c; files of this machine without git or network,
+ * test_source_local.c).
  *
  *  - Pyroscope's own FileFinder cases (../shared/spec/source-mapping.md: summary table,
  *    §2.3 path search, §2.8), table-driven.  Where we deliberately differ (source.h lists
  *    why) the case says so.
- *  - Real git repositories made here with the git CLI (several commits and tags): a
- *    label's ref shows that ref's content, not HEAD or the work tree; a bare clone cache
- *    made from a file:// remote; a missing ref triggers a fetch; a repository owned by
- *    another user is still read.
  *  - GitHub cannot be reached from here, so a stand-in server (libmicrohttpd, in this
  *    process) answers the contents API the way GitHub does (raw bodies, GitHub's 404
  *    JSON, rate-limit headers) and records every request, so the tests can see what was
@@ -17,7 +14,11 @@
  *    answers go.googlesource.com's ?format=TEXT the way gitiles does (base64, with and
  *    without line breaks; a body that is not base64; its 404).
  *  - Traversal attempts (.., symlinks out of a repository, escapes through root paths
- *    and mappings) are refused; binary and oversized files too.
+ *    and mappings) are refused, in a git repository made here and before any request to
+ *    the stand-in; binary and oversized files too.
+ *  - A local Go installation serves the standard library when its version fits.
+ *  - The run's memo: a clone that failed is not tried again (until its failure expires),
+ *    a GitHub file is asked for once, a repository's .pyroscope.yaml is parsed once.
  */
 #include "testutil.h"
 
@@ -29,9 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -265,17 +264,6 @@ static const char *gh_url(const char *owner_repo)
 	return u;
 }
 
-/* options for a case: the stand-in API, a fresh cache, no local Go installation */
-static void opts_init(struct source_opts *o, const char *cache_name)
-{
-	memset(o, 0, sizeof(*o));
-	o->github_api = gh.api;
-	o->github_token = "";
-	o->cache_dir = tmp(cache_name);
-	o->goroot = "/nonexistent-goroot";
-	o->cache_ttl = -1;
-}
-
 /* ------------------------------------------------------------------ end-to-end: Pyroscope's cases */
 
 struct spec_case {
@@ -316,7 +304,7 @@ static void run_spec_case(const struct spec_case *k, int i)
 	int rc;
 
 	snprintf(cache, sizeof(cache), "cache-spec-%d", i);
-	opts_init(&o, cache);
+	st_opts_init(&o, cache, gh.api);
 	o.offline = false;
 	service_labels(&ls, k);
 	rc = source_find(&o, &ls, k->fn, k->path, &f, &t);
@@ -519,7 +507,7 @@ static void test_path_search(void **state)
 	(void)state;
 	gh_reset();
 	gh_put("grafana/pyroscope@main:main.go");
-	opts_init(&o, "cache-search");
+	st_opts_init(&o, "cache-search", gh.api);
 	memset(&c, 0, sizeof(c));
 	c.o = &o;
 	c.trace = &t;
@@ -591,7 +579,7 @@ static void test_github_names(void **state)
 	gh_put("grafana/grafana@main:x.go");
 	gh_put("grafana/pyroscope@main:x.go");
 	gh_put("o/r@v1.0.0:f.go");
-	opts_init(&o, "cache-names");
+	st_opts_init(&o, "cache-names", gh.api);
 	o.repo = gh_url("svc/names");
 	o.ref = "main";
 	assert_int_equal(source_find(&o, NULL, NULL, "/build/a/x.go", &f, &t), ERR_NOTFOUND);
@@ -630,7 +618,7 @@ static void test_github_api(void **state)
 	gh_put("o/r@v1:pkg/a b.go");
 	gh_put("o/r@a35e42d4b114cfada7ef6d53c4a63d6ba44a72d9:x.py");
 	gh_put("o/r@main:y.py");
-	opts_init(&o, "cache-gh");
+	st_opts_init(&o, "cache-gh", gh.api);
 	o.repo = gh_url("o/r");
 	o.ref = "v1";
 	o.github_token = "s3cret-token-value";
@@ -756,47 +744,7 @@ static void test_github_api(void **state)
 	assert_int_equal(gh_count("/"), 0);
 }
 
-/* ------------------------------------------------------------------ git repositories */
-
-static void make_repo(const char *dir)
-{
-	sh("rm -rf '%s' && git init -q -b main '%s'", dir, dir);
-	sh("cd '%s' && mkdir -p pkg && printf 'package main // v1\\n' > main.go && "
-	   "printf 'v1 helper\\n' > pkg/helper.go && git add -A && git commit -qm one && git tag v1",
-	   dir);
-	sh("cd '%s' && printf 'package main // v2\\n' > main.go && git commit -qam two && "
-	   "git tag -a v2 -m 'release 2' && git checkout -q -b feature && "
-	   "printf 'package main // feature\\n' > main.go && git commit -qam three && "
-	   "git checkout -q main",
-	   dir);
-	/* uncommitted work: never what a profile ran */
-	sh("cd '%s' && printf 'package main // dirty\\n' > main.go", dir);
-}
-
-static char *find_with_labels(const char *repo, const char *label_ref, const char *path,
-			      struct source_trace *t, int *rc)
-{
-	struct source_opts o;
-	struct labelset ls = LABELSET_INIT;
-	struct source_file f;
-	char *data = NULL;
-
-	opts_init(&o, "cache-git");
-	o.repo = repo;
-	o.offline = true;
-	if (label_ref)
-		labelset_set(&ls, "service_git_ref", label_ref);
-	*rc = source_find(&o, &ls, "main.main", path, &f, t);
-	if (*rc == 0) {
-		data = strdup(f.data);
-		assert_int_equal(f.origin, SOURCE_GIT);
-		assert_non_null(f.commit);
-		assert_int_equal(strlen(f.commit), 40);
-	}
-	source_file_release(&f);
-	labelset_free(&ls);
-	return data;
-}
+/* ------------------------------------------------------------------ go.googlesource.com */
 
 /* go.googlesource.com files: base64 decoded (with or without line breaks), cached, refused */
 static void test_googlesource(void **state)
@@ -811,7 +759,7 @@ static void test_googlesource(void **state)
 
 	(void)state;
 	gh_reset();
-	opts_init(&o, "cache-gitiles");
+	st_opts_init(&o, "cache-gitiles", gh.api);
 	memset(&c, 0, sizeof(c));
 	c.o = &o;
 	c.trace = &t;
@@ -853,331 +801,7 @@ static void test_googlesource(void **state)
 	source_trace_release(&t);
 }
 
-static void test_git_local(void **state)
-{
-	struct source_trace t = SOURCE_TRACE_INIT;
-	const char *repo = tmp("repo");
-	char *s;
-	int rc;
-
-	(void)state;
-	make_repo(repo);
-	/* the label's ref, not HEAD, not the work tree */
-	s = find_with_labels(repo, "v1", "/build/app/main.go", &t, &rc);
-	assert_int_equal(rc, 0);
-	assert_string_equal(s, "package main // v1\n");
-	assert_has_line(&t, "ref 'v1' from the label service_git_ref");
-	free(s);
-	source_trace_release(&t);
-	s = find_with_labels(repo, "v2", "main.go", NULL, &rc); /* an annotated tag */
-	assert_string_equal(s, "package main // v2\n");
-	free(s);
-	s = find_with_labels(repo, "feature", "main.go", NULL, &rc); /* a branch */
-	assert_string_equal(s, "package main // feature\n");
-	free(s);
-	s = find_with_labels(repo, NULL, "main.go", NULL, &rc); /* no ref: HEAD's blob */
-	assert_string_equal(s, "package main // v2\n");
-	free(s);
-	s = find_with_labels(repo, "v1", "pkg/helper.go", NULL, &rc);
-	assert_string_equal(s, "v1 helper\n");
-	free(s);
-	/* a ref the clone lacks: not found, and a local clone is never fetched; the error
-	   says so and the search ends there (a Go path search once asked for every suffix) */
-	s = find_with_labels(repo, "v9", "/build/svc/cmd/app/main.go", &t, &rc);
-	assert_null(s);
-	assert_int_equal(rc, ERR_NOTFOUND);
-	tu_assert_message(err_last());
-	if (strncmp(err_last(), "no ref 'v9' in '", 16) != 0)
-		fail_msg("the error does not name the missing ref: %s", err_last());
-	assert_has_line(&t, "no ref 'v9'");
-	{
-		size_t i, asked = 0;
-
-		for (i = 0; i < t.n; i++)
-			asked += strstr(t.lines[i], " at v9 '") != NULL;
-		if (asked != 1) {
-			dump_trace(&t);
-			fail_msg("the missing ref was asked for %zu times", asked);
-		}
-	}
-	source_trace_release(&t);
-	/* a flag overrides the label */
-	{
-		struct source_opts o;
-		struct labelset ls = LABELSET_INIT;
-		struct source_file f;
-
-		opts_init(&o, "cache-git");
-		o.repo = repo;
-		o.ref = "v1";
-		o.offline = true;
-		labelset_set(&ls, "service_git_ref", "v2");
-		labelset_set(&ls, "service_repository", "/etc"); /* a path in a label: ignored */
-		assert_int_equal(source_find(&o, &ls, NULL, "main.go", &f, &t), 0);
-		assert_string_equal(f.data, "package main // v1\n");
-		assert_has_line(&t, "overrides the series label");
-		source_file_release(&f);
-		source_trace_release(&t);
-		o.repo = NULL;
-		o.ref = NULL;
-		assert_int_equal(source_find(&o, &ls, NULL, "main.go", &f, &t), ERR_NOTFOUND);
-		assert_has_line(&t, "labels may only name http(s) URLs");
-		source_trace_release(&t);
-		labelset_free(&ls);
-	}
-}
-
-struct progress_seen {
-	int calls;
-	bool cloning, fetching;
-};
-
-static void on_progress(void *arg, const char *what, uint64_t done, uint64_t total)
-{
-	struct progress_seen *p = arg;
-
-	(void)done, (void)total;
-	p->calls++;
-	if (strncmp(what, "cloning ", 8) == 0)
-		p->cloning = true;
-	if (strncmp(what, "fetching ", 9) == 0)
-		p->fetching = true;
-}
-
-static void test_git_clone_cache(void **state)
-{
-	struct source_opts o;
-	struct source_file f;
-	struct source_trace t = SOURCE_TRACE_INIT;
-	struct progress_seen seen = { 0, false, false };
-	const char *upstream = tmp("upstream");
-	char url[1100], clones[1100];
-	struct stat st;
-
-	(void)state;
-	make_repo(upstream);
-	snprintf(url, sizeof(url), "file://%s", upstream);
-	opts_init(&o, "cache-clone");
-	o.repo = url;
-	o.ref = "v1";
-	o.progress = on_progress;
-	o.progress_arg = &seen;
-	o.cache_ttl = 3600;
-	/* offline and not cloned yet: nothing */
-	o.offline = true;
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_NOTFOUND);
-	o.offline = false;
-	/* the first read clones (bare) into <cache>/repos */
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
-	assert_string_equal(f.data, "package main // v1\n");
-	assert_int_equal(f.origin, SOURCE_GIT);
-	assert_has_line(&t, "cloning");
-	assert_true(seen.cloning);
-	snprintf(clones, sizeof(clones), "%s/repos", o.cache_dir);
-	assert_int_equal(stat(clones, &st), 0);
-	sh("ls '%s' | grep -q upstream", clones);
-	sh("d=$(ls -d '%s'/repos/*upstream* | grep -v '[.]lock$') && "
-	   "test \"$(git -C \"$d\" rev-parse --is-bare-repository)\" = true && "
-	   "test ! -e \"$d/main.go\"", /* bare: no checkout */
-	   o.cache_dir);
-	source_file_release(&f);
-	source_trace_release(&t);
-	/* upstream moves on: a new tag is missing from the clone, so it is fetched */
-	sh("cd '%s' && git checkout -q -- . && printf 'package main // v3\\n' > main.go && "
-	   "git commit -qam four && git tag v3",
-	   upstream);
-	o.ref = "v3";
-	seen.fetching = false;
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
-	assert_string_equal(f.data, "package main // v3\n");
-	assert_has_line(&t, "is not in the clone: fetching");
-	assert_true(seen.fetching);
-	source_file_release(&f);
-	source_trace_release(&t);
-	/* old refs still read from the clone, offline too */
-	o.ref = "v2";
-	o.offline = true;
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
-	assert_string_equal(f.data, "package main // v2\n");
-	source_file_release(&f);
-	source_trace_release(&t);
-	/* the branch main moved after the last fetch; with the TTL passed it is fetched */
-	o.offline = false;
-	o.ref = "main";
-	sh("cd '%s' && printf 'package main // v4\\n' > main.go && git commit -qam five", upstream);
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), 0);
-	assert_string_equal(f.data, "package main // v3\n"); /* fresh enough: no fetch */
-	source_file_release(&f);
-	o.cache_ttl = -1; /* always stale */
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
-	assert_string_equal(f.data, "package main // v4\n");
-	assert_has_line(&t, "fetched");
-	source_file_release(&f);
-	source_trace_release(&t);
-	assert_true(seen.calls > 0);
-}
-
-/*
- * A remote whose default branch is not master, read without a ref (--repo URL alone, or
- * a service_repository label without service_git_ref): HEAD of the bare clone follows the
- * remote's default branch, after the clone and after each fetch, so the read needs no
- * fetch and works offline.  A clone left by an older smolder with HEAD on a missing
- * refs/heads/master is repaired by the fetch that the missing HEAD triggers.
- */
-static void test_git_clone_no_ref(void **state)
-{
-	struct source_opts o;
-	struct source_file f;
-	struct source_trace t = SOURCE_TRACE_INIT;
-	const char *upstream = tmp("upstream-noref");
-	char url[1100];
-	int rc;
-
-	(void)state;
-	make_repo(upstream);
-	snprintf(url, sizeof(url), "file://%s", upstream);
-	opts_init(&o, "cache-noref");
-	o.repo = url;
-	o.ref = NULL;
-	o.cache_ttl = 3600;
-	o.offline = false;
-	rc = source_find(&o, NULL, NULL, "main.go", &f, &t);
-	if (rc) {
-		dump_trace(&t);
-		fail_msg("no ref, default branch main: %s", err_last());
-	}
-	assert_string_equal(f.data, "package main // v2\n");
-	assert_string_equal(f.ref, "HEAD");
-	assert_has_line(&t, "cloning");
-	assert_no_text(&t, "fetching");
-	source_file_release(&f);
-	source_trace_release(&t);
-	/* later reads are local: offline too */
-	o.offline = true;
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
-	assert_string_equal(f.data, "package main // v2\n");
-	source_file_release(&f);
-	source_trace_release(&t);
-	/* upstream changes its default branch; the next fetch moves HEAD with it */
-	sh("git -C '%s' symbolic-ref HEAD refs/heads/feature", upstream);
-	o.offline = false;
-	o.cache_ttl = -1; /* always stale: fetched */
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
-	assert_string_equal(f.data, "package main // feature\n");
-	assert_has_line(&t, "fetched");
-	source_file_release(&f);
-	source_trace_release(&t);
-	/* a clone whose HEAD names a branch that does not exist (as older versions left it) */
-	sh("for d in '%s'/repos/*upstream-noref*; do case $d in *.lock) ;; "
-	   "*) git -C \"$d\" symbolic-ref HEAD refs/heads/master ;; esac; done",
-	   o.cache_dir);
-	o.cache_ttl = 3600; /* fresh: only the missing HEAD makes it fetch */
-	rc = source_find(&o, NULL, NULL, "main.go", &f, &t);
-	if (rc) {
-		dump_trace(&t);
-		fail_msg("a clone with HEAD on a missing master: %s", err_last());
-	}
-	assert_string_equal(f.data, "package main // feature\n");
-	assert_has_line(&t, "is not in the clone: fetching");
-	source_file_release(&f);
-	source_trace_release(&t);
-	o.offline = true;
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), 0);
-	assert_string_equal(f.data, "package main // feature\n");
-	source_file_release(&f);
-}
-
-/*
- * A URL (a service_repository label may name one) decides what is downloaded: a clone or
- * fetch past clone_max_bytes is refused in one line, leaves no clone behind, and is not
- * downloaded again by the next lookup; what a clone already has is still read when a
- * fetch for freshness is refused.
- */
-static void test_git_clone_limit(void **state)
-{
-	struct source_opts o;
-	struct source_file f;
-	struct source_trace t = SOURCE_TRACE_INIT;
-	struct progress_seen seen = { 0, false, false };
-	const char *upstream = tmp("upstream-big");
-	char url[1100];
-
-	(void)state;
-	sh("rm -rf '%s' && git init -q -b main '%s' && head -c 3000000 /dev/urandom > '%s/a.bin' && "
-	   "printf 'package main // big\\n' > '%s/main.go' && git -C '%s' add -A && "
-	   "git -C '%s' commit -qm big",
-	   upstream, upstream, upstream, upstream, upstream, upstream);
-	snprintf(url, sizeof(url), "file://%s", upstream);
-	opts_init(&o, "cache-big");
-	o.repo = url;
-	o.ref = "main";
-	o.clone_max_bytes = 1u << 20;
-	o.progress = on_progress;
-	o.progress_arg = &seen;
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), ERR_TOOBIG);
-	assert_non_null(strstr(err_last(), "refused: cloning 'file://"));
-	assert_non_null(strstr(err_last(), "passed the limit of 1 MiB"));
-	tu_assert_message(err_last());
-	assert_true(seen.cloning);
-	sh("! ls -d '%s'/repos/*upstream-big* | grep -vE '[.](lock|toobig)$'", o.cache_dir);
-	source_trace_release(&t);
-	/* the next lookup refuses at once */
-	seen.cloning = false;
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), ERR_TOOBIG);
-	assert_non_null(strstr(err_last(), "on an earlier attempt"));
-	assert_false(seen.cloning);
-	source_trace_release(&t);
-	/* a larger limit clones it */
-	o.clone_max_bytes = 64u << 20;
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
-	assert_string_equal(f.data, "package main // big\n");
-	source_file_release(&f);
-	source_trace_release(&t);
-	/* upstream grows by 3 MB: a fetch for a new tag is refused under 1 MiB */
-	sh("head -c 3000000 /dev/urandom > '%s/b.bin' && printf 'package main // bigger\\n' > "
-	   "'%s/main.go' && git -C '%s' add -A && git -C '%s' commit -qm bigger && "
-	   "git -C '%s' tag v9",
-	   upstream, upstream, upstream, upstream, upstream);
-	o.clone_max_bytes = 1u << 20;
-	o.ref = "v9";
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), ERR_TOOBIG);
-	assert_non_null(strstr(err_last(), "refused: fetching 'file://"));
-	tu_assert_message(err_last());
-	source_trace_release(&t);
-	/* a stale branch: the refused fetch is traced, the clone's main is still read */
-	o.ref = "main";
-	o.cache_ttl = -1;
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
-	assert_string_equal(f.data, "package main // big\n");
-	assert_has_line(&t, "git: refused: fetching");
-	source_file_release(&f);
-	source_trace_release(&t);
-}
-
-static void test_git_other_owner(void **state)
-{
-	struct source_opts o;
-	struct source_file f;
-	const char *repo = tmp("foreign");
-	int rc;
-
-	(void)state;
-	if (geteuid() != 0) {
-		print_message("  skipped: needs root to give the repository to another user\n");
-		return;
-	}
-	make_repo(repo);
-	sh("chown -R 65534:65534 '%s'", repo);
-	opts_init(&o, "cache-foreign");
-	o.repo = repo;
-	o.ref = "v1";
-	o.offline = true;
-	rc = source_find(&o, NULL, NULL, "main.go", &f, NULL);
-	if (rc)
-		fail_msg("a clone owned by another user: %s", err_last());
-	assert_string_equal(f.data, "package main // v1\n");
-	source_file_release(&f);
-}
+/* ------------------------------------------------------------------ traversal and unsafe files */
 
 static void test_git_safety(void **state)
 {
@@ -1191,13 +815,13 @@ static void test_git_safety(void **state)
 	int rc;
 
 	(void)state;
-	make_repo(repo);
+	st_make_repo(repo);
 	sh("cd '%s' && ln -s /etc/passwd abs.go && ln -s ../../../../../etc/passwd rel.go && "
 	   "ln -s pkg/helper.go inside.go && ln -s pkg lib && ln -s ../.. pkg/up && "
 	   "printf 'a\\000b' > bin.go && head -c 5000000 /dev/zero | tr '\\0' 'x' > big.go && "
 	   "git add -A && git commit -qm links && git tag links",
 	   repo);
-	opts_init(&o, "cache-unsafe");
+	st_opts_init(&o, "cache-unsafe", gh.api);
 	o.repo = repo;
 	o.ref = "links";
 	o.offline = true;
@@ -1269,47 +893,13 @@ static void test_git_safety(void **state)
 			 ERR_NOTFOUND);
 	/* the GitHub stand-in never sees a path with .. */
 	gh_reset();
-	opts_init(&o, "cache-unsafe-gh");
+	st_opts_init(&o, "cache-unsafe-gh", gh.api);
 	o.repo = gh_url("o/r");
 	assert_int_equal(source_find(&o, NULL, NULL, "../../x.go", &f, NULL), ERR_NOTFOUND);
 	pthread_mutex_lock(&gh.mu);
 	for (i = 0; i < (size_t)gh.nreqs; i++)
 		assert_null(strstr(gh.reqs[i].url, ".."));
 	pthread_mutex_unlock(&gh.mu);
-}
-
-/*
- * A blob far over the size limit in a small .git (zeros compress 1000:1): refused from
- * its object header, never inflated (it once was, before the size check).
- */
-static void test_git_huge_blob(void **state)
-{
-	struct source_opts o;
-	struct source_file f;
-	struct rusage before, after;
-	const char *repo = tmp("huge");
-	long grew_kib;
-
-	(void)state;
-	make_repo(repo);
-	sh("cd '%s' && h=$(head -c 268435456 /dev/zero | tr '\\0' 'a' | git hash-object -w --stdin) && "
-	   "git update-index --add --cacheinfo 100644,$h,huge.go && git commit -qm huge && "
-	   "git tag huge",
-	   repo);
-	opts_init(&o, "cache-huge");
-	o.repo = repo;
-	o.ref = "huge";
-	o.offline = true;
-	assert_int_equal(getrusage(RUSAGE_SELF, &before), 0);
-	assert_int_equal(source_find(&o, NULL, NULL, "huge.go", &f, NULL), ERR_TOOBIG);
-	assert_non_null(strstr(err_last(), "larger than 4 MiB"));
-	tu_assert_message(err_last());
-	assert_int_equal(getrusage(RUSAGE_SELF, &after), 0);
-	grew_kib = after.ru_maxrss - before.ru_maxrss;
-	if (grew_kib > 64 * 1024)
-		fail_msg("reading a 256 MiB blob's size raised the peak RSS by %ld MiB",
-			 grew_kib / 1024);
-	sh("rm -rf '%s'", repo);
 }
 
 /* ------------------------------------------------------------------ a local Go installation */
@@ -1326,7 +916,7 @@ static void test_goroot(void **state)
 	write_file(tmp("goroot/src/fmt/print.go"), "package fmt // local\n");
 	gh_reset();
 	gh_put("golang/go@go1.22.0:src/fmt/print.go");
-	opts_init(&o, "cache-goroot");
+	st_opts_init(&o, "cache-goroot", gh.api);
 	o.goroot = tmp("goroot");
 	o.repo = gh_url("o/svc");
 	assert_int_equal(source_find(&o, NULL, NULL, "/usr/local/go/go1.21.3/src/fmt/print.go", &f, &t), 0);
@@ -1374,7 +964,7 @@ static void test_memo(void **state)
 
 	(void)state;
 	assert_int_equal(source_memo_new(&m), 0);
-	opts_init(&o, "cache-memo");
+	st_opts_init(&o, "cache-memo", gh.api);
 	o.repo = "http://localhost:1/nobody/x.git"; /* nothing listens there */
 	o.ref = "main";
 	/* without a memo: the config, go.mod and path steps all need the clone; one try */
@@ -1523,7 +1113,7 @@ static void test_memo_clone_dropped(void **state)
 	assert_int_equal(pthread_create(&th, NULL, close_each, &s), 0);
 	snprintf(url, sizeof(url), "http://localhost:%u/nobody/x.git", ntohs(a.sin_port));
 	assert_int_equal(source_memo_new(&m), 0);
-	opts_init(&o, "cache-memo-drop");
+	st_opts_init(&o, "cache-memo-drop", gh.api);
 	o.repo = url;
 	o.ref = "main";
 	o.memo = m;
@@ -1539,113 +1129,6 @@ static void test_memo_clone_dropped(void **state)
 	close(s);
 	pthread_join(th, NULL);
 	source_memo_free(m);
-}
-
-static void test_cancel_and_usage(void **state)
-{
-	struct source_opts o;
-	struct source_file f;
-	atomic_int cancel = 1;
-
-	(void)state;
-	opts_init(&o, "cache-cancel");
-	o.repo = tmp("repo");
-	o.cancel = &cancel;
-	assert_int_equal(source_find(&o, NULL, "main.main", "main.go", &f, NULL), ERR_CANCELLED);
-	tu_assert_message(err_last());
-	assert_null(f.data);
-	assert_int_equal(source_find(&o, NULL, NULL, NULL, &f, NULL), ERR_USAGE);
-	cancel = 0;
-	o.repo = tmp("no-such-repo");
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_USAGE);
-	assert_non_null(strstr(err_last(), "no-such-repo"));
-	tu_assert_message(err_last());
-	source_file_release(&f);
-	/*
-	 * --ref with no repository to read it in: the files under --source-path are the work
-	 * tree, not the ref, so showing them would show another version's code
-	 */
-	write_file(tmp("reftree/main.go"), "package main // work tree\n");
-	o.repo = NULL;
-	o.ref = "v1";
-	o.source_path = tmp("reftree");
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_USAGE);
-	assert_non_null(strstr(err_last(), "--ref 'v1' needs a repository"));
-	tu_assert_message(err_last());
-	assert_null(f.data);
-	/* a ref from a label alone is the profile's, not a request: the files are read */
-	o.ref = NULL;
-	{
-		struct labelset ls = LABELSET_INIT;
-
-		labelset_set(&ls, "service_git_ref", "v1");
-		assert_int_equal(source_find(&o, &ls, NULL, "main.go", &f, NULL), 0);
-		assert_string_equal(f.data, "package main // work tree\n");
-		source_file_release(&f);
-		labelset_free(&ls);
-	}
-	source_trace_release(NULL);
-	assert_string_equal(source_origin_name(SOURCE_GIT), "git clone");
-}
-
-/* Restores an environment variable saved by env_save(). */
-static void env_restore(const char *name, char *saved)
-{
-	if (saved)
-		setenv(name, saved, 1);
-	else
-		unsetenv(name);
-	free(saved);
-}
-
-static char *env_save(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v ? strdup(v) : NULL;
-}
-
-/*
- * A failed search's last line says why it asked nowhere.  Before: a path every place
- * refused ("../x.go" under --source-path) ended "nowhere to look (give --repo or
- * --source-path)", asking for the option given; and with no cache directory (HOME and
- * XDG_CACHE_HOME unset, no --cache-dir) a clone's "no cache directory to clone into"
- * was hidden behind "not in any of the 1 place tried".
- */
-static void test_final_line(void **state)
-{
-	struct source_opts o;
-	struct source_file f;
-	char *home, *xdg;
-	int rc;
-
-	(void)state;
-	opts_init(&o, "cache-final");
-	write_file(tmp("final-dir/x.go"), "package main\n");
-	o.source_path = tmp("final-dir");
-	assert_int_equal(source_find(&o, NULL, "main.f", "../x.go", &f, NULL), ERR_NOTFOUND);
-	assert_string_equal(err_last(),
-			    "no source for '../x.go': refused: the path escapes through '..'");
-	assert_null(f.data);
-	/* a place that was asked keeps the count */
-	assert_int_equal(source_find(&o, NULL, "main.f", "y.go", &f, NULL), ERR_NOTFOUND);
-	assert_non_null(strstr(err_last(), "not in any of the"));
-	/* a clone with nowhere to go: nothing is fetched (port 1), the reason is the result */
-	o.source_path = NULL;
-	o.cache_dir = NULL;
-	o.repo = "http://127.0.0.1:1/final.git";
-	home = env_save("HOME");
-	xdg = env_save("XDG_CACHE_HOME");
-	unsetenv("HOME");
-	unsetenv("XDG_CACHE_HOME");
-	rc = source_find(&o, NULL, "main.f", "x.go", &f, NULL);
-	env_restore("HOME", home);
-	env_restore("XDG_CACHE_HOME", xdg);
-	assert_int_equal(rc, ERR_NOTFOUND);
-	assert_string_equal(err_last(), "no source for 'x.go': no cache directory to clone into "
-			    "(give --cache-dir, or set XDG_CACHE_HOME or HOME)");
-	tu_assert_message(err_last());
-	assert_null(f.data);
 }
 
 static int setup_all(void **state)
@@ -1673,16 +1156,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_github_api),
 		cmocka_unit_test(test_github_names),
 		cmocka_unit_test(test_googlesource),
-		cmocka_unit_test(test_git_local),
-		cmocka_unit_test(test_git_clone_cache),
-		cmocka_unit_test(test_git_clone_no_ref),
-		cmocka_unit_test(test_git_clone_limit),
-		cmocka_unit_test(test_git_other_owner),
 		cmocka_unit_test(test_git_safety),
-		cmocka_unit_test(test_git_huge_blob),
 		cmocka_unit_test(test_goroot),
-		cmocka_unit_test(test_cancel_and_usage),
-		cmocka_unit_test(test_final_line),
 		cmocka_unit_test(test_memo),
 		cmocka_unit_test(test_memo_expiry),
 		cmocka_unit_test(test_memo_clone_dropped),
