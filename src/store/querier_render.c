@@ -38,6 +38,21 @@ static int param_time(const struct ingest_request *rq, struct querier_reply *out
 }
 
 /*
+ * The range of from and until (r, as read) as upstream's render hands it on: each cut
+ * to the millisecond (model.TimeFromUnixNano) and sent as the Start and End of
+ * SelectMergeStacktraces or Diff, which hold both ends, so a profile stamped at until
+ * is in.  r becomes [from, until + 1 ms), as querier_server.c's req_range reads a
+ * Connect range; *from_ms and *until_ms are the two ends as upstream has them.
+ */
+static void ms_range(struct time_range *r, int64_t *from_ms, int64_t *until_ms)
+{
+	*from_ms = r->from_ns / 1000000;
+	*until_ms = r->to_ns / 1000000;
+	r->from_ns = *from_ms * 1000000;
+	r->to_ns = *until_ms > INT64_MAX / 1000000 - 1 ? INT64_MAX : (*until_ms + 1) * 1000000;
+}
+
+/*
  * {__name__="<type>", ...}, as upstream's parseQuery reads a query (the metric name is
  * its __name__ matcher): *sel rebuilt with the type as __profile_type__, the way the
  * selector parser files <type>{...}.  0 when there is none to move (*sel unchanged).
@@ -266,6 +281,7 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 		rc = qs_fail(out, 400, NULL, ERR_PARSE, "from must be before until");
 		goto done;
 	}
+	ms_range(&q.range, &from_ms, &until_ms);
 	if (ingest_param(rq, "format", &fmt) && strcmp(fmt.data, "dot") == 0) {
 		rc = qs_fail(out, 501, NULL, ERR_UNSUPPORTED, "the dot format is not supported");
 		goto done;
@@ -291,8 +307,6 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 		}
 		q.agg = tl_agg;
 	}
-	from_ms = q.range.from_ns / 1000000;
-	until_ms = q.range.to_ns / 1000000;
 	step = backend_point_interval_s(from_ms, until_ms);
 	if (be->ops->timeline(be, &q, step, group.len ? group.data : NULL, &tl)) {
 		rc = qs_fail_last(out, "timeline");
@@ -350,7 +364,7 @@ static int render_diff(struct backend *be, const struct ingest_request *rq,
 	struct prof *p[2] = { NULL, NULL };
 	struct flamebearer fb = { 0 };
 	struct query q[2];
-	int64_t max_nodes;
+	int64_t max_nodes, from_ms, until_ms;
 	int i, rc = 0;
 
 	memset(q, 0, sizeof(q));
@@ -367,6 +381,7 @@ static int render_diff(struct backend *be, const struct ingest_request *rq,
 	}
 	for (i = 0; i < 2; i++) {
 		q[i].selector = sel[i];
+		ms_range(&q[i].range, &from_ms, &until_ms);
 		if (qs_merge(be, &q[i], max_nodes, true, &p[i])) {
 			rc = qs_fail_last(out, names[i][0]);
 			goto done;
