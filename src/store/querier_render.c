@@ -225,11 +225,17 @@ static int put_diff_ticks(struct buf *b, const struct flamebearer *fb)
 }
 
 /*
- * Upstream's timeline.New: from and until snapped down to the step, (until - from) /
- * step samples from the snapped from, a step without a point 0, values cut to whole
- * numbers (Go's uint64()); sp NULL: no data, every step 0.  The backend's points lie on
- * the same grid, step starts; one in the last, unfinished step is left out, as upstream
- * leaves out points at or after the snapped until.
+ * Upstream's timeline.New over its SelectSeries answer: from and until snapped down to
+ * the step, (until - from) / step samples from the snapped from, a step without a point
+ * 0, values cut to whole numbers (Go's uint64()); sp NULL: no data, every step 0.
+ * SelectSeries stamps a point with its step's end, so the sample at t holds (t - step, t]:
+ * here the backend's step [t - step, t), which m_select_series answers as the point t.
+ * A point at or after the snapped until is left out, as upstream leaves it out: the last
+ * sample holds the step that ends at its time, not the unfinished one after it.
+ * Upstream lays its steps from the request's from, not from a multiple of the step: with
+ * a from d past a multiple, its sample t holds (t + d - step, t + d], the same only when
+ * d is 0.  A profile at from's own ms, upstream's point at from (sample 0), is here in the
+ * step that holds it.
  */
 static int put_timeline(struct buf *b, const struct series_points *sp, int64_t from_ms,
 			int64_t until_ms, int64_t step_s)
@@ -243,7 +249,7 @@ static int put_timeline(struct buf *b, const struct series_points *sp, int64_t f
 		n = (end / 1000 - start / 1000) / step_s;
 	rc = buf_printf(b, "{\"startTime\":%lld,\"samples\":[", (long long)(start / 1000));
 	for (k = 0; !rc && k < n; k++) {
-		int64_t t = start + k * step_ms;
+		int64_t t = start + (k - 1) * step_ms;  /* the step that ends at sample k */
 		double v = 0;
 
 		while (sp && j < sp->n && sp->ts_ms[j] < t)
@@ -307,6 +313,7 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 		}
 		q.agg = tl_agg;
 	}
+	/* the timeline of the flame graph's range, [from, until] (put_timeline: its steps) */
 	step = backend_point_interval_s(from_ms, until_ms);
 	if (be->ops->timeline(be, &q, step, group.len ? group.data : NULL, &tl)) {
 		rc = qs_fail_last(out, "timeline");

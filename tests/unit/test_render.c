@@ -1,10 +1,14 @@
 /*
- * test_render.c — /pyroscope/render's and render-diff's time ranges
- * (src/store/querier_render.c), on a real SQLite store behind querier_handle().
+ * test_render.c — /pyroscope/render's and render-diff's time ranges and render's
+ * timeline (src/store/querier_render.c), on a real SQLite store behind
+ * querier_handle().
  *
  * Pyroscope's render handler (pkg/querier/http.go) reads from and until in whole
  * milliseconds and hands them to SelectMergeStacktraces and Diff as Start and End,
- * both of which hold what is stamped at End: a profile at until is in the flame graph.
+ * both of which hold what is stamped at End; its timeline is timeline.New over its own
+ * SelectSeries answer, whose points are stamped with their step's end.  So a profile at
+ * until is in the flame graph, and render's timeline here must be what timeline.New
+ * makes of this server's own SelectSeries answer for the same range and step.
  */
 #include "testutil.h"
 
@@ -150,10 +154,158 @@ static void test_until_holds_its_profiles(void **state)
 	json_decref(r);
 }
 
+/* samples as a comma-separated list, to compare and to print */
+static void samples_str(json_t *tl, char *out, size_t size)
+{
+	json_t *s = json_object_get(tl, "samples");
+	size_t i, n = 0;
+
+	assert_true(json_is_array(s));
+	out[0] = 0;
+	for (i = 0; i < json_array_size(s) && n < size; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s%lld", i ? "," : "",
+				      (long long)json_integer_value(json_array_get(s, i)));
+	assert_true(n < size);
+}
+
+/*
+ * Pyroscope's timeline.New, as its documentation and tests describe it: from and until
+ * snapped down to the step, (until - from) / step samples from the snapped from, a point
+ * stamped t in sample (t - from) / step when from <= t < until, the value cut to a whole
+ * number.  points: SelectSeries' JSON points (NULL: none).
+ */
+static void timeline_new(json_t *points, int64_t from_ms, int64_t until_ms, int64_t step_s,
+			 char *out, size_t size)
+{
+	int64_t step_ms = step_s * 1000, s = from_ms / step_ms * step_ms;
+	int64_t e = until_ms / step_ms * step_ms, n = s < e ? (e / 1000 - s / 1000) / step_s : 0;
+	uint64_t *v = calloc((size_t)n + 1, sizeof(*v));
+	size_t i, len = 0;
+	int64_t k;
+
+	for (i = 0; i < json_array_size(points); i++) {
+		json_t *p = json_array_get(points, i), *ts = json_object_get(p, "timestamp");
+		int64_t t = json_is_string(ts) ? strtoll(json_string_value(ts), NULL, 10) :
+						 json_integer_value(ts);
+
+		if (t >= s && t < e)
+			v[(t / 1000 - s / 1000) / step_s] =
+				(uint64_t)json_number_value(json_object_get(p, "value"));
+	}
+	out[0] = 0;
+	for (k = 0; k < n && len < size; k++)
+		len += (size_t)snprintf(out + len, size - len, "%s%llu", k ? "," : "",
+					(unsigned long long)v[k]);
+	assert_true(len < size);
+	free(v);
+}
+
+/* this server's SelectSeries of (from, until] (seconds) by step, grouped by region or not */
+static json_t *select_series(int64_t from_s, int64_t until_s, double step_s, bool group)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body),
+		 "{\"profileTypeID\":\"%s\",\"labelSelector\":\"{service_name=\\\"tl\\\"}\","
+		 "\"start\":%lld,\"end\":%lld,\"step\":%.15g%s}",
+		 ptype, (long long)from_s * 1000, (long long)until_s * 1000, step_s,
+		 group ? ",\"groupBy\":[\"region\"]" : "");
+	return call("POST", "/querier.v1.QuerierService/SelectSeries", body);
+}
+
+/*
+ * A point at t holds (t - step, t] (Pyroscope stamps a step with its end): on [B, B + 60 s]
+ * by 15 s the push at B + 5 s is in sample B + 15 s, the one at B + 20 s in B + 30 s; the
+ * one at B + 50 s would be at B + 60 s, past the last sample (B + 45 s), as upstream.
+ */
+static void test_timeline_stamps_step_ends(void **state)
+{
+	char got[256];
+	json_t *r;
+
+	(void)state;
+	r = render("/pyroscope/render?query=%s" SVC "&from=%lld&until=%lld", ptype, B, B + 60);
+	tu_assert_i64(int_at(r, "timeline", "startTime"), B);
+	tu_assert_i64(int_at(r, "timeline", "durationDelta"), 15);
+	samples_str(json_object_get(r, "timeline"), got, sizeof(got));
+	assert_string_equal(got, "0,1,10,0");
+	json_decref(r);
+	/* a push at from is in the flame graph's range: it is in the step that holds it */
+	r = render("/pyroscope/render?query=%s" SVC "&from=%lld&until=%lld", ptype, B + 20,
+		   B + 80);
+	tu_assert_i64(int_at(r, "timeline", "startTime"), B + 15);
+	samples_str(json_object_get(r, "timeline"), got, sizeof(got));
+	assert_string_equal(got, "0,10,0,100");
+	json_decref(r);
+}
+
+/*
+ * Render's timeline, and each of its groupBy groups, is timeline.New of this server's
+ * SelectSeries answer for the same range and step: on and off the grid, a range that
+ * starts after every push, and one that is less than a step.  (No push is at a range's
+ * from: SelectSeries leaves from's ms out, render's flame graph and timeline hold it.)
+ */
+static void test_timeline_is_select_series(void **state)
+{
+	static const int64_t ranges[][2] = {
+		{ B, B + 60 }, { B + 7, B + 67 }, { B - 300, B + 300 }, { B + 3, B + 95 },
+		{ B + 52, B + 130 }, { B + 61, B + 200 }, { B - 40, B + 8 }, { B + 2, B + 9 },
+	};
+	char got[8192], want[8192];
+	size_t i, g;
+
+	(void)state;
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		int64_t from = ranges[i][0], until = ranges[i][1];
+		json_t *r = render("/pyroscope/render?query=%s" SVC "&from=%lld&until=%lld", ptype,
+				   (long long)from, (long long)until);
+		int64_t step = int_at(r, "timeline", "durationDelta");
+		json_t *ss = select_series(from, until, (double)step, false);
+		json_t *series = json_object_get(ss, "series");
+
+		assert_true(json_array_size(series) <= 1);
+		samples_str(json_object_get(r, "timeline"), got, sizeof(got));
+		timeline_new(json_object_get(json_array_get(series, 0), "points"), from * 1000,
+			     until * 1000, step, want, sizeof(want));
+		if (strcmp(got, want) != 0)
+			fail_msg("[%+lld s, %+lld s]: render's timeline %s, timeline.New of "
+				 "SelectSeries %s", (long long)(from - B), (long long)(until - B),
+				 got, want);
+		json_decref(ss);
+		json_decref(r);
+
+		r = render("/pyroscope/render?query=%s" SVC "&from=%lld&until=%lld&groupBy=region",
+			   ptype, (long long)from, (long long)until);
+		ss = select_series(from, until, (double)step, true);
+		series = json_object_get(ss, "series");
+		assert_int_equal(json_object_size(json_object_get(r, "groups")),
+				 json_array_size(series));
+		for (g = 0; g < json_array_size(series); g++) {
+			json_t *s = json_array_get(series, g);
+			json_t *l = json_array_get(json_object_get(s, "labels"), 0);
+			const char *name = json_string_value(json_object_get(l, "value"));
+			json_t *tl = json_object_get(json_object_get(r, "groups"), name);
+
+			assert_non_null(tl);
+			samples_str(tl, got, sizeof(got));
+			timeline_new(json_object_get(s, "points"), from * 1000, until * 1000, step,
+				     want, sizeof(want));
+			if (strcmp(got, want) != 0)
+				fail_msg("[%+lld s, %+lld s] %s: render's group %s, timeline.New "
+					 "of SelectSeries %s", (long long)(from - B),
+					 (long long)(until - B), name, got, want);
+		}
+		json_decref(ss);
+		json_decref(r);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_until_holds_its_profiles),
+		cmocka_unit_test(test_timeline_stamps_step_ends),
+		cmocka_unit_test(test_timeline_is_select_series),
 	};
 
 	tu_init(argc, argv);
