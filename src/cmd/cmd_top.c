@@ -58,7 +58,7 @@ static void print_top(const struct prof *p, const struct top *top, uint32_t type
 	char a[UNITS_MAX], b[UNITS_MAX], c[UNITS_MAX], d[UNITS_MAX], e[UNITS_MAX];
 	double tot = (double)top->total;
 
-	if (nodecount > 0 && (uint32_t)nodecount < n)  /* 0: all, as pprof */
+	if (nodecount > 0 && (uint64_t)nodecount < n)  /* 0: all, as pprof; not cut to 32 bits */
 		n = (uint32_t)nodecount;
 	if (tsv) {
 		printf("flat\tflat%%\tsum%%\tcum\tcum%%\tname\n");

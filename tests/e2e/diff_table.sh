@@ -57,6 +57,8 @@ check "diff -nodecount=-1" \
   bash -c "'$smolder' diff '$base' '$new' -nodecount=-1 -f tsv | grep -q readValue"
 check "--nodecount -2: every row too, as pprof (it truncates only at a positive count)" \
   bash -c "[ \$('$smolder' top '$base' --nodecount -2 | wc -l) -eq \$('$smolder' top '$base' | wc -l) ]"
+check "--nodecount 4294967296: every row (it was cut to 32 bits: 0 rows)" \
+  bash -c "[ \$('$smolder' top '$base' --nodecount 4294967296 | wc -l) -eq \$('$smolder' top '$base' | wc -l) ]"
 
 # peek with no match: pprof's message alone (it also printed an empty table)
 "$smolder" peek zzz "$base" > "$tmp/peek.out" 2> "$tmp/peek.err"
