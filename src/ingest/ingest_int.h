@@ -200,6 +200,16 @@ struct legacy_md {
 };
 
 /*
+ * The duration of an /ingest profile: until - from, but 0 when from is no time
+ * (<= 0: from=0, now-1000y), which ingest_time replaces by now: until - from would
+ * then be a span ending where the stored profile starts, decades long.
+ */
+static inline int64_t legacy_span(const struct legacy_md *md)
+{
+	return md->from_ns > 0 ? ingest_span(md->from_ns, md->until_ns) : 0;
+}
+
+/*
  * The series labels of an /ingest profile as Pyroscope lists them (its og adapter and
  * pprof converter): __name__ = metric, __delta__, pyroscope_spy = spyName, the name's
  * labels (not __*, except __session_id__), service_name = app unless the name has one

@@ -209,7 +209,7 @@ static int legacy_pprof(const struct ingest_request *rq, const struct ingest_lim
 		t = md->from_ns;
 	if ((rc = ingest_time(lim, rq->now_ns, t, &t)))
 		goto fail;
-	dur = p->duration_nanos > 0 ? p->duration_nanos : ingest_span(md->from_ns, md->until_ns);
+	dur = p->duration_nanos > 0 ? p->duration_nanos : legacy_span(md);
 	if ((rc = pprof_labels(md, p, config, &ls)) || (rc = ingest_series_finish(&ls, p, lim)))
 		goto fail;
 	if ((rc = ingest_item_add(out, &ls, p, t, dur)))

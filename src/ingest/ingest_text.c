@@ -39,7 +39,9 @@
  * and a speedscope body may hold 2^20 JSON values; counts whose product with the period
  * overflows are refused instead of wrapping; speedscope time values are kept as exact nanoseconds
  * (upstream scales them by an internal precision factor and the sampleRate, which can
- * round them to zero); the duration is until - from; the decompressed-size limit, which
+ * round them to zero); the duration is until - from, none when `from` is no time (<= 0)
+ * and the profile is stored at now (upstream keeps until - from, decades for from=0,
+ * which smolder's readers would take as the profile's end); the decompressed-size limit, which
  * upstream applies to the pprof it converts these bodies to, is left to the body and
  * sample limits.
  */
@@ -523,7 +525,7 @@ static int og_item(const struct ingest_request *rq, const struct ingest_limits *
 		labelset_free(&ls);
 		return ingest_fail_last(out, refused, NULL, NULL);
 	}
-	rc = ingest_item_add(out, &ls, op->p, when, ingest_span(md->from_ns, md->until_ns));
+	rc = ingest_item_add(out, &ls, op->p, when, legacy_span(md));
 	op->p = NULL;
 	labelset_free(&ls);
 	return rc ? ingest_fail_last(out, 500, NULL, NULL) : 0;

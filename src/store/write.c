@@ -839,7 +839,7 @@ static int write_profile(struct store *s, const char *tenant, const struct label
 		}
 		sqlite3_bind_int64(st, 1, se->id);
 		sqlite3_bind_int64(st, 2, time_ns);
-		sqlite3_bind_int64(st, 3, duration_ns > 0 ? duration_ns : 0);
+		sqlite3_bind_int64(st, 3, duration_ns);
 		sqlite3_bind_int64(st, 4, 1);
 		sqlite3_bind_int64(st, 5, total);
 		sqlite3_bind_blob(st, 6, data.data, (int)data.len, SQLITE_STATIC);
@@ -892,6 +892,17 @@ int store_write_prepared(struct store *s, const char *tenant, const struct label
 		return rc;
 	if ((rc = base_labels(series, p, &base)))
 		goto done;
+	/*
+	 * The duration is the client's (pprof's duration_nanos, /ingest's until - from),
+	 * kept as sent, as Pyroscope keeps it, but readers take time + duration as where
+	 * a profile ends and call a row ending past 2^63 ns corrupt: one such push would
+	 * fail every read of its profile type.  Cut there (Pyroscope refuses nothing and
+	 * never adds the two); a negative duration is none.
+	 */
+	if (duration_ns < 0)
+		duration_ns = 0;
+	else if (time_ns > 0 && duration_ns > INT64_MAX - time_ns)
+		duration_ns = INT64_MAX - time_ns;
 	if ((rc = store_wbegin(s)))
 		goto done;
 	rc = store_wend(s, write_profile(s, tenant, &base, p, prep ? prep : own, time_ns,

@@ -18,7 +18,11 @@
 #   - an --auth-file whose fields are out of order: the error names the line and the
 #     field, and quotes none of them (any may be the secret);
 #   - a certificate and key GnuTLS cannot use: GnuTLS's reason (not a stale errno), and
-#     no store file created.
+#     no store file created;
+#   - durations no profile can have (a pprof's 2^63 - 1 ns; from=now-1000y or from=0,
+#     which are stored at now): one such push, through /ingest, push.v1 or `smolder
+#     ingest`, made every read of its profile type fail with "store is corrupt"; reads
+#     of those types work after them, and the /ingest ones store no duration.
 # Timing-based checks try up to three times: the CI machine is loaded.
 # Usage: serve_abuse.sh SMOLDER
 set -u
@@ -28,7 +32,7 @@ trap 'kill $(jobs -p) 2> /dev/null; rm -rf "$tmp"' EXIT
 export HOME=$tmp
 . "$(dirname "$0")/serve_lib.sh"
 
-for tool in curl python3; do
+for tool in curl python3 sqlite3; do
   command -v "$tool" > /dev/null || { echo "FAIL - $tool is not installed (./build.sh deps)"; exit 1; }
 done
 
@@ -410,5 +414,45 @@ check "a stop with 7 checks of a costly hash waiting takes < 2 checks + 1.5 s ($
 sts=$(for i in $(seq 1 8); do cat "$tmp/stop$i.st"; echo; done | sort | uniq -c | xargs)
 check "and answers them 503, those being checked 401 ($sts)" \
   bash -c "[[ '$sts' =~ ^(1 401 |2 401 )?[678]\ 503$ ]]"
+
+# --- durations no profile can have -------------------------------------------------------
+# pdur.py OUT file|push TESTS: a pprof (push: a push.v1 request of it for service dur) of
+# one cpu/nanoseconds sample whose time is now and whose duration is 2^63 - 1 ns
+cat > "$tmp/pdur.py" <<'EOF'
+import os, sys, time
+sys.path.insert(0, os.path.join(sys.argv[3], "fuzz"))
+from pbwire import field, packed
+p = field(1, field(1, 1) + field(2, 2)) + field(2, field(1, packed([1])) + field(2, packed([5])))
+p += field(4, field(1, 1) + field(4, field(1, 1))) + field(5, field(1, 1) + field(2, 3))
+for s in ("", "cpu", "nanoseconds", "main.work"):
+    p += field(6, s.encode())
+p += field(9, time.time_ns()) + field(10, 2**63 - 1)
+if sys.argv[2] == "push":
+    lab = b"".join(field(1, field(1, k.encode()) + field(2, v.encode()))
+                   for k, v in (("__name__", "dur"), ("service_name", "dur")))
+    p = field(1, lab + field(2, field(1, p) + field(2, b"id-1")))
+open(sys.argv[1], "wb").write(p)
+EOF
+python3 "$tmp/pdur.py" "$tmp/dur.pb" file "$(dirname "$0")/.." &&
+  python3 "$tmp/pdur.py" "$tmp/dur.push" push "$(dirname "$0")/.." ||
+  { echo "FAIL - pdur.py"; exit 1; }
+serve_start dur --db "$tmp/dur.db" || exit 1
+url=http://127.0.0.1:$PORT
+st=$(http POST "$url/ingest?name=poison.cpu&from=now-1000y&sampleRate=0" --data-binary $'a;b 1\n')
+st="$st $(http POST "$url/ingest?name=zero.cpu&from=0&sampleRate=0" --data-binary $'a;c 2\n')"
+st="$st $(http POST "$url/push.v1.PusherService/Push" -H 'Content-Type: application/proto' \
+  --data-binary @"$tmp/dur.push")"
+check "pushes of impossible durations are stored ($st)" test "$st" = "200 200 200"
+serve_stop
+"$smolder" ingest --db "$tmp/dur.db" "$tmp/dur.pb" > "$tmp/ingest.out" 2>&1
+check "a query of the type of the /ingest pushes still works" \
+  bash -c "'$smolder' top --db '$tmp/dur.db' --profile-type process_cpu:samples:count:: \
+    --from now-1h > '$tmp/top.out' 2>&1 && grep -q ' b\$' '$tmp/top.out' && grep -q ' c\$' '$tmp/top.out'"
+check "so does one of the type of a 2^63 - 1 ns pprof, pushed and ingested" \
+  bash -c "'$smolder' top --db '$tmp/dur.db' --profile-type dur:cpu:nanoseconds:: \
+    --from now-1h > '$tmp/top2.out' 2>&1 && grep -q 'main.work' '$tmp/top2.out'"
+check "the /ingest pushes from no time have no duration" \
+  test "$(sqlite3 "$tmp/dur.db" "SELECT count(*) FROM profiles p JOIN series s ON s.id = p.series
+    WHERE s.profile_type = 'process_cpu:samples:count::' AND p.duration_ns = 0")" = 2
 
 check_done

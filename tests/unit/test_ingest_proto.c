@@ -15,6 +15,7 @@
  * Malformed requests are in test_ingest_refusals.c.
  */
 #include "testutil_ingest.h"
+#include "testutil_store.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -722,6 +723,10 @@ static void test_times(void **state)
 		{ "from=1700000000%E2%80%8B", INT64_MIN, false },
 		/* as far apart as they go: no duration (an overflow before) */
 		{ "from=now-999999999y&until=9223372036854775807", 0, true },
+		/* no time: stored now, so no duration (decades before) */
+		{ "from=0", 0, true },
+		{ "from=now-1000y", 0, true },
+		{ "from=-5&until=now", 0, true },
 	};
 	struct ingest_limits lim;
 	struct ingest_result res;
@@ -807,8 +812,9 @@ static void test_nothing_to_store(void **state)
 }
 
 
-/* pprof bytes of a one-frame profile with one sample type (no period type). */
-static void one_type_pprof(const char *type, const char *unit, struct buf *out)
+/* pprof bytes of a one-frame profile with one sample type (no period type), timed. */
+static void one_type_pprof_at(const char *type, const char *unit, int64_t time_ns,
+			      int64_t duration_ns, struct buf *out)
 {
 	struct prof_builder *b;
 	struct prof *p;
@@ -825,10 +831,95 @@ static void one_type_pprof(const char *type, const char *unit, struct buf *out)
 	assert_int_equal(pb_function(b, &f, &line.func), 0);
 	assert_int_equal(pb_location(b, PROF_NONE, 0x10, &line, 1, &loc), 0);
 	assert_int_equal(pb_sample(b, &loc, 1, &val, NULL, 0), 0);
+	pb_set_times(b, time_ns, duration_ns);
 	assert_int_equal(pb_finish(b, &p), 0);
 	buf_reset(out);
 	assert_int_equal(encode_pprof(p, out), 0);
 	prof_free(p);
+}
+
+/* The same without times (0: the request's time). */
+static void one_type_pprof(const char *type, const char *unit, struct buf *out)
+{
+	one_type_pprof_at(type, unit, 0, 0, out);
+}
+
+/* Stores the request's one item and reads its type back over the last hour and the next. */
+static void store_and_read(struct store *s, struct ti_req *r, int64_t want_last_ns)
+{
+	struct ingest_result res;
+	struct ingest_item *it;
+	struct backend *b = ts_backend_of(s);
+	struct merge_info mi;
+	struct prof *m;
+	char *pt;
+	int64_t hour = (int64_t)3600 * 1000000000;
+
+	ti_assert_ok(ti_run(r, NULL, &res), &res, 1);
+	it = &res.items[0];
+	if (store_write(s, NULL, &it->series, it->prof, it->time_ns, it->duration_ns))
+		fail_msg("store_write: %s", err_last());
+	pt = ts_ptype_of(it->prof, 0, labelset_get(&it->series, "__name__"));
+	m = ts_merge_q(b, pt, "{}", r->rq.now_ns - hour, r->rq.now_ns + hour, AGG_SUM, &mi);
+	assert_true(prof_total(m, 0) > 0);
+	tu_assert_i64(mi.last_ns, want_last_ns);
+	prof_free(m);
+	free(pt);
+	backend_close(b);
+	ingest_result_release(&res);
+}
+
+/*
+ * A profile's duration never takes its end past 2^63 ns: a pprof's duration_nanos is
+ * cut there when stored, and /ingest's until - from is 0 when `from` is no time (the
+ * profile is then stored at now).  One push of a 2^63 - 1 ns duration made every read of
+ * its profile type fail with "store is corrupt" (row_end); a from=now-1000y or from=0
+ * made a duration of decades ending where the profile starts.
+ */
+static void test_durations_bounded(void **state)
+{
+	static const char *const labels[] = { "__name__", "dur", "service_name", "svc", NULL };
+	static const char *const neg[] = { "__name__", "neg", "service_name", "svc", NULL };
+	struct buf prof = BUF_INIT, body = BUF_INIT;
+	struct ingest_result res;
+	struct ti_req r = { 0 };
+	struct store *s;
+	int64_t now = ti_now_ns();
+
+	(void)state;
+	assert_int_equal(tu_tmp_create("ingest"), 0);
+	s = ts_open_new("dur.db");
+	/* push.v1: a duration as long as int64 goes, the time now */
+	one_type_pprof_at("cpu", "nanoseconds", now, INT64_MAX, &prof);
+	ti_push_proto(&body, labels, &prof, 1);
+	ti_req_init(&r, "POST", "/push.v1.PusherService/Push", "");
+	ti_req_header(&r, "Content-Type", PROTO);
+	ti_req_body(&r, body.data, body.len);
+	store_and_read(s, &r, INT64_MAX);
+	/* a negative one is none */
+	one_type_pprof_at("cpu", "nanoseconds", now, -5, &prof);
+	ti_push_proto(&body, neg, &prof, 1);
+	ti_req_init(&r, "POST", "/push.v1.PusherService/Push", "");
+	ti_req_header(&r, "Content-Type", PROTO);
+	ti_req_body(&r, body.data, body.len);
+	store_and_read(s, &r, now);
+	/* /ingest pprof without times and from=0: stored now, no duration */
+	one_type_pprof("samples", "count", &prof);
+	ti_req_init(&r, "POST", "/ingest", "name=pp.cpu&format=pprof&from=0");
+	ti_req_body(&r, prof.data, prof.len);
+	ti_assert_ok(ti_run(&r, NULL, &res), &res, 1);
+	tu_assert_i64(res.items[0].time_ns, r.rq.now_ns);
+	tu_assert_i64(res.items[0].duration_ns, 0);
+	ingest_result_release(&res);
+	/* folded with a from before 1970: the same; read back, it ends when it starts */
+	ti_req_init(&r, "POST", "/ingest", "name=poison.cpu&from=now-1000y&sampleRate=0");
+	ti_req_body(&r, "a;b 1\n", 6);
+	store_and_read(s, &r, r.rq.now_ns);
+	store_close(s);
+	tu_tmp_remove();
+	ti_req_release(&r);
+	buf_release(&prof);
+	buf_release(&body);
 }
 
 /*
@@ -1077,6 +1168,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_text_fixtures),
 		cmocka_unit_test(test_name_and_query),
 		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_durations_bounded),
 		cmocka_unit_test(test_nothing_to_store),
 		cmocka_unit_test(test_multipart_forms),
 		cmocka_unit_test(test_metric_name_fallback),
