@@ -899,9 +899,109 @@ static int long_abbrev(const char *verb, int argc, char **argv, const struct opt
 	return o->val;
 }
 
+/*
+ * Go's flag.Parse reads a boolean flag's value as strconv.ParseBool does: 1 if true,
+ * 0 if false, -1 when it is neither.
+ */
+static int go_parse_bool(const char *s)
+{
+	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+	size_t k;
+
+	for (k = 0; k < sizeof(yes) / sizeof(*yes); k++) {
+		if (strcmp(s, yes[k]) == 0)
+			return 1;
+		if (strcmp(s, no[k]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The option without a value that the word a names (--NAME, -NAME or --PREFIX, with or
+ * without =VALUE), or NULL.  Single-dash words are whole names: check_words refused the
+ * rest before getopt ran.
+ */
+static const struct option *bool_word(const struct option *opts, const char *a)
+{
+	const char *name = a + (a[1] == '-' ? 2 : 1);
+	const struct option *o;
+
+	if (a[0] != '-' || !a[1] || (a[1] != '-' && !a[2]))
+		return NULL;
+	o = find_long(opts, name, strcspn(name, "="), a[1] == '-');
+	return o && o->has_arg == no_argument ? o : NULL;
+}
+
+/*
+ * Whether the last word in argv[from..argc) for option o (by val and flag: an option's two
+ * names are one option) sets it false: Go's flag package keeps a flag's last value, so
+ * -cum -cum=false is false, and the earlier words for it are then skipped.
+ */
+static bool last_is_false(int argc, char **argv, int from, const char *shortopts,
+			  const struct option *opts, const struct option *o)
+{
+	bool off = false;
+	int i;
+
+	for (i = from; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *a = argv[i], *name = a + (a[0] == '-' && a[1] == '-' ? 2 : 1);
+		const struct option *w;
+
+		if (a[0] != '-' || !a[1])
+			continue;
+		if (a[1] != '-' && !a[2]) {  /* -i VALUE */
+			i += short_arg(shortopts, a[1]) == 1;
+			continue;
+		}
+		w = find_long(opts, name, strcspn(name, "="), a[1] == '-');
+		if (w && w->has_arg == required_argument && !strchr(name, '='))
+			i++;  /* its value is the next word */
+		else if (w && w->has_arg == no_argument && w->val == o->val && w->flag == o->flag)
+			off = strchr(name, '=') && go_parse_bool(strchr(name, '=') + 1) == 0;
+	}
+	return off;
+}
+
+/* bool_option(): the option ends up false, as if it were not given */
+#define BOOL_SKIP (-2)
+
+/*
+ * A boolean option's word: -NAME, or pprof's -NAME=true / -NAME=false (Go's flag package:
+ * any strconv.ParseBool spelling).  What getopt returns for the option (its val, or 0
+ * when it sets a flag), BOOL_SKIP, or '?' after the one-line error for another value.
+ */
+static int bool_option(const char *verb, int argc, char **argv, const char *shortopts,
+		       const struct option *opts, const struct option *o, const char *a)
+{
+	const char *eq = strchr(a, '=');
+
+	if (eq && go_parse_bool(eq + 1) < 0) {
+		struct buf after = BUF_INIT;
+		int rc;
+
+		buf_puts(&after, "': ");
+		text_safe(&after, a, (size_t)(eq - a), cmd_ascii(stderr));
+		buf_puts(&after, " takes true or false");
+		rc = bad_option(verb, "'", a, strlen(a), after.data ? after.data : "");
+		buf_release(&after);
+		return rc;
+	}
+	if ((eq && go_parse_bool(eq + 1) == 0) ||
+	    last_is_false(argc, argv, optind, shortopts, opts, o))
+		return BOOL_SKIP;
+	if (o->flag) {
+		*o->flag = o->val;
+		return 0;
+	}
+	return o->val;
+}
+
 int cmd_getopt(const char *verb, int argc, char **argv, const char *shortopts,
 	       const struct option *opts)
 {
+	const struct option *b;
 	char so[64];
 	int c;
 
@@ -909,7 +1009,21 @@ int cmd_getopt(const char *verb, int argc, char **argv, const char *shortopts,
 		return '?';
 	snprintf(so, sizeof(so), ":%s", shortopts);  /* ':' tells a missing value apart */
 	opterr = 0;
+again:
 	c = getopt_long_only(argc, argv, so, opts, NULL);
+	/*
+	 * A word for a boolean option: getopt refuses NAME=VALUE on one ("doesn't allow an
+	 * argument", optopt its val), which pprof takes as Go's flag does
+	 */
+	if (c != -1 && c != ':' && optind > 1 && optind <= argc &&
+	    (b = bool_word(opts, argv[optind - 1])) &&
+	    (c == '?' ? optopt == b->val && strchr(argv[optind - 1], '=') :
+			c == (b->flag ? 0 : b->val))) {
+		c = bool_option(verb, argc, argv, shortopts, opts, b, argv[optind - 1]);
+		if (c == BOOL_SKIP)
+			goto again;
+		return c;
+	}
 	if (c == '?' && optopt == 0 && optind > 1 && optind <= argc && argv[optind - 1][0] == '-') {
 		/* a long option getopt refused: an abbreviation of one option's two names? */
 		const char *a = argv[optind - 1], *name = a + (a[1] == '-' ? 2 : 1);

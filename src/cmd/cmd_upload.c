@@ -27,6 +27,8 @@
  * types with '_' for '-' (perf's cpu-clock: Pyroscope refuses '-' there).  --service and
  * --tenant are shorthands; --ca-cert (or --cacert) trusts a private CA.
  *
+ * A 200 is an upload only when it is the push API's answer (application/proto): a
+ * sign-in page in front of the server also answers 200 (connect-go refuses it too).
  * Credentials are never printed: errors name the URL without its user information.
  */
 #include <curl/curl.h>
@@ -406,6 +408,32 @@ static bool html_page(const struct buf *resp)
 }
 
 /*
+ * Whether a 200 is the push API's: Connect answers a proto request with application/proto
+ * (connect-go, profilecli's client, fails any other type, none included).  A login page
+ * or a proxy's page also answers 200, and was reported as uploaded.  Otherwise the one
+ * line to say, the type escaped and cut at 80 bytes, goes in msg.
+ */
+static bool push_answer(CURL *curl, const char *shown, const struct buf *resp, struct buf *msg)
+{
+	char *ct = NULL;
+	struct buf safe = BUF_INIT;
+	size_t n;
+
+	if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
+		ct = NULL;
+	n = ct ? strcspn(ct, "; \t") : 0;
+	if (n == strlen("application/proto") && strncasecmp(ct, "application/proto", n) == 0)
+		return true;
+	if (n)
+		text_safe(&safe, ct, n > 80 ? 80 : n, true);
+	buf_printf(msg, "%s answered %s, not the push API (is this the URL of a Pyroscope "
+			"server?)", shown, safe.data ? safe.data : html_page(resp) ?
+			"an HTML page with no Content-Type" : "no Content-Type");
+	buf_release(&safe);
+	return false;
+}
+
+/*
  * Pushes files[0..n) in one request and prints a line for each; when the server says
  * they are too many bytes (413, or a 400 for their inflated size) the two halves go in a
  * request each.  Prints the one-line error (saying
@@ -452,7 +480,7 @@ static int push(struct uploader *u, struct upfile *files, size_t n)
 			   "an HTML page, not the push API's answer (a proxy in between?)" :
 			   "(no reason given)");
 		buf_release(&reason);
-	} else {
+	} else if (push_answer(u->curl, u->shown, &u->resp, &msg)) {
 		for (i = 0; i < n; i++) {
 			cmd_put_safe(stdout, files[i].path, strlen(files[i].path), true);
 			fputs(": uploaded as ", stdout);

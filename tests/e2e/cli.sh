@@ -104,6 +104,23 @@ check "-cum (and --cum) sorts by cumulative" bash -c "'$smolder' top -cum --form
 usagecheck "top --cum --flat: conflicting sort orders, one line" "^smolder top: --cum and --flat are two sort orders: pick one" top --cum --flat "$cpu"
 usagecheck "top -flat -cum (pprof's spelling, the other order): refused too" "^smolder top: --cum and --flat are two sort orders" top -flat -cum "$cpu"
 check "top -cum -cum sorts by cumulative, as pprof takes it" bash -c "'$smolder' top -cum -cum --format tsv '$cpu' | cmp -s - <('$smolder' top -cum --format tsv '$cpu')"
+# a boolean option's value, as pprof's flags (Go's flag package) take one: true and false in
+# strconv.ParseBool's spellings, the last word for an option wins (go tool pprof -top -cum
+# -cum=false is its flat order); another value is refused in one line
+top_same() {  # top_same "ARGS A" "ARGS B": smolder top's tsv is the same for both
+  cmp -s <("$smolder" top $1 --format tsv "$cpu") <("$smolder" top $2 --format tsv "$cpu")
+}
+for w in -cum=true --cum=true -cum=T -cum=1 "-cum=FALSE -cum"; do
+  check "top $w is -cum" top_same "$w" -cum
+done
+for w in -cum=false -cum=0 "-cum -cum=false" "-cum=true -cum=f" "-flat=1 -cum=0"; do
+  check "top $w is pprof's flat order" top_same "$w" -flat
+done
+check "top -lines=true is --lines" top_same -lines=true --lines
+check "top -lines=False is the default" top_same -lines=False ""
+check "  (and the two differ)" bash -c "! cmp -s <('$smolder' top --lines '$cpu') <('$smolder' top '$cpu')"
+usagecheck "top -cum=yes: a boolean takes true or false, one line" "^smolder top: '-cum=yes': -cum takes true or false \(see smolder top --help\)" top -cum=yes "$cpu"
+usagecheck "top -flat -cum=true: still two sort orders" "^smolder top: --cum and --flat are two sort orders" top -flat -cum=true "$cpu"
 for s in inuse_space inuse_objects alloc_space alloc_objects; do
   check "-$s is --sample-index $s (pprof's shorthand)" bash -c "'$smolder' top -$s '$heap' | cmp -s - <('$smolder' top --sample-index $s '$heap')"
 done
@@ -112,7 +129,7 @@ check "-show=RE keeps pprof's rows" bash -c "'$smolder' top -show=json '$cpu' | 
 check "a filter that matches nothing says so, as pprof does" bash -c "'$smolder' top --focus=zzzz --tagfocus=k=v '$cpu' 2>&1 >/dev/null | tr '\\n' ' ' | grep -qx 'smolder: --focus matched no samples smolder: --tagfocus matched no samples '"
 check "a tag filter read as a numeric range says so, as pprof does" bash -c "'$smolder' top --tagfocus=bytes=1kb:4kb --tagignore=zzz '$heap' 2>&1 >/dev/null | grep -qx \"smolder: --tagfocus: interpreted '1kb:4kb' as a range, not a regex\""
 for o in -nodefraction=0.1 -edgefraction=0.1 -noinlines -normalize -filefunctions -addresses -unit=ms -mean -mean_delay -http=:8080 -tagshow=json -alloc_space=x; do
-  case $o in -alloc_space=x) pat="unknown option '-alloc_space'|alloc_space" ;; *) pat="pprof's ${o%%=*} is not supported" ;; esac
+  case $o in -alloc_space=x) pat="'-alloc_space=x': -alloc_space takes true or false" ;; *) pat="pprof's ${o%%=*} is not supported" ;; esac
   usagecheck "top $o: one line naming it" "^smolder top: ($pat)" top $o "$cpu"
 done
 usagecheck "an unknown single-dash word: one line, not a usage dump" "^smolder top: unknown option '-bogus' \(see smolder top --help\)" top -bogus "$cpu"
@@ -402,12 +419,16 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-    def do_POST(self):  # a Pyroscope server's push route: /big answers 2 MiB
+    def do_POST(self):  # a Pyroscope server's push route: /big answers 2 MiB, /login a page
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         log.write("POST " + self.path + "\n"); log.flush()
-        reply = b"{}" + (b" " * (2 << 20) if self.path.startswith("/big/") else b"")
+        # an empty PushResponse, as Pyroscope answers a proto request
+        reply = b"\0" * (2 << 20) if self.path.startswith("/big/") else b""
+        ctype = "application/proto"
+        if self.path.startswith("/login/"):  # an SSO proxy's sign-in page
+            reply, ctype = b"<!doctype html><title>Sign in</title>", "text/html; charset=utf-8"
         self.send_response(200)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
         self.wfile.write(reply)
@@ -455,6 +476,11 @@ check "a refused --seconds fetched nothing" test "$(grep -c . "$tmp/paths")" -eq
 "$smolder" upload --url "$rec/big" "$cpu" > "$tmp/up.out" 2> "$tmp/up.err"; urc=$?
 check "upload: a 200 with a 2 MiB answer is an upload (status $urc, 'uploaded as')" \
   bash -c "[ $urc -eq 0 ] && [ ! -s '$tmp/up.err' ] && grep -q 'uploaded as' '$tmp/up.out' && [ \$(grep -c '^POST /big/push.v1.PusherService/Push\$' '$tmp/paths') -eq 1 ]"
+# a 200 that is not the push API's (a login page): refused in one line, nothing said
+# uploaded (it said 'uploaded as', status 0); connect-go, profilecli's client, fails it too
+"$smolder" upload --url "$rec/login" "$cpu" > "$tmp/up.out" 2> "$tmp/up.err"; urc=$?
+check "upload: a 200 text/html answer (a login page) is no upload (status $urc, one line)" \
+  bash -c "[ $urc -eq 1 ] && [ ! -s '$tmp/up.out' ] && [ \$(wc -l < '$tmp/up.err') -eq 1 ] && grep -qx 'smolder upload: $rec/login answered text/html, not the push API (is this the URL of a Pyroscope server?)' '$tmp/up.err'"
 # upload's --url as the reading verbs take it: a query or fragment dropped (it went before
 # the route: POST /?a=b/push...), no scheme or an empty URL refused in one line
 "$smolder" upload --url "$rec/q/?a=b#frag" "$cpu" > "$tmp/up.out" 2> "$tmp/up.err"; urc=$?
