@@ -677,6 +677,10 @@ for verb in "" view diff top peek list export ingest "query series" "query types
     "query profile" "query timeline" serve upload resolve demo; do
   fits80 "${verb:-smolder} --help fits 80 columns" $verb --help
 done
+# serve's help names what /ingest takes: it said "Go, Java, Node SDKs", and the
+# Java agent's JFR is refused with 415
+check "serve --help: Go and Node SDKs on /ingest, the Java agent's JFR refused with 415" \
+  bash -c "'$smolder' serve --help | tr '\n' ' ' | grep -q '(Go and Node SDKs; the Java agent.s JFR is refused with 415: convert it to pprof)' && ! '$smolder' serve --help | grep -q 'Java, Node'"
 # usage errors that print the usage block (no SOURCE, one side of a diff, no FILE, no
 # query kind, an extra argument)
 for args in "" "view a b" "diff a" top "peek main" list export ingest upload query \
