@@ -270,7 +270,8 @@ int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
 	if (!(step_s <= TIMELINE_MAX_STEP_S))  /* and finite: nanoseconds fit in 64 bits */
 		return err_set(ERR_USAGE, "timeline: a step of %g s is more than %.0f s",
 			       step_s, TIMELINE_MAX_STEP_S);
-	*step_ns = (int64_t)(step_s * 1e9);
+	/* rounded: 4.1 s is 4099999999.9999995 ns as a double, and cut it left the grid */
+	*step_ns = (int64_t)llround(step_s * 1e9);
 	*start_ns = r.from_ns / *step_ns * *step_ns;
 	if (r.from_ns < 0 && r.from_ns % *step_ns)
 		*start_ns -= *step_ns;

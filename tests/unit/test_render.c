@@ -1,7 +1,7 @@
 /*
  * test_render.c — /pyroscope/render's and render-diff's time ranges and render's
- * timeline (src/store/querier_render.c), on a real SQLite store behind
- * querier_handle().
+ * timeline (src/store/querier_render.c), and the timeline grid's step
+ * (backend_timeline_grid), on a real SQLite store behind querier_handle().
  *
  * Pyroscope's render handler (pkg/querier/http.go) reads from and until in whole
  * milliseconds and hands them to SelectMergeStacktraces and Diff as Start and End,
@@ -300,12 +300,49 @@ static void test_timeline_is_select_series(void **state)
 	}
 }
 
+/*
+ * A step of 4.1 s is 4,100,000,000 ns, and the grid starts on a multiple of it (cut
+ * down, it was 4,099,999,999 ns, whose multiples now lie seconds off 4.1 s's).
+ */
+static void test_grid_step_rounds(void **state)
+{
+	static const double steps[] = { 4.1, 0.3, 1.1, 2.3, 0.001, 86400.7 };
+	struct time_range r = { B * SEC, (B + 3600) * SEC };
+	int64_t start, step, want;
+	json_t *ss, *pts;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		want = (int64_t)(steps[i] * 1000 + 0.5) * 1000000;
+		assert_int_equal(backend_timeline_grid(r, steps[i], SIZE_MAX, &start, &step, &n), 0);
+		tu_assert_i64(step, want);
+		tu_assert_i64(start % want, 0);
+		assert_true(start <= r.from_ns && start + want > r.from_ns);
+	}
+	/* through SelectSeries: every point on a multiple of 4.1 s (4100 ms) */
+	ss = select_series(B, B + 60, 4.1, false);
+	pts = json_object_get(json_array_get(json_object_get(ss, "series"), 0), "points");
+	assert_int_equal(json_array_size(pts), 4);
+	for (i = 0; i < json_array_size(pts); i++) {
+		json_t *ts = json_object_get(json_array_get(pts, i), "timestamp");
+		int64_t t = json_is_string(ts) ? strtoll(json_string_value(ts), NULL, 10) :
+						 json_integer_value(ts);
+
+		if (t % 4100)
+			fail_msg("SelectSeries by 4.1 s: a point at %lld ms, %lld ms past a "
+				 "multiple of 4.1 s", (long long)t, (long long)(t % 4100));
+	}
+	json_decref(ss);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_until_holds_its_profiles),
 		cmocka_unit_test(test_timeline_stamps_step_ends),
 		cmocka_unit_test(test_timeline_is_select_series),
+		cmocka_unit_test(test_grid_step_rounds),
 	};
 
 	tu_init(argc, argv);
