@@ -183,9 +183,15 @@ int outfile_write(const char *path, const void *data, size_t len, unsigned flags
 			return write_in_place(path, data, len);
 		if (!S_ISREG(target.st_mode))
 			return err_set(ERR_IO, "cannot write '%s': not a regular file", path);
-		/* the file's own permission decides, as for fopen("wb"), not its directory's */
+		/*
+		 * the file's own permission decides, as for fopen("wb"), not its directory's;
+		 * one with no write bit for anyone is refused to root too (access() lets root
+		 * write anything), so a read-only file is kept whoever runs the export
+		 */
 		if (access(path, W_OK) != 0)
 			return err_set(ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+		if (!(target.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
+			return err_set(ERR_IO, "cannot create '%s': %s", path, strerror(EACCES));
 		exists = true;
 	}
 	if (exists && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {

@@ -12,7 +12,8 @@
  *     replaced itself (by the new file), not followed.
  *   - an existing regular file is refused ("cannot create 'PATH': Permission denied") when
  *     access(2) says it is not writable, whatever its directory allows, as fopen("wb")
- *     refused it.  It is written over where it is (O_TRUNC, as fopen("wb"); a failed
+ *     refused it, and when no one has its write bit (root too, whom access(2) lets
+ *     write anything).  It is written over where it is (O_TRUNC, as fopen("wb"); a failed
  *     write then leaves it partial) when a new file cannot stand in for it: its
  *     directory takes no new file (EACCES, EPERM, EROFS), it has other names (hard
  *     links: st_nlink > 1), or its owner or group cannot be given to the temporary file.

@@ -356,6 +356,13 @@ check "export over a writable file in a read-only directory writes it" \
 check "... with the export, nothing else left there" \
   bash -c "cmp '$tmp/perm/locked/w.folded' '$tmp/cpu.folded' && [ \"\$(ls -A '$tmp/perm/locked')\" = w.folded ]"
 chmod 755 "$tmp/perm/locked"
+# as root too: a file no one may write is kept (access(2) let root through, and the
+# export replaced it)
+printf 'old 1\n' > "$tmp/perm/ro2.folded"
+chmod 444 "$tmp/perm/ro2.folded"
+"$smolder" export "$cpu" -f folded -o "$tmp/perm/ro2.folded" 2> "$tmp/err"; rc=$?
+check "export over a read-only file as $(id -un): status 1, one line, Permission denied, kept" \
+  bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qF \"cannot create '$tmp/perm/ro2.folded': Permission denied\" '$tmp/err' && [ \"\$(cat '$tmp/perm/ro2.folded')\" = 'old 1' ]"
 
 # A terminal named as the target (-o /dev/tty, -o /dev/stderr on one) is treated as -o -
 # on a terminal: no pprof, escape sequences in names escaped.  Run on a pseudo-terminal,
