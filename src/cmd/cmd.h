@@ -262,7 +262,8 @@ struct cmd_loaded {
 	"                           pprof sample labels ({endpoint=\"/checkout\"}) work too\n" \
 	"      --profile-type ID    e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds\n"    \
 	"                           (default: the only one the query has)\n"               \
-	"      --from T, --to T     the range: now-1h (default), now, RFC 3339, Unix s/ms\n" \
+	"      --from T, --to T     the range: now-1h (default), now, 1h (ago),\n"      \
+	"                           RFC 3339, Unix s/ms/us/ns\n"                         \
 	"      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"     \
 	"      --tenant NAME        the tenant (default: anonymous; X-Scope-OrgID with\n"  \
 	"                           --url, where $PROFILECLI_TENANT_ID is the default);\n" \

@@ -73,7 +73,7 @@ static const struct {
 	{ "j k  Enter", "pick a service and profile type / open the window's merged profile" },
 	{ "/", "edit the label selector {service_name=\"x\", region=~\"eu-.*\"}; Tab completes" },
 	{ "[ ]", "range presets: 5m 15m 1h 6h 24h 7d (ending now)" },
-	{ "t", "a custom range: FROM [TO] (now-3h now-1h, RFC 3339, Unix seconds)" },
+	{ "t", "a custom range: FROM [TO]: now-3h now-1h, 1h (ago), RFC 3339, Unix s/ms/us/ns" },
 	{ "h l  - =  0", "move / shrink / grow the window on the timeline; 0 the whole range" },
 	{ "P", "compare the window with the period before it (a diff)" },
 	{ "b", "tag breakdown: each value of a label and its share" },

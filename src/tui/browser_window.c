@@ -50,8 +50,8 @@ void browser_set_preset(struct browser_state *b, int p)
 	browser_range_changed(b);
 }
 
-/* t: "FROM TO" (now-3h now-1h, RFC 3339, Unix s/ms); TO may be left out (now). A range
- * that ends now follows the clock like a preset. */
+/* t: "FROM TO" (now-3h now-1h, 1h, RFC 3339, Unix s/ms/us/ns); TO may be left out (now).
+ * A range that ends now follows the clock like a preset. */
 /*
  * The range from FROM to TO (t's and --from/--to's words; from NULL: an hour before the
  * end, as --from's default); the caller reloads.
@@ -83,7 +83,8 @@ int browser_view_set_range(struct tui_app *a, const char *text)
 	int rc;
 
 	if (sscanf(text, "%127s %127s", from, to) < 1)
-		return err_set(ERR_PARSE, "want FROM [TO]: now-3h now-1h, RFC 3339 or Unix seconds");
+		return err_set(ERR_PARSE, "want FROM [TO]: now-3h now-1h, 1h (ago), RFC 3339 or "
+			       "Unix s/ms/us/ns");
 	if ((rc = range_set(&a->br, from, *to ? to : "now")))
 		return rc;
 	browser_reload(a);
@@ -291,7 +292,8 @@ bool browser_window_key(struct tui_app *a, int key)
 		a->message[0] = '\0';
 		a->prompt_kind = 't';
 		a->prompt_len = 0;
-		scr_message(a, false, "range: FROM [TO] — now-3h now-1h, 2026-11-21T08:00:00Z, Unix seconds");
+		scr_message(a, false, "range: FROM [TO] — now-3h now-1h, 1h (ago), RFC 3339, "
+			    "Unix s/ms/us/ns");
 		return true;
 	}
 	return false;

@@ -681,6 +681,12 @@ done
 # Java agent's JFR is refused with 415
 check "serve --help: Go and Node SDKs on /ingest, the Java agent's JFR refused with 415" \
   bash -c "'$smolder' serve --help | tr '\n' ' ' | grep -q '(Go and Node SDKs; the Java agent.s JFR is refused with 415: convert it to pprof)' && ! '$smolder' serve --help | grep -q 'Java, Node'"
+# every --from/--to help says what the parser reads (it said Unix s/ms, or seconds
+# or ms, and nothing of 1h or Unix us/ns)
+for verb in view diff top peek list export "query series"; do
+  check "$verb --help: --from/--to take now-1h, now, 1h (ago), RFC 3339, Unix s/ms/us/ns" \
+    bash -c "'$smolder' $verb --help | grep -A1 -- '--from T, --to T' | tr -s ' \n' ' ' | grep -qF 'now-1h (default), now, 1h (ago), RFC 3339, Unix s/ms/us/ns'"
+done
 # usage errors that print the usage block (no SOURCE, one side of a diff, no FILE, no
 # query kind, an extra argument)
 for args in "" "view a b" "diff a" top "peek main" list export ingest upload query \
