@@ -9,8 +9,10 @@
  *   speedscope  the file format ($schema must be speedscope's), evented or sampled;
  *               each profile's samples carry a `profile_name` sample label (upstream:
  *               one series per profile; the store makes the same series from it), an
- *               unnamed profile's none; a file with several profiles (once those of
- *               equal name, type, unit and startValue merge, no name being "") types
+ *               unnamed profile's none, and the series none (upstream's profile name
+ *               replaces a profile_name given in `name`); a file with several
+ *               profiles (once those of equal name, type, unit and startValue merge,
+ *               no name being "") types
  *               its data by unit (name.<unit>), as upstream does: one item per unit, so
  *               "nanoseconds" and "bytes" profiles in one file become app.nanoseconds
  *               (wall) and app.bytes (memory); a file without profiles (no key, null
@@ -485,17 +487,31 @@ done:
 
 /* ---- the og path ---- */
 
-static int og_labels(const struct legacy_md *md, const struct og_type *t, struct labelset *ls)
+/*
+ * A speedscope profile's name is its series' profile_name, over the one `name` gives:
+ * upstream's parseOne does LabelSet.Add("profile_name", name), which sets it, or for
+ * an unnamed profile deletes it.  Here the name is a sample label (retype), and a
+ * series label would hide it (series labels win over sample labels of the same name,
+ * as upstream's series split has them), so the series gets none.  Folded and lines
+ * bodies keep the name's profile_name: upstream's converters add none.
+ */
+static int og_labels(const struct legacy_md *md, const struct og_type *t, bool speedscope,
+		     struct labelset *ls)
 {
-	return legacy_labels(md, t->metric, t->app.data, t->app.len, true, ls);
+	int rc = legacy_labels(md, t->metric, t->app.data, t->app.len, true, ls);
+
+	if (rc == 0 && speedscope)
+		labelset_del(ls, "profile_name");
+	return rc;
 }
 
 /*
- * One part to store, as upstream's adapter makes it: typed, checked, labelled.  A part
- * refused is answered with `refused` (400 or 422: see the top of the file).
+ * One part to store, as upstream's adapter makes it: typed, checked, labelled (a
+ * speedscope part's way: og_labels).  A part refused is answered with `refused` (400 or
+ * 422: see the top of the file).
  */
 static int og_item(const struct ingest_request *rq, const struct ingest_limits *lim,
-		   const struct legacy_md *md, struct og_part *op, int refused,
+		   const struct legacy_md *md, struct og_part *op, bool speedscope, int refused,
 		   struct ingest_result *out)
 {
 	struct labelset ls = LABELSET_INIT;
@@ -521,7 +537,8 @@ static int og_item(const struct ingest_request *rq, const struct ingest_limits *
 		return ingest_fail_last(out, refused, NULL, NULL);
 	if (ingest_prof_all_zero(op->p))
 		return 0;
-	if ((rc = og_labels(md, &op->t, &ls)) || (rc = ingest_series_finish(&ls, op->p, lim))) {
+	if ((rc = og_labels(md, &op->t, speedscope, &ls)) ||
+	    (rc = ingest_series_finish(&ls, op->p, lim))) {
 		labelset_free(&ls);
 		return ingest_fail_last(out, refused, NULL, NULL);
 	}
@@ -572,7 +589,7 @@ int ingest_text(const struct ingest_request *rq, const struct ingest_limits *lim
 		goto done;
 	}
 	for (i = 0; i < n && !rc; i++)
-		rc = og_item(rq, lim, md, &parts[i], refused, out);
+		rc = og_item(rq, lim, md, &parts[i], fmt == LEGACY_SPEEDSCOPE, refused, out);
 done:
 	for (i = 0; i < SS_NUNITS; i++)
 		og_part_release(&parts[i]);

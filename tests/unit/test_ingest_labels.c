@@ -10,13 +10,15 @@
  *     an empty one drops it;
  *   - speedscope: profiles in different units become one item each, typed by
  *     <name>.<unit>; profiles without a name merge as if named ""; a file without
- *     profiles stores nothing (200).
+ *     profiles stores nothing (200); their names are the profile_name, not `name`'s.
  */
 #include "testutil_ingest.h"
+#include "testutil_store.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "base/err.h"
 #include "profile/labels.h"
 
 static const char *label(const struct ingest_item *it, const char *name)
@@ -318,6 +320,49 @@ static void test_speedscope_unnamed(void **state)
 }
 
 /*
+ * A profile_name in `name` gives way to the speedscope profiles' names, as upstream's
+ * parseOne sets (or, for an unnamed profile, deletes) the series' profile_name: the
+ * series has none, the samples carry one and two, and a store lists those (it listed
+ * only x, which hid them).  A folded body keeps the name's: upstream adds none there.
+ */
+static void test_speedscope_profile_name(void **state)
+{
+	struct ingest_result res;
+	struct ti_req r = { 0 };
+	struct buf body = BUF_INIT;
+	struct store *s;
+	struct backend *b;
+	const struct ingest_item *it;
+
+	(void)state;
+	tu_read(SS "two-sampled.speedscope.json", &body);
+	ti_req_init(&r, "POST", "/ingest", "name=pn%7Bprofile_name%3Dx%7D&format=speedscope");
+	ti_req_body(&r, body.data, body.len);
+	ti_assert_ok(ti_run(&r, NULL, &res), &res, 1);
+	it = &res.items[0];
+	assert_string_equal(label(it, "profile_name"), "(none)");
+	assert_true(has_sample_label(it->prof, "profile_name", "one"));
+	assert_true(has_sample_label(it->prof, "profile_name", "two"));
+	assert_int_equal(tu_tmp_create("labels"), 0);
+	s = ts_open_new("pn.db");
+	if (store_write(s, NULL, &it->series, it->prof, it->time_ns, it->duration_ns))
+		fail_msg("store_write: %s", err_last());
+	b = ts_backend_of(s);
+	ts_assert_label_values(b, "profile_name", NULL, 2, "one", "two");
+	backend_close(b);
+	store_close(s);
+	tu_tmp_remove();
+	ingest_result_release(&res);
+	ti_req_init(&r, "POST", "/ingest", "name=pn%7Bprofile_name%3Dx%7D");
+	ti_req_body(&r, "a;b 1\n", 6);
+	ti_assert_ok(ti_run(&r, NULL, &res), &res, 1);
+	assert_string_equal(label(&res.items[0], "profile_name"), "x");
+	ingest_result_release(&res);
+	ti_req_release(&r);
+	buf_release(&body);
+}
+
+/*
  * A speedscope file without profiles (no key, null or []): upstream's parseAll converts
  * nothing and the handler answers 200; it was 422 "no 'profiles'".  Profiles that are
  * no array stay refused, as Go's decoder refuses them.
@@ -359,6 +404,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_legacy_spy_label),
 		cmocka_unit_test(test_speedscope_units),
 		cmocka_unit_test(test_speedscope_unnamed),
+		cmocka_unit_test(test_speedscope_profile_name),
 		cmocka_unit_test(test_speedscope_no_profiles),
 	};
 
