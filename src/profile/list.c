@@ -17,7 +17,6 @@
 #include "base/err.h"
 #include "base/hmap.h"
 #include "base/vec.h"
-#include "re2.h"
 #include "search.h"
 
 struct entry {
@@ -228,13 +227,21 @@ static void ctx_release(struct lctx *c)
 }
 
 /*
- * Selects the functions whose name `re` (compiled from the RE2 text `regex`) matches, or
- * (re NULL) whose name is the string `name`, and computes.  A name the regex cannot
- * decide (search_regex_test: PCRE2 and its DFA both give up) fails the call; it is never
- * taken for a non-match.
+ * What compute() lists: the functions whose name `re` (compiled by search_compile() from
+ * the RE2 text `regex`) matches; else (re NULL) those whose name is the string `name`.
  */
-static int compute(const struct prof *p, uint32_t type, pcre2_code *re, const char *regex,
-		   uint32_t name, struct list *out)
+struct pick {
+	const void *re;
+	const char *regex;
+	uint32_t name;
+};
+
+/*
+ * Selects the functions `pick` says and computes.  A name the regex cannot decide
+ * (search_regex_test: PCRE2 and its DFA both give up) fails the call; it is never taken
+ * for a non-match.
+ */
+static int compute(const struct prof *p, uint32_t type, const struct pick *pk, struct list *out)
 {
 	struct lctx c = { .p = p };
 	pcre2_match_data *md = NULL;
@@ -250,15 +257,15 @@ static int compute(const struct prof *p, uint32_t type, pcre2_code *re, const ch
 		hmap_release(&c.map);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
-	if (re && !(md = pcre2_match_data_create_from_pattern(re, NULL))) {
+	if (pk->re && !(md = pcre2_match_data_create_from_pattern(pk->re, NULL))) {
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
 	for (i = 0; i < p->nfunctions; i++) {
 		uint32_t fname = p->functions[i].name;
-		int hit = re ? search_regex_test(re, md, regex, prof_str(p, fname),
-						 prof_strlen(p, fname)) :
-			       fname == name;
+		int hit = pk->re ? search_regex_test(pk->re, md, pk->regex, prof_str(p, fname),
+						     prof_strlen(p, fname)) :
+				   fname == pk->name;
 
 		c.fn_routine[i] = UINT32_MAX;
 		if (hit < 0) {
@@ -277,32 +284,24 @@ done:
 
 int list_compute(const struct prof *p, uint32_t type, const char *regex, struct list *out)
 {
-	pcre2_code *re;
-	int err, rc;
-	PCRE2_SIZE off;
-	struct buf pat = BUF_INIT;
+	struct search s;
+	int rc;
 
-	if ((rc = re2_to_pcre(regex, &pat))) {  /* pprof's syntax: RE2 */
-		buf_release(&pat);
+	/*
+	 * search's compilation, so a name holding invalid UTF-8 is matched as Go's regexp
+	 * (pprof, peek, --focus) matches it: each invalid byte read as U+FFFD
+	 */
+	memset(out, 0, sizeof(*out));
+	if ((rc = search_compile(&s, regex)))
 		return rc;
-	}
-	re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len,
-			   RE2_PCRE2_OPTIONS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
-	buf_release(&pat);
-	if (!re) {
-		PCRE2_UCHAR msg[160];
-
-		pcre2_get_error_message(err, msg, sizeof(msg));
-		return err_set(ERR_PARSE, "bad regex at offset %zu: %s", (size_t)off, (char *)msg);
-	}
-	rc = compute(p, type, re, regex, 0, out);
-	pcre2_code_free(re);
+	rc = compute(p, type, &(struct pick){ .re = s.code, .regex = s.pattern }, out);
+	search_release(&s);
 	return rc;
 }
 
 int list_function(const struct prof *p, uint32_t type, uint32_t name, struct list *out)
 {
-	return compute(p, type, NULL, NULL, name, out);
+	return compute(p, type, &(struct pick){ .name = name }, out);
 }
 
 uint32_t list_first_numbered(const struct list_routine *r)

@@ -40,7 +40,10 @@ struct list {
 	int64_t total;  /* of p's magnitudes: a caller that filtered p sets the unfiltered one */
 };
 
-/* Routines of functions whose name matches the PCRE2 regex (unanchored, as pprof). */
+/*
+ * Routines of functions whose name matches the regex (RE2 syntax, unanchored, as pprof;
+ * compiled and matched as search.h does).
+ */
 int list_compute(const struct prof *p, uint32_t type, const char *regex, struct list *out);
 /* One function by name (string id): what the source pane shows. */
 int list_function(const struct prof *p, uint32_t type, uint32_t name, struct list *out);

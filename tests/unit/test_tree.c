@@ -758,6 +758,50 @@ static void test_list_backtracking_regex(void **state)
 	buf_release(&text);
 }
 
+/*
+ * A name holding invalid UTF-8 is matched as pprof (Go's regexp) matches it, each bad
+ * byte read as U+FFFD: `a.b` lists main.a\xffb, as `go tool pprof -list a.b` and peek do
+ * (list compiled with PCRE2_MATCH_INVALID_UTF, under which the byte matched nothing: "no
+ * function matches").  A pattern that is not UTF-8 itself still matches byte for byte.
+ */
+static void test_list_invalid_utf8_name(void **state)
+{
+	static const char *const pats[] = { "a.b", "^main\\.a\\x{FFFD}b$", "\xff", "a\xff" "b" };
+	struct prof_builder *b;
+	struct prof *p;
+	struct list l;
+	uint32_t t, u, bad, good, file, fb, fg, loc[2], i;
+	int64_t v[2] = { 10, 5 };
+
+	(void)state;
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, "main.a\xff" "b", 8, &bad), 0);
+	assert_int_equal(pb_string(b, "main.c", 6, &good), 0);
+	assert_int_equal(pb_string(b, "/s/a.go", 7, &file), 0);
+	assert_int_equal(pb_function(b, &(struct prof_function){ bad, bad, file, 1 }, &fb), 0);
+	assert_int_equal(pb_function(b, &(struct prof_function){ good, good, file, 5 }, &fg), 0);
+	assert_int_equal(pb_location(b, PROF_NONE, 0x10, &(struct prof_line){ fb, 1 }, 1, &loc[0]), 0);
+	assert_int_equal(pb_location(b, PROF_NONE, 0x20, &(struct prof_line){ fg, 6 }, 1, &loc[1]), 0);
+	assert_int_equal(pb_sample(b, &loc[0], 1, &v[0], NULL, 0), 0);
+	assert_int_equal(pb_sample(b, &loc[1], 1, &v[1], NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		if (list_compute(p, 0, pats[i], &l))
+			fail_msg("list '%s': %s", pats[i], err_last());
+		if (l.n != 1)
+			fail_msg("list '%s': %u routines, not main.a\\xffb's", pats[i], l.n);
+		assert_memory_equal(prof_str(p, l.r[0].name), "main.a\xff" "b", 9);
+		tu_assert_i64(l.r[0].flat, 10);
+		assert_int_equal(l.r[0].nlines, 1);
+		tu_assert_i64(l.r[0].lines[0].line, 1);
+		list_release(&l);
+	}
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -778,6 +822,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_list_many_functions),
 		cmocka_unit_test(test_collapse_keeps_innermost_line),
 		cmocka_unit_test(test_list_backtracking_regex),
+		cmocka_unit_test(test_list_invalid_utf8_name),
 		cmocka_unit_test(test_flame_diff_hidden_saturates),
 	};
 
