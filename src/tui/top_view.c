@@ -69,8 +69,16 @@ static int refresh_rows(struct tui_app *a)
 	if (tp->valid)
 		return 0;
 	if (a->diff) {
-		if ((rc = diff_top(&tp->all[a->type + a->ntypes], &tp->all[a->type], &a->dscale, p,
-				   &tp->dtop)))
+		/*
+		 * Percentages and changes of pprof's totals (a->base_total: magnitudes, before
+		 * any filter), as the flame graph's status and `smolder diff` have them: a
+		 * side's own top is of its net sum, which a negative value makes smaller.
+		 */
+		struct top bs = tp->all[a->type + a->ntypes], ns = tp->all[a->type];
+
+		bs.total = a->base_total[a->type + a->ntypes];
+		ns.total = a->base_total[a->type];
+		if ((rc = diff_top(&bs, &ns, &a->dscale, p, &tp->dtop)))
 			return rc;
 		diff_top_sort(&tp->dtop, p, (enum diff_sort)tp->sort, tp->invert);
 		n = tp->dtop.n;

@@ -13,7 +13,9 @@
  *  - the source pane of a diff: base, new and change per line, named, with pprof -list
  *    -diff_base's numbers;
  *  - 4 in lines granularity opens the line frame's function on its line; files and
- *    packages granularity say so one way on the pane, its status and the message line.
+ *    packages granularity say so one way on the pane, its status and the message line;
+ *  - a diff's top table: percentages and changes of pprof's totals, as `smolder diff`
+ *    (a negative base value made them of the net sum).
  */
 #include <locale.h>
 #include <stdio.h>
@@ -347,6 +349,43 @@ static void test_header_file_name(void **state)
 	screen_close(&scr);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* a diff's top table                                                                     */
+
+/*
+ * A base with a negative value: the table's percentages and changes are of pprof's
+ * totals (magnitudes), as the flame graph's status and `smolder diff` have them; the
+ * table used the net totals (b: 150.0%, +200.00 where the CLI says 37.5%, +87.50).
+ */
+static void test_diff_table_signed_base(void **state)
+{
+	struct tui_app *a = diff_app("main;a 10\nmain;b -6\n", "main;a 10\nmain;b 10\n");
+	struct offscreen scr = screen_open(24, 80);
+	const char *text;
+
+	(void)state;
+	tui_app_key(a, '2');
+	text = screen_text(a, &scr);
+	/* smolder diff sb.folded sn.folded: b 37.5% 50.0% +87.50, main 25.0% 100% +75.00,
+	 * a 62.5% 50.0% -12.50 */
+	if (!strstr(line_with(text, scr.h, "  b "), "37.5%     50.0%     +87.50  b") ||
+	    !strstr(line_with(text, scr.h, "  main "), "25.0%      100%     +75.00  main") ||
+	    !strstr(line_with(text, scr.h, "  a "), "62.5%     50.0%     -12.50  a")) {
+		print_screen(text);
+		fail_msg("the diff table's numbers are not smolder diff's");
+	}
+	tui_app_key(a, 'a');  /* absolute: +100.00 +100.00 +0.00, as smolder diff --absolute */
+	text = screen_text(a, &scr);
+	if (!strstr(line_with(text, scr.h, "  b "), "37.5%     50.0%   +100.00%  b") ||
+	    !strstr(line_with(text, scr.h, "  main "), "25.0%      100%   +100.00%  main") ||
+	    !strstr(line_with(text, scr.h, "  a "), "62.5%     50.0%     +0.00%  a")) {
+		print_screen(text);
+		fail_msg("the absolute diff table's numbers are not smolder diff --absolute's");
+	}
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +396,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_diff_columns),
 		cmocka_unit_test(test_source_in_lines_granularity),
 		cmocka_unit_test(test_header_file_name),
+		cmocka_unit_test(test_diff_table_signed_base),
 	};
 	int rc;
 
