@@ -195,7 +195,7 @@ enum legacy_format { LEGACY_GROUPS, LEGACY_LINES, LEGACY_SPEEDSCOPE };
 struct legacy_md {
 	struct labelset name;   /* from `name`: __name__ = the app name, then {k=v} */
 	int64_t from_ns, until_ns;
-	uint32_t sample_rate;   /* Go's uint32(sampleRate) */
+	uint32_t sample_rate;   /* Go's uint32(sampleRate); 100 for none or a negative one */
 	struct buf spy;         /* spyName, "unknown" by default */
 };
 

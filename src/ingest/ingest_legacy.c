@@ -304,10 +304,12 @@ static int parse_md(const struct ingest_request *rq, struct legacy_md *md, struc
 	md->until_ns = rq->now_ns;
 	if (ingest_param(rq, "until", v) && v->len)
 		md->until_ns = ingest_attime(v->data, v->len, rq->now_ns);
+	/* upstream's handler (since #5253): a rate that is not Atoi's, or is negative, is
+	 * the default 100, as an absent one; any other is uint32(rate), wrapping past 2^32 */
 	md->sample_rate = 100;
 	if (ingest_param(rq, "sampleRate", v) && v->len && ingest_atoi(v->data, v->len, &rate) &&
 	    rate >= 0)
-		md->sample_rate = (uint32_t)rate;  /* Go: uint32(sampleRate) */
+		md->sample_rate = (uint32_t)rate;
 	if (ingest_param(rq, "spyName", v) && v->len)
 		buf_add(&md->spy, v->data, v->len);
 	else

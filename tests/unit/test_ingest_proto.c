@@ -696,6 +696,28 @@ static void test_name_and_query(void **state)
 		ingest_result_release(&res);
 		ti_req_release(&r);
 	}
+	/* sampleRate as upstream's handler reads it since #5253: not Atoi's, or negative,
+	 * is the default 100; others are uint32(rate), so 2^32 + 50 is 50; 0 is no rate */
+	{
+		static const struct {
+			const char *rate;
+			int64_t total;  /* of a;b 1 */
+		} rates[] = {
+			{ "-5", 10000000 }, { "abc", 10000000 }, { "4294967346", 20000000 },
+			{ "0", 1 },
+		};
+		struct ingest_result res;
+		struct ti_req r = { 0 };
+		char q[64];
+
+		for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+			snprintf(q, sizeof(q), "name=app.cpu&sampleRate=%s", rates[i].rate);
+			tu_assert_i64(prof_total(legacy_text(&r, &res, q, "a;b 1\n", 6)->prof, 0),
+				      rates[i].total);
+			ingest_result_release(&res);
+		}
+		ti_req_release(&r);
+	}
 }
 
 static void test_times(void **state)
