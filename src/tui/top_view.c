@@ -200,7 +200,12 @@ static void draw_diff(struct tui_app *a, int y, int h, int w, const char *arrow)
 
 		units_percent(p1, sizeof(p1), r->base_cum, d->base_total);
 		units_percent(p2, sizeof(p2), r->new_cum, d->new_total);
+		/* at most 10 cells, so that a space always parts it from new%: a change too
+		 * large for two decimals there (+10000000000500.00%) reads +1.0e+13% */
 		snprintf(ch, sizeof(ch), "%+.2f%s", r->change * 100, a->dscale.absolute ? "%" : "");
+		if (strlen(ch) > 10)
+			snprintf(ch, sizeof(ch), "%+.1e%s", r->change * 100,
+				 a->dscale.absolute ? "%" : "");
 		text_pad_left(&line, p1, 11);
 		text_pad_left(&line, p2, 10);
 		if (attr != (int)A_NORMAL)

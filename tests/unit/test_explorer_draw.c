@@ -15,7 +15,8 @@
  *  - 4 in lines granularity opens the line frame's function on its line; files and
  *    packages granularity say so one way on the pane, its status and the message line;
  *  - a diff's top table: percentages and changes of pprof's totals, as `smolder diff`
- *    (a negative base value made them of the net sum).
+ *    (a negative base value made them of the net sum); a huge change stays apart from
+ *    the column before it, in a compact form.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -386,6 +387,40 @@ static void test_diff_table_signed_base(void **state)
 	tui_app_free(a);
 }
 
+/*
+ * A huge change keeps a space before it and a compact form: +10000000000500.00% ran
+ * into the new% column ("100%+1000...").
+ */
+static void test_diff_table_huge_change(void **state)
+{
+	struct tui_app *a = diff_app("main;a 1\n", "main;a 1\nmain;b 100000000000\nmain;c 5\n");
+	struct offscreen scr = screen_open(24, 80);
+	const char *text, *row;
+
+	(void)state;
+	tui_app_key(a, 'a');
+	tui_app_key(a, '2');
+	text = screen_text(a, &scr);
+	row = line_with(text, scr.h, "  main ");
+	if (!strstr(row, "100%      100%  +1.0e+13%  main")) {
+		print_screen(text);
+		fail_msg("main's row: '%s'", row);
+	}
+	row = line_with(text, scr.h, "+b");
+	if (!strstr(row, "0%      100%  +1.0e+13%  +b")) {
+		print_screen(text);
+		fail_msg("b's row: '%s'", row);
+	}
+	/* a change that fits keeps its two decimals */
+	row = line_with(text, scr.h, "+c");
+	if (!strstr(row, "0%    5e-09%   +500.00%  +c")) {
+		print_screen(text);
+		fail_msg("c's row: '%s'", row);
+	}
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +432,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_in_lines_granularity),
 		cmocka_unit_test(test_header_file_name),
 		cmocka_unit_test(test_diff_table_signed_base),
+		cmocka_unit_test(test_diff_table_huge_change),
 	};
 	int rc;
 
