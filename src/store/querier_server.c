@@ -390,25 +390,47 @@ done:
 	return rc;
 }
 
-/* Runs fn once per matcher (or once with NULL when there is none). */
+/*
+ * Runs fn once per distinct matcher (or once with NULL when there is none).  Each is a
+ * scan of the series, so their number is bounded (a 17 KB gzip body holds millions) and
+ * the owner's cancel flag is polled between them: a list request answers a timeout or a
+ * shutdown once its current scan ends.
+ */
 static int each_matcher(struct qctx *c, char **matchers, size_t n,
 			int (*fn)(struct qctx *c, const struct selector *sel, void *ctx), void *ctx)
 {
+	struct strvec distinct = STRVEC_INIT;
 	struct selector *sel = NULL;
 	size_t i;
-	int rc;
+	int rc = 0;
 
+	if (n > QUERIER_MAX_MATCHERS)
+		return qs_fail(c->out, 400, NULL, ERR_TOOBIG, "too many matchers: %zu (at most %d)",
+			       n, QUERIER_MAX_MATCHERS);
 	if (n == 0)
 		return fn(c, NULL, ctx);
-	for (i = 0; i < n; i++) {
-		if (selector_parse(matchers[i] ? matchers[i] : "", &sel))
-			return qs_fail_last(c->out, "matchers");
+	/* their answers are a union: a repeated matcher adds nothing */
+	for (i = 0; i < n && !rc; i++)
+		rc = strvec_push(&distinct, matchers[i] ? matchers[i] : "");
+	if (rc) {
+		strvec_release(&distinct);
+		return qs_fail(c->out, 500, NULL, ERR_NOMEM, "out of memory");
+	}
+	strvec_sort_unique(&distinct);
+	for (i = 0; i < distinct.n && !rc; i++) {
+		if (c->b->cancel && *c->b->cancel) {
+			rc = qs_fail(c->out, 499, NULL, ERR_CANCELLED, "cancelled");
+			break;
+		}
+		if (selector_parse(distinct.v[i], &sel)) {
+			rc = qs_fail_last(c->out, "matchers");
+			break;
+		}
 		rc = fn(c, sel, ctx);
 		selector_free(sel);
-		if (rc)
-			return rc;
 	}
-	return 0;
+	strvec_release(&distinct);
+	return rc;
 }
 
 struct names_ctx {

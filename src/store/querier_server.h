@@ -58,7 +58,10 @@
  *   - Diff refuses sides of different profile types, or a missing side (400);
  *     upstream reads a missing side as an empty request;
  *   - PROFILE_FORMAT_DOT, profile_id_selector and trace_id_selector: 501.
- *   - Connect-Timeout-Ms is not enforced here: the serve glue owns b->cancel.
+ *   - LabelNames, LabelValues and Series take at most QUERIER_MAX_MATCHERS matchers,
+ *     else 400 (upstream takes any number); a repeated matcher is read once;
+ *   - Connect-Timeout-Ms is not enforced here: the serve glue owns b->cancel, which
+ *     every method polls (a list request between matchers and between series too).
  * As upstream: a request's range [start, end] (ms) holds both ends, so what is stamped
  * in end's millisecond is in; no data in the range is an empty answer (an empty flame
  * graph, a profile without samples), not an error; without the `allow-utf8-labelnames=true`
@@ -89,6 +92,7 @@
 #define QUERIER_MAX_NODES_DEFAULT 8192
 #define QUERIER_MAX_NODES_MAX     (1 << 20)
 #define QUERIER_MAX_BODY          ((size_t)16 << 20)  /* a request; gzip-inflated too */
+#define QUERIER_MAX_MATCHERS      1000  /* LabelNames, LabelValues, Series: else 400 */
 
 enum querier_route { QUERIER_ROUTE_NONE, QUERIER_ROUTE_CONNECT, QUERIER_ROUTE_RENDER };
 

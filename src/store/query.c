@@ -14,6 +14,8 @@
  * is then divided by the number of profiles the series had in the range (rounded to
  * the nearest integer); series are added; the stacks are walked up the trie into a
  * struct prof made through one builder, which also receives each scope's symbols.
+ *
+ * Every scan polls the backend's cancel flag per series (and per row read), lists too.
  */
 #include "store_int.h"
 
@@ -183,6 +185,8 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 		struct cand c = { 0 };
 		int keep = 1;  /* matcher_test's answer: 1, 0 or its error */
 
+		if ((rc = check_cancel(sb)))  /* every list's scan: a tenant may hold many series */
+			goto done;
 		if (!z) {
 			rc = err_set(ERR_CORRUPT, "store '%s' is corrupt: series %lld has no key", s->path,
 				     (long long)sqlite3_column_int64(st, 0));
@@ -238,6 +242,8 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 		size_t k;
 		bool ok = true;
 
+		if ((rc = check_cancel(sb)))
+			goto done;
 		for (k = 0; sel && k < sel->n && ok; k++)
 			if (!labelset_get(&c->labels, sel->m[k].name) &&
 			    (rc = sample_matcher_possible(s, c, &sel->m[k], &ok)))
@@ -284,6 +290,8 @@ static int be_profile_types(struct backend *b, struct time_range r, struct profi
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct profile_type pt;
 
+		if ((rc = check_cancel(sb)))
+			goto done;
 		if (profile_type_parse((const char *)sqlite3_column_text(st, 0), &pt))
 			continue;  /* not a valid ID: not listed */
 		if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1))) {
@@ -344,7 +352,8 @@ static int each_cand(struct backend *b, const struct selector *sel, struct time_
 	if ((rc = resolve(sb, sel, NULL, r, &c)))
 		goto done;
 	for (i = 0; i < c.n && !rc; i++)
-		rc = fn(sb->s, &c.v[i], ctx);
+		if (!(rc = check_cancel(sb)))
+			rc = fn(sb->s, &c.v[i], ctx);
 done:
 	cands_release(&c);
 	store_read_end(sb->s);

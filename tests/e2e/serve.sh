@@ -10,8 +10,9 @@
 #   - bounds: 413 (body limit), 429 + Retry-After (--max-inflight), 507 on a full store
 #     (--max-store-size, and a real full tmpfs when a user namespace can mount one),
 #     eviction keeping the file under --max-store-size; a push answered while a long query
-#     runs (queries have their own threads), 504 for a query past --request-timeout; a
-#     small push answered while a large one is decoded on the same HTTP thread (decoders);
+#     runs (queries have their own threads), 504 for a query past --request-timeout, at
+#     most 1,000 matchers in a list request; a small push answered while a large one is
+#     decoded on the same HTTP thread (decoders);
 #   - security: a non-loopback listener needs --auth-file (or --no-auth), credentials need
 #     TLS off loopback; basic and bearer credentials bound to tenants, 401/403, HTTPS with a
 #     self-signed certificate made here; tenants never see each other's data;
@@ -498,6 +499,15 @@ url=http://127.0.0.1:$PORT
 check "a push on the only HTTP thread is answered while a long query runs" \
   push_during query "$url/pyroscope/render?query=$Q&from=1&until=now&format=json"
 check "and the query is answered too" test "$(cat "$tmp/query.st")" = 200
+# a list request is a scan per matcher: their number is bounded, gzip bodies included
+python3 -c 'import json, sys; print(json.dumps({"matchers": ["{}"] * int(sys.argv[1])}))' 1000 > "$tmp/m1000.json"
+python3 -c 'import json, sys; print(json.dumps({"matchers": ["{}"] * int(sys.argv[1])}))' 100000 | gzip > "$tmp/m100k.json.gz"
+st=$(http POST "$url/querier.v1.QuerierService/LabelNames" -H 'Content-Type: application/json' --data-binary @"$tmp/m1000.json")
+check "LabelNames takes 1,000 matchers ($st)" \
+  bash -c "[ '$st' = 200 ] && grep -q '\"service_name\"' '$tmp/body'"
+st=$(http POST "$url/querier.v1.QuerierService/LabelNames" -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' --data-binary @"$tmp/m100k.json.gz")
+check "and refuses 100,000 in a gzip body with 400 and the reason ($st)" \
+  bash -c "[ '$st' = 400 ] && grep -qF '\"message\":\"too many matchers: 100000 (at most 1000)\"' '$tmp/body'"
 serve_stop
 serve_start qtimeout --db "$tmp/q.db" --request-timeout 1ms || exit 1
 url=http://127.0.0.1:$PORT

@@ -12,6 +12,7 @@
 
 #include <ftw.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1125,6 +1126,104 @@ static void test_render_params(void **state)
 	prof_free(want);
 }
 
+/* ---- list requests: cancellation and the matcher cap ---- */
+
+/* A backend whose label_names raises its cancel flag once it has answered. */
+struct raising {
+	struct backend base;
+	struct backend_ops ops;
+	struct backend *inner;
+	int calls;
+};
+
+static int raising_label_names(struct backend *b, const struct selector *sel,
+			       struct time_range r, struct strvec *out)
+{
+	struct raising *w = (struct raising *)b;
+	int rc = w->inner->ops->label_names(w->inner, sel, r, out);
+
+	w->calls++;
+	*w->base.cancel = 1;
+	return rc;
+}
+
+static void test_list_cancel(void **state)
+{
+	const char *J = "application/json";
+	atomic_int stop = 1;
+	struct backend *saved = be;
+	struct raising w;
+
+	(void)state;
+	/* a cancelled store answers no list (it read them all, however long that took) */
+	be->cancel = &stop;
+	expect_error(499, "canceled", "cancelled", "POST", PREFIX "ProfileTypes", J, "{}");
+	expect_error(499, "canceled", "cancelled", "POST", PREFIX "LabelNames", J, "{}");
+	expect_error(499, "canceled", "cancelled", "POST", PREFIX "LabelValues", J,
+		     "{\"name\":\"region\",\"matchers\":[\"{}\"]}");
+	expect_error(499, "canceled", "cancelled", "POST", PREFIX "Series", J,
+		     "{\"matchers\":[\"{service_name=\\\"cpuwork\\\"}\"]}");
+	expect_error(499, "canceled", "cancelled", "GET", "/pyroscope/label-values?label=region",
+		     NULL, NULL);
+	be->cancel = NULL;
+	/* raised while the first of three matchers is read: the others are not */
+	memset(&w, 0, sizeof(w));
+	w.ops = *be->ops;
+	w.ops.label_names = raising_label_names;
+	w.base.ops = &w.ops;
+	w.base.cancel = &stop;
+	w.inner = be;
+	stop = 0;
+	be = &w.base;
+	expect_error(499, "canceled", "cancelled", "POST", PREFIX "LabelNames", J,
+		     "{\"matchers\":[\"{service_name=\\\"cpuwork\\\"}\","
+		     "\"{service_name=\\\"heapwork\\\"}\",\"{}\"]}");
+	be = saved;
+	assert_int_equal(w.calls, 1);
+}
+
+/* {"name":"region","matchers":[m, m, ... n times]} */
+static char *many_matchers(const char *m, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_puts(&b, "{\"name\":\"region\",\"matchers\":[");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s\"%s\"", i ? "," : "", m);
+	buf_puts(&b, "]}");
+	return b.data;
+}
+
+static void test_matcher_cap(void **state)
+{
+	static const char *const methods[] = { "LabelNames", "LabelValues", "Series" };
+	char *over = many_matchers("{}", QUERIER_MAX_MATCHERS + 1);
+	char *at = many_matchers("{}", QUERIER_MAX_MATCHERS);
+	char *one = many_matchers("{}", 1), path[64];
+	struct call c, d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), PREFIX "%s", methods[i]);
+		expect_error(400, "invalid_argument", "too many matchers: 1001 (at most 1000)",
+			     "POST", path, "application/json", over);
+		/* at the cap: the same answer as the one matcher it repeats */
+		assert_int_equal(do_call(&c, "POST", path, "application/json", NULL, at,
+					 strlen(at)), 0);
+		assert_int_equal(do_call(&d, "POST", path, "application/json", NULL, one,
+					 strlen(one)), 0);
+		assert_true(c.out.body.len > 2);
+		assert_string_equal(c.out.body.data, d.out.body.data);
+		release(&c);
+		release(&d);
+	}
+	free(over);
+	free(at);
+	free(one);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1143,6 +1242,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_render_times),
 		cmocka_unit_test(test_render_params),
+		cmocka_unit_test(test_list_cancel),
+		cmocka_unit_test(test_matcher_cap),
 	};
 
 	tu_init(argc, argv);
