@@ -787,17 +787,65 @@ done:
 	return rc;
 }
 
-static int cmp_total_desc(const void *a, const void *b)
-{
-	const struct series_points *x = a, *y = b;
-	double sx = 0, sy = 0;
-	size_t i;
+/* A series and its total, for the order of SelectSeries' answer. */
+struct ranked {
+	struct series_points sp;
+	double total;
+};
 
-	for (i = 0; i < x->n; i++)
-		sx += x->values[i];
-	for (i = 0; i < y->n; i++)
-		sy += y->values[i];
-	return (sx < sy) - (sx > sy);
+/* Two label sets pair by pair (name, then value), the shorter first: upstream's order. */
+static int cmp_labels(const struct labelset *x, const struct labelset *y)
+{
+	size_t i, n = x->n < y->n ? x->n : y->n;
+	int r;
+
+	for (i = 0; i < n; i++)
+		if ((r = strcmp(x->v[i].name, y->v[i].name)) ||
+		    (r = strcmp(x->v[i].value, y->v[i].value)))
+			return r;
+	return (x->n > y->n) - (x->n < y->n);
+}
+
+/* As upstream's TopSeries: the larger total first, ties by labels ascending. */
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return cmp_labels(&x->sp.labels, &y->sp.labels);
+}
+
+/*
+ * Orders l as upstream does, limit or not, and keeps its first `limit` series (0: all).
+ * Totals are summed once per series, not at every comparison.
+ */
+static int rank_series(struct series_points_list *l, uint64_t limit)
+{
+	struct ranked *r;
+	size_t i, k;
+
+	if (l->n < 2)
+		return 0;
+	if (!(r = calloc(l->n, sizeof(*r))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < l->n; i++) {
+		r[i].sp = l->v[i];
+		for (k = 0; k < l->v[i].n; k++)
+			r[i].total += l->v[i].values[k];
+	}
+	qsort(r, l->n, sizeof(*r), cmp_ranked);
+	for (i = 0; i < l->n; i++)
+		l->v[i] = r[i].sp;
+	free(r);
+	for (i = limit ? (size_t)limit : l->n; i < l->n; i++) {
+		labelset_free(&l->v[i].labels);
+		free(l->v[i].ts_ms);
+		free(l->v[i].values);
+	}
+	if (limit && limit < l->n)
+		l->n = (size_t)limit;
+	return 0;
 }
 
 static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
@@ -847,14 +895,9 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 		rc = qs_fail_last(c->out, NULL);
 		goto done;
 	}
-	if (req->has_limit && req->limit > 0 && (uint64_t)req->limit < l.n) {
-		qsort(l.v, l.n, sizeof(*l.v), cmp_total_desc);
-		for (i = (size_t)req->limit; i < l.n; i++) {
-			labelset_free(&l.v[i].labels);
-			free(l.v[i].ts_ms);
-			free(l.v[i].values);
-		}
-		l.n = (size_t)req->limit;
+	if (rank_series(&l, req->has_limit && req->limit > 0 ? (uint64_t)req->limit : 0)) {
+		rc = qs_fail_last(c->out, NULL);
+		goto done;
 	}
 	resp.series = NEWN(c, Types__V1__Series *, l.n);
 	for (i = 0; resp.series && i < l.n; i++) {

@@ -22,7 +22,8 @@
  *       above 1,048,576 refused; stack_trace_selector; span_selector as a span_id
  *       matcher), SelectMergeProfile (pprof; max_nodes not applied, as upstream),
  *       SelectSeries (step >= 1 ms, at most one group_by label, aggregation, limit;
- *       as upstream, a point is stamped with its step's end (below), the range is
+ *       as upstream, series ordered by total, largest first, ties by labels, before
+ *       the limit; a point is stamped with its step's end (below), the range is
  *       read as (start, end], the point at start being upstream's for what precedes
  *       the steps, and only steps with data have points; at most 4 M values, steps
  *       times groups, and 10,000 groups, else 400), Diff (both sides folded at the

@@ -61,7 +61,8 @@ static struct prof *example(const char *name)
 	return p;
 }
 
-static void put(const char *service, const char *file, int64_t t, const char *k, const char *v)
+static void put_in(struct store *s, const char *service, const char *file, int64_t t,
+		   const char *k, const char *v)
 {
 	struct labelset ls = LABELSET_INIT;
 	struct prof *p = example(file);
@@ -69,10 +70,15 @@ static void put(const char *service, const char *file, int64_t t, const char *k,
 	labelset_set(&ls, "service_name", service);
 	if (k)
 		labelset_set(&ls, k, v);
-	if (store_write(st, NULL, &ls, p, t, 10 * SEC))
+	if (store_write(s, NULL, &ls, p, t, 10 * SEC))
 		fail_msg("store_write: %s", err_last());
 	labelset_free(&ls);
 	prof_free(p);
+}
+
+static void put(const char *service, const char *file, int64_t t, const char *k, const char *v)
+{
+	put_in(st, service, file, t, k, v);
 }
 
 /* cpuwork twice (T0, T0+10s), heapwork once, and a series with a dotted label name */
@@ -717,11 +723,17 @@ static void test_select_series(void **state)
 			 0);
 	assert_int_equal(got.n, 2);
 	assert_int_equal(want.n, 2);
+	/* upstream's order, the larger total first: us (3x the work), then eu */
+	assert_string_equal(labelset_get(&got.v[0].labels, "region"), "us");
+	assert_string_equal(labelset_get(&got.v[1].labels, "region"), "eu");
 	for (i = 0; i < 2; i++) {
-		assert_string_equal(labelset_get(&got.v[i].labels, "region"),
-				    labelset_get(&want.v[i].labels, "region"));
+		const struct series_points *w = &want.v[0];
+
+		if (strcmp(labelset_get(&w->labels, "region"),
+			   labelset_get(&got.v[i].labels, "region")) != 0)
+			w = &want.v[1];
 		for (k = 0; k < 6; k++)
-			assert_true(got.v[i].values[k] == want.v[i].values[k]);
+			assert_true(got.v[i].values[k] == w->values[k]);
 	}
 	/* only steps with data have points, as upstream */
 	assert_null(strstr(c.out.body.data, "\"value\":0,"));
@@ -1224,6 +1236,107 @@ static void test_matcher_cap(void **state)
 	free(one);
 }
 
+/* ---- SelectSeries, on stores of their own ---- */
+
+/* A fresh store in tmpdir as `be` (the suite's is put back by scratch_end). */
+static struct store *scratch_begin(const char *name, struct backend **saved)
+{
+	char path[300];
+	struct store *s;
+
+	snprintf(path, sizeof(path), "%s/%s.db", tmpdir, name);
+	*saved = be;
+	if (store_open(path, STORE_CREATE, &s) || store_backend_new(s, NULL, &be))
+		fail_msg("%s: %s", path, err_last());
+	return s;
+}
+
+static void scratch_end(struct store *s, struct backend *saved)
+{
+	backend_close(be);
+	store_close(s);
+	be = saved;
+}
+
+/* SelectSeries of CPU grouped by `group` over [T0, T0 + 10 s) in one step: the JSON reply. */
+static json_t *series_json(const char *group, int agg, int64_t limit)
+{
+	Querier__V1__SelectSeriesRequest req = QUERIER__V1__SELECT_SERIES_REQUEST__INIT;
+	char *g[] = { (char *)group };
+	json_error_t e;
+	json_t *root;
+	struct call c;
+
+	req.profile_typeid = (char *)CPU;
+	req.label_selector = (char *)"{}";
+	req.has_start = req.has_end = req.has_step = 1;
+	req.start = MS(T0) - 1;
+	req.end = MS(T0 + 10 * SEC) - 1;
+	req.step = 10;
+	req.n_group_by = 1;
+	req.group_by = g;
+	req.has_aggregation = agg >= 0;
+	req.aggregation = agg;
+	req.has_limit = limit > 0;
+	req.limit = limit;
+	rpc(&c, "SelectSeries", &req.base, PB_JSON);
+	root = json_loads(c.out.body.data, 0, &e);
+	assert_non_null(root);
+	release(&c);
+	return root;
+}
+
+static size_t series_count(json_t *root)
+{
+	return json_array_size(json_object_get(root, "series"));
+}
+
+static const char *series_label(json_t *root, size_t i)
+{
+	json_t *series = json_object_get(root, "series");
+	json_t *l = json_array_get(json_object_get(json_array_get(series, i), "labels"), 0);
+
+	return json_string_value(json_object_get(l, "value"));
+}
+
+static double series_value(json_t *root, size_t i)
+{
+	json_t *series = json_object_get(root, "series");
+	json_t *pts = json_object_get(json_array_get(series, i), "points");
+
+	assert_int_equal(json_array_size(pts), 1);
+	return json_number_value(json_object_get(json_array_get(pts, 0), "value"));
+}
+
+static void test_series_order(void **state)
+{
+	struct backend *saved;
+	struct store *s = scratch_begin("order", &saved);
+	json_t *series;
+
+	(void)state;
+	/* b and a tie, written in that order; c did 3x the work */
+	put_in(s, "tiework", "cpuwork-cpu.pb.gz", T0, "region", "b");
+	put_in(s, "tiework", "cpuwork-cpu.pb.gz", T0, "region", "a");
+	put_in(s, "tiework", "cpuwork-cpu-after-scoreRecords-3x.pb.gz", T0, "region", "c");
+	/* as upstream's TopSeries, with no limit too: total descending, ties by labels */
+	series = series_json("region", -1, 0);
+	assert_int_equal(series_count(series), 3);
+	assert_string_equal(series_label(series, 0), "c");
+	assert_string_equal(series_label(series, 1), "a");
+	assert_string_equal(series_label(series, 2), "b");
+	assert_true(series_value(series, 1) == series_value(series, 2));
+	assert_true(series_value(series, 0) > series_value(series, 1));
+	json_decref(series);
+	/* the limit cuts that order */
+	series = series_json("region", -1, 2);
+	assert_int_equal(series_count(series), 2);
+	assert_string_equal(series_label(series, 0), "c");
+	assert_string_equal(series_label(series, 1), "a");
+	json_decref(series);
+	scratch_end(s, saved);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1244,6 +1357,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_render_params),
 		cmocka_unit_test(test_list_cancel),
 		cmocka_unit_test(test_matcher_cap),
+		cmocka_unit_test(test_series_order),
 	};
 
 	tu_init(argc, argv);
