@@ -42,7 +42,8 @@
  * Deliberate differences from Pyroscope (each also in the README):
  *   - aggregation absent in SelectSeries, and a merge, follow the backend's rule
  *     (gauges such as inuse_* are averaged over time, counters summed) instead of
- *     always summing; an explicit SUM or AVERAGE is honoured;
+ *     always summing; an explicit SUM or AVERAGE is upstream's (AVERAGE: a group's
+ *     point is the mean of all its profiles in the step, whichever series);
  *   - SelectSeries' steps lie on multiples of the step (upstream lays them from
  *     `start`): the backend's step [s, s + step) is the point stamped s + step, its
  *     end, as upstream stamps a point (whose t holds (t - step, t]: a profile right

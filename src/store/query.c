@@ -15,6 +15,9 @@
  * the nearest integer); series are added; the stacks are walked up the trie into a
  * struct prof made through one builder, which also receives each scope's symbols.
  *
+ * Timelines: the same per step, but an explicit AGG_AVG is Pyroscope's: a group's step
+ * is the mean of all the group's profiles in it, the series' values added first.
+ *
  * Every scan polls the backend's cancel flag per series (and per row read), lists too.
  */
 #include "store_int.h"
@@ -1074,9 +1077,9 @@ static int be_merge_tree(struct backend *b, const struct query *q, uint32_t max_
 /*
  * The answer is dense (backend.h: a value per step per group), so its size is steps x
  * groups, and a label of many values (a profile_id) times a fine step would ask for
- * gigabytes: at most TIMELINE_MAX_POINTS of them in all (16 B each here, 8 more in
- * the API's reply), and TIMELINE_MAX_GROUPS groups whatever the step.  Both fail with
- * ERR_TOOBIG as soon as a new group would cross them.
+ * gigabytes: at most TIMELINE_MAX_POINTS of them in all (16 B each here, 8 more with
+ * an explicit average, 8 more in the API's reply), and TIMELINE_MAX_GROUPS groups
+ * whatever the step.  Both fail with ERR_TOOBIG as soon as a new group would cross them.
  */
 #define TIMELINE_MAX_POINTS 4000000
 #define TIMELINE_MAX_GROUPS 10000
@@ -1084,7 +1087,10 @@ static int be_merge_tree(struct backend *b, const struct query *q, uint32_t max_
 struct tgroup {
 	char *value;        /* group-by value ("" when absent); the key in tl_ctx.map */
 	double *vals;       /* all series, n steps */
+	int64_t *cnt;       /* pooled: all series' profiles that added to vals, n steps */
 	int64_t cur;        /* this series, the current step */
+	int64_t cur_n;      /* pooled: this series' profiles that added to cur */
+	uint64_t row;       /* pooled: the last row counted in cur_n */
 	bool touched;       /* cur was added to in the current step (listed in touched) */
 };
 
@@ -1099,7 +1105,15 @@ struct tl_ctx {
 	const struct cand *c;
 	const char *group_by;
 	const char *series_group;  /* the series' own value of group_by, or NULL */
-	bool avg;
+	bool avg;                  /* a gauge by default: each series over its profiles */
+	/*
+	 * An explicit average (AGG_AVG), as upstream's rangeSeries: a group's step is the
+	 * mean of every profile of the group in the step, whichever series it is from, so
+	 * two series of one group average together instead of adding their averages.
+	 */
+	bool pooled;
+	uint64_t row;              /* rows read so far (pooled: counted once per group) */
+	int64_t row_nprof;         /* the profiles the current row holds */
 	int64_t start, step;
 	size_t n;
 	size_t cur_k;              /* the step being read (SIZE_MAX: none) */
@@ -1135,9 +1149,11 @@ static int tl_group(struct tl_ctx *t, const char *v, size_t len, size_t *out)
 	memset(g, 0, sizeof(*g));
 	g->value = strndup(v, len);
 	g->vals = calloc(t->n, sizeof(double));
-	if (!g->value || !g->vals) {
+	g->cnt = t->pooled ? calloc(t->n, sizeof(int64_t)) : NULL;
+	if (!g->value || !g->vals || (t->pooled && !g->cnt)) {
 		free(g->value);
 		free(g->vals);
+		free(g->cnt);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
 	*out = t->ng++;  /* in t->g: released with it on failure */
@@ -1145,22 +1161,29 @@ static int tl_group(struct tl_ctx *t, const char *v, size_t len, size_t *out)
 	return (rc = strmap_intern(&t->map, g->value, len, &idx)) < 0 ? rc : 0;
 }
 
-/* Adds the step being read of this series to the groups (a gauge: per profile). */
-static void tl_flush(struct tl_ctx *t)
+/*
+ * Adds the step being read of this series to the groups (a gauge: per profile; pooled:
+ * with its profile count, divided once every series is read).
+ */
+static int tl_flush(struct tl_ctx *t)
 {
 	size_t i;
+	int rc = 0;
 
 	for (i = 0; i < t->ntouched; i++) {
 		struct tgroup *g = &t->g[t->touched[i]];
 
 		g->vals[t->cur_k] += t->avg && t->cur_cnt ? (double)g->cur / (double)t->cur_cnt :
 							     (double)g->cur;
-		g->cur = 0;
+		if (t->pooled && !rc)
+			rc = add_count(&g->cnt[t->cur_k], g->cur_n);
+		g->cur = g->cur_n = 0;
 		g->touched = false;
 	}
 	t->ntouched = 0;
 	t->cur_cnt = 0;
 	t->cur_k = SIZE_MAX;
+	return rc;
 }
 
 static int tl_add(struct tl_ctx *t, const char *v, size_t len, int64_t value)
@@ -1176,6 +1199,11 @@ static int tl_add(struct tl_ctx *t, const char *v, size_t len, int64_t value)
 		t->touched[t->ntouched++] = gi;
 		t->g[gi].touched = true;
 	}
+	if (t->pooled && t->g[gi].row != t->row) {
+		t->g[gi].row = t->row;
+		if ((rc = add_count(&t->g[gi].cur_n, t->row_nprof)))
+			return rc;
+	}
 	return add_value(&t->g[gi].cur, value);
 }
 
@@ -1189,9 +1217,12 @@ static int tl_row(void *ctx, const struct rowinfo *ri)
 	if (ri->time_ns < t->start || k >= t->n)
 		return 0;
 	if (k != t->cur_k) {
-		tl_flush(t);
+		if ((rc = tl_flush(t)))
+			return rc;
 		t->cur_k = k;
 	}
+	t->row++;
+	t->row_nprof = ri->nprof;
 	if ((rc = add_count(&t->cur_cnt, ri->nprof)))
 		return rc;
 	if (!ri->blob)
@@ -1236,7 +1267,8 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 	t.sb = sb;
 	t.q = q;
 	t.group_by = group_by && *group_by ? group_by : NULL;
-	t.avg = aggregate_averages(q->agg, q->profile_type);
+	t.pooled = q->agg == AGG_AVG;
+	t.avg = !t.pooled && aggregate_averages(q->agg, q->profile_type);
 	t.cur_k = SIZE_MAX;
 	blob_init(&blob);
 	if ((rc = strmap_init(&t.map, 16)) || (rc = store_read_begin(s)))
@@ -1252,9 +1284,9 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 		t.series_group = t.group_by ? labelset_get(&t.c->labels, t.group_by) : NULL;
 		decode = needs_sample_level(q->selector, t.c) || (t.group_by && !t.series_group);
 		if ((rc = each_profile(sb, t.c, q->range.from_ns, q->range.to_ns, decode, &blob, tl_row,
-				       &t)))
+				       &t)) ||
+		    (rc = tl_flush(&t)))
 			goto done;
-		tl_flush(&t);
 	}
 	if (t.ng == 0 && !t.group_by && (rc = tl_group(&t, "", 0, &gi)))
 		goto done;
@@ -1270,6 +1302,9 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 		}
 		for (k = 0; k < t.n; k++)
 			sp->ts_ms[k] = (t.start + (int64_t)k * t.step) / 1000000;
+		for (k = 0; t.pooled && k < t.n; k++)
+			if (t.g[gi].cnt[k])
+				t.g[gi].vals[k] /= (double)t.g[gi].cnt[k];
 		sp->values = t.g[gi].vals;
 		t.g[gi].vals = NULL;
 		sp->n = t.n;
@@ -1284,6 +1319,7 @@ out:
 	for (gi = 0; gi < t.ng; gi++) {
 		free(t.g[gi].value);
 		free(t.g[gi].vals);
+		free(t.g[gi].cnt);
 	}
 	free(t.g);
 	strmap_release(&t.map);

@@ -1337,6 +1337,32 @@ static void test_series_order(void **state)
 	scratch_end(s, saved);
 }
 
+#define AGG_TYPE(x) TYPES__V1__TIME_SERIES_AGGREGATION_TYPE__TIME_SERIES_AGGREGATION_TYPE_##x
+
+static void test_series_average(void **state)
+{
+	struct backend *saved;
+	struct store *s = scratch_begin("avg", &saved);
+	json_t *sum, *avg;
+
+	(void)state;
+	/* one group (service_name), two series: x with two profiles in the step, y one */
+	put_in(s, "avgwork", "cpuwork-cpu.pb.gz", T0, "region", "x");
+	put_in(s, "avgwork", "cpuwork-cpu.pb.gz", T0 + 2 * SEC, "region", "x");
+	put_in(s, "avgwork", "cpuwork-cpu.pb.gz", T0 + 4 * SEC, "region", "y");
+	sum = series_json("service_name", AGG_TYPE(SUM), 0);
+	avg = series_json("service_name", AGG_TYPE(AVERAGE), 0);
+	assert_int_equal(series_count(sum), 1);
+	assert_int_equal(series_count(avg), 1);
+	assert_true(series_value(sum, 0) > 0);
+	/* as upstream's rangeSeries: the mean of the group's three profiles, not x's + y's */
+	if (series_value(avg, 0) * 3 != series_value(sum, 0))
+		fail_msg("average %f, sum %f", series_value(avg, 0), series_value(sum, 0));
+	json_decref(sum);
+	json_decref(avg);
+	scratch_end(s, saved);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1358,6 +1384,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_list_cancel),
 		cmocka_unit_test(test_matcher_cap),
 		cmocka_unit_test(test_series_order),
+		cmocka_unit_test(test_series_average),
 	};
 
 	tu_init(argc, argv);
