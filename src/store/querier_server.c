@@ -761,6 +761,14 @@ static int m_select_merge_profile(struct qctx *c, ProtobufCMessage *msg)
 		rc = qs_fail_last(c->out, NULL);
 		goto done;
 	}
+	/*
+	 * As upstream's querier: the profile is stamped with the request's end and lasts
+	 * the whole range, not the merge's first profile and its span (pprof's -top of the
+	 * file reads its duration; `smolder top --db` keeps the merge's own times).
+	 */
+	p->time_nanos = req->end * 1000000;  /* req_range: within +-MS_MAX */
+	if (__builtin_sub_overflow(p->time_nanos, req->start * 1000000, &p->duration_nanos))
+		p->duration_nanos = INT64_MAX;
 	if (c->codec == PB_PROTO) {
 		/* the reply is the pprof message itself */
 		buf_reset(&c->out->body);

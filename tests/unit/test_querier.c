@@ -655,13 +655,19 @@ static void test_tree_and_pprof(void **state)
 					     c.out.body.len, &got), 0);
 	assert_same_top(want, 0, got, 0);
 	assert_true(got->nfunctions > 0 && got->functions[0].file != 0); /* files kept */
+	/* as upstream's querier: stamped with the request's end, lasting the whole range */
+	tu_assert_i64(got->time_nanos, T0 + 60 * SEC);
+	tu_assert_i64(got->duration_nanos, 60 * SEC);
 	prof_free(got);
 	release(&c);
+	mp.start = MS(T0) - 1500;
 	rpc(&c, "SelectMergeProfile", &mp.base, PB_JSON);
 	assert_non_null(strstr(c.out.body.data, "\"stringTable\":[\"\","));
 	assert_int_equal(remote_decode_pprof(REMOTE_CODEC_JSON, (uint8_t *)c.out.body.data,
 					     c.out.body.len, &got), 0);
 	assert_same_top(want, 0, got, 0);
+	tu_assert_i64(got->time_nanos, T0 + 60 * SEC);
+	tu_assert_i64(got->duration_nanos, 61500000000LL);
 	prof_free(got);
 	release(&c);
 	prof_free(want);
