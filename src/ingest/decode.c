@@ -6,6 +6,7 @@
 
 #include "base/err.h"
 #include "base/text.h"
+#include "load.h"
 
 static double now_ms(void)
 {
@@ -390,6 +391,26 @@ static bool looks_like_json_object(const uint8_t *p, size_t n)
 }
 
 /*
+ * A web page (a sign-in page or an error page saved, a URL's answer that did not say it
+ * was one): "<!doctype html" or "<html" first, after blanks and a UTF-8 BOM.  Not any
+ * '<': folded text may begin with a frame such as "<module>".
+ */
+static bool looks_like_html(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		i = 3;
+	while (i < n && text_ascii_space(p[i]))
+		i++;
+	n -= i;
+	p += i;
+	return (n >= 14 && has_word_nocase(p, 14, "<!doctype html")) ||
+	       (n >= 5 && has_word_nocase(p, 5, "<html") &&
+		(n == 5 || p[5] == '>' || text_ascii_space(p[5])));
+}
+
+/*
  * Formats that come smolder's way but that it does not read, told apart so that the
  * error says what the file is, not where the parser detection fell back on gave up (a
  * JFR recording: "invalid wire type 6 at byte 0").  `fmt` is what detection chose; a
@@ -403,6 +424,10 @@ static int unread_format(const uint8_t *p, size_t n, enum decode_format fmt, con
 			       "converter: jfrconv -o pprof REC.jfr OUT.pprof)");
 	if (fmt != DECODE_PPROF && fmt != DECODE_FOLDED)
 		return 0;
+	if (looks_like_html(p, n))
+		return err_set(ERR_UNSUPPORTED, load_is_url(name) ?
+			       "the server answered an HTML page, not a profile (a login page, or "
+			       "the wrong port or path?)" : "an HTML page, not a profile");
 	if (looks_like_multipart(p, n))
 		return err_set(ERR_UNSUPPORTED, "a multipart/form-data body (an HTTP upload saved "
 			       "to a file), not a profile: save its profile part on its own and "

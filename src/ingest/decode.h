@@ -24,8 +24,9 @@
  * The exception: a name ending in ".lines" (".lines.gz", ".lines.zst") whose bytes are
  * folded text, or have no NUL and are not pprof by the walk above, is Pyroscope's lines
  * format (one stack per line, each counting 1), which has no signature of its own.
- * decode_profile then refuses (ERR_UNSUPPORTED), saying what they are, three things that
- * are not read: a JFR recording ("FLR\0"), a multipart/form-data body saved to a file
+ * decode_profile then refuses (ERR_UNSUPPORTED), saying what they are, four things that
+ * are not read: a JFR recording ("FLR\0"), a web page ("<!doctype html" or "<html"
+ * first: a sign-in page a URL answered), a multipart/form-data body saved to a file
  * (a "--boundary" line, then a form-data Content-Disposition), and a JSON object taken
  * for folded text (a key or '}' after the '{', and lines that do not end in counts).
  * Errors are one line, start with `name`, and carry byte offsets or line numbers where

@@ -7,6 +7,7 @@
  * The whole transfer has a deadline (o->timeout_s, else pprof's rule: ?seconds=N plus
  * half, else 60 s), and a body that stops arriving (nothing for STALL_S once it began)
  * ends it sooner: the low-speed limit.
+ * An answer that says it is a web page (a sign-in page, pprof's index) is refused as one.
  * Messages name the URL without its user information (remote_url_redact()).
  */
 #include "load.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,6 +75,19 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 		fflush(stderr);
 	}
 	return 0;
+}
+
+/* Whether the answer says it is a web page (text/html, application/xhtml+xml). */
+static bool html_type(CURL *h)
+{
+	char *ct = NULL;
+	size_t n;
+
+	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK || !ct)
+		return false;
+	n = strcspn(ct, "; \t");
+	return (n == 9 && strncasecmp(ct, "text/html", 9) == 0) ||
+	       (n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0);
 }
 
 long load_url_timeout_ms(const char *url)
@@ -162,6 +177,11 @@ int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct b
 		line[n] = '\0';
 		rc = err_set(status == 401 || status == 403 ? ERR_AUTH : ERR_NET,
 			     "'%s': HTTP %ld%s%s", shown.data, status, n ? ": " : "", line);
+	} else if (html_type(h)) {
+		/* a sign-in page, pprof's index, another service: the decoder would call it
+		 * bad folded text ("line 1: expected 'frame;frame;... count'") */
+		rc = err_set(ERR_UNSUPPORTED, "'%s': the server answered an HTML page, not a "
+			     "profile (a login page, or the wrong port or path?)", shown.data);
 	}
 	curl_easy_cleanup(h);
 	buf_release(&shown);

@@ -410,6 +410,15 @@ log = open(sys.argv[2], "a")
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         log.write(self.path + "\n"); log.flush()
+        if self.path.startswith(("/login", "/page")):  # a sign-in page; /page says octet-stream
+            page = b"\n  <!DOCTYPE html>\n<html><title>Sign in</title></html>\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8" if
+                             self.path.startswith("/login") else "application/octet-stream")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return
         if self.path.startswith("/slow"):  # net/http/pprof: answers after ?seconds=N
             import time, urllib.parse
             q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
@@ -535,6 +544,20 @@ usagecheck "resolve --ca (--cat, --cache-dir): ambiguous, said so" \
 "$smolder" upload --url "$rec" --extra-labels env= --service c "$cpu" > "$tmp/up.out" 2> /dev/null
 check "upload: an empty label value is left out of 'uploaded as'" \
   grep -q ' uploaded as {__name__="process_cpu", service_name="c"} id=' "$tmp/up.out"
+# a URL answering a web page (a sign-in page, the wrong port): said so in one line,
+# not "line 1: expected 'frame;frame;... count'" (the page read as folded text)
+errcheck "a URL answering 200 text/html (a login page): an HTML page, one line" \
+  "^smolder: '$rec/login': the server answered an HTML page, not a profile \(a login page, or the wrong port or path\?\)$" \
+  top "$rec/login"
+errcheck "  a page under another Content-Type: the same" \
+  "^smolder: '$rec/page': the server answered an HTML page, not a profile \(a login page, or the wrong port or path\?\)$" \
+  top "$rec/page"
+printf '<!doctype HTML>\n<p>saved</p>\n' > "$tmp/page.html"
+errcheck "  a saved HTML file: an HTML page, one line" \
+  "^smolder: '$tmp/page.html': an HTML page, not a profile$" top "$tmp/page.html"
+printf '<module>;main;<lambda> 3\n' > "$tmp/lt.folded"
+check "  folded text whose first frame starts with '<' is still read" \
+  bash -c "'$smolder' top --format tsv '$tmp/lt.folded' | grep -q '<lambda>'"
 # two profile URLs are fetched at once, as pprof fetches them: the same N seconds, in N
 timed "$smolder" diff --seconds 2 --format tsv "$rec/slow/base" "$rec/slow/new" > "$tmp/sl.tsv" 2>&1
 check "diff --seconds 2 of two URLs: both fetched at once (about 2 s, not 4: $(cat "$tmp/ms") ms)" \
