@@ -583,7 +583,9 @@ void app_command(struct tui_app *a, const char *cmd)
 	if (n == 12 && strncmp(cmd, "sample_index", 12) == 0) {
 		int t = prof_find_type(a->prof, eq + 1);
 
-		if (t < 0)
+		/* a diff's profile holds both sides' types (prof_pair): an index counts one
+		 * side's, a->ntypes, as `t` cycles through them */
+		if (t < 0 || (uint32_t)t >= a->ntypes)
 			scr_message(a, true, "no sample type '%s' (t cycles through them)", eq + 1);
 		else
 			app_set_type(a, (uint32_t)t);

@@ -439,6 +439,52 @@ static void test_compare_takes_zoom_stack(void **state)
 	tui_app_free(a);
 }
 
+/* The explorer on the diff of cur against base (both taken). */
+static struct tui_app *diff_on(struct prof *base, struct prof *cur)
+{
+	struct prof *pair;
+	struct tui_opts o;
+	struct tui_app *a;
+
+	assert_int_equal(prof_pair(base, cur, &pair), 0);
+	prof_free(base);
+	prof_free(cur);
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = "new";
+	o.base_source = "base";
+	o.diff = true;
+	if (tui_app_new(pair, &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	return a;
+}
+
+/*
+ * :sample_index=N in a diff counts the types of one side: the pair's base half (N in
+ * [ntypes, 2 ntypes)) was taken, then shown as type 0 (heapwork's 4 types: 6 showed
+ * alloc_objects).  It is refused as a number past the types is without a diff.
+ */
+static void test_diff_sample_index(void **state)
+{
+	struct tui_app *a = diff_on(tu_decode("go/heapwork-heap.pb.gz"),
+				    tu_decode("go/heapwork-heap.pb.gz"));
+	uint32_t before = a->type;
+
+	(void)state;
+	assert_int_equal(a->ntypes, 4);
+	assert_int_not_equal(before, 0);
+	keys(a, ":sample_index=6\n");
+	assert_int_equal(a->type, before);
+	assert_string_equal(a->message, "no sample type '6' (t cycles through them)");
+	keys(a, ":sample_index=4\n");
+	assert_int_equal(a->type, before);
+	keys(a, ":sample_index=1\n");  /* one side's own index is taken */
+	assert_int_equal(a->type, 1);
+	keys(a, ":sample_index=inuse_objects\n");
+	assert_int_equal(a->type, 2);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +496,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_pattern_on_enter),
 		cmocka_unit_test(test_page_keys),
 		cmocka_unit_test(test_compare_takes_zoom_stack),
+		cmocka_unit_test(test_diff_sample_index),
 	};
 	int rc;
 
