@@ -103,11 +103,11 @@ size_t text_safe_char(const char *s, size_t n, bool ascii, char out[TEXT_SAFE_CH
 	}
 	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
 		*outlen = (size_t)snprintf(out, TEXT_SAFE_CHAR_MAX, "\\x%02x", (unsigned)cp);
-	else if (ascii && cp >= 0x80)
-		memcpy(out, "?", *outlen = 1);
-	else if (is_invisible(cp))
+	else if (is_invisible(cp))  /* escaped in ASCII mode too: \u202e, not a bare '?' */
 		*outlen = (size_t)snprintf(out, TEXT_SAFE_CHAR_MAX,
 					   cp > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)cp);
+	else if (ascii && cp >= 0x80)
+		memcpy(out, "?", *outlen = 1);
 	else
 		memcpy(out, s, *outlen = len);
 	return len;

@@ -5,11 +5,12 @@
  * or printed: control characters (C0, DEL, C1) are shown as \xNN escapes, never sent;
  * invisible characters that change how a terminal draws what is around them (bidi
  * controls, zero-width spaces and joiners, BOM, tag characters, the emoji presentation
- * selectors U+FE0E/U+FE0F; see is_invisible() in text.c) as \uNNNN; invalid UTF-8
- * becomes U+FFFD (or '?' in ASCII mode).  Widths are display cells (wcwidth), never
- * bytes; after text_safe() every terminal draws a string in the cells text_width() counts
- * (an emoji ZWJ sequence would be 2 cells in some, 6 in others).  All output goes into a
- * caller-owned struct buf.
+ * selectors U+FE0E/U+FE0F; see is_invisible() in text.c) as \uNNNN, in ASCII mode too
+ * (where other non-ASCII characters become '?'); invalid UTF-8 becomes U+FFFD (or '?'
+ * in ASCII mode).  Widths are display cells (wcwidth), never bytes; after text_safe()
+ * every terminal draws a string in the cells text_width() counts (an emoji ZWJ sequence
+ * would be 2 cells in some, 6 in others).  All output goes into a caller-owned struct
+ * buf.
  */
 #ifndef SMOLDER_TEXT_H
 #define SMOLDER_TEXT_H

@@ -85,8 +85,11 @@ static void test_safe_invisible(void **state)
 			    "\\U00013430\\U0001bca0\\U0001d173");
 	/* a tag character (flag sequences) is above U+FFFF: eight digits */
 	assert_string_equal(SAFE("\xf3\xa0\x81\xa7x"), "\\U000e0067x");
-	/* ascii mode: '?' as for any non-ASCII character */
-	assert_string_equal(SAFE_ASCII("a\xe2\x80\x8d" "b"), "a?b");
+	/* ascii mode (a terminal without UTF-8, LC_ALL=C): escaped the same, as in a pipe,
+	   not '?' as other non-ASCII characters (it showed bi?di where a pipe had bi\u202edi) */
+	assert_string_equal(SAFE_ASCII("a\xe2\x80\x8d" "b"), "a\\u200db");
+	assert_string_equal(SAFE_ASCII("bi\xe2\x80\xae" "di \xc3\xa9"), "bi\\u202edi ?");
+	assert_string_equal(SAFE_ASCII("\xf3\xa0\x81\xa7x"), "\\U000e0067x");
 	/* visible neighbours stay: a combining mark, a CJK variation selector, soft hyphen */
 	assert_string_equal(SAFE("e\xcc\x81 \xe8\xbe\xbb\xef\xb8\x80 a\xc2\xad" "b"),
 			    "e\xcc\x81 \xe8\xbe\xbb\xef\xb8\x80 a\xc2\xad" "b");
