@@ -558,6 +558,14 @@ errcheck "  a saved HTML file: an HTML page, one line" \
 printf '<module>;main;<lambda> 3\n' > "$tmp/lt.folded"
 check "  folded text whose first frame starts with '<' is still read" \
   bash -c "'$smolder' top --format tsv '$tmp/lt.folded' | grep -q '<lambda>'"
+# ingest's --service default, as its help says: the file name or a URL's last path
+# segment up to the first dot, unknown_service for standard input (it spoke of files only)
+check "ingest --help: --service's default for a URL and standard input said" \
+  bash -c "'$smolder' ingest --help | tr -s ' \n' ' ' | grep -qF \"(default: the file name, or a URL's last path segment, up to its first dot; unknown_service for standard input)\""
+"$smolder" ingest --db "$tmp/svc.db" "$rec/app.v2.pb.gz?debug=0" > "$tmp/svc.out" 2>&1
+"$smolder" ingest --db "$tmp/svc.db" - < "$cpu" >> "$tmp/svc.out" 2>&1
+check "  and does so: app for $rec/app.v2.pb.gz?debug=0, unknown_service for -" \
+  bash -c "grep -q ': service_name=app at ' '$tmp/svc.out' && grep -q '^-: service_name=unknown_service at ' '$tmp/svc.out'"
 # two profile URLs are fetched at once, as pprof fetches them: the same N seconds, in N
 timed "$smolder" diff --seconds 2 --format tsv "$rec/slow/base" "$rec/slow/new" > "$tmp/sl.tsv" 2>&1
 check "diff --seconds 2 of two URLs: both fetched at once (about 2 s, not 4: $(cat "$tmp/ms") ms)" \
