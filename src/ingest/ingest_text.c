@@ -39,13 +39,19 @@
  * decode as soon as it makes more samples than that (422; an evented profile repeats its
  * open stack in a sample per event, each copied no deeper than the depth limit keeps),
  * and a speedscope body may hold 2^20 JSON values; counts whose product with the period
- * overflows are refused instead of wrapping; speedscope time values are kept as exact nanoseconds
- * (upstream scales them by an internal precision factor and the sampleRate, which can
- * round them to zero); the duration is until - from, none when `from` is no time (<= 0)
- * and the profile is stored at now (upstream keeps until - from, decades for from=0,
- * which smolder's readers would take as the profile's end); the decompressed-size limit, which
- * upstream applies to the pprof it converts these bodies to, is left to the body and
- * sample limits.
+ * overflows are refused instead of wrapping; speedscope time values are kept as exact
+ * nanoseconds (upstream scales them by an internal precision factor and the sampleRate,
+ * which can round them to zero); speedscope weights in unit "none" are kept as sample
+ * counts: upstream multiplies them by that factor, 100, and undoes it only by making a
+ * default sampleRate of 100 a rate of 10,000, so its numbers are the same for cpu and
+ * wall at the default rate but 100 times the file's for any other rate (3 samples at
+ * sampleRate=50 are 6 s, not 60 ms) and for every other type (3 exceptions are 300),
+ * and its evented parser leaves the factor out of the time before a frame opens, mixing
+ * both scales in one profile; the duration is until - from, none when `from` is no time
+ * (<= 0) and the profile is stored at now (upstream keeps until - from, decades for
+ * from=0, which smolder's readers would take as the profile's end); the
+ * decompressed-size limit, which upstream applies to the pprof it converts these bodies
+ * to, is left to the body and sample limits.
  */
 #include "ingest_int.h"
 

@@ -263,6 +263,52 @@ static void test_speedscope_units(void **state)
 	ti_req_release(&r);
 }
 
+/*
+ * Unit "none": the weights are sample counts.  Upstream multiplies them by its precision
+ * factor 100 and, only when the sampleRate is the default 100, makes the rate 10,000 to
+ * undo it; smolder keeps the counts.  The same numbers where the factor is undone (cpu
+ * or wall at the default rate: 3 samples at 100 Hz are 30 ms); elsewhere upstream's are
+ * 100 times the file's (6 s for 3 samples at 50 Hz, 300 exceptions for 3): smolder's
+ * are the file's, a deliberate difference (ingest_text.c).
+ */
+static void test_speedscope_unit_none(void **state)
+{
+	static const struct {
+		const char *query;
+		const char *type;
+		int64_t total;  /* upstream: the same, 6000000000, 300, 300 */
+	} cases[] = {
+		{ "name=app.cpu", "process_cpu:cpu:nanoseconds:cpu:nanoseconds", 30000000 },
+		{ "name=app.cpu&sampleRate=50", "process_cpu:cpu:nanoseconds:cpu:nanoseconds",
+		  60000000 },
+		{ "name=app.exceptions", "exceptions:samples:count::", 3 },
+		{ "name=app.cpu&sampleRate=0", "process_cpu:samples:count::", 3 },
+	};
+	static const char body[] =
+		"{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\","
+		" \"shared\": {\"frames\": [{\"name\": \"main\"}, {\"name\": \"work\"}]},"
+		" \"profiles\": [{\"type\": \"sampled\", \"name\": \"p\", \"unit\": \"none\","
+		"   \"startValue\": 0, \"endValue\": 3,"
+		"   \"samples\": [[0, 1], [0]], \"weights\": [2, 1]}]}";
+	struct ingest_result res;
+	struct ti_req r = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char q[128];
+
+		snprintf(q, sizeof(q), "%s&format=speedscope", cases[i].query);
+		ti_req_init(&r, "POST", "/ingest", q);
+		ti_req_body(&r, body, strlen(body));
+		ti_assert_ok(ti_run(&r, NULL, &res), &res, 1);
+		assert_type(&res.items[0], cases[i].type);
+		tu_assert_i64(prof_total(res.items[0].prof, 0), cases[i].total);
+		ingest_result_release(&res);
+	}
+	ti_req_release(&r);
+}
+
 /* Two sampled millisecond profiles (10 ms a;b, 5 ms a); member: the second one's name. */
 static void ss_two(struct buf *b, const char *member)
 {
@@ -403,6 +449,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_push_label_list),
 		cmocka_unit_test(test_legacy_spy_label),
 		cmocka_unit_test(test_speedscope_units),
+		cmocka_unit_test(test_speedscope_unit_none),
 		cmocka_unit_test(test_speedscope_unnamed),
 		cmocka_unit_test(test_speedscope_profile_name),
 		cmocka_unit_test(test_speedscope_no_profiles),
