@@ -1028,12 +1028,30 @@ static void on_mouse(struct tui_app *a)
 
 	if (getmouse(&ev) != OK)
 		return;
+	/*
+	 * The mouse acts on what is seen, and a prompt or a question takes only keys: while
+	 * one is open (`/`, `:`, a path, overwrite y/N, the format after `e`) the mouse is
+	 * ignored, as a line editor ignores it (a click on a tab switched the view under a
+	 * `/` typed in the top table, whose Enter then searched the flame graph; the wheel
+	 * typed j and k into it).  The help box covers the view: the wheel scrolls it and a
+	 * click closes it, as Esc does, and does nothing else (a double-click in it zoomed
+	 * the flame graph under it, a click on a tab changed the view behind it).
+	 */
+	if (a->prompt_kind || a->exporting)
+		return;
+	if (a->help && !(ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED))) {
+		if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED))
+			a->help = false;
+		return;
+	}
 	if (ev.bstate & BUTTON4_PRESSED) {
-		tui_app_key(a, a->view == VIEW_FLAME ? (a->main.fl.flame_up ? 'j' : 'k') : 'k');
+		tui_app_key(a, a->view == VIEW_FLAME && !a->help ? (a->main.fl.flame_up ? 'j' : 'k') :
+								 'k');
 		return;
 	}
 	if (ev.bstate & BUTTON5_PRESSED) {
-		tui_app_key(a, a->view == VIEW_FLAME ? (a->main.fl.flame_up ? 'k' : 'j') : 'j');
+		tui_app_key(a, a->view == VIEW_FLAME && !a->help ? (a->main.fl.flame_up ? 'k' : 'j') :
+								 'j');
 		return;
 	}
 	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED)))

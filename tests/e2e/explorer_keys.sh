@@ -159,6 +159,39 @@ expect_not "clicks on the status and hint lines select nothing" "row (2[0-9]|1[0
 expect "the third row stays selected" "row 3 of [0-9]+"
 e2e_stop
 
+# the mouse acts on what is seen: the help box covers the view (a click closes it and does
+# nothing else; a double-click in it zoomed the flame graph under it, a click on a tab
+# changed the view behind it), and a prompt takes only keys (a click on the Flame tab left
+# `/score` typed in the top table open, and Enter then searched the flame graph)
+dblclick() {  # dblclick X Y: two clicks within the double-click interval
+  local c
+  c=$(printf '\033[<0;%d;%dM\033[<0;%d;%dm' $(($1 + 1)) $(($2 + 1)) $(($1 + 1)) $(($2 + 1)))
+  tm send-keys -t e2e -l "$c$c"
+  sleep 0.3
+}
+e2e_start 100 30 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "flame graph (mouse on overlays)" "\[1\]Flame  2 Top"
+keys '?'
+expect "the help box" "smolder keys"
+dblclick 40 5
+expect_not "a double-click closes the help" "smolder keys"
+expect "and zooms nothing under it" "^ all  self 0  total 9\.24 s \(100% all\)"
+expect_not "the breadcrumb is the root's" "^ all . "
+keys '?'
+expect "the help box again" "smolder keys"
+click 82 0
+expect_not "a click on a tab closes the help" "smolder keys"
+expect "and the view behind it stays" "\[1\]Flame  2 Top"
+keys 2 / s c o r e
+expect "a row filter typed in the top table" "^/score"
+click 72 0
+expect "a click on the Flame tab leaves the prompt" "^/score"
+expect "and the top table" "\[2\]Top"
+keys Enter
+expect "Enter applies the table's filter" "row 1 of 1 +filter: score"
+expect_not "not a flame graph search" "matched: "
+e2e_stop
+
 # ? below ~54 columns: the keys on a line of their own and the descriptions under them (a
 # column beside the keys left them 10 cells at 40 columns, none at 30)
 e2e_start 40 20 "$smolder" "$ex/cpuwork-cpu.pb.gz"
