@@ -371,18 +371,24 @@ static bool looks_like_multipart(const uint8_t *p, size_t n)
 	}
 }
 
+/* Where p[0..n) begins after a UTF-8 BOM and blanks (JSON's: space, tab, CR, LF). */
+static size_t first_nonblank(const uint8_t *p, size_t n)
+{
+	size_t i = n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf ? 3 : 0;
+
+	while (i < n && js_blank(p[i]))
+		i++;
+	return i;
+}
+
 /*
  * An object that is JSON and not folded text starting with '{': '{' (after blanks and a
  * UTF-8 BOM), then a key's '"' or the closing '}', and lines that do not end in counts.
  */
 static bool looks_like_json_object(const uint8_t *p, size_t n)
 {
-	size_t i = 0;
+	size_t i = first_nonblank(p, n);
 
-	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
-		i = 3;
-	while (i < n && js_blank(p[i]))
-		i++;
 	if (i >= n || p[i] != '{')
 		return false;
 	for (i++; i < n && js_blank(p[i]); i++)
@@ -397,12 +403,8 @@ static bool looks_like_json_object(const uint8_t *p, size_t n)
  */
 static bool looks_like_html(const uint8_t *p, size_t n)
 {
-	size_t i = 0;
+	size_t i = first_nonblank(p, n);
 
-	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
-		i = 3;
-	while (i < n && text_ascii_space(p[i]))
-		i++;
 	n -= i;
 	p += i;
 	return (n >= 14 && has_word_nocase(p, 14, "<!doctype html")) ||
