@@ -447,21 +447,48 @@ bool sandwich_view_key(struct tui_app *a, int key)
 	return flame_view_key(a, fp, key);
 }
 
+static bool in_pane(const struct flame_pane *fp, int y, int x)
+{
+	const struct flame_state *fl = &fp->fl;
+
+	return y >= fl->area_y && y < fl->area_y + fl->area_h && x >= fl->area_x &&
+	       x < fl->area_x + fl->area_w;
+}
+
+/*
+ * A click acts only inside a half, where it was drawn: the breadcrumb, the divider and
+ * the status lines are no half's (a double-click on the breadcrumb pivoted to the
+ * selected caller, a click on the status line moved the focus to the callees).  A click
+ * in a half focuses it; a double-click pivots only on a frame it hit.
+ */
 void sandwich_view_mouse(struct tui_app *a, int y, int x, bool dbl)
 {
 	struct sandwich_state *sw = &a->sw;
+	struct flame_pane *fp;
+	uint32_t was;
+	bool was_plus;
 
 	if (!sw->name)
 		return;
-	if (y < sw->divider_y) {
-		sw->focus_callers = true;
-		flame_view_mouse(a, &sw->callers, y, x, false);
-	} else if (y > sw->divider_y) {
-		sw->focus_callers = false;
-		flame_view_mouse(a, &sw->callees, y, x, false);
-	}
-	if (dbl)
+	if (in_pane(&sw->callers, y, x))
+		fp = &sw->callers;
+	else if (in_pane(&sw->callees, y, x))
+		fp = &sw->callees;
+	else
+		return;
+	/* a frame was hit when flame_view_mouse() selected one: the pane's space beside
+	 * and below its frames is no frame to pivot to */
+	was = fp->fl.sel;
+	was_plus = fp->fl.sel_plus;
+	fp->fl.sel = PROF_NONE;
+	flame_view_mouse(a, fp, y, x, false);
+	sw->focus_callers = fp == &sw->callers;
+	if (fp->fl.sel == PROF_NONE) {
+		fp->fl.sel = was;
+		fp->fl.sel_plus = was_plus;
+	} else if (dbl) {
 		sandwich_view_key(a, '\n');
+	}
 }
 
 void sandwich_view_status(struct tui_app *a, struct buf *out)

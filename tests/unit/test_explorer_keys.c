@@ -15,7 +15,10 @@
  *    flame graph's search: "no search: / starts one");
  *  - Esc in the sandwich after pivots (Enter on a caller): back to the function pivoted
  *    from, one pivot at a time, a zoom in the half first; a sandwich chosen from another
- *    view starts a new history.
+ *    view starts a new history;
+ *  - clicks in the sandwich act only inside its halves (the breadcrumb and the status
+ *    line pivoted or moved the focus);
+ *  - :sample_index in a diff counts one side's types.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -211,6 +214,61 @@ static void test_sandwich_back(void **state)
 	assert_int_equal(a->sw.nback, 0);
 	tui_app_key(a, 27);
 	assert_string_equal(sandwich_name(a), JSON_VALUE);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/* The screen cell (*y, *x) of node n of a sandwich half, as last drawn. */
+static void pane_cell(const struct flame_pane *fp, uint32_t n, int *y, int *x)
+{
+	const struct flame_state *fl = &fp->fl;
+	uint32_t r, c;
+
+	if (!flame_find(&fl->layout, fp->tree, n, false, &r, &c))
+		fail_msg("node %u is not drawn", n);
+	*y = fl->flame_up ? fl->area_y + fl->area_h - 1 - (int)(r - fl->scroll) :
+			    fl->area_y + (int)(r - fl->scroll);
+	*x = fl->area_x + (int)fl->layout.cells[c].x;
+}
+
+/*
+ * Clicks in the sandwich act only inside its halves: a double-click on the breadcrumb
+ * (line 1) pivoted to the selected caller, a click on the status line moved the focus to
+ * the callees.  A double-click on a caller still pivots to it.
+ */
+static void test_sandwich_mouse(void **state)
+{
+	struct tui_app *a = app_on(CPUWORK);
+	struct offscreen scr = screen_open(30, 160);
+	uint32_t k;
+	int y, x;
+
+	(void)state;
+	assert_int_equal(sandwich_view_set(a, prof_find_str(a->prof, JSON_VALUE)), 0);
+	keys(a, "3");
+	select_caller(a, JSON_OBJECT);
+	k = a->sw.callers.fl.sel;
+	screen_text(a, &scr);
+	sandwich_view_mouse(a, 1, 20, true);  /* the breadcrumb */
+	assert_string_equal(sandwich_name(a), JSON_VALUE);
+	assert_true(a->sw.focus_callers);
+	assert_int_equal(a->sw.callers.fl.sel, k);
+	sandwich_view_mouse(a, scr.h - 2, 20, true);  /* the status line */
+	sandwich_view_mouse(a, scr.h - 1, 20, false);  /* the hint line */
+	assert_string_equal(sandwich_name(a), JSON_VALUE);
+	assert_true(a->sw.focus_callers);
+	sandwich_view_mouse(a, a->sw.divider_y, 20, true);
+	assert_string_equal(sandwich_name(a), JSON_VALUE);
+	assert_true(a->sw.focus_callers);
+	/* a click on the function in the callees half focuses it; a double-click on a caller
+	 * pivots to it */
+	pane_cell(&a->sw.callees, a->sw.callees.fl.zoom, &y, &x);
+	sandwich_view_mouse(a, y, x, false);
+	assert_false(a->sw.focus_callers);
+	assert_string_equal(sandwich_name(a), JSON_VALUE);
+	pane_cell(&a->sw.callers, k, &y, &x);
+	sandwich_view_mouse(a, y, x, true);
+	assert_string_equal(sandwich_name(a), JSON_OBJECT);
 	screen_close(&scr);
 	tui_app_free(a);
 }
@@ -493,6 +551,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_top_next_row),
 		cmocka_unit_test(test_top_next_row_keys),
 		cmocka_unit_test(test_sandwich_back),
+		cmocka_unit_test(test_sandwich_mouse),
 		cmocka_unit_test(test_bad_pattern_on_enter),
 		cmocka_unit_test(test_page_keys),
 		cmocka_unit_test(test_compare_takes_zoom_stack),
