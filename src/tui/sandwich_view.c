@@ -105,6 +105,18 @@ static void pane_select(struct flame_pane *fp, char **path, uint32_t n)
 	fp->fl.sel_plus = false;
 }
 
+/*
+ * A half as it opens: zoomed to the function, which is selected.  The trees' roots are
+ * "all"; the function is their only child.
+ */
+static void pane_home(struct flame_pane *fp)
+{
+	fp->fl.zoom = fp->fl.sel = fp->tree->n > 1 ? 1 : 0;
+	fp->fl.sel_plus = false;
+	fp->fl.nzoom = 0;
+	fp->fl.scroll = 0;
+}
+
 /* Shows the halves a finished job computed (taking them), in place of the sandwich. */
 static void sandwich_install(struct tui_app *a, struct sandwich_job *j)
 {
@@ -123,9 +135,8 @@ static void sandwich_install(struct tui_app *a, struct sandwich_job *j)
 	sw.callees.tree = sw.callees_tree;
 	sw.callers.fl.flame_up = true; /* the function at the bottom, callers above */
 	sw.callers.callers = true;
-	/* the trees' roots are "all"; the function is their only child */
-	sw.callers.fl.zoom = sw.callers.fl.sel = sw.callers_tree->n > 1 ? 1 : 0;
-	sw.callees.fl.zoom = sw.callees.fl.sel = sw.callees_tree->n > 1 ? 1 : 0;
+	pane_home(&sw.callers);
+	pane_home(&sw.callees);
 	if (j->restore) {
 		sw.focus_callers = j->focus_callers;
 		pane_select(&sw.callers, j->path[0], j->npath[0]);
@@ -444,6 +455,20 @@ bool sandwich_view_key(struct tui_app *a, int key)
 	/* Esc: a zoom in this half is undone first, then the last pivot */
 	if (key == 27 && fp->fl.nzoom == 0 && go_back(a))
 		return true;
+	/*
+	 * The halves meet at the function: r resets both to it (the flame graph's r zoomed a
+	 * half out to its root, "all", between the function and the divider), and i, which
+	 * flipped one half away from the divider, leaves them as they are.
+	 */
+	if (key == 'r') {
+		pane_home(&sw->callers);
+		pane_home(&sw->callees);
+		return true;
+	}
+	if (key == 'i') {
+		scr_message(a, false, "i: the sandwich stays callers above, callees below");
+		return true;
+	}
 	return flame_view_key(a, fp, key);
 }
 

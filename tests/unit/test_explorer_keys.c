@@ -17,7 +17,8 @@
  *    from, one pivot at a time, a zoom in the half first; a sandwich chosen from another
  *    view starts a new history;
  *  - clicks in the sandwich act only inside its halves (the breadcrumb and the status
- *    line pivoted or moved the focus);
+ *    line pivoted or moved the focus); r returns both halves to the function, i
+ *    leaves them where they meet;
  *  - :sample_index in a diff counts one side's types.
  */
 #include <locale.h>
@@ -269,6 +270,41 @@ static void test_sandwich_mouse(void **state)
 	pane_cell(&a->sw.callers, k, &y, &x);
 	sandwich_view_mouse(a, y, x, true);
 	assert_string_equal(sandwich_name(a), JSON_OBJECT);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/*
+ * r in the sandwich returns both halves to the function (it zoomed the focused half out
+ * to its root: an "all" frame between the function and the divider, "caller: all");
+ * i leaves the halves where they meet (it flipped one of them).
+ */
+static void test_sandwich_r_i(void **state)
+{
+	struct tui_app *a = app_on(CPUWORK);
+	struct offscreen scr = screen_open(30, 160);
+	const char *text;
+
+	(void)state;
+	assert_int_equal(sandwich_view_set(a, prof_find_str(a->prof, JSON_VALUE)), 0);
+	keys(a, "3");
+	select_caller(a, JSON_OBJECT);
+	a->sw.callees.fl.sel = tree_first_kid(a->sw.callees_tree, 1);
+	screen_text(a, &scr);
+	keys(a, "r");
+	assert_int_equal(a->sw.callers.fl.zoom, 1);
+	assert_int_equal(a->sw.callers.fl.sel, 1);
+	assert_int_equal(a->sw.callees.fl.zoom, 1);
+	assert_int_equal(a->sw.callees.fl.sel, 1);
+	assert_int_equal(a->sw.callers.fl.nzoom, 0);
+	assert_string_equal(sandwich_name(a), JSON_VALUE);
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "caller: " JSON_VALUE);
+	assert_not_on_screen(text, "caller: all");
+	keys(a, "i");
+	assert_true(a->sw.callers.fl.flame_up);
+	assert_false(a->sw.callees.fl.flame_up);
+	assert_string_equal(a->message, "i: the sandwich stays callers above, callees below");
 	screen_close(&scr);
 	tui_app_free(a);
 }
@@ -552,6 +588,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_top_next_row_keys),
 		cmocka_unit_test(test_sandwich_back),
 		cmocka_unit_test(test_sandwich_mouse),
+		cmocka_unit_test(test_sandwich_r_i),
 		cmocka_unit_test(test_bad_pattern_on_enter),
 		cmocka_unit_test(test_page_keys),
 		cmocka_unit_test(test_compare_takes_zoom_stack),
