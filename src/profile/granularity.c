@@ -82,6 +82,23 @@ static void clean_path(struct buf *out, const char *p, size_t n)
 		buf_add(out, ".", 1);
 }
 
+int granularity_line_key(struct buf *out, const char *name, size_t nlen, const char *file,
+			 size_t flen, int64_t line)
+{
+	int rc;
+
+	/* pprof's "name file:line", "name file" without a line, "name" without a file */
+	if ((rc = buf_add(out, name, nlen)))
+		return rc;
+	if (nlen && (line != 0 || flen) && (rc = buf_add(out, " ", 1)))
+		return rc;
+	if (flen)
+		clean_path(out, file, flen);
+	if (line != 0 && (rc = buf_printf(out, ":%lld", (long long)line)))
+		return rc;
+	return 0;
+}
+
 /* The key of one frame under granularity g, appended to out. */
 static void frame_key(const struct prof *p, const struct prof_location *l,
 		      const struct prof_line *line, enum granularity g, struct buf *out)
@@ -99,17 +116,8 @@ static void frame_key(const struct prof *p, const struct prof_location *l,
 		buf_add(out, name, nlen);
 		break;
 	case GRAN_LINES:
-		/* pprof's "name file:line", "name file" without a line, "name" without a file */
-		buf_add(out, name, nlen);
-		if (nlen && (line->line != 0 || prof_strlen(p, f->file)))
-			buf_add(out, " ", 1);
-		if (line->line != 0) {
-			if (prof_strlen(p, f->file))
-				clean_path(out, prof_str(p, f->file), prof_strlen(p, f->file));
-			buf_printf(out, ":%lld", (long long)line->line);
-		} else if (prof_strlen(p, f->file)) {
-			clean_path(out, prof_str(p, f->file), prof_strlen(p, f->file));
-		}
+		granularity_line_key(out, name, nlen, prof_str(p, f->file), prof_strlen(p, f->file),
+				     line->line);
 		break;
 	case GRAN_FILES:
 		/* the file; else the mapping's object, else "<unknown>", as pprof names them */

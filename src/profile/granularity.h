@@ -12,12 +12,21 @@
 
 #include "prof.h"
 
+struct buf;
+
 enum granularity { GRAN_FUNCTIONS, GRAN_LINES, GRAN_FILES, GRAN_PACKAGES };
 
 /* "functions", "lines", "files", "packages" (and the singulars); -1 when unknown. */
 int granularity_parse(const char *s);
 const char *granularity_name(enum granularity g);
 int prof_granularity(const struct prof *in, enum granularity g, struct prof **out);
+/*
+ * The name lines granularity gives a frame of function `name` (nlen bytes) in `file` (flen
+ * bytes, "" when unknown) on `line` (0: unknown), appended to out: the source pane finds a
+ * function's line frames by it.  0, or ERR_NOMEM.
+ */
+int granularity_line_key(struct buf *out, const char *name, size_t nlen, const char *file,
+			 size_t flen, int64_t line);
 /*
  * prof_granularity(), which another thread may stop by setting *cancel (NULL: never):
  * read every few thousand locations and frames of samples copied; once it is set the

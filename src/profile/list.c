@@ -228,11 +228,13 @@ static void ctx_release(struct lctx *c)
 
 /*
  * What compute() lists: the functions whose name `re` (compiled by search_compile() from
- * the RE2 text `regex`) matches; else (re NULL) those whose name is the string `name`.
+ * the RE2 text `regex`) matches; else (re NULL) those sel marks, when sel is set; else
+ * those whose name is the string `name`.
  */
 struct pick {
 	const void *re;
 	const char *regex;
+	const uint8_t *sel;
 	uint32_t name;
 };
 
@@ -265,7 +267,8 @@ static int compute(const struct prof *p, uint32_t type, const struct pick *pk, s
 		uint32_t fname = p->functions[i].name;
 		int hit = pk->re ? search_regex_test(pk->re, md, pk->regex, prof_str(p, fname),
 						     prof_strlen(p, fname)) :
-				   fname == pk->name;
+			  pk->sel ? pk->sel[i] != 0 :
+				    fname == pk->name;
 
 		c.fn_routine[i] = UINT32_MAX;
 		if (hit < 0) {
@@ -302,6 +305,11 @@ int list_compute(const struct prof *p, uint32_t type, const char *regex, struct 
 int list_function(const struct prof *p, uint32_t type, uint32_t name, struct list *out)
 {
 	return compute(p, type, &(struct pick){ .name = name }, out);
+}
+
+int list_select(const struct prof *p, uint32_t type, const uint8_t *sel, struct list *out)
+{
+	return compute(p, type, &(struct pick){ .sel = sel }, out);
 }
 
 uint32_t list_first_numbered(const struct list_routine *r)

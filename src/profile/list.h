@@ -48,6 +48,11 @@ int list_compute(const struct prof *p, uint32_t type, const char *regex, struct 
 /* One function by name (string id): what the source pane shows. */
 int list_function(const struct prof *p, uint32_t type, uint32_t name, struct list *out);
 /*
+ * The functions sel marks (sel[i] nonzero for function index i; p->nfunctions entries,
+ * borrowed for the call): functions known by identity, not by a name another shares.
+ */
+int list_select(const struct prof *p, uint32_t type, const uint8_t *sel, struct list *out);
+/*
  * The index of r's first line with a number.  Lines are sorted, so those before it have
  * line <= 0: samples the profile gives no line for (a folded file, a profile without
  * debug information).  r->nlines when no line has a number.

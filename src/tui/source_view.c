@@ -364,29 +364,43 @@ static int add_lines(struct list_routine *into, const struct list_routine *r)
  * In lines granularity a frame is a line of a function ("main.f path/main.go:146",
  * granularity.c): the function's routines in p are those of its line frames, one per
  * file.  Its cum is the sum of its lines' (a sample through two lines of it, recursing,
- * counts twice, as pprof -list's header cum).
+ * counts twice, as pprof -list's header cum).  A frame is fname's when its name is the
+ * one granularity_line_key() gives fname in the frame's file on its line: not a prefix
+ * ("Foo::bar [clone .cold] x.cc:5" is not Foo::bar's), and not through a regex of the
+ * name's bytes (which may not be UTF-8).
  */
 static int lines_list(const struct prof *p, uint32_t type, const char *fname, struct list *out)
 {
-	struct buf re = BUF_INIT;
+	struct buf key = BUF_INIT;
 	struct list raw;
-	const char *c;
+	uint8_t *sel;  /* per function: 0 not seen yet, 1 not fname's, 2 fname's */
 	uint32_t i, k;
-	int rc;
+	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	buf_puts(&re, "^");
-	for (c = fname; *c; c++) {
-		if (strchr("\\^$.|?*+()[]{}", *c))
-			buf_add(&re, "\\", 1);
-		buf_add(&re, c, 1);
-	}
-	if (buf_puts(&re, " ") || !re.data) {
-		buf_release(&re);
+	if (!(sel = calloc(p->nfunctions ? p->nfunctions : 1, 1)))
 		return err_set(ERR_NOMEM, "out of memory");
+	/* a line frame's lines all have its line: it is in its name */
+	for (i = 0; i < p->nlines && rc == 0; i++) {
+		const struct prof_line *ln = &p->lines[i];
+		const struct prof_function *f = &p->functions[ln->func];
+
+		if (sel[ln->func])
+			continue;
+		buf_reset(&key);
+		if ((rc = granularity_line_key(&key, fname, strlen(fname), prof_str(p, f->file),
+					       prof_strlen(p, f->file), ln->line)))
+			break;
+		sel[ln->func] = key.len == prof_strlen(p, f->name) &&
+					(key.len == 0 || memcmp(key.data, prof_str(p, f->name), key.len) == 0) ?
+				2 : 1;
 	}
-	rc = list_compute(p, type, re.data, &raw);
-	buf_release(&re);
+	for (i = 0; i < p->nfunctions; i++)
+		sel[i] = sel[i] == 2;
+	buf_release(&key);
+	if (rc == 0)
+		rc = list_select(p, type, sel, &raw);
+	free(sel);
 	if (rc)
 		return rc;
 	out->total = raw.total;

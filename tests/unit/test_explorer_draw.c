@@ -25,6 +25,7 @@
 
 #include "base/err.h"
 #include "offscreen.h"
+#include "profile/builder.h"
 #include "profile/granularity.h"
 #include "profile/merge.h"
 #include "source/source.h"
@@ -333,6 +334,80 @@ static void test_source_in_lines_granularity(void **state)
 }
 
 /*
+ * A profile of x.cc: Foo::bar (line 10, 7 samples), Foo::bar [clone .cold] (line 20, 100),
+ * main.a\xffb (line 30, 3), each called from main (line 1).
+ */
+static struct prof *clone_profile(void)
+{
+	static const char *const names[] = { "main", "Foo::bar", "Foo::bar [clone .cold]",
+					     "main.a\xff" "b" };
+	static const int64_t lines[] = { 1, 10, 20, 30 }, values[] = { 0, 7, 100, 3 };
+	struct prof_builder *b;
+	struct prof *p;
+	uint32_t t, u, file, nm, fn, loc[4], i;
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, "x.cc", 4, &file), 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pb_string(b, names[i], strlen(names[i]), &nm), 0);
+		assert_int_equal(pb_function(b, &(struct prof_function){ nm, nm, file, lines[i] - 1 },
+					     &fn), 0);
+		assert_int_equal(pb_location(b, PROF_NONE, 0x10 * (i + 1),
+					     &(struct prof_line){ fn, lines[i] }, 1, &loc[i]), 0);
+	}
+	for (i = 1; i < 4; i++) {
+		uint32_t stack[2] = { loc[i], loc[0] };
+
+		assert_int_equal(pb_sample(b, stack, 2, &values[i], NULL, 0), 0);
+	}
+	assert_int_equal(pb_finish(b, &p), 0);
+	tu_check_invariants(p);
+	return p;
+}
+
+/*
+ * In lines granularity the pane shows the numbers of the line frame's function alone: it
+ * picked frames by the regex ^name\  (the name quoted), so Foo::bar took in
+ * "Foo::bar [clone .cold] x.cc:20" (self 107, not 7).  A name holding invalid UTF-8 is
+ * found the same way, without a regex of its bytes.
+ */
+static void test_source_lines_granularity_exact_function(void **state)
+{
+	static const struct {
+		const char *frame, *fname, *numbers;
+	} cases[] = {
+		{ "Foo::bar x.cc:10", "Foo::bar", "self 7  total 7" },
+		{ "Foo::bar [clone .cold] x.cc:20", "Foo::bar [clone .cold]", "self 100  total 100" },
+		{ "main.a\xff" "b x.cc:30", "main.a\xff" "b", "self 3  total 3" },
+	};
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct tui_app *a = app_with_source(clone_profile(), &so, false);
+	struct buf st = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	app_command(a, "granularity=lines");
+	assert_int_equal(a->gran, GRAN_LINES);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t frame = prof_find_str(a->prof, cases[i].frame);
+
+		assert_int_not_equal(frame, PROF_NONE);
+		assert_int_equal(source_view_set(a, frame), 0);
+		assert_string_equal(a->src.fname, cases[i].fname);
+		buf_reset(&st);
+		source_view_status(a, &st);
+		if (!st.data || !strstr(st.data, cases[i].numbers))
+			fail_msg("%s: status '%s', not %s", cases[i].fname, st.data ? st.data : "",
+				 cases[i].numbers);
+	}
+	buf_release(&st);
+	tui_app_free(a);
+}
+
+/*
  * At 80 columns a long path gives way to its file's name in the header (it showed
  * `/work/s…u.pb.gz`); a URL is shortened in the middle as before.
  */
@@ -430,6 +505,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_not_found_hint),
 		cmocka_unit_test(test_source_diff_columns),
 		cmocka_unit_test(test_source_in_lines_granularity),
+		cmocka_unit_test(test_source_lines_granularity_exact_function),
 		cmocka_unit_test(test_header_file_name),
 		cmocka_unit_test(test_diff_table_signed_base),
 		cmocka_unit_test(test_diff_table_huge_change),
