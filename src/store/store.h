@@ -71,7 +71,9 @@ const char *store_path(const struct store *s);
  * "unknown_service" and a missing __name__ is derived from the sample types
  * (labels_metric_name), as Pyroscope does.  tenant NULL is STORE_DEFAULT_TENANT.
  * Samples whose value is 0 are not stored; a sample type repeating an earlier one's
- * type and unit is skipped (it would be the same series).  All or nothing: on failure
+ * type and unit is skipped (it would be the same series).  A duration that would take
+ * time_ns + duration_ns past 2^63 ns is cut there, a negative one is 0 (a push cannot
+ * make the rows that reads add it to look corrupt).  All or nothing: on failure
  * nothing of this profile is kept (inside a batch, the batch's other writes stay).
  */
 int store_write(struct store *s, const char *tenant, const struct labelset *series,
