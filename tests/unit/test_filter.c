@@ -163,7 +163,8 @@ static void test_tag_long_value(void **state)
 	f = filtered(p, &o);
 	assert_int_equal(f->nsamples, 1);
 	prof_free(f);
-	o = (struct filter_opts){ .tagfocus = "^k:a{3000}\\x00END$" };
+	/* Go's regexp caps a count at 1000: a{3000} is refused as pprof refuses it */
+	o = (struct filter_opts){ .tagfocus = "^k:a{1000}a{1000}a{1000}\\x00END$" };
 	f = filtered(p, &o);
 	assert_int_equal(f->nsamples, 1);
 	prof_free(f);

@@ -131,6 +131,100 @@ static void test_groups(void **state)
 	buf_release(&out);
 }
 
+/*
+ * Escapes, classes and counts as Go's regexp reads them (regexp.Compile and MatchString
+ * on Go 1.19, each case): what Go takes means what it means in Go, where PCRE2 read it
+ * otherwise (\101 and \12 are octal, not backreferences; [\S] has VT; [\w-z] and [[=a=]]
+ * are literal '-' and '[', which PCRE2 refused; a{,5} and a{01} are literal).
+ */
+static void test_go_escapes_taken(void **state)
+{
+	static const struct {
+		const char *re, *name;
+		bool match;
+	} cases[] = {
+		{ "\\101", "A", true },
+		{ "^\\12$", "\n", true },
+		{ "^\\0123$", "\n3", true },
+		{ "^[\\12]$", "\n", true },
+		{ "^\\x{41}\\x42$", "AB", true },
+		{ "^\\x{0000000041}$", "A", true },
+		{ "^[\\S]$", "\v", true },
+		{ "^[\\S]$", " ", false },
+		{ "^[^\\S]$", "\v", false },
+		{ "^[^\\S]$", " ", true },
+		{ "^[\\v]$", "\v", true },
+		{ "^\\v$", "\n", false },
+		{ "^[\\w-z]$", "-", true },
+		{ "^[\\w-z]$", ".", false },
+		{ "^[\\d-\\w]$", "-", true },
+		{ "^[\\w--z]$", ".", true },
+		{ "^[\\pN-]+$", "1-2", true },
+		{ "^[[:alpha:]-z]$", "-", true },
+		{ "^[[:alpha:]-z]$", ".", false },
+		{ "^[[-a]$", "_", true },
+		{ "^(?P<n>a{2})+(?:b)$", "aaaab", true },
+		{ "^[[=a=]]$", "a]", true },
+		{ "^[[=a=]]$", "=]", true },
+		{ "^[[=a=]]$", "a", false },
+		{ "^[[.a.]]$", ".]", true },
+		{ "^[[:^alpha:]]$", "1", true },
+		{ "^a{,5}$", "a{,5}", true },
+		{ "^a{01}$", "a{01}", true },
+		{ "^a{01}$", "a", false },
+		{ "^\\p{Greek}+$", "\xce\xb1\xce\xb2", true },
+		{ "^\\p{^Greek}$", "a", true },
+		{ "^\\p{^Greek}$", "\xce\xb1", false },
+		{ "^\\pL$", "\xc3\xa9", true },
+		{ "^(a{0}){1000}b$", "b", true },
+		{ "^(a{10}){100}$", "a", false },
+		{ "^a{2}?$", "aa", true },
+		{ "^\\-\\_$", "-_", true },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (name_matches(cases[i].re, cases[i].name) != cases[i].match)
+			fail_msg("'%s' on '%s': Go says %s", cases[i].re, cases[i].name,
+				 cases[i].match ? "match" : "no match");
+}
+
+/*
+ * What Go's regexp refuses, PCRE2 took with a meaning of its own (\e escape, \x NUL,
+ * \o{101} octal, \p{Xan}, [\b] backspace, a{1001}, a{2}{3} = a{6}) or refused in its own
+ * words: refused here in one line, as pprof refuses them.
+ */
+static void test_go_escapes_refused(void **state)
+{
+	static const char *const bad[] = {
+		"\\e", "\\x", "\\x4", "\\x4g", "\\x{}", "\\x{110000}", "\\o{101}", "\\p{Xan}",
+		"\\p{L&}", "\\p{Lc}", "\\p{greek}", "\\pX", "\\p", "a{1001}", "a{2,1001}", "a{1,0}",
+		"a{99999999999}", "(a{100}){100}", "((a{10}){10}){11}", "\\1", "\\8", "\\18",
+		"[\\1]", "[a\\b]", "[\\A]", "[\\z]", "[\\Q]", "[\\e]", "[\\p{Xan}]", "[[:foo:]]",
+		"[[:a]x:]]", "\\\xc3\xa9", "a{2}{3}", "a{2}*", "a*?*", "a*??", "a{2}??", "a*+",
+		"\\cA", "\\N", "\\Z", "\\i", "\\u0041", "x\\",
+	};
+	struct buf out = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (re2_to_pcre(bad[i], &out) != ERR_PARSE)
+			fail_msg("'%s' accepted as '%s'", bad[i], out.data);
+		tu_assert_message(err_last());
+		assert_non_null(strstr(err_last(), "which RE2 syntax (pprof's) does not have"));
+	}
+	assert_int_equal(re2_to_pcre("\\p{Xan}", &out), ERR_PARSE);
+	assert_string_equal(err_last(), "'\\p{Xan}' uses \\p{Xan} (not one of Go's Unicode "
+					"classes), which RE2 syntax (pprof's) does not have");
+	assert_int_equal(re2_to_pcre("a\\ez", &out), ERR_PARSE);
+	assert_string_equal(err_last(), "'a\\ez' uses \\e, which RE2 syntax (pprof's) does not have");
+	assert_int_equal(re2_to_pcre("a{1001}", &out), ERR_PARSE);
+	assert_non_null(strstr(err_last(), "uses {1001} (a count over 1000"));
+	buf_release(&out);
+}
+
 /* matcher_test() of one matcher: 1, 0, or its error */
 static int selector_holds(enum match_op op, const char *re, const char *value)
 {
@@ -240,6 +334,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_invalid_utf8_is_fffd),
 		cmocka_unit_test(test_selector_dollar),
 		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_go_escapes_taken),
+		cmocka_unit_test(test_go_escapes_refused),
 		cmocka_unit_test(test_backtracking_limit),
 		cmocka_unit_test(test_too_complex),
 	};
