@@ -749,6 +749,23 @@ static void source_default(struct tui_app *a)
 	source_open(a, fp->tree->name[fp->fl.sel]);
 }
 
+/*
+ * Tab, shift-Tab and a click on a tab moved the view to v: the sandwich and the source
+ * pane take what entering them by 3 and 4 takes.  `from` is the function selected where
+ * the user was (selected_name() before the move), 0 when none: the source pane shows it,
+ * as 4 does, even when it showed another function (Tab kept the old one), and, as 4
+ * does, the flame graph's selection when nothing was selected there and the pane is
+ * empty.  The sandwich pivots only when it is empty.
+ */
+static void view_entered(struct tui_app *a, enum view was, uint32_t from)
+{
+	sandwich_default_pivot(a);
+	if (a->view == VIEW_SOURCE && was != VIEW_SOURCE && from)
+		source_open(a, from);
+	else
+		source_default(a);
+}
+
 /* The selected name as an exact regex in out; false, with a message, when none. */
 static bool selected_regex(struct tui_app *a, struct buf *out)
 {
@@ -862,13 +879,16 @@ bool tui_app_key(struct tui_app *a, int key)
 		return true;
 	}
 	case '\t':
-	case KEY_BTAB:
+	case KEY_BTAB: {
+		enum view was = a->view;
+		uint32_t from = selected_name(a);
+
 		do
 			a->view = (enum view)((a->view + (key == '\t' ? 1 : VIEW_COUNT - 1)) % VIEW_COUNT);
 		while (!app_view_shown(a, a->view));
-		sandwich_default_pivot(a);
-		source_default(a);
+		view_entered(a, was, from);
 		return true;
+	}
 	case '4': {
 		uint32_t name = a->view == VIEW_SOURCE ? 0 : selected_name(a);
 
@@ -1058,13 +1078,14 @@ static void on_mouse(struct tui_app *a)
 		return;
 	dbl = (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0;
 	if (ev.y == 0) {
+		enum view was = a->view;
+		uint32_t from = selected_name(a);
 		int i;
 
 		for (i = 0; i < VIEW_COUNT; i++)
 			if (a->tab_w[i] && ev.x >= a->tab_x[i] && ev.x < a->tab_x[i] + a->tab_w[i])
 				a->view = (enum view)i;
-		sandwich_default_pivot(a);
-		source_default(a);
+		view_entered(a, was, from);
 		return;
 	}
 	a->message[0] = '\0';

@@ -143,6 +143,11 @@ keys j j Tab Tab Tab
 expect "Tab into the source pane shows the selected function's file" "cpuwork/main\.go \(local file\) +hottest: line 208"
 expect "with its numbers" "^ main\.processBatch  self 0 ns  total 8\.98 s"
 expect_not "no dead end" "select a function \(flame graph"
+# and a click on its tab opens the selection, as 4 does, though the pane shows another
+keys 1 k
+expect "main.worker selected" "^ main\.worker  self 0  total"
+click 94 0
+expect "a click on the Src tab shows main.worker" "^ main\.worker  self 0 ns  total 8\.99 s .* line 223"
 e2e_stop
 
 # clicks in the top table select the row under the pointer, and only rows on screen: a

@@ -19,7 +19,8 @@
  *  - clicks in the sandwich act only inside its halves (the breadcrumb and the status
  *    line pivoted or moved the focus); r returns both halves to the function, i
  *    leaves them where they meet;
- *  - :sample_index in a diff counts one side's types.
+ *  - :sample_index in a diff counts one side's types;
+ *  - Tab into the source pane opens the selection, as 4 does.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -309,6 +310,37 @@ static void test_sandwich_r_i(void **state)
 	tui_app_free(a);
 }
 
+/*
+ * Tab (and shift-Tab) into the source pane opens the function selected where it was
+ * pressed, as 4 does, also when the pane shows another (it kept that one: only an empty
+ * pane took the flame graph's selection); with nothing selected the pane stays.
+ */
+static void test_tab_into_source(void **state)
+{
+	struct tui_app *a = app_on(CPUWORK);
+
+	(void)state;
+	keys(a, "j4");
+	assert_int_equal(a->view, VIEW_SOURCE);
+	assert_string_equal(a->src.fname, "main.worker");
+	keys(a, "1j");
+	tui_app_key(a, KEY_BTAB);
+	assert_int_equal(a->view, VIEW_SOURCE);
+	assert_string_equal(a->src.fname, "main.processBatch");
+	/* from the sandwich: its focused half's selection, the function */
+	keys(a, "1k3");
+	assert_string_equal(sandwich_name(a), "main.worker");
+	keys(a, "\t");
+	assert_int_equal(a->view, VIEW_SOURCE);
+	assert_string_equal(a->src.fname, "main.worker");
+	/* the root selected: nothing to open, the pane keeps its function */
+	keys(a, "1r");
+	tui_app_key(a, KEY_BTAB);
+	assert_int_equal(a->view, VIEW_SOURCE);
+	assert_string_equal(a->src.fname, "main.worker");
+	tui_app_free(a);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* export from the top table                                                             */
 
@@ -589,6 +621,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sandwich_back),
 		cmocka_unit_test(test_sandwich_mouse),
 		cmocka_unit_test(test_sandwich_r_i),
+		cmocka_unit_test(test_tab_into_source),
 		cmocka_unit_test(test_bad_pattern_on_enter),
 		cmocka_unit_test(test_page_keys),
 		cmocka_unit_test(test_compare_takes_zoom_stack),
