@@ -576,7 +576,15 @@ static void draw_help(struct tui_app *a, int h, int w)
 	for (row = 0, i = 0; i < n; i++) {
 		const char *s = help_lines[i].what, *k = help_lines[i].keys;
 		bool first = !stacked;
+		char ascii[32];
 		int y;
+
+		/* the narrow frames' "·N" cells are "#N" on a terminal that is not UTF-8, as
+		 * the flame graph draws them */
+		if (k && !a->scr.utf8 && strncmp(k, "\xc2\xb7", 2) == 0) {
+			snprintf(ascii, sizeof(ascii), "#%s", k + 2);
+			k = ascii;
+		}
 
 		if (!k) {
 			y = by + 2 + row++ - a->help_scroll;

@@ -20,7 +20,8 @@
  *    line pivoted or moved the focus); r returns both halves to the function, i
  *    leaves them where they meet;
  *  - :sample_index in a diff counts one side's types;
- *  - Tab into the source pane opens the selection, as 4 does.
+ *  - Tab into the source pane opens the selection, as 4 does;
+ *  - the help's narrow cells are "#N" when the terminal is not UTF-8.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -341,6 +342,37 @@ static void test_tab_into_source(void **state)
 	tui_app_free(a);
 }
 
+/*
+ * The help names the narrow frames' cells as the flame graph draws them: "#N" on a
+ * terminal that is not UTF-8 (it wrote the UTF-8 "·N" there too).
+ */
+static void test_help_ascii_cells(void **state)
+{
+	struct tui_app *a;
+	struct offscreen scr;
+	const char *text;
+
+	(void)state;
+	setlocale(LC_ALL, "C");
+	a = app_on(CPUWORK);
+	scr = screen_open(120, 100);
+	keys(a, "?");
+	text = screen_text(a, &scr);
+	setlocale(LC_ALL, "C.UTF-8");
+	assert_true(a->help);
+	assert_on_screen(text, "#N cells");
+	screen_close(&scr);
+	tui_app_free(a);
+	/* and "·N" where it is */
+	a = app_on(CPUWORK);
+	scr = screen_open(120, 100);
+	keys(a, "?");
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "\xc2\xb7N cells");
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* export from the top table                                                             */
 
@@ -622,6 +654,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sandwich_mouse),
 		cmocka_unit_test(test_sandwich_r_i),
 		cmocka_unit_test(test_tab_into_source),
+		cmocka_unit_test(test_help_ascii_cells),
 		cmocka_unit_test(test_bad_pattern_on_enter),
 		cmocka_unit_test(test_page_keys),
 		cmocka_unit_test(test_compare_takes_zoom_stack),
