@@ -59,6 +59,7 @@ static const struct {
 	{ "arrows, h j k l", "move; up/down crosses the divider at the function" },
 	{ "Enter", "pivot the sandwich to the selected caller or callee" },
 	{ "Esc", "unzoom, then back to the function before the last pivot" },
+	{ "r", "both halves back to the function (i: no flip)" },
 	{ NULL, "Source (4): the selected function's lines with self and total" },
 	{ "H  ] [", "hottest line; next / previous line with a cost" },
 	{ "/ n N", "search the code" },
@@ -85,6 +86,8 @@ static const struct {
 	{ "Enter", "show the function in the flame graph" },
 	{ NULL, "Mouse (optional)" },
 	{ "click / double-click", "select / zoom; a tab switches view" },
+	{ "", "  a click closes this help; none acts while" },
+	{ "", "  a prompt is open" },
 	{ "wheel", "move to the parent / widest child" },
 };
 

@@ -369,6 +369,9 @@ static void test_help_ascii_cells(void **state)
 	keys(a, "?");
 	text = screen_text(a, &scr);
 	assert_on_screen(text, "\xc2\xb7N cells");
+	/* the sandwich's r and i, the mouse on the help and on a prompt */
+	assert_on_screen(text, "both halves back to the function (i: no flip)");
+	assert_on_screen(text, "a click closes this help; none acts while");
 	screen_close(&scr);
 	tui_app_free(a);
 }
