@@ -108,5 +108,51 @@ compare_top "$tmp/numlab.pb.gz" -tagignore=latency=50ms
 compare_top "$tmp/numlab.pb.gz" -tagfocus=:1kb
 compare_top "$tmp/numlab.pb.gz" -tagfocus=20ms:
 
+# file names as pprof's reports show them: Bazel's /proc/self/cwd/./ or /proc/self/cwd/
+# trimmed (report.trimPath's defaults), then cleaned, so a file named with and without
+# the prefix is one row.  Rows: flat, cum and the whole name (a -lines name has a space)
+compare_rows() {  # compare_rows FILE OPTION...
+  local f=$1; shift
+  go tool pprof -symbolize=none -top -nodefraction=0 "$@" "$f" 2>/dev/null |
+    awk 'p && $1 ~ /^-?[0-9]/ { n = $6; for (i = 7; i <= NF; i++) n = n " " $i
+                                print $1 "\t" $4 "\t" n } /^ *flat  flat%/ { p=1 }' |
+    sort > "$tmp/want"
+  if ! "$smolder" top --format tsv -symbolize=none "$@" "$f" 2>"$tmp/err" |
+       awk -F'\t' 'NR>1 && $1 ~ /^-?[0-9]/ { print $1 "\t" $4 "\t" $6 }' | sort > "$tmp/got"; then
+    echo "FAIL $(basename "$f") [$*]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
+  fi
+  checked=$((checked+1))
+  if [ ! -s "$tmp/want" ] || ! cmp -s "$tmp/want" "$tmp/got"; then
+    failed=$((failed+1)); echo "FAIL $(basename "$f") [$*] (< pprof, > smolder):"
+    diff "$tmp/want" "$tmp/got" | head -10; head -3 "$tmp/err"
+  fi
+}
+# main (/proc/self/cwd/./main.go) calls a (/proc/self/cwd/pkg/a.go), b (pkg/a.go), c
+# (/proc/self/cwdx/c.go: not the prefix), d (/proc/self/cwd//abs.go: trimmed, then
+# /abs.go) and e (/proc/self/cwd/../up.go: ../up.go)
+python3 - "$here/fuzz" "$tmp/cwd.pb.gz" <<'PY' || { echo "FAIL making cwd"; exit 1; }
+import sys
+sys.path.insert(0, sys.argv[1])
+from pbwire import field, gz, packed
+funcs = [("main.main", "/proc/self/cwd/./main.go"), ("main.a", "/proc/self/cwd/pkg/a.go"),
+         ("main.b", "pkg/a.go"), ("main.c", "/proc/self/cwdx/c.go"),
+         ("main.d", "/proc/self/cwd//abs.go"), ("main.e", "/proc/self/cwd/../up.go")]
+strings = [""]
+def sid(s):
+    if s not in strings:
+        strings.append(s)
+    return strings.index(s)
+p = field(1, field(1, sid("samples")) + field(2, sid("count"))) + field(3, field(1, 1))
+for i, (name, file) in enumerate(funcs, 1):
+    p += field(5, field(1, i) + field(2, sid(name)) + field(3, sid(name)) + field(4, sid(file)))
+    p += field(4, field(1, i) + field(2, 1) + field(4, field(1, i) + field(2, 2 + i % 2)))
+for i in range(2, len(funcs) + 1):
+    p += field(2, field(1, packed([i, 1])) + field(2, packed([i * 10])))
+p += b"".join(field(6, s.encode()) for s in strings)
+open(sys.argv[2], "wb").write(gz(p))
+PY
+compare_rows "$tmp/cwd.pb.gz" -files
+compare_rows "$tmp/cwd.pb.gz" -lines
+
 echo "compared $checked cases with go tool pprof; $failed differ"
 [ "$checked" -gt 0 ] && [ "$failed" -eq 0 ]

@@ -10,6 +10,7 @@
  */
 #include "granularity.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +41,18 @@ const char *granularity_name(enum granularity g)
 	return names[g];
 }
 
-/* Go's filepath.Clean, which pprof applies to file names: no "//", ".", or "x/..". */
-static void clean_path(struct buf *out, const char *p, size_t n)
+/*
+ * Go's filepath.Clean, which pprof applies to file names: no "//", ".", or "x/..".  The
+ * result is never longer than p, or "." for an empty p: room for it is made first, so
+ * no append below can fail.  0, or ERR_NOMEM.
+ */
+static int clean_path(struct buf *out, const char *p, size_t n)
 {
 	size_t start = out->len, i = 0;
 	bool rooted = n > 0 && p[0] == '/';
 
+	if (n == SIZE_MAX || buf_grow(out, n + 1))
+		return err_set(ERR_NOMEM, "out of memory");
 	if (rooted)
 		buf_add(out, "/", 1);
 	while (i < n) {
@@ -80,6 +87,33 @@ static void clean_path(struct buf *out, const char *p, size_t n)
 	}
 	if (out->len == start)
 		buf_add(out, ".", 1);
+	return 0;
+}
+
+/*
+ * pprof's report.trimPath with no -trim_path and no -source_path (its defaults): Bazel's
+ * "/proc/self/cwd/./" or else "/proc/self/cwd/" off the start of the raw name, before
+ * filepath.Clean ("/proc/self/cwd/pkg/a.go" and "pkg/a.go" are one file).
+ */
+static void trim_path(const char **p, size_t *n)
+{
+	static const char *const prefixes[] = { "/proc/self/cwd/./", "/proc/self/cwd/" };
+	size_t i, k;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		k = strlen(prefixes[i]);
+		if (*n >= k && memcmp(*p, prefixes[i], k) == 0) {
+			*p += k;
+			*n -= k;
+			return;
+		}
+	}
+}
+
+int granularity_file_name(struct buf *out, const char *file, size_t n)
+{
+	trim_path(&file, &n);
+	return clean_path(out, file, n);
 }
 
 int granularity_line_key(struct buf *out, const char *name, size_t nlen, const char *file,
@@ -92,8 +126,8 @@ int granularity_line_key(struct buf *out, const char *name, size_t nlen, const c
 		return rc;
 	if (nlen && (line != 0 || flen) && (rc = buf_add(out, " ", 1)))
 		return rc;
-	if (flen)
-		clean_path(out, file, flen);
+	if (flen && (rc = granularity_file_name(out, file, flen)))
+		return rc;
 	if (line != 0 && (rc = buf_printf(out, ":%lld", (long long)line)))
 		return rc;
 	return 0;
@@ -122,7 +156,7 @@ static void frame_key(const struct prof *p, const struct prof_location *l,
 	case GRAN_FILES:
 		/* the file; else the mapping's object, else "<unknown>", as pprof names them */
 		if (prof_strlen(p, f->file)) {
-			clean_path(out, prof_str(p, f->file), prof_strlen(p, f->file));
+			granularity_file_name(out, prof_str(p, f->file), prof_strlen(p, f->file));
 		} else if (l->mapping != PROF_NONE && prof_strlen(p, p->mappings[l->mapping].file)) {
 			const char *m = prof_str(p, p->mappings[l->mapping].file), *slash = strrchr(m, '/');
 

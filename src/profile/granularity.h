@@ -21,6 +21,12 @@ int granularity_parse(const char *s);
 const char *granularity_name(enum granularity g);
 int prof_granularity(const struct prof *in, enum granularity g, struct prof **out);
 /*
+ * A file's name as pprof's reports show it, appended to out (n bytes of file): Bazel's
+ * /proc/self/cwd/ prefix trimmed, then cleaned as Go's filepath.Clean.  For what is shown
+ * and keyed (lines and files frames), never for opening the file.  0, or ERR_NOMEM.
+ */
+int granularity_file_name(struct buf *out, const char *file, size_t n);
+/*
  * The name lines granularity gives a frame of function `name` (nlen bytes) in `file` (flen
  * bytes, "" when unknown) on `line` (0: unknown), appended to out: the source pane finds a
  * function's line frames by it.  0, or ERR_NOMEM.
