@@ -401,6 +401,9 @@ static int run(struct view_args *v, const char *base_src, const char *src,
 	}
 	if ((type = cmd_sample_index(p, v->sample_index)) < 0)
 		goto done;
+	/* none asked for: pprof's from both headers (the base's default when p names none) */
+	if (base_src && !(v->sample_index && *v->sample_index))
+		type = (int)diff_default_type(base, p);
 	if (base_src) {
 		if (prof_pair(base, p, &pair)) {
 			cmd_errorf("cannot compare %s with %s: %s", display_name(base_src),

@@ -550,7 +550,8 @@ int pb_copy_header(struct prof_builder *b, const struct prof *src, bool tables)
 	for (i = 0; i < src->ntypes; i++)
 		if ((rc = pb_sample_type(b, src->sample_types[i].type, src->sample_types[i].unit)))
 			return rc;
-	pb_set_default_type(b, src->default_type);
+	if (src->default_named)  /* else pb_finish's fallback, the same last type */
+		pb_set_default_type(b, src->default_type);
 	pb_set_period(b, src->period_type.type, src->period_type.unit, src->period);
 	pb_set_times(b, src->time_nanos, src->duration_nanos);
 	pb_set_frames(b, src->drop_frames, src->keep_frames);  /* strings keep their ids */
@@ -604,7 +605,8 @@ int pb_finish(struct prof_builder *b, struct prof **out)
 		pb_free(b);
 		return err_set(ERR_PARSE, "profile has no sample types");
 	}
-	if (!b->has_default || p->default_type >= p->ntypes)
+	p->default_named = b->has_default && p->default_type < p->ntypes;
+	if (!p->default_named)
 		p->default_type = p->ntypes - 1;
 	b->p = NULL;
 	pb_free(b);

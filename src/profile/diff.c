@@ -156,3 +156,17 @@ void diff_top_release(struct diff_top *d)
 	free(d->rows);
 	memset(d, 0, sizeof(*d));
 }
+
+uint32_t diff_default_type(const struct prof *base, const struct prof *cur)
+{
+	const char *name;
+	uint32_t i;
+
+	if (cur->default_named || !base->default_named)
+		return cur->default_type;
+	name = prof_str(base, base->sample_types[base->default_type].type);
+	for (i = 0; i < cur->ntypes; i++)  /* pprof's SampleIndexByName: the first of that name */
+		if (strcmp(prof_str(cur, cur->sample_types[i].type), name) == 0)
+			return i;
+	return cur->default_type;
+}

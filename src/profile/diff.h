@@ -30,6 +30,16 @@ struct diff_scale {
 	double threshold;  /* fraction of the total below which a change is neutral */
 };
 
+/*
+ * The sample type a difference shows when none is asked for, as pprof picks it (its
+ * -diff_base and -base merge the two headers, profile.Merge's combineHeaders: the first
+ * default_sample_type named, the new profile's, then the base's): cur's default when cur
+ * names one, else the type of cur named like base's default when base names one, else
+ * cur's default (its last type).  A Go heap profile names none and an allocs profile
+ * alloc_space, so heap against allocs is alloc_space.  An index into cur's types.
+ */
+uint32_t diff_default_type(const struct prof *base, const struct prof *cur);
+
 /* The change of a frame (a fraction; see above).  Totals of 0 count as 1. */
 double diff_change(const struct diff_scale *s, int64_t base, int64_t cur, int64_t base_total,
 		   int64_t cur_total);

@@ -77,6 +77,9 @@ struct prof {
 	struct prof_value_type *sample_types;
 	uint32_t ntypes;
 	uint32_t default_type;  /* index into sample_types, as pprof chooses it */
+	/* the source named its default (pprof's default_sample_type); else default_type is
+	 * pprof's fallback, the last type, which a diff's base may override (diff.h) */
+	bool default_named;
 	struct prof_value_type period_type;
 	int64_t period;
 	int64_t time_nanos, duration_nanos;

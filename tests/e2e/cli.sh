@@ -121,6 +121,15 @@ check "top -lines=False is the default" top_same -lines=False ""
 check "  (and the two differ)" bash -c "! cmp -s <('$smolder' top --lines '$cpu') <('$smolder' top '$cpu')"
 usagecheck "top -cum=yes: a boolean takes true or false, one line" "^smolder top: '-cum=yes': -cum takes true or false \(see smolder top --help\)" top -cum=yes "$cpu"
 usagecheck "top -flat -cum=true: still two sort orders" "^smolder top: --cum and --flat are two sort orders" top -flat -cum=true "$cpu"
+# the type of a difference when none is asked for is pprof's: its -diff_base merges the two
+# headers (the first default_sample_type named, the new profile's, then the base's); a Go
+# heap profile names none, an allocs profile alloc_space (go tool pprof -top -diff_base
+# heapwork-allocs.pb.gz heapwork-heap.pb.gz: "Type: alloc_space", 2136496566 B, 1.99 GiB)
+allocs=$ex/heapwork-allocs.pb.gz
+check "diff ALLOCS HEAP shows alloc_space, the base's default, as pprof does" bash -c "'$smolder' diff '$allocs' '$heap' --format text | grep -qx 'Type: alloc_space' && '$smolder' diff '$allocs' '$heap' --format text | grep -q '^Base: .*(1.99 GiB total)'"
+check "diff HEAP ALLOCS: the new profile's own default" bash -c "'$smolder' diff '$heap' '$allocs' --format text | grep -qx 'Type: alloc_space'"
+check "diff HEAP HEAP: neither names one, the last type" bash -c "'$smolder' diff '$heap' '$heap' --format text | grep -qx 'Type: inuse_space'"
+check "diff -i inuse_space ALLOCS HEAP: the one asked for" bash -c "'$smolder' diff -i inuse_space '$allocs' '$heap' --format text | grep -qx 'Type: inuse_space'"
 for s in inuse_space inuse_objects alloc_space alloc_objects; do
   check "-$s is --sample-index $s (pprof's shorthand)" bash -c "'$smolder' top -$s '$heap' | cmp -s - <('$smolder' top --sample-index $s '$heap')"
 done

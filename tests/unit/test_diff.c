@@ -405,6 +405,68 @@ static void test_period_types_compared(void **state)
 	prof_free(count);
 }
 
+/* A profile of two types, alloc_space then inuse_space, naming the default it is given. */
+static struct prof *two_types(const char *named)
+{
+	struct prof_builder *b = NULL;
+	struct prof *p = NULL;
+	uint32_t a, in, bytes, loc;
+	int64_t v[2] = { 10, 5 };
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "alloc_space", 11, &a), 0);
+	assert_int_equal(pb_string(b, "inuse_space", 11, &in), 0);
+	assert_int_equal(pb_string(b, "bytes", 5, &bytes), 0);
+	assert_int_equal(pb_sample_type(b, a, bytes), 0);
+	assert_int_equal(pb_sample_type(b, in, bytes), 0);
+	if (named)
+		pb_set_default_type(b, strcmp(named, "alloc_space") == 0 ? 0 : 1);
+	assert_int_equal(pb_named_frame(b, "main", 4, &loc), 0);
+	assert_int_equal(pb_sample(b, &loc, 1, v, NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+/*
+ * The type a difference shows: pprof merges the headers (combineHeaders, the first
+ * default_sample_type named: the new profile's, then the base's).  A Go heap profile names
+ * none, an allocs profile alloc_space: go tool pprof -top -diff_base allocs heap says
+ * "Type: alloc_space ... of 2136496566B total", where the new profile's own fallback, its
+ * last type, was inuse_space.
+ */
+static void test_default_type_of_a_diff(void **state)
+{
+	struct prof *heap = tu_decode("go/heapwork-heap.pb.gz");
+	struct prof *allocs = tu_decode("go/heapwork-allocs.pb.gz");
+	struct prof *none = two_types(NULL), *last = two_types("inuse_space");
+	struct prof *first = two_types("alloc_space");
+	int alloc_space = tu_type(heap, "alloc_space"), inuse_space = tu_type(heap, "inuse_space");
+	uint32_t t;
+
+	(void)state;
+	assert_false(heap->default_named);
+	assert_true(allocs->default_named);
+	assert_int_equal(heap->default_type, (uint32_t)inuse_space);
+	t = diff_default_type(allocs, heap);
+	assert_int_equal(t, (uint32_t)alloc_space);
+	tu_assert_i64(prof_total(allocs, t), 2136496566);
+	/* the new profile's own default comes first; neither naming one: its last type */
+	assert_int_equal(diff_default_type(heap, allocs), allocs->default_type);
+	assert_int_equal(diff_default_type(heap, heap), (uint32_t)inuse_space);
+	/* named, even as the last type, is not the fallback: the base does not override it */
+	assert_true(last->default_named);
+	assert_false(none->default_named);
+	assert_int_equal(last->default_type, none->default_type);
+	assert_int_equal(diff_default_type(first, last), 1);
+	assert_int_equal(diff_default_type(first, none), 0);
+	assert_int_equal(diff_default_type(none, first), 0);
+	prof_free(heap);
+	prof_free(allocs);
+	prof_free(none);
+	prof_free(last);
+	prof_free(first);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -417,6 +479,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_comments_kept),
 		cmocka_unit_test(test_headers_combined),
 		cmocka_unit_test(test_period_types_compared),
+		cmocka_unit_test(test_default_type_of_a_diff),
 	};
 
 	tu_init(argc, argv);
