@@ -554,20 +554,13 @@ static const char *node_name(const struct tui_app *a, uint32_t n)
 	return n ? tree_name(a->tree, n) : "";
 }
 
-/*
- * c from a flame graph zoomed twice arrived at its zoom with an empty zoom stack and in
- * icicle order: Esc in the comparison cleared the search instead of unzooming.  The
- * comparison takes the graph's zoom stack and its modes (flame, by size).
- */
-static void test_compare_takes_zoom_stack(void **state)
+/* The explorer on the diff of cur against base (both taken). */
+static struct tui_app *diff_on(struct prof *base, struct prof *cur)
 {
-	struct prof *base = tu_decode_str("main;a;b;c 10\nmain;x 5\n");
-	struct prof *cur = tu_decode_str("main;a;b;c 20\nmain;x 5\n"), *pair;
+	struct prof *pair;
 	struct tui_opts o;
 	struct tui_app *a;
-	int i;
 
-	(void)state;
 	assert_int_equal(prof_pair(base, cur, &pair), 0);
 	prof_free(base);
 	prof_free(cur);
@@ -578,6 +571,21 @@ static void test_compare_takes_zoom_stack(void **state)
 	o.diff = true;
 	if (tui_app_new(pair, &o, &a))
 		fail_msg("tui_app_new: %s", err_last());
+	return a;
+}
+
+/*
+ * c from a flame graph zoomed twice arrived at its zoom with an empty zoom stack and in
+ * icicle order: Esc in the comparison cleared the search instead of unzooming.  The
+ * comparison takes the graph's zoom stack and its modes (flame, by size).
+ */
+static void test_compare_takes_zoom_stack(void **state)
+{
+	struct tui_app *a = diff_on(tu_decode_str("main;a;b;c 10\nmain;x 5\n"),
+				    tu_decode_str("main;a;b;c 20\nmain;x 5\n"));
+	int i;
+
+	(void)state;
 	keys(a, "/x\nr");  /* a search, which Esc would clear; r: at the root */
 	keys(a, "j\nj\nj" "io");  /* zoom main, then a; select b; flame, by size */
 	assert_string_equal(node_name(a, a->main.fl.zoom), "a");
@@ -598,26 +606,6 @@ static void test_compare_takes_zoom_stack(void **state)
 	assert_int_equal(a->cmp[1].fl.zoom, 0);
 	assert_true(a->searching);  /* only the third Esc clears it */
 	tui_app_free(a);
-}
-
-/* The explorer on the diff of cur against base (both taken). */
-static struct tui_app *diff_on(struct prof *base, struct prof *cur)
-{
-	struct prof *pair;
-	struct tui_opts o;
-	struct tui_app *a;
-
-	assert_int_equal(prof_pair(base, cur, &pair), 0);
-	prof_free(base);
-	prof_free(cur);
-	memset(&o, 0, sizeof(o));
-	o.sample_type = -1;
-	o.source = "new";
-	o.base_source = "base";
-	o.diff = true;
-	if (tui_app_new(pair, &o, &a))
-		fail_msg("tui_app_new: %s", err_last());
-	return a;
 }
 
 /*
