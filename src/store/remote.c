@@ -11,6 +11,7 @@
 #include "remote.h"
 
 #include <curl/curl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -811,12 +812,33 @@ static int rb_series(struct backend *b, const struct selector *sel, const char *
 struct tl_ctx {
 	const struct query *q;
 	struct qmsg m;
-	double step_s;
+	double step_s;  /* the grid's step as sent (step_of_ms) */
 	const char *group_by;
 	int64_t start_ns, step_ns;
 	size_t n;
 	struct series_points_list *out;
 };
+
+/*
+ * A length of ms milliseconds as SelectSeries' step, in seconds.  Grafana Pyroscope reads
+ * the step as time.Duration(step * 1e9).Milliseconds() (pkg/querier, the query frontend
+ * and the query backend alike), which truncates: 4.1 is 4099999999.9999995 ns as a
+ * double, read as 4099 ms, and 1.001 as 1000 ms; its steps then drift 1 ms a step from
+ * the grid, and a one-step piece leaves out its last millisecond.  So ms / 1000, or the
+ * next double up when its nanoseconds fall short of ms: checked with Go for every length
+ * to 10^9 ms and sampled to 10^12 (the longest step), Pyroscope reads it as ms exactly.
+ * smolder serve, which rounds the step to the nanosecond (backend_timeline_grid), reads
+ * it as ms too below 2^22 s (48 days; past that, where one double is about 1 ns, it may
+ * read 1 ns more).  (ms + 0.5) / 1000 would suit Pyroscope alone: serve reads 4100.5 ms.
+ */
+static double step_of_ms(int64_t ms)
+{
+	double s = (double)ms / 1000;
+
+	if (ms <= INT64_MAX / 1000000 && (int64_t)(s * 1e9) < ms * 1000000)
+		s = nextafter(s, INFINITY);
+	return s;
+}
 
 /* One SelectSeries of [start_ms, end_ms] by step_s, its points filed on c's grid. */
 static int select_series(struct rbackend *rb, struct tl_ctx *c, int64_t start_ms,
@@ -908,15 +930,14 @@ static int piece_timeline(struct rbackend *rb, struct time_range r, void *ctx)
 	    !grid_edge_ms(c, s.end_ms, false, &last))
 		return select_series(rb, c, s.start_ms, s.end_ms, c->step_s);
 	if (last <= s.start_ms)  /* no edge inside: one step */
-		return select_series(rb, c, s.start_ms, s.end_ms,
-				     (double)(s.end_ms - s.start_ms) / 1000);
+		return select_series(rb, c, s.start_ms, s.end_ms, step_of_ms(s.end_ms - s.start_ms));
 	if (first > s.start_ms &&
-	    (rc = select_series(rb, c, s.start_ms, first, (double)(first - s.start_ms) / 1000)))
+	    (rc = select_series(rb, c, s.start_ms, first, step_of_ms(first - s.start_ms))))
 		return rc;
 	if (last > first && (rc = select_series(rb, c, first, last, c->step_s)))
 		return rc;
 	if (last < s.end_ms)
-		return select_series(rb, c, last, s.end_ms, (double)(s.end_ms - last) / 1000);
+		return select_series(rb, c, last, s.end_ms, step_of_ms(s.end_ms - last));
 	return 0;
 }
 
@@ -931,6 +952,12 @@ static int rb_timeline(struct backend *b, const struct query *q, double step_s,
 	if ((rc = backend_timeline_grid(q->range, step_s, TIMELINE_MAX_STEPS, &c.start_ns,
 					&c.step_ns, &c.n)))
 		return rc;
+	/*
+	 * A step of whole ms is sent as Pyroscope reads it back; one that is not, Pyroscope
+	 * cuts to whole ms whatever is sent.
+	 */
+	if (c.step_ns % 1000000 == 0)
+		c.step_s = step_of_ms(c.step_ns / 1000000);
 	if (!(rc = qmsg_init(&c.m, q)))
 		rc = ranged((struct rbackend *)b, q->range, c.step_ns, piece_timeline, &c);
 	qmsg_release(&c.m);

@@ -7,9 +7,10 @@
  * its aggregation sent; points stamped with the end of their step as Pyroscope v1 and
  * v2 compute them (the stand-in's M_PYRO_V1/V2): profiles on a step's and on the
  * range's edges, one step over the whole range, ranges off the grid (head, whole steps
- * and tail), each equal to the store's timeline, through smolder serve too; ranges split
- * at the server's maximum query length (the limit learnt from the refusal, pieces that
- * share no millisecond, pieces with no profiles answered as Pyroscope answers them);
+ * and tail), steps Pyroscope would cut short (4.1 s, 1.001 s), each equal to the
+ * store's timeline, through smolder serve too; ranges split at the server's maximum
+ * query length (the limit learnt from the refusal, pieces that share no millisecond,
+ * pieces with no profiles answered as Pyroscope answers them);
  * SelectSeries answers with more series or steps than the bounds refused (ERR_TOOBIG).
  *
  * Requests, decoding, failures and smolder to smolder otherwise: test_remote.c.
@@ -17,6 +18,7 @@
 #include "testutil_remote.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -507,6 +509,108 @@ static void test_timeline_off_grid(void **state)
 	backend_close(local);
 }
 
+/*
+ * Grafana Pyroscope reads the step in whole ms, cut (time.Duration(step * 1e9)
+ * .Milliseconds()): 4.1 s as 4099 ms and 1.001 s as 1000 ms, the double nearest each
+ * being a little less.  Its steps drifted 1 ms a step from the grid and a one-step
+ * piece (head, tail) left out its last millisecond.  Against both stand-ins, which
+ * read the step so, and smolder serve, which rounds it: every profile in the step the
+ * store (--db) puts it in, on a step's edges and 1 ms before them, on `from` and 1 ms
+ * before `to`, none at `to`; the store over the same times agrees.
+ */
+static void test_timeline_cut_step(void **state)
+{
+	struct remote_fixture *fx = *state;
+	/*
+	 * the steps, and `from` and `to` past the grid's edges by lengths that Pyroscope
+	 * cuts when 4.1 s's head and tail (2,002 and 1,001 ms) go out as ms / 1000
+	 */
+	const int64_t steps_ms[] = { 4100, 1001 }, from_ms[] = { 2098, 700 },
+		      tail_ms[] = { 1001, 900 };
+	struct backend *local;
+	size_t g, k, m, i;
+
+	assert_int_equal(store_backend_new(fx->own.store, NULL, &local), 0);
+	for (g = 0; g < 2; g++) {
+		const int64_t st = steps_ms[g], base = EDGE_T0 / st * st;
+		const int64_t tail = 3 * st + tail_ms[g];
+		/* from, the edges and 1 ms before them, 1 ms before `to`, and `to` */
+		const int64_t off[9] = { from_ms[g], st - 1, st, 2 * st - 1, 2 * st, 3 * st - 1,
+					 3 * st, tail - 1, tail };
+		double want[4] = { 0 }, v[9];
+		int64_t ms[9];
+		char service[32], match[64];
+		struct selector *sel;
+		struct query q = tr_cpu_query(&sel, (base + off[0]) * 1000000,
+					   (base + tail) * 1000000);
+		struct series_points_list tl = { 0 };
+		double per;
+
+		for (i = 0; i < 9; i++) {
+			ms[i] = base + off[i];
+			v[i] = (double)(1 << i);
+			if (i < 8)  /* the store's step: [base + k st, base + (k + 1) st) */
+				want[off[i] / st] += v[i];
+		}
+		for (k = 0; k < 2; k++)
+			for (m = 0; m < 2; m++) {
+				struct backend *b = tr_open(&fx->s, tr_codecs[k], NULL);
+				struct series_points_list l = { 0 };
+
+				standin_reset(&fx->s, m ? M_PYRO_V2 : M_PYRO_V1);
+				standin_profiles(&fx->s, ms, v, 9);
+				assert_int_equal(b->ops->timeline(b, &q, (double)st / 1000, NULL, &l),
+						 0);
+				assert_int_equal(fx->s.nspans, 3);  /* head, whole steps, tail */
+				assert_int_equal(l.n, 1);
+				assert_int_equal(l.v[0].n, 4);
+				tu_assert_i64(l.v[0].ts_ms[0], base);
+				for (i = 0; i < 4; i++)
+					if (l.v[0].values[i] != want[i])
+						fail_msg("step %.3f s, %s, v%zu: step %zu is %g, not %g",
+							 (double)st / 1000, k ? "json" : "proto", m + 1,
+							 i, l.v[0].values[i], want[i]);
+				series_points_list_release(&l);
+				backend_close(b);
+			}
+		/* the store over the same times, one profile each: two in every step */
+		snprintf(service, sizeof(service), "cut%lld", (long long)st);
+		for (i = 0; i < 9; i++)
+			own_server_put(&fx->own, "cpuwork-cpu.pb.gz", service, ms[i] * 1000000);
+		snprintf(match, sizeof(match), "{service_name=\"%s\"}", service);
+		selector_free(sel);
+		assert_int_equal(selector_parse(match, &sel), 0);
+		q.selector = sel;
+		assert_int_equal(local->ops->timeline(local, &q, (double)st / 1000, NULL, &tl), 0);
+		assert_int_equal(tl.n, 1);
+		assert_int_equal(tl.v[0].n, 4);
+		tu_assert_i64(tl.v[0].ts_ms[0], base);
+		per = tl.v[0].values[0] / 2;
+		assert_true(per > 0);
+		for (i = 0; i < 4; i++)
+			assert_true(tl.v[0].values[i] == 2 * per);
+		/* smolder serve, which rounds the step to the ns: the store's timeline */
+		for (k = 0; k < 2; k++) {
+			struct backend *b = tr_open(&fx->s, tr_codecs[k],
+						    &(struct remote_opts){ .url = fx->own.url });
+			struct series_points_list tr = { 0 };
+
+			assert_int_equal(b->ops->timeline(b, &q, (double)st / 1000, NULL, &tr), 0);
+			assert_int_equal(tr.n, 1);
+			assert_int_equal(tr.v[0].n, 4);
+			for (i = 0; i < 4; i++) {
+				tu_assert_i64(tr.v[0].ts_ms[i], tl.v[0].ts_ms[i]);
+				assert_true(tr.v[0].values[i] == tl.v[0].values[i]);
+			}
+			series_points_list_release(&tr);
+			backend_close(b);
+		}
+		series_points_list_release(&tl);
+		selector_free(sel);
+	}
+	backend_close(local);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +621,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_range_split_empty_piece),
 		cmocka_unit_test(test_timeline_bounds),
 		cmocka_unit_test(test_timeline_off_grid),
+		cmocka_unit_test(test_timeline_cut_step),
 	};
 
 	tu_init(argc, argv);
