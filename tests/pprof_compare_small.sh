@@ -129,14 +129,16 @@ compare_rows() {  # compare_rows FILE OPTION...
 }
 # main (/proc/self/cwd/./main.go) calls a (/proc/self/cwd/pkg/a.go), b (pkg/a.go), c
 # (/proc/self/cwdx/c.go: not the prefix), d (/proc/self/cwd//abs.go: trimmed, then
-# /abs.go) and e (/proc/self/cwd/../up.go: ../up.go)
+# /abs.go), e (/proc/self/cwd/../up.go: ../up.go), and a again in pkg//a.go and in
+# pkg/a.go: list has one routine of a, in pkg/a.go
 python3 - "$here/fuzz" "$tmp/cwd.pb.gz" <<'PY' || { echo "FAIL making cwd"; exit 1; }
 import sys
 sys.path.insert(0, sys.argv[1])
 from pbwire import field, gz, packed
 funcs = [("main.main", "/proc/self/cwd/./main.go"), ("main.a", "/proc/self/cwd/pkg/a.go"),
          ("main.b", "pkg/a.go"), ("main.c", "/proc/self/cwdx/c.go"),
-         ("main.d", "/proc/self/cwd//abs.go"), ("main.e", "/proc/self/cwd/../up.go")]
+         ("main.d", "/proc/self/cwd//abs.go"), ("main.e", "/proc/self/cwd/../up.go"),
+         ("main.a", "pkg//a.go"), ("main.a", "pkg/a.go")]
 strings = [""]
 def sid(s):
     if s not in strings:
@@ -153,6 +155,8 @@ open(sys.argv[2], "wb").write(gz(p))
 PY
 compare_rows "$tmp/cwd.pb.gz" -files
 compare_rows "$tmp/cwd.pb.gz" -lines
+compare_list_header "$tmp/cwd.pb.gz" 'main\.a$'
+compare_list_header "$tmp/cwd.pb.gz" .
 
 echo "compared $checked cases with go tool pprof; $failed differ"
 [ "$checked" -gt 0 ] && [ "$failed" -eq 0 ]

@@ -23,7 +23,8 @@ int prof_granularity(const struct prof *in, enum granularity g, struct prof **ou
 /*
  * A file's name as pprof's reports show it, appended to out (n bytes of file): Bazel's
  * /proc/self/cwd/ prefix trimmed, then cleaned as Go's filepath.Clean.  For what is shown
- * and keyed (lines and files frames), never for opening the file.  0, or ERR_NOMEM.
+ * and keyed (lines and files frames, list's routines), never for opening the file.  0,
+ * or ERR_NOMEM.
  */
 int granularity_file_name(struct buf *out, const char *file, size_t n);
 /*

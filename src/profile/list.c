@@ -6,6 +6,9 @@
  * frame of a selected function adds cum, once per sample (a stamp per entry and per
  * routine remembers the last sample that counted).  Routines are found by a hash of
  * (name, file), so the cost grows with the matched functions, not with their square.
+ * A routine's file is the one pprof shows: names that trim and clean to one
+ * (granularity_file_name: "/proc/self/cwd/pkg/a.go", "pkg//a.go", "pkg/a.go") are one
+ * file, held by the first of their string ids seen.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "list.h"
@@ -14,9 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/hmap.h"
 #include "base/vec.h"
+#include "granularity.h"
 #include "search.h"
 
 struct entry {
@@ -34,6 +39,9 @@ struct lctx {
 	uint32_t nr;
 	struct hmap rmap;       /* (name, file) -> routine */
 	struct hmap map;        /* (routine, line) -> entry */
+	struct hmap fmap;       /* file string id -> the id holding its shown name */
+	struct hmap smap;       /* hash of a shown file name -> its id (probed on collisions) */
+	struct buf fa, fb;      /* shown file names, compared */
 	struct entry *e;
 	size_t ecap;
 	uint32_t ne;
@@ -47,14 +55,60 @@ static int cmp_str(const struct prof *p, uint32_t x, uint32_t y)
 	return r ? r : lx < ly ? -1 : lx > ly;
 }
 
-/* The routine of (name, file), made on first use. */
+/* The shown name of file string id `file`, into b (reset first). */
+static int shown_file(const struct prof *p, uint32_t file, struct buf *b)
+{
+	buf_reset(b);
+	return granularity_file_name(b, prof_str(p, file), prof_strlen(p, file));
+}
+
+/*
+ * The string id that stands for `file` in routines: the first one seen whose shown name
+ * is file's.  An empty file stays itself (pprof cleans only names it has).
+ */
+static int file_of(struct lctx *c, uint32_t file, uint32_t *out)
+{
+	const struct prof *p = c->p;
+	uint64_t key = 14695981039346656037ULL;  /* FNV-1a */
+	uint32_t id;
+	size_t i;
+	int rc;
+
+	*out = file;
+	if (prof_strlen(p, file) == 0 || hmap_get(&c->fmap, file, out))
+		return 0;
+	if ((rc = shown_file(p, file, &c->fa)))
+		return rc;
+	for (i = 0; i < c->fa.len; i++)
+		key = (key ^ (unsigned char)c->fa.data[i]) * 1099511628211ULL;
+	for (key = hmap_mix(key);; key = hmap_mix(key + 1)) {
+		if (key == HMAP_EMPTY)
+			key = 0;
+		if ((rc = hmap_intern(&c->smap, key, file, &id)) < 0)
+			return rc;
+		if (rc == 0 || id == file)
+			break;
+		if ((rc = shown_file(p, id, &c->fb)))
+			return rc;
+		if (c->fb.len == c->fa.len && memcmp(c->fb.data, c->fa.data, c->fa.len) == 0)
+			break;
+	}
+	*out = id;
+	return hmap_put(&c->fmap, file, id);
+}
+
+/* The routine of (name, shown file), made on first use. */
 static int routine_of(struct lctx *c, uint32_t fn, uint32_t *out)
 {
 	const struct prof_function *f = &c->p->functions[fn];
-	/* string ids are below nstrs <= UINT32_MAX, so the key is never HMAP_EMPTY */
-	uint64_t key = (uint64_t)f->name << 32 | f->file;
-	uint32_t i;
+	uint64_t key;
+	uint32_t i, file;
 	int rc;
+
+	if ((rc = file_of(c, f->file, &file)))
+		return rc;
+	/* string ids are below nstrs <= UINT32_MAX, so the key is never HMAP_EMPTY */
+	key = (uint64_t)f->name << 32 | file;
 
 	if ((rc = hmap_intern(&c->rmap, key, c->nr, &i)) < 0)
 		return rc;
@@ -68,7 +122,7 @@ static int routine_of(struct lctx *c, uint32_t fn, uint32_t *out)
 			return rc;
 		memset(&c->r[i], 0, sizeof(c->r[i]));
 		c->r[i].name = f->name;
-		c->r[i].file = f->file;
+		c->r[i].file = file;
 		c->r[i].start_line = f->start_line;
 		c->r_stamp[i] = 0;
 		c->nr++;
@@ -129,12 +183,21 @@ static int cmp_lines(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/* By name, then by shown file (by the file ids' strings if memory runs short). */
 static int cmp_routines(const void *a, const void *b, void *arg)
 {
 	const struct list_routine *x = a, *y = b;
-	int r = cmp_str(arg, x->name, y->name);
+	struct lctx *c = arg;
+	size_t n;
+	int r = cmp_str(c->p, x->name, y->name);
 
-	return r ? r : cmp_str(arg, x->file, y->file);
+	if (r || x->file == y->file)
+		return r;
+	if (shown_file(c->p, x->file, &c->fa) || shown_file(c->p, y->file, &c->fb))
+		return cmp_str(c->p, x->file, y->file);
+	n = c->fa.len < c->fb.len ? c->fa.len : c->fb.len;
+	r = n ? memcmp(c->fa.data, c->fb.data, n) : 0;
+	return r ? r : c->fa.len < c->fb.len ? -1 : c->fa.len > c->fb.len;
 }
 
 /* fn_routine must be set for the selected functions (others UINT32_MAX). */
@@ -203,7 +266,7 @@ static int run(struct lctx *c, uint32_t type, struct list *out)
 	}
 	c->nr = k;
 	if (c->nr > 1) /* no routine: c->r may be NULL, which qsort_r must not get */
-		qsort_r(c->r, c->nr, sizeof(*c->r), cmp_routines, (void *)p);
+		qsort_r(c->r, c->nr, sizeof(*c->r), cmp_routines, c);
 	out->r = c->r;
 	out->n = c->nr;
 	out->total = prof_total_abs(p, type);
@@ -224,6 +287,10 @@ static void ctx_release(struct lctx *c)
 	free(c->e);
 	hmap_release(&c->rmap);
 	hmap_release(&c->map);
+	hmap_release(&c->fmap);
+	hmap_release(&c->smap);
+	buf_release(&c->fa);
+	buf_release(&c->fb);
 }
 
 /*
@@ -254,9 +321,12 @@ static int compute(const struct prof *p, uint32_t type, const struct pick *pk, s
 	if (type >= p->ntypes)
 		return err_set(ERR_USAGE, "no sample type %u", type);
 	c.fn_routine = malloc(((size_t)p->nfunctions + 1) * sizeof(*c.fn_routine));
-	if (!c.fn_routine || (rc = hmap_init(&c.map, 256)) || (rc = hmap_init(&c.rmap, 256))) {
+	if (!c.fn_routine || (rc = hmap_init(&c.map, 256)) || (rc = hmap_init(&c.rmap, 256)) ||
+	    (rc = hmap_init(&c.fmap, 64)) || (rc = hmap_init(&c.smap, 64))) {
 		free(c.fn_routine);
 		hmap_release(&c.map);
+		hmap_release(&c.rmap);
+		hmap_release(&c.fmap);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
 	if (pk->re && !(md = pcre2_match_data_create_from_pattern(pk->re, NULL))) {

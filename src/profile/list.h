@@ -3,8 +3,8 @@
  * function whose name matches, its lines with flat (the line is the sample's leaf frame)
  * and cum (a frame of the function sits on the line; a sample counts once per line
  * however often it recurses through it).  Inlined frames are frames: a line of an
- * inlined callee belongs to the callee.  One routine per (function name, file), sorted
- * by name then file, as pprof prints them.
+ * inlined callee belongs to the callee.  One routine per (function name, shown file),
+ * sorted by name then shown file, as pprof prints them.
  *
  * Ownership: list_compute() fills a caller-owned struct list; list_release() frees it.
  */
@@ -21,7 +21,12 @@ struct list_line {
 };
 
 struct list_routine {
-	uint32_t name, file;    /* string ids */
+	/*
+	 * string ids; file names that show as one (granularity_file_name(): Bazel's
+	 * /proc/self/cwd/ trimmed, cleaned) are one routine, file the first of them seen:
+	 * the raw name, to open the file by; show it through granularity_file_name()
+	 */
+	uint32_t name, file;
 	int64_t start_line;     /* the function's, 0 when unknown */
 	int64_t flat, cum;      /* the function's totals (cum once per sample) */
 	/*
