@@ -14,6 +14,7 @@
 #include "base/units.h"
 #include "cmd.h"
 #include "ingest/load.h"
+#include "profile/diff.h"
 #include "profile/filter.h"
 #include "profile/granularity.h"
 #include "profile/merge.h"
@@ -257,6 +258,9 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 			prof_free(base);
 			goto done;
 		}
+		/* none asked for: pprof's from both headers (the base's when p names none) */
+		if (!(sample_index && *sample_index))
+			type = (int)diff_default_type(base, p);
 		/*
 		 * pprof (computeTotal): percentages of the base's total, or, when that is 0 (an
 		 * empty base), of the difference's own — both read from the difference below

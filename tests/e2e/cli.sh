@@ -130,6 +130,8 @@ check "diff ALLOCS HEAP shows alloc_space, the base's default, as pprof does" ba
 check "diff HEAP ALLOCS: the new profile's own default" bash -c "'$smolder' diff '$heap' '$allocs' --format text | grep -qx 'Type: alloc_space'"
 check "diff HEAP HEAP: neither names one, the last type" bash -c "'$smolder' diff '$heap' '$heap' --format text | grep -qx 'Type: inuse_space'"
 check "diff -i inuse_space ALLOCS HEAP: the one asked for" bash -c "'$smolder' diff -i inuse_space '$allocs' '$heap' --format text | grep -qx 'Type: inuse_space'"
+check "top HEAP --diff-base ALLOCS: alloc_space and pprof's total" bash -c "'$smolder' top '$heap' --diff-base '$allocs' | grep -qx 'Type: alloc_space' && '$smolder' top '$heap' --diff-base '$allocs' | grep -q 'of 1.99 GiB total'"
+check "top -inuse_space HEAP --diff-base ALLOCS: the one asked for" bash -c "'$smolder' top -inuse_space '$heap' --diff-base '$allocs' | grep -qx 'Type: inuse_space'"
 for s in inuse_space inuse_objects alloc_space alloc_objects; do
   check "-$s is --sample-index $s (pprof's shorthand)" bash -c "'$smolder' top -$s '$heap' | cmp -s - <('$smolder' top --sample-index $s '$heap')"
 done
