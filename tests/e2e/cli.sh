@@ -43,8 +43,10 @@ start=$(date +%s%N)
 kill -INT "$pid"
 wait "$pid"; rc=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
+# (the whole demo takes 10-35 s; under ASan on a loaded CI machine a step and the rollback
+# took 3.3 s: the bound tells "stopped within a step" from "ran to the end")
 check "Ctrl-C aborts the demo's writing (status $rc, $ms ms, one line, no store kept)" \
-  bash -c "[ $rc -eq 1 ] && [ $ms -lt 3000 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qx 'smolder demo: cancelled (no demo store made)' '$tmp/err' && [ ! -e '$tmp/cancel.db' ] && [ ! -e '$tmp/cancel.db-wal' ]"
+  bash -c "[ $rc -eq 1 ] && [ $ms -lt 8000 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qx 'smolder demo: cancelled (no demo store made)' '$tmp/err' && [ ! -e '$tmp/cancel.db' ] && [ ! -e '$tmp/cancel.db-wal' ]"
 # without HOME (and XDG_CACHE_HOME) there is no default place: refused, never /tmp
 ( unset HOME XDG_CACHE_HOME; "$smolder" demo --no-open > /dev/null 2> "$tmp/err"; echo $? > "$tmp/rc" )
 check "demo without HOME: refused in one line (it wrote /tmp/.cache/smolder/demo.db)" \
