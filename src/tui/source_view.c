@@ -841,7 +841,8 @@ void source_view_cancel(struct tui_app *a)
 /* ------------------------------------------------------------------------------------ */
 /* drawing                                                                               */
 
-static const struct list_line *line_cost(const struct list_routine *r, int64_t no)
+/* The index of r's first line numbered no or after (r->nlines: none); lines are sorted. */
+static uint32_t line_index(const struct list_routine *r, int64_t no)
 {
 	uint32_t lo = 0, hi = r->nlines;
 
@@ -853,7 +854,14 @@ static const struct list_line *line_cost(const struct list_routine *r, int64_t n
 		else
 			hi = mid;
 	}
-	return lo < r->nlines && r->lines[lo].line == no ? &r->lines[lo] : NULL;
+	return lo;
+}
+
+static const struct list_line *line_cost(const struct list_routine *r, int64_t no)
+{
+	uint32_t k = line_index(r, no);
+
+	return k < r->nlines && r->lines[k].line == no ? &r->lines[k] : NULL;
 }
 
 /* The last line with a cost (lines are sorted), or 0. */
@@ -890,9 +898,9 @@ static int64_t line_row(const struct source_state *st, int64_t line)
 
 	if (st->have_code)
 		return line - 1;
-	for (k = k0; k < r->nlines; k++)
-		if (r->lines[k].line >= line)
-			return k - k0;
+	k = line_index(r, line);
+	if (k < r->nlines)
+		return k > k0 ? k - k0 : 0;
 	return r->nlines > k0 ? r->nlines - k0 - 1 : 0;
 }
 
@@ -1105,7 +1113,7 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 		st->scroll = selrow - h / 2;
 	if (selrow < st->scroll)
 		st->scroll = selrow;
-	if (selrow >= st->scroll + h)
+	if (selrow - st->scroll >= h)
 		st->scroll = selrow - h + 1;
 	if (st->scroll < 0)
 		st->scroll = 0;
@@ -1171,36 +1179,58 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 /* ------------------------------------------------------------------------------------ */
 /* keys                                                                                  */
 
-/* Moves to the next (dir > 0) or previous line with a cost, or a search match. */
-static void jump(struct tui_app *a, int dir, bool match)
+/*
+ * Moves to the next (dir > 0) or previous line with a cost.  Found in the sorted costs,
+ * not by walking the rows: with the code here there is a row per line up to the last
+ * line with a cost, and a profile may say line 1,000,000,000.
+ */
+static void jump_cost(struct tui_app *a, int dir)
 {
 	struct source_state *st = &a->src;
 	const struct list_routine *r = &st->list.r[st->routine];
-	int64_t nr = nrows(st), row = line_row(st, st->sel) + dir;
+	uint32_t k0 = list_first_numbered(r), k = line_index(r, st->sel);
 
-	for (; row >= 0 && row < nr; row += dir) {
-		int64_t line = row_line(st, row);
+	if (dir > 0 && k < r->nlines && r->lines[k].line == st->sel)
+		k++;  /* past the selected line */
+	if (k < k0)
+		k = k0;
+	if (dir > 0 && k < r->nlines)
+		st->sel = r->lines[k].line;
+	else if (dir < 0 && k > k0)
+		st->sel = r->lines[k - 1].line;
+	else
+		scr_message(a, false, "no more lines with a cost");
+}
+
+/*
+ * Moves to the next (dir > 0) or previous line of code the search matches.  Only lines
+ * of the code are read: the rows past its end (costs to a line the code does not have)
+ * have nothing to match, and there may be a billion of them.
+ */
+static void jump_match(struct tui_app *a, int dir)
+{
+	struct source_state *st = &a->src;
+	int64_t last = st->have_code ? (int64_t)st->nlines : 0, line;
+
+	if (dir > 0)
+		line = st->sel < 1 ? 1 : st->sel < last ? st->sel + 1 : last + 1;
+	else
+		line = st->sel > last ? last : st->sel - 1;
+	for (; line >= 1 && line <= last; line += dir) {
 		size_t len = 0;
-		const char *code;
+		const char *code = code_text(st, line, &len);
+		int hit = code ? search_test(&st->search, code, len) : 0;
 
-		if (!match && line_cost(r, line)) {
+		if (hit < 0) {  /* it stops there, never skips a line it cannot tell */
+			scr_message(a, true, "search: %s", err_last());
+			return;
+		}
+		if (hit) {
 			st->sel = line;
 			return;
 		}
-		if (match && (code = code_text(st, line, &len))) {
-			int hit = search_test(&st->search, code, len);
-
-			if (hit < 0) {  /* it stops there, never skips a line it cannot tell */
-				scr_message(a, true, "search: %s", err_last());
-				return;
-			}
-			if (hit) {
-				st->sel = line;
-				return;
-			}
-		}
 	}
-	scr_message(a, false, "%s", match ? "no more matches" : "no more lines with a cost");
+	scr_message(a, false, "no more matches");
 }
 
 int source_view_set_search(struct tui_app *a, const char *pat)
@@ -1224,7 +1254,7 @@ void source_view_search_jump(struct tui_app *a, int dir)
 		return;
 	}
 	if (a->src.name)
-		jump(a, dir, true);
+		jump_match(a, dir);
 }
 
 /*
@@ -1363,7 +1393,7 @@ bool source_view_key(struct tui_app *a, int key)
 		break;
 	case KEY_NPAGE:
 	case ' ':
-		st->sel = row_line(st, row + page < nr ? row + page : (nr ? nr - 1 : 0));
+		st->sel = row_line(st, page < nr - row ? row + page : (nr ? nr - 1 : 0));
 		break;
 	case KEY_PPAGE:
 		st->sel = row_line(st, row > page ? row - page : 0);
@@ -1374,10 +1404,10 @@ bool source_view_key(struct tui_app *a, int key)
 		scr_message(a, false, "hottest line: %lld", (long long)st->sel);
 		break;
 	case ']':
-		jump(a, 1, false);
+		jump_cost(a, 1);
 		break;
 	case '[':
-		jump(a, -1, false);
+		jump_cost(a, -1);
 		break;
 	case 'o':
 		if (st->list.n > 1) {

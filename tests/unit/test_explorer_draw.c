@@ -19,9 +19,11 @@
  *    the column before it, in a compact form.
  */
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "offscreen.h"
@@ -425,6 +427,131 @@ static void test_header_file_name(void **state)
 	screen_close(&scr);
 }
 
+/*
+ * A profile of main.f in hugeline.go (source_path dir): 5 samples on line 3 and 7 on line
+ * `far`, far past the file's 5 lines.
+ */
+static struct prof *far_line_profile(int64_t far)
+{
+	static const int64_t lines[] = { 3, 0 }, values[] = { 5, 7 };
+	struct prof_builder *b;
+	struct prof *p;
+	uint32_t t, u, file, nm, fn, loc, i;
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, "hugeline.go", 11, &file), 0);
+	assert_int_equal(pb_string(b, "main.f", 6, &nm), 0);
+	assert_int_equal(pb_function(b, &(struct prof_function){ nm, nm, file, 2 }, &fn), 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(pb_location(b, PROF_NONE, 0x10 * (i + 1),
+					     &(struct prof_line){ fn, lines[i] ? lines[i] : far }, 1,
+					     &loc), 0);
+		assert_int_equal(pb_sample(b, &loc, 1, &values[i], NULL, 0), 0);
+	}
+	assert_int_equal(pb_finish(b, &p), 0);
+	tu_check_invariants(p);
+	return p;
+}
+
+static void watchdog_fired(int sig)
+{
+	static const char m[] = "the source pane walked its rows one at a time: still busy "
+				"after 5 s\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, m, sizeof(m) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+/* Presses each key of s in turn, as a person types them. */
+static void keys(struct tui_app *a, const char *s)
+{
+	for (; *s; s++)
+		tui_app_key(a, (unsigned char)*s);
+}
+
+/* The message line holds want, or fails. */
+static void assert_message(const struct tui_app *a, const char *want)
+{
+	if (!strstr(a->message, want))
+		fail_msg("message '%s', not '%s'", a->message, want);
+}
+
+/*
+ * A profile with a cost on line 10^9 of a 5-line file: ], [, n, N and a / search walked
+ * the pane's rows (one per line up to 10^9) one at a time on the UI thread, so each took
+ * seconds to minutes with Esc and q unread.  Now ] and [ go straight to the next line with
+ * a cost and the searches read only the lines that have code.  A watchdog turns a walk
+ * into a failure.
+ */
+static void test_source_far_line(void **state)
+{
+	static const char code[] = "package main\nfunc f() {\n\twork() // alpha\n"
+				   "\twork() // beta\n}\n";
+	struct source_opts so = { .offline = true };
+	struct offscreen scr = screen_open(24, 100);
+	struct tui_app *a;
+	const char *text;
+	char dir[4096];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(f = fopen(tu_tmp_path("hugeline.go"), "w"));
+	assert_int_equal(fwrite(code, 1, sizeof(code) - 1, f), sizeof(code) - 1);
+	assert_int_equal(fclose(f), 0);
+	snprintf(dir, sizeof(dir), "%s", tu_tmp_path("hugeline.go"));
+	*strrchr(dir, '/') = '\0';
+	so.source_path = dir;
+	a = app_with_source(far_line_profile(1000000000), &so, false);
+	signal(SIGALRM, watchdog_fired);
+	alarm(5);
+	text = source_of(a, &scr, "main.f");
+	assert_true(a->src.have_code);
+	assert_int_equal(a->src.sel, 1000000000); /* the hottest */
+	assert_on_screen(text, "1000000000");
+	tui_app_key(a, ']');
+	assert_int_equal(a->src.sel, 1000000000);
+	assert_message(a, "no more lines with a cost");
+	tui_app_key(a, '[');
+	assert_int_equal(a->src.sel, 3);
+	tui_app_key(a, '[');
+	assert_int_equal(a->src.sel, 3);
+	assert_message(a, "no more lines with a cost");
+	tui_app_key(a, ']');
+	assert_int_equal(a->src.sel, 1000000000);
+	/* from the far line: nothing after it, beta before it */
+	keys(a, "/beta\n");
+	assert_int_equal(a->src.sel, 1000000000);
+	assert_message(a, "no more matches");
+	tui_app_key(a, 'N');
+	assert_int_equal(a->src.sel, 4);
+	tui_app_key(a, 'N');
+	assert_int_equal(a->src.sel, 4);
+	assert_message(a, "no more matches");
+	tui_app_key(a, 'g');
+	assert_int_equal(a->src.sel, 1);
+	keys(a, "/zzzz\n");
+	assert_int_equal(a->src.sel, 1);
+	assert_message(a, "no more matches");
+	keys(a, "/alpha\n");
+	assert_int_equal(a->src.sel, 3);
+	tui_app_key(a, 'n');
+	assert_int_equal(a->src.sel, 3);
+	assert_message(a, "no more matches");
+	tui_app_key(a, 'G');
+	assert_int_equal(a->src.sel, 1000000000);
+	text = screen_text(a, &scr);
+	assert_on_screen(text, "1000000000");
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* a diff's top table                                                                     */
 
@@ -507,6 +634,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_in_lines_granularity),
 		cmocka_unit_test(test_source_lines_granularity_exact_function),
 		cmocka_unit_test(test_header_file_name),
+		cmocka_unit_test(test_source_far_line),
 		cmocka_unit_test(test_diff_table_signed_base),
 		cmocka_unit_test(test_diff_table_huge_change),
 	};
