@@ -355,9 +355,19 @@ static int dec_int(struct dec *d, json_t *v, long double lo, long double hi, int
 		if (i == n || n > 24)
 			return dec_fail(d, "expected an integer");
 		for (; i < n; i++) {
-			if (s[i] < '0' || s[i] > '9' || acc > (UINT64_MAX - 9) / 10)
+			uint64_t digit = (uint64_t)(s[i] - '0');
+
+			if (s[i] < '0' || s[i] > '9')
 				return dec_fail(d, "expected an integer");
-			acc = acc * 10 + (uint64_t)(s[i] - '0');
+			/*
+			 * Overflow is decided with the digit in hand: protojson writes
+			 * uint64 as decimal strings and a kernel mapping's memory_limit is
+			 * 18446744073709551615, which a test before the digit refused.
+			 */
+			if (acc > UINT64_MAX / 10 ||
+			    (acc == UINT64_MAX / 10 && digit > UINT64_MAX % 10))
+				return dec_fail(d, "integer out of range");
+			acc = acc * 10 + digit;
 		}
 		if (neg) {
 			if (acc > (uint64_t)INT64_MAX + 1 || -(long double)acc < lo)

@@ -10,7 +10,8 @@
  * X-Scope-OrgID, Basic and Bearer auth, fields and millisecond rounding, lists asked
  * from the epoch); 401/403/404 and server messages; retries after 503; a login page
  * answered with 200; malformed, truncated, oversized and gzip-bomb answers and a Diff
- * whose values overflow (an error, never a crash); --aggregate refused where a server
+ * whose values overflow (an error, never a crash); protojson's 64-bit strings read to
+ * UINT64_MAX and INT64_MIN and refused one past; --aggregate refused where a server
  * cannot honour it; redirects; a server that never answers (cancel within about a
  * second, timeouts); credentials never in a message; a tenant or credential holding a
  * line break or another control character refused before anything is sent.  And smolder
@@ -36,6 +37,7 @@
 #include "base/err.h"
 #include "profile/merge.h"
 #include "profile/top.h"
+#include "profile.pb-c.h"
 #include "querier.pb-c.h"
 #include "store/pbjson.h"
 #include "types.pb-c.h"
@@ -485,6 +487,80 @@ static void test_malformed(void **state)
 }
 
 /*
+ * protojson writes 64-bit integers as decimal strings: every value up to UINT64_MAX (a
+ * kernel mapping's memory_limit) and down to INT64_MIN reads back, one past either end
+ * is refused as out of range.  The overflow test ran before the last digit was known, so
+ * 18446744073709551610 .. 18446744073709551615 were "expected an integer".
+ */
+static void pbjson_edge(const char *json, int want, uint64_t limit, int64_t nanos)
+{
+	struct pb_budget bu;
+	ProtobufCMessage *m = NULL;
+	const Perftools__Profiles__Profile *p;
+	int rc;
+
+	pb_budget_init(&bu, 1 << 20);
+	rc = pbjson_decode(&perftools__profiles__profile__descriptor, json, strlen(json), &bu,
+			   &m);
+	if (rc != want)
+		fail_msg("%s: %d (%s), want %d", json, rc, rc ? err_last() : "", want);
+	if (want) {
+		assert_non_null(strstr(err_last(), "integer out of range"));
+	} else {
+		p = (const Perftools__Profiles__Profile *)m;
+		assert_int_equal(p->n_mapping, 1);
+		assert_true(p->mapping[0]->memory_limit == limit);
+		assert_true(p->time_nanos == nanos);
+	}
+	pb_budget_release(&bu);
+}
+
+static void test_pbjson_int_edges(void **state)
+{
+	static const char *const unsigned_ok[] = {
+		"18446744073709551615", "18446744073709551610", "18446744073709551609",
+		"1844674407370955161", "0",
+	};
+	Perftools__Profiles__Mapping map = PERFTOOLS__PROFILES__MAPPING__INIT, *maps[] = { &map };
+	Perftools__Profiles__Profile prof = PERFTOOLS__PROFILES__PROFILE__INIT;
+	struct buf json = BUF_INIT;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof unsigned_ok / sizeof *unsigned_ok; k++) {
+		buf_reset(&json);
+		assert_int_equal(buf_printf(&json, "{\"mapping\": [{\"memoryLimit\": \"%s\"}]}",
+					    unsigned_ok[k]), 0);
+		pbjson_edge(json.data, 0, strtoull(unsigned_ok[k], NULL, 10), 0);
+	}
+	pbjson_edge("{\"mapping\": [{\"memoryLimit\": \"18446744073709551616\"}]}", ERR_PARSE,
+		    0, 0);
+	pbjson_edge("{\"mapping\": [{\"memoryLimit\": \"18446744073709551620\"}]}", ERR_PARSE,
+		    0, 0);
+	pbjson_edge("{\"mapping\": [{\"memoryLimit\": \"184467440737095516150\"}]}", ERR_PARSE,
+		    0, 0);
+	pbjson_edge("{\"mapping\": [{}], \"timeNanos\": \"-9223372036854775808\"}", 0, 0,
+		    INT64_MIN);
+	pbjson_edge("{\"mapping\": [{}], \"timeNanos\": \"9223372036854775807\"}", 0, 0,
+		    INT64_MAX);
+	pbjson_edge("{\"mapping\": [{}], \"timeNanos\": \"-9223372036854775809\"}", ERR_PARSE,
+		    0, 0);
+	pbjson_edge("{\"mapping\": [{}], \"timeNanos\": \"9223372036854775808\"}", ERR_PARSE,
+		    0, 0);
+
+	/* what our own encoder writes for such a mapping reads back */
+	map.memory_limit = UINT64_MAX;
+	prof.n_mapping = 1;
+	prof.mapping = maps;
+	prof.time_nanos = INT64_MIN;
+	buf_reset(&json);
+	assert_int_equal(pbjson_encode(&prof.base, &json), 0);
+	assert_non_null(strstr(json.data, "\"18446744073709551615\""));
+	pbjson_edge(json.data, 0, UINT64_MAX, INT64_MIN);
+	buf_release(&json);
+}
+
+/*
  * A gzipped SelectMergeProfile answer inflates within the answer's budget (16 x its size
  * + 16 MiB): 64 MiB of zeros in a 64 KiB body is refused at once as malformed (it was
  * inflated whole, up to 2 GiB, before the decoder said so).
@@ -902,6 +978,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_empty_credentials),
 		cmocka_unit_test(test_server_errors),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_pbjson_int_edges),
 		cmocka_unit_test(test_merge_gzip_bomb),
 		cmocka_unit_test(test_aggregate_refused),
 		cmocka_unit_test(test_diff_overflow),
