@@ -20,15 +20,28 @@
 /*
  * The default_sample_type to write: pprof takes the last sample type when there is none
  * (or it names no type) and otherwise the FIRST type of that name (SampleIndexByName).
- * So the last type is written as 0; any other as its name, which is exact unless an
- * earlier type has the same name — that default cannot be said by name, and pprof will
+ * So a fallback default (the last type, not named by the source) is written as 0, and a
+ * named one as its name, also when it is the last type: a reader that merges headers
+ * (pprof's -diff_base, combineHeaders: the first default named) must see it named.  The
+ * last type is written as 0 when an earlier type has its name, as the name would say
+ * the earlier one; any other default with such a name cannot be said, and pprof will
  * pick the earlier type (encode.h).
  */
 static uint32_t default_type_name(const struct prof *p)
 {
-	if (p->ntypes == 0 || p->default_type + 1 >= p->ntypes)
+	uint32_t t, i;
+
+	if (p->ntypes == 0 || p->default_type >= p->ntypes)
 		return 0;
-	return p->sample_types[p->default_type].type;
+	t = p->sample_types[p->default_type].type;
+	if (p->default_type + 1 < p->ntypes)
+		return t;
+	if (!p->default_named)
+		return 0;
+	for (i = 0; i < p->default_type; i++)
+		if (p->sample_types[i].type == t)
+			return 0;
+	return t;
 }
 
 int encode_pprof(const struct prof *p, struct buf *out)

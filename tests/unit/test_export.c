@@ -550,6 +550,32 @@ static void test_pprof_default_type(void **state)
 }
 
 /*
+ * A default named in the source is written out even when it is the last type, so a
+ * profile read back (by pprof, by smolder's diff and merge, which take the first default
+ * named) still names it; a fallback default stays unnamed.
+ */
+static void test_pprof_default_named(void **state)
+{
+	static const char *const two[] = { "alloc/count", "space/bytes" };
+	struct buf out = BUF_INIT;
+	struct prof *p, *q;
+	int dflt;
+
+	(void)state;
+	for (dflt = -1; dflt <= 1; dflt++) {
+		p = make_typed(two, 2, dflt);
+		assert_int_equal(encode_pprof(p, &out), 0);
+		q = tu_decode_bytes(out.data, out.len, "export.pb.gz");
+		assert_int_equal(q->default_type, dflt == 0 ? 0 : 1);
+		assert_int_equal(q->default_named, dflt >= 0);
+		prof_free(q);
+		prof_free(p);
+		buf_reset(&out);
+	}
+	buf_release(&out);
+}
+
+/*
  * A function with an empty name is named as pprof names it (nodeInfo falls back to the
  * object file): "[prog]" in a mapping of /bin/prog, "<unknown>" without one — in the
  * model, so top, peek and every export say the same.
@@ -1062,6 +1088,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_svg_hostile),
 		cmocka_unit_test(test_svg_narrow),
 		cmocka_unit_test(test_pprof_default_type),
+		cmocka_unit_test(test_pprof_default_named),
 		cmocka_unit_test(test_nameless_function),
 		cmocka_unit_test(test_folded_reads_back),
 		cmocka_unit_test(test_folded_every_byte),
