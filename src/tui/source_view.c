@@ -906,11 +906,13 @@ static int64_t line_row(const struct source_state *st, int64_t line)
 
 static const char *code_text(const struct source_state *st, int64_t line, size_t *len)
 {
-	uint32_t i = (uint32_t)(line - 1);
+	uint32_t i;
 	const char *p, *e;
 
-	if (!st->have_code || line < 1 || i >= st->nlines)
+	/* compared as 64 bits: line 2^32 + 3 is not line 3 */
+	if (!st->have_code || line < 1 || line - 1 >= (int64_t)st->nlines)
 		return NULL;
+	i = (uint32_t)(line - 1);
 	p = st->file.data + st->line_off[i];
 	e = i + 1 < st->nlines ? st->file.data + st->line_off[i + 1] : st->file.data + st->file.len;
 	while (e > p && (e[-1] == '\n' || e[-1] == '\r'))

@@ -456,6 +456,19 @@ static struct prof *far_line_profile(int64_t far)
 	return p;
 }
 
+/* Writes code to hugeline.go in the scratch directory, whose name goes to dir. */
+static const char *write_code(const char *code, char *dir, size_t n)
+{
+	FILE *f = fopen(tu_tmp_path("hugeline.go"), "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(code, 1, strlen(code), f), strlen(code));
+	assert_int_equal(fclose(f), 0);
+	snprintf(dir, n, "%s", tu_tmp_path("hugeline.go"));
+	*strrchr(dir, '/') = '\0';
+	return dir;
+}
+
 static void watchdog_fired(int sig)
 {
 	static const char m[] = "the source pane walked its rows one at a time: still busy "
@@ -497,15 +510,9 @@ static void test_source_far_line(void **state)
 	struct tui_app *a;
 	const char *text;
 	char dir[4096];
-	FILE *f;
 
 	(void)state;
-	assert_non_null(f = fopen(tu_tmp_path("hugeline.go"), "w"));
-	assert_int_equal(fwrite(code, 1, sizeof(code) - 1, f), sizeof(code) - 1);
-	assert_int_equal(fclose(f), 0);
-	snprintf(dir, sizeof(dir), "%s", tu_tmp_path("hugeline.go"));
-	*strrchr(dir, '/') = '\0';
-	so.source_path = dir;
+	so.source_path = write_code(code, dir, sizeof(dir));
 	a = app_with_source(far_line_profile(1000000000), &so, false);
 	signal(SIGALRM, watchdog_fired);
 	alarm(5);
@@ -548,6 +555,38 @@ static void test_source_far_line(void **state)
 	assert_on_screen(text, "1000000000");
 	alarm(0);
 	signal(SIGALRM, SIG_DFL);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/*
+ * A line past 2^32 has no code in a 5-line file: the pane took the code of the line its
+ * number wrapped to in 32 bits (line 2^32 + 3 showed line 3's "work() // alpha").
+ */
+static void test_source_line_past_2_32(void **state)
+{
+	static const char code[] = "package main\nfunc f() {\n\twork() // alpha\n}\n";
+	struct source_opts so = { .offline = true };
+	struct offscreen scr = screen_open(24, 100);
+	struct tui_app *a;
+	const char *text;
+	char dir[4096];
+
+	(void)state;
+	so.source_path = write_code(code, dir, sizeof(dir));
+	a = app_with_source(far_line_profile(4294967299LL), &so, false);
+	text = source_of(a, &scr, "main.f");
+	assert_true(a->src.have_code);
+	assert_int_equal(a->src.sel, 4294967299LL);
+	/* rows 4294967291-4294967299 are shown: none has code */
+	if (strstr(text, "alpha") || strstr(text, "package main")) {
+		print_screen(text);
+		fail_msg("lines past 2^32 show the code of lines 1-3");
+	}
+	keys(a, "/alpha\n");
+	assert_int_equal(a->src.sel, 4294967299LL);
+	tui_app_key(a, 'N');
+	assert_int_equal(a->src.sel, 3);
 	screen_close(&scr);
 	tui_app_free(a);
 }
@@ -635,6 +674,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_lines_granularity_exact_function),
 		cmocka_unit_test(test_header_file_name),
 		cmocka_unit_test(test_source_far_line),
+		cmocka_unit_test(test_source_line_past_2_32),
 		cmocka_unit_test(test_diff_table_signed_base),
 		cmocka_unit_test(test_diff_table_huge_change),
 	};
