@@ -441,17 +441,43 @@ static int unit_id(struct prof_builder *b, const struct prof *const *ps, size_t 
 }
 
 /*
+ * The default type of ps[0 .. n) merged, as combineHeaders takes it: the first default
+ * named, as the type of cur (ps[0]) of that name (pprof's SampleIndexByName: the first);
+ * PROF_NONE when none names one.
+ */
+static uint32_t merged_default(const struct prof *const *ps, size_t n)
+{
+	const struct prof *cur = ps[0];
+	const char *name;
+	uint32_t t;
+	size_t i;
+
+	for (i = 0; i < n && !ps[i]->default_named; i++)
+		;
+	if (i == n)
+		return PROF_NONE;
+	if (i == 0)  /* exact also when an earlier type has its name */
+		return cur->default_type;
+	name = prof_str(ps[i], ps[i]->sample_types[ps[i]->default_type].type);
+	for (t = 0; t < cur->ntypes; t++)
+		if (strcmp(prof_str(cur, cur->sample_types[t].type), name) == 0)
+			return t;
+	return PROF_NONE;
+}
+
+/*
  * The tables of ps[0] (cur) and the header of ps[0 .. n), as pprof's combineHeaders makes
  * it: the earliest time, the durations summed, the largest period (in the plan's period
- * unit); the period type, default type and drop/keep frames of the first.  cur's sample
- * types once, or twice (new side, then base side), with the plan's units.
+ * unit); the first default type named (none named: the fallback, cur's last type); the
+ * period type and drop/keep frames of the first.  cur's sample types once, or twice (new
+ * side, then base side: the default is always a new side's type), with the plan's units.
  */
 static int add_header(struct prof_builder *b, const struct prof *const *ps, size_t n,
 		      const struct units_plan *pl, struct idx_maps *mc, int twice)
 {
 	const struct prof *cur = ps[0];
 	int64_t time = 0, duration = 0, period = 0;
-	uint32_t t, k, unit;
+	uint32_t t, k, unit, dflt;
 	size_t i;
 	int rc;
 
@@ -476,7 +502,10 @@ static int add_header(struct prof_builder *b, const struct prof *const *ps, size
 	}
 	if ((rc = unit_id(b, ps, pl->period_of, ps[pl->period_of]->period_type.unit, mc, &unit)))
 		return rc;
-	pb_set_default_type(b, cur->default_type);
+	if ((dflt = merged_default(ps, n)) != PROF_NONE)
+		pb_set_default_type(b, dflt);
+	else if (twice)  /* not pb_finish's fallback, the last base side type */
+		pb_set_default_type(b, cur->default_type);
 	pb_set_period(b, mc->str[cur->period_type.type], unit, period);
 	pb_set_times(b, time, duration);
 	pb_set_frames(b, cur->drop_frames ? mc->str[cur->drop_frames] : 0,

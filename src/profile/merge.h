@@ -27,9 +27,10 @@ int prof_diff(const struct prof *base, const struct prof *cur, struct prof **out
  * All samples of ps[0..n) in one profile (n >= 1; the same sample types, in units of one
  * family, scaled as above): the pieces of a range fetched in parts.  The header is
  * pprof's combineHeaders: the earliest time, the durations summed, the largest period
- * (periods of one type scaled as above), the first's period type and drop/keep frames
- * (prof_diff and prof_pair the same over new and base); the comments are all of theirs,
- * each text once.
+ * (periods of one type scaled as above), the first default type named (else none named:
+ * the last type), the first's period type and drop/keep frames (prof_diff and prof_pair
+ * the same over new and base; prof_pair's default is a new side type); the comments are
+ * all of theirs, each text once.
  */
 int prof_merge(const struct prof *const *ps, size_t n, struct prof **out);
 

@@ -23,6 +23,7 @@
 #include "ingest/encode.h"
 #include "profile/builder.h"
 #include "profile/demangle.h"
+#include "profile/merge.h"
 #include "profile.pb-c.h"
 
 /* A profile of one sample type whose stacks are given as name lists (root first). */
@@ -576,6 +577,44 @@ static void test_pprof_default_named(void **state)
 }
 
 /*
+ * A merge (the pieces of a range, each maybe exported and read back) takes the first
+ * default named among its profiles, as pprof's Merge (combineHeaders) does, and names
+ * none when none does: the first profile's fallback did not hide a later named default.
+ */
+static void test_merge_default_named(void **state)
+{
+	static const char *const two[] = { "alloc/count", "space/bytes" };
+	struct prof *unnamed = make_typed(two, 2, -1), *first = make_typed(two, 2, 0);
+	struct prof *last = make_typed(two, 2, 1), *back, *out;
+	const struct prof *ps[3];
+	struct buf buf = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(encode_pprof(last, &buf), 0);
+	back = tu_decode_bytes(buf.data, buf.len, "export.pb.gz");
+	ps[0] = unnamed, ps[1] = first, ps[2] = back;
+	assert_int_equal(prof_merge(ps, 3, &out), 0);
+	assert_true(out->default_named);
+	assert_int_equal(out->default_type, 0);
+	prof_free(out);
+	ps[1] = back, ps[2] = first;
+	assert_int_equal(prof_merge(ps, 3, &out), 0);
+	assert_true(out->default_named);
+	assert_int_equal(out->default_type, 1);
+	prof_free(out);
+	ps[1] = unnamed;
+	assert_int_equal(prof_merge(ps, 2, &out), 0);
+	assert_false(out->default_named);
+	assert_int_equal(out->default_type, 1);
+	prof_free(out);
+	buf_release(&buf);
+	prof_free(back);
+	prof_free(last);
+	prof_free(first);
+	prof_free(unnamed);
+}
+
+/*
  * A function with an empty name is named as pprof names it (nodeInfo falls back to the
  * object file): "[prog]" in a mapping of /bin/prog, "<unknown>" without one — in the
  * model, so top, peek and every export say the same.
@@ -1089,6 +1128,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_svg_narrow),
 		cmocka_unit_test(test_pprof_default_type),
 		cmocka_unit_test(test_pprof_default_named),
+		cmocka_unit_test(test_merge_default_named),
 		cmocka_unit_test(test_nameless_function),
 		cmocka_unit_test(test_folded_reads_back),
 		cmocka_unit_test(test_folded_every_byte),
