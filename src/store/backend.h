@@ -18,7 +18,10 @@
  * (inuse_*, goroutine(s), live, Node's heap space/objects: a snapshot, not a count over
  * time) is averaged per series over its profiles, then the series are added — a 1 h heap
  * view shows the heap of a typical moment, not 360 heaps stacked.  AGG_SUM / AGG_AVG in
- * the query override that (--aggregate sum|avg).
+ * the query override that (--aggregate sum|avg).  In a timeline an explicit AGG_AVG is
+ * Pyroscope's: a step of a group is the mean of every profile of the whole group in it,
+ * its series pooled (two series of 10 and 30 give 20), where a gauge's AGG_AUTO averages
+ * each series and adds them (40).
  *
  * Ownership: every result comes back through an out-parameter the caller owns and
  * releases with the matching *_release() (lists) or prof_free() (profiles).  Lists are

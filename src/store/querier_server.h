@@ -49,8 +49,9 @@
  *     `start`): the backend's step [s, s + step) is the point stamped s + step, its
  *     end, as upstream stamps a point (whose t holds (t - step, t]: a profile right
  *     on a step's edge is in the next point here), and the last point is stamped
- *     after `end` when `end` falls inside its step; /pyroscope/render's startTime
- *     stays the first step's start;
+ *     after `end` when `end` falls inside its step; /pyroscope/render's timeline
+ *     reads them as upstream's timeline.New does: its sample at t (startTime: from
+ *     snapped down to the step) holds the step [t - step, t), SelectSeries' point t;
  *   - /pyroscope/render without `from` covers the last hour (upstream: an empty
  *     range at "now"); label-values answers every label, not only __name__;
  *   - a SelectSeries of more than 4 M values (steps x groups) or 10,000 groups is
