@@ -31,7 +31,12 @@
 
 #define PREFIX "/querier.v1.QuerierService/"
 #define TIMELINE_MAX_STEPS 1000000
-#define MAX_PIECES 10000
+/*
+ * The most requests one range is split into.  A month asked of a server whose maximum
+ * query length is an hour is ~740; past this, a range is refused rather than fetched
+ * for minutes (or, for a merge, held in memory piece by piece).
+ */
+#define MAX_PIECES 1000
 #define MAX_RETRY_AFTER_S 10
 #define AGGREGATION_AVERAGE \
 	TYPES__V1__TIME_SERIES_AGGREGATION_TYPE__TIME_SERIES_AGGREGATION_TYPE_AVERAGE
@@ -523,6 +528,41 @@ static struct span ms_span(struct time_range r, bool required)
 
 typedef int (*piece_fn)(struct rbackend *rb, struct time_range r, void *ctx);
 
+/* A span as Go writes a duration, without its zero parts: "1h", "59m30s", "1.5s". */
+static void span_format(int64_t ns, char *out, size_t size)
+{
+	int64_t h = ns / 3600000000000LL, m = ns / 60000000000LL % 60, sec = ns % 60000000000LL;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (h)
+		n += (size_t)snprintf(out + n, size - n, "%lldh", (long long)h);
+	if (m && n < size)
+		n += (size_t)snprintf(out + n, size - n, "%lldm", (long long)m);
+	if ((sec || !ns) && n < size)
+		snprintf(out + n, size - n, "%.9gs", (double)sec / 1e9);
+}
+
+/* The range in pieces of `piece` (at most): too many is one line naming the limit. */
+static int pieces_check(struct rbackend *rb, struct time_range r, int64_t piece, int64_t align_ns,
+			bool whole)
+{
+	int64_t len = r.to_ns - r.from_ns, n = len / piece + 2;
+	char lim[48], span[48];
+
+	/* pieces inside one step each also end on every step's edge */
+	if (align_ns > 0 && !whole)
+		n += len / align_ns + 1;
+	if (n <= MAX_PIECES)
+		return 0;
+	span_format(rb->max_range_ns, lim, sizeof(lim));
+	span_format(len, span, sizeof(span));
+	return err_set(ERR_TOOBIG,
+		       "%s: a range of %s is more than %d requests at the server's maximum query "
+		       "length (%s): ask for a shorter range (--from, --to)",
+		       rb->shown.data, span, MAX_PIECES, lim);
+}
+
 /*
  * fn over r; when the server refuses r as too long and says its limit, fn over pieces
  * of r each shorter than that, in order.  With align_ns (a timeline's step), the pieces
@@ -544,8 +584,9 @@ static int ranged(struct rbackend *rb, struct time_range r, int64_t align_ns, pi
 							  rb->max_range_ns / 2;
 	if ((whole = align_ns > 0 && piece >= align_ns))
 		piece = piece / align_ns * align_ns;
-	/* a step longer than a piece cuts at most one more piece from each */
-	if (piece <= 0 || (r.to_ns - r.from_ns) / piece >= MAX_PIECES / 2 - 1)
+	if (piece <= 0)
+		return rc;
+	if ((rc = pieces_check(rb, r, piece, align_ns, whole)))
 		return rc;
 	for (a = r.from_ns; a < r.to_ns; a = b) {
 		b = whole ? (a / piece + (a % piece > 0)) * piece : a + piece;

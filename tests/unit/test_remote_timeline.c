@@ -10,7 +10,8 @@
  * and tail), steps Pyroscope would cut short (4.1 s, 1.001 s), each equal to the
  * store's timeline, through smolder serve too; ranges split at the server's maximum
  * query length (the limit learnt from the refusal, pieces that share no millisecond,
- * pieces with no profiles answered as Pyroscope answers them);
+ * pieces with no profiles answered as Pyroscope answers them, a range of more than
+ * 1,000 pieces refused in one line);
  * SelectSeries answers with more series or steps than the bounds refused (ERR_TOOBIG).
  *
  * Requests, decoding, failures and smolder to smolder otherwise: test_remote.c.
@@ -349,6 +350,38 @@ static void test_range_split_empty_piece(void **state)
 }
 
 /*
+ * A range that would take more than 1,000 requests at the server's maximum query length
+ * is refused after the first refusal, in one line naming the limit and what to do: 1,100
+ * days of a server that takes a day (24 h - 60 s a piece) was 1,103 requests, each
+ * piece's answer held until the last (it was under the old bound of 4,999).
+ */
+static void test_range_split_bound(void **state)
+{
+	struct remote_fixture *fx = *state;
+	struct backend *b = tr_open(&fx->s, REMOTE_CODEC_PROTO, NULL);
+	struct selector *sel;
+	struct query q = tr_cpu_query(&sel, TL0 - 1100 * 24 * HOUR, TL0 + HOUR);
+	struct strvec names = STRVEC_INIT;
+	struct prof *p = NULL;
+
+	standin_reset(&fx->s, M_LIMIT);
+	assert_int_equal(b->ops->merge(b, &q, &p, NULL), ERR_TOOBIG);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "a range of 26401h is more than 1000 requests at the "
+					   "server's maximum query length (24h): ask for a shorter "
+					   "range (--from, --to)"));
+	assert_null(p);
+	assert_int_equal(fx->s.nspans, 1);
+	standin_reset(&fx->s, M_LIMIT);
+	assert_int_equal(b->ops->label_names(b, NULL, q.range, &names), ERR_TOOBIG);
+	assert_non_null(strstr(err_last(), "more than 1000 requests"));
+	assert_int_equal(fx->s.nspans, 1);
+	strvec_release(&names);
+	selector_free(sel);
+	backend_close(b);
+}
+
+/*
  * SelectSeries with many series (a --group-by of a label with many values): every new
  * series takes a grid of steps, so their number and the grids are bounded; past that a
  * one-line ERR_TOOBIG that says how to narrow the query, never gigabytes.
@@ -619,6 +652,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_range_split),
 		cmocka_unit_test(test_range_split_edges),
 		cmocka_unit_test(test_range_split_empty_piece),
+		cmocka_unit_test(test_range_split_bound),
 		cmocka_unit_test(test_timeline_bounds),
 		cmocka_unit_test(test_timeline_off_grid),
 		cmocka_unit_test(test_timeline_cut_step),
