@@ -77,17 +77,29 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	return 0;
 }
 
-/* Whether the answer says it is a web page (text/html, application/xhtml+xml). */
-static bool html_type(CURL *h)
+/*
+ * Whether the answer is a web page: it says so (text/html, application/xhtml+xml) and
+ * its body begins with markup.  A profile served with the wrong type (a static file
+ * server calling a .pb.gz text/html) starts with gzip's or protobuf's bytes and is
+ * read, as pprof reads it.
+ */
+static bool html_answer(CURL *h, const struct buf *body)
 {
+	const unsigned char *p = body->data ? (const unsigned char *)body->data : NULL;
 	char *ct = NULL;
-	size_t n;
+	size_t n, i = 0;
 
 	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK || !ct)
 		return false;
 	n = strcspn(ct, "; \t");
-	return (n == 9 && strncasecmp(ct, "text/html", 9) == 0) ||
-	       (n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0);
+	if (!((n == 9 && strncasecmp(ct, "text/html", 9) == 0) ||
+	      (n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0)))
+		return false;
+	if (p && body->len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		i = 3;  /* a BOM */
+	while (p && i < body->len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return !p || i >= body->len || p[i] == '<';
 }
 
 long load_url_timeout_ms(const char *url)
@@ -177,7 +189,7 @@ int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct b
 		line[n] = '\0';
 		rc = err_set(status == 401 || status == 403 ? ERR_AUTH : ERR_NET,
 			     "'%s': HTTP %ld%s%s", shown.data, status, n ? ": " : "", line);
-	} else if (html_type(h)) {
+	} else if (html_answer(h, out)) {
 		/* a sign-in page, pprof's index, another service: the decoder would call it
 		 * bad folded text ("line 1: expected 'frame;frame;... count'") */
 		rc = err_set(ERR_UNSUPPORTED, "'%s': the server answered an HTML page, not a "

@@ -437,7 +437,9 @@ class H(http.server.BaseHTTPRequestHandler):
             q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
             time.sleep(int(q.get("seconds", ["0"])[0]))
         self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
+        # /profhtml: a static file server calling the profile text/html
+        self.send_header("Content-Type", "text/html; charset=utf-8" if
+                         self.path.startswith("/profhtml") else "application/octet-stream")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -565,6 +567,8 @@ errcheck "a URL answering 200 text/html (a login page): an HTML page, one line" 
 errcheck "  a page under another Content-Type: the same" \
   "^smolder: '$rec/page': the server answered an HTML page, not a profile \(a login page, or the wrong port or path\?\)$" \
   top "$rec/page"
+check "  a profile served as text/html is read, as pprof reads it" \
+  bash -c "'$smolder' top '$rec/profhtml/cpu.pb.gz' | grep -q '^Type: cpu'"
 printf '<!doctype HTML>\n<p>saved</p>\n' > "$tmp/page.html"
 errcheck "  a saved HTML file: an HTML page, one line" \
   "^smolder: '$tmp/page.html': an HTML page, not a profile$" top "$tmp/page.html"
