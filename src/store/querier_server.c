@@ -868,6 +868,7 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 	struct query q = { 0 };
 	const char *group = req->n_group_by ? req->group_by[0] : NULL;
 	int64_t start_ns, step_ns;
+	double step_s;
 	size_t i, k, n, np;
 	int rc;
 
@@ -887,6 +888,13 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 			     TIMELINE_MAX_STEP_S);
 		goto done;
 	}
+	/*
+	 * The step as upstream reads it, time.Duration(step * 1e9).Milliseconds(): whole ms,
+	 * cut toward zero (4.1 is 4099 ms, 0.0019 is 1 ms; C's conversion truncates as Go's
+	 * does), then as seconds, which the grid reads back as that many ms (exactly up to
+	 * 2^22 s; above, within a few ns a step).
+	 */
+	step_s = (double)((int64_t)(req->step * 1e9) / 1000000) / 1000.0;
 	if (req->n_group_by > 1) {
 		rc = qs_fail(c->out, 501, NULL, ERR_UNSUPPORTED, "group_by takes one label here, "
 								 "not %zu", req->n_group_by);
@@ -898,8 +906,8 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 		rc = reply(c, &resp.base);
 		goto done;
 	}
-	if (backend_timeline_grid(q.range, req->step, SIZE_MAX, &start_ns, &step_ns, &n) ||
-	    c->b->ops->timeline(c->b, &q, req->step, group && *group ? group : NULL, &l)) {
+	if (backend_timeline_grid(q.range, step_s, SIZE_MAX, &start_ns, &step_ns, &n) ||
+	    c->b->ops->timeline(c->b, &q, step_s, group && *group ? group : NULL, &l)) {
 		rc = qs_fail_last(c->out, NULL);
 		goto done;
 	}

@@ -22,7 +22,8 @@
  *       above 1,048,576 refused; stack_trace_selector; span_selector as a span_id
  *       matcher), SelectMergeProfile (pprof; max_nodes not applied, stamped with the
  *       request's end and lasting end - start, as upstream's querier),
- *       SelectSeries (step >= 1 ms, at most one group_by label, aggregation, limit;
+ *       SelectSeries (step >= 1 ms, read in whole ms cut down as upstream reads it:
+ *       4.1 is 4099 ms; at most one group_by label, aggregation, limit;
  *       as upstream, series ordered by total, largest first, ties by labels, before
  *       the limit; a point is stamped with its step's end (below), the range is
  *       read as (start, end], the point at start being upstream's for what precedes

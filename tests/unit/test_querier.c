@@ -1369,6 +1369,43 @@ static void test_series_average(void **state)
 	scratch_end(s, saved);
 }
 
+/*
+ * SelectSeries' step is read as upstream reads it, time.Duration(step * 1e9).Milliseconds():
+ * 4.1 is 4099 ms and 0.0019 is 1 ms (serve rounded to the ns: 4100 ms and 1.9 ms steps).
+ * A profile at a multiple of the step is the point one step later, so the stamp names
+ * the step.
+ */
+static void test_series_step_ms(void **state)
+{
+	static const struct { double step; int64_t ms; } cases[] = { { 4.1, 4099 }, { 0.0019, 1 } };
+	Querier__V1__SelectSeriesRequest req = QUERIER__V1__SELECT_SERIES_REQUEST__INIT;
+	struct backend *saved;
+	struct store *s = scratch_begin("stepms", &saved);
+	char want[64];
+	size_t i;
+	struct call c;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* the first multiple of the step at or after T0 */
+		int64_t t_ms = (MS(T0) + cases[i].ms - 1) / cases[i].ms * cases[i].ms;
+
+		put_in(s, "step", "cpuwork-cpu.pb.gz", t_ms * 1000000, NULL, NULL);
+		req.profile_typeid = (char *)CPU;
+		req.label_selector = (char *)"{}";
+		req.has_start = req.has_end = req.has_step = 1;
+		req.start = t_ms - 1;
+		req.end = t_ms + cases[i].ms / 2;
+		req.step = cases[i].step;
+		rpc(&c, "SelectSeries", &req.base, PB_JSON);
+		snprintf(want, sizeof(want), "\"timestamp\":\"%lld\"", (long long)(t_ms + cases[i].ms));
+		if (!strstr(c.out.body.data, want))
+			fail_msg("step %g: no point %s in %s", cases[i].step, want, c.out.body.data);
+		release(&c);
+	}
+	scratch_end(s, saved);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1391,6 +1428,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_matcher_cap),
 		cmocka_unit_test(test_series_order),
 		cmocka_unit_test(test_series_average),
+		cmocka_unit_test(test_series_step_ms),
 	};
 
 	tu_init(argc, argv);

@@ -301,8 +301,11 @@ static void test_timeline_is_select_series(void **state)
 }
 
 /*
- * A step of 4.1 s is 4,100,000,000 ns, and the grid starts on a multiple of it (cut
- * down, it was 4,099,999,999 ns, whose multiples now lie seconds off 4.1 s's).
+ * The grid's step of 4.1 s is 4,100,000,000 ns, and the grid starts on a multiple of it
+ * (cut down, it was 4,099,999,999 ns, whose multiples now lie seconds off 4.1 s's).
+ * SelectSeries reads its step as upstream, time.Duration(step * 1e9).Milliseconds(): 4.1
+ * is 4099 ms there, so its points lie on multiples of 4099 ms (test_querier
+ * test_series_step_ms); the grid reads the 4.099 it is given as exactly 4099 ms.
  */
 static void test_grid_step_rounds(void **state)
 {
@@ -320,7 +323,7 @@ static void test_grid_step_rounds(void **state)
 		tu_assert_i64(start % want, 0);
 		assert_true(start <= r.from_ns && start + want > r.from_ns);
 	}
-	/* through SelectSeries: every point on a multiple of 4.1 s (4100 ms) */
+	/* through SelectSeries: every point on a multiple of 4099 ms, as upstream's step */
 	ss = select_series(B, B + 60, 4.1, false);
 	pts = json_object_get(json_array_get(json_object_get(ss, "series"), 0), "points");
 	assert_int_equal(json_array_size(pts), 4);
@@ -329,9 +332,9 @@ static void test_grid_step_rounds(void **state)
 		int64_t t = json_is_string(ts) ? strtoll(json_string_value(ts), NULL, 10) :
 						 json_integer_value(ts);
 
-		if (t % 4100)
+		if (t % 4099)
 			fail_msg("SelectSeries by 4.1 s: a point at %lld ms, %lld ms past a "
-				 "multiple of 4.1 s", (long long)t, (long long)(t % 4100));
+				 "multiple of 4099 ms", (long long)t, (long long)(t % 4099));
 	}
 	json_decref(ss);
 }
