@@ -16,6 +16,9 @@
  * libyaml's document model stores them (one node, never expanded).  Merge keys (<<) are
  * searched at lookup time; a file's lookups may look at CFG_MAX_MERGED keys of merged
  * mappings in all (a few dozen aliases nested a few levels fan out exponentially).
+ * Each mapping node's keys are checked for duplicates once however often aliases reach
+ * it, through a hash of its keys (not pairwise), and the key bytes hashed in all are
+ * bounded by CFG_MAX_KEY_BYTES: keys may themselves be aliases of long scalars.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,7 @@
 #include <yaml.h>
 
 #include "base/err.h"
+#include "base/strmap.h"
 #include "base/vec.h"
 #include "source_int.h"
 
@@ -37,6 +41,7 @@
 #define CFG_MAX_DEPTH 64                     /* the schema needs 7 */
 #define CFG_MAX_COPIED (4u * CFG_MAX_BYTES)  /* scalars copied, aliases counted each time */
 #define CFG_MAX_MERGED (1u << 20)            /* keys looked at through <<, per file */
+#define CFG_MAX_KEY_BYTES (64u << 20)        /* key bytes hashed for duplicates, per file */
 
 const char *src_lang_name(enum src_lang l)
 {
@@ -57,6 +62,9 @@ struct cparse {
 	size_t nprefixes; /* prefixes of every mapping: aliases repeat a list */
 	size_t merged;    /* keys looked at in mappings reached through <<, all lookups */
 	bool over;        /* merged passed CFG_MAX_MERGED: lookups find nothing, parse fails */
+	size_t key_bytes; /* key bytes hashed by check_map, against CFG_MAX_KEY_BYTES */
+	bool *checked;    /* per node (id - 1): its keys were found distinct already */
+	size_t nnodes;
 };
 
 static yaml_node_t *node(struct cparse *p, int id)
@@ -100,11 +108,19 @@ static int scalar_dup(struct cparse *p, yaml_node_t *n, const char *what, char *
 	return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
 
-/* a mapping node: bounded, no duplicate keys (compared as scalars) */
+/*
+ * A mapping node: bounded, no duplicate keys (compared as scalars).  The duplicate check
+ * runs once per node: an alias is the node it names, so a mapping aliased thousands of
+ * times (in every element of a list, in every mapping) costs one check, and the check
+ * hashes the keys instead of comparing each with every earlier one.
+ */
 static int check_map(struct cparse *p, yaml_node_t *n, const char *what)
 {
-	yaml_node_pair_t *a, *b;
-	size_t count;
+	struct strmap keys;
+	yaml_node_pair_t *a;
+	size_t count, id;
+	uint32_t prev;
+	int rc = 0;
 
 	if (!n || n->type != YAML_MAPPING_NODE)
 		return err_set(ERR_PARSE, "invalid pyroscope config: '%s' must be a mapping", what);
@@ -112,27 +128,47 @@ static int check_map(struct cparse *p, yaml_node_t *n, const char *what)
 	if (count > CFG_MAX_KEYS)
 		return err_set(ERR_TOOBIG, "invalid pyroscope config: '%s' has more than %d keys",
 			       what, CFG_MAX_KEYS);
+	id = (size_t)(n - p->doc.nodes.start);
+	if (id < p->nnodes && p->checked[id])
+		return 0;
+	if ((rc = strmap_init(&keys, count)))
+		return rc;
 	for (a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top; a++) {
-		yaml_node_t *ka = node(p, a->key);
+		yaml_node_t *ka = node(p, a->key), *kb;
 
-		if (!ka || ka->type != YAML_SCALAR_NODE)
-			return err_set(ERR_PARSE, "invalid pyroscope config: a key in '%s' is not a string",
-				       what);
-		for (b = n->data.mapping.pairs.start; b < a; b++) {
-			yaml_node_t *kb = node(p, b->key);
-
-			if (kb->data.scalar.length == ka->data.scalar.length &&
-			    memcmp(kb->data.scalar.value, ka->data.scalar.value,
-				   ka->data.scalar.length) == 0)
-				return err_set(ERR_PARSE,
-					       "failed to parse pyroscope config: line %zu: mapping key "
-					       "'%.*s' already defined at line %zu",
-					       ka->start_mark.line + 1, (int)ka->data.scalar.length,
-					       (const char *)ka->data.scalar.value,
-					       kb->start_mark.line + 1);
+		if (!ka || ka->type != YAML_SCALAR_NODE) {
+			rc = err_set(ERR_PARSE,
+				     "invalid pyroscope config: a key in '%s' is not a string", what);
+			goto done;
+		}
+		/* hashing reads a key once, a match compares it once more */
+		p->key_bytes += 2 * ka->data.scalar.length + 1;
+		if (p->key_bytes > CFG_MAX_KEY_BYTES) {
+			rc = err_set(ERR_TOOBIG,
+				     "invalid pyroscope config: its mapping keys hold more than %u "
+				     "MiB (aliases of a key counted each time)",
+				     CFG_MAX_KEY_BYTES >> 20);
+			goto done;
+		}
+		rc = strmap_intern(&keys, (const char *)ka->data.scalar.value,
+				   ka->data.scalar.length, &prev);
+		if (rc < 0)
+			goto done;
+		if (rc == 1) {
+			kb = node(p, n->data.mapping.pairs.start[prev].key);
+			rc = err_set(ERR_PARSE,
+				     "failed to parse pyroscope config: line %zu: mapping key "
+				     "'%.*s' already defined at line %zu",
+				     ka->start_mark.line + 1, (int)ka->data.scalar.length,
+				     (const char *)ka->data.scalar.value, kb->start_mark.line + 1);
+			goto done;
 		}
 	}
-	return 0;
+	if (id < p->nnodes)
+		p->checked[id] = true;
+done:
+	strmap_release(&keys);
+	return rc;
 }
 
 static yaml_node_t *map_get_depth(struct cparse *p, yaml_node_t *m, const char *key, int depth)
@@ -394,6 +430,12 @@ int src_config_parse(const char *data, size_t len, struct src_config *out)
 		return rc;
 	}
 	yaml_parser_delete(&parser);
+	/* the document's node count is bounded by its bytes (CFG_MAX_BYTES) */
+	p.nnodes = (size_t)(p.doc.nodes.top - p.doc.nodes.start);
+	if (p.nnodes && !(p.checked = calloc(p.nnodes, sizeof(*p.checked)))) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
 	root = yaml_document_get_root_node(&p.doc);
 	if (!root)
 		goto done; /* an empty file: no mappings */
@@ -445,6 +487,7 @@ done:
 					 "than %u keys",
 			     CFG_MAX_MERGED);
 	buf_release(&p.errs);
+	free(p.checked);
 	yaml_document_delete(&p.doc);
 	if (rc)
 		src_config_release(out);

@@ -803,6 +803,94 @@ static void test_config_bounds(void **state)
 	buf_release(&y);
 }
 
+static double secs_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * A mapping of 256 keys aliased 16,384 times (7 KB of YAML) is checked for duplicate keys
+ * once, not once per alias: pairwise, every use cost 32,640 key comparisons, 53 s under
+ * ASan.  So are 256 keys of ~1,000 characters sharing their first 990 (262 KB, 78 s at
+ * -O2).  Keys that are aliases of one long scalar, in many mappings, are refused past a
+ * budget of key bytes.
+ */
+static void test_config_alias_keys(void **state)
+{
+	struct buf y = BUF_INIT;
+	struct src_config c;
+	struct timespec t0;
+	size_t i;
+
+	(void)state;
+	buf_puts(&y, "version: v1\nx: &e {prefix: /nomatch");
+	for (i = 0; i < 255; i++)
+		buf_printf(&y, ", k%03zu: v", i);
+	buf_puts(&y, "}\npl: &pl [");
+	for (i = 0; i < 1024; i++)
+		buf_puts(&y, i ? ", *e" : "*e");
+	buf_puts(&y, "]\nsource_code:\n  mappings:\n");
+	for (i = 0; i < 16; i++)
+		buf_puts(&y, "  - {path: *pl, language: go, source: {local: {path: src}}}\n");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(src_config_parse(y.data, y.len, &c), 0);
+	assert_true(secs_since(&t0) < 2.0);
+	assert_int_equal(c.n, 16);
+	assert_int_equal(c.v[15].npaths, 1024);
+	assert_string_equal(c.v[15].paths[1023], "/nomatch");
+	src_config_release(&c);
+
+	/* long keys alike but for their end */
+	buf_reset(&y);
+	buf_puts(&y, "x: &e {prefix: /nomatch");
+	for (i = 0; i < 255; i++) {
+		size_t j;
+
+		buf_puts(&y, ", ");
+		for (j = 0; j < 990; j++)
+			buf_puts(&y, "a");
+		buf_printf(&y, "%03zu: v", i);
+	}
+	buf_puts(&y, "}\npl: &pl [");
+	for (i = 0; i < 1024; i++)
+		buf_puts(&y, i ? ", *e" : "*e");
+	buf_puts(&y, "]\nsource_code:\n  mappings:\n");
+	for (i = 0; i < 16; i++)
+		buf_puts(&y, "  - {path: *pl, language: go, source: {local: {path: src}}}\n");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(src_config_parse(y.data, y.len, &c), 0);
+	assert_true(secs_since(&t0) < 2.0);
+	assert_int_equal(c.n, 16);
+	src_config_release(&c);
+
+	/* a duplicate is still found, and named with both lines */
+	buf_reset(&y);
+	buf_puts(&y, "x: &e {a: 1, b: 2, c: 3,\n  b: 4}\nsource_code:\n  mappings:\n"
+		     "  - {path: [*e, *e], language: go, source: {local: {path: src}}}\n");
+	assert_int_equal(src_config_parse(y.data, y.len, &c), ERR_PARSE);
+	assert_non_null(strstr(err_last(), "line 2: mapping key 'b' already defined at line 1"));
+
+	/* a 400 KB key, aliased as the key of 2,000 mappings: 800 MB to hash */
+	buf_reset(&y);
+	buf_puts(&y, "k: &k ");
+	for (i = 0; i < 400000; i++)
+		buf_puts(&y, "a");
+	buf_puts(&y, "\nsource_code:\n  mappings:\n  - language: go\n"
+		     "    source: {local: {path: src}}\n    path: [");
+	for (i = 0; i < 2000; i++)
+		buf_puts(&y, i ? ", {*k : 1}" : "{*k : 1}");
+	buf_puts(&y, "]\n");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(src_config_parse(y.data, y.len, &c), ERR_TOOBIG);
+	assert_true(secs_since(&t0) < 2.0);
+	assert_non_null(strstr(err_last(), "mapping keys hold more than 64 MiB"));
+	tu_assert_message(err_last());
+	buf_release(&y);
+}
+
 static void test_find_mapping(void **state)
 {
 	static const char yaml[] =
@@ -886,6 +974,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_js),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_config_bounds),
+		cmocka_unit_test(test_config_alias_keys),
 		cmocka_unit_test(test_find_mapping),
 	};
 
