@@ -9,10 +9,12 @@
  * fetch stops past c->clone_max bytes received (a label names the URL) and is refused.
  *
  * Clones are made in a temporary directory and renamed into place under an flock'd
- * <name>.lock, so two threads or processes never clone the same URL into one directory.
+ * <name>.lock, so two threads or processes never clone the same URL into one directory;
+ * the lock's holder removes the temporary directories killed clones left.
  * Local repositories are opened read-only in spirit: nothing here writes to them (they
  * are never fetched; a missing ref is reported instead).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
@@ -353,6 +355,41 @@ static int lock_clone(struct src_ctx *c, const char *dir, int *fd)
 }
 
 /*
+ * Removes the temporary directories of earlier clones of dir, <dir>.tmp-<pid>: called with
+ * the lock held, and every clone of this URL takes that lock, so whatever is there was
+ * left by a clone that was killed or crashed (libgit2 writes the pack there, up to
+ * c->clone_max).  Other repositories' names end in "-<8 hex digits>", never in ".tmp-"
+ * and digits only, so they are left alone.
+ */
+static void remove_stale_tmp(const char *parent, const char *dir)
+{
+	const char *base = strrchr(dir, '/');
+	struct dirent *e;
+	size_t blen;
+	DIR *d;
+
+	base = base ? base + 1 : dir;
+	blen = strlen(base);
+	if (!(d = opendir(parent)))
+		return;
+	while ((e = readdir(d))) {
+		const char *pid;
+		char *p;
+
+		if (strncmp(e->d_name, base, blen) != 0 || strncmp(e->d_name + blen, ".tmp-", 5) != 0)
+			continue;
+		pid = e->d_name + blen + 5;
+		if (!*pid || strspn(pid, "0123456789") != strlen(pid))
+			continue;
+		if (asprintf(&p, "%s/%s", parent, e->d_name) < 0)
+			continue;
+		src_rmtree(p);
+		free(p);
+	}
+	closedir(d);
+}
+
+/*
  * Whether the libgit2 error just raised says the remote could not be reached: its name
  * did not resolve, nothing accepted the connection, TLS failed or its certificate did
  * not verify.  Those are remembered for a while (src_memo_fail); anything else (a
@@ -386,13 +423,13 @@ static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_r
 	}
 	if ((rc = src_mkdirs(parent)) || (rc = lock_clone(c, dir, &fd)))
 		goto done;
+	remove_stale_tmp(parent, dir);
 	if (git_repository_open_bare(out, dir) == 0)
 		goto done; /* cloned meanwhile by someone else */
 	if (asprintf(&tmp, "%s.tmp-%ld", dir, (long)getpid()) < 0) {
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	src_rmtree(tmp);
 	snprintf(n.what, sizeof(n.what), "cloning %s", shown);
 	if (c->o->progress)
 		c->o->progress(c->o->progress_arg, n.what, 0, 0);

@@ -21,6 +21,7 @@
 #include "base/err.h"
 #include "profile/labels.h"
 #include "source/source.h"
+#include "source/source_int.h"
 #include "source_testutil.h"
 
 /*
@@ -226,6 +227,42 @@ static void test_git_clone_cache(void **state)
 	source_file_release(&f);
 	source_trace_release(&t);
 	assert_true(seen.calls > 0);
+}
+
+/*
+ * A clone killed midway (SIGTERM, a crash) leaves <name>.tmp-<pid> behind, holding
+ * whatever pack libgit2 had written.  The next clone of that URL holds the lock every
+ * clone of it takes, so it removes them, whichever process left them; a directory whose
+ * name only starts alike (not .tmp- and a pid) stays.
+ */
+static void test_git_clone_stale_tmp(void **state)
+{
+	struct source_opts o;
+	struct source_file f;
+	const char *upstream = tmp("upstream-stale");
+	char url[1100], *name;
+
+	(void)state;
+	st_make_repo(upstream);
+	snprintf(url, sizeof(url), "file://%s", upstream);
+	st_opts_init(&o, "cache-stale", NO_GITHUB);
+	o.repo = url;
+	o.ref = "v1";
+	name = url_cache_name(url);
+	assert_non_null(name);
+	sh("rm -rf '%s' && mkdir -p '%s/repos/%s.tmp-999999/objects/pack' "
+	   "'%s/repos/%s.tmp-1' '%s/repos/%s.tmp-12x' && "
+	   "head -c 100000 /dev/zero > '%s/repos/%s.tmp-999999/objects/pack/pack-x.pack'",
+	   o.cache_dir, o.cache_dir, name, o.cache_dir, name, o.cache_dir, name, o.cache_dir,
+	   name);
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), 0);
+	assert_string_equal(f.data, "package main // v1\n");
+	source_file_release(&f);
+	sh("test ! -e '%s/repos/%s.tmp-999999' && test ! -e '%s/repos/%s.tmp-1' && "
+	   "test -d '%s/repos/%s.tmp-12x' && test -d '%s/repos/%s'",
+	   o.cache_dir, name, o.cache_dir, name, o.cache_dir, name, o.cache_dir, name);
+	sh("test -z \"$(ls '%s/repos' | grep '[.]tmp-[0-9]*$')\"", o.cache_dir);
+	free(name);
 }
 
 /*
@@ -545,6 +582,7 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_git_local),
 		cmocka_unit_test(test_git_clone_cache),
+		cmocka_unit_test(test_git_clone_stale_tmp),
 		cmocka_unit_test(test_git_clone_no_ref),
 		cmocka_unit_test(test_git_clone_limit),
 		cmocka_unit_test(test_git_other_owner),
