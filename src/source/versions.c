@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/strmap.h"
 #include "base/vec.h"
 #include "profile/labels.h"
 #include "source.h"
@@ -93,23 +94,29 @@ int source_versions_group(const struct labelset *series, size_t n,
 	struct group *g = NULL;
 	size_t ng = 0, cap = 0, i, k;
 	struct source_version *v = NULL;
+	struct strmap refs; /* ref → its group's index: a query may return 10^5 versions */
+	uint32_t idx;
 	int rc = 0;
 
 	*out = NULL;
 	*nout = *nall = 0;
+	if ((rc = strmap_init(&refs, 16)))
+		return rc;
 	for (i = 0; i < n; i++) {
 		const char *ref = labelset_get(&series[i], "service_git_ref");
 
 		if (!ref)
 			ref = "";
-		for (k = 0; k < ng && strcmp(g[k].ref, ref); k++)
-			;
-		if (k == ng) {
+		if ((rc = strmap_intern(&refs, ref, strlen(ref), &idx)) < 0)
+			goto done;
+		k = idx;
+		if (rc == 0) {
 			if ((rc = vec_reserve(&g, &cap, ng + 1)))
 				goto done;
 			memset(&g[ng], 0, sizeof(g[ng]));
 			g[ng++].ref = ref;
 		}
+		rc = 0;
 		g[k].nseries++;
 		tally_add(&g[k].repo, labelset_get(&series[i], "service_repository"));
 		tally_add(&g[k].root, labelset_get(&series[i], "service_root_path"));
@@ -143,6 +150,7 @@ int source_versions_group(const struct labelset *series, size_t n,
 	*out = v;
 	*nout = ng;
 done:
+	strmap_release(&refs);
 	free(g);
 	return rc;
 }

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -161,6 +162,48 @@ static void test_group(void **state)
 	assert_int_equal(source_versions_group(l.v, l.n, &v, &n, &all), 0);
 	assert_int_equal(n, 0);
 	assert_null(v);
+}
+
+/*
+ * 40,000 distinct refs (a label a pusher sets per build) are grouped through a hash of
+ * the refs: scanning the groups for each series took 36.8 s at -O2.  The 16 refs that
+ * run most series are still the ones split, in natural order, with their repository.
+ */
+static void test_group_many(void **state)
+{
+	struct labelset_list l = { 0 };
+	struct source_version *v;
+	struct timespec t0, t1;
+	size_t n, all, i;
+	char s[128];
+
+	(void)state;
+	for (i = 0; i < 40000; i++) {
+		snprintf(s, sizeof(s), "service_git_ref=r%05zu,pod=0", i);
+		add_series(&l, s);
+		if (i % 2500 == 7) { /* r00007, r02507, ... r37507: three series each */
+			snprintf(s, sizeof(s),
+				 "service_git_ref=r%05zu,pod=1,service_repository=https://h/x", i);
+			add_series(&l, s);
+			add_series(&l, s);
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(source_versions_group(l.v, l.n, &v, &n, &all), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9 <
+		    2.0);
+	assert_int_equal(all, 40000);
+	assert_int_equal(n, SOURCE_VERSIONS_MAX);
+	for (i = 0; i < n; i++) {
+		snprintf(s, sizeof(s), "r%05zu", 2500 * i + 7);
+		assert_string_equal(v[i].ref, s);
+		assert_int_equal(v[i].nseries, 3);
+		assert_string_equal(v[i].repo, "https://h/x");
+		assert_false(v[i].mixed);
+	}
+	source_versions_free(v, n);
+	labelset_list_release(&l);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -804,6 +847,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_group_many),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_settings_credentials),
 		cmocka_unit_test(test_share),
