@@ -28,8 +28,8 @@ static size_t repeat_int(const char *s, long *out)
 	*out = 0;
 	if (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
 		return 0;
-	for (; s[i] >= '0' && s[i] <= '9'; i++)
-		*out = *out >= 100000000 ? -1 : *out * 10 + (s[i] - '0');
+	for (; s[i] >= '0' && s[i] <= '9'; i++)  /* once too big, the rest is only read */
+		*out = *out < 0 || *out >= 100000000 ? -1 : *out * 10 + (s[i] - '0');
 	return i;
 }
 
@@ -433,6 +433,8 @@ static const char *quantifier(const char *s, int q, size_t *len, uint32_t *last,
 	}
 	if (k > 0)
 		*last *= (uint32_t)k;
+	else if (max == 0)
+		*last = 1;  /* x{0} matches nothing of x: Go's repeatIsValid looks no further */
 	return NULL;
 }
 
@@ -454,8 +456,6 @@ int re2_to_pcre(const char *re, struct buf *out)
 		    ((why = quantifier(s, q, &n, &last, &esc)) || s[0] != '{' || n > 1)) {
 			if (why)
 				break;
-			if (inner[depth] < last)
-				inner[depth] = last;
 			/* a lazy ? after a quantifier is RE2 too; a quantifier after it is not */
 			q = q == 1 && s[0] == '?' ? 2 : 1;
 			rc = buf_add(out, s, n);
@@ -463,6 +463,9 @@ int re2_to_pcre(const char *re, struct buf *out)
 			continue;
 		}
 		q = 0;
+		/* the atom before, with its quantifiers (x{0}: 1) counts in its group */
+		if (inner[depth] < last)
+			inner[depth] = last;
 		last = 1;
 		if ((s[0] == '(' && (s[1] == '*' || s[1] == '?')) && (why = not_re2_group(s)))
 			break;
@@ -523,8 +526,6 @@ int re2_to_pcre(const char *re, struct buf *out)
 		} else {
 			rc = putc_(out, *s++);
 		}
-		if (inner[depth] < last)
-			inner[depth] = last;
 	}
 	if (rc)
 		return rc;

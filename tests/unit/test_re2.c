@@ -177,6 +177,7 @@ static void test_go_escapes_taken(void **state)
 		{ "^\\p{^Greek}$", "\xce\xb1", false },
 		{ "^\\pL$", "\xc3\xa9", true },
 		{ "^(a{0}){1000}b$", "b", true },
+		{ "^((a{1000}){0}){2}b$", "b", true },  /* Go looks no further under {0} */
 		{ "^(a{10}){100}$", "a", false },
 		{ "^a{2}?$", "aa", true },
 		{ "^\\-\\_$", "-_", true },
@@ -204,6 +205,9 @@ static void test_go_escapes_refused(void **state)
 		"[\\1]", "[a\\b]", "[\\A]", "[\\z]", "[\\Q]", "[\\e]", "[\\p{Xan}]", "[[:foo:]]",
 		"[[:a]x:]]", "\\\xc3\xa9", "a{2}{3}", "a{2}*", "a*?*", "a*??", "a{2}??", "a*+",
 		"\\cA", "\\N", "\\Z", "\\i", "\\u0041", "x\\",
+		/* a count past long: read to its end, still too big (it overflowed) */
+		"a{9999999999778639071115485380615}", "a{99999999999999999999999999,2}",
+		"((a{1000}){0,}){2}",
 	};
 	struct buf out = BUF_INIT;
 	size_t i;
