@@ -157,6 +157,20 @@ compare_rows "$tmp/cwd.pb.gz" -files
 compare_rows "$tmp/cwd.pb.gz" -lines
 compare_list_header "$tmp/cwd.pb.gz" 'main\.a$'
 compare_list_header "$tmp/cwd.pb.gz" .
+# list's ROUTINE lines name the file as the reports do (it printed /proc/self/cwd/./main.go)
+compare_list_routines() {  # compare_list_routines FILE REGEX
+  local f=$1 re=$2
+  go tool pprof -symbolize=none -list="$re" "$f" 2>/dev/null | grep '^ROUTINE ' > "$tmp/want"
+  if ! "$smolder" list -symbolize=none "$re" "$f" 2>"$tmp/err" | grep '^ROUTINE ' > "$tmp/got"; then
+    echo "FAIL $(basename "$f") [list $re]: smolder failed: $(cat "$tmp/err")"; failed=$((failed+1)); return
+  fi
+  checked=$((checked+1))
+  if [ ! -s "$tmp/want" ] || ! cmp -s "$tmp/want" "$tmp/got"; then
+    failed=$((failed+1)); echo "FAIL $(basename "$f") [list $re] ROUTINE lines (< pprof, > smolder):"
+    diff "$tmp/want" "$tmp/got" | head -10; head -3 "$tmp/err"
+  fi
+}
+compare_list_routines "$tmp/cwd.pb.gz" .
 
 echo "compared $checked cases with go tool pprof; $failed differ"
 [ "$checked" -gt 0 ] && [ "$failed" -eq 0 ]

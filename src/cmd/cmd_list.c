@@ -70,6 +70,21 @@ static void put_safe(const struct prof *p, uint32_t id)
 	cmd_put_safe(stdout, prof_str(p, id), prof_strlen(p, id), true);
 }
 
+/*
+ * File id as pprof's reports name it (granularity_file_name(): Bazel's /proc/self/cwd/
+ * trimmed, cleaned), escaped.  Only shown: the code is read by the raw name.
+ */
+static void put_file(const struct prof *p, uint32_t id)
+{
+	struct buf shown = BUF_INIT;
+
+	if (granularity_file_name(&shown, prof_str(p, id), prof_strlen(p, id)) == 0 && shown.data)
+		cmd_put_safe(stdout, shown.data, shown.len, true);
+	else  /* out of memory: the raw name says as much */
+		put_safe(p, id);
+	buf_release(&shown);
+}
+
 /* Where code_line() left off: the start of line `no` (1-based), or no = 0 (not yet). */
 struct line_cursor {
 	const char *p;
@@ -211,7 +226,7 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 		printf("ROUTINE ======================== ");
 		put_safe(p, r->name);
 		printf(" in ");
-		put_safe(p, r->file);
+		put_file(p, r->file);
 		units_format(a, sizeof(a), r->flat, unit);
 		/* pprof's header: the sum of the lines' cum, not the function's cum */
 		units_format(b, sizeof(b), r->cum_lines, unit);
