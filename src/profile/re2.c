@@ -169,7 +169,7 @@ struct esc {
 	enum { ESC_CHAR, ESC_CLASS, ESC_ASSERT, ESC_QUOTE } kind;
 	size_t len;  /* of the escape's text */
 	long cp;     /* ESC_CHAR: a code point to write as \x{...}; -1: the text as it is */
-	char why[64];  /* what RE2 lacks, when it is refused */
+	char why[96];  /* what RE2 lacks, when it is refused */
 };
 
 static int hex_digit(char c)
