@@ -1019,8 +1019,9 @@ struct merge_ctx {
 	struct qmsg m;
 	uint32_t max_nodes;
 	bool tree;
-	struct buf *bodies;
+	struct buf *bodies;  /* the flame graphs (tree), each at most about max_nodes */
 	size_t n, cap;
+	struct remote_merge_acc acc;  /* the profiles (!tree), decoded as they come */
 };
 
 static void fill_select(Querier__V1__SelectMergeStacktracesRequest *req, const struct query *q,
@@ -1035,6 +1036,33 @@ static void fill_select(Querier__V1__SelectMergeStacktracesRequest *req, const s
 	req->max_nodes = max_nodes;
 	if (q->ncall_site)
 		req->stack_trace_selector = &m->sts;
+}
+
+/*
+ * A piece's SelectMergeProfile answer, decoded and merged at once (its body is freed by
+ * the caller), so that a range of many pieces holds a few profiles, not every answer.
+ * A server's empty answer adds nothing: an empty Profile message, no sample type at all,
+ * or Grafana Pyroscope's merge of nothing, {"sampleType":[{}],...} (one type with empty
+ * names, no samples) — one piece of a split range without profiles answers that.
+ */
+static int piece_profile(struct rbackend *rb, struct merge_ctx *c, struct buf *body)
+{
+	struct prof *p = NULL;
+	int rc = decoded(rb, "SelectMergeProfile",
+			 remote_decode_pprof(rb->codec, (const uint8_t *)body->data, body->len,
+					     &p));
+
+	buf_release(body);
+	if (rc)
+		return rc;
+	if (!p || p->ntypes != 1 || p->nsamples == 0) {
+		if (p && p->nsamples)
+			rc = err_set(ERR_PARSE, "%s: SelectMergeProfile answered %u sample types, not 1",
+				     rb->shown.data, p->ntypes);
+		prof_free(p);
+		return rc;
+	}
+	return decoded(rb, "SelectMergeProfile", remote_merge_acc_add(&c->acc, p));
 }
 
 static int piece_merge(struct rbackend *rb, struct time_range r, void *ctx)
@@ -1062,6 +1090,10 @@ static int piece_merge(struct rbackend *rb, struct time_range r, void *ctx)
 		if (c->q->ncall_site)
 			req.stack_trace_selector = &c->m.sts;
 		rc = rpc(rb, "SelectMergeProfile", &req.base, &body);
+		if (!rc)
+			rc = piece_profile(rb, c, &body);
+		buf_release(&body);
+		return rc;
 	}
 	if (!rc && !(rc = vec_reserve(&c->bodies, &c->cap, c->n + 1))) {
 		c->bodies[c->n++] = body;
@@ -1092,51 +1124,16 @@ static int decode_merged(struct rbackend *rb, struct merge_ctx *c, const struct 
 	struct fb_prof_info fi = { pt->sample_type, pt->sample_unit, pt->period_type,
 				   pt->period_unit, c->q->range.from_ns,
 				   c->q->range.to_ns - c->q->range.from_ns, c->max_nodes };
-	struct prof **parts;
-	size_t i, np = c->n;  /* parts; c->n bodies stay for do_merge to free */
-	int rc = 0;
+	int rc;
 
 	if (c->tree)
 		return decoded(
 			rb, "SelectMergeStacktraces",
 			remote_decode_flamegraphs(rb->codec, c->bodies, c->n, &fi, out, truncated));
-	if (!(parts = calloc(c->n + 1, sizeof(*parts))))
-		return err_set(ERR_NOMEM, "out of memory");
-	for (i = 0; i < c->n && !rc; i++)
-		rc = decoded(rb, "SelectMergeProfile",
-			     remote_decode_pprof(rb->codec, (const uint8_t *)c->bodies[i].data,
-						 c->bodies[i].len, &parts[i]));
-	/*
-	 * A server's empty answer adds nothing: an empty Profile message, no sample type at
-	 * all, or Grafana Pyroscope's merge of nothing, {"sampleType":[{}],...} (one type
-	 * with empty names, no samples) — one piece of a split range without profiles
-	 * answers that.
-	 */
-	for (i = 0; !rc && i < np; i++)
-		if (!parts[i] || parts[i]->ntypes != 1 || parts[i]->nsamples == 0) {
-			if (parts[i] && parts[i]->nsamples)
-				rc = err_set(ERR_PARSE,
-					     "%s: SelectMergeProfile answered %u sample types, "
-					     "not 1",
-					     rb->shown.data, parts[i]->ntypes);
-			prof_free(parts[i]);
-			memmove(parts + i, parts + i + 1, (np - i - 1) * sizeof(*parts));
-			parts[--np] = NULL;
-			i--;
-		}
-	if (!rc && np == 1) {
-		*out = parts[0];
-		parts[0] = NULL;
-	} else if (!rc && np) {
-		rc = decoded(rb, "SelectMergeProfile",
-			     prof_merge((const struct prof *const *)parts, np, out));
-	} else if (!rc) {
-		rc = flamebearer_to_prof(NULL, 0, &fi, out);
-	}
-	for (i = 0; i < np; i++)
-		prof_free(parts[i]);
-	free(parts);
-	return rc;
+	if ((rc = decoded(rb, "SelectMergeProfile", remote_merge_acc_finish(&c->acc, out))))
+		return rc;
+	/* every piece empty: the empty profile of the type */
+	return *out ? 0 : flamebearer_to_prof(NULL, 0, &fi, out);
 }
 
 /*
@@ -1161,7 +1158,7 @@ static int do_merge(struct backend *b, const struct query *q, uint32_t max_nodes
 {
 	struct rbackend *rb = (struct rbackend *)b;
 	struct merge_ctx c = { q, { BUF_INIT, TYPES__V1__STACK_TRACE_SELECTOR__INIT, NULL, NULL },
-			       max_nodes, tree, NULL, 0, 0 };
+			       max_nodes, tree, NULL, 0, 0, { { NULL }, { 0 }, 0, 0 } };
 	struct profile_type pt = { 0 };
 	bool truncated = false;
 	size_t i;
@@ -1203,6 +1200,7 @@ done:
 	for (i = 0; i < c.n; i++)
 		buf_release(&c.bodies[i]);
 	free(c.bodies);
+	remote_merge_acc_release(&c.acc);
 	qmsg_release(&c.m);
 	profile_type_release(&pt);
 	return rc;

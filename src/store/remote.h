@@ -42,7 +42,9 @@
  * the lists, timelines and merges (whose results add up exactly: Pyroscope sums over
  * time; a timeline's pieces meet on multiples of its step, and each point is taken from
  * the piece whose range holds its step); when no limit can be read from the refusal,
- * the server's reason is the error.
+ * the server's reason is the error.  A range of more than 1,000 pieces is refused
+ * (ERR_TOOBIG, naming the limit).  A merge's pieces are decoded and merged as they
+ * arrive (remote_merge_acc), so that their answers are not all held at once.
  * Errors are one line: "<url>: authentication failed: <the server's message>",
  * "... permission denied ...", "... not found ...", the server's own message for
  * others (a Connect error's message, or the first line of another body), "cannot
@@ -144,6 +146,23 @@ int remote_decode_diff(enum remote_codec c, const uint8_t *data, size_t len,
  * (v2's query frontend, and v1's for a range past its lookback).
  */
 int remote_decode_pprof(enum remote_codec c, const uint8_t *data, size_t len, struct prof **out);
+/*
+ * The SelectMergeProfile answers of a split range's pieces, merged as they arrive: what
+ * prof_merge() of them all in order gives, with at most log2(pieces) + 1 profiles held
+ * (and one being made) instead of every piece until the last.  add takes part (non-NULL)
+ * in every case; finish hands the merge to *out (NULL when nothing was added) and leaves
+ * a empty; release frees what a holds.  peak is the most parts held at once (tests).
+ */
+struct remote_merge_acc {
+	struct prof *part[64];
+	uint64_t size[64];  /* pieces in part[i]: powers of two, decreasing */
+	size_t n, peak;
+};
+
+void remote_merge_acc_init(struct remote_merge_acc *a);
+int remote_merge_acc_add(struct remote_merge_acc *a, struct prof *part);
+int remote_merge_acc_finish(struct remote_merge_acc *a, struct prof **out);
+void remote_merge_acc_release(struct remote_merge_acc *a);
 /* ProfileTypesResponse → appended to out (IDs that do not parse are left out). */
 int remote_decode_profile_types(enum remote_codec c, const uint8_t *data, size_t len,
 				struct profile_type_list *out);

@@ -21,6 +21,7 @@
 #include "ingest/decode.h"
 #include "pbjson.h"
 #include "profile.pb-c.h"
+#include "profile/merge.h"
 #include "querier.pb-c.h"
 #include "types.pb-c.h"
 
@@ -172,6 +173,71 @@ int remote_decode_diff(enum remote_codec c, const uint8_t *data, size_t len,
 		}
 	}
 	pb_budget_release(&bu);
+	return rc;
+}
+
+/* ---- the pieces of a split range, merged as they come ---- */
+
+void remote_merge_acc_init(struct remote_merge_acc *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+void remote_merge_acc_release(struct remote_merge_acc *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		prof_free(a->part[i]);
+	a->n = 0;
+}
+
+/*
+ * A binary counter: parts of 2^k pieces each, largest (earliest) first, two of the same
+ * size merged into one at once.  Pieces stay in order and prof_merge() keeps each
+ * input's samples in order and its tables in first-seen order, so any grouping of
+ * neighbours gives what one merge of them all gives; merging into one running profile
+ * instead would copy it once a piece (quadratic in the pieces).
+ */
+int remote_merge_acc_add(struct remote_merge_acc *a, struct prof *part)
+{
+	struct prof *two[2], *m;
+	int rc;
+
+	if (a->n == sizeof(a->part) / sizeof(*a->part)) {
+		prof_free(part);
+		return err_set(ERR_TOOBIG, "too many pieces to merge");
+	}
+	a->part[a->n] = part;
+	a->size[a->n++] = 1;
+	if (a->n > a->peak)
+		a->peak = a->n;
+	while (a->n >= 2 && a->size[a->n - 2] == a->size[a->n - 1]) {
+		two[0] = a->part[a->n - 2];
+		two[1] = a->part[a->n - 1];
+		if ((rc = prof_merge((const struct prof *const *)two, 2, &m)))
+			return rc;
+		prof_free(two[0]);
+		prof_free(two[1]);
+		a->n--;
+		a->part[a->n - 1] = m;
+		a->size[a->n - 1] *= 2;
+	}
+	return 0;
+}
+
+int remote_merge_acc_finish(struct remote_merge_acc *a, struct prof **out)
+{
+	int rc = 0;
+
+	*out = NULL;
+	if (a->n == 1) {
+		*out = a->part[0];
+		a->n = 0;
+	} else if (a->n > 1) {
+		rc = prof_merge((const struct prof *const *)a->part, a->n, out);
+		remote_merge_acc_release(a);
+	}
 	return rc;
 }
 
