@@ -936,7 +936,10 @@ static void header(struct tui_app *a, int y, int w)
 	} else {
 		const struct list_routine *r = &st->list.r[st->routine];
 
-		buf_add(&raw, prof_str(st->prof, r->file), prof_strlen(st->prof, r->file));
+		/* named as list's ROUTINE line and pprof name it; the code is read by the raw name */
+		if (granularity_file_name(&raw, prof_str(st->prof, r->file),
+					  prof_strlen(st->prof, r->file)))
+			buf_add(&raw, prof_str(st->prof, r->file), prof_strlen(st->prof, r->file));
 		if (st->have_code && last_cost_line(r) > (int64_t)st->nlines)
 			buf_printf(&raw, " [code of %u lines, costs to line %lld: not this code?]",
 				   st->nlines, (long long)last_cost_line(r));

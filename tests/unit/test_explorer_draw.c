@@ -428,10 +428,10 @@ static void test_header_file_name(void **state)
 }
 
 /*
- * A profile of main.f in hugeline.go (source_path dir): 5 samples on line 3 and 7 on line
- * `far`, far past the file's 5 lines.
+ * A profile of main.f in `name` (hugeline.go: in the source_path dir): 5 samples on line
+ * 3 and 7 on line `far`.
  */
-static struct prof *far_line_profile(int64_t far)
+static struct prof *far_line_profile(const char *name, int64_t far)
 {
 	static const int64_t lines[] = { 3, 0 }, values[] = { 5, 7 };
 	struct prof_builder *b;
@@ -442,7 +442,7 @@ static struct prof *far_line_profile(int64_t far)
 	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
 	assert_int_equal(pb_string(b, "count", 5, &u), 0);
 	assert_int_equal(pb_sample_type(b, t, u), 0);
-	assert_int_equal(pb_string(b, "hugeline.go", 11, &file), 0);
+	assert_int_equal(pb_string(b, name, strlen(name), &file), 0);
 	assert_int_equal(pb_string(b, "main.f", 6, &nm), 0);
 	assert_int_equal(pb_function(b, &(struct prof_function){ nm, nm, file, 2 }, &fn), 0);
 	for (i = 0; i < 2; i++) {
@@ -513,7 +513,7 @@ static void test_source_far_line(void **state)
 
 	(void)state;
 	so.source_path = write_code(code, dir, sizeof(dir));
-	a = app_with_source(far_line_profile(1000000000), &so, false);
+	a = app_with_source(far_line_profile("hugeline.go", 1000000000), &so, false);
 	signal(SIGALRM, watchdog_fired);
 	alarm(5);
 	text = source_of(a, &scr, "main.f");
@@ -574,7 +574,7 @@ static void test_source_line_past_2_32(void **state)
 
 	(void)state;
 	so.source_path = write_code(code, dir, sizeof(dir));
-	a = app_with_source(far_line_profile(4294967299LL), &so, false);
+	a = app_with_source(far_line_profile("hugeline.go", 4294967299LL), &so, false);
 	text = source_of(a, &scr, "main.f");
 	assert_true(a->src.have_code);
 	assert_int_equal(a->src.sel, 4294967299LL);
@@ -587,6 +587,26 @@ static void test_source_line_past_2_32(void **state)
 	assert_int_equal(a->src.sel, 4294967299LL);
 	tui_app_key(a, 'N');
 	assert_int_equal(a->src.sel, 3);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/*
+ * The pane's header names the file as list's ROUTINE line and pprof do, trimmed of
+ * Bazel's /proc/self/cwd/ and cleaned: it showed /proc/self/cwd/./pkg//hugeline.go.
+ */
+static void test_source_header_file_shown(void **state)
+{
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct offscreen scr = screen_open(24, 100);
+	struct tui_app *a = app_with_source(far_line_profile("/proc/self/cwd/./pkg//hugeline.go",
+							     9), &so, false);
+	const char *line;
+
+	(void)state;
+	line = screen_line(source_of(a, &scr, "main.f"), 2);  /* under the breadcrumb */
+	if (strncmp(line, " pkg/hugeline.go (no code: ", 27) != 0)
+		fail_msg("header: '%s'", line);
 	screen_close(&scr);
 	tui_app_free(a);
 }
@@ -675,6 +695,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_header_file_name),
 		cmocka_unit_test(test_source_far_line),
 		cmocka_unit_test(test_source_line_past_2_32),
+		cmocka_unit_test(test_source_header_file_shown),
 		cmocka_unit_test(test_diff_table_signed_base),
 		cmocka_unit_test(test_diff_table_huge_change),
 	};
