@@ -535,6 +535,7 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 	snprintf(j->sel_text, sizeof(j->sel_text), "%s", b->selector);
 	j->range.from_ns = b->from_ns;
 	j->range.to_ns = b->to_ns;
+	j->range_gen = b->range_gen;
 	j->agg = b->agg;
 	/* a service name may be as long as a label value (2,048 bytes): never cut */
 	if (!(j->service = strdup(r ? r->service : ""))) {
@@ -920,6 +921,13 @@ bool browser_view_poll(struct tui_app *a)
 		}
 		case BJ_TIMELINE: {
 			size_t k, n = j->tl.n ? j->tl.v[0].n : 0;
+
+			/*
+			 * read for a range since replaced ([ ] or t while it ran): its bars and
+			 * steps are not this range's; the new range's own is queued behind it
+			 */
+			if (j->range_gen != b->range_gen)
+				break;
 
 			free(b->tl);
 			b->tl = calloc(n ? n : 1, sizeof(*b->tl));

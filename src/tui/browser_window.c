@@ -208,6 +208,7 @@ void browser_range_changed(struct browser_state *b)
 	free(b->tl);
 	b->tl = NULL;
 	b->ntl = 0;
+	b->range_gen++;  /* a timeline still being read for the old range is dropped */
 	st = (int64_t)(browser_timeline_step_s(b) * NS);
 	b->tl_step = st;
 	b->tl_from = b->from_ns - (b->from_ns % st + st) % st;

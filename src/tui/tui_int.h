@@ -395,6 +395,7 @@ struct bjob {
 	char sel_text[PROMPT_MAX], ptype[512], label[128];
 	struct time_range range, prev;
 	double step_s;
+	unsigned range_gen;        /* the browser's range_gen when it started */
 	int rc;
 	char err[256];
 	struct browse_row *rows;
@@ -454,6 +455,7 @@ struct browser_state {
 	double *tl;                /* the selected row's timeline */
 	size_t ntl;
 	int64_t tl_from, tl_step;
+	unsigned range_gen;        /* counts browser_range_changed(): a timeline read before is stale */
 	char bd_label[128];
 	char **bd_names;
 	double *bd, bd_total;

@@ -1305,6 +1305,44 @@ static void wait_jobs(struct tui_app *a)
 	assert_false(browser_view_busy(a, NULL));
 }
 
+/*
+ * A new range (t, ]) while the row's timeline was being read: that timeline, of the old range,
+ * landed after the range changed and brought back the old bars and steps (a minute's
+ * on 1 h, over 6 h) until the new range's arrived; the window keys moved by them.
+ */
+static void test_stale_timeline_dropped(void **state)
+{
+	int64_t from = hour_from();
+	struct store *s = gauge_store("stale.db", from);
+	struct tui_app *a = tb_app_on(s, NULL);
+	char r[64];
+	int64_t want;
+	int i;
+
+	(void)state;
+	set_hour(a, from);
+	assert_true(a->br.nrows >= 2);
+	a->async = true;
+	tui_app_key(a, a->br.row ? 'k' : 'j');  /* the row's timeline, on a worker */
+	assert_non_null(a->br.job);
+	/* t: 6 h around the hour (] would end now, past the data) */
+	snprintf(r, sizeof(r), "%lld %lld", (long long)(from / SEC - 7200),
+		 (long long)(from / SEC + 4 * 3600));
+	assert_int_equal(browser_view_set_range(a, r), 0);
+	want = a->br.tl_step;
+	assert_true(want > 60 * SEC);
+	for (i = 0; i < 1000 && !browser_view_poll(a); i++)  /* until the old job lands */
+		usleep(10000);
+	assert_true(i < 1000);
+	tu_assert_i64(a->br.tl_step, want);
+	assert_int_equal(a->br.ntl, 0);
+	wait_jobs(a);
+	tu_assert_i64(a->br.tl_step, want);
+	assert_true(a->br.ntl > 0);
+	tui_app_free(a);
+	store_close(s);
+}
+
 /* The app on before_and_now's store, the middle half hour compared with the one before. */
 static struct tui_app *compared(struct store *s)
 {
@@ -1469,6 +1507,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_window_sum_edges),
 		cmocka_unit_test(test_window_follows_live_range),
 		cmocka_unit_test(test_new_range_new_steps),
+		cmocka_unit_test(test_stale_timeline_dropped),
 		cmocka_unit_test(test_list_keys),
 		cmocka_unit_test(test_breakdown_scrolls),
 		cmocka_unit_test(test_breakdown_mouse),
