@@ -91,7 +91,7 @@ bool profile_type_is_gauge(const char *id)
 
 bool aggregate_averages(enum aggregate agg, const char *profile_type)
 {
-	return agg == AGG_AVG || (agg == AGG_AUTO && profile_type_is_gauge(profile_type));
+	return agg == AGG_AVG || agg == AGG_AVG_POOLED || (agg == AGG_AUTO && profile_type_is_gauge(profile_type));
 }
 
 int aggregate_parse(const char *s, enum aggregate *out)

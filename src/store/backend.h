@@ -18,10 +18,12 @@
  * (inuse_*, goroutine(s), live, Node's heap space/objects: a snapshot, not a count over
  * time) is averaged per series over its profiles, then the series are added — a 1 h heap
  * view shows the heap of a typical moment, not 360 heaps stacked.  AGG_SUM / AGG_AVG in
- * the query override that (--aggregate sum|avg).  In a timeline an explicit AGG_AVG is
- * Pyroscope's: a step of a group is the mean of every profile of the whole group in it,
- * its series pooled (two series of 10 and 30 give 20), where a gauge's AGG_AUTO averages
- * each series and adds them (40).
+ * the query override that (--aggregate sum|avg), in timelines too, so that a timeline's
+ * step and the merge of that step agree.  AGG_AVG_POOLED is Pyroscope's explicit average
+ * (what serve's SelectSeries AVERAGE and render's aggregation=avg ask for): in a
+ * timeline a step of a group is the mean of every profile of the whole group in it, its
+ * series pooled (two series of 10 and 30 give 20, where AGG_AVG and a gauge's AGG_AUTO
+ * give 40); in a merge it is AGG_AVG.
  *
  * Ownership: every result comes back through an out-parameter the caller owns and
  * releases with the matching *_release() (lists) or prof_free() (profiles).  Lists are
@@ -71,7 +73,7 @@ struct series_points_list {
 	size_t n, cap;
 };
 
-enum aggregate { AGG_AUTO, AGG_SUM, AGG_AVG };
+enum aggregate { AGG_AUTO, AGG_SUM, AGG_AVG, AGG_AVG_POOLED };
 
 struct query {
 	const char *profile_type;        /* required: a profile type ID */

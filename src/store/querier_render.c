@@ -301,7 +301,7 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 	if (agg.len == 3 && strcmp(agg.data, "sum") == 0)
 		q.agg = AGG_SUM;
 	else if (agg.len == 3 && strcmp(agg.data, "avg") == 0)
-		q.agg = AGG_AVG;
+		q.agg = AGG_AVG_POOLED;  /* upstream's rangeSeries */
 	/* the merge follows the backend's rule; aggregation= is the timeline's */
 	{
 		enum aggregate tl_agg = q.agg;

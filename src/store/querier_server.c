@@ -901,7 +901,7 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 		goto done;
 	}
 	if (req->has_aggregation)
-		q.agg = req->aggregation == AGGREGATION_AVERAGE ? AGG_AVG : AGG_SUM;
+		q.agg = req->aggregation == AGGREGATION_AVERAGE ? AGG_AVG_POOLED : AGG_SUM;
 	if (q.range.from_ns == q.range.to_ns) {
 		rc = reply(c, &resp.base);
 		goto done;

@@ -15,8 +15,9 @@
  * the nearest integer); series are added; the stacks are walked up the trie into a
  * struct prof made through one builder, which also receives each scope's symbols.
  *
- * Timelines: the same per step, but an explicit AGG_AVG is Pyroscope's: a group's step
- * is the mean of all the group's profiles in it, the series' values added first.
+ * Timelines: the same per step (so a step agrees with the merge of it), but
+ * AGG_AVG_POOLED, the query API's explicit average, is Pyroscope's: a group's step is the
+ * mean of all the group's profiles in it, the series' values added first.
  *
  * Every scan polls the backend's cancel flag per series (and per row read), lists too.
  */
@@ -1107,7 +1108,7 @@ struct tl_ctx {
 	const char *series_group;  /* the series' own value of group_by, or NULL */
 	bool avg;                  /* a gauge by default: each series over its profiles */
 	/*
-	 * An explicit average (AGG_AVG), as upstream's rangeSeries: a group's step is the
+	 * The query API's explicit average (AGG_AVG_POOLED), as upstream's rangeSeries: a group's step is the
 	 * mean of every profile of the group in the step, whichever series it is from, so
 	 * two series of one group average together instead of adding their averages.
 	 */
@@ -1267,7 +1268,7 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 	t.sb = sb;
 	t.q = q;
 	t.group_by = group_by && *group_by ? group_by : NULL;
-	t.pooled = q->agg == AGG_AVG;
+	t.pooled = q->agg == AGG_AVG_POOLED;
 	t.avg = !t.pooled && aggregate_averages(q->agg, q->profile_type);
 	t.cur_k = SIZE_MAX;
 	blob_init(&blob);

@@ -903,7 +903,7 @@ static int select_series(struct rbackend *rb, struct tl_ctx *c, int64_t start_ms
 	}
 	if (c->q->agg != AGG_AUTO) {
 		req.has_aggregation = 1;
-		req.aggregation = c->q->agg == AGG_AVG ? AGGREGATION_AVERAGE : AGGREGATION_SUM;
+		req.aggregation = c->q->agg == AGG_SUM ? AGGREGATION_SUM : AGGREGATION_AVERAGE;
 	}
 	if (c->q->ncall_site)
 		req.stack_trace_selector = &c->m.sts;

@@ -11,6 +11,7 @@
 #include "testutil.h"
 
 #include <ftw.h>
+#include <math.h>
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1370,6 +1371,45 @@ static void test_series_average(void **state)
 }
 
 /*
+ * The backend's own --aggregate avg (the CLI's and the explorer's) stays what a merge of
+ * the step gives, each series averaged, then added: the pooled average is the query API's
+ * only (882ec12 made every explicit average pooled, so the browser's breakdown of a
+ * label value no longer matched the profile Enter opened for it).
+ */
+static void test_backend_average_is_merge(void **state)
+{
+	struct series_points_list tl = { 0 };
+	struct backend *saved;
+	struct store *s = scratch_begin("avgmerge", &saved);
+	struct query q = { 0 };
+	struct selector *sel = NULL;
+	struct prof *p = NULL;
+
+	(void)state;
+	put_in(s, "avgwork", "cpuwork-cpu.pb.gz", T0, "region", "x");
+	put_in(s, "avgwork", "cpuwork-cpu.pb.gz", T0 + 2 * SEC, "region", "x");
+	put_in(s, "avgwork", "cpuwork-cpu.pb.gz", T0 + 4 * SEC, "region", "y");
+	assert_int_equal(selector_parse("{service_name=\"avgwork\"}", &sel), 0);
+	q.profile_type = CPU;
+	q.selector = sel;
+	q.range.from_ns = T0;
+	q.range.to_ns = T0 + 10 * SEC;
+	q.agg = AGG_AVG;
+	assert_int_equal(be->ops->timeline(be, &q, 10, "service_name", &tl), 0);
+	assert_int_equal(be->ops->merge(be, &q, &p, NULL), 0);
+	assert_int_equal(tl.n, 1);
+	assert_true(tl.v[0].n >= 1);
+	/* x's average (one profile's worth) + y's: twice one profile, as the merge says */
+	if (llround(tl.v[0].values[0]) != prof_total(p, 0))
+		fail_msg("timeline step %.0f, merge %lld", tl.v[0].values[0],
+			 (long long)prof_total(p, 0));
+	series_points_list_release(&tl);
+	prof_free(p);
+	selector_free(sel);
+	scratch_end(s, saved);
+}
+
+/*
  * SelectSeries' step is read as upstream reads it, time.Duration(step * 1e9).Milliseconds():
  * 4.1 is 4099 ms and 0.0019 is 1 ms (serve rounded to the ns: 4100 ms and 1.9 ms steps).
  * A profile at a multiple of the step is the point one step later, so the stamp names
@@ -1428,6 +1468,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_matcher_cap),
 		cmocka_unit_test(test_series_order),
 		cmocka_unit_test(test_series_average),
+		cmocka_unit_test(test_backend_average_is_merge),
 		cmocka_unit_test(test_series_step_ms),
 	};
 
