@@ -35,11 +35,29 @@ static bool looks_like_text(const uint8_t *p, size_t n)
 }
 
 /*
+ * Does the line p[start..e) (its line break and trailing blanks cut off) end as a folded
+ * line does: a blank and a count, whole or with a fraction (which the folded reader then
+ * names)?
+ */
+static bool line_counted(const uint8_t *p, size_t start, size_t e)
+{
+	size_t d = e;
+
+	while (d > start && p[d - 1] >= '0' && p[d - 1] <= '9')
+		d--;
+	if (d > start + 1 && d < e && p[d - 1] == '.') {  /* "12.0": refused later */
+		d--;
+		while (d > start && p[d - 1] >= '0' && p[d - 1] <= '9')
+			d--;
+	}
+	return d < e && d > start && (p[d - 1] == ' ' || p[d - 1] == '\t');
+}
+
+/*
  * Folded stacks with hostile names (escape sequences) are not "mostly printable", so
  * this checks the shape instead: no NUL, and every complete line in the first 4 KiB
- * blank, a '#' comment, or ending in whitespace and a count (whole, or with a fraction
- * the folded reader then names; blanks after it) — or, with `most`, at
- * least half of the others so ending (and one at least).
+ * blank, a '#' comment, or ending in whitespace and a count (blanks after it) — or, with
+ * `most`, at least half of the others so ending (and one at least).
  */
 static bool looks_like_folded(const uint8_t *p, size_t n, bool most)
 {
@@ -57,26 +75,41 @@ static bool looks_like_folded(const uint8_t *p, size_t n, bool most)
 		while (e > start && (p[e - 1] == '\r' || p[e - 1] == ' ' || p[e - 1] == '\t'))
 			e--;  /* the folded reader ignores blanks after the count */
 		if (e > start && p[start] != '#') {
-			size_t d = e;
-
-			while (d > start && p[d - 1] >= '0' && p[d - 1] <= '9')
-				d--;
-			if (d > start + 1 && d < e && p[d - 1] == '.') {  /* "12.0": refused later */
-				d--;
-				while (d > start && p[d - 1] >= '0' && p[d - 1] <= '9')
-					d--;
-			}
 			lines++;
-			if (d == e || d == start || (p[d - 1] != ' ' && p[d - 1] != '\t')) {
-				if (!most)
-					return false;
-			} else {
+			if (line_counted(p, start, e))
 				good++;
-			}
+			else if (!most)
+				return false;
 		}
 		start = i + 1;
 	}
 	return good > 0 && good * 2 >= lines;
+}
+
+/*
+ * Is the first line (after a UTF-8 BOM and blanks) a folded line, "frame;... count"?
+ * Folded frames may start with '{' or '<' ("{closure}", "<module>"), so the JSON and HTML
+ * sniffs ask this too: no JSON document or web page has such a first line.  With
+ * `whole`, only a line that ends in a line break counts (a document cut short after
+ * "\"endValue\": 12" has no first line yet); without, the end of the data ends it too.
+ * The whole line is looked at, however long (a folded root frame may take megabytes).
+ */
+static bool first_line_folded(const uint8_t *p, size_t n, bool whole)
+{
+	size_t i = 0, e;
+	const uint8_t *nl;
+
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		i = 3;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+		i++;
+	nl = i < n ? memchr(p + i, '\n', n - i) : NULL;
+	if (!nl && whole)
+		return false;
+	e = nl ? (size_t)(nl - p) : n;
+	while (e > i && (p[e - 1] == '\r' || p[e - 1] == ' ' || p[e - 1] == '\t'))
+		e--;
+	return e > i && p[i] != '#' && !memchr(p + i, 0, e - i) && line_counted(p, i, e);
 }
 
 /* A varint at p[*i]: 1 read, 0 cut short by the end of the data, -1 longer than 10 bytes. */
@@ -160,7 +193,9 @@ static int js_hex(uint8_t c)
  * The JSON string at p[i] ('"'), its escapes undone (\uXXXX of ASCII as the character,
  * any other, and \\u0000, as one 0xff byte: no key or name looked for has one): the first cap - 1
  * bytes into out, NUL-terminated, *len its whole decoded length.  Returns the index past
- * its closing quote, n when it does not end (or an escape is bad).
+ * its closing quote, n when it does not end (or an escape is bad), 0 when it holds a
+ * control character, which JSON does not allow in a string (a line break: this is text
+ * that has a '"' in its first line, not JSON cut short).
  */
 static size_t js_string(const uint8_t *p, size_t n, size_t i, char *out, size_t cap, size_t *len)
 {
@@ -169,6 +204,8 @@ static size_t js_string(const uint8_t *p, size_t n, size_t i, char *out, size_t 
 	for (i++; i < n && p[i] != '"'; i++) {
 		uint8_t c = p[i];
 
+		if (c < 0x20)
+			return 0;
 		if (c == '\\') {
 			if (++i >= n)
 				return n;
@@ -234,8 +271,30 @@ static size_t js_skip(const uint8_t *p, size_t n, size_t i)
 	return n;
 }
 
+/*
+ * The kind a walk of the top-level keys found, given how the walk stopped.  A JSON
+ * document ends with its object (blanks after it), and is then of its kind.  One cut
+ * short (`cut`), or broken (something else after a value or the object), still is, and
+ * its decoder says where it breaks, unless its first line is a folded line: folded text
+ * such as "{\"flamebearer\":{} 100" or "{\"$schema\":\"speedscope\"};main 5", whose root
+ * frame looks like the start of an object.  Cut short, that first line must end in a line
+ * break: a document cut after "\"endValue\": 12" has not ended one.
+ */
+static enum decode_format js_kind_at_end(const uint8_t *p, size_t n, size_t i, bool cut,
+					 enum decode_format kind)
+{
+	if (kind == DECODE_AUTO)
+		return kind;
+	if (cut)
+		return first_line_folded(p, n, true) ? DECODE_AUTO : kind;
+	while (i < n && js_blank(p[i]))
+		i++;
+	return i == n || !first_line_folded(p, n, false) ? kind : DECODE_AUTO;
+}
+
 enum decode_format decode_json_kind(const uint8_t *p, size_t n)
 {
+	enum decode_format kind = DECODE_AUTO;
 	char key[16], val[512];
 	size_t i = 0, klen, vlen, v;
 
@@ -245,33 +304,47 @@ enum decode_format decode_json_kind(const uint8_t *p, size_t n)
 		i++;
 	if (i >= n || p[i] != '{')
 		return DECODE_AUTO;
+	/*
+	 * Every key is walked, not only up to the one that tells: folded text may begin
+	 * with what looks like such a key ("{\"$schema\":\"speedscope\"} 5"), and what
+	 * follows the object or the byte no object holds there says which it is.
+	 */
 	for (i++;;) {
 		while (i < n && js_blank(p[i]))
 			i++;
-		if (i >= n || p[i] != '"')
-			return DECODE_AUTO;
-		i = js_string(p, n, i, key, sizeof(key), &klen);
+		if (i >= n)
+			return js_kind_at_end(p, n, i, true, kind);
+		if (p[i] != '"' || !(i = js_string(p, n, i, key, sizeof(key), &klen)))
+			return js_kind_at_end(p, n, i, false, kind);
 		while (i < n && js_blank(p[i]))
 			i++;
-		if (i >= n || p[i] != ':')
-			return DECODE_AUTO;
+		if (i >= n)
+			return js_kind_at_end(p, n, i, true, kind);
+		if (p[i] != ':')
+			return js_kind_at_end(p, n, i, false, kind);
 		for (i++; i < n && js_blank(p[i]); i++)
 			;
 		v = i;
 		if (v < n && p[v] == '"' && klen < sizeof(key) &&
 		    (strcmp(key, "$schema") == 0 || strcmp(key, "exporter") == 0)) {
-			i = js_string(p, n, v, val, sizeof(val), &vlen);
-			if (strstr(val, "speedscope"))
-				return DECODE_SPEEDSCOPE;
+			if (!(i = js_string(p, n, v, val, sizeof(val), &vlen)))
+				return js_kind_at_end(p, n, v, false, kind);
+			/* a value cut short is no answer: "{\"$schema\":\"speedscope x 5" is folded */
+			if (strstr(val, "speedscope") && kind == DECODE_AUTO && i > v + 1 &&
+			    p[i - 1] == '"' && p[i - 2] != '\\')
+				kind = DECODE_SPEEDSCOPE;
 		} else {
 			i = js_skip(p, n, v);
-			if (v < n && p[v] == '{' && klen < sizeof(key) && strcmp(key, "flamebearer") == 0)
-				return DECODE_FLAMEBEARER;
+			if (v < n && p[v] == '{' && klen < sizeof(key) &&
+			    strcmp(key, "flamebearer") == 0 && kind == DECODE_AUTO)
+				kind = DECODE_FLAMEBEARER;
 		}
 		while (i < n && js_blank(p[i]))
 			i++;
-		if (i >= n || p[i] != ',')
-			return DECODE_AUTO;
+		if (i >= n)
+			return js_kind_at_end(p, n, i, true, kind);
+		if (p[i] != ',')
+			return js_kind_at_end(p, n, p[i] == '}' ? i + 1 : i, false, kind);
 		i++;
 	}
 }
@@ -282,7 +355,8 @@ enum decode_format decode_detect(const uint8_t *p, size_t n)
 
 	if (json != DECODE_AUTO)
 		return json;
-	if (speedscope_detect(p, n))
+	/* cut short before the walk reached its $schema: folded text is not, as above */
+	if (speedscope_detect(p, n) && !first_line_folded(p, n, false))
 		return DECODE_SPEEDSCOPE;
 	if (perf_detect(p, n))
 		return DECODE_PERF;
@@ -383,7 +457,8 @@ static size_t first_nonblank(const uint8_t *p, size_t n)
 
 /*
  * An object that is JSON and not folded text starting with '{': '{' (after blanks and a
- * UTF-8 BOM), then a key's '"' or the closing '}', and lines that do not end in counts.
+ * UTF-8 BOM), then a key's '"' or the closing '}', and lines that do not end in counts
+ * (the first line looked at whole, as first_line_folded does).
  */
 static bool looks_like_json_object(const uint8_t *p, size_t n)
 {
@@ -393,13 +468,15 @@ static bool looks_like_json_object(const uint8_t *p, size_t n)
 		return false;
 	for (i++; i < n && js_blank(p[i]); i++)
 		;
-	return i < n && (p[i] == '"' || p[i] == '}') && !looks_like_folded(p, n, false);
+	return i < n && (p[i] == '"' || p[i] == '}') && !looks_like_folded(p, n, false) &&
+	       !first_line_folded(p, n, false);
 }
 
 /*
  * A web page (a sign-in page or an error page saved, a URL's answer that did not say it
  * was one): "<!doctype html" or "<html" first, after blanks and a UTF-8 BOM.  Not any
- * '<': folded text may begin with a frame such as "<module>".
+ * '<': folded text may begin with a frame such as "<module>"; nor a first line that is
+ * a folded line ("<html> 12": a frame named so, counted).
  */
 static bool looks_like_html(const uint8_t *p, size_t n)
 {
@@ -407,9 +484,10 @@ static bool looks_like_html(const uint8_t *p, size_t n)
 
 	n -= i;
 	p += i;
-	return (n >= 14 && has_word_nocase(p, 14, "<!doctype html")) ||
-	       (n >= 5 && has_word_nocase(p, 5, "<html") &&
-		(n == 5 || p[5] == '>' || text_ascii_space(p[5])));
+	return ((n >= 14 && has_word_nocase(p, 14, "<!doctype html")) ||
+		(n >= 5 && has_word_nocase(p, 5, "<html") &&
+		 (n == 5 || p[5] == '>' || text_ascii_space(p[5])))) &&
+	       !first_line_folded(p, n, false);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/arena.h"
 #include "base/err.h"
@@ -302,12 +303,59 @@ int encode_nothing(const struct prof *p, uint32_t type, const char *why)
 	return rc;
 }
 
+/*
+ * The root frame's name id of the first line encode_folded writes for sample type
+ * `type`, PROF_NONE when it writes none.
+ */
+static uint32_t first_root(const struct prof *p, uint32_t type)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		const struct prof_location *l;
+
+		if (prof_value(p, i, type) == 0 || s->nlocs == 0)
+			continue;
+		l = &p->locations[p->sample_locs[s->loc_off + s->nlocs - 1]];
+		return l->nlines ? p->functions[p->lines[l->line_off + l->nlines - 1].func].name :
+				   PROF_NONE;
+	}
+	return PROF_NONE;
+}
+
+/*
+ * Would a first line starting with this root frame look like JSON or markup to a reader
+ * that sniffs the first bytes after a BOM and blanks, as smolder's own did: '{'
+ * ("{closure}", "{\"flamebearer\":{}}"), or '<' then '!', '?', "html" or "svg" ("<html>",
+ * "<!DOCTYPE html>"); not "<unknown>" or Python's "<module>".  A blank that starts the
+ * frame is written as '?', so only blanks after a BOM count.
+ */
+static bool root_looks_like_markup(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		for (i = 3; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+			;
+	s += i;
+	n -= i;
+	if (n > 0 && s[0] == '{')
+		return true;
+	return n > 1 && s[0] == '<' &&
+	       (s[1] == '!' || s[1] == '?' || (n >= 5 && strncasecmp(s + 1, "html", 4) == 0) ||
+		(n >= 4 && strncasecmp(s + 1, "svg", 3) == 0));
+}
+
 int encode_folded(const struct prof *p, uint32_t type, struct buf *out)
 {
-	uint32_t i, j, k;
+	uint32_t i, j, k, root = first_root(p, type);
 	size_t written = 0;
 	int rc = 0;
 
+	/* a comment line first, which every folded reader skips, and no sniffer misreads */
+	if (root != PROF_NONE && root_looks_like_markup(prof_str(p, root), prof_strlen(p, root)))
+		rc = buf_puts(out, "# folded stacks: frame;frame;... count\n");
 	for (i = 0; i < p->nsamples && !rc; i++) {
 		const struct prof_sample *s = &p->samples[i];
 		int64_t v = prof_value(p, i, type);

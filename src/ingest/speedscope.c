@@ -69,10 +69,40 @@ static size_t skip_bom_blanks(const uint8_t *p, size_t n)
 }
 
 /*
+ * Does p[0..n) hold `"key"` followed by ':' and a string value naming speedscope (up to
+ * its closing quote or the end)?  The value's escapes are not undone: speedscope writes
+ * its URL and name plainly.
+ */
+static bool ss_keyed(const uint8_t *p, size_t n, const char *key)
+{
+	size_t k = strlen(key), i, v;
+	const uint8_t *at = p, *q;
+
+	while ((q = memmem(at, n - (size_t)(at - p), key, k)) != NULL) {
+		i = (size_t)(q - p) + k;
+		at = q + 1;
+		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+			i++;
+		if (i >= n || p[i++] != ':')
+			continue;
+		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+			i++;
+		if (i >= n || p[i++] != '"')
+			continue;
+		for (v = i; v < n && p[v] != '"' && p[v] != '\n'; v++)
+			;
+		if (memmem(p + i, v - i, "speedscope", 10))
+			return true;
+	}
+	return false;
+}
+
+/*
  * The sniff behind decode_json_kind (decode.c), which walks the top-level keys with
- * their escapes undone: "speedscope" anywhere in the first 16 KiB of an object, so that a
- * file speedscope wrote but cut short (the walk ends at the cut) is still read as one
- * and its error says where it breaks.
+ * their escapes undone: an object whose "$schema" or "exporter" names speedscope in the
+ * first 16 KiB, so that a file speedscope wrote but cut short (the walk ends at the cut,
+ * perhaps before those keys) is still read as one and its error says where it breaks.
+ * The word elsewhere (a frame named "speedscope::render") is not enough.
  */
 bool speedscope_detect(const uint8_t *data, size_t len)
 {
@@ -80,7 +110,8 @@ bool speedscope_detect(const uint8_t *data, size_t len)
 
 	if (i >= n || data[i] != '{')
 		return false;
-	return memmem(data + i, n - i, "speedscope", 10) != NULL;
+	return ss_keyed(data + i, n - i, "\"$schema\"") ||
+	       ss_keyed(data + i, n - i, "\"exporter\"");
 }
 
 /*

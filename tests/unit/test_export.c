@@ -917,6 +917,59 @@ static void test_folded_trailing_blank(void **state)
 }
 
 /*
+ * Root frames that begin like JSON or a web page ("{closure}" is a Rust and PHP frame)
+ * round-trip through a folded export: the file starts with a comment line, which folded
+ * readers skip, so no reader that sniffs the first bytes takes it for speedscope, Pyroscope
+ * JSON or HTML ("{closure};speedscope::render 100" was refused: "speedscope: invalid
+ * JSON at byte 8").  A root without such a start gets no comment.
+ */
+static void test_folded_markup_roots(void **state)
+{
+	static const char *const roots[] = {
+		"{closure}", "<html>", "<!DOCTYPE html>",
+		"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\"}",
+		"{\"flamebearer\":{}}", "\xef\xbb\xbf {x}",
+	};
+	struct buf out = BUF_INIT;
+	struct prof *p, *q;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(roots) / sizeof(roots[0]); k++) {
+		struct stack st[] = {
+			{ { roots[k], "speedscope::render" }, { 0 }, 100 },
+			{ { "main", "x" }, { 0 }, 5 },
+		};
+
+		p = make_prof("samples", "count", st, 2);
+		buf_reset(&out);
+		assert_int_equal(encode_folded(p, 0, &out), 0);
+		assert_memory_equal(out.data, "# ", 2);
+		q = tu_decode_bytes(out.data, out.len, "export.folded");
+		assert_int_equal(q->nsamples, 2);
+		tu_assert_i64(prof_total(q, 0), 105);
+		if (!tu_has_function(q, roots[k]))
+			fail_msg("'%s' did not read back", roots[k]);
+		assert_true(tu_has_function(q, "speedscope::render"));
+		prof_free(q);
+		prof_free(p);
+	}
+	{
+		static const struct stack st[] = {
+			{ { "main", "{closure}" }, { 0 }, 1 },
+			{ { "<module>", "x" }, { 0 }, 2 },
+		};
+
+		p = make_prof("samples", "count", st, 2);
+		buf_reset(&out);
+		assert_int_equal(encode_folded(p, 0, &out), 0);
+		assert_string_equal(out.data, "main;{closure} 1\n<module>;x 2\n");
+		prof_free(p);
+	}
+	buf_release(&out);
+}
+
+/*
  * A sample type with nothing to show (req_5.pprof's inuse_space: every value 0) made a
  * 0-byte folded file and a speedscope file with "samples":[], both refused when read
  * back; the encoders refuse them in one line naming the type, as they do a type whose
@@ -1136,6 +1189,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pprof_comments),
 		cmocka_unit_test(test_pprof_mapping_flags),
 		cmocka_unit_test(test_folded_trailing_blank),
+		cmocka_unit_test(test_folded_markup_roots),
 		cmocka_unit_test(test_nothing_to_write),
 		cmocka_unit_test(test_outfile),
 	};

@@ -1144,6 +1144,65 @@ static void test_find_type_index(void **state)
 	prof_free(p);
 }
 
+/*
+ * Folded lines whose root frame begins like JSON or a web page ("{closure}" is a Rust and
+ * PHP frame) are folded: the sniffers took "{closure};speedscope::render 100" for
+ * speedscope ("invalid JSON at byte 8") and "<html> 100" for a saved page.  Also with a
+ * second line, without a final line break, and with a root frame longer than the 4 KiB
+ * the folded sniff looks at.  Real documents, and ones cut short, are still what they are.
+ */
+static void test_folded_markup_first_line(void **state)
+{
+	static const char *const roots[] = {
+		"{closure}", "<html>", "<!DOCTYPE html>",
+		"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\"}",
+		"{\"flamebearer\":{}}", "{\"exporter\":\"speedscope\"}", "{\"$schema\":\"speedscope",
+	};
+	struct buf b = BUF_INIT;
+	struct prof *p;
+	size_t i, k;
+
+	(void)state;
+	for (k = 0; k < sizeof(roots) / sizeof(roots[0]); k++) {
+		for (i = 0; i < 4; i++) {
+			buf_reset(&b);
+			buf_puts(&b, roots[k]);
+			if (i == 3)  /* past what looks_like_folded reads */
+				while (b.len < 5000)
+					buf_puts(&b, "x");
+			buf_puts(&b, ";speedscope::render 100");
+			if (i != 1)
+				buf_puts(&b, "\n");
+			if (i == 2)
+				buf_puts(&b, "main 5\n");
+			if (decode_detect((const uint8_t *)b.data, b.len) != DECODE_FOLDED)
+				fail_msg("'%s' (%zu) is not detected as folded", roots[k], i);
+			p = tu_decode_bytes(b.data, b.len, "in");
+			tu_check_invariants(p);
+			tu_assert_i64(flat(p, "samples", "speedscope::render"), 100);
+			tu_assert_i64(total(p, "samples"), i == 2 ? 105 : 100);
+			if (i != 3)
+				assert_true(tu_has_function(p, roots[k]));
+			prof_free(p);
+		}
+	}
+	/* what the sniffers are for */
+	assert_int_equal(detect("{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\""
+				",\"profiles\":[{\"type\":\"sampled\",\"endValue\": 12"),
+			 DECODE_SPEEDSCOPE);  /* cut short */
+	assert_int_equal(detect("{\"flamebearer\":{\"names\":[\"a\"],\n\"levels\": [[0, 1"),
+			 DECODE_FLAMEBEARER);
+	assert_int_equal(detect("{\n  \"exporter\": \"speedscope@1.5\",\n  \"x\": 1\n}\n"),
+			 DECODE_SPEEDSCOPE);
+	assert_int_equal(detect("{\"pad\":[1,2],\n\"$schema\":\"https://www.speedscope.app/"
+				"file-format-schema.json\",\"profiles\":[{\"x\": 1"),
+			 DECODE_SPEEDSCOPE);  /* the textual sniff */
+	fails_with("<!doctype html>\n<p>saved</p>\n", ERR_UNSUPPORTED, "an HTML page");
+	fails_with("<html> <body>x</body> 100</html>", ERR_UNSUPPORTED, "an HTML page");
+	fails_with("{\"not\":\"a profile\"}\n", ERR_UNSUPPORTED, "neither speedscope");
+	buf_release(&b);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -1166,6 +1225,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_flamebearer_json_bounded),
 		cmocka_unit_test(test_empty_pprof),
 		cmocka_unit_test(test_detection),
+		cmocka_unit_test(test_folded_markup_first_line),
 		cmocka_unit_test(test_find_type_index),
 	};
 
