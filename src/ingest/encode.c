@@ -304,6 +304,66 @@ int encode_nothing(const struct prof *p, uint32_t type, const char *why)
 }
 
 /*
+ * Past this many bytes a folded export is refused before anything is written: every line
+ * repeats the names of all its frames, so a small profile (a 1 MB name on a deep
+ * recursive stack) would make hundreds of megabytes per sample.
+ */
+#define FOLDED_MAX_GIB  1
+#define FOLDED_MAX      ((size_t)FOLDED_MAX_GIB << 30)
+
+/* How many bytes put_frame writes for a name: the same whether root, leaf or neither. */
+static size_t frame_len(const char *s, size_t n)
+{
+	size_t i, len, extra = 0;
+
+	if (n == 0)
+		return 9;  /* "<unknown>" */
+	for (i = 0; i < n; i += len) {
+		len = text_utf8_len(s + i, n - i);
+		if (len == 0 || s[i] == '\0') {
+			extra += 2;  /* one byte becomes U+FFFD's three */
+			len = 1;
+		}
+	}
+	return n + extra;
+}
+
+/*
+ * The bytes encode_folded would write for sample type `type` (past FOLDED_MAX, some
+ * number over it), each name measured once (lens, by string id).
+ */
+static int folded_size(const struct prof *p, uint32_t type, size_t *size)
+{
+	size_t *lens = calloc(p->nstrs ? p->nstrs : 1, sizeof(*lens)), total = 0;
+	uint32_t i, j, k;
+
+	if (!lens)
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < p->nsamples && total <= FOLDED_MAX; i++) {
+		const struct prof_sample *s = &p->samples[i];
+
+		if (prof_value(p, i, type) == 0 || s->nlocs == 0)
+			continue;
+		total += 22;  /* " " and a count of at most 20 characters, "\n" */
+		for (j = 0; j < s->nlocs; j++) {
+			const struct prof_location *l = &p->locations[p->sample_locs[s->loc_off + j]];
+
+			for (k = 0; k < l->nlines; k++) {
+				uint32_t name = p->functions[p->lines[l->line_off + k].func].name;
+
+				if (!lens[name])  /* the length plus the ';' before it */
+					lens[name] = frame_len(prof_str(p, name),
+							       prof_strlen(p, name)) + 1;
+				total += lens[name];
+			}
+		}
+	}
+	free(lens);
+	*size = total;
+	return 0;
+}
+
+/*
  * The root frame's name id of the first line encode_folded writes for sample type
  * `type`, PROF_NONE when it writes none.
  */
@@ -350,12 +410,20 @@ static bool root_looks_like_markup(const char *s, size_t n)
 int encode_folded(const struct prof *p, uint32_t type, struct buf *out)
 {
 	uint32_t i, j, k, root = first_root(p, type);
-	size_t written = 0;
-	int rc = 0;
+	size_t written = 0, size = 0;
+	int rc;
 
+	if ((rc = folded_size(p, type, &size)))
+		return rc;
+	if (size > FOLDED_MAX)
+		return err_set(ERR_TOOBIG, "folded output would pass %d GiB (each line repeats "
+			       "its frames' names); export as pprof or speedscope, which write "
+			       "each name once", FOLDED_MAX_GIB);
 	/* a comment line first, which every folded reader skips, and no sniffer misreads */
 	if (root != PROF_NONE && root_looks_like_markup(prof_str(p, root), prof_strlen(p, root)))
 		rc = buf_puts(out, "# folded stacks: frame;frame;... count\n");
+	if (!rc)
+		rc = buf_grow(out, size);
 	for (i = 0; i < p->nsamples && !rc; i++) {
 		const struct prof_sample *s = &p->samples[i];
 		int64_t v = prof_value(p, i, type);

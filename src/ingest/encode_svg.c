@@ -36,6 +36,7 @@
 #define FOOT_H   28                    /* the hover details line */
 #define CHAR_W   7                     /* estimated px per character at 12 px */
 #define MIN_W    0.1                   /* px; narrower frames are merged or left out */
+#define NAME_MAX_BYTES 4096            /* of a name shown; longer ones are cut, with "…" */
 #define STR(x)   #x
 #define XSTR(x)  STR(x)
 
@@ -226,7 +227,17 @@ static int put_box(struct svg *g, const struct box *b, uint32_t max_depth)
 	double y = HEAD_H + (double)(max_depth - b->depth) * ROW_H;
 	char val[UNITS_MAX], pct[UNITS_MAX];
 	int rgb[3] = { 200, 200, 200 }, maxc, rc;
+	bool cut = nlen > NAME_MAX_BYTES;
 
+	/*
+	 * Every box carries its name (its title, its text): a 1 MB name on a deep stack made
+	 * hundreds of megabytes of SVG.  The picture only needs what a person reads, so a
+	 * long name is cut at a character boundary, and says so.
+	 */
+	if (cut)
+		for (nlen = NAME_MAX_BYTES; nlen > NAME_MAX_BYTES - 3 &&
+					    ((unsigned char)name[nlen] & 0xc0) == 0x80; nlen--)
+			;
 	units_format(val, sizeof(val), b->value, g->unit);
 	units_percent(pct, sizeof(pct), b->value, g->total);
 	rc = buf_puts(&g->out, "<g class=\"f\"><title>");
@@ -234,6 +245,8 @@ static int put_box(struct svg *g, const struct box *b, uint32_t max_depth)
 		rc |= buf_printf(&g->out, "+%u frames", b->hidden);
 	else
 		rc |= put_text(g, &g->out, name, nlen);
+	if (cut && !b->hidden)
+		rc |= buf_puts(&g->out, "\xe2\x80\xa6");
 	rc |= buf_puts(&g->out, " (");
 	rc |= put_text(g, &g->out, val, strlen(val));
 	rc |= buf_printf(&g->out, ", %s)</title><rect", pct);

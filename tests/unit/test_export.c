@@ -969,6 +969,92 @@ static void test_folded_markup_roots(void **state)
 	buf_release(&out);
 }
 
+/* One sample of `depth` frames, all the function named name[0..len). */
+static struct prof *deep_prof(const char *name, size_t len, uint32_t depth)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	uint32_t t, u, *locs = calloc(depth, sizeof(*locs)), i;
+	int64_t v = 5;
+
+	assert_non_null(locs);
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_named_frame(b, name, len, &locs[0]), 0);
+	for (i = 1; i < depth; i++)
+		locs[i] = locs[0];
+	assert_int_equal(pb_sample(b, locs, depth, &v, NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	free(locs);
+	return p;
+}
+
+/*
+ * Folded text repeats every name on every line: a 1 MiB name on a 1,100-deep recursive
+ * stack (a 1 KB pprof) would be 1.1 GiB.  It is refused before anything is written, in
+ * one line naming the limit.  A smaller one is written.
+ */
+static void test_folded_bounded(void **state)
+{
+	size_t len = (size_t)1 << 20;
+	char *name = malloc(len);
+	struct buf out = BUF_INIT;
+	struct prof *p;
+
+	(void)state;
+	assert_non_null(name);
+	memset(name, 'f', len);
+	p = deep_prof(name, len, 1100);
+	assert_int_equal(encode_folded(p, 0, &out), ERR_TOOBIG);
+	assert_int_equal(out.len, 0);
+	assert_non_null(strstr(err_last(), "folded output would pass 1 GiB"));
+	assert_null(strchr(err_last(), '\n'));
+	prof_free(p);
+	p = deep_prof(name, len / 64, 1000);  /* 16 MiB */
+	assert_int_equal(encode_folded(p, 0, &out), 0);
+	assert_int_equal(out.len, 1000 * (len / 64 + 1) - 1 + strlen(" 5\n"));
+	assert_memory_equal(out.data + out.len - 3, " 5\n", 3);
+	buf_release(&out);
+	prof_free(p);
+	free(name);
+}
+
+/*
+ * An SVG box's title and text carry its name: a 1 MiB name on a 300-deep stack made
+ * 300 MB of SVG (and 70 s).  Names are cut to 4 KiB with "…", at a character boundary.
+ */
+static void test_svg_long_name(void **state)
+{
+	size_t len = (size_t)1 << 20, i;
+	char *name = malloc(len), *want;
+	struct buf out = BUF_INIT;
+	struct prof *p;
+	const char *doc;
+
+	(void)state;
+	assert_non_null(name);
+	name[0] = 'x';  /* then "é" over and over: 4,096 bytes end inside one */
+	for (i = 1; i + 2 <= len; i += 2)
+		memcpy(name + i, "\xc3\xa9", 2);
+	name[len - 1] = 'x';
+	p = deep_prof(name, len, 300);
+	doc = svg(p, "long", &out);
+	assert_true(out.len < 2 * 1024 * 1024);
+	assert_int_equal(count(doc, "<g class=\"f\">"), 301);
+	want = malloc(4096 + 64);
+	assert_non_null(want);
+	memcpy(want, "<title>", 7);
+	memcpy(want + 7, name, 4095);  /* byte 4096 would split an "é" */
+	strcpy(want + 7 + 4095, "\xe2\x80\xa6 (5, 100%)</title>");
+	assert_int_equal(count(doc, want), 300);  /* svg() checked the UTF-8 */
+	free(want);
+	buf_release(&out);
+	prof_free(p);
+	free(name);
+}
+
 /*
  * A sample type with nothing to show (req_5.pprof's inuse_space: every value 0) made a
  * 0-byte folded file and a speedscope file with "samples":[], both refused when read
@@ -1190,6 +1276,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pprof_mapping_flags),
 		cmocka_unit_test(test_folded_trailing_blank),
 		cmocka_unit_test(test_folded_markup_roots),
+		cmocka_unit_test(test_folded_bounded),
+		cmocka_unit_test(test_svg_long_name),
 		cmocka_unit_test(test_nothing_to_write),
 		cmocka_unit_test(test_outfile),
 	};
