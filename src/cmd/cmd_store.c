@@ -706,7 +706,9 @@ static int q_timeline(const struct qargs *a, const struct cmd_env *env)
 	if (!a->step)
 		step_ns = (int64_t)(backend_point_interval_s(r.q.range.from_ns / 1000000,
 							     r.q.range.to_ns / 1000000) * 1e9);
-	if (r.be->ops->timeline(r.be, &r.q, (double)step_ns / 1e9, a->group_by, &l)) {
+	/* groups in Pyroscope's order (the larger total first), as a server sends them */
+	if (r.be->ops->timeline(r.be, &r.q, (double)step_ns / 1e9, a->group_by, &l) ||
+	    series_points_rank(&l, 0)) {
 		cmd_errorf("%s", err_last());
 		goto done;
 	}

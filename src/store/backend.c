@@ -282,3 +282,60 @@ int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
 	*n = (size_t)steps;
 	return 0;
 }
+
+struct ranked {
+	struct series_points sp;
+	double total;
+};
+
+/* Two label sets pair by pair (name, then value), the shorter first: upstream's order. */
+static int cmp_labels(const struct labelset *x, const struct labelset *y)
+{
+	size_t i, n = x->n < y->n ? x->n : y->n;
+	int r;
+
+	for (i = 0; i < n; i++)
+		if ((r = strcmp(x->v[i].name, y->v[i].name)) ||
+		    (r = strcmp(x->v[i].value, y->v[i].value)))
+			return r;
+	return (x->n > y->n) - (x->n < y->n);
+}
+
+/* As upstream's TopSeries: the larger total first, ties by labels ascending. */
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return cmp_labels(&x->sp.labels, &y->sp.labels);
+}
+
+/* Totals are summed once per series, not at every comparison. */
+int series_points_rank(struct series_points_list *l, uint64_t limit)
+{
+	struct ranked *r;
+	size_t i, k;
+
+	if (l->n < 2)
+		return 0;
+	if (!(r = calloc(l->n, sizeof(*r))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < l->n; i++) {
+		r[i].sp = l->v[i];
+		for (k = 0; k < l->v[i].n; k++)
+			r[i].total += l->v[i].values[k];
+	}
+	qsort(r, l->n, sizeof(*r), cmp_ranked);
+	for (i = 0; i < l->n; i++)
+		l->v[i] = r[i].sp;
+	free(r);
+	for (i = limit ? (size_t)limit : l->n; i < l->n; i++) {
+		labelset_free(&l->v[i].labels);
+		free(l->v[i].ts_ms);
+		free(l->v[i].values);
+	}
+	if (limit && limit < l->n)
+		l->n = (size_t)limit;
+	return 0;
+}

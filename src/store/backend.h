@@ -219,6 +219,12 @@ void profile_type_list_release(struct profile_type_list *l);
 void labelset_list_release(struct labelset_list *l);
 void series_points_list_release(struct series_points_list *l);
 /*
+ * Orders l as Pyroscope's TopSeries does (the larger total first, ties by labels
+ * ascending, name then value, fewer labels first) and keeps its first `limit` series (0:
+ * all), freeing the others.  ERR_NOMEM leaves l as it was.
+ */
+int series_points_rank(struct series_points_list *l, uint64_t limit);
+/*
  * What backend_ops.series answers from the sets it found, l->v[first..]: each cut to
  * names when nnames > 0 (the empty ones dropped), then every distinct set once (the
  * first of equal ones kept, in place).  A server's answer, and a range asked for in

@@ -796,66 +796,6 @@ done:
 }
 
 /* A series and its total, for the order of SelectSeries' answer. */
-struct ranked {
-	struct series_points sp;
-	double total;
-};
-
-/* Two label sets pair by pair (name, then value), the shorter first: upstream's order. */
-static int cmp_labels(const struct labelset *x, const struct labelset *y)
-{
-	size_t i, n = x->n < y->n ? x->n : y->n;
-	int r;
-
-	for (i = 0; i < n; i++)
-		if ((r = strcmp(x->v[i].name, y->v[i].name)) ||
-		    (r = strcmp(x->v[i].value, y->v[i].value)))
-			return r;
-	return (x->n > y->n) - (x->n < y->n);
-}
-
-/* As upstream's TopSeries: the larger total first, ties by labels ascending. */
-static int cmp_ranked(const void *a, const void *b)
-{
-	const struct ranked *x = a, *y = b;
-
-	if (x->total != y->total)
-		return x->total < y->total ? 1 : -1;
-	return cmp_labels(&x->sp.labels, &y->sp.labels);
-}
-
-/*
- * Orders l as upstream does, limit or not, and keeps its first `limit` series (0: all).
- * Totals are summed once per series, not at every comparison.
- */
-static int rank_series(struct series_points_list *l, uint64_t limit)
-{
-	struct ranked *r;
-	size_t i, k;
-
-	if (l->n < 2)
-		return 0;
-	if (!(r = calloc(l->n, sizeof(*r))))
-		return err_set(ERR_NOMEM, "out of memory");
-	for (i = 0; i < l->n; i++) {
-		r[i].sp = l->v[i];
-		for (k = 0; k < l->v[i].n; k++)
-			r[i].total += l->v[i].values[k];
-	}
-	qsort(r, l->n, sizeof(*r), cmp_ranked);
-	for (i = 0; i < l->n; i++)
-		l->v[i] = r[i].sp;
-	free(r);
-	for (i = limit ? (size_t)limit : l->n; i < l->n; i++) {
-		labelset_free(&l->v[i].labels);
-		free(l->v[i].ts_ms);
-		free(l->v[i].values);
-	}
-	if (limit && limit < l->n)
-		l->n = (size_t)limit;
-	return 0;
-}
-
 static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 {
 	Querier__V1__SelectSeriesRequest *req = (Querier__V1__SelectSeriesRequest *)msg;
@@ -911,7 +851,7 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 		rc = qs_fail_last(c->out, NULL);
 		goto done;
 	}
-	if (rank_series(&l, req->has_limit && req->limit > 0 ? (uint64_t)req->limit : 0)) {
+	if (series_points_rank(&l, req->has_limit && req->limit > 0 ? (uint64_t)req->limit : 0)) {
 		rc = qs_fail_last(c->out, NULL);
 		goto done;
 	}

@@ -169,6 +169,12 @@ check "the two ranges are one service in the store" test "$("$smolder" query ser
 "$smolder" query timeline --db "$db" --from "$sb" --to "$((sa + 1))" --step 1s --query '{service_name="app"}' --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds > "$tmp/tl.tsv"
 check "query timeline: one point per second, the profiles' totals where they are" \
   bash -c "[ \$(wc -l < '$tmp/tl.tsv') -eq $((sa + 1 - sb + 1)) ] && grep -qP '\t9240000000$' '$tmp/tl.tsv' && [ \$(awk -F'\t' 'NR>1 && \$2 != 0' '$tmp/tl.tsv' | wc -l) -eq 2 ]"
+# groups in Pyroscope's order, the larger total first, as --url lists them (app holds the
+# before and the 3x after, more than any other service; the store's order put it last)
+"$smolder" query timeline --db "$db" --from 0 --step 1000d --group-by service_name \
+  --profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds > "$tmp/tlg.tsv"
+check "query timeline --group-by: the largest group first ($(sed -n 2p "$tmp/tlg.tsv" | cut -f1))" \
+  bash -c "[ \"\$(sed -n 2p '$tmp/tlg.tsv' | cut -f1)\" = app ]"
 check "query timeline --step x: the parse error, status 2 (it said 'at least 1ms')" \
   bash -c "'$smolder' query timeline --db '$db' --step x 2>&1 >/dev/null | grep -q \"^smolder: --step: bad duration 'x'\"; [ \${PIPESTATUS[0]} -eq 2 ]"
 # without --step, about 1,500 points over the range (Pyroscope's rule), not 15 s steps:
