@@ -10,7 +10,8 @@
 # browser and the pane splits it just the same.  Then: a local path in service_repository
 # is ignored (labels name http(s) URLs only) and `:repo=` sets one; a GitHub URL in the
 # labels is read at the series' ref through github_standin.py on 127.0.0.1 (GitHub cannot
-# be reached from here).
+# be reached from here).  Last, a cost on line 10^12 of an 11-line file: ], [ and a search
+# answer at once.
 # Usage: source_pane.sh SMOLDER
 . "$(dirname "$0")/lib.sh"
 smolder=$(realpath "$1")
@@ -302,5 +303,38 @@ keys q
 expect "q quits at once, the hung clone left behind" "EXITED=0" 5
 e2e_stop
 kill "$silent_pid" 2>/dev/null
+
+# --- a cost on line 10^12 of an 11-line file: ], [ and a search answer at once -------------
+# (the pane has a row per line up to 10^12: they walked those rows one at a time, and the
+# second ] or a search for what is nowhere never answered, Esc and q unread)
+mkdir -p "$E2E_TMP/far/work"
+printf 'package main\n\nfunc work(n int) int {\n\ts := 0\n\tfor i := 0; i < n; i++ {\n\t\ts += i * i\n\t}\n\treturn s\n}\n\nfunc main() { work(10) }\n' \
+  > "$E2E_TMP/far/work/main.go"
+cat > "$E2E_TMP/far.json" <<'EOF'
+{"$schema":"https://www.speedscope.app/file-format-schema.json",
+ "shared":{"frames":[{"name":"main.main","file":"work/main.go","line":11},
+                     {"name":"main.work","file":"work/main.go","line":6},
+                     {"name":"main.work","file":"work/main.go","line":1000000000000}]},
+ "profiles":[{"type":"sampled","name":"cpu","unit":"milliseconds","startValue":0,"endValue":1000,
+              "samples":[[0,1],[0,2]],"weights":[700,100]}]}
+EOF
+e2e_start 120 30 "$smolder" "$E2E_TMP/far.json" --source-path "$E2E_TMP/far"
+expect "opened" "[0-9.]+ m?s total"
+keys 2 4
+expect "the pane on main.work's hottest line" "main\.work .*line 6: self"
+expect "its code, found" "s \+= i \* i"
+keys g ]
+expect "] from line 1: line 6" "line 6: self"
+keys ]
+expect "] from line 6: the far line at once" "line 1000000000000: self" 5
+keys ]
+expect "] past the last: said at once" "no more lines with a cost" 5
+keys [
+expect "[ back to line 6 at once" "line 6: self" 5
+keys / z z z z Enter
+expect "a search for what is nowhere answers" "no more matches" 5
+keys q
+expect "q quits" "EXITED=0" 5
+e2e_stop
 
 e2e_done

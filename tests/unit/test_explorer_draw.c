@@ -495,11 +495,11 @@ static void assert_message(const struct tui_app *a, const char *want)
 }
 
 /*
- * A profile with a cost on line 10^9 of a 5-line file: ], [, n, N and a / search walked
- * the pane's rows (one per line up to 10^9) one at a time on the UI thread, so each took
- * seconds to minutes with Esc and q unread.  Now ] and [ go straight to the next line with
- * a cost and the searches read only the lines that have code.  A watchdog turns a walk
- * into a failure.
+ * A profile with a cost on line 10^12 of a 5-line file: ], [, n, N and a / search walked
+ * the pane's rows (one per line up to 10^12) one at a time on the UI thread, so each took
+ * up to hours (10^9: seconds) with Esc and q unread.  Now ] and [ go straight to the next
+ * line with a cost and the searches read only the lines that have code.  A watchdog
+ * turns a walk into a failure.
  */
 static void test_source_far_line(void **state)
 {
@@ -513,15 +513,15 @@ static void test_source_far_line(void **state)
 
 	(void)state;
 	so.source_path = write_code(code, dir, sizeof(dir));
-	a = app_with_source(far_line_profile("hugeline.go", 1000000000), &so, false);
+	a = app_with_source(far_line_profile("hugeline.go", 1000000000000LL), &so, false);
 	signal(SIGALRM, watchdog_fired);
 	alarm(5);
 	text = source_of(a, &scr, "main.f");
 	assert_true(a->src.have_code);
-	assert_int_equal(a->src.sel, 1000000000); /* the hottest */
-	assert_on_screen(text, "1000000000");
+	assert_int_equal(a->src.sel, 1000000000000LL); /* the hottest */
+	assert_on_screen(text, "1000000000000");
 	tui_app_key(a, ']');
-	assert_int_equal(a->src.sel, 1000000000);
+	assert_int_equal(a->src.sel, 1000000000000LL);
 	assert_message(a, "no more lines with a cost");
 	tui_app_key(a, '[');
 	assert_int_equal(a->src.sel, 3);
@@ -529,10 +529,10 @@ static void test_source_far_line(void **state)
 	assert_int_equal(a->src.sel, 3);
 	assert_message(a, "no more lines with a cost");
 	tui_app_key(a, ']');
-	assert_int_equal(a->src.sel, 1000000000);
+	assert_int_equal(a->src.sel, 1000000000000LL);
 	/* from the far line: nothing after it, beta before it */
 	keys(a, "/beta\n");
-	assert_int_equal(a->src.sel, 1000000000);
+	assert_int_equal(a->src.sel, 1000000000000LL);
 	assert_message(a, "no more matches");
 	tui_app_key(a, 'N');
 	assert_int_equal(a->src.sel, 4);
@@ -550,9 +550,9 @@ static void test_source_far_line(void **state)
 	assert_int_equal(a->src.sel, 3);
 	assert_message(a, "no more matches");
 	tui_app_key(a, 'G');
-	assert_int_equal(a->src.sel, 1000000000);
+	assert_int_equal(a->src.sel, 1000000000000LL);
 	text = screen_text(a, &scr);
-	assert_on_screen(text, "1000000000");
+	assert_on_screen(text, "1000000000000");
 	alarm(0);
 	signal(SIGALRM, SIG_DFL);
 	screen_close(&scr);
