@@ -487,13 +487,6 @@ static void keys(struct tui_app *a, const char *s)
 		tui_app_key(a, (unsigned char)*s);
 }
 
-/* The message line holds want, or fails. */
-static void assert_message(const struct tui_app *a, const char *want)
-{
-	if (!strstr(a->message, want))
-		fail_msg("message '%s', not '%s'", a->message, want);
-}
-
 /*
  * A profile with a cost on line 10^12 of a 5-line file: ], [, n, N and a / search walked
  * the pane's rows (one per line up to 10^12) one at a time on the UI thread, so each took
@@ -505,52 +498,50 @@ static void test_source_far_line(void **state)
 {
 	static const char code[] = "package main\nfunc f() {\n\twork() // alpha\n"
 				   "\twork() // beta\n}\n";
+	const int64_t far = 1000000000000LL;
+	const struct {
+		const char *keys;
+		int64_t sel;          /* the line selected after them */
+		const char *message;  /* on the message line, or NULL: not checked */
+	} steps[] = {
+		{ "]", far, "no more lines with a cost" },
+		{ "[", 3, NULL },
+		{ "[", 3, "no more lines with a cost" },
+		{ "]", far, NULL },
+		/* from the far line: nothing after it, beta before it */
+		{ "/beta\n", far, "no more matches" },
+		{ "N", 4, NULL },
+		{ "N", 4, "no more matches" },
+		{ "g/zzzz\n", 1, "no more matches" },
+		{ "/alpha\n", 3, NULL },
+		{ "n", 3, "no more matches" },
+		{ "G", far, NULL },
+	};
 	struct source_opts so = { .offline = true };
 	struct offscreen scr = screen_open(24, 100);
 	struct tui_app *a;
 	const char *text;
 	char dir[4096];
+	size_t i;
 
 	(void)state;
 	so.source_path = write_code(code, dir, sizeof(dir));
-	a = app_with_source(far_line_profile("hugeline.go", 1000000000000LL), &so, false);
+	a = app_with_source(far_line_profile("hugeline.go", far), &so, false);
 	signal(SIGALRM, watchdog_fired);
 	alarm(5);
 	text = source_of(a, &scr, "main.f");
 	assert_true(a->src.have_code);
-	assert_int_equal(a->src.sel, 1000000000000LL); /* the hottest */
+	assert_int_equal(a->src.sel, far); /* the hottest */
 	assert_on_screen(text, "1000000000000");
-	tui_app_key(a, ']');
-	assert_int_equal(a->src.sel, 1000000000000LL);
-	assert_message(a, "no more lines with a cost");
-	tui_app_key(a, '[');
-	assert_int_equal(a->src.sel, 3);
-	tui_app_key(a, '[');
-	assert_int_equal(a->src.sel, 3);
-	assert_message(a, "no more lines with a cost");
-	tui_app_key(a, ']');
-	assert_int_equal(a->src.sel, 1000000000000LL);
-	/* from the far line: nothing after it, beta before it */
-	keys(a, "/beta\n");
-	assert_int_equal(a->src.sel, 1000000000000LL);
-	assert_message(a, "no more matches");
-	tui_app_key(a, 'N');
-	assert_int_equal(a->src.sel, 4);
-	tui_app_key(a, 'N');
-	assert_int_equal(a->src.sel, 4);
-	assert_message(a, "no more matches");
-	tui_app_key(a, 'g');
-	assert_int_equal(a->src.sel, 1);
-	keys(a, "/zzzz\n");
-	assert_int_equal(a->src.sel, 1);
-	assert_message(a, "no more matches");
-	keys(a, "/alpha\n");
-	assert_int_equal(a->src.sel, 3);
-	tui_app_key(a, 'n');
-	assert_int_equal(a->src.sel, 3);
-	assert_message(a, "no more matches");
-	tui_app_key(a, 'G');
-	assert_int_equal(a->src.sel, 1000000000000LL);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		keys(a, steps[i].keys);
+		if (a->src.sel != steps[i].sel)
+			fail_msg("'%s': line %lld, not %lld", steps[i].keys, (long long)a->src.sel,
+				 (long long)steps[i].sel);
+		if (steps[i].message && !strstr(a->message, steps[i].message))
+			fail_msg("'%s': message '%s', not '%s'", steps[i].keys, a->message,
+				 steps[i].message);
+	}
 	text = screen_text(a, &scr);
 	assert_on_screen(text, "1000000000000");
 	alarm(0);
