@@ -24,6 +24,7 @@
 #include "profile/builder.h"
 #include "profile/demangle.h"
 #include "profile/merge.h"
+#include "profile/recursion.h"
 #include "profile.pb-c.h"
 
 /* A profile of one sample type whose stacks are given as name lists (root first). */
@@ -1056,6 +1057,78 @@ static void test_svg_long_name(void **state)
 }
 
 /*
+ * --collapse-recursion keeps a location's inline frames together when none of them
+ * collapsed, so a pprof export still marks them (inline): the stacks were rebuilt from
+ * single-line locations.  Lfg holds g inlined into f.  main;f(Lf);f;g collapses the
+ * outer f and keeps Lfg whole; in Lff (f inlined into f) the two lines collapse and
+ * one line of it is left.
+ */
+static void test_collapse_keeps_inline(void **state)
+{
+	static const char *const names[] = { "main", "f", "g" };
+	struct prof_builder *b;
+	struct prof *p, *c, *q;
+	struct prof_function fn = { 0 };
+	struct prof_line ln[3][2];
+	uint32_t t, u, fid[3], lm, lf, lfg, lff, i, j;
+	int64_t v[3] = { 3, 5, 7 };
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "samples", 7, &t), 0);
+	assert_int_equal(pb_string(b, "count", 5, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(pb_string(b, names[i], strlen(names[i]), &fn.name), 0);
+		assert_int_equal(pb_function(b, &fn, &fid[i]), 0);
+	}
+	ln[0][0] = (struct prof_line){ fid[0], 10 };
+	ln[1][0] = (struct prof_line){ fid[1], 20 };
+	ln[2][0] = (struct prof_line){ fid[2], 30 };  /* g inlined at f:21 */
+	ln[2][1] = (struct prof_line){ fid[1], 21 };
+	assert_int_equal(pb_location(b, PROF_NONE, 0x100, ln[0], 1, &lm), 0);
+	assert_int_equal(pb_location(b, PROF_NONE, 0x200, ln[1], 1, &lf), 0);
+	assert_int_equal(pb_location(b, PROF_NONE, 0x300, ln[2], 2, &lfg), 0);
+	ln[2][0] = (struct prof_line){ fid[1], 22 };  /* f inlined at f:21 */
+	assert_int_equal(pb_location(b, PROF_NONE, 0x400, ln[2], 2, &lff), 0);
+	assert_int_equal(pb_sample(b, (uint32_t[]){ lfg, lm }, 2, &v[0], NULL, 0), 0);
+	assert_int_equal(pb_sample(b, (uint32_t[]){ lfg, lf, lm }, 3, &v[1], NULL, 0), 0);
+	assert_int_equal(pb_sample(b, (uint32_t[]){ lff, lm }, 2, &v[2], NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	assert_int_equal(prof_collapse_recursion(p, &c), 0);
+	assert_int_equal(encode_pprof(c, &out), 0);
+	q = tu_decode_bytes(out.data, out.len, "collapsed.pb.gz");
+	assert_int_equal(q->nsamples, 3);
+	for (i = 0; i < 3; i++) {
+		const struct prof_sample *s = &q->samples[i];
+		const struct prof_location *leaf = &q->locations[q->sample_locs[s->loc_off]];
+		const struct prof_line *l0 = &q->lines[leaf->line_off];
+
+		assert_int_equal(s->nlocs, 2);  /* main, then the leaf location */
+		tu_assert_i64(prof_value(q, i, 0), v[i]);
+		if (i < 2) {
+			assert_int_equal(leaf->nlines, 2);
+			assert_string_equal(prof_str(q, q->functions[l0[0].func].name), "g");
+			tu_assert_i64(l0[0].line, 30);
+			assert_string_equal(prof_str(q, q->functions[l0[1].func].name), "f");
+			tu_assert_i64(l0[1].line, 21);
+		} else {
+			/* the innermost f kept: its line is where the time was spent */
+			assert_int_equal(leaf->nlines, 1);
+			assert_string_equal(prof_str(q, q->functions[l0[0].func].name), "f");
+			tu_assert_i64(l0[0].line, 22);
+		}
+		j = q->sample_locs[s->loc_off + 1];
+		assert_int_equal(q->locations[j].nlines, 1);
+	}
+	prof_free(q);
+	prof_free(c);
+	prof_free(p);
+	buf_release(&out);
+}
+
+/*
  * A sample type with nothing to show (req_5.pprof's inuse_space: every value 0) made a
  * 0-byte folded file and a speedscope file with "samples":[], both refused when read
  * back; the encoders refuse them in one line naming the type, as they do a type whose
@@ -1278,6 +1351,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_folded_markup_roots),
 		cmocka_unit_test(test_folded_bounded),
 		cmocka_unit_test(test_svg_long_name),
+		cmocka_unit_test(test_collapse_keeps_inline),
 		cmocka_unit_test(test_nothing_to_write),
 		cmocka_unit_test(test_outfile),
 	};
