@@ -4,12 +4,15 @@
  * The format is detected from content, not from a file name (one exception below): gzip (1f 8b) and zstd
  * (28 b5 2f fd) are inflated first (bounded by DECODE_MAX_INFLATED), then decode_detect()
  * picks, in this order:
- *   JSON        '{' first (after blanks and a UTF-8 BOM), its top-level members walked
+ *   JSON        '{' first (after blanks and a UTF-8 BOM), unless the first line is a
+ *               folded line (frames, a blank, a count): `{closure};main 3` is folded;
+ *               its top-level members walked
  *               in order (nested values skipped, keys and names compared with their
  *               escapes undone: "\u0024schema" is "$schema"), the first that tells:
  *               speedscope   a "$schema" or "exporter" string naming speedscope;
  *               flamebearer  a "flamebearer" object (Pyroscope's JSON export);
- *   speedscope  '{' first and "speedscope" in the first 16 KiB (speedscope_detect);
+ *   speedscope  '{' first and a "$schema" or "exporter" value naming speedscope
+ *               (speedscope_detect);
  *   perf        `perf script` text: the first line that is not blank or a '#' comment is
  *               a sample header (`comm tid [cpu] time: [period] event:`) followed by
  *               tab-indented call-chain lines `addr symbol`, each perhaps followed by a

@@ -28,8 +28,12 @@ int encode_pprof(const struct prof *p, struct buf *out);
  * with a zero value are left out.  Folded text cannot hold ';' or line breaks in a
  * name: those characters become '?', as does a '#' or a blank that starts a line (the
  * reader takes the first for a comment and skips the others); an empty name is written
- * "<unknown>".  Invalid UTF-8 and NUL become U+FFFD, one for each byte.  ERR_UNSUPPORTED
- * when no sample has frames and a value other than 0 (an empty file would not read back).
+ * "<unknown>".  Invalid UTF-8 and NUL become U+FFFD, one for each byte.  When the first
+ * root frame begins like JSON or markup ('{', "<!", "<html"...), a "# folded stacks"
+ * comment line comes first, so no reader takes the text for JSON or a web page.
+ * ERR_UNSUPPORTED when no sample has frames and a value other than 0 (an empty file
+ * would not read back); ERR_TOOBIG, before anything is written, when the text would pass
+ * 1 GiB (each line repeats its frames' names).
  */
 int encode_folded(const struct prof *p, uint32_t type, struct buf *out);
 /*
@@ -52,7 +56,8 @@ int encode_nothing(const struct prof *p, uint32_t type, const char *why);
  * bottom, children in name order, 1200 px wide), readable as a static picture; an inline
  * script adds click-to-zoom.  Frames narrower than 0.1 px are merged with their narrow
  * neighbours into one "+N frames" box, or left out, without moving anything else.  Names
- * are shown terminal-safe (text.h) and XML-escaped.  `title` (may be NULL) heads it.
+ * are shown terminal-safe (text.h) and XML-escaped, at most 4 KiB of each (cut at a
+ * character, ending in "…").  `title` (may be NULL) heads it.
  */
 int encode_svg(const struct prof *p, uint32_t type, const char *title, struct buf *out);
 

@@ -11,6 +11,7 @@
 
 #include "base/text.h"
 #include "base/units.h"
+#include "profile/granularity.h"
 #include "tui_int.h"
 
 static const struct {
@@ -287,9 +288,15 @@ static void draw_breadcrumb(struct tui_app *a, int w)
 			text_fit_name(&b, pend, plen, w > 16 ? w - 14 : 2, !a->scr.utf8);
 	} else if (a->view == VIEW_SOURCE && a->src.fname) {
 		const char *f = a->src.routine_file ? a->src.routine_file : a->src.fname;
+		struct buf shown = BUF_INIT;
 
+		/* a file as the pane's header and list's ROUTINE line name it (pprof's) */
+		if (a->src.routine_file && !granularity_file_name(&shown, f, strlen(f)) &&
+		    shown.data)
+			f = shown.data;
 		buf_puts(&b, " ");
 		text_safe(&b, f, strlen(f), !a->scr.utf8);
+		buf_release(&shown);
 	} else {
 		while (t && node != 0 && n < 64) {
 			path[n++] = node;

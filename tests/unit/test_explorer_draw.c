@@ -598,6 +598,10 @@ static void test_source_header_file_shown(void **state)
 	line = screen_line(source_of(a, &scr, "main.f"), 2);  /* under the breadcrumb */
 	if (strncmp(line, " pkg/hugeline.go (no code: ", 27) != 0)
 		fail_msg("header: '%s'", line);
+	/* and the breadcrumb line above it, the view's title */
+	line = screen_line(source_of(a, &scr, "main.f"), 1);
+	if (!strstr(line, " pkg/hugeline.go") || strstr(line, "/proc/self/cwd"))
+		fail_msg("title: '%s'", line);
 	screen_close(&scr);
 	tui_app_free(a);
 }
