@@ -20,19 +20,15 @@
  * base and the new profile and the change; in lines granularity a line frame opens its
  * function on that line (files and packages have no code to show).
  *
- * Keys: j/k g/G PgUp/PgDn move, H the hottest line, ] and [ the next / previous line
- * with a cost, / searches the code (n/N), o the next routine when the function has
- * several files, v / V the next / previous version, r reads the versions and the code
- * again, y copies path:line, O opens $EDITOR there (local files).
+ * Keys (source_nav.c, with the rows they move through): j/k g/G PgUp/PgDn move, H the
+ * hottest line, ] and [ the next / previous line with a cost, / searches the code (n/N),
+ * o the next routine when the function has several files, v / V the next / previous
+ * version, r reads the versions and the code again, y copies path:line, O opens $EDITOR
+ * there (local files).
  */
 #include <curses.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "base/err.h"
 #include "base/text.h"
@@ -40,8 +36,6 @@
 #include "base/vec.h"
 #include "profile/granularity.h"
 #include "tui_int.h"
-
-#define HEAD_ROWS 3 /* file and code origin; versions and settings; column titles */
 
 /* ------------------------------------------------------------------------------------ */
 /* finding the code (worker)                                                             */
@@ -261,7 +255,7 @@ static void numbered_only(const struct prof *p, struct list *l, const char *fnam
 }
 
 /* The hottest line of the routine: largest total, then largest self (numbered lines). */
-static int64_t hottest(const struct list_routine *r)
+int64_t source_view_hottest(const struct list_routine *r)
 {
 	uint32_t k, best = list_first_numbered(r);
 
@@ -570,7 +564,7 @@ done:
  * line where they still exist (st->sel < 0: the hottest line), and asks for the versions
  * or the code when they are missing.  Sets st->why when there is nothing to show.
  */
-static void update(struct tui_app *a)
+void source_view_update(struct tui_app *a)
 {
 	struct source_state *st = &a->src;
 	const struct source_ctx *c = &a->sctx;
@@ -647,7 +641,7 @@ static void update(struct tui_app *a)
 	}
 	st->routine = k;
 	if (st->sel < 0) {
-		st->sel = hottest(&l.r[k]);
+		st->sel = source_view_hottest(&l.r[k]);
 		st->scroll = -1; /* centre the selection on the next draw */
 	}
 	free(st->routine_file);
@@ -734,13 +728,14 @@ int source_view_set(struct tui_app *a, uint32_t name)
 	st->fname = fname;
 	st->sel = -1;
 	if (line > 0 && file) {
-		st->routine_file = file; /* update() keeps the line when the file is the same */
+		/* source_view_update() keeps the line when the file is the same */
+		st->routine_file = file;
 		st->sel = line;
 		st->scroll = -1;
 	} else {
 		free(file);
 	}
-	update(a);
+	source_view_update(a);
 	return 0;
 }
 
@@ -753,7 +748,7 @@ void source_view_data_changed(struct tui_app *a, bool filters)
 	if (!st->fname)
 		return;
 	if (a->view == VIEW_SOURCE || !a->async)
-		update(a);
+		source_view_update(a);
 	else
 		st->stale = true;
 }
@@ -786,7 +781,7 @@ void source_view_setting(struct tui_app *a, enum source_setting_kind k, const ch
 		return;
 	free(st->code_key); /* read again, even where the key is the same */
 	st->code_key = NULL;
-	update(a);
+	source_view_update(a);
 }
 
 bool source_view_poll(struct tui_app *a)
@@ -799,7 +794,7 @@ bool source_view_poll(struct tui_app *a)
 		changed = true;
 		numbers_drop(st); /* they may borrow from the versions just replaced */
 		if (st->fname && a->view == VIEW_SOURCE)
-			update(a);
+			source_view_update(a);
 		else
 			st->stale = st->fname != NULL;
 	}
@@ -809,7 +804,7 @@ bool source_view_poll(struct tui_app *a)
 	}
 	if (st->fname && a->view == VIEW_SOURCE) {
 		if (st->stale) {
-			update(a);
+			source_view_update(a);
 			changed = true;
 		} else if (source_versions_refresh(a)) { /* a moving range: now and then */
 			changed = true;
@@ -841,86 +836,6 @@ void source_view_cancel(struct tui_app *a)
 /* ------------------------------------------------------------------------------------ */
 /* drawing                                                                               */
 
-/* The index of r's first line numbered no or after (r->nlines: none); lines are sorted. */
-static uint32_t line_index(const struct list_routine *r, int64_t no)
-{
-	uint32_t lo = 0, hi = r->nlines;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (r->lines[mid].line < no)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static const struct list_line *line_cost(const struct list_routine *r, int64_t no)
-{
-	uint32_t k = line_index(r, no);
-
-	return k < r->nlines && r->lines[k].line == no ? &r->lines[k] : NULL;
-}
-
-/* The last line with a cost (lines are sorted), or 0. */
-static int64_t last_cost_line(const struct list_routine *r)
-{
-	return r->nlines ? r->lines[r->nlines - 1].line : 0;
-}
-
-/*
- * The rows shown: every code line when the code is here (and on to the last line with a
- * cost when the code found is shorter than the profile says: blank code there), else the
- * lines with a cost.
- */
-static int64_t nrows(const struct source_state *st)
-{
-	const struct list_routine *r = &st->list.r[st->routine];
-
-	if (!st->have_code)
-		return (int64_t)(r->nlines - list_first_numbered(r));
-	return last_cost_line(r) > (int64_t)st->nlines ? last_cost_line(r) : (int64_t)st->nlines;
-}
-
-static int64_t row_line(const struct source_state *st, int64_t row)
-{
-	const struct list_routine *r = &st->list.r[st->routine];
-
-	return st->have_code ? row + 1 : r->lines[list_first_numbered(r) + row].line;
-}
-
-static int64_t line_row(const struct source_state *st, int64_t line)
-{
-	const struct list_routine *r = &st->list.r[st->routine];
-	uint32_t k, k0 = list_first_numbered(r);
-
-	if (st->have_code)
-		return line - 1;
-	k = line_index(r, line);
-	if (k < r->nlines)
-		return k > k0 ? k - k0 : 0;
-	return r->nlines > k0 ? r->nlines - k0 - 1 : 0;
-}
-
-static const char *code_text(const struct source_state *st, int64_t line, size_t *len)
-{
-	uint32_t i;
-	const char *p, *e;
-
-	/* compared as 64 bits: line 2^32 + 3 is not line 3 */
-	if (!st->have_code || line < 1 || line - 1 >= (int64_t)st->nlines)
-		return NULL;
-	i = (uint32_t)(line - 1);
-	p = st->file.data + st->line_off[i];
-	e = i + 1 < st->nlines ? st->file.data + st->line_off[i + 1] : st->file.data + st->file.len;
-	while (e > p && (e[-1] == '\n' || e[-1] == '\r'))
-		e--;
-	*len = (size_t)(e - p);
-	return p;
-}
-
 /* Line 1: the file and where its code came from (or why there are no numbers). */
 static void header(struct tui_app *a, int y, int w)
 {
@@ -940,9 +855,9 @@ static void header(struct tui_app *a, int y, int w)
 		if (granularity_file_name(&raw, prof_str(st->prof, r->file),
 					  prof_strlen(st->prof, r->file)))
 			buf_add(&raw, prof_str(st->prof, r->file), prof_strlen(st->prof, r->file));
-		if (st->have_code && last_cost_line(r) > (int64_t)st->nlines)
+		if (st->have_code && source_nav_last_cost_line(r) > (int64_t)st->nlines)
 			buf_printf(&raw, " [code of %u lines, costs to line %lld: not this code?]",
-				   st->nlines, (long long)last_cost_line(r));
+				   st->nlines, (long long)source_nav_last_cost_line(r));
 		if (st->have_code) {
 			const struct source_file *f = &st->file;
 
@@ -977,9 +892,10 @@ static void header(struct tui_app *a, int y, int w)
 			buf_printf(&raw, "  [%u of %u files: o next]", st->routine + 1, st->list.n);
 		if (r->start_line > 0)
 			snprintf(hot, sizeof(hot), "starts at %lld, hottest: line %lld ",
-				 (long long)r->start_line, (long long)hottest(r));
+				 (long long)r->start_line, (long long)source_view_hottest(r));
 		else
-			snprintf(hot, sizeof(hot), "hottest: line %lld ", (long long)hottest(r));
+			snprintf(hot, sizeof(hot), "hottest: line %lld ",
+				 (long long)source_view_hottest(r));
 	}
 	text_safe(&b, raw.data, raw.len, !a->scr.utf8);
 	scr_fill(y, 0, w, a->scr.role_attr[ROLE_BREADCRUMB]);
@@ -1086,7 +1002,7 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 		scr_put(y + 1, 2, w - 2, m, strlen(m), a->scr.role_attr[ROLE_HINT]);
 		return;
 	}
-	if (h < HEAD_ROWS + 1)
+	if (h < SOURCE_HEAD_ROWS + 1)
 		return;
 	header(a, y, w);
 	settings_line(a, y + 1, w);
@@ -1110,10 +1026,10 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 		scr_fill(y + 2, 0, w, a->scr.role_attr[ROLE_TABLE_HEADER]);
 		scr_put(y + 2, 0, w, hdr, strlen(hdr), a->scr.role_attr[ROLE_TABLE_HEADER]);
 	}
-	y += HEAD_ROWS;
-	h -= HEAD_ROWS;
-	nr = nrows(st);
-	selrow = line_row(st, st->sel);
+	y += SOURCE_HEAD_ROWS;
+	h -= SOURCE_HEAD_ROWS;
+	nr = source_nav_rows(st);
+	selrow = source_nav_line_row(st, st->sel);
 	if (st->scroll < 0)
 		st->scroll = selrow - h / 2;
 	if (selrow < st->scroll)
@@ -1123,14 +1039,14 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 	if (st->scroll < 0)
 		st->scroll = 0;
 	for (i = 0, row = st->scroll; i < h && row < nr; i++, row++) {
-		int64_t line = row_line(st, row);
-		const struct list_line *c = line_cost(r, line);
+		int64_t line = source_nav_row_line(st, row);
+		const struct list_line *c = source_nav_line_cost(r, line);
 		bool sel = line == st->sel;
 		int attr = sel ? a->scr.role_attr[ROLE_SELECTED] : (int)A_NORMAL, x;
 		char v1[UNITS_MAX], v2[UNITS_MAX], num[32];
 		struct buf b = BUF_INIT;
 		size_t len = 0;
-		const char *code = code_text(st, line, &len);
+		const char *code = source_nav_code_text(st, line, &len);
 
 		if (sel)
 			scr_fill(y + i, 0, w, attr);
@@ -1174,299 +1090,12 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 			text_code(&b, code, len, 4, !a->scr.utf8);
 			scr_put(y + i, x, w - x, b.data ? b.data : "", b.len,
 				hit > 0 ? a->scr.role_attr[ROLE_MATCH] : attr);
-		} else if (!st->have_code && row > 0 && line > row_line(st, row - 1) + 1) {
+		} else if (!st->have_code && row > 0 &&
+			   line > source_nav_row_line(st, row - 1) + 1) {
 			scr_put(y + i, x, w - x, "...", 3, a->scr.role_attr[ROLE_DIM]);
 		}
 		buf_release(&b);
 	}
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* keys                                                                                  */
-
-/*
- * Moves to the next (dir > 0) or previous line with a cost.  Found in the sorted costs,
- * not by walking the rows: with the code here there is a row per line up to the last
- * line with a cost, and a profile may say line 1,000,000,000.
- */
-static void jump_cost(struct tui_app *a, int dir)
-{
-	struct source_state *st = &a->src;
-	const struct list_routine *r = &st->list.r[st->routine];
-	uint32_t k0 = list_first_numbered(r), k = line_index(r, st->sel);
-
-	if (dir > 0 && k < r->nlines && r->lines[k].line == st->sel)
-		k++;  /* past the selected line */
-	if (k < k0)
-		k = k0;
-	if (dir > 0 && k < r->nlines)
-		st->sel = r->lines[k].line;
-	else if (dir < 0 && k > k0)
-		st->sel = r->lines[k - 1].line;
-	else
-		scr_message(a, false, "no more lines with a cost");
-}
-
-/*
- * Moves to the next (dir > 0) or previous line of code the search matches.  Only lines
- * of the code are read: the rows past its end (costs to a line the code does not have)
- * have nothing to match, and there may be a billion of them.
- */
-static void jump_match(struct tui_app *a, int dir)
-{
-	struct source_state *st = &a->src;
-	int64_t last = st->have_code ? (int64_t)st->nlines : 0, line;
-
-	if (dir > 0)
-		line = st->sel < 1 ? 1 : st->sel < last ? st->sel + 1 : last + 1;
-	else
-		line = st->sel > last ? last : st->sel - 1;
-	for (; line >= 1 && line <= last; line += dir) {
-		size_t len = 0;
-		const char *code = code_text(st, line, &len);
-		int hit = code ? search_test(&st->search, code, len) : 0;
-
-		if (hit < 0) {  /* it stops there, never skips a line it cannot tell */
-			scr_message(a, true, "search: %s", err_last());
-			return;
-		}
-		if (hit) {
-			st->sel = line;
-			return;
-		}
-	}
-	scr_message(a, false, "no more matches");
-}
-
-int source_view_set_search(struct tui_app *a, const char *pat)
-{
-	struct search s;
-	int rc;
-
-	search_release(&a->src.search);
-	if (!pat || !*pat)
-		return 0;
-	if ((rc = search_compile(&s, pat)))
-		return rc;
-	a->src.search = s;
-	return 0;
-}
-
-void source_view_search_jump(struct tui_app *a, int dir)
-{
-	if (!a->src.search.code) {
-		scr_message(a, false, "no search: / starts one");
-		return;
-	}
-	if (a->src.name)
-		jump_match(a, dir);
-}
-
-/*
- * O: $VISUAL or $EDITOR +LINE FILE, for code read from a local file.  The variable is a
- * command line ("code --wait", "emacs -nw"), run by the shell as git runs it, with the
- * terminal as its input even when the profile came on standard input; an editor that
- * cannot be started, or fails, says so on the message line.
- */
-static void open_editor(struct tui_app *a)
-{
-	struct source_state *st = &a->src;
-	const char *ed = getenv("VISUAL") && *getenv("VISUAL") ? getenv("VISUAL") : getenv("EDITOR");
-	char linearg[32];
-	struct buf script = BUF_INIT;
-	int status = 0, fork_errno;
-	pid_t pid;
-
-	if (!st->have_code || !st->file.local_path) {
-		scr_message(a, false, "O opens local files only (this code came from %s)",
-			    st->have_code ? source_origin_name(st->file.origin) : "nowhere yet");
-		return;
-	}
-	if (!ed || !*ed)
-		ed = "vi";
-	snprintf(linearg, sizeof(linearg), "+%lld", (long long)st->sel);
-	if (buf_printf(&script, "%s \"$@\"", ed)) {
-		scr_message(a, true, "out of memory");
-		return;
-	}
-	def_prog_mode();
-	endwin();
-	pid = fork();
-	fork_errno = errno;
-	if (pid == 0) {
-		if (!isatty(STDIN_FILENO)) { /* the profile came on stdin: keys from the terminal */
-			int fd = open("/dev/tty", O_RDONLY | O_CLOEXEC);
-
-			if (fd >= 0)
-				dup2(fd, STDIN_FILENO);
-		}
-		signal(SIGXFSZ, SIG_DFL);  /* main ignores it; the editor gets the default */
-		execl("/bin/sh", "sh", "-c", script.data, ed, linearg, st->file.local_path, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0 && waitpid(pid, &status, 0) < 0)
-		status = 0;
-	reset_prog_mode();
-	clearok(curscr, TRUE);
-	refresh();
-	if (pid < 0)
-		scr_message(a, true, "cannot start the editor: %s", strerror(fork_errno));
-	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		scr_message(a, true, "cannot run the editor '%s' (VISUAL or EDITOR)", ed);
-	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-		scr_message(a, true, "the editor '%s' exited with status %d", ed, WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		scr_message(a, true, "the editor '%s' was killed by signal %d", ed, WTERMSIG(status));
-	buf_release(&script);
-}
-
-/* v / V: the next / previous version that has the function. */
-static void next_version(struct tui_app *a, int dir)
-{
-	struct source_state *st = &a->src;
-	const struct source_ctx *c = &a->sctx;
-	int n = (int)c->nv, i;
-
-	if (n < 2 || st->ver < 0 || !st->vcum) {
-		scr_message(a, false, "%s", c->q.set ?
-			    "one version of the service in this data (by service_git_ref)" :
-			    "versions come from a store or a server: series labels service_git_ref");
-		return;
-	}
-	for (i = (st->ver + dir + n) % n; i != st->ver; i = (i + dir + n) % n)
-		if (st->vcum[i] >= 0)
-			break;
-	if (i == st->ver) {
-		scr_message(a, false, "%s is only in this version", st->fname);
-		return;
-	}
-	free(st->ver_ref);
-	st->ver_ref = strdup(c->v[i].ref);
-	st->sel = -1; /* line numbers of another version: start at its hottest */
-	st->scroll = -1;
-	update(a);
-	if (st->ver >= 0)
-		scr_message(a, false, "version %d of %zu: %s", st->ver + 1, c->nv,
-			    *c->v[st->ver].ref ? c->v[st->ver].ref : "(no ref)");
-}
-
-bool source_view_key(struct tui_app *a, int key)
-{
-	struct source_state *st = &a->src;
-	int64_t nr, row, page;
-
-	if (!st->fname)
-		return false;
-	switch (key) {
-	case 'v':
-	case 'V':
-		next_version(a, key == 'v' ? 1 : -1);
-		return true;
-	case 'r':
-		source_versions_retry(a);
-		(void)source_settings_memo_new(a); /* really again: failures were remembered */
-		free(st->code_key);
-		st->code_key = NULL;
-		update(a);
-		scr_message(a, false, "reading again");
-		return true;
-	}
-	if (!st->name)
-		return false;
-	nr = nrows(st);
-	row = line_row(st, st->sel);
-	page = st->area_h > HEAD_ROWS + 1 ? st->area_h - HEAD_ROWS - 1 : 1;
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-		if (row + 1 < nr)
-			st->sel = row_line(st, row + 1);
-		break;
-	case 'k':
-	case KEY_UP:
-		if (row > 0)
-			st->sel = row_line(st, row - 1);
-		break;
-	case 'g':
-	case KEY_HOME:
-		st->sel = row_line(st, 0);
-		break;
-	case 'G':
-	case KEY_END:
-		if (nr)
-			st->sel = row_line(st, nr - 1);
-		break;
-	case KEY_NPAGE:
-	case ' ':
-		st->sel = row_line(st, page < nr - row ? row + page : (nr ? nr - 1 : 0));
-		break;
-	case KEY_PPAGE:
-		st->sel = row_line(st, row > page ? row - page : 0);
-		break;
-	case 'H':
-		st->sel = hottest(&st->list.r[st->routine]);
-		st->scroll = -1;
-		scr_message(a, false, "hottest line: %lld", (long long)st->sel);
-		break;
-	case ']':
-		jump_cost(a, 1);
-		break;
-	case '[':
-		jump_cost(a, -1);
-		break;
-	case 'o':
-		if (st->list.n > 1) {
-			st->routine = (st->routine + 1) % st->list.n;
-			free(st->routine_file);
-			st->routine_file = strdup(prof_str(st->prof, st->list.r[st->routine].file));
-			st->sel = -1;
-			update(a);
-		}
-		break;
-	case 'O':
-		open_editor(a);
-		break;
-	case 27:
-		if (st->search.code)
-			search_release(&st->search);
-		break;
-	default:
-		return false;
-	}
-	return true;
-}
-
-/* y here: "path:line" of the selected line. */
-void source_view_copy(struct tui_app *a)
-{
-	struct source_state *st = &a->src;
-	const struct list_routine *r;
-	struct buf b = BUF_INIT;
-
-	if (!st->name)
-		return;
-	r = &st->list.r[st->routine];
-	if (st->have_code && st->file.local_path)
-		buf_puts(&b, st->file.local_path);
-	else
-		buf_add(&b, prof_str(st->prof, r->file), prof_strlen(st->prof, r->file));
-	buf_printf(&b, ":%lld", (long long)st->sel);
-	scr_clipboard(b.data, b.len);
-	scr_message(a, false, "copied %s", b.data);
-	buf_release(&b);
-}
-
-void source_view_mouse(struct tui_app *a, int y, bool dbl)
-{
-	struct source_state *st = &a->src;
-	int64_t row = st->scroll + (y - st->area_y - HEAD_ROWS);
-
-	(void)dbl;
-	/* a code line on screen: not the pane's header, nor the status lines below it */
-	if (!st->name || y < st->area_y + HEAD_ROWS || y >= st->area_y + st->area_h ||
-	    row >= nrows(st))
-		return;
-	st->sel = row_line(st, row);
 }
 
 /* "base 1.2 s → new 3.4 s (+2.2 s)" of self or total (what). */
@@ -1487,7 +1116,7 @@ static void diff_pair(struct tui_app *a, const char *what, int64_t bv, int64_t n
 static void diff_status(struct tui_app *a, const struct list_routine *r, struct buf *out)
 {
 	struct source_state *st = &a->src;
-	const struct list_line *c = line_cost(r, st->sel);
+	const struct list_line *c = source_nav_line_cost(r, st->sel);
 
 	buf_puts(out, "  ");
 	diff_pair(a, "total", base_totals(r)->cum, r->cum, out);
@@ -1530,7 +1159,7 @@ void source_view_status(struct tui_app *a, struct buf *out)
 	units_format(v2, sizeof(v2), r->cum, unit);
 	units_percent(p1, sizeof(p1), r->cum, a->base_total[a->type]);
 	buf_printf(out, "  self %s  total %s (%s)%sline %lld", v1, v2, p1, a->dot, (long long)st->sel);
-	if ((c = line_cost(r, st->sel))) {
+	if ((c = source_nav_line_cost(r, st->sel))) {
 		units_format(v1, sizeof(v1), c->flat, unit);
 		units_format(v2, sizeof(v2), c->cum, unit);
 		buf_printf(out, ": self %s total %s", v1, v2);

@@ -706,9 +706,8 @@ void app_cancel_job(struct tui_app *a);
 void app_base_free(struct tui_app *a);
 
 /* source_view.c */
+#define SOURCE_HEAD_ROWS 3 /* file and code origin; versions and settings; column titles */
 void source_view_draw(struct tui_app *a, int y, int h, int w);
-bool source_view_key(struct tui_app *a, int key);
-void source_view_mouse(struct tui_app *a, int y, bool dbl);
 void source_view_status(struct tui_app *a, struct buf *out);
 /* Shows the function `name` (a string id): its numbers now, its code when found. */
 int source_view_set(struct tui_app *a, uint32_t name);
@@ -717,9 +716,6 @@ void source_view_release(struct tui_app *a);
 bool source_view_poll(struct tui_app *a);
 bool source_view_busy(const struct tui_app *a, double *started_ms);
 void source_view_cancel(struct tui_app *a);
-int source_view_set_search(struct tui_app *a, const char *pat);
-void source_view_search_jump(struct tui_app *a, int dir);
-void source_view_copy(struct tui_app *a);
 /*
  * The shown profile changed (a new one installed, or the filters or granularity): the
  * pane computes its numbers again for the same function, now when it is showing, else
@@ -728,6 +724,32 @@ void source_view_copy(struct tui_app *a);
 void source_view_data_changed(struct tui_app *a, bool filters);
 /* `:repo=`, `:ref=`, `:root=`, `:source_path=` (value "" goes back to the flag or label). */
 void source_view_setting(struct tui_app *a, enum source_setting_kind k, const char *value);
+/*
+ * Computes the numbers of st->fname again from the data now shown and asks for the
+ * versions or the code when they are missing (the keys call it after changing what is
+ * wanted: a routine, a version, reading again).
+ */
+void source_view_update(struct tui_app *a);
+/* The hottest line of r: largest total, then largest self (numbered lines; 1 if none). */
+int64_t source_view_hottest(const struct list_routine *r);
+
+/* source_nav.c: the source pane's rows (shared with its drawing) and its keys */
+bool source_view_key(struct tui_app *a, int key);
+void source_view_mouse(struct tui_app *a, int y, bool dbl);
+int source_view_set_search(struct tui_app *a, const char *pat);
+void source_view_search_jump(struct tui_app *a, int dir);
+void source_view_copy(struct tui_app *a);
+/* The cost of r's line no, or NULL; borrowed from r. */
+const struct list_line *source_nav_line_cost(const struct list_routine *r, int64_t no);
+/* The last line of r with a cost (lines are sorted), or 0. */
+int64_t source_nav_last_cost_line(const struct list_routine *r);
+/* How many rows the pane has, and which line a row shows and which row shows a line. */
+int64_t source_nav_rows(const struct source_state *st);
+int64_t source_nav_row_line(const struct source_state *st, int64_t row);
+int64_t source_nav_line_row(const struct source_state *st, int64_t line);
+/* The code of line (1-based) without its line end, borrowed from st->file; NULL when
+ * the code is not here or has no such line. */
+const char *source_nav_code_text(const struct source_state *st, int64_t line, size_t *len);
 
 /* source_versions.c: the versions of the service in the shown data (a->sctx) */
 /*
