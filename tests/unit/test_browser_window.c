@@ -1,0 +1,100 @@
+/*
+ * test_browser_window.c — the store browser's window on its range (src/tui/browser_window.c),
+ * on a struct browser_state alone (no store, no screen):
+ *
+ *  - a live range carries the window with it: each refresh shifts it, and the whole
+ *    steps shown are those it then covers;
+ *  - a new range drops the old range's timeline, and a window placed before the new one
+ *    arrives is already in the new steps.
+ *
+ * The window with a store behind it (the timeline's sum and average, what Enter opens):
+ * test_browser.c.  Each test owns the browser_state on its stack (browser_set_preset frees
+ * the timeline it drops).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeparse.h"
+#include "testutil.h"
+#include "testutil_store.h"
+#include "tui/tui_int.h"
+
+/*
+ * A live range carries the window with it: the refresh every 5 s shifts it by 5 s, and
+ * the whole steps shown (and opened) are those it then covers.  Placed again in whole
+ * steps at each refresh, a window on a 1 h range (47 s steps) never moved.
+ */
+static void test_window_follows_live_range(void **state)
+{
+	struct browser_state b;
+	struct time_range w0, w;
+	int64_t st = 47 * SEC, from0;
+	int i;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	b.live_range = true;
+	b.to_ns = time_now_ns();
+	b.from_ns = b.to_ns - 3600 * SEC;
+	b.tl_step = st;
+	b.tl_from = b.from_ns - b.from_ns % st;
+	b.win_from = b.tl_from + 40 * st;
+	b.win_to = b.win_from + 3 * st;
+	from0 = b.win_from;
+	w0 = browser_window(&b);
+	tu_assert_i64(w0.to_ns - w0.from_ns, 3 * st);
+	for (i = 1; i <= 10; i++) {
+		b.to_ns -= 5 * SEC;  /* as if 5 s had passed since the last refresh */
+		browser_range_follow(&b);
+	}
+	/* 50 s on: the window moved as much, and what is shown starts a step later */
+	assert_true(b.win_from >= from0 + 50 * SEC);
+	w = browser_window(&b);
+	tu_assert_i64(w.from_ns, w0.from_ns + st);
+	assert_true(w.from_ns <= b.win_from && w.to_ns >= b.win_to);
+}
+
+/*
+ * A new range drops the old range's timeline: until the new one arrives, the window keys
+ * moved by the old range's steps (a minute's on 1 h after ] to 7 d) and the window then
+ * snapped to other steps when it came; the old bars were drawn over the new range.
+ */
+static void test_new_range_new_steps(void **state)
+{
+	struct browser_state b;
+	struct time_range w;
+	int64_t st;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	browser_set_preset(&b, 2);  /* 1 h, then its timeline of 60 s steps */
+	b.tl_step = 60 * SEC;
+	b.tl_from = b.from_ns - b.from_ns % b.tl_step;
+	b.ntl = 60;
+	b.tl = calloc(b.ntl, sizeof(*b.tl));
+	assert_non_null(b.tl);
+	browser_set_preset(&b, 5);  /* ] to 7 d */
+	assert_null(b.tl);
+	assert_int_equal(b.ntl, 0);
+	st = (int64_t)(browser_timeline_step_s(&b) * 1e9);
+	tu_assert_i64(b.tl_step, st);
+	assert_true(st > 3600 * SEC);
+	/* a window placed now is in the steps the timeline will have */
+	b.win_from = b.from_ns + 3 * 24 * 3600 * SEC + 17 * SEC;
+	b.win_to = b.win_from + 24 * 3600 * SEC;
+	w = browser_window(&b);
+	tu_assert_i64(w.from_ns % st, 0);
+	tu_assert_i64(w.to_ns % st, 0);
+	assert_true(w.from_ns <= b.win_from && w.to_ns >= b.win_to);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_window_follows_live_range),
+		cmocka_unit_test(test_new_range_new_steps),
+	};
+
+	tu_init(argc, argv);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
