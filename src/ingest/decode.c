@@ -490,6 +490,13 @@ static bool looks_like_html(const uint8_t *p, size_t n)
 	       !first_line_folded(p, n, false);
 }
 
+bool decode_markup_first(const uint8_t *data, size_t len)
+{
+	size_t i = data ? first_nonblank(data, len) : len;
+
+	return i < len && data[i] == '<' && !first_line_folded(data + i, len - i, false);
+}
+
 /*
  * Formats that come smolder's way but that it does not read, told apart so that the
  * error says what the file is, not where the parser detection fell back on gave up (a

@@ -131,6 +131,12 @@ int decode_inflate(const uint8_t *data, size_t len, size_t limit, struct buf *ou
 
 /* The format of inflated, non-empty bytes, by the rules above (never DECODE_AUTO). */
 enum decode_format decode_detect(const uint8_t *data, size_t len);
+/*
+ * Whether an answer a server called text/html is a page: markup ('<') first, after blanks
+ * and a UTF-8 BOM, on a first line that is not a folded line (py-spy's folded text begins
+ * "<module> (app.py:1);main ... 5").
+ */
+bool decode_markup_first(const uint8_t *data, size_t len);
 /* The same with the exception for a name ending in ".lines" (DECODE_FOLDED then). */
 enum decode_format decode_detect_named(const uint8_t *data, size_t len, const char *name);
 /*

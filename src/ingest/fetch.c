@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "decode.h"
 #include "store/remote.h"
 
 #define STALL_S 30
@@ -79,15 +80,15 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 
 /*
  * Whether the answer is a web page: it says so (text/html, application/xhtml+xml) and
- * its body begins with markup.  A profile served with the wrong type (a static file
- * server calling a .pb.gz text/html) starts with gzip's or protobuf's bytes and is
- * read, as pprof reads it.
+ * its body begins with markup (decode_markup_first).  A profile served with the wrong
+ * type (a static file server calling a .pb.gz or py-spy's folded text text/html) starts
+ * with gzip's bytes or a folded line and is read, as pprof reads it.
  */
 static bool html_answer(CURL *h, const struct buf *body)
 {
 	const unsigned char *p = body->data ? (const unsigned char *)body->data : NULL;
 	char *ct = NULL;
-	size_t n, i = 0;
+	size_t n;
 
 	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK || !ct)
 		return false;
@@ -95,11 +96,7 @@ static bool html_answer(CURL *h, const struct buf *body)
 	if (!((n == 9 && strncasecmp(ct, "text/html", 9) == 0) ||
 	      (n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0)))
 		return false;
-	if (p && body->len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
-		i = 3;  /* a BOM */
-	while (p && i < body->len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-		i++;
-	return !p || i >= body->len || p[i] == '<';
+	return !p || !body->len || decode_markup_first(p, body->len);
 }
 
 long load_url_timeout_ms(const char *url)

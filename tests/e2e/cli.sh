@@ -423,6 +423,14 @@ log = open(sys.argv[2], "a")
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         log.write(self.path + "\n"); log.flush()
+        if self.path.startswith("/pyspy"):  # py-spy's folded text, called text/html
+            page = b"<module> (app.py:1);main (app.py:3) 5\n<module> (app.py:1) 2\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return
         if self.path.startswith(("/login", "/page")):  # a sign-in page; /page says octet-stream
             page = b"\n  <!DOCTYPE html>\n<html><title>Sign in</title></html>\n"
             self.send_response(200)
@@ -569,6 +577,8 @@ errcheck "  a page under another Content-Type: the same" \
   top "$rec/page"
 check "  a profile served as text/html is read, as pprof reads it" \
   bash -c "'$smolder' top '$rec/profhtml/cpu.pb.gz' | grep -q '^Type: cpu'"
+check "  folded text beginning <module> served as text/html is read (py-spy's)" \
+  bash -c "'$smolder' top '$rec/pyspy' | grep -q ' <module> (app.py:1)\$'"
 printf '<!doctype HTML>\n<p>saved</p>\n' > "$tmp/page.html"
 errcheck "  a saved HTML file: an HTML page, one line" \
   "^smolder: '$tmp/page.html': an HTML page, not a profile$" top "$tmp/page.html"
