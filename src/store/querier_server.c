@@ -795,7 +795,6 @@ done:
 	return rc;
 }
 
-/* A series and its total, for the order of SelectSeries' answer. */
 static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 {
 	Querier__V1__SelectSeriesRequest *req = (Querier__V1__SelectSeriesRequest *)msg;

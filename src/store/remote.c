@@ -543,16 +543,35 @@ static void span_format(int64_t ns, char *out, size_t size)
 		snprintf(out + n, size - n, "%.9gs", (double)sec / 1e9);
 }
 
-/* The range in pieces of `piece` (at most): too many is one line naming the limit. */
+/* Where the piece that starts at a ends, as ranged() cuts r (see there). */
+static int64_t piece_end(int64_t a, int64_t to, int64_t piece, int64_t align_ns, bool whole)
+{
+	int64_t b = whole ? (a / piece + (a % piece > 0)) * piece : a + piece, edge;
+
+	if (b <= a)
+		b += piece;  /* a on a boundary (or before 0, rounded up to it) */
+	if (!whole && align_ns > 0) {
+		edge = (a / align_ns + (a % align_ns > 0)) * align_ns;
+		if (edge <= a)
+			edge += align_ns;
+		if (edge < b)
+			b = edge;
+	}
+	return b > to ? to : b;
+}
+
+/*
+ * The range in pieces of `piece` (at most), counted as ranged() cuts it, before any is
+ * asked for: more than MAX_PIECES is one line naming the limit.
+ */
 static int pieces_check(struct rbackend *rb, struct time_range r, int64_t piece, int64_t align_ns,
 			bool whole)
 {
-	int64_t len = r.to_ns - r.from_ns, n = len / piece + 2;
+	int64_t len = r.to_ns - r.from_ns, a, n = 0;
 	char lim[48], span[48];
 
-	/* pieces inside one step each also end on every step's edge */
-	if (align_ns > 0 && !whole)
-		n += len / align_ns + 1;
+	for (a = r.from_ns; a < r.to_ns && n <= MAX_PIECES; n++)
+		a = piece_end(a, r.to_ns, piece, align_ns, whole);
 	if (n <= MAX_PIECES)
 		return 0;
 	span_format(rb->max_range_ns, lim, sizeof(lim));
@@ -573,7 +592,7 @@ static int pieces_check(struct rbackend *rb, struct time_range r, int64_t piece,
 static int ranged(struct rbackend *rb, struct time_range r, int64_t align_ns, piece_fn fn,
 		  void *ctx)
 {
-	int64_t piece, a, b, edge;
+	int64_t piece, a, b;
 	bool whole;  /* pieces of whole steps (else each inside one) */
 	int rc = fn(rb, r, ctx);
 
@@ -589,18 +608,7 @@ static int ranged(struct rbackend *rb, struct time_range r, int64_t align_ns, pi
 	if ((rc = pieces_check(rb, r, piece, align_ns, whole)))
 		return rc;
 	for (a = r.from_ns; a < r.to_ns; a = b) {
-		b = whole ? (a / piece + (a % piece > 0)) * piece : a + piece;
-		if (b <= a)
-			b += piece;  /* a on a boundary (or before 0, rounded up to it) */
-		if (!whole && align_ns > 0) {
-			edge = (a / align_ns + (a % align_ns > 0)) * align_ns;
-			if (edge <= a)
-				edge += align_ns;
-			if (edge < b)
-				b = edge;
-		}
-		if (b > r.to_ns)
-			b = r.to_ns;
+		b = piece_end(a, r.to_ns, piece, align_ns, whole);
 		if ((rc = fn(rb, (struct time_range){ a, b }, ctx)))
 			return rc;
 	}

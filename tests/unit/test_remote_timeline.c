@@ -382,6 +382,20 @@ static void test_range_split_bound(void **state)
 	assert_non_null(strstr(err_last(), "more than 1000 requests"));
 	assert_int_equal(fx->s.nspans, 1);
 	strvec_release(&names);
+	/*
+	 * Exactly 1,000 pieces (of 24 h less a minute) are asked for, 1,001 are not: the
+	 * count was an upper bound (+2), which refused ranges of 999 pieces.
+	 */
+	q.range.to_ns = q.range.from_ns + 1000 * (24 * HOUR - 60 * 1000000000LL);
+	standin_reset(&fx->s, M_LIMIT);
+	assert_int_equal(b->ops->label_names(b, NULL, q.range, &names), 0);
+	assert_int_equal(fx->s.requests, 1001);  /* the refused whole, then the pieces */
+	strvec_release(&names);
+	q.range.to_ns++;
+	standin_reset(&fx->s, M_LIMIT);
+	assert_int_equal(b->ops->label_names(b, NULL, q.range, &names), ERR_TOOBIG);
+	assert_int_equal(fx->s.requests, 1);
+	strvec_release(&names);
 	selector_free(sel);
 	backend_close(b);
 }
