@@ -24,6 +24,7 @@ struct prof_builder {
 	struct hmap unsymmap;  /* mapping + 1 → synthetic function */
 	struct hmap namedmap;  /* (function + 1) << 32 | (uint32_t)(mapping + 1) → named copy */
 	bool has_default;
+	uint32_t fallback;  /* pb_set_fallback_type's index + 1; 0: the last type */
 	int64_t *pos_sum, *neg_sum;  /* per sample type, to refuse sums past int64 */
 	uint32_t nchecked;           /* samples whose values are in the sums */
 };
@@ -243,6 +244,12 @@ void pb_set_default_type(struct prof_builder *b, uint32_t index)
 {
 	b->p->default_type = index;
 	b->has_default = true;
+}
+
+void pb_set_fallback_type(struct prof_builder *b, uint32_t index)
+{
+	if (!b->has_default)
+		b->fallback = index + 1;
 }
 
 int pb_mapping(struct prof_builder *b, const struct prof_mapping *m, uint32_t *out)
@@ -607,7 +614,8 @@ int pb_finish(struct prof_builder *b, struct prof **out)
 	}
 	p->default_named = b->has_default && p->default_type < p->ntypes;
 	if (!p->default_named)
-		p->default_type = p->ntypes - 1;
+		p->default_type = b->fallback && b->fallback <= p->ntypes ? b->fallback - 1 :
+									    p->ntypes - 1;
 	b->p = NULL;
 	pb_free(b);
 	*out = p;

@@ -50,6 +50,12 @@ void pb_set_frames(struct prof_builder *b, uint32_t drop, uint32_t keep);
 int pb_add_comment(struct prof_builder *b, uint32_t str);
 /* Sets the default sample type by index (otherwise the last one, as pprof does). */
 void pb_set_default_type(struct prof_builder *b, uint32_t index);
+/*
+ * The default sample type when none was named (prof.default_named false): index instead
+ * of the last one, for a pair whose last type is a base side's.  A later
+ * pb_set_default_type() wins.
+ */
+void pb_set_fallback_type(struct prof_builder *b, uint32_t index);
 int pb_mapping(struct prof_builder *b, const struct prof_mapping *m, uint32_t *out);
 int pb_function(struct prof_builder *b, const struct prof_function *f, uint32_t *out);
 /* lines[0] is the innermost frame; n may be 0 (unsymbolized: a "[mapping]" frame is made). */

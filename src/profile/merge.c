@@ -504,8 +504,8 @@ static int add_header(struct prof_builder *b, const struct prof *const *ps, size
 		return rc;
 	if ((dflt = merged_default(ps, n)) != PROF_NONE)
 		pb_set_default_type(b, dflt);
-	else if (twice)  /* not pb_finish's fallback, the last base side type */
-		pb_set_default_type(b, cur->default_type);
+	else if (twice)  /* not pb_finish's fallback, the last base side type; unnamed */
+		pb_set_fallback_type(b, cur->default_type);
 	pb_set_period(b, mc->str[cur->period_type.type], unit, period);
 	pb_set_times(b, time, duration);
 	pb_set_frames(b, cur->drop_frames ? mc->str[cur->drop_frames] : 0,

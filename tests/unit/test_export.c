@@ -608,6 +608,19 @@ static void test_merge_default_named(void **state)
 	assert_false(out->default_named);
 	assert_int_equal(out->default_type, 1);
 	prof_free(out);
+	/*
+	 * A pair of two unnamed profiles (the explorer's diff) names none either: its default
+	 * is the new side's last type, unnamed, so an export of it writes none, as pprof's
+	 * -proto -diff_base (it wrote the last type, named, which a later diff then took).
+	 */
+	assert_int_equal(prof_pair(unnamed, unnamed, &out), 0);
+	assert_false(out->default_named);
+	assert_int_equal(out->default_type, 1);
+	prof_free(out);
+	assert_int_equal(prof_pair(unnamed, first, &out), 0);
+	assert_true(out->default_named);
+	assert_int_equal(out->default_type, 0);
+	prof_free(out);
 	buf_release(&buf);
 	prof_free(back);
 	prof_free(last);
