@@ -4,6 +4,7 @@
 
 #include <pcre2.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -159,8 +160,16 @@ static int dfa_test(const pcre2_code *code, const char *re, const char *str, siz
 	dfa = pcre2_compile((PCRE2_SPTR)pat.data, pat.len, options, &errcode, &erroff, NULL);
 	md = pcre2_match_data_create(1, NULL);
 	mc = pcre2_match_context_create(NULL);
-	if (!dfa || !md || !mc) {
-		/* it compiled once with the same options: only memory can be short */
+	if (!dfa) {
+		/* it compiled once; wrapped for the DFA it may be too large (a{1000}-like) */
+		PCRE2_UCHAR msg[160];
+
+		if (pcre2_get_error_message(errcode, msg, sizeof(msg)) < 0)
+			snprintf((char *)msg, sizeof(msg), "error %d", errcode);
+		rc = err_set(ERR_PARSE, "regex '%.200s' cannot be matched: %s", re, (char *)msg);
+		goto done;
+	}
+	if (!md || !mc) {
 		rc = err_set(ERR_NOMEM, "out of memory (regex '%.200s')", re);
 		goto done;
 	}

@@ -294,6 +294,27 @@ static void test_backtracking_limit(void **state)
 	prof_free(p);
 }
 
+/*
+ * A regex Go takes whose DFA form PCRE2 finds too large: said so, not "out of memory"
+ * (35 MB were in use: the message sent the user looking for the wrong problem).
+ */
+static void test_dfa_too_large(void **state)
+{
+	static const char re[] = "(((x|y{1000}a+){0})?){1,1000}";
+	struct search s;
+	int r;
+
+	(void)state;
+	if (search_compile(&s, re))
+		fail_msg("search_compile: %s", err_last());
+	r = search_test(&s, "x", 1);
+	assert_true(r < 0);  /* the backtracker gave up: the DFA was asked */
+	tu_assert_message(err_last());
+	assert_null(strstr(err_last(), "out of memory"));
+	assert_non_null(strstr(err_last(), "too large"));
+	search_release(&s);
+}
+
 /* Where the DFA cannot tell either, the answer is an error naming the regex, not "no". */
 static void test_too_complex(void **state)
 {
@@ -340,6 +361,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_go_escapes_taken),
 		cmocka_unit_test(test_go_escapes_refused),
+		cmocka_unit_test(test_dfa_too_large),
 		cmocka_unit_test(test_backtracking_limit),
 		cmocka_unit_test(test_too_complex),
 	};
