@@ -329,8 +329,10 @@ static size_t frame_len(const char *s, size_t n)
 }
 
 /*
- * The bytes encode_folded would write for sample type `type` (past FOLDED_MAX, some
- * number over it), each name measured once (lens, by string id).
+ * At most the bytes encode_folded would write for sample type `type`, and at least all
+ * but ~22 per line (names measured exactly, once each, by string id in lens; a line's
+ * count and separator charged their largest size): a bound, not an exact size.  Past
+ * FOLDED_MAX, some number over it.
  */
 static int folded_size(const struct prof *p, uint32_t type, size_t *size)
 {

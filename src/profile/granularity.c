@@ -112,6 +112,8 @@ static void trim_path(const char **p, size_t *n)
 
 int granularity_file_name(struct buf *out, const char *file, size_t n)
 {
+	if (!n)  /* no file is no name (Go's Clean would make it "."; nothing shows it) */
+		return 0;
 	trim_path(&file, &n);
 	return clean_path(out, file, n);
 }

@@ -604,6 +604,17 @@ static void test_source_header_file_shown(void **state)
 		fail_msg("title: '%s'", line);
 	screen_close(&scr);
 	tui_app_free(a);
+	/* a function with lines but no file: no file shown, not Clean's "." */
+	scr = screen_open(24, 100);
+	a = app_with_source(far_line_profile("", 9), &so, false);
+	line = screen_line(source_of(a, &scr, "main.f"), 1);
+	if (strstr(line, " ."))
+		fail_msg("title of no file: '%s'", line);
+	line = screen_line(source_of(a, &scr, "main.f"), 2);
+	if (line[0] == ' ' && line[1] == '.')
+		fail_msg("header of no file: '%s'", line);
+	screen_close(&scr);
+	tui_app_free(a);
 }
 
 /* ------------------------------------------------------------------------------------ */
