@@ -251,11 +251,13 @@ static const char *escape(const char *s, bool in_class, struct esc *e)
 	switch (c) {
 	case '\0':
 		return "a trailing \\";
-	case '1': case '2': case '3': case '4': case '5': case '6': case '7':
-		if (s[2] < '0' || s[2] > '7')
-			return "a backreference";  /* one digit; two or three are octal */
-		/* fallthrough */
-	case '0':  /* octal: up to three digits, \101 is 'A' (PCRE2 reads \12 after 12 groups as a backreference) */
+	case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+		/*
+		 * \0, or two or three octal digits (\101 is 'A'; PCRE2 reads \12 after 12
+		 * groups as a backreference); one other digit alone is a backreference
+		 */
+		if (c != '0' && (s[2] < '0' || s[2] > '7'))
+			return "a backreference";
 		e->cp = 0;
 		for (i = 1; i < 4 && s[i] >= '0' && s[i] <= '7'; i++)
 			e->cp = e->cp * 8 + (s[i] - '0');

@@ -342,7 +342,7 @@ static void test_source_in_lines_granularity(void **state)
 static struct prof *clone_profile(void)
 {
 	static const char *const names[] = { "main", "Foo::bar", "Foo::bar [clone .cold]",
-					     "main.a\xff" "b" };
+					     "main.a\377b" };
 	static const int64_t lines[] = { 1, 10, 20, 30 }, values[] = { 0, 7, 100, 3 };
 	struct prof_builder *b;
 	struct prof *p;

@@ -766,7 +766,7 @@ static void test_list_backtracking_regex(void **state)
  */
 static void test_list_invalid_utf8_name(void **state)
 {
-	static const char *const pats[] = { "a.b", "^main\\.a\\x{FFFD}b$", "\xff", "a\xff" "b" };
+	static const char *const pats[] = { "a.b", "^main\\.a\\x{FFFD}b$", "\xff", "a\377b" };
 	struct prof_builder *b;
 	struct prof *p;
 	struct list l;
