@@ -708,18 +708,22 @@ static uint32_t selected_name(const struct tui_app *a)
 
 /*
  * Entering an empty sandwich (3 inside it, Tab, a tab click, or after filters dropped its
- * function) pivots on the flame graph's selection, so that "select a function, then press
- * 3" is never a dead end.
+ * function) pivots on `from`, the function selected where the user was, or when none on
+ * the flame graph's selection, so that "select a function, then press 3" is never a dead
+ * end.
  */
-static void sandwich_default_pivot(struct tui_app *a)
+static void sandwich_default_pivot(struct tui_app *a, uint32_t from)
 {
 	const struct flame_pane *fp = &a->main;
-	uint32_t name;
+	uint32_t name = from;
 
-	if (a->view != VIEW_SANDWICH || a->sw.name || sandwich_view_pending(a) || !fp->tree ||
-	    fp->fl.sel_plus || fp->fl.sel == 0)
+	if (a->view != VIEW_SANDWICH || a->sw.name || sandwich_view_pending(a))
 		return;
-	name = fp->tree->name[fp->fl.sel];
+	if (!name) {
+		if (!fp->tree || fp->fl.sel_plus || fp->fl.sel == 0)
+			return;
+		name = fp->tree->name[fp->fl.sel];
+	}
 	if (name && sandwich_view_set(a, name))
 		scr_message(a, true, "%s", err_last());
 }
@@ -755,11 +759,11 @@ static void source_default(struct tui_app *a)
  * the user was (selected_name() before the move), 0 when none: the source pane shows it,
  * as 4 does, even when it showed another function (Tab kept the old one), and, as 4
  * does, the flame graph's selection when nothing was selected there and the pane is
- * empty.  The sandwich pivots only when it is empty.
+ * empty.  The sandwich pivots only when it is empty, on `from` first as well.
  */
 static void view_entered(struct tui_app *a, enum view was, uint32_t from)
 {
-	sandwich_default_pivot(a);
+	sandwich_default_pivot(a, was != VIEW_SANDWICH ? from : 0);
 	if (a->view == VIEW_SOURCE && was != VIEW_SOURCE && from)
 		source_open(a, from);
 	else
@@ -875,7 +879,7 @@ bool tui_app_key(struct tui_app *a, int key)
 		if (name && sandwich_view_set(a, name))
 			scr_message(a, true, "%s", err_last());
 		a->view = VIEW_SANDWICH;
-		sandwich_default_pivot(a);
+		sandwich_default_pivot(a, 0);
 		return true;
 	}
 	case '\t':

@@ -343,6 +343,33 @@ static void test_tab_into_source(void **state)
 }
 
 /*
+ * Tab from the top table into an empty sandwich pivots on the table's selection, not the
+ * flame graph's (the root there, so the sandwich stayed empty); a sandwich that shows a
+ * function keeps it.
+ */
+static void test_tab_into_sandwich(void **state)
+{
+	struct tui_app *a = app_on(CPUWORK);
+	uint32_t want;
+
+	(void)state;
+	keys(a, "2jj");
+	want = top_view_selected_name(a);
+	assert_true(want != 0);
+	keys(a, "\t");
+	assert_int_equal(a->view, VIEW_SANDWICH);
+	assert_non_null(sandwich_name(a));
+	assert_string_equal(sandwich_name(a), prof_str(a->prof, want));
+	/* it keeps that function when the table's selection moves */
+	keys(a, "2j");
+	assert_true(top_view_selected_name(a) != want);
+	keys(a, "\t");
+	assert_int_equal(a->view, VIEW_SANDWICH);
+	assert_string_equal(sandwich_name(a), prof_str(a->prof, want));
+	tui_app_free(a);
+}
+
+/*
  * The help names the narrow frames' cells as the flame graph draws them: "#N" on a
  * terminal that is not UTF-8 (it wrote the UTF-8 "·N" there too).
  */
@@ -645,6 +672,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sandwich_mouse),
 		cmocka_unit_test(test_sandwich_r_i),
 		cmocka_unit_test(test_tab_into_source),
+		cmocka_unit_test(test_tab_into_sandwich),
 		cmocka_unit_test(test_help_ascii_cells),
 		cmocka_unit_test(test_bad_pattern_on_enter),
 		cmocka_unit_test(test_page_keys),
