@@ -1,7 +1,7 @@
 /*
  * main.c — command-line dispatch only: `smolder [VERB] ...`.
  *
- * The only process-wide state lives here: the Ctrl-C flag the verbs poll.
+ * The only process-wide state lives here: the Ctrl-C (and SIGTERM) flag the verbs poll.
  */
 #include <errno.h>
 #include <locale.h>
@@ -14,25 +14,30 @@
 
 #include "cmd/cmd.h"
 
-/* set by the SIGINT handler: a lock-free atomic, so that is defined (C11 7.14.1.1) */
+/*
+ * Set by the SIGINT/SIGTERM handler to the signal: a lock-free atomic, so that is defined
+ * (C11 7.14.1.1)
+ */
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free");
 static atomic_int interrupted;
 
 /*
- * The first Ctrl-C asks the work in flight to stop (it polls the flag); a second one,
- * when that work is stuck where nothing polls (libgit2 waiting on a silent server),
- * ends the process.
+ * The first Ctrl-C, or SIGTERM (`timeout`, a service manager), asks the work in flight to
+ * stop (it polls the flag), so that a clone or an export removes its temporary files as
+ * Ctrl-C has it do; a second one, when that work is stuck where nothing polls (libgit2
+ * waiting on a silent server), ends the process with the shell's status for the signal.
+ * serve takes both signals itself (cmd_serve.c); the explorer gives SIGTERM back to
+ * ncurses, which restores the terminal (tui_run()).
  */
-static void on_sigint(int sig)
+static void on_signal(int sig)
 {
 	static const char msg[] = "\nsmolder: interrupted\n";
 
-	(void)sig;
-	if (atomic_exchange(&interrupted, 1)) {
+	if (atomic_exchange(&interrupted, sig)) {
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
 			/* nothing more to do */
 		}
-		_exit(130);
+		_exit(128 + sig);
 	}
 }
 
@@ -113,8 +118,9 @@ int main(int argc, char **argv)
 	if (!isatty(STDOUT_FILENO) && (outbuf = malloc(OUTBUF_SIZE)))
 		setvbuf(stdout, outbuf, _IOFBF, OUTBUF_SIZE);  /* glibc sizes its own at 4 KiB */
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
+	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	/*
 	 * A file size limit (ulimit -f) then fails write(2) with EFBIG, reported in one line
 	 * like a full disk, and the written-then-renamed files (outfile.h) remove their

@@ -3,7 +3,7 @@
  *
  * Each verb parses its own options (GNU long form, with pprof's single-dash spellings
  * accepted too), prints errors as one line on stderr and returns the exit status.
- * `env` carries process-wide state owned by main (the Ctrl-C flag).
+ * `env` carries process-wide state owned by main (the Ctrl-C and SIGTERM flag).
  */
 #ifndef SMOLDER_CMD_H
 #define SMOLDER_CMD_H
@@ -16,7 +16,7 @@
 #include "base/buf.h"
 
 struct cmd_env {
-	atomic_int *cancel;  /* set by main's SIGINT handler */
+	atomic_int *cancel;  /* set by main's SIGINT/SIGTERM handler */
 };
 
 int cmd_top(int argc, char **argv, const struct cmd_env *env);

@@ -5,6 +5,7 @@
  */
 #include <curses.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1135,6 +1136,11 @@ int tui_run(struct prof *p, const struct tui_opts *o)
 		tui_app_free(a);
 		return err_set(ERR_IO, "the explorer needs a terminal on stdout (try `smolder top`)");
 	}
+	/*
+	 * main catches SIGTERM to cancel a verb's work; the explorer's is ncurses's own,
+	 * which restores the terminal and exits, and which newterm sets only over the default
+	 */
+	signal(SIGTERM, SIG_DFL);
 	scr = newterm(NULL, stdout, tty_in ? tty_in : stdin);
 	if (!scr) {
 		if (tty_in)

@@ -404,6 +404,18 @@ wait "$intpid"; irc=$?
 ims=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "Ctrl-C while diff waits for a base URL: it stops at once, one line ($ims ms)" \
   bash -c "[ $irc -eq 1 ] && [ $ims -lt 3000 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q \"'$silent/base': cancelled\" '$tmp/err'"
+# SIGTERM (timeout(1), a service manager) cancels as Ctrl-C does: one line, status 1, and
+# the export leaves no file behind (it killed the process, which left temporary files)
+mkdir -p "$tmp/termout"
+t0=$(date +%s%N)
+"$smolder" export --timeout 20 -o "$tmp/termout/out.pb.gz" "$silent/base" > /dev/null 2> "$tmp/err" &
+intpid=$!
+sleep 0.5
+kill -TERM "$intpid"
+wait "$intpid"; irc=$?
+ims=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "SIGTERM while export waits for a URL: cancelled at once, one line, no file ($ims ms)" \
+  bash -c "[ $irc -eq 1 ] && [ $ims -lt 3000 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q \"'$silent/base': cancelled\" '$tmp/err' && [ -z \"\$(ls -A '$tmp/termout')\" ]"
 timed errcheck "without --timeout, ?seconds=2 waits 2 s plus half (pprof's rule)" "timed out after 3 s" top "$silent/profile?seconds=2"
 check "... about 3 s ($(cat "$tmp/ms") ms)" test "$(cat "$tmp/ms")" -ge 2900 -a "$(cat "$tmp/ms")" -lt 6000
 timed errcheck "?seconds=1 waits 1.5 s, not 1 (N plus half in milliseconds)" "timed out after 1.5 s" top "$silent/profile?seconds=1"

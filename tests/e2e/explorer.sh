@@ -466,4 +466,13 @@ expect_not "one in both is not" "\+kept"
 keys q
 e2e_stop
 
+# SIGTERM ends the explorer through ncurses, which gives the terminal back (main catches
+# SIGTERM for the verbs' cancel; the explorer hands it back, or it would ignore it)
+e2e_start 80 24 "$smolder" "$ex/cpuwork-cpu.pb.gz"
+expect "the explorer is up" "\[1\]Flame"
+spid=$(pgrep -P "$(tm display -p -t e2e '#{pane_pid}')" | head -1)
+kill -TERM "$spid"
+expect "SIGTERM ends the explorer and restores the terminal" "^EXITED=1" 5
+e2e_stop
+
 e2e_done
