@@ -979,6 +979,25 @@ static void diff_cells(struct tui_app *a, const struct list_routine *r, const st
 	text_pad_left(b, v, 10);
 }
 
+/*
+ * The heat gutter's level of a line's total cum against the largest, maxcum: 0 for no
+ * cost, else 1 + 7 * cum / maxcum, 1-8.  A total may be near INT64_MAX (a pprof's or a
+ * push's values are any int64): past INT64_MAX / 7 the product would overflow, so it is
+ * taken in double there, where one part in 2^53 cannot move a level that matters.
+ */
+static int heat_level(int64_t cum, int64_t maxcum)
+{
+	int64_t lvl;
+
+	if (cum <= 0 || maxcum <= 0)
+		return 0;
+	if (cum <= INT64_MAX / 7)
+		lvl = cum * 7 / maxcum;
+	else
+		lvl = (int64_t)((double)cum / (double)maxcum * 7.0);
+	return 1 + (int)(lvl < 0 ? 0 : lvl > 7 ? 7 : lvl);
+}
+
 void source_view_draw(struct tui_app *a, int y, int h, int w)
 {
 	struct source_state *st = &a->src;
@@ -1067,8 +1086,8 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 		buf_add(&b, " ", 1);
 		x = scr_put(y + i, 0, w, b.data, b.len, attr);
 		{
-			int lvl = c && c->cum > 0 ? (int)(1 + (c->cum * 7) / maxcum) : 0;
-			const char *g = a->scr.utf8 ? heat[lvl > 8 ? 8 : lvl] : lvl ? "#" : " ";
+			int lvl = c ? heat_level(c->cum, maxcum) : 0;
+			const char *g = a->scr.utf8 ? heat[lvl] : lvl ? "#" : " ";
 
 			x += scr_put(y + i, x, w - x, g, strlen(g),
 				     attr != (int)A_NORMAL ? attr : a->scr.role_attr[ROLE_ERROR]);

@@ -14,6 +14,7 @@
  *    -diff_base's numbers;
  *  - 4 in lines granularity opens the line frame's function on its line; files and
  *    packages granularity say so one way on the pane, its status and the message line;
+ *  - the heat gutter of line totals past INT64_MAX / 7: a half bar, a full bar;
  *  - a diff's top table: percentages and changes of pprof's totals, as `smolder diff`
  *    (a negative base value made them of the net sum); a huge change stays apart from
  *    the column before it, in a compact form.
@@ -428,12 +429,12 @@ static void test_header_file_name(void **state)
 }
 
 /*
- * A profile of main.f in `name` (hugeline.go: in the source_path dir): 5 samples on line
- * 3 and 7 on line `far`.
+ * A profile of main.f in `name` (hugeline.go: in the source_path dir): v3 on line 3 and
+ * vfar on line `far`.
  */
-static struct prof *far_line_profile(const char *name, int64_t far)
+static struct prof *line_profile(const char *name, int64_t far, int64_t v3, int64_t vfar)
 {
-	static const int64_t lines[] = { 3, 0 }, values[] = { 5, 7 };
+	const int64_t lines[] = { 3, 0 }, values[] = { v3, vfar };
 	struct prof_builder *b;
 	struct prof *p;
 	uint32_t t, u, file, nm, fn, loc, i;
@@ -454,6 +455,12 @@ static struct prof *far_line_profile(const char *name, int64_t far)
 	assert_int_equal(pb_finish(b, &p), 0);
 	tu_check_invariants(p);
 	return p;
+}
+
+/* line_profile() with 5 samples on line 3 and 7 on line `far`. */
+static struct prof *far_line_profile(const char *name, int64_t far)
+{
+	return line_profile(name, far, 5, 7);
 }
 
 /* Writes code to hugeline.go in the scratch directory, whose name goes to dir. */
@@ -583,6 +590,31 @@ static void test_source_line_past_2_32(void **state)
 }
 
 /*
+ * The heat gutter of line totals near INT64_MAX (legal in a pprof or a push): its level,
+ * 1 + total * 7 / the largest total, overflowed past 1.3e18, and the glyph was read from
+ * before its table (UBSan: signed integer overflow; a plain build drew a stray string or
+ * crashed).  1e18 of 2e18 is a half bar, 2e18 a full one.
+ */
+static void test_source_heat_huge_totals(void **state)
+{
+	struct source_opts so = { .source_path = "/nonexistent", .offline = true };
+	struct offscreen scr = screen_open(24, 100);
+	struct tui_app *a = app_with_source(line_profile("heat.go", 9, 1000000000000000000LL,
+							 2000000000000000000LL), &so, false);
+	const char *text;
+
+	(void)state;
+	text = source_of(a, &scr, "main.f");
+	if (!strstr(line_with(text, scr.h, "      3  "), " \xe2\x96\x84      3  ") ||
+	    !strstr(line_with(text, scr.h, "      9  "), " \xe2\x96\x88      9  ")) {
+		print_screen(text);
+		fail_msg("line 3 (half the hottest) is not a half bar, line 9 not a full one");
+	}
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/*
  * The pane's header names the file as list's ROUTINE line and pprof do, trimmed of
  * Bazel's /proc/self/cwd/ and cleaned: it showed /proc/self/cwd/./pkg//hugeline.go.
  */
@@ -702,6 +734,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_far_line),
 		cmocka_unit_test(test_source_line_past_2_32),
 		cmocka_unit_test(test_source_header_file_shown),
+		cmocka_unit_test(test_source_heat_huge_totals),
 		cmocka_unit_test(test_diff_table_signed_base),
 		cmocka_unit_test(test_diff_table_huge_change),
 	};
