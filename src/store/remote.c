@@ -21,7 +21,6 @@
 #include "base/err.h"
 #include "base/text.h"
 #include "base/timeparse.h"
-#include "base/vec.h"
 #include "pbjson.h"
 #include "profile/builder.h"
 #include "profile/merge.h"
@@ -1024,13 +1023,24 @@ static int rb_timeline(struct backend *b, const struct query *q, double step_s,
 
 struct merge_ctx {
 	const struct query *q;
+	const struct profile_type *pt;
 	struct qmsg m;
 	uint32_t max_nodes;
 	bool tree;
-	struct buf *bodies;  /* the flame graphs (tree), each at most about max_nodes */
-	size_t n, cap;
-	struct remote_merge_acc acc;  /* the profiles (!tree), decoded as they come */
+	/* the pieces' answers, decoded as they come: pprof (!tree), flame graphs (tree) */
+	struct remote_merge_acc acc;
+	struct remote_tree_acc tree_acc;
 };
+
+/* The header a flame graph's profile gets: the query's type, range and max_nodes. */
+static struct fb_prof_info fb_info_of(const struct merge_ctx *c)
+{
+	struct fb_prof_info fi = { c->pt->sample_type, c->pt->sample_unit, c->pt->period_type,
+				   c->pt->period_unit, c->q->range.from_ns,
+				   c->q->range.to_ns - c->q->range.from_ns, c->max_nodes };
+
+	return fi;
+}
 
 static void fill_select(Querier__V1__SelectMergeStacktracesRequest *req, const struct query *q,
 			struct qmsg *m, struct span s, uint32_t max_nodes)
@@ -1083,9 +1093,13 @@ static int piece_merge(struct rbackend *rb, struct time_range r, void *ctx)
 	if (c->tree) {
 		Querier__V1__SelectMergeStacktracesRequest req =
 			QUERIER__V1__SELECT_MERGE_STACKTRACES_REQUEST__INIT;
+		struct fb_prof_info fi = fb_info_of(c);
 
 		fill_select(&req, c->q, &c->m, s, c->max_nodes);
-		rc = rpc(rb, "SelectMergeStacktraces", &req.base, &body);
+		if (!(rc = rpc(rb, "SelectMergeStacktraces", &req.base, &body)))
+			rc = decoded(rb, "SelectMergeStacktraces",
+				     remote_tree_acc_add(&c->tree_acc, rb->codec,
+							 (const uint8_t *)body.data, body.len, &fi));
 	} else {
 		Querier__V1__SelectMergeProfileRequest req =
 			QUERIER__V1__SELECT_MERGE_PROFILE_REQUEST__INIT;
@@ -1100,12 +1114,6 @@ static int piece_merge(struct rbackend *rb, struct time_range r, void *ctx)
 		rc = rpc(rb, "SelectMergeProfile", &req.base, &body);
 		if (!rc)
 			rc = piece_profile(rb, c, &body);
-		buf_release(&body);
-		return rc;
-	}
-	if (!rc && !(rc = vec_reserve(&c->bodies, &c->cap, c->n + 1))) {
-		c->bodies[c->n++] = body;
-		return 0;
 	}
 	buf_release(&body);
 	return rc;
@@ -1126,21 +1134,21 @@ static int no_data(struct rbackend *rb, const struct query *q)
 	return rc;
 }
 
-static int decode_merged(struct rbackend *rb, struct merge_ctx *c, const struct profile_type *pt,
-			 struct prof **out, bool *truncated)
+static int decode_merged(struct rbackend *rb, struct merge_ctx *c, struct prof **out,
+			 bool *truncated)
 {
-	struct fb_prof_info fi = { pt->sample_type, pt->sample_unit, pt->period_type,
-				   pt->period_unit, c->q->range.from_ns,
-				   c->q->range.to_ns - c->q->range.from_ns, c->max_nodes };
+	struct fb_prof_info fi = fb_info_of(c);
 	int rc;
 
 	if (c->tree)
-		return decoded(
-			rb, "SelectMergeStacktraces",
-			remote_decode_flamegraphs(rb->codec, c->bodies, c->n, &fi, out, truncated));
-	if ((rc = decoded(rb, "SelectMergeProfile", remote_merge_acc_finish(&c->acc, out))))
+		rc = decoded(rb, "SelectMergeStacktraces",
+			     remote_tree_acc_finish(&c->tree_acc, out, truncated));
+	else
+		rc = decoded(rb, "SelectMergeProfile", remote_merge_acc_finish(&c->acc, out));
+	if (rc)
 		return rc;
-	/* every piece empty: the empty profile of the type */
+	/* every piece empty (pprof), or none (the flame graphs' empty ones are added): the
+	   empty profile of the type */
 	return *out ? 0 : flamebearer_to_prof(NULL, 0, &fi, out);
 }
 
@@ -1165,18 +1173,18 @@ static int do_merge(struct backend *b, const struct query *q, uint32_t max_nodes
 		    struct prof **out, struct merge_info *info)
 {
 	struct rbackend *rb = (struct rbackend *)b;
-	struct merge_ctx c = { q, { BUF_INIT, TYPES__V1__STACK_TRACE_SELECTOR__INIT, NULL, NULL },
-			       max_nodes, tree, NULL, 0, 0, { { NULL }, { 0 }, 0, 0 } };
 	struct profile_type pt = { 0 };
+	struct merge_ctx c = { .q = q, .pt = &pt, .max_nodes = max_nodes, .tree = tree };
 	bool truncated = false;
-	size_t i;
 	int rc;
 
 	*out = NULL;
+	remote_merge_acc_init(&c.acc);
+	remote_tree_acc_init(&c.tree_acc);
 	if ((rc = check_aggregate(q)) || (rc = profile_type_parse(q->profile_type, &pt)) ||
 	    (rc = qmsg_init(&c.m, q)) ||
 	    (rc = ranged(rb, q->range, 0, piece_merge, &c)) ||
-	    (rc = decode_merged(rb, &c, &pt, out, &truncated)))
+	    (rc = decode_merged(rb, &c, out, &truncated)))
 		goto done;
 	/*
 	 * Nothing merged: no profiles, or profiles whose values are all zero.  The store
@@ -1205,10 +1213,8 @@ static int do_merge(struct backend *b, const struct query *q, uint32_t max_nodes
 		info->last_ns = q->range.to_ns;
 	}
 done:
-	for (i = 0; i < c.n; i++)
-		buf_release(&c.bodies[i]);
-	free(c.bodies);
 	remote_merge_acc_release(&c.acc);
+	remote_tree_acc_release(&c.tree_acc);
 	qmsg_release(&c.m);
 	profile_type_release(&pt);
 	return rc;

@@ -43,8 +43,9 @@
  * time; a timeline's pieces meet on multiples of its step, and each point is taken from
  * the piece whose range holds its step); when no limit can be read from the refusal,
  * the server's reason is the error.  A range of more than 1,000 pieces is refused
- * (ERR_TOOBIG, naming the limit).  A merge's pieces are decoded and merged as they
- * arrive (remote_merge_acc), so that their answers are not all held at once.
+ * (ERR_TOOBIG, naming the limit).  A merge's pieces, pprof (merge) or flame graph
+ * (merge_tree), are decoded and merged as they arrive (remote_merge_acc,
+ * remote_tree_acc), so that their answers are not all held at once.
  * Errors are one line: "<url>: authentication failed: <the server's message>",
  * "... permission denied ...", "... not found ...", the server's own message for
  * others (a Connect error's message, or the first line of another body), "cannot
@@ -134,7 +135,11 @@ bool remote_backend_is(const struct backend *b);
 /* SelectMergeStacktracesResponse (its flame graph) → a profile; *truncated may be NULL. */
 int remote_decode_flamegraph(enum remote_codec c, const uint8_t *data, size_t len,
 			     const struct fb_prof_info *info, struct prof **out, bool *truncated);
-/* Several of them (the pieces of a split range) into one profile. */
+/*
+ * Several of them into one profile, all decoded at once (flamebearer_to_prof() of them
+ * all): what remote_tree_acc gives for a split range's pieces, the reference it is
+ * tested against.
+ */
 int remote_decode_flamegraphs(enum remote_codec c, const struct buf *bodies, size_t n,
 			      const struct fb_prof_info *info, struct prof **out, bool *truncated);
 /* DiffResponse → a prof_pair() profile (right/new side first, then left/base). */
@@ -163,6 +168,32 @@ void remote_merge_acc_init(struct remote_merge_acc *a);
 int remote_merge_acc_add(struct remote_merge_acc *a, struct prof *part);
 int remote_merge_acc_finish(struct remote_merge_acc *a, struct prof **out);
 void remote_merge_acc_release(struct remote_merge_acc *a);
+/*
+ * The SelectMergeStacktraces answers of a split range's pieces, each decoded as it
+ * arrives (remote_decode_flamegraph) and its samples added at once to one profile being
+ * built, so that one answer is held at a time, not every piece's until the last.  add's
+ * info is the whole range's, the same for every piece.  finish gives what
+ * remote_decode_flamegraphs() of them all in order gives (the same pprof bytes: one frame
+ * a name, made in the order the samples first use them; the samples in order; the
+ * range's time and duration), and *truncated whether any piece's flame graph had an
+ * "other" node.  Each piece's stacks are bounded as one answer's are (flamebearer.h), and
+ * all the pieces' together at FLAMEBEARER_MAX_STACK_ENTRIES (ERR_TOOBIG).  finish hands
+ * the profile to *out (NULL when nothing was added) and leaves t empty; release frees
+ * what t holds.
+ */
+struct prof_builder;
+
+struct remote_tree_acc {
+	struct prof_builder *b;  /* the pieces so far; NULL until the first */
+	size_t entries;          /* their stack entries */
+	bool truncated;
+};
+
+void remote_tree_acc_init(struct remote_tree_acc *t);
+int remote_tree_acc_add(struct remote_tree_acc *t, enum remote_codec c, const uint8_t *data,
+			size_t len, const struct fb_prof_info *info);
+int remote_tree_acc_finish(struct remote_tree_acc *t, struct prof **out, bool *truncated);
+void remote_tree_acc_release(struct remote_tree_acc *t);
 /* ProfileTypesResponse → appended to out (IDs that do not parse are left out). */
 int remote_decode_profile_types(enum remote_codec c, const uint8_t *data, size_t len,
 				struct profile_type_list *out);

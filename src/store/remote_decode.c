@@ -21,6 +21,7 @@
 #include "ingest/decode.h"
 #include "pbjson.h"
 #include "profile.pb-c.h"
+#include "profile/builder.h"
 #include "profile/merge.h"
 #include "querier.pb-c.h"
 #include "types.pb-c.h"
@@ -238,6 +239,89 @@ int remote_merge_acc_finish(struct remote_merge_acc *a, struct prof **out)
 		rc = prof_merge((const struct prof *const *)a->part, a->n, out);
 		remote_merge_acc_release(a);
 	}
+	return rc;
+}
+
+void remote_tree_acc_init(struct remote_tree_acc *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void remote_tree_acc_release(struct remote_tree_acc *t)
+{
+	pb_free(t->b);
+	t->b = NULL;
+}
+
+/*
+ * flamebearer_to_prof() of several flame graphs makes one frame a name, in the order
+ * their samples first use the names, and the samples in order: a piece's profile, made
+ * alone, holds its samples in that order, so its names (each frame's one function) are
+ * made frames again here in the same order (pb_named_frame knows those made before), the
+ * strings first from the first piece (all of them its type's and its frames' names).
+ */
+static int tree_add_samples(struct remote_tree_acc *t, const struct prof *p)
+{
+	uint32_t *stack = NULL, i, k;
+	size_t cap = 0;
+	int rc = 0;
+
+	for (i = 0; i < p->nsamples && !rc; i++) {
+		const struct prof_sample *s = &p->samples[i];
+
+		if ((rc = vec_reserve(&stack, &cap, (size_t)s->nlocs + 1)))
+			break;
+		for (k = 0; k < s->nlocs && !rc; k++) {
+			uint32_t loc = p->sample_locs[s->loc_off + k];
+			uint32_t name = p->functions[p->lines[p->locations[loc].line_off].func].name;
+
+			rc = pb_named_frame(t->b, prof_str(p, name), prof_strlen(p, name),
+					    &stack[k]);
+		}
+		if (!rc)
+			rc = pb_sample(t->b, stack, s->nlocs, p->values + (size_t)i * p->ntypes,
+				       NULL, 0);
+	}
+	free(stack);
+	return rc;
+}
+
+int remote_tree_acc_add(struct remote_tree_acc *t, enum remote_codec c, const uint8_t *data,
+			size_t len, const struct fb_prof_info *info)
+{
+	struct prof *p;
+	bool truncated;
+	int rc;
+
+	if ((rc = remote_decode_flamegraph(c, data, len, info, &p, &truncated)))
+		return rc;
+	/* one piece's stacks are bounded by its own nodes: all of them together, here */
+	if (p->nsample_locs > FLAMEBEARER_MAX_STACK_ENTRIES - t->entries)
+		rc = err_set(ERR_TOOBIG,
+			     "flame graph: the pieces' samples' stacks take more than %zu entries",
+			     FLAMEBEARER_MAX_STACK_ENTRIES);
+	else if (!t->b && !(rc = pb_new(&t->b)))
+		rc = pb_copy_header(t->b, p, false);
+	if (!rc)
+		rc = tree_add_samples(t, p);
+	if (!rc) {
+		t->entries += p->nsample_locs;
+		t->truncated |= truncated;
+	}
+	prof_free(p);
+	return rc;
+}
+
+int remote_tree_acc_finish(struct remote_tree_acc *t, struct prof **out, bool *truncated)
+{
+	int rc = 0;
+
+	*out = NULL;
+	if (truncated)
+		*truncated = t->truncated;
+	if (t->b)
+		rc = pb_finish(t->b, out);
+	memset(t, 0, sizeof(*t));
 	return rc;
 }
 

@@ -11,7 +11,9 @@
  * store's timeline, through smolder serve too; ranges split at the server's maximum
  * query length (the limit learnt from the refusal, pieces that share no millisecond,
  * pieces with no profiles answered as Pyroscope answers them, a range of more than
- * 1,000 pieces refused in one line);
+ * 1,000 pieces refused in one line; a split range's merge and flame graph the same
+ * profile, to the pprof byte, as one merge of every answer, and over 200 pieces in
+ * bounded memory, each piece decoded as it comes);
  * SelectSeries answers with more series or steps than the bounds refused (ERR_TOOBIG).
  *
  * Requests, decoding, failures and smolder to smolder otherwise: test_remote.c.
@@ -400,12 +402,17 @@ static void test_range_split_bound(void **state)
 	backend_close(b);
 }
 
-/* p's pprof encoding: two profiles with the same bytes are the same profile. */
-static void pprof_bytes(const struct prof *p, struct buf *out)
+/* got and want encode to the same pprof bytes: they are the same profile. */
+static void assert_same_pprof(const struct prof *want, const struct prof *got)
 {
-	buf_reset(out);
-	if (encode_pprof(p, out))
+	struct buf a = BUF_INIT, b = BUF_INIT;
+
+	if (encode_pprof(want, &a) || encode_pprof(got, &b))
 		fail_msg("%s", err_last());
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	buf_release(&a);
+	buf_release(&b);
 }
 
 /*
@@ -420,7 +427,6 @@ static void test_merge_acc(void **state)
 	struct prof *base = tu_decode_bytes(fx->s.pprof.data, fx->s.pprof.len, "cpu.pb");
 	struct prof *all[200], *got = NULL, *want = NULL, *one;
 	struct remote_merge_acc acc;
-	struct buf a = BUF_INIT, b = BUF_INIT;
 	size_t i;
 
 	remote_merge_acc_init(&acc);
@@ -437,10 +443,7 @@ static void test_merge_acc(void **state)
 	assert_int_equal(acc.n, 0);
 	assert_int_equal(prof_merge((const struct prof *const *)all, 200, &want), 0);
 	tu_assert_i64(prof_total(got, 0), prof_total(base, 0) * 200 * 201 / 2);
-	pprof_bytes(want, &a);
-	pprof_bytes(got, &b);
-	assert_int_equal(a.len, b.len);
-	assert_memory_equal(a.data, b.data, a.len);
+	assert_same_pprof(want, got);
 	prof_free(got);
 	prof_free(want);
 	/* one part is handed back as it is; release frees what is held */
@@ -458,8 +461,6 @@ static void test_merge_acc(void **state)
 	for (i = 0; i < 200; i++)
 		prof_free(all[i]);
 	prof_free(base);
-	buf_release(&a);
-	buf_release(&b);
 }
 
 /*
@@ -474,13 +475,11 @@ static void test_range_split_200(void **state)
 	struct prof *base = tu_decode_bytes(fx->s.pprof.data, fx->s.pprof.len, "cpu.pb");
 	const struct prof *all[200];
 	struct prof *want = NULL;
-	struct buf a = BUF_INIT, b = BUF_INIT;
 	size_t i;
 
 	for (i = 0; i < 200; i++)
 		all[i] = base;
 	assert_int_equal(prof_merge(all, 200, &want), 0);
-	pprof_bytes(want, &a);
 	{
 		struct backend *be = tr_open(&fx->s, REMOTE_CODEC_PROTO, NULL);
 		struct selector *sel;
@@ -492,24 +491,125 @@ static void test_range_split_200(void **state)
 		if (be->ops->merge(be, &q, &p, NULL))
 			fail_msg("%s", err_last());
 		assert_int_equal(fx->s.requests, 201);
-		pprof_bytes(p, &b);
-		assert_int_equal(a.len, b.len);
-		assert_memory_equal(a.data, b.data, a.len);
+		assert_same_pprof(want, p);
 		prof_free(p);
 		selector_free(sel);
 		backend_close(be);
 	}
 	prof_free(want);
 	prof_free(base);
-	buf_release(&a);
-	buf_release(&b);
 }
 
 /*
- * The memory a merge over 200 pieces takes, measured: each piece answers a profile of
- * 500 functions with 2 KB names (1 MB), as a server merging many services might.  Merged
- * as they come, the names are held once: the merge's peak resident memory grows by
- * less than 64 MB (5 MB here; holding the 200 answers and their 200 profiles, 316 MB).
+ * A split range's flame graphs decoded one by one as they come and added to one profile
+ * (remote_tree_acc) are the profile one decode of all the answers gives
+ * (remote_decode_flamegraphs, what the merge did before: every answer held until the
+ * last): the same pprof bytes (frames shared by name across pieces), the range's time
+ * and duration, truncated when a piece had an "other" node.  The pieces: the recorded
+ * flame graph, an answer without a flame graph (a piece without profiles), one sharing
+ * a name with the recording and adding two (one "other"), one of zeros, the recording
+ * again; then pieces that are all empty.
+ */
+static void test_tree_acc(void **state)
+{
+	struct remote_fixture *fx = *state;
+	static const char small[] =
+		"{\"flamegraph\":{\"names\":[\"total\",\"runtime.systemstack\",\"other\","
+		"\"zzz.new\"],\"levels\":[{\"values\":[\"0\",\"60\",\"0\",\"0\"]},"
+		"{\"values\":[\"0\",\"40\",\"10\",\"1\",\"0\",\"20\",\"20\",\"2\"]},"
+		"{\"values\":[\"10\",\"30\",\"30\",\"3\"]}],\"total\":\"60\","
+		"\"maxSelf\":\"30\"}}";
+	static const char zeros[] =
+		"{\"flamegraph\":{\"names\":[\"total\",\"work\"],\"levels\":[{\"values\":"
+		"[\"0\",\"0\",\"0\",\"0\"]},{\"values\":[\"0\",\"0\",\"0\",\"1\"]}],"
+		"\"total\":\"0\",\"maxSelf\":\"0\"}}";
+	const struct buf *rec = &fx->s.fix[0];
+	struct buf bodies[5] = {
+		{ rec->data, rec->len, rec->len },
+		{ (char *)"{}", 2, 2 },
+		{ (char *)small, sizeof(small) - 1, sizeof(small) - 1 },
+		{ (char *)zeros, sizeof(zeros) - 1, sizeof(zeros) - 1 },
+		{ rec->data, rec->len, rec->len },
+	};
+	const struct fb_prof_info whole = { "cpu", "nanoseconds", "cpu", "nanoseconds", TL0,
+					    5 * 24 * HOUR, 0 };
+	size_t r, n, i;
+
+	for (r = 0; r < 2; r++) {
+		const struct buf *in = r ? bodies + 1 : bodies;  /* then {} and small */
+		struct remote_tree_acc t;
+		struct prof *want = NULL, *got = NULL;
+		bool want_trunc = false, got_trunc = false;
+
+		n = r ? 2 : 5;
+		if (r)
+			bodies[2] = bodies[1];  /* every piece empty */
+		if (remote_decode_flamegraphs(REMOTE_CODEC_JSON, in, n, &whole, &want, &want_trunc))
+			fail_msg("%s", err_last());
+		remote_tree_acc_init(&t);
+		for (i = 0; i < n; i++)
+			if (remote_tree_acc_add(&t, REMOTE_CODEC_JSON, (const uint8_t *)in[i].data,
+						in[i].len, &whole))
+				fail_msg("%s", err_last());
+		assert_int_equal(remote_tree_acc_finish(&t, &got, &got_trunc), 0);
+		assert_null(t.b);
+		assert_int_equal(got_trunc, want_trunc);
+		assert_int_equal(want_trunc, n == 5);
+		tu_assert_i64(got->time_nanos, TL0);
+		tu_assert_i64(got->duration_nanos, whole.duration_ns);
+		tu_assert_i64(prof_total(got, 0), n == 5 ? 2 * 11100000000LL + 60 : 0);
+		assert_same_pprof(want, got);
+		prof_free(want);
+		prof_free(got);
+		remote_tree_acc_release(&t);
+	}
+}
+
+/*
+ * A flame graph over a split range through the backend, both codecs: the refused range,
+ * then three pieces each answered the recording, merged as they came into the profile
+ * one decode of the three answers gives (the same pprof bytes).
+ */
+static void test_range_split_tree(void **state)
+{
+	struct remote_fixture *fx = *state;
+	const struct buf *rec = &fx->s.fix[0];
+	const struct buf three[3] = { { rec->data, rec->len, rec->len },
+				      { rec->data, rec->len, rec->len },
+				      { rec->data, rec->len, rec->len } };
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		struct backend *be = tr_open(&fx->s, tr_codecs[k], NULL);
+		struct selector *sel;
+		struct query q = tr_cpu_query(&sel, TL0 - 47 * HOUR, TL0 + HOUR);
+		struct fb_prof_info fi = { "cpu", "nanoseconds", "cpu", "nanoseconds",
+					   TL0 - 47 * HOUR, 48 * HOUR, 2048 };
+		struct merge_info info;
+		struct prof *p = NULL, *want = NULL;
+		bool truncated = true;
+
+		standin_reset(&fx->s, M_LIMIT);
+		if (be->ops->merge_tree(be, &q, 2048, &p, &info))
+			fail_msg("%s", err_last());
+		assert_int_equal(fx->s.nspans, 4);
+		assert_false(info.truncated);
+		if (remote_decode_flamegraphs(REMOTE_CODEC_JSON, three, 3, &fi, &want, &truncated))
+			fail_msg("%s", err_last());
+		assert_false(truncated);
+		tu_assert_i64(p->duration_nanos, 48 * HOUR);
+		assert_same_pprof(want, p);
+		prof_free(want);
+		prof_free(p);
+		selector_free(sel);
+		backend_close(be);
+	}
+}
+
+/*
+ * The memory a merge over 200 pieces takes, measured: each piece answers 500 functions
+ * with 2 KB names (1 MB), as a server merging many services might.  Merged as they come,
+ * the names are held once: the merge's peak resident memory grows by less than 64 MB.
  * Measured in a child process, whose peak starts at the parent's size, not at the
  * earlier tests' peaks.  Not under AddressSanitizer, whose quarantine keeps what is
  * freed (256 MB).
@@ -523,55 +623,56 @@ static void test_range_split_200(void **state)
 #define TR_ASAN 1
 #endif
 
-static void test_range_split_memory(void **state)
+#ifndef TR_ASAN
+/* 500 names fNNN_<2,000 letters drawn at random>, so that no answer compresses away. */
+static void big_names(char names[500][2006])
 {
-#ifdef TR_ASAN
-	(void)state;
-	skip();
-#else
-	struct remote_fixture *fx = *state;
-	struct buf folded = BUF_INIT, big = BUF_INIT, keep = fx->s.pprof;
-	struct prof *p;
+	uint64_t seed = 1;
+	size_t i, k;
+
+	for (i = 0; i < 500; i++) {
+		snprintf(names[i], 6, "f%03zu_", i);
+		for (k = 0; k < 2000; k++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			names[i][5 + k] = (char)('a' + (seed >> 40) % 26);
+		}
+		names[i][2005] = '\0';
+	}
+}
+
+/*
+ * In a child process, the merge (tree: merge_tree) of 199 days from the stand-in in
+ * mode m, a server that takes a day: 200 pieces.  How much the child's peak resident
+ * memory grew, in KB; -1 when the merge failed (said on stderr) or did not make 500
+ * samples a piece.
+ */
+static long merge_grown_kb(struct standin *s, enum standin_mode m, bool tree)
+{
 	int fd[2], status;
 	long grown_kb = -1;
 	pid_t pid;
-	size_t i, k;
-	uint64_t seed = 1;
 
-	/* names of letters drawn at random, so that the answer does not compress away */
-	for (i = 0; i < 500; i++) {
-		assert_int_equal(buf_printf(&folded, "main;f%03zu_", i), 0);
-		for (k = 0; k < 2000; k++) {
-			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-			char c = (char)('a' + (seed >> 40) % 26);
-
-			assert_int_equal(buf_add(&folded, &c, 1), 0);
-		}
-		assert_int_equal(buf_printf(&folded, " %zu\n", i + 1), 0);
-	}
-	p = tu_decode_str(folded.data);
-	assert_int_equal(encode_pprof(p, &big), 0);
-	prof_free(p);
-	assert_true(big.len > 500000);
-	fx->s.pprof = big;
-	standin_reset(&fx->s, M_PYROEMPTY);
+	standin_reset(s, m);
 	assert_int_equal(pipe(fd), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct backend *be = tr_open(&fx->s, REMOTE_CODEC_PROTO, NULL);
+		struct backend *be = tr_open(s, REMOTE_CODEC_PROTO, NULL);
 		struct selector *sel;
 		struct query q = tr_cpu_query(&sel, TL0, TL0 + 199 * 24 * HOUR);
 		struct rusage before, after;
+		struct prof *p = NULL;
 		long grown = -1;
+		int rc;
 
 		getrusage(RUSAGE_SELF, &before);
-		p = NULL;
-		if (be->ops->merge(be, &q, &p, NULL) == 0 && p->nsamples == 200 * 500) {
+		rc = tree ? be->ops->merge_tree(be, &q, 0, &p, NULL)
+			  : be->ops->merge(be, &q, &p, NULL);
+		if (rc == 0 && p->nsamples == 200 * 500) {
 			getrusage(RUSAGE_SELF, &after);
 			grown = after.ru_maxrss - before.ru_maxrss;
 		} else {
-			fprintf(stderr, "child: %s\n", err_last());
+			fprintf(stderr, "child: %s\n", rc ? err_last() : "not 200 x 500 samples");
 		}
 		if (write(fd[1], &grown, sizeof(grown)) != (ssize_t)sizeof(grown))
 			_exit(2);
@@ -582,11 +683,87 @@ static void test_range_split_memory(void **state)
 	close(fd[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return grown_kb;
+}
+#endif
+
+/*
+ * SelectMergeProfile: 5 to 11 MB here; holding the 200 answers and their 200 profiles
+ * until the last, as before fff9968, took 316 MB.
+ */
+static void test_range_split_memory(void **state)
+{
+#ifdef TR_ASAN
+	(void)state;
+	skip();
+#else
+	struct remote_fixture *fx = *state;
+	struct buf folded = BUF_INIT, big = BUF_INIT, keep = fx->s.pprof;
+	char(*names)[2006] = malloc(500 * sizeof(*names));
+	struct prof *p;
+	long grown_kb;
+	size_t i;
+
+	assert_non_null(names);
+	big_names(names);
+	for (i = 0; i < 500; i++)
+		assert_int_equal(buf_printf(&folded, "main;%s %zu\n", names[i], i + 1), 0);
+	p = tu_decode_str(folded.data);
+	assert_int_equal(encode_pprof(p, &big), 0);
+	prof_free(p);
+	assert_true(big.len > 500000);
+	fx->s.pprof = big;
+	grown_kb = merge_grown_kb(&fx->s, M_PYROEMPTY, false);
 	fx->s.pprof = keep;
 	buf_release(&big);
 	buf_release(&folded);
+	free(names);
 	if (grown_kb < 0 || grown_kb >= 64 * 1024)
 		fail_msg("the merge of 200 pieces of 1 MB grew by %ld KB", grown_kb);
+#endif
+}
+
+/*
+ * SelectMergeStacktraces (the explorer's flame graph over a server, and a diff's fallback
+ * when the Diff request is refused as too long): the same answer's names as a flame
+ * graph, total;main;fNNN_... with self 1..500.  Each piece is decoded as it arrives and
+ * its samples added to the one profile being built (remote_tree_acc): under 1 MB here;
+ * every piece's answer was held until the last, then all 200 decoded at once: 379 MB.
+ */
+static void test_range_split_tree_memory(void **state)
+{
+#ifdef TR_ASAN
+	(void)state;
+	skip();
+#else
+	struct remote_fixture *fx = *state;
+	struct buf fg = BUF_INIT, keep = fx->s.fix[0];
+	char(*names)[2006] = malloc(500 * sizeof(*names));
+	long grown_kb;
+	size_t i;
+
+	assert_non_null(names);
+	big_names(names);
+	/* children in name order, no gaps: each leaf's x delta is 0 */
+	assert_int_equal(buf_puts(&fg, "{\"flamegraph\":{\"names\":[\"total\",\"main\""), 0);
+	for (i = 0; i < 500; i++)
+		assert_int_equal(buf_printf(&fg, ",\"%s\"", names[i]), 0);
+	assert_int_equal(buf_puts(&fg, "],\"levels\":[{\"values\":[\"0\",\"125250\",\"0\","
+				       "\"0\"]},{\"values\":[\"0\",\"125250\",\"0\",\"1\"]},"
+				       "{\"values\":["),
+			 0);
+	for (i = 0; i < 500; i++)
+		assert_int_equal(buf_printf(&fg, "%s\"0\",\"%zu\",\"%zu\",\"%zu\"", i ? "," : "",
+					    i + 1, i + 1, i + 2),
+				 0);
+	assert_int_equal(buf_puts(&fg, "]}],\"total\":\"125250\",\"maxSelf\":\"500\"}}"), 0);
+	fx->s.fix[0] = fg;
+	grown_kb = merge_grown_kb(&fx->s, M_LIMIT, true);
+	fx->s.fix[0] = keep;
+	buf_release(&fg);
+	free(names);
+	if (grown_kb < 0 || grown_kb >= 64 * 1024)
+		fail_msg("the flame graph merge of 200 pieces of 1 MB grew by %ld KB", grown_kb);
 #endif
 }
 
@@ -864,7 +1041,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_range_split_bound),
 		cmocka_unit_test(test_merge_acc),
 		cmocka_unit_test(test_range_split_200),
+		cmocka_unit_test(test_tree_acc),
+		cmocka_unit_test(test_range_split_tree),
 		cmocka_unit_test(test_range_split_memory),
+		cmocka_unit_test(test_range_split_tree_memory),
 		cmocka_unit_test(test_timeline_bounds),
 		cmocka_unit_test(test_timeline_off_grid),
 		cmocka_unit_test(test_timeline_cut_step),
