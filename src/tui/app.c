@@ -688,11 +688,8 @@ static uint32_t selected_name(const struct tui_app *a)
 
 	if (a->view == VIEW_TOP)
 		return top_view_selected_name(a); /* a diff's rows are of tp.dtop, not tp.top */
-	if (a->view == VIEW_SOURCE) { /* the pane's function, not the hidden flame selection */
-		uint32_t id = a->src.fname ? prof_find_str(a->prof, a->src.fname) : PROF_NONE;
-
-		return id == PROF_NONE ? 0 : id;
-	}
+	if (a->view == VIEW_SOURCE) /* the pane's, not the hidden flame selection */
+		return source_view_frame(a);
 	if (a->view == VIEW_SANDWICH) {
 		if (!a->sw.name)
 			return 0;

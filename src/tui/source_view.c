@@ -739,6 +739,102 @@ int source_view_set(struct tui_app *a, uint32_t name)
 	return 0;
 }
 
+/* The string id in a->prof of the frame named key (key->len bytes), or 0 when none is. */
+static uint32_t frame_of_key(const struct tui_app *a, const struct buf *key)
+{
+	uint32_t id;
+
+	if (!key->data || strlen(key->data) != key->len)
+		return 0;
+	id = prof_find_str(a->prof, key->data);
+	return id == PROF_NONE ? 0 : id;
+}
+
+/* The string id of fname's line frame in `file` (of st->prof) on `line`, or 0. */
+static uint32_t line_frame(const struct tui_app *a, uint32_t file, int64_t line)
+{
+	const struct source_state *st = &a->src;
+	struct buf key = BUF_INIT;
+	uint32_t id = 0;
+
+	if (granularity_line_key(&key, st->fname, strlen(st->fname), prof_str(st->prof, file),
+				 prof_strlen(st->prof, file), line) == 0)
+		id = frame_of_key(a, &key);
+	buf_release(&key);
+	return id;
+}
+
+/*
+ * The file of the pane's function, as loaded (not cleaned): its routine's, else that of
+ * the first function of the loaded profile by its name with a file; NULL when none.
+ */
+static const char *function_file(const struct tui_app *a)
+{
+	const struct source_state *st = &a->src;
+	uint32_t i;
+
+	if (st->routine_file && *st->routine_file)
+		return st->routine_file;
+	for (i = 0; a->base && i < a->base->nfunctions; i++) {
+		const struct prof_function *f = &a->base->functions[i];
+
+		if (prof_strlen(a->base, f->file) &&
+		    strcmp(prof_str(a->base, f->name), st->fname) == 0)
+			return prof_str(a->base, f->file);
+	}
+	return NULL;
+}
+
+uint32_t source_view_frame(const struct tui_app *a)
+{
+	const struct source_state *st = &a->src;
+	struct buf key = BUF_INIT;
+	const char *file, *pkg;
+	uint32_t id = 0, i, k;
+	int64_t best = 0;
+
+	if (!st->fname)
+		return 0;
+	switch (a->gran) {
+	case GRAN_FUNCTIONS:
+		if (buf_puts(&key, st->fname) == 0)
+			id = frame_of_key(a, &key);
+		break;
+	case GRAN_LINES:
+		if (!st->name)
+			break;
+		if ((id = line_frame(a, st->list.r[st->routine].file, st->sel)))
+			break;
+		/* a line without a frame (no cost on it): the function's widest frame */
+		for (i = 0; i < st->list.n; i++) {
+			const struct list_routine *r = &st->list.r[i];
+
+			for (k = list_first_numbered(r); k < r->nlines; k++) {
+				uint32_t f;
+
+				if ((id && r->lines[k].cum <= best) ||
+				    !(f = line_frame(a, r->file, r->lines[k].line)))
+					continue;
+				id = f;
+				best = r->lines[k].cum;
+			}
+		}
+		break;
+	case GRAN_FILES:
+		if ((file = function_file(a)) &&
+		    granularity_file_name(&key, file, strlen(file)) == 0)
+			id = frame_of_key(a, &key);
+		break;
+	case GRAN_PACKAGES:
+		k = (uint32_t)text_package(st->fname, &pkg);
+		if (buf_add(&key, pkg, k) == 0)
+			id = frame_of_key(a, &key);
+		break;
+	}
+	buf_release(&key);
+	return id;
+}
+
 void source_view_data_changed(struct tui_app *a, bool filters)
 {
 	struct source_state *st = &a->src;

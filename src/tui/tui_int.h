@@ -732,6 +732,14 @@ void source_view_setting(struct tui_app *a, enum source_setting_kind k, const ch
 void source_view_update(struct tui_app *a);
 /* The hottest line of r: largest total, then largest self (numbered lines; 1 if none). */
 int64_t source_view_hottest(const struct list_routine *r);
+/*
+ * The pane's selection as a frame of the profile shown (a string id of a->prof, 0 when
+ * it has none), what 3, #, f, x, - and Tab take from the pane: the function under
+ * functions granularity; under lines the frame of the selected line, or when that line
+ * has none (no cost) the function's widest line frame; under files and packages the
+ * frame of the function's file or package.
+ */
+uint32_t source_view_frame(const struct tui_app *a);
 
 /* source_nav.c: the source pane's rows (shared with its drawing) and its keys */
 bool source_view_key(struct tui_app *a, int key);

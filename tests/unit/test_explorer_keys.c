@@ -21,6 +21,8 @@
  *    leaves them where they meet;
  *  - :sample_index in a diff counts one side's types;
  *  - Tab into the source pane opens the selection, as 4 does;
+ *  - 3 and # in the source pane take its selection as a frame of the granularity shown
+ *    (the selected line's under lines, the file or package under files and packages);
  *  - the help's narrow cells are "#N" when the terminal is not UTF-8.
  */
 #include <locale.h>
@@ -370,6 +372,71 @@ static void test_tab_into_sandwich(void **state)
 }
 
 /*
+ * 3, # (and f, x, -, Tab) in the source pane act on its selection as a frame of the
+ * granularity shown: under lines the selected line's frame (or, on a line without one,
+ * the function's widest), under files and packages the function's file or package.
+ * They took the function's name, which no frame has there: "sandwich of
+ * main.scoreRecords" with both halves empty, # matching nothing.
+ */
+static void test_source_selection_granularity(void **state)
+{
+	static const struct {
+		const char *gran;
+		int64_t sel;        /* the pane's line set before 3; 0: as it is */
+		const char *frame;  /* the sandwich's function after 3 */
+	} steps[] = {
+		{ "lines", 0, "main.scoreRecords cpuwork/main.go:146" },
+		{ NULL, 145, "main.scoreRecords cpuwork/main.go:145" },
+		{ NULL, 1, "main.scoreRecords cpuwork/main.go:146" },  /* no frame: the widest */
+		{ "files", 0, "cpuwork/main.go" },
+		{ "packages", 0, "main" },
+		{ "functions", 0, "main.scoreRecords" },
+	};
+	struct tui_app *a = app_on(CPUWORK);
+	char cmd[64];
+	size_t i;
+
+	(void)state;
+	keys(a, "2:granularity=lines\ng4");
+	assert_int_equal(a->view, VIEW_SOURCE);
+	assert_string_equal(a->src.fname, "main.scoreRecords");
+	assert_int_equal(a->src.sel, 146);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		uint32_t k, n = 0;
+
+		if (steps[i].gran) {
+			snprintf(cmd, sizeof(cmd), ":granularity=%s\n", steps[i].gran);
+			keys(a, cmd);
+		}
+		if (steps[i].sel)
+			a->src.sel = steps[i].sel;
+		keys(a, "3");
+		assert_int_equal(a->view, VIEW_SANDWICH);
+		if (!a->sw.name || strcmp(sandwich_name(a), steps[i].frame) != 0)
+			fail_msg("step %zu: sandwich of '%s', not '%s'", i,
+				 a->sw.name ? sandwich_name(a) : "", steps[i].frame);
+		/* its callers: main.processBatch's frame at least */
+		for (k = tree_first_kid(a->sw.callers_tree, 1); k != PROF_NONE;
+		     k = tree_next_kid(a->sw.callers_tree, 1, k))
+			n++;
+		if (n == 0)
+			fail_msg("step %zu: the sandwich of '%s' has no callers", i, steps[i].frame);
+		/* # from the pane: the flame graph's search finds the frame */
+		keys(a, "4");
+		assert_int_equal(a->view, VIEW_SOURCE);
+		if (steps[i].sel)
+			a->src.sel = steps[i].sel;
+		keys(a, "#");
+		assert_int_equal(a->view, VIEW_FLAME);
+		assert_true(a->searching);
+		if (a->search.nmatch == 0 || a->matched <= 0)
+			fail_msg("step %zu: # matched nothing ('%s')", i, a->search_pat);
+		keys(a, "4");
+	}
+	tui_app_free(a);
+}
+
+/*
  * The help names the narrow frames' cells as the flame graph draws them: "#N" on a
  * terminal that is not UTF-8 (it wrote the UTF-8 "·N" there too).
  */
@@ -673,6 +740,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sandwich_r_i),
 		cmocka_unit_test(test_tab_into_source),
 		cmocka_unit_test(test_tab_into_sandwich),
+		cmocka_unit_test(test_source_selection_granularity),
 		cmocka_unit_test(test_help_ascii_cells),
 		cmocka_unit_test(test_bad_pattern_on_enter),
 		cmocka_unit_test(test_page_keys),
