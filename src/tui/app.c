@@ -603,7 +603,7 @@ static bool prompt_apply(struct tui_app *a, char kind, bool final)
 }
 
 /*
- * After an Enter whose pattern does not compile: what typing it applied on the way (a
+ * After Esc, or an Enter whose pattern does not compile: what typing applied on the way (a
  * valid prefix: `json` of `json(`) is replaced by what was there before `/`, so the
  * screen does not show a search or a filter that is not the one typed, next to its error.
  */
@@ -613,7 +613,9 @@ static void prompt_restore(struct tui_app *a)
 
 	if (a->view == VIEW_TOP)
 		top_view_set_filter(a, prev);
-	else if (a->view != VIEW_SOURCE)  /* the views whose `/` is the search */
+	else if (a->view == VIEW_SOURCE)  /* its `/` searches the code */
+		source_view_set_search(a, prev);
+	else  /* the views whose `/` is the search */
 		app_set_search(a, *prev ? prev : NULL);
 }
 
@@ -948,7 +950,13 @@ bool tui_app_key(struct tui_app *a, int key)
 		if (a->view == VIEW_TOP) {
 			snprintf(a->prompt_prev, sizeof(a->prompt_prev), "%s", a->tp.filter_pat);
 			a->prompt_prev_on = a->tp.filter.code != NULL;
-		} else if (a->view != VIEW_SOURCE && a->searching) {
+		} else if (a->view == VIEW_SOURCE) {
+			if (a->src.search.code && a->src.search.pattern) {
+				snprintf(a->prompt_prev, sizeof(a->prompt_prev), "%s",
+					 a->src.search.pattern);
+				a->prompt_prev_on = true;
+			}
+		} else if (a->searching) {
 			snprintf(a->prompt_prev, sizeof(a->prompt_prev), "%s", a->search_pat);
 			a->prompt_prev_on = true;
 		}

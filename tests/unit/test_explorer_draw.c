@@ -15,6 +15,8 @@
  *  - 4 in lines granularity opens the line frame's function on its line; files and
  *    packages granularity say so one way on the pane, its status and the message line;
  *  - the heat gutter of line totals past INT64_MAX / 7: a half bar, a full bar;
+ *  - `/` in the source pane: Esc and a pattern that does not compile put back the search
+ *    in use, Up recalls it, an empty Enter repeats it;
  *  - a diff's top table: percentages and changes of pprof's totals, as `smolder diff`
  *    (a negative base value made them of the net sum); a huge change stays apart from
  *    the column before it, in a compact form.
@@ -590,6 +592,55 @@ static void test_source_line_past_2_32(void **state)
 }
 
 /*
+ * `/` in the source pane puts back the search it found, as it does elsewhere: Esc while
+ * typing kept what the typing had applied (n went on jumping between its matches), and
+ * an Enter on a pattern that does not compile dropped the search in use.  Up recalls
+ * it and an empty Enter repeats it, as in the other views.
+ */
+static void test_source_search_put_back(void **state)
+{
+	static const char code[] = "package main\nfunc f() {\n\twork() // alpha\n"
+				   "\twork() // beta\n}\n";
+	struct source_opts so = { .offline = true };
+	struct tui_app *a;
+	char dir[4096];
+
+	(void)state;
+	so.source_path = write_code(code, dir, sizeof(dir));
+	a = app_with_source(far_line_profile("hugeline.go", 4), &so, false);
+	assert_int_equal(source_view_set(a, prof_find_str(a->prof, "main.f")), 0);
+	a->view = VIEW_SOURCE;
+	assert_true(a->src.have_code);
+	/* no search before: none after Esc */
+	keys(a, "/work");
+	assert_non_null(a->src.search.code);  /* incremental */
+	tui_app_key(a, 27);
+	assert_null(a->src.search.code);
+	keys(a, "n");
+	assert_non_null(strstr(a->message, "no search: / starts one"));
+	/* a search before: Esc and a bad Enter put it back */
+	keys(a, "g/alpha\n");
+	assert_int_equal(a->src.sel, 3);
+	keys(a, "/bet");
+	tui_app_key(a, 27);
+	assert_non_null(a->src.search.code);
+	assert_string_equal(a->src.search.pattern, "alpha");
+	keys(a, "/alp(\n");
+	assert_non_null(strstr(a->message, "missing closing parenthesis"));
+	assert_non_null(a->src.search.code);
+	assert_string_equal(a->src.search.pattern, "alpha");
+	/* Up recalls it; an empty Enter repeats it */
+	keys(a, "/");
+	tui_app_key(a, KEY_UP);
+	assert_int_equal(a->prompt_len, 5);
+	tui_app_key(a, 27);
+	keys(a, "g/\n");
+	assert_string_equal(a->src.search.pattern, "alpha");
+	assert_int_equal(a->src.sel, 3);
+	tui_app_free(a);
+}
+
+/*
  * The heat gutter of line totals near INT64_MAX (legal in a pprof or a push): its level,
  * 1 + total * 7 / the largest total, overflowed past 1.3e18, and the glyph was read from
  * before its table (UBSan: signed integer overflow; a plain build drew a stray string or
@@ -735,6 +786,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_line_past_2_32),
 		cmocka_unit_test(test_source_header_file_shown),
 		cmocka_unit_test(test_source_heat_huge_totals),
+		cmocka_unit_test(test_source_search_put_back),
 		cmocka_unit_test(test_diff_table_signed_base),
 		cmocka_unit_test(test_diff_table_huge_change),
 	};
