@@ -4,7 +4,7 @@
  * (ingest.h); the store is the writer's (serve_writer.c).
  *
  * A request's life (struct req, made by the URI log callback, freed when libmicrohttpd
- * reports it complete):
+ * reports it complete: serve_conn.c):
  *   headers  route, method, tenant (serve_auth_resolve: a credential that only a hash
  *            check can verify suspends the request for a checker thread, which resumes it
  *            with the outcome), admission (in-flight cap, shutting down), Content-Length
@@ -63,17 +63,6 @@
  */
 #define QUERY_BYTES_MAX ((size_t)16 << 20)
 
-enum route_kind { ROUTE_PUSH, ROUTE_READ, ROUTE_READY, ROUTE_METRICS };
-
-struct serve_route {
-	const char *path;      /* exact, or a prefix when it ends in '/' */
-	const char *method;
-	enum route_kind kind;
-	const char *metric;    /* the route label in /metrics */
-	serve_read_fn *read;   /* ROUTE_READ: answers from a backend for the tenant */
-	bool connect;          /* a Connect API: a body over the limit is resource_exhausted */
-};
-
 /*
  * Every route.  The query API (querier.v1, Connect unary over POST) is one more line:
  *     { "/querier.v1.QuerierService/", "POST", ROUTE_READ, "querier", querier_serve, true },
@@ -93,49 +82,6 @@ static const struct serve_route serve_routes[] = {
 	{ "/pyroscope/label-values", "GET", ROUTE_READ, "label_values", querier_serve, false },
 };
 
-struct serve {
-	struct serve_opts o;
-	FILE *log;
-	struct store *store;
-	struct serve_writer writer;
-	struct serve_pool decoders, readers;
-	struct serve_pool checkers;  /* with auth: crypt(3) off the HTTP threads */
-	struct serve_metrics metrics;
-	struct serve_auth auth;
-	bool auth_on, metrics_on, writer_on;
-	bool listening;  /* started: a stop is logged (a failed start is only its error) */
-	struct MHD_Daemon *d;
-	int listen_fd;
-	struct buf cert, key;
-	unsigned port;
-	pthread_mutex_t mu;  /* inflight, query_bytes, reading, answering, shutting, starting */
-	pthread_cond_t idle;
-	unsigned inflight;   /* admitted pushes */
-	size_t query_bytes;  /* reserved by queries with a body (QUERY_BYTES_MAX) */
-	unsigned reading;    /* reads queued or running on the readers */
-	unsigned answering;  /* resumed with their answer, not yet completed */
-	bool shutting;
-	bool starting;       /* libmicrohttpd is starting: on_mhd_log keeps its words */
-	char mhd_said[400];  /* what it said while starting, "; "-separated (why it failed) */
-};
-
-/*
- * PH_CHECKING: suspended at its headers while a checker verifies its credential;
- * PH_CHECKED: resumed with the outcome (who, check_rc), its headers to be gone on with.
- */
-enum phase { PH_HEADERS, PH_CHECKING, PH_CHECKED, PH_BODY, PH_WAITING, PH_ANSWER, PH_SENT };
-
-/*
- * The request's headers, all of them (as Go's net/http keeps them: a header past some
- * count is not silently lost); their number is bounded by libmicrohttpd's connection
- * memory limit, which holds them.
- */
-struct hdrs {
-	struct ingest_header *v;
-	size_t n, cap;
-	bool nomem;
-};
-
 /* Reads waiting for a reader, per reader thread, beyond which they get 429. */
 #define READS_QUEUED_PER_READER 32
 
@@ -145,42 +91,6 @@ struct hdrs {
  * a second at most with the defaults.
  */
 #define CHECKS_QUEUED 32
-
-struct req {
-	struct serve *srv;
-	struct MHD_Connection *conn;
-	const struct serve_route *route;
-	char *uri;               /* as received, query included */
-	double t0;
-	enum phase phase;
-	bool admitted;           /* holds an in-flight slot (a push) */
-	size_t query_held;       /* bytes reserved in srv->query_bytes (a POST query) */
-	bool discard;            /* refused early: the rest of the body is dropped */
-	double drop_until;       /* refused mid-body: the rest is dropped until then (0: no limit) */
-	bool cut;                /* closed by us before its body ended: the answer never went out */
-	char method[12];         /* as received (for the log; other bytes as '?') */
-	size_t body_limit;       /* --max-body, or READ_MAX_BODY for a query */
-	uint64_t body_bytes;
-	struct buf body;
-	struct serve_who who;
-	const char *authz, *orgid;    /* for a checker: the headers (libmicrohttpd's strings) */
-	int check_rc;                 /* a checker's serve_auth_resolve() */
-	struct ingest_result res;
-	struct serve_job job;
-	struct serve_pool_job pjob;   /* on the checkers, then the decoders (a push) or readers */
-	bool reading;            /* counted in srv->reading */
-	bool resumed;            /* counted in srv->answering */
-	char *path;              /* for the pool: the path, as libmicrohttpd decoded it */
-	struct hdrs hdrs;        /* for the pool: the headers (libmicrohttpd's strings) */
-	/* the answer */
-	int status;
-	const char *code;        /* Connect code for error bodies */
-	const char *err_reason;  /* static metrics label, NULL on success */
-	char reason[256];
-	const char *ctype;
-	struct buf reply;
-	bool retry_after, www_auth, close;
-};
 
 /* ---- helpers ---- */
 
@@ -766,15 +676,6 @@ static struct store_prep **prepare_items(const struct ingest_item *items, size_t
 	return v;
 }
 
-static void free_preps(struct store_prep **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; v && i < n; i++)
-		store_prep_free(v[i]);
-	free(v);
-}
-
 /* On a decoder: the push decoded, then answered or handed on to the writer. */
 static void push_run(struct serve_pool_job *j, atomic_int *cancel)
 {
@@ -1095,124 +996,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 }
 
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
-{
-	struct req *r = calloc(1, sizeof(*r));
-
-	(void)conn;
-	if (!r)
-		return NULL;
-	r->srv = cls;
-	r->t0 = serve_now_ms();
-	r->uri = strdup(uri ? uri : "");
-	ingest_result_init(&r->res);
-	if (!r->uri) {
-		free(r);
-		return NULL;
-	}
-	return r;
-}
-
-static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
-			 enum MHD_RequestTerminationCode toe)
-{
-	struct serve *s = cls;
-	struct req *r = *req_cls;
-	struct buf path = BUF_INIT, safe = BUF_INIT;
-	const char *route = r && r->route ? r->route->metric : "other";
-	const union MHD_ConnectionInfo *mhd;
-	double ms;
-	int status;
-	bool decided;  /* the status is the server's, not 499 */
-
-	if (!r)
-		return;
-	*req_cls = NULL;
-	ms = serve_now_ms() - r->t0;
-	if (r->cut) {
-		/* our refusal, not the client's going: logged and counted as what it was */
-		size_t n = strlen(r->reason);
-
-		snprintf(r->reason + n, sizeof(r->reason) - n, "; the body went on: closed unanswered");
-	}
-	decided = r->phase == PH_SENT || r->cut;
-	status = decided ? r->status : 499;
-	mhd = !decided ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS) : NULL;
-	if (mhd && mhd->http_status >= 400 && mhd->http_status < 600) {
-		/* libmicrohttpd answered itself: 431 for oversized headers, 400 for bad syntax */
-		status = (int)mhd->http_status;
-		snprintf(r->reason, sizeof(r->reason), "refused by the HTTP layer: %d %s", status,
-			 MHD_get_reason_phrase_for(mhd->http_status));
-		r->err_reason = "http_refused";
-		decided = true;
-	}
-	if (!decided && toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN) {
-		/*
-		 * The stop's grace ran out while the body was still arriving (or being dropped
-		 * after a refusal, which keeps its status): the server cut it, not the client.
-		 * Nothing could be sent: libmicrohttpd takes an answer only before a body or at
-		 * its end.
-		 */
-		if (r->phase == PH_ANSWER) {
-			size_t n = strlen(r->reason);
-
-			status = r->status;
-			snprintf(r->reason + n, sizeof(r->reason) - n, "; the server stopped first");
-		} else {
-			status = 503;
-			snprintf(r->reason, sizeof(r->reason),
-				 "the server stopped before the body arrived");
-			r->err_reason = "shutting_down";
-		}
-		decided = true;
-	}
-	if (!decided && !r->err_reason)
-		r->err_reason = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout" : "aborted";
-	serve_metrics_request(&s->metrics, route, status, r->body_bytes, ms,
-			      status >= 400 ? (r->err_reason ? r->err_reason : "other") : NULL);
-	if (s->o.log_level <= SERVE_LOG_INFO) {
-		size_t n = strcspn(r->uri, "?");
-
-		text_safe(&path, r->uri, n > 200 ? 200 : n, true);
-		if (status >= 400) {
-			const char *why = decided ? r->reason :
-					  toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ?
-					  "timed out" : "client went away";
-
-			/* reasons may quote the request: escaped like the path */
-			text_safe(&safe, why, strlen(why), true);
-			serve_log(s, SERVE_LOG_INFO, "%s %s %d %lluB %.1fms tenant=%s reason=\"%s\"",
-				  r->method[0] ? r->method : "-", path.data ? path.data : "", status,
-				  (unsigned long long)r->body_bytes, ms,
-				  r->who.tenant[0] ? r->who.tenant : "-", safe.data ? safe.data : "");
-		} else
-			serve_log(s, SERVE_LOG_INFO, "%s %s %d %lluB %.1fms tenant=%s",
-				  r->method, path.data ? path.data : "", status,
-				  (unsigned long long)r->body_bytes, ms,
-				  r->who.tenant[0] ? r->who.tenant : "-");
-	}
-	buf_release(&path);
-	buf_release(&safe);
-	if (r->admitted || r->query_held || r->reading || r->resumed) {
-		pthread_mutex_lock(&s->mu);
-		s->inflight -= r->admitted;
-		s->query_bytes -= r->query_held;
-		s->reading -= r->reading;
-		s->answering -= r->resumed;
-		if ((s->inflight == 0 && s->reading == 0) || s->answering == 0)
-			pthread_cond_broadcast(&s->idle);
-		pthread_mutex_unlock(&s->mu);
-	}
-	free_preps(r->job.preps, r->res.n);
-	ingest_result_release(&r->res);
-	buf_release(&r->body);
-	buf_release(&r->reply);
-	free(r->uri);
-	free(r->path);
-	free(r->hdrs.v);
-	free(r);
-}
-
 /* libmicrohttpd's format and arguments (the attribute tells clang fmt is a format) */
 ERR_PRINTF(2, 0)
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1257,8 +1040,8 @@ static struct MHD_Daemon *mhd_start(struct serve *s, unsigned flags, struct MHD_
 	errno = 0;  /* not a stale one from before: ENOENT from a file looked for earlier */
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-			     MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+			     MHD_OPTION_URI_LOG_CALLBACK, serve_on_uri, s,
+			     MHD_OPTION_NOTIFY_COMPLETED, serve_on_completed, s,
 			     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	saved = errno;
 	pthread_mutex_lock(&s->mu);

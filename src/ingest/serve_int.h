@@ -2,7 +2,9 @@
  * serve_int.h — what the files of `smolder serve` share (only serve*.c include it):
  *
  *   serve.c          libmicrohttpd glue: the route table, a request's life (admission,
- *                    body, decode, queue, suspend, answer), the log line, start and stop
+ *                    body, decode, queue, suspend, answer), start and stop
+ *   serve_conn.c     a request's bounds as libmicrohttpd reports them: made (its URI),
+ *                    completed (the log line and the metrics)
  *   serve_pool.c     the decoders and the readers: threads that run a suspended request
  *   serve_writer.c   the writer thread: the queue, group commit, maintenance
  *   serve_auth.c     the --auth-file credentials, tenant resolution, the listen policy
@@ -16,6 +18,7 @@
 #ifndef SMOLDER_SERVE_INT_H
 #define SMOLDER_SERVE_INT_H
 
+#include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -269,5 +272,105 @@ size_t serve_writer_queued(struct serve_writer *w);
  */
 void serve_writer_stop(struct serve_writer *w);
 void serve_writer_release(struct serve_writer *w);
+
+/* ---- the server and its requests (serve.c, serve_conn.c) ---- */
+
+enum route_kind { ROUTE_PUSH, ROUTE_READ, ROUTE_READY, ROUTE_METRICS };
+
+struct serve_route {
+	const char *path;      /* exact, or a prefix when it ends in '/' */
+	const char *method;
+	enum route_kind kind;
+	const char *metric;    /* the route label in /metrics */
+	serve_read_fn *read;   /* ROUTE_READ: answers from a backend for the tenant */
+	bool connect;          /* a Connect API: a body over the limit is resource_exhausted */
+};
+
+struct serve {
+	struct serve_opts o;
+	FILE *log;
+	struct store *store;
+	struct serve_writer writer;
+	struct serve_pool decoders, readers;
+	struct serve_pool checkers;  /* with auth: crypt(3) off the HTTP threads */
+	struct serve_metrics metrics;
+	struct serve_auth auth;
+	bool auth_on, metrics_on, writer_on;
+	bool listening;  /* started: a stop is logged (a failed start is only its error) */
+	struct MHD_Daemon *d;
+	int listen_fd;
+	struct buf cert, key;
+	unsigned port;
+	pthread_mutex_t mu;  /* inflight, query_bytes, reading, answering, shutting, starting */
+	pthread_cond_t idle;
+	unsigned inflight;   /* admitted pushes */
+	size_t query_bytes;  /* reserved by queries with a body (QUERY_BYTES_MAX) */
+	unsigned reading;    /* reads queued or running on the readers */
+	unsigned answering;  /* resumed with their answer, not yet completed */
+	bool shutting;
+	bool starting;       /* libmicrohttpd is starting: on_mhd_log keeps its words */
+	char mhd_said[400];  /* what it said while starting, "; "-separated (why it failed) */
+};
+
+/*
+ * PH_CHECKING: suspended at its headers while a checker verifies its credential;
+ * PH_CHECKED: resumed with the outcome (who, check_rc), its headers to be gone on with.
+ */
+enum phase { PH_HEADERS, PH_CHECKING, PH_CHECKED, PH_BODY, PH_WAITING, PH_ANSWER, PH_SENT };
+
+/*
+ * The request's headers, all of them (as Go's net/http keeps them: a header past some
+ * count is not silently lost); their number is bounded by libmicrohttpd's connection
+ * memory limit, which holds them.
+ */
+struct hdrs {
+	struct ingest_header *v;
+	size_t n, cap;
+	bool nomem;
+};
+
+struct req {
+	struct serve *srv;
+	struct MHD_Connection *conn;
+	const struct serve_route *route;
+	char *uri;               /* as received, query included */
+	double t0;
+	enum phase phase;
+	bool admitted;           /* holds an in-flight slot (a push) */
+	size_t query_held;       /* bytes reserved in srv->query_bytes (a POST query) */
+	bool discard;            /* refused early: the rest of the body is dropped */
+	double drop_until;       /* refused mid-body: the rest is dropped until then (0: no limit) */
+	bool cut;                /* closed by us before its body ended: the answer never went out */
+	char method[12];         /* as received (for the log; other bytes as '?') */
+	size_t body_limit;       /* --max-body, or READ_MAX_BODY for a query */
+	uint64_t body_bytes;
+	struct buf body;
+	struct serve_who who;
+	const char *authz, *orgid;    /* for a checker: the headers (libmicrohttpd's strings) */
+	int check_rc;                 /* a checker's serve_auth_resolve() */
+	struct ingest_result res;
+	struct serve_job job;
+	struct serve_pool_job pjob;   /* on the checkers, then the decoders (a push) or readers */
+	bool reading;            /* counted in srv->reading */
+	bool resumed;            /* counted in srv->answering */
+	char *path;              /* for the pool: the path, as libmicrohttpd decoded it */
+	struct hdrs hdrs;        /* for the pool: the headers (libmicrohttpd's strings) */
+	/* the answer */
+	int status;
+	const char *code;        /* Connect code for error bodies */
+	const char *err_reason;  /* static metrics label, NULL on success */
+	char reason[256];
+	const char *ctype;
+	struct buf reply;
+	bool retry_after, www_auth, close;
+};
+
+/* ---- a request's bounds (serve_conn.c): libmicrohttpd's callbacks, cls the server ---- */
+
+/* MHD_OPTION_URI_LOG_CALLBACK: a request begins; its struct req (NULL: out of memory). */
+void *serve_on_uri(void *cls, const char *uri, struct MHD_Connection *conn);
+/* MHD_OPTION_NOTIFY_COMPLETED: the log line, the metrics, the slots given back; r freed. */
+void serve_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			enum MHD_RequestTerminationCode toe);
 
 #endif
