@@ -364,6 +364,44 @@ static int merge_one(struct bjob *j, struct time_range r, struct prof **out)
 	return rc;
 }
 
+/* 1 when q finds profiles, 0 when it finds none (ERR_NOTFOUND), or a negative code. */
+static int side_has_data(struct bjob *j, const struct query *q)
+{
+	struct prof *p = NULL;
+	int rc = j->be->ops->merge_tree(j->be, q, j->max_nodes, &p, NULL);
+
+	prof_free(p);
+	return rc == ERR_NOTFOUND ? 0 : rc ? rc : 1;
+}
+
+/*
+ * The comparison found no data on a side: which one, each side asked alone (the window
+ * first).  backend_diff stops at the first side without data (the store's merges the
+ * period before first) and its not-found does not say which: an empty window read as an
+ * empty period before, whose bars were on screen.  Both sides with data (a not-found of
+ * another kind): its own message.
+ */
+static int compare_not_found(struct bjob *j, const struct query *base, const struct query *cur)
+{
+	char why[sizeof(j->err)];
+	int now, before;
+
+	snprintf(why, sizeof(why), "%s", err_last());
+	if ((now = side_has_data(j, cur)) < 0)
+		return now;
+	if ((before = side_has_data(j, base)) < 0)
+		return before;
+	if (!now && !before)
+		return err_set(ERR_NOTFOUND, "neither the window nor the period before it has data");
+	if (!now)
+		return err_set(ERR_NOTFOUND, "the window has no data to compare with the period "
+					     "before");
+	if (!before)
+		return err_set(ERR_NOTFOUND, "the period before the window has no data to "
+					     "compare with");
+	return err_set(ERR_NOTFOUND, "%s", why);
+}
+
 /* The merged profile of the window (and, comparing, of the period before: one Diff
  * request to a server), with its call tree and tables — everything the views need,
  * built off the UI thread, and stopped half-way by Esc or q (the job's cancel). */
@@ -383,9 +421,9 @@ static int do_open(struct bjob *j)
 			return rc;
 		cur.selector = base.selector = sel;
 		rc = backend_diff(j->be, &base, &cur, j->max_nodes, &j->prof);
-		selector_free(sel);
 		if (rc == ERR_NOTFOUND)
-			rc = err_set(ERR_NOTFOUND, "the previous period has no data to compare with");
+			rc = compare_not_found(j, &base, &cur);
+		selector_free(sel);
 		if (rc)
 			return rc;
 	} else if ((rc = merge_one(j, j->range, &j->prof))) {

@@ -29,6 +29,7 @@
  *  - Tab in a label value inserts it escaped for its quotes and compares what was typed
  *    unescaped; its values are of the matchers typed; Enter closes '...' and `...`;
  *  - Z refuses a call path the store does not have (granularity=lines, hide=);
+ *  - P names the side without data (the window, the period before, or both);
  *  - a 300-byte service name opens.
  *
  * The browser against a backend that hangs, limits its requests or fails (its jobs,
@@ -1404,6 +1405,37 @@ static void test_enter_beats_queued_refresh(void **state)
 	store_close(s);
 }
 
+/*
+ * P on a window without data whose period before has some: the store's not-found (it
+ * merges the period before, then the window) was said as "the previous period has no
+ * data", its bars on screen.  Each empty side is named; two with data compare.
+ */
+static void test_compare_names_empty_side(void **state)
+{
+	static const struct { int from_min, to_min; const char *said; } cases[] = {
+		{ 15, 0, "the window has no data to compare with the period before" },
+		{ 55, 45, "the period before the window has no data to compare with" },
+		{ 10, 5, "neither the window nor the period before it has data" },
+		{ 35, 15, "compared with the period before" },
+	};
+	struct store *s = before_and_now("cmpempty.db");
+	struct tui_app *a = tb_app_on(s, NULL);
+	size_t i;
+
+	(void)state;
+	pick_row(a, "app", ":cpu:");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* the last hour's window [now - from_min, now - to_min] */
+		a->br.win_from = a->br.to_ns - cases[i].from_min * 60 * SEC;
+		a->br.win_to = a->br.to_ns - cases[i].to_min * 60 * SEC;
+		tui_app_key(a, 'P');
+		assert_string_equal(a->message, cases[i].said);
+		assert_int_equal(a->diff, i == 3);
+	}
+	tui_app_free(a);
+	store_close(s);
+}
+
 /* Z in the comparison asked the store for the hidden flame graph's call path. */
 static void test_compare_z_focused_pane(void **state)
 {
@@ -1462,6 +1494,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_compare_keeps_place),
 		cmocka_unit_test(test_enter_beats_queued_refresh),
 		cmocka_unit_test(test_compare_z_focused_pane),
+		cmocka_unit_test(test_compare_names_empty_side),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
