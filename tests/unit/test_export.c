@@ -3,7 +3,8 @@
  * (jansson is strict about UTF-8) and says what the profile says, hostile names come
  * out repaired and escaped, and the SVG's boxes have the widths the values give them.
  * Also base/outfile.c, which writes the exports: replace or not, through a link, and a
- * failed write (a file size limit) that leaves the old file and nothing else.
+ * failed write (a file size limit) that leaves the old file and nothing else; and the
+ * explorer's export of the sandwich's callers half (stacks root first, as pprof's).
  */
 #include "testutil.h"
 
@@ -25,7 +26,10 @@
 #include "profile/demangle.h"
 #include "profile/merge.h"
 #include "profile/recursion.h"
+#include "profile/top.h"
+#include "offscreen.h"
 #include "profile.pb-c.h"
+#include "tui/tui_int.h"
 
 /* A profile of one sample type whose stacks are given as name lists (root first). */
 struct stack {
@@ -1229,6 +1233,137 @@ static void test_nothing_to_write(void **state)
 	buf_release(&out);
 }
 
+/* The explorer on p (taken; a prof_pair() when diff) after `2 /^runtime\.mallocgc$ Enter 3
+ * Up`, drawn on scr after each key (the table's rows are made when drawn). */
+static struct tui_app *callers_of_mallocgc(struct prof *p, bool diff, struct offscreen *scr)
+{
+	struct tui_opts o = { .sample_type = -1, .source = "cpu", .diff = diff };
+	const char *k = "2/^runtime\\.mallocgc$\n3";
+	struct tui_app *a;
+
+	o.base_source = diff ? "base" : NULL;
+	if (tui_app_new(p, &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	for (; *k; k++, screen_text(a, scr))
+		tui_app_key(a, (unsigned char)*k);
+	tui_app_key(a, KEY_UP);
+	assert_true(a->view == VIEW_SANDWICH && a->sw.focus_callers);
+	assert_string_equal(prof_str(a->sw.from, a->sw.name), "runtime.mallocgc");
+	return a;
+}
+
+/* e, the format's key, a path on the prompt, Enter: the file's text, in b. */
+static const char *explorer_export(struct tui_app *a, int key, const char *name, struct buf *b)
+{
+	const char *path = tu_tmp_path(name);
+
+	tui_app_key(a, 'e');
+	tui_app_key(a, key);
+	a->prompt_len = (size_t)snprintf(a->prompt, sizeof(a->prompt), "%s", path);
+	tui_app_key(a, '\n');
+	if (!strstr(a->message, "wrote "))
+		fail_msg("the export to %s did not land: '%s'", name, a->message);
+	buf_reset(b);
+	assert_int_equal(buf_read_file(b, path, 64 << 20), 0);
+	unlink(path);  /* test_outfile counts the files left */
+	return b->data;
+}
+
+/* The flat and cum of p's top-table row `name`. */
+static void top_row_is(const struct prof *p, const char *name, int64_t flat, int64_t cum)
+{
+	const struct top_row *r;
+	struct top t;
+
+	assert_int_equal(top_compute(p, p->default_type, &t), 0);
+	assert_non_null(r = tu_top_row(&t, p, name));
+	tu_assert_i64(r->flat, flat);
+	tu_assert_i64(r->cum, cum);
+	top_release(&t);
+}
+
+/* The sum of folded text's values (*neg: the negative ones'); each line ends ";leaf V". */
+static int64_t folded_leaf_sum(const char *text, const char *leaf, int64_t *neg)
+{
+	const char *l, *nl, *sp;  /* a line, its end, the space before its value */
+	char want[128];
+	size_t n = (size_t)snprintf(want, sizeof(want), ";%s", leaf);
+	int64_t sum = 0, v;
+
+	for (*neg = 0, l = text; *l; l = nl + 1) {
+		assert_non_null(nl = strchr(l, '\n'));
+		assert_non_null(sp = memrchr(l, ' ', (size_t)(nl - l)));
+		if ((size_t)(sp - l) < n || memcmp(sp - n, want, n) != 0)
+			fail_msg("a stack that does not end in %s: %.*s", leaf, (int)(nl - l), l);
+		sum += v = strtoll(sp + 1, NULL, 10);
+		*neg += v < 0 ? v : 0;
+	}
+	return sum;
+}
+
+/*
+ * The sandwich's callers half is stored upside down (the function its root): written as
+ * it was, pprof -top put all 0.95 s flat in main.worker and -traces ended every stack
+ * there.  Every format has the function as each stack's leaf now, with the numbers of
+ * pprof -focus='^runtime\.mallocgc$' -prune_from='^runtime\.mallocgc$' (-diff_base too).
+ */
+static void test_sandwich_callers_export(void **state)
+{
+	struct offscreen scr = screen_open(30, 160);
+	struct tui_app *a = callers_of_mallocgc(tu_decode("go/cpuwork-cpu.pb.gz"), false, &scr);
+	struct prof *p, *base = tu_decode("go/cpuwork-cpu.pb.gz"), *pair;
+	struct prof *cur = tu_decode("go/cpuwork-cpu-after-scoreRecords-3x.pb.gz");
+	struct buf b = BUF_INIT;
+	const char *svg;
+	json_t *j, *s;
+	int64_t neg;
+	size_t i;
+
+	(void)state;
+	explorer_export(a, 'p', "callers.pb.gz", &b);
+	p = tu_decode_bytes(b.data, b.len, "callers.pb.gz");
+	top_row_is(p, "runtime.mallocgc", 950000000, 950000000);  /* the leaf of every stack */
+	top_row_is(p, "main.worker", 0, 950000000);
+	top_row_is(p, "main.decodeRecords", 0, 460000000);
+	top_row_is(p, "runtime.growslice", 0, 230000000);
+	top_row_is(p, "bytes.growSlice", 0, 110000000);
+	prof_free(p);
+	tu_assert_i64(folded_leaf_sum(explorer_export(a, 'f', "callers.folded", &b),
+				      "runtime.mallocgc", &neg), 950000000);
+	j = json_loads(explorer_export(a, 's', "callers.json", &b), 0, NULL);
+	s = json_object_get(profile0(j), "samples");
+	for (i = 0; i < json_array_size(s); i++) {  /* root first: the function last */
+		json_t *st = json_array_get(s, i);
+
+		assert_string_equal(frame_name(j, (size_t)json_integer_value(
+			json_array_get(st, json_array_size(st) - 1))), "runtime.mallocgc");
+	}
+	json_decref(j);
+	/* the svg's first box above "all" is the root of every stack */
+	svg = strstr(explorer_export(a, 'v', "callers.svg", &b), "<title>all (");
+	assert_true(svg && (svg = strstr(svg + 1, "<title>")));
+	assert_memory_equal(svg, "<title>main.worker (", 20);
+	tui_app_free(a);
+
+	/* a diff (the 3x profile against cpuwork): pprof and folded in -diff_base form */
+	assert_int_equal(prof_pair(base, cur, &pair), 0);
+	a = callers_of_mallocgc(pair, true, &scr);
+	explorer_export(a, 'p', "diff.pb.gz", &b);
+	p = tu_decode_bytes(b.data, b.len, "diff.pb.gz");
+	top_row_is(p, "runtime.mallocgc", -110000000, -110000000);
+	top_row_is(p, "main.worker", 0, -110000000);
+	top_row_is(p, "bytes.growSlice", 0, -60000000);
+	prof_free(p);
+	tu_assert_i64(folded_leaf_sum(explorer_export(a, 'f', "diff.folded", &b),
+				      "runtime.mallocgc", &neg), -110000000);
+	tu_assert_i64(neg, -950000000);  /* the base's 0.95 s, negated */
+	tui_app_free(a);
+	screen_close(&scr);
+	prof_free(base);
+	prof_free(cur);
+	buf_release(&b);
+}
+
 /* The whole of the file at path, as a string (the test's buffer). */
 static const char *slurp(const char *path, struct buf *b)
 {
@@ -1366,6 +1501,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_svg_long_name),
 		cmocka_unit_test(test_collapse_keeps_inline),
 		cmocka_unit_test(test_nothing_to_write),
+		cmocka_unit_test(test_sandwich_callers_export),
 		cmocka_unit_test(test_outfile),
 	};
 
