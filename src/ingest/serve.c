@@ -1042,6 +1042,7 @@ static struct MHD_Daemon *mhd_start(struct serve *s, unsigned flags, struct MHD_
 			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 			     MHD_OPTION_URI_LOG_CALLBACK, serve_on_uri, s,
 			     MHD_OPTION_NOTIFY_COMPLETED, serve_on_completed, s,
+			     MHD_OPTION_NOTIFY_CONNECTION, serve_on_connection, s,
 			     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	saved = errno;
 	pthread_mutex_lock(&s->mu);

@@ -1,8 +1,9 @@
 /*
  * serve_conn.c — a request's bounds as libmicrohttpd reports them: the URI log callback
  * makes its struct req (the first thing libmicrohttpd tells of a request), and the
- * completion callback ends it: one log line, the metrics, the in-flight, query and answer
- * counts given back, the memory freed.  What happens in between is serve.c's.
+ * completion callback ends it — or the connection's close, when libmicrohttpd gave up on
+ * it unreported: one log line, the metrics, the in-flight, query and answer counts given
+ * back, the memory freed.  What happens in between is serve.c's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +21,33 @@ static void free_preps(struct store_prep **v, size_t n)
 	free(v);
 }
 
+/*
+ * A connection's context (libmicrohttpd's socket context: made when it is accepted, freed
+ * when it is closed): the request begun on it and not yet completed.  libmicrohttpd
+ * (0.9.75) does not report complete a request it gives up on before calling the access
+ * handler — a request line whose query arguments overflow its connection memory (600 of
+ * them do), unauthenticated, on any route — which leaked its struct req and URI: it is
+ * ended at the close instead, logged and counted.  Only the connection's HTTP thread
+ * touches it.
+ */
+struct serve_conn {
+	struct req *req;
+};
+
 void *serve_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	struct req *r = calloc(1, sizeof(*r));
+	const union MHD_ConnectionInfo *ci;
+	struct serve_conn *sc;
+	struct req *r;
 
-	(void)conn;
-	if (!r)
+	/* no context (out of memory at the accept): nothing could free r, refused */
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (!ci || !(sc = ci->socket_context))
+		return NULL;
+	if (!(r = calloc(1, sizeof(*r))))
 		return NULL;
 	r->srv = cls;
+	r->sc = sc;
 	r->t0 = serve_now_ms();
 	r->uri = strdup(uri ? uri : "");
 	ingest_result_init(&r->res);
@@ -35,14 +55,18 @@ void *serve_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		free(r);
 		return NULL;
 	}
+	sc->req = r;
 	return r;
 }
 
-void serve_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
-			enum MHD_RequestTerminationCode toe)
+/*
+ * The end of r, completed (lost: closed before libmicrohttpd called the access handler,
+ * which then never reports it complete): its log line, its metrics, what it held given
+ * back, r freed.
+ */
+static void req_end(struct serve *s, struct MHD_Connection *conn, struct req *r,
+		    enum MHD_RequestTerminationCode toe, bool lost)
 {
-	struct serve *s = cls;
-	struct req *r = *req_cls;
 	struct buf path = BUF_INIT, safe = BUF_INIT;
 	const char *route = r && r->route ? r->route->metric : "other";
 	const union MHD_ConnectionInfo *mhd;
@@ -50,9 +74,6 @@ void serve_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	int status;
 	bool decided;  /* the status is the server's, not 499 */
 
-	if (!r)
-		return;
-	*req_cls = NULL;
 	ms = serve_now_ms() - r->t0;
 	if (r->cut) {
 		/* our refusal, not the client's going: logged and counted as what it was */
@@ -68,6 +89,19 @@ void serve_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		status = (int)mhd->http_status;
 		snprintf(r->reason, sizeof(r->reason), "refused by the HTTP layer: %d %s", status,
 			 MHD_get_reason_phrase_for(mhd->http_status));
+		r->err_reason = "http_refused";
+		decided = true;
+	}
+	if (!decided && lost) {
+		/*
+		 * libmicrohttpd gave up on it before the access handler (a client gone
+		 * mid-headers is reported complete, as a 499): its connection memory could not
+		 * hold the request line's arguments or the headers.  It meant a 431, which
+		 * did not fit either: the client got nothing.
+		 */
+		status = 431;
+		snprintf(r->reason, sizeof(r->reason), "the request line and headers overflow the "
+			 "HTTP layer's connection memory: closed unanswered");
 		r->err_reason = "http_refused";
 		decided = true;
 	}
@@ -136,4 +170,34 @@ void serve_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	free(r->path);
 	free(r->hdrs.v);
 	free(r);
+}
+
+void serve_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *req_cls;
+
+	if (!r)
+		return;
+	*req_cls = NULL;
+	r->sc->req = NULL;
+	req_end(cls, conn, r, toe, false);
+}
+
+void serve_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			 enum MHD_ConnectionNotificationCode toe)
+{
+	struct serve_conn *sc = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		/* NULL when out of memory: serve_on_uri() then refuses its requests */
+		*socket_context = calloc(1, sizeof(*sc));
+		return;
+	}
+	if (!sc)
+		return;
+	if (sc->req)
+		req_end(cls, conn, sc->req, MHD_REQUEST_TERMINATED_WITH_ERROR, true);
+	free(sc);
+	*socket_context = NULL;
 }

@@ -331,6 +331,7 @@ struct hdrs {
 
 struct req {
 	struct serve *srv;
+	struct serve_conn *sc;   /* its connection's context (serve_conn.c) */
 	struct MHD_Connection *conn;
 	const struct serve_route *route;
 	char *uri;               /* as received, query included */
@@ -367,6 +368,12 @@ struct req {
 
 /* ---- a request's bounds (serve_conn.c): libmicrohttpd's callbacks, cls the server ---- */
 
+/*
+ * MHD_OPTION_NOTIFY_CONNECTION: a connection's context made at the accept, and at the
+ * close a request begun and not completed ended (logged, counted, freed).
+ */
+void serve_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			 enum MHD_ConnectionNotificationCode toe);
 /* MHD_OPTION_URI_LOG_CALLBACK: a request begins; its struct req (NULL: out of memory). */
 void *serve_on_uri(void *cls, const char *uri, struct MHD_Connection *conn);
 /* MHD_OPTION_NOTIFY_COMPLETED: the log line, the metrics, the slots given back; r freed. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of `smolder serve` against clients that try to hold its memory or its
 # threads (a real server on 127.0.0.1, random ports, raw-socket clients in python3):
+#   - requests libmicrohttpd gives up on unreported (600 query arguments): logged and
+#     counted as 431, nothing kept (RSS flat over 3,000; LeakSanitizer at the stop);
 #   - Content-Length and Transfer-Encoding together: 400 before the body, the connection
 #     closed (no request smuggled after it is answered);
 #   - bodies sent to routes that take none (GET /ready, /metrics, the legacy read
@@ -53,6 +55,56 @@ def read_answer(s):
     return got
 EOF
 export PYTHONPATH=$tmp
+
+# --- requests the HTTP layer gives up on ----------------------------------------------------
+# manyargs.py PORT NARGS COUNT: COUNT requests GET /ready?a0=1&...(NARGS arguments), each on
+# a connection of its own; prints the first one's answer (b'': closed unanswered)
+cat > "$tmp/manyargs.py" <<'EOF'
+import socket, sys
+port, nargs, count = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+req = b"GET /ready?" + b"&".join(b"a%d=1" % i for i in range(nargs)) + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+first = None
+for i in range(count):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(req)
+    got = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+    except OSError as e:
+        got += b"<%s>" % str(e).encode()
+    s.close()
+    if first is None:
+        first = got
+print("answer %r" % first[:40])
+EOF
+serve_start args --db "$tmp/args.db" || exit 1
+url=http://127.0.0.1:$PORT
+# libmicrohttpd (0.9.75) runs out of its connection memory storing 600 query arguments
+# after the request has begun (its URI callback), closes the connection unanswered, and
+# never reports the request complete: its struct req and URI leaked (~6.5 kB a request,
+# unauthenticated, on any route), and nothing logged it.  Ended at the close now: logged
+# and counted as the 431 libmicrohttpd meant; the sanitizer build's LeakSanitizer report
+# at the stop (serve_stop) fails the test too.
+nargs=600
+python3 "$tmp/manyargs.py" "$PORT" "$nargs" 300 > "$tmp/args.out"
+before=$(rss_kb "$SPID")
+python3 "$tmp/manyargs.py" "$PORT" "$nargs" 3000 >> "$tmp/args.out"
+after=$(rss_kb "$SPID")
+check "$nargs query arguments: closed unanswered ($(head -1 "$tmp/args.out"))" \
+  grep -qx "answer b''" "$tmp/args.out"
+check "3,000 of them: the server's RSS grows < 4 MiB ($before -> $after kB)" \
+  test "$((after - before))" -lt 4096
+check "each is logged as a 431, and why" \
+  grep -q "info  - /ready 431 0B [0-9.]*ms tenant=- reason=\"the request line and headers overflow the HTTP layer's connection memory: closed unanswered\"$" "$SLOG"
+http GET "$url/metrics" > /dev/null
+check "and counted: 3,300 431s in /metrics" \
+  grep -q '^smolder_http_requests_total{route="other",status="431"} 3300$' "$tmp/body"
+check "the server still answers" test "$(http GET "$url/ready")" = 200
+serve_stop
 
 # --- bodies on routes that take none -----------------------------------------------------
 serve_start nobody --db "$tmp/n.db" || exit 1
