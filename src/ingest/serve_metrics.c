@@ -176,8 +176,8 @@ int serve_metrics_render(struct serve_metrics *m, const struct serve_gauges *g, 
 			   (unsigned long long)c.err[i].n);
 	counter(out, "smolder_profiles_stored_total", "Profiles committed to the store.",
 		c.profiles_stored);
-	counter(out, "smolder_store_commits_total", "Write transactions committed (each one fsync).",
-		c.commits);
+	counter(out, "smolder_store_commits_total",
+		"Write transactions committed (an fsync may cover several).", c.commits);
 	counter(out, "smolder_decodes_total", "Request bodies decoded.", c.decodes);
 	seconds(out, "smolder_decode_seconds_total", "Time spent decoding request bodies and preparing their store writes.",
 		c.decode_s);

@@ -103,6 +103,9 @@ check "each is logged as a 431, and why" \
 http GET "$url/metrics" > /dev/null
 check "and counted: 3,300 431s in /metrics" \
   grep -q '^smolder_http_requests_total{route="other",status="431"} 3300$' "$tmp/body"
+# under group commit one fsync covers several commits (8 pushers: 84 commits, 78 fsyncs)
+check "the help of smolder_store_commits_total claims no fsync each" \
+  grep -qx '# HELP smolder_store_commits_total Write transactions committed (an fsync may cover several).' "$tmp/body"
 check "the server still answers" test "$(http GET "$url/ready")" = 200
 serve_stop
 
