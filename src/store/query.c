@@ -126,9 +126,10 @@ static int sample_matcher_possible(struct store *s, const struct cand *c, const 
 	sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
 	*out = false;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		hit = matcher_test(m, (const char *)sqlite3_column_text(st, 0),
-				   (size_t)sqlite3_column_bytes(st, 0));
-		if (hit < 0) {
+		const char *v;
+
+		if ((hit = store_col_text(s, st, 0, "series", c->id, "sample label value", &v)) ||
+		    (hit = matcher_test(m, v, (size_t)sqlite3_column_bytes(st, 0))) < 0) {
 			sqlite3_finalize(st);
 			return hit;
 		}
@@ -185,7 +186,7 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *key = sqlite3_column_blob(st, 3);
 		size_t klen = (size_t)sqlite3_column_bytes(st, 3);
-		const char *z = key ? memchr(key, '\0', klen) : NULL;
+		const char *z = key ? memchr(key, '\0', klen) : NULL, *pt;
 		struct cand c = { 0 };
 		int keep = 1;  /* matcher_test's answer: 1, 0 or its error */
 
@@ -199,8 +200,9 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 		c.id = sqlite3_column_int64(st, 0);
 		c.scope = sqlite3_column_int64(st, 1);
 		c.hclen = (size_t)sqlite3_column_bytes(st, 4);
-		if (!(c.ptype = strdup((const char *)sqlite3_column_text(st, 2))) ||
-		    !(c.hc = malloc(c.hclen + 1))) {
+		if ((rc = store_col_text(s, st, 2, "series", c.id, "profile_type", &pt)))
+			goto done;
+		if (!(c.ptype = strdup(pt)) || !(c.hc = malloc(c.hclen + 1))) {
 			free(c.ptype);
 			rc = err_set(ERR_NOMEM, "out of memory");
 			goto done;
@@ -293,10 +295,12 @@ static int be_profile_types(struct backend *b, struct time_range r, struct profi
 	sqlite3_bind_int64(st, 3, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct profile_type pt;
+		const char *id;
 
-		if ((rc = check_cancel(sb)))
+		if ((rc = check_cancel(sb)) ||
+		    (rc = store_col_text(s, st, 0, "series", -1, "profile_type", &id)))
 			goto done;
-		if (profile_type_parse((const char *)sqlite3_column_text(st, 0), &pt))
+		if (profile_type_parse(id, &pt))
 			continue;  /* not a valid ID: not listed */
 		if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1))) {
 			profile_type_release(&pt);
@@ -328,8 +332,9 @@ static int add_sample_labels(struct store *s, const struct cand *c, const char *
 	if (name)
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = strvec_pushn(out, (const char *)sqlite3_column_text(st, 0),
-				       (size_t)sqlite3_column_bytes(st, 0)))) {
+		if ((rc = store_col_text(s, st, 0, "series", c->id,
+					 name ? "sample label value" : "sample label name", &p)) ||
+		    (rc = strvec_pushn(out, p, (size_t)sqlite3_column_bytes(st, 0)))) {
 			sqlite3_finalize(st);
 			return rc;
 		}

@@ -187,6 +187,28 @@ int store_sql_err(struct store *s, int rc, const char *what)
 	}
 }
 
+int store_col_text(struct store *s, sqlite3_stmt *st, int col, const char *table, int64_t id,
+		   const char *column, const char **out)
+{
+	const unsigned char *t;
+
+	/* the type first: asking for the text converts the value */
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		*out = NULL;
+		if (id < 0)
+			return err_set(ERR_CORRUPT, "store '%s' is corrupt: a %s row has no %s (null)",
+				       s->path, table, column);
+		return err_set(ERR_CORRUPT, "store '%s' is corrupt: %s %lld has no %s (null)", s->path,
+			       table, (long long)id, column);
+	}
+	if (!(t = sqlite3_column_text(st, col))) {
+		*out = NULL;
+		return err_set(ERR_NOMEM, "out of memory (store '%s', reading %s)", s->path, table);
+	}
+	*out = (const char *)t;
+	return 0;
+}
+
 int store_exec(struct store *s, const char *sql)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);

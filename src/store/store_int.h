@@ -260,6 +260,14 @@ static inline int64_t unzigzag(uint64_t v)
 /* store.c */
 int store_sql_err(struct store *s, int rc, const char *what);
 int store_exec(struct store *s, const char *sql);
+/*
+ * Column col of st's current row as text into *out (borrowed until the next step), or
+ * ERR_CORRUPT when it is NULL, naming the row (table id, or "a table row" when id < 0)
+ * and the column: the schema says NOT NULL, but a hand-made store may say otherwise,
+ * and every caller would hand the NULL on (strdup, strcmp).
+ */
+int store_col_text(struct store *s, sqlite3_stmt *st, int col, const char *table, int64_t id,
+		   const char *column, const char **out);
 /* The first column of the first row of sql (0 when there is none). */
 int store_query_int(struct store *s, const char *sql, int64_t *out);
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which);

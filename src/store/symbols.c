@@ -245,6 +245,7 @@ int scope_get(struct store *s, const char *tenant, const char *service, bool cre
 
 int scope_get_by_id(struct store *s, int64_t id, struct scope **out)
 {
+	const char *tenant, *service;
 	sqlite3_stmt *st;
 	struct scope *sc;
 	size_t i;
@@ -269,8 +270,9 @@ int scope_get_by_id(struct store *s, int64_t id, struct scope **out)
 						  "which does not exist", s->path, (long long)id);
 		return store_sql_err(s, rc, "reading scopes");
 	}
-	rc = scope_new(id, (const char *)sqlite3_column_text(st, 0),
-		       (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2), &sc);
+	if (!(rc = store_col_text(s, st, 0, "service", id, "tenant", &tenant)) &&
+	    !(rc = store_col_text(s, st, 1, "service", id, "name", &service)))
+		rc = scope_new(id, tenant, service, sqlite3_column_int64(st, 2), &sc);
 	sqlite3_finalize(st);
 	if (rc || (rc = scope_add(s, sc)))
 		return rc;
