@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -401,6 +402,7 @@ static void refuse_suspended(struct req *r, const char *why, const char *msg);
 static bool begin(struct req *r, const char *path, const char *method)
 {
 	struct serve *s = r->srv;
+	const char *te;
 	size_t i;
 	int rc;
 
@@ -421,6 +423,22 @@ static bool begin(struct req *r, const char *path, const char *method)
 		r->close = true;
 		req_error(r, 400, NULL, "bad_framing", "Content-Length and Transfer-Encoding "
 			  "together: the body's length is ambiguous");
+		return false;
+	}
+	/*
+	 * A Transfer-Encoding other than chunked alone ("gzip, chunked", "gzip"):
+	 * libmicrohttpd reads the body as lasting until the close, so the request is never
+	 * answered and holds its slot till the idle timeout, while a proxy in front may have
+	 * framed it otherwise (smuggling).  An unknown coding is a 501 (RFC 9112 §6.1), as Go's
+	 * net/http answers it; the connection is closed.
+	 */
+	te = header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	if (te && strcasecmp(te, "chunked") != 0) {
+		char msg[120];
+
+		snprintf(msg, sizeof(msg), "unsupported Transfer-Encoding '%.60s' (only chunked)", te);
+		r->close = true;
+		req_error(r, 501, "unimplemented", "bad_framing", msg);
 		return false;
 	}
 	if (!r->route) {

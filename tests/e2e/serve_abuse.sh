@@ -4,7 +4,8 @@
 #   - requests libmicrohttpd gives up on unreported (600 query arguments): logged and
 #     counted as 431, nothing kept (RSS flat over 3,000; LeakSanitizer at the stop);
 #   - Content-Length and Transfer-Encoding together: 400 before the body, the connection
-#     closed (no request smuggled after it is answered);
+#     closed (no request smuggled after it is answered); a Transfer-Encoding other than
+#     chunked: 501 at once, closed (it was read until the close, never answered);
 #   - bodies sent to routes that take none (GET /ready, /metrics, the legacy read
 #     endpoints): 413 before a byte is read, and the server's memory stays flat while
 #     20 clients each send 8 MiB to /ready; queries with a body (querier.v1) reserve
@@ -140,6 +141,36 @@ n=$(grep -c ' HTTP/1.1 400 Bad Request answers=1 closed {"code":"invalid_argumen
 check "Content-Length with Transfer-Encoding: 400, then closed, on 4 routes ($n): $(tr '\n' '|' < "$tmp/clte.out")" \
   test "$n" = 4
 check "logged as the 400" grep -q 'POST /ingest 400 0B .*reason="Content-Length and Transfer-Encoding together' "$SLOG"
+# A Transfer-Encoding other than chunked alone: libmicrohttpd read the body as lasting
+# until the close, so the push was never answered and held its in-flight slot until the
+# idle timeout.  501 at the headers (RFC 9112 6.1: an unknown coding), the connection
+# closed; "Chunked" is chunked (codings are case-insensitive).
+python3 - "$PORT" > "$tmp/te.out" <<'EOF'
+import socket, sys
+for te in ("gzip, chunked", "gzip", "Chunked"):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    s.sendall(b"POST /ingest?name=te.cpu HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: %s\r\n"
+              b"Connection: close\r\n\r\n6\r\na;b 1\n\r\n0\r\n\r\n" % te.encode())
+    got, end = b"", "closed"
+    try:
+        while True:
+            b = s.recv(4096)
+            if not b:
+                break
+            got += b
+    except OSError as e:
+        end = str(e)
+    print(te, "|", got.split(b"\r\n")[0].decode(errors="replace"), end,
+          got[got.find(b"{"):got.find(b"}") + 1].decode(errors="replace"))
+    s.close()
+EOF
+check "Transfer-Encoding: gzip, chunked: 501 at once, then closed ($(tr '\n' '|' < "$tmp/te.out"))" \
+  grep -qx 'gzip, chunked | HTTP/1.1 501 Not Implemented closed {"code":"unimplemented","message":"unsupported Transfer-Encoding .gzip, chunked. (only chunked)"}' "$tmp/te.out"
+check "so does Transfer-Encoding: gzip" \
+  grep -qx 'gzip | HTTP/1.1 501 Not Implemented closed {"code":"unimplemented","message":"unsupported Transfer-Encoding .gzip. (only chunked)"}' "$tmp/te.out"
+check "Transfer-Encoding: Chunked is chunked: 200" grep -q '^Chunked | HTTP/1.1 200 OK closed' "$tmp/te.out"
+check "the 501 is logged" \
+  grep -q "POST /ingest 501 0B .*reason=\"unsupported Transfer-Encoding 'gzip' (only chunked)\"" "$SLOG"
 # headers announcing 8 MiB, no body yet: the answer comes at once, before any of it
 python3 - "$PORT" > "$tmp/announce.out" <<'EOF'
 import socket, sys
