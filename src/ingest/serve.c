@@ -394,6 +394,17 @@ static bool no_body_announced(struct req *r)
 	return false;
 }
 
+/* True when uri's path (before its query), once decoded, holds a NUL: a "%00" in it. */
+static bool path_has_nul(const char *uri)
+{
+	size_t n = strcspn(uri, "?"), i;
+
+	for (i = 0; i + 2 < n; i++)
+		if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+			return true;
+	return false;
+}
+
 static void begin_as(struct req *r, int auth_rc);
 static bool check_elsewhere(struct req *r);
 static void refuse_suspended(struct req *r, const char *why, const char *msg);
@@ -439,6 +450,14 @@ static bool begin(struct req *r, const char *path, const char *method)
 		snprintf(msg, sizeof(msg), "unsupported Transfer-Encoding '%.60s' (only chunked)", te);
 		r->close = true;
 		req_error(r, 501, "unimplemented", "bad_framing", msg);
+		return false;
+	}
+	/*
+	 * A NUL in the path (%00): libmicrohttpd decodes it and the routes compare C strings,
+	 * so /ingest%00zzz was /ingest, and stored a profile.  No route has one.
+	 */
+	if (path_has_nul(r->uri)) {
+		req_error(r, 400, NULL, "bad_path", "the path holds a NUL byte (%00)");
 		return false;
 	}
 	if (!r->route) {

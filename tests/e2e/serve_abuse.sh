@@ -5,7 +5,8 @@
 #     counted as 431, nothing kept (RSS flat over 3,000; LeakSanitizer at the stop);
 #   - Content-Length and Transfer-Encoding together: 400 before the body, the connection
 #     closed (no request smuggled after it is answered); a Transfer-Encoding other than
-#     chunked: 501 at once, closed (it was read until the close, never answered);
+#     chunked: 501 at once, closed (it was read until the close, never answered); a
+#     path holding %00: 400 (it was the route before the NUL);
 #   - bodies sent to routes that take none (GET /ready, /metrics, the legacy read
 #     endpoints): 413 before a byte is read, and the server's memory stays flat while
 #     20 clients each send 8 MiB to /ready; queries with a body (querier.v1) reserve
@@ -171,6 +172,18 @@ check "so does Transfer-Encoding: gzip" \
 check "Transfer-Encoding: Chunked is chunked: 200" grep -q '^Chunked | HTTP/1.1 200 OK closed' "$tmp/te.out"
 check "the 501 is logged" \
   grep -q "POST /ingest 501 0B .*reason=\"unsupported Transfer-Encoding 'gzip' (only chunked)\"" "$SLOG"
+# a NUL in the path: the routes compared the decoded path as a C string, so /ingest%00zzz
+# was /ingest and stored a profile; 400 now, on any route, and nothing stored
+nprof() { sqlite3 "$tmp/n.db" "SELECT count(*) FROM profiles"; }
+n0=$(nprof)
+st=$(http POST "$url/ingest%00zzz?name=nul.cpu" --data-binary $'a;b 1\n')
+st="$st $(http GET "$url/ready%00")"
+check "a path with %00: 400 ($st: $(cat "$tmp/body"))" \
+  bash -c "[ '$st' = '400 400' ] && grep -q 'the path holds a NUL byte (%00)' '$tmp/body'"
+check "logged as the 400, the path escaped" \
+  grep -q 'POST /ingest%00zzz 400 0B .*reason="the path holds a NUL byte (%00)"' "$SLOG"
+n1=$(nprof)
+check "and nothing stored (${n0:-?} -> ${n1:-?} profiles)" test -n "$n0" -a "$n0" = "$n1"
 # headers announcing 8 MiB, no body yet: the answer comes at once, before any of it
 python3 - "$PORT" > "$tmp/announce.out" <<'EOF'
 import socket, sys
