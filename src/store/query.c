@@ -661,8 +661,13 @@ static int rem_cmp(const void *pa, const void *pb)
  */
 static int average(struct acc *a, int64_t nprof, struct rem **scratch, size_t *cap)
 {
-	int64_t sum_r = 0, extra;
-	size_t i;
+	/*
+	 * The remainders' sum as whole units and a carry below nprof: their plain sum passes
+	 * 2^63 once nprof does n-th of it (a damaged row's count), and two remainders below
+	 * nprof add up below 2^64 unsigned.
+	 */
+	uint64_t carry = 0;
+	size_t i, extra = 0;
 	int rc;
 
 	if ((rc = vec_reserve(scratch, cap, a->n ? a->n : 1)))
@@ -676,12 +681,16 @@ static int average(struct acc *a, int64_t nprof, struct rem **scratch, size_t *c
 		}
 		a->vals[i] = q;
 		(*scratch)[i] = (struct rem){ r, i };
-		sum_r += r;  /* under n * nprof: no overflow */
+		carry += (uint64_t)r;
+		if (carry >= (uint64_t)nprof) {
+			carry -= (uint64_t)nprof;
+			extra++;
+		}
 	}
-	extra = sum_r / nprof + (sum_r % nprof >= (nprof + 1) / 2);
+	extra += carry >= ((uint64_t)nprof + 1) / 2;
 	if (extra > 0) {
 		qsort(*scratch, a->n, sizeof(**scratch), rem_cmp);
-		for (i = 0; i < (size_t)extra && i < a->n; i++)
+		for (i = 0; i < extra && i < a->n; i++)
 			a->vals[(*scratch)[i].i]++;
 	}
 	return 0;

@@ -311,6 +311,37 @@ static void test_sums_past_2_63(void **state)
 	free(pt);
 }
 
+/*
+ * An average over a damaged row's huge profile count: the entries' remainders add up
+ * past 2^63 (three of 2^62 - 1 for -1 over 2^62 profiles).  Each entry is within one
+ * unit of its average and the total is the series' average rounded: 0, never the -3
+ * that the wrapped sum of remainders gave (UBSan: signed overflow).
+ */
+static void test_average_huge_count(void **state)
+{
+	struct prof *p = tu_decode_str("main;work -1\nmain;rest -1\nmain -1\n"), *m;
+	char *pt = ts_ptype_of(p, 0, NULL);
+	struct store *s = ts_open_new("avg.db");
+	struct backend *b;
+	uint32_t i;
+
+	(void)state;
+	ts_write_or_fail(s, "g", p, T0, NULL, NULL);
+	store_close(s);
+	ts_sql_exec("avg.db", "UPDATE profiles SET nprof=4611686018427387904");
+	assert_int_equal(store_open(tu_tmp_path("avg.db"), 0, &s), 0);
+	b = ts_backend_of(s);
+	m = ts_merge_q(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC, AGG_AVG, NULL);
+	tu_assert_i64(prof_total(m, 0), 0);
+	for (i = 0; i < m->nsamples; i++)  /* each within one unit of -2^-62 */
+		assert_true(prof_value(m, i, 0) >= -1 && prof_value(m, i, 0) <= 0);
+	prof_free(m);
+	backend_close(b);
+	store_close(s);
+	prof_free(p);
+	free(pt);
+}
+
 /* ------------------------------------------------------------------ sparse symbol ids */
 
 /* LEB128 as the store writes it, for rewriting its rows here. */
@@ -791,6 +822,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_null_text_columns),
 		cmocka_unit_test(test_retention_keeps_young_rollups),
 		cmocka_unit_test(test_sums_past_2_63),
+		cmocka_unit_test(test_average_huge_count),
 		cmocka_unit_test(test_ids_near_2_31),
 		cmocka_unit_test(test_ids_after_collection),
 		cmocka_unit_test(test_huge_dangling_ids),
