@@ -46,6 +46,15 @@
 
 #define RETRY_AFTER "1"
 
+/*
+ * libmicrohttpd's memory for a connection (its default, 32 KiB, answered 414), which holds
+ * the request line, its query arguments and the headers, then serves as the read buffer:
+ * a push within Pyroscope's label limits (30 labels, names of 1,024 bytes, values of
+ * 2,048) has a name= of 80-92 KB.  Its pages are touched only as requests need them: at
+ * worst, every one of the default --max-connections 1,024 holding full headers, 128 MiB.
+ */
+#define CONN_MEMORY ((size_t)128 << 10)
+
 /* How long a stop waits for the answers of resumed requests to go out. */
 #define ANSWER_WAIT_S 5
 
@@ -1129,6 +1138,7 @@ static int start_daemon(struct serve *s, const struct sockaddr_storage *sa)
 	OPT(MHD_OPTION_THREAD_POOL_SIZE, s->o.http_threads, NULL);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, s->o.max_connections, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, s->o.idle_timeout_s, NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, NULL);
 	OPT(MHD_OPTION_SOCK_ADDR, 0, (void *)sa);
 	if (s->o.tls_cert) {
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert.data);
