@@ -1070,9 +1070,11 @@ static void diff_cells(struct tui_app *a, const struct list_routine *r, const st
 		units_format(v, sizeof(v), nv, unit);
 	else
 		snprintf(v, sizeof(v), ".");
-	text_pad_left(b, v, 10);
+	buf_add(b, " ", 1);  /* a value wider than its column still stands apart */
+	text_pad_left(b, v, 9);
 	format_change(v, sizeof(v), nv - bv, unit);
-	text_pad_left(b, v, 10);
+	buf_add(b, " ", 1);
+	text_pad_left(b, v, 9);
 }
 
 /*
@@ -1177,7 +1179,8 @@ void source_view_draw(struct tui_app *a, int y, int h, int w)
 			else
 				snprintf(v2, sizeof(v2), ".");
 			text_pad_left(&b, v1, 10);
-			text_pad_left(&b, v2, 11);
+			buf_add(&b, " ", 1);  /* a value wider than its column still stands apart */
+			text_pad_left(&b, v2, 10);
 		}
 		buf_add(&b, " ", 1);
 		x = scr_put(y + i, 0, w, b.data, b.len, attr);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/units.h"
 #include "offscreen.h"
 #include "profile/builder.h"
 #include "profile/granularity.h"
@@ -660,6 +661,18 @@ static void test_source_heat_huge_totals(void **state)
 	    !strstr(line_with(text, scr.h, "      9  "), " \xe2\x96\x88      9  ")) {
 		print_screen(text);
 		fail_msg("line 3 (half the hottest) is not a half bar, line 9 not a full one");
+	}
+	/* values wider than their columns still stand apart (they ran together) */
+	{
+		char v[UNITS_MAX], want[2 * UNITS_MAX + 4];
+
+		units_format(v, sizeof(v), 2000000000000000000LL, "count");
+		assert_true(strlen(v) >= 11);
+		snprintf(want, sizeof(want), "%s %s ", v, v);
+		if (!strstr(line_with(text, scr.h, "      9  "), want)) {
+			print_screen(text);
+			fail_msg("line 9 does not show '%s'", want);
+		}
 	}
 	screen_close(&scr);
 	tui_app_free(a);
