@@ -759,10 +759,16 @@ static void source_default(struct tui_app *a)
  * the user was (selected_name() before the move), 0 when none: the source pane shows it,
  * as 4 does, even when it showed another function (Tab kept the old one), and, as 4
  * does, the flame graph's selection when nothing was selected there and the pane is
- * empty.  The sandwich pivots only when it is empty, on `from` first as well.
+ * empty.  The sandwich pivots only when it is empty, on `from` first as well.  The top
+ * table's selection is `from` only when it was moved there: Tab Tab from the flame graph
+ * passes through the table, whose first row was never picked.
  */
 static void view_entered(struct tui_app *a, enum view was, uint32_t from)
 {
+	if (was == VIEW_TOP && !a->tp.chosen)
+		from = 0;  /* only passed through: its first row is no choice */
+	if (a->view == VIEW_TOP && was != VIEW_TOP)
+		a->tp.chosen = false;
 	sandwich_default_pivot(a, was != VIEW_SANDWICH ? from : 0);
 	if (a->view == VIEW_SOURCE && was != VIEW_SOURCE && from)
 		source_open(a, from);
@@ -871,6 +877,8 @@ bool tui_app_key(struct tui_app *a, int key)
 		a->view = VIEW_FLAME;
 		return true;
 	case '2':
+		if (a->view != VIEW_TOP)
+			a->tp.chosen = false;
 		a->view = VIEW_TOP;
 		return true;
 	case '3': {

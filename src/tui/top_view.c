@@ -316,6 +316,9 @@ bool top_view_key(struct tui_app *a, int key)
 
 	if (refresh_rows(a))
 		return false;
+	if ((key > 0 && key < 0x80 && strchr("jkgG nN", key)) || key == KEY_DOWN || key == KEY_UP || key == KEY_HOME ||
+	    key == KEY_END || key == KEY_NPAGE || key == KEY_PPAGE)
+		tp->chosen = true;
 	switch (key) {
 	case 'j':
 	case KEY_DOWN:
@@ -396,6 +399,7 @@ void top_view_mouse(struct tui_app *a, int y, bool dbl)
 	if (off < 0 || off >= tp->area_h - 1 || tp->scroll + (uint32_t)off >= tp->nrows)
 		return;
 	tp->sel = tp->scroll + (uint32_t)off;
+	tp->chosen = true;
 	if (dbl)
 		top_view_key(a, '\n');
 }

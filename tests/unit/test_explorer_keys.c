@@ -347,7 +347,7 @@ static void test_tab_into_source(void **state)
 /*
  * Tab from the top table into an empty sandwich pivots on the table's selection, not the
  * flame graph's (the root there, so the sandwich stayed empty); a sandwich that shows a
- * function keeps it.
+ * function keeps it.  A table only passed through leaves the flame graph's.
  */
 static void test_tab_into_sandwich(void **state)
 {
@@ -368,6 +368,17 @@ static void test_tab_into_sandwich(void **state)
 	keys(a, "\t");
 	assert_int_equal(a->view, VIEW_SANDWICH);
 	assert_string_equal(sandwich_name(a), prof_str(a->prof, want));
+	tui_app_free(a);
+	/* a table only passed through (Tab Tab from the flame graph) is no choice: the
+	 * sandwich takes the flame graph's selection, not the table's first row */
+	a = app_on(CPUWORK);
+	keys(a, "j\t\t");
+	assert_int_equal(a->view, VIEW_SANDWICH);
+	assert_string_equal(sandwich_name(a), "main.worker");
+	tui_app_free(a);
+	a = app_on(CPUWORK);
+	keys(a, "2j1j\t\t");  /* moved in an earlier visit: entering again forgets it */
+	assert_string_equal(sandwich_name(a), "main.worker");
 	tui_app_free(a);
 }
 
