@@ -271,7 +271,7 @@ static int do_find_data(struct bjob *j)
 					 366 * 24 * 3600 * NS, 10 * 366 * 24 * 3600 * NS };
 	struct labelset_list ls = { 0 };
 	struct selector *sel = NULL;
-	int64_t back = 0, span, max;
+	int64_t back = 0, span, max, len = j->range.to_ns - j->range.from_ns;
 	size_t s, i, k;
 	int rc;
 
@@ -289,6 +289,10 @@ static int do_find_data(struct bjob *j)
 		if ((max = j->be->max_range_ns) > 0 && span > max * FIND_MAX_PIECES)
 			span = max * FIND_MAX_PIECES;
 		if (span <= back)
+			break;
+		/* not back past 1678: a range found there must fit as t's do (twice its length
+		 * before it, browser_window.c), and the window's start in int64 */
+		if (j->range.from_ns < INT64_MIN + (2 * len + 10 * NS) + span)
 			break;
 		/* the window before the last one asked: newer data would have been found there */
 		r = (struct time_range){ j->range.to_ns - span, j->range.to_ns - back };
@@ -313,8 +317,13 @@ static int do_find_data(struct bjob *j)
 			if ((rc = j->be->ops->timeline(j->be, &q, step, NULL, &tl)))
 				goto done;
 			last = last_value_ns(&tl);
-			if (last) /* the end of its step: the range shown holds the push */
-				last += (int64_t)(step * NS);
+			/* the end of its step, of the window at most (not past the range, nor
+			 * int64 near 2262): the range shown holds the push */
+			if (last) {
+				int64_t st = (int64_t)(step * NS);
+
+				last = last > r.to_ns - st ? r.to_ns : last + st;
+			}
 			series_points_list_release(&tl);
 			if (last > j->found.to_ns) {
 				j->found.to_ns = last;
@@ -943,9 +952,10 @@ bool browser_view_poll(struct tui_app *a)
 				break;
 			}
 			/* how far it looked: less than ten years from a server that limits a query's
-			 * length (do_find_data) */
+			 * length, or from a range near 1678 (do_find_data) */
 			browser_fmt_span(j->looked_ns, span, sizeof(span));
 			snprintf(more, sizeof(more), "%s", j->looked_ns >= 10 * 365 * 24 * 3600 * NS ? "" :
+				 j->be->max_range_ns <= 0 ? " (not back past 1678)" :
 				 " (the server limits a query's length; t asks further back)");
 			if (j->nseries_all)
 				scr_message(a, false, "no data of %s in the last %s%s", j->sel_text, span, more);

@@ -50,6 +50,26 @@ void browser_set_preset(struct browser_state *b, int p)
 	browser_range_changed(b);
 }
 
+/*
+ * Whether the browser can work on [f, t) in int64 nanoseconds: its length fits, and so do
+ * twice its length (and 10 s: a step is a whole second) before and after it.  Past the
+ * range the browser reaches the period before it (P), the steps that hold its ends, and
+ * windows placed around a point before they are clamped (h l - = + may ask for twice the
+ * window); a range 1700-2200 overflowed its length, one of 1678 its first step's start.
+ */
+static bool range_fits(int64_t f, int64_t t)
+{
+	int64_t len, room;
+
+	if (f < 0 && t > INT64_MAX + f)  /* t - f would overflow */
+		return false;
+	len = t - f;
+	if (len > (INT64_MAX - 10 * NS) / 2)
+		return false;
+	room = 2 * len + 10 * NS;
+	return f >= INT64_MIN + room && t <= INT64_MAX - room;
+}
+
 /* t: "FROM TO" (now-3h now-1h, 1h, RFC 3339, Unix s/ms/us/ns); TO may be left out (now).
  * A range that ends now follows the clock like a preset. */
 /*
@@ -63,10 +83,13 @@ static int range_set(struct browser_state *b, const char *from, const char *to)
 
 	if ((rc = timeparse(to, now, &t)) || (from && (rc = timeparse(from, now, &f))))
 		return rc;
-	if (!from)
-		f = t - 3600 * NS;
+	if (!from)  /* near 1678: the hour is cut, and range_fits refuses what is left */
+		f = t >= INT64_MIN + 3600 * NS ? t - 3600 * NS : INT64_MIN;
 	if (f >= t)
 		return err_set(ERR_PARSE, "the range is empty: FROM must come before TO");
+	if (!range_fits(f, t))
+		return err_set(ERR_PARSE, "the range is too long: twice its length must fit "
+					  "either side in 1678-2262");
 	b->from_ns = f;
 	b->to_ns = t;
 	b->win_from = b->win_to = 0;

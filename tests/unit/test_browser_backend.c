@@ -17,7 +17,7 @@
  *    one that answers at most 24 h a request (a longer range: refused, then asked in
  *    pieces): data two days back is found; a selector with nothing costs a few dozen
  *    requests (over 4,000 when it looked ten years back) and the message says how far
- *    it looked;
+ *    it looked; from a range near 1678 it stops there;
  *  - tui_app_new failing on a backend (a theme that is not there, a bad --focus): the
  *    backend is closed by the failed call (the app owns it from the call on);
  *  - Esc while the opened profile's call tree is built: the job stops inside it;
@@ -559,6 +559,31 @@ static void test_find_newest_limited(void **state)
 	store_close(s);
 }
 
+/*
+ * Finding data from a range near 1678 looked back a year, then ten, before what int64
+ * nanoseconds hold (UBSan: signed overflow; a plain build asked for windows that wrapped
+ * round to 2262).  It stops there and says so, not that a server limits its queries.
+ */
+static void test_find_stops_at_1678(void **state)
+{
+	struct store *s = ts_open_new("find-1678.db");
+	struct prof *cpu = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct tui_app *a;
+
+	(void)state;
+	ts_write_or_fail(s, "app", cpu, time_now_ns() - 600 * SEC, NULL, NULL);
+	prof_free(cpu);
+	a = tb_app_on(s, NULL);
+	assert_int_equal(browser_view_set_range(a, "1678-01-01T00:00:00Z 1678-01-01T01:00:00Z"), 0);
+	assert_int_equal(browser_view_set_selector(a, "{}"), 0);
+	if (!strstr(a->message, "no profiles in the last 30 d (not back past 1678)"))
+		fail_msg("message: '%s'", a->message);
+	assert_true(a->br.from_ns < 0);  /* the range stays */
+	tu_assert_i64(a->br.to_ns - a->br.from_ns, 3600 * SEC);
+	tui_app_free(a);
+	store_close(s);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* 17: the backend is the app's from the call on, errors included                        */
 
@@ -834,6 +859,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_user_request_stays_users),
 		cmocka_unit_test(test_find_newest_ranged),
 		cmocka_unit_test(test_find_newest_limited),
+		cmocka_unit_test(test_find_stops_at_1678),
 		cmocka_unit_test(test_damaged_part),
 		cmocka_unit_test(test_last_push_every_row),
 		cmocka_unit_test(test_last_push_no_groups),

@@ -5,7 +5,9 @@
  *  - a live range carries the window with it: each refresh shifts it, and the whole
  *    steps shown are those it then covers;
  *  - a new range drops the old range's timeline, and a window placed before the new one
- *    arrives is already in the new steps.
+ *    arrives is already in the new steps;
+ *  - a range whose length, or the steps and the period before it, int64 cannot hold is
+ *    refused (1700-2200); one near 1678 or 2262 is worked on with every window key.
  *
  * The window with a store behind it (the timeline's sum and average, what Enter opens):
  * test_browser.c.  Each test owns the browser_state on its stack (browser_set_preset frees
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/err.h"
 #include "base/timeparse.h"
 #include "testutil.h"
 #include "testutil_store.h"
@@ -88,11 +91,61 @@ static void test_new_range_new_steps(void **state)
 	assert_true(w.from_ns <= b.win_from && w.to_ns >= b.win_to);
 }
 
+/* t FROM TO on an app of nothing but the browser's state: 0 or the error's code. */
+static int set_range(struct tui_app *a, const char *from, const char *to)
+{
+	return browser_view_set_first(a, from, to, AGG_AUTO);
+}
+
+/*
+ * A range the browser's arithmetic cannot hold is refused in one line: 1700-2200 (its
+ * length overflowed int64: UBSan's signed overflow, a plain build's "timeline:
+ * 15778454400 steps") and 1678-1970 (it fits, but its first step began before what int64
+ * holds).  What is taken, up to the edges of 1678 and 2262, is worked on with every key
+ * that moves or sizes the window, inside the range.
+ */
+static void test_range_fits(void **state)
+{
+	static const char *const keys = "+++=h-l-hhll0+";
+	static const char *const ok[][2] = {
+		{ "0", "now" },
+		{ "1678-01-01T00:00:00Z", "1678-01-01T01:00:00Z" },
+		{ "2262-04-10T00:00:00Z", "2262-04-10T12:00:00Z" },
+		{ "1900-01-01T00:00:00Z", "2000-01-01T00:00:00Z" },
+	};
+	struct tui_app *a = calloc(1, sizeof(*a));
+	struct time_range w;
+	size_t i, k;
+
+	(void)state;
+	assert_non_null(a);
+	assert_int_equal(set_range(a, "2026-11-21T05:00:00Z", "2026-11-21T06:00:00Z"), 0);
+	assert_int_not_equal(set_range(a, "1700-01-01T00:00:00Z", "2200-01-01T00:00:00Z"), 0);
+	assert_non_null(strstr(err_last(), "too long"));
+	assert_int_not_equal(set_range(a, "1678-01-01T00:00:00Z", "1970-01-01T00:00:00Z"), 0);
+	assert_int_not_equal(set_range(a, NULL, "1677-09-21T00:30:00Z"), 0);
+	/* refused: the range stays */
+	tu_assert_i64(a->br.to_ns - a->br.from_ns, 3600 * SEC);
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (set_range(a, ok[i][0], ok[i][1]))
+			fail_msg("t %s %s: %s", ok[i][0], ok[i][1], err_last());
+		for (k = 0; keys[k]; k++) {
+			browser_window_key(a, keys[k]);
+			w = browser_window(&a->br);
+			assert_true(a->br.from_ns <= w.from_ns && w.from_ns < w.to_ns &&
+				    w.to_ns <= a->br.to_ns);
+		}
+	}
+	browser_set_preset(&a->br, 2);  /* frees the timeline state it replaces */
+	free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window_follows_live_range),
 		cmocka_unit_test(test_new_range_new_steps),
+		cmocka_unit_test(test_range_fits),
 	};
 
 	tu_init(argc, argv);
