@@ -11,6 +11,7 @@
  * listed as a file is, with that version's labels for the code.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,26 @@ static void code_release(struct list_code *code)
 }
 
 /*
+ * The rows of r's lines k.. without code: each line with a cost, "..." where lines
+ * between them have none.
+ */
+static void print_bare_lines(const struct list_routine *r, uint32_t k, const char *unit)
+{
+	char a[UNITS_MAX], b[UNITS_MAX];
+	uint32_t k1 = k;
+
+	for (; k < r->nlines; k++) {
+		const struct list_line *ln = &r->lines[k];
+
+		if (k > k1 && ln->line > r->lines[k - 1].line + 1)
+			printf("%10s %10s %6s\n", "", "", "...");
+		units_format(a, sizeof(a), ln->flat, unit);
+		units_format(b, sizeof(b), ln->cum, unit);
+		printf("%10s %10s %6lld\n", ln->flat ? a : ".", ln->cum ? b : ".", (long long)ln->line);
+	}
+}
+
+/*
  * code: code_probe()'s for this version.  mi: how a store or server merged it over
  * range (its "Aggregation:" line), or NULL.
  */
@@ -221,8 +242,11 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 			putchar('\n');
 			continue;
 		}
-		first = r->lines[k0].line - LIST_MARGIN;
-		last = r->lines[r->nlines - 1].line + LIST_MARGIN;
+		/* pprof's window, LIST_MARGIN lines either side; line numbers are the profile's,
+		 * any int64 (2^63-1 is one): the end is held there, not wrapped round */
+		first = r->lines[k0].line - LIST_MARGIN;  /* lines[k0].line >= 1 */
+		last = r->lines[r->nlines - 1].line;
+		last = last > INT64_MAX - LIST_MARGIN ? INT64_MAX : last + LIST_MARGIN;
 		printf("ROUTINE ======================== ");
 		put_safe(p, r->name);
 		printf(" in ");
@@ -266,9 +290,9 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 		if (found) {
 			/* pprof's window: the lines with a cost, and 5 around them */
 			struct line_cursor cur = { NULL, 0 };
-			int64_t no;
+			int64_t no, shown = first - 1;
 
-			for (no = first, k = k0; no <= last; no++) {
+			for (no = first, k = k0;; no++) {
 				size_t len = 0;
 				const char *txt = code_line(&f, &cur, no, &len);
 				struct buf t = BUF_INIT;
@@ -287,19 +311,25 @@ static void print_text(const struct prof *p, const struct list *l, uint32_t type
 				       k < r->nlines && r->lines[k].line == no && r->lines[k].cum ? b : ".",
 				       (long long)no, (int)t.len, t.data ? t.data : "");
 				buf_release(&t);
+				shown = no;
+				if (no == last)  /* last may be INT64_MAX: no++ would wrap */
+					break;
+			}
+			/*
+			 * Lines with a cost that the file does not reach (the code of another
+			 * version, or a line number no compiler wrote) are listed without code:
+			 * pprof leaves them out, and the rows would not add up to the header.
+			 */
+			while (k < r->nlines && r->lines[k].line <= shown)
+				k++;
+			if (k < r->nlines) {
+				printf("%10s %10s %6s  (the file ends before line %lld)\n", "", "", "...",
+				       (long long)r->lines[k].line);
+				print_bare_lines(r, k, unit);
 			}
 		} else {
 			/* without the code: only the lines with a cost, and the gaps marked */
-			for (k = k0; k < r->nlines; k++) {
-				const struct list_line *ln = &r->lines[k];
-
-				if (k > k0 && ln->line > r->lines[k - 1].line + 1)
-					printf("%10s %10s %6s\n", "", "", "...");
-				units_format(a, sizeof(a), ln->flat, unit);
-				units_format(b, sizeof(b), ln->cum, unit);
-				printf("%10s %10s %6lld\n", ln->flat ? a : ".", ln->cum ? b : ".",
-				       (long long)ln->line);
-			}
+			print_bare_lines(r, k0, unit);
 		}
 		source_file_release(&f);
 	}
