@@ -55,7 +55,8 @@ void browser_set_preset(struct browser_state *b, int p)
  * twice its length (and 10 s: a step is a whole second) before and after it.  Past the
  * range the browser reaches the period before it (P), the steps that hold its ends, and
  * windows placed around a point before they are clamped (h l - = + may ask for twice the
- * window); a range 1700-2200 overflowed its length, one of 1678 its first step's start.
+ * window): 1700-2200 overflowed its length, 1678-1900 its first step's start, 1678-1970
+ * the window + doubles and the period before P compares with.
  */
 static bool range_fits(int64_t f, int64_t t)
 {

@@ -100,8 +100,8 @@ static int set_range(struct tui_app *a, const char *from, const char *to)
 /*
  * A range the browser's arithmetic cannot hold is refused in one line: 1700-2200 (its
  * length overflowed int64: UBSan's signed overflow, a plain build's "timeline:
- * 15778454400 steps") and 1678-1970 (it fits, but its first step began before what int64
- * holds).  What is taken, up to the edges of 1678 and 2262, is worked on with every key
+ * 15778454400 steps"), 1678-1900 (it fits, but its first step began before what int64
+ * holds) and 1678-1970 (+ doubled it past int64, and P's period before began there).  What is taken, up to the edges of 1678 and 2262, is worked on with every key
  * that moves or sizes the window, inside the range.
  */
 static void test_range_fits(void **state)
@@ -123,6 +123,7 @@ static void test_range_fits(void **state)
 	assert_int_not_equal(set_range(a, "1700-01-01T00:00:00Z", "2200-01-01T00:00:00Z"), 0);
 	assert_non_null(strstr(err_last(), "too long"));
 	assert_int_not_equal(set_range(a, "1678-01-01T00:00:00Z", "1970-01-01T00:00:00Z"), 0);
+	assert_int_not_equal(set_range(a, "1678-01-01T00:00:00Z", "1900-01-01T00:00:00Z"), 0);
 	assert_int_not_equal(set_range(a, NULL, "1677-09-21T00:30:00Z"), 0);
 	/* refused: the range stays */
 	tu_assert_i64(a->br.to_ns - a->br.from_ns, 3600 * SEC);
