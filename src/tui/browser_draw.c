@@ -93,6 +93,8 @@ void browser_fmt_clock(int64_t ns, int64_t from, int64_t to, bool date, char *ou
 		out[0] = '\0';
 }
 
+/* A length in one unit, rounded down; a year is 365 days, as t's `y` (timeparse.c): now-4y
+ * reads "last 4 y". */
 void browser_fmt_span(int64_t ns, char *out, size_t n)
 {
 	int64_t s = ns / NS;
@@ -106,7 +108,7 @@ void browser_fmt_span(int64_t ns, char *out, size_t n)
 	else if (s < 2 * 365 * 86400LL)
 		snprintf(out, n, "%lld d", (long long)(s / 86400));
 	else
-		snprintf(out, n, "%lld y", (long long)(s / (365 * 86400LL + 86400 / 4)));
+		snprintf(out, n, "%lld y", (long long)(s / (365 * 86400LL)));
 }
 
 /* ------------------------------------------------------------------------------------ */

@@ -7,7 +7,8 @@
  *  - a new range drops the old range's timeline, and a window placed before the new one
  *    arrives is already in the new steps;
  *  - a range whose length, or the steps and the period before it, int64 cannot hold is
- *    refused (1700-2200); one near 1678 or 2262 is worked on with every window key.
+ *    refused (1700-2200); one near 1678 or 2262 is worked on with every window key;
+ *  - the header's length of a range is in t's units (now-4y: "4 y", a year of 365 days).
  *
  * The window with a store behind it (the timeline's sum and average, what Enter opens):
  * test_browser.c.  Each test owns the browser_state on its stack (browser_set_preset frees
@@ -141,12 +142,43 @@ static void test_range_fits(void **state)
 	free(a);
 }
 
+/*
+ * The header names a range in the units t reads: `now-4y` said "last 3 y" (a year of
+ * 365.25 days there, of 365 in timeparse).
+ */
+static void test_span_in_ts_units(void **state)
+{
+	static const char *const said[][2] = { { "now-30s", "30 s" }, { "now-90m", "90 min" },
+					       { "now-36h", "36 h" }, { "now-400d", "400 d" },
+					       { "now-1y", "365 d" } };
+	int64_t now = time_now_ns(), t;
+	char in[32], want[32], got[32];
+	size_t i;
+	int y;
+
+	(void)state;
+	for (i = 0; i < sizeof(said) / sizeof(said[0]); i++) {
+		assert_int_equal(timeparse(said[i][0], now, &t), 0);
+		browser_fmt_span(now - t, got, sizeof(got));
+		assert_string_equal(got, said[i][1]);
+	}
+	for (y = 2; y <= 200; y++) {
+		snprintf(in, sizeof(in), "now-%dy", y);
+		assert_int_equal(timeparse(in, now, &t), 0);
+		browser_fmt_span(now - t, got, sizeof(got));
+		snprintf(want, sizeof(want), "%d y", y);
+		if (strcmp(got, want))
+			fail_msg("t %s: the header says \"last %s\", not \"last %s\"", in, got, want);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window_follows_live_range),
 		cmocka_unit_test(test_new_range_new_steps),
 		cmocka_unit_test(test_range_fits),
+		cmocka_unit_test(test_span_in_ts_units),
 	};
 
 	tu_init(argc, argv);
