@@ -985,6 +985,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	switch (r->phase) {
 	case PH_HEADERS:
 		r->conn = conn;
+		serve_conn_headers_in(r);
 		if (begin(r, url, method))
 			return MHD_YES;  /* suspended: a checker resumes it */
 		if (r->phase == PH_ANSWER) {
@@ -1189,6 +1190,8 @@ int serve_start(const struct serve_opts *o, struct serve **out)
 	if ((rc = serve_metrics_init(&s->metrics)))
 		goto fail;
 	s->metrics_on = true;
+	if ((rc = serve_conns_start(s)))
+		goto fail;
 	if (o->auth_file) {
 		if ((rc = serve_auth_load(o->auth_file, &s->auth)))
 			goto fail;
@@ -1305,6 +1308,7 @@ void serve_stop(struct serve *s, unsigned grace_s)
 		pthread_mutex_unlock(&s->mu);
 		MHD_stop_daemon(s->d);
 	}
+	serve_conns_stop(s);  /* every connection is closed */
 	serve_writer_release(&s->writer);  /* no HTTP thread reads its queue any more */
 	serve_pool_release(&s->checkers);
 	serve_pool_release(&s->decoders);

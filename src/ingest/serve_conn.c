@@ -7,6 +7,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "base/text.h"
 #include "serve_int.h"
@@ -23,16 +25,109 @@ static void free_preps(struct store_prep **v, size_t n)
 
 /*
  * A connection's context (libmicrohttpd's socket context: made when it is accepted, freed
- * when it is closed): the request begun on it and not yet completed.  libmicrohttpd
- * (0.9.75) does not report complete a request it gives up on before calling the access
- * handler — a request line whose query arguments overflow its connection memory (600 of
- * them do), unauthenticated, on any route — which leaked its struct req and URI: it is
- * ended at the close instead, logged and counted.  Only the connection's HTTP thread
- * touches it.
+ * when it is closed), for two things libmicrohttpd (0.9.75) does not do:
+ *   - it does not report complete a request it gives up on before calling the access
+ *     handler — a request line whose query arguments overflow its connection memory,
+ *     unauthenticated, on any route — which leaked its struct req and URI: the request
+ *     begun and not completed is ended at the close instead, logged and counted;
+ *   - its only timeout is the idle one, which every byte resets: clients sending a header
+ *     byte now and then held every connection (--max-connections) for good, before any
+ *     authentication.  A request's headers are due --request-timeout after the accept or
+ *     the end of the connection's previous request; a watchdog thread shuts down the
+ *     socket of a connection past it (libmicrohttpd then closes it) and its request is
+ *     logged as a 408.
+ * req and line_in are only touched by the connection's HTTP thread; the rest under
+ * s->conns_mu.
  */
 struct serve_conn {
 	struct req *req;
+	bool line_in;     /* a request line came since its headers were due (a request began) */
+	struct serve_conn *prev, *next;  /* s->conns */
+	int fd;
+	double since_ms;  /* when its headers began to be due */
+	double due_ms;    /* when they are due; 0: not due (they are in, or no timeout) */
+	atomic_bool cut;  /* shut down by the watchdog: they were not in in time */
 };
+
+/* How often the watchdog looks for headers past due. */
+#define WATCH_MS 250
+
+/* Headers are due from now on (true), or are in (false). */
+static void conn_due(struct serve *s, struct serve_conn *sc, bool due)
+{
+	pthread_mutex_lock(&s->conns_mu);
+	sc->since_ms = serve_now_ms();
+	sc->due_ms = due && s->o.request_timeout_ms ? sc->since_ms + s->o.request_timeout_ms : 0;
+	pthread_mutex_unlock(&s->conns_mu);
+}
+
+void serve_conn_headers_in(struct req *r)
+{
+	conn_due(r->srv, r->sc, false);
+}
+
+static void *conns_watch(void *arg)
+{
+	struct serve *s = arg;
+	struct serve_conn *sc;
+	struct timespec until;
+	double now;
+
+	pthread_mutex_lock(&s->conns_mu);
+	while (!s->conns_stop) {
+		now = serve_now_ms();
+		for (sc = s->conns; sc; sc = sc->next) {
+			/*
+			 * Under conns_mu, which the close's notification takes to unlink sc
+			 * before libmicrohttpd closes the socket: sc->fd is still this
+			 * connection's, not a number reused by another.
+			 */
+			if (sc->due_ms > 0 && now > sc->due_ms && !atomic_load(&sc->cut)) {
+				atomic_store(&sc->cut, true);
+				shutdown(sc->fd, SHUT_RDWR);
+			}
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += WATCH_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->conns_cv, &s->conns_mu, &until);
+	}
+	pthread_mutex_unlock(&s->conns_mu);
+	return NULL;
+}
+
+int serve_conns_start(struct serve *s)
+{
+	pthread_mutex_init(&s->conns_mu, NULL);
+	pthread_cond_init(&s->conns_cv, NULL);
+	s->conns_on = true;
+	if (!s->o.request_timeout_ms)
+		return 0;
+	if (pthread_create(&s->conns_wd, NULL, conns_watch, s))
+		return err_set(ERR_NOMEM, "cannot start the header watchdog thread");
+	s->conns_wd_on = true;
+	return 0;
+}
+
+void serve_conns_stop(struct serve *s)
+{
+	if (s->conns_wd_on) {
+		pthread_mutex_lock(&s->conns_mu);
+		s->conns_stop = true;
+		pthread_cond_signal(&s->conns_cv);
+		pthread_mutex_unlock(&s->conns_mu);
+		pthread_join(s->conns_wd, NULL);
+		s->conns_wd_on = false;
+	}
+	if (s->conns_on) {
+		pthread_cond_destroy(&s->conns_cv);
+		pthread_mutex_destroy(&s->conns_mu);
+		s->conns_on = false;
+	}
+}
 
 void *serve_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -56,6 +151,7 @@ void *serve_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		return NULL;
 	}
 	sc->req = r;
+	sc->line_in = true;
 	return r;
 }
 
@@ -90,6 +186,13 @@ static void req_end(struct serve *s, struct MHD_Connection *conn, struct req *r,
 		snprintf(r->reason, sizeof(r->reason), "refused by the HTTP layer: %d %s", status,
 			 MHD_get_reason_phrase_for(mhd->http_status));
 		r->err_reason = "http_refused";
+		decided = true;
+	}
+	if (!decided && atomic_load(&r->sc->cut)) {
+		snprintf(r->reason, sizeof(r->reason), "request headers not received within %.3g s",
+			 s->o.request_timeout_ms / 1000.0);
+		status = 408;
+		r->err_reason = "timeout";
 		decided = true;
 	}
 	if (!decided && lost) {
@@ -176,28 +279,65 @@ void serve_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 			enum MHD_RequestTerminationCode toe)
 {
 	struct req *r = *req_cls;
+	struct serve_conn *sc;
 
 	if (!r)
 		return;
+	sc = r->sc;
 	*req_cls = NULL;
-	r->sc->req = NULL;
+	sc->req = NULL;
 	req_end(cls, conn, r, toe, false);
+	/* the headers of the connection's next request are due */
+	if (!atomic_load(&sc->cut)) {
+		sc->line_in = false;
+		conn_due(cls, sc, true);
+	}
 }
 
 void serve_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			 enum MHD_ConnectionNotificationCode toe)
 {
+	struct serve *s = cls;
 	struct serve_conn *sc = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+	double ms;
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		/* NULL when out of memory: serve_on_uri() then refuses its requests */
-		*socket_context = calloc(1, sizeof(*sc));
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(sc = calloc(1, sizeof(*sc))))
+			return;
+		sc->fd = ci->connect_fd;
+		atomic_init(&sc->cut, false);
+		conn_due(s, sc, true);
+		pthread_mutex_lock(&s->conns_mu);
+		sc->next = s->conns;
+		if (s->conns)
+			s->conns->prev = sc;
+		s->conns = sc;
+		pthread_mutex_unlock(&s->conns_mu);
+		*socket_context = sc;
 		return;
 	}
 	if (!sc)
 		return;
-	if (sc->req)
-		req_end(cls, conn, sc->req, MHD_REQUEST_TERMINATED_WITH_ERROR, true);
+	pthread_mutex_lock(&s->conns_mu);
+	if (sc->prev)
+		sc->prev->next = sc->next;
+	else
+		s->conns = sc->next;
+	if (sc->next)
+		sc->next->prev = sc->prev;
+	ms = serve_now_ms() - sc->since_ms;
+	pthread_mutex_unlock(&s->conns_mu);
+	if (sc->req) {
+		req_end(s, conn, sc->req, MHD_REQUEST_TERMINATED_WITH_ERROR, true);
+	} else if (atomic_load(&sc->cut) && !sc->line_in) {
+		/* cut before its request line was in: no request to log but this */
+		serve_metrics_request(&s->metrics, "other", 408, 0, ms, "timeout");
+		serve_log(s, SERVE_LOG_INFO, "- - 408 0B %.1fms tenant=- reason=\"request line "
+			  "not received within %.3g s\"", ms, s->o.request_timeout_ms / 1000.0);
+	}
 	free(sc);
 	*socket_context = NULL;
 }

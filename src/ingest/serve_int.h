@@ -310,6 +310,12 @@ struct serve {
 	bool shutting;
 	bool starting;       /* libmicrohttpd is starting: on_mhd_log keeps its words */
 	char mhd_said[400];  /* what it said while starting, "; "-separated (why it failed) */
+	/* the open connections, and the watchdog of their headers' deadline (serve_conn.c) */
+	pthread_mutex_t conns_mu;  /* the list, each one's deadline, conns_stop */
+	pthread_cond_t conns_cv;
+	struct serve_conn *conns;
+	pthread_t conns_wd;
+	bool conns_on, conns_wd_on, conns_stop;
 };
 
 /*
@@ -374,6 +380,14 @@ struct req {
  */
 void serve_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			 enum MHD_ConnectionNotificationCode toe);
+/*
+ * The list of connections and the watchdog of their headers (with --request-timeout):
+ * started before libmicrohttpd, stopped once it has stopped (ERR_NOMEM: no thread).
+ */
+int serve_conns_start(struct serve *s);
+void serve_conns_stop(struct serve *s);
+/* The access handler's first call: r's headers are in, no longer due. */
+void serve_conn_headers_in(struct req *r);
 /* MHD_OPTION_URI_LOG_CALLBACK: a request begins; its struct req (NULL: out of memory). */
 void *serve_on_uri(void *cls, const char *uri, struct MHD_Connection *conn);
 /* MHD_OPTION_NOTIFY_COMPLETED: the log line, the metrics, the slots given back; r freed. */

@@ -14,6 +14,8 @@
 #   - a body trickled past --request-timeout: the client gets its 408 once it has sent
 #     the rest (dropped unkept, its in-flight slot given back meanwhile), logged as 408;
 #     one still sending 10 s later is cut off, logged as our 408, not as a 499;
+#   - headers trickled a byte at a time (--max-connections such clients held every
+#     connection): closed --request-timeout after the accept, logged as 408;
 #   - wrong passwords keep no HTTP thread busy: crypt(3) runs on a checker thread while
 #     the connection waits suspended, so a push and /metrics with a remembered credential
 #     are answered during a 1 s check on the one HTTP thread; past 32 checks waiting, 429
@@ -374,6 +376,72 @@ check "and logged as the 408 it could not be sent, not as a client that went awa
 http GET "$url/metrics" > /dev/null
 check "/metrics counts every trickled body as 408, none as 499" \
   bash -c "grep -qE '^smolder_http_requests_total\{route=\"ingest\",status=\"408\"\} [2-4]$' '$tmp/body' && ! grep -q 'status=\"499\"' '$tmp/body'"
+serve_stop
+
+# --- headers trickled past --request-timeout -----------------------------------------------
+# The idle timeout is reset by every byte: --max-connections clients each sending a header
+# byte a second held every connection for good, before any authentication.  A request's
+# headers are due --request-timeout after the accept (or the connection's previous
+# request): past it the connection is closed, logged as a 408.
+serve_start slowhdr --db "$tmp/sh.db" --request-timeout 2s --max-connections 4 || exit 1
+url=http://127.0.0.1:$PORT
+python3 - "$PORT" > "$tmp/slowhdr.out" <<'EOF'
+import socket, subprocess, sys, threading, time
+port, ends = int(sys.argv[1]), []
+def slow(first):
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s.sendall(first)
+    t0 = time.time()
+    try:
+        while time.time() - t0 < 12:
+            s.sendall(b"X")
+            s.settimeout(1)
+            try:
+                if s.recv(4096) == b"":
+                    break
+            except socket.timeout:
+                pass
+    except OSError:
+        pass
+    ends.append(time.time() - t0)
+# two with their request line in, two still sending it: every connection (4) held
+firsts = [b"POST /ingest?name=x.cpu HTTP/1.1\r\nHost: x\r\n"] * 2 + [b"GET /rea"] * 2
+ts = [threading.Thread(target=slow, args=(f,)) for f in firsts]
+[t.start() for t in ts]
+time.sleep(5)
+r = subprocess.run(["curl", "-s", "-m", "4", "-o", "/dev/null", "-w", "%{http_code}",
+                    "http://127.0.0.1:%d/ready" % port], capture_output=True, text=True)
+print("ready after 5 s:", r.stdout)
+[t.join() for t in ts]
+print("cut after", " ".join("%.0f" % e for e in sorted(ends)))
+EOF
+check "4 clients trickling headers are cut once they are due ($(tr '\n' ' ' < "$tmp/slowhdr.out"))" \
+  grep -qE '^cut after [2-4] [2-4] [2-4] [2-4]$' "$tmp/slowhdr.out"
+check "and /ready is answered meanwhile" grep -q '^ready after 5 s: 200$' "$tmp/slowhdr.out"
+check "those with their request line in are logged as 408" \
+  bash -c "[ \$(grep -c 'info  - /ingest 408 0B [0-9.]*ms tenant=- reason=\"request headers not received within 2 s\"$' '$SLOG') = 2 ]"
+check "so are those without" \
+  bash -c "[ \$(grep -c 'info  - - 408 0B [0-9.]*ms tenant=- reason=\"request line not received within 2 s\"$' '$SLOG') = 2 ]"
+http GET "$url/metrics" > /dev/null
+check "and counted" grep -q '^smolder_http_requests_total{route="other",status="408"} 4$' "$tmp/body"
+# a keep-alive connection: its second request's headers are due from the end of the first
+python3 - "$PORT" > "$tmp/keep.out" <<'EOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+for i in range(3):  # 2.4 s in all: past a deadline from the accept
+    if i:
+        time.sleep(1.2)
+    s.sendall(b"GET /ready HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = b""
+    while b"ready\n" not in got:
+        b = s.recv(4096)
+        if not b:
+            break
+        got += b
+    print(got.split(b"\r\n")[0].decode() or "closed")
+EOF
+check "a keep-alive connection's requests within the deadline are answered ($(tr '\n' ' ' < "$tmp/keep.out"))" \
+  test "$(grep -c '^HTTP/1.1 200 OK$' "$tmp/keep.out")" = 3
 serve_stop
 
 # --- auth-file errors quote no field ---------------------------------------------------------
