@@ -46,7 +46,8 @@ rss_kb() {  # rss_kb PID: the process's resident set in kB
   sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"
 }
 
-# answer.py: the python clients' reading of an answer (its JSON error body ends in '}')
+# answer.py: the python clients' reading of an answer (its JSON error body ends in '}'),
+# or of all that comes until the close
 cat > "$tmp/answer.py" <<'EOF'
 def read_answer(s):
     """The bytes up to the end of an error body, or up to the close."""
@@ -57,6 +58,18 @@ def read_answer(s):
             break
         got += b
     return got
+
+def read_all(s):
+    """The bytes up to the close, and how it ended ("closed", or the error)."""
+    got = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                return got, "closed"
+            got += b
+    except OSError as e:
+        return got, str(e)
 EOF
 export PYTHONPATH=$tmp
 
@@ -65,21 +78,16 @@ export PYTHONPATH=$tmp
 # a connection of its own; prints the first one's answer (b'': closed unanswered)
 cat > "$tmp/manyargs.py" <<'EOF'
 import socket, sys
+from answer import read_all
 port, nargs, count = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 req = b"GET /ready?" + b"&".join(b"a%d=1" % i for i in range(nargs)) + b" HTTP/1.1\r\nHost: x\r\n\r\n"
 first = None
 for i in range(count):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     s.sendall(req)
-    got = b""
-    try:
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            got += b
-    except OSError as e:
-        got += b"<%s>" % str(e).encode()
+    got, end = read_all(s)
+    if end != "closed":
+        got += b"<%s>" % end.encode()
     s.close()
     if first is None:
         first = got
@@ -118,18 +126,14 @@ check "the help of smolder_store_commits_total claims no fsync each" \
 # of connection memory answered it 414 (in HTML)
 python3 - "$PORT" > "$tmp/biglabels.out" <<'EOF'
 import socket, sys, urllib.parse
+from answer import read_all
 labels = ",".join("k%02d%s=%s" % (i, "n" * 1021, "v" * 2048) for i in range(26))
 q = "name=" + urllib.parse.quote("biglabels.cpu{%s}" % labels, safe="")
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
 s.sendall(b"POST /ingest?%s HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nConnection: close\r\n"
           b"\r\na;b 1\n" % q.encode())
-got = b""
-while True:
-    b = s.recv(4096)
-    if not b:
-        break
-    got += b
-print(len(q), got.split(b"\r\n")[0].decode(errors="replace"))
+got, end = read_all(s)
+print(len(q), got.split(b"\r\n")[0].decode(errors="replace") or end)
 EOF
 check "a push of 26 labels at Pyroscope's length limits (an 80 kB URL): 200 ($(cat "$tmp/biglabels.out"))" \
   grep -q '^8[0-9]* HTTP/1.1 200 OK$' "$tmp/biglabels.out"
@@ -145,20 +149,13 @@ url=http://127.0.0.1:$PORT
 # the Content-Length took for the body was answered as a request of its own.
 python3 - "$PORT" > "$tmp/clte.out" <<'EOF'
 import socket, sys
+from answer import read_all
 for method, path in (("POST", "/ingest?name=x.cpu"), ("POST", "/querier.v1.QuerierService/LabelNames"),
                      ("GET", "/ready"), ("POST", "/nowhere")):
     s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
     s.sendall(b"%s %s HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n"
               b"\r\n5\r\na;b 1\r\n0\r\n\r\nGET /ready HTTP/1.1\r\nHost: x\r\n\r\n" % (method.encode(), path.encode()))
-    got, end = b"", "closed"
-    try:
-        while True:
-            b = s.recv(4096)
-            if not b:
-                break
-            got += b
-    except OSError as e:
-        end = str(e)
+    got, end = read_all(s)
     print(path, got.split(b"\r\n")[0].decode(errors="replace"), "answers=%d" % got.count(b"HTTP/1.1 "),
           end, got[got.find(b"{"):got.find(b"}") + 1].decode(errors="replace"))
     s.close()
@@ -173,19 +170,12 @@ check "logged as the 400" grep -q 'POST /ingest 400 0B .*reason="Content-Length 
 # closed; "Chunked" is chunked (codings are case-insensitive).
 python3 - "$PORT" > "$tmp/te.out" <<'EOF'
 import socket, sys
+from answer import read_all
 for te in ("gzip, chunked", "gzip", "Chunked"):
     s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
     s.sendall(b"POST /ingest?name=te.cpu HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: %s\r\n"
               b"Connection: close\r\n\r\n6\r\na;b 1\n\r\n0\r\n\r\n" % te.encode())
-    got, end = b"", "closed"
-    try:
-        while True:
-            b = s.recv(4096)
-            if not b:
-                break
-            got += b
-    except OSError as e:
-        end = str(e)
+    got, end = read_all(s)
     print(te, "|", got.split(b"\r\n")[0].decode(errors="replace"), end,
           got[got.find(b"{"):got.find(b"}") + 1].decode(errors="replace"))
     s.close()
