@@ -695,6 +695,22 @@ static int check_path(const char *path)
 	return 0;
 }
 
+/* What a path that is not a regular file is, for the message that refuses it. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "a special file";
+}
+
 int store_open(const char *path, unsigned flags, struct store **out)
 {
 	struct store *s;
@@ -708,8 +724,10 @@ int store_open(const char *path, unsigned flags, struct store **out)
 		if (errno != ENOENT || (flags & STORE_READONLY) || !(flags & STORE_CREATE))
 			return err_set(errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
 				       "cannot open store '%s': %s", path, strerror(errno));
-	} else if (S_ISDIR(stt.st_mode)) {
-		return err_set(ERR_IO, "cannot open store '%s': it is a directory", path);
+	} else if (!S_ISREG(stt.st_mode)) {
+		/* a FIFO would block SQLite's open (Ctrl-C cannot stop it), a device is no file */
+		return err_set(ERR_IO, "cannot open store '%s': it is %s, not a file", path,
+			       file_kind(stt.st_mode));
 	}
 	if (!(s = calloc(1, sizeof(*s))) || !(s->path = strdup(path))) {
 		free(s);

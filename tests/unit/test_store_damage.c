@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include "base/err.h"
@@ -223,6 +225,32 @@ static void test_null_text_columns(void **state)
 	strvec_release(&values);
 	prof_free(p);
 	free(pt);
+}
+
+/*
+ * A FIFO, a device or a directory as the store: refused before SQLite opens it, for
+ * readers and writers alike.  Opening a FIFO blocked until a writer came (Ctrl-C did
+ * not stop it): the alarm fails the test instead of hanging it.
+ */
+static void test_not_a_file(void **state)
+{
+	static const unsigned flags[] = { 0, STORE_READONLY, STORE_CREATE };
+	struct store *s = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(mkfifo(tu_tmp_path("fifo.db"), 0600), 0);
+	alarm(20);
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		assert_int_equal(store_open(tu_tmp_path("fifo.db"), flags[i], &s), ERR_IO);
+		assert_null(s);
+		assert_msg_has("fifo.db': it is a FIFO, not a file", NULL);
+		assert_int_equal(store_open("/dev/null", flags[i], &s), ERR_IO);
+		assert_msg_has("'/dev/null': it is a character device, not a file", NULL);
+		assert_int_equal(store_open(tu_tmp_path(""), flags[i], &s), ERR_IO);
+		assert_msg_has("it is a directory, not a file", NULL);
+	}
+	alarm(0);
 }
 
 /* A rollup holds profiles up to the end of its bucket: retention keeps it until then. */
@@ -820,6 +848,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stack_past_the_table),
 		cmocka_unit_test(test_bad_schema_version),
 		cmocka_unit_test(test_null_text_columns),
+		cmocka_unit_test(test_not_a_file),
 		cmocka_unit_test(test_retention_keeps_young_rollups),
 		cmocka_unit_test(test_sums_past_2_63),
 		cmocka_unit_test(test_average_huge_count),
