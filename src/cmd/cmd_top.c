@@ -14,6 +14,7 @@
 #include "base/units.h"
 #include "cmd.h"
 #include "ingest/load.h"
+#include "profile/builder.h"
 #include "profile/diff.h"
 #include "profile/filter.h"
 #include "profile/granularity.h"
@@ -149,6 +150,72 @@ static int sort_cum(struct top *top, const struct prof *p)
 	return 0;
 }
 
+/*
+ * base with only its sample type named like cur's one (a range of the store or a
+ * server is one profile type, hence one sample type, where a Go file has two or more):
+ * pprof's -diff_base pairs types by name, units of one family (prof_diff scales and
+ * checks those), so the type of that name is kept, its unit equal to cur's when base
+ * has it twice.  None of that name: one line naming the types base has.
+ */
+static int base_of_type(const struct prof *base, const struct prof *cur, const char *base_src,
+			struct prof **out)
+{
+	const struct prof_value_type *want = &cur->sample_types[0];
+	const char *wt = prof_str(cur, want->type), *wu = prof_str(cur, want->unit);
+	struct prof_builder *b = NULL;
+	struct buf have = BUF_INIT, src = BUF_INIT;
+	int64_t v;
+	uint32_t i, t = UINT32_MAX;
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < base->ntypes; i++) {
+		const struct prof_value_type *vt = &base->sample_types[i];
+
+		if (strcmp(prof_str(base, vt->type), wt) != 0)
+			continue;
+		if (t == UINT32_MAX || strcmp(prof_str(base, vt->unit), wu) == 0)
+			t = i;
+	}
+	if (t == UINT32_MAX) {
+		for (i = 0; i < base->ntypes; i++)
+			buf_printf(&have, "%s%s/%s", i ? ", " : "",
+				   prof_str(base, base->sample_types[i].type),
+				   prof_str(base, base->sample_types[i].unit));
+		cmd_source_name(base_src, &src);
+		rc = err_set(ERR_NOTFOUND, "the base '%s' has no sample type %s/%s (it has %s)",
+			     src.data ? src.data : base_src, wt, wu,
+			     have.data ? have.data : "none");
+		goto done;
+	}
+	/* the same strings, tables and locations (ids hold); one type, one value a sample */
+	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, base, true)))
+		goto done;
+	pb_truncate_types(b, 0);
+	if ((rc = pb_sample_type(b, base->sample_types[t].type, base->sample_types[t].unit)))
+		goto done;
+	if (base->default_named)
+		pb_set_default_type(b, 0);
+	if ((rc = pb_copy_locations(b, base)))
+		goto done;
+	for (i = 0; i < base->nsamples; i++) {
+		const struct prof_sample *s = &base->samples[i];
+
+		v = base->values[(size_t)i * base->ntypes + t];
+		if ((rc = pb_sample(b, s->nlocs ? base->sample_locs + s->loc_off : NULL, s->nlocs,
+				    &v, s->nlabels ? base->labels + s->label_off : NULL,
+				    s->nlabels)))
+			goto done;
+	}
+	rc = pb_finish(b, out);
+	b = NULL;
+done:
+	pb_free(b);
+	buf_release(&have);
+	buf_release(&src);
+	return rc;
+}
+
 int cmd_top(int argc, char **argv, const struct cmd_env *env)
 {
 	static const struct option opts[] = {
@@ -251,9 +318,18 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 	if (st.used)
 		cmd_aggregation_note(&ld, &note);
 	if (diff_base) {
-		struct prof *d = NULL;
+		struct prof *d = NULL, *one = NULL;
 
-		if (cmd_bg_load_finish(&bg, &base) || prof_diff(base, p, &d)) {
+		if (cmd_bg_load_finish(&bg, &base))
+			goto base_failed;
+		if (st.used && p->ntypes == 1) {
+			if (base_of_type(base, p, diff_base, &one))
+				goto base_failed;
+			prof_free(base);
+			base = one;
+		}
+		if (prof_diff(base, p, &d)) {
+base_failed:
 			cmd_errorf("%s", err_last());
 			prof_free(base);
 			goto done;

@@ -101,6 +101,15 @@ check "  SelectSeries (T - 1 ms, T + 30 s - 1 ms] with curl: each point stamped 
 same "diff of two ranges (tsv)" diff --format tsv --from 0 --query '{service_name=~"cpuwork.*"}' \
   --profile-type $CPU --base-from 0 --base-to now
 same "peek" peek --from 0 --query '{service_name="cpuwork-cpu"}' --profile-type $CPU 'main\.'
+# a Go file has two sample types, a server's range one: the base is read in the range's
+# (it was "the base profile has 2 sample types, this one 1")
+same "top --diff-base FILE: a Go CPU file against the range" top --format tsv --from 0 \
+  --query '{service_name="cpuwork-cpu-after-scoreRecords-3x"}' --profile-type $CPU \
+  --diff-base "$ex/cpuwork-cpu.pb.gz"
+"$smolder" top --format tsv -i cpu "$ex/cpuwork-cpu-after-scoreRecords-3x.pb.gz" \
+  --diff-base "$ex/cpuwork-cpu.pb.gz" > "$tmp/fd.tsv" 2>&1
+check "  with the numbers of top FILE --diff-base FILE" \
+  bash -c "[ \$(wc -l < '$tmp/fd.tsv') -ge 20 ] && cmp -s '$tmp/fd.tsv' '$tmp/b.out'"
 # a type whose values are all zero: the empty table, as the store gives it (it said "no
 # profiles match"); its pprof has the type and no samples, which top reads as pprof does
 INUSE=memory:inuse_space:bytes:space:bytes

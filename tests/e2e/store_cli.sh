@@ -248,4 +248,31 @@ JSON
 "$smolder" top --format tsv "$tmp/fb.json" > "$tmp/fb.tsv" 2>&1
 check "top reads a flame graph JSON (5 samples at 100 Hz: 50 ms of work)" \
   grep -qx $'50000000\t100.00\t100.00\t50000000\t100.00\twork' "$tmp/fb.tsv"
+# --- top --db --diff-base FILE: the file's sample type of the range's -----------------------
+# A range of the store is one profile type, so one sample type; a Go file has two or more.
+# top paired them as they were and said "the base profile has 2 sample types, this one 1"
+# for every Go CPU or heap base.  The base is now read in the range's type alone, and the
+# numbers are those of top NEW --diff-base BASE on the files.
+exd=$(dirname "$0")/../../examples
+ddb=$tmp/diffbase.db
+"$smolder" ingest --db "$ddb" "$exd/cpuwork-cpu-after-scoreRecords-3x.pb.gz" \
+  "$exd/heapwork-heap.pb.gz" > /dev/null 2> "$tmp/di.err"
+check "ingest of a CPU and a heap profile for --diff-base" test ! -s "$tmp/di.err"
+# (the heap and allocs examples are one moment of one process: their difference is 0, no rows)
+for c in "cpuwork-cpu-after-scoreRecords-3x cpu process_cpu:cpu:nanoseconds:cpu:nanoseconds cpuwork-cpu 20" \
+  "heapwork-heap inuse_space memory:inuse_space:bytes:space:bytes heapwork-allocs 1" \
+  "heapwork-heap alloc_objects memory:alloc_objects:count:space:bytes heapwork-allocs 1"; do
+  read -r svc st pt base rows <<< "$c"
+  "$smolder" top --format tsv --db "$ddb" --from 0 --query "{service_name=\"$svc\"}" \
+    --profile-type "$pt" --diff-base "$exd/$base.pb.gz" > "$tmp/dbd.tsv" 2> "$tmp/dbd.err"
+  "$smolder" top --format tsv -i "$st" "$exd/$svc.pb.gz" --diff-base "$exd/$base.pb.gz" \
+    > "$tmp/fd.tsv" 2>&1
+  check "top --db --diff-base $base ($st): the numbers of top FILE --diff-base" \
+    bash -c "[ ! -s '$tmp/dbd.err' ] && [ \$(wc -l < '$tmp/dbd.tsv') -ge $rows ] &&
+      cmp -s '$tmp/fd.tsv' '$tmp/dbd.tsv'"
+done
+errcheck "top --db --diff-base FILE without the range's type: one line naming FILE's types" \
+  "^smolder: the base '.*cpuwork-cpu.pb.gz' has no sample type inuse_space/bytes \(it has samples/count, cpu/nanoseconds\)$" \
+  top --db "$ddb" --from 0 --query '{service_name="heapwork-heap"}' \
+  --profile-type memory:inuse_space:bytes:space:bytes --diff-base "$exd/cpuwork-cpu.pb.gz"
 check_done
