@@ -1043,8 +1043,9 @@ static int used_bytes(struct store *s, uint64_t *out, int64_t *nprofiles)
 }
 
 /*
- * Deletes the oldest profiles until used_bytes() is at most max_bytes or none is left
- * that may go; with keep_newest, those of the newest time may not.  The WAL is truncated
+ * Deletes the oldest profiles, every row of a time together (a push's sample types),
+ * until used_bytes() is at most max_bytes or none is left that may go; with
+ * keep_newest, those of the newest time may not.  The WAL is truncated
  * and free pages given back first, once, when the store takes more than max_bytes on
  * disk: what the cap measures is then what the file holds (before, only a pass that
  * deleted something did so, and a store past its cap by its WAL alone, deleting nothing,
@@ -1053,10 +1054,17 @@ static int used_bytes(struct store *s, uint64_t *out, int64_t *nprofiles)
  */
 static int evict_to(struct store *s, uint64_t max_bytes, bool keep_newest, uint64_t *deleted)
 {
+	/*
+	 * Whole times: the rows up to the time of the ?1-th oldest and every other row of
+	 * that time.  A push is one row per sample type, all at its time; cut by rows, it
+	 * kept inuse_* and lost alloc_* of one heap profile.  Other pushes of that same
+	 * time go with it: they are as old.
+	 */
 	const char *where = keep_newest ?
-		"id IN (SELECT id FROM profiles WHERE time_ns < (SELECT max(time_ns) FROM "
-		"profiles) ORDER BY time_ns, id LIMIT ?1)" :
-		"id IN (SELECT id FROM profiles ORDER BY time_ns, id LIMIT ?1)";
+		"time_ns <= (SELECT max(time_ns) FROM (SELECT time_ns FROM profiles WHERE "
+		"time_ns < (SELECT max(time_ns) FROM profiles) ORDER BY time_ns, id LIMIT ?1))" :
+		"time_ns <= (SELECT max(time_ns) FROM (SELECT time_ns FROM profiles "
+		"ORDER BY time_ns, id LIMIT ?1))";
 	uint64_t used;
 	int64_t count;
 	int rc, round;

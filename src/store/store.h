@@ -154,7 +154,8 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns,
  */
 int store_downsample_check(const int64_t *after_ns, const int64_t *bucket_ns, size_t n);
 /*
- * --max-store-size: deletes the oldest profiles (of every tenant) until the file uses
+ * --max-store-size: deletes the oldest profiles (of every tenant; all the rows of a time
+ * together, so a push's sample types go as one) until the file uses
  * at most max_bytes — under store_set_size_limit(), the file as large as it is on disk
  * and the WAL up to its share of the cap, after truncating a WAL past it — then collects unused symbols and gives freed pages back to the file
  * system.  *deleted (may be NULL) gets the profile count.

@@ -329,6 +329,44 @@ static void test_downsampling_after_id_reuse(void **state)
 	prof_free(p);
 }
 
+/*
+ * Eviction deletes whole pushes: a heap profile is four rows (alloc_objects ...
+ * inuse_space) at one time, and a cut between them left pushes with some of their
+ * sample types.  Every time left in the store has all four, whatever the cap.
+ */
+static void test_eviction_keeps_pushes_whole(void **state)
+{
+	struct prof *p = tu_decode("go/heapwork-heap.pb.gz");
+	struct store_stats st;
+	struct store *s = ts_open_new("whole.db");
+	uint64_t n, total = 0;
+	int i;
+
+	(void)state;
+	tu_assert_i64(p->ntypes, 4);
+	for (i = 0; i < 12; i++)
+		ts_write_or_fail(s, "g", p, T0 + i * 10 * SEC, NULL, NULL);
+	for (i = 0; i < 6; i++) {
+		int64_t rows;
+
+		assert_int_equal(store_stats(s, &st), 0);
+		/* a cap a little under the file: a row or two would do, never a whole push */
+		assert_int_equal(store_evict(s, st.file_bytes - st.file_bytes / 40 - 1, &n), 0);
+		assert_true(n > 0);
+		total += n;
+		rows = ts_sql_int("whole.db", "SELECT count(*) FROM profiles");
+		tu_assert_i64(rows % 4, 0);
+		tu_assert_i64(ts_sql_int("whole.db", "SELECT count(*) FROM (SELECT time_ns FROM "
+				       "profiles GROUP BY time_ns HAVING count(*) <> 4)"), 0);
+		tu_assert_i64(n % 4, 0);
+		if (!rows)
+			break;
+	}
+	assert_true(total >= 8);
+	store_close(s);
+	prof_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +377,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_downsampling_reads_only_what_it_merges),
 		cmocka_unit_test(test_downsampling_reads_what_changed),
 		cmocka_unit_test(test_downsampling_after_id_reuse),
+		cmocka_unit_test(test_eviction_keeps_pushes_whole),
 	};
 
 	tu_init(argc, argv);
