@@ -1,6 +1,6 @@
 /*
  * timeparse.c — the two time grammars of timeparse.h (profilecli's for the command line,
- * attime's for /pyroscope/render) and Prometheus durations.
+ * attime's for /pyroscope/render) and durations (Prometheus's, with Go's fractions).
  */
 #include "timeparse.h"
 
@@ -32,13 +32,23 @@ void time_format_rfc3339(int64_t ns, char *out, size_t n)
 		snprintf(out, n, "%lld", (long long)ns);
 }
 
-/* The unit at s (longest match first); *len gets its length; 0 when none. */
-static int64_t unit_ns(const char *s, size_t *len)
+/*
+ * The units: Go's (time.ParseDuration: ns, us and its two micro signs, ms, s, m, h) and
+ * Prometheus's longer ones (d, w, y).  A unit is the whole run of letters after a
+ * number, as Go reads it, so "5sec" is an unknown unit rather than 5 s and then "ec".
+ */
+#define DURATION_UNITS "ns us µs ms s m h d w y"
+
+static int64_t unit_ns(const char *u, size_t n)
 {
 	static const struct {
 		const char *name;
 		int64_t ns;
 	} units[] = {
+		{ "ns", 1 },
+		{ "us", 1000 },
+		{ "\xc2\xb5s", 1000 },  /* U+00B5 micro sign */
+		{ "\xce\xbcs", 1000 },  /* U+03BC Greek small letter mu */
 		{ "ms", 1000000LL },
 		{ "s", NS_PER_S },
 		{ "m", 60 * NS_PER_S },
@@ -49,14 +59,79 @@ static int64_t unit_ns(const char *s, size_t *len)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		size_t n = strlen(units[i].name);
-
-		if (strncmp(s, units[i].name, n) == 0) {
-			*len = n;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strlen(units[i].name) == n && memcmp(u, units[i].name, n) == 0)
 			return units[i].ns;
+	return 0;
+}
+
+static int duration_too_long(const char *s)
+{
+	return err_set(ERR_PARSE, "duration '%.*s' is too long (at most 292 years)",
+		       TIME_MAX_INPUT, s);
+}
+
+/*
+ * One term NUMBER[.FRACTION]UNIT at *pp, as Go's ParseDuration reads it, into *out (ns)
+ * and its unit's length in ns into *unit.  The fraction's digits count while they fit
+ * 63 bits (later ones are read and dropped), and it adds
+ * (uint64)(fraction * (unit / 10^digits)) in double, truncated: Go's arithmetic, so
+ * that 1.5h, 4.1s and 0.3333333333h are the nanoseconds profilecli gets.
+ */
+static int duration_term(const char *s, const char **pp, int64_t *out, int64_t *unit)
+{
+	const char *p = *pp, *u;
+	uint64_t v = 0, f = 0;
+	double scale = 1;
+	bool pre, post = false, fover = false;
+	int64_t un;
+
+	if (!isdigit((unsigned char)*p) && *p != '.')
+		return err_set(ERR_PARSE, "bad duration '%.*s': expected a number at offset %zu",
+			       TIME_MAX_INPUT, s, (size_t)(p - s));
+	pre = isdigit((unsigned char)*p);
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > (uint64_t)INT64_MAX / 10)
+			return duration_too_long(s);
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++) {
+			post = true;
+			if (fover || f > (uint64_t)INT64_MAX / 10) {
+				fover = true;
+				continue;
+			}
+			f = f * 10 + (uint64_t)(*p - '0');
+			scale *= 10;
 		}
 	}
+	if (!pre && !post)
+		return err_set(ERR_PARSE, "bad duration '%.*s': no digits around the '.' at "
+					  "offset %zu", TIME_MAX_INPUT, s, (size_t)(p - 1 - s));
+	for (u = p; *p && *p != '.' && !isdigit((unsigned char)*p); p++)
+		;
+	if (p == u)
+		return err_set(ERR_PARSE, "bad duration '%.*s': the number at offset %zu has no "
+					  "unit (" DURATION_UNITS ")", TIME_MAX_INPUT, s,
+			       (size_t)(*pp - s));
+	if (!(un = unit_ns(u, (size_t)(p - u))))
+		return err_set(ERR_PARSE, "bad duration '%.*s': unknown unit '%.*s' at offset %zu "
+					  "(" DURATION_UNITS ")", TIME_MAX_INPUT, s,
+			       (int)(p - u > 16 ? 16 : p - u), u, (size_t)(u - s));
+	if (v > (uint64_t)INT64_MAX / (uint64_t)un)
+		return duration_too_long(s);
+	v *= (uint64_t)un;
+	if (f > 0) {
+		double add = (double)f * ((double)un / scale);
+
+		/* above every unit's length in years: too long whatever v is */
+		if (add >= 9.2e18 || (v += (uint64_t)add) > (uint64_t)INT64_MAX)
+			return duration_too_long(s);
+	}
+	*out = (int64_t)v;
+	*unit = un;
+	*pp = p;
 	return 0;
 }
 
@@ -64,36 +139,28 @@ int timeparse_duration(const char *s, int64_t *out_ns)
 {
 	const char *p = s;
 	int64_t total = 0, last_unit = INT64_MAX;
+	int rc;
 
 	*out_ns = 0;
 	if (strcmp(s, "0") == 0)
 		return 0;
 	if (!*s)
 		return err_set(ERR_PARSE, "empty duration");
+	if (*s == '-')
+		return err_set(ERR_PARSE, "bad duration '%.*s': it cannot be negative",
+			       TIME_MAX_INPUT, s);
 	while (*p) {
-		int64_t v = 0, u, term;
-		size_t ulen;
+		int64_t term = 0, u = 0;
 
-		if (!isdigit((unsigned char)*p))
-			return err_set(ERR_PARSE, "bad duration '%.*s': expected a number at offset %zu",
-				       TIME_MAX_INPUT, s, (size_t)(p - s));
-		while (isdigit((unsigned char)*p)) {
-			if (v > (INT64_MAX - 9) / 10)
-				return err_set(ERR_PARSE, "duration '%.*s' is too long", TIME_MAX_INPUT, s);
-			v = v * 10 + (*p++ - '0');
-		}
-		u = unit_ns(p, &ulen);
-		if (!u)
-			return err_set(ERR_PARSE, "bad duration '%.*s': unit at offset %zu is not one of "
-						  "ms s m h d w y", TIME_MAX_INPUT, s, (size_t)(p - s));
+		if ((rc = duration_term(s, &p, &term, &u)))
+			return rc;
 		/* Prometheus: units in decreasing order, each at most once */
 		if (u >= last_unit)
 			return err_set(ERR_PARSE, "bad duration '%.*s': units must go from largest to "
-						  "smallest", TIME_MAX_INPUT, s);
+						  "smallest, each once (1h30m)", TIME_MAX_INPUT, s);
 		last_unit = u;
-		p += ulen;
-		if (__builtin_mul_overflow(v, u, &term) || __builtin_add_overflow(total, term, &total))
-			return err_set(ERR_PARSE, "duration '%.*s' is too long", TIME_MAX_INPUT, s);
+		if (__builtin_add_overflow(total, term, &total))
+			return duration_too_long(s);
 	}
 	*out_ns = total;
 	return 0;

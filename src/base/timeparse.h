@@ -26,9 +26,13 @@
  * above (attime reads it as now); several terms add up, now-1h30m is 90 minutes (attime
  * counts the first term only, though its loop means to read them all, as graphite does).
  *
- * Durations are Prometheus's (model.ParseDuration): one or more <integer><unit> terms,
- * largest unit first, units ms s m h d w y (d = 24 h, w = 7 d, y = 365 d); 0 alone is
- * zero.
+ * Durations: one or more NUMBER UNIT terms, largest unit first, each unit once
+ * (Prometheus's model.ParseDuration: 1h30m, not 30m1h); units ns us µs μs ms s m h d w y
+ * (Go's, then d = 24 h, w = 7 d, y = 365 d); 0 alone is zero.  A NUMBER may have a
+ * decimal fraction (4.1s, .5s, 1.5h), as Go's time.ParseDuration (profilecli's flags)
+ * reads it: the fraction's value is (fraction × (unit ns ÷ 10^digits)) in double,
+ * truncated, so the nanoseconds are Go's; d, w and y take fractions the same way.
+ * Never negative; at most INT64_MAX ns (292 years).
  *
  * Pure functions; times are nanoseconds since the Unix epoch (UTC), and what int64
  * nanoseconds cannot hold (before 1678 or after 2262) is an error.  Errors are ERR_PARSE
@@ -44,7 +48,7 @@
 int timeparse(const char *s, int64_t now_ns, int64_t *out_ns);
 /* Parses s (attime's grammar) relative to now_ns into *out_ns. */
 int timeparse_attime(const char *s, int64_t now_ns, int64_t *out_ns);
-/* Parses a duration ("1h30m", "10s", "7d") into nanoseconds (>= 0). */
+/* Parses a duration ("1h30m", "10s", "7d", "4.1s") into nanoseconds (>= 0). */
 int timeparse_duration(const char *s, int64_t *out_ns);
 /* The current time in nanoseconds (CLOCK_REALTIME). */
 int64_t time_now_ns(void);

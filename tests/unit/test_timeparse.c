@@ -3,7 +3,8 @@
  * operations.ParseTime: now, now-1h, a bare duration, RFC 3339, Unix timestamps of 10,
  * 13, 16 or 19 digits), the ones /pyroscope/render takes (Pyroscope's attime.Parse:
  * now-15min, now-1M, YYYYMMDD, Unix timestamps of any length; its own test's cases are
- * here) and Prometheus durations, with one-line errors for everything else.
+ * here) and durations (Prometheus's units and order, Go's fractions and ns/us/µs), with
+ * one-line errors for everything else.
  */
 #include <string.h>
 
@@ -138,9 +139,9 @@ static void test_durations_and_format(void **state)
 	tu_assert_i64(d, 86400 * S + 7200 * S + 180 * S + 4 * S + 5000000);
 	assert_int_equal(timeparse_duration("10s", &d), 0);
 	tu_assert_i64(d, 10 * S);
-	assert_int_equal(timeparse_duration("1.5h", &d), ERR_PARSE);
-	tu_assert_message(err_last());
 	assert_int_equal(timeparse_duration("-1h", &d), ERR_PARSE);
+	tu_assert_message(err_last());
+	assert_non_null(strstr(err_last(), "cannot be negative"));
 	time_format_rfc3339(1700000000LL * S + 999, buf, sizeof(buf));
 	assert_string_equal(buf, "2023-11-14T22:13:20Z");
 	time_format_rfc3339(-1, buf, sizeof(buf));
@@ -211,12 +212,74 @@ static void test_attime(void **state)
 	at_bad("now-99999999999999999999s", "out of range");
 }
 
+static int64_t dur(const char *s)
+{
+	int64_t d = -1;
+
+	if (timeparse_duration(s, &d))
+		fail_msg("timeparse_duration('%s'): %s", s, err_last());
+	return d;
+}
+
+static int dur_parse(const char *s, int64_t now_ns, int64_t *out_ns)
+{
+	(void)now_ns;
+	return timeparse_duration(s, out_ns);
+}
+
+/*
+ * Fractions and Go's small units, as time.ParseDuration (profilecli's flags) reads them:
+ * the expected values are what Go 1.x prints for int64(time.ParseDuration(s)).  They
+ * were refused ("unit at offset 1 is not one of ms s m h d w y" for 4.1s).
+ */
+static void test_duration_fractions(void **state)
+{
+	(void)state;
+	tu_assert_i64(dur("4.1s"), 4100000000LL);
+	tu_assert_i64(dur("1.5m"), 90000000000LL);
+	tu_assert_i64(dur("0.5s"), 500000000LL);
+	tu_assert_i64(dur(".5s"), 500000000LL);
+	tu_assert_i64(dur("1.s"), 1000000000LL);
+	tu_assert_i64(dur("1.5h"), 5400000000000LL);
+	tu_assert_i64(dur("0.7h"), 2520000000000LL);
+	/* Go's double arithmetic, truncated: not 1200000000000 less 120 rounded */
+	tu_assert_i64(dur("0.3333333333h"), 1199999999880LL);
+	tu_assert_i64(dur("1.000000001s"), 1000000001LL);
+	tu_assert_i64(dur("3.0000001ms"), 3000000LL);
+	/* digits past what 63 bits hold are read and dropped */
+	tu_assert_i64(dur("1.123456789123456789123456789h"), 4044444440844LL);
+	tu_assert_i64(dur("0.1ns"), 0);
+	tu_assert_i64(dur("2.5us"), 2500);
+	tu_assert_i64(dur("7\xc2\xb5s"), 7000);  /* U+00B5 */
+	tu_assert_i64(dur("7\xce\xbcs"), 7000);  /* U+03BC */
+	tu_assert_i64(dur("1h30.5m"), 5430000000000LL);
+	tu_assert_i64(dur("2562047h47m16.854775807s"), INT64_MAX);
+	/* Prometheus's longer units take fractions the same way */
+	tu_assert_i64(dur("1.5d"), 129600 * S);
+	tu_assert_i64(dur("0.5w"), 302400 * S);
+	/* each error says what is wrong */
+	refused(dur_parse, "timeparse_duration", "2562047h47m16.854775808s", "too long");
+	refused(dur_parse, "timeparse_duration", "300000y", "too long");
+	refused(dur_parse, "timeparse_duration", "10", "has no unit");
+	refused(dur_parse, "timeparse_duration", "1.5", "has no unit");
+	refused(dur_parse, "timeparse_duration", "5sec", "unknown unit 'sec' at offset 1");
+	refused(dur_parse, "timeparse_duration", "1e3s", "unknown unit 'e'");
+	refused(dur_parse, "timeparse_duration", ".s", "no digits around the '.'");
+	refused(dur_parse, "timeparse_duration", "1..5s", "has no unit");
+	refused(dur_parse, "timeparse_duration", "1m1h", "largest to smallest");
+	/* --from takes them too: now-1.5h, 0.5h (ago) */
+	tu_assert_i64(t("now-1.5h"), NOW - 5400 * S);
+	tu_assert_i64(t("0.5h"), NOW - 1800 * S);
+	tu_assert_i64(t("now-250us"), NOW - 250000);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_relative),
 		cmocka_unit_test(test_absolute),
 		cmocka_unit_test(test_durations_and_format),
+		cmocka_unit_test(test_duration_fractions),
 		cmocka_unit_test(test_attime),
 	};
 
