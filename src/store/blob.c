@@ -416,23 +416,46 @@ static int unpack(ZSTD_DCtx *dctx, const unsigned char *in, size_t len, struct b
 	return bad("unknown encoding");
 }
 
-/* nsets sets from *pp (their labels point into those bytes). */
-static int parse_sets(const unsigned char **pp, const unsigned char *end, uint64_t nsets,
-		      struct blob *out)
+/*
+ * Whether set i's bytes repeat an earlier set's (seen: hash of the bytes → set index).
+ * Sets are stored once each (add_set_bytes): a repeat is damage, and the way a few
+ * kilobytes of zstd would decode to millions of sets.
+ */
+static int set_repeats(struct hmap *seen, const struct blob *b, uint32_t i)
+{
+	uint64_t h = XXH3_64bits(b->sets[i].bytes, b->sets[i].nbytes);
+	uint32_t id;
+
+	for (;; h = hmap_mix(h + 1)) {
+		if (h == HMAP_EMPTY)
+			h = 0;
+		if (!hmap_get(seen, h, &id))
+			break;
+		if (b->sets[id].nbytes == b->sets[i].nbytes &&
+		    memcmp(b->sets[id].bytes, b->sets[i].bytes, b->sets[i].nbytes) == 0)
+			return err_set(ERR_CORRUPT, "corrupt profile data: label set %u repeats set %u",
+				       i, id);
+	}
+	return hmap_put(seen, h, i);
+}
+
+/* parse_sets()'s loop: the sets into out->sets[0 .. nsets), each checked against seen. */
+static int parse_sets_into(const unsigned char **pp, const unsigned char *end, uint32_t nsets,
+			   struct hmap *seen, struct blob *out)
 {
 	const unsigned char *p = *pp;
-	size_t i, j;
+	uint32_t i;
+	uint64_t j;
 	int rc;
 
-	if ((rc = vec_reserve(&out->sets, &out->cap_sets, nsets ? nsets : 1)))
-		return rc;
 	for (i = 0; i < nsets; i++) {
 		const unsigned char *start = p;
 		uint64_t nl;
 
 		if (get_uvarint(&p, end, &nl) || nl > (uint64_t)(end - p))
 			return bad("bad label count");
-		if ((rc = vec_reserve(&out->labels, &out->cap_labels, out->nlabels + nl)))
+		if ((rc = vec_reserve(&out->sets, &out->cap_sets, (size_t)i + 1)) ||
+		    (rc = vec_reserve(&out->labels, &out->cap_labels, out->nlabels + nl)))
 			return rc;
 		out->sets[i].off = (uint32_t)out->nlabels;
 		out->sets[i].n = (uint32_t)nl;
@@ -460,7 +483,34 @@ static int parse_sets(const unsigned char **pp, const unsigned char *end, uint64
 		}
 		out->sets[i].bytes = (const char *)start;
 		out->sets[i].nbytes = (size_t)(p - start);
+		if (nsets > 1 && (rc = set_repeats(seen, out, i)))
+			return rc;
 	}
+	*pp = p;
+	return 0;
+}
+
+/*
+ * nsets sets from *pp (their labels point into those bytes).  The arrays grow with the
+ * sets read, never by the count the bytes declare: a repeated set stops the decode.
+ */
+static int parse_sets(const unsigned char **pp, const unsigned char *end, uint64_t nsets,
+		      struct blob *out)
+{
+	const unsigned char *p = *pp;
+	struct hmap seen;
+	int rc;
+
+	if (nsets >= UINT32_MAX)
+		return bad("bad label set count");
+	if ((rc = vec_reserve(&out->sets, &out->cap_sets, 1)) ||
+	    (nsets > 1 && (rc = hmap_init(&seen, 16))))
+		return rc;
+	rc = parse_sets_into(&p, end, (uint32_t)nsets, &seen, out);
+	if (nsets > 1)
+		hmap_release(&seen);
+	if (rc)
+		return rc;
 	out->nsets = nsets;
 	if (nsets == 0) {
 		/* no labels at all: one empty set, so index 0 is always valid */

@@ -370,6 +370,59 @@ static void test_average_huge_count(void **state)
 	free(pt);
 }
 
+/*
+ * A blob of a few kilobytes whose zstd frame decodes to 100 M empty label sets (one
+ * byte each): a merge reserved 32 B a set before reading one (3.2 GB; the reviewer's
+ * store took 9.7 GB and 57 s for a silent 0).  Sets are stored once each, so the second
+ * empty set is damage: ERR_CORRUPT at once, in the 1 GiB address space of as_limit().
+ */
+static void test_repeated_sets_bomb(void **state)
+{
+	const size_t nsets = (size_t)100 << 20;
+	struct prof *p = tu_decode_str("main;work 3\n");
+	char *pt = ts_ptype_of(p, 0, NULL);
+	unsigned char *raw = calloc(nsets + 16, 1), *z;
+	size_t nraw = 0, nz, bound, i;
+	struct buf sql = BUF_INIT;
+	struct store *s;
+	struct backend *b;
+
+	(void)state;
+	assert_non_null(raw);
+	raw[nraw++] = 1;  /* version */
+	raw[nraw++] = 0;  /* period */
+	for (i = nsets; i >= 0x80; i >>= 7)  /* nsets, then that many empty sets (zeros) */
+		raw[nraw++] = (unsigned char)(i | 0x80);
+	raw[nraw++] = (unsigned char)i;
+	nraw += nsets;
+	raw[nraw++] = 0;  /* no entries */
+	raw[nraw++] = 1;  /* gcd */
+	bound = ZSTD_compressBound(nraw);
+	assert_non_null(z = malloc(bound));
+	nz = ZSTD_compress(z, bound, raw, nraw, 1);
+	assert_false(ZSTD_isError(nz));
+	assert_true(nz < 16384);
+	free(raw);
+	assert_int_equal(buf_puts(&sql, "UPDATE profiles SET data=x'5a"), 0);
+	for (i = 0; i < nz; i++)
+		assert_int_equal(buf_printf(&sql, "%02x", z[i]), 0);
+	assert_int_equal(buf_puts(&sql, "'"), 0);
+	free(z);
+	make_store("bomb.db", p);
+	ts_sql_exec("bomb.db", sql.data);
+	buf_release(&sql);
+	assert_int_equal(store_open(tu_tmp_path("bomb.db"), 0, &s), 0);
+	b = ts_backend_of(s);
+	as_limit();
+	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
+	assert_msg_has("corrupt profile data", "label set 1 repeats set 0");
+	as_unlimit();
+	backend_close(b);
+	store_close(s);
+	prof_free(p);
+	free(pt);
+}
+
 /* ------------------------------------------------------------------ sparse symbol ids */
 
 /* LEB128 as the store writes it, for rewriting its rows here. */
@@ -852,6 +905,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_retention_keeps_young_rollups),
 		cmocka_unit_test(test_sums_past_2_63),
 		cmocka_unit_test(test_average_huge_count),
+		cmocka_unit_test(test_repeated_sets_bomb),
 		cmocka_unit_test(test_ids_near_2_31),
 		cmocka_unit_test(test_ids_after_collection),
 		cmocka_unit_test(test_huge_dangling_ids),
