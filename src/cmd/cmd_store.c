@@ -313,7 +313,8 @@ static void query_help(FILE *f)
 	      "                             [--from T] [--to T] [--aggregate sum|avg]\n"
 	      "                             [--output console|pprof=FILE] [-f|--force]\n"
 	      "       smolder query timeline [--db PATH] [--profile-type ID] [--query SEL]\n"
-	      "                             [--from T] [--to T] [--step D] [--group-by LABEL]\n"
+	      "                             [--from T] [--to T] [--aggregate sum|avg]\n"
+	      "                             [--step D] [--group-by LABEL]\n"
 	      "\n"
 	      "What the store (or a server, with --url) holds, with profilecli's flags: series\n"
 	      "(label sets with data in the range), profile types, one merged profile (a\n"
@@ -327,8 +328,10 @@ static void query_help(FILE *f)
 	      "                           (default {})\n"
 	      "      --from T, --to T     the range: now-1h (default), now, 1h (ago),\n"
 	      "                           RFC 3339, Unix s/ms/us/ns\n"
-	      "      --profile-type ID    default: the only one the query has in the range\n"
-	      "      --aggregate sum|avg  gauges (inuse_*, goroutines) average by default\n"
+	      "      --profile-type ID    profile, timeline: default the only one the query\n"
+	      "                           has in the range\n"
+	      "      --aggregate sum|avg  profile, timeline: gauges (inuse_*, goroutines)\n"
+	      "                           average by default\n"
 	      "      --label-names A,B    series: only these labels, each distinct set once\n"
 	      "                           (repeat it, as profilecli)\n"
 	      "  -o, --output FORMAT      series: table (default) or json; profile: console\n"
@@ -339,6 +342,8 @@ static void query_help(FILE *f)
 	      "                           render), one series per value of LABEL\n"
 	      "      --tenant NAME        the tenant (default: anonymous; --tenant-id too)\n"
 	      "  -h, --help               this help\n"
+	      "\n"
+	      "An option of another subcommand is refused (series --step is an error).\n"
 	      "\n" CMD_REMOTE_HELP,
 	      f);
 }
@@ -733,6 +738,47 @@ done:
 	return rc;
 }
 
+enum { Q_SERIES = 1, Q_TYPES = 2, Q_PROFILE = 4, Q_TIMELINE = 8 };
+
+/*
+ * An option of another subcommand is refused rather than ignored: query series
+ * --profile-type X printed every type, types --output json a text list, timeline
+ * --output json its TSV.  Which subcommands take each follows profilecli's (series:
+ * --label-names; profile: --profile-type, --output, --force) and smolder's own
+ * (timeline: --profile-type, --aggregate, --step, --group-by; series' --output json).
+ * The range, --query and the source's options (--db, --url, --tenant, ...) are
+ * everyone's.  Returns nonzero (after the one line) when one was given to `what`.
+ */
+static int q_refuse_others(const char *what, unsigned takes, const struct qargs *a)
+{
+	const struct {
+		const char *name;
+		bool given;
+		unsigned takes;
+		const char *whose;
+	} only[] = {
+		{ "--profile-type", a->st.profile_type != NULL, Q_PROFILE | Q_TIMELINE,
+		  "profile's and timeline's" },
+		{ "--aggregate", a->st.aggregate != NULL, Q_PROFILE | Q_TIMELINE,
+		  "profile's and timeline's" },
+		{ "--output", a->output != NULL, Q_SERIES | Q_PROFILE, "series' and profile's" },
+		{ "--force", a->force, Q_PROFILE, "profile's" },
+		{ "--label-names", a->label_names.n > 0, Q_SERIES, "series'" },
+		{ "--step", a->step != NULL, Q_TIMELINE, "timeline's" },
+		{ "--group-by", a->group_by != NULL, Q_TIMELINE, "timeline's" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
+		if (!only[i].given || (only[i].takes & takes))
+			continue;
+		fprintf(stderr, "smolder query %s: %s is %s (see smolder query --help)\n", what,
+			only[i].name, only[i].whose);
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_query(int argc, char **argv, const struct cmd_env *env)
 {
 	static const struct option opts[] = {
@@ -745,8 +791,22 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* profilecli's merge is profile; profile-types is types */
+	static const struct {
+		const char *name;
+		unsigned takes;
+		int (*run)(const struct qargs *, const struct cmd_env *);
+	} subs[] = {
+		{ "series", Q_SERIES, q_series },
+		{ "types", Q_TYPES, q_types },
+		{ "profile-types", Q_TYPES, q_types },
+		{ "profile", Q_PROFILE, q_profile },
+		{ "merge", Q_PROFILE, q_profile },
+		{ "timeline", Q_TIMELINE, q_timeline },
+	};
 	struct qargs a = { 0 };
 	const char *what;
+	size_t i;
 	int c, rc = 2;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -784,20 +844,21 @@ int cmd_query(int argc, char **argv, const struct cmd_env *env)
 		fputs("smolder query: unexpected argument '", stderr);
 		cmd_put_safe(stderr, argv[optind + 1], strlen(argv[optind + 1]), true);
 		fputs("' (see smolder query --help)\n", stderr);
-	} else if (strcmp(what, "series") == 0)
-		rc = q_series(&a, env);
-	else if (strcmp(what, "types") == 0 || strcmp(what, "profile-types") == 0)
-		rc = q_types(&a, env);
-	else if (strcmp(what, "profile") == 0 || strcmp(what, "merge") == 0)  /* profilecli's alias */
-		rc = q_profile(&a, env);
-	else if (strcmp(what, "timeline") == 0)
-		rc = q_timeline(&a, env);
-	else {
+		goto done;
+	}
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(what, subs[i].name) == 0)
+			break;
+	if (i == sizeof(subs) / sizeof(subs[0])) {
 		fputs("smolder query: '", stderr);
 		cmd_put_safe(stderr, what, strlen(what), true);
 		fputs("' is not series, types, profile or timeline (see smolder query --help)\n",
 		      stderr);
+		goto done;
 	}
+	if (q_refuse_others(what, subs[i].takes, &a))
+		goto done;
+	rc = subs[i].run(&a, env);
 done:
 	strvec_release(&a.label_names);
 	return rc;

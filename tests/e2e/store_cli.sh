@@ -107,6 +107,20 @@ usagecheck "query profile --db with --url" "two sources" \
 usagecheck "query timeline: an empty range" "the range is empty" \
   query timeline --db "$db" --from now --to now-1h
 usagecheck "ingest without FILE: one line" "^smolder ingest: FILE is missing" ingest --db "$db"
+# query's subcommands refuse what another takes (series --profile-type printed every type,
+# types --output json text, timeline --output json TSV, profile ignored --step)
+for c in "series|--profile-type process_cpu:cpu:nanoseconds:cpu:nanoseconds|profile's and timeline's" \
+  "series|--step 1m|timeline's" "series|--force|profile's" "types|--output json|series' and profile's" \
+  "types|--label-names zz|series'" "types|--group-by x|timeline's" "types|--aggregate sum|profile's and timeline's" \
+  "timeline|--output json|series' and profile's" "timeline|--label-names zz|series'" \
+  "profile|--group-by x|timeline's" "profile|--step 1m|timeline's" "merge|--label-names a|series'" \
+  "profile-types|--profile-type memory:inuse_space:bytes:space:bytes|profile's and timeline's"; do
+  IFS='|' read -r sub opt whose <<< "$c"
+  # shellcheck disable=SC2086 # opt: the option and its value
+  usagecheck "query $sub $opt: refused, not ignored" \
+    "^smolder query $sub: ${opt%% *} is $whose \\(see smolder query --help\\)$" \
+    query $sub --db "$db" --from 0 $opt
+done
 errcheck "nothing matches the query: a runtime error, status 1" "no .*profiles match" \
   top --db "$db" --from 0 --query '{service_name="nope"}'
 for o in "--tenant x" "--aggregate avg" "--profile-type a:b:c:d:e" "--from 0"; do
