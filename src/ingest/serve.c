@@ -414,12 +414,33 @@ static bool path_has_nul(const char *uri)
 	return false;
 }
 
+/*
+ * True when the request line held a raw NUL byte, in the method or the URI (the version's
+ * is refused by libmicrohttpd).  libmicrohttpd 0.9.75 (parse_initial_message_line) takes
+ * the line with its NULs, writes a NUL over the space after the method and over the one
+ * before the version, and hands each part over as a C string: "POST\0x /ingest" was POST
+ * and "/ingest?name=a.cpu\0x" /ingest with name=a.cpu, and both stored a profile.  So
+ * the method's C string ends just before the spaces leading to the URI, and the URI's (as
+ * the URI callback saw it, query included) just before the version, unless a NUL cut it.
+ */
+static bool line_has_nul(const struct req *r, const char *method, const char *version)
+{
+	const char *p = method + strlen(method) + 1;
+
+	if (!r->line_uri || p > r->line_uri || version != r->line_uri_end + 1)
+		return true;
+	for (; p < r->line_uri; p++)
+		if (*p != ' ')
+			return true;
+	return false;
+}
+
 static void begin_as(struct req *r, int auth_rc);
 static bool check_elsewhere(struct req *r);
 static void refuse_suspended(struct req *r, const char *why, const char *msg);
 
 /* A request's headers; true when it was handed to a checker (then only it may touch r). */
-static bool begin(struct req *r, const char *path, const char *method)
+static bool begin(struct req *r, const char *path, const char *method, const char *version)
 {
 	struct serve *s = r->srv;
 	const char *te;
@@ -459,6 +480,11 @@ static bool begin(struct req *r, const char *path, const char *method)
 		snprintf(msg, sizeof(msg), "unsupported Transfer-Encoding '%.60s' (only chunked)", te);
 		r->close = true;
 		req_error(r, 501, "unimplemented", "bad_framing", msg);
+		return false;
+	}
+	if (line_has_nul(r, method, version)) {
+		r->close = true;
+		req_error(r, 400, NULL, "bad_path", "the request line holds a NUL byte");
 		return false;
 	}
 	/*
@@ -979,14 +1005,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct req *r = *req_cls;
 
 	(void)cls;
-	(void)version;
 	if (!r)
 		return MHD_NO;
 	switch (r->phase) {
 	case PH_HEADERS:
 		r->conn = conn;
 		serve_conn_headers_in(r);
-		if (begin(r, url, method))
+		if (begin(r, url, method, version))
 			return MHD_YES;  /* suspended: a checker resumes it */
 		if (r->phase == PH_ANSWER) {
 			r->discard = true;

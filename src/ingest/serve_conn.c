@@ -145,6 +145,8 @@ void *serve_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	r->sc = sc;
 	r->t0 = serve_now_ms();
 	r->uri = strdup(uri ? uri : "");
+	r->line_uri = uri;
+	r->line_uri_end = uri ? uri + strlen(uri) : NULL;
 	ingest_result_init(&r->res);
 	if (!r->uri) {
 		free(r);

@@ -341,6 +341,12 @@ struct req {
 	struct MHD_Connection *conn;
 	const struct serve_route *route;
 	char *uri;               /* as received, query included */
+	/*
+	 * Where libmicrohttpd's request line held the URI (before its query was cut off and
+	 * its path decoded in place) and where a C string read from it ends: compared with
+	 * the method and version pointers at the access handler's first call, never read.
+	 */
+	const char *line_uri, *line_uri_end;
 	double t0;
 	enum phase phase;
 	bool admitted;           /* holds an in-flight slot (a push) */

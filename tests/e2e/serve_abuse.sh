@@ -6,7 +6,8 @@
 #   - Content-Length and Transfer-Encoding together: 400 before the body, the connection
 #     closed (no request smuggled after it is answered); a Transfer-Encoding other than
 #     chunked: 501 at once, closed (it was read until the close, never answered); a
-#     path holding %00: 400 (it was the route before the NUL);
+#     path holding %00, or a request line holding a raw NUL: 400 (it was the route
+#     before the NUL);
 #   - bodies sent to routes that take none (GET /ready, /metrics, the legacy read
 #     endpoints): 413 before a byte is read, and the server's memory stays flat while
 #     20 clients each send 8 MiB to /ready; queries with a body (querier.v1) reserve
@@ -197,6 +198,39 @@ check "a path with %00: 400 ($st: $(cat "$tmp/body"))" \
   bash -c "[ '$st' = '400 400' ] && grep -q 'the path holds a NUL byte (%00)' '$tmp/body'"
 check "logged as the 400, the path escaped" \
   grep -q 'POST /ingest%00zzz 400 0B .*reason="the path holds a NUL byte (%00)"' "$SLOG"
+# a raw NUL in the request line: libmicrohttpd hands the method and the URI over as C
+# strings ending at it, so each of these was the route before it and stored a profile
+# (pushnul.py's push.v1 shape among them); 400 now, and the connection closed
+python3 - "$PORT" "$(dirname "$0")/.." > "$tmp/rawnul.out" <<'EOF'
+import os, socket, sys
+sys.path.insert(0, os.path.join(sys.argv[2], "fuzz"))
+from pbwire import field, packed
+from answer import read_all
+p = field(1, field(1, 1) + field(2, 2)) + field(2, field(1, packed([1])) + field(2, packed([5])))
+p += field(4, field(1, 1) + field(4, field(1, 1))) + field(5, field(1, 1) + field(2, 3))
+for s in ("", "cpu", "nanoseconds", "main.work"):
+    p += field(6, s.encode())
+lab = b"".join(field(1, field(1, k) + field(2, v))
+               for k, v in ((b"__name__", b"process_cpu"), (b"service_name", b"nulsvc")))
+push = field(1, lab + field(2, field(1, p) + field(2, b"id-1")))
+for line, ctype, body in (
+        (b"POST /push.v1.PusherService/Push\0zzz HTTP/1.1", b"application/proto", push),
+        (b"POST /ingest?name=nul.cpu\0zzz HTTP/1.1", b"text/plain", b"a;b 1\n"),
+        (b"POST\0zzz /ingest?name=nul.cpu HTTP/1.1", b"text/plain", b"a;b 1\n"),
+        (b"GET /ready\0 HTTP/1.1", b"text/plain", b"")):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    s.sendall(line + b"\r\nHost: x\r\nContent-Type: " + ctype +
+              b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    got, end = read_all(s)
+    print(repr(line)[2:-1], "|", got.split(b"\r\n")[0].decode(errors="replace"), end,
+          got[got.find(b"{"):got.find(b"}") + 1].decode(errors="replace"))
+    s.close()
+EOF
+n=$(grep -c ' | HTTP/1.1 400 Bad Request closed {"code":"invalid_argument","message":"the request line holds a NUL byte"}$' "$tmp/rawnul.out")
+check "a raw NUL in the request line (path, query, method): 400, closed ($n: $(tr '\n' '|' < "$tmp/rawnul.out"))" \
+  test "$n" = 4
+check "logged as the 400" \
+  grep -q 'POST /push.v1.PusherService/Push 400 0B .*reason="the request line holds a NUL byte"' "$SLOG"
 n1=$(nprof)
 check "and nothing stored (${n0:-?} -> ${n1:-?} profiles)" test -n "$n0" -a "$n0" = "$n1"
 # headers announcing 8 MiB, no body yet: the answer comes at once, before any of it
