@@ -330,6 +330,17 @@ static const char *header(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+/* MHD_get_connection_values: counts the Transfer-Encoding headers (names are case-blind). */
+static enum MHD_Result count_te(void *cls, enum MHD_ValueKind kind, const char *key,
+				const char *value)
+{
+	(void)kind;
+	(void)value;
+	if (key && strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		(*(unsigned *)cls)++;
+	return MHD_YES;
+}
+
 /* Admission of a push: an in-flight slot, or why not. */
 static bool admit(struct req *r)
 {
@@ -444,6 +455,7 @@ static bool begin(struct req *r, const char *path, const char *method, const cha
 {
 	struct serve *s = r->srv;
 	const char *te;
+	unsigned n_te;
 	size_t i;
 	int rc;
 
@@ -464,6 +476,23 @@ static bool begin(struct req *r, const char *path, const char *method, const cha
 		r->close = true;
 		req_error(r, 400, NULL, "bad_framing", "Content-Length and Transfer-Encoding "
 			  "together: the body's length is ambiguous");
+		return false;
+	}
+	/*
+	 * Two Transfer-Encoding lines ("chunked", then "gzip"): libmicrohttpd goes by the
+	 * first and read the body as chunked, while a proxy in front combines them into
+	 * "chunked, gzip" (RFC 9110 §5.3), which is not chunked last.  Go's net/http refuses
+	 * them ("too many transfer encodings"), 501; the connection is closed.
+	 */
+	n_te = 0;
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_te, &n_te);
+	if (n_te > 1) {
+		char msg[120];
+
+		snprintf(msg, sizeof(msg), "too many transfer encodings: %u Transfer-Encoding "
+			 "headers (only one, chunked)", n_te);
+		r->close = true;
+		req_error(r, 501, "unimplemented", "bad_framing", msg);
 		return false;
 	}
 	/*
