@@ -760,15 +760,16 @@ static void source_default(struct tui_app *a)
  * as 4 does, even when it showed another function (Tab kept the old one), and, as 4
  * does, the flame graph's selection when nothing was selected there and the pane is
  * empty.  The sandwich pivots only when it is empty, on `from` first as well.  The top
- * table's selection is `from` only when it was moved there: Tab Tab from the flame graph
- * passes through the table, whose first row was never picked.
+ * table's selection is `from` unless the table was entered by Tab and nothing was picked
+ * there since (moved, filtered, sorted, clicked: tp.chosen): Tab Tab from the flame graph
+ * passes through the table, whose selected row the user did not pick this time.
  */
-static void view_entered(struct tui_app *a, enum view was, uint32_t from)
+static void view_entered(struct tui_app *a, enum view was, uint32_t from, bool by_tab)
 {
 	if (was == VIEW_TOP && !a->tp.chosen)
 		from = 0;  /* only passed through: its first row is no choice */
 	if (a->view == VIEW_TOP && was != VIEW_TOP)
-		a->tp.chosen = false;
+		a->tp.chosen = !by_tab;  /* a click on its tab goes there as 2 does */
 	sandwich_default_pivot(a, was != VIEW_SANDWICH ? from : 0);
 	if (a->view == VIEW_SOURCE && was != VIEW_SOURCE && from)
 		source_open(a, from);
@@ -776,10 +777,21 @@ static void view_entered(struct tui_app *a, enum view was, uint32_t from)
 		source_default(a);
 }
 
-/* The selected name as an exact regex in out; false, with a message, when none. */
-static bool selected_regex(struct tui_app *a, struct buf *out)
+/*
+ * The selected name as an exact regex in out; false, with a message, when none.  For a
+ * filter (f x -), which matches function and file names as pprof's -focus does, the
+ * source pane gives its function, not its line's frame under lines or packages
+ * granularity (no function is named "F file:line" or "pkg").
+ */
+static bool selected_regex(struct tui_app *a, struct buf *out, bool filter)
 {
 	uint32_t name = selected_name(a);
+
+	if (filter && a->view == VIEW_SOURCE) {
+		name = a->src.fname ? prof_find_str(a->prof, a->src.fname) : PROF_NONE;
+		if (name == PROF_NONE)
+			name = 0;
+	}
 
 	if (!name) {
 		scr_message(a, false, "select a function first");
@@ -877,8 +889,7 @@ bool tui_app_key(struct tui_app *a, int key)
 		a->view = VIEW_FLAME;
 		return true;
 	case '2':
-		if (a->view != VIEW_TOP)
-			a->tp.chosen = false;
+		a->tp.chosen = true;  /* its selected row is as good as picked, as for 3 and 4 */
 		a->view = VIEW_TOP;
 		return true;
 	case '3': {
@@ -898,7 +909,7 @@ bool tui_app_key(struct tui_app *a, int key)
 		do
 			a->view = (enum view)((a->view + (key == '\t' ? 1 : VIEW_COUNT - 1)) % VIEW_COUNT);
 		while (!app_view_shown(a, a->view));
-		view_entered(a, was, from);
+		view_entered(a, was, from, true);
 		return true;
 	}
 	case '4': {
@@ -972,7 +983,7 @@ bool tui_app_key(struct tui_app *a, int key)
 	case '#': {
 		struct buf b = BUF_INIT;
 
-		if (selected_regex(a, &b)) {
+		if (selected_regex(a, &b, false)) {
 			if (a->view != VIEW_FLAME)
 				a->view = VIEW_FLAME;
 			app_set_search(a, b.data);
@@ -990,7 +1001,7 @@ bool tui_app_key(struct tui_app *a, int key)
 	case '-': {
 		struct buf b = BUF_INIT;
 
-		if (selected_regex(a, &b) &&
+		if (selected_regex(a, &b, true) &&
 		    app_filter_push(a, key == 'f' ? FK_FOCUS : key == 'x' ? FK_IGNORE : FK_HIDE, b.data))
 			scr_message(a, true, "%s", err_last());
 		buf_release(&b);
@@ -1103,7 +1114,7 @@ static void on_mouse(struct tui_app *a)
 		for (i = 0; i < VIEW_COUNT; i++)
 			if (a->tab_w[i] && ev.x >= a->tab_x[i] && ev.x < a->tab_x[i] + a->tab_w[i])
 				a->view = (enum view)i;
-		view_entered(a, was, from);
+		view_entered(a, was, from, false);
 		return;
 	}
 	a->message[0] = '\0';

@@ -141,6 +141,8 @@ int top_view_set_filter(struct tui_app *a, const char *pat)
 	free(a->tp.keep); /* a new row filter starts at its first row */
 	a->tp.keep = NULL;
 	a->tp.sel = a->tp.scroll = 0;
+	if (pat && *pat)
+		a->tp.chosen = true;  /* the row it leaves selected is picked */
 	return 0;
 }
 
@@ -287,10 +289,14 @@ void top_view_draw(struct tui_app *a, int y, int h, int w)
 		/* of the unfiltered total pprof uses (the base's, for a -diff_base profile) */
 		units_percent(p1, sizeof(p1), r->flat, a->base_total[a->type]);
 		units_percent(p2, sizeof(p2), r->cum, a->base_total[a->type]);
+		/* a space before each column, so that a value wider than its own stands apart */
 		text_pad_left(&line, v1, 10);
-		text_pad_left(&line, p1, 10);
-		text_pad_left(&line, v2, 11);
-		text_pad_left(&line, p2, 10);
+		buf_puts(&line, " ");
+		text_pad_left(&line, p1, 9);
+		buf_puts(&line, " ");
+		text_pad_left(&line, v2, 10);
+		buf_puts(&line, " ");
+		text_pad_left(&line, p2, 9);
 		buf_puts(&line, "  ");
 		if (attr != (int)A_NORMAL)
 			scr_fill(y + 1 + row, 0, w, attr);
@@ -316,8 +322,9 @@ bool top_view_key(struct tui_app *a, int key)
 
 	if (refresh_rows(a))
 		return false;
-	if ((key > 0 && key < 0x80 && strchr("jkgG nN", key)) || key == KEY_DOWN || key == KEY_UP || key == KEY_HOME ||
-	    key == KEY_END || key == KEY_NPAGE || key == KEY_PPAGE)
+	if ((key > 0 && key < 0x80 && strchr("jkgG nNsI", key)) || key == KEY_DOWN ||
+	    key == KEY_UP || key == KEY_HOME || key == KEY_END || key == KEY_NPAGE ||
+	    key == KEY_PPAGE)
 		tp->chosen = true;
 	switch (key) {
 	case 'j':

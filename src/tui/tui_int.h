@@ -490,8 +490,9 @@ struct top_state {
 	uint32_t *rows;  /* indices into top.rows (dtop.rows in a diff) that pass the filter */
 	uint32_t nrows;
 	uint32_t sel, scroll;
-	bool chosen;      /* sel was moved since the table was entered: Tab passes it on (a
-			   * table only passed through leaves the flame graph's to the next) */
+	bool chosen;      /* sel is the user's (entered by 2 or a click, or moved, filtered,
+			   * sorted there): Tab passes it on; a table entered by Tab and not
+			   * touched leaves the flame graph's selection to the next view */
 	char *keep;       /* the selected function's name while the rows are computed again
 			   * (a new sort, type or data): the selection follows it */
 	struct search filter;

@@ -148,6 +148,11 @@ keys 1 k
 expect "main.worker selected" "^ main\.worker  self 0  total"
 click 94 0
 expect "a click on the Src tab shows main.worker" "^ main\.worker  self 0 ns  total 8\.99 s .* line 223"
+# from the top table entered by 2, the click opens its selected row, as 4 would
+keys 2
+expect "the table's first row" "row 1 of [0-9]+"
+click 94 0
+expect "a click on the Src tab from the table opens its row" "^ main\.scoreRecords  self 1\.55 s"
 e2e_stop
 
 # clicks in the top table select the row under the pointer, and only rows on screen: a

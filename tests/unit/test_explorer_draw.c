@@ -784,6 +784,34 @@ static void test_diff_table_huge_change(void **state)
 	tui_app_free(a);
 }
 
+/*
+ * The top table's values wider than their columns stand apart: 3e18 samples ran into
+ * the percentage before them ("50.0%3000000000G").
+ */
+static void test_top_table_huge_values(void **state)
+{
+	struct tui_app *a = app_of(tu_decode_str("main;foo 2000000000000000000\n"
+						 "main;bar 1000000000000000000\n"
+						 "main;foo;baz 3000000000000000000\n"), false, true);
+	struct offscreen scr = screen_open(24, 80);
+	const char *text, *row;
+	char v[UNITS_MAX], want[2 * UNITS_MAX + 32];
+
+	(void)state;
+	tui_app_key(a, '2');
+	text = screen_text(a, &scr);
+	units_format(v, sizeof(v), 3000000000000000000LL, "count");
+	assert_true(strlen(v) >= 11);
+	snprintf(want, sizeof(want), "%s     50.0%% %s     50.0%%  baz", v, v);
+	row = line_with(text, scr.h, "  baz");
+	if (!strstr(row, want)) {
+		print_screen(text);
+		fail_msg("baz's row: '%s', not '%s'", row, want);
+	}
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -802,6 +830,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_search_put_back),
 		cmocka_unit_test(test_diff_table_signed_base),
 		cmocka_unit_test(test_diff_table_huge_change),
+		cmocka_unit_test(test_top_table_huge_values),
 	};
 	int rc;
 

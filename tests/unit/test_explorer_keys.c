@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "offscreen.h"
@@ -347,11 +348,13 @@ static void test_tab_into_source(void **state)
 /*
  * Tab from the top table into an empty sandwich pivots on the table's selection, not the
  * flame graph's (the root there, so the sandwich stayed empty); a sandwich that shows a
- * function keeps it.  A table only passed through leaves the flame graph's.
+ * function keeps it.  A table entered by Tab and left alone is passed through: the flame
+ * graph's selection goes on (a click on a tab: e2e_explorer_keys).
  */
 static void test_tab_into_sandwich(void **state)
 {
 	struct tui_app *a = app_on(CPUWORK);
+	struct offscreen scr;
 	uint32_t want;
 
 	(void)state;
@@ -376,9 +379,27 @@ static void test_tab_into_sandwich(void **state)
 	assert_int_equal(a->view, VIEW_SANDWICH);
 	assert_string_equal(sandwich_name(a), "main.worker");
 	tui_app_free(a);
+	/* entered by 2, the table's selected row is as good as picked, as for 3 */
 	a = app_on(CPUWORK);
-	keys(a, "2j1j\t\t");  /* moved in an earlier visit: entering again forgets it */
+	keys(a, "2jj");
+	want = top_view_selected_name(a);
+	keys(a, "1j2\t");
+	assert_string_equal(sandwich_name(a), prof_str(a->prof, want));
+	tui_app_free(a);
+	/* entered by Tab and left alone, it is passed through whatever it shows */
+	a = app_on(CPUWORK);
+	keys(a, "2jj1j\t\t");
 	assert_string_equal(sandwich_name(a), "main.worker");
+	tui_app_free(a);
+	/* a row filter picks the row it leaves selected (drawn, as between two keys) */
+	a = app_on(CPUWORK);
+	scr = screen_open(30, 160);
+	keys(a, "2/scoreRecords\n");
+	screen_text(a, &scr);
+	keys(a, "\t");
+	screen_close(&scr);
+	assert_int_equal(a->view, VIEW_SANDWICH);
+	assert_string_equal(sandwich_name(a), "main.scoreRecords");
 	tui_app_free(a);
 }
 
@@ -445,6 +466,29 @@ static void test_source_selection_granularity(void **state)
 		keys(a, "4");
 	}
 	tui_app_free(a);
+	/*
+	 * f (x, -) from the pane filters on its function, whatever the granularity: filters
+	 * match function and file names, as pprof's -focus, so a line's frame
+	 * "main.scoreRecords cpuwork/main.go:146" (or the package "main") left no samples
+	 */
+	for (i = 0; i < 2; i++) {
+		a = app_on(CPUWORK);
+		int n;
+
+		/* the pane opened under lines (4 on a package frame has no code to show) */
+		snprintf(cmd, sizeof(cmd), "2:granularity=lines\ng4:granularity=%s\nf",
+			 i ? "packages" : "lines");
+		keys(a, cmd);
+		for (n = 0; n < 6000 && app_job_running(a); n++) {  /* filtered on a worker */
+			app_poll_jobs(a);
+			usleep(10 * 1000);
+		}
+		if (a->nfilters != 1)
+			fail_msg("%d: %d filters, view %d, '%s'", i, a->nfilters, a->view, a->message);
+		assert_string_equal(a->filters[0].pat, "^main\\.scoreRecords$");
+		assert_true(prof_total(a->prof, a->type) > 0);
+		tui_app_free(a);
+	}
 }
 
 /*
