@@ -32,16 +32,21 @@ static void free_preps(struct store_prep **v, size_t n)
  *     begun and not completed is ended at the close instead, logged and counted;
  *   - its only timeout is the idle one, which every byte resets: clients sending a header
  *     byte now and then held every connection (--max-connections) for good, before any
- *     authentication.  A request's headers are due --request-timeout after the accept or
- *     the end of the connection's previous request; a watchdog thread shuts down the
- *     socket of a connection past it (libmicrohttpd then closes it) and its request is
- *     logged as a 408.
- * req and line_in are only touched by the connection's HTTP thread; the rest under
+ *     authentication.  A request's headers are due --request-timeout after the accept; a
+ *     watchdog thread shuts down the socket of a connection past it (libmicrohttpd then
+ *     closes it) and its request is logged as a 408.  After an answer, the connection
+ *     may wait for the client's next request as long as the idle timeout allows: the
+ *     next headers are due after the longer of the two (--request-timeout when there
+ *     is no idle timeout), and a connection cut with no request line begun since is
+ *     closed idle, not a 408 (a pusher keeping its connection between pushes 15 s
+ *     apart, with --request-timeout 10s, was a 408 every push).
+ * req, line_in and answered are only touched by the connection's HTTP thread; the rest under
  * s->conns_mu.
  */
 struct serve_conn {
 	struct req *req;
 	bool line_in;     /* a request line came since its headers were due (a request began) */
+	bool answered;    /* a request completed on it: it waits for the next one kept alive */
 	struct serve_conn *prev, *next;  /* s->conns */
 	int fd;
 	double since_ms;  /* when its headers began to be due */
@@ -52,12 +57,19 @@ struct serve_conn {
 /* How often the watchdog looks for headers past due. */
 #define WATCH_MS 250
 
-/* Headers are due from now on (true), or are in (false). */
+/*
+ * Headers are due from now on (true), or are in (false): --request-timeout after the
+ * accept, and after an answer the longer of it and the idle timeout (none: it).
+ */
 static void conn_due(struct serve *s, struct serve_conn *sc, bool due)
 {
+	double wait_ms = s->o.request_timeout_ms;
+
+	if (sc->answered && (double)s->o.idle_timeout_s * 1000 > wait_ms)
+		wait_ms = (double)s->o.idle_timeout_s * 1000;
 	pthread_mutex_lock(&s->conns_mu);
 	sc->since_ms = serve_now_ms();
-	sc->due_ms = due && s->o.request_timeout_ms ? sc->since_ms + s->o.request_timeout_ms : 0;
+	sc->due_ms = due && s->o.request_timeout_ms ? sc->since_ms + wait_ms : 0;
 	pthread_mutex_unlock(&s->conns_mu);
 }
 
@@ -292,6 +304,7 @@ void serve_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	/* the headers of the connection's next request are due */
 	if (!atomic_load(&sc->cut)) {
 		sc->line_in = false;
+		sc->answered = true;
 		conn_due(cls, sc, true);
 	}
 }
@@ -334,6 +347,9 @@ void serve_on_connection(void *cls, struct MHD_Connection *conn, void **socket_c
 	pthread_mutex_unlock(&s->conns_mu);
 	if (sc->req) {
 		req_end(s, conn, sc->req, MHD_REQUEST_TERMINATED_WITH_ERROR, true);
+	} else if (atomic_load(&sc->cut) && !sc->line_in && sc->answered) {
+		/* kept alive after an answer, and no request came: an idle close */
+		serve_log(s, SERVE_LOG_DEBUG, "a kept-alive connection closed after %.1fms idle", ms);
 	} else if (atomic_load(&sc->cut) && !sc->line_in) {
 		/* cut before its request line was in: no request to log but this */
 		serve_metrics_request(&s->metrics, "other", 408, 0, ms, "timeout");

@@ -16,7 +16,9 @@
 #     the rest (dropped unkept, its in-flight slot given back meanwhile), logged as 408;
 #     one still sending 10 s later is cut off, logged as our 408, not as a 499;
 #   - headers trickled a byte at a time (--max-connections such clients held every
-#     connection): closed --request-timeout after the accept, logged as 408;
+#     connection): closed --request-timeout after the accept, logged as 408; a
+#     kept-alive connection waits for its next request up to --idle-timeout, and is
+#     not a 408 when it ends idle;
 #   - wrong passwords keep no HTTP thread busy: crypt(3) runs on a checker thread while
 #     the connection waits suspended, so a push and /metrics with a remembered credential
 #     are answered during a 1 s check on the one HTTP thread; past 32 checks waiting, 429
@@ -473,6 +475,54 @@ for i in range(3):  # 2.4 s in all: past a deadline from the accept
 EOF
 check "a keep-alive connection's requests within the deadline are answered ($(tr '\n' ' ' < "$tmp/keep.out"))" \
   test "$(grep -c '^HTTP/1.1 200 OK$' "$tmp/keep.out")" = 3
+serve_stop
+
+# A kept-alive connection between requests is idle, not slow: after an answer its next
+# headers are due after the longer of --request-timeout and --idle-timeout, and one
+# closed with no request begun is not a 408.  The deadline was --request-timeout from the
+# answer: a pusher keeping its connection between pushes further apart was cut and logged
+# and counted as a 408 every time, and a push sent as it was cut was lost.  A connection
+# that never sent a request is still cut at --request-timeout.
+serve_start idle --db "$tmp/idle.db" --request-timeout 1s --idle-timeout 3s || exit 1
+url=http://127.0.0.1:$PORT
+python3 - "$PORT" > "$tmp/idle.out" <<'EOF'
+import socket, sys, threading, time
+port = int(sys.argv[1])
+def silent(out):  # connects, sends nothing: cut at --request-timeout
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    t0 = time.time()
+    s.recv(4096)
+    out.append("silent cut after %.0f s" % (time.time() - t0))
+out = []
+t = threading.Thread(target=silent, args=(out,))
+t.start()
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+for i in range(2):
+    if i:
+        time.sleep(2)  # past --request-timeout, within --idle-timeout
+    s.sendall(b"GET /ready HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = b""
+    while b"ready\n" not in got:
+        b = s.recv(4096)
+        if not b:
+            break
+        got += b
+    print(got.split(b"\r\n")[0].decode() or "closed")
+t0 = time.time()
+s.recv(4096)
+print("idle closed after %.0f s" % (time.time() - t0))
+t.join()
+print(out[0])
+EOF
+check "a kept-alive connection's request 2 s after its last, with --request-timeout 1s, is answered ($(tr '\n' ' ' < "$tmp/idle.out"))" \
+  test "$(grep -c '^HTTP/1.1 200 OK$' "$tmp/idle.out")" = 2
+check "it is closed at --idle-timeout" grep -qE '^idle closed after [34] s$' "$tmp/idle.out"
+check "a connection that sends nothing is still cut at --request-timeout" \
+  grep -qE '^silent cut after [12] s$' "$tmp/idle.out"
+check "only that one is logged as a 408" \
+  bash -c "[ \$(grep -c ' 408 ' '$SLOG') = 1 ] && grep -q 'info  - - 408 0B [0-9.]*ms tenant=- reason=\"request line not received within 1 s\"$' '$SLOG'"
+http GET "$url/metrics" > /dev/null
+check "and counted" grep -q '^smolder_http_requests_total{route="other",status="408"} 1$' "$tmp/body"
 serve_stop
 
 # --- auth-file errors quote no field ---------------------------------------------------------
