@@ -551,6 +551,12 @@ static int decode_ext_sets(ZSTD_DCtx *dctx, const void *sdata, size_t slen, uint
 int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, const void *sdata, size_t slen,
 		struct blob *out)
 {
+	return blob_decode_max(dctx, data, len, sdata, slen, 0, out);
+}
+
+int blob_decode_max(ZSTD_DCtx *dctx, const void *data, size_t len, const void *sdata,
+		    size_t slen, size_t nstacks, struct blob *out)
+{
 	const unsigned char *p, *end;
 	uint64_t v, version, nsets, n, g, stack = 0;
 	size_t i;
@@ -580,6 +586,11 @@ int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, const void *sdata
 	if (get_uvarint(&p, end, &n) || n > (uint64_t)(end - p) || get_uvarint(&p, end, &g) || g == 0 ||
 	    g > INT64_MAX)
 		return bad("bad entry count");
+	/* entries are distinct (stack, set) pairs: checked before reserving n of them */
+	if (nstacks && n > (uint64_t)nstacks * out->nsets)
+		return err_set(ERR_CORRUPT, "corrupt profile data: %llu entries, more than its "
+					  "service's %zu stacks times %zu label sets",
+			       (unsigned long long)n, nstacks, out->nsets);
 	if ((rc = vec_reserve(&out->e, &out->cap_e, n ? n : 1)))
 		return rc;
 	for (i = 0; i < n; i++) {

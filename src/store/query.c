@@ -499,7 +499,7 @@ struct rowinfo {
 };
 
 static int each_profile(struct sbackend *sb, const struct cand *c, int64_t from, int64_t to,
-			bool decode, struct blob *blob,
+			bool decode, size_t nstacks, struct blob *blob,
 			int (*fn)(void *ctx, const struct rowinfo *ri), void *ctx)
 {
 	struct store *s = sb->s;
@@ -532,10 +532,10 @@ static int each_profile(struct sbackend *sb, const struct cand *c, int64_t from,
 		if (ri.nprof < 1)
 			ri.nprof = 1;
 		if (decode) {
-			if ((rc = blob_decode(s->dctx, sqlite3_column_blob(st, 4),
-					      (size_t)sqlite3_column_bytes(st, 4),
-					      sqlite3_column_blob(st, 5),
-					      (size_t)sqlite3_column_bytes(st, 5), blob))) {
+			if ((rc = blob_decode_max(s->dctx, sqlite3_column_blob(st, 4),
+						  (size_t)sqlite3_column_bytes(st, 4),
+						  sqlite3_column_blob(st, 5),
+						  (size_t)sqlite3_column_bytes(st, 5), nstacks, blob))) {
 				err_prefix(rc, "store '%s'", s->path);
 				break;
 			}
@@ -996,6 +996,7 @@ static int be_merge(struct backend *be, const struct query *q, struct prof **out
 	struct prof_builder *pb = NULL;
 	struct blob blob;
 	struct rem *rems = NULL;
+	struct scope *sc = NULL;
 	uint32_t ty, un, pty, pun;
 	bool avg = aggregate_averages(q->agg, q->profile_type);
 	int64_t from, to;
@@ -1027,12 +1028,14 @@ static int be_merge(struct backend *be, const struct query *q, struct prof **out
 	m.q = q;
 	m.gs = &gs;
 	for (i = 0; i < c.n; i++) {
-		struct scope *sc;
-
 		m.c = &c.v[i];
 		m.nprof = 0;
 		acc_clear(&m.series_acc);
-		if ((rc = each_profile(sb, m.c, from, to, true, &blob, merge_row, &m)))
+		/* the scope's stacks bound its profiles' entries (it is loaded to emit anyway) */
+		if ((i == 0 || c.v[i - 1].scope != c.v[i].scope) &&
+		    ((rc = scope_get_by_id(s, c.v[i].scope, &sc)) || (rc = scope_load(s, sc))))
+			goto done;
+		if ((rc = each_profile(sb, m.c, from, to, true, sc->nstacks, &blob, merge_row, &m)))
 			goto done;
 		if (m.nprof)
 			m.info.nseries++;
@@ -1298,8 +1301,8 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 		t.c = &c.v[i];
 		t.series_group = t.group_by ? labelset_get(&t.c->labels, t.group_by) : NULL;
 		decode = needs_sample_level(q->selector, t.c) || (t.group_by && !t.series_group);
-		if ((rc = each_profile(sb, t.c, q->range.from_ns, q->range.to_ns, decode, &blob, tl_row,
-				       &t)) ||
+		if ((rc = each_profile(sb, t.c, q->range.from_ns, q->range.to_ns, decode, 0, &blob,
+				       tl_row, &t)) ||
 		    (rc = tl_flush(&t)))
 			goto done;
 	}

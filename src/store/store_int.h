@@ -369,6 +369,13 @@ int blob_encode_sets(ZSTD_CCtx *cctx, const struct blob *sets, struct buf *out);
  */
 int blob_decode(ZSTD_DCtx *dctx, const void *data, size_t len, const void *sdata, size_t slen,
 		struct blob *out);
+/*
+ * The same, for a profile of a service with nstacks stacks (0: not known): more entries
+ * than nstacks times the label sets cannot be distinct (stack, set) pairs, and are
+ * refused before the entries are allocated (a few kilobytes of zstd could declare 128 M).
+ */
+int blob_decode_max(ZSTD_DCtx *dctx, const void *data, size_t len, const void *sdata,
+		    size_t slen, size_t nstacks, struct blob *out);
 
 /* write.c */
 void series_ent_free(struct series_ent *se);

@@ -423,6 +423,61 @@ static void test_repeated_sets_bomb(void **state)
 	free(pt);
 }
 
+/*
+ * A few kilobytes of zstd declaring 100 M entries (stack + 1, value 1: each two bytes),
+ * on a service of four stacks: a merge reserved 16 B an entry (1.6 GB) and hashed them
+ * all before finding the stacks missing.  Distinct (stack, set) pairs of four stacks are
+ * at most four a set: ERR_CORRUPT before the entries are allocated.
+ */
+static void test_entry_count_bomb(void **state)
+{
+	const size_t n = (size_t)100 << 20;
+	struct prof *p = tu_decode_str("main;work 3\n");
+	char *pt = ts_ptype_of(p, 0, NULL);
+	unsigned char *raw = malloc(2 * n + 32), *z;
+	size_t nraw = 0, nz, bound, i;
+	struct buf sql = BUF_INIT;
+	struct store *s;
+	struct backend *b;
+
+	(void)state;
+	assert_non_null(raw);
+	raw[nraw++] = 1;  /* version */
+	raw[nraw++] = 0;  /* period */
+	raw[nraw++] = 0;  /* no label sets */
+	for (i = n; i >= 0x80; i >>= 7)
+		raw[nraw++] = (unsigned char)(i | 0x80);
+	raw[nraw++] = (unsigned char)i;
+	raw[nraw++] = 1;  /* gcd */
+	memset(raw + nraw, 1, n);      /* stack deltas */
+	memset(raw + nraw + n, 2, n);  /* values: zigzag 1 */
+	nraw += 2 * n;
+	bound = ZSTD_compressBound(nraw);
+	assert_non_null(z = malloc(bound));
+	nz = ZSTD_compress(z, bound, raw, nraw, 1);
+	assert_false(ZSTD_isError(nz));
+	assert_true(nz < 32768);
+	free(raw);
+	assert_int_equal(buf_puts(&sql, "UPDATE profiles SET data=x'5a"), 0);
+	for (i = 0; i < nz; i++)
+		assert_int_equal(buf_printf(&sql, "%02x", z[i]), 0);
+	assert_int_equal(buf_puts(&sql, "'"), 0);
+	free(z);
+	make_store("entries.db", p);
+	ts_sql_exec("entries.db", sql.data);
+	buf_release(&sql);
+	assert_int_equal(store_open(tu_tmp_path("entries.db"), 0, &s), 0);
+	b = ts_backend_of(s);
+	as_limit();
+	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
+	assert_msg_has("corrupt profile data: 104857600 entries", "service's 3 stacks times 1");
+	as_unlimit();
+	backend_close(b);
+	store_close(s);
+	prof_free(p);
+	free(pt);
+}
+
 /* ------------------------------------------------------------------ sparse symbol ids */
 
 /* LEB128 as the store writes it, for rewriting its rows here. */
@@ -906,6 +961,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sums_past_2_63),
 		cmocka_unit_test(test_average_huge_count),
 		cmocka_unit_test(test_repeated_sets_bomb),
+		cmocka_unit_test(test_entry_count_bomb),
 		cmocka_unit_test(test_ids_near_2_31),
 		cmocka_unit_test(test_ids_after_collection),
 		cmocka_unit_test(test_huge_dangling_ids),
