@@ -83,7 +83,8 @@
  * function's file and its location's line.  The JSON may hold at most
  * SPEEDSCOPE_MAX_VALUES values (counted before parsing, to bound jansson's memory), and
  * its samples at most SPEEDSCOPE_MAX_STACK_ENTRIES frames in all (an evented profile
- * repeats the open stack in a sample per event: events × depth).
+ * repeats the open stack in a sample per event: events × depth), counted before any
+ * sample is made.
  *
  * Ownership: *out belongs to the caller (prof_free).  The input is only borrowed.
  */
@@ -164,8 +165,8 @@ int folded_decode(const char *data, size_t len, bool lines, struct prof **out);
 int perf_decode(const char *data, size_t len, struct prof **out);
 int speedscope_decode(const char *data, size_t len, struct prof **out);
 /*
- * A caller's bounds on a speedscope decode (0: none), applied as the samples are made so
- * that the decode stops where one is crossed: more than max_samples samples is ERR_TOOBIG
+ * A caller's bounds on a speedscope decode (0: none), applied as the samples are counted,
+ * before any is made: more than max_samples samples is ERR_TOOBIG
  * ("profiles[0].events[16001]: more than 16000 samples, ..."); a stack deeper than
  * max_depth keeps its max_depth root-most frames, as /ingest truncates any profile.
  * unnamed_bare: the samples of a profile without a name (or "") carry no `profile`

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "ingest/decode.h"
@@ -732,6 +735,100 @@ static void test_speedscope_evented_bounded(void **state)
 	buf_release(&body);
 }
 
+/*
+ * The refusals above, measured: the speedscope decoder checks and counts every sample
+ * before it makes any, so a profile past a limit is refused with little memory.  A
+ * refused evented profile of 9,000 nested frames had made 16,000 samples of 1,000
+ * frames each before /ingest refused the 16,001st (the peak grew by 60 MB), and 12,728
+ * samples (64 M stack entries; 257 MB) before the decode `smolder top` runs refused it
+ * past SPEEDSCOPE_MAX_STACK_ENTRIES.  Measured in a child process, whose peak starts at
+ * the parent's size.  Not under AddressSanitizer, whose quarantine and shadow memory
+ * keep what is freed.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TIR_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define TIR_ASAN 1
+#endif
+
+#ifndef TIR_ASAN
+/*
+ * In a child: the body pushed to /ingest?format=speedscope (default limits), then decoded
+ * as `smolder top` does.  grown[0..2) is how much the child's peak resident memory grew
+ * in KB for each, or -1 when it was not refused as expected (said on stderr).
+ */
+static void speedscope_refusal_grown_kb(const struct buf *body, long grown[2])
+{
+	int fd[2], status;
+	pid_t pid;
+
+	grown[0] = grown[1] = -1;
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct ingest_result res;
+		struct rusage before, after;
+		struct ti_req r = { 0 };
+		struct prof *p = NULL;
+		long g[2] = { -1, -1 };
+		int rc;
+
+		close(fd[0]);
+		ti_req_init(&r, "POST", "/ingest", "name=app.cpu&format=speedscope");
+		ti_req_body(&r, body->data, body->len);
+		getrusage(RUSAGE_SELF, &before);
+		rc = ti_run(&r, NULL, &res);
+		getrusage(RUSAGE_SELF, &after);
+		if (rc < 0 && res.status == 422 && strstr(res.reason, "more than 16000 samples"))
+			g[0] = after.ru_maxrss - before.ru_maxrss;
+		else
+			fprintf(stderr, "child: /ingest: %d %d '%s'\n", rc, res.status, res.reason);
+		ingest_result_release(&res);
+		ti_req_release(&r);
+		rc = speedscope_decode(body->data, body->len, &p);
+		getrusage(RUSAGE_SELF, &after);
+		if (rc == ERR_TOOBIG && !p && strstr(err_last(), "stack entries"))
+			g[1] = after.ru_maxrss - before.ru_maxrss;
+		else
+			fprintf(stderr, "child: decode: %d '%s'\n", rc, rc ? err_last() : "");
+		prof_free(p);
+		if (write(fd[1], g, sizeof(g)) != (ssize_t)sizeof(g))
+			_exit(2);
+		_exit(0);
+	}
+	close(fd[1]);
+	assert_int_equal(read(fd[0], grown, 2 * sizeof(*grown)), (ssize_t)(2 * sizeof(*grown)));
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+#endif
+
+/* Both refusals of 9,000 nested frames within 16 MB (about 1 MB now). */
+static void test_speedscope_refusal_memory(void **state)
+{
+#ifdef TIR_ASAN
+	(void)state;
+	skip();
+#else
+	struct buf body = BUF_INIT;
+	long grown[2];
+
+	(void)state;
+	evented_nest(&body, 9000);
+	speedscope_refusal_grown_kb(&body, grown);
+	buf_release(&body);
+	if (grown[0] < 0 || grown[0] >= 16 * 1024)
+		fail_msg("/ingest's refusal grew the peak by %ld KB", grown[0]);
+	if (grown[1] < 0 || grown[1] >= 16 * 1024)
+		fail_msg("the decoder's refusal grew the peak by %ld KB", grown[1]);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -743,6 +840,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_routes_and_errors),
 		cmocka_unit_test(test_unpack_budget),
 		cmocka_unit_test(test_speedscope_evented_bounded),
+		cmocka_unit_test(test_speedscope_refusal_memory),
 	};
 
 	tu_init(argc, argv);
