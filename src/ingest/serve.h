@@ -19,8 +19,11 @@
  * Bounds: a body limit (opts.limits.max_body_bytes: 413 as soon as Content-Length or the
  * received bytes pass it), `max_inflight` pushes admitted at once (from their headers to
  * their answer) and `max_queue` profiles waiting for the writer; past either, 429 with
- * Retry-After.  Idle connections time out (idle_timeout_s); a body still incomplete
- * after request_timeout_ms gets 408, a query still running after it 504.
+ * Retry-After.  Idle connections time out (idle_timeout_s).  A request's headers are due
+ * request_timeout_ms after the accept (after an answer on a kept-alive connection, the
+ * longer of it and idle_timeout_s): past it the connection is closed, logged as a 408
+ * (serve_conn.c).  A body still incomplete request_timeout_ms after its request began
+ * gets 408, a query still running after it 504.
  *
  * Routes are one table in serve.c (serve_routes[]): the push routes, GET /ready,
  * GET /metrics, and read routes — a serve_read_fn answering from a backend opened for
@@ -68,7 +71,10 @@ struct serve_opts {
 	size_t max_queue;                /* profiles waiting for the writer */
 	unsigned max_connections;
 	unsigned idle_timeout_s;         /* a connection silent this long is closed */
-	unsigned request_timeout_ms;     /* a body must arrive, a query end, within this */
+	unsigned request_timeout_ms;     /* headers (from the accept, or after an answer
+					    the longer of this and idle_timeout_s), then
+					    a body must arrive, a query end, within this;
+					    0: none */
 	uint64_t max_store_bytes;        /* 0: no cap; else oldest-first eviction */
 	int64_t retention_ns;            /* 0: keep everything */
 	struct serve_downsample downsample[SERVE_MAX_DOWNSAMPLE];
@@ -79,7 +85,7 @@ struct serve_opts {
 
 /*
  * Defaults: 127.0.0.1:4040, info, a decoder per CPU (at most 4), 2 HTTP threads, 2 read threads, 64
- * in flight, 1024 queued, 8 MiB bodies, 30 s idle, 60 s per body, rollups 1 min after
+ * in flight, 1024 queued, 8 MiB bodies, 30 s idle, 60 s per request, rollups 1 min after
  * 1 day and 1 h after 7 days, maintenance every minute, 512 profiles per transaction.
  */
 void serve_opts_default(struct serve_opts *o);
