@@ -149,9 +149,9 @@ static int mark_stacks(struct store *s, struct scope *sc, uint8_t *mark)
 	}
 	sqlite3_bind_int64(st, 1, sc->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = blob_decode(s->dctx, sqlite3_column_blob(st, 0),
-				      (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 1),
-				      (size_t)sqlite3_column_bytes(st, 1), &b))) {
+		if ((rc = blob_decode_max(s->dctx, sqlite3_column_blob(st, 0),
+					  (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 1),
+					  (size_t)sqlite3_column_bytes(st, 1), sc->nstacks, &b))) {
 			err_prefix(rc, "store '%s': service '%s': profile %lld", s->path, sc->service,
 				   (long long)sqlite3_column_int64(st, 2));
 			break;

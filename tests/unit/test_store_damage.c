@@ -432,6 +432,7 @@ static void test_repeated_sets_bomb(void **state)
 static void test_entry_count_bomb(void **state)
 {
 	const size_t n = (size_t)100 << 20;
+	uint64_t nret;
 	struct prof *p = tu_decode_str("main;work 3\n");
 	char *pt = ts_ptype_of(p, 0, NULL);
 	unsigned char *raw = malloc(2 * n + 32), *z;
@@ -471,6 +472,10 @@ static void test_entry_count_bomb(void **state)
 	as_limit();
 	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
 	assert_msg_has("corrupt profile data: 104857600 entries", "service's 3 stacks times 1");
+	/* retention's collection of the service's symbols goes around it, named */
+	assert_int_equal(store_retention(s, T0 + 50 * SEC, &nret), 0);
+	tu_assert_i64((int64_t)nret, 1);
+	assert_damage_says(s, "104857600 entries", "symbols kept");
 	as_unlimit();
 	backend_close(b);
 	store_close(s);
