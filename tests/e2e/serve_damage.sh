@@ -3,7 +3,8 @@
 # `smolder serve`'s maintenance: retention still deletes the expired profiles, eviction
 # under --max-store-size still makes room (pushes get 200, not 507 for good), and the
 # damage is logged once as a warning, not on every pass; a query that reads it is the
-# server's failure (500), not the client's.
+# server's failure (500), not the client's.  A NULL in a NOT NULL column is one 500
+# too, not a crash.
 # Usage: serve_damage.sh SMOLDER TESTDATA
 set -u
 smolder=$1
@@ -54,5 +55,21 @@ st=$(http POST "$url/querier.v1.QuerierService/SelectMergeStacktraces" \
   -d "{\"profileTypeID\":\"process_cpu:cpu:nanoseconds:cpu:nanoseconds\",\"labelSelector\":\"{service_name=\\\"dmg\\\"}\",\"start\":$(( (now - 60) * 1000 )),\"end\":$(( (now + 60) * 1000 ))}")
 check "a query over the damaged row: 500 internal, saying the store is damaged ($st)" \
   bash -c "[ '$st' = 500 ] && grep -q '\"code\":\"internal\"' '$tmp/body' && grep -q 'corrupt' '$tmp/body'"
+serve_stop
+
+# a NULL where the schema says NOT NULL (a hand-made store, its schema edited): a query
+# that reads the row is a 500 naming it, and the server answers the next one (the
+# strdup of the NULL crashed it)
+sqlite3 "$tmp/d.db" "PRAGMA writable_schema=ON; UPDATE sqlite_master SET sql=replace(sql, \
+  'profile_type TEXT NOT NULL', 'profile_type TEXT') WHERE name='series'"
+sqlite3 "$tmp/d.db" "UPDATE series SET profile_type=NULL WHERE id=(SELECT min(id) FROM series)"
+serve_start null --db "$tmp/d.db" --downsample off || exit 1
+url=http://127.0.0.1:$PORT
+for n in 1 2; do
+  st=$(http POST "$url/querier.v1.QuerierService/ProfileTypes" -H 'Content-Type: application/json' \
+    -d "{\"start\":0,\"end\":$(( (now + 60) * 1000 ))}")
+  check "profile types over a NULL profile type, query $n: 500 naming the row ($st)" \
+    bash -c "[ '$st' = 500 ] && grep -q 'a series row has no profile_type' '$tmp/body'"
+done
 serve_stop
 check_done
