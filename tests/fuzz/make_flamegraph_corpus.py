@@ -4,7 +4,9 @@
 Every seed is written here by hand (no third-party fixture is copied): querier.v1
 SelectMergeStacktracesResponse bodies in Connect JSON and in protobuf, each well-formed
 or breaking one rule.  The first byte of a seed picks the codec for fuzz_flamegraph.c:
-'J' JSON, anything else protobuf (the seeds use 'P').
+'J' JSON, anything else protobuf (the seeds use 'P'); the second the max_nodes asked
+for, by its value modulo 8 (the seeds use the digits: '0' none, '1'-'3', '6' the
+explorer's 16384).
 
 Usage: tests/fuzz/make_flamegraph_corpus.py
 """
@@ -63,6 +65,27 @@ DEEP = (DEEP_NAMES, [[0, 50, 0, 0]] + [[0, 50, 1 if i == 39 else 0, i + 1] for i
 
 
 def seeds():
+    s = bodies()
+    # as the explorer asks (max_nodes 16384), and one of each well-formed answer with
+    # no max_nodes, as a merge over a split range asks
+    for name in list(s):
+        if name.startswith(("json-basic", "json-other", "json-deep", "proto-basic",
+                            "proto-other", "proto-deep")):
+            s[name + "-nodes0"] = s[name][:1] + b"0" + s[name][1:]
+        s[name] = s[name][:1] + b"6" + s[name][1:]
+    # folded as asked or not: BASIC has 2 nodes above its smallest total (30), OTHER 1
+    # ("other" is not counted), so max_nodes 2 and 1 refuse them and 3 and 2 keep them
+    for codec, enc in ((b"J", flamegraph_json), (b"P", flamegraph_pb)):
+        kind = "json" if codec == b"J" else "proto"
+        s[kind + "-basic-unfolded"] = codec + b"2" + enc(*BASIC)
+        s[kind + "-basic-folded"] = codec + b"3" + enc(*BASIC)
+        s[kind + "-other-unfolded"] = codec + b"1" + enc(*OTHER)
+        s[kind + "-other-folded"] = codec + b"2" + enc(*OTHER)
+    return s
+
+
+def bodies():
+    """The answers, each after its codec byte."""
     s = {}
     for name, fg in (("basic", BASIC), ("other", OTHER)):
         s["json-" + name] = b"J" + flamegraph_json(*fg)
