@@ -127,6 +127,17 @@ static void put_cell(struct buf *out, const char *s, size_t n, int w, bool ascii
 	buf_release(&safe);
 }
 
+/*
+ * The index of the timeline's step that holds t (0 before the first).  In uint64: from the
+ * first step's start to the end of a range of 292 years is more than INT64_MAX.
+ */
+static size_t step_index(const struct browser_state *b, int64_t t)
+{
+	if (b->tl_step <= 0 || t <= b->tl_from)
+		return 0;
+	return (size_t)(((uint64_t)t - (uint64_t)b->tl_from) / (uint64_t)b->tl_step);
+}
+
 static void draw_timeline(struct tui_app *a, int y, int w)
 {
 	static const char *const bars[] = { "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
@@ -156,9 +167,10 @@ static void draw_timeline(struct tui_app *a, int y, int w)
 
 		/* the largest step the column covers: a step is never skipped, whatever the
 		 * ratio of steps to columns */
-		idx = b->tl_step > 0 && t > b->tl_from ? (size_t)((t - b->tl_from) / b->tl_step) : 0;
-		last = b->tl_step > 0 && t2 - 1 > b->tl_from ? (size_t)((t2 - 1 - b->tl_from) / b->tl_step) : 0;
-		for (; idx <= last && idx < b->ntl; idx++)
+		idx = step_index(b, t);
+		last = step_index(b, t2 - 1);
+		/* a column before the first step (near 1678: a step's part before int64) has none */
+		for (; t2 - 1 >= b->tl_from && idx <= last && idx < b->ntl; idx++)
 			if (b->tl[idx] > v)
 				v = b->tl[idx];
 		int lvl = max > 0 && v > 0 ? (int)ceil(v / max * 8) - 1 : -1;
@@ -408,9 +420,9 @@ void browser_view_status(struct tui_app *a, struct buf *out)
 		bool gauge = profile_type_is_gauge(r->ptype);
 
 		for (k = 0; k < b->ntl; k++) {
-			int64_t t = b->tl_from + (int64_t)k * b->tl_step;
-
-			if (t >= wr.to_ns || t + b->tl_step <= wr.from_ns)
+			/* the step is in the window: its index in the window's steps */
+			if (wr.to_ns <= b->tl_from || k < step_index(b, wr.from_ns) ||
+			    k > step_index(b, wr.to_ns - 1))
 				continue;
 			sum += b->tl[k];
 			n++;

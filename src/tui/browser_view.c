@@ -123,6 +123,29 @@ static int64_t last_value_ns(const struct series_points_list *l)
 	return last;
 }
 
+/*
+ * The range a timeline of step_s is asked for: r, or r from a later step where a
+ * backend's grid (steps from r's start rounded down to a multiple of the step,
+ * backend_timeline_grid) would not fit int64: near 1678 the step holding r's start began
+ * before int64, and on a range of nearly 292 years the store's offset of a push from the
+ * first step's start overflows (query.c's tl_row).  Its first whole step then, or the next
+ * one, of the same grid as browser_range_changed's: the part before it, less than a step
+ * long, has no point.  Empty when all of r is before it.
+ */
+static struct time_range timeline_range(struct time_range r, double step_s)
+{
+	int64_t st = (int64_t)llround(step_s * 1e9), first = INT64_MIN / st * st, start, d;
+
+	if (r.from_ns < first)
+		r.from_ns = first;
+	start = r.from_ns - (r.from_ns % st + st) % st;
+	if (__builtin_sub_overflow(r.to_ns, start, &d))
+		r.from_ns = start + st;
+	if (r.from_ns > r.to_ns)
+		r.from_ns = r.to_ns;
+	return r;
+}
+
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct browse_row *x = a, *y = b;
@@ -170,10 +193,12 @@ static int cmp_service_group(const void *key, const void *g)
  */
 static int fresh_type(struct bjob *j, const struct selector *sel, const char *pt)
 {
-	struct query q = { .profile_type = pt, .selector = sel, .range = j->range };
-	struct series_points_list tl = { 0 };
 	double step = fmax((double)(j->range.to_ns - j->range.from_ns) / 120 / NS, 1);
-	int rc = j->be->ops->timeline(j->be, &q, step, "service_name", &tl);
+	struct query q = { .profile_type = pt, .selector = sel,
+			   .range = timeline_range(j->range, step) };
+	struct series_points_list tl = { 0 };
+	int rc = q.range.from_ns < q.range.to_ns ?
+		 j->be->ops->timeline(j->be, &q, step, "service_name", &tl) : 0;
 	size_t i;
 
 	if (!rc && tl.n > 1)
@@ -271,7 +296,7 @@ static int do_find_data(struct bjob *j)
 					 366 * 24 * 3600 * NS, 10 * 366 * 24 * 3600 * NS };
 	struct labelset_list ls = { 0 };
 	struct selector *sel = NULL;
-	int64_t back = 0, span, max, len = j->range.to_ns - j->range.from_ns;
+	int64_t back = 0, span, max;
 	size_t s, i, k;
 	int rc;
 
@@ -290,9 +315,9 @@ static int do_find_data(struct bjob *j)
 			span = max * FIND_MAX_PIECES;
 		if (span <= back)
 			break;
-		/* not back past 1678: a range found there must fit as t's do (twice its length
-		 * before it, browser_window.c), and the window's start in int64 */
-		if (j->range.from_ns < INT64_MIN + (2 * len + 10 * NS) + span)
+		/* not back past 1678: the window's start, and the range found in it (as long
+		 * as this one, ending in the window), must be in int64 */
+		if (j->range.from_ns < INT64_MIN + span)
 			break;
 		/* the window before the last one asked: newer data would have been found there */
 		r = (struct time_range){ j->range.to_ns - span, j->range.to_ns - back };
@@ -305,14 +330,15 @@ static int do_find_data(struct bjob *j)
 		for (i = 0; i < ls.n && i < FIND_SERIES_MAX; i++) {
 			struct series_points_list tl = { 0 };
 			const char *pt = labelset_get(&ls.v[i], "__profile_type__");
-			struct query q = { .profile_type = pt, .selector = sel, .range = r };
+			struct query q = { .profile_type = pt, .selector = sel,
+					   .range = timeline_range(r, step) };
 			int64_t last;
 
 			for (k = 0; pt && k < i; k++) /* each type once */
 				if (labelset_get(&ls.v[k], "__profile_type__") &&
 				    strcmp(labelset_get(&ls.v[k], "__profile_type__"), pt) == 0)
 					break;
-			if (!pt || k < i)
+			if (!pt || k < i || q.range.from_ns >= q.range.to_ns)
 				continue;
 			if ((rc = j->be->ops->timeline(j->be, &q, step, NULL, &tl)))
 				goto done;
@@ -340,10 +366,12 @@ done:
 static int do_timeline(struct bjob *j)
 {
 	struct selector *sel = NULL;
-	struct query q = { .profile_type = j->ptype, .selector = NULL, .range = j->range,
-			   .agg = j->agg };
+	struct query q = { .profile_type = j->ptype, .selector = NULL,
+			   .range = timeline_range(j->range, j->step_s), .agg = j->agg };
 	int rc;
 
+	if (q.range.from_ns >= q.range.to_ns)  /* all before int64's first step: no bars */
+		return 0;
 	if ((rc = make_selector(j->sel_text, j->service, &sel)))
 		return rc;
 	q.selector = sel;
@@ -461,6 +489,9 @@ static int do_breakdown(struct bjob *j)
 	if (step <= 0) /* a window across 2001-09-09 or 2033-05-18: sum what steps there are */
 		step = fmin(ceil((double)(j->range.to_ns - j->range.from_ns) / NS) + 1,
 			    TIMELINE_MAX_STEP_S);
+	q.range = timeline_range(j->range, step);
+	if (q.range.from_ns >= q.range.to_ns)  /* all before int64's first step: no values */
+		return 0;
 	if ((rc = make_selector(j->sel_text, j->service, &sel)))
 		return rc;
 	q.selector = sel;
@@ -632,7 +663,10 @@ static bool start(struct tui_app *a, enum bjob_kind kind)
 			j->ref_to = o->ref_to + shift;
 			j->live_reopen = b->live_reopen;
 		}
-		j->prev.from_ns = j->range.from_ns - (j->range.to_ns - j->range.from_ns);
+		/* P's period before, cut at 1677-09-21 (int64): no profile lies before that */
+		if (__builtin_sub_overflow(j->range.from_ns, j->range.to_ns - j->range.from_ns,
+					   &j->prev.from_ns))
+			j->prev.from_ns = INT64_MIN;
 		j->prev.to_ns = j->range.from_ns;
 		snprintf(j->label, sizeof(j->label), "%s", b->bd_label);
 		break;

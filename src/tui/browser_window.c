@@ -51,24 +51,19 @@ void browser_set_preset(struct browser_state *b, int p)
 }
 
 /*
- * Whether the browser can work on [f, t) in int64 nanoseconds: its length fits, and so do
- * twice its length (and 10 s: a step is a whole second) before and after it.  Past the
- * range the browser reaches the period before it (P), the steps that hold its ends, and
- * windows placed around a point before they are clamped (h l - = + may ask for twice the
- * window): 1700-2200 overflowed its length, 1678-1900 its first step's start, 1678-1970
- * the window + doubles and the period before P compares with.
+ * The browser reaches past its range: P's period before, the window + doubles, the step
+ * that holds either end, windows placed around a point before they are clamped.  Near
+ * 1678 or 2262 (int64 nanoseconds) those are held at the edge of int64 rather than the
+ * range refused: no profile lies outside it, so a period before cut at 1677-09-21 holds
+ * what the whole one would.  A range is refused only when its own length does not fit.
  */
-static bool range_fits(int64_t f, int64_t t)
+static int64_t sat_add(int64_t a, int64_t d)
 {
-	int64_t len, room;
+	int64_t r;
 
-	if (f < 0 && t > INT64_MAX + f)  /* t - f would overflow */
-		return false;
-	len = t - f;
-	if (len > (INT64_MAX - 10 * NS) / 2)
-		return false;
-	room = 2 * len + 10 * NS;
-	return f >= INT64_MIN + room && t <= INT64_MAX - room;
+	if (__builtin_add_overflow(a, d, &r))
+		return d < 0 ? INT64_MIN : INT64_MAX;
+	return r;
 }
 
 /* t: "FROM TO" (now-3h now-1h, 1h, RFC 3339, Unix s/ms/us/ns); TO may be left out (now).
@@ -84,13 +79,12 @@ static int range_set(struct browser_state *b, const char *from, const char *to)
 
 	if ((rc = timeparse(to, now, &t)) || (from && (rc = timeparse(from, now, &f))))
 		return rc;
-	if (!from)  /* near 1678: the hour is cut, and range_fits refuses what is left */
+	if (!from)  /* near 1678: the hour is cut at 1677-09-21 */
 		f = t >= INT64_MIN + 3600 * NS ? t - 3600 * NS : INT64_MIN;
 	if (f >= t)
 		return err_set(ERR_PARSE, "the range is empty: FROM must come before TO");
-	if (!range_fits(f, t))
-		return err_set(ERR_PARSE, "the range is too long: twice its length must fit "
-					  "either side in 1678-2262");
+	if (f < 0 && t > INT64_MAX + f)  /* t - f would overflow */
+		return err_set(ERR_PARSE, "the range is too long: at most 292 years");
 	b->from_ns = f;
 	b->to_ns = t;
 	b->win_from = b->win_to = 0;
@@ -137,13 +131,27 @@ double browser_timeline_step_s(const struct browser_state *b)
 	return step_s;
 }
 
+/*
+ * The start of the step holding t.  The differences are taken in uint64: a range of 292
+ * years is more than INT64_MAX from the start of its first step to its end.  A step that
+ * begins before int64 (near 1678, where the first whole step is the timeline's first,
+ * browser_range_changed) starts at INT64_MIN.
+ */
 int64_t browser_step_start(const struct browser_state *b, int64_t t)
 {
-	int64_t st = b->tl_step, d = t - b->tl_from;
+	uint64_t st = (uint64_t)b->tl_step, d, back;
 
-	if (st <= 0)
+	if (b->tl_step <= 0)
 		return t;
-	return b->tl_from + (d / st - (d % st < 0 ? 1 : 0)) * st;
+	if (t >= b->tl_from) {
+		d = (uint64_t)t - (uint64_t)b->tl_from;
+		return (int64_t)((uint64_t)b->tl_from + d / st * st);  /* in [tl_from, t] */
+	}
+	d = (uint64_t)b->tl_from - (uint64_t)t;
+	back = (d / st + (d % st != 0)) * st;
+	if (back > (uint64_t)b->tl_from - (uint64_t)INT64_MIN)
+		return INT64_MIN;
+	return (int64_t)((uint64_t)b->tl_from - back);
 }
 
 struct time_range browser_window(const struct browser_state *b)
@@ -155,7 +163,7 @@ struct time_range browser_window(const struct browser_state *b)
 	r.from_ns = browser_step_start(b, b->win_from);
 	r.to_ns = browser_step_start(b, b->win_to);
 	if (r.to_ns < b->win_to)
-		r.to_ns += b->tl_step;
+		r.to_ns = sat_add(r.to_ns, b->tl_step);  /* the step's end: near 2262, held */
 	if (r.from_ns < b->from_ns)
 		r.from_ns = b->from_ns;
 	if (r.to_ns > b->to_ns)
@@ -180,42 +188,47 @@ static void ensure_window(struct browser_state *b)
 	}
 }
 
-static void clamp_window(struct browser_state *b)
+/* The window of len (the range's at most) moved inside the range, its length kept. */
+static void clamp_len(struct browser_state *b, int64_t len)
 {
-	int64_t len = b->win_to - b->win_from;
-
-	if (len <= 0)
-		return;
 	if (len > b->to_ns - b->from_ns)
 		len = b->to_ns - b->from_ns;
 	if (b->win_from < b->from_ns)
 		b->win_from = b->from_ns;
-	if (b->win_from + len > b->to_ns)
+	if (b->win_from > b->to_ns - len)  /* not win_from + len: past int64 near 2262 */
 		b->win_from = b->to_ns - len;
 	b->win_to = b->win_from + len;
+}
+
+static void clamp_window(struct browser_state *b)
+{
+	if (b->win_to > b->win_from)
+		clamp_len(b, b->win_to - b->win_from);
 }
 
 /*
  * The window of about len around mid, in whole steps of the timeline (at least one; any
  * length before a timeline is read), within the range: keys move and size it by steps, so
  * that the bars it shows are those its numbers add up and Enter opens (browser_window()).
+ * Placed before it is clamped, it may begin before int64 or end past it: held there.
  */
 static void place_window(struct browser_state *b, int64_t mid, int64_t len)
 {
-	int64_t st = b->tl_step;
+	int64_t st = b->tl_step, range = b->to_ns - b->from_ns;
 
+	if (len > range)
+		len = range;
 	if (st > 0) {
 		int64_t n = len / st + (len % st >= st / 2 ? 1 : 0);
 
 		if (n < 1)
 			n = 1;
-		len = n * st;
-		b->win_from = browser_step_start(b, mid) - n / 2 * st;
+		len = n > range / st ? range : n * st;
+		b->win_from = sat_add(browser_step_start(b, mid), -(n / 2 * st));
 	} else {
-		b->win_from = mid - len / 2;
+		b->win_from = sat_add(mid, -(len / 2));
 	}
-	b->win_to = b->win_from + len;
-	clamp_window(b);
+	clamp_len(b, len);
 }
 
 void browser_range_changed(struct browser_state *b)
@@ -235,7 +248,12 @@ void browser_range_changed(struct browser_state *b)
 	b->range_gen++;  /* a timeline still being read for the old range is dropped */
 	st = (int64_t)(browser_timeline_step_s(b) * NS);
 	b->tl_step = st;
-	b->tl_from = b->from_ns - (b->from_ns % st + st) % st;
+	/* near 1678 the step holding from began before int64: the first whole one int64
+	 * holds is the timeline's first (browser_view.c asks from it) */
+	if (b->from_ns < INT64_MIN / st * st)
+		b->tl_from = INT64_MIN / st * st;
+	else
+		b->tl_from = b->from_ns - (b->from_ns % st + st) % st;
 }
 
 void browser_range_follow(struct browser_state *b)
@@ -291,8 +309,8 @@ bool browser_window_key(struct tui_app *a, int key)
 		step = (b->win_to - b->win_from) / 4;
 		if (b->tl_step > 0)
 			step = (step / b->tl_step > 0 ? step / b->tl_step : 1) * b->tl_step;
-		place_window(b, b->win_from + (b->win_to - b->win_from) / 2 +
-					(key == 'h' || key == KEY_LEFT ? -step : step),
+		place_window(b, sat_add(b->win_from + (b->win_to - b->win_from) / 2,
+					key == 'h' || key == KEY_LEFT ? -step : step),
 			     b->win_to - b->win_from);
 		return true;
 	}
@@ -304,7 +322,8 @@ bool browser_window_key(struct tui_app *a, int key)
 		ensure_window(b);
 		len = b->win_to - b->win_from;
 		mid = b->win_from + len / 2;
-		len = key == '-' ? len / 2 : len * 2;
+		/* doubled: the range at most (place_window) */
+		len = key == '-' ? len / 2 : len > INT64_MAX / 2 ? INT64_MAX : len * 2;
 		if (len < NS)
 			len = NS;
 		place_window(b, mid, len);

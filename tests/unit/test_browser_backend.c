@@ -18,6 +18,8 @@
  *    pieces): data two days back is found; a selector with nothing costs a few dozen
  *    requests (over 4,000 when it looked ten years back) and the message says how far
  *    it looked; from a range near 1678 it stops there;
+ *  - long ranges (now-292y, 1678-1900): the timeline, P's period before cut at 1678,
+ *    the search for data;
  *  - tui_app_new failing on a backend (a theme that is not there, a bad --focus): the
  *    backend is closed by the failed call (the app owns it from the call on);
  *  - Esc while the opened profile's call tree is built: the job stops inside it;
@@ -584,6 +586,74 @@ static void test_find_stops_at_1678(void **state)
 	store_close(s);
 }
 
+/*
+ * Long ranges 8b79472 refused because what the browser reaches past them might not fit
+ * int64 (t now-292y, --from 1900 and 1678-1900: "twice its length must fit either side in
+ * 1678-2262").  Taken now, they draw their pushes: near 1678 the timeline starts at the
+ * first whole step int64 holds (a backend's grid would start before it: UBSan's signed
+ * overflow in backend_timeline_grid), on 292 years at the step after the one holding its
+ * start (the store's offset of a push from that one overflowed in tl_row).  P's period
+ * before is cut at 1677-09-21, before which no profile lies: now-292y's holds the push of
+ * 1700, the others none.  The search for data from a range of 192 years looks ten years
+ * back (twice its length overflowed there), and from one near 1678 stops there.
+ */
+static void test_long_ranges(void **state)
+{
+	static const char *const before_none = "the period before the window has no data to "
+					       "compare with";
+	static const struct { const char *range, *p_says; } ranges[] = {
+		/* its period before, 1677-09-21 to 1734, holds the push of 1700 */
+		{ "now-292y", "compared with the period before" },
+		{ "1900-01-01T00:00:00Z", NULL },
+		{ "1678-01-01T00:00:00Z 1900-01-01T00:00:00Z", NULL },
+	};
+	static const char *const empty[][2] = {
+		{ "now-292y now-100y", "in the last 10 y" },
+		{ "1678-01-01T00:00:00Z 1690-01-01T00:00:00Z", "(not back past 1678)" },
+	};
+	struct store *s = ts_open_new("long-ranges.db");
+	struct prof *cpu = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct offscreen o;
+	struct tui_app *a;
+	const char *t;
+	size_t i, k;
+
+	(void)state;
+	ts_write_or_fail(s, "app", cpu, time_now_ns() - 600 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "app", cpu, -8520000000LL * SEC, NULL, NULL);  /* 1700-01-05 */
+	prof_free(cpu);
+	a = tb_app_on(s, NULL);
+	o = screen_open(24, 100);
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		if (browser_view_set_range(a, ranges[i].range))
+			fail_msg("t %s: %s", ranges[i].range, err_last());
+		t = screen_text(a, &o);  /* draws the timeline: its width sets the steps */
+		assert_int_equal(a->br.nrows, 2);  /* samples and cpu */
+		for (k = 0; k < a->br.ntl && a->br.tl[k] == 0; k++)
+			;
+		if (k == a->br.ntl) {
+			print_screen(t);
+			fail_msg("t %s: the timeline has no push", ranges[i].range);
+		}
+		tui_app_key(a, 'P');
+		if (strcmp(a->message, ranges[i].p_says ? ranges[i].p_says : before_none))
+			fail_msg("t %s, P: '%s'", ranges[i].range, a->message);
+		if (ranges[i].p_says) {
+			assert_true(a->diff);
+			tui_app_key(a, 'T');  /* back to the browser */
+		}
+	}
+	for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		assert_int_equal(browser_view_set_range(a, empty[i][0]), 0);
+		assert_int_equal(browser_view_set_selector(a, "{}"), 0);
+		if (!strstr(a->message, empty[i][1]))
+			fail_msg("t %s: '%s'", empty[i][0], a->message);
+	}
+	screen_close(&o);
+	tui_app_free(a);
+	store_close(s);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* 17: the backend is the app's from the call on, errors included                        */
 
@@ -860,6 +930,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_find_newest_ranged),
 		cmocka_unit_test(test_find_newest_limited),
 		cmocka_unit_test(test_find_stops_at_1678),
+		cmocka_unit_test(test_long_ranges),
 		cmocka_unit_test(test_damaged_part),
 		cmocka_unit_test(test_last_push_every_row),
 		cmocka_unit_test(test_last_push_no_groups),

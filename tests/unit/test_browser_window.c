@@ -6,8 +6,8 @@
  *    steps shown are those it then covers;
  *  - a new range drops the old range's timeline, and a window placed before the new one
  *    arrives is already in the new steps;
- *  - a range whose length, or the steps and the period before it, int64 cannot hold is
- *    refused (1700-2200); one near 1678 or 2262 is worked on with every window key;
+ *  - a range whose length int64 cannot hold is refused (1700-2200); one near 1678 or
+ *    2262, or of 292 years, is worked on with every window key;
  *  - the header's length of a range is in t's units (now-4y: "4 y", a year of 365 days).
  *
  * The window with a store behind it (the timeline's sum and average, what Enter opens):
@@ -98,44 +98,77 @@ static int set_range(struct tui_app *a, const char *from, const char *to)
 	return browser_view_set_first(a, from, to, AGG_AUTO);
 }
 
+/* The window on screen, what Enter opens: inside the range, not empty. */
+static void assert_window_in_range(const struct tui_app *a, const char *from, const char *to,
+				   char key)
+{
+	struct time_range w = browser_window(&a->br);
+
+	if (!(a->br.from_ns <= w.from_ns && w.from_ns < w.to_ns && w.to_ns <= a->br.to_ns))
+		fail_msg("t %s %s, key %c: window [%lld, %lld) of [%lld, %lld)", from, to, key,
+			 (long long)w.from_ns, (long long)w.to_ns, (long long)a->br.from_ns,
+			 (long long)a->br.to_ns);
+}
+
 /*
- * A range the browser's arithmetic cannot hold is refused in one line: 1700-2200 (its
- * length overflowed int64: UBSan's signed overflow, a plain build's "timeline:
- * 15778454400 steps"), 1678-1900 (it fits, but its first step began before what int64
- * holds) and 1678-1970 (+ doubled it past int64, and P's period before began there).  What is taken, up to the edges of 1678 and 2262, is worked on with every key
- * that moves or sizes the window, inside the range.
+ * A range is refused only when its own length does not fit int64 (1700-2200: UBSan's
+ * signed overflow, a plain build's "timeline: 15778454400 steps").  One that fits is
+ * taken up to the edges of 1678 and 2262, and a long one that ends now (--from 1900,
+ * now-120y, now-292y), which 8b79472 refused because P's period before and +'s doubled
+ * window could reach past int64: those are held at its edges now.  Every key that moves
+ * or sizes the window keeps it inside the range (UBSan: no overflow), at the default
+ * width's steps and at 200 columns', and + grows it to the whole range.
  */
 static void test_range_fits(void **state)
 {
-	static const char *const keys = "+++=h-l-hhll0+";
+	static const char *const keys = "+++=h-l-hhll0+--------hhhhhhhhhhllllllllll------"
+					"llllllllll+";
 	static const char *const ok[][2] = {
 		{ "0", "now" },
 		{ "1678-01-01T00:00:00Z", "1678-01-01T01:00:00Z" },
 		{ "2262-04-10T00:00:00Z", "2262-04-10T12:00:00Z" },
 		{ "1900-01-01T00:00:00Z", "2000-01-01T00:00:00Z" },
+		{ "1900-01-01T00:00:00Z", "now" },
+		{ "now-120y", "now" },
+		{ "now-292y", "now" },
+		{ "1678-01-01T00:00:00Z", "1970-01-01T00:00:00Z" },
+		{ "1678-01-01T00:00:00Z", "1900-01-01T00:00:00Z" },
+		{ "1678-01-01T00:00:00Z", "1678-01-02T00:00:00Z" },
+		{ "1970-01-02T00:00:00Z", "2262-04-11T00:00:00Z" },
+		{ "1824-01-01T00:00:00Z", "2115-12-01T00:00:00Z" },
+		{ NULL, "1677-09-21T00:30:00Z" },
 	};
 	struct tui_app *a = calloc(1, sizeof(*a));
 	struct time_range w;
 	size_t i, k;
+	int width;
 
 	(void)state;
 	assert_non_null(a);
 	assert_int_equal(set_range(a, "2026-11-21T05:00:00Z", "2026-11-21T06:00:00Z"), 0);
 	assert_int_not_equal(set_range(a, "1700-01-01T00:00:00Z", "2200-01-01T00:00:00Z"), 0);
 	assert_non_null(strstr(err_last(), "too long"));
-	assert_int_not_equal(set_range(a, "1678-01-01T00:00:00Z", "1970-01-01T00:00:00Z"), 0);
-	assert_int_not_equal(set_range(a, "1678-01-01T00:00:00Z", "1900-01-01T00:00:00Z"), 0);
-	assert_int_not_equal(set_range(a, NULL, "1677-09-21T00:30:00Z"), 0);
+	assert_int_not_equal(set_range(a, "now-293y", "now"), 0);
 	/* refused: the range stays */
 	tu_assert_i64(a->br.to_ns - a->br.from_ns, 3600 * SEC);
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		if (set_range(a, ok[i][0], ok[i][1]))
-			fail_msg("t %s %s: %s", ok[i][0], ok[i][1], err_last());
-		for (k = 0; keys[k]; k++) {
-			browser_window_key(a, keys[k]);
+	for (width = 0; width <= 200; width += 200) {
+		a->br.tl_w = width;  /* the timeline's columns: its steps (0: 60 of them) */
+		for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+			if (set_range(a, ok[i][0], ok[i][1]))
+				fail_msg("t %s %s: %s", ok[i][0] ? ok[i][0] : "-", ok[i][1],
+					 err_last());
+			/* the step holding the range's start: before it, in int64 */
+			assert_true(browser_step_start(&a->br, a->br.from_ns) <= a->br.from_ns);
+			for (k = 0; keys[k]; k++) {
+				browser_window_key(a, keys[k]);
+				assert_window_in_range(a, ok[i][0] ? ok[i][0] : "-", ok[i][1],
+						       keys[k]);
+			}
+			for (k = 0; k < 16; k++)
+				browser_window_key(a, '+');
 			w = browser_window(&a->br);
-			assert_true(a->br.from_ns <= w.from_ns && w.from_ns < w.to_ns &&
-				    w.to_ns <= a->br.to_ns);
+			tu_assert_i64(w.from_ns, a->br.from_ns);
+			tu_assert_i64(w.to_ns, a->br.to_ns);
 		}
 	}
 	browser_set_preset(&a->br, 2);  /* frees the timeline state it replaces */
