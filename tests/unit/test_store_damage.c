@@ -370,6 +370,49 @@ static void test_average_huge_count(void **state)
 	free(pt);
 }
 
+/* Appends v as LEB128 at raw + *n. */
+static void raw_uv(unsigned char *raw, size_t *n, uint64_t v)
+{
+	for (; v >= 0x80; v >>= 7)
+		raw[(*n)++] = (unsigned char)(v | 0x80);
+	raw[(*n)++] = (unsigned char)v;
+}
+
+/*
+ * A store `name` with the profile "main;work 3" at T0 and T0 + 100 s whose blobs are
+ * both raw[0..nraw) (freed here) in one zstd frame of at most max_z bytes: a few
+ * kilobytes that decode to hundreds of megabytes.  Opened, with its backend; returns
+ * the profile type (the caller frees it).
+ */
+static char *make_bomb_store(const char *name, unsigned char *raw, size_t nraw, size_t max_z,
+			     struct store **s, struct backend **b)
+{
+	struct prof *p = tu_decode_str("main;work 3\n");
+	size_t bound = ZSTD_compressBound(nraw), nz, i;
+	struct buf sql = BUF_INIT;
+	unsigned char *z = malloc(bound);
+	char *pt;
+
+	assert_non_null(z);
+	nz = ZSTD_compress(z, bound, raw, nraw, 1);
+	assert_false(ZSTD_isError(nz));
+	assert_true(nz <= max_z);
+	free(raw);
+	assert_int_equal(buf_puts(&sql, "UPDATE profiles SET data=x'5a"), 0);
+	for (i = 0; i < nz; i++)
+		assert_int_equal(buf_printf(&sql, "%02x", z[i]), 0);
+	assert_int_equal(buf_puts(&sql, "'"), 0);
+	free(z);
+	make_store(name, p);
+	ts_sql_exec(name, sql.data);
+	buf_release(&sql);
+	assert_int_equal(store_open(tu_tmp_path(name), 0, s), 0);
+	*b = ts_backend_of(*s);
+	pt = ts_ptype_of(p, 0, NULL);
+	prof_free(p);
+	return pt;
+}
+
 /*
  * A blob of a few kilobytes whose zstd frame decodes to 100 M empty label sets (one
  * byte each): a merge reserved 32 B a set before reading one (3.2 GB; the reviewer's
@@ -379,96 +422,58 @@ static void test_average_huge_count(void **state)
 static void test_repeated_sets_bomb(void **state)
 {
 	const size_t nsets = (size_t)100 << 20;
-	struct prof *p = tu_decode_str("main;work 3\n");
-	char *pt = ts_ptype_of(p, 0, NULL);
-	unsigned char *raw = calloc(nsets + 16, 1), *z;
-	size_t nraw = 0, nz, bound, i;
-	struct buf sql = BUF_INIT;
+	unsigned char *raw = calloc(nsets + 16, 1);
+	size_t nraw = 0;
 	struct store *s;
 	struct backend *b;
+	char *pt;
 
 	(void)state;
 	assert_non_null(raw);
-	raw[nraw++] = 1;  /* version */
-	raw[nraw++] = 0;  /* period */
-	for (i = nsets; i >= 0x80; i >>= 7)  /* nsets, then that many empty sets (zeros) */
-		raw[nraw++] = (unsigned char)(i | 0x80);
-	raw[nraw++] = (unsigned char)i;
+	raw_uv(raw, &nraw, 1);      /* version */
+	raw_uv(raw, &nraw, 0);      /* period */
+	raw_uv(raw, &nraw, nsets);  /* then that many empty sets (zeros) */
 	nraw += nsets;
-	raw[nraw++] = 0;  /* no entries */
-	raw[nraw++] = 1;  /* gcd */
-	bound = ZSTD_compressBound(nraw);
-	assert_non_null(z = malloc(bound));
-	nz = ZSTD_compress(z, bound, raw, nraw, 1);
-	assert_false(ZSTD_isError(nz));
-	assert_true(nz < 16384);
-	free(raw);
-	assert_int_equal(buf_puts(&sql, "UPDATE profiles SET data=x'5a"), 0);
-	for (i = 0; i < nz; i++)
-		assert_int_equal(buf_printf(&sql, "%02x", z[i]), 0);
-	assert_int_equal(buf_puts(&sql, "'"), 0);
-	free(z);
-	make_store("bomb.db", p);
-	ts_sql_exec("bomb.db", sql.data);
-	buf_release(&sql);
-	assert_int_equal(store_open(tu_tmp_path("bomb.db"), 0, &s), 0);
-	b = ts_backend_of(s);
+	raw_uv(raw, &nraw, 0);      /* no entries */
+	raw_uv(raw, &nraw, 1);      /* gcd */
+	pt = make_bomb_store("bomb.db", raw, nraw, 16384, &s, &b);
 	as_limit();
 	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
 	assert_msg_has("corrupt profile data", "label set 1 repeats set 0");
 	as_unlimit();
 	backend_close(b);
 	store_close(s);
-	prof_free(p);
 	free(pt);
 }
 
 /*
  * A few kilobytes of zstd declaring 100 M entries (stack + 1, value 1: each two bytes),
- * on a service of four stacks: a merge reserved 16 B an entry (1.6 GB) and hashed them
- * all before finding the stacks missing.  Distinct (stack, set) pairs of four stacks are
- * at most four a set: ERR_CORRUPT before the entries are allocated.
+ * on a service of three stacks: a merge reserved 16 B an entry (1.6 GB) and hashed them
+ * all before finding the stacks missing, and retention failed its pass out of memory.
+ * Distinct (stack, set) pairs of three stacks are at most three a set: ERR_CORRUPT
+ * before the entries are allocated, and retention goes around it.
  */
 static void test_entry_count_bomb(void **state)
 {
 	const size_t n = (size_t)100 << 20;
+	unsigned char *raw = malloc(2 * n + 32);
+	size_t nraw = 0;
 	uint64_t nret;
-	struct prof *p = tu_decode_str("main;work 3\n");
-	char *pt = ts_ptype_of(p, 0, NULL);
-	unsigned char *raw = malloc(2 * n + 32), *z;
-	size_t nraw = 0, nz, bound, i;
-	struct buf sql = BUF_INIT;
 	struct store *s;
 	struct backend *b;
+	char *pt;
 
 	(void)state;
 	assert_non_null(raw);
-	raw[nraw++] = 1;  /* version */
-	raw[nraw++] = 0;  /* period */
-	raw[nraw++] = 0;  /* no label sets */
-	for (i = n; i >= 0x80; i >>= 7)
-		raw[nraw++] = (unsigned char)(i | 0x80);
-	raw[nraw++] = (unsigned char)i;
-	raw[nraw++] = 1;  /* gcd */
+	raw_uv(raw, &nraw, 1);  /* version */
+	raw_uv(raw, &nraw, 0);  /* period */
+	raw_uv(raw, &nraw, 0);  /* no label sets */
+	raw_uv(raw, &nraw, n);
+	raw_uv(raw, &nraw, 1);  /* gcd */
 	memset(raw + nraw, 1, n);      /* stack deltas */
 	memset(raw + nraw + n, 2, n);  /* values: zigzag 1 */
 	nraw += 2 * n;
-	bound = ZSTD_compressBound(nraw);
-	assert_non_null(z = malloc(bound));
-	nz = ZSTD_compress(z, bound, raw, nraw, 1);
-	assert_false(ZSTD_isError(nz));
-	assert_true(nz < 32768);
-	free(raw);
-	assert_int_equal(buf_puts(&sql, "UPDATE profiles SET data=x'5a"), 0);
-	for (i = 0; i < nz; i++)
-		assert_int_equal(buf_printf(&sql, "%02x", z[i]), 0);
-	assert_int_equal(buf_puts(&sql, "'"), 0);
-	free(z);
-	make_store("entries.db", p);
-	ts_sql_exec("entries.db", sql.data);
-	buf_release(&sql);
-	assert_int_equal(store_open(tu_tmp_path("entries.db"), 0, &s), 0);
-	b = ts_backend_of(s);
+	pt = make_bomb_store("entries.db", raw, nraw, 32768, &s, &b);
 	as_limit();
 	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
 	assert_msg_has("corrupt profile data: 104857600 entries", "service's 3 stacks times 1");
@@ -479,7 +484,6 @@ static void test_entry_count_bomb(void **state)
 	as_unlimit();
 	backend_close(b);
 	store_close(s);
-	prof_free(p);
 	free(pt);
 }
 
