@@ -4,6 +4,11 @@
  * src/store/querier_*.c includes it.
  *
  * Errors follow err.h: qs_fail*() fill the reply, set err_last() and return the code.
+ *
+ * Ownership: profiles handed out in *out (qs_empty_prof, qs_merge) are the caller's
+ * (prof_free); qs_header's answer is borrowed from the request and lives as long as it;
+ * qs_flamegraph fills a caller's flamebearer (flamebearer_release), whose names may point
+ * into p, as flamebearer.h says.
  */
 #ifndef SMOLDER_QUERIER_INT_H
 #define SMOLDER_QUERIER_INT_H
