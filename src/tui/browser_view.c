@@ -401,22 +401,39 @@ static int merge_one(struct bjob *j, struct time_range r, struct prof **out)
 	return rc;
 }
 
-/* 1 when q finds profiles, 0 when it finds none (ERR_NOTFOUND), or a negative code. */
+/*
+ * 1 when q's selector has series of its profile type with profiles in its range, 0 when
+ * it has none, or a negative code.  A list of the profile types the selector's series
+ * have there (backend_ops.series cut to __profile_type__: a few sets), which the store
+ * answers from its index and a server in one request, not a merge of the side.
+ */
 static int side_has_data(struct bjob *j, const struct query *q)
 {
-	struct prof *p = NULL;
-	int rc = j->be->ops->merge_tree(j->be, q, j->max_nodes, &p, NULL);
+	static const char *const names[] = { "__profile_type__" };
+	struct labelset_list ls = { 0 };
+	size_t len = profile_type_id_len(q->profile_type), i;
+	int rc, found = 0;
 
-	prof_free(p);
-	return rc == ERR_NOTFOUND ? 0 : rc ? rc : 1;
+	if (atomic_load(&j->job.cancel))  /* Esc between the two sides */
+		return err_set(ERR_CANCELLED, "cancelled");
+	rc = j->be->ops->series(j->be, q->selector, names, 1, q->range, &ls);
+	for (i = 0; !rc && !found && i < ls.n; i++) {
+		const char *pt = labelset_get(&ls.v[i], "__profile_type__");
+
+		found = pt && profile_type_id_len(pt) == len && memcmp(pt, q->profile_type, len) == 0;
+	}
+	labelset_list_release(&ls);
+	return rc ? rc : found;
 }
 
 /*
- * The comparison found no data on a side: which one, each side asked alone (the window
- * first).  backend_diff stops at the first side without data (the store's merges the
+ * The comparison found no data on a side: which one, each side's series asked for (the
+ * window first).  backend_diff stops at the first side without data (the store's merges the
  * period before first) and its not-found does not say which: an empty window read as an
- * empty period before, whose bars were on screen.  Both sides with data (a not-found of
- * another kind): its own message.
+ * empty period before, whose bars were on screen.  Merging each side again in full only to
+ * choose the message read both sides' profiles once more.  Both sides with series (the
+ * not-found of a call path Z chose, or of sample labels the selector names that the
+ * side's profiles lack): its own message.
  */
 static int compare_not_found(struct bjob *j, const struct query *base, const struct query *cur)
 {

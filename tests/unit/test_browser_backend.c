@@ -20,6 +20,8 @@
  *    it looked; from a range near 1678 it stops there;
  *  - long ranges (now-292y, 1678-1900): the timeline, P's period before cut at 1678,
  *    the search for data;
+ *  - P on a side without data asks the series which side, merging nothing more; Esc
+ *    while it asks stops it;
  *  - tui_app_new failing on a backend (a theme that is not there, a bad --focus): the
  *    backend is closed by the failed call (the app owns it from the call on);
  *  - Esc while the opened profile's call tree is built: the job stops inside it;
@@ -88,6 +90,7 @@ struct slow_be {
 	int fail_series;         /* 1: series fail; 2: they are cancelled (Esc) */
 	bool no_groups;          /* timelines grouped by a label answer no series, as the
 				  * remote backend does when SelectSeries has no points */
+	atomic_int merges;       /* merges asked for (merge and merge_tree) */
 };
 
 typedef int (*piece_fn)(struct backend *in, struct time_range r, void *ctx);
@@ -135,6 +138,7 @@ static void slow_wait(struct slow_be *s, const struct query *q)
 {
 	size_t i, len = 0;
 
+	atomic_fetch_add(&s->merges, 1);
 	atomic_fetch_add(&s->in_merge, 1);
 	for (i = 0; i < (size_t)(s->limit_s ? s->limit_s : 3) * 100 && atomic_load(&s->gate); i++)
 		usleep(10000);
@@ -654,6 +658,54 @@ static void test_long_ranges(void **state)
 	store_close(s);
 }
 
+/*
+ * P on a window, or a period before, without data: which side is empty is asked of the
+ * series, not merged.  42f45ac merged each side again in full after backend_diff's
+ * not-found, only to choose the message (four merges where the store's diff had stopped
+ * after two, a 7 d range's profiles read twice more).  The three messages stay; an Esc
+ * while the sides are asked about stops the job there, without merging.
+ */
+static void test_compare_empty_side_cheap(void **state)
+{
+	static const struct { int from_min, to_min; const char *said; } cases[] = {
+		{ 15, 0, "the window has no data to compare with the period before" },
+		{ 55, 45, "the period before the window has no data to compare with" },
+		{ 10, 5, "neither the window nor the period before it has data" },
+	};
+	struct store *s = ts_open_new("cmp-cheap.db");
+	struct prof *cpu = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct slow_be slow;
+	struct tui_app *a;
+	int64_t now = time_now_ns();
+	size_t i;
+	int merges;
+
+	(void)state;
+	for (i = 0; i < 4; i++)  /* 50, 40, 30 and 20 min ago */
+		ts_write_or_fail(s, "app", cpu, now - (50 - 10 * (int64_t)i) * 60 * SEC, NULL, NULL);
+	prof_free(cpu);
+	slow_init(&slow, s);
+	a = tb_app_on_backend(&slow.base, NULL);
+	assert_non_null(strstr(a->br.rows[a->br.row].ptype, ":cpu:"));
+	for (i = 0; i <= sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t c = i < sizeof(cases) / sizeof(cases[0]) ? i : 0;
+
+		if (i == sizeof(cases) / sizeof(cases[0]))
+			slow.fail_series = 2;  /* Esc while the window's series are asked for */
+		a->br.win_from = a->br.to_ns - cases[c].from_min * 60 * SEC;
+		a->br.win_to = a->br.to_ns - cases[c].to_min * 60 * SEC;
+		merges = atomic_load(&slow.merges);
+		tui_app_key(a, 'P');
+		if (atomic_load(&slow.merges) - merges > 2)
+			fail_msg("P on [now-%d min, now-%d min]: %d merges", cases[c].from_min,
+				 cases[c].to_min, atomic_load(&slow.merges) - merges);
+		assert_string_equal(a->message, i == c ? cases[c].said : "cancelled");
+		assert_false(a->diff);
+	}
+	tui_app_free(a);
+	store_close(s);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* 17: the backend is the app's from the call on, errors included                        */
 
@@ -931,6 +983,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_find_newest_limited),
 		cmocka_unit_test(test_find_stops_at_1678),
 		cmocka_unit_test(test_long_ranges),
+		cmocka_unit_test(test_compare_empty_side_cheap),
 		cmocka_unit_test(test_damaged_part),
 		cmocka_unit_test(test_last_push_every_row),
 		cmocka_unit_test(test_last_push_no_groups),
