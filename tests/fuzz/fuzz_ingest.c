@@ -10,6 +10,13 @@
  *   then          the query string up to the first '\n', the Content-Type up to the
  *                 next '\n' (missing: none), and the rest is the body.
  *
+ * With bit 3 the query line is cut at each '&' into up to FUZZ_MAX_PARAMS parameters,
+ * each at its first '=' into name and value (no '=': an empty value), and nothing is
+ * unescaped: they stand for what libmicrohttpd hands over already decoded, so a value
+ * may hold any byte, NUL included (its value_len counts them).  Every parameter /ingest
+ * reads (name, format, from, until, spyName, sampleRate; units and aggregationType are
+ * sent and unused, as upstream) can come this way as well as in the raw string.
+ *
  * Contract checked: 0 with status 200, or a negative ERR_* code with a 4xx (or 500)
  * status, a code, a non-empty one-line reason and no items; every item has __name__ and
  * service_name, none of the names the store derives, and a profile whose call tree and
@@ -44,8 +51,13 @@ static void check_item(const struct ingest_item *it)
 	fuzz_check_profile(it->prof);
 }
 
-/* The next line of [*p, end): returns a NUL-terminated copy (malloc'd). */
-static char *take_line(const uint8_t **p, const uint8_t *end, int *found)
+#define FUZZ_MAX_PARAMS 16
+
+/*
+ * The next line of [*p, end): returns a NUL-terminated copy (malloc'd) of *len bytes
+ * (len may be NULL).
+ */
+static char *take_line(const uint8_t **p, const uint8_t *end, int *found, size_t *len)
 {
 	const uint8_t *nl = memchr(*p, '\n', (size_t)(end - *p));
 	size_t n = nl ? (size_t)(nl - *p) : (size_t)(end - *p);
@@ -55,15 +67,46 @@ static char *take_line(const uint8_t **p, const uint8_t *end, int *found)
 		abort();
 	memcpy(s, *p, n);
 	s[n] = '\0';
+	if (len)
+		*len = n;
 	*found = nl != NULL;
 	*p = nl ? nl + 1 : end;
 	return s;
 }
 
+/*
+ * line[0..len) cut in place into params (see the header): each '&' and each parameter's
+ * first '=' become NULs.  Returns how many.
+ */
+static size_t split_params(char *line, size_t len, struct ingest_param *params)
+{
+	size_t n = 0, i = 0, j, k;
+
+	while (i <= len && n < FUZZ_MAX_PARAMS) {
+		char *amp = memchr(line + i, '&', len - i);
+
+		j = amp ? (size_t)(amp - line) : len;
+		line[j] = '\0';
+		params[n].name = line + i;
+		params[n].value = line + j;
+		params[n].value_len = 0;
+		for (k = i; k < j; k++)
+			if (line[k] == '=') {
+				line[k] = '\0';
+				params[n].value = line + k + 1;
+				params[n].value_len = j - k - 1;
+				break;
+			}
+		n++;
+		i = j + 1;
+	}
+	return n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ingest_header headers[4];
-	struct ingest_param params[1];
+	struct ingest_param params[FUZZ_MAX_PARAMS];
 	struct ingest_limits lim;
 	struct ingest_request rq;
 	struct ingest_result res;
@@ -72,22 +115,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t mode = size ? data[0] : 0;
 	char *query, *ctype;
 	int found_q, found_ct, rc;
-	size_t i, nh = 0;
+	size_t i, nh = 0, qlen;
 
 	err_clear();
 	ingest_limits_default(&lim);
 	lim.max_profile_bytes = (size_t)1 << 20;  /* keeps each run quick */
-	query = take_line(&p, end, &found_q);
-	ctype = take_line(&p, end, &found_ct);
+	query = take_line(&p, end, &found_q, &qlen);
+	ctype = take_line(&p, end, &found_ct, NULL);
 	memset(&rq, 0, sizeof(rq));
 	rq.method = mode & 4 ? "GET" : "POST";
 	rq.path = mode & 1 ? "/push.v1.PusherService/Push" : "/ingest";
 	if (mode & 8) {
-		params[0].name = "name";
-		params[0].value = query;
-		params[0].value_len = 0;
 		rq.params = params;
-		rq.nparams = 1;
+		rq.nparams = split_params(query, qlen, params);
 	} else {
 		rq.query = query;
 	}

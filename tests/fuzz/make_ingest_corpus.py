@@ -7,7 +7,8 @@ bodies and push.v1 messages, framed as fuzz_ingest.c splits its input:
     mode byte | query '\\n' | Content-Type '\\n' | body
 
 mode: bit 0 push.v1 (else /ingest), bit 1 Content-Encoding gzip, bit 2 GET, bit 3 the
-query as a decoded `name` parameter, bit 4 Connect-Protocol-Version: 1.  Requests follow
+query line as decoded parameters (cut at '&' and '=', nothing unescaped), bit 4
+Connect-Protocol-Version: 1.  Requests follow
 what real clients send (the Go SDK's multipart, @pyroscope/nodejs's raw gzipped pprof,
 pyroscope-rs's gzipped push) plus broken variants.  Deterministic output (gzip mtime 0).
 Files named regress-* are inputs a fuzzer found (kept as regression tests) and are left
@@ -110,6 +111,18 @@ SPEEDSCOPE_SAMPLED = json.dumps({
 }).encode()
 
 
+def speedscope_nested(n):
+    """n frames opened one inside the other, then closed: 2n - 1 samples, ~n^2 entries."""
+    events = ([{"type": "O", "frame": i % 2, "at": i} for i in range(n)] +
+              [{"type": "C", "frame": (2 * n - 1 - i) % 2, "at": i} for i in range(n, 2 * n)])
+    return json.dumps({
+        "$schema": "https://www.speedscope.app/file-format-schema.json",
+        "shared": {"frames": [{"name": "f"}, {"name": "g"}]},
+        "profiles": [{"type": "evented", "name": "p", "unit": "none", "startValue": 0,
+                      "endValue": 2 * n, "events": events}],
+    }, separators=(",", ":")).encode()
+
+
 def zst(data):
     return subprocess.run(["zstd", "-q", "-c", "-19", "--no-check"], input=data,
                           stdout=subprocess.PIPE, check=True).stdout
@@ -153,7 +166,21 @@ def seeds():
                        b"a;b\na;b\na;c\n\n")
     yield "speedscope", req(0, b"name=app.wall&format=speedscope", b"application/json", SPEEDSCOPE)
     yield "jfr", req(0, b"name=app&format=jfr", b"", b"FLR\x00")
-    yield "params", req(8, b"app{k=v,j=w}", b"", b"a;b 1\n")
+    # decoded parameters (mode bit 3): every one /ingest reads, a value with a NUL
+    # (libmicrohttpd decodes %00), '%' left as it is
+    yield "params", req(8, b"name=app{k=v,j=w}", b"", b"a;b 1\n")
+    yield "params-all", req(8, b"name=app.cpu{k=v}&format=folded&from=1700000000&"
+                            b"until=1700000010&spyName=gospy&sampleRate=100&units=samples&"
+                            b"aggregationType=sum", b"", b"a;b 1\na;c 2\n")
+    yield "params-speedscope", req(8, b"name=app.wall&format=speedscope&from=now-1h&until=now",
+                                   b"application/json", SPEEDSCOPE)
+    yield "params-heap", req(8, b"name=app&units=bytes&aggregationType=average&"
+                             b"spyName=rbspy&sampleRate=0", b"", b"a;b 1024\n")
+    yield "params-nul", req(8, b"name=app&sampleRate=1\x0000&from=1\x00", b"", b"a;b 1\n")
+    yield "params-nul-name", req(8, b"name=app\x00x", b"", b"a;b 1\n")
+    yield "params-nul-spy", req(8, b"name=app&spyName=go\x00spy", b"", b"a;b 1\n")
+    yield "params-percent", req(8, b"name=app&format=lines&spyName=%67ospy&=x&name=second&&",
+                                b"", b"a;b\n")
     yield "get", req(4, b"name=app", b"", b"")
     yield "push-proto", req(17, b"", b"application/proto", push_proto(LABELS, [gz(cpu)]))
     yield "push-proto-gzip", req(19, b"", b"application/proto", gz(push_proto(LABELS, [cpu, cpu])))
@@ -173,6 +200,9 @@ def seeds():
     yield "multipart-2231", req(0, b"name=app", MP, part_2231(gz(cpu)) + end())
     yield "pprof-cut", req(0, b"format=pprof&name=app", b"", cpu[:-7])
     yield "push-proto-cut", req(17, b"", b"application/proto", push_proto(LABELS, [cpu[:-5]]))
+    # 9,000 nested frames: refused at the 16,001st sample, before any sample is made
+    yield "speedscope-evented-deep", req(2, b"name=app.cpu&format=speedscope",
+                                         b"application/json", gz(speedscope_nested(9000)))
 
 
 def main():
