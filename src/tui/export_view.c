@@ -10,7 +10,7 @@
  * "What is on screen" is the shown profile (every filter, granularity and collapsed
  * recursion applied), narrowed to the zoomed call path (the comparison's when it is
  * shown); in the sandwich, the focused half, the callers' with each stack turned back
- * root first (see callers_upright); in the top table, which is of the whole
+ * root first (prof_reverse_stacks); in the top table, which is of the whole
  * profile, no zoom, and its `/` row filter as pprof's -focus on that regex: the samples
  * through a matching function (or file, as -focus reads it), so every row the table
  * shows keeps its self and total in the file (pprof's -show would keep only the matching frames, and a row's self would
@@ -38,12 +38,11 @@
 
 #include "base/err.h"
 #include "base/outfile.h"
-#include "base/vec.h"
 #include "ingest/encode.h"
-#include "profile/builder.h"
 #include "profile/filter.h"
 #include "profile/merge.h"
 #include "profile/subtree.h"
+#include "profile/transform.h"
 #include "tui_int.h"
 
 static const struct {
@@ -193,47 +192,6 @@ bool export_view_key(struct tui_app *a, int key)
 }
 
 /*
- * The sandwich's callers half as a profile can say it.  It is stored upside down, the
- * function the root of every stack and its callers its "children" (sandwich.h), which is
- * how the half is drawn; written so, the file would say the function calls its callers
- * (pprof -top: all the time flat in the program's root frame).  Turned round, each stack
- * runs from the program's root down to the function, its leaf: what pprof keeps with
- * -focus='^F$' -prune_from='^F$'.  Locations keep their indices; values, labels (and a
- * pair's two sides) are the half's.  *out is new, the caller's.
- */
-static int callers_upright(const struct prof *half, struct prof **out)
-{
-	struct prof_builder *b;
-	uint32_t *locs = NULL, i, k;
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	if ((rc = pb_new(&b)))
-		return rc;
-	if ((rc = pb_copy_header(b, half, true)) || (rc = pb_copy_locations(b, half)))
-		goto fail;
-	for (i = 0; i < half->nsamples; i++) {
-		const struct prof_sample *s = &half->samples[i];
-
-		if ((rc = vec_reserve(&locs, &cap, s->nlocs)))
-			goto fail;
-		for (k = 0; k < s->nlocs; k++)
-			locs[k] = half->sample_locs[s->loc_off + s->nlocs - 1 - k];
-		/* a profile without labels has none: half->labels is NULL */
-		if ((rc = pb_sample(b, locs, s->nlocs, half->values + (size_t)i * half->ntypes,
-				    s->nlabels ? half->labels + s->label_off : NULL, s->nlabels)))
-			goto fail;
-	}
-	free(locs);
-	return pb_finish(b, out); /* consumes the builder either way */
-fail:
-	free(locs);
-	pb_free(b);
-	return rc;
-}
-
-/*
  * What is on screen, for the job: the profile it comes from and the zoom path in it.  The
  * top table's row filter and the callers half's turning round are made here, on the UI
  * thread, as one pass over the samples (the job takes the profile made, j->own).
@@ -260,7 +218,7 @@ static int on_screen(struct tui_app *a, struct export_job *j)
 		struct prof *upright;
 		int rc;
 
-		if ((rc = callers_upright(a->sw.callers_prof, &upright)))
+		if ((rc = prof_reverse_stacks(a->sw.callers_prof, NULL, &upright)))
 			return rc;
 		j->src = j->own = upright;
 	} else if (a->view == VIEW_SANDWICH && a->sw.name) {

@@ -1,0 +1,67 @@
+/*
+ * transform.c — a profile's stacks reversed, one sample type kept, sample types renamed
+ * (transform.h).  Each starts from pb_copy_header with the tables, so every string,
+ * function and mapping keeps its id, and copies the locations one for one, so sample
+ * stacks need no translation: only what changes is rebuilt.
+ */
+#include "transform.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/vec.h"
+#include "builder.h"
+
+/* Frames copied between two reads of the cancel flag: unmeasurable next to them. */
+#define CANCEL_EVERY 4096
+
+/* ERR_CANCELLED when `work` has reached CANCEL_EVERY (then restarting it) and the flag is set. */
+static int poll_cancel(atomic_int *cancel, size_t *work, const char *what)
+{
+	if (*work < CANCEL_EVERY)
+		return 0;
+	*work = 0;
+	if (cancel && atomic_load_explicit(cancel, memory_order_relaxed))
+		return err_set(ERR_CANCELLED, "%s cancelled", what);
+	return 0;
+}
+
+/* A sample's labels: a profile without labels has none (in->labels is NULL). */
+static const struct prof_label *labels_of(const struct prof *in, const struct prof_sample *s)
+{
+	return s->nlabels ? in->labels + s->label_off : NULL;
+}
+
+int prof_reverse_stacks(const struct prof *in, atomic_int *cancel, struct prof **out)
+{
+	struct prof_builder *b = NULL;
+	uint32_t *locs = NULL, i, k;
+	size_t cap = 0, work = CANCEL_EVERY; /* the first sample reads the flag */
+	int rc;
+
+	*out = NULL;
+	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, in, true)) ||
+	    (rc = pb_copy_locations(b, in)))
+		goto done;
+	for (i = 0; i < in->nsamples; i++) {
+		const struct prof_sample *s = &in->samples[i];
+
+		if ((rc = poll_cancel(cancel, &work, "reversing the stacks")) ||
+		    (rc = vec_reserve(&locs, &cap, s->nlocs)))
+			goto done;
+		for (k = 0; k < s->nlocs; k++)
+			locs[k] = in->sample_locs[s->loc_off + s->nlocs - 1 - k];
+		if ((rc = pb_sample(b, locs, s->nlocs, in->values + (size_t)i * in->ntypes,
+				    labels_of(in, s), s->nlabels)))
+			goto done;
+		work += 1 + s->nlocs;
+	}
+	rc = pb_finish(b, out); /* consumes the builder either way */
+	b = NULL;
+done:
+	pb_free(b);
+	free(locs);
+	return rc;
+}
