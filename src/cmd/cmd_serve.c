@@ -131,8 +131,8 @@ static int parse_downsample(const char *arg, struct serve_opts *o)
 		struct serve_downsample *d = &o->downsample[o->ndownsample];
 
 		if (!colon || o->ndownsample == SERVE_MAX_DOWNSAMPLE) {
-			fprintf(stderr, "smolder serve: --downsample wants AGE:BUCKET,... (at most %d), "
-					"not '%s'\n", SERVE_MAX_DOWNSAMPLE, arg);
+			cmd_verb_errorf("serve", "--downsample wants AGE:BUCKET,... (at most %d), "
+						 "not '%s'", SERVE_MAX_DOWNSAMPLE, arg);
 			rc = -1;
 			break;
 		}
@@ -362,6 +362,14 @@ int cmd_serve(int argc, char **argv, const struct cmd_env *env)
 			if (c == O_REQTIME && (d < 1000000 || d / 1000000000 > SERVE_MAX_WAIT_S)) {
 				fprintf(stderr, "smolder serve: --request-timeout is between 1ms and "
 						"49 days\n");
+				goto done;
+			}
+			/* kept in libmicrohttpd's units: 1.5s is not cut to 1s without a word */
+			if (c == O_IDLE ? d % 1000000000 : d % 1000000) {
+				fprintf(stderr, "smolder serve: %s is whole %s\n",
+					c == O_IDLE ? "--idle-timeout" : "--request-timeout",
+					c == O_IDLE ? "seconds (1.5s is not)" :
+						      "milliseconds (1.5ms is not)");
 				goto done;
 			}
 			if (c == O_IDLE)

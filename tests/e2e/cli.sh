@@ -685,6 +685,16 @@ usagecheck "query profile --output: a bad value is echoed escaped" \
 usagecheck "serve --idle-timeout 4294967296s: refused, not 0" \
   "^smolder serve: --idle-timeout is between 1s and 49 days" \
   serve --db "$tmp/srv.db" --listen "${silent#http://}" --idle-timeout 4294967296s
+usagecheck "serve --downsample: a bad value is echoed escaped" \
+  "^smolder serve: --downsample wants AGE:BUCKET,\\.\\.\\. \\(at most [0-9]+\\), not 'x\\\\x1b\\[31m'" \
+  serve --db "$tmp/srv.db" --downsample $'x\e[31m'
+# a fraction libmicrohttpd's unit cannot hold is refused (durations took no fractions before)
+usagecheck "serve --idle-timeout 1.5s: refused, not cut to 1 s" \
+  "^smolder serve: --idle-timeout is whole seconds \\(1\\.5s is not\\)" \
+  serve --db "$tmp/srv.db" --idle-timeout 1.5s
+usagecheck "serve --request-timeout 1.5ms: refused, not cut to 1 ms" \
+  "^smolder serve: --request-timeout is whole milliseconds" \
+  serve --db "$tmp/srv.db" --request-timeout 1.5ms
 usagecheck "serve --maintenance-interval 290y: refused" \
   "^smolder serve: --maintenance-interval is between 1s and 49 days" \
   serve --db "$tmp/srv.db" --listen "${silent#http://}" --maintenance-interval 290y
