@@ -7,7 +7,8 @@
 #   ./build.sh test-sanitize  the same under AddressSanitizer + UndefinedBehaviorSanitizer,
 #                           built with clang (installed when missing): its UBSan also
 #                           checks pointer arithmetic on NULL, which GCC's does not
-#   ./build.sh bench        build and run the benchmarks (see README, Performance)
+#   ./build.sh bench ARGS   build (Release) and run smolder-bench ARGS, e.g. --analysis
+#                           or --serve (README, Performance; no ARGS: its usage)
 #   ./build.sh deps         only install the Debian packages
 #
 # SMOLDER_WERROR=1 builds with warnings as errors (CI sets it).  apt-get runs through
@@ -18,7 +19,7 @@ cd "$(dirname "$0")"
 DEPS=(build-essential cmake pkg-config libncurses-dev libprotobuf-c-dev protobuf-c-compiler
       libzstd-dev libyaml-dev libcurl4-openssl-dev libdeflate-dev libpcre2-dev libxxhash-dev
       libcmocka-dev libjansson-dev libsqlite3-dev libmicrohttpd-dev libgit2-dev sqlite3 tmux golang-go ncurses-term libxml2-utils python3-jsonschema
-      openssl libcrypt-dev curl)
+      openssl libcrypt-dev curl git)
 
 deps() {  # deps [extra packages...]
   local missing=()
