@@ -10,22 +10,21 @@
  * "What is on screen" is the shown profile (every filter, granularity and collapsed
  * recursion applied), narrowed to the zoomed call path (the comparison's when it is
  * shown); in the sandwich, the focused half, the callers' with each stack turned back
- * root first (prof_reverse_stacks); in the top table, which is of the whole
- * profile, no zoom, and its `/` row filter as pprof's -focus on that regex: the samples
- * through a matching function (or file, as -focus reads it), so every row the table
- * shows keeps its self and total in the file (pprof's -show would keep only the matching frames, and a row's self would
- * take in the time of the callees it lost).  The row filter's profile is made on the UI
- * thread before the job starts (a regex per function, then one pass over the samples)
- * and handed to the job, which frees it.  In a diff, pprof and folded get pprof's
- * -diff_base form (base samples negated, labelled pprof::base), which `go tool pprof`
- * reads as the difference; speedscope and SVG, which cannot draw negative weights, get
- * the new side.
+ * root first (prof_reverse_stacks); in the top table, which is of the whole profile, no
+ * zoom, and its `/` row filter as pprof's -focus on that regex: the samples through a
+ * matching function (or file, as -focus reads it), so every row the table shows keeps its
+ * self and total in the file (pprof's -show would keep only the matching frames, and a
+ * row's self would take in the time of the callees it lost).  In a diff, pprof and folded
+ * get pprof's -diff_base form (base samples negated, labelled pprof::base), which `go tool
+ * pprof` reads as the difference; speedscope and SVG, which cannot draw negative weights,
+ * get the new side.
  *
- * The work (narrowing, encoding, writing) runs on a worker (job.c) so a large export
- * does not freeze the screen; its outcome is the message when it lands.  The job reads
- * the shown profile without a copy: a profile the app lets go of meanwhile (new filters,
- * a sandwich pivot, a live refresh) is handed to the job (export_view_prof_free), and no
- * filter job starts while it reads the loaded profile, so one job at most ever owns it.
+ * The work (the row filter, the turning round, the zoom, encoding, writing) runs on a
+ * worker (job.c) so a large export does not freeze the screen; its outcome is the message
+ * when it lands.  The job reads the shown profile without a copy: a profile the app lets
+ * go of meanwhile (new filters, a sandwich pivot, a live refresh) is handed to the job
+ * (export_view_prof_free), and no filter job starts while it reads the loaded profile, so
+ * one job at most ever owns it.
  * Quitting waits for the file to be complete.
  */
 #include <curses.h>
@@ -192,9 +191,9 @@ bool export_view_key(struct tui_app *a, int key)
 }
 
 /*
- * What is on screen, for the job: the profile it comes from and the zoom path in it.  The
- * top table's row filter and the callers half's turning round are made here, on the UI
- * thread, as one pass over the samples (the job takes the profile made, j->own).
+ * What is on screen, for the job: the profile it comes from, the zoom path in it, the row
+ * filter and whether the stacks are turned round.  Nothing is computed here: the filter
+ * and the turning round are passes over every sample, made by the job (derive).
  */
 static int on_screen(struct tui_app *a, struct export_job *j)
 {
@@ -203,24 +202,12 @@ static int on_screen(struct tui_app *a, struct export_job *j)
 	j->src = a->prof;
 	j->npath = 0;
 	if (row_filtered(a)) {
-		struct filter_opts fo = { .focus = a->tp.filter_pat };
-		struct prof *focused;
-		int rc;
-
-		if ((rc = prof_filter(a->prof, &fo, &focused)))
-			return rc;
-		if (focused->nsamples == 0) {
-			prof_free(focused);
-			return err_set(ERR_NOTFOUND, "no function matches the filter");
-		}
-		j->src = j->own = focused;
+		snprintf(j->focus, sizeof(j->focus), "%s", a->tp.filter_pat);
 	} else if (a->view == VIEW_SANDWICH && a->sw.name && a->sw.focus_callers) {
-		struct prof *upright;
-		int rc;
-
-		if ((rc = prof_reverse_stacks(a->sw.callers_prof, NULL, &upright)))
-			return rc;
-		j->src = j->own = upright;
+		/* stored upside down, the function every stack's root (sandwich.h): written so,
+		 * the file would say it calls its callers */
+		j->src = a->sw.callers_prof;
+		j->reverse = true;
 	} else if (a->view == VIEW_SANDWICH && a->sw.name) {
 		j->src = a->sw.callees_prof;
 	} else if (zoom != 0) {
@@ -235,24 +222,50 @@ static int on_screen(struct tui_app *a, struct export_job *j)
 }
 
 /*
+ * The job's row filter, turning round and zoom, in that order (one applies at most, as
+ * on_screen sets them): *made is the profile made, NULL when src is whole.  On the worker.
+ */
+static int narrow(struct export_job *j, struct prof **made)
+{
+	struct filter_opts fo = { .focus = j->focus };
+	int rc;
+
+	*made = NULL;
+	if (j->focus[0]) {
+		if ((rc = prof_filter(j->src, &fo, made)))
+			return rc;
+		if ((*made)->nsamples == 0) {
+			prof_free(*made);
+			*made = NULL;
+			return err_set(ERR_NOTFOUND, "no function matches the filter");
+		}
+		return 0;
+	}
+	if (j->reverse)
+		return prof_reverse_stacks(j->src, NULL, made);
+	if (j->npath)
+		return prof_subtree(j->src, j->path, j->npath, made);
+	return 0;
+}
+
+/*
  * The profile to write, from the job's source: *shown points at it; *owned is set when
  * it had to be made (the caller frees it).  On the worker.
  */
 static int derive(struct export_job *j, const struct prof **shown, struct prof **owned)
 {
 	const struct prof *src = j->src;
-	struct prof *zoomed = NULL;
+	struct prof *narrowed = NULL;
 	int rc;
 
 	*owned = NULL;
-	if (j->npath) {
-		if ((rc = prof_subtree(src, j->path, j->npath, &zoomed)))
-			return rc;
-		src = zoomed;
-	}
+	if ((rc = narrow(j, &narrowed)))
+		return rc;
+	if (narrowed)
+		src = narrowed;
 	if (j->diff) {
 		rc = prof_unpair(src, j->diff_form, owned);
-		prof_free(zoomed);
+		prof_free(narrowed);
 		*shown = *owned;
 		return rc;
 	}
@@ -261,11 +274,11 @@ static int derive(struct export_job *j, const struct prof **shown, struct prof *
 		 * svg cannot draw a negative weight, so they get its new side, as the CLI's */
 		j->new_side = true;
 		rc = prof_new_side(src, j->type, owned);
-		prof_free(zoomed);
+		prof_free(narrowed);
 		*shown = *owned;
 		return rc;
 	}
-	*owned = zoomed;
+	*owned = narrowed;
 	*shown = src;
 	return 0;
 }

@@ -125,6 +125,8 @@ struct export_job {
 	struct prof *own;                  /* src, once handed over */
 	uint32_t path[ZOOM_PATH_MAX];      /* the zoom path in src (string ids) */
 	uint32_t npath;                    /* 0: the whole of src */
+	char focus[PROMPT_MAX];            /* the top table's row filter, as -focus; "": none */
+	bool reverse;                      /* src is the sandwich's callers half: stacks turned */
 	int fmt;                           /* index in export_view.c's formats */
 	uint32_t type;
 	bool diff, diff_form;              /* src is a prof_pair(); write the -diff_base form */

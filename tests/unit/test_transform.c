@@ -2,15 +2,21 @@
  * test_transform.c — profile/transform.c on real profiles: stacks reversed, one sample
  * type kept, sample types renamed.  What must change does, what must not (strings,
  * locations, values, labels, the header) is compared with the input sample by sample, and
- * a cancel flag already set stops each with ERR_CANCELLED and nothing made.
+ * a cancel flag already set stops each with ERR_CANCELLED and nothing made.  Also the
+ * explorer's export of the top table's row filter, whose filtering runs on the export's
+ * worker, not on the UI thread.
  */
 #include "testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "profile/transform.h"
+#include "testutil_browser.h"
+#include "tui/tui_int.h"
 
 /* Sample i of a and b carry the same labels. */
 static void same_labels(const struct prof *a, const struct prof *b, uint32_t i)
@@ -115,12 +121,101 @@ static void test_cancelled(void **state)
 	prof_free(in);
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * The explorer's top table with row filter pat on 60 names "(a+)+$" backtracks on (about
+ * 35 ms each) and main;keep (5), exporting as pprof to name on a worker; Enter returned
+ * in *took_ms.
+ */
+static struct tui_app *export_rows(const char *pat, const char *name, double *took_ms)
+{
+	struct buf b = BUF_INIT;
+	struct tui_app *a;
+	double t0;
+	int i;
+
+	for (i = 0; i < 60; i++)
+		buf_printf(&b, "main;aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%d 1\n", i);
+	buf_printf(&b, "main;keep 5\n");
+	a = tb_app_of(tu_decode_str(b.data), "slow");
+	buf_release(&b);
+	a->view = VIEW_TOP;
+	assert_int_equal(top_view_set_filter(a, pat), 0);
+	a->async = true; /* as tui_run: on a worker */
+	tui_app_key(a, 'e');
+	tui_app_key(a, 'p');
+	a->prompt_len = (size_t)snprintf(a->prompt, sizeof(a->prompt), "%s", tu_tmp_path(name));
+	t0 = now_ms();
+	tui_app_key(a, '\n');
+	*took_ms = now_ms() - t0;
+	return a;
+}
+
+/* Waits (at most 60 s) for the export to land: its message. */
+static const char *export_landed(struct tui_app *a)
+{
+	int i;
+
+	for (i = 0; i < 6000 && !export_view_poll(a); i++)
+		usleep(10 * 1000);
+	assert_null(a->export);
+	return a->message;
+}
+
+/*
+ * `e` on the top table filtered by a regex that backtracks on every name: the Enter that
+ * starts the export returns at once (the 2 s of -focus are the worker's), the job reads
+ * the loaded profile itself (so no filter job may free it meanwhile), and the file holds
+ * the samples through the matching row.  A filter no sample passes lands as the error it
+ * was when the UI thread made the filter.
+ */
+static void test_export_rows_on_worker(void **state)
+{
+	struct tui_app *a;
+	struct prof *p;
+	struct buf b = BUF_INIT;
+	double took;
+
+	(void)state;
+	assert_int_equal(tu_tmp_create("transform"), 0);
+	a = export_rows("(a+)+$|^keep$", "rows.pb.gz", &took);
+	if (took > 500)
+		fail_msg("Enter took %.0f ms: the row filter ran on the UI thread", took);
+	assert_non_null(a->export);
+	assert_true(export_view_reads(a, a->prof));
+	assert_non_null(strstr(export_landed(a), "wrote "));
+	assert_false(a->message_error);
+	assert_int_equal(buf_read_file(&b, tu_tmp_path("rows.pb.gz"), 1 << 20), 0);
+	p = tu_decode_bytes(b.data, b.len, "rows.pb.gz");
+	assert_int_equal(p->nsamples, 1);
+	tu_assert_i64(prof_total(p, 0), 5);
+	assert_true(tu_has_function(p, "keep"));
+	prof_free(p);
+	tui_app_free(a);
+
+	a = export_rows("^nosuch$", "none.pb.gz", &took);
+	assert_string_equal(export_landed(a), "export: no function matches the filter");
+	assert_true(a->message_error);
+	assert_int_equal(access(tu_tmp_path("none.pb.gz"), F_OK), -1);
+	tui_app_free(a);
+	buf_release(&b);
+	tu_tmp_remove();
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reverse_stacks),
 		cmocka_unit_test(test_reverse_folded),
 		cmocka_unit_test(test_cancelled),
+		cmocka_unit_test(test_export_rows_on_worker),
 	};
 
 	tu_init(argc, argv);
