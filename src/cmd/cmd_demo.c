@@ -128,7 +128,7 @@ static int demo_replaceable(const char *path)
 	if (stat(path, &sb) != 0 || (S_ISREG(sb.st_mode) && sb.st_size == 0))
 		return 0;
 	if ((rc = store_open(path, STORE_READONLY, &s)) || (rc = store_stats(s, &st))) {
-		cmd_errorf("not replacing '%s': %s", path, err_last());
+		cmd_verb_errorf("demo", "not replacing '%s': %s", path, err_last());
 		goto done;
 	}
 	if (st.profiles == 0)
@@ -136,16 +136,16 @@ static int demo_replaceable(const char *path)
 	if ((rc = store_backend_open(path, NULL, &be)) ||
 	    (rc = selector_parse("{}", &sel)) ||
 	    (rc = be->ops->series(be, sel, NULL, 0, all, &l))) {
-		cmd_errorf("not replacing '%s': %s", path, err_last());
+		cmd_verb_errorf("demo", "not replacing '%s': %s", path, err_last());
 		goto done;
 	}
 	for (i = 0; i < l.n; i++)
 		demo += demo_series(&l.v[i]);
 	if (demo != st.series) {
-		cmd_errorf("not replacing '%s': it holds profiles that are not the demo's "
-			   "(%llu of its %llu series); give the demo another --db",
-			   path, (unsigned long long)(st.series - demo),
-			   (unsigned long long)st.series);
+		cmd_verb_errorf("demo", "not replacing '%s': it holds profiles that are not the "
+				"demo's (%llu of its %llu series); give the demo another --db",
+				path, (unsigned long long)(st.series - demo),
+				(unsigned long long)st.series);
 		rc = ERR_USAGE;
 	}
 done:

@@ -23,7 +23,7 @@ trap cleanup EXIT
 # a real store whose series carry env="demo" (a real environment's name) is not the demo's
 "$smolder" ingest --db "$tmp/realdemo.db" --service prod-api --extra-labels env=demo "$ex/heapwork-heap.pb.gz" > /dev/null 2>&1
 errcheck "demo --db on a real store whose series all carry env=\"demo\": refused" \
-  "^smolder: not replacing '$tmp/realdemo.db': it holds profiles that are not the demo's \(4 of its 4 series\)" \
+  "^smolder demo: not replacing '$tmp/realdemo.db': it holds profiles that are not the demo's \(4 of its 4 series\)" \
   demo --db "$tmp/realdemo.db" --no-open
 check "  and that store keeps its profiles" \
   bash -c "'$smolder' query series --db '$tmp/realdemo.db' --from 0 --query '{service_name=\"prod-api\"}' | grep -q prod-api"
@@ -31,7 +31,7 @@ check "  and that store keeps its profiles" \
 "$smolder" ingest --db "$tmp/realdemo2.db" --service checkout --name process_cpu \
   --extra-labels env=demo,region=eu-west-1,team=shop "$ex/cpuwork-cpu.pb.gz" > /dev/null 2>&1
 errcheck "demo --db on a store of the demo's labels plus another: refused" \
-  "^smolder: not replacing '$tmp/realdemo2.db': it holds profiles that are not the demo's" \
+  "^smolder demo: not replacing '$tmp/realdemo2.db': it holds profiles that are not the demo's" \
   demo --db "$tmp/realdemo2.db" --no-open
 
 # Ctrl-C while the demo writes its store: it stops within a step, one line, no store left
