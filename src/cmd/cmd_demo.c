@@ -125,6 +125,17 @@ static int demo_replaceable(const char *path)
 	size_t i;
 	int rc;
 
+	/*
+	 * A name no store can have ("", a file: URI, ":memory:") is refused first, by the
+	 * store's own check: "" passed stat's ENOENT as missing, and ./-wal and ./-shm were
+	 * unlinked before store_open said "no store path".
+	 */
+	if ((rc = store_open(path, STORE_READONLY, &s)) == ERR_USAGE) {
+		cmd_verb_errorf("demo", "%s", err_last());
+		return rc;
+	}
+	store_close(s);
+	s = NULL;
 	if (stat(path, &sb) != 0 || (S_ISREG(sb.st_mode) && sb.st_size == 0))
 		return 0;
 	if ((rc = store_open(path, STORE_READONLY, &s)) || (rc = store_stats(s, &st))) {

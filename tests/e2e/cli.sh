@@ -33,6 +33,14 @@ check "  and that store keeps its profiles" \
 errcheck "demo --db on a store of the demo's labels plus another: refused" \
   "^smolder demo: not replacing '$tmp/realdemo2.db': it holds profiles that are not the demo's" \
   demo --db "$tmp/realdemo2.db" --no-open
+# a name no store can have is refused before anything is removed (./-wal and ./-shm went)
+mkdir "$tmp/cwd" && touch "$tmp/cwd/-wal" "$tmp/cwd/-shm" "$tmp/cwd/file:x.db-wal"
+( cd "$tmp/cwd" && "$smolder" demo --db '' --no-open > /dev/null 2> "$tmp/err"; echo $? > "$tmp/rc" )
+check "demo --db '': refused in one line, ./-wal and ./-shm kept" \
+  bash -c "[ \$(cat '$tmp/rc') -eq 1 ] && grep -qx 'smolder demo: no store path' '$tmp/err' && [ -e '$tmp/cwd/-wal' ] && [ -e '$tmp/cwd/-shm' ]"
+( cd "$tmp/cwd" && "$smolder" demo --db 'file:x.db' --no-open > /dev/null 2> "$tmp/err"; echo $? > "$tmp/rc" )
+check "demo --db file:x.db: refused as a URI, ./file:x.db-wal kept" \
+  bash -c "[ \$(cat '$tmp/rc') -eq 1 ] && grep -q \"^smolder demo: cannot use 'file:x.db' as a store\" '$tmp/err' && [ -e '$tmp/cwd/file:x.db-wal' ]"
 
 # Ctrl-C while the demo writes its store: it stops within a step, one line, no store left
 "$smolder" demo --db "$tmp/cancel.db" --no-open > /dev/null 2> "$tmp/err" &
