@@ -182,7 +182,8 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 				goto done;
 			}
 			break;
-		case 'n': name = optarg; break;
+		/* --name "" is no name, as --service "" is: the store keeps the default then */
+		case 'n': name = *optarg ? optarg : NULL; break;
 		case 't': tenant = optarg; break;
 		case 'T':  /* --timeout */
 			if (cmd_store_opt(CMD_OPT_BASE + 216, optarg, &tmo) < 0) {

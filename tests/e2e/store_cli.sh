@@ -201,6 +201,12 @@ check "ingest --db ./file:x.db writes the file of that name" test -s "$tmp/cwd/f
 (cd "$tmp/cwd" && "$smolder" query series --db ./file:x.db --from 0 > "$tmp/out" 2>&1)
 check "  and query series reads it back" grep -q heapwork "$tmp/out"
 
+# --name '' is no name, as --service '' is: ingest said ':alloc_objects:count:...' while the
+# store kept the default memory:...
+"$smolder" ingest --db "$tmp/noname.db" --name '' "$pb" > "$tmp/out" 2>&1
+check "ingest --name '': the default name in what it prints" \
+  grep -q ': memory:alloc_objects:count:space:bytes, memory:alloc_space:bytes' "$tmp/out"
+
 # --- ingest holds the write lock only to write: a serve on the same store keeps answering --
 # Before, ingest took the lock (BEGIN IMMEDIATE) before reading its FILEs: a slow stdin (or
 # a URL's --seconds) kept serve's pushes waiting 10 s, then answered 500 "is busy".
