@@ -1,5 +1,5 @@
 /*
- * text.h — making untrusted strings safe for a terminal, and measuring them.
+ * text.h — making untrusted strings safe for a terminal (and for JSON), and measuring them.
  *
  * Every string that comes from a profile passes through text_safe() before it is drawn
  * or printed: control characters (C0, DEL, C1) are shown as \xNN escapes, never sent;
@@ -9,8 +9,8 @@
  * (where other non-ASCII characters become '?'); invalid UTF-8 becomes U+FFFD (or '?'
  * in ASCII mode).  Widths are display cells (wcwidth), never bytes; after text_safe()
  * every terminal draws a string in the cells text_width() counts (an emoji ZWJ sequence
- * would be 2 cells in some, 6 in others).  All output goes into a caller-owned struct
- * buf.
+ * would be 2 cells in some, 6 in others).  Strings leaving as JSON are made valid the same
+ * way (text_json_string).  All output goes into a caller-owned struct buf.
  */
 #ifndef SMOLDER_TEXT_H
 #define SMOLDER_TEXT_H
@@ -87,6 +87,15 @@ size_t text_package(const char *name, const char **pkg);
  * display cells), then made terminal-safe like text_safe().  Appends to out.
  */
 void text_code(struct buf *out, const char *s, size_t n, int tabw, bool ascii);
+
+/*
+ * Appends s[0..n) as a JSON string, quotes included, that every JSON reader takes: invalid
+ * UTF-8 becomes U+FFFD; the quote, the backslash, C0 controls and DEL are escaped (\n, \t,
+ * \r, else \u00XX).  s may be NULL when n is 0.  The one JSON string writer (the Connect
+ * codec, render answers, /ingest's error bodies), so any name a profile holds makes valid
+ * JSON.  Output does not depend on the locale.
+ */
+int text_json_string(struct buf *out, const char *s, size_t n);
 
 /* The value of a hex digit, or -1. */
 int text_hexval(int c);

@@ -223,32 +223,20 @@ int ingest_handle(const struct ingest_request *rq, const struct ingest_limits *l
 	}
 }
 
-static void put_json_string(struct buf *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	buf_add(out, "\"", 1);
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(out, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_printf(out, "\\u%04x", *p);
-		else
-			buf_add(out, p, 1);
-	}
-	buf_add(out, "\"", 1);
-}
-
 int ingest_error_body(const struct ingest_result *r, struct buf *out)
 {
 	size_t before = out->len;
+	const char *code = r->code && *r->code ? r->code : ingest_status_code(r->status);
 
-	buf_puts(out, "{\"code\":");
-	put_json_string(out, r->code && *r->code ? r->code : ingest_status_code(r->status));
-	buf_puts(out, ",\"message\":");
-	put_json_string(out, r->reason);
-	buf_puts(out, "}");
-	if (!out->data || out->len == before)
+	/* the reason is terminal-safe, but a caller may fill it: it is repaired here too */
+	if (buf_puts(out, "{\"code\":") || text_json_string(out, code, strlen(code)) ||
+	    buf_puts(out, ",\"message\":") ||
+	    text_json_string(out, r->reason, strnlen(r->reason, sizeof(r->reason))) ||
+	    buf_puts(out, "}")) {
+		out->len = before;
+		if (out->data)
+			out->data[before] = '\0';
 		return err_set(ERR_NOMEM, "out of memory");
+	}
 	return 0;
 }

@@ -113,44 +113,6 @@ static int put_base64(struct buf *out, const uint8_t *p, size_t n)
 	return buf_add(out, "\"", 1);
 }
 
-int pbjson_put_string(struct buf *out, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, start = 0;
-	char esc[8];
-	int rc = buf_add(out, "\"", 1);
-
-	while (!rc && i < n) {
-		size_t l = text_utf8_len(s + i, n - i);
-		const char *rep = NULL;
-
-		if (l == 1 && (p[i] < 0x20 || p[i] == '"' || p[i] == '\\' || p[i] == 0x7f)) {
-			switch (p[i]) {
-			case '"': rep = "\\\""; break;
-			case '\\': rep = "\\\\"; break;
-			case '\n': rep = "\\n"; break;
-			case '\t': rep = "\\t"; break;
-			case '\r': rep = "\\r"; break;
-			default:
-				snprintf(esc, sizeof(esc), "\\u%04x", p[i]);
-				rep = esc;
-			}
-		} else if (l == 0) {
-			rep = "\xef\xbf\xbd"; /* U+FFFD */
-			l = 1;
-		}
-		if (rep) {
-			if ((rc = buf_add(out, s + start, i - start)) || (rc = buf_puts(out, rep)))
-				break;
-			start = i + l;
-		}
-		i += l;
-	}
-	if (!rc && n > start)  /* s may be NULL when n is 0 (an empty protobuf-c string) */
-		rc = buf_add(out, s + start, n - start);
-	return rc ? rc : buf_add(out, "\"", 1);
-}
-
 int pbjson_put_double(struct buf *out, double v)
 {
 	char tmp[40], *c;

@@ -40,6 +40,7 @@
 
 #include "base/buf.h"
 #include "base/pbbudget.h"
+#include "base/text.h"
 
 #define PBJSON_MAX_VALUES ((size_t)1 << 23)
 
@@ -55,8 +56,14 @@ int pbjson_encode(const ProtobufCMessage *msg, struct buf *out);
 int pbjson_decode(const ProtobufCMessageDescriptor *desc, const char *data, size_t len,
 		  struct pb_budget *bu, ProtobufCMessage **out);
 
-/* Appends s[0..n) as a JSON string (quotes included), repaired and escaped as above. */
-int pbjson_put_string(struct buf *out, const char *s, size_t n);
+/*
+ * Appends s[0..n) as a JSON string (quotes included), repaired and escaped as above: the
+ * codec's name for text_json_string(), the one writer /ingest's error bodies use too.
+ */
+static inline int pbjson_put_string(struct buf *out, const char *s, size_t n)
+{
+	return text_json_string(out, s, n);
+}
 /* Appends a double as protojson writes it (locale-independent, shortest exact form). */
 int pbjson_put_double(struct buf *out, double v);
 

@@ -2,7 +2,8 @@
  * test_text.c — base/text.h: making profile strings safe for a terminal, measuring them
  * in cells and fitting function names into a column; and where text leaves smolder for
  * a terminal outside the drawing code: the CLI's output in a non-UTF-8 locale, its
- * messages quoting arguments, and the explorer's clipboard (OSC 52).
+ * messages quoting arguments, and the explorer's clipboard (OSC 52).  Also the one JSON
+ * string writer (text_json_string) and the error bodies of /ingest that use it.
  */
 #include "testutil.h"
 
@@ -15,9 +16,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "base/base64.h"
 #include "base/text.h"
 #include "cmd/cmd.h"
+#include "ingest/ingest.h"
 #include "tui/tui_int.h"
 
 /* text_safe(s) as a string, in a static buffer. */
@@ -517,6 +521,69 @@ static void test_clipboard_safe(void **state)
 			    "main.f\\x1b[201~\\x0drm -rf ~\\x0a\\u202ex\xc3\xa9");
 }
 
+/*
+ * text_json_string() makes valid JSON of any bytes: jansson, which refuses invalid UTF-8
+ * and raw control characters, reads back what was written, with invalid bytes as U+FFFD.
+ */
+static void test_json_string(void **state)
+{
+	static const char in[] = "a\"b\\c\n\t\r\x01\x7f\xff\xc3(\xe2\x82\xc3\xa9\xf0\x9f\x94\xa5";
+	static const char want[] = "a\"b\\c\n\t\r\x01\x7f\xef\xbf\xbd\xef\xbf\xbd(\xef\xbf\xbd"
+				   "\xef\xbf\xbd\xc3\xa9\xf0\x9f\x94\xa5";
+	struct buf b = BUF_INIT;
+	json_t *j;
+	unsigned c;
+
+	(void)state;
+	assert_int_equal(text_json_string(&b, in, sizeof(in) - 1), 0);
+	assert_non_null(j = json_loadb(b.data, b.len, JSON_DECODE_ANY, NULL));
+	assert_true(json_is_string(j));
+	assert_int_equal(json_string_length(j), sizeof(want) - 1);
+	assert_memory_equal(json_string_value(j), want, sizeof(want) - 1);
+	json_decref(j);
+	/* an empty string may come as NULL (protobuf-c) */
+	buf_reset(&b);
+	assert_int_equal(text_json_string(&b, NULL, 0), 0);
+	assert_string_equal(b.data, "\"\"");
+	/* every byte alone, and an embedded NUL */
+	for (c = 0; c < 256; c++) {
+		char one = (char)c;
+
+		buf_reset(&b);
+		assert_int_equal(text_json_string(&b, &one, 1), 0);
+		assert_non_null(j = json_loadb(b.data, b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+					       NULL));
+		json_decref(j);
+	}
+	buf_release(&b);
+}
+
+/*
+ * /ingest's error body ({"code","message"}) is valid JSON whatever the reason holds: it
+ * wrote invalid UTF-8 through, which a JSON client (jansson, Go's encoding/json in strict
+ * tools) refuses.
+ */
+static void test_ingest_error_body_valid_json(void **state)
+{
+	struct ingest_result r;
+	struct buf out = BUF_INIT;
+	json_t *j;
+
+	(void)state;
+	ingest_result_init(&r);
+	r.status = 400;
+	r.code = "invalid_argument";
+	snprintf(r.reason, sizeof(r.reason), "bad name 'a\xff\xc3' \"q\" \\ \x1b");
+	assert_int_equal(ingest_error_body(&r, &out), 0);
+	assert_non_null(j = json_loadb(out.data, out.len, 0, NULL));
+	assert_string_equal(json_string_value(json_object_get(j, "code")), "invalid_argument");
+	assert_string_equal(json_string_value(json_object_get(j, "message")),
+			    "bad name 'a\xef\xbf\xbd\xef\xbf\xbd' \"q\" \\ \x1b");
+	json_decref(j);
+	buf_release(&out);
+	ingest_result_release(&r);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -535,6 +602,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_locale_ascii),
 		cmocka_unit_test(test_cli_arguments_escaped),
 		cmocka_unit_test(test_clipboard_safe),
+		cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_ingest_error_body_valid_json),
 	};
 
 	tu_init(argc, argv);
