@@ -14,12 +14,12 @@
 #include "base/units.h"
 #include "cmd.h"
 #include "ingest/load.h"
-#include "profile/builder.h"
 #include "profile/diff.h"
 #include "profile/filter.h"
 #include "profile/granularity.h"
 #include "profile/merge.h"
 #include "profile/top.h"
+#include "profile/transform.h"
 
 static void top_help(FILE *f)
 {
@@ -162,9 +162,7 @@ static int base_of_type(const struct prof *base, const struct prof *cur, const c
 {
 	const struct prof_value_type *want = &cur->sample_types[0];
 	const char *wt = prof_str(cur, want->type), *wu = prof_str(cur, want->unit);
-	struct prof_builder *b = NULL;
 	struct buf have = BUF_INIT, src = BUF_INIT;
-	int64_t v;
 	uint32_t i, t = UINT32_MAX;
 	int rc;
 
@@ -188,29 +186,8 @@ static int base_of_type(const struct prof *base, const struct prof *cur, const c
 			     have.data ? have.data : "none");
 		goto done;
 	}
-	/* the same strings, tables and locations (ids hold); one type, one value a sample */
-	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, base, true)))
-		goto done;
-	pb_truncate_types(b, 0);
-	if ((rc = pb_sample_type(b, base->sample_types[t].type, base->sample_types[t].unit)))
-		goto done;
-	if (base->default_named)
-		pb_set_default_type(b, 0);
-	if ((rc = pb_copy_locations(b, base)))
-		goto done;
-	for (i = 0; i < base->nsamples; i++) {
-		const struct prof_sample *s = &base->samples[i];
-
-		v = base->values[(size_t)i * base->ntypes + t];
-		if ((rc = pb_sample(b, s->nlocs ? base->sample_locs + s->loc_off : NULL, s->nlocs,
-				    &v, s->nlabels ? base->labels + s->label_off : NULL,
-				    s->nlabels)))
-			goto done;
-	}
-	rc = pb_finish(b, out);
-	b = NULL;
+	rc = prof_keep_type(base, t, NULL, out);
 done:
-	pb_free(b);
 	buf_release(&have);
 	buf_release(&src);
 	return rc;

@@ -65,3 +65,44 @@ done:
 	free(locs);
 	return rc;
 }
+
+int prof_keep_type(const struct prof *in, uint32_t type, atomic_int *cancel,
+		   struct prof **out)
+{
+	struct prof_builder *b = NULL;
+	size_t work = CANCEL_EVERY; /* the first sample reads the flag */
+	int64_t v;
+	uint32_t i;
+	int rc;
+
+	*out = NULL;
+	if (type >= in->ntypes)
+		return err_set(ERR_NOTFOUND, "no sample type %u: the profile has %u", type,
+			       in->ntypes);
+	/* the same strings, tables and locations (ids hold); one type, one value a sample */
+	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, in, true)))
+		goto done;
+	pb_truncate_types(b, 0);
+	if ((rc = pb_sample_type(b, in->sample_types[type].type, in->sample_types[type].unit)))
+		goto done;
+	if (in->default_named)
+		pb_set_default_type(b, 0);
+	if ((rc = pb_copy_locations(b, in)))
+		goto done;
+	for (i = 0; i < in->nsamples; i++) {
+		const struct prof_sample *s = &in->samples[i];
+
+		if ((rc = poll_cancel(cancel, &work, "keeping a sample type")))
+			goto done;
+		v = prof_value(in, i, type);
+		if ((rc = pb_sample(b, s->nlocs ? in->sample_locs + s->loc_off : NULL, s->nlocs,
+				    &v, labels_of(in, s), s->nlabels)))
+			goto done;
+		work += 1 + s->nlocs;
+	}
+	rc = pb_finish(b, out);
+	b = NULL;
+done:
+	pb_free(b);
+	return rc;
+}

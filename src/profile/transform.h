@@ -29,7 +29,7 @@ int prof_reverse_stacks(const struct prof *in, atomic_int *cancel, struct prof *
 /*
  * in with only its sample type `type` (an index < in->ntypes), one value a sample; the
  * default type is 0, named so when in named its own.  Samples, locations, labels and the
- * header stay.  0, ERR_NOMEM, ERR_CANCELLED.
+ * header stay.  0, ERR_NOTFOUND (no type of that index), ERR_NOMEM, ERR_CANCELLED.
  */
 int prof_keep_type(const struct prof *in, uint32_t type, atomic_int *cancel,
 		   struct prof **out);

@@ -108,6 +108,50 @@ static void test_reverse_folded(void **state)
 	prof_free(in);
 }
 
+/*
+ * heapwork-heap's four types, each kept alone: one type of that name and unit, its
+ * column of values, every stack and label as it was; the default is the one left.
+ */
+static void test_keep_type(void **state)
+{
+	struct prof *in = tu_decode("go/heapwork-heap.pb.gz"), *one;
+	uint32_t t, i;
+	int64_t sum;
+
+	(void)state;
+	assert_int_equal(in->ntypes, 4);
+	for (t = 0; t < in->ntypes; t++) {
+		assert_int_equal(prof_keep_type(in, t, NULL, &one), 0);
+		tu_check_invariants(one);
+		same_tables(in, one);
+		assert_int_equal(one->ntypes, 1);
+		assert_int_equal(one->default_type, 0);
+		assert_int_equal(one->default_named, in->default_named);
+		assert_string_equal(prof_str(one, one->sample_types[0].type),
+				    prof_str(in, in->sample_types[t].type));
+		assert_string_equal(prof_str(one, one->sample_types[0].unit),
+				    prof_str(in, in->sample_types[t].unit));
+		for (i = sum = 0; i < in->nsamples; i++) {
+			const struct prof_sample *s = &in->samples[i], *o = &one->samples[i];
+
+			tu_assert_i64(prof_value(one, i, 0), prof_value(in, i, t));
+			sum += prof_value(in, i, t);
+			assert_int_equal(o->nlocs, s->nlocs);
+			assert_memory_equal(one->sample_locs + o->loc_off,
+					    in->sample_locs + s->loc_off, s->nlocs * sizeof(uint32_t));
+			same_labels(in, one, i);
+		}
+		assert_true(sum != 0);
+		tu_assert_i64(prof_total(one, 0), sum);
+		prof_free(one);
+	}
+	one = in;
+	assert_int_equal(prof_keep_type(in, 4, NULL, &one), ERR_NOTFOUND);
+	assert_null(one);
+	tu_assert_message(err_last());
+	prof_free(in);
+}
+
 /* A flag set before the call: ERR_CANCELLED, *out NULL, nothing leaked (ASan). */
 static void test_cancelled(void **state)
 {
@@ -118,6 +162,9 @@ static void test_cancelled(void **state)
 	assert_int_equal(prof_reverse_stacks(in, &cancel, &out), ERR_CANCELLED);
 	assert_null(out);
 	tu_assert_message(err_last());
+	out = in;
+	assert_int_equal(prof_keep_type(in, 1, &cancel, &out), ERR_CANCELLED);
+	assert_null(out);
 	prof_free(in);
 }
 
@@ -214,6 +261,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reverse_stacks),
 		cmocka_unit_test(test_reverse_folded),
+		cmocka_unit_test(test_keep_type),
 		cmocka_unit_test(test_cancelled),
 		cmocka_unit_test(test_export_rows_on_worker),
 	};
