@@ -8,7 +8,7 @@
  * half, else 60 s), and a body that stops arriving (nothing for STALL_S once it began)
  * ends it sooner: the low-speed limit.
  * An answer that says it is a web page (a sign-in page, pprof's index) is refused as one.
- * Messages name the URL without its user information (remote_url_redact()).
+ * Messages name the URL without its user information (url_redact_buf()).
  */
 #include "load.h"
 
@@ -22,7 +22,7 @@
 
 #include "base/err.h"
 #include "decode.h"
-#include "store/remote.h"
+#include "base/url.h"
 
 #define STALL_S 30
 
@@ -131,7 +131,7 @@ int fetch_url(const char *url, const struct load_opts *o, size_t limit, struct b
 	int rc = 0;
 
 	c.tty = o && o->progress && isatty(STDERR_FILENO);
-	if (remote_url_redact(url, &shown))
+	if (url_redact_buf(url, &shown))
 		return err_set(ERR_NOMEM, "out of memory");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		buf_release(&shown);

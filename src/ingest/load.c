@@ -6,7 +6,7 @@
 
 #include "base/err.h"
 #include "decode.h"
-#include "store/remote.h"
+#include "base/url.h"
 
 bool load_is_url(const char *src)
 {
@@ -56,7 +56,7 @@ static int load_any(const char *src, const struct load_opts *o, bool empty_ok, s
 	if (load_is_url(src)) {
 		/* messages name the URL without its user information */
 		rc = fetch_url(src, o, DECODE_MAX_INPUT, &b);
-		if (rc == 0 && remote_url_redact(src, &shown))
+		if (rc == 0 && url_redact_buf(src, &shown))
 			rc = err_set(ERR_NOMEM, "out of memory");
 	} else {
 		rc = buf_read_file(&b, src, DECODE_MAX_INPUT);

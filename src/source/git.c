@@ -49,19 +49,36 @@ void src_git_global_init(void)
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 }
 
-static int git_fail(int code, const char *what)
+/*
+ * what: libgit2's last message.  url, when the failure is about a remote: libgit2 quotes
+ * it (or its host with the user information before it) as it was given, so it is
+ * redacted in the message (url_redact_text()) before the message is cut to length.
+ */
+static int git_fail_url(int code, const char *what, const char *url)
 {
 	const git_error *e = git_error_last();
+	const char *raw = e && e->message ? e->message : "unknown libgit2 error";
+	struct buf shown = BUF_INIT;
 	char msg[300];
 	size_t i;
 
-	snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unknown libgit2 error");
+	if (url && url_redact_text(raw, url, &shown)) {
+		buf_release(&shown);
+		return err_set(code, "%s: out of memory", what); /* not the raw message */
+	}
+	snprintf(msg, sizeof(msg), "%s", url ? shown.data : raw);
+	buf_release(&shown);
 	for (i = 0; msg[i]; i++)
 		if (msg[i] == '\n' || msg[i] == '\r' || msg[i] == '\t')
 			msg[i] = ' ';
 	for (i = strlen(msg); i > 0 && (msg[i - 1] == ' ' || msg[i - 1] == '.'); i--)
 		msg[i - 1] = '\0';
 	return err_set(code, "%s: %s", what, msg);
+}
+
+static int git_fail(int code, const char *what)
+{
+	return git_fail_url(code, what, NULL);
 }
 
 static char *clone_dir(struct src_ctx *c, const char *url)
@@ -445,7 +462,7 @@ static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_r
 			toobig_mark(c, dir);
 			rc = refuse_size(c, "cloning", shown, false);
 		} else {
-			rc = git_fail(ERR_NET, "cannot clone");
+			rc = git_fail_url(ERR_NET, "cannot clone", url);
 		}
 		*out = NULL;
 		src_rmtree(tmp);
@@ -512,7 +529,7 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 		goto done;
 	/* an anonymous remote with the clone's refspecs: the URL is the cache key anyway */
 	if (git_remote_create_anonymous(&remote, g->repo, g->key) < 0) {
-		rc = git_fail(ERR_IO, "cannot set up the fetch");
+		rc = git_fail_url(ERR_IO, "cannot set up the fetch", g->key);
 		goto done;
 	}
 	if ((rc = git_remote_fetch(remote, &specs, &fo, "smolder: fetch")) < 0) {
@@ -525,7 +542,7 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 			touch_stamp(g->dir);
 			rc = refuse_size(c, "fetching", shown, false);
 		} else {
-			rc = git_fail(ERR_NET, "cannot fetch");
+			rc = git_fail_url(ERR_NET, "cannot fetch", g->key);
 			if (unreached)
 				src_memo_fail(c->memo, SRC_MEMO_CLONE, g->key, src_now_ms(),
 					      err_last());

@@ -1,7 +1,8 @@
 /*
  * path.c — path and URL helpers of the source module (see source_int.h): Go's
  * filepath.Clean and Join (Pyroscope's path arithmetic), the containment check every
- * read goes through, and the URL pieces (hosts, origins, redaction, cache names).
+ * read goes through, and the URL pieces (hosts, origins, cache names; redaction is
+ * base/url.c's).
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -214,40 +215,22 @@ void url_origin(const char *url, char *origin, size_t n)
 		origin[len - 3] = '\0';
 }
 
-char *url_redact(const char *url)
-{
-	const char *s = strstr(url, "://"), *e, *at;
-	char *out;
-	size_t a, b;
-
-	if (!s)
-		return strdup(url);
-	s += 3;
-	e = s + strcspn(s, "/?#");
-	at = memchr(s, '@', (size_t)(e - s));
-	if (!at)
-		return strdup(url);
-	a = (size_t)(s - url);
-	b = strlen(at + 1);
-	out = malloc(a + b + 1);
-	if (!out)
-		return NULL;
-	memcpy(out, url, a);
-	memcpy(out + a, at + 1, b + 1);
-	return out;
-}
-
 char *url_cache_name(const char *url)
 {
 	char *clean = url_redact(url), *out;
 	const char *s;
-	unsigned long long h = 1469598103934665603ull; /* FNV-1a of the full redacted URL */
+	/*
+	 * FNV-1a of the whole URL, credentials and query too: the name shows the redacted
+	 * URL, and the hash keeps two credentials (or two tokens) for one repository in two
+	 * clones, as they may see different refs
+	 */
+	unsigned long long h = 1469598103934665603ull;
 	size_t i, w = 0;
 
 	if (!clean)
 		return NULL;
-	for (i = 0; clean[i]; i++)
-		h = (h ^ (unsigned char)clean[i]) * 1099511628211ull;
+	for (i = 0; url[i]; i++)
+		h = (h ^ (unsigned char)url[i]) * 1099511628211ull;
 	s = strstr(clean, "://");
 	s = s ? s + 3 : clean;
 	out = malloc(strlen(s) + 20);

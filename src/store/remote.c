@@ -21,6 +21,7 @@
 #include "base/err.h"
 #include "base/text.h"
 #include "base/timeparse.h"
+#include "base/url.h"
 #include "pbjson.h"
 #include "profile/builder.h"
 #include "profile/merge.h"
@@ -74,46 +75,6 @@ int remote_codec_parse(const char *s, enum remote_codec *out)
 	else
 		return err_set(ERR_USAGE, "--codec is proto or json, not '%.40s'", s);
 	return 0;
-}
-
-/* Whether libcurl reads url as a URL (without a scheme, as it would guess one). */
-static bool url_parses(const char *url)
-{
-	CURLU *u = curl_url();
-	bool ok = u && curl_url_set(u, CURLUPART_URL, url,
-				    CURLU_NON_SUPPORT_SCHEME | CURLU_DEFAULT_SCHEME) == CURLUE_OK;
-
-	curl_url_cleanup(u);
-	return ok;
-}
-
-int remote_url_redact(const char *url, struct buf *out)
-{
-	const char *scheme = strstr(url, "://"), *host, *at, *end, *slash;
-
-	/* a scheme is letters before "://" in the first path segment; without one the
-	   authority (and so any user information) starts the string */
-	if (scheme && (size_t)(scheme - url) > strcspn(url, "/?#@"))
-		scheme = NULL;
-	host = scheme ? scheme + 3 : url;
-	slash = host + strcspn(host, "/?#");
-	/* user information ends at the last '@' before the path */
-	at = memchr(host, '@', (size_t)(slash - host));
-	while (at && memchr(at + 1, '@', (size_t)(slash - at - 1)))
-		at = memchr(at + 1, '@', (size_t)(slash - at - 1));
-	/*
-	 * A password with a '/', '?' or '#' that is not percent-encoded ends the authority
-	 * early ("http://bob:se/cret@host" reads as host bob, port "se"): such a URL does not
-	 * parse, and everything up to its last '@' may be user information.
-	 */
-	if (strchr(host, '@') && !url_parses(url))
-		at = strrchr(host, '@');
-	if (at)
-		host = at + 1;
-	end = host + strcspn(host, "?#");
-	if (scheme && buf_add(out, url, (size_t)(scheme + 3 - url)))
-		return ERR_NOMEM;
-	return buf_add(out, host, (size_t)(end - host));
 }
 
 /* ---- transfers ---- */
@@ -287,7 +248,7 @@ static int redirect_target(const char *req, const char *loc, struct buf *out, bo
 				(int)(scheme_end + 3 + strcspn(scheme_end + 3, "/") - req), req, loc);
 	else  /* the request's directory, then loc */
 		rc = buf_printf(&abs, "%.*s%s", (int)(strrchr(req, '/') + 1 - req), req, loc);
-	if (rc || (rc = remote_url_redact(abs.data, &shown)) || !shown.data)
+	if (rc || (rc = url_redact_buf(abs.data, &shown)) || !shown.data)
 		goto done;
 	/* the path: after the authority */
 	path = strstr(shown.data, "://");
@@ -1369,7 +1330,7 @@ int remote_backend_open(const struct remote_opts *o, struct backend **out)
 		struct buf shown = BUF_INIT, safe = BUF_INIT;
 
 		/* quoted without its user information (a password), and terminal-safe */
-		if (remote_url_redact(o->url, &shown) ||
+		if (url_redact_buf(o->url, &shown) ||
 		    text_safe(&safe, shown.data ? shown.data : "", shown.len, false))
 			rc = err_set(ERR_NOMEM, "out of memory");
 		else
@@ -1406,7 +1367,7 @@ int remote_backend_open(const struct remote_opts *o, struct backend **out)
 	while (n && o->url[n - 1] == '/')
 		n--;
 	if ((rc = buf_add(&rb->url, o->url, n)) ||
-	    (rc = remote_url_redact(rb->url.data, &rb->shown)) ||
+	    (rc = url_redact_buf(rb->url.data, &rb->shown)) ||
 	    (rc = dup_cred(o->username, &rb->username)) ||
 	    (rc = dup_cred(o->password, &rb->password)) || (rc = dup_cred(o->token, &rb->token)) ||
 	    (rc = dup_opt(o->ca_cert, &rb->ca_cert)))

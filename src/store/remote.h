@@ -31,7 +31,7 @@
  * password is set, else Bearer when a token is ("" is not set, for all four).  TLS
  * verifies with the system CAs, or --ca-cert; insecure skips verification.  libcurl's
  * proxy variables (http_proxy, https_proxy, no_proxy) apply.  Credentials never appear in messages: URLs are shown without user
- * information, query or fragment (remote_url_redact()).
+ * information, query or fragment (url_redact_buf(), base/url.h).
  *
  * Robustness: connect and whole-request timeouts; idempotent (all) queries are retried
  * with exponential backoff on connection failures and on 429/502/503/504 (Retry-After
@@ -69,6 +69,7 @@
 #include "backend.h"
 #include "base/buf.h"
 #include "base/hmap.h"
+#include "base/url.h"
 #include "profile/flamebearer.h"
 
 enum remote_codec { REMOTE_CODEC_PROTO, REMOTE_CODEC_JSON };
@@ -123,10 +124,13 @@ int remote_backend_open(const struct remote_opts *o, struct backend **out);
 /* "proto" or "json" (ERR_USAGE otherwise). */
 int remote_codec_parse(const char *s, enum remote_codec *out);
 /*
- * scheme://host[:port]/path of url, without user information, query and fragment (a URL
- * without a scheme loses them too: host[:port]/path).
+ * url_redact_buf() (base/url.h, the one redactor) under the name cmd/ still calls it by;
+ * new code calls url_redact_buf().
  */
-int remote_url_redact(const char *url, struct buf *out);
+static inline int remote_url_redact(const char *url, struct buf *out)
+{
+	return url_redact_buf(url, out);
+}
 /* Whether b is a remote backend (its counts in merge_info are unknown). */
 bool remote_backend_is(const struct backend *b);
 

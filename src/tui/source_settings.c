@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "store/remote.h"
+#include "base/url.h"
 #include "tui_int.h"
 
 static const char *const setting_names[SS_COUNT] = { "repo", "ref", "root", "source_path" };
@@ -124,7 +124,7 @@ void source_settings_resolve(const struct source_typed *t, const struct source_o
 void source_settings_shown(struct buf *out, const char *v)
 {
 	if (strstr(v, "://"))
-		remote_url_redact(v, out); /* ERR_NOMEM: the value is left out, not shown raw */
+		url_redact_buf(v, out); /* ERR_NOMEM: the value is left out, not shown raw */
 	else
 		buf_puts(out, v);
 }

@@ -132,6 +132,18 @@ errcheck "--ref with no repository: usage, not the work tree" 2 "--ref 'v1' need
 errcheck "a ref on a plain directory: usage" 2 "not a git repository" resolve --repo "$tmp/gh" --ref v1 --path x.go --offline
 check "--help" bash -c "'$smolder' resolve --help | grep -q -- '--source-path D .*list'"
 
+# credentials a --repo URL carries, in its user information (an '@' and a '/' in the
+# password) or its query, appear in no line of the trace, in no error (libgit2's quotes
+# the URL) and in no name in the cache; two passwords for one repository, two clones
+urls=('http://bob:p@ss-word@127.0.0.1:9/r.git' 'http://bob:se/cret-word@127.0.0.1:9/r.git'
+      'http://127.0.0.1:9/r.git?token=SECRET-word')
+what=("an '@' in the password" "a '/' in the password" "a token in the query")
+for i in 0 1 2; do
+	out=$("$smolder" resolve -F main.main -P main.go --repo "${urls[i]}" --cache-dir "$tmp/credcache" 2>&1)
+	check "${what[i]}: in no line of resolve's output" bash -c "grep -q \"cannot clone: .*'http://127.0.0.1:9/r.git'\\|failed to connect\" <<<\"\$1\" && ! grep -qiE 'word|bob' <<<\"\$1\"" _ "$out"
+done
+check "no secret in the cache's names, one name for each URL" bash -c "test \$(ls '$tmp/credcache/repos' | grep -c '^127.0.0.1_9_r.git-[0-9a-f]*.lock\$') -eq 3 && ! ls -a '$tmp/credcache/repos' | grep -qiE 'word|bob'"
+
 # smolder list in the wrong directory: the Go fixtures' cpuwork profile run from heapwork's
 # sources (it has its own main.go) shows no code, rather than heapwork's main.go
 gosrc=$(cd "$here/../../../shared/testdata/go" && pwd -P)

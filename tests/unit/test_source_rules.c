@@ -112,6 +112,19 @@ static void test_urls(void **state)
 	o = url_cache_name("https://github.com/a/b");
 	assert_string_not_equal(r, o);
 	free(s), free(r), free(o);
+	/* named from the redacted URL, hashed from the whole one: no secret in the name, and
+	   two credentials (or tokens) for one repository are two clones */
+	s = url_cache_name("http://bob:p@ss-word@127.0.0.1:9/r.git");
+	r = url_cache_name("http://bob:se/cret-word@127.0.0.1:9/r.git");
+	o = url_cache_name("http://127.0.0.1:9/r.git?token=SECRET-word");
+	assert_true(strncmp(s, "127.0.0.1_9_r.git-", 18) == 0);
+	assert_true(strncmp(r, "127.0.0.1_9_r.git-", 18) == 0);
+	assert_true(strncmp(o, "127.0.0.1_9_r.git-", 18) == 0);
+	assert_int_equal(strlen(s), 26);
+	assert_string_not_equal(s, r);
+	assert_string_not_equal(s, o);
+	assert_string_not_equal(r, o);
+	free(s), free(r), free(o);
 	/* GitHub owner and repository names */
 	assert_true(gh_name_ok("grafana"));
 	assert_true(gh_name_ok("protobuf-go"));
