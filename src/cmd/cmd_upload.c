@@ -45,8 +45,8 @@
 #include "cmd.h"
 #include "ingest/decode.h"
 #include "ingest/encode.h"
-#include "profile/builder.h"
 #include "profile/labels.h"
+#include "profile/transform.h"
 #include "push.pb-c.h"
 #include "store/remote.h"
 
@@ -122,61 +122,6 @@ static void uuid4(char out[37])
 	out[36] = '\0';
 }
 
-/*
- * A converted profile as Pyroscope takes it: its sample types with '_' for '-' (perf
- * script's cpu-clock, cache-misses), for Pyroscope refuses a sample type with '-'
- * ("sample type contains -"; smolder serve too).  *out is NULL when p has none.
- */
-static int types_without_dash(const struct prof *p, struct prof **out)
-{
-	struct prof_builder *b = NULL;
-	struct buf name = BUF_INIT;
-	uint32_t i, id;
-	bool any = false;
-	int rc;
-
-	*out = NULL;
-	for (i = 0; i < p->ntypes; i++)
-		any |= memchr(prof_str(p, p->sample_types[i].type), '-',
-			      prof_strlen(p, p->sample_types[i].type)) != NULL;
-	if (!any)
-		return 0;
-	/* the same strings (ids), tables and header; then the types again, renamed */
-	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, p, true)))
-		goto done;
-	pb_truncate_types(b, 0);
-	for (i = 0; i < p->ntypes; i++) {
-		size_t k;
-
-		buf_reset(&name);
-		if ((rc = buf_add(&name, prof_str(p, p->sample_types[i].type),
-				  prof_strlen(p, p->sample_types[i].type))))
-			goto done;
-		for (k = 0; k < name.len; k++)
-			if (name.data[k] == '-')
-				name.data[k] = '_';
-		if ((rc = pb_string(b, name.data, name.len, &id)) ||
-		    (rc = pb_sample_type(b, id, p->sample_types[i].unit)))
-			goto done;
-	}
-	for (i = 0; i < p->nlocations; i++) {
-		const struct prof_location *l = &p->locations[i];
-
-		if ((rc = pb_location(b, l->mapping, l->address, l->unsymbolized ? NULL :
-				      p->lines + l->line_off, l->unsymbolized ? 0 : l->nlines, &id)))
-			goto done;
-	}
-	for (i = 0; i < p->nsamples; i++)
-		if ((rc = pb_copy_sample(b, p, i)))
-			goto done;
-	rc = pb_finish(b, out);
-	b = NULL;
-done:
-	pb_free(b);
-	buf_release(&name);
-	return rc;
-}
-
 /* One file: its pprof bytes (as given, or converted) and the profile for its labels. */
 struct upfile {
 	const char *path;
@@ -217,7 +162,10 @@ static int load_file(const char *path, bool override_ts, const struct labelset *
 	if (!is_pprof) {
 		struct prof *q;
 
-		if ((rc = types_without_dash(p, &q)))
+		/* a converted profile as Pyroscope takes it: its sample types with '_' for '-'
+		 * (perf script's cpu-clock, cache-misses), for Pyroscope refuses a sample type
+		 * with '-' ("sample type contains -"; smolder serve too); q NULL: none has one */
+		if ((rc = prof_rename_types(p, '-', '_', NULL, &q)))
 			goto done;
 		if (q) {
 			prof_free(p);

@@ -106,3 +106,51 @@ done:
 	pb_free(b);
 	return rc;
 }
+
+int prof_rename_types(const struct prof *in, char from, char to, atomic_int *cancel,
+		      struct prof **out)
+{
+	struct prof_builder *b = NULL;
+	struct buf name = BUF_INIT;
+	size_t work = CANCEL_EVERY, k; /* the first sample reads the flag */
+	uint32_t i, id;
+	bool any = false;
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < in->ntypes; i++)
+		any |= memchr(prof_str(in, in->sample_types[i].type), from,
+			      prof_strlen(in, in->sample_types[i].type)) != NULL;
+	if (!any)
+		return 0;
+	/* the same strings (ids), tables and header; then the types again, renamed */
+	if ((rc = pb_new(&b)) || (rc = pb_copy_header(b, in, true)))
+		goto done;
+	pb_truncate_types(b, 0);
+	for (i = 0; i < in->ntypes; i++) {
+		buf_reset(&name);
+		if ((rc = buf_add(&name, prof_str(in, in->sample_types[i].type),
+				  prof_strlen(in, in->sample_types[i].type))))
+			goto done;
+		for (k = 0; k < name.len; k++)
+			if (name.data[k] == from)
+				name.data[k] = to;
+		if ((rc = pb_string(b, name.data, name.len, &id)) ||
+		    (rc = pb_sample_type(b, id, in->sample_types[i].unit)))
+			goto done;
+	}
+	if ((rc = pb_copy_locations(b, in)))
+		goto done;
+	for (i = 0; i < in->nsamples; i++) {
+		if ((rc = poll_cancel(cancel, &work, "renaming the sample types")) ||
+		    (rc = pb_copy_sample(b, in, i)))
+			goto done;
+		work += 1 + in->samples[i].nlocs;
+	}
+	rc = pb_finish(b, out);
+	b = NULL;
+done:
+	pb_free(b);
+	buf_release(&name);
+	return rc;
+}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "profile/builder.h"
 #include "profile/transform.h"
 #include "testutil_browser.h"
 #include "tui/tui_int.h"
@@ -152,6 +153,49 @@ static void test_keep_type(void **state)
 	prof_free(in);
 }
 
+/*
+ * perf's types "cpu-clock/nanoseconds" and "cache-misses/count" (a folded file with a
+ * pprof's header would do; built here): '-' as '_' in each name, units, samples and
+ * strings as they were; a profile without '-' gives no profile at all.
+ */
+static void test_rename_types(void **state)
+{
+	static const char *const names[][2] = {
+		{ "cpu-clock", "nanoseconds" }, { "cache-misses", "count" }, { "plain", "count" },
+	};
+	struct prof *in = tu_decode("go/cpuwork-cpu.pb.gz"), *out, *none = NULL;
+	struct prof_builder *b;
+	uint32_t t, u, i, loc;
+	int64_t v[3] = { 7, 11, 13 };
+
+	(void)state;
+	assert_int_equal(prof_rename_types(in, '-', '_', NULL, &none), 0);
+	assert_null(none);  /* samples/count cpu/nanoseconds: nothing to rename */
+	prof_free(in);
+
+	assert_int_equal(pb_new(&b), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(pb_string(b, names[i][0], strlen(names[i][0]), &t), 0);
+		assert_int_equal(pb_string(b, names[i][1], strlen(names[i][1]), &u), 0);
+		assert_int_equal(pb_sample_type(b, t, u), 0);
+	}
+	assert_int_equal(pb_named_frame(b, "main", 4, &loc), 0);
+	assert_int_equal(pb_sample(b, &loc, 1, v, NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &in), 0);
+	assert_int_equal(prof_rename_types(in, '-', '_', NULL, &out), 0);
+	assert_non_null(out);
+	tu_check_invariants(out);
+	same_tables(in, out);
+	assert_string_equal(tu_types(out), "cpu_clock/nanoseconds cache_misses/count plain/count");
+	assert_int_equal(out->default_type, in->default_type);
+	for (i = 0; i < 3; i++)
+		tu_assert_i64(prof_value(out, 0, i), v[i]);
+	assert_int_equal(out->samples[0].nlocs, 1);
+	assert_int_equal(out->sample_locs[out->samples[0].loc_off], loc);
+	prof_free(out);
+	prof_free(in);
+}
+
 /* A flag set before the call: ERR_CANCELLED, *out NULL, nothing leaked (ASan). */
 static void test_cancelled(void **state)
 {
@@ -164,6 +208,11 @@ static void test_cancelled(void **state)
 	tu_assert_message(err_last());
 	out = in;
 	assert_int_equal(prof_keep_type(in, 1, &cancel, &out), ERR_CANCELLED);
+	assert_null(out);
+	prof_free(in);
+	/* renaming reads the flag once it has something to rename: folded's "samples" */
+	in = out = tu_decode_str("main;f 1\n");
+	assert_int_equal(prof_rename_types(in, 'a', 'b', &cancel, &out), ERR_CANCELLED);
 	assert_null(out);
 	prof_free(in);
 }
@@ -262,6 +311,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_reverse_stacks),
 		cmocka_unit_test(test_reverse_folded),
 		cmocka_unit_test(test_keep_type),
+		cmocka_unit_test(test_rename_types),
 		cmocka_unit_test(test_cancelled),
 		cmocka_unit_test(test_export_rows_on_worker),
 	};
