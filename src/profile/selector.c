@@ -429,23 +429,59 @@ const struct matcher *selector_find(const struct selector *sel, const char *name
 	return NULL;
 }
 
-static int put_quoted(struct buf *out, const char *s)
+bool selector_raw_ok(const char *v, size_t n)
 {
-	int rc = buf_add(out, "\"", 1);
+	size_t i, k;
 
-	for (; !rc && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (i = 0; i < n; i += k) {
+		unsigned char c = (unsigned char)v[i];
 
-		if (c == '"' || c == '\\')
+		if (c == '`' || c < 0x20 || c == 0x7f || !(k = text_utf8_len(v + i, n - i)))
+			return false;
+	}
+	return true;
+}
+
+int selector_escape(struct buf *out, const char *v, size_t n, char q)
+{
+	size_t i, k;
+	int rc = 0;
+
+	if (q == '`') {
+		if (!selector_raw_ok(v, n))
+			return err_set(ERR_UNSUPPORTED, "a value with a backtick, a control character "
+				       "or invalid UTF-8 cannot be written between backticks");
+		return buf_add(out, v, n);
+	}
+	for (i = 0; !rc && i < n; i += k) {
+		unsigned char c = (unsigned char)v[i];
+
+		k = 1;
+		if (c == (unsigned char)q || c == '\\')
 			rc = buf_printf(out, "\\%c", c);
 		else if (c == '\n')
 			rc = buf_puts(out, "\\n");
-		else if (c < 0x20 || c == 0x7f)
+		else if (c == '\t')
+			rc = buf_puts(out, "\\t");
+		else if (c == '\r')
+			rc = buf_puts(out, "\\r");
+		else if (c >= 0x20 && c != 0x7f && (k = text_utf8_len(v + i, n - i)))
+			rc = buf_add(out, v + i, k);
+		else {  /* another control character, or a byte that is not UTF-8: \xNN is that byte */
 			rc = buf_printf(out, "\\x%02x", c);
-		else
-			rc = buf_add(out, s, 1);
+			k = 1;
+		}
 	}
-	return rc ? rc : buf_add(out, "\"", 1);
+	return rc;
+}
+
+static int put_quoted(struct buf *out, const char *s)
+{
+	int rc;
+
+	if ((rc = buf_add(out, "\"", 1)) || (rc = selector_escape(out, s, strlen(s), '"')))
+		return rc;
+	return buf_add(out, "\"", 1);
 }
 
 int selector_format(const struct selector *sel, struct buf *out)

@@ -66,8 +66,22 @@ int matcher_test(const struct matcher *m, const char *value, size_t len);
 int selector_test(const struct selector *sel, const struct labelset *ls);
 /* The first matcher on `name`, or NULL. */
 const struct matcher *selector_find(const struct selector *sel, const char *name);
-/* Appends the canonical text form, {a="x",b=~"y"}, which selector_parse() reads back. */
+/*
+ * Appends the canonical text form, {a="x",b=~"y"}, which selector_parse() reads back:
+ * values (and names that need quotes) written by selector_escape() inside "...".
+ */
 int selector_format(const struct selector *sel, struct buf *out);
+/*
+ * Appends v[0..n) as the inside of a string literal opened with quote q ('"', '\'' or
+ * '`'; the quotes are not written) that selector_parse() reads back as those very bytes.
+ * Inside " and ': q and the backslash are escaped, a line break, tab and carriage return
+ * as \n \t \r, other controls (C0, DEL) and bytes that are not UTF-8 as \xNN; the rest
+ * (valid UTF-8) as it is, so what is written is one line of valid UTF-8.  Backticks have
+ * no escapes: v is written as it is when selector_raw_ok() takes it, else ERR_UNSUPPORTED.
+ */
+int selector_escape(struct buf *out, const char *v, size_t n, char q);
+/* Whether v[0..n) can stand between backticks: valid UTF-8, no backtick, no control. */
+bool selector_raw_ok(const char *v, size_t n);
 /* "=", "!=", "=~", "!~" */
 const char *match_op_str(enum match_op op);
 

@@ -2,8 +2,9 @@
  * browser_prompt.c — the store browser's selector prompt as text: where a quoted value
  * is left open, which label Tab completes and under which matchers, and a value written
  * back escaped for the quotes typed (the selector's Go string literals: " and ' with
- * backslash escapes, ` without).  Pure text work on the prompt; browser_view.c asks the
- * store for the values (a background job) and calls browser_complete_value() with them.
+ * backslash escapes, ` without; selector_escape() writes them).  Pure text work on the
+ * prompt; browser_view.c asks the store for the values (a background job) and calls
+ * browser_complete_value() with them.
  *
  * Ownership: nothing here keeps memory; out buffers are the caller's.
  */
@@ -12,7 +13,6 @@
 
 #include "base/buf.h"
 #include "base/err.h"
-#include "base/text.h"
 #include "profile/selector.h"
 #include "tui_int.h"
 
@@ -91,48 +91,6 @@ static int typed_value(const char *s, size_t n, struct buf *out)
 	return rc;
 }
 
-/* v[0..n) needs "..." (it cannot be written between backticks, which have no escapes). */
-static bool needs_escapes(const char *v, size_t n)
-{
-	size_t i, k;
-
-	for (i = 0; i < n; i += k) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (c == '`' || c < 0x20 || c == 0x7f || !(k = text_utf8_len(v + i, n - i)))
-			return true;
-	}
-	return false;
-}
-
-/* v[0..n) written inside quote q as the selector reads it (a Go string literal's escapes). */
-static void put_escaped(struct buf *out, const char *v, size_t n, char q)
-{
-	size_t i, k;
-
-	for (i = 0; i < n; i += k) {
-		unsigned char c = (unsigned char)v[i];
-
-		k = 1;
-		if (q == '`')
-			buf_add(out, v + i, 1);
-		else if (c == (unsigned char)q || c == '\\')
-			buf_printf(out, "\\%c", c);
-		else if (c == '\n')
-			buf_puts(out, "\\n");
-		else if (c == '\t')
-			buf_puts(out, "\\t");
-		else if (c == '\r')
-			buf_puts(out, "\\r");
-		else if (c >= 0x20 && c != 0x7f && (k = text_utf8_len(v + i, n - i)))
-			buf_add(out, v + i, k);
-		else {  /* a control character, a byte that is not UTF-8 */
-			buf_printf(out, "\\x%02x", c);
-			k = 1;
-		}
-	}
-}
-
 /*
  * Tab in a value: the values of `label` that start with what is typed (escapes undone)
  * are listed, and their common start replaces the value, escaped for its quotes (a value
@@ -177,13 +135,12 @@ void browser_complete_value(struct tui_app *a, const struct strvec *values, cons
 	while (common > typed.len && n > 1 && ((unsigned char)first[common] & 0xc0) == 0x80)
 		common--;
 	q = a->prompt[qs];
-	if (q == '`' && needs_escapes(first, common))
+	if (q == '`' && !selector_raw_ok(first, common))
 		q = '"';
-	buf_add(&ins, &q, 1);
-	put_escaped(&ins, first, common, q);
-	if (n == 1)
-		buf_add(&ins, &q, 1);
-	if (qs + ins.len >= PROMPT_MAX - 2)  /* room for Enter's closing brace */
+	if (buf_add(&ins, &q, 1) || selector_escape(&ins, first, common, q) ||
+	    (n == 1 && buf_add(&ins, &q, 1)))
+		scr_message(a, true, "%s: %s", label, err_last());
+	else if (qs + ins.len >= PROMPT_MAX - 2)  /* room for Enter's closing brace */
 		scr_message(a, true, "%s: the value is too long for the prompt", label);
 	else if (ins.data) {
 		memcpy(a->prompt + qs, ins.data, ins.len);

@@ -1,11 +1,13 @@
 /*
  * test_selector.c — profile/selector.c: Prometheus selectors as Pyroscope takes them:
  * the four operators, anchored PCRE2 regexes, absent labels as "", quoting and Go
- * escapes, metric names, the canonical text form, and one-line errors with offsets.
+ * escapes, metric names, the canonical text form, values written back as string literals
+ * for each quote (selector_escape: the browser's Tab), and one-line errors with offsets.
  */
 #include <string.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "profile/selector.h"
 #include "testutil.h"
 
@@ -287,6 +289,96 @@ static void test_format(void **state)
 		buf_release(&t);
 		selector_free(s);
 	}
+	{
+		/* one line of valid UTF-8: a tab as \t, a byte that is not UTF-8 as \xNN */
+		struct selector *s = parse("{a=\"tab\\x09\\xff\\x7f\xc3\xa9\"}");
+		struct buf t = BUF_INIT;
+
+		assert_int_equal(selector_format(s, &t), 0);
+		assert_string_equal(t.data, "{a=\"tab\\t\\xff\\x7f\xc3\xa9\"}");
+		buf_release(&t);
+		selector_free(s);
+	}
+}
+
+/* Whether s[0..n) is valid UTF-8 without control characters (one line a terminal shows). */
+static bool one_line_utf8(const char *s, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i += k)
+		if (!(k = text_utf8_len(s + i, n - i)) ||
+		    (k == 1 && ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)))
+			return false;
+	return true;
+}
+
+/*
+ * selector_escape() writes a value inside each of the three quotes so that the parser
+ * reads back the very bytes: tabs, each quote, backslashes, line breaks, controls,
+ * invalid UTF-8.  Inside " and ' what it writes is one line of valid UTF-8; backticks
+ * (no escapes) take only what selector_raw_ok() accepts, and refuse the rest.
+ */
+static void test_escape_round_trip(void **state)
+{
+	static const char *const values[] = {
+		"", "plain", "tab\there", "dq\"sq'bt`", "back\\slash\\", "\\\"", "nl\ncr\r",
+		"\x01\x1b[31m\x7f", "bad\xff\xfe", "cut\xc3(\xe2\x82", "\xc3\xa9\xf0\x9f\x98\x80",
+		"c1\xc2\x85", "\\x41\\u00e9 not escapes", "}{,=~",
+	};
+	static const struct {
+		const char *v, *want;
+		char q;
+	} exact[] = {
+		{ "a\tb", "a\\tb", '"' },
+		{ "a\"b'c", "a\\\"b'c", '"' },
+		{ "a\"b'c", "a\"b\\'c", '\'' },
+		{ "a\\b\n\r\x01\x7f\xff", "a\\\\b\\n\\r\\x01\\x7f\\xff", '"' },
+		{ "a\"b\\c'", "a\"b\\c'", '`' },
+		{ "\xc3\xa9", "\xc3\xa9", '"' },
+	};
+	static const char quotes[] = { '"', '\'', '`' };
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		const char *v = values[i];
+		size_t n = strlen(v);
+		bool raw = !strpbrk(v, "`") && one_line_utf8(v, n);
+
+		assert_int_equal(selector_raw_ok(v, n), raw);
+		for (k = 0; k < sizeof(quotes); k++) {
+			char q = quotes[k];
+			struct buf t = BUF_INIT;
+			struct selector *sel;
+			int rc;
+
+			assert_int_equal(buf_printf(&t, "{x=%c", q), 0);
+			rc = selector_escape(&t, v, n, q);
+			if (q == '`' && !raw) {
+				assert_int_equal(rc, ERR_UNSUPPORTED);
+				tu_assert_message(err_last());
+				buf_release(&t);
+				continue;
+			}
+			assert_int_equal(rc, 0);
+			assert_true(one_line_utf8(t.data, t.len));
+			assert_int_equal(buf_printf(&t, "%c}", q), 0);
+			sel = parse(t.data);
+			assert_int_equal(sel->n, 1);
+			if (strcmp(sel->m[0].value, v) != 0)
+				fail_msg("value %zu in %c: '%s' read back wrong", i, q, t.data);
+			selector_free(sel);
+			buf_release(&t);
+		}
+	}
+	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
+		struct buf t = BUF_INIT;
+
+		assert_int_equal(selector_escape(&t, exact[i].v, strlen(exact[i].v), exact[i].q), 0);
+		assert_string_equal(t.data, exact[i].want);
+		buf_release(&t);
+	}
 }
 
 int main(int argc, char **argv)
@@ -298,6 +390,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_match_too_complex),
 		cmocka_unit_test(test_re2),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_escape_round_trip),
 	};
 
 	tu_init(argc, argv);
