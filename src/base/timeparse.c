@@ -1,6 +1,7 @@
 /*
  * timeparse.c — the two time grammars of timeparse.h (profilecli's for the command line,
- * attime's for /pyroscope/render) and durations (Prometheus's, with Go's fractions).
+ * attime's for /pyroscope/render and /ingest) and durations (Prometheus's, with Go's
+ * fractions).
  */
 #include "timeparse.h"
 
@@ -181,7 +182,8 @@ static int digits(const char *p, int n, int *out)
 
 /*
  * YYYY-MM-DD[Tt ]HH:MM:SS[.frac](Z|z|±HH:MM); 0 on success, -1 when s is not one, -2
- * when it is one outside what nanoseconds in an int64 hold (1677-09-21 to 2262-04-11).
+ * when it is one outside what nanoseconds in an int64 hold (1677-09-21 to 2262-04-11),
+ * *out then the edge it is past.
  */
 static int parse_rfc3339(const char *s, int64_t *out)
 {
@@ -228,8 +230,10 @@ static int parse_rfc3339(const char *s, int64_t *out)
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
 	secs = (int64_t)timegm(&tm) - (int64_t)sign * (oh * 3600 + om * 60);
-	if (secs >= INT64_MAX / NS_PER_S || secs <= INT64_MIN / NS_PER_S)
+	if (secs >= INT64_MAX / NS_PER_S || secs <= INT64_MIN / NS_PER_S) {
+		*out = secs < 0 ? INT64_MIN : INT64_MAX;
 		return -2;
+	}
 	*out = secs * NS_PER_S + frac;
 	return 0;
 }
@@ -266,10 +270,15 @@ static int unix_digits(const char *s, size_t n, bool neg, int64_t per, int64_t *
 	return 0;
 }
 
+static int out_of_range(const char *s)
+{
+	return err_set(ERR_PARSE, "time '%s' is out of range (years 1678 to 2262)", s);
+}
+
 static int time_out_of_range(const char *s, int64_t *out_ns)
 {
 	*out_ns = 0;
-	return err_set(ERR_PARSE, "time '%s' is out of range (years 1678 to 2262)", s);
+	return out_of_range(s);
 }
 
 int timeparse(const char *s, int64_t now_ns, int64_t *out_ns)
@@ -367,12 +376,18 @@ static bool attime_date(const char *s, int64_t *out_s)
 	return true;
 }
 
-/* attime's offset: a sign and terms NUMBER[UNIT]; seconds into *out_s. */
+/*
+ * attime's offset: a sign and terms NUMBER[UNIT] that add up, in seconds into *out_s.
+ * On an error *out_s is still what /ingest takes: 0 when the text is not such terms, the
+ * sum held at int64's edge when it is too long.
+ */
 static int attime_offset(const char *s, const char *off, int64_t *out_s)
 {
 	const char *p = off + 1;
 	int64_t total = 0;
+	bool over = false;
 
+	*out_s = 0;
 	if (!*p)
 		return err_set(ERR_PARSE, "bad time '%s': expected a number after '%c'", s, *off);
 	while (*p) {
@@ -381,10 +396,10 @@ static int attime_offset(const char *s, const char *off, int64_t *out_s)
 
 		if (!isdigit((unsigned char)*p))
 			return err_set(ERR_PARSE, "bad time '%s': expected a number at '%.16s'", s, p);
-		while (isdigit((unsigned char)*p)) {
+		for (; isdigit((unsigned char)*p); p++) {
 			if (v > (INT64_MAX - 9) / 10)
-				return time_out_of_range(s, out_s);
-			v = v * 10 + (*p++ - '0');
+				over = true;
+			v = over ? INT64_MAX : v * 10 + (*p - '0');
 		}
 		for (u = p; isalpha((unsigned char)*p); p++)
 			;
@@ -395,30 +410,40 @@ static int attime_offset(const char *s, const char *off, int64_t *out_s)
 						  "d, w, mon or M, y)", s, (int)(p - u), u);
 		if (__builtin_mul_overflow(v, mult, &term) ||
 		    __builtin_add_overflow(total, term, &total))
-			return time_out_of_range(s, out_s);
+			over = true;
+		if (over)
+			total = INT64_MAX;
 	}
 	*out_s = *off == '-' ? -total : total;
-	return 0;
+	return over ? out_of_range(s) : 0;
 }
 
-int timeparse_attime(const char *s, int64_t now_ns, int64_t *out_ns)
+int timeparse_attime_n(const char *s, size_t n, int64_t now_ns, int64_t *out_ns)
 {
-	char t[TIME_MAX_INPUT + 1], c[TIME_MAX_INPUT + 1];
+	char in[TIME_MAX_INPUT + 1], t[TIME_MAX_INPUT + 1], c[TIME_MAX_INPUT + 1];
 	const char *off;
-	size_t n, i, nc = 0, ref;
-	int64_t v, unit = NS_PER_S;
-	int rc;
+	size_t i, nc = 0, ref;
+	int64_t v = 0, unit = NS_PER_S, ns;
+	bool over = false;
+	int rc = 0;
 
-	*out_ns = 0;
-	if (strlen(s) > TIME_MAX_INPUT)
+	/* what is not read stands for nothing: now, as attime reads it */
+	*out_ns = now_ns;
+	if (n > TIME_MAX_INPUT)
 		return err_set(ERR_PARSE, "time '%.32s...' is too long", s);
-	n = trim_copy(s, t);
+	if (memchr(s, '\0', n))
+		return err_set(ERR_PARSE, "bad time: it holds a NUL byte");
+	memcpy(in, s, n);
+	in[n] = '\0';
+	n = trim_copy(in, t);
 	/* smolder's own: attime would read 2024-05-01T10:00:00Z as now plus nothing */
-	switch (parse_rfc3339(t, out_ns)) {
+	switch (parse_rfc3339(t, &ns)) {
 	case 0:
+		*out_ns = ns;
 		return 0;
 	case -2:
-		return time_out_of_range(s, out_ns);
+		*out_ns = ns;
+		return out_of_range(in);
 	}
 	for (i = 0; i < n; i++)
 		if (t[i] != '_' && t[i] != ',' && t[i] != ' ')
@@ -426,8 +451,10 @@ int timeparse_attime(const char *s, int64_t now_ns, int64_t *out_ns)
 	c[nc] = '\0';
 	if (nc && strspn(c, "0123456789") == nc) {
 		if (nc == 8 && attime_date(c, &v)) {
-			if (__builtin_mul_overflow(v, NS_PER_S, out_ns))
-				return time_out_of_range(s, out_ns);
+			if (__builtin_mul_overflow(v, NS_PER_S, out_ns)) {
+				*out_ns = INT64_MAX;
+				return out_of_range(in);
+			}
 			return 0;
 		}
 		switch (nc) {
@@ -435,29 +462,36 @@ int timeparse_attime(const char *s, int64_t now_ns, int64_t *out_ns)
 		case 16: unit = 1000; break;
 		case 19: unit = 1; break;
 		}
-		if (unix_digits(c, nc, false, unit, out_ns))
-			return time_out_of_range(s, out_ns);
+		if (unix_digits(c, nc, false, unit, out_ns)) {
+			*out_ns = INT64_MAX;
+			return out_of_range(in);
+		}
 		return 0;
 	}
 	off = strchr(c, '+');
 	if (!off)
 		off = strchr(c, '-');
+	if (off)
+		rc = attime_offset(in, off, &v);
+	if (__builtin_mul_overflow(v, NS_PER_S, &ns) || __builtin_add_overflow(now_ns, ns, out_ns)) {
+		*out_ns = v < 0 ? INT64_MIN : INT64_MAX;
+		over = true;
+	}
 	/*
 	 * attime takes any text before the sign for now (its reference times are not
-	 * written); here only now or nothing is, so yesterday or now-1h+30m (which
-	 * attime reads as now+30m) is an error rather than a surprise.
+	 * written), and so does *out_ns; but only now or nothing is taken without an error,
+	 * so yesterday or now-1h+30m (which attime reads as now+30m) is not a surprise.
 	 */
 	ref = off ? (size_t)(off - c) : nc;
 	if (ref != 0 && (ref != 3 || strncmp(c, "now", 3) != 0))
 		return err_set(ERR_PARSE, "bad time '%s': expected now, now-1h (s, min, h, d, w, "
-					  "mon, y), YYYYMMDD, RFC 3339 or a Unix timestamp", s);
-	if (!off) {
-		*out_ns = now_ns;
-		return 0;
-	}
-	if ((rc = attime_offset(s, off, &v)))
+					  "mon, y), YYYYMMDD, RFC 3339 or a Unix timestamp", in);
+	if (rc)
 		return rc;
-	if (__builtin_mul_overflow(v, NS_PER_S, &v) || __builtin_add_overflow(now_ns, v, out_ns))
-		return time_out_of_range(s, out_ns);
-	return 0;
+	return over ? out_of_range(in) : 0;
+}
+
+int timeparse_attime(const char *s, int64_t now_ns, int64_t *out_ns)
+{
+	return timeparse_attime_n(s, strlen(s), now_ns, out_ns);
 }

@@ -12,19 +12,27 @@
  * One deliberate difference: 0 is the epoch (smolder's "everything"), where profilecli
  * reads it as a zero duration, i.e. now.  now+DURATION is an error, as in profilecli.
  *
- * timeparse_attime(): /pyroscope/render's from/until, as Pyroscope's attime.Parse reads
- * them.  Spaces, '_' and ',' anywhere are dropped; then:
+ * timeparse_attime(): the from/until of /pyroscope/render and /ingest, as Pyroscope's
+ * attime.Parse reads them (pkg/og/util/attime; upstream's querier and ingest handler both
+ * call it, so one reading serves both).  Spaces, '_' and ',' anywhere are dropped; then:
  *   - digits only: 8 of them with a year after 1900 are a date, YYYYMMDD (midnight UTC);
  *     otherwise a Unix timestamp, 13 digits ms, 16 us, 19 ns, any other count seconds;
  *   - [now](+|-)NUMBER[UNIT]...: units known by how they start, case-sensitive: s
  *     (sec...), min or m (so ms too is minutes, as upstream), h, d (days), w, mon or M
  *     (30 days), y (365 days); a number without a unit counts nothing (now-1 is now);
  *   - now, or nothing: now.
- * Where attime reads something it cannot make sense of as "now" this is an error: text
- * other than now before the sign (yesterday, 1h, now-1h+30m, which attime reads as
- * now+30m), an unknown unit, a fraction.  Two further differences: RFC 3339 is read as
- * above (attime reads it as now); several terms add up, now-1h30m is 90 minutes (attime
- * counts the first term only, though its loop means to read them all, as graphite does).
+ * Several terms add up: now-1h30m is 90 minutes, as graphite's attime.py (which attime
+ * ports) reads it; attime's loop means to, but its unit runs to the end of the text, so
+ * it reads now-1h30m as now-1h and now-30m1h as now-30m.  RFC 3339 is read as above
+ * (attime reads it as now).
+ *
+ * attime never fails: what it cannot make sense of counts for nothing.  Here that is
+ * ERR_PARSE (render answers 400) and *out_ns is still set to the time /ingest stores, as
+ * upstream's does not refuse a push for its time: text other than now before the sign
+ * is now, as attime reads it (yesterday-1h is now-1h; now-1h+30m is now+30m); an
+ * offset that is not NUMBER[UNIT] terms (now-1.5h, now-1x, now-) is no offset; text
+ * with no sign (yesterday, 1h), with a NUL byte or over 128 bytes is now; a time int64
+ * nanoseconds cannot hold is held at its edge (INT64_MIN or INT64_MAX).
  *
  * Durations: one or more NUMBER UNIT terms, largest unit first, each unit once
  * (Prometheus's model.ParseDuration: 1h30m, not 30m1h); units ns us µs μs ms s m h d w y
@@ -46,7 +54,11 @@
 
 /* Parses s (profilecli's grammar) relative to now_ns into *out_ns. */
 int timeparse(const char *s, int64_t now_ns, int64_t *out_ns);
-/* Parses s (attime's grammar) relative to now_ns into *out_ns. */
+/*
+ * Parses s[0..n) (attime's grammar) relative to now_ns into *out_ns, which is set on
+ * ERR_PARSE too (see above).  timeparse_attime() is the same for a C string.
+ */
+int timeparse_attime_n(const char *s, size_t n, int64_t now_ns, int64_t *out_ns);
 int timeparse_attime(const char *s, int64_t now_ns, int64_t *out_ns);
 /* Parses a duration ("1h30m", "10s", "7d", "4.1s") into nanoseconds (>= 0). */
 int timeparse_duration(const char *s, int64_t *out_ns);

@@ -1,7 +1,8 @@
 /*
  * ingest_query.c — reading a request the way Pyroscope's Go handler does: headers, the
- * query string (Go's url.ParseQuery), times (pkg/og/util/attime) and the `name`
- * parameter's label set (api/model/labelset).  See ingest_int.h.
+ * query string (Go's url.ParseQuery), times (pkg/og/util/attime, read by base/timeparse.c
+ * for /pyroscope/render too) and the `name` parameter's label set (api/model/labelset).
+ * See ingest_int.h.
  */
 #include "ingest_int.h"
 
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include "base/text.h"
+#include "base/timeparse.h"
 
 const char *ingest_header(const struct ingest_request *rq, const char *name)
 {
@@ -97,84 +99,6 @@ bool ingest_atoi(const char *s, size_t n, int64_t *out)
 	return true;
 }
 
-/* ---- attime ---- */
-
-static int64_t sat_mul(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	if (__builtin_mul_overflow(a, b, &r))
-		return (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
-	return r;
-}
-
-static int64_t sat_add(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	if (__builtin_add_overflow(a, b, &r))
-		return b < 0 ? INT64_MIN : INT64_MAX;
-	return r;
-}
-
-/* Go's strconv.Atoi on digits only: clamps at the int64 range like its range error. */
-static int64_t atoi_sat(const char *s, size_t n)
-{
-	int64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (v > (INT64_MAX - (s[i] - '0')) / 10)
-			return INT64_MAX;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-static bool yyyymmdd(const char *s, int64_t *out)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	int m = (s[4] - '0') * 10 + (s[5] - '0'), d = (s[6] - '0') * 10 + (s[7] - '0');
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	int64_t days;
-
-	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap) ||
-	    y <= 1900)
-		return false;
-	/* days from the civil date (Howard Hinnant's algorithm) */
-	{
-		int yy = y - (m <= 2);
-		int era = yy / 400, yoe = yy - era * 400;
-		int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-		int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-		days = (int64_t)era * 146097 + doe - 719468;
-	}
-	*out = sat_mul(days * 86400, 1000000000);  /* year 9999 is past 2262 */
-	return true;
-}
-
-/* The seconds a unit word stands for, by prefix, as attime's getUnitMultiplier. */
-static int64_t unit_seconds(const char *u, size_t n)
-{
-	if (n >= 1 && u[0] == 's')
-		return 1;
-	if ((n >= 3 && memcmp(u, "mon", 3) == 0) || (n >= 1 && u[0] == 'M'))
-		return 3600 * 24 * 30;
-	if (n >= 1 && u[0] == 'm')
-		return 60;
-	if (n >= 1 && u[0] == 'h')
-		return 3600;
-	if (n >= 1 && u[0] == 'd')
-		return 3600 * 24;
-	if (n >= 1 && u[0] == 'w')
-		return 3600 * 24 * 7;
-	if (n >= 1 && u[0] == 'y')
-		return 3600 * 24 * 365;
-	return 0;
-}
-
 /*
  * Go's strings.TrimSpace, which upstream applies to the `name` parts and the times: it
  * trims what unicode.IsSpace calls space — ASCII \t \n \v \f \r and ' ', and U+0085,
@@ -223,60 +147,18 @@ static void trim(const char **s, size_t *n)
 		*n -= k;
 }
 
-int64_t ingest_attime(const char *in, size_t n, int64_t now_ns)
+/*
+ * attime as render reads it (timeparse_attime_n), after Go's TrimSpace, which trims
+ * Unicode spaces too.  A push is not refused for its time, as upstream's is not: what
+ * the parser refuses still has the time it sets (now, or an int64 edge; timeparse.h).
+ */
+int64_t ingest_attime(const char *s, size_t n, int64_t now_ns)
 {
-	char s[64];
-	size_t len = 0, i, digits;
-	const char *off;
-	int64_t sign = 1, num, v;
+	int64_t t;
 
-	/* trim, then drop '_', ',' and ' '; a longer string cannot be a time we read */
-	trim(&in, &n);
-	for (i = 0; i < n && len < sizeof(s) - 1; i++)
-		if (in[i] != '_' && in[i] != ',' && in[i] != ' ')
-			s[len++] = in[i];
-	if (i < n)
-		return now_ns;
-	s[len] = '\0';
-	for (digits = 0; digits < len && s[digits] >= '0' && s[digits] <= '9'; digits++)
-		;
-	if (len > 0 && digits == len) {
-		if (len == 8 && yyyymmdd(s, &v))
-			return v;
-		v = atoi_sat(s, len);
-		switch (len) {
-		case 13:
-			return sat_mul(v, 1000000);
-		case 16:
-			return sat_mul(v, 1000);
-		case 19:
-			return v;
-		default:
-			return sat_mul(v, 1000000000);
-		}
-	}
-	/* relative to now: the reference before the sign is ignored, as upstream */
-	off = strchr(s, '+');
-	if (!off)
-		off = strchr(s, '-');
-	if (!off)
-		return now_ns;
-	if (*off == '-')
-		sign = -1;
-	off++;
-	/*
-	 * One term: leading digits, then the rest of the string names the unit by its
-	 * prefix.  Upstream's parseTimeOffset loops over number/unit pairs, but its unit
-	 * scan runs while the prefix is not all digits — which holds to the end, as the
-	 * prefix starts with the unit's letter — so the first pair takes the whole rest:
-	 * now-1h30m is now-1h there, and here (not 90 minutes, as the spec's §1.2 says).
-	 */
-	for (digits = 0; off[digits] >= '0' && off[digits] <= '9'; digits++)
-		;
-	num = atoi_sat(off, digits);
-	v = sat_mul(sat_mul(num, unit_seconds(off + digits, strlen(off + digits))),
-		    1000000000);
-	return sat_add(now_ns, sign * (v == INT64_MIN ? INT64_MAX : v));
+	trim(&s, &n);
+	(void)timeparse_attime_n(s, n, now_ns, &t);
+	return t;
 }
 
 /* ---- the `name` parameter ---- */

@@ -148,6 +148,22 @@ st=$(http POST "$url/ingest?name=ing-lines.cpu&format=lines" --data-binary @"$tm
 check "a .lines file: uploaded, and read as /ingest?format=lines reads it (the same table three ways)" \
   bash -c "[ '$st' = 200 ] && [ ! -s '$tmp/up.err' ] && [ \$(wc -l < '$tmp/lines.file') -eq 9 ] && cmp -s '$tmp/lines.file' '$tmp/lines.up' && cmp -s '$tmp/lines.file' '$tmp/lines.ing'"
 
+# /ingest and /pyroscope/render read from/until with one parser: a push from now-1h30m
+# is found by a render from a minute before it, not around now-1h (ingest read it as
+# now-1h, render as 90 minutes); junk is now for a push and a 400 for a render
+st=$(http POST "$url/ingest?name=attime.cpu&from=now-1h30m&until=now-1h29m" --data-binary $'a;b 7\n')
+st2=$(http POST "$url/ingest?name=attime-junk.cpu&from=yesterday&until=garbage" --data-binary $'a;b 5\n')
+AQ='process_cpu:cpu:nanoseconds:cpu:nanoseconds%7Bservice_name%3D%22attime'
+ticks() {  # ticks SERVICE_SUFFIX RANGE: render's numTicks, or its status when not 200
+  local s
+  s=$(http GET "$url/pyroscope/render?query=$AQ$1%22%7D&$2&format=json")
+  [ "$s" = 200 ] && sed -n 's/.*"numTicks":\([0-9]*\).*/\1/p' "$tmp/body" || echo "status $s"
+}
+check "a push from now-1h30m is where a render from now-1h31m..now-80m finds it, not at now-1h" \
+  bash -c "[ '$st' = 200 ] && [ '$(ticks '' 'from=now-1h31m&until=now-80m')' = 70000000 ] && [ '$(ticks '' 'from=now-65m&until=now-55m')' = 0 ]"
+check "a push from junk is stored now; a render from junk is refused" \
+  bash -c "[ '$st2' = 200 ] && [ '$(ticks -junk 'from=now-5m&until=now')' = 50000000 ] && [ '$(ticks -junk 'from=yesterday&until=now')' = 'status 400' ]"
+
 # many files: requests of at most 4 MiB of inflated profiles, halved while the server
 # says too big (all of them went in one request, refused, and nothing was uploaded)
 mkdir -p "$tmp/many"

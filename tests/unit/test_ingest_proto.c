@@ -722,33 +722,48 @@ static void test_name_and_query(void **state)
 
 static void test_times(void **state)
 {
+	enum { AT, AGO, DUR };  /* how a case's want is read */
 	static const struct {
 		const char *query;
-		int64_t want;  /* ns; INT64_MIN: now; INT64_MAX: now - 1 h */
-		bool duration; /* want is the item's duration instead */
+		int64_t want;  /* AT: ns; AGO: seconds before now; DUR: the item's duration */
+		int how;
 	} cases[] = {
-		{ "from=1700000000", 1700000000000000000, false },
-		{ "from=1700000000123", 1700000000123000000, false },
-		{ "from=1700000000123456", 1700000000123456000, false },
-		{ "from=1700000000123456789", 1700000000123456789, false },
-		{ "from=1_700_000_000", 1700000000000000000, false },
-		{ "from=20231114", 1699920000000000000, false },
-		{ "from=20231399", 20231399000000000, false },  /* not a date: seconds */
-		{ "from=now", INT64_MIN, false },
-		{ "from=garbage", INT64_MIN, false },
-		{ "from=now-1h", INT64_MAX, false },
-		/* upstream's attime takes "h30m" as the unit of the one term: an hour */
-		{ "from=now-1h30m", INT64_MAX, false },
-		{ "from=now-60m", INT64_MAX, false },
+		/* seconds, ms, us and ns by digit count, '_' and ',' dropped, YYYYMMDD */
+		{ "from=1700000000", 1700000000000000000, AT },
+		{ "from=1700000000123", 1700000000123000000, AT },
+		{ "from=1700000000123456", 1700000000123456000, AT },
+		{ "from=1700000000123456789", 1700000000123456789, AT },
+		{ "from=1_700_000_000", 1700000000000000000, AT },
+		{ "from=20231114", 1699920000000000000, AT },
+		{ "from=20231399", 20231399000000000, AT },  /* not a date: seconds */
+		{ "from=now", 0, AGO },
+		{ "from=now-1h", 3600, AGO },
+		{ "from=now-60m", 3600, AGO },
+		/* the terms add up, as render reads them (upstream's attime: now-1h, now-30m) */
+		{ "from=now-1h30m", 5400, AGO },
+		{ "from=now-30m1h", 5400, AGO },
+		/* what attime reads as now is now, not refused (render answers 400) */
+		{ "from=garbage", 0, AGO },
+		{ "from=1h", 0, AGO },
+		{ "from=now-1.5h", 0, AGO },
+		{ "from=now-1x", 0, AGO },
+		{ "from=now-", 0, AGO },
+		{ "from=now-1h%0030m", 0, AGO },
+		/* attime ignores a reference before the sign and splits at the first '+': now+5m */
+		{ "from=yesterday-1h", 3600, AGO },
+		{ "from=now-1h%2B5m", -300, AGO },
 		/* trimmed as Go's TrimSpace trims: Unicode spaces too, not U+200B */
-		{ "from=%E3%80%801700000000%C2%A0", 1700000000000000000, false },
-		{ "from=1700000000%E2%80%8B", INT64_MIN, false },
+		{ "from=%E3%80%801700000000%C2%A0", 1700000000000000000, AT },
+		{ "from=1700000000%E2%80%8B", 0, AGO },
 		/* as far apart as they go: no duration (an overflow before) */
-		{ "from=now-999999999y&until=9223372036854775807", 0, true },
+		{ "from=now-999999999y&until=9223372036854775807", 0, DUR },
 		/* no time: stored now, so no duration (decades before) */
-		{ "from=0", 0, true },
-		{ "from=now-1000y", 0, true },
-		{ "from=-5&until=now", 0, true },
+		{ "from=0", 0, DUR },
+		{ "from=now-1000y", 0, DUR },
+		{ "from=-5&until=now", 0, DUR },
+		/* until is read the same way: the duration is until - from */
+		{ "from=now-1h30m&until=now-1h29m", 60 * 1000000000LL, DUR },
+		{ "from=20231114&until=1699920000123", 123000000, DUR },
 	};
 	struct ingest_limits lim;
 	struct ingest_result res;
@@ -764,9 +779,12 @@ static void test_times(void **state)
 
 		snprintf(q, sizeof(q), "name=app&%s", cases[i].query);
 		it = legacy_text(&r, &res, q, "a 1\n", 4);
-		if (want == INT64_MIN || want == INT64_MAX)
-			want = r.rq.now_ns - (want == INT64_MAX ? (int64_t)3600 * 1000000000 : 0);
-		tu_assert_i64(cases[i].duration ? it->duration_ns : it->time_ns, want);
+		if (cases[i].how == AGO)
+			want = r.rq.now_ns - want * 1000000000;
+		if (cases[i].how == DUR ? it->duration_ns != want : it->time_ns != want)
+			fail_msg("%s: time %lld, duration %lld; want %s %lld", cases[i].query,
+				 (long long)it->time_ns, (long long)it->duration_ns,
+				 cases[i].how == DUR ? "duration" : "time", (long long)want);
 		ingest_result_release(&res);
 	}
 	/* a date past 2262 saturates (fuzzer find: it overflowed), and is in the future: 400,

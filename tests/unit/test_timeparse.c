@@ -1,10 +1,11 @@
 /*
  * test_timeparse.c — base/timeparse.c: the times --from/--to take (profilecli's
  * operations.ParseTime: now, now-1h, a bare duration, RFC 3339, Unix timestamps of 10,
- * 13, 16 or 19 digits), the ones /pyroscope/render takes (Pyroscope's attime.Parse:
- * now-15min, now-1M, YYYYMMDD, Unix timestamps of any length; its own test's cases are
- * here) and durations (Prometheus's units and order, Go's fractions and ns/us/µs), with
- * one-line errors for everything else.
+ * 13, 16 or 19 digits), the ones /pyroscope/render and /ingest take (Pyroscope's
+ * attime.Parse: now-15min, now-1M, YYYYMMDD, Unix timestamps of any length; its own
+ * test's cases are here; and the time /ingest stores for what render refuses) and
+ * durations (Prometheus's units and order, Go's fractions and ns/us/µs), with one-line
+ * errors for everything else.
  */
 #include <string.h>
 
@@ -195,6 +196,8 @@ static void test_attime(void **state)
 	tu_assert_i64(at("2023-11-14T22:13:20Z"), 1700000000LL * S);
 	tu_assert_i64(at(" 2023-11-14 22:13:20Z "), 1700000000LL * S);
 	tu_assert_i64(at("now-1h30m"), NOW - 5400 * S);
+	tu_assert_i64(at("now-30m1h"), NOW - 5400 * S);
+	tu_assert_i64(at("now-1d12h"), NOW - 36 * 3600 * S);
 	/* what attime silently reads as now is refused */
 	at_bad("yesterday", "bad time 'yesterday'");
 	at_bad("1h", "bad time '1h'");
@@ -210,6 +213,68 @@ static void test_attime(void **state)
 	at_bad("99999999999999999999", "out of range");
 	at_bad("now-999999999999y", "out of range");
 	at_bad("now-99999999999999999999s", "out of range");
+}
+
+/* attime_n must refuse s[0..n) and still set the time /ingest stores for it */
+static int64_t at_refused_n(const char *s, size_t n)
+{
+	int64_t v = 12345;
+
+	if (timeparse_attime_n(s, n, NOW, &v) != ERR_PARSE)
+		fail_msg("timeparse_attime_n('%.*s') did not refuse it", (int)n, s);
+	tu_assert_message(err_last());
+	return v;
+}
+
+static int64_t at_refused(const char *s)
+{
+	return at_refused_n(s, strlen(s));
+}
+
+/*
+ * What render refuses has a time all the same, the one /ingest stores (upstream's
+ * attime never fails): what is not read counts for nothing, times past int64 are held
+ * at its edges
+ */
+static void test_attime_refused_time(void **state)
+{
+	char longer[200];
+	int64_t v;
+
+	(void)state;
+	/* text with no sign, and text before the sign, is now (attime's reference) */
+	tu_assert_i64(at_refused("yesterday"), NOW);
+	tu_assert_i64(at_refused("1h"), NOW);
+	tu_assert_i64(at_refused("garbage"), NOW);
+	tu_assert_i64(at_refused("yesterday-1h"), NOW - 3600 * S);
+	tu_assert_i64(at_refused("now-1h+30m"), NOW + 1800 * S);
+	/* an offset that is not NUMBER[UNIT] terms is none */
+	tu_assert_i64(at_refused("now-1.5h"), NOW);
+	tu_assert_i64(at_refused("now-1x"), NOW);
+	tu_assert_i64(at_refused("now-1h5x"), NOW);
+	tu_assert_i64(at_refused("now-"), NOW);
+	tu_assert_i64(at_refused("now-h"), NOW);
+	/* past int64 nanoseconds: held at its edge */
+	tu_assert_i64(at_refused("99999999999"), INT64_MAX);
+	tu_assert_i64(at_refused("99991231"), INT64_MAX);
+	tu_assert_i64(at_refused("99999999999999999999"), INT64_MAX);
+	tu_assert_i64(at_refused("now-300y"), INT64_MIN);
+	tu_assert_i64(at_refused("now+300y"), INT64_MAX);
+	tu_assert_i64(at_refused("now-99999999999999999999s"), INT64_MIN);
+	tu_assert_i64(at_refused("9999-01-01T00:00:00Z"), INT64_MAX);
+	tu_assert_i64(at_refused("1500-01-01T00:00:00Z"), INT64_MIN);
+	/* the bytes given, not up to a NUL: a NUL byte is text attime cannot read */
+	tu_assert_i64(at_refused_n("now-1h\0" "30m", 10), NOW);
+	tu_assert_i64(at_refused_n("1577836800\0", 11), NOW);
+	assert_int_equal(timeparse_attime_n("now-1h30m", 6, NOW, &v), 0);
+	tu_assert_i64(v, NOW - 3600 * S);
+	/* too long to be a time */
+	memset(longer, '1', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	tu_assert_i64(at_refused(longer), NOW);
+	/* and what it reads it reads as render does */
+	assert_int_equal(timeparse_attime_n(" now-1h30m ", 11, NOW, &v), 0);
+	tu_assert_i64(v, NOW - 5400 * S);
 }
 
 static int64_t dur(const char *s)
@@ -281,6 +346,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_durations_and_format),
 		cmocka_unit_test(test_duration_fractions),
 		cmocka_unit_test(test_attime),
+		cmocka_unit_test(test_attime_refused_time),
 	};
 
 	tu_init(argc, argv);
