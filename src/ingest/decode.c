@@ -112,8 +112,12 @@ static bool first_line_folded(const uint8_t *p, size_t n, bool whole)
 	return e > i && p[i] != '#' && !memchr(p + i, 0, e - i) && line_counted(p, i, e);
 }
 
-/* A varint at p[*i]: 1 read, 0 cut short by the end of the data, -1 longer than 10 bytes. */
-static int wire_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
+/*
+ * Steps *i over the varint at p[*i] for looks_like_pprof(), its value in *v: 1 read, 0 cut
+ * short by the end of the data (a truncated file may still be pprof), -1 longer than 10
+ * bytes (not protobuf).  pprof.c's wire_read_varint() is the decoder's.
+ */
+static int sniff_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
 {
 	size_t k;
 
@@ -144,14 +148,14 @@ static bool looks_like_pprof(const uint8_t *p, size_t n)
 	int rc;
 
 	while (i < window) {
-		if ((rc = wire_varint(p, n, &i, &tag)) <= 0)
+		if ((rc = sniff_varint(p, n, &i, &tag)) <= 0)
 			return rc == 0 && fields >= 2;
 		if ((tag >> 3) == 0 || (tag >> 3) > 0x1fffffff ||
 		    ((tag >> 3) < 15 && !(types[tag >> 3] & (1u << (tag & 7)))))
 			return false;
 		switch (tag & 7) {
 		case 0:
-			if ((rc = wire_varint(p, n, &i, &len)) <= 0)
+			if ((rc = sniff_varint(p, n, &i, &len)) <= 0)
 				return rc == 0 && fields >= 2;
 			break;
 		case 1:
@@ -162,7 +166,7 @@ static bool looks_like_pprof(const uint8_t *p, size_t n)
 			i += len;
 			break;
 		case 2:
-			if ((rc = wire_varint(p, n, &i, &len)) <= 0)
+			if ((rc = sniff_varint(p, n, &i, &len)) <= 0)
 				return rc == 0 && fields >= 2;
 			if (len > n - i)
 				return fields >= 2;

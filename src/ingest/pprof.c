@@ -59,8 +59,13 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Reads a varint; returns bytes used or 0 when truncated / too long. */
-static inline size_t wire_varint(const uint8_t *p, size_t n, uint64_t *v)
+/*
+ * Decodes the varint at p[0..n) into *v for the decoder's field walk (wire_next): returns
+ * the bytes it takes, or 0 when it is cut short or longer than 10 bytes.  decode.c's
+ * sniff_varint() is the sniffer's, which must tell those two apart; each is static to
+ * its file (sharing one would take a module-private header both include, ingest_int.h).
+ */
+static inline size_t wire_read_varint(const uint8_t *p, size_t n, uint64_t *v)
 {
 	size_t i;
 
@@ -94,14 +99,14 @@ static int wire_next(const uint8_t *p, size_t n, size_t *pos, struct wire_field 
 	if (*pos >= n)
 		return 0;
 	f->start = *pos;
-	if (!(k = wire_varint(p + *pos, n - *pos, &f->tag)))
+	if (!(k = wire_read_varint(p + *pos, n - *pos, &f->tag)))
 		return err_set(ERR_PARSE, "truncated field tag at byte %zu", f->start);
 	*pos += k;
 	if ((f->tag >> 3) == 0)
 		return err_set(ERR_PARSE, "invalid field number 0 at byte %zu", f->start);
 	switch (f->tag & 7) {
 	case 0:
-		if (!(k = wire_varint(p + *pos, n - *pos, &f->v)))
+		if (!(k = wire_read_varint(p + *pos, n - *pos, &f->v)))
 			return err_set(ERR_PARSE, "truncated varint at byte %zu", *pos);
 		*pos += k;
 		return 1;
@@ -111,7 +116,7 @@ static int wire_next(const uint8_t *p, size_t n, size_t *pos, struct wire_field 
 		*pos += 8;
 		return 1;
 	case 2:
-		if (!(k = wire_varint(p + *pos, n - *pos, &f->v)))
+		if (!(k = wire_read_varint(p + *pos, n - *pos, &f->v)))
 			return err_set(ERR_PARSE, "truncated length at byte %zu", *pos);
 		*pos += k;
 		if (f->v > n - *pos)
