@@ -1228,12 +1228,18 @@ static int tl_add(struct tl_ctx *t, const char *v, size_t len, int64_t value)
 static int tl_row(void *ctx, const struct rowinfo *ri)
 {
 	struct tl_ctx *t = ctx;
-	size_t k = (size_t)((ri->time_ns - t->start) / t->step), i;
 	const char *own = t->series_group ? t->series_group : "";
+	uint64_t step;
+	size_t k, i;
 	int rc;
 
-	if (ri->time_ns < t->start || k >= t->n)
+	if (ri->time_ns < t->start)
 		return 0;
+	/* in uint64: a push may lie more than INT64_MAX after the start (now, from now-292y) */
+	step = ((uint64_t)ri->time_ns - (uint64_t)t->start) / (uint64_t)t->step;
+	if (step >= t->n)
+		return 0;
+	k = (size_t)step;
 	if (k != t->cur_k) {
 		if ((rc = tl_flush(t)))
 			return rc;
@@ -1319,7 +1325,9 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 			goto done;
 		}
 		for (k = 0; k < t.n; k++)
-			sp->ts_ms[k] = (t.start + (int64_t)k * t.step) / 1000000;
+			/* in uint64 too: k steps may be more than INT64_MAX ns, not the sum */
+			sp->ts_ms[k] = (int64_t)((uint64_t)t.start + (uint64_t)k *
+						 (uint64_t)t.step) / 1000000;
 		for (k = 0; t.pooled && k < t.n; k++)
 			if (t.g[gi].cnt[k])
 				t.g[gi].vals[k] /= (double)t.g[gi].cnt[k];

@@ -1,7 +1,8 @@
 /*
  * test_store_units.c — a push of several profiles is written as one unit inside the
  * writer's group transaction (store_unit_begin/end): kept whole or dropped whole, and
- * the other pushes of the transaction are kept either way.
+ * the other pushes of the transaction are kept either way.  And a timeline whose range
+ * reaches int64's edges (1678, 292 years long) draws its pushes.
  */
 #include <stdlib.h>
 
@@ -62,10 +63,48 @@ static void test_units(void **state)
 	store_close(s);
 }
 
+/* 2026-11-23, from a grid 292 years before: more than INT64_MAX ns after its start */
+#define NOW_NS 1795398391000000000LL
+
+/*
+ * A push now on a timeline from now-292y: its offset from the first step's start does not
+ * fit int64 (UBSan's signed overflow in tl_row; wrapped, the push fell off the timeline).
+ */
+static void test_timeline_292y(void **state)
+{
+	struct store *s = ts_open_new("tl-292y.db");
+	struct backend *b = ts_backend_of(s);
+	struct prof *p = tu_decode_str("main;work 3\nmain 1\n");
+	char *pt = ts_ptype_of(p, 0, NULL);
+	const int64_t step = 10000000LL * SEC;
+	struct query q = { pt, NULL, { -7443547200000000000LL, NOW_NS + SEC }, AGG_AUTO, NULL,
+			   0 };
+	struct series_points_list tl = { 0 };
+	double sum = 0;
+	size_t k;
+
+	(void)state;
+	ts_write_or_fail(s, "app", p, NOW_NS, NULL, NULL);
+	assert_int_equal(b->ops->timeline(b, &q, 10000000, NULL, &tl), 0);
+	assert_int_equal(tl.n, 1);
+	assert_int_equal(tl.v[0].n, 925);  /* from -745 steps to 2026's, the 925th */
+	for (k = 0; k < tl.v[0].n; k++)
+		sum += tl.v[0].values[k];
+	assert_true(sum == 4 && tl.v[0].values[924] == 4);
+	/* -745 + 924 steps; start + 924 * step overflowed there too */
+	tu_assert_i64(tl.v[0].ts_ms[924], 179 * step / 1000000);
+	series_points_list_release(&tl);
+	prof_free(p);
+	free(pt);
+	backend_close(b);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_timeline_292y),
 	};
 
 	tu_init(argc, argv);
