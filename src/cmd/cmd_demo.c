@@ -8,6 +8,8 @@
  * (mutex and block contention) and gateway (goroutines), each in two regions.  Values
  * are scaled a little from push to push so the timeline has a shape.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdatomic.h>
@@ -41,7 +43,8 @@ static void demo_help(FILE *f)
 	      "on it.  The store is made afresh (default: $XDG_CACHE_HOME/smolder/demo.db).\n"
 	      "\n"
 	      "      --db PATH            where to make it (an earlier demo store there is\n"
-	      "                           replaced; a file holding anything else is not)\n"
+	      "                           replaced when whole, unless a process has it\n"
+	      "                           open; a file holding anything else is not)\n"
 	      "      --no-open            only make it (print where)\n"
 	      "  -h, --help               this help\n",
 	      f);
@@ -105,6 +108,43 @@ static bool demo_series(const struct labelset *ls)
 }
 
 /*
+ * Whether another process has the SQLite file at path open: a connection in WAL mode (a
+ * serve, an explorer, a query) holds a read lock on the database's lock bytes for as
+ * long as it is open, and another on the -shm file's "DMS" byte.  F_GETLK asks whether a
+ * write lock there would conflict without taking one.  The ranges are SQLite's file
+ * format (https://sqlite.org/fileformat.html, "the lock-byte page": 512 bytes from
+ * 0x40000000; the -shm file's locks from byte 120, DMS at 128); no SQL is needed.
+ * Replacing a store someone holds made them write to a deleted file: a serve answered
+ * pushes that were lost.
+ */
+static bool demo_in_use(const char *path)
+{
+	static const struct { const char *suffix; off_t start, len; } locks[] = {
+		{ "", 0x40000000, 512 },
+		{ "-shm", 128, 1 },
+	};
+	char name[4096];
+	size_t i;
+	bool held = false;
+
+	for (i = 0; i < sizeof(locks) / sizeof(locks[0]) && !held; i++) {
+		struct flock fl = { 0 };
+		int fd, n = snprintf(name, sizeof(name), "%s%s", path, locks[i].suffix);
+
+		if (n < 0 || (size_t)n >= sizeof(name) ||
+		    (fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+			continue;
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = locks[i].start;
+		fl.l_len = locks[i].len;
+		held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+		close(fd);
+	}
+	return held;
+}
+
+/*
  * Whether the file at path may be replaced by a demo store: missing or empty, or a store
  * whose every series is one the demo writes (demo_series, in the default tenant).  Else it
  * says why not (one line) and returns non-zero: `smolder demo --db` on a real store
@@ -136,8 +176,10 @@ static int demo_replaceable(const char *path)
 	}
 	store_close(s);
 	s = NULL;
-	if (stat(path, &sb) != 0 || (S_ISREG(sb.st_mode) && sb.st_size == 0))
-		return 0;
+	if (stat(path, &sb) != 0 || (S_ISREG(sb.st_mode) && sb.st_size == 0)) {
+		rc = 0;  /* nothing to keep, unless someone holds the file */
+		goto done;
+	}
 	if ((rc = store_open(path, STORE_READONLY, &s)) || (rc = store_stats(s, &st))) {
 		cmd_verb_errorf("demo", "not replacing '%s': %s", path, err_last());
 		goto done;
@@ -160,6 +202,11 @@ static int demo_replaceable(const char *path)
 		rc = ERR_USAGE;
 	}
 done:
+	if (!rc && demo_in_use(path)) {
+		cmd_verb_errorf("demo", "not replacing '%s': another process (a serve, an explorer) "
+				"has it open", path);
+		rc = ERR_USAGE;
+	}
 	labelset_list_release(&l);
 	selector_free(sel);
 	backend_close(be);
@@ -167,16 +214,71 @@ done:
 	return rc;
 }
 
-/* Removes the store at path and its WAL and shared-memory files (file: scratch). */
-static void demo_unlink(const struct buf *path, struct buf *file)
+/*
+ * Removes the store at path (unless only_side) and its WAL and shared-memory files
+ * (file: scratch).
+ */
+static void demo_unlink(const struct buf *path, struct buf *file, bool only_side)
 {
-	unlink(path->data);
+	if (!only_side)
+		unlink(path->data);
 	buf_reset(file);
 	buf_printf(file, "%s-wal", path->data);
 	unlink(file->data);
 	buf_reset(file);
 	buf_printf(file, "%s-shm", path->data);
 	unlink(file->data);
+}
+
+/*
+ * A new store at "PATH.new-PID" (tmp, reset first): a name of its own, so no other
+ * demo writes into it, beside path so that rename() can put it in place.  One of that
+ * name is a dead demo's (no live process has our PID): it and its -wal go first, or
+ * SQLite would read that -wal as the new store's.  On failure nothing is left and tmp
+ * is empty.
+ */
+static int demo_tmp_open(const struct buf *path, struct buf *tmp, struct buf *file,
+			 struct store **out)
+{
+	int fd, rc;
+
+	buf_reset(tmp);
+	if ((rc = buf_printf(tmp, "%s.new-%ld", path->data, (long)getpid())))
+		return rc;
+	demo_unlink(tmp, file, false);
+	fd = open(tmp->data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		rc = err_set(ERR_IO, "cannot create '%s': %s", tmp->data, strerror(errno));
+		buf_reset(tmp);
+		return rc;
+	}
+	close(fd);
+	if ((rc = store_open(tmp->data, STORE_CREATE, out))) {
+		demo_unlink(tmp, file, false);
+		buf_reset(tmp);
+	}
+	return rc;
+}
+
+/*
+ * Puts the whole new store (closed) at tmp in place of path.  The old store's -wal and
+ * -shm go first: a -wal left by a crash would be read as the new store's.  The new
+ * one's are empty after its close (checkpointed) and go too.  Someone who opened the
+ * old store since demo_replaceable looked keeps it: the rename is refused then.
+ */
+static int demo_swap(struct buf *tmp, const struct buf *path, struct buf *file)
+{
+	if (demo_in_use(path->data))
+		return err_set(ERR_IO, "not replacing '%s': another process (a serve, an "
+			       "explorer) opened it meanwhile", path->data);
+	demo_unlink(path, file, true);
+	if (rename(tmp->data, path->data) != 0)
+		return err_set(ERR_IO, "cannot rename '%s' to '%s': %s", tmp->data, path->data,
+			       strerror(errno));
+	/* the new store's own, empty: the store at path makes its -wal and -shm again */
+	demo_unlink(tmp, file, true);
+	buf_reset(tmp);
+	return 0;
 }
 
 int cmd_demo(int argc, char **argv, const struct cmd_env *env)
@@ -190,6 +292,7 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 	struct load_opts lo = { env->cancel, false, 0 };
 	struct prof *loaded[NSRCS][2] = { { NULL } };
 	struct buf dir = BUF_INIT, path = BUF_INIT, file = BUF_INIT, shown = BUF_INIT;
+	struct buf tmp = BUF_INIT;
 	struct store *s = NULL;
 	const char *db = NULL;
 	bool open = true;
@@ -249,11 +352,15 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 				goto done;
 			}
 		}
-	/* afresh: the old demo store (and its WAL) goes, never another store */
+	/*
+	 * Afresh: the store is made under another name in the same directory and renamed
+	 * over the old demo store when whole, never another store nor one in use.  It was
+	 * made in place after the old one was unlinked, so two demos at once wrote into
+	 * one file, and a store a serve held was deleted under it.
+	 */
 	if (demo_replaceable(path.data))
 		goto done;
-	demo_unlink(&path, &file);
-	if (store_make_parent_dir(path.data) || store_open(path.data, STORE_CREATE, &s)) {
+	if (store_make_parent_dir(path.data) || demo_tmp_open(&path, &tmp, &file, &s)) {
 		cmd_verb_errorf("demo", "%s", err_last());
 		goto done;
 	}
@@ -301,6 +408,8 @@ int cmd_demo(int argc, char **argv, const struct cmd_env *env)
 		goto fail;
 	store_close(s);
 	s = NULL;
+	if (demo_swap(&tmp, &path, &file))
+		goto fail;
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
 	fprintf(stderr, "smolder demo: %zu profiles of 4 services over the last hour in %s\n", written,
@@ -321,11 +430,12 @@ fail:
 		fputs("\r\033[K", stderr);
 	cmd_verb_errorf("demo", "%s", err_last());
 	rc = 1;
-	/* the store was made afresh, nothing in it is kept: it goes (an earlier one went) */
+	/* the new store, nothing in it is kept, goes; an earlier one stays */
 	store_rollback(s);
 	store_close(s);
 	s = NULL;
-	demo_unlink(&path, &file);
+	if (tmp.len)  /* not yet renamed */
+		demo_unlink(&tmp, &file, false);
 done:
 	if (s) {
 		store_rollback(s);
@@ -339,5 +449,6 @@ done:
 	buf_release(&path);
 	buf_release(&shown);
 	buf_release(&file);
+	buf_release(&tmp);
 	return rc;
 }
