@@ -35,6 +35,7 @@
 #include "ingest/load.h"
 #include "profile/selector.h"
 #include "profile/top.h"
+#include "profile/transform.h"
 #include "store/store.h"
 
 #define NS_PER_YEAR (365LL * 86400 * 1000000000)
@@ -134,11 +135,23 @@ static void ingest_file_release(struct ingest_file *f)
 static int ingest_prepare(struct ingest_file *f, const char *src, const char *shown,
 			  const struct labelset *extra, const char *name, struct buf *svc)
 {
+	struct prof *q = NULL;
 	int rc;
 
 	f->time_ns = ingest_time(f->p, src);
 	if (prof_is_signed(f->p))
 		return err_set(ERR_PARSE, "it is a difference (negative values), not a profile");
+	/*
+	 * Its sample types as a push stores them: '_' for '-' (perf script's cpu-clock), as
+	 * upload sends a converted profile and serve stores one, for Pyroscope and serve
+	 * refuse '-' in a sample type; ingest kept cpu-clock, a series no push merged with.
+	 */
+	if ((rc = prof_rename_types(f->p, '-', '_', NULL, &q)))
+		return rc;
+	if (q) {
+		prof_free(f->p);
+		f->p = q;
+	}
 	if ((rc = service_from_path(shown, svc)) || (rc = labelset_copy(&f->ls, extra)))
 		return rc;
 	/* an empty one (--service "") is no label: the default, as in a selector */

@@ -206,6 +206,14 @@ check "  and query series reads it back" grep -q heapwork "$tmp/out"
 "$smolder" ingest --db "$tmp/noname.db" --name '' "$pb" > "$tmp/out" 2>&1
 check "ingest --name '': the default name in what it prints" \
   grep -q ': memory:alloc_objects:count:space:bytes, memory:alloc_space:bytes' "$tmp/out"
+# a perf script's cpu-clock is stored as cpu_clock, as upload sends it and serve stores it
+# (both refuse '-' in a sample type): ingest kept cpu-clock, a series no push merged with
+"$smolder" ingest --db "$tmp/perf.db" "$(dirname "$0")/../../../shared/testdata/perf/cpuwork.perfscript" \
+  > "$tmp/out" 2>&1
+check "ingest of a perf script: cpu_clock, as a push stores it" \
+  grep -q ': process_cpu:samples:count::, process_cpu:cpu_clock:nanoseconds::$' "$tmp/out"
+"$smolder" query types --db "$tmp/perf.db" --from 0 > "$tmp/out" 2>&1
+check "  and the store holds process_cpu:cpu_clock" grep -q 'process_cpu:cpu_clock:nanoseconds' "$tmp/out"
 
 # --- ingest holds the write lock only to write: a serve on the same store keeps answering --
 # Before, ingest took the lock (BEGIN IMMEDIATE) before reading its FILEs: a slow stdin (or
