@@ -262,6 +262,7 @@ double backend_timeline_one_step(struct time_range r)
 int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
 			  int64_t *start_ns, int64_t *step_ns, size_t *n)
 {
+	int64_t first;
 	double steps;
 
 	if (!(step_s >= 0.001) || r.to_ns <= r.from_ns)
@@ -273,8 +274,18 @@ int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,
 	/* rounded: 4.1 s is 4099999999.9999995 ns as a double, and cut it left the grid */
 	*step_ns = (int64_t)llround(step_s * 1e9);
 	*start_ns = r.from_ns / *step_ns * *step_ns;
-	if (r.from_ns < 0 && r.from_ns % *step_ns)
-		*start_ns -= *step_ns;
+	/*
+	 * Division cut toward 0: before 1970 the step holding r's start is the one before,
+	 * unless that began before int64 does (1677-09-21): then the grid starts at its
+	 * first whole step, and what lies before it (less than a step) has no point.
+	 */
+	if (r.from_ns < 0 && r.from_ns % *step_ns &&
+	    !__builtin_sub_overflow(*start_ns, *step_ns, &first))
+		*start_ns = first;
+	if (r.to_ns <= *start_ns)
+		return err_set(ERR_USAGE, "timeline: the range ends before the first step of "
+					  "%g s after 1677-09-21T00:12:43Z: use a shorter step",
+			       step_s);
 	steps = ceil(((double)r.to_ns - (double)*start_ns) / (double)*step_ns);
 	if (steps > (double)max_steps)
 		return err_set(ERR_TOOBIG, "timeline: %.0f steps (at most %zu): use a larger step",

@@ -165,8 +165,10 @@ static inline void backend_close(struct backend *b)
 
 /*
  * A timeline's step grid (backend_ops.timeline): steps of step_s (to the nearest ns)
- * from r.from rounded down to a multiple of the step, as many as cover r.  ERR_USAGE for
- * a step under 1 ms or an empty range, ERR_TOOBIG for more than max_steps steps.
+ * from r.from rounded down to a multiple of the step, as many as cover r.  Where that
+ * multiple is before int64's first time (1677-09-21), the grid starts at the next one and
+ * the part of r before it has no point.  ERR_USAGE for a step under 1 ms, an empty range
+ * or one that ends before the grid starts, ERR_TOOBIG for more than max_steps steps.
  */
 #define TIMELINE_MAX_STEP_S 1e9  /* about 31 years: any longer step is one point anyway */
 int backend_timeline_grid(struct time_range r, double step_s, size_t max_steps,

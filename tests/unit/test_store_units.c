@@ -4,7 +4,9 @@
  * the other pushes of the transaction are kept either way.  And a timeline whose range
  * reaches int64's edges (1678, 292 years long) draws its pushes.
  */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/err.h"
 #include "store/backend.h"
@@ -100,11 +102,53 @@ static void test_timeline_292y(void **state)
 	store_close(s);
 }
 
+/*
+ * From 1678-01-01 by years: the step holding it began before int64 does (UBSan's signed
+ * overflow in backend_timeline_grid).  The grid starts at its first whole step,
+ * 1678-03-12, which holds a push of 1678-06-01; a range wholly before it is refused.
+ */
+static void test_timeline_1678(void **state)
+{
+	struct store *s = ts_open_new("tl-1678.db");
+	struct backend *b = ts_backend_of(s);
+	struct prof *p = tu_decode_str("main;work 3\nmain 1\n");
+	char *pt = ts_ptype_of(p, 0, NULL);
+	const int64_t y1678 = -9214560000LL * SEC, june = -9201513600LL * SEC;
+	const int64_t first = -292LL * 31536000 * SEC;  /* 1678-03-12 */
+	struct query q = { pt, NULL, { y1678, NOW_NS + SEC }, AGG_AUTO, NULL, 0 };
+	struct series_points_list tl = { 0 };
+	int64_t start = 0, step = 0;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(backend_timeline_grid(q.range, 31536000, SIZE_MAX, &start, &step, &n),
+			 0);
+	tu_assert_i64(start, first);
+	assert_int_equal(n, 349);
+	ts_write_or_fail(s, "app", p, june, NULL, NULL);
+	ts_write_or_fail(s, "app", p, NOW_NS, NULL, NULL);
+	assert_int_equal(b->ops->timeline(b, &q, 31536000, NULL, &tl), 0);
+	assert_int_equal(tl.n, 1);
+	assert_int_equal(tl.v[0].n, 349);
+	tu_assert_i64(tl.v[0].ts_ms[0], first / 1000000);
+	assert_true(tl.v[0].values[0] == 4 && tl.v[0].values[348] == 4);
+	series_points_list_release(&tl);
+	q.range.to_ns = y1678 + 3600 * SEC;
+	assert_int_equal(b->ops->timeline(b, &q, 31536000, NULL, &tl), ERR_USAGE);
+	assert_non_null(strstr(err_last(), "ends before the first step"));
+	assert_int_equal(tl.n, 0);
+	prof_free(p);
+	free(pt);
+	backend_close(b);
+	store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_timeline_292y),
+		cmocka_unit_test(test_timeline_1678),
 	};
 
 	tu_init(argc, argv);
