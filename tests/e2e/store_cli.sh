@@ -303,4 +303,12 @@ errcheck "top --db --diff-base FILE without the range's type: one line naming FI
   "^smolder: the base '.*cpuwork-cpu.pb.gz' has no sample type inuse_space/bytes \(it has samples/count, cpu/nanoseconds\)$" \
   top --db "$ddb" --from 0 --query '{service_name="heapwork-heap"}' \
   --profile-type memory:inuse_space:bytes:space:bytes --diff-base "$exd/cpuwork-cpu.pb.gz"
+# --- timelines reaching int64's edges: the pushes of a minute ago are drawn -----------------
+# now-292y: a push's offset from the first step's start passed INT64_MAX (tl_row); from
+# 1678 by its default step of a year, that step began before int64 (backend_timeline_grid)
+for f in now-292y 1678-01-01T00:00:00Z; do
+  "$smolder" query timeline --db "$db" --from "$f" > "$tmp/tl.tsv" 2> "$tmp/tl.err"
+  check "query timeline --db --from $f: the 150 pushed, nothing on stderr" \
+    bash -c "[ ! -s '$tmp/tl.err' ] && awk -F'\t' 'NR > 1 { s += \$2 } END { exit s != 150 }' '$tmp/tl.tsv'"
+done
 check_done
