@@ -49,21 +49,6 @@
 
 #define CACHE_NS ((int64_t)300 * 1000000000)
 
-static bool tenant_valid(const char *t)
-{
-	size_t n = strlen(t), i;
-
-	if (n == 0 || n > SERVE_TENANT_MAX || strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)t[i];
-
-		if (!text_ascii_alnum(c) && !strchr("!-_.*'()", c))
-			return false;
-	}
-	return true;
-}
-
 static void cred_release(struct serve_cred *c)
 {
 	size_t i;
@@ -110,7 +95,7 @@ static int parse_tenants(struct serve_cred *c, char *list, const char *path, int
 			c->any_tenant = true;
 			continue;
 		}
-		if (!tenant_valid(tok))
+		if (!store_tenant_valid(tok))
 			return err_set(ERR_PARSE, "%s:%d: field 4 (TENANTS): tenant ID %d is invalid "
 					"(up to %d of A-Z a-z 0-9 ! - _ . * ' ( ))", path, line, nth,
 					SERVE_TENANT_MAX);
@@ -452,9 +437,8 @@ int serve_auth_resolve(struct serve_auth *a, const char *authorization, const ch
 	size_t i;
 
 	memset(who, 0, sizeof(*who));
-	if (orgid && !tenant_valid(orgid))
-		return refuse(who, 400, "invalid X-Scope-OrgID: up to 150 of A-Z a-z 0-9 "
-				     "! - _ . * ' ( )");
+	if (orgid && !store_tenant_valid(orgid))
+		return refuse(who, 400, "invalid X-Scope-OrgID: " STORE_TENANT_RULE);
 	if (!a) {
 		snprintf(who->tenant, sizeof(who->tenant), "%s", orgid ? orgid : STORE_DEFAULT_TENANT);
 		return 0;

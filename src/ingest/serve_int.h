@@ -125,7 +125,7 @@ struct serve_auth {
 int serve_auth_load(const char *path, struct serve_auth *out);
 void serve_auth_release(struct serve_auth *a);
 
-#define SERVE_TENANT_MAX 150
+#define SERVE_TENANT_MAX STORE_TENANT_MAX
 
 /* Who asks and for which tenant: filled by serve_auth_resolve(). */
 struct serve_who {

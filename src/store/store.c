@@ -37,8 +37,24 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "base/units.h"
 #include "base/vec.h"
+
+bool store_tenant_valid(const char *t)
+{
+	size_t n = strlen(t), i;
+
+	if (n == 0 || n > STORE_TENANT_MAX || strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (!text_ascii_alnum(c) && !strchr("!-_.*'()", c))
+			return false;
+	}
+	return true;
+}
 
 static const char schema_v1[] =
 	"CREATE TABLE schema_version(version INTEGER NOT NULL);"

@@ -52,8 +52,18 @@
 #define STORE_MAX_SAMPLE_LABEL_VALUES 256
 #define STORE_MAX_SERIES_LABELS 64
 #define STORE_MAX_LABEL_BYTES 4096  /* per name or value */
+#define STORE_TENANT_MAX 150         /* bytes of a tenant ID */
 
 struct store;
+
+/*
+ * Whether t is a tenant ID Pyroscope takes in X-Scope-OrgID: 1 to STORE_TENANT_MAX of
+ * A-Z a-z 0-9 ! - _ . * ' ( ), not "." nor "..".  serve refuses others, so the store
+ * (store_write, and the CLI's --tenant with --db) refuses them too: what is stored is
+ * what a server could serve.  STORE_TENANT_RULE says it in a message.
+ */
+bool store_tenant_valid(const char *t);
+#define STORE_TENANT_RULE "up to 150 of A-Z a-z 0-9 ! - _ . * ' ( )"
 
 /*
  * Opens (with STORE_CREATE, creates) the store in the file `path`.  A name that is not a
@@ -69,8 +79,8 @@ const char *store_path(const struct store *s);
  * `series` plus __profile_type__ = <__name__>:<type>:<unit>:<period type>:<period
  * unit>.  `series` should hold service_name and __name__: a missing service_name is
  * "unknown_service" and a missing __name__ is derived from the sample types
- * (labels_metric_name), as Pyroscope does.  tenant NULL is STORE_DEFAULT_TENANT.
- * Samples whose value is 0 are not stored; a sample type repeating an earlier one's
+ * (labels_metric_name), as Pyroscope does.  tenant NULL is STORE_DEFAULT_TENANT, one
+ * store_tenant_valid() refuses is ERR_USAGE.  Samples whose value is 0 are not stored; a sample type repeating an earlier one's
  * type and unit is skipped (it would be the same series).  A duration that would take
  * time_ns + duration_ns past 2^63 ns is cut there, a negative one is 0 (a push cannot
  * make the rows that reads add it to look corrupt).  All or nothing: on failure

@@ -882,6 +882,8 @@ int store_write_prepared(struct store *s, const char *tenant, const struct label
 
 	if (!tenant || !*tenant)
 		tenant = STORE_DEFAULT_TENANT;
+	if (!store_tenant_valid(tenant))
+		return err_set(ERR_USAGE, "invalid tenant '%s': " STORE_TENANT_RULE, tenant);
 	if (p->ntypes == 0)
 		return err_set(ERR_PARSE, "profile has no sample types");
 	if (strlen(tenant) > STORE_MAX_LABEL_BYTES)

@@ -725,6 +725,10 @@ usagecheck "serve --idle-timeout 1.5s: refused, not cut to 1 s" \
 usagecheck "serve --request-timeout 1.5ms: refused, not cut to 1 ms" \
   "^smolder serve: --request-timeout is whole milliseconds" \
   serve --db "$tmp/srv.db" --request-timeout 1.5ms
+# a tenant ID serve refuses is refused with --db too (it was read and written there)
+usagecheck "query --db --tenant 't/9 x': refused as serve refuses it" \
+  "^smolder: invalid --tenant 't/9 x': up to 150 of A-Z" \
+  query series --db "$tmp/srv.db" --tenant 't/9 x'
 usagecheck "serve --maintenance-interval 290y: refused" \
   "^smolder serve: --maintenance-interval is between 1s and 49 days" \
   serve --db "$tmp/srv.db" --listen "${silent#http://}" --maintenance-interval 290y

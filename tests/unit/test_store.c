@@ -612,6 +612,47 @@ static void test_prepared_write(void **state)
 	store_close(s);
 }
 
+/*
+ * A tenant ID serve would refuse (X-Scope-OrgID's rule) is refused by the store too, and
+ * nothing is written: `smolder ingest --tenant 't/9 x'` stored profiles no server could
+ * ever serve.  Every valid one is taken.
+ */
+static void test_tenant_rule(void **state)
+{
+	static const char *const bad[] = { "t/9 x", "", ".", "..", "a b", "t\x1b[1m", "caf\xc3\xa9" };
+	static const char *const good[] = { "anonymous", "team-a_1.x", "!*'()", "..." };
+	struct store *s = ts_open_new("tenant.db");
+	struct prof *c = tu_decode("go/cpuwork-cpu.pb.gz");
+	struct labelset ls = LABELSET_INIT;
+	char big[STORE_TENANT_MAX + 2];
+	bool has = true;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (store_tenant_valid(bad[i]))
+			fail_msg("'%s' taken", bad[i]);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!store_tenant_valid(good[i]))
+			fail_msg("'%s' refused", good[i]);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_false(store_tenant_valid(big));
+	big[STORE_TENANT_MAX] = '\0';
+	assert_true(store_tenant_valid(big));
+	labelset_set(&ls, "service_name", "t");
+	assert_int_equal(store_write(s, "t/9 x", &ls, c, T0, 10 * SEC), ERR_USAGE);
+	assert_string_equal(err_last(), "invalid tenant 't/9 x': " STORE_TENANT_RULE);
+	assert_int_equal(store_has_profiles(s, &has), 0);
+	assert_false(has);
+	assert_int_equal(store_write(s, "team-a_1.x", &ls, c, T0, 10 * SEC), 0);
+	assert_int_equal(store_has_profiles(s, &has), 0);
+	assert_true(has);
+	labelset_free(&ls);
+	prof_free(c);
+	store_close(s);
+}
+
 /* Services a, b and c at T0, each with a region (two of them eu-*). */
 static void write_regions(struct store *s, const struct prof *p)
 {
@@ -1166,6 +1207,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_dedup_and_size),
 		cmocka_unit_test(test_sample_labels),
 		cmocka_unit_test(test_prepared_write),
+		cmocka_unit_test(test_tenant_rule),
 		cmocka_unit_test(test_matchers),
 		cmocka_unit_test(test_series_label_names),
 		cmocka_unit_test(test_time_ranges),
