@@ -795,6 +795,20 @@ done:
 	return rc;
 }
 
+/*
+ * The end of step k of a grid from start_ns, start + (k + 1) * step: in uint64, as a grid
+ * may span 1678-2262 (its offsets pass INT64_MAX from a start before 1970), held at
+ * INT64_MAX past 2262.
+ */
+static int64_t step_end_ns(int64_t start_ns, size_t k, int64_t step_ns)
+{
+	uint64_t off, room = (uint64_t)INT64_MAX - (uint64_t)start_ns;
+
+	if (__builtin_mul_overflow((uint64_t)k + 1, (uint64_t)step_ns, &off) || off > room)
+		return INT64_MAX;
+	return (int64_t)((uint64_t)start_ns + off);
+}
+
 static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 {
 	Querier__V1__SelectSeriesRequest *req = (Querier__V1__SelectSeriesRequest *)msg;
@@ -892,7 +906,7 @@ static int m_select_series(struct qctx *c, ProtobufCMessage *msg)
 				break;
 			types__v1__point__init(pt);
 			pt->value = sp->values[k];
-			pt->timestamp = (start_ns + ((int64_t)k + 1) * step_ns) / 1000000;
+			pt->timestamp = step_end_ns(start_ns, k, step_ns) / 1000000;
 			s->points[np++] = pt;
 		}
 		s->n_points = np;

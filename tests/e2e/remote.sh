@@ -86,6 +86,11 @@ same "query timeline, 15 s steps, profiles on the edges" query timeline \
   --from "$T" --to "$((T + 30))" --step 15s --query '{service_name="tl"}'
 same "query timeline, a range off the steps" query timeline \
   --from "$((T - 8))" --to "$((T + 38))" --step 15s --query '{service_name="tl"}'
+# timelines reaching int64's edges: serve's point times passed INT64_MAX (the sanitizer
+# build's serve stopped; a plain one stamped the points wrong and the client dropped them)
+same "query timeline --from now-292y" query timeline --from now-292y --query '{service_name="tl"}'
+same "query timeline --from 1678-01-01T00:00:00Z" query timeline --from 1678-01-01T00:00:00Z \
+  --query '{service_name="tl"}'
 same "query timeline, two days of minutes" query timeline \
   --from "$((T - 40 * 3600))" --to "$((T + 8 * 3600))" --step 60s --query '{service_name="tl"}'
 "$smolder" query timeline --url "$url" --from "$T" --to "$((T + 30))" --step 15s \
