@@ -423,6 +423,16 @@ static int push(struct uploader *u, struct upfile *files, size_t n)
 		struct buf reason = BUF_INIT;
 
 		remote_error_message(u->resp.data ? u->resp.data : "", u->resp.len, &reason);
+		/* "series N, ...": the server's count of this request's series, a file each */
+		if (n > 1 && reason.len && !strncmp(reason.data, "series ", 7)) {
+			char *end;
+			unsigned long long si = strtoull(reason.data + 7, &end, 10);
+
+			if (end != reason.data + 7 && (*end == ',' || *end == ':') && si < n) {
+				cmd_safe(&what, files[si].path);
+				buf_puts(&what, ": ");
+			}
+		}
 		buf_printf(&msg, "%s answered %ld: %s", u->shown, status,
 			   reason.len ? reason.data : html_page(&u->resp) ?
 			   "an HTML page, not the push API's answer (a proxy in between?)" :

@@ -91,6 +91,11 @@ same "query timeline, a range off the steps" query timeline \
 same "query timeline --from now-292y" query timeline --from now-292y --query '{service_name="tl"}'
 same "query timeline --from 1678-01-01T00:00:00Z" query timeline --from 1678-01-01T00:00:00Z \
   --query '{service_name="tl"}'
+# a failure in a request of several files names the file serve's "series N" is
+seq 1 16001 | sed 's/^/main;f/; s/$/ 1/' > "$tmp/many.folded"
+"$smolder" upload --url "$url" "$ex/cpuwork-cpu.pb.gz" "$tmp/many.folded" > /dev/null 2> "$tmp/err"
+check "upload of two files, the second over serve's sample limit: the message names it" \
+  grep -q "^smolder upload: $tmp/many.folded: $url answered 400: series 1, profile 0: the profile has 16001 samples" "$tmp/err"
 same "query timeline, two days of minutes" query timeline \
   --from "$((T - 40 * 3600))" --to "$((T + 8 * 3600))" --step 60s --query '{service_name="tl"}'
 "$smolder" query timeline --url "$url" --from "$T" --to "$((T + 30))" --step 15s \
