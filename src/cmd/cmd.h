@@ -64,7 +64,7 @@ void cmd_verb_errorf(const char *verb, const char *fmt, ...) ERR_PRINTF(2, 3);
 int cmd_safe(struct buf *out, const char *s);
 /*
  * What to call SOURCE on screen (out, the caller's, reset first): a URL without its
- * user information, query and fragment (remote_url_redact()), else SOURCE itself.
+ * user information, query and fragment (url_redact_buf(), base/url.h), else SOURCE itself.
  */
 int cmd_source_name(const char *src, struct buf *out);
 /*

@@ -14,6 +14,7 @@
 
 #include "base/err.h"
 #include "base/text.h"
+#include "base/url.h"
 #include "cmd.h"
 #include "ingest/load.h"
 #include "profile/demangle.h"
@@ -52,7 +53,7 @@ int cmd_source_name(const char *src, struct buf *out)
 {
 	buf_reset(out);
 	if (load_is_url(src))
-		return remote_url_redact(src, out);
+		return url_redact_buf(src, out);
 	return buf_puts(out, src);
 }
 

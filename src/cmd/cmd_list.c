@@ -20,6 +20,7 @@
 #include "base/err.h"
 #include "base/text.h"
 #include "base/units.h"
+#include "base/url.h"
 #include "cmd.h"
 #include "profile/granularity.h"
 #include "profile/list.h"
@@ -388,7 +389,7 @@ static void print_version(const struct source_version *v, const struct source_op
 	if (repo) {
 		buf_puts(&raw, ", repository ");
 		if (source_label_repo_ok(repo)) /* an http(s) URL: no credentials on the screen */
-			remote_url_redact(repo, &raw);
+			url_redact_buf(repo, &raw);
 		else
 			buf_puts(&raw, repo);
 		if (so->repo)

@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/strvec.h"
 #include "base/timeparse.h"
+#include "base/url.h"
 #include "cmd.h"
 #include "profile/selector.h"
 #include "store/remote.h"
@@ -228,7 +229,7 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 		o.timeout_ms = src->timeout_s * 1000;
 		o.progress = !src->quiet && isatty(STDERR_FILENO) ? stderr : NULL;
 		if ((src->codec && (rc = remote_codec_parse(src->codec, &o.codec))) ||
-		    (rc = remote_backend_open(&o, out)) || (rc = remote_url_redact(url, name))) {
+		    (rc = remote_backend_open(&o, out)) || (rc = url_redact_buf(url, name))) {
 			cmd_errorf("%s", err_last());
 			backend_close(*out);
 			*out = NULL;

@@ -42,6 +42,7 @@
 #include "base/err.h"
 #include "base/text.h"
 #include "base/timeparse.h"
+#include "base/url.h"
 #include "cmd.h"
 #include "ingest/decode.h"
 #include "ingest/encode.h"
@@ -589,7 +590,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
 		struct buf r = BUF_INIT;
 
-		remote_url_redact(url, &r);  /* never a password */
+		url_redact_buf(url, &r);  /* never a password */
 		fprintf(stderr, "smolder upload: %s wants http:// or https://, not '", url_from);
 		cmd_put_safe(stderr, r.data ? r.data : "", r.len, true);
 		fputs("'\n", stderr);
@@ -625,7 +626,7 @@ int cmd_upload(int argc, char **argv, const struct cmd_env *env)
 	{
 		struct buf r = BUF_INIT; /* the URL without user information, for messages */
 
-		remote_url_redact(url, &r);
+		url_redact_buf(url, &r);
 		snprintf(shown, sizeof(shown), "%s", r.data ? r.data : "");
 		buf_release(&r);
 	}

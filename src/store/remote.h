@@ -69,7 +69,6 @@
 #include "backend.h"
 #include "base/buf.h"
 #include "base/hmap.h"
-#include "base/url.h"
 #include "profile/flamebearer.h"
 
 enum remote_codec { REMOTE_CODEC_PROTO, REMOTE_CODEC_JSON };
@@ -123,14 +122,6 @@ int remote_header_value_check(const char *name, const char *value);
 int remote_backend_open(const struct remote_opts *o, struct backend **out);
 /* "proto" or "json" (ERR_USAGE otherwise). */
 int remote_codec_parse(const char *s, enum remote_codec *out);
-/*
- * url_redact_buf() (base/url.h, the one redactor) under the name cmd/ still calls it by;
- * new code calls url_redact_buf().
- */
-static inline int remote_url_redact(const char *url, struct buf *out)
-{
-	return url_redact_buf(url, out);
-}
 /* Whether b is a remote backend (its counts in merge_info are unknown). */
 bool remote_backend_is(const struct backend *b);
 

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/url.h"
 #include "profile/merge.h"
 #include "profile/top.h"
 #include "profile.pb-c.h"
@@ -936,7 +937,7 @@ static void test_url_redact(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct buf b = BUF_INIT;
 
-		assert_int_equal(remote_url_redact(cases[i][0], &b), 0);
+		assert_int_equal(url_redact_buf(cases[i][0], &b), 0);
 		assert_string_equal(b.data, cases[i][1]);
 		buf_release(&b);
 	}
