@@ -484,7 +484,7 @@ static void test_source_selection_granularity(void **state)
 			usleep(10 * 1000);
 		}
 		if (a->nfilters != 1)
-			fail_msg("%d: %d filters, view %d, '%s'", i, a->nfilters, a->view, a->message);
+			fail_msg("%zu: %d filters, view %d, '%s'", i, a->nfilters, a->view, a->message);
 		assert_string_equal(a->filters[0].pat, "^main\\.scoreRecords$");
 		assert_true(prof_total(a->prof, a->type) > 0);
 		tui_app_free(a);
