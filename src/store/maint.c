@@ -581,9 +581,33 @@ static int find_partners(const struct old_row *rows, struct group *g, size_t ng)
 }
 
 /*
+ * The stacks of a series' scope as scope_load() counts them (the rows, and slot 0):
+ * what bounds its profiles' entries (blob_decode_max).  Counted, not loaded, since
+ * downsampling needs none of the symbols.
+ */
+static int series_nstacks(struct store *s, int64_t series, size_t *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM stacks WHERE scope=(SELECT scope "
+				    "FROM series WHERE id=?1)", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "downsampling");
+	sqlite3_bind_int64(st, 1, series);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return store_sql_err(s, rc, "downsampling");
+	}
+	*out = 1 + (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/*
  * Merges rows[0..n) (one series, one bucket) into one rollup row.  shared: its sets go
  * to the labelsets row *sets_id, written first if it is 0.  A row that does not decode
- * fails it with ERR_CORRUPT and its id in *bad before anything is written.
+ * fails it with ERR_CORRUPT and its id in *bad before anything is written (one with more
+ * entries than its scope's stacks allow among them: refused before they are allocated).
  *
  * The rollup is stamped at the bucket's start and spans the bucket, or more when a row
  * it takes is a rollup of a larger bucket (a late profile merged into an hour's rollup
@@ -597,12 +621,14 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 	int64_t nprof = 0, total, span = bucket_ns;
 	size_t i, k;
 	uint32_t *setmap = NULL;
-	size_t cap_setmap = 0;
+	size_t cap_setmap = 0, nstacks = 0;
 	struct idlist sets = { 0 };  /* the labelsets rows the merged rows named */
 	int rc;
 
 	blob_reset(out);
 	out->n = 0;
+	if ((rc = series_nstacks(s, rows[0].series, &nstacks)))
+		goto done;
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT p.nprof, p.data, l.data, p.duration_ns FROM "
 				     "profiles p LEFT JOIN labelsets l ON l.id=p.sets WHERE p.id=?1",
 				     -1, &get, NULL)) != SQLITE_OK ||
@@ -624,9 +650,10 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 						 "2^63", s->path);
 			goto done;
 		}
-		if ((rc = blob_decode(s->dctx, sqlite3_column_blob(get, 1),
-				      (size_t)sqlite3_column_bytes(get, 1), sqlite3_column_blob(get, 2),
-				      (size_t)sqlite3_column_bytes(get, 2), in))) {
+		if ((rc = blob_decode_max(s->dctx, sqlite3_column_blob(get, 1),
+					  (size_t)sqlite3_column_bytes(get, 1),
+					  sqlite3_column_blob(get, 2),
+					  (size_t)sqlite3_column_bytes(get, 2), nstacks, in))) {
 			err_prefix(rc, "store '%s': profile %lld", s->path, (long long)rows[i].id);
 			*bad = rows[i].id;
 			goto done;

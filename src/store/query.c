@@ -1280,6 +1280,7 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 	struct cands c = { 0 };
 	struct tl_ctx t = { 0 };
 	struct blob blob;
+	struct scope *sc = NULL;
 	size_t i, k, gi;
 	int rc;
 
@@ -1307,8 +1308,12 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 		t.c = &c.v[i];
 		t.series_group = t.group_by ? labelset_get(&t.c->labels, t.group_by) : NULL;
 		decode = needs_sample_level(q->selector, t.c) || (t.group_by && !t.series_group);
-		if ((rc = each_profile(sb, t.c, q->range.from_ns, q->range.to_ns, decode, 0, &blob,
-				       tl_row, &t)) ||
+		/* a decode is bounded by the scope's stacks, as a merge's (blob_decode_max) */
+		if (decode && (!sc || sc->id != t.c->scope) &&
+		    ((rc = scope_get_by_id(s, t.c->scope, &sc)) || (rc = scope_load(s, sc))))
+			goto done;
+		if ((rc = each_profile(sb, t.c, q->range.from_ns, q->range.to_ns, decode,
+				       decode ? sc->nstacks : 0, &blob, tl_row, &t)) ||
 		    (rc = tl_flush(&t)))
 			goto done;
 	}

@@ -449,14 +449,17 @@ static void test_repeated_sets_bomb(void **state)
 /*
  * A few kilobytes of zstd declaring 100 M entries (stack + 1, value 1: each two bytes),
  * on a service of three stacks: a merge reserved 16 B an entry (1.6 GB) and hashed them
- * all before finding the stacks missing, and retention failed its pass out of memory.
- * Distinct (stack, set) pairs of three stacks are at most three a set: ERR_CORRUPT
- * before the entries are allocated, and retention goes around it.
+ * all before finding the stacks missing, a timeline by a sample label and downsampling
+ * did the same (the reviewer's serve reached 8.4 GB), and retention failed its pass out
+ * of memory.  Distinct (stack, set) pairs of three stacks are at most three a set:
+ * ERR_CORRUPT before the entries are allocated; downsampling and retention go around it.
  */
 static void test_entry_count_bomb(void **state)
 {
 	const size_t n = (size_t)100 << 20;
 	unsigned char *raw = malloc(2 * n + 32);
+	struct query q = { NULL, NULL, { T0 - 3600 * SEC, T0 + 3600 * SEC }, AGG_SUM, NULL, 0 };
+	struct series_points_list tl = { 0 };
 	size_t nraw = 0;
 	uint64_t nret;
 	struct store *s;
@@ -477,6 +480,16 @@ static void test_entry_count_bomb(void **state)
 	as_limit();
 	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
 	assert_msg_has("corrupt profile data: 104857600 entries", "service's 3 stacks times 1");
+	/* a timeline that reads the samples (by a sample label) is bounded the same way */
+	q.profile_type = pt;
+	assert_int_equal(b->ops->timeline(b, &q, 3600, "foo", &tl), ERR_CORRUPT);
+	assert_msg_has("corrupt profile data: 104857600 entries", "service's 3 stacks times 1");
+	series_points_list_release(&tl);
+	/* downsampling leaves the bucket's rows as they are, named as damage */
+	assert_int_equal(store_downsample(s, T0 + 7200 * SEC, 3600 * SEC, &nret), 0);
+	tu_assert_i64((int64_t)nret, 0);
+	assert_damage_says(s, "104857600 entries", "not rolled up");
+	tu_assert_i64(ts_sql_int("entries.db", "SELECT count(*) FROM profiles"), 2);
 	/* retention's collection of the service's symbols goes around it, named */
 	assert_int_equal(store_retention(s, T0 + 50 * SEC, &nret), 0);
 	tu_assert_i64((int64_t)nret, 1);
