@@ -300,6 +300,13 @@ int cmd_top(int argc, char **argv, const struct cmd_env *env)
 		if (cmd_bg_load_finish(&bg, &base))
 			goto base_failed;
 		if (st.used && p->ntypes == 1) {
+			/* its types as a store keeps them, '_' for '-' (perf's cpu-clock) */
+			if (prof_rename_types(base, '-', '_', NULL, &one))
+				goto base_failed;
+			if (one) {
+				prof_free(base);
+				base = one;
+			}
 			if (base_of_type(base, p, diff_base, &one))
 				goto base_failed;
 			prof_free(base);

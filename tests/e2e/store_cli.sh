@@ -303,6 +303,11 @@ errcheck "top --db --diff-base FILE without the range's type: one line naming FI
   "^smolder: the base '.*cpuwork-cpu.pb.gz' has no sample type inuse_space/bytes \(it has samples/count, cpu/nanoseconds\)$" \
   top --db "$ddb" --from 0 --query '{service_name="heapwork-heap"}' \
   --profile-type memory:inuse_space:bytes:space:bytes --diff-base "$exd/cpuwork-cpu.pb.gz"
+# the range against its own perf script: stored as cpu_clock, read from the file as cpu-clock
+"$smolder" top --format tsv --db "$tmp/perf.db" --from 0 --profile-type process_cpu:cpu_clock:nanoseconds:: \
+  --diff-base "$(dirname "$0")/../../../shared/testdata/perf/cpuwork.perfscript" > "$tmp/out" 2> "$tmp/err"
+check "top --db --diff-base its own perf script: the types pair (cpu-clock is cpu_clock), no change" \
+  bash -c "[ ! -s '$tmp/err' ] && head -1 '$tmp/out' | grep -q '^flat' && awk -F'\t' 'NR > 1 && \$1 != 0 { exit 1 }' '$tmp/out'"
 # --- timelines reaching int64's edges: the pushes of a minute ago are drawn -----------------
 # now-292y: a push's offset from the first step's start passed INT64_MAX (tl_row); from
 # 1678 by its default step of a year, that step began before int64 (backend_timeline_grid)
