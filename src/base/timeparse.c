@@ -392,14 +392,15 @@ static int attime_offset(const char *s, const char *off, int64_t *out_s)
 		return err_set(ERR_PARSE, "bad time '%s': expected a number after '%c'", s, *off);
 	while (*p) {
 		int64_t v = 0, mult, term;
+		bool vover = false;  /* an overflow counts only with a unit: now-1 is now */
 		const char *u;
 
 		if (!isdigit((unsigned char)*p))
 			return err_set(ERR_PARSE, "bad time '%s': expected a number at '%.16s'", s, p);
 		for (; isdigit((unsigned char)*p); p++) {
 			if (v > (INT64_MAX - 9) / 10)
-				over = true;
-			v = over ? INT64_MAX : v * 10 + (*p - '0');
+				vover = true;
+			v = vover ? INT64_MAX : v * 10 + (*p - '0');
 		}
 		for (u = p; isalpha((unsigned char)*p); p++)
 			;
@@ -408,8 +409,8 @@ static int attime_offset(const char *s, const char *off, int64_t *out_s)
 		if (p > u && !mult)
 			return err_set(ERR_PARSE, "bad time '%s': unknown unit '%.*s' (s, min or m, h, "
 						  "d, w, mon or M, y)", s, (int)(p - u), u);
-		if (__builtin_mul_overflow(v, mult, &term) ||
-		    __builtin_add_overflow(total, term, &total))
+		if (mult && (vover || __builtin_mul_overflow(v, mult, &term) ||
+			     __builtin_add_overflow(total, term, &total)))
 			over = true;
 		if (over)
 			total = INT64_MAX;

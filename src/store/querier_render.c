@@ -27,7 +27,7 @@ static int param_time(const struct ingest_request *rq, struct querier_reply *out
 
 	if (!ingest_param(rq, name, &v) || !v.len)
 		rc = timeparse_attime(def, now, ns);
-	else if (timeparse_attime(v.data, now, ns))
+	else if (timeparse_attime_n(v.data, v.len, now, ns))  /* a NUL in it is no time */
 		rc = qs_fail_last(out, name);
 	/* upstream's range check takes a start or end of 0 ms for none */
 	else if (*ns / 1000000 == 0)

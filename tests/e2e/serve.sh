@@ -163,6 +163,9 @@ check "a push from now-1h30m is where a render from now-1h31m..now-80m finds it,
   bash -c "[ '$st' = 200 ] && [ '$(ticks '' 'from=now-1h31m&until=now-80m')' = 70000000 ] && [ '$(ticks '' 'from=now-65m&until=now-55m')' = 0 ]"
 check "a push from junk is stored now; a render from junk is refused" \
   bash -c "[ '$st2' = 200 ] && [ '$(ticks -junk 'from=now-5m&until=now')' = 50000000 ] && [ '$(ticks -junk 'from=yesterday&until=now')' = 'status 400' ]"
+# a NUL in a time is junk for both (render read up to the NUL: now-1h%00zzz was now-1h)
+check "a render from now-1h%00zzz is refused, as /ingest takes it for junk" \
+  bash -c "[ '$(ticks -junk 'from=now-1h%00zzz&until=now')' = 'status 400' ]"
 
 # many files: requests of at most 4 MiB of inflated profiles, halved while the server
 # says too big (all of them went in one request, refused, and nothing was uploaded)

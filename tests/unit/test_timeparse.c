@@ -166,6 +166,9 @@ static void test_attime(void **state)
 	tu_assert_i64(at("now-1M"), NOW - 30 * 86400 * S);
 	tu_assert_i64(at("now-1y"), NOW - 365 * 86400 * S);
 	tu_assert_i64(at("now-1"), NOW);
+	/* a number without a unit counts nothing however long: not past 2262 */
+	tu_assert_i64(at("now+99999999999999999999"), NOW);
+	tu_assert_i64(at("now-1h99999999999999999999"), NOW - 3600 * S);
 	tu_assert_i64(at("20200101"), 1577836800LL * S);
 	tu_assert_i64(at("1577836800"), 1577836800LL * S);
 	tu_assert_i64(at("1577836800001"), 1577836800LL * S + 1000000);
