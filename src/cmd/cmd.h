@@ -68,6 +68,11 @@ int cmd_safe(struct buf *out, const char *s);
  */
 int cmd_source_name(const char *src, struct buf *out);
 /*
+ * A --tenant for the store (--db, ingest) as serve takes one (store_tenant_valid): 0, or
+ * 2 after one line "smolder[ VERB]: invalid --tenant '...': <the rule>".  NULL and "" pass.
+ */
+int cmd_check_tenant(const char *verb, const char *tenant);
+/*
  * Loads SOURCE (file, "-" or URL, with the waiting indicator and Ctrl-C; st's --timeout
  * and --seconds for a URL) and resolves the sample index; prints the one-line error and
  * returns non-zero on failure.  *out belongs to the caller.

@@ -24,6 +24,7 @@
 #include "profile/re2.h"
 #include "profile/recursion.h"
 #include "store/remote.h"
+#include "store/store.h"
 
 bool cmd_ascii(FILE *f)
 {
@@ -47,6 +48,18 @@ int cmd_put_safe(FILE *f, const char *s, size_t n, bool print)
 int cmd_safe(struct buf *out, const char *s)
 {
 	return text_safe(out, s, strlen(s), cmd_ascii(stderr));
+}
+
+int cmd_check_tenant(const char *verb, const char *tenant)
+{
+	if (!tenant || !*tenant || store_tenant_valid(tenant))
+		return 0;
+	/* a server would refuse it (serve does): never store or read what none could serve */
+	if (verb)
+		cmd_verb_errorf(verb, "invalid --tenant '%s': %s", tenant, STORE_TENANT_RULE);
+	else
+		cmd_errorf("invalid --tenant '%s': %s", tenant, STORE_TENANT_RULE);
+	return 2;
 }
 
 int cmd_source_name(const char *src, struct buf *out)

@@ -237,11 +237,8 @@ int cmd_open_backend(const struct cmd_store_src *src, const struct cmd_env *env,
 			return rc == ERR_USAGE ? 2 : 1;
 		}
 	} else {
-		if (src->tenant && *src->tenant && !store_tenant_valid(src->tenant)) {
-			/* a server would refuse it (serve does): never read what none could serve */
-			cmd_errorf("invalid --tenant '%s': %s", src->tenant, STORE_TENANT_RULE);
+		if (cmd_check_tenant(NULL, src->tenant))
 			return 2;
-		}
 		rc = src->db ? buf_puts(name, src->db) : store_default_path(name);
 		if (rc || store_backend_open(name->data, src->tenant, out)) {
 			cmd_errorf("%s", err_last());

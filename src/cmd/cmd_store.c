@@ -234,6 +234,9 @@ int cmd_ingest(int argc, char **argv, const struct cmd_env *env)
 		rc = 2;
 		goto done;
 	}
+	if ((rc = cmd_check_tenant("ingest", tenant)))
+		goto done;  /* before the store is made */
+	rc = 1;
 	if (cmd_check_seconds("ingest", &tmo, (const char *const *)argv + optind,
 			      (size_t)(argc - optind))) {
 		rc = 2;

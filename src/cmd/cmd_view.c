@@ -558,6 +558,8 @@ static int run_browser(struct view_args *v, const struct cmd_env *env)
 		if ((rc = cmd_open_backend(&v->st, env, &be, &path)))
 			goto done;
 		rc = 1;
+	} else if ((rc = cmd_check_tenant(NULL, v->st.tenant))) {
+		goto done;
 	} else if (default_store(v->st.db, &path) ||
 		   store_backend_open(path.data, v->st.tenant, &be)) {
 		cmd_errorf("%s", err_last());

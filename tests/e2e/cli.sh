@@ -729,6 +729,13 @@ usagecheck "serve --request-timeout 1.5ms: refused, not cut to 1 ms" \
 usagecheck "query --db --tenant 't/9 x': refused as serve refuses it" \
   "^smolder: invalid --tenant 't/9 x': up to 150 of A-Z" \
   query series --db "$tmp/srv.db" --tenant 't/9 x'
+usagecheck "the browser --db --tenant 't/9 x': refused too" \
+  "^smolder: invalid --tenant 't/9 x': up to 150 of A-Z" \
+  --db "$tmp/srv.db" --tenant 't/9 x'
+usagecheck "ingest --tenant 't/9 x': refused before a store is made" \
+  "^smolder ingest: invalid --tenant 't/9 x': up to 150 of A-Z" \
+  ingest --db "$tmp/tenant-new.db" --tenant 't/9 x' "$cpu"
+check "  and no store was made" test ! -e "$tmp/tenant-new.db"
 usagecheck "serve --maintenance-interval 290y: refused" \
   "^smolder serve: --maintenance-interval is between 1s and 49 days" \
   serve --db "$tmp/srv.db" --listen "${silent#http://}" --maintenance-interval 290y
