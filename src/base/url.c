@@ -56,6 +56,18 @@ static void url_split(const char *url, const char **user, const char **at, const
 	 */
 	if (strchr(h, '@') && !url_parses(url))
 		a = strrchr(h, '@');
+	/*
+	 * A password of digits then '/' does parse, as a port and a path
+	 * ("http://bob:2024/S3cret@host" is host bob, port 2024): a ':' in an authority
+	 * without '@' followed by an '@' before the query is taken for that, and all up to
+	 * the last such '@' goes (a path holding an '@' after a port loses its start too).
+	 */
+	else if (!a && memchr(h, ':', (size_t)(slash - h))) {
+		const char *q = h + strcspn(h, "?#"), *p;
+
+		for (p = slash; (p = memchr(p, '@', (size_t)(q - p))) != NULL; p++)
+			a = p;
+	}
 	*user = h;
 	*at = a;
 	*host = a ? a + 1 : h;
@@ -117,32 +129,84 @@ static int mask(struct buf *cur, const char *secret, size_t n)
 	return 0;
 }
 
+/* The secrets of url's user information that a message may quote apart from the URL. */
+struct url_secrets {
+	const char *userinfo, *password, *query;
+	size_t userinfo_len, password_len, query_len;
+};
+
+/*
+ * A user name without a password is mostly no secret ("git" in git@host, which would
+ * take "git" out of "github"), but a token is sometimes given as the user name: one of
+ * this many characters or more is taken for one.
+ */
+#define URL_TOKEN_USER_MIN 20
+
+/* Appends the n bytes at piece to out with every secret in it replaced by "***". */
+static int mask_piece(const char *piece, size_t n, const struct url_secrets *s,
+		      struct buf *out)
+{
+	struct buf cur = BUF_INIT;
+	int rc;
+
+	rc = buf_add(&cur, piece, n);
+	/* the whole user information first: it holds the password */
+	if (!rc && s->userinfo && (s->password || s->userinfo_len >= URL_TOKEN_USER_MIN))
+		rc = mask(&cur, s->userinfo, s->userinfo_len);
+	if (!rc && s->password)
+		rc = mask(&cur, s->password, s->password_len);
+	if (!rc && s->query)
+		rc = mask(&cur, s->query, s->query_len);
+	if (!rc)
+		rc = buf_add(out, cur.data, cur.len);
+	buf_release(&cur);
+	return rc;
+}
+
 int url_redact_text(const char *text, const char *url, struct buf *out)
 {
-	struct buf shown = BUF_INIT, cur = BUF_INIT;
-	const char *user, *at, *host, *colon, *query;
+	struct url_secrets s = { 0 };
+	struct buf shown = BUF_INIT, all = BUF_INIT;
+	const char *user, *at, *host, *colon, *query, *p = text, *q;
+	size_t n = strlen(url);
 	int rc;
 
 	if (url_local(url))
 		return buf_puts(out, text);
 	url_split(url, &user, &at, &host);
 	query = host + strcspn(host, "?#");
-	/* buf_add() and buf_puts() always leave a terminated string in .data, "" too */
-	if ((rc = url_redact_buf(url, &shown)) ||
-	    (rc = replace_all(text, url, strlen(url), shown.data, &cur)))
-		goto done;
 	/* libraries quote parts of the URL too ("... for bob:pw@host") */
 	if (at) {
+		s.userinfo = user;
+		s.userinfo_len = (size_t)(at - user);
 		colon = memchr(user, ':', (size_t)(at - user));
-		if ((rc = mask(&cur, user, (size_t)(at - user))) ||
-		    (colon && (rc = mask(&cur, colon + 1, (size_t)(at - colon - 1)))))
-			goto done;
+		if (colon) {
+			s.password = colon + 1;
+			s.password_len = (size_t)(at - colon - 1);
+		}
 	}
-	if (*query == '?' && (rc = mask(&cur, query + 1, strcspn(query + 1, "#"))))
+	if (*query == '?') {
+		s.query = query + 1;
+		s.query_len = strcspn(query + 1, "#");
+	}
+	/* buf_add() and buf_puts() always leave a terminated string in .data, "" too */
+	if ((rc = url_redact_buf(url, &shown)))
 		goto done;
-	rc = buf_add(out, cur.data, cur.len);
+	/*
+	 * Only the text between the quotes of the URL is masked: the redacted URL may hold
+	 * a secret's letters in its host or path ("hub" in .../github/...) and stays whole.
+	 */
+	while (n > 0 && (q = strstr(p, url)) != NULL) {
+		if ((rc = mask_piece(p, (size_t)(q - p), &s, &all)) ||
+		    (rc = buf_add(&all, shown.data, shown.len)))
+			goto done;
+		p = q + n;
+	}
+	/* out is left as it was when memory runs out (no half message) */
+	if (!(rc = mask_piece(p, strlen(p), &s, &all)))
+		rc = buf_add(out, all.data, all.len);
 done:
 	buf_release(&shown);
-	buf_release(&cur);
+	buf_release(&all);
 	return rc ? ERR_NOMEM : 0;
 }

@@ -237,6 +237,10 @@ static void test_url_redact(void **state)
 		{"http://bob:p@ss@127.0.0.1:9/r.git", "http://127.0.0.1:9/r.git"},
 		{"http://bob:se/cret@127.0.0.1:9/r.git", "http://127.0.0.1:9/r.git"},
 		{"http://127.0.0.1:9/r.git?token=SECRET", "http://127.0.0.1:9/r.git"},
+		/* a password of digits then '/' parses as a port and a path: libcurl accepts it */
+		{"http://bob:1234/abcd@127.0.0.1:1/r.git", "http://127.0.0.1:1/r.git"},
+		{"http://bob:2024/S3cret@127.0.0.1:1", "http://127.0.0.1:1"},
+		{"http://bob:2024/S3cret@127.0.0.1:1/r?x=a@b", "http://127.0.0.1:1/r"},
 		{"https://user:pw@host:4040/prefix/?token=x#f", "https://host:4040/prefix/"},
 		{"https://host/a@b", "https://host/a@b"},
 		{"user:pw@host/p@x?t=1", "host/p@x"},
@@ -277,6 +281,22 @@ static void test_url_redact_text(void **state)
 		 "GET /r.git?***: 401"},
 		{"no URL here", "http://h/r", "no URL here"},
 		{"bad 'http://a:b@h/r'", "http://a:b@h/r", "bad 'http://h/r'"},
+		{"bad 'http://bob:2024/S3cret@127.0.0.1:1': 2024/S3cret",
+		 "http://bob:2024/S3cret@127.0.0.1:1",
+		 "bad 'http://127.0.0.1:1': ***"},
+		/* a user name without a password is no secret: "git" stays in "github" */
+		{"failed to resolve address for github.invalid: git", "git@github.invalid:o/r.git",
+		 "failed to resolve address for github.invalid: git"},
+		{"'https://git@127.0.0.1:99999/github/r.git' for github",
+		 "https://git@127.0.0.1:99999/github/r.git",
+		 "'https://127.0.0.1:99999/github/r.git' for github"},
+		/* ...unless it is long enough to be a token */
+		{"auth for ghp_0123456789abcdefghij failed", "https://ghp_0123456789abcdefghij@h/r",
+		 "auth for *** failed"},
+		/* the redacted URL is left whole, though the password recurs in its path */
+		{"'https://bob:hub@h/hub/r' hub: no", "https://bob:hub@h/hub/r",
+		 "'https://h/hub/r' ***: no"},
+		{"http://bob:pw1@h/r", "http://bob:pw1@h/r", "http://h/r"},
 	};
 	struct buf b = BUF_INIT;
 	size_t i;
