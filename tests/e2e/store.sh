@@ -212,16 +212,17 @@ errcheck "ingest into a file that is not a store" "'$tmp/text.db' is not a smold
 # demo --db replaces an earlier demo store only (it deleted any file, a real store too)
 nseries=$("$smolder" query series --db "$db" --from 0 | wc -l)
 errcheck "demo --db on a store with other profiles: refused" \
-  "^smolder: not replacing '$db': it holds profiles that are not the demo's \([0-9]+ of its [0-9]+ series\); give the demo another --db$" \
+  "^smolder demo: not replacing '$db': it holds profiles that are not the demo's \([0-9]+ of its [0-9]+ series\); give the demo another --db$" \
   demo --db "$db" --no-open
 check "  (and the store is as it was)" test "$("$smolder" query series --db "$db" --from 0 | wc -l)" -eq "$nseries"
-errcheck "demo --db on a file that is not a store: refused" "^smolder: not replacing '$tmp/text.db': .*is not a smolder store" demo --db "$tmp/text.db" --no-open
+errcheck "demo --db on a file that is not a store: refused" "^smolder demo: not replacing '$tmp/text.db': .*is not a smolder store" demo --db "$tmp/text.db" --no-open
 check "demo --db makes its store, and makes it again over an earlier one" \
   bash -c "'$smolder' demo --db '$tmp/demo.db' --no-open 2> /dev/null && '$smolder' demo --db '$tmp/demo.db' --no-open 2> /dev/null && [ \$('$smolder' query series --db '$tmp/demo.db' --from now-2h --query '{env=\"demo\"}' | tail -n +2 | wc -l) -eq 22 ]"
 # a demo store that cannot be written (a file size limit): one line, no blank line before it
 ( trap '' XFSZ; ulimit -f 200; SMOLDER_EXAMPLES=$ex "$smolder" demo --db "$tmp/full.db" --no-open ) 2> "$tmp/err"
+# (the store is made beside --db, as PATH.new-PID, and renamed into place when whole)
 check "demo that cannot write its store: one line 'smolder demo: store ...', nothing before it" \
-  bash -c "[ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q \"^smolder demo: store '$tmp/full.db': \" '$tmp/err'"
+  bash -c "[ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qE \"^smolder demo: store '$tmp/full.db(\\.new-[0-9]+)?': \" '$tmp/err' && ! ls '$tmp'/full.db* > /dev/null 2>&1"
 errcheck "ingest of a bad file names it (the others are kept)" "'$tmp/text.db': " ingest --db "$db" "$tmp/text.db"
 errcheck "--extra-labels wants k=v" "--extra-labels wants NAME=VALUE, not 'oops'" ingest --db "$db" --extra-labels oops "$ex/cpuwork-cpu.pb.gz"
 check "a SOURCE and --db together is a usage error" bash -c "'$smolder' top --db '$db' '$ex/cpuwork-cpu.pb.gz' > /dev/null 2>&1; [ \$? -eq 2 ]"
