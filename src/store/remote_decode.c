@@ -530,8 +530,9 @@ int remote_timeline_series(struct series_points_list *out, struct hmap *index,
 		free((*sp)->values);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
-	for (i = 0; i < n; i++)
-		(*sp)->ts_ms[i] = (start_ns + (int64_t)i * step_ns) / 1000000;
+	for (i = 0; i < n; i++)  /* in uint64: from near 1678, i * step passes INT64_MAX */
+		(*sp)->ts_ms[i] = (int64_t)((uint64_t)start_ns + (uint64_t)i * (uint64_t)step_ns) /
+				  1000000;
 	(*sp)->n = n;
 	(*sp)->labels = *ls;
 	memset(ls, 0, sizeof(*ls));
@@ -567,6 +568,7 @@ int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len,
 		}
 		for (k = 0; k < s->n_points; k++) {
 			const Types__V1__Point *p = s->points[k];
+			uint64_t idx;
 			int64_t t;
 
 			/*
@@ -583,9 +585,10 @@ int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len,
 						   1000000, &t) ||
 			    t <= start_ns)
 				continue;
-			if ((uint64_t)(t - 1 - start_ns) / (uint64_t)step_ns < n)
-				sp->values[(uint64_t)(t - 1 - start_ns) / (uint64_t)step_ns] +=
-					p->value;
+			/* t > start_ns: their distance in uint64, past INT64_MAX from near 1678 */
+			idx = ((uint64_t)t - 1 - (uint64_t)start_ns) / (uint64_t)step_ns;
+			if (idx < n)
+				sp->values[idx] += p->value;
 		}
 	}
 done:
