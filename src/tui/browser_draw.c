@@ -38,31 +38,35 @@ static int64_t ago_unit(int64_t s, const char **name)
 }
 
 /*
- * The last push, known to the step it is in: [start, start + step).  The range of ages it
- * may have, said no finer than that ("< 84 min ago" while the step reaches now; "1-3 h
- * ago"), or one age when the step is under a tenth of it.
+ * The last push of row r, known to the step it is in: [start, start + step).  The range of
+ * ages it may have, said no finer than that ("< 84 min ago" while the step reaches now;
+ * "1-3 h ago"), or one age when the step is under a tenth of it.  Its distance from now
+ * is taken in uint64: a push of 1700 is further back than int64 nanoseconds reach.
  */
-static void fmt_ago(int64_t start, int64_t step, char *out, size_t n)
+static void fmt_ago(const struct browse_row *r, char *out, size_t n)
 {
-	int64_t now = time_now_ns(), hi = (now - start + NS - 1) / NS, lo, u;
+	int64_t now = time_now_ns(), start = r->last_ns, hi, lo, u;
+	uint64_t step = (uint64_t)r->last_step_ns, since;
 	const char *name;
 
-	if (start == 0) {
+	if (!r->has_last) {
 		snprintf(out, n, "-");
 		return;
 	}
+	since = now > start ? (uint64_t)now - (uint64_t)start : 0;
+	hi = (int64_t)(since / NS + (since % NS != 0));
 	if (hi < 1)
 		hi = 1;  /* a clock behind the server's: not in the future */
 	u = ago_unit(hi, &name);
-	if (start + step >= now) {
+	if (step >= since) {  /* the step reaches now */
 		snprintf(out, n, "< %lld %s ago", (long long)((hi + u - 1) / u), name);
 		return;
 	}
-	if (step * 10 <= now - start) {  /* the start: never later than the push */
+	if (step * 10 <= since) {  /* the start: never later than the push */
 		snprintf(out, n, "%lld %s ago", (long long)(hi / u), name);
 		return;
 	}
-	lo = (now - start - step) / NS / u;
+	lo = (int64_t)((since - step) / NS) / u;
 	hi = (hi + u - 1) / u;
 	if (lo >= hi)
 		snprintf(out, n, "%lld %s ago", (long long)hi, name);
@@ -319,7 +323,7 @@ void browser_view_draw(struct tui_app *a, int y, int h, int w)
 		if (r->last_unknown)
 			snprintf(ago, sizeof(ago), "?");
 		else
-			fmt_ago(r->last_ns, r->last_step_ns, ago, sizeof(ago));
+			fmt_ago(r, ago, sizeof(ago));
 		buf_printf(&line, " %s ", sel ? (a->scr.utf8 ? "\xe2\x96\xb8" : ">") : " ");
 		put_cell(&line, r->service, strlen(r->service), sw, !a->scr.utf8);
 		buf_puts(&line, " ");

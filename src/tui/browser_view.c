@@ -99,28 +99,37 @@ static int make_selector(const char *text, const char *svc, struct selector **ou
 	return rc;
 }
 
-/* The start of p's last step with a value (a push lies in [start, start + step)), or 0. */
-static int64_t last_point_ns(const struct series_points *p)
+/*
+ * The start of p's last step with a value (a push lies in [start, start + step)) in *out;
+ * false when none has one.  Any time may be a push's, the epoch and before it too (old
+ * files, --from 1960): "none" is the return, never a time.
+ */
+static bool last_point_ns(int64_t *out, const struct series_points *p)
 {
-	int64_t last = 0;
+	bool any = false;
 	size_t k;
 
 	for (k = 0; k < p->n; k++)
-		if (p->values[k] != 0 && p->ts_ms[k] * 1000000 > last)
-			last = p->ts_ms[k] * 1000000;
-	return last;
+		if (p->values[k] != 0 && (!any || p->ts_ms[k] * 1000000 > *out)) {
+			*out = p->ts_ms[k] * 1000000;
+			any = true;
+		}
+	return any;
 }
 
 /* last_point_ns() of the latest series of l. */
-static int64_t last_value_ns(const struct series_points_list *l)
+static bool last_value_ns(int64_t *out, const struct series_points_list *l)
 {
-	int64_t last = 0, t;
+	bool any = false;
+	int64_t t;
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if ((t = last_point_ns(&l->v[i])) > last)
-			last = t;
-	return last;
+		if (last_point_ns(&t, &l->v[i]) && (!any || t > *out)) {
+			*out = t;
+			any = true;
+		}
+	return any;
 }
 
 /*
@@ -216,7 +225,7 @@ static int fresh_type(struct bjob *j, const struct selector *sel, const char *pt
 		/* no series (a server's SelectSeries without points): tl.v is NULL */
 		g = tl.n ? bsearch(r->service, tl.v, tl.n, sizeof(*tl.v), cmp_service_group)
 			 : NULL;
-		if (g && (r->last_ns = last_point_ns(g)))
+		if (g && (r->has_last = last_point_ns(&r->last_ns, g)))
 			r->last_step_ns = (int64_t)(step * NS);
 	}
 	series_points_list_release(&tl);
@@ -300,12 +309,12 @@ static int do_find_data(struct bjob *j)
 	size_t s, i, k;
 	int rc;
 
-	j->found.from_ns = j->found.to_ns = 0;
+	j->found_data = false;
 	j->nseries_all = 0;
 	j->looked_ns = 0;
 	if ((rc = make_selector(j->sel_text, NULL, &sel)))
 		return rc;
-	for (s = 0; s < sizeof(spans) / sizeof(spans[0]) && !j->found.to_ns; s++, back = span) {
+	for (s = 0; s < sizeof(spans) / sizeof(spans[0]) && !j->found_data; s++, back = span) {
 		struct time_range r;
 		double step;
 
@@ -332,7 +341,8 @@ static int do_find_data(struct bjob *j)
 			const char *pt = labelset_get(&ls.v[i], "__profile_type__");
 			struct query q = { .profile_type = pt, .selector = sel,
 					   .range = timeline_range(r, step) };
-			int64_t last;
+			int64_t last = 0, st = (int64_t)(step * NS);
+			bool has;
 
 			for (k = 0; pt && k < i; k++) /* each type once */
 				if (labelset_get(&ls.v[k], "__profile_type__") &&
@@ -342,16 +352,15 @@ static int do_find_data(struct bjob *j)
 				continue;
 			if ((rc = j->be->ops->timeline(j->be, &q, step, NULL, &tl)))
 				goto done;
-			last = last_value_ns(&tl);
+			has = last_value_ns(&last, &tl);
+			series_points_list_release(&tl);
+			if (!has)
+				continue;
 			/* the end of its step, of the window at most (not past the range, nor
 			 * int64 near 2262): the range shown holds the push */
-			if (last) {
-				int64_t st = (int64_t)(step * NS);
-
-				last = last > r.to_ns - st ? r.to_ns : last + st;
-			}
-			series_points_list_release(&tl);
-			if (last > j->found.to_ns) {
+			last = last > r.to_ns - st ? r.to_ns : last + st;
+			if (!j->found_data || last > j->found.to_ns) {
+				j->found_data = true;
 				j->found.to_ns = last;
 				j->found.from_ns = last - (j->range.to_ns - j->range.from_ns);
 			}
@@ -987,7 +996,7 @@ bool browser_view_poll(struct tui_app *a)
 		case BJ_FIND: {
 			char span[32], more[96];
 
-			if (j->found.to_ns) {
+			if (j->found_data) {
 				char f[32];
 
 				b->live_range = false;

@@ -373,7 +373,8 @@ struct source_state {
 struct browse_row {
 	char *service, *ptype;
 	uint32_t nseries;
-	int64_t last_ns;  /* start of the last step with data; 0 none in the range */
+	bool has_last;  /* a step of the range has data (any time: before 1970 too) */
+	int64_t last_ns;  /* start of the last step with data (has_last) */
 	int64_t last_step_ns;  /* that step's length: the push is in [last_ns, + this) */
 	bool last_unknown;  /* its look-up failed (a damaged part of a store): "?" */
 };
@@ -406,6 +407,7 @@ struct bjob {
 	char part_err[256];        /* the first of them's reason */
 	struct strvec names, values;
 	struct series_points_list tl, bd;
+	bool found_data;           /* BJ_FIND: found is the newest data's range */
 	struct time_range found;
 	size_t nseries_all;        /* BJ_FIND: series matching the selector at any time */
 	int64_t looked_ns;         /* BJ_FIND: how far back it looked */

@@ -16,7 +16,8 @@
  *    in every view and the mode shows; f in the source pane is of its function;
  *  - columns in cells, not bytes (CJK and invalid UTF-8 names); "last push" at 80 columns;
  *  - an empty range moves to the newest data of any service and type; a selector that
- *    matches nothing says so; a custom range of 30 s says "last 30 s";
+ *    matches nothing says so; a custom range of 30 s says "last 30 s"; pushes on and
+ *    before the epoch are found like any others, and their age is drawn;
  *  - the source pane on code shorter than the profile's lines: the costly lines show (no
  *    code there) with a warning;
  *  - ? at 80x24: every description is whole (wrapped, not cut);
@@ -706,6 +707,72 @@ static void test_find_newest(void **state)
 			fail_msg("header '%s'", b.data);
 		buf_release(&b);
 	}
+	tui_app_free(a);
+	store_close(s);
+}
+
+/* Every row of the browser's list is of `service` (and there is one). */
+static void only_service(const struct tui_app *a, const char *service)
+{
+	uint32_t i;
+
+	assert_true(a->br.nrows > 0);
+	for (i = 0; i < a->br.nrows; i++)
+		assert_string_equal(a->br.rows[i].service, service);
+}
+
+/*
+ * Pushes before 1970 are pushes (Pyroscope and smolder take any Unix time): the search
+ * for the newest data took a last push at or before the epoch for "none" (it started
+ * from 0 and kept only later times), so from a range just after it found nothing, and
+ * the list's last push read "-".  A push on the epoch itself and one 11 days before it
+ * are found from an hour after each, and their age is drawn.
+ */
+static void test_find_before_1970(void **state)
+{
+	struct store *s = ts_open_new("find-1969.db");
+	struct prof *cpu = fixture("go/cpuwork-cpu.pb.gz");
+	struct offscreen o;
+	struct tui_app *a;
+	const char *t;
+	int y, aged = 0;
+
+	(void)state;
+	ts_write_or_fail(s, "epoch", cpu, 0, NULL, NULL);
+	ts_write_or_fail(s, "old", cpu, -1000000 * SEC, NULL, NULL);  /* 1969-12-20 10:13:20 */
+	prof_free(cpu);
+	a = tb_app_on(s, NULL);
+	/* an hour half a day after the epoch: the last day holds its push */
+	assert_int_equal(browser_view_set_range(a, "1970-01-01T12:00:00Z 1970-01-01T13:00:00Z"), 0);
+	assert_int_equal(browser_view_set_selector(a, "{}"), 0);
+	if (!strstr(a->message, "showing the most recent data"))
+		fail_msg("message: '%s'", a->message);
+	assert_true(a->br.from_ns < 0 && a->br.to_ns > 0 && a->br.to_ns <= 3600 * SEC);
+	only_service(a, "epoch");
+	/* an hour on Christmas 1969: the week before holds the push of the 20th */
+	assert_int_equal(browser_view_set_range(a, "1969-12-25T00:00:00Z 1969-12-25T01:00:00Z"), 0);
+	assert_int_equal(browser_view_set_selector(a, "{}"), 0);
+	if (!strstr(a->message, "showing the most recent data"))
+		fail_msg("message: '%s'", a->message);
+	assert_true(a->br.to_ns > -1000000 * SEC && a->br.to_ns < 0);
+	tu_assert_i64(a->br.to_ns - a->br.from_ns, 3600 * SEC);
+	only_service(a, "old");
+	/* both in the list (two types each), each row with its age (some 20,000 days), not "-" */
+	assert_int_equal(browser_view_set_range(a, "1969-12-01T00:00:00Z 1970-01-02T00:00:00Z"), 0);
+	assert_int_equal(a->br.nrows, 4);
+	o = screen_open(24, 100);
+	t = screen_text(a, &o);
+	for (y = 0; y < 24; y++) {
+		const char *l = screen_line(t, y);
+
+		if ((strstr(l, " epoch ") || strstr(l, " old ")) && strstr(l, " d ago"))
+			aged++;
+	}
+	if (aged != 4) {
+		print_screen(t);
+		fail_msg("%d of 4 rows show their last push's age", aged);
+	}
+	screen_close(&o);
 	tui_app_free(a);
 	store_close(s);
 }
@@ -1479,6 +1546,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_selection),
 		cmocka_unit_test(test_columns_in_cells),
 		cmocka_unit_test(test_find_newest),
+		cmocka_unit_test(test_find_before_1970),
 		cmocka_unit_test(test_export_refuses_fifo),
 		cmocka_unit_test(test_export_name),
 		cmocka_unit_test(test_short_code),

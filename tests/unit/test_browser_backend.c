@@ -921,7 +921,7 @@ static void test_last_push_every_row(void **state)
 	a = tb_app_on_backend(&slow.base, NULL);
 	assert_int_equal(a->br.nrows, 70);
 	for (i = 0; i < a->br.nrows; i++)
-		if (!a->br.rows[i].last_ns || a->br.rows[i].last_unknown)
+		if (!a->br.rows[i].has_last || a->br.rows[i].last_unknown)
 			fail_msg("row %u (%s): no last push", i, a->br.rows[i].service);
 	/* the list, its names and one timeline per type, and the cursor's row's timeline */
 	if (atomic_load(&slow.requests) > 6)
@@ -961,7 +961,7 @@ static void test_last_push_no_groups(void **state)
 	a = tb_app_on_backend(&slow.base, NULL);
 	assert_int_equal(a->br.nrows, 3);
 	for (i = 0; i < a->br.nrows; i++)
-		if (a->br.rows[i].last_ns || a->br.rows[i].last_unknown)
+		if (a->br.rows[i].has_last || a->br.rows[i].last_unknown)
 			fail_msg("row %u (%s): a last push from no series", i,
 				 a->br.rows[i].service);
 	t = screen_text(a, &o);
