@@ -1,6 +1,7 @@
-/* url.c — the URL redactor (see url.h). */
+/* url.c — the URL redactor, and credentials taken out of a URL (see url.h). */
 #include "url.h"
 #include "err.h"
+#include "text.h"
 
 #include <curl/curl.h>
 #include <stdbool.h>
@@ -37,9 +38,12 @@ static bool url_local(const char *url)
  * Splits url (not a local path): *user is where the authority starts (after
  * "scheme://", or url itself: without a scheme the authority, and so any user
  * information, starts the string), *at the '@' that ends the user information (NULL when
- * there is none), *host what follows it.
+ * there is none), *host what follows it.  port_guess: a ':' and digits then '/' may be a
+ * password rather than a port (what is shown errs on the side of hiding; a URL that is
+ * used is read as libcurl and libgit2 read it).
  */
-static void url_split(const char *url, const char **user, const char **at, const char **host)
+static void url_split(const char *url, bool port_guess, const char **user, const char **at,
+		      const char **host)
 {
 	const char *h = url_after_scheme(url), *a, *slash;
 
@@ -62,7 +66,7 @@ static void url_split(const char *url, const char **user, const char **at, const
 	 * without '@' followed by an '@' before the query is taken for that, and all up to
 	 * the last such '@' goes (a path holding an '@' after a port loses its start too).
 	 */
-	else if (!a && memchr(h, ':', (size_t)(slash - h))) {
+	else if (port_guess && !a && memchr(h, ':', (size_t)(slash - h))) {
 		const char *q = h + strcspn(h, "?#"), *p;
 
 		for (p = slash; (p = memchr(p, '@', (size_t)(q - p))) != NULL; p++)
@@ -79,7 +83,7 @@ int url_redact_buf(const char *url, struct buf *out)
 
 	if (url_local(url))
 		return buf_puts(out, url);
-	url_split(url, &user, &at, &host);
+	url_split(url, true, &user, &at, &host);
 	end = host + strcspn(host, "?#");
 	if (user != url && buf_add(out, url, (size_t)(user - url)))
 		return ERR_NOMEM;
@@ -173,7 +177,7 @@ int url_redact_text(const char *text, const char *url, struct buf *out)
 
 	if (url_local(url))
 		return buf_puts(out, text);
-	url_split(url, &user, &at, &host);
+	url_split(url, true, &user, &at, &host);
 	query = host + strcspn(host, "?#");
 	/* libraries quote parts of the URL too ("... for bob:pw@host") */
 	if (at) {
@@ -209,4 +213,57 @@ done:
 	buf_release(&shown);
 	buf_release(&all);
 	return rc ? ERR_NOMEM : 0;
+}
+
+/* The n bytes at s percent-decoded as a new string; as they are when they hold a bad escape. */
+static char *url_part(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	if (text_unescape(s, n, false, &b) == 0)
+		return b.data;
+	buf_release(&b);
+	return strndup(s, n);
+}
+
+int url_take_credentials(const char *url, bool keep_user, char **rest, char **user,
+			 char **password)
+{
+	const char *h, *at, *host, *colon = NULL, *cut;
+	struct buf b = BUF_INIT;
+
+	*rest = *user = *password = NULL;
+	if (url_local(url)) {
+		if (!(*rest = strdup(url)))
+			return ERR_NOMEM;
+		return 0;
+	}
+	url_split(url, false, &h, &at, &host);
+	if (at) {
+		colon = memchr(h, ':', (size_t)(at - h));
+		if (!(*user = url_part(h, (size_t)((colon ? colon : at) - h))) ||
+		    (colon && !(*password = url_part(colon + 1, (size_t)(at - colon - 1)))))
+			goto nomem;
+	}
+	/* the user name kept: all up to the ':' (or the '@'), then the host on */
+	cut = !at ? host : keep_user ? (colon ? colon : at) : h;
+	if (buf_add(&b, url, (size_t)(cut - url)) ||
+	    (at && keep_user && buf_puts(&b, "@")) || buf_puts(&b, host))
+		goto nomem;
+	*rest = b.data;
+	return 0;
+nomem:
+	buf_release(&b);
+	url_free_secret(*user);
+	url_free_secret(*password);
+	*user = *password = NULL;
+	return ERR_NOMEM;
+}
+
+void url_free_secret(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
 }

@@ -15,12 +15,21 @@
  * ("user:pw@host:4040/p", "git@github.com:o/r.git") loses the same parts; a local path
  * (starting with '/', '.' or '~': "/srv/repo@2", "./a?b") is shown whole.
  *
+ * url_take_credentials() takes the user information out of a URL that is to be used (a
+ * clone's), so that a library can be given it apart: it reads the URL as libcurl and
+ * libgit2 do ("http://host:8080/a@b" has none), except that a URL that does not parse
+ * loses all up to its last '@', as above.
+ *
  * Ownership: url_redact() returns a string the caller frees (NULL: out of memory);
  * url_redact_buf() and url_redact_text() append to a caller-owned struct buf and return 0
- * or ERR_NOMEM.  Nothing is kept between calls.
+ * or ERR_NOMEM; url_take_credentials()'s three strings belong to the caller, the user
+ * name and password to be freed with url_free_secret() (it wipes them).  Nothing is kept
+ * between calls.
  */
 #ifndef SMOLDER_URL_H
 #define SMOLDER_URL_H
+
+#include <stdbool.h>
 
 #include "buf.h"
 
@@ -37,5 +46,16 @@ char *url_redact(const char *url);
  * git@host) is left alone unless it is long enough to be a token (20 characters or more).
  */
 int url_redact_text(const char *text, const char *url, struct buf *out);
+/*
+ * *rest: url without its user information ("https://host/r") or, keep_user, without its
+ * password ("ssh://git@host/r", "git@host:r"); its query and fragment are kept.  *user
+ * and *password: percent-decoded ("p%40ss" is "p@ss"; a bad escape is kept as it is), NULL
+ * when url has none (a user name without ':' has no password; "bob:@h" has "").  A local
+ * path is returned whole.  0, or ERR_NOMEM with all three NULL.
+ */
+int url_take_credentials(const char *url, bool keep_user, char **rest, char **user,
+			 char **password);
+/* Wipes and frees a user name or password (NULL: nothing). */
+void url_free_secret(char *s);
 
 #endif

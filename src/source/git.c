@@ -8,6 +8,10 @@
  * a read without a ref is upstream's HEAD whatever that branch is called.  A clone or
  * fetch stops past c->clone_max bytes received (a label names the URL) and is refused.
  *
+ * libgit2 is given a remote's URL without its credentials (struct remote_auth): a clone
+ * keeps that URL in its config, so a user name and password (a token) given in the URL
+ * are handed to libgit2 apart, through the credentials callback, and never reach the disk.
+ *
  * Clones are made in a temporary directory and renamed into place under an flock'd
  * <name>.lock, so two threads or processes never clone the same URL into one directory;
  * the lock's holder removes the temporary directories killed clones left.
@@ -34,13 +38,53 @@
 #define GIT_LINK_MAX 4096    /* bytes of a symlink target */
 #define LOCK_WAIT_MS 600000  /* waiting for another clone of the same URL */
 
+/*
+ * A remote as libgit2 is given it: url without credentials, which a clone keeps in its
+ * config (FETCH_HEAD quotes it too), and the user name and password of the URL as given,
+ * handed over by the credentials callback (on_credentials).  http(s): all of the user
+ * information goes, and the query and fragment too (libgit2 sends no query: it asks for
+ * <path>/info/refs?service=...), and a user name without a password is given with an
+ * empty one (a token given as the user name).  Other schemes keep the user name, which ssh
+ * needs and which is no secret, and lose the password.  password is NULL when there is
+ * nothing to give.
+ */
+struct remote_auth {
+	char *url;
+	char *user, *password;
+};
+
 struct src_git {
 	char *key;  /* the repository as given (path or URL) */
 	git_repository *repo;
 	bool remote;
 	bool fetched;  /* fetched during this call */
 	char *dir;     /* the clone directory (remote) */
+	struct remote_auth auth; /* remote: how libgit2 is given it */
 };
+
+static void auth_release(struct remote_auth *a)
+{
+	free(a->url);
+	url_free_secret(a->user);
+	url_free_secret(a->password);
+	a->url = a->user = a->password = NULL;
+}
+
+static int auth_init(struct remote_auth *a, const char *url)
+{
+	bool http = url_is_http(url);
+
+	if (url_take_credentials(url, !http, &a->url, &a->user, &a->password))
+		return err_set(ERR_NOMEM, "out of memory");
+	if (http) {
+		a->url[strcspn(a->url, "?#")] = '\0';
+		if (a->user && !a->password && !(a->password = strdup(""))) {
+			auth_release(a);
+			return err_set(ERR_NOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
 
 void src_git_global_init(void)
 {
@@ -117,6 +161,7 @@ void src_git_close_all(struct src_ctx *c)
 		git_repository_free(c->gits[i]->repo);
 		free(c->gits[i]->key);
 		free(c->gits[i]->dir);
+		auth_release(&c->gits[i]->auth);
 		free(c->gits[i]);
 	}
 	free(c->gits);
@@ -176,9 +221,11 @@ int src_git_probe(struct src_ctx *c, const char *path)
 
 struct netcb {
 	struct src_ctx *c;
+	const struct remote_auth *auth;
 	char what[300];
 	int cred_tries;
-	bool too_big;  /* stopped at c->clone_max bytes */
+	bool auth_given; /* auth's user name and password were handed over */
+	bool too_big;    /* stopped at c->clone_max bytes */
 };
 
 static int on_transfer(const git_indexer_progress *st, void *payload)
@@ -205,6 +252,16 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 	struct netcb *n = payload;
 
 	(void)url;
+	/*
+	 * the user information the URL was given with, once (libgit2 asks again when the
+	 * server refuses it: that is the refusal)
+	 */
+	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && n->auth && n->auth->password &&
+	    !n->auth_given) {
+		n->auth_given = true;
+		return git_credential_userpass_plaintext_new(out, n->auth->user ? n->auth->user : "",
+							     n->auth->password);
+	}
 	/* ssh: the agent, once; nothing else (the GitHub token is for the API host only) */
 	if ((allowed & GIT_CREDENTIAL_SSH_KEY) && n->cred_tries++ == 0)
 		return git_credential_ssh_key_from_agent(out, user ? user : "git");
@@ -422,12 +479,15 @@ static bool git_unreachable(int code)
 	       strncmp(m, "failed to connect to", 20) == 0;
 }
 
-/* *unreached: it failed because the remote could not be reached (git_unreachable) */
-static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_repository **out,
-		      bool *unreached)
+/*
+ * url as given (for messages), auth as libgit2 is given it.  *unreached: it failed because
+ * the remote could not be reached (git_unreachable)
+ */
+static int clone_repo(struct src_ctx *c, const char *url, const struct remote_auth *auth,
+		      const char *dir, git_repository **out, bool *unreached)
 {
 	git_clone_options co;
-	struct netcb n = { c, "", 0, false };
+	struct netcb n = { .c = c, .auth = auth };
 	char *tmp = NULL, *shown = url_redact(url), *parent = NULL;
 	int fd = -1, rc = 0;
 
@@ -454,7 +514,7 @@ static int clone_repo(struct src_ctx *c, const char *url, const char *dir, git_r
 	co.remote_cb = create_mirror_remote;
 	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	set_callbacks(&co.fetch_opts.callbacks, &n);
-	if ((rc = git_clone(out, url, tmp, &co)) < 0) {
+	if ((rc = git_clone(out, auth->url, tmp, &co)) < 0) {
 		*unreached = git_unreachable(rc);
 		if (c->o->cancel && *c->o->cancel) {
 			rc = err_set(ERR_CANCELLED, "clone of '%s' cancelled", shown);
@@ -503,7 +563,7 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 	git_fetch_options fo;
 	git_remote *remote = NULL;
 	git_buf head = GIT_BUF_INIT;
-	struct netcb n = { c, "", 0, false };
+	struct netcb n = { .c = c, .auth = &g->auth };
 	char *shown = url_redact(g->key), prev[200];
 	int rc = 0, fd = -1;
 
@@ -528,7 +588,7 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 	if ((rc = lock_clone(c, g->dir, &fd)))
 		goto done;
 	/* an anonymous remote with the clone's refspecs: the URL is the cache key anyway */
-	if (git_remote_create_anonymous(&remote, g->repo, g->key) < 0) {
+	if (git_remote_create_anonymous(&remote, g->repo, g->auth.url) < 0) {
 		rc = git_fail_url(ERR_IO, "cannot set up the fetch", g->key);
 		goto done;
 	}
@@ -564,8 +624,36 @@ done:
 	return rc;
 }
 
+/*
+ * A clone made before URLs were given to libgit2 without credentials keeps them in its
+ * config (remote.origin.url, "http://user:token@host/r"): they are taken out when it is
+ * opened.  A failure leaves it as it was (the clone is still read).
+ */
+static void scrub_origin(struct src_ctx *c, git_repository *repo)
+{
+	struct remote_auth a = { NULL, NULL, NULL };
+	git_remote *r = NULL;
+	const char *url;
+
+	if (git_remote_lookup(&r, repo, "origin") < 0) {
+		git_error_clear();
+		return;
+	}
+	url = git_remote_url(r);
+	if (url && auth_init(&a, url) == 0 && strcmp(a.url, url) != 0) {
+		if (git_remote_set_url(repo, "origin", a.url) < 0)
+			git_error_clear();
+		else
+			src_trace(c, "git: credentials taken out of the clone's config");
+	}
+	err_clear();
+	auth_release(&a);
+	git_remote_free(r);
+}
+
 static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src_git **out)
 {
+	struct remote_auth auth = { NULL, NULL, NULL };
 	git_repository *repo = NULL;
 	char *dir, *shown, prev[200];
 	bool unreached;
@@ -583,25 +671,29 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 		/* not ERR_NOTFOUND: the search's last line says this, not "not in any place" */
 		return err_set(ERR_IO, "no cache directory to clone into (give --cache-dir, or "
 				       "set XDG_CACHE_HOME or HOME)");
-	if (git_repository_open_bare(&repo, dir) < 0) {
+	if ((rc = auth_init(&auth, key))) {
+		free(dir);
+		return rc;
+	}
+	if (git_repository_open_bare(&repo, dir) == 0) {
+		scrub_origin(c, repo);
+	} else {
 		if (c->o->offline) {
-			free(dir);
-			return err_set(ERR_NOTFOUND, "offline, and not cloned yet");
+			rc = err_set(ERR_NOTFOUND, "offline, and not cloned yet");
+			goto fail;
 		}
 		shown = url_redact(key);
 		if (toobig_known(c, dir)) {
 			rc = refuse_size(c, "cloning", shown, true);
 			free(shown);
-			free(dir);
-			return rc;
+			goto fail;
 		}
 		if (c->clone_failed && strcmp(c->clone_failed, key) == 0) {
 			rc = err_set(ERR_NET, "'%s': not cloned: the clone failed earlier in "
 					      "this lookup (%s)", shown ? shown : "?",
 				     c->clone_failed_msg);
 			free(shown);
-			free(dir);
-			return rc;
+			goto fail;
 		}
 		if (src_memo_failed(c->memo, SRC_MEMO_CLONE, key, src_now_ms(), prev,
 				    sizeof(prev))) {
@@ -609,13 +701,12 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 			rc = err_set(ERR_NET, "'%s': not cloned: the clone failed earlier in this run "
 					      "(%s)", shown ? shown : "?", prev);
 			free(shown);
-			free(dir);
-			return rc;
+			goto fail;
 		}
 		src_trace(c, "git: cloning '%s' into '%s' (once; later reads are local)",
 			  shown ? shown : "?", dir);
 		free(shown);
-		if ((rc = clone_repo(c, key, dir, &repo, &unreached))) {
+		if ((rc = clone_repo(c, key, &auth, dir, &repo, &unreached))) {
 			if (rc == ERR_NET && unreached) {
 				src_memo_fail(c->memo, SRC_MEMO_CLONE, key, src_now_ms(),
 					      err_last());
@@ -624,11 +715,18 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 				snprintf(c->clone_failed_msg, sizeof(c->clone_failed_msg), "%s",
 					 err_last());
 			}
-			free(dir);
-			return rc;
+			goto fail;
 		}
 	}
-	return remember(c, key, repo, true, dir, out);
+	if ((rc = remember(c, key, repo, true, dir, out)))
+		goto fail_auth;
+	(*out)->auth = auth;
+	return 0;
+fail:
+	free(dir);
+fail_auth:
+	auth_release(&auth);
+	return rc;
 }
 
 static int resolve_commit(struct src_git *g, const char *ref, git_commit **out)

@@ -2,15 +2,20 @@
 # End-to-end tests of `smolder resolve`: a local git repository made here (tags, a dirty
 # work tree), a bare clone cache from a file:// remote, GitHub through a stand-in server
 # (github_standin.py on 127.0.0.1: GitHub cannot be reached from here), the Go standard
-# library at the version in the path, the token kept out of every output, traversal
+# library at the version in the path, the token kept out of every output, a clone over
+# smart HTTP (git http-backend) that asks for a password kept out of the clone, traversal
 # refused, one-line errors and exit statuses.  Usage: source.sh SMOLDER
 set -u
 smolder=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$(dirname "$0")/check_lib.sh"
 tmp=$(mktemp -d)
-server_pid=
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
+server_pid= git_pid=
+cleanup() {
+	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+	[ -n "$git_pid" ] && kill "$git_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
 trap cleanup EXIT
 
 
@@ -143,6 +148,94 @@ for i in 0 1 2; do
 	check "${what[i]}: in no line of resolve's output" bash -c "grep -q \"cannot clone: .*'http://127.0.0.1:9/r.git'\\|failed to connect\" <<<\"\$1\" && ! grep -qiE 'word|bob' <<<\"\$1\"" _ "$out"
 done
 check "no secret in the cache's names, one name for each URL" bash -c "test \$(ls '$tmp/credcache/repos' | grep -c '^127.0.0.1_9_r.git-[0-9a-f]*.lock\$') -eq 3 && ! ls -a '$tmp/credcache/repos' | grep -qiE 'word|bob'"
+
+# a repository served over smart HTTP by git http-backend, behind Basic authentication: the
+# user name and password (a token) of the URL are given to libgit2 apart, so that the
+# clone's config (its remote's URL), FETCH_HEAD and refs never hold them; a clone that
+# holds them in its config (made before) loses them when it is opened
+cat > "$tmp/git_http.py" <<'EOF'
+import base64, os, subprocess, sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+root, portfile, authfile, log = sys.argv[1:5]
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+    def serve(self):
+        path, _, query = self.path.partition('?')
+        want = open(authfile).read().strip()  # read each time: a token can be rotated
+        got = self.headers.get('Authorization', '')
+        with open(log, 'a') as f:
+            f.write('%s %s auth=%s\n' % (self.command, path,
+                    base64.b64decode(got[6:]).decode() if got.startswith('Basic ') else '-'))
+        if want and got != 'Basic ' + base64.b64encode(want.encode()).decode():
+            self.send_response(401)
+            self.send_header('WWW-Authenticate', 'Basic realm="git"')
+            self.send_header('Content-Length', '0')
+            self.end_headers()
+            return
+        body = b''
+        if self.headers.get('Transfer-Encoding', '').lower() == 'chunked':
+            while True:
+                n = int(self.rfile.readline().split(b';')[0], 16)
+                body += self.rfile.read(n)
+                self.rfile.readline()
+                if n == 0:
+                    break
+        else:
+            body = self.rfile.read(int(self.headers.get('Content-Length', '0')))
+        env = dict(os.environ, GIT_PROJECT_ROOT=root, GIT_HTTP_EXPORT_ALL='1', PATH_INFO=path,
+                   QUERY_STRING=query, REQUEST_METHOD=self.command, REMOTE_ADDR='127.0.0.1',
+                   CONTENT_TYPE=self.headers.get('Content-Type', ''),
+                   CONTENT_LENGTH=str(len(body)))
+        if self.headers.get('Content-Encoding'):
+            env['HTTP_CONTENT_ENCODING'] = self.headers['Content-Encoding']
+        out = subprocess.run(['git', 'http-backend'], input=body, env=env,
+                             stdout=subprocess.PIPE).stdout
+        head, _, rest = out.partition(b'\r\n\r\n' if b'\r\n\r\n' in out else b'\n\n')
+        status, headers = 200, []
+        for line in head.decode().splitlines():
+            k, _, v = line.partition(':')
+            if k.lower() == 'status':
+                status = int(v.split()[0])
+            else:
+                headers.append((k, v.strip()))
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header('Content-Length', str(len(rest)))
+        self.end_headers()
+        self.wfile.write(rest)
+    do_GET = do_POST = serve
+s = ThreadingHTTPServer(('127.0.0.1', 0), H)
+open(portfile + '.tmp', 'w').write(str(s.server_address[1]))
+os.rename(portfile + '.tmp', portfile)
+s.serve_forever()
+EOF
+mkdir -p "$tmp/served"
+git clone -q --bare "$repo" "$tmp/served/r.git"
+printf 'bob:TOK-e2e-first\n' > "$tmp/git_auth"
+python3 "$tmp/git_http.py" "$tmp/served" "$tmp/git_port" "$tmp/git_auth" "$tmp/git.log" &
+git_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/git_port" ] && break; sleep 0.05; done
+ghttp="127.0.0.1:$(cat "$tmp/git_port")"
+hc=$tmp/httpcache
+hclone() { ls -d "$hc"/repos/*r.git-* | grep -v '[.]lock$'; }
+out=$("$smolder" resolve --repo "http://bob:TOK-e2e-first@$ghttp/r.git" --ref v1 --path cmd/app/main.go --cache-dir "$hc" --cat 2>&1)
+check "smart HTTP with a password: cloned" grep -q 'println("v1")' <<<"$out"
+check "... the server was given the user name and password" grep -q 'POST /r.git/git-upload-pack auth=bob:TOK-e2e-first' "$tmp/git.log"
+check "... which the clone holds nowhere (config, FETCH_HEAD, refs)" bash -c "! grep -rq TOK-e2e '$hc'"
+check "... its remote is the URL without them" test "$(git --git-dir="$(hclone)" config remote.origin.url)" = "http://$ghttp/r.git"
+git -C "$tmp/served/r.git" tag http-new v2
+out=$("$smolder" resolve --repo "http://bob:TOK-e2e-first@$ghttp/r.git" --ref http-new --path cmd/app/main.go --cache-dir "$hc" --cat 2>&1)
+check "a fetch with the password: the new tag is read" bash -c "grep -q \"ref 'http-new' is not in the clone: fetching\" <<<\"\$1\" && grep -q 'println(\"v2\")' <<<\"\$1\"" _ "$out"
+check "... and the clone still holds no password" bash -c "! grep -rq TOK-e2e '$hc'"
+# a clone made before: its config holds the URL it was given
+git --git-dir="$(hclone)" config remote.origin.url "http://bob:TOK-e2e-first@$ghttp/r.git"
+out=$("$smolder" resolve --repo "http://bob:TOK-e2e-first@$ghttp/r.git" --ref v1 --path cmd/app/main.go --cache-dir "$hc" --cat 2>&1)
+check "a clone with the password in its config: read, and the password taken out" bash -c "grep -q 'credentials taken out of the clone' <<<\"\$1\" && grep -q 'println(\"v1\")' <<<\"\$1\" && ! grep -rq TOK-e2e '$hc'" _ "$out"
+check "... its remote is the URL without it" test "$(git --git-dir="$(hclone)" config remote.origin.url)" = "http://$ghttp/r.git"
+out=$("$smolder" resolve --repo "http://bob:wrong-pass@$ghttp/r.git" --ref v1 --path cmd/app/main.go --cache-dir "$tmp/httpcache-wrong" 2>&1)
+check "a password the server refuses: not cloned, and not shown" bash -c "grep -q 'cannot clone' <<<\"\$1\" && ! grep -q wrong-pass <<<\"\$1\" && ! ls '$tmp/httpcache-wrong/repos' | grep -qv '[.]lock\$'" _ "$out"
 
 # smolder list in the wrong directory: the Go fixtures' cpuwork profile run from heapwork's
 # sources (it has its own main.go) shows no code, rather than heapwork's main.go

@@ -310,6 +310,59 @@ static void test_url_redact_text(void **state)
 	buf_release(&b);
 }
 
+/*
+ * The user information taken out of a URL a clone is given (git.c hands it to libgit2
+ * apart): read as libcurl reads it when the URL parses, percent-decoded.
+ */
+static void test_url_take_credentials(void **state)
+{
+	static const struct {
+		const char *url;
+		bool keep_user;
+		const char *rest, *user, *password;
+	} cases[] = {
+		{"http://bob:TOK-1@127.0.0.1:9/r.git", false, "http://127.0.0.1:9/r.git", "bob", "TOK-1"},
+		{"https://bob:p%40ss%2Fx@h/r?x=1#f", false, "https://h/r?x=1#f", "bob", "p@ss/x"},
+		{"http://bob:p@ss@h/r", false, "http://h/r", "bob", "p@ss"},
+		/* does not parse: all up to the last '@' */
+		{"http://bob:se/cret@127.0.0.1:9/r.git", false, "http://127.0.0.1:9/r.git", "bob",
+		 "se/cret"},
+		/* parses: a port and a path, no user information (url_redact() hides more) */
+		{"http://host:8080/a@b", false, "http://host:8080/a@b", NULL, NULL},
+		{"https://ghp_0123456789@h/r", false, "https://h/r", "ghp_0123456789", NULL},
+		{"http://bob:@h/r", false, "http://h/r", "bob", ""},
+		{"ssh://git:pw@h/r.git", true, "ssh://git@h/r.git", "git", "pw"},
+		{"ssh://git@h/r.git", true, "ssh://git@h/r.git", "git", NULL},
+		{"git@github.com:o/r.git", true, "git@github.com:o/r.git", "git", NULL},
+		{"git:pw@github.com:o/r.git", true, "git@github.com:o/r.git", "git", "pw"},
+		{"http://h/r", false, "http://h/r", NULL, NULL},
+		{"/srv/repo@2", false, "/srv/repo@2", NULL, NULL},
+		{"file:///srv/r", false, "file:///srv/r", NULL, NULL},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *rest, *user, *password;
+
+		assert_int_equal(url_take_credentials(cases[i].url, cases[i].keep_user, &rest, &user,
+						      &password), 0);
+		assert_string_equal(rest, cases[i].rest);
+		if (cases[i].user)
+			assert_string_equal(user, cases[i].user);
+		else
+			assert_null(user);
+		if (cases[i].password)
+			assert_string_equal(password, cases[i].password);
+		else
+			assert_null(password);
+		free(rest);
+		url_free_secret(user);
+		url_free_secret(password);
+	}
+	url_free_secret(NULL);
+}
+
 static void test_base64_encode(void **state)
 {
 	static const char *const in[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
@@ -347,6 +400,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bug_hmap_get_reserved_key),
 		cmocka_unit_test(test_base64_encode),
 		cmocka_unit_test(test_url_redact), cmocka_unit_test(test_url_redact_text),
+		cmocka_unit_test(test_url_take_credentials),
 	};
 
 	tu_init(argc, argv);
