@@ -30,7 +30,8 @@
  *  - every row has its last push (70 services, one timeline per type), none when the
  *    grouped timeline has no series (a server's empty answer).
  *
- * The browser's model, drawing and keys on a plain store: test_browser.c.
+ * The browser's model, drawing and keys on a plain store: test_browser.c; what its
+ * window opens and compares: test_browser_open.c.
  */
 #include <locale.h>
 #include <stdatomic.h>

@@ -11,7 +11,7 @@
  *  - the header's length of a range is in t's units (now-4y: "4 y", a year of 365 days).
  *
  * The window with a store behind it (the timeline's sum and average, what Enter opens):
- * test_browser.c.  Each test owns the browser_state on its stack (browser_set_preset frees
+ * test_browser_open.c.  Each test owns the browser_state on its stack (browser_set_preset frees
  * the timeline it drops).
  */
 #include <stdlib.h>
