@@ -391,45 +391,53 @@ done:
 }
 
 /*
- * Runs fn once per distinct matcher (or once with NULL when there is none).  Each is a
- * scan of the series, so their number is bounded (a 17 KB gzip body holds millions) and
- * the owner's cancel flag is polled between them: a list request answers a timeout or a
- * shutdown once its current scan ends.
+ * The request's matchers as one selector, *out (NULL when there is none): every matcher
+ * of every string must hold, as Pyroscope 2's query frontend reads them
+ * (buildLabelSelectorFromMatchers), so {a="x"} and {b="y"} select the series that have
+ * both.  The strings are bounded (a 17 KB gzip body holds millions), and so are the
+ * matchers of the selector they make (SELECTOR_MAX_MATCHERS): one scan answers them.
  */
-static int each_matcher(struct qctx *c, char **matchers, size_t n,
-			int (*fn)(struct qctx *c, const struct selector *sel, void *ctx), void *ctx)
+/* Whether sel already holds m (a repeated matcher is read once). */
+static bool has_matcher(const struct selector *sel, const struct matcher *m)
 {
-	struct strvec distinct = STRVEC_INIT;
-	struct selector *sel = NULL;
 	size_t i;
+
+	for (i = 0; i < sel->n; i++)
+		if (sel->m[i].op == m->op && strcmp(sel->m[i].name, m->name) == 0 &&
+		    strcmp(sel->m[i].value, m->value) == 0)
+			return true;
+	return false;
+}
+
+static int matchers_and(struct qctx *c, char **matchers, size_t n, struct selector **out)
+{
+	struct selector *all = NULL, *one = NULL;
+	size_t i, j;
 	int rc = 0;
 
+	*out = NULL;
 	if (n > QUERIER_MAX_MATCHERS)
 		return qs_fail(c->out, 400, NULL, ERR_TOOBIG, "too many matchers: %zu (at most %d)",
 			       n, QUERIER_MAX_MATCHERS);
 	if (n == 0)
-		return fn(c, NULL, ctx);
-	/* their answers are a union: a repeated matcher adds nothing */
-	for (i = 0; i < n && !rc; i++)
-		rc = strvec_push(&distinct, matchers[i] ? matchers[i] : "");
-	if (rc) {
-		strvec_release(&distinct);
-		return qs_fail(c->out, 500, NULL, ERR_NOMEM, "out of memory");
-	}
-	strvec_sort_unique(&distinct);
-	for (i = 0; i < distinct.n && !rc; i++) {
-		if (c->b->cancel && *c->b->cancel) {
-			rc = qs_fail(c->out, 499, NULL, ERR_CANCELLED, "cancelled");
-			break;
-		}
-		if (selector_parse(distinct.v[i], &sel)) {
+		return 0;
+	if (selector_new(&all))
+		return qs_fail_last(c->out, "matchers");
+	for (i = 0; i < n && !rc; i++) {
+		if (selector_parse(matchers[i] ? matchers[i] : "", &one)) {
 			rc = qs_fail_last(c->out, "matchers");
 			break;
 		}
-		rc = fn(c, sel, ctx);
-		selector_free(sel);
+		for (j = 0; j < one->n && !rc; j++)
+			if (!has_matcher(all, &one->m[j]) &&
+			    selector_add(all, one->m[j].name, one->m[j].op, one->m[j].value))
+				rc = qs_fail_last(c->out, "matchers");
+		selector_free(one);
 	}
-	strvec_release(&distinct);
+	if (rc)
+		selector_free(all);
+	else
+		*out = all;
 	return rc;
 }
 
@@ -439,13 +447,19 @@ struct names_ctx {
 	struct strvec out;
 };
 
-static int names_one(struct qctx *c, const struct selector *sel, void *ctx)
+/* One scan of the series that sel selects (all: NULL), their names or one label's values. */
+static int names_scan(struct qctx *c, char **matchers, size_t nmatchers, struct names_ctx *n)
 {
-	struct names_ctx *n = ctx;
-	int rc = n->label ? c->b->ops->label_values(c->b, n->label, sel, n->r, &n->out) :
-			    c->b->ops->label_names(c->b, sel, n->r, &n->out);
+	struct selector *sel = NULL;
+	int rc;
 
-	return rc ? qs_fail_last(c->out, NULL) : 0;
+	if ((rc = matchers_and(c, matchers, nmatchers, &sel)))
+		return rc;
+	rc = n->label ? c->b->ops->label_values(c->b, n->label, sel, n->r, &n->out) :
+			    c->b->ops->label_names(c->b, sel, n->r, &n->out);
+	rc = rc ? qs_fail_last(c->out, NULL) : 0;
+	selector_free(sel);
+	return rc;
 }
 
 static int reply_names(struct qctx *c, struct names_ctx *n, bool filter)
@@ -471,7 +485,7 @@ static int m_label_names(struct qctx *c, ProtobufCMessage *msg)
 	int rc;
 
 	if (!(rc = req_range(c, true, req->start, true, req->end, false, &n.r)) &&
-	    !(rc = each_matcher(c, req->matchers, req->n_matchers, names_one, &n)))
+	    !(rc = names_scan(c, req->matchers, req->n_matchers, &n)))
 		rc = reply_names(c, &n, true);
 	strvec_release(&n.out);
 	return rc;
@@ -486,7 +500,7 @@ static int m_label_values(struct qctx *c, ProtobufCMessage *msg)
 	if (!req->name || !*req->name)
 		return qs_fail(c->out, 400, NULL, ERR_PARSE, "missing label name");
 	if (!(rc = req_range(c, true, req->start, true, req->end, false, &n.r)) &&
-	    !(rc = each_matcher(c, req->matchers, req->n_matchers, names_one, &n)))
+	    !(rc = names_scan(c, req->matchers, req->n_matchers, &n)))
 		rc = reply_names(c, &n, false);
 	strvec_release(&n.out);
 	return rc;
@@ -499,13 +513,18 @@ struct series_ctx {
 	struct labelset_list l;
 };
 
-static int series_one(struct qctx *c, const struct selector *sel, void *ctx)
+static int series_scan(struct qctx *c, char **matchers, size_t nmatchers, struct series_ctx *s)
 {
-	struct series_ctx *s = ctx;
+	struct selector *sel = NULL;
+	int rc;
 
-	return c->b->ops->series(c->b, sel, s->names, s->nnames, s->r, &s->l) ?
-		       qs_fail_last(c->out, NULL) :
-		       0;
+	if ((rc = matchers_and(c, matchers, nmatchers, &sel)))
+		return rc;
+	rc = c->b->ops->series(c->b, sel, s->names, s->nnames, s->r, &s->l) ?
+		     qs_fail_last(c->out, NULL) :
+		     0;
+	selector_free(sel);
+	return rc;
 }
 
 struct keyed {
@@ -534,9 +553,9 @@ static int m_series(struct qctx *c, ProtobufCMessage *msg)
 
 	/* the backend cuts the sets to label_names: only the distinct ones are read */
 	if ((rc = req_range(c, req->has_start, req->start, req->has_end, req->end, false, &s.r)) ||
-	    (rc = each_matcher(c, req->matchers, req->n_matchers, series_one, &s)))
+	    (rc = series_scan(c, req->matchers, req->n_matchers, &s)))
 		goto done;
-	/* drop the names the client cannot take; then dedupe (matchers' answers overlap) */
+	/* drop the names the client cannot take; then dedupe (cut sets repeat) */
 	for (i = 0; !c->utf8_names && i < s.l.n; i++) {
 		struct labelset *ls = &s.l.v[i];
 

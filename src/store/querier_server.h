@@ -63,10 +63,12 @@
  *   - Diff refuses sides of different profile types, or a missing side (400);
  *     upstream reads a missing side as an empty request;
  *   - PROFILE_FORMAT_DOT, profile_id_selector and trace_id_selector: 501.
- *   - LabelNames, LabelValues and Series take at most QUERIER_MAX_MATCHERS matchers,
- *     else 400 (upstream takes any number); a repeated matcher is read once;
+ *   - LabelNames, LabelValues and Series take at most QUERIER_MAX_MATCHERS matcher
+ *     strings, whose matchers (every one must hold, as upstream's query frontend ANDs
+ *     them into one selector) are at most SELECTOR_MAX_MATCHERS once repeats are read
+ *     once, else 400 (upstream takes any number);
  *   - Connect-Timeout-Ms is not enforced here: the serve glue owns b->cancel, which
- *     every method polls (a list request between matchers and between series too).
+ *     every method polls (a list request between series too).
  * As upstream: a request's range [start, end] (ms) holds both ends, so what is stamped
  * in end's millisecond is in; no data in the range is an empty answer (an empty flame
  * graph, a profile without samples), not an error; without the `allow-utf8-labelnames=true`

@@ -1147,23 +1147,34 @@ static void test_render_params(void **state)
 
 /* ---- list requests: cancellation and the matcher cap ---- */
 
-/* A backend whose label_names raises its cancel flag once it has answered. */
-struct raising {
+/* POST PREFIX method with a JSON body: the reply's body (200 expected). */
+static void expect_json(const char *method, const char *body, const char *want)
+{
+	char path[64];
+	struct call c;
+
+	snprintf(path, sizeof(path), PREFIX "%s", method);
+	assert_int_equal(do_call(&c, "POST", path, "application/json", NULL, body, strlen(body)),
+			 0);
+	assert_string_equal(c.out.body.data, want);
+	release(&c);
+}
+
+/* A backend that counts its label_names calls. */
+struct counting {
 	struct backend base;
 	struct backend_ops ops;
 	struct backend *inner;
 	int calls;
 };
 
-static int raising_label_names(struct backend *b, const struct selector *sel,
-			       struct time_range r, struct strvec *out)
+static int counting_label_names(struct backend *b, const struct selector *sel,
+				struct time_range r, struct strvec *out)
 {
-	struct raising *w = (struct raising *)b;
-	int rc = w->inner->ops->label_names(w->inner, sel, r, out);
+	struct counting *w = (struct counting *)b;
 
 	w->calls++;
-	*w->base.cancel = 1;
-	return rc;
+	return w->inner->ops->label_names(w->inner, sel, r, out);
 }
 
 static void test_list_cancel(void **state)
@@ -1171,7 +1182,7 @@ static void test_list_cancel(void **state)
 	const char *J = "application/json";
 	atomic_int stop = 1;
 	struct backend *saved = be;
-	struct raising w;
+	struct counting w;
 
 	(void)state;
 	/* a cancelled store answers no list (it read them all, however long that took) */
@@ -1185,18 +1196,18 @@ static void test_list_cancel(void **state)
 	expect_error(499, "canceled", "cancelled", "GET", "/pyroscope/label-values?label=region",
 		     NULL, NULL);
 	be->cancel = NULL;
-	/* raised while the first of three matchers is read: the others are not */
+	/* three matcher strings are one selector: one scan of the series, however many */
 	memset(&w, 0, sizeof(w));
 	w.ops = *be->ops;
-	w.ops.label_names = raising_label_names;
+	w.ops.label_names = counting_label_names;
 	w.base.ops = &w.ops;
-	w.base.cancel = &stop;
 	w.inner = be;
-	stop = 0;
 	be = &w.base;
-	expect_error(499, "canceled", "cancelled", "POST", PREFIX "LabelNames", J,
-		     "{\"matchers\":[\"{service_name=\\\"cpuwork\\\"}\","
-		     "\"{service_name=\\\"heapwork\\\"}\",\"{}\"]}");
+	expect_json("LabelNames",
+		    "{\"matchers\":[\"{service_name=\\\"cpuwork\\\"}\","
+		    "\"{region=\\\"eu\\\"}\",\"{}\"]}",
+		    "{\"names\":[\"__name__\",\"__profile_type__\",\"region\","
+		    "\"service_name\"]}");
 	be = saved;
 	assert_int_equal(w.calls, 1);
 }
@@ -1241,6 +1252,55 @@ static void test_matcher_cap(void **state)
 	free(over);
 	free(at);
 	free(one);
+}
+
+/*
+ * Several matcher strings are one selector, every matcher of every string holding, as
+ * Pyroscope 2's query frontend reads them: not the union of what each selects.
+ */
+static void test_matchers_and(void **state)
+{
+	(void)state;
+	expect_json("LabelValues",
+		    "{\"name\":\"service_name\",\"matchers\":[\"{service_name=\\\"cpuwork\\\"}\","
+		    "\"{region=\\\"eu\\\"}\"]}",
+		    "{\"names\":[\"cpuwork\"]}");
+	expect_json("LabelValues",
+		    "{\"name\":\"service_name\",\"matchers\":[\"{service_name=\\\"heapwork\\\"}\","
+		    "\"{region=\\\"eu\\\"}\"]}",
+		    "{}");
+	/* two matchers in one string and one in another: all three hold */
+	expect_json("LabelValues",
+		    "{\"name\":\"region\",\"matchers\":[\"{service_name=\\\"cpuwork\\\","
+		    "region!=\\\"us\\\"}\",\"{__profile_type__=\\\"" CPU "\\\"}\"]}",
+		    "{\"names\":[\"eu\"]}");
+	expect_json("LabelNames",
+		    "{\"matchers\":[\"{service_name=\\\"heapwork\\\"}\",\"{region=\\\"eu\\\"}\"]}",
+		    "{}");
+	expect_json("Series",
+		    "{\"matchers\":[\"{service_name=\\\"heapwork\\\"}\",\"{region=\\\"eu\\\"}\"]}",
+		    "{}");
+	expect_json("Series",
+		    "{\"matchers\":[\"{region=\\\"us\\\"}\",\"{__profile_type__=\\\"" CPU "\\\"}\"],"
+		    "\"labelNames\":[\"region\"]}",
+		    "{\"labelsSet\":[{\"labels\":[{\"name\":\"region\",\"value\":\"us\"}]}]}");
+	/* the matchers they add up to are bounded as one selector's (repeats read once) */
+	{
+		struct buf b = BUF_INIT;
+		size_t i;
+
+		buf_puts(&b, "{\"matchers\":[");
+		for (i = 0; i < SELECTOR_MAX_MATCHERS; i++)
+			buf_printf(&b, "\"{a!=\\\"%zu\\\"}\",", i);
+		buf_puts(&b, "\"{a!=\\\"0\\\"}\"]}");
+		expect_json("LabelNames", b.data, "{\"names\":[\"__name__\","
+			    "\"__profile_type__\",\"region\",\"service_name\"]}");
+		b.len -= 2;
+		buf_puts(&b, ",\"{a!=\\\"x\\\"}\"]}");
+		expect_error(400, "invalid_argument", "more than 128 matchers", "POST",
+			     PREFIX "LabelNames", "application/json", b.data);
+		buf_release(&b);
+	}
 }
 
 /* ---- SelectSeries, on stores of their own ---- */
@@ -1466,6 +1526,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_render_params),
 		cmocka_unit_test(test_list_cancel),
 		cmocka_unit_test(test_matcher_cap),
+		cmocka_unit_test(test_matchers_and),
 		cmocka_unit_test(test_series_order),
 		cmocka_unit_test(test_series_average),
 		cmocka_unit_test(test_backend_average_is_merge),
