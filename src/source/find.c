@@ -392,16 +392,16 @@ static int go_module_file(struct src_ctx *c, struct go_module *m)
 			goto done;
 		}
 	}
+	/* the module cache's !x escapes were undone by go_module_parse */
 	tmp = go_strip_major(m->path);
 	if (!tmp) {
 		rc = oom(c);
 		goto done;
 	}
 	free(m->path);
-	m->path = go_unescape_case(tmp);
-	free(tmp);
+	m->path = tmp;
 	ref = go_ref_from_version(m->version);
-	if (!m->path || !ref) {
+	if (!ref) {
 		rc = oom(c);
 		goto done;
 	}

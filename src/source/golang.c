@@ -266,6 +266,7 @@ void go_module_release(struct go_module *m)
 bool go_module_parse(const char *path, struct go_module *m)
 {
 	const char *at = strstr(path, "@v"), *slash, *area, *seg, *pm;
+	char *esc;
 	size_t arealen;
 
 	memset(m, 0, sizeof(*m));
@@ -294,16 +295,23 @@ bool go_module_parse(const char *path, struct go_module *m)
 	}
 	if (seg >= area + arealen)
 		return false;
-	m->path = strndup(seg, (size_t)(at - seg));
-	m->version = malloc((size_t)(slash - at));
+	/*
+	 * the module cache writes capitals of the module path and version as !x
+	 * (github.com/!burnt!sushi/toml); go.mod, go-get and GitHub name BurntSushi, so
+	 * both are undone here, before anything compares or requests them ('!' is in no
+	 * module path or version)
+	 */
+	esc = strndup(seg, (size_t)(at - seg));
+	m->path = esc ? go_unescape_case(esc) : NULL;
+	free(esc);
+	esc = strndup(at + 1, (size_t)(slash - at - 1));
+	m->version = esc ? go_unescape_case(esc) : NULL;
+	free(esc);
 	m->file = strdup(slash + 1);
 	if (!m->path || !m->version || !m->file) {
 		go_module_release(m);
 		return false;
 	}
-	m->version[0] = 'v';
-	memcpy(m->version + 1, at + 2, (size_t)(slash - at - 2));
-	m->version[slash - at - 1] = '\0';
 	return true;
 }
 

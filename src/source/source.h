@@ -67,7 +67,8 @@
  * than PATH_MAX (4096 bytes: no toolchain opened it); `/vN` is removed only
  * as a whole path segment (`v8js` and `.../v2/sub` stay intact); Go releases before 1.21
  * use the tag go1.N for X.N.0; module-cache case escapes (`!a` → `A`) are undone in the
- * whole path; sub-module tags (`sub/vX.Y.Z`) are tried before the plain version; go.mod
+ * whole module path and its version, before go.mod's require/replace and go-get see
+ * them; sub-module tags (`sub/vX.Y.Z`) are tried before the plain version; go.mod
  * is read from the root path first, then the repository root; `./` and `../` replace
  * directives read the file from the service repository; a local Go installation
  * (opts->goroot) serves the standard library when its version matches (or when the

@@ -939,6 +939,53 @@ static void test_goroot(void **state)
 	source_trace_release(&t);
 }
 
+/*
+ * A module-cache path writes capitals as !x (github.com/!burnt!sushi/toml@v1.2.0): the
+ * service's go.mod names github.com/BurntSushi/toml, and its require and replace apply to
+ * that path (they were compared with the escaped one, so never matched).
+ */
+static void test_go_module_case(void **state)
+{
+	static const char *const path =
+		"/root/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go";
+	struct source_opts o;
+	struct source_file f;
+	struct source_trace t = SOURCE_TRACE_INIT;
+	const char *repo = tmp("gocase");
+
+	(void)state;
+	sh("rm -rf '%s' && git init -q -b main '%s'", repo, repo);
+	write_file(tmp("gocase/go.mod"), "module github.com/acme/svc\n\ngo 1.21\n\n"
+					 "require github.com/BurntSushi/toml v1.3.0\n");
+	write_file(tmp("gocase/forks/toml/decode.go"), "package toml // our fork\n");
+	sh("cd '%s' && git add -A && git commit -qm one && git tag req", repo);
+	write_file(tmp("gocase/go.mod"), "module github.com/acme/svc\n\ngo 1.21\n\n"
+					 "require github.com/BurntSushi/toml v1.2.0\n\n"
+					 "replace github.com/BurntSushi/toml => ./forks/toml\n");
+	sh("cd '%s' && git commit -qam two && git tag rep", repo);
+	gh_reset();
+	gh_put("BurntSushi/toml@v1.3.0:decode.go");
+	st_opts_init(&o, "cache-gocase", gh.api);
+	o.repo = repo;
+	/* require: the version go.mod names, asked of BurntSushi/toml */
+	o.ref = "req";
+	assert_int_equal(source_find(&o, NULL, NULL, path, &f, &t), 0);
+	assert_string_equal(f.data, "content of BurntSushi/toml@v1.3.0:decode.go\n");
+	assert_has_line(&t, "go.mod: 'github.com/BurntSushi/toml' v1.2.0 → 'github.com/BurntSushi/toml' v1.3.0");
+	source_file_release(&f);
+	source_trace_release(&t);
+	/* replace by a directory of the repository: the fork, nothing asked of GitHub */
+	gh_reset();
+	o.ref = "rep";
+	assert_int_equal(source_find(&o, NULL, NULL, path, &f, &t), 0);
+	assert_string_equal(f.data, "package toml // our fork\n");
+	assert_string_equal(f.path, "forks/toml/decode.go");
+	assert_has_line(&t, "replaced by a directory of the repository");
+	source_file_release(&f);
+	source_trace_release(&t);
+	assert_int_equal(gh_count("toml"), 0);
+}
+
 static size_t trace_count(const struct source_trace *t, const char *needle)
 {
 	size_t i, n = 0;
@@ -1158,6 +1205,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_googlesource),
 		cmocka_unit_test(test_git_safety),
 		cmocka_unit_test(test_goroot),
+		cmocka_unit_test(test_go_module_case),
 		cmocka_unit_test(test_memo),
 		cmocka_unit_test(test_memo_expiry),
 		cmocka_unit_test(test_memo_clone_dropped),

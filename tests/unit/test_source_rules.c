@@ -315,6 +315,9 @@ static void test_go_modules(void **state)
 		{ "github.com/grafana/dskit@v0.0.0-20231221015914-de83901bf4d6/services/basic_service.go",
 		  "github.com/grafana/dskit", "v0.0.0-20231221015914-de83901bf4d6",
 		  "services/basic_service.go" },
+		/* the module cache's capitals (!x), undone in the path and the version */
+		{ "/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0-!r!c1/decode.go",
+		  "github.com/BurntSushi/toml", "v1.2.0-RC1", "decode.go" },
 		{ "/go/pkg/mod/golang.org/x/net/http2/hpack/tables.go", NULL, NULL, NULL },
 		{ "/go/pkg/mod/golang.org/x/net@v1.0tables.go", NULL, NULL, NULL },
 	};
