@@ -173,6 +173,160 @@ static void frame_key(const struct prof *p, const struct prof_location *l,
 	}
 }
 
+int granularity_regex_quote(struct buf *out, const char *s, size_t n)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0) {
+			rc = buf_puts(out, "\\x00");
+			continue;
+		}
+		if (strchr("\\^$.|?*+()[]{}", c))
+			rc = buf_add(out, "\\", 1);
+		if (rc == 0)
+			rc = buf_add(out, s + i, 1);
+	}
+	return rc;
+}
+
+/* Whether the string `id` of p starts with pre[0..n) (bytes, NULs included). */
+static bool has_prefix(const struct prof *p, uint32_t id, const char *pre, size_t n)
+{
+	return prof_strlen(p, id) >= n && memcmp(prof_str(p, id), pre, n) == 0;
+}
+
+/*
+ * Marks in `hit` the names behind the frames keyed `key` (see granularity_frame_regex)
+ * and in `tested` every name a filter tries on p's locations (filter.c's rx_location:
+ * a symbolized line's function and file, a location's mapping file).  Keys that follow
+ * from the function alone (a package, a file that is known) are decided once per
+ * function, in fn (0 unknown, 1 no, 2 yes).  0, or ERR_NOMEM.
+ */
+static int mark_frames(const struct prof *p, enum granularity g, const char *key, size_t klen,
+		       uint8_t *hit, uint8_t *tested, uint8_t *fn, struct buf *tmp)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < p->nlocations; i++) {
+		const struct prof_location *l = &p->locations[i];
+
+		if (l->mapping != PROF_NONE && p->mappings[l->mapping].file)
+			tested[p->mappings[l->mapping].file] = 1;
+		for (j = 0; j < l->nlines; j++) {
+			const struct prof_line *line = &p->lines[l->line_off + j];
+			const struct prof_function *f = &p->functions[line->func];
+			bool by_func = !l->unsymbolized && (g == GRAN_PACKAGES || g == GRAN_FUNCTIONS ||
+							    (g == GRAN_FILES && prof_strlen(p, f->file)));
+			uint32_t what = g == GRAN_FILES && prof_strlen(p, f->file) ? f->file : f->name;
+			size_t nlen = prof_strlen(p, f->name);
+			bool same;
+
+			if (!l->unsymbolized) {
+				tested[f->name] = 1;
+				if (f->file)
+					tested[f->file] = 1;
+			}
+			if (by_func && fn[line->func]) {
+				if (fn[line->func] == 2)
+					hit[what] = 1;
+				continue;
+			}
+			/* under lines the key starts with the name: most lines are told apart so */
+			if (g == GRAN_LINES && !l->unsymbolized &&
+			    !(klen >= nlen && memcmp(key, prof_str(p, f->name), nlen) == 0))
+				continue;
+			buf_reset(tmp);
+			frame_key(p, l, line, g, tmp);
+			if (!tmp->data && klen)
+				return err_set(ERR_NOMEM, "out of memory");
+			same = tmp->len == klen && (klen == 0 || memcmp(tmp->data, key, klen) == 0);
+			if (by_func)
+				fn[line->func] = same ? 2 : 1;
+			if (same)
+				hit[what] = 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Whether "^K\." (K the package key) selects exactly the names in hit among those a
+ * filter tries: every hit starts with "K." and every other name tried does not.
+ */
+static bool package_prefix_exact(const struct prof *p, const char *key, size_t klen,
+				 const uint8_t *hit, const uint8_t *tested, struct buf *tmp)
+{
+	uint32_t id;
+
+	buf_reset(tmp);
+	if (buf_add(tmp, key, klen) || buf_add(tmp, ".", 1))
+		return false;
+	for (id = 1; id < p->nstrs; id++) {
+		bool pre = has_prefix(p, id, tmp->data, klen + 1);
+
+		if ((hit[id] && !pre) || (!hit[id] && tested[id] && pre))
+			return false;
+	}
+	return true;
+}
+
+int granularity_frame_regex(struct buf *out, const struct prof *p, enum granularity g,
+			    const char *key, size_t klen)
+{
+	uint8_t *hit = calloc(p->nstrs ? p->nstrs : 1, 1), *tested = calloc(p->nstrs ? p->nstrs : 1, 1),
+		*fn = calloc(p->nfunctions ? p->nfunctions : 1, 1);
+	struct buf tmp = BUF_INIT;
+	uint32_t id, nhit = 0;
+	size_t start = out->len;
+	bool first = true;
+	int rc;
+
+	if (!hit || !tested || !fn) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = mark_frames(p, g, key, klen, hit, tested, fn, &tmp)))
+		goto done;
+	for (id = 0; id < p->nstrs; id++)
+		nhit += hit[id];
+	if (nhit == 0) {
+		rc = err_set(ERR_NOTFOUND, "no frame '%.*s' in the profile", (int)(klen > 200 ? 200 : klen),
+			     key);
+		goto done;
+	}
+	if (g == GRAN_PACKAGES && package_prefix_exact(p, key, klen, hit, tested, &tmp)) {
+		if ((rc = buf_puts(out, "^")) == 0 && (rc = granularity_regex_quote(out, key, klen)) == 0)
+			rc = buf_puts(out, "\\.");
+		goto done;
+	}
+	/* in string order: the same profile gives the same pattern */
+	if ((rc = buf_puts(out, nhit > 1 ? "^(?:" : "^")))
+		goto done;
+	for (id = 0; id < p->nstrs; id++) {
+		if (!hit[id])
+			continue;
+		if ((!first && (rc = buf_puts(out, "|"))) ||
+		    (rc = granularity_regex_quote(out, prof_str(p, id), prof_strlen(p, id))))
+			goto done;
+		first = false;
+	}
+	rc = buf_puts(out, nhit > 1 ? ")$" : "$");
+done:
+	if (rc)
+		out->len = start;
+	if (out->data && rc)
+		out->data[start] = '\0';
+	buf_release(&tmp);
+	free(hit);
+	free(tested);
+	free(fn);
+	return rc;
+}
+
 /* ERR_CANCELLED when `work` has reached CANCEL_EVERY (then restarting it) and the flag is set. */
 static int poll_cancel(atomic_int *cancel, size_t *work)
 {

@@ -35,6 +35,24 @@ int granularity_file_name(struct buf *out, const char *file, size_t n);
 int granularity_line_key(struct buf *out, const char *name, size_t nlen, const char *file,
 			 size_t flen, int64_t line);
 /*
+ * s[0..n) with the regex metacharacters of filters and searches escaped (a NUL as \x00),
+ * no anchors, appended to out: a pattern matching s itself.  0, or ERR_NOMEM.
+ */
+int granularity_regex_quote(struct buf *out, const char *s, size_t n);
+/*
+ * A regex selecting, by the names filters match (function and file names, filter.h),
+ * what the frame `key` (klen bytes) of granularity g stands for in p, the profile before
+ * granularity: under lines its function ("^main\.f$", not the line, which no name holds);
+ * under files the file, as the raw names p stores that granularity_file_name shows as
+ * key ("^(?:/proc/self/cwd/a\.go|a\.go)$"); under packages the package's functions:
+ * "^pkg\." when that matches, of the names p's frames are matched by, exactly those, else
+ * the functions' names in one alternation.  A frame named after its mapping ("[prog]",
+ * "<unknown>") gets the names of the functions behind it; under functions, key quoted.
+ * Appended to out: 0, ERR_NOTFOUND when no frame of p has that key, or ERR_NOMEM.
+ */
+int granularity_frame_regex(struct buf *out, const struct prof *p, enum granularity g,
+			    const char *key, size_t klen);
+/*
  * prof_granularity(), which another thread may stop by setting *cancel (NULL: never):
  * read every few thousand locations and frames of samples copied; once it is set the
  * call frees what it made and fails with ERR_CANCELLED (*out NULL).  Never set, the

@@ -16,6 +16,7 @@
 #include "base/text.h"
 #include "base/units.h"
 #include "profile/builder.h"
+#include "profile/granularity.h"
 #include "tui_int.h"
 
 #define CTRL(c) ((c) & 0x1f)
@@ -322,19 +323,8 @@ void app_format_value(const struct tui_app *a, char *out, size_t n, int64_t v)
 /* Regex-quotes s so it matches itself exactly. */
 void app_quote_regex(struct buf *out, const char *s, size_t n)
 {
-	size_t i;
-
 	buf_puts(out, "^");
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c != 0 && strchr("\\^$.|?*+()[]{}", c))
-			buf_add(out, "\\", 1);
-		if (c == 0)
-			buf_puts(out, "\\x00");
-		else
-			buf_add(out, s + i, 1);
-	}
+	granularity_regex_quote(out, s, n);
 	buf_puts(out, "$");
 }
 
@@ -778,10 +768,12 @@ static void view_entered(struct tui_app *a, enum view was, uint32_t from, bool b
 }
 
 /*
- * The selected name as an exact regex in out; false, with a message, when none.  For a
- * filter (f x -), which matches function and file names as pprof's -focus does, the
- * source pane gives its function, not its line's frame under lines or packages
- * granularity (no function is named "F file:line" or "pkg").
+ * The selected name as an exact regex in out; false, with a message, when none.  A
+ * filter (f x -) matches function and file names, as pprof's -focus does, on the profile
+ * before granularity, where no function is named "F file:line" or "pkg": under lines,
+ * files or packages it gets what the frame stands for there (granularity_frame_regex:
+ * the line's function, the file's stored names, the package's functions), and the source
+ * pane its function.  The search (#) runs on the frames shown: the name itself.
  */
 static bool selected_regex(struct tui_app *a, struct buf *out, bool filter)
 {
@@ -795,6 +787,13 @@ static bool selected_regex(struct tui_app *a, struct buf *out, bool filter)
 
 	if (!name) {
 		scr_message(a, false, "select a function first");
+		return false;
+	}
+	if (filter && a->view != VIEW_SOURCE && a->gran != GRAN_FUNCTIONS) {
+		if (granularity_frame_regex(out, a->base, (enum granularity)a->gran,
+					    prof_str(a->prof, name), prof_strlen(a->prof, name)) == 0)
+			return true;
+		scr_message(a, true, "%s", err_last());
 		return false;
 	}
 	app_quote_regex(out, prof_str(a->prof, name), prof_strlen(a->prof, name));

@@ -491,7 +491,11 @@ int app_filter_push(struct tui_app *a, enum filter_kind kind, const char *pat)
 	if (kind == FK_COLLAPSE)
 		return refilter(a, next, n + 1, gran,
 				"recursion collapsed (f -> f -> f is one f); R again restores", false);
-	snprintf(what, sizeof(what), "%s=%s", kind_names[kind], pat);
+	/* under lines the frames are not what a name filter matches (f x - on one take its
+	 * function): said, lest "focus=^main\.f$" read as the selected line */
+	snprintf(what, sizeof(what), "%s=%s%s", kind_names[kind], pat,
+		 gran == GRAN_LINES && kind <= FK_SHOW_FROM ?
+			 " (of functions: filters match function and file names, as pprof's)" : "");
 	return refilter(a, next, n + 1, gran, what, true);
 }
 

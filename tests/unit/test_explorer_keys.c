@@ -23,7 +23,11 @@
  *  - Tab into the source pane opens the selection, as 4 does;
  *  - 3 and # in the source pane take its selection as a frame of the granularity shown
  *    (the selected line's under lines, the file or package under files and packages);
- *  - the help's narrow cells are "#N" when the terminal is not UTF-8.
+ *  - the help's narrow cells are "#N" when the terminal is not UTF-8;
+ *  - f, x and - on a frame of lines, files or packages granularity (the top table's row,
+ *    the flame graph's frame) filter on what it stands for: the line's function, the
+ *    file under every name it is stored by, the package's functions (they filtered on
+ *    the frame's own name, which no function or file has: "left no samples").
  */
 #include <locale.h>
 #include <stdio.h>
@@ -33,6 +37,7 @@
 
 #include "base/err.h"
 #include "offscreen.h"
+#include "profile/builder.h"
 #include "profile/merge.h"
 #include "testutil.h"
 #include "tui/tui_int.h"
@@ -491,6 +496,372 @@ static void test_source_selection_granularity(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* f, x and - on frames of lines, files and packages                                     */
+
+/* Lands the job a key started (they run at once here; a worker, should that change). */
+static void settle(struct tui_app *a)
+{
+	int n;
+
+	for (n = 0; n < 6000 && app_job_running(a); n++) {
+		app_poll_jobs(a);
+		usleep(10 * 1000);
+	}
+	assert_false(app_job_running(a));
+}
+
+/* Selects the top table's row `name` (drawn on scr first: rows are made when drawn). */
+static int64_t select_row(struct tui_app *a, struct offscreen *scr, const char *name)
+{
+	uint32_t i;
+
+	keys(a, "2");
+	screen_text(a, scr);
+	for (i = 0; i < a->tp.nrows; i++) {
+		const struct top_row *r = &a->tp.top.rows[a->tp.rows[i]];
+
+		if (strcmp(prof_str(a->prof, r->name), name) == 0) {
+			a->tp.sel = i;
+			a->tp.chosen = true;
+			return r->cum;
+		}
+	}
+	fail_msg("no row '%s'", name);
+	return 0;
+}
+
+/* The widest flame graph frame named `name`, selected in view 1. */
+static void select_frame(struct tui_app *a, const char *name)
+{
+	uint32_t id = prof_find_str(a->prof, name), k;
+
+	keys(a, "1");
+	assert_int_not_equal(id, PROF_NONE);
+	k = top_widest(a->tree, a->type, id);
+	assert_int_not_equal(k, 0);
+	a->main.fl.sel = k;
+	a->main.fl.sel_plus = false;
+}
+
+/* The value shown after the filters: every sample left. */
+static int64_t shown(const struct tui_app *a)
+{
+	if (a->prof->nsamples == 0 || strstr(a->message, "left no samples"))
+		fail_msg("no samples left: '%s' (filter '%s')", a->message,
+			 a->nfilters ? a->filters[a->nfilters - 1].pat : "");
+	return prof_total(a->prof, a->type);
+}
+
+/* Whether a frame of the shown tree is named `name`. */
+static bool has_frame(const struct tui_app *a, const char *name)
+{
+	uint32_t k;
+
+	for (k = 1; k < a->tree->n; k++)
+		if (strcmp(tree_name(a->tree, k), name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The sum of the samples of p with a frame `in` selects (function index, location):
+ * counted over the loaded profile, apart from any filter or granularity.
+ */
+static int64_t samples_with(const struct prof *p, uint32_t type,
+			    bool (*in)(const struct prof *, uint32_t, const void *), const void *arg)
+{
+	int64_t sum = 0;
+	uint32_t i, j, k;
+
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		bool hit = false;
+
+		for (j = 0; j < s->nlocs && !hit; j++) {
+			const struct prof_location *l = &p->locations[p->sample_locs[s->loc_off + j]];
+
+			for (k = 0; k < l->nlines && !hit && !l->unsymbolized; k++)
+				hit = in(p, p->lines[l->line_off + k].func, arg);
+		}
+		if (hit)
+			sum += prof_value(p, i, type);
+	}
+	return sum;
+}
+
+static bool in_function(const struct prof *p, uint32_t f, const void *name)
+{
+	return strcmp(prof_str(p, p->functions[f].name), name) == 0;
+}
+
+/* A function of the Go package `pkg`, the name up to the first dot after the path. */
+static bool in_package(const struct prof *p, uint32_t f, const void *pkg)
+{
+	const char *name = prof_str(p, p->functions[f].name), *slash = strrchr(name, '/');
+	const char *dot = strchr(slash ? slash : name, '.');
+
+	return dot && (size_t)(dot - name) == strlen(pkg) && strncmp(name, pkg, strlen(pkg)) == 0;
+}
+
+/*
+ * f, x, - after :granularity=lines on main.scoreRecords's line 146 (a row, then the
+ * flame graph's frame): the function's samples, all of them (its other lines' too, as
+ * pprof's web UI focuses a line's node on its function), counted from the loaded
+ * profile; x the others; - takes its frames out.  They filtered on
+ * "^main\.scoreRecords cpuwork/main\.go:146$" and left no samples.
+ */
+static void test_filter_line_frame(void **state)
+{
+	static const char *const line = "main.scoreRecords cpuwork/main.go:146";
+	struct tui_app *a = app_on(CPUWORK);
+	struct offscreen scr = screen_open(30, 160);
+	int64_t all, fn;
+	int view;
+
+	(void)state;
+	all = prof_total(a->prof, a->type);
+	fn = samples_with(a->base, a->type, in_function, "main.scoreRecords");
+	assert_true(fn > 0 && fn < all);
+	keys(a, ":granularity=lines\n");
+	settle(a);
+	for (view = 0; view < 2; view++) {
+		if (view == 0)
+			assert_true(select_row(a, &scr, line) < fn);  /* one line of several */
+		else
+			select_frame(a, line);
+		keys(a, "f");
+		settle(a);
+		assert_int_equal(a->nfilters, 1);
+		tu_assert_i64(shown(a), fn);
+		assert_string_equal(a->filters[0].pat, "^main\\.scoreRecords$");
+		/* said to be the function's, not the line's */
+		assert_non_null(strstr(a->message, "focus=^main\\.scoreRecords$ (of functions: "
+						      "filters match function and file names"));
+		assert_true(has_frame(a, line));
+		keys(a, "F");
+		settle(a);
+		assert_int_equal(a->nfilters, 0);
+	}
+	select_row(a, &scr, line);
+	keys(a, "x");
+	settle(a);
+	tu_assert_i64(shown(a), all - fn);
+	assert_false(has_frame(a, line));
+	keys(a, "F");
+	settle(a);
+	select_row(a, &scr, line);
+	keys(a, "-");
+	settle(a);
+	assert_true(shown(a) > 0);
+	assert_false(has_frame(a, line));
+	/* # on a line's frame searches the frames shown: that line */
+	keys(a, "F");
+	settle(a);
+	select_row(a, &scr, line);
+	keys(a, "#");
+	assert_int_equal(a->view, VIEW_FLAME);
+	assert_true(a->searching && a->search.nmatch > 0 && a->matched > 0);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/*
+ * Under packages: f on "main" and on "compress/flate" (the row, the flame graph's
+ * frame) keeps the samples through a function of the package, its row's total, which the
+ * loaded profile's samples give; x the others.  They filtered on "^main$" and left none.
+ */
+static void test_filter_package_frame(void **state)
+{
+	static const char *const pkgs[] = { "main", "compress/flate", "encoding/json" };
+	struct tui_app *a = app_on(CPUWORK);
+	struct offscreen scr = screen_open(30, 160);
+	int64_t all, want, row;
+	size_t i;
+
+	(void)state;
+	all = prof_total(a->prof, a->type);
+	keys(a, ":granularity=packages\n");
+	settle(a);
+	for (i = 0; i < sizeof(pkgs) / sizeof(pkgs[0]); i++) {
+		want = samples_with(a->base, a->type, in_package, pkgs[i]);
+		assert_true(want > 0);
+		row = select_row(a, &scr, pkgs[i]);
+		tu_assert_i64(row, want);
+		keys(a, "f");
+		settle(a);
+		assert_int_equal(a->nfilters, 1);
+		tu_assert_i64(shown(a), want);
+		/* the package's prefix: on this profile it selects exactly its functions */
+		assert_true(strncmp(a->filters[0].pat + 1, pkgs[i], strlen(pkgs[i])) == 0);
+		assert_string_equal(a->filters[0].pat + 1 + strlen(pkgs[i]), "\\.");
+		keys(a, "F");
+		settle(a);
+		select_frame(a, pkgs[i]);
+		keys(a, "x");
+		settle(a);
+		assert_int_equal(a->nfilters, 1);
+		tu_assert_i64(shown(a), all - want);
+		assert_false(has_frame(a, pkgs[i]));
+		keys(a, "F");
+		settle(a);
+		select_row(a, &scr, pkgs[i]);
+		keys(a, "-");
+		settle(a);
+		assert_true(shown(a) > 0);
+		assert_false(has_frame(a, pkgs[i]));
+		keys(a, "F");
+		settle(a);
+		/* # searches the frames shown: the package's */
+		select_row(a, &scr, pkgs[i]);
+		keys(a, "#");
+		assert_int_equal(a->view, VIEW_FLAME);
+		assert_true(a->searching && a->search.nmatch > 0);
+		tu_assert_i64(a->matched, want);
+	}
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/* One function of the profile files_prof() makes. */
+struct fn_spec {
+	const char *name, *file;
+};
+
+/*
+ * A profile whose file app/main.go is stored under three names (Bazel's
+ * /proc/self/cwd/, a ./x/../ detour, clean) and whose package "app" has names a prefix
+ * "^app\." would get wrong ("app.x/y.Z" is of package "app.x/y"): samples of cpu
+ * nanoseconds, leaf first, as the comments below list them.
+ */
+static struct prof *files_prof(void)
+{
+	static const struct fn_spec fns[] = {
+		{ "app.main", "/proc/self/cwd/app/main.go" },       /* 0 */
+		{ "app.helper", "./app/../app/main.go" },           /* 1 */
+		{ "app.work", "app/main.go" },                      /* 2 */
+		{ "lib.Do", "lib/lib.go" },                         /* 3 */
+		{ "runtime.goexit", "runtime/asm_amd64.s" },        /* 4 */
+		{ "app.x/y.Z", "y/z.go" },                          /* 5 */
+		{ "app.G[example.com/t.T]", "app/g.go" },           /* 6 */
+		{ "app.(*T).M", "app/t.go" },                       /* 7 */
+	};
+	static const struct {
+		uint32_t locs[3], n;
+		int64_t v;
+	} samples[] = {
+		{ { 3, 4 }, 2, 7 },         /* lib */
+		{ { 3, 1, 4 }, 3, 11 },     /* lib, app/main.go, app */
+		{ { 2, 4 }, 2, 13 },        /* app/main.go, app */
+		{ { 3, 0, 4 }, 3, 17 },     /* lib, app/main.go, app */
+		{ { 4 }, 1, 19 },           /* runtime */
+		{ { 5, 4 }, 2, 23 },        /* app.x/y */
+		{ { 6, 4 }, 2, 29 },        /* app */
+		{ { 7, 3, 4 }, 3, 31 },     /* app, lib */
+	};
+	struct prof_builder *b;
+	struct prof *p;
+	uint32_t t, u, i, locs[3];
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "cpu", 3, &t), 0);
+	assert_int_equal(pb_string(b, "nanoseconds", 11, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		struct prof_function f = { 0 };
+		struct prof_line line = { 0, 10 + i };
+		uint32_t id;
+
+		assert_int_equal(pb_string(b, fns[i].name, strlen(fns[i].name), &f.name), 0);
+		assert_int_equal(pb_string(b, fns[i].file, strlen(fns[i].file), &f.file), 0);
+		assert_int_equal(pb_function(b, &f, &line.func), 0);
+		assert_int_equal(pb_location(b, PROF_NONE, 0x1000 + i, &line, 1, &id), 0);
+		assert_int_equal(id, i);
+	}
+	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		memcpy(locs, samples[i].locs, sizeof(locs));
+		assert_int_equal(pb_sample(b, locs, samples[i].n, &samples[i].v, NULL, 0), 0);
+	}
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+/*
+ * Under files, f on app/main.go (its row, its frame) keeps the samples through it under
+ * any of its stored names, 11 + 13 + 17 of 150: the row's total (it filtered on
+ * "^app/main\.go$", the clean name only: 13).  x leaves the others, - takes the frames
+ * out and keeps every sample.  Under packages, f on "app" keeps 11 + 13 + 17 + 29 + 31,
+ * not app.x/y.Z's 23.
+ */
+static void test_filter_file_frame(void **state)
+{
+	struct prof *p = files_prof();
+	struct tui_app *a;
+	struct offscreen scr = screen_open(30, 160);
+	struct tui_opts o;
+	int view;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = "files.pb.gz";
+	if (tui_app_new(p, &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	tu_assert_i64(prof_total(a->prof, a->type), 150);
+	keys(a, ":granularity=files\n");
+	settle(a);
+	for (view = 0; view < 2; view++) {
+		if (view == 0)
+			tu_assert_i64(select_row(a, &scr, "app/main.go"), 41);
+		else
+			select_frame(a, "app/main.go");
+		keys(a, "f");
+		settle(a);
+		assert_int_equal(a->nfilters, 1);
+		tu_assert_i64(shown(a), 41);
+		assert_string_equal(a->filters[0].pat, "^(?:/proc/self/cwd/app/main\\.go|"
+						       "\\./app/\\.\\./app/main\\.go|app/main\\.go)$");
+		keys(a, "F");
+		settle(a);
+	}
+	select_row(a, &scr, "app/main.go");
+	keys(a, "x");
+	settle(a);
+	tu_assert_i64(shown(a), 150 - 41);
+	keys(a, "F");
+	settle(a);
+	select_row(a, &scr, "app/main.go");
+	keys(a, "-");
+	settle(a);
+	tu_assert_i64(shown(a), 150);
+	assert_false(has_frame(a, "app/main.go"));
+	keys(a, "F");
+	settle(a);
+	select_row(a, &scr, "app/main.go");
+	keys(a, "#");
+	assert_true(a->searching && a->search.nmatch > 0);
+	tu_assert_i64(a->matched, 41);
+	keys(a, ":granularity=packages\n");
+	settle(a);
+	tu_assert_i64(select_row(a, &scr, "app"), 11 + 13 + 17 + 29 + 31);
+	tu_assert_i64(select_row(a, &scr, "app.x/y"), 23);
+	select_row(a, &scr, "app");
+	keys(a, "f");
+	settle(a);
+	tu_assert_i64(shown(a), 11 + 13 + 17 + 29 + 31);
+	/* "^app\." would take app.x/y.Z: the functions are named one by one */
+	assert_string_equal(a->filters[0].pat, "^(?:app\\.main|app\\.helper|app\\.work|"
+					       "app\\.G\\[example\\.com/t\\.T\\]|app\\.\\(\\*T\\)\\.M)$");
+	keys(a, "F");
+	settle(a);
+	select_row(a, &scr, "app.x/y");
+	keys(a, "f");
+	settle(a);
+	tu_assert_i64(shown(a), 23);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
 /*
  * The help names the narrow frames' cells as the flame graph draws them: "#N" on a
  * terminal that is not UTF-8 (it wrote the UTF-8 "·N" there too).
@@ -796,6 +1167,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_tab_into_source),
 		cmocka_unit_test(test_tab_into_sandwich),
 		cmocka_unit_test(test_source_selection_granularity),
+		cmocka_unit_test(test_filter_line_frame),
+		cmocka_unit_test(test_filter_package_frame),
+		cmocka_unit_test(test_filter_file_frame),
 		cmocka_unit_test(test_help_ascii_cells),
 		cmocka_unit_test(test_bad_pattern_on_enter),
 		cmocka_unit_test(test_page_keys),
