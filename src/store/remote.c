@@ -503,10 +503,17 @@ static void span_format(int64_t ns, char *out, size_t size)
 		snprintf(out + n, size - n, "%.9gs", (double)sec / 1e9);
 }
 
-/* Where the piece that starts at a ends, as ranged() cuts r (see there). */
+/*
+ * Where the piece that starts at a ends, as ranged() cuts r (see there): on a whole
+ * millisecond, rounded up, unless it is r's end.  Pyroscope reads a range in ms with
+ * both ends in, so [a, b) goes out as [a, b - 1 ms] (ms_span); cut at b inside a
+ * millisecond, the next piece would start in the one this piece ends in, and what is
+ * stamped there would be merged twice.  Rounded up, consecutive pieces' milliseconds
+ * are disjoint and together cover r's.
+ */
 static int64_t piece_end(int64_t a, int64_t to, int64_t piece, int64_t align_ns, bool whole)
 {
-	int64_t b = whole ? (a / piece + (a % piece > 0)) * piece : a + piece, edge;
+	int64_t b = whole ? (a / piece + (a % piece > 0)) * piece : a + piece, edge, sub;
 
 	if (b <= a)
 		b += piece;  /* a on a boundary (or before 0, rounded up to it) */
@@ -517,6 +524,14 @@ static int64_t piece_end(int64_t a, int64_t to, int64_t piece, int64_t align_ns,
 		if (edge < b)
 			b = edge;
 	}
+	if (b >= to)
+		return to;
+	/* up to the next whole ms (toward zero before 1970); past `to` is `to` */
+	sub = b % 1000000;
+	if (sub > 0 && __builtin_add_overflow(b, 1000000 - sub, &b))
+		return to;
+	if (sub < 0)
+		b -= sub;
 	return b > to ? to : b;
 }
 

@@ -40,7 +40,8 @@
  * A range the server refuses as longer than its maximum query length ("the query time
  * range exceeds the limit (..., limit: 24h)") is split into ranges of that length for
  * the lists, timelines and merges (whose results add up exactly: Pyroscope sums over
- * time; a timeline's pieces meet on multiples of its step, and each point is taken from
+ * time, and the pieces meet on whole milliseconds, so that no two share one; a
+ * timeline's pieces meet on multiples of its step, and each point is taken from
  * the piece whose range holds its step); when no limit can be read from the refusal,
  * the server's reason is the error.  A range of more than 1,000 pieces is refused
  * (ERR_TOOBIG, naming the limit).  A merge's pieces, pprof (merge) or flame graph

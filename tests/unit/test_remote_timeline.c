@@ -305,6 +305,49 @@ static void test_range_split_edges(void **state)
 }
 
 /*
+ * A split range whose --from is not on a whole millisecond: its pieces are cut on whole
+ * milliseconds, so that no two share one.  Cut at from + piece in nanoseconds, the first
+ * piece ended at the millisecond the second began at (Pyroscope holds both ends), and a
+ * profile stamped there was merged twice: 1212 instead of 1111.
+ */
+static void test_range_split_sub_ms(void **state)
+{
+	struct remote_fixture *fx = *state;
+	const int64_t d20 = 1795132800000LL, piece = 24 * 3600 * 1000 - 60000;
+	const int64_t from = d20 * 1000000 + 500000;
+	const int64_t ms[] = { d20 + piece, d20 + piece + 1, d20 + 2 * piece, d20 + 2 * piece + 1 };
+	const double v[] = { 1, 10, 100, 1000 };
+	int64_t n;
+	size_t k;
+	int i;
+
+	for (k = 0; k < 2; k++) {
+		struct backend *b = tr_open(&fx->s, tr_codecs[k], NULL);
+		struct selector *sel;
+		struct query q = tr_cpu_query(&sel, from, from + 48 * HOUR);
+		struct prof *p = NULL;
+
+		standin_reset(&fx->s, M_PYRO_V2);
+		standin_profiles(&fx->s, ms, v, 4);
+		if (b->ops->merge_tree(b, &q, 0, &p, NULL))
+			fail_msg("%s", err_last());
+		assert_int_equal(fx->s.nspans, 4);  /* refused, then three pieces */
+		tu_assert_i64(prof_total(p, 0), 1111);
+		prof_free(p);
+		/*
+		 * the pieces' milliseconds, both ends in, add up to the range's, [d20,
+		 * d20 + 48 h]: none shared (the first holds from's, rounded down)
+		 */
+		for (i = 1, n = 0; i < 4; i++)
+			n += fx->s.spans_ms[i] + 1;
+		tu_assert_i64(fx->s.spans_ms[1], piece);
+		tu_assert_i64(n, 48 * 3600 * 1000 + 1);
+		selector_free(sel);
+		backend_close(b);
+	}
+}
+
+/*
  * Grafana Pyroscope answers a piece of a split range that has no profiles with the
  * merge of nothing ({"sampleType":[{}],...}; v2, and v1 past its lookback: an empty
  * Profile, no bytes in proto and {} in JSON): that piece adds nothing, and the result
@@ -1037,6 +1080,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_timeline_step_ends),
 		cmocka_unit_test(test_range_split),
 		cmocka_unit_test(test_range_split_edges),
+		cmocka_unit_test(test_range_split_sub_ms),
 		cmocka_unit_test(test_range_split_empty_piece),
 		cmocka_unit_test(test_range_split_bound),
 		cmocka_unit_test(test_merge_acc),
