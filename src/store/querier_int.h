@@ -37,6 +37,12 @@ int qs_empty_prof(const char *ptype, struct prof **out);
  */
 int qs_merge(struct backend *b, const struct query *q, int64_t max_nodes, bool tree,
 	     struct prof **out);
+/*
+ * Pyroscope's truncation of a pprof answer at max_nodes (querier_server.c says how): *out
+ * is the truncated profile, or NULL when nothing goes (max_nodes < 1, or the call tree
+ * has at most max_nodes nodes, or no node's total is positive).
+ */
+int qs_pprof_truncate(const struct prof *in, int64_t max_nodes, struct prof **out);
 /* The flame graph of a merged profile (sample type 0). */
 int qs_flamegraph(const struct prof *p, int64_t max_nodes, struct flamebearer *out);
 

@@ -19,9 +19,12 @@
  *       404, resource_exhausted 429, canceled 499, internal 500, unimplemented 501).
  *       Methods: ProfileTypes, LabelNames, LabelValues, Series,
  *       SelectMergeStacktraces (format FLAMEGRAPH, TREE or PPROF; max_nodes 0 → 8192,
- *       above 1,048,576 refused; stack_trace_selector; span_selector as a span_id
- *       matcher), SelectMergeProfile (pprof; max_nodes not applied, stamped with the
- *       request's end and lasting end - start, as upstream's querier),
+ *       above 1,048,576 refused, but for PPROF; stack_trace_selector; span_selector as
+ *       a span_id matcher), SelectMergeProfile (pprof, stamped with the request's end
+ *       and lasting end - start, as upstream's querier).  A pprof answer is cut to
+ *       max_nodes as upstream's symdb cuts it (a call tree of functions keeps its
+ *       max_nodes heaviest nodes, the frames under them become one "other"); max_nodes
+ *       absent or 0 leaves it whole, and any size is taken, as upstream takes it;
  *       SelectSeries (step >= 1 ms, read in whole ms cut down as upstream reads it:
  *       4.1 is 4099 ms; at most one group_by label, aggregation, limit;
  *       as upstream, series ordered by total, largest first, ties by labels, before

@@ -674,6 +674,144 @@ static void test_tree_and_pprof(void **state)
 	prof_free(want);
 }
 
+/* Whether p has a frame "other" (a cut). */
+static bool has_other(const struct prof *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nfunctions; i++)
+		if (strcmp(prof_str(p, p->functions[i].name), "other") == 0)
+			return true;
+	return false;
+}
+
+static int cmp_i64_desc(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x < y) - (x > y);
+}
+
+/* The node of t at the path of node i of u (names from the root), or PROF_NONE. */
+static uint32_t same_node(const struct tree *u, uint32_t i, const struct tree *t)
+{
+	uint32_t k, at;
+
+	if (i == 0)
+		return 0;
+	if ((at = same_node(u, u->parent[i], t)) == PROF_NONE)
+		return PROF_NONE;
+	for (k = tree_first_kid(t, at); k != PROF_NONE; k = tree_next_kid(t, at, k))
+		if (strcmp(tree_name(t, k), tree_name(u, i)) == 0)
+			return k;
+	return PROF_NONE;
+}
+
+/*
+ * got is want cut at n nodes: every node of want whose total is at least its n-th
+ * largest is in got with the same total; the others went (but for the inlined frames
+ * of a location that holds a kept one), so got has fewer nodes.
+ */
+static void assert_cut(const struct prof *want, const struct prof *got, uint32_t n)
+{
+	struct tree *u = NULL, *t = NULL;
+	int64_t *v, min;
+	uint32_t i, at, kept = 0;
+
+	assert_int_equal(tree_build(want, &u), 0);
+	assert_int_equal(tree_build(got, &t), 0);
+	assert_true(u->n > 2 * n);
+	v = calloc(u->n, sizeof(*v));
+	for (i = 1; i < u->n; i++)
+		v[i - 1] = tree_total(u, i, 0);
+	qsort(v, u->n - 1, sizeof(*v), cmp_i64_desc);
+	min = v[n - 1];
+	for (i = 1; i < u->n; i++) {
+		if (tree_total(u, i, 0) < min)
+			continue;
+		kept++;
+		at = same_node(u, i, t);
+		assert_int_not_equal(at, PROF_NONE);
+		tu_assert_i64(tree_total(t, at, 0), tree_total(u, i, 0));
+	}
+	assert_true(kept >= n && t->n < u->n / 2);
+	free(v);
+	tree_free(t);
+	tree_free(u);
+}
+
+/*
+ * max_nodes on a pprof answer: taken at any size (upstream checks it only when a tenant
+ * setting says so) and applied as upstream's symdb applies it, the call tree cut to its
+ * max_nodes heaviest nodes, what hangs under them one "other" frame, the total kept.
+ */
+static void test_pprof_max_nodes(void **state)
+{
+	struct prof *want = merge(CPU, "{}", T0, T0 + 60 * SEC), *got = NULL;
+	Querier__V1__SelectMergeProfileRequest mp = QUERIER__V1__SELECT_MERGE_PROFILE_REQUEST__INIT;
+	Querier__V1__SelectMergeStacktracesRequest req;
+	Querier__V1__SelectMergeStacktracesResponse *r;
+	struct pb_budget bu;
+	ProtobufCMessage *m;
+	struct call c;
+
+	(void)state;
+	assert_false(has_other(want));
+	mp.profile_typeid = (char *)CPU;
+	mp.label_selector = (char *)"{}";
+	mp.has_start = mp.has_end = mp.has_max_nodes = 1;
+	mp.start = MS(T0);
+	mp.end = MS(T0 + 60 * SEC);
+	mp.max_nodes = 2000000;
+	rpc(&c, "SelectMergeProfile", &mp.base, PB_PROTO);
+	assert_int_equal(remote_decode_pprof(REMOTE_CODEC_PROTO, (uint8_t *)c.out.body.data,
+					     c.out.body.len, &got), 0);
+	assert_same_top(want, 0, got, 0);
+	prof_free(got);
+	release(&c);
+	mp.max_nodes = 20;
+	rpc(&c, "SelectMergeProfile", &mp.base, PB_PROTO);
+	assert_int_equal(remote_decode_pprof(REMOTE_CODEC_PROTO, (uint8_t *)c.out.body.data,
+					     c.out.body.len, &got), 0);
+	tu_assert_i64(prof_total(got, 0), prof_total(want, 0));
+	assert_cut(want, got, 20);
+	assert_true(has_other(got));
+	assert_true(got->nsamples < want->nsamples);  /* stacks cut alike are one sample */
+	prof_free(got);
+	release(&c);
+
+	/* SelectMergeStacktraces' pprof the same */
+	select_req(&req, CPU, "{}", T0, T0 + 60 * SEC);
+	req.has_format = req.has_max_nodes = 1;
+	req.format = QUERIER__V1__PROFILE_FORMAT__PROFILE_FORMAT_PPROF;
+	req.max_nodes = 20;
+	rpc(&c, "SelectMergeStacktraces", &req.base, PB_PROTO);
+	pb_budget_init(&bu, 1 << 28);
+	assert_int_equal(pb_decode(&querier__v1__select_merge_stacktraces_response__descriptor,
+				   PB_PROTO, (uint8_t *)c.out.body.data, c.out.body.len, &bu, &m),
+			 0);
+	r = (Querier__V1__SelectMergeStacktracesResponse *)m;
+	assert_non_null(r->pprof);
+	{
+		struct buf raw = BUF_INIT;
+
+		pb_encode(&r->pprof->profile->base, PB_PROTO, &raw);
+		assert_int_equal(remote_decode_pprof(REMOTE_CODEC_PROTO, (uint8_t *)raw.data,
+						     raw.len, &got), 0);
+		buf_release(&raw);
+	}
+	tu_assert_i64(prof_total(got, 0), prof_total(want, 0));
+	assert_cut(want, got, 20);
+	assert_true(has_other(got));
+	prof_free(got);
+	pb_budget_release(&bu);
+	release(&c);
+	req.max_nodes = 2000000;
+	rpc(&c, "SelectMergeStacktraces", &req.base, PB_PROTO);
+	release(&c);
+	prof_free(want);
+}
+
 static void test_call_site(void **state)
 {
 	struct prof *all = merge(CPU, "{}", T0, T0 + 60 * SEC), *got = NULL;
@@ -1516,6 +1654,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_range_ends),
 		cmocka_unit_test(test_flamegraph_max_nodes),
 		cmocka_unit_test(test_tree_and_pprof),
+		cmocka_unit_test(test_pprof_max_nodes),
 		cmocka_unit_test(test_call_site),
 		cmocka_unit_test(test_select_series),
 		cmocka_unit_test(test_diff),
