@@ -614,7 +614,7 @@ static bool file_url_path(const char *url, char *out, size_t n)
 static int find_plain(struct src_ctx *c)
 {
 	const char *sp = c->o->source_path;
-	char dir[PATH_MAX], rp[PATH_MAX], fpath[PATH_MAX];
+	char dir[PATH_MAX], rp[PATH_MAX];
 	const char *p;
 	struct source_file f = SOURCE_FILE_INIT;
 	int rc;
@@ -625,17 +625,14 @@ static int find_plain(struct src_ctx *c)
 	}
 	p = c->path;
 	if (strncmp(p, "file:", 5) == 0) {
-		if (!file_url_path(p, fpath, sizeof(fpath))) {
-			err_set(ERR_NOTFOUND, "not a file of this machine");
-			note_refusal(c);
-			src_trace(c, "plain: '%s' is %s", p, err_last());
-			return ERR_NOTFOUND;
-		}
-		src_trace(c, "plain: the URL '%s' is the file '%s'", p, fpath);
-		p = fpath;
+		/* source_find() made a file: URL of this machine its path: this one names none */
+		err_set(ERR_NOTFOUND, "not a file of this machine");
+		note_refusal(c);
+		src_trace(c, "plain: '%s' is %s", p, err_last());
+		return ERR_NOTFOUND;
 	}
 	p = pprof_trim(c, p);
-	if (p != c->path && p != fpath)
+	if (p != c->path)
 		src_trace(c, "plain: '%s' trimmed to '%s'", c->path, p);
 	if (p[0] == '/') {
 		char *clean = path_clean(p);
@@ -844,6 +841,8 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 	struct source_memo *own_memo = NULL;
 	struct src_ctx c;
 	struct stat st;
+	char fpath[PATH_MAX];
+	const char *named = file_path ? file_path : ""; /* the profile's name, for messages */
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -863,6 +862,16 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 		c.memo = own_memo;
 	src_trace(&c, "resolving '%s'%s%s%s", c.path, *c.fn ? " (function '" : "", c.fn,
 		  *c.fn ? "')" : "");
+	/*
+	 * A file: URL (Node.js names ES modules file:///app/x.mjs) is the path it names for
+	 * every step: .pyroscope.yaml's prefixes and the language rules compare paths, not
+	 * URLs.  One that names no file of this machine stays as it is: the plain paths
+	 * refuse it, and no rule matches it.
+	 */
+	if (strncmp(c.path, "file:", 5) == 0 && file_url_path(c.path, fpath, sizeof(fpath))) {
+		src_trace(&c, "the URL '%s' is the file '%s'", c.path, fpath);
+		c.path = fpath;
+	}
 	setup_github(&c);
 	setup_paths(&c);
 	if ((rc = setup_clone_max(&c)))
@@ -926,19 +935,19 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 	else if (c.stop)
 		rc = err_set(c.stop, "%s", c.hard_msg);
 	else if (c.hard_code)
-		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *c.path ? c.path : c.fn,
+		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *named ? named : c.fn,
 			     c.hard_msg);
 	else if (c.tries == 0 && c.hard_msg[0])
-		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *c.path ? c.path : c.fn,
+		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *named ? named : c.fn,
 			     c.hard_msg);
 	else if (c.tries == 0)
-		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *c.path ? c.path : c.fn,
+		rc = err_set(ERR_NOTFOUND, "no source for '%s': %s", *named ? named : c.fn,
 			     !*c.path ? "the profile names no file for it"
 			     : c.have_service ? "no place could be asked for it"
 					      : "nowhere to look (give --repo or --source-path)");
 	else
 		rc = err_set(ERR_NOTFOUND, "no source for '%s': not in any of the %u place%s tried",
-			     *c.path ? c.path : c.fn, c.tries, c.tries == 1 ? "" : "s");
+			     *named ? named : c.fn, c.tries, c.tries == 1 ? "" : "s");
 	src_trace(&c, "result: %s", err_last());
 done:
 	src_config_release(c.cfg_own);

@@ -15,7 +15,11 @@
  * (SOURCE_FILE_INIT, SOURCE_TRACE_INIT) and own their strings; release them with
  * source_file_release() / source_trace_release() (both accept a zeroed struct).
  *
- * Order (`smolder resolve` prints it step by step):
+ * Order (`smolder resolve` prints it step by step).  A file: URL of this machine (Node.js
+ * names ES modules file:///app/x.mjs) is the path it names, percent escapes undone, in
+ * every step (`.pyroscope.yaml` prefixes, the language rules, the plain paths); one that
+ * names another host's file, or an escaped NUL or '/', is refused by the plain paths and
+ * matches no rule.
  *  1. repository, ref and root path: opts->repo/ref/root, else the series labels
  *     service_repository, service_git_ref, service_root_path (each one independently).
  *     A label may only name an http(s) URL; local paths and other URL schemes come from
@@ -30,8 +34,7 @@
  *     standard libraries, Go modules and `github` mappings).  There the Go path search
  *     first cuts the module path of the directory's go.mod from the file's, and never
  *     ends at a bare file name (cpuwork/main.go is not ./main.go of another program).
- *  3. Plain paths: a file: URL (Node.js names ES modules file:///app/x.mjs) is the path
- *     it names; pprof's trimming (--trim-path, or the base name of a --source-path
+ *  3. Plain paths: pprof's trimming (--trim-path, or the base name of a --source-path
  *     directory found in the path, and /proc/self/cwd/), then an absolute path that
  *     exists (only a clean one: no `.` or `..` segments), or a relative one under each
  *     --source-path directory in turn.  --source-path is pprof's list, DIR1:DIR2...;

@@ -312,6 +312,49 @@ static void test_java_without_mapping(void **state)
 	source_trace_release(&t);
 }
 
+/*
+ * A file: URL (Node.js names an ES module file:///usr/src/app/index.mjs) is the path it
+ * names for .pyroscope.yaml's prefixes and the language rules too, not only for the plain
+ * paths: a mapping of /usr/src/app never matched the URL.
+ */
+static void test_file_url_rules(void **state)
+{
+	struct source_opts o;
+	struct source_file f;
+	struct source_trace t = SOURCE_TRACE_INIT;
+
+	(void)state;
+	write_file(tmp("esmsvc/.pyroscope.yaml"),
+		   "version: v1\nsource_code:\n  mappings:\n"
+		   "    - path: [{prefix: /nonexistent-smolder/app}]\n      language: javascript\n"
+		   "      source: {local: {path: src/app}}\n");
+	write_file(tmp("esmsvc/src/app/lib/index.mjs"), "export const svc = 1;\n");
+	opts_init(&o, "cache-fileurl");
+	o.source_path = tmp("esmsvc");
+	assert_int_equal(source_find(&o, NULL, "handler",
+				     "file:///nonexistent-smolder/app/lib/index.mjs", &f, &t), 0);
+	assert_string_equal(f.data, "export const svc = 1;\n");
+	assert_string_equal(f.path, "src/app/lib/index.mjs");
+	assert_has_line(&t, "config: mapping[0] matches (language javascript, path prefix)");
+	source_file_release(&f);
+	source_trace_release(&t);
+	/* escapes undone before the mapping sees the path; the error names the URL */
+	write_file(tmp("esmsvc/src/app/my app.mjs"), "export const b = 2;\n");
+	assert_int_equal(source_find(&o, NULL, "handler", "file:///nonexistent-smolder/app/my%20app.mjs",
+				     &f, NULL), 0);
+	assert_string_equal(f.path, "src/app/my app.mjs");
+	source_file_release(&f);
+	assert_int_equal(source_find(&o, NULL, "handler", "file:///nonexistent-smolder/app/gone.mjs",
+				     &f, NULL), ERR_NOTFOUND);
+	assert_non_null(strstr(err_last(), "no source for 'file:///nonexistent-smolder/app/gone.mjs'"));
+	/* another host's file is still no file of this machine: no rule reads it either */
+	assert_int_equal(source_find(&o, NULL, "handler",
+				     "file://otherhost/nonexistent-smolder/app/lib/index.mjs", &f, &t),
+			 ERR_NOTFOUND);
+	assert_no_text(&t, "export const");
+	source_trace_release(&t);
+}
+
 static int teardown_all(void **state)
 {
 	(void)state;
@@ -325,6 +368,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_plain_paths),
 		cmocka_unit_test(test_source_path_list),
 		cmocka_unit_test(test_java_without_mapping),
+		cmocka_unit_test(test_file_url_rules),
 	};
 
 	tu_init(argc, argv);
