@@ -21,7 +21,9 @@
  *
  * The stored bytes are 'Z' + a zstd frame (with its content size), or 'R' + the raw
  * bytes when compression does not pay.  Decoding checks every length against the bytes
- * left and the frame size against BLOB_MAX_RAW: a damaged blob is ERR_CORRUPT.
+ * left, the frame size against BLOB_MAX_RAW and the label counts against the store's
+ * caps (store.h) before allocating for them: a damaged blob is ERR_CORRUPT.  Blobs being
+ * built count the labels of their distinct sets (setlabels) for the writers' checks.
  */
 #include "store_int.h"
 
@@ -50,7 +52,7 @@ void blob_init(struct blob *b)
 void blob_reset(struct blob *b)
 {
 	b->period = 0;
-	b->nlabels = b->nsets = b->n = 0;
+	b->nlabels = b->nsets = b->n = b->setlabels = 0;
 	buf_reset(&b->raw);
 	buf_reset(&b->setraw);
 	buf_reset(&b->setbytes);
@@ -94,8 +96,9 @@ static int label_cmp(const void *x, const void *y)
 	return bytes_cmp(a->unit, a->ulen, b->unit, b->ulen);
 }
 
-/* Adds a set given by its encoding, deduplicated by its bytes. */
-static int add_set_bytes(struct blob *b, const char *bytes, size_t nbytes, uint32_t *out)
+/* Adds a set of nl labels given by its encoding, deduplicated by its bytes. */
+static int add_set_bytes(struct blob *b, const char *bytes, size_t nbytes, uint64_t nl,
+			 uint32_t *out)
 {
 	uint64_t h = XXH3_64bits(bytes, nbytes);
 	size_t off = b->setbytes.len;
@@ -126,6 +129,7 @@ static int add_set_bytes(struct blob *b, const char *bytes, size_t nbytes, uint3
 	memset(&b->sets[b->nsets], 0, sizeof(b->sets[0]));
 	b->sets[b->nsets].boff = off;
 	b->sets[b->nsets].nbytes = nbytes;
+	b->setlabels += nl;
 	*out = (uint32_t)b->nsets++;
 	return hmap_put(&b->setmap, h, *out);
 }
@@ -167,7 +171,7 @@ int blob_add_set(struct blob *b, const struct blob_label *labels, uint32_t n, ui
 		rc = buf_add(enc, l->unit, l->ulen);
 	}
 	if (!rc)
-		rc = add_set_bytes(b, enc->data, enc->len, out);
+		rc = add_set_bytes(b, enc->data, enc->len, n, out);
 	if (sorted != small)
 		free(sorted);
 	return rc;
@@ -175,7 +179,13 @@ int blob_add_set(struct blob *b, const struct blob_label *labels, uint32_t n, ui
 
 int blob_add_set_encoded(struct blob *b, const char *bytes, size_t nbytes, uint32_t *out)
 {
-	return add_set_bytes(b, bytes, nbytes, out);
+	const unsigned char *p = (const unsigned char *)bytes;
+	uint64_t nl;
+
+	/* a decoded set's bytes: they begin with its label count */
+	if (get_uvarint(&p, p + nbytes, &nl))
+		return err_set(ERR_CORRUPT, "corrupt profile data: bad label count");
+	return add_set_bytes(b, bytes, nbytes, nl, out);
 }
 
 static int entry_cmp(const void *x, const void *y)
@@ -452,7 +462,18 @@ static int parse_sets_into(const unsigned char **pp, const unsigned char *end, u
 		const unsigned char *start = p;
 		uint64_t nl;
 
-		if (get_uvarint(&p, end, &nl) || nl > (uint64_t)(end - p))
+		if (get_uvarint(&p, end, &nl))
+			return bad("bad label count");
+		/* no writer makes more (store.h): checked before the labels are allocated */
+		if (nl > STORE_MAX_SET_LABELS)
+			return err_set(ERR_CORRUPT, "corrupt profile data: label set %u has %llu "
+						  "labels, more than %d", i, (unsigned long long)nl,
+				       STORE_MAX_SET_LABELS);
+		if (out->nlabels + nl > STORE_MAX_PROFILE_LABELS)
+			return err_set(ERR_CORRUPT, "corrupt profile data: label set %u takes its "
+						  "sets past %d labels in all", i,
+				       STORE_MAX_PROFILE_LABELS);
+		if (nl > (uint64_t)(end - p))
 			return bad("bad label count");
 		if ((rc = vec_reserve(&out->sets, &out->cap_sets, (size_t)i + 1)) ||
 		    (rc = vec_reserve(&out->labels, &out->cap_labels, out->nlabels + nl)))
@@ -492,7 +513,8 @@ static int parse_sets_into(const unsigned char **pp, const unsigned char *end, u
 
 /*
  * nsets sets from *pp (their labels point into those bytes).  The arrays grow with the
- * sets read, never by the count the bytes declare: a repeated set stops the decode.
+ * sets read, never by the count the bytes declare: a repeated set, or labels past the
+ * store's caps, stop the decode.
  */
 static int parse_sets(const unsigned char **pp, const unsigned char *end, uint64_t nsets,
 		      struct blob *out)
@@ -501,8 +523,9 @@ static int parse_sets(const unsigned char **pp, const unsigned char *end, uint64
 	struct hmap seen;
 	int rc;
 
-	if (nsets >= UINT32_MAX)
-		return bad("bad label set count");
+	if (nsets > STORE_MAX_PROFILE_LABELS)
+		return err_set(ERR_CORRUPT, "corrupt profile data: %llu label sets, more than %d",
+			       (unsigned long long)nsets, STORE_MAX_PROFILE_LABELS);
 	if ((rc = vec_reserve(&out->sets, &out->cap_sets, 1)) ||
 	    (nsets > 1 && (rc = hmap_init(&seen, 16))))
 		return rc;

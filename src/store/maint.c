@@ -608,6 +608,8 @@ static int series_nstacks(struct store *s, int64_t series, size_t *out)
  * to the labelsets row *sets_id, written first if it is 0.  A row that does not decode
  * fails it with ERR_CORRUPT and its id in *bad before anything is written (one with more
  * entries than its scope's stacks allow among them: refused before they are allocated).
+ * Returns 1, having written nothing, when the rows' distinct label sets together pass
+ * the caps of store.h (STORE_MAX_PROFILE_LABELS), which every row must keep to be read.
  *
  * The rollup is stamped at the bucket's start and spans the bucket, or more when a row
  * it takes is a rollup of a larger bucket (a late profile merged into an hour's rollup
@@ -681,6 +683,11 @@ static int rollup(struct store *s, const struct old_row *rows, size_t n, int64_t
 			if ((rc = blob_add_set_encoded(out, in->sets[k].bytes, in->sets[k].nbytes,
 						       &setmap[k])))
 				goto done;
+		if (out->setlabels > STORE_MAX_PROFILE_LABELS ||
+		    out->nsets > STORE_MAX_PROFILE_LABELS) {
+			rc = 1;
+			goto done;
+		}
 		for (k = 0; k < in->n; k++) {
 			out->e[out->n].stack = in->e[k].stack;
 			out->e[out->n].set = setmap[in->e[k].set];
@@ -981,6 +988,10 @@ int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns, 
 			/* its rows stay as they are; a partner writes the shared sets instead */
 			err_prefix(rc, "not rolled up");
 			note_damage(s, bad);
+			rc = 0;
+			continue;
+		}
+		if (rc == 1) {  /* too many labels for one row: the rows stay as they are */
 			rc = 0;
 			continue;
 		}

@@ -53,6 +53,21 @@
 #define STORE_MAX_SERIES_LABELS 64
 #define STORE_MAX_LABEL_BYTES 4096  /* per name or value */
 #define STORE_TENANT_MAX 150         /* bytes of a tenant ID */
+/*
+ * A stored profile's sample labels: at most STORE_MAX_SET_LABELS in one set (one
+ * sample's labels, duplicates included; Pyroscope's default limit, which serve keeps,
+ * is 100), and at most STORE_MAX_PROFILE_LABELS in all its distinct sets together (and
+ * at most as many sets).  Serve's limits, which no flag lifts (16,000 samples of 100
+ * labels), stay under both; `smolder ingest` has no others.  store_write() refuses a
+ * profile past either with ERR_TOOBIG, a downsampling leaves a bucket whose rollup
+ * would pass them as it is, and a reader calls a row past them corrupt before
+ * allocating for its labels.  A decoded label takes 48 bytes, a set 40
+ * and its share of a hash map: decoding one profile's sets takes at most about 230 MB
+ * besides their bytes (2,097,152 sets of one label each: 262 MB at its peak, 16 MB of
+ * bytes held twice included).
+ */
+#define STORE_MAX_SET_LABELS 4096
+#define STORE_MAX_PROFILE_LABELS (1 << 21)  /* 2,097,152 */
 
 struct store;
 
@@ -148,8 +163,9 @@ int store_retention(struct store *s, int64_t older_than_ns, uint64_t *deleted);
  * it holds, so totals (and gauge averages) over any range of whole buckets equal the
  * originals.  It is stamped at its bucket's start and spans the bucket, or the larger
  * bucket of a rollup it took in (a late profile merged into an hour's rollup).  Run it
- * with growing buckets for 10 s → 1 min → 1 h.  *merged (may be NULL) gets how many
- * profiles went into rollups.
+ * with growing buckets for 10 s → 1 min → 1 h.  A bucket whose profiles' distinct
+ * sample-label sets together pass STORE_MAX_PROFILE_LABELS is left as it is.  *merged
+ * (may be NULL) gets how many profiles went into rollups.
  */
 int store_downsample(struct store *s, int64_t older_than_ns, int64_t bucket_ns,
 		     uint64_t *merged);

@@ -340,6 +340,8 @@ struct blob {
 	struct buf enc;             /* for encoding: scratch for one set's encoding */
 	struct hmap setmap;         /* for encoding: hash of a set's bytes → set index */
 	bool setmap_ready;
+	size_t setlabels;           /* for encoding: the labels of the distinct sets, which
+				       writers hold to STORE_MAX_PROFILE_LABELS */
 };
 
 void blob_init(struct blob *b);
@@ -347,7 +349,10 @@ void blob_reset(struct blob *b);
 void blob_release(struct blob *b);
 /* Adds a label set (labels sorted canonically inside); *out gets its index. */
 int blob_add_set(struct blob *b, const struct blob_label *labels, uint32_t n, uint32_t *out);
-/* Adds a set by its encoding (blob_set.bytes of a decoded blob). */
+/*
+ * Adds a set by its encoding (blob_set.bytes of a decoded blob).  Neither refuses a set
+ * past the caps of store.h: a writer checks nsets and setlabels.
+ */
 int blob_add_set_encoded(struct blob *b, const char *bytes, size_t nbytes, uint32_t *out);
 /* Sorts entries by (stack, set), adds up duplicates and drops zeros. */
 int blob_normalize(struct blob *b);

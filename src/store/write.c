@@ -525,7 +525,10 @@ static bool same_labels(const struct prof *p, const struct prof_sample *a,
 	return true;
 }
 
-/* The sample-label sets (a run of samples with the same labels is looked up once). */
+/*
+ * The sample-label sets (a run of samples with the same labels is looked up once), held
+ * to the caps of store.h, which readers take as the bounds of what a writer makes.
+ */
 static int prep_sets(struct store_prep *pr)
 {
 	const struct prof *p = pr->p;
@@ -533,9 +536,14 @@ static int prep_sets(struct store_prep *pr)
 	uint32_t i, j, maxlab = 1;
 	int rc = 0;
 
-	for (i = 0; i < p->nsamples; i++)
+	for (i = 0; i < p->nsamples; i++) {
+		if (p->samples[i].nlabels > STORE_MAX_SET_LABELS)
+			return err_set(ERR_TOOBIG, "sample %u has %u labels, more than the store's "
+						 "limit of %d", i, p->samples[i].nlabels,
+				       STORE_MAX_SET_LABELS);
 		if (p->samples[i].nlabels > maxlab)
 			maxlab = p->samples[i].nlabels;
+	}
 	if (!(bl = malloc(maxlab * sizeof(*bl))))
 		return err_set(ERR_NOMEM, "out of memory");
 	for (i = 0; i < p->nsamples && !rc; i++) {
@@ -557,6 +565,11 @@ static int prep_sets(struct store_prep *pr)
 			bl[j].num = l->num;
 		}
 		rc = blob_add_set(&pr->setblob, bl, sm->nlabels, &pr->sets[i]);
+		if (!rc && (pr->setblob.setlabels > STORE_MAX_PROFILE_LABELS ||
+			    pr->setblob.nsets > STORE_MAX_PROFILE_LABELS))
+			rc = err_set(ERR_TOOBIG, "the profile's distinct sample-label sets pass the "
+						 "store's limit of %d labels (or sets) in all",
+				     STORE_MAX_PROFILE_LABELS);
 	}
 	free(bl);
 	return rc;

@@ -316,4 +316,28 @@ for f in now-292y 1678-01-01T00:00:00Z; do
   check "query timeline --db --from $f: the 150 pushed, nothing on stderr" \
     bash -c "[ ! -s '$tmp/tl.err' ] && awk -F'\t' 'NR > 1 { s += \$2 } END { exit s != 150 }' '$tmp/tl.tsv'"
 done
+# --- the store's cap on the labels of one sample (STORE_MAX_SET_LABELS) -------------------
+# one sample of 4096 labels w="x" is stored; of 4097 it is refused in one line naming the
+# cap, and nothing of it is stored (a writer kept any number, and readers took them all)
+E2E_DIR=$(cd "$(dirname "$0")" && pwd) python3 - "$tmp" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(os.environ.get("E2E_DIR", "."), "..", "fuzz"))
+from pbwire import field, gz, packed
+strings = ["", "samples", "count", "main.work", "main.go", "w", "x"]
+for n in (4096, 4097):
+    p = field(1, field(1, 1) + field(2, 2))
+    p += field(2, field(1, packed([1])) + field(2, packed([1])) +
+               field(3, field(1, 5) + field(2, 6)) * n)
+    p += field(4, field(1, 1) + field(4, field(1, 1) + field(2, 7)))
+    p += field(5, field(1, 1) + field(2, 3) + field(3, 3) + field(4, 4))
+    p += b"".join(field(6, s.encode()) for s in strings)
+    with open(os.path.join(sys.argv[1], "w%d.pb.gz" % n), "wb") as f:
+        f.write(gz(p))
+PY
+errcheck "ingest of a sample of 4097 labels: one line naming the store's limit of 4096" \
+  "^smolder: cannot ingest '.*w4097.pb.gz': sample 0 has 4097 labels, more than the store's limit of 4096$" \
+  ingest --db "$tmp/wide.db" "$tmp/w4096.pb.gz" "$tmp/w4097.pb.gz"
+"$smolder" query series --db "$tmp/wide.db" > "$tmp/wide.tsv" 2>&1
+check "  the sample of 4096 labels is stored, nothing of the one of 4097" \
+  bash -c "grep -q 'w4096\$' '$tmp/wide.tsv' && ! grep -q w4097 '$tmp/wide.tsv'"
 check_done

@@ -416,34 +416,71 @@ static char *make_bomb_store(const char *name, unsigned char *raw, size_t nraw, 
 /*
  * A blob of a few kilobytes whose zstd frame decodes to 100 M empty label sets (one
  * byte each): a merge reserved 32 B a set before reading one (3.2 GB; the reviewer's
- * store took 9.7 GB and 57 s for a silent 0).  Sets are stored once each, so the second
- * empty set is damage: ERR_CORRUPT at once, in the 1 GiB address space of as_limit().
+ * store took 9.7 GB and 57 s for a silent 0).  More sets than STORE_MAX_PROFILE_LABELS
+ * are refused as declared; within it, sets are stored once each, so the second empty set
+ * is damage.  ERR_CORRUPT at once, in the 1 GiB address space of as_limit().
  */
 static void test_repeated_sets_bomb(void **state)
 {
-	const size_t nsets = (size_t)100 << 20;
-	unsigned char *raw = calloc(nsets + 16, 1);
-	size_t nraw = 0;
+	const size_t counts[2] = { (size_t)100 << 20, STORE_MAX_PROFILE_LABELS };
+	const char *says[2] = { "104857600 label sets, more than 2097152",
+				"label set 1 repeats set 0" };
 	struct store *s;
 	struct backend *b;
+	size_t i, nraw;
 	char *pt;
 
 	(void)state;
-	assert_non_null(raw);
-	raw_uv(raw, &nraw, 1);      /* version */
-	raw_uv(raw, &nraw, 0);      /* period */
-	raw_uv(raw, &nraw, nsets);  /* then that many empty sets (zeros) */
-	nraw += nsets;
-	raw_uv(raw, &nraw, 0);      /* no entries */
-	raw_uv(raw, &nraw, 1);      /* gcd */
-	pt = make_bomb_store("bomb.db", raw, nraw, 16384, &s, &b);
+	for (i = 0; i < 2; i++) {
+		unsigned char *raw = calloc(counts[i] + 16, 1);
+
+		assert_non_null(raw);
+		nraw = 0;
+		raw_uv(raw, &nraw, 1);          /* version */
+		raw_uv(raw, &nraw, 0);          /* period */
+		raw_uv(raw, &nraw, counts[i]);  /* then that many empty sets (zeros) */
+		nraw += counts[i];
+		raw_uv(raw, &nraw, 0);          /* no entries */
+		raw_uv(raw, &nraw, 1);          /* gcd */
+		pt = make_bomb_store(i ? "bomb2.db" : "bomb.db", raw, nraw, 16384, &s, &b);
+		as_limit();
+		assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
+		assert_msg_has("corrupt profile data", says[i]);
+		as_unlimit();
+		backend_close(b);
+		store_close(s);
+		free(pt);
+	}
+}
+
+/*
+ * Every reader of the damaged profile of store `name` (made by make_bomb_store) fails
+ * with ERR_CORRUPT saying a and b, in the 1 GiB address space of as_limit(): a merge, a
+ * timeline that reads the samples (by a sample label); downsampling leaves the bucket's
+ * rows as they are and retention's collection of the service's symbols goes around it,
+ * each named as damage.
+ */
+static void assert_readers_refuse(struct store *s, struct backend *b, const char *pt,
+				  const char *name, const char *a, const char *b2)
+{
+	struct query q = { pt, NULL, { T0 - 3600 * SEC, T0 + 3600 * SEC }, AGG_SUM, NULL, 0 };
+	struct series_points_list tl = { 0 };
+	uint64_t nret;
+
 	as_limit();
 	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
-	assert_msg_has("corrupt profile data", "label set 1 repeats set 0");
+	assert_msg_has(a, b2);
+	assert_int_equal(b->ops->timeline(b, &q, 3600, "foo", &tl), ERR_CORRUPT);
+	assert_msg_has(a, b2);
+	series_points_list_release(&tl);
+	assert_int_equal(store_downsample(s, T0 + 7200 * SEC, 3600 * SEC, &nret), 0);
+	tu_assert_i64((int64_t)nret, 0);
+	assert_damage_says(s, a, "not rolled up");
+	tu_assert_i64(ts_sql_int(name, "SELECT count(*) FROM profiles"), 2);
+	assert_int_equal(store_retention(s, T0 + 50 * SEC, &nret), 0);
+	tu_assert_i64((int64_t)nret, 1);
+	assert_damage_says(s, a, "symbols kept");
 	as_unlimit();
-	backend_close(b);
-	store_close(s);
-	free(pt);
 }
 
 /*
@@ -458,10 +495,7 @@ static void test_entry_count_bomb(void **state)
 {
 	const size_t n = (size_t)100 << 20;
 	unsigned char *raw = malloc(2 * n + 32);
-	struct query q = { NULL, NULL, { T0 - 3600 * SEC, T0 + 3600 * SEC }, AGG_SUM, NULL, 0 };
-	struct series_points_list tl = { 0 };
 	size_t nraw = 0;
-	uint64_t nret;
 	struct store *s;
 	struct backend *b;
 	char *pt;
@@ -477,27 +511,98 @@ static void test_entry_count_bomb(void **state)
 	memset(raw + nraw + n, 2, n);  /* values: zigzag 1 */
 	nraw += 2 * n;
 	pt = make_bomb_store("entries.db", raw, nraw, 32768, &s, &b);
-	as_limit();
-	assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC), ERR_CORRUPT);
-	assert_msg_has("corrupt profile data: 104857600 entries", "service's 3 stacks times 1");
-	/* a timeline that reads the samples (by a sample label) is bounded the same way */
-	q.profile_type = pt;
-	assert_int_equal(b->ops->timeline(b, &q, 3600, "foo", &tl), ERR_CORRUPT);
-	assert_msg_has("corrupt profile data: 104857600 entries", "service's 3 stacks times 1");
-	series_points_list_release(&tl);
-	/* downsampling leaves the bucket's rows as they are, named as damage */
-	assert_int_equal(store_downsample(s, T0 + 7200 * SEC, 3600 * SEC, &nret), 0);
-	tu_assert_i64((int64_t)nret, 0);
-	assert_damage_says(s, "104857600 entries", "not rolled up");
-	tu_assert_i64(ts_sql_int("entries.db", "SELECT count(*) FROM profiles"), 2);
-	/* retention's collection of the service's symbols goes around it, named */
-	assert_int_equal(store_retention(s, T0 + 50 * SEC, &nret), 0);
-	tu_assert_i64((int64_t)nret, 1);
-	assert_damage_says(s, "104857600 entries", "symbols kept");
-	as_unlimit();
+	assert_readers_refuse(s, b, pt, "entries.db", "corrupt profile data: 104857600 entries",
+			      "service's 3 stacks times 1");
 	backend_close(b);
 	store_close(s);
 	free(pt);
+}
+
+/*
+ * A few kilobytes of zstd whose one label set declares 10 M labels of four zero bytes:
+ * a merge reserved 48 B a label before reading one (the regression review's set of 60 M
+ * took gigabytes).  No writer makes a set of more than STORE_MAX_SET_LABELS: ERR_CORRUPT
+ * before the labels are allocated, in the 1 GiB address space of as_limit(); a timeline,
+ * downsampling and retention's collection go around it the same way.
+ */
+static void test_label_count_bomb(void **state)
+{
+	const size_t nl = (size_t)10 << 20;
+	unsigned char *raw = calloc(4 * nl + 32, 1);
+	size_t nraw = 0;
+	struct store *s;
+	struct backend *b;
+	char *pt;
+
+	(void)state;
+	assert_non_null(raw);
+	raw_uv(raw, &nraw, 1);   /* version */
+	raw_uv(raw, &nraw, 0);   /* period */
+	raw_uv(raw, &nraw, 1);   /* one set */
+	raw_uv(raw, &nraw, nl);  /* of nl labels: empty key, string and unit, num 0 */
+	nraw += 4 * nl;
+	raw_uv(raw, &nraw, 0);   /* no entries */
+	raw_uv(raw, &nraw, 1);   /* gcd */
+	pt = make_bomb_store("labels.db", raw, nraw, 65536, &s, &b);
+	assert_readers_refuse(s, b, pt, "labels.db",
+			      "corrupt profile data: label set 0 has 10485760 labels",
+			      "more than 4096");
+	backend_close(b);
+	store_close(s);
+	free(pt);
+}
+
+/*
+ * Sets each within STORE_MAX_SET_LABELS but more than STORE_MAX_PROFILE_LABELS labels in
+ * all (513 distinct sets of 4096): refused when the total passes it, at set 512, before
+ * that set's labels are allocated; 512 such sets (the cap) read.
+ */
+static void test_label_total_bomb(void **state)
+{
+	const size_t per = 4096;
+	size_t nsets, nraw, i, k;
+	unsigned char *raw;
+	struct store *s;
+	struct backend *b;
+	struct prof *m;
+	char *pt;
+
+	(void)state;
+	for (nsets = 512; nsets <= 513; nsets++) {
+		assert_non_null(raw = calloc(nsets * (4 * per + 8) + 32, 1));
+		nraw = 0;
+		raw_uv(raw, &nraw, 1);      /* version */
+		raw_uv(raw, &nraw, 0);      /* period */
+		raw_uv(raw, &nraw, nsets);
+		for (i = 0; i < nsets; i++) {  /* set i: its first label's num is i, the rest 0 */
+			raw_uv(raw, &nraw, per);
+			raw_uv(raw, &nraw, 0);
+			raw_uv(raw, &nraw, 0);
+			raw_uv(raw, &nraw, 2 * i);  /* zigzag */
+			raw_uv(raw, &nraw, 0);
+			for (k = 1; k < per; k++)
+				nraw += 4;
+		}
+		raw_uv(raw, &nraw, 1);  /* one entry: the root stack, set 0 ... */
+		raw_uv(raw, &nraw, 1);  /* gcd */
+		raw_uv(raw, &nraw, 1);  /* stack 1 */
+		raw_uv(raw, &nraw, 0);  /* set 0 */
+		raw_uv(raw, &nraw, 6);  /* value 3 */
+		pt = make_bomb_store(nsets == 512 ? "cap.db" : "total.db", raw, nraw, 1 << 20, &s, &b);
+		if (nsets == 512) {
+			m = ts_merge_q(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC, AGG_SUM, NULL);
+			tu_assert_i64(prof_total(m, 0), 6);
+			prof_free(m);
+		} else {
+			assert_int_equal(ts_merge_rc(b, pt, "{}", T0 - SEC, T0 + 3600 * SEC),
+					 ERR_CORRUPT);
+			assert_msg_has("corrupt profile data: label set 512 takes its sets past "
+				       "2097152 labels in all", NULL);
+		}
+		backend_close(b);
+		store_close(s);
+		free(pt);
+	}
 }
 
 /* ------------------------------------------------------------------ sparse symbol ids */
@@ -984,6 +1089,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_average_huge_count),
 		cmocka_unit_test(test_repeated_sets_bomb),
 		cmocka_unit_test(test_entry_count_bomb),
+		cmocka_unit_test(test_label_count_bomb),
+		cmocka_unit_test(test_label_total_bomb),
 		cmocka_unit_test(test_ids_near_2_31),
 		cmocka_unit_test(test_ids_after_collection),
 		cmocka_unit_test(test_huge_dangling_ids),

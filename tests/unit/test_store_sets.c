@@ -632,6 +632,99 @@ static void test_sets_regex_too_complex(void **state)
 	store_close(s);
 }
 
+/*
+ * n samples of one label set each: sample i has profile_id i (seed) then `per` - 1
+ * copies of w="x" (a writer keeps duplicates); value 1 each.
+ */
+static struct prof *wide_profile(uint32_t n, uint32_t per, uint32_t seed)
+{
+	struct prof_label *l = calloc(per, sizeof(*l));
+	uint32_t loc, k_pid, k_w, v_x, i;
+	struct prof_builder *b = work_builder(&loc);
+	struct prof *p;
+	char id[17];
+
+	assert_non_null(l);
+	pb_string(b, "profile_id", 10, &k_pid);
+	pb_string(b, "w", 1, &k_w);
+	pb_string(b, "x", 1, &v_x);
+	for (i = 1; i < per; i++) {
+		l[i].key = k_w;
+		l[i].str = v_x;
+	}
+	l[0].key = k_pid;
+	for (i = 0; i < n; i++) {
+		int64_t v = 1;
+
+		span_id(id, i, seed);
+		pb_string(b, id, 16, &l[0].str);
+		assert_int_equal(pb_sample(b, &loc, 1, &v, l, per), 0);
+	}
+	free(l);
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+/* store_write of p as service "wide", whose refusal says `says`; nothing is stored. */
+static void assert_write_refused(struct store *s, const struct prof *p, const char *says)
+{
+	struct labelset ls = LABELSET_INIT;
+	int64_t before = count_of(s, "SELECT count(*) FROM profiles");
+
+	assert_int_equal(labelset_set(&ls, "service_name", "wide"), 0);
+	assert_int_equal(labelset_set(&ls, "__name__", SPAN_NAME), 0);
+	assert_int_equal(store_write(s, NULL, &ls, p, T0, 10 * SEC), ERR_TOOBIG);
+	if (!strstr(err_last(), says))
+		fail_msg("'%s' does not say '%s'", err_last(), says);
+	tu_assert_message(err_last());
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM profiles"), before);
+	labelset_free(&ls);
+}
+
+/*
+ * The caps of store.h, which readers hold a stored row to: a profile at both (512 sets
+ * of 4096 labels, 2,097,152 in all) is written and reads back whole; a sample of 4097
+ * labels, or a 513th set, is refused with the cap named and nothing stored (writers kept
+ * any number, and readers had to take them).  Two such profiles in one bucket would make
+ * a rollup past the cap: downsampling leaves them as they are.
+ */
+static void test_sets_label_caps(void **state)
+{
+	struct store *s = ts_open_new("caps.db");
+	struct backend *b = ts_backend_of(s);
+	struct prof *at = wide_profile(512, STORE_MAX_SET_LABELS, 1);
+	struct prof *at2 = wide_profile(512, STORE_MAX_SET_LABELS, 2);
+	struct prof *wide = wide_profile(1, STORE_MAX_SET_LABELS + 1, 1);
+	struct prof *many = wide_profile(513, STORE_MAX_SET_LABELS, 1);
+	char *pt = ts_ptype_of(at, 0, SPAN_NAME), id[17], sel[64];
+	int64_t t = T0;  /* T0 and T0 + 10 s: one minute's bucket */
+	uint64_t merged = 1;
+
+	(void)state;
+	assert_int_equal(512 * STORE_MAX_SET_LABELS, STORE_MAX_PROFILE_LABELS);
+	assert_write_refused(s, wide, "sample 0 has 4097 labels, more than the store's limit of "
+				      "4096");
+	assert_write_refused(s, many, "sample-label sets pass the store's limit of 2097152 "
+				      "labels");
+	ts_write_or_fail(s, "wide", at, t, "__name__", SPAN_NAME);
+	ts_write_or_fail(s, "wide", at2, t + 10 * SEC, "__name__", SPAN_NAME);
+	tu_assert_i64(ts_total_of(b, pt, "{service_name=\"wide\"}"), 1024);
+	span_id(id, 511, 2);
+	snprintf(sel, sizeof(sel), "{profile_id=\"%s\",w=\"x\"}", id);
+	tu_assert_i64(ts_total_of(b, pt, sel), 1);
+	assert_int_equal(store_downsample(s, t + 3600 * SEC, 60 * SEC, &merged), 0);
+	tu_assert_i64((int64_t)merged, 0);
+	tu_assert_i64(count_of(s, "SELECT count(*) FROM profiles"), 2);
+	tu_assert_i64(ts_total_of(b, pt, sel), 1);
+	free(pt);
+	prof_free(at);
+	prof_free(at2);
+	prof_free(wide);
+	prof_free(many);
+	backend_close(b);
+	store_close(s);
+}
+
 static void *open_one(void *arg)
 {
 	struct opener *o = arg;
@@ -720,6 +813,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sets_concurrent_open),
 		cmocka_unit_test(test_sets_timeline_bounded),
 		cmocka_unit_test(test_sets_regex_too_complex),
+		cmocka_unit_test(test_sets_label_caps),
 	};
 
 	tu_init(argc, argv);
