@@ -11,9 +11,10 @@
  * "regex '...' is too complex") fails the filter, prefixed with the option's name: it is
  * never read as "no match", which would keep or drop frames pprof does not.
  *
- * The cancel flag (filter_opts.cancel) is read once per CANCEL_EVERY units of work: a
- * location or a sample is one unit, a regex run a whole CANCEL_EVERY (one may backtrack
- * for long; next to one, reading an atomic costs nothing).
+ * The cancel flag (filter_opts.cancel) is read once per PROF_CANCEL_EVERY units of work
+ * (profile_int.h): a location or a sample is one unit, a regex run a whole
+ * PROF_CANCEL_EVERY (one may backtrack for long; next to one, reading an atomic costs
+ * nothing).
  */
 #include "filter.h"
 
@@ -23,21 +24,20 @@
 
 #include "base/err.h"
 #include "builder.h"
+#include "profile_int.h"
 #include "search.h"
-
-#define CANCEL_EVERY 4096
 
 /* One name regex with a per-string cache: 0 unknown, 1 no, 2 yes. */
 struct rx {
 	struct search s;
 	uint8_t *hit;
-	uint32_t *work;  /* the filter's work since its last look at the cancel flag */
+	size_t *work;  /* the filter's work since its last look at the cancel flag */
 	const char *what;  /* the option's name, for messages (static) */
 	bool set;
 };
 
 static int rx_init(struct rx *r, const char *pat, const char *what, uint32_t nstrs,
-		   uint32_t *work)
+		   size_t *work)
 {
 	memset(r, 0, sizeof(*r));
 	r->work = work;
@@ -70,7 +70,7 @@ static int rx_str(struct rx *r, const struct prof *p, uint32_t id)
 
 	if (!r->hit[id]) {
 		rc = search_test(&r->s, prof_str(p, id), prof_strlen(p, id));
-		*r->work += CANCEL_EVERY;
+		*r->work += PROF_CANCEL_EVERY;
 		if (rc < 0)
 			return err_prefix(rc, "%s", r->what);
 		r->hit[id] = rc ? 2 : 1;
@@ -534,18 +534,14 @@ struct fctx {
 	struct prof_line *lines;
 	struct filter_matched m;
 	atomic_int *cancel;
-	uint32_t work;     /* units since cancel was last read (see the file comment) */
+	size_t work;       /* units since cancel was last read (see the file comment) */
 };
 
 /* One more unit of work; ERR_CANCELLED when it is time to read the flag and it is set. */
 static int poll_cancel(struct fctx *c)
 {
-	if (++c->work < CANCEL_EVERY)
-		return 0;
-	c->work = 0;
-	if (c->cancel && atomic_load_explicit(c->cancel, memory_order_relaxed))
-		return err_set(ERR_CANCELLED, "filter cancelled");
-	return 0;
+	c->work++;
+	return prof_cancel_poll(c->cancel, &c->work, "filter");
 }
 
 /*

@@ -5,8 +5,9 @@
  * its key; equal keys share one function, so the call tree and the top table merge
  * them.  Locations, samples and labels are copied with their lines re-pointed.
  *
- * The cancel flag is read before the first location and then every CANCEL_EVERY units of
- * work: a location (one key built and interned per line) or a frame of a copied sample.
+ * The cancel flag is read before the first location and then every PROF_CANCEL_EVERY
+ * units of work (profile_int.h): a location (one key built and interned per line) or a
+ * frame of a copied sample.
  */
 #include "granularity.h"
 
@@ -20,9 +21,7 @@
 #include "base/hmap.h"
 #include "base/text.h"
 #include "builder.h"
-
-/* Units of work between two reads of the cancel flag: unmeasurable next to them. */
-#define CANCEL_EVERY 4096
+#include "profile_int.h"
 
 static const char *const names[] = { "functions", "lines", "files", "packages" };
 
@@ -327,17 +326,6 @@ done:
 	return rc;
 }
 
-/* ERR_CANCELLED when `work` has reached CANCEL_EVERY (then restarting it) and the flag is set. */
-static int poll_cancel(atomic_int *cancel, size_t *work)
-{
-	if (*work < CANCEL_EVERY)
-		return 0;
-	*work = 0;
-	if (cancel && atomic_load_explicit(cancel, memory_order_relaxed))
-		return err_set(ERR_CANCELLED, "granularity cancelled");
-	return 0;
-}
-
 int prof_granularity(const struct prof *in, enum granularity g, struct prof **out)
 {
 	return prof_granularity_cancellable(in, g, NULL, out);
@@ -351,7 +339,7 @@ int prof_granularity_cancellable(const struct prof *in, enum granularity g, atom
 	struct hmap keys;  /* key string id → output function */
 	struct buf key = BUF_INIT;
 	uint32_t i, j, id, maxlines = 1;
-	size_t work = CANCEL_EVERY; /* the first location reads the flag */
+	size_t work = PROF_CANCEL_EVERY; /* the first location reads the flag */
 	int rc;
 
 	*out = NULL;
@@ -384,7 +372,7 @@ int prof_granularity_cancellable(const struct prof *in, enum granularity g, atom
 	for (i = 0; i < in->nlocations; i++) {
 		const struct prof_location *l = &in->locations[i];
 
-		if ((rc = poll_cancel(cancel, &work)))
+		if ((rc = prof_cancel_poll(cancel, &work, "granularity")))
 			goto done;
 		work++;
 		for (j = 0; j < l->nlines; j++) {
@@ -411,7 +399,7 @@ int prof_granularity_cancellable(const struct prof *in, enum granularity g, atom
 			goto done;
 	}
 	for (i = 0; i < in->nsamples; i++) {
-		if ((rc = poll_cancel(cancel, &work)))
+		if ((rc = prof_cancel_poll(cancel, &work, "granularity")))
 			goto done;
 		work += in->samples[i].nlocs;
 		if ((rc = pb_copy_sample(b, in, i)))  /* locations were copied one for one */

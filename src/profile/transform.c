@@ -13,20 +13,7 @@
 #include "base/err.h"
 #include "base/vec.h"
 #include "builder.h"
-
-/* Frames copied between two reads of the cancel flag: unmeasurable next to them. */
-#define CANCEL_EVERY 4096
-
-/* ERR_CANCELLED when `work` has reached CANCEL_EVERY (then restarting it) and the flag is set. */
-static int poll_cancel(atomic_int *cancel, size_t *work, const char *what)
-{
-	if (*work < CANCEL_EVERY)
-		return 0;
-	*work = 0;
-	if (cancel && atomic_load_explicit(cancel, memory_order_relaxed))
-		return err_set(ERR_CANCELLED, "%s cancelled", what);
-	return 0;
-}
+#include "profile_int.h"
 
 /* A sample's labels: a profile without labels has none (in->labels is NULL). */
 static const struct prof_label *labels_of(const struct prof *in, const struct prof_sample *s)
@@ -38,7 +25,7 @@ int prof_reverse_stacks(const struct prof *in, atomic_int *cancel, struct prof *
 {
 	struct prof_builder *b = NULL;
 	uint32_t *locs = NULL, i, k;
-	size_t cap = 0, work = CANCEL_EVERY; /* the first sample reads the flag */
+	size_t cap = 0, work = PROF_CANCEL_EVERY; /* the first sample reads the flag */
 	int rc;
 
 	*out = NULL;
@@ -48,7 +35,7 @@ int prof_reverse_stacks(const struct prof *in, atomic_int *cancel, struct prof *
 	for (i = 0; i < in->nsamples; i++) {
 		const struct prof_sample *s = &in->samples[i];
 
-		if ((rc = poll_cancel(cancel, &work, "reversing the stacks")) ||
+		if ((rc = prof_cancel_poll(cancel, &work, "reversing the stacks")) ||
 		    (rc = vec_reserve(&locs, &cap, s->nlocs)))
 			goto done;
 		for (k = 0; k < s->nlocs; k++)
@@ -70,7 +57,7 @@ int prof_keep_type(const struct prof *in, uint32_t type, atomic_int *cancel,
 		   struct prof **out)
 {
 	struct prof_builder *b = NULL;
-	size_t work = CANCEL_EVERY; /* the first sample reads the flag */
+	size_t work = PROF_CANCEL_EVERY; /* the first sample reads the flag */
 	int64_t v;
 	uint32_t i;
 	int rc;
@@ -92,7 +79,7 @@ int prof_keep_type(const struct prof *in, uint32_t type, atomic_int *cancel,
 	for (i = 0; i < in->nsamples; i++) {
 		const struct prof_sample *s = &in->samples[i];
 
-		if ((rc = poll_cancel(cancel, &work, "keeping a sample type")))
+		if ((rc = prof_cancel_poll(cancel, &work, "keeping a sample type")))
 			goto done;
 		v = prof_value(in, i, type);
 		if ((rc = pb_sample(b, s->nlocs ? in->sample_locs + s->loc_off : NULL, s->nlocs,
@@ -112,7 +99,7 @@ int prof_rename_types(const struct prof *in, char from, char to, atomic_int *can
 {
 	struct prof_builder *b = NULL;
 	struct buf name = BUF_INIT;
-	size_t work = CANCEL_EVERY, k; /* the first sample reads the flag */
+	size_t work = PROF_CANCEL_EVERY, k; /* the first sample reads the flag */
 	uint32_t i, id;
 	bool any = false;
 	int rc;
@@ -142,7 +129,7 @@ int prof_rename_types(const struct prof *in, char from, char to, atomic_int *can
 	if ((rc = pb_copy_locations(b, in)))
 		goto done;
 	for (i = 0; i < in->nsamples; i++) {
-		if ((rc = poll_cancel(cancel, &work, "renaming the sample types")) ||
+		if ((rc = prof_cancel_poll(cancel, &work, "renaming the sample types")) ||
 		    (rc = pb_copy_sample(b, in, i)))
 			goto done;
 		work += 1 + in->samples[i].nlocs;
