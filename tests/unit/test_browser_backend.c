@@ -602,6 +602,30 @@ static void test_find_stops_at_1678(void **state)
  * 1700, the others none.  The search for data from a range of 192 years looks ten years
  * back (twice its length overflowed there), and from one near 1678 stops there.
  */
+/*
+ * The list's last push on screen t is 1700-01-05's, aged in days from the start of its
+ * step of step_ns (the list's: 1/120 of the range): 1700 is further from now than int64
+ * nanoseconds reach, a distance fmt_ago must not take in int64 (before eae1d07 the list
+ * said "-" for any push before 1970).
+ */
+static void assert_last_push_1700(const char *t, int64_t step_ns)
+{
+	double since = (double)time_now_ns() / SEC + 8520000000.0, days;
+	const char *l = strstr(t, " d ago"), *p;
+
+	if (!l) {
+		print_screen(t);
+		fail_msg("1700's push is not aged in days");
+	}
+	for (p = l; p > t && p[-1] >= '0' && p[-1] <= '9'; p--)
+		;
+	days = strtod(p, NULL);
+	if (days * 86400 < since - 86400 || days * 86400 > since + (double)step_ns / SEC) {
+		print_screen(t);
+		fail_msg("1700's push aged %.0f d, %.0f d ago", days, since / 86400);
+	}
+}
+
 static void test_long_ranges(void **state)
 {
 	static const char *const before_none = "the period before the window has no data to "
@@ -640,6 +664,8 @@ static void test_long_ranges(void **state)
 			print_screen(t);
 			fail_msg("t %s: the timeline has no push", ranges[i].range);
 		}
+		if (strncmp(ranges[i].range, "1678", 4) == 0)  /* its last push: 1700's */
+			assert_last_push_1700(t, (a->br.to_ns - a->br.from_ns) / 120);
 		tui_app_key(a, 'P');
 		if (strcmp(a->message, ranges[i].p_says ? ranges[i].p_says : before_none))
 			fail_msg("t %s, P: '%s'", ranges[i].range, a->message);
