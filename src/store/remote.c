@@ -79,10 +79,23 @@ int remote_codec_parse(const char *s, enum remote_codec *out)
 
 /* ---- transfers ---- */
 
+/*
+ * An answer sent compressed (Content-Encoding: gzip, deflate..., which libcurl inflates
+ * before on_data sees it) may inflate to INFLATE_RATIO times the bytes received, plus
+ * INFLATE_SLACK: Connect answers compress 3 to 20 times; a gzip of zeros, 1,000 times
+ * (611 KB became 600 MiB).  Past it the answer is refused as it arrives, before
+ * max_response is reached.
+ */
+#define INFLATE_RATIO 64
+#define INFLATE_SLACK ((size_t)64 << 20)
+
 struct xfer {
 	struct buf *out;
 	size_t limit;
 	bool too_big;
+	bool inflated;           /* refused for INFLATE_RATIO */
+	size_t most;             /* then: what the bytes received may inflate to */
+	curl_off_t received;     /* and those bytes */
 	bool drawn;              /* the waiting line is on rb->progress */
 	long drawn_s;            /* the seconds it shows */
 	const struct rbackend *rb;
@@ -92,16 +105,60 @@ struct xfer {
 	char location[256];
 };
 
+/*
+ * Room for len more bytes in b, whose bytes never pass limit: doubled as buf_grow() does,
+ * but never past limit + 1 (the NUL), so that a limit of 512 MiB is not 1 GiB of buffer.
+ */
+static int grow_capped(struct buf *b, size_t len, size_t limit)
+{
+	size_t want = b->len + len + 1, cap;
+	char *d;
+
+	if (want <= b->cap)
+		return 0;
+	cap = b->cap > limit / 2 ? limit : b->cap * 2;
+	if (cap < 256)
+		cap = 256;
+	if (cap < want)  /* at most limit + 1: on_data keeps len + b->len <= limit */
+		cap = want;
+	if (!(d = realloc(b->data, cap)))
+		return -1;
+	b->data = d;
+	b->cap = cap;
+	return 0;
+}
+
 static size_t on_data(char *p, size_t sz, size_t n, void *arg)
 {
 	struct xfer *x = arg;
-	size_t len = sz * n;
+	size_t len = sz * n, most;
+	curl_off_t got = 0;
 
 	if (len > x->limit - x->out->len || x->out->len > x->limit) {
 		x->too_big = true;
 		return 0;
 	}
-	return buf_add(x->out, p, len) ? 0 : len;
+	/*
+	 * What came over the wire so far: libcurl counts the body's bytes as received,
+	 * before it inflates them, so this is the compressed size (checked with 7.88).
+	 */
+	if (curl_easy_getinfo(x->rb->h, CURLINFO_SIZE_DOWNLOAD_T, &got) != CURLE_OK || got < 0)
+		got = 0;
+	most = (uint64_t)got > (SIZE_MAX - INFLATE_SLACK) / INFLATE_RATIO
+		       ? SIZE_MAX
+		       : (size_t)got * INFLATE_RATIO + INFLATE_SLACK;
+	if (x->out->len + len > most) {
+		x->inflated = true;
+		x->most = most;
+		x->received = got;
+		return 0;
+	}
+	if (grow_capped(x->out, len, x->limit))
+		return 0;
+	memcpy(x->out->data + x->out->len, p, len);
+	x->out->len += len;
+	x->out->data[x->out->len] = '\0';
+	return len;
 }
 
 static size_t on_header(char *p, size_t sz, size_t n, void *arg)
@@ -410,6 +467,15 @@ static int rpc(struct rbackend *rb, const char *method, const ProtobufCMessage *
 		curl_easy_getinfo(rb->h, CURLINFO_RESPONSE_CODE, &status);
 		if (res == CURLE_ABORTED_BY_CALLBACK || cancelled(rb)) {
 			rc = err_set(ERR_CANCELLED, "%s: cancelled", rb->shown.data);
+			break;
+		}
+		if (x.inflated) {
+			rc = err_set(ERR_TOOBIG,
+				     "%s: %s: the compressed answer inflates to more than %zu bytes "
+				     "from %lld received (at most %d times what is received + %zu "
+				     "MiB)",
+				     rb->shown.data, method, x.most, (long long)x.received,
+				     INFLATE_RATIO, INFLATE_SLACK >> 20);
 			break;
 		}
 		if (x.too_big) {

@@ -52,9 +52,11 @@
  * others (a Connect error's message, or the first line of another body), "cannot
  * connect", TLS problems with the hint --ca-cert / --insecure-skip-verify.
  *
- * Responses are untrusted: bodies are bounded (max_response), decoded from a memory
- * budget (pbjson.h), and every value checked before use (remote_decode.c); a malformed
- * or truncated answer is ERR_PARSE naming the method, never a crash.
+ * Responses are untrusted: bodies are bounded (max_response; one sent compressed, which
+ * libcurl inflates, also at 64 times the bytes received + 64 MiB, refused as it
+ * arrives: ERR_TOOBIG "the compressed answer inflates to more than ..."), decoded from
+ * a memory budget (pbjson.h), and every value checked before use (remote_decode.c); a
+ * malformed or truncated answer is ERR_PARSE naming the method, never a crash.
  *
  * Ownership: remote_backend_open() copies what it keeps of the options; backend_close()
  * frees it.  Decoders' *out belong to the caller.

@@ -30,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -697,6 +699,131 @@ static int hang_listen(unsigned *port)
 	return fd;
 }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TR_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define TR_ASAN 1
+#endif
+
+/* A server on fd that answers one request with body, sent as Content-Encoding: gzip. */
+struct gz_server {
+	int fd;
+	const struct buf *body;
+};
+
+static void *gz_serve(void *arg)
+{
+	struct gz_server *g = arg;
+	char req[8192], head[256];
+	size_t n = 0, want = 0, off;
+	const char *end = NULL, *cl;
+	ssize_t r;
+	int c = accept(g->fd, NULL, NULL);
+
+	if (c < 0)
+		return NULL;
+	/* the request's headers, then its body (closing before reading it would reset) */
+	while (n < sizeof(req) - 1 && (r = read(c, req + n, sizeof(req) - 1 - n)) > 0) {
+		n += (size_t)r;
+		req[n] = '\0';
+		if (!end && (end = strstr(req, "\r\n\r\n"))) {
+			cl = strcasestr(req, "\r\nContent-Length:");
+			want = (size_t)(end + 4 - req) + (cl ? strtoul(cl + 17, NULL, 10) : 0);
+		}
+		if (end && n >= want)
+			break;
+	}
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 200 OK\r\nContent-Type: application/proto\r\n"
+		 "Content-Encoding: gzip\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+		 g->body->len);
+	if (send(c, head, strlen(head), MSG_NOSIGNAL) == (ssize_t)strlen(head))
+		for (off = 0; off < g->body->len; off += (size_t)r)
+			if ((r = send(c, g->body->data + off, g->body->len - off, MSG_NOSIGNAL)) <= 0)
+				break;
+	close(c);
+	return NULL;
+}
+
+/*
+ * An answer compressed with Content-Encoding (libcurl inflates it) is refused once it
+ * inflates to more than 64 times what was received + 64 MiB: 160 MiB of zeros in 160 KB
+ * of gzip is refused at about 74 MiB, in one line (it was inflated whole, up to 512 MiB,
+ * the buffer doubling to 1 GiB; then read as a malformed answer).  Asked in a child
+ * process, whose peak resident memory grows by less than 128 MB.
+ */
+static void test_content_encoding_bomb(void **state)
+{
+	struct remote_fixture *fx = *state;
+	struct libdeflate_compressor *z = libdeflate_alloc_compressor(6);
+	size_t n = (size_t)160 << 20, cap;
+	char *zeros = calloc(1, n);
+	struct buf bomb = BUF_INIT;
+	struct gz_server g;
+	struct { int rc; long grown_kb; char msg[400]; } res;
+	char url[64];
+	unsigned port;
+	pthread_t th;
+	int fd[2], status;
+	pid_t pid;
+
+	assert_non_null(z);
+	assert_non_null(zeros);
+	cap = libdeflate_gzip_compress_bound(z, n);
+	assert_int_equal(buf_grow(&bomb, cap), 0);
+	bomb.len = libdeflate_gzip_compress(z, zeros, n, bomb.data, cap);
+	free(zeros);
+	libdeflate_free_compressor(z);
+	assert_true(bomb.len > 0 && bomb.len < ((size_t)1 << 20));
+	g.fd = hang_listen(&port);
+	g.body = &bomb;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
+	assert_int_equal(pthread_create(&th, NULL, gz_serve, &g), 0);
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct backend *b = tr_open(&fx->s, REMOTE_CODEC_PROTO,
+					    &(struct remote_opts){ .url = url, .attempts = 1 });
+		struct selector *sel;
+		struct query q = tr_cpu_query(&sel, 1700000000LL * SEC, 1700003600LL * SEC);
+		struct rusage before, after;
+		struct prof *p = NULL;
+
+		memset(&res, 0, sizeof(res));
+		getrusage(RUSAGE_SELF, &before);
+		res.rc = b->ops->merge_tree(b, &q, 0, &p, NULL);
+		getrusage(RUSAGE_SELF, &after);
+		res.grown_kb = after.ru_maxrss - before.ru_maxrss;
+		snprintf(res.msg, sizeof(res.msg), "%s", res.rc ? err_last() : "");
+		if (write(fd[1], &res, sizeof(res)) != (ssize_t)sizeof(res))
+			_exit(2);
+		_exit(0);
+	}
+	close(fd[1]);
+	assert_int_equal(read(fd[0], &res, sizeof(res)), (ssize_t)sizeof(res));
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	shutdown(g.fd, SHUT_RDWR);
+	pthread_join(th, NULL);
+	close(g.fd);
+	buf_release(&bomb);
+	if (res.rc != ERR_TOOBIG || !strstr(res.msg, "SelectMergeStacktraces: the compressed answer "
+						     "inflates to more than") ||
+	    strchr(res.msg, '\n'))
+		fail_msg("code %d (%ld KB): %s", res.rc, res.grown_kb, res.msg);
+#ifndef TR_ASAN
+	if (res.grown_kb >= 128 * 1024)
+		fail_msg("the refused answer took %ld KB", res.grown_kb);
+#endif
+	if (getenv("SHOW_ERRORS"))
+		fprintf(stderr, "  message: %s (%ld KB)\n", res.msg, res.grown_kb);
+}
+
 static atomic_int cancel_flag;
 
 static void *canceller(void *arg)
@@ -981,6 +1108,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_pbjson_int_edges),
 		cmocka_unit_test(test_merge_gzip_bomb),
+		cmocka_unit_test(test_content_encoding_bomb),
 		cmocka_unit_test(test_aggregate_refused),
 		cmocka_unit_test(test_diff_overflow),
 		cmocka_unit_test(test_redirects),
