@@ -198,23 +198,36 @@ static bool has_prefix(const struct prof *p, uint32_t id, const char *pre, size_
 	return prof_strlen(p, id) >= n && memcmp(prof_str(p, id), pre, n) == 0;
 }
 
+/* What granularity_frame_regex learns of p in one pass (arrays by string, function or
+ * location index). */
+struct frame_marks {
+	uint8_t *hit;     /* strings: a name or file the regex must match */
+	uint8_t *tested;  /* strings: what a filter tries (filter.c's rx_location) */
+	uint8_t *mfile;   /* strings: a mapping file in hit, for the frame's unsymbolized code */
+	uint8_t *fn;      /* functions: key decided (0 unknown, 1 no, 2 yes) */
+	uint8_t *whole;   /* locations: every frame of it is keyed key */
+	bool nameless;    /* unsymbolized code of the frame has no mapping file to match */
+};
+
 /*
- * Marks in `hit` the names behind the frames keyed `key` (see granularity_frame_regex)
- * and in `tested` every name a filter tries on p's locations (filter.c's rx_location:
- * a symbolized line's function and file, a location's mapping file).  Keys that follow
- * from the function alone (a package, a file that is known) are decided once per
- * function, in fn (0 unknown, 1 no, 2 yes).  0, or ERR_NOMEM.
+ * Marks the names behind the frames keyed `key` (see granularity_frame_regex), and every
+ * name a filter tries on p's locations: a symbolized line's function and file, a
+ * location's mapping file.  Unsymbolized code has only its mapping file to be matched by.
+ * Keys that follow from the function alone (a package, a file that is known) are decided
+ * once per function.  0, or ERR_NOMEM.
  */
 static int mark_frames(const struct prof *p, enum granularity g, const char *key, size_t klen,
-		       uint8_t *hit, uint8_t *tested, uint8_t *fn, struct buf *tmp)
+		       struct frame_marks *m, struct buf *tmp)
 {
 	uint32_t i, j;
 
 	for (i = 0; i < p->nlocations; i++) {
 		const struct prof_location *l = &p->locations[i];
+		uint32_t mfile = l->mapping != PROF_NONE ? p->mappings[l->mapping].file : 0;
+		bool all = true;
 
-		if (l->mapping != PROF_NONE && p->mappings[l->mapping].file)
-			tested[p->mappings[l->mapping].file] = 1;
+		if (mfile)
+			m->tested[mfile] = 1;
 		for (j = 0; j < l->nlines; j++) {
 			const struct prof_line *line = &p->lines[l->line_off + j];
 			const struct prof_function *f = &p->functions[line->func];
@@ -225,29 +238,62 @@ static int mark_frames(const struct prof *p, enum granularity g, const char *key
 			bool same;
 
 			if (!l->unsymbolized) {
-				tested[f->name] = 1;
+				m->tested[f->name] = 1;
 				if (f->file)
-					tested[f->file] = 1;
+					m->tested[f->file] = 1;
 			}
-			if (by_func && fn[line->func]) {
-				if (fn[line->func] == 2)
-					hit[what] = 1;
-				continue;
+			if (by_func && m->fn[line->func]) {
+				same = m->fn[line->func] == 2;
+			} else if (g == GRAN_LINES && !l->unsymbolized &&
+				   !(klen >= nlen && memcmp(key, prof_str(p, f->name), nlen) == 0)) {
+				same = false; /* a line's key starts with its function's name */
+			} else {
+				buf_reset(tmp);
+				frame_key(p, l, line, g, tmp);
+				if (!tmp->data && klen)
+					return err_set(ERR_NOMEM, "out of memory");
+				same = tmp->len == klen && (klen == 0 || memcmp(tmp->data, key, klen) == 0);
+				if (by_func)
+					m->fn[line->func] = same ? 2 : 1;
 			}
-			/* under lines the key starts with the name: most lines are told apart so */
-			if (g == GRAN_LINES && !l->unsymbolized &&
-			    !(klen >= nlen && memcmp(key, prof_str(p, f->name), nlen) == 0))
+			all = all && same;
+			if (!same)
 				continue;
-			buf_reset(tmp);
-			frame_key(p, l, line, g, tmp);
-			if (!tmp->data && klen)
-				return err_set(ERR_NOMEM, "out of memory");
-			same = tmp->len == klen && (klen == 0 || memcmp(tmp->data, key, klen) == 0);
-			if (by_func)
-				fn[line->func] = same ? 2 : 1;
-			if (same)
-				hit[what] = 1;
+			if (!l->unsymbolized)
+				m->hit[what] = 1;
+			else if (mfile)
+				m->hit[mfile] = m->mfile[mfile] = 1;
+			else
+				m->nameless = true;
 		}
+		m->whole[i] = all;
+	}
+	return 0;
+}
+
+/*
+ * Whether the mapping files in the regex select the frame's code only: a filter tries
+ * them on every location of their mappings, symbolized ones too, whose frames must all be
+ * the frame's.  0, or ERR_UNSUPPORTED naming the frame and the file.
+ */
+static int mappings_exact(const struct prof *p, const char *key, size_t klen,
+			  const struct frame_marks *m)
+{
+	uint32_t i;
+	int n = (int)(klen > 200 ? 200 : klen);
+
+	if (m->nameless)
+		return err_set(ERR_UNSUPPORTED, "no filter can select '%.*s': code without symbols or "
+						"a mapping file has no name a filter matches", n, key);
+	for (i = 0; i < p->nlocations; i++) {
+		const struct prof_location *l = &p->locations[i];
+		uint32_t mfile = l->mapping != PROF_NONE ? p->mappings[l->mapping].file : 0;
+
+		if (mfile && m->mfile[mfile] && !m->whole[i])
+			return err_set(ERR_UNSUPPORTED, "no filter can select '%.*s' alone: filters "
+							"match its code by the mapping's file, '%s', which "
+							"holds other frames too", n, key,
+				       prof_str(p, mfile));
 	}
 	return 0;
 }
@@ -257,7 +303,7 @@ static int mark_frames(const struct prof *p, enum granularity g, const char *key
  * filter tries: every hit starts with "K." and every other name tried does not.
  */
 static bool package_prefix_exact(const struct prof *p, const char *key, size_t klen,
-				 const uint8_t *hit, const uint8_t *tested, struct buf *tmp)
+				 const struct frame_marks *m, struct buf *tmp)
 {
 	uint32_t id;
 
@@ -267,7 +313,7 @@ static bool package_prefix_exact(const struct prof *p, const char *key, size_t k
 	for (id = 1; id < p->nstrs; id++) {
 		bool pre = has_prefix(p, id, tmp->data, klen + 1);
 
-		if ((hit[id] && !pre) || (!hit[id] && tested[id] && pre))
+		if ((m->hit[id] && !pre) || (!m->hit[id] && m->tested[id] && pre))
 			return false;
 	}
 	return true;
@@ -276,28 +322,31 @@ static bool package_prefix_exact(const struct prof *p, const char *key, size_t k
 int granularity_frame_regex(struct buf *out, const struct prof *p, enum granularity g,
 			    const char *key, size_t klen)
 {
-	uint8_t *hit = calloc(p->nstrs ? p->nstrs : 1, 1), *tested = calloc(p->nstrs ? p->nstrs : 1, 1),
-		*fn = calloc(p->nfunctions ? p->nfunctions : 1, 1);
+	size_t ns = p->nstrs ? p->nstrs : 1, start = out->len;
+	struct frame_marks m = { calloc(ns, 1), calloc(ns, 1), calloc(ns, 1),
+				 calloc(p->nfunctions ? p->nfunctions : 1, 1),
+				 calloc(p->nlocations ? p->nlocations : 1, 1), false };
 	struct buf tmp = BUF_INIT;
 	uint32_t id, nhit = 0;
-	size_t start = out->len;
 	bool first = true;
 	int rc;
 
-	if (!hit || !tested || !fn) {
+	if (!m.hit || !m.tested || !m.mfile || !m.fn || !m.whole) {
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = mark_frames(p, g, key, klen, hit, tested, fn, &tmp)))
+	if ((rc = mark_frames(p, g, key, klen, &m, &tmp)))
 		goto done;
 	for (id = 0; id < p->nstrs; id++)
-		nhit += hit[id];
-	if (nhit == 0) {
+		nhit += m.hit[id];
+	if (nhit == 0 && !m.nameless) {
 		rc = err_set(ERR_NOTFOUND, "no frame '%.*s' in the profile", (int)(klen > 200 ? 200 : klen),
 			     key);
 		goto done;
 	}
-	if (g == GRAN_PACKAGES && package_prefix_exact(p, key, klen, hit, tested, &tmp)) {
+	if ((rc = mappings_exact(p, key, klen, &m)))
+		goto done;
+	if (g == GRAN_PACKAGES && package_prefix_exact(p, key, klen, &m, &tmp)) {
 		if ((rc = buf_puts(out, "^")) == 0 && (rc = granularity_regex_quote(out, key, klen)) == 0)
 			rc = buf_puts(out, "\\.");
 		goto done;
@@ -306,7 +355,7 @@ int granularity_frame_regex(struct buf *out, const struct prof *p, enum granular
 	if ((rc = buf_puts(out, nhit > 1 ? "^(?:" : "^")))
 		goto done;
 	for (id = 0; id < p->nstrs; id++) {
-		if (!hit[id])
+		if (!m.hit[id])
 			continue;
 		if ((!first && (rc = buf_puts(out, "|"))) ||
 		    (rc = granularity_regex_quote(out, prof_str(p, id), prof_strlen(p, id))))
@@ -320,9 +369,11 @@ done:
 	if (out->data && rc)
 		out->data[start] = '\0';
 	buf_release(&tmp);
-	free(hit);
-	free(tested);
-	free(fn);
+	free(m.hit);
+	free(m.tested);
+	free(m.mfile);
+	free(m.fn);
+	free(m.whole);
 	return rc;
 }
 

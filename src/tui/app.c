@@ -769,11 +769,12 @@ static void view_entered(struct tui_app *a, enum view was, uint32_t from, bool b
 
 /*
  * The selected name as an exact regex in out; false, with a message, when none.  A
- * filter (f x -) matches function and file names, as pprof's -focus does, on the profile
- * before granularity, where no function is named "F file:line" or "pkg": under lines,
- * files or packages it gets what the frame stands for there (granularity_frame_regex:
- * the line's function, the file's stored names, the package's functions), and the source
- * pane its function.  The search (#) runs on the frames shown: the name itself.
+ * filter (f x -) matches function, file and mapping names, as pprof's -focus does, on the
+ * profile before granularity, where no function is named "F file:line" or "pkg", and
+ * code without symbols ("[prog]") only by its mapping's file: it gets what the frame
+ * stands for there (granularity_frame_regex: the function, the line's function, the
+ * file's stored names, the package's functions, the mapping's file), and the source pane
+ * its function.  The search (#) runs on the frames shown: the name itself.
  */
 static bool selected_regex(struct tui_app *a, struct buf *out, bool filter)
 {
@@ -789,7 +790,7 @@ static bool selected_regex(struct tui_app *a, struct buf *out, bool filter)
 		scr_message(a, false, "select a function first");
 		return false;
 	}
-	if (filter && a->view != VIEW_SOURCE && a->gran != GRAN_FUNCTIONS) {
+	if (filter && a->view != VIEW_SOURCE) {
 		if (granularity_frame_regex(out, a->base, (enum granularity)a->gran,
 					    prof_str(a->prof, name), prof_strlen(a->prof, name)) == 0)
 			return true;

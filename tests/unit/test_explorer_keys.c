@@ -27,7 +27,8 @@
  *  - f, x and - on a frame of lines, files or packages granularity (the top table's row,
  *    the flame graph's frame) filter on what it stands for: the line's function, the
  *    file under every name it is stored by, the package's functions (they filtered on
- *    the frame's own name, which no function or file has: "left no samples").
+ *    the frame's own name, which no function or file has: "left no samples"); code
+ *    without symbols by its mapping's file, when that file holds nothing else.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -863,6 +864,111 @@ static void test_filter_file_frame(void **state)
 }
 
 /*
+ * A profile with code without symbols: a library stripped throughout (/usr/lib/libz.so,
+ * two addresses), an address of the binary (/usr/bin/prog) whose main.f has symbols, an
+ * address of no mapping.  Samples of cpu nanoseconds, leaf first: [libz 1, main.f] 5,
+ * [libz 2, main.f] 7, [main.f] 11, [prog, main.f] 13, [no mapping, main.f] 17.
+ */
+static struct prof *unsymbolized_prof(void)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	struct prof_mapping lib = { 0x7000, 0x9000, 0, 0, 0 }, bin = { 0x1000, 0x5000, 0, 0, 0 };
+	struct prof_function f = { 0 };
+	struct prof_line line = { 0, 3 };
+	uint32_t t, u, mlib, mbin, fl, z1, z2, pu, nu, locs[2];
+	static const int64_t v[] = { 5, 7, 11, 13, 17 };
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "cpu", 3, &t), 0);
+	assert_int_equal(pb_string(b, "nanoseconds", 11, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, "/usr/lib/libz.so", 16, &lib.file), 0);
+	assert_int_equal(pb_string(b, "/usr/bin/prog", 13, &bin.file), 0);
+	assert_int_equal(pb_mapping(b, &lib, &mlib), 0);
+	assert_int_equal(pb_mapping(b, &bin, &mbin), 0);
+	assert_int_equal(pb_string(b, "main.f", 6, &f.name), 0);
+	assert_int_equal(pb_string(b, "main.go", 7, &f.file), 0);
+	assert_int_equal(pb_function(b, &f, &line.func), 0);
+	assert_int_equal(pb_location(b, mbin, 0x1100, &line, 1, &fl), 0);
+	assert_int_equal(pb_location(b, mlib, 0x7100, NULL, 0, &z1), 0);
+	assert_int_equal(pb_location(b, mlib, 0x7200, NULL, 0, &z2), 0);
+	assert_int_equal(pb_location(b, mbin, 0x1200, NULL, 0, &pu), 0);
+	assert_int_equal(pb_location(b, PROF_NONE, 0x3300, NULL, 0, &nu), 0);
+	locs[1] = fl;
+	locs[0] = z1;
+	assert_int_equal(pb_sample(b, locs, 2, &v[0], NULL, 0), 0);
+	locs[0] = z2;
+	assert_int_equal(pb_sample(b, locs, 2, &v[1], NULL, 0), 0);
+	assert_int_equal(pb_sample(b, &fl, 1, &v[2], NULL, 0), 0);
+	locs[0] = pu;
+	assert_int_equal(pb_sample(b, locs, 2, &v[3], NULL, 0), 0);
+	locs[0] = nu;
+	assert_int_equal(pb_sample(b, locs, 2, &v[4], NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+/*
+ * f and x on "[libz.so]", code without symbols, under every granularity: its samples
+ * (5 + 7 of 53), by the library's file, which holds nothing else (they filtered on
+ * "^\[libz\.so\]$", which no filter tries on such code: no samples left).  "[prog]"
+ * shares its file with main.f and "<unknown>" has none: f says so and pushes nothing.
+ */
+static void test_filter_unsymbolized_frame(void **state)
+{
+	static const char *const grans[] = { "functions", "lines", "files", "packages" };
+	struct tui_app *a;
+	struct offscreen scr = screen_open(30, 160);
+	struct tui_opts o;
+	char cmd[64];
+	size_t i;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = "stripped.pb.gz";
+	if (tui_app_new(unsymbolized_prof(), &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	tu_assert_i64(prof_total(a->prof, a->type), 53);
+	for (i = 0; i < sizeof(grans) / sizeof(grans[0]); i++) {
+		snprintf(cmd, sizeof(cmd), ":granularity=%s\n", grans[i]);
+		keys(a, cmd);
+		settle(a);
+		tu_assert_i64(select_row(a, &scr, "[libz.so]"), 12);
+		keys(a, "f");
+		settle(a);
+		assert_int_equal(a->nfilters, 1);
+		tu_assert_i64(shown(a), 12);
+		assert_string_equal(a->filters[0].pat, "^/usr/lib/libz\\.so$");
+		keys(a, "F");
+		settle(a);
+		select_frame(a, "[libz.so]");
+		keys(a, "x");
+		settle(a);
+		tu_assert_i64(shown(a), 53 - 12);
+		assert_false(has_frame(a, "[libz.so]"));
+		keys(a, "F");
+		settle(a);
+		select_row(a, &scr, "[prog]");
+		keys(a, "f");
+		settle(a);
+		assert_int_equal(a->nfilters, 0);
+		assert_true(a->message_error);
+		assert_string_equal(a->message, "no filter can select '[prog]' alone: filters match its "
+						"code by the mapping's file, '/usr/bin/prog', which "
+						"holds other frames too");
+		select_row(a, &scr, "<unknown>");
+		keys(a, "f");
+		settle(a);
+		assert_int_equal(a->nfilters, 0);
+		assert_non_null(strstr(a->message, "no filter can select '<unknown>'"));
+	}
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+/*
  * The help names the narrow frames' cells as the flame graph draws them: "#N" on a
  * terminal that is not UTF-8 (it wrote the UTF-8 "·N" there too).
  */
@@ -1170,6 +1276,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_filter_line_frame),
 		cmocka_unit_test(test_filter_package_frame),
 		cmocka_unit_test(test_filter_file_frame),
+		cmocka_unit_test(test_filter_unsymbolized_frame),
 		cmocka_unit_test(test_help_ascii_cells),
 		cmocka_unit_test(test_bad_pattern_on_enter),
 		cmocka_unit_test(test_page_keys),
