@@ -27,6 +27,8 @@
  *       absent or 0 leaves it whole, and any size is taken, as upstream takes it;
  *       SelectSeries (step >= 1 ms, read in whole ms cut down as upstream reads it:
  *       4.1 is 4099 ms; at most one group_by label, aggregation, limit;
+ *       stack_trace_selector as Pyroscope 1.x honours it, only the samples whose stacks
+ *       start with the call site counted (2.x ignores it);
  *       as upstream, series ordered by total, largest first, ties by labels, before
  *       the limit; a point is stamped with its step's end (below), the range is
  *       read as (start, end], the point at start being upstream's for what precedes

@@ -1141,6 +1141,13 @@ struct tl_ctx {
 	struct tgroup *g;
 	size_t ng, cap_g;
 	struct strmap map;         /* group value → its index in g */
+	/* q->call_site: the loaded scope of the series, and per stack slot 0 (not yet
+	 * known), 1 (starts with the call site) or 2 (does not) */
+	const struct scope *sc;
+	uint8_t *cs;
+	size_t ncs;
+	uint32_t *path;            /* a stack's location slots, leaf first */
+	size_t cap_path;
 };
 
 static int tl_group(struct tl_ctx *t, const char *v, size_t len, size_t *out)
@@ -1225,6 +1232,77 @@ static int tl_add(struct tl_ctx *t, const char *v, size_t len, int64_t value)
 	return add_value(&t->g[gi].cur, value);
 }
 
+/* Frame names as the merge's profile has them (b_loc, and the builder's rules). */
+static void cs_mapping_name(const struct scope *sc, uint32_t mapping, char *buf, size_t size)
+{
+	const char *file = mapping ? sc->strs[sc->maps[mapping].file] : "";
+	const char *base = strrchr(file, '/');
+
+	if (*file)
+		snprintf(buf, size, "[%s]", base ? base + 1 : file);
+	else
+		snprintf(buf, size, "<unknown>");
+}
+
+/* Whether frame `name` (names[k]) is line j of location slot loc ((uint32_t)-1: none). */
+static bool cs_frame_is(const struct scope *sc, uint32_t loc, uint32_t j, const char *name)
+{
+	const struct scope_loc *l = &sc->locs[loc];
+	char buf[512];
+
+	if (j != UINT32_MAX) {
+		const struct scope_func *f = &sc->funcs[sc->lines[l->line_off + j].func];
+		uint32_t str = sc->str_lens[f->name] ? f->name : f->system_name;
+
+		if (sc->str_lens[str])
+			return sc->str_lens[str] == strlen(name) &&
+			       memcmp(sc->strs[str], name, sc->str_lens[str]) == 0;
+	}
+	cs_mapping_name(sc, l->mapping, buf, sizeof(buf));
+	return strcmp(buf, name) == 0;
+}
+
+/*
+ * Whether the stack of blob entry id `stack` starts, root first, with q->call_site (the
+ * frames a merge filters on: flamebearer_call_site(), inlined frames counted): 1, 0, or
+ * an error.  Verdicts are kept per stack slot of the series' scope.
+ */
+static int tl_call_site(struct tl_ctx *t, uint32_t stack)
+{
+	const struct scope *sc = t->sc;
+	const char *const *names = t->q->call_site;
+	size_t n = t->q->ncall_site, k = 0, depth = 0, i;
+	uint32_t slot, j;
+	bool ok = true;
+	int rc;
+
+	if (!stack)
+		return 0;  /* an empty stack starts with nothing */
+	if ((slot = scope_slot(&sc->stack_ids, stack)) == STORE_NO_ID || slot >= sc->nstacks)
+		return err_set(ERR_CORRUPT, "store '%s' is corrupt: service '%s': a profile refers "
+					    "to stack %u, which does not exist",
+			       t->sb->s->path, sc->service, stack);
+	if (slot < t->ncs && t->cs[slot])
+		return t->cs[slot] == 1;
+	for (j = slot; j && depth <= sc->nstacks; j = sc->stk_parent[j], depth++) {
+		if ((rc = vec_reserve(&t->path, &t->cap_path, depth + 1)))
+			return rc;
+		t->path[depth] = sc->stk_loc[j];
+	}
+	for (i = depth; i-- > 0 && k < n && ok;) {
+		const struct scope_loc *l = &sc->locs[t->path[i]];
+
+		if (l->nlines == 0)  /* the merge's one "[mapping]" frame */
+			ok = cs_frame_is(sc, t->path[i], UINT32_MAX, names[k++]);
+		for (j = l->nlines; j-- > 0 && k < n && ok; k++)
+			ok = cs_frame_is(sc, t->path[i], j, names[k]);
+	}
+	rc = ok && k == n;
+	if (slot < t->ncs)
+		t->cs[slot] = rc ? 1 : 2;
+	return rc;
+}
+
 static int tl_row(void *ctx, const struct rowinfo *ri)
 {
 	struct tl_ctx *t = ctx;
@@ -1256,6 +1334,8 @@ static int tl_row(void *ctx, const struct rowinfo *ri)
 		const struct blob_label *l;
 		int hit = set_matches(ri->blob, e->set, t->q->selector, t->c);
 
+		if (hit > 0 && t->q->ncall_site)
+			hit = tl_call_site(t, e->stack);
 		if (hit < 0)
 			return hit;
 		if (!hit)
@@ -1284,8 +1364,6 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 	size_t i, k, gi;
 	int rc;
 
-	if (q->ncall_site)
-		return err_set(ERR_UNSUPPORTED, "the store draws no timeline of one call site");
 	if ((rc = backend_timeline_grid(q->range, step_s, TIMELINE_MAX_STEPS, &t.start, &t.step,
 					&t.n)))
 		return rc;
@@ -1307,11 +1385,23 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 			goto done;
 		t.c = &c.v[i];
 		t.series_group = t.group_by ? labelset_get(&t.c->labels, t.group_by) : NULL;
-		decode = needs_sample_level(q->selector, t.c) || (t.group_by && !t.series_group);
+		/* a call site is a filter on stacks: every row is read to its stacks */
+		decode = needs_sample_level(q->selector, t.c) || (t.group_by && !t.series_group) ||
+			 q->ncall_site;
 		/* a decode is bounded by the scope's stacks, as a merge's (blob_decode_max) */
 		if (decode && (!sc || sc->id != t.c->scope) &&
 		    ((rc = scope_get_by_id(s, t.c->scope, &sc)) || (rc = scope_load(s, sc))))
 			goto done;
+		if (q->ncall_site && (t.sc != sc || t.ncs != sc->nstacks)) {
+			/* another scope (or one grown): its verdicts start unknown */
+			free(t.cs);
+			t.sc = sc;
+			t.ncs = sc->nstacks;
+			if (!(t.cs = calloc(t.ncs + 1, 1))) {
+				rc = err_set(ERR_NOMEM, "out of memory");
+				goto done;
+			}
+		}
 		if ((rc = each_profile(sb, t.c, q->range.from_ns, q->range.to_ns, decode,
 				       decode ? sc->nstacks : 0, &blob, tl_row, &t)) ||
 		    (rc = tl_flush(&t)))
@@ -1355,6 +1445,8 @@ out:
 	free(t.g);
 	strmap_release(&t.map);
 	free(t.touched);
+	free(t.cs);
+	free(t.path);
 	blob_release(&blob);
 	cands_release(&c);
 	return rc;

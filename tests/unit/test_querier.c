@@ -842,6 +842,97 @@ static void test_call_site(void **state)
 	prof_free(all);
 }
 
+/* The total of q's merge (its call site applied), 0 for no data. */
+static int64_t merged_total(const struct query *q)
+{
+	struct prof *p = NULL;
+	int64_t v;
+	int rc = be->ops->merge(be, q, &p, NULL);
+
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	assert_int_equal(rc, 0);
+	v = prof_total(p, 0);
+	prof_free(p);
+	return v;
+}
+
+/*
+ * SelectSeries with a stack_trace_selector (Pyroscope 1.x honours it): each step counts
+ * the samples whose stacks start with the call site, what the merge of that step with the
+ * same call site adds up to.
+ */
+static void test_series_call_site(void **state)
+{
+	struct prof *all = merge(CPU, "{}", T0, T0 + 60 * SEC);
+	Querier__V1__SelectSeriesRequest req = QUERIER__V1__SELECT_SERIES_REQUEST__INIT;
+	Types__V1__StackTraceSelector sts = TYPES__V1__STACK_TRACE_SELECTOR__INIT;
+	Types__V1__Location loc[2] = { TYPES__V1__LOCATION__INIT, TYPES__V1__LOCATION__INIT };
+	Types__V1__Location *locs[2] = { &loc[0], &loc[1] };
+	struct series_points_list got = { 0 };
+	const char *names[2];
+	struct query q = { .profile_type = CPU };
+	struct tree *t;
+	uint32_t kid;
+	size_t n, k;
+	double sum;
+	struct call c;
+
+	(void)state;
+	assert_int_equal(tree_build(all, &t), 0);
+	for (kid = 1; kid < t->n && !(t->parent[kid] && !t->parent[t->parent[kid]]); kid++)
+		;
+	assert_true(kid < t->n);  /* a frame two deep; names: its path */
+	names[0] = tree_name(t, t->parent[kid]);
+	names[1] = tree_name(t, kid);
+	kid = t->parent[kid];
+	q.call_site = names;
+	for (n = 1; n <= 2; n++) {
+		q.ncall_site = n;
+		q.range = (struct time_range){ T0, T0 + 60 * SEC };
+		assert_int_equal(be->ops->timeline(be, &q, 10, NULL, &got), 0);
+		assert_int_equal(got.n, 1);
+		assert_int_equal(got.v[0].n, 6);
+		for (k = 0, sum = 0; k < 6; k++) {
+			q.range = (struct time_range){ T0 + (int64_t)k * 10 * SEC,
+						       T0 + (int64_t)(k + 1) * 10 * SEC };
+			tu_assert_i64((int64_t)got.v[0].values[k], merged_total(&q));
+			sum += got.v[0].values[k];
+		}
+		assert_true(sum > 0 && sum < (double)prof_total(all, 0));
+		series_points_list_release(&got);
+	}
+	/* a call site no stack starts with: nothing */
+	names[1] = "no such frame";
+	q.range = (struct time_range){ T0, T0 + 60 * SEC };
+	assert_int_equal(be->ops->timeline(be, &q, 10, NULL, &got), 0);
+	for (k = 0; k < got.v[0].n; k++)
+		assert_true(got.v[0].values[k] == 0);
+	series_points_list_release(&got);
+
+	/* and through the API: 200, the matching samples only */
+	loc[0].name = (char *)tree_name(t, kid);
+	sts.n_call_site = 1;
+	sts.call_site = locs;
+	req.profile_typeid = (char *)CPU;
+	req.label_selector = (char *)"{}";
+	req.stack_trace_selector = &sts;
+	req.has_start = req.has_end = req.has_step = 1;
+	req.start = MS(T0) - 1;
+	req.end = MS(T0 + 60 * SEC) - 1;
+	req.step = 60;
+	rpc(&c, "SelectSeries", &req.base, PB_JSON);
+	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (uint8_t *)c.out.body.data,
+						c.out.body.len, req.start, req.end, T0, 60 * SEC, 1,
+						&got), 0);
+	assert_int_equal(got.n, 1);
+	tu_assert_i64((int64_t)got.v[0].values[0], tree_total(t, kid, 0));
+	series_points_list_release(&got);
+	release(&c);
+	tree_free(t);
+	prof_free(all);
+}
+
 static void test_select_series(void **state)
 {
 	Querier__V1__SelectSeriesRequest req = QUERIER__V1__SELECT_SERIES_REQUEST__INIT;
@@ -1657,6 +1748,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pprof_max_nodes),
 		cmocka_unit_test(test_call_site),
 		cmocka_unit_test(test_select_series),
+		cmocka_unit_test(test_series_call_site),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_empty_range),
 		cmocka_unit_test(test_errors),
