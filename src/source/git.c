@@ -12,6 +12,11 @@
  * keeps that URL in its config, so a user name and password (a token) given in the URL
  * are handed to libgit2 apart, through the credentials callback, and never reach the disk.
  *
+ * A clone is named by that URL too (url_cache_name), so a rotated token or password reads
+ * the same clone, fetched with the current one.  Clones named by the URL as given
+ * (credentials and query in their name's hash, before) are renamed once when their URL is
+ * read again (adopt_old_clone).
+ *
  * Clones are made in a temporary directory and renamed into place under an flock'd
  * <name>.lock, so two threads or processes never clone the same URL into one directory;
  * the lock's holder removes the temporary directories killed clones left.
@@ -125,6 +130,7 @@ static int git_fail(int code, const char *what)
 	return git_fail_url(code, what, NULL);
 }
 
+/* url: the URL as libgit2 is given it (struct remote_auth), without credentials */
 static char *clone_dir(struct src_ctx *c, const char *url)
 {
 	char *name, *dir;
@@ -142,10 +148,13 @@ static char *clone_dir(struct src_ctx *c, const char *url)
 
 bool src_git_clone_exists(struct src_ctx *c, const char *url)
 {
-	char *dir = clone_dir(c, url);
+	struct remote_auth a = { NULL, NULL, NULL };
+	char *dir = auth_init(&a, url) ? NULL : clone_dir(c, a.url);
 	struct stat st;
 	bool ok;
 
+	auth_release(&a);
+	err_clear();
 	if (!dir)
 		return false;
 	ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
@@ -651,6 +660,47 @@ static void scrub_origin(struct src_ctx *c, git_repository *repo)
 	git_remote_free(r);
 }
 
+/*
+ * Clones were named by the URL as given, its credentials and query in the name's hash: one
+ * made so for key (the URL as given now) is renamed to dir, the name of the URL without
+ * them, when nothing has that name yet, under both names' locks (an older smolder clones
+ * and fetches under the old one's), so that it is read rather than cloned again; its config
+ * is scrubbed when it is opened (scrub_origin).  Clones made for other tokens of the same
+ * repository under their old names are left where they are: their URLs are not known here.
+ */
+static void adopt_old_clone(struct src_ctx *c, const char *key, const char *dir)
+{
+	char *old = clone_dir(c, key), *oldlock = NULL;
+	int fd = -1, oldfd = -1;
+	struct stat st;
+
+	if (!old || strcmp(old, dir) == 0 || stat(old, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    stat(dir, &st) == 0)
+		goto done;
+	if (lock_clone(c, dir, &fd) < 0) {
+		fd = -1;
+		goto done;
+	}
+	if (lock_clone(c, old, &oldfd) < 0) {
+		oldfd = -1;
+		goto done;
+	}
+	if (stat(dir, &st) < 0 && stat(old, &st) == 0 && rename(old, dir) == 0) {
+		src_trace(c, "git: the clone made under the name '%s' is used as '%s'",
+			  strrchr(old, '/') + 1, strrchr(dir, '/') + 1);
+		if (asprintf(&oldlock, "%s.lock", old) >= 0)
+			unlink(oldlock); /* held: an older smolder waiting for it clones anew */
+	}
+done:
+	if (oldfd >= 0)
+		close(oldfd);
+	if (fd >= 0)
+		close(fd);
+	err_clear(); /* the clone is made anew */
+	free(oldlock);
+	free(old);
+}
+
 static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src_git **out)
 {
 	struct remote_auth auth = { NULL, NULL, NULL };
@@ -666,15 +716,16 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 			return git_fail(ERR_NOTFOUND, "not a git repository");
 		return remember(c, key, repo, false, NULL, out);
 	}
-	dir = clone_dir(c, key);
-	if (!dir)
+	if ((rc = auth_init(&auth, key)))
+		return rc;
+	dir = clone_dir(c, auth.url);
+	if (!dir) {
+		auth_release(&auth);
 		/* not ERR_NOTFOUND: the search's last line says this, not "not in any place" */
 		return err_set(ERR_IO, "no cache directory to clone into (give --cache-dir, or "
 				       "set XDG_CACHE_HOME or HOME)");
-	if ((rc = auth_init(&auth, key))) {
-		free(dir);
-		return rc;
 	}
+	adopt_old_clone(c, key, dir);
 	if (git_repository_open_bare(&repo, dir) == 0) {
 		scrub_origin(c, repo);
 	} else {

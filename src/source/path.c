@@ -220,9 +220,10 @@ char *url_cache_name(const char *url)
 	char *clean = url_redact(url), *out;
 	const char *s;
 	/*
-	 * FNV-1a of the whole URL, credentials and query too: the name shows the redacted
-	 * URL, and the hash keeps two credentials (or two tokens) for one repository in two
-	 * clones, as they may see different refs
+	 * FNV-1a of the URL as it is given: git.c gives the URL without credentials (and,
+	 * http(s), without a query), so that a rotated token reads the clone the last one
+	 * made (two credentials seeing different refs of one repository is rare, and a fetch
+	 * with the current one brings the clone up to date); the name shows it redacted
 	 */
 	unsigned long long h = 1469598103934665603ull;
 	size_t i, w = 0;

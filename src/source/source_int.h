@@ -49,8 +49,8 @@ bool url_is_http(const char *s);            /* http:// or https:// */
 void url_host(const char *url, char *host, size_t n);
 /* scheme://host[:port] of an http(s) URL, lowercase, or "" */
 void url_origin(const char *url, char *origin, size_t n);
-/* a safe directory name for the clone: the redacted URL (url_redact(), base/url.h) and a
-   hash of the whole one */
+/* a safe directory name for the clone of url (given without credentials: git.c): the
+   redacted URL (url_redact(), base/url.h) and a hash of the whole one */
 char *url_cache_name(const char *url);
 /*
  * owner and repo of a GitHub URL (https, ssh or scp-like) on web_host: the web host of

@@ -139,7 +139,8 @@ check "--help" bash -c "'$smolder' resolve --help | grep -q -- '--source-path D 
 
 # credentials a --repo URL carries, in its user information (an '@' and a '/' in the
 # password) or its query, appear in no line of the trace, in no error (libgit2's quotes
-# the URL) and in no name in the cache; two passwords for one repository, two clones
+# the URL) and in no name in the cache; two passwords and a query for one repository, one
+# clone (its name is the URL without them: libgit2 sends no query)
 urls=('http://bob:p@ss-word@127.0.0.1:9/r.git' 'http://bob:se/cret-word@127.0.0.1:9/r.git'
       'http://127.0.0.1:9/r.git?token=SECRET-word')
 what=("an '@' in the password" "a '/' in the password" "a token in the query")
@@ -147,7 +148,7 @@ for i in 0 1 2; do
 	out=$("$smolder" resolve -F main.main -P main.go --repo "${urls[i]}" --cache-dir "$tmp/credcache" 2>&1)
 	check "${what[i]}: in no line of resolve's output" bash -c "grep -q \"cannot clone: .*'http://127.0.0.1:9/r.git'\\|failed to connect\" <<<\"\$1\" && ! grep -qiE 'word|bob' <<<\"\$1\"" _ "$out"
 done
-check "no secret in the cache's names, one name for each URL" bash -c "test \$(ls '$tmp/credcache/repos' | grep -c '^127.0.0.1_9_r.git-[0-9a-f]*.lock\$') -eq 3 && ! ls -a '$tmp/credcache/repos' | grep -qiE 'word|bob'"
+check "no secret in the cache's names, one name for the three URLs" bash -c "test \$(ls '$tmp/credcache/repos' | grep -c '^127.0.0.1_9_r.git-[0-9a-f]*.lock\$') -eq 1 && ! ls -a '$tmp/credcache/repos' | grep -qiE 'word|bob'"
 
 # a repository served over smart HTTP by git http-backend, behind Basic authentication: the
 # user name and password (a token) of the URL are given to libgit2 apart, so that the
@@ -236,6 +237,28 @@ check "a clone with the password in its config: read, and the password taken out
 check "... its remote is the URL without it" test "$(git --git-dir="$(hclone)" config remote.origin.url)" = "http://$ghttp/r.git"
 out=$("$smolder" resolve --repo "http://bob:wrong-pass@$ghttp/r.git" --ref v1 --path cmd/app/main.go --cache-dir "$tmp/httpcache-wrong" 2>&1)
 check "a password the server refuses: not cloned, and not shown" bash -c "grep -q 'cannot clone' <<<\"\$1\" && ! grep -q wrong-pass <<<\"\$1\" && ! ls '$tmp/httpcache-wrong/repos' | grep -qv '[.]lock\$'" _ "$out"
+
+# a rotated token reads the clone the last one made (a clone is named by the URL without
+# credentials), and a fetch with the new one brings it up to date
+printf 'bob:TOK-e2e-second\n' > "$tmp/git_auth"
+git -C "$tmp/served/r.git" tag http-rotated v1
+out=$("$smolder" resolve --repo "http://bob:TOK-e2e-second@$ghttp/r.git" --ref http-rotated --path cmd/app/main.go --cache-dir "$hc" --cat 2>&1)
+check "a rotated token: the same clone, fetched with the new token" bash -c "! grep -q 'git: cloning' <<<\"\$1\" && grep -q \"ref 'http-rotated' is not in the clone: fetching\" <<<\"\$1\" && grep -q 'println(\"v1\")' <<<\"\$1\"" _ "$out"
+check "... one clone in the cache" test "$(hclone | wc -l)" -eq 1
+check "... the server was given the new token" grep -q 'GET /r.git/info/refs auth=bob:TOK-e2e-second' "$tmp/git.log"
+# a clone named by the URL as given (its credentials in the name's hash, as smolder named
+# clones before): renamed to the new name when that URL is read, not cloned again
+oc=$tmp/oldcache
+ourl="http://bob:TOK-e2e-second@$ghttp/r.git"
+old=$(python3 -c 'import sys
+h = 1469598103934665603  # the starting value in path.c
+for b in sys.argv[1].encode():
+    h = ((h ^ b) * 0x100000001b3) & (2**64 - 1)
+print("%s-%08x" % (sys.argv[2], h & 0xffffffff))' "$ourl" "127.0.0.1_$(cat "$tmp/git_port")_r.git")
+mkdir -p "$oc/repos" && git clone -q --bare "$ourl" "$oc/repos/$old" && git --git-dir="$oc/repos/$old" config remote.origin.url "$ourl"
+out=$("$smolder" resolve --repo "$ourl" --ref v1 --path cmd/app/main.go --cache-dir "$oc" --cat 2>&1)
+check "a clone under its old name: read, not cloned again" bash -c "grep -q \"the clone made under the name '$old' is used\" <<<\"\$1\" && ! grep -q 'git: cloning' <<<\"\$1\" && grep -q 'println(\"v1\")' <<<\"\$1\"" _ "$out"
+check "... renamed, and the token taken out of its config" bash -c "! ls '$oc/repos' | grep -q '^$old' && test \$(ls '$oc/repos' | grep -vc '[.]lock\$') -eq 1 && ! grep -rq TOK-e2e '$oc'"
 
 # smolder list in the wrong directory: the Go fixtures' cpuwork profile run from heapwork's
 # sources (it has its own main.go) shows no code, rather than heapwork's main.go
