@@ -231,9 +231,10 @@ static int mark_frames(const struct prof *p, enum granularity g, const char *key
 		for (j = 0; j < l->nlines; j++) {
 			const struct prof_line *line = &p->lines[l->line_off + j];
 			const struct prof_function *f = &p->functions[line->func];
-			bool by_func = !l->unsymbolized && (g == GRAN_PACKAGES || g == GRAN_FUNCTIONS ||
-							    (g == GRAN_FILES && prof_strlen(p, f->file)));
-			uint32_t what = g == GRAN_FILES && prof_strlen(p, f->file) ? f->file : f->name;
+			bool filed = g == GRAN_FILES && prof_strlen(p, f->file);
+			bool by_func = !l->unsymbolized &&
+				       (g == GRAN_PACKAGES || g == GRAN_FUNCTIONS || filed);
+			uint32_t what = filed ? f->file : f->name;
 			size_t nlen = prof_strlen(p, f->name);
 			bool same;
 
@@ -245,14 +246,15 @@ static int mark_frames(const struct prof *p, enum granularity g, const char *key
 			if (by_func && m->fn[line->func]) {
 				same = m->fn[line->func] == 2;
 			} else if (g == GRAN_LINES && !l->unsymbolized &&
-				   !(klen >= nlen && memcmp(key, prof_str(p, f->name), nlen) == 0)) {
+				   (klen < nlen || memcmp(key, prof_str(p, f->name), nlen) != 0)) {
 				same = false; /* a line's key starts with its function's name */
 			} else {
 				buf_reset(tmp);
 				frame_key(p, l, line, g, tmp);
 				if (!tmp->data && klen)
 					return err_set(ERR_NOMEM, "out of memory");
-				same = tmp->len == klen && (klen == 0 || memcmp(tmp->data, key, klen) == 0);
+				same = tmp->len == klen &&
+				       (klen == 0 || memcmp(tmp->data, key, klen) == 0);
 				if (by_func)
 					m->fn[line->func] = same ? 2 : 1;
 			}
@@ -283,17 +285,16 @@ static int mappings_exact(const struct prof *p, const char *key, size_t klen,
 	int n = (int)(klen > 200 ? 200 : klen);
 
 	if (m->nameless)
-		return err_set(ERR_UNSUPPORTED, "no filter can select '%.*s': code without symbols or "
-						"a mapping file has no name a filter matches", n, key);
+		return err_set(ERR_UNSUPPORTED, "no filter can select '%.*s': code without "
+				"symbols or a mapping file has no name a filter matches", n, key);
 	for (i = 0; i < p->nlocations; i++) {
 		const struct prof_location *l = &p->locations[i];
 		uint32_t mfile = l->mapping != PROF_NONE ? p->mappings[l->mapping].file : 0;
 
 		if (mfile && m->mfile[mfile] && !m->whole[i])
-			return err_set(ERR_UNSUPPORTED, "no filter can select '%.*s' alone: filters "
-							"match its code by the mapping's file, '%s', which "
-							"holds other frames too", n, key,
-				       prof_str(p, mfile));
+			return err_set(ERR_UNSUPPORTED, "no filter can select '%.*s' alone: "
+					"filters match its code by the mapping's file, '%s', "
+					"which holds other frames too", n, key, prof_str(p, mfile));
 	}
 	return 0;
 }
@@ -340,14 +341,15 @@ int granularity_frame_regex(struct buf *out, const struct prof *p, enum granular
 	for (id = 0; id < p->nstrs; id++)
 		nhit += m.hit[id];
 	if (nhit == 0 && !m.nameless) {
-		rc = err_set(ERR_NOTFOUND, "no frame '%.*s' in the profile", (int)(klen > 200 ? 200 : klen),
-			     key);
+		rc = err_set(ERR_NOTFOUND, "no frame '%.*s' in the profile",
+			     (int)(klen > 200 ? 200 : klen), key);
 		goto done;
 	}
 	if ((rc = mappings_exact(p, key, klen, &m)))
 		goto done;
 	if (g == GRAN_PACKAGES && package_prefix_exact(p, key, klen, &m, &tmp)) {
-		if ((rc = buf_puts(out, "^")) == 0 && (rc = granularity_regex_quote(out, key, klen)) == 0)
+		if ((rc = buf_puts(out, "^")) == 0 &&
+		    (rc = granularity_regex_quote(out, key, klen)) == 0)
 			rc = buf_puts(out, "\\.");
 		goto done;
 	}

@@ -791,8 +791,10 @@ static bool selected_regex(struct tui_app *a, struct buf *out, bool filter)
 		return false;
 	}
 	if (filter && a->view != VIEW_SOURCE) {
-		if (granularity_frame_regex(out, a->base, (enum granularity)a->gran,
-					    prof_str(a->prof, name), prof_strlen(a->prof, name)) == 0)
+		const char *s = prof_str(a->prof, name);
+
+		if (granularity_frame_regex(out, a->base, (enum granularity)a->gran, s,
+					    prof_strlen(a->prof, name)) == 0)
 			return true;
 		scr_message(a, true, "%s", err_last());
 		return false;

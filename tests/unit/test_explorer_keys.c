@@ -570,7 +570,8 @@ static bool has_frame(const struct tui_app *a, const char *name)
  * counted over the loaded profile, apart from any filter or granularity.
  */
 static int64_t samples_with(const struct prof *p, uint32_t type,
-			    bool (*in)(const struct prof *, uint32_t, const void *), const void *arg)
+			    bool (*in)(const struct prof *, uint32_t, const void *),
+			    const void *arg)
 {
 	int64_t sum = 0;
 	uint32_t i, j, k;
@@ -580,7 +581,8 @@ static int64_t samples_with(const struct prof *p, uint32_t type,
 		bool hit = false;
 
 		for (j = 0; j < s->nlocs && !hit; j++) {
-			const struct prof_location *l = &p->locations[p->sample_locs[s->loc_off + j]];
+			uint32_t li = p->sample_locs[s->loc_off + j];
+			const struct prof_location *l = &p->locations[li];
 
 			for (k = 0; k < l->nlines && !hit && !l->unsymbolized; k++)
 				hit = in(p, p->lines[l->line_off + k].func, arg);
@@ -820,8 +822,9 @@ static void test_filter_file_frame(void **state)
 		settle(a);
 		assert_int_equal(a->nfilters, 1);
 		tu_assert_i64(shown(a), 41);
-		assert_string_equal(a->filters[0].pat, "^(?:/proc/self/cwd/app/main\\.go|"
-						       "\\./app/\\.\\./app/main\\.go|app/main\\.go)$");
+		assert_string_equal(a->filters[0].pat,
+				    "^(?:/proc/self/cwd/app/main\\.go|"
+				    "\\./app/\\.\\./app/main\\.go|app/main\\.go)$");
 		keys(a, "F");
 		settle(a);
 	}
@@ -851,8 +854,9 @@ static void test_filter_file_frame(void **state)
 	settle(a);
 	tu_assert_i64(shown(a), 11 + 13 + 17 + 29 + 31);
 	/* "^app\." would take app.x/y.Z: the functions are named one by one */
-	assert_string_equal(a->filters[0].pat, "^(?:app\\.main|app\\.helper|app\\.work|"
-					       "app\\.G\\[example\\.com/t\\.T\\]|app\\.\\(\\*T\\)\\.M)$");
+	assert_string_equal(a->filters[0].pat,
+			    "^(?:app\\.main|app\\.helper|app\\.work|"
+			    "app\\.G\\[example\\.com/t\\.T\\]|app\\.\\(\\*T\\)\\.M)$");
 	keys(a, "F");
 	settle(a);
 	select_row(a, &scr, "app.x/y");
@@ -955,9 +959,9 @@ static void test_filter_unsymbolized_frame(void **state)
 		settle(a);
 		assert_int_equal(a->nfilters, 0);
 		assert_true(a->message_error);
-		assert_string_equal(a->message, "no filter can select '[prog]' alone: filters match its "
-						"code by the mapping's file, '/usr/bin/prog', which "
-						"holds other frames too");
+		assert_string_equal(a->message, "no filter can select '[prog]' alone: filters "
+						"match its code by the mapping's file, "
+						"'/usr/bin/prog', which holds other frames too");
 		select_row(a, &scr, "<unknown>");
 		keys(a, "f");
 		settle(a);
