@@ -206,8 +206,9 @@ int remote_decode_series(enum remote_codec c, const uint8_t *data, size_t len,
  * the profiles of (t - step, t], so it is added to the step whose end is t (the step
  * (start, end] holding t).  after_ms and until_ms are the request's start and end:
  * points at or before after_ms (there Pyroscope puts what precedes the range) and
- * points outside the grid are dropped; a point after until_ms (smolder serve's, for a
- * step the range's end cuts) is taken as at until_ms + 1.
+ * points outside the grid are dropped; a point at most one step (step_ns, in whole ms
+ * rounded up) after until_ms (smolder serve's, for a step the range's end cuts) is taken
+ * as at until_ms + 1, and a later one dropped.
  */
 int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len, int64_t after_ms,
 			   int64_t until_ms, int64_t start_ns, int64_t step_ns, size_t n,

@@ -548,10 +548,12 @@ int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len,
 	struct pb_budget bu;
 	struct hmap index = { 0 };
 	size_t i, k;
+	uint64_t step_ms;
 	int rc;
 
 	if (step_ns <= 0)
 		return err_set(ERR_USAGE, "timeline: no step");
+	step_ms = (uint64_t)step_ns / 1000000 + (step_ns % 1000000 > 0);
 	if ((rc = decode(&querier__v1__select_series_response__descriptor, c, data, len, &bu,
 			 (ProtobufCMessage **)&r)) ||
 	    (rc = remote_series_index(out, &index)))
@@ -575,11 +577,14 @@ int remote_decode_timeline(enum remote_codec c, const uint8_t *data, size_t len,
 			 * Point t holds the profiles of (t - step, t]: it goes to the step
 			 * whose end is t, (start, end] holding t.  A point at or before
 			 * after_ms holds what precedes the range (v2 repeats a step there);
-			 * one after until_ms holds nothing after it (a step the range's end
-			 * cuts), so it is filed there.  Points outside the grid, or not
-			 * numbers, are dropped.
+			 * one at most a step after until_ms holds nothing after it (smolder
+			 * serve's point for a step the range's end cuts, stamped with that
+			 * step's end), so it is filed there.  Later points, points outside
+			 * the grid, or not numbers, are dropped.
 			 */
 			if (!isfinite(p->value) || p->timestamp <= after_ms ||
+			    (p->timestamp > until_ms &&
+			     (uint64_t)p->timestamp - (uint64_t)until_ms > step_ms) ||
 			    __builtin_mul_overflow(p->timestamp > until_ms ? until_ms + 1 :
 									      p->timestamp,
 						   1000000, &t) ||

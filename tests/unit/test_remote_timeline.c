@@ -243,8 +243,11 @@ static void test_range_split(void **state)
 		assert_true(fx->s.spans_ms[i] <= 24 * 3600 * 1000);
 	for (i = 0; i < (int)l.v[0].n; i++)
 		sum += l.v[0].values[i];
-	/* every piece answered the whole recording, whose points are all in the range */
-	assert_true(sum == (double)(fx->s.nspans - 1) * recorded_sum(&fx->s));
+	/*
+	 * every piece answered the whole recording, whose points are all in the last
+	 * piece: the others' ends are 48 min and a day before them, so they file none
+	 */
+	assert_true(sum == recorded_sum(&fx->s));
 	series_points_list_release(&l);
 	standin_reset(&fx->s, M_LIMIT);
 	assert_int_equal(b->ops->merge_tree(b, &q, 0, &p, NULL), 0);
@@ -861,6 +864,42 @@ static void test_timeline_bounds(void **state)
 }
 
 /*
+ * A SelectSeries point stamped after the range's end: smolder serve's point for the step
+ * the range's end cuts is stamped with that step's end, at most one step later, and is
+ * filed in the grid's last step; a point later than that holds nothing of the range and
+ * is dropped, as a point before the grid is (a point a year after the end was filed in
+ * the last step: 15, not 3).
+ */
+static void test_timeline_after_end(void **state)
+{
+	const int64_t t0 = 1700000000000LL, until = t0 + 60000 - 1;
+	struct series_points_list l = { 0 };
+	struct buf body = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	/* the grid [t0, t0 + 60 s) by 10 s: its last step (t0 + 50 s, t0 + 60 s] */
+	buf_printf(&body,
+		   "{\"series\":[{\"points\":[{\"value\":1,\"timestamp\":\"%lld\"},"
+		   "{\"value\":2,\"timestamp\":\"%lld\"},{\"value\":4,\"timestamp\":\"%lld\"},"
+		   "{\"value\":8,\"timestamp\":\"%lld\"},{\"value\":16,\"timestamp\":\"%lld\"}"
+		   "]}]}",
+		   (long long)(t0 + 60000), (long long)(until + 10000), (long long)(until + 10001),
+		   (long long)(t0 + 365LL * 86400 * 1000), (long long)INT64_MAX);
+	assert_int_equal(remote_decode_timeline(REMOTE_CODEC_JSON, (const uint8_t *)body.data,
+						body.len, t0 - 1, until, t0 * 1000000, 10 * SEC, 6,
+						&l),
+			 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].n, 6);
+	for (i = 0; i < 5; i++)
+		assert_true(l.v[0].values[i] == 0);
+	assert_true(l.v[0].values[5] == 3);
+	series_points_list_release(&l);
+	buf_release(&body);
+}
+
+/*
  * A range whose `from` is off the grid (the default --from now-1h never is on it):
  * Pyroscope lays its steps from the request's start, and the tail after the last step
  * was measured from there too, so its one point (stamped `to`) took profiles of the
@@ -1090,6 +1129,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_range_split_memory),
 		cmocka_unit_test(test_range_split_tree_memory),
 		cmocka_unit_test(test_timeline_bounds),
+		cmocka_unit_test(test_timeline_after_end),
 		cmocka_unit_test(test_timeline_off_grid),
 		cmocka_unit_test(test_timeline_cut_step),
 	};
