@@ -1444,15 +1444,15 @@ static int handle_connect(struct qctx *c)
 	return rc;
 }
 
-static int error_body(struct querier_reply *out, bool connect)
+/*
+ * Every endpoint's error is a Connect error body, the legacy ones too: Pyroscope writes
+ * them so since 1.1 (util/http.Error: {"code","message"}, application/json).
+ */
+static int error_body(struct querier_reply *out)
 {
 	int rc;
 
 	buf_reset(&out->body);
-	if (!connect) {
-		out->content_type = "text/plain; charset=utf-8";
-		return buf_printf(&out->body, "%s\n", out->reason);
-	}
 	out->content_type = "application/json";
 	if ((rc = buf_printf(&out->body, "{\"code\":\"%s\",\"message\":", out->code)) ||
 	    (rc = pbjson_put_string(&out->body, out->reason, strlen(out->reason))))
@@ -1484,7 +1484,7 @@ int querier_handle(struct backend *b, const char *tenant, const struct ingest_re
 		rc = querier_render(b, rq, out);
 	else
 		rc = qs_fail(out, 404, NULL, ERR_NOTFOUND, "no such endpoint");
-	if (rc && error_body(out, route != QUERIER_ROUTE_RENDER))
+	if (rc && error_body(out))
 		buf_reset(&out->body);
 	if (rc && out->status == 200)
 		out->status = 500;

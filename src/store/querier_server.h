@@ -44,7 +44,8 @@
  *   GET /pyroscope/render-diff?leftQuery=&leftFrom=&leftUntil=&rightQuery=...
  *                                 the same, format "double" (7-tuples)
  *   GET /pyroscope/label-values?label=<name>   a JSON array of the label's values
- *       Errors here are plain text with 400, as upstream's http.Error writes them.
+ *       Errors here are Connect errors too (JSON {"code","message"}, application/json),
+ *       as Pyroscope writes them since 1.1 (1.0 wrote plain text).
  *
  * Deliberate differences from Pyroscope (each also in the README):
  *   - aggregation absent in SelectSeries, and a merge, follow the backend's rule
