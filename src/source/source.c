@@ -778,20 +778,37 @@ static void setup_github(struct src_ctx *c)
 		c->token = NULL;
 }
 
-static void setup_paths(struct src_ctx *c)
+/*
+ * The cache directory, the Go installation and the TTL.  ERR_USAGE when the cache
+ * directory does not fit c->cache_dir: cut short, it would name one of its parents, and
+ * clones would land there.
+ */
+static int setup_paths(struct src_ctx *c)
 {
 	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	static const char *const goroots[] = { "/usr/local/go", "/usr/lib/go" };
+	const char *from = NULL;
 	struct stat st;
 	char probe[PATH_MAX];
 	size_t i;
+	int n = 0;
 
-	if (c->o->cache_dir && *c->o->cache_dir)
-		snprintf(c->cache_dir, sizeof(c->cache_dir), "%s", c->o->cache_dir);
-	else if (x && x[0] == '/')
-		snprintf(c->cache_dir, sizeof(c->cache_dir), "%s/smolder", x);
-	else if (home && home[0] == '/')
-		snprintf(c->cache_dir, sizeof(c->cache_dir), "%s/.cache/smolder", home);
+	if (c->o->cache_dir && *c->o->cache_dir) {
+		from = "--cache-dir";
+		n = snprintf(c->cache_dir, sizeof(c->cache_dir), "%s", c->o->cache_dir);
+	} else if (x && x[0] == '/') {
+		from = "$XDG_CACHE_HOME/smolder";
+		n = snprintf(c->cache_dir, sizeof(c->cache_dir), "%s/smolder", x);
+	} else if (home && home[0] == '/') {
+		from = "$HOME/.cache/smolder";
+		n = snprintf(c->cache_dir, sizeof(c->cache_dir), "%s/.cache/smolder", home);
+	}
+	if (n < 0 || (size_t)n >= sizeof(c->cache_dir)) {
+		c->cache_dir[0] = '\0';
+		return err_set(ERR_USAGE, "the cache directory (%s) is %d bytes long, more than "
+					  "the %zu it may have: give a shorter --cache-dir", from, n,
+			       sizeof(c->cache_dir) - 1);
+	}
 	c->ttl = c->o->cache_ttl ? c->o->cache_ttl : SOURCE_DEFAULT_TTL;
 	c->goroot = c->o->goroot;
 	if (!c->goroot && (x = getenv("GOROOT")) != NULL && *x)
@@ -801,6 +818,7 @@ static void setup_paths(struct src_ctx *c)
 		if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode))
 			c->goroot = goroots[i];
 	}
+	return 0;
 }
 
 /*
@@ -873,8 +891,7 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 		c.path = fpath;
 	}
 	setup_github(&c);
-	setup_paths(&c);
-	if ((rc = setup_clone_max(&c)))
+	if ((rc = setup_paths(&c)) || (rc = setup_clone_max(&c)))
 		goto done;
 	c.repo = pick(&c, c.o->repo, labels, "service_repository", "repository", true);
 	c.ref = pick(&c, c.o->ref, labels, "service_git_ref", "ref", false);

@@ -355,6 +355,51 @@ static void test_file_url_rules(void **state)
 	source_trace_release(&t);
 }
 
+/*
+ * A cache directory longer than the context's buffer (1,023 bytes) was cut short without
+ * a word, so clones landed in one of its parents: it is refused as a usage error, from
+ * --cache-dir and from $XDG_CACHE_HOME alike.
+ */
+static void test_cache_dir_too_long(void **state)
+{
+	struct source_opts o;
+	struct source_file f;
+	char longdir[1300];
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	char *saved = xdg ? strdup(xdg) : NULL;
+	size_t n;
+
+	(void)state;
+	write_file(tmp("cachelen/main.go"), "package main\n");
+	n = (size_t)snprintf(longdir, sizeof(longdir), "%s/", tmp("cachelen-cache"));
+	while (n + 101 < sizeof(longdir)) {
+		memset(longdir + n, 'd', 99);
+		longdir[n + 99] = '/';
+		n += 100;
+		longdir[n] = '\0';
+	}
+	opts_init(&o, "unused");
+	o.source_path = tmp("cachelen");
+	o.cache_dir = longdir;
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_USAGE);
+	assert_non_null(strstr(err_last(), "the cache directory (--cache-dir) is"));
+	tu_assert_message(err_last());
+	/* $XDG_CACHE_HOME/smolder: the same */
+	o.cache_dir = NULL;
+	setenv("XDG_CACHE_HOME", longdir, 1);
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_USAGE);
+	assert_non_null(strstr(err_last(), "($XDG_CACHE_HOME/smolder)"));
+	if (saved)
+		setenv("XDG_CACHE_HOME", saved, 1);
+	else
+		unsetenv("XDG_CACHE_HOME");
+	free(saved);
+	/* one that fits is taken */
+	o.cache_dir = tmp("cachelen-cache/short");
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), 0);
+	source_file_release(&f);
+}
+
 static int teardown_all(void **state)
 {
 	(void)state;
@@ -369,6 +414,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_source_path_list),
 		cmocka_unit_test(test_java_without_mapping),
 		cmocka_unit_test(test_file_url_rules),
+		cmocka_unit_test(test_cache_dir_too_long),
 	};
 
 	tu_init(argc, argv);
