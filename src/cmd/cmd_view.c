@@ -4,6 +4,7 @@
  * of two.  When stdout is not a terminal, or with --format, `diff` prints the diff
  * table instead (base %, new %, change per function).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -562,10 +563,15 @@ static int run_browser(struct view_args *v, const struct cmd_env *env)
 		goto done;
 	} else if (default_store(v->st.db, &path) ||
 		   store_backend_open(path.data, v->st.tenant, &be)) {
-		cmd_errorf("%s", err_last());
-		if (!v->st.db)
-			fprintf(stderr, "smolder: no store yet? `smolder demo` makes one from the bundled "
-					"examples; `smolder ingest FILE` or `smolder serve` fill one\n");
+		/* a refusal is one line with status 1 (rc is the tenant check's 0 here); a
+		 * default store that is not there yet says how to make one instead */
+		rc = 1;
+		if (!v->st.db && path.len && access(path.data, F_OK) != 0 && errno == ENOENT)
+			cmd_errorf("no store at '%s' yet: `smolder demo` makes one from the bundled "
+				   "examples; `smolder ingest FILE` or `smolder serve` fill one",
+				   path.data);
+		else
+			cmd_errorf("%s", err_last());
 		goto done;
 	}
 	buf_printf(&name, "%s%s", v->st.url || (!v->st.db && purl && *purl) ? "" : "store ",

@@ -82,6 +82,24 @@ check "Ctrl-C aborts the demo's writing (status $rc, $ms ms, one line, no store 
 check "demo without HOME: refused in one line (it wrote /tmp/.cache/smolder/demo.db)" \
   bash -c "[ \$(cat '$tmp/rc') -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qx 'smolder demo: no place for the demo store: HOME is not set (use --db PATH)' '$tmp/err'"
 
+# --- the browser: a store it cannot open is a refusal (it said so and exited 0) ----------
+errcheck "smolder --db DIR: status 1, one line" \
+  "^smolder: cannot open store '$tmp': it is a directory, not a file$" --db "$tmp"
+errcheck "smolder --db /dev/null: status 1, one line" "^smolder: cannot open store '/dev/null': it is a character device" \
+  --db /dev/null
+errcheck "smolder --db :memory:: status 1, one line" "^smolder: cannot use ':memory:' as a store" --db :memory:
+errcheck "smolder --db MISSING: status 1, one line" "^smolder: cannot open store '$tmp/none/x.db': " \
+  --db "$tmp/none/x.db"
+# no --db and no store yet (the browser wants a terminal then): one line saying how to make one
+if [ ! -r /var/lib/smolder/smolder.db ]; then
+  mkdir "$tmp/fresh"
+  HOME=$tmp/fresh XDG_DATA_HOME= SMOLDER_DB= script -qec "'$smolder' 2> '$tmp/err'" /dev/null < /dev/null > /dev/null
+  rc=$?
+  want="smolder: no store at '$tmp/fresh/.local/share/smolder/smolder.db' yet: \`smolder demo\` makes one"
+  check "smolder with a fresh HOME: status 1 (it was 0), one line naming the store and smolder demo" \
+    bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qF -- \"\$1\" '$tmp/err'" _ "$want"
+fi
+
 # usage errors are one line and the hint, as everywhere (upload and demo printed the help)
 usagecheck "upload without FILE: one line" "^smolder upload: FILE is missing \(see smolder upload --help\)$" \
   upload --url http://127.0.0.1:1
