@@ -203,6 +203,25 @@ errcheck "query timeline, nothing in the last hour: says when there is data" \
 errcheck "query timeline, several profile types: lists them" \
   "2 profile types match .*pick one with --profile-type: process_cpu:cpu:nanoseconds:cpu:nanoseconds, process_cpu:samples:count:cpu:nanoseconds$" \
   query timeline --db "$db" --from 0 --query '{service_name="cpuwork-cpu"}'
+# with --profile-type too (it printed a row of zeros a step, or the bare header with
+# --group-by, and exited 0): nothing matching is status 1, as top says it
+cpu=process_cpu:cpu:nanoseconds:cpu:nanoseconds
+errcheck "query timeline --profile-type, nothing in the last hour: status 1, says when there is data" \
+  "^smolder: no $cpu profiles match \{service_name=\"cpuwork-cpu\"\} between .* in '$tmp/s.db'; it has some from 20..-..-..T..:..:..Z to .*pick the range with --from and --to\)$" \
+  query timeline --db "$db" --query '{service_name="cpuwork-cpu"}' --profile-type "$cpu"
+errcheck "  and with --group-by" "^smolder: no $cpu profiles match \{service_name=\"cpuwork-cpu\"\} .*pick the range" \
+  query timeline --db "$db" --query '{service_name="cpuwork-cpu"}' --profile-type "$cpu" --group-by service_name
+errcheck "query timeline --profile-type, a selector nothing has: status 1, no range hint" \
+  "^smolder: no $cpu profiles match \{service_name=\"nobody\"\} between .* in '$tmp/s.db'$" \
+  query timeline --db "$db" --from 0 --query '{service_name="nobody"}' --profile-type "$cpu"
+# a profile that matches with values that add up to 0 is data: its zeros, status 0
+printf 'main;idle 0\n' > "$tmp/zero.folded"
+"$smolder" ingest --db "$tmp/zero.db" "$tmp/zero.folded" > /dev/null
+"$smolder" query timeline --db "$tmp/zero.db" --from 0 --step 1000d --group-by service_name \
+  --profile-type process_cpu:samples:count:samples:count > "$tmp/zero.tsv" 2> "$tmp/zero.err"
+rc=$?
+check "query timeline of a profile whose values are 0: its zero rows, status 0" \
+  bash -c "[ $rc -eq 0 ] && [ ! -s '$tmp/zero.err' ] && grep -qP '^zero\t.*\t0$' '$tmp/zero.tsv' && ! awk -F'\t' 'NR>1 && \$3 != 0' '$tmp/zero.tsv' | grep -q ."
 usagecheck "an empty range" "the range is empty" top --db "$db" --from now --to now-1h
 usagecheck "a bad --aggregate" "--aggregate is sum or avg, not 'max'" top --db "$db" --from 0 --aggregate max --query '{service_name="goroutines-goroutine"}'
 errcheck "a store that does not exist" "cannot open store '$tmp/nope.db': No such file" top --db "$tmp/nope.db"
