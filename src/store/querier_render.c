@@ -283,8 +283,9 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 	    (rc = param_max_nodes(rq, out, &max_nodes)))
 		goto done;
 	q.selector = sel;
-	if (q.range.from_ns >= q.range.to_ns) {
-		rc = qs_fail(out, 400, NULL, ERR_PARSE, "from must be before until");
+	/* as upstream, only from after until is refused: from == until is its millisecond */
+	if (q.range.from_ns > q.range.to_ns) {
+		rc = qs_fail(out, 400, NULL, ERR_PARSE, "from must not be after until");
 		goto done;
 	}
 	ms_range(&q.range, &from_ms, &until_ms);

@@ -1243,6 +1243,20 @@ static void test_render_times(void **state)
 	snprintf(path, sizeof(path), "%s&from=now-55s&until=now", q);
 	assert_int_equal(render_ticks(path, &ticks), 200);
 	assert_true(ticks > 0 && ticks < prof_total(want, 0));
+	/* from == until, as upstream, is that millisecond (the first profile's); after: 400 */
+	snprintf(path, sizeof(path), "%s&from=%lld&until=%lld", q, (long long)(T0 / SEC),
+		 (long long)(T0 / SEC));
+	assert_int_equal(render_ticks(path, &ticks), 200);
+	{
+		struct prof *first = merge(CPU, "{service_name=\"cpuwork\"}", T0, T0 + 1);
+
+		tu_assert_i64(ticks, prof_total(first, 0));
+		assert_true(ticks > 0 && ticks < prof_total(want, 0));
+		prof_free(first);
+	}
+	snprintf(path, sizeof(path), "%s&from=%lld&until=%lld", q, (long long)(T0 / SEC) + 1,
+		 (long long)(T0 / SEC));
+	assert_int_equal(render_ticks(path, &ticks), 400);
 	/* 0 ms is upstream's "missing time range", however it is written */
 	snprintf(path, sizeof(path), "%s&from=0", q);
 	assert_int_equal(render_ticks(path, &ticks), 400);
