@@ -731,5 +731,33 @@ st=$(http POST "$url/querier.v1.QuerierService/Diff" -H 'Content-Type: applicati
 check "Diff: both negative: 400" bash -c "[ '$st' = 400 ] && grep -q 'must not be negative' '$tmp/body'"
 serve_stop
 
+# --- the query API answers as Grafana Pyroscope does -------------------------------------
+check "--request-timeout's help says a query's wait for a reader is not counted" \
+  bash -c "'$smolder' serve --help | tr -s ' \n' ' ' | grep -q 'a query end once a reader takes it (not counting its wait for one), within D'"
+serve_start api --db "$tmp/api.db" || exit 1
+url=http://127.0.0.1:$PORT
+http POST "$url/ingest?name=app1.cpu%7Benv%3Dprod%7D" --data-binary $'main;work 4\nmain;idle 1\n' > /dev/null
+http POST "$url/ingest?name=app2.cpu%7Benv%3Ddev%7D" --data-binary $'main;work 2\n' > /dev/null
+cq() {  # cq METHOD JSON: a Connect JSON call; prints the status, the body in $tmp/body
+  http POST "$url/querier.v1.QuerierService/$1" -H 'Content-Type: application/json' -d "$2"
+}
+st=$(cq LabelValues '{"name":"service_name","matchers":["{service_name=\"app1\"}","{env=\"dev\"}"]}')
+check "LabelValues ANDs its matcher strings, as Pyroscope 2: none is app1 and dev" \
+  bash -c "[ '$st' = 200 ] && [ \"\$(cat '$tmp/body')\" = '{}' ]"
+now=$(($(date +%s) * 1000 + 1000))
+mp() {  # mp MAXNODES: SelectMergeProfile of the last hour, JSON
+  cq SelectMergeProfile "{\"profileTypeID\":\"$CPU_NS\",\"labelSelector\":\"{}\",\"start\":$((now - 3600000)),\"end\":$now,\"maxNodes\":$1}"
+}
+st=$(mp 2000000)
+check "SelectMergeProfile maxNodes 2000000: 200, the whole profile" \
+  bash -c "[ '$st' = 200 ] && ! grep -q '\"other\"' '$tmp/body'"
+st=$(mp 2)
+check "SelectMergeProfile maxNodes 2: the profile cut, an 'other' frame" \
+  bash -c "[ '$st' = 200 ] && grep -q '\"other\"' '$tmp/body'"
+st=$(http GET "$url/pyroscope/render?from=now-1h")
+check "/pyroscope/render's error is Connect JSON, as Pyroscope since 1.1" \
+  bash -c "[ '$st' = 400 ] && grep -q '^{\"code\":\"invalid_argument\",\"message\":\"query is required\"}' '$tmp/body'"
+serve_stop
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
