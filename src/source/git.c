@@ -489,6 +489,22 @@ static bool git_unreachable(int code)
 }
 
 /*
+ * A clone or fetch of url (as given; shown redacted) that libgit2 ended with code.  An http
+ * server that refused the credentials, or asked for some when the URL gave none, is
+ * ERR_AUTH and says which: libgit2's own message ("remote authentication required but no
+ * callback set") says neither, the callback having handed the URL's over and then passed.
+ */
+static int net_fail(int code, const struct netcb *n, const char *what, const char *url,
+		    const char *shown)
+{
+	if (code == GIT_EAUTH && url_is_http(url))
+		return err_set(ERR_AUTH, "%s '%s': the server %s", what, shown ? shown : "?",
+			       n->auth_given ? "refused the user name and password of the URL"
+					     : "asks for a user name and password (the URL gives none)");
+	return git_fail_url(code == GIT_EAUTH ? ERR_AUTH : ERR_NET, what, url);
+}
+
+/*
  * url as given (for messages), auth as libgit2 is given it.  *unreached: it failed because
  * the remote could not be reached (git_unreachable)
  */
@@ -531,7 +547,7 @@ static int clone_repo(struct src_ctx *c, const char *url, const struct remote_au
 			toobig_mark(c, dir);
 			rc = refuse_size(c, "cloning", shown, false);
 		} else {
-			rc = git_fail_url(ERR_NET, "cannot clone", url);
+			rc = net_fail(rc, &n, "cannot clone", url, shown);
 		}
 		*out = NULL;
 		src_rmtree(tmp);
@@ -611,7 +627,7 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 			touch_stamp(g->dir);
 			rc = refuse_size(c, "fetching", shown, false);
 		} else {
-			rc = git_fail_url(ERR_NET, "cannot fetch", g->key);
+			rc = net_fail(rc, &n, "cannot fetch", g->key, shown);
 			if (unreached)
 				src_memo_fail(c->memo, SRC_MEMO_CLONE, g->key, src_now_ms(),
 					      err_last());
@@ -761,7 +777,7 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 			if (rc == ERR_NET && unreached) {
 				src_memo_fail(c->memo, SRC_MEMO_CLONE, key, src_now_ms(),
 					      err_last());
-			} else if (rc == ERR_NET && !c->clone_failed) {
+			} else if ((rc == ERR_NET || rc == ERR_AUTH) && !c->clone_failed) {
 				c->clone_failed = strdup(key);
 				snprintf(c->clone_failed_msg, sizeof(c->clone_failed_msg), "%s",
 					 err_last());

@@ -236,8 +236,10 @@ out=$("$smolder" resolve --repo "http://bob:TOK-e2e-first@$ghttp/r.git" --ref v1
 check "a clone with the password in its config: read, and the password taken out" bash -c "grep -q 'credentials taken out of the clone' <<<\"\$1\" && grep -q 'println(\"v1\")' <<<\"\$1\" && ! grep -rq TOK-e2e '$hc'" _ "$out"
 check "... its remote is the URL without it" test "$(git --git-dir="$(hclone)" config remote.origin.url)" = "http://$ghttp/r.git"
 out=$("$smolder" resolve --repo "http://bob:wrong-pass@$ghttp/r.git" --ref v1 --path cmd/app/main.go --cache-dir "$tmp/httpcache-wrong" 2>&1)
-check "a password the server refuses: not cloned, and not shown" bash -c "grep -q 'cannot clone' <<<\"\$1\" && ! grep -q wrong-pass <<<\"\$1\" && ! ls '$tmp/httpcache-wrong/repos' | grep -qv '[.]lock\$'" _ "$out"
+check "a password the server refuses: not cloned, said so, and not shown" bash -c "grep -q \"cannot clone 'http://$ghttp/r.git': the server refused the user name and password of the URL\" <<<\"\$1\" && ! grep -q wrong-pass <<<\"\$1\" && ! ls '$tmp/httpcache-wrong/repos' | grep -qv '[.]lock\$'" _ "$out"
 
+out=$("$smolder" resolve --repo "http://$ghttp/r.git" --ref v1 --path cmd/app/main.go --cache-dir "$tmp/httpcache-wrong" 2>&1)
+check "no password for a server that asks for one: said so" grep -q "cannot clone 'http://$ghttp/r.git': the server asks for a user name and password (the URL gives none)" <<<"$out"
 # a rotated token reads the clone the last one made (a clone is named by the URL without
 # credentials), and a fetch with the new one brings it up to date
 printf 'bob:TOK-e2e-second\n' > "$tmp/git_auth"
@@ -246,6 +248,8 @@ out=$("$smolder" resolve --repo "http://bob:TOK-e2e-second@$ghttp/r.git" --ref h
 check "a rotated token: the same clone, fetched with the new token" bash -c "! grep -q 'git: cloning' <<<\"\$1\" && grep -q \"ref 'http-rotated' is not in the clone: fetching\" <<<\"\$1\" && grep -q 'println(\"v1\")' <<<\"\$1\"" _ "$out"
 check "... one clone in the cache" test "$(hclone | wc -l)" -eq 1
 check "... the server was given the new token" grep -q 'GET /r.git/info/refs auth=bob:TOK-e2e-second' "$tmp/git.log"
+out=$("$smolder" resolve --repo "http://bob:TOK-e2e-first@$ghttp/r.git" --ref no-such-tag --path cmd/app/main.go --cache-dir "$hc" 2>&1)
+check "a revoked token: the fetch says the server refused it, and does not show it" bash -c "grep -q \"cannot fetch 'http://$ghttp/r.git': the server refused the user name and password of the URL\" <<<\"\$1\" && ! grep -q TOK-e2e <<<\"\$1\"" _ "$out"
 # a clone named by the URL as given (its credentials in the name's hash, as smolder named
 # clones before): renamed to the new name when that URL is read, not cloned again
 oc=$tmp/oldcache
