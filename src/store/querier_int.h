@@ -20,6 +20,14 @@
 #include "profile/flamebearer.h"
 #include "querier_server.h"
 
+/*
+ * Why DOT is refused (SelectMergeStacktraces' PROFILE_FORMAT_DOT, render's format=dot),
+ * with the way to the same graph: upstream draws pprof's own -dot graph of the merge.
+ */
+#define QS_NO_DOT                                                                    \
+	"the dot format is not supported: draw SelectMergeProfile's pprof with "   \
+	"go tool pprof -dot -nodecount=N"
+
 /* Refuses: status, Connect code (NULL: from the status) and a one-line reason. */
 int qs_fail(struct querier_reply *out, int status, const char *code, int rc, const char *fmt,
 	    ...) ERR_PRINTF(5, 6);

@@ -290,7 +290,7 @@ static int render(struct backend *be, const struct ingest_request *rq, struct qu
 	}
 	ms_range(&q.range, &from_ms, &until_ms);
 	if (ingest_param(rq, "format", &fmt) && strcmp(fmt.data, "dot") == 0) {
-		rc = qs_fail(out, 501, NULL, ERR_UNSUPPORTED, "the dot format is not supported");
+		rc = qs_fail(out, 501, NULL, ERR_UNSUPPORTED, QS_NO_DOT);
 		goto done;
 	}
 	ingest_param(rq, "groupBy", &group);

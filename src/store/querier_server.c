@@ -989,7 +989,11 @@ static int m_select_merge_stacktraces(struct qctx *c, ProtobufCMessage *msg)
 	    (format != QUERIER__V1__PROFILE_FORMAT__PROFILE_FORMAT_PPROF &&
 	     (rc = req_max_nodes(c, req->has_max_nodes, req->max_nodes, &max_nodes))))
 		goto done;
-	if (format == QUERIER__V1__PROFILE_FORMAT__PROFILE_FORMAT_DOT || format < 0 || format > 4) {
+	if (format == QUERIER__V1__PROFILE_FORMAT__PROFILE_FORMAT_DOT) {
+		rc = qs_fail(c->out, 501, NULL, ERR_UNSUPPORTED, QS_NO_DOT);
+		goto done;
+	}
+	if (format < 0 || format > 4) {
 		rc = qs_fail(c->out, 501, NULL, ERR_UNSUPPORTED,
 			     "profile format %d is not supported "
 			     "(flame graph, tree or pprof)",

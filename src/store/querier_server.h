@@ -68,7 +68,12 @@
  *     which is a 400, RFC 3339, which is read, and now-1h30m, whose terms add up;
  *   - Diff refuses sides of different profile types, or a missing side (400);
  *     upstream reads a missing side as an empty request;
- *   - PROFILE_FORMAT_DOT, profile_id_selector and trace_id_selector: 501.
+ *   - DOT (SelectMergeStacktraces' PROFILE_FORMAT_DOT, /pyroscope/render?format=dot):
+ *     501, the message saying how to draw it.  Upstream renders pprof's own -dot graph
+ *     (its report package: at most max_nodes nodes, 100 by default, of the merge cut
+ *     at 512 nodes, with pprof's node and edge trimming, colours and legend), which is
+ *     not reproduced here; `go tool pprof -dot` of SelectMergeProfile's answer is it;
+ *   - profile_id_selector and trace_id_selector: 501.
  *   - LabelNames, LabelValues and Series take at most QUERIER_MAX_MATCHERS matcher
  *     strings, whose matchers (every one must hold, as upstream's query frontend ANDs
  *     them into one selector) are at most SELECTOR_MAX_MATCHERS once repeats are read

@@ -1112,10 +1112,17 @@ static void test_errors(void **state)
 	expect_error(501, "unimplemented", "not supported", "POST", PREFIX "SelectHeatmap", J,
 		     "{}");
 	expect_error(404, "not_found", "no such method", "POST", PREFIX "Nope", J, "{}");
-	expect_error(400, "invalid_argument", "query is required", "GET", "/pyroscope/render?from=now-1h", NULL,
-		     NULL);
-	expect_error(400, "invalid_argument", "profile type", "GET", "/pyroscope/render?query=%7Ba%3D%22b%22%7D",
-		     NULL, NULL);
+	expect_error(400, "invalid_argument", "query is required", "GET",
+		     "/pyroscope/render?from=now-1h", NULL, NULL);
+	expect_error(400, "invalid_argument", "profile type", "GET",
+		     "/pyroscope/render?query=%7Ba%3D%22b%22%7D", NULL, NULL);
+	/* DOT: refused, saying how to draw the graph upstream would send */
+	expect_error(501, "unimplemented", "go tool pprof -dot", "POST",
+		     PREFIX "SelectMergeStacktraces", J,
+		     "{\"profileTypeID\":\"" CPU "\",\"labelSelector\":\"{}\",\"start\":1,"
+		     "\"end\":2,\"format\":\"PROFILE_FORMAT_DOT\"}");
+	expect_error(501, "unimplemented", "go tool pprof -dot", "GET",
+		     "/pyroscope/render?query=" CPU "%7B%7D&format=dot", NULL, NULL);
 }
 
 static void test_render(void **state)
