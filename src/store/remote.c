@@ -835,12 +835,39 @@ static int rb_label_names(struct backend *b, const struct selector *sel, struct 
 	return rc;
 }
 
+/*
+ * The values from first on that are profile type IDs: "" and what profile_type_parse()
+ * refuses are left out, as remote_decode_profile_types() leaves them out of a
+ * ProfileTypes answer.  The server's __profile_type__ values are what query types lists
+ * and what a verb picks its one type from.
+ */
+static void keep_profile_types(struct strvec *out, size_t first)
+{
+	size_t i, k = first;
+
+	for (i = first; i < out->n; i++) {
+		struct profile_type pt;
+
+		if (out->v[i][0] && profile_type_parse(out->v[i], &pt) == 0) {
+			profile_type_release(&pt);
+			out->v[k++] = out->v[i];
+		} else {
+			free(out->v[i]);
+		}
+	}
+	out->n = k;
+	err_clear();
+}
+
 static int rb_label_values(struct backend *b, const char *name, const struct selector *sel,
 			   struct time_range r, struct strvec *out)
 {
 	struct list_ctx c = { sel, name, out };
+	size_t first = out->n;
 	int rc = ranged((struct rbackend *)b, r, 0, piece_names, &c);
 
+	if (strcmp(name, "__profile_type__") == 0)
+		keep_profile_types(out, first);
 	strvec_sort_unique(out);
 	return rc;
 }

@@ -5,7 +5,9 @@
  * Every backend call is one or a few HTTP requests (POST
  * <url>/querier.v1.QuerierService/<Method>, Connect unary, no framing):
  *   profile_types  ProfileTypes             label_names   LabelNames
- *   label_values   LabelValues              series        Series
+ *   label_values   LabelValues (of __profile_type__: only the IDs profile_type_parse()
+ *                  takes, as ProfileTypes' are; "" is left out too)
+ *   series         Series
  *   timeline       SelectSeries (values put on the backend's step grid, zero-filled;
  *                  a point stamped t holds (t - step, t], Pyroscope's rule)
  *   merge          SelectMergeProfile (the full pprof: lines, mappings, labels)

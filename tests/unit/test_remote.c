@@ -708,43 +708,51 @@ static int hang_listen(unsigned *port)
 #define TR_ASAN 1
 #endif
 
-/* A server on fd that answers one request with body, sent as Content-Encoding: gzip. */
-struct gz_server {
-	int fd;
+/*
+ * A server on fd that answers its next n requests, one a connection, with body as ctype,
+ * and a Content-Encoding header when encoding is set.
+ */
+struct raw_server {
+	int fd, n;
+	const char *ctype, *encoding;
 	const struct buf *body;
 };
 
-static void *gz_serve(void *arg)
+static void *raw_serve(void *arg)
 {
-	struct gz_server *g = arg;
+	struct raw_server *g = arg;
 	char req[8192], head[256];
-	size_t n = 0, want = 0, off;
-	const char *end = NULL, *cl;
+	size_t n, want, off;
+	const char *end, *cl;
 	ssize_t r;
-	int c = accept(g->fd, NULL, NULL);
+	int c, k;
 
-	if (c < 0)
-		return NULL;
-	/* the request's headers, then its body (closing before reading it would reset) */
-	while (n < sizeof(req) - 1 && (r = read(c, req + n, sizeof(req) - 1 - n)) > 0) {
-		n += (size_t)r;
-		req[n] = '\0';
-		if (!end && (end = strstr(req, "\r\n\r\n"))) {
-			cl = strcasestr(req, "\r\nContent-Length:");
-			want = (size_t)(end + 4 - req) + (cl ? strtoul(cl + 17, NULL, 10) : 0);
-		}
-		if (end && n >= want)
-			break;
-	}
-	snprintf(head, sizeof(head),
-		 "HTTP/1.1 200 OK\r\nContent-Type: application/proto\r\n"
-		 "Content-Encoding: gzip\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-		 g->body->len);
-	if (send(c, head, strlen(head), MSG_NOSIGNAL) == (ssize_t)strlen(head))
-		for (off = 0; off < g->body->len; off += (size_t)r)
-			if ((r = send(c, g->body->data + off, g->body->len - off, MSG_NOSIGNAL)) <= 0)
+	for (k = 0; k < g->n && (c = accept(g->fd, NULL, NULL)) >= 0; k++) {
+		/* the request's headers, then its body (closing before reading it resets) */
+		n = want = 0;
+		end = NULL;
+		while (n < sizeof(req) - 1 && (r = read(c, req + n, sizeof(req) - 1 - n)) > 0) {
+			n += (size_t)r;
+			req[n] = '\0';
+			if (!end && (end = strstr(req, "\r\n\r\n"))) {
+				cl = strcasestr(req, "\r\nContent-Length:");
+				want = (size_t)(end + 4 - req) + (cl ? strtoul(cl + 17, NULL, 10) : 0);
+			}
+			if (end && n >= want)
 				break;
-	close(c);
+		}
+		snprintf(head, sizeof(head),
+			 "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n%s%s%sContent-Length: %zu\r\n"
+			 "Connection: close\r\n\r\n",
+			 g->ctype, g->encoding ? "Content-Encoding: " : "",
+			 g->encoding ? g->encoding : "", g->encoding ? "\r\n" : "", g->body->len);
+		if (send(c, head, strlen(head), MSG_NOSIGNAL) == (ssize_t)strlen(head))
+			for (off = 0; off < g->body->len; off += (size_t)r)
+				if ((r = send(c, g->body->data + off, g->body->len - off,
+					      MSG_NOSIGNAL)) <= 0)
+					break;
+		close(c);
+	}
 	return NULL;
 }
 
@@ -762,7 +770,7 @@ static void test_content_encoding_bomb(void **state)
 	size_t n = (size_t)160 << 20, cap;
 	char *zeros = calloc(1, n);
 	struct buf bomb = BUF_INIT;
-	struct gz_server g;
+	struct raw_server g = { 0, 1, "application/proto", "gzip", NULL };
 	struct { int rc; long grown_kb; char msg[400]; } res;
 	char url[64];
 	unsigned port;
@@ -781,7 +789,7 @@ static void test_content_encoding_bomb(void **state)
 	g.fd = hang_listen(&port);
 	g.body = &bomb;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
-	assert_int_equal(pthread_create(&th, NULL, gz_serve, &g), 0);
+	assert_int_equal(pthread_create(&th, NULL, raw_serve, &g), 0);
 	assert_int_equal(pipe(fd), 0);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -822,6 +830,50 @@ static void test_content_encoding_bomb(void **state)
 #endif
 	if (getenv("SHOW_ERRORS"))
 		fprintf(stderr, "  message: %s (%ld KB)\n", res.msg, res.grown_kb);
+}
+
+/*
+ * LabelValues of __profile_type__ is what query types, a verb's choice of the one type
+ * and a merge's no-data check read from a server: IDs that do not parse as a profile
+ * type, and "", are left out, as the ProfileTypes answer's are (they were listed).  Other
+ * labels' values are kept as they are.
+ */
+static void test_label_values_types(void **state)
+{
+	static const char answer_json[] =
+		"{\"names\":[\"\",\"bogus\",\"a:b\",\"memory:alloc_space:bytes:space:bytes\","
+		"\"process_cpu:cpu:nanoseconds:cpu:nanoseconds\",\"a:b:c:d:e:f\","
+		"\":cpu:nanoseconds:cpu:nanoseconds\"]}";
+	struct buf body = BUF_INIT;
+	struct raw_server g = { 0, 2, "application/json", NULL, &body };
+	struct time_range r = { 1700000000LL * SEC, 1700003600LL * SEC };
+	struct strvec v = STRVEC_INIT;
+	struct backend *b;
+	char url[64];
+	unsigned port;
+	pthread_t th;
+
+	(void)state;
+	buf_puts(&body, answer_json);
+	g.fd = hang_listen(&port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
+	assert_int_equal(pthread_create(&th, NULL, raw_serve, &g), 0);
+	b = tr_open(NULL, REMOTE_CODEC_JSON, &(struct remote_opts){ .url = url, .attempts = 1 });
+	if (b->ops->label_values(b, "__profile_type__", NULL, r, &v))
+		fail_msg("%s", err_last());
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.v[0], "memory:alloc_space:bytes:space:bytes");
+	assert_string_equal(v.v[1], CPU);
+	strvec_release(&v);
+	if (b->ops->label_values(b, "service_name", NULL, r, &v))
+		fail_msg("%s", err_last());
+	assert_int_equal(v.n, 7);
+	assert_string_equal(v.v[0], "");
+	strvec_release(&v);
+	backend_close(b);
+	pthread_join(th, NULL);
+	close(g.fd);
+	buf_release(&body);
 }
 
 static atomic_int cancel_flag;
@@ -1109,6 +1161,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pbjson_int_edges),
 		cmocka_unit_test(test_merge_gzip_bomb),
 		cmocka_unit_test(test_content_encoding_bomb),
+		cmocka_unit_test(test_label_values_types),
 		cmocka_unit_test(test_aggregate_refused),
 		cmocka_unit_test(test_diff_overflow),
 		cmocka_unit_test(test_redirects),
