@@ -611,6 +611,41 @@ static bool file_url_path(const char *url, char *out, size_t n)
 	return true;
 }
 
+/*
+ * Whether the plain paths must leave a file alone because a ref is set and the file is
+ * in the local repository's work tree (p as written, or rp, where it resolves to): the
+ * work tree is no version (uncommitted files, or a checkout of another version), so
+ * shown under the ref's numbers it would be taken for the ref's code.  Files elsewhere,
+ * the Go installation's or /usr/include's, are no version of the repository and are read
+ * as before; so are all files when no ref is set (HEAD: the work tree is the user's).
+ */
+static bool in_work_tree(struct src_ctx *c, const char *p, const char *rp)
+{
+	char top[PATH_MAX];
+	char *base;
+
+	if (!c->ref || !*c->ref || !c->service.repo || url_is_remote(c->service.repo) ||
+	    !realpath(c->service.repo, top))
+		return false;
+	/* --repo naming the .git directory: the work tree is its parent */
+	base = strrchr(top, '/');
+	if (base && base != top && strcmp(base, "/.git") == 0)
+		*base = '\0';
+	return path_has_prefix_dir(rp, top) || path_has_prefix_dir(p, top);
+}
+
+/* in_work_tree() said no to path: the reason, for the trace and the search's last line */
+static int refuse_work_tree(struct src_ctx *c, const char *path)
+{
+	int rc = err_set(ERR_NOTFOUND, "not at %s (the work tree of '%s' has it, but plain "
+				       "files are not a version)", c->ref, c->service.repo);
+
+	src_trace(c, "plain: '%s': %s", path, err_last());
+	c->hard_code = rc;
+	snprintf(c->hard_msg, sizeof(c->hard_msg), "%s", err_last());
+	return rc;
+}
+
 static int find_plain(struct src_ctx *c)
 {
 	const char *sp = c->o->source_path;
@@ -652,6 +687,8 @@ static int find_plain(struct src_ctx *c)
 			src_trace(c, "plain: absolute path '%s': %s", p, strerror(errno));
 			return ERR_NOTFOUND;
 		}
+		if (in_work_tree(c, p, rp))
+			return refuse_work_tree(c, p);
 		if (!plain_allowed(c, p, rp)) {
 			c->refused = true;
 			rc = err_set(ERR_NOTFOUND, "refused: '%s' leads out of its directory through a "
@@ -690,6 +727,11 @@ static int find_plain(struct src_ctx *c)
 		struct src_place pl = { NULL, dir, NULL };
 
 		rc = src_try(c, &pl, p, "plain: --source-path");
+		if (rc == 0 && in_work_tree(c, c->out->local_path, c->out->local_path)) {
+			rc = refuse_work_tree(c, c->out->local_path);
+			source_file_release(c->out);
+			continue;
+		}
 		if (rc == 0 || c->stop)
 			return rc;
 	} while (next_source_dir(&sp, dir, sizeof(dir)));

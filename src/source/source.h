@@ -28,7 +28,12 @@
  *     opts->ref with no repository at all is ERR_USAGE: plain files are no version.
  *  2. With a repository: Pyroscope's rules against it — `<root>/.pyroscope.yaml` read at
  *     the ref, the longest matching mapping, the language rules, the fallback by file
- *     extension — then the plain paths of step 3 as a last resort.
+ *     extension — then the plain paths of step 3 as a last resort.  With a ref (the
+ *     option or the label) those leave the local repository's work tree alone (it is
+ *     no version: uncommitted files, or another version's checkout), and the search
+ *     ends "not at REF"; files outside it (the Go installation, /usr/include) are no
+ *     version of the repository and are still read.  With no ref (HEAD) the work tree
+ *     is read as before.
  *     Without one: the plain paths first (pprof's behaviour), then Pyroscope's rules with
  *     --source-path standing in for the repository (and GitHub for the Go and Python
  *     standard libraries, Go modules and `github` mappings).  There the Go path search

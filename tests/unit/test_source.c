@@ -902,6 +902,71 @@ static void test_git_safety(void **state)
 	pthread_mutex_unlock(&gh.mu);
 }
 
+/*
+ * With a ref (--ref or a version's service_git_ref), a file the repository lacks at that
+ * ref is not read from its work tree by the plain paths: an untracked file, or another
+ * version's checkout, was shown under the ref's numbers.  Files outside the repository
+ * (a system header) are still read, and so is the work tree when no ref is set.
+ */
+static void test_ref_not_work_tree(void **state)
+{
+	struct source_opts o;
+	struct source_file f;
+	struct source_trace t = SOURCE_TRACE_INIT;
+	struct labelset ls = LABELSET_INIT;
+	const char *repo = tmp("refwt");
+	char abs[1100], gitdir[1100];
+
+	(void)state;
+	st_make_repo(repo);
+	write_file(tmp("refwt/pkg/new.go"), "package pkg // untracked\n");
+	write_file(tmp("refwt-outside/sys.h"), "int sys; // no version\n");
+	snprintf(abs, sizeof(abs), "%s/pkg/new.go", repo);
+	st_opts_init(&o, "cache-refwt", gh.api);
+	o.offline = true;
+	o.repo = repo;
+	o.ref = "v1";
+	assert_int_equal(source_find(&o, NULL, "pkg.B", abs, &f, &t), ERR_NOTFOUND);
+	assert_null(f.data);
+	assert_no_text(&t, "untracked");
+	assert_has_line(&t, "not at v1");
+	assert_non_null(strstr(err_last(), "not at v1 (the work tree of"));
+	tu_assert_message(err_last());
+	source_trace_release(&t);
+	/* the work tree's copy of a file the ref has is not read either (main.go is dirty) */
+	snprintf(abs, sizeof(abs), "%s/main.go", repo);
+	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, NULL), 0);
+	assert_string_equal(f.data, "package main // v1\n");
+	source_file_release(&f);
+	/* a version's label is a ref too */
+	o.ref = NULL;
+	labelset_set(&ls, "service_git_ref", "v2");
+	snprintf(abs, sizeof(abs), "%s/pkg/new.go", repo);
+	assert_int_equal(source_find(&o, &ls, NULL, abs, &f, NULL), ERR_NOTFOUND);
+	assert_non_null(strstr(err_last(), "not at v2"));
+	/* through --source-path at the work tree, and with --repo naming the .git directory */
+	o.ref = "v1";
+	o.source_path = repo;
+	assert_int_equal(source_find(&o, NULL, NULL, "pkg/new.go", &f, NULL), ERR_NOTFOUND);
+	assert_non_null(strstr(err_last(), "not at v1"));
+	o.source_path = NULL;
+	snprintf(gitdir, sizeof(gitdir), "%s/.git", repo);
+	o.repo = gitdir;
+	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, NULL), ERR_NOTFOUND);
+	assert_non_null(strstr(err_last(), "not at v1"));
+	o.repo = repo;
+	/* a file outside the repository belongs to no version of it: read */
+	assert_int_equal(source_find(&o, NULL, NULL, tmp("refwt-outside/sys.h"), &f, NULL), 0);
+	assert_string_equal(f.data, "int sys; // no version\n");
+	source_file_release(&f);
+	/* no ref (HEAD): the work tree is the user's, read as before */
+	o.ref = NULL;
+	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, NULL), 0);
+	assert_string_equal(f.data, "package pkg // untracked\n");
+	source_file_release(&f);
+	labelset_free(&ls);
+}
+
 /* ------------------------------------------------------------------ a local Go installation */
 
 /* a local Go installation serves the standard library when its version fits */
@@ -1204,6 +1269,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_github_names),
 		cmocka_unit_test(test_googlesource),
 		cmocka_unit_test(test_git_safety),
+		cmocka_unit_test(test_ref_not_work_tree),
 		cmocka_unit_test(test_goroot),
 		cmocka_unit_test(test_go_module_case),
 		cmocka_unit_test(test_memo),
