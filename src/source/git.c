@@ -268,8 +268,8 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && n->auth && n->auth->password &&
 	    !n->auth_given) {
 		n->auth_given = true;
-		return git_credential_userpass_plaintext_new(out, n->auth->user ? n->auth->user : "",
-							     n->auth->password);
+		return git_credential_userpass_plaintext_new(
+			out, n->auth->user ? n->auth->user : "", n->auth->password);
 	}
 	/* ssh: the agent, once; nothing else (the GitHub token is for the API host only) */
 	if ((allowed & GIT_CREDENTIAL_SSH_KEY) && n->cred_tries++ == 0)
@@ -499,8 +499,9 @@ static int net_fail(int code, const struct netcb *n, const char *what, const cha
 {
 	if (code == GIT_EAUTH && url_is_http(url))
 		return err_set(ERR_AUTH, "%s '%s': the server %s", what, shown ? shown : "?",
-			       n->auth_given ? "refused the user name and password of the URL"
-					     : "asks for a user name and password (the URL gives none)");
+			       n->auth_given
+				       ? "refused the user name and password of the URL"
+				       : "asks for a user name and password (the URL gives none)");
 	return git_fail_url(code == GIT_EAUTH ? ERR_AUTH : ERR_NET, what, url);
 }
 

@@ -321,7 +321,8 @@ static void test_url_take_credentials(void **state)
 		bool keep_user;
 		const char *rest, *user, *password;
 	} cases[] = {
-		{"http://bob:TOK-1@127.0.0.1:9/r.git", false, "http://127.0.0.1:9/r.git", "bob", "TOK-1"},
+		{"http://bob:TOK-1@127.0.0.1:9/r.git", false, "http://127.0.0.1:9/r.git", "bob",
+		 "TOK-1"},
 		{"https://bob:p%40ss%2Fx@h/r?x=1#f", false, "https://h/r?x=1#f", "bob", "p@ss/x"},
 		{"http://bob:p@ss@h/r", false, "http://h/r", "bob", "p@ss"},
 		/* does not parse: all up to the last '@' */
