@@ -305,60 +305,111 @@ int theme_parse(struct theme *t, const char *yaml, size_t len, const char *origi
 }
 
 /* Directory of the running executable, for themes next to a build or an install. */
-static void exe_dir(char *out, size_t n)
+static int exe_dir(char *out, size_t n)
 {
 	ssize_t k = readlink("/proc/self/exe", out, n - 1);
 	char *slash;
 
-	if (k <= 0) {
-		out[0] = '\0';
-		return;
-	}
+	if (k <= 0)
+		return -1;
 	out[k] = '\0';
-	slash = strrchr(out, '/');
-	if (slash)
+	if (!(slash = strrchr(out, '/')))
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+#define THEME_NDIRS 5
+
+struct theme_dirs {
+	char v[THEME_NDIRS][PATH_MAX];
+	size_t n;
+};
+
+/* Adds dir + suffix unless it is there already (or does not fit a path). */
+static void dirs_add(struct theme_dirs *d, const char *dir, const char *suffix)
+{
+	char p[PATH_MAX];
+	int k = snprintf(p, sizeof(p), "%s%s", dir, suffix);
+	size_t i;
+
+	if (k < 0 || (size_t)k >= sizeof(p) || d->n == THEME_NDIRS)
+		return;
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->v[i], p) == 0)
+			return;
+	memcpy(d->v[d->n++], p, (size_t)k + 1);
+}
+
+/*
+ * Where a theme name is looked for, in order: the user's ($XDG_CONFIG_HOME/smolder/themes,
+ * else ~/.config/smolder/themes); beside the executable (<bin>/../themes of an unpacked
+ * tree, <bin>/../share/smolder/themes of an install wherever it was moved); the source
+ * tree's, so that a binary run from its build directory, inside the tree or out of it,
+ * has the themes it was built with (as demo finds the examples); the installed ones.
+ */
+static void theme_dirs(struct theme_dirs *d)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char dir[PATH_MAX], *slash;
+
+	d->n = 0;
+	if (xdg && *xdg)
+		dirs_add(d, xdg, "/smolder/themes");
+	else if (home && *home)
+		dirs_add(d, home, "/.config/smolder/themes");
+	if (exe_dir(dir, sizeof(dir)) == 0 && (slash = strrchr(dir, '/'))) {
+		*slash = '\0';  /* <bin>/.. */
+		dirs_add(d, dir, "/themes");
+		dirs_add(d, dir, "/share/smolder/themes");
+	}
+	/* CMakeLists names the source tree's examples/ (SMOLDER_EXAMPLES_DIR); themes/ is
+	 * beside it */
+	snprintf(dir, sizeof(dir), "%s", SMOLDER_EXAMPLES_DIR);
+	if ((slash = strrchr(dir, '/'))) {
 		*slash = '\0';
+		dirs_add(d, dir, "/themes");
+	}
+	dirs_add(d, SMOLDER_THEME_DIR, "");
 }
 
 int theme_load(struct theme *t, const char *name)
 {
-	char path[PATH_MAX], dir[PATH_MAX / 2], bufs[4][PATH_MAX];
-	struct buf b = BUF_INIT;
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	const char *cands[5];
-	int ncand = 0, i, rc;
+	char path[PATH_MAX];
+	struct theme_dirs d;
+	struct buf b = BUF_INIT, where = BUF_INIT;
+	size_t i;
+	int rc;
 
 	theme_default(t);
 	if (strcmp(name, "default") == 0)
 		return 0;
 	if (strchr(name, '/') || (strlen(name) > 5 && strcmp(name + strlen(name) - 5, ".yaml") == 0)) {
-		cands[ncand++] = name;
+		snprintf(path, sizeof(path), "%s", name);
 	} else {
 		if (strlen(name) > 60 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name))
 			return err_set(ERR_NOTFOUND, "bad theme name '%s'", name);
-		if (xdg && *xdg)
-			snprintf(bufs[0], PATH_MAX, "%s/smolder/themes/%s.yaml", xdg, name);
-		else
-			snprintf(bufs[0], PATH_MAX, "%s/.config/smolder/themes/%s.yaml", home ? home : "", name);
-		cands[ncand++] = bufs[0];
-		exe_dir(dir, sizeof(dir));
-		snprintf(bufs[1], PATH_MAX, "%s/../themes/%s.yaml", dir, name);
-		cands[ncand++] = bufs[1];
-		snprintf(bufs[2], PATH_MAX, "%s/../share/smolder/themes/%s.yaml", dir, name);
-		cands[ncand++] = bufs[2];
-		snprintf(bufs[3], PATH_MAX, "%s/%s.yaml", SMOLDER_THEME_DIR, name);
-		cands[ncand++] = bufs[3];
+		theme_dirs(&d);
+		path[0] = '\0';
+		for (i = 0; i < d.n && !path[0]; i++) {
+			snprintf(path, sizeof(path), "%s/%s.yaml", d.v[i], name);
+			if (access(path, R_OK) != 0)
+				path[0] = '\0';
+		}
+		if (!path[0]) {
+			if (strcmp(name, "dark") == 0)
+				return 0; /* the compiled-in default is the dark theme */
+			for (i = 0; i < d.n; i++)
+				buf_printf(&where, "%s'%s'",
+					   i == 0 ? "" : i + 1 < d.n ? ", " : " and ", d.v[i]);
+			rc = err_set(ERR_NOTFOUND, "no theme '%s' (looked in %s)", name,
+				     where.data ? where.data : "no directory");
+			buf_release(&where);
+			return rc;
+		}
 	}
-	for (i = 0; i < ncand; i++) {
-		if (access(cands[i], R_OK) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s", cands[i]);
-		if ((rc = buf_read_file(&b, path, 1 << 20)) == 0)
-			rc = theme_parse(t, b.data ? b.data : "", b.len, path);
-		buf_release(&b);
-		return rc;
-	}
-	if (strcmp(name, "dark") == 0)
-		return 0; /* the compiled-in default is the dark theme */
-	return err_set(ERR_NOTFOUND, "no theme '%s' (looked in $XDG_CONFIG_HOME/smolder/themes and the installed themes)", name);
+	if ((rc = buf_read_file(&b, path, 1 << 20)) == 0)
+		rc = theme_parse(t, b.data ? b.data : "", b.len, path);
+	buf_release(&b);
+	return rc;
 }

@@ -1,10 +1,16 @@
 /*
- * test_theme.c — tui/theme.c: the shipped YAML themes load, and bad theme files give a
- * one-line error with a line number instead of half a theme.
+ * test_theme.c — tui/theme.c: the shipped YAML themes load, a theme name is found where
+ * the error says it is looked for, and bad theme files give a one-line error with a line
+ * number instead of half a theme.
  */
 #include "testutil.h"
 
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "tui/theme.h"
@@ -53,6 +59,82 @@ static void test_default_needs_no_file(void **state)
 	/* a name is a name: no path tricks; a path is the user's own file */
 	assert_int_equal(theme_load(&t, "dark\\x"), ERR_NOTFOUND);
 	assert_int_equal(theme_load(&t, "/nonexistent/theme.yaml"), ERR_NOTFOUND);
+}
+
+/* Fails the test unless msg quotes dir (as '<dir>'). */
+static void names_dir(const char *msg, const char *dir)
+{
+	char q[PATH_MAX + 66];
+
+	snprintf(q, sizeof(q), "'%s'", dir);
+	if (!strstr(msg, q))
+		fail_msg("'%s' does not name %s", msg, q);
+}
+
+/*
+ * By name: the user's directory first, then the source tree's (this test runs from the
+ * build directory, out of the tree or in it, with nothing installed: it found only the
+ * compiled-in dark), and a name found nowhere names every directory looked in (it named
+ * two, not the executable's).
+ */
+static void test_search_dirs(void **state)
+{
+	char tmpl[] = "/tmp/smolder-theme-XXXXXX", dir[PATH_MAX], exe[PATH_MAX];
+	char file[PATH_MAX + 64];
+	const char *old = getenv("XDG_CONFIG_HOME");
+	char *saved = old ? strdup(old) : NULL, *slash;
+	struct theme t;
+	ssize_t k;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmpl));
+	assert_int_equal(setenv("XDG_CONFIG_HOME", tmpl, 1), 0);
+	/* nothing of the user's: light and mono from the source tree */
+	assert_int_equal(theme_load(&t, "light"), 0);
+	assert_string_equal(t.name, "light");
+	assert_int_equal(theme_load(&t, "mono"), 0);
+	assert_true(t.mono);
+	/* the user's own light comes first */
+	snprintf(dir, sizeof(dir), "%s/smolder/themes", tmpl);
+	snprintf(file, sizeof(file), "%s/smolder", tmpl);
+	assert_int_equal(mkdir(file, 0700), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(file, sizeof(file), "%s/light.yaml", dir);
+	assert_non_null(f = fopen(file, "w"));
+	fputs("name: mine\n", f);
+	fclose(f);
+	assert_int_equal(theme_load(&t, "light"), 0);
+	assert_string_equal(t.name, "mine");
+	/* found nowhere: every directory, as searched */
+	assert_int_equal(theme_load(&t, "no-such-theme"), ERR_NOTFOUND);
+	tu_assert_message(err_last());
+	names_dir(err_last(), dir);
+	k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	assert_true(k > 0);
+	exe[k] = '\0';
+	*strrchr(exe, '/') = '\0';  /* <bin> */
+	if ((slash = strrchr(exe, '/')) && slash != exe) {
+		*slash = '\0';  /* <bin>/.. */
+		snprintf(file, sizeof(file), "%s/themes", exe);
+		names_dir(err_last(), file);
+		snprintf(file, sizeof(file), "%s/share/smolder/themes", exe);
+		names_dir(err_last(), file);
+	}
+	snprintf(file, sizeof(file), "%s/themes", SMOLDER_SOURCE_DIR);
+	names_dir(err_last(), file);
+	names_dir(err_last(), SMOLDER_THEME_DIR);
+	snprintf(file, sizeof(file), "%s/light.yaml", dir);
+	unlink(file);
+	rmdir(dir);
+	snprintf(file, sizeof(file), "%s/smolder", tmpl);
+	rmdir(file);
+	rmdir(tmpl);
+	if (saved)
+		setenv("XDG_CONFIG_HOME", saved, 1);
+	else
+		unsetenv("XDG_CONFIG_HOME");
+	free(saved);
 }
 
 static void bad(const char *yaml, const char *want)
@@ -125,6 +207,7 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_default_needs_no_file),
+		cmocka_unit_test(test_search_dirs),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_colours),
 		cmocka_unit_test(test_diff_scale),
