@@ -65,7 +65,7 @@ static const struct {
 	{ "H  ] [", "hottest line; next / previous line with a cost" },
 	{ "/ n N", "search the code" },
 	{ "o", "the next file, when the function has several" },
-	{ "y  O", "copy path:line; open $EDITOR at the line (local files)" },
+	{ "y  O", "copy path:line; open $VISUAL or $EDITOR at the line (local files)" },
 	{ "v V", "next / previous version (store data with several service_git_ref)" },
 	{ "r", "read the versions and the code again" },
 	{ ":", "repo=PATH|URL ref=REF root=PATH source_path=DIR: override the flags and" },

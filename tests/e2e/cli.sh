@@ -100,6 +100,22 @@ if [ ! -r /var/lib/smolder/smolder.db ]; then
     bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -qF -- \"\$1\" '$tmp/err'" _ "$want"
 fi
 
+# --- the explorer's ? help says what O runs: $VISUAL, else $EDITOR (it said $EDITOR) ------
+if command -v tmux > /dev/null; then
+  sock=smolder-cli-$$
+  tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 100 -s h \
+    "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 '$smolder' '$ex/cpuwork-cpu.pb.gz'; sleep 30"
+  for n in $(seq 1 200); do tmux -L "$sock" capture-pane -p -t h | grep -qF '? help' && break; sleep 0.05; done
+  tmux -L "$sock" send-keys -t h '?'
+  for n in $(seq 1 200); do tmux -L "$sock" capture-pane -p -t h | grep -qF 'y  O' && break; sleep 0.05; done
+  tmux -L "$sock" capture-pane -p -t h > "$tmp/help.screen"
+  tmux -L "$sock" kill-server
+  check "? help: O opens \$VISUAL or \$EDITOR at the line" \
+    grep -qE 'y  O +copy path:line; open \$VISUAL or \$EDITOR' "$tmp/help.screen"
+else
+  echo "FAIL - tmux is not installed (./build.sh deps installs it)"; fail=$((fail + 1))
+fi
+
 # usage errors are one line and the hint, as everywhere (upload and demo printed the help)
 usagecheck "upload without FILE: one line" "^smolder upload: FILE is missing \(see smolder upload --help\)$" \
   upload --url http://127.0.0.1:1
