@@ -61,11 +61,11 @@ void cmd_usage(FILE *f)
 	      "\n"
 	      "SOURCE is a pprof file (gzip, zstd or raw protobuf), folded stacks, perf script\n"
 	      "text, speedscope JSON, Pyroscope's flame graph JSON, a Pyroscope *.lines file,\n"
-	      "- for standard input, or an http(s):// URL such as\n"
-	      "/debug/pprof/profile?seconds=10.\n"
-	      "Instead of SOURCE, every verb reads the store with --db PATH --query SELECTOR\n"
-	      "--profile-type ID --from T --to T (profilecli's flags), or a Pyroscope server\n"
-	      "(or `smolder serve`) with --url URL and the same flags.\n"
+	      "- for standard input, or an http(s):// URL (/debug/pprof/profile?seconds=10).\n"
+	      "Instead of SOURCE, the reading verbs (view, top, peek, list, export, diff) read\n"
+	      "the store with --db PATH --query SELECTOR --profile-type ID --from T --to T\n"
+	      "(profilecli's flags), or a Pyroscope server (or `smolder serve`) with --url URL\n"
+	      "and the same flags, as query does; ingest, serve and demo write the --db store.\n"
 	      "`smolder VERB --help` describes each verb's options.\n",
 	      f);
 }

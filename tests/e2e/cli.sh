@@ -805,6 +805,14 @@ check "RE2's own syntax still works ((?i), (?P<n>), [(?=], \\Q..\\E, lazy a*?)" 
 for verb in "" top view diff peek list export; do
   check "--help for '${verb:-smolder}'" bash -c "'$smolder' $verb --help | grep -q '^usage: smolder'"
 done
+# smolder --help names the verbs that read the store or a server, and each of them takes
+# --db and --url (it said "every verb reads the store with --db": ingest, serve and demo
+# write it, upload pushes, resolve reads neither), in 24 lines
+check "smolder --help: the reading verbs read --db or --url, ingest, serve and demo write --db" \
+  bash -c "'$smolder' --help | tr -s ' \n' ' ' | grep -qF 'the reading verbs (view, top, peek, list, export, diff) read the store with --db PATH' && '$smolder' --help | tr -s ' \n' ' ' | grep -qF 'and the same flags, as query does; ingest, serve and demo write the --db store.' && [ \$('$smolder' --help | wc -l) -le 24 ]"
+for verb in view top peek list export diff query; do
+  check "  $verb --help takes --db and --url" bash -c "'$smolder' $verb --help | grep -q -- '--db PATH' && '$smolder' $verb --help | grep -q -- '--url URL'"
+done
 for verb in top view diff peek list export ingest; do
   check "$verb --help lists --seconds" bash -c "'$smolder' $verb --help | grep -q -- '--seconds N .*http(s) URL'"
 done
