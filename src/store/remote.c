@@ -839,7 +839,8 @@ static int rb_label_names(struct backend *b, const struct selector *sel, struct 
  * The values from first on that are profile type IDs: "" and what profile_type_parse()
  * refuses are left out, as remote_decode_profile_types() leaves them out of a
  * ProfileTypes answer.  The server's __profile_type__ values are what query types lists
- * and what a verb picks its one type from.
+ * and what a verb picks its one type from.  Its refusals' messages are cleared: the
+ * caller calls it only when nothing failed (a failure's message is the one to keep).
  */
 static void keep_profile_types(struct strvec *out, size_t first)
 {
@@ -866,7 +867,7 @@ static int rb_label_values(struct backend *b, const char *name, const struct sel
 	size_t first = out->n;
 	int rc = ranged((struct rbackend *)b, r, 0, piece_names, &c);
 
-	if (strcmp(name, "__profile_type__") == 0)
+	if (!rc && strcmp(name, "__profile_type__") == 0)
 		keep_profile_types(out, first);
 	strvec_sort_unique(out);
 	return rc;

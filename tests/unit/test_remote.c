@@ -870,9 +870,13 @@ static void test_label_values_types(void **state)
 	assert_int_equal(v.n, 7);
 	assert_string_equal(v.v[0], "");
 	strvec_release(&v);
-	backend_close(b);
 	pthread_join(th, NULL);
 	close(g.fd);
+	/* a failure's message is kept (the filter's parse errors once cleared it) */
+	assert_int_equal(b->ops->label_values(b, "__profile_type__", NULL, r, &v), ERR_NET);
+	assert_non_null(strstr(err_last(), "cannot connect"));
+	strvec_release(&v);
+	backend_close(b);
 	buf_release(&body);
 }
 
