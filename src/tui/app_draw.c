@@ -42,7 +42,7 @@ static const struct {
 	{ "w", "in the comparison: move the focus to the other side" },
 	{ NULL, "Search" },
 	{ "/", "regex search (PCRE2, RE2 syntax); in tables: filter rows" },
-	{ "n N", "next / previous match (top table: row of its / filter)" },
+	{ "n N", "next / previous outermost match (top table: row of its / filter)" },
 	{ "#", "search the selected name" },
 	{ "y", "copy the selected name to the clipboard (OSC 52, works over SSH)" },
 	{ "e", "export what is shown (filters, zoom; top table: its rows' samples)" },
