@@ -175,6 +175,11 @@ struct serve_pool_job {
 	 * end it early (a query's store calls poll it).
 	 */
 	void (*run)(struct serve_pool_job *job, atomic_int *cancel);
+	/*
+	 * serve_now_ms() when pushed (set by serve_pool_push): a pool's timeout counts from
+	 * here, so the wait for a thread is part of it.
+	 */
+	double queued_ms;
 };
 
 enum { SERVE_POOL_CANCELLED = 1, SERVE_POOL_TIMED_OUT = 2 };
@@ -190,17 +195,19 @@ struct serve_pool {
 	struct serve_pool_job *head, *tail;
 	size_t queued, max_queued;
 	unsigned running;            /* jobs being run */
-	double timeout_ms;           /* a job running longer is timed out; 0: never */
+	double timeout_ms;           /* a job times out this long after its push; 0: never */
 	struct serve_pool_slot {
 		struct serve_pool *pl;
 		atomic_int cancel;   /* this thread's job's flag */
-		double deadline_ms;  /* serve_now_ms(); 0: idle or no timeout */
+		double deadline_ms;  /* its job's queued_ms + timeout_ms; 0: idle or none */
 	} slot[SERVE_POOL_MAX];
 };
 
 /*
  * Starts n threads (name, static, for messages); at most max_queued jobs wait for them;
- * a job running longer than timeout_ms (0: no limit) is timed out by a watchdog thread.
+ * a job not done timeout_ms (0: no limit) after its push is timed out: by a watchdog
+ * thread while it runs, or at once, its flag already SERVE_POOL_TIMED_OUT, when its
+ * time ran out in the queue.
  */
 int serve_pool_start(struct serve_pool *pl, const char *name, unsigned n, size_t max_queued,
 		     double timeout_ms);

@@ -11,10 +11,14 @@
  * the writer, which resumes it).  At most `n` jobs run at once, which also bounds the
  * memory they take; the queue is bounded too (the caller answers 429 beyond it).
  *
- * Each thread has a cancel flag its job polls (a query: the store's calls).  A watchdog
- * thread (only with a timeout) sleeps until the earliest deadline of the jobs running and
- * raises the flag of a job past it; a shutdown that runs out of grace raises every flag,
- * and jobs still queued start cancelled.
+ * Each thread has a cancel flag its job polls (a query: the store's calls).  A job's
+ * deadline is its push time plus the timeout, so time spent queued counts: a client
+ * behind a long queue gets its 504 within the timeout rather than a multiple of it.  A
+ * job whose deadline passed while it waited starts with its flag already raised (its
+ * run() answers the timeout without doing the work); for the jobs running, a watchdog
+ * thread (only with a timeout) sleeps until the earliest deadline and raises the flag of
+ * a job past it.  A shutdown that runs out of grace raises every flag, and jobs still
+ * queued start cancelled.
  */
 #include <string.h>
 #include <time.h>
@@ -44,8 +48,11 @@ static void *worker_main(void *arg)
 		pl->running++;
 		me->cancel = pl->cancel_all ? SERVE_POOL_CANCELLED : 0;
 		if (pl->timeout_ms > 0) {
-			me->deadline_ms = serve_now_ms() + pl->timeout_ms;
-			pthread_cond_signal(&pl->wd_cv);
+			me->deadline_ms = j->queued_ms + pl->timeout_ms;
+			if (!me->cancel && me->deadline_ms <= serve_now_ms())
+				me->cancel = SERVE_POOL_TIMED_OUT;  /* its time ran out queued */
+			else
+				pthread_cond_signal(&pl->wd_cv);
 		}
 		pthread_mutex_unlock(&pl->mu);
 		j->run(j, &me->cancel);  /* may free j's request once it resumes the connection */
@@ -139,6 +146,7 @@ bool serve_pool_push(struct serve_pool *pl, struct serve_pool_job *j)
 	bool ok;
 
 	j->next = NULL;
+	j->queued_ms = serve_now_ms();
 	pthread_mutex_lock(&pl->mu);
 	ok = !pl->stopping && pl->queued < pl->max_queued;
 	if (ok) {

@@ -732,8 +732,8 @@ check "Diff: both negative: 400" bash -c "[ '$st' = 400 ] && grep -q 'must not b
 serve_stop
 
 # --- the query API answers as Grafana Pyroscope does -------------------------------------
-check "--request-timeout's help says a query's wait for a reader is not counted" \
-  bash -c "'$smolder' serve --help | tr -s ' \n' ' ' | grep -q 'a query end once a reader takes it (not counting its wait for one), within D'"
+check "--request-timeout's help says a query's wait for a reader counts" \
+  bash -c "'$smolder' serve --help | tr -s ' \n' ' ' | grep -q 'a query end (counting its wait for a reader), within D'"
 serve_start api --db "$tmp/api.db" || exit 1
 url=http://127.0.0.1:$PORT
 http POST "$url/ingest?name=app1.cpu%7Benv%3Dprod%7D" --data-binary $'main;work 4\nmain;idle 1\n' > /dev/null
