@@ -126,6 +126,38 @@ static int encode(const char *format, const struct prof *p, uint32_t type, const
 	return encode_pprof(p, out);
 }
 
+/*
+ * cmd_transform(), whose granularity a pprof file gets in pprof's form (granularity.h:
+ * `go tool pprof -lines` of it reads the functions, not "F file:line" keys).  0, or 1
+ * with the message given.
+ */
+static int export_transform(const char *format, struct prof **p, const struct cmd_transform *tr)
+{
+	struct cmd_transform before = *tr;
+	struct prof *shown = NULL, *pprof = NULL;
+
+	if (strcmp(format, "pprof") != 0)
+		return cmd_transform(p, tr);
+	before.granularity = GRAN_FUNCTIONS;
+	if (cmd_transform(p, &before))
+		return 1;
+	if (tr->granularity == GRAN_FUNCTIONS)
+		return 0;
+	if (prof_granularity(*p, (enum granularity)tr->granularity, &shown) ||
+	    granularity_pprof(shown, *p, (enum granularity)tr->granularity, &pprof)) {
+		cmd_errorf("%s", err_last());
+		prof_free(shown);
+		return 1;
+	}
+	prof_free(*p);
+	if (pprof) {
+		prof_free(shown);
+		shown = pprof;
+	}
+	*p = shown;
+	return 0;
+}
+
 int cmd_export(int argc, char **argv, const struct cmd_env *env)
 {
 	static const struct option opts[] = {
@@ -204,7 +236,7 @@ int cmd_export(int argc, char **argv, const struct cmd_env *env)
 	if ((rc = cmd_load_any(&st, argv[optind], env, sample_index, &p, &type, &ld)))
 		goto done;
 	rc = 1;
-	if (cmd_transform(&p, &tr))
+	if (export_transform(format, &p, &tr))
 		goto done;
 	if (!st.used && cmd_source_name(argv[optind], &name)) {
 		cmd_errorf("%s", err_last());

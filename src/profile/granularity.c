@@ -467,3 +467,250 @@ done:
 	free(lines);
 	return rc;
 }
+
+/* The k-th slot key of a multimap entry whose hash is h (collisions: the next k). */
+static uint64_t probe_key(uint64_t h, uint32_t k)
+{
+	uint64_t x = hmap_mix(h + k);
+
+	return x == HMAP_EMPTY ? 0 : x;
+}
+
+/* What granularity_pprof() keeps while it builds (arrays by shown's indices). */
+struct pprof_form {
+	const struct prof *shown, *before;
+	struct prof_builder *b;
+	uint32_t *orig;    /* shown's strings: the function of `before` a line key stands for */
+	uint32_t *fmap;    /* shown's functions: the output's, PROF_NONE until made */
+	uint32_t *first;   /* output locations: the shown location that made it */
+	struct hmap bfuncs;  /* a function of before → the output's */
+	struct hmap locs;    /* probe_key(chain hash, k) → output location */
+};
+
+/*
+ * Lines granularity: orig[name] for every shown function named by a line key, the
+ * function of `before` whose frames have that key (the first one, should two functions
+ * differ only in system name or start line).  A key is looked up by its bytes, as shown's
+ * strings are interned apart from before's.  0, or ERR_NOMEM.
+ */
+static int map_line_keys(struct pprof_form *pf)
+{
+	const struct prof *s = pf->shown, *bf = pf->before;
+	struct hmap keyed;  /* probe_key(hash of a shown function's name, k) → its string id */
+	struct buf key = BUF_INIT;
+	uint32_t i, j, k, sid;
+	int rc;
+
+	if ((rc = hmap_init(&keyed, s->nfunctions + 16)))
+		return rc;
+	for (i = 0; i < s->nfunctions && !rc; i++) {
+		uint32_t name = s->functions[i].name;
+		uint64_t h = pb_string_hash(prof_str(s, name), prof_strlen(s, name));
+
+		for (k = 0; !rc && hmap_get(&keyed, probe_key(h, k), &sid) && sid != name; k++)
+			;
+		if (!rc && !hmap_get(&keyed, probe_key(h, k), &sid))
+			rc = hmap_put(&keyed, probe_key(h, k), name);
+	}
+	for (i = 0; i < bf->nlocations && !rc; i++) {
+		const struct prof_location *l = &bf->locations[i];
+
+		for (j = 0; j < l->nlines && !l->unsymbolized && !rc; j++) {
+			const struct prof_line *line = &bf->lines[l->line_off + j];
+			uint64_t h;
+
+			buf_reset(&key);
+			frame_key(bf, l, line, GRAN_LINES, &key);
+			if (!key.data) {
+				rc = err_set(ERR_NOMEM, "out of memory");
+				break;
+			}
+			h = pb_string_hash(key.data, key.len);
+			for (k = 0; hmap_get(&keyed, probe_key(h, k), &sid); k++) {
+				if (prof_strlen(s, sid) == key.len &&
+				    memcmp(prof_str(s, sid), key.data, key.len) == 0) {
+					if (pf->orig[sid] == PROF_NONE)
+						pf->orig[sid] = line->func;
+					break;
+				}
+			}
+		}
+	}
+	hmap_release(&keyed);
+	buf_release(&key);
+	return rc;
+}
+
+/* The string `id` of from, interned in b: *out its id there.  0, or an error. */
+static int copy_str(struct prof_builder *b, const struct prof *from, uint32_t id, uint32_t *out)
+{
+	return pb_string(b, prof_str(from, id), prof_strlen(from, id), out);
+}
+
+/* The output's function for shown's function fid, made on first use.  0, or an error. */
+static int pprof_function(struct pprof_form *pf, uint32_t fid, uint32_t *out)
+{
+	const struct prof *bf = pf->before;
+	uint32_t bfid = pf->orig ? pf->orig[pf->shown->functions[fid].name] : PROF_NONE;
+	struct prof_function nf;
+	int rc;
+
+	if (pf->fmap[fid] != PROF_NONE) {
+		*out = pf->fmap[fid];
+		return 0;
+	}
+	if (bfid == PROF_NONE) {  /* not a line key: the frame as shown */
+		rc = pb_function(pf->b, &pf->shown->functions[fid], out);
+	} else if (hmap_get(&pf->bfuncs, bfid, out)) {
+		rc = 0;
+	} else {
+		const struct prof_function *f = &bf->functions[bfid];
+
+		nf.start_line = f->start_line;
+		if ((rc = copy_str(pf->b, bf, f->name, &nf.name)) ||
+		    (rc = copy_str(pf->b, bf, f->system_name, &nf.system_name)) ||
+		    (rc = copy_str(pf->b, bf, f->file, &nf.file)) || (rc = pb_function(pf->b, &nf, out)))
+			return rc;
+		rc = hmap_put(&pf->bfuncs, bfid, *out);
+	}
+	if (rc == 0)
+		pf->fmap[fid] = *out;
+	return rc;
+}
+
+/*
+ * The output's location for shown's location i, whose frames are lines[0..n) in the
+ * output: one per mapping and frames, the address dropped (pprof's Aggregate), made on
+ * first use.  0, or an error.
+ */
+static int pprof_location(struct pprof_form *pf, uint32_t i, const struct prof_line *lines,
+			  uint32_t n, uint32_t *out)
+{
+	const struct prof *s = pf->shown;
+	const struct prof_location *l = &s->locations[i];
+	uint64_t h = hmap_mix((uint64_t)l->mapping + 1);
+	uint32_t j, k, id;
+	int rc;
+
+	for (j = 0; j < n; j++)
+		h = hmap_mix(h ^ ((uint64_t)lines[j].func << 32 | (uint32_t)j)) ^
+		    (uint64_t)lines[j].line;
+	for (k = 0; hmap_get(&pf->locs, probe_key(h, k), &id); k++) {
+		const struct prof_location *o = &s->locations[pf->first[id]];
+		bool same = o->mapping == l->mapping && o->nlines == n;
+
+		for (j = 0; j < n && same; j++)
+			same = pf->fmap[s->lines[o->line_off + j].func] == lines[j].func &&
+			       s->lines[o->line_off + j].line == lines[j].line;
+		if (same) {
+			*out = id;
+			return 0;
+		}
+	}
+	if ((rc = pb_location(pf->b, l->mapping, 0, lines, n, out)) ||
+	    (rc = hmap_put(&pf->locs, probe_key(h, k), *out)))
+		return rc;
+	pf->first[*out] = i;
+	return 0;
+}
+
+/* Builds the output of granularity_pprof() in pf->b: everything but pb_finish(). */
+static int pprof_form_build(struct pprof_form *pf, uint32_t *lmap, struct prof_line *lines,
+			    uint32_t *slocs)
+{
+	const struct prof *s = pf->shown;
+	uint32_t i, j, id;
+	int rc;
+
+	if ((rc = pb_reserve(pf->b, 0, s->nfunctions, s->nlocations, s->nlines, s->nsamples,
+			     s->nsample_locs, s->nlabels)) ||
+	    (rc = pb_copy_header(pf->b, s, false)))  /* strings keep their ids */
+		return rc;
+	for (i = 0; i < s->nmappings; i++)
+		if ((rc = pb_mapping(pf->b, &s->mappings[i], &id)))
+			return rc;
+	for (i = 0; i < s->nlocations; i++) {
+		const struct prof_location *l = &s->locations[i];
+
+		if (l->unsymbolized) {
+			/* kept with its address, which is all pprof can symbolize it by */
+			if ((rc = pb_location(pf->b, l->mapping, l->address, NULL, 0, &lmap[i])))
+				return rc;
+			pf->first[lmap[i]] = i;
+			continue;
+		}
+		for (j = 0; j < l->nlines; j++) {
+			const struct prof_line *ln = &s->lines[l->line_off + j];
+
+			if ((rc = pprof_function(pf, ln->func, &lines[j].func)))
+				return rc;
+			lines[j].line = ln->line;
+		}
+		if ((rc = pprof_location(pf, i, lines, l->nlines, &lmap[i])))
+			return rc;
+	}
+	for (i = 0; i < s->nsamples; i++) {
+		const struct prof_sample *sm = &s->samples[i];
+
+		for (j = 0; j < sm->nlocs; j++)
+			slocs[j] = lmap[s->sample_locs[sm->loc_off + j]];
+		if ((rc = pb_sample(pf->b, slocs, sm->nlocs, s->values + (size_t)i * s->ntypes,
+				    s->labels + sm->label_off, sm->nlabels)))
+			return rc;
+	}
+	return 0;
+}
+
+int granularity_pprof(const struct prof *shown, const struct prof *before, enum granularity g,
+		      struct prof **out)
+{
+	struct pprof_form pf = { shown, before, NULL, NULL, NULL, NULL, { 0 }, { 0 } };
+	uint32_t i, *lmap = NULL, *slocs = NULL, maxlines = 1, maxlocs = 1;
+	struct prof_line *lines = NULL;
+	int rc;
+
+	*out = NULL;
+	if (g != GRAN_LINES && g != GRAN_FILES)
+		return 0;
+	for (i = 0; i < shown->nlocations; i++)
+		if (shown->locations[i].nlines > maxlines)
+			maxlines = shown->locations[i].nlines;
+	for (i = 0; i < shown->nsamples; i++)
+		if (shown->samples[i].nlocs > maxlocs)
+			maxlocs = shown->samples[i].nlocs;
+	pf.fmap = malloc((shown->nfunctions + 1) * sizeof(*pf.fmap));
+	pf.first = malloc((shown->nlocations + 1) * sizeof(*pf.first));
+	lmap = malloc((shown->nlocations + 1) * sizeof(*lmap));
+	slocs = malloc(maxlocs * sizeof(*slocs));
+	lines = malloc(maxlines * sizeof(*lines));
+	if (g == GRAN_LINES)
+		pf.orig = malloc((shown->nstrs + 1) * sizeof(*pf.orig));
+	if (!pf.fmap || !pf.first || !lmap || !slocs || !lines || (g == GRAN_LINES && !pf.orig)) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	memset(pf.fmap, 0xff, (shown->nfunctions + 1) * sizeof(*pf.fmap));  /* PROF_NONE */
+	if (pf.orig)
+		memset(pf.orig, 0xff, (shown->nstrs + 1) * sizeof(*pf.orig));
+	if ((rc = hmap_init(&pf.bfuncs, 16)) || (rc = hmap_init(&pf.locs, shown->nlocations + 16)))
+		goto done;
+	if (pf.orig && (rc = map_line_keys(&pf)))
+		goto done;
+	if ((rc = pb_new(&pf.b)))
+		goto done;
+	if ((rc = pprof_form_build(&pf, lmap, lines, slocs)) == 0) {
+		rc = pb_finish(pf.b, out);
+		pf.b = NULL;
+	}
+done:
+	pb_free(pf.b);
+	hmap_release(&pf.bfuncs);
+	hmap_release(&pf.locs);
+	free(pf.orig);
+	free(pf.fmap);
+	free(pf.first);
+	free(lmap);
+	free(slocs);
+	free(lines);
+	return rc;
+}

@@ -62,5 +62,25 @@ int granularity_frame_regex(struct buf *out, const struct prof *p, enum granular
  */
 int prof_granularity_cancellable(const struct prof *in, enum granularity g, atomic_int *cancel,
 				 struct prof **out);
+/*
+ * What a pprof file of `shown`, a profile at granularity g, holds: pprof's names, so that
+ * `go tool pprof -lines` (-files) reads it as it reads `before`, where the line keys "F
+ * file:line" would be functions of their own, not F (-list F found nothing).  `shown` is
+ * prof_granularity(before, g), or made from that by transforms that keep its frames'
+ * names (filters, a subtree, stacks turned round, a difference's -diff_base form).
+ *
+ * lines: each frame is its function of `before` again (name, system name, file and start
+ * line), its line kept; lines and files: symbolized locations lose their address and
+ * those of one mapping and the same frames are one, as pprof's Aggregate makes them (code
+ * without symbols keeps its address, which pprof could symbolize it by).  files keep the
+ * file's shown name as each frame's function: pprof's Aggregate clears the name, which
+ * no profile here holds (the builder names a nameless function), and -files reads the
+ * file.  functions and packages (ours: no pprof form): *out NULL, `shown` is the file.
+ *
+ * Ownership: *out is a new profile the caller frees; both inputs are only read.  0, or
+ * ERR_NOMEM.
+ */
+int granularity_pprof(const struct prof *shown, const struct prof *before, enum granularity g,
+		      struct prof **out);
 
 #endif

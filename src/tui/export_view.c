@@ -17,7 +17,9 @@
  * row's self would take in the time of the callees it lost).  In a diff, pprof and folded
  * get pprof's -diff_base form (base samples negated, labelled pprof::base), which `go tool
  * pprof` reads as the difference; speedscope and SVG, which cannot draw negative weights,
- * get the new side.
+ * get the new side.  A pprof file of lines or files granularity names its frames as
+ * pprof's -lines and -files do (granularity_pprof: the function again, not "F file:line"),
+ * made from what is on screen and the loaded profile its frames came from.
  *
  * The work (the row filter, the turning round, the zoom, encoding, writing) runs on a
  * worker (job.c) so a large export does not freeze the screen; its outcome is the message
@@ -39,6 +41,7 @@
 #include "base/outfile.h"
 #include "ingest/encode.h"
 #include "profile/filter.h"
+#include "profile/granularity.h"
 #include "profile/merge.h"
 #include "profile/subtree.h"
 #include "profile/transform.h"
@@ -52,6 +55,17 @@ static const struct {
 	{ 'f', "folded", "folded" },
 	{ 's', "speedscope", "speedscope.json" },
 	{ 'v', "svg", "svg" },
+};
+
+/*
+ * The job and what a pprof file of a granularity needs besides: the granularity on
+ * screen and a reference (prof_ref) to the loaded profile, whose functions the frames'
+ * keys stand for; the job frees it.  The job's pointer is this one's (first member).
+ */
+struct export_gran_job {
+	struct export_job j;
+	int gran;             /* enum granularity */
+	struct prof *before;  /* NULL: functions or packages, which pprof reads as they are */
 };
 
 /* The top table's `/` row filter is on screen: the export is its -focus (see above). */
@@ -287,12 +301,17 @@ static int derive(struct export_job *j, const struct prof **shown, struct prof *
 static void export_run(struct job *job)
 {
 	struct export_job *j = (struct export_job *)job;
+	const struct export_gran_job *g = (const struct export_gran_job *)job;
 	const char *title = j->source ? j->source : "";
 	const struct prof *p = NULL;
-	struct prof *owned = NULL;
+	struct prof *owned = NULL, *form = NULL;
 	struct buf b = BUF_INIT;
 
-	if ((j->rc = derive(j, &p, &owned)) == 0) {
+	if ((j->rc = derive(j, &p, &owned)) == 0 && j->fmt == 0 && g->before &&
+	    (j->rc = granularity_pprof(p, g->before, (enum granularity)g->gran, &form)) == 0 &&
+	    form)
+		p = form;
+	if (j->rc == 0) {
 		switch (j->fmt) {
 		case 0: j->rc = encode_pprof(p, &b); break;
 		case 1: j->rc = encode_folded(p, j->type, &b); break;
@@ -306,16 +325,18 @@ static void export_run(struct job *job)
 		snprintf(j->err, sizeof(j->err), "%s", err_last());
 	j->len = b.len;
 	buf_release(&b);
+	prof_free(form);
 	prof_free(owned);
 }
 
 static void export_free(struct job *job)
 {
-	struct export_job *j = (struct export_job *)job;
+	struct export_gran_job *g = (struct export_gran_job *)job;
 
-	prof_free(j->own);
-	free(j->source);
-	free(j);
+	prof_free(g->j.own);
+	prof_free(g->before);
+	free(g->j.source);
+	free(g);
 }
 
 /* Says how the export went. */
@@ -332,6 +353,7 @@ static void export_land(struct tui_app *a, struct export_job *j)
 static void export_start(struct tui_app *a, const char *path, bool replace)
 {
 	int fmt = a->export_fmt;
+	struct export_gran_job *g;
 	struct export_job *j;
 
 	if (fmt < 0 || !*path)
@@ -346,11 +368,16 @@ static void export_start(struct tui_app *a, const char *path, bool replace)
 			    "export: the new data is being filtered; again in a moment");
 		return;
 	}
-	if (!(j = calloc(1, sizeof(*j))) || (a->opts.source && !(j->source = strdup(a->opts.source)))) {
-		free(j);
+	if (!(g = calloc(1, sizeof(*g))) ||
+	    (a->opts.source && !(g->j.source = strdup(a->opts.source)))) {
+		free(g);
 		scr_message(a, true, "export: out of memory");
 		return;
 	}
+	j = &g->j;
+	g->gran = a->gran;
+	if (fmt == 0 && (a->gran == GRAN_LINES || a->gran == GRAN_FILES))
+		g->before = prof_ref(a->base);
 	job_init(&j->job, export_run, export_free);
 	j->fmt = fmt;
 	j->type = a->type;

@@ -7,6 +7,7 @@
 # keeps the profile's comments as go tool pprof -comments reads them; a write that fails
 # leaves an existing file whole and nothing behind, FIFOs and devices are written as is;
 # a difference (go tool pprof -diff_base) becomes its new side in svg and speedscope; a
+# pprof file at lines or files granularity reads in go tool pprof -lines/-files as its source; a
 # sample type with nothing to write is refused in folded and speedscope, not written empty.
 # Usage: export.sh SMOLDER EXAMPLES_DIR TESTDATA CACHE_DIR
 set -u
@@ -249,6 +250,34 @@ assert w[0] == w[1] > 0, w' "$tmp/d.speedscope" "$tmp/new.speedscope"
     bash -c "'$smolder' export '$tmp/d.pb.gz' -f folded -o - 2> '$tmp/err' | grep -q ' -[0-9]' && [ ! -s '$tmp/err' ]"
 else
   echo "FAIL - go is not installed, or go tool pprof -proto -diff_base failed"; fail=$((fail + 1))
+fi
+
+# --- pprof at lines and files granularity: pprof's names, as go tool pprof -lines reads them -
+# The frames were named by their keys ("main.scoreRecords cpuwork/main.go:146"): -list
+# found no main.scoreRecords and -top -lines showed the place twice.  go tool pprof's
+# -lines (-files) reports of the export are those of the profile it came from.
+if command -v go > /dev/null; then
+  spans=$td/pyroscope/grafana-pyroscope/pkg/pprof/testdata/single_group_with_optional_span_id.pb.gz
+  for src in "$ex/cpuwork-cpu.pb.gz" "$spans"; do
+    for g in lines files; do
+      # pprof -files splits a file into rows by its functions' start lines, which spans has
+      [ "$src" = "$spans" ] && [ $g = files ] && continue
+      "$smolder" export "$src" --granularity $g -o "$tmp/g.pb.gz"
+      check "export --granularity $g: go tool pprof -top -$g of it is that of $(basename "$src")" \
+        test "$(HOME=$tmp go tool pprof -top -$g -nodecount=100000 "$tmp/g.pb.gz" 2>&1)" = \
+             "$(HOME=$tmp go tool pprof -top -$g -nodecount=100000 "$src" 2>&1)"
+    done
+  done
+  "$smolder" export "$ex/cpuwork-cpu.pb.gz" --granularity lines -o "$tmp/g.pb.gz"
+  check "... and go tool pprof -list 'main\.scoreRecords\$' finds the routine, 1.55s" \
+    bash -c "HOME='$tmp' go tool pprof -list 'main\.scoreRecords\$' '$tmp/g.pb.gz' 2>&1 |
+      grep -A1 '^ROUTINE =* main.scoreRecords in cpuwork/main.go' |
+      grep -q '^ *1.55s *1.55s (flat, cum)'"
+  check "... folded at lines granularity keeps the frames' keys" \
+    bash -c "'$smolder' export '$ex/cpuwork-cpu.pb.gz' --granularity lines -f folded -o - |
+      grep -q ';main.scoreRecords cpuwork/main.go:146 [0-9]'"
+else
+  echo "FAIL - go is not installed"; fail=$((fail + 1))
 fi
 
 # --- nothing to write: a sample type that is 0 everywhere --------------------------------

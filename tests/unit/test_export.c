@@ -24,6 +24,7 @@
 #include "ingest/encode.h"
 #include "profile/builder.h"
 #include "profile/demangle.h"
+#include "profile/granularity.h"
 #include "profile/merge.h"
 #include "profile/recursion.h"
 #include "profile/top.h"
@@ -1366,6 +1367,97 @@ static void test_sandwich_callers_export(void **state)
 	tu_tmp_remove();
 }
 
+/* The flat of frames whose innermost line is func at line (0: any line) in p's default type. */
+static int64_t leaf_flat(const struct prof *p, const char *func, int64_t line)
+{
+	int64_t sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		const struct prof_location *l;
+		const struct prof_line *ln;
+
+		if (!s->nlocs)
+			continue;
+		l = &p->locations[p->sample_locs[s->loc_off]];
+		ln = &p->lines[l->line_off];
+		if (strcmp(prof_str(p, p->functions[ln->func].name), func) == 0 &&
+		    (line == 0 || ln->line == line))
+			sum += p->values[(size_t)i * p->ntypes + p->default_type];
+	}
+	return sum;
+}
+
+/* An explorer on cpuwork at granularity gran (enum granularity). */
+static struct tui_app *explorer_at(int gran, struct offscreen *scr)
+{
+	struct tui_opts o = { .sample_type = -1, .source = "cpu", .granularity = gran };
+	struct tui_app *a;
+
+	if (tui_app_new(tu_decode("go/cpuwork-cpu.pb.gz"), &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	screen_text(a, scr);
+	return a;
+}
+
+/*
+ * A pprof file of lines granularity named each function by its line key ("main.scoreRecords
+ * cpuwork/main.go:146"): go tool pprof -list 'main\.scoreRecords$' found nothing and
+ * -lines showed the place twice.  The file has pprof's names now (the function, its line
+ * kept, as pprof -lines reads the profile) from the explorer's e as from smolder export
+ * (tests/e2e/export.sh compares go tool pprof's reports); folded keeps the keys.
+ */
+static void test_granularity_pprof_names(void **state)
+{
+	int made = tu_tmp_create("export-gran");
+	struct offscreen scr = screen_open(30, 160);
+	struct tui_app *a = explorer_at(GRAN_LINES, &scr);
+	struct prof *p, *before = tu_decode("go/cpuwork-cpu.pb.gz"), *shown, *form;
+	struct buf b = BUF_INIT;
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(made, 0);
+	explorer_export(a, 'p', "lines.pb.gz", &b);
+	p = tu_decode_bytes(b.data, b.len, "lines.pb.gz");
+	top_row_is(p, "main.scoreRecords", 1550000000, 1550000000);  /* go tool pprof -top */
+	tu_assert_i64(leaf_flat(p, "main.scoreRecords", 146), 1270000000);  /* -top -lines */
+	tu_assert_i64(leaf_flat(p, "main.scoreRecords", 145), 270000000);
+	for (i = 0; i < p->nfunctions; i++)
+		if (strstr(prof_str(p, p->functions[i].name), "cpuwork/main.go"))
+			fail_msg("a function named by its key: %s", prof_str(p, p->functions[i].name));
+	for (i = 0; i < p->nlocations; i++)  /* pprof's Aggregate: no addresses, merged */
+		if (!p->locations[i].unsymbolized)
+			assert_true(p->locations[i].address == 0);
+	prof_free(p);
+	assert_non_null(strstr(explorer_export(a, 'f', "lines.folded", &b),
+			       ";main.scoreRecords cpuwork/main.go:146 "));
+	tui_app_free(a);
+
+	/* the library's, for smolder export: the same file */
+	assert_int_equal(prof_granularity(before, GRAN_LINES, &shown), 0);
+	assert_int_equal(granularity_pprof(shown, before, GRAN_LINES, &form), 0);
+	assert_non_null(form);
+	tu_assert_i64(leaf_flat(form, "main.scoreRecords", 146), 1270000000);
+	assert_true(form->nlocations < before->nlocations);
+	prof_free(form);
+	prof_free(shown);
+
+	/* files: the file's name, lines 0 (go tool pprof -top -files reads the same) */
+	a = explorer_at(GRAN_FILES, &scr);
+	explorer_export(a, 'p', "files.pb.gz", &b);
+	p = tu_decode_bytes(b.data, b.len, "files.pb.gz");
+	top_row_is(p, "cpuwork/main.go", 1550000000, 8990000000);
+	tu_assert_i64(leaf_flat(p, "cpuwork/main.go", 0), 1550000000);
+	prof_free(p);
+	tui_app_free(a);
+	screen_close(&scr);
+	prof_free(before);
+	buf_release(&b);
+	tu_tmp_remove();
+}
+
 /* The whole of the file at path, as a string (the test's buffer). */
 static const char *slurp(const char *path, struct buf *b)
 {
@@ -1504,6 +1596,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_collapse_keeps_inline),
 		cmocka_unit_test(test_nothing_to_write),
 		cmocka_unit_test(test_sandwich_callers_export),
+		cmocka_unit_test(test_granularity_pprof_names),
 		cmocka_unit_test(test_outfile),
 	};
 
