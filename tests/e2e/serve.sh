@@ -490,6 +490,8 @@ check "reads keep working and the store is unchanged" \
 check "the server still serves" test "$(http GET "$url/ready")" = 200
 serve_stop
 check "the full store is intact" test "$(sqlite3 "$tmp/full.db" 'PRAGMA integrity_check')" = ok
+check "--max-store-size's help says the oldest are evicted, 507 only for a push too big" \
+  bash -c "'$smolder' serve --help | tr -s ' \n' ' ' | grep -q 'evicted, down to 90 % (81 % or further when a push needs room); 507 only for a push too big for an empty store'"
 
 # push_during TAG CURL-ARGS...: starts a slow request (curl ARGS; its status goes to
 # $tmp/TAG.st) and, 30 ms later, a small push; succeeds when the push is answered 200
