@@ -19,7 +19,10 @@
  *
  * Clones are made in a temporary directory and renamed into place under an flock'd
  * <name>.lock, so two threads or processes never clone the same URL into one directory;
- * the lock's holder removes the temporary directories killed clones left.
+ * the lock's holder removes the temporary directories killed clones left, and a clone
+ * directory libgit2 cannot open (damaged) before it clones again (clear_damaged).  A clone
+ * that failed is not tried again for SRC_MEMO_FAIL_TTL_MS (the run's memo), but one whose
+ * connection dropped or whose server failed only in the same source_find call.
  * Local repositories are opened read-only in spirit: nothing here writes to them (they
  * are never fetched; a missing ref is reported instead).
  */
@@ -476,7 +479,9 @@ static void remove_stale_tmp(const char *parent, const char *dir)
  * Whether the libgit2 error just raised says the remote could not be reached: its name
  * did not resolve, nothing accepted the connection, TLS failed or its certificate did
  * not verify.  Those are remembered for a while (src_memo_fail); anything else (a
- * connection dropped mid-transfer, a server error) is tried again on the next lookup.
+ * connection dropped mid-transfer, a server error) is tried again on the next lookup.  A
+ * clone that failed for a reason that is not the network's (a refusal, a damaged clone
+ * that could not be moved aside) is remembered too (open_repo).
  */
 static bool git_unreachable(int code)
 {
@@ -503,6 +508,52 @@ static int net_fail(int code, const struct netcb *n, const char *what, const cha
 				       ? "refused the user name and password of the URL"
 				       : "asks for a user name and password (the URL gives none)");
 	return git_fail_url(code == GIT_EAUTH ? ERR_AUTH : ERR_NET, what, url);
+}
+
+/*
+ * dir is there and libgit2 did not open it as a bare repository (its message is the last
+ * error): a clone damaged by hand or by a full disk (HEAD or objects/ gone).  Left there,
+ * every lookup would clone the whole repository again and fail to rename it over dir.
+ * Called with the clone's lock held.  The cache is smolder's own, so a directory owned by
+ * this user is moved aside to tmp (which remove_stale_tmp() clears after a crash) and
+ * removed; a symlink, a file or another user's directory is refused and left as it is, and
+ * so is one libgit2 could not read for a reason of the system's (permissions, descriptors).
+ * 0: nothing is in the way any more.
+ */
+static int clear_damaged(struct src_ctx *c, const char *dir, const char *tmp)
+{
+	const git_error *e = git_error_last();
+	bool os = e && e->klass == GIT_ERROR_OS;
+	char why[200];
+	struct stat st;
+	size_t i;
+
+	snprintf(why, sizeof(why), "%s", e && e->message ? e->message : "unknown libgit2 error");
+	for (i = 0; why[i]; i++)
+		if (why[i] == '\n' || why[i] == '\r' || why[i] == '\t')
+			why[i] = ' ';
+	git_error_clear();
+	if (lstat(dir, &st) < 0) {
+		if (errno == ENOENT)
+			return 0; /* not cloned yet */
+		return err_set(ERR_IO, "cannot look at '%s': %s", dir, strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return err_set(ERR_IO, "refused: '%s', where the clone goes, is %s, not a clone "
+				       "smolder made: not removed",
+			       dir, S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+	if (st.st_uid != geteuid())
+		return err_set(ERR_IO, "refused: '%s' is not a readable clone (%s) and belongs to "
+				       "another user: not removed", dir, why);
+	if (os)
+		return err_set(ERR_IO, "cannot open the clone '%s': %s", dir, why);
+	src_trace(c, "git: '%s' is not a readable bare clone (%s): removed, cloned again", dir,
+		  why);
+	if (rename(dir, tmp) < 0)
+		return err_set(ERR_IO, "cannot move the damaged clone '%s' aside: %s", dir,
+			       strerror(errno));
+	src_rmtree(tmp);
+	return 0;
 }
 
 /*
@@ -533,6 +584,8 @@ static int clone_repo(struct src_ctx *c, const char *url, const struct remote_au
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
+	if ((rc = clear_damaged(c, dir, tmp)))
+		goto done;
 	snprintf(n.what, sizeof(n.what), "cloning %s", shown);
 	if (c->o->progress)
 		c->o->progress(c->o->progress_arg, n.what, 0, 0);
@@ -722,7 +775,7 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 {
 	struct remote_auth auth = { NULL, NULL, NULL };
 	git_repository *repo = NULL;
-	char *dir, *shown, prev[200];
+	char *dir, *shown, prev[512]; /* the memo keeps up to 512 bytes */
 	bool unreached;
 	int rc;
 
@@ -763,11 +816,12 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 			free(shown);
 			goto fail;
 		}
-		if (src_memo_failed(c->memo, SRC_MEMO_CLONE, key, src_now_ms(), prev,
-				    sizeof(prev))) {
-			/* each try costs a connection (and libgit2 1.5 leaks ~250 KB a clone) */
-			rc = err_set(ERR_NET, "'%s': not cloned: the clone failed earlier in this run "
-					      "(%s)", shown ? shown : "?", prev);
+		if ((rc = src_memo_failed_rc(c->memo, SRC_MEMO_CLONE, key, src_now_ms(), prev,
+					     sizeof(prev)))) {
+			/* each try costs a connection, maybe a whole download (and libgit2 1.5
+			   leaks ~250 KB a clone) */
+			rc = err_set(rc, "'%s': not cloned: the clone failed earlier in this run (%s)",
+				     shown ? shown : "?", prev);
 			free(shown);
 			goto fail;
 		}
@@ -775,13 +829,22 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 			  shown ? shown : "?", dir);
 		free(shown);
 		if ((rc = clone_repo(c, key, &auth, dir, &repo, &unreached))) {
-			if (rc == ERR_NET && unreached) {
-				src_memo_fail(c->memo, SRC_MEMO_CLONE, key, src_now_ms(),
-					      err_last());
-			} else if ((rc == ERR_NET || rc == ERR_AUTH) && !c->clone_failed) {
-				c->clone_failed = strdup(key);
-				snprintf(c->clone_failed_msg, sizeof(c->clone_failed_msg), "%s",
-					 err_last());
+			/*
+			 * Not again for SRC_MEMO_FAIL_TTL_MS: a `list` would clone once per
+			 * routine.  Except a connection dropped mid-transfer or a server error
+			 * (ERR_NET, reached): not again in this call, again in the next.  A clone
+			 * past the limit is refused from its .toobig mark instead, a cancelled one
+			 * is not a failure.
+			 */
+			if (rc == ERR_NET && !unreached) {
+				if (!c->clone_failed) {
+					c->clone_failed = strdup(key);
+					snprintf(c->clone_failed_msg, sizeof(c->clone_failed_msg),
+						 "%s", err_last());
+				}
+			} else if (rc != ERR_CANCELLED && rc != ERR_NOMEM && rc != ERR_TOOBIG) {
+				src_memo_fail_rc(c->memo, SRC_MEMO_CLONE, key, src_now_ms(), rc,
+						 err_last());
 			}
 			goto fail;
 		}

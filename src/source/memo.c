@@ -317,26 +317,38 @@ bool src_memo_config_put(struct source_memo *m, const char *place, const char *r
 	return false;
 }
 
-bool src_memo_failed(struct source_memo *m, enum src_memo_what what, const char *name,
-		     uint64_t now, char *msg, size_t n)
+int src_memo_failed_rc(struct source_memo *m, enum src_memo_what what, const char *name,
+		       uint64_t now, char *msg, size_t n)
 {
 	struct memo_entry *e = lookup(m, what == SRC_MEMO_ORIGIN ? MEMO_ORIGIN : MEMO_CLONE,
 				      name, NULL, NULL, now);
 
 	if (!e)
-		return false;
+		return 0;
 	snprintf(msg, n, "%s", e->read.msg);
-	return true;
+	return e->read.rc;
+}
+
+bool src_memo_failed(struct source_memo *m, enum src_memo_what what, const char *name,
+		     uint64_t now, char *msg, size_t n)
+{
+	return src_memo_failed_rc(m, what, name, now, msg, n) != 0;
+}
+
+void src_memo_fail_rc(struct source_memo *m, enum src_memo_what what, const char *name,
+		      uint64_t now, int rc, const char *msg)
+{
+	struct memo_entry *e;
+
+	if (m && (e = entry_new(what == SRC_MEMO_ORIGIN ? MEMO_ORIGIN : MEMO_CLONE, name, NULL,
+				NULL, rc, msg))) {
+		e->until = now + SRC_MEMO_FAIL_TTL_MS;
+		add(m, e, 0, now);
+	}
 }
 
 void src_memo_fail(struct source_memo *m, enum src_memo_what what, const char *name,
 		   uint64_t now, const char *msg)
 {
-	struct memo_entry *e;
-
-	if (m && (e = entry_new(what == SRC_MEMO_ORIGIN ? MEMO_ORIGIN : MEMO_CLONE, name, NULL,
-				NULL, ERR_NET, msg))) {
-		e->until = now + SRC_MEMO_FAIL_TTL_MS;
-		add(m, e, 0, now);
-	}
+	src_memo_fail_rc(m, what, name, now, ERR_NET, msg);
 }

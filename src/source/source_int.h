@@ -182,10 +182,11 @@ struct src_ctx {
 	struct src_config *cfg_own;    /* a config the memo did not keep: freed with the call */
 	struct src_git **gits;
 	size_t ngits, capgits;
-	/* a clone that failed in this call for a reason the memo does not keep (a dropped
-	   connection): the call's other steps do not try it again, the next call does */
+	/* a clone whose connection dropped or whose server failed in this call (the memo
+	   keeps every other failure): the call's other steps do not try it again, the next
+	   call does */
 	char *clone_failed;
-	char clone_failed_msg[200];
+	char clone_failed_msg[512];
 	unsigned tries;           /* places tried */
 	int stop;                 /* non-zero: end the search with this code */
 	int hard_code;            /* the most telling error that was not "not found" */
@@ -275,6 +276,12 @@ bool src_memo_failed(struct source_memo *m, enum src_memo_what what, const char 
 		     uint64_t now, char *msg, size_t n);
 void src_memo_fail(struct source_memo *m, enum src_memo_what what, const char *name,
 		   uint64_t now, const char *msg);
+/* the same, keeping the failure's code rc (src_memo_fail keeps ERR_NET) */
+void src_memo_fail_rc(struct source_memo *m, enum src_memo_what what, const char *name,
+		      uint64_t now, int rc, const char *msg);
+/* src_memo_failed answering the code that was kept: 0 when nothing is remembered */
+int src_memo_failed_rc(struct source_memo *m, enum src_memo_what what, const char *name,
+		       uint64_t now, char *msg, size_t n);
 int src_file_copy(const struct source_file *from, struct source_file *to);
 
 /* cache.c */

@@ -265,6 +265,129 @@ static void test_git_clone_stale_tmp(void **state)
 	free(name);
 }
 
+/* trace lines containing needle */
+static size_t count_lines(const struct source_trace *t, const char *needle)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		n += strstr(t->lines[i], needle) != NULL;
+	return n;
+}
+
+/*
+ * source_find of each path in turn with one memo, as `list` looks up its routines: the
+ * clone attempts ("git: cloning" lines) of all of them; the last call's trace stays in *t
+ */
+static size_t find_each(struct source_opts *o, const char *const *paths, size_t npaths,
+			struct source_trace *t, int *last_rc)
+{
+	struct source_memo *memo;
+	struct source_file f;
+	size_t i, clones = 0;
+
+	assert_int_equal(source_memo_new(&memo), 0);
+	o->memo = memo;
+	for (i = 0; i < npaths; i++) {
+		source_trace_release(t);
+		*last_rc = source_find(o, NULL, NULL, paths[i], &f, t);
+		clones += count_lines(t, "git: cloning");
+		source_file_release(&f);
+	}
+	o->memo = NULL;
+	source_memo_free(memo);
+	return clones;
+}
+
+/*
+ * A clone directory that libgit2 cannot open (HEAD removed) was cloned anew by every
+ * lookup, then the new clone could not be renamed over it and was thrown away: a `list`
+ * downloaded the repository once per routine, plus one.  It is removed and cloned once
+ * again now.  What is not smolder's to remove (a symlink, a file, another user's directory)
+ * is refused in one line and left alone, and not tried again by the run's later lookups.
+ */
+static void test_git_clone_damaged(void **state)
+{
+	static const char *const paths[] = { "main.go", "pkg/helper.go", "nope.go" };
+	struct source_opts o;
+	struct source_file f;
+	struct source_trace t = SOURCE_TRACE_INIT;
+	const char *upstream = tmp("upstream-damaged");
+	char url[1100], dir[2200], *name;
+	size_t clones;
+	int rc;
+
+	(void)state;
+	st_make_repo(upstream);
+	snprintf(url, sizeof(url), "file://%s", upstream);
+	st_opts_init(&o, "cache-damaged", NO_GITHUB);
+	o.repo = url;
+	o.ref = "v1";
+	o.cache_ttl = 3600;
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), 0);
+	source_file_release(&f);
+	name = url_cache_name(url);
+	assert_non_null(name);
+	snprintf(dir, sizeof(dir), "%s/repos/%s", o.cache_dir, name);
+	free(name);
+
+	/* HEAD gone: repaired by one clone, which every later lookup reads */
+	sh("rm '%s/HEAD'", dir);
+	clones = find_each(&o, paths, 3, &t, &rc);
+	if (clones != 1) {
+		dump_trace(&t);
+		fail_msg("a damaged clone: %zu clones in one run", clones);
+	}
+	sh("test -f '%s/HEAD' && test \"$(git -C '%s' rev-parse --is-bare-repository)\" = true",
+	   dir, dir);
+	sh("test -z \"$(ls '%s/repos' | grep '[.]tmp-')\"", o.cache_dir);
+	o.offline = true;
+	assert_int_equal(source_find(&o, NULL, NULL, "pkg/helper.go", &f, &t), 0);
+	assert_string_equal(f.data, "v1 helper\n");
+	source_file_release(&f);
+	o.offline = false;
+	source_trace_release(&t);
+	/* the repair says so (the first lookup's trace) */
+	sh("rm '%s/HEAD'", dir);
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
+	assert_string_equal(f.data, "package main // v1\n");
+	assert_has_line(&t, "is not a readable bare clone");
+	source_file_release(&f);
+	source_trace_release(&t);
+
+	/* a symlink where the clone goes: refused, neither it nor its target removed */
+	sh("mv '%s' '%s.real' && mkdir '%s.other' && echo keep > '%s.other/f' && "
+	   "ln -s '%s.other' '%s'", dir, dir, dir, dir, dir, dir);
+	clones = find_each(&o, paths, 3, &t, &rc);
+	assert_int_equal(rc, ERR_NOTFOUND);
+	if (!strstr(err_last(), "is a symlink, not a clone smolder made: not removed"))
+		fail_msg("a symlink in the clone's place: %s", err_last());
+	tu_assert_message(err_last());
+	if (clones != 1) {
+		dump_trace(&t);
+		fail_msg("a refused clone: %zu attempts in one run", clones);
+	}
+	sh("test -L '%s' && test -f '%s.other/f'", dir, dir);
+	/* a file there: the same */
+	sh("rm '%s' && echo x > '%s'", dir, dir);
+	find_each(&o, paths, 1, &t, &rc);
+	if (!strstr(err_last(), "is not a directory, not a clone smolder made"))
+		fail_msg("a file in the clone's place: %s", err_last());
+	sh("test \"$(cat '%s')\" = x", dir);
+	/* another user's directory (needs root to make one) */
+	if (geteuid() == 0) {
+		sh("rm '%s' && mkdir '%s' && echo keep > '%s/f' && chown -R 65534:65534 '%s'", dir,
+		   dir, dir, dir);
+		find_each(&o, paths, 1, &t, &rc);
+		if (!strstr(err_last(), "belongs to another user: not removed"))
+			fail_msg("another user's directory: %s", err_last());
+		sh("test -f '%s/f'", dir);
+	}
+	sh("rm -rf '%s' && mv '%s.real' '%s'", dir, dir, dir);
+	assert_has_line(&t, "the clone failed earlier in this run");
+	source_trace_release(&t);
+}
+
 /*
  * A remote whose default branch is not master, read without a ref (--repo URL alone, or
  * a service_repository label without service_git_ref): HEAD of the bare clone follows the
@@ -583,6 +706,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_git_local),
 		cmocka_unit_test(test_git_clone_cache),
 		cmocka_unit_test(test_git_clone_stale_tmp),
+		cmocka_unit_test(test_git_clone_damaged),
 		cmocka_unit_test(test_git_clone_no_ref),
 		cmocka_unit_test(test_git_clone_limit),
 		cmocka_unit_test(test_git_other_owner),
