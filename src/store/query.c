@@ -1507,6 +1507,7 @@ int store_time_bounds(struct backend *b, const struct selector *sel, const char 
 	struct time_range all = { 0, 0 };
 	struct cands c = { 0 };
 	sqlite3_stmt *st = NULL;
+	bool found = false;  /* not 0..0: profiles at the epoch are bounds like any other */
 	size_t i;
 	int rc;
 
@@ -1529,14 +1530,11 @@ int store_time_bounds(struct backend *b, const struct selector *sel, const char 
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
 			int64_t a = sqlite3_column_int64(st, 0), z = sqlite3_column_int64(st, 1);
 
-			if (!*first_ns && !*last_ns) {
+			if (!found || a < *first_ns)
 				*first_ns = a;
+			if (!found || z > *last_ns)
 				*last_ns = z;
-			}
-			if (a < *first_ns)
-				*first_ns = a;
-			if (z > *last_ns)
-				*last_ns = z;
+			found = true;
 		}
 	}
 	if (c.n == 0)

@@ -838,6 +838,49 @@ static void test_time_ranges(void **state)
 	store_close(s);
 }
 
+/*
+ * store_time_bounds over several series: one whose profiles all sit at time 0 (the
+ * epoch) counts as much as any other.  It used 0..0 as "none yet", so a series at 0 read
+ * first was dropped by the next one (bounds 1000..1000 s here, not 0..1000 s), and one
+ * read after a series before the epoch left the bounds ending before 0.
+ */
+static void test_time_bounds_at_zero(void **state)
+{
+	struct store *s = ts_open_new("bounds0.db");
+	struct backend *b = ts_backend_of(s);
+	struct prof *p = tu_decode("go/cpuwork-cpu.pb.gz");
+	char *pt = ts_ptype_of(p, 1, NULL);
+	struct selector *sel = NULL;
+	int64_t first, last;
+
+	(void)state;
+	ts_write_or_fail(s, "epoch", p, 0, NULL, NULL);
+	ts_write_or_fail(s, "epoch", p, 0, NULL, NULL);
+	ts_write_or_fail(s, "later", p, 1000 * SEC, NULL, NULL);
+	ts_write_or_fail(s, "before", p, -2000 * SEC, NULL, NULL);
+	assert_int_equal(selector_parse("{service_name=~\"epoch|later\"}", &sel), 0);
+	assert_int_equal(store_time_bounds(b, sel, pt, &first, &last), 0);
+	tu_assert_i64(first, 0);
+	tu_assert_i64(last, 1000 * SEC);
+	selector_free(sel);
+	sel = NULL;
+	assert_int_equal(selector_parse("{service_name=~\"epoch|before\"}", &sel), 0);
+	assert_int_equal(store_time_bounds(b, sel, pt, &first, &last), 0);
+	tu_assert_i64(first, -2000 * SEC);
+	tu_assert_i64(last, 0);
+	selector_free(sel);
+	sel = NULL;
+	assert_int_equal(selector_parse("{service_name=\"epoch\"}", &sel), 0);
+	assert_int_equal(store_time_bounds(b, sel, pt, &first, &last), 0);
+	tu_assert_i64(first, 0);
+	tu_assert_i64(last, 0);
+	selector_free(sel);
+	free(pt);
+	prof_free(p);
+	backend_close(b);
+	store_close(s);
+}
+
 /* Gauges average over a range (per series, then added); counters add up. */
 static void test_gauge_average(void **state)
 {
@@ -1211,6 +1254,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_matchers),
 		cmocka_unit_test(test_series_label_names),
 		cmocka_unit_test(test_time_ranges),
+		cmocka_unit_test(test_time_bounds_at_zero),
 		cmocka_unit_test(test_gauge_average),
 		cmocka_unit_test(test_timeline_groups),
 		cmocka_unit_test(test_retention_downsampling),
