@@ -537,6 +537,36 @@ static void test_zstd_two_frames(void **state)
 	prof_free(p);
 }
 
+/*
+ * pprof_count_samples walks fields through an inlined path for one-byte tags and lengths
+ * and a general one for the rest: both count the Sample fields (2), and a field that
+ * declares more bytes than remain ends the count.
+ */
+static void test_pprof_count_samples_paths(void **state)
+{
+	uint8_t m[256];
+	size_t n = 0;
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	m[n++] = 0x12, m[n++] = 0x00;                  /* sample, one-byte length */
+	m[n++] = 0x12, m[n++] = 0x82, m[n++] = 0x01;   /* sample of 130 bytes */
+	n += 130;
+	m[n++] = 0x92, m[n++] = 0x00, m[n++] = 0x00;   /* sample, tag in two bytes */
+	m[n++] = 0x48, m[n++] = 0xac, m[n++] = 0x02;   /* time_nanos 300 */
+	m[n++] = 0x19;                                 /* a fixed64 (field 3) */
+	n += 8;
+	m[n++] = 0x1a, m[n++] = 0x01, m[n++] = 0x12;   /* mapping holding a 0x12 byte */
+	m[n++] = 0x12, m[n++] = 0x01, m[n++] = 0x00;   /* sample ending at the end */
+	assert_int_equal(pprof_count_samples(m, n), 4);
+	assert_int_equal(pprof_count_samples(m, 2), 1);
+	/* cut short: the last sample declares a byte that is not there */
+	assert_int_equal(pprof_count_samples(m, n - 1), 3);
+	/* a one-byte field at the very end: no length, nothing counted for it */
+	m[n] = 0x12;
+	assert_int_equal(pprof_count_samples(m, n + 1), 4);
+}
+
 /* `cat a.gz b.gz`: gzip members are inflated in turn (folded halves join up). */
 static void test_gzip_members(void **state)
 {
@@ -779,6 +809,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lines_format),
 		cmocka_unit_test(test_zstd),
 		cmocka_unit_test(test_zstd_two_frames),
+		cmocka_unit_test(test_pprof_count_samples_paths),
 		cmocka_unit_test(test_gzip_members),
 		cmocka_unit_test(test_load_profile),
 		cmocka_unit_test(test_decode_stats),
