@@ -3,10 +3,12 @@
  * open a local clone, or clone a remote URL once, bare, into <cache>/repos/<name>, and
  * read the blob at REF:path without a checkout, following symlinks only while they stay
  * inside the tree.  A clone is fetched when the ref is missing, or when it is a branch or
- * tag and the last fetch is older than the TTL (at most once per source_find call).  A
- * clone's HEAD follows the remote's default branch (set after the clone and each fetch), so
- * a read without a ref is upstream's HEAD whatever that branch is called.  A clone or
- * fetch stops past c->clone_max bytes received (a label names the URL) and is refused.
+ * tag and the last fetch is older than the TTL (at most once per source_find call); a ref
+ * still missing after a fetch is not fetched for again for SRC_MEMO_FAIL_TTL_MS (the
+ * run's memo).  A clone's HEAD follows the remote's default branch (set after the clone
+ * and each fetch), so a read without a ref is upstream's HEAD whatever that branch is
+ * called.  A clone or fetch stops past c->clone_max bytes received (a label names the URL)
+ * and is refused.
  *
  * libgit2 is given a remote's URL without its credentials (struct remote_auth): a clone
  * keeps that URL in its config, so a user name and password (a token) given in the URL
@@ -1038,6 +1040,8 @@ int src_git_read(struct src_ctx *c, const char *key, bool remote, const char *re
 	git_blob *blob = NULL;
 	git_oid id;
 	char hex[GIT_OID_HEXSZ + 1], refusal[512] = "";
+	const char *refname = ref && *ref ? ref : "HEAD";
+	bool fetched = false; /* by this read, and it succeeded */
 	size_t size;
 	int rc;
 
@@ -1045,6 +1049,7 @@ int src_git_read(struct src_ctx *c, const char *key, bool remote, const char *re
 		return rc;
 	if (g->remote && !g->fetched && !c->o->offline && !ref_is_commit(ref) && stale(c, g->dir)) {
 		if (fetch_repo(c, g) == 0) {
+			fetched = true;
 			snprintf(note, notelen, " (fetched: the clone was older than %lds)", c->ttl);
 		} else if (c->o->cancel && *c->o->cancel) {
 			return err_set(ERR_CANCELLED, "cancelled");
@@ -1056,13 +1061,24 @@ int src_git_read(struct src_ctx *c, const char *key, bool remote, const char *re
 		}
 	}
 	rc = resolve_commit(g, ref, &commit);
-	if (rc && g->remote && !g->fetched && !c->o->offline) {
-		src_trace(c, "git: ref '%s' is not in the clone: fetching", ref && *ref ? ref : "HEAD");
+	/*
+	 * a ref a fetch did not bring is not fetched for again by the run's other lookups
+	 * (`list` has one per routine) until the memo forgets it
+	 */
+	if (rc && g->remote && !g->fetched && !c->o->offline &&
+	    src_memo_no_ref(c->memo, key, refname, src_now_ms())) {
+		src_trace(c, "git: ref '%s' is not in the clone, nor was it after a fetch earlier "
+			     "in this run: not fetched again", refname);
+	} else if (rc && g->remote && !g->fetched && !c->o->offline) {
+		src_trace(c, "git: ref '%s' is not in the clone: fetching", refname);
 		if ((rc = fetch_repo(c, g)))
 			return rc;
+		fetched = true;
 		snprintf(note, notelen, " (after a fetch)");
 		rc = resolve_commit(g, ref, &commit);
 	}
+	if (rc && fetched)
+		src_memo_no_ref_put(c->memo, key, refname, src_now_ms());
 	if (rc && refusal[0]) {
 		c->clone_refused = true;
 		return err_set(ERR_TOOBIG, "%s", refusal);
@@ -1071,8 +1087,7 @@ int src_git_read(struct src_ctx *c, const char *key, bool remote, const char *re
 		char *shown = url_redact(key);
 
 		c->no_ref = true;
-		rc = err_set(ERR_NOTFOUND, "no ref '%s' in '%s'%s", ref && *ref ? ref : "HEAD",
-			     shown ? shown : "?",
+		rc = err_set(ERR_NOTFOUND, "no ref '%s' in '%s'%s", refname, shown ? shown : "?",
 			     g->remote ? "" : " (a local clone: not fetched, it is only read)");
 		free(shown);
 		return rc;

@@ -1,7 +1,8 @@
 /*
  * memo.c — a run's memory of source lookups (struct source_memo, see source.h): what
  * remote places answered for (place, ref, path), parsed `.pyroscope.yaml` files by
- * (place, ref, root), origins that did not answer and clones that failed.  One run of
+ * (place, ref, root), origins that did not answer, clones that failed and refs a fetch
+ * did not find.  One run of
  * `list` asks for the same `.pyroscope.yaml` and go.mod once per routine; without this,
  * a silent server cost a timeout per routine and a reachable one got hundreds of
  * identical requests (unauthenticated GitHub allows 60 an hour).
@@ -13,9 +14,10 @@
  * nothing more is remembered (lookups still work, they are just not saved).
  *
  * Failures are not kept for good: an origin that could not be reached, a clone that
- * failed, a read that failed with ERR_NET expire SRC_MEMO_FAIL_TTL_MS after they were
- * put (the caller passes the time, src_now_ms() or a test's clock), so a Wi-Fi blip
- * does not disable GitHub for a whole explorer session.  An expired entry is replaced
+ * failed, a ref missing after a fetch, a read that failed with ERR_NET expire
+ * SRC_MEMO_FAIL_TTL_MS after they were put (the caller passes the time, src_now_ms() or a
+ * test's clock), so a Wi-Fi blip does not disable GitHub for a whole explorer session, nor
+ * a ref pushed meanwhile stay missing.  An expired entry is replaced
  * by the next put; the replaced one is retired, not freed, as a reader may still hold
  * its message, and counts towards MEMO_MAX_ENTRIES until source_memo_free().
  */
@@ -34,7 +36,13 @@
 #define MEMO_MAX_BYTES ((size_t)64 << 20) /* file contents and config text kept */
 #define MEMO_MSG_MAX 512
 
-enum memo_kind { MEMO_READ = 'r', MEMO_CONFIG = 'c', MEMO_ORIGIN = 'o', MEMO_CLONE = 'g' };
+enum memo_kind {
+	MEMO_READ = 'r',
+	MEMO_CONFIG = 'c',
+	MEMO_ORIGIN = 'o',
+	MEMO_CLONE = 'g',
+	MEMO_NO_REF = 'n',
+};
 
 struct memo_entry {
 	char *key;  /* kind, then the fields, each ended by a NUL */
@@ -351,4 +359,20 @@ void src_memo_fail(struct source_memo *m, enum src_memo_what what, const char *n
 		   uint64_t now, const char *msg)
 {
 	src_memo_fail_rc(m, what, name, now, ERR_NET, msg);
+}
+
+bool src_memo_no_ref(struct source_memo *m, const char *url, const char *ref, uint64_t now)
+{
+	return lookup(m, MEMO_NO_REF, url, ref, NULL, now) != NULL;
+}
+
+void src_memo_no_ref_put(struct source_memo *m, const char *url, const char *ref,
+			 uint64_t now)
+{
+	struct memo_entry *e;
+
+	if (m && (e = entry_new(MEMO_NO_REF, url, ref, NULL, ERR_NOTFOUND, NULL))) {
+		e->until = now + SRC_MEMO_FAIL_TTL_MS;
+		add(m, e, 0, now);
+	}
 }

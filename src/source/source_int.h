@@ -282,6 +282,13 @@ void src_memo_fail_rc(struct source_memo *m, enum src_memo_what what, const char
 /* src_memo_failed answering the code that was kept: 0 when nothing is remembered */
 int src_memo_failed_rc(struct source_memo *m, enum src_memo_what what, const char *name,
 		       uint64_t now, char *msg, size_t n);
+/*
+ * ref ("HEAD" for none) was not in the clone of url (as given) after a fetch, within the
+ * last SRC_MEMO_FAIL_TTL_MS before now: a later lookup reports it without fetching again
+ */
+bool src_memo_no_ref(struct source_memo *m, const char *url, const char *ref, uint64_t now);
+void src_memo_no_ref_put(struct source_memo *m, const char *url, const char *ref,
+			 uint64_t now);
 int src_file_copy(const struct source_file *from, struct source_file *to);
 
 /* cache.c */

@@ -277,10 +277,10 @@ static size_t count_lines(const struct source_trace *t, const char *needle)
 
 /*
  * source_find of each path in turn with one memo, as `list` looks up its routines: the
- * clone attempts ("git: cloning" lines) of all of them; the last call's trace stays in *t
+ * trace lines of all of them that contain needle; the last call's trace stays in *t
  */
-static size_t find_each(struct source_opts *o, const char *const *paths, size_t npaths,
-			struct source_trace *t, int *last_rc)
+static size_t find_each_count(struct source_opts *o, const char *const *paths, size_t npaths,
+			      const char *needle, struct source_trace *t, int *last_rc)
 {
 	struct source_memo *memo;
 	struct source_file f;
@@ -291,12 +291,19 @@ static size_t find_each(struct source_opts *o, const char *const *paths, size_t 
 	for (i = 0; i < npaths; i++) {
 		source_trace_release(t);
 		*last_rc = source_find(o, NULL, NULL, paths[i], &f, t);
-		clones += count_lines(t, "git: cloning");
+		clones += count_lines(t, needle);
 		source_file_release(&f);
 	}
 	o->memo = NULL;
 	source_memo_free(memo);
 	return clones;
+}
+
+/* find_each_count of the clone attempts */
+static size_t find_each(struct source_opts *o, const char *const *paths, size_t npaths,
+			struct source_trace *t, int *last_rc)
+{
+	return find_each_count(o, paths, npaths, "git: cloning", t, last_rc);
 }
 
 /*
@@ -386,6 +393,61 @@ static void test_git_clone_damaged(void **state)
 	sh("rm -rf '%s' && mv '%s.real' '%s'", dir, dir, dir);
 	assert_has_line(&t, "the clone failed earlier in this run");
 	source_trace_release(&t);
+}
+
+/*
+ * A ref the remote does not have: the first lookup fetches for it, the run's later ones
+ * (a `list` has one per routine) answer from the memo without opening the remote again,
+ * until SRC_MEMO_FAIL_TTL_MS has passed.  A new run fetches again, and finds the ref once
+ * upstream has it.
+ */
+static void test_git_clone_missing_ref(void **state)
+{
+	static const char *const paths[] = { "main.go", "pkg/helper.go", "nope.go" };
+	const char *fetching = "is not in the clone: fetching";
+	struct source_opts o;
+	struct source_file f;
+	struct source_trace t = SOURCE_TRACE_INIT;
+	struct source_memo *m;
+	const char *upstream = tmp("upstream-missing-ref");
+	const uint64_t t0 = 1000;
+	char url[1100];
+	size_t fetches;
+	int rc;
+
+	(void)state;
+	st_make_repo(upstream);
+	snprintf(url, sizeof(url), "file://%s", upstream);
+	st_opts_init(&o, "cache-missing-ref", NO_GITHUB);
+	o.repo = url;
+	o.ref = "nope";
+	o.cache_ttl = 3600; /* fresh: only the missing ref makes it fetch */
+	fetches = find_each_count(&o, paths, 3, fetching, &t, &rc);
+	assert_int_equal(rc, ERR_NOTFOUND);
+	if (strncmp(err_last(), "no ref 'nope' in 'file://", 25) != 0)
+		fail_msg("the last lookup's error: %s", err_last());
+	if (fetches != 1) {
+		dump_trace(&t);
+		fail_msg("a missing ref: %zu fetches in one run", fetches);
+	}
+	assert_has_line(&t, "nor was it after a fetch earlier in this run: not fetched again");
+	/* a new run asks again, and the ref is there now */
+	sh("git -C '%s' tag nope v1", upstream);
+	fetches = find_each_count(&o, paths, 1, fetching, &t, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(fetches, 1);
+	source_trace_release(&t);
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), 0);
+	assert_string_equal(f.data, "package main // v1\n");
+	source_file_release(&f);
+	/* forgotten SRC_MEMO_FAIL_TTL_MS after it was put, per URL and ref */
+	assert_int_equal(source_memo_new(&m), 0);
+	src_memo_no_ref_put(m, url, "nope", t0);
+	assert_true(src_memo_no_ref(m, url, "nope", t0 + SRC_MEMO_FAIL_TTL_MS - 1));
+	assert_false(src_memo_no_ref(m, url, "nope", t0 + SRC_MEMO_FAIL_TTL_MS));
+	assert_false(src_memo_no_ref(m, url, "main", t0));
+	assert_false(src_memo_no_ref(m, "file:///elsewhere", "nope", t0));
+	source_memo_free(m);
 }
 
 /*
@@ -707,6 +769,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_git_clone_cache),
 		cmocka_unit_test(test_git_clone_stale_tmp),
 		cmocka_unit_test(test_git_clone_damaged),
+		cmocka_unit_test(test_git_clone_missing_ref),
 		cmocka_unit_test(test_git_clone_no_ref),
 		cmocka_unit_test(test_git_clone_limit),
 		cmocka_unit_test(test_git_other_owner),
