@@ -1,14 +1,14 @@
 /*
  * querier_int.h — what the query server's files share (querier_server.c: the Connect
- * methods; querier_render.c: the legacy /pyroscope/render endpoints).  Nothing outside
- * src/store/querier_*.c includes it.
+ * methods; querier_render.c: the legacy /pyroscope/render endpoints; querier_pprof.c:
+ * a pprof answer cut to max_nodes).  Nothing outside src/store/querier_*.c includes it.
  *
  * Errors follow err.h: qs_fail*() fill the reply, set err_last() and return the code.
  *
- * Ownership: profiles handed out in *out (qs_empty_prof, qs_merge) are the caller's
- * (prof_free); qs_header's answer is borrowed from the request and lives as long as it;
- * qs_flamegraph fills a caller's flamebearer (flamebearer_release), whose names may point
- * into p, as flamebearer.h says.
+ * Ownership: profiles handed out in *out (qs_empty_prof, qs_merge, qs_pprof_truncate)
+ * are the caller's (prof_free); qs_header's answer is borrowed from the request and lives
+ * as long as it; qs_flamegraph fills a caller's flamebearer (flamebearer_release), whose
+ * names may point into p, as flamebearer.h says.
  */
 #ifndef SMOLDER_QUERIER_INT_H
 #define SMOLDER_QUERIER_INT_H
@@ -46,7 +46,7 @@ int qs_empty_prof(const char *ptype, struct prof **out);
 int qs_merge(struct backend *b, const struct query *q, int64_t max_nodes, bool tree,
 	     struct prof **out);
 /*
- * Pyroscope's truncation of a pprof answer at max_nodes (querier_server.c says how): *out
+ * Pyroscope's truncation of a pprof answer at max_nodes (querier_pprof.c says how): *out
  * is the truncated profile, or NULL when nothing goes (max_nodes < 1, or the call tree
  * has at most max_nodes nodes, or no node's total is positive).
  */

@@ -1,0 +1,271 @@
+/*
+ * querier_pprof.c — Pyroscope's truncation of a pprof answer at max_nodes
+ * (qs_pprof_truncate, querier_int.h), which SelectMergeProfile and SelectMergeStacktraces'
+ * PPROF format apply (querier_server.c).
+ *
+ * As symdb's pprofProtoTruncatedSymbols: the stacks make a call tree of functions (a
+ * location's inlined lines count one each), every node whose total is below the
+ * max_nodes-th largest total goes, and a stack loses the frames under its last kept
+ * node, in their place one location "other" (a stack of no kept frame is "other" alone).
+ * Samples that end up alike are one.  Upstream keeps one frame more than its tree says
+ * (its location walk stops one short); here exactly the kept frames stay.
+ *
+ * Ownership: the input profile is borrowed for the call; the truncated profile in *out
+ * is the caller's (prof_free).  Everything else (the call tree, the kept samples) is
+ * freed before qs_pprof_truncate returns.
+ */
+#include "querier_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/hmap.h"
+#include "base/vec.h"
+#include "profile/builder.h"
+struct fnode {
+	uint32_t parent;  /* UINT32_MAX: a root */
+	int64_t total;
+};
+
+struct tsample {
+	uint32_t in;             /* the sample of `in` whose labels it has */
+	uint32_t loc_off, nlocs; /* into locs */
+};
+
+struct trunc {
+	const struct prof *in;
+	struct fnode *nodes;
+	size_t nnodes, cap_nodes;
+	uint32_t *leaf;   /* the node each sample of `in` ends on, UINT32_MAX: none */
+	struct hmap kids; /* (parent + 1) << 32 | function → node */
+	uint32_t *locs;   /* the kept samples' stacks, leaf first */
+	size_t nlocs, cap_locs;
+	struct tsample *out;
+	size_t nout, cap_out;
+	int64_t *vals;    /* ntypes per kept sample, room for cap_vals samples */
+	size_t cap_vals;
+	struct hmap same; /* a kept sample's hash → its index (chained by equal hashes) */
+};
+
+/* The child of *node (UINT32_MAX: the roots) for function func, made if new, as *node. */
+static int trunc_child(struct trunc *t, uint32_t func, int64_t v, uint32_t *node)
+{
+	uint64_t key = ((uint64_t)(*node + 1) << 32) | func;
+	uint32_t got;
+	int rc;
+
+	if (t->nnodes >= UINT32_MAX - 1)
+		return err_set(ERR_TOOBIG, "pprof: too many call tree nodes");
+	if ((rc = hmap_intern(&t->kids, key, (uint32_t)t->nnodes, &got)) < 0)
+		return rc;
+	if (rc == 0) {
+		if ((rc = vec_reserve(&t->nodes, &t->cap_nodes, t->nnodes + 1)))
+			return rc;
+		t->nodes[t->nnodes++] = (struct fnode){ *node, 0 };
+	}
+	*node = got;
+	t->nodes[got].total += v;
+	return 0;
+}
+
+static int trunc_tree(struct trunc *t)
+{
+	const struct prof *in = t->in;
+	uint32_t i, l, k, node;
+	int rc;
+
+	if (!(t->leaf = malloc(((size_t)in->nsamples + 1) * sizeof(*t->leaf))))
+		return err_set(ERR_NOMEM, "out of memory");
+	if ((rc = hmap_init(&t->kids, in->nfunctions + 16)))
+		return rc;
+	for (i = 0; i < in->nsamples; i++) {
+		const struct prof_sample *s = &in->samples[i];
+		int64_t v = prof_value(in, i, in->default_type);
+
+		node = UINT32_MAX;
+		/* root first; a location's lines outermost first */
+		for (l = s->nlocs; l-- > 0;) {
+			const struct prof_location *loc;
+
+			loc = &in->locations[in->sample_locs[s->loc_off + l]];
+			for (k = loc->nlines; k-- > 0;) {
+				rc = trunc_child(t, in->lines[loc->line_off + k].func, v, &node);
+				if (rc)
+					return rc;
+			}
+		}
+		t->leaf[i] = node;
+	}
+	return 0;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x < y) - (x > y);
+}
+
+/* The least total a node keeps (StacktraceTree.MinValue); 0: every node stays. */
+static int trunc_min(const struct trunc *t, int64_t max_nodes, int64_t *out)
+{
+	int64_t *v;
+	size_t i;
+
+	*out = 0;
+	if (max_nodes < 1 || (uint64_t)max_nodes >= t->nnodes)
+		return 0;
+	if (!(v = malloc(t->nnodes * sizeof(*v))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < t->nnodes; i++)
+		v[i] = t->nodes[i].total;
+	qsort(v, t->nnodes, sizeof(*v), cmp_desc);
+	*out = v[max_nodes - 1];
+	free(v);
+	return 0;
+}
+
+static uint64_t trunc_hash(const struct prof *in, uint32_t si, const uint32_t *locs, uint32_t n)
+{
+	const struct prof_sample *s = &in->samples[si];
+	uint64_t h = n;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		h = hmap_mix(h ^ locs[i]);
+	for (i = 0; i < s->nlabels; i++) {
+		const struct prof_label *lb = &in->labels[s->label_off + i];
+
+		h = hmap_mix(h ^ lb->key ^ ((uint64_t)lb->str << 32));
+		h = hmap_mix(h ^ (uint64_t)lb->num ^ ((uint64_t)lb->num_unit << 32));
+	}
+	return h == HMAP_EMPTY ? 0 : h;
+}
+
+static bool trunc_same(const struct trunc *t, const struct tsample *o, uint32_t si,
+		       const uint32_t *locs, uint32_t n)
+{
+	const struct prof_sample *a = &t->in->samples[o->in], *b = &t->in->samples[si];
+
+	return o->nlocs == n && memcmp(t->locs + o->loc_off, locs, n * sizeof(*locs)) == 0 &&
+	       a->nlabels == b->nlabels &&
+	       memcmp(t->in->labels + a->label_off, t->in->labels + b->label_off,
+		      a->nlabels * sizeof(struct prof_label)) == 0;
+}
+
+/* Adds sample si of `in` with stack locs[0..n) (leaf first), or to the one like it. */
+static int trunc_add(struct trunc *t, uint32_t si, const uint32_t *locs, uint32_t n)
+{
+	const struct prof *in = t->in;
+	uint64_t h = trunc_hash(in, si, locs, n);
+	uint32_t j, k;
+	int rc;
+
+	/* equal hashes chain through h + 1, h + 2, ... (a miss ends the chain) */
+	for (k = 0; hmap_get(&t->same, h + k, &j); k++)
+		if (trunc_same(t, &t->out[j], si, locs, n))
+			break;
+	if (hmap_get(&t->same, h + k, &j)) {
+		for (k = 0; k < in->ntypes; k++)
+			t->vals[(size_t)j * in->ntypes + k] += prof_value(in, si, k);
+		return 0;
+	}
+	if ((rc = vec_reserve(&t->out, &t->cap_out, t->nout + 1)) ||
+	    (rc = vec_reserve(&t->locs, &t->cap_locs, t->nlocs + n)) ||
+	    (rc = hmap_put(&t->same, h + k == HMAP_EMPTY ? 0 : h + k, (uint32_t)t->nout)))
+		return rc;
+	if (t->cap_vals < t->cap_out) {
+		int64_t *v = realloc(t->vals, t->cap_out * in->ntypes * sizeof(*v));
+
+		if (!v)
+			return err_set(ERR_NOMEM, "out of memory");
+		t->vals = v;
+		t->cap_vals = t->cap_out;
+	}
+	memcpy(t->locs + t->nlocs, locs, n * sizeof(*locs));
+	t->out[t->nout] = (struct tsample){ si, (uint32_t)t->nlocs, n };
+	for (k = 0; k < in->ntypes; k++)
+		t->vals[t->nout * in->ntypes + k] = prof_value(in, si, k);
+	t->nlocs += n;
+	t->nout++;
+	return 0;
+}
+
+/* The depth (frames from the root) of node's deepest ancestor-or-self kept at minv. */
+static uint32_t trunc_kept(const struct trunc *t, uint32_t node, int64_t minv)
+{
+	uint32_t depth = 0, i, keep = UINT32_MAX;
+
+	for (i = node; i != UINT32_MAX; i = t->nodes[i].parent, depth++)
+		if (keep == UINT32_MAX && t->nodes[i].total >= minv)
+			keep = depth;  /* frames under it, counted from the leaf */
+	return keep == UINT32_MAX ? 0 : depth - keep;
+}
+
+static int trunc_build(struct trunc *t, int64_t minv, struct prof **out)
+{
+	const struct prof *in = t->in;
+	struct prof_builder *b = NULL;
+	uint32_t other, *stack = NULL, i;
+	size_t cap = 0;
+	int rc;
+
+	if ((rc = hmap_init(&t->same, in->nsamples + 16)) || (rc = pb_new(&b)) ||
+	    (rc = pb_copy_header(b, in, true)) || (rc = pb_copy_locations(b, in)) ||
+	    (rc = pb_named_frame(b, "other", 5, &other)))
+		goto done;
+	for (i = 0; i < in->nsamples && !rc; i++) {
+		const struct prof_sample *s = &in->samples[i];
+		uint32_t keep = t->leaf[i] == UINT32_MAX ? 0 : trunc_kept(t, t->leaf[i], minv);
+		uint32_t l, frames = 0, n = 0;
+
+		if ((rc = vec_reserve(&stack, &cap, (size_t)s->nlocs + 1)))
+			break;
+		/* root first: the locations holding a kept frame stay */
+		for (l = s->nlocs; l-- > 0 && frames < keep;) {
+			uint32_t loc = in->sample_locs[s->loc_off + l];
+
+			frames += in->locations[loc].nlines;
+			stack[s->nlocs - n++] = loc;
+		}
+		if (n < s->nlocs)
+			stack[s->nlocs - n++] = other;
+		rc = trunc_add(t, i, stack + s->nlocs + 1 - n, n);
+	}
+	for (i = 0; i < t->nout && !rc; i++) {
+		const struct prof_sample *s = &in->samples[t->out[i].in];
+
+		rc = pb_sample(b, t->locs + t->out[i].loc_off, t->out[i].nlocs,
+			       t->vals + (size_t)i * in->ntypes, in->labels + s->label_off,
+			       s->nlabels);
+	}
+	if (!rc) {
+		rc = pb_finish(b, out);
+		b = NULL;
+	}
+done:
+	free(stack);
+	pb_free(b);
+	return rc;
+}
+
+int qs_pprof_truncate(const struct prof *in, int64_t max_nodes, struct prof **out)
+{
+	struct trunc t = { .in = in };
+	int64_t minv = 0;
+	int rc;
+
+	*out = NULL;
+	if (max_nodes < 1 || in->ntypes == 0)
+		return 0;
+	if (!(rc = trunc_tree(&t)) && !(rc = trunc_min(&t, max_nodes, &minv)) && minv > 0)
+		rc = trunc_build(&t, minv, out);
+	free(t.nodes);
+	free(t.leaf);
+	hmap_release(&t.kids);
+	free(t.locs);
+	free(t.out);
+	free(t.vals);
+	hmap_release(&t.same);
+	return rc;
+}
