@@ -51,6 +51,8 @@ struct serve_conn {
 	int fd;
 	double since_ms;  /* when its headers began to be due */
 	double due_ms;    /* when they are due; 0: not due (they are in, or no timeout) */
+	double wait_ms;   /* due_ms - since_ms: the timeout that applies, for the 408's reason */
+	bool idle_wait;   /* that timeout is the idle one (longer, after an answer) */
 	atomic_bool cut;  /* shut down by the watchdog: they were not in in time */
 };
 
@@ -64,12 +66,19 @@ struct serve_conn {
 static void conn_due(struct serve *s, struct serve_conn *sc, bool due)
 {
 	double wait_ms = s->o.request_timeout_ms;
+	bool idle = false;
 
-	if (sc->answered && (double)s->o.idle_timeout_s * 1000 > wait_ms)
+	if (sc->answered && (double)s->o.idle_timeout_s * 1000 > wait_ms) {
 		wait_ms = (double)s->o.idle_timeout_s * 1000;
+		idle = true;
+	}
 	pthread_mutex_lock(&s->conns_mu);
 	sc->since_ms = serve_now_ms();
 	sc->due_ms = due && s->o.request_timeout_ms ? sc->since_ms + wait_ms : 0;
+	if (due) {
+		sc->wait_ms = wait_ms;
+		sc->idle_wait = idle;
+	}
 	pthread_mutex_unlock(&s->conns_mu);
 }
 
@@ -203,8 +212,9 @@ static void req_end(struct serve *s, struct MHD_Connection *conn, struct req *r,
 		decided = true;
 	}
 	if (!decided && atomic_load(&r->sc->cut)) {
-		snprintf(r->reason, sizeof(r->reason), "request headers not received within %.3g s",
-			 s->o.request_timeout_ms / 1000.0);
+		snprintf(r->reason, sizeof(r->reason), "request headers not received within %.3g s%s",
+			 r->sc->wait_ms / 1000.0,
+			 r->sc->idle_wait ? " (the idle timeout, after the previous answer)" : "");
 		status = 408;
 		r->err_reason = "timeout";
 		decided = true;
@@ -242,8 +252,20 @@ static void req_end(struct serve *s, struct MHD_Connection *conn, struct req *r,
 		}
 		decided = true;
 	}
+	if (!decided && toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) {
+		/*
+		 * libmicrohttpd's own timeout (--idle-timeout: no byte for that long) closed
+		 * it: the server gave up waiting, as the watchdog's 408s, not a client that
+		 * went away (499).  It may come before the watchdog's cut for the same wait.
+		 */
+		status = 408;
+		snprintf(r->reason, sizeof(r->reason), "no byte received within %u s (the idle "
+			 "timeout)", s->o.idle_timeout_s);
+		r->err_reason = "timeout";
+		decided = true;
+	}
 	if (!decided && !r->err_reason)
-		r->err_reason = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout" : "aborted";
+		r->err_reason = "aborted";
 	serve_metrics_request(&s->metrics, route, status, r->body_bytes, ms,
 			      status >= 400 ? (r->err_reason ? r->err_reason : "other") : NULL);
 	if (s->o.log_level <= SERVE_LOG_INFO) {
@@ -251,9 +273,7 @@ static void req_end(struct serve *s, struct MHD_Connection *conn, struct req *r,
 
 		text_safe(&path, r->uri, n > 200 ? 200 : n, true);
 		if (status >= 400) {
-			const char *why = decided ? r->reason :
-					  toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ?
-					  "timed out" : "client went away";
+			const char *why = decided ? r->reason : "client went away";
 
 			/* reasons may quote the request: escaped like the path */
 			text_safe(&safe, why, strlen(why), true);

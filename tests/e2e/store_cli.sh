@@ -41,7 +41,7 @@ L=$(date +%s.%N)
 K=$(python3 -c "import math; print(math.ceil($L - $P) + 1)")
 "$smolder" diff --format tsv --url "$purl" --from "now-${K}s" --to now > "$tmp/d.tsv" 2> "$tmp/d.err"
 check "diff --url --from now-${K}s through a slow server succeeds" \
-  test $? -eq 0 -a ! -s "$tmp/d.err"
+  test $? -eq 0 -a ! -s "$tmp/d.err" || sed "s/^/  (stderr) /" "$tmp/d.err"
 # tsv: base_flat base_cum new_flat new_cum base_pct new_pct change_pct name
 check "  work (only in the new range) is not in the baseline" \
   awk -F'\t' '$8 == "work" { f = 1; ok = ($1 == 0 && $3 == 50) } END { exit !(f && ok) }' "$tmp/d.tsv"
