@@ -476,22 +476,27 @@ static int prep_paths(struct store_prep *pr)
 	uint32_t i, j;
 	int rc = 0;
 
-	k.kstr = calloc((size_t)p->nstrs + 1, sizeof(*k.kstr));
-	k.kmap = calloc((size_t)p->nmappings + 1, sizeof(*k.kmap));
-	k.kfunc = calloc((size_t)p->nfunctions + 1, sizeof(*k.kfunc));
-	k.kloc = calloc((size_t)p->nlocations + 1, sizeof(*k.kloc));
-	if (!k.kstr || !k.kmap || !k.kfunc || !k.kloc) {
+	/* one zeroed block for the four tables (counts are uint32_t: no overflow) */
+	k.kstr = calloc((size_t)p->nstrs + p->nmappings + p->nfunctions + p->nlocations + 4,
+			sizeof(*k.kstr));
+	if (!k.kstr) {
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
+	k.kmap = k.kstr + p->nstrs + 1;
+	k.kfunc = k.kmap + p->nmappings + 1;
+	k.kloc = k.kfunc + p->nfunctions + 1;
+	/* every location's key first (profiles hold the locations their samples use), so
+	 * the loop over the frames is a load and a multiply */
+	for (i = 0; i < p->nlocations; i++)
+		k_loc(&k, i);
 	for (i = 0; i < p->nsamples; i++) {
 		const struct prof_sample *sm = &p->samples[i];
 		const uint32_t *locs = p->sample_locs + sm->loc_off;
 		uint64_t h = 0x243f6a8885a308d3ULL, key = 0;
 
 		for (j = sm->nlocs; j-- > 0;) {
-			if (!(key = k.kloc[locs[j]]))
-				key = k_loc(&k, locs[j]);
+			key = k.kloc[locs[j]];
 			h = (h ^ key) * 0x9e3779b97f4a7c15ULL;
 		}
 		h = hmap_mix(h ^ sm->nlocs);
@@ -500,9 +505,6 @@ static int prep_paths(struct store_prep *pr)
 	}
 done:
 	free(k.kstr);
-	free(k.kmap);
-	free(k.kfunc);
-	free(k.kloc);
 	return rc;
 }
 
