@@ -1,7 +1,7 @@
 /*
  * query.c — the backend (backend.h) over a store: which series a selector picks, the
- * lists (profile types, label names and values, series), the timeline and the merged
- * profile.
+ * timeline and the merged profile; the lists (profile types, label names and values,
+ * series) are in query_lists.c.
  *
  * Selection: a matcher whose label the series has is decided once per series; the
  * others are sample-label matchers.  Before any profile is read, a sample-label
@@ -36,28 +36,7 @@
 
 #define TIMELINE_MAX_STEPS 1000000
 
-struct sbackend {
-	struct backend base;
-	struct store *s;
-	bool owns;
-	char *tenant;
-};
-
-/* A series the selector's series-level matchers accept. */
-struct cand {
-	int64_t id, scope;
-	char *ptype;
-	struct labelset labels;
-	char *hc;          /* high-cardinality sample-label names, name\0... */
-	size_t hclen;
-};
-
-struct cands {
-	struct cand *v;
-	size_t n, cap;
-};
-
-static void cands_release(struct cands *c)
+void query_cands_release(struct cands *c)
 {
 	size_t i;
 
@@ -86,14 +65,14 @@ static bool cand_is_hc(const struct cand *c, const char *name, size_t len)
 	return false;
 }
 
-static int check_cancel(const struct sbackend *sb)
+int query_check_cancel(const struct sbackend *sb)
 {
 	if (sb->base.cancel && *sb->base.cancel)
 		return err_set(ERR_CANCELLED, "cancelled");
 	return 0;
 }
 
-static void range_bounds(struct time_range r, int64_t *from, int64_t *to)
+void query_range_bounds(struct time_range r, int64_t *from, int64_t *to)
 {
 	*from = r.from_ns;
 	*to = r.to_ns;
@@ -146,8 +125,8 @@ static int sample_matcher_possible(struct store *s, const struct cand *c, const 
  * The series of the tenant (of profile type ptype when not NULL) with a profile in the
  * range that the selector may select.  Call inside store_read_begin/end.
  */
-static int resolve(struct sbackend *sb, const struct selector *sel, const char *ptype,
-		   struct time_range r, struct cands *out)
+int query_resolve(struct sbackend *sb, const struct selector *sel, const char *ptype,
+		  struct time_range r, struct cands *out)
 {
 	struct store *s = sb->s;
 	const struct matcher *svc = selector_find(sel, "service_name");
@@ -157,7 +136,7 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 	size_t i;
 	int rc;
 
-	range_bounds(r, &from, &to);
+	query_range_bounds(r, &from, &to);
 	if (svc && svc->op != MATCH_EQ)
 		svc = NULL;
 	rc = buf_puts(&sql, svc ? "SELECT s.id, s.scope, s.profile_type, s.key, s.hc_names FROM "
@@ -190,7 +169,8 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 		struct cand c = { 0 };
 		int keep = 1;  /* matcher_test's answer: 1, 0 or its error */
 
-		if ((rc = check_cancel(sb)))  /* every list's scan: a tenant may hold many series */
+		/* every list's scan: a tenant may hold many series */
+		if ((rc = query_check_cancel(sb)))
 			goto done;
 		if (!z) {
 			rc = err_set(ERR_CORRUPT, "store '%s' is corrupt: series %lld has no key", s->path,
@@ -248,7 +228,7 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 		size_t k;
 		bool ok = true;
 
-		if ((rc = check_cancel(sb)))
+		if ((rc = query_check_cancel(sb)))
 			goto done;
 		for (k = 0; sel && k < sel->n && ok; k++)
 			if (!labelset_get(&c->labels, sel->m[k].name) &&
@@ -266,175 +246,6 @@ static int resolve(struct sbackend *sb, const struct selector *sel, const char *
 done:
 	sqlite3_finalize(st);
 	buf_release(&sql);
-	return rc;
-}
-
-/* ---------------------------------------------------------------------------------- */
-/* Lists */
-
-static int be_profile_types(struct backend *b, struct time_range r, struct profile_type_list *out)
-{
-	struct sbackend *sb = (struct sbackend *)b;
-	struct store *s = sb->s;
-	sqlite3_stmt *st = NULL;
-	int64_t from, to;
-	int rc;
-
-	range_bounds(r, &from, &to);
-	if ((rc = store_read_begin(s)))
-		return rc;
-	rc = sqlite3_prepare_v2(s->db, "SELECT DISTINCT profile_type FROM series s WHERE tenant=?1 "
-				"AND EXISTS(SELECT 1 FROM profiles p WHERE p.series=s.id AND "
-				"p.time_ns>=?2 AND p.time_ns<?3) ORDER BY profile_type", -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "listing profile types");
-		goto done;
-	}
-	sqlite3_bind_text(st, 1, sb->tenant, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct profile_type pt;
-		const char *id;
-
-		if ((rc = check_cancel(sb)) ||
-		    (rc = store_col_text(s, st, 0, "series", -1, "profile_type", &id)))
-			goto done;
-		if (profile_type_parse(id, &pt))
-			continue;  /* not a valid ID: not listed */
-		if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1))) {
-			profile_type_release(&pt);
-			goto done;
-		}
-		out->v[out->n++] = pt;
-	}
-	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "listing profile types");
-done:
-	sqlite3_finalize(st);
-	store_read_end(s);
-	return rc;
-}
-
-/* Adds the sample-label names (or one name's values) indexed for series c. */
-static int add_sample_labels(struct store *s, const struct cand *c, const char *name,
-			     struct strvec *out)
-{
-	sqlite3_stmt *st;
-	const char *p;
-	int rc;
-
-	rc = sqlite3_prepare_v2(s->db, name ? "SELECT value FROM sample_labels WHERE series=?1 AND name=?2" :
-					      "SELECT DISTINCT name FROM sample_labels WHERE series=?1",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_sql_err(s, rc, "reading sample labels");
-	sqlite3_bind_int64(st, 1, c->id);
-	if (name)
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = store_col_text(s, st, 0, "series", c->id,
-					 name ? "sample label value" : "sample label name", &p)) ||
-		    (rc = strvec_pushn(out, p, (size_t)sqlite3_column_bytes(st, 0)))) {
-			sqlite3_finalize(st);
-			return rc;
-		}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sql_err(s, rc, "reading sample labels");
-	for (p = c->hc; !name && p < c->hc + c->hclen; p += strlen(p) + 1)
-		if ((rc = strvec_push(out, p)))
-			return rc;
-	return 0;
-}
-
-/* The lists: fn gets every series the selector may select, inside one read. */
-static int each_cand(struct backend *b, const struct selector *sel, struct time_range r,
-		     int (*fn)(struct store *s, struct cand *c, void *ctx), void *ctx)
-{
-	struct sbackend *sb = (struct sbackend *)b;
-	struct cands c = { 0 };
-	size_t i;
-	int rc;
-
-	if ((rc = store_read_begin(sb->s)))
-		return rc;
-	if ((rc = resolve(sb, sel, NULL, r, &c)))
-		goto done;
-	for (i = 0; i < c.n && !rc; i++)
-		if (!(rc = check_cancel(sb)))
-			rc = fn(sb->s, &c.v[i], ctx);
-done:
-	cands_release(&c);
-	store_read_end(sb->s);
-	return rc;
-}
-
-static int add_names(struct store *s, struct cand *c, void *ctx)
-{
-	struct strvec *out = ctx;
-	size_t k;
-	int rc;
-
-	for (k = 0; k < c->labels.n; k++)
-		if ((rc = strvec_push(out, c->labels.v[k].name)))
-			return rc;
-	return add_sample_labels(s, c, NULL, out);
-}
-
-static int be_label_names(struct backend *b, const struct selector *sel, struct time_range r,
-			  struct strvec *out)
-{
-	int rc = each_cand(b, sel, r, add_names, out);
-
-	strvec_sort_unique(out);
-	return rc;
-}
-
-struct values_ctx {
-	const char *name;
-	struct strvec *out;
-};
-
-static int add_values(struct store *s, struct cand *c, void *ctx)
-{
-	struct values_ctx *vc = ctx;
-	const char *v = labelset_get(&c->labels, vc->name);
-
-	if (v)
-		return *v ? strvec_push(vc->out, v) : 0;
-	return add_sample_labels(s, c, vc->name, vc->out);
-}
-
-static int be_label_values(struct backend *b, const char *name, const struct selector *sel,
-			   struct time_range r, struct strvec *out)
-{
-	struct values_ctx vc = { name, out };
-	int rc = each_cand(b, sel, r, add_values, &vc);
-
-	strvec_sort_unique(out);
-	return rc;
-}
-
-static int move_labels(struct store *s, struct cand *c, void *ctx)
-{
-	struct labelset_list *out = ctx;
-	int rc;
-
-	(void)s;
-	if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1)))
-		return rc;
-	out->v[out->n++] = c->labels;
-	memset(&c->labels, 0, sizeof(c->labels));
-	return 0;
-}
-
-static int be_series(struct backend *b, const struct selector *sel, const char *const *names,
-		     size_t nnames, struct time_range r, struct labelset_list *out)
-{
-	size_t first = out->n;
-	int rc = each_cand(b, sel, r, move_labels, out);
-
-	labelset_list_distinct(out, first, names, nnames);
 	return rc;
 }
 
@@ -527,7 +338,7 @@ static int each_profile(struct sbackend *sb, const struct cand *c, int64_t from,
 		struct rowinfo ri = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
 				      sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), NULL };
 
-		if ((rc = check_cancel(sb)))
+		if ((rc = query_check_cancel(sb)))
 			break;
 		if (ri.nprof < 1)
 			ri.nprof = 1;
@@ -1006,12 +817,12 @@ static int be_merge(struct backend *be, const struct query *q, struct prof **out
 	*out = NULL;
 	blob_init(&blob);
 	blob_init(&gs.b);
-	range_bounds(q->range, &from, &to);
+	query_range_bounds(q->range, &from, &to);
 	if ((rc = profile_type_parse(q->profile_type, &pt)))
 		return rc;
 	if ((rc = store_read_begin(s)))
 		goto out;
-	if ((rc = resolve(sb, q->selector, q->profile_type, q->range, &c)))
+	if ((rc = query_resolve(sb, q->selector, q->profile_type, q->range, &c)))
 		goto done;
 	if (c.n == 0) {
 		rc = no_data(sb, q);
@@ -1077,7 +888,7 @@ out:
 	buf_release(&m.enc);
 	gsets_release(&gs);
 	blob_release(&blob);
-	cands_release(&c);
+	query_cands_release(&c);
 	profile_type_release(&pt);
 	return rc;
 }
@@ -1376,12 +1187,12 @@ static int be_timeline(struct backend *be, const struct query *q, double step_s,
 	blob_init(&blob);
 	if ((rc = strmap_init(&t.map, 16)) || (rc = store_read_begin(s)))
 		goto out;
-	if ((rc = resolve(sb, q->selector, q->profile_type, q->range, &c)))
+	if ((rc = query_resolve(sb, q->selector, q->profile_type, q->range, &c)))
 		goto done;
 	for (i = 0; i < c.n; i++) {
 		bool decode;
 
-		if ((rc = check_cancel(sb)))  /* a series with no rows in range polls nothing */
+		if ((rc = query_check_cancel(sb)))  /* a series with no rows in range polls nothing */
 			goto done;
 		t.c = &c.v[i];
 		t.series_group = t.group_by ? labelset_get(&t.c->labels, t.group_by) : NULL;
@@ -1448,7 +1259,7 @@ out:
 	free(t.cs);
 	free(t.path);
 	blob_release(&blob);
-	cands_release(&c);
+	query_cands_release(&c);
 	return rc;
 }
 
@@ -1465,7 +1276,7 @@ static void be_close(struct backend *b)
 }
 
 static const struct backend_ops store_ops = {
-	be_profile_types, be_label_names, be_label_values, be_series,
+	query_profile_types, query_label_names, query_label_values, query_series,
 	be_timeline, be_merge, be_merge_tree, be_close, NULL,
 };
 
@@ -1516,7 +1327,7 @@ int store_time_bounds(struct backend *b, const struct selector *sel, const char 
 		return err_set(ERR_UNSUPPORTED, "not a store backend");
 	if ((rc = store_read_begin(sb->s)))
 		return rc;
-	if ((rc = resolve(sb, sel, ptype, all, &c)))
+	if ((rc = query_resolve(sb, sel, ptype, all, &c)))
 		goto done;
 	if ((rc = sqlite3_prepare_v2(sb->s->db, "SELECT min(time_ns), max(time_ns) FROM profiles "
 				     "WHERE series=?1", -1, &st, NULL)) != SQLITE_OK) {
@@ -1541,7 +1352,7 @@ int store_time_bounds(struct backend *b, const struct selector *sel, const char 
 		rc = ERR_NOTFOUND;
 done:
 	sqlite3_finalize(st);
-	cands_release(&c);
+	query_cands_release(&c);
 	store_read_end(sb->s);
 	return rc;
 }

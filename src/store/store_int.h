@@ -7,7 +7,8 @@
  *               the label sets the rows of one push share (the labelsets table)
  *   write.c     store_prepare (any thread) and store_write: symbols, series,
  *               sample-label index, profile rows
- *   query.c     the backend over the store: series resolution, merge, timeline, lists
+ *   query.c     the backend over the store: series resolution, merge, timeline
+ *   query_lists.c  the backend's lists: profile types, label names and values, series
  *   maint.c     retention, downsampling, eviction, garbage collection of symbols and
  *               of label sets no profile names
  *
@@ -393,5 +394,50 @@ bool store_label_is_hc(const char *name, size_t len);
  * its profiles do not read (ERR_CORRUPT), before it deleted anything.
  */
 int store_gc_scope(struct store *s, int64_t scope_id, bool *damaged);
+
+/* ---- the backend over a store (query.c; its lists in query_lists.c) ---- */
+
+/* A store backend (backend.h); tenant and, when owns, the store are its own. */
+struct sbackend {
+	struct backend base;
+	struct store *s;
+	bool owns;
+	char *tenant;
+};
+
+/* A series the selector's series-level matchers accept. */
+struct cand {
+	int64_t id, scope;
+	char *ptype;
+	struct labelset labels;
+	char *hc;          /* high-cardinality sample-label names, name\0... */
+	size_t hclen;
+};
+
+struct cands {
+	struct cand *v;
+	size_t n, cap;
+};
+
+void query_cands_release(struct cands *c);
+/* ERR_CANCELLED once the backend's cancel flag is set. */
+int query_check_cancel(const struct sbackend *sb);
+/* r as [*from, *to); the zero range is every time. */
+void query_range_bounds(struct time_range r, int64_t *from, int64_t *to);
+/*
+ * The series of the tenant (of profile type ptype when not NULL) with a profile in the
+ * range that the selector may select, into *out (query_cands_release).  Call inside
+ * store_read_begin/end.
+ */
+int query_resolve(struct sbackend *sb, const struct selector *sel, const char *ptype,
+		  struct time_range r, struct cands *out);
+/* The lists of backend_ops (backend.h), over a store backend (query_lists.c). */
+int query_profile_types(struct backend *b, struct time_range r, struct profile_type_list *out);
+int query_label_names(struct backend *b, const struct selector *sel, struct time_range r,
+		      struct strvec *out);
+int query_label_values(struct backend *b, const char *name, const struct selector *sel,
+		       struct time_range r, struct strvec *out);
+int query_series(struct backend *b, const struct selector *sel, const char *const *names,
+		 size_t nnames, struct time_range r, struct labelset_list *out);
 
 #endif
