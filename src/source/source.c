@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -611,27 +612,92 @@ static bool file_url_path(const char *url, char *out, size_t n)
 	return true;
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+#define LINKED_TREES_MAX 256 /* `git worktree add` trees looked at; a repository has a few */
+
+/*
+ * Whether p or rp is in a linked work tree of the repository whose git directory is
+ * gitdir (`git worktree add`): it is as much no version as the main one.  git keeps each
+ * one's .git file as the first line of <gitdir>/worktrees/NAME/gitdir.  (--repo naming a
+ * linked tree itself: its own tree is the work tree above; the main one and the others
+ * are not looked for.)
+ */
+static bool in_linked_tree(const char *gitdir, const char *p, const char *rp)
+{
+	char dir[PATH_MAX], file[PATH_MAX], line[PATH_MAX], top[PATH_MAX];
+	struct dirent *e;
+	bool in = false;
+	unsigned n = 0;
+	DIR *d;
+
+	if (snprintf(dir, sizeof(dir), "%s/worktrees", gitdir) >= (int)sizeof(dir) ||
+	    !(d = opendir(dir)))
+		return false;
+	while (!in && n++ < LINKED_TREES_MAX && (e = readdir(d)) != NULL) {
+		FILE *fp;
+		char *slash;
+
+		if (e->d_name[0] == '.' ||
+		    snprintf(file, sizeof(file), "%s/%s/gitdir", dir, e->d_name) >=
+			    (int)sizeof(file) ||
+		    !(fp = fopen(file, "re")))
+			continue;
+		if (fgets(line, sizeof(line), fp)) {
+			line[strcspn(line, "\r\n")] = '\0';
+			slash = strrchr(line, '/');
+			if (slash && slash != line && strcmp(slash, "/.git") == 0)
+				*slash = '\0';
+			in = slash && realpath(line, top) &&
+			     (path_has_prefix_dir(rp, top) || path_has_prefix_dir(p, top));
+		}
+		fclose(fp);
+	}
+	closedir(d);
+	return in;
+}
+
 /*
  * Whether the plain paths must leave a file alone because a ref is set and the file is
- * in the local repository's work tree (p as written, or rp, where it resolves to): the
- * work tree is no version (uncommitted files, or a checkout of another version), so
+ * in the local repository's work tree (p as written, or rp, where it resolves to) — the
+ * directory of --repo PATH or of a file: URL, or a tree `git worktree add` linked to
+ * it: the work tree is no version (uncommitted files, or a checkout of another version), so
  * shown under the ref's numbers it would be taken for the ref's code.  Files elsewhere,
  * the Go installation's or /usr/include's, are no version of the repository and are read
  * as before; so are all files when no ref is set (HEAD: the work tree is the user's).
  */
 static bool in_work_tree(struct src_ctx *c, const char *p, const char *rp)
 {
-	char top[PATH_MAX];
+	char top[PATH_MAX], named[PATH_MAX];
+	const char *repo = c->service.repo;
 	char *base;
 
-	if (!c->ref || !*c->ref || !c->service.repo || url_is_remote(c->service.repo) ||
-	    !realpath(c->service.repo, top))
+	if (!c->ref || !*c->ref || !repo)
+		return false;
+	/* a file: URL is cloned like a remote one, but the directory it names is a work
+	   tree on this disk all the same */
+	if (strncmp(repo, "file:", 5) == 0 && file_url_path(repo, named, sizeof(named)))
+		repo = named;
+	else if (url_is_remote(repo))
+		return false;
+	if (!realpath(repo, top))
 		return false;
 	/* --repo naming the .git directory: the work tree is its parent */
 	base = strrchr(top, '/');
-	if (base && base != top && strcmp(base, "/.git") == 0)
+	if (base && base != top && strcmp(base, "/.git") == 0) {
+		snprintf(named, sizeof(named), "%s", top);
 		*base = '\0';
-	return path_has_prefix_dir(rp, top) || path_has_prefix_dir(p, top);
+	} else if (snprintf(named, sizeof(named), "%s/.git", top) >= (int)sizeof(named) ||
+		   !is_dir(named)) {
+		snprintf(named, sizeof(named), "%s", top); /* bare: the git directory itself */
+	}
+	return path_has_prefix_dir(rp, top) || path_has_prefix_dir(p, top) ||
+	       in_linked_tree(named, p, rp);
 }
 
 /* in_work_tree() said no to path: the reason, for the trace and the search's last line */

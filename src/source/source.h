@@ -29,11 +29,12 @@
  *  2. With a repository: Pyroscope's rules against it — `<root>/.pyroscope.yaml` read at
  *     the ref, the longest matching mapping, the language rules, the fallback by file
  *     extension — then the plain paths of step 3 as a last resort.  With a ref (the
- *     option or the label) those leave the local repository's work tree alone (it is
- *     no version: uncommitted files, or another version's checkout), and the search
- *     ends "not at REF"; files outside it (the Go installation, /usr/include) are no
- *     version of the repository and are still read.  With no ref (HEAD) the work tree
- *     is read as before.
+ *     option or the label) those leave the local repository's work tree alone — the
+ *     directory of --repo PATH or of a file: URL, and the trees `git worktree add`
+ *     linked to it (each is no version: uncommitted files, or another version's
+ *     checkout) — and the search ends "not at REF"; files outside it (the Go
+ *     installation, /usr/include) are no version of the repository and are still read.
+ *     With no ref (HEAD) the work tree is read as before.
  *     Without one: the plain paths first (pprof's behaviour), then Pyroscope's rules with
  *     --source-path standing in for the repository (and GitHub for the Go and Python
  *     standard libraries, Go modules and `github` mappings).  There the Go path search

@@ -914,10 +914,10 @@ static void test_ref_not_work_tree(void **state)
 	struct source_file f;
 	struct source_trace t = SOURCE_TRACE_INIT;
 	struct labelset ls = LABELSET_INIT;
-	const char *repo = tmp("refwt");
-	char abs[1100], gitdir[1100];
+	char repo[1024], abs[1100], gitdir[1100], url[1100], linked[1024];
 
 	(void)state;
+	snprintf(repo, sizeof(repo), "%s", tmp("refwt")); /* tmp()'s buffers are reused */
 	st_make_repo(repo);
 	write_file(tmp("refwt/pkg/new.go"), "package pkg // untracked\n");
 	write_file(tmp("refwt-outside/sys.h"), "int sys; // no version\n");
@@ -954,13 +954,29 @@ static void test_ref_not_work_tree(void **state)
 	o.repo = gitdir;
 	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, NULL), ERR_NOTFOUND);
 	assert_non_null(strstr(err_last(), "not at v1"));
+	/* a file: URL of it: cloned like a remote one, but its directory is a work tree all
+	   the same (the untracked file was shown) */
+	snprintf(url, sizeof(url), "file://%s", repo);
+	o.repo = url;
+	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, NULL), ERR_NOTFOUND);
+	assert_null(f.data);
+	assert_non_null(strstr(err_last(), "not at v1 (the work tree of"));
 	o.repo = repo;
+	/* a tree `git worktree add` linked to it is a work tree too (checked out at v2) */
+	snprintf(linked, sizeof(linked), "%s", tmp("refwt-linked"));
+	sh("rm -rf '%s' && cd '%s' && git worktree add -q --detach '%s' v2 && "
+	   "printf 'package pkg // linked\\n' > '%s/pkg/linked.go'", linked, repo, linked, linked);
+	snprintf(abs, sizeof(abs), "%s/pkg/linked.go", linked);
+	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, NULL), ERR_NOTFOUND);
+	assert_null(f.data);
+	assert_non_null(strstr(err_last(), "not at v1 (the work tree of"));
 	/* a file outside the repository belongs to no version of it: read */
 	assert_int_equal(source_find(&o, NULL, NULL, tmp("refwt-outside/sys.h"), &f, NULL), 0);
 	assert_string_equal(f.data, "int sys; // no version\n");
 	source_file_release(&f);
 	/* no ref (HEAD): the work tree is the user's, read as before */
 	o.ref = NULL;
+	snprintf(abs, sizeof(abs), "%s/pkg/new.go", repo);
 	assert_int_equal(source_find(&o, NULL, NULL, abs, &f, NULL), 0);
 	assert_string_equal(f.data, "package pkg // untracked\n");
 	source_file_release(&f);
