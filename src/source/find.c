@@ -708,6 +708,16 @@ int src_find_rules(struct src_ctx *c)
 	const char *ext = path_ext(c->path);
 	int mi = -1, ppos = -1, rc;
 
+	/*
+	 * source_find() made a file: URL of this machine the path it names; one still here
+	 * names another host's file (or an escaped NUL or '/'): no file of this machine, so
+	 * no rule reads it — the Go path search would find its suffixes anywhere
+	 */
+	if (strncmp(c->path, "file:", 5) == 0) {
+		src_trace(c, "rules: '%s' is not a file of this machine: no rule reads it",
+			  c->path);
+		return ERR_NOTFOUND;
+	}
 	load_config(c);
 	if (c->stop)
 		return c->stop;

@@ -992,7 +992,7 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 	 * A file: URL (Node.js names ES modules file:///app/x.mjs) is the path it names for
 	 * every step: .pyroscope.yaml's prefixes and the language rules compare paths, not
 	 * URLs.  One that names no file of this machine stays as it is: the plain paths
-	 * refuse it, and no rule matches it.
+	 * refuse it, and src_find_rules() reads nothing for it.
 	 */
 	if (strncmp(c.path, "file:", 5) == 0 && file_url_path(c.path, fpath, sizeof(fpath))) {
 		src_trace(&c, "the URL '%s' is the file '%s'", c.path, fpath);

@@ -15,11 +15,12 @@
  * (SOURCE_FILE_INIT, SOURCE_TRACE_INIT) and own their strings; release them with
  * source_file_release() / source_trace_release() (both accept a zeroed struct).
  *
- * Order (`smolder resolve` prints it step by step).  A file: URL of this machine (Node.js
- * names ES modules file:///app/x.mjs) is the path it names, percent escapes undone, in
- * every step (`.pyroscope.yaml` prefixes, the language rules, the plain paths); one that
- * names another host's file, or an escaped NUL or '/', is refused by the plain paths and
- * matches no rule.
+ * Order (`smolder resolve` prints it step by step).  A file: URL of this machine,
+ * file:///abs or file://localhost/abs (Node.js names ES modules file:///app/x.mjs), is
+ * the path it names, percent escapes undone, in every step (`.pyroscope.yaml` prefixes,
+ * the language rules, the plain paths); any other file: name — another host's file, an
+ * escaped NUL or '/', file:/abs without the // — is no file of this machine: the plain
+ * paths refuse it and no rule reads it (not even the Go path search's suffixes).
  *  1. repository, ref and root path: opts->repo/ref/root, else the series labels
  *     service_repository, service_git_ref, service_root_path (each one independently).
  *     A label may only name an http(s) URL; local paths and other URL schemes come from

@@ -353,6 +353,15 @@ static void test_file_url_rules(void **state)
 			 ERR_NOTFOUND);
 	assert_no_text(&t, "export const");
 	source_trace_release(&t);
+	/* nor does the Go path search, which found its suffix otherhost/... → app/x.go */
+	write_file(tmp("esmsvc/app/x.go"), "package app // this host's\n");
+	assert_int_equal(source_find(&o, NULL, "app.F", "file://otherhost/app/x.go", &f, &t),
+			 ERR_NOTFOUND);
+	assert_null(f.data);
+	assert_no_text(&t, "this host's");
+	assert_has_line(&t, "no rule reads it");
+	assert_non_null(strstr(err_last(), "not a file of this machine"));
+	source_trace_release(&t);
 }
 
 /*
