@@ -3,7 +3,8 @@
  * (qs_pprof_truncate, querier_int.h), which SelectMergeProfile and SelectMergeStacktraces'
  * PPROF format apply (querier_server.c).
  *
- * As symdb's pprofProtoTruncatedSymbols: the stacks make a call tree of functions (a
+ * As symdb's pprofProtoTruncatedSymbols: the stacks make a call tree of functions (one
+ * per name, system name, file and start line, however many copies the merge holds; a
  * location's inlined lines count one each), every node whose total is below the
  * max_nodes-th largest total goes, and a stack loses the frames under its last kept
  * node, in their place one location "other" (a stack of no kept frame is "other" alone).
@@ -37,7 +38,8 @@ struct trunc {
 	struct fnode *nodes;
 	size_t nnodes, cap_nodes;
 	uint32_t *leaf;   /* the node each sample of `in` ends on, UINT32_MAX: none */
-	struct hmap kids; /* (parent + 1) << 32 | function → node */
+	uint32_t *canon;  /* each function of `in` → the first function equal to it */
+	struct hmap kids; /* (parent + 1) << 32 | canonical function → node */
 	uint32_t *locs;   /* the kept samples' stacks, leaf first */
 	size_t nlocs, cap_locs;
 	struct tsample *out;
@@ -68,6 +70,52 @@ static int trunc_child(struct trunc *t, uint32_t func, int64_t v, uint32_t *node
 	return 0;
 }
 
+static bool func_same(const struct prof_function *a, const struct prof_function *b)
+{
+	return a->name == b->name && a->system_name == b->system_name && a->file == b->file &&
+	       a->start_line == b->start_line;
+}
+
+/*
+ * t->canon: a merge may hold one function several times (the store's merge makes a
+ * scope's functions apart from another scope's, so main of two services is two
+ * functions), and symdb's tree is of functions as they are, one per name, file and
+ * line: keyed by index, a path would be as many nodes as copies, each with part of its
+ * total.  Strings are interned, so equal ids are equal strings.
+ */
+static int trunc_canon(struct trunc *t)
+{
+	const struct prof *in = t->in;
+	struct hmap seen;
+	uint32_t i, j, k;
+	int rc;
+
+	if (!(t->canon = malloc(((size_t)in->nfunctions + 1) * sizeof(*t->canon))))
+		return err_set(ERR_NOMEM, "out of memory");
+	if ((rc = hmap_init(&seen, in->nfunctions + 16)))
+		return rc;
+	for (i = 0; i < in->nfunctions; i++) {
+		const struct prof_function *f = &in->functions[i];
+		uint64_t h = hmap_mix(f->name ^ ((uint64_t)f->system_name << 32));
+
+		h = hmap_mix(h ^ f->file ^ ((uint64_t)f->start_line << 32) ^
+			     ((uint64_t)f->start_line >> 32));
+		/* equal hashes chain through h + 1, h + 2, ... (a miss ends the chain) */
+		for (k = 0; hmap_get(&seen, h + k, &j); k++)
+			if (func_same(&in->functions[j], f))
+				break;
+		if (hmap_get(&seen, h + k, &j)) {
+			t->canon[i] = j;
+			continue;
+		}
+		if ((rc = hmap_put(&seen, h + k == HMAP_EMPTY ? 0 : h + k, i)))
+			break;
+		t->canon[i] = i;
+	}
+	hmap_release(&seen);
+	return rc;
+}
+
 static int trunc_tree(struct trunc *t)
 {
 	const struct prof *in = t->in;
@@ -76,7 +124,7 @@ static int trunc_tree(struct trunc *t)
 
 	if (!(t->leaf = malloc(((size_t)in->nsamples + 1) * sizeof(*t->leaf))))
 		return err_set(ERR_NOMEM, "out of memory");
-	if ((rc = hmap_init(&t->kids, in->nfunctions + 16)))
+	if ((rc = trunc_canon(t)) || (rc = hmap_init(&t->kids, in->nfunctions + 16)))
 		return rc;
 	for (i = 0; i < in->nsamples; i++) {
 		const struct prof_sample *s = &in->samples[i];
@@ -89,7 +137,8 @@ static int trunc_tree(struct trunc *t)
 
 			loc = &in->locations[in->sample_locs[s->loc_off + l]];
 			for (k = loc->nlines; k-- > 0;) {
-				rc = trunc_child(t, in->lines[loc->line_off + k].func, v, &node);
+				rc = trunc_child(t, t->canon[in->lines[loc->line_off + k].func],
+						 v, &node);
 				if (rc)
 					return rc;
 			}
@@ -262,6 +311,7 @@ int qs_pprof_truncate(const struct prof *in, int64_t max_nodes, struct prof **ou
 		rc = trunc_build(&t, minv, out);
 	free(t.nodes);
 	free(t.leaf);
+	free(t.canon);
 	hmap_release(&t.kids);
 	free(t.locs);
 	free(t.out);

@@ -1754,6 +1754,91 @@ static void test_series_step_ms(void **state)
 	scratch_end(s, saved);
 }
 
+/* ---- max_nodes on a pprof answer, on stores of their own ---- */
+
+#define SAMPLES "process_cpu:samples:count:samples:count"
+
+/* Folded text as service's profile at T0 in s. */
+static void put_folded(struct store *s, const char *service, const char *text)
+{
+	struct labelset ls = LABELSET_INIT;
+	struct prof *p = tu_decode_str(text);
+
+	labelset_set(&ls, "service_name", service);
+	if (store_write(s, NULL, &ls, p, T0, 10 * SEC))
+		fail_msg("store_write: %s", err_last());
+	labelset_free(&ls);
+	prof_free(p);
+}
+
+/* The summed value (type 0) of p's samples whose stack, root first, is `want` ("a;b"). */
+static int64_t stack_value(const struct prof *p, const char *want)
+{
+	int64_t sum = 0;
+	uint32_t i, l, k;
+
+	for (i = 0; i < p->nsamples; i++) {
+		const struct prof_sample *s = &p->samples[i];
+		struct buf b = BUF_INIT;
+
+		for (l = s->nlocs; l-- > 0;) {
+			const struct prof_location *loc = &p->locations[p->sample_locs[s->loc_off + l]];
+
+			for (k = loc->nlines; k-- > 0;)
+				buf_printf(&b, "%s%s", b.len ? ";" : "",
+					   prof_str(p, p->functions[p->lines[loc->line_off + k].func].name));
+		}
+		if (b.len && strcmp(b.data, want) == 0)
+			sum += prof_value(p, i, 0);
+		buf_release(&b);
+	}
+	return sum;
+}
+
+/* SelectMergeProfile of ptype over [T0, T0 + 60 s) cut at max_nodes, decoded. */
+static struct prof *merge_cut(const char *ptype, int64_t max_nodes)
+{
+	Querier__V1__SelectMergeProfileRequest mp = QUERIER__V1__SELECT_MERGE_PROFILE_REQUEST__INIT;
+	struct prof *got = NULL;
+	struct call c;
+
+	mp.profile_typeid = (char *)ptype;
+	mp.label_selector = (char *)"{}";
+	mp.has_start = mp.has_end = mp.has_max_nodes = 1;
+	mp.start = MS(T0);
+	mp.end = MS(T0 + 60 * SEC);
+	mp.max_nodes = max_nodes;
+	rpc(&c, "SelectMergeProfile", &mp.base, PB_PROTO);
+	assert_int_equal(remote_decode_pprof(REMOTE_CODEC_PROTO, (uint8_t *)c.out.body.data,
+					     c.out.body.len, &got), 0);
+	release(&c);
+	return got;
+}
+
+/*
+ * The call tree is of functions by name, file and line: main;work in two services (two
+ * functions each in the store's merge) is one path of 6, kept whole at 2 nodes, and
+ * only main;idle (1) is cut.  Keyed by function index, each service's work had part of
+ * the total and fell under the cut into "other".
+ */
+static void test_pprof_cut_across_services(void **state)
+{
+	struct backend *saved;
+	struct store *s = scratch_begin("cutsvc", &saved);
+	struct prof *got;
+
+	(void)state;
+	put_folded(s, "app1", "main;work 4\nmain;idle 1\n");
+	put_folded(s, "app2", "main;work 2\n");
+	got = merge_cut(SAMPLES, 2);
+	tu_assert_i64(prof_total(got, 0), 7);
+	tu_assert_i64(stack_value(got, "main;work"), 6);
+	tu_assert_i64(stack_value(got, "main;other"), 1);
+	tu_assert_i64(stack_value(got, "other"), 0);
+	prof_free(got);
+	scratch_end(s, saved);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1781,6 +1866,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_series_average),
 		cmocka_unit_test(test_backend_average_is_merge),
 		cmocka_unit_test(test_series_step_ms),
+		cmocka_unit_test(test_pprof_cut_across_services),
 	};
 
 	tu_init(argc, argv);
