@@ -277,6 +277,53 @@ static int read_github(struct src_ctx *c, const struct src_place *pl, const char
 }
 
 /*
+ * The cache directory into out (n bytes): --cache-dir, else $XDG_CACHE_HOME/smolder, else
+ * $HOME/.cache/smolder; *from names the one taken and *fix how to shorten it.  Returns
+ * its length (>= n: it does not fit, out is cut), or -1 when none is set.
+ */
+static int cache_dir_pick(const struct source_opts *o, char *out, size_t n, const char **from,
+			  const char **fix)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (o->cache_dir && *o->cache_dir) {
+		*from = "--cache-dir";
+		*fix = "give a shorter --cache-dir";
+		return snprintf(out, n, "%s", o->cache_dir);
+	}
+	if (x && x[0] == '/') {
+		*from = "$XDG_CACHE_HOME/smolder";
+		*fix = "give --cache-dir, or set a shorter XDG_CACHE_HOME";
+		return snprintf(out, n, "%s/smolder", x);
+	}
+	if (home && home[0] == '/') {
+		*from = "$HOME/.cache/smolder";
+		*fix = "give --cache-dir, or set a shorter XDG_CACHE_HOME";
+		return snprintf(out, n, "%s/.cache/smolder", home);
+	}
+	return -1;
+}
+
+/*
+ * Whether the cache directory is too long for c->cache_dir: cut short, it would name one
+ * of its parents, and clones would land there.  So setup_paths() leaves it empty (nothing
+ * is cached: plain files, local repositories and GitHub's API still work) and a step that
+ * needs a clone fails with this message (ERR_USAGE), naming where the directory came from.
+ */
+static bool cache_dir_too_long(struct src_ctx *c)
+{
+	char probe[sizeof(c->cache_dir)];
+	const char *from, *fix;
+	int n = cache_dir_pick(c->o, probe, sizeof(probe), &from, &fix);
+
+	if (n < (int)sizeof(probe))
+		return false;
+	err_set(ERR_USAGE, "the cache directory (%s) is %d bytes long, more than the %zu it may "
+			   "have, so nothing can be cloned: %s", from, n, sizeof(probe) - 1, fix);
+	return true;
+}
+
+/*
  * Keeps the current message, why a path was refused before any place was asked (it
  * escapes through "..", is no file of this machine), for a search that then asks nowhere:
  * its last line says so, not "nowhere to look (give --repo ...)".  It waits in hard_msg
@@ -349,9 +396,13 @@ int src_read(struct src_ctx *c, const struct src_place *pl, const char *path, co
 			src_trace(c, "%s: %s is on github.com and --github-api names %s: cloned, "
 				     "not read through that API", why, desc ? desc : "?",
 				  c->github_host);
-		rc = src_git_read(c, pl->repo, url_is_remote(pl->repo), pl->ref, rel, f, note,
-				  sizeof(note));
-		memo = remote;
+		if (remote && !c->cache_dir[0] && cache_dir_too_long(c)) {
+			rc = ERR_USAGE; /* the options', not the place's: not remembered */
+		} else {
+			rc = src_git_read(c, pl->repo, url_is_remote(pl->repo), pl->ref, rel, f,
+					  note, sizeof(note));
+			memo = remote;
+		}
 	}
 	if (memo && rc != ERR_CANCELLED && rc != ERR_NOMEM) {
 		struct src_memo_read r = { rc, (char *)(rc ? err_last() : ""), c->refused,
@@ -886,36 +937,21 @@ static void setup_github(struct src_ctx *c)
 		c->token = NULL;
 }
 
-/*
- * The cache directory, the Go installation and the TTL.  ERR_USAGE when the cache
- * directory does not fit c->cache_dir: cut short, it would name one of its parents, and
- * clones would land there.
- */
-static int setup_paths(struct src_ctx *c)
+/* The cache directory (empty: none, or too long), the Go installation and the TTL. */
+static void setup_paths(struct src_ctx *c)
 {
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	static const char *const goroots[] = { "/usr/local/go", "/usr/lib/go" };
-	const char *from = NULL;
+	const char *x, *from, *fix;
 	struct stat st;
 	char probe[PATH_MAX];
 	size_t i;
-	int n = 0;
+	int n = cache_dir_pick(c->o, c->cache_dir, sizeof(c->cache_dir), &from, &fix);
 
-	if (c->o->cache_dir && *c->o->cache_dir) {
-		from = "--cache-dir";
-		n = snprintf(c->cache_dir, sizeof(c->cache_dir), "%s", c->o->cache_dir);
-	} else if (x && x[0] == '/') {
-		from = "$XDG_CACHE_HOME/smolder";
-		n = snprintf(c->cache_dir, sizeof(c->cache_dir), "%s/smolder", x);
-	} else if (home && home[0] == '/') {
-		from = "$HOME/.cache/smolder";
-		n = snprintf(c->cache_dir, sizeof(c->cache_dir), "%s/.cache/smolder", home);
-	}
-	if (n < 0 || (size_t)n >= sizeof(c->cache_dir)) {
+	if (n < 0 || n >= (int)sizeof(c->cache_dir)) {
 		c->cache_dir[0] = '\0';
-		return err_set(ERR_USAGE, "the cache directory (%s) is %d bytes long, more than "
-					  "the %zu it may have: give a shorter --cache-dir", from, n,
-			       sizeof(c->cache_dir) - 1);
+		if (n > 0 && cache_dir_too_long(c))
+			src_trace(c, "nothing is cached: %s", err_last());
+		err_clear();
 	}
 	c->ttl = c->o->cache_ttl ? c->o->cache_ttl : SOURCE_DEFAULT_TTL;
 	c->goroot = c->o->goroot;
@@ -926,7 +962,6 @@ static int setup_paths(struct src_ctx *c)
 		if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode))
 			c->goroot = goroots[i];
 	}
-	return 0;
 }
 
 /*
@@ -999,7 +1034,8 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 		c.path = fpath;
 	}
 	setup_github(&c);
-	if ((rc = setup_paths(&c)) || (rc = setup_clone_max(&c)))
+	setup_paths(&c);
+	if ((rc = setup_clone_max(&c)))
 		goto done;
 	c.repo = pick(&c, c.o->repo, labels, "service_repository", "repository", true);
 	c.ref = pick(&c, c.o->ref, labels, "service_git_ref", "ref", false);

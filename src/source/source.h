@@ -149,7 +149,8 @@ struct source_opts {
 	const char *github_api;   /* NULL: https://api.github.com (GitHub Enterprise: its /api/v3) */
 	const char *github_token; /* NULL: $GITHUB_TOKEN; "" : none */
 	const char *cache_dir;    /* NULL: $XDG_CACHE_HOME/smolder, else ~/.cache/smolder;
-				   * over 1,023 bytes: ERR_USAGE */
+				   * over 1,023 bytes: nothing is cached, and a step
+				   * that needs a clone fails saying so */
 	const char *goroot;       /* local Go installation; NULL: $GOROOT, /usr/local/go, /usr/lib/go */
 	long cache_ttl;           /* 0: SOURCE_DEFAULT_TTL; < 0: branch/tag files not cached */
 	bool offline;             /* no network at all: no GitHub, clone, fetch or go-get */

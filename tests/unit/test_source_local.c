@@ -364,18 +364,30 @@ static void test_file_url_rules(void **state)
 	source_trace_release(&t);
 }
 
+/* sets or unsets the variable name to value (NULL: unset) */
+static void env_put(const char *name, const char *value)
+{
+	if (value)
+		setenv(name, value, 1);
+	else
+		unsetenv(name);
+}
+
 /*
  * A cache directory longer than the context's buffer (1,023 bytes) was cut short without
- * a word, so clones landed in one of its parents: it is refused as a usage error, from
- * --cache-dir and from $XDG_CACHE_HOME alike.
+ * a word, so clones landed in one of its parents.  It is no usage error for lookups that
+ * never use the cache (b1bf6a2 refused them all, --offline --source-path ones and the
+ * explorer's source pane included): only a step that needs a clone fails, and its message
+ * names where the directory came from (--cache-dir, $XDG_CACHE_HOME or $HOME).
  */
 static void test_cache_dir_too_long(void **state)
 {
 	struct source_opts o;
 	struct source_file f;
+	struct source_trace t = SOURCE_TRACE_INIT;
 	char longdir[1300];
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	char *saved = xdg ? strdup(xdg) : NULL;
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *saved_xdg = xdg ? strdup(xdg) : NULL, *saved_home = home ? strdup(home) : NULL;
 	size_t n;
 
 	(void)state;
@@ -390,23 +402,48 @@ static void test_cache_dir_too_long(void **state)
 	opts_init(&o, "unused");
 	o.source_path = tmp("cachelen");
 	o.cache_dir = longdir;
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_USAGE);
+	/* plain files need no cache: found, the trace says nothing is cached */
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
+	assert_string_equal(f.data, "package main\n");
+	assert_has_line(&t, "nothing is cached");
+	source_file_release(&f);
+	source_trace_release(&t);
+	/* a clone does: it fails saying why, and nothing lands in a parent directory */
+	o.repo = "https://git.example.invalid/svc.git";
+	o.source_path = NULL;
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_NOTFOUND);
 	assert_non_null(strstr(err_last(), "the cache directory (--cache-dir) is"));
+	assert_non_null(strstr(err_last(), "give a shorter --cache-dir"));
 	tu_assert_message(err_last());
-	/* $XDG_CACHE_HOME/smolder: the same */
+	/* $XDG_CACHE_HOME/smolder: the same, and the message names the variable */
 	o.cache_dir = NULL;
 	setenv("XDG_CACHE_HOME", longdir, 1);
-	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_USAGE);
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_NOTFOUND);
 	assert_non_null(strstr(err_last(), "($XDG_CACHE_HOME/smolder)"));
-	if (saved)
-		setenv("XDG_CACHE_HOME", saved, 1);
-	else
-		unsetenv("XDG_CACHE_HOME");
-	free(saved);
-	/* one that fits is taken */
-	o.cache_dir = tmp("cachelen-cache/short");
+	assert_non_null(strstr(err_last(), "set a shorter XDG_CACHE_HOME"));
+	o.repo = NULL;
+	o.source_path = tmp("cachelen");
 	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), 0);
 	source_file_release(&f);
+	/* $HOME/.cache/smolder */
+	unsetenv("XDG_CACHE_HOME");
+	setenv("HOME", longdir, 1);
+	o.repo = "https://git.example.invalid/svc.git";
+	o.source_path = NULL;
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, NULL), ERR_NOTFOUND);
+	assert_non_null(strstr(err_last(), "($HOME/.cache/smolder)"));
+	env_put("XDG_CACHE_HOME", saved_xdg);
+	env_put("HOME", saved_home);
+	free(saved_xdg);
+	free(saved_home);
+	/* one that fits is taken */
+	o.repo = NULL;
+	o.source_path = tmp("cachelen");
+	o.cache_dir = tmp("cachelen-cache/short");
+	assert_int_equal(source_find(&o, NULL, NULL, "main.go", &f, &t), 0);
+	assert_no_text(&t, "nothing is cached");
+	source_file_release(&f);
+	source_trace_release(&t);
 }
 
 static int teardown_all(void **state)
