@@ -300,37 +300,66 @@ static int mappings_exact(const struct prof *p, const char *key, size_t klen,
 }
 
 /*
- * Whether "^K\." (K the package key) selects exactly the names in hit among those a
- * filter tries: every hit starts with "K." and every other name tried does not.
+ * What keeps "^K\." (K the package key) from selecting exactly the names in hit among
+ * those a filter tries: a hit not starting with "K." (*all_in false), another name tried
+ * that does (returned: the first, 0 when none).  With neither, the prefix is the pattern.
  */
-static bool package_prefix_exact(const struct prof *p, const char *key, size_t klen,
-				 const struct frame_marks *m, struct buf *tmp)
+static uint32_t package_prefix_extra(const struct prof *p, const char *key, size_t klen,
+				     const struct frame_marks *m, bool *all_in)
+{
+	uint32_t id, extra = 0;
+
+	*all_in = true;
+	for (id = 1; id < p->nstrs; id++) {
+		bool pre = has_prefix(p, id, key, klen) && prof_strlen(p, id) > klen &&
+			   prof_str(p, id)[klen] == '.';
+
+		if (m->hit[id] && !pre)
+			*all_in = false;
+		else if (!m->hit[id] && m->tested[id] && pre && !extra)
+			extra = id;
+	}
+	return extra;
+}
+
+/*
+ * The names in hit in one alternation, "^(?:a|b)$" ("^a$" for one), each with its first
+ * `skip` bytes left out: the package's prefix "K." the caller put before it, said once
+ * ("^K\.(?:f|g)$") rather than in every name.  In string order: the same profile gives
+ * the same pattern.  0, or ERR_NOMEM.
+ */
+static int hit_alternation(struct buf *out, const struct prof *p, const struct frame_marks *m,
+			   uint32_t nhit, size_t skip)
 {
 	uint32_t id;
+	bool first = true;
+	int rc;
 
-	buf_reset(tmp);
-	if (buf_add(tmp, key, klen) || buf_add(tmp, ".", 1))
-		return false;
-	for (id = 1; id < p->nstrs; id++) {
-		bool pre = has_prefix(p, id, tmp->data, klen + 1);
-
-		if ((m->hit[id] && !pre) || (!m->hit[id] && m->tested[id] && pre))
-			return false;
+	if ((rc = buf_puts(out, nhit > 1 ? "(?:" : "")))
+		return rc;
+	for (id = 0; id < p->nstrs; id++) {
+		if (!m->hit[id])
+			continue;
+		if ((!first && (rc = buf_puts(out, "|"))) ||
+		    (rc = granularity_regex_quote(out, prof_str(p, id) + skip,
+						  prof_strlen(p, id) - skip)))
+			return rc;
+		first = false;
 	}
-	return true;
+	return buf_puts(out, nhit > 1 ? ")$" : "$");
 }
 
 int granularity_frame_regex(struct buf *out, const struct prof *p, enum granularity g,
-			    const char *key, size_t klen)
+			    const char *key, size_t klen, size_t max)
 {
 	size_t ns = p->nstrs ? p->nstrs : 1, start = out->len;
 	struct frame_marks m = { calloc(ns, 1), calloc(ns, 1), calloc(ns, 1),
 				 calloc(p->nfunctions ? p->nfunctions : 1, 1),
 				 calloc(p->nlocations ? p->nlocations : 1, 1), false };
 	struct buf tmp = BUF_INIT;
-	uint32_t id, nhit = 0;
-	bool first = true;
-	int rc;
+	uint32_t id, nhit = 0, extra = 0;
+	bool all_in = false;
+	int n = (int)(klen > 200 ? 200 : klen), rc;
 
 	if (!m.hit || !m.tested || !m.mfile || !m.fn || !m.whole) {
 		rc = err_set(ERR_NOMEM, "out of memory");
@@ -341,30 +370,34 @@ int granularity_frame_regex(struct buf *out, const struct prof *p, enum granular
 	for (id = 0; id < p->nstrs; id++)
 		nhit += m.hit[id];
 	if (nhit == 0 && !m.nameless) {
-		rc = err_set(ERR_NOTFOUND, "no frame '%.*s' in the profile",
-			     (int)(klen > 200 ? 200 : klen), key);
+		rc = err_set(ERR_NOTFOUND, "no frame '%.*s' in the profile", n, key);
 		goto done;
 	}
 	if ((rc = mappings_exact(p, key, klen, &m)))
 		goto done;
-	if (g == GRAN_PACKAGES && package_prefix_exact(p, key, klen, &m, &tmp)) {
-		if ((rc = buf_puts(out, "^")) == 0 &&
-		    (rc = granularity_regex_quote(out, key, klen)) == 0)
-			rc = buf_puts(out, "\\.");
+	if (g == GRAN_PACKAGES)
+		extra = package_prefix_extra(p, key, klen, &m, &all_in);
+	if ((rc = buf_puts(out, "^")))
 		goto done;
+	if (all_in) {
+		/* the prefix once; alone when it selects exactly the package's functions */
+		if ((rc = granularity_regex_quote(out, key, klen)) == 0 &&
+		    (rc = buf_puts(out, "\\.")) == 0 && extra)
+			rc = hit_alternation(out, p, &m, nhit, klen + 1);
+	} else {
+		rc = hit_alternation(out, p, &m, nhit, 0);
 	}
-	/* in string order: the same profile gives the same pattern */
-	if ((rc = buf_puts(out, nhit > 1 ? "^(?:" : "^")))
+	if (rc || !max || out->len - start <= max)
 		goto done;
-	for (id = 0; id < p->nstrs; id++) {
-		if (!m.hit[id])
-			continue;
-		if ((!first && (rc = buf_puts(out, "|"))) ||
-		    (rc = granularity_regex_quote(out, prof_str(p, id), prof_strlen(p, id))))
-			goto done;
-		first = false;
-	}
-	rc = buf_puts(out, nhit > 1 ? ")$" : "$");
+	/* never cut: a cut pattern selects something else; the message says why it is long */
+	if (extra)
+		rc = err_set(ERR_TOOBIG, "package '%.*s': its %u functions are %zu bytes as a "
+				"pattern, longer than the %zu a filter holds, and '^%.*s\\.' "
+				"alone would also match '%.200s', which is not of it",
+			     n, key, nhit, out->len - start, max, n, key, prof_str(p, extra));
+	else
+		rc = err_set(ERR_TOOBIG, "'%.*s': its %u names are %zu bytes as a pattern, longer "
+				"than the %zu a filter holds", n, key, nhit, out->len - start, max);
 done:
 	if (rc)
 		out->len = start;

@@ -46,14 +46,16 @@ int granularity_regex_quote(struct buf *out, const char *s, size_t n);
  * under files the file, as the raw names p stores that granularity_file_name shows as
  * key ("^(?:/proc/self/cwd/a\.go|a\.go)$"); under packages the package's functions:
  * "^pkg\." when that matches, of the names p's frames are matched by, exactly those, else
- * the functions' names in one alternation; under functions the name.  Code without
- * symbols ("[prog]" under any granularity) is matched by its mapping's file, which is
- * refused (ERR_UNSUPPORTED) when that file has frames of other keys too, or when there is
- * none ("<unknown>").  Appended to out: 0, ERR_NOTFOUND when no frame of p has that key,
- * ERR_UNSUPPORTED, or ERR_NOMEM.
+ * the functions' names in one alternation after the prefix ("^pkg\.(?:f|g)$"); under
+ * functions the name.  Code without symbols ("[prog]" under any granularity) is matched
+ * by its mapping's file, which is refused (ERR_UNSUPPORTED) when that file has frames of
+ * other keys too, or when there is none ("<unknown>").  A pattern longer than max bytes
+ * (0: no limit; a filter's room) is refused with ERR_TOOBIG, saying why it is that long,
+ * never cut.  Appended to out: 0, ERR_NOTFOUND when no frame of p has that key,
+ * ERR_UNSUPPORTED, ERR_TOOBIG, or ERR_NOMEM.
  */
 int granularity_frame_regex(struct buf *out, const struct prof *p, enum granularity g,
-			    const char *key, size_t klen);
+			    const char *key, size_t klen, size_t max);
 /*
  * prof_granularity(), which another thread may stop by setting *cancel (NULL: never):
  * read every few thousand locations and frames of samples copied; once it is set the

@@ -794,7 +794,8 @@ static bool selected_regex(struct tui_app *a, struct buf *out, bool filter)
 		const char *s = prof_str(a->prof, name);
 
 		if (granularity_frame_regex(out, a->base, (enum granularity)a->gran, s,
-					    prof_strlen(a->prof, name)) == 0)
+					    prof_strlen(a->prof, name),
+					    sizeof(a->filters[0].pat) - 1) == 0)
 			return true;
 		scr_message(a, true, "%s", err_last());
 		return false;

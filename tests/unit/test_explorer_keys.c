@@ -28,7 +28,10 @@
  *    the flame graph's frame) filter on what it stands for: the line's function, the
  *    file under every name it is stored by, the package's functions (they filtered on
  *    the frame's own name, which no function or file has: "left no samples"); code
- *    without symbols by its mapping's file, when that file holds nothing else.
+ *    without symbols by its mapping's file, when that file holds nothing else; a
+ *    package "^pkg\." alone cannot select names its functions after the prefix said
+ *    once, and says why when even that is longer than a filter holds (it was refused
+ *    as "the pattern is 925 bytes").
  */
 #include <locale.h>
 #include <stdio.h>
@@ -855,14 +858,113 @@ static void test_filter_file_frame(void **state)
 	tu_assert_i64(shown(a), 11 + 13 + 17 + 29 + 31);
 	/* "^app\." would take app.x/y.Z: the functions are named one by one */
 	assert_string_equal(a->filters[0].pat,
-			    "^(?:app\\.main|app\\.helper|app\\.work|"
-			    "app\\.G\\[example\\.com/t\\.T\\]|app\\.\\(\\*T\\)\\.M)$");
+			    "^app\\.(?:main|helper|work|"
+			    "G\\[example\\.com/t\\.T\\]|\\(\\*T\\)\\.M)$");
 	keys(a, "F");
 	settle(a);
 	select_row(a, &scr, "app.x/y");
 	keys(a, "f");
 	settle(a);
 	tu_assert_i64(shown(a), 23);
+	screen_close(&scr);
+	tui_app_free(a);
+}
+
+#define LONGPKG "github.com/example/project/internal/pkg"
+
+/*
+ * Packages whose functions no "^pkg\." selects alone, as the files "LONGPKG.go" and
+ * "p.go" (of r.h) start with their prefixes: LONGPKG's 20 functions F00..F19 (samples
+ * of 1..20 under main.main), p's 40 functions of long names (1000 each), r.h (100).
+ */
+static struct prof *long_packages_prof(void)
+{
+	struct prof_builder *b;
+	struct prof *p;
+	struct prof_function f = { 0 };
+	struct prof_line line = { 0, 1 };
+	uint32_t t, u, root, locs[2];
+	char name[64];
+	int64_t v;
+	int i;
+
+	assert_int_equal(pb_new(&b), 0);
+	assert_int_equal(pb_string(b, "cpu", 3, &t), 0);
+	assert_int_equal(pb_string(b, "nanoseconds", 11, &u), 0);
+	assert_int_equal(pb_sample_type(b, t, u), 0);
+	assert_int_equal(pb_string(b, "main.main", 9, &f.name), 0);
+	assert_int_equal(pb_string(b, "main.go", 7, &f.file), 0);
+	assert_int_equal(pb_function(b, &f, &line.func), 0);
+	assert_int_equal(pb_location(b, PROF_NONE, 0x1000, &line, 1, &root), 0);
+	for (i = 0; i < 61; i++) {
+		if (i < 20)
+			snprintf(name, sizeof(name), LONGPKG ".F%02d", i);
+		else if (i < 60)
+			snprintf(name, sizeof(name), "p.someRatherLongFunctionName%02d", i - 20);
+		else
+			snprintf(name, sizeof(name), "r.h");
+		assert_int_equal(pb_string(b, name, strlen(name), &f.name), 0);
+		snprintf(name, sizeof(name), "%s", i < 20 ? LONGPKG "/a.go" : i < 60 ? "p/a.go" :
+								       "p.go");
+		assert_int_equal(pb_string(b, name, strlen(name), &f.file), 0);
+		assert_int_equal(pb_function(b, &f, &line.func), 0);
+		assert_int_equal(pb_location(b, PROF_NONE, 0x2000 + 16 * (uint64_t)i, &line, 1,
+					     &locs[0]), 0);
+		locs[1] = root;
+		v = i < 20 ? i + 1 : i < 60 ? 1000 : 100;
+		assert_int_equal(pb_sample(b, locs, 2, &v, NULL, 0), 0);
+	}
+	/* q.g, in a file named as the package's prefix */
+	assert_int_equal(pb_string(b, LONGPKG ".go", strlen(LONGPKG ".go"), &f.file), 0);
+	assert_int_equal(pb_string(b, "q.g", 3, &f.name), 0);
+	assert_int_equal(pb_function(b, &f, &line.func), 0);
+	assert_int_equal(pb_location(b, PROF_NONE, 0x3000, &line, 1, &locs[0]), 0);
+	locs[1] = root;
+	v = 100;
+	assert_int_equal(pb_sample(b, locs, 2, &v, NULL, 0), 0);
+	assert_int_equal(pb_finish(b, &p), 0);
+	return p;
+}
+
+/*
+ * f on a package "^pkg\." cannot select alone names its functions once after the prefix:
+ * LONGPKG's 20 were 20 times its 40-byte quoted path, over the 511 bytes a filter holds
+ * ("the pattern is 925 bytes"); factored they fit and keep 1 + ... + 20.  p's 40 long
+ * names do not fit even so: the message says why the prefix could not be used.
+ */
+static void test_filter_long_package(void **state)
+{
+	struct tui_app *a;
+	struct offscreen scr = screen_open(30, 160);
+	struct tui_opts o;
+	const char *pre;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.sample_type = -1;
+	o.source = "long.pb.gz";
+	if (tui_app_new(long_packages_prof(), &o, &a))
+		fail_msg("tui_app_new: %s", err_last());
+	keys(a, ":granularity=packages\n");
+	settle(a);
+	tu_assert_i64(select_row(a, &scr, LONGPKG), 210);
+	keys(a, "f");
+	settle(a);
+	assert_int_equal(a->nfilters, 1);
+	tu_assert_i64(shown(a), 210);
+	pre = "^github\\.com/example/project/internal/pkg\\.(?:F00|F01|";
+	assert_true(strncmp(a->filters[0].pat, pre, strlen(pre)) == 0);
+	assert_non_null(strstr(a->filters[0].pat, "|F19)$"));
+	keys(a, "F");
+	settle(a);
+	tu_assert_i64(select_row(a, &scr, "p"), 40000);
+	keys(a, "f");
+	settle(a);
+	assert_int_equal(a->nfilters, 0);
+	assert_true(a->message_error);
+	assert_non_null(strstr(a->message, "package 'p': its 40 functions are "));
+	assert_non_null(strstr(a->message, "longer than the 511 a filter holds, and '^p\\.' "
+					   "alone would also match 'p.go', which is not of it"));
 	screen_close(&scr);
 	tui_app_free(a);
 }
@@ -1280,6 +1382,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_filter_line_frame),
 		cmocka_unit_test(test_filter_package_frame),
 		cmocka_unit_test(test_filter_file_frame),
+		cmocka_unit_test(test_filter_long_package),
 		cmocka_unit_test(test_filter_unsymbolized_frame),
 		cmocka_unit_test(test_help_ascii_cells),
 		cmocka_unit_test(test_bad_pattern_on_enter),
