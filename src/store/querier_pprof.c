@@ -191,15 +191,31 @@ static uint64_t trunc_hash(const struct prof *in, uint32_t si, const uint32_t *l
 	return h == HMAP_EMPTY ? 0 : h;
 }
 
+static bool label_same(const struct prof_label *a, const struct prof_label *b)
+{
+	return a->key == b->key && a->str == b->str && a->num_unit == b->num_unit &&
+	       a->num == b->num;
+}
+
+/*
+ * Field by field: a whole-struct memcmp would compare prof_label's padding too, and
+ * memcmp is given no NULL (a profile without labels has none), even for no bytes.
+ */
 static bool trunc_same(const struct trunc *t, const struct tsample *o, uint32_t si,
 		       const uint32_t *locs, uint32_t n)
 {
 	const struct prof_sample *a = &t->in->samples[o->in], *b = &t->in->samples[si];
+	uint32_t i;
 
-	return o->nlocs == n && memcmp(t->locs + o->loc_off, locs, n * sizeof(*locs)) == 0 &&
-	       a->nlabels == b->nlabels &&
-	       memcmp(t->in->labels + a->label_off, t->in->labels + b->label_off,
-		      a->nlabels * sizeof(struct prof_label)) == 0;
+	if (o->nlocs != n || a->nlabels != b->nlabels)
+		return false;
+	for (i = 0; i < n; i++)
+		if (t->locs[o->loc_off + i] != locs[i])
+			return false;
+	for (i = 0; i < a->nlabels; i++)
+		if (!label_same(&t->in->labels[a->label_off + i], &t->in->labels[b->label_off + i]))
+			return false;
+	return true;
 }
 
 /* Adds sample si of `in` with stack locs[0..n) (leaf first), or to the one like it. */
@@ -231,7 +247,8 @@ static int trunc_add(struct trunc *t, uint32_t si, const uint32_t *locs, uint32_
 		t->vals = v;
 		t->cap_vals = t->cap_out;
 	}
-	memcpy(t->locs + t->nlocs, locs, n * sizeof(*locs));
+	if (n)  /* t->locs is NULL until a stack is kept */
+		memcpy(t->locs + t->nlocs, locs, n * sizeof(*locs));
 	t->out[t->nout] = (struct tsample){ si, (uint32_t)t->nlocs, n };
 	for (k = 0; k < in->ntypes; k++)
 		t->vals[t->nout * in->ntypes + k] = prof_value(in, si, k);
@@ -284,9 +301,10 @@ static int trunc_build(struct trunc *t, int64_t minv, struct prof **out)
 	for (i = 0; i < t->nout && !rc; i++) {
 		const struct prof_sample *s = &in->samples[t->out[i].in];
 
-		rc = pb_sample(b, t->locs + t->out[i].loc_off, t->out[i].nlocs,
-			       t->vals + (size_t)i * in->ntypes, in->labels + s->label_off,
-			       s->nlabels);
+		/* no pointer arithmetic on NULL arrays (no kept frame, no labels) */
+		rc = pb_sample(b, t->out[i].nlocs ? t->locs + t->out[i].loc_off : NULL,
+			       t->out[i].nlocs, t->vals + (size_t)i * in->ntypes,
+			       s->nlabels ? in->labels + s->label_off : NULL, s->nlabels);
 	}
 	if (!rc) {
 		rc = pb_finish(b, out);

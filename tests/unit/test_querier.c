@@ -1839,6 +1839,50 @@ static void test_pprof_cut_across_services(void **state)
 	scratch_end(s, saved);
 }
 
+/*
+ * SelectMergeStacktraces' PPROF cut of samples without labels (the store's merge keeps
+ * none): main;idle and main;nap are both main;other, one sample of 2, found alike with
+ * no label array to compare (the sanitizer build's run caught memcmp given NULL).
+ */
+static void test_pprof_cut_no_labels(void **state)
+{
+	Querier__V1__SelectMergeStacktracesRequest req;
+	Querier__V1__SelectMergeStacktracesResponse *r;
+	struct backend *saved;
+	struct store *s = scratch_begin("cutnolabels", &saved);
+	struct buf raw = BUF_INIT;
+	struct pb_budget bu;
+	ProtobufCMessage *m;
+	struct prof *got = NULL;
+	struct call c;
+
+	(void)state;
+	put_folded(s, "app1", "main;work 4\nmain;idle 1\nmain;nap 1\n");
+	select_req(&req, SAMPLES, "{}", T0, T0 + 60 * SEC);
+	req.has_format = req.has_max_nodes = 1;
+	req.format = QUERIER__V1__PROFILE_FORMAT__PROFILE_FORMAT_PPROF;
+	req.max_nodes = 2;
+	rpc(&c, "SelectMergeStacktraces", &req.base, PB_PROTO);
+	pb_budget_init(&bu, 1 << 24);
+	assert_int_equal(pb_decode(&querier__v1__select_merge_stacktraces_response__descriptor,
+				   PB_PROTO, (uint8_t *)c.out.body.data, c.out.body.len, &bu, &m),
+			 0);
+	r = (Querier__V1__SelectMergeStacktracesResponse *)m;
+	assert_non_null(r->pprof);
+	pb_encode(&r->pprof->profile->base, PB_PROTO, &raw);
+	assert_int_equal(remote_decode_pprof(REMOTE_CODEC_PROTO, (uint8_t *)raw.data, raw.len,
+					     &got), 0);
+	tu_assert_i64(prof_total(got, 0), 6);
+	tu_assert_i64(stack_value(got, "main;work"), 4);
+	tu_assert_i64(stack_value(got, "main;other"), 2);
+	assert_int_equal(got->nsamples, 2);
+	prof_free(got);
+	buf_release(&raw);
+	pb_budget_release(&bu);
+	release(&c);
+	scratch_end(s, saved);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1867,6 +1911,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_backend_average_is_merge),
 		cmocka_unit_test(test_series_step_ms),
 		cmocka_unit_test(test_pprof_cut_across_services),
+		cmocka_unit_test(test_pprof_cut_no_labels),
 	};
 
 	tu_init(argc, argv);
