@@ -12,7 +12,8 @@
  *
  * libgit2 is given a remote's URL without its credentials (struct remote_auth): a clone
  * keeps that URL in its config, so a user name and password (a token) given in the URL
- * are handed to libgit2 apart, through the credentials callback, and never reach the disk.
+ * are handed to libgit2 apart, through the credentials callback, and never reach the disk;
+ * they go to the URL's own scheme, host and port only, whatever a redirect says.
  *
  * A clone is named by that URL too (url_cache_name), so a rotated token or password reads
  * the same clone, fetched with the current one.  Clones named by the URL as given
@@ -240,6 +241,7 @@ struct netcb {
 	int cred_tries;
 	bool auth_given; /* auth's user name and password were handed over */
 	bool too_big;    /* stopped at c->clone_max bytes */
+	char withheld[256]; /* the origin of a server they were not handed to (same_origin) */
 };
 
 static int on_transfer(const git_indexer_progress *st, void *payload)
@@ -260,18 +262,43 @@ static int on_transfer(const git_indexer_progress *st, void *payload)
 	return 0;
 }
 
+/*
+ * Whether the server libgit2 asks credentials for (url) is the repository's (repo, as
+ * libgit2 is given it): same scheme, host and port.  After a redirect of the first request
+ * that server may be another: libgit2 with upstream's 07de6a7 (Debian's 1.5.1+ds-1+deb12u2,
+ * CVE-2026-53586) names it here; released libgit2 up to 1.9 names the repository's URL
+ * whoever asks, which is why set_fetch_opts() follows no redirect to another host.
+ */
+static bool same_origin(const char *url, const char *repo)
+{
+	char a[512], b[512];
+
+	if (!url)
+		return false;
+	url_origin(url, a, sizeof(a));
+	url_origin(repo, b, sizeof(b));
+	return a[0] && strcmp(a, b) == 0;
+}
+
 static int on_credentials(git_credential **out, const char *url, const char *user,
 			  unsigned int allowed, void *payload)
 {
 	struct netcb *n = payload;
 
-	(void)url;
 	/*
 	 * the user information the URL was given with, once (libgit2 asks again when the
-	 * server refuses it: that is the refusal)
+	 * server refuses it: that is the refusal), and only to the URL's own origin
+	 * (same_origin)
 	 */
 	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && n->auth && n->auth->password &&
 	    !n->auth_given) {
+		if (!same_origin(url, n->auth->url)) {
+			if (url)
+				url_origin(url, n->withheld, sizeof(n->withheld));
+			if (!n->withheld[0])
+				snprintf(n->withheld, sizeof(n->withheld), "another server");
+			return GIT_PASSTHROUGH;
+		}
 		n->auth_given = true;
 		return git_credential_userpass_plaintext_new(
 			out, n->auth->user ? n->auth->user : "", n->auth->password);
@@ -282,11 +309,20 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 	return GIT_PASSTHROUGH;
 }
 
-static void set_callbacks(git_remote_callbacks *cb, struct netcb *n)
+/*
+ * A remote given credentials follows no redirect to another host (libgit2's "off-site"):
+ * a libgit2 without 07de6a7 gives the callback the repository's URL whoever asks
+ * (same_origin).  Same-host redirects (a renamed repository) are still followed, on any
+ * port (libgit2 compares hosts only; same_origin withholds the credentials there when it
+ * can tell), and so is any redirect of a URL without credentials.
+ */
+static void set_fetch_opts(git_fetch_options *fo, struct netcb *n)
 {
-	cb->transfer_progress = on_transfer;
-	cb->credentials = on_credentials;
-	cb->payload = n;
+	fo->callbacks.transfer_progress = on_transfer;
+	fo->callbacks.credentials = on_credentials;
+	fo->callbacks.payload = n;
+	if (n->auth && n->auth->password)
+		fo->follow_redirects = GIT_REMOTE_REDIRECT_NONE;
 }
 
 static int create_mirror_remote(git_remote **out, git_repository *repo, const char *name,
@@ -504,11 +540,27 @@ static bool git_unreachable(int code)
 static int net_fail(int code, const struct netcb *n, const char *what, const char *url,
 		    const char *shown)
 {
+	const git_error *e = git_error_last();
+	char prefix[400];
+
+	if (code == GIT_EAUTH && url_is_http(url) && n->withheld[0] && !n->auth_given)
+		return err_set(ERR_AUTH, "%s '%s': it redirects to '%s', which asks for a user "
+					 "name and password: the URL's are given to its own host "
+					 "and port only", what, shown ? shown : "?", n->withheld);
 	if (code == GIT_EAUTH && url_is_http(url))
 		return err_set(ERR_AUTH, "%s '%s': the server %s", what, shown ? shown : "?",
 			       n->auth_given
 				       ? "refused the user name and password of the URL"
 				       : "asks for a user name and password (the URL gives none)");
+	/* set_fetch_opts(): libgit2 refused to follow the redirect ("cannot redirect from
+	   'HOST' to 'HOST'") */
+	if (n->auth && n->auth->password && e && e->message &&
+	    strncmp(e->message, "cannot redirect from", 20) == 0) {
+		snprintf(prefix, sizeof(prefix), "%s '%s': the URL's user name and password are "
+			 "given to its own host only, and the server redirects to another",
+			 what, shown ? shown : "?");
+		return git_fail_url(ERR_AUTH, prefix, url);
+	}
 	return git_fail_url(code == GIT_EAUTH ? ERR_AUTH : ERR_NET, what, url);
 }
 
@@ -594,7 +646,7 @@ static int clone_repo(struct src_ctx *c, const char *url, const struct remote_au
 	co.bare = 1;
 	co.remote_cb = create_mirror_remote;
 	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
-	set_callbacks(&co.fetch_opts.callbacks, &n);
+	set_fetch_opts(&co.fetch_opts, &n);
 	if ((rc = git_clone(out, auth->url, tmp, &co)) < 0) {
 		*unreached = git_unreachable(rc);
 		if (c->o->cancel && *c->o->cancel) {
@@ -665,7 +717,7 @@ static int fetch_repo(struct src_ctx *c, struct src_git *g)
 	if (c->o->progress)
 		c->o->progress(c->o->progress_arg, n.what, 0, 0);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
-	set_callbacks(&fo.callbacks, &n);
+	set_fetch_opts(&fo, &n);
 	if ((rc = lock_clone(c, g->dir, &fd)))
 		goto done;
 	/* an anonymous remote with the clone's refspecs: the URL is the cache key anyway */

@@ -277,4 +277,51 @@ check "list with --source-path at the modules' parent shows the code" grep -q 'f
 out=$("$smolder" list scoreRecords "$gosrc/cpuwork-cpu.pb.gz" --source-path "$tmp/nonexist:$gosrc/src/heapwork:$gosrc/src" 2>&1)
 check "list with a --source-path list shows the code of its third directory" grep -q 'func scoreRecords(recs' <<<"$out"
 
+# a server that redirects the clone to another server (the smart-HTTP one, which asks for a
+# password): the user name and password of the URL are given to the URL's own host and port
+# only.  A redirect to another host (localhost) is not followed; one to another port of the
+# same host is, and that server's question goes unanswered (before, both were given bob's
+# token)
+cat > "$tmp/redirect.py" <<'EOF'
+import os, sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+target, portfile = sys.argv[1:3]
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+    def serve(self):
+        self.send_response(302)
+        self.send_header('Location', target + self.path)
+        self.send_header('Content-Length', '0')
+        self.end_headers()
+    do_GET = do_POST = serve
+s = ThreadingHTTPServer(('127.0.0.1', 0), H)
+open(portfile + '.tmp', 'w').write(str(s.server_address[1]))
+os.rename(portfile + '.tmp', portfile)
+s.serve_forever()
+EOF
+python3 "$tmp/redirect.py" "http://localhost:${ghttp#*:}" "$tmp/redir_host_port" &
+redir_host_pid=$!
+python3 "$tmp/redirect.py" "http://$ghttp" "$tmp/redir_port_port" &
+redir_port_pid=$!
+trap 'kill "$redir_host_pid" "$redir_port_pid" 2>/dev/null; cleanup' EXIT
+for _ in $(seq 100); do
+	[ -s "$tmp/redir_host_port" ] && [ -s "$tmp/redir_port_port" ] && break
+	sleep 0.05
+done
+printf 'bob:TOK-e2e-redirected\n' > "$tmp/git_auth"
+: > "$tmp/git.log"
+rhost=127.0.0.1:$(cat "$tmp/redir_host_port")
+out=$("$smolder" resolve --repo "http://bob:TOK-e2e-redirected@$rhost/r.git" --ref v1 \
+      --path cmd/app/main.go --cache-dir "$tmp/redircache" --cat 2>&1)
+check "a redirect to another host: not followed with the password, said so" bash -c "grep -q \"cannot clone 'http://$rhost/r.git': the URL's user name and password are given to its own host only, and the server redirects to another: cannot redirect from '127.0.0.1' to 'localhost'\" <<<\"\$1\" && ! grep -q TOK-e2e <<<\"\$1\"" _ "$out"
+check "... the other host was given nothing" bash -c "! grep -q 'auth=bob' '$tmp/git.log'"
+rport=127.0.0.1:$(cat "$tmp/redir_port_port")
+out=$("$smolder" resolve --repo "http://bob:TOK-e2e-redirected@$rport/r.git" --ref v1 \
+      --path cmd/app/main.go --cache-dir "$tmp/redircache" --cat 2>&1)
+check "a redirect to another port: the password not given there, said so" bash -c "grep -q \"cannot clone 'http://$rport/r.git': it redirects to 'http://$ghttp', which asks for a user name and password: the URL's are given to its own host and port only\" <<<\"\$1\" && ! grep -q TOK-e2e <<<\"\$1\"" _ "$out"
+check "... the other port was asked, and given nothing" bash -c "grep -q 'GET /r.git/info/refs auth=-' '$tmp/git.log' && ! grep -q 'auth=bob' '$tmp/git.log'"
+kill "$redir_host_pid" "$redir_port_pid" 2>/dev/null
+trap cleanup EXIT
+
 check_done
