@@ -715,16 +715,20 @@ static int timeline_matches(const struct cmd_store_read *r)
 	struct buf sb = BUF_INIT, msg = BUF_INIT;
 	char a[40], z[40], f[40], l[40];
 	int64_t first, last;
+	size_t len = profile_type_id_len(r->ptype.data), i;
 	int rc = 1;
 
 	if (r->be->ops->label_values(r->be, "__profile_type__", r->sel, r->q.range, &types)) {
 		cmd_errorf("%s", err_last());
 		goto done;
 	}
-	if (strvec_contains(&types, r->ptype.data)) {
-		rc = 0;
-		goto done;
-	}
+	/* the type's five fields: a sixth ":delta" is accepted and ignored, and no series
+	 * carries it (as top's merge and the timeline read it) */
+	for (i = 0; i < types.n; i++)
+		if (strlen(types.v[i]) == len && memcmp(types.v[i], r->ptype.data, len) == 0) {
+			rc = 0;
+			goto done;
+		}
 	selector_format(r->sel, &sb);
 	time_format_rfc3339(r->q.range.from_ns, a, sizeof(a));
 	time_format_rfc3339(r->q.range.to_ns, z, sizeof(z));
