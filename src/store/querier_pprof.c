@@ -8,8 +8,10 @@
  * location's inlined lines count one each), every node whose total is below the
  * max_nodes-th largest total goes, and a stack loses the frames under its last kept
  * node, in their place one location "other" (a stack of no kept frame is "other" alone).
- * Samples that end up alike are one.  Upstream keeps one frame more than its tree says
- * (its location walk stops one short); here exactly the kept frames stay.
+ * Samples that end up alike are one, and the answer holds only the locations, functions,
+ * mappings and strings they use.  Upstream keeps one frame more than its tree says (its
+ * location walk stops one short), and cuts each symdb partition apart; here exactly the
+ * kept frames stay, and the whole merge is cut at once (querier_server.h).
  *
  * Ownership: the input profile is borrowed for the call; the truncated profile in *out
  * is the caller's (prof_free).  Everything else (the call tree, the kept samples) is
@@ -268,17 +270,186 @@ static uint32_t trunc_kept(const struct trunc *t, uint32_t node, int64_t minv)
 	return keep == UINT32_MAX ? 0 : depth - keep;
 }
 
+/*
+ * The answer's symbols: only what its samples use, as upstream copies them (a cut of a
+ * large merge keeps a few hundred of its tens of thousands of locations).  Each table
+ * maps an id of `in` to the answer's, UINT32_MAX until first used.
+ */
+struct symbols {
+	const struct prof *in;
+	struct prof_builder *b;
+	uint32_t *str, *map, *func, *loc;
+	struct prof_line *lines;  /* a location's lines, renumbered */
+	size_t cap_lines;
+	struct prof_label *labels;  /* a sample's labels, renumbered */
+	size_t cap_labels;
+};
+
+static int sym_init(struct symbols *y, const struct prof *in, struct prof_builder *b)
+{
+	size_t n = (size_t)in->nstrs + in->nmappings + in->nfunctions + in->nlocations;
+
+	*y = (struct symbols){ .in = in, .b = b };
+	if (!(y->str = malloc((n + 1) * sizeof(*y->str))))
+		return err_set(ERR_NOMEM, "out of memory");
+	memset(y->str, 0xff, (n + 1) * sizeof(*y->str));
+	y->map = y->str + in->nstrs;
+	y->func = y->map + in->nmappings;
+	y->loc = y->func + in->nfunctions;
+	return 0;
+}
+
+static void sym_release(struct symbols *y)
+{
+	free(y->str);
+	free(y->lines);
+	free(y->labels);
+}
+
+static int sym_str(struct symbols *y, uint32_t id, uint32_t *out)
+{
+	int rc;
+
+	if (id >= y->in->nstrs)
+		id = 0;
+	if (y->str[id] == UINT32_MAX &&
+	    (rc = pb_string(y->b, y->in->strs[id], y->in->str_lens[id], &y->str[id])))
+		return rc;
+	*out = y->str[id];
+	return 0;
+}
+
+static int sym_mapping(struct symbols *y, uint32_t id, uint32_t *out)
+{
+	struct prof_mapping m;
+	int rc;
+
+	if (id == PROF_NONE || id >= y->in->nmappings) {
+		*out = PROF_NONE;
+		return 0;
+	}
+	if (y->map[id] == UINT32_MAX) {
+		m = y->in->mappings[id];
+		if ((rc = sym_str(y, m.file, &m.file)) || (rc = sym_str(y, m.build_id, &m.build_id)) ||
+		    (rc = pb_mapping(y->b, &m, &y->map[id])))
+			return rc;
+	}
+	*out = y->map[id];
+	return 0;
+}
+
+static int sym_function(struct symbols *y, uint32_t id, uint32_t *out)
+{
+	struct prof_function f;
+	int rc;
+
+	if (y->func[id] == UINT32_MAX) {
+		f = y->in->functions[id];
+		if ((rc = sym_str(y, f.name, &f.name)) ||
+		    (rc = sym_str(y, f.system_name, &f.system_name)) ||
+		    (rc = sym_str(y, f.file, &f.file)) || (rc = pb_function(y->b, &f, &y->func[id])))
+			return rc;
+	}
+	*out = y->func[id];
+	return 0;
+}
+
+/* The answer's location for id of `in` (an unsymbolized one is named anew from its mapping). */
+static int sym_location(struct symbols *y, uint32_t id, uint32_t *out)
+{
+	const struct prof_location *l = &y->in->locations[id];
+	uint32_t k, map;
+	int rc;
+
+	if (y->loc[id] != UINT32_MAX) {
+		*out = y->loc[id];
+		return 0;
+	}
+	if ((rc = sym_mapping(y, l->mapping, &map)) ||
+	    (rc = vec_reserve(&y->lines, &y->cap_lines, (size_t)l->nlines + 1)))
+		return rc;
+	for (k = 0; k < l->nlines && !l->unsymbolized; k++) {
+		y->lines[k] = y->in->lines[l->line_off + k];
+		if ((rc = sym_function(y, y->lines[k].func, &y->lines[k].func)))
+			return rc;
+	}
+	if ((rc = pb_location(y->b, map, l->address, y->lines, l->unsymbolized ? 0 : l->nlines,
+			      &y->loc[id])))
+		return rc;
+	*out = y->loc[id];
+	return 0;
+}
+
+/* What pb_copy_header gives but for the tables, with only the strings it uses. */
+static int sym_header(struct symbols *y)
+{
+	const struct prof *in = y->in;
+	uint32_t i, a, u, drop, keep;
+	int rc;
+
+	for (i = 0; i < in->ntypes; i++)
+		if ((rc = sym_str(y, in->sample_types[i].type, &a)) ||
+		    (rc = sym_str(y, in->sample_types[i].unit, &u)) ||
+		    (rc = pb_sample_type(y->b, a, u)))
+			return rc;
+	if (in->default_named)
+		pb_set_default_type(y->b, in->default_type);
+	if ((rc = sym_str(y, in->period_type.type, &a)) ||
+	    (rc = sym_str(y, in->period_type.unit, &u)) || (rc = sym_str(y, in->drop_frames, &drop)) ||
+	    (rc = sym_str(y, in->keep_frames, &keep)))
+		return rc;
+	pb_set_period(y->b, a, u, in->period);
+	pb_set_times(y->b, in->time_nanos, in->duration_nanos);
+	pb_set_frames(y->b, drop, keep);
+	for (i = 0; i < in->ncomments; i++)
+		if ((rc = sym_str(y, in->comments[i], &a)) || (rc = pb_add_comment(y->b, a)))
+			return rc;
+	return 0;
+}
+
+/* Kept sample i: its stack (UINT32_MAX: "other") and labels in the answer's ids. */
+static int sym_sample(struct symbols *y, struct trunc *t, uint32_t i, uint32_t *other)
+{
+	const struct prof *in = t->in;
+	const struct prof_sample *s = &in->samples[t->out[i].in];
+	uint32_t *locs = t->out[i].nlocs ? t->locs + t->out[i].loc_off : NULL, k;
+	int rc;
+
+	for (k = 0; k < t->out[i].nlocs; k++) {
+		if (locs[k] != UINT32_MAX)
+			rc = sym_location(y, locs[k], &locs[k]);
+		else if (*other != UINT32_MAX)
+			locs[k] = *other, rc = 0;
+		else if (!(rc = pb_named_frame(y->b, "other", 5, other)))
+			locs[k] = *other;
+		if (rc)
+			return rc;
+	}
+	if ((rc = vec_reserve(&y->labels, &y->cap_labels, (size_t)s->nlabels + 1)))
+		return rc;
+	for (k = 0; k < s->nlabels; k++) {
+		struct prof_label *lb = &y->labels[k];
+
+		*lb = in->labels[s->label_off + k];
+		if ((rc = sym_str(y, lb->key, &lb->key)) || (rc = sym_str(y, lb->str, &lb->str)) ||
+		    (rc = sym_str(y, lb->num_unit, &lb->num_unit)))
+			return rc;
+	}
+	return pb_sample(y->b, locs, t->out[i].nlocs, t->vals + (size_t)i * in->ntypes,
+			 y->labels, s->nlabels);
+}
+
 static int trunc_build(struct trunc *t, int64_t minv, struct prof **out)
 {
 	const struct prof *in = t->in;
 	struct prof_builder *b = NULL;
-	uint32_t other, *stack = NULL, i;
+	struct symbols y = { 0 };
+	uint32_t other = UINT32_MAX, *stack = NULL, i;
 	size_t cap = 0;
 	int rc;
 
 	if ((rc = hmap_init(&t->same, in->nsamples + 16)) || (rc = pb_new(&b)) ||
-	    (rc = pb_copy_header(b, in, true)) || (rc = pb_copy_locations(b, in)) ||
-	    (rc = pb_named_frame(b, "other", 5, &other)))
+	    (rc = sym_init(&y, in, b)) || (rc = sym_header(&y)))
 		goto done;
 	for (i = 0; i < in->nsamples && !rc; i++) {
 		const struct prof_sample *s = &in->samples[i];
@@ -287,7 +458,7 @@ static int trunc_build(struct trunc *t, int64_t minv, struct prof **out)
 
 		if ((rc = vec_reserve(&stack, &cap, (size_t)s->nlocs + 1)))
 			break;
-		/* root first: the locations holding a kept frame stay */
+		/* root first: the locations holding a kept frame stay, in `in`'s ids */
 		for (l = s->nlocs; l-- > 0 && frames < keep;) {
 			uint32_t loc = in->sample_locs[s->loc_off + l];
 
@@ -295,22 +466,17 @@ static int trunc_build(struct trunc *t, int64_t minv, struct prof **out)
 			stack[s->nlocs - n++] = loc;
 		}
 		if (n < s->nlocs)
-			stack[s->nlocs - n++] = other;
+			stack[s->nlocs - n++] = UINT32_MAX;  /* "other", made when first used */
 		rc = trunc_add(t, i, stack + s->nlocs + 1 - n, n);
 	}
-	for (i = 0; i < t->nout && !rc; i++) {
-		const struct prof_sample *s = &in->samples[t->out[i].in];
-
-		/* no pointer arithmetic on NULL arrays (no kept frame, no labels) */
-		rc = pb_sample(b, t->out[i].nlocs ? t->locs + t->out[i].loc_off : NULL,
-			       t->out[i].nlocs, t->vals + (size_t)i * in->ntypes,
-			       s->nlabels ? in->labels + s->label_off : NULL, s->nlabels);
-	}
+	for (i = 0; i < t->nout && !rc; i++)
+		rc = sym_sample(&y, t, i, &other);
 	if (!rc) {
 		rc = pb_finish(b, out);
 		b = NULL;
 	}
 done:
+	sym_release(&y);
 	free(stack);
 	pb_free(b);
 	return rc;

@@ -23,7 +23,8 @@
  *       a span_id matcher), SelectMergeProfile (pprof, stamped with the request's end
  *       and lasting end - start, as upstream's querier).  A pprof answer is cut to
  *       max_nodes as upstream's symdb cuts it (a call tree of functions keeps its
- *       max_nodes heaviest nodes, the frames under them become one "other"); max_nodes
+ *       max_nodes heaviest nodes, the frames under them become one "other", and only
+ *       the symbols the samples use stay), but for the two differences below; max_nodes
  *       absent or 0 leaves it whole, and any size is taken, as upstream takes it;
  *       SelectSeries (step >= 1 ms, read in whole ms cut down as upstream reads it:
  *       4.1 is 4099 ms; at most one group_by label, aggregation, limit;
@@ -73,6 +74,12 @@
  *     (its report package: at most max_nodes nodes, 100 by default, of the merge cut
  *     at 512 nodes, with pprof's node and edge trimming, colours and legend), which is
  *     not reproduced here; `go tool pprof -dot` of SelectMergeProfile's answer is it;
+ *   - a pprof answer's max_nodes cut keeps exactly the frames its call tree keeps:
+ *     upstream's walk over a stack's locations keeps one location more (main;a;b;c
+ *     with main and a kept is main;a;other here, main;a;b;other there); and it is made
+ *     once over the whole merge, where upstream cuts each symdb partition's stacks
+ *     apart before the pieces are merged (so a path heavy only summed over partitions
+ *     may be cut there and kept here);
  *   - profile_id_selector and trace_id_selector: 501.
  *   - LabelNames, LabelValues and Series take at most QUERIER_MAX_MATCHERS matcher
  *     strings, whose matchers (every one must hold, as upstream's query frontend ANDs
