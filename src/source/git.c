@@ -152,19 +152,27 @@ static char *clone_dir(struct src_ctx *c, const char *url)
 	return dir;
 }
 
+static bool is_dir(char *dir) /* frees dir */
+{
+	struct stat st;
+	bool ok = dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(dir);
+	return ok;
+}
+
+/*
+ * Under its name, or under the name of the URL as given (credentials and query in its
+ * hash), which open_repo() renames it from (adopt_old_clone)
+ */
 bool src_git_clone_exists(struct src_ctx *c, const char *url)
 {
 	struct remote_auth a = { NULL, NULL, NULL };
-	char *dir = auth_init(&a, url) ? NULL : clone_dir(c, a.url);
-	struct stat st;
-	bool ok;
+	bool ok = auth_init(&a, url) == 0 && (is_dir(clone_dir(c, a.url)) ||
+					      (strcmp(a.url, url) != 0 && is_dir(clone_dir(c, url))));
 
 	auth_release(&a);
 	err_clear();
-	if (!dir)
-		return false;
-	ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-	free(dir);
 	return ok;
 }
 

@@ -324,4 +324,23 @@ check "... the other port was asked, and given nothing" bash -c "grep -q 'GET /r
 kill "$redir_host_pid" "$redir_port_pid" 2>/dev/null
 trap cleanup EXIT
 
+
+# a GitHub repository's clone under the name of its URL with credentials (as smolder named
+# clones before): found there, and read rather than asked of the API (before, --offline
+# found nothing: the API is not asked offline, and the clone was looked for under the new
+# name only)
+old_clone_name() {  # old_clone_name URL SHOWN: the name path.c gave URL's clone before
+	python3 -c 'import sys
+h = 1469598103934665603  # the starting value in path.c
+for b in sys.argv[1].encode():
+    h = ((h ^ b) * 0x100000001b3) & (2**64 - 1)
+print("%s-%08x" % (sys.argv[2], h & 0xffffffff))' "$1" "$2"
+}
+gurl=http://bob:TOK-e2e-gh@127.0.0.1:9/o/r
+gold=$(old_clone_name "$gurl" 127.0.0.1_9_o_r)
+mkdir -p "$tmp/ghold/repos" && git clone -q --bare "$repo" "$tmp/ghold/repos/$gold"
+out=$("$smolder" resolve --repo "$gurl" --github-api http://127.0.0.1:9 --ref v1 \
+      --path cmd/app/main.go --cache-dir "$tmp/ghold" --offline --cat 2>&1)
+check "a GitHub URL's clone under its old name: read offline, renamed" bash -c "grep -q \"the clone made under the name '$gold' is used\" <<<\"\$1\" && grep -q 'println(\"v1\")' <<<\"\$1\" && ! ls '$tmp/ghold/repos' | grep -q '^$gold'" _ "$out"
+
 check_done
