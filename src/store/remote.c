@@ -94,6 +94,8 @@ struct xfer {
 	size_t limit;
 	bool too_big;
 	bool inflated;           /* refused for INFLATE_RATIO */
+	bool nomem;              /* no room for the answer's next bytes (libcurl says only
+				  * "write error") */
 	size_t most;             /* then: what the bytes received may inflate to */
 	curl_off_t received;     /* and those bytes */
 	bool drawn;              /* the waiting line is on rb->progress */
@@ -153,8 +155,10 @@ static size_t on_data(char *p, size_t sz, size_t n, void *arg)
 		x->received = got;
 		return 0;
 	}
-	if (grow_capped(x->out, len, x->limit))
+	if (grow_capped(x->out, len, x->limit)) {
+		x->nomem = true;
 		return 0;
+	}
 	memcpy(x->out->data + x->out->len, p, len);
 	x->out->len += len;
 	x->out->data[x->out->len] = '\0';
@@ -476,6 +480,11 @@ static int rpc(struct rbackend *rb, const char *method, const ProtobufCMessage *
 				     "MiB)",
 				     rb->shown.data, method, x.most, (long long)x.received,
 				     INFLATE_RATIO, INFLATE_SLACK >> 20);
+			break;
+		}
+		if (x.nomem) {
+			rc = err_set(ERR_NOMEM, "%s: %s: out of memory for the answer (%zu bytes "
+					"of it read)", rb->shown.data, method, resp->len);
 			break;
 		}
 		if (x.too_big) {

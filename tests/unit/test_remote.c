@@ -10,7 +10,8 @@
  * X-Scope-OrgID, Basic and Bearer auth, fields and millisecond rounding, lists asked
  * from the epoch); 401/403/404 and server messages; retries after 503; a login page
  * answered with 200; malformed, truncated, oversized and gzip-bomb answers and a Diff
- * whose values overflow (an error, never a crash); protojson's 64-bit strings read to
+ * whose values overflow (an error, never a crash); no memory for an answer (out of
+ * memory, not a network error); protojson's 64-bit strings read to
  * UINT64_MAX and INT64_MIN and refused one past; --aggregate refused where a server
  * cannot honour it; redirects; a server that never answers (cancel within about a
  * second, timeouts); credentials never in a message; a tenant or credential holding a
@@ -756,6 +757,75 @@ static void *raw_serve(void *arg)
 	return NULL;
 }
 
+/* What merge_in_child's merge returned. */
+struct child_answer {
+	int rc;
+	long grown_kb;   /* its peak resident memory's growth */
+	char msg[400];   /* err_last() when rc is not 0 */
+};
+
+/*
+ * A merge asked of a server answering body once (with a Content-Encoding header when
+ * encoding is set), in a child process: its memory apart from the tests', and, when
+ * as_room is not 0, its address space allowed as_room bytes more than it has once the
+ * backend is open (RLIMIT_AS), for what an allocation that fails does.
+ */
+static void merge_in_child(struct remote_fixture *fx, const struct buf *body,
+			   const char *encoding, size_t as_room, struct child_answer *res)
+{
+	struct raw_server g = { 0, 1, "application/proto", encoding, body };
+	char url[64];
+	unsigned port;
+	pthread_t th;
+	int fd[2], status;
+	pid_t pid;
+
+	g.fd = hang_listen(&port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
+	assert_int_equal(pthread_create(&th, NULL, raw_serve, &g), 0);
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct backend *b = tr_open(&fx->s, REMOTE_CODEC_PROTO,
+					    &(struct remote_opts){ .url = url, .attempts = 1 });
+		struct selector *sel;
+		struct query q = tr_cpu_query(&sel, 1700000000LL * SEC, 1700003600LL * SEC);
+		struct rusage before, after;
+		struct prof *p = NULL;
+		unsigned long pages = 0;
+		FILE *statm = fopen("/proc/self/statm", "r");
+
+		memset(res, 0, sizeof(*res));
+		if (!statm || fscanf(statm, "%lu", &pages) != 1)
+			_exit(3);
+		fclose(statm);
+		if (as_room) {
+			struct rlimit rl;
+
+			rl.rlim_cur = rl.rlim_max = pages * (rlim_t)sysconf(_SC_PAGESIZE) + as_room;
+			if (setrlimit(RLIMIT_AS, &rl))
+				_exit(4);
+		}
+		getrusage(RUSAGE_SELF, &before);
+		res->rc = b->ops->merge_tree(b, &q, 0, &p, NULL);
+		getrusage(RUSAGE_SELF, &after);
+		res->grown_kb = after.ru_maxrss - before.ru_maxrss;
+		snprintf(res->msg, sizeof(res->msg), "%s", res->rc ? err_last() : "");
+		if (write(fd[1], res, sizeof(*res)) != (ssize_t)sizeof(*res))
+			_exit(2);
+		_exit(0);
+	}
+	close(fd[1]);
+	assert_int_equal(read(fd[0], res, sizeof(*res)), (ssize_t)sizeof(*res));
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	shutdown(g.fd, SHUT_RDWR);
+	pthread_join(th, NULL);
+	close(g.fd);
+}
+
 /*
  * An answer compressed with Content-Encoding (libcurl inflates it) is refused once it
  * inflates to more than 64 times what was received + 64 MiB: 160 MiB of zeros in 160 KB
@@ -770,13 +840,7 @@ static void test_content_encoding_bomb(void **state)
 	size_t n = (size_t)160 << 20, cap;
 	char *zeros = calloc(1, n);
 	struct buf bomb = BUF_INIT;
-	struct raw_server g = { 0, 1, "application/proto", "gzip", NULL };
-	struct { int rc; long grown_kb; char msg[400]; } res;
-	char url[64];
-	unsigned port;
-	pthread_t th;
-	int fd[2], status;
-	pid_t pid;
+	struct child_answer res;
 
 	assert_non_null(z);
 	assert_non_null(zeros);
@@ -786,39 +850,7 @@ static void test_content_encoding_bomb(void **state)
 	free(zeros);
 	libdeflate_free_compressor(z);
 	assert_true(bomb.len > 0 && bomb.len < ((size_t)1 << 20));
-	g.fd = hang_listen(&port);
-	g.body = &bomb;
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
-	assert_int_equal(pthread_create(&th, NULL, raw_serve, &g), 0);
-	assert_int_equal(pipe(fd), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct backend *b = tr_open(&fx->s, REMOTE_CODEC_PROTO,
-					    &(struct remote_opts){ .url = url, .attempts = 1 });
-		struct selector *sel;
-		struct query q = tr_cpu_query(&sel, 1700000000LL * SEC, 1700003600LL * SEC);
-		struct rusage before, after;
-		struct prof *p = NULL;
-
-		memset(&res, 0, sizeof(res));
-		getrusage(RUSAGE_SELF, &before);
-		res.rc = b->ops->merge_tree(b, &q, 0, &p, NULL);
-		getrusage(RUSAGE_SELF, &after);
-		res.grown_kb = after.ru_maxrss - before.ru_maxrss;
-		snprintf(res.msg, sizeof(res.msg), "%s", res.rc ? err_last() : "");
-		if (write(fd[1], &res, sizeof(res)) != (ssize_t)sizeof(res))
-			_exit(2);
-		_exit(0);
-	}
-	close(fd[1]);
-	assert_int_equal(read(fd[0], &res, sizeof(res)), (ssize_t)sizeof(res));
-	close(fd[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	shutdown(g.fd, SHUT_RDWR);
-	pthread_join(th, NULL);
-	close(g.fd);
+	merge_in_child(fx, &bomb, "gzip", 0, &res);
 	buf_release(&bomb);
 	if (res.rc != ERR_TOOBIG || !strstr(res.msg, "SelectMergeStacktraces: the compressed answer "
 						     "inflates to more than") ||
@@ -830,6 +862,36 @@ static void test_content_encoding_bomb(void **state)
 #endif
 	if (getenv("SHOW_ERRORS"))
 		fprintf(stderr, "  message: %s (%ld KB)\n", res.msg, res.grown_kb);
+}
+
+/*
+ * No memory for the answer's next bytes is "out of memory" (ERR_NOMEM), naming the
+ * server and the method: it was libcurl's "Failure writing output to destination"
+ * (ERR_NET), as if the network had failed.  An 80 MiB answer to a child whose address
+ * space may grow by 48 MiB: the buffer's doubling to 64 MiB fails.  Not under
+ * AddressSanitizer, whose shadow memory a limit on the address space refuses.
+ */
+static void test_answer_nomem(void **state)
+{
+	struct remote_fixture *fx = *state;
+	struct buf body = BUF_INIT;
+	struct child_answer res;
+
+#ifdef TR_ASAN
+	(void)fx;
+	(void)body;
+	(void)res;
+	skip();
+#else
+	assert_int_equal(buf_grow(&body, (size_t)80 << 20), 0);
+	memset(body.data, 'x', (size_t)80 << 20);
+	body.len = (size_t)80 << 20;
+	merge_in_child(fx, &body, NULL, (size_t)48 << 20, &res);
+	buf_release(&body);
+	if (res.rc != ERR_NOMEM ||
+	    !strstr(res.msg, "SelectMergeStacktraces: out of memory for the answer ("))
+		fail_msg("code %d: %s", res.rc, res.msg);
+#endif
 }
 
 /*
@@ -1165,6 +1227,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pbjson_int_edges),
 		cmocka_unit_test(test_merge_gzip_bomb),
 		cmocka_unit_test(test_content_encoding_bomb),
+		cmocka_unit_test(test_answer_nomem),
 		cmocka_unit_test(test_label_values_types),
 		cmocka_unit_test(test_aggregate_refused),
 		cmocka_unit_test(test_diff_overflow),
