@@ -24,8 +24,8 @@
  * <name>.lock, so two threads or processes never clone the same URL into one directory;
  * the lock's holder removes the temporary directories killed clones left, and a clone
  * directory libgit2 cannot open (damaged) before it clones again (clear_damaged).  A clone
- * that failed is not tried again for SRC_MEMO_FAIL_TTL_MS (the run's memo), but one whose
- * connection dropped or whose server failed only in the same source_find call.
+ * that failed, for whatever reason, is not tried again for SRC_MEMO_FAIL_TTL_MS (the run's
+ * memo); a fetch that could not reach its remote neither.
  * Local repositories are opened read-only in spirit: nothing here writes to them (they
  * are never fetched; a missing ref is reported instead).
  */
@@ -190,8 +190,6 @@ void src_git_close_all(struct src_ctx *c)
 	free(c->gits);
 	c->gits = NULL;
 	c->ngits = c->capgits = 0;
-	free(c->clone_failed);
-	c->clone_failed = NULL;
 }
 
 static struct src_git *cached(struct src_ctx *c, const char *key)
@@ -524,10 +522,10 @@ static void remove_stale_tmp(const char *parent, const char *dir)
 /*
  * Whether the libgit2 error just raised says the remote could not be reached: its name
  * did not resolve, nothing accepted the connection, TLS failed or its certificate did
- * not verify.  Those are remembered for a while (src_memo_fail); anything else (a
- * connection dropped mid-transfer, a server error) is tried again on the next lookup.  A
- * clone that failed for a reason that is not the network's (a refusal, a damaged clone
- * that could not be moved aside) is remembered too (open_repo).
+ * not verify.  A fetch that failed so is remembered for a while (src_memo_fail); one
+ * that failed otherwise (a connection dropped mid-transfer, a server error) is tried
+ * again by the next lookup, which reads the clone as it is meanwhile.  A clone that failed
+ * is remembered whatever the reason (open_repo).
  */
 static bool git_unreachable(int code)
 {
@@ -618,12 +616,9 @@ static int clear_damaged(struct src_ctx *c, const char *dir, const char *tmp)
 	return 0;
 }
 
-/*
- * url as given (for messages), auth as libgit2 is given it.  *unreached: it failed because
- * the remote could not be reached (git_unreachable)
- */
+/* url as given (for messages), auth as libgit2 is given it */
 static int clone_repo(struct src_ctx *c, const char *url, const struct remote_auth *auth,
-		      const char *dir, git_repository **out, bool *unreached)
+		      const char *dir, git_repository **out)
 {
 	git_clone_options co;
 	struct netcb n = { .c = c, .auth = auth };
@@ -631,7 +626,6 @@ static int clone_repo(struct src_ctx *c, const char *url, const struct remote_au
 	int fd = -1, rc = 0;
 
 	*out = NULL;
-	*unreached = false;
 	git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
 	if (asprintf(&parent, "%s/repos", c->cache_dir) < 0 || !shown) {
 		rc = err_set(ERR_NOMEM, "out of memory");
@@ -656,7 +650,6 @@ static int clone_repo(struct src_ctx *c, const char *url, const struct remote_au
 	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	set_fetch_opts(&co.fetch_opts, &n);
 	if ((rc = git_clone(out, auth->url, tmp, &co)) < 0) {
-		*unreached = git_unreachable(rc);
 		if (c->o->cancel && *c->o->cancel) {
 			rc = err_set(ERR_CANCELLED, "clone of '%s' cancelled", shown);
 		} else if (n.too_big) {
@@ -838,7 +831,6 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 	struct remote_auth auth = { NULL, NULL, NULL };
 	git_repository *repo = NULL;
 	char *dir, *shown, prev[512]; /* the memo keeps up to 512 bytes */
-	bool unreached;
 	int rc;
 
 	if ((*out = cached(c, key)) != NULL)
@@ -871,13 +863,6 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 			free(shown);
 			goto fail;
 		}
-		if (c->clone_failed && strcmp(c->clone_failed, key) == 0) {
-			rc = err_set(ERR_NET, "'%s': not cloned: the clone failed earlier in "
-					      "this lookup (%s)", shown ? shown : "?",
-				     c->clone_failed_msg);
-			free(shown);
-			goto fail;
-		}
 		if ((rc = src_memo_failed_rc(c->memo, SRC_MEMO_CLONE, key, src_now_ms(), prev,
 					     sizeof(prev)))) {
 			/* each try costs a connection, maybe a whole download (and libgit2 1.5
@@ -890,24 +875,17 @@ static int open_repo(struct src_ctx *c, const char *key, bool remote, struct src
 		src_trace(c, "git: cloning '%s' into '%s' (once; later reads are local)",
 			  shown ? shown : "?", dir);
 		free(shown);
-		if ((rc = clone_repo(c, key, &auth, dir, &repo, &unreached))) {
+		if ((rc = clone_repo(c, key, &auth, dir, &repo))) {
 			/*
-			 * Not again for SRC_MEMO_FAIL_TTL_MS: a `list` would clone once per
-			 * routine.  Except a connection dropped mid-transfer or a server error
-			 * (ERR_NET, reached): not again in this call, again in the next.  A clone
+			 * Not again for SRC_MEMO_FAIL_TTL_MS, whatever failed (a connection
+			 * dropped mid-transfer or a server error too): a `list` would clone once
+			 * per routine, each try a connection and maybe a whole download.  A clone
 			 * past the limit is refused from its .toobig mark instead, a cancelled one
 			 * is not a failure.
 			 */
-			if (rc == ERR_NET && !unreached) {
-				if (!c->clone_failed) {
-					c->clone_failed = strdup(key);
-					snprintf(c->clone_failed_msg, sizeof(c->clone_failed_msg),
-						 "%s", err_last());
-				}
-			} else if (rc != ERR_CANCELLED && rc != ERR_NOMEM && rc != ERR_TOOBIG) {
+			if (rc != ERR_CANCELLED && rc != ERR_NOMEM && rc != ERR_TOOBIG)
 				src_memo_fail_rc(c->memo, SRC_MEMO_CLONE, key, src_now_ms(), rc,
 						 err_last());
-			}
 			goto fail;
 		}
 	}

@@ -182,11 +182,6 @@ struct src_ctx {
 	struct src_config *cfg_own;    /* a config the memo did not keep: freed with the call */
 	struct src_git **gits;
 	size_t ngits, capgits;
-	/* a clone whose connection dropped or whose server failed in this call (the memo
-	   keeps every other failure): the call's other steps do not try it again, the next
-	   call does */
-	char *clone_failed;
-	char clone_failed_msg[512];
 	unsigned tries;           /* places tried */
 	int stop;                 /* non-zero: end the search with this code */
 	int hard_code;            /* the most telling error that was not "not found" */

@@ -1215,9 +1215,10 @@ static void *close_each(void *arg)
 }
 
 /*
- * A clone whose connection was closed without an answer is that try's failure: the
- * lookup's other steps do not try again, the next lookup with the same memo does (only
- * "could not connect" is remembered for the run, see test_memo).
+ * A clone whose connection was closed without an answer is remembered like any failed
+ * clone: neither the lookup's other steps nor the run's other lookups try again until
+ * SRC_MEMO_FAIL_TTL_MS have passed (a `list` cloned once per routine before); after
+ * that, or in a new run, it is tried again.
  */
 static void test_memo_clone_dropped(void **state)
 {
@@ -1228,7 +1229,8 @@ static void test_memo_clone_dropped(void **state)
 	struct source_opts o;
 	struct source_file f;
 	pthread_t th;
-	char url[64];
+	char url[64], msg[512];
+	uint64_t t0;
 	int s;
 
 	(void)state;
@@ -1245,13 +1247,25 @@ static void test_memo_clone_dropped(void **state)
 	o.repo = url;
 	o.ref = "main";
 	o.memo = m;
+	t0 = src_now_ms();
 	assert_int_equal(source_find(&o, NULL, "main.f", "pkg/main.go", &f, &t), ERR_NOTFOUND);
 	assert_int_equal(trace_count(&t, "git: cloning"), 1);
-	assert_has_line(&t, "the clone failed earlier in this lookup");
+	assert_has_line(&t, "not cloned: the clone failed earlier in this run");
 	source_trace_release(&t);
 	assert_int_equal(source_find(&o, NULL, "main.g", "pkg/other.go", &f, &t), ERR_NOTFOUND);
+	assert_int_equal(trace_count(&t, "git: cloning"), 0);
+	assert_has_line(&t, "not cloned: the clone failed earlier in this run");
+	source_trace_release(&t);
+	/* the run forgets it SRC_MEMO_FAIL_TTL_MS after the failure, and clones again */
+	assert_true(src_memo_failed(m, SRC_MEMO_CLONE, url, t0 + SRC_MEMO_FAIL_TTL_MS - 1, msg,
+				    sizeof(msg)));
+	assert_false(src_memo_failed(m, SRC_MEMO_CLONE, url,
+				     src_now_ms() + SRC_MEMO_FAIL_TTL_MS, msg, sizeof(msg)));
+	source_memo_free(m);
+	assert_int_equal(source_memo_new(&m), 0);
+	o.memo = m;
+	assert_int_equal(source_find(&o, NULL, "main.g", "pkg/other.go", &f, &t), ERR_NOTFOUND);
 	assert_int_equal(trace_count(&t, "git: cloning"), 1);
-	assert_no_text(&t, "failed earlier in this run");
 	source_trace_release(&t);
 	shutdown(s, SHUT_RDWR);
 	close(s);
