@@ -117,8 +117,9 @@ struct labelset;
  * learns while it looks for code, shared by the source_find() calls given it through
  * opts->memo: what remote places answered for (place, ref, path), files or errors; each
  * `.pyroscope.yaml` parsed, by (place, ref, root), local ones included; HTTP origins
- * that could not be reached (not asked again: the error says so); clone URLs that could
- * not be reached (not tried again).  So a run asks GitHub once per file, and a silent
+ * that could not be reached (not asked again: the error says so); clone URLs whose clone
+ * failed, whatever failed (not tried again); refs a fetch did not find, by (URL, ref)
+ * (not fetched for again).  So a run asks GitHub once per file, and a silent
  * server costs one timeout, not one per function.  Failures are forgotten 60 s after
  * they happened (a network error on one request, a dropped connection, is not
  * remembered for the origin at all); answers are kept until source_memo_free(): a run
