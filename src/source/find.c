@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/err.h"
 #include "source_int.h"
@@ -713,7 +714,7 @@ int src_find_rules(struct src_ctx *c)
 	 * names another host's file (or an escaped NUL or '/'): no file of this machine, so
 	 * no rule reads it — the Go path search would find its suffixes anywhere
 	 */
-	if (strncmp(c->path, "file:", 5) == 0) {
+	if (strncasecmp(c->path, "file:", 5) == 0) { /* FILE: too (RFC 3986 3.1) */
 		src_trace(c, "rules: '%s' is not a file of this machine: no rule reads it",
 			  c->path);
 		return ERR_NOTFOUND;

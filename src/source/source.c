@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -635,10 +636,11 @@ static bool file_url_path(const char *url, char *out, size_t n)
 	const char *s;
 	size_t k = 0;
 
-	if (strncmp(url, "file://", 7) != 0)
+	/* scheme and host are case-insensitive (RFC 3986 3.1, 3.2.2): FILE:///x is /x */
+	if (strncasecmp(url, "file://", 7) != 0)
 		return false;
 	s = url + 7;
-	if (strncmp(s, "localhost/", 10) == 0)
+	if (strncasecmp(s, "localhost/", 10) == 0)
 		s += 9;
 	if (*s != '/')
 		return false;
@@ -732,7 +734,7 @@ static bool in_work_tree(struct src_ctx *c, const char *p, const char *rp)
 		return false;
 	/* a file: URL is cloned like a remote one, but the directory it names is a work
 	   tree on this disk all the same */
-	if (strncmp(repo, "file:", 5) == 0 && file_url_path(repo, named, sizeof(named)))
+	if (strncasecmp(repo, "file:", 5) == 0 && file_url_path(repo, named, sizeof(named)))
 		repo = named;
 	else if (url_is_remote(repo))
 		return false;
@@ -776,7 +778,7 @@ static int find_plain(struct src_ctx *c)
 		return ERR_NOTFOUND;
 	}
 	p = c->path;
-	if (strncmp(p, "file:", 5) == 0) {
+	if (strncasecmp(p, "file:", 5) == 0) {
 		/* source_find() made a file: URL of this machine its path: this one names none */
 		err_set(ERR_NOTFOUND, "not a file of this machine");
 		note_refusal(c);
@@ -1029,7 +1031,7 @@ int source_find(const struct source_opts *opts, const struct labelset *labels,
 	 * URLs.  One that names no file of this machine stays as it is: the plain paths
 	 * refuse it, and src_find_rules() reads nothing for it.
 	 */
-	if (strncmp(c.path, "file:", 5) == 0 && file_url_path(c.path, fpath, sizeof(fpath))) {
+	if (strncasecmp(c.path, "file:", 5) == 0 && file_url_path(c.path, fpath, sizeof(fpath))) {
 		src_trace(&c, "the URL '%s' is the file '%s'", c.path, fpath);
 		c.path = fpath;
 	}

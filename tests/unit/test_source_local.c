@@ -76,6 +76,14 @@ static void test_plain_paths(void **state)
 	snprintf(abs, sizeof(abs), "file://localhost%s", tmp("esm/my%20app.mjs"));
 	assert_int_equal(source_find(&o, NULL, "fib", abs, &f, NULL), 0);
 	source_file_release(&f);
+	/* a URL's scheme and host are case-insensitive (RFC 3986 3.1, 3.2.2) */
+	snprintf(abs, sizeof(abs), "FILE://%s", tmp("esm/my%20app.mjs"));
+	assert_int_equal(source_find(&o, NULL, "fib", abs, &f, NULL), 0);
+	assert_string_equal(f.local_path, tmp("esm/my app.mjs"));
+	source_file_release(&f);
+	snprintf(abs, sizeof(abs), "File://LocalHost%s", tmp("esm/my%20app.mjs"));
+	assert_int_equal(source_find(&o, NULL, "fib", abs, &f, NULL), 0);
+	source_file_release(&f);
 	/* another host's file, a NUL or a slash escaped, a .. : not a path of this machine */
 	snprintf(abs, sizeof(abs), "file://otherhost%s", tmp("esm/my%20app.mjs"));
 	assert_int_equal(source_find(&o, NULL, "fib", abs, &f, NULL), ERR_NOTFOUND);
@@ -361,6 +369,18 @@ static void test_file_url_rules(void **state)
 	assert_no_text(&t, "this host's");
 	assert_has_line(&t, "no rule reads it");
 	assert_non_null(strstr(err_last(), "not a file of this machine"));
+	source_trace_release(&t);
+	/* whatever the scheme's case: FILE: and File: are file: URLs (RFC 3986 3.1) */
+	assert_int_equal(source_find(&o, NULL, "app.F", "FILE://otherhost/app/x.go", &f, &t),
+			 ERR_NOTFOUND);
+	assert_null(f.data);
+	assert_no_text(&t, "this host's");
+	assert_has_line(&t, "no rule reads it");
+	source_trace_release(&t);
+	assert_int_equal(source_find(&o, NULL, "handler",
+				     "File://otherhost/nonexistent-smolder/app/lib/index.mjs", &f, &t),
+			 ERR_NOTFOUND);
+	assert_no_text(&t, "export const");
 	source_trace_release(&t);
 }
 
