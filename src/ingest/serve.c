@@ -882,8 +882,8 @@ static void read_cancelled(struct req *r, int why)
 	char msg[160];
 
 	if (why == SERVE_POOL_TIMED_OUT) {
-		snprintf(msg, sizeof(msg), "the query was not answered within %.3g s of its "
-			 "arrival (--request-timeout, its wait for a reader included)",
+		snprintf(msg, sizeof(msg), "the query was not answered within %.3g s "
+			 "(--request-timeout, its wait for a reader included)",
 			 r->srv->o.request_timeout_ms / 1000.0);
 		req_error(r, 504, "deadline_exceeded", "timeout", msg);
 	} else {

@@ -258,10 +258,19 @@ static void req_end(struct serve *s, struct MHD_Connection *conn, struct req *r,
 		 * it: the server gave up waiting, as the watchdog's 408s, not a client that
 		 * went away (499).  It may come before the watchdog's cut for the same wait.
 		 */
-		status = 408;
-		snprintf(r->reason, sizeof(r->reason), "no byte received within %u s (the idle "
-			 "timeout)", s->o.idle_timeout_s);
-		r->err_reason = "timeout";
+		if (r->phase == PH_ANSWER) {
+			/* refused already (a body too large, being dropped): that is the answer */
+			size_t n = strlen(r->reason);
+
+			status = r->status;
+			snprintf(r->reason + n, sizeof(r->reason) - n, "; then no byte for %u s (the "
+				 "idle timeout): closed unanswered", s->o.idle_timeout_s);
+		} else {
+			status = 408;
+			snprintf(r->reason, sizeof(r->reason), "no byte received within %u s (the "
+				 "idle timeout)", s->o.idle_timeout_s);
+			r->err_reason = "timeout";
+		}
 		decided = true;
 	}
 	if (!decided && !r->err_reason)

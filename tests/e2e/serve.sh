@@ -538,7 +538,7 @@ serve_start qtimeout --db "$tmp/q.db" --request-timeout 1ms || exit 1
 url=http://127.0.0.1:$PORT
 st=$(http GET "$url/pyroscope/render?query=$Q&from=1&until=now&format=json")
 check "a query past --request-timeout gets 504 with the reason ($st)" \
-  bash -c "[ '$st' = 504 ] && grep -q 'the query was not answered within 0.001 s of its arrival (--request-timeout, its wait for a reader included)' '$tmp/body'"
+  bash -c "[ '$st' = 504 ] && grep -q 'the query was not answered within 0.001 s (--request-timeout, its wait for a reader included)' '$tmp/body'"
 check "the server still answers" test "$(http GET "$url/ready")" = 200
 serve_stop
 

@@ -547,6 +547,30 @@ check "headers begun after an answer are cut at --idle-timeout ($(cat "$tmp/idle
   grep -qE '^cut after [34] s$' "$tmp/idle2.out"
 check "  its 408 names the idle timeout, 3 s" \
   grep -qE 'info  [^ ]+ /ready 408 [0-9]+B [0-9.]+ms tenant=[^ ]+ reason="[^"]* within 3 s \(the idle timeout[^"]*"$' "$SLOG"
+# a body refused as too large, then the client goes quiet: still the 413 it was, counted as
+# body_too_large (the idle timeout's 408 replaced it)
+python3 - "$PORT" > "$tmp/idle3.out" <<'EOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"POST /ingest?name=big.cpu&format=folded HTTP/1.1\r\nHost: x\r\n"
+          b"Transfer-Encoding: chunked\r\n\r\n")
+chunk = b"a;b 1\n" * 1000
+for i in range(1600):  # 9.6 MB, past --max-body 8m
+    s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+t0 = time.time()
+try:
+    s.recv(4096)
+except OSError:
+    pass
+print("closed after %.0f s" % (time.time() - t0))
+EOF
+check "a refused body then silence is closed at --idle-timeout ($(cat "$tmp/idle3.out"))" \
+  grep -qE '^closed after [3-6] s$' "$tmp/idle3.out"
+check "  logged as the 413 it was, the idle close added to its reason" \
+  grep -qE 'info  POST /ingest 413 [0-9]+B [0-9.]+ms tenant=[^ ]+ reason="[^"]*; then no byte for 3 s \(the idle timeout\): closed unanswered"$' "$SLOG"
+http GET "$url/metrics" > /dev/null
+check "  and counted as body_too_large, not as a timeout" \
+  bash -c "grep -q '^smolder_ingest_errors_total{reason=\"body_too_large\"} 1$' '$tmp/body' && grep -q '^smolder_http_requests_total{route=\"ingest\",status=\"413\"} 1$' '$tmp/body'"
 serve_stop
 
 # --- auth-file errors quote no field ---------------------------------------------------------
