@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -495,6 +496,7 @@ static void remove_stale_tmp(const char *parent, const char *dir)
 {
 	const char *base = strrchr(dir, '/');
 	struct dirent *e;
+	struct stat st;
 	size_t blen;
 	DIR *d;
 
@@ -506,13 +508,23 @@ static void remove_stale_tmp(const char *parent, const char *dir)
 		const char *pid;
 		char *p;
 
-		if (strncmp(e->d_name, base, blen) != 0 || strncmp(e->d_name + blen, ".tmp-", 5) != 0)
+		if (strncmp(e->d_name, base, blen) != 0)
 			continue;
-		pid = e->d_name + blen + 5;
+		if (strncmp(e->d_name + blen, ".tmp-", 5) == 0)
+			pid = e->d_name + blen + 5;
+		else if (strncmp(e->d_name + blen, ".damaged-", 9) == 0)
+			pid = e->d_name + blen + 9; /* clear_damaged() stopped half-way */
+		else
+			continue;
 		if (!*pid || strspn(pid, "0123456789") != strlen(pid))
 			continue;
 		if (asprintf(&p, "%s/%s", parent, e->d_name) < 0)
 			continue;
+		/* one of this user's made unreadable (220db9c's clear_damaged() moved a clone
+		   made mode 000 here): readable again, or nftw cannot empty it */
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+		    (st.st_mode & S_IRWXU) != S_IRWXU)
+			chmod(p, S_IRWXU);
 		src_rmtree(p);
 		free(p);
 	}
@@ -571,22 +583,48 @@ static int net_fail(int code, const struct netcb *n, const char *what, const cha
 }
 
 /*
+ * Whether this user may not read dir (a clone directory) or the two entries libgit2 opens
+ * first in it: libgit2 says "not a repository" for a clone made mode 000 (no
+ * GIT_ERROR_OS), which is no damage to repair by removing it.  The errno, or 0.
+ */
+static int clone_denied(const char *dir)
+{
+	static const char *const inside[] = { "HEAD", "objects" };
+	struct stat st;
+	char p[PATH_MAX];
+	size_t i;
+
+	if (access(dir, R_OK | W_OK | X_OK) < 0 && (errno == EACCES || errno == EPERM))
+		return errno;
+	for (i = 0; i < sizeof(inside) / sizeof(inside[0]); i++) {
+		if (snprintf(p, sizeof(p), "%s/%s", dir, inside[i]) >= (int)sizeof(p))
+			return ENAMETOOLONG;
+		if (stat(p, &st) < 0 && (errno == EACCES || errno == EPERM))
+			return errno;
+	}
+	return 0;
+}
+
+/*
  * dir is there and libgit2 did not open it as a bare repository (its message is the last
  * error): a clone damaged by hand or by a full disk (HEAD or objects/ gone).  Left there,
  * every lookup would clone the whole repository again and fail to rename it over dir.
  * Called with the clone's lock held.  The cache is smolder's own, so a directory owned by
- * this user is moved aside to tmp (which remove_stale_tmp() clears after a crash) and
- * removed; a symlink, a file or another user's directory is refused and left as it is, and
- * so is one libgit2 could not read for a reason of the system's (permissions, descriptors).
- * 0: nothing is in the way any more.
+ * this user is moved aside to "<dir>.damaged-PID" (not the name the clone is made under;
+ * remove_stale_tmp() clears it after a crash) and removed; a symlink, a file or another
+ * user's directory is refused and left as it is, and so is one this user may not read
+ * (permissions: clone_denied()) or libgit2 could not read for another reason of the
+ * system's (descriptors).  0: nothing is in the way any more; ERR_IO when the damaged
+ * clone could not be removed completely.
  */
-static int clear_damaged(struct src_ctx *c, const char *dir, const char *tmp)
+static int clear_damaged(struct src_ctx *c, const char *dir)
 {
 	const git_error *e = git_error_last();
 	bool os = e && e->klass == GIT_ERROR_OS;
-	char why[200];
+	char why[200], *aside = NULL;
 	struct stat st;
 	size_t i;
+	int denied, rc = 0;
 
 	snprintf(why, sizeof(why), "%s", e && e->message ? e->message : "unknown libgit2 error");
 	for (i = 0; why[i]; i++)
@@ -605,15 +643,27 @@ static int clear_damaged(struct src_ctx *c, const char *dir, const char *tmp)
 	if (st.st_uid != geteuid())
 		return err_set(ERR_IO, "refused: '%s' is not a readable clone (%s) and belongs to "
 				       "another user: not removed", dir, why);
+	if ((denied = clone_denied(dir)))
+		return err_set(ERR_IO, "refused: cannot read the clone '%s': %s (not removed: "
+				       "its permissions are not damage)", dir, strerror(denied));
 	if (os)
 		return err_set(ERR_IO, "cannot open the clone '%s': %s", dir, why);
 	src_trace(c, "git: '%s' is not a readable bare clone (%s): removed, cloned again", dir,
 		  why);
-	if (rename(dir, tmp) < 0)
-		return err_set(ERR_IO, "cannot move the damaged clone '%s' aside: %s", dir,
-			       strerror(errno));
-	src_rmtree(tmp);
-	return 0;
+	if (asprintf(&aside, "%s.damaged-%ld", dir, (long)getpid()) < 0)
+		return err_set(ERR_NOMEM, "out of memory");
+	if (rename(dir, aside) < 0) {
+		rc = err_set(ERR_IO, "cannot move the damaged clone '%s' aside: %s", dir,
+			     strerror(errno));
+		goto done;
+	}
+	src_rmtree(aside);
+	if (lstat(aside, &st) == 0)
+		rc = err_set(ERR_IO, "cannot remove the damaged clone '%s' (moved to '%s')", dir,
+			     aside);
+done:
+	free(aside);
+	return rc;
 }
 
 /* url as given (for messages), auth as libgit2 is given it */
@@ -623,6 +673,7 @@ static int clone_repo(struct src_ctx *c, const char *url, const struct remote_au
 	git_clone_options co;
 	struct netcb n = { .c = c, .auth = auth };
 	char *tmp = NULL, *shown = url_redact(url), *parent = NULL;
+	struct stat st;
 	int fd = -1, rc = 0;
 
 	*out = NULL;
@@ -640,8 +691,15 @@ static int clone_repo(struct src_ctx *c, const char *url, const struct remote_au
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = clear_damaged(c, dir, tmp)))
+	if ((rc = clear_damaged(c, dir)))
 		goto done;
+	/* remove_stale_tmp() could not clear it: git_clone() would fail there, and not for
+	   any reason of the network's */
+	if (lstat(tmp, &st) == 0) {
+		rc = err_set(ERR_IO, "cannot clone into '%s': it is there and cannot be removed",
+			     tmp);
+		goto done;
+	}
 	snprintf(n.what, sizeof(n.what), "cloning %s", shown);
 	if (c->o->progress)
 		c->o->progress(c->o->progress_arg, n.what, 0, 0);
@@ -655,6 +713,10 @@ static int clone_repo(struct src_ctx *c, const char *url, const struct remote_au
 		} else if (n.too_big) {
 			toobig_mark(c, dir);
 			rc = refuse_size(c, "cloning", shown, false);
+		} else if (git_error_last() && git_error_last()->message &&
+			   strstr(git_error_last()->message, tmp)) {
+			/* libgit2 names the directory it could not write: this disk's failure */
+			rc = git_fail_url(ERR_IO, "cannot clone", url);
 		} else {
 			rc = net_fail(rc, &n, "cannot clone", url, shown);
 		}

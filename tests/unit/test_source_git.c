@@ -11,11 +11,14 @@
  */
 #include "testutil.h"
 
+#include <git2.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -347,7 +350,7 @@ static void test_git_clone_damaged(void **state)
 	}
 	sh("test -f '%s/HEAD' && test \"$(git -C '%s' rev-parse --is-bare-repository)\" = true",
 	   dir, dir);
-	sh("test -z \"$(ls '%s/repos' | grep '[.]tmp-')\"", o.cache_dir);
+	sh("test -z \"$(ls '%s/repos' | grep '[.]tmp-\\|[.]damaged-')\"", o.cache_dir);
 	o.offline = true;
 	assert_int_equal(source_find(&o, NULL, NULL, "pkg/helper.go", &f, &t), 0);
 	assert_string_equal(f.data, "v1 helper\n");
@@ -393,6 +396,110 @@ static void test_git_clone_damaged(void **state)
 	sh("rm -rf '%s' && mv '%s.real' '%s'", dir, dir, dir);
 	assert_has_line(&t, "the clone failed earlier in this run");
 	source_trace_release(&t);
+}
+
+/*
+ * The steps of test_git_clone_unreadable's child: its own clone made mode 000 is refused
+ * in one line and left as it is.  0, or 1 with the reason printed.
+ */
+static int unreadable_clone_steps(const char *root)
+{
+	struct source_opts o;
+	struct source_file f;
+	char url[1100], cache[1100], dir[2300], cmd[8000], *name;
+	int rc;
+
+	snprintf(url, sizeof(url), "file://%s/upstream", root);
+	snprintf(cache, sizeof(cache), "%s/cache", root);
+	st_opts_init(&o, "unused", NO_GITHUB);
+	o.cache_dir = cache;
+	o.repo = url;
+	o.ref = "v1";
+	o.cache_ttl = 3600;
+	if ((rc = source_find(&o, NULL, NULL, "main.go", &f, NULL)) != 0) {
+		fprintf(stderr, "first clone: %d %s\n", rc, err_last());
+		return 1;
+	}
+	source_file_release(&f);
+	name = url_cache_name(url);
+	if (!name)
+		return 1;
+	snprintf(dir, sizeof(dir), "%s/repos/%s", cache, name);
+	free(name);
+	if (chmod(dir, 0) < 0)
+		return 1;
+	rc = source_find(&o, NULL, NULL, "main.go", &f, NULL);
+	if (rc == 0 || !strstr(err_last(), "refused: cannot read the clone") ||
+	    !strstr(err_last(), "Permission denied")) {
+		fprintf(stderr, "a clone made mode 000: %d %s\n", rc, err_last());
+		return 1;
+	}
+	/* left where it was, and nothing beside it (before: moved to the clone's .tmp-PID,
+	   which neither the clone nor remove_stale_tmp() could then use or remove) */
+	snprintf(cmd, sizeof(cmd), "test -d '%s' && test \"$(stat -c %%a '%s')\" = 0 && "
+		 "test \"$(ls '%s/repos' | grep -c '[.]tmp-\\|[.]damaged-')\" = 0",
+		 dir, dir, cache);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "a clone made mode 000 was moved or copied: %s\n", cmd);
+		return 1;
+	}
+	/* a .tmp-PID made mode 000 by the old mistake is cleared by the next clone */
+	snprintf(cmd, sizeof(cmd), "mkdir '%s.tmp-1' && touch '%s.tmp-1/f' && chmod 0 '%s.tmp-1'",
+		 dir, dir, dir);
+	if (system(cmd) != 0 || chmod(dir, 0755) < 0)
+		return 1;
+	snprintf(cmd, sizeof(cmd), "rm '%s/HEAD'", dir); /* damaged: cloned again */
+	if (system(cmd) != 0)
+		return 1;
+	if ((rc = source_find(&o, NULL, NULL, "main.go", &f, NULL)) != 0) {
+		fprintf(stderr, "a damaged clone beside a 000 .tmp-PID: %d %s\n", rc, err_last());
+		return 1;
+	}
+	source_file_release(&f);
+	snprintf(cmd, sizeof(cmd), "test ! -e '%s.tmp-1'", dir);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "a .tmp-PID made mode 000 stayed\n");
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A clone this user made unreadable (chmod 000) is no damaged clone: libgit2 calls it "not
+ * a repository" (not an OS error), so it was renamed to the name the new clone was about
+ * to use, could not be emptied, the clone there failed and came back as a network failure,
+ * and the 000 directory stayed for good.  Run as a user whom permissions bind: as root,
+ * in a child that is nobody (65534).
+ */
+static void test_git_clone_unreadable(void **state)
+{
+	char root[] = "/tmp/smolder-unreadable-XXXXXX";
+	pid_t pid;
+	int status;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	st_make_repo(tmp("upstream-unreadable"));
+	sh("cp -r '%s' '%s/upstream' && chmod 755 '%s'", tmp("upstream-unreadable"), root, root);
+	if (geteuid() == 0)
+		sh("chown -R 65534:65534 '%s'", root);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 ||
+				       setuid(65534) < 0))
+			_exit(2);
+		/* libgit2 found root's HOME at its start: nobody may not even stat it */
+		setenv("HOME", root, 1);
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, root);
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, root);
+		_exit(unreadable_clone_steps(root));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	sh("chmod -R u+rwx '%s'; rm -rf '%s'", root, root);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 /*
@@ -769,6 +876,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_git_clone_cache),
 		cmocka_unit_test(test_git_clone_stale_tmp),
 		cmocka_unit_test(test_git_clone_damaged),
+		cmocka_unit_test(test_git_clone_unreadable),
 		cmocka_unit_test(test_git_clone_missing_ref),
 		cmocka_unit_test(test_git_clone_no_ref),
 		cmocka_unit_test(test_git_clone_limit),
