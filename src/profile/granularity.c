@@ -387,17 +387,17 @@ int granularity_frame_regex(struct buf *out, const struct prof *p, enum granular
 	} else {
 		rc = hit_alternation(out, p, &m, nhit, 0);
 	}
-	if (rc || !max || out->len - start <= max)
+	/*
+	 * Never cut: a cut pattern selects something else.  A package whose prefix could
+	 * not be used says why its pattern is long; any other pattern is the caller's to
+	 * refuse, as a typed one is ("focus: the pattern is N bytes, longer than ...").
+	 */
+	if (rc || !max || out->len - start <= max || !extra)
 		goto done;
-	/* never cut: a cut pattern selects something else; the message says why it is long */
-	if (extra)
-		rc = err_set(ERR_TOOBIG, "package '%.*s': its %u functions are %zu bytes as a "
-				"pattern, longer than the %zu a filter holds, and '^%.*s\\.' "
-				"alone would also match '%.200s', which is not of it",
-			     n, key, nhit, out->len - start, max, n, key, prof_str(p, extra));
-	else
-		rc = err_set(ERR_TOOBIG, "'%.*s': its %u names are %zu bytes as a pattern, longer "
-				"than the %zu a filter holds", n, key, nhit, out->len - start, max);
+	rc = err_set(ERR_TOOBIG, "package '%.*s': its %u functions are %zu bytes as a "
+			"pattern, longer than the %zu a filter holds, and '^%.*s\\.' "
+			"alone would also match '%.200s', which is not of it",
+		     n, key, nhit, out->len - start, max, n, key, prof_str(p, extra));
 done:
 	if (rc)
 		out->len = start;

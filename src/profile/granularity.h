@@ -49,9 +49,11 @@ int granularity_regex_quote(struct buf *out, const char *s, size_t n);
  * the functions' names in one alternation after the prefix ("^pkg\.(?:f|g)$"); under
  * functions the name.  Code without symbols ("[prog]" under any granularity) is matched
  * by its mapping's file, which is refused (ERR_UNSUPPORTED) when that file has frames of
- * other keys too, or when there is none ("<unknown>").  A pattern longer than max bytes
- * (0: no limit; a filter's room) is refused with ERR_TOOBIG, saying why it is that long,
- * never cut.  Appended to out: 0, ERR_NOTFOUND when no frame of p has that key,
+ * other keys too, or when there is none ("<unknown>").  A package's pattern longer than
+ * max bytes (0: no limit; a filter's room) when its prefix alone could not be used is
+ * refused with ERR_TOOBIG, saying why it is that long; any other pattern is given whole,
+ * for the caller to refuse as a typed one.  Never cut.  Appended to out: 0, ERR_NOTFOUND
+ * when no frame of p has that key,
  * ERR_UNSUPPORTED, ERR_TOOBIG, or ERR_NOMEM.
  */
 int granularity_frame_regex(struct buf *out, const struct prof *p, enum granularity g,
