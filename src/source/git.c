@@ -284,7 +284,17 @@ static bool same_origin(const char *url, const char *repo)
 		return false;
 	url_origin(url, a, sizeof(a));
 	url_origin(repo, b, sizeof(b));
-	return a[0] && strcmp(a, b) == 0;
+	if (!a[0])
+		return false;
+	/*
+	 * http://host to https://host, both on their default ports, is the same server
+	 * moving to TLS (a self-hosted forge answering plain http so): libgit2 follows that
+	 * redirect, and the credentials go with it, as they would have in the URL
+	 */
+	if (strncmp(b, "http://", 7) == 0 && strncmp(a, "https://", 8) == 0 &&
+	    !strchr(b + 7, ':') && !strchr(a + 8, ':'))
+		return strcmp(a + 8, b + 7) == 0;
+	return strcmp(a, b) == 0;
 }
 
 static int on_credentials(git_credential **out, const char *url, const char *user,
@@ -570,10 +580,14 @@ static int net_fail(int code, const struct netcb *n, const char *what, const cha
 			       n->auth_given
 				       ? "refused the user name and password of the URL"
 				       : "asks for a user name and password (the URL gives none)");
-	/* set_fetch_opts(): libgit2 refused to follow the redirect ("cannot redirect from
-	   'HOST' to 'HOST'") */
+	/*
+	 * set_fetch_opts(): libgit2 refused to follow the redirect to another host
+	 * ("cannot redirect from 'HOST' to 'HOST'"); its refusal of https to http says the
+	 * schemes ("cannot redirect from 'https' to 'http'") and is no credentials' matter
+	 */
 	if (n->auth && n->auth->password && e && e->message &&
-	    strncmp(e->message, "cannot redirect from", 20) == 0) {
+	    strncmp(e->message, "cannot redirect from", 20) == 0 &&
+	    !strstr(e->message, "from 'https' to 'http'")) {
 		snprintf(prefix, sizeof(prefix), "%s '%s': the URL's user name and password are "
 			 "given to its own host only, and the server redirects to another",
 			 what, shown ? shown : "?");
