@@ -88,6 +88,9 @@ static int auth_init(struct remote_auth *a, const char *url)
 
 	if (url_take_credentials(url, !http, &a->url, &a->user, &a->password))
 		return err_set(ERR_NOMEM, "out of memory");
+	/* libgit2 knows only a lower-case "file://" (schemes are case-insensitive) */
+	if (strncasecmp(a->url, "file:", 5) == 0)
+		memcpy(a->url, "file:", 5);
 	if (http) {
 		a->url[strcspn(a->url, "?#")] = '\0';
 		if (a->user && !a->password && !(a->password = strdup(""))) {
@@ -305,11 +308,12 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 	/*
 	 * the user information the URL was given with, once (libgit2 asks again when the
 	 * server refuses it: that is the refusal), and only to the URL's own origin
-	 * (same_origin)
+	 * (same_origin; http(s) only, the one transport that redirects: an ssh:// URL's
+	 * password goes to its host as before)
 	 */
 	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && n->auth && n->auth->password &&
 	    !n->auth_given) {
-		if (!same_origin(url, n->auth->url)) {
+		if (url_is_http(n->auth->url) && !same_origin(url, n->auth->url)) {
 			if (url)
 				url_origin(url, n->withheld, sizeof(n->withheld));
 			if (!n->withheld[0])
@@ -672,9 +676,10 @@ static int clear_damaged(struct src_ctx *c, const char *dir)
 		goto done;
 	}
 	src_rmtree(aside);
+	/* its place is free: the clone goes ahead; what could not be removed is said */
 	if (lstat(aside, &st) == 0)
-		rc = err_set(ERR_IO, "cannot remove the damaged clone '%s' (moved to '%s')", dir,
-			     aside);
+		src_trace(c, "git: the damaged clone moved to '%s' could not be removed whole "
+			  "(something in it this user cannot delete): left there", aside);
 done:
 	free(aside);
 	return rc;

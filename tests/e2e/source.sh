@@ -49,6 +49,10 @@ git -C "$repo" checkout -q -- . && printf 'package main // v3\n' > "$repo/cmd/ap
 git -C "$repo" commit -qam three && git -C "$repo" tag v3
 out=$("$smolder" resolve --path cmd/app/main.go --repo "file://$repo" --ref v3 --cat)
 check "a ref missing from the clone triggers a fetch" bash -c "grep -q \"ref 'v3' is not in the clone: fetching\" <<<\"\$1\" && grep -q '// v3' <<<\"\$1\"" _ "$out"
+# the scheme in capitals is the same URL (libgit2 knows only "file://": it failed to resolve
+# 'FILE:///...' as a path)
+out=$("$smolder" resolve --path cmd/app/main.go --repo "FILE://$repo" --ref v2 --cat 2>&1)
+check "--repo FILE:// is read as file://" bash -c "grep -q 'println(\"v2\")' <<<\"\$1\"" _ "$out"
 
 # GitHub through the stand-in
 gh=$tmp/gh
