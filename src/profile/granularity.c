@@ -688,7 +688,7 @@ static int pprof_form_build(struct pprof_form *pf, uint32_t *lmap, struct prof_l
 		for (j = 0; j < sm->nlocs; j++)
 			slocs[j] = lmap[s->sample_locs[sm->loc_off + j]];
 		if ((rc = pb_sample(pf->b, slocs, sm->nlocs, s->values + (size_t)i * s->ntypes,
-				    s->labels + sm->label_off, sm->nlabels)))
+				    sm->nlabels ? s->labels + sm->label_off : NULL, sm->nlabels)))
 			return rc;
 	}
 	return 0;
