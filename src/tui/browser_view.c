@@ -121,7 +121,7 @@ static bool last_point_ns(int64_t *out, const struct series_points *p)
 static bool last_value_ns(int64_t *out, const struct series_points_list *l)
 {
 	bool any = false;
-	int64_t t;
+	int64_t t = 0; /* written by last_point_ns() when it is read; gcc -O2 cannot tell */
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
